@@ -1,0 +1,49 @@
+/// One operation of the command vocabulary. The C ABI, the shell and Python all reach the engine
+/// through these, so adding an operation means adding one `Command` to a module's `commands` list.
+public struct Command: Sendable {
+    public enum Access: Sendable { case read, write }
+
+    public let name: String
+    /// `.read` commands run in a deferred transaction (a consistent snapshot, no write lock) and may
+    /// ask to be restarted as a write with `CommandContext.requireWrite()`.
+    public let access: Access
+    public let summary: String
+    let run: @Sendable (CommandContext, Fields) throws -> JSON
+
+    init(_ name: String, _ access: Access, _ summary: String,
+         run: @escaping @Sendable (CommandContext, Fields) throws -> JSON) {
+        self.name = name
+        self.access = access
+        self.summary = summary
+        self.run = run
+    }
+
+    /// Every command, by module.
+    public static let all: [Command] =
+        ConfigCommands.all + CatalogCommands.all + StockCommands.all + OrderCommands.all + SweepCommand.all
+
+    static let byName: [String: Command] = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+}
+
+/// What a running command sees: the store, its logical time and its actor.
+final class CommandContext {
+    let store: Store
+    /// The command's time: the request's `at`, or the wall clock.
+    let at: Int64
+    /// Who asked, recorded in the audit trail ("system" when the request names nobody).
+    let actor: String
+    let access: Command.Access
+
+    init(store: Store, at: Int64, actor: String, access: Command.Access) {
+        self.store = store
+        self.at = at
+        self.actor = actor
+        self.access = access
+    }
+
+    /// Thrown by a read command that found it must write (e.g. release expired reservations).
+    struct NeedsWrite: Error {}
+
+    /// Makes sure the command runs in a write transaction; a read-only run is restarted as a write.
+    func requireWrite() throws { if access == .read { throw NeedsWrite() } }
+}

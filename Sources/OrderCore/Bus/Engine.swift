@@ -1,0 +1,135 @@
+import Synchronization
+
+/// An open OrderCore database: the command bus. One instance may be shared by many threads (each
+/// command holds the instance's mutex); several instances and processes may open the same file.
+public final class Engine: Sendable {
+    /// Requests larger than this are refused with `invalid_input` before they are parsed.
+    public static let maxRequestBytes = 32 << 20
+
+    private let store: Mutex<Store?>
+    public let path: String
+
+    /// Opens (creating and migrating when needed) the database at `path`; ":memory:" is allowed.
+    /// - Throws: `OrderCoreError` with `io` (missing directory, permissions), `corrupt` (not a
+    ///   database), `incompatible` (written by a newer OrderCore or by another program), `busy`.
+    public init(path: String, options: StoreOptions = StoreOptions()) throws(OrderCoreError) {
+        self.path = path
+        do {
+            store = Mutex(try Store(path: path, options: options))
+        } catch {
+            throw Engine.wrap(error)
+        }
+    }
+
+    /// Closes the database; later commands fail with `misuse`. Safe to call more than once.
+    public func close() { store.withLock { $0 = nil } }
+
+    // MARK: - Entry points
+
+    /// Runs one JSON request and returns the JSON response envelope.
+    /// - Returns: the error code (nil on success) and `{"ok":true,"result":...}` or `{"ok":false,"error":...}`.
+    public func execute(_ request: UnsafeBufferPointer<UInt8>) -> (code: ErrorCode?, response: String) {
+        envelope(handle(request))
+    }
+
+    public func execute(_ request: String) -> (code: ErrorCode?, response: String) {
+        var request = request
+        return request.withUTF8 { execute($0) }
+    }
+
+    /// Runs one command with already-built arguments (the typed C functions and the shell use this).
+    public func run(_ op: String, _ args: JSONObject = [:]) -> Result<JSON, OrderCoreError> {
+        var object = args
+        object["op"] = .string(op)
+        return handle(object).map(\.result)
+    }
+
+    // MARK: - Handling
+
+    struct Outcome { var result: JSON; var replayed: Bool }
+
+    private func envelope(_ outcome: Result<Outcome, OrderCoreError>) -> (ErrorCode?, String) {
+        switch outcome {
+        case .success(let o):
+            var object: JSONObject = ["ok": true, "result": o.result]
+            if o.replayed { object["replayed"] = true }
+            return (nil, JSON.object(object).serialized)
+        case .failure(let e):
+            return (e.code, JSON.object(["ok": false, "error": e.json]).serialized)
+        }
+    }
+
+    private func handle(_ request: UnsafeBufferPointer<UInt8>) -> Result<Outcome, OrderCoreError> {
+        guard request.count <= Engine.maxRequestBytes else {
+            return .failure(OrderCoreError(.invalidInput, "request is \(request.count) bytes; the limit is \(Engine.maxRequestBytes)"))
+        }
+        do {
+            guard case .object(let object) = try JSONParser.parse(request) else {
+                throw OrderCoreError(.invalidInput, "request must be a JSON object such as {\"op\":\"stock.get\",\"sku\":\"A1\"}")
+            }
+            return handle(object)
+        } catch {
+            return .failure(Engine.wrap(error))
+        }
+    }
+
+    private func handle(_ object: JSONObject) -> Result<Outcome, OrderCoreError> {
+        do {
+            let fields = Fields(object)
+            guard let op = try fields.text("op", maxLength: 64) else {
+                throw OrderCoreError(.invalidInput, "request has no \"op\"", details: ["field": "op"])
+            }
+            guard let command = Command.byName[op] else {
+                throw OrderCoreError(.invalidInput, "unknown op '\(op)'; the shell's `help` or docs/commands list every op",
+                                     details: ["op": .string(op)])
+            }
+            let at = try fields.time("at") ?? Timestamp.now()
+            let actor = try fields.code("actor") ?? "system"
+            let key = try fields.text("idempotency_key", maxLength: 200)
+            return try store.withLock { store in
+                guard let store else { throw OrderCoreError(.misuse, "the database is closed") }
+                return try perform(command, fields, object, store: store, at: at, actor: actor, key: key)
+            }
+        } catch {
+            return .failure(Engine.wrap(error))
+        }
+    }
+
+    private func perform(_ command: Command, _ fields: Fields, _ request: JSONObject, store: Store,
+                         at: Int64, actor: String, key: String?) throws -> Result<Outcome, OrderCoreError> {
+        var access = key == nil ? command.access : .write
+        let hash = key.map { _ in Engine.requestHash(request) } ?? 0
+        while true {
+            do {
+                let outcome = try store.transaction(access == .write ? .write : .read) { () throws -> Outcome in
+                    if let key, let replay = try store.idempotentResponse(key: key, op: command.name, hash: hash) {
+                        return Outcome(result: replay, replayed: true)
+                    }
+                    let context = CommandContext(store: store, at: at, actor: actor, access: access)
+                    let result = try command.run(context, fields)
+                    try fields.finish()
+                    if let key { try store.saveIdempotentResponse(key: key, op: command.name, hash: hash, response: result, at: at) }
+                    return Outcome(result: result, replayed: false)
+                }
+                return .success(outcome)
+            } catch is CommandContext.NeedsWrite {
+                access = .write
+            }
+        }
+    }
+
+    /// FNV-1a over the request without its envelope members, to tell a retry from a reused key.
+    static func requestHash(_ request: JSONObject) -> Int64 {
+        var body = request
+        for key in ["at", "actor", "idempotency_key"] { body[key] = nil }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in JSON.object(body).serialized.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return Int64(bitPattern: hash)
+    }
+
+    static func wrap(_ error: any Error) -> OrderCoreError {
+        (error as? OrderCoreError) ?? OrderCoreError(.internal, "unexpected error: \(error)")
+    }
+}

@@ -1,0 +1,102 @@
+/// A stock-keeping unit. `barcode` is what packers scan; `weight_g` feeds the parcel weight check.
+struct SKU {
+    var sku: String
+    var name: String
+    var barcode: String?
+    var weightGrams: Int64?
+    var active: Bool
+    var createdAt: Int64
+    var updatedAt: Int64
+
+    var json: JSONObject {
+        ["sku": .string(sku), "name": .string(name), "barcode": .optional(barcode),
+         "weight_g": weightGrams.map(JSON.int) ?? .null, "active": .bool(active),
+         "created_at": .string(Timestamp.format(createdAt)), "updated_at": .string(Timestamp.format(updatedAt))]
+    }
+}
+
+/// A stock location. Lower `priority` numbers are preferred when reserving.
+struct Warehouse {
+    var warehouse: String
+    var name: String
+    var region: String?
+    var priority: Int64
+    var active: Bool
+    var createdAt: Int64
+    var updatedAt: Int64
+
+    var json: JSONObject {
+        ["warehouse": .string(warehouse), "name": .string(name), "region": .optional(region),
+         "priority": .int(priority), "active": .bool(active),
+         "created_at": .string(Timestamp.format(createdAt)), "updated_at": .string(Timestamp.format(updatedAt))]
+    }
+}
+
+enum CatalogCommands {
+    static let all = [skuUpsert, warehouseUpsert]
+
+    static let skuUpsert = Command("sku.upsert", .write, "Create or update a SKU (sku, name, barcode, weight_g, active)") { ctx, f in
+        let code = try f.requiredCode("sku")
+        let name = try f.text("name", maxLength: 200)
+        let barcode = try f.code("barcode")
+        let weight = try f.int("weight_g", min: 0, max: 1_000_000_000)
+        let active = try f.bool("active")
+        try f.finish()
+
+        let existing = try ctx.store.sku(code)
+        var sku = existing ?? SKU(sku: code, name: code, active: true, createdAt: ctx.at, updatedAt: ctx.at)
+        if let name { sku.name = name }
+        if f.has("barcode") { sku.barcode = barcode }
+        if f.has("weight_g") { sku.weightGrams = weight }
+        if let active { sku.active = active }
+        sku.updatedAt = ctx.at
+        if let barcode, let owner = try ctx.store.skuCode(barcode: barcode), owner != code {
+            throw OrderCoreError(.conflict, "barcode '\(barcode)' already belongs to SKU '\(owner)'",
+                                 details: ["barcode": .string(barcode), "sku": .string(owner)])
+        }
+        try ctx.store.save(sku)
+        var result = sku.json
+        result["created"] = .bool(existing == nil)
+        return .object(result)
+    }
+
+    static let warehouseUpsert = Command("warehouse.upsert", .write, "Create or update a warehouse (warehouse, name, region, priority, active)") { ctx, f in
+        let code = try f.requiredCode("warehouse")
+        let name = try f.text("name", maxLength: 200)
+        let region = try f.text("region", maxLength: 100)
+        let priority = try f.int("priority", min: 0, max: 1_000_000)
+        let active = try f.bool("active")
+        try f.finish()
+
+        let existing = try ctx.store.warehouse(code)
+        var warehouse = existing ?? Warehouse(warehouse: code, name: code, priority: 100, active: true, createdAt: ctx.at, updatedAt: ctx.at)
+        if let name { warehouse.name = name }
+        if f.has("region") { warehouse.region = region }
+        if let priority { warehouse.priority = priority }
+        if let active { warehouse.active = active }
+        warehouse.updatedAt = ctx.at
+        try ctx.store.save(warehouse)
+        var result = warehouse.json
+        result["created"] = .bool(existing == nil)
+        return .object(result)
+    }
+}
+
+extension CommandContext {
+    /// The SKU, or `not_found` naming it (and the argument it came from).
+    func requireSKU(_ code: String, field: String = "sku") throws -> SKU {
+        guard let sku = try store.sku(code) else {
+            throw OrderCoreError(.notFound, "SKU '\(code)' does not exist (create it with sku.upsert)",
+                                 details: ["sku": .string(code), "field": .string(field)])
+        }
+        return sku
+    }
+
+    func requireWarehouse(_ code: String, field: String = "warehouse") throws -> Warehouse {
+        guard let warehouse = try store.warehouse(code) else {
+            throw OrderCoreError(.notFound, "warehouse '\(code)' does not exist (create it with warehouse.upsert)",
+                                 details: ["warehouse": .string(code), "field": .string(field)])
+        }
+        return warehouse
+    }
+}

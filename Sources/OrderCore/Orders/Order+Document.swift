@@ -1,0 +1,62 @@
+extension CommandContext {
+    /// The full order document: the canonical fields it was created with plus what happened since.
+    func document(_ o: Order, extra: JSONObject = [:]) throws -> JSON {
+        let reservations = try store.reservations(orderRowID: o.rowID)
+        var customer = JSONObject()
+        for key in Order.customerFields { if let v = o.customer[key] { customer[key] = .string(v) } }
+        if let t = o.accountCreatedAt { customer["account_created_at"] = .string(Timestamp.format(t)) }
+        var shipTo = JSONObject()
+        for key in Order.addressFields { if let v = o.shipTo[key] { shipTo[key] = .string(v) } }
+
+        var doc: JSONObject = [
+            "order_id": .string(o.orderID), "channel": .string(o.channel), "external_id": .optional(o.externalID),
+            "state": .string(o.state.rawValue), "currency": .string(o.currency),
+            "placed_at": .string(Timestamp.format(o.placedAt)), "created_at": .string(Timestamp.format(o.createdAt)),
+            "updated_at": .string(Timestamp.format(o.updatedAt)),
+            "expires_at": o.expiresAt.map { .string(Timestamp.format($0)) } ?? .null,
+        ]
+        if let expiresAt = o.expiresAt { doc["expired"] = .bool(expiresAt <= at) }
+        doc["customer"] = .object(customer)
+        doc["ship_to"] = .object(shipTo)
+        doc["lines"] = .array(try store.lines(orderRowID: o.rowID).map { l in
+            var line: JSONObject = ["line_no": .int(l.lineNo), "sku": .string(l.sku), "name": .optional(l.name), "qty": .int(l.qty),
+                                    "unit_price": o.money(l.unitPrice), "line_discount": o.money(l.lineDiscount), "tax": o.money(l.tax)]
+            for key in OrderLine.trackedQuantities { line[key] = .int(l.quantities[key] ?? 0) }
+            line["reservations"] = .array(reservations.filter { $0.lineNo == l.lineNo }.map { r in
+                ["warehouse": .string(r.warehouse), "qty": .int(r.qty), "state": .string(r.state),
+                 "expires_at": r.expiresAt.map { .string(Timestamp.format($0)) } ?? .null]
+            })
+            return .object(line)
+        })
+        doc["discounts"] = .array(try store.discounts(orderRowID: o.rowID).map {
+            ["kind": .string($0.kind), "code": .optional($0.code), "amount": o.money($0.amount)]
+        })
+        let t = o.totals
+        doc["shipping_fee"] = o.money(t.shippingFee)
+        doc["shipping_tax"] = o.money(t.shippingTax)
+        doc["taxes_included"] = .bool(t.taxesIncluded)
+        doc["subtotal"] = o.money(t.subtotal)
+        doc["line_discount_total"] = o.money(t.lineDiscountTotal)
+        doc["discount_total"] = o.money(t.discountTotal)
+        doc["tax_total"] = o.money(t.taxTotal)
+        doc["grand_total"] = o.money(t.grandTotal)
+        doc["paid_total"] = o.money(o.paidTotal)
+        doc["balance_due"] = o.money(o.state == .cancelled ? 0 : t.grandTotal - o.paidTotal)
+        doc["refund_due"] = o.money(o.refundDue)
+        doc["payments"] = .array(try store.payments(orderRowID: o.rowID).map {
+            ["payment_ref": .optional($0.paymentRef), "amount": o.money($0.amount), "at": .string(Timestamp.format($0.at))]
+        })
+        doc["cancel_reason"] = .optional(o.cancelReason)
+        doc["tags"] = .array(o.tags.map(JSON.string))
+        doc["note"] = .optional(o.note)
+        for (key, value) in extra.pairs { doc[key] = value }
+        return .object(doc)
+    }
+
+    /// The one-line view used by `order.list`.
+    func summary(_ o: Order) -> JSON {
+        ["order_id": .string(o.orderID), "channel": .string(o.channel), "external_id": .optional(o.externalID),
+         "state": .string(o.state.rawValue), "currency": .string(o.currency), "grand_total": o.money(o.totals.grandTotal),
+         "placed_at": .string(Timestamp.format(o.placedAt)), "updated_at": .string(Timestamp.format(o.updatedAt))]
+    }
+}

@@ -1,0 +1,82 @@
+/// State changes shared by several commands: reserving, releasing, expiring, and the audit trail.
+extension CommandContext {
+    /// Records a transition in the order's timeline.
+    func record(_ order: Order, from: OrderState?, command: String, details: JSON = .object([:])) throws {
+        try store.appendEvent(orderRowID: order.rowID, at: at, actor: actor, from: from, to: order.state, command: command, details: details)
+    }
+
+    /// Reserves every line of a new order, all or nothing.
+    /// - Throws: `insufficient_stock` naming the SKU; the surrounding transaction then rolls back
+    ///   every reservation already made for the order.
+    func reserve(_ order: Order, lines: [OrderLine], warehouse: String?, expiresAt: Int64?) throws {
+        var sources: [String: [ReservationPlanner.Source]] = [:]
+        for sku in Set(lines.map(\.sku)) {
+            sources[sku] = try store.balances(sku: sku, warehouse: warehouse, activeOnly: true)
+                .map { ReservationPlanner.Source(warehouse: $0.warehouse, available: $0.available) }
+        }
+        let plan = try ReservationPlanner.plan(lines.map { .init(lineNo: $0.lineNo, sku: $0.sku, qty: $0.qty) }, sources: sources)
+        for take in plan {
+            // The conditional write is the real guard: it cannot reserve what is not available,
+            // whatever the plan was computed from.
+            guard try store.reserve(sku: take.sku, warehouse: take.warehouse, qty: take.qty) else {
+                throw OrderCoreError(.insufficientStock, "insufficient stock for \(take.sku) in \(take.warehouse)",
+                                     details: ["sku": .string(take.sku), "warehouse": .string(take.warehouse)])
+            }
+            try store.insertReservation(orderRowID: order.rowID, lineNo: take.lineNo, sku: take.sku, warehouse: take.warehouse,
+                                        qty: take.qty, expiresAt: expiresAt)
+            try store.addReserved(orderRowID: order.rowID, lineNo: take.lineNo, qty: take.qty)
+            try store.append(LedgerEntry(sku: take.sku, warehouse: take.warehouse, bucket: .reserved, delta: take.qty, reason: .reserve,
+                                         refType: "order", refID: order.orderID), at: at, actor: actor)
+        }
+    }
+
+    /// Gives back every active reservation of an order. - Returns: the number of units released.
+    @discardableResult
+    func releaseReservations(of order: Order, reason: LedgerEntry.Reason) throws -> Int64 {
+        var released: Int64 = 0
+        for r in try store.activeReservations(orderRowID: order.rowID) {
+            try store.unreserve(sku: r.sku, warehouse: r.warehouse, qty: r.qty)
+            try store.closeReservation(id: r.id, state: reason == .expire ? "expired" : "released")
+            try store.addReserved(orderRowID: order.rowID, lineNo: r.lineNo, qty: -r.qty)
+            try store.append(LedgerEntry(sku: r.sku, warehouse: r.warehouse, bucket: .reserved, delta: -r.qty, reason: reason,
+                                         refType: "order", refID: order.orderID), at: at, actor: actor)
+            released += r.qty
+        }
+        return released
+    }
+
+    /// Closes an unpaid order whose reservation lapsed. - Returns: units released (0 if nothing to do).
+    func expire(orderRowID: Int64, trigger: String) throws -> Int64 {
+        guard var order = try store.order(rowID: orderRowID), order.state == .pendingPayment,
+              let expiresAt = order.expiresAt, expiresAt <= at else { return 0 }
+        let released = try releaseReservations(of: order, reason: .expire)
+        order.state = .cancelled
+        order.cancelReason = "unpaid_timeout"
+        order.expiresAt = nil
+        order.updatedAt = at
+        try store.update(order)
+        try store.cancelLines(orderRowID: orderRowID)
+        try record(order, from: .pendingPayment, command: "expire",
+                   details: ["reason": "unpaid_timeout", "expired_at": .string(Timestamp.format(expiresAt)),
+                             "released_units": .int(released), "trigger": .string(trigger)])
+        return released
+    }
+
+    /// Lazy expiry: before stock of these SKUs is read or reserved, lapsed reservations on them are
+    /// released, so an abandoned checkout never blocks stock until the next sweep. A read command
+    /// that finds some is restarted as a write.
+    func expireStaleReservations(skus: [String]) throws {
+        var stale = Set<Int64>()
+        for sku in skus { stale.formUnion(try store.ordersWithExpiredReservations(sku: sku, at: at)) }
+        guard !stale.isEmpty else { return }
+        try requireWrite()
+        for rowID in stale.sorted() { _ = try expire(orderRowID: rowID, trigger: "lazy") }
+    }
+
+    func requireOrder(_ id: String) throws -> Order {
+        guard let order = try store.order(id: id) else {
+            throw OrderCoreError(.notFound, "order '\(id)' does not exist", details: ["order_id": .string(id)])
+        }
+        return order
+    }
+}

@@ -1,0 +1,80 @@
+/// An order as stored. Lines, discounts, payments and reservations are loaded on demand.
+struct Order {
+    var rowID: Int64
+    var orderID: String
+    var channel: String
+    var externalID: String?
+    var state: OrderState
+    var currency: String
+    var placedAt: Int64
+    var createdAt: Int64
+    var updatedAt: Int64
+    /// When an unpaid order's reservation lapses; nil once paid or closed.
+    var expiresAt: Int64?
+    var totals: OrderTotals
+    var paidTotal: Int64 = 0
+    var refundDue: Int64 = 0
+    var cancelReason: String?
+    /// Canonical customer fields (`Order.customerFields`) that are present.
+    var customer: [String: String] = [:]
+    var accountCreatedAt: Int64?
+    /// Canonical ship-to fields (`Order.addressFields`) that are present.
+    var shipTo: [String: String] = [:]
+    var tags: [String] = []
+    var note: String?
+
+    static let customerFields = ["id", "phone", "email", "name", "device_id", "ip"]
+    static let addressFields = ["name", "phone", "country", "region", "city", "district", "line1", "line2", "postal_code"]
+
+    var exponent: Int { Money.exponent(of: currency) }
+    func money(_ minor: Int64) -> JSON { .string(Money.format(minor, exponent: exponent)) }
+
+    /// Public id of the order with this row id.
+    static func publicID(rowID: Int64) -> String {
+        let digits = String(rowID)
+        return "SO-" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+    }
+}
+
+struct OrderLine {
+    var lineNo: Int64
+    var sku: String
+    var name: String?
+    var qty: Int64
+    var unitPrice: Int64
+    var lineDiscount: Int64
+    var tax: Int64
+    /// Tracked quantities by name ("reserved", "allocated", ..., "refunded").
+    var quantities: [String: Int64] = [:]
+
+    static let trackedQuantities = ["reserved", "allocated", "picked", "packed", "shipped", "delivered", "cancelled", "returned", "refunded"]
+}
+
+struct OrderDiscount {
+    var kind: String
+    var code: String?
+    var amount: Int64
+
+    static let kinds = ["coupon", "promotion", "points", "manual", "shipping", "other"]
+}
+
+struct Payment {
+    var paymentRef: String?
+    var amount: Int64
+    var at: Int64
+}
+
+struct OrderEvent {
+    var seq: Int64
+    var at: Int64
+    var actor: String?
+    var from: String?
+    var to: String
+    var command: String
+    var details: JSON
+
+    var json: JSON {
+        ["seq": .int(seq), "at": .string(Timestamp.format(at)), "actor": .optional(actor),
+         "from": .optional(from), "to": .string(to), "command": .string(command), "details": details]
+    }
+}

@@ -1,0 +1,148 @@
+enum OrderCommands {
+    static let all = [create, pay, cancel, get, list, timeline]
+
+    static let create = Command("order.create", .write,
+        "Create an order from the canonical document and reserve its stock, or fail with insufficient_stock changing nothing") { ctx, f in
+        let draft = try OrderDraft(f, at: ctx.at, defaultCurrency: try ctx.stringSetting(.defaultCurrency))
+        for (i, line) in draft.lines.enumerated() {
+            let sku = try ctx.requireSKU(line.sku, field: "lines[\(i)].sku")
+            guard sku.active else {
+                throw OrderCoreError(.invalidInput, "SKU '\(sku.sku)' is not active", details: ["sku": .string(sku.sku), "field": .string("lines[\(i)].sku")])
+            }
+        }
+        if let warehouse = draft.warehouse { _ = try ctx.requireWarehouse(warehouse) }
+        if let external = draft.externalID, let existing = try ctx.store.orderID(channel: draft.channel, externalID: external) {
+            throw OrderCoreError(.conflict, "order \(external) of channel \(draft.channel) already exists as \(existing)",
+                                 details: ["order_id": .string(existing), "channel": .string(draft.channel), "external_id": .string(external)])
+        }
+        try ctx.expireStaleReservations(skus: draft.lines.map(\.sku))
+
+        let rowID = try ctx.store.nextOrderRowID()
+        let timeout = try ctx.intSetting(.unpaidTimeoutMinutes)
+        let expiresAt = ctx.at.addingReportingOverflow(timeout * 60_000).overflow ? Int64.max : ctx.at + timeout * 60_000
+        let order = Order(rowID: rowID, orderID: Order.publicID(rowID: rowID), channel: draft.channel, externalID: draft.externalID,
+                          state: .pendingPayment, currency: draft.currency, placedAt: draft.placedAt, createdAt: ctx.at,
+                          updatedAt: ctx.at, expiresAt: expiresAt, totals: draft.totals, customer: draft.customer,
+                          accountCreatedAt: draft.accountCreatedAt, shipTo: draft.shipTo, tags: draft.tags, note: draft.note)
+        try ctx.store.insert(order)
+        let lines = draft.lines.enumerated().map { i, l in
+            OrderLine(lineNo: Int64(i + 1), sku: l.sku, name: l.name, qty: l.qty, unitPrice: l.unitPrice, lineDiscount: l.lineDiscount, tax: l.tax)
+        }
+        for line in lines { try ctx.store.insert(line, orderRowID: rowID) }
+        for (i, d) in draft.discounts.enumerated() { try ctx.store.insert(d, seq: Int64(i + 1), orderRowID: rowID) }
+        try ctx.reserve(order, lines: lines, warehouse: draft.warehouse, expiresAt: expiresAt)
+        try ctx.record(order, from: nil, command: "order.create",
+                       details: ["lines": .int(lines.count), "grand_total": order.money(order.totals.grandTotal),
+                                 "expires_at": .string(Timestamp.format(expiresAt))])
+        return try ctx.document(order)
+    }
+
+    static let pay = Command("order.pay", .write,
+        "Record the payment of an unpaid order (order_id, amount = the amount due, payment_ref); its reservation becomes firm") { ctx, f in
+        let id = try f.requiredCode("order_id")
+        let paymentRef = try f.code("payment_ref")
+        var order = try ctx.requireOrder(id)
+        let amount = try f.money("amount", exponent: order.exponent)
+        try f.finish()
+
+        // A retried payment callback (same reference, already applied) answers with the order as it is.
+        if let paymentRef, let owner = try ctx.store.orderID(paymentRef: paymentRef) {
+            guard owner == order.orderID else {
+                throw OrderCoreError(.conflict, "payment_ref '\(paymentRef)' is already recorded on order \(owner)",
+                                     details: ["payment_ref": .string(paymentRef), "order_id": .string(owner)])
+            }
+            return try ctx.document(order, extra: ["duplicate": true])
+        }
+        let next = try order.state.next("order.pay", orderID: id)
+        if let expiresAt = order.expiresAt, expiresAt <= ctx.at {
+            throw OrderCoreError(.conflict, "order \(id) expired unpaid at \(Timestamp.format(expiresAt)); its stock is no longer held",
+                                 details: ["order_id": .string(id), "state": .string(order.state.rawValue),
+                                           "expired_at": .string(Timestamp.format(expiresAt)), "allowed": []])
+        }
+        let due = order.totals.grandTotal - order.paidTotal
+        if let amount, amount != due {
+            throw OrderCoreError(.invalidInput, "amount \(Money.format(amount, exponent: order.exponent)) does not match the amount due \(Money.format(due, exponent: order.exponent))",
+                                 details: ["field": "amount", "amount_due": order.money(due)])
+        }
+        try ctx.store.insert(Payment(paymentRef: paymentRef, amount: due, at: ctx.at), orderRowID: order.rowID, actor: ctx.actor)
+        try ctx.store.clearReservationExpiry(orderRowID: order.rowID)
+        let from = order.state
+        order.state = next
+        order.paidTotal += due
+        order.expiresAt = nil
+        order.updatedAt = ctx.at
+        try ctx.store.update(order)
+        try ctx.record(order, from: from, command: "order.pay", details: ["amount": order.money(due), "payment_ref": .optional(paymentRef)])
+        return try ctx.document(order)
+    }
+
+    static let cancel = Command("order.cancel", .write,
+        "Cancel an order that has not shipped (order_id, reason); releases its stock and records any refund owed") { ctx, f in
+        let id = try f.requiredCode("order_id")
+        let reason = try f.text("reason", maxLength: 500) ?? "cancelled"
+        try f.finish()
+        var order = try ctx.requireOrder(id)
+        let next = try order.state.next("order.cancel", orderID: id)
+        let released = try ctx.releaseReservations(of: order, reason: .release)
+        let from = order.state
+        order.state = next
+        order.cancelReason = reason
+        order.refundDue = order.paidTotal
+        order.expiresAt = nil
+        order.updatedAt = ctx.at
+        try ctx.store.update(order)
+        try ctx.store.cancelLines(orderRowID: order.rowID)
+        try ctx.record(order, from: from, command: "order.cancel",
+                       details: ["reason": .string(reason), "released_units": .int(released), "refund_due": order.money(order.refundDue)])
+        return try ctx.document(order)
+    }
+
+    static let get = Command("order.get", .read, "Show an order: lines, totals, payments, reservations and state (order_id)") { ctx, f in
+        let id = try f.requiredCode("order_id")
+        try f.finish()
+        return try ctx.document(try ctx.requireOrder(id))
+    }
+
+    static let list = Command("order.list", .read, "List orders newest first (state, channel, limit, after)") { ctx, f in
+        let stateName = try f.code("state")
+        let channel = try f.code("channel")
+        let limit = try f.int("limit", min: 1, max: 1_000) ?? 50
+        let after = try f.code("after")
+        try f.finish()
+        let state = try stateName.map { name throws(OrderCoreError) -> OrderState in
+            guard let state = OrderState(rawValue: name) else {
+                throw .invalid("state must be one of \(OrderState.allCases.map(\.rawValue).joined(separator: ", ")), not '\(name)'", field: "state")
+            }
+            return state
+        }
+        let cursor = try after.map { try ctx.requireOrder($0).rowID }
+        let page = try ctx.store.listOrders(state: state, channel: channel, beforeRowID: cursor, limit: Int(limit) + 1)
+        let shown = page.prefix(Int(limit))
+        return ["orders": .array(shown.map(ctx.summary)),
+                "next": page.count > Int(limit) ? .optional(shown.last?.orderID) : .null]
+    }
+
+    static let timeline = Command("order.timeline", .read, "Show every transition of an order with time, actor, from and to (order_id)") { ctx, f in
+        let id = try f.requiredCode("order_id")
+        try f.finish()
+        let order = try ctx.requireOrder(id)
+        return ["order_id": .string(id), "state": .string(order.state.rawValue),
+                "events": .array(try ctx.store.events(orderRowID: order.rowID).map(\.json))]
+    }
+}
+
+enum SweepCommand {
+    static let all = [sweep]
+
+    static let sweep = Command("sweep", .write, "Expire lapsed reservations and close unpaid orders past their timeout") { ctx, f in
+        try f.finish()
+        var released: Int64 = 0
+        var closed: [String] = []
+        for rowID in try ctx.store.expiredUnpaidOrders(at: ctx.at) {
+            released += try ctx.expire(orderRowID: rowID, trigger: "sweep")
+            closed.append(Order.publicID(rowID: rowID))
+        }
+        return ["expired_orders": .int(closed.count), "released_units": .int(released),
+                "order_ids": .array(closed.prefix(1_000).map(JSON.string))]
+    }
+}

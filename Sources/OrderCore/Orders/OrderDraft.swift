@@ -1,0 +1,82 @@
+/// A new order read from the canonical order document (docs/commands.md). Reading validates
+/// everything that can be checked without the database.
+struct OrderDraft {
+    struct Line {
+        var sku: String
+        var name: String?
+        var qty: Int64
+        var unitPrice: Int64
+        var lineDiscount: Int64
+        var tax: Int64
+    }
+
+    var channel: String
+    var externalID: String?
+    var placedAt: Int64
+    var currency: String
+    var customer: [String: String] = [:]
+    var accountCreatedAt: Int64?
+    var shipTo: [String: String] = [:]
+    var lines: [Line] = []
+    var discounts: [OrderDiscount] = []
+    var totals: OrderTotals
+    var tags: [String]
+    var note: String?
+    /// Reserve only from this warehouse (POS, pinned fulfilment); nil lets the planner choose.
+    var warehouse: String?
+
+    static let maxLines = 1_000
+
+    init(_ f: Fields, at: Int64, defaultCurrency: String) throws(OrderCoreError) {
+        channel = try f.code("channel") ?? "direct"
+        externalID = try f.code("external_id")
+        placedAt = try f.time("placed_at") ?? at
+        currency = try Currency.check(try f.code("currency") ?? defaultCurrency, field: "currency")
+        let exponent = Money.exponent(of: currency)
+
+        if let c = try f.object("customer") {
+            for key in Order.customerFields { if let v = try c.text(key, maxLength: 256), !v.isEmpty { customer[key] = v } }
+            accountCreatedAt = try c.time("account_created_at")
+            try c.finish()
+        }
+        if let a = try f.object("ship_to") {
+            for key in Order.addressFields { if let v = try a.text(key, maxLength: 500), !v.isEmpty { shipTo[key] = v } }
+            try a.finish()
+        }
+        guard let lineFields = try f.objects("lines", maxCount: OrderDraft.maxLines), !lineFields.isEmpty else {
+            throw .invalid("lines is required: an order needs at least one line", field: "lines")
+        }
+        for l in lineFields {
+            let qty = try l.quantity("qty")
+            guard qty <= 1_000_000_000 else { throw .invalid("\(l.name("qty")) must be at most 1000000000", field: l.name("qty")) }
+            guard let unitPrice = try l.money("unit_price", exponent: exponent) else {
+                throw .invalid("\(l.name("unit_price")) is required", field: l.name("unit_price"))
+            }
+            lines.append(Line(sku: try l.requiredCode("sku"), name: try l.text("name", maxLength: 500), qty: qty, unitPrice: unitPrice,
+                              lineDiscount: try l.money("line_discount", exponent: exponent) ?? 0,
+                              tax: try l.money("tax", exponent: exponent) ?? 0))
+            try l.finish()
+        }
+        for d in try f.objects("discounts", maxCount: 100) ?? [] {
+            let kind = try d.code("kind") ?? "other"
+            guard OrderDiscount.kinds.contains(kind) else {
+                throw .invalid("\(d.name("kind")) must be one of \(OrderDiscount.kinds.joined(separator: ", ")), not '\(kind)'", field: d.name("kind"))
+            }
+            guard let amount = try d.money("amount", exponent: exponent) else {
+                throw .invalid("\(d.name("amount")) is required", field: d.name("amount"))
+            }
+            discounts.append(OrderDiscount(kind: kind, code: try d.code("code"), amount: amount))
+            try d.finish()
+        }
+        let shippingFee = try f.money("shipping_fee", exponent: exponent) ?? 0
+        let shippingTax = try f.money("shipping_tax", exponent: exponent) ?? 0
+        let taxesIncluded = try f.bool("taxes_included") ?? true
+        totals = try OrderTotals.compute(
+            lines: lines.map { OrderTotals.Line(qty: $0.qty, unitPrice: $0.unitPrice, lineDiscount: $0.lineDiscount, tax: $0.tax) },
+            discounts: discounts.map(\.amount), shippingFee: shippingFee, shippingTax: shippingTax, taxesIncluded: taxesIncluded)
+        tags = try f.strings("tags") ?? []
+        note = try f.text("note", maxLength: 5_000)
+        warehouse = try f.code("warehouse")
+        try f.finish()
+    }
+}

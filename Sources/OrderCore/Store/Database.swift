@@ -1,0 +1,224 @@
+import CSQLite
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How a database file is opened.
+public struct StoreOptions: Sendable {
+    public enum Synchronous: String, Sendable { case full = "FULL", normal = "NORMAL" }
+
+    /// `FULL` (default) survives power loss with every committed order; `NORMAL` is faster in WAL mode
+    /// and survives application crashes, but may lose the last commits on power loss.
+    public var synchronous: Synchronous = .full
+    /// How long a writer waits for another writer before the command fails with `busy`.
+    public var busyTimeoutMillis: Int = 10_000
+
+    public init(synchronous: Synchronous = .full, busyTimeoutMillis: Int = 10_000) {
+        self.synchronous = synchronous
+        self.busyTimeoutMillis = busyTimeoutMillis
+    }
+}
+
+/// A value bound to a statement parameter.
+enum SQLValue {
+    case int(Int64)
+    case text(String)
+    case null
+
+    static func opt(_ s: String?) -> SQLValue { s.map(SQLValue.text) ?? .null }
+    static func opt(_ i: Int64?) -> SQLValue { i.map(SQLValue.int) ?? .null }
+    static func bool(_ b: Bool) -> SQLValue { .int(b ? 1 : 0) }
+}
+
+/// One result row, valid only inside the closure that receives it.
+struct Row {
+    fileprivate let stmt: OpaquePointer
+
+    func int(_ column: Int32) -> Int64 { sqlite3_column_int64(stmt, column) }
+    func optInt(_ column: Int32) -> Int64? { isNull(column) ? nil : int(column) }
+    func bool(_ column: Int32) -> Bool { int(column) != 0 }
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(stmt, column) == SQLITE_NULL }
+    func text(_ column: Int32) -> String { optText(column) ?? "" }
+    func optText(_ column: Int32) -> String? {
+        guard let p = sqlite3_column_text(stmt, column) else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(stmt, column))), as: UTF8.self)
+    }
+}
+
+/// A thin layer over one sqlite3 connection: cached prepared statements, `BEGIN IMMEDIATE` write
+/// transactions, a jittered busy handler, and SQLite result codes mapped to `OrderCoreError`.
+/// Not thread-safe by itself; `Engine` serialises access with its mutex.
+final class Database {
+    private let db: OpaquePointer
+    private var cache: [String: OpaquePointer] = [:]
+    let path: String
+
+    init(path: String, options: StoreOptions) throws {
+        self.path = path
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &handle, flags, nil)
+        guard rc == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close_v2(handle)
+            throw Database.error(rc, message, path: path)
+        }
+        db = handle
+        sqlite3_extended_result_codes(db, 1)
+        // The busy handler gets the timeout through its context pointer: no state to keep alive.
+        sqlite3_busy_handler(db, jitteredBusyHandler, UnsafeMutableRawPointer(bitPattern: max(1, options.busyTimeoutMillis)))
+        do {
+            // journal_mode is persistent in the file; WAL lets readers run while one writer commits.
+            try execute("PRAGMA journal_mode=WAL")
+            try execute("PRAGMA synchronous=\(options.synchronous.rawValue)")
+            try execute("PRAGMA foreign_keys=ON")
+        } catch {
+            sqlite3_close_v2(db)
+            throw error
+        }
+    }
+
+    deinit {
+        for stmt in cache.values { sqlite3_finalize(stmt) }
+        sqlite3_close_v2(db)
+    }
+
+    // MARK: - Errors
+
+    /// Maps an SQLite result code to the engine's stable codes.
+    static func error(_ rc: Int32, _ message: String, path: String) -> OrderCoreError {
+        switch rc & 0xFF {
+        case SQLITE_BUSY, SQLITE_LOCKED:
+            OrderCoreError(.busy, "database is busy (another writer held it past the busy timeout): \(message)")
+        case SQLITE_FULL: OrderCoreError(.full, "database or disk is full: \(message)")
+        case SQLITE_NOTADB: OrderCoreError(.corrupt, "'\(path)' is not a database file")
+        case SQLITE_CORRUPT: OrderCoreError(.corrupt, "database file '\(path)' is corrupt: \(message)")
+        case SQLITE_CANTOPEN:
+            OrderCoreError(.io, "cannot open database file '\(path)' (does its directory exist and is it writable?)")
+        case SQLITE_IOERR, SQLITE_READONLY, SQLITE_PERM:
+            OrderCoreError(.io, "I/O error on '\(path)': \(message)")
+        case SQLITE_CONSTRAINT: OrderCoreError(.conflict, "constraint violated: \(message)")
+        case SQLITE_NOMEM: OrderCoreError(.internal, "out of memory")
+        default: OrderCoreError(.internal, "SQLite error \(rc): \(message)")
+        }
+    }
+
+    private func check(_ rc: Int32) throws {
+        guard rc == SQLITE_OK || rc == SQLITE_ROW || rc == SQLITE_DONE else {
+            throw Database.error(rc, String(cString: sqlite3_errmsg(db)), path: path)
+        }
+    }
+
+    // MARK: - Statements
+
+    /// Runs SQL text without parameters (schema, pragmas). Not cached.
+    func execute(_ sql: String) throws {
+        try check(sqlite3_exec(db, sql, nil, nil, nil))
+    }
+
+    private func prepared(_ sql: String, _ args: [SQLValue]) throws -> OpaquePointer {
+        let stmt: OpaquePointer
+        if let cached = cache[sql] {
+            stmt = cached
+        } else {
+            var fresh: OpaquePointer?
+            try check(sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &fresh, nil))
+            guard let fresh else { throw OrderCoreError(.internal, "empty SQL statement") }
+            cache[sql] = fresh
+            stmt = fresh
+        }
+        for (i, arg) in args.enumerated() {
+            let index = Int32(i + 1)
+            switch arg {
+            case .int(let v): try check(sqlite3_bind_int64(stmt, index, v))
+            case .null: try check(sqlite3_bind_null(stmt, index))
+            case .text(let s):
+                var s = s
+                try s.withUTF8 { utf8 in
+                    if let base = utf8.baseAddress {
+                        let chars = UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
+                        try check(csqlite_bind_text(stmt, index, chars, Int32(clamping: utf8.count)))
+                    } else {
+                        try check(csqlite_bind_text(stmt, index, "", 0))
+                    }
+                }
+            }
+        }
+        return stmt
+    }
+
+    /// Runs a statement for its effect. - Returns: the number of rows it changed.
+    @discardableResult
+    func run(_ sql: String, _ args: SQLValue...) throws -> Int { try run(sql, arguments: args) }
+
+    /// `run` with an argument array, for statements whose arguments are assembled in code.
+    @discardableResult
+    func run(_ sql: String, arguments args: [SQLValue]) throws -> Int {
+        let stmt = try prepared(sql, args)
+        defer { sqlite3_reset(stmt); sqlite3_clear_bindings(stmt) }
+        var rc = sqlite3_step(stmt)
+        while rc == SQLITE_ROW { rc = sqlite3_step(stmt) }
+        try check(rc)
+        return Int(sqlite3_changes(db))
+    }
+
+    /// Calls `body` for each result row.
+    func rows(_ sql: String, _ args: SQLValue..., body: (Row) throws -> Void) throws {
+        let stmt = try prepared(sql, args)
+        defer { sqlite3_reset(stmt); sqlite3_clear_bindings(stmt) }
+        while true {
+            let rc = sqlite3_step(stmt)
+            if rc == SQLITE_DONE { return }
+            try check(rc)
+            try body(Row(stmt: stmt))
+        }
+    }
+
+    /// Maps the first result row, or returns nil when there is none.
+    func first<T>(_ sql: String, _ args: SQLValue..., map: (Row) throws -> T) throws -> T? {
+        let stmt = try prepared(sql, args)
+        defer { sqlite3_reset(stmt); sqlite3_clear_bindings(stmt) }
+        let rc = sqlite3_step(stmt)
+        if rc == SQLITE_DONE { return nil }
+        try check(rc)
+        return try map(Row(stmt: stmt))
+    }
+
+    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(db) }
+
+    // MARK: - Transactions
+
+    enum Access { case read, write }
+
+    /// Runs `body` in one transaction: all of it commits or none of it does.
+    /// Writes use `BEGIN IMMEDIATE`, so the write lock is taken (waiting in the busy handler) before
+    /// anything is read; a deferred transaction that later upgrades could fail with SQLITE_BUSY
+    /// without the busy handler being called when its snapshot is stale.
+    func transaction<T>(_ access: Access, _ body: () throws -> T) throws -> T {
+        try run(access == .write ? "BEGIN IMMEDIATE" : "BEGIN")
+        do {
+            let result = try body()
+            try run("COMMIT")
+            return result
+        } catch {
+            if sqlite3_get_autocommit(db) == 0 { _ = try? run("ROLLBACK") }
+            throw error
+        }
+    }
+}
+
+/// Busy handler: sleeps a jittered, growing interval (0.1 ms doubling to 10 ms) so that competing
+/// writers do not wake in lockstep, and gives up once the planned sleeps exceed the timeout.
+/// SQLite passes the number of times it has already called the handler for this lock.
+private let jitteredBusyHandler: @convention(c) (UnsafeMutableRawPointer?, Int32) -> Int32 = { context, count in
+    let timeoutMicros = Int(bitPattern: context) * 1000
+    func base(_ n: Int) -> Int { min(100 << min(n, 7), 10_000) }
+    var planned = 0
+    for n in 0..<Int(count) {
+        planned += base(n)
+        if planned > timeoutMicros { return 0 }
+    }
+    let b = base(Int(count))
+    usleep(UInt32(Int.random(in: (b / 2)...(b + b / 2))))
+    return 1
+}

@@ -1,0 +1,142 @@
+/// Named, ordered schema migrations. Each one runs once, in order, inside the same write transaction
+/// that records its name in `schema_migrations`. Never edit a released migration: add a new one.
+struct Migration {
+    let name: String
+    let sql: String
+
+    static let all: [Migration] = [foundation]
+
+    /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
+    /// belongs to some other program.
+    static func migrate(_ db: Database) throws {
+        try db.transaction(.write) {
+            let hasTable = try db.first("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_migrations'") { _ in true } ?? false
+            if !hasTable {
+                let foreign = try db.first("SELECT name FROM sqlite_master WHERE type='table' LIMIT 1") { $0.text(0) }
+                if let foreign {
+                    throw OrderCoreError(.incompatible, "'\(db.path)' is an SQLite database of another program (it has table '\(foreign)' but no OrderCore schema)")
+                }
+                try db.execute("CREATE TABLE schema_migrations(seq INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, applied_at INTEGER NOT NULL)")
+            }
+            var applied: [String] = []
+            try db.rows("SELECT name FROM schema_migrations ORDER BY seq") { applied.append($0.text(0)) }
+            for (i, name) in applied.enumerated() where i >= all.count || all[i].name != name {
+                throw OrderCoreError(.incompatible,
+                    "'\(db.path)' was written by a newer OrderCore (unknown migration '\(name)'); this is OrderCore \(Version.string), upgrade the library",
+                    details: ["migration": .string(name), "library_version": .string(Version.string)])
+            }
+            for (i, migration) in all.enumerated().dropFirst(applied.count) {
+                try db.execute(migration.sql)
+                try db.run("INSERT INTO schema_migrations(seq, name, applied_at) VALUES (?, ?, ?)",
+                           .int(Int64(i + 1)), .text(migration.name), .int(Timestamp.now()))
+            }
+        }
+    }
+
+    // MARK: - 0001
+
+    static let foundation = Migration(name: "0001_foundation", sql: """
+        CREATE TABLE config(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+        CREATE TABLE skus(
+            sku TEXT PRIMARY KEY, name TEXT NOT NULL, barcode TEXT UNIQUE, weight_g INTEGER,
+            active INTEGER NOT NULL DEFAULT 1, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE warehouses(
+            warehouse TEXT PRIMARY KEY, name TEXT NOT NULL, region TEXT, priority INTEGER NOT NULL DEFAULT 100,
+            active INTEGER NOT NULL DEFAULT 1, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        -- Balances per SKU and warehouse. available = on_hand - reserved - safety, never below zero:
+        -- every reservation is a conditional UPDATE that only matches while enough is available.
+        CREATE TABLE stock(
+            sku TEXT NOT NULL REFERENCES skus(sku), warehouse TEXT NOT NULL REFERENCES warehouses(warehouse),
+            on_hand INTEGER NOT NULL DEFAULT 0 CHECK (on_hand >= 0),
+            reserved INTEGER NOT NULL DEFAULT 0 CHECK (reserved >= 0),
+            quarantine INTEGER NOT NULL DEFAULT 0 CHECK (quarantine >= 0),
+            safety INTEGER NOT NULL DEFAULT 0 CHECK (safety >= 0),
+            PRIMARY KEY (sku, warehouse)
+        ) WITHOUT ROWID;
+
+        -- Append-only: every balance change is a row; balances always equal the sums of their rows.
+        CREATE TABLE ledger(
+            id INTEGER PRIMARY KEY, at INTEGER NOT NULL, sku TEXT NOT NULL, warehouse TEXT NOT NULL,
+            bucket TEXT NOT NULL, delta INTEGER NOT NULL, reason TEXT NOT NULL,
+            ref_type TEXT, ref_id TEXT, actor TEXT
+        );
+        CREATE INDEX ledger_by_sku ON ledger(sku, warehouse, id);
+        CREATE INDEX ledger_by_ref ON ledger(ref_type, ref_id);
+        CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+        CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+
+        CREATE TABLE orders(
+            id INTEGER PRIMARY KEY, order_id TEXT NOT NULL UNIQUE,
+            channel TEXT NOT NULL, external_id TEXT, state TEXT NOT NULL, held_from TEXT,
+            currency TEXT NOT NULL, placed_at INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+            expires_at INTEGER,
+            subtotal INTEGER NOT NULL, line_discount_total INTEGER NOT NULL, discount_total INTEGER NOT NULL,
+            shipping_fee INTEGER NOT NULL, shipping_tax INTEGER NOT NULL, tax_total INTEGER NOT NULL,
+            taxes_included INTEGER NOT NULL, grand_total INTEGER NOT NULL,
+            paid_total INTEGER NOT NULL DEFAULT 0, refund_due INTEGER NOT NULL DEFAULT 0,
+            cancel_reason TEXT,
+            customer_id TEXT, customer_phone TEXT, customer_email TEXT, customer_name TEXT,
+            device_id TEXT, ip TEXT, account_created_at INTEGER,
+            ship_name TEXT, ship_phone TEXT, ship_country TEXT, ship_region TEXT, ship_city TEXT,
+            ship_district TEXT, ship_line1 TEXT, ship_line2 TEXT, ship_postal_code TEXT,
+            tags TEXT, note TEXT,
+            UNIQUE (channel, external_id)
+        );
+        CREATE INDEX orders_by_state ON orders(state, id);
+        CREATE INDEX orders_by_channel ON orders(channel, id);
+        CREATE INDEX orders_by_expiry ON orders(expires_at) WHERE expires_at IS NOT NULL;
+
+        CREATE TABLE order_lines(
+            order_rowid INTEGER NOT NULL REFERENCES orders(id), line_no INTEGER NOT NULL,
+            sku TEXT NOT NULL, name TEXT, qty INTEGER NOT NULL CHECK (qty > 0),
+            unit_price INTEGER NOT NULL, line_discount INTEGER NOT NULL, tax INTEGER NOT NULL,
+            qty_reserved INTEGER NOT NULL DEFAULT 0, qty_allocated INTEGER NOT NULL DEFAULT 0,
+            qty_picked INTEGER NOT NULL DEFAULT 0, qty_packed INTEGER NOT NULL DEFAULT 0,
+            qty_shipped INTEGER NOT NULL DEFAULT 0, qty_delivered INTEGER NOT NULL DEFAULT 0,
+            qty_cancelled INTEGER NOT NULL DEFAULT 0, qty_returned INTEGER NOT NULL DEFAULT 0,
+            qty_refunded INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (order_rowid, line_no)
+        ) WITHOUT ROWID;
+        CREATE INDEX order_lines_by_sku ON order_lines(sku);
+
+        CREATE TABLE order_discounts(
+            order_rowid INTEGER NOT NULL REFERENCES orders(id), seq INTEGER NOT NULL,
+            kind TEXT NOT NULL, code TEXT, amount INTEGER NOT NULL,
+            PRIMARY KEY (order_rowid, seq)
+        ) WITHOUT ROWID;
+
+        -- Units promised to an order line in one warehouse. Active ones are counted in stock.reserved.
+        CREATE TABLE reservations(
+            id INTEGER PRIMARY KEY, order_rowid INTEGER NOT NULL REFERENCES orders(id), line_no INTEGER NOT NULL,
+            sku TEXT NOT NULL, warehouse TEXT NOT NULL, qty INTEGER NOT NULL CHECK (qty > 0),
+            expires_at INTEGER, state TEXT NOT NULL DEFAULT 'active'
+        );
+        CREATE INDEX reservations_by_order ON reservations(order_rowid);
+        CREATE INDEX reservations_expiring ON reservations(sku, expires_at) WHERE state = 'active' AND expires_at IS NOT NULL;
+
+        CREATE TABLE payments(
+            id INTEGER PRIMARY KEY, order_rowid INTEGER NOT NULL REFERENCES orders(id),
+            payment_ref TEXT UNIQUE, amount INTEGER NOT NULL, at INTEGER NOT NULL, actor TEXT
+        );
+        CREATE INDEX payments_by_order ON payments(order_rowid);
+
+        -- The audit timeline; the global id orders every event of every order.
+        CREATE TABLE order_events(
+            id INTEGER PRIMARY KEY, order_rowid INTEGER NOT NULL REFERENCES orders(id), seq INTEGER NOT NULL,
+            at INTEGER NOT NULL, actor TEXT, from_state TEXT, to_state TEXT NOT NULL, command TEXT NOT NULL,
+            details TEXT,
+            UNIQUE (order_rowid, seq)
+        );
+
+        -- First successful response per idempotency key.
+        CREATE TABLE idempotency(
+            key TEXT PRIMARY KEY, op TEXT NOT NULL, request_hash INTEGER NOT NULL,
+            response TEXT NOT NULL, at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        """)
+}

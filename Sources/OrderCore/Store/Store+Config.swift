@@ -1,0 +1,10 @@
+extension Store {
+    func configValue(_ key: String) throws -> JSON? {
+        try db.first("SELECT value FROM config WHERE key = ?", .text(key)) { try JSONParser.parse($0.text(0)) }
+    }
+
+    func setConfigValue(_ key: String, _ value: JSON) throws {
+        try db.run("INSERT INTO config(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                   .text(key), .text(value.serialized))
+    }
+}

@@ -1,0 +1,179 @@
+extension Store {
+    private static let customerColumns = ["customer_id", "customer_phone", "customer_email", "customer_name", "device_id", "ip"]
+    private static let addressColumns = Order.addressFields.map { "ship_" + $0 }
+
+    private static let orderColumns = """
+        id, order_id, channel, external_id, state, currency, placed_at, created_at, updated_at, expires_at,
+        subtotal, line_discount_total, discount_total, shipping_fee, shipping_tax, tax_total, taxes_included, grand_total,
+        paid_total, refund_due, cancel_reason, account_created_at, tags, note,
+        \((customerColumns + addressColumns).joined(separator: ", "))
+        """
+
+    /// The row id the next order will get. Only valid inside the write transaction that inserts it.
+    func nextOrderRowID() throws -> Int64 {
+        try db.first("SELECT COALESCE(MAX(id), 0) + 1 FROM orders") { $0.int(0) } ?? 1
+    }
+
+    func insert(_ o: Order) throws {
+        let extra = Store.customerColumns + Store.addressColumns
+        let values: [SQLValue] = [
+            .int(o.rowID), .text(o.orderID), .text(o.channel), .opt(o.externalID), .text(o.state.rawValue), .text(o.currency),
+            .int(o.placedAt), .int(o.createdAt), .int(o.updatedAt), .opt(o.expiresAt),
+            .int(o.totals.subtotal), .int(o.totals.lineDiscountTotal), .int(o.totals.discountTotal), .int(o.totals.shippingFee),
+            .int(o.totals.shippingTax), .int(o.totals.taxTotal), .bool(o.totals.taxesIncluded), .int(o.totals.grandTotal),
+            .int(o.paidTotal), .int(o.refundDue), .opt(o.cancelReason), .opt(o.accountCreatedAt),
+            .text(JSON.array(o.tags.map(JSON.string)).serialized), .opt(o.note),
+        ] + Order.customerFields.map { .opt(o.customer[$0]) } + Order.addressFields.map { .opt(o.shipTo[$0]) }
+        let placeholders = Array(repeating: "?", count: 24 + extra.count).joined(separator: ", ")
+        try db.run("INSERT INTO orders(\(Store.orderColumns)) VALUES (\(placeholders))", arguments: values)
+    }
+
+    /// Writes the fields that change over an order's life.
+    func update(_ o: Order) throws {
+        try db.run("""
+            UPDATE orders SET state = ?, expires_at = ?, paid_total = ?, refund_due = ?, cancel_reason = ?, updated_at = ? WHERE id = ?
+            """, .text(o.state.rawValue), .opt(o.expiresAt), .int(o.paidTotal), .int(o.refundDue), .opt(o.cancelReason),
+            .int(o.updatedAt), .int(o.rowID))
+    }
+
+    func order(id: String) throws -> Order? {
+        try db.first("SELECT \(Store.orderColumns) FROM orders WHERE order_id = ?", .text(id), map: Store.readOrder)
+    }
+
+    func order(rowID: Int64) throws -> Order? {
+        try db.first("SELECT \(Store.orderColumns) FROM orders WHERE id = ?", .int(rowID), map: Store.readOrder)
+    }
+
+    func orderID(channel: String, externalID: String) throws -> String? {
+        try db.first("SELECT order_id FROM orders WHERE channel = ? AND external_id = ?", .text(channel), .text(externalID)) { $0.text(0) }
+    }
+
+    private static func readOrder(_ r: Row) throws -> Order {
+        guard let state = OrderState(rawValue: r.text(4)) else {
+            throw OrderCoreError(.corrupt, "order \(r.text(1)) has unknown state '\(r.text(4))'")
+        }
+        let totals = OrderTotals(subtotal: r.int(10), lineDiscountTotal: r.int(11), discountTotal: r.int(12), shippingFee: r.int(13),
+                                 shippingTax: r.int(14), taxTotal: r.int(15), taxesIncluded: r.bool(16), grandTotal: r.int(17))
+        var o = Order(rowID: r.int(0), orderID: r.text(1), channel: r.text(2), externalID: r.optText(3), state: state,
+                      currency: r.text(5), placedAt: r.int(6), createdAt: r.int(7), updatedAt: r.int(8), expiresAt: r.optInt(9),
+                      totals: totals, paidTotal: r.int(18), refundDue: r.int(19), cancelReason: r.optText(20),
+                      accountCreatedAt: r.optInt(21), note: r.optText(23))
+        o.tags = (try? JSONParser.parse(r.text(22)))?.arrayValue?.compactMap(\.stringValue) ?? []
+        for (i, key) in Order.customerFields.enumerated() { o.customer[key] = r.optText(Int32(24 + i)) }
+        for (i, key) in Order.addressFields.enumerated() { o.shipTo[key] = r.optText(Int32(24 + customerColumns.count + i)) }
+        return o
+    }
+
+    // MARK: - Lines, discounts, payments
+
+    func insert(_ line: OrderLine, orderRowID: Int64) throws {
+        try db.run("""
+            INSERT INTO order_lines(order_rowid, line_no, sku, name, qty, unit_price, line_discount, tax) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, .int(orderRowID), .int(line.lineNo), .text(line.sku), .opt(line.name), .int(line.qty), .int(line.unitPrice),
+            .int(line.lineDiscount), .int(line.tax))
+    }
+
+    func lines(orderRowID: Int64) throws -> [OrderLine] {
+        let tracked = OrderLine.trackedQuantities.map { "qty_" + $0 }.joined(separator: ", ")
+        var result: [OrderLine] = []
+        try db.rows("SELECT line_no, sku, name, qty, unit_price, line_discount, tax, \(tracked) FROM order_lines WHERE order_rowid = ? ORDER BY line_no",
+                    .int(orderRowID)) { r in
+            var line = OrderLine(lineNo: r.int(0), sku: r.text(1), name: r.optText(2), qty: r.int(3), unitPrice: r.int(4),
+                                 lineDiscount: r.int(5), tax: r.int(6))
+            for (i, key) in OrderLine.trackedQuantities.enumerated() { line.quantities[key] = r.int(Int32(7 + i)) }
+            result.append(line)
+        }
+        return result
+    }
+
+    func addReserved(orderRowID: Int64, lineNo: Int64, qty: Int64) throws {
+        try db.run("UPDATE order_lines SET qty_reserved = qty_reserved + ? WHERE order_rowid = ? AND line_no = ?",
+                   .int(qty), .int(orderRowID), .int(lineNo))
+    }
+
+    /// Marks every unit that has not shipped as cancelled.
+    func cancelLines(orderRowID: Int64) throws {
+        try db.run("UPDATE order_lines SET qty_cancelled = qty - qty_shipped WHERE order_rowid = ?", .int(orderRowID))
+    }
+
+    func insert(_ d: OrderDiscount, seq: Int64, orderRowID: Int64) throws {
+        try db.run("INSERT INTO order_discounts(order_rowid, seq, kind, code, amount) VALUES (?, ?, ?, ?, ?)",
+                   .int(orderRowID), .int(seq), .text(d.kind), .opt(d.code), .int(d.amount))
+    }
+
+    func discounts(orderRowID: Int64) throws -> [OrderDiscount] {
+        var result: [OrderDiscount] = []
+        try db.rows("SELECT kind, code, amount FROM order_discounts WHERE order_rowid = ? ORDER BY seq", .int(orderRowID)) {
+            result.append(OrderDiscount(kind: $0.text(0), code: $0.optText(1), amount: $0.int(2)))
+        }
+        return result
+    }
+
+    func insert(_ p: Payment, orderRowID: Int64, actor: String) throws {
+        try db.run("INSERT INTO payments(order_rowid, payment_ref, amount, at, actor) VALUES (?, ?, ?, ?, ?)",
+                   .int(orderRowID), .opt(p.paymentRef), .int(p.amount), .int(p.at), .text(actor))
+    }
+
+    func payments(orderRowID: Int64) throws -> [Payment] {
+        var result: [Payment] = []
+        try db.rows("SELECT payment_ref, amount, at FROM payments WHERE order_rowid = ? ORDER BY id", .int(orderRowID)) {
+            result.append(Payment(paymentRef: $0.optText(0), amount: $0.int(1), at: $0.int(2)))
+        }
+        return result
+    }
+
+    /// The public id of the order a payment reference was recorded on.
+    func orderID(paymentRef: String) throws -> String? {
+        try db.first("SELECT o.order_id FROM payments p JOIN orders o ON o.id = p.order_rowid WHERE p.payment_ref = ?", .text(paymentRef)) { $0.text(0) }
+    }
+
+    /// Reservations of an order (active and closed), for display.
+    func reservations(orderRowID: Int64) throws -> [(lineNo: Int64, warehouse: String, qty: Int64, expiresAt: Int64?, state: String)] {
+        var result: [(Int64, String, Int64, Int64?, String)] = []
+        try db.rows("SELECT line_no, warehouse, qty, expires_at, state FROM reservations WHERE order_rowid = ? ORDER BY id", .int(orderRowID)) {
+            result.append(($0.int(0), $0.text(1), $0.int(2), $0.optInt(3), $0.text(4)))
+        }
+        return result
+    }
+
+    // MARK: - Timeline
+
+    func appendEvent(orderRowID: Int64, at: Int64, actor: String, from: OrderState?, to: OrderState, command: String, details: JSON) throws {
+        try db.run("""
+            INSERT INTO order_events(order_rowid, seq, at, actor, from_state, to_state, command, details)
+            VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM order_events WHERE order_rowid = ?1), ?2, ?3, ?4, ?5, ?6, ?7)
+            """, .int(orderRowID), .int(at), .text(actor), .opt(from?.rawValue), .text(to.rawValue), .text(command), .text(details.serialized))
+    }
+
+    func events(orderRowID: Int64) throws -> [OrderEvent] {
+        var result: [OrderEvent] = []
+        try db.rows("SELECT seq, at, actor, from_state, to_state, command, details FROM order_events WHERE order_rowid = ? ORDER BY seq",
+                    .int(orderRowID)) {
+            result.append(OrderEvent(seq: $0.int(0), at: $0.int(1), actor: $0.optText(2), from: $0.optText(3), to: $0.text(4),
+                                     command: $0.text(5), details: (try? JSONParser.parse($0.text(6))) ?? .null))
+        }
+        return result
+    }
+
+    // MARK: - Queries
+
+    /// Orders newest first, optionally by state and channel, continuing below `beforeRowID`.
+    func listOrders(state: OrderState?, channel: String?, beforeRowID: Int64?, limit: Int) throws -> [Order] {
+        var result: [Order] = []
+        try db.rows("""
+            SELECT \(Store.orderColumns) FROM orders
+            WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR channel = ?2) AND (?3 IS NULL OR id < ?3)
+            ORDER BY id DESC LIMIT ?4
+            """, .opt(state?.rawValue), .opt(channel), .opt(beforeRowID), .int(Int64(limit))) { result.append(try Store.readOrder($0)) }
+        return result
+    }
+
+    /// Unpaid orders whose reservation lapsed at or before `at`, oldest first.
+    func expiredUnpaidOrders(at: Int64) throws -> [Int64] {
+        var result: [Int64] = []
+        try db.rows("SELECT id FROM orders WHERE expires_at <= ? AND state = 'pending_payment' ORDER BY expires_at, id", .int(at)) {
+            result.append($0.int(0))
+        }
+        return result
+    }
+}

@@ -1,0 +1,189 @@
+/// Reads a command's arguments from a JSON object. Every getter names the full field path in its
+/// error ("lines[2].qty must be a positive integer"), and `finish()` refuses fields nobody read, so a
+/// misspelt argument is an error instead of being silently ignored.
+public final class Fields {
+    public let path: String
+    private let object: JSONObject
+    private var seen: Set<String> = []
+
+    public init(_ object: JSONObject, path: String = "") {
+        self.object = object
+        self.path = path
+    }
+
+    func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    /// Marks `key` as known and returns its value; JSON `null` reads as absent.
+    func value(_ key: String) -> JSON? {
+        seen.insert(key)
+        guard let v = object[key], v != .null else { return nil }
+        return v
+    }
+
+    func has(_ key: String) -> Bool { object[key] != nil && object[key] != .null }
+
+    /// Marks keys as read without reading them (envelope members handled elsewhere).
+    func ignore(_ keys: String...) { seen.formUnion(keys) }
+
+    /// Refuses any field no getter asked for.
+    func finish() throws(OrderCoreError) {
+        if let unknown = object.keys.first(where: { !seen.contains($0) }) {
+            throw OrderCoreError(.invalidInput, "unknown field '\(name(unknown))'; accepted: \(seen.sorted().joined(separator: ", "))",
+                                 details: ["field": .string(name(unknown))])
+        }
+    }
+
+    private func wrongType(_ key: String, _ expected: String, _ got: JSON) -> OrderCoreError {
+        .invalid("\(name(key)) must be \(expected), not \(got.typeName)", field: name(key))
+    }
+
+    private func missing(_ key: String) -> OrderCoreError { .invalid("\(name(key)) is required", field: name(key)) }
+
+    // MARK: - Text
+
+    /// Free text (names, reasons, notes): no control characters but newline and tab, at most `maxLength` characters.
+    func text(_ key: String, maxLength: Int = 1000) throws(OrderCoreError) -> String? {
+        guard let v = value(key) else { return nil }
+        guard case .string(let s) = v else { throw wrongType(key, "a string", v) }
+        guard s.count <= maxLength else { throw .invalid("\(name(key)) is longer than \(maxLength) characters", field: name(key)) }
+        if s.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t" }) {
+            throw .invalid("\(name(key)) contains control characters", field: name(key))
+        }
+        return s
+    }
+
+    /// An identifier (SKU, warehouse, channel, order id): 1 to 64 characters, no control characters,
+    /// no leading or trailing whitespace.
+    func code(_ key: String) throws(OrderCoreError) -> String? {
+        guard let s = try text(key, maxLength: 64) else { return nil }
+        try Fields.checkCode(s, field: name(key))
+        return s
+    }
+
+    func requiredCode(_ key: String) throws(OrderCoreError) -> String {
+        guard let s = try code(key) else { throw missing(key) }
+        return s
+    }
+
+    func requiredText(_ key: String, maxLength: Int = 1000) throws(OrderCoreError) -> String {
+        guard let s = try text(key, maxLength: maxLength), !s.isEmpty else { throw missing(key) }
+        return s
+    }
+
+    static func checkCode(_ s: String, field: String) throws(OrderCoreError) {
+        guard !s.isEmpty else { throw .invalid("\(field) must not be empty", field: field) }
+        guard s.count <= 64 else { throw .invalid("\(field) is longer than 64 characters", field: field) }
+        if s.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw .invalid("\(field) contains control characters", field: field)
+        }
+        if let first = s.unicodeScalars.first, let last = s.unicodeScalars.last,
+           first.properties.isWhitespace || last.properties.isWhitespace {
+            throw .invalid("\(field) has leading or trailing whitespace", field: field)
+        }
+    }
+
+    // MARK: - Numbers
+
+    func int(_ key: String, min: Int64 = .min, max: Int64 = .max) throws(OrderCoreError) -> Int64? {
+        guard let v = value(key) else { return nil }
+        guard case .number(let n) = v else { throw wrongType(key, "an integer", v) }
+        guard n.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || ($0 >= 48 && $0 <= 57) }) else {
+            throw .invalid("\(name(key)) must be an integer, not \(n)", field: name(key))
+        }
+        guard let i = Int64(n) else { throw .invalid("\(name(key)) does not fit in a 64-bit integer", field: name(key)) }
+        guard i >= min, i <= max else {
+            let range = max == .max ? "at least \(min)" : "between \(min) and \(max)"
+            throw .invalid("\(name(key)) must be \(range), not \(i)", field: name(key))
+        }
+        return i
+    }
+
+    func requiredInt(_ key: String, min: Int64 = .min, max: Int64 = .max) throws(OrderCoreError) -> Int64 {
+        guard let i = try int(key, min: min, max: max) else { throw missing(key) }
+        return i
+    }
+
+    /// A quantity: a positive integer.
+    func quantity(_ key: String) throws(OrderCoreError) -> Int64 {
+        guard let v = value(key) else { throw missing(key) }
+        if case .number(let n) = v, let i = Int64(n), i <= 0 {
+            throw .invalid("\(name(key)) must be a positive integer, not \(i)", field: name(key))
+        }
+        return try requiredInt(key, min: 1)
+    }
+
+    func bool(_ key: String) throws(OrderCoreError) -> Bool? {
+        guard let v = value(key) else { return nil }
+        guard case .bool(let b) = v else { throw wrongType(key, "true or false", v) }
+        return b
+    }
+
+    /// Money as a decimal string ("19.90") or a JSON number read exactly; never negative unless allowed.
+    func money(_ key: String, exponent: Int, allowNegative: Bool = false) throws(OrderCoreError) -> Int64? {
+        guard let v = value(key) else { return nil }
+        let text: String
+        switch v {
+        case .string(let s): text = s
+        case .number(let n): text = n
+        default: throw wrongType(key, "a decimal string such as \"19.90\"", v)
+        }
+        guard let minor = Money.parse(text, exponent: exponent) else {
+            throw .invalid("\(name(key)) must be a decimal amount with at most \(exponent) decimals that fits in 64 bits, not \"\(text.prefix(40))\"",
+                           field: name(key))
+        }
+        guard allowNegative || minor >= 0 else { throw .invalid("\(name(key)) must not be negative", field: name(key)) }
+        return minor
+    }
+
+    // MARK: - Time
+
+    func time(_ key: String) throws(OrderCoreError) -> Int64? {
+        guard let v = value(key) else { return nil }
+        guard case .string(let s) = v else { throw wrongType(key, "an ISO 8601 time string", v) }
+        guard let t = Timestamp.parse(s) else {
+            throw .invalid("\(name(key)) must be an ISO 8601 time with a zone, such as 2026-01-18T10:00:00Z, not \"\(s.prefix(40))\"",
+                           field: name(key))
+        }
+        return t
+    }
+
+    // MARK: - Structure
+
+    func object(_ key: String) throws(OrderCoreError) -> Fields? {
+        guard let v = value(key) else { return nil }
+        guard case .object(let o) = v else { throw wrongType(key, "an object", v) }
+        return Fields(o, path: name(key))
+    }
+
+    /// An array of objects, each read with its own `Fields` (path `key[i]`).
+    func objects(_ key: String, maxCount: Int = 10_000) throws(OrderCoreError) -> [Fields]? {
+        guard let v = value(key) else { return nil }
+        guard case .array(let items) = v else { throw wrongType(key, "an array", v) }
+        guard items.count <= maxCount else { throw .invalid("\(name(key)) has more than \(maxCount) entries", field: name(key)) }
+        var result: [Fields] = []
+        for (i, item) in items.enumerated() {
+            guard case .object(let o) = item else {
+                throw .invalid("\(name(key))[\(i)] must be an object, not \(item.typeName)", field: "\(name(key))[\(i)]")
+            }
+            result.append(Fields(o, path: "\(name(key))[\(i)]"))
+        }
+        return result
+    }
+
+    /// An array of short strings (tags).
+    func strings(_ key: String, maxCount: Int = 100, maxLength: Int = 64) throws(OrderCoreError) -> [String]? {
+        guard let v = value(key) else { return nil }
+        guard case .array(let items) = v else { throw wrongType(key, "an array of strings", v) }
+        guard items.count <= maxCount else { throw .invalid("\(name(key)) has more than \(maxCount) entries", field: name(key)) }
+        var result: [String] = []
+        for (i, item) in items.enumerated() {
+            guard case .string(let s) = item else {
+                throw .invalid("\(name(key))[\(i)] must be a string, not \(item.typeName)", field: "\(name(key))[\(i)]")
+            }
+            try Fields.checkCode(s, field: "\(name(key))[\(i)]")
+            guard s.count <= maxLength else { throw .invalid("\(name(key))[\(i)] is too long", field: "\(name(key))[\(i)]") }
+            result.append(s)
+        }
+        return result
+    }
+}

@@ -1,0 +1,84 @@
+/// A JSON value. Numbers keep their source text so that money and large integers are read exactly,
+/// never through a binary floating point value.
+public enum JSON: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case number(String)
+    case string(String)
+    case array([JSON])
+    case object(JSONObject)
+
+    public static func int(_ value: Int64) -> JSON { .number(String(value)) }
+    public static func int(_ value: Int) -> JSON { .number(String(value)) }
+
+    /// `.string` for a present value, `.null` for nil.
+    public static func optional(_ value: String?) -> JSON { value.map(JSON.string) ?? .null }
+
+    public var objectValue: JSONObject? { if case .object(let o) = self { o } else { nil } }
+    public var arrayValue: [JSON]? { if case .array(let a) = self { a } else { nil } }
+    public var stringValue: String? { if case .string(let s) = self { s } else { nil } }
+    public var intValue: Int64? { if case .number(let n) = self { Int64(n) } else { nil } }
+
+    public subscript(key: String) -> JSON? { objectValue?[key] }
+
+    /// A short name of the value's type for error messages ("a string", "an object").
+    var typeName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .number: "a number"
+        case .string: "a string"
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+}
+
+/// A JSON object that keeps its keys in insertion order, so responses read in a stable, designed order.
+public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
+    public private(set) var keys: [String] = []
+    private var values: [String: JSON] = [:]
+
+    public init() {}
+    public init(dictionaryLiteral elements: (String, JSON)...) {
+        for (key, value) in elements { self[key] = value }
+    }
+
+    public var count: Int { keys.count }
+    public var isEmpty: Bool { keys.isEmpty }
+
+    public subscript(key: String) -> JSON? {
+        get { values[key] }
+        set {
+            if let newValue {
+                if values.updateValue(newValue, forKey: key) == nil { keys.append(key) }
+            } else if values.removeValue(forKey: key) != nil {
+                keys.removeAll { $0 == key }
+            }
+        }
+    }
+
+    public var pairs: [(key: String, value: JSON)] { keys.map { ($0, values[$0] ?? .null) } }
+
+    /// Inserts a key read by the parser; returns false when the key was already there.
+    mutating func insertNew(_ key: String, _ value: JSON) -> Bool {
+        guard values.updateValue(value, forKey: key) == nil else { return false }
+        keys.append(key)
+        return true
+    }
+}
+
+extension JSON: ExpressibleByDictionaryLiteral, ExpressibleByArrayLiteral, ExpressibleByStringLiteral,
+    ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral, ExpressibleByNilLiteral
+{
+    public init(dictionaryLiteral elements: (String, JSON)...) {
+        var object = JSONObject()
+        for (key, value) in elements { object[key] = value }
+        self = .object(object)
+    }
+    public init(arrayLiteral elements: JSON...) { self = .array(elements) }
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(integerLiteral value: Int) { self = .number(String(value)) }
+    public init(nilLiteral: ()) { self = .null }
+}

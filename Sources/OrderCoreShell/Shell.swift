@@ -1,0 +1,3 @@
+import OrderCore
+import CEditLine
+public func shellMain() -> Int32 { 0 }

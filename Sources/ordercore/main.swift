@@ -1,0 +1,3 @@
+import OrderCoreShell
+import Glibc
+exit(shellMain())
