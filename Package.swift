@@ -22,7 +22,7 @@ let package = Package(
         .systemLibrary(name: "CEditLine", path: "Sources/CEditLine", pkgConfig: "libedit",
                        providers: [.apt(["libedit-dev"])]),
         .target(name: "OrderCore", dependencies: ["CSQLite"]),
-        .target(name: "OrderCoreABI", dependencies: ["OrderCore"],
+        .target(name: "OrderCoreABI", dependencies: ["OrderCore"], exclude: ["exports.map"],
                 linkerSettings: [.unsafeFlags(abiLinkerFlags)]),
         .target(name: "OrderCoreShell", dependencies: ["OrderCore", "CEditLine"]),
         .executableTarget(name: "ordercore", dependencies: ["OrderCoreShell"]),

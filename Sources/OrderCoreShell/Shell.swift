@@ -1,3 +1,191 @@
 import OrderCore
-import CEditLine
-public func shellMain() -> Int32 { 0 }
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An admin session on one database: runs readable commands, `exec JSON` and dot-commands, and
+/// prints results in the chosen mode. Used interactively, as a script (stdin not a terminal), and
+/// with `-c`.
+public final class Shell {
+    let engine: Engine
+    public var mode: OutputMode
+    public var bail: Bool
+    var timer = false
+    /// Commands that failed so far; a script exits non-zero when there were any.
+    public private(set) var failures = 0
+    private let actor: String
+    private let write: (String) -> Void
+    private let writeError: (String) -> Void
+
+    public init(engine: Engine, mode: OutputMode = .table, bail: Bool = false, actor: String,
+                write: @escaping (String) -> Void = { print($0) },
+                writeError: @escaping (String) -> Void = { Shell.standardError($0) }) {
+        self.engine = engine
+        self.mode = mode
+        self.bail = bail
+        self.actor = actor
+        self.write = write
+        self.writeError = writeError
+    }
+
+    public enum Outcome { case proceed, quit, bailed }
+
+    /// Runs one input line.
+    @discardableResult
+    public func execute(_ rawLine: String) -> Outcome {
+        let line = rawLine.drop(while: { $0 == " " || $0 == "\t" })
+        if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("--") { return .proceed }
+        let started = Shell.monotonicSeconds()
+        defer { if timer { write("Run Time: \(Shell.format(seconds: Shell.monotonicSeconds() - started)) s") } }
+        do {
+            if line.hasPrefix(".") { return try dotCommand(line) }
+            let words = try Tokenizer.split(line)
+            switch words.first {
+            case "help": write(Shell.help(Array(words.dropFirst())))
+            case "exec": try exec(String(line.dropFirst(4)))
+            case "quit", "exit": return .quit
+            default:
+                guard let (command, args) = ShellCommand.match(words) else {
+                    throw ShellError("unknown command '\(words.prefix(2).joined(separator: " "))'; type help for the list of commands")
+                }
+                var arguments = try command.arguments(args)
+                arguments["actor"] = .string(actor)
+                show(engine.run(command.op, arguments))
+            }
+        } catch let error as ShellError {
+            fail("error: \(error.message)")
+        } catch {
+            fail("error: unterminated quote")
+        }
+        return failures > 0 && bail ? .bailed : .proceed
+    }
+
+    private func exec(_ json: String) throws {
+        let (_, response) = engine.execute(json)
+        guard let envelope = try? JSONParser.parse(response), case .bool(let ok)? = envelope["ok"] else {
+            throw ShellError("unreadable response: \(response)")
+        }
+        if ok {
+            show(.success(envelope["result"] ?? .null))
+        } else {
+            let e = envelope["error"]
+            show(.failure(OrderCoreError(ErrorCode(rawValue: e?["code"]?.stringValue ?? "") ?? .internal,
+                                         e?["message"]?.stringValue ?? response, details: e?["details"])))
+        }
+    }
+
+    private func show(_ result: Result<JSON, OrderCoreError>) {
+        switch result {
+        case .success(let value): write(Renderer.render(value, mode: mode))
+        case .failure(let error):
+            fail(mode == .json ? JSON.object(["ok": false, "error": error.json]).serialized : "error (\(error.code.rawValue)): \(error.message)")
+        }
+    }
+
+    private func fail(_ message: String) {
+        failures += 1
+        writeError(message)
+    }
+
+    // MARK: - Dot-commands
+
+    private func dotCommand(_ line: Substring) throws -> Outcome {
+        let words = try Tokenizer.split(line)
+        let argument = words.dropFirst().first
+        func onOff() throws -> Bool {
+            switch argument {
+            case "on": return true
+            case "off": return false
+            default: throw ShellError("\(words[0]) takes on or off")
+            }
+        }
+        switch words[0] {
+        case ".quit", ".exit": return .quit
+        case ".help": write(Shell.help([]))
+        case ".mode":
+            guard let argument, let mode = OutputMode(rawValue: argument) else {
+                throw ShellError(".mode takes \(OutputMode.allCases.map(\.rawValue).joined(separator: ", ")) (now \(mode.rawValue))")
+            }
+            self.mode = mode
+        case ".bail": bail = try onOff()
+        case ".timer": timer = try onOff()
+        case ".show":
+            write(["database: \(engine.path)", "mode: \(mode.rawValue)", "bail: \(bail ? "on" : "off")",
+                   "timer: \(timer ? "on" : "off")", "actor: \(actor)"].joined(separator: "\n"))
+        case ".read":
+            guard let argument else { throw ShellError(".read takes a file name") }
+            return try read(file: argument)
+        default: throw ShellError("unknown dot-command \(words[0]); type help")
+        }
+        return .proceed
+    }
+
+    /// Runs every line of a file; stops at the first failure when bail is on.
+    private func read(file: String) throws -> Outcome {
+        guard let handle = fopen(file, "r") else { throw ShellError("cannot open '\(file)'") }
+        defer { fclose(handle) }
+        var buffer: UnsafeMutablePointer<CChar>?
+        var capacity = 0
+        defer { free(buffer) }
+        while getline(&buffer, &capacity, handle) >= 0, let buffer {
+            var line = String(cString: buffer)
+            while line.hasSuffix("\n") || line.hasSuffix("\r") { line.removeLast() }
+            let outcome = execute(line)
+            if outcome != .proceed { return outcome }
+        }
+        return .proceed
+    }
+
+    // MARK: - Help
+
+    /// `help` lists every command; `help order pay` (or `help order`) shows the matching ones in full.
+    public static func help(_ words: [String]) -> String {
+        let commands = ShellCommand.all.filter { words.isEmpty || Array($0.words.prefix(words.count)) == words }
+        if commands.isEmpty { return "no command '\(words.joined(separator: " "))'; type help for the list" }
+        let width = commands.map { $0.usage.count }.max() ?? 0
+        var lines = commands.map { $0.usage.padding(to: width) + "  " + $0.summary }
+        if words.isEmpty {
+            lines += [
+                "exec JSON".padding(to: width) + "  Run any bus op as JSON, e.g. exec {\"op\":\"stock.get\",\"sku\":\"A1\"}",
+                "help [COMMAND]".padding(to: width) + "  Show this list, or one command with its op",
+                "",
+                ".mode table|json|csv   Output format",
+                ".read FILE             Run commands from a file",
+                ".bail on|off           Stop at the first error (scripts exit non-zero)",
+                ".timer on|off          Print how long each command took",
+                ".show                  Show the current settings",
+                ".quit                  Leave (Ctrl-D works too)",
+            ]
+        } else {
+            for command in commands where words.count >= command.words.count {
+                if !command.optionUsage.isEmpty { lines.append("  options: " + command.optionUsage.joined(separator: " ")) }
+                lines.append("  runs op \(command.op): \(Command.all.first { $0.name == command.op }?.summary ?? "")")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    // MARK: - Utilities
+
+    public static func standardError(_ text: String) {
+        fflush(nil)  // keep stdout and stderr in order when both go to one place
+        let line = text + "\n"
+        _ = line.withCString { Glibc.write(2, $0, strlen($0)) }
+    }
+
+    static func monotonicSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    static func format(seconds: Double) -> String {
+        let millis = Int((seconds * 1000).rounded())
+        let frac = String(millis % 1000)
+        return "\(millis / 1000)." + String(repeating: "0", count: 3 - frac.count) + frac
+    }
+}
+
+extension String {
+    func padding(to width: Int) -> String { self + String(repeating: " ", count: max(0, width - count)) }
+}

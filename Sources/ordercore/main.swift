@@ -1,3 +1,6 @@
 import OrderCoreShell
+#if canImport(Glibc)
 import Glibc
-exit(shellMain())
+#endif
+
+exit(shellMain(Array(CommandLine.arguments.dropFirst())))

@@ -44,6 +44,13 @@ public final class Engine: Sendable {
         return handle(object).map(\.result)
     }
 
+    /// Codes that start with `prefix`, for interactive completion; empty on any error.
+    public func complete(_ kind: CodeKind, prefix: String, limit: Int = 50) -> [String] {
+        store.withLock { store in
+            (try? store?.transaction(.read) { try store?.codes(kind, prefix: prefix, limit: limit) }) ?? nil
+        } ?? []
+    }
+
     // MARK: - Handling
 
     struct Outcome { var result: JSON; var replayed: Bool }

@@ -1,0 +1,182 @@
+/*
+ * ordercore.h -- the C interface of OrderCore, an embeddable order-management engine.
+ *
+ * Only what this header declares is API; libordercore.so exports exactly these functions.
+ *
+ * Conventions (they hold for every function below unless its block says otherwise):
+ *  - Every function returns OC_OK (0) or one of the OC_* codes; callers treat unknown codes as errors.
+ *  - Strings passed in are NUL-terminated UTF-8. Invalid UTF-8 is refused with OC_INVALID.
+ *  - Strings handed out through *_out parameters belong to the caller and are released with oc_free().
+ *  - A NULL handle, a NULL required argument or a NULL required *_out pointer returns OC_MISUSE; the
+ *    library never crashes the host on bad input.
+ *  - A handle may be shared by several threads: calls on one handle are serialised internally. The
+ *    message of the last failure (oc_errmsg) is kept per thread and per handle.
+ *  - Several handles and several processes may open the same database file at once.
+ *  - Every call that changes data runs as one transaction: it is applied completely or not at all.
+ */
+#ifndef ORDERCORE_H
+#define ORDERCORE_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The version of this header; oc_version() and oc_version_number() give the library's. */
+#define OC_VERSION "0.1.0"
+#define OC_VERSION_NUMBER 1000 /* major * 1000000 + minor * 1000 + patch */
+
+/* Result codes. The JSON error.code of oc_exec names the same condition in words (in brackets). */
+#define OC_OK                 0  /* success */
+#define OC_INVALID            1  /* [invalid_input] malformed JSON, unknown op or field, wrong type, bad value */
+#define OC_NOT_FOUND          2  /* [not_found] unknown order, SKU or warehouse */
+#define OC_CONFLICT           3  /* [conflict] illegal state transition, duplicate, reused idempotency key */
+#define OC_INSUFFICIENT_STOCK 4  /* [insufficient_stock] not enough available units; nothing was changed */
+#define OC_BUSY               5  /* [busy] another writer held the database past the busy timeout; retry */
+#define OC_FORBIDDEN          6  /* [forbidden] the actor's role may not do this */
+#define OC_IO                 7  /* [io] the file cannot be opened, read or written */
+#define OC_CORRUPT            8  /* [corrupt] the file is damaged or not a database */
+#define OC_MISUSE             9  /* [misuse] NULL handle or argument, closed handle */
+#define OC_INTERNAL          10  /* [internal] a bug in OrderCore; please report it */
+#define OC_FULL              11  /* [full] the disk or database is full; nothing was changed */
+#define OC_INCOMPATIBLE      12  /* [incompatible] file written by a newer OrderCore or by another program */
+
+/* Flags for oc_open_v2(). */
+#define OC_OPEN_SYNCHRONOUS_NORMAL 0x1 /* faster commits; the last ones may be lost on power loss (not on a crash) */
+
+/* An open database. Opaque; create with oc_open(), release with oc_close(). */
+typedef struct oc_db oc_db;
+
+/*
+ * Open (creating and migrating when needed) an OrderCore database file.
+ *
+ * path:   file name, or ":memory:" for a private in-memory database. The file is created if it does not
+ *         exist; its directory must exist. An older OrderCore file is migrated in place.
+ * db_out: receives the handle. It is set even when the open fails (then to a handle that only reports
+ *         the error through oc_errmsg), so the caller always calls oc_close(*db_out).
+ *
+ * Commits are durable across power loss (SQLite synchronous=FULL, WAL journal).
+ * Returns OC_OK, OC_MISUSE (db_out or path NULL), OC_INVALID (path not UTF-8), OC_IO (missing directory,
+ * no permission), OC_CORRUPT (not a database), OC_INCOMPATIBLE (newer OrderCore or another program's
+ * SQLite file), OC_BUSY. Thread-safe.
+ */
+int oc_open(const char *path, oc_db **db_out);
+
+/*
+ * oc_open() with options: flags is 0 or OC_OPEN_SYNCHRONOUS_NORMAL. Same codes as oc_open().
+ */
+int oc_open_v2(const char *path, oc_db **db_out, unsigned int flags);
+
+/*
+ * Close a handle and free everything it holds, including messages returned by oc_errmsg.
+ *
+ * db: a handle from oc_open; NULL is a harmless no-op. No other thread may be using the handle.
+ * Returns OC_OK.
+ */
+int oc_close(oc_db *db);
+
+/*
+ * Run one JSON command -- the command bus every front shares.
+ *
+ * request_json:      a JSON object {"op": "...", ...arguments}, with optional "at" (ISO 8601 time),
+ *                    "actor" (recorded in the audit trail) and "idempotency_key" (a repeated key returns
+ *                    the first result, with "replayed": true, without applying the command again).
+ *                    The ops and their arguments are listed in docs/commands.md.
+ * response_json_out: receives {"ok":true,"result":{...}} or {"ok":false,"error":{"code":"...",
+ *                    "message":"...","details":{...}}}; release it with oc_free. May be NULL when the
+ *                    caller only needs the return code.
+ *
+ * Returns OC_OK or the code matching error.code; OC_MISUSE when db or request_json is NULL (then no
+ * response is produced). Thread-safe.
+ */
+int oc_exec(oc_db *db, const char *request_json, char **response_json_out);
+
+/*
+ * Release a string the library returned through a *_out parameter. NULL is a harmless no-op.
+ */
+void oc_free(void *p);
+
+/*
+ * The message of the last failed call on this handle in this thread, or "not an error" when that call
+ * succeeded. The string belongs to the library and stays valid until the next call on this handle in
+ * this thread. db may be NULL (then a fixed message is returned). Thread-safe.
+ */
+const char *oc_errmsg(oc_db *db);
+
+/*
+ * A static English description of a result code ("insufficient stock"); unknown codes give
+ * "unknown error code". Never NULL. Thread-safe.
+ */
+const char *oc_errstr(int code);
+
+/* The library's version as text ("0.1.0") and as a number (OC_VERSION_NUMBER). Thread-safe. */
+const char *oc_version(void);
+int oc_version_number(void);
+
+/* ---- Typed functions for the everyday path: no JSON needed. ----------------------------------------- */
+
+/*
+ * Add received units to the on-hand stock of a SKU in a warehouse (op stock.receive); writes a ledger row.
+ *
+ * sku, warehouse: existing codes (create them with the sku.upsert and warehouse.upsert ops).
+ * qty:            units received, > 0.
+ * Returns OC_OK, OC_INVALID (qty <= 0, overflow), OC_NOT_FOUND (SKU or warehouse), OC_MISUSE, OC_BUSY,
+ * OC_IO, OC_FULL. Thread-safe.
+ */
+int oc_stock_receive(oc_db *db, const char *sku, const char *warehouse, int64_t qty);
+
+/*
+ * Units of a SKU that can still be promised: on hand less reserved less safety stock (op stock.get).
+ *
+ * warehouse:     a warehouse code, or NULL for the total over all warehouses.
+ * available_out: receives the count (0 when the SKU was never stocked there).
+ * Returns OC_OK, OC_NOT_FOUND (SKU or warehouse), OC_INVALID, OC_MISUSE, OC_BUSY, OC_IO. Thread-safe.
+ */
+int oc_stock_available(oc_db *db, const char *sku, const char *warehouse, int64_t *available_out);
+
+/*
+ * Record the payment of an unpaid order (op order.pay); its reservation stops expiring.
+ *
+ * order_id:    the order's id ("SO-000001").
+ * amount:      decimal string in the order's currency ("199.00") that must equal the amount due, or
+ *              NULL for the amount due.
+ * payment_ref: the payment provider's reference, or NULL. Paying again with the same reference is a
+ *              harmless repeat (OC_OK, nothing changes).
+ * Returns OC_OK, OC_NOT_FOUND, OC_CONFLICT (already paid, cancelled, or expired unpaid), OC_INVALID
+ * (amount differs from the amount due), OC_MISUSE, OC_BUSY, OC_IO, OC_FULL. Thread-safe.
+ */
+int oc_order_pay(oc_db *db, const char *order_id, const char *amount, const char *payment_ref);
+
+/*
+ * Cancel an order that has not shipped (op order.cancel): every reserved unit goes back to available,
+ * and a paid order records the refund owed.
+ *
+ * reason: free text for the audit trail, or NULL.
+ * Returns OC_OK, OC_NOT_FOUND, OC_CONFLICT (already cancelled or shipped), OC_MISUSE, OC_BUSY, OC_IO,
+ * OC_FULL. Thread-safe.
+ */
+int oc_order_cancel(oc_db *db, const char *order_id, const char *reason);
+
+/*
+ * The lifecycle state of an order ("pending_payment", "paid", "cancelled", ...).
+ *
+ * state_out: receives the state name; release it with oc_free.
+ * Returns OC_OK, OC_NOT_FOUND, OC_MISUSE, OC_BUSY, OC_IO. Thread-safe.
+ */
+int oc_order_state(oc_db *db, const char *order_id, char **state_out);
+
+/*
+ * Close every unpaid order whose reservation has lapsed and release its stock (op sweep). Hosts call it
+ * periodically; lapsed reservations are also released lazily whenever their SKU is read or reserved.
+ *
+ * expired_out: receives the number of orders closed; may be NULL.
+ * Returns OC_OK, OC_MISUSE, OC_BUSY, OC_IO, OC_FULL. Thread-safe.
+ */
+int oc_sweep(oc_db *db, int64_t *expired_out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ORDERCORE_H */

@@ -1,0 +1,41 @@
+import OrderCore
+
+@_cdecl("oc_order_pay")
+public func oc_order_pay(_ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?, _ amount: UnsafePointer<CChar>?,
+                         _ paymentRef: UnsafePointer<CChar>?) -> Int32 {
+    withEngine(db) { (engine) throws(OrderCoreError) in
+        var args: JSONObject = ["order_id": .string(try required(orderID, "order_id"))]
+        if let amount = try argument(amount, "amount") { args["amount"] = .string(amount) }
+        if let paymentRef = try argument(paymentRef, "payment_ref") { args["payment_ref"] = .string(paymentRef) }
+        _ = try engine.run("order.pay", args).get()
+    }
+}
+
+@_cdecl("oc_order_cancel")
+public func oc_order_cancel(_ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?, _ reason: UnsafePointer<CChar>?) -> Int32 {
+    withEngine(db) { (engine) throws(OrderCoreError) in
+        var args: JSONObject = ["order_id": .string(try required(orderID, "order_id"))]
+        if let reason = try argument(reason, "reason") { args["reason"] = .string(reason) }
+        _ = try engine.run("order.cancel", args).get()
+    }
+}
+
+@_cdecl("oc_order_state")
+public func oc_order_state(_ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?,
+                           _ stateOut: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    stateOut?.pointee = nil
+    return withEngine(db) { (engine) throws(OrderCoreError) in
+        guard let stateOut else { throw OrderCoreError(.misuse, "state_out is NULL") }
+        let args: JSONObject = ["order_id": .string(try required(orderID, "order_id"))]
+        let state = try engine.run("order.get", args).get()["state"]?.stringValue ?? ""
+        stateOut.pointee = cString(state)
+    }
+}
+
+@_cdecl("oc_sweep")
+public func oc_sweep(_ db: OpaquePointer?, _ expiredOut: UnsafeMutablePointer<Int64>?) -> Int32 {
+    withEngine(db) { (engine) throws(OrderCoreError) in
+        let result = try engine.run("sweep").get()
+        expiredOut?.pointee = result["expired_orders"]?.intValue ?? 0
+    }
+}

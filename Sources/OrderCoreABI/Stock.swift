@@ -1,0 +1,21 @@
+import OrderCore
+
+@_cdecl("oc_stock_receive")
+public func oc_stock_receive(_ db: OpaquePointer?, _ sku: UnsafePointer<CChar>?, _ warehouse: UnsafePointer<CChar>?, _ qty: Int64) -> Int32 {
+    withEngine(db) { (engine) throws(OrderCoreError) in
+        let args: JSONObject = ["sku": .string(try required(sku, "sku")), "warehouse": .string(try required(warehouse, "warehouse")),
+                                "qty": .int(qty)]
+        _ = try engine.run("stock.receive", args).get()
+    }
+}
+
+@_cdecl("oc_stock_available")
+public func oc_stock_available(_ db: OpaquePointer?, _ sku: UnsafePointer<CChar>?, _ warehouse: UnsafePointer<CChar>?,
+                               _ availableOut: UnsafeMutablePointer<Int64>?) -> Int32 {
+    withEngine(db) { (engine) throws(OrderCoreError) in
+        guard let availableOut else { throw OrderCoreError(.misuse, "available_out is NULL") }
+        var args: JSONObject = ["sku": .string(try required(sku, "sku"))]
+        if let warehouse = try argument(warehouse, "warehouse") { args["warehouse"] = .string(warehouse) }
+        availableOut.pointee = try engine.run("stock.get", args).get()["available"]?.intValue ?? 0
+    }
+}

@@ -1,0 +1,45 @@
+import OrderCore
+
+/// What the tab key offers, from the command table and the open database. Pure apart from the
+/// `codes` lookup, so it is tested without a terminal.
+public enum Completion {
+    static let dotCommands: [String: [String]] = [
+        ".mode": OutputMode.allCases.map(\.rawValue), ".bail": ["on", "off"], ".timer": ["on", "off"],
+        ".read": [], ".show": [], ".quit": [], ".exit": [], ".help": [],
+    ]
+
+    /// - Parameters:
+    ///   - before: the line up to the word being completed.
+    ///   - word: the partial word under the cursor.
+    ///   - codes: SKUs, warehouses or order ids starting with a prefix.
+    public static func candidates(before: String, word: String, codes: (CodeKind, String) -> [String]) -> [String] {
+        let done = (try? Tokenizer.split(Substring(before))) ?? []
+        let matching = { (options: [String]) in options.filter { $0.hasPrefix(word) }.sorted() }
+        guard let first = done.first else {
+            let heads = Set(ShellCommand.all.map { $0.words[0] } + ["help", "exec"] + Array(dotCommands.keys))
+            return matching(Array(heads))
+        }
+        if first.hasPrefix(".") { return done.count == 1 ? matching(dotCommands[first] ?? []) : [] }
+        let words = first == "help" ? Array(done.dropFirst()) : done
+        // Next word of a multi-word command ("stock" -> receive, get).
+        let next = ShellCommand.all.compactMap { c -> String? in
+            c.words.count > words.count && Array(c.words.prefix(words.count)) == words ? c.words[words.count] : nil
+        }
+        if !next.isEmpty || first == "help" { return matching(next) }
+        guard let (command, args) = ShellCommand.match(words) else { return [] }
+        let keys = command.options.map { $0.key + "=" }
+        if let eq = word.firstIndex(of: "="), let option = command.options.first(where: { $0.key == word[..<eq] }),
+           case .code(let kind?) = option.kind {
+            let head = String(word[...eq])
+            return codes(kind, String(word[word.index(after: eq)...])).map { head + $0 }
+        }
+        if command.custom != nil {  // order create: SKU:QTY@PRICE lines, then options
+            return codes(.sku, word).map { $0 + ":" } + matching(keys)
+        }
+        let positionals = args.filter { arg in !command.options.contains { arg.hasPrefix($0.key + "=") } }
+        if positionals.count < command.params.count, case .code(let kind?) = command.params[positionals.count].kind {
+            return codes(kind, word) + (word.isEmpty ? [] : matching(keys))
+        }
+        return matching(keys)
+    }
+}

@@ -1,0 +1,193 @@
+import OrderCore
+
+/// One readable shell command mapped onto one bus op. The table (`ShellCommand.all`) drives parsing,
+/// `help`, `help COMMAND` and tab completion, so they can never disagree.
+public struct ShellCommand: Sendable {
+    /// How a word becomes a JSON argument.
+    public enum Kind: Sendable {
+        case code(CodeKind?)   // an identifier; completed from the database when a kind is given
+        case int
+        case money
+        case bool
+        case auto              // integer if it looks like one, else string
+        case text              // the rest of the line, joined with spaces
+    }
+
+    public struct Param: Sendable {
+        public let name: String
+        public let field: String
+        public let kind: Kind
+        public let optional: Bool
+    }
+
+    public let words: [String]
+    public let op: String
+    public let params: [Param]
+    /// `key=value` arguments accepted after the positionals, with the argument name they fill.
+    public let options: [(key: String, field: String, kind: Kind)]
+    public let summary: String
+    /// Commands with their own syntax build their arguments here instead.
+    let custom: (@Sendable ([String]) throws(ShellError) -> JSONObject)?
+
+    public var name: String { words.joined(separator: " ") }
+
+    /// The help line: `order pay ORDER [AMOUNT] [options]`; `help COMMAND` lists the options.
+    public var usage: String {
+        var parts = [name]
+        if let syntax = customSyntax { parts.append(syntax) }
+        for p in params { parts.append(p.optional ? "[\(p.name)]" : p.name) }
+        if !options.isEmpty { parts.append("[options]") }
+        return parts.joined(separator: " ")
+    }
+
+    /// `key=VALUE` forms of the options, for `help COMMAND`.
+    public var optionUsage: [String] { options.map { "\($0.key)=\($0.key.uppercased())" } }
+
+    let customSyntax: String?
+
+    init(_ words: String, _ op: String, _ params: [Param] = [], options: [(String, String, Kind)] = [], _ summary: String,
+         syntax: String? = nil, custom: (@Sendable ([String]) throws(ShellError) -> JSONObject)? = nil) {
+        self.words = words.split(separator: " ").map(String.init)
+        self.op = op
+        self.params = params
+        self.options = options.map { (key: $0.0, field: $0.1, kind: $0.2) }
+        self.summary = summary
+        self.customSyntax = syntax
+        self.custom = custom
+    }
+
+    /// Turns the words after the command name into bus arguments.
+    func arguments(_ args: [String]) throws(ShellError) -> JSONObject {
+        if let custom { return try custom(args) }
+        var result = JSONObject()
+        var positional: [String] = []
+        for arg in args {
+            if let eq = arg.firstIndex(of: "="), let option = options.first(where: { $0.key == arg[..<eq] }) {
+                result[option.field] = try ShellCommand.value(String(arg[arg.index(after: eq)...]), option.kind, name: option.key)
+            } else {
+                positional.append(arg)
+            }
+        }
+        for (i, param) in params.enumerated() {
+            if case .text = param.kind {
+                if i < positional.count { result[param.field] = .string(positional[i...].joined(separator: " ")) }
+                positional = Array(positional.prefix(i))
+                break
+            }
+            guard i < positional.count else {
+                if param.optional { break }
+                throw ShellError("missing \(param.name); usage: \(usage)")
+            }
+            result[param.field] = try ShellCommand.value(positional[i], param.kind, name: param.name)
+        }
+        if positional.count > params.count {
+            throw ShellError("unexpected '\(positional[params.count])'; usage: \(usage)")
+        }
+        return result
+    }
+
+    static func value(_ word: String, _ kind: Kind, name: String) throws(ShellError) -> JSON {
+        switch kind {
+        case .code, .money, .text: return .string(word)
+        case .int:
+            guard Int64(word) != nil else { throw ShellError("\(name) must be an integer, not '\(word)'") }
+            return .number(word)
+        case .bool:
+            switch word.lowercased() {
+            case "true", "yes", "on", "1": return true
+            case "false", "no", "off", "0": return false
+            default: throw ShellError("\(name) must be true or false, not '\(word)'")
+            }
+        case .auto: return Int64(word) != nil ? .number(word) : .string(word)
+        }
+    }
+
+    // MARK: - The table
+
+    static func p(_ name: String, _ field: String, _ kind: Kind, optional: Bool = false) -> Param {
+        Param(name: name, field: field, kind: kind, optional: optional)
+    }
+
+    public static let all: [ShellCommand] = [
+        ShellCommand("sku upsert", "sku.upsert", [p("SKU", "sku", .code(.sku))],
+                     options: [("name", "name", .code(nil)), ("barcode", "barcode", .code(nil)), ("weight_g", "weight_g", .int), ("active", "active", .bool)],
+                     "Create or update a SKU"),
+        ShellCommand("warehouse upsert", "warehouse.upsert", [p("WAREHOUSE", "warehouse", .code(.warehouse))],
+                     options: [("name", "name", .code(nil)), ("region", "region", .code(nil)), ("priority", "priority", .int), ("active", "active", .bool)],
+                     "Create or update a warehouse (lower priority number = preferred)"),
+        ShellCommand("stock receive", "stock.receive",
+                     [p("SKU", "sku", .code(.sku)), p("WAREHOUSE", "warehouse", .code(.warehouse)), p("QTY", "qty", .int)],
+                     options: [("reference", "reference", .code(nil))], "Receive units into on-hand stock"),
+        ShellCommand("stock get", "stock.get", [p("SKU", "sku", .code(.sku)), p("WAREHOUSE", "warehouse", .code(.warehouse), optional: true)],
+                     "Show on-hand, reserved and available units per warehouse"),
+        ShellCommand("order create", "order.create",
+                     options: [("channel", "channel", .code(nil)), ("currency", "currency", .code(nil)), ("external_id", "external_id", .code(nil)),
+                               ("shipping_fee", "shipping_fee", .money), ("warehouse", "warehouse", .code(.warehouse)),
+                               ("customer", "customer.name", .code(nil)), ("phone", "customer.phone", .code(nil)),
+                               ("email", "customer.email", .code(nil)), ("note", "note", .code(nil))],
+                     "Create an order and reserve its stock (lines as SKU:QTY@UNIT_PRICE)", syntax: "SKU:QTY@PRICE...",
+                     custom: { args throws(ShellError) in try orderCreateArguments(args) }),
+        ShellCommand("order pay", "order.pay", [p("ORDER", "order_id", .code(.order)), p("AMOUNT", "amount", .money, optional: true)],
+                     options: [("ref", "payment_ref", .code(nil))], "Record payment of the amount due"),
+        ShellCommand("order cancel", "order.cancel", [p("ORDER", "order_id", .code(.order)), p("REASON", "reason", .text, optional: true)],
+                     "Cancel an order that has not shipped; releases its stock"),
+        ShellCommand("order get", "order.get", [p("ORDER", "order_id", .code(.order))], "Show an order with lines, totals and payments"),
+        ShellCommand("order list", "order.list",
+                     options: [("state", "state", .code(nil)), ("channel", "channel", .code(nil)), ("limit", "limit", .int), ("after", "after", .code(.order))],
+                     "List orders, newest first"),
+        ShellCommand("order timeline", "order.timeline", [p("ORDER", "order_id", .code(.order))], "Show every state change of an order"),
+        ShellCommand("config get", "config.get", [p("KEY", "key", .code(nil), optional: true)], "Show settings"),
+        ShellCommand("config set", "config.set", [p("KEY", "key", .code(nil)), p("VALUE", "value", .auto)], "Change a setting"),
+        ShellCommand("sweep", "sweep", [], "Close unpaid orders past their timeout and release their stock"),
+    ]
+
+    /// `order create A1:2@19.90 B7:1@5 channel=web customer=Wang` -> the canonical order document.
+    static func orderCreateArguments(_ args: [String]) throws(ShellError) -> JSONObject {
+        guard let command = all.first(where: { $0.op == "order.create" }) else { throw ShellError("order create is not available") }
+        var doc = JSONObject()
+        var customer = JSONObject()
+        var lines: [JSON] = []
+        for arg in args {
+            if let eq = arg.firstIndex(of: "="), let option = command.options.first(where: { $0.key == arg[..<eq] }) {
+                let value = try value(String(arg[arg.index(after: eq)...]), option.kind, name: option.key)
+                if option.field.hasPrefix("customer.") {
+                    customer[String(option.field.dropFirst("customer.".count))] = value
+                } else {
+                    doc[option.field] = value
+                }
+                continue
+            }
+            guard let colon = arg.lastIndex(of: ":") else {
+                throw ShellError("'\(arg)' is neither a line (SKU:QTY@PRICE) nor an option; usage: \(command.usage)")
+            }
+            let sku = String(arg[..<colon])
+            let rest = arg[arg.index(after: colon)...]
+            let parts = rest.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let qty = parts.first, Int64(qty) != nil else { throw ShellError("'\(arg)': quantity must be an integer (SKU:QTY@PRICE)") }
+            lines.append(["sku": .string(sku), "qty": .number(String(qty)),
+                          "unit_price": .string(parts.count > 1 ? String(parts[1]) : "0")])
+        }
+        guard !lines.isEmpty else { throw ShellError("an order needs at least one line; usage: \(command.usage)") }
+        if !customer.isEmpty { doc["customer"] = .object(customer) }
+        doc["lines"] = .array(lines)
+        return doc
+    }
+
+    /// The command named by the first words of `words`, with the words that follow it.
+    public static func match(_ words: [String]) -> (ShellCommand, [String])? {
+        let aliases = ["order show": "order get", "stock show": "stock get"]
+        for command in all.sorted(by: { $0.words.count > $1.words.count }) {
+            let n = command.words.count
+            guard words.count >= n else { continue }
+            let head = words.prefix(n).joined(separator: " ")
+            if head == command.name || aliases[head] == command.name { return (command, Array(words.dropFirst(n))) }
+        }
+        return nil
+    }
+}
+
+/// A shell usage error (before anything reaches the engine).
+public struct ShellError: Error, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+}

@@ -1,0 +1,87 @@
+import OrderCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `ordercore [DB] [-c COMMAND]... [--json] [--csv] [--bail]`: the entry point of the shell executable.
+/// - Returns: the process exit status: 0, 1 when a command failed, 2 for usage or open errors.
+public func shellMain(_ arguments: [String]) -> Int32 {
+    var path: String?
+    var commands: [String] = []
+    var mode = OutputMode.table
+    var bail = false
+    var i = 0
+    while i < arguments.count {
+        let arg = arguments[i]
+        switch arg {
+        case "-h", "--help":
+            print(usage)
+            return 0
+        case "--version":
+            print("ordercore \(Version.string)")
+            return 0
+        case "--json": mode = .json
+        case "--csv": mode = .csv
+        case "--bail": bail = true
+        case "-c":
+            i += 1
+            guard i < arguments.count else { Shell.standardError("ordercore: -c needs a command\n\(usage)"); return 2 }
+            commands.append(arguments[i])
+        default:
+            guard !arg.hasPrefix("-") || arg == "-", path == nil else {
+                Shell.standardError("ordercore: unexpected argument '\(arg)'\n\(usage)")
+                return 2
+            }
+            path = arg
+        }
+        i += 1
+    }
+    let dbPath = path ?? "ordercore.db"
+    let engine: Engine
+    do {
+        engine = try Engine(path: dbPath)
+    } catch {
+        Shell.standardError("ordercore: cannot open \(dbPath): \(error.message) (\(error.code.rawValue))")
+        return 2
+    }
+    defer { engine.close() }
+    let interactive = commands.isEmpty && isatty(0) == 1 && isatty(1) == 1
+    let shell = Shell(engine: engine, mode: mode, bail: bail || !commands.isEmpty, actor: "shell:" + userName())
+
+    if !commands.isEmpty {
+        for command in commands where shell.execute(command) != .proceed { break }
+    } else if interactive {
+        print("OrderCore \(Version.string) — database \(dbPath)\nType help for commands, .quit to leave.")
+        let editor = LineEditor(historyPath: historyPath(), engine: engine)
+        while let line = editor.readLine(prompt: "ordercore> ") {
+            if shell.execute(line) == .quit { break }
+        }
+    } else {
+        while let line = readLine() {
+            if shell.execute(line) != .proceed { break }
+        }
+    }
+    return shell.failures > 0 && !interactive ? 1 : 0
+}
+
+let usage = """
+    usage: ordercore [DB] [-c COMMAND]... [--json|--csv] [--bail]
+      DB           database file (default ./ordercore.db; created and migrated when needed)
+      -c COMMAND   run COMMAND and exit (repeatable; stops at the first error)
+      --json       print results as JSON (same as .mode json)
+      --csv        print results as CSV (same as .mode csv)
+      --bail       stop at the first error when reading commands from standard input
+    Interactive on a terminal (history in ~/.ordercore_history, tab completion, help);
+    otherwise reads commands from standard input and exits 1 if any failed.
+    """
+
+private func historyPath() -> String? {
+    if let explicit = getenv("ORDERCORE_HISTORY") { return String(cString: explicit) }
+    guard let home = getenv("HOME") else { return nil }
+    return String(cString: home) + "/.ordercore_history"
+}
+
+private func userName() -> String {
+    for name in ["USER", "LOGNAME"] { if let v = getenv(name), v.pointee != 0 { return String(cString: v) } }
+    return "uid\(getuid())"
+}
