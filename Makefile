@@ -1,0 +1,99 @@
+# OrderCore: `make run` builds and opens the admin shell on ./ordercore.db; `make test` runs every test.
+# Both install what is missing first (Debian/Ubuntu packages, Python test tools).
+
+PREFIX  ?= /usr/local
+DB      ?= ordercore.db
+SWIFT   ?= swift
+PYTHON  ?= python3
+CC      ?= cc
+CXX     ?= c++
+
+DIST     := dist
+LIB      := $(DIST)/lib/libordercore.so.0
+# -static-stdlib on compile and link: the library and the shell carry their own Swift runtime.
+RELEASE  := -c release -Xswiftc -static-stdlib
+VERSION  := $(shell sed -n 's/^\#define OC_VERSION "\(.*\)"/\1/p' Include/ordercore.h)
+CTEST    := .build/ctest
+RUN_LIB  := LD_LIBRARY_PATH=$(CURDIR)/$(DIST)/lib
+PYENV    := PYTHONPATH=$(CURDIR)/bindings/python ORDERCORE_LIBRARY=$(CURDIR)/$(LIB) ORDERCORE_SHELL=$(CURDIR)/$(DIST)/bin/ordercore
+SYSTEM_PACKAGES := libsqlite3-dev libedit-dev pkg-config
+
+.PHONY: all deps test-deps build run test test-swift test-c test-python test-shell examples install clean
+
+all: build
+
+## System packages the build needs; installed with apt-get when missing.
+deps:
+	@missing=""; \
+	if command -v dpkg-query >/dev/null; then \
+	  for p in $(SYSTEM_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	  done; \
+	fi; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+	  $$sudo apt-get update -qq && $$sudo apt-get install -y -qq $$missing; \
+	fi
+
+## Python test tools (pytest, pexpect); from PyPI, else from Debian.
+test-deps:
+	@$(PYTHON) -c 'import pytest, pexpect' 2>/dev/null || $(PYTHON) -m pip install -q pytest pexpect \
+	  || { if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; $$sudo apt-get install -y -qq python3-pytest python3-pexpect; }
+
+## dist/: lib/libordercore.so.0 (+ .so link), include/ordercore.h, bin/ordercore, lib/pkgconfig/ordercore.pc
+build: deps
+	$(SWIFT) build $(RELEASE)
+	@bin=$$($(SWIFT) build $(RELEASE) --show-bin-path) && \
+	rm -rf $(DIST) && mkdir -p $(DIST)/lib/pkgconfig $(DIST)/include $(DIST)/bin && \
+	cp $$bin/libOrderCoreABI.so $(LIB) && ln -s libordercore.so.0 $(DIST)/lib/libordercore.so && \
+	cp Include/ordercore.h $(DIST)/include/ && cp $$bin/ordercore $(DIST)/bin/ && \
+	$(call pkgconfig,$(CURDIR)/$(DIST)) > $(DIST)/lib/pkgconfig/ordercore.pc
+	@echo "Built $(DIST)/ (OrderCore $(VERSION))"
+
+pkgconfig = printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: ordercore\nDescription: Embeddable order-management engine\nVersion: %s\nRequires.private: sqlite3\nLibs: -L$${libdir} -lordercore\nCflags: -I$${includedir}\n' '$(1)' '$(VERSION)'
+
+run: build
+	$(DIST)/bin/ordercore $(DB)
+
+install: build
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(LIB) $(DESTDIR)$(PREFIX)/lib/libordercore.so.0
+	ln -sf libordercore.so.0 $(DESTDIR)$(PREFIX)/lib/libordercore.so
+	install -m 644 Include/ordercore.h $(DESTDIR)$(PREFIX)/include/ordercore.h
+	install -m 755 $(DIST)/bin/ordercore $(DESTDIR)$(PREFIX)/bin/ordercore
+	$(call pkgconfig,$(PREFIX)) > $(DESTDIR)$(PREFIX)/lib/pkgconfig/ordercore.pc
+
+# ---- tests -------------------------------------------------------------------------------------------
+
+test: test-swift test-c test-python test-shell examples
+	@echo "All OrderCore test suites passed."
+
+test-swift: deps
+	$(SWIFT) test
+
+CSTRICT := -Wall -Wextra -pedantic -Werror
+test-c: build
+	@mkdir -p $(CTEST)
+	$(CC) -std=c99 $(CSTRICT) -I$(DIST)/include -c Tests/c/header_test.c -o $(CTEST)/header_c.o
+	$(CXX) -std=c++11 $(CSTRICT) -x c++ -I$(DIST)/include -c Tests/c/header_test.c -o $(CTEST)/header_cxx.o
+	$(CC) -std=c99 $(CSTRICT) -D_POSIX_C_SOURCE=200809L -I$(DIST)/include Tests/c/test_abi.c \
+	  -L$(DIST)/lib -lordercore -lsqlite3 -lpthread -o $(CTEST)/test_abi
+	cd $(CTEST) && $(RUN_LIB) ./test_abi
+	Tests/c/check_library.sh $(DIST)
+
+test-python: build test-deps
+	$(PYENV) $(PYTHON) -m pytest -q Tests/python
+
+test-shell: build test-deps
+	$(PYENV) $(PYTHON) -m pytest -q Tests/shell
+
+## The examples build exactly as the README tells a C programmer to build them.
+examples: build
+	@mkdir -p $(CTEST)
+	$(CC) examples/c/quickstart.c -I $(DIST)/include -L $(DIST)/lib -lordercore -o $(CTEST)/quickstart
+	cd $(CTEST) && rm -f quickstart.db* && $(RUN_LIB) ./quickstart quickstart.db
+	cd $(CTEST) && rm -f quickstart-py.db* && $(PYENV) $(PYTHON) $(CURDIR)/examples/python/quickstart.py quickstart-py.db
+
+clean:
+	rm -rf .build $(DIST)

@@ -1,0 +1,306 @@
+/* Tests of libordercore.so through its C interface only, as an ERP/WMS program would use it.
+ * Prints one line per check and "N passed, N failed"; exits non-zero on any failure. */
+#include <ordercore.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static int passed, failed;
+
+#define CHECK(cond, ...) do { \
+    if (cond) { passed++; } else { failed++; printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } \
+} while (0)
+
+/* Runs a request and returns its code; the response (if wanted) is copied into out. */
+static int run(oc_db *db, const char *json, char *out, size_t size) {
+    char *response = NULL;
+    int rc = oc_exec(db, json, &response);
+    if (out && size) { out[0] = '\0'; if (response) { strncpy(out, response, size - 1); out[size - 1] = '\0'; } }
+    oc_free(response);
+    return rc;
+}
+
+static void order_id_of(const char *response, char *out) {
+    const char *p = strstr(response, "\"order_id\":\"");
+    int n = 0;
+    if (p) for (p += 12; *p && *p != '"' && n < 31; p++) out[n++] = *p;
+    out[n] = '\0';
+}
+
+static int64_t available(oc_db *db, const char *sku) {
+    int64_t n = -1;
+    oc_stock_available(db, sku, NULL, &n);
+    return n;
+}
+
+/* ISO 8601 UTC time `offset` seconds from now. */
+static void iso_time(char *out, size_t size, long offset) {
+    time_t t = time(NULL) + offset;
+    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+}
+
+static void setup_catalog(oc_db *db, int64_t units) {
+    run(db, "{\"op\":\"sku.upsert\",\"sku\":\"A1\",\"name\":\"Mug\"}", NULL, 0);
+    run(db, "{\"op\":\"warehouse.upsert\",\"warehouse\":\"SH\",\"priority\":1}", NULL, 0);
+    if (units > 0) oc_stock_receive(db, "A1", "SH", units);
+}
+
+static const char *one_unit = "{\"op\":\"order.create\",\"lines\":[{\"sku\":\"A1\",\"qty\":1,\"unit_price\":\"1.00\"}]}";
+
+static void test_version(void) {
+    CHECK(strcmp(oc_version(), OC_VERSION) == 0, "oc_version %s != %s", oc_version(), OC_VERSION);
+    CHECK(oc_version_number() == OC_VERSION_NUMBER, "oc_version_number");
+    CHECK(strcmp(oc_errstr(OC_INSUFFICIENT_STOCK), "insufficient stock") == 0, "oc_errstr");
+    CHECK(strcmp(oc_errstr(12345), "unknown error code") == 0, "oc_errstr unknown");
+    CHECK(strcmp(oc_errstr(OC_OK), "not an error") == 0, "oc_errstr ok");
+}
+
+static void test_null_arguments(void) {
+    oc_db *db = NULL;
+    CHECK(oc_open(":memory:", NULL) == OC_MISUSE, "NULL db_out");
+    CHECK(oc_open(NULL, &db) == OC_MISUSE && db != NULL, "NULL path gives a handle reporting misuse");
+    CHECK(strstr(oc_errmsg(db), "path") != NULL, "message names the path: %s", oc_errmsg(db));
+    CHECK(oc_exec(db, "{\"op\":\"sweep\"}", NULL) == OC_MISUSE, "a failed handle refuses commands");
+    oc_close(db);
+    CHECK(oc_close(NULL) == OC_OK, "oc_close(NULL)");
+    oc_free(NULL);
+    CHECK(oc_errmsg(NULL) != NULL, "oc_errmsg(NULL)");
+
+    CHECK(oc_open(":memory:", &db) == OC_OK, "open memory");
+    char *response = (char *)1;
+    CHECK(oc_exec(NULL, "{}", &response) == OC_MISUSE && response == NULL, "oc_exec NULL handle clears the out pointer");
+    CHECK(oc_exec(db, NULL, &response) == OC_MISUSE, "oc_exec NULL request");
+    CHECK(oc_stock_receive(db, NULL, "SH", 1) == OC_MISUSE, "receive NULL sku");
+    CHECK(oc_stock_available(db, "A1", NULL, NULL) == OC_MISUSE, "available NULL out");
+    CHECK(oc_order_state(db, "SO-1", NULL) == OC_MISUSE, "state NULL out");
+    CHECK(oc_order_pay(NULL, "SO-1", NULL, NULL) == OC_MISUSE, "pay NULL handle");
+    CHECK(oc_order_cancel(db, NULL, NULL) == OC_MISUSE, "cancel NULL order");
+    CHECK(oc_sweep(db, NULL) == OC_OK, "sweep with NULL out is fine");
+    oc_close(db);
+}
+
+static void test_bad_requests(void) {
+    oc_db *db = NULL;
+    char out[4096];
+    oc_open(":memory:", &db);
+    setup_catalog(db, 5);
+    CHECK(run(db, "{\"op\":", out, sizeof out) == OC_INVALID && strstr(out, "\"invalid_input\""), "malformed JSON: %s", out);
+    CHECK(run(db, "[1,2]", out, sizeof out) == OC_INVALID, "not an object");
+    CHECK(run(db, "{\"op\":\"order.teleport\"}", out, sizeof out) == OC_INVALID && strstr(out, "unknown op"), "unknown op: %s", out);
+    CHECK(run(db, "{\"op\":\"stock.get\",\"sku\":\"A\xff\"}", out, sizeof out) == OC_INVALID && strstr(out, "UTF-8"), "invalid UTF-8: %s", out);
+    CHECK(run(db, "{\"op\":\"stock.receive\",\"sku\":\"A1\",\"warehouse\":\"SH\",\"qty\":0}", out, sizeof out) == OC_INVALID, "zero qty");
+    CHECK(run(db, "{\"op\":\"stock.receive\",\"sku\":\"A1\",\"warehouse\":\"SH\",\"qty\":-3}", out, sizeof out) == OC_INVALID, "negative qty");
+    CHECK(run(db, "{\"op\":\"stock.receive\",\"sku\":\"A1\",\"warehouse\":\"SH\",\"qty\":\"3\"}", out, sizeof out) == OC_INVALID, "qty as string");
+    CHECK(run(db, "{\"op\":\"stock.receive\",\"sku\":\"A1\",\"warehouse\":\"SH\",\"qty\":99999999999999999999}", out, sizeof out) == OC_INVALID,
+          "qty beyond Int64: %s", out);
+    CHECK(run(db, "{\"op\":\"stock.receive\",\"sku\":\"A1\",\"warehouse\":\"SH\",\"qty\":1,\"qyt\":2}", out, sizeof out) == OC_INVALID
+          && strstr(out, "qyt"), "unknown field named: %s", out);
+    CHECK(run(db, "{\"op\":\"stock.receive\",\"sku\":\"NOPE\",\"warehouse\":\"SH\",\"qty\":1}", out, sizeof out) == OC_NOT_FOUND, "unknown SKU");
+    CHECK(run(db, "{\"op\":\"stock.receive\",\"sku\":\"A1\",\"warehouse\":\"XX\",\"qty\":1}", out, sizeof out) == OC_NOT_FOUND, "unknown warehouse");
+    CHECK(oc_stock_receive(db, "A1", "SH", INT64_MAX) == OC_INVALID, "on_hand overflow refused: %s", oc_errmsg(db));
+    CHECK(oc_stock_receive(db, "A\xc3", "SH", 1) == OC_INVALID, "typed argument with invalid UTF-8");
+    CHECK(run(db, "{\"op\":\"order.create\",\"lines\":[{\"sku\":\"A1\",\"qty\":1,\"unit_price\":\"92233720368547758.08\"}]}", out, sizeof out) == OC_INVALID,
+          "money beyond Int64: %s", out);
+    CHECK(run(db, "{\"op\":\"order.create\",\"lines\":[{\"sku\":\"A1\",\"qty\":2,\"unit_price\":\"-1.00\"}]}", out, sizeof out) == OC_INVALID, "negative money");
+    CHECK(available(db, "A1") == 5, "bad requests changed nothing: %lld", (long long)available(db, "A1"));
+    oc_close(db);
+}
+
+static void test_open_errors(void) {
+    oc_db *db = NULL;
+    CHECK(oc_open("/nonexistent-dir/x/orders.db", &db) == OC_IO && db != NULL, "missing directory is OC_IO");
+    CHECK(strstr(oc_errmsg(db), "directory") != NULL, "message: %s", oc_errmsg(db));
+    oc_close(db);
+
+    FILE *f = fopen("not-a-db.db", "w");
+    for (int i = 0; i < 64; i++) fputs("this is not a database file at all ", f);
+    fclose(f);
+    CHECK(oc_open("not-a-db.db", &db) == OC_CORRUPT, "garbage file is OC_CORRUPT: %s", oc_errmsg(db));
+    oc_close(db);
+
+    sqlite3 *raw;
+    unlink("foreign.db");
+    sqlite3_open("foreign.db", &raw);
+    sqlite3_exec(raw, "CREATE TABLE customers(id)", NULL, NULL, NULL);
+    sqlite3_close(raw);
+    CHECK(oc_open("foreign.db", &db) == OC_INCOMPATIBLE, "another program's database: %s", oc_errmsg(db));
+    oc_close(db);
+
+    unlink("newer.db");
+    oc_open("newer.db", &db);
+    oc_close(db);
+    sqlite3_open("newer.db", &raw);
+    sqlite3_exec(raw, "INSERT INTO schema_migrations(seq, name, applied_at) VALUES (999, '9999_from_the_future', 0)", NULL, NULL, NULL);
+    sqlite3_close(raw);
+    CHECK(oc_open("newer.db", &db) == OC_INCOMPATIBLE && strstr(oc_errmsg(db), "newer"), "newer file refused: %s", oc_errmsg(db));
+    oc_close(db);
+
+    unlink("older.db");
+    sqlite3_open("older.db", &raw);
+    sqlite3_exec(raw, "CREATE TABLE schema_migrations(seq INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, applied_at INTEGER NOT NULL)",
+                 NULL, NULL, NULL);
+    sqlite3_close(raw);
+    CHECK(oc_open("older.db", &db) == OC_OK, "older file migrates: %s", oc_errmsg(db));
+    setup_catalog(db, 3);
+    CHECK(available(db, "A1") == 3, "migrated file works");
+    oc_close(db);
+}
+
+static void test_order_path(void) {
+    oc_db *db = NULL;
+    char out[8192], id1[32], id2[32], request[256], later[32];
+    unlink("orders.db");
+    CHECK(oc_open("orders.db", &db) == OC_OK, "open file");
+    setup_catalog(db, 10);
+
+    CHECK(run(db, "{\"op\":\"order.create\",\"lines\":[{\"sku\":\"A1\",\"qty\":11,\"unit_price\":\"1.00\"}]}", out, sizeof out) == OC_INSUFFICIENT_STOCK
+          && strstr(out, "\"sku\":\"A1\""), "insufficient stock names the SKU: %s", out);
+    CHECK(available(db, "A1") == 10, "failed order reserved nothing");
+
+    CHECK(run(db, "{\"op\":\"order.create\",\"lines\":[{\"sku\":\"A1\",\"qty\":4,\"unit_price\":\"19.90\"}],\"shipping_fee\":\"8.00\"}",
+              out, sizeof out) == OC_OK, "create: %s", out);
+    order_id_of(out, id1);
+    CHECK(strstr(out, "\"grand_total\":\"87.60\"") != NULL, "grand total 4 x 19.90 + 8.00: %s", out);
+    CHECK(run(db, "{\"op\":\"order.create\",\"lines\":[{\"sku\":\"A1\",\"qty\":3,\"unit_price\":\"1.00\"}]}",
+              out, sizeof out) == OC_OK, "create second");
+    order_id_of(out, id2);
+    CHECK(available(db, "A1") == 3, "7 reserved, 3 available");
+
+    CHECK(oc_order_pay(db, id1, "1.00", "P1") == OC_INVALID, "wrong amount refused");
+    snprintf(request, sizeof request, "{\"op\":\"order.pay\",\"order_id\":\"%s\",\"payment_ref\":\"P1\"}", id1);
+    CHECK(run(db, request, out, sizeof out) == OC_OK, "pay: %s", out);
+    CHECK(run(db, request, out, sizeof out) == OC_OK && strstr(out, "\"duplicate\":true"), "repeated payment callback is harmless");
+    char *state = NULL;
+    CHECK(oc_order_state(db, id1, &state) == OC_OK && strcmp(state, "paid") == 0, "state paid: %s", state ? state : "(null)");
+    oc_free(state);
+
+    /* The unpaid order lapses after 15 minutes; a sweep 20 minutes on closes it and releases 3 units. */
+    iso_time(later, sizeof later, 20 * 60);
+    snprintf(request, sizeof request, "{\"op\":\"sweep\",\"at\":\"%s\"}", later);
+    CHECK(run(db, request, out, sizeof out) == OC_OK && strstr(out, "\"expired_orders\":1"),
+          "sweep closes the lapsed order: %s", out);
+    CHECK(oc_order_state(db, id2, &state) == OC_OK && strcmp(state, "cancelled") == 0, "expired order is cancelled");
+    oc_free(state);
+    CHECK(oc_order_pay(db, id2, NULL, NULL) == OC_CONFLICT, "paying a closed order is a conflict");
+    CHECK(strstr(oc_errmsg(db), "cancelled") != NULL, "conflict names the state: %s", oc_errmsg(db));
+    CHECK(available(db, "A1") == 6, "paid units stay reserved, expired ones came back");
+
+    CHECK(oc_order_cancel(db, id1, "customer called") == OC_OK, "cancel paid order");
+    CHECK(available(db, "A1") == 10, "cancel released everything");
+    snprintf(request, sizeof request, "{\"op\":\"order.get\",\"order_id\":\"%s\"}", id1);
+    run(db, request, out, sizeof out);
+    CHECK(strstr(out, "\"refund_due\":\"87.60\"") != NULL, "cancelled paid order owes a refund: %s", out);
+    CHECK(oc_order_cancel(db, id1, NULL) == OC_CONFLICT, "cancelling twice is a conflict");
+    CHECK(oc_order_state(db, "SO-999999", &state) == OC_NOT_FOUND && state == NULL, "unknown order");
+
+    snprintf(request, sizeof request, "{\"op\":\"order.timeline\",\"order_id\":\"%s\"}", id1);
+    run(db, request, out, sizeof out);
+    CHECK(strstr(out, "\"to\":\"pending_payment\"") && strstr(out, "\"to\":\"paid\"") && strstr(out, "\"to\":\"cancelled\""),
+          "timeline has every transition: %s", out);
+    oc_close(db);
+}
+
+/* An abandoned checkout does not hold stock until the next sweep: reading the SKU releases it. */
+static void test_lazy_expiry(void) {
+    oc_db *db = NULL;
+    char out[4096], earlier[32], request[256];
+    oc_open(":memory:", &db);
+    setup_catalog(db, 5);
+    iso_time(earlier, sizeof earlier, -16 * 60);
+    snprintf(request, sizeof request, "{\"op\":\"order.create\",\"at\":\"%s\",\"lines\":[{\"sku\":\"A1\",\"qty\":5,\"unit_price\":\"1.00\"}]}", earlier);
+    CHECK(run(db, request, out, sizeof out) == OC_OK, "order placed 16 minutes ago");
+    CHECK(available(db, "A1") == 5, "its lapsed reservation is released when the SKU is read");
+    CHECK(run(db, one_unit, out, sizeof out) == OC_OK, "and the units sell again");
+    oc_close(db);
+}
+
+static void test_idempotency(void) {
+    oc_db *db = NULL;
+    char out[4096];
+    oc_open(":memory:", &db);
+    setup_catalog(db, 5);
+    const char *req = "{\"op\":\"order.create\",\"idempotency_key\":\"cart-77\",\"lines\":[{\"sku\":\"A1\",\"qty\":2,\"unit_price\":\"1.00\"}]}";
+    CHECK(run(db, req, out, sizeof out) == OC_OK && !strstr(out, "replayed"), "first create");
+    CHECK(run(db, req, out, sizeof out) == OC_OK && strstr(out, "\"replayed\":true"), "retry is replayed: %s", out);
+    CHECK(available(db, "A1") == 3, "retry reserved nothing more");
+    CHECK(run(db, "{\"op\":\"order.create\",\"idempotency_key\":\"cart-77\",\"lines\":[{\"sku\":\"A1\",\"qty\":1,\"unit_price\":\"1.00\"}]}",
+              out, sizeof out) == OC_CONFLICT, "same key, other request: conflict");
+    oc_close(db);
+}
+
+/* ---- threads ---- */
+
+struct racer { oc_db *db; const char *path; int sold; int errors; };
+
+static void *race(void *arg) {
+    struct racer *r = arg;
+    oc_db *db = r->db;
+    if (!db && oc_open(r->path, &db) != OC_OK) { r->errors++; return NULL; }
+    for (;;) {
+        int rc = oc_exec(db, one_unit, NULL);
+        if (rc == OC_OK) r->sold++;
+        else if (rc == OC_INSUFFICIENT_STOCK) break;
+        else { r->errors++; break; }
+    }
+    if (!r->db) oc_close(db);
+    return NULL;
+}
+
+static void test_threads(void) {
+    enum { SHARED = 4, OWN = 4, UNITS = 200 };
+    oc_db *db = NULL;
+    unlink("race.db");
+    oc_open("race.db", &db);
+    setup_catalog(db, UNITS);
+    pthread_t threads[SHARED + OWN];
+    struct racer racers[SHARED + OWN];
+    for (int i = 0; i < SHARED + OWN; i++) {
+        racers[i] = (struct racer){ i < SHARED ? db : NULL, "race.db", 0, 0 };
+        pthread_create(&threads[i], NULL, race, &racers[i]);
+    }
+    int sold = 0, errors = 0;
+    for (int i = 0; i < SHARED + OWN; i++) { pthread_join(threads[i], NULL); sold += racers[i].sold; errors += racers[i].errors; }
+    CHECK(sold == UNITS, "exactly %d sold by 8 threads (shared and own handles), got %d", UNITS, sold);
+    CHECK(errors == 0, "no busy or other errors: %d", errors);
+    CHECK(available(db, "A1") == 0, "nothing left");
+    oc_close(db);
+}
+
+static void *succeed_on(void *arg) {
+    oc_db *db = arg;
+    int64_t n;
+    oc_stock_available(db, "A1", NULL, &n);
+    return (void *)(strcmp(oc_errmsg(db), "not an error") == 0 ? db : NULL);
+}
+
+static void test_thread_local_errors(void) {
+    oc_db *db = NULL;
+    oc_open(":memory:", &db);
+    setup_catalog(db, 1);
+    CHECK(oc_order_cancel(db, "SO-404", NULL) == OC_NOT_FOUND, "fail on this thread");
+    pthread_t t;
+    void *result = NULL;
+    pthread_create(&t, NULL, succeed_on, db);
+    pthread_join(t, &result);
+    CHECK(result == db, "the other thread's success reads 'not an error'");
+    CHECK(strstr(oc_errmsg(db), "SO-404") != NULL, "this thread keeps its own last error: %s", oc_errmsg(db));
+    oc_close(db);
+}
+
+int main(void) {
+    test_version();
+    test_null_arguments();
+    test_bad_requests();
+    test_open_errors();
+    test_order_path();
+    test_lazy_expiry();
+    test_idempotency();
+    test_threads();
+    test_thread_local_errors();
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
