@@ -1,0 +1,168 @@
+"""The Python binding over the real library, on database files on disk."""
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+import threading
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import ordercore
+
+ROOT = Path(__file__).resolve().parents[2]
+LINE = {"sku": "A1", "qty": 1, "unit_price": "19.90"}
+
+
+def test_everyday_path_receive_create_pay_cancel_and_timeline(db):
+    db.stock.receive("A1", "SH", 10)
+    first = db.orders.create(channel="web", lines=[{**LINE, "qty": 2}], shipping_fee="8.00")
+    second = db.orders.create(lines=[{**LINE, "qty": 3}])
+    assert first["state"] == "pending_payment" and first["grand_total"] == "47.80"
+    assert db.stock.available("A1") == 5
+
+    paid = db.orders.pay(first["order_id"], Decimal("47.80"), payment_ref="PAY-1")
+    assert paid["state"] == "paid" and paid["paid_total"] == "47.80"
+    assert db.orders.state(first["order_id"]) == "paid"
+
+    cancelled = db.orders.cancel(second["order_id"], "buyer asked")
+    assert cancelled["state"] == "cancelled" and cancelled["cancel_reason"] == "buyer asked"
+    assert db.stock.available("A1") == 8
+    assert db.stock.get("A1")["reserved"] == 2
+
+    events = db.orders.timeline(second["order_id"])
+    assert [(e["from"], e["to"]) for e in events] == [(None, "pending_payment"), ("pending_payment", "cancelled")]
+    assert db.orders.list(state="cancelled")["orders"][0]["order_id"] == second["order_id"]
+
+
+def test_errors_are_exceptions_with_codes(db):
+    db.stock.receive("A1", "SH", 1)
+    with pytest.raises(ordercore.InsufficientStock) as info:
+        db.orders.create(lines=[{**LINE, "qty": 2}])
+    assert info.value.code == "insufficient_stock" and info.value.details["sku"] == "A1"
+    with pytest.raises(ordercore.NotFound) as missing:
+        db.orders.get("SO-404404")
+    assert missing.value.code == "not_found"
+    with pytest.raises(ordercore.InvalidInput):
+        db.exec("order.teleport")
+    with pytest.raises(ordercore.InvalidInput) as typed:
+        db.stock.receive("A1", "SH", "3")
+    assert typed.value.details["field"] == "qty"
+    order = db.orders.create(lines=[LINE])
+    db.orders.cancel(order["order_id"])
+    with pytest.raises(ordercore.Conflict) as conflict:
+        db.orders.pay(order["order_id"])
+    assert conflict.value.details["state"] == "cancelled"
+    assert db.stock.available("A1") == 1
+
+
+def test_bad_strings_are_refused_before_reaching_c(db):
+    with pytest.raises(ordercore.InvalidInput):
+        db.stock.available("A1\0B")
+    with pytest.raises(ordercore.InvalidInput):
+        db.orders.state("\ud800")
+    with pytest.raises(ordercore.InvalidInput):
+        db.exec("stock.get", sku="A1\x07")  # control character in a SKU
+
+
+def test_idempotency_key_replays_the_first_result(db):
+    db.stock.receive("A1", "SH", 5)
+    first = db.orders.create(lines=[LINE], idempotency_key="checkout-1")
+    again = db.exec_json(json.dumps({"op": "order.create", "lines": [LINE], "idempotency_key": "checkout-1"}))
+    assert again["replayed"] is True and again["result"]["order_id"] == first["order_id"]
+    assert db.stock.available("A1") == 4
+
+
+def test_open_errors(tmp_path):
+    with pytest.raises(ordercore.StorageError):
+        ordercore.open(str(tmp_path / "missing" / "dir" / "x.db"))
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database " * 100)
+    with pytest.raises(ordercore.Corrupt):
+        ordercore.open(str(junk))
+    with pytest.raises(ordercore.InvalidInput):
+        ordercore.open(str(tmp_path / "x.db"), synchronous="sometimes")
+    db = ordercore.open(str(tmp_path / "closed.db"), synchronous="normal")
+    db.close()
+    db.close()
+    with pytest.raises(ordercore.Misuse):
+        db.stock.get("A1")
+
+
+def test_loader_names_where_it_looked(tmp_path):
+    env = {**os.environ, "ORDERCORE_LIBRARY": str(tmp_path / "nowhere" / "libordercore.so.0")}
+    code = "import ordercore\ntry:\n    ordercore.version()\nexcept OSError as e:\n    print(e)\n"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert "nowhere/libordercore.so.0" in out and "ORDERCORE_LIBRARY" in out
+
+
+def test_one_handle_shared_by_threads(tmp_path):
+    with ordercore.open(str(tmp_path / "threads.db")) as db:
+        db.skus.upsert("A1")
+        db.warehouses.upsert("SH")
+        db.stock.receive("A1", "SH", 60)
+        sold = []
+
+        def buy():
+            while True:
+                try:
+                    db.orders.create(lines=[LINE])
+                    sold.append(1)
+                except ordercore.InsufficientStock:
+                    return
+
+        threads = [threading.Thread(target=buy) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(sold) == 60 and db.stock.available("A1") == 0
+
+
+def _race(path, results):
+    """One OS process buying one unit at a time until stock runs out."""
+    sold = 0
+    with ordercore.open(path) as db:
+        while True:
+            try:
+                db.orders.create(lines=[LINE])
+                sold += 1
+            except ordercore.InsufficientStock:
+                break
+    results.put(sold)
+
+
+def test_two_processes_racing_for_the_last_units_never_oversell(tmp_path):
+    path = str(tmp_path / "race.db")
+    units = 150
+    with ordercore.open(path) as db:
+        db.skus.upsert("A1")
+        db.warehouses.upsert("SH")
+        db.stock.receive("A1", "SH", units)
+    ctx = multiprocessing.get_context("spawn")
+    results = ctx.Queue()
+    workers = [ctx.Process(target=_race, args=(path, results)) for _ in range(2)]
+    for w in workers:
+        w.start()
+    sold = [results.get(timeout=300) for _ in workers]
+    for w in workers:
+        w.join(timeout=60)
+        assert w.exitcode == 0
+    assert sum(sold) == units, f"sold {sold} of {units}"
+    assert all(n > 0 for n in sold), f"both processes sold: {sold}"
+    with ordercore.open(path) as db:
+        stock = db.stock.get("A1")
+        assert stock["reserved"] == units and stock["available"] == 0
+
+
+def test_package_installs_with_pip(tmp_path):
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
+                    "--target", str(target), str(ROOT / "bindings" / "python")], check=True)
+    assert (target / "ordercore" / "py.typed").exists()
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    out = subprocess.run([sys.executable, "-c", "import ordercore; print(ordercore.__file__, ordercore.version())"],
+                         env=env, capture_output=True, text=True, check=True, cwd=tmp_path).stdout
+    assert str(target) in out and "0.1.0" in out

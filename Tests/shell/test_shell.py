@@ -1,0 +1,137 @@
+"""The admin shell as people and scripts use it: scripted standard input, -c, and a real terminal."""
+import json
+import os
+import subprocess
+
+import pexpect
+
+SETUP = """
+sku upsert A1 name=Mug barcode=690123
+warehouse upsert SH name=Shanghai priority=1
+stock receive A1 SH 10
+"""
+
+
+def run(shell, db, script, *args):
+    return subprocess.run([shell, str(db), *args], input=script, capture_output=True, text=True, timeout=60)
+
+
+def test_script_receives_creates_pays_cancels_and_shows_a_timeline(shell, tmp_path):
+    db = tmp_path / "shop.db"
+    script = SETUP + """
+order create A1:2@19.90 channel=web customer=Wang
+order create A1:3@19.90
+order pay SO-000001 39.80 ref=PAY-1
+order cancel SO-000002 buyer changed their mind
+.mode json
+order timeline SO-000002
+stock get A1
+"""
+    result = run(shell, db, script)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    timeline, stock = json.loads(lines[-2]), json.loads(lines[-1])
+    assert [e["to"] for e in timeline["events"]] == ["pending_payment", "cancelled"]
+    assert timeline["events"][1]["actor"].startswith("shell:")
+    assert stock["available"] == 8 and stock["reserved"] == 2
+
+
+def test_table_mode_shows_aligned_columns(shell, tmp_path):
+    result = run(shell, tmp_path / "t.db", SETUP + "stock get A1\n")
+    assert "warehouse  on_hand  reserved  available" in result.stdout
+    assert "SH         10       0         10" in result.stdout
+
+
+def test_csv_mode(shell, tmp_path):
+    result = run(shell, tmp_path / "c.db", SETUP + "order create A1:1@5\n.mode csv\norder list\n")
+    assert "order_id,channel,external_id,state,currency,grand_total" in result.stdout
+    assert "SO-000001,direct,,pending_payment,CNY,5.00" in result.stdout
+
+
+def test_errors_go_to_stderr_and_make_the_exit_status_non_zero(shell, tmp_path):
+    result = run(shell, tmp_path / "e.db", SETUP + "order create A1:11@1\nstock get A1\n")
+    assert result.returncode == 1
+    assert "error (insufficient_stock): insufficient stock for A1: requested 11, available 10" in result.stderr
+    assert "available" in result.stdout  # without .bail the script went on
+
+
+def test_bail_stops_at_the_first_error(shell, tmp_path):
+    result = run(shell, tmp_path / "b.db", ".bail on\norder frobnicate\nsku upsert B2\n")
+    assert result.returncode == 1
+    assert "unknown command 'order frobnicate'" in result.stderr and "help" in result.stderr
+    assert "B2" not in result.stdout
+
+
+def test_dash_c_runs_commands_and_exec_takes_json(shell, tmp_path):
+    db = tmp_path / "c.db"
+    result = subprocess.run([shell, str(db), "--json", "-c", "sku upsert A1", "-c",
+                             'exec {"op":"warehouse.upsert","warehouse":"SH"}'], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[1])["warehouse"] == "SH"
+    bad = subprocess.run([shell, str(db), "-c", "exec {not json"], capture_output=True, text=True)
+    assert bad.returncode == 1 and "invalid_input" in bad.stderr
+
+
+def test_read_show_timer_and_help(shell, tmp_path):
+    script = tmp_path / "setup.oc"
+    script.write_text(SETUP)
+    result = run(shell, tmp_path / "r.db", f".read {script}\n.timer on\nstock get A1\n.timer off\n.show\nhelp order pay\n")
+    assert result.returncode == 0, result.stderr
+    assert "Run Time:" in result.stdout
+    assert "mode: table" in result.stdout and "bail: off" in result.stdout
+    assert "order pay ORDER [AMOUNT] [options]" in result.stdout and "options: ref=REF" in result.stdout
+
+
+def test_unopenable_database_exits_2(shell, tmp_path):
+    result = subprocess.run([shell, str(tmp_path / "no" / "such" / "dir.db"), "-c", "sweep"], capture_output=True, text=True)
+    assert result.returncode == 2 and "cannot open" in result.stderr
+
+
+def spawn(shell, db, home):
+    env = {**os.environ, "HOME": str(home), "TERM": "xterm"}
+    env.pop("ORDERCORE_HISTORY", None)
+    child = pexpect.spawn(shell, [str(db)], env=env, encoding="utf-8", timeout=20, dimensions=(40, 200))
+    child.expect("ordercore> ")
+    return child
+
+
+def test_terminal_session_completes_commands_skus_and_orders(shell, tmp_path):
+    # The terminal only redraws the completed suffix, so each check runs the completed line and looks
+    # at its effect: the command could only have worked if every word was completed correctly.
+    db = tmp_path / "pty.db"
+    subprocess.run([shell, str(db)], input=SETUP + "order create A1:1@5\n", capture_output=True, text=True, check=True)
+    child = spawn(shell, db, tmp_path)
+    child.send("sto\trec\tA\tS\t5\r")   # stock receive A1 SH 5: command words, SKU, warehouse
+    child.expect("received +5")
+    child.expect("on_hand +15")
+    child.expect("ordercore> ")
+    child.send("order get SO-0\t\r")      # the order id from the database
+    child.expect("order_id +SO-000001")
+    child.expect("ordercore> ")
+    child.send("stock \t\t")              # two tabs list the choices
+    child.expect("get +receive")
+    child.send("\x15")                     # Ctrl-U clears the line
+    child.sendline(".quit")
+    child.expect(pexpect.EOF)
+
+
+def test_terminal_history_is_kept_across_sessions(shell, tmp_path):
+    db = tmp_path / "hist.db"
+    child = spawn(shell, db, tmp_path)
+    child.sendline("sku upsert HIST-1 name=Remembered")
+    child.expect("Remembered")
+    child.expect("ordercore> ")
+    child.sendeof()               # Ctrl-D leaves without adding to the history
+    child.expect(pexpect.EOF)
+    assert "HIST-1" in (tmp_path / ".ordercore_history").read_text()
+
+    child = spawn(shell, db, tmp_path)
+    child.send("\x1b[A")          # up arrow recalls the last session's command
+    child.expect("sku upsert HIST-1 name=Remembered")
+    child.sendline("")
+    child.expect("created +false")
+    child.expect("ordercore> ")
+    child.sendline("help")
+    child.expect("order timeline ORDER")
+    child.sendeof()
+    child.expect(pexpect.EOF)

@@ -1,0 +1,250 @@
+"""OrderCore for Python: the order-management engine's command bus over ctypes.
+
+    import ordercore
+    with ordercore.open("shop.db") as db:
+        db.skus.upsert("MUG-1", name="Mug")
+        db.warehouses.upsert("SH", priority=1)
+        db.stock.receive("MUG-1", "SH", 10)
+        order = db.orders.create(lines=[{"sku": "MUG-1", "qty": 2, "unit_price": "19.90"}])
+        db.orders.pay(order["order_id"])
+
+Every method returns the command's result as plain dicts and lists (money as decimal strings) and
+raises an ``OrderCoreError`` subclass with ``.code`` on failure. ``db.exec(op, **args)`` runs any op.
+"""
+from __future__ import annotations
+
+import ctypes
+import json
+import threading
+from decimal import Decimal
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Union
+
+from . import _lib
+from .errors import (Busy, Conflict, Corrupt, DiskFull, Forbidden, Incompatible, InsufficientStock,
+                     InternalError, InvalidInput, Misuse, NotFound, OrderCoreError, StorageError,
+                     from_code, from_rc)
+
+__all__ = [
+    "open", "Database", "version", "OrderCoreError", "InvalidInput", "NotFound", "Conflict",
+    "InsufficientStock", "Busy", "Forbidden", "StorageError", "Corrupt", "Misuse", "InternalError",
+    "DiskFull", "Incompatible",
+]
+
+Money = Union[str, Decimal, int]
+JSONDict = Dict[str, Any]
+
+_OPEN_SYNCHRONOUS_NORMAL = 0x1
+
+
+def version() -> str:
+    """The loaded library's version ("0.1.0")."""
+    return _lib.lib().oc_version().decode()
+
+
+def _c_string(value: Optional[str], name: str) -> Optional[bytes]:
+    """UTF-8 bytes for a C argument; refuses what C cannot carry (NUL, lone surrogates)."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} must be a string, not {type(value).__name__}", {"field": name})
+    if "\0" in value:
+        raise InvalidInput(f"{name} contains a NUL character", {"field": name})
+    try:
+        return value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise InvalidInput(f"{name} is not valid Unicode text: {error}", {"field": name}) from None
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)  # money stays exact
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def open(path: str, *, synchronous: str = "full") -> "Database":  # noqa: A001 - mirrors builtins.open
+    """Opens (creating and migrating when needed) an OrderCore database; use it as a context manager.
+
+    Args:
+        path: database file, or ":memory:".
+        synchronous: "full" (default: a paid order survives power loss) or "normal" (faster).
+    """
+    return Database(path, synchronous=synchronous)
+
+
+class Database:
+    """An open database. Safe to share between threads; several processes may open the same file."""
+
+    def __init__(self, path: str, *, synchronous: str = "full") -> None:
+        if synchronous not in ("full", "normal"):
+            raise InvalidInput("synchronous must be 'full' or 'normal'", {"field": "synchronous"})
+        self._lib = _lib.lib()
+        self._lock = threading.Lock()
+        self._handle: Optional[int] = None
+        handle = ctypes.c_void_p()
+        flags = _OPEN_SYNCHRONOUS_NORMAL if synchronous == "normal" else 0
+        rc = self._lib.oc_open_v2(_c_string(path, "path"), ctypes.byref(handle), flags)
+        if rc != 0:
+            message = (self._lib.oc_errmsg(handle) or b"").decode("utf-8", "replace")
+            self._lib.oc_close(handle)
+            raise from_rc(rc, message)
+        self._handle = handle.value
+        self.path = path
+        self.skus = _Skus(self)
+        self.warehouses = _Warehouses(self)
+        self.stock = _Stock(self)
+        self.orders = _Orders(self)
+        self.config = _Config(self)
+
+    # -- lifecycle --------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Closes the database; calling it again does nothing."""
+        with self._lock:
+            handle, self._handle = self._handle, None
+        if handle is not None:
+            self._lib.oc_close(handle)
+
+    def __enter__(self) -> "Database":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown
+            pass
+
+    def _require(self) -> int:
+        handle = self._handle
+        if handle is None:
+            raise Misuse("the database is closed")
+        return handle
+
+    # -- the command bus --------------------------------------------------------------------------
+
+    def exec(self, op: str, **args: Any) -> JSONDict:
+        """Runs any op with keyword arguments (``at``, ``actor`` and ``idempotency_key`` included)
+        and returns its result. Arguments that are None are left out.
+
+        Raises:
+            OrderCoreError: the subclass matching the error code.
+        """
+        request = {"op": op, **{k: v for k, v in args.items() if v is not None}}
+        return self.exec_json(json.dumps(request, default=_json_default, ensure_ascii=False))["result"]
+
+    def exec_json(self, request: str) -> JSONDict:
+        """Runs a raw JSON request and returns the whole response envelope ({"ok": true, "result": ...,
+        "replayed": ...}); raises on errors like ``exec``."""
+        response = ctypes.c_void_p()
+        rc = self._lib.oc_exec(self._require(), _c_string(request, "request"), ctypes.byref(response))
+        if not response.value:
+            raise from_rc(rc, (self._lib.oc_errmsg(self._handle) or b"").decode("utf-8", "replace"))
+        try:
+            envelope = json.loads(ctypes.string_at(response.value).decode("utf-8"))
+        finally:
+            self._lib.oc_free(response)
+        if not envelope.get("ok"):
+            error = envelope.get("error", {})
+            raise from_code(error.get("code", "internal"), error.get("message", ""), error.get("details"))
+        return envelope
+
+    def _call(self, function: Any, *args: Any) -> None:
+        rc = function(self._require(), *args)
+        if rc != 0:
+            raise from_rc(rc, (self._lib.oc_errmsg(self._handle) or b"").decode("utf-8", "replace"))
+
+    def sweep(self, *, at: Optional[str] = None) -> JSONDict:
+        """Closes unpaid orders past their timeout and releases their stock."""
+        return self.exec("sweep", at=at)
+
+
+class _Area:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+
+class _Skus(_Area):
+    def upsert(self, sku: str, *, name: Optional[str] = None, barcode: Optional[str] = None,
+               weight_g: Optional[int] = None, active: Optional[bool] = None, **extra: Any) -> JSONDict:
+        """Creates or updates a SKU (op sku.upsert)."""
+        return self._db.exec("sku.upsert", sku=sku, name=name, barcode=barcode, weight_g=weight_g, active=active, **extra)
+
+
+class _Warehouses(_Area):
+    def upsert(self, warehouse: str, *, name: Optional[str] = None, region: Optional[str] = None,
+               priority: Optional[int] = None, active: Optional[bool] = None, **extra: Any) -> JSONDict:
+        """Creates or updates a warehouse (op warehouse.upsert); lower priority numbers are preferred."""
+        return self._db.exec("warehouse.upsert", warehouse=warehouse, name=name, region=region, priority=priority,
+                             active=active, **extra)
+
+
+class _Stock(_Area):
+    def receive(self, sku: str, warehouse: str, qty: int, *, reference: Optional[str] = None, **extra: Any) -> JSONDict:
+        """Adds received units to on-hand stock (op stock.receive) and returns the new balance."""
+        return self._db.exec("stock.receive", sku=sku, warehouse=warehouse, qty=qty, reference=reference, **extra)
+
+    def get(self, sku: str, warehouse: Optional[str] = None) -> JSONDict:
+        """Balances of a SKU, in total and per warehouse (op stock.get)."""
+        return self._db.exec("stock.get", sku=sku, warehouse=warehouse)
+
+    def available(self, sku: str, warehouse: Optional[str] = None) -> int:
+        """Units that can still be promised (typed C call oc_stock_available)."""
+        if isinstance(sku, str) and not sku:
+            raise InvalidInput("sku must not be empty", {"field": "sku"})
+        out = ctypes.c_int64()
+        self._db._call(self._db._lib.oc_stock_available, _c_string(sku, "sku"), _c_string(warehouse, "warehouse"),
+                       ctypes.byref(out))
+        return out.value
+
+
+class _Orders(_Area):
+    def create(self, *, lines: Iterable[Mapping[str, Any]], **document: Any) -> JSONDict:
+        """Creates an order from the canonical document (op order.create) and reserves its stock.
+
+        Raises:
+            InsufficientStock: with ``details["sku"]``; nothing was changed.
+        """
+        return self._db.exec("order.create", lines=list(lines), **document)
+
+    def pay(self, order_id: str, amount: Optional[Money] = None, *, payment_ref: Optional[str] = None,
+            **extra: Any) -> JSONDict:
+        """Records payment of the amount due (op order.pay) and returns the order."""
+        return self._db.exec("order.pay", order_id=order_id, amount=amount, payment_ref=payment_ref, **extra)
+
+    def cancel(self, order_id: str, reason: Optional[str] = None, **extra: Any) -> JSONDict:
+        """Cancels an order that has not shipped (op order.cancel); its stock is released."""
+        return self._db.exec("order.cancel", order_id=order_id, reason=reason, **extra)
+
+    def get(self, order_id: str) -> JSONDict:
+        """The full order document (op order.get)."""
+        return self._db.exec("order.get", order_id=order_id)
+
+    def state(self, order_id: str) -> str:
+        """The order's lifecycle state (typed C call oc_order_state)."""
+        out = ctypes.c_void_p()
+        self._db._call(self._db._lib.oc_order_state, _c_string(order_id, "order_id"), ctypes.byref(out))
+        try:
+            return ctypes.string_at(out.value).decode("utf-8") if out.value else ""
+        finally:
+            self._db._lib.oc_free(out)
+
+    def list(self, *, state: Optional[str] = None, channel: Optional[str] = None, limit: Optional[int] = None,
+             after: Optional[str] = None) -> JSONDict:
+        """Orders newest first, filtered; ``result["next"]`` continues the listing (op order.list)."""
+        return self._db.exec("order.list", state=state, channel=channel, limit=limit, after=after)
+
+    def timeline(self, order_id: str) -> List[JSONDict]:
+        """Every transition of an order: time, actor, from, to, command, details (op order.timeline)."""
+        return self._db.exec("order.timeline", order_id=order_id)["events"]
+
+
+class _Config(_Area):
+    def get(self, key: Optional[str] = None) -> List[JSONDict]:
+        """Settings with their values and defaults (op config.get)."""
+        return self._db.exec("config.get", key=key)["settings"]
+
+    def set(self, key: str, value: Any) -> JSONDict:
+        """Changes a setting (op config.set)."""
+        return self._db.exec("config.set", key=key, value=value)
