@@ -14,10 +14,9 @@ public enum Completion {
     ///   - codes: SKUs, warehouses or order ids starting with a prefix.
     public static func candidates(before: String, word: String, codes: (CodeKind, String) -> [String]) -> [String] {
         let done = (try? Tokenizer.split(Substring(before))) ?? []
-        let matching = { (options: [String]) in options.filter { $0.hasPrefix(word) }.sorted() }
+        let matching = { (options: [String]) in Set(options.filter { $0.hasPrefix(word) }).sorted() }
         guard let first = done.first else {
-            let heads = Set(ShellCommand.all.map { $0.words[0] } + ["help", "exec"] + Array(dotCommands.keys))
-            return matching(Array(heads))
+            return matching(ShellCommand.all.map { $0.words[0] } + ["help", "exec"] + Array(dotCommands.keys))
         }
         if first.hasPrefix(".") { return done.count == 1 ? matching(dotCommands[first] ?? []) : [] }
         let words = first == "help" ? Array(done.dropFirst()) : done

@@ -1,0 +1,80 @@
+@testable import OrderCore
+import Testing
+
+struct EngineTests {
+    @Test func responsesUseTheEnvelopeAndCodesMatch() throws {
+        let engine = try Engine(path: ":memory:")
+        let (okCode, ok) = engine.execute(#"{"op":"sku.upsert","sku":"A1"}"#)
+        #expect(okCode == nil)
+        #expect(try JSONParser.parse(ok)["ok"] == true)
+        let (code, failed) = engine.execute(#"{"op":"stock.get","sku":"NOPE"}"#)
+        #expect(code == .notFound)
+        let error = try JSONParser.parse(failed)["error"]
+        #expect(error?["code"] == "not_found")
+        #expect(error?["details"]?["sku"] == "NOPE")
+    }
+
+    @Test(arguments: [
+        (#"{"sku":"A1"}"#, "op"), (#"{"op":"order.teleport"}"#, "unknown op"), (#"{"op":5}"#, "op must be a string"),
+        (#"{"op":"sku.upsert","sku":"A1","colour":"red"}"#, "colour"), (#"{"op":"sku.upsert","sku":""}"#, "sku"),
+        (#"{"op":"sku.upsert","sku":"A\u0001"}"#, "control"), (#"{"op":"sku.upsert","sku":" A1"}"#, "whitespace"),
+        (#"{"op":"sku.upsert","sku":"A1","at":"yesterday"}"#, "at"), (#"{"op":"sku.upsert","sku":"A1","weight_g":1.5}"#, "weight_g"),
+        ("[]", "JSON object"),
+    ])
+    func invalidRequestsNameTheProblem(request: String, mentions: String) throws {
+        let engine = try Engine(path: ":memory:")
+        let (code, response) = engine.execute(request)
+        #expect(code == .invalidInput)
+        #expect(try JSONParser.parse(response)["error"]?["message"]?.stringValue?.contains(mentions) == true, "\(response)")
+    }
+
+    @Test func oversizedRequestsAreRefusedBeforeParsing() throws {
+        let engine = try Engine(path: ":memory:")
+        let big = #"{"op":"sku.upsert","sku":"A1","name":""# + String(repeating: "x", count: Engine.maxRequestBytes) + #""}"#
+        #expect(engine.execute(big).code == .invalidInput)
+    }
+
+    @Test func sqlLookingTextIsStoredLiterally() throws {
+        let engine = try Engine(path: ":memory:")
+        let name = "Robert'); DROP TABLE orders;--"
+        try engine.ok("sku.upsert", ["sku": "A1", "name": .string(name)])
+        try engine.ok("sku.upsert", ["sku": "A2"])
+        #expect(try engine.ok("sku.upsert", ["sku": "A1"])["name"] == .string(name))
+    }
+
+    @Test func repeatedIdempotencyKeyReturnsTheFirstResultAndAppliesOnce() throws {
+        let engine = try Engine(path: ":memory:")
+        try engine.seedCatalog(a1: ["SH": 10])
+        let request = #"{"op":"order.create","idempotency_key":"k1","lines":[{"sku":"A1","qty":2,"unit_price":"1.00"}]}"#
+        let first = try JSONParser.parse(engine.execute(request).response)
+        let second = try JSONParser.parse(engine.execute(request).response)
+        #expect(second["replayed"] == true)
+        #expect(second["result"]?["order_id"] == first["result"]?["order_id"])
+        #expect(try engine.available("A1") == 8)
+        let other = #"{"op":"order.create","idempotency_key":"k1","lines":[{"sku":"A1","qty":1,"unit_price":"1.00"}]}"#
+        #expect(engine.execute(other).code == .conflict)
+    }
+
+    @Test func failedCommandWithAnIdempotencyKeyCanBeRetried() throws {
+        let engine = try Engine(path: ":memory:")
+        try engine.seedCatalog(a1: ["SH": 1])
+        let request = #"{"op":"order.create","idempotency_key":"k2","lines":[{"sku":"A1","qty":2,"unit_price":"1.00"}]}"#
+        #expect(engine.execute(request).code == .insufficientStock)
+        try engine.ok("stock.receive", ["sku": "A1", "warehouse": "SH", "qty": 1])
+        #expect(engine.execute(request).code == nil)
+    }
+
+    @Test func aClosedEngineRefusesWithMisuse() throws {
+        let engine = try Engine(path: ":memory:")
+        engine.close()
+        #expect(engine.fails("sweep") == .misuse)
+    }
+
+    @Test func everyCommandHasAUniqueName() {
+        #expect(Set(Command.all.map(\.name)).count == Command.all.count)
+    }
+
+    @Test func openingAMissingDirectoryIsAnIOError() {
+        #expect { try Engine(path: "/nonexistent/dir/x.db") } throws: { ($0 as? OrderCoreError)?.code == .io }
+    }
+}

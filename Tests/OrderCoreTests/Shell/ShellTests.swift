@@ -1,0 +1,82 @@
+import OrderCore
+@testable import OrderCoreShell
+import Testing
+
+struct ShellTests {
+    @Test func commandWordsMapToOpsWithTypedArguments() throws {
+        let (command, rest) = try #require(ShellCommand.match(["stock", "receive", "A1", "SH", "5", "reference=PO-9"]))
+        #expect(command.op == "stock.receive")
+        let args = try command.arguments(rest)
+        #expect(args["sku"] == "A1" && args["qty"] == 5 && args["reference"] == "PO-9")
+        #expect(ShellCommand.match(["order", "show", "SO-1"])?.0.op == "order.get")
+        #expect(throws: ShellError.self) { try command.arguments(["A1", "SH", "five"]) }
+        #expect(throws: ShellError.self) { try command.arguments(["A1"]) }
+    }
+
+    @Test func orderCreateReadsLinesAndOptions() throws {
+        let args = try ShellCommand.orderCreateArguments(["A1:2@19.90", "B-2:1", "channel=web", "customer=Wang", "phone=+86133"])
+        #expect(args["channel"] == "web")
+        #expect(args["customer"] == ["name": "Wang", "phone": "+86133"])
+        #expect(args["lines"] == [["sku": "A1", "qty": 2, "unit_price": "19.90"], ["sku": "B-2", "qty": 1, "unit_price": "0"]])
+        #expect(throws: ShellError.self) { try ShellCommand.orderCreateArguments(["channel=web"]) }
+        #expect(throws: ShellError.self) { try ShellCommand.orderCreateArguments(["A1:two@1"]) }
+    }
+
+    @Test func cancelReasonTakesTheRestOfTheLine() throws {
+        let (command, rest) = try #require(ShellCommand.match(["order", "cancel", "SO-1", "buyer", "changed", "mind"]))
+        #expect(try command.arguments(rest)["reason"] == "buyer changed mind")
+    }
+
+    @Test func tokenizerHonoursQuotes() throws {
+        #expect(try Tokenizer.split(#"sku upsert A1 name="Tea 500g" note='a b'"#) == ["sku", "upsert", "A1", "name=Tea 500g", "note=a b"])
+        #expect(throws: Tokenizer.Unterminated.self) { try Tokenizer.split(#"name="open"#) }
+    }
+
+    @Test func completionOffersCommandsThenDatabaseCodes() {
+        let codes: (CodeKind, String) -> [String] = { kind, prefix in
+            let all: [String] = switch kind {
+            case .sku: ["A1", "A2", "B7"]
+            case .warehouse: ["SH", "BJ"]
+            case .order: ["SO-000001"]
+            }
+            return all.filter { $0.hasPrefix(prefix) }
+        }
+        #expect(Completion.candidates(before: "", word: "st", codes: codes) == ["stock"])
+        #expect(Completion.candidates(before: "stock ", word: "", codes: codes) == ["get", "receive"])
+        #expect(Completion.candidates(before: "stock receive ", word: "A", codes: codes) == ["A1", "A2"])
+        #expect(Completion.candidates(before: "stock receive A1 ", word: "", codes: codes) == ["SH", "BJ"])
+        #expect(Completion.candidates(before: "order pay ", word: "SO", codes: codes) == ["SO-000001"])
+        #expect(Completion.candidates(before: "order create ", word: "B", codes: codes) == ["B7:"])
+        #expect(Completion.candidates(before: "order create A1:1 ", word: "war", codes: codes) == ["warehouse="])
+        #expect(Completion.candidates(before: "order list ", word: "after=SO", codes: codes) == ["after=SO-000001"])
+        #expect(Completion.candidates(before: ".mode ", word: "j", codes: codes) == ["json"])
+        #expect(Completion.candidates(before: "help ", word: "or", codes: codes) == ["order"])
+    }
+
+    @Test func helpComesFromTheCommandTable() {
+        let help = Shell.help([])
+        for command in ShellCommand.all { #expect(help.contains(command.usage)) }
+        #expect(Shell.help(["order", "pay"]).contains("runs op order.pay"))
+        #expect(Shell.help(["frobnicate"]).contains("no command"))
+    }
+
+    @Test func sessionRunsCommandsAndCountsFailures() throws {
+        let engine = try Engine(path: ":memory:")
+        var out: [String] = []
+        var err: [String] = []
+        let shell = Shell(engine: engine, mode: .json, actor: "shell:test", write: { out.append($0) }, writeError: { err.append($0) })
+        #expect(shell.execute("sku upsert A1 name=Mug") == .proceed)
+        #expect(shell.execute("stock get A1") == .proceed)
+        #expect(out.last?.contains("\"available\":0") == true)
+        shell.execute("order pay SO-404")
+        #expect(shell.failures == 1 && err.last?.contains("not_found") == true)
+        shell.bail = true
+        #expect(shell.execute("bogus command") == .bailed)
+        #expect(shell.execute(".quit") == .quit)
+    }
+
+    @Test func tablesAlignWideCharacters() {
+        let table = Renderer.grid([["name": "酒店"], ["name": "ab"]])
+        #expect(table.split(separator: "\n").map { Renderer.displayWidth(String($0)) } == [4, 4, 4, 2])
+    }
+}

@@ -1,0 +1,82 @@
+@testable import OrderCore
+import Testing
+
+struct DatabaseTests {
+    @Test func newFileIsMigratedInWALModeWithEveryMigrationRecordedInOrder() throws {
+        let dir = temporaryDirectory()
+        defer { removeDirectory(dir) }
+        let store = try Store(path: dir + "/a.db", options: StoreOptions())
+        var names: [String] = []
+        try store.db.rows("SELECT name FROM schema_migrations ORDER BY seq") { names.append($0.text(0)) }
+        #expect(names == Migration.all.map(\.name))
+        #expect(try store.db.first("PRAGMA journal_mode") { $0.text(0) } == "wal")
+        #expect(try store.db.first("PRAGMA synchronous") { $0.int(0) } == 2)  // FULL
+    }
+
+    @Test func normalSynchronousIsAnExplicitOption() throws {
+        let dir = temporaryDirectory()
+        defer { removeDirectory(dir) }
+        let store = try Store(path: dir + "/n.db", options: StoreOptions(synchronous: .normal))
+        #expect(try store.db.first("PRAGMA synchronous") { $0.int(0) } == 1)
+    }
+
+    @Test func reopeningDoesNotMigrateTwice() throws {
+        let dir = temporaryDirectory()
+        defer { removeDirectory(dir) }
+        _ = try Store(path: dir + "/r.db", options: StoreOptions())
+        let again = try Store(path: dir + "/r.db", options: StoreOptions())
+        #expect(try again.db.first("SELECT COUNT(*) FROM schema_migrations") { $0.int(0) } == Int64(Migration.all.count))
+    }
+
+    @Test func fileFromANewerOrderCoreIsRefusedClearly() throws {
+        let dir = temporaryDirectory()
+        defer { removeDirectory(dir) }
+        let store = try Store(path: dir + "/new.db", options: StoreOptions())
+        try store.db.run("INSERT INTO schema_migrations(seq, name, applied_at) VALUES (99, '0099_future', 0)")
+        #expect {
+            try Store(path: dir + "/new.db", options: StoreOptions())
+        } throws: { ($0 as? OrderCoreError)?.code == .incompatible && ($0 as? OrderCoreError)?.message.contains("0099_future") == true }
+    }
+
+    @Test func failedTransactionLeavesNothingBehind() throws {
+        let store = try Store(path: ":memory:", options: StoreOptions())
+        struct Boom: Error {}
+        #expect(throws: Boom.self) {
+            try store.transaction(.write) {
+                try store.db.run("INSERT INTO config(key, value) VALUES ('x', '1')")
+                throw Boom()
+            }
+        }
+        #expect(try store.configValue("x") == nil)
+    }
+
+    @Test func theLedgerIsAppendOnly() throws {
+        let store = try Store(path: ":memory:", options: StoreOptions())
+        try store.db.run("INSERT INTO ledger(at, sku, warehouse, bucket, delta, reason) VALUES (0, 'A1', 'SH', 'on_hand', 1, 'receive')")
+        #expect(throws: OrderCoreError.self) { try store.db.run("UPDATE ledger SET delta = 5") }
+        #expect(throws: OrderCoreError.self) { try store.db.run("DELETE FROM ledger") }
+    }
+
+    @Test func twoHandlesOnOneFileSeeEachOthersCommits() throws {
+        let dir = temporaryDirectory()
+        defer { removeDirectory(dir) }
+        let first = try Engine(path: dir + "/shared.db")
+        let second = try Engine(path: dir + "/shared.db")
+        try first.seedCatalog(a1: ["SH": 5])
+        #expect(try second.available("A1") == 5)
+        try second.ok("order.create", orderArgs([("A1", 2, "1.00")]))
+        #expect(try first.available("A1") == 3)
+    }
+
+    @Test func writerWaitingForALongTransactionGetsBusyAfterItsTimeout() throws {
+        let dir = temporaryDirectory()
+        defer { removeDirectory(dir) }
+        let path = dir + "/busy.db"
+        let holder = try Store(path: path, options: StoreOptions())
+        let waiter = try Engine(path: path, options: StoreOptions(busyTimeoutMillis: 50))
+        try holder.db.run("BEGIN IMMEDIATE")
+        #expect(waiter.fails("sku.upsert", ["sku": "A1"]) == .busy)
+        try holder.db.run("ROLLBACK")
+        #expect(waiter.fails("sku.upsert", ["sku": "A1"]) == nil)
+    }
+}

@@ -1,0 +1,69 @@
+@testable import OrderCore
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A fresh directory for database files, removed by the caller's `defer`.
+func temporaryDirectory() -> String {
+    var template = Array("/tmp/ordercore-test-XXXXXX".utf8CString)
+    return template.withUnsafeMutableBufferPointer { buffer in
+        guard let base = buffer.baseAddress, mkdtemp(base) != nil else { return "/tmp" }
+        return String(cString: base)
+    }
+}
+
+func removeDirectory(_ path: String) {
+    guard path != "/tmp" else { return }
+    _ = path.withCString { p in system("rm -rf '\(String(cString: p))'") }
+}
+
+extension Engine {
+    /// Runs a command and returns its result, failing the test on error.
+    @discardableResult
+    func ok(_ op: String, _ args: JSONObject = [:], sourceLocation: SourceLocation = #_sourceLocation) throws -> JSON {
+        switch run(op, args) {
+        case .success(let value): return value
+        case .failure(let error):
+            Issue.record("\(op) failed: \(error.code.rawValue): \(error.message)", sourceLocation: sourceLocation)
+            throw error
+        }
+    }
+
+    /// Runs a command that must fail and returns its error code.
+    func fails(_ op: String, _ args: JSONObject = [:]) -> ErrorCode? {
+        if case .failure(let error) = run(op, args) { return error.code }
+        return nil
+    }
+
+    /// A catalog with SKU A1 (and B2) and warehouses SH (priority 1) and BJ (priority 2).
+    func seedCatalog(a1: [String: Int64] = ["SH": 10], b2: [String: Int64] = [:]) throws {
+        try ok("sku.upsert", ["sku": "A1", "name": "Mug"])
+        try ok("sku.upsert", ["sku": "B2", "name": "Tea"])
+        try ok("warehouse.upsert", ["warehouse": "SH", "priority": 1])
+        try ok("warehouse.upsert", ["warehouse": "BJ", "priority": 2])
+        for (warehouse, qty) in a1 { try ok("stock.receive", ["sku": "A1", "warehouse": .string(warehouse), "qty": .int(qty)]) }
+        for (warehouse, qty) in b2 { try ok("stock.receive", ["sku": "B2", "warehouse": .string(warehouse), "qty": .int(qty)]) }
+    }
+
+    func available(_ sku: String) throws -> Int64 { try ok("stock.get", ["sku": .string(sku)])["available"]?.intValue ?? -1 }
+}
+
+/// `{"lines":[{"sku":..,"qty":..,"unit_price":..}]}` plus extra fields.
+func orderArgs(_ lines: [(String, Int64, String)], _ extra: JSONObject = [:]) -> JSONObject {
+    var args = extra
+    args["lines"] = .array(lines.map { ["sku": .string($0.0), "qty": .int($0.1), "unit_price": .string($0.2)] })
+    return args
+}
+
+/// Deterministic random numbers (SplitMix64) so a failing property test can be replayed by its seed.
+struct SeededRandom: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
