@@ -93,6 +93,9 @@ examples: build
 	@mkdir -p $(CTEST)
 	$(CC) examples/c/quickstart.c -I $(DIST)/include -L $(DIST)/lib -lordercore -o $(CTEST)/quickstart
 	cd $(CTEST) && rm -f quickstart.db* && $(RUN_LIB) ./quickstart quickstart.db
+	sed -n '/^```c$$/,/^```$$/p' README.md | sed '1d;$$d' > $(CTEST)/readme.c
+	$(CC) $(CTEST)/readme.c -I $(DIST)/include -L $(DIST)/lib -lordercore -o $(CTEST)/readme
+	cd $(CTEST) && rm -f shop.db* && $(RUN_LIB) ./readme
 	cd $(CTEST) && rm -f quickstart-py.db* && $(PYENV) $(PYTHON) $(CURDIR)/examples/python/quickstart.py quickstart-py.db
 
 clean:
