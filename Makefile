@@ -18,7 +18,7 @@ RUN_LIB  := LD_LIBRARY_PATH=$(CURDIR)/$(DIST)/lib
 PYENV    := PYTHONPATH=$(CURDIR)/bindings/python ORDERCORE_LIBRARY=$(CURDIR)/$(LIB) ORDERCORE_SHELL=$(CURDIR)/$(DIST)/bin/ordercore
 SYSTEM_PACKAGES := libsqlite3-dev libedit-dev pkg-config
 
-.PHONY: all deps test-deps build run test test-swift test-c test-python test-shell examples install clean
+.PHONY: all deps test-deps build run test test-swift test-c test-python test-shell examples bench install clean
 
 all: build
 
@@ -97,6 +97,12 @@ examples: build
 	$(CC) $(CTEST)/readme.c -I $(DIST)/include -L $(DIST)/lib -lordercore -o $(CTEST)/readme
 	cd $(CTEST) && rm -f shop.db* && $(RUN_LIB) ./readme
 	cd $(CTEST) && rm -f quickstart-py.db* && $(PYENV) $(PYTHON) $(CURDIR)/examples/python/quickstart.py quickstart-py.db
+
+## Place + pay through the C ABI against hand-written SQLite, in one run (results: docs/benchmarks.md).
+bench: build
+	@mkdir -p $(CTEST)
+	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -I$(DIST)/include Tests/bench/place_pay.c -L$(DIST)/lib -lordercore -lsqlite3 -o $(CTEST)/place_pay
+	cd $(CTEST) && $(RUN_LIB) ./place_pay $(BENCH_ARGS)
 
 clean:
 	rm -rf .build $(DIST)

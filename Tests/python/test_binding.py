@@ -121,10 +121,11 @@ def test_one_handle_shared_by_threads(tmp_path):
         assert len(sold) == 60 and db.stock.available("A1") == 0
 
 
-def _race(path, results):
+def _race(path, start, results):
     """One OS process buying one unit at a time until stock runs out."""
     sold = 0
     with ordercore.open(path) as db:
+        start.wait()  # both processes are ready: the race starts now
         while True:
             try:
                 db.orders.create(lines=[LINE])
@@ -136,14 +137,14 @@ def _race(path, results):
 
 def test_two_processes_racing_for_the_last_units_never_oversell(tmp_path):
     path = str(tmp_path / "race.db")
-    units = 150
+    units = 300
     with ordercore.open(path) as db:
         db.skus.upsert("A1")
         db.warehouses.upsert("SH")
         db.stock.receive("A1", "SH", units)
     ctx = multiprocessing.get_context("spawn")
-    results = ctx.Queue()
-    workers = [ctx.Process(target=_race, args=(path, results)) for _ in range(2)]
+    results, start = ctx.Queue(), ctx.Barrier(2)
+    workers = [ctx.Process(target=_race, args=(path, start, results)) for _ in range(2)]
     for w in workers:
         w.start()
     sold = [results.get(timeout=300) for _ in workers]
@@ -152,6 +153,7 @@ def test_two_processes_racing_for_the_last_units_never_oversell(tmp_path):
         assert w.exitcode == 0
     assert sum(sold) == units, f"sold {sold} of {units}"
     assert all(n > 0 for n in sold), f"both processes sold: {sold}"
+    print(f"split between the processes: {sold}")
     with ordercore.open(path) as db:
         stock = db.stock.get("A1")
         assert stock["reserved"] == units and stock["available"] == 0

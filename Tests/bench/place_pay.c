@@ -1,0 +1,156 @@
+/*
+ * Benchmark: place + pay an order through the C ABI, against the floor: a hand-written C program doing
+ * the minimal SQLite writes for the same order (reserve stock conditionally, insert the order, its line,
+ * its reservation, a ledger row and a timeline event; then insert the payment and update the order, the
+ * reservation and the timeline), with cached prepared statements, two transactions per order, WAL, on
+ * the same disk, in the same run.
+ *
+ *   make bench           (or: bench [ORDERS_PER_ROUND] [ROUNDS])
+ *
+ * Prints orders/second for each side per round, the medians, and the ratio (target: >= 0.50), for
+ * synchronous=FULL (the default) and NORMAL.
+ */
+#include <ordercore.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what, const char *why) {
+    fprintf(stderr, "bench: %s: %s\n", what, why);
+    exit(1);
+}
+
+/* ---- OrderCore through its C ABI ---- */
+
+static double ordercore_round(const char *path, int orders, unsigned flags) {
+    oc_db *db = NULL;
+    unlink(path);
+    if (oc_open_v2(path, &db, flags) != OC_OK) die("oc_open", oc_errmsg(db));
+    oc_exec(db, "{\"op\":\"sku.upsert\",\"sku\":\"A1\",\"name\":\"Mug\"}", NULL);
+    oc_exec(db, "{\"op\":\"warehouse.upsert\",\"warehouse\":\"SH\"}", NULL);
+    oc_stock_receive(db, "A1", "SH", 1000000000);
+    const char *create = "{\"op\":\"order.create\",\"channel\":\"web\",\"currency\":\"CNY\","
+                         "\"lines\":[{\"sku\":\"A1\",\"qty\":1,\"unit_price\":\"19.90\"}]}";
+    double start = now();
+    for (int i = 0; i < orders; i++) {
+        char *response = NULL, id[32];
+        if (oc_exec(db, create, &response) != OC_OK) die("order.create", oc_errmsg(db));
+        const char *p = strstr(response, "\"order_id\":\"") + 12;
+        size_t n = strcspn(p, "\"");
+        memcpy(id, p, n);
+        id[n] = '\0';
+        oc_free(response);
+        if (oc_order_pay(db, id, NULL, NULL) != OC_OK) die("oc_order_pay", oc_errmsg(db));
+    }
+    double rate = orders / (now() - start);
+    oc_close(db);
+    return rate;
+}
+
+/* ---- the floor: minimal hand-written SQLite ---- */
+
+static sqlite3_stmt *prepare(sqlite3 *db, const char *sql) {
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) die(sql, sqlite3_errmsg(db));
+    return s;
+}
+
+static void step(sqlite3 *db, sqlite3_stmt *s) {
+    int rc = sqlite3_step(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) die("step", sqlite3_errmsg(db));
+    sqlite3_reset(s);
+}
+
+static double floor_round(const char *path, int orders, int normal) {
+    sqlite3 *db;
+    unlink(path);
+    if (sqlite3_open(path, &db) != SQLITE_OK) die("sqlite3_open", sqlite3_errmsg(db));
+    sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+    sqlite3_exec(db, normal ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL", NULL, NULL, NULL);
+    sqlite3_exec(db,
+        "CREATE TABLE stock(sku TEXT, warehouse TEXT, on_hand INTEGER, reserved INTEGER, PRIMARY KEY(sku, warehouse)) WITHOUT ROWID;"
+        "CREATE TABLE orders(id INTEGER PRIMARY KEY, order_id TEXT UNIQUE, state TEXT, grand_total INTEGER, paid INTEGER, expires_at INTEGER);"
+        "CREATE TABLE lines(order_rowid INTEGER, line_no INTEGER, sku TEXT, qty INTEGER, unit_price INTEGER, PRIMARY KEY(order_rowid, line_no)) WITHOUT ROWID;"
+        "CREATE TABLE reservations(id INTEGER PRIMARY KEY, order_rowid INTEGER, sku TEXT, qty INTEGER, expires_at INTEGER);"
+        "CREATE TABLE ledger(id INTEGER PRIMARY KEY, sku TEXT, delta INTEGER, reason TEXT, ref TEXT);"
+        "CREATE TABLE events(id INTEGER PRIMARY KEY, order_rowid INTEGER, to_state TEXT);"
+        "CREATE TABLE payments(id INTEGER PRIMARY KEY, order_rowid INTEGER, amount INTEGER);"
+        "INSERT INTO stock VALUES ('A1', 'SH', 1000000000, 0);", NULL, NULL, NULL);
+    sqlite3_stmt *begin = prepare(db, "BEGIN IMMEDIATE"), *commit = prepare(db, "COMMIT");
+    sqlite3_stmt *reserve = prepare(db, "UPDATE stock SET reserved = reserved + 1 WHERE sku = 'A1' AND warehouse = 'SH' AND on_hand - reserved >= 1");
+    sqlite3_stmt *order = prepare(db, "INSERT INTO orders(id, order_id, state, grand_total, paid, expires_at) VALUES (?1, ?2, 'pending_payment', 1990, 0, 900000)");
+    sqlite3_stmt *line = prepare(db, "INSERT INTO lines VALUES (?1, 1, 'A1', 1, 1990)");
+    sqlite3_stmt *hold = prepare(db, "INSERT INTO reservations(order_rowid, sku, qty, expires_at) VALUES (?1, 'A1', 1, 900000)");
+    sqlite3_stmt *ledger = prepare(db, "INSERT INTO ledger(sku, delta, reason, ref) VALUES ('A1', 1, 'reserve', ?1)");
+    sqlite3_stmt *event = prepare(db, "INSERT INTO events(order_rowid, to_state) VALUES (?1, ?2)");
+    sqlite3_stmt *pay = prepare(db, "INSERT INTO payments(order_rowid, amount) VALUES (?1, 1990)");
+    sqlite3_stmt *paid = prepare(db, "UPDATE orders SET state = 'paid', paid = 1990, expires_at = NULL WHERE id = ?1 AND state = 'pending_payment'");
+    sqlite3_stmt *firm = prepare(db, "UPDATE reservations SET expires_at = NULL WHERE order_rowid = ?1");
+    double start = now();
+    for (int i = 1; i <= orders; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "SO-%06d", i);
+        step(db, begin);
+        step(db, reserve);
+        if (sqlite3_changes(db) != 1) die("reserve", "no stock");
+        sqlite3_bind_int(order, 1, i); sqlite3_bind_text(order, 2, id, -1, SQLITE_STATIC); step(db, order);
+        sqlite3_bind_int(line, 1, i); step(db, line);
+        sqlite3_bind_int(hold, 1, i); step(db, hold);
+        sqlite3_bind_text(ledger, 1, id, -1, SQLITE_STATIC); step(db, ledger);
+        sqlite3_bind_int(event, 1, i); sqlite3_bind_text(event, 2, "pending_payment", -1, SQLITE_STATIC); step(db, event);
+        step(db, commit);
+        step(db, begin);
+        sqlite3_bind_int(pay, 1, i); step(db, pay);
+        sqlite3_bind_int(paid, 1, i); step(db, paid);
+        sqlite3_bind_int(firm, 1, i); step(db, firm);
+        sqlite3_bind_int(event, 1, i); sqlite3_bind_text(event, 2, "paid", -1, SQLITE_STATIC); step(db, event);
+        step(db, commit);
+    }
+    double rate = orders / (now() - start);
+    sqlite3_stmt *all[] = {begin, commit, reserve, order, line, hold, ledger, event, pay, paid, firm};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++) sqlite3_finalize(all[i]);
+    sqlite3_close(db);
+    return rate;
+}
+
+static int compare(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n) {
+    qsort(v, n, sizeof *v, compare);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+int main(int argc, char **argv) {
+    int orders = argc > 1 ? atoi(argv[1]) : 300;
+    int rounds = argc > 2 ? atoi(argv[2]) : 5;
+    if (orders < 1 || rounds < 1 || rounds > 50) die("usage", "bench [ORDERS_PER_ROUND] [ROUNDS<=50]");
+    printf("place + pay, %d orders per round, %d rounds, OrderCore %s, SQLite %s\n", orders, rounds, oc_version(), sqlite3_libversion());
+    const char *names[] = {"FULL", "NORMAL"};
+    for (int mode = 0; mode < 2; mode++) {
+        double ours[50], floor_[50], ratio[50];
+        for (int r = 0; r < rounds; r++) {  /* interleaved, so machine noise hits both sides alike */
+            ours[r] = ordercore_round("bench-ordercore.db", orders, mode ? OC_OPEN_SYNCHRONOUS_NORMAL : 0);
+            floor_[r] = floor_round("bench-floor.db", orders, mode);
+            ratio[r] = ours[r] / floor_[r];
+            printf("  synchronous=%-6s round %d: OrderCore %8.0f orders/s, floor %8.0f orders/s, ratio %.2f\n",
+                   names[mode], r + 1, ours[r], floor_[r], ratio[r]);
+        }
+        printf("synchronous=%-6s median: OrderCore %.0f orders/s, floor %.0f orders/s, median ratio %.2f (target >= 0.50)\n",
+               names[mode], median(ours, rounds), median(floor_, rounds), median(ratio, rounds));
+    }
+    unlink("bench-ordercore.db"); unlink("bench-ordercore.db-wal"); unlink("bench-ordercore.db-shm");
+    unlink("bench-floor.db"); unlink("bench-floor.db-wal"); unlink("bench-floor.db-shm");
+    return 0;
+}
