@@ -81,6 +81,10 @@ test-c: build
 	  -L$(DIST)/lib -lordercore -lsqlite3 -lpthread -o $(CTEST)/test_abi
 	cd $(CTEST) && $(RUN_LIB) ./test_abi
 	Tests/c/check_library.sh $(DIST)
+	@# make install lays out the same tree, and pkg-config finds it
+	rm -rf $(CTEST)/prefix && $(MAKE) --no-print-directory install PREFIX=$(CURDIR)/$(CTEST)/prefix >/dev/null
+	$(CC) examples/c/quickstart.c $$(PKG_CONFIG_PATH=$(CTEST)/prefix/lib/pkgconfig pkg-config --cflags --libs ordercore) -o $(CTEST)/quickstart-installed
+	cd $(CTEST) && rm -f installed.db* && LD_LIBRARY_PATH=prefix/lib ./quickstart-installed installed.db >/dev/null && echo "ok   make install + pkg-config build a working program"
 
 test-python: build test-deps
 	$(PYENV) $(PYTHON) -m pytest -q Tests/python

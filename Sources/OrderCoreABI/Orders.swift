@@ -7,7 +7,7 @@ public func oc_order_pay(_ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?,
         var args: JSONObject = ["order_id": .string(try required(orderID, "order_id"))]
         if let amount = try argument(amount, "amount") { args["amount"] = .string(amount) }
         if let paymentRef = try argument(paymentRef, "payment_ref") { args["payment_ref"] = .string(paymentRef) }
-        _ = try engine.run("order.pay", args).get()
+        _ = try engine.run("order.pay", args, brief: true).get()
     }
 }
 
@@ -16,7 +16,7 @@ public func oc_order_cancel(_ db: OpaquePointer?, _ orderID: UnsafePointer<CChar
     withEngine(db) { (engine) throws(OrderCoreError) in
         var args: JSONObject = ["order_id": .string(try required(orderID, "order_id"))]
         if let reason = try argument(reason, "reason") { args["reason"] = .string(reason) }
-        _ = try engine.run("order.cancel", args).get()
+        _ = try engine.run("order.cancel", args, brief: true).get()
     }
 }
 
@@ -27,7 +27,7 @@ public func oc_order_state(_ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>
     return withEngine(db) { (engine) throws(OrderCoreError) in
         guard let stateOut else { throw OrderCoreError(.misuse, "state_out is NULL") }
         let args: JSONObject = ["order_id": .string(try required(orderID, "order_id"))]
-        let state = try engine.run("order.get", args).get()["state"]?.stringValue ?? ""
+        let state = try engine.run("order.get", args, brief: true).get()["state"]?.stringValue ?? ""
         stateOut.pointee = cString(state)
     }
 }
@@ -35,7 +35,7 @@ public func oc_order_state(_ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>
 @_cdecl("oc_sweep")
 public func oc_sweep(_ db: OpaquePointer?, _ expiredOut: UnsafeMutablePointer<Int64>?) -> Int32 {
     withEngine(db) { (engine) throws(OrderCoreError) in
-        let result = try engine.run("sweep").get()
+        let result = try engine.run("sweep", [:], brief: true).get()
         expiredOut?.pointee = result["expired_orders"]?.intValue ?? 0
     }
 }

@@ -5,7 +5,7 @@ public func oc_stock_receive(_ db: OpaquePointer?, _ sku: UnsafePointer<CChar>?,
     withEngine(db) { (engine) throws(OrderCoreError) in
         let args: JSONObject = ["sku": .string(try required(sku, "sku")), "warehouse": .string(try required(warehouse, "warehouse")),
                                 "qty": .int(qty)]
-        _ = try engine.run("stock.receive", args).get()
+        _ = try engine.run("stock.receive", args, brief: true).get()
     }
 }
 
@@ -16,6 +16,6 @@ public func oc_stock_available(_ db: OpaquePointer?, _ sku: UnsafePointer<CChar>
         guard let availableOut else { throw OrderCoreError(.misuse, "available_out is NULL") }
         var args: JSONObject = ["sku": .string(try required(sku, "sku"))]
         if let warehouse = try argument(warehouse, "warehouse") { args["warehouse"] = .string(warehouse) }
-        availableOut.pointee = try engine.run("stock.get", args).get()["available"]?.intValue ?? 0
+        availableOut.pointee = try engine.run("stock.get", args, brief: true).get()["available"]?.intValue ?? 0
     }
 }

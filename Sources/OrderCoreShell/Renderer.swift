@@ -63,10 +63,13 @@ enum Renderer {
         case .array(let items) where items.allSatisfy({ $0.objectValue == nil && $0.arrayValue == nil }):
             return items.map(cell).joined(separator: ",")
         case .array(let items):
-            // Nested records (a line's reservations): "SH:2 active" style when they have a warehouse.
+            // Nested records (a line's reservations) as their non-null values: "SH 3 active; BJ 1 active".
             return items.map { item in
                 guard let o = item.objectValue else { return cell(item) }
-                return o.pairs.filter { $0.value != .null }.map { cell($0.value) }.joined(separator: " ")
+                return o.pairs.compactMap { pair -> String? in
+                    if case .null = pair.value { return nil }
+                    return cell(pair.value)
+                }.joined(separator: " ")
             }.joined(separator: "; ")
         case .object: return value.serialized
         }

@@ -33,12 +33,15 @@ final class CommandContext {
     /// Who asked, recorded in the audit trail ("system" when the request names nobody).
     let actor: String
     let access: Command.Access
+    /// The caller discards the result: answer with key fields only (see `Engine.run(_:_:brief:)`).
+    let brief: Bool
 
-    init(store: Store, at: Int64, actor: String, access: Command.Access) {
+    init(store: Store, at: Int64, actor: String, access: Command.Access, brief: Bool = false) {
         self.store = store
         self.at = at
         self.actor = actor
         self.access = access
+        self.brief = brief
     }
 
     /// Thrown by a read command that found it must write (e.g. release expired reservations).

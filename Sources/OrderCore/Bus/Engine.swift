@@ -38,10 +38,12 @@ public final class Engine: Sendable {
     }
 
     /// Runs one command with already-built arguments (the typed C functions and the shell use this).
-    public func run(_ op: String, _ args: JSONObject = [:]) -> Result<JSON, OrderCoreError> {
+    /// - Parameter brief: the caller only needs the outcome (the typed C functions): commands then skip
+    ///   building large documents and answer with their key fields (`order_id`, `state`).
+    public func run(_ op: String, _ args: JSONObject = [:], brief: Bool = false) -> Result<JSON, OrderCoreError> {
         var object = args
         object["op"] = .string(op)
-        return handle(object).map(\.result)
+        return handle(object, brief: brief).map(\.result)
     }
 
     /// Codes that start with `prefix`, for interactive completion; empty on any error.
@@ -80,7 +82,7 @@ public final class Engine: Sendable {
         }
     }
 
-    private func handle(_ object: JSONObject) -> Result<Outcome, OrderCoreError> {
+    private func handle(_ object: JSONObject, brief: Bool = false) -> Result<Outcome, OrderCoreError> {
         do {
             let fields = Fields(object)
             guard let op = try fields.text("op", maxLength: 64) else {
@@ -95,7 +97,7 @@ public final class Engine: Sendable {
             let key = try fields.text("idempotency_key", maxLength: 200)
             return try store.withLock { store in
                 guard let store else { throw OrderCoreError(.misuse, "the database is closed") }
-                return try perform(command, fields, object, store: store, at: at, actor: actor, key: key)
+                return try perform(command, fields, object, store: store, at: at, actor: actor, key: key, brief: brief)
             }
         } catch {
             return .failure(Engine.wrap(error))
@@ -103,7 +105,7 @@ public final class Engine: Sendable {
     }
 
     private func perform(_ command: Command, _ fields: Fields, _ request: JSONObject, store: Store,
-                         at: Int64, actor: String, key: String?) throws -> Result<Outcome, OrderCoreError> {
+                         at: Int64, actor: String, key: String?, brief: Bool) throws -> Result<Outcome, OrderCoreError> {
         var access = key == nil ? command.access : .write
         let hash = key.map { _ in Engine.requestHash(request) } ?? 0
         while true {
@@ -112,7 +114,7 @@ public final class Engine: Sendable {
                     if let key, let replay = try store.idempotentResponse(key: key, op: command.name, hash: hash) {
                         return Outcome(result: replay, replayed: true)
                     }
-                    let context = CommandContext(store: store, at: at, actor: actor, access: access)
+                    let context = CommandContext(store: store, at: at, actor: actor, access: access, brief: brief && key == nil)
                     let result = try command.run(context, fields)
                     try fields.finish()
                     if let key { try store.saveIdempotentResponse(key: key, op: command.name, hash: hash, response: result, at: at) }

@@ -1,6 +1,12 @@
 extension CommandContext {
     /// The full order document: the canonical fields it was created with plus what happened since.
+    /// A brief context gets only `order_id` and `state` (and `extra`).
     func document(_ o: Order, extra: JSONObject = [:]) throws -> JSON {
+        if brief {
+            var doc: JSONObject = ["order_id": .string(o.orderID), "state": .string(o.state.rawValue)]
+            for (key, value) in extra.pairs { doc[key] = value }
+            return .object(doc)
+        }
         let reservations = try store.reservations(orderRowID: o.rowID)
         var customer = JSONObject()
         for key in Order.customerFields { if let v = o.customer[key] { customer[key] = .string(v) } }

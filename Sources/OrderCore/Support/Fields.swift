@@ -4,31 +4,38 @@
 public final class Fields {
     public let path: String
     private let object: JSONObject
-    private var seen: Set<String> = []
+    /// Which of the object's keys a getter has read (by position: no hashing on the hot path).
+    private var read: [Bool]
+    /// Every name a getter asked for, for the "accepted:" list of the unknown-field error.
+    private var asked: [String] = []
 
     public init(_ object: JSONObject, path: String = "") {
         self.object = object
         self.path = path
+        read = Array(repeating: false, count: object.count)
     }
 
     func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     /// Marks `key` as known and returns its value; JSON `null` reads as absent.
     func value(_ key: String) -> JSON? {
-        seen.insert(key)
-        guard let v = object[key], v != .null else { return nil }
-        return v
+        asked.append(key)
+        guard let i = object.keys.firstIndex(of: key) else { return nil }
+        read[i] = true
+        if case .null = object.values[i] { return nil }
+        return object.values[i]
     }
 
-    func has(_ key: String) -> Bool { object[key] != nil && object[key] != .null }
+    /// Whether the request names `key` at all; an explicit `null` counts (upserts use it to clear a field).
+    func has(_ key: String) -> Bool { object[key] != nil }
 
     /// Marks keys as read without reading them (envelope members handled elsewhere).
-    func ignore(_ keys: String...) { seen.formUnion(keys) }
-
     /// Refuses any field no getter asked for.
     func finish() throws(OrderCoreError) {
-        if let unknown = object.keys.first(where: { !seen.contains($0) }) {
-            throw OrderCoreError(.invalidInput, "unknown field '\(name(unknown))'; accepted: \(seen.sorted().joined(separator: ", "))",
+        if let i = read.firstIndex(of: false) {
+            let unknown = object.keys[i]
+            let accepted = Set(asked).sorted().joined(separator: ", ")
+            throw OrderCoreError(.invalidInput, "unknown field '\(name(unknown))'; accepted: \(accepted)",
                                  details: ["field": .string(name(unknown))])
         }
     }

@@ -35,36 +35,65 @@ public enum JSON: Sendable, Equatable {
 }
 
 /// A JSON object that keeps its keys in insertion order, so responses read in a stable, designed order.
+/// Small objects (most of them) are searched linearly; a hash index is built once an object grows past
+/// `indexThreshold` keys, so a hostile payload with many keys cannot make parsing quadratic.
 public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
     public private(set) var keys: [String] = []
-    private var values: [String: JSON] = [:]
+    private(set) var values: [JSON] = []
+    private var index: [String: Int]?
+    private static let indexThreshold = 16
 
     public init() {}
     public init(dictionaryLiteral elements: (String, JSON)...) {
+        keys.reserveCapacity(elements.count)
+        values.reserveCapacity(elements.count)
         for (key, value) in elements { self[key] = value }
     }
+
+    public static func == (a: JSONObject, b: JSONObject) -> Bool { a.keys == b.keys && a.values == b.values }
 
     public var count: Int { keys.count }
     public var isEmpty: Bool { keys.isEmpty }
 
+    private func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        return keys.firstIndex(of: key)
+    }
+
     public subscript(key: String) -> JSON? {
-        get { values[key] }
+        get { position(of: key).map { values[$0] } }
         set {
-            if let newValue {
-                if values.updateValue(newValue, forKey: key) == nil { keys.append(key) }
-            } else if values.removeValue(forKey: key) != nil {
-                keys.removeAll { $0 == key }
+            if let i = position(of: key) {
+                if let newValue {
+                    values[i] = newValue
+                } else {
+                    keys.remove(at: i)
+                    values.remove(at: i)
+                    if index != nil { index = Dictionary(uniqueKeysWithValues: zip(keys, keys.indices)) }
+                }
+            } else if let newValue {
+                append(key, newValue)
             }
         }
     }
 
-    public var pairs: [(key: String, value: JSON)] { keys.map { ($0, values[$0] ?? .null) } }
+    public var pairs: [(key: String, value: JSON)] { zip(keys, values).map { ($0, $1) } }
 
     /// Inserts a key read by the parser; returns false when the key was already there.
     mutating func insertNew(_ key: String, _ value: JSON) -> Bool {
-        guard values.updateValue(value, forKey: key) == nil else { return false }
-        keys.append(key)
+        guard position(of: key) == nil else { return false }
+        append(key, value)
         return true
+    }
+
+    private mutating func append(_ key: String, _ value: JSON) {
+        keys.append(key)
+        values.append(value)
+        if index != nil {
+            index?[key] = keys.count - 1
+        } else if keys.count > JSONObject.indexThreshold {
+            index = Dictionary(uniqueKeysWithValues: zip(keys, keys.indices))
+        }
     }
 }
 

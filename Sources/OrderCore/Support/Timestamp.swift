@@ -66,20 +66,28 @@ public enum Timestamp {
 
     /// Formats as `YYYY-MM-DDTHH:MM:SSZ`, with `.mmm` only when the milliseconds are not zero.
     public static func format(_ millis: Int64) -> String {
-        let (secondsTotal, ms) = millis.quotientAndRemainder(dividingBy: 1000)
-        let adjustedSeconds = ms < 0 ? secondsTotal - 1 : secondsTotal
-        let msPart = ms < 0 ? ms + 1000 : ms
-        var days = adjustedSeconds / 86_400
-        var secs = adjustedSeconds % 86_400
+        var (seconds, ms) = millis.quotientAndRemainder(dividingBy: 1000)
+        if ms < 0 { seconds -= 1; ms += 1000 }
+        var (days, secs) = seconds.quotientAndRemainder(dividingBy: 86_400)
         if secs < 0 { secs += 86_400; days -= 1 }
         let (y, m, d) = civilFromDays(Int(days))
-        func pad(_ v: Int, _ w: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, w - s.count)) + s
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        /// Appends `value` in decimal, zero-padded to `width` digits.
+        func digits(_ value: Int, _ width: Int) {
+            if value < 0 { out.append(45) }
+            var rest = Int(value.magnitude)
+            var divisor = 1
+            var count = 1
+            while divisor <= rest / 10 { divisor *= 10; count += 1 }
+            for _ in count..<max(width, count) { out.append(48) }
+            while divisor > 0 { out.append(48 + UInt8(rest / divisor)); rest %= divisor; divisor /= 10 }
         }
-        var out = "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(Int(secs / 3600), 2)):\(pad(Int(secs % 3600 / 60), 2)):\(pad(Int(secs % 60), 2))"
-        if msPart != 0 { out += "." + pad(Int(msPart), 3) }
-        return out + "Z"
+        digits(y, 4); out.append(45); digits(m, 2); out.append(45); digits(d, 2); out.append(84)
+        digits(Int(secs / 3600), 2); out.append(58); digits(Int(secs % 3600 / 60), 2); out.append(58); digits(Int(secs % 60), 2)
+        if ms != 0 { out.append(46); digits(Int(ms), 3) }
+        out.append(90)
+        return String(decoding: out, as: UTF8.self)
     }
 
     private static func daysIn(month: Int, year: Int) -> Int {

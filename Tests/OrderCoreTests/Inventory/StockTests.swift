@@ -28,6 +28,9 @@ struct StockTests {
         try engine.ok("sku.upsert", ["sku": "A1", "barcode": "690123"])
         #expect(engine.fails("sku.upsert", ["sku": "B2", "barcode": "690123"]) == .conflict)
         try engine.ok("sku.upsert", ["sku": "A1", "barcode": "690123", "weight_g": 350])
+        let cleared = try engine.ok("sku.upsert", ["sku": "A1", "barcode": .null])
+        #expect(cleared["barcode"] == .null && cleared["weight_g"] == 350)
+        try engine.ok("sku.upsert", ["sku": "B2", "barcode": "690123"])
     }
 
     /// Property: after any sequence of commands, every balance equals the sum of its ledger rows,
