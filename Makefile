@@ -80,6 +80,8 @@ test-c: build
 	$(CC) -std=c99 $(CSTRICT) -D_POSIX_C_SOURCE=200809L -I$(DIST)/include Tests/c/test_abi.c \
 	  -L$(DIST)/lib -lordercore -lsqlite3 -lpthread -o $(CTEST)/test_abi
 	cd $(CTEST) && $(RUN_LIB) ./test_abi
+	$(CC) -std=c99 $(CSTRICT) -I$(DIST)/include Tests/c/test_full_disk.c -L$(DIST)/lib -lordercore -o $(CTEST)/test_full_disk
+	Tests/c/full_disk.sh $(CTEST)/test_full_disk $(DIST)/lib
 	Tests/c/check_library.sh $(DIST)
 	@# make install lays out the same tree, and pkg-config finds it
 	rm -rf $(CTEST)/prefix && $(MAKE) --no-print-directory install PREFIX=$(CURDIR)/$(CTEST)/prefix >/dev/null
