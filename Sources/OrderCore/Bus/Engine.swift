@@ -89,28 +89,28 @@ public final class Engine: Sendable {
                 throw OrderCoreError(.invalidInput, "request has no \"op\"", details: ["field": "op"])
             }
             guard let command = Command.byName[op] else {
-                throw OrderCoreError(.invalidInput, "unknown op '\(op)'; the shell's `help` or docs/commands list every op",
+                throw OrderCoreError(.invalidInput, "unknown op '\(op)'; docs/commands.md lists every op",
                                      details: ["op": .string(op)])
             }
             let at = try fields.time("at") ?? Timestamp.now()
             let actor = try fields.code("actor") ?? "system"
             let key = try fields.text("idempotency_key", maxLength: 200)
-            return try store.withLock { store in
+            return .success(try store.withLock { store in
                 guard let store else { throw OrderCoreError(.misuse, "the database is closed") }
                 return try perform(command, fields, object, store: store, at: at, actor: actor, key: key, brief: brief)
-            }
+            })
         } catch {
             return .failure(Engine.wrap(error))
         }
     }
 
     private func perform(_ command: Command, _ fields: Fields, _ request: JSONObject, store: Store,
-                         at: Int64, actor: String, key: String?, brief: Bool) throws -> Result<Outcome, OrderCoreError> {
+                         at: Int64, actor: String, key: String?, brief: Bool) throws -> Outcome {
         var access = key == nil ? command.access : .write
         let hash = key.map { _ in Engine.requestHash(request) } ?? 0
         while true {
             do {
-                let outcome = try store.transaction(access == .write ? .write : .read) { () throws -> Outcome in
+                return try store.transaction(access == .write ? .write : .read) { () throws -> Outcome in
                     if let key, let replay = try store.idempotentResponse(key: key, op: command.name, hash: hash) {
                         return Outcome(result: replay, replayed: true)
                     }
@@ -120,7 +120,6 @@ public final class Engine: Sendable {
                     if let key { try store.saveIdempotentResponse(key: key, op: command.name, hash: hash, response: result, at: at) }
                     return Outcome(result: result, replayed: false)
                 }
-                return .success(outcome)
             } catch is CommandContext.NeedsWrite {
                 access = .write
             }

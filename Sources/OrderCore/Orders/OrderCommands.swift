@@ -55,7 +55,7 @@ enum OrderCommands {
         }
         let next = try order.state.next("order.pay", orderID: id)
         if let expiresAt = order.expiresAt, expiresAt <= ctx.at {
-            throw OrderCoreError(.conflict, "order \(id) expired unpaid at \(Timestamp.format(expiresAt)); its stock is no longer held",
+            throw OrderCoreError(.conflict, "order \(id) expired unpaid at \(Timestamp.format(expiresAt)); its reservation has lapsed and it will be closed",
                                  details: ["order_id": .string(id), "state": .string(order.state.rawValue),
                                            "expired_at": .string(Timestamp.format(expiresAt)), "allowed": []])
         }

@@ -184,8 +184,6 @@ final class Database {
         return try map(Row(stmt: stmt))
     }
 
-    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(db) }
-
     // MARK: - Transactions
 
     enum Access { case read, write }

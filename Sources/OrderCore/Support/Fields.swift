@@ -72,11 +72,6 @@ public final class Fields {
         return s
     }
 
-    func requiredText(_ key: String, maxLength: Int = 1000) throws(OrderCoreError) -> String {
-        guard let s = try text(key, maxLength: maxLength), !s.isEmpty else { throw missing(key) }
-        return s
-    }
-
     static func checkCode(_ s: String, field: String) throws(OrderCoreError) {
         guard !s.isEmpty else { throw .invalid("\(field) must not be empty", field: field) }
         guard s.count <= 64 else { throw .invalid("\(field) is longer than 64 characters", field: field) }

@@ -72,10 +72,6 @@ public struct OrderCoreError: Error, Sendable, Equatable {
         OrderCoreError(.invalidInput, message, details: field.map { ["field": .string($0)] })
     }
 
-    static func notFound(_ kind: String, _ key: String) -> OrderCoreError {
-        OrderCoreError(.notFound, "\(kind) '\(key)' does not exist", details: [kind: .string(key)])
-    }
-
     /// The `error` member of a response envelope.
     public var json: JSON {
         var object: JSONObject = ["code": .string(code.rawValue), "message": .string(message)]
