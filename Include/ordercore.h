@@ -127,6 +127,19 @@ int oc_version_number(void);
 int oc_stock_receive(oc_db *db, const char *sku, const char *warehouse, int64_t qty);
 
 /*
+ * Correct the on-hand stock of a SKU in a warehouse by a signed quantity (op stock.adjust), e.g. -2 for
+ * units found damaged; writes a ledger row with the reason.
+ *
+ * qty:    units to add (> 0) or take away (< 0); not 0.
+ * reason: why, in words, for the ledger (required).
+ * Taking more than is on hand is refused (OC_CONFLICT) and changes nothing. Taking units that are
+ * already promised to orders is allowed (the count is the physical truth) and shows as a shortfall.
+ * Returns OC_OK, OC_INVALID (qty 0, empty reason, overflow), OC_CONFLICT (below zero), OC_NOT_FOUND
+ * (SKU or warehouse), OC_MISUSE, OC_BUSY, OC_IO, OC_FULL. Thread-safe.
+ */
+int oc_stock_adjust(oc_db *db, const char *sku, const char *warehouse, int64_t qty, const char *reason);
+
+/*
  * Units of a SKU that can still be promised: on hand less reserved less safety stock (op stock.get).
  *
  * warehouse:     a warehouse code, or NULL for the total over all warehouses.

@@ -9,6 +9,16 @@ public func oc_stock_receive(_ db: OpaquePointer?, _ sku: UnsafePointer<CChar>?,
     }
 }
 
+@_cdecl("oc_stock_adjust")
+public func oc_stock_adjust(_ db: OpaquePointer?, _ sku: UnsafePointer<CChar>?, _ warehouse: UnsafePointer<CChar>?, _ qty: Int64,
+                            _ reason: UnsafePointer<CChar>?) -> Int32 {
+    withEngine(db) { (engine) throws(OrderCoreError) in
+        let args: JSONObject = ["sku": .string(try required(sku, "sku")), "warehouse": .string(try required(warehouse, "warehouse")),
+                                "qty": .int(qty), "reason": .string(try required(reason, "reason"))]
+        _ = try engine.run("stock.adjust", args, brief: true).get()
+    }
+}
+
 @_cdecl("oc_stock_available")
 public func oc_stock_available(_ db: OpaquePointer?, _ sku: UnsafePointer<CChar>?, _ warehouse: UnsafePointer<CChar>?,
                                _ availableOut: UnsafeMutablePointer<Int64>?) -> Int32 {

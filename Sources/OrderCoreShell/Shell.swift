@@ -60,8 +60,14 @@ public final class Shell {
         return failures > 0 && bail ? .bailed : .proceed
     }
 
+    /// Runs a raw JSON request, as the shell's actor unless the request names one.
     private func exec(_ json: String) throws {
-        let (_, response) = engine.execute(json)
+        var request = json
+        if case .object(var object)? = try? JSONParser.parse(json), object["actor"] == nil {
+            object["actor"] = .string(actor)
+            request = JSON.object(object).serialized
+        }
+        let (_, response) = engine.execute(request)
         guard let envelope = try? JSONParser.parse(response), case .bool(let ok)? = envelope["ok"] else {
             throw ShellError("unreadable response: \(response)")
         }

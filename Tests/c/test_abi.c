@@ -232,6 +232,24 @@ static void test_idempotency(void) {
     oc_close(db);
 }
 
+static void test_adjust_and_verify(void) {
+    oc_db *db = NULL;
+    char out[4096];
+    oc_open(":memory:", &db);
+    setup_catalog(db, 10);
+    CHECK(oc_stock_adjust(db, "A1", "SH", -2, "broken in the aisle") == OC_OK, "adjust down: %s", oc_errmsg(db));
+    CHECK(available(db, "A1") == 8, "adjusted");
+    CHECK(oc_stock_adjust(db, "A1", "SH", -100, "typo") == OC_CONFLICT && strstr(oc_errmsg(db), "below zero"), "below zero: %s", oc_errmsg(db));
+    CHECK(oc_stock_adjust(db, "A1", "SH", 0, "nothing") == OC_INVALID, "zero");
+    CHECK(oc_stock_adjust(db, "A1", "SH", 1, NULL) == OC_MISUSE, "NULL reason");
+    CHECK(oc_stock_adjust(db, "A1", "XX", 1, "x") == OC_NOT_FOUND, "unknown warehouse");
+    CHECK(available(db, "A1") == 8, "refused adjustments changed nothing");
+    CHECK(run(db, "{\"op\":\"stock.verify\"}", out, sizeof out) == OC_OK && strstr(out, "\"ok\":true"), "ledger verifies: %s", out);
+    CHECK(run(db, "{\"op\":\"stock.ledger\",\"sku\":\"A1\",\"reason\":\"adjust\"}", out, sizeof out) == OC_OK
+          && strstr(out, "broken in the aisle"), "the ledger keeps the reason: %s", out);
+    oc_close(db);
+}
+
 /* ---- threads ---- */
 
 struct racer { oc_db *db; const char *path; int sold; int errors; };
@@ -267,6 +285,8 @@ static void test_threads(void) {
     CHECK(sold == UNITS, "exactly %d sold by 8 threads (shared and own handles), got %d", UNITS, sold);
     CHECK(errors == 0, "no busy or other errors: %d", errors);
     CHECK(available(db, "A1") == 0, "nothing left");
+    char out[256];
+    CHECK(run(db, "{\"op\":\"stock.verify\"}", out, sizeof out) == OC_OK && strstr(out, "\"ok\":true"), "ledger verifies after the race: %s", out);
     oc_close(db);
 }
 
@@ -299,6 +319,7 @@ int main(void) {
     test_order_path();
     test_lazy_expiry();
     test_idempotency();
+    test_adjust_and_verify();
     test_threads();
     test_thread_local_errors();
     printf("%d passed, %d failed\n", passed, failed);

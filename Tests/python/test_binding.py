@@ -67,6 +67,20 @@ def test_bad_strings_are_refused_before_reaching_c(db):
         db.exec("stock.get", sku="A1\x07")  # control character in a SKU
 
 
+def test_adjust_safety_ledger_and_verify(db):
+    db.stock.receive("A1", "SH", 10)
+    assert db.stock.adjust("A1", "SH", -3, "water damage")["on_hand"] == 7
+    assert db.stock.set_safety("A1", "SH", 2)["available"] == 5
+    with pytest.raises(ordercore.Conflict) as below:
+        db.stock.adjust("A1", "SH", -8, "miscount")
+    assert below.value.details == {"sku": "A1", "warehouse": "SH", "bucket": "on_hand", "current": 7, "change": -8}
+    page = db.stock.ledger("A1", limit=2)
+    assert [e["reason"] for e in page["entries"]] == ["receive", "adjust"] and page["next"] == 2
+    rest = db.stock.ledger("A1", after=page["next"])
+    assert [e["bucket"] for e in rest["entries"]] == ["safety"]
+    assert db.stock.verify() == {"ok": True, "checked": 1, "differences": []}
+
+
 def test_idempotency_key_replays_the_first_result(db):
     db.stock.receive("A1", "SH", 5)
     first = db.orders.create(lines=[LINE], idempotency_key="checkout-1")

@@ -36,6 +36,22 @@ stock get A1
     assert stock["available"] == 8 and stock["reserved"] == 2
 
 
+def test_stock_adjust_safety_ledger_and_verify(shell, tmp_path):
+    script = SETUP + """
+stock adjust A1 SH -2 dropped by the forklift
+stock safety A1 SH 3
+.mode json
+stock ledger A1
+stock verify
+"""
+    result = run(shell, tmp_path / "l.db", script)
+    assert result.returncode == 0, result.stderr
+    ledger, verify = (json.loads(line) for line in result.stdout.strip().splitlines()[-2:])
+    assert [(e["reason"], e["delta"]) for e in ledger["entries"]] == [("receive", 10), ("adjust", -2), ("safety", 3)]
+    assert ledger["entries"][1]["note"] == "dropped by the forklift"
+    assert verify["ok"] is True
+
+
 def test_table_mode_shows_aligned_columns(shell, tmp_path):
     result = run(shell, tmp_path / "t.db", SETUP + "stock get A1\n")
     assert "warehouse  on_hand  reserved  available" in result.stdout
@@ -109,7 +125,7 @@ def test_terminal_session_completes_commands_skus_and_orders(shell, tmp_path):
     child.expect("order_id +SO-000001")
     child.expect("ordercore> ")
     child.send("stock \t\t")              # two tabs list the choices
-    child.expect("get +receive")
+    child.expect("adjust +get +ledger +receive +safety +verify")
     child.send("\x15")                     # Ctrl-U clears the line
     child.sendline(".quit")
     child.expect(pexpect.EOF)

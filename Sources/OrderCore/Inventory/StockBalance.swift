@@ -11,6 +11,15 @@ struct StockBalance {
     /// Units that can still be promised: on hand less reserved less safety stock, never below zero.
     var available: Int64 { max(0, onHand - reserved - safety) }
 
+    subscript(bucket: LedgerEntry.Bucket) -> Int64 {
+        switch bucket {
+        case .onHand: onHand
+        case .reserved: reserved
+        case .quarantine: quarantine
+        case .safety: safety
+        }
+    }
+
     var json: JSONObject {
         ["warehouse": .string(warehouse), "on_hand": .int(onHand), "reserved": .int(reserved),
          "available": .int(available), "quarantine": .int(quarantine), "safety": .int(safety)]
@@ -19,8 +28,8 @@ struct StockBalance {
 
 /// One append-only ledger row: a signed change of one balance bucket, with why and for what.
 struct LedgerEntry {
-    enum Bucket: String { case onHand = "on_hand", reserved, quarantine, safety }
-    enum Reason: String { case receive, reserve, release, expire }
+    enum Bucket: String, CaseIterable { case onHand = "on_hand", reserved, quarantine, safety }
+    enum Reason: String { case receive, adjust, safety, reserve, release, expire }
 
     var sku: String
     var warehouse: String
@@ -29,4 +38,26 @@ struct LedgerEntry {
     var reason: Reason
     var refType: String?
     var refID: String?
+    var note: String?
+}
+
+/// A ledger row as stored (`stock.ledger`).
+struct LedgerRow {
+    var id: Int64
+    var at: Int64
+    var sku: String
+    var warehouse: String
+    var bucket: String
+    var delta: Int64
+    var reason: String
+    var refType: String?
+    var refID: String?
+    var note: String?
+    var actor: String?
+
+    var json: JSON {
+        ["id": .int(id), "at": .string(Timestamp.format(at)), "sku": .string(sku), "warehouse": .string(warehouse),
+         "bucket": .string(bucket), "delta": .int(delta), "reason": .string(reason), "ref_type": .optional(refType),
+         "ref_id": .optional(refID), "note": .optional(note), "actor": .optional(actor)]
+    }
 }

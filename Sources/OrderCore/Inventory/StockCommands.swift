@@ -1,25 +1,60 @@
 enum StockCommands {
-    static let all = [receive, get]
+    static let all = [receive, adjust, safety, get, ledger, verify]
 
     static let receive = Command("stock.receive", .write, "Add received units to on-hand stock (sku, warehouse, qty, reference)") { ctx, f in
-        let sku = try f.requiredCode("sku")
-        let warehouse = try f.requiredCode("warehouse")
+        let (sku, warehouse) = try skuAndWarehouse(ctx, f)
         let qty = try f.quantity("qty")
         let reference = try f.code("reference")
         try f.finish()
+        let balance = try ctx.post(LedgerEntry(sku: sku, warehouse: warehouse, bucket: .onHand, delta: qty, reason: .receive,
+                                               refType: reference == nil ? nil : "receipt", refID: reference))
+        let head: JSONObject = ["sku": .string(sku), "received": .int(qty)]
+        return .object(head.merging(balance.json))
+    }
+
+    static let adjust = Command("stock.adjust", .write,
+        "Correct a balance by a signed quantity with a reason (sku, warehouse, qty, reason, bucket = on_hand | quarantine, reference)") { ctx, f in
+        let (sku, warehouse) = try skuAndWarehouse(ctx, f)
+        let qty = try f.requiredInt("qty")
+        guard qty != 0 else { throw OrderCoreError.invalid("qty must not be zero", field: "qty") }
+        guard let reason = try f.text("reason", maxLength: 500), !reason.isEmpty else {
+            throw OrderCoreError.invalid("reason is required: say why the stock changed", field: "reason")
+        }
+        let bucketName = try f.code("bucket") ?? "on_hand"
+        guard let bucket = LedgerEntry.Bucket(rawValue: bucketName), bucket == .onHand || bucket == .quarantine else {
+            throw OrderCoreError.invalid("bucket must be on_hand or quarantine (reserved changes through orders, safety through stock.safety)",
+                                         field: "bucket")
+        }
+        let reference = try f.code("reference")
+        try f.finish()
+        let balance = try ctx.post(LedgerEntry(sku: sku, warehouse: warehouse, bucket: bucket, delta: qty, reason: .adjust,
+                                               refType: reference == nil ? nil : "adjustment", refID: reference, note: reason))
+        let head: JSONObject = ["sku": .string(sku), "adjusted": .int(qty), "bucket": .string(bucket.rawValue)]
+        var result = head.merging(balance.json)
+        // Fewer units on hand than promised: the shortfall must be resolved (recount, cancel or transfer).
+        if balance.reserved > balance.onHand { result["short"] = .int(balance.reserved - balance.onHand) }
+        return .object(result)
+    }
+
+    static let safety = Command("stock.safety", .write, "Set the safety stock held back from sale (sku, warehouse, qty)") { ctx, f in
+        let (sku, warehouse) = try skuAndWarehouse(ctx, f)
+        let qty = try f.requiredInt("qty", min: 0)
+        try f.finish()
+        var balance = try ctx.store.balances(sku: sku, warehouse: warehouse).first ?? StockBalance(sku: sku, warehouse: warehouse)
+        if qty != balance.safety {
+            balance = try ctx.post(LedgerEntry(sku: sku, warehouse: warehouse, bucket: .safety, delta: qty - balance.safety, reason: .safety))
+        }
+        let head: JSONObject = ["sku": .string(sku)]
+        return .object(head.merging(balance.json))
+    }
+
+    /// Reads and checks the `sku` and `warehouse` arguments every stock operation takes.
+    private static func skuAndWarehouse(_ ctx: CommandContext, _ f: Fields) throws -> (String, String) {
+        let sku = try f.requiredCode("sku")
+        let warehouse = try f.requiredCode("warehouse")
         _ = try ctx.requireSKU(sku)
         _ = try ctx.requireWarehouse(warehouse)
-        let before = try ctx.store.balances(sku: sku, warehouse: warehouse).first ?? StockBalance(sku: sku, warehouse: warehouse)
-        // SQLite turns an overflowing integer sum into a REAL; refuse before that can happen.
-        guard !before.onHand.addingReportingOverflow(qty).overflow else {
-            throw OrderCoreError.invalid("receiving \(qty) would overflow the on-hand balance of \(sku) in \(warehouse)", field: "qty")
-        }
-        try ctx.store.addOnHand(sku: sku, warehouse: warehouse, qty: qty)
-        try ctx.store.append(LedgerEntry(sku: sku, warehouse: warehouse, bucket: .onHand, delta: qty, reason: .receive,
-                                         refType: reference == nil ? nil : "receipt", refID: reference), at: ctx.at, actor: ctx.actor)
-        var result: JSONObject = ["sku": .string(sku), "received": .int(qty)]
-        for (key, value) in try ctx.store.balances(sku: sku, warehouse: warehouse).first?.json.pairs ?? [] { result[key] = value }
-        return .object(result)
+        return (sku, warehouse)
     }
 
     static let get = Command("stock.get", .read, "Show on-hand, reserved and available units of a SKU, per warehouse and in total (sku, warehouse)") { ctx, f in
@@ -36,5 +71,25 @@ enum StockCommands {
         return ["sku": .string(sku), "on_hand": total(\.onHand), "reserved": total(\.reserved), "available": total(\.available),
                 "quarantine": total(\.quarantine), "safety": total(\.safety),
                 "warehouses": .array(balances.map { .object($0.json) })]
+    }
+
+    static let ledger = Command("stock.ledger", .read,
+        "List ledger rows oldest first (sku, warehouse, ref_type, ref_id, reason, from, to, limit, after)") { ctx, f in
+        var query = Store.LedgerQuery(sku: try f.code("sku"), warehouse: try f.code("warehouse"), refType: try f.code("ref_type"),
+                                      refID: try f.code("ref_id"), reason: try f.code("reason"), from: try f.time("from"),
+                                      to: try f.time("to"), afterID: try f.int("after", min: 0), limit: 0)
+        let limit = Int(try f.int("limit", min: 1, max: 1_000) ?? 100)
+        try f.finish()
+        query.limit = limit + 1
+        let rows = try ctx.store.ledger(query)
+        let shown = rows.prefix(limit)
+        return ["entries": .array(shown.map(\.json)), "next": rows.count > limit ? shown.last.map { .int($0.id) } ?? .null : .null]
+    }
+
+    static let verify = Command("stock.verify", .read,
+        "Recompute every balance from the ledger and list any difference (there should be none)") { ctx, f in
+        try f.finish()
+        let (checked, differences) = try ctx.store.ledgerDifferences()
+        return ["ok": .bool(differences.isEmpty), "checked": .int(checked), "differences": .array(differences)]
     }
 }

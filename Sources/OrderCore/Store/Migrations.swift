@@ -4,7 +4,7 @@ struct Migration {
     let name: String
     let sql: String
 
-    static let all: [Migration] = [foundation]
+    static let all: [Migration] = [foundation, ledgerNote]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
     /// belongs to some other program.
@@ -138,5 +138,12 @@ struct Migration {
             key TEXT PRIMARY KEY, op TEXT NOT NULL, request_hash INTEGER NOT NULL,
             response TEXT NOT NULL, at INTEGER NOT NULL
         ) WITHOUT ROWID;
+        """)
+
+    // MARK: - 0002
+
+    /// Why a stock adjustment happened, in the words of whoever made it.
+    static let ledgerNote = Migration(name: "0002_ledger_note", sql: """
+        ALTER TABLE ledger ADD COLUMN note TEXT;
         """)
 }

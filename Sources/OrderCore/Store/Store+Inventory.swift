@@ -14,12 +14,17 @@ extension Store {
         return result
     }
 
-    /// Adds to (or, negative, takes from) `on_hand`, creating the balance row on first receipt.
-    func addOnHand(sku: String, warehouse: String, qty: Int64) throws {
-        try db.run("""
-            INSERT INTO stock(sku, warehouse, on_hand) VALUES (?1, ?2, ?3)
-            ON CONFLICT(sku, warehouse) DO UPDATE SET on_hand = on_hand + ?3
-            """, .text(sku), .text(warehouse), .int(qty))
+    /// Adds `delta` to one bucket, creating the balance row on first use. The caller has checked that
+    /// the result stays within 0...Int64.max (`CommandContext.post`). Not an upsert: SQLite checks the
+    /// CHECK constraints of the row an upsert would insert before it resolves the conflict, so a
+    /// negative delta would fail `on_hand >= 0` even for an existing row.
+    func add(_ delta: Int64, to bucket: LedgerEntry.Bucket, sku: String, warehouse: String) throws {
+        let column = bucket.rawValue  // an enum's fixed spelling, never input
+        let updated = try db.run("UPDATE stock SET \(column) = \(column) + ?3 WHERE sku = ?1 AND warehouse = ?2",
+                                 .text(sku), .text(warehouse), .int(delta))
+        if updated == 0 {
+            try db.run("INSERT INTO stock(sku, warehouse, \(column)) VALUES (?1, ?2, ?3)", .text(sku), .text(warehouse), .int(delta))
+        }
     }
 
     /// The atomic check-and-reserve: one conditional UPDATE that only matches while `qty` units are
@@ -42,9 +47,9 @@ extension Store {
 
     func append(_ e: LedgerEntry, at: Int64, actor: String) throws {
         try db.run("""
-            INSERT INTO ledger(at, sku, warehouse, bucket, delta, reason, ref_type, ref_id, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO ledger(at, sku, warehouse, bucket, delta, reason, ref_type, ref_id, note, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, .int(at), .text(e.sku), .text(e.warehouse), .text(e.bucket.rawValue), .int(e.delta), .text(e.reason.rawValue),
-            .opt(e.refType), .opt(e.refID), .text(actor))
+            .opt(e.refType), .opt(e.refID), .opt(e.note), .text(actor))
     }
 
     /// Unpaid orders holding a reservation of `sku` that expired at or before `at`.
@@ -77,5 +82,79 @@ extension Store {
     /// Payment turns an expiring hold into a firm one.
     func clearReservationExpiry(orderRowID: Int64) throws {
         try db.run("UPDATE reservations SET expires_at = NULL WHERE order_rowid = ? AND state = 'active'", .int(orderRowID))
+    }
+}
+
+// MARK: - The ledger
+
+extension Store {
+    struct LedgerQuery {
+        var sku: String?
+        var warehouse: String?
+        var refType: String?
+        var refID: String?
+        var reason: String?
+        var from: Int64?
+        var to: Int64?
+        var afterID: Int64?
+        var limit: Int
+    }
+
+    /// Ledger rows in order, filtered; served by the (sku, warehouse, id) and (ref_type, ref_id) indexes.
+    func ledger(_ q: LedgerQuery) throws -> [LedgerRow] {
+        var result: [LedgerRow] = []
+        try db.rows("""
+            SELECT id, at, sku, warehouse, bucket, delta, reason, ref_type, ref_id, note, actor FROM ledger
+            WHERE (?1 IS NULL OR sku = ?1) AND (?2 IS NULL OR warehouse = ?2) AND (?3 IS NULL OR ref_type = ?3)
+              AND (?4 IS NULL OR ref_id = ?4) AND (?5 IS NULL OR reason = ?5) AND (?6 IS NULL OR at >= ?6)
+              AND (?7 IS NULL OR at < ?7) AND id > ?8
+            ORDER BY id LIMIT ?9
+            """, .opt(q.sku), .opt(q.warehouse), .opt(q.refType), .opt(q.refID), .opt(q.reason), .opt(q.from), .opt(q.to),
+            .int(q.afterID ?? 0), .int(Int64(q.limit))) { r in
+            result.append(LedgerRow(id: r.int(0), at: r.int(1), sku: r.text(2), warehouse: r.text(3), bucket: r.text(4), delta: r.int(5),
+                                    reason: r.text(6), refType: r.optText(7), refID: r.optText(8), note: r.optText(9), actor: r.optText(10)))
+        }
+        return result
+    }
+
+    /// Every (SKU, warehouse) whose balances differ from the sums of its ledger rows, or whose reserved
+    /// units differ from its active reservations. Empty when the books are right.
+    func ledgerDifferences() throws -> (checked: Int, differences: [JSON]) {
+        var checked = 0
+        var differences: [JSON] = []
+        try db.rows("""
+            WITH l AS (
+                SELECT sku, warehouse,
+                       SUM(CASE bucket WHEN 'on_hand' THEN delta ELSE 0 END) AS on_hand,
+                       SUM(CASE bucket WHEN 'reserved' THEN delta ELSE 0 END) AS reserved,
+                       SUM(CASE bucket WHEN 'quarantine' THEN delta ELSE 0 END) AS quarantine,
+                       SUM(CASE bucket WHEN 'safety' THEN delta ELSE 0 END) AS safety
+                FROM ledger GROUP BY sku, warehouse),
+            r AS (SELECT sku, warehouse, SUM(qty) AS qty FROM reservations WHERE state = 'active' GROUP BY sku, warehouse)
+            SELECT COALESCE(s.sku, l.sku), COALESCE(s.warehouse, l.warehouse),
+                   COALESCE(s.on_hand, 0), COALESCE(s.reserved, 0), COALESCE(s.quarantine, 0), COALESCE(s.safety, 0),
+                   COALESCE(l.on_hand, 0), COALESCE(l.reserved, 0), COALESCE(l.quarantine, 0), COALESCE(l.safety, 0),
+                   COALESCE((SELECT qty FROM r WHERE r.sku = COALESCE(s.sku, l.sku) AND r.warehouse = COALESCE(s.warehouse, l.warehouse)), 0)
+            FROM stock s FULL OUTER JOIN l ON l.sku = s.sku AND l.warehouse = s.warehouse
+            ORDER BY 1, 2
+            """) { r in
+            checked += 1
+            let where_: JSONObject = ["sku": .string(r.text(0)), "warehouse": .string(r.text(1))]
+            for (i, bucket) in LedgerEntry.Bucket.allCases.enumerated() where r.int(Int32(2 + i)) != r.int(Int32(6 + i)) {
+                var d = where_
+                d["bucket"] = .string(bucket.rawValue)
+                d["balance"] = .int(r.int(Int32(2 + i)))
+                d["ledger"] = .int(r.int(Int32(6 + i)))
+                differences.append(.object(d))
+            }
+            if r.int(3) != r.int(10) {
+                var d = where_
+                d["bucket"] = "reserved"
+                d["balance"] = .int(r.int(3))
+                d["active_reservations"] = .int(r.int(10))
+                differences.append(.object(d))
+            }
+        }
+        return (checked, differences)
     }
 }

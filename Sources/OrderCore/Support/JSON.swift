@@ -79,6 +79,13 @@ public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
 
     public var pairs: [(key: String, value: JSON)] { zip(keys, values).map { ($0, $1) } }
 
+    /// This object followed by the members of `other` (which win on equal keys).
+    public func merging(_ other: JSONObject) -> JSONObject {
+        var result = self
+        for i in other.keys.indices { result[other.keys[i]] = other.values[i] }
+        return result
+    }
+
     /// Inserts a key read by the parser; returns false when the key was already there.
     mutating func insertNew(_ key: String, _ value: JSON) -> Bool {
         guard position(of: key) == nil else { return false }

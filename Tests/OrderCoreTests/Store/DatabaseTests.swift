@@ -38,6 +38,20 @@ struct DatabaseTests {
         } throws: { ($0 as? OrderCoreError)?.code == .incompatible && ($0 as? OrderCoreError)?.message.contains("0099_future") == true }
     }
 
+    @Test func aFileFromTheFirstReleaseIsMigratedKeepingItsData() throws {
+        let dir = temporaryDirectory()
+        defer { removeDirectory(dir) }
+        let path = dir + "/old.db"
+        let old = try Database(path: path, options: StoreOptions())
+        try old.execute("CREATE TABLE schema_migrations(seq INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, applied_at INTEGER NOT NULL)")
+        try old.execute(Migration.foundation.sql)
+        try old.run("INSERT INTO schema_migrations VALUES (1, '0001_foundation', 0)")
+        try old.run("INSERT INTO ledger(at, sku, warehouse, bucket, delta, reason) VALUES (0, 'A1', 'SH', 'on_hand', 5, 'receive')")
+        let store = try Store(path: path, options: StoreOptions())
+        #expect(try store.db.first("SELECT COUNT(*) FROM schema_migrations") { $0.int(0) } == Int64(Migration.all.count))
+        #expect(try store.ledger(.init(limit: 10)).map(\.delta) == [5])
+    }
+
     @Test func failedTransactionLeavesNothingBehind() throws {
         let store = try Store(path: ":memory:", options: StoreOptions())
         struct Boom: Error {}

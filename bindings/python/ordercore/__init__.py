@@ -185,9 +185,32 @@ class _Stock(_Area):
         """Adds received units to on-hand stock (op stock.receive) and returns the new balance."""
         return self._db.exec("stock.receive", sku=sku, warehouse=warehouse, qty=qty, reference=reference, **extra)
 
+    def adjust(self, sku: str, warehouse: str, qty: int, reason: str, *, bucket: Optional[str] = None,
+               reference: Optional[str] = None, **extra: Any) -> JSONDict:
+        """Corrects a balance by a signed quantity with a reason (op stock.adjust); ``bucket`` is
+        "on_hand" (default) or "quarantine". Returns the balance, with ``short`` when fewer units are on
+        hand than are promised."""
+        return self._db.exec("stock.adjust", sku=sku, warehouse=warehouse, qty=qty, reason=reason, bucket=bucket,
+                             reference=reference, **extra)
+
+    def set_safety(self, sku: str, warehouse: str, qty: int, **extra: Any) -> JSONDict:
+        """Sets the safety stock held back from sale (op stock.safety)."""
+        return self._db.exec("stock.safety", sku=sku, warehouse=warehouse, qty=qty, **extra)
+
     def get(self, sku: str, warehouse: Optional[str] = None) -> JSONDict:
         """Balances of a SKU, in total and per warehouse (op stock.get)."""
         return self._db.exec("stock.get", sku=sku, warehouse=warehouse)
+
+    def ledger(self, sku: Optional[str] = None, warehouse: Optional[str] = None, *, ref_type: Optional[str] = None,
+               ref_id: Optional[str] = None, reason: Optional[str] = None, from_: Optional[str] = None,
+               to: Optional[str] = None, limit: Optional[int] = None, after: Optional[int] = None) -> JSONDict:
+        """Ledger rows oldest first (op stock.ledger); ``result["next"]`` continues (pass as ``after``)."""
+        return self._db.exec("stock.ledger", sku=sku, warehouse=warehouse, ref_type=ref_type, ref_id=ref_id, reason=reason,
+                             **{"from": from_}, to=to, limit=limit, after=after)
+
+    def verify(self) -> JSONDict:
+        """Recomputes every balance from the ledger (op stock.verify): ``{"ok": True, "differences": []}``."""
+        return self._db.exec("stock.verify")
 
     def available(self, sku: str, warehouse: Optional[str] = None) -> int:
         """Units that can still be promised (typed C call oc_stock_available)."""
