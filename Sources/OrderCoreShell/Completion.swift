@@ -32,10 +32,10 @@ public enum Completion {
             let head = String(word[...eq])
             return codes(kind, String(word[word.index(after: eq)...])).map { head + $0 }
         }
-        if command.custom != nil {  // order create: SKU:QTY@PRICE lines, then options
-            return codes(.sku, word).map { $0 + ":" } + matching(keys)
+        let positionals = args.filter { arg in !command.options.contains { arg.hasPrefix($0.key + "=") } && !arg.contains(":") }
+        if command.lines != nil, positionals.count >= command.params.filter({ !$0.optional }).count {
+            return codes(.sku, word).map { $0 + ":" } + matching(keys)  // SKU:QTY lines, then options
         }
-        let positionals = args.filter { arg in !command.options.contains { arg.hasPrefix($0.key + "=") } }
         if positionals.count < command.params.count, case .code(let kind?) = command.params[positionals.count].kind {
             return codes(kind, word) + (word.isEmpty ? [] : matching(keys))
         }

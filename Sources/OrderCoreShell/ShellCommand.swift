@@ -26,16 +26,23 @@ public struct ShellCommand: Sendable {
     /// `key=value` arguments accepted after the positionals, with the argument name they fill.
     public let options: [(key: String, field: String, kind: Kind)]
     public let summary: String
-    /// Commands with their own syntax build their arguments here instead.
-    let custom: (@Sendable ([String]) throws(ShellError) -> JSONObject)?
+    /// `SKU:QTY` (or `SKU:QTY@PRICE`) words after the positionals, collected into a list argument.
+    public let lines: Lines?
+
+    public struct Lines: Sendable {
+        public let field: String
+        public let price: Bool
+        public let required: Bool
+        var syntax: String { price ? "SKU:QTY@PRICE..." : required ? "SKU:QTY..." : "[SKU:QTY...]" }
+    }
 
     public var name: String { words.joined(separator: " ") }
 
     /// The help line: `order pay ORDER [AMOUNT] [options]`; `help COMMAND` lists the options.
     public var usage: String {
         var parts = [name]
-        if let syntax = customSyntax { parts.append(syntax) }
         for p in params { parts.append(p.optional ? "[\(p.name)]" : p.name) }
+        if let lines { parts.append(lines.syntax) }
         if !options.isEmpty { parts.append("[options]") }
         return parts.joined(separator: " ")
     }
@@ -43,29 +50,35 @@ public struct ShellCommand: Sendable {
     /// `key=VALUE` forms of the options, for `help COMMAND`.
     public var optionUsage: [String] { options.map { "\($0.key)=\($0.key.uppercased())" } }
 
-    let customSyntax: String?
-
-    init(_ words: String, _ op: String, _ params: [Param] = [], options: [(String, String, Kind)] = [], _ summary: String,
-         syntax: String? = nil, custom: (@Sendable ([String]) throws(ShellError) -> JSONObject)? = nil) {
+    init(_ words: String, _ op: String, _ params: [Param] = [], lines: Lines? = nil, options: [(String, String, Kind)] = [],
+         _ summary: String) {
         self.words = words.split(separator: " ").map(String.init)
         self.op = op
         self.params = params
+        self.lines = lines
         self.options = options.map { (key: $0.0, field: $0.1, kind: $0.2) }
         self.summary = summary
-        self.customSyntax = syntax
-        self.custom = custom
     }
 
     /// Turns the words after the command name into bus arguments.
     func arguments(_ args: [String]) throws(ShellError) -> JSONObject {
-        if let custom { return try custom(args) }
         var result = JSONObject()
         var positional: [String] = []
+        var lineItems: [JSON] = []
         for arg in args {
             if let eq = arg.firstIndex(of: "="), let option = options.first(where: { $0.key == arg[..<eq] }) {
-                result[option.field] = try ShellCommand.value(String(arg[arg.index(after: eq)...]), option.kind, name: option.key)
+                ShellCommand.set(&result, option.field, try ShellCommand.value(String(arg[arg.index(after: eq)...]), option.kind, name: option.key))
+            } else if let lines, positional.count >= params.filter({ !$0.optional }).count, arg.contains(":") {
+                lineItems.append(try ShellCommand.line(arg, price: lines.price, usage: usage))
             } else {
                 positional.append(arg)
+            }
+        }
+        if let lines {
+            if !lineItems.isEmpty {
+                result[lines.field] = .array(lineItems)
+            } else if lines.required {
+                throw ShellError("give at least one line (\(lines.syntax)); usage: \(usage)")
             }
         }
         for (i, param) in params.enumerated() {
@@ -110,7 +123,8 @@ public struct ShellCommand: Sendable {
 
     public static let all: [ShellCommand] = [
         ShellCommand("sku upsert", "sku.upsert", [p("SKU", "sku", .code(.sku))],
-                     options: [("name", "name", .code(nil)), ("barcode", "barcode", .code(nil)), ("weight_g", "weight_g", .int), ("active", "active", .bool)],
+                     options: [("name", "name", .code(nil)), ("barcode", "barcode", .code(nil)), ("weight_g", "weight_g", .int),
+                               ("unit_cost", "unit_cost", .money), ("cost_currency", "cost_currency", .code(nil)), ("active", "active", .bool)],
                      "Create or update a SKU"),
         ShellCommand("warehouse upsert", "warehouse.upsert", [p("WAREHOUSE", "warehouse", .code(.warehouse))],
                      options: [("name", "name", .code(nil)), ("region", "region", .code(nil)), ("priority", "priority", .int), ("active", "active", .bool)],
@@ -131,15 +145,25 @@ public struct ShellCommand: Sendable {
                                ("from", "from", .code(nil)), ("to", "to", .code(nil)), ("limit", "limit", .int), ("after", "after", .int)],
                      "List ledger rows, oldest first"),
         ShellCommand("stock verify", "stock.verify", [], "Recompute balances from the ledger and list any difference"),
+        ShellCommand("stock count", "stock.count", [p("WAREHOUSE", "warehouse", .code(.warehouse))],
+                     lines: Lines(field: "counts", price: false, required: true), options: [("reference", "reference", .code(nil))],
+                     "Record a cycle count: book and value the variances"),
+        ShellCommand("transfer create", "stock.transfer", [p("FROM", "from", .code(.warehouse)), p("TO", "to", .code(.warehouse))],
+                     lines: Lines(field: "lines", price: false, required: true), options: [("reference", "reference", .code(nil))],
+                     "Send available units to another warehouse (in transit until received)"),
+        ShellCommand("transfer receive", "stock.transfer_receive", [p("TRANSFER", "transfer_id", .code(.transfer))],
+                     lines: Lines(field: "lines", price: false, required: false),
+                     "Receive a transfer, all that is in transit or the lines given"),
+        ShellCommand("transfer get", "stock.transfer_get", [p("TRANSFER", "transfer_id", .code(.transfer))],
+                     "Show a transfer and what is still in transit"),
         ShellCommand("stock get", "stock.get", [p("SKU", "sku", .code(.sku)), p("WAREHOUSE", "warehouse", .code(.warehouse), optional: true)],
                      "Show on-hand, reserved and available units per warehouse"),
-        ShellCommand("order create", "order.create",
+        ShellCommand("order create", "order.create", lines: Lines(field: "lines", price: true, required: true),
                      options: [("channel", "channel", .code(nil)), ("currency", "currency", .code(nil)), ("external_id", "external_id", .code(nil)),
                                ("shipping_fee", "shipping_fee", .money), ("warehouse", "warehouse", .code(.warehouse)),
                                ("customer", "customer.name", .code(nil)), ("phone", "customer.phone", .code(nil)),
                                ("email", "customer.email", .code(nil)), ("note", "note", .code(nil))],
-                     "Create an order and reserve its stock (lines as SKU:QTY@UNIT_PRICE)", syntax: "SKU:QTY@PRICE...",
-                     custom: { args throws(ShellError) in try orderCreateArguments(args) }),
+                     "Create an order and reserve its stock (lines as SKU:QTY@UNIT_PRICE)"),
         ShellCommand("order pay", "order.pay", [p("ORDER", "order_id", .code(.order)), p("AMOUNT", "amount", .money, optional: true)],
                      options: [("ref", "payment_ref", .code(nil))], "Record payment of the amount due"),
         ShellCommand("order cancel", "order.cancel", [p("ORDER", "order_id", .code(.order)), p("REASON", "reason", .text, optional: true)],
@@ -154,36 +178,31 @@ public struct ShellCommand: Sendable {
         ShellCommand("sweep", "sweep", [], "Close unpaid orders past their timeout and release their stock"),
     ]
 
-    /// `order create A1:2@19.90 B7:1@5 channel=web customer=Wang` -> the canonical order document.
-    static func orderCreateArguments(_ args: [String]) throws(ShellError) -> JSONObject {
-        guard let command = all.first(where: { $0.op == "order.create" }) else { throw ShellError("order create is not available") }
-        var doc = JSONObject()
-        var customer = JSONObject()
-        var lines: [JSON] = []
-        for arg in args {
-            if let eq = arg.firstIndex(of: "="), let option = command.options.first(where: { $0.key == arg[..<eq] }) {
-                let value = try value(String(arg[arg.index(after: eq)...]), option.kind, name: option.key)
-                if option.field.hasPrefix("customer.") {
-                    customer[String(option.field.dropFirst("customer.".count))] = value
-                } else {
-                    doc[option.field] = value
-                }
-                continue
-            }
-            guard let colon = arg.lastIndex(of: ":") else {
-                throw ShellError("'\(arg)' is neither a line (SKU:QTY@PRICE) nor an option; usage: \(command.usage)")
-            }
-            let sku = String(arg[..<colon])
-            let rest = arg[arg.index(after: colon)...]
-            let parts = rest.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let qty = parts.first, Int64(qty) != nil else { throw ShellError("'\(arg)': quantity must be an integer (SKU:QTY@PRICE)") }
-            lines.append(["sku": .string(sku), "qty": .number(String(qty)),
-                          "unit_price": .string(parts.count > 1 ? String(parts[1]) : "0")])
+    /// `A1:2@19.90` -> `{"sku":"A1","qty":2,"unit_price":"19.90"}` (`A1:2` without prices).
+    static func line(_ word: String, price: Bool, usage: String) throws(ShellError) -> JSON {
+        guard let colon = word.lastIndex(of: ":"), colon != word.startIndex else {
+            throw ShellError("'\(word)' is not a line (SKU:QTY\(price ? "@PRICE" : "")); usage: \(usage)")
         }
-        guard !lines.isEmpty else { throw ShellError("an order needs at least one line; usage: \(command.usage)") }
-        if !customer.isEmpty { doc["customer"] = .object(customer) }
-        doc["lines"] = .array(lines)
-        return doc
+        let parts = word[word.index(after: colon)...].split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let qty = parts.first, Int64(qty) != nil else {
+            throw ShellError("'\(word)': quantity must be an integer (SKU:QTY\(price ? "@PRICE" : ""))")
+        }
+        var line: JSONObject = ["sku": .string(String(word[..<colon])), "qty": .number(String(qty))]
+        if price {
+            line["unit_price"] = .string(parts.count > 1 ? String(parts[1]) : "0")
+        } else if parts.count > 1 {
+            throw ShellError("'\(word)': no price here (SKU:QTY)")
+        }
+        return .object(line)
+    }
+
+    /// Sets `field`, where `customer.name` means the member `name` of the object `customer`.
+    static func set(_ object: inout JSONObject, _ field: String, _ value: JSON) {
+        guard let dot = field.firstIndex(of: ".") else { object[field] = value; return }
+        let head = String(field[..<dot])
+        var inner = object[head]?.objectValue ?? JSONObject()
+        inner[String(field[field.index(after: dot)...])] = value
+        object[head] = .object(inner)
     }
 
     /// The command named by the first words of `words`, with the words that follow it.

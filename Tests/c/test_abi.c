@@ -247,6 +247,21 @@ static void test_adjust_and_verify(void) {
     CHECK(run(db, "{\"op\":\"stock.verify\"}", out, sizeof out) == OC_OK && strstr(out, "\"ok\":true"), "ledger verifies: %s", out);
     CHECK(run(db, "{\"op\":\"stock.ledger\",\"sku\":\"A1\",\"reason\":\"adjust\"}", out, sizeof out) == OC_OK
           && strstr(out, "broken in the aisle"), "the ledger keeps the reason: %s", out);
+    run(db, "{\"op\":\"warehouse.upsert\",\"warehouse\":\"BJ\"}", NULL, 0);
+    CHECK(run(db, "{\"op\":\"stock.count\",\"warehouse\":\"SH\",\"counts\":[{\"sku\":\"A1\",\"qty\":6}]}", out, sizeof out) == OC_OK
+          && strstr(out, "\"variance\":-2"), "count: %s", out);
+    CHECK(run(db, "{\"op\":\"stock.count\",\"warehouse\":\"SH\",\"counts\":[{\"sku\":\"A1\",\"qty\":6},{\"sku\":\"A1\",\"qty\":6}]}",
+              out, sizeof out) == OC_INVALID, "a SKU counted twice");
+    CHECK(run(db, "{\"op\":\"stock.transfer\",\"from\":\"SH\",\"to\":\"BJ\",\"lines\":[{\"sku\":\"A1\",\"qty\":4}]}", out, sizeof out) == OC_OK,
+          "transfer: %s", out);
+    CHECK(run(db, "{\"op\":\"stock.transfer\",\"from\":\"SH\",\"to\":\"SH\",\"lines\":[{\"sku\":\"A1\",\"qty\":1}]}", out, sizeof out) == OC_INVALID,
+          "transfer to the same warehouse");
+    CHECK(run(db, "{\"op\":\"stock.transfer_receive\",\"transfer_id\":\"TR-000001\"}", out, sizeof out) == OC_OK
+          && strstr(out, "\"state\":\"received\""), "receive: %s", out);
+    int64_t in_bj = 0;
+    oc_stock_available(db, "A1", "BJ", &in_bj);
+    CHECK(in_bj == 4 && available(db, "A1") == 6, "units moved: %lld in BJ", (long long)in_bj);
+    CHECK(run(db, "{\"op\":\"stock.verify\"}", out, sizeof out) == OC_OK && strstr(out, "\"ok\":true"), "still verifies: %s", out);
     oc_close(db);
 }
 

@@ -81,6 +81,24 @@ def test_adjust_safety_ledger_and_verify(db):
     assert db.stock.verify() == {"ok": True, "checked": 1, "differences": []}
 
 
+def test_count_and_transfer(db):
+    db.warehouses.upsert("BJ")
+    db.skus.upsert("A1", unit_cost=Decimal("12.50"))
+    db.stock.receive("A1", "SH", 10)
+    count = db.stock.count("SH", {"A1": 7}, reference="CC-9")
+    assert count["lines"][0]["variance"] == -3 and count["variance_value"] == [{"currency": "CNY", "value": "-37.50"}]
+    sent = db.stock.transfer("SH", "BJ", {"A1": 5})
+    assert sent["state"] == "in_transit" and db.stock.get("A1")["in_transit"] == 5
+    assert db.stock.receive_transfer(sent["transfer_id"], {"A1": 2})["state"] == "partially_received"
+    assert db.stock.receive_transfer(sent["transfer_id"])["state"] == "received"
+    assert db.stock.get_transfer(sent["transfer_id"])["lines"][0]["received"] == 5
+    with pytest.raises(ordercore.InsufficientStock):
+        db.stock.transfer("SH", "BJ", {"A1": 3})
+    with pytest.raises(ordercore.InvalidInput):
+        db.stock.transfer("SH", "SH", {"A1": 1})
+    assert db.stock.available("A1", "BJ") == 5 and db.stock.verify()["ok"]
+
+
 def test_idempotency_key_replays_the_first_result(db):
     db.stock.receive("A1", "SH", 5)
     first = db.orders.create(lines=[LINE], idempotency_key="checkout-1")

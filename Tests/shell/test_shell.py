@@ -52,6 +52,25 @@ stock verify
     assert verify["ok"] is True
 
 
+def test_count_and_transfer(shell, tmp_path):
+    script = SETUP + """
+warehouse upsert BJ name=Beijing
+sku upsert A1 unit_cost=2.50
+stock count SH A1:9 reference=CC-1
+transfer create SH BJ A1:4
+transfer receive TR-000001 A1:1
+.mode json
+transfer get TR-000001
+stock get A1
+"""
+    result = run(shell, tmp_path / "t.db", script)
+    assert result.returncode == 0, result.stderr
+    assert "variance" in result.stdout and "-2.50" in result.stdout
+    transfer, stock = (json.loads(line) for line in result.stdout.strip().splitlines()[-2:])
+    assert transfer["state"] == "partially_received" and transfer["lines"][0]["in_transit"] == 3
+    assert stock["on_hand"] == 6 and stock["in_transit"] == 3
+
+
 def test_table_mode_shows_aligned_columns(shell, tmp_path):
     result = run(shell, tmp_path / "t.db", SETUP + "stock get A1\n")
     assert "warehouse  on_hand  reserved  available" in result.stdout
@@ -125,7 +144,7 @@ def test_terminal_session_completes_commands_skus_and_orders(shell, tmp_path):
     child.expect("order_id +SO-000001")
     child.expect("ordercore> ")
     child.send("stock \t\t")              # two tabs list the choices
-    child.expect("adjust +get +ledger +receive +safety +verify")
+    child.expect("adjust +count +get +ledger +receive +safety +verify")
     child.send("\x15")                     # Ctrl-U clears the line
     child.sendline(".quit")
     child.expect(pexpect.EOF)

@@ -20,7 +20,8 @@ public struct Command: Sendable {
 
     /// Every command, by module.
     public static let all: [Command] =
-        ConfigCommands.all + CatalogCommands.all + StockCommands.all + OrderCommands.all + SweepCommand.all
+        ConfigCommands.all + CatalogCommands.all + StockCommands.all + CountCommands.all + TransferCommands.all
+        + OrderCommands.all + SweepCommand.all
 
     static let byName: [String: Command] = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
 }

@@ -4,13 +4,18 @@ struct SKU {
     var name: String
     var barcode: String?
     var weightGrams: Int64?
+    /// What one unit cost, in minor units of `costCurrency` (values count variances).
+    var unitCost: Int64?
+    var costCurrency: String?
     var active: Bool
     var createdAt: Int64
     var updatedAt: Int64
 
     var json: JSONObject {
         ["sku": .string(sku), "name": .string(name), "barcode": .optional(barcode),
-         "weight_g": weightGrams.map(JSON.int) ?? .null, "active": .bool(active),
+         "weight_g": weightGrams.map(JSON.int) ?? .null,
+         "unit_cost": unitCost.map { .string(Money.format($0, exponent: Money.exponent(of: costCurrency ?? ""))) } ?? .null,
+         "cost_currency": .optional(costCurrency), "active": .bool(active),
          "created_at": .string(Timestamp.format(createdAt)), "updated_at": .string(Timestamp.format(updatedAt))]
     }
 }
@@ -35,19 +40,25 @@ struct Warehouse {
 enum CatalogCommands {
     static let all = [skuUpsert, warehouseUpsert]
 
-    static let skuUpsert = Command("sku.upsert", .write, "Create or update a SKU (sku, name, barcode, weight_g, active)") { ctx, f in
+    static let skuUpsert = Command("sku.upsert", .write,
+        "Create or update a SKU (sku, name, barcode, weight_g, unit_cost, cost_currency, active)") { ctx, f in
         let code = try f.requiredCode("sku")
         let name = try f.text("name", maxLength: 200)
         let barcode = try f.code("barcode")
         let weight = try f.int("weight_g", min: 0, max: 1_000_000_000)
         let active = try f.bool("active")
+        let existing = try ctx.store.sku(code)
+        let currency = try f.code("cost_currency").map { try Currency.check($0, field: "cost_currency") }
+            ?? existing?.costCurrency ?? ctx.stringSetting(.defaultCurrency)
+        let unitCost = try f.money("unit_cost", exponent: Money.exponent(of: currency))
         try f.finish()
 
-        let existing = try ctx.store.sku(code)
         var sku = existing ?? SKU(sku: code, name: code, active: true, createdAt: ctx.at, updatedAt: ctx.at)
         if let name { sku.name = name }
         if f.has("barcode") { sku.barcode = barcode }
         if f.has("weight_g") { sku.weightGrams = weight }
+        if f.has("unit_cost") { sku.unitCost = unitCost }
+        if sku.unitCost != nil || f.has("cost_currency") { sku.costCurrency = currency }
         if let active { sku.active = active }
         sku.updatedAt = ctx.at
         if let barcode, let owner = try ctx.store.skuCode(barcode: barcode), owner != code {

@@ -29,7 +29,10 @@ struct StockBalance {
 /// One append-only ledger row: a signed change of one balance bucket, with why and for what.
 struct LedgerEntry {
     enum Bucket: String, CaseIterable { case onHand = "on_hand", reserved, quarantine, safety }
-    enum Reason: String { case receive, adjust, safety, reserve, release, expire }
+    enum Reason: String {
+        case receive, adjust, safety, count, reserve, release, expire
+        case transferOut = "transfer_out", transferIn = "transfer_in"
+    }
 
     var sku: String
     var warehouse: String

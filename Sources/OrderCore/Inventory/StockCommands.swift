@@ -64,13 +64,21 @@ enum StockCommands {
         _ = try ctx.requireSKU(sku)
         if let warehouse { _ = try ctx.requireWarehouse(warehouse) }
         try ctx.expireStaleReservations(skus: [sku])
-        let balances = try ctx.store.balances(sku: sku, warehouse: warehouse)
+        var balances = try ctx.store.balances(sku: sku, warehouse: warehouse)
+        let inTransit = try ctx.store.inTransit(sku: sku).filter { warehouse == nil || $0.key == warehouse }
+        for (destination, _) in inTransit.sorted(by: { $0.key < $1.key }) where !balances.contains(where: { $0.warehouse == destination }) {
+            balances.append(StockBalance(sku: sku, warehouse: destination))
+        }
         func total(_ value: (StockBalance) -> Int64) -> JSON {
             .int(balances.reduce(Int64(0)) { sum, b in sum.addingReportingOverflow(value(b)).overflow ? .max : sum + value(b) })
         }
         return ["sku": .string(sku), "on_hand": total(\.onHand), "reserved": total(\.reserved), "available": total(\.available),
-                "quarantine": total(\.quarantine), "safety": total(\.safety),
-                "warehouses": .array(balances.map { .object($0.json) })]
+                "quarantine": total(\.quarantine), "safety": total(\.safety), "in_transit": total { inTransit[$0.warehouse] ?? 0 },
+                "warehouses": .array(balances.map { b in
+                    var json = b.json
+                    json["in_transit"] = .int(inTransit[b.warehouse] ?? 0)
+                    return .object(json)
+                })]
     }
 
     static let ledger = Command("stock.ledger", .read,
@@ -89,7 +97,8 @@ enum StockCommands {
     static let verify = Command("stock.verify", .read,
         "Recompute every balance from the ledger and list any difference (there should be none)") { ctx, f in
         try f.finish()
-        let (checked, differences) = try ctx.store.ledgerDifferences()
+        let (checked, balanceDifferences) = try ctx.store.ledgerDifferences()
+        let differences = balanceDifferences + (try ctx.store.transferDifferences())
         return ["ok": .bool(differences.isEmpty), "checked": .int(checked), "differences": .array(differences)]
     }
 }

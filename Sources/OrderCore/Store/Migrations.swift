@@ -4,7 +4,7 @@ struct Migration {
     let name: String
     let sql: String
 
-    static let all: [Migration] = [foundation, ledgerNote]
+    static let all: [Migration] = [foundation, ledgerNote, countsAndTransfers]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
     /// belongs to some other program.
@@ -145,5 +145,37 @@ struct Migration {
     /// Why a stock adjustment happened, in the words of whoever made it.
     static let ledgerNote = Migration(name: "0002_ledger_note", sql: """
         ALTER TABLE ledger ADD COLUMN note TEXT;
+        """)
+
+    // MARK: - 0003
+
+    /// Unit costs (to value count variances), cycle counts and transfers between warehouses.
+    static let countsAndTransfers = Migration(name: "0003_counts_transfers", sql: """
+        ALTER TABLE skus ADD COLUMN unit_cost INTEGER;
+        ALTER TABLE skus ADD COLUMN cost_currency TEXT;
+
+        CREATE TABLE counts(
+            id INTEGER PRIMARY KEY, count_id TEXT NOT NULL UNIQUE,
+            warehouse TEXT NOT NULL REFERENCES warehouses(warehouse), at INTEGER NOT NULL, actor TEXT, reference TEXT
+        );
+        CREATE TABLE count_lines(
+            count_rowid INTEGER NOT NULL REFERENCES counts(id), sku TEXT NOT NULL,
+            expected INTEGER NOT NULL, counted INTEGER NOT NULL CHECK (counted >= 0),
+            PRIMARY KEY (count_rowid, sku)
+        ) WITHOUT ROWID;
+
+        -- Units leave the source when a transfer is created and arrive when (part of) it is received;
+        -- in between they are in transit, counted in neither warehouse's on-hand.
+        CREATE TABLE transfers(
+            id INTEGER PRIMARY KEY, transfer_id TEXT NOT NULL UNIQUE,
+            from_warehouse TEXT NOT NULL REFERENCES warehouses(warehouse), to_warehouse TEXT NOT NULL REFERENCES warehouses(warehouse),
+            state TEXT NOT NULL, reference TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+        );
+        CREATE TABLE transfer_lines(
+            transfer_rowid INTEGER NOT NULL REFERENCES transfers(id), sku TEXT NOT NULL,
+            qty INTEGER NOT NULL CHECK (qty > 0), received INTEGER NOT NULL DEFAULT 0 CHECK (received >= 0 AND received <= qty),
+            PRIMARY KEY (transfer_rowid, sku)
+        ) WITHOUT ROWID;
+        CREATE INDEX transfer_lines_open ON transfer_lines(sku) WHERE received < qty;
         """)
 }

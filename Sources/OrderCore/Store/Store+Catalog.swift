@@ -1,8 +1,10 @@
 extension Store {
     func sku(_ code: String) throws -> SKU? {
-        try db.first("SELECT sku, name, barcode, weight_g, active, created_at, updated_at FROM skus WHERE sku = ?", .text(code)) {
-            SKU(sku: $0.text(0), name: $0.text(1), barcode: $0.optText(2), weightGrams: $0.optInt(3),
-                active: $0.bool(4), createdAt: $0.int(5), updatedAt: $0.int(6))
+        try db.first("""
+            SELECT sku, name, barcode, weight_g, active, created_at, updated_at, unit_cost, cost_currency FROM skus WHERE sku = ?
+            """, .text(code)) {
+            SKU(sku: $0.text(0), name: $0.text(1), barcode: $0.optText(2), weightGrams: $0.optInt(3), unitCost: $0.optInt(7),
+                costCurrency: $0.optText(8), active: $0.bool(4), createdAt: $0.int(5), updatedAt: $0.int(6))
         }
     }
 
@@ -12,10 +14,13 @@ extension Store {
 
     func save(_ s: SKU) throws {
         try db.run("""
-            INSERT INTO skus(sku, name, barcode, weight_g, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO skus(sku, name, barcode, weight_g, unit_cost, cost_currency, active, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(sku) DO UPDATE SET name = excluded.name, barcode = excluded.barcode, weight_g = excluded.weight_g,
-                active = excluded.active, updated_at = excluded.updated_at
-            """, .text(s.sku), .text(s.name), .opt(s.barcode), .opt(s.weightGrams), .bool(s.active), .int(s.createdAt), .int(s.updatedAt))
+                unit_cost = excluded.unit_cost, cost_currency = excluded.cost_currency, active = excluded.active,
+                updated_at = excluded.updated_at
+            """, .text(s.sku), .text(s.name), .opt(s.barcode), .opt(s.weightGrams), .opt(s.unitCost), .opt(s.costCurrency),
+            .bool(s.active), .int(s.createdAt), .int(s.updatedAt))
     }
 
     func warehouse(_ code: String) throws -> Warehouse? {
@@ -40,6 +45,7 @@ extension Store {
         case .sku: ("skus", "sku")
         case .warehouse: ("warehouses", "warehouse")
         case .order: ("orders", "order_id")
+        case .transfer: ("transfers", "transfer_id")
         }
         // Range scan on the primary/unique key: prefix <= code < prefix + U+10FFFF.
         try db.rows("SELECT \(column) FROM \(table) WHERE \(column) >= ? AND \(column) < ? ORDER BY \(column) LIMIT ?",
@@ -49,4 +55,4 @@ extension Store {
 }
 
 /// What `Engine.complete` can complete.
-public enum CodeKind: Sendable { case sku, warehouse, order }
+public enum CodeKind: Sendable { case sku, warehouse, order, transfer }

@@ -14,12 +14,25 @@ struct ShellTests {
     }
 
     @Test func orderCreateReadsLinesAndOptions() throws {
-        let args = try ShellCommand.orderCreateArguments(["A1:2@19.90", "B-2:1", "channel=web", "customer=Wang", "phone=+86133"])
+        let (create, _) = try #require(ShellCommand.match(["order", "create"]))
+        let args = try create.arguments(["A1:2@19.90", "B-2:1", "channel=web", "customer=Wang", "phone=+86133"])
         #expect(args["channel"] == "web")
         #expect(args["customer"] == ["name": "Wang", "phone": "+86133"])
         #expect(args["lines"] == [["sku": "A1", "qty": 2, "unit_price": "19.90"], ["sku": "B-2", "qty": 1, "unit_price": "0"]])
-        #expect(throws: ShellError.self) { try ShellCommand.orderCreateArguments(["channel=web"]) }
-        #expect(throws: ShellError.self) { try ShellCommand.orderCreateArguments(["A1:two@1"]) }
+        #expect(throws: ShellError.self) { try create.arguments(["channel=web"]) }
+        #expect(throws: ShellError.self) { try create.arguments(["A1:two@1"]) }
+    }
+
+    @Test func countAndTransferTakePositionalsThenLines() throws {
+        let (count, rest) = try #require(ShellCommand.match(["stock", "count", "SH", "A1:8", "B2:0", "reference=CC-1"]))
+        let args = try count.arguments(rest)
+        #expect(args["warehouse"] == "SH" && args["reference"] == "CC-1")
+        #expect(args["counts"] == [["sku": "A1", "qty": 8], ["sku": "B2", "qty": 0]])
+        #expect(throws: ShellError.self) { try count.arguments(["SH", "A1:8@2.00"]) }
+        #expect(throws: ShellError.self) { try count.arguments(["SH"]) }
+        let (receive, more) = try #require(ShellCommand.match(["transfer", "receive", "TR-000001"]))
+        #expect(try receive.arguments(more) == ["transfer_id": "TR-000001"])
+        #expect(try receive.arguments(["TR-000001", "A1:2"])["lines"] == [["sku": "A1", "qty": 2]])
     }
 
     @Test func cancelReasonTakesTheRestOfTheLine() throws {
@@ -38,17 +51,21 @@ struct ShellTests {
             case .sku: ["A1", "A2", "B7"]
             case .warehouse: ["SH", "BJ"]
             case .order: ["SO-000001"]
+            case .transfer: ["TR-000001"]
             }
             return all.filter { $0.hasPrefix(prefix) }
         }
         #expect(Completion.candidates(before: "", word: "st", codes: codes) == ["stock"])
-        #expect(Completion.candidates(before: "stock ", word: "", codes: codes) == ["adjust", "get", "ledger", "receive", "safety", "verify"])
+        #expect(Completion.candidates(before: "stock ", word: "", codes: codes) == ["adjust", "count", "get", "ledger", "receive", "safety", "verify"])
         #expect(Completion.candidates(before: "stock receive ", word: "A", codes: codes) == ["A1", "A2"])
         #expect(Completion.candidates(before: "stock receive A1 ", word: "", codes: codes) == ["SH", "BJ"])
         #expect(Completion.candidates(before: "order pay ", word: "SO", codes: codes) == ["SO-000001"])
         #expect(Completion.candidates(before: "order create ", word: "B", codes: codes) == ["B7:"])
         #expect(Completion.candidates(before: "order create A1:1 ", word: "war", codes: codes) == ["warehouse="])
         #expect(Completion.candidates(before: "order list ", word: "after=SO", codes: codes) == ["after=SO-000001"])
+        #expect(Completion.candidates(before: "stock count ", word: "S", codes: codes) == ["SH"])
+        #expect(Completion.candidates(before: "stock count SH A1:2 ", word: "A", codes: codes) == ["A1:", "A2:"])
+        #expect(Completion.candidates(before: "transfer receive ", word: "", codes: codes) == ["TR-000001"])
         #expect(Completion.candidates(before: ".mode ", word: "j", codes: codes) == ["json"])
         #expect(Completion.candidates(before: "help ", word: "or", codes: codes) == ["order"])
     }

@@ -167,9 +167,11 @@ class _Area:
 
 class _Skus(_Area):
     def upsert(self, sku: str, *, name: Optional[str] = None, barcode: Optional[str] = None,
-               weight_g: Optional[int] = None, active: Optional[bool] = None, **extra: Any) -> JSONDict:
+               weight_g: Optional[int] = None, unit_cost: Optional[Money] = None, cost_currency: Optional[str] = None,
+               active: Optional[bool] = None, **extra: Any) -> JSONDict:
         """Creates or updates a SKU (op sku.upsert)."""
-        return self._db.exec("sku.upsert", sku=sku, name=name, barcode=barcode, weight_g=weight_g, active=active, **extra)
+        return self._db.exec("sku.upsert", sku=sku, name=name, barcode=barcode, weight_g=weight_g, unit_cost=unit_cost,
+                             cost_currency=cost_currency, active=active, **extra)
 
 
 class _Warehouses(_Area):
@@ -207,6 +209,29 @@ class _Stock(_Area):
         """Ledger rows oldest first (op stock.ledger); ``result["next"]`` continues (pass as ``after``)."""
         return self._db.exec("stock.ledger", sku=sku, warehouse=warehouse, ref_type=ref_type, ref_id=ref_id, reason=reason,
                              **{"from": from_}, to=to, limit=limit, after=after)
+
+    def count(self, warehouse: str, counts: Mapping[str, int], *, reference: Optional[str] = None, **extra: Any) -> JSONDict:
+        """Records a cycle count (op stock.count): ``counts`` maps SKU to the units counted. Variances are
+        booked on the ledger and valued at the SKUs' unit costs."""
+        return self._db.exec("stock.count", warehouse=warehouse, counts=[{"sku": k, "qty": v} for k, v in counts.items()],
+                             reference=reference, **extra)
+
+    def transfer(self, from_: str, to: str, lines: Mapping[str, int], *, reference: Optional[str] = None,
+                 **extra: Any) -> JSONDict:
+        """Sends available units to another warehouse (op stock.transfer); ``lines`` maps SKU to units.
+        They are in transit until ``receive_transfer``."""
+        return self._db.exec("stock.transfer", **{"from": from_}, to=to,
+                             lines=[{"sku": k, "qty": v} for k, v in lines.items()], reference=reference, **extra)
+
+    def receive_transfer(self, transfer_id: str, lines: Optional[Mapping[str, int]] = None, **extra: Any) -> JSONDict:
+        """Receives a transfer at its destination: everything in transit, or the units in ``lines``
+        (op stock.transfer_receive)."""
+        items = None if lines is None else [{"sku": k, "qty": v} for k, v in lines.items()]
+        return self._db.exec("stock.transfer_receive", transfer_id=transfer_id, lines=items, **extra)
+
+    def get_transfer(self, transfer_id: str) -> JSONDict:
+        """A transfer with what is still in transit (op stock.transfer_get)."""
+        return self._db.exec("stock.transfer_get", transfer_id=transfer_id)
 
     def verify(self) -> JSONDict:
         """Recomputes every balance from the ledger (op stock.verify): ``{"ok": True, "differences": []}``."""

@@ -1,0 +1,125 @@
+/// Stock moving between two warehouses: out of the source when created, into the destination as it
+/// is received (in part or in full).
+struct Transfer {
+    enum State: String { case inTransit = "in_transit", partiallyReceived = "partially_received", received }
+
+    struct Line {
+        var sku: String
+        var qty: Int64
+        var received: Int64
+    }
+
+    var rowID: Int64
+    var transferID: String
+    var from: String
+    var to: String
+    var state: State
+    var reference: String?
+    var createdAt: Int64
+    var updatedAt: Int64
+
+    func json(lines: [Line]) -> JSON {
+        ["transfer_id": .string(transferID), "from": .string(from), "to": .string(to), "state": .string(state.rawValue),
+         "reference": .optional(reference), "created_at": .string(Timestamp.format(createdAt)),
+         "updated_at": .string(Timestamp.format(updatedAt)),
+         "lines": .array(lines.map { ["sku": .string($0.sku), "qty": .int($0.qty), "received": .int($0.received),
+                                      "in_transit": .int($0.qty - $0.received)] })]
+    }
+}
+
+/// `[{"sku": .., "qty": ..}]` arguments (counts, transfers): each SKU once, quantities checked.
+struct SKUQuantities {
+    var items: [(sku: String, qty: Int64)] = []
+
+    init(_ f: Fields, key: String, allowZero: Bool) throws {
+        guard let entries = try f.objects(key, maxCount: 10_000), !entries.isEmpty else {
+            throw OrderCoreError.invalid("\(key) is required: a list of {\"sku\": ..., \"qty\": ...}", field: key)
+        }
+        var seen = Set<String>()
+        for entry in entries {
+            let sku = try entry.requiredCode("sku")
+            let qty = allowZero ? try entry.requiredInt("qty", min: 0) : try entry.quantity("qty")
+            try entry.finish()
+            guard seen.insert(sku).inserted else {
+                throw OrderCoreError.invalid("\(sku) appears twice in \(key); list each SKU once", field: entry.name("sku"))
+            }
+            items.append((sku, qty))
+        }
+    }
+}
+
+enum TransferCommands {
+    static let all = [create, receive, get]
+
+    static let create = Command("stock.transfer", .write,
+        "Send available units from one warehouse to another (from, to, lines [{sku, qty}], reference); they are in transit until received") { ctx, f in
+        let from = try f.requiredCode("from")
+        let to = try f.requiredCode("to")
+        let lines = try SKUQuantities(f, key: "lines", allowZero: false)
+        let reference = try f.code("reference")
+        try f.finish()
+        guard from != to else { throw OrderCoreError.invalid("from and to are the same warehouse (\(from))", field: "to") }
+        _ = try ctx.requireWarehouse(from, field: "from")
+        _ = try ctx.requireWarehouse(to, field: "to")
+        for (sku, _) in lines.items { _ = try ctx.requireSKU(sku) }
+        try ctx.expireStaleReservations(skus: lines.items.map(\.sku))
+
+        let transfer = try ctx.store.insertTransfer(from: from, to: to, reference: reference, at: ctx.at)
+        for (sku, qty) in lines.items {
+            // A transfer is a decision, not a discovery: it may only move units nobody was promised.
+            let available = try ctx.store.balances(sku: sku, warehouse: from).first?.available ?? 0
+            guard qty <= available else {
+                throw OrderCoreError(.insufficientStock, "insufficient stock for \(sku) in \(from): transferring \(qty), available \(available)",
+                                     details: ["sku": .string(sku), "warehouse": .string(from), "requested": .int(qty), "available": .int(available)])
+            }
+            try ctx.store.insertTransferLine(transferRowID: transfer.rowID, sku: sku, qty: qty)
+            try ctx.post(LedgerEntry(sku: sku, warehouse: from, bucket: .onHand, delta: -qty, reason: .transferOut,
+                                     refType: "transfer", refID: transfer.transferID))
+        }
+        return transfer.json(lines: try ctx.store.transferLines(transferRowID: transfer.rowID))
+    }
+
+    static let receive = Command("stock.transfer_receive", .write,
+        "Receive a transfer at its destination, in full or in part (transfer_id, lines [{sku, qty}] = everything outstanding)") { ctx, f in
+        let id = try f.requiredCode("transfer_id")
+        let partial = f.has("lines") ? try SKUQuantities(f, key: "lines", allowZero: false) : nil
+        try f.finish()
+        var transfer = try requireTransfer(ctx, id)
+        let lines = try ctx.store.transferLines(transferRowID: transfer.rowID)
+        guard transfer.state != .received else {
+            throw OrderCoreError(.conflict, "transfer \(id) has been received in full", details: ["transfer_id": .string(id), "state": "received"])
+        }
+        let outstanding: [(sku: String, qty: Int64)] = lines.map { ($0.sku, $0.qty - $0.received) }.filter { $0.qty > 0 }
+        let arriving = partial?.items ?? outstanding
+        for (sku, qty) in arriving {
+            guard let line = lines.first(where: { $0.sku == sku }) else {
+                throw OrderCoreError.invalid("\(sku) is not on transfer \(id)", field: "lines")
+            }
+            guard qty <= line.qty - line.received else {
+                throw OrderCoreError.invalid("receiving \(qty) \(sku) but only \(line.qty - line.received) are in transit on \(id)", field: "lines")
+            }
+            try ctx.store.addReceived(transferRowID: transfer.rowID, sku: sku, qty: qty)
+            try ctx.post(LedgerEntry(sku: sku, warehouse: transfer.to, bucket: .onHand, delta: qty, reason: .transferIn,
+                                     refType: "transfer", refID: id))
+        }
+        let after = try ctx.store.transferLines(transferRowID: transfer.rowID)
+        transfer.state = after.allSatisfy { $0.received == $0.qty } ? .received : .partiallyReceived
+        transfer.updatedAt = ctx.at
+        try ctx.store.setTransferState(rowID: transfer.rowID, state: transfer.state, at: ctx.at)
+        return transfer.json(lines: after)
+    }
+
+    static let get = Command("stock.transfer_get", .read, "Show a transfer with what is still in transit (transfer_id)") { ctx, f in
+        let id = try f.requiredCode("transfer_id")
+        try f.finish()
+        let transfer = try requireTransfer(ctx, id)
+        return transfer.json(lines: try ctx.store.transferLines(transferRowID: transfer.rowID))
+    }
+
+    private static func requireTransfer(_ ctx: CommandContext, _ id: String) throws -> Transfer {
+        guard let transfer = try ctx.store.transfer(id: id) else {
+            throw OrderCoreError(.notFound, "transfer '\(id)' does not exist", details: ["transfer_id": .string(id)])
+        }
+        return transfer
+    }
+}

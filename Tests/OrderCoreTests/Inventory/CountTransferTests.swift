@@ -1,0 +1,93 @@
+@testable import OrderCore
+import Testing
+
+struct CountTransferTests {
+    func engine() throws -> Engine {
+        let engine = try Engine(path: ":memory:")
+        try engine.seedCatalog(a1: ["SH": 10], b2: ["SH": 5])
+        try engine.ok("sku.upsert", ["sku": "A1", "unit_cost": "12.50"])
+        return engine
+    }
+
+    @Test func aCountBooksAndValuesEachVariance() throws {
+        let engine = try engine()
+        let count = try engine.ok("stock.count", ["warehouse": "SH", "reference": "CC-1",
+                                                  "counts": [["sku": "A1", "qty": 8], ["sku": "B2", "qty": 6]]])
+        #expect(count["count_id"] == "CNT-000001")
+        #expect(count["lines"] == [["sku": "A1", "expected": 10, "counted": 8, "variance": -2, "value": "-25.00", "currency": "CNY"],
+                                   ["sku": "B2", "expected": 5, "counted": 6, "variance": 1]])
+        #expect(count["variance_value"] == [["currency": "CNY", "value": "-25.00"]])
+        #expect(count["uncosted"] == ["B2"] && count["net_variance_units"] == -1)
+        #expect(try engine.ok("stock.get", ["sku": "A1"])["on_hand"] == 8)
+        let rows = try engine.ok("stock.ledger", ["ref_type": "count", "ref_id": "CNT-000001"])["entries"]?.arrayValue ?? []
+        #expect(rows.map { $0["delta"] } == [-2, 1] && rows.allSatisfy { $0["reason"] == "count" })
+        #expect(try engine.ok("stock.verify")["ok"] == true)
+    }
+
+    @Test func aCountBelowWhatIsPromisedReportsTheShortfall() throws {
+        let engine = try engine()
+        try engine.ok("order.create", orderArgs([("A1", 6, "1.00")]))
+        let count = try engine.ok("stock.count", ["warehouse": "SH", "counts": [["sku": "A1", "qty": 4]]])
+        #expect(count["lines"]?.arrayValue?.first?["short"] == 2)
+        #expect(try engine.available("A1") == 0)
+    }
+
+    @Test func countsRefuseDuplicatesNegativesAndUnknownsChangingNothing() throws {
+        let engine = try engine()
+        #expect(engine.fails("stock.count", ["warehouse": "SH", "counts": [["sku": "A1", "qty": 1], ["sku": "A1", "qty": 2]]]) == .invalidInput)
+        #expect(engine.fails("stock.count", ["warehouse": "SH", "counts": [["sku": "A1", "qty": -1]]]) == .invalidInput)
+        #expect(engine.fails("stock.count", ["warehouse": "SH", "counts": [["sku": "A1", "qty": 1], ["sku": "ZZ", "qty": 1]]]) == .notFound)
+        #expect(engine.fails("stock.count", ["warehouse": "SH", "counts": []]) == .invalidInput)
+        #expect(engine.fails("stock.count", ["warehouse": "XX", "counts": [["sku": "A1", "qty": 1]]]) == .notFound)
+        #expect(try engine.ok("stock.get", ["sku": "A1"])["on_hand"] == 10)
+        #expect(try engine.ok("stock.ledger", ["reason": "count"])["entries"] == [])
+    }
+
+    @Test func aTransferMovesUnitsThroughTransitWithPartialReceipts() throws {
+        let engine = try engine()
+        let sent = try engine.ok("stock.transfer", ["from": "SH", "to": "BJ", "lines": [["sku": "A1", "qty": 6], ["sku": "B2", "qty": 2]]])
+        #expect(sent["transfer_id"] == "TR-000001" && sent["state"] == "in_transit")
+        var stock = try engine.ok("stock.get", ["sku": "A1"])
+        #expect(stock["on_hand"] == 4 && stock["in_transit"] == 6)
+        let part = try engine.ok("stock.transfer_receive", ["transfer_id": "TR-000001", "lines": [["sku": "A1", "qty": 4]]])
+        #expect(part["state"] == "partially_received")
+        #expect(engine.fails("stock.transfer_receive", ["transfer_id": "TR-000001", "lines": [["sku": "A1", "qty": 3]]]) == .invalidInput)
+        #expect(engine.fails("stock.transfer_receive", ["transfer_id": "TR-000001", "lines": [["sku": "ZZ", "qty": 1]]]) == .invalidInput)
+        let rest = try engine.ok("stock.transfer_receive", ["transfer_id": "TR-000001"])
+        #expect(rest["state"] == "received")
+        #expect(rest["lines"] == [["sku": "A1", "qty": 6, "received": 6, "in_transit": 0], ["sku": "B2", "qty": 2, "received": 2, "in_transit": 0]])
+        stock = try engine.ok("stock.get", ["sku": "A1"])
+        #expect(stock["on_hand"] == 10 && stock["in_transit"] == 0)
+        #expect(try engine.ok("stock.get", ["sku": "A1", "warehouse": "BJ"])["available"] == 6)
+        #expect(engine.fails("stock.transfer_receive", ["transfer_id": "TR-000001"]) == .conflict)
+        #expect(try engine.ok("stock.verify")["ok"] == true)
+    }
+
+    @Test func aTransferOnlyMovesUnitsNobodyWasPromised() throws {
+        let engine = try engine()
+        try engine.ok("order.create", orderArgs([("A1", 7, "1.00")]))
+        guard case .failure(let error) = engine.run("stock.transfer", ["from": "SH", "to": "BJ", "lines": [["sku": "A1", "qty": 4]]]) else {
+            Issue.record("transfer took promised units"); return
+        }
+        #expect(error.code == .insufficientStock && error.details?["available"] == 3)
+        #expect(engine.fails("stock.transfer", ["from": "SH", "to": "SH", "lines": [["sku": "A1", "qty": 1]]]) == .invalidInput)
+        #expect(engine.fails("stock.transfer", ["from": "SH", "to": "BJ", "lines": [["sku": "A1", "qty": 0]]]) == .invalidInput)
+        #expect(engine.fails("stock.transfer", ["from": "SH", "to": "BJ", "lines": [["sku": "A1", "qty": 1], ["sku": "A1", "qty": 1]]]) == .invalidInput)
+        #expect(engine.fails("stock.transfer_get", ["transfer_id": "TR-404"]) == .notFound)
+        #expect(try engine.ok("stock.get", ["sku": "A1"])["on_hand"] == 10)
+        #expect(try engine.ok("stock.transfer", ["from": "SH", "to": "BJ", "lines": [["sku": "A1", "qty": 3]]])["state"] == "in_transit")
+    }
+
+    @Test func verifyCatchesATransferWhoseLedgerDisagrees() throws {
+        let dir = temporaryDirectory()
+        defer { removeDirectory(dir) }
+        let engine = try Engine(path: dir + "/t.db")
+        try engine.seedCatalog(a1: ["SH": 10])
+        try engine.ok("stock.transfer", ["from": "SH", "to": "BJ", "lines": [["sku": "A1", "qty": 2]]])
+        let tamper = try Store(path: dir + "/t.db", options: StoreOptions())
+        try tamper.db.run("UPDATE transfer_lines SET received = 1")
+        let report = try engine.ok("stock.verify")
+        #expect(report["ok"] == false)
+        #expect(report["differences"]?.arrayValue?.first?["transfer_id"] == "TR-000001")
+    }
+}
