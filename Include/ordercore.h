@@ -149,6 +149,16 @@ int oc_stock_adjust(oc_db *db, const char *sku, const char *warehouse, int64_t q
 int oc_stock_available(oc_db *db, const char *sku, const char *warehouse, int64_t *available_out);
 
 /*
+ * Units of a SKU a sales channel may still sell: min(available over the warehouses serving the channel,
+ * the channel's remaining cap for the SKU); 0 when the channel is inactive or closed for the SKU
+ * (op stock.get with a channel). A channel never registered with channel.upsert sells from every warehouse.
+ *
+ * sellable_out: receives the count.
+ * Returns OC_OK, OC_NOT_FOUND (SKU), OC_INVALID, OC_MISUSE, OC_BUSY, OC_IO. Thread-safe.
+ */
+int oc_stock_sellable(oc_db *db, const char *sku, const char *channel, int64_t *sellable_out);
+
+/*
  * Record the payment of an unpaid order (op order.pay); its reservation stops expiring.
  *
  * order_id:    the order's id ("SO-000001").

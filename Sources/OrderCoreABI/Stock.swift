@@ -29,3 +29,13 @@ public func oc_stock_available(_ db: OpaquePointer?, _ sku: UnsafePointer<CChar>
         availableOut.pointee = try engine.run("stock.get", args, brief: true).get()["available"]?.intValue ?? 0
     }
 }
+
+@_cdecl("oc_stock_sellable")
+public func oc_stock_sellable(_ db: OpaquePointer?, _ sku: UnsafePointer<CChar>?, _ channel: UnsafePointer<CChar>?,
+                              _ sellableOut: UnsafeMutablePointer<Int64>?) -> Int32 {
+    withEngine(db) { (engine) throws(OrderCoreError) in
+        guard let sellableOut else { throw OrderCoreError(.misuse, "sellable_out is NULL") }
+        let args: JSONObject = ["sku": .string(try required(sku, "sku")), "channel": .string(try required(channel, "channel"))]
+        sellableOut.pointee = try engine.run("stock.get", args, brief: true).get()["channel"]?["sellable"]?.intValue ?? 0
+    }
+}

@@ -10,6 +10,8 @@ public struct ShellCommand: Sendable {
         case money
         case bool
         case auto              // integer if it looks like one, else string
+        case list              // comma-separated codes: SH,BJ
+        case intOrNone         // an integer, or "none" for null
         case text              // the rest of the line, joined with spaces
     }
 
@@ -112,6 +114,11 @@ public struct ShellCommand: Sendable {
             default: throw ShellError("\(name) must be true or false, not '\(word)'")
             }
         case .auto: return Int64(word) != nil ? .number(word) : .string(word)
+        case .list: return .array(word.split(separator: ",").map { .string(String($0)) })
+        case .intOrNone:
+            if word == "none" { return .null }
+            guard Int64(word) != nil else { throw ShellError("\(name) must be an integer or none, not '\(word)'") }
+            return .number(word)
         }
     }
 
@@ -157,7 +164,16 @@ public struct ShellCommand: Sendable {
         ShellCommand("transfer get", "stock.transfer_get", [p("TRANSFER", "transfer_id", .code(.transfer))],
                      "Show a transfer and what is still in transit"),
         ShellCommand("stock get", "stock.get", [p("SKU", "sku", .code(.sku)), p("WAREHOUSE", "warehouse", .code(.warehouse), optional: true)],
-                     "Show on-hand, reserved and available units per warehouse"),
+                     options: [("channel", "channel", .code(.channel))],
+                     "Show on-hand, reserved and available units per warehouse (and what a channel may sell)"),
+        ShellCommand("channel upsert", "channel.upsert", [p("CHANNEL", "channel", .code(.channel))],
+                     options: [("name", "name", .code(nil)), ("warehouses", "warehouses", .list), ("active", "active", .bool)],
+                     "Create or update a sales channel (warehouses=SH,BJ serve it)"),
+        ShellCommand("channel sku", "channel.sku", [p("CHANNEL", "channel", .code(.channel)), p("SKU", "sku", .code(.sku))],
+                     options: [("cap", "cap", .intOrNone), ("open", "open", .bool), ("reason", "reason", .code(nil))],
+                     "Cap what a channel may sell of a SKU (cap=N|none), or close/open it (open=false)"),
+        ShellCommand("channel get", "channel.get", [p("CHANNEL", "channel", .code(.channel))],
+                     "Show a channel: warehouses, and per SKU cap, used, sellable"),
         ShellCommand("order create", "order.create", lines: Lines(field: "lines", price: true, required: true),
                      options: [("channel", "channel", .code(nil)), ("currency", "currency", .code(nil)), ("external_id", "external_id", .code(nil)),
                                ("shipping_fee", "shipping_fee", .money), ("warehouse", "warehouse", .code(.warehouse)),

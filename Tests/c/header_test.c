@@ -19,6 +19,7 @@ int (*const check_version_number)(void) = oc_version_number;
 int (*const check_receive)(oc_db *, const char *, const char *, int64_t) = oc_stock_receive;
 int (*const check_adjust)(oc_db *, const char *, const char *, int64_t, const char *) = oc_stock_adjust;
 int (*const check_available)(oc_db *, const char *, const char *, int64_t *) = oc_stock_available;
+int (*const check_sellable)(oc_db *, const char *, const char *, int64_t *) = oc_stock_sellable;
 int (*const check_pay)(oc_db *, const char *, const char *, const char *) = oc_order_pay;
 int (*const check_cancel)(oc_db *, const char *, const char *) = oc_order_cancel;
 int (*const check_state)(oc_db *, const char *, char **) = oc_order_state;

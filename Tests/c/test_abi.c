@@ -265,6 +265,23 @@ static void test_adjust_and_verify(void) {
     oc_close(db);
 }
 
+static void test_channels(void) {
+    oc_db *db = NULL;
+    char out[4096];
+    int64_t n = -1;
+    oc_open(":memory:", &db);
+    setup_catalog(db, 10);
+    run(db, "{\"op\":\"channel.upsert\",\"channel\":\"web\"}", NULL, 0);
+    CHECK(run(db, "{\"op\":\"channel.sku\",\"channel\":\"web\",\"sku\":\"A1\",\"cap\":3}", out, sizeof out) == OC_OK, "cap: %s", out);
+    CHECK(oc_stock_sellable(db, "A1", "web", &n) == OC_OK && n == 3, "sellable is the cap: %lld", (long long)n);
+    CHECK(oc_stock_sellable(db, "A1", "pos", &n) == OC_OK && n == 10, "another channel sells all: %lld", (long long)n);
+    CHECK(run(db, "{\"op\":\"order.create\",\"channel\":\"web\",\"lines\":[{\"sku\":\"A1\",\"qty\":4,\"unit_price\":\"1\"}]}",
+              out, sizeof out) == OC_INSUFFICIENT_STOCK && strstr(out, "channel_cap"), "over the cap: %s", out);
+    CHECK(oc_stock_sellable(db, "A1", NULL, &n) == OC_MISUSE, "NULL channel");
+    CHECK(oc_stock_sellable(db, "ZZ", "web", &n) == OC_NOT_FOUND, "unknown SKU");
+    oc_close(db);
+}
+
 /* ---- threads ---- */
 
 struct racer { oc_db *db; const char *path; int sold; int errors; };
@@ -335,6 +352,7 @@ int main(void) {
     test_lazy_expiry();
     test_idempotency();
     test_adjust_and_verify();
+    test_channels();
     test_threads();
     test_thread_local_errors();
     printf("%d passed, %d failed\n", passed, failed);

@@ -99,6 +99,22 @@ def test_count_and_transfer(db):
     assert db.stock.available("A1", "BJ") == 5 and db.stock.verify()["ok"]
 
 
+def test_channels_caps_and_switches(db):
+    db.warehouses.upsert("BJ")
+    db.stock.receive("A1", "SH", 10)
+    db.stock.receive("A1", "BJ", 4)
+    db.channels.upsert("web", warehouses=["BJ"])
+    assert db.stock.sellable("A1", "web") == 4
+    assert db.channels.set_sku("web", "A1", cap=2)["sellable"] == 2
+    with pytest.raises(ordercore.InsufficientStock) as capped:
+        db.orders.create(channel="web", lines=[{**LINE, "qty": 3}])
+    assert capped.value.details["reason"] == "channel_cap"
+    assert db.channels.set_sku("web", "A1", clear_cap=True)["cap"] is None
+    db.channels.set_sku("web", "A1", open=False, reason="recall")
+    assert db.stock.get("A1", channel="web")["channel"]["closed_reason"] == "recall"
+    assert db.channels.get("web")["skus"][0]["sellable"] == 0
+
+
 def test_idempotency_key_replays_the_first_result(db):
     db.stock.receive("A1", "SH", 5)
     first = db.orders.create(lines=[LINE], idempotency_key="checkout-1")

@@ -71,6 +71,21 @@ stock get A1
     assert stock["on_hand"] == 6 and stock["in_transit"] == 3
 
 
+def test_channel_caps(shell, tmp_path):
+    script = SETUP + """
+channel upsert web warehouses=SH
+channel sku web A1 cap=3
+order create A1:2@1 channel=web
+.mode json
+stock get A1 channel=web
+"""
+    result = run(shell, tmp_path / "ch.db", script)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1])["channel"]["sellable"] == 1
+    refused = run(shell, tmp_path / "ch.db", "order create A1:2@1 channel=web\n")
+    assert refused.returncode == 1 and "channel web may sell 1 more A1" in refused.stderr
+
+
 def test_table_mode_shows_aligned_columns(shell, tmp_path):
     result = run(shell, tmp_path / "t.db", SETUP + "stock get A1\n")
     assert "warehouse  on_hand  reserved  available" in result.stdout

@@ -20,7 +20,7 @@ public struct Command: Sendable {
 
     /// Every command, by module.
     public static let all: [Command] =
-        ConfigCommands.all + CatalogCommands.all + StockCommands.all + CountCommands.all + TransferCommands.all
+        ConfigCommands.all + CatalogCommands.all + ChannelCommands.all + StockCommands.all + CountCommands.all + TransferCommands.all
         + OrderCommands.all + SweepCommand.all
 
     static let byName: [String: Command] = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })

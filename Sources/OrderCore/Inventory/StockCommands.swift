@@ -57,9 +57,11 @@ enum StockCommands {
         return (sku, warehouse)
     }
 
-    static let get = Command("stock.get", .read, "Show on-hand, reserved and available units of a SKU, per warehouse and in total (sku, warehouse)") { ctx, f in
+    static let get = Command("stock.get", .read,
+        "Show on-hand, reserved and available units of a SKU, per warehouse and in total, and what a channel may sell (sku, warehouse, channel)") { ctx, f in
         let sku = try f.requiredCode("sku")
         let warehouse = try f.code("warehouse")
+        let channel = try f.code("channel")
         try f.finish()
         _ = try ctx.requireSKU(sku)
         if let warehouse { _ = try ctx.requireWarehouse(warehouse) }
@@ -72,13 +74,17 @@ enum StockCommands {
         func total(_ value: (StockBalance) -> Int64) -> JSON {
             .int(balances.reduce(Int64(0)) { sum, b in sum.addingReportingOverflow(value(b)).overflow ? .max : sum + value(b) })
         }
-        return ["sku": .string(sku), "on_hand": total(\.onHand), "reserved": total(\.reserved), "available": total(\.available),
-                "quarantine": total(\.quarantine), "safety": total(\.safety), "in_transit": total { inTransit[$0.warehouse] ?? 0 },
-                "warehouses": .array(balances.map { b in
-                    var json = b.json
-                    json["in_transit"] = .int(inTransit[b.warehouse] ?? 0)
-                    return .object(json)
-                })]
+        var result: JSONObject = [
+            "sku": .string(sku), "on_hand": total(\.onHand), "reserved": total(\.reserved), "available": total(\.available),
+            "quarantine": total(\.quarantine), "safety": total(\.safety), "in_transit": total { inTransit[$0.warehouse] ?? 0 },
+            "warehouses": .array(balances.map { b in
+                var json = b.json
+                json["in_transit"] = .int(inTransit[b.warehouse] ?? 0)
+                return .object(json)
+            }),
+        ]
+        if let channel { result["channel"] = .object(try ctx.sellable(sku: sku, channel: channel)) }
+        return .object(result)
     }
 
     static let ledger = Command("stock.ledger", .read,
@@ -98,7 +104,7 @@ enum StockCommands {
         "Recompute every balance from the ledger and list any difference (there should be none)") { ctx, f in
         try f.finish()
         let (checked, balanceDifferences) = try ctx.store.ledgerDifferences()
-        let differences = balanceDifferences + (try ctx.store.transferDifferences())
+        let differences = balanceDifferences + (try ctx.store.transferDifferences()) + (try ctx.store.channelDifferences())
         return ["ok": .bool(differences.isEmpty), "checked": .int(checked), "differences": .array(differences)]
     }
 }

@@ -5,28 +5,69 @@ extension CommandContext {
         try store.appendEvent(orderRowID: order.rowID, at: at, actor: actor, from: from, to: order.state, command: command, details: details)
     }
 
-    /// Reserves every line of a new order, all or nothing.
-    /// - Throws: `insufficient_stock` naming the SKU; the surrounding transaction then rolls back
-    ///   every reservation already made for the order.
+    /// Reserves every line of a new order, all or nothing, from the warehouses serving its channel and
+    /// within the channel's caps.
+    /// - Throws: `insufficient_stock` naming the SKU (with `reason` `channel_closed` or `channel_cap` when
+    ///   the channel's limits refuse it); `conflict` for an inactive channel. The surrounding transaction
+    ///   then rolls back every reservation already made for the order.
     func reserve(_ order: Order, lines: [OrderLine], warehouse: String?, expiresAt: Int64?) throws {
+        let channel = try store.channel(order.channel)
+        if let channel, !channel.active {
+            throw OrderCoreError(.conflict, "channel \(channel.channel) is inactive", details: ["channel": .string(channel.channel)])
+        }
+        let serving = Set(channel?.warehouses ?? [])
+        if let warehouse, !serving.isEmpty, !serving.contains(warehouse) {
+            throw OrderCoreError.invalid("warehouse \(warehouse) does not serve channel \(order.channel)", field: "warehouse")
+        }
+        var limits: [String: ChannelSKU] = [:]
         var sources: [String: [ReservationPlanner.Source]] = [:]
         for sku in Set(lines.map(\.sku)) {
+            limits[sku] = try store.channelSKU(channel: order.channel, sku: sku)
             sources[sku] = try store.balances(sku: sku, warehouse: warehouse, activeOnly: true)
+                .filter { serving.isEmpty || serving.contains($0.warehouse) }
                 .map { ReservationPlanner.Source(warehouse: $0.warehouse, available: $0.available) }
         }
+        try checkChannelLimits(limits, lines: lines, channel: order.channel)
         let plan = try ReservationPlanner.plan(lines.map { .init(lineNo: $0.lineNo, sku: $0.sku, qty: $0.qty) }, sources: sources)
         for take in plan {
-            // The conditional write is the real guard: it cannot reserve what is not available,
-            // whatever the plan was computed from.
+            // The conditional writes are the real guard: they cannot reserve what is not available, or
+            // count past a cap, whatever the plan was computed from.
             guard try store.reserve(sku: take.sku, warehouse: take.warehouse, qty: take.qty) else {
                 throw OrderCoreError(.insufficientStock, "insufficient stock for \(take.sku) in \(take.warehouse)",
                                      details: ["sku": .string(take.sku), "warehouse": .string(take.warehouse)])
             }
+            let counted = limits[take.sku] != nil
+            if counted, try !store.countAgainstCap(channel: order.channel, sku: take.sku, qty: take.qty) {
+                throw OrderCoreError(.insufficientStock, "channel \(order.channel) may not sell more \(take.sku)",
+                                     details: ["sku": .string(take.sku), "channel": .string(order.channel), "reason": "channel_cap"])
+            }
             try store.insertReservation(orderRowID: order.rowID, lineNo: take.lineNo, sku: take.sku, warehouse: take.warehouse,
-                                        qty: take.qty, expiresAt: expiresAt)
+                                        qty: take.qty, expiresAt: expiresAt, channelCounted: counted)
             try store.addReserved(orderRowID: order.rowID, lineNo: take.lineNo, qty: take.qty)
             try store.append(LedgerEntry(sku: take.sku, warehouse: take.warehouse, bucket: .reserved, delta: take.qty, reason: .reserve,
                                          refType: "order", refID: order.orderID), at: at, actor: actor)
+        }
+    }
+
+    /// Refuses, before anything is reserved, SKUs the channel is closed for or whose demand exceeds
+    /// the channel's remaining cap, naming the first such line.
+    private func checkChannelLimits(_ limits: [String: ChannelSKU], lines: [OrderLine], channel: String) throws {
+        var demand: [String: Int64] = [:]
+        // At most OrderDraft.maxLines lines of at most 10^9 units each: the sums cannot overflow.
+        for line in lines { demand[line.sku, default: 0] += line.qty }
+        for line in lines {
+            guard let limit = limits[line.sku] else { continue }
+            if !limit.open {
+                throw OrderCoreError(.insufficientStock, "channel \(channel) is closed for \(line.sku)\(limit.closedReason.map { " (\($0))" } ?? "")",
+                                     details: ["sku": .string(line.sku), "channel": .string(channel), "reason": "channel_closed",
+                                               "requested": .int(demand[line.sku] ?? 0), "available": 0])
+            }
+            if let remaining = limit.remaining, (demand[line.sku] ?? 0) > remaining {
+                throw OrderCoreError(.insufficientStock,
+                                     "channel \(channel) may sell \(remaining) more \(line.sku) (cap \(limit.cap ?? 0)); requested \(demand[line.sku] ?? 0)",
+                                     details: ["sku": .string(line.sku), "channel": .string(channel), "reason": "channel_cap",
+                                               "requested": .int(demand[line.sku] ?? 0), "available": .int(remaining)])
+            }
         }
     }
 
@@ -36,6 +77,7 @@ extension CommandContext {
         var released: Int64 = 0
         for r in try store.activeReservations(orderRowID: order.rowID) {
             try store.unreserve(sku: r.sku, warehouse: r.warehouse, qty: r.qty)
+            if r.channelCounted { try store.uncount(channel: order.channel, sku: r.sku, qty: r.qty) }
             try store.closeReservation(id: r.id, state: reason == .expire ? "expired" : "released")
             try store.addReserved(orderRowID: order.rowID, lineNo: r.lineNo, qty: -r.qty)
             try store.append(LedgerEntry(sku: r.sku, warehouse: r.warehouse, bucket: .reserved, delta: -r.qty, reason: reason,

@@ -4,7 +4,7 @@ struct Migration {
     let name: String
     let sql: String
 
-    static let all: [Migration] = [foundation, ledgerNote, countsAndTransfers]
+    static let all: [Migration] = [foundation, ledgerNote, countsAndTransfers, channels]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
     /// belongs to some other program.
@@ -177,5 +177,28 @@ struct Migration {
             PRIMARY KEY (transfer_rowid, sku)
         ) WITHOUT ROWID;
         CREATE INDEX transfer_lines_open ON transfer_lines(sku) WHERE received < qty;
+        """)
+
+    // MARK: - 0004
+
+    /// Sales channels: which warehouses serve them, and per SKU a cap (units the channel may sell) and
+    /// an on/off switch. `used` counts the units of the channel's live reservations and sales against
+    /// the cap; a reservation remembers whether it was counted, so its release gives back exactly that.
+    static let channels = Migration(name: "0004_channels", sql: """
+        CREATE TABLE channels(
+            channel TEXT PRIMARY KEY, name TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1,
+            created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE channel_warehouses(
+            channel TEXT NOT NULL REFERENCES channels(channel), warehouse TEXT NOT NULL REFERENCES warehouses(warehouse),
+            PRIMARY KEY (channel, warehouse)
+        ) WITHOUT ROWID;
+        CREATE TABLE channel_skus(
+            channel TEXT NOT NULL REFERENCES channels(channel), sku TEXT NOT NULL REFERENCES skus(sku),
+            cap INTEGER CHECK (cap IS NULL OR cap >= 0), used INTEGER NOT NULL DEFAULT 0 CHECK (used >= 0),
+            open INTEGER NOT NULL DEFAULT 1, closed_reason TEXT,
+            PRIMARY KEY (channel, sku)
+        ) WITHOUT ROWID;
+        ALTER TABLE reservations ADD COLUMN channel_counted INTEGER NOT NULL DEFAULT 0;
         """)
 }

@@ -46,6 +46,7 @@ extension Store {
         case .warehouse: ("warehouses", "warehouse")
         case .order: ("orders", "order_id")
         case .transfer: ("transfers", "transfer_id")
+        case .channel: ("channels", "channel")
         }
         // Range scan on the primary/unique key: prefix <= code < prefix + U+10FFFF.
         try db.rows("SELECT \(column) FROM \(table) WHERE \(column) >= ? AND \(column) < ? ORDER BY \(column) LIMIT ?",
@@ -55,4 +56,4 @@ extension Store {
 }
 
 /// What `Engine.complete` can complete.
-public enum CodeKind: Sendable { case sku, warehouse, order, transfer }
+public enum CodeKind: Sendable { case sku, warehouse, order, transfer, channel }

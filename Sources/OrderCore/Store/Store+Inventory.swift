@@ -63,16 +63,20 @@ extension Store {
     }
 
     /// Active reservations of an order.
-    func activeReservations(orderRowID: Int64) throws -> [(id: Int64, lineNo: Int64, sku: String, warehouse: String, qty: Int64)] {
-        var result: [(Int64, Int64, String, String, Int64)] = []
-        try db.rows("SELECT id, line_no, sku, warehouse, qty FROM reservations WHERE order_rowid = ? AND state = 'active' ORDER BY id",
-                    .int(orderRowID)) { result.append(($0.int(0), $0.int(1), $0.text(2), $0.text(3), $0.int(4))) }
+    func activeReservations(orderRowID: Int64)
+        throws -> [(id: Int64, lineNo: Int64, sku: String, warehouse: String, qty: Int64, channelCounted: Bool)] {
+        var result: [(Int64, Int64, String, String, Int64, Bool)] = []
+        try db.rows("""
+            SELECT id, line_no, sku, warehouse, qty, channel_counted FROM reservations WHERE order_rowid = ? AND state = 'active' ORDER BY id
+            """, .int(orderRowID)) { result.append(($0.int(0), $0.int(1), $0.text(2), $0.text(3), $0.int(4), $0.bool(5))) }
         return result
     }
 
-    func insertReservation(orderRowID: Int64, lineNo: Int64, sku: String, warehouse: String, qty: Int64, expiresAt: Int64?) throws {
-        try db.run("INSERT INTO reservations(order_rowid, line_no, sku, warehouse, qty, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-                   .int(orderRowID), .int(lineNo), .text(sku), .text(warehouse), .int(qty), .opt(expiresAt))
+    func insertReservation(orderRowID: Int64, lineNo: Int64, sku: String, warehouse: String, qty: Int64, expiresAt: Int64?,
+                           channelCounted: Bool) throws {
+        try db.run("""
+            INSERT INTO reservations(order_rowid, line_no, sku, warehouse, qty, expires_at, channel_counted) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, .int(orderRowID), .int(lineNo), .text(sku), .text(warehouse), .int(qty), .opt(expiresAt), .bool(channelCounted))
     }
 
     func closeReservation(id: Int64, state: String) throws {

@@ -42,6 +42,8 @@ struct StockTests {
         let path = dir + "/prop.db"
         let engine = try Engine(path: path)
         try engine.seedCatalog(a1: [:])
+        try engine.ok("channel.upsert", ["channel": "web", "warehouses": ["SH"]])
+        try engine.ok("channel.sku", ["channel": "web", "sku": "A1", "cap": 12])
         var random = SeededRandom(state: seed)
         var orders: [String] = []
         var short = Set<String>()  // "SKU@warehouse" where an adjustment took promised units away
@@ -58,6 +60,7 @@ struct StockTests {
                 var args = orderArgs([("A1", Int64.random(in: 1...4, using: &random), "2.00"),
                                       ("B2", Int64.random(in: 1...3, using: &random), "3.00")])
                 args["at"] = at
+                args["channel"] = Bool.random(using: &random) ? "web" : "pos"
                 if case .success(let order) = engine.run("order.create", args), let id = order["order_id"]?.stringValue { orders.append(id) }
             case 5, 6:
                 if let id = orders.randomElement(using: &random) { _ = engine.run("order.pay", ["order_id": .string(id), "at": at]) }

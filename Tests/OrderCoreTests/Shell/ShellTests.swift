@@ -52,6 +52,7 @@ struct ShellTests {
             case .warehouse: ["SH", "BJ"]
             case .order: ["SO-000001"]
             case .transfer: ["TR-000001"]
+            case .channel: ["web", "pos"]
             }
             return all.filter { $0.hasPrefix(prefix) }
         }

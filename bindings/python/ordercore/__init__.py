@@ -91,6 +91,7 @@ class Database:
         self.path = path
         self.skus = _Skus(self)
         self.warehouses = _Warehouses(self)
+        self.channels = _Channels(self)
         self.stock = _Stock(self)
         self.orders = _Orders(self)
         self.config = _Config(self)
@@ -199,9 +200,9 @@ class _Stock(_Area):
         """Sets the safety stock held back from sale (op stock.safety)."""
         return self._db.exec("stock.safety", sku=sku, warehouse=warehouse, qty=qty, **extra)
 
-    def get(self, sku: str, warehouse: Optional[str] = None) -> JSONDict:
-        """Balances of a SKU, in total and per warehouse (op stock.get)."""
-        return self._db.exec("stock.get", sku=sku, warehouse=warehouse)
+    def get(self, sku: str, warehouse: Optional[str] = None, *, channel: Optional[str] = None) -> JSONDict:
+        """Balances of a SKU, in total and per warehouse, and with ``channel`` what it may sell (op stock.get)."""
+        return self._db.exec("stock.get", sku=sku, warehouse=warehouse, channel=channel)
 
     def ledger(self, sku: Optional[str] = None, warehouse: Optional[str] = None, *, ref_type: Optional[str] = None,
                ref_id: Optional[str] = None, reason: Optional[str] = None, from_: Optional[str] = None,
@@ -245,6 +246,39 @@ class _Stock(_Area):
         self._db._call(self._db._lib.oc_stock_available, _c_string(sku, "sku"), _c_string(warehouse, "warehouse"),
                        ctypes.byref(out))
         return out.value
+
+
+    def sellable(self, sku: str, channel: str) -> int:
+        """Units a channel may still sell: min(available in its warehouses, its remaining cap); typed C call
+        oc_stock_sellable."""
+        out = ctypes.c_int64()
+        self._db._call(self._db._lib.oc_stock_sellable, _c_string(sku, "sku"), _c_string(channel, "channel"), ctypes.byref(out))
+        return out.value
+
+
+class _Channels(_Area):
+    def upsert(self, channel: str, *, name: Optional[str] = None, warehouses: Optional[Iterable[str]] = None,
+               active: Optional[bool] = None, **extra: Any) -> JSONDict:
+        """Creates or updates a sales channel and the warehouses that serve it (op channel.upsert)."""
+        return self._db.exec("channel.upsert", channel=channel, name=name,
+                             warehouses=None if warehouses is None else list(warehouses), active=active, **extra)
+
+    def set_sku(self, channel: str, sku: str, *, cap: Optional[int] = None, clear_cap: bool = False,
+                open: Optional[bool] = None, reason: Optional[str] = None) -> JSONDict:
+        """Sets a channel's cap (units it may sell; ``clear_cap=True`` removes it) and on/off switch for a
+        SKU (op channel.sku). Returns what the channel may now sell."""
+        request: Dict[str, Any] = {"op": "channel.sku", "channel": channel, "sku": sku}
+        if cap is not None or clear_cap:
+            request["cap"] = None if clear_cap else cap
+        if open is not None:
+            request["open"] = open
+        if reason is not None:
+            request["reason"] = reason
+        return self._db.exec_json(json.dumps(request, ensure_ascii=False))["result"]
+
+    def get(self, channel: str) -> JSONDict:
+        """A channel with its warehouses and per-SKU limits (op channel.get)."""
+        return self._db.exec("channel.get", channel=channel)
 
 
 class _Orders(_Area):
