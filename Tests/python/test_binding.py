@@ -207,6 +207,73 @@ def test_two_processes_racing_for_the_last_units_never_oversell(tmp_path):
         assert stock["reserved"] == units and stock["available"] == 0
 
 
+def _hot_sku_worker(path, start, results, seed):
+    """One OS process with 4 threads sharing a handle, placing random multi-line orders until the hot
+    SKU runs out; returns the hot units it sold."""
+    import random
+
+    rng = random.Random(seed)
+    plans = [[{"sku": "HOT", "qty": rng.randint(1, 3), "unit_price": "9.90"}]
+             + [{"sku": f"S{rng.randint(1, 4)}", "qty": 1, "unit_price": "1.00"} for _ in range(rng.randint(0, 2))]
+             for _ in range(2000)]
+    sold, errors = [], []
+    with ordercore.open(path) as db:
+        def buyer(k):
+            mine = 0
+            for lines in plans[k::4]:
+                skus = [line["sku"] for line in lines]
+                if len(set(skus)) != len(skus):
+                    continue
+                try:
+                    db.orders.create(lines=lines)
+                    mine += lines[0]["qty"]
+                except ordercore.InsufficientStock as e:
+                    if e.details.get("sku") == "HOT" and db.stock.available("HOT") == 0:
+                        break
+                except ordercore.OrderCoreError as e:  # anything else (busy!) is a failure
+                    errors.append(repr(e))
+                    break
+            sold.append(mine)
+
+        start.wait()
+        threads = [threading.Thread(target=buyer, args=(k,)) for k in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    results.put((sum(sold), errors))
+
+
+def test_hot_sku_two_processes_by_four_threads_sell_exactly_what_exists(tmp_path):
+    path = str(tmp_path / "hot.db")
+    with ordercore.open(path) as db:
+        db.warehouses.upsert("SH", priority=1)
+        db.warehouses.upsert("BJ", priority=2)
+        for sku in ["HOT", "S1", "S2", "S3", "S4"]:
+            db.skus.upsert(sku)
+        db.stock.receive("HOT", "SH", 600)
+        db.stock.receive("HOT", "BJ", 400)
+        for sku in ["S1", "S2", "S3", "S4"]:
+            db.stock.receive(sku, "SH", 100000)
+    ctx = multiprocessing.get_context("spawn")
+    results, start = ctx.Queue(), ctx.Barrier(2)
+    workers = [ctx.Process(target=_hot_sku_worker, args=(path, start, results, seed)) for seed in (1, 2)]
+    for w in workers:
+        w.start()
+    outcomes = [results.get(timeout=600) for _ in workers]
+    for w in workers:
+        w.join(timeout=60)
+    sold = [n for n, _ in outcomes]
+    assert [e for _, errs in outcomes for e in errs] == []
+    assert sum(sold) == 1000, f"sold {sold}"
+    with ordercore.open(path) as db:
+        hot = db.stock.get("HOT")
+        assert hot["reserved"] == 1000 and hot["available"] == 0
+        report = db.stock.verify()
+        assert report["ok"], report["differences"]
+    print(f"hot SKU split between the processes: {sold}")
+
+
 def test_package_installs_with_pip(tmp_path):
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
