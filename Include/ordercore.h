@@ -172,6 +172,15 @@ int oc_stock_sellable(oc_db *db, const char *sku, const char *channel, int64_t *
 int oc_order_pay(oc_db *db, const char *order_id, const char *amount, const char *payment_ref);
 
 /*
+ * Hand a paid order to the buyer at the counter (op order.pickup; POS and store pickup): its reserved units
+ * leave the stock (on hand and reserved both go down) and the order is completed.
+ *
+ * Returns OC_OK, OC_NOT_FOUND, OC_CONFLICT (not paid, or fewer units on hand than reserved), OC_MISUSE,
+ * OC_BUSY, OC_IO, OC_FULL. Thread-safe.
+ */
+int oc_order_pickup(oc_db *db, const char *order_id);
+
+/*
  * Cancel an order that has not shipped (op order.cancel): every reserved unit goes back to available,
  * and a paid order records the refund owed.
  *

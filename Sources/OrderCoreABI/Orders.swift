@@ -11,6 +11,13 @@ public func oc_order_pay(_ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?,
     }
 }
 
+@_cdecl("oc_order_pickup")
+public func oc_order_pickup(_ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?) -> Int32 {
+    withEngine(db) { (engine) throws(OrderCoreError) in
+        _ = try engine.run("order.pickup", ["order_id": .string(try required(orderID, "order_id"))], brief: true).get()
+    }
+}
+
 @_cdecl("oc_order_cancel")
 public func oc_order_cancel(_ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?, _ reason: UnsafePointer<CChar>?) -> Int32 {
     withEngine(db) { (engine) throws(OrderCoreError) in

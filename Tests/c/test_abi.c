@@ -282,6 +282,24 @@ static void test_channels(void) {
     oc_close(db);
 }
 
+static void test_pickup(void) {
+    oc_db *db = NULL;
+    char out[8192], id[32];
+    oc_open(":memory:", &db);
+    setup_catalog(db, 4);
+    run(db, "{\"op\":\"order.create\",\"channel\":\"pos\",\"lines\":[{\"sku\":\"A1\",\"qty\":3,\"unit_price\":\"2.00\"}]}", out, sizeof out);
+    order_id_of(out, id);
+    CHECK(oc_order_pickup(db, id) == OC_CONFLICT, "unpaid orders are not handed over");
+    CHECK(oc_order_pay(db, id, NULL, "CASH-1") == OC_OK && oc_order_pickup(db, id) == OC_OK, "pay, then pickup: %s", oc_errmsg(db));
+    char *state = NULL;
+    CHECK(oc_order_state(db, id, &state) == OC_OK && strcmp(state, "completed") == 0, "completed");
+    oc_free(state);
+    CHECK(run(db, "{\"op\":\"stock.get\",\"sku\":\"A1\"}", out, sizeof out) == OC_OK && strstr(out, "\"on_hand\":1,\"reserved\":0"),
+          "units left the stock: %s", out);
+    CHECK(oc_order_pickup(db, NULL) == OC_MISUSE, "NULL order");
+    oc_close(db);
+}
+
 /* ---- threads ---- */
 
 struct racer { oc_db *db; const char *path; int sold; int errors; };
@@ -353,6 +371,7 @@ int main(void) {
     test_idempotency();
     test_adjust_and_verify();
     test_channels();
+    test_pickup();
     test_threads();
     test_thread_local_errors();
     printf("%d passed, %d failed\n", passed, failed);

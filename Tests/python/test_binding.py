@@ -115,6 +115,22 @@ def test_channels_caps_and_switches(db):
     assert db.channels.get("web")["skus"][0]["sellable"] == 0
 
 
+def test_policies_buffer_reserve_at_payment_presale_and_pickup(db):
+    db.stock.receive("A1", "SH", 20)
+    db.config.set("inventory.sell_percent", 50)
+    assert db.stock.available("A1") == 10
+    db.config.set("inventory.sell_percent", 100)
+    db.config.set("inventory.reserve_at", "payment")
+    later = db.orders.create(lines=[{**LINE, "qty": 5}])
+    assert db.stock.available("A1") == 20 and later["reserve_at"] == "payment"
+    db.config.set("inventory.reserve_at", "order")
+    presale = db.orders.create(lines=[{**LINE, "qty": 2}], deposit="10.00")
+    assert db.orders.pay(presale["order_id"])["state"] == "deposit_paid"
+    assert db.orders.pay(presale["order_id"], "29.80")["state"] == "paid"
+    assert db.orders.pickup(presale["order_id"])["state"] == "completed"
+    assert db.stock.get("A1")["on_hand"] == 18 and db.stock.verify()["ok"]
+
+
 def test_idempotency_key_replays_the_first_result(db):
     db.stock.receive("A1", "SH", 5)
     first = db.orders.create(lines=[LINE], idempotency_key="checkout-1")

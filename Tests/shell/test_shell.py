@@ -86,6 +86,21 @@ stock get A1 channel=web
     assert refused.returncode == 1 and "channel web may sell 1 more A1" in refused.stderr
 
 
+def test_presale_and_pickup(shell, tmp_path):
+    script = SETUP + """
+order create A1:2@50 deposit=20 balance_due_at=2099-01-01T00:00:00Z
+order pay SO-000001
+order pay SO-000001 80.00
+order pickup SO-000001
+.mode json
+order timeline SO-000001
+"""
+    result = run(shell, tmp_path / "p.db", script)
+    assert result.returncode == 0, result.stderr
+    events = json.loads(result.stdout.strip().splitlines()[-1])["events"]
+    assert [e["to"] for e in events] == ["pending_payment", "deposit_paid", "paid", "completed"]
+
+
 def test_table_mode_shows_aligned_columns(shell, tmp_path):
     result = run(shell, tmp_path / "t.db", SETUP + "stock get A1\n")
     assert "warehouse  on_hand  reserved  available" in result.stdout

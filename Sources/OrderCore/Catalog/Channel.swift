@@ -34,7 +34,7 @@ extension CommandContext {
     func sellable(sku: String, channel code: String) throws -> JSONObject {
         let channel = try store.channel(code)
         let serving = Set(channel?.warehouses ?? [])
-        let available = try store.balances(sku: sku, activeOnly: true)
+        let available = try salesBalances(sku: sku, activeOnly: true)
             .filter { serving.isEmpty || serving.contains($0.warehouse) }
             .reduce(Int64(0)) { sum, b in sum.addingReportingOverflow(b.available).overflow ? .max : sum + b.available }
         let limits = try store.channelSKU(channel: code, sku: sku)

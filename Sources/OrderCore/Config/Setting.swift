@@ -18,7 +18,23 @@ struct Setting: Sendable {
         defaultValue: "CNY"
     ) { .string(try Currency.check(try $0.requiredCode("value"), field: "value")) }
 
-    static let all: [Setting] = [unpaidTimeoutMinutes, defaultCurrency]
+    static let reserveAt = Setting(
+        key: "inventory.reserve_at",
+        summary: "When new orders reserve stock: \"order\" (at creation, until the unpaid timeout) or \"payment\"",
+        defaultValue: "order"
+    ) { f in
+        let value = try f.requiredCode("value")
+        guard value == "order" || value == "payment" else { throw OrderCoreError.invalid("value must be \"order\" or \"payment\"", field: "value") }
+        return .string(value)
+    }
+
+    static let sellPercent = Setting(
+        key: "inventory.sell_percent",
+        summary: "Reservation buffer: sell at most this percent of on-hand stock (1-100)",
+        defaultValue: 100
+    ) { .int(try $0.requiredInt("value", min: 1, max: 100)) }
+
+    static let all: [Setting] = [unpaidTimeoutMinutes, defaultCurrency, reserveAt, sellPercent]
 }
 
 enum Currency {

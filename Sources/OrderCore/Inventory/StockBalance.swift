@@ -7,9 +7,15 @@ struct StockBalance {
     var reserved: Int64 = 0
     var quarantine: Int64 = 0
     var safety: Int64 = 0
+    /// The reservation buffer (`inventory.sell_percent`): sell at most this percent of on hand.
+    var sellPercent: Int64 = 100
 
-    /// Units that can still be promised: on hand less reserved less safety stock, never below zero.
-    var available: Int64 { max(0, onHand - reserved - safety) }
+    /// On-hand units that may be sold: `sellPercent` percent of on hand, rounded down, computed without
+    /// overflow for any Int64 (the same expression as the conditional reserve in SQL).
+    var sellableOnHand: Int64 { onHand / 100 * sellPercent + onHand % 100 * sellPercent / 100 }
+
+    /// Units that can still be promised: sellable on hand less reserved less safety stock, never below zero.
+    var available: Int64 { max(0, sellableOnHand - reserved - safety) }
 
     subscript(bucket: LedgerEntry.Bucket) -> Int64 {
         switch bucket {
@@ -30,7 +36,7 @@ struct StockBalance {
 struct LedgerEntry {
     enum Bucket: String, CaseIterable { case onHand = "on_hand", reserved, quarantine, safety }
     enum Reason: String {
-        case receive, adjust, safety, count, reserve, release, expire
+        case receive, adjust, safety, count, reserve, release, expire, pickup
         case transferOut = "transfer_out", transferIn = "transfer_in"
     }
 

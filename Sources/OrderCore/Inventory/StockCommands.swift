@@ -66,7 +66,7 @@ enum StockCommands {
         _ = try ctx.requireSKU(sku)
         if let warehouse { _ = try ctx.requireWarehouse(warehouse) }
         try ctx.expireStaleReservations(skus: [sku])
-        var balances = try ctx.store.balances(sku: sku, warehouse: warehouse)
+        var balances = try ctx.salesBalances(sku: sku, warehouse: warehouse)
         let inTransit = try ctx.store.inTransit(sku: sku).filter { warehouse == nil || $0.key == warehouse }
         for (destination, _) in inTransit.sorted(by: { $0.key < $1.key }) where !balances.contains(where: { $0.warehouse == destination }) {
             balances.append(StockBalance(sku: sku, warehouse: destination))

@@ -52,6 +52,12 @@ extension CommandContext {
         doc["payments"] = .array(try store.payments(orderRowID: o.rowID).map {
             ["payment_ref": .optional($0.paymentRef), "amount": o.money($0.amount), "at": .string(Timestamp.format($0.at))]
         })
+        doc["reserve_at"] = .string(o.reserveAt)
+        doc["warehouse"] = .optional(o.pinnedWarehouse)
+        if let deposit = o.deposit {
+            doc["deposit"] = o.money(deposit)
+            doc["balance_due_at"] = o.balanceDueAt.map { .string(Timestamp.format($0)) } ?? .null
+        }
         doc["cancel_reason"] = .optional(o.cancelReason)
         doc["tags"] = .array(o.tags.map(JSON.string))
         doc["note"] = .optional(o.note)

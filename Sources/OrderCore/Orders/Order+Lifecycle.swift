@@ -10,7 +10,8 @@ extension CommandContext {
     /// - Throws: `insufficient_stock` naming the SKU (with `reason` `channel_closed` or `channel_cap` when
     ///   the channel's limits refuse it); `conflict` for an inactive channel. The surrounding transaction
     ///   then rolls back every reservation already made for the order.
-    func reserve(_ order: Order, lines: [OrderLine], warehouse: String?, expiresAt: Int64?) throws {
+    /// - Parameter checkOnly: plan and check without reserving (orders that reserve at payment).
+    func reserve(_ order: Order, lines: [OrderLine], warehouse: String?, expiresAt: Int64?, checkOnly: Bool = false) throws {
         let channel = try store.channel(order.channel)
         if let channel, !channel.active {
             throw OrderCoreError(.conflict, "channel \(channel.channel) is inactive", details: ["channel": .string(channel.channel)])
@@ -23,16 +24,18 @@ extension CommandContext {
         var sources: [String: [ReservationPlanner.Source]] = [:]
         for sku in Set(lines.map(\.sku)) {
             limits[sku] = try store.channelSKU(channel: order.channel, sku: sku)
-            sources[sku] = try store.balances(sku: sku, warehouse: warehouse, activeOnly: true)
+            sources[sku] = try salesBalances(sku: sku, warehouse: warehouse, activeOnly: true)
                 .filter { serving.isEmpty || serving.contains($0.warehouse) }
                 .map { ReservationPlanner.Source(warehouse: $0.warehouse, available: $0.available) }
         }
         try checkChannelLimits(limits, lines: lines, channel: order.channel)
         let plan = try ReservationPlanner.plan(lines.map { .init(lineNo: $0.lineNo, sku: $0.sku, qty: $0.qty) }, sources: sources)
+        guard !checkOnly else { return }
+        let percent = try sellPercent()
         for take in plan {
             // The conditional writes are the real guard: they cannot reserve what is not available, or
             // count past a cap, whatever the plan was computed from.
-            guard try store.reserve(sku: take.sku, warehouse: take.warehouse, qty: take.qty) else {
+            guard try store.reserve(sku: take.sku, warehouse: take.warehouse, qty: take.qty, sellPercent: percent) else {
                 throw OrderCoreError(.insufficientStock, "insufficient stock for \(take.sku) in \(take.warehouse)",
                                      details: ["sku": .string(take.sku), "warehouse": .string(take.warehouse)])
             }
@@ -87,21 +90,47 @@ extension CommandContext {
         return released
     }
 
-    /// Closes an unpaid order whose reservation lapsed. - Returns: units released (0 if nothing to do).
+    /// Closes an order whose hold lapsed: unpaid past its timeout, or a pre-sale whose balance was not
+    /// paid by `balance_due_at` (its deposit is forfeited: no refund is owed).
+    /// - Returns: units released (0 if there was nothing to do).
     func expire(orderRowID: Int64, trigger: String) throws -> Int64 {
-        guard var order = try store.order(rowID: orderRowID), order.state == .pendingPayment,
+        guard var order = try store.order(rowID: orderRowID), order.state == .pendingPayment || order.state == .depositPaid,
               let expiresAt = order.expiresAt, expiresAt <= at else { return 0 }
+        let from = order.state
+        let reason = from == .depositPaid ? "balance_unpaid" : "unpaid_timeout"
         let released = try releaseReservations(of: order, reason: .expire)
         order.state = .cancelled
-        order.cancelReason = "unpaid_timeout"
+        order.cancelReason = reason
         order.expiresAt = nil
         order.updatedAt = at
         try store.update(order)
         try store.cancelLines(orderRowID: orderRowID)
-        try record(order, from: .pendingPayment, command: "expire",
-                   details: ["reason": "unpaid_timeout", "expired_at": .string(Timestamp.format(expiresAt)),
-                             "released_units": .int(released), "trigger": .string(trigger)])
+        var details: JSONObject = ["reason": .string(reason), "expired_at": .string(Timestamp.format(expiresAt)),
+                                   "released_units": .int(released), "trigger": .string(trigger)]
+        if from == .depositPaid { details["forfeited_deposit"] = order.money(order.paidTotal) }
+        try record(order, from: from, command: "expire", details: .object(details))
         return released
+    }
+
+    /// Hands every reserved unit of an order to the buyer (store pickup): on hand and reserved go down
+    /// together, each line is delivered. - Returns: the units handed over.
+    func handOver(_ order: Order) throws -> Int64 {
+        var units: Int64 = 0
+        for r in try store.activeReservations(orderRowID: order.rowID) {
+            guard try store.deduct(sku: r.sku, warehouse: r.warehouse, qty: r.qty) else {
+                throw OrderCoreError(.conflict, "fewer than \(r.qty) \(r.sku) are on hand in \(r.warehouse); count or adjust the stock first",
+                                     details: ["sku": .string(r.sku), "warehouse": .string(r.warehouse), "qty": .int(r.qty)])
+            }
+            try store.closeReservation(id: r.id, state: "fulfilled")
+            try store.addReserved(orderRowID: order.rowID, lineNo: r.lineNo, qty: -r.qty)
+            try store.addHandedOver(orderRowID: order.rowID, lineNo: r.lineNo, qty: r.qty)
+            for bucket in [LedgerEntry.Bucket.onHand, .reserved] {
+                try store.append(LedgerEntry(sku: r.sku, warehouse: r.warehouse, bucket: bucket, delta: -r.qty, reason: .pickup,
+                                             refType: "order", refID: order.orderID), at: at, actor: actor)
+            }
+            units += r.qty
+        }
+        return units
     }
 
     /// Lazy expiry: before stock of these SKUs is read or reserved, lapsed reservations on them are

@@ -22,6 +22,13 @@ struct Order {
     var shipTo: [String: String] = [:]
     var tags: [String] = []
     var note: String?
+    /// When the order's stock is reserved: at creation ("order") or at its first payment ("payment").
+    var reserveAt = "order"
+    /// The only warehouse the order may reserve from (POS, pinned fulfilment), if any.
+    var pinnedWarehouse: String?
+    /// A pre-sale's deposit: paying it locks the stock until `balanceDueAt`.
+    var deposit: Int64?
+    var balanceDueAt: Int64?
 
     static let customerFields = ["id", "phone", "email", "name", "device_id", "ip"]
     static let addressFields = ["name", "phone", "country", "region", "city", "district", "line1", "line2", "postal_code"]

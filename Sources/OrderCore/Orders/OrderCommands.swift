@@ -1,5 +1,5 @@
 enum OrderCommands {
-    static let all = [create, pay, cancel, get, list, timeline]
+    static let all = [create, pay, pickup, cancel, get, list, timeline]
 
     static let create = Command("order.create", .write,
         "Create an order from the canonical document and reserve its stock, or fail with insufficient_stock changing nothing") { ctx, f in
@@ -20,17 +20,22 @@ enum OrderCommands {
         let rowID = try ctx.store.nextOrderRowID()
         let timeout = try ctx.intSetting(.unpaidTimeoutMinutes)
         let expiresAt = ctx.at.addingReportingOverflow(timeout * 60_000).overflow ? Int64.max : ctx.at + timeout * 60_000
-        let order = Order(rowID: rowID, orderID: Order.publicID(rowID: rowID), channel: draft.channel, externalID: draft.externalID,
+        var order = Order(rowID: rowID, orderID: Order.publicID(rowID: rowID), channel: draft.channel, externalID: draft.externalID,
                           state: .pendingPayment, currency: draft.currency, placedAt: draft.placedAt, createdAt: ctx.at,
                           updatedAt: ctx.at, expiresAt: expiresAt, totals: draft.totals, customer: draft.customer,
                           accountCreatedAt: draft.accountCreatedAt, shipTo: draft.shipTo, tags: draft.tags, note: draft.note)
+        order.reserveAt = try ctx.stringSetting(.reserveAt)
+        order.pinnedWarehouse = draft.warehouse
+        order.deposit = draft.deposit
+        order.balanceDueAt = draft.balanceDueAt
         try ctx.store.insert(order)
         let lines = draft.lines.enumerated().map { i, l in
             OrderLine(lineNo: Int64(i + 1), sku: l.sku, name: l.name, qty: l.qty, unitPrice: l.unitPrice, lineDiscount: l.lineDiscount, tax: l.tax)
         }
         for line in lines { try ctx.store.insert(line, orderRowID: rowID) }
         for (i, d) in draft.discounts.enumerated() { try ctx.store.insert(d, seq: Int64(i + 1), orderRowID: rowID) }
-        try ctx.reserve(order, lines: lines, warehouse: draft.warehouse, expiresAt: expiresAt)
+        // Orders that reserve at payment are still checked now, so a checkout learns at once that it cannot sell.
+        try ctx.reserve(order, lines: lines, warehouse: draft.warehouse, expiresAt: expiresAt, checkOnly: order.reserveAt == "payment")
         try ctx.record(order, from: nil, command: "order.create",
                        details: ["lines": .int(lines.count), "grand_total": order.money(order.totals.grandTotal),
                                  "expires_at": .string(Timestamp.format(expiresAt))])
@@ -53,26 +58,56 @@ enum OrderCommands {
             }
             return try ctx.document(order, extra: ["duplicate": true])
         }
-        let next = try order.state.next("order.pay", orderID: id)
+        var next = try order.state.next("order.pay", orderID: id)
         if let expiresAt = order.expiresAt, expiresAt <= ctx.at {
-            throw OrderCoreError(.conflict, "order \(id) expired unpaid at \(Timestamp.format(expiresAt)); its reservation has lapsed and it will be closed",
+            let what = order.state == .depositPaid ? "its balance was due" : "it expired unpaid"
+            throw OrderCoreError(.conflict, "order \(id): \(what) at \(Timestamp.format(expiresAt)); its hold has lapsed and it will be closed",
                                  details: ["order_id": .string(id), "state": .string(order.state.rawValue),
                                            "expired_at": .string(Timestamp.format(expiresAt)), "allowed": []])
         }
         let due = order.totals.grandTotal - order.paidTotal
-        if let amount, amount != due {
-            throw OrderCoreError(.invalidInput, "amount \(Money.format(amount, exponent: order.exponent)) does not match the amount due \(Money.format(due, exponent: order.exponent))",
+        var charged = due
+        if order.state == .pendingPayment, let deposit = order.deposit, (amount ?? deposit) == deposit {
+            next = .depositPaid  // a pre-sale: the deposit locks the stock until the balance is due
+            charged = deposit
+        } else if let amount, amount != due {
+            let expected = order.state == .pendingPayment && order.deposit != nil
+                ? "the deposit \(Money.format(order.deposit ?? 0, exponent: order.exponent)) or the full amount"
+                : "the amount due"
+            throw OrderCoreError(.invalidInput, "amount \(Money.format(amount, exponent: order.exponent)) does not match \(expected) \(Money.format(due, exponent: order.exponent))",
                                  details: ["field": "amount", "amount_due": order.money(due)])
         }
-        try ctx.store.insert(Payment(paymentRef: paymentRef, amount: due, at: ctx.at), orderRowID: order.rowID, actor: ctx.actor)
-        try ctx.store.clearReservationExpiry(orderRowID: order.rowID)
+        let holdUntil = next == .depositPaid ? order.balanceDueAt : nil
+        if order.state == .pendingPayment && order.reserveAt == "payment" {
+            let lines = try ctx.store.lines(orderRowID: order.rowID)
+            try ctx.expireStaleReservations(skus: lines.map(\.sku))
+            try ctx.reserve(order, lines: lines, warehouse: order.pinnedWarehouse, expiresAt: holdUntil)
+        } else {
+            try ctx.store.setReservationExpiry(orderRowID: order.rowID, holdUntil)
+        }
+        try ctx.store.insert(Payment(paymentRef: paymentRef, amount: charged, at: ctx.at), orderRowID: order.rowID, actor: ctx.actor)
         let from = order.state
         order.state = next
-        order.paidTotal += due
-        order.expiresAt = nil
+        order.paidTotal += charged
+        order.expiresAt = holdUntil
         order.updatedAt = ctx.at
         try ctx.store.update(order)
-        try ctx.record(order, from: from, command: "order.pay", details: ["amount": order.money(due), "payment_ref": .optional(paymentRef)])
+        try ctx.record(order, from: from, command: "order.pay", details: ["amount": order.money(charged), "payment_ref": .optional(paymentRef)])
+        return try ctx.document(order)
+    }
+
+    static let pickup = Command("order.pickup", .write,
+        "Hand a paid order to the buyer at the counter (POS, store pickup): its reserved units leave stock and it completes (order_id)") { ctx, f in
+        let id = try f.requiredCode("order_id")
+        try f.finish()
+        var order = try ctx.requireOrder(id)
+        let next = try order.state.next("order.pickup", orderID: id)
+        let units = try ctx.handOver(order)
+        let from = order.state
+        order.state = next
+        order.updatedAt = ctx.at
+        try ctx.store.update(order)
+        try ctx.record(order, from: from, command: "order.pickup", details: ["units": .int(units)])
         return try ctx.document(order)
     }
 

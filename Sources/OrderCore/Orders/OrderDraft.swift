@@ -24,6 +24,9 @@ struct OrderDraft {
     var note: String?
     /// Reserve only from this warehouse (POS, pinned fulfilment); nil lets the planner choose.
     var warehouse: String?
+    /// Pre-sale: the deposit that locks the stock, and when the balance is due.
+    var deposit: Int64?
+    var balanceDueAt: Int64?
 
     static let maxLines = 1_000
 
@@ -77,6 +80,13 @@ struct OrderDraft {
         tags = try f.strings("tags") ?? []
         note = try f.text("note", maxLength: 5_000)
         warehouse = try f.code("warehouse")
+        deposit = try f.money("deposit", exponent: exponent)
+        balanceDueAt = try f.time("balance_due_at")
+        if let deposit, !(0 < deposit && deposit < totals.grandTotal) {
+            throw .invalid("deposit must be more than zero and less than the grand total", field: "deposit")
+        }
+        if balanceDueAt != nil && deposit == nil { throw .invalid("balance_due_at needs a deposit (pre-sale)", field: "balance_due_at") }
+        if let balanceDueAt, balanceDueAt <= at { throw .invalid("balance_due_at must be in the future", field: "balance_due_at") }
         try f.finish()
     }
 }

@@ -24,8 +24,10 @@ enum OrderState: String, CaseIterable, Sendable {
     }
 
     /// The commands that move an order, and where from. Later modules add theirs here.
+    /// `order.pay` of a pre-sale deposit goes to `deposit_paid` instead (see `OrderCommands.pay`).
     static let transitions: [Transition] = [
-        Transition(command: "order.pay", from: [.pendingPayment], to: .paid),
+        Transition(command: "order.pay", from: [.pendingPayment, .depositPaid], to: .paid),
+        Transition(command: "order.pickup", from: [.paid], to: .completed),
         Transition(command: "order.cancel", from: beforeShipment, to: .cancelled),
     ]
 

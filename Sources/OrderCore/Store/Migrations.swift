@@ -4,7 +4,7 @@ struct Migration {
     let name: String
     let sql: String
 
-    static let all: [Migration] = [foundation, ledgerNote, countsAndTransfers, channels]
+    static let all: [Migration] = [foundation, ledgerNote, countsAndTransfers, channels, policies]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
     /// belongs to some other program.
@@ -200,5 +200,17 @@ struct Migration {
             PRIMARY KEY (channel, sku)
         ) WITHOUT ROWID;
         ALTER TABLE reservations ADD COLUMN channel_counted INTEGER NOT NULL DEFAULT 0;
+        """)
+
+    // MARK: - 0005
+
+    /// Reservation policies recorded per order (so a later change of the setting never confuses an open
+    /// order): when its stock is reserved, the warehouse it is pinned to, and for pre-sales the deposit
+    /// and when the balance is due.
+    static let policies = Migration(name: "0005_reservation_policies", sql: """
+        ALTER TABLE orders ADD COLUMN reserve_at TEXT NOT NULL DEFAULT 'order';
+        ALTER TABLE orders ADD COLUMN deposit INTEGER;
+        ALTER TABLE orders ADD COLUMN balance_due_at INTEGER;
+        ALTER TABLE orders ADD COLUMN warehouse TEXT;
         """)
 }

@@ -28,11 +28,21 @@ extension Store {
     }
 
     /// The atomic check-and-reserve: one conditional UPDATE that only matches while `qty` units are
-    /// still available. - Returns: false (and changes nothing) when they are not.
-    func reserve(sku: String, warehouse: String, qty: Int64) throws -> Bool {
+    /// still available (`StockBalance.available`, with the reservation buffer `sellPercent`).
+    /// - Returns: false (and changes nothing) when they are not.
+    func reserve(sku: String, warehouse: String, qty: Int64, sellPercent: Int64) throws -> Bool {
         try db.run("""
             UPDATE stock SET reserved = reserved + ?3
-            WHERE sku = ?1 AND warehouse = ?2 AND on_hand - reserved - safety >= ?3
+            WHERE sku = ?1 AND warehouse = ?2 AND (on_hand / 100) * ?4 + ((on_hand % 100) * ?4) / 100 - reserved - safety >= ?3
+            """, .text(sku), .text(warehouse), .int(qty), .int(sellPercent)) == 1
+    }
+
+    /// Hands reserved units over to the buyer: both on hand and reserved go down.
+    /// - Returns: false (changing nothing) when fewer units are on hand than are being handed over.
+    func deduct(sku: String, warehouse: String, qty: Int64) throws -> Bool {
+        try db.run("""
+            UPDATE stock SET on_hand = on_hand - ?3, reserved = reserved - ?3
+            WHERE sku = ?1 AND warehouse = ?2 AND reserved >= ?3 AND on_hand >= ?3
             """, .text(sku), .text(warehouse), .int(qty)) == 1
     }
 
@@ -83,9 +93,9 @@ extension Store {
         try db.run("UPDATE reservations SET state = ? WHERE id = ?", .text(state), .int(id))
     }
 
-    /// Payment turns an expiring hold into a firm one.
-    func clearReservationExpiry(orderRowID: Int64) throws {
-        try db.run("UPDATE reservations SET expires_at = NULL WHERE order_rowid = ? AND state = 'active'", .int(orderRowID))
+    /// Payment turns an expiring hold into a firm one (nil), or one that lasts until a pre-sale's balance is due.
+    func setReservationExpiry(orderRowID: Int64, _ expiresAt: Int64?) throws {
+        try db.run("UPDATE reservations SET expires_at = ? WHERE order_rowid = ? AND state = 'active'", .opt(expiresAt), .int(orderRowID))
     }
 }
 

@@ -6,7 +6,7 @@ extension Store {
         id, order_id, channel, external_id, state, currency, placed_at, created_at, updated_at, expires_at,
         subtotal, line_discount_total, discount_total, shipping_fee, shipping_tax, tax_total, taxes_included, grand_total,
         paid_total, refund_due, cancel_reason, account_created_at, tags, note,
-        \((customerColumns + addressColumns).joined(separator: ", "))
+        \((customerColumns + addressColumns).joined(separator: ", ")), reserve_at, deposit, balance_due_at, warehouse
         """
 
     /// The row id the next order will get. Only valid inside the write transaction that inserts it.
@@ -15,7 +15,6 @@ extension Store {
     }
 
     func insert(_ o: Order) throws {
-        let extra = Store.customerColumns + Store.addressColumns
         let values: [SQLValue] = [
             .int(o.rowID), .text(o.orderID), .text(o.channel), .opt(o.externalID), .text(o.state.rawValue), .text(o.currency),
             .int(o.placedAt), .int(o.createdAt), .int(o.updatedAt), .opt(o.expiresAt),
@@ -24,7 +23,8 @@ extension Store {
             .int(o.paidTotal), .int(o.refundDue), .opt(o.cancelReason), .opt(o.accountCreatedAt),
             .text(JSON.array(o.tags.map(JSON.string)).serialized), .opt(o.note),
         ] + Order.customerFields.map { .opt(o.customer[$0]) } + Order.addressFields.map { .opt(o.shipTo[$0]) }
-        let placeholders = Array(repeating: "?", count: 24 + extra.count).joined(separator: ", ")
+            + [.text(o.reserveAt), .opt(o.deposit), .opt(o.balanceDueAt), .opt(o.pinnedWarehouse)]
+        let placeholders = Array(repeating: "?", count: values.count).joined(separator: ", ")
         try db.run("INSERT INTO orders(\(Store.orderColumns)) VALUES (\(placeholders))", arguments: values)
     }
 
@@ -60,7 +60,12 @@ extension Store {
                       accountCreatedAt: r.optInt(21), note: r.optText(23))
         o.tags = (try? JSONParser.parse(r.text(22)))?.arrayValue?.compactMap(\.stringValue) ?? []
         for (i, key) in Order.customerFields.enumerated() { o.customer[key] = r.optText(Int32(24 + i)) }
+        let policy = Int32(24 + customerColumns.count + addressColumns.count)
         for (i, key) in Order.addressFields.enumerated() { o.shipTo[key] = r.optText(Int32(24 + customerColumns.count + i)) }
+        o.reserveAt = r.text(policy)
+        o.deposit = r.optInt(policy + 1)
+        o.balanceDueAt = r.optInt(policy + 2)
+        o.pinnedWarehouse = r.optText(policy + 3)
         return o
     }
 
@@ -88,6 +93,12 @@ extension Store {
 
     func addReserved(orderRowID: Int64, lineNo: Int64, qty: Int64) throws {
         try db.run("UPDATE order_lines SET qty_reserved = qty_reserved + ? WHERE order_rowid = ? AND line_no = ?",
+                   .int(qty), .int(orderRowID), .int(lineNo))
+    }
+
+    /// Units handed to the buyer at once (store pickup): shipped and delivered together.
+    func addHandedOver(orderRowID: Int64, lineNo: Int64, qty: Int64) throws {
+        try db.run("UPDATE order_lines SET qty_shipped = qty_shipped + ?1, qty_delivered = qty_delivered + ?1 WHERE order_rowid = ?2 AND line_no = ?3",
                    .int(qty), .int(orderRowID), .int(lineNo))
     }
 
@@ -168,10 +179,12 @@ extension Store {
         return result
     }
 
-    /// Unpaid orders whose reservation lapsed at or before `at`, oldest first.
+    /// Orders whose hold lapsed at or before `at` (unpaid, or a pre-sale balance not paid in time), oldest first.
     func expiredUnpaidOrders(at: Int64) throws -> [Int64] {
         var result: [Int64] = []
-        try db.rows("SELECT id FROM orders WHERE expires_at <= ? AND state = 'pending_payment' ORDER BY expires_at, id", .int(at)) {
+        try db.rows("""
+            SELECT id FROM orders WHERE expires_at <= ? AND state IN ('pending_payment', 'deposit_paid') ORDER BY expires_at, id
+            """, .int(at)) {
             result.append($0.int(0))
         }
         return result

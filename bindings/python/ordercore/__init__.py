@@ -295,6 +295,11 @@ class _Orders(_Area):
         """Records payment of the amount due (op order.pay) and returns the order."""
         return self._db.exec("order.pay", order_id=order_id, amount=amount, payment_ref=payment_ref, **extra)
 
+    def pickup(self, order_id: str, **extra: Any) -> JSONDict:
+        """Hands a paid order to the buyer at the counter (op order.pickup): its units leave the stock and
+        the order completes."""
+        return self._db.exec("order.pickup", order_id=order_id, **extra)
+
     def cancel(self, order_id: str, reason: Optional[str] = None, **extra: Any) -> JSONDict:
         """Cancels an order that has not shipped (op order.cancel); its stock is released."""
         return self._db.exec("order.cancel", order_id=order_id, reason=reason, **extra)
