@@ -278,6 +278,9 @@ static void test_channels(void) {
     CHECK(run(db, "{\"op\":\"order.create\",\"channel\":\"web\",\"lines\":[{\"sku\":\"A1\",\"qty\":4,\"unit_price\":\"1\"}]}",
               out, sizeof out) == OC_INSUFFICIENT_STOCK && strstr(out, "channel_cap"), "over the cap: %s", out);
     CHECK(oc_stock_sellable(db, "A1", NULL, &n) == OC_MISUSE, "NULL channel");
+    CHECK(run(db, "{\"op\":\"stock.board\",\"status\":\"sufficient\"}", out, sizeof out) == OC_OK && strstr(out, "\"sku\":\"A1\""),
+          "board: %s", out);
+    CHECK(run(db, "{\"op\":\"stock.alerts\"}", out, sizeof out) == OC_OK && strstr(out, "\"alerts\":[]"), "no alerts: %s", out);
     CHECK(oc_stock_sellable(db, "ZZ", "web", &n) == OC_NOT_FOUND, "unknown SKU");
     oc_close(db);
 }

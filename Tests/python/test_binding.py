@@ -131,6 +131,18 @@ def test_policies_buffer_reserve_at_payment_presale_and_pickup(db):
     assert db.stock.get("A1")["on_hand"] == 18 and db.stock.verify()["ok"]
 
 
+def test_board_and_alerts(db):
+    db.stock.receive("A1", "SH", 3)
+    order = db.orders.create(lines=[{**LINE, "qty": 3}])
+    db.orders.pay(order["order_id"])
+    assert db.sweep()["low_stock_alerts_opened"] == 1
+    assert [a["sku"] for a in db.stock.alerts()] == ["A1"]
+    row = db.stock.board(status="warning")["rows"][0]
+    assert row["sku"] == "A1" and row["available"] == 0 and row["status"] == "warning"
+    db.stock.receive("A1", "SH", 10)
+    assert db.stock.alerts() == []
+
+
 def test_idempotency_key_replays_the_first_result(db):
     db.stock.receive("A1", "SH", 5)
     first = db.orders.create(lines=[LINE], idempotency_key="checkout-1")

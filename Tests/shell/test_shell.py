@@ -101,6 +101,14 @@ order timeline SO-000001
     assert [e["to"] for e in events] == ["pending_payment", "deposit_paid", "paid", "completed"]
 
 
+def test_stock_board_table(shell, tmp_path):
+    result = run(shell, tmp_path / "b.db", SETUP + "sku upsert B2\nstock receive B2 SH 1\norder create B2:1@1\nsweep\nstock board\nstock alerts\n")
+    assert result.returncode == 0, result.stderr
+    assert "sku  on_hand  reserved  safety  available  yesterday_sales  avg_daily_sales  days_of_cover  status" in result.stdout
+    assert "B2   1        1         0       0          0                0.00                            warning" in result.stdout
+    assert "low_stock" in result.stdout
+
+
 def test_table_mode_shows_aligned_columns(shell, tmp_path):
     result = run(shell, tmp_path / "t.db", SETUP + "stock get A1\n")
     assert "warehouse  on_hand  reserved  available" in result.stdout
@@ -174,7 +182,7 @@ def test_terminal_session_completes_commands_skus_and_orders(shell, tmp_path):
     child.expect("order_id +SO-000001")
     child.expect("ordercore> ")
     child.send("stock \t\t")              # two tabs list the choices
-    child.expect("adjust +count +get +ledger +receive +safety +verify")
+    child.expect("adjust +alerts +board +count +get +ledger +receive +safety +verify")
     child.send("\x15")                     # Ctrl-U clears the line
     child.sendline(".quit")
     child.expect(pexpect.EOF)

@@ -20,7 +20,7 @@ public struct Command: Sendable {
 
     /// Every command, by module.
     public static let all: [Command] =
-        ConfigCommands.all + CatalogCommands.all + ChannelCommands.all + StockCommands.all + CountCommands.all + TransferCommands.all
+        ConfigCommands.all + CatalogCommands.all + ChannelCommands.all + StockCommands.all + CountCommands.all + TransferCommands.all + StockWatchCommands.all
         + OrderCommands.all + SweepCommand.all
 
     static let byName: [String: Command] = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -36,6 +36,10 @@ final class CommandContext {
     let access: Command.Access
     /// The caller discards the result: answer with key fields only (see `Engine.run(_:_:brief:)`).
     let brief: Bool
+    /// SKUs whose stock grew or whose safety changed in this command: their low-stock alerts are
+    /// re-evaluated before it commits (replenishment reopens channels at once). Stock taken by orders
+    /// is looked at by the next `sweep`.
+    var replenished: Set<String> = []
 
     init(store: Store, at: Int64, actor: String, access: Command.Access, brief: Bool = false) {
         self.store = store
@@ -50,4 +54,9 @@ final class CommandContext {
 
     /// Makes sure the command runs in a write transaction; a read-only run is restarted as a write.
     func requireWrite() throws { if access == .read { throw NeedsWrite() } }
+
+    /// Work every write command ends with, inside its transaction.
+    func finish() throws {
+        if !replenished.isEmpty { try evaluateLowStock(replenished.sorted()) }
+    }
 }

@@ -117,6 +117,7 @@ public final class Engine: Sendable {
                     let context = CommandContext(store: store, at: at, actor: actor, access: access, brief: brief && key == nil)
                     let result = try command.run(context, fields)
                     try fields.finish()
+                    try context.finish()
                     if let key { try store.saveIdempotentResponse(key: key, op: command.name, hash: hash, response: result, at: at) }
                     return Outcome(result: result, replayed: false)
                 }

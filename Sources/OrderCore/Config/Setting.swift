@@ -34,7 +34,41 @@ struct Setting: Sendable {
         defaultValue: 100
     ) { .int(try $0.requiredInt("value", min: 1, max: 100)) }
 
-    static let all: [Setting] = [unpaidTimeoutMinutes, defaultCurrency, reserveAt, sellPercent]
+    static let salesWindowDays = Setting(
+        key: "inventory.sales_window_days",
+        summary: "Days of sales (complete business days before today) that the average daily sales are taken over",
+        defaultValue: 7
+    ) { .int(try $0.requiredInt("value", min: 1, max: 365)) }
+
+    static let coverWarningDays = Setting(
+        key: "inventory.cover_warning_days",
+        summary: "Stock lasting fewer days than this at the average daily sales is low (status warning, alert)",
+        defaultValue: 3
+    ) { .int(try $0.requiredInt("value", min: 0, max: 3650)) }
+
+    static let coverSufficientDays = Setting(
+        key: "inventory.cover_sufficient_days",
+        summary: "Stock lasting at least this many days is sufficient",
+        defaultValue: 30
+    ) { .int(try $0.requiredInt("value", min: 1, max: 3650)) }
+
+    static let lowStockClosesChannels = Setting(
+        key: "inventory.low_stock_closes_channels",
+        summary: "Close every registered channel for a SKU while it is low, and reopen it on replenishment",
+        defaultValue: false
+    ) { f in
+        guard let value = try f.bool("value") else { throw OrderCoreError.invalid("value is required: true or false", field: "value") }
+        return .bool(value)
+    }
+
+    static let utcOffsetMinutes = Setting(
+        key: "business.utc_offset_minutes",
+        summary: "The business day's offset from UTC in minutes (480 for China): when \"yesterday\" starts",
+        defaultValue: 0
+    ) { .int(try $0.requiredInt("value", min: -720, max: 840)) }
+
+    static let all: [Setting] = [unpaidTimeoutMinutes, defaultCurrency, reserveAt, sellPercent, salesWindowDays, coverWarningDays,
+                                 coverSufficientDays, lowStockClosesChannels, utcOffsetMinutes]
 }
 
 enum Currency {
@@ -52,6 +86,11 @@ extension CommandContext {
 
     func intSetting(_ setting: Setting) throws -> Int64 {
         try value(of: setting).intValue ?? setting.defaultValue.intValue ?? 0
+    }
+
+    func boolSetting(_ setting: Setting) throws -> Bool {
+        if case .bool(let b) = try value(of: setting) { return b }
+        return false
     }
 
     func stringSetting(_ setting: Setting) throws -> String {

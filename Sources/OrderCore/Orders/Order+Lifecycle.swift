@@ -50,6 +50,7 @@ extension CommandContext {
             try store.append(LedgerEntry(sku: take.sku, warehouse: take.warehouse, bucket: .reserved, delta: take.qty, reason: .reserve,
                                          refType: "order", refID: order.orderID), at: at, actor: actor)
         }
+        for sku in sources.keys { try store.markDirty(sku: sku) }
     }
 
     /// Refuses, before anything is reserved, SKUs the channel is closed for or whose demand exceeds
@@ -85,6 +86,8 @@ extension CommandContext {
             try store.addReserved(orderRowID: order.rowID, lineNo: r.lineNo, qty: -r.qty)
             try store.append(LedgerEntry(sku: r.sku, warehouse: r.warehouse, bucket: .reserved, delta: -r.qty, reason: reason,
                                          refType: "order", refID: order.orderID), at: at, actor: actor)
+            try store.markDirty(sku: r.sku)
+            replenished.insert(r.sku)
             released += r.qty
         }
         return released
@@ -124,6 +127,7 @@ extension CommandContext {
             try store.closeReservation(id: r.id, state: "fulfilled")
             try store.addReserved(orderRowID: order.rowID, lineNo: r.lineNo, qty: -r.qty)
             try store.addHandedOver(orderRowID: order.rowID, lineNo: r.lineNo, qty: r.qty)
+            try store.markDirty(sku: r.sku)
             for bucket in [LedgerEntry.Bucket.onHand, .reserved] {
                 try store.append(LedgerEntry(sku: r.sku, warehouse: r.warehouse, bucket: bucket, delta: -r.qty, reason: .pickup,
                                              refType: "order", refID: order.orderID), at: at, actor: actor)
@@ -142,6 +146,16 @@ extension CommandContext {
         guard !stale.isEmpty else { return }
         try requireWrite()
         for rowID in stale.sorted() { _ = try expire(orderRowID: rowID, trigger: "lazy") }
+    }
+
+    /// Counts (or, with `sign` -1, takes back) the order's reserved units as sold on the business day it
+    /// was paid: `sales_daily` feeds average daily sales and days of cover.
+    func recordSales(of order: Order, sign: Int64) throws {
+        guard let paidAt = order.paidAt else { return }
+        let day = try businessDay(paidAt)
+        for r in try store.activeReservations(orderRowID: order.rowID) {
+            try store.addSales(sku: r.sku, warehouse: r.warehouse, day: day, units: sign * r.qty)
+        }
     }
 
     func requireOrder(_ id: String) throws -> Order {

@@ -29,6 +29,8 @@ struct Order {
     /// A pre-sale's deposit: paying it locks the stock until `balanceDueAt`.
     var deposit: Int64?
     var balanceDueAt: Int64?
+    /// When it was paid in full: its units count as sold on that business day.
+    var paidAt: Int64?
 
     static let customerFields = ["id", "phone", "email", "name", "device_id", "ip"]
     static let addressFields = ["name", "phone", "country", "region", "city", "district", "line1", "line2", "postal_code"]

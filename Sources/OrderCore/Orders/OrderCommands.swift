@@ -91,6 +91,10 @@ enum OrderCommands {
         order.paidTotal += charged
         order.expiresAt = holdUntil
         order.updatedAt = ctx.at
+        if next == .paid {
+            order.paidAt = ctx.at
+            try ctx.recordSales(of: order, sign: 1)
+        }
         try ctx.store.update(order)
         try ctx.record(order, from: from, command: "order.pay", details: ["amount": order.money(charged), "payment_ref": .optional(paymentRef)])
         return try ctx.document(order)
@@ -118,6 +122,7 @@ enum OrderCommands {
         try f.finish()
         var order = try ctx.requireOrder(id)
         let next = try order.state.next("order.cancel", orderID: id)
+        try ctx.recordSales(of: order, sign: -1)  // a cancelled sale was no sale
         let released = try ctx.releaseReservations(of: order, reason: .release)
         let from = order.state
         order.state = next
@@ -169,7 +174,8 @@ enum OrderCommands {
 enum SweepCommand {
     static let all = [sweep]
 
-    static let sweep = Command("sweep", .write, "Expire lapsed reservations and close unpaid orders past their timeout") { ctx, f in
+    static let sweep = Command("sweep", .write,
+        "Close unpaid orders past their timeout, release their stock, and open or clear low-stock alerts") { ctx, f in
         try f.finish()
         var released: Int64 = 0
         var closed: [String] = []
@@ -177,7 +183,12 @@ enum SweepCommand {
             released += try ctx.expire(orderRowID: rowID, trigger: "sweep")
             closed.append(Order.publicID(rowID: rowID))
         }
+        // Everything the expiries released is looked at below with the rest.
+        let watched = Set(try ctx.store.takeWatchedSKUs(sinceDay: try ctx.coverWindow().firstDay)).union(ctx.replenished)
+        ctx.replenished = []
+        let (opened, cleared) = try ctx.evaluateLowStock(watched.sorted())
         return ["expired_orders": .int(closed.count), "released_units": .int(released),
-                "order_ids": .array(closed.prefix(1_000).map(JSON.string))]
+                "order_ids": .array(closed.prefix(1_000).map(JSON.string)),
+                "low_stock_alerts_opened": .int(opened), "low_stock_alerts_cleared": .int(cleared)]
     }
 }

@@ -4,7 +4,7 @@ struct Migration {
     let name: String
     let sql: String
 
-    static let all: [Migration] = [foundation, ledgerNote, countsAndTransfers, channels, policies]
+    static let all: [Migration] = [foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
     /// belongs to some other program.
@@ -212,5 +212,24 @@ struct Migration {
         ALTER TABLE orders ADD COLUMN deposit INTEGER;
         ALTER TABLE orders ADD COLUMN balance_due_at INTEGER;
         ALTER TABLE orders ADD COLUMN warehouse TEXT;
+        """)
+
+    // MARK: - 0006
+
+    /// What sells (units of paid orders per SKU, warehouse and business day), low-stock alerts, and the
+    /// SKUs whose stock changed since the last sweep looked at them.
+    static let stockWatch = Migration(name: "0006_stock_watch", sql: """
+        CREATE TABLE sales_daily(
+            sku TEXT NOT NULL, warehouse TEXT NOT NULL, day INTEGER NOT NULL, units INTEGER NOT NULL,
+            PRIMARY KEY (sku, warehouse, day)
+        ) WITHOUT ROWID;
+        CREATE INDEX sales_daily_by_day ON sales_daily(day);
+        CREATE TABLE alerts(
+            id INTEGER PRIMARY KEY, kind TEXT NOT NULL, sku TEXT, warehouse TEXT,
+            opened_at INTEGER NOT NULL, cleared_at INTEGER, details TEXT
+        );
+        CREATE UNIQUE INDEX alerts_open ON alerts(kind, sku) WHERE cleared_at IS NULL;
+        CREATE TABLE stock_dirty(sku TEXT PRIMARY KEY) WITHOUT ROWID;
+        ALTER TABLE orders ADD COLUMN paid_at INTEGER;
         """)
 }

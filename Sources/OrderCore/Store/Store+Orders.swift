@@ -6,7 +6,7 @@ extension Store {
         id, order_id, channel, external_id, state, currency, placed_at, created_at, updated_at, expires_at,
         subtotal, line_discount_total, discount_total, shipping_fee, shipping_tax, tax_total, taxes_included, grand_total,
         paid_total, refund_due, cancel_reason, account_created_at, tags, note,
-        \((customerColumns + addressColumns).joined(separator: ", ")), reserve_at, deposit, balance_due_at, warehouse
+        \((customerColumns + addressColumns).joined(separator: ", ")), reserve_at, deposit, balance_due_at, warehouse, paid_at
         """
 
     /// The row id the next order will get. Only valid inside the write transaction that inserts it.
@@ -23,7 +23,7 @@ extension Store {
             .int(o.paidTotal), .int(o.refundDue), .opt(o.cancelReason), .opt(o.accountCreatedAt),
             .text(JSON.array(o.tags.map(JSON.string)).serialized), .opt(o.note),
         ] + Order.customerFields.map { .opt(o.customer[$0]) } + Order.addressFields.map { .opt(o.shipTo[$0]) }
-            + [.text(o.reserveAt), .opt(o.deposit), .opt(o.balanceDueAt), .opt(o.pinnedWarehouse)]
+            + [.text(o.reserveAt), .opt(o.deposit), .opt(o.balanceDueAt), .opt(o.pinnedWarehouse), .opt(o.paidAt)]
         let placeholders = Array(repeating: "?", count: values.count).joined(separator: ", ")
         try db.run("INSERT INTO orders(\(Store.orderColumns)) VALUES (\(placeholders))", arguments: values)
     }
@@ -31,9 +31,10 @@ extension Store {
     /// Writes the fields that change over an order's life.
     func update(_ o: Order) throws {
         try db.run("""
-            UPDATE orders SET state = ?, expires_at = ?, paid_total = ?, refund_due = ?, cancel_reason = ?, updated_at = ? WHERE id = ?
+            UPDATE orders SET state = ?, expires_at = ?, paid_total = ?, refund_due = ?, cancel_reason = ?, paid_at = ?, updated_at = ?
+            WHERE id = ?
             """, .text(o.state.rawValue), .opt(o.expiresAt), .int(o.paidTotal), .int(o.refundDue), .opt(o.cancelReason),
-            .int(o.updatedAt), .int(o.rowID))
+            .opt(o.paidAt), .int(o.updatedAt), .int(o.rowID))
     }
 
     func order(id: String) throws -> Order? {
@@ -66,6 +67,7 @@ extension Store {
         o.deposit = r.optInt(policy + 1)
         o.balanceDueAt = r.optInt(policy + 2)
         o.pinnedWarehouse = r.optText(policy + 3)
+        o.paidAt = r.optInt(policy + 4)
         return o
     }
 

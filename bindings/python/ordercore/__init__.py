@@ -234,6 +234,16 @@ class _Stock(_Area):
         """A transfer with what is still in transit (op stock.transfer_get)."""
         return self._db.exec("stock.transfer_get", transfer_id=transfer_id)
 
+    def board(self, *, warehouse: Optional[str] = None, status: Optional[str] = None, sort: Optional[str] = None,
+              limit: Optional[int] = None, offset: Optional[int] = None) -> JSONDict:
+        """Per SKU: on hand, safety, yesterday's and average daily sales, days of cover and status
+        (op stock.board); ``result["rows"]``."""
+        return self._db.exec("stock.board", warehouse=warehouse, status=status, sort=sort, limit=limit, offset=offset)
+
+    def alerts(self, *, open_only: Optional[bool] = None, limit: Optional[int] = None) -> List[JSONDict]:
+        """Low-stock alerts, newest first (op stock.alerts)."""
+        return self._db.exec("stock.alerts", open_only=open_only, limit=limit)["alerts"]
+
     def verify(self) -> JSONDict:
         """Recomputes every balance from the ledger (op stock.verify): ``{"ok": True, "differences": []}``."""
         return self._db.exec("stock.verify")

@@ -1,0 +1,94 @@
+/// SQL of what sells, low-stock alerts and the stock board.
+extension Store {
+    // MARK: - Sales
+
+    /// Adds (or, negative, takes back) units sold of a SKU from a warehouse on a business day.
+    func addSales(sku: String, warehouse: String, day: Int64, units: Int64) throws {
+        try db.run("""
+            INSERT INTO sales_daily(sku, warehouse, day, units) VALUES (?1, ?2, ?3, ?4)
+            ON CONFLICT(sku, warehouse, day) DO UPDATE SET units = units + ?4
+            """, .text(sku), .text(warehouse), .int(day), .int(units))
+    }
+
+    // MARK: - Watching
+
+    func markDirty(sku: String) throws {
+        try db.run("INSERT OR IGNORE INTO stock_dirty(sku) VALUES (?)", .text(sku))
+    }
+
+    /// SKUs whose status may have changed: stock changed since the last look, sold within the window
+    /// (their cover moves as days pass), or with an open low-stock alert. Clears the dirty marks.
+    func takeWatchedSKUs(sinceDay: Int64) throws -> [String] {
+        var result: [String] = []
+        try db.rows("""
+            SELECT sku FROM stock_dirty
+            UNION SELECT DISTINCT sku FROM sales_daily WHERE day >= ?
+            UNION SELECT sku FROM alerts WHERE kind = 'low_stock' AND cleared_at IS NULL
+            ORDER BY 1
+            """, .int(sinceDay)) { result.append($0.text(0)) }
+        try db.run("DELETE FROM stock_dirty")
+        return result
+    }
+
+    /// Stock and sales of SKUs, per SKU or (with `warehouse`) in one warehouse: on hand, reserved,
+    /// safety, available under the sell percent, units sold on `yesterday` and over the window days
+    /// `[firstDay, yesterday]`. Only SKUs with a balance row appear.
+    func coverRows(sku: String?, warehouse: String?, sellPercent: Int64, firstDay: Int64, yesterday: Int64) throws -> [CoverReport] {
+        var result: [CoverReport] = []
+        try db.rows("""
+            WITH b AS (
+                SELECT s.sku, SUM(s.on_hand) AS on_hand, SUM(s.reserved) AS reserved, SUM(s.safety) AS safety,
+                       SUM(MAX(0, (s.on_hand / 100) * ?3 + ((s.on_hand % 100) * ?3) / 100 - s.reserved - s.safety)) AS available
+                FROM stock s JOIN warehouses w ON w.warehouse = s.warehouse
+                WHERE w.active = 1 AND (?1 IS NULL OR s.sku = ?1) AND (?2 IS NULL OR s.warehouse = ?2)
+                GROUP BY s.sku),
+            d AS (
+                SELECT sku, SUM(CASE WHEN day = ?5 THEN units ELSE 0 END) AS yesterday, SUM(units) AS window
+                FROM sales_daily WHERE day BETWEEN ?4 AND ?5 AND (?1 IS NULL OR sku = ?1) AND (?2 IS NULL OR warehouse = ?2)
+                GROUP BY sku)
+            SELECT b.sku, b.on_hand, b.reserved, b.safety, b.available, COALESCE(d.yesterday, 0), COALESCE(d.window, 0)
+            FROM b LEFT JOIN d ON d.sku = b.sku ORDER BY b.sku
+            """, .opt(sku), .opt(warehouse), .int(sellPercent), .int(firstDay), .int(yesterday)) {
+            result.append(CoverReport(sku: $0.text(0), warehouse: warehouse, onHand: $0.int(1), reserved: $0.int(2), safety: $0.int(3),
+                                      available: $0.int(4), yesterdaySales: $0.int(5), windowSales: $0.int(6),
+                                      windowDays: yesterday - firstDay + 1))
+        }
+        return result
+    }
+
+    // MARK: - Alerts
+
+    func openAlertID(kind: String, sku: String) throws -> Int64? {
+        try db.first("SELECT id FROM alerts WHERE kind = ? AND sku = ? AND cleared_at IS NULL", .text(kind), .text(sku)) { $0.int(0) }
+    }
+
+    func openAlert(kind: String, sku: String, at: Int64, details: JSON) throws {
+        try db.run("INSERT INTO alerts(kind, sku, opened_at, details) VALUES (?, ?, ?, ?)",
+                   .text(kind), .text(sku), .int(at), .text(details.serialized))
+    }
+
+    func clearAlert(id: Int64, at: Int64) throws {
+        try db.run("UPDATE alerts SET cleared_at = ? WHERE id = ?", .int(at), .int(id))
+    }
+
+    func alerts(openOnly: Bool, limit: Int) throws -> [JSON] {
+        var result: [JSON] = []
+        try db.rows("""
+            SELECT id, kind, sku, opened_at, cleared_at, details FROM alerts
+            WHERE (?1 = 0 OR cleared_at IS NULL) ORDER BY id DESC LIMIT ?2
+            """, .bool(openOnly), .int(Int64(limit))) {
+            result.append(["id": .int($0.int(0)), "kind": .string($0.text(1)), "sku": .optional($0.optText(2)),
+                           "opened_at": .string(Timestamp.format($0.int(3))),
+                           "cleared_at": $0.optInt(4).map { .string(Timestamp.format($0)) } ?? .null,
+                           "details": (try? JSONParser.parse($0.text(5))) ?? .null])
+        }
+        return result
+    }
+
+    /// Active registered channels (the ones low stock may close).
+    func activeChannels() throws -> [String] {
+        var result: [String] = []
+        try db.rows("SELECT channel FROM channels WHERE active = 1 ORDER BY channel") { result.append($0.text(0)) }
+        return result
+    }
+}

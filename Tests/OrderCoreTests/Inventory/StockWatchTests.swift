@@ -1,0 +1,104 @@
+@testable import OrderCore
+import Testing
+
+struct StockWatchTests {
+    /// Day 0 of the tests: 2026-01-18 (UTC). Sales on days -7...-1 make up the default window.
+    let today = "2026-01-18T12:00:00Z"
+
+    func day(_ offset: Int) -> JSON { .string(Timestamp.format(1_768_737_600_000 + Int64(offset) * 86_400_000)) }
+
+    /// Sells `units` of a SKU on day `offset` (placed and paid that day).
+    func sell(_ engine: Engine, _ sku: String, _ units: Int64, on offset: Int) throws {
+        let id = try engine.ok("order.create", orderArgs([(sku, units, "1.00")], ["at": day(offset)]))["order_id"] ?? nil
+        try engine.ok("order.pay", ["order_id": id, "at": day(offset)])
+    }
+
+    func board(_ engine: Engine, _ args: JSONObject = [:]) throws -> [JSON] {
+        var args = args
+        args["at"] = .string(today)
+        return try engine.ok("stock.board", args)["rows"]?.arrayValue ?? []
+    }
+
+    @Test func theBoardShowsSalesCoverAndStatus() throws {
+        let engine = try Engine(path: ":memory:")
+        try engine.seedCatalog(a1: ["SH": 100], b2: ["SH": 500])
+        for offset in -7 ... -1 { try sell(engine, "A1", 10, on: offset) }  // 70 sold, 10 a day
+        try sell(engine, "B2", 7, on: -1)                                   // 1 a day
+        let rows = try board(engine, ["sort": "sku"])
+        #expect(rows.map { $0["sku"] } == ["A1", "B2"])
+        #expect(rows[0]["on_hand"] == 100 && rows[0]["reserved"] == 70 && rows[0]["available"] == 30)
+        #expect(rows[0]["yesterday_sales"] == 10 && rows[0]["avg_daily_sales"] == "10.00")
+        #expect(rows[0]["days_of_cover"] == "3.0" && rows[0]["status"] == "normal")
+        #expect(rows[1]["days_of_cover"] == "493.0" && rows[1]["status"] == "sufficient")
+        try engine.ok("config.set", ["key": "inventory.cover_warning_days", "value": 4])
+        #expect(try board(engine, ["status": "warning"]).map { $0["sku"] } == ["A1"])
+        #expect(try board(engine, ["sort": "days_of_cover"]).map { $0["sku"] } == ["A1", "B2"])
+        #expect(engine.fails("stock.board", ["sort": "colour"]) == .invalidInput)
+        #expect(engine.fails("stock.board", ["status": "fine"]) == .invalidInput)
+    }
+
+    @Test func salesCountOnTheBusinessDayOfPaymentAndCancellationsTakeThemBack() throws {
+        let engine = try Engine(path: ":memory:")
+        try engine.seedCatalog(a1: ["SH": 100])
+        try engine.ok("config.set", ["key": "business.utc_offset_minutes", "value": 480])
+        // 20:00 UTC on day -2 is 04:00 on day -1 in China.
+        let id = try engine.ok("order.create", orderArgs([("A1", 5, "1.00")], ["at": "2026-01-16T20:00:00Z"]))["order_id"] ?? nil
+        try engine.ok("order.pay", ["order_id": id, "at": "2026-01-16T20:00:00Z"])
+        #expect(try board(engine).first?["yesterday_sales"] == 5)
+        try engine.ok("order.cancel", ["order_id": id, "at": .string(today)])
+        #expect(try board(engine).first?["yesterday_sales"] == 0)
+        #expect(try board(engine, ["warehouse": "SH"]).first?["warehouse"] == "SH")
+    }
+
+    @Test func lowStockOpensAnAlertThatClearsItselfOnReplenishment() throws {
+        let engine = try Engine(path: ":memory:")
+        try engine.seedCatalog(a1: ["SH": 5])
+        try engine.ok("order.create", orderArgs([("A1", 5, "1.00")]))
+        #expect(try engine.ok("stock.alerts")["alerts"] == [])  // orders are looked at by the sweep
+        let swept = try engine.ok("sweep")
+        #expect(swept["low_stock_alerts_opened"] == 1)
+        let alert = try engine.ok("stock.alerts")["alerts"]?.arrayValue?.first
+        #expect(alert?["kind"] == "low_stock" && alert?["sku"] == "A1" && alert?["details"]?["reason"] == "out_of_stock")
+        #expect(try engine.ok("sweep")["low_stock_alerts_opened"] == 0)  // one alert, not one per sweep
+        try engine.ok("stock.receive", ["sku": "A1", "warehouse": "SH", "qty": 10])  // replenishment clears at once
+        #expect(try engine.ok("stock.alerts")["alerts"] == [])
+        #expect(try engine.ok("stock.alerts", ["open_only": false])["alerts"]?.arrayValue?.first?["cleared_at"] != .null)
+    }
+
+    @Test func belowSafetyIsLow() throws {
+        let engine = try Engine(path: ":memory:")
+        try engine.seedCatalog(a1: ["SH": 5])
+        try engine.ok("stock.safety", ["sku": "A1", "warehouse": "SH", "qty": 8])
+        let alert = try engine.ok("stock.alerts")["alerts"]?.arrayValue?.first
+        #expect(alert?["details"]?["reason"] == "below_safety")
+    }
+
+    @Test func lowStockClosesChannelsAndReplenishmentReopensOnlyThose() throws {
+        let engine = try Engine(path: ":memory:")
+        try engine.seedCatalog(a1: ["SH": 2], b2: ["SH": 2])
+        try engine.ok("config.set", ["key": "inventory.low_stock_closes_channels", "value": true])
+        try engine.ok("channel.upsert", ["channel": "web"])
+        try engine.ok("channel.upsert", ["channel": "app"])
+        try engine.ok("channel.sku", ["channel": "app", "sku": "A1", "open": false, "reason": "manual"])
+        try engine.ok("order.create", orderArgs([("A1", 2, "1.00")], ["channel": "web"]))
+        try engine.ok("sweep")
+        let web = try engine.ok("stock.get", ["sku": "A1", "channel": "web"])["channel"]
+        #expect(web?["open"] == false && web?["closed_reason"] == "low_stock")
+        try engine.ok("stock.receive", ["sku": "A1", "warehouse": "SH", "qty": 5])
+        #expect(try engine.ok("stock.get", ["sku": "A1", "channel": "web"])["channel"]?["open"] == true)
+        let app = try engine.ok("stock.get", ["sku": "A1", "channel": "app"])["channel"]
+        #expect(app?["open"] == false && app?["closed_reason"] == "manual")
+        #expect(try engine.ok("stock.get", ["sku": "B2", "channel": "web"])["channel"]?["open"] == true)
+        #expect(try engine.ok("stock.verify")["ok"] == true)
+    }
+
+    @Test func coverArithmetic() {
+        let r = CoverReport(sku: "A", onHand: 10, reserved: 0, safety: 0, available: 10, yesterdaySales: 0, windowSales: 3, windowDays: 7)
+        #expect(r.coverTenths == 233 && r.averageDailySalesHundredths == 42)
+        #expect(r.status(warningDays: 3, sufficientDays: 30) == .normal)
+        #expect(CoverReport(sku: "A", onHand: 1, reserved: 0, safety: 0, available: 1, yesterdaySales: 0, windowSales: 0, windowDays: 7)
+            .status(warningDays: 3, sufficientDays: 30) == .sufficient)
+        #expect(CoverReport(sku: "A", onHand: .max, reserved: 0, safety: 0, available: .max, yesterdaySales: 0, windowSales: 1, windowDays: 7)
+            .coverTenths == .max)
+    }
+}
