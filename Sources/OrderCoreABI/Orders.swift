@@ -11,6 +11,16 @@ public func oc_order_pay(_ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?,
     }
 }
 
+@_cdecl("oc_order_allocate")
+public func oc_order_allocate(_ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?,
+                              _ decisionOut: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    decisionOut?.pointee = nil
+    return withEngine(db) { (engine) throws(OrderCoreError) in
+        let result = try engine.run("order.allocate", ["order_id": .string(try required(orderID, "order_id"))]).get()
+        decisionOut?.pointee = cString(result["allocation"]?["decision"]?.stringValue ?? "")
+    }
+}
+
 @_cdecl("oc_order_pickup")
 public func oc_order_pickup(_ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?) -> Int32 {
     withEngine(db) { (engine) throws(OrderCoreError) in

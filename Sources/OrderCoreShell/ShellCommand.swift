@@ -12,6 +12,7 @@ public struct ShellCommand: Sendable {
         case auto              // integer if it looks like one, else string
         case list              // comma-separated codes: SH,BJ
         case intOrNone         // an integer, or "none" for null
+        case intMap            // KEY:N,KEY:N -> {"KEY": N, ...}
         case text              // the rest of the line, joined with spaces
     }
 
@@ -115,6 +116,14 @@ public struct ShellCommand: Sendable {
             }
         case .auto: return Int64(word) != nil ? .number(word) : .string(word)
         case .list: return .array(word.split(separator: ",").map { .string(String($0)) })
+        case .intMap:
+            var map = JSONObject()
+            for pair in word.split(separator: ",") {
+                let parts = pair.split(separator: ":", maxSplits: 1)
+                guard parts.count == 2, Int64(parts[1]) != nil else { throw ShellError("\(name) takes KEY:N,KEY:N, not '\(pair)'") }
+                map[String(parts[0])] = .number(String(parts[1]))
+            }
+            return .object(map)
         case .intOrNone:
             if word == "none" { return .null }
             guard Int64(word) != nil else { throw ShellError("\(name) must be an integer or none, not '\(word)'") }
@@ -134,7 +143,8 @@ public struct ShellCommand: Sendable {
                                ("unit_cost", "unit_cost", .money), ("cost_currency", "cost_currency", .code(nil)), ("active", "active", .bool)],
                      "Create or update a SKU"),
         ShellCommand("warehouse upsert", "warehouse.upsert", [p("WAREHOUSE", "warehouse", .code(.warehouse))],
-                     options: [("name", "name", .code(nil)), ("region", "region", .code(nil)), ("priority", "priority", .int), ("active", "active", .bool)],
+                     options: [("name", "name", .code(nil)), ("region", "region", .code(nil)), ("priority", "priority", .int), ("active", "active", .bool),
+                               ("serves", "serves", .list), ("distances", "distances", .intMap)],
                      "Create or update a warehouse (lower priority number = preferred)"),
         ShellCommand("stock receive", "stock.receive",
                      [p("SKU", "sku", .code(.sku)), p("WAREHOUSE", "warehouse", .code(.warehouse)), p("QTY", "qty", .int)],
@@ -182,6 +192,7 @@ public struct ShellCommand: Sendable {
                      "Show a channel: warehouses, and per SKU cap, used, sellable"),
         ShellCommand("order create", "order.create", lines: Lines(field: "lines", price: true, required: true),
                      options: [("channel", "channel", .code(nil)), ("currency", "currency", .code(nil)), ("external_id", "external_id", .code(nil)),
+                               ("region", "ship_to.region", .code(nil)),
                                ("shipping_fee", "shipping_fee", .money), ("warehouse", "warehouse", .code(.warehouse)),
                                ("customer", "customer.name", .code(nil)), ("phone", "customer.phone", .code(nil)),
                                ("email", "customer.email", .code(nil)), ("note", "note", .code(nil)),
@@ -189,6 +200,8 @@ public struct ShellCommand: Sendable {
                      "Create an order and reserve its stock (lines as SKU:QTY@UNIT_PRICE)"),
         ShellCommand("order pay", "order.pay", [p("ORDER", "order_id", .code(.order)), p("AMOUNT", "amount", .money, optional: true)],
                      options: [("ref", "payment_ref", .code(nil))], "Record payment of the amount due"),
+        ShellCommand("order allocate", "order.allocate", [p("ORDER", "order_id", .code(.order))],
+                     "Choose the warehouses that ship a paid order (region, priority, distance)"),
         ShellCommand("order pickup", "order.pickup", [p("ORDER", "order_id", .code(.order))],
                      "Hand a paid order over at the counter: its units leave stock, it completes"),
         ShellCommand("order cancel", "order.cancel", [p("ORDER", "order_id", .code(.order)), p("REASON", "reason", .text, optional: true)],

@@ -42,8 +42,8 @@ extension Engine {
         try ok("sku.upsert", ["sku": "B2", "name": "Tea"])
         try ok("warehouse.upsert", ["warehouse": "SH", "priority": 1])
         try ok("warehouse.upsert", ["warehouse": "BJ", "priority": 2])
-        for (warehouse, qty) in a1 { try ok("stock.receive", ["sku": "A1", "warehouse": .string(warehouse), "qty": .int(qty)]) }
-        for (warehouse, qty) in b2 { try ok("stock.receive", ["sku": "B2", "warehouse": .string(warehouse), "qty": .int(qty)]) }
+        for (warehouse, qty) in a1 where qty > 0 { try ok("stock.receive", ["sku": "A1", "warehouse": .string(warehouse), "qty": .int(qty)]) }
+        for (warehouse, qty) in b2 where qty > 0 { try ok("stock.receive", ["sku": "B2", "warehouse": .string(warehouse), "qty": .int(qty)]) }
     }
 
     func available(_ sku: String) throws -> Int64 { try ok("stock.get", ["sku": .string(sku)])["available"]?.intValue ?? -1 }

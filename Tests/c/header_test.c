@@ -21,6 +21,7 @@ int (*const check_adjust)(oc_db *, const char *, const char *, int64_t, const ch
 int (*const check_available)(oc_db *, const char *, const char *, int64_t *) = oc_stock_available;
 int (*const check_sellable)(oc_db *, const char *, const char *, int64_t *) = oc_stock_sellable;
 int (*const check_pay)(oc_db *, const char *, const char *, const char *) = oc_order_pay;
+int (*const check_allocate)(oc_db *, const char *, char **) = oc_order_allocate;
 int (*const check_pickup)(oc_db *, const char *) = oc_order_pickup;
 int (*const check_cancel)(oc_db *, const char *, const char *) = oc_order_cancel;
 int (*const check_state)(oc_db *, const char *, char **) = oc_order_state;

@@ -300,6 +300,16 @@ static void test_pickup(void) {
     CHECK(run(db, "{\"op\":\"stock.get\",\"sku\":\"A1\"}", out, sizeof out) == OC_OK && strstr(out, "\"on_hand\":1,\"reserved\":0"),
           "units left the stock: %s", out);
     CHECK(oc_order_pickup(db, NULL) == OC_MISUSE, "NULL order");
+    run(db, "{\"op\":\"order.create\",\"ship_to\":{\"region\":\"Shanghai\"},\"lines\":[{\"sku\":\"A1\",\"qty\":1,\"unit_price\":\"2.00\"}]}",
+        out, sizeof out);
+    order_id_of(out, id);
+    char *decision = NULL;
+    CHECK(oc_order_allocate(db, id, &decision) == OC_CONFLICT && decision == NULL, "unpaid orders are not allocated");
+    oc_order_pay(db, id, NULL, NULL);
+    CHECK(oc_order_allocate(db, id, &decision) == OC_OK && decision && strcmp(decision, "single") == 0, "allocated: %s", decision ? decision : "-");
+    oc_free(decision);
+    CHECK(oc_order_state(db, id, &state) == OC_OK && strcmp(state, "allocated") == 0, "state allocated");
+    oc_free(state);
     oc_close(db);
 }
 

@@ -143,6 +143,17 @@ def test_board_and_alerts(db):
     assert db.stock.alerts() == []
 
 
+def test_allocation_by_region(db):
+    db.warehouses.upsert("BJ", serves=["Beijing"], distances={"Shanghai": 1200})
+    db.stock.receive("A1", "SH", 5)
+    db.stock.receive("A1", "BJ", 5)
+    order = db.orders.create(lines=[{**LINE, "qty": 2}], ship_to={"region": "Beijing"})
+    db.orders.pay(order["order_id"])
+    allocated = db.orders.allocate(order["order_id"])
+    assert allocated["state"] == "allocated" and allocated["allocation"]["decision"] == "single"
+    assert allocated["allocation"]["allocations"][0]["warehouse"] == "BJ"
+
+
 def test_idempotency_key_replays_the_first_result(db):
     db.stock.receive("A1", "SH", 5)
     first = db.orders.create(lines=[LINE], idempotency_key="checkout-1")

@@ -109,6 +109,21 @@ def test_stock_board_table(shell, tmp_path):
     assert "low_stock" in result.stdout
 
 
+def test_allocation(shell, tmp_path):
+    script = SETUP + """
+warehouse upsert BJ serves=Beijing distances=Shanghai:1200
+stock receive A1 BJ 5
+order create A1:2@1 region=Beijing
+order pay SO-000001
+.mode json
+order allocate SO-000001
+"""
+    result = run(shell, tmp_path / "a.db", script)
+    assert result.returncode == 0, result.stderr
+    allocated = json.loads(result.stdout.strip().splitlines()[-1])
+    assert allocated["state"] == "allocated" and allocated["allocation"]["allocations"][0]["warehouse"] == "BJ"
+
+
 def test_table_mode_shows_aligned_columns(shell, tmp_path):
     result = run(shell, tmp_path / "t.db", SETUP + "stock get A1\n")
     assert "warehouse  on_hand  reserved  available" in result.stdout

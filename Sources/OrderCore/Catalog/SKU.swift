@@ -71,12 +71,23 @@ enum CatalogCommands {
         return .object(result)
     }
 
-    static let warehouseUpsert = Command("warehouse.upsert", .write, "Create or update a warehouse (warehouse, name, region, priority, active)") { ctx, f in
+    static let warehouseUpsert = Command("warehouse.upsert", .write,
+        "Create or update a warehouse (warehouse, name, region, priority, active, serves [ship-to regions], distances {region: km})") { ctx, f in
         let code = try f.requiredCode("warehouse")
         let name = try f.text("name", maxLength: 200)
         let region = try f.text("region", maxLength: 100)
         let priority = try f.int("priority", min: 0, max: 1_000_000)
         let active = try f.bool("active")
+        let serves = try f.strings("serves", maxCount: 1_000, maxLength: 100)
+        let distances = try f.object("distances").map { d throws(OrderCoreError) -> [String: Int64] in
+            var result: [String: Int64] = [:]
+            for key in d.keys {
+                try Fields.checkCode(key, field: d.name(key))
+                result[key] = try d.requiredInt(key, min: 0, max: 1_000_000_000)
+            }
+            try d.finish()
+            return result
+        }
         try f.finish()
 
         let existing = try ctx.store.warehouse(code)
@@ -87,7 +98,13 @@ enum CatalogCommands {
         if let active { warehouse.active = active }
         warehouse.updatedAt = ctx.at
         try ctx.store.save(warehouse)
+        try ctx.store.setRegions(warehouse: code, serves: serves, distances: distances)
         var result = warehouse.json
+        let regions = try ctx.store.regions(warehouse: code)
+        result["serves"] = .array(regions.filter(\.serves).map { .string($0.region) })
+        var distanceMap = JSONObject()
+        for r in regions { if let d = r.distance { distanceMap[r.region] = .int(d) } }
+        result["distances"] = .object(distanceMap)
         result["created"] = .bool(existing == nil)
         return .object(result)
     }

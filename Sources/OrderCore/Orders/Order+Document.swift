@@ -58,6 +58,7 @@ extension CommandContext {
             doc["deposit"] = o.money(deposit)
             doc["balance_due_at"] = o.balanceDueAt.map { .string(Timestamp.format($0)) } ?? .null
         }
+        doc["allocation"] = try store.allocation(orderRowID: o.rowID) ?? .null
         doc["cancel_reason"] = .optional(o.cancelReason)
         doc["tags"] = .array(o.tags.map(JSON.string))
         doc["note"] = .optional(o.note)

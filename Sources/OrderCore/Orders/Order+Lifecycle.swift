@@ -33,24 +33,29 @@ extension CommandContext {
         guard !checkOnly else { return }
         let percent = try sellPercent()
         for take in plan {
-            // The conditional writes are the real guard: they cannot reserve what is not available, or
-            // count past a cap, whatever the plan was computed from.
-            guard try store.reserve(sku: take.sku, warehouse: take.warehouse, qty: take.qty, sellPercent: percent) else {
-                throw OrderCoreError(.insufficientStock, "insufficient stock for \(take.sku) in \(take.warehouse)",
-                                     details: ["sku": .string(take.sku), "warehouse": .string(take.warehouse)])
-            }
-            let counted = limits[take.sku] != nil
-            if counted, try !store.countAgainstCap(channel: order.channel, sku: take.sku, qty: take.qty) {
-                throw OrderCoreError(.insufficientStock, "channel \(order.channel) may not sell more \(take.sku)",
-                                     details: ["sku": .string(take.sku), "channel": .string(order.channel), "reason": "channel_cap"])
-            }
-            try store.insertReservation(orderRowID: order.rowID, lineNo: take.lineNo, sku: take.sku, warehouse: take.warehouse,
-                                        qty: take.qty, expiresAt: expiresAt, channelCounted: counted)
-            try store.addReserved(orderRowID: order.rowID, lineNo: take.lineNo, qty: take.qty)
-            try store.append(LedgerEntry(sku: take.sku, warehouse: take.warehouse, bucket: .reserved, delta: take.qty, reason: .reserve,
-                                         refType: "order", refID: order.orderID), at: at, actor: actor)
+            try hold(order, lineNo: take.lineNo, sku: take.sku, warehouse: take.warehouse, qty: take.qty, expiresAt: expiresAt,
+                     counted: limits[take.sku] != nil, sellPercent: percent)
         }
         for sku in sources.keys { try store.markDirty(sku: sku) }
+    }
+
+    /// Reserves units of one order line in one warehouse. The conditional writes are the real guard:
+    /// they cannot reserve what is not available, or count past a channel cap, whatever the caller planned.
+    func hold(_ order: Order, lineNo: Int64, sku: String, warehouse: String, qty: Int64, expiresAt: Int64?, counted: Bool,
+              sellPercent: Int64) throws {
+        guard try store.reserve(sku: sku, warehouse: warehouse, qty: qty, sellPercent: sellPercent) else {
+            throw OrderCoreError(.insufficientStock, "insufficient stock for \(sku) in \(warehouse)",
+                                 details: ["sku": .string(sku), "warehouse": .string(warehouse)])
+        }
+        if counted, try !store.countAgainstCap(channel: order.channel, sku: sku, qty: qty) {
+            throw OrderCoreError(.insufficientStock, "channel \(order.channel) may not sell more \(sku)",
+                                 details: ["sku": .string(sku), "channel": .string(order.channel), "reason": "channel_cap"])
+        }
+        try store.insertReservation(orderRowID: order.rowID, lineNo: lineNo, sku: sku, warehouse: warehouse, qty: qty,
+                                    expiresAt: expiresAt, channelCounted: counted)
+        try store.addReserved(orderRowID: order.rowID, lineNo: lineNo, qty: qty)
+        try store.append(LedgerEntry(sku: sku, warehouse: warehouse, bucket: .reserved, delta: qty, reason: .reserve,
+                                     refType: "order", refID: order.orderID), at: at, actor: actor)
     }
 
     /// Refuses, before anything is reserved, SKUs the channel is closed for or whose demand exceeds

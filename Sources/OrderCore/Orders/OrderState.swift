@@ -27,7 +27,8 @@ enum OrderState: String, CaseIterable, Sendable {
     /// `order.pay` of a pre-sale deposit goes to `deposit_paid` instead (see `OrderCommands.pay`).
     static let transitions: [Transition] = [
         Transition(command: "order.pay", from: [.pendingPayment, .depositPaid], to: .paid),
-        Transition(command: "order.pickup", from: [.paid], to: .completed),
+        Transition(command: "order.allocate", from: [.paid], to: .allocated),
+        Transition(command: "order.pickup", from: [.paid, .allocated], to: .completed),
         Transition(command: "order.cancel", from: beforeShipment, to: .cancelled),
     ]
 

@@ -4,7 +4,7 @@ struct Migration {
     let name: String
     let sql: String
 
-    static let all: [Migration] = [foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch]
+    static let all: [Migration] = [foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
     /// belongs to some other program.
@@ -231,5 +231,19 @@ struct Migration {
         CREATE UNIQUE INDEX alerts_open ON alerts(kind, sku) WHERE cleared_at IS NULL;
         CREATE TABLE stock_dirty(sku TEXT PRIMARY KEY) WITHOUT ROWID;
         ALTER TABLE orders ADD COLUMN paid_at INTEGER;
+        """)
+
+    // MARK: - 0007
+
+    /// Which ship-to regions each warehouse serves and how far it is from others; the allocation
+    /// decision of each order; alerts about an order (backorders).
+    static let allocation = Migration(name: "0007_allocation", sql: """
+        CREATE TABLE warehouse_regions(
+            warehouse TEXT NOT NULL REFERENCES warehouses(warehouse), region TEXT NOT NULL,
+            serves INTEGER NOT NULL DEFAULT 0, distance INTEGER CHECK (distance IS NULL OR distance >= 0),
+            PRIMARY KEY (warehouse, region)
+        ) WITHOUT ROWID;
+        ALTER TABLE orders ADD COLUMN allocation TEXT;
+        ALTER TABLE alerts ADD COLUMN order_id TEXT;
         """)
 }

@@ -38,6 +38,54 @@ extension Store {
             """, .text(w.warehouse), .text(w.name), .opt(w.region), .int(w.priority), .bool(w.active), .int(w.createdAt), .int(w.updatedAt))
     }
 
+    /// Active warehouses in preference order.
+    func activeWarehouses() throws -> [(warehouse: String, priority: Int64)] {
+        var result: [(String, Int64)] = []
+        try db.rows("SELECT warehouse, priority FROM warehouses WHERE active = 1 ORDER BY priority, warehouse") { result.append(($0.text(0), $0.int(1))) }
+        return result
+    }
+
+    /// Replaces the regions a warehouse serves and/or its distances to regions (nil leaves that part as it is).
+    func setRegions(warehouse: String, serves: [String]?, distances: [String: Int64]?) throws {
+        if let serves {
+            try db.run("UPDATE warehouse_regions SET serves = 0 WHERE warehouse = ?", .text(warehouse))
+            for region in serves {
+                try db.run("""
+                    INSERT INTO warehouse_regions(warehouse, region, serves) VALUES (?, ?, 1)
+                    ON CONFLICT(warehouse, region) DO UPDATE SET serves = 1
+                    """, .text(warehouse), .text(region))
+            }
+        }
+        if let distances {
+            try db.run("UPDATE warehouse_regions SET distance = NULL WHERE warehouse = ?", .text(warehouse))
+            for (region, distance) in distances {
+                try db.run("""
+                    INSERT INTO warehouse_regions(warehouse, region, distance) VALUES (?, ?, ?)
+                    ON CONFLICT(warehouse, region) DO UPDATE SET distance = excluded.distance
+                    """, .text(warehouse), .text(region), .int(distance))
+            }
+        }
+        try db.run("DELETE FROM warehouse_regions WHERE warehouse = ? AND serves = 0 AND distance IS NULL", .text(warehouse))
+    }
+
+    /// Per region: whether the warehouse serves it and how far it is.
+    func regions(warehouse: String) throws -> [(region: String, serves: Bool, distance: Int64?)] {
+        var result: [(String, Bool, Int64?)] = []
+        try db.rows("SELECT region, serves, distance FROM warehouse_regions WHERE warehouse = ? ORDER BY region", .text(warehouse)) {
+            result.append(($0.text(0), $0.bool(1), $0.optInt(2)))
+        }
+        return result
+    }
+
+    /// Per warehouse: whether it serves `region` and how far it is from it.
+    func warehousesFor(region: String) throws -> [String: (serves: Bool, distance: Int64?)] {
+        var result: [String: (Bool, Int64?)] = [:]
+        try db.rows("SELECT warehouse, serves, distance FROM warehouse_regions WHERE region = ?", .text(region)) {
+            result[$0.text(0)] = ($0.bool(1), $0.optInt(2))
+        }
+        return result
+    }
+
     /// Codes for shell completion, in order, starting with `prefix`.
     func codes(_ kind: CodeKind, prefix: String, limit: Int) throws -> [String] {
         var result: [String] = []

@@ -104,6 +104,19 @@ extension Store {
                    .int(qty), .int(orderRowID), .int(lineNo))
     }
 
+    /// Every reserved unit is now allocated to the warehouse that holds it.
+    func allocateLines(orderRowID: Int64) throws {
+        try db.run("UPDATE order_lines SET qty_allocated = qty_reserved WHERE order_rowid = ?", .int(orderRowID))
+    }
+
+    func setAllocation(orderRowID: Int64, _ decision: JSON) throws {
+        try db.run("UPDATE orders SET allocation = ? WHERE id = ?", .text(decision.serialized), .int(orderRowID))
+    }
+
+    func allocation(orderRowID: Int64) throws -> JSON? {
+        try db.first("SELECT allocation FROM orders WHERE id = ? AND allocation IS NOT NULL", .int(orderRowID)) { try JSONParser.parse($0.text(0)) }
+    }
+
     /// Marks every unit that has not shipped as cancelled.
     func cancelLines(orderRowID: Int64) throws {
         try db.run("UPDATE order_lines SET qty_cancelled = qty - qty_shipped WHERE order_rowid = ?", .int(orderRowID))

@@ -67,6 +67,18 @@ extension Store {
                    .text(kind), .text(sku), .int(at), .text(details.serialized))
     }
 
+    /// Opens an alert about an order unless one of the kind is open for it already.
+    func openOrderAlert(kind: String, orderID: String, at: Int64, details: JSON) throws {
+        guard try db.first("SELECT 1 FROM alerts WHERE kind = ? AND order_id = ? AND cleared_at IS NULL", .text(kind), .text(orderID), map: { _ in true }) == nil
+        else { return }
+        try db.run("INSERT INTO alerts(kind, order_id, opened_at, details) VALUES (?, ?, ?, ?)",
+                   .text(kind), .text(orderID), .int(at), .text(details.serialized))
+    }
+
+    func clearOrderAlerts(kind: String, orderID: String, at: Int64) throws {
+        try db.run("UPDATE alerts SET cleared_at = ? WHERE kind = ? AND order_id = ? AND cleared_at IS NULL", .int(at), .text(kind), .text(orderID))
+    }
+
     func clearAlert(id: Int64, at: Int64) throws {
         try db.run("UPDATE alerts SET cleared_at = ? WHERE id = ?", .int(at), .int(id))
     }
@@ -74,10 +86,11 @@ extension Store {
     func alerts(openOnly: Bool, limit: Int) throws -> [JSON] {
         var result: [JSON] = []
         try db.rows("""
-            SELECT id, kind, sku, opened_at, cleared_at, details FROM alerts
+            SELECT id, kind, sku, opened_at, cleared_at, details, order_id FROM alerts
             WHERE (?1 = 0 OR cleared_at IS NULL) ORDER BY id DESC LIMIT ?2
             """, .bool(openOnly), .int(Int64(limit))) {
             result.append(["id": .int($0.int(0)), "kind": .string($0.text(1)), "sku": .optional($0.optText(2)),
+                           "order_id": .optional($0.optText(6)),
                            "opened_at": .string(Timestamp.format($0.int(3))),
                            "cleared_at": $0.optInt(4).map { .string(Timestamp.format($0)) } ?? .null,
                            "details": (try? JSONParser.parse($0.text(5))) ?? .null])

@@ -17,6 +17,9 @@ public final class Fields {
 
     func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
+    /// The keys the object has (for maps such as `distances`, whose keys are data).
+    var keys: [String] { object.keys }
+
     /// Marks `key` as known and returns its value; JSON `null` reads as absent.
     func value(_ key: String) -> JSON? {
         asked.append(key)

@@ -177,10 +177,13 @@ class _Skus(_Area):
 
 class _Warehouses(_Area):
     def upsert(self, warehouse: str, *, name: Optional[str] = None, region: Optional[str] = None,
-               priority: Optional[int] = None, active: Optional[bool] = None, **extra: Any) -> JSONDict:
-        """Creates or updates a warehouse (op warehouse.upsert); lower priority numbers are preferred."""
+               priority: Optional[int] = None, active: Optional[bool] = None, serves: Optional[Iterable[str]] = None,
+               distances: Optional[Mapping[str, int]] = None, **extra: Any) -> JSONDict:
+        """Creates or updates a warehouse (op warehouse.upsert); lower priority numbers are preferred,
+        ``serves`` lists the ship-to regions it serves, ``distances`` maps regions to distances."""
         return self._db.exec("warehouse.upsert", warehouse=warehouse, name=name, region=region, priority=priority,
-                             active=active, **extra)
+                             active=active, serves=None if serves is None else list(serves),
+                             distances=None if distances is None else dict(distances), **extra)
 
 
 class _Stock(_Area):
@@ -304,6 +307,11 @@ class _Orders(_Area):
             **extra: Any) -> JSONDict:
         """Records payment of the amount due (op order.pay) and returns the order."""
         return self._db.exec("order.pay", order_id=order_id, amount=amount, payment_ref=payment_ref, **extra)
+
+    def allocate(self, order_id: str, **extra: Any) -> JSONDict:
+        """Chooses the warehouses that ship a paid order (op order.allocate); the decision and its reason
+        are in ``result["allocation"]``."""
+        return self._db.exec("order.allocate", order_id=order_id, **extra)
 
     def pickup(self, order_id: str, **extra: Any) -> JSONDict:
         """Hands a paid order to the buyer at the counter (op order.pickup): its units leave the stock and

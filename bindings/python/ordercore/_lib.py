@@ -28,6 +28,7 @@ FUNCTIONS: List[Tuple[str, list, object]] = [
     ("oc_stock_available", [c_void_p, c_char_p, c_char_p, POINTER(c_int64)], c_int),
     ("oc_stock_sellable", [c_void_p, c_char_p, c_char_p, POINTER(c_int64)], c_int),
     ("oc_order_pay", [c_void_p, c_char_p, c_char_p, c_char_p], c_int),
+    ("oc_order_allocate", [c_void_p, c_char_p, POINTER(c_void_p)], c_int),
     ("oc_order_pickup", [c_void_p, c_char_p], c_int),
     ("oc_order_cancel", [c_void_p, c_char_p, c_char_p], c_int),
     ("oc_order_state", [c_void_p, c_char_p, POINTER(c_void_p)], c_int),

@@ -1,0 +1,82 @@
+/// Chooses the warehouses that ship an order. Pure: capacities in, decision out.
+enum Allocator {
+    struct Site {
+        var warehouse: String
+        var priority: Int64
+        /// The warehouse serves the order's ship-to region.
+        var local: Bool
+        /// Configured distance to the ship-to region (nil: unknown, ranked last).
+        var distance: Int64?
+        /// Units of each SKU this order may take there: what is available plus what it already holds.
+        var capacity: [String: Int64]
+    }
+
+    struct Take: Equatable { var lineNo: Int64; var sku: String; var warehouse: String; var qty: Int64 }
+    struct Move: Equatable { var sku: String; var qty: Int64; var from: String; var to: String }
+
+    enum Decision: String { case single, split, backorder }
+
+    struct Result {
+        var decision: Decision
+        var reason: String
+        var takes: [Take] = []
+        var transferProposal: [Move] = []
+        var short: [String: Int64] = [:]
+    }
+
+    /// - Parameter lines: `(lineNo, sku, qty)` in line order.
+    static func plan(_ lines: [(lineNo: Int64, sku: String, qty: Int64)], sites: [Site]) -> Result {
+        var demand: [String: Int64] = [:]
+        for line in lines { demand[line.sku, default: 0] += line.qty }  // bounded by OrderDraft's line limits
+        func fillsAll(_ site: Site) -> Bool { demand.allSatisfy { site.capacity[$0.key, default: 0] >= $0.value } }
+        func single(_ site: Site, _ reason: String) -> Result {
+            Result(decision: .single, reason: reason, takes: lines.map { Take(lineNo: $0.lineNo, sku: $0.sku, warehouse: site.warehouse, qty: $0.qty) })
+        }
+        let locals = sites.filter(\.local).sorted { ($0.priority, $0.warehouse) < ($1.priority, $1.warehouse) }
+        let byDistance = sites.sorted { ($0.local ? 0 : 1, $0.distance ?? .max, $0.priority, $0.warehouse)
+                                        < ($1.local ? 0 : 1, $1.distance ?? .max, $1.priority, $1.warehouse) }
+        if let site = locals.first(where: fillsAll) {
+            return single(site, "\(site.warehouse) serves the ship-to region and has every unit")
+        }
+        if locals.isEmpty, let site = byDistance.first(where: fillsAll) {
+            return single(site, "no warehouse serves the ship-to region; \(site.warehouse) is the nearest with every unit")
+        }
+        var short: [String: Int64] = [:]
+        for (sku, qty) in demand {
+            let total = sites.reduce(Int64(0)) { $0 + min($1.capacity[sku, default: 0], qty) }
+            if total < qty { short[sku] = qty - total }
+        }
+        if !short.isEmpty {
+            return Result(decision: .backorder, reason: "not enough units in any combination of warehouses", short: short)
+        }
+        // Split: local warehouses first, then the nearest.
+        var remaining = Dictionary(uniqueKeysWithValues: byDistance.map { ($0.warehouse, $0.capacity) })
+        var takes: [Take] = []
+        for line in lines {
+            var needed = line.qty
+            for site in byDistance where needed > 0 {
+                let take = min(needed, remaining[site.warehouse]?[line.sku] ?? 0)
+                guard take > 0 else { continue }
+                remaining[site.warehouse]?[line.sku]? -= take
+                needed -= take
+                takes.append(Take(lineNo: line.lineNo, sku: line.sku, warehouse: site.warehouse, qty: take))
+            }
+        }
+        // What would let the first local warehouse ship it in one parcel: the missing units from the nearest.
+        var proposal: [Move] = []
+        if let home = locals.first {
+            for sku in demand.keys.sorted() {
+                var missing = demand[sku, default: 0] - home.capacity[sku, default: 0]
+                for site in byDistance where site.warehouse != home.warehouse && missing > 0 {
+                    let move = min(missing, site.capacity[sku, default: 0])
+                    guard move > 0 else { continue }
+                    proposal.append(Move(sku: sku, qty: move, from: site.warehouse, to: home.warehouse))
+                    missing -= move
+                }
+            }
+        }
+        let reason = locals.isEmpty ? "no warehouse has every unit; split by distance"
+            : "no warehouse serving the ship-to region has every unit; split (or transfer as proposed to ship from \(locals[0].warehouse))"
+        return Result(decision: .split, reason: reason, takes: takes, transferProposal: proposal)
+    }
+}
