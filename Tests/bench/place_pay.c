@@ -1,11 +1,11 @@
 /*
- * Benchmark: place + pay an order through the C ABI, against the floor: a hand-written C program doing
- * the minimal SQLite writes for the same order (reserve stock conditionally, insert the order, its line,
- * its reservation, a ledger row and a timeline event; then insert the payment and update the order, the
- * reservation and the timeline), with cached prepared statements, two transactions per order, WAL, on
- * the same disk, in the same run.
+ * Benchmark: place + pay an order of LINES lines through the C ABI, against the floor: a hand-written C
+ * program doing the minimal SQLite writes for the same order (per line: reserve stock conditionally,
+ * insert the line, its reservation and a ledger row; insert the order and a timeline event; then insert
+ * the payment and update the order, the reservations and the timeline), with cached prepared statements,
+ * two transactions per order, WAL, on the same disk, in the same run.
  *
- *   make bench           (or: bench [ORDERS_PER_ROUND] [ROUNDS])
+ *   make bench           (or: place_pay [ORDERS_PER_ROUND] [ROUNDS] [LINES])
  *
  * Prints orders/second for each side per round, the medians, and the ratio (target: >= 0.50), for
  * synchronous=FULL (the default) and NORMAL.
@@ -31,15 +31,22 @@ static void die(const char *what, const char *why) {
 
 /* ---- OrderCore through its C ABI ---- */
 
-static double ordercore_round(const char *path, int orders, unsigned flags) {
+static double ordercore_round(const char *path, int orders, int lines, unsigned flags) {
     oc_db *db = NULL;
     unlink(path);
     if (oc_open_v2(path, &db, flags) != OC_OK) die("oc_open", oc_errmsg(db));
-    oc_exec(db, "{\"op\":\"sku.upsert\",\"sku\":\"A1\",\"name\":\"Mug\"}", NULL);
     oc_exec(db, "{\"op\":\"warehouse.upsert\",\"warehouse\":\"SH\"}", NULL);
-    oc_stock_receive(db, "A1", "SH", 1000000000);
-    const char *create = "{\"op\":\"order.create\",\"channel\":\"web\",\"currency\":\"CNY\","
-                         "\"lines\":[{\"sku\":\"A1\",\"qty\":1,\"unit_price\":\"19.90\"}]}";
+    char create[4096];
+    int n = snprintf(create, sizeof create, "{\"op\":\"order.create\",\"channel\":\"web\",\"currency\":\"CNY\",\"lines\":[");
+    for (int l = 0; l < lines; l++) {
+        char sku[16], request[128];
+        snprintf(sku, sizeof sku, "SKU-%d", l);
+        snprintf(request, sizeof request, "{\"op\":\"sku.upsert\",\"sku\":\"%s\"}", sku);
+        oc_exec(db, request, NULL);
+        oc_stock_receive(db, sku, "SH", 1000000000);
+        n += snprintf(create + n, sizeof create - n, "%s{\"sku\":\"%s\",\"qty\":1,\"unit_price\":\"19.90\"}", l ? "," : "", sku);
+    }
+    snprintf(create + n, sizeof create - n, "]}");
     double start = now();
     for (int i = 0; i < orders; i++) {
         char *response = NULL, id[32];
@@ -70,7 +77,7 @@ static void step(sqlite3 *db, sqlite3_stmt *s) {
     sqlite3_reset(s);
 }
 
-static double floor_round(const char *path, int orders, int normal) {
+static double floor_round(const char *path, int orders, int lines, int normal) {
     sqlite3 *db;
     unlink(path);
     if (sqlite3_open(path, &db) != SQLITE_OK) die("sqlite3_open", sqlite3_errmsg(db));
@@ -81,16 +88,18 @@ static double floor_round(const char *path, int orders, int normal) {
         "CREATE TABLE orders(id INTEGER PRIMARY KEY, order_id TEXT UNIQUE, state TEXT, grand_total INTEGER, paid INTEGER, expires_at INTEGER);"
         "CREATE TABLE lines(order_rowid INTEGER, line_no INTEGER, sku TEXT, qty INTEGER, unit_price INTEGER, PRIMARY KEY(order_rowid, line_no)) WITHOUT ROWID;"
         "CREATE TABLE reservations(id INTEGER PRIMARY KEY, order_rowid INTEGER, sku TEXT, qty INTEGER, expires_at INTEGER);"
+        "CREATE INDEX reservations_by_order ON reservations(order_rowid);"
         "CREATE TABLE ledger(id INTEGER PRIMARY KEY, sku TEXT, delta INTEGER, reason TEXT, ref TEXT);"
         "CREATE TABLE events(id INTEGER PRIMARY KEY, order_rowid INTEGER, to_state TEXT);"
         "CREATE TABLE payments(id INTEGER PRIMARY KEY, order_rowid INTEGER, amount INTEGER);"
-        "INSERT INTO stock VALUES ('A1', 'SH', 1000000000, 0);", NULL, NULL, NULL);
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 99) "
+        "INSERT INTO stock SELECT 'SKU-' || i, 'SH', 1000000000, 0 FROM n;", NULL, NULL, NULL);
     sqlite3_stmt *begin = prepare(db, "BEGIN IMMEDIATE"), *commit = prepare(db, "COMMIT");
-    sqlite3_stmt *reserve = prepare(db, "UPDATE stock SET reserved = reserved + 1 WHERE sku = 'A1' AND warehouse = 'SH' AND on_hand - reserved >= 1");
+    sqlite3_stmt *reserve = prepare(db, "UPDATE stock SET reserved = reserved + 1 WHERE sku = ?1 AND warehouse = 'SH' AND on_hand - reserved >= 1");
     sqlite3_stmt *order = prepare(db, "INSERT INTO orders(id, order_id, state, grand_total, paid, expires_at) VALUES (?1, ?2, 'pending_payment', 1990, 0, 900000)");
-    sqlite3_stmt *line = prepare(db, "INSERT INTO lines VALUES (?1, 1, 'A1', 1, 1990)");
-    sqlite3_stmt *hold = prepare(db, "INSERT INTO reservations(order_rowid, sku, qty, expires_at) VALUES (?1, 'A1', 1, 900000)");
-    sqlite3_stmt *ledger = prepare(db, "INSERT INTO ledger(sku, delta, reason, ref) VALUES ('A1', 1, 'reserve', ?1)");
+    sqlite3_stmt *line = prepare(db, "INSERT INTO lines VALUES (?1, ?2, ?3, 1, 1990)");
+    sqlite3_stmt *hold = prepare(db, "INSERT INTO reservations(order_rowid, sku, qty, expires_at) VALUES (?1, ?2, 1, 900000)");
+    sqlite3_stmt *ledger = prepare(db, "INSERT INTO ledger(sku, delta, reason, ref) VALUES (?2, 1, 'reserve', ?1)");
     sqlite3_stmt *event = prepare(db, "INSERT INTO events(order_rowid, to_state) VALUES (?1, ?2)");
     sqlite3_stmt *pay = prepare(db, "INSERT INTO payments(order_rowid, amount) VALUES (?1, 1990)");
     sqlite3_stmt *paid = prepare(db, "UPDATE orders SET state = 'paid', paid = 1990, expires_at = NULL WHERE id = ?1 AND state = 'pending_payment'");
@@ -100,12 +109,16 @@ static double floor_round(const char *path, int orders, int normal) {
         char id[32];
         snprintf(id, sizeof id, "SO-%06d", i);
         step(db, begin);
-        step(db, reserve);
-        if (sqlite3_changes(db) != 1) die("reserve", "no stock");
         sqlite3_bind_int(order, 1, i); sqlite3_bind_text(order, 2, id, -1, SQLITE_STATIC); step(db, order);
-        sqlite3_bind_int(line, 1, i); step(db, line);
-        sqlite3_bind_int(hold, 1, i); step(db, hold);
-        sqlite3_bind_text(ledger, 1, id, -1, SQLITE_STATIC); step(db, ledger);
+        for (int l = 0; l < lines; l++) {
+            char sku[16];
+            snprintf(sku, sizeof sku, "SKU-%d", l);
+            sqlite3_bind_text(reserve, 1, sku, -1, SQLITE_TRANSIENT); step(db, reserve);
+            if (sqlite3_changes(db) != 1) die("reserve", "no stock");
+            sqlite3_bind_int(line, 1, i); sqlite3_bind_int(line, 2, l + 1); sqlite3_bind_text(line, 3, sku, -1, SQLITE_TRANSIENT); step(db, line);
+            sqlite3_bind_int(hold, 1, i); sqlite3_bind_text(hold, 2, sku, -1, SQLITE_TRANSIENT); step(db, hold);
+            sqlite3_bind_text(ledger, 1, id, -1, SQLITE_STATIC); sqlite3_bind_text(ledger, 2, sku, -1, SQLITE_TRANSIENT); step(db, ledger);
+        }
         sqlite3_bind_int(event, 1, i); sqlite3_bind_text(event, 2, "pending_payment", -1, SQLITE_STATIC); step(db, event);
         step(db, commit);
         step(db, begin);
@@ -135,14 +148,16 @@ static double median(double *v, int n) {
 int main(int argc, char **argv) {
     int orders = argc > 1 ? atoi(argv[1]) : 300;
     int rounds = argc > 2 ? atoi(argv[2]) : 5;
-    if (orders < 1 || rounds < 1 || rounds > 50) die("usage", "bench [ORDERS_PER_ROUND] [ROUNDS<=50]");
-    printf("place + pay, %d orders per round, %d rounds, OrderCore %s, SQLite %s\n", orders, rounds, oc_version(), sqlite3_libversion());
+    int lines = argc > 3 ? atoi(argv[3]) : 3;
+    if (orders < 1 || rounds < 1 || rounds > 50 || lines < 1 || lines > 100) die("usage", "place_pay [ORDERS_PER_ROUND] [ROUNDS<=50] [LINES<=100]");
+    printf("place + pay of a %d-line order, %d orders per round, %d rounds, OrderCore %s, SQLite %s\n", lines, orders, rounds, oc_version(),
+           sqlite3_libversion());
     const char *names[] = {"FULL", "NORMAL"};
     for (int mode = 0; mode < 2; mode++) {
         double ours[50], floor_[50], ratio[50];
         for (int r = 0; r < rounds; r++) {  /* interleaved, so machine noise hits both sides alike */
-            ours[r] = ordercore_round("bench-ordercore.db", orders, mode ? OC_OPEN_SYNCHRONOUS_NORMAL : 0);
-            floor_[r] = floor_round("bench-floor.db", orders, mode);
+            ours[r] = ordercore_round("bench-ordercore.db", orders, lines, mode ? OC_OPEN_SYNCHRONOUS_NORMAL : 0);
+            floor_[r] = floor_round("bench-floor.db", orders, lines, mode);
             ratio[r] = ours[r] / floor_[r];
             printf("  synchronous=%-6s round %d: OrderCore %8.0f orders/s, floor %8.0f orders/s, ratio %.2f\n",
                    names[mode], r + 1, ours[r], floor_[r], ratio[r]);

@@ -40,6 +40,8 @@ final class CommandContext {
     /// re-evaluated before it commits (replenishment reopens channels at once). Stock taken by orders
     /// is looked at by the next `sweep`.
     var replenished: Set<String> = []
+    /// The stored settings, loaded when the command first asks for one (see `value(of:)`).
+    var settings: [String: JSON]?
 
     init(store: Store, at: Int64, actor: String, access: Command.Access, brief: Bool = false) {
         self.store = store

@@ -82,7 +82,12 @@ enum Currency {
 }
 
 extension CommandContext {
-    func value(of setting: Setting) throws -> JSON { try store.configValue(setting.key) ?? setting.defaultValue }
+    /// A setting's value. All settings are read with the first one a command asks for (one query),
+    /// and kept for the rest of the command (they change only through `config.set`).
+    func value(of setting: Setting) throws -> JSON {
+        if settings == nil { settings = try store.allConfig() }
+        return settings?[setting.key] ?? setting.defaultValue
+    }
 
     func intSetting(_ setting: Setting) throws -> Int64 {
         try value(of: setting).intValue ?? setting.defaultValue.intValue ?? 0
@@ -119,6 +124,7 @@ enum ConfigCommands {
         let value = try setting.validate(f)
         try f.finish()
         try ctx.store.setConfigValue(key, value)
+        ctx.settings?[key] = value
         return ["key": .string(key), "value": value]
     }
 

@@ -22,7 +22,6 @@ extension CommandContext {
         }
         try store.add(entry.delta, to: entry.bucket, sku: entry.sku, warehouse: entry.warehouse)
         try store.append(entry, at: at, actor: actor)
-        try store.markDirty(sku: entry.sku)
         if entry.delta > 0 || entry.bucket == .safety { replenished.insert(entry.sku) }
         var balance = before
         switch entry.bucket {

@@ -1,13 +1,32 @@
+/// What belongs to an order besides its row: read from the store, or known in memory right after
+/// the order was created (so the create response does not read back what it just wrote).
+struct OrderDetail {
+    var lines: [OrderLine]
+    var discounts: [OrderDiscount]
+    var payments: [Payment] = []
+    var reservations: [(lineNo: Int64, warehouse: String, qty: Int64, expiresAt: Int64?, state: String)]
+    var allocation: JSON?
+}
+
+extension Store {
+    func detail(orderRowID: Int64) throws -> OrderDetail {
+        OrderDetail(lines: try lines(orderRowID: orderRowID), discounts: try discounts(orderRowID: orderRowID),
+                    payments: try payments(orderRowID: orderRowID), reservations: try reservations(orderRowID: orderRowID),
+                    allocation: try allocation(orderRowID: orderRowID))
+    }
+}
+
 extension CommandContext {
     /// The full order document: the canonical fields it was created with plus what happened since.
     /// A brief context gets only `order_id` and `state` (and `extra`).
-    func document(_ o: Order, extra: JSONObject = [:]) throws -> JSON {
+    func document(_ o: Order, detail known: OrderDetail? = nil, extra: JSONObject = [:]) throws -> JSON {
         if brief {
             var doc: JSONObject = ["order_id": .string(o.orderID), "state": .string(o.state.rawValue)]
             for (key, value) in extra.pairs { doc[key] = value }
             return .object(doc)
         }
-        let reservations = try store.reservations(orderRowID: o.rowID)
+        let detail = try known ?? store.detail(orderRowID: o.rowID)
+        let reservations = detail.reservations
         var customer = JSONObject()
         for key in Order.customerFields { if let v = o.customer[key] { customer[key] = .string(v) } }
         if let t = o.accountCreatedAt { customer["account_created_at"] = .string(Timestamp.format(t)) }
@@ -24,7 +43,7 @@ extension CommandContext {
         if let expiresAt = o.expiresAt { doc["expired"] = .bool(expiresAt <= at) }
         doc["customer"] = .object(customer)
         doc["ship_to"] = .object(shipTo)
-        doc["lines"] = .array(try store.lines(orderRowID: o.rowID).map { l in
+        doc["lines"] = .array(detail.lines.map { l in
             var line: JSONObject = ["line_no": .int(l.lineNo), "sku": .string(l.sku), "name": .optional(l.name), "qty": .int(l.qty),
                                     "unit_price": o.money(l.unitPrice), "line_discount": o.money(l.lineDiscount), "tax": o.money(l.tax)]
             for key in OrderLine.trackedQuantities { line[key] = .int(l.quantities[key] ?? 0) }
@@ -34,7 +53,7 @@ extension CommandContext {
             })
             return .object(line)
         })
-        doc["discounts"] = .array(try store.discounts(orderRowID: o.rowID).map {
+        doc["discounts"] = .array(detail.discounts.map {
             ["kind": .string($0.kind), "code": .optional($0.code), "amount": o.money($0.amount)]
         })
         let t = o.totals
@@ -49,7 +68,7 @@ extension CommandContext {
         doc["paid_total"] = o.money(o.paidTotal)
         doc["balance_due"] = o.money(o.state == .cancelled ? 0 : t.grandTotal - o.paidTotal)
         doc["refund_due"] = o.money(o.refundDue)
-        doc["payments"] = .array(try store.payments(orderRowID: o.rowID).map {
+        doc["payments"] = .array(detail.payments.map {
             ["payment_ref": .optional($0.paymentRef), "amount": o.money($0.amount), "at": .string(Timestamp.format($0.at))]
         })
         doc["reserve_at"] = .string(o.reserveAt)
@@ -58,7 +77,7 @@ extension CommandContext {
             doc["deposit"] = o.money(deposit)
             doc["balance_due_at"] = o.balanceDueAt.map { .string(Timestamp.format($0)) } ?? .null
         }
-        doc["allocation"] = try store.allocation(orderRowID: o.rowID) ?? .null
+        doc["allocation"] = detail.allocation ?? .null
         doc["cancel_reason"] = .optional(o.cancelReason)
         doc["tags"] = .array(o.tags.map(JSON.string))
         doc["note"] = .optional(o.note)

@@ -10,8 +10,13 @@ extension CommandContext {
     /// - Throws: `insufficient_stock` naming the SKU (with `reason` `channel_closed` or `channel_cap` when
     ///   the channel's limits refuse it); `conflict` for an inactive channel. The surrounding transaction
     ///   then rolls back every reservation already made for the order.
-    /// - Parameter checkOnly: plan and check without reserving (orders that reserve at payment).
-    func reserve(_ order: Order, lines: [OrderLine], warehouse: String?, expiresAt: Int64?, checkOnly: Bool = false) throws {
+    /// - Parameters:
+    ///   - checkOnly: plan and check without reserving (orders that reserve at payment).
+    ///   - linesStored: false when the caller stores the lines afterwards with their reserved units.
+    /// - Returns: the holds made (none with `checkOnly`).
+    @discardableResult
+    func reserve(_ order: Order, lines: [OrderLine], warehouse: String?, expiresAt: Int64?, checkOnly: Bool = false,
+                 linesStored: Bool = true) throws -> [ReservationPlanner.Take] {
         let channel = try store.channel(order.channel)
         if let channel, !channel.active {
             throw OrderCoreError(.conflict, "channel \(channel.channel) is inactive", details: ["channel": .string(channel.channel)])
@@ -20,29 +25,37 @@ extension CommandContext {
         if let warehouse, !serving.isEmpty, !serving.contains(warehouse) {
             throw OrderCoreError.invalid("warehouse \(warehouse) does not serve channel \(order.channel)", field: "warehouse")
         }
+        // Limits exist only for registered channels (a foreign key), and most channels have none.
+        let limited = try channel != nil && store.hasChannelLimits(channel: order.channel)
+        let skus = Array(Set(lines.map(\.sku)))
+        let percent = try sellPercent()
+        let balances = try store.balances(skus: skus, warehouse: warehouse, activeOnly: true)
         var limits: [String: ChannelSKU] = [:]
         var sources: [String: [ReservationPlanner.Source]] = [:]
-        for sku in Set(lines.map(\.sku)) {
-            limits[sku] = try store.channelSKU(channel: order.channel, sku: sku)
-            sources[sku] = try salesBalances(sku: sku, warehouse: warehouse, activeOnly: true)
+        for sku in skus {
+            if limited { limits[sku] = try store.channelSKU(channel: order.channel, sku: sku) }
+            sources[sku] = (balances[sku] ?? [])
                 .filter { serving.isEmpty || serving.contains($0.warehouse) }
-                .map { ReservationPlanner.Source(warehouse: $0.warehouse, available: $0.available) }
+                .map { b in
+                    var balance = b
+                    balance.sellPercent = percent
+                    return ReservationPlanner.Source(warehouse: b.warehouse, available: balance.available)
+                }
         }
         try checkChannelLimits(limits, lines: lines, channel: order.channel)
         let plan = try ReservationPlanner.plan(lines.map { .init(lineNo: $0.lineNo, sku: $0.sku, qty: $0.qty) }, sources: sources)
-        guard !checkOnly else { return }
-        let percent = try sellPercent()
+        guard !checkOnly else { return [] }
         for take in plan {
             try hold(order, lineNo: take.lineNo, sku: take.sku, warehouse: take.warehouse, qty: take.qty, expiresAt: expiresAt,
-                     counted: limits[take.sku] != nil, sellPercent: percent)
+                     counted: limits[take.sku] != nil, sellPercent: percent, linesStored: linesStored)
         }
-        for sku in sources.keys { try store.markDirty(sku: sku) }
+        return plan
     }
 
     /// Reserves units of one order line in one warehouse. The conditional writes are the real guard:
     /// they cannot reserve what is not available, or count past a channel cap, whatever the caller planned.
     func hold(_ order: Order, lineNo: Int64, sku: String, warehouse: String, qty: Int64, expiresAt: Int64?, counted: Bool,
-              sellPercent: Int64) throws {
+              sellPercent: Int64, linesStored: Bool = true) throws {
         guard try store.reserve(sku: sku, warehouse: warehouse, qty: qty, sellPercent: sellPercent) else {
             throw OrderCoreError(.insufficientStock, "insufficient stock for \(sku) in \(warehouse)",
                                  details: ["sku": .string(sku), "warehouse": .string(warehouse)])
@@ -53,7 +66,7 @@ extension CommandContext {
         }
         try store.insertReservation(orderRowID: order.rowID, lineNo: lineNo, sku: sku, warehouse: warehouse, qty: qty,
                                     expiresAt: expiresAt, channelCounted: counted)
-        try store.addReserved(orderRowID: order.rowID, lineNo: lineNo, qty: qty)
+        if linesStored { try store.addReserved(orderRowID: order.rowID, lineNo: lineNo, qty: qty) }
         try store.append(LedgerEntry(sku: sku, warehouse: warehouse, bucket: .reserved, delta: qty, reason: .reserve,
                                      refType: "order", refID: order.orderID), at: at, actor: actor)
     }
@@ -91,7 +104,6 @@ extension CommandContext {
             try store.addReserved(orderRowID: order.rowID, lineNo: r.lineNo, qty: -r.qty)
             try store.append(LedgerEntry(sku: r.sku, warehouse: r.warehouse, bucket: .reserved, delta: -r.qty, reason: reason,
                                          refType: "order", refID: order.orderID), at: at, actor: actor)
-            try store.markDirty(sku: r.sku)
             replenished.insert(r.sku)
             released += r.qty
         }
@@ -132,7 +144,6 @@ extension CommandContext {
             try store.closeReservation(id: r.id, state: "fulfilled")
             try store.addReserved(orderRowID: order.rowID, lineNo: r.lineNo, qty: -r.qty)
             try store.addHandedOver(orderRowID: order.rowID, lineNo: r.lineNo, qty: r.qty)
-            try store.markDirty(sku: r.sku)
             for bucket in [LedgerEntry.Bucket.onHand, .reserved] {
                 try store.append(LedgerEntry(sku: r.sku, warehouse: r.warehouse, bucket: bucket, delta: -r.qty, reason: .pickup,
                                              refType: "order", refID: order.orderID), at: at, actor: actor)
@@ -146,21 +157,17 @@ extension CommandContext {
     /// released, so an abandoned checkout never blocks stock until the next sweep. A read command
     /// that finds some is restarted as a write.
     func expireStaleReservations(skus: [String]) throws {
-        var stale = Set<Int64>()
-        for sku in skus { stale.formUnion(try store.ordersWithExpiredReservations(sku: sku, at: at)) }
+        let stale = try store.ordersWithExpiredReservations(skus: Array(Set(skus)), at: at)
         guard !stale.isEmpty else { return }
         try requireWrite()
-        for rowID in stale.sorted() { _ = try expire(orderRowID: rowID, trigger: "lazy") }
+        for rowID in stale { _ = try expire(orderRowID: rowID, trigger: "lazy") }
     }
 
     /// Counts (or, with `sign` -1, takes back) the order's reserved units as sold on the business day it
     /// was paid: `sales_daily` feeds average daily sales and days of cover.
     func recordSales(of order: Order, sign: Int64) throws {
         guard let paidAt = order.paidAt else { return }
-        let day = try businessDay(paidAt)
-        for r in try store.activeReservations(orderRowID: order.rowID) {
-            try store.addSales(sku: r.sku, warehouse: r.warehouse, day: day, units: sign * r.qty)
-        }
+        try store.addSales(orderRowID: order.rowID, day: try businessDay(paidAt), sign: sign)
     }
 
     func requireOrder(_ id: String) throws -> Order {

@@ -4,8 +4,12 @@ enum OrderCommands {
     static let create = Command("order.create", .write,
         "Create an order from the canonical document and reserve its stock, or fail with insufficient_stock changing nothing") { ctx, f in
         let draft = try OrderDraft(f, at: ctx.at, defaultCurrency: try ctx.stringSetting(.defaultCurrency))
+        let known = try ctx.store.skus(Array(Set(draft.lines.map(\.sku))))
         for (i, line) in draft.lines.enumerated() {
-            let sku = try ctx.requireSKU(line.sku, field: "lines[\(i)].sku")
+            guard let sku = known[line.sku] else {
+                throw OrderCoreError(.notFound, "SKU '\(line.sku)' does not exist (create it with sku.upsert)",
+                                     details: ["sku": .string(line.sku), "field": .string("lines[\(i)].sku")])
+            }
             guard sku.active else {
                 throw OrderCoreError(.invalidInput, "SKU '\(sku.sku)' is not active", details: ["sku": .string(sku.sku), "field": .string("lines[\(i)].sku")])
             }
@@ -32,14 +36,19 @@ enum OrderCommands {
         let lines = draft.lines.enumerated().map { i, l in
             OrderLine(lineNo: Int64(i + 1), sku: l.sku, name: l.name, qty: l.qty, unitPrice: l.unitPrice, lineDiscount: l.lineDiscount, tax: l.tax)
         }
-        for line in lines { try ctx.store.insert(line, orderRowID: rowID) }
         for (i, d) in draft.discounts.enumerated() { try ctx.store.insert(d, seq: Int64(i + 1), orderRowID: rowID) }
         // Orders that reserve at payment are still checked now, so a checkout learns at once that it cannot sell.
-        try ctx.reserve(order, lines: lines, warehouse: draft.warehouse, expiresAt: expiresAt, checkOnly: order.reserveAt == "payment")
+        let holds = try ctx.reserve(order, lines: lines, warehouse: draft.warehouse, expiresAt: expiresAt,
+                                    checkOnly: order.reserveAt == "payment", linesStored: false)
+        var created = lines
+        for take in holds { created[Int(take.lineNo) - 1].quantities["reserved", default: 0] += take.qty }
+        for line in created { try ctx.store.insert(line, orderRowID: rowID) }
         try ctx.record(order, from: nil, command: "order.create",
                        details: ["lines": .int(lines.count), "grand_total": order.money(order.totals.grandTotal),
                                  "expires_at": .string(Timestamp.format(expiresAt))])
-        return try ctx.document(order)
+        return try ctx.document(order, detail: OrderDetail(
+            lines: created, discounts: draft.discounts,
+            reservations: holds.map { ($0.lineNo, $0.warehouse, $0.qty, expiresAt, "active") }))
     }
 
     static let pay = Command("order.pay", .write,

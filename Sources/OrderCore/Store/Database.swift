@@ -50,7 +50,7 @@ struct Row {
 /// Not thread-safe by itself; `Engine` serialises access with its mutex.
 final class Database {
     private let db: OpaquePointer
-    private var cache: [String: OpaquePointer] = [:]
+    private var cache: [StatementKey: OpaquePointer] = [:]
     let path: String
 
     init(path: String, options: StoreOptions) throws {
@@ -118,13 +118,13 @@ final class Database {
 
     private func prepared(_ sql: String, _ args: [SQLValue]) throws -> OpaquePointer {
         let stmt: OpaquePointer
-        if let cached = cache[sql] {
+        if let cached = cache[StatementKey(sql)] {
             stmt = cached
         } else {
             var fresh: OpaquePointer?
             try check(sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &fresh, nil))
             guard let fresh else { throw OrderCoreError(.internal, "empty SQL statement") }
-            cache[sql] = fresh
+            cache[StatementKey(sql)] = fresh
             stmt = fresh
         }
         for (i, arg) in args.enumerated() {
@@ -147,6 +147,9 @@ final class Database {
         return stmt
     }
 
+    /// `?, ?, ?` for an `IN (...)` list of `count` values (each count is its own cached statement).
+    static func placeholders(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ", ") }
+
     /// Runs a statement for its effect. - Returns: the number of rows it changed.
     @discardableResult
     func run(_ sql: String, _ args: SQLValue...) throws -> Int { try run(sql, arguments: args) }
@@ -164,6 +167,10 @@ final class Database {
 
     /// Calls `body` for each result row.
     func rows(_ sql: String, _ args: SQLValue..., body: (Row) throws -> Void) throws {
+        try rows(sql, arguments: args, body: body)
+    }
+
+    func rows(_ sql: String, arguments args: [SQLValue], body: (Row) throws -> Void) throws {
         let stmt = try prepared(sql, args)
         defer { sqlite3_reset(stmt); sqlite3_clear_bindings(stmt) }
         while true {
@@ -201,6 +208,28 @@ final class Database {
         } catch {
             if sqlite3_get_autocommit(db) == 0 { _ = try? run("ROLLBACK") }
             throw error
+        }
+    }
+}
+
+/// The statement cache's key. SQL texts are long and mostly literals, so hashing every byte on each
+/// execution is measurable; the hash takes the length and the last 16 bytes (two words), and equality
+/// (fast for the same literal, which shares its storage) settles collisions.
+struct StatementKey: Hashable {
+    let sql: String
+    init(_ sql: String) { self.sql = sql }
+
+    func hash(into hasher: inout Hasher) {
+        var sql = sql
+        sql.withUTF8 { bytes in
+            hasher.combine(bytes.count)
+            guard bytes.count >= 16, let base = bytes.baseAddress else {
+                hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
+                return
+            }
+            let tail = UnsafeRawPointer(base + bytes.count - 16)
+            hasher.combine(tail.loadUnaligned(as: UInt64.self))
+            hasher.combine(tail.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
         }
     }
 }

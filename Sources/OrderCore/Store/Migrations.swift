@@ -216,8 +216,8 @@ struct Migration {
 
     // MARK: - 0006
 
-    /// What sells (units of paid orders per SKU, warehouse and business day), low-stock alerts, and the
-    /// SKUs whose stock changed since the last sweep looked at them.
+    /// What sells (units of paid orders per SKU, warehouse and business day), low-stock alerts, and how
+    /// far the sweep has looked through the ledger (the SKUs changed since are those it looks at next).
     static let stockWatch = Migration(name: "0006_stock_watch", sql: """
         CREATE TABLE sales_daily(
             sku TEXT NOT NULL, warehouse TEXT NOT NULL, day INTEGER NOT NULL, units INTEGER NOT NULL,
@@ -229,7 +229,7 @@ struct Migration {
             opened_at INTEGER NOT NULL, cleared_at INTEGER, details TEXT
         );
         CREATE UNIQUE INDEX alerts_open ON alerts(kind, sku) WHERE cleared_at IS NULL;
-        CREATE TABLE stock_dirty(sku TEXT PRIMARY KEY) WITHOUT ROWID;
+        CREATE TABLE watermarks(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
         ALTER TABLE orders ADD COLUMN paid_at INTEGER;
         """)
 

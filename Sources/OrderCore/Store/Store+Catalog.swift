@@ -8,6 +8,19 @@ extension Store {
         }
     }
 
+    /// The SKUs among `codes` that exist, by code (one query).
+    func skus(_ codes: [String]) throws -> [String: SKU] {
+        var result: [String: SKU] = [:]
+        try db.rows("""
+            SELECT sku, name, barcode, weight_g, active, created_at, updated_at, unit_cost, cost_currency FROM skus
+            WHERE sku IN (\(Database.placeholders(codes.count)))
+            """, arguments: codes.map(SQLValue.text)) {
+            result[$0.text(0)] = SKU(sku: $0.text(0), name: $0.text(1), barcode: $0.optText(2), weightGrams: $0.optInt(3), unitCost: $0.optInt(7),
+                                     costCurrency: $0.optText(8), active: $0.bool(4), createdAt: $0.int(5), updatedAt: $0.int(6))
+        }
+        return result
+    }
+
     func skuCode(barcode: String) throws -> String? {
         try db.first("SELECT sku FROM skus WHERE barcode = ?", .text(barcode)) { $0.text(0) }
     }

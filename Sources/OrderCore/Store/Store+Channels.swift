@@ -26,6 +26,10 @@ extension Store {
         }
     }
 
+    func hasChannelLimits(channel: String) throws -> Bool {
+        try db.first("SELECT 1 FROM channel_skus WHERE channel = ? LIMIT 1", .text(channel)) { _ in true } ?? false
+    }
+
     func channelSKUs(channel: String) throws -> [ChannelSKU] {
         var result: [ChannelSKU] = []
         try db.rows("SELECT sku, cap, used, open, closed_reason FROM channel_skus WHERE channel = ? ORDER BY sku", .text(channel)) {

@@ -14,18 +14,40 @@ extension Store {
         return result
     }
 
+    /// Balances of several SKUs at once (one query), each list in reservation preference order.
+    func balances(skus: [String], warehouse: String? = nil, activeOnly: Bool = false) throws -> [String: [StockBalance]] {
+        var result: [String: [StockBalance]] = [:]
+        try db.rows("""
+            SELECT s.sku, s.warehouse, w.priority, s.on_hand, s.reserved, s.quarantine, s.safety
+            FROM stock s JOIN warehouses w ON w.warehouse = s.warehouse
+            WHERE s.sku IN (\(Database.placeholders(skus.count))) AND (? IS NULL OR s.warehouse = ?) AND (? = 0 OR w.active = 1)
+            ORDER BY w.priority, s.warehouse
+            """, arguments: skus.map(SQLValue.text) + [.opt(warehouse), .opt(warehouse), .bool(activeOnly)]) {
+            result[$0.text(0), default: []].append(StockBalance(sku: $0.text(0), warehouse: $0.text(1), priority: $0.int(2), onHand: $0.int(3),
+                                                                reserved: $0.int(4), quarantine: $0.int(5), safety: $0.int(6)))
+        }
+        return result
+    }
+
     /// Adds `delta` to one bucket, creating the balance row on first use. The caller has checked that
     /// the result stays within 0...Int64.max (`CommandContext.post`). Not an upsert: SQLite checks the
     /// CHECK constraints of the row an upsert would insert before it resolves the conflict, so a
     /// negative delta would fail `on_hand >= 0` even for an existing row.
     func add(_ delta: Int64, to bucket: LedgerEntry.Bucket, sku: String, warehouse: String) throws {
-        let column = bucket.rawValue  // an enum's fixed spelling, never input
-        let updated = try db.run("UPDATE stock SET \(column) = \(column) + ?3 WHERE sku = ?1 AND warehouse = ?2",
-                                 .text(sku), .text(warehouse), .int(delta))
-        if updated == 0 {
-            try db.run("INSERT INTO stock(sku, warehouse, \(column)) VALUES (?1, ?2, ?3)", .text(sku), .text(warehouse), .int(delta))
+        guard let sql = Store.addSQL[bucket] else { throw OrderCoreError(.internal, "no SQL for bucket \(bucket.rawValue)") }
+        if try db.run(sql.update, .text(sku), .text(warehouse), .int(delta)) == 0 {
+            try db.run(sql.insert, .text(sku), .text(warehouse), .int(delta))
         }
     }
+
+    /// The statements of `add`, per bucket (the column is an enum's fixed spelling, never input); built
+    /// once so the statement cache sees the same text every time.
+    private static let addSQL: [LedgerEntry.Bucket: (update: String, insert: String)] = Dictionary(
+        uniqueKeysWithValues: LedgerEntry.Bucket.allCases.map { bucket in
+            let column = bucket.rawValue
+            return (bucket, ("UPDATE stock SET \(column) = \(column) + ?3 WHERE sku = ?1 AND warehouse = ?2",
+                             "INSERT INTO stock(sku, warehouse, \(column)) VALUES (?1, ?2, ?3)"))
+        })
 
     /// The atomic check-and-reserve: one conditional UPDATE that only matches while `qty` units are
     /// still available (`StockBalance.available`, with the reservation buffer `sellPercent`).
@@ -62,13 +84,14 @@ extension Store {
             .opt(e.refType), .opt(e.refID), .opt(e.note), .text(actor))
     }
 
-    /// Unpaid orders holding a reservation of `sku` that expired at or before `at`.
-    func ordersWithExpiredReservations(sku: String, at: Int64) throws -> [Int64] {
+    /// Orders holding a reservation of any of `skus` that lapsed at or before `at`.
+    func ordersWithExpiredReservations(skus: [String], at: Int64) throws -> [Int64] {
         var result: [Int64] = []
         try db.rows("""
             SELECT DISTINCT order_rowid FROM reservations
-            WHERE sku = ? AND state = 'active' AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY order_rowid
-            """, .text(sku), .int(at)) { result.append($0.int(0)) }
+            WHERE sku IN (\(Database.placeholders(skus.count))) AND state = 'active' AND expires_at IS NOT NULL AND expires_at <= ?
+            ORDER BY order_rowid
+            """, arguments: skus.map(SQLValue.text) + [.int(at)]) { result.append($0.int(0)) }
         return result
     }
 

@@ -9,6 +9,21 @@ extension Store {
         \((customerColumns + addressColumns).joined(separator: ", ")), reserve_at, deposit, balance_due_at, warehouse, paid_at
         """
 
+    // SQL texts that splice in column lists, built once so the statement cache sees the same text.
+    private static let insertOrderSQL = "INSERT INTO orders(\(orderColumns)) VALUES (\(Array(repeating: "?", count: orderColumnCount).joined(separator: ", ")))"
+    private static let orderByIDSQL = "SELECT \(orderColumns) FROM orders WHERE order_id = ?"
+    private static let orderByRowIDSQL = "SELECT \(orderColumns) FROM orders WHERE id = ?"
+    private static let listOrdersSQL = """
+        SELECT \(orderColumns) FROM orders
+        WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR channel = ?2) AND (?3 IS NULL OR id < ?3)
+        ORDER BY id DESC LIMIT ?4
+        """
+    private static let linesSQL = """
+        SELECT line_no, sku, name, qty, unit_price, line_discount, tax, \(OrderLine.trackedQuantities.map { "qty_" + $0 }.joined(separator: ", "))
+        FROM order_lines WHERE order_rowid = ? ORDER BY line_no
+        """
+    private static let orderColumnCount = orderColumns.split(separator: ",").count
+
     /// The row id the next order will get. Only valid inside the write transaction that inserts it.
     func nextOrderRowID() throws -> Int64 {
         try db.first("SELECT COALESCE(MAX(id), 0) + 1 FROM orders") { $0.int(0) } ?? 1
@@ -24,8 +39,10 @@ extension Store {
             .text(JSON.array(o.tags.map(JSON.string)).serialized), .opt(o.note),
         ] + Order.customerFields.map { .opt(o.customer[$0]) } + Order.addressFields.map { .opt(o.shipTo[$0]) }
             + [.text(o.reserveAt), .opt(o.deposit), .opt(o.balanceDueAt), .opt(o.pinnedWarehouse), .opt(o.paidAt)]
-        let placeholders = Array(repeating: "?", count: values.count).joined(separator: ", ")
-        try db.run("INSERT INTO orders(\(Store.orderColumns)) VALUES (\(placeholders))", arguments: values)
+        guard values.count == Store.orderColumnCount else {
+            throw OrderCoreError(.internal, "order insert has \(values.count) values for \(Store.orderColumnCount) columns")
+        }
+        try db.run(Store.insertOrderSQL, arguments: values)
     }
 
     /// Writes the fields that change over an order's life.
@@ -38,11 +55,11 @@ extension Store {
     }
 
     func order(id: String) throws -> Order? {
-        try db.first("SELECT \(Store.orderColumns) FROM orders WHERE order_id = ?", .text(id), map: Store.readOrder)
+        try db.first(Store.orderByIDSQL, .text(id), map: Store.readOrder)
     }
 
     func order(rowID: Int64) throws -> Order? {
-        try db.first("SELECT \(Store.orderColumns) FROM orders WHERE id = ?", .int(rowID), map: Store.readOrder)
+        try db.first(Store.orderByRowIDSQL, .int(rowID), map: Store.readOrder)
     }
 
     func orderID(channel: String, externalID: String) throws -> String? {
@@ -73,18 +90,18 @@ extension Store {
 
     // MARK: - Lines, discounts, payments
 
+    /// Stores a new line, with the units already reserved for it.
     func insert(_ line: OrderLine, orderRowID: Int64) throws {
         try db.run("""
-            INSERT INTO order_lines(order_rowid, line_no, sku, name, qty, unit_price, line_discount, tax) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO order_lines(order_rowid, line_no, sku, name, qty, unit_price, line_discount, tax, qty_reserved)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, .int(orderRowID), .int(line.lineNo), .text(line.sku), .opt(line.name), .int(line.qty), .int(line.unitPrice),
-            .int(line.lineDiscount), .int(line.tax))
+            .int(line.lineDiscount), .int(line.tax), .int(line.quantities["reserved"] ?? 0))
     }
 
     func lines(orderRowID: Int64) throws -> [OrderLine] {
-        let tracked = OrderLine.trackedQuantities.map { "qty_" + $0 }.joined(separator: ", ")
         var result: [OrderLine] = []
-        try db.rows("SELECT line_no, sku, name, qty, unit_price, line_discount, tax, \(tracked) FROM order_lines WHERE order_rowid = ? ORDER BY line_no",
-                    .int(orderRowID)) { r in
+        try db.rows(Store.linesSQL, .int(orderRowID)) { r in
             var line = OrderLine(lineNo: r.int(0), sku: r.text(1), name: r.optText(2), qty: r.int(3), unitPrice: r.int(4),
                                  lineDiscount: r.int(5), tax: r.int(6))
             for (i, key) in OrderLine.trackedQuantities.enumerated() { line.quantities[key] = r.int(Int32(7 + i)) }
@@ -186,11 +203,9 @@ extension Store {
     /// Orders newest first, optionally by state and channel, continuing below `beforeRowID`.
     func listOrders(state: OrderState?, channel: String?, beforeRowID: Int64?, limit: Int) throws -> [Order] {
         var result: [Order] = []
-        try db.rows("""
-            SELECT \(Store.orderColumns) FROM orders
-            WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR channel = ?2) AND (?3 IS NULL OR id < ?3)
-            ORDER BY id DESC LIMIT ?4
-            """, .opt(state?.rawValue), .opt(channel), .opt(beforeRowID), .int(Int64(limit))) { result.append(try Store.readOrder($0)) }
+        try db.rows(Store.listOrdersSQL, .opt(state?.rawValue), .opt(channel), .opt(beforeRowID), .int(Int64(limit))) {
+            result.append(try Store.readOrder($0))
+        }
         return result
     }
 

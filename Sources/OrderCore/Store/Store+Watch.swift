@@ -2,31 +2,34 @@
 extension Store {
     // MARK: - Sales
 
-    /// Adds (or, negative, takes back) units sold of a SKU from a warehouse on a business day.
-    func addSales(sku: String, warehouse: String, day: Int64, units: Int64) throws {
+    /// Adds (sign 1) or takes back (-1) the units an order holds as sold on a business day, per SKU and
+    /// warehouse, in one statement.
+    func addSales(orderRowID: Int64, day: Int64, sign: Int64) throws {
         try db.run("""
-            INSERT INTO sales_daily(sku, warehouse, day, units) VALUES (?1, ?2, ?3, ?4)
-            ON CONFLICT(sku, warehouse, day) DO UPDATE SET units = units + ?4
-            """, .text(sku), .text(warehouse), .int(day), .int(units))
+            INSERT INTO sales_daily(sku, warehouse, day, units)
+            SELECT sku, warehouse, ?2, ?3 * qty FROM reservations WHERE order_rowid = ?1 AND state = 'active'
+            ON CONFLICT(sku, warehouse, day) DO UPDATE SET units = units + excluded.units
+            """, .int(orderRowID), .int(day), .int(sign))
     }
 
     // MARK: - Watching
 
-    func markDirty(sku: String) throws {
-        try db.run("INSERT OR IGNORE INTO stock_dirty(sku) VALUES (?)", .text(sku))
-    }
-
-    /// SKUs whose status may have changed: stock changed since the last look, sold within the window
-    /// (their cover moves as days pass), or with an open low-stock alert. Clears the dirty marks.
+    /// SKUs whose status may have changed: with ledger rows since the last look (every balance change
+    /// is one), sold within the window (their cover moves as days pass), or with an open low-stock alert.
+    /// Moves the watermark past the rows looked at.
     func takeWatchedSKUs(sinceDay: Int64) throws -> [String] {
+        let mark = try db.first("SELECT value FROM watermarks WHERE name = 'sweep.ledger'") { $0.int(0) } ?? 0
         var result: [String] = []
         try db.rows("""
-            SELECT sku FROM stock_dirty
-            UNION SELECT DISTINCT sku FROM sales_daily WHERE day >= ?
+            SELECT DISTINCT sku FROM ledger WHERE id > ?1
+            UNION SELECT DISTINCT sku FROM sales_daily WHERE day >= ?2
             UNION SELECT sku FROM alerts WHERE kind = 'low_stock' AND cleared_at IS NULL
             ORDER BY 1
-            """, .int(sinceDay)) { result.append($0.text(0)) }
-        try db.run("DELETE FROM stock_dirty")
+            """, .int(mark), .int(sinceDay)) { result.append($0.text(0)) }
+        try db.run("""
+            INSERT INTO watermarks(name, value) VALUES ('sweep.ledger', (SELECT COALESCE(MAX(id), 0) FROM ledger))
+            ON CONFLICT(name) DO UPDATE SET value = excluded.value
+            """)
         return result
     }
 

@@ -55,8 +55,11 @@ public final class Fields {
     func text(_ key: String, maxLength: Int = 1000) throws(OrderCoreError) -> String? {
         guard let v = value(key) else { return nil }
         guard case .string(let s) = v else { throw wrongType(key, "a string", v) }
-        guard s.count <= maxLength else { throw .invalid("\(name(key)) is longer than \(maxLength) characters", field: name(key)) }
-        if s.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t" }) {
+        guard s.utf8.count <= maxLength || s.count <= maxLength else {
+            throw .invalid("\(name(key)) is longer than \(maxLength) characters", field: name(key))
+        }
+        if !Fields.isPrintableASCII(s, allowing: [0x0A, 0x09]),
+           s.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t" }) {
             throw .invalid("\(name(key)) contains control characters", field: name(key))
         }
         return s
@@ -77,14 +80,20 @@ public final class Fields {
 
     static func checkCode(_ s: String, field: String) throws(OrderCoreError) {
         guard !s.isEmpty else { throw .invalid("\(field) must not be empty", field: field) }
-        guard s.count <= 64 else { throw .invalid("\(field) is longer than 64 characters", field: field) }
-        if s.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        guard s.utf8.count <= 64 || s.count <= 64 else { throw .invalid("\(field) is longer than 64 characters", field: field) }
+        if !isPrintableASCII(s, allowing: []), s.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             throw .invalid("\(field) contains control characters", field: field)
         }
         if let first = s.unicodeScalars.first, let last = s.unicodeScalars.last,
            first.properties.isWhitespace || last.properties.isWhitespace {
             throw .invalid("\(field) has leading or trailing whitespace", field: field)
         }
+    }
+
+    /// True when every byte is printable ASCII (or one of `allowing`): the common case, which needs no
+    /// Unicode property lookups.
+    static func isPrintableASCII(_ s: String, allowing extra: [UInt8]) -> Bool {
+        s.utf8.allSatisfy { ($0 >= 0x20 && $0 < 0x7F) || extra.contains($0) }
     }
 
     // MARK: - Numbers

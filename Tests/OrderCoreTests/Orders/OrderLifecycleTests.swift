@@ -27,6 +27,17 @@ struct OrderLifecycleTests {
         #expect(try engine.ok("stock.get", ["sku": "A1", "at": .string(t0)])["reserved"] == 3)
     }
 
+    @Test func theCreateResponseIsTheDocumentOrderGetReads() throws {
+        let engine = try Engine(path: ":memory:")
+        try engine.seedCatalog(a1: ["SH": 2, "BJ": 5], b2: ["SH": 5])  // A1 must split: 2 from SH, 4 from BJ
+        var args = orderArgs([("A1", 6, "19.90"), ("B2", 1, "5.00")], ["at": .string(t0), "shipping_fee": "8.00"])
+        args["discounts"] = [["kind": "coupon", "code": "NEW10", "amount": "10.00"]]
+        args["customer"] = ["name": "Wang"]
+        let created = try engine.ok("order.create", args)
+        #expect(created == (try engine.ok("order.get", ["order_id": created["order_id"] ?? nil, "at": .string(t0)])))
+        #expect(created["lines"]?.arrayValue?.first?["reservations"]?.arrayValue?.count == 2)
+    }
+
     @Test func insufficientStockNamesTheSKUAndChangesNothing() throws {
         let engine = try engine(stock: 5)
         try engine.ok("stock.receive", ["sku": "B2", "warehouse": "SH", "qty": 1])
