@@ -104,11 +104,15 @@ examples: build
 	cd $(CTEST) && rm -f shop.db* && $(RUN_LIB) ./readme
 	cd $(CTEST) && rm -f quickstart-py.db* && $(PYENV) $(PYTHON) $(CURDIR)/examples/python/quickstart.py quickstart-py.db
 
-## Place + pay through the C ABI against hand-written SQLite, in one run (results: docs/benchmarks.md).
+## The benchmarks of docs/benchmarks.md, each with its comparison in the same run.
 bench: build
 	@mkdir -p $(CTEST)
 	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -I$(DIST)/include Tests/bench/place_pay.c -L$(DIST)/lib -lordercore -lsqlite3 -o $(CTEST)/place_pay
+	$(CC) -O2 -std=c99 -I$(DIST)/include Tests/bench/hot_sku.c -L$(DIST)/lib -lordercore -lpthread -o $(CTEST)/hot_sku
+	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -I$(DIST)/include Tests/bench/scale.c -L$(DIST)/lib -lordercore -lsqlite3 -o $(CTEST)/scale
 	cd $(CTEST) && $(RUN_LIB) ./place_pay $(BENCH_ARGS)
+	cd $(CTEST) && $(RUN_LIB) ./hot_sku
+	cd $(CTEST) && $(RUN_LIB) ./scale
 
 clean:
 	rm -rf .build $(DIST)

@@ -53,6 +53,9 @@ public final class Engine: Sendable {
         } ?? []
     }
 
+    /// Rows visited by full table scans since the last call (tests prove index use with it).
+    func fullScanSteps() -> Int { store.withLock { $0?.db.takeFullScanSteps() ?? 0 } }
+
     // MARK: - Handling
 
     struct Outcome { var result: JSON; var replayed: Bool }

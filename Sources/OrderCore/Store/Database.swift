@@ -30,6 +30,31 @@ enum SQLValue {
     static func bool(_ b: Bool) -> SQLValue { .int(b ? 1 : 0) }
 }
 
+/// A `WHERE` clause assembled from the filters actually given. SQLite cannot use an index for
+/// `? IS NULL OR column = ?`, so optional filters are left out of the text instead; each combination
+/// of filters is its own cached statement.
+struct Conditions {
+    private(set) var clauses: [String] = []
+    private(set) var arguments: [SQLValue] = []
+
+    init(_ clauses: String...) { self.clauses = clauses }
+
+    /// Adds `clause` (with one `?`) when `value` is present.
+    mutating func add(_ clause: String, _ value: String?) {
+        guard let value else { return }
+        clauses.append(clause)
+        arguments.append(.text(value))
+    }
+
+    mutating func add(_ clause: String, _ value: Int64?) {
+        guard let value else { return }
+        clauses.append(clause)
+        arguments.append(.int(value))
+    }
+
+    var sql: String { clauses.isEmpty ? "1" : clauses.joined(separator: " AND ") }
+}
+
 /// One result row, valid only inside the closure that receives it.
 struct Row {
     fileprivate let stmt: OpaquePointer
@@ -191,6 +216,12 @@ final class Database {
         return try map(Row(stmt: stmt))
     }
 
+    /// Rows visited by full table scans in cached statements since the last call (and resets the
+    /// counts). Tests use it to prove that hot paths use indexes: their cost must not grow with the data.
+    func takeFullScanSteps() -> Int {
+        cache.values.reduce(0) { $0 + Int(sqlite3_stmt_status($1, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1)) }
+    }
+
     // MARK: - Transactions
 
     enum Access { case read, write }
@@ -234,12 +265,13 @@ struct StatementKey: Hashable {
     }
 }
 
-/// Busy handler: sleeps a jittered, growing interval (0.1 ms doubling to 10 ms) so that competing
-/// writers do not wake in lockstep, and gives up once the planned sleeps exceed the timeout.
+/// Busy handler: sleeps a jittered, growing interval (0.1 ms doubling to 2 ms) so that competing writers
+/// do not wake in lockstep, and gives up once the planned sleeps exceed the timeout. A higher ceiling
+/// leaves the lock idle while writers sleep: 10 ms doubled the p99 of `Tests/bench/hot_sku.c`.
 /// SQLite passes the number of times it has already called the handler for this lock.
 private let jitteredBusyHandler: @convention(c) (UnsafeMutableRawPointer?, Int32) -> Int32 = { context, count in
     let timeoutMicros = Int(bitPattern: context) * 1000
-    func base(_ n: Int) -> Int { min(100 << min(n, 7), 10_000) }
+    func base(_ n: Int) -> Int { min(100 << min(n, 5), 2_000) }
     var planned = 0
     for n in 0..<Int(count) {
         planned += base(n)

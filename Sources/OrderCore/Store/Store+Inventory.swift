@@ -140,14 +140,19 @@ extension Store {
     /// Ledger rows in order, filtered; served by the (sku, warehouse, id) and (ref_type, ref_id) indexes.
     func ledger(_ q: LedgerQuery) throws -> [LedgerRow] {
         var result: [LedgerRow] = []
+        var filter = Conditions()
+        filter.add("sku = ?", q.sku)
+        filter.add("warehouse = ?", q.warehouse)
+        filter.add("ref_type = ?", q.refType)
+        filter.add("ref_id = ?", q.refID)
+        filter.add("reason = ?", q.reason)
+        filter.add("at >= ?", q.from)
+        filter.add("at < ?", q.to)
+        filter.add("id > ?", q.afterID)
         try db.rows("""
             SELECT id, at, sku, warehouse, bucket, delta, reason, ref_type, ref_id, note, actor FROM ledger
-            WHERE (?1 IS NULL OR sku = ?1) AND (?2 IS NULL OR warehouse = ?2) AND (?3 IS NULL OR ref_type = ?3)
-              AND (?4 IS NULL OR ref_id = ?4) AND (?5 IS NULL OR reason = ?5) AND (?6 IS NULL OR at >= ?6)
-              AND (?7 IS NULL OR at < ?7) AND id > ?8
-            ORDER BY id LIMIT ?9
-            """, .opt(q.sku), .opt(q.warehouse), .opt(q.refType), .opt(q.refID), .opt(q.reason), .opt(q.from), .opt(q.to),
-            .int(q.afterID ?? 0), .int(Int64(q.limit))) { r in
+            WHERE \(filter.sql) ORDER BY id LIMIT ?
+            """, arguments: filter.arguments + [.int(Int64(q.limit))]) { r in
             result.append(LedgerRow(id: r.int(0), at: r.int(1), sku: r.text(2), warehouse: r.text(3), bucket: r.text(4), delta: r.int(5),
                                     reason: r.text(6), refType: r.optText(7), refID: r.optText(8), note: r.optText(9), actor: r.optText(10)))
         }

@@ -13,11 +13,6 @@ extension Store {
     private static let insertOrderSQL = "INSERT INTO orders(\(orderColumns)) VALUES (\(Array(repeating: "?", count: orderColumnCount).joined(separator: ", ")))"
     private static let orderByIDSQL = "SELECT \(orderColumns) FROM orders WHERE order_id = ?"
     private static let orderByRowIDSQL = "SELECT \(orderColumns) FROM orders WHERE id = ?"
-    private static let listOrdersSQL = """
-        SELECT \(orderColumns) FROM orders
-        WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR channel = ?2) AND (?3 IS NULL OR id < ?3)
-        ORDER BY id DESC LIMIT ?4
-        """
     private static let linesSQL = """
         SELECT line_no, sku, name, qty, unit_price, line_discount, tax, \(OrderLine.trackedQuantities.map { "qty_" + $0 }.joined(separator: ", "))
         FROM order_lines WHERE order_rowid = ? ORDER BY line_no
@@ -203,7 +198,12 @@ extension Store {
     /// Orders newest first, optionally by state and channel, continuing below `beforeRowID`.
     func listOrders(state: OrderState?, channel: String?, beforeRowID: Int64?, limit: Int) throws -> [Order] {
         var result: [Order] = []
-        try db.rows(Store.listOrdersSQL, .opt(state?.rawValue), .opt(channel), .opt(beforeRowID), .int(Int64(limit))) {
+        var filter = Conditions()
+        filter.add("state = ?", state?.rawValue)
+        filter.add("channel = ?", channel)
+        filter.add("id < ?", beforeRowID)
+        try db.rows("SELECT \(Store.orderColumns) FROM orders WHERE \(filter.sql) ORDER BY id DESC LIMIT ?",
+                    arguments: filter.arguments + [.int(Int64(limit))]) {
             result.append(try Store.readOrder($0))
         }
         return result

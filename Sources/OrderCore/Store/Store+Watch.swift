@@ -38,20 +38,25 @@ extension Store {
     /// `[firstDay, yesterday]`. Only SKUs with a balance row appear.
     func coverRows(sku: String?, warehouse: String?, sellPercent: Int64, firstDay: Int64, yesterday: Int64) throws -> [CoverReport] {
         var result: [CoverReport] = []
+        var balances = Conditions("w.active = 1")
+        balances.add("s.sku = ?", sku)
+        balances.add("s.warehouse = ?", warehouse)
+        var sales = Conditions("day BETWEEN ? AND ?")
+        sales.add("sku = ?", sku)
+        sales.add("warehouse = ?", warehouse)
         try db.rows("""
             WITH b AS (
                 SELECT s.sku, SUM(s.on_hand) AS on_hand, SUM(s.reserved) AS reserved, SUM(s.safety) AS safety,
-                       SUM(MAX(0, (s.on_hand / 100) * ?3 + ((s.on_hand % 100) * ?3) / 100 - s.reserved - s.safety)) AS available
+                       SUM(MAX(0, (s.on_hand / 100) * ? + ((s.on_hand % 100) * ?) / 100 - s.reserved - s.safety)) AS available
                 FROM stock s JOIN warehouses w ON w.warehouse = s.warehouse
-                WHERE w.active = 1 AND (?1 IS NULL OR s.sku = ?1) AND (?2 IS NULL OR s.warehouse = ?2)
-                GROUP BY s.sku),
+                WHERE \(balances.sql) GROUP BY s.sku),
             d AS (
-                SELECT sku, SUM(CASE WHEN day = ?5 THEN units ELSE 0 END) AS yesterday, SUM(units) AS window
-                FROM sales_daily WHERE day BETWEEN ?4 AND ?5 AND (?1 IS NULL OR sku = ?1) AND (?2 IS NULL OR warehouse = ?2)
-                GROUP BY sku)
+                SELECT sku, SUM(CASE WHEN day = ? THEN units ELSE 0 END) AS yesterday, SUM(units) AS window
+                FROM sales_daily WHERE \(sales.sql) GROUP BY sku)
             SELECT b.sku, b.on_hand, b.reserved, b.safety, b.available, COALESCE(d.yesterday, 0), COALESCE(d.window, 0)
             FROM b LEFT JOIN d ON d.sku = b.sku ORDER BY b.sku
-            """, .opt(sku), .opt(warehouse), .int(sellPercent), .int(firstDay), .int(yesterday)) {
+            """, arguments: [.int(sellPercent), .int(sellPercent)] + balances.arguments + [.int(yesterday), .int(firstDay), .int(yesterday)]
+                + sales.arguments) {
             result.append(CoverReport(sku: $0.text(0), warehouse: warehouse, onHand: $0.int(1), reserved: $0.int(2), safety: $0.int(3),
                                       available: $0.int(4), yesterdaySales: $0.int(5), windowSales: $0.int(6),
                                       windowDays: yesterday - firstDay + 1))
