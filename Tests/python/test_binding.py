@@ -79,6 +79,8 @@ def test_adjust_safety_ledger_and_verify(db):
     rest = db.stock.ledger("A1", after=page["next"])
     assert [e["bucket"] for e in rest["entries"]] == ["safety"]
     assert db.stock.verify() == {"ok": True, "checked": 1, "differences": []}
+    assert db.stock.quarantine("A1", "SH", 2, "dented")["quarantine"] == 2
+    assert db.stock.scrap("A1", "SH", 2)["quarantine"] == 0
 
 
 def test_count_and_transfer(db):

@@ -197,7 +197,7 @@ def test_terminal_session_completes_commands_skus_and_orders(shell, tmp_path):
     child.expect("order_id +SO-000001")
     child.expect("ordercore> ")
     child.send("stock \t\t")              # two tabs list the choices
-    child.expect("adjust +alerts +board +count +get +ledger +receive +safety +verify")
+    child.expect("adjust +alerts +board +count +get +ledger +quarantine +receive +safety +scrap +verify")
     child.send("\x15")                     # Ctrl-U clears the line
     child.sendline(".quit")
     child.expect(pexpect.EOF)

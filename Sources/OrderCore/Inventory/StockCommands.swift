@@ -1,5 +1,5 @@
 enum StockCommands {
-    static let all = [receive, adjust, safety, get, ledger, verify]
+    static let all = [receive, adjust, safety, quarantine, scrap, get, ledger, verify]
 
     static let receive = Command("stock.receive", .write, "Add received units to on-hand stock (sku, warehouse, qty, reference)") { ctx, f in
         let (sku, warehouse) = try skuAndWarehouse(ctx, f)
@@ -45,6 +45,36 @@ enum StockCommands {
             balance = try ctx.post(LedgerEntry(sku: sku, warehouse: warehouse, bucket: .safety, delta: qty - balance.safety, reason: .safety))
         }
         let head: JSONObject = ["sku": .string(sku)]
+        return .object(head.merging(balance.json))
+    }
+
+    static let quarantine = Command("stock.quarantine", .write,
+        "Move units out of sale into quarantine (damaged, QC), or back with a negative qty (sku, warehouse, qty, note)") { ctx, f in
+        let (sku, warehouse) = try skuAndWarehouse(ctx, f)
+        let qty = try f.requiredInt("qty", min: -1_000_000_000_000, max: 1_000_000_000_000)
+        guard qty != 0 else { throw OrderCoreError.invalid("qty must not be zero", field: "qty") }
+        let note = try f.text("note", maxLength: 500)
+        try f.finish()
+        // Out of on-hand first, then into quarantine (or the reverse): each step keeps its bucket >= 0.
+        let (from, to): (LedgerEntry.Bucket, LedgerEntry.Bucket) = qty > 0 ? (.onHand, .quarantine) : (.quarantine, .onHand)
+        try ctx.post(LedgerEntry(sku: sku, warehouse: warehouse, bucket: from, delta: -abs(qty), reason: .quarantine, note: note))
+        let balance = try ctx.post(LedgerEntry(sku: sku, warehouse: warehouse, bucket: to, delta: abs(qty), reason: .quarantine, note: note))
+        let head: JSONObject = ["sku": .string(sku), "quarantined": .int(qty)]
+        return .object(head.merging(balance.json))
+    }
+
+    static let scrap = Command("stock.scrap", .write,
+        "Write units off as scrap, from quarantine (default) or on hand (sku, warehouse, qty, bucket, note)") { ctx, f in
+        let (sku, warehouse) = try skuAndWarehouse(ctx, f)
+        let qty = try f.quantity("qty")
+        let bucketName = try f.code("bucket") ?? "quarantine"
+        guard let bucket = LedgerEntry.Bucket(rawValue: bucketName), bucket == .onHand || bucket == .quarantine else {
+            throw OrderCoreError.invalid("bucket must be quarantine or on_hand", field: "bucket")
+        }
+        let note = try f.text("note", maxLength: 500)
+        try f.finish()
+        let balance = try ctx.post(LedgerEntry(sku: sku, warehouse: warehouse, bucket: bucket, delta: -qty, reason: .scrap, note: note))
+        let head: JSONObject = ["sku": .string(sku), "scrapped": .int(qty), "bucket": .string(bucket.rawValue)]
         return .object(head.merging(balance.json))
     }
 

@@ -41,6 +41,23 @@ struct LedgerTests {
         #expect(result["on_hand"] == 5 && result["reserved"] == 8 && result["available"] == 0 && result["short"] == 3)
     }
 
+    @Test func quarantineAndScrapMoveUnitsOutOfSaleAndOffTheBooks() throws {
+        let engine = try engine()
+        let q = try engine.ok("stock.quarantine", ["sku": "A1", "warehouse": "SH", "qty": 3, "note": "dented boxes"])
+        #expect(q["on_hand"] == 7 && q["quarantine"] == 3 && q["available"] == 7)
+        #expect(try engine.ok("stock.quarantine", ["sku": "A1", "warehouse": "SH", "qty": -1])["quarantine"] == 2)  // one was fine
+        let s = try engine.ok("stock.scrap", ["sku": "A1", "warehouse": "SH", "qty": 2, "note": "crushed"])
+        #expect(s["quarantine"] == 0 && s["on_hand"] == 8)
+        #expect(engine.fails("stock.scrap", ["sku": "A1", "warehouse": "SH", "qty": 1]) == .conflict)  // nothing left in quarantine
+        #expect(engine.fails("stock.quarantine", ["sku": "A1", "warehouse": "SH", "qty": 9]) == .conflict)
+        #expect(engine.fails("stock.quarantine", ["sku": "A1", "warehouse": "SH", "qty": -1]) == .conflict)
+        try engine.ok("stock.scrap", ["sku": "A1", "warehouse": "SH", "qty": 1, "bucket": "on_hand"])
+        let reasons = try engine.ok("stock.ledger", ["sku": "A1"])["entries"]?.arrayValue?.map { $0["reason"] } ?? []
+        #expect(reasons == ["receive", "quarantine", "quarantine", "quarantine", "quarantine", "scrap", "scrap"])
+        #expect(try engine.ok("stock.get", ["sku": "A1"])["on_hand"] == 7)
+        #expect(try engine.ok("stock.verify")["ok"] == true)
+    }
+
     @Test func safetyStockIsHeldBackFromSale() throws {
         let engine = try engine()
         #expect(try engine.ok("stock.safety", ["sku": "A1", "warehouse": "SH", "qty": 4])["available"] == 6)

@@ -199,6 +199,15 @@ class _Stock(_Area):
         return self._db.exec("stock.adjust", sku=sku, warehouse=warehouse, qty=qty, reason=reason, bucket=bucket,
                              reference=reference, **extra)
 
+    def quarantine(self, sku: str, warehouse: str, qty: int, note: Optional[str] = None, **extra: Any) -> JSONDict:
+        """Moves units out of sale into quarantine, or back with a negative ``qty`` (op stock.quarantine)."""
+        return self._db.exec("stock.quarantine", sku=sku, warehouse=warehouse, qty=qty, note=note, **extra)
+
+    def scrap(self, sku: str, warehouse: str, qty: int, note: Optional[str] = None, *, bucket: Optional[str] = None,
+              **extra: Any) -> JSONDict:
+        """Writes units off, from quarantine (default) or on hand (op stock.scrap)."""
+        return self._db.exec("stock.scrap", sku=sku, warehouse=warehouse, qty=qty, note=note, bucket=bucket, **extra)
+
     def set_safety(self, sku: str, warehouse: str, qty: int, **extra: Any) -> JSONDict:
         """Sets the safety stock held back from sale (op stock.safety)."""
         return self._db.exec("stock.safety", sku=sku, warehouse=warehouse, qty=qty, **extra)
