@@ -7,6 +7,7 @@
  *   hot_sku [UNITS] [PROCESSES] [THREADS]      (default 2000 2 4)
  */
 #define _GNU_SOURCE
+#include "bench.h"
 #include <ordercore.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -18,11 +19,6 @@
 
 #define MAX_ORDERS 200000
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static const char *path = "bench-hot.db";
 static const char *order = "{\"op\":\"order.create\",\"lines\":[{\"sku\":\"HOT\",\"qty\":1,\"unit_price\":\"9.90\"}]}";
@@ -61,10 +57,6 @@ static void run_process(int threads, FILE *out) {
     }
 }
 
-static int compare(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static void setup(long units) {
     char request[256];
@@ -108,7 +100,7 @@ static void trial(long units, int processes, int threads) {
         if (in) fclose(in);
         unlink(files[p]);
     }
-    qsort(all, n, sizeof *all, compare);
+    qsort(all, n, sizeof *all, compare_doubles);
     oc_db *db = NULL;
     char *verify = NULL;
     int64_t left = -1;

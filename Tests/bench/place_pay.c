@@ -10,6 +10,7 @@
  * Prints orders/second for each side per round, the medians, and the ratio (target: >= 0.50), for
  * synchronous=FULL (the default) and NORMAL.
  */
+#include "bench.h"
 #include <ordercore.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -18,16 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
-static void die(const char *what, const char *why) {
-    fprintf(stderr, "bench: %s: %s\n", what, why);
-    exit(1);
-}
 
 /* ---- OrderCore through its C ABI ---- */
 
@@ -135,15 +127,7 @@ static double floor_round(const char *path, int orders, int lines, int normal) {
     return rate;
 }
 
-static int compare(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
-static double median(double *v, int n) {
-    qsort(v, n, sizeof *v, compare);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 int main(int argc, char **argv) {
     int orders = argc > 1 ? atoi(argv[1]) : 300;

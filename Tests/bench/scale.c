@@ -8,6 +8,7 @@
  *
  *   scale [READS] [ORDERS]      (default 4000 1000)
  */
+#include "bench.h"
 #include <ordercore.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -16,16 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
-static void die(const char *what, const char *why) {
-    fprintf(stderr, "scale: %s: %s\n", what, why);
-    exit(1);
-}
 
 static void exec(sqlite3 *db, const char *sql) {
     char *error = NULL;
@@ -76,15 +68,7 @@ static void seed(const char *path, int skus, int rows_per_balance) {
     sqlite3_close(db);
 }
 
-static int compare(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
-static double median(double *v, int n) {
-    qsort(v, n, sizeof *v, compare);
-    return v[n / 2];
-}
 
 /* Median microseconds of a stock read, and of a reserve + release, on random SKUs. */
 static void measure(const char *path, int skus, int reads, int orders, double *read_us, double *order_us) {

@@ -27,7 +27,6 @@ enum AllocationCommands {
         }
         try ctx.store.setAllocation(orderRowID: order.rowID, .object(decision))
 
-        let from = order.state
         if result.decision == .backorder {
             try ctx.store.openOrderAlert(kind: "backorder", orderID: id, at: ctx.at, details: .object(decision))
         } else {
@@ -43,11 +42,10 @@ enum AllocationCommands {
             }
             try ctx.store.allocateLines(orderRowID: order.rowID)
             try ctx.store.clearOrderAlerts(kind: "backorder", orderID: id, at: ctx.at)
-            order.state = next
         }
-        order.updatedAt = ctx.at
-        try ctx.store.update(order)
-        try ctx.record(order, from: from, command: "order.allocate", details: .object(decision))
+        // A backorder stays where it is; the decision is in its timeline either way.
+        try ctx.transition(&order, to: result.decision == .backorder ? order.state : next, command: "order.allocate",
+                           details: .object(decision))
         return try ctx.document(order)
     }
 

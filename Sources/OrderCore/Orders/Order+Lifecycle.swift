@@ -5,6 +5,18 @@ extension CommandContext {
         try store.appendEvent(orderRowID: order.rowID, at: at, actor: actor, from: from, to: order.state, command: command, details: details)
     }
 
+    /// Moves an order to `state`: applies `change`, stamps and stores the order, and records the
+    /// transition in its timeline.
+    func transition(_ order: inout Order, to state: OrderState, command: String, details: JSON = .object([:]),
+                    change: (inout Order) -> Void = { _ in }) throws {
+        let from = order.state
+        order.state = state
+        change(&order)
+        order.updatedAt = at
+        try store.update(order)
+        try record(order, from: from, command: command, details: details)
+    }
+
     /// Reserves every line of a new order, all or nothing, from the warehouses serving its channel and
     /// within the channel's caps.
     /// - Throws: `insufficient_stock` naming the SKU (with `reason` `channel_closed` or `channel_cap` when
@@ -116,19 +128,16 @@ extension CommandContext {
     func expire(orderRowID: Int64, trigger: String) throws -> Int64 {
         guard var order = try store.order(rowID: orderRowID), order.state == .pendingPayment || order.state == .depositPaid,
               let expiresAt = order.expiresAt, expiresAt <= at else { return 0 }
-        let from = order.state
-        let reason = from == .depositPaid ? "balance_unpaid" : "unpaid_timeout"
+        let reason = order.state == .depositPaid ? "balance_unpaid" : "unpaid_timeout"
         let released = try releaseReservations(of: order, reason: .expire)
-        order.state = .cancelled
-        order.cancelReason = reason
-        order.expiresAt = nil
-        order.updatedAt = at
-        try store.update(order)
         try store.cancelLines(orderRowID: orderRowID)
         var details: JSONObject = ["reason": .string(reason), "expired_at": .string(Timestamp.format(expiresAt)),
                                    "released_units": .int(released), "trigger": .string(trigger)]
-        if from == .depositPaid { details["forfeited_deposit"] = order.money(order.paidTotal) }
-        try record(order, from: from, command: "expire", details: .object(details))
+        if order.state == .depositPaid { details["forfeited_deposit"] = order.money(order.paidTotal) }
+        try transition(&order, to: .cancelled, command: "expire", details: .object(details)) {
+            $0.cancelReason = reason
+            $0.expiresAt = nil
+        }
         return released
     }
 

@@ -95,17 +95,13 @@ enum OrderCommands {
             try ctx.store.setReservationExpiry(orderRowID: order.rowID, holdUntil)
         }
         try ctx.store.insert(Payment(paymentRef: paymentRef, amount: charged, at: ctx.at), orderRowID: order.rowID, actor: ctx.actor)
-        let from = order.state
-        order.state = next
-        order.paidTotal += charged
-        order.expiresAt = holdUntil
-        order.updatedAt = ctx.at
-        if next == .paid {
-            order.paidAt = ctx.at
-            try ctx.recordSales(of: order, sign: 1)
+        let at = ctx.at
+        try ctx.transition(&order, to: next, command: "order.pay", details: ["amount": order.money(charged), "payment_ref": .optional(paymentRef)]) {
+            $0.paidTotal += charged
+            $0.expiresAt = holdUntil
+            if next == .paid { $0.paidAt = at }
         }
-        try ctx.store.update(order)
-        try ctx.record(order, from: from, command: "order.pay", details: ["amount": order.money(charged), "payment_ref": .optional(paymentRef)])
+        if next == .paid { try ctx.recordSales(of: order, sign: 1) }
         return try ctx.document(order)
     }
 
@@ -116,11 +112,7 @@ enum OrderCommands {
         var order = try ctx.requireOrder(id)
         let next = try order.state.next("order.pickup", orderID: id)
         let units = try ctx.handOver(order)
-        let from = order.state
-        order.state = next
-        order.updatedAt = ctx.at
-        try ctx.store.update(order)
-        try ctx.record(order, from: from, command: "order.pickup", details: ["units": .int(units)])
+        try ctx.transition(&order, to: next, command: "order.pickup", details: ["units": .int(units)])
         return try ctx.document(order)
     }
 
@@ -133,16 +125,13 @@ enum OrderCommands {
         let next = try order.state.next("order.cancel", orderID: id)
         try ctx.recordSales(of: order, sign: -1)  // a cancelled sale was no sale
         let released = try ctx.releaseReservations(of: order, reason: .release)
-        let from = order.state
-        order.state = next
-        order.cancelReason = reason
-        order.refundDue = order.paidTotal
-        order.expiresAt = nil
-        order.updatedAt = ctx.at
-        try ctx.store.update(order)
         try ctx.store.cancelLines(orderRowID: order.rowID)
-        try ctx.record(order, from: from, command: "order.cancel",
-                       details: ["reason": .string(reason), "released_units": .int(released), "refund_due": order.money(order.refundDue)])
+        try ctx.transition(&order, to: next, command: "order.cancel",
+                           details: ["reason": .string(reason), "released_units": .int(released), "refund_due": order.money(order.paidTotal)]) {
+            $0.cancelReason = reason
+            $0.refundDue = $0.paidTotal
+            $0.expiresAt = nil
+        }
         return try ctx.document(order)
     }
 

@@ -1,0 +1,29 @@
+/* Helpers shared by the benchmark programs: a monotonic clock, medians, and a way out. */
+#ifndef ORDERCORE_BENCH_H
+#define ORDERCORE_BENCH_H
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static inline double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static inline void die(const char *what, const char *why) {
+    fprintf(stderr, "bench: %s: %s\n", what, why);
+    exit(1);
+}
+
+static inline int compare_doubles(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sorts v in place and returns its median. */
+static inline double median(double *v, int n) {
+    qsort(v, n, sizeof *v, compare_doubles);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+#endif
