@@ -149,6 +149,9 @@ public struct ShellCommand: Sendable {
         ShellCommand("stock receive", "stock.receive",
                      [p("SKU", "sku", .code(.sku)), p("WAREHOUSE", "warehouse", .code(.warehouse)), p("QTY", "qty", .int)],
                      options: [("reference", "reference", .code(nil))], "Receive units into on-hand stock"),
+        ShellCommand("stock get", "stock.get", [p("SKU", "sku", .code(.sku)), p("WAREHOUSE", "warehouse", .code(.warehouse), optional: true)],
+                     options: [("channel", "channel", .code(.channel))],
+                     "Show on-hand, reserved and available units per warehouse (and what a channel may sell)"),
         ShellCommand("stock adjust", "stock.adjust",
                      [p("SKU", "sku", .code(.sku)), p("WAREHOUSE", "warehouse", .code(.warehouse)), p("QTY", "qty", .int), p("REASON", "reason", .text)],
                      options: [("bucket", "bucket", .code(nil)), ("reference", "reference", .code(nil))],
@@ -185,9 +188,6 @@ public struct ShellCommand: Sendable {
                      "Receive a transfer, all that is in transit or the lines given"),
         ShellCommand("transfer get", "stock.transfer_get", [p("TRANSFER", "transfer_id", .code(.transfer))],
                      "Show a transfer and what is still in transit"),
-        ShellCommand("stock get", "stock.get", [p("SKU", "sku", .code(.sku)), p("WAREHOUSE", "warehouse", .code(.warehouse), optional: true)],
-                     options: [("channel", "channel", .code(.channel))],
-                     "Show on-hand, reserved and available units per warehouse (and what a channel may sell)"),
         ShellCommand("channel upsert", "channel.upsert", [p("CHANNEL", "channel", .code(.channel))],
                      options: [("name", "name", .code(nil)), ("warehouses", "warehouses", .list), ("active", "active", .bool)],
                      "Create or update a sales channel (warehouses=SH,BJ serve it)"),
@@ -219,7 +219,7 @@ public struct ShellCommand: Sendable {
         ShellCommand("order timeline", "order.timeline", [p("ORDER", "order_id", .code(.order))], "Show every state change of an order"),
         ShellCommand("config get", "config.get", [p("KEY", "key", .code(nil), optional: true)], "Show settings"),
         ShellCommand("config set", "config.set", [p("KEY", "key", .code(nil)), p("VALUE", "value", .auto)], "Change a setting"),
-        ShellCommand("sweep", "sweep", [], "Close unpaid orders past their timeout and release their stock"),
+        ShellCommand("sweep", "sweep", [], "Close unpaid orders past their timeout, release their stock, update low-stock alerts"),
     ]
 
     /// `A1:2@19.90` -> `{"sku":"A1","qty":2,"unit_price":"19.90"}` (`A1:2` without prices).
