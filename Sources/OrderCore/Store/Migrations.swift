@@ -102,7 +102,6 @@ struct Migration {
             qty_refunded INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (order_rowid, line_no)
         ) WITHOUT ROWID;
-        CREATE INDEX order_lines_by_sku ON order_lines(sku);
 
         CREATE TABLE order_discounts(
             order_rowid INTEGER NOT NULL REFERENCES orders(id), seq INTEGER NOT NULL,
