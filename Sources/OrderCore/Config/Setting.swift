@@ -67,8 +67,27 @@ struct Setting: Sendable {
         defaultValue: 0
     ) { .int(try $0.requiredInt("value", min: -720, max: 840)) }
 
+    static let weightTolerancePercent = Setting(
+        key: "fulfillment.weight_tolerance_percent",
+        summary: "A parcel weighing more than this percent off its expected weight is held until a supervisor overrides",
+        defaultValue: 10
+    ) { .int(try $0.requiredInt("value", min: 0, max: 1_000)) }
+
+    static let packagingGrams = Setting(
+        key: "fulfillment.packaging_g",
+        summary: "Grams of packaging added to the items' weights when a pack names none",
+        defaultValue: 0
+    ) { .int(try $0.requiredInt("value", min: 0, max: 1_000_000)) }
+
+    static let completeAfterDays = Setting(
+        key: "fulfillment.complete_after_days",
+        summary: "Days after delivery when the sweep completes an order (0: only order.complete does)",
+        defaultValue: 7
+    ) { .int(try $0.requiredInt("value", min: 0, max: 3650)) }
+
     static let all: [Setting] = [unpaidTimeoutMinutes, defaultCurrency, reserveAt, sellPercent, salesWindowDays, coverWarningDays,
-                                 coverSufficientDays, lowStockClosesChannels, utcOffsetMinutes]
+                                 coverSufficientDays, lowStockClosesChannels, utcOffsetMinutes, weightTolerancePercent, packagingGrams,
+                                 completeAfterDays]
 }
 
 enum Currency {

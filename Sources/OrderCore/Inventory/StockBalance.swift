@@ -36,7 +36,7 @@ struct StockBalance {
 struct LedgerEntry {
     enum Bucket: String, CaseIterable { case onHand = "on_hand", reserved, quarantine, safety }
     enum Reason: String {
-        case receive, adjust, safety, count, quarantine, scrap, reserve, release, expire, pickup
+        case receive, adjust, safety, count, quarantine, scrap, reserve, release, expire, pickup, ship
         case transferOut = "transfer_out", transferIn = "transfer_in"
     }
 

@@ -78,6 +78,10 @@ extension CommandContext {
             doc["balance_due_at"] = o.balanceDueAt.map { .string(Timestamp.format($0)) } ?? .null
         }
         doc["allocation"] = detail.allocation ?? .null
+        if o.state == .onHold {
+            doc["held_from"] = .optional(o.heldFrom?.rawValue)
+            doc["hold_reason"] = .optional(o.holdReason)
+        }
         doc["cancel_reason"] = .optional(o.cancelReason)
         doc["tags"] = .array(o.tags.map(JSON.string))
         doc["note"] = .optional(o.note)

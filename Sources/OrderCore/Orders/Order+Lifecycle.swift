@@ -141,25 +141,41 @@ extension CommandContext {
         return released
     }
 
-    /// Hands every reserved unit of an order to the buyer (store pickup): on hand and reserved go down
-    /// together, each line is delivered. - Returns: the units handed over.
-    func handOver(_ order: Order) throws -> Int64 {
+    /// Hands every reserved unit of an order to the buyer at the counter. - Returns: the units.
+    func handOverAll(_ order: Order) throws -> Int64 {
         var units: Int64 = 0
-        for r in try store.activeReservations(orderRowID: order.rowID) {
-            guard try store.deduct(sku: r.sku, warehouse: r.warehouse, qty: r.qty) else {
-                throw OrderCoreError(.conflict, "fewer than \(r.qty) \(r.sku) are on hand in \(r.warehouse); count or adjust the stock first",
-                                     details: ["sku": .string(r.sku), "warehouse": .string(r.warehouse), "qty": .int(r.qty)])
-            }
-            try store.closeReservation(id: r.id, state: "fulfilled")
-            try store.addReserved(orderRowID: order.rowID, lineNo: r.lineNo, qty: -r.qty)
-            try store.addHandedOver(orderRowID: order.rowID, lineNo: r.lineNo, qty: r.qty)
-            for bucket in [LedgerEntry.Bucket.onHand, .reserved] {
-                try store.append(LedgerEntry(sku: r.sku, warehouse: r.warehouse, bucket: bucket, delta: -r.qty, reason: .pickup,
-                                             refType: "order", refID: order.orderID), at: at, actor: actor)
-            }
-            units += r.qty
+        for line in try store.lines(orderRowID: order.rowID) where line.quantity("reserved") > 0 {
+            try handOver(order, lineNo: line.lineNo, qty: line.quantity("reserved"), reason: .pickup)
+            try store.addLineQuantity("delivered", orderRowID: order.rowID, lineNo: line.lineNo, qty: line.quantity("reserved"))
+            units += line.quantity("reserved")
         }
         return units
+    }
+
+    /// Units of a line leave the stock (shipped, or handed over at the counter): taken from the line's
+    /// holds in order, on hand and reserved go down together (ledger rows on both), the line counts them
+    /// as shipped. - Throws: `conflict` when the holds or the units on hand fall short.
+    func handOver(_ order: Order, lineNo: Int64, qty: Int64, reason: LedgerEntry.Reason) throws {
+        var needed = qty
+        for r in try store.activeReservations(orderRowID: order.rowID) where r.lineNo == lineNo && needed > 0 {
+            let take = min(needed, r.qty)
+            guard try store.deduct(sku: r.sku, warehouse: r.warehouse, qty: take) else {
+                throw OrderCoreError(.conflict, "fewer than \(take) \(r.sku) are on hand in \(r.warehouse); count or adjust the stock first",
+                                     details: ["sku": .string(r.sku), "warehouse": .string(r.warehouse), "qty": .int(take)])
+            }
+            try store.consumeReservation(id: r.id, qty: take, remaining: r.qty - take)
+            for bucket in [LedgerEntry.Bucket.onHand, .reserved] {
+                try store.append(LedgerEntry(sku: r.sku, warehouse: r.warehouse, bucket: bucket, delta: -take, reason: reason,
+                                             refType: "order", refID: order.orderID), at: at, actor: actor)
+            }
+            needed -= take
+        }
+        guard needed == 0 else {
+            throw OrderCoreError(.conflict, "line \(lineNo) of \(order.orderID) holds \(qty - needed) units, not \(qty)",
+                                 details: ["line_no": .int(lineNo), "qty": .int(qty)])
+        }
+        try store.addReserved(orderRowID: order.rowID, lineNo: lineNo, qty: -qty)
+        try store.addLineQuantity("shipped", orderRowID: order.rowID, lineNo: lineNo, qty: qty)
     }
 
     /// Lazy expiry: before stock of these SKUs is read or reserved, lapsed reservations on them are

@@ -31,6 +31,10 @@ struct Order {
     var balanceDueAt: Int64?
     /// When it was paid in full: its units count as sold on that business day.
     var paidAt: Int64?
+    /// On hold: the state it left (`order.release` returns it there) and why.
+    var heldFrom: OrderState?
+    var holdReason: String?
+    var deliveredAt: Int64?
 
     static let customerFields = ["id", "phone", "email", "name", "device_id", "ip"]
     static let addressFields = ["name", "phone", "country", "region", "city", "district", "line1", "line2", "postal_code"]
@@ -57,6 +61,8 @@ struct OrderLine {
     var quantities: [String: Int64] = [:]
 
     static let trackedQuantities = ["reserved", "allocated", "picked", "packed", "shipped", "delivered", "cancelled", "returned", "refunded"]
+
+    func quantity(_ name: String) -> Int64 { quantities[name] ?? 0 }
 }
 
 struct OrderDiscount {

@@ -111,7 +111,7 @@ enum OrderCommands {
         try f.finish()
         var order = try ctx.requireOrder(id)
         let next = try order.state.next("order.pickup", orderID: id)
-        let units = try ctx.handOver(order)
+        let units = try ctx.handOverAll(order)
         try ctx.transition(&order, to: next, command: "order.pickup", details: ["units": .int(units)])
         return try ctx.document(order)
     }
@@ -123,6 +123,7 @@ enum OrderCommands {
         try f.finish()
         var order = try ctx.requireOrder(id)
         let next = try order.state.next("order.cancel", orderID: id)
+        if order.state == .partiallyShipped { return try cancelRemainder(ctx, &order, reason: reason) }
         try ctx.recordSales(of: order, sign: -1)  // a cancelled sale was no sale
         let released = try ctx.releaseReservations(of: order, reason: .release)
         try ctx.store.cancelLines(orderRowID: order.rowID)
@@ -131,6 +132,31 @@ enum OrderCommands {
             $0.cancelReason = reason
             $0.refundDue = $0.paidTotal
             $0.expiresAt = nil
+        }
+        return try ctx.document(order)
+    }
+
+    /// Cancels what has not shipped of a partially shipped order: its holds are released, its units
+    /// cancelled, and the refund owed is their value after discounts (shipping is not refunded); the
+    /// order is then `shipped`. Per line the refund is the line's net less the value kept for the shipped
+    /// units, so the two always add up to the line's net exactly.
+    private static func cancelRemainder(_ ctx: CommandContext, _ order: inout Order, reason: String) throws -> JSON {
+        let lines = try ctx.store.lines(orderRowID: order.rowID)
+        let nets = OrderTotals.lineNets(lines, orderDiscount: order.totals.discountTotal, taxesIncluded: order.totals.taxesIncluded)
+        var refund: Int64 = 0
+        for (line, net) in zip(lines, nets) where line.quantity("shipped") < line.qty {
+            let (high, low) = net.multipliedFullWidth(by: line.quantity("shipped"))
+            refund += net - line.qty.dividingFullWidth((high, low)).quotient
+        }
+        try ctx.recordSales(of: order, sign: -1)  // the units that will not ship were no sale
+        let released = try ctx.releaseReservations(of: order, reason: .release)
+        try ctx.store.cancelLines(orderRowID: order.rowID)
+        let owed = refund
+        try ctx.transition(&order, to: .shipped, command: "order.cancel",
+                           details: ["reason": .string(reason), "cancelled_remainder": true, "released_units": .int(released),
+                                     "refund_due": order.money(order.refundDue + owed)]) {
+            $0.cancelReason = reason
+            $0.refundDue += owed
         }
         return try ctx.document(order)
     }
@@ -181,12 +207,21 @@ enum SweepCommand {
             released += try ctx.expire(orderRowID: rowID, trigger: "sweep")
             closed.append(Order.publicID(rowID: rowID))
         }
+        var completed = 0
+        let days = try ctx.intSetting(.completeAfterDays)
+        if days > 0 {
+            for rowID in try ctx.store.deliveredOrders(before: ctx.at - days * 86_400_000) {
+                guard var order = try ctx.store.order(rowID: rowID) else { continue }
+                try ctx.transition(&order, to: .completed, command: "complete", details: ["after_days": .int(days), "trigger": "sweep"])
+                completed += 1
+            }
+        }
         // Everything the expiries released is looked at below with the rest.
         let watched = Set(try ctx.store.takeWatchedSKUs(sinceDay: try ctx.coverWindow().firstDay)).union(ctx.replenished)
         ctx.replenished = []
         let (opened, cleared) = try ctx.evaluateLowStock(watched.sorted())
         return ["expired_orders": .int(closed.count), "released_units": .int(released),
                 "order_ids": .array(closed.prefix(1_000).map(JSON.string)),
-                "low_stock_alerts_opened": .int(opened), "low_stock_alerts_cleared": .int(cleared)]
+                "low_stock_alerts_opened": .int(opened), "low_stock_alerts_cleared": .int(cleared), "completed_orders": .int(completed)]
     }
 }

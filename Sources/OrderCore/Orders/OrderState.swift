@@ -24,12 +24,26 @@ enum OrderState: String, CaseIterable, Sendable {
     }
 
     /// The commands that move an order, and where from. Later modules add theirs here.
-    /// `order.pay` of a pre-sale deposit goes to `deposit_paid` instead (see `OrderCommands.pay`).
+    /// States an order can be put on hold from: nothing has left the warehouse yet.
+    static let holdable: Set<OrderState> = beforeShipment.subtracting([.onHold])
+
+    /// Where each command may move an order from, and to. Some commands choose between targets by what
+    /// happened (see the command): `order.pay` of a pre-sale deposit goes to `deposit_paid`; `order.pack`
+    /// stays in `picking` until every unit is packed; `order.ship` is `partially_shipped` until every unit
+    /// is out; `order.release` returns to the state the hold left; `order.cancel` of a partially shipped
+    /// order cancels the rest and leaves it `shipped`.
     static let transitions: [Transition] = [
         Transition(command: "order.pay", from: [.pendingPayment, .depositPaid], to: .paid),
         Transition(command: "order.allocate", from: [.paid], to: .allocated),
+        Transition(command: "order.pick", from: [.allocated, .picking], to: .picking),
+        Transition(command: "order.pack", from: [.allocated, .picking], to: .packed),
+        Transition(command: "order.ship", from: [.picking, .packed, .partiallyShipped], to: .shipped),
+        Transition(command: "order.deliver", from: [.shipped, .partiallyShipped], to: .delivered),
+        Transition(command: "order.complete", from: [.delivered], to: .completed),
         Transition(command: "order.pickup", from: [.paid, .allocated], to: .completed),
-        Transition(command: "order.cancel", from: beforeShipment, to: .cancelled),
+        Transition(command: "order.hold", from: holdable, to: .onHold),
+        Transition(command: "order.release", from: [.onHold], to: .paid),
+        Transition(command: "order.cancel", from: beforeShipment.union([.partiallyShipped]), to: .cancelled),
     ]
 
     /// Commands that may move an order out of this state.

@@ -49,4 +49,34 @@ struct OrderTotals: Equatable {
         guard !o else { throw .invalid("order amounts overflow 64-bit money") }
         return r
     }
+
+    /// Splits `total` over lines in proportion to `weights`, rounding by largest remainder so the
+    /// shares sum to `total` exactly (ties go to the earlier line).
+    static func allocate(_ total: Int64, by weights: [Int64]) -> [Int64] {
+        let sum = weights.reduce(Int64(0)) { $0 &+ $1 }
+        guard sum > 0, total != 0 else { return weights.map { _ in 0 } }
+        var shares: [Int64] = []
+        var remainders: [(index: Int, remainder: Int64)] = []
+        for (i, w) in weights.enumerated() {
+            // total * w / sum without overflow: both factors fit 64 bits, the product may not.
+            let (high, low) = total.multipliedFullWidth(by: w)
+            let (q, r) = sum.dividingFullWidth((high, low))
+            shares.append(q)
+            remainders.append((i, r))
+        }
+        var left = total - shares.reduce(0, +)
+        for entry in remainders.sorted(by: { ($0.remainder, -$0.index) > ($1.remainder, -$1.index) }) where left > 0 {
+            shares[entry.index] += 1
+            left -= 1
+        }
+        return shares
+    }
+
+    /// What each line costs the buyer after its own discount and its share of the order discounts
+    /// (and its tax when prices exclude tax): the value a refund of the whole line returns.
+    static func lineNets(_ lines: [OrderLine], orderDiscount: Int64, taxesIncluded: Bool) -> [Int64] {
+        let values = lines.map { $0.qty &* $0.unitPrice &- $0.lineDiscount }
+        let shares = allocate(orderDiscount, by: values)
+        return zip(zip(values, shares), lines).map { pair, line in pair.0 - pair.1 + (taxesIncluded ? 0 : line.tax) }
+    }
 }

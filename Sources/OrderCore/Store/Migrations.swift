@@ -4,7 +4,7 @@ struct Migration {
     let name: String
     let sql: String
 
-    static let all: [Migration] = [foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation]
+    static let all: [Migration] = [foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation, fulfillment]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
     /// belongs to some other program.
@@ -244,5 +244,30 @@ struct Migration {
         ) WITHOUT ROWID;
         ALTER TABLE orders ADD COLUMN allocation TEXT;
         ALTER TABLE alerts ADD COLUMN order_id TEXT;
+        """)
+
+    // MARK: - 0008
+
+    /// Holds (why), packed parcels with their weight check, and shipments.
+    static let fulfillment = Migration(name: "0008_fulfillment", sql: """
+        ALTER TABLE orders ADD COLUMN hold_reason TEXT;
+        ALTER TABLE orders ADD COLUMN delivered_at INTEGER;
+        CREATE TABLE parcels(
+            id INTEGER PRIMARY KEY, order_rowid INTEGER NOT NULL REFERENCES orders(id), seq INTEGER NOT NULL,
+            state TEXT NOT NULL, weight_g INTEGER, expected_g INTEGER, packed_at INTEGER NOT NULL,
+            override_by TEXT, override_reason TEXT, shipment_rowid INTEGER,
+            UNIQUE (order_rowid, seq)
+        );
+        CREATE TABLE parcel_lines(
+            parcel_rowid INTEGER NOT NULL REFERENCES parcels(id), line_no INTEGER NOT NULL, sku TEXT NOT NULL,
+            qty INTEGER NOT NULL CHECK (qty > 0),
+            PRIMARY KEY (parcel_rowid, line_no)
+        ) WITHOUT ROWID;
+        CREATE TABLE shipments(
+            id INTEGER PRIMARY KEY, order_rowid INTEGER NOT NULL REFERENCES orders(id), seq INTEGER NOT NULL,
+            carrier TEXT NOT NULL, tracking_no TEXT NOT NULL, state TEXT NOT NULL,
+            shipped_at INTEGER NOT NULL, delivered_at INTEGER,
+            UNIQUE (order_rowid, seq), UNIQUE (carrier, tracking_no)
+        );
         """)
 }

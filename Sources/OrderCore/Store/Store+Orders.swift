@@ -6,7 +6,7 @@ extension Store {
         id, order_id, channel, external_id, state, currency, placed_at, created_at, updated_at, expires_at,
         subtotal, line_discount_total, discount_total, shipping_fee, shipping_tax, tax_total, taxes_included, grand_total,
         paid_total, refund_due, cancel_reason, account_created_at, tags, note,
-        \((customerColumns + addressColumns).joined(separator: ", ")), reserve_at, deposit, balance_due_at, warehouse, paid_at
+        \((customerColumns + addressColumns).joined(separator: ", ")), reserve_at, deposit, balance_due_at, warehouse, paid_at, held_from, hold_reason, delivered_at
         """
 
     // SQL texts that splice in column lists, built once so the statement cache sees the same text.
@@ -33,7 +33,8 @@ extension Store {
             .int(o.paidTotal), .int(o.refundDue), .opt(o.cancelReason), .opt(o.accountCreatedAt),
             .text(JSON.array(o.tags.map(JSON.string)).serialized), .opt(o.note),
         ] + Order.customerFields.map { .opt(o.customer[$0]) } + Order.addressFields.map { .opt(o.shipTo[$0]) }
-            + [.text(o.reserveAt), .opt(o.deposit), .opt(o.balanceDueAt), .opt(o.pinnedWarehouse), .opt(o.paidAt)]
+            + [.text(o.reserveAt), .opt(o.deposit), .opt(o.balanceDueAt), .opt(o.pinnedWarehouse), .opt(o.paidAt),
+               .opt(o.heldFrom?.rawValue), .opt(o.holdReason), .opt(o.deliveredAt)]
         guard values.count == Store.orderColumnCount else {
             throw OrderCoreError(.internal, "order insert has \(values.count) values for \(Store.orderColumnCount) columns")
         }
@@ -43,10 +44,11 @@ extension Store {
     /// Writes the fields that change over an order's life.
     func update(_ o: Order) throws {
         try db.run("""
-            UPDATE orders SET state = ?, expires_at = ?, paid_total = ?, refund_due = ?, cancel_reason = ?, paid_at = ?, updated_at = ?
+            UPDATE orders SET state = ?, expires_at = ?, paid_total = ?, refund_due = ?, cancel_reason = ?, paid_at = ?,
+                held_from = ?, hold_reason = ?, delivered_at = ?, updated_at = ?
             WHERE id = ?
             """, .text(o.state.rawValue), .opt(o.expiresAt), .int(o.paidTotal), .int(o.refundDue), .opt(o.cancelReason),
-            .opt(o.paidAt), .int(o.updatedAt), .int(o.rowID))
+            .opt(o.paidAt), .opt(o.heldFrom?.rawValue), .opt(o.holdReason), .opt(o.deliveredAt), .int(o.updatedAt), .int(o.rowID))
     }
 
     func order(id: String) throws -> Order? {
@@ -80,6 +82,9 @@ extension Store {
         o.balanceDueAt = r.optInt(policy + 2)
         o.pinnedWarehouse = r.optText(policy + 3)
         o.paidAt = r.optInt(policy + 4)
+        o.heldFrom = r.optText(policy + 5).flatMap(OrderState.init(rawValue:))
+        o.holdReason = r.optText(policy + 6)
+        o.deliveredAt = r.optInt(policy + 7)
         return o
     }
 
@@ -107,12 +112,6 @@ extension Store {
 
     func addReserved(orderRowID: Int64, lineNo: Int64, qty: Int64) throws {
         try db.run("UPDATE order_lines SET qty_reserved = qty_reserved + ? WHERE order_rowid = ? AND line_no = ?",
-                   .int(qty), .int(orderRowID), .int(lineNo))
-    }
-
-    /// Units handed to the buyer at once (store pickup): shipped and delivered together.
-    func addHandedOver(orderRowID: Int64, lineNo: Int64, qty: Int64) throws {
-        try db.run("UPDATE order_lines SET qty_shipped = qty_shipped + ?1, qty_delivered = qty_delivered + ?1 WHERE order_rowid = ?2 AND line_no = ?3",
                    .int(qty), .int(orderRowID), .int(lineNo))
     }
 

@@ -142,7 +142,7 @@ struct OrderLifecycleTests {
         try engine.ok("order.pay", ["order_id": id])
         guard case .failure(let error) = engine.run("order.pay", ["order_id": id]) else { Issue.record("paid twice"); return }
         #expect(error.code == .conflict && error.details?["state"] == "paid")
-        #expect(error.details?["allowed"] == ["order.allocate", "order.pickup", "order.cancel"])
+        #expect(error.details?["allowed"] == ["order.allocate", "order.pickup", "order.hold", "order.cancel"])
         try engine.ok("order.cancel", ["order_id": id])
         #expect(engine.fails("order.cancel", ["order_id": id]) == .conflict)
         #expect(engine.fails("order.cancel", ["order_id": "SO-999999"]) == .notFound)

@@ -1,0 +1,269 @@
+/// Holds, picking, verified packing, shipping, delivery and completion.
+enum FulfillmentCommands {
+    static let all = [hold, release, pick, pack, overrideWeight, ship, deliver, complete]
+
+    // MARK: - Holds
+
+    static let hold = Command("order.hold", .write,
+        "Stop an order before anything leaves the warehouse (order_id, reason); it remembers the state it left") { ctx, f in
+        let id = try f.requiredCode("order_id")
+        guard let reason = try f.text("reason", maxLength: 500), !reason.isEmpty else {
+            throw OrderCoreError.invalid("reason is required: say why the order is held", field: "reason")
+        }
+        try f.finish()
+        var order = try ctx.requireOrder(id)
+        let next = try order.state.next("order.hold", orderID: id)
+        let from = order.state
+        try ctx.transition(&order, to: next, command: "order.hold", details: ["reason": .string(reason)]) {
+            $0.heldFrom = from
+            $0.holdReason = reason
+        }
+        return try ctx.document(order)
+    }
+
+    static let release = Command("order.release", .write,
+        "Release a held order back to the state it was held in (order_id, reason)") { ctx, f in
+        let id = try f.requiredCode("order_id")
+        let reason = try f.text("reason", maxLength: 500)
+        try f.finish()
+        var order = try ctx.requireOrder(id)
+        _ = try order.state.next("order.release", orderID: id)
+        let back = order.heldFrom ?? .paid
+        try ctx.transition(&order, to: back, command: "order.release", details: ["reason": .optional(reason)]) {
+            $0.heldFrom = nil
+            $0.holdReason = nil
+        }
+        return try ctx.document(order)
+    }
+
+    // MARK: - Picking
+
+    static let pick = Command("order.pick", .write,
+        "Record picked units of an allocated order (order_id, lines [{line_no, qty}] = everything allocated)") { ctx, f in
+        let id = try f.requiredCode("order_id")
+        let given = try lineQuantities(f)
+        try f.finish()
+        var order = try ctx.requireOrder(id)
+        let next = try order.state.next("order.pick", orderID: id)
+        let lines = try ctx.store.lines(orderRowID: order.rowID)
+        let open = Dictionary(uniqueKeysWithValues: lines.map { ($0.lineNo, $0.quantity("allocated") - $0.quantity("picked")) })
+        let everything: [(Int64, Int64)] = lines.map { ($0.lineNo, open[$0.lineNo] ?? 0) }.filter { $0.1 > 0 }
+        let picks = given ?? everything
+        for (lineNo, qty) in picks {
+            guard let left = open[lineNo] else { throw OrderCoreError.invalid("order \(id) has no line \(lineNo)", field: "lines") }
+            guard qty <= left else { throw OrderCoreError.invalid("line \(lineNo): picking \(qty) but \(left) are left to pick", field: "lines") }
+            try ctx.store.addLineQuantity("picked", orderRowID: order.rowID, lineNo: lineNo, qty: qty)
+        }
+        try ctx.transition(&order, to: next, command: "order.pick",
+                           details: ["picked": .array(picks.map { ["line_no": .int($0.0), "qty": .int($0.1)] })])
+        return try ctx.document(order)
+    }
+
+    // MARK: - Verified packing
+
+    static let pack = Command("order.pack", .write,
+        "Pack a parcel, verified: scans = [order code, each item's barcode...], weight_g measured (packaging_g, partial)") { ctx, f in
+        let id = try f.requiredCode("order_id")
+        guard let scans = try f.strings("scans", maxCount: 10_000), let first = scans.first else {
+            throw OrderCoreError.invalid("scans is required: the order code, then each item's barcode", field: "scans")
+        }
+        let weight = try f.requiredInt("weight_g", min: 0, max: 1_000_000_000)
+        let packaging = try f.int("packaging_g", min: 0, max: 1_000_000)
+        let partial = try f.bool("partial") ?? false
+        try f.finish()
+        var order = try ctx.requireOrder(id)
+        _ = try order.state.next("order.pack", orderID: id)
+        guard first == order.orderID else {
+            throw OrderCoreError(.conflict, "the first scan must be this order's code \(order.orderID), not \(first): one order, one code",
+                                 details: ["order_id": .string(order.orderID), "scanned": .string(first), "reason": "wrong_order"])
+        }
+        let lines = try ctx.store.lines(orderRowID: order.rowID)
+        var expected: [String: Int64] = [:]
+        for line in lines { expected[line.sku, default: 0] += line.quantity("allocated") - line.quantity("packed") }
+        expected = expected.filter { $0.value > 0 }
+        let items = Array(scans.dropFirst())
+        let skus = try ctx.store.skus(Array(Set(lines.map(\.sku))))
+        let byBarcode = try ctx.store.skuCodes(barcodes: Array(Set(items)))
+        // A SKU without a barcode is scanned by its code.
+        let scanned = items.map { code in byBarcode[code] ?? (skus[code]?.barcode == nil ? skus[code]?.sku : nil) }
+        let check = PackCheck.check(scanned: scanned, codes: items, expected: expected, partial: partial)
+        guard check.passed, !items.isEmpty else {
+            var problems: [String] = check.wrong.map { "wrong item \($0)" + (byBarcode[$0].map { " (\($0) is not in this order)" } ?? "") }
+            problems += check.missing.sorted { $0.key < $1.key }.map { "missing \($0.value) \($0.key)" }
+            problems += check.extra.sorted { $0.key < $1.key }.map { "extra \($0.value) \($0.key)" }
+            if items.isEmpty { problems.append("no items scanned") }
+            throw OrderCoreError(.conflict, "pack check failed: " + problems.joined(separator: ", "), details: [
+                "reason": "pack_mismatch", "wrong": .array(check.wrong.map(JSON.string)),
+                "missing": .array(check.missing.sorted { $0.key < $1.key }.map { ["sku": .string($0.key), "qty": .int($0.value)] }),
+                "extra": .array(check.extra.sorted { $0.key < $1.key }.map { ["sku": .string($0.key), "qty": .int($0.value)] }),
+            ])
+        }
+        // The parcel's units, spread over the order's lines in line order.
+        var counts: [String: Int64] = [:]
+        for sku in scanned.compactMap({ $0 }) { counts[sku, default: 0] += 1 }
+        var parcelLines: [(lineNo: Int64, sku: String, qty: Int64)] = []
+        for line in lines {
+            let take = min(counts[line.sku] ?? 0, line.quantity("allocated") - line.quantity("packed"))
+            guard take > 0 else { continue }
+            counts[line.sku]? -= take
+            parcelLines.append((line.lineNo, line.sku, take))
+        }
+        // The weight check: items' weights plus packaging, when every item has a weight.
+        let unknownWeight = parcelLines.contains { skus[$0.sku]?.weightGrams == nil }
+        let expectedWeight = unknownWeight ? nil : parcelLines.reduce(try packaging ?? ctx.intSetting(.packagingGrams)) {
+            $0 + $1.qty * (skus[$1.sku]?.weightGrams ?? 0)
+        }
+        let tolerance = try ctx.intSetting(.weightTolerancePercent)
+        let held = expectedWeight.map { abs(weight - $0) * 100 > tolerance * max($0, 1) } ?? false
+        let seq = try ctx.store.insertParcel(orderRowID: order.rowID, state: held ? .weightHold : .packed, weight: weight,
+                                             expected: expectedWeight, at: ctx.at)
+        for line in parcelLines {
+            try ctx.store.insertParcelLine(orderRowID: order.rowID, seq: seq, lineNo: line.lineNo, sku: line.sku, qty: line.qty)
+            try ctx.store.addLineQuantity("packed", orderRowID: order.rowID, lineNo: line.lineNo, qty: line.qty)
+            let current = lines.first { $0.lineNo == line.lineNo }
+            let pickedShort = (current?.quantity("packed") ?? 0) + line.qty - (current?.quantity("picked") ?? 0)
+            if pickedShort > 0 { try ctx.store.addLineQuantity("picked", orderRowID: order.rowID, lineNo: line.lineNo, qty: pickedShort) }
+        }
+        let allPacked = try ctx.store.lines(orderRowID: order.rowID).allSatisfy { $0.quantity("packed") >= $0.quantity("allocated") }
+        var details: JSONObject = ["parcel": .int(seq), "weight_g": .int(weight), "expected_g": expectedWeight.map(JSON.int) ?? .null,
+                                   "weight_check": .string(unknownWeight ? "skipped: an item has no weight" : held ? "held" : "passed")]
+        if held { details["tolerance_percent"] = .int(tolerance) }
+        try ctx.transition(&order, to: allPacked ? .packed : .picking, command: "order.pack", details: .object(details))
+        return try ctx.document(order, extra: ["parcel": .object(details)])
+    }
+
+    static let overrideWeight = Command("order.override_weight", .write,
+        "Let a parcel held by the weight check ship, recording who decided and why (order_id, parcel, reason)") { ctx, f in
+        let id = try f.requiredCode("order_id")
+        let seq = try f.requiredInt("parcel", min: 1)
+        guard let reason = try f.text("reason", maxLength: 500), !reason.isEmpty else {
+            throw OrderCoreError.invalid("reason is required: say why the weight is acceptable", field: "reason")
+        }
+        try f.finish()
+        var order = try ctx.requireOrder(id)
+        guard let parcel = try ctx.store.parcels(orderRowID: order.rowID).first(where: { $0.seq == seq }) else {
+            throw OrderCoreError(.notFound, "order \(id) has no parcel \(seq)", details: ["order_id": .string(id), "parcel": .int(seq)])
+        }
+        guard parcel.state == .weightHold else {
+            throw OrderCoreError(.conflict, "parcel \(seq) of \(id) is \(parcel.state.rawValue), not held by the weight check",
+                                 details: ["parcel": .int(seq), "state": .string(parcel.state.rawValue)])
+        }
+        try ctx.store.setParcel(orderRowID: order.rowID, seq: seq, state: .packed, overrideBy: ctx.actor, overrideReason: reason)
+        try ctx.transition(&order, to: order.state, command: "order.override_weight",
+                           details: ["parcel": .int(seq), "reason": .string(reason), "weight_g": parcel.weight.map(JSON.int) ?? .null,
+                                     "expected_g": parcel.expected.map(JSON.int) ?? .null])
+        return try ctx.document(order)
+    }
+
+    // MARK: - Shipping
+
+    static let ship = Command("order.ship", .write,
+        "Ship packed parcels with a carrier and tracking number (order_id, carrier, tracking_no, parcels = every packed one)") { ctx, f in
+        let id = try f.requiredCode("order_id")
+        let carrier = try f.requiredCode("carrier")
+        let trackingNo = try f.requiredCode("tracking_no")
+        let chosen = try f.value("parcels").map { v throws(OrderCoreError) -> [Int64] in
+            guard case .array(let items) = v, !items.isEmpty else { throw .invalid("parcels must be a list of parcel numbers", field: "parcels") }
+            return try items.map { item throws(OrderCoreError) in
+                guard let n = item.intValue, n > 0 else { throw .invalid("parcels must be a list of parcel numbers", field: "parcels") }
+                return n
+            }
+        }
+        try f.finish()
+        var order = try ctx.requireOrder(id)
+        _ = try order.state.next("order.ship", orderID: id)
+        let parcels = try ctx.store.parcels(orderRowID: order.rowID)
+        for seq in chosen ?? [] where !parcels.contains(where: { $0.seq == seq }) {
+            throw OrderCoreError(.notFound, "order \(id) has no parcel \(seq)", details: ["order_id": .string(id), "parcel": .int(seq)])
+        }
+        let wanted = parcels.filter { chosen?.contains($0.seq) ?? ($0.state != .shipped) }
+        if let held = wanted.first(where: { $0.state == .weightHold }) {
+            throw OrderCoreError(.conflict,
+                "parcel \(held.seq) weighs \(held.weight ?? 0) g against \(held.expected ?? 0) g expected; a supervisor must override it (order.override_weight)",
+                details: ["parcel": .int(held.seq), "reason": "weight_hold", "weight_g": held.weight.map(JSON.int) ?? .null,
+                          "expected_g": held.expected.map(JSON.int) ?? .null])
+        }
+        if let gone = wanted.first(where: { $0.state == .shipped }) {
+            throw OrderCoreError(.conflict, "parcel \(gone.seq) has shipped already", details: ["parcel": .int(gone.seq), "reason": "shipped"])
+        }
+        guard !wanted.isEmpty else {
+            throw OrderCoreError(.conflict, "order \(id) has no packed parcel to ship (pack it with order.pack first)",
+                                 details: ["order_id": .string(id), "state": .string(order.state.rawValue)])
+        }
+        guard try !ctx.store.shipmentExists(carrier: carrier, trackingNo: trackingNo) else {
+            throw OrderCoreError(.conflict, "\(carrier) tracking number \(trackingNo) is already on a shipment",
+                                 details: ["carrier": .string(carrier), "tracking_no": .string(trackingNo)])
+        }
+        let shipment = try ctx.store.insertShipment(orderRowID: order.rowID, carrier: carrier, trackingNo: trackingNo, at: ctx.at)
+        var units: Int64 = 0
+        for parcel in wanted {
+            for line in parcel.lines {
+                try ctx.handOver(order, lineNo: line.lineNo, qty: line.qty, reason: .ship)
+                units += line.qty
+            }
+            try ctx.store.setParcel(orderRowID: order.rowID, seq: parcel.seq, state: .shipped, shipmentSeq: shipment)
+        }
+        let lines = try ctx.store.lines(orderRowID: order.rowID)
+        let allOut = lines.allSatisfy { $0.quantity("shipped") + $0.quantity("cancelled") >= $0.qty }
+        try ctx.transition(&order, to: allOut ? .shipped : .partiallyShipped, command: "order.ship",
+                           details: ["shipment": .int(shipment), "carrier": .string(carrier), "tracking_no": .string(trackingNo),
+                                     "parcels": .array(wanted.map { .int($0.seq) }), "units": .int(units)])
+        return try ctx.document(order)
+    }
+
+    // MARK: - Delivery
+
+    static let deliver = Command("order.deliver", .write,
+        "Record delivery of an order's shipments (order_id, tracking_no = every shipment); delivered once every unit is") { ctx, f in
+        let id = try f.requiredCode("order_id")
+        let trackingNo = try f.code("tracking_no")
+        try f.finish()
+        var order = try ctx.requireOrder(id)
+        _ = try order.state.next("order.deliver", orderID: id)
+        let open = try ctx.store.shipments(orderRowID: order.rowID).filter { $0.state != "delivered" && (trackingNo == nil || $0.trackingNo == trackingNo) }
+        guard !open.isEmpty else {
+            throw OrderCoreError(.conflict, trackingNo.map { "order \(id) has no undelivered shipment \($0)" } ?? "every shipment of \(id) is delivered",
+                                 details: ["order_id": .string(id)])
+        }
+        let parcels = try ctx.store.parcels(orderRowID: order.rowID)
+        for shipment in open {
+            try ctx.store.markDelivered(orderRowID: order.rowID, seq: shipment.seq, at: ctx.at)
+            for parcel in parcels where parcel.shipment == shipment.seq {
+                for line in parcel.lines {
+                    try ctx.store.addLineQuantity("delivered", orderRowID: order.rowID, lineNo: line.lineNo, qty: line.qty)
+                }
+            }
+        }
+        let delivered = try ctx.store.shipments(orderRowID: order.rowID).allSatisfy { $0.state == "delivered" }
+        let everyUnit = order.state == .shipped && delivered
+        let at = ctx.at
+        try ctx.transition(&order, to: everyUnit ? .delivered : order.state, command: "order.deliver",
+                           details: ["shipments": .array(open.map { .int($0.seq) })]) {
+            if everyUnit { $0.deliveredAt = at }
+        }
+        return try ctx.document(order)
+    }
+
+    static let complete = Command("order.complete", .write,
+        "Complete a delivered order (the sweep does it fulfillment.complete_after_days after delivery) (order_id)") { ctx, f in
+        let id = try f.requiredCode("order_id")
+        try f.finish()
+        var order = try ctx.requireOrder(id)
+        let next = try order.state.next("order.complete", orderID: id)
+        try ctx.transition(&order, to: next, command: "order.complete")
+        return try ctx.document(order)
+    }
+
+    /// `lines: [{"line_no": n, "qty": q}]`, each line once; nil when absent.
+    static func lineQuantities(_ f: Fields) throws -> [(Int64, Int64)]? {
+        guard let entries = try f.objects("lines", maxCount: 1_000) else { return nil }
+        var seen = Set<Int64>()
+        return try entries.map { e in
+            let lineNo = try e.requiredInt("line_no", min: 1)
+            let qty = try e.quantity("qty")
+            try e.finish()
+            guard seen.insert(lineNo).inserted else { throw OrderCoreError.invalid("line \(lineNo) appears twice", field: e.name("line_no")) }
+            return (lineNo, qty)
+        }
+    }
+}
