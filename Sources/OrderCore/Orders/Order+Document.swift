@@ -6,13 +6,16 @@ struct OrderDetail {
     var payments: [Payment] = []
     var reservations: [(lineNo: Int64, warehouse: String, qty: Int64, expiresAt: Int64?, state: String)]
     var allocation: JSON?
+    var parcels: [Parcel] = []
+    var shipments: [Shipment] = []
 }
 
 extension Store {
     func detail(orderRowID: Int64) throws -> OrderDetail {
         OrderDetail(lines: try lines(orderRowID: orderRowID), discounts: try discounts(orderRowID: orderRowID),
                     payments: try payments(orderRowID: orderRowID), reservations: try reservations(orderRowID: orderRowID),
-                    allocation: try allocation(orderRowID: orderRowID))
+                    allocation: try allocation(orderRowID: orderRowID), parcels: try parcels(orderRowID: orderRowID),
+                    shipments: try shipments(orderRowID: orderRowID))
     }
 }
 
@@ -78,6 +81,8 @@ extension CommandContext {
             doc["balance_due_at"] = o.balanceDueAt.map { .string(Timestamp.format($0)) } ?? .null
         }
         doc["allocation"] = detail.allocation ?? .null
+        doc["parcels"] = .array(detail.parcels.map(\.json))
+        doc["shipments"] = .array(detail.shipments.map(\.json))
         if o.state == .onHold {
             doc["held_from"] = .optional(o.heldFrom?.rawValue)
             doc["hold_reason"] = .optional(o.holdReason)

@@ -1,0 +1,178 @@
+@testable import OrderCore
+import Testing
+
+struct FulfillmentTests {
+    /// A1 (barcode 690001, 300 g) and B2 (barcode 690002, 200 g), 10 of each in SH.
+    func engine() throws -> Engine {
+        let engine = try Engine(path: ":memory:")
+        try engine.seedCatalog(a1: ["SH": 10], b2: ["SH": 10])
+        try engine.ok("sku.upsert", ["sku": "A1", "barcode": "690001", "weight_g": 300])
+        try engine.ok("sku.upsert", ["sku": "B2", "barcode": "690002", "weight_g": 200])
+        return engine
+    }
+
+    /// A paid, allocated order of 2 A1 and 1 B2 (50.00 + 20.00, a 7.00 coupon, 5.00 shipping).
+    func allocatedOrder(_ engine: Engine) throws -> JSON {
+        var args = orderArgs([("A1", 2, "25.00"), ("B2", 1, "20.00")], ["shipping_fee": "5.00"])
+        args["discounts"] = [["kind": "coupon", "amount": "7.00"]]
+        let id = try engine.ok("order.create", args)["order_id"] ?? nil
+        try engine.ok("order.pay", ["order_id": id])
+        try engine.ok("order.allocate", ["order_id": id])
+        return id
+    }
+
+    func state(_ engine: Engine, _ id: JSON) throws -> JSON? { try engine.ok("order.get", ["order_id": id])["state"] }
+
+    @Test func theWholeLifecycleMovesStockOutThroughTheLedger() throws {
+        let engine = try engine()
+        let id = try allocatedOrder(engine)
+        #expect(try engine.ok("order.pick", ["order_id": id])["state"] == "picking")
+        let packed = try engine.ok("order.pack", ["order_id": id, "scans": [id, "690001", "690002", "690001"], "weight_g": 820])
+        #expect(packed["state"] == "packed" && packed["parcel"]?["weight_check"] == "passed" && packed["parcel"]?["expected_g"] == 800)
+        let shipped = try engine.ok("order.ship", ["order_id": id, "carrier": "SF", "tracking_no": "SF1001"])
+        #expect(shipped["state"] == "shipped")
+        #expect(shipped["lines"]?.arrayValue?.map { $0["shipped"] } == [2, 1])
+        let a1 = try engine.ok("stock.get", ["sku": "A1"])
+        #expect(a1["on_hand"] == 8 && a1["reserved"] == 0)
+        #expect(try engine.ok("stock.ledger", ["reason": "ship"])["entries"]?.arrayValue?.count == 4)
+        #expect(try engine.ok("order.deliver", ["order_id": id])["state"] == "delivered")
+        #expect(try engine.ok("order.complete", ["order_id": id])["state"] == "completed")
+        let events = try engine.ok("order.timeline", ["order_id": id])["events"]?.arrayValue?.map { $0["to"] } ?? []
+        #expect(events == ["pending_payment", "paid", "allocated", "picking", "packed", "shipped", "delivered", "completed"])
+        #expect(try engine.ok("stock.verify")["ok"] == true)
+        let doc = try engine.ok("order.get", ["order_id": id])
+        #expect(doc["shipments"]?.arrayValue?.first?["tracking_no"] == "SF1001" && doc["parcels"]?.arrayValue?.count == 1)
+    }
+
+    @Test func thePackCheckSaysExactlyWhatIsWrong() throws {
+        let engine = try engine()
+        try engine.ok("sku.upsert", ["sku": "Z9", "barcode": "699999"])
+        let id = try allocatedOrder(engine)
+        func packError(_ scans: [JSON]) -> OrderCoreError? {
+            if case .failure(let e) = engine.run("order.pack", ["order_id": id, "scans": .array(scans), "weight_g": 800]) { return e }
+            return nil
+        }
+        #expect(packError(["SO-999999", "690001"])?.details?["reason"] == "wrong_order")
+        let wrong = packError([id, "690001", "690001", "699999"])
+        #expect(wrong?.code == .conflict && wrong?.details?["wrong"] == ["699999"] && wrong?.details?["missing"] == [["sku": "B2", "qty": 1]])
+        #expect(wrong?.message.contains("wrong item 699999 (Z9 is not in this order)") == true)
+        #expect(packError([id, "690001", "690002"])?.details?["missing"] == [["sku": "A1", "qty": 1]])
+        #expect(packError([id, "690001", "690001", "690001", "690002"])?.details?["extra"] == [["sku": "A1", "qty": 1]])
+        #expect(packError([id, "12345"])?.details?["wrong"] == ["12345"])
+        #expect(packError([id])?.message.contains("no items scanned") == true)
+        #expect(try state(engine, id) == "allocated")
+    }
+
+    @Test func aParcelOffItsWeightWaitsForASupervisor() throws {
+        let engine = try engine()
+        let id = try allocatedOrder(engine)
+        let held = try engine.ok("order.pack", ["order_id": id, "scans": [id, "690001", "690001", "690002"], "weight_g": 300])
+        #expect(held["parcel"]?["weight_check"] == "held")
+        guard case .failure(let blocked) = engine.run("order.ship", ["order_id": id, "carrier": "SF", "tracking_no": "SF1"]) else {
+            Issue.record("an empty-looking parcel shipped"); return
+        }
+        #expect(blocked.code == .conflict && blocked.details?["reason"] == "weight_hold")
+        #expect(engine.fails("order.override_weight", ["order_id": id, "parcel": 1]) == .invalidInput)  // a reason is required
+        try engine.ok("order.override_weight", ["order_id": id, "parcel": 1, "reason": "boxed flat, reweighed by hand", "actor": "lead-7"])
+        let parcel = try engine.ok("order.get", ["order_id": id])["parcels"]?.arrayValue?.first
+        #expect(parcel?["override_by"] == "lead-7" && parcel?["override_reason"] == "boxed flat, reweighed by hand")
+        #expect(try engine.ok("order.ship", ["order_id": id, "carrier": "SF", "tracking_no": "SF1"])["state"] == "shipped")
+        #expect(engine.fails("order.override_weight", ["order_id": id, "parcel": 1, "reason": "again"]) == .conflict)
+    }
+
+    @Test func aSplitShipmentThenCancellingTheRestRefundsItsShareAndReturnsItsStock() throws {
+        let engine = try engine()
+        let id = try allocatedOrder(engine)
+        let first = try engine.ok("order.pack", ["order_id": id, "scans": [id, "690001", "690001"], "weight_g": 600, "partial": true])
+        #expect(first["state"] == "picking")
+        #expect(try engine.ok("order.ship", ["order_id": id, "carrier": "SF", "tracking_no": "SF7"])["state"] == "partially_shipped")
+        let rest = try engine.ok("order.cancel", ["order_id": id, "reason": "B2 damaged"])
+        // B2 is 20.00 of 70.00 goods: its share of the 7.00 coupon is 2.00, so 18.00 is owed back.
+        #expect(rest["state"] == "shipped" && rest["refund_due"] == "18.00")
+        #expect(rest["lines"]?.arrayValue?.map { $0["cancelled"] } == [0, 1])
+        #expect(try engine.ok("stock.get", ["sku": "B2"])["available"] == 10)
+        #expect(try engine.ok("order.deliver", ["order_id": id])["state"] == "delivered")
+        #expect(try engine.ok("stock.verify")["ok"] == true)
+    }
+
+    @Test func aHoldRemembersWhereItWasAndStopsEverythingButReleaseAndCancel() throws {
+        let engine = try engine()
+        let id = try engine.ok("order.create", orderArgs([("A1", 1, "1.00")], ["at": "2026-01-18T10:00:00Z"]))["order_id"] ?? nil
+        let held = try engine.ok("order.hold", ["order_id": id, "reason": "address check", "at": "2026-01-18T10:01:00Z"])
+        #expect(held["state"] == "on_hold" && held["held_from"] == "pending_payment" && held["hold_reason"] == "address check")
+        guard case .failure(let e) = engine.run("order.pay", ["order_id": id, "at": "2026-01-18T10:02:00Z"]) else { Issue.record("paid on hold"); return }
+        #expect(e.details?["allowed"] == ["order.release", "order.cancel"])
+        #expect(try engine.ok("sweep", ["at": "2026-01-18T11:00:00Z"])["expired_orders"] == 0)  // a hold freezes the timeout
+        #expect(engine.fails("order.hold", ["order_id": id]) == .invalidInput)
+        let back = try engine.ok("order.release", ["order_id": id, "at": "2026-01-18T10:05:00Z"])
+        #expect(back["state"] == "pending_payment" && back["held_from"] == nil)
+    }
+
+    @Test func theSweepCompletesDeliveredOrdersAfterTheConfiguredDays() throws {
+        let engine = try engine()
+        let id = try allocatedOrder(engine)
+        try engine.ok("order.pack", ["order_id": id, "scans": [id, "690001", "690001", "690002"], "weight_g": 800])
+        try engine.ok("order.ship", ["order_id": id, "carrier": "SF", "tracking_no": "SF9"])
+        try engine.ok("order.deliver", ["order_id": id, "at": "2026-01-18T10:00:00Z"])
+        #expect(try engine.ok("sweep", ["at": "2026-01-24T10:00:00Z"])["completed_orders"] == 0)
+        #expect(try engine.ok("sweep", ["at": "2026-01-25T10:00:01Z"])["completed_orders"] == 1)
+        #expect(try state(engine, id) == "completed")
+    }
+
+    @Test func shippingNeedsPackedParcelsAndUniqueTrackingNumbers() throws {
+        let engine = try engine()
+        let id = try allocatedOrder(engine)
+        #expect(engine.fails("order.ship", ["order_id": id, "carrier": "SF", "tracking_no": "T1"]) == .conflict)  // nothing packed
+        try engine.ok("order.pick", ["order_id": id, "lines": [["line_no": 1, "qty": 1]]])
+        #expect(engine.fails("order.pick", ["order_id": id, "lines": [["line_no": 1, "qty": 2]]]) == .invalidInput)  // only 1 left
+        #expect(engine.fails("order.pick", ["order_id": id, "lines": [["line_no": 9, "qty": 1]]]) == .invalidInput)
+        try engine.ok("order.pack", ["order_id": id, "scans": [id, "690001", "690001", "690002"], "weight_g": 800])
+        let other = try allocatedOrder(engine)
+        try engine.ok("order.pack", ["order_id": other, "scans": [other, "690001", "690001", "690002"], "weight_g": 800])
+        try engine.ok("order.ship", ["order_id": id, "carrier": "SF", "tracking_no": "T1"])
+        #expect(engine.fails("order.ship", ["order_id": other, "carrier": "SF", "tracking_no": "T1"]) == .conflict)
+        #expect(engine.fails("order.ship", ["order_id": other, "carrier": "SF", "tracking_no": "T2", "parcels": [5]]) == .notFound)
+        #expect(engine.fails("order.ship", ["order_id": "SO-999999", "carrier": "SF", "tracking_no": "T3"]) == .notFound)
+        #expect(engine.fails("order.cancel", ["order_id": id]) == .conflict)  // it has shipped
+    }
+
+    @Test(arguments: [
+        ("order.pick", ["pending_payment", "paid", "packed", "shipped", "cancelled"]),
+        ("order.pack", ["pending_payment", "paid", "shipped", "cancelled"]),
+        ("order.ship", ["pending_payment", "paid", "allocated", "cancelled"]),
+        ("order.deliver", ["pending_payment", "paid", "allocated", "packed", "cancelled"]),
+        ("order.complete", ["pending_payment", "paid", "shipped", "cancelled"]),
+        ("order.release", ["pending_payment", "paid", "cancelled"]),
+    ])
+    func illegalTransitionsAreConflictsNamingTheState(command: String, states: [String]) throws {
+        let engine = try engine()
+        for name in states {
+            let id = try reach(engine, name)
+            var args: JSONObject = ["order_id": id]
+            if command == "order.pack" { args["scans"] = [id, "690001"]; args["weight_g"] = 300 }
+            if command == "order.ship" { args["carrier"] = "SF"; args["tracking_no"] = .string("X-\(name)") }
+            guard case .failure(let e) = engine.run(command, args) else { Issue.record("\(command) allowed from \(name)"); continue }
+            #expect(e.code == .conflict && e.details?["state"] == .string(name), "\(command) from \(name): \(e.message)")
+        }
+    }
+
+    /// An order in the named state (one A1).
+    func reach(_ engine: Engine, _ state: String) throws -> JSON {
+        let id = try engine.ok("order.create", orderArgs([("A1", 1, "1.00")]))["order_id"] ?? nil
+        let steps: [(String, JSONObject)] = [
+            ("paid", ["op": "order.pay"]), ("allocated", ["op": "order.allocate"]),
+            ("packed", ["op": "order.pack", "scans": [id, "690001"], "weight_g": 300]),
+            ("shipped", ["op": "order.ship", "carrier": "SF", "tracking_no": .string("R-\(id.stringValue ?? "")")]),
+        ]
+        if state == "cancelled" { try engine.ok("order.cancel", ["order_id": id]); return id }
+        for (reached, step) in steps where state != "pending_payment" {
+            var args = step
+            let op = args["op"]?.stringValue ?? ""
+            args["op"] = nil
+            args["order_id"] = id
+            try engine.ok(op, args)
+            if reached == state { break }
+        }
+        return id
+    }
+}
