@@ -184,6 +184,40 @@ int oc_order_pay(oc_db *db, const char *order_id, const char *amount, const char
 int oc_order_allocate(oc_db *db, const char *order_id, char **decision_out);
 
 /*
+ * Put an order on hold before anything has shipped (op order.hold); it remembers the state it left and
+ * accepts only oc_order_release and oc_order_cancel until released. An unpaid order's timeout is frozen.
+ *
+ * reason: why, for the timeline (required).
+ * Returns OC_OK, OC_NOT_FOUND, OC_CONFLICT (shipped, finished, or held already), OC_INVALID (empty reason),
+ * OC_MISUSE, OC_BUSY, OC_IO, OC_FULL. Thread-safe.
+ */
+int oc_order_hold(oc_db *db, const char *order_id, const char *reason);
+
+/*
+ * Release a held order back to the state it was held in (op order.release). reason may be NULL.
+ * Returns OC_OK, OC_NOT_FOUND, OC_CONFLICT (not on hold), OC_MISUSE, OC_BUSY, OC_IO, OC_FULL. Thread-safe.
+ */
+int oc_order_release(oc_db *db, const char *order_id, const char *reason);
+
+/*
+ * Ship every packed parcel of an order with a carrier and tracking number (op order.ship): the units
+ * leave the stock, the order becomes "shipped", or "partially_shipped" while units remain. Parcels are
+ * packed and verified with op order.pack first; one held by the weight check blocks shipping.
+ *
+ * Returns OC_OK, OC_NOT_FOUND, OC_CONFLICT (nothing packed, a weight hold, a tracking number already used,
+ * wrong state), OC_INVALID, OC_MISUSE, OC_BUSY, OC_IO, OC_FULL. Thread-safe.
+ */
+int oc_order_ship(oc_db *db, const char *order_id, const char *carrier, const char *tracking_no);
+
+/*
+ * Record delivery of an order's shipments (op order.deliver): the shipment with tracking_no, or every
+ * undelivered one when tracking_no is NULL. The order is "delivered" once all its units are.
+ * Returns OC_OK, OC_NOT_FOUND, OC_CONFLICT (not shipped, nothing left to deliver), OC_MISUSE, OC_BUSY,
+ * OC_IO, OC_FULL. Thread-safe.
+ */
+int oc_order_deliver(oc_db *db, const char *order_id, const char *tracking_no);
+
+/*
  * Hand a paid order to the buyer at the counter (op order.pickup; POS and store pickup): its reserved units
  * leave the stock (on hand and reserved both go down) and the order is completed.
  *

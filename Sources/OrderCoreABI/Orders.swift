@@ -21,6 +21,42 @@ public func oc_order_allocate(_ db: OpaquePointer?, _ orderID: UnsafePointer<CCh
     }
 }
 
+@_cdecl("oc_order_hold")
+public func oc_order_hold(_ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?, _ reason: UnsafePointer<CChar>?) -> Int32 {
+    withEngine(db) { (engine) throws(OrderCoreError) in
+        let args: JSONObject = ["order_id": .string(try required(orderID, "order_id")), "reason": .string(try required(reason, "reason"))]
+        _ = try engine.run("order.hold", args, brief: true).get()
+    }
+}
+
+@_cdecl("oc_order_release")
+public func oc_order_release(_ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?, _ reason: UnsafePointer<CChar>?) -> Int32 {
+    withEngine(db) { (engine) throws(OrderCoreError) in
+        var args: JSONObject = ["order_id": .string(try required(orderID, "order_id"))]
+        if let reason = try argument(reason, "reason") { args["reason"] = .string(reason) }
+        _ = try engine.run("order.release", args, brief: true).get()
+    }
+}
+
+@_cdecl("oc_order_ship")
+public func oc_order_ship(_ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?, _ carrier: UnsafePointer<CChar>?,
+                          _ trackingNo: UnsafePointer<CChar>?) -> Int32 {
+    withEngine(db) { (engine) throws(OrderCoreError) in
+        let args: JSONObject = ["order_id": .string(try required(orderID, "order_id")), "carrier": .string(try required(carrier, "carrier")),
+                                "tracking_no": .string(try required(trackingNo, "tracking_no"))]
+        _ = try engine.run("order.ship", args, brief: true).get()
+    }
+}
+
+@_cdecl("oc_order_deliver")
+public func oc_order_deliver(_ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?, _ trackingNo: UnsafePointer<CChar>?) -> Int32 {
+    withEngine(db) { (engine) throws(OrderCoreError) in
+        var args: JSONObject = ["order_id": .string(try required(orderID, "order_id"))]
+        if let trackingNo = try argument(trackingNo, "tracking_no") { args["tracking_no"] = .string(trackingNo) }
+        _ = try engine.run("order.deliver", args, brief: true).get()
+    }
+}
+
 @_cdecl("oc_order_pickup")
 public func oc_order_pickup(_ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?) -> Int32 {
     withEngine(db) { (engine) throws(OrderCoreError) in

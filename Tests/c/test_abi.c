@@ -313,6 +313,37 @@ static void test_pickup(void) {
     oc_close(db);
 }
 
+static void test_fulfillment(void) {
+    oc_db *db = NULL;
+    char out[16384], id[32], request[512];
+    char *state = NULL;
+    oc_open(":memory:", &db);
+    setup_catalog(db, 5);
+    run(db, "{\"op\":\"sku.upsert\",\"sku\":\"A1\",\"barcode\":\"690001\",\"weight_g\":300}", NULL, 0);
+    run(db, one_unit, out, sizeof out);
+    order_id_of(out, id);
+    CHECK(oc_order_hold(db, id, "fraud check") == OC_OK, "hold: %s", oc_errmsg(db));
+    CHECK(oc_order_pay(db, id, NULL, NULL) == OC_CONFLICT && strstr(oc_errmsg(db), "on_hold"), "held orders take no payment: %s", oc_errmsg(db));
+    CHECK(oc_order_hold(db, id, NULL) == OC_MISUSE, "hold needs a reason");
+    CHECK(oc_order_release(db, id, NULL) == OC_OK && oc_order_state(db, id, &state) == OC_OK && strcmp(state, "pending_payment") == 0,
+          "released to where it was");
+    oc_free(state);
+    oc_order_pay(db, id, NULL, NULL);
+    snprintf(request, sizeof request, "{\"op\":\"order.allocate\",\"order_id\":\"%s\"}", id);
+    run(db, request, NULL, 0);
+    CHECK(oc_order_ship(db, id, "SF", "SF123") == OC_CONFLICT, "nothing packed yet");
+    snprintf(request, sizeof request, "{\"op\":\"order.pack\",\"order_id\":\"%s\",\"scans\":[\"%s\",\"690001\"],\"weight_g\":310}", id, id);
+    CHECK(run(db, request, out, sizeof out) == OC_OK && strstr(out, "\"weight_check\":\"passed\""), "pack: %s", out);
+    CHECK(oc_order_ship(db, id, "SF", "SF123") == OC_OK, "ship: %s", oc_errmsg(db));
+    CHECK(oc_order_deliver(db, id, NULL) == OC_OK && oc_order_state(db, id, &state) == OC_OK && strcmp(state, "delivered") == 0,
+          "delivered");
+    oc_free(state);
+    CHECK(oc_order_deliver(db, id, NULL) == OC_CONFLICT, "nothing left to deliver");
+    CHECK(oc_order_ship(db, NULL, "SF", "X") == OC_MISUSE, "NULL order");
+    CHECK(run(db, "{\"op\":\"stock.verify\"}", out, sizeof out) == OC_OK && strstr(out, "\"ok\":true"), "verified: %s", out);
+    oc_close(db);
+}
+
 /* ---- threads ---- */
 
 struct racer { oc_db *db; const char *path; int sold; int errors; };
@@ -385,6 +416,7 @@ int main(void) {
     test_adjust_and_verify();
     test_channels();
     test_pickup();
+    test_fulfillment();
     test_threads();
     test_thread_local_errors();
     printf("%d passed, %d failed\n", passed, failed);

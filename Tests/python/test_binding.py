@@ -156,6 +156,28 @@ def test_allocation_by_region(db):
     assert allocated["allocation"]["allocations"][0]["warehouse"] == "BJ"
 
 
+def test_fulfillment(db):
+    db.skus.upsert("A1", barcode="690001", weight_g=300)
+    db.stock.receive("A1", "SH", 5)
+    order = db.orders.create(lines=[{**LINE, "qty": 2}])
+    oid = order["order_id"]
+    assert db.orders.hold(oid, "address check")["state"] == "on_hold"
+    assert db.orders.release(oid)["state"] == "pending_payment"
+    db.orders.pay(oid)
+    db.orders.allocate(oid)
+    db.orders.pick(oid)
+    with pytest.raises(ordercore.Conflict) as mismatch:
+        db.orders.pack(oid, [oid, "690001"], 300)
+    assert mismatch.value.details["missing"] == [{"sku": "A1", "qty": 1}]
+    held = db.orders.pack(oid, [oid, "690001", "690001"], 900)
+    assert held["parcel"]["weight_check"] == "held"
+    db.orders.override_weight(oid, 1, "scale recalibrated")
+    assert db.orders.ship(oid, "SF", "SF55")["state"] == "shipped"
+    assert db.orders.deliver(oid)["state"] == "delivered"
+    assert db.orders.complete(oid)["state"] == "completed"
+    assert db.stock.verify()["ok"]
+
+
 def test_idempotency_key_replays_the_first_result(db):
     db.stock.receive("A1", "SH", 5)
     first = db.orders.create(lines=[LINE], idempotency_key="checkout-1")

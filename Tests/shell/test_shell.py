@@ -124,6 +124,27 @@ order allocate SO-000001
     assert allocated["state"] == "allocated" and allocated["allocation"]["allocations"][0]["warehouse"] == "BJ"
 
 
+def test_fulfillment_from_the_shell(shell, tmp_path):
+    script = SETUP + """
+sku upsert A1 weight_g=350
+order create A1:2@19.90
+order pay SO-000001
+order allocate SO-000001
+order pick SO-000001
+order pack SO-000001 700 scans=SO-000001,690123,690123
+order ship SO-000001 SF SF900
+order deliver SO-000001
+.mode json
+order get SO-000001
+"""
+    result = run(shell, tmp_path / "f.db", script)
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout.strip().splitlines()[-1])
+    assert doc["state"] == "delivered" and doc["shipments"][0]["tracking_no"] == "SF900"
+    bad = run(shell, tmp_path / "f.db", "order create A1:1@1\norder pay SO-000002\norder allocate SO-000002\norder pack SO-000002 350 scans=SO-000002,999\n")
+    assert bad.returncode == 1 and "pack check failed: wrong item 999" in bad.stderr
+
+
 def test_table_mode_shows_aligned_columns(shell, tmp_path):
     result = run(shell, tmp_path / "t.db", SETUP + "stock get A1\n")
     assert "warehouse  on_hand  reserved  available" in result.stdout

@@ -322,6 +322,44 @@ class _Orders(_Area):
         are in ``result["allocation"]``."""
         return self._db.exec("order.allocate", order_id=order_id, **extra)
 
+    def hold(self, order_id: str, reason: str, **extra: Any) -> JSONDict:
+        """Puts an order on hold before anything ships; it remembers the state it left (op order.hold)."""
+        return self._db.exec("order.hold", order_id=order_id, reason=reason, **extra)
+
+    def release(self, order_id: str, reason: Optional[str] = None, **extra: Any) -> JSONDict:
+        """Releases a held order back to the state it was held in (op order.release)."""
+        return self._db.exec("order.release", order_id=order_id, reason=reason, **extra)
+
+    def pick(self, order_id: str, lines: Optional[Mapping[int, int]] = None, **extra: Any) -> JSONDict:
+        """Records picked units: ``lines`` maps line numbers to units (default: everything allocated)."""
+        items = None if lines is None else [{"line_no": k, "qty": v} for k, v in lines.items()]
+        return self._db.exec("order.pick", order_id=order_id, lines=items, **extra)
+
+    def pack(self, order_id: str, scans: Iterable[str], weight_g: int, *, packaging_g: Optional[int] = None,
+             partial: Optional[bool] = None, **extra: Any) -> JSONDict:
+        """Packs a parcel, verified: ``scans`` is the order code then each item's barcode; the measured
+        weight is checked against the expected one (op order.pack). ``result["parcel"]`` has the check."""
+        return self._db.exec("order.pack", order_id=order_id, scans=list(scans), weight_g=weight_g, packaging_g=packaging_g,
+                             partial=partial, **extra)
+
+    def override_weight(self, order_id: str, parcel: int, reason: str, **extra: Any) -> JSONDict:
+        """Lets a parcel held by the weight check ship, recording who and why (op order.override_weight)."""
+        return self._db.exec("order.override_weight", order_id=order_id, parcel=parcel, reason=reason, **extra)
+
+    def ship(self, order_id: str, carrier: str, tracking_no: str, *, parcels: Optional[Iterable[int]] = None,
+             **extra: Any) -> JSONDict:
+        """Ships packed parcels (default: all) with a carrier and tracking number (op order.ship)."""
+        return self._db.exec("order.ship", order_id=order_id, carrier=carrier, tracking_no=tracking_no,
+                             parcels=None if parcels is None else list(parcels), **extra)
+
+    def deliver(self, order_id: str, tracking_no: Optional[str] = None, **extra: Any) -> JSONDict:
+        """Records delivery of a shipment, or of all (op order.deliver)."""
+        return self._db.exec("order.deliver", order_id=order_id, tracking_no=tracking_no, **extra)
+
+    def complete(self, order_id: str, **extra: Any) -> JSONDict:
+        """Completes a delivered order (op order.complete)."""
+        return self._db.exec("order.complete", order_id=order_id, **extra)
+
     def pickup(self, order_id: str, **extra: Any) -> JSONDict:
         """Hands a paid order to the buyer at the counter (op order.pickup): its units leave the stock and
         the order completes."""
