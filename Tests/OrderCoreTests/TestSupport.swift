@@ -67,3 +67,27 @@ struct SeededRandom: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+// MARK: - Fixtures
+
+/// Where the shared fixtures are: `$ORDERCORE_FIXTURES`, else `../shared/fixtures` beside the package.
+let fixturesDirectory: String = {
+    if let explicit = getenv("ORDERCORE_FIXTURES") { return String(cString: explicit) }
+    return "../shared/fixtures"
+}()
+
+let fixturesAvailable = access(fixturesDirectory + "/logistics", R_OK) == 0
+
+/// A fixture file's text, or nil when it cannot be read.
+func readFixture(_ relativePath: String) -> String? {
+    guard let file = fopen(fixturesDirectory + "/" + relativePath, "r") else { return nil }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    while true {
+        let n = fread(&buffer, 1, buffer.count, file)
+        if n <= 0 { break }
+        bytes += buffer[0..<n]
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}

@@ -335,6 +335,9 @@ static void test_fulfillment(void) {
     snprintf(request, sizeof request, "{\"op\":\"order.pack\",\"order_id\":\"%s\",\"scans\":[\"%s\",\"690001\"],\"weight_g\":310}", id, id);
     CHECK(run(db, request, out, sizeof out) == OC_OK && strstr(out, "\"weight_check\":\"passed\""), "pack: %s", out);
     CHECK(oc_order_ship(db, id, "SF", "SF123") == OC_OK, "ship: %s", oc_errmsg(db));
+    CHECK(run(db, "{\"op\":\"tracking.event\",\"carrier\":\"SF\",\"tracking_no\":\"SF123\",\"status\":\"InTransit\","
+                  "\"time\":\"2026-01-18T10:00:00\"}", out, sizeof out) == OC_OK && strstr(out, "\"shipment_state\":\"in_transit\""),
+          "tracking event: %s", out);
     CHECK(oc_order_deliver(db, id, NULL) == OC_OK && oc_order_state(db, id, &state) == OC_OK && strcmp(state, "delivered") == 0,
           "delivered");
     oc_free(state);

@@ -173,7 +173,9 @@ def test_fulfillment(db):
     assert held["parcel"]["weight_check"] == "held"
     db.orders.override_weight(oid, 1, "scale recalibrated")
     assert db.orders.ship(oid, "SF", "SF55")["state"] == "shipped"
-    assert db.orders.deliver(oid)["state"] == "delivered"
+    assert db.tracking.event("SF", "SF55", "InTransit", time="2026-01-18T10:00:00")["shipment_state"] == "in_transit"
+    assert db.tracking.event("SF", "SF55", "delivered")["order_state"] == "delivered"
+    assert len(db.tracking.get("SF", "SF55")["events"]) == 2
     assert db.orders.complete(oid)["state"] == "completed"
     assert db.stock.verify()["ok"]
 

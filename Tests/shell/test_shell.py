@@ -133,7 +133,8 @@ order allocate SO-000001
 order pick SO-000001
 order pack SO-000001 700 scans=SO-000001,690123,690123
 order ship SO-000001 SF SF900
-order deliver SO-000001
+tracking event SF SF900 InTransit time=2026-01-18T10:00:00 location=Xian
+tracking event SF SF900 Delivered
 .mode json
 order get SO-000001
 """

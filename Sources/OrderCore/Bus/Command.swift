@@ -21,7 +21,8 @@ public struct Command: Sendable {
     /// Every command, by module.
     public static let all: [Command] =
         ConfigCommands.all + CatalogCommands.all + ChannelCommands.all + StockCommands.all + CountCommands.all + TransferCommands.all + StockWatchCommands.all
-        + OrderCommands.all + AllocationCommands.all + FulfillmentCommands.all + SweepCommand.all
+        + OrderCommands.all + AllocationCommands.all + FulfillmentCommands.all + TrackingCommands.all
+        + SweepCommand.all
 
     static let byName: [String: Command] = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
 }

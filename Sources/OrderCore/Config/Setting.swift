@@ -85,9 +85,15 @@ struct Setting: Sendable {
         defaultValue: 7
     ) { .int(try $0.requiredInt("value", min: 0, max: 3650)) }
 
+    static let pickupAlertHours = Setting(
+        key: "fulfillment.pickup_alert_hours",
+        summary: "Hours after shipping without a carrier pickup scan before the sweep raises a no_pickup alert",
+        defaultValue: 48
+    ) { .int(try $0.requiredInt("value", min: 1, max: 8760)) }
+
     static let all: [Setting] = [unpaidTimeoutMinutes, defaultCurrency, reserveAt, sellPercent, salesWindowDays, coverWarningDays,
                                  coverSufficientDays, lowStockClosesChannels, utcOffsetMinutes, weightTolerancePercent, packagingGrams,
-                                 completeAfterDays]
+                                 completeAfterDays, pickupAlertHours]
 }
 
 enum Currency {

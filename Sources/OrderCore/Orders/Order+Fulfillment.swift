@@ -225,22 +225,7 @@ enum FulfillmentCommands {
             throw OrderCoreError(.conflict, trackingNo.map { "order \(id) has no undelivered shipment \($0)" } ?? "every shipment of \(id) is delivered",
                                  details: ["order_id": .string(id)])
         }
-        let parcels = try ctx.store.parcels(orderRowID: order.rowID)
-        for shipment in open {
-            try ctx.store.markDelivered(orderRowID: order.rowID, seq: shipment.seq, at: ctx.at)
-            for parcel in parcels where parcel.shipment == shipment.seq {
-                for line in parcel.lines {
-                    try ctx.store.addLineQuantity("delivered", orderRowID: order.rowID, lineNo: line.lineNo, qty: line.qty)
-                }
-            }
-        }
-        let delivered = try ctx.store.shipments(orderRowID: order.rowID).allSatisfy { $0.state == "delivered" }
-        let everyUnit = order.state == .shipped && delivered
-        let at = ctx.at
-        try ctx.transition(&order, to: everyUnit ? .delivered : order.state, command: "order.deliver",
-                           details: ["shipments": .array(open.map { .int($0.seq) })]) {
-            if everyUnit { $0.deliveredAt = at }
-        }
+        try ctx.deliver(&order, shipments: open, command: "order.deliver")
         return try ctx.document(order)
     }
 
@@ -264,6 +249,30 @@ enum FulfillmentCommands {
             try e.finish()
             guard seen.insert(lineNo).inserted else { throw OrderCoreError.invalid("line \(lineNo) appears twice", field: e.name("line_no")) }
             return (lineNo, qty)
+        }
+    }
+}
+
+extension CommandContext {
+    /// Marks shipments delivered, counts their units as delivered on the lines, and moves a fully
+    /// shipped order whose every shipment is delivered to `delivered`.
+    func deliver(_ order: inout Order, shipments: [Shipment], command: String, details extra: JSONObject = [:]) throws {
+        let parcels = try store.parcels(orderRowID: order.rowID)
+        for shipment in shipments {
+            try store.markDelivered(orderRowID: order.rowID, seq: shipment.seq, at: at)
+            for parcel in parcels where parcel.shipment == shipment.seq {
+                for line in parcel.lines {
+                    try store.addLineQuantity("delivered", orderRowID: order.rowID, lineNo: line.lineNo, qty: line.qty)
+                }
+            }
+        }
+        let delivered = try store.shipments(orderRowID: order.rowID).allSatisfy { $0.state == "delivered" }
+        let everyUnit = order.state == .shipped && delivered
+        let at = self.at
+        var details = extra
+        details["shipments"] = .array(shipments.map { .int($0.seq) })
+        try transition(&order, to: everyUnit ? .delivered : order.state, command: command, details: .object(details)) {
+            if everyUnit { $0.deliveredAt = at }
         }
     }
 }

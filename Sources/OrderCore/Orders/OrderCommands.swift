@@ -216,12 +216,21 @@ enum SweepCommand {
                 completed += 1
             }
         }
+        // Parcels the carrier never scanned: somebody has to call the carrier.
+        let hours = try ctx.intSetting(.pickupAlertHours)
+        let waiting = try ctx.store.shipmentsAwaitingPickup(before: ctx.at - hours * 3_600_000)
+        for (orderID, shipment) in waiting {
+            try ctx.store.openOrderAlert(kind: "no_pickup", orderID: orderID, at: ctx.at, details: [
+                "shipment": .int(shipment.seq), "carrier": .string(shipment.carrier), "tracking_no": .string(shipment.trackingNo),
+                "shipped_at": .string(Timestamp.format(shipment.shippedAt)), "hours": .int(hours)])
+        }
         // Everything the expiries released is looked at below with the rest.
         let watched = Set(try ctx.store.takeWatchedSKUs(sinceDay: try ctx.coverWindow().firstDay)).union(ctx.replenished)
         ctx.replenished = []
         let (opened, cleared) = try ctx.evaluateLowStock(watched.sorted())
         return ["expired_orders": .int(closed.count), "released_units": .int(released),
                 "order_ids": .array(closed.prefix(1_000).map(JSON.string)),
-                "low_stock_alerts_opened": .int(opened), "low_stock_alerts_cleared": .int(cleared), "completed_orders": .int(completed)]
+                "low_stock_alerts_opened": .int(opened), "low_stock_alerts_cleared": .int(cleared), "completed_orders": .int(completed),
+                "awaiting_pickup": .int(waiting.count)]
     }
 }

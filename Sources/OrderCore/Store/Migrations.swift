@@ -4,7 +4,7 @@ struct Migration {
     let name: String
     let sql: String
 
-    static let all: [Migration] = [foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation, fulfillment]
+    static let all: [Migration] = [foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation, fulfillment, tracking]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
     /// belongs to some other program.
@@ -269,5 +269,21 @@ struct Migration {
             shipped_at INTEGER NOT NULL, delivered_at INTEGER,
             UNIQUE (order_rowid, seq), UNIQUE (carrier, tracking_no)
         );
+        """)
+
+    // MARK: - 0009
+
+    /// Carrier tracking events, kept as they arrive (also for tracking numbers no shipment has), what
+    /// they told about each shipment, and alerts about things that are neither a SKU nor an order.
+    static let tracking = Migration(name: "0009_tracking", sql: """
+        ALTER TABLE shipments ADD COLUMN picked_up_at INTEGER;
+        ALTER TABLE shipments ADD COLUMN last_event_at INTEGER;
+        CREATE TABLE tracking_events(
+            id INTEGER PRIMARY KEY, carrier TEXT NOT NULL, tracking_no TEXT NOT NULL, shipment_rowid INTEGER REFERENCES shipments(id),
+            status TEXT NOT NULL, time INTEGER NOT NULL, message TEXT NOT NULL DEFAULT '', location TEXT, received_at INTEGER NOT NULL,
+            UNIQUE (carrier, tracking_no, status, time, message)
+        );
+        CREATE INDEX shipments_awaiting_pickup ON shipments(shipped_at) WHERE picked_up_at IS NULL AND state != 'delivered';
+        ALTER TABLE alerts ADD COLUMN ref TEXT;
         """)
 }

@@ -83,6 +83,13 @@ extension Store {
                    .text(kind), .text(orderID), .int(at), .text(details.serialized))
     }
 
+    /// Opens an alert about something else (`ref`, e.g. a tracking number) unless one is open for it.
+    func openRefAlert(kind: String, ref: String, at: Int64, details: JSON) throws {
+        guard try db.first("SELECT 1 FROM alerts WHERE kind = ? AND ref = ? AND cleared_at IS NULL", .text(kind), .text(ref), map: { _ in true }) == nil
+        else { return }
+        try db.run("INSERT INTO alerts(kind, ref, opened_at, details) VALUES (?, ?, ?, ?)", .text(kind), .text(ref), .int(at), .text(details.serialized))
+    }
+
     func clearOrderAlerts(kind: String, orderID: String, at: Int64) throws {
         try db.run("UPDATE alerts SET cleared_at = ? WHERE kind = ? AND order_id = ? AND cleared_at IS NULL", .int(at), .text(kind), .text(orderID))
     }
@@ -94,11 +101,11 @@ extension Store {
     func alerts(openOnly: Bool, limit: Int) throws -> [JSON] {
         var result: [JSON] = []
         try db.rows("""
-            SELECT id, kind, sku, opened_at, cleared_at, details, order_id FROM alerts
+            SELECT id, kind, sku, opened_at, cleared_at, details, order_id, ref FROM alerts
             WHERE (?1 = 0 OR cleared_at IS NULL) ORDER BY id DESC LIMIT ?2
             """, .bool(openOnly), .int(Int64(limit))) {
             result.append(["id": .int($0.int(0)), "kind": .string($0.text(1)), "sku": .optional($0.optText(2)),
-                           "order_id": .optional($0.optText(6)),
+                           "order_id": .optional($0.optText(6)), "ref": .optional($0.optText(7)),
                            "opened_at": .string(Timestamp.format($0.int(3))),
                            "cleared_at": $0.optInt(4).map { .string(Timestamp.format($0)) } ?? .null,
                            "details": (try? JSONParser.parse($0.text(5))) ?? .null])

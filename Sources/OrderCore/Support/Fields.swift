@@ -151,10 +151,12 @@ public final class Fields {
 
     // MARK: - Time
 
-    func time(_ key: String) throws(OrderCoreError) -> Int64? {
+    /// - Parameter assumingUTC: read a time without a zone as UTC (carrier feeds report local times
+    ///   without an offset); otherwise a zone is required.
+    func time(_ key: String, assumingUTC: Bool = false) throws(OrderCoreError) -> Int64? {
         guard let v = value(key) else { return nil }
         guard case .string(let s) = v else { throw wrongType(key, "an ISO 8601 time string", v) }
-        guard let t = Timestamp.parse(s) else {
+        guard let t = Timestamp.parse(s) ?? (assumingUTC ? Timestamp.parse(s + "Z") : nil) else {
             throw .invalid("\(name(key)) must be an ISO 8601 time with a zone, such as 2026-01-18T10:00:00Z, not \"\(s.prefix(40))\"",
                            field: name(key))
         }

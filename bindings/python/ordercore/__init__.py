@@ -94,6 +94,7 @@ class Database:
         self.channels = _Channels(self)
         self.stock = _Stock(self)
         self.orders = _Orders(self)
+        self.tracking = _Tracking(self)
         self.config = _Config(self)
 
     # -- lifecycle --------------------------------------------------------------------------------
@@ -301,6 +302,19 @@ class _Channels(_Area):
     def get(self, channel: str) -> JSONDict:
         """A channel with its warehouses and per-SKU limits (op channel.get)."""
         return self._db.exec("channel.get", channel=channel)
+
+
+class _Tracking(_Area):
+    def event(self, carrier: str, tracking_no: str, status: str, *, time: Optional[str] = None, message: Optional[str] = None,
+              location: Optional[str] = None, **extra: Any) -> JSONDict:
+        """Applies a carrier tracking event (op tracking.event); ``status`` is canonical (``in_transit``) or an
+        AfterShip tag (``InTransit``). Repeats apply once; unknown parcels are kept and reported."""
+        return self._db.exec("tracking.event", carrier=carrier, tracking_no=tracking_no, status=status, time=time,
+                             message=message, location=location, **extra)
+
+    def get(self, carrier: str, tracking_no: str) -> JSONDict:
+        """A parcel's tracking events (op tracking.get)."""
+        return self._db.exec("tracking.get", carrier=carrier, tracking_no=tracking_no)
 
 
 class _Orders(_Area):

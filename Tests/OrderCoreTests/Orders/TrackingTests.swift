@@ -1,0 +1,104 @@
+@testable import OrderCore
+import Testing
+
+/// Carrier tracking with the real AfterShip samples in ../shared/fixtures/logistics.
+@Suite(.enabled(if: fixturesAvailable, "the shared fixtures are not at \(fixturesDirectory); set ORDERCORE_FIXTURES"))
+struct TrackingTests {
+    /// A shipped order (one A1) with the carrier and tracking number of an AfterShip sample.
+    func shippedOrder(_ engine: Engine, carrier: String, trackingNo: String, at: String = "2014-10-29T00:00:00Z") throws -> JSON {
+        let id = try engine.ok("order.create", orderArgs([("A1", 1, "9.90")], ["at": .string(at)]))["order_id"] ?? nil
+        try engine.ok("order.pay", ["order_id": id, "at": .string(at)])
+        try engine.ok("order.allocate", ["order_id": id, "at": .string(at)])
+        try engine.ok("order.pack", ["order_id": id, "scans": [id, "A1"], "weight_g": 100, "at": .string(at)])
+        try engine.ok("order.ship", ["order_id": id, "carrier": .string(carrier), "tracking_no": .string(trackingNo), "at": .string(at)])
+        return id
+    }
+
+    /// The sample's tracking and its checkpoints as tracking.event arguments.
+    func sample(_ file: String) throws -> (carrier: String, trackingNo: String, events: [JSONObject]) {
+        let text = try #require(readFixture("logistics/aftership_ollie_after_ship/\(file)"), "cannot read \(file) in \(fixturesDirectory)")
+        let tracking = try #require(try JSONParser.parse(text)["data"]?["tracking"])
+        let carrier = try #require(tracking["slug"]?.stringValue)
+        let number = try #require(tracking["tracking_number"]?.stringValue)
+        let events: [JSONObject] = (tracking["checkpoints"]?.arrayValue ?? []).map { c in
+            var e: JSONObject = ["carrier": .string(carrier), "tracking_no": .string(number), "status": c["tag"] ?? "InTransit",
+                                 "time": c["checkpoint_time"] ?? .null, "message": c["message"] ?? .null]
+            if let city = c["city"]?.stringValue { e["location"] = .string(city) }
+            return e
+        }
+        return (carrier, number, events)
+    }
+
+    func engine() throws -> Engine {
+        let engine = try Engine(path: ":memory:")
+        try engine.seedCatalog(a1: ["SH": 10])
+        return engine
+    }
+
+    @Test func aUPSParcelsCheckpointsCarryTheOrderToDeliveredAndRepeatsApplyOnce() throws {
+        let engine = try engine()
+        let (carrier, number, events) = try sample("v4_delivered.json")
+        let id = try shippedOrder(engine, carrier: carrier, trackingNo: number)
+        var last: JSON = nil
+        for event in events { last = try engine.ok("tracking.event", event) }
+        #expect(last["shipment_state"] == "delivered" && last["order_state"] == "delivered")
+        #expect(try engine.ok("order.get", ["order_id": id])["state"] == "delivered")
+        for event in events { #expect(try engine.ok("tracking.event", event)["duplicate"] == true) }
+        #expect(try engine.ok("tracking.get", ["carrier": .string(carrier), "tracking_no": .string(number)])["events"]?.arrayValue?.count == events.count)
+        let pickedUp = try engine.ok("order.timeline", ["order_id": id])["events"]?.arrayValue?.last?["to"]
+        #expect(pickedUp == "delivered")
+    }
+
+    @Test func failedAttemptsAndExceptionsRaiseAlertsThatDeliveryClears() throws {
+        let engine = try engine()
+        let (carrier, number, events) = try sample("v3_delivered_wild.json")
+        let id = try shippedOrder(engine, carrier: carrier, trackingNo: number)
+        let beforeDelivery = events.filter { $0["status"] != "Delivered" }
+        for event in beforeDelivery { try engine.ok("tracking.event", event) }
+        let kinds = try engine.ok("stock.alerts")["alerts"]?.arrayValue?.filter { $0["order_id"] == id }.compactMap { $0["kind"]?.stringValue }
+        #expect(kinds?.contains("carrier_exception") == true)
+        for event in events where event["status"] == "Delivered" { try engine.ok("tracking.event", event) }
+        #expect(try engine.ok("order.get", ["order_id": id])["state"] == "delivered")
+        #expect(try engine.ok("stock.alerts")["alerts"]?.arrayValue?.contains { $0["order_id"] == id } == false)
+    }
+
+    @Test func aUSPSParcelStillOnItsWayReportsItsFailedAttempt() throws {
+        let engine = try engine()
+        let (carrier, number, events) = try sample("v3_in_transit.json")
+        let id = try shippedOrder(engine, carrier: carrier, trackingNo: number)
+        for event in events { try engine.ok("tracking.event", event) }
+        #expect(try engine.ok("order.get", ["order_id": id])["state"] == "shipped")
+        let kinds = Set(try engine.ok("stock.alerts")["alerts"]?.arrayValue?.compactMap { $0["kind"]?.stringValue } ?? [])
+        #expect(kinds.isSuperset(of: ["delivery_failed", "carrier_exception"]))
+    }
+
+    @Test func aLateInTransitDoesNotUndoDelivered() throws {
+        let engine = try engine()
+        let id = try shippedOrder(engine, carrier: "ups", trackingNo: "1Z1")
+        try engine.ok("tracking.event", ["carrier": "ups", "tracking_no": "1Z1", "status": "delivered", "time": "2014-11-03T09:56:00Z"])
+        let late = try engine.ok("tracking.event", ["carrier": "ups", "tracking_no": "1Z1", "status": "in_transit", "time": "2014-11-02T09:00:00Z"])
+        #expect(late["duplicate"] == false && late["shipment_state"] == "delivered")
+        #expect(try engine.ok("order.get", ["order_id": id])["state"] == "delivered")
+    }
+
+    @Test func anEventForAnUnknownParcelIsKeptAndReported() throws {
+        let engine = try engine()
+        let kept = try engine.ok("tracking.event", ["carrier": "ups", "tracking_no": "NOPE", "status": "InTransit", "time": "2014-11-02T09:00:00"])
+        #expect(kept["matched"] == false)
+        #expect(try engine.ok("tracking.get", ["carrier": "ups", "tracking_no": "NOPE"])["events"]?.arrayValue?.count == 1)
+        let alert = try engine.ok("stock.alerts")["alerts"]?.arrayValue?.first
+        #expect(alert?["kind"] == "unknown_tracking" && alert?["ref"] == "ups:NOPE")
+        #expect(engine.fails("tracking.event", ["carrier": "ups", "tracking_no": "X", "status": "teleported"]) == .invalidInput)
+    }
+
+    @Test func noPickupScanWithin48HoursRaisesAnAlertThatThePickupClears() throws {
+        let engine = try engine()
+        let id = try shippedOrder(engine, carrier: "sf", trackingNo: "SF1", at: "2026-01-18T10:00:00Z")
+        #expect(try engine.ok("sweep", ["at": "2026-01-20T09:00:00Z"])["awaiting_pickup"] == 0)
+        #expect(try engine.ok("sweep", ["at": "2026-01-20T11:00:00Z"])["awaiting_pickup"] == 1)
+        #expect(try engine.ok("stock.alerts")["alerts"]?.arrayValue?.first?["kind"] == "no_pickup")
+        try engine.ok("tracking.event", ["carrier": "sf", "tracking_no": "SF1", "status": "picked_up", "time": "2026-01-20T12:00:00Z"])
+        #expect(try engine.ok("stock.alerts")["alerts"]?.arrayValue?.contains { $0["order_id"] == id } == false)
+        #expect(try engine.ok("sweep", ["at": "2026-01-21T11:00:00Z"])["awaiting_pickup"] == 0)
+    }
+}
