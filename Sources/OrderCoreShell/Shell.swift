@@ -50,7 +50,12 @@ public final class Shell {
                 }
                 var arguments = try command.arguments(args)
                 arguments["actor"] = .string(actor)
-                show(engine.run(command.op, arguments))
+                var result = engine.run(command.op, arguments)
+                if let also = command.also, case .success(.object(var object)) = result {
+                    object[also.as] = (try? engine.run(also.op, arguments).get())?[also.field] ?? .null
+                    result = .success(.object(object))
+                }
+                show(result)
             }
         } catch let error as ShellError {
             fail("error: \(error.message)")

@@ -31,6 +31,8 @@ public struct ShellCommand: Sendable {
     public let summary: String
     /// `SKU:QTY` (or `SKU:QTY@PRICE`) words after the positionals, collected into a list argument.
     public let lines: Lines?
+    /// Another op run with the same arguments, whose `field` is added to the result under `as`.
+    public let also: (op: String, field: String, as: String)?
 
     public struct Lines: Sendable {
         public let field: String
@@ -54,11 +56,12 @@ public struct ShellCommand: Sendable {
     public var optionUsage: [String] { options.map { "\($0.key)=\($0.key.uppercased())" } }
 
     init(_ words: String, _ op: String, _ params: [Param] = [], lines: Lines? = nil, options: [(String, String, Kind)] = [],
-         _ summary: String) {
+         also: (op: String, field: String, as: String)? = nil, _ summary: String) {
         self.words = words.split(separator: " ").map(String.init)
         self.op = op
         self.params = params
         self.lines = lines
+        self.also = also
         self.options = options.map { (key: $0.0, field: $0.1, kind: $0.2) }
         self.summary = summary
     }
@@ -231,8 +234,12 @@ public struct ShellCommand: Sendable {
         ShellCommand("order cancel", "order.cancel", [p("ORDER", "order_id", .code(.order)), p("REASON", "reason", .text, optional: true)],
                      "Cancel an order that has not shipped; releases its stock"),
         ShellCommand("order get", "order.get", [p("ORDER", "order_id", .code(.order))], "Show an order with lines, totals and payments"),
+        ShellCommand("order show", "order.get", [p("ORDER", "order_id", .code(.order))], also: ("order.timeline", "events", "timeline"),
+                     "Show an order with lines, parcels, shipments and its timeline"),
         ShellCommand("order list", "order.list",
-                     options: [("state", "state", .code(nil)), ("channel", "channel", .code(nil)), ("limit", "limit", .int), ("after", "after", .code(.order))],
+                     options: [("state", "state", .code(nil)), ("channel", "channel", .code(nil)), ("warehouse", "warehouse", .code(.warehouse)),
+                               ("placed_before", "placed_before", .code(nil)), ("stuck", "stuck", .bool), ("limit", "limit", .int),
+                               ("after", "after", .code(.order))],
                      "List orders, newest first"),
         ShellCommand("order timeline", "order.timeline", [p("ORDER", "order_id", .code(.order))], "Show every state change of an order"),
         ShellCommand("tracking event", "tracking.event",
@@ -241,6 +248,8 @@ public struct ShellCommand: Sendable {
                      "Apply a carrier event (in_transit, delivered, failed_attempt, exception, ... or AfterShip tags)"),
         ShellCommand("tracking get", "tracking.get", [p("CARRIER", "carrier", .code(nil)), p("TRACKING", "tracking_no", .code(nil))],
                      "Show a parcel's tracking events"),
+        ShellCommand("report alerts", "report.alerts", options: [("limit", "limit", .int)],
+                     "Everything that needs a person: open alerts and stuck orders"),
         ShellCommand("config get", "config.get", [p("KEY", "key", .code(nil), optional: true)], "Show settings"),
         ShellCommand("config set", "config.set", [p("KEY", "key", .code(nil)), p("VALUE", "value", .auto)], "Change a setting"),
         ShellCommand("sweep", "sweep", [], "Close unpaid orders past their timeout, release their stock, update low-stock alerts"),
@@ -275,7 +284,7 @@ public struct ShellCommand: Sendable {
 
     /// The command named by the first words of `words`, with the words that follow it.
     public static func match(_ words: [String]) -> (ShellCommand, [String])? {
-        let aliases = ["order show": "order get", "stock show": "stock get"]
+        let aliases = ["stock show": "stock get"]
         for command in all.sorted(by: { $0.words.count > $1.words.count }) {
             let n = command.words.count
             guard words.count >= n else { continue }

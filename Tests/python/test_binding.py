@@ -180,6 +180,15 @@ def test_fulfillment(db):
     assert db.stock.verify()["ok"]
 
 
+def test_stuck_orders_and_report_alerts(db):
+    db.stock.receive("A1", "SH", 5)
+    order = db.orders.create(lines=[LINE], at="2026-01-18T10:00:00Z")
+    db.orders.pay(order["order_id"], at="2026-01-18T10:00:00Z")
+    assert [o["order_id"] for o in db.orders.list(stuck=True)["orders"]] == [order["order_id"]]
+    assert db.orders.list(warehouse="SH")["orders"][0]["order_id"] == order["order_id"]
+    assert db.reports.alerts()["stuck_orders"][0]["state"] == "paid"
+
+
 def test_idempotency_key_replays_the_first_result(db):
     db.stock.receive("A1", "SH", 5)
     first = db.orders.create(lines=[LINE], idempotency_key="checkout-1")

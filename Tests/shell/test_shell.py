@@ -146,6 +146,18 @@ order get SO-000001
     assert bad.returncode == 1 and "pack check failed: wrong item 999" in bad.stderr
 
 
+def test_order_show_has_lines_shipments_and_timeline(shell, tmp_path):
+    script = SETUP + "order create A1:1@5\norder pay SO-000001\norder allocate SO-000001\n" \
+        "order pack SO-000001 0 scans=SO-000001,690123\norder ship SO-000001 SF SF1\norder show SO-000001\nreport alerts\n"
+    result = run(shell, tmp_path / "s.db", script)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "shipments:" in out and "SF1" in out and "timeline:" in out
+    timeline = out[out.index("timeline:"):]
+    assert all(step in timeline for step in ["order.create", "order.pay", "order.allocate", "order.pack", "order.ship"])
+    assert "stuck_orders" in out  # report alerts ran (nothing is stuck yet)
+
+
 def test_table_mode_shows_aligned_columns(shell, tmp_path):
     result = run(shell, tmp_path / "t.db", SETUP + "stock get A1\n")
     assert "warehouse  on_hand  reserved  available" in result.stdout

@@ -91,9 +91,24 @@ struct Setting: Sendable {
         defaultValue: 48
     ) { .int(try $0.requiredInt("value", min: 1, max: 8760)) }
 
+    static let stateLimitHours = Setting(
+        key: "fulfillment.state_limit_hours",
+        summary: "Hours an order may stay in a state before it is stuck, per state ({\"paid\": 24, ...})",
+        defaultValue: ["deposit_paid": 720, "paid": 24, "allocated": 24, "picking": 12, "packed": 24, "partially_shipped": 72, "on_hold": 48]
+    ) { f in
+        guard let map = try f.object("value") else { throw OrderCoreError.invalid("value is required: {\"state\": hours, ...}", field: "value") }
+        var result = JSONObject()
+        for key in map.keys {
+            guard OrderState(rawValue: key) != nil else { throw OrderCoreError.invalid("\(key) is not an order state", field: map.name(key)) }
+            result[key] = .int(try map.requiredInt(key, min: 1, max: 87_600))
+        }
+        try map.finish()
+        return .object(result)
+    }
+
     static let all: [Setting] = [unpaidTimeoutMinutes, defaultCurrency, reserveAt, sellPercent, salesWindowDays, coverWarningDays,
                                  coverSufficientDays, lowStockClosesChannels, utcOffsetMinutes, weightTolerancePercent, packagingGrams,
-                                 completeAfterDays, pickupAlertHours]
+                                 completeAfterDays, pickupAlertHours, stateLimitHours]
 }
 
 enum Currency {

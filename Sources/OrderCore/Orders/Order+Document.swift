@@ -41,6 +41,7 @@ extension CommandContext {
             "state": .string(o.state.rawValue), "currency": .string(o.currency),
             "placed_at": .string(Timestamp.format(o.placedAt)), "created_at": .string(Timestamp.format(o.createdAt)),
             "updated_at": .string(Timestamp.format(o.updatedAt)),
+            "state_since": o.stateSince.map { .string(Timestamp.format($0)) } ?? .null,
             "expires_at": o.expiresAt.map { .string(Timestamp.format($0)) } ?? .null,
         ]
         if let expiresAt = o.expiresAt { doc["expired"] = .bool(expiresAt <= at) }
@@ -98,6 +99,7 @@ extension CommandContext {
     func summary(_ o: Order) -> JSON {
         ["order_id": .string(o.orderID), "channel": .string(o.channel), "external_id": .optional(o.externalID),
          "state": .string(o.state.rawValue), "currency": .string(o.currency), "grand_total": o.money(o.totals.grandTotal),
-         "placed_at": .string(Timestamp.format(o.placedAt)), "updated_at": .string(Timestamp.format(o.updatedAt))]
+         "placed_at": .string(Timestamp.format(o.placedAt)), "updated_at": .string(Timestamp.format(o.updatedAt)),
+         "state_since": o.stateSince.map { .string(Timestamp.format($0)) } ?? .null]
     }
 }

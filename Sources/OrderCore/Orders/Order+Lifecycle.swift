@@ -11,6 +11,7 @@ extension CommandContext {
                     change: (inout Order) -> Void = { _ in }) throws {
         let from = order.state
         order.state = state
+        if from != state { order.stateSince = at }
         change(&order)
         order.updatedAt = at
         try store.update(order)

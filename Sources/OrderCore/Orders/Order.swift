@@ -35,6 +35,8 @@ struct Order {
     var heldFrom: OrderState?
     var holdReason: String?
     var deliveredAt: Int64?
+    /// When the order entered its current state.
+    var stateSince: Int64?
 
     static let customerFields = ["id", "phone", "email", "name", "device_id", "ip"]
     static let addressFields = ["name", "phone", "country", "region", "city", "district", "line1", "line2", "postal_code"]

@@ -28,6 +28,7 @@ enum OrderCommands {
                           state: .pendingPayment, currency: draft.currency, placedAt: draft.placedAt, createdAt: ctx.at,
                           updatedAt: ctx.at, expiresAt: expiresAt, totals: draft.totals, customer: draft.customer,
                           accountCreatedAt: draft.accountCreatedAt, shipTo: draft.shipTo, tags: draft.tags, note: draft.note)
+        order.stateSince = ctx.at
         order.reserveAt = try ctx.stringSetting(.reserveAt)
         order.pinnedWarehouse = draft.warehouse
         order.deposit = draft.deposit
@@ -167,9 +168,13 @@ enum OrderCommands {
         return try ctx.document(try ctx.requireOrder(id))
     }
 
-    static let list = Command("order.list", .read, "List orders newest first (state, channel, limit, after)") { ctx, f in
+    static let list = Command("order.list", .read,
+        "List orders newest first (state, channel, warehouse, placed_before, stuck, limit, after)") { ctx, f in
         let stateName = try f.code("state")
         let channel = try f.code("channel")
+        let warehouse = try f.code("warehouse")
+        let placedBefore = try f.time("placed_before")
+        let stuck = try f.bool("stuck") ?? false
         let limit = try f.int("limit", min: 1, max: 1_000) ?? 50
         let after = try f.code("after")
         try f.finish()
@@ -180,7 +185,9 @@ enum OrderCommands {
             return state
         }
         let cursor = try after.map { try ctx.requireOrder($0).rowID }
-        let page = try ctx.store.listOrders(state: state, channel: channel, beforeRowID: cursor, limit: Int(limit) + 1)
+        let filter = Store.OrderFilter(state: state, channel: channel, warehouse: warehouse, placedBefore: placedBefore,
+                                       stuck: stuck ? try ctx.stuckCutoffs() : nil, beforeRowID: cursor)
+        let page = try ctx.store.listOrders(filter, limit: Int(limit) + 1)
         let shown = page.prefix(Int(limit))
         return ["orders": .array(shown.map(ctx.summary)),
                 "next": page.count > Int(limit) ? .optional(shown.last?.orderID) : .null]

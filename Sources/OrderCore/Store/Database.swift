@@ -52,6 +52,12 @@ struct Conditions {
         arguments.append(.int(value))
     }
 
+    /// Adds a clause with its own arguments (any number of `?`).
+    mutating func add(_ clause: String, arguments values: [SQLValue]) {
+        clauses.append(clause)
+        arguments += values
+    }
+
     var sql: String { clauses.isEmpty ? "1" : clauses.joined(separator: " AND ") }
 }
 

@@ -248,10 +248,14 @@ struct Migration {
 
     // MARK: - 0008
 
-    /// Holds (why), packed parcels with their weight check, and shipments.
+    /// Holds (why), when each order entered its state (for stuck orders), packed parcels with their
+    /// weight check, and shipments.
     static let fulfillment = Migration(name: "0008_fulfillment", sql: """
         ALTER TABLE orders ADD COLUMN hold_reason TEXT;
         ALTER TABLE orders ADD COLUMN delivered_at INTEGER;
+        ALTER TABLE orders ADD COLUMN state_since INTEGER;
+        UPDATE orders SET state_since = updated_at;
+        CREATE INDEX orders_by_state_since ON orders(state, state_since);
         CREATE TABLE parcels(
             id INTEGER PRIMARY KEY, order_rowid INTEGER NOT NULL REFERENCES orders(id), seq INTEGER NOT NULL,
             state TEXT NOT NULL, weight_g INTEGER, expected_g INTEGER, packed_at INTEGER NOT NULL,

@@ -6,7 +6,7 @@ extension Store {
         id, order_id, channel, external_id, state, currency, placed_at, created_at, updated_at, expires_at,
         subtotal, line_discount_total, discount_total, shipping_fee, shipping_tax, tax_total, taxes_included, grand_total,
         paid_total, refund_due, cancel_reason, account_created_at, tags, note,
-        \((customerColumns + addressColumns).joined(separator: ", ")), reserve_at, deposit, balance_due_at, warehouse, paid_at, held_from, hold_reason, delivered_at
+        \((customerColumns + addressColumns).joined(separator: ", ")), reserve_at, deposit, balance_due_at, warehouse, paid_at, held_from, hold_reason, delivered_at, state_since
         """
 
     // SQL texts that splice in column lists, built once so the statement cache sees the same text.
@@ -34,7 +34,7 @@ extension Store {
             .text(JSON.array(o.tags.map(JSON.string)).serialized), .opt(o.note),
         ] + Order.customerFields.map { .opt(o.customer[$0]) } + Order.addressFields.map { .opt(o.shipTo[$0]) }
             + [.text(o.reserveAt), .opt(o.deposit), .opt(o.balanceDueAt), .opt(o.pinnedWarehouse), .opt(o.paidAt),
-               .opt(o.heldFrom?.rawValue), .opt(o.holdReason), .opt(o.deliveredAt)]
+               .opt(o.heldFrom?.rawValue), .opt(o.holdReason), .opt(o.deliveredAt), .opt(o.stateSince)]
         guard values.count == Store.orderColumnCount else {
             throw OrderCoreError(.internal, "order insert has \(values.count) values for \(Store.orderColumnCount) columns")
         }
@@ -45,10 +45,11 @@ extension Store {
     func update(_ o: Order) throws {
         try db.run("""
             UPDATE orders SET state = ?, expires_at = ?, paid_total = ?, refund_due = ?, cancel_reason = ?, paid_at = ?,
-                held_from = ?, hold_reason = ?, delivered_at = ?, updated_at = ?
+                held_from = ?, hold_reason = ?, delivered_at = ?, state_since = ?, updated_at = ?
             WHERE id = ?
             """, .text(o.state.rawValue), .opt(o.expiresAt), .int(o.paidTotal), .int(o.refundDue), .opt(o.cancelReason),
-            .opt(o.paidAt), .opt(o.heldFrom?.rawValue), .opt(o.holdReason), .opt(o.deliveredAt), .int(o.updatedAt), .int(o.rowID))
+            .opt(o.paidAt), .opt(o.heldFrom?.rawValue), .opt(o.holdReason), .opt(o.deliveredAt), .opt(o.stateSince),
+            .int(o.updatedAt), .int(o.rowID))
     }
 
     func order(id: String) throws -> Order? {
@@ -85,6 +86,7 @@ extension Store {
         o.heldFrom = r.optText(policy + 5).flatMap(OrderState.init(rawValue:))
         o.holdReason = r.optText(policy + 6)
         o.deliveredAt = r.optInt(policy + 7)
+        o.stateSince = r.optInt(policy + 8)
         return o
     }
 
@@ -194,14 +196,33 @@ extension Store {
 
     // MARK: - Queries
 
-    /// Orders newest first, optionally by state and channel, continuing below `beforeRowID`.
-    func listOrders(state: OrderState?, channel: String?, beforeRowID: Int64?, limit: Int) throws -> [Order] {
+    struct OrderFilter {
+        var state: OrderState?
+        var channel: String?
+        var warehouse: String?
+        var placedBefore: Int64?
+        /// Stuck: in one of these states since at or before its cutoff time.
+        var stuck: [(state: OrderState, cutoff: Int64)]?
+        var beforeRowID: Int64?
+        /// Longest in their state first, instead of newest first.
+        var longestInState = false
+    }
+
+    /// Orders newest first, filtered, continuing below `beforeRowID`.
+    func listOrders(_ q: OrderFilter, limit: Int) throws -> [Order] {
         var result: [Order] = []
         var filter = Conditions()
-        filter.add("state = ?", state?.rawValue)
-        filter.add("channel = ?", channel)
-        filter.add("id < ?", beforeRowID)
-        try db.rows("SELECT \(Store.orderColumns) FROM orders WHERE \(filter.sql) ORDER BY id DESC LIMIT ?",
+        filter.add("state = ?", q.state?.rawValue)
+        filter.add("channel = ?", q.channel)
+        filter.add("placed_at <= ?", q.placedBefore)
+        filter.add("EXISTS (SELECT 1 FROM reservations r WHERE r.order_rowid = orders.id AND r.warehouse = ?)", q.warehouse)
+        filter.add("id < ?", q.beforeRowID)
+        if let stuck = q.stuck {
+            filter.add(stuck.isEmpty ? "0" : "(" + stuck.map { _ in "(state = ? AND state_since <= ?)" }.joined(separator: " OR ") + ")",
+                       arguments: stuck.flatMap { [SQLValue.text($0.state.rawValue), .int($0.cutoff)] })
+        }
+        let order = q.longestInState ? "state_since, id" : "id DESC"
+        try db.rows("SELECT \(Store.orderColumns) FROM orders WHERE \(filter.sql) ORDER BY \(order) LIMIT ?",
                     arguments: filter.arguments + [.int(Int64(limit))]) {
             result.append(try Store.readOrder($0))
         }

@@ -95,6 +95,7 @@ class Database:
         self.stock = _Stock(self)
         self.orders = _Orders(self)
         self.tracking = _Tracking(self)
+        self.reports = _Reports(self)
         self.config = _Config(self)
 
     # -- lifecycle --------------------------------------------------------------------------------
@@ -304,6 +305,12 @@ class _Channels(_Area):
         return self._db.exec("channel.get", channel=channel)
 
 
+class _Reports(_Area):
+    def alerts(self, *, limit: Optional[int] = None) -> JSONDict:
+        """Everything that needs a person: open alerts and stuck orders (op report.alerts)."""
+        return self._db.exec("report.alerts", limit=limit)
+
+
 class _Tracking(_Area):
     def event(self, carrier: str, tracking_no: str, status: str, *, time: Optional[str] = None, message: Optional[str] = None,
               location: Optional[str] = None, **extra: Any) -> JSONDict:
@@ -396,10 +403,13 @@ class _Orders(_Area):
         finally:
             self._db._lib.oc_free(out)
 
-    def list(self, *, state: Optional[str] = None, channel: Optional[str] = None, limit: Optional[int] = None,
+    def list(self, *, state: Optional[str] = None, channel: Optional[str] = None, warehouse: Optional[str] = None,
+             placed_before: Optional[str] = None, stuck: Optional[bool] = None, limit: Optional[int] = None,
              after: Optional[str] = None) -> JSONDict:
-        """Orders newest first, filtered; ``result["next"]`` continues the listing (op order.list)."""
-        return self._db.exec("order.list", state=state, channel=channel, limit=limit, after=after)
+        """Orders newest first, filtered (``stuck=True``: past their state's time limit); ``result["next"]``
+        continues the listing (op order.list)."""
+        return self._db.exec("order.list", state=state, channel=channel, warehouse=warehouse, placed_before=placed_before,
+                             stuck=stuck, limit=limit, after=after)
 
     def timeline(self, order_id: str) -> List[JSONDict]:
         """Every transition of an order: time, actor, from, to, command, details (op order.timeline)."""
