@@ -80,6 +80,8 @@ test-c: build
 	$(CC) -std=c99 $(CSTRICT) -D_POSIX_C_SOURCE=200809L -I$(DIST)/include Tests/c/test_abi.c \
 	  -L$(DIST)/lib -lordercore -lsqlite3 -lpthread -o $(CTEST)/test_abi
 	cd $(CTEST) && $(RUN_LIB) ./test_abi
+	$(CC) -std=c99 $(CSTRICT) -I$(DIST)/include Tests/c/test_replay.c -L$(DIST)/lib -lordercore -o $(CTEST)/test_replay
+	cd $(CTEST) && rm -f replay.db* && $(RUN_LIB) ./test_replay replay.db
 	$(CC) -std=c99 $(CSTRICT) -I$(DIST)/include Tests/c/test_full_disk.c -L$(DIST)/lib -lordercore -o $(CTEST)/test_full_disk
 	Tests/c/full_disk.sh $(CTEST)/test_full_disk $(DIST)/lib
 	Tests/c/check_library.sh $(DIST)

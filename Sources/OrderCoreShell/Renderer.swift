@@ -18,6 +18,8 @@ enum Renderer {
     /// its own titled table.
     static func table(_ result: JSON) -> String {
         guard case .object(let object) = result else { return cell(result) }
+        // A document meant for printing (a packing slip) prints as itself.
+        if case .string(let text)? = object["text"], text.contains("\n") { return String(text.dropLast(text.hasSuffix("\n") ? 1 : 0)) }
         var pairs: [(String, String)] = []
         var tables: [(String, [JSONObject])] = []
         func walk(_ object: JSONObject, prefix: String) {

@@ -196,7 +196,3 @@ public final class Shell {
         return "\(millis / 1000)." + String(repeating: "0", count: 3 - frac.count) + frac
     }
 }
-
-extension String {
-    func padding(to width: Int) -> String { self + String(repeating: " ", count: max(0, width - count)) }
-}

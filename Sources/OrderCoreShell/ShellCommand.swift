@@ -223,6 +223,8 @@ public struct ShellCommand: Sendable {
         ShellCommand("order override-weight", "order.override_weight",
                      [p("ORDER", "order_id", .code(.order)), p("PARCEL", "parcel", .int), p("REASON", "reason", .text)],
                      "Let a parcel held by the weight check ship (recorded)"),
+        ShellCommand("order slip", "order.packing_slip", [p("ORDER", "order_id", .code(.order)), p("PARCEL", "parcel", .int, optional: true)],
+                     "Print the packing slip (of the order, or one parcel)"),
         ShellCommand("order ship", "order.ship",
                      [p("ORDER", "order_id", .code(.order)), p("CARRIER", "carrier", .code(nil)), p("TRACKING", "tracking_no", .code(nil))],
                      "Ship the packed parcels"),

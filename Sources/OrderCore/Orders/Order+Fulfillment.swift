@@ -1,6 +1,6 @@
 /// Holds, picking, verified packing, shipping, delivery and completion.
 enum FulfillmentCommands {
-    static let all = [hold, release, pick, pack, overrideWeight, ship, deliver, complete]
+    static let all = [hold, release, pick, pack, overrideWeight, ship, deliver, complete, packingSlip]
 
     // MARK: - Holds
 
@@ -237,6 +237,43 @@ enum FulfillmentCommands {
         let next = try order.state.next("order.complete", orderID: id)
         try ctx.transition(&order, to: next, command: "order.complete")
         return try ctx.document(order)
+    }
+
+    // MARK: - Packing slip
+
+    static let packingSlip = Command("order.packing_slip", .read,
+        "The packing slip as text: order number, ship-to and lines, for the order or one parcel (order_id, parcel)") { ctx, f in
+        let id = try f.requiredCode("order_id")
+        let seq = try f.int("parcel", min: 1)
+        try f.finish()
+        let order = try ctx.requireOrder(id)
+        let lines = try ctx.store.lines(orderRowID: order.rowID)
+        var items: [(lineNo: Int64, sku: String, qty: Int64)] = lines.map { ($0.lineNo, $0.sku, $0.qty - $0.quantity("cancelled")) }
+        var title = "PACKING SLIP  \(order.orderID)"
+        if let seq {
+            let parcels = try ctx.store.parcels(orderRowID: order.rowID)
+            guard let parcel = parcels.first(where: { $0.seq == seq }) else {
+                throw OrderCoreError(.notFound, "order \(id) has no parcel \(seq)", details: ["order_id": .string(id), "parcel": .int(seq)])
+            }
+            items = parcel.lines
+            title += "  parcel \(seq) of \(parcels.count)"
+        }
+        let names = Dictionary(uniqueKeysWithValues: lines.map { ($0.lineNo, $0.name) })
+        let skus = try ctx.store.skus(Array(Set(items.map(\.sku))))
+        let address = ["name", "phone", "line1", "line2", "district", "city", "region", "postal_code", "country"]
+            .compactMap { order.shipTo[$0] }.filter { !$0.isEmpty }
+        var text = [title, "Placed \(Timestamp.format(order.placedAt).prefix(10))  Channel \(order.channel)"
+                        + (order.externalID.map { "  Channel order \($0)" } ?? ""),
+                    "Ship to: " + address.joined(separator: ", "), "",
+                    "LINE  SKU                 QTY  ITEM"]
+        for item in items where item.qty > 0 {
+            let name = names[item.lineNo].flatMap { $0 } ?? skus[item.sku]?.name ?? ""
+            text.append(String(item.lineNo).padding(to: 6) + item.sku.padding(to: 20) + String(item.qty).padding(to: 5) + name)
+        }
+        text.append("")
+        text.append("Units: \(items.reduce(0) { $0 + $1.qty })")
+        if let note = order.note { text.append("Note: \(note)") }
+        return ["order_id": .string(id), "parcel": seq.map(JSON.int) ?? .null, "text": .string(text.joined(separator: "\n") + "\n")]
     }
 
     /// `lines: [{"line_no": n, "qty": q}]`, each line once; nil when absent.

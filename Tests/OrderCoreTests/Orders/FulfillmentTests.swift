@@ -44,6 +44,22 @@ struct FulfillmentTests {
         #expect(doc["shipments"]?.arrayValue?.first?["tracking_no"] == "SF1001" && doc["parcels"]?.arrayValue?.count == 1)
     }
 
+    @Test func thePackingSlipListsWhatGoesInTheBox() throws {
+        let engine = try engine()
+        var args = orderArgs([("A1", 2, "25.00"), ("B2", 1, "20.00")], ["channel": "web", "external_id": "1001", "note": "fragile"])
+        args["ship_to"] = ["name": "Wang", "line1": "Jiefang Rd 100", "city": "Xi'an", "country": "CN"]
+        let id = try engine.ok("order.create", args)["order_id"] ?? nil
+        let slip = try engine.ok("order.packing_slip", ["order_id": id])["text"]?.stringValue ?? ""
+        #expect(slip.contains("PACKING SLIP  \(id.stringValue ?? "")") && slip.contains("Ship to: Wang, Jiefang Rd 100, Xi'an, CN"))
+        #expect(slip.contains("1     A1                  2    Mug") && slip.contains("Units: 3") && slip.contains("Note: fragile"))
+        try engine.ok("order.pay", ["order_id": id])
+        try engine.ok("order.allocate", ["order_id": id])
+        try engine.ok("order.pack", ["order_id": id, "scans": [id, "690002"], "weight_g": 200, "partial": true])
+        let parcel = try engine.ok("order.packing_slip", ["order_id": id, "parcel": 1])["text"]?.stringValue ?? ""
+        #expect(parcel.contains("parcel 1 of 1") && parcel.contains("Units: 1") && !parcel.contains("A1  "))
+        #expect(engine.fails("order.packing_slip", ["order_id": id, "parcel": 2]) == .notFound)
+    }
+
     @Test func thePackCheckSaysExactlyWhatIsWrong() throws {
         let engine = try engine()
         try engine.ok("sku.upsert", ["sku": "Z9", "barcode": "699999"])

@@ -373,6 +373,10 @@ class _Orders(_Area):
         return self._db.exec("order.ship", order_id=order_id, carrier=carrier, tracking_no=tracking_no,
                              parcels=None if parcels is None else list(parcels), **extra)
 
+    def packing_slip(self, order_id: str, parcel: Optional[int] = None) -> str:
+        """The packing slip as text: order number, ship-to and lines (op order.packing_slip)."""
+        return self._db.exec("order.packing_slip", order_id=order_id, parcel=parcel)["text"]
+
     def deliver(self, order_id: str, tracking_no: Optional[str] = None, **extra: Any) -> JSONDict:
         """Records delivery of a shipment, or of all (op order.deliver)."""
         return self._db.exec("order.deliver", order_id=order_id, tracking_no=tracking_no, **extra)
