@@ -189,6 +189,18 @@ def test_stuck_orders_and_report_alerts(db):
     assert db.reports.alerts()["stuck_orders"][0]["state"] == "paid"
 
 
+def test_pick_waves(db):
+    db.stock.receive("A1", "SH", 10)
+    db.stock.locate("A1", "SH", "A-01")
+    for priority in (0, 3):
+        order = db.orders.create(lines=[LINE], priority=priority)
+        db.orders.pay(order["order_id"])
+        db.orders.allocate(order["order_id"])
+    wave = db.picking.wave("SH")
+    assert wave["orders"] == 2 and wave["pick_list"][0]["location"] == "A-01" and wave["pick_list"][0]["qty"] == 2
+    assert db.picking.get(wave["wave_id"])["units"] == 2
+
+
 def test_idempotency_key_replays_the_first_result(db):
     db.stock.receive("A1", "SH", 5)
     first = db.orders.create(lines=[LINE], idempotency_key="checkout-1")

@@ -158,6 +158,14 @@ def test_order_show_has_lines_shipments_and_timeline(shell, tmp_path):
     assert "stuck_orders" in out  # report alerts ran (nothing is stuck yet)
 
 
+def test_pick_wave_prints_a_pick_list(shell, tmp_path):
+    script = SETUP + "stock locate A1 SH A-01-02\norder create A1:2@1 priority=2 carrier=SF\norder pay SO-000001\n" \
+        "order allocate SO-000001\npick wave SH carrier=SF\n"
+    result = run(shell, tmp_path / "w.db", script)
+    assert result.returncode == 0, result.stderr
+    assert "WV-000001" in result.stdout and "A-01-02" in result.stdout and "SO-000001" in result.stdout
+
+
 def test_table_mode_shows_aligned_columns(shell, tmp_path):
     result = run(shell, tmp_path / "t.db", SETUP + "stock get A1\n")
     assert "warehouse  on_hand  reserved  available" in result.stdout
@@ -231,7 +239,7 @@ def test_terminal_session_completes_commands_skus_and_orders(shell, tmp_path):
     child.expect("order_id +SO-000001")
     child.expect("ordercore> ")
     child.send("stock \t\t")              # two tabs list the choices
-    child.expect("adjust +alerts +board +count +get +ledger +quarantine +receive +safety +scrap +verify")
+    child.expect("adjust +alerts +board +count +get +ledger +locate +quarantine +receive +safety +scrap +verify")
     child.send("\x15")                     # Ctrl-U clears the line
     child.sendline(".quit")
     child.expect(pexpect.EOF)

@@ -75,6 +75,8 @@ extension CommandContext {
         doc["payments"] = .array(detail.payments.map {
             ["payment_ref": .optional($0.paymentRef), "amount": o.money($0.amount), "at": .string(Timestamp.format($0.at))]
         })
+        doc["carrier"] = .optional(o.carrier)
+        doc["priority"] = .int(o.priority)
         doc["reserve_at"] = .string(o.reserveAt)
         doc["warehouse"] = .optional(o.pinnedWarehouse)
         if let deposit = o.deposit {

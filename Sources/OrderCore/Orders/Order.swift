@@ -37,6 +37,9 @@ struct Order {
     var deliveredAt: Int64?
     /// When the order entered its current state.
     var stateSince: Int64?
+    /// The carrier the buyer or channel asked for, and how urgent the order is (higher first in waves).
+    var carrier: String?
+    var priority: Int64 = 0
 
     static let customerFields = ["id", "phone", "email", "name", "device_id", "ip"]
     static let addressFields = ["name", "phone", "country", "region", "city", "district", "line1", "line2", "postal_code"]

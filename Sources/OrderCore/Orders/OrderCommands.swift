@@ -33,6 +33,8 @@ enum OrderCommands {
         order.pinnedWarehouse = draft.warehouse
         order.deposit = draft.deposit
         order.balanceDueAt = draft.balanceDueAt
+        order.carrier = draft.carrier
+        order.priority = draft.priority
         try ctx.store.insert(order)
         let lines = draft.lines.enumerated().map { i, l in
             OrderLine(lineNo: Int64(i + 1), sku: l.sku, name: l.name, qty: l.qty, unitPrice: l.unitPrice, lineDiscount: l.lineDiscount, tax: l.tax)

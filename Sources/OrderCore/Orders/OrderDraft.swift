@@ -27,6 +27,9 @@ struct OrderDraft {
     /// Pre-sale: the deposit that locks the stock, and when the balance is due.
     var deposit: Int64?
     var balanceDueAt: Int64?
+    /// The carrier asked for, and the order's priority in pick waves (higher first).
+    var carrier: String?
+    var priority: Int64
 
     static let maxLines = 1_000
 
@@ -80,6 +83,8 @@ struct OrderDraft {
         tags = try f.strings("tags") ?? []
         note = try f.text("note", maxLength: 5_000)
         warehouse = try f.code("warehouse")
+        carrier = try f.code("carrier")
+        priority = try f.int("priority", min: -1_000, max: 1_000) ?? 0
         deposit = try f.money("deposit", exponent: exponent)
         balanceDueAt = try f.time("balance_due_at")
         if let deposit, !(0 < deposit && deposit < totals.grandTotal) {

@@ -4,7 +4,7 @@ struct Migration {
     let name: String
     let sql: String
 
-    static let all: [Migration] = [foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation, fulfillment, tracking]
+    static let all: [Migration] = [foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation, fulfillment, tracking, waves]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
     /// belongs to some other program.
@@ -289,5 +289,23 @@ struct Migration {
         );
         CREATE INDEX shipments_awaiting_pickup ON shipments(shipped_at) WHERE picked_up_at IS NULL AND state != 'delivered';
         ALTER TABLE alerts ADD COLUMN ref TEXT;
+        """)
+
+    // MARK: - 0010
+
+    /// Where each SKU lies in a warehouse, what carrier and priority an order asked for, and waves of
+    /// orders picked together.
+    static let waves = Migration(name: "0010_waves", sql: """
+        ALTER TABLE stock ADD COLUMN location TEXT;
+        ALTER TABLE orders ADD COLUMN carrier TEXT;
+        ALTER TABLE orders ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE waves(
+            id INTEGER PRIMARY KEY, wave_id TEXT NOT NULL UNIQUE, warehouse TEXT NOT NULL REFERENCES warehouses(warehouse),
+            carrier TEXT, cutoff INTEGER, created_at INTEGER NOT NULL, actor TEXT
+        );
+        CREATE TABLE wave_orders(
+            wave_rowid INTEGER NOT NULL REFERENCES waves(id), order_rowid INTEGER NOT NULL UNIQUE REFERENCES orders(id),
+            PRIMARY KEY (wave_rowid, order_rowid)
+        ) WITHOUT ROWID;
         """)
 }

@@ -96,6 +96,7 @@ class Database:
         self.orders = _Orders(self)
         self.tracking = _Tracking(self)
         self.reports = _Reports(self)
+        self.picking = _Picking(self)
         self.config = _Config(self)
 
     # -- lifecycle --------------------------------------------------------------------------------
@@ -210,6 +211,11 @@ class _Stock(_Area):
         """Writes units off, from quarantine (default) or on hand (op stock.scrap)."""
         return self._db.exec("stock.scrap", sku=sku, warehouse=warehouse, qty=qty, note=note, bucket=bucket, **extra)
 
+    def locate(self, sku: str, warehouse: str, location: Optional[str]) -> JSONDict:
+        """Sets where a SKU lies in a warehouse (op stock.locate); pick lists walk by location."""
+        request = {"op": "stock.locate", "sku": sku, "warehouse": warehouse, "location": location}
+        return self._db.exec_json(json.dumps(request, ensure_ascii=False))["result"]
+
     def set_safety(self, sku: str, warehouse: str, qty: int, **extra: Any) -> JSONDict:
         """Sets the safety stock held back from sale (op stock.safety)."""
         return self._db.exec("stock.safety", sku=sku, warehouse=warehouse, qty=qty, **extra)
@@ -303,6 +309,18 @@ class _Channels(_Area):
     def get(self, channel: str) -> JSONDict:
         """A channel with its warehouses and per-SKU limits (op channel.get)."""
         return self._db.exec("channel.get", channel=channel)
+
+
+class _Picking(_Area):
+    def wave(self, warehouse: str, *, carrier: Optional[str] = None, cutoff: Optional[str] = None,
+             limit: Optional[int] = None) -> JSONDict:
+        """Starts a pick wave of allocated orders (highest priority, then oldest) and returns its pick list
+        sorted by location (op pick.wave)."""
+        return self._db.exec("pick.wave", warehouse=warehouse, carrier=carrier, cutoff=cutoff, limit=limit)
+
+    def get(self, wave_id: str) -> JSONDict:
+        """A wave's pick list: what is still to pick (op pick.wave_get)."""
+        return self._db.exec("pick.wave_get", wave_id=wave_id)
 
 
 class _Reports(_Area):

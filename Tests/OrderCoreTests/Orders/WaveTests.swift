@@ -1,0 +1,47 @@
+@testable import OrderCore
+import Testing
+
+struct WaveTests {
+    func engine() throws -> Engine {
+        let engine = try Engine(path: ":memory:")
+        try engine.seedCatalog(a1: ["SH": 20, "BJ": 20], b2: ["SH": 20])
+        try engine.ok("stock.locate", ["sku": "A1", "warehouse": "SH", "location": "B-02-01"])
+        try engine.ok("stock.locate", ["sku": "B2", "warehouse": "SH", "location": "A-01-03"])
+        return engine
+    }
+
+    @discardableResult
+    func allocated(_ engine: Engine, _ lines: [(String, Int64, String)], _ extra: JSONObject = [:]) throws -> JSON {
+        let id = try engine.ok("order.create", orderArgs(lines, extra))["order_id"] ?? nil
+        try engine.ok("order.pay", ["order_id": id])
+        try engine.ok("order.allocate", ["order_id": id])
+        return id
+    }
+
+    @Test func aWaveTakesUrgentOrdersFirstAndWalksThePickListByLocation() throws {
+        let engine = try engine()
+        let normal = try allocated(engine, [("A1", 2, "1.00")], ["placed_at": "2026-01-18T09:00:00Z"])
+        let urgent = try allocated(engine, [("A1", 1, "1.00"), ("B2", 3, "1.00")], ["priority": 5, "placed_at": "2026-01-18T10:00:00Z"])
+        let wave = try engine.ok("pick.wave", ["warehouse": "SH", "limit": 2])
+        #expect(wave["wave_id"] == "WV-000001" && wave["orders"] == 2 && wave["units"] == 6)
+        let list = wave["pick_list"]?.arrayValue ?? []
+        #expect(list.map { $0["location"] } == ["A-01-03", "B-02-01"] && list.map { $0["qty"] } == [3, 3])
+        #expect(list[1]["orders"]?.arrayValue?.map { $0["order_id"] } == [urgent, normal])  // the urgent order first
+        #expect(engine.fails("pick.wave", ["warehouse": "SH"]) == .conflict)  // nothing left waiting
+        try engine.ok("order.pick", ["order_id": urgent])
+        #expect(try engine.ok("pick.wave_get", ["wave_id": "WV-000001"])["units"] == 2)  // what is still to pick
+    }
+
+    @Test func wavesFilterByCarrierAndCutoff() throws {
+        let engine = try engine()
+        try allocated(engine, [("A1", 1, "1.00")], ["carrier": "SF", "placed_at": "2026-01-18T09:00:00Z"])
+        try allocated(engine, [("A1", 1, "1.00")], ["carrier": "YTO", "placed_at": "2026-01-18T09:00:00Z"])
+        try allocated(engine, [("A1", 1, "1.00")], ["carrier": "SF", "placed_at": "2026-01-18T15:00:00Z"])
+        #expect(try engine.ok("pick.wave", ["warehouse": "SH", "carrier": "SF", "cutoff": "2026-01-18T12:00:00Z"])["orders"] == 1)
+        #expect(try engine.ok("pick.wave", ["warehouse": "SH", "carrier": "SF"])["orders"] == 1)
+        #expect(try engine.ok("pick.wave", ["warehouse": "SH"])["orders"] == 1)
+        #expect(engine.fails("pick.wave", ["warehouse": "XX"]) == .notFound)
+        #expect(engine.fails("pick.wave_get", ["wave_id": "WV-404"]) == .notFound)
+        #expect(engine.fails("stock.locate", ["sku": "A1", "warehouse": "XX", "location": "A"]) == .notFound)
+    }
+}
