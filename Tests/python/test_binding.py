@@ -201,6 +201,16 @@ def test_pick_waves(db):
     assert db.picking.get(wave["wave_id"])["units"] == 2
 
 
+def test_status_anchor(db):
+    db.stock.receive("A1", "SH", 5)
+    order = db.orders.create(lines=[LINE], channel="shopify")
+    db.status.mapping("shopify", outbound={"pending_payment": "pending", "paid": "paid"})
+    assert db.status.status_for(order["order_id"], "shopify") == "pending"
+    db.status.mapping("wms", rules=[{"when": {"packaged_time": "present"}, "state": "packed"}])
+    assert db.status.report("wms", order["order_id"], fields={"packaged_time": "10:00"})["agrees"] is False
+    assert db.status.drift()[0]["reported_state"] == "packed"
+
+
 def test_idempotency_key_replays_the_first_result(db):
     db.stock.receive("A1", "SH", 5)
     first = db.orders.create(lines=[LINE], idempotency_key="checkout-1")

@@ -166,6 +166,22 @@ def test_pick_wave_prints_a_pick_list(shell, tmp_path):
     assert "WV-000001" in result.stdout and "A-01-02" in result.stdout and "SO-000001" in result.stdout
 
 
+def test_status_anchor_from_the_shell(shell, tmp_path):
+    script = SETUP + """
+exec {"op":"status.mapping","source":"shopify","outbound":{"pending_payment":"pending"}}
+order create A1:1@1
+.mode json
+order status SO-000001 shopify
+status report taobao SO-000001 WAIT_SELLER_SEND_GOODS
+status drift
+"""
+    result = run(shell, tmp_path / "st.db", script)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert json.loads(lines[-3])["status"] == "pending"
+    assert json.loads(lines[-1])["drift"][0]["reason"] == "unmapped"
+
+
 def test_table_mode_shows_aligned_columns(shell, tmp_path):
     result = run(shell, tmp_path / "t.db", SETUP + "stock get A1\n")
     assert "warehouse  on_hand  reserved  available" in result.stdout

@@ -22,7 +22,7 @@ public struct Command: Sendable {
     public static let all: [Command] =
         ConfigCommands.all + CatalogCommands.all + ChannelCommands.all + StockCommands.all + CountCommands.all + TransferCommands.all + StockWatchCommands.all
         + OrderCommands.all + AllocationCommands.all + WaveCommands.all + FulfillmentCommands.all + TrackingCommands.all
-        + ReportCommands.all + SweepCommand.all
+        + StatusCommands.all + ReportCommands.all + SweepCommand.all
 
     static let byName: [String: Command] = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
 }

@@ -4,7 +4,8 @@ struct Migration {
     let name: String
     let sql: String
 
-    static let all: [Migration] = [foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation, fulfillment, tracking, waves]
+    static let all: [Migration] = [foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation, fulfillment,
+                                   tracking, waves, statusAnchor]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
     /// belongs to some other program.
@@ -307,5 +308,19 @@ struct Migration {
             wave_rowid INTEGER NOT NULL REFERENCES waves(id), order_rowid INTEGER NOT NULL UNIQUE REFERENCES orders(id),
             PRIMARY KEY (wave_rowid, order_rowid)
         ) WITHOUT ROWID;
+        """)
+
+    // MARK: - 0011
+
+    /// The status anchor: how each source system (a channel, a WMS) names order states, as data, and
+    /// the last status each source reported for each order.
+    static let statusAnchor = Migration(name: "0011_status_anchor", sql: """
+        CREATE TABLE status_mappings(source TEXT PRIMARY KEY, mapping TEXT NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE TABLE source_statuses(
+            order_rowid INTEGER NOT NULL REFERENCES orders(id), source TEXT NOT NULL,
+            reported TEXT NOT NULL, state TEXT, at INTEGER NOT NULL,
+            PRIMARY KEY (order_rowid, source)
+        ) WITHOUT ROWID;
+        CREATE INDEX source_statuses_by_source ON source_statuses(source);
         """)
 }

@@ -56,7 +56,8 @@ struct ShellTests {
             }
             return all.filter { $0.hasPrefix(prefix) }
         }
-        #expect(Completion.candidates(before: "", word: "st", codes: codes) == ["stock"])
+        #expect(Completion.candidates(before: "", word: "st", codes: codes) == ["status", "stock"])
+        #expect(Completion.candidates(before: "", word: "sto", codes: codes) == ["stock"])
         #expect(Completion.candidates(before: "stock ", word: "", codes: codes) == ["adjust", "alerts", "board", "count", "get", "ledger", "locate", "quarantine", "receive", "safety", "scrap", "verify"])
         #expect(Completion.candidates(before: "stock receive ", word: "A", codes: codes) == ["A1", "A2"])
         #expect(Completion.candidates(before: "stock receive A1 ", word: "", codes: codes) == ["SH", "BJ"])

@@ -97,6 +97,7 @@ class Database:
         self.tracking = _Tracking(self)
         self.reports = _Reports(self)
         self.picking = _Picking(self)
+        self.status = _Status(self)
         self.config = _Config(self)
 
     # -- lifecycle --------------------------------------------------------------------------------
@@ -321,6 +322,30 @@ class _Picking(_Area):
     def get(self, wave_id: str) -> JSONDict:
         """A wave's pick list: what is still to pick (op pick.wave_get)."""
         return self._db.exec("pick.wave_get", wave_id=wave_id)
+
+
+class _Status(_Area):
+    def mapping(self, source: str, *, outbound: Optional[Mapping[str, str]] = None, inbound: Optional[Mapping[str, str]] = None,
+                rules: Optional[Iterable[Mapping[str, Any]]] = None) -> JSONDict:
+        """Sets how a source names order states (op status.mapping): ``outbound`` {state: name},
+        ``inbound`` {name: state}, ``rules`` [{"when": {field: "present"|"absent"|value}, "state": state}]."""
+        return self._db.exec("status.mapping", source=source, outbound=None if outbound is None else dict(outbound),
+                             inbound=None if inbound is None else dict(inbound), rules=None if rules is None else list(rules))
+
+    def report(self, source: str, order_id: str, *, status: Optional[str] = None,
+               fields: Optional[Mapping[str, Any]] = None) -> JSONDict:
+        """Records what a source says an order's status is (op status.report); ``agrees`` compares it
+        with the anchor."""
+        return self._db.exec("status.report", source=source, order_id=order_id, status=status,
+                             fields=None if fields is None else dict(fields))
+
+    def status_for(self, order_id: str, source: str) -> str:
+        """The order's status in a source's words (op order.status_for)."""
+        return self._db.exec("order.status_for", order_id=order_id, source=source)["status"]
+
+    def drift(self, *, source: Optional[str] = None, limit: Optional[int] = None) -> List[JSONDict]:
+        """Orders whose reported status disagrees with the anchor, or could not be mapped (op status.drift)."""
+        return self._db.exec("status.drift", source=source, limit=limit)["drift"]
 
 
 class _Reports(_Area):

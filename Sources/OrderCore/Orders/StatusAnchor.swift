@@ -1,0 +1,141 @@
+/// How one source system names order states: the names it shows for each canonical state (outbound),
+/// and how what it reports maps back — by status name, or by rules on the fields of its events
+/// ("packaged_time set and a logistics number means shipped"). Data, not code: `status.mapping`.
+struct StatusMapping {
+    enum Condition: Equatable { case present, absent, equals(JSON) }
+    struct Rule { var when: [(field: String, condition: Condition)]; var state: OrderState }
+
+    var outbound: [String: String] = [:]
+    var inbound: [String: OrderState] = [:]
+    var rules: [Rule] = []
+
+    /// Reads a mapping from `status.mapping` arguments (or a stored mapping).
+    init(_ f: Fields) throws {
+        if let out = try f.object("outbound") {
+            for key in out.keys {
+                guard OrderState(rawValue: key) != nil else { throw OrderCoreError.invalid("\(key) is not an order state", field: out.name(key)) }
+                outbound[key] = try out.code(key)
+            }
+            try out.finish()
+        }
+        if let inb = try f.object("inbound") {
+            for key in inb.keys { inbound[key] = try StatusMapping.state(try inb.requiredCode(key), field: inb.name(key)) }
+            try inb.finish()
+        }
+        for rule in try f.objects("rules", maxCount: 100) ?? [] {
+            guard let when = try rule.object("when") else { throw OrderCoreError.invalid("\(rule.name("when")) is required", field: rule.name("when")) }
+            var conditions: [(String, Condition)] = []
+            for field in when.keys {
+                let value = when.value(field) ?? .null
+                conditions.append((field, value == "present" ? .present : value == "absent" ? .absent : .equals(value)))
+            }
+            try when.finish()
+            rules.append(Rule(when: conditions, state: try StatusMapping.state(try rule.requiredCode("state"), field: rule.name("state"))))
+            try rule.finish()
+        }
+    }
+
+    private static func state(_ name: String, field: String) throws -> OrderState {
+        guard let state = OrderState(rawValue: name) else { throw OrderCoreError.invalid("\(name) is not an order state", field: field) }
+        return state
+    }
+
+    /// The canonical state a report means: its status name (the mapping's, its outbound names read
+    /// back, or a canonical name), else the first rule its fields satisfy; nil when nothing maps.
+    func state(status: String?, fields: JSONObject?) -> OrderState? {
+        if let status {
+            if let state = inbound[status] { return state }
+            if let back = outbound.first(where: { $0.value == status }), let state = OrderState(rawValue: back.key) { return state }
+            if let state = OrderState(rawValue: status) { return state }
+        }
+        guard let fields else { return nil }
+        return rules.first { rule in
+            rule.when.allSatisfy { field, condition in
+                let value = fields[field]
+                let present = value != nil && value != .null && value != ""
+                switch condition {
+                case .present: return present
+                case .absent: return !present
+                case .equals(let expected): return value == expected
+                }
+            }
+        }?.state
+    }
+
+    /// The source's name for a canonical state (the canonical name when it has none).
+    func name(for state: OrderState) -> String { outbound[state.rawValue] ?? state.rawValue }
+
+    var json: JSON {
+        var outJSON = JSONObject()
+        for key in outbound.keys.sorted() { outJSON[key] = .string(outbound[key] ?? "") }
+        var inJSON = JSONObject()
+        for key in inbound.keys.sorted() { inJSON[key] = .string(inbound[key]?.rawValue ?? "") }
+        return ["outbound": .object(outJSON), "inbound": .object(inJSON), "rules": .array(rules.map { rule in
+            var when = JSONObject()
+            for (field, condition) in rule.when {
+                switch condition {
+                case .present: when[field] = "present"
+                case .absent: when[field] = "absent"
+                case .equals(let v): when[field] = v
+                }
+            }
+            return ["when": .object(when), "state": .string(rule.state.rawValue)]
+        })]
+    }
+}
+
+enum StatusCommands {
+    static let all = [mapping, report, statusFor, drift]
+
+    static let mapping = Command("status.mapping", .write,
+        "Set how a source (channel, WMS) names order states: outbound {state: name}, inbound {name: state}, rules [{when, state}]") { ctx, f in
+        let source = try f.requiredCode("source")
+        let mapping = try StatusMapping(f)
+        try f.finish()
+        try ctx.store.saveStatusMapping(source: source, mapping.json, at: ctx.at)
+        return ["source": .string(source), "mapping": mapping.json]
+    }
+
+    static let report = Command("status.report", .write,
+        "Record what a source says an order's status is (source, order_id, status or fields); compared with the anchor") { ctx, f in
+        let source = try f.requiredCode("source")
+        let id = try f.requiredCode("order_id")
+        let status = try f.code("status")
+        let fields = try f.value("fields")?.objectValue
+        guard status != nil || fields != nil else { throw OrderCoreError.invalid("give the source's status or its event fields", field: "status") }
+        try f.finish()
+        let order = try ctx.requireOrder(id)
+        let mapping = try ctx.statusMapping(source)
+        let state = mapping.state(status: status, fields: fields)
+        let reported = status ?? JSON.object(fields ?? [:]).serialized
+        try ctx.store.saveSourceStatus(orderRowID: order.rowID, source: source, reported: String(reported.prefix(500)), state: state, at: ctx.at)
+        return ["order_id": .string(id), "source": .string(source), "reported": .string(String(reported.prefix(500))),
+                "state": .optional(state?.rawValue), "anchor": .string(order.state.rawValue), "agrees": .bool(state == order.state)]
+    }
+
+    static let statusFor = Command("order.status_for", .read,
+        "The order's status as a source names it (order_id, source): one anchor, each system's words") { ctx, f in
+        let id = try f.requiredCode("order_id")
+        let source = try f.requiredCode("source")
+        try f.finish()
+        let order = try ctx.requireOrder(id)
+        return ["order_id": .string(id), "source": .string(source), "state": .string(order.state.rawValue),
+                "status": .string(try ctx.statusMapping(source).name(for: order.state))]
+    }
+
+    static let drift = Command("status.drift", .read,
+        "Orders whose last reported status disagrees with the anchor, or could not be mapped (source, limit)") { ctx, f in
+        let source = try f.code("source")
+        let limit = Int(try f.int("limit", min: 1, max: 1_000) ?? 100)
+        try f.finish()
+        return ["drift": .array(try ctx.store.statusDrift(source: source, limit: limit))]
+    }
+}
+
+extension CommandContext {
+    /// A source's mapping (an empty one, meaning canonical names, when none is set).
+    func statusMapping(_ source: String) throws -> StatusMapping {
+        let stored = try store.statusMapping(source: source)?.objectValue ?? [:]
+        return try StatusMapping(Fields(stored))
+    }
+}
