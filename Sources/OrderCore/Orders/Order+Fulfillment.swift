@@ -54,7 +54,7 @@ enum FulfillmentCommands {
             guard qty <= left else { throw OrderCoreError.invalid("line \(lineNo): picking \(qty) but \(left) are left to pick", field: "lines") }
             try ctx.store.addLineQuantity("picked", orderRowID: order.rowID, lineNo: lineNo, qty: qty)
         }
-        try ctx.transition(&order, to: next, command: "order.pick",
+        try ctx.transition(&order, to: order.state == .partiallyShipped ? .partiallyShipped : next, command: "order.pick",
                            details: ["picked": .array(picks.map { ["line_no": .int($0.0), "qty": .int($0.1)] })])
         return try ctx.document(order)
     }
@@ -128,7 +128,8 @@ enum FulfillmentCommands {
         var details: JSONObject = ["parcel": .int(seq), "weight_g": .int(weight), "expected_g": expectedWeight.map(JSON.int) ?? .null,
                                    "weight_check": .string(unknownWeight ? "skipped: an item has no weight" : held ? "held" : "passed")]
         if held { details["tolerance_percent"] = .int(tolerance) }
-        try ctx.transition(&order, to: allPacked ? .packed : .picking, command: "order.pack", details: .object(details))
+        let after: OrderState = order.state == .partiallyShipped ? .partiallyShipped : allPacked ? .packed : .picking
+        try ctx.transition(&order, to: after, command: "order.pack", details: .object(details))
         return try ctx.document(order, extra: ["parcel": .object(details)])
     }
 
