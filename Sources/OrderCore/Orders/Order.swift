@@ -47,11 +47,6 @@ struct Order {
     var exponent: Int { Money.exponent(of: currency) }
     func money(_ minor: Int64) -> JSON { .string(Money.format(minor, exponent: exponent)) }
 
-    /// Public id of the order with this row id.
-    static func publicID(rowID: Int64) -> String {
-        let digits = String(rowID)
-        return "SO-" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
-    }
 }
 
 struct OrderLine {

@@ -21,10 +21,10 @@ enum OrderCommands {
         }
         try ctx.expireStaleReservations(skus: draft.lines.map(\.sku))
 
-        let rowID = try ctx.store.nextOrderRowID()
+        let (rowID, orderID) = try ctx.store.nextID("orders", prefix: "SO-")
         let timeout = try ctx.intSetting(.unpaidTimeoutMinutes)
         let expiresAt = ctx.at.addingReportingOverflow(timeout * 60_000).overflow ? Int64.max : ctx.at + timeout * 60_000
-        var order = Order(rowID: rowID, orderID: Order.publicID(rowID: rowID), channel: draft.channel, externalID: draft.externalID,
+        var order = Order(rowID: rowID, orderID: orderID, channel: draft.channel, externalID: draft.externalID,
                           state: .pendingPayment, currency: draft.currency, placedAt: draft.placedAt, createdAt: ctx.at,
                           updatedAt: ctx.at, expiresAt: expiresAt, totals: draft.totals, customer: draft.customer,
                           accountCreatedAt: draft.accountCreatedAt, shipTo: draft.shipTo, tags: draft.tags, note: draft.note)
@@ -214,7 +214,7 @@ enum SweepCommand {
         var closed: [String] = []
         for rowID in try ctx.store.expiredUnpaidOrders(at: ctx.at) {
             released += try ctx.expire(orderRowID: rowID, trigger: "sweep")
-            closed.append(Order.publicID(rowID: rowID))
+            closed.append(Store.publicID(prefix: "SO-", rowID: rowID))
         }
         var completed = 0
         let days = try ctx.intSetting(.completeAfterDays)

@@ -101,7 +101,9 @@ enum StatusCommands {
         let source = try f.requiredCode("source")
         let id = try f.requiredCode("order_id")
         let status = try f.code("status")
-        let fields = try f.value("fields")?.objectValue
+        let given = f.value("fields")
+        guard given == nil || given?.objectValue != nil else { throw OrderCoreError.invalid("fields must be an object", field: "fields") }
+        let fields = given?.objectValue
         guard status != nil || fields != nil else { throw OrderCoreError.invalid("give the source's status or its event fields", field: "status") }
         try f.finish()
         let order = try ctx.requireOrder(id)

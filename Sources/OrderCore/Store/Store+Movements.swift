@@ -1,12 +1,5 @@
 /// SQL of cycle counts and transfers between warehouses.
 extension Store {
-    /// Public ids: `CNT-000001`, `TR-000001`, from the row id the insert will get.
-    private func nextID(_ table: String, prefix: String) throws -> (Int64, String) {
-        let rowID = try db.first("SELECT COALESCE(MAX(id), 0) + 1 FROM \(table)") { $0.int(0) } ?? 1
-        let digits = String(rowID)
-        return (rowID, prefix + String(repeating: "0", count: max(0, 6 - digits.count)) + digits)
-    }
-
     // MARK: - Counts
 
     func insertCount(warehouse: String, at: Int64, actor: String, reference: String?) throws -> (rowID: Int64, countID: String) {

@@ -19,11 +19,6 @@ extension Store {
         """
     private static let orderColumnCount = orderColumns.split(separator: ",").count
 
-    /// The row id the next order will get. Only valid inside the write transaction that inserts it.
-    func nextOrderRowID() throws -> Int64 {
-        try db.first("SELECT COALESCE(MAX(id), 0) + 1 FROM orders") { $0.int(0) } ?? 1
-    }
-
     func insert(_ o: Order) throws {
         let values: [SQLValue] = [
             .int(o.rowID), .text(o.orderID), .text(o.channel), .opt(o.externalID), .text(o.state.rawValue), .text(o.currency),

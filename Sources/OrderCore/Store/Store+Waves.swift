@@ -19,9 +19,7 @@ extension Store {
     }
 
     func insertWave(warehouse: String, carrier: String?, cutoff: Int64?, orders: [Int64], at: Int64, actor: String) throws -> String {
-        let rowID = try db.first("SELECT COALESCE(MAX(id), 0) + 1 FROM waves") { $0.int(0) } ?? 1
-        let digits = String(rowID)
-        let waveID = "WV-" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+        let (rowID, waveID) = try nextID("waves", prefix: "WV-")
         try db.run("INSERT INTO waves(id, wave_id, warehouse, carrier, cutoff, created_at, actor) VALUES (?, ?, ?, ?, ?, ?, ?)",
                    .int(rowID), .text(waveID), .text(warehouse), .opt(carrier), .opt(cutoff), .int(at), .text(actor))
         for order in orders { try db.run("INSERT INTO wave_orders(wave_rowid, order_rowid) VALUES (?, ?)", .int(rowID), .int(order)) }

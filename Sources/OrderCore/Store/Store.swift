@@ -12,4 +12,17 @@ final class Store: @unchecked Sendable {
     func transaction<T>(_ access: Database.Access, _ body: () throws -> T) throws -> T {
         try db.transaction(access, body)
     }
+
+    /// The row id the next row of `table` will get, and its public id (`SO-000001`, `TR-000001`...).
+    /// Only valid inside the write transaction that inserts the row.
+    func nextID(_ table: String, prefix: String) throws -> (rowID: Int64, id: String) {
+        let rowID = try db.first("SELECT COALESCE(MAX(id), 0) + 1 FROM \(table)") { $0.int(0) } ?? 1
+        return (rowID, Store.publicID(prefix: prefix, rowID: rowID))
+    }
+
+    /// A public id: the prefix and the row id, zero-padded to six digits.
+    static func publicID(prefix: String, rowID: Int64) -> String {
+        let digits = String(rowID)
+        return prefix + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+    }
 }

@@ -52,5 +52,6 @@ struct StatusAnchorTests {
         #expect(engine.fails("status.mapping", ["source": "x", "outbound": ["lost": "gone"]]) == .invalidInput)
         #expect(engine.fails("status.mapping", ["source": "x", "inbound": ["A": "gone"]]) == .invalidInput)
         #expect(engine.fails("status.report", ["source": "x", "order_id": id]) == .invalidInput)
+        #expect(engine.fails("status.report", ["source": "x", "order_id": id, "fields": "packed"]) == .invalidInput)
     }
 }
