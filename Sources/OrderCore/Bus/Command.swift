@@ -21,8 +21,8 @@ public struct Command: Sendable {
     /// Every command, by module.
     public static let all: [Command] =
         ConfigCommands.all + CatalogCommands.all + ChannelCommands.all + StockCommands.all + CountCommands.all + TransferCommands.all + StockWatchCommands.all
-        + OrderCommands.all + AllocationCommands.all + WaveCommands.all + FulfillmentCommands.all + TrackingCommands.all
-        + StatusCommands.all + ReportCommands.all + SweepCommand.all
+        + OrderCommands.all + RefundCommands.all + AllocationCommands.all + WaveCommands.all + FulfillmentCommands.all + TrackingCommands.all
+        + StatusCommands.all + ReportCommands.all + SweepCommand.all + FeedCommands.all + IntakeCommands.all
 
     static let byName: [String: Command] = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
 }
@@ -61,5 +61,6 @@ final class CommandContext {
     /// Work every write command ends with, inside its transaction.
     func finish() throws {
         if !replenished.isEmpty { try evaluateLowStock(replenished.sorted()) }
+        try publishSellable()
     }
 }

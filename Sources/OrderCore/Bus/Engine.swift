@@ -3,8 +3,9 @@ import Synchronization
 /// An open OrderCore database: the command bus. One instance may be shared by many threads (each
 /// command holds the instance's mutex); several instances and processes may open the same file.
 public final class Engine: Sendable {
-    /// Requests larger than this are refused with `invalid_input` before they are parsed.
-    public static let maxRequestBytes = 32 << 20
+    /// Requests larger than this are refused with `invalid_input` before they are parsed. Room for
+    /// the largest channel payload (`intake.max_payload_bytes`, at most 48 MiB) with its escaping.
+    public static let maxRequestBytes = 64 << 20
 
     private let store: Mutex<Store?>
     public let path: String
@@ -134,10 +135,13 @@ public final class Engine: Sendable {
     static func requestHash(_ request: JSONObject) -> Int64 {
         var body = request
         for key in ["at", "actor", "idempotency_key"] { body[key] = nil }
+        return hash(JSON.object(body).serialized)
+    }
+
+    /// FNV-1a, 64 bits: cheap, stable across processes and versions (unlike `Hasher`).
+    static func hash(_ text: String) -> Int64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in JSON.object(body).serialized.utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
-        }
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return Int64(bitPattern: hash)
     }
 

@@ -6,10 +6,14 @@ struct Channel {
     var warehouses: [String]
     var createdAt: Int64
     var updatedAt: Int64
+    /// The profile `intake.ingest` maps this channel's payloads with (nil: the profile named like the channel).
+    var profile: String?
+
+    var profileName: String { profile ?? channel }
 
     var json: JSONObject {
         ["channel": .string(channel), "name": .string(name), "active": .bool(active),
-         "warehouses": .array(warehouses.map(JSON.string)),
+         "warehouses": .array(warehouses.map(JSON.string)), "profile": .string(profileName),
          "created_at": .string(Timestamp.format(createdAt)), "updated_at": .string(Timestamp.format(updatedAt))]
     }
 }
@@ -59,20 +63,25 @@ enum ChannelCommands {
     static let all = [upsert, sku, get]
 
     static let upsert = Command("channel.upsert", .write,
-        "Create or update a sales channel (channel, name, warehouses that serve it, active)") { ctx, f in
+        "Create or update a sales channel (channel, name, warehouses that serve it, active, profile its payloads are mapped with)") { ctx, f in
         let code = try f.requiredCode("channel")
         let name = try f.text("name", maxLength: 200)
         let warehouses = try f.strings("warehouses")
         let active = try f.bool("active")
+        let profile = try f.code("profile")
         try f.finish()
+        if let profile { _ = try ctx.requireProfile(profile, field: "profile") }
         for (i, warehouse) in (warehouses ?? []).enumerated() { _ = try ctx.requireWarehouse(warehouse, field: "warehouses[\(i)]") }
         let existing = try ctx.store.channel(code)
         var channel = existing ?? Channel(channel: code, name: code, active: true, warehouses: [], createdAt: ctx.at, updatedAt: ctx.at)
         if let name { channel.name = name }
+        if let profile { channel.profile = profile }
         if let warehouses { channel.warehouses = Array(Set(warehouses)).sorted() }
         if let active { channel.active = active }
         channel.updatedAt = ctx.at
         try ctx.store.save(channel)
+        // Serving warehouses or the switch changed what the channel may sell.
+        ctx.store.touchedSKUs.formUnion(try ctx.store.publishedSKUs(channel: code))
         var result = channel.json
         result["created"] = .bool(existing == nil)
         return .object(result)
@@ -95,6 +104,7 @@ enum ChannelCommands {
             limits.closedReason = open ? nil : reason ?? "closed by \(ctx.actor)"
         }
         try ctx.store.save(limits)
+        ctx.store.touchedSKUs.insert(code)
         return .object(try ctx.sellable(sku: code, channel: channel))
     }
 

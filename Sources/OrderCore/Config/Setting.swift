@@ -106,9 +106,28 @@ struct Setting: Sendable {
         return .object(result)
     }
 
+    static let maxPayloadBytes = Setting(
+        key: "intake.max_payload_bytes",
+        summary: "Largest channel payload intake.ingest accepts, in bytes (default 16 MiB, at most 48 MiB)",
+        defaultValue: .int(16 << 20)
+    ) { .int(try $0.requiredInt("value", min: 1_024, max: 48 << 20)) }
+
+    static let dedupeWindowMinutes = Setting(
+        key: "intake.dedupe_window_minutes",
+        summary: "An event without an event id whose payload equals one received this many minutes before is a duplicate",
+        defaultValue: 1_440
+    ) { .int(try $0.requiredInt("value", min: 0, max: 525_600)) }
+
+    static let duplicateWindowSeconds = Setting(
+        key: "intake.duplicate_order_seconds",
+        summary: "Orders with the same customer phone and the same SKUs placed within this many seconds are possible duplicates",
+        defaultValue: 180
+    ) { .int(try $0.requiredInt("value", min: 0, max: 86_400)) }
+
     static let all: [Setting] = [unpaidTimeoutMinutes, defaultCurrency, reserveAt, sellPercent, salesWindowDays, coverWarningDays,
                                  coverSufficientDays, lowStockClosesChannels, utcOffsetMinutes, weightTolerancePercent, packagingGrams,
-                                 completeAfterDays, pickupAlertHours, stateLimitHours]
+                                 completeAfterDays, pickupAlertHours, stateLimitHours, maxPayloadBytes, dedupeWindowMinutes,
+                                 duplicateWindowSeconds]
 }
 
 enum Currency {
@@ -165,6 +184,8 @@ enum ConfigCommands {
         try f.finish()
         try ctx.store.setConfigValue(key, value)
         ctx.settings?[key] = value
+        // The reservation buffer changes what every channel may sell.
+        if key == Setting.sellPercent.key { ctx.store.touchedSKUs.formUnion(try ctx.store.publishedSKUs(channel: nil)) }
         return ["key": .string(key), "value": value]
     }
 

@@ -13,6 +13,27 @@ enum ReservationPlanner {
     ///   across warehouses in preference order.
     /// - Throws: `insufficient_stock` naming the first SKU whose total demand exceeds what is available.
     static func plan(_ lines: [Line], sources: [String: [Source]]) throws(OrderCoreError) -> [Take] {
+        try plan(lines, sources: sources, allowShort: false)
+    }
+
+    /// - Parameter allowShort: plan what is available and leave the rest short (backordered) instead of
+    ///   failing: each SKU's available units go to its lines in line order.
+    static func plan(_ lines: [Line], sources: [String: [Source]], allowShort: Bool) throws(OrderCoreError) -> [Take] {
+        guard allowShort else { return try planWhole(lines, sources: sources) }
+        var left: [String: Int64] = [:]
+        for (sku, pool) in sources {
+            left[sku] = pool.reduce(Int64(0)) { total, s in total.addingReportingOverflow(s.available).overflow ? .max : total + max(0, s.available) }
+        }
+        var clamped: [Line] = []
+        for line in lines {
+            let take = min(line.qty, left[line.sku] ?? 0)
+            left[line.sku] = (left[line.sku] ?? 0) - take
+            if take > 0 { clamped.append(Line(lineNo: line.lineNo, sku: line.sku, qty: take)) }
+        }
+        return clamped.isEmpty ? [] : try planWhole(clamped, sources: sources)
+    }
+
+    private static func planWhole(_ lines: [Line], sources: [String: [Source]]) throws(OrderCoreError) -> [Take] {
         var demand: [String: Int64] = [:]
         for line in lines {
             let (sum, overflow) = demand[line.sku, default: 0].addingReportingOverflow(line.qty)

@@ -8,6 +8,8 @@ struct OrderDetail {
     var allocation: JSON?
     var parcels: [Parcel] = []
     var shipments: [Shipment] = []
+    /// What intake noticed about the channel's payload, and possible duplicates.
+    var warnings: [JSON] = []
 }
 
 extension Store {
@@ -15,7 +17,7 @@ extension Store {
         OrderDetail(lines: try lines(orderRowID: orderRowID), discounts: try discounts(orderRowID: orderRowID),
                     payments: try payments(orderRowID: orderRowID), reservations: try reservations(orderRowID: orderRowID),
                     allocation: try allocation(orderRowID: orderRowID), parcels: try parcels(orderRowID: orderRowID),
-                    shipments: try shipments(orderRowID: orderRowID))
+                    shipments: try shipments(orderRowID: orderRowID), warnings: try warnings(orderRowID: orderRowID))
     }
 }
 
@@ -72,9 +74,11 @@ extension CommandContext {
         doc["paid_total"] = o.money(o.paidTotal)
         doc["balance_due"] = o.money(o.state == .cancelled ? 0 : t.grandTotal - o.paidTotal)
         doc["refund_due"] = o.money(o.refundDue)
-        doc["payments"] = .array(detail.payments.map {
-            ["payment_ref": .optional($0.paymentRef), "amount": o.money($0.amount), "at": .string(Timestamp.format($0.at))]
-        })
+        let refunded = detail.payments.filter { $0.kind == "refund" }.reduce(Int64(0)) { $0 + $1.amount }
+        doc["refunded_total"] = o.money(refunded)
+        doc["payment_status"] = .string(o.paidTotal == 0 ? "unpaid" : refunded == 0 ? (o.paidTotal < t.grandTotal ? "partially_paid" : "paid")
+                                        : refunded < o.paidTotal ? "partially_refunded" : "refunded")
+        doc["payments"] = .array(detail.payments.map { $0.json(exponent: o.exponent) })
         doc["carrier"] = .optional(o.carrier)
         doc["priority"] = .int(o.priority)
         doc["reserve_at"] = .string(o.reserveAt)
@@ -93,6 +97,7 @@ extension CommandContext {
         doc["cancel_reason"] = .optional(o.cancelReason)
         doc["tags"] = .array(o.tags.map(JSON.string))
         doc["note"] = .optional(o.note)
+        doc["warnings"] = .array(detail.warnings)
         for (key, value) in extra.pairs { doc[key] = value }
         return .object(doc)
     }

@@ -3,6 +3,7 @@ extension CommandContext {
     /// Records a transition in the order's timeline.
     func record(_ order: Order, from: OrderState?, command: String, details: JSON = .object([:])) throws {
         try store.appendEvent(orderRowID: order.rowID, at: at, actor: actor, from: from, to: order.state, command: command, details: details)
+        if from != order.state { try feedOrder(order, from: from, command: command) }
     }
 
     /// Moves an order to `state`: applies `change`, stamps and stores the order, and records the
@@ -28,10 +29,12 @@ extension CommandContext {
     ///   - linesStored: false when the caller stores the lines afterwards with their reserved units.
     /// - Returns: the holds made (none with `checkOnly`).
     @discardableResult
+    ///   - backorder: the channel has already sold the order: reserve what is available and leave the
+    ///     rest short instead of failing; the channel's switch and caps do not refuse it.
     func reserve(_ order: Order, lines: [OrderLine], warehouse: String?, expiresAt: Int64?, checkOnly: Bool = false,
-                 linesStored: Bool = true) throws -> [ReservationPlanner.Take] {
+                 linesStored: Bool = true, backorder: Bool = false) throws -> [ReservationPlanner.Take] {
         let channel = try store.channel(order.channel)
-        if let channel, !channel.active {
+        if let channel, !channel.active, !backorder {
             throw OrderCoreError(.conflict, "channel \(channel.channel) is inactive", details: ["channel": .string(channel.channel)])
         }
         let serving = Set(channel?.warehouses ?? [])
@@ -39,7 +42,7 @@ extension CommandContext {
             throw OrderCoreError.invalid("warehouse \(warehouse) does not serve channel \(order.channel)", field: "warehouse")
         }
         // Limits exist only for registered channels (a foreign key), and most channels have none.
-        let limited = try channel != nil && store.hasChannelLimits(channel: order.channel)
+        let limited = try channel != nil && !backorder && store.hasChannelLimits(channel: order.channel)
         let skus = Array(Set(lines.map(\.sku)))
         let percent = try sellPercent()
         let balances = try store.balances(skus: skus, warehouse: warehouse, activeOnly: true)
@@ -56,7 +59,8 @@ extension CommandContext {
                 }
         }
         try checkChannelLimits(limits, lines: lines, channel: order.channel)
-        let plan = try ReservationPlanner.plan(lines.map { .init(lineNo: $0.lineNo, sku: $0.sku, qty: $0.qty) }, sources: sources)
+        let plan = try ReservationPlanner.plan(lines.map { .init(lineNo: $0.lineNo, sku: $0.sku, qty: $0.qty) }, sources: sources,
+                                               allowShort: backorder)
         guard !checkOnly else { return [] }
         for take in plan {
             try hold(order, lineNo: take.lineNo, sku: take.sku, warehouse: take.warehouse, qty: take.qty, expiresAt: expiresAt,

@@ -60,7 +60,8 @@ struct OrderLine {
     /// Tracked quantities by name ("reserved", "allocated", ..., "refunded").
     var quantities: [String: Int64] = [:]
 
-    static let trackedQuantities = ["reserved", "allocated", "picked", "packed", "shipped", "delivered", "cancelled", "returned", "refunded"]
+    static let trackedQuantities = ["reserved", "allocated", "picked", "packed", "shipped", "delivered", "cancelled", "returned", "refunded",
+                                     "backordered"]
 
     func quantity(_ name: String) -> Int64 { quantities[name] ?? 0 }
 }
@@ -73,10 +74,18 @@ struct OrderDiscount {
     static let kinds = ["coupon", "promotion", "points", "manual", "shipping", "other"]
 }
 
+/// Money received for an order, or (kind `refund`) given back.
 struct Payment {
     var paymentRef: String?
     var amount: Int64
     var at: Int64
+    var kind = "payment"
+    var reason: String?
+
+    func json(exponent: Int) -> JSON {
+        ["kind": .string(kind), "payment_ref": .optional(paymentRef), "amount": .string(Money.format(amount, exponent: exponent)),
+         "at": .string(Timestamp.format(at)), "reason": .optional(reason)]
+    }
 }
 
 struct OrderEvent {

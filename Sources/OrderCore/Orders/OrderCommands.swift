@@ -4,54 +4,7 @@ enum OrderCommands {
     static let create = Command("order.create", .write,
         "Create an order from the canonical document and reserve its stock, or fail with insufficient_stock changing nothing") { ctx, f in
         let draft = try OrderDraft(f, at: ctx.at, defaultCurrency: try ctx.stringSetting(.defaultCurrency))
-        let known = try ctx.store.skus(Array(Set(draft.lines.map(\.sku))))
-        for (i, line) in draft.lines.enumerated() {
-            guard let sku = known[line.sku] else {
-                throw OrderCoreError(.notFound, "SKU '\(line.sku)' does not exist (create it with sku.upsert)",
-                                     details: ["sku": .string(line.sku), "field": .string("lines[\(i)].sku")])
-            }
-            guard sku.active else {
-                throw OrderCoreError(.invalidInput, "SKU '\(sku.sku)' is not active", details: ["sku": .string(sku.sku), "field": .string("lines[\(i)].sku")])
-            }
-        }
-        if let warehouse = draft.warehouse { _ = try ctx.requireWarehouse(warehouse) }
-        if let external = draft.externalID, let existing = try ctx.store.orderID(channel: draft.channel, externalID: external) {
-            throw OrderCoreError(.conflict, "order \(external) of channel \(draft.channel) already exists as \(existing)",
-                                 details: ["order_id": .string(existing), "channel": .string(draft.channel), "external_id": .string(external)])
-        }
-        try ctx.expireStaleReservations(skus: draft.lines.map(\.sku))
-
-        let (rowID, orderID) = try ctx.store.nextID("orders", prefix: "SO-")
-        let timeout = try ctx.intSetting(.unpaidTimeoutMinutes)
-        let expiresAt = ctx.at.addingReportingOverflow(timeout * 60_000).overflow ? Int64.max : ctx.at + timeout * 60_000
-        var order = Order(rowID: rowID, orderID: orderID, channel: draft.channel, externalID: draft.externalID,
-                          state: .pendingPayment, currency: draft.currency, placedAt: draft.placedAt, createdAt: ctx.at,
-                          updatedAt: ctx.at, expiresAt: expiresAt, totals: draft.totals, customer: draft.customer,
-                          accountCreatedAt: draft.accountCreatedAt, shipTo: draft.shipTo, tags: draft.tags, note: draft.note)
-        order.stateSince = ctx.at
-        order.reserveAt = try ctx.stringSetting(.reserveAt)
-        order.pinnedWarehouse = draft.warehouse
-        order.deposit = draft.deposit
-        order.balanceDueAt = draft.balanceDueAt
-        order.carrier = draft.carrier
-        order.priority = draft.priority
-        try ctx.store.insert(order)
-        let lines = draft.lines.enumerated().map { i, l in
-            OrderLine(lineNo: Int64(i + 1), sku: l.sku, name: l.name, qty: l.qty, unitPrice: l.unitPrice, lineDiscount: l.lineDiscount, tax: l.tax)
-        }
-        for (i, d) in draft.discounts.enumerated() { try ctx.store.insert(d, seq: Int64(i + 1), orderRowID: rowID) }
-        // Orders that reserve at payment are still checked now, so a checkout learns at once that it cannot sell.
-        let holds = try ctx.reserve(order, lines: lines, warehouse: draft.warehouse, expiresAt: expiresAt,
-                                    checkOnly: order.reserveAt == "payment", linesStored: false)
-        var created = lines
-        for take in holds { created[Int(take.lineNo) - 1].quantities["reserved", default: 0] += take.qty }
-        for line in created { try ctx.store.insert(line, orderRowID: rowID) }
-        try ctx.record(order, from: nil, command: "order.create",
-                       details: ["lines": .int(lines.count), "grand_total": order.money(order.totals.grandTotal),
-                                 "expires_at": .string(Timestamp.format(expiresAt))])
-        return try ctx.document(order, detail: OrderDetail(
-            lines: created, discounts: draft.discounts,
-            reservations: holds.map { ($0.lineNo, $0.warehouse, $0.qty, expiresAt, "active") }))
+        return try ctx.createOrder(draft).document
     }
 
     static let pay = Command("order.pay", .write,

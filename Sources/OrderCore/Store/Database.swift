@@ -249,6 +249,24 @@ final class Database {
     }
 }
 
+extension Database {
+    /// Runs `body` so that, if it throws, everything it wrote is undone while the surrounding
+    /// transaction (and what was written before) stays: `SAVEPOINT`, then `RELEASE` or `ROLLBACK TO`.
+    /// Intake uses it to keep a dead letter while dropping the half-applied effects of its event.
+    func savepoint<T>(_ body: () throws -> T) throws -> T {
+        try run("SAVEPOINT command")
+        do {
+            let result = try body()
+            try run("RELEASE command")
+            return result
+        } catch {
+            _ = try? run("ROLLBACK TO command")
+            _ = try? run("RELEASE command")
+            throw error
+        }
+    }
+}
+
 /// The statement cache's key. SQL texts are long and mostly literals, so hashing every byte on each
 /// execution is measurable; the hash takes the length and the last 16 bytes (two words), and equality
 /// (fast for the same literal, which shares its storage) settles collisions.

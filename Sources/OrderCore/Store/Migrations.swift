@@ -5,7 +5,7 @@ struct Migration {
     let sql: String
 
     static let all: [Migration] = [foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation, fulfillment,
-                                   tracking, waves, statusAnchor]
+                                   tracking, waves, statusAnchor, intake]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
     /// belongs to some other program.
@@ -322,5 +322,38 @@ struct Migration {
             PRIMARY KEY (order_rowid, source)
         ) WITHOUT ROWID;
         CREATE INDEX source_statuses_by_source ON source_statuses(source);
+        """)
+
+    // MARK: - 0012
+
+    /// Channel intake and sync: the inbox of raw channel events (applied or dead letters), channel
+    /// profiles written by users, the change feed with its consumers' cursors, the sellable quantity
+    /// last published per channel and SKU, warnings and the duplicate fingerprint on orders, units a
+    /// channel sold that stock could not cover (backorders), and refunds made outside OrderCore.
+    static let intake = Migration(name: "0012_intake_and_feed", sql: """
+        CREATE TABLE inbox(
+            id INTEGER PRIMARY KEY, channel TEXT NOT NULL, event_type TEXT NOT NULL, event_id TEXT,
+            payload_hash INTEGER NOT NULL, payload TEXT NOT NULL, received_at INTEGER NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('applied', 'dead')), outcome TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 1, updated_at INTEGER NOT NULL
+        );
+        CREATE UNIQUE INDEX inbox_by_event ON inbox(channel, event_type, event_id) WHERE event_id IS NOT NULL;
+        CREATE INDEX inbox_by_hash ON inbox(channel, payload_hash, received_at);
+        CREATE INDEX inbox_dead ON inbox(id) WHERE state = 'dead';
+        CREATE TABLE channel_profiles(profile TEXT PRIMARY KEY, definition TEXT NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID;
+        ALTER TABLE channels ADD COLUMN profile TEXT;
+
+        CREATE TABLE feed(seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, kind TEXT NOT NULL, data TEXT NOT NULL);
+        CREATE TABLE feed_consumers(consumer TEXT PRIMARY KEY, cursor INTEGER NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE TABLE channel_stock(
+            channel TEXT NOT NULL, sku TEXT NOT NULL, sellable INTEGER NOT NULL, PRIMARY KEY (channel, sku)
+        ) WITHOUT ROWID;
+
+        ALTER TABLE orders ADD COLUMN warnings TEXT;
+        ALTER TABLE orders ADD COLUMN fingerprint TEXT;
+        CREATE INDEX orders_by_fingerprint ON orders(fingerprint, placed_at) WHERE fingerprint IS NOT NULL;
+        ALTER TABLE order_lines ADD COLUMN qty_backordered INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE payments ADD COLUMN kind TEXT NOT NULL DEFAULT 'payment';
+        ALTER TABLE payments ADD COLUMN reason TEXT;
         """)
 }

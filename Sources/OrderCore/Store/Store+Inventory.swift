@@ -35,6 +35,7 @@ extension Store {
     /// negative delta would fail `on_hand >= 0` even for an existing row.
     func add(_ delta: Int64, to bucket: LedgerEntry.Bucket, sku: String, warehouse: String) throws {
         guard let sql = Store.addSQL[bucket] else { throw OrderCoreError(.internal, "no SQL for bucket \(bucket.rawValue)") }
+        touchedSKUs.insert(sku)
         if try db.run(sql.update, .text(sku), .text(warehouse), .int(delta)) == 0 {
             try db.run(sql.insert, .text(sku), .text(warehouse), .int(delta))
         }
@@ -53,7 +54,8 @@ extension Store {
     /// still available (`StockBalance.available`, with the reservation buffer `sellPercent`).
     /// - Returns: false (and changes nothing) when they are not.
     func reserve(sku: String, warehouse: String, qty: Int64, sellPercent: Int64) throws -> Bool {
-        try db.run("""
+        touchedSKUs.insert(sku)
+        return try db.run("""
             UPDATE stock SET reserved = reserved + ?3
             WHERE sku = ?1 AND warehouse = ?2 AND (on_hand / 100) * ?4 + ((on_hand % 100) * ?4) / 100 - reserved - safety >= ?3
             """, .text(sku), .text(warehouse), .int(qty), .int(sellPercent)) == 1
@@ -62,7 +64,8 @@ extension Store {
     /// Hands reserved units over to the buyer: both on hand and reserved go down.
     /// - Returns: false (changing nothing) when fewer units are on hand than are being handed over.
     func deduct(sku: String, warehouse: String, qty: Int64) throws -> Bool {
-        try db.run("""
+        touchedSKUs.insert(sku)
+        return try db.run("""
             UPDATE stock SET on_hand = on_hand - ?3, reserved = reserved - ?3
             WHERE sku = ?1 AND warehouse = ?2 AND reserved >= ?3 AND on_hand >= ?3
             """, .text(sku), .text(warehouse), .int(qty)) == 1
@@ -70,6 +73,7 @@ extension Store {
 
     /// Gives back reserved units. Taking back more than is reserved is an internal invariant breach.
     func unreserve(sku: String, warehouse: String, qty: Int64) throws {
+        touchedSKUs.insert(sku)
         let changed = try db.run("UPDATE stock SET reserved = reserved - ?3 WHERE sku = ?1 AND warehouse = ?2 AND reserved >= ?3",
                                  .text(sku), .text(warehouse), .int(qty))
         guard changed == 1 else {

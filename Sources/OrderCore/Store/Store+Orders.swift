@@ -92,10 +92,10 @@ extension Store {
     /// Stores a new line, with the units already reserved for it.
     func insert(_ line: OrderLine, orderRowID: Int64) throws {
         try db.run("""
-            INSERT INTO order_lines(order_rowid, line_no, sku, name, qty, unit_price, line_discount, tax, qty_reserved)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO order_lines(order_rowid, line_no, sku, name, qty, unit_price, line_discount, tax, qty_reserved, qty_backordered)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, .int(orderRowID), .int(line.lineNo), .text(line.sku), .opt(line.name), .int(line.qty), .int(line.unitPrice),
-            .int(line.lineDiscount), .int(line.tax), .int(line.quantities["reserved"] ?? 0))
+            .int(line.lineDiscount), .int(line.tax), .int(line.quantity("reserved")), .int(line.quantity("backordered")))
     }
 
     func lines(orderRowID: Int64) throws -> [OrderLine] {
@@ -116,7 +116,7 @@ extension Store {
 
     /// Every reserved unit is now allocated to the warehouse that holds it.
     func allocateLines(orderRowID: Int64) throws {
-        try db.run("UPDATE order_lines SET qty_allocated = qty_reserved WHERE order_rowid = ?", .int(orderRowID))
+        try db.run("UPDATE order_lines SET qty_allocated = qty_reserved, qty_backordered = 0 WHERE order_rowid = ?", .int(orderRowID))
     }
 
     func setAllocation(orderRowID: Int64, _ decision: JSON) throws {
@@ -146,14 +146,14 @@ extension Store {
     }
 
     func insert(_ p: Payment, orderRowID: Int64, actor: String) throws {
-        try db.run("INSERT INTO payments(order_rowid, payment_ref, amount, at, actor) VALUES (?, ?, ?, ?, ?)",
-                   .int(orderRowID), .opt(p.paymentRef), .int(p.amount), .int(p.at), .text(actor))
+        try db.run("INSERT INTO payments(order_rowid, payment_ref, amount, at, actor, kind, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   .int(orderRowID), .opt(p.paymentRef), .int(p.amount), .int(p.at), .text(actor), .text(p.kind), .opt(p.reason))
     }
 
     func payments(orderRowID: Int64) throws -> [Payment] {
         var result: [Payment] = []
-        try db.rows("SELECT payment_ref, amount, at FROM payments WHERE order_rowid = ? ORDER BY id", .int(orderRowID)) {
-            result.append(Payment(paymentRef: $0.optText(0), amount: $0.int(1), at: $0.int(2)))
+        try db.rows("SELECT payment_ref, amount, at, kind, reason FROM payments WHERE order_rowid = ? ORDER BY id", .int(orderRowID)) {
+            result.append(Payment(paymentRef: $0.optText(0), amount: $0.int(1), at: $0.int(2), kind: $0.text(3), reason: $0.optText(4)))
         }
         return result
     }
@@ -188,6 +188,37 @@ extension Store {
             result.append(OrderEvent(seq: $0.int(0), at: $0.int(1), actor: $0.optText(2), from: $0.optText(3), to: $0.text(4),
                                      command: $0.text(5), details: (try? JSONParser.parse($0.text(6))) ?? .null))
         }
+        return result
+    }
+
+    func setShipTo(orderRowID: Int64, _ shipTo: [String: String]) throws {
+        try db.run("UPDATE orders SET \(Store.addressColumns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?",
+                   arguments: Order.addressFields.map { .opt(shipTo[$0]) } + [.int(orderRowID)])
+    }
+
+    // MARK: - Warnings and duplicates
+
+    func setWarnings(orderRowID: Int64, _ warnings: [JSON]) throws {
+        try db.run("UPDATE orders SET warnings = ? WHERE id = ?", .text(JSON.array(warnings).serialized), .int(orderRowID))
+    }
+
+    func warnings(orderRowID: Int64) throws -> [JSON] {
+        try db.first("SELECT warnings FROM orders WHERE id = ? AND warnings IS NOT NULL", .int(orderRowID)) {
+            try JSONParser.parse($0.text(0)).arrayValue ?? []
+        } ?? []
+    }
+
+    func setFingerprint(orderRowID: Int64, _ fingerprint: String) throws {
+        try db.run("UPDATE orders SET fingerprint = ? WHERE id = ?", .text(fingerprint), .int(orderRowID))
+    }
+
+    /// Live (not cancelled) orders with the fingerprint placed in `from...to`, oldest first.
+    func ordersWithFingerprint(_ fingerprint: String, from: Int64, to: Int64, except rowID: Int64) throws -> [String] {
+        var result: [String] = []
+        try db.rows("""
+            SELECT order_id FROM orders WHERE fingerprint = ? AND placed_at BETWEEN ? AND ? AND id <> ? AND state <> 'cancelled'
+            ORDER BY placed_at, id LIMIT 20
+            """, .text(fingerprint), .int(from), .int(to), .int(rowID)) { result.append($0.text(0)) }
         return result
     }
 

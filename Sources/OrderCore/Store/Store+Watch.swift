@@ -73,6 +73,7 @@ extension Store {
     func openAlert(kind: String, sku: String, at: Int64, details: JSON) throws {
         try db.run("INSERT INTO alerts(kind, sku, opened_at, details) VALUES (?, ?, ?, ?)",
                    .text(kind), .text(sku), .int(at), .text(details.serialized))
+        try feedAlertOpened(at: at)
     }
 
     /// Opens an alert about an order unless one of the kind is open for it already.
@@ -81,6 +82,7 @@ extension Store {
         else { return }
         try db.run("INSERT INTO alerts(kind, order_id, opened_at, details) VALUES (?, ?, ?, ?)",
                    .text(kind), .text(orderID), .int(at), .text(details.serialized))
+        try feedAlertOpened(at: at)
     }
 
     /// Opens an alert about something else (`ref`, e.g. a tracking number) unless one is open for it.
@@ -88,14 +90,39 @@ extension Store {
         guard try db.first("SELECT 1 FROM alerts WHERE kind = ? AND ref = ? AND cleared_at IS NULL", .text(kind), .text(ref), map: { _ in true }) == nil
         else { return }
         try db.run("INSERT INTO alerts(kind, ref, opened_at, details) VALUES (?, ?, ?, ?)", .text(kind), .text(ref), .int(at), .text(details.serialized))
+        try feedAlertOpened(at: at)
     }
 
     func clearOrderAlerts(kind: String, orderID: String, at: Int64) throws {
-        try db.run("UPDATE alerts SET cleared_at = ? WHERE kind = ? AND order_id = ? AND cleared_at IS NULL", .int(at), .text(kind), .text(orderID))
+        try feedAlertsCleared(at: at, "UPDATE alerts SET cleared_at = ?1 WHERE kind = ?2 AND order_id = ?3 AND cleared_at IS NULL",
+                              .int(at), .text(kind), .text(orderID))
+    }
+
+    func clearRefAlerts(kind: String, ref: String, at: Int64) throws {
+        try feedAlertsCleared(at: at, "UPDATE alerts SET cleared_at = ?1 WHERE kind = ?2 AND ref = ?3 AND cleared_at IS NULL",
+                              .int(at), .text(kind), .text(ref))
     }
 
     func clearAlert(id: Int64, at: Int64) throws {
-        try db.run("UPDATE alerts SET cleared_at = ? WHERE id = ?", .int(at), .int(id))
+        try feedAlertsCleared(at: at, "UPDATE alerts SET cleared_at = ?1 WHERE id = ?2 AND cleared_at IS NULL", .int(at), .int(id))
+    }
+
+    /// Every alert that opens or clears is also a change-feed event, so the host learns of it.
+    private func feedAlertOpened(at: Int64) throws {
+        try db.rows("SELECT id, kind, sku, order_id, ref, details FROM alerts WHERE id = last_insert_rowid()") {
+            try appendFeed(kind: "alert", at: at, data: Store.alertEvent($0, state: "opened"))
+        }
+    }
+
+    private func feedAlertsCleared(at: Int64, _ update: String, _ args: SQLValue...) throws {
+        var cleared: [JSONObject] = []
+        try db.rows(update + " RETURNING id, kind, sku, order_id, ref, details", arguments: args) { cleared.append(Store.alertEvent($0, state: "cleared")) }
+        for event in cleared { try appendFeed(kind: "alert", at: at, data: event) }
+    }
+
+    private static func alertEvent(_ r: Row, state: String) -> JSONObject {
+        ["alert_id": .int(r.int(0)), "alert": .string(r.text(1)), "state": .string(state), "sku": .optional(r.optText(2)),
+         "order_id": .optional(r.optText(3)), "ref": .optional(r.optText(4)), "details": (try? JSONParser.parse(r.text(5))) ?? .null]
     }
 
     func alerts(openOnly: Bool, limit: Int) throws -> [JSON] {

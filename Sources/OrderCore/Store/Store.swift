@@ -3,6 +3,9 @@
 /// `@unchecked Sendable`: an instance is only ever reached through `Engine`'s mutex.
 final class Store: @unchecked Sendable {
     let db: Database
+    /// SKUs whose balance rows changed in the current transaction: the change feed publishes their
+    /// sellable quantity per channel before it commits (`CommandContext.publishSellable`).
+    var touchedSKUs: Set<String> = []
 
     init(path: String, options: StoreOptions) throws {
         db = try Database(path: path, options: options)
@@ -10,7 +13,8 @@ final class Store: @unchecked Sendable {
     }
 
     func transaction<T>(_ access: Database.Access, _ body: () throws -> T) throws -> T {
-        try db.transaction(access, body)
+        touchedSKUs = []
+        return try db.transaction(access, body)
     }
 
     /// The row id the next row of `table` will get, and its public id (`SO-000001`, `TR-000001`...).

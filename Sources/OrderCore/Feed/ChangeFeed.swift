@@ -1,0 +1,95 @@
+/// The change feed: one ordered list of what the host must tell the outside world — order state
+/// changes, each channel's sellable quantity of a SKU when it changes, and alerts opening or
+/// clearing. Events are written inside the transaction of the command that caused them, so a
+/// committed change always has its event and a rolled-back one never does. Consumers read after a
+/// cursor and acknowledge what they have handled (`events.ack`); a consumer that restarts resumes
+/// after its acknowledged cursor and so sees every later event exactly once, in order.
+enum ChangeFeed {
+    static let kinds = ["order", "sellable", "alert"]
+    static let maxLimit: Int64 = 10_000
+}
+
+extension CommandContext {
+    /// Appends the event of an order's transition (or creation, `from` nil).
+    func feedOrder(_ order: Order, from: OrderState?, command: String) throws {
+        try store.appendFeed(kind: "order", at: at, data: [
+            "order_id": .string(order.orderID), "channel": .string(order.channel), "external_id": .optional(order.externalID),
+            "from": .optional(from?.rawValue), "to": .string(order.state.rawValue), "command": .string(command)])
+    }
+
+    /// Publishes, for every registered channel, the sellable quantity of each SKU whose balances this
+    /// command changed, when it differs from what was last published. Runs before the command commits.
+    func publishSellable() throws {
+        guard !store.touchedSKUs.isEmpty else { return }
+        let skus = store.touchedSKUs.sorted()
+        store.touchedSKUs = []
+        let channels = try store.allChannels()
+        guard !channels.isEmpty else { return }
+        let percent = try sellPercent()
+        let balances = try store.balances(skus: skus, activeOnly: true)
+        for sku in skus {
+            for channel in channels {
+                let serving = Set(channel.warehouses)
+                var available: Int64 = 0
+                for b in balances[sku] ?? [] where serving.isEmpty || serving.contains(b.warehouse) {
+                    var balance = b
+                    balance.sellPercent = percent
+                    available = available.addingReportingOverflow(balance.available).overflow ? .max : available + balance.available
+                }
+                let limits = try store.channelSKU(channel: channel.channel, sku: sku)
+                var sellable = available
+                if !channel.active || limits?.open == false { sellable = 0 }
+                if let remaining = limits?.remaining { sellable = min(sellable, remaining) }
+                guard try store.publishedSellable(channel: channel.channel, sku: sku) != sellable else { continue }
+                try store.setPublishedSellable(channel: channel.channel, sku: sku, sellable)
+                try store.appendFeed(kind: "sellable", at: at, data: ["channel": .string(channel.channel), "sku": .string(sku),
+                                                                      "sellable": .int(sellable)])
+            }
+        }
+    }
+}
+
+enum FeedCommands {
+    static let all = [read, ack, consumers]
+
+    static let read = Command("events.read", .read,
+        "Read the change feed after a cursor, oldest first (after, or consumer to start after its acknowledged cursor; limit; kinds)") { ctx, f in
+        let consumer = try f.code("consumer")
+        let after = try f.int("after", min: 0)
+        let limit = try f.int("limit", min: 1, max: ChangeFeed.maxLimit) ?? 100
+        let kinds = try f.strings("kinds", maxCount: ChangeFeed.kinds.count)
+        try f.finish()
+        for (i, kind) in (kinds ?? []).enumerated() where !ChangeFeed.kinds.contains(kind) {
+            throw OrderCoreError.invalid("kinds[\(i)] must be one of \(ChangeFeed.kinds.joined(separator: ", ")), not '\(kind)'", field: "kinds[\(i)]")
+        }
+        let cursor = try after ?? consumer.map { try ctx.store.consumerCursor($0) ?? 0 } ?? 0
+        let events = try ctx.store.feed(after: cursor, limit: Int(limit), kinds: kinds)
+        let next = events.last?.objectValue?["seq"]?.intValue ?? cursor
+        return ["events": .array(events), "next": .int(next), "head": .int(try ctx.store.feedHead())]
+    }
+
+    static let ack = Command("events.ack", .write,
+        "Acknowledge that a consumer has handled the feed up to a cursor; it resumes after it (consumer, cursor)") { ctx, f in
+        let consumer = try f.requiredCode("consumer")
+        let cursor = try f.requiredInt("cursor", min: 0)
+        try f.finish()
+        let head = try ctx.store.feedHead()
+        guard cursor <= head else {
+            throw OrderCoreError.invalid("cursor \(cursor) is past the end of the feed (\(head))", field: "cursor")
+        }
+        // A late or repeated acknowledgement never moves a consumer backwards.
+        let current = try ctx.store.consumerCursor(consumer)
+        let acknowledged = max(cursor, current ?? 0)
+        if acknowledged != current { try ctx.store.setConsumerCursor(consumer, acknowledged, at: ctx.at) }
+        return ["consumer": .string(consumer), "cursor": .int(acknowledged), "lag": .int(head - acknowledged)]
+    }
+
+    static let consumers = Command("events.consumers", .read, "List feed consumers with their cursor and lag (events not yet acknowledged)") { ctx, f in
+        try f.finish()
+        let head = try ctx.store.feedHead()
+        return ["head": .int(head), "consumers": .array(try ctx.store.consumers().map {
+            ["consumer": .string($0.consumer), "cursor": .int($0.cursor), "lag": .int(head - $0.cursor),
+             "updated_at": .string(Timestamp.format($0.updatedAt))]
+        })]
+    }
+}

@@ -1,0 +1,151 @@
+/// The channel profiles shipped with OrderCore. They are data: JSON read by the same parser as a
+/// profile stored with `intake.profile_set`, which replaces a builtin of the same name.
+/// `intake.profile_get` prints one as a starting point for a new channel (docs/channels.md).
+enum BuiltinProfiles {
+    static let all: [String: String] = ["shopify": shopify, "woocommerce": woocommerce, "amazon": amazon, "taobao": taobao, "csv": csv]
+
+    /// Shopify allocates every discount to the lines (`discount_allocations`, summed in
+    /// `total_discount`): those amounts are the truth, `discount_codes` only name them.
+    static let shopify = #"""
+    {"profile": "shopify",
+     "description": "Shopify Admin REST: an order ({\"order\":...}), a list ({\"orders\":[...]}), the orders/create webhook (the order itself), and refunds ({\"refund\":...})",
+     "events": [
+      {"type": "refund", "root": ["refund", ""], "when": {"order_id": true, "transactions": true},
+       "fields": {"external_id": "order_id", "refund_ref": {"template": "shopify-refund-{id}"}, "amount": {"sum": "transactions[].amount"}, "reason": "note"}},
+      {"type": "order", "root": ["order", "orders", ""], "when": {"id": true, "line_items": true},
+       "fields": {
+        "external_id": "id", "placed_at": {"first": ["created_at", "processed_at"]}, "currency": "currency",
+        "customer.id": "customer.id", "customer.email": {"first": ["email", "contact_email", "customer.email"]},
+        "customer.phone": {"first": ["phone", "customer.phone", "shipping_address.phone", "billing_address.phone"]},
+        "customer.name": {"first": [{"join": ["customer.first_name", "customer.last_name"]}, "shipping_address.name", "billing_address.name"]},
+        "customer.ip": {"first": ["browser_ip", "client_details.browser_ip"]}, "customer.account_created_at": "customer.created_at",
+        "ship_to.name": "shipping_address.name", "ship_to.phone": "shipping_address.phone", "ship_to.country": "shipping_address.country_code",
+        "ship_to.region": "shipping_address.province", "ship_to.city": "shipping_address.city", "ship_to.line1": "shipping_address.address1",
+        "ship_to.line2": "shipping_address.address2", "ship_to.postal_code": "shipping_address.zip",
+        "shipping_fee": {"sum": "shipping_lines[].price"}, "shipping_tax": {"sum": "shipping_lines[].tax_lines[].price"},
+        "taxes_included": "taxes_included", "note": "note", "tags": {"split": "tags"}},
+       "lines": {"path": "line_items",
+        "fields": {"sku": "sku", "sku_fallback": {"template": "shopify-variant-{variant_id}"}, "name": {"first": ["name", "title"]},
+                   "qty": "quantity", "unit_price": "price",
+                   "line_discount": {"first": [{"sum": "discount_allocations[].amount"}, "total_discount"]}, "tax": {"sum": "tax_lines[].price"}}},
+       "status": {"value": "financial_status",
+        "inbound": {"pending": "pending_payment", "partially_paid": "pending_payment", "authorized": "paid", "paid": "paid",
+                    "partially_refunded": "paid", "refunded": "paid", "voided": "cancelled"},
+        "rules": [{"when": {"cancelled_at": "present"}, "state": "cancelled"}]},
+       "checks": {"grand_total": "total_price", "discount_total": "total_discounts", "tax_total": "total_tax"}}
+     ]}
+    """#
+
+    /// WooCommerce spreads coupons over the lines (`subtotal` before, `total` after discounts).
+    /// A refund's payload does not name its order: pass `external_id` to `intake.ingest`.
+    static let woocommerce = #"""
+    {"profile": "woocommerce",
+     "description": "WooCommerce REST API v3: an order or a list of orders; a refund (give external_id, the order's id)",
+     "events": [
+      {"type": "refund", "when": {"amount": true, "line_items": true, "total": false},
+       "fields": {"external_id": "@external_id", "refund_ref": {"template": "woo-refund-{id}"}, "amount": "amount", "reason": "reason"}},
+      {"type": "order", "when": {"id": true, "line_items": true},
+       "fields": {
+        "external_id": "id", "placed_at": {"first": ["date_created_gmt", "date_created"]}, "currency": "currency",
+        "customer.id": {"map": "customer_id", "values": {"0": null}}, "customer.email": "billing.email", "customer.phone": "billing.phone",
+        "customer.name": {"join": ["billing.first_name", "billing.last_name"]}, "customer.ip": "customer_ip_address",
+        "ship_to.name": {"join": ["shipping.first_name", "shipping.last_name"]}, "ship_to.phone": {"first": ["shipping.phone", "billing.phone"]},
+        "ship_to.country": "shipping.country", "ship_to.region": "shipping.state", "ship_to.city": "shipping.city",
+        "ship_to.line1": "shipping.address_1", "ship_to.line2": "shipping.address_2", "ship_to.postal_code": "shipping.postcode",
+        "shipping_fee": {"sum": "shipping_lines[].total"}, "shipping_tax": {"sum": "shipping_lines[].total_tax"},
+        "taxes_included": "prices_include_tax", "note": "customer_note"},
+       "lines": {"path": "line_items",
+        "fields": {"sku": "sku", "sku_fallback": {"template": "woo-{product_id}"}, "name": "name", "qty": "quantity",
+                   "line_total": "subtotal", "line_discount": {"subtract": ["subtotal", "total"]}, "tax": "total_tax", "net": "total"}},
+       "status": {"value": "status",
+        "inbound": {"pending": "pending_payment", "on-hold": "pending_payment", "processing": "paid", "completed": "completed",
+                    "cancelled": "cancelled", "refunded": "paid", "failed": "cancelled"}},
+       "checks": {"grand_total": "total", "discount_total": "discount_total", "tax_total": "total_tax", "shipping_fee": "shipping_total"}}
+     ]}
+    """#
+
+    /// Amazon reports `ItemPrice` for the whole quantity: it is the line total.
+    static let amazon = #"""
+    {"profile": "amazon",
+     "description": "Amazon SP-API Orders v0: one order assembled as {\"order\": getOrder, \"items\": getOrderItems, \"address\": getOrderAddress, \"buyer\": getOrderBuyerInfo} (response bodies); ORDER_CHANGE notifications (a buyer-requested cancel cancels)",
+     "events": [
+      {"type": "cancel", "root": ["", "Payload"], "when": {"NotificationType": "ORDER_CHANGE", "Payload.OrderChangeNotification.OrderChangeTrigger.ChangeReason": "Buyer Requested Cancel"},
+       "fields": {"external_id": "Payload.OrderChangeNotification.AmazonOrderId", "reason": {"template": "Amazon: {Payload.OrderChangeNotification.OrderChangeTrigger.ChangeReason}"}}},
+      {"type": "skip", "root": [""], "when": {"NotificationType": true},
+       "fields": {"external_id": {"first": ["Payload.OrderChangeNotification.AmazonOrderId", "NotificationType"]}},
+       "reason": "a notification that changes nothing OrderCore keeps"},
+      {"type": "order", "root": ["order.payload", "order"], "when": {"AmazonOrderId": true},
+       "fields": {
+        "external_id": "AmazonOrderId", "placed_at": "PurchaseDate",
+        "currency": {"first": ["OrderTotal.CurrencyCode", "/items.payload.OrderItems[0].ItemPrice.CurrencyCode"]},
+        "customer.email": {"first": ["/buyer.payload.BuyerEmail", "BuyerInfo.BuyerEmail"]},
+        "customer.name": {"first": ["/buyer.payload.BuyerName", "BuyerInfo.BuyerName"]},
+        "ship_to.name": {"first": ["/address.payload.ShippingAddress.Name", "ShippingAddress.Name"]},
+        "ship_to.phone": {"first": ["/address.payload.ShippingAddress.Phone", "ShippingAddress.Phone"]},
+        "ship_to.country": {"first": ["/address.payload.ShippingAddress.CountryCode", "ShippingAddress.CountryCode"]},
+        "ship_to.region": {"first": ["/address.payload.ShippingAddress.StateOrRegion", "ShippingAddress.StateOrRegion"]},
+        "ship_to.city": {"first": ["/address.payload.ShippingAddress.City", "ShippingAddress.City"]},
+        "ship_to.line1": {"first": ["/address.payload.ShippingAddress.AddressLine1", "ShippingAddress.AddressLine1"]},
+        "ship_to.line2": {"first": ["/address.payload.ShippingAddress.AddressLine2", "ShippingAddress.AddressLine2"]},
+        "ship_to.postal_code": {"first": ["/address.payload.ShippingAddress.PostalCode", "ShippingAddress.PostalCode"]},
+        "shipping_fee": {"sum": "/items.payload.OrderItems[].ShippingPrice.Amount"},
+        "shipping_tax": {"sum": "/items.payload.OrderItems[].ShippingTax.Amount"}, "taxes_included": {"const": false}},
+       "lines": {"path": "/items.payload.OrderItems",
+        "fields": {"sku": "SellerSKU", "sku_fallback": {"template": "amazon-{ASIN}"}, "name": "Title", "qty": "QuantityOrdered",
+                   "line_total": "ItemPrice.Amount", "line_discount": "PromotionDiscount.Amount", "tax": "ItemTax.Amount"}},
+       "discounts": [{"path": "/items.payload.OrderItems",
+                      "fields": {"kind": {"const": "promotion"}, "code": {"const": "shipping_discount"}, "amount": "ShippingDiscount.Amount"}}],
+       "status": {"value": "OrderStatus",
+        "inbound": {"PendingAvailability": "pending_payment", "Pending": "pending_payment", "Unshipped": "paid", "InvoiceUnconfirmed": "paid",
+                    "PartiallyShipped": "partially_shipped", "Shipped": "shipped", "Canceled": "cancelled", "Unfulfillable": "cancelled"}},
+       "checks": {"grand_total": "OrderTotal.Amount"}}
+     ]}
+    """#
+
+    /// Taobao's sub-order `discount_fee` and `adjust_fee` are the line's own discounts; shop-wide
+    /// promotions reach the lines as `part_mjz_discount`. `promotion_details` only name promotions
+    /// whose money is already in those fields, so they are not counted again.
+    static let taobao = #"""
+    {"profile": "taobao",
+     "description": "Taobao/Tmall trade (the taobao.trade.fullinfo.get response, or the trade): sub-orders are lines; times are Beijing time",
+     "time_offset_minutes": 480,
+     "events": [
+      {"type": "order", "root": ["trade_fullinfo_get_response.trade", "trade", ""], "when": {"tid": true},
+       "fields": {
+        "external_id": "tid", "placed_at": "created", "currency": {"const": "CNY"},
+        "customer.id": "buyer_nick", "customer.email": "buyer_email", "customer.phone": "receiver_mobile", "customer.name": "receiver_name",
+        "ship_to.name": "receiver_name", "ship_to.phone": {"first": ["receiver_mobile", "receiver_phone"]}, "ship_to.country": {"const": "CN"},
+        "ship_to.region": "receiver_state", "ship_to.city": "receiver_city", "ship_to.district": "receiver_district",
+        "ship_to.line1": "receiver_address", "ship_to.postal_code": "receiver_zip",
+        "shipping_fee": "post_fee", "taxes_included": {"const": true}, "note": "buyer_message"},
+       "lines": {"path": "orders.order",
+        "fields": {"sku": "outer_sku_id", "sku_fallback": {"first": ["outer_iid", {"template": "taobao-{sku_id}"}]}, "name": "title", "qty": "num",
+                   "unit_price": "price", "line_discount": {"add": ["discount_fee", "adjust_fee"]}, "net": "total_fee"}},
+       "discounts": [{"path": "orders.order",
+                      "fields": {"kind": {"const": "promotion"}, "code": {"const": "shop_promotion"}, "amount": "part_mjz_discount"}}],
+       "status": {"value": "status",
+        "inbound": {"TRADE_NO_CREATE_PAY": "pending_payment", "WAIT_BUYER_PAY": "pending_payment", "PAY_PENDING": "pending_payment",
+                    "WAIT_PRE_AUTH_CONFIRM": "pending_payment", "WAIT_SELLER_SEND_GOODS": "paid", "SELLER_CONSIGNED_PART": "partially_shipped",
+                    "WAIT_BUYER_CONFIRM_GOODS": "shipped", "TRADE_BUYER_SIGNED": "delivered", "TRADE_FINISHED": "completed",
+                    "TRADE_CLOSED": "cancelled", "TRADE_CLOSED_BY_TAOBAO": "cancelled"}},
+       "checks": {"grand_total": "payment"}}
+     ]}
+    """#
+
+    static let csv = #"""
+    {"profile": "csv", "format": "csv", "group_by": "order_id",
+     "description": "Generic CSV, one row per order line: order_id, placed_at, currency, status, sku, name, qty, unit_price, line_discount, tax, shipping_fee, note, customer_id, customer_phone, customer_email, customer_name, ship_name, ship_phone, ship_country, ship_region, ship_city, ship_district, ship_line1, ship_line2, ship_postal_code (order fields are read from the order's first row)",
+     "events": [
+      {"type": "order", "when": {"order_id": true},
+       "fields": {
+        "external_id": "order_id", "placed_at": "placed_at", "currency": "currency", "shipping_fee": "shipping_fee", "note": "note",
+        "customer.id": "customer_id", "customer.phone": "customer_phone", "customer.email": "customer_email", "customer.name": "customer_name",
+        "ship_to.name": "ship_name", "ship_to.phone": "ship_phone", "ship_to.country": "ship_country", "ship_to.region": "ship_region",
+        "ship_to.city": "ship_city", "ship_to.district": "ship_district", "ship_to.line1": "ship_line1", "ship_to.line2": "ship_line2",
+        "ship_to.postal_code": "ship_postal_code"},
+       "lines": {"path": "rows",
+        "fields": {"sku": "sku", "name": "name", "qty": "qty", "unit_price": "unit_price", "line_discount": "line_discount", "tax": "tax"}},
+       "status": {"value": "status", "inbound": {"pending": "pending_payment", "unpaid": "pending_payment", "paid": "paid", "cancelled": "cancelled"}}}
+     ]}
+    """#
+}

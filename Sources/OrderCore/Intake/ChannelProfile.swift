@@ -1,0 +1,185 @@
+/// How one channel's payloads become canonical commands: data, not code (docs/channels.md).
+/// A profile lists event rules; the first rule whose `root` exists in the payload and whose `when`
+/// holds maps it. Builtin profiles (`BuiltinProfiles`) and profiles stored with
+/// `intake.profile_set` are read by the same parser.
+struct ChannelProfile {
+    enum Format: String { case json, csv }
+    enum EventType: String, CaseIterable { case order, cancel, refund, skip }
+
+    struct Condition {
+        enum Test { case present, absent, equals([JSON]), prefix(String), below(Int64) }
+        var value: ValueSpec
+        var test: Test
+    }
+
+    /// Lines that are not stock: skipped with a reason, or added to the shipping fee (postage codes).
+    struct LineRule {
+        var when: [Condition]
+        var reason: String
+        var addToShipping: ValueSpec?
+    }
+
+    struct ListRule {
+        var path: PayloadPath
+        var fields: [(String, ValueSpec)]
+        var rules: [LineRule] = []
+    }
+
+    struct EventRule {
+        var type: EventType
+        var when: [Condition]
+        /// Candidate paths of the object(s) mapped; the first present wins, an array maps each element.
+        var roots: [PayloadPath]
+        var fields: [(String, ValueSpec)]
+        var lines: ListRule?
+        var discounts: [ListRule]
+        var status: ValueSpec?
+        var statusMapping: StatusMapping?
+        var checks: [(String, ValueSpec)]
+        var reason: String?
+    }
+
+    var name: String
+    var description: String
+    var format: Format
+    var timeOffsetMinutes: Int
+    var timeFormat: String?
+    /// CSV: the column (path) whose value groups rows into one order.
+    var groupBy: ValueSpec?
+    var events: [EventRule]
+    let definition: JSON
+
+    static let orderFields = ["external_id", "placed_at", "currency", "shipping_fee", "shipping_tax", "taxes_included", "note", "tags", "carrier"]
+        + Order.customerFields.map { "customer." + $0 } + ["customer.account_created_at"] + Order.addressFields.map { "ship_to." + $0 }
+    static let lineFields = ["sku", "sku_fallback", "name", "qty", "unit_price", "line_total", "line_discount", "tax"]
+    static let lineChecks = ["net"]
+    static let discountFields = ["kind", "code", "amount"]
+    static let eventFields: [EventType: [String]] = [
+        .order: orderFields, .cancel: ["external_id", "reason"], .refund: ["external_id", "refund_ref", "amount", "reason"], .skip: ["external_id"],
+    ]
+    static let orderChecks = ["grand_total", "discount_total", "tax_total", "shipping_fee"]
+
+    init(_ definition: JSON) throws(OrderCoreError) {
+        self.definition = definition
+        guard case .object(let o) = definition else { throw .invalid("a profile must be a JSON object", field: "profile") }
+        let f = Fields(o, path: "profile")
+        name = try f.requiredCode("profile")
+        description = try f.text("description", maxLength: 2_000) ?? ""
+        let formatName = try f.code("format") ?? "json"
+        guard let format = Format(rawValue: formatName) else { throw .invalid("profile.format must be json or csv", field: "profile.format") }
+        self.format = format
+        timeOffsetMinutes = Int(try f.int("time_offset_minutes", min: -1_440, max: 1_440) ?? 0)
+        timeFormat = try f.text("time_format", maxLength: 40)
+        groupBy = try f.value("group_by").map { v throws(OrderCoreError) in try ValueSpec(v, field: "profile.group_by") }
+        if format == .csv && groupBy == nil { throw .invalid("profile.group_by is required for csv: the column that names the order", field: "profile.group_by") }
+        guard let rules = try f.objects("events", maxCount: 50), !rules.isEmpty else {
+            throw .invalid("profile.events is required: at least one event rule", field: "profile.events")
+        }
+        events = try rules.map { r throws(OrderCoreError) in try ChannelProfile.eventRule(r) }
+        try f.finish()
+    }
+
+    private static func eventRule(_ r: Fields) throws(OrderCoreError) -> EventRule {
+        let typeName = try r.requiredCode("type")
+        guard let type = EventType(rawValue: typeName) else {
+            throw .invalid("\(r.name("type")) must be one of \(EventType.allCases.map(\.rawValue).joined(separator: ", "))", field: r.name("type"))
+        }
+        var roots: [PayloadPath] = []
+        switch r.value("root") {
+        case nil: roots = [try PayloadPath("")]
+        case .array(let items)?:
+            for (i, item) in items.enumerated() {
+                guard case .string(let p) = item else { throw .invalid("\(r.name("root"))[\(i)] must be a path string", field: r.name("root")) }
+                roots.append(try PayloadPath(p))
+            }
+        case let other?: throw .invalid("\(r.name("root")) must be a list of paths, not \(other.typeName)", field: r.name("root"))
+        }
+        var rule = EventRule(type: type, when: try conditions(r, "when"), roots: roots,
+                             fields: try specs(r, "fields", allowed: eventFields[type] ?? []),
+                             lines: nil, discounts: [], status: nil, statusMapping: nil, checks: [], reason: try r.text("reason", maxLength: 500))
+        if type == .order {
+            guard let lines = try r.object("lines") else { throw .invalid("\(r.name("lines")) is required for order events", field: r.name("lines")) }
+            rule.lines = try listRule(lines, allowed: lineFields + lineChecks)
+            rule.discounts = try (r.objects("discounts", maxCount: 10) ?? []).map { d throws(OrderCoreError) in try listRule(d, allowed: discountFields) }
+            rule.checks = try specs(r, "checks", allowed: orderChecks)
+            if let status = try r.object("status") {
+                guard let v = status.value("value") else { throw .invalid("\(status.name("value")) is required", field: status.name("value")) }
+                rule.status = try ValueSpec(v, field: status.name("value"))
+                do { rule.statusMapping = try StatusMapping(status) } catch { throw Engine.wrap(error) }
+                try status.finish()
+            }
+        }
+        try r.finish()
+        return rule
+    }
+
+    private static func listRule(_ l: Fields, allowed: [String]) throws(OrderCoreError) -> ListRule {
+        let path = try PayloadPath(try l.text("path", maxLength: 200) ?? "")
+        var rule = ListRule(path: path, fields: try specs(l, "fields", allowed: allowed))
+        for s in try l.objects("not_stock", maxCount: 20) ?? [] {
+            rule.rules.append(LineRule(when: try conditions(s, "when"), reason: try s.text("reason", maxLength: 200) ?? "not stock",
+                                       addToShipping: try s.value("add_to_shipping").map { v throws(OrderCoreError) in
+                                           try ValueSpec(v, field: s.name("add_to_shipping")) }))
+            try s.finish()
+        }
+        try l.finish()
+        return rule
+    }
+
+    private static func specs(_ f: Fields, _ key: String, allowed: [String]) throws(OrderCoreError) -> [(String, ValueSpec)] {
+        guard let o = try f.object(key) else { return [] }
+        var result: [(String, ValueSpec)] = []
+        for name in o.keys {
+            guard allowed.contains(name) else {
+                throw .invalid("\(o.name(name)) is not a canonical field here; allowed: \(allowed.joined(separator: ", "))", field: o.name(name))
+            }
+            result.append((name, try ValueSpec(o.value(name) ?? .null, field: o.name(name))))
+        }
+        try o.finish()
+        return result
+    }
+
+    /// `when`: an object of `path: test`, every test must hold. A test is `true` (present), `false`
+    /// (absent), a value or array of values (equals one), `{"prefix": "C"}` or `{"below": 1}`.
+    private static func conditions(_ f: Fields, _ key: String) throws(OrderCoreError) -> [Condition] {
+        guard let o = try f.object(key) else { return [] }
+        var result: [Condition] = []
+        for path in o.keys {
+            let value = ValueSpec.path(try PayloadPath(path))
+            let test: Condition.Test
+            switch o.value(path) ?? .null {
+            case .bool(true): test = .present
+            case .bool(false): test = .absent
+            case .array(let options): test = .equals(options)
+            case .object(let t):
+                let tf = Fields(t, path: o.name(path))
+                if let prefix = try tf.text("prefix", maxLength: 100) { test = .prefix(prefix) }
+                else if let below = try tf.int("below") { test = .below(below) }
+                else { throw .invalid("\(o.name(path)) must be true, false, a value, a list, {\"prefix\"} or {\"below\"}", field: o.name(path)) }
+                try tf.finish()
+            case let v: test = .equals([v])
+            }
+            result.append(Condition(value: value, test: test))
+        }
+        try o.finish()
+        return result
+    }
+}
+
+extension ChannelProfile.Condition {
+    func holds(_ e: Evaluator) -> Bool {
+        let value = (try? e.values(self.value, field: "when"))?.first
+        switch test {
+        case .present: return value != nil
+        case .absent: return value == nil
+        case .equals(let options):
+            guard let text = value.flatMap(Evaluator.text(of:)) else { return false }
+            return options.contains { Evaluator.text(of: $0) == text }
+        case .prefix(let prefix): return value.flatMap(Evaluator.text(of:))?.hasPrefix(prefix) ?? false
+        case .below(let limit):
+            guard let text = value.flatMap(Evaluator.text(of:)) else { return false }
+            if let n = Int64(text) { return n < limit }
+            return text.hasPrefix("-")  // a negative decimal
+        }
+    }
+}

@@ -1,0 +1,308 @@
+/// Channel intake: every event is stored raw in the inbox, mapped by its channel's profile and
+/// applied in the same transaction. Its effects are applied in a savepoint: when mapping or applying
+/// fails for a reason in the data, they are undone and the event stays as a dead letter with the
+/// reason; a failure of the machine (busy, I/O) rolls everything back so the sender retries.
+extension CommandContext {
+    /// The profile a name refers to: one stored with `intake.profile_set`, else a builtin.
+    func profile(_ name: String) throws -> ChannelProfile? {
+        if let stored = try store.storedProfile(name) { return try ChannelProfile(stored) }
+        guard let text = BuiltinProfiles.all[name] else { return nil }
+        return try ChannelProfile(try JSONParser.parse(text))
+    }
+
+    func requireProfile(_ name: String, field: String? = nil) throws -> ChannelProfile {
+        guard let profile = try profile(name) else {
+            let known = Set(BuiltinProfiles.all.keys).union(try store.storedProfileNames()).sorted()
+            throw OrderCoreError(.notFound, "no channel profile '\(name)'; known: \(known.joined(separator: ", "))",
+                                 details: ["profile": .string(name), "field": .optional(field)])
+        }
+        return profile
+    }
+
+    /// Maps and applies a stored event; throws when it cannot (the caller keeps it as a dead letter).
+    func applyEvent(channel: Channel, payload: JSON, arguments: JSONObject) throws -> JSON {
+        let profile = try requireProfile(channel.profileName)
+        let events = try ProfileMapper(profile: profile, defaultCurrency: try stringSetting(.defaultCurrency)).map(payload, arguments: arguments)
+        var results: [JSON] = []
+        for event in events { results.append(try apply(event, channel: channel.channel)) }
+        return .array(results)
+    }
+
+    private func apply(_ event: MappedEvent, channel: String) throws -> JSON {
+        var result: JSONObject = ["type": .string(event.type.rawValue), "external_id": .string(event.externalID)]
+        switch event.type {
+        case .skip:
+            result["reason"] = .optional(event.reason)
+            if !event.notStock.isEmpty { result["not_stock"] = .array(event.notStock) }
+            return .object(result)
+        case .order:
+            return try applyOrder(event, channel: channel)
+        case .cancel, .refund:
+            guard let id = try store.orderID(channel: channel, externalID: event.externalID) else {
+                throw OrderCoreError(.notFound, "order \(event.externalID) of channel \(channel) is not known (its order event has not arrived; retry the dead letter after it)",
+                                     details: ["channel": .string(channel), "external_id": .string(event.externalID)])
+            }
+            result["order_id"] = .string(id)
+            if event.type == .cancel {
+                let order = try requireOrder(id)
+                result["action"] = order.state == .cancelled ? "unchanged" : "cancelled"
+                if order.state != .cancelled {
+                    let reason = event.fields["reason"]?.stringValue ?? "cancelled on \(channel)"
+                    _ = try OrderCommands.cancel.run(self, Fields(["order_id": .string(id), "reason": .string(reason)]))
+                }
+            } else {
+                var args: JSONObject = ["order_id": .string(id)]
+                for key in ["amount", "refund_ref", "reason"] { args[key] = event.fields[key] }
+                let refunded = try RefundCommands.record.run(self, Fields(args))
+                result["action"] = refunded.objectValue?["duplicate"] == .bool(true) ? "unchanged" : "refunded"
+            }
+            result["state"] = .string(try requireOrder(id).state.rawValue)
+            return .object(result)
+        }
+    }
+
+    private func applyOrder(_ event: MappedEvent, channel: String) throws -> JSON {
+        var doc = event.fields
+        doc["channel"] = .string(channel)
+        var result: JSONObject = ["type": "order", "external_id": .string(event.externalID)]
+        var order: Order
+        if let id = try store.orderID(channel: channel, externalID: event.externalID) {
+            order = try requireOrder(id)
+            result["action"] = "unchanged"
+            if case .object(let shipTo)? = doc["ship_to"], try updateAddress(&order, Fields(shipTo, path: "ship_to"), source: channel) {
+                result["action"] = "address_changed"
+            }
+        } else {
+            let draft = try OrderDraft(Fields(doc), at: at, defaultCurrency: try stringSetting(.defaultCurrency))
+            let warnings = IntakeChecks.warnings(event, draft: draft)
+            let created = try createOrder(draft, backorder: true, warnings: warnings)
+            order = created.order
+            result["action"] = "created"
+            let lines = created.document.objectValue?["lines"]?.arrayValue ?? []
+            let short = lines.compactMap { $0.objectValue }.filter { ($0["backordered"]?.intValue ?? 0) > 0 }
+                .map { JSON.object(["line_no": $0["line_no"] ?? .null, "sku": $0["sku"] ?? .null, "qty": $0["backordered"] ?? .null]) }
+            if !short.isEmpty { result["backordered"] = .array(short) }
+            if !warnings.isEmpty { result["warnings"] = .array(warnings) }
+        }
+        if let state = event.state {
+            try follow(&order, channelState: state, channel: channel, result: &result)
+        }
+        if let reported = event.reportedStatus {
+            try store.saveSourceStatus(orderRowID: order.rowID, source: channel, reported: reported, state: event.state, at: at)
+            result["channel_status"] = .string(reported)
+        }
+        if !event.notStock.isEmpty { result["not_stock"] = .array(event.notStock) }
+        result["order_id"] = .string(order.orderID)
+        result["state"] = .string(order.state.rawValue)
+        return .object(result)
+    }
+
+    /// Brings the order up to what the channel says: paid there means paid here (the channel took the
+    /// money); cancelled there means cancelled here. Fulfilment stays ours: a channel saying
+    /// "shipped" is recorded by the status anchor (`status.drift` shows the difference), not obeyed.
+    private func follow(_ order: inout Order, channelState: OrderState, channel: String, result: inout JSONObject) throws {
+        let paidThere: Set<OrderState> = [.paid, .allocated, .picking, .packed, .partiallyShipped, .shipped, .delivered, .completed]
+        if paidThere.contains(channelState), order.state == .pendingPayment {
+            let ref = "\(channel):\(order.externalID ?? order.orderID)"
+            _ = try OrderCommands.pay.run(self, Fields(["order_id": .string(order.orderID), "payment_ref": .string(ref)]))
+            result["action"] = result["action"] == "created" ? "created_paid" : "paid"
+        } else if channelState == .cancelled, order.state != .cancelled {
+            _ = try OrderCommands.cancel.run(self, Fields(["order_id": .string(order.orderID), "reason": .string("cancelled on \(channel)")]))
+            result["action"] = result["action"] == "created" ? "created_cancelled" : "cancelled"
+        }
+        order = try requireOrder(order.orderID)
+    }
+}
+
+/// The documented rules for payloads whose numbers do not add up (docs/channels.md): the lines are
+/// the truth; every amount the channel reports that differs from what the lines add up to becomes a
+/// warning on the order naming both numbers. Nothing is silently changed to make them agree.
+enum IntakeChecks {
+    static func warnings(_ event: MappedEvent, draft: OrderDraft) -> [JSON] {
+        let t = draft.totals
+        let exponent = Money.exponent(of: draft.currency)
+        func money(_ m: Int64) -> JSON { .string(Money.format(m, exponent: exponent)) }
+        var warnings = event.warnings
+        let computed: [String: Int64] = ["grand_total": t.grandTotal, "discount_total": t.lineDiscountTotal + t.discountTotal,
+                                         "tax_total": t.taxTotal, "shipping_fee": t.shippingFee]
+        for key in ChannelProfile.orderChecks {
+            guard let reported = event.checks[key], let ours = computed[key], reported != ours else { continue }
+            warnings.append(["code": .string("\(key)_mismatch"),
+                             "message": .string("the channel reports \(key) \(Money.format(reported, exponent: exponent)); the order's lines add up to \(Money.format(ours, exponent: exponent))"),
+                             "channel": money(reported), "computed": money(ours)])
+        }
+        for (i, line) in draft.lines.enumerated() {
+            guard let reported = event.lineChecks[i] else { continue }
+            let (gross, overflow) = line.unitPrice.multipliedReportingOverflow(by: line.qty)
+            guard !overflow, gross - line.lineDiscount != reported else { continue }
+            warnings.append(["code": "line_net_mismatch", "line_no": .int(i + 1), "sku": .string(line.sku),
+                             "message": .string("line \(i + 1) (\(line.sku)): the channel reports \(Money.format(reported, exponent: exponent)); price x qty - discount is \(Money.format(gross - line.lineDiscount, exponent: exponent))"),
+                             "channel": money(reported), "computed": money(gross - line.lineDiscount)])
+        }
+        for note in event.notStock {
+            warnings.append(["code": "not_stock", "message": .string("line \(note.objectValue?["line"]?.intValue ?? 0) (\(note.objectValue?["sku"]?.stringValue ?? "?")) is not stock: \(note.objectValue?["reason"]?.stringValue ?? "")"),
+                             "line": note])
+        }
+        return warnings
+    }
+}
+
+enum IntakeCommands {
+    static let all = [ingest, retry, deadLetters, get, map, profileSet, profileGet, profiles]
+
+    static let ingest = Command("intake.ingest", .write,
+        "Store a channel event and apply it once (channel, payload as text or JSON, event_type, event_id, external_id); bad payloads become dead letters") { ctx, f in
+        let channelCode = try f.requiredCode("channel")
+        guard let payload = f.value("payload") else { throw OrderCoreError.invalid("payload is required: the channel's JSON (or CSV text)", field: "payload") }
+        let eventType = try f.code("event_type") ?? "order"
+        let eventID = try f.text("event_id", maxLength: 200)
+        let externalID = try f.code("external_id")
+        try f.finish()
+        let channel = try ctx.requireChannel(channelCode)
+        let text: String
+        switch payload {
+        case .string(let s): text = s
+        case .object, .array: text = payload.serialized
+        default: throw OrderCoreError.invalid("payload must be a string, an object or an array, not \(payload.typeName)", field: "payload")
+        }
+        let limit = try ctx.intSetting(.maxPayloadBytes)
+        guard text.utf8.count <= limit else {
+            throw OrderCoreError(.invalidInput, "payload is \(text.utf8.count) bytes; the limit is \(limit) (config intake.max_payload_bytes)",
+                                 details: ["field": "payload", "bytes": .int(text.utf8.count), "limit": .int(limit)])
+        }
+        // Seen before: the same event id, or (without one) the same payload within the window.
+        let hash = Engine.hash(text)
+        let window = try ctx.intSetting(.dedupeWindowMinutes) * 60_000
+        let prior = try eventID.map { try ctx.store.inbox(channel: channelCode, eventType: eventType, eventID: $0) }
+            ?? (window > 0 ? try ctx.store.inbox(channel: channelCode, hash: hash, payload: text, since: ctx.at - window) : nil)
+        if let prior { return replay(prior) }
+
+        let id = try ctx.store.insertInbox(channel: channelCode, eventType: eventType, eventID: eventID, hash: hash, payload: text, at: ctx.at)
+        let given: JSONObject = externalID.map { ["external_id": .string($0)] } ?? [:]
+        return try process(ctx, InboxEntry(id: id, channel: channelCode, eventType: eventType, eventID: eventID, payload: text, receivedAt: ctx.at,
+                                           state: "applied", outcome: .object(["arguments": .object(given)]), attempts: 1, updatedAt: ctx.at),
+                           channel: channel, payload: payload, retried: false)
+    }
+
+    /// Applies an inbox entry in a savepoint and records the outcome: applied, or a dead letter with the reason.
+    /// - Parameter entry: the stored event; its outcome's `arguments` are what the sender gave besides the payload.
+    private static func process(_ ctx: CommandContext, _ entry: InboxEntry, channel: Channel, payload: JSON, retried: Bool) throws -> JSON {
+        let inboxID = entry.id
+        let given = entry.outcome.objectValue?["arguments"]?.objectValue ?? [:]
+        let arguments = given.merging(["event_type": .string(entry.eventType), "event_id": .optional(entry.eventID), "channel": .string(entry.channel)])
+        var outcome: JSONObject = ["inbox_id": .int(inboxID), "channel": .string(channel.channel), "event_type": .string(entry.eventType)]
+        if !given.isEmpty { outcome["arguments"] = .object(given) }
+        do {
+            let events = try ctx.store.db.savepoint { try ctx.applyEvent(channel: channel, payload: payload, arguments: arguments) }
+            outcome["state"] = "applied"
+            outcome["events"] = events
+            try ctx.store.setInboxOutcome(id: inboxID, state: "applied", outcome: .object(outcome), at: ctx.at, retried: retried)
+        } catch let error as OrderCoreError where IntakeCommands.deadLetterCodes.contains(error.code) {
+            outcome["state"] = "dead_letter"
+            outcome["error"] = error.json
+            try ctx.store.setInboxOutcome(id: inboxID, state: "dead", outcome: .object(outcome), at: ctx.at, retried: retried)
+            try ctx.store.openRefAlert(kind: "dead_letter", ref: "inbox:\(inboxID)", at: ctx.at, details: .object(outcome))
+        }
+        return .object(outcome)
+    }
+
+    /// Failures that lie in the event or the data it meets; anything else (busy, I/O) is not the
+    /// event's fault, rolls back, and is reported to the sender, who retries.
+    static let deadLetterCodes: Set<ErrorCode> = [.invalidInput, .notFound, .conflict, .insufficientStock, .forbidden]
+
+    private static func replay(_ prior: InboxEntry) -> JSON {
+        var outcome = prior.outcome.objectValue ?? [:]
+        outcome["duplicate"] = true
+        outcome["first_received_at"] = .string(Timestamp.format(prior.receivedAt))
+        return .object(outcome)
+    }
+
+    static let retry = Command("intake.retry", .write,
+        "Apply a dead letter again after its profile or data was fixed (inbox_id); it stays a dead letter with the new reason if it still fails") { ctx, f in
+        let id = try f.requiredInt("inbox_id", min: 1)
+        try f.finish()
+        let entry = try requireInbox(ctx, id)
+        guard entry.state == "dead" else {
+            throw OrderCoreError(.conflict, "inbox entry \(id) was applied already; only dead letters are retried", details: ["inbox_id": .int(id)])
+        }
+        let channel = try ctx.requireChannel(entry.channel)
+        let result = try process(ctx, entry, channel: channel, payload: .string(entry.payload), retried: true)
+        if result.objectValue?["state"] == "applied" { try ctx.store.clearRefAlerts(kind: "dead_letter", ref: "inbox:\(id)", at: ctx.at) }
+        return result
+    }
+
+    private static func requireInbox(_ ctx: CommandContext, _ id: Int64) throws -> InboxEntry {
+        guard let entry = try ctx.store.inbox(id: id) else {
+            throw OrderCoreError(.notFound, "no inbox entry \(id)", details: ["inbox_id": .int(id)])
+        }
+        return entry
+    }
+
+    static let deadLetters = Command("intake.dead_letters", .read,
+        "List events that could not be applied, oldest first, with the reason (channel, after = inbox_id, limit)") { ctx, f in
+        let channel = try f.code("channel")
+        let after = try f.int("after", min: 0)
+        let limit = try f.int("limit", min: 1, max: 1_000) ?? 50
+        try f.finish()
+        let rows = try ctx.store.deadLetters(channel: channel, afterID: after, limit: Int(limit))
+        return ["dead_letters": .array(rows.map { .object($0.summary) }), "total": .int(try ctx.store.deadLetterCount())]
+    }
+
+    static let get = Command("intake.get", .read, "Show one inbox entry with its raw payload and outcome (inbox_id)") { ctx, f in
+        let id = try f.requiredInt("inbox_id", min: 1)
+        try f.finish()
+        let entry = try requireInbox(ctx, id)
+        var result = entry.summary
+        result["payload"] = .string(entry.payload)
+        result["outcome"] = entry.outcome
+        return .object(result)
+    }
+
+    static let map = Command("intake.map", .read,
+        "Show the canonical events a payload maps to, applying nothing (channel or profile, payload)") { ctx, f in
+        let channelCode = try f.code("channel")
+        let profileName = try f.code("profile")
+        guard let payload = f.value("payload") else { throw OrderCoreError.invalid("payload is required", field: "payload") }
+        try f.finish()
+        guard let name = try profileName ?? channelCode.map({ try ctx.requireChannel($0).profileName }) else {
+            throw OrderCoreError.invalid("name a channel or a profile", field: "profile")
+        }
+        let events = try ProfileMapper(profile: try ctx.requireProfile(name), defaultCurrency: try ctx.stringSetting(.defaultCurrency))
+            .map(payload, arguments: [:])
+        return ["profile": .string(name), "events": .array(events.map { e in
+            var out: JSONObject = ["type": .string(e.type.rawValue), "external_id": .string(e.externalID), "fields": .object(e.fields),
+                                   "channel_status": .optional(e.reportedStatus), "state": .optional(e.state?.rawValue)]
+            if let draft = e.type == .order ? try? OrderDraft(Fields(e.fields), at: ctx.at, defaultCurrency: "CNY") : nil {
+                out["warnings"] = .array(IntakeChecks.warnings(e, draft: draft))
+            }
+            if !e.notStock.isEmpty { out["not_stock"] = .array(e.notStock) }
+            if let reason = e.reason { out["reason"] = .string(reason) }
+            return .object(out)
+        })]
+    }
+
+    static let profileSet = Command("intake.profile_set", .write,
+        "Store a channel profile (profile = the definition; docs/channels.md); it replaces a builtin of the same name") { ctx, f in
+        guard let definition = f.value("profile") else { throw OrderCoreError.invalid("profile is required: the profile's definition", field: "profile") }
+        try f.finish()
+        let profile = try ChannelProfile(definition)
+        try ctx.store.saveProfile(profile.name, definition: definition, at: ctx.at)
+        return ["profile": .string(profile.name), "events": .array(profile.events.map { .string($0.type.rawValue) })]
+    }
+
+    static let profileGet = Command("intake.profile_get", .read, "Show a channel profile's definition (profile)") { ctx, f in
+        let name = try f.requiredCode("profile")
+        try f.finish()
+        return try ctx.requireProfile(name, field: "profile").definition
+    }
+
+    static let profiles = Command("intake.profiles", .read, "List channel profiles, builtin and stored") { ctx, f in
+        try f.finish()
+        let stored = Set(try ctx.store.storedProfileNames())
+        return ["profiles": .array(Set(BuiltinProfiles.all.keys).union(stored).sorted().map { name in
+            let profile = try? ctx.profile(name)
+            return ["profile": .string(name), "source": .string(stored.contains(name) ? "stored" : "builtin"),
+                    "format": .optional(profile?.format.rawValue), "description": .optional(profile?.description)]
+        })]
+    }
+}

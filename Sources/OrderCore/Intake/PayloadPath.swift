@@ -1,0 +1,59 @@
+/// A path into a channel payload, as profiles write it: keys separated by dots, `[n]` for an array
+/// element, `[]` for every element (`line_items[].tax_lines[].price`). A leading `/` starts at the
+/// whole payload instead of the object being mapped; a leading `@` reads an argument of
+/// `intake.ingest` (`@external_id`, `@event_type`); the empty path is the object itself.
+struct PayloadPath: Equatable {
+    enum Step: Equatable { case key(String), index(Int), each }
+    enum Base: Equatable { case current, payload, arguments }
+
+    var base: Base
+    var steps: [Step]
+    let text: String
+
+    init(_ text: String) throws(OrderCoreError) {
+        self.text = text
+        var rest = Substring(text)
+        if rest.hasPrefix("/") { base = .payload; rest = rest.dropFirst() }
+        else if rest.hasPrefix("@") { base = .arguments; rest = rest.dropFirst() }
+        else { base = .current }
+        steps = []
+        guard !rest.isEmpty else { return }
+        for part in rest.split(separator: ".", omittingEmptySubsequences: false) {
+            var name = part
+            var suffixes: [Step] = []
+            while name.hasSuffix("]"), let open = name.lastIndex(of: "[") {
+                let inside = name[name.index(after: open)..<name.index(before: name.endIndex)]
+                if inside.isEmpty { suffixes.insert(.each, at: 0) }
+                else if let i = Int(inside), i >= 0 { suffixes.insert(.index(i), at: 0) }
+                else { throw .invalid("path '\(text)': '[\(inside)]' must be an index or []") }
+                name = name[..<open]
+            }
+            if !name.isEmpty { steps.append(.key(String(name))) }
+            else if suffixes.isEmpty { throw .invalid("path '\(text)' has an empty key") }
+            steps += suffixes
+        }
+    }
+
+    /// Every value the path reaches (more than one only through `[]`); nulls are left out.
+    func values(current: JSON, payload: JSON, arguments: JSON) -> [JSON] {
+        var values: [JSON]
+        switch base {
+        case .current: values = [current]
+        case .payload: values = [payload]
+        case .arguments: values = [arguments]
+        }
+        for step in steps {
+            var next: [JSON] = []
+            for value in values {
+                switch (step, value) {
+                case (.key(let key), .object(let o)): if let v = o[key] { next.append(v) }
+                case (.index(let i), .array(let a)): if i < a.count { next.append(a[i]) }
+                case (.each, .array(let a)): next += a
+                default: break
+                }
+            }
+            values = next
+        }
+        return values.filter { $0 != .null }
+    }
+}

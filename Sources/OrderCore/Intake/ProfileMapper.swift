@@ -1,0 +1,217 @@
+/// One canonical event mapped from a channel payload.
+struct MappedEvent {
+    var type: ChannelProfile.EventType
+    var externalID: String
+    /// The canonical order document (`order`) or the event's fields (`cancel`, `refund`).
+    var fields: JSONObject
+    /// What the channel says the order's status is, and the canonical state that means.
+    var reportedStatus: String?
+    var state: OrderState?
+    /// Amounts the channel reports, compared with what the mapped order adds up to.
+    var checks: [String: Int64] = [:]
+    var lineChecks: [Int: Int64] = [:]
+    /// Lines that were not stock (skipped or added to shipping), with the reason.
+    var notStock: [JSON] = []
+    /// What mapping noticed (an SKU taken from a fallback).
+    var warnings: [JSON] = []
+    var reason: String?
+}
+
+/// Applies a profile to a payload. Pure: it sees the payload and the default currency, never the
+/// database, so a mapping can be tested (and shown by `intake.map`) without applying anything.
+struct ProfileMapper {
+    let profile: ChannelProfile
+    let defaultCurrency: String
+
+    /// - Parameters:
+    ///   - payload: the payload as received: text (JSON or CSV) or an already parsed value.
+    ///   - arguments: what `@` paths read (`external_id`, `event_type`, `event_id`).
+    /// - Throws: `invalid_input` saying what is wrong (the event becomes a dead letter).
+    func map(_ payload: JSON, arguments: JSONObject) throws(OrderCoreError) -> [MappedEvent] {
+        let document = try parse(payload)
+        let base = Evaluator(current: document, payload: document, arguments: .object(arguments),
+                             timeOffsetMinutes: profile.timeOffsetMinutes, timeFormat: profile.timeFormat)
+        // Each object of the payload (each element of a list) is mapped by the first rule that takes it.
+        var claimed = Set<String>()
+        var events: [MappedEvent] = []
+        for rule in profile.events {
+            for (key, element) in candidates(rule, in: document, base) where !claimed.contains(key) {
+                guard rule.when.allSatisfy({ $0.holds(base.within(element)) }) else { continue }
+                claimed.insert(key)
+                do {
+                    events.append(try map(rule, base.within(element)))
+                } catch {
+                    throw OrderCoreError(.invalidInput, "\(key.hasSuffix("#") ? "" : "element \(key): ")\(error.message)", details: error.details)
+                }
+            }
+        }
+        guard !events.isEmpty else {
+            throw .invalid("the payload matches no event rule of profile '\(profile.name)' (rules: \(profile.events.map(\.type.rawValue).joined(separator: ", ")))")
+        }
+        return events
+    }
+
+    private func parse(_ payload: JSON) throws(OrderCoreError) -> JSON {
+        guard case .string(let text) = payload else {
+            guard profile.format == .json else { throw .invalid("profile '\(profile.name)' reads CSV: the payload must be CSV text", field: "payload") }
+            return payload
+        }
+        switch profile.format {
+        case .json:
+            do {
+                return try JSONParser.parse(text)
+            } catch {
+                throw .invalid("the payload is not valid JSON: \(Engine.wrap(error).message)", field: "payload")
+            }
+        case .csv:
+            let rows = try CSV.records(text)
+            guard let groupBy = profile.groupBy else { return .array(rows.map(JSON.object)) }
+            // One order per value of the grouping column, in order of first appearance; the group is
+            // the first row's columns plus `rows`, every row of the order.
+            var order: [String] = []
+            var groups: [String: [JSONObject]] = [:]
+            for (i, row) in rows.enumerated() {
+                let e = Evaluator(current: .object(row), payload: .null, arguments: .null)
+                guard let key = try e.text(groupBy, field: "row \(i + 2)") else {
+                    throw .invalid("row \(i + 2) has no value in the group_by column", field: "payload")
+                }
+                if groups[key] == nil { order.append(key) }
+                groups[key, default: []].append(row)
+            }
+            return .array(order.map { key in
+                let rows = groups[key] ?? []
+                var group = rows.first ?? [:]
+                group["rows"] = .array(rows.map(JSON.object))
+                return .object(group)
+            })
+        }
+    }
+
+    /// The objects a rule would map, keyed by where they are (`order#`, `orders#2`) so that a later
+    /// rule does not map them again.
+    private func candidates(_ rule: ChannelProfile.EventRule, in document: JSON, _ e: Evaluator) -> [(key: String, element: JSON)] {
+        for root in rule.roots {
+            guard let value = root.values(current: document, payload: document, arguments: e.arguments).first else { continue }
+            if case .array(let items) = value {
+                return items.enumerated().filter { $0.element.objectValue != nil }.map { ("\(root.text)#\($0.offset + 1)", $0.element) }
+            }
+            if value.objectValue != nil { return [("\(root.text)#", value)] }
+        }
+        return []
+    }
+
+    private func map(_ rule: ChannelProfile.EventRule, _ element: Evaluator) throws(OrderCoreError) -> MappedEvent {
+        var e = element
+        var currency: String?
+        if let spec = rule.fields.first(where: { $0.0 == "currency" })?.1 { currency = try e.text(spec, field: "currency") }
+        e.exponent = Money.exponent(of: currency ?? defaultCurrency)
+        var fields = JSONObject()
+        var customer = JSONObject(), shipTo = JSONObject()
+        for (key, spec) in rule.fields {
+            let value: JSON?
+            switch key {
+            case "shipping_fee", "shipping_tax", "amount": value = try e.money(spec, field: key).map { .string(Money.format($0, exponent: e.exponent)) }
+            case "placed_at", "customer.account_created_at": value = try e.time(spec, field: key).map { .string(Timestamp.format($0)) }
+            case "taxes_included": value = try e.bool(spec, field: key).map(JSON.bool)
+            case "tags": value = .array(try e.values(spec, field: key).compactMap { Evaluator.text(of: $0).map(JSON.string) })
+            default: value = try e.text(spec, field: key).map(JSON.string)
+            }
+            guard let value else { continue }
+            if key.hasPrefix("customer.") { customer[String(key.dropFirst(9))] = value }
+            else if key.hasPrefix("ship_to.") { shipTo[String(key.dropFirst(8))] = value }
+            else { fields[key] = value }
+        }
+        guard case .string(let externalID)? = fields["external_id"] else {
+            throw .invalid("the \(rule.type.rawValue) has no external id (profile field external_id)", field: "external_id")
+        }
+        var event = MappedEvent(type: rule.type, externalID: externalID, fields: fields, reason: rule.reason)
+        guard rule.type == .order, let lineRule = rule.lines else { return event }
+
+        if !customer.isEmpty { event.fields["customer"] = .object(customer) }
+        if !shipTo.isEmpty { event.fields["ship_to"] = .object(shipTo) }
+        var shipping = try e.money(.constant(fields["shipping_fee"] ?? .null), field: "shipping_fee") ?? 0
+        var lines: [JSON] = []
+        let items = lineRule.path.values(current: e.current, payload: e.payload, arguments: e.arguments)
+            .flatMap { $0.arrayValue ?? [$0] }
+        for (i, item) in items.enumerated() {
+            let l = e.within(item)
+            let name = "lines[\(i)]"
+            if let notStock = lineRule.rules.first(where: { $0.when.allSatisfy { $0.holds(l) } }) {
+                var note: JSONObject = ["line": .int(i + 1), "reason": .string(notStock.reason)]
+                if let spec = lineRule.fields.first(where: { $0.0 == "sku" })?.1 { note["sku"] = .optional(try? l.text(spec, field: name)) }
+                if let add = notStock.addToShipping, let amount = try l.money(add, field: "\(name).add_to_shipping") {
+                    shipping += amount
+                    note["added_to_shipping"] = .string(Money.format(amount, exponent: e.exponent))
+                }
+                event.notStock.append(.object(note))
+                continue
+            }
+            var line = JSONObject()
+            var lineTotal: Int64?
+            var extraDiscount: Int64 = 0
+            for (key, spec) in lineRule.fields {
+                switch key {
+                case "qty": if let q = try l.int(spec, field: "\(name).qty") { line["qty"] = .int(q) }
+                case "unit_price", "line_discount", "tax":
+                    if let m = try l.money(spec, field: "\(name).\(key)") { line[key] = .string(Money.format(m, exponent: e.exponent)) }
+                case "line_total": lineTotal = try l.money(spec, field: "\(name).line_total")
+                case "sku_fallback": break
+                case "net": if let m = try l.money(spec, field: "\(name).net") { event.lineChecks[lines.count] = m }
+                default: if let t = try l.text(spec, field: "\(name).\(key)") { line[key] = .string(t) }
+                }
+            }
+            if line["sku"] == nil, let fallback = lineRule.fields.first(where: { $0.0 == "sku_fallback" })?.1,
+               let sku = try l.text(fallback, field: "\(name).sku_fallback") {
+                line["sku"] = .string(sku)
+                event.warnings.append(["code": "sku_fallback", "line_no": .int(lines.count + 1), "sku": .string(sku),
+                                       "message": .string("line \(lines.count + 1) has no SKU at the channel; it was read as '\(sku)' (the profile's sku_fallback)")])
+            }
+            guard line["sku"] != nil else {
+                throw .invalid("\(name) has no SKU, and the profile's fallbacks found none either", field: "\(name).sku")
+            }
+            // A channel that reports the line's total (Amazon's ItemPrice) rather than a unit price:
+            // the unit price is the total over the quantity rounded up, and the rounding becomes a
+            // line discount, so the line's net is exactly what the channel charged.
+            if let lineTotal, line["unit_price"] == nil, case .number(let q)? = line["qty"], let qty = Int64(q), qty > 0 {
+                let unit = lineTotal / qty + (lineTotal % qty == 0 ? 0 : 1)
+                line["unit_price"] = .string(Money.format(unit, exponent: e.exponent))
+                extraDiscount = unit * qty - lineTotal
+            }
+            if extraDiscount > 0 {
+                let given = try e.money(.constant(line["line_discount"] ?? .null), field: name) ?? 0
+                line["line_discount"] = .string(Money.format(given + extraDiscount, exponent: e.exponent))
+            }
+            lines.append(.object(line))
+        }
+        if lines.isEmpty {
+            event.type = .skip
+            event.reason = items.isEmpty ? "the order has no lines" : "no line of the order is stock"
+            return event
+        }
+        event.fields["lines"] = .array(lines)
+        if shipping != 0 || fields["shipping_fee"] != nil { event.fields["shipping_fee"] = .string(Money.format(shipping, exponent: e.exponent)) }
+
+        var discounts: [JSON] = []
+        for list in rule.discounts {
+            for item in list.path.values(current: e.current, payload: e.payload, arguments: e.arguments).flatMap({ $0.arrayValue ?? [$0] }) {
+                let d = e.within(item)
+                var discount = JSONObject()
+                for (key, spec) in list.fields {
+                    if key == "amount" { discount["amount"] = try d.money(spec, field: "discounts.amount").map { .string(Money.format($0, exponent: e.exponent)) } }
+                    else { discount[key] = try d.text(spec, field: "discounts.\(key)").map(JSON.string) }
+                }
+                // A zero discount (Amazon reports PromotionDiscount 0.00 on every item) is no discount.
+                if let amount = discount["amount"], case .string(let text) = amount, Money.parse(text, exponent: e.exponent) != 0 {
+                    discounts.append(.object(discount))
+                }
+            }
+        }
+        if !discounts.isEmpty { event.fields["discounts"] = .array(discounts) }
+        for (key, spec) in rule.checks { if let m = try e.money(spec, field: "checks.\(key)") { event.checks[key] = m } }
+        if let spec = rule.status, let reported = try e.text(spec, field: "status") {
+            event.reportedStatus = reported
+            event.state = rule.statusMapping?.state(status: reported, fields: e.current.objectValue)
+        }
+        return event
+    }
+}

@@ -1,0 +1,264 @@
+/// How a profile says where a canonical field's value comes from (docs/channels.md, "Values"):
+/// a path string, or an object with one operator.
+indirect enum ValueSpec {
+    case path(PayloadPath)
+    case constant(JSON)
+    /// The first operand that yields a non-empty value.
+    case first([ValueSpec])
+    /// The non-empty text of every operand, joined.
+    case join([ValueSpec], separator: String)
+    /// Text with `{path}` placeholders; nothing when a placeholder has no value.
+    case template([(literal: String, path: PayloadPath?)])
+    /// Money: every value the operand reaches, added (`shipping_lines[].price`).
+    case sum(ValueSpec)
+    /// Money: the operands added (absent ones count as zero).
+    case add([ValueSpec])
+    /// Money: the first less the second.
+    case subtract(ValueSpec, ValueSpec)
+    case negate(ValueSpec)
+    /// The operand's text looked up in a table (a null entry means absent); anything else is
+    /// `default`, or passes unchanged when there is no default.
+    case lookup(ValueSpec, [String: JSON], default: JSON?)
+    /// Text split into trimmed, non-empty parts (tags "a, b").
+    case split(ValueSpec, separator: String)
+
+    static let operators = ["path", "const", "first", "join", "template", "sum", "add", "subtract", "negate", "map", "split"]
+
+    init(_ json: JSON, field: String) throws(OrderCoreError) {
+        switch json {
+        case .string(let path):
+            self = .path(try PayloadPath(path))
+        case .object(let o):
+            let f = Fields(o, path: field)
+            guard let op = ValueSpec.operators.first(where: { f.has($0) }) else {
+                throw .invalid("\(field) must be a path or an object with one of \(ValueSpec.operators.joined(separator: ", "))", field: field)
+            }
+            func operand(_ key: String) throws(OrderCoreError) -> ValueSpec {
+                guard let v = f.value(key) else { throw .invalid("\(f.name(key)) is required", field: f.name(key)) }
+                return try ValueSpec(v, field: f.name(key))
+            }
+            func operands(_ key: String) throws(OrderCoreError) -> [ValueSpec] {
+                guard case .array(let items)? = f.value(key), !items.isEmpty else {
+                    throw .invalid("\(f.name(key)) must be a non-empty array", field: f.name(key))
+                }
+                var specs: [ValueSpec] = []
+                for (i, item) in items.enumerated() { specs.append(try ValueSpec(item, field: "\(f.name(key))[\(i)]")) }
+                return specs
+            }
+            switch op {
+            case "path": self = .path(try PayloadPath(try f.text("path", maxLength: 500) ?? ""))
+            case "const": self = .constant(f.value("const") ?? .null)
+            case "first": self = .first(try operands("first"))
+            case "join": self = .join(try operands("join"), separator: try f.text("sep", maxLength: 20) ?? " ")
+            case "template": self = .template(try ValueSpec.template(try f.text("template", maxLength: 500) ?? "", field: f.name("template")))
+            case "sum": self = .sum(try operand("sum"))
+            case "add": self = .add(try operands("add"))
+            case "subtract":
+                let parts = try operands("subtract")
+                guard parts.count == 2 else { throw .invalid("\(f.name("subtract")) must have two operands", field: f.name("subtract")) }
+                self = .subtract(parts[0], parts[1])
+            case "negate": self = .negate(try operand("negate"))
+            case "map":
+                guard let table = try f.object("values") else { throw .invalid("\(f.name("values")) is required", field: f.name("values")) }
+                var values: [String: JSON] = [:]
+                for key in table.keys { values[key] = table.value(key) ?? .null }
+                try table.finish()
+                self = .lookup(try operand("map"), values, default: f.value("default"))
+            default: self = .split(try operand("split"), separator: try f.text("sep", maxLength: 20) ?? ",")
+            }
+            try f.finish()
+        default:
+            throw .invalid("\(field) must be a path string or an operator object, not \(json.typeName)", field: field)
+        }
+    }
+
+    private static func template(_ text: String, field: String) throws(OrderCoreError) -> [(literal: String, path: PayloadPath?)] {
+        var parts: [(String, PayloadPath?)] = []
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "{") {
+            guard let close = rest[open...].firstIndex(of: "}") else { throw .invalid("\(field): '{' without '}'", field: field) }
+            parts.append((String(rest[..<open]), try PayloadPath(String(rest[rest.index(after: open)..<close]))))
+            rest = rest[rest.index(after: close)...]
+        }
+        parts.append((String(rest), nil))
+        return parts
+    }
+}
+
+/// Evaluates value specs against one object of a payload. Money is read in the minor units of the
+/// order's currency; text is trimmed; an empty string counts as absent.
+struct Evaluator {
+    var current: JSON
+    let payload: JSON
+    let arguments: JSON
+    var exponent: Int = 2
+    /// Where times without a zone are: minutes east of UTC, and an optional `strptime`-like pattern.
+    var timeOffsetMinutes: Int = 0
+    var timeFormat: String?
+
+    func within(_ object: JSON) -> Evaluator {
+        var e = self
+        e.current = object
+        return e
+    }
+
+    /// Every value the spec yields, absent and empty ones left out.
+    func values(_ spec: ValueSpec, field: String) throws(OrderCoreError) -> [JSON] {
+        switch spec {
+        case .path(let p): return p.values(current: current, payload: payload, arguments: arguments).filter { Evaluator.text(of: $0) != "" }
+        case .constant(let v): return v == .null ? [] : [v]
+        case .first(let specs):
+            for s in specs { let v = try values(s, field: field); if !v.isEmpty { return v } }
+            return []
+        case .join(let specs, let separator):
+            var parts: [String] = []
+            for s in specs { if let t = try text(s, field: field) { parts.append(t) } }
+            return parts.isEmpty ? [] : [.string(parts.joined(separator: separator))]
+        case .template(let parts):
+            var out = ""
+            for part in parts {
+                out += part.literal
+                if let path = part.path {
+                    guard let v = path.values(current: current, payload: payload, arguments: arguments).first, let t = Evaluator.text(of: v), !t.isEmpty
+                    else { return [] }
+                    out += t
+                }
+            }
+            return [.string(out)]
+        case .lookup(let inner, let table, let fallback):
+            guard let key = try text(inner, field: field) else { return fallback.map { [$0] } ?? [] }
+            guard let v = table[key] ?? fallback else { return [.string(key)] }
+            return v == .null ? [] : [v]
+        case .split(let inner, let separator):
+            guard let t = try text(inner, field: field) else { return [] }
+            return t.split(separator: Character(separator.isEmpty ? "," : separator)).map { String($0).trimmed }.filter { !$0.isEmpty }.map(JSON.string)
+        case .sum, .add, .subtract, .negate:
+            return try money(spec, field: field).map { [.string(Money.format($0, exponent: exponent))] } ?? []
+        }
+    }
+
+    func text(_ spec: ValueSpec, field: String) throws(OrderCoreError) -> String? {
+        guard let v = try values(spec, field: field).first else { return nil }
+        guard let t = Evaluator.text(of: v) else { throw .invalid("\(field): expected text, found \(v.typeName)", field: field) }
+        return t
+    }
+
+    static func text(of value: JSON) -> String? {
+        switch value {
+        case .string(let s): s.trimmed
+        case .number(let n): n
+        case .bool(let b): b ? "true" : "false"
+        default: nil
+        }
+    }
+
+    func money(_ spec: ValueSpec, field: String) throws(OrderCoreError) -> Int64? {
+        func checked(_ r: (partialValue: Int64, overflow: Bool)) throws(OrderCoreError) -> Int64 {
+            guard !r.overflow else { throw .invalid("\(field): amount does not fit in 64 bits", field: field) }
+            return r.partialValue
+        }
+        switch spec {
+        case .sum(let inner):
+            let all = try values(inner, field: field)
+            guard !all.isEmpty else { return nil }
+            var total: Int64 = 0
+            for v in all { total = try checked(total.addingReportingOverflow(try parseMoney(v, field: field))) }
+            return total
+        case .add(let specs):
+            var total: Int64?
+            for s in specs { if let m = try money(s, field: field) { total = try checked((total ?? 0).addingReportingOverflow(m)) } }
+            return total
+        case .subtract(let a, let b):
+            guard let m = try money(a, field: field) else { return nil }
+            return try checked(m.subtractingReportingOverflow(try money(b, field: field) ?? 0))
+        case .negate(let inner):
+            return try money(inner, field: field).map { m throws(OrderCoreError) in try checked(Int64(0).subtractingReportingOverflow(m)) }
+        default:
+            return try values(spec, field: field).first.map { v throws(OrderCoreError) in try parseMoney(v, field: field) }
+        }
+    }
+
+    private func parseMoney(_ v: JSON, field: String) throws(OrderCoreError) -> Int64 {
+        guard let t = Evaluator.text(of: v), let minor = Money.parse(t, exponent: exponent) else {
+            throw .invalid("\(field): \(Evaluator.text(of: v).map { "\"\($0.prefix(40))\"" } ?? v.typeName) is not an amount with at most \(exponent) decimals",
+                           field: field)
+        }
+        return minor
+    }
+
+    func int(_ spec: ValueSpec, field: String) throws(OrderCoreError) -> Int64? {
+        guard let t = try text(spec, field: field) else { return nil }
+        // Channels send quantities as numbers ("2"), strings or "2.0"; a fraction is an error.
+        let whole = t.hasSuffix(".0") ? String(t.dropLast(2)) : t
+        guard let n = Int64(whole) else { throw .invalid("\(field): \"\(t.prefix(40))\" is not a whole number", field: field) }
+        return n
+    }
+
+    func bool(_ spec: ValueSpec, field: String) throws(OrderCoreError) -> Bool? {
+        guard let t = try text(spec, field: field)?.lowercased() else { return nil }
+        switch t {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw .invalid("\(field): \"\(t.prefix(40))\" is not true or false", field: field)
+        }
+    }
+
+    /// A time: ISO 8601 with a zone, or without one in the profile's offset, or in its `time_format`.
+    func time(_ spec: ValueSpec, field: String) throws(OrderCoreError) -> Int64? {
+        guard let t = try text(spec, field: field) else { return nil }
+        if let parsed = Timestamp.parse(t) { return parsed }
+        let offset = timeOffsetMinutes
+        let local: Int64?
+        if let timeFormat { local = TimePattern.parse(t, pattern: timeFormat) }
+        else { local = Timestamp.parse(t + "Z") }
+        guard let local else {
+            throw .invalid("\(field): \"\(t.prefix(40))\" is not a time\(timeFormat.map { " in the format \($0)" } ?? " (ISO 8601)")", field: field)
+        }
+        return local - Int64(offset) * 60_000
+    }
+}
+
+/// Times written the way a spreadsheet or an old system writes them: `%Y %y %m %d %H %M %S` stand for
+/// numbers of one or more digits (`12/1/10 8:26` is `%m/%d/%y %H:%M`), anything else must match.
+enum TimePattern {
+    /// - Returns: milliseconds since the epoch as if the text were UTC, or nil when it does not match.
+    static func parse(_ text: String, pattern: String) -> Int64? {
+        let t = Array(text.utf8), p = Array(pattern.utf8)
+        var i = 0, j = 0
+        var year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0
+        while j < p.count {
+            if p[j] == UInt8(ascii: "%"), j + 1 < p.count {
+                var n = 0, digits = 0
+                while i < t.count, t[i] >= 48, t[i] <= 57, digits < 4 { n = n * 10 + Int(t[i] - 48); i += 1; digits += 1 }
+                guard digits > 0 else { return nil }
+                switch p[j + 1] {
+                case UInt8(ascii: "Y"): year = n
+                case UInt8(ascii: "y"): year = n < 70 ? 2000 + n : 1900 + n
+                case UInt8(ascii: "m"): month = n
+                case UInt8(ascii: "d"): day = n
+                case UInt8(ascii: "H"): hour = n
+                case UInt8(ascii: "M"): minute = n
+                case UInt8(ascii: "S"): second = n
+                default: return nil
+                }
+                j += 2
+            } else {
+                guard i < t.count, t[i] == p[j] else { return nil }
+                i += 1; j += 1
+            }
+        }
+        guard i == t.count else { return nil }
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let iso = "\(year)-\(two(month))-\(two(day))T\(two(hour)):\(two(minute)):\(two(second))Z"
+        return year >= 1000 && year <= 9999 ? Timestamp.parse(iso) : nil
+    }
+}
+
+extension String {
+    var trimmed: String {
+        var s = Substring(self)
+        while let c = s.first, c.isWhitespace { s = s.dropFirst() }
+        while let c = s.last, c.isWhitespace { s = s.dropLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,99 @@
+extension CommandContext {
+    /// Creates an order from a validated draft and reserves its stock.
+    /// - Parameters:
+    ///   - backorder: the channel has already sold it (intake): lines stock cannot cover are accepted
+    ///     short (`backordered`) with a `backorder` alert instead of failing with `insufficient_stock`,
+    ///     and the stock is reserved at once whatever `inventory.reserve_at` says.
+    ///   - warnings: what intake noticed about the payload, kept on the order.
+    /// - Returns: the order and its document.
+    func createOrder(_ draft: OrderDraft, backorder: Bool = false, warnings: [JSON] = []) throws -> (order: Order, document: JSON) {
+        let known = try store.skus(Array(Set(draft.lines.map(\.sku))))
+        for (i, line) in draft.lines.enumerated() {
+            guard let sku = known[line.sku] else {
+                throw OrderCoreError(.notFound, "SKU '\(line.sku)' does not exist (create it with sku.upsert)",
+                                     details: ["sku": .string(line.sku), "field": .string("lines[\(i)].sku")])
+            }
+            guard sku.active else {
+                throw OrderCoreError(.invalidInput, "SKU '\(sku.sku)' is not active", details: ["sku": .string(sku.sku), "field": .string("lines[\(i)].sku")])
+            }
+        }
+        if let warehouse = draft.warehouse { _ = try requireWarehouse(warehouse) }
+        if let external = draft.externalID, let existing = try store.orderID(channel: draft.channel, externalID: external) {
+            throw OrderCoreError(.conflict, "order \(external) of channel \(draft.channel) already exists as \(existing)",
+                                 details: ["order_id": .string(existing), "channel": .string(draft.channel), "external_id": .string(external)])
+        }
+        try expireStaleReservations(skus: draft.lines.map(\.sku))
+
+        let (rowID, orderID) = try store.nextID("orders", prefix: "SO-")
+        let timeout = try intSetting(.unpaidTimeoutMinutes)
+        let expiresAt = at.addingReportingOverflow(timeout * 60_000).overflow ? Int64.max : at + timeout * 60_000
+        var order = Order(rowID: rowID, orderID: orderID, channel: draft.channel, externalID: draft.externalID,
+                          state: .pendingPayment, currency: draft.currency, placedAt: draft.placedAt, createdAt: at,
+                          updatedAt: at, expiresAt: expiresAt, totals: draft.totals, customer: draft.customer,
+                          accountCreatedAt: draft.accountCreatedAt, shipTo: draft.shipTo, tags: draft.tags, note: draft.note)
+        order.stateSince = at
+        order.reserveAt = backorder ? "order" : try stringSetting(.reserveAt)
+        order.pinnedWarehouse = draft.warehouse
+        order.deposit = draft.deposit
+        order.balanceDueAt = draft.balanceDueAt
+        order.carrier = draft.carrier
+        order.priority = draft.priority
+        try store.insert(order)
+        let lines = draft.lines.enumerated().map { i, l in
+            OrderLine(lineNo: Int64(i + 1), sku: l.sku, name: l.name, qty: l.qty, unitPrice: l.unitPrice, lineDiscount: l.lineDiscount, tax: l.tax)
+        }
+        for (i, d) in draft.discounts.enumerated() { try store.insert(d, seq: Int64(i + 1), orderRowID: rowID) }
+        // Orders that reserve at payment are still checked now, so a checkout learns at once that it cannot sell.
+        let holds = try reserve(order, lines: lines, warehouse: draft.warehouse, expiresAt: expiresAt,
+                                checkOnly: order.reserveAt == "payment", linesStored: false, backorder: backorder)
+        var created = lines
+        for take in holds { created[Int(take.lineNo) - 1].quantities["reserved", default: 0] += take.qty }
+        var short: [JSON] = []
+        if backorder {
+            for i in created.indices where created[i].quantity("reserved") < created[i].qty {
+                let missing = created[i].qty - created[i].quantity("reserved")
+                created[i].quantities["backordered"] = missing
+                short.append(["line_no": .int(created[i].lineNo), "sku": .string(created[i].sku), "qty": .int(missing)])
+            }
+        }
+        for line in created { try store.insert(line, orderRowID: rowID) }
+        var notes = warnings
+        notes += try flagPossibleDuplicates(order, skus: draft.lines.map(\.sku))
+        if !notes.isEmpty { try store.setWarnings(orderRowID: rowID, notes) }
+        try record(order, from: nil, command: "order.create",
+                   details: ["lines": .int(lines.count), "grand_total": order.money(order.totals.grandTotal),
+                             "expires_at": .string(Timestamp.format(expiresAt))])
+        if !short.isEmpty {
+            // Sold by the channel, not covered by stock: a person must find the units (allocate retries).
+            try store.openOrderAlert(kind: "backorder", orderID: orderID, at: at, details: ["short": .array(short), "source": "intake"])
+        }
+        let document = try document(order, detail: OrderDetail(
+            lines: created, discounts: draft.discounts,
+            reservations: holds.map { ($0.lineNo, $0.warehouse, $0.qty, expiresAt, "active") }, warnings: notes))
+        return (order, document)
+    }
+
+    /// The duplicate-order fingerprint: the same customer phone (digits only) and the same set of
+    /// SKUs placed within `intake.duplicate_order_seconds` of another live order, on any channel, is
+    /// probably the same purchase twice. Nothing is merged or cancelled: the order carries a warning
+    /// and a `possible_duplicate` alert suggests which one to cancel.
+    /// - Returns: the warnings to keep on the new order.
+    func flagPossibleDuplicates(_ order: Order, skus: [String]) throws -> [JSON] {
+        guard let phone = order.customer["phone"].map({ String($0.filter(\.isNumber)) }), phone.count >= 5 else { return [] }
+        let fingerprint = phone + "|" + Set(skus).sorted().joined(separator: ",")
+        try store.setFingerprint(orderRowID: order.rowID, fingerprint)
+        let window = try intSetting(.duplicateWindowSeconds) * 1_000
+        guard window > 0 else { return [] }
+        let twins = try store.ordersWithFingerprint(fingerprint, from: order.placedAt - window, to: order.placedAt + window, except: order.rowID)
+        guard !twins.isEmpty else { return [] }
+        let keep = twins.first ?? order.orderID
+        let warning: JSON = [
+            "code": "possible_duplicate",
+            "message": .string("same phone and SKUs as \(twins.joined(separator: ", ")) within \(window / 1_000) s; if it is the same purchase, cancel \(order.orderID) and keep \(keep)"),
+            "orders": .array(twins.map(JSON.string)),
+            "suggestion": ["keep": .string(keep), "cancel": .string(order.orderID), "command": .string("order.cancel \(order.orderID)")],
+        ]
+        try store.openOrderAlert(kind: "possible_duplicate", orderID: order.orderID, at: at, details: warning)
+        return [warning]
+    }
+}

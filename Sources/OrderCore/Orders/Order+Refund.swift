@@ -1,0 +1,72 @@
+/// Money given back and addresses changed outside the order's own flow: what channels report
+/// (a refund made on Shopify, a buyer's new address) and what an operator records.
+enum RefundCommands {
+    static let all = [record, updateAddress]
+
+    static let record = Command("order.refund", .write,
+        "Record a refund made at the channel or gateway (order_id, amount, refund_ref, reason); never more than was paid") { ctx, f in
+        let id = try f.requiredCode("order_id")
+        var order = try ctx.requireOrder(id)
+        guard let amount = try f.money("amount", exponent: order.exponent), amount > 0 else {
+            throw OrderCoreError.invalid("amount is required and must be more than zero", field: "amount")
+        }
+        let ref = try f.code("refund_ref")
+        let reason = try f.text("reason", maxLength: 500)
+        try f.finish()
+        let payments = try ctx.store.payments(orderRowID: order.rowID)
+        if let ref, let owner = try ctx.store.orderID(paymentRef: ref) {
+            guard owner == id, payments.contains(where: { $0.paymentRef == ref && $0.kind == "refund" && $0.amount == amount }) else {
+                throw OrderCoreError(.conflict, "refund_ref '\(ref)' is already recorded (on \(owner)) for another amount or as a payment",
+                                     details: ["refund_ref": .string(ref), "order_id": .string(owner)])
+            }
+            return try ctx.document(order, extra: ["duplicate": true])  // a redelivered refund
+        }
+        let refunded = payments.filter { $0.kind == "refund" }.reduce(Int64(0)) { $0 + $1.amount }
+        guard amount <= order.paidTotal - refunded else {
+            throw OrderCoreError(.conflict, "refund \(Money.format(amount, exponent: order.exponent)) exceeds what is left of the payments (\(Money.format(order.paidTotal - refunded, exponent: order.exponent)))",
+                                 details: ["order_id": .string(id), "paid_total": order.money(order.paidTotal), "refunded_total": order.money(refunded)])
+        }
+        try ctx.store.insert(Payment(paymentRef: ref, amount: amount, at: ctx.at, kind: "refund", reason: reason), orderRowID: order.rowID, actor: ctx.actor)
+        try ctx.transition(&order, to: order.state, command: "order.refund",
+                           details: ["amount": order.money(amount), "refund_ref": .optional(ref), "reason": .optional(reason)]) {
+            $0.refundDue = max(0, $0.refundDue - amount)
+        }
+        return try ctx.document(order)
+    }
+
+    static let updateAddress = Command("order.update_address", .write,
+        "Change where an order that has not shipped goes (order_id, ship_to with the fields that change)") { ctx, f in
+        let id = try f.requiredCode("order_id")
+        guard let shipTo = try f.object("ship_to") else { throw OrderCoreError.invalid("ship_to is required", field: "ship_to") }
+        var order = try ctx.requireOrder(id)
+        _ = try ctx.updateAddress(&order, shipTo, source: nil)
+        try f.finish()
+        return try ctx.document(order)
+    }
+}
+
+extension CommandContext {
+    /// Applies the ship-to fields given; records the change in the timeline.
+    /// - Parameter source: the channel the change came from (intake), nil for a person.
+    /// - Returns: whether anything changed.
+    /// - Throws: `conflict` once the order has shipped (the parcel is on its way).
+    func updateAddress(_ order: inout Order, _ f: Fields, source: String?) throws -> Bool {
+        var next = order.shipTo
+        for key in Order.addressFields { if let v = try f.text(key, maxLength: 500), !v.isEmpty { next[key] = v } }
+        try f.finish()
+        guard next != order.shipTo else { return false }
+        guard OrderState.beforeShipment.contains(order.state) else {
+            throw OrderCoreError(.conflict, "order \(order.orderID) is \(order.state.rawValue): its address can no longer change",
+                                 details: ["order_id": .string(order.orderID), "state": .string(order.state.rawValue)])
+        }
+        let before = order.shipTo
+        try store.setShipTo(orderRowID: order.rowID, next)
+        order.shipTo = next
+        var changed = JSONObject()
+        for key in Order.addressFields where before[key] != next[key] {
+            changed[key] = ["from": .optional(before[key]), "to": .optional(next[key])]
+        }
+        try transition(&order, to: order.state, command: "order.update_address", details: ["changed": .object(changed), "source": .optional(source)])
+        return true
+    }
+}

@@ -1,0 +1,72 @@
+extension Store {
+    // MARK: - Change feed
+
+    func appendFeed(kind: String, at: Int64, data: JSONObject) throws {
+        try db.run("INSERT INTO feed(at, kind, data) VALUES (?, ?, ?)", .int(at), .text(kind), .text(JSON.object(data).serialized))
+    }
+
+    /// Events after `cursor`, oldest first.
+    func feed(after cursor: Int64, limit: Int, kinds: [String]?) throws -> [JSON] {
+        var filter = Conditions("seq > ?")
+        if let kinds { filter.add("kind IN (\(Database.placeholders(kinds.count)))", arguments: kinds.map(SQLValue.text)) }
+        var result: [JSON] = []
+        try db.rows("SELECT seq, at, kind, data FROM feed WHERE \(filter.sql) ORDER BY seq LIMIT ?",
+                    arguments: [.int(cursor)] + filter.arguments + [.int(Int64(limit))]) {
+            var event: JSONObject = ["seq": .int($0.int(0)), "at": .string(Timestamp.format($0.int(1))), "kind": .string($0.text(2))]
+            if case .object(let data) = try JSONParser.parse($0.text(3)) { for (key, value) in data.pairs { event[key] = value } }
+            result.append(.object(event))
+        }
+        return result
+    }
+
+    /// The last sequence number of the feed (0 when it is empty).
+    func feedHead() throws -> Int64 {
+        try db.first("SELECT COALESCE(MAX(seq), 0) FROM feed") { $0.int(0) } ?? 0
+    }
+
+    func consumerCursor(_ consumer: String) throws -> Int64? {
+        try db.first("SELECT cursor FROM feed_consumers WHERE consumer = ?", .text(consumer)) { $0.int(0) }
+    }
+
+    func setConsumerCursor(_ consumer: String, _ cursor: Int64, at: Int64) throws {
+        try db.run("""
+            INSERT INTO feed_consumers(consumer, cursor, updated_at) VALUES (?1, ?2, ?3)
+            ON CONFLICT(consumer) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at
+            """, .text(consumer), .int(cursor), .int(at))
+    }
+
+    func consumers() throws -> [(consumer: String, cursor: Int64, updatedAt: Int64)] {
+        var result: [(String, Int64, Int64)] = []
+        try db.rows("SELECT consumer, cursor, updated_at FROM feed_consumers ORDER BY consumer") { result.append(($0.text(0), $0.int(1), $0.int(2))) }
+        return result
+    }
+
+    // MARK: - Published sellable quantities
+
+    func publishedSellable(channel: String, sku: String) throws -> Int64? {
+        try db.first("SELECT sellable FROM channel_stock WHERE channel = ? AND sku = ?", .text(channel), .text(sku)) { $0.int(0) }
+    }
+
+    func setPublishedSellable(channel: String, sku: String, _ sellable: Int64) throws {
+        try db.run("""
+            INSERT INTO channel_stock(channel, sku, sellable) VALUES (?1, ?2, ?3)
+            ON CONFLICT(channel, sku) DO UPDATE SET sellable = excluded.sellable
+            """, .text(channel), .text(sku), .int(sellable))
+    }
+
+    /// SKUs whose sellable quantity was published for `channel`, or for any channel when nil.
+    func publishedSKUs(channel: String?) throws -> [String] {
+        var filter = Conditions()
+        filter.add("channel = ?", channel)
+        var result: [String] = []
+        try db.rows("SELECT DISTINCT sku FROM channel_stock WHERE \(filter.sql)", arguments: filter.arguments) { result.append($0.text(0)) }
+        return result
+    }
+
+    /// Every registered channel with the warehouses that serve it, by code.
+    func allChannels() throws -> [Channel] {
+        var codes: [String] = []
+        try db.rows("SELECT channel FROM channels ORDER BY channel") { codes.append($0.text(0)) }
+        return try codes.compactMap { try channel($0) }
+    }
+}
