@@ -253,6 +253,55 @@ int oc_order_state(oc_db *db, const char *order_id, char **state_out);
  */
 int oc_sweep(oc_db *db, int64_t *expired_out);
 
+/* ---- Batches --------------------------------------------------------------------------------- */
+
+/* oc_exec_batch flags. */
+#define OC_BATCH_ATOMIC 0 /* all or nothing: the first failure rolls back the whole batch */
+#define OC_BATCH_EACH   1 /* each command on its own: a failing one changes nothing, the others commit */
+
+/*
+ * Run many JSON commands in one transaction (one commit, one disk sync): bulk intake at disk speed.
+ *
+ * requests_json: a JSON array of requests as oc_exec takes them (at most 100,000).
+ * flags: OC_BATCH_ATOMIC or OC_BATCH_EACH.
+ * response_json_out: receives the answer; release it with oc_free. With OC_BATCH_EACH, or when every
+ *   command succeeds, it is {"ok":<all succeeded>,"results":[<one oc_exec envelope per command>]}. When
+ *   OC_BATCH_ATOMIC fails it is {"ok":false,"error":{...},"index":<the failing command>} and nothing
+ *   was changed.
+ * Returns OC_OK when the batch committed (with OC_BATCH_EACH some commands may still have failed: read
+ * "results"), the failing command's code in OC_BATCH_ATOMIC mode, and OC_BUSY, OC_IO, OC_FULL when the
+ * machine failed (nothing committed in either mode). OC_INVALID when requests_json is not an array.
+ * Thread-safe; the handle is held for the whole batch.
+ */
+int oc_exec_batch(oc_db *db, const char *requests_json, unsigned int flags, char **response_json_out);
+
+/* ---- Change feed -------------------------------------------------------------------------------- */
+
+/*
+ * Read the change feed: order state changes, each channel's sellable quantity of a SKU, alerts (op
+ * events.read). Push them to the channels and the ERP, then acknowledge with oc_events_ack.
+ *
+ * consumer: a consumer name; with after < 0 the read starts after its acknowledged cursor (the start
+ *   of the feed for a new consumer). May be NULL when after >= 0.
+ * after: read events after this sequence number, or -1 to use the consumer's cursor.
+ * limit: at most this many events (1..10000).
+ * events_json_out: receives a JSON array of events, oldest first, each with "seq", "at", "kind"
+ *   ("order", "sellable", "alert") and its fields; release it with oc_free.
+ * next_out: receives the cursor to acknowledge once they are handled (the last seq read, or the
+ *   cursor read after when there were none); may be NULL.
+ * Returns OC_OK, OC_INVALID (limit out of range), OC_MISUSE, OC_BUSY, OC_IO. Thread-safe.
+ */
+int oc_events_read(oc_db *db, const char *consumer, int64_t after, int limit, char **events_json_out, int64_t *next_out);
+
+/*
+ * Acknowledge that a consumer has handled every event up to cursor (op events.ack): after a restart it
+ * resumes after it. An older cursor than the one stored changes nothing.
+ *
+ * Returns OC_OK, OC_INVALID (cursor past the end of the feed), OC_MISUSE, OC_BUSY, OC_IO, OC_FULL.
+ * Thread-safe.
+ */
+int oc_events_ack(oc_db *db, const char *consumer, int64_t cursor);
+
 #ifdef __cplusplus
 }
 #endif

@@ -43,6 +43,7 @@ public final class Shell {
             switch words.first {
             case "help": write(Shell.help(Array(words.dropFirst())))
             case "exec": try exec(String(line.dropFirst(4)))
+            case "events" where words.dropFirst().first == "tail": try tail(Array(words.dropFirst(2)))
             case "quit", "exit": return .quit
             default:
                 guard let (command, args) = ShellCommand.match(words) else {
@@ -82,6 +83,30 @@ public final class Shell {
             let e = envelope["error"]
             show(.failure(OrderCoreError(ErrorCode(rawValue: e?["code"]?.stringValue ?? "") ?? .internal,
                                          e?["message"]?.stringValue ?? response, details: e?["details"])))
+        }
+    }
+
+    /// `events tail [CONSUMER]`: prints the change feed after the consumer's acknowledged cursor (all of
+    /// it without a consumer) and acknowledges what it printed, so the next tail starts after it.
+    private func tail(_ words: [String]) throws {
+        guard words.count <= 1 else { throw ShellError("usage: events tail [CONSUMER]") }
+        let consumer = words.first
+        var cursor: Int64 = 0
+        while true {
+            var args: JSONObject = ["limit": 1_000]
+            if let consumer { args["consumer"] = .string(consumer) } else { args["after"] = .int(cursor) }
+            let page = engine.run("events.read", args)
+            guard case .success(let result) = page, let events = result["events"]?.arrayValue, !events.isEmpty else {
+                if case .failure = page { show(page) }
+                return
+            }
+            for event in events { write(Renderer.render(event, mode: mode == .table ? .json : mode)) }
+            cursor = result["next"]?.intValue ?? cursor
+            if let consumer {
+                if case .failure(let error) = engine.run("events.ack", ["consumer": .string(consumer), "cursor": .int(cursor), "actor": .string(actor)]) {
+                    return show(.failure(error))
+                }
+            }
         }
     }
 
@@ -126,6 +151,15 @@ public final class Shell {
         case ".read":
             guard let argument else { throw ShellError(".read takes a file name") }
             return try read(file: argument)
+        case ".import":
+            let rest = Array(words.dropFirst())
+            guard rest.count == 3, rest[1] == "--channel" else { throw ShellError(".import takes FILE --channel CHANNEL") }
+            let importer = Importer(engine: engine, actor: actor, file: rest[0], channel: rest[2], progress: isatty(2) == 1 && isatty(0) == 1)
+            do {
+                show(.success(try importer.run()))
+            } catch let error as OrderCoreError {
+                show(.failure(error))
+            }
         default: throw ShellError("unknown dot-command \(words[0]); type help")
         }
         return .proceed
@@ -162,6 +196,7 @@ public final class Shell {
                 "",
                 ".mode table|json|csv   Output format",
                 ".read FILE             Run commands from a file",
+                ".import FILE --channel CHANNEL  Ingest a file of channel events (CSV, JSON, JSON lines); re-running skips what is in",
                 ".bail on|off           Stop at the first error (scripts exit non-zero)",
                 ".timer on|off          Print how long each command took",
                 ".show                  Show the current settings",

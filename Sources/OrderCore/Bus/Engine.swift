@@ -89,19 +89,10 @@ public final class Engine: Sendable {
     private func handle(_ object: JSONObject, brief: Bool = false) -> Result<Outcome, OrderCoreError> {
         do {
             let fields = Fields(object)
-            guard let op = try fields.text("op", maxLength: 64) else {
-                throw OrderCoreError(.invalidInput, "request has no \"op\"", details: ["field": "op"])
-            }
-            guard let command = Command.byName[op] else {
-                throw OrderCoreError(.invalidInput, "unknown op '\(op)'; docs/commands.md lists every op",
-                                     details: ["op": .string(op)])
-            }
-            let at = try fields.time("at") ?? Timestamp.now()
-            let actor = try fields.code("actor") ?? "system"
-            let key = try fields.text("idempotency_key", maxLength: 200)
+            let e = try Envelope(fields)
             return .success(try store.withLock { store in
                 guard let store else { throw OrderCoreError(.misuse, "the database is closed") }
-                return try perform(command, fields, object, store: store, at: at, actor: actor, key: key, brief: brief)
+                return try perform(e.command, fields, object, store: store, at: e.at, actor: e.actor, key: e.key, brief: brief)
             })
         } catch {
             return .failure(Engine.wrap(error))
@@ -111,23 +102,141 @@ public final class Engine: Sendable {
     private func perform(_ command: Command, _ fields: Fields, _ request: JSONObject, store: Store,
                          at: Int64, actor: String, key: String?, brief: Bool) throws -> Outcome {
         var access = key == nil ? command.access : .write
-        let hash = key.map { _ in Engine.requestHash(request) } ?? 0
         while true {
             do {
-                return try store.transaction(access == .write ? .write : .read) { () throws -> Outcome in
-                    if let key, let replay = try store.idempotentResponse(key: key, op: command.name, hash: hash) {
-                        return Outcome(result: replay, replayed: true)
-                    }
-                    let context = CommandContext(store: store, at: at, actor: actor, access: access, brief: brief && key == nil)
-                    let result = try command.run(context, fields)
-                    try fields.finish()
-                    try context.finish()
-                    if let key { try store.saveIdempotentResponse(key: key, op: command.name, hash: hash, response: result, at: at) }
-                    return Outcome(result: result, replayed: false)
+                return try store.transaction(access == .write ? .write : .read) {
+                    try run(command, fields, request, store: store, at: at, actor: actor, key: key, access: access, brief: brief)
                 }
             } catch is CommandContext.NeedsWrite {
                 access = .write
             }
+        }
+    }
+
+    /// Runs one command inside the caller's transaction.
+    private func run(_ command: Command, _ fields: Fields, _ request: JSONObject, store: Store, at: Int64, actor: String, key: String?,
+                     access: Command.Access, brief: Bool) throws -> Outcome {
+        let hash = key.map { _ in Engine.requestHash(request) } ?? 0
+        if let key, let replay = try store.idempotentResponse(key: key, op: command.name, hash: hash) {
+            return Outcome(result: replay, replayed: true)
+        }
+        let context = CommandContext(store: store, at: at, actor: actor, access: access, brief: brief && key == nil)
+        let result = try command.run(context, fields)
+        try fields.finish()
+        try context.finish()
+        if let key { try store.saveIdempotentResponse(key: key, op: command.name, hash: hash, response: result, at: at) }
+        return Outcome(result: result, replayed: false)
+    }
+
+    // MARK: - Batches
+
+    /// The most commands one batch may hold.
+    public static let maxBatchCommands = 100_000
+
+    /// Runs an array of requests in one write transaction: one commit (one disk sync) for all of them.
+    /// - Parameter atomic: all or nothing — the first failure rolls back the whole batch and is the
+    ///   answer (`{"ok":false,"error":...,"index":i}`). Otherwise each command runs in its own
+    ///   savepoint: a failing one changes nothing and the others commit; the answer lists every
+    ///   command's envelope (`{"ok":...,"results":[...]}`). Failures of the machine (busy, I/O,
+    ///   corruption) roll back the whole batch in both modes.
+    public func executeBatch(_ request: UnsafeBufferPointer<UInt8>, atomic: Bool) -> (code: ErrorCode?, response: String) {
+        let items: [JSON]
+        do {
+            guard request.count <= Engine.maxRequestBytes else {
+                throw OrderCoreError(.invalidInput, "batch is \(request.count) bytes; the limit is \(Engine.maxRequestBytes)")
+            }
+            guard case .array(let array) = try JSONParser.parse(request) else {
+                throw OrderCoreError(.invalidInput, "a batch must be a JSON array of requests")
+            }
+            items = array
+        } catch {
+            return (Engine.wrap(error).code, JSON.object(["ok": false, "error": Engine.wrap(error).json]).serialized)
+        }
+        switch batch(items, atomic: atomic) {
+        case .success(let results):
+            let allOK = results.allSatisfy { if case .success = $0 { true } else { false } }
+            return (nil, JSON.object(["ok": .bool(allOK), "results": .array(results.map { r -> JSON in
+                switch r {
+                case .success(let o): return o.replayed ? ["ok": true, "result": o.result, "replayed": true] : ["ok": true, "result": o.result]
+                case .failure(let e): return ["ok": false, "error": e.json]
+                }
+            })]).serialized)
+        case .failure(let failure):
+            var object: JSONObject = ["ok": false, "error": failure.error.json]
+            if let index = failure.index { object["index"] = .int(index) }
+            return (failure.error.code, JSON.object(object).serialized)
+        }
+    }
+
+    /// Runs requests in one transaction, each on its own (see `executeBatch(_:atomic:)`, mode each):
+    /// the shell's `.import` sends its events this way.
+    public func runBatch(_ requests: [JSONObject]) -> Result<[Result<JSON, OrderCoreError>], OrderCoreError> {
+        batch(requests.map(JSON.object), atomic: false).map { $0.map { $0.map(\.result) } }.mapError(\.error)
+    }
+
+    struct BatchFailure: Error { var error: OrderCoreError; var index: Int? }
+
+    private func batch(_ items: [JSON], atomic: Bool) -> Result<[Result<Outcome, OrderCoreError>], BatchFailure> {
+        guard items.count <= Engine.maxBatchCommands else {
+            return .failure(BatchFailure(error: OrderCoreError(.invalidInput, "a batch holds at most \(Engine.maxBatchCommands) requests, not \(items.count)")))
+        }
+        var failedAt: Int?
+        do {
+            return .success(try store.withLock { store in
+                guard let store else { throw OrderCoreError(.misuse, "the database is closed") }
+                return try store.transaction(.write) {
+                    var results: [Result<Outcome, OrderCoreError>] = []
+                    results.reserveCapacity(items.count)
+                    for (i, item) in items.enumerated() {
+                        do {
+                            results.append(.success(try atomic ? runInBatch(item, store: store) : store.db.savepoint { try runInBatch(item, store: store) }))
+                        } catch {
+                            let e = Engine.wrap(error)
+                            if atomic || Engine.fatalCodes.contains(e.code) {
+                                failedAt = i
+                                throw e
+                            }
+                            results.append(.failure(e))
+                        }
+                    }
+                    return results
+                }
+            })
+        } catch {
+            return .failure(BatchFailure(error: Engine.wrap(error), index: failedAt))
+        }
+    }
+
+    /// Codes that are not the command's fault: they abort a whole batch.
+    static let fatalCodes: Set<ErrorCode> = [.busy, .io, .corrupt, .internal, .misuse, .full, .incompatible]
+
+    private func runInBatch(_ item: JSON, store: Store) throws -> Outcome {
+        guard case .object(let object) = item else {
+            throw OrderCoreError(.invalidInput, "each batch element must be a request object such as {\"op\":\"stock.get\",\"sku\":\"A1\"}")
+        }
+        let fields = Fields(object)
+        let e = try Envelope(fields)
+        return try run(e.command, fields, object, store: store, at: e.at, actor: e.actor, key: e.key, access: .write, brief: false)
+    }
+
+    /// The members every request may have besides its arguments.
+    private struct Envelope {
+        var command: Command
+        var at: Int64
+        var actor: String
+        var key: String?
+
+        init(_ fields: Fields) throws {
+            guard let op = try fields.text("op", maxLength: 64) else {
+                throw OrderCoreError(.invalidInput, "request has no \"op\"", details: ["field": "op"])
+            }
+            guard let command = Command.byName[op] else {
+                throw OrderCoreError(.invalidInput, "unknown op '\(op)'; docs/commands.md lists every op", details: ["op": .string(op)])
+            }
+            self.command = command
+            at = try fields.time("at") ?? Timestamp.now()
+            actor = try fields.code("actor") ?? "system"
+            key = try fields.text("idempotency_key", maxLength: 200)
         }
     }
 
@@ -139,7 +248,7 @@ public final class Engine: Sendable {
     }
 
     /// FNV-1a, 64 bits: cheap, stable across processes and versions (unlike `Hasher`).
-    static func hash(_ text: String) -> Int64 {
+    public static func hash(_ text: String) -> Int64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return Int64(bitPattern: hash)

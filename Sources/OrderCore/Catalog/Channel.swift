@@ -80,8 +80,9 @@ enum ChannelCommands {
         if let active { channel.active = active }
         channel.updatedAt = ctx.at
         try ctx.store.save(channel)
-        // Serving warehouses or the switch changed what the channel may sell.
-        ctx.store.touchedSKUs.formUnion(try ctx.store.publishedSKUs(channel: code))
+        // Serving warehouses or the switch changed what the channel may sell; a new channel learns
+        // what it may sell of everything in stock.
+        ctx.store.touchedSKUs.formUnion(existing == nil ? try ctx.store.stockedSKUs() : try ctx.store.publishedSKUs(channel: code))
         var result = channel.json
         result["created"] = .bool(existing == nil)
         return .object(result)

@@ -78,6 +78,7 @@ extension CommandContext {
             let created = try createOrder(draft, backorder: true, warnings: warnings)
             order = created.order
             result["action"] = "created"
+            result["lines"] = .int(draft.lines.count)
             let lines = created.document.objectValue?["lines"]?.arrayValue ?? []
             let short = lines.compactMap { $0.objectValue }.filter { ($0["backordered"]?.intValue ?? 0) > 0 }
                 .map { JSON.object(["line_no": $0["line_no"] ?? .null, "sku": $0["sku"] ?? .null, "qty": $0["backordered"] ?? .null]) }

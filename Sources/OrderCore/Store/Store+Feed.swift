@@ -63,6 +63,12 @@ extension Store {
         return result
     }
 
+    func stockedSKUs() throws -> [String] {
+        var result: [String] = []
+        try db.rows("SELECT DISTINCT sku FROM stock") { result.append($0.text(0)) }
+        return result
+    }
+
     /// Every registered channel with the warehouses that serve it, by code.
     func allChannels() throws -> [Channel] {
         var codes: [String] = []

@@ -17,7 +17,7 @@ import ctypes
 import json
 import threading
 from decimal import Decimal
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Union
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
 from . import _lib
 from .errors import (Busy, Conflict, Corrupt, DiskFull, Forbidden, Incompatible, InsufficientStock,
@@ -99,6 +99,8 @@ class Database:
         self.picking = _Picking(self)
         self.status = _Status(self)
         self.config = _Config(self)
+        self.intake = _Intake(self)
+        self.events = _Events(self)
 
     # -- lifecycle --------------------------------------------------------------------------------
 
@@ -154,6 +156,30 @@ class Database:
             error = envelope.get("error", {})
             raise from_code(error.get("code", "internal"), error.get("message", ""), error.get("details"))
         return envelope
+
+    def exec_batch(self, requests: Iterable[Mapping[str, Any]], *, atomic: bool = True) -> List[JSONDict]:
+        """Runs many requests in one transaction (typed C call oc_exec_batch).
+
+        ``atomic=True``: all or nothing; the first failure raises (its ``details`` gain ``index``) and
+        nothing is changed. ``atomic=False``: each command on its own; returns every command's envelope
+        (``{"ok": ..., "result"|"error": ...}``) and commits the ones that succeeded.
+        """
+        text = json.dumps([dict(r) for r in requests], default=_json_default, ensure_ascii=False)
+        response = ctypes.c_void_p()
+        rc = self._lib.oc_exec_batch(self._require(), _c_string(text, "requests"), 0 if atomic else 1, ctypes.byref(response))
+        if not response.value:
+            raise from_rc(rc, (self._lib.oc_errmsg(self._handle) or b"").decode("utf-8", "replace"))
+        try:
+            envelope = json.loads(ctypes.string_at(response.value).decode("utf-8"))
+        finally:
+            self._lib.oc_free(response)
+        if "results" not in envelope:
+            error = envelope.get("error", {})
+            details = dict(error.get("details") or {})
+            if "index" in envelope:
+                details["index"] = envelope["index"]
+            raise from_code(error.get("code", "internal"), error.get("message", ""), details)
+        return envelope["results"]
 
     def _call(self, function: Any, *args: Any) -> None:
         rc = function(self._require(), *args)
@@ -461,6 +487,80 @@ class _Orders(_Area):
     def timeline(self, order_id: str) -> List[JSONDict]:
         """Every transition of an order: time, actor, from, to, command, details (op order.timeline)."""
         return self._db.exec("order.timeline", order_id=order_id)["events"]
+
+
+class _Intake(_Area):
+    def ingest(self, channel: str, payload: Any, *, event_type: Optional[str] = None, event_id: Optional[str] = None,
+               external_id: Optional[str] = None, **extra: Any) -> JSONDict:
+        """Stores a channel event (payload: the raw text, or parsed JSON) and applies it once (op
+        intake.ingest). ``result["state"]`` is "applied" or "dead_letter" (kept with the reason);
+        ``result["duplicate"]`` is true when the event was seen before and this is its first answer."""
+        return self._db.exec("intake.ingest", channel=channel, payload=payload, event_type=event_type, event_id=event_id,
+                             external_id=external_id, **extra)
+
+    def dead_letters(self, *, channel: Optional[str] = None, after: Optional[int] = None, limit: Optional[int] = None) -> List[JSONDict]:
+        """Events that could not be applied, oldest first, with the reason (op intake.dead_letters)."""
+        return self._db.exec("intake.dead_letters", channel=channel, after=after, limit=limit)["dead_letters"]
+
+    def retry(self, inbox_id: int, **extra: Any) -> JSONDict:
+        """Applies a dead letter again after its profile or data was fixed (op intake.retry)."""
+        return self._db.exec("intake.retry", inbox_id=inbox_id, **extra)
+
+    def get(self, inbox_id: int) -> JSONDict:
+        """One inbox entry with its raw payload and outcome (op intake.get)."""
+        return self._db.exec("intake.get", inbox_id=inbox_id)
+
+    def map(self, payload: Any, *, channel: Optional[str] = None, profile: Optional[str] = None) -> JSONDict:
+        """The canonical events a payload maps to, applying nothing (op intake.map)."""
+        return self._db.exec("intake.map", payload=payload, channel=channel, profile=profile)
+
+    def set_profile(self, definition: Mapping[str, Any]) -> JSONDict:
+        """Stores a channel profile (op intake.profile_set; docs/channels.md)."""
+        return self._db.exec("intake.profile_set", profile=dict(definition))
+
+    def profile(self, name: str) -> JSONDict:
+        """A profile's definition, builtin or stored (op intake.profile_get)."""
+        return self._db.exec("intake.profile_get", profile=name)
+
+    def profiles(self) -> List[JSONDict]:
+        """Every profile, builtin and stored (op intake.profiles)."""
+        return self._db.exec("intake.profiles")["profiles"]
+
+
+class _Events(_Area):
+    def read(self, *, consumer: Optional[str] = None, after: Optional[int] = None, limit: int = 100) -> Tuple[List[JSONDict], int]:
+        """Events after ``after`` (or after the consumer's acknowledged cursor), oldest first, and the
+        cursor to acknowledge once they are handled (typed C call oc_events_read)."""
+        if consumer is None and after is None:
+            after = 0
+        out, next_ = ctypes.c_void_p(), ctypes.c_int64()
+        self._db._call(self._db._lib.oc_events_read, _c_string(consumer, "consumer"), -1 if after is None else after, limit,
+                       ctypes.byref(out), ctypes.byref(next_))
+        try:
+            events = json.loads(ctypes.string_at(out.value).decode("utf-8")) if out.value else []
+        finally:
+            self._db._lib.oc_free(out)
+        return events, next_.value
+
+    def ack(self, consumer: str, cursor: int) -> None:
+        """Records that ``consumer`` has handled every event up to ``cursor`` (typed C call oc_events_ack)."""
+        self._db._call(self._db._lib.oc_events_ack, _c_string(consumer, "consumer"), cursor)
+
+    def follow(self, consumer: str, *, batch: int = 100) -> Iterator[JSONDict]:
+        """Yields the consumer's unacknowledged events in order until the feed is drained. An event is
+        acknowledged when the loop asks for the next one, so a consumer that stops and restarts gets
+        every later event exactly once; after a crash, the event it was handling comes again."""
+        while True:
+            events, _ = self.read(consumer=consumer, limit=batch)
+            if not events:
+                return
+            for event in events:
+                yield event
+                self.ack(consumer, event["seq"])
+
+    def consumers(self) -> JSONDict:
+        """Consumers with their cursor and lag (op events.consumers)."""
+        return self._db.exec("events.consumers")
 
 
 class _Config(_Area):

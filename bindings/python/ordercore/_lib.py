@@ -37,6 +37,9 @@ FUNCTIONS: List[Tuple[str, list, object]] = [
     ("oc_order_cancel", [c_void_p, c_char_p, c_char_p], c_int),
     ("oc_order_state", [c_void_p, c_char_p, POINTER(c_void_p)], c_int),
     ("oc_sweep", [c_void_p, POINTER(c_int64)], c_int),
+    ("oc_exec_batch", [c_void_p, c_char_p, c_uint, POINTER(c_void_p)], c_int),
+    ("oc_events_read", [c_void_p, c_char_p, c_int64, c_int, POINTER(c_void_p), POINTER(c_int64)], c_int),
+    ("oc_events_ack", [c_void_p, c_char_p, c_int64], c_int),
 ]
 
 

@@ -1,0 +1,186 @@
+import OrderCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `.import FILE --channel X`: streams a file of channel events into `intake.ingest`, a batch of
+/// events per transaction, in bounded memory. A CSV file (the channel's profile reads CSV) becomes
+/// one event per order — consecutive rows with the same value in the profile's `group_by` column;
+/// a `.json` file is one event; any other file is JSON lines, one event per line. Every event gets
+/// an id from its content, so running the same import again skips what is already in (resumable
+/// after an interruption).
+struct Importer {
+    let engine: Engine
+    let actor: String
+    let file: String
+    let channel: String
+    var batchSize = 500
+    /// Progress on standard error while importing (a terminal only).
+    var progress: Bool
+
+    struct Summary {
+        var events = 0, applied = 0, duplicates = 0, deadLetters = 0, skippedEvents = 0
+        var ordersCreated = 0, linesImported = 0, linesNotStock = 0
+        var reasons: [String: Int] = [:]
+        var firstDeadLetter: JSON?
+
+        var json: JSON {
+            var reasons = JSONObject()
+            for key in self.reasons.keys.sorted() { reasons[key] = .int(self.reasons[key] ?? 0) }
+            return ["events": .int(events), "applied": .int(applied), "already_in": .int(duplicates), "dead_letters": .int(deadLetters),
+                    "skipped_events": .int(skippedEvents), "orders_created": .int(ordersCreated), "lines_imported": .int(linesImported),
+                    "lines_not_stock": .int(linesNotStock), "skipped_why": .object(reasons), "first_dead_letter": firstDeadLetter ?? .null]
+        }
+    }
+
+    func run() throws -> JSON {
+        let profileName = try engine.run("channel.get", ["channel": .string(channel)]).get()["profile"]?.stringValue ?? channel
+        let profile = try engine.run("intake.profile_get", ["profile": .string(profileName)]).get()
+        guard let handle = fopen(file, "r") else { throw ShellError("cannot open '\(file)'") }
+        defer { fclose(handle) }
+        fseek(handle, 0, SEEK_END)
+        let size = max(1, ftell(handle))
+        rewind(handle)
+
+        var summary = Summary()
+        var pending: [JSONObject] = []
+        func flush() throws {
+            guard !pending.isEmpty else { return }
+            let results = try engine.runBatch(pending).get()
+            for result in results { tally(result, into: &summary) }
+            pending.removeAll(keepingCapacity: true)
+            if progress { report(summary, done: ftell(handle), of: size) }
+        }
+        func send(_ payload: String) throws {
+            pending.append(["op": "intake.ingest", "channel": .string(channel), "payload": .string(payload), "event_type": "import",
+                            "event_id": .string("import:" + String(UInt64(bitPattern: Engine.hash(payload)), radix: 16)),
+                            "actor": .string(actor)])
+            if pending.count >= batchSize { try flush() }
+        }
+
+        if profile["format"]?.stringValue == "csv" {
+            guard case .string(let column)? = profile["group_by"] else {
+                throw ShellError(".import streams CSV by a group_by column name; profile \(profileName) groups by an expression")
+            }
+            var reader = LineReader(handle)
+            guard let header = reader.record() else { throw ShellError("'\(file)' is empty") }
+            guard let keyIndex = CSVFields.split(header).firstIndex(where: { $0.trimmedCSV == column }) else {
+                throw ShellError("'\(file)' has no column \(column) (the profile's group_by)")
+            }
+            var group: [String] = []
+            var key: String?
+            while let record = reader.record() {
+                if record.isEmpty { continue }
+                let fields = CSVFields.split(record)
+                let k = keyIndex < fields.count ? fields[keyIndex] : ""
+                if k != key, !group.isEmpty {
+                    try send(([header] + group).joined(separator: "\n"))
+                    group.removeAll(keepingCapacity: true)
+                }
+                key = k
+                group.append(record)
+            }
+            if !group.isEmpty { try send(([header] + group).joined(separator: "\n")) }
+        } else if file.hasSuffix(".json") {
+            var reader = LineReader(handle)
+            var text: [String] = []
+            while let line = reader.line() { text.append(line) }
+            try send(text.joined(separator: "\n"))
+        } else {
+            var reader = LineReader(handle)
+            while let line = reader.line() {
+                if !line.trimmedCSV.isEmpty { try send(line) }
+            }
+        }
+        try flush()
+        if progress { Shell.standardError("") }
+        return summary.json
+    }
+
+    private func tally(_ result: Result<JSON, OrderCoreError>, into s: inout Summary) {
+        s.events += 1
+        guard case .success(let outcome) = result else {
+            s.deadLetters += 1
+            if case .failure(let e) = result, s.firstDeadLetter == nil { s.firstDeadLetter = e.json }
+            return
+        }
+        if outcome["duplicate"] == .bool(true) { s.duplicates += 1; return }
+        guard outcome["state"]?.stringValue == "applied" else {
+            s.deadLetters += 1
+            if s.firstDeadLetter == nil { s.firstDeadLetter = outcome }
+            return
+        }
+        s.applied += 1
+        for event in outcome["events"]?.arrayValue ?? [] {
+            if event["type"]?.stringValue == "skip" {
+                s.skippedEvents += 1
+                s.reasons[event["reason"]?.stringValue ?? "skipped", default: 0] += 1
+            }
+            if event["action"]?.stringValue?.hasPrefix("created") == true { s.ordersCreated += 1 }
+            s.linesImported += Int(event["lines"]?.intValue ?? 0)
+            for note in event["not_stock"]?.arrayValue ?? [] {
+                s.linesNotStock += 1
+                s.reasons[note["reason"]?.stringValue ?? "not stock", default: 0] += 1
+            }
+        }
+    }
+
+    private func report(_ s: Summary, done: Int, of size: Int) {
+        let percent = min(100, done * 100 / size)
+        let bar = String(repeating: "#", count: percent / 4) + String(repeating: ".", count: 25 - percent / 4)
+        let text = "\r[\(bar)] \(percent)%  \(s.events) events, \(s.ordersCreated) orders, \(s.deadLetters) dead letters"
+        fflush(nil)
+        _ = text.withCString { Glibc.write(2, $0, strlen($0)) }
+    }
+}
+
+/// Reads a file line by line (any length), or CSV record by record (a quoted field may span lines).
+struct LineReader {
+    private let handle: UnsafeMutablePointer<FILE>
+    private var buffer: UnsafeMutablePointer<CChar>?
+    private var capacity = 0
+
+    init(_ handle: UnsafeMutablePointer<FILE>) { self.handle = handle }
+
+    mutating func line() -> String? {
+        guard getline(&buffer, &capacity, handle) >= 0, let buffer else { return nil }
+        var line = String(cString: buffer)
+        while line.hasSuffix("\n") || line.hasSuffix("\r") { line.removeLast() }
+        return line
+    }
+
+    /// One CSV record: lines are joined while a quote is open.
+    mutating func record() -> String? {
+        guard var record = line() else { return nil }
+        while record.utf8.filter({ $0 == UInt8(ascii: "\"") }).count % 2 == 1, let next = line() { record += "\n" + next }
+        return record
+    }
+}
+
+/// The fields of one CSV record, unquoted (enough to find the grouping column; the engine parses the rest).
+enum CSVFields {
+    static func split(_ record: String) -> [String] {
+        var fields: [String] = []
+        var field = ""
+        var quoted = false
+        var previous: Character?
+        for c in record {
+            if c == "\"" {
+                if quoted, previous == "\"" { field.append(c); previous = nil; continue }
+                quoted.toggle()
+            } else if c == ",", !quoted {
+                fields.append(field)
+                field = ""
+            } else {
+                field.append(c)
+            }
+            previous = c
+        }
+        fields.append(field)
+        return fields
+    }
+}
+
+extension String {
+    var trimmedCSV: String { String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()) }
+}
