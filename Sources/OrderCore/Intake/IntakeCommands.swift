@@ -176,7 +176,14 @@ enum IntakeCommands {
         let window = try ctx.intSetting(.dedupeWindowMinutes) * 60_000
         let prior = try eventID.map { try ctx.store.inbox(channel: channelCode, eventType: eventType, eventID: $0) }
             ?? (window > 0 ? try ctx.store.inbox(channel: channelCode, hash: hash, payload: text, since: ctx.at - window) : nil)
-        if let prior { return replay(prior) }
+        if let prior {
+            // A sender that reuses an event id for other content has a bug; applying either would be a guess.
+            guard prior.payload == text else {
+                throw OrderCoreError(.conflict, "event_id '\(eventID ?? "")' of channel \(channelCode) was already received (inbox \(prior.id)) with a different payload",
+                                     details: ["inbox_id": .int(prior.id), "event_id": .optional(eventID)])
+            }
+            return replay(prior)
+        }
 
         let id = try ctx.store.insertInbox(channel: channelCode, eventType: eventType, eventID: eventID, hash: hash, payload: text, at: ctx.at)
         let given: JSONObject = externalID.map { ["external_id": .string($0)] } ?? [:]

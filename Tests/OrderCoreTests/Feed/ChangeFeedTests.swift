@@ -1,0 +1,84 @@
+@testable import OrderCore
+import Testing
+
+struct ChangeFeedTests {
+    let dir = temporaryDirectory()
+    let engine: Engine
+
+    init() throws {
+        engine = try Engine(path: dir + "/feed.db")
+        try engine.seedCatalog(a1: ["SH": 10])
+    }
+
+    func seqs(_ result: JSON) -> [Int64] { (result["events"]?.arrayValue ?? []).compactMap { $0["seq"]?.intValue } }
+
+    @Test func aConsumerThatStopsAndRestartsGetsEveryLaterEventExactlyOnceInOrder() throws {
+        try engine.ok("channel.upsert", ["channel": "web"])
+        for _ in 0..<5 { try engine.ok("order.create", orderArgs([("A1", 1, "1.00")])) }
+        let head = try engine.ok("events.read", ["after": 0, "limit": 1])["head"]?.intValue ?? 0
+        #expect(head >= 10)
+
+        var seen: [Int64] = []
+        // Reads 3 events, acknowledges them, "crashes" (a new engine on the same file), and goes on.
+        let first = try engine.ok("events.read", ["consumer": "erp", "limit": 3])
+        seen += seqs(first)
+        try engine.ok("events.ack", ["consumer": "erp", "cursor": first["next"] ?? .null])
+        // Events read but not acknowledged before the crash come again.
+        _ = try engine.ok("events.read", ["consumer": "erp", "limit": 2])
+        engine.close()
+        let restarted = try Engine(path: dir + "/feed.db")
+        try restarted.ok("order.cancel", ["order_id": "SO-000001"])
+        while true {
+            let page = try restarted.ok("events.read", ["consumer": "erp", "limit": 4])
+            if seqs(page).isEmpty { break }
+            seen += seqs(page)
+            try restarted.ok("events.ack", ["consumer": "erp", "cursor": page["next"] ?? .null])
+        }
+        let total = try restarted.ok("events.read", ["after": 0, "limit": 10_000])
+        #expect(seen == seqs(total), "every event once, in order")
+        #expect(seen == seen.sorted())
+        #expect(try restarted.ok("events.consumers")["consumers"]?.arrayValue?.first?["lag"] == 0)
+        // A late acknowledgement never moves the consumer back; a cursor past the end is refused.
+        #expect(try restarted.ok("events.ack", ["consumer": "erp", "cursor": 1])["cursor"]?.intValue == seen.last)
+        #expect(restarted.fails("events.ack", ["consumer": "erp", "cursor": .int((seen.last ?? 0) + 100)]) == .invalidInput)
+    }
+
+    @Test func orderChangesSellableQuantitiesAndAlertsAllAppear() throws {
+        try engine.ok("channel.upsert", ["channel": "web"])
+        let created = try engine.ok("order.create", orderArgs([("A1", 4, "1.00")]))
+        try engine.ok("order.cancel", ["order_id": created["order_id"] ?? .null])
+        try engine.ok("channel.sku", ["channel": "web", "sku": "A1", "open": false])
+        let events = try engine.ok("events.read", ["after": 0, "limit": 100])["events"]?.arrayValue ?? []
+        let sellable = events.filter { $0["kind"] == "sellable" }.compactMap { $0["sellable"]?.intValue }
+        #expect(sellable == [10, 6, 10, 0], "published on registration, after the order, after the cancel, when closed")
+        let orders = events.filter { $0["kind"] == "order" }.compactMap { $0["to"]?.stringValue }
+        #expect(orders == ["pending_payment", "cancelled"])
+        // Nothing changed: nothing published.
+        let head = try engine.ok("events.read", ["after": 0, "limit": 1])["head"]
+        try engine.ok("stock.get", ["sku": "A1"])
+        #expect(try engine.ok("events.read", ["after": 0, "limit": 1])["head"] == head)
+        // Alerts open and clear in the feed too (a dead letter, then its retry).
+        try engine.ok("channel.upsert", ["channel": "csvshop", "profile": "csv"])
+        let dead = try engine.ok("intake.ingest", ["channel": "csvshop", "payload": "order_id,sku,qty,unit_price\nx,Z9,1,1.00"])
+        try engine.ok("sku.upsert", ["sku": "Z9"])
+        try engine.ok("intake.retry", ["inbox_id": dead["inbox_id"] ?? .null])
+        let alerts = (try engine.ok("events.read", ["after": 0, "limit": 100, "kinds": ["alert"]])["events"]?.arrayValue ?? [])
+            .filter { $0["alert"] == "dead_letter" }.compactMap { $0["state"]?.stringValue }
+        #expect(alerts == ["opened", "cleared"])
+    }
+
+    @Test func aBatchCommitsTogetherOrRollsBackTogether() throws {
+        let atomic = #"[{"op":"stock.receive","sku":"A1","warehouse":"SH","qty":5},{"op":"stock.receive","sku":"NOPE","warehouse":"SH","qty":1}]"#
+        var text = atomic
+        let (code, response) = text.withUTF8 { engine.executeBatch($0, atomic: true) }
+        #expect(code == .notFound)
+        #expect(try JSONParser.parse(response)["index"] == 1)
+        #expect(try engine.available("A1") == 10)
+        text = atomic
+        let (eachCode, eachResponse) = text.withUTF8 { engine.executeBatch($0, atomic: false) }
+        #expect(eachCode == nil)
+        let results = try JSONParser.parse(eachResponse)["results"]?.arrayValue ?? []
+        #expect(results.map { $0["ok"] } == [true, false])
+        #expect(try engine.available("A1") == 15)
+    }
+}
