@@ -156,7 +156,11 @@ public final class Shell {
             guard rest.count == 3, rest[1] == "--channel" else { throw ShellError(".import takes FILE --channel CHANNEL") }
             let importer = Importer(engine: engine, actor: actor, file: rest[0], channel: rest[2], progress: isatty(2) == 1 && isatty(0) == 1)
             do {
-                show(.success(try importer.run()))
+                let summary = try importer.run()
+                show(.success(summary))
+                if let dead = summary["dead_letters"]?.intValue, dead > 0 {
+                    fail("error: \(dead) events could not be applied and are kept as dead letters; see intake dead")
+                }
             } catch let error as OrderCoreError {
                 show(.failure(error))
             }
@@ -191,6 +195,7 @@ public final class Shell {
         var lines = commands.map { $0.usage.padding(to: width) + "  " + $0.summary }
         if words.isEmpty {
             lines += [
+                "events tail [CONSUMER]".padding(to: width) + "  Print the change feed after the consumer's cursor and acknowledge it",
                 "exec JSON".padding(to: width) + "  Run any bus op as JSON, e.g. exec {\"op\":\"stock.get\",\"sku\":\"A1\"}",
                 "help [COMMAND]".padding(to: width) + "  Show this list, or one command with its op",
                 "",

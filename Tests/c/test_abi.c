@@ -408,6 +408,55 @@ static void test_thread_local_errors(void) {
     oc_close(db);
 }
 
+static void test_batches(void) {
+    oc_db *db = NULL;
+    oc_open(":memory:", &db);
+    setup_catalog(db, 0);
+    char *response = NULL;
+    const char *mixed = "[{\"op\":\"stock.receive\",\"sku\":\"A1\",\"warehouse\":\"SH\",\"qty\":5},"
+                        "{\"op\":\"stock.receive\",\"sku\":\"NOPE\",\"warehouse\":\"SH\",\"qty\":1}]";
+    CHECK(oc_exec_batch(db, mixed, OC_BATCH_ATOMIC, &response) == OC_NOT_FOUND, "atomic batch fails with the failing command's code");
+    CHECK(response && strstr(response, "\"index\":1"), "atomic failure names the command: %s", response ? response : "(null)");
+    CHECK(available(db, "A1") == 0, "atomic failure changed nothing");
+    oc_free(response);
+    CHECK(oc_exec_batch(db, mixed, OC_BATCH_EACH, &response) == OC_OK, "each-mode batch commits");
+    CHECK(response && strstr(response, "\"results\":[{\"ok\":true") && strstr(response, "{\"ok\":false"), "per-command results: %s",
+          response ? response : "(null)");
+    CHECK(available(db, "A1") == 5, "the good command committed");
+    oc_free(response);
+    CHECK(oc_exec_batch(db, "{\"op\":\"sweep\"}", OC_BATCH_EACH, &response) == OC_INVALID, "a batch must be an array");
+    oc_free(response);
+    CHECK(oc_exec_batch(db, NULL, OC_BATCH_EACH, &response) == OC_MISUSE && response == NULL, "NULL requests");
+    CHECK(oc_exec_batch(NULL, "[]", OC_BATCH_EACH, &response) == OC_MISUSE, "NULL handle");
+    oc_close(db);
+}
+
+static void test_change_feed(void) {
+    oc_db *db = NULL;
+    oc_open(":memory:", &db);
+    setup_catalog(db, 10);
+    run(db, "{\"op\":\"channel.upsert\",\"channel\":\"web\"}", NULL, 0);
+    run(db, one_unit, NULL, 0);
+    char *events = NULL;
+    int64_t next = -1;
+    CHECK(oc_events_read(db, "erp", -1, 100, &events, &next) == OC_OK, "read from a new consumer: %s", oc_errmsg(db));
+    CHECK(events && strstr(events, "\"kind\":\"order\"") && strstr(events, "\"kind\":\"sellable\""), "order and sellable events: %s",
+          events ? events : "(null)");
+    CHECK(next >= 3, "next cursor %lld", (long long)next);
+    oc_free(events);
+    CHECK(oc_events_ack(db, "erp", next) == OC_OK, "ack");
+    CHECK(oc_events_read(db, "erp", -1, 100, &events, &next) == OC_OK && strcmp(events, "[]") == 0, "nothing after the ack");
+    oc_free(events);
+    CHECK(oc_events_read(db, NULL, 0, 1, &events, NULL) == OC_OK && strstr(events, "\"seq\":1,"), "read from a cursor, no consumer");
+    oc_free(events);
+    CHECK(oc_events_read(db, "erp", -1, 0, &events, &next) == OC_INVALID, "limit 0 is invalid");
+    CHECK(oc_events_read(db, NULL, -1, 10, &events, &next) == OC_MISUSE, "neither consumer nor cursor");
+    CHECK(oc_events_read(db, "erp", -1, 10, NULL, &next) == OC_MISUSE, "NULL events_json_out");
+    CHECK(oc_events_ack(db, NULL, 1) == OC_MISUSE, "ack without consumer");
+    CHECK(oc_events_ack(db, "erp", next + 1000) == OC_INVALID, "ack past the end");
+    oc_close(db);
+}
+
 int main(void) {
     test_version();
     test_null_arguments();
@@ -422,6 +471,8 @@ int main(void) {
     test_fulfillment();
     test_threads();
     test_thread_local_errors();
+    test_batches();
+    test_change_feed();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

@@ -315,10 +315,11 @@ class _Stock(_Area):
 
 class _Channels(_Area):
     def upsert(self, channel: str, *, name: Optional[str] = None, warehouses: Optional[Iterable[str]] = None,
-               active: Optional[bool] = None, **extra: Any) -> JSONDict:
-        """Creates or updates a sales channel and the warehouses that serve it (op channel.upsert)."""
+               active: Optional[bool] = None, profile: Optional[str] = None, **extra: Any) -> JSONDict:
+        """Creates or updates a sales channel, the warehouses that serve it and the profile its payloads
+        are mapped with (op channel.upsert)."""
         return self._db.exec("channel.upsert", channel=channel, name=name,
-                             warehouses=None if warehouses is None else list(warehouses), active=active, **extra)
+                             warehouses=None if warehouses is None else list(warehouses), active=active, profile=profile, **extra)
 
     def set_sku(self, channel: str, sku: str, *, cap: Optional[int] = None, clear_cap: bool = False,
                 open: Optional[bool] = None, reason: Optional[str] = None) -> JSONDict:
