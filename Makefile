@@ -113,10 +113,12 @@ bench: build
 	$(CC) -O2 -std=c99 -I$(DIST)/include Tests/bench/hot_sku.c -L$(DIST)/lib -lordercore -lpthread -o $(CTEST)/hot_sku
 	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -I$(DIST)/include Tests/bench/scale.c -L$(DIST)/lib -lordercore -lsqlite3 -o $(CTEST)/scale
 	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -I$(DIST)/include Tests/bench/lifecycle.c -L$(DIST)/lib -lordercore -lsqlite3 -o $(CTEST)/lifecycle
+	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -I$(DIST)/include Tests/bench/intake.c -L$(DIST)/lib -lordercore -lsqlite3 -o $(CTEST)/intake
 	cd $(CTEST) && $(RUN_LIB) ./place_pay $(BENCH_ARGS)
 	cd $(CTEST) && $(RUN_LIB) ./hot_sku
 	cd $(CTEST) && $(RUN_LIB) ./scale
 	cd $(CTEST) && $(RUN_LIB) ./lifecycle
+	cd $(CTEST) && $(RUN_LIB) ./intake
 
 clean:
 	rm -rf .build $(DIST)

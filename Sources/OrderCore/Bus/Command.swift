@@ -36,7 +36,8 @@ final class CommandContext {
     let actor: String
     let access: Command.Access
     /// The caller discards the result: answer with key fields only (see `Engine.run(_:_:brief:)`).
-    let brief: Bool
+    /// Intake sets it while it runs the commands an event maps to, whose documents nobody reads.
+    var brief: Bool
     /// SKUs whose stock grew or whose safety changed in this command: their low-stock alerts are
     /// re-evaluated before it commits (replenishment reopens channels at once). Stock taken by orders
     /// is looked at by the next `sweep`.
@@ -61,6 +62,5 @@ final class CommandContext {
     /// Work every write command ends with, inside its transaction.
     func finish() throws {
         if !replenished.isEmpty { try evaluateLowStock(replenished.sorted()) }
-        try publishSellable()
     }
 }

@@ -105,7 +105,9 @@ public final class Engine: Sendable {
         while true {
             do {
                 return try store.transaction(access == .write ? .write : .read) {
-                    try run(command, fields, request, store: store, at: at, actor: actor, key: key, access: access, brief: brief)
+                    let outcome = try run(command, fields, request, store: store, at: at, actor: actor, key: key, access: access, brief: brief)
+                    try Engine.publish(store, at: at)
+                    return outcome
                 }
             } catch is CommandContext.NeedsWrite {
                 access = .write
@@ -199,12 +201,20 @@ public final class Engine: Sendable {
                             results.append(.failure(e))
                         }
                     }
+                    try Engine.publish(store, at: Timestamp.now())
                     return results
                 }
             })
         } catch {
             return .failure(BatchFailure(error: Engine.wrap(error), index: failedAt))
         }
+    }
+
+    /// Publishes the sellable quantities the transaction changed, once, just before it commits (a
+    /// batch of a thousand orders of one SKU publishes it once, not a thousand times).
+    private static func publish(_ store: Store, at: Int64) throws {
+        guard !store.touchedSKUs.isEmpty else { return }
+        try CommandContext(store: store, at: at, actor: "system", access: .write).publishSellable()
     }
 
     /// Codes that are not the command's fault: they abort a whole batch.

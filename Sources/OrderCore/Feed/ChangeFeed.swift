@@ -17,8 +17,8 @@ extension CommandContext {
             "from": .optional(from?.rawValue), "to": .string(order.state.rawValue), "command": .string(command)])
     }
 
-    /// Publishes, for every registered channel, the sellable quantity of each SKU whose balances this
-    /// command changed, when it differs from what was last published. Runs before the command commits.
+    /// Publishes, for every registered channel, the sellable quantity of each SKU whose balances the
+    /// transaction changed, when it differs from what was last published. Runs before it commits.
     func publishSellable() throws {
         guard !store.touchedSKUs.isEmpty else { return }
         let skus = store.touchedSKUs.sorted()

@@ -4,10 +4,13 @@
 /// reason; a failure of the machine (busy, I/O) rolls everything back so the sender retries.
 extension CommandContext {
     /// The profile a name refers to: one stored with `intake.profile_set`, else a builtin.
+    /// Parsed once per handle and definition: a profile changed by another process is seen at once.
     func profile(_ name: String) throws -> ChannelProfile? {
-        if let stored = try store.storedProfile(name) { return try ChannelProfile(stored) }
-        guard let text = BuiltinProfiles.all[name] else { return nil }
-        return try ChannelProfile(try JSONParser.parse(text))
+        guard let text = try store.storedProfile(name) ?? BuiltinProfiles.all[name] else { return nil }
+        if let cached = store.profiles[name], cached.definition == text { return cached.profile }
+        let profile = try ChannelProfile(try JSONParser.parse(text))
+        store.profiles[name] = (text, profile)
+        return profile
     }
 
     func requireProfile(_ name: String, field: String? = nil) throws -> ChannelProfile {
@@ -24,6 +27,9 @@ extension CommandContext {
         let profile = try requireProfile(channel.profileName)
         let events = try ProfileMapper(profile: profile, defaultCurrency: try stringSetting(.defaultCurrency)).map(payload, arguments: arguments)
         var results: [JSON] = []
+        let wasBrief = brief
+        brief = true  // the commands' documents are not part of the outcome
+        defer { brief = wasBrief }
         for event in events { results.append(try apply(event, channel: channel.channel)) }
         return .array(results)
     }
@@ -79,10 +85,7 @@ extension CommandContext {
             order = created.order
             result["action"] = "created"
             result["lines"] = .int(draft.lines.count)
-            let lines = created.document.objectValue?["lines"]?.arrayValue ?? []
-            let short = lines.compactMap { $0.objectValue }.filter { ($0["backordered"]?.intValue ?? 0) > 0 }
-                .map { JSON.object(["line_no": $0["line_no"] ?? .null, "sku": $0["sku"] ?? .null, "qty": $0["backordered"] ?? .null]) }
-            if !short.isEmpty { result["backordered"] = .array(short) }
+            if !created.short.isEmpty { result["backordered"] = .array(created.short) }
             if !warnings.isEmpty { result["warnings"] = .array(warnings) }
         }
         if let state = event.state {

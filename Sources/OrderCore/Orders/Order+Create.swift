@@ -5,8 +5,8 @@ extension CommandContext {
     ///     short (`backordered`) with a `backorder` alert instead of failing with `insufficient_stock`,
     ///     and the stock is reserved at once whatever `inventory.reserve_at` says.
     ///   - warnings: what intake noticed about the payload, kept on the order.
-    /// - Returns: the order and its document.
-    func createOrder(_ draft: OrderDraft, backorder: Bool = false, warnings: [JSON] = []) throws -> (order: Order, document: JSON) {
+    /// - Returns: the order, its document, and its backordered lines (line_no, sku, qty).
+    func createOrder(_ draft: OrderDraft, backorder: Bool = false, warnings: [JSON] = []) throws -> (order: Order, document: JSON, short: [JSON]) {
         let known = try store.skus(Array(Set(draft.lines.map(\.sku))))
         for (i, line) in draft.lines.enumerated() {
             guard let sku = known[line.sku] else {
@@ -70,7 +70,7 @@ extension CommandContext {
         let document = try document(order, detail: OrderDetail(
             lines: created, discounts: draft.discounts,
             reservations: holds.map { ($0.lineNo, $0.warehouse, $0.qty, expiresAt, "active") }, warnings: notes))
-        return (order, document)
+        return (order, document, short)
     }
 
     /// The duplicate-order fingerprint: the same customer phone (digits only) and the same set of

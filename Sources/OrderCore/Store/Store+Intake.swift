@@ -81,8 +81,8 @@ extension Store {
             """, .text(name), .text(definition.serialized), .int(at))
     }
 
-    func storedProfile(_ name: String) throws -> JSON? {
-        try db.first("SELECT definition FROM channel_profiles WHERE profile = ?", .text(name)) { try JSONParser.parse($0.text(0)) }
+    func storedProfile(_ name: String) throws -> String? {
+        try db.first("SELECT definition FROM channel_profiles WHERE profile = ?", .text(name)) { $0.text(0) }
     }
 
     func storedProfileNames() throws -> [String] {

@@ -6,6 +6,8 @@ final class Store: @unchecked Sendable {
     /// SKUs whose balance rows changed in the current transaction: the change feed publishes their
     /// sellable quantity per channel before it commits (`CommandContext.publishSellable`).
     var touchedSKUs: Set<String> = []
+    /// Parsed channel profiles by name, with the definition text they were parsed from.
+    var profiles: [String: (definition: String, profile: ChannelProfile)] = [:]
 
     init(path: String, options: StoreOptions) throws {
         db = try Database(path: path, options: options)

@@ -1,0 +1,204 @@
+/*
+ * Benchmark: channel intake.
+ *  1. Bulk intake: ORDERS orders of LINES lines as CSV channel events (one event per order) through
+ *     oc_exec_batch, BATCH events per transaction, against the floor: a hand-written C program inserting
+ *     the same orders and lines (one row each, plus one ledger row per line) with prepared statements in
+ *     transactions of the same size. Order lines per second, the ratio, and peak memory (ru_maxrss).
+ *  2. Single events: a Shopify-sized order JSON (about 6 KB, 10 lines) ingested one oc_exec at a time
+ *     (its own transaction), per second, median latency.
+ *  3. One payload of 5 MB (a CSV export of 12 orders x 1,000 lines): seconds to ingest.
+ *
+ *   make bench      (or: intake [ORDERS] [LINES] [BATCH])
+ * Each figure is the median of ROUNDS rounds, OrderCore and the floor alternating, same disk, same run.
+ */
+#include "bench.h"
+#include <ordercore.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#define ROUNDS 3
+#define SKUS 200
+
+static oc_db *open_shop(const char *path) {
+    oc_db *db = NULL;
+    unlink(path);
+    if (oc_open(path, &db) != OC_OK) die("oc_open", oc_errmsg(db));
+    char request[256];
+    oc_exec(db, "{\"op\":\"warehouse.upsert\",\"warehouse\":\"SH\"}", NULL);
+    for (int s = 0; s < SKUS; s++) {
+        snprintf(request, sizeof request, "{\"op\":\"sku.upsert\",\"sku\":\"SKU-%d\"}", s);
+        oc_exec(db, request, NULL);
+        snprintf(request, sizeof request, "SKU-%d", s);
+        oc_stock_receive(db, request, "SH", 1000000000);
+    }
+    oc_exec(db, "{\"op\":\"channel.upsert\",\"channel\":\"shop\",\"profile\":\"csv\"}", NULL);
+    oc_exec(db, "{\"op\":\"channel.upsert\",\"channel\":\"shopify\",\"profile\":\"shopify\"}", NULL);
+    return db;
+}
+
+/* Appends one order's CSV event (JSON-escaped newlines) to buf as an intake.ingest request. */
+static int csv_event(char *buf, size_t size, int order, int lines) {
+    int n = snprintf(buf, size, "{\"op\":\"intake.ingest\",\"channel\":\"shop\",\"payload\":\"order_id,placed_at,currency,status,sku,qty,unit_price");
+    for (int l = 0; l < lines; l++)
+        n += snprintf(buf + n, size - n, "\\nB-%d,2026-01-18T10:00:00Z,CNY,paid,SKU-%d,1,19.90", order, (order * 7 + l) % SKUS);
+    n += snprintf(buf + n, size - n, "\"}");
+    return n;
+}
+
+static double ordercore_bulk(const char *path, int orders, int lines, int batch) {
+    oc_db *db = open_shop(path);
+    size_t cap = (size_t)batch * (lines * 64 + 256) + 16;
+    char *requests = malloc(cap);
+    double start = now();
+    for (int first = 0; first < orders; first += batch) {
+        size_t n = 0;
+        requests[n++] = '[';
+        for (int i = first; i < first + batch && i < orders; i++) {
+            if (i > first) requests[n++] = ',';
+            n += csv_event(requests + n, cap - n, i, lines);
+        }
+        requests[n++] = ']';
+        requests[n] = '\0';
+        char *response = NULL;
+        if (oc_exec_batch(db, requests, OC_BATCH_EACH, &response) != OC_OK) die("oc_exec_batch", oc_errmsg(db));
+        if (strstr(response, "dead_letter")) die("bulk intake", "an event became a dead letter");
+        oc_free(response);
+    }
+    double rate = (double)orders * lines / (now() - start);
+    free(requests);
+    oc_close(db);
+    return rate;
+}
+
+static sqlite3_stmt *prepare(sqlite3 *db, const char *sql) {
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) die("prepare", sqlite3_errmsg(db));
+    return stmt;
+}
+
+static void step(sqlite3_stmt *stmt) {
+    if (sqlite3_step(stmt) != SQLITE_DONE) die("step", sqlite3_errmsg(sqlite3_db_handle(stmt)));
+    sqlite3_reset(stmt);
+}
+
+static double floor_bulk(const char *path, int orders, int lines, int batch) {
+    sqlite3 *db = NULL;
+    unlink(path);
+    sqlite3_open(path, &db);
+    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                     "CREATE TABLE orders(id INTEGER PRIMARY KEY, external_id TEXT UNIQUE, state TEXT, total INTEGER);"
+                     "CREATE TABLE lines(order_id INTEGER, line_no INTEGER, sku TEXT, qty INTEGER, price INTEGER, PRIMARY KEY(order_id, line_no)) WITHOUT ROWID;"
+                     "CREATE TABLE ledger(id INTEGER PRIMARY KEY, sku TEXT, delta INTEGER, ref TEXT);", NULL, NULL, NULL);
+    sqlite3_stmt *order = prepare(db, "INSERT INTO orders(external_id, state, total) VALUES (?, 'paid', ?)");
+    sqlite3_stmt *line = prepare(db, "INSERT INTO lines VALUES (?, ?, ?, 1, 1990)");
+    sqlite3_stmt *ledger = prepare(db, "INSERT INTO ledger(sku, delta, ref) VALUES (?, 1, ?)");
+    double start = now();
+    char ext[32], sku[32];
+    for (int first = 0; first < orders; first += batch) {
+        sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+        for (int i = first; i < first + batch && i < orders; i++) {
+            snprintf(ext, sizeof ext, "B-%d", i);
+            sqlite3_bind_text(order, 1, ext, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(order, 2, 1990LL * lines);
+            step(order);
+            sqlite3_int64 id = sqlite3_last_insert_rowid(db);
+            for (int l = 0; l < lines; l++) {
+                snprintf(sku, sizeof sku, "SKU-%d", (i * 7 + l) % SKUS);
+                sqlite3_bind_int64(line, 1, id);
+                sqlite3_bind_int(line, 2, l + 1);
+                sqlite3_bind_text(line, 3, sku, -1, SQLITE_TRANSIENT);
+                step(line);
+                sqlite3_bind_text(ledger, 1, sku, -1, SQLITE_TRANSIENT);
+                sqlite3_bind_text(ledger, 2, ext, -1, SQLITE_TRANSIENT);
+                step(ledger);
+            }
+        }
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    }
+    double rate = (double)orders * lines / (now() - start);
+    sqlite3_finalize(order);
+    sqlite3_finalize(line);
+    sqlite3_finalize(ledger);
+    sqlite3_close(db);
+    return rate;
+}
+
+/* A Shopify-sized order: 10 line items with the fields Shopify sends, about 6 KB. */
+static void shopify_order(char *buf, size_t size, int id) {
+    int n = snprintf(buf, size, "{\"op\":\"intake.ingest\",\"channel\":\"shopify\",\"payload\":{\"id\":%d,\"created_at\":\"2026-01-18T10:00:00-05:00\","
+                     "\"currency\":\"USD\",\"financial_status\":\"paid\",\"email\":\"buyer%d@example.com\",\"total_price\":\"209.90\","
+                     "\"taxes_included\":false,\"tags\":\"vip, web\",\"note\":\"leave at the door\","
+                     "\"shipping_address\":{\"name\":\"Steve Shipper\",\"address1\":\"123 Shipping Street\",\"city\":\"Shippington\","
+                     "\"province\":\"Kentucky\",\"country_code\":\"US\",\"zip\":\"40003\",\"phone\":\"555-555-%04d\"},"
+                     "\"shipping_lines\":[{\"price\":\"10.00\",\"title\":\"Standard\",\"tax_lines\":[]}],\"line_items\":[", id, id, id % 10000);
+    for (int l = 0; l < 10; l++)
+        n += snprintf(buf + n, size - n, "%s{\"id\":%d%02d,\"sku\":\"SKU-%d\",\"name\":\"Product %d - Variant %d\",\"title\":\"Product %d\","
+                      "\"quantity\":1,\"price\":\"19.99\",\"grams\":200,\"requires_shipping\":true,\"taxable\":true,\"vendor\":\"Acme\","
+                      "\"product_id\":788032119674292922,\"variant_id\":39072856,\"fulfillment_service\":\"manual\",\"gift_card\":false,"
+                      "\"total_discount\":\"0.00\",\"discount_allocations\":[],\"tax_lines\":[],\"properties\":[]}",
+                      l ? "," : "", id, l, (id + l) % SKUS, l, l, l);
+    snprintf(buf + n, size - n, "]}}");
+}
+
+int main(int argc, char **argv) {
+    int orders = argc > 1 ? atoi(argv[1]) : 20000, lines = argc > 2 ? atoi(argv[2]) : 5, batch = argc > 3 ? atoi(argv[3]) : 1000;
+    double oc[ROUNDS], fl[ROUNDS], ratio[ROUNDS];
+    printf("bulk intake: %d orders x %d lines as CSV events, %d events per oc_exec_batch (synchronous=FULL)\n", orders, lines, batch);
+    for (int r = 0; r < ROUNDS; r++) {
+        oc[r] = ordercore_bulk("bench-intake.db", orders, lines, batch);
+        fl[r] = floor_bulk("bench-intake-floor.db", orders, lines, batch);
+        ratio[r] = oc[r] / fl[r];
+        printf("  round %d: OrderCore %8.0f lines/s   floor %9.0f lines/s   ratio %.3f\n", r + 1, oc[r], fl[r], ratio[r]);
+    }
+    printf("  median: OrderCore %.0f lines/s, floor %.0f lines/s, ratio %.3f (target: >= 100000 lines/s)\n",
+           median(oc, ROUNDS), median(fl, ROUNDS), median(ratio, ROUNDS));
+
+    oc_db *db = open_shop("bench-intake-single.db");
+    static char request[16384];
+    enum { EVENTS = 2000 };
+    static double latency[EVENTS];
+    shopify_order(request, sizeof request, 0);
+    size_t payload_size = strlen(request);
+    double start = now();
+    for (int i = 0; i < EVENTS; i++) {
+        shopify_order(request, sizeof request, i + 1);
+        double t = now();
+        char *response = NULL;
+        if (oc_exec(db, request, &response) != OC_OK || !strstr(response, "\"applied\"")) die("single ingest", response ? response : oc_errmsg(db));
+        oc_free(response);
+        latency[i] = now() - t;
+    }
+    double rate = EVENTS / (now() - start);
+    printf("single events: %d Shopify orders of %zu bytes, one transaction each: %.0f events/s, median %.2f ms\n",
+           EVENTS, payload_size, rate, median(latency, EVENTS) * 1000);
+
+    size_t cap = 6u << 20;
+    char *big = malloc(cap);
+    int n = snprintf(big, cap, "{\"op\":\"intake.ingest\",\"channel\":\"shop\",\"payload\":\"order_id,placed_at,currency,status,sku,qty,unit_price,ship_line1");
+    char filler[421];
+    memset(filler, 'x', 420);
+    filler[420] = '\0';
+    for (int i = 0; i < 12000; i++)
+        n += snprintf(big + n, cap - n, "\\nBIG-%d,2026-01-18T10:00:00Z,CNY,paid,SKU-%d,1,1.00,%s", i / 1000, i % SKUS, filler);
+    snprintf(big + n, cap - n, "\"}");
+    double times[ROUNDS];
+    for (int r = 0; r < ROUNDS; r++) {
+        char *response = NULL;
+        big[strlen("{\"op\":\"intake.ingest\",\"channel\":\"shop\",\"payload\":\"order_id,placed_at,currency,status,sku,qty,unit_price,ship_line1\\nBIG-")] = 'A' + r;
+        double t = now();
+        if (oc_exec(db, big, &response) != OC_OK || !strstr(response, "\"applied\"")) die("5 MB ingest", response ? response : oc_errmsg(db));
+        times[r] = now() - t;
+        oc_free(response);
+    }
+    printf("one payload of %.1f MB (12 orders x 1,000 lines): median %.2f s to ingest\n", n / 1048576.0, median(times, ROUNDS));
+    free(big);
+    oc_close(db);
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    printf("peak memory (ru_maxrss) of this process: %.1f MB\n", usage.ru_maxrss / 1024.0);
+    return 0;
+}
