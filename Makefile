@@ -101,6 +101,8 @@ examples: build
 	@mkdir -p $(CTEST)
 	$(CC) examples/c/quickstart.c -I $(DIST)/include -L $(DIST)/lib -lordercore -o $(CTEST)/quickstart
 	cd $(CTEST) && rm -f quickstart.db* && $(RUN_LIB) ./quickstart quickstart.db
+	$(CC) examples/c/channel_sync.c -I $(DIST)/include -L $(DIST)/lib -lordercore -o $(CTEST)/channel_sync
+	cd $(CTEST) && rm -f sync.db* && $(RUN_LIB) ./channel_sync sync.db
 	sed -n '/^```c$$/,/^```$$/p' README.md | sed '1d;$$d' > $(CTEST)/readme.c
 	$(CC) $(CTEST)/readme.c -I $(DIST)/include -L $(DIST)/lib -lordercore -o $(CTEST)/readme
 	cd $(CTEST) && rm -f shop.db* && $(RUN_LIB) ./readme
