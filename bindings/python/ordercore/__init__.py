@@ -144,18 +144,7 @@ class Database:
     def exec_json(self, request: str) -> JSONDict:
         """Runs a raw JSON request and returns the whole response envelope ({"ok": true, "result": ...,
         "replayed": ...}); raises on errors like ``exec``."""
-        response = ctypes.c_void_p()
-        rc = self._lib.oc_exec(self._require(), _c_string(request, "request"), ctypes.byref(response))
-        if not response.value:
-            raise from_rc(rc, (self._lib.oc_errmsg(self._handle) or b"").decode("utf-8", "replace"))
-        try:
-            envelope = json.loads(ctypes.string_at(response.value).decode("utf-8"))
-        finally:
-            self._lib.oc_free(response)
-        if not envelope.get("ok"):
-            error = envelope.get("error", {})
-            raise from_code(error.get("code", "internal"), error.get("message", ""), error.get("details"))
-        return envelope
+        return self._envelope(self._lib.oc_exec, _c_string(request, "request"))
 
     def exec_batch(self, requests: Iterable[Mapping[str, Any]], *, atomic: bool = True) -> List[JSONDict]:
         """Runs many requests in one transaction (typed C call oc_exec_batch).
@@ -165,21 +154,25 @@ class Database:
         (``{"ok": ..., "result"|"error": ...}``) and commits the ones that succeeded.
         """
         text = json.dumps([dict(r) for r in requests], default=_json_default, ensure_ascii=False)
+        return self._envelope(self._lib.oc_exec_batch, _c_string(text, "requests"), 0 if atomic else 1)["results"]
+
+    def _envelope(self, function: Any, *args: Any) -> JSONDict:
+        """Calls a JSON-in, envelope-out C function; raises the envelope's error (with a batch's ``index``)."""
         response = ctypes.c_void_p()
-        rc = self._lib.oc_exec_batch(self._require(), _c_string(text, "requests"), 0 if atomic else 1, ctypes.byref(response))
+        rc = function(self._require(), *args, ctypes.byref(response))
         if not response.value:
             raise from_rc(rc, (self._lib.oc_errmsg(self._handle) or b"").decode("utf-8", "replace"))
         try:
             envelope = json.loads(ctypes.string_at(response.value).decode("utf-8"))
         finally:
             self._lib.oc_free(response)
-        if "results" not in envelope:
-            error = envelope.get("error", {})
+        if "error" in envelope:
+            error = envelope["error"]
             details = dict(error.get("details") or {})
             if "index" in envelope:
                 details["index"] = envelope["index"]
-            raise from_code(error.get("code", "internal"), error.get("message", ""), details)
-        return envelope["results"]
+            raise from_code(error.get("code", "internal"), error.get("message", ""), details or error.get("details"))
+        return envelope
 
     def _call(self, function: Any, *args: Any) -> None:
         rc = function(self._require(), *args)
