@@ -334,3 +334,19 @@ def test_import_replays_the_uci_online_retail_subset(shell, tmp_path):
     assert summary["orders_created"] == 1048
     assert summary["skipped_why"]["credit note (C invoice): it names no original invoice, so there is no order to cancel or return against"] == 156
     assert summary["lines_imported"] + summary["lines_not_stock"] == 28074
+
+
+def test_import_on_a_terminal_shows_a_progress_bar(shell, tmp_path):
+    db = tmp_path / "progress.db"
+    rows = "".join(f"p-{i},2026-01-18T10:00:00Z,CNY,paid,A1,1,1.00\n" for i in range(1200))
+    orders = tmp_path / "many.csv"
+    orders.write_text("order_id,placed_at,currency,status,sku,qty,unit_price\n" + rows)
+    subprocess.run([shell, str(db)], input=SETUP + "channel upsert shop profile=csv\n", capture_output=True, text=True, check=True)
+    child = spawn(shell, db, tmp_path)
+    child.sendline(f".import {orders} --channel shop")
+    child.expect(r"\[#+\.*\] +\d+%  500 events")   # after the first batch of 500
+    child.expect(r"100%  1200 events, 1200 orders, 0 dead letters")
+    child.expect("orders_created +1200")
+    child.expect("ordercore> ")
+    child.sendline(".quit")
+    child.expect(pexpect.EOF)

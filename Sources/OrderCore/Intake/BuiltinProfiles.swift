@@ -69,7 +69,7 @@ enum BuiltinProfiles {
     {"profile": "amazon",
      "description": "Amazon SP-API Orders v0: one order assembled as {\"order\": getOrder, \"items\": getOrderItems, \"address\": getOrderAddress, \"buyer\": getOrderBuyerInfo} (response bodies); ORDER_CHANGE notifications (a buyer-requested cancel cancels)",
      "events": [
-      {"type": "cancel", "root": ["", "Payload"], "when": {"NotificationType": "ORDER_CHANGE", "Payload.OrderChangeNotification.OrderChangeTrigger.ChangeReason": "Buyer Requested Cancel"},
+      {"type": "cancel", "when": {"NotificationType": "ORDER_CHANGE", "Payload.OrderChangeNotification.OrderChangeTrigger.ChangeReason": "Buyer Requested Cancel"},
        "fields": {"external_id": "Payload.OrderChangeNotification.AmazonOrderId", "reason": {"template": "Amazon: {Payload.OrderChangeNotification.OrderChangeTrigger.ChangeReason}"}}},
       {"type": "skip", "root": [""], "when": {"NotificationType": true},
        "fields": {"external_id": {"first": ["Payload.OrderChangeNotification.AmazonOrderId", "NotificationType"]}},

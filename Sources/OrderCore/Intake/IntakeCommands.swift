@@ -278,12 +278,12 @@ enum IntakeCommands {
         guard let name = try profileName ?? channelCode.map({ try ctx.requireChannel($0).profileName }) else {
             throw OrderCoreError.invalid("name a channel or a profile", field: "profile")
         }
-        let events = try ProfileMapper(profile: try ctx.requireProfile(name), defaultCurrency: try ctx.stringSetting(.defaultCurrency))
-            .map(payload, arguments: [:])
+        let currency = try ctx.stringSetting(.defaultCurrency)
+        let events = try ProfileMapper(profile: try ctx.requireProfile(name), defaultCurrency: currency).map(payload, arguments: [:])
         return ["profile": .string(name), "events": .array(events.map { e in
             var out: JSONObject = ["type": .string(e.type.rawValue), "external_id": .string(e.externalID), "fields": .object(e.fields),
                                    "channel_status": .optional(e.reportedStatus), "state": .optional(e.state?.rawValue)]
-            if let draft = e.type == .order ? try? OrderDraft(Fields(e.fields), at: ctx.at, defaultCurrency: "CNY") : nil {
+            if let draft = e.type == .order ? try? OrderDraft(Fields(e.fields), at: ctx.at, defaultCurrency: currency) : nil {
                 out["warnings"] = .array(IntakeChecks.warnings(e, draft: draft))
             }
             if !e.notStock.isEmpty { out["not_stock"] = .array(e.notStock) }

@@ -131,7 +131,7 @@ struct Evaluator {
             return v == .null ? [] : [v]
         case .split(let inner, let separator):
             guard let t = try text(inner, field: field) else { return [] }
-            return t.split(separator: Character(separator.isEmpty ? "," : separator)).map { String($0).trimmed }.filter { !$0.isEmpty }.map(JSON.string)
+            return t.split(separator: separator.isEmpty ? "," : separator).map { String($0).trimmed }.filter { !$0.isEmpty }.map(JSON.string)
         case .sum, .add, .subtract, .negate:
             return try money(spec, field: field).map { [.string(Money.format($0, exponent: exponent))] } ?? []
         }
