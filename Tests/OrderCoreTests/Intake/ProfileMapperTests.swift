@@ -1,0 +1,65 @@
+@testable import OrderCore
+import Testing
+
+/// The profile language on small payloads: paths, operators, conversions and the rounding rule.
+struct ProfileMapperTests {
+    func map(_ profile: String, _ payload: JSON, currency: String = "CNY") throws -> [MappedEvent] {
+        try ProfileMapper(profile: try ChannelProfile(try JSONParser.parse(profile)), defaultCurrency: currency).map(payload, arguments: ["external_id": "X-9"])
+    }
+
+    static let items = #"""
+    {"profile": "t", "events": [{"type": "order", "root": ["o"],
+      "fields": {"external_id": {"first": ["id", "@external_id"]}, "currency": "cur",
+                 "customer.name": {"join": ["first", "last"]}, "tags": {"split": "tags", "sep": " | "},
+                 "shipping_fee": {"sum": "ship[].fee"}, "note": {"map": "kind", "values": {"gift": "wrap it"}}},
+      "lines": {"path": "items", "fields": {"sku": "sku", "sku_fallback": {"template": "p-{pid}"}, "qty": "n",
+                                           "line_total": "total", "line_discount": {"subtract": ["list", "total"]}}}}]}
+    """#
+
+    @Test func pathsOperatorsAndTheLineTotalRoundingRule() throws {
+        let payload: JSON = ["o": ["cur": "USD", "first": "Ann", "last": " Lee ", "tags": "a | b |  | c", "kind": "other",
+                                   "ship": [["fee": "1.50"], ["fee": 2]],
+                                   "items": [["sku": "A1", "n": 2, "total": "17.95", "list": "17.95"], ["sku": "", "pid": 7, "n": "1", "total": 3]]]]
+        let event = try #require(try map(ProfileMapperTests.items, payload).first)
+        #expect(event.externalID == "X-9")  // from the ingest argument
+        #expect(event.fields["customer"]?["name"] == "Ann Lee")
+        #expect(event.fields["tags"] == ["a", "b", "c"])
+        #expect(event.fields["shipping_fee"] == "3.50")
+        #expect(event.fields["note"] == "other")  // not in the table: passes unchanged
+        // 17.95 for 2 units: 8.98 each, 0.01 back as a line discount; the net stays 17.95.
+        #expect(event.fields["lines"]?.arrayValue?.first == ["sku": "A1", "qty": 2, "line_discount": "0.01", "unit_price": "8.98"])
+        #expect(event.fields["lines"]?.arrayValue?.last?["sku"] == "p-7")
+        #expect(event.warnings.first?["code"] == "sku_fallback")
+    }
+
+    @Test func moneyWithMoreDecimalsThanTheCurrencyIsAnErrorNeverRounded() throws {
+        let payload: JSON = ["o": ["cur": "JPY", "items": [["sku": "A1", "n": 1, "total": "25.99", "list": "25.99"]]]]
+        #expect(throws: OrderCoreError.self) { try map(ProfileMapperTests.items, payload) }
+    }
+
+    @Test func badProfilesAreRefusedWithTheField() throws {
+        for bad in [#"{"profile": "x", "events": []}"#, #"{"profile": "x", "events": [{"type": "nope"}]}"#,
+                    #"{"profile": "x", "events": [{"type": "order", "lines": {"fields": {"colour": "c"}}}]}"#,
+                    #"{"profile": "x", "events": [{"type": "cancel", "fields": {"external_id": {"frobnicate": 1}}}]}"#,
+                    #"{"profile": "x", "format": "csv", "events": [{"type": "skip"}]}"#] {
+            #expect(throws: OrderCoreError.self) { try ChannelProfile(try JSONParser.parse(bad)) }
+        }
+    }
+
+    @Test func csvHandlesQuotesCommasNewlinesAndABom() throws {
+        let rows = try CSV.records("\u{FEFF}id,name,qty\r\n1,\"Mug, blue\",2\n2,\"say \"\"hi\"\"\nthere\",1\n")
+        #expect(rows.count == 2)
+        #expect(rows[0]["name"] == "Mug, blue")
+        #expect(rows[1]["name"] == "say \"hi\"\nthere")
+        #expect(throws: OrderCoreError.self) { try CSV.records("id\n\"open") }
+        #expect(throws: OrderCoreError.self) { try CSV.records("a\n1,2") }
+    }
+
+    @Test func timePatternsAndOffsets() throws {
+        #expect(TimePattern.parse("12/1/10 8:26", pattern: "%m/%d/%y %H:%M") == Timestamp.parse("2010-12-01T08:26:00Z"))
+        #expect(TimePattern.parse("12/1/10", pattern: "%m/%d/%y %H:%M") == nil)
+        #expect(TimePattern.parse("13/45/10 8:26", pattern: "%m/%d/%y %H:%M") == nil)
+        let e = Evaluator(current: ["t": "2017-07-28 14:18:32"], payload: .null, arguments: .null, timeOffsetMinutes: 480)
+        #expect(try e.time(.path(try PayloadPath("t")), field: "t") == Timestamp.parse("2017-07-28T06:18:32Z"))
+    }
+}
