@@ -127,7 +127,7 @@ enum IntakeChecks {
         let exponent = Money.exponent(of: draft.currency)
         func money(_ m: Int64) -> JSON { .string(Money.format(m, exponent: exponent)) }
         var warnings = event.warnings
-        let computed: [String: Int64] = ["grand_total": t.grandTotal, "discount_total": t.lineDiscountTotal + t.discountTotal,
+        let computed: [String: Int64] = ["grand_total": t.grandTotal, "discount_total": t.lineDiscountTotal.addingReportingOverflow(t.discountTotal).partialValue,
                                          "tax_total": t.taxTotal, "shipping_fee": t.shippingFee]
         for key in ChannelProfile.orderChecks {
             guard let reported = event.checks[key], let ours = computed[key], reported != ours else { continue }

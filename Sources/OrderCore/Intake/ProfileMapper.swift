@@ -140,7 +140,7 @@ struct ProfileMapper {
                 var note: JSONObject = ["line": .int(i + 1), "reason": .string(notStock.reason)]
                 if let spec = lineRule.fields.first(where: { $0.0 == "sku" })?.1 { note["sku"] = .optional(try? l.text(spec, field: name)) }
                 if let add = notStock.addToShipping, let amount = try l.money(add, field: "\(name).add_to_shipping") {
-                    shipping += amount
+                    shipping = try Evaluator.sum(shipping, amount, field: "shipping_fee")
                     note["added_to_shipping"] = .string(Money.format(amount, exponent: e.exponent))
                 }
                 event.notStock.append(.object(note))
@@ -174,12 +174,14 @@ struct ProfileMapper {
             // line discount, so the line's net is exactly what the channel charged.
             if let lineTotal, line["unit_price"] == nil, case .number(let q)? = line["qty"], let qty = Int64(q), qty > 0 {
                 let unit = lineTotal / qty + (lineTotal % qty == 0 ? 0 : 1)
+                let (gross, overflow) = unit.multipliedReportingOverflow(by: qty)
+                guard !overflow else { throw .invalid("\(name).line_total is too large for its quantity", field: "\(name).line_total") }
                 line["unit_price"] = .string(Money.format(unit, exponent: e.exponent))
-                extraDiscount = unit * qty - lineTotal
+                extraDiscount = gross - lineTotal
             }
             if extraDiscount > 0 {
                 let given = try e.money(.constant(line["line_discount"] ?? .null), field: name) ?? 0
-                line["line_discount"] = .string(Money.format(given + extraDiscount, exponent: e.exponent))
+                line["line_discount"] = .string(Money.format(try Evaluator.sum(given, extraDiscount, field: "\(name).line_discount"), exponent: e.exponent))
             }
             lines.append(.object(line))
         }

@@ -152,6 +152,13 @@ struct Evaluator {
         }
     }
 
+    /// `a + b`, or an error naming the field when it does not fit in 64 bits.
+    static func sum(_ a: Int64, _ b: Int64, field: String) throws(OrderCoreError) -> Int64 {
+        let (result, overflow) = a.addingReportingOverflow(b)
+        guard !overflow else { throw .invalid("\(field): amount does not fit in 64 bits", field: field) }
+        return result
+    }
+
     func money(_ spec: ValueSpec, field: String) throws(OrderCoreError) -> Int64? {
         func checked(_ r: (partialValue: Int64, overflow: Bool)) throws(OrderCoreError) -> Int64 {
             guard !r.overflow else { throw .invalid("\(field): amount does not fit in 64 bits", field: field) }

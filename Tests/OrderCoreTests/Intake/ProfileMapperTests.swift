@@ -63,3 +63,15 @@ struct ProfileMapperTests {
         #expect(try e.time(.path(try PayloadPath("t")), field: "t") == Timestamp.parse("2017-07-28T06:18:32Z"))
     }
 }
+
+extension ProfileMapperTests {
+    @Test func hugeAmountsAreErrorsNotTraps() throws {
+        let max = "92233720368547758.07"
+        let lineTotal: JSON = ["o": ["cur": "USD", "items": [["sku": "A1", "n": 2, "total": .string(max), "list": .string(max)]]]]
+        let shipping: JSON = ["o": ["cur": "USD", "items": [["sku": "A1", "n": 1, "total": "1.00", "list": "1.00"]],
+                                    "ship": [["fee": .string(max)], ["fee": "1.00"]]]]
+        for payload in [lineTotal, shipping] {
+            #expect(throws: OrderCoreError.self) { try map(ProfileMapperTests.items, payload) }
+        }
+    }
+}
