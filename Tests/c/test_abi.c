@@ -457,6 +457,19 @@ static void test_change_feed(void) {
     oc_close(db);
 }
 
+static void test_roles(void) {
+    oc_db *db = NULL;
+    oc_open(":memory:", &db);
+    char out[512];
+    CHECK(run(db, "{\"op\":\"actor.upsert\",\"actor_id\":\"boss\",\"role\":\"admin\"}", out, sizeof out) == OC_OK, "first admin: %s", out);
+    CHECK(run(db, "{\"op\":\"actor.upsert\",\"actor_id\":\"eve\",\"role\":\"admin\",\"actor\":\"eve\"}", out, sizeof out) == OC_FORBIDDEN,
+          "a stranger cannot make herself admin: %s", out);
+    CHECK(strstr(oc_errmsg(db), "needs an admin") != NULL, "the message names the role needed: %s", oc_errmsg(db));
+    CHECK(run(db, "{\"op\":\"actor.upsert\",\"actor_id\":\"lead\",\"role\":\"supervisor\",\"actor\":\"boss\"}", out, sizeof out) == OC_OK,
+          "an admin registers a supervisor");
+    oc_close(db);
+}
+
 int main(void) {
     test_version();
     test_null_arguments();
@@ -473,6 +486,7 @@ int main(void) {
     test_thread_local_errors();
     test_batches();
     test_change_feed();
+    test_roles();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

@@ -171,7 +171,12 @@ def test_fulfillment(db):
     assert mismatch.value.details["missing"] == [{"sku": "A1", "qty": 1}]
     held = db.orders.pack(oid, [oid, "690001", "690001"], 900)
     assert held["parcel"]["weight_check"] == "held"
-    db.orders.override_weight(oid, 1, "scale recalibrated")
+    db.actors.upsert("lead", role="supervisor")
+    db.actors.upsert("packer", role="operator")
+    with pytest.raises(ordercore.Forbidden) as refused:
+        db.orders.override_weight(oid, 1, "looks fine", actor="packer")
+    assert refused.value.details == {"actor": "packer", "role": "operator", "required": "supervisor"}
+    db.orders.override_weight(oid, 1, "scale recalibrated", actor="lead")
     assert db.orders.ship(oid, "SF", "SF55")["state"] == "shipped"
     assert db.tracking.event("SF", "SF55", "InTransit", time="2026-01-18T10:00:00")["shipment_state"] == "in_transit"
     assert db.tracking.event("SF", "SF55", "delivered")["order_state"] == "delivered"

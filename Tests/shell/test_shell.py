@@ -350,3 +350,22 @@ def test_import_on_a_terminal_shows_a_progress_bar(shell, tmp_path):
     child.expect("ordercore> ")
     child.sendline(".quit")
     child.expect(pexpect.EOF)
+
+
+def test_only_a_registered_supervisor_overrides_the_weight_check(shell, tmp_path):
+    db = tmp_path / "roles.db"
+    me = [line.split(": ", 1)[1] for line in run(shell, db, ".show\n").stdout.splitlines() if line.startswith("actor: ")][0]
+    script = SETUP + """
+sku upsert A1 weight_g=300
+order create A1:1@5
+order pay SO-000001
+order allocate SO-000001
+order pick SO-000001
+order pack SO-000001 2000 scans=SO-000001,690123
+order override-weight SO-000001 1 scale is fine
+"""
+    result = run(shell, db, script)
+    assert "error (forbidden)" in result.stderr and "needs a supervisor" in result.stderr
+    result = run(shell, db, f"actor upsert {me} role=supervisor\norder override-weight SO-000001 1 scale is fine\n.mode json\norder get SO-000001\n")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1])["parcels"][0]["override_by"] == me

@@ -20,7 +20,7 @@ public struct Command: Sendable {
 
     /// Every command, by module.
     public static let all: [Command] =
-        ConfigCommands.all + CatalogCommands.all + ChannelCommands.all + StockCommands.all + CountCommands.all + TransferCommands.all + StockWatchCommands.all
+        ConfigCommands.all + CatalogCommands.all + ActorCommands.all + ChannelCommands.all + StockCommands.all + CountCommands.all + TransferCommands.all + StockWatchCommands.all
         + OrderCommands.all + RefundCommands.all + AllocationCommands.all + WaveCommands.all + FulfillmentCommands.all + TrackingCommands.all
         + StatusCommands.all + ReportCommands.all + SweepCommand.all + FeedCommands.all + IntakeCommands.all
 

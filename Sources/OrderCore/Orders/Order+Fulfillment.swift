@@ -134,13 +134,14 @@ enum FulfillmentCommands {
     }
 
     static let overrideWeight = Command("order.override_weight", .write,
-        "Let a parcel held by the weight check ship, recording who decided and why (order_id, parcel, reason)") { ctx, f in
+        "Let a parcel held by the weight check ship, recording who decided and why (order_id, parcel, reason); a supervisor's decision") { ctx, f in
         let id = try f.requiredCode("order_id")
         let seq = try f.requiredInt("parcel", min: 1)
         guard let reason = try f.text("reason", maxLength: 500), !reason.isEmpty else {
             throw OrderCoreError.invalid("reason is required: say why the weight is acceptable", field: "reason")
         }
         try f.finish()
+        try ctx.requireRole(.supervisor, to: "order.override_weight")
         var order = try ctx.requireOrder(id)
         guard let parcel = try ctx.store.parcels(orderRowID: order.rowID).first(where: { $0.seq == seq }) else {
             throw OrderCoreError(.notFound, "order \(id) has no parcel \(seq)", details: ["order_id": .string(id), "parcel": .int(seq)])

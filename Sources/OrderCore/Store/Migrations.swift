@@ -5,7 +5,7 @@ struct Migration {
     let sql: String
 
     static let all: [Migration] = [foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation, fulfillment,
-                                   tracking, waves, statusAnchor, intake]
+                                   tracking, waves, statusAnchor, intake, actors]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
     /// belongs to some other program.
@@ -355,5 +355,15 @@ struct Migration {
         ALTER TABLE order_lines ADD COLUMN qty_backordered INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE payments ADD COLUMN kind TEXT NOT NULL DEFAULT 'payment';
         ALTER TABLE payments ADD COLUMN reason TEXT;
+        """)
+
+    // MARK: - 0013
+
+    /// The people (and programs) that act on orders, with a role that decides what they may approve.
+    static let actors = Migration(name: "0013_actors", sql: """
+        CREATE TABLE actors(
+            actor TEXT PRIMARY KEY, name TEXT, role TEXT NOT NULL CHECK (role IN ('operator', 'supervisor', 'admin')),
+            active INTEGER NOT NULL DEFAULT 1, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
         """)
 }

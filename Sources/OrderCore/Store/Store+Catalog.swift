@@ -118,3 +118,36 @@ extension Store {
 
 /// What `Engine.complete` can complete.
 public enum CodeKind: Sendable { case sku, warehouse, order, transfer, channel }
+
+extension Store {
+    // MARK: - Actors
+
+    private static func readActor(_ r: Row) -> Actor? {
+        guard let role = Actor.Role(rawValue: r.text(2)) else { return nil }
+        return Actor(actor: r.text(0), name: r.optText(1), role: role, active: r.bool(3), createdAt: r.int(4), updatedAt: r.int(5))
+    }
+
+    func actor(_ code: String) throws -> Actor? {
+        try db.first("SELECT actor, name, role, active, created_at, updated_at FROM actors WHERE actor = ?", .text(code), map: Store.readActor) ?? nil
+    }
+
+    func actors() throws -> [Actor] {
+        var result: [Actor] = []
+        try db.rows("SELECT actor, name, role, active, created_at, updated_at FROM actors ORDER BY actor") {
+            if let actor = Store.readActor($0) { result.append(actor) }
+        }
+        return result
+    }
+
+    func hasAdmin() throws -> Bool {
+        try db.first("SELECT 1 FROM actors WHERE role = 'admin' AND active = 1 LIMIT 1") { _ in true } ?? false
+    }
+
+    func save(_ a: Actor) throws {
+        try db.run("""
+            INSERT INTO actors(actor, name, role, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT(actor) DO UPDATE SET name = excluded.name, role = excluded.role, active = excluded.active,
+                updated_at = excluded.updated_at
+            """, .text(a.actor), .opt(a.name), .text(a.role.rawValue), .bool(a.active), .int(a.createdAt), .int(a.updatedAt))
+    }
+}

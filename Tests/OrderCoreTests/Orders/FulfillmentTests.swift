@@ -89,6 +89,13 @@ struct FulfillmentTests {
         }
         #expect(blocked.code == .conflict && blocked.details?["reason"] == "weight_hold")
         #expect(engine.fails("order.override_weight", ["order_id": id, "parcel": 1]) == .invalidInput)  // a reason is required
+        // Only a supervisor decides: an unknown actor and an operator are forbidden, and nothing changes.
+        try engine.ok("actor.upsert", ["actor_id": "pk-3", "role": "operator"])
+        try engine.ok("actor.upsert", ["actor_id": "lead-7", "role": "supervisor", "name": "Li Lei"])
+        for actor in ["nobody", "pk-3"] {
+            #expect(engine.fails("order.override_weight", ["order_id": id, "parcel": 1, "reason": "looks fine", "actor": .string(actor)]) == .forbidden)
+        }
+        #expect(try engine.ok("order.get", ["order_id": id])["parcels"]?.arrayValue?.first?["state"] == "weight_hold")
         try engine.ok("order.override_weight", ["order_id": id, "parcel": 1, "reason": "boxed flat, reweighed by hand", "actor": "lead-7"])
         let parcel = try engine.ok("order.get", ["order_id": id])["parcels"]?.arrayValue?.first
         #expect(parcel?["override_by"] == "lead-7" && parcel?["override_reason"] == "boxed flat, reweighed by hand")

@@ -99,6 +99,7 @@ class Database:
         self.picking = _Picking(self)
         self.status = _Status(self)
         self.config = _Config(self)
+        self.actors = _Actors(self)
         self.intake = _Intake(self)
         self.events = _Events(self)
 
@@ -481,6 +482,22 @@ class _Orders(_Area):
     def timeline(self, order_id: str) -> List[JSONDict]:
         """Every transition of an order: time, actor, from, to, command, details (op order.timeline)."""
         return self._db.exec("order.timeline", order_id=order_id)["events"]
+
+
+class _Actors(_Area):
+    def upsert(self, actor_id: str, *, role: Optional[str] = None, name: Optional[str] = None, active: Optional[bool] = None,
+               **extra: Any) -> JSONDict:
+        """Registers or changes an actor and its role: operator, supervisor or admin (op actor.upsert).
+        Pass ``actor=`` (who is asking) once an admin exists: only an admin may change actors."""
+        return self._db.exec("actor.upsert", actor_id=actor_id, role=role, name=name, active=active, **extra)
+
+    def get(self, actor_id: str) -> JSONDict:
+        """An actor and its role (op actor.get)."""
+        return self._db.exec("actor.get", actor_id=actor_id)
+
+    def list(self) -> List[JSONDict]:
+        """Every registered actor (op actor.list)."""
+        return self._db.exec("actor.list")["actors"]
 
 
 class _Intake(_Area):

@@ -1,0 +1,25 @@
+@testable import OrderCore
+import Testing
+
+struct ActorTests {
+    @Test func onceAnAdminExistsOnlyAnAdminChangesRoles() throws {
+        let dir = temporaryDirectory()
+        defer { removeDirectory(dir) }
+        let engine = try Engine(path: dir + "/actors.db")
+        // Setting up: the first admin may be registered by anyone; the host (no actor) is always trusted.
+        try engine.ok("actor.upsert", ["actor_id": "boss", "role": "admin", "actor": "shell:root"])
+        #expect(engine.fails("actor.upsert", ["actor_id": "eve", "role": "admin", "actor": "eve"]) == .forbidden)
+        try engine.ok("actor.upsert", ["actor_id": "lead-7", "role": "supervisor", "actor": "boss"])
+        try engine.ok("actor.upsert", ["actor_id": "pk-3", "role": "operator"])
+        #expect(engine.fails("actor.upsert", ["actor_id": "pk-3", "role": "admin", "actor": "lead-7"]) == .forbidden)
+        #expect(engine.fails("actor.upsert", ["actor_id": "x"]) == .invalidInput)  // a new actor needs a role
+        #expect(engine.fails("actor.upsert", ["actor_id": "x", "role": "king"]) == .invalidInput)
+        #expect(engine.fails("actor.upsert", ["actor_id": "system", "role": "admin"]) == .invalidInput)
+        #expect(try engine.ok("actor.list")["actors"]?.arrayValue?.compactMap { $0["role"]?.stringValue } == ["admin", "supervisor", "operator"])
+        #expect(try engine.ok("actor.get", ["actor_id": "lead-7"])["role"] == "supervisor")
+        #expect(engine.fails("actor.get", ["actor_id": "eve"]) == .notFound)
+        // An inactive supervisor decides nothing.
+        try engine.ok("actor.upsert", ["actor_id": "lead-7", "active": false, "actor": "boss"])
+        #expect(engine.fails("actor.upsert", ["actor_id": "pk-3", "role": "operator", "actor": "lead-7"]) == .forbidden)
+    }
+}
