@@ -124,10 +124,86 @@ struct Setting: Sendable {
         defaultValue: 180
     ) { .int(try $0.requiredInt("value", min: 0, max: 86_400)) }
 
+    static let returnReasons = Setting(
+        key: "returns.reasons",
+        summary: "Return reasons a request may give, each with whether the seller is at fault (seller-fault returns refund shipping)",
+        defaultValue: ["changed_mind": false, "does_not_fit": false, "no_longer_needed": false, "defective": true,
+                       "damaged_in_transit": true, "wrong_item_sent": true, "not_as_described": true]
+    ) { f in
+        guard let map = try f.object("value"), !map.keys.isEmpty else { throw OrderCoreError.invalid("value must be an object of reason: true|false", field: "value") }
+        var result = JSONObject()
+        for key in map.keys {
+            try Fields.checkCode(key, field: map.name(key))
+            guard let fault = try map.bool(key) else { throw OrderCoreError.invalid("\(map.name(key)) must be true or false", field: map.name(key)) }
+            result[key] = .bool(fault)
+        }
+        try map.finish()
+        return .object(result)
+    }
+
+    static let autoApproveBelow = Setting(
+        key: "returns.auto_approve_below",
+        summary: "Requests refunding less than this (whole units of the order's currency) from customers without flags are approved at once; 0 turns it off",
+        defaultValue: 0
+    ) { .int(try $0.requiredInt("value", min: 0, max: 1_000_000_000)) }
+
+    static let supervisorAbove = Setting(
+        key: "returns.supervisor_above",
+        summary: "Returns refunding more than this (whole units of the order's currency) need a supervisor to approve",
+        defaultValue: 500
+    ) { .int(try $0.requiredInt("value", min: 0, max: 1_000_000_000)) }
+
+    static let adminAbove = Setting(
+        key: "returns.admin_above",
+        summary: "Returns refunding more than this (whole units of the order's currency) need an admin to approve",
+        defaultValue: 5_000
+    ) { .int(try $0.requiredInt("value", min: 0, max: 1_000_000_000)) }
+
+    static let restoreCoupons = Setting(
+        key: "returns.restore_coupons",
+        summary: "Give back the coupon share of returned units (as a coupon credit) instead of keeping it",
+        defaultValue: false
+    ) { f in
+        guard let value = try f.bool("value") else { throw OrderCoreError.invalid("value is required: true or false", field: "value") }
+        return .bool(value)
+    }
+
+    static let refundShipping = Setting(
+        key: "returns.refund_shipping",
+        summary: "When shipping is refunded: \"seller_fault\" (seller-fault reasons and returns of the whole order), \"always\" or \"never\"",
+        defaultValue: "seller_fault"
+    ) { f in
+        let value = try f.requiredCode("value")
+        guard ["seller_fault", "always", "never"].contains(value) else { throw OrderCoreError.invalid("value must be seller_fault, always or never", field: "value") }
+        return .string(value)
+    }
+
+    static let refundBeforeReceipt = Setting(
+        key: "returns.refund_before_receipt",
+        summary: "Allow refunding approved units before they arrive (each such refund records why)",
+        defaultValue: false
+    ) { f in
+        guard let value = try f.bool("value") else { throw OrderCoreError.invalid("value is required: true or false", field: "value") }
+        return .bool(value)
+    }
+
+    static let returnSLAHours = Setting(
+        key: "returns.sla_hours",
+        summary: "A return that has not moved for this many hours escalates to an alert (sweep)",
+        defaultValue: 72
+    ) { .int(try $0.requiredInt("value", min: 1, max: 87_600)) }
+
+    static let emptyBoxPercent = Setting(
+        key: "returns.empty_box_percent",
+        summary: "A returned parcel weighing less than this percent of what the returned units weigh is an empty-box signal",
+        defaultValue: 30
+    ) { .int(try $0.requiredInt("value", min: 1, max: 100)) }
+
     static let all: [Setting] = [unpaidTimeoutMinutes, defaultCurrency, reserveAt, sellPercent, salesWindowDays, coverWarningDays,
                                  coverSufficientDays, lowStockClosesChannels, utcOffsetMinutes, weightTolerancePercent, packagingGrams,
                                  completeAfterDays, pickupAlertHours, stateLimitHours, maxPayloadBytes, dedupeWindowMinutes,
-                                 duplicateWindowSeconds]
+                                 duplicateWindowSeconds, returnReasons, autoApproveBelow, supervisorAbove, adminAbove, restoreCoupons,
+                                 refundShipping, refundBeforeReceipt, returnSLAHours, emptyBoxPercent]
 }
 
 enum Currency {

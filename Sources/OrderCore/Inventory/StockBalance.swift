@@ -38,6 +38,7 @@ struct LedgerEntry {
     enum Reason: String {
         case receive, adjust, safety, count, quarantine, scrap, reserve, release, expire, pickup, ship
         case transferOut = "transfer_out", transferIn = "transfer_in"
+        case returned = "return"
     }
 
     var sku: String

@@ -186,6 +186,7 @@ enum SweepCommand {
                 "shipment": .int(shipment.seq), "carrier": .string(shipment.carrier), "tracking_no": .string(shipment.trackingNo),
                 "shipped_at": .string(Timestamp.format(shipment.shippedAt)), "hours": .int(hours)])
         }
+        let overdueReturns = try ReturnCommands.escalateOverdue(ctx)
         // Everything the expiries released is looked at below with the rest.
         let watched = Set(try ctx.store.takeWatchedSKUs(sinceDay: try ctx.coverWindow().firstDay)).union(ctx.replenished)
         ctx.replenished = []
@@ -193,6 +194,6 @@ enum SweepCommand {
         return ["expired_orders": .int(closed.count), "released_units": .int(released),
                 "order_ids": .array(closed.prefix(1_000).map(JSON.string)),
                 "low_stock_alerts_opened": .int(opened), "low_stock_alerts_cleared": .int(cleared), "completed_orders": .int(completed),
-                "awaiting_pickup": .int(waiting.count)]
+                "awaiting_pickup": .int(waiting.count), "overdue_returns": .int(overdueReturns)]
     }
 }

@@ -5,7 +5,7 @@ struct Migration {
     let sql: String
 
     static let all: [Migration] = [foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation, fulfillment,
-                                   tracking, waves, statusAnchor, intake, actors]
+                                   tracking, waves, statusAnchor, intake, actors, returns]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
     /// belongs to some other program.
@@ -365,5 +365,38 @@ struct Migration {
             actor TEXT PRIMARY KEY, name TEXT, role TEXT NOT NULL CHECK (role IN ('operator', 'supervisor', 'admin')),
             active INTEGER NOT NULL DEFAULT 1, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
         ) WITHOUT ROWID;
+        """)
+
+    // MARK: - 0014
+
+    /// Returns (RMAs) linked to orders and their lines, what arrived per grade, refunds per tender, and
+    /// each return's timeline.
+    static let returns = Migration(name: "0014_returns", sql: """
+        CREATE TABLE returns(
+            id INTEGER PRIMARY KEY, return_id TEXT NOT NULL UNIQUE, order_rowid INTEGER NOT NULL REFERENCES orders(id),
+            state TEXT NOT NULL, reason TEXT NOT NULL, seller_fault INTEGER NOT NULL, customer TEXT, owner TEXT,
+            note TEXT, flags TEXT NOT NULL DEFAULT '[]', replacement_order_id TEXT, price_difference INTEGER,
+            created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, state_since INTEGER NOT NULL
+        );
+        CREATE INDEX returns_by_order ON returns(order_rowid);
+        CREATE INDEX returns_by_state ON returns(state, state_since);
+        CREATE INDEX returns_by_customer ON returns(customer) WHERE customer IS NOT NULL;
+        CREATE TABLE return_lines(
+            return_rowid INTEGER NOT NULL REFERENCES returns(id), line_no INTEGER NOT NULL, sku TEXT NOT NULL,
+            requested INTEGER NOT NULL CHECK (requested > 0), resellable INTEGER NOT NULL DEFAULT 0, damaged INTEGER NOT NULL DEFAULT 0,
+            wrong_item INTEGER NOT NULL DEFAULT 0, empty INTEGER NOT NULL DEFAULT 0, refunded INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (return_rowid, line_no)
+        ) WITHOUT ROWID;
+        CREATE TABLE return_refunds(
+            id INTEGER PRIMARY KEY, return_rowid INTEGER NOT NULL REFERENCES returns(id), refund_ref TEXT NOT NULL UNIQUE,
+            cash INTEGER NOT NULL, points INTEGER NOT NULL, shipping INTEGER NOT NULL, coupon INTEGER NOT NULL,
+            units TEXT NOT NULL, before_receipt TEXT, at INTEGER NOT NULL, actor TEXT
+        );
+        CREATE INDEX return_refunds_by_return ON return_refunds(return_rowid);
+        CREATE TABLE return_events(
+            id INTEGER PRIMARY KEY, return_rowid INTEGER NOT NULL REFERENCES returns(id), at INTEGER NOT NULL, actor TEXT,
+            from_state TEXT, to_state TEXT NOT NULL, command TEXT NOT NULL, details TEXT
+        );
+        CREATE INDEX return_events_by_return ON return_events(return_rowid, id);
         """)
 }

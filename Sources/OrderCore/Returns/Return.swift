@@ -1,0 +1,57 @@
+/// A return (RMA): always one order, some of its shipped units, a reason, and what happened since.
+struct ReturnRecord {
+    enum State: String, CaseIterable {
+        case requested, approved, rejected
+        /// Some units arrived, more are expected.
+        case receiving
+        /// Every requested unit arrived (or was accounted for).
+        case received
+        /// Everything that arrived and can be refunded was refunded, and nothing more is expected.
+        case refunded
+        /// Everything arrived and nothing of it can be refunded (wrong items, empty boxes).
+        case closed
+    }
+
+    struct Line {
+        var lineNo: Int64
+        var sku: String
+        var requested: Int64
+        var resellable: Int64 = 0
+        var damaged: Int64 = 0
+        var wrongItem: Int64 = 0
+        var empty: Int64 = 0
+        var refunded: Int64 = 0
+
+        var received: Int64 { resellable + damaged + wrongItem + empty }
+        /// Units that came back as what was sold: the only ones a refund pays for.
+        var refundable: Int64 { resellable + damaged }
+
+        var json: JSON {
+            ["line_no": .int(lineNo), "sku": .string(sku), "requested": .int(requested), "received": .int(received),
+             "resellable": .int(resellable), "damaged": .int(damaged), "wrong_item": .int(wrongItem), "empty": .int(empty),
+             "refunded": .int(refunded)]
+        }
+    }
+
+    var rowID: Int64
+    var returnID: String
+    var orderRowID: Int64
+    var state: State
+    var reason: String
+    var sellerFault: Bool
+    /// The customer (id, else phone) the return counts against in returner stats.
+    var customer: String?
+    /// Who is handling it: the actor who approved it, else who requested it.
+    var owner: String?
+    var note: String?
+    /// Signals found on receipt (`empty_box`, `wrong_item`).
+    var flags: [String]
+    var replacementOrderID: String?
+    var priceDifference: Int64?
+    var createdAt: Int64
+    var updatedAt: Int64
+    var stateSince: Int64
+
+    /// States in which a return waits for somebody (the SLA clock runs).
+    static let open: [State] = [.requested, .approved, .receiving, .received]
+}

@@ -1,0 +1,434 @@
+/// Returns and refunds (docs/returns.md): a return links to its order's lines, is approved by the
+/// role its amount and the customer's history require, is received unit by unit with a grade, and is
+/// refunded for what arrived — the allocated value of those units, per tender, never more than paid.
+extension CommandContext {
+    func requireReturn(_ id: String) throws -> ReturnRecord {
+        guard let r = try store.returnRecord(id: id) else {
+            throw OrderCoreError(.notFound, "return '\(id)' does not exist", details: ["return_id": .string(id)])
+        }
+        return r
+    }
+
+    /// How the order's money is spread over its lines (the basis of every quote and refund).
+    func refundAllocation(_ order: Order, lines: [OrderLine]) throws -> RefundAllocation {
+        let t = order.totals
+        let shipping = t.shippingFee &+ (t.taxesIncluded ? 0 : t.shippingTax)
+        return RefundAllocation(lines: lines, discounts: try store.discounts(orderRowID: order.rowID).map { ($0.kind, $0.amount) },
+                                shipping: shipping, taxesIncluded: t.taxesIncluded)
+    }
+
+    /// Whether a return of these units refunds shipping too: by the setting, for seller-fault reasons or
+    /// when the order comes back whole.
+    func refundsShipping(sellerFault: Bool, order: Order, lines: [OrderLine], claimed: [Int64: Int64]) throws -> Bool {
+        switch try stringSetting(.refundShipping) {
+        case "always": return true
+        case "never": return false
+        default: return sellerFault || lines.allSatisfy { (claimed[$0.lineNo] ?? 0) >= $0.qty }
+        }
+    }
+
+    /// Moves a return to `state`, stamps it, records the step in its timeline, and clears its overdue alert.
+    func transition(_ r: inout ReturnRecord, to state: ReturnRecord.State, command: String, details: JSON = .object([:])) throws {
+        let from = r.state
+        r.state = state
+        r.updatedAt = at
+        if from != state { r.stateSince = at }
+        try store.update(r)
+        try store.appendReturnEvent(returnRowID: r.rowID, at: at, actor: actor, from: from, to: state, command: command, details: details)
+        try store.clearRefAlerts(kind: "return_overdue", ref: r.returnID, at: at)
+    }
+
+    /// The return with its lines, the allocation of each line, the quote for what is still to refund,
+    /// the refunds made, and its timeline.
+    func returnDocument(_ r: ReturnRecord, extra: JSONObject = [:]) throws -> JSON {
+        guard let order = try store.order(rowID: r.orderRowID) else { throw OrderCoreError(.internal, "return \(r.returnID) has no order") }
+        let orderLines = try store.lines(orderRowID: order.rowID)
+        let allocation = try refundAllocation(order, lines: orderLines)
+        let lines = try store.returnLines(returnRowID: r.rowID)
+        let withShipping = try refundsShipping(sellerFault: r.sellerFault, order: order, lines: orderLines,
+                                               claimed: try store.claimedUnits(orderRowID: order.rowID))
+        let money = { (m: Int64) in order.money(m) }
+        var quote = RefundAllocation.Refund()
+        var explained: [JSON] = []
+        for line in lines {
+            guard let a = allocation.lines.first(where: { $0.lineNo == line.lineNo }),
+                  let ol = orderLines.first(where: { $0.lineNo == line.lineNo }) else { continue }
+            // What is still to pay: every requested unit not yet refunded and not graded unrefundable.
+            let units = max(0, line.requested - line.wrongItem - line.empty - line.refunded)
+            let q = RefundAllocation.refund(a, units: units, already: ol.quantity("refunded"), withShipping: withShipping)
+            quote.cash += q.cash; quote.points += q.points; quote.shipping += q.shipping; quote.coupon += q.coupon; quote.tax += q.tax
+            var entry = line.json.objectValue ?? [:]
+            entry["allocation"] = a.json(money)
+            entry["quote"] = ["units": .int(units), "cash": money(q.cash), "points": money(q.points), "shipping": money(q.shipping),
+                              "coupon": money(q.coupon), "tax_included": money(q.tax)]
+            explained.append(.object(entry))
+        }
+        let restore = try boolSetting(.restoreCoupons)
+        var doc: JSONObject = [
+            "return_id": .string(r.returnID), "order_id": .string(order.orderID), "state": .string(r.state.rawValue),
+            "reason": .string(r.reason), "seller_fault": .bool(r.sellerFault), "customer": .optional(r.customer), "owner": .optional(r.owner),
+            "note": .optional(r.note), "flags": .array(r.flags.map(JSON.string)), "currency": .string(order.currency),
+            "created_at": .string(Timestamp.format(r.createdAt)), "state_since": .string(Timestamp.format(r.stateSince)),
+            "lines": .array(explained),
+            "quote": ["cash": money(quote.cash + quote.shipping), "of_which_shipping": money(quote.shipping), "points": money(quote.points),
+                      "coupon_credit": money(restore ? quote.coupon : 0), "shipping_refunded": .bool(withShipping)],
+            "refunds": .array(try store.returnRefunds(returnRowID: r.rowID).map { f in
+                var f = f
+                for key in ["cash", "points", "shipping", "coupon"] { f[key] = money(f[key]?.intValue ?? 0) }
+                return .object(f)
+            }),
+            "replacement_order_id": .optional(r.replacementOrderID),
+            "price_difference": r.priceDifference.map(money) ?? .null,
+            "timeline": .array(try store.returnEvents(returnRowID: r.rowID)),
+        ]
+        for (key, value) in extra.pairs { doc[key] = value }
+        return .object(doc)
+    }
+
+    /// The role an approval needs: by the refund's amount, and a supervisor at least for a customer
+    /// whose earlier returns came back empty or wrong.
+    func approvalRole(amount: Int64, exponent: Int, customer: String?) throws -> Actor.Role {
+        let unit = (0..<exponent).reduce(Int64(1)) { r, _ in r * 10 }
+        let admin = try intSetting(.adminAbove).multipliedReportingOverflow(by: unit).partialValue
+        let supervisor = try intSetting(.supervisorAbove).multipliedReportingOverflow(by: unit).partialValue
+        if amount > admin { return .admin }
+        if amount > supervisor { return .supervisor }
+        if try isFlaggedReturner(customer) { return .supervisor }
+        return .operator
+    }
+
+    func isFlaggedReturner(_ customer: String?) throws -> Bool {
+        guard let customer else { return false }
+        let stats = try store.returnerStats(customer: customer)
+        return (stats["empty_box_returns"]?.intValue ?? 0) > 0 || (stats["wrong_item_units"]?.intValue ?? 0) > 0
+            || (stats["empty_units"]?.intValue ?? 0) > 0
+    }
+}
+
+enum ReturnCommands {
+    static let all = [request, approve, reject, receive, refund, get, list, customerStats]
+
+    static let request = Command("return.request", .write,
+        "Open a return for shipped units of an order (order_id, lines [{line_no or sku, qty}], reason, note, exchange [{sku, qty, unit_price}]); answers with a refund quote") { ctx, f in
+        let orderID = try f.requiredCode("order_id")
+        let reason = try f.requiredCode("reason")
+        let note = try f.text("note", maxLength: 2_000)
+        guard let wanted = try f.objects("lines", maxCount: OrderDraft.maxLines), !wanted.isEmpty else {
+            throw OrderCoreError.invalid("lines is required: [{\"line_no\": 1, \"qty\": 1}]", field: "lines")
+        }
+        let exchange = try f.objects("exchange", maxCount: 100)
+        let order = try ctx.requireOrder(orderID)
+        let reasons = try ctx.value(of: .returnReasons).objectValue ?? [:]
+        guard case .bool(let sellerFault)? = reasons[reason] else {
+            throw OrderCoreError.invalid("reason must be one of \(reasons.keys.joined(separator: ", ")) (config returns.reasons), not '\(reason)'", field: "reason")
+        }
+        let orderLines = try ctx.store.lines(orderRowID: order.rowID)
+        var claimed = try ctx.store.claimedUnits(orderRowID: order.rowID)
+        var lines: [ReturnRecord.Line] = []
+        for w in wanted {
+            let lineNo = try w.int("line_no", min: 1)
+            let sku = try w.code("sku")
+            let qty = try w.quantity("qty")
+            try w.finish()
+            guard let line = orderLines.first(where: { l in lineNo.map { l.lineNo == $0 } ?? (l.sku == sku) }) else {
+                throw OrderCoreError(.notFound, "order \(orderID) has no line \(lineNo.map(String.init) ?? sku ?? "?")",
+                                     details: ["field": .string(w.name("line_no")), "order_id": .string(orderID)])
+            }
+            guard !lines.contains(where: { $0.lineNo == line.lineNo }) else {
+                throw OrderCoreError.invalid("line \(line.lineNo) is listed twice", field: w.name("line_no"))
+            }
+            let returnable = line.quantity("shipped") - (claimed[line.lineNo] ?? 0)
+            guard qty <= returnable else {
+                throw OrderCoreError(.conflict, "line \(line.lineNo) (\(line.sku)): \(qty) requested, \(max(0, returnable)) returnable (shipped \(line.quantity("shipped")), already claimed by returns \(claimed[line.lineNo] ?? 0))",
+                                     details: ["line_no": .int(line.lineNo), "returnable": .int(max(0, returnable)), "requested": .int(qty)])
+            }
+            claimed[line.lineNo, default: 0] += qty
+            lines.append(ReturnRecord.Line(lineNo: line.lineNo, sku: line.sku, requested: qty))
+        }
+        try f.finish()
+        let (rowID, returnID) = try ctx.store.nextID("returns", prefix: "RT-")
+        let customer = order.customer["id"] ?? order.customer["phone"]
+        var record = ReturnRecord(rowID: rowID, returnID: returnID, orderRowID: order.rowID, state: .requested, reason: reason,
+                                  sellerFault: sellerFault, customer: customer, owner: ctx.actor, note: note, flags: [],
+                                  createdAt: ctx.at, updatedAt: ctx.at, stateSince: ctx.at)
+        try ctx.store.insert(record)
+        for line in lines { try ctx.store.insert(line, returnRowID: rowID) }
+        try ctx.store.appendReturnEvent(returnRowID: rowID, at: ctx.at, actor: ctx.actor, from: nil, to: .requested, command: "return.request",
+                                        details: ["reason": .string(reason), "lines": .int(lines.count)])
+        if let exchange { try createReplacement(ctx, &record, order: order, exchange: exchange) }
+        let quoted = try ctx.returnDocument(record)
+        // Small refunds from customers without flags need nobody's approval.
+        let auto = try ctx.intSetting(.autoApproveBelow)
+        let cash = Money.parse(quoted["quote"]?["cash"]?.stringValue ?? "", exponent: order.exponent) ?? 0
+        let unit = (0..<order.exponent).reduce(Int64(1)) { r, _ in r * 10 }
+        if auto > 0, cash < auto.multipliedReportingOverflow(by: unit).partialValue, try !ctx.isFlaggedReturner(customer) {
+            try ctx.transition(&record, to: .approved, command: "return.approve", details: ["auto": true, "below": .int(auto)])
+            return try ctx.returnDocument(record)
+        }
+        return quoted
+    }
+
+    /// A replacement order for an exchange: the customer and address of the original, the goods asked
+    /// for, reserved now; the price difference (replacement less refund) is recorded on the return.
+    private static func createReplacement(_ ctx: CommandContext, _ record: inout ReturnRecord, order: Order, exchange: [Fields]) throws {
+        var lines: [JSON] = []
+        for e in exchange {
+            var line: JSONObject = ["sku": .string(try e.requiredCode("sku")), "qty": .int(try e.quantity("qty"))]
+            line["unit_price"] = .string(Money.format(try e.money("unit_price", exponent: order.exponent) ?? 0, exponent: order.exponent))
+            try e.finish()
+            lines.append(.object(line))
+        }
+        var customer = JSONObject(), shipTo = JSONObject()
+        for (k, v) in order.customer { customer[k] = .string(v) }
+        for (k, v) in order.shipTo { shipTo[k] = .string(v) }
+        let draft = try OrderDraft(Fields(["channel": .string(order.channel), "external_id": .string(record.returnID), "currency": .string(order.currency),
+                                           "customer": .object(customer), "ship_to": .object(shipTo), "lines": .array(lines),
+                                           "tags": ["exchange"], "note": .string("exchange for \(record.returnID) of \(order.orderID)")]),
+                                   at: ctx.at, defaultCurrency: order.currency)
+        let replacement = try ctx.createOrder(draft).order
+        let quote = try ctx.returnDocument(record)["quote"]?["cash"]?.stringValue.flatMap { Money.parse($0, exponent: order.exponent) } ?? 0
+        record.replacementOrderID = replacement.orderID
+        record.priceDifference = replacement.totals.grandTotal - quote
+        try ctx.store.update(record)
+        try ctx.store.appendReturnEvent(returnRowID: record.rowID, at: ctx.at, actor: ctx.actor, from: record.state, to: record.state,
+                                        command: "return.exchange", details: ["replacement_order_id": .string(replacement.orderID),
+                                                                              "price_difference": order.money(record.priceDifference ?? 0)])
+    }
+
+    static let approve = Command("return.approve", .write,
+        "Approve a requested return; its amount and the customer's history decide the role needed (return_id, note)") { ctx, f in
+        let id = try f.requiredCode("return_id")
+        let note = try f.text("note", maxLength: 1_000)
+        try f.finish()
+        var r = try ctx.requireReturn(id)
+        guard r.state == .requested else {
+            throw OrderCoreError(.conflict, "return \(id) is \(r.state.rawValue); only a requested return can be approved",
+                                 details: ["return_id": .string(id), "state": .string(r.state.rawValue)])
+        }
+        let doc = try ctx.returnDocument(r)
+        guard let order = try ctx.store.order(rowID: r.orderRowID) else { throw OrderCoreError(.internal, "return \(id) has no order") }
+        let amount = Money.parse(doc["quote"]?["cash"]?.stringValue ?? "", exponent: order.exponent) ?? 0
+        let role = try ctx.approvalRole(amount: amount, exponent: order.exponent, customer: r.customer)
+        try ctx.requireRole(role, to: "approving return \(id) (\(Money.format(amount, exponent: order.exponent)) \(order.currency))")
+        r.owner = ctx.actor
+        try ctx.transition(&r, to: .approved, command: "return.approve", details: ["role_needed": .string(role.rawValue), "note": .optional(note)])
+        return try ctx.returnDocument(r)
+    }
+
+    static let reject = Command("return.reject", .write, "Reject a requested return (return_id, reason)") { ctx, f in
+        let id = try f.requiredCode("return_id")
+        guard let reason = try f.text("reason", maxLength: 1_000), !reason.isEmpty else {
+            throw OrderCoreError.invalid("reason is required: say why the return is rejected", field: "reason")
+        }
+        try f.finish()
+        var r = try ctx.requireReturn(id)
+        guard r.state == .requested else {
+            throw OrderCoreError(.conflict, "return \(id) is \(r.state.rawValue); only a requested return can be rejected",
+                                 details: ["return_id": .string(id), "state": .string(r.state.rawValue)])
+        }
+        r.owner = ctx.actor
+        try ctx.transition(&r, to: .rejected, command: "return.reject", details: ["reason": .string(reason)])
+        return try ctx.returnDocument(r)
+    }
+
+    static let receive = Command("return.receive", .write,
+        "Record what arrived (return_id, warehouse, lines [{line_no, resellable, damaged, wrong_item, empty}], weight_g of the parcel)") { ctx, f in
+        let id = try f.requiredCode("return_id")
+        let warehouse = try f.requiredCode("warehouse")
+        let weight = try f.int("weight_g", min: 0, max: 10_000_000)
+        guard let arrived = try f.objects("lines", maxCount: OrderDraft.maxLines), !arrived.isEmpty else {
+            throw OrderCoreError.invalid("lines is required: [{\"line_no\": 1, \"resellable\": 1}]", field: "lines")
+        }
+        var r = try ctx.requireReturn(id)
+        guard r.state == .approved || r.state == .receiving else {
+            throw OrderCoreError(.conflict, "return \(id) is \(r.state.rawValue); goods are received for approved returns",
+                                 details: ["return_id": .string(id), "state": .string(r.state.rawValue)])
+        }
+        _ = try ctx.requireWarehouse(warehouse)
+        var lines = try ctx.store.returnLines(returnRowID: r.rowID)
+        var expectedGrams: Int64 = 0
+        var weighed = true
+        var counted: Int64 = 0
+        for a in arrived {
+            let lineNo = try a.requiredInt("line_no", min: 1)
+            let grades = [try a.int("resellable", min: 0) ?? 0, try a.int("damaged", min: 0) ?? 0, try a.int("wrong_item", min: 0) ?? 0,
+                          try a.int("empty", min: 0) ?? 0]
+            try a.finish()
+            guard let i = lines.firstIndex(where: { $0.lineNo == lineNo }) else {
+                throw OrderCoreError(.notFound, "return \(id) has no line \(lineNo)", details: ["field": .string(a.name("line_no"))])
+            }
+            let units = grades.reduce(0, +)
+            guard units > 0, units <= lines[i].requested - lines[i].received else {
+                throw OrderCoreError(.conflict, "line \(lineNo): \(units) units graded, \(lines[i].requested - lines[i].received) still expected",
+                                     details: ["line_no": .int(lineNo), "expected": .int(lines[i].requested - lines[i].received)])
+            }
+            lines[i].resellable += grades[0]; lines[i].damaged += grades[1]; lines[i].wrongItem += grades[2]; lines[i].empty += grades[3]
+            counted += units
+            let sku = lines[i].sku
+            if grades[0] > 0 {
+                _ = try ctx.post(LedgerEntry(sku: sku, warehouse: warehouse, bucket: .onHand, delta: grades[0], reason: .returned, refType: "return", refID: id))
+            }
+            if grades[1] > 0 {
+                _ = try ctx.post(LedgerEntry(sku: sku, warehouse: warehouse, bucket: .quarantine, delta: grades[1], reason: .returned,
+                                             refType: "return", refID: id, note: "damaged on return"))
+            }
+            try ctx.store.update(lines[i], returnRowID: r.rowID)
+            try ctx.store.addLineQuantity("returned", orderRowID: r.orderRowID, lineNo: lineNo, qty: units)
+            if let grams = try ctx.store.sku(sku)?.weightGrams { expectedGrams += grams * units } else { weighed = false }
+        }
+        try f.finish()
+        var signals: [String] = []
+        if lines.contains(where: { $0.empty > 0 }) { signals.append("empty_box") }
+        if lines.contains(where: { $0.wrongItem > 0 }) { signals.append("wrong_item") }
+        // A parcel far lighter than what it should hold is an empty-box return, whatever was graded.
+        if let weight, weighed, expectedGrams > 0, weight * 100 < expectedGrams * (try ctx.intSetting(.emptyBoxPercent)) {
+            signals.append("empty_box")
+        }
+        for signal in Set(signals).sorted() where !r.flags.contains(signal) {
+            r.flags.append(signal)
+            try ctx.store.openRefAlert(kind: "return_\(signal)", ref: id, at: ctx.at, details: [
+                "return_id": .string(id), "customer": .optional(r.customer), "weight_g": weight.map(JSON.int) ?? .null,
+                "expected_g": weighed ? .int(expectedGrams) : .null])
+        }
+        let complete = lines.allSatisfy { $0.received >= $0.requested }
+        let next: ReturnRecord.State = complete ? (lines.allSatisfy { $0.refundable == 0 } ? .closed : .received) : .receiving
+        try ctx.transition(&r, to: next, command: "return.receive",
+                           details: ["warehouse": .string(warehouse), "units": .int(counted), "weight_g": weight.map(JSON.int) ?? .null,
+                                     "flags": .array(r.flags.map(JSON.string))])
+        return try ctx.returnDocument(r)
+    }
+
+    static let refund = Command("return.refund", .write,
+        "Refund what arrived and was not refunded yet, per tender (return_id, refund_ref, payment_ref of the refund, before_receipt = why, when policy allows paying before goods arrive)") { ctx, f in
+        let id = try f.requiredCode("return_id")
+        let ref = try f.code("refund_ref")
+        let beforeReceipt = try f.text("before_receipt", maxLength: 500)
+        try f.finish()
+        var r = try ctx.requireReturn(id)
+        if let ref, let prior = try ctx.store.returnRefund(ref: ref) {
+            guard prior.returnRowID == r.rowID else {
+                throw OrderCoreError(.conflict, "refund_ref '\(ref)' belongs to another return", details: ["refund_ref": .string(ref)])
+            }
+            return try ctx.returnDocument(r, extra: ["duplicate": true])  // a retried refund pays nothing twice
+        }
+        guard [.approved, .receiving, .received].contains(r.state) else {
+            throw OrderCoreError(.conflict, "return \(id) is \(r.state.rawValue); refunds are for approved returns",
+                                 details: ["return_id": .string(id), "state": .string(r.state.rawValue)])
+        }
+        if beforeReceipt != nil, try !ctx.boolSetting(.refundBeforeReceipt) {
+            throw OrderCoreError(.forbidden, "refunding before the goods arrive is not allowed (config returns.refund_before_receipt)",
+                                 details: ["return_id": .string(id)])
+        }
+        guard var order = try ctx.store.order(rowID: r.orderRowID) else { throw OrderCoreError(.internal, "return \(id) has no order") }
+        let orderLines = try ctx.store.lines(orderRowID: order.rowID)
+        let allocation = try ctx.refundAllocation(order, lines: orderLines)
+        let withShipping = try ctx.refundsShipping(sellerFault: r.sellerFault, order: order, lines: orderLines,
+                                                   claimed: try ctx.store.claimedUnits(orderRowID: order.rowID))
+        var lines = try ctx.store.returnLines(returnRowID: r.rowID)
+        var total = RefundAllocation.Refund()
+        var units = JSONObject()
+        for i in lines.indices {
+            let payable = (beforeReceipt != nil ? lines[i].requested - lines[i].wrongItem - lines[i].empty : lines[i].refundable) - lines[i].refunded
+            guard payable > 0, let a = allocation.lines.first(where: { $0.lineNo == lines[i].lineNo }),
+                  let ol = orderLines.first(where: { $0.lineNo == lines[i].lineNo }) else { continue }
+            let part = RefundAllocation.refund(a, units: payable, already: ol.quantity("refunded"), withShipping: withShipping)
+            total.cash += part.cash; total.points += part.points; total.shipping += part.shipping; total.coupon += part.coupon; total.tax += part.tax
+            lines[i].refunded += payable
+            units[String(lines[i].lineNo)] = .int(payable)
+            try ctx.store.update(lines[i], returnRowID: r.rowID)
+            try ctx.store.addLineQuantity("refunded", orderRowID: order.rowID, lineNo: lines[i].lineNo, qty: payable)
+        }
+        guard !units.isEmpty else {
+            throw OrderCoreError(.conflict, "return \(id) has nothing to refund: no unit arrived that was not refunded already",
+                                 details: ["return_id": .string(id), "state": .string(r.state.rawValue)])
+        }
+        let sequence = try ctx.store.returnRefunds(returnRowID: r.rowID).count + 1
+        let refundRef = ref ?? "\(id)-\(sequence)"
+        try ctx.store.insertRefund(returnRowID: r.rowID, ref: refundRef, refund: total, units: .object(units), beforeReceipt: beforeReceipt,
+                                   at: ctx.at, actor: ctx.actor)
+        let money = total.cash + total.shipping
+        if money > 0 {
+            // The money goes back as an order refund: payment status and the never-more-than-paid check are the order's.
+            _ = try RefundCommands.record.run(ctx, Fields(["order_id": .string(order.orderID), "amount": order.money(money),
+                                                           "refund_ref": .string(refundRef), "reason": .string("return \(id): \(r.reason)")]))
+            order = try ctx.requireOrder(order.orderID)
+        }
+        let done = lines.allSatisfy { $0.received >= $0.requested && $0.refunded >= $0.refundable }
+        try ctx.transition(&r, to: done ? .refunded : r.state, command: "return.refund",
+                           details: ["refund_ref": .string(refundRef), "cash": order.money(money), "points": order.money(total.points),
+                                     "before_receipt": .optional(beforeReceipt)])
+        return try ctx.returnDocument(r, extra: ["payment_status": try ctx.document(order)["payment_status"] ?? .null])
+    }
+
+    static let get = Command("return.get", .read,
+        "Show a return: lines, each line's allocation (gross, discount shares, net per tender), the quote, refunds and timeline (return_id)") { ctx, f in
+        let id = try f.requiredCode("return_id")
+        try f.finish()
+        return try ctx.returnDocument(try ctx.requireReturn(id))
+    }
+
+    static let list = Command("return.list", .read,
+        "List returns oldest first (state, order_id, overdue = not moved within returns.sla_hours, older_than_hours, after, limit)") { ctx, f in
+        let stateName = try f.code("state")
+        let orderID = try f.code("order_id")
+        let overdue = try f.bool("overdue") ?? false
+        let olderThan = try f.int("older_than_hours", min: 0, max: 87_600)
+        let after = try f.code("after")
+        let limit = try f.int("limit", min: 1, max: 1_000) ?? 50
+        try f.finish()
+        var states: [ReturnRecord.State]?
+        if let stateName {
+            guard let state = ReturnRecord.State(rawValue: stateName) else {
+                throw OrderCoreError.invalid("state must be one of \(ReturnRecord.State.allCases.map(\.rawValue).joined(separator: ", "))", field: "state")
+            }
+            states = [state]
+        }
+        var movedBefore = olderThan.map { ctx.at - $0 * 3_600_000 }
+        if overdue {
+            states = states ?? ReturnRecord.open
+            movedBefore = min(movedBefore ?? .max, ctx.at - (try ctx.intSetting(.returnSLAHours)) * 3_600_000)
+        }
+        let orderRowID = try orderID.map { try ctx.requireOrder($0).rowID }
+        let afterRowID = try after.map { try ctx.requireReturn($0).rowID }
+        let rows = try ctx.store.listReturns(states: states, movedBefore: movedBefore, orderRowID: orderRowID, afterRowID: afterRowID, limit: Int(limit) + 1)
+        let shown = rows.prefix(Int(limit))
+        return ["returns": .array(shown.map { r in
+            ["return_id": .string(r.returnID), "state": .string(r.state.rawValue), "reason": .string(r.reason), "owner": .optional(r.owner),
+             "customer": .optional(r.customer), "state_since": .string(Timestamp.format(r.stateSince)),
+             "hours_in_state": .int((ctx.at - r.stateSince) / 3_600_000), "flags": .array(r.flags.map(JSON.string))]
+        }), "next": rows.count > Int(limit) ? .optional(shown.last?.returnID) : .null]
+    }
+
+    static let customerStats = Command("customer.returns", .read,
+        "A customer's returns record for risk checks: orders, returns, refunded cash, wrong-item and empty-box signals (customer = id or phone)") { ctx, f in
+        let customer = try f.requiredCode("customer")
+        try f.finish()
+        var stats = try ctx.store.returnerStats(customer: customer)
+        let orders = stats["orders"]?.intValue ?? 0
+        let returns = stats["returns"]?.intValue ?? 0
+        stats["return_rate"] = .number(orders > 0 ? String(Double(returns) / Double(orders)) : "0")
+        stats["flagged"] = .bool(try ctx.isFlaggedReturner(customer))
+        return .object(stats)
+    }
+}
+
+extension ReturnCommands {
+    /// Returns that have not moved within `returns.sla_hours` get a `return_overdue` alert naming the
+    /// return and its owner (run by `sweep`). Returns how many are overdue.
+    static func escalateOverdue(_ ctx: CommandContext) throws -> Int {
+        let cutoff = try ctx.at - ctx.intSetting(.returnSLAHours) * 3_600_000
+        var overdue = 0
+        var after: Int64?
+        while true {
+            let page = try ctx.store.listReturns(states: ReturnRecord.open, movedBefore: cutoff, orderRowID: nil, afterRowID: after, limit: 500)
+            for r in page {
+                try ctx.store.openRefAlert(kind: "return_overdue", ref: r.returnID, at: ctx.at, details: [
+                    "return_id": .string(r.returnID), "owner": .optional(r.owner), "state": .string(r.state.rawValue),
+                    "since": .string(Timestamp.format(r.stateSince))])
+            }
+            overdue += page.count
+            guard page.count == 500 else { return overdue }
+            after = page.last?.rowID
+        }
+    }
+}
