@@ -1,0 +1,149 @@
+@testable import OrderCore
+import Testing
+
+struct ReturnTests {
+    let dir = temporaryDirectory()
+    let engine: Engine
+
+    init() throws {
+        engine = try Engine(path: dir + "/returns.db")
+        try engine.seedCatalog(a1: ["SH": 10], b2: ["SH": 10])
+        try engine.ok("sku.upsert", ["sku": "A1", "weight_g": 400])
+        try engine.ok("sku.upsert", ["sku": "B2", "weight_g": 100])
+        try engine.ok("actor.upsert", ["actor_id": "ops", "role": "operator"])
+        try engine.ok("actor.upsert", ["actor_id": "lead", "role": "supervisor"])
+    }
+
+    /// A handed-over order: A1 ×2 at 50.00, B2 ×1 at 20.00; coupon 12.00, points 6.00, shipping 10.00 → paid 112.00.
+    func deliveredOrder(phone: String = "13800000001") throws -> JSON {
+        var args = orderArgs([("A1", 2, "50.00"), ("B2", 1, "20.00")], ["shipping_fee": "10.00", "customer": ["id": "c-1", "phone": .string(phone)]])
+        args["discounts"] = [["kind": "coupon", "code": "SAVE12", "amount": "12.00"], ["kind": "points", "amount": "6.00"]]
+        let id = try engine.ok("order.create", args)["order_id"] ?? .null
+        try engine.ok("order.pay", ["order_id": id])
+        try engine.ok("order.pickup", ["order_id": id])
+        return id
+    }
+
+    @Test func aReturnAcrossTwoReceiptsRefundsOnlyWhatArrivedExactlyOnce() throws {
+        let order = try deliveredOrder()
+        // A1 line: 100.00 of 120.00 goods → coupon 10.00, points 5.00 → cash 85.00, 42.50 a unit.
+        let rt = try engine.ok("return.request", ["order_id": order, "reason": "changed_mind", "lines": [["line_no": 1, "qty": 2]], "actor": "ops"])
+        let id = rt["return_id"] ?? .null
+        #expect(rt["quote"]?["cash"] == "85.00")
+        #expect(rt["quote"]?["points"] == "5.00")
+        #expect(rt["quote"]?["of_which_shipping"] == "0.00")  // the buyer's reason: no shipping back
+        #expect(rt["lines"]?.arrayValue?.first?["allocation"]?["discount_shares"] == ["coupon": "10.00", "points": "5.00"])
+        #expect(engine.fails("return.refund", ["return_id": id]) == .conflict)  // not approved
+        try engine.ok("return.approve", ["return_id": id, "actor": "ops"])
+        #expect(engine.fails("return.approve", ["return_id": id, "actor": "lead"]) == .conflict)  // approving twice
+
+        let onHand = try engine.ok("stock.get", ["sku": "A1"])["on_hand"]?.intValue ?? -1
+        try engine.ok("return.receive", ["return_id": id, "warehouse": "SH", "lines": [["line_no": 1, "resellable": 1]], "weight_g": 420])
+        let first = try engine.ok("return.refund", ["return_id": id, "refund_ref": "RF-1"])
+        #expect(first["refunds"]?.arrayValue?.first?["cash"] == "42.50")
+        #expect(first["payment_status"] == "partially_refunded")
+        // The same refund again pays nothing; with nothing new arrived there is nothing to refund.
+        #expect(try engine.ok("return.refund", ["return_id": id, "refund_ref": "RF-1"])["duplicate"] == true)
+        #expect(engine.fails("return.refund", ["return_id": id]) == .conflict)
+        try engine.ok("return.receive", ["return_id": id, "warehouse": "SH", "lines": [["line_no": 1, "damaged": 1]]])
+        let second = try engine.ok("return.refund", ["return_id": id])
+        #expect(second["refunds"]?.arrayValue?.last?["cash"] == "42.50")
+        #expect(second["state"] == "refunded")
+        let after = try engine.ok("order.get", ["order_id": order])
+        #expect(after["refunded_total"] == "85.00")
+        // Stock: one back on hand, one in quarantine, both in the ledger.
+        let stock = try engine.ok("stock.get", ["sku": "A1"])
+        #expect(stock["on_hand"]?.intValue == onHand + 1)
+        #expect(stock["quarantine"] == 1)
+        #expect(try engine.ok("stock.ledger", ["ref_type": "return"])["entries"]?.arrayValue?.count == 2)
+        #expect(try engine.ok("stock.verify")["ok"] == true)
+        #expect(engine.fails("return.request", ["order_id": order, "reason": "changed_mind", "lines": [["line_no": 1, "qty": 1]]]) == .conflict)
+    }
+
+    @Test func returningTheWholeOrderRefundsEverythingPaidIncludingShipping() throws {
+        let order = try deliveredOrder()
+        let rt = try engine.ok("return.request", ["order_id": order, "reason": "defective",
+                                                  "lines": [["line_no": 1, "qty": 2], ["sku": "B2", "qty": 1]]])
+        let id = rt["return_id"] ?? .null
+        // Goods 120.00 − coupon 12.00 − points 6.00 = 102.00 cash, + shipping 10.00 (seller at fault).
+        #expect(rt["quote"]?["cash"] == "112.00")
+        #expect(rt["quote"]?["points"] == "6.00")
+        try engine.ok("return.approve", ["return_id": id, "actor": "ops"])
+        try engine.ok("return.receive", ["return_id": id, "warehouse": "SH", "lines": [["line_no": 1, "resellable": 2], ["line_no": 2, "resellable": 1]]])
+        let done = try engine.ok("return.refund", ["return_id": id])
+        #expect(done["payment_status"] == "refunded")
+        #expect(try engine.ok("order.get", ["order_id": order])["refunded_total"] == "112.00")
+    }
+
+    @Test func anEmptyBoxFlagsTheCustomerRestocksNothingAndRefundsNothing() throws {
+        let order = try deliveredOrder()
+        let id = try engine.ok("return.request", ["order_id": order, "reason": "changed_mind", "lines": [["line_no": 2, "qty": 1]]])["return_id"] ?? .null
+        try engine.ok("return.approve", ["return_id": id, "actor": "ops"])
+        let before = try engine.ok("stock.get", ["sku": "B2"])
+        let received = try engine.ok("return.receive", ["return_id": id, "warehouse": "SH", "lines": [["line_no": 2, "empty": 1]], "weight_g": 10])
+        #expect(received["flags"] == ["empty_box"])
+        #expect(received["state"] == "closed")
+        #expect(try engine.ok("stock.get", ["sku": "B2"])["on_hand"] == before["on_hand"])
+        #expect(engine.fails("return.refund", ["return_id": id]) == .conflict)
+        #expect(try engine.ok("report.alerts")["alerts"]?.arrayValue?.contains { $0["kind"] == "return_empty_box" } == true)
+        let stats = try engine.ok("customer.returns", ["customer": "c-1"])
+        #expect(stats["flagged"] == true && stats["empty_box_returns"] == 1)
+        // The weight alone gives an empty box away, whatever the grade says.
+        let order2 = try deliveredOrder(phone: "13800000002")
+        let id2 = try engine.ok("return.request", ["order_id": order2, "reason": "changed_mind", "lines": [["line_no": 1, "qty": 2]]])["return_id"] ?? .null
+        // This customer is flagged now: an operator may not approve.
+        #expect(engine.fails("return.approve", ["return_id": id2, "actor": "ops"]) == .forbidden)
+        try engine.ok("return.approve", ["return_id": id2, "actor": "lead"])
+        let light = try engine.ok("return.receive", ["return_id": id2, "warehouse": "SH", "lines": [["line_no": 1, "resellable": 2]], "weight_g": 150])
+        #expect(light["flags"] == ["empty_box"])
+    }
+
+    @Test func approvalTiersByAmountAndAutoApproval() throws {
+        try engine.ok("config.set", ["key": "returns.supervisor_above", "value": 50])
+        let order = try deliveredOrder()
+        let big = try engine.ok("return.request", ["order_id": order, "reason": "changed_mind", "lines": [["line_no": 1, "qty": 2]]])["return_id"] ?? .null
+        #expect(engine.fails("return.approve", ["return_id": big, "actor": "ops"]) == .forbidden)  // 85.00 > 50
+        #expect(engine.fails("return.approve", ["return_id": big, "actor": "stranger"]) == .forbidden)
+        #expect(try engine.ok("return.get", ["return_id": big])["state"] == "requested")
+        try engine.ok("return.approve", ["return_id": big, "actor": "lead"])
+        try engine.ok("config.set", ["key": "returns.auto_approve_below", "value": 30])
+        let small = try engine.ok("return.request", ["order_id": order, "reason": "changed_mind", "lines": [["line_no": 2, "qty": 1]]])
+        #expect(small["state"] == "approved")
+        #expect(small["timeline"]?.arrayValue?.last?["details"]?["auto"] == true)
+    }
+
+    @Test func badRequestsChangeNothing() throws {
+        let order = try deliveredOrder()
+        let unshipped = try engine.ok("order.create", orderArgs([("A1", 1, "5.00")]))["order_id"] ?? .null
+        let cases: [(JSONObject, ErrorCode)] = [
+            (["order_id": order, "reason": "changed_mind", "lines": [["line_no": 1, "qty": 3]]], .conflict),       // more than shipped
+            (["order_id": unshipped, "reason": "changed_mind", "lines": [["line_no": 1, "qty": 1]]], .conflict),   // nothing shipped
+            (["order_id": order, "reason": "felt_like_it", "lines": [["line_no": 1, "qty": 1]]], .invalidInput),   // unknown reason
+            (["order_id": order, "reason": "changed_mind", "lines": [["line_no": 9, "qty": 1]]], .notFound),
+            (["order_id": order, "reason": "changed_mind", "lines": [["line_no": 1, "qty": -1]]], .invalidInput),
+        ]
+        for (args, code) in cases { #expect(engine.fails("return.request", args) == code, "\(args)") }
+        #expect(try engine.ok("return.list")["returns"]?.arrayValue?.isEmpty == true)
+        let id = try engine.ok("return.request", ["order_id": order, "reason": "changed_mind", "lines": [["line_no": 1, "qty": 1]]])["return_id"] ?? .null
+        #expect(engine.fails("return.receive", ["return_id": id, "warehouse": "SH", "lines": [["line_no": 1, "resellable": 1]]]) == .conflict)
+        try engine.ok("return.approve", ["return_id": id])
+        #expect(engine.fails("return.receive", ["return_id": id, "warehouse": "SH", "lines": [["line_no": 1, "resellable": 2]]]) == .conflict)
+        #expect(engine.fails("return.receive", ["return_id": id, "warehouse": "SH", "lines": [["line_no": 1, "resellable": 1]], "weight_g": -5]) == .invalidInput)
+        #expect(engine.fails("return.refund", ["return_id": id, "before_receipt": "VIP"]) == .forbidden)
+        #expect(try engine.ok("return.get", ["return_id": id])["lines"]?.arrayValue?.first?["received"] == 0)
+    }
+
+    @Test func anUntouchedReturnEscalatesAndAnExchangeReservesItsReplacement() throws {
+        let order = try deliveredOrder()
+        let rt = try engine.ok("return.request", ["order_id": order, "reason": "does_not_fit", "lines": [["line_no": 1, "qty": 1]],
+                                                  "exchange": [["sku": "B2", "qty": 2, "unit_price": "20.00"]], "at": "2026-01-01T00:00:00Z"])
+        let replacement = rt["replacement_order_id"] ?? .null
+        #expect(try engine.ok("order.get", ["order_id": replacement])["lines"]?.arrayValue?.first?["reserved"] == 2)
+        #expect(rt["price_difference"] == "-2.50")  // 40.00 replacement − 42.50 refund
+        try engine.ok("sweep", ["at": "2026-01-04T00:00:01Z"])
+        #expect(try engine.ok("report.alerts")["alerts"]?.arrayValue?.contains { $0["kind"] == "return_overdue" && $0["details"]?["owner"] == "system" } == true)
+        #expect(try engine.ok("return.list", ["overdue": true, "at": "2026-01-04T00:00:01Z"])["returns"]?.arrayValue?.count == 1)
+        try engine.ok("return.approve", ["return_id": rt["return_id"] ?? .null])
+        #expect(try engine.ok("report.alerts")["alerts"]?.arrayValue?.contains { $0["kind"] == "return_overdue" } == false)
+    }
+}
