@@ -49,12 +49,14 @@ enum StockCommands {
     }
 
     static let quarantine = Command("stock.quarantine", .write,
-        "Move units out of sale into quarantine (damaged, QC), or back with a negative qty (sku, warehouse, qty, note)") { ctx, f in
+        "Move units out of sale into quarantine (damaged, QC), or back with a negative qty — a supervisor's decision (sku, warehouse, qty, note)") { ctx, f in
         let (sku, warehouse) = try skuAndWarehouse(ctx, f)
         let qty = try f.requiredInt("qty", min: -1_000_000_000_000, max: 1_000_000_000_000)
         guard qty != 0 else { throw OrderCoreError.invalid("qty must not be zero", field: "qty") }
         let note = try f.text("note", maxLength: 500)
         try f.finish()
+        // Putting units back on sale (damaged returns among them) is a supervisor's decision.
+        if qty < 0 { try ctx.requireRole(.supervisor, to: "releasing quarantined stock to sale") }
         // Out of on-hand first, then into quarantine (or the reverse): each step keeps its bucket >= 0.
         let (from, to): (LedgerEntry.Bucket, LedgerEntry.Bucket) = qty > 0 ? (.onHand, .quarantine) : (.quarantine, .onHand)
         try ctx.post(LedgerEntry(sku: sku, warehouse: warehouse, bucket: from, delta: -abs(qty), reason: .quarantine, note: note))
@@ -64,7 +66,7 @@ enum StockCommands {
     }
 
     static let scrap = Command("stock.scrap", .write,
-        "Write units off as scrap, from quarantine (default) or on hand (sku, warehouse, qty, bucket, note)") { ctx, f in
+        "Write units off as scrap, from quarantine (default) or on hand — a supervisor's decision (sku, warehouse, qty, bucket, note)") { ctx, f in
         let (sku, warehouse) = try skuAndWarehouse(ctx, f)
         let qty = try f.quantity("qty")
         let bucketName = try f.code("bucket") ?? "quarantine"
@@ -73,6 +75,7 @@ enum StockCommands {
         }
         let note = try f.text("note", maxLength: 500)
         try f.finish()
+        try ctx.requireRole(.supervisor, to: "writing stock off")
         let balance = try ctx.post(LedgerEntry(sku: sku, warehouse: warehouse, bucket: bucket, delta: -qty, reason: .scrap, note: note))
         let head: JSONObject = ["sku": .string(sku), "scrapped": .int(qty), "bucket": .string(bucket.rawValue)]
         return .object(head.merging(balance.json))
