@@ -470,6 +470,33 @@ static void test_roles(void) {
     oc_close(db);
 }
 
+static void test_returns(void) {
+    oc_db *db = NULL;
+    oc_open(":memory:", &db);
+    setup_catalog(db, 5);
+    char out[8192], id[32];
+    run(db, "{\"op\":\"order.create\",\"lines\":[{\"sku\":\"A1\",\"qty\":2,\"unit_price\":\"10.00\"}],\"discounts\":[{\"kind\":\"coupon\",\"amount\":\"2.00\"}]}", out, sizeof out);
+    order_id_of(out, id);
+    oc_order_pay(db, id, NULL, NULL);
+    oc_order_pickup(db, id);
+    char request[512];
+    snprintf(request, sizeof request, "{\"op\":\"return.request\",\"order_id\":\"%s\",\"reason\":\"defective\",\"lines\":[{\"line_no\":1,\"qty\":3}]}", id);
+    CHECK(run(db, request, out, sizeof out) == OC_CONFLICT, "more than shipped: %s", out);
+    snprintf(request, sizeof request, "{\"op\":\"return.request\",\"order_id\":\"%s\",\"reason\":\"defective\",\"lines\":[{\"line_no\":1,\"qty\":1}]}", id);
+    CHECK(run(db, request, out, sizeof out) == OC_OK && strstr(out, "\"cash\":\"9.00\""), "a quote net of the coupon: %s", out);
+    run(db, "{\"op\":\"actor.upsert\",\"actor_id\":\"clerk\",\"role\":\"operator\"}", NULL, 0);
+    run(db, "{\"op\":\"config.set\",\"key\":\"returns.supervisor_above\",\"value\":5}", NULL, 0);
+    CHECK(run(db, "{\"op\":\"return.approve\",\"return_id\":\"RT-000001\",\"actor\":\"clerk\"}", out, sizeof out) == OC_FORBIDDEN,
+          "approval below the tier: %s", out);
+    CHECK(run(db, "{\"op\":\"return.approve\",\"return_id\":\"RT-000001\"}", out, sizeof out) == OC_OK, "the host approves");
+    CHECK(run(db, "{\"op\":\"return.receive\",\"return_id\":\"RT-000001\",\"warehouse\":\"SH\",\"lines\":[{\"line_no\":1,\"resellable\":1}]}",
+              out, sizeof out) == OC_OK, "receive: %s", out);
+    CHECK(run(db, "{\"op\":\"return.refund\",\"return_id\":\"RT-000001\"}", out, sizeof out) == OC_OK && strstr(out, "\"state\":\"refunded\""),
+          "refund: %s", out);
+    CHECK(available(db, "A1") == 4, "the resellable unit is back on sale");
+    oc_close(db);
+}
+
 int main(void) {
     test_version();
     test_null_arguments();
@@ -487,6 +514,7 @@ int main(void) {
     test_batches();
     test_change_feed();
     test_roles();
+    test_returns();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

@@ -369,3 +369,26 @@ order override-weight SO-000001 1 scale is fine
     result = run(shell, db, f"actor upsert {me} role=supervisor\norder override-weight SO-000001 1 scale is fine\n.mode json\norder get SO-000001\n")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1])["parcels"][0]["override_by"] == me
+
+
+def test_a_return_from_request_to_refund(shell, tmp_path):
+    db = tmp_path / "r.db"
+    me = [line.split(": ", 1)[1] for line in run(shell, db, ".show\n").stdout.splitlines() if line.startswith("actor: ")][0]
+    script = SETUP + f"actor upsert {me} role=operator\n" + """
+order create A1:2@30
+order pay SO-000001
+order pickup SO-000001
+return request SO-000001 defective A1:2 note="cracked handle"
+return approve RT-000001
+return receive RT-000001 SH A1:1 grade=damaged
+return refund RT-000001 ref=RF-1
+.mode json
+return get RT-000001
+return list state=receiving
+"""
+    result = run(shell, db, script)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    rt, listed = json.loads(lines[-2]), json.loads(lines[-1])
+    assert rt["refunds"][0]["cash"] == "30.00" and rt["state"] == "receiving"
+    assert [r["return_id"] for r in listed["returns"]] == ["RT-000001"]

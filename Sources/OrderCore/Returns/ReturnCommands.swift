@@ -232,10 +232,15 @@ enum ReturnCommands {
     }
 
     static let receive = Command("return.receive", .write,
-        "Record what arrived (return_id, warehouse, lines [{line_no, resellable, damaged, wrong_item, empty}], weight_g of the parcel)") { ctx, f in
+        "Record what arrived (return_id, warehouse, lines [{line_no or sku, resellable, damaged, wrong_item, empty}] or [{line_no or sku, qty}] with grade, weight_g of the parcel)") { ctx, f in
         let id = try f.requiredCode("return_id")
         let warehouse = try f.requiredCode("warehouse")
         let weight = try f.int("weight_g", min: 0, max: 10_000_000)
+        let grade = try f.code("grade")
+        let gradeNames = ["resellable", "damaged", "wrong_item", "empty"]
+        if let grade, !gradeNames.contains(grade) {
+            throw OrderCoreError.invalid("grade must be one of \(gradeNames.joined(separator: ", ")), not '\(grade)'", field: "grade")
+        }
         guard let arrived = try f.objects("lines", maxCount: OrderDraft.maxLines), !arrived.isEmpty else {
             throw OrderCoreError.invalid("lines is required: [{\"line_no\": 1, \"resellable\": 1}]", field: "lines")
         }
@@ -250,13 +255,16 @@ enum ReturnCommands {
         var weighed = true
         var counted: Int64 = 0
         for a in arrived {
-            let lineNo = try a.requiredInt("line_no", min: 1)
-            let grades = [try a.int("resellable", min: 0) ?? 0, try a.int("damaged", min: 0) ?? 0, try a.int("wrong_item", min: 0) ?? 0,
-                          try a.int("empty", min: 0) ?? 0]
+            let givenLine = try a.int("line_no", min: 1)
+            let givenSKU = try a.code("sku")
+            var grades = try gradeNames.map { name throws(OrderCoreError) in try a.int(name, min: 0) ?? 0 }
+            if let qty = try a.int("qty", min: 1) { grades[gradeNames.firstIndex(of: grade ?? "resellable") ?? 0] += qty }
             try a.finish()
-            guard let i = lines.firstIndex(where: { $0.lineNo == lineNo }) else {
-                throw OrderCoreError(.notFound, "return \(id) has no line \(lineNo)", details: ["field": .string(a.name("line_no"))])
+            guard let i = lines.firstIndex(where: { l in givenLine.map { l.lineNo == $0 } ?? (l.sku == givenSKU) }) else {
+                throw OrderCoreError(.notFound, "return \(id) has no line \(givenLine.map(String.init) ?? givenSKU ?? "(give line_no or sku)")",
+                                     details: ["field": .string(a.name("line_no"))])
             }
+            let lineNo = lines[i].lineNo
             let units = grades.reduce(0, +)
             guard units > 0, units <= lines[i].requested - lines[i].received else {
                 throw OrderCoreError(.conflict, "line \(lineNo): \(units) units graded, \(lines[i].requested - lines[i].received) still expected",

@@ -108,6 +108,7 @@ extension Store {
         case .order: ("orders", "order_id")
         case .transfer: ("transfers", "transfer_id")
         case .channel: ("channels", "channel")
+        case .returnID: ("returns", "return_id")
         }
         // Range scan on the primary/unique key: prefix <= code < prefix + U+10FFFF.
         try db.rows("SELECT \(column) FROM \(table) WHERE \(column) >= ? AND \(column) < ? ORDER BY \(column) LIMIT ?",
@@ -117,7 +118,7 @@ extension Store {
 }
 
 /// What `Engine.complete` can complete.
-public enum CodeKind: Sendable { case sku, warehouse, order, transfer, channel }
+public enum CodeKind: Sendable { case sku, warehouse, order, transfer, channel, returnID }
 
 extension Store {
     // MARK: - Actors

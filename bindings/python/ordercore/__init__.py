@@ -100,6 +100,7 @@ class Database:
         self.status = _Status(self)
         self.config = _Config(self)
         self.actors = _Actors(self)
+        self.returns = _Returns(self)
         self.intake = _Intake(self)
         self.events = _Events(self)
 
@@ -498,6 +499,46 @@ class _Actors(_Area):
     def list(self) -> List[JSONDict]:
         """Every registered actor (op actor.list)."""
         return self._db.exec("actor.list")["actors"]
+
+
+class _Returns(_Area):
+    def request(self, order_id: str, lines: Iterable[Mapping[str, Any]], reason: str, *, note: Optional[str] = None,
+                exchange: Optional[Iterable[Mapping[str, Any]]] = None, **extra: Any) -> JSONDict:
+        """Opens a return for shipped units ({"line_no"|"sku", "qty"}) and answers with the refund quote (op return.request)."""
+        return self._db.exec("return.request", order_id=order_id, lines=[dict(l) for l in lines], reason=reason, note=note,
+                             exchange=None if exchange is None else [dict(e) for e in exchange], **extra)
+
+    def approve(self, return_id: str, note: Optional[str] = None, **extra: Any) -> JSONDict:
+        """Approves a requested return; pass ``actor=`` — its role must match the amount's tier (op return.approve)."""
+        return self._db.exec("return.approve", return_id=return_id, note=note, **extra)
+
+    def reject(self, return_id: str, reason: str, **extra: Any) -> JSONDict:
+        """Rejects a requested return (op return.reject)."""
+        return self._db.exec("return.reject", return_id=return_id, reason=reason, **extra)
+
+    def receive(self, return_id: str, warehouse: str, lines: Iterable[Mapping[str, Any]], *, grade: Optional[str] = None,
+                weight_g: Optional[int] = None, **extra: Any) -> JSONDict:
+        """Records what arrived, graded per unit (op return.receive)."""
+        return self._db.exec("return.receive", return_id=return_id, warehouse=warehouse, lines=[dict(l) for l in lines], grade=grade,
+                             weight_g=weight_g, **extra)
+
+    def refund(self, return_id: str, *, refund_ref: Optional[str] = None, before_receipt: Optional[str] = None, **extra: Any) -> JSONDict:
+        """Refunds what arrived and was not refunded yet, per tender; the same refund_ref twice pays once (op return.refund)."""
+        return self._db.exec("return.refund", return_id=return_id, refund_ref=refund_ref, before_receipt=before_receipt, **extra)
+
+    def get(self, return_id: str) -> JSONDict:
+        """A return with each line's allocation, the quote, refunds and timeline (op return.get)."""
+        return self._db.exec("return.get", return_id=return_id)
+
+    def list(self, *, state: Optional[str] = None, order_id: Optional[str] = None, overdue: Optional[bool] = None,
+             older_than_hours: Optional[int] = None, after: Optional[str] = None, limit: Optional[int] = None) -> JSONDict:
+        """Returns oldest first, filtered (op return.list)."""
+        return self._db.exec("return.list", state=state, order_id=order_id, overdue=overdue, older_than_hours=older_than_hours,
+                             after=after, limit=limit)
+
+    def customer(self, customer: str) -> JSONDict:
+        """A customer's returns record for risk checks (op customer.returns)."""
+        return self._db.exec("customer.returns", customer=customer)
 
 
 class _Intake(_Area):
