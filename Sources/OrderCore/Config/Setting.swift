@@ -159,6 +159,16 @@ struct Setting: Sendable {
         defaultValue: 5_000
     ) { .int(try $0.requiredInt("value", min: 0, max: 1_000_000_000)) }
 
+    static let flaggedReturnerRole = Setting(
+        key: "returns.flagged_customer_role",
+        summary: "The role that approves returns of a customer whose earlier returns came back empty or wrong: operator, supervisor or admin",
+        defaultValue: "supervisor"
+    ) { f in
+        let value = try f.requiredCode("value")
+        guard Actor.Role(rawValue: value) != nil else { throw OrderCoreError.invalid("value must be operator, supervisor or admin", field: "value") }
+        return .string(value)
+    }
+
     static let restoreCoupons = Setting(
         key: "returns.restore_coupons",
         summary: "Give back the coupon share of returned units (as a coupon credit) instead of keeping it",
@@ -202,7 +212,7 @@ struct Setting: Sendable {
     static let all: [Setting] = [unpaidTimeoutMinutes, defaultCurrency, reserveAt, sellPercent, salesWindowDays, coverWarningDays,
                                  coverSufficientDays, lowStockClosesChannels, utcOffsetMinutes, weightTolerancePercent, packagingGrams,
                                  completeAfterDays, pickupAlertHours, stateLimitHours, maxPayloadBytes, dedupeWindowMinutes,
-                                 duplicateWindowSeconds, returnReasons, autoApproveBelow, supervisorAbove, adminAbove, restoreCoupons,
+                                 duplicateWindowSeconds, returnReasons, autoApproveBelow, supervisorAbove, adminAbove, flaggedReturnerRole, restoreCoupons,
                                  refundShipping, refundBeforeReceipt, returnSLAHours, emptyBoxPercent]
 }
 

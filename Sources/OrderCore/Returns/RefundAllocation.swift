@@ -83,6 +83,8 @@ extension RefundAllocation.Line {
         for kind in discountShares.keys.sorted() { shares[kind] = money(discountShares[kind] ?? 0) }
         return ["line_no": .int(lineNo), "sku": .string(sku), "qty": .int(qty), "gross": money(gross), "line_discount": money(lineDiscount),
                 "discount_shares": .object(shares), "shipping_share": money(shipping), "tax": money(tax),
-                "net_cash": money(cash), "net_points": money(points)]
+                "net_cash": money(cash), "net_points": money(points),
+                // The first unit's refund; the cumulative rounding gives the cents left over to later units.
+                "unit_net_cash": money(RefundAllocation.refund(self, units: 1, already: 0, withShipping: false).cash)]
     }
 }

@@ -85,16 +85,15 @@ extension CommandContext {
         return .object(doc)
     }
 
-    /// The role an approval needs: by the refund's amount, and a supervisor at least for a customer
-    /// whose earlier returns came back empty or wrong.
+    /// The role an approval needs: by the refund's amount, and at least `returns.flagged_customer_role`
+    /// for a customer whose earlier returns came back empty or wrong.
     func approvalRole(amount: Int64, exponent: Int, customer: String?) throws -> Actor.Role {
         let unit = (0..<exponent).reduce(Int64(1)) { r, _ in r * 10 }
         let admin = try intSetting(.adminAbove).multipliedReportingOverflow(by: unit).partialValue
         let supervisor = try intSetting(.supervisorAbove).multipliedReportingOverflow(by: unit).partialValue
-        if amount > admin { return .admin }
-        if amount > supervisor { return .supervisor }
-        if try isFlaggedReturner(customer) { return .supervisor }
-        return .operator
+        var role: Actor.Role = amount > admin ? .admin : amount > supervisor ? .supervisor : .operator
+        if try isFlaggedReturner(customer), let risky = Actor.Role(rawValue: try stringSetting(.flaggedReturnerRole)) { role = max(role, risky) }
+        return role
     }
 
     func isFlaggedReturner(_ customer: String?) throws -> Bool {

@@ -53,6 +53,7 @@ struct ShellTests {
             case .order: ["SO-000001"]
             case .transfer: ["TR-000001"]
             case .channel: ["web", "pos"]
+            case .returnID: ["RT-000001"]
             }
             return all.filter { $0.hasPrefix(prefix) }
         }
