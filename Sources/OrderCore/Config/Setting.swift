@@ -52,14 +52,9 @@ struct Setting: Sendable {
         defaultValue: 30
     ) { .int(try $0.requiredInt("value", min: 1, max: 3650)) }
 
-    static let lowStockClosesChannels = Setting(
+    static let lowStockClosesChannels = Setting.flag(
         key: "inventory.low_stock_closes_channels",
-        summary: "Close every registered channel for a SKU while it is low, and reopen it on replenishment",
-        defaultValue: false
-    ) { f in
-        guard let value = try f.bool("value") else { throw OrderCoreError.invalid("value is required: true or false", field: "value") }
-        return .bool(value)
-    }
+        summary: "Close every registered channel for a SKU while it is low, and reopen it on replenishment")
 
     static let utcOffsetMinutes = Setting(
         key: "business.utc_offset_minutes",
@@ -169,14 +164,9 @@ struct Setting: Sendable {
         return .string(value)
     }
 
-    static let restoreCoupons = Setting(
+    static let restoreCoupons = Setting.flag(
         key: "returns.restore_coupons",
-        summary: "Give back the coupon share of returned units (as a coupon credit) instead of keeping it",
-        defaultValue: false
-    ) { f in
-        guard let value = try f.bool("value") else { throw OrderCoreError.invalid("value is required: true or false", field: "value") }
-        return .bool(value)
-    }
+        summary: "Give back the coupon share of returned units (as a coupon credit) instead of keeping it")
 
     static let refundShipping = Setting(
         key: "returns.refund_shipping",
@@ -188,14 +178,9 @@ struct Setting: Sendable {
         return .string(value)
     }
 
-    static let refundBeforeReceipt = Setting(
+    static let refundBeforeReceipt = Setting.flag(
         key: "returns.refund_before_receipt",
-        summary: "Allow refunding approved units before they arrive (each such refund records why)",
-        defaultValue: false
-    ) { f in
-        guard let value = try f.bool("value") else { throw OrderCoreError.invalid("value is required: true or false", field: "value") }
-        return .bool(value)
-    }
+        summary: "Allow refunding approved units before they arrive (each such refund records why)")
 
     static let returnSLAHours = Setting(
         key: "returns.sla_hours",
@@ -208,6 +193,14 @@ struct Setting: Sendable {
         summary: "A returned parcel weighing less than this percent of what the returned units weigh is an empty-box signal",
         defaultValue: 30
     ) { .int(try $0.requiredInt("value", min: 1, max: 100)) }
+
+    /// An on/off setting, off by default.
+    static func flag(key: String, summary: String) -> Setting {
+        Setting(key: key, summary: summary, defaultValue: false) { f in
+            guard let value = try f.bool("value") else { throw OrderCoreError.invalid("value is required: true or false", field: "value") }
+            return .bool(value)
+        }
+    }
 
     static let all: [Setting] = [unpaidTimeoutMinutes, defaultCurrency, reserveAt, sellPercent, salesWindowDays, coverWarningDays,
                                  coverSufficientDays, lowStockClosesChannels, utcOffsetMinutes, weightTolerancePercent, packagingGrams,
