@@ -297,8 +297,10 @@ enum ReturnCommands {
                 "return_id": .string(id), "customer": .optional(r.customer), "weight_g": weight.map(JSON.int) ?? .null,
                 "expected_g": weighed ? .int(expectedGrams) : .null])
         }
+        // Complete: refunded when everything payable was paid (before receipt, say), closed when nothing was payable.
         let complete = lines.allSatisfy { $0.received >= $0.requested }
-        let next: ReturnRecord.State = complete ? (lines.allSatisfy { $0.refundable == 0 } ? .closed : .received) : .receiving
+        let settled = lines.allSatisfy { $0.refunded >= $0.refundable }
+        let next: ReturnRecord.State = !complete ? .receiving : !settled ? .received : lines.contains { $0.refunded > 0 } ? .refunded : .closed
         try ctx.transition(&r, to: next, command: "return.receive",
                            details: ["warehouse": .string(warehouse), "units": .int(counted), "weight_g": weight.map(JSON.int) ?? .null,
                                      "flags": .array(r.flags.map(JSON.string))])
