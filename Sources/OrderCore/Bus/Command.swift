@@ -22,7 +22,7 @@ public struct Command: Sendable {
     public static let all: [Command] =
         ConfigCommands.all + CatalogCommands.all + ActorCommands.all + ChannelCommands.all + StockCommands.all + CountCommands.all + TransferCommands.all + StockWatchCommands.all
         + OrderCommands.all + RefundCommands.all + AllocationCommands.all + WaveCommands.all + FulfillmentCommands.all + TrackingCommands.all
-        + StatusCommands.all + ReportCommands.all + SweepCommand.all + FeedCommands.all + IntakeCommands.all + ReturnCommands.all
+        + StatusCommands.all + ReportCommands.all + SweepCommand.all + FeedCommands.all + IntakeCommands.all + ReturnCommands.all + RiskCommands.all
 
     static let byName: [String: Command] = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
 }
@@ -42,6 +42,8 @@ final class CommandContext {
     /// re-evaluated before it commits (replenishment reopens channels at once). Stock taken by orders
     /// is looked at by the next `sweep`.
     var replenished: Set<String> = []
+    /// Set while `risk.review` lifts a hold the risk rules placed (`order.release` refuses those otherwise).
+    var releasingRiskHold = false
     /// The stored settings, loaded when the command first asks for one (see `value(of:)`).
     var settings: [String: JSON]?
 

@@ -81,7 +81,7 @@ extension CommandContext {
         } else {
             let draft = try OrderDraft(Fields(doc), at: at, defaultCurrency: try stringSetting(.defaultCurrency))
             let warnings = IntakeChecks.warnings(event, draft: draft)
-            let created = try createOrder(draft, backorder: true, warnings: warnings)
+            let created = try createOrder(draft, backorder: true, warnings: warnings, assessRisk: false)
             order = created.order
             result["action"] = "created"
             result["lines"] = .int(draft.lines.count)
@@ -90,6 +90,11 @@ extension CommandContext {
         }
         if let state = event.state {
             try follow(&order, channelState: state, channel: channel, result: &result)
+        }
+        // Scored once it is where the channel says it is, so a held order keeps its payment.
+        if result["action"]?.stringValue?.hasPrefix("created") == true, order.state != .cancelled {
+            try applyRisk(&order)
+            if let risk = try store.risk(orderRowID: order.rowID), risk["decision"] != "allow" { result["risk"] = risk }
         }
         if let reported = event.reportedStatus {
             try store.saveSourceStatus(orderRowID: order.rowID, source: channel, reported: reported, state: event.state, at: at)

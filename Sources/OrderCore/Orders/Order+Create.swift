@@ -5,8 +5,11 @@ extension CommandContext {
     ///     short (`backordered`) with a `backorder` alert instead of failing with `insufficient_stock`,
     ///     and the stock is reserved at once whatever `inventory.reserve_at` says.
     ///   - warnings: what intake noticed about the payload, kept on the order.
+    ///   - assessRisk: score it with the risk rules and act (hold, reject) now; intake scores after it has
+    ///     brought the order up to the channel's state.
     /// - Returns: the order, its document, and its backordered lines (line_no, sku, qty).
-    func createOrder(_ draft: OrderDraft, backorder: Bool = false, warnings: [JSON] = []) throws -> (order: Order, document: JSON, short: [JSON]) {
+    func createOrder(_ draft: OrderDraft, backorder: Bool = false, warnings: [JSON] = [], assessRisk: Bool = true) throws
+        -> (order: Order, document: JSON, short: [JSON]) {
         let known = try store.skus(Array(Set(draft.lines.map(\.sku))))
         for (i, line) in draft.lines.enumerated() {
             guard let sku = known[line.sku] else {
@@ -67,9 +70,12 @@ extension CommandContext {
             // Sold by the channel, not covered by stock: a person must find the units (allocate retries).
             try store.openOrderAlert(kind: "backorder", orderID: orderID, at: at, details: ["short": .array(short), "source": "intake"])
         }
-        let document = try document(order, detail: OrderDetail(
+        if assessRisk { try applyRisk(&order) }
+        // A rejected order was cancelled: its lines and holds are read back; otherwise they are as made.
+        let document = try document(order, detail: order.state == .cancelled ? nil : OrderDetail(
             lines: created, discounts: draft.discounts,
-            reservations: holds.map { ($0.lineNo, $0.warehouse, $0.qty, expiresAt, "active") }, warnings: notes))
+            reservations: holds.map { ($0.lineNo, $0.warehouse, $0.qty, expiresAt, "active") }, warnings: notes,
+            risk: try store.risk(orderRowID: rowID)))
         return (order, document, short)
     }
 

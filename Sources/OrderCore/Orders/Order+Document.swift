@@ -10,6 +10,8 @@ struct OrderDetail {
     var shipments: [Shipment] = []
     /// What intake noticed about the channel's payload, and possible duplicates.
     var warnings: [JSON] = []
+    /// The risk decision with its score, reasons and rule-set version.
+    var risk: JSON?
 }
 
 extension Store {
@@ -17,7 +19,8 @@ extension Store {
         OrderDetail(lines: try lines(orderRowID: orderRowID), discounts: try discounts(orderRowID: orderRowID),
                     payments: try payments(orderRowID: orderRowID), reservations: try reservations(orderRowID: orderRowID),
                     allocation: try allocation(orderRowID: orderRowID), parcels: try parcels(orderRowID: orderRowID),
-                    shipments: try shipments(orderRowID: orderRowID), warnings: try warnings(orderRowID: orderRowID))
+                    shipments: try shipments(orderRowID: orderRowID), warnings: try warnings(orderRowID: orderRowID),
+                    risk: try risk(orderRowID: orderRowID))
     }
 }
 
@@ -98,6 +101,7 @@ extension CommandContext {
         doc["tags"] = .array(o.tags.map(JSON.string))
         doc["note"] = .optional(o.note)
         doc["warnings"] = .array(detail.warnings)
+        doc["risk"] = detail.risk ?? .null
         for (key, value) in extra.pairs { doc[key] = value }
         return .object(doc)
     }

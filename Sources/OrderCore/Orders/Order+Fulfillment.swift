@@ -28,6 +28,11 @@ enum FulfillmentCommands {
         try f.finish()
         var order = try ctx.requireOrder(id)
         _ = try order.state.next("order.release", orderID: id)
+        // A hold the risk rules placed is lifted by a review, which records who decided and why.
+        if order.holdReason?.hasPrefix(CommandContext.riskHoldPrefix) == true, !ctx.releasingRiskHold {
+            throw OrderCoreError(.conflict, "order \(id) is held by the risk rules; a supervisor decides with risk.review",
+                                 details: ["order_id": .string(id), "reason": "risk_hold"])
+        }
         let back = order.heldFrom ?? .paid
         try ctx.transition(&order, to: back, command: "order.release", details: ["reason": .optional(reason)]) {
             $0.heldFrom = nil

@@ -5,7 +5,7 @@ struct Migration {
     let sql: String
 
     static let all: [Migration] = [foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation, fulfillment,
-                                   tracking, waves, statusAnchor, intake, actors, returns]
+                                   tracking, waves, statusAnchor, intake, actors, returns, risk]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
     /// belongs to some other program.
@@ -398,5 +398,25 @@ struct Migration {
             from_state TEXT, to_state TEXT NOT NULL, command TEXT NOT NULL, details TEXT
         );
         CREATE INDEX return_events_by_return ON return_events(return_rowid, id);
+        """)
+
+    // MARK: - 0015
+
+    /// Risk: each order's score, decision and reasons; versioned rule sets; allow and block lists; and
+    /// the indexes the velocity rules count with (per phone, email, device and IP over a time window).
+    static let risk = Migration(name: "0015_risk", sql: """
+        ALTER TABLE orders ADD COLUMN risk TEXT;
+        ALTER TABLE orders ADD COLUMN risk_decision TEXT;
+        CREATE INDEX orders_by_risk_queue ON orders(risk_decision, id) WHERE risk_decision IN ('review', 'hold');
+        CREATE INDEX orders_by_phone ON orders(customer_phone, placed_at) WHERE customer_phone IS NOT NULL;
+        CREATE INDEX orders_by_email ON orders(customer_email, placed_at) WHERE customer_email IS NOT NULL;
+        CREATE INDEX orders_by_device ON orders(device_id, placed_at) WHERE device_id IS NOT NULL;
+        CREATE INDEX orders_by_ip ON orders(ip, placed_at) WHERE ip IS NOT NULL;
+        CREATE INDEX orders_by_customer ON orders(customer_id) WHERE customer_id IS NOT NULL;
+        CREATE TABLE risk_rulesets(version INTEGER PRIMARY KEY, rules TEXT NOT NULL, created_at INTEGER NOT NULL, actor TEXT);
+        CREATE TABLE risk_lists(
+            kind TEXT NOT NULL, value TEXT NOT NULL, list TEXT NOT NULL CHECK (list IN ('allow', 'block')),
+            note TEXT, updated_at INTEGER NOT NULL, PRIMARY KEY (kind, value)
+        ) WITHOUT ROWID;
         """)
 }

@@ -8,6 +8,8 @@ final class Store: @unchecked Sendable {
     var touchedSKUs: Set<String> = []
     /// Parsed channel profiles by name, with the definition text they were parsed from.
     var profiles: [String: (definition: String, profile: ChannelProfile)] = [:]
+    /// The parsed current risk rule set, by version.
+    var riskRulesCache: (version: Int64, rules: RiskRules)?
 
     init(path: String, options: StoreOptions) throws {
         db = try Database(path: path, options: options)

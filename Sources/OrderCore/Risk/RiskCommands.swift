@@ -1,0 +1,119 @@
+enum RiskCommands {
+    static let all = [assess, queue, review, listSet, lists, rulesGet, rulesSet, shadow]
+
+    static let assess = Command("risk.assess", .write,
+        "Score an order with the current rules and store the decision with its reasons (order_id; dry_run = score only)") { ctx, f in
+        let id = try f.requiredCode("order_id")
+        let dryRun = try f.bool("dry_run") ?? false
+        try f.finish()
+        let order = try ctx.requireOrder(id)
+        let a = try ctx.assessRisk(order)
+        if !dryRun {
+            try ctx.store.setRisk(orderRowID: order.rowID, a.json(at: ctx.at), decision: a.decision == "allow" ? nil : a.decision)
+        }
+        var result = a.json(at: ctx.at).objectValue ?? [:]
+        result["order_id"] = .string(id)
+        result["dry_run"] = .bool(dryRun)
+        return .object(result)
+    }
+
+    static let queue = Command("risk.queue", .read, "Orders waiting for a risk review, held ones first, oldest first, with reasons (limit)") { ctx, f in
+        let limit = try f.int("limit", min: 1, max: 1_000) ?? 50
+        try f.finish()
+        return ["total": .int(try ctx.store.riskQueueCount()), "orders": .array(try ctx.store.riskQueue(limit: Int(limit)).map { entry in
+            ["order_id": .string(entry.orderID), "state": .string(entry.state), "score": entry.risk["score"] ?? .null,
+             "decision": entry.risk["decision"] ?? .null, "assessed_at": entry.risk["assessed_at"] ?? .null, "reasons": entry.risk["reasons"] ?? .null]
+        })]
+    }
+
+    static let review = Command("risk.review", .write,
+        "A supervisor's decision on a queued order (order_id, decision = approve|reject, reason): approval releases a risk hold, rejection cancels") { ctx, f in
+        let id = try f.requiredCode("order_id")
+        let decision = try f.requiredCode("decision")
+        guard let reason = try f.text("reason", maxLength: 1_000), !reason.isEmpty else {
+            throw OrderCoreError.invalid("reason is required: say why", field: "reason")
+        }
+        try f.finish()
+        guard decision == "approve" || decision == "reject" else { throw OrderCoreError.invalid("decision must be approve or reject", field: "decision") }
+        var order = try ctx.requireOrder(id)
+        guard var risk = try ctx.store.risk(orderRowID: order.rowID)?.objectValue,
+              let pending = risk["decision"]?.stringValue, pending == "review" || pending == "hold", risk["review"] == nil else {
+            throw OrderCoreError(.conflict, "order \(id) is not waiting for a risk review", details: ["order_id": .string(id)])
+        }
+        try ctx.requireRole(.supervisor, to: "a risk review")
+        risk["review"] = ["decision": .string(decision), "by": .string(ctx.actor), "reason": .string(reason), "at": .string(Timestamp.format(ctx.at))]
+        try ctx.store.setRisk(orderRowID: order.rowID, .object(risk), decision: decision == "approve" ? "approved" : "rejected")
+        if decision == "approve" {
+            if order.state == .onHold, order.holdReason?.hasPrefix(CommandContext.riskHoldPrefix) == true {
+                ctx.releasingRiskHold = true
+                defer { ctx.releasingRiskHold = false }
+                _ = try FulfillmentCommands.release.run(ctx, Fields(["order_id": .string(id), "reason": .string("risk review approved by \(ctx.actor): \(reason)")]))
+            } else {
+                try ctx.record(order, from: order.state, command: "risk.review", details: ["decision": "approve", "reason": .string(reason)])
+            }
+        } else if order.state != .cancelled {
+            _ = try OrderCommands.cancel.run(ctx, Fields(["order_id": .string(id), "reason": .string("risk review rejected by \(ctx.actor): \(reason)")]))
+        }
+        return try ctx.document(try ctx.requireOrder(id))
+    }
+
+    static let listSet = Command("risk.list_set", .write,
+        "Put an identifier on the allow or block list, or off both (kind = phone|email|device|ip|customer|address, value, list = allow|block|null, note)") { ctx, f in
+        let kind = try f.requiredCode("kind")
+        guard let value = try f.text("value", maxLength: 500), !value.isEmpty else { throw OrderCoreError.invalid("value is required", field: "value") }
+        let list = try f.code("list")
+        let note = try f.text("note", maxLength: 500)
+        try f.finish()
+        guard CommandContext.listKinds.contains(kind) else {
+            throw OrderCoreError.invalid("kind must be one of \(CommandContext.listKinds.joined(separator: ", "))", field: "kind")
+        }
+        if let list, list != "allow", list != "block" { throw OrderCoreError.invalid("list must be allow, block or null", field: "list") }
+        try ctx.requireRole(.supervisor, to: "changing the risk lists")
+        let normalized = kind == "email" || kind == "address" ? value.lowercased() : value
+        try ctx.store.setRiskList(kind: kind, value: normalized, list: list, note: note, at: ctx.at)
+        return ["kind": .string(kind), "value": .string(normalized), "list": .optional(list)]
+    }
+
+    static let lists = Command("risk.lists", .read, "Show the allow and block lists") { ctx, f in
+        try f.finish()
+        return ["entries": .array(try ctx.store.riskLists())]
+    }
+
+    static let rulesGet = Command("risk.rules_get", .read, "Show the current risk rule set and its version") { ctx, f in
+        try f.finish()
+        let (version, rules) = try ctx.store.riskRules()
+        return ["version": .int(version), "rules": rules.json]
+    }
+
+    static let rulesSet = Command("risk.rules_set", .write,
+        "Change risk rules and thresholds (rules = {thresholds, rules}; members left out keep their defaults); stores a new version") { ctx, f in
+        guard let spec = try f.object("rules") else { throw OrderCoreError.invalid("rules is required", field: "rules") }
+        let rules = try RiskRules(spec)
+        try f.finish()
+        try ctx.requireRole(.admin, to: "changing the risk rules")
+        let version = try ctx.store.saveRiskRules(rules, at: ctx.at, actor: ctx.actor)
+        return ["version": .int(version), "rules": rules.json]
+    }
+
+    static let shadow = Command("risk.shadow", .read,
+        "Score recent orders with a candidate rule set without acting: how decisions would change (rules, limit)") { ctx, f in
+        guard let spec = try f.object("rules") else { throw OrderCoreError.invalid("rules is required", field: "rules") }
+        let candidate = try RiskRules(spec)
+        let limit = try f.int("limit", min: 1, max: 100_000) ?? 1_000
+        try f.finish()
+        var counts: [String: Int64] = [:]
+        var changed: [JSON] = []
+        for rowID in try ctx.store.recentOrderRowIDs(limit: Int(limit)) {
+            guard let order = try ctx.store.order(rowID: rowID) else { continue }
+            let a = try ctx.assessRisk(order, rules: (-1, candidate))
+            counts[a.decision, default: 0] += 1
+            let stored = try ctx.store.risk(orderRowID: rowID)?["decision"]?.stringValue ?? "unscored"
+            if stored != a.decision, changed.count < 100 {
+                changed.append(["order_id": .string(order.orderID), "now": .string(stored), "would_be": .string(a.decision), "score": .int(a.score)])
+            }
+        }
+        var byDecision = JSONObject()
+        for key in ["allow", "review", "hold", "reject"] { byDecision[key] = .int(counts[key] ?? 0) }
+        return ["orders": .int(counts.values.reduce(0, +)), "decisions": .object(byDecision), "changed": .array(changed)]
+    }
+}

@@ -1,0 +1,108 @@
+/// The fraud rules as data: which rules run, their points and thresholds, and the score thresholds of
+/// the decision (docs/risk.md). A rule set is JSON; `risk.rules_set` validates and versions it, and each
+/// decision records the version it used.
+struct RiskRules: Equatable {
+    struct Rule: Equatable {
+        var enabled = true
+        var points: Int64
+        /// Rule-specific numbers and lists, validated by `RiskRules.init`.
+        var values: [String: Double] = [:]
+        var words: [String] = []
+    }
+
+    var review: Int64 = 50
+    var hold: Int64 = 85
+    var reject: Int64 = 101  // above 100: never, unless configured
+    var rules: [String: Rule]
+
+    /// Every rule with its default points and settings.
+    static let defaults = RiskRules(rules: [
+        "address_keywords": Rule(points: 40, values: ["min_amount": 500],
+                                 words: ["hotel", "motel", "hostel", "internet cafe", "parcel locker", "p.o. box", "po box", "酒店", "宾馆", "网吧", "快递柜"]),
+        "velocity": Rule(points: 30, values: ["window_minutes": 60, "max_orders": 5, "scattered_addresses": 3, "scattered_points": 30]),
+        "price_anomaly": Rule(points: 35, values: ["discount_percent": 85], words: ["clearance", "promotion", "employee", "gift"]),
+        "new_account": Rule(points: 25, values: ["within_minutes": 10, "high_value": 300, "high_value_points": 20]),
+        "shared_device": Rule(points: 25, values: ["customers": 3, "window_days": 30]),
+        "duplicate_order": Rule(points: 20),
+        "returns_abuse": Rule(points: 30, values: ["return_rate": 0.5, "min_orders": 3, "flag_points": 40]),
+    ])
+
+    /// The numbers each rule accepts (anything else is refused), with their allowed range.
+    static let ranges: [String: [String: ClosedRange<Double>]] = [
+        "address_keywords": ["min_amount": 0...1e12],
+        "velocity": ["window_minutes": 1...10_080, "max_orders": 1...10_000, "scattered_addresses": 2...1_000, "scattered_points": 0...100],
+        "price_anomaly": ["discount_percent": 1...100],
+        "new_account": ["within_minutes": 0...525_600, "high_value": 0...1e12, "high_value_points": 0...100],
+        "shared_device": ["customers": 2...10_000, "window_days": 1...3_650],
+        "duplicate_order": [:],
+        "returns_abuse": ["return_rate": 0...100, "min_orders": 1...10_000, "flag_points": 0...100],
+    ]
+
+    /// Reads a rule set: every member optional (defaults fill the rest), unknown names refused.
+    init(_ f: Fields) throws(OrderCoreError) {
+        self = RiskRules.defaults
+        if let t = try f.object("thresholds") {
+            review = try t.int("review", min: 1, max: 101) ?? review
+            hold = try t.int("hold", min: 1, max: 101) ?? hold
+            reject = try t.int("reject", min: 1, max: 101) ?? reject
+            try t.finish()
+            guard review <= hold, hold <= reject else {
+                throw .invalid("thresholds must satisfy review <= hold <= reject", field: "rules.thresholds")
+            }
+        }
+        if let r = try f.object("rules") {
+            for name in r.keys {
+                guard var rule = rules[name], let ranges = RiskRules.ranges[name] else {
+                    throw .invalid("\(r.name(name)) is not a rule; rules: \(rules.keys.sorted().joined(separator: ", "))", field: r.name(name))
+                }
+                guard let spec = try r.object(name) else { continue }
+                rule.enabled = try spec.bool("enabled") ?? rule.enabled
+                rule.points = try spec.int("points", min: 0, max: 100) ?? rule.points
+                for (key, range) in ranges {
+                    guard let v = spec.value(key) else { continue }
+                    guard case .number(let text) = v, let number = Double(text), range.contains(number) else {
+                        throw .invalid("\(spec.name(key)) must be a number in \(range.lowerBound)...\(range.upperBound)", field: spec.name(key))
+                    }
+                    rule.values[key] = number
+                }
+                for key in ["keywords", "explained_by_tags"] {
+                    guard let v = spec.value(key) else { continue }
+                    guard case .array(let items) = v, items.count <= 200 else {
+                        throw .invalid("\(spec.name(key)) must be an array of at most 200 strings", field: spec.name(key))
+                    }
+                    rule.words = try items.enumerated().map { i, item throws(OrderCoreError) in
+                        guard case .string(let word) = item, !word.isEmpty, word.count <= 100,
+                              word.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
+                            throw .invalid("\(spec.name(key))[\(i)] must be a short text", field: "\(spec.name(key))[\(i)]")
+                        }
+                        return word.lowercased()
+                    }
+                }
+                try spec.finish()
+                rules[name] = rule
+            }
+            try r.finish()
+        }
+        try f.finish()
+    }
+
+    private init(rules: [String: Rule]) { self.rules = rules }
+
+    var json: JSON {
+        var out = JSONObject()
+        for name in rules.keys.sorted() {
+            guard let rule = rules[name] else { continue }
+            var spec: JSONObject = ["enabled": .bool(rule.enabled), "points": .int(rule.points)]
+            for key in rule.values.keys.sorted() { spec[key] = .number(RiskRules.text(rule.values[key] ?? 0)) }
+            if !rule.words.isEmpty { spec[name == "price_anomaly" ? "explained_by_tags" : "keywords"] = .array(rule.words.map(JSON.string)) }
+            out[name] = .object(spec)
+        }
+        return ["thresholds": ["review": .int(review), "hold": .int(hold), "reject": .int(reject)], "rules": .object(out)]
+    }
+
+    static func text(_ d: Double) -> String { d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d) }
+
+    func decision(_ score: Int64) -> String {
+        score >= reject ? "reject" : score >= hold ? "hold" : score >= review ? "review" : "allow"
+    }
+}

@@ -1,0 +1,82 @@
+extension Store {
+    /// The current rule set: the latest stored version, or version 0 (the defaults).
+    func riskRules() throws -> (version: Int64, rules: RiskRules) {
+        guard let (version, text) = try db.first("SELECT version, rules FROM risk_rulesets ORDER BY version DESC LIMIT 1", map: { ($0.int(0), $0.text(1)) })
+        else { return (0, RiskRules.defaults) }
+        if let cached = riskRulesCache, cached.version == version { return cached }
+        guard case .object(let o) = try JSONParser.parse(text) else { throw OrderCoreError(.corrupt, "risk rule set \(version) is not an object") }
+        let parsed = (version, try RiskRules(Fields(o)))
+        riskRulesCache = parsed
+        return parsed
+    }
+
+    func saveRiskRules(_ rules: RiskRules, at: Int64, actor: String) throws -> Int64 {
+        let version = (try db.first("SELECT COALESCE(MAX(version), 0) + 1 FROM risk_rulesets") { $0.int(0) }) ?? 1
+        try db.run("INSERT INTO risk_rulesets(version, rules, created_at, actor) VALUES (?, ?, ?, ?)",
+                   .int(version), .text(rules.json.serialized), .int(at), .text(actor))
+        return version
+    }
+
+    func setRisk(orderRowID: Int64, _ risk: JSON, decision: String?) throws {
+        try db.run("UPDATE orders SET risk = ?, risk_decision = ? WHERE id = ?", .text(risk.serialized), .opt(decision), .int(orderRowID))
+    }
+
+    func risk(orderRowID: Int64) throws -> JSON? {
+        try db.first("SELECT risk FROM orders WHERE id = ? AND risk IS NOT NULL", .int(orderRowID)) { try JSONParser.parse($0.text(0)) }
+    }
+
+    /// Orders waiting for a person's review (decision review or hold), oldest first.
+    func riskQueue(limit: Int) throws -> [(orderID: String, state: String, risk: JSON)] {
+        var result: [(String, String, JSON)] = []
+        try db.rows("""
+            SELECT order_id, state, risk FROM orders WHERE risk_decision IN ('review', 'hold') ORDER BY risk_decision DESC, id LIMIT ?
+            """, .int(Int64(limit))) { result.append(($0.text(0), $0.text(1), (try? JSONParser.parse($0.text(2))) ?? .null)) }
+        return result
+    }
+
+    func riskQueueCount() throws -> Int64 {
+        try db.first("SELECT COUNT(*) FROM orders WHERE risk_decision IN ('review', 'hold')") { $0.int(0) } ?? 0
+    }
+
+    /// Orders with the same value of an identifier column placed in `from...to`, and how many distinct
+    /// ship-to addresses and customers they have (the velocity and shared-device rules).
+    func identifierActivity(column: String, value: String, from: Int64, to: Int64) throws -> (orders: Int64, addresses: Int64, customers: Int64) {
+        guard ["customer_phone", "customer_email", "device_id", "ip"].contains(column) else { return (0, 0, 0) }
+        return try db.first("""
+            SELECT COUNT(*), COUNT(DISTINCT COALESCE(ship_line1, '') || '|' || COALESCE(ship_city, '') || '|' || COALESCE(ship_postal_code, '')),
+                   COUNT(DISTINCT customer_id)
+            FROM orders WHERE \(column) = ? AND placed_at BETWEEN ? AND ?
+            """, .text(value), .int(from), .int(to)) { ($0.int(0), $0.int(1), $0.int(2)) } ?? (0, 0, 0)
+    }
+
+    func riskList(kind: String, value: String) throws -> String? {
+        try db.first("SELECT list FROM risk_lists WHERE kind = ? AND value = ?", .text(kind), .text(value)) { $0.text(0) }
+    }
+
+    func setRiskList(kind: String, value: String, list: String?, note: String?, at: Int64) throws {
+        guard let list else {
+            try db.run("DELETE FROM risk_lists WHERE kind = ? AND value = ?", .text(kind), .text(value))
+            return
+        }
+        try db.run("""
+            INSERT INTO risk_lists(kind, value, list, note, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+            ON CONFLICT(kind, value) DO UPDATE SET list = excluded.list, note = excluded.note, updated_at = excluded.updated_at
+            """, .text(kind), .text(value), .text(list), .opt(note), .int(at))
+    }
+
+    func riskLists() throws -> [JSON] {
+        var result: [JSON] = []
+        try db.rows("SELECT kind, value, list, note, updated_at FROM risk_lists ORDER BY kind, value") {
+            result.append(["kind": .string($0.text(0)), "value": .string($0.text(1)), "list": .string($0.text(2)), "note": .optional($0.optText(3)),
+                           "updated_at": .string(Timestamp.format($0.int(4)))])
+        }
+        return result
+    }
+
+    /// Recent orders, newest first, for shadow evaluation of a candidate rule set.
+    func recentOrderRowIDs(limit: Int) throws -> [Int64] {
+        var result: [Int64] = []
+        try db.rows("SELECT id FROM orders ORDER BY id DESC LIMIT ?", .int(Int64(limit))) { result.append($0.int(0)) }
+        return result
+    }
+}

@@ -1,0 +1,126 @@
+@testable import OrderCore
+import Testing
+
+struct RiskTests {
+    let dir = temporaryDirectory()
+    let engine: Engine
+
+    init() throws {
+        engine = try Engine(path: dir + "/risk.db")
+        try engine.seedCatalog(a1: ["SH": 1_000], b2: ["SH": 1_000])
+        try engine.ok("actor.upsert", ["actor_id": "lead", "role": "supervisor"])
+        try engine.ok("actor.upsert", ["actor_id": "ops", "role": "operator"])
+    }
+
+    /// Creates an order and returns its risk (rule names that fired, score, decision) and id.
+    func create(_ extra: JSONObject = [:], lines: [(String, Int64, String)] = [("A1", 1, "10.00")]) throws -> (rules: [String], score: Int64, decision: String, id: JSON) {
+        let order = try engine.ok("order.create", orderArgs(lines, extra))
+        let risk = order["risk"] ?? .null
+        return ((risk["reasons"]?.arrayValue ?? []).compactMap { $0["rule"]?.stringValue }, risk["score"]?.intValue ?? -1,
+                risk["decision"]?.stringValue ?? "", order["order_id"] ?? .null)
+    }
+
+    @Test func eachRuleFiresAtItsThresholdAndNotBelow() throws {
+        // Address keywords on orders from 500.00.
+        #expect(try create(["ship_to": ["line1": "Grand Hotel, room 12"]], lines: [("A1", 1, "500.00")]).rules == ["address_keywords"])
+        #expect(try create(["ship_to": ["line1": "Grand Hotel, room 12"]], lines: [("A1", 1, "499.99")]).rules.isEmpty)
+        #expect(try create(["ship_to": ["line1": "北京路 快递柜 3号"]], lines: [("A1", 1, "800.00")]).rules == ["address_keywords"])
+        // A line 85% off without a promotion; 84% is not an anomaly; a promotion explains it.
+        #expect(try create(lines: [("A1", 1, "100.00")].map { $0 }, ).rules.isEmpty)
+        var discounted = orderArgs([("A1", 1, "100.00")])
+        discounted["lines"] = [["sku": "A1", "qty": 1, "unit_price": "100.00", "line_discount": "85.00"]]
+        #expect(try engine.ok("order.create", discounted)["risk"]?["reasons"]?.arrayValue?.first?["rule"] == "price_anomaly")
+        discounted["lines"] = [["sku": "A1", "qty": 1, "unit_price": "100.00", "line_discount": "84.00"]]
+        #expect(try engine.ok("order.create", discounted)["risk"]?["reasons"]?.arrayValue?.isEmpty == true)
+        discounted["lines"] = [["sku": "A1", "qty": 1, "unit_price": "100.00", "line_discount": "90.00"]]
+        discounted["tags"] = ["clearance"]
+        #expect(try engine.ok("order.create", discounted)["risk"]?["reasons"]?.arrayValue?.isEmpty == true)
+        // A brand-new account: 10 minutes is new, 10 minutes and a second is not.
+        let placed = "2026-03-01T10:10:00Z"
+        #expect(try create(["placed_at": .string(placed), "customer": ["account_created_at": "2026-03-01T10:00:00Z"]]).rules == ["new_account"])
+        #expect(try create(["placed_at": .string(placed), "customer": ["account_created_at": "2026-03-01T09:59:59Z"]]).rules.isEmpty)
+    }
+
+    @Test func velocityCountsAtFiveAndScatteredAddressesAddMore() throws {
+        for i in 1...4 {
+            let r = try create(["placed_at": .string("2026-03-01T10:\(i)0:00Z"), "customer": ["phone": "13900000009"],
+                                "ship_to": ["line1": .string("Street \(i)")]])
+            #expect(r.rules.isEmpty, "order \(i) of one phone in an hour is not yet velocity")
+        }
+        // Ten minutes apart (not duplicates), all within the hour.
+        let fifth = try create(["placed_at": "2026-03-01T10:50:00Z", "customer": ["phone": "13900000009"], "ship_to": ["line1": "Street 5"]])
+        #expect(fifth.rules == ["velocity", "velocity_scattered"])
+        #expect(fifth.score == 60 && fifth.decision == "review")
+        // Outside the hour the count starts again.
+        #expect(try create(["placed_at": "2026-03-01T12:30:00Z", "customer": ["phone": "13900000009"]]).rules.isEmpty)
+    }
+
+    @Test func sharedDevicesAndListsDecide() throws {
+        for customer in ["u1", "u2"] { _ = try create(["customer": ["id": .string(customer), "device_id": "DEV-1"]]) }
+        #expect(try create(["customer": ["id": "u3", "device_id": "DEV-1"]]).rules == ["shared_device"])
+        try engine.ok("risk.list_set", ["kind": "device", "value": "DEV-1", "list": "block", "actor": "lead"])
+        let blocked = try create(["customer": ["id": "u4", "device_id": "DEV-1"]])
+        #expect(blocked.score == 100 && blocked.decision == "hold")
+        #expect(engine.fails("risk.list_set", ["kind": "device", "value": "DEV-2", "list": "allow", "actor": "ops"]) == .forbidden)
+        try engine.ok("risk.list_set", ["kind": "device", "value": "DEV-1", "list": "allow", "actor": "lead"])
+        #expect(try create(["customer": ["id": "u5", "device_id": "DEV-1"]]).rules == ["allow_list"])
+    }
+
+    @Test func aHoldBlocksAllocationUntilASupervisorApprovesAndRejectionReleasesStock() throws {
+        try engine.ok("risk.list_set", ["kind": "phone", "value": "13700000000", "list": "block"])
+        let held = try create(["customer": ["phone": "13700000000"]], lines: [("A1", 3, "10.00")])
+        let id = held.id
+        #expect(try engine.ok("order.get", ["order_id": id])["state"] == "on_hold")
+        #expect(engine.fails("order.pay", ["order_id": id]) == .conflict)
+        #expect(engine.fails("order.release", ["order_id": id]) == .conflict)  // only a review lifts it
+        #expect(try engine.ok("risk.queue")["orders"]?.arrayValue?.first?["order_id"] == id)
+        #expect(engine.fails("risk.review", ["order_id": id, "decision": "approve", "reason": "known buyer", "actor": "ops"]) == .forbidden)
+        try engine.ok("risk.review", ["order_id": id, "decision": "approve", "reason": "called the buyer", "actor": "lead"])
+        #expect(try engine.ok("order.get", ["order_id": id])["state"] == "pending_payment")
+        #expect(try engine.ok("risk.queue")["total"] == 0)
+        #expect(engine.fails("risk.review", ["order_id": id, "decision": "approve", "reason": "again", "actor": "lead"]) == .conflict)
+
+        let before = try engine.available("A1")
+        let second = try create(["customer": ["phone": "13700000000"]], lines: [("A1", 2, "10.00")])
+        #expect(try engine.available("A1") == before - 2)
+        try engine.ok("risk.review", ["order_id": second.id, "decision": "reject", "reason": "stolen card", "actor": "lead"])
+        #expect(try engine.ok("order.get", ["order_id": second.id])["state"] == "cancelled")
+        #expect(try engine.available("A1") == before)
+        #expect(try engine.ok("stock.verify")["ok"] == true)
+    }
+
+    @Test func ruleChangesAreVersionedValidatedAndUsedByTheNextDecision() throws {
+        #expect(try engine.ok("risk.rules_get")["version"] == 0)
+        #expect(engine.fails("risk.rules_set", ["rules": ["rules": ["velocity": ["max_orders": 0]]]]) == .invalidInput)
+        #expect(engine.fails("risk.rules_set", ["rules": ["rules": ["astrology": ["points": 5]]]]) == .invalidInput)
+        #expect(engine.fails("risk.rules_set", ["rules": ["thresholds": ["review": 90, "hold": 50]]]) == .invalidInput)
+        #expect(engine.fails("risk.rules_set", ["rules": ["thresholds": ["hold": 80, "reject": 90]], "actor": "lead"]) == .forbidden)  // admins only
+        // Shadow first: what would a reject threshold of 40 do to the orders so far?
+        _ = try create(["ship_to": ["line1": "Hotel Nine"]], lines: [("A1", 1, "600.00")])
+        let shadow = try engine.ok("risk.shadow", ["rules": ["thresholds": ["review": 30, "hold": 35, "reject": 40]]])
+        #expect(shadow["decisions"]?["reject"] == 1 && shadow["changed"]?.arrayValue?.count == 1)
+        #expect(try engine.ok("order.list")["orders"]?.arrayValue?.first?["state"] == "pending_payment")  // nothing acted on
+        let set = try engine.ok("risk.rules_set", ["rules": ["thresholds": ["review": 30, "hold": 35, "reject": 40]]])
+        #expect(set["version"] == 1)
+        let rejected = try create(["ship_to": ["line1": "Hotel Nine"]], lines: [("A1", 1, "600.00")])
+        #expect(rejected.decision == "reject")
+        let doc = try engine.ok("order.get", ["order_id": rejected.id])
+        #expect(doc["state"] == "cancelled" && doc["risk"]?["rules_version"] == 1)
+    }
+
+    @Test func returnsAbuseAndDuplicatesAddUp() throws {
+        // A customer whose earlier return came back empty.
+        let first = try create(["customer": ["id": "c-7", "phone": "13600000000"]], lines: [("A1", 1, "30.00")])
+        try engine.ok("order.pay", ["order_id": first.id])
+        try engine.ok("order.pickup", ["order_id": first.id])
+        let rt = try engine.ok("return.request", ["order_id": first.id, "reason": "changed_mind", "lines": [["line_no": 1, "qty": 1]]])["return_id"] ?? .null
+        try engine.ok("return.approve", ["return_id": rt])
+        try engine.ok("return.receive", ["return_id": rt, "warehouse": "SH", "lines": [["line_no": 1, "empty": 1]]])
+        let next = try create(["customer": ["id": "c-7", "phone": "13600000000"], "placed_at": "2026-03-02T10:00:00Z"])
+        #expect(next.rules.contains("returns_abuse_flags"))
+        // The same phone and SKUs a minute later is a possible duplicate as well: the points add up.
+        let twin = try create(["customer": ["id": "c-7", "phone": "13600000000"], "placed_at": "2026-03-02T10:01:00Z"])
+        #expect(twin.rules.contains("duplicate_order") && twin.rules.contains("returns_abuse_flags"))
+        #expect(twin.score == 60 && twin.decision == "review")
+    }
+}
