@@ -497,6 +497,25 @@ static void test_returns(void) {
     oc_close(db);
 }
 
+static void test_risk(void) {
+    oc_db *db = NULL;
+    oc_open(":memory:", &db);
+    setup_catalog(db, 5);
+    char out[8192], id[32];
+    CHECK(run(db, "{\"op\":\"risk.list_set\",\"kind\":\"ip\",\"value\":\"10.9.9.9\",\"list\":\"block\"}", out, sizeof out) == OC_OK, "block an IP");
+    run(db, "{\"op\":\"order.create\",\"lines\":[{\"sku\":\"A1\",\"qty\":1,\"unit_price\":\"1.00\"}],\"customer\":{\"ip\":\"10.9.9.9\"}}", out, sizeof out);
+    order_id_of(out, id);
+    char *state = NULL;
+    CHECK(oc_order_state(db, id, &state) == OC_OK && strcmp(state, "on_hold") == 0, "held before any stock leaves: %s", state ? state : "(null)");
+    oc_free(state);
+    CHECK(oc_order_allocate(db, id, NULL) == OC_CONFLICT, "a held order is not allocated");
+    char request[256];
+    snprintf(request, sizeof request, "{\"op\":\"risk.review\",\"order_id\":\"%s\",\"decision\":\"reject\",\"reason\":\"fraud\"}", id);
+    CHECK(run(db, request, out, sizeof out) == OC_OK && strstr(out, "\"state\":\"cancelled\""), "rejection cancels: %s", out);
+    CHECK(available(db, "A1") == 5, "and releases the stock");
+    oc_close(db);
+}
+
 int main(void) {
     test_version();
     test_null_arguments();
@@ -515,6 +534,7 @@ int main(void) {
     test_change_feed();
     test_roles();
     test_returns();
+    test_risk();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

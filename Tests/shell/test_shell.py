@@ -392,3 +392,23 @@ return list state=receiving
     rt, listed = json.loads(lines[-2]), json.loads(lines[-1])
     assert rt["refunds"][0]["cash"] == "30.00" and rt["state"] == "receiving"
     assert [r["return_id"] for r in listed["returns"]] == ["RT-000001"]
+
+
+def test_risk_queue_show_and_review(shell, tmp_path):
+    db = tmp_path / "risk.db"
+    me = [line.split(": ", 1)[1] for line in run(shell, db, ".show\n").stdout.splitlines() if line.startswith("actor: ")][0]
+    script = SETUP + f"""
+exec {{"op":"actor.upsert","actor_id":"{me}","role":"supervisor"}}
+risk list device DEV-9 block note=chargebacks
+exec {{"op":"order.create","lines":[{{"sku":"A1","qty":1,"unit_price":"5.00"}}],"customer":{{"device_id":"DEV-9"}}}}
+risk queue
+risk show SO-000001
+risk review SO-000001 approve called the buyer, all good
+.mode json
+order get SO-000001
+"""
+    result = run(shell, db, script)
+    assert result.returncode == 0, result.stderr
+    assert "block_list" in result.stdout and "device DEV-9 is on the block list" in result.stdout
+    order = json.loads(result.stdout.strip().splitlines()[-1])
+    assert order["state"] == "pending_payment" and order["risk"]["review"]["reason"] == "called the buyer, all good"

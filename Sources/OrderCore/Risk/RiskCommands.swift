@@ -1,5 +1,15 @@
 enum RiskCommands {
-    static let all = [assess, queue, review, listSet, lists, rulesGet, rulesSet, shadow]
+    static let all = [assess, get, queue, review, listSet, lists, rulesGet, rulesSet, shadow]
+
+    static let get = Command("risk.get", .read, "An order's risk decision: score, reasons with points, rule-set version, review (order_id)") { ctx, f in
+        let id = try f.requiredCode("order_id")
+        try f.finish()
+        let order = try ctx.requireOrder(id)
+        var result = (try ctx.store.risk(orderRowID: order.rowID))?.objectValue ?? ["decision": "unscored"]
+        result["order_id"] = .string(id)
+        result["state"] = .string(order.state.rawValue)
+        return .object(result)
+    }
 
     static let assess = Command("risk.assess", .write,
         "Score an order with the current rules and store the decision with its reasons (order_id; dry_run = score only)") { ctx, f in
@@ -58,16 +68,17 @@ enum RiskCommands {
     }
 
     static let listSet = Command("risk.list_set", .write,
-        "Put an identifier on the allow or block list, or off both (kind = phone|email|device|ip|customer|address, value, list = allow|block|null, note)") { ctx, f in
+        "Put an identifier on the allow or block list, or off both (kind = phone|email|device|ip|customer|address, value, list = allow|block|none, note)") { ctx, f in
         let kind = try f.requiredCode("kind")
         guard let value = try f.text("value", maxLength: 500), !value.isEmpty else { throw OrderCoreError.invalid("value is required", field: "value") }
-        let list = try f.code("list")
+        let given = try f.code("list")
+        let list = given == "none" ? nil : given
         let note = try f.text("note", maxLength: 500)
         try f.finish()
         guard CommandContext.listKinds.contains(kind) else {
             throw OrderCoreError.invalid("kind must be one of \(CommandContext.listKinds.joined(separator: ", "))", field: "kind")
         }
-        if let list, list != "allow", list != "block" { throw OrderCoreError.invalid("list must be allow, block or null", field: "list") }
+        if let list, list != "allow", list != "block" { throw OrderCoreError.invalid("list must be allow, block or none", field: "list") }
         try ctx.requireRole(.supervisor, to: "changing the risk lists")
         let normalized = kind == "email" || kind == "address" ? value.lowercased() : value
         try ctx.store.setRiskList(kind: kind, value: normalized, list: list, note: note, at: ctx.at)

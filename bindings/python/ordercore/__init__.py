@@ -101,6 +101,7 @@ class Database:
         self.config = _Config(self)
         self.actors = _Actors(self)
         self.returns = _Returns(self)
+        self.risk = _Risk(self)
         self.intake = _Intake(self)
         self.events = _Events(self)
 
@@ -539,6 +540,44 @@ class _Returns(_Area):
     def customer(self, customer: str) -> JSONDict:
         """A customer's returns record for risk checks (op customer.returns)."""
         return self._db.exec("customer.returns", customer=customer)
+
+
+class _Risk(_Area):
+    def assess(self, order_id: str, *, dry_run: bool = False) -> JSONDict:
+        """Scores an order with the current rules; stores the decision unless ``dry_run`` (op risk.assess)."""
+        return self._db.exec("risk.assess", order_id=order_id, dry_run=dry_run)
+
+    def get(self, order_id: str) -> JSONDict:
+        """An order's risk decision with its reasons (op risk.get)."""
+        return self._db.exec("risk.get", order_id=order_id)
+
+    def queue(self, *, limit: Optional[int] = None) -> JSONDict:
+        """Orders waiting for a review, held first, oldest first (op risk.queue)."""
+        return self._db.exec("risk.queue", limit=limit)
+
+    def review(self, order_id: str, decision: str, reason: str, **extra: Any) -> JSONDict:
+        """A supervisor's decision, ``approve`` or ``reject``; pass ``actor=`` (op risk.review)."""
+        return self._db.exec("risk.review", order_id=order_id, decision=decision, reason=reason, **extra)
+
+    def set_list(self, kind: str, value: str, list: Optional[str], *, note: Optional[str] = None, **extra: Any) -> JSONDict:
+        """Puts an identifier on the ``allow`` or ``block`` list, or off both with None (op risk.list_set)."""
+        return self._db.exec("risk.list_set", kind=kind, value=value, list=list or "none", note=note, **extra)
+
+    def lists(self) -> List[JSONDict]:
+        """The allow and block lists (op risk.lists)."""
+        return self._db.exec("risk.lists")["entries"]
+
+    def rules(self) -> JSONDict:
+        """The current rule set and its version (op risk.rules_get)."""
+        return self._db.exec("risk.rules_get")
+
+    def set_rules(self, rules: Mapping[str, Any], **extra: Any) -> JSONDict:
+        """Stores a new version of the rules (op risk.rules_set; admins only)."""
+        return self._db.exec("risk.rules_set", rules=dict(rules), **extra)
+
+    def shadow(self, rules: Mapping[str, Any], *, limit: Optional[int] = None) -> JSONDict:
+        """How a candidate rule set would decide recent orders, acting on nothing (op risk.shadow)."""
+        return self._db.exec("risk.shadow", rules=dict(rules), limit=limit)
 
 
 class _Intake(_Area):
