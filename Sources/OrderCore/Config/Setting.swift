@@ -194,9 +194,11 @@ struct Setting: Sendable {
         defaultValue: 30
     ) { .int(try $0.requiredInt("value", min: 1, max: 100)) }
 
+    static let riskEnabled = Setting.flag(key: "risk.enabled", summary: "Score every new order with the risk rules and act on the decision", on: true)
+
     /// An on/off setting, off by default.
-    static func flag(key: String, summary: String) -> Setting {
-        Setting(key: key, summary: summary, defaultValue: false) { f in
+    static func flag(key: String, summary: String, on: Bool = false) -> Setting {
+        Setting(key: key, summary: summary, defaultValue: .bool(on)) { f in
             guard let value = try f.bool("value") else { throw OrderCoreError.invalid("value is required: true or false", field: "value") }
             return .bool(value)
         }
@@ -205,7 +207,7 @@ struct Setting: Sendable {
     static let all: [Setting] = [unpaidTimeoutMinutes, defaultCurrency, reserveAt, sellPercent, salesWindowDays, coverWarningDays,
                                  coverSufficientDays, lowStockClosesChannels, utcOffsetMinutes, weightTolerancePercent, packagingGrams,
                                  completeAfterDays, pickupAlertHours, stateLimitHours, maxPayloadBytes, dedupeWindowMinutes,
-                                 duplicateWindowSeconds, returnReasons, autoApproveBelow, supervisorAbove, adminAbove, flaggedReturnerRole, restoreCoupons,
+                                 duplicateWindowSeconds, returnReasons, autoApproveBelow, supervisorAbove, adminAbove, flaggedReturnerRole, restoreCoupons, riskEnabled,
                                  refundShipping, refundBeforeReceipt, returnSLAHours, emptyBoxPercent]
 }
 

@@ -70,12 +70,11 @@ extension CommandContext {
             // Sold by the channel, not covered by stock: a person must find the units (allocate retries).
             try store.openOrderAlert(kind: "backorder", orderID: orderID, at: at, details: ["short": .array(short), "source": "intake"])
         }
-        if assessRisk { try applyRisk(&order) }
+        let risk = assessRisk ? try applyRisk(&order, facts: RiskFacts(lines: created, discounts: draft.discounts, warnings: notes)) : nil
         // A rejected order was cancelled: its lines and holds are read back; otherwise they are as made.
         let document = try document(order, detail: order.state == .cancelled ? nil : OrderDetail(
             lines: created, discounts: draft.discounts,
-            reservations: holds.map { ($0.lineNo, $0.warehouse, $0.qty, expiresAt, "active") }, warnings: notes,
-            risk: try store.risk(orderRowID: rowID)))
+            reservations: holds.map { ($0.lineNo, $0.warehouse, $0.qty, expiresAt, "active") }, warnings: notes, risk: risk))
         return (order, document, short)
     }
 

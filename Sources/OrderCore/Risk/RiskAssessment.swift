@@ -28,11 +28,14 @@ extension CommandContext {
         return values.compactMap { kind, value in value.map { (kind, $0) } }
     }
 
+    /// What an order consists of, when the caller has it in memory already (a new order).
+    struct RiskFacts { var lines: [OrderLine]; var discounts: [OrderDiscount]; var warnings: [JSON] }
+
     /// Scores an order with `rules` (the current set unless given).
-    func assessRisk(_ o: Order, rules given: (version: Int64, rules: RiskRules)? = nil) throws -> RiskAssessment {
+    func assessRisk(_ o: Order, rules given: (version: Int64, rules: RiskRules)? = nil, facts known: RiskFacts? = nil) throws -> RiskAssessment {
         let (version, rules) = try given ?? store.riskRules()
         var a = RiskAssessment(version: version)
-        for (kind, value) in identifiers(o) {
+        for (kind, value) in try store.hasRiskLists() ? identifiers(o) : [] {
             switch try store.riskList(kind: kind, value: value) {
             case "block":
                 a.reasons = [.init(rule: "block_list", points: 100, reason: "\(kind) \(value) is on the block list")]
@@ -46,6 +49,8 @@ extension CommandContext {
             }
         }
         func rule(_ name: String) -> RiskRules.Rule? { rules.rules[name].flatMap { $0.enabled ? $0 : nil } }
+        let facts = try known ?? RiskFacts(lines: store.lines(orderRowID: o.rowID), discounts: store.discounts(orderRowID: o.rowID),
+                                           warnings: store.warnings(orderRowID: o.rowID))
         let unit = Double((0..<o.exponent).reduce(Int64(1)) { r, _ in r * 10 })
         let total = o.totals.grandTotal
         func money(_ m: Int64) -> String { Money.format(m, exponent: o.exponent) }
@@ -60,14 +65,15 @@ extension CommandContext {
         if let r = rule("velocity") {
             let window = Int64((r.values["window_minutes"] ?? 60) * 60_000)
             let limit = Int64(r.values["max_orders"] ?? 5)
-            var worst: (String, Int64, Int64)?
+            var worst: (who: String, column: String, value: String, count: Int64)?
             for (column, kind, value) in [("customer_phone", "phone", o.customer["phone"]), ("customer_email", "email", o.customer["email"]),
                                           ("device_id", "device", o.customer["device_id"]), ("ip", "IP", o.customer["ip"])] {
                 guard let value else { continue }
-                let activity = try store.identifierActivity(column: column, value: value, from: o.placedAt - window, to: o.placedAt)
-                if activity.orders >= limit, activity.orders > (worst?.1 ?? 0) { worst = ("\(kind) \(value)", activity.orders, activity.addresses) }
+                let count = try store.ordersWith(column: column, value: value, from: o.placedAt - window, to: o.placedAt)
+                if count >= limit, count > (worst?.count ?? 0) { worst = ("\(kind) \(value)", column, value, count) }
             }
-            if let (who, count, addresses) = worst {
+            if let (who, column, value, count) = worst {
+                let addresses = try store.addressesWith(column: column, value: value, from: o.placedAt - window, to: o.placedAt)
                 a.reasons.append(.init(rule: "velocity", points: r.points,
                                        reason: "\(who) placed \(count) orders within \(RiskRules.text(r.values["window_minutes"] ?? 60)) minutes (from \(limit))"))
                 if addresses >= Int64(r.values["scattered_addresses"] ?? 3) {
@@ -77,10 +83,10 @@ extension CommandContext {
             }
         }
         if let r = rule("price_anomaly") {
-            let promoted = try store.discounts(orderRowID: o.rowID).contains { $0.kind == "promotion" }
+            let promoted = facts.discounts.contains { $0.kind == "promotion" }
             let explained = promoted || o.tags.contains { r.words.contains($0.lowercased()) }
             let limit = r.values["discount_percent"] ?? 85
-            if !explained, let line = try store.lines(orderRowID: o.rowID).first(where: { l in
+            if !explained, let line = facts.lines.first(where: { l in
                 let gross = Double(l.qty) * Double(l.unitPrice)
                 return gross > 0 && Double(l.lineDiscount) * 100 >= limit * gross
             }) {
@@ -106,7 +112,7 @@ extension CommandContext {
             let limit = Int64(r.values["customers"] ?? 3)
             for (column, kind, value) in [("device_id", "device", o.customer["device_id"]), ("ip", "IP", o.customer["ip"])] {
                 guard let value else { continue }
-                let customers = try store.identifierActivity(column: column, value: value, from: o.placedAt - window, to: o.placedAt).customers
+                let customers = try store.customersWith(column: column, value: value, from: o.placedAt - window, to: o.placedAt)
                 if customers >= limit {
                     a.reasons.append(.init(rule: "shared_device", points: r.points,
                                            reason: "\(kind) \(value) is used by \(customers) customers within \(RiskRules.text(r.values["window_days"] ?? 30)) days (from \(limit))"))
@@ -114,10 +120,10 @@ extension CommandContext {
                 }
             }
         }
-        if let r = rule("duplicate_order"), try store.warnings(orderRowID: o.rowID).contains(where: { $0["code"] == "possible_duplicate" }) {
+        if let r = rule("duplicate_order"), facts.warnings.contains(where: { $0["code"] == "possible_duplicate" }) {
             a.reasons.append(.init(rule: "duplicate_order", points: r.points, reason: "same phone and SKUs as another order minutes apart"))
         }
-        if let r = rule("returns_abuse"), let customer = o.customer["id"] ?? o.customer["phone"] {
+        if let r = rule("returns_abuse"), let customer = o.customer["id"] ?? o.customer["phone"], try store.hasReturns(customer: customer) {
             let stats = try store.returnerStats(customer: customer)
             let orders = stats["orders"]?.intValue ?? 0, returns = stats["returns"]?.intValue ?? 0
             if orders >= Int64(r.values["min_orders"] ?? 3), Double(returns) >= (r.values["return_rate"] ?? 0.5) * Double(orders) {
@@ -135,14 +141,18 @@ extension CommandContext {
 
     /// Scores a new order and acts: `hold` puts it on hold before any stock leaves, `reject` cancels it
     /// and releases its stock; `review` queues it. The decision is stored on the order with its reasons.
-    func applyRisk(_ order: inout Order) throws {
-        let a = try assessRisk(order)
-        try store.setRisk(orderRowID: order.rowID, a.json(at: at), decision: a.decision == "allow" ? nil : a.decision)
+    /// - Returns: the stored decision (nil when risk scoring is off).
+    @discardableResult
+    func applyRisk(_ order: inout Order, facts: RiskFacts? = nil) throws -> JSON? {
+        guard try boolSetting(.riskEnabled) else { return nil }
+        let a = try assessRisk(order, facts: facts)
+        let stored = a.json(at: at)
+        try store.setRisk(orderRowID: order.rowID, stored, decision: a.decision == "allow" ? nil : a.decision)
         let summary = a.reasons.map(\.reason).joined(separator: "; ")
         switch a.decision {
         case "hold":
             let from = order.state
-            guard from.canHold else { return }
+            guard from.canHold else { return stored }
             try transition(&order, to: .onHold, command: "risk.hold", details: ["score": .int(a.score), "reasons": .string(summary)]) {
                 $0.heldFrom = from
                 $0.holdReason = "\(CommandContext.riskHoldPrefix) \(a.score): \(summary)"
@@ -152,6 +162,7 @@ extension CommandContext {
             order = try requireOrder(order.orderID)
         default: break
         }
+        return stored
     }
 }
 

@@ -403,15 +403,16 @@ struct Migration {
     // MARK: - 0015
 
     /// Risk: each order's score, decision and reasons; versioned rule sets; allow and block lists; and
-    /// the indexes the velocity rules count with (per phone, email, device and IP over a time window).
+    /// the indexes the velocity rules count with (per phone, email, device and IP over a time window;
+    /// device and IP cover the customer too, so counting customers never reads the orders themselves).
     static let risk = Migration(name: "0015_risk", sql: """
         ALTER TABLE orders ADD COLUMN risk TEXT;
         ALTER TABLE orders ADD COLUMN risk_decision TEXT;
         CREATE INDEX orders_by_risk_queue ON orders(risk_decision, id) WHERE risk_decision IN ('review', 'hold');
         CREATE INDEX orders_by_phone ON orders(customer_phone, placed_at) WHERE customer_phone IS NOT NULL;
         CREATE INDEX orders_by_email ON orders(customer_email, placed_at) WHERE customer_email IS NOT NULL;
-        CREATE INDEX orders_by_device ON orders(device_id, placed_at) WHERE device_id IS NOT NULL;
-        CREATE INDEX orders_by_ip ON orders(ip, placed_at) WHERE ip IS NOT NULL;
+        CREATE INDEX orders_by_device ON orders(device_id, placed_at, customer_id) WHERE device_id IS NOT NULL;
+        CREATE INDEX orders_by_ip ON orders(ip, placed_at, customer_id) WHERE ip IS NOT NULL;
         CREATE INDEX orders_by_customer ON orders(customer_id) WHERE customer_id IS NOT NULL;
         CREATE TABLE risk_rulesets(version INTEGER PRIMARY KEY, rules TEXT NOT NULL, created_at INTEGER NOT NULL, actor TEXT);
         CREATE TABLE risk_lists(

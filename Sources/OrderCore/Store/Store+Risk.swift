@@ -38,15 +38,37 @@ extension Store {
         try db.first("SELECT COUNT(*) FROM orders WHERE risk_decision IN ('review', 'hold')") { $0.int(0) } ?? 0
     }
 
-    /// Orders with the same value of an identifier column placed in `from...to`, and how many distinct
-    /// ship-to addresses and customers they have (the velocity and shared-device rules).
-    func identifierActivity(column: String, value: String, from: Int64, to: Int64) throws -> (orders: Int64, addresses: Int64, customers: Int64) {
-        guard ["customer_phone", "customer_email", "device_id", "ip"].contains(column) else { return (0, 0, 0) }
+    private static let identifierColumns: Set<String> = ["customer_phone", "customer_email", "device_id", "ip"]
+
+    /// How many orders with this value of an identifier column were placed in `from...to` (an index count).
+    func ordersWith(column: String, value: String, from: Int64, to: Int64) throws -> Int64 {
+        guard Store.identifierColumns.contains(column) else { return 0 }
+        return try db.first("SELECT COUNT(*) FROM orders WHERE \(column) = ? AND placed_at BETWEEN ? AND ?",
+                            .text(value), .int(from), .int(to)) { $0.int(0) } ?? 0
+    }
+
+    /// How many distinct ship-to addresses those orders go to (asked only once the count is high).
+    func addressesWith(column: String, value: String, from: Int64, to: Int64) throws -> Int64 {
+        guard Store.identifierColumns.contains(column) else { return 0 }
         return try db.first("""
-            SELECT COUNT(*), COUNT(DISTINCT COALESCE(ship_line1, '') || '|' || COALESCE(ship_city, '') || '|' || COALESCE(ship_postal_code, '')),
-                   COUNT(DISTINCT customer_id)
+            SELECT COUNT(DISTINCT COALESCE(ship_line1, '') || '|' || COALESCE(ship_city, '') || '|' || COALESCE(ship_postal_code, ''))
             FROM orders WHERE \(column) = ? AND placed_at BETWEEN ? AND ?
-            """, .text(value), .int(from), .int(to)) { ($0.int(0), $0.int(1), $0.int(2)) } ?? (0, 0, 0)
+            """, .text(value), .int(from), .int(to)) { $0.int(0) } ?? 0
+    }
+
+    /// How many distinct customers used this device or IP in `from...to` (covered by its index).
+    func customersWith(column: String, value: String, from: Int64, to: Int64) throws -> Int64 {
+        guard column == "device_id" || column == "ip" else { return 0 }
+        return try db.first("SELECT COUNT(DISTINCT customer_id) FROM orders WHERE \(column) = ? AND placed_at BETWEEN ? AND ?",
+                            .text(value), .int(from), .int(to)) { $0.int(0) } ?? 0
+    }
+
+    func hasRiskLists() throws -> Bool {
+        try db.first("SELECT 1 FROM risk_lists LIMIT 1") { _ in true } ?? false
+    }
+
+    func hasReturns(customer: String) throws -> Bool {
+        try db.first("SELECT 1 FROM returns WHERE customer = ? LIMIT 1", .text(customer)) { _ in true } ?? false
     }
 
     func riskList(kind: String, value: String) throws -> String? {
