@@ -81,7 +81,7 @@ extension CommandContext {
         } else {
             let draft = try OrderDraft(Fields(doc), at: at, defaultCurrency: try stringSetting(.defaultCurrency))
             let warnings = IntakeChecks.warnings(event, draft: draft)
-            let created = try createOrder(draft, backorder: true, warnings: warnings, assessRisk: false)
+            let created = try createOrder(draft, backorder: true, warnings: warnings, scoreRisk: false)
             order = created.order
             result["action"] = "created"
             result["lines"] = .int(draft.lines.count)

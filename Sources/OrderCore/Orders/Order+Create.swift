@@ -5,10 +5,10 @@ extension CommandContext {
     ///     short (`backordered`) with a `backorder` alert instead of failing with `insufficient_stock`,
     ///     and the stock is reserved at once whatever `inventory.reserve_at` says.
     ///   - warnings: what intake noticed about the payload, kept on the order.
-    ///   - assessRisk: score it with the risk rules and act (hold, reject) now; intake scores after it has
+    ///   - scoreRisk: score it with the risk rules and act (hold, reject) now; intake scores after it has
     ///     brought the order up to the channel's state.
     /// - Returns: the order, its document, and its backordered lines (line_no, sku, qty).
-    func createOrder(_ draft: OrderDraft, backorder: Bool = false, warnings: [JSON] = [], assessRisk: Bool = true) throws
+    func createOrder(_ draft: OrderDraft, backorder: Bool = false, warnings: [JSON] = [], scoreRisk: Bool = true) throws
         -> (order: Order, document: JSON, short: [JSON]) {
         let known = try store.skus(Array(Set(draft.lines.map(\.sku))))
         for (i, line) in draft.lines.enumerated() {
@@ -41,10 +41,20 @@ extension CommandContext {
         order.balanceDueAt = draft.balanceDueAt
         order.carrier = draft.carrier
         order.priority = draft.priority
-        try store.insert(order)
         let lines = draft.lines.enumerated().map { i, l in
             OrderLine(lineNo: Int64(i + 1), sku: l.sku, name: l.name, qty: l.qty, unitPrice: l.unitPrice, lineDiscount: l.lineDiscount, tax: l.tax)
         }
+        // Everything the order row carries is decided before it is written: one INSERT, no updates.
+        let duplicates = try possibleDuplicates(order, skus: draft.lines.map(\.sku))
+        let notes = warnings + (duplicates.warning.map { [$0] } ?? [])
+        var extra = Store.OrderExtras(fingerprint: duplicates.fingerprint, warnings: notes.isEmpty ? nil : .array(notes))
+        let scoring = try scoreRisk && boolSetting(.riskEnabled)
+        let risk = scoring ? try assessRisk(order, facts: RiskFacts(lines: lines, discounts: draft.discounts, warnings: notes, stored: false)) : nil
+        if let risk {
+            extra.risk = risk.json(at: at)
+            extra.riskDecision = risk.decision == "allow" ? nil : risk.decision
+        }
+        try store.insert(order, extra: extra)
         for (i, d) in draft.discounts.enumerated() { try store.insert(d, seq: Int64(i + 1), orderRowID: rowID) }
         // Orders that reserve at payment are still checked now, so a checkout learns at once that it cannot sell.
         let holds = try reserve(order, lines: lines, warehouse: draft.warehouse, expiresAt: expiresAt,
@@ -60,21 +70,21 @@ extension CommandContext {
             }
         }
         for line in created { try store.insert(line, orderRowID: rowID) }
-        var notes = warnings
-        notes += try flagPossibleDuplicates(order, skus: draft.lines.map(\.sku))
-        if !notes.isEmpty { try store.setWarnings(orderRowID: rowID, notes) }
         try record(order, from: nil, command: "order.create",
                    details: ["lines": .int(lines.count), "grand_total": order.money(order.totals.grandTotal),
                              "expires_at": .string(Timestamp.format(expiresAt))])
+        if let warning = duplicates.warning {
+            try store.openOrderAlert(kind: "possible_duplicate", orderID: orderID, at: at, details: warning)
+        }
         if !short.isEmpty {
             // Sold by the channel, not covered by stock: a person must find the units (allocate retries).
             try store.openOrderAlert(kind: "backorder", orderID: orderID, at: at, details: ["short": .array(short), "source": "intake"])
         }
-        let risk = assessRisk ? try applyRisk(&order, facts: RiskFacts(lines: created, discounts: draft.discounts, warnings: notes)) : nil
+        if let risk { try act(on: risk, &order) }
         // A rejected order was cancelled: its lines and holds are read back; otherwise they are as made.
         let document = try document(order, detail: order.state == .cancelled ? nil : OrderDetail(
             lines: created, discounts: draft.discounts,
-            reservations: holds.map { ($0.lineNo, $0.warehouse, $0.qty, expiresAt, "active") }, warnings: notes, risk: risk))
+            reservations: holds.map { ($0.lineNo, $0.warehouse, $0.qty, expiresAt, "active") }, warnings: notes, risk: extra.risk))
         return (order, document, short)
     }
 
@@ -82,23 +92,20 @@ extension CommandContext {
     /// SKUs placed within `intake.duplicate_order_seconds` of another live order, on any channel, is
     /// probably the same purchase twice. Nothing is merged or cancelled: the order carries a warning
     /// and a `possible_duplicate` alert suggests which one to cancel.
-    /// - Returns: the warnings to keep on the new order.
-    func flagPossibleDuplicates(_ order: Order, skus: [String]) throws -> [JSON] {
-        guard let phone = order.customer["phone"].map({ String($0.filter(\.isNumber)) }), phone.count >= 5 else { return [] }
+    /// - Returns: the order's fingerprint (nil without a phone) and the warning, if it has twins.
+    func possibleDuplicates(_ order: Order, skus: [String]) throws -> (fingerprint: String?, warning: JSON?) {
+        guard let phone = order.customer["phone"].map({ String($0.filter(\.isNumber)) }), phone.count >= 5 else { return (nil, nil) }
         let fingerprint = phone + "|" + Set(skus).sorted().joined(separator: ",")
-        try store.setFingerprint(orderRowID: order.rowID, fingerprint)
         let window = try intSetting(.duplicateWindowSeconds) * 1_000
-        guard window > 0 else { return [] }
+        guard window > 0 else { return (fingerprint, nil) }
         let twins = try store.ordersWithFingerprint(fingerprint, from: order.placedAt - window, to: order.placedAt + window, except: order.rowID)
-        guard !twins.isEmpty else { return [] }
-        let keep = twins.first ?? order.orderID
+        guard let keep = twins.first else { return (fingerprint, nil) }
         let warning: JSON = [
             "code": "possible_duplicate",
             "message": .string("same phone and SKUs as \(twins.joined(separator: ", ")) within \(window / 1_000) s; if it is the same purchase, cancel \(order.orderID) and keep \(keep)"),
             "orders": .array(twins.map(JSON.string)),
             "suggestion": ["keep": .string(keep), "cancel": .string(order.orderID), "command": .string("order.cancel \(order.orderID)")],
         ]
-        try store.openOrderAlert(kind: "possible_duplicate", orderID: order.orderID, at: at, details: warning)
-        return [warning]
+        return (fingerprint, warning)
     }
 }

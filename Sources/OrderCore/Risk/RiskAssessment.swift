@@ -29,7 +29,8 @@ extension CommandContext {
     }
 
     /// What an order consists of, when the caller has it in memory already (a new order).
-    struct RiskFacts { var lines: [OrderLine]; var discounts: [OrderDiscount]; var warnings: [JSON] }
+    /// `stored` false: the order is not written yet, so the counts of its own kind add it.
+    struct RiskFacts { var lines: [OrderLine]; var discounts: [OrderDiscount]; var warnings: [JSON]; var stored = true }
 
     /// Scores an order with `rules` (the current set unless given).
     func assessRisk(_ o: Order, rules given: (version: Int64, rules: RiskRules)? = nil, facts known: RiskFacts? = nil) throws -> RiskAssessment {
@@ -51,6 +52,7 @@ extension CommandContext {
         func rule(_ name: String) -> RiskRules.Rule? { rules.rules[name].flatMap { $0.enabled ? $0 : nil } }
         let facts = try known ?? RiskFacts(lines: store.lines(orderRowID: o.rowID), discounts: store.discounts(orderRowID: o.rowID),
                                            warnings: store.warnings(orderRowID: o.rowID))
+        let itself: Int64 = facts.stored ? 0 : 1
         let unit = Double((0..<o.exponent).reduce(Int64(1)) { r, _ in r * 10 })
         let total = o.totals.grandTotal
         func money(_ m: Int64) -> String { Money.format(m, exponent: o.exponent) }
@@ -69,11 +71,12 @@ extension CommandContext {
             for (column, kind, value) in [("customer_phone", "phone", o.customer["phone"]), ("customer_email", "email", o.customer["email"]),
                                           ("device_id", "device", o.customer["device_id"]), ("ip", "IP", o.customer["ip"])] {
                 guard let value else { continue }
-                let count = try store.ordersWith(column: column, value: value, from: o.placedAt - window, to: o.placedAt)
+                let count = try store.ordersWith(column: column, value: value, from: o.placedAt - window, to: o.placedAt) + itself
                 if count >= limit, count > (worst?.count ?? 0) { worst = ("\(kind) \(value)", column, value, count) }
             }
             if let (who, column, value, count) = worst {
-                let addresses = try store.addressesWith(column: column, value: value, from: o.placedAt - window, to: o.placedAt)
+                let addresses = try store.addressesWith(column: column, value: value, from: o.placedAt - window, to: o.placedAt,
+                                                        adding: facts.stored ? nil : o.shipTo)
                 a.reasons.append(.init(rule: "velocity", points: r.points,
                                        reason: "\(who) placed \(count) orders within \(RiskRules.text(r.values["window_minutes"] ?? 60)) minutes (from \(limit))"))
                 if addresses >= Int64(r.values["scattered_addresses"] ?? 3) {
@@ -112,7 +115,8 @@ extension CommandContext {
             let limit = Int64(r.values["customers"] ?? 3)
             for (column, kind, value) in [("device_id", "device", o.customer["device_id"]), ("ip", "IP", o.customer["ip"])] {
                 guard let value else { continue }
-                let customers = try store.customersWith(column: column, value: value, from: o.placedAt - window, to: o.placedAt)
+                let customers = try store.customersWith(column: column, value: value, from: o.placedAt - window, to: o.placedAt,
+                                                        adding: facts.stored ? nil : o.customer["id"])
                 if customers >= limit {
                     a.reasons.append(.init(rule: "shared_device", points: r.points,
                                            reason: "\(kind) \(value) is used by \(customers) customers within \(RiskRules.text(r.values["window_days"] ?? 30)) days (from \(limit))"))
@@ -125,7 +129,7 @@ extension CommandContext {
         }
         if let r = rule("returns_abuse"), let customer = o.customer["id"] ?? o.customer["phone"], try store.hasReturns(customer: customer) {
             let stats = try store.returnerStats(customer: customer)
-            let orders = stats["orders"]?.intValue ?? 0, returns = stats["returns"]?.intValue ?? 0
+            let orders = (stats["orders"]?.intValue ?? 0) + itself, returns = stats["returns"]?.intValue ?? 0
             if orders >= Int64(r.values["min_orders"] ?? 3), Double(returns) >= (r.values["return_rate"] ?? 0.5) * Double(orders) {
                 a.reasons.append(.init(rule: "returns_abuse", points: r.points, reason: "\(returns) returns on \(orders) orders"))
             }
@@ -139,20 +143,23 @@ extension CommandContext {
         return a
     }
 
-    /// Scores a new order and acts: `hold` puts it on hold before any stock leaves, `reject` cancels it
-    /// and releases its stock; `review` queues it. The decision is stored on the order with its reasons.
-    /// - Returns: the stored decision (nil when risk scoring is off).
-    @discardableResult
-    func applyRisk(_ order: inout Order, facts: RiskFacts? = nil) throws -> JSON? {
-        guard try boolSetting(.riskEnabled) else { return nil }
-        let a = try assessRisk(order, facts: facts)
-        let stored = a.json(at: at)
-        try store.setRisk(orderRowID: order.rowID, stored, decision: a.decision == "allow" ? nil : a.decision)
+    /// Scores an order that exists already (a channel order brought to the channel's state), stores the
+    /// decision and acts on it.
+    func applyRisk(_ order: inout Order) throws {
+        guard try boolSetting(.riskEnabled) else { return }
+        let a = try assessRisk(order)
+        try store.setRisk(orderRowID: order.rowID, a.json(at: at), decision: a.decision == "allow" ? nil : a.decision)
+        try act(on: a, &order)
+    }
+
+    /// Acts on a decision: `hold` puts the order on hold before any stock leaves, `reject` cancels it
+    /// and releases its stock; `review` only queues it.
+    func act(on a: RiskAssessment, _ order: inout Order) throws {
         let summary = a.reasons.map(\.reason).joined(separator: "; ")
         switch a.decision {
         case "hold":
             let from = order.state
-            guard from.canHold else { return stored }
+            guard from.canHold else { return }
             try transition(&order, to: .onHold, command: "risk.hold", details: ["score": .int(a.score), "reasons": .string(summary)]) {
                 $0.heldFrom = from
                 $0.holdReason = "\(CommandContext.riskHoldPrefix) \(a.score): \(summary)"
@@ -162,7 +169,6 @@ extension CommandContext {
             order = try requireOrder(order.orderID)
         default: break
         }
-        return stored
     }
 }
 

@@ -10,7 +10,10 @@ extension Store {
         """
 
     // SQL texts that splice in column lists, built once so the statement cache sees the same text.
-    private static let insertOrderSQL = "INSERT INTO orders(\(orderColumns)) VALUES (\(Array(repeating: "?", count: orderColumnCount).joined(separator: ", ")))"
+    private static let insertOrderSQL = """
+        INSERT INTO orders(\(orderColumns), fingerprint, warnings, risk, risk_decision)
+        VALUES (\(Array(repeating: "?", count: orderColumnCount + 4).joined(separator: ", ")))
+        """
     private static let orderByIDSQL = "SELECT \(orderColumns) FROM orders WHERE order_id = ?"
     private static let orderByRowIDSQL = "SELECT \(orderColumns) FROM orders WHERE id = ?"
     private static let linesSQL = """
@@ -19,7 +22,16 @@ extension Store {
         """
     private static let orderColumnCount = orderColumns.split(separator: ",").count
 
-    func insert(_ o: Order) throws {
+    /// What a new order's row carries besides the order: decided before it is written, so creating an
+    /// order is one INSERT.
+    struct OrderExtras {
+        var fingerprint: String?
+        var warnings: JSON?
+        var risk: JSON?
+        var riskDecision: String?
+    }
+
+    func insert(_ o: Order, extra: OrderExtras = OrderExtras()) throws {
         let values: [SQLValue] = [
             .int(o.rowID), .text(o.orderID), .text(o.channel), .opt(o.externalID), .text(o.state.rawValue), .text(o.currency),
             .int(o.placedAt), .int(o.createdAt), .int(o.updatedAt), .opt(o.expiresAt),
@@ -33,7 +45,8 @@ extension Store {
         guard values.count == Store.orderColumnCount else {
             throw OrderCoreError(.internal, "order insert has \(values.count) values for \(Store.orderColumnCount) columns")
         }
-        try db.run(Store.insertOrderSQL, arguments: values)
+        try db.run(Store.insertOrderSQL, arguments: values + [.opt(extra.fingerprint), .opt(extra.warnings?.serialized), .opt(extra.risk?.serialized),
+                                                              .opt(extra.riskDecision)])
     }
 
     /// Writes the fields that change over an order's life.
@@ -206,10 +219,6 @@ extension Store {
         try db.first("SELECT warnings FROM orders WHERE id = ? AND warnings IS NOT NULL", .int(orderRowID)) {
             try JSONParser.parse($0.text(0)).arrayValue ?? []
         } ?? []
-    }
-
-    func setFingerprint(orderRowID: Int64, _ fingerprint: String) throws {
-        try db.run("UPDATE orders SET fingerprint = ? WHERE id = ?", .text(fingerprint), .int(orderRowID))
     }
 
     /// Live (not cancelled) orders with the fingerprint placed in `from...to`, oldest first.

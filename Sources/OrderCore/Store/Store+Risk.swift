@@ -47,20 +47,28 @@ extension Store {
                             .text(value), .int(from), .int(to)) { $0.int(0) } ?? 0
     }
 
-    /// How many distinct ship-to addresses those orders go to (asked only once the count is high).
-    func addressesWith(column: String, value: String, from: Int64, to: Int64) throws -> Int64 {
+    /// How many distinct ship-to addresses those orders go to (asked only once the count is high),
+    /// with `adding` (the address of an order not written yet) counted too.
+    func addressesWith(column: String, value: String, from: Int64, to: Int64, adding: [String: String]?) throws -> Int64 {
         guard Store.identifierColumns.contains(column) else { return 0 }
+        let key = "COALESCE(ship_line1, '') || '|' || COALESCE(ship_city, '') || '|' || COALESCE(ship_postal_code, '')"
+        let new = adding.map { [$0["line1"] ?? "", $0["city"] ?? "", $0["postal_code"] ?? ""].joined(separator: "|") }
         return try db.first("""
-            SELECT COUNT(DISTINCT COALESCE(ship_line1, '') || '|' || COALESCE(ship_city, '') || '|' || COALESCE(ship_postal_code, ''))
-            FROM orders WHERE \(column) = ? AND placed_at BETWEEN ? AND ?
-            """, .text(value), .int(from), .int(to)) { $0.int(0) } ?? 0
+            SELECT COUNT(DISTINCT \(key)) + (?4 IS NOT NULL AND NOT EXISTS (
+                SELECT 1 FROM orders WHERE \(column) = ?1 AND placed_at BETWEEN ?2 AND ?3 AND \(key) = ?4))
+            FROM orders WHERE \(column) = ?1 AND placed_at BETWEEN ?2 AND ?3
+            """, .text(value), .int(from), .int(to), .opt(new)) { $0.int(0) } ?? 0
     }
 
-    /// How many distinct customers used this device or IP in `from...to` (covered by its index).
-    func customersWith(column: String, value: String, from: Int64, to: Int64) throws -> Int64 {
+    /// How many distinct customers used this device or IP in `from...to` (covered by its index), with
+    /// `adding` (the customer of an order not written yet) counted too.
+    func customersWith(column: String, value: String, from: Int64, to: Int64, adding: String?) throws -> Int64 {
         guard column == "device_id" || column == "ip" else { return 0 }
-        return try db.first("SELECT COUNT(DISTINCT customer_id) FROM orders WHERE \(column) = ? AND placed_at BETWEEN ? AND ?",
-                            .text(value), .int(from), .int(to)) { $0.int(0) } ?? 0
+        return try db.first("""
+            SELECT COUNT(DISTINCT customer_id) + (?4 IS NOT NULL AND NOT EXISTS (
+                SELECT 1 FROM orders WHERE \(column) = ?1 AND placed_at BETWEEN ?2 AND ?3 AND customer_id = ?4))
+            FROM orders WHERE \(column) = ?1 AND placed_at BETWEEN ?2 AND ?3
+            """, .text(value), .int(from), .int(to), .opt(adding)) { $0.int(0) } ?? 0
     }
 
     func hasRiskLists() throws -> Bool {
