@@ -194,6 +194,17 @@ struct Setting: Sendable {
         defaultValue: 30
     ) { .int(try $0.requiredInt("value", min: 1, max: 100)) }
 
+    /// Kept in its own versioned table (`risk_rulesets`), not in `config`: every decision records the
+    /// version it used. `config.set` and `risk.rules_set` both store a new version.
+    static let riskRules = Setting(
+        key: "risk.rules",
+        summary: "The risk rules and decision thresholds ({thresholds, rules}; docs/risk.md); each change is a new version",
+        defaultValue: RiskRules.defaults.json
+    ) { f in
+        guard let spec = try f.object("value") else { throw OrderCoreError.invalid("value must be a rule set object", field: "value") }
+        return try RiskRules(spec).json
+    }
+
     static let riskEnabled = Setting.flag(key: "risk.enabled", summary: "Score every new order with the risk rules and act on the decision", on: true)
 
     /// An on/off setting, off by default.
@@ -207,7 +218,7 @@ struct Setting: Sendable {
     static let all: [Setting] = [unpaidTimeoutMinutes, defaultCurrency, reserveAt, sellPercent, salesWindowDays, coverWarningDays,
                                  coverSufficientDays, lowStockClosesChannels, utcOffsetMinutes, weightTolerancePercent, packagingGrams,
                                  completeAfterDays, pickupAlertHours, stateLimitHours, maxPayloadBytes, dedupeWindowMinutes,
-                                 duplicateWindowSeconds, returnReasons, autoApproveBelow, supervisorAbove, adminAbove, flaggedReturnerRole, restoreCoupons, riskEnabled,
+                                 duplicateWindowSeconds, returnReasons, autoApproveBelow, supervisorAbove, adminAbove, flaggedReturnerRole, restoreCoupons, riskEnabled, riskRules,
                                  refundShipping, refundBeforeReceipt, returnSLAHours, emptyBoxPercent]
 }
 
@@ -254,7 +265,8 @@ enum ConfigCommands {
             return [s]
         } ?? Setting.all
         return .object(["settings": .array(try settings.map { s in
-            ["key": .string(s.key), "value": try ctx.value(of: s), "default": s.defaultValue, "summary": .string(s.summary)]
+            let value = s.key == Setting.riskRules.key ? try ctx.store.riskRules().rules.json : try ctx.value(of: s)
+            return ["key": .string(s.key), "value": value, "default": s.defaultValue, "summary": .string(s.summary)]
         })])
     }
 
@@ -263,6 +275,9 @@ enum ConfigCommands {
         guard let setting = Setting.all.first(where: { $0.key == key }) else { throw unknown(key) }
         let value = try setting.validate(f)
         try f.finish()
+        if key == Setting.riskRules.key {
+            return try RiskCommands.rulesSet.run(ctx, Fields(["rules": value]))
+        }
         try ctx.store.setConfigValue(key, value)
         ctx.settings?[key] = value
         // The reservation buffer changes what every channel may sell.

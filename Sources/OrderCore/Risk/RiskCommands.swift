@@ -27,7 +27,7 @@ enum RiskCommands {
         return .object(result)
     }
 
-    static let queue = Command("risk.queue", .read, "Orders waiting for a risk review, held ones first, oldest first, with reasons (limit)") { ctx, f in
+    static let queue = Command("risk.queue", .read, "Orders waiting for a risk review, oldest first, with their decision and reasons (limit)") { ctx, f in
         let limit = try f.int("limit", min: 1, max: 1_000) ?? 50
         try f.finish()
         return ["total": .int(try ctx.store.riskQueueCount()), "orders": .array(try ctx.store.riskQueue(limit: Int(limit)).map { entry in

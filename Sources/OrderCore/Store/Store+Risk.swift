@@ -29,7 +29,7 @@ extension Store {
     func riskQueue(limit: Int) throws -> [(orderID: String, state: String, risk: JSON)] {
         var result: [(String, String, JSON)] = []
         try db.rows("""
-            SELECT order_id, state, risk FROM orders WHERE risk_decision IN ('review', 'hold') ORDER BY risk_decision DESC, id LIMIT ?
+            SELECT order_id, state, risk FROM orders WHERE risk_decision IN ('review', 'hold') ORDER BY id LIMIT ?
             """, .int(Int64(limit))) { result.append(($0.text(0), $0.text(1), (try? JSONParser.parse($0.text(2))) ?? .null)) }
         return result
     }
