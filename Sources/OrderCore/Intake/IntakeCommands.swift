@@ -72,6 +72,7 @@ extension CommandContext {
         doc["channel"] = .string(channel)
         var result: JSONObject = ["type": "order", "external_id": .string(event.externalID)]
         var order: Order
+        var risk: RiskAssessment?
         if let id = try store.orderID(channel: channel, externalID: event.externalID) {
             order = try requireOrder(id)
             result["action"] = "unchanged"
@@ -81,7 +82,8 @@ extension CommandContext {
         } else {
             let draft = try OrderDraft(Fields(doc), at: at, defaultCurrency: try stringSetting(.defaultCurrency))
             let warnings = IntakeChecks.warnings(event, draft: draft)
-            let created = try createOrder(draft, backorder: true, warnings: warnings, scoreRisk: false)
+            let created = try createOrder(draft, backorder: true, warnings: warnings, actOnRisk: false)
+            risk = created.risk
             order = created.order
             result["action"] = "created"
             result["lines"] = .int(draft.lines.count)
@@ -91,10 +93,10 @@ extension CommandContext {
         if let state = event.state {
             try follow(&order, channelState: state, channel: channel, result: &result)
         }
-        // Scored once it is where the channel says it is, so a held order keeps its payment.
-        if result["action"]?.stringValue?.hasPrefix("created") == true, order.state != .cancelled {
-            try applyRisk(&order)
-            if let risk = try store.risk(orderRowID: order.rowID), risk["decision"] != "allow" { result["risk"] = risk }
+        // Acted on once it is where the channel says it is, so a held order keeps its payment.
+        if let risk, order.state != .cancelled {
+            try act(on: risk, &order)
+            if risk.decision != "allow" { result["risk"] = risk.json(at: at) }
         }
         if let reported = event.reportedStatus {
             try store.saveSourceStatus(orderRowID: order.rowID, source: channel, reported: reported, state: event.state, at: at)

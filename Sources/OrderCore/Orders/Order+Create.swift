@@ -5,11 +5,11 @@ extension CommandContext {
     ///     short (`backordered`) with a `backorder` alert instead of failing with `insufficient_stock`,
     ///     and the stock is reserved at once whatever `inventory.reserve_at` says.
     ///   - warnings: what intake noticed about the payload, kept on the order.
-    ///   - scoreRisk: score it with the risk rules and act (hold, reject) now; intake scores after it has
-    ///     brought the order up to the channel's state.
-    /// - Returns: the order, its document, and its backordered lines (line_no, sku, qty).
-    func createOrder(_ draft: OrderDraft, backorder: Bool = false, warnings: [JSON] = [], scoreRisk: Bool = true) throws
-        -> (order: Order, document: JSON, short: [JSON]) {
+    ///   - actOnRisk: act on the risk decision (hold, reject) now; intake acts once it has brought the
+    ///     order up to the channel's state, so a held channel order keeps its payment.
+    /// - Returns: the order, its document, its backordered lines (line_no, sku, qty), and its risk assessment.
+    func createOrder(_ draft: OrderDraft, backorder: Bool = false, warnings: [JSON] = [], actOnRisk: Bool = true) throws
+        -> (order: Order, document: JSON, short: [JSON], risk: RiskAssessment?) {
         let known = try store.skus(Array(Set(draft.lines.map(\.sku))))
         for (i, line) in draft.lines.enumerated() {
             guard let sku = known[line.sku] else {
@@ -48,8 +48,7 @@ extension CommandContext {
         let duplicates = try possibleDuplicates(order, skus: draft.lines.map(\.sku))
         let notes = warnings + (duplicates.warning.map { [$0] } ?? [])
         var extra = Store.OrderExtras(fingerprint: duplicates.fingerprint, warnings: notes.isEmpty ? nil : .array(notes))
-        let scoring = try scoreRisk && boolSetting(.riskEnabled)
-        let risk = scoring ? try assessRisk(order, facts: RiskFacts(lines: lines, discounts: draft.discounts, warnings: notes, stored: false)) : nil
+        let risk = try boolSetting(.riskEnabled) ? try assessRisk(order, facts: RiskFacts(lines: lines, discounts: draft.discounts, warnings: notes, stored: false)) : nil
         if let risk {
             extra.risk = risk.json(at: at)
             extra.riskDecision = risk.decision == "allow" ? nil : risk.decision
@@ -80,12 +79,12 @@ extension CommandContext {
             // Sold by the channel, not covered by stock: a person must find the units (allocate retries).
             try store.openOrderAlert(kind: "backorder", orderID: orderID, at: at, details: ["short": .array(short), "source": "intake"])
         }
-        if let risk { try act(on: risk, &order) }
+        if let risk, actOnRisk { try act(on: risk, &order) }
         // A rejected order was cancelled: its lines and holds are read back; otherwise they are as made.
         let document = try document(order, detail: order.state == .cancelled ? nil : OrderDetail(
             lines: created, discounts: draft.discounts,
             reservations: holds.map { ($0.lineNo, $0.warehouse, $0.qty, expiresAt, "active") }, warnings: notes, risk: extra.risk))
-        return (order, document, short)
+        return (order, document, short, risk)
     }
 
     /// The duplicate-order fingerprint: the same customer phone (digits only) and the same set of

@@ -143,15 +143,6 @@ extension CommandContext {
         return a
     }
 
-    /// Scores an order that exists already (a channel order brought to the channel's state), stores the
-    /// decision and acts on it.
-    func applyRisk(_ order: inout Order) throws {
-        guard try boolSetting(.riskEnabled) else { return }
-        let a = try assessRisk(order)
-        try store.setRisk(orderRowID: order.rowID, a.json(at: at), decision: a.decision == "allow" ? nil : a.decision)
-        try act(on: a, &order)
-    }
-
     /// Acts on a decision: `hold` puts the order on hold before any stock leaves, `reject` cancels it
     /// and releases its stock; `review` only queues it.
     func act(on a: RiskAssessment, _ order: inout Order) throws {

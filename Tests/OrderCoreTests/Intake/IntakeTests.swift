@@ -144,3 +144,14 @@ struct IntakeTests {
         #expect(try engine.ok("intake.profiles")["profiles"]?.arrayValue?.contains { $0["profile"] == "mini" && $0["source"] == "stored" } == true)
     }
 }
+
+extension IntakeTests {
+    @Test func aChannelOrderHeldByTheRiskRulesKeepsItsPayment() throws {
+        try engine.ok("risk.list_set", ["kind": "phone", "value": "13512345678", "list": "block"])
+        let outcome = try engine.ok("intake.ingest", ["channel": "shop", "payload": csv("o-9,2026-01-18T10:00:00Z,CNY,paid,A1,1,3.00,13512345678,Xian")])
+        let event = try #require(outcome["events"]?.arrayValue?.first)
+        #expect(event["risk"]?["decision"] == "hold")
+        let order = try engine.ok("order.get", ["order_id": event["order_id"] ?? .null])
+        #expect(order["state"] == "on_hold" && order["held_from"] == "paid" && order["paid_total"] == "3.00")
+    }
+}
