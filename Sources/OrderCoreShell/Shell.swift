@@ -44,6 +44,7 @@ public final class Shell {
             case "help": write(Shell.help(Array(words.dropFirst())))
             case "exec": try exec(String(line.dropFirst(4)))
             case "events" where words.dropFirst().first == "tail": try tail(Array(words.dropFirst(2)))
+            case "reconcile" where words.dropFirst().first == "payments": try reconcile(Array(words.dropFirst(2)))
             case "quit", "exit": return .quit
             default:
                 guard let (command, args) = ShellCommand.match(words) else {
@@ -108,6 +109,26 @@ public final class Shell {
                 }
             }
         }
+    }
+
+    /// `reconcile payments FILE [from=] [to=] [reference=COL order=COL amount=COL type=COL time=COL]`:
+    /// the gateway file is read here and compared by `reconcile.payments`.
+    private func reconcile(_ words: [String]) throws {
+        guard let file = words.first else { throw ShellError("usage: reconcile payments FILE [from=] [to=] [reference=COLUMN ...]") }
+        guard let handle = fopen(file, "r") else { throw ShellError("cannot open '\(file)'") }
+        var reader = LineReader(handle)
+        var text: [String] = []
+        while let line = reader.line() { text.append(line) }
+        fclose(handle)
+        var args: JSONObject = ["csv": .string(text.joined(separator: "\n")), "actor": .string(actor)]
+        var columns = JSONObject()
+        for word in words.dropFirst() {
+            guard let eq = word.firstIndex(of: "=") else { throw ShellError("unexpected '\(word)'; options are key=value") }
+            let key = String(word[..<eq]), value = JSON.string(String(word[word.index(after: eq)...]))
+            if key == "from" || key == "to" { args[key] = value } else { columns[key] = value }
+        }
+        if !columns.isEmpty { args["columns"] = .object(columns) }
+        show(engine.run("reconcile.payments", args))
     }
 
     private func show(_ result: Result<JSON, OrderCoreError>) {
@@ -196,6 +217,7 @@ public final class Shell {
         if words.isEmpty {
             lines += [
                 "events tail [CONSUMER]".padding(to: width) + "  Print the change feed after the consumer's cursor and acknowledge it",
+                "reconcile payments FILE [options]".padding(to: width) + "  Compare a gateway CSV with recorded payments (from= to= reference=COL amount=COL ...)",
                 "exec JSON".padding(to: width) + "  Run any bus op as JSON, e.g. exec {\"op\":\"stock.get\",\"sku\":\"A1\"}",
                 "help [COMMAND]".padding(to: width) + "  Show this list, or one command with its op",
                 "",

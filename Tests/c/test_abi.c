@@ -516,6 +516,23 @@ static void test_risk(void) {
     oc_close(db);
 }
 
+static void test_reports(void) {
+    oc_db *db = NULL;
+    oc_open(":memory:", &db);
+    setup_catalog(db, 5);
+    char out[4096], id[32];
+    run(db, "{\"op\":\"order.create\",\"lines\":[{\"sku\":\"A1\",\"qty\":1,\"unit_price\":\"7.70\"}],\"at\":\"2026-05-01T08:55:00Z\"}", out, sizeof out);
+    order_id_of(out, id);
+    char request[256];
+    snprintf(request, sizeof request, "{\"op\":\"order.pay\",\"order_id\":\"%s\",\"payment_ref\":\"G-1\",\"at\":\"2026-05-01T09:00:00Z\"}", id);
+    run(db, request, NULL, 0);
+    CHECK(run(db, "{\"op\":\"report.sales\",\"from\":\"2026-05-01T00:00:00Z\",\"to\":\"2026-05-02T00:00:00Z\",\"by\":\"total\"}", out, sizeof out) == OC_OK
+          && strstr(out, "\"gmv\":\"7.70\""), "sales: %s", out);
+    CHECK(run(db, "{\"op\":\"reconcile.payments\",\"csv\":\"reference,amount\\nG-1,7.70\\n\"}", out, sizeof out) == OC_OK
+          && strstr(out, "\"matched\":{\"count\":1"), "reconciliation: %s", out);
+    oc_close(db);
+}
+
 int main(void) {
     test_version();
     test_null_arguments();
@@ -535,6 +552,7 @@ int main(void) {
     test_roles();
     test_returns();
     test_risk();
+    test_reports();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

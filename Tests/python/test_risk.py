@@ -40,3 +40,4 @@ def test_the_evaluation_replays_the_labelled_dataset_and_reports_figures(tmp_pat
         assert m["tp"] + m["fp"] + m["fn"] + m["tn"] == int(lines[0].split("test split ")[1])
         assert 0 <= m["precision"] <= 1 and 0 <= m["recall"] <= 1
     print("\n".join(lines))
+

@@ -412,3 +412,20 @@ order get SO-000001
     assert "block_list" in result.stdout and "device DEV-9 is on the block list" in result.stdout
     order = json.loads(result.stdout.strip().splitlines()[-1])
     assert order["state"] == "pending_payment" and order["risk"]["review"]["reason"] == "called the buyer, all good"
+
+
+def test_report_sales_and_reconcile_payments(shell, tmp_path):
+    settlement = tmp_path / "gw.csv"
+    settlement.write_text("ref,gross\nPAY-1,39.80\nPAY-9,1.00\n")
+    script = SETUP + f"""
+exec {{"op":"order.create","lines":[{{"sku":"A1","qty":2,"unit_price":"19.90"}}],"at":"2026-05-01T08:55:00Z"}}
+exec {{"op":"order.pay","order_id":"SO-000001","payment_ref":"PAY-1","at":"2026-05-01T09:00:00Z"}}
+report sales from=2026-05-01T00:00:00Z to=2026-05-02T00:00:00Z
+.mode json
+reconcile payments {settlement} reference=ref amount=gross from=2026-05-01T00:00:00Z to=2026-05-02T00:00:00Z
+"""
+    result = run(shell, tmp_path / "s.db", script)
+    assert result.returncode == 0, result.stderr
+    assert "2026-05-01" in result.stdout and "39.80" in result.stdout
+    reconciled = json.loads(result.stdout.strip().splitlines()[-1])
+    assert reconciled["matched"]["count"] == 1 and reconciled["missing_in_ordercore"]["count"] == 1

@@ -5,7 +5,7 @@ struct Migration {
     let sql: String
 
     static let all: [Migration] = [foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation, fulfillment,
-                                   tracking, waves, statusAnchor, intake, actors, returns, risk]
+                                   tracking, waves, statusAnchor, intake, actors, returns, risk, reports]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
     /// belongs to some other program.
@@ -419,5 +419,13 @@ struct Migration {
             kind TEXT NOT NULL, value TEXT NOT NULL, list TEXT NOT NULL CHECK (list IN ('allow', 'block')),
             note TEXT, updated_at INTEGER NOT NULL, PRIMARY KEY (kind, value)
         ) WITHOUT ROWID;
+        """)
+
+    // MARK: - 0016
+
+    /// Reports: sales are read by when orders were paid and refunds by when they were made.
+    static let reports = Migration(name: "0016_reports", sql: """
+        CREATE INDEX orders_by_paid_at ON orders(paid_at) WHERE paid_at IS NOT NULL;
+        CREATE INDEX payments_by_kind_at ON payments(kind, at);
         """)
 }

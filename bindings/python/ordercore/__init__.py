@@ -372,6 +372,17 @@ class _Status(_Area):
 
 
 class _Reports(_Area):
+    def sales(self, *, from_: Optional[str] = None, to: Optional[str] = None, by: Optional[str] = None,
+              channel: Optional[str] = None) -> JSONDict:
+        """Sales of orders paid in a period, by day, channel, sku or in total (op report.sales)."""
+        return self._db.exec("report.sales", **{"from": from_}, to=to, by=by, channel=channel)
+
+    def reconcile_payments(self, csv_text: str, *, columns: Optional[Mapping[str, str]] = None, from_: Optional[str] = None,
+                           to: Optional[str] = None, limit: Optional[int] = None) -> JSONDict:
+        """Compares a payment gateway's CSV with the payments and refunds recorded (op reconcile.payments)."""
+        return self._db.exec("reconcile.payments", csv=csv_text, columns=None if columns is None else dict(columns),
+                             **{"from": from_}, to=to, limit=limit)
+
     def alerts(self, *, limit: Optional[int] = None) -> JSONDict:
         """Everything that needs a person: open alerts and stuck orders (op report.alerts)."""
         return self._db.exec("report.alerts", limit=limit)

@@ -1,0 +1,58 @@
+/// `report.sales`: the one definition of sales (docs/reports.md). An order is sold on the business day it
+/// is **fully paid**, once, whatever happens to it later; GMV is the grand total of those orders (goods
+/// less every discount, plus shipping, plus tax where prices exclude it); refunds are the money given
+/// back in the period, on the day it was given back; net = GMV − refunds. Money never mixes currencies.
+enum SalesCommands {
+    static let all = [sales]
+
+    static let sales = Command("report.sales", .read,
+        "Sales of orders paid in a period: GMV, discounts, shipping, refunds, net, orders, units, average order value (from, to, by = day|channel|sku|total, channel)") { ctx, f in
+        let to = try f.time("to") ?? ctx.at
+        let from = try f.time("from") ?? (to - 7 * 86_400_000)
+        let byName = try f.code("by") ?? "day"
+        let channel = try f.code("channel")
+        try f.finish()
+        guard let by = Store.SalesGrouping(rawValue: byName) else {
+            throw OrderCoreError.invalid("by must be one of \(Store.SalesGrouping.allCases.map(\.rawValue).joined(separator: ", "))", field: "by")
+        }
+        guard from < to else { throw OrderCoreError.invalid("from must be before to", field: "from") }
+        let offset = try ctx.intSetting(.utcOffsetMinutes) * 60_000
+        let rows = try ctx.store.sales(from: from, to: to, by: by, channel: channel, offsetMillis: offset)
+        var totals: [String: Store.SalesRow] = [:]
+        for r in rows {
+            var t = totals[r.currency] ?? Store.SalesRow(currency: r.currency, key: "total")
+            t.orders += r.orders; t.units += r.units; t.gross += r.gross; t.discounts += r.discounts
+            t.shipping += r.shipping; t.gmv += r.gmv; t.refunds += r.refunds
+            totals[r.currency] = t
+        }
+        return ["from": .string(Timestamp.format(from)), "to": .string(Timestamp.format(to)), "by": .string(by.rawValue),
+                "channel": .optional(channel),
+                "rows": .array(by == .total ? [] : rows.map { json($0, key: by.rawValue) }),
+                "totals": .array(totals.keys.sorted().compactMap { totals[$0].map { json($0, key: nil) } })]
+    }
+
+    private static func json(_ r: Store.SalesRow, key: String?) -> JSON {
+        let e = Money.exponent(of: r.currency)
+        func money(_ m: Int64) -> JSON { .string(Money.format(m, exponent: e)) }
+        var out: JSONObject = [:]
+        if let key { out[key] = .string(r.key) }
+        out["currency"] = .string(r.currency)
+        out["orders"] = .int(r.orders)
+        out["units"] = .int(r.units)
+        out["gross"] = money(r.gross)
+        if key == "sku" {
+            // Per SKU only what its lines carry: order-level discounts and shipping belong to orders.
+            out["line_discounts"] = money(r.discounts)
+            out["value"] = money(r.gmv)
+            return .object(out)
+        }
+        out["discounts"] = money(r.discounts)
+        out["shipping"] = money(r.shipping)
+        out["gmv"] = money(r.gmv)
+        out["refunds"] = money(r.refunds)
+        out["net"] = money(r.gmv - r.refunds)
+        // Average order value, rounded half up to the currency's minor unit.
+        out["average_order_value"] = money(r.orders > 0 ? (r.gmv * 2 + r.orders) / (r.orders * 2) : 0)
+        return .object(out)
+    }
+}
