@@ -12,8 +12,28 @@ extension CommandContext {
 enum ReportCommands {
     static let all = [alerts]
 
+    /// How urgent each kind of alert is and the command that resolves it (`{…}` names a field of the alert).
+    static let guidance: [String: (severity: String, resolve: String)] = [
+        "dead_letter": ("high", "intake.get / intake.retry inbox_id after fixing the profile or the catalog ({ref})"),
+        "backorder": ("high", "stock.receive the short SKUs, then order.allocate {order_id}"),
+        "carrier_exception": ("high", "tracking.get the parcel of {order_id} and call the carrier"),
+        "delivery_failed": ("high", "contact the buyer of {order_id}; tracking.get for the attempts"),
+        "no_pickup": ("high", "call the carrier: the parcel of {order_id} was never scanned"),
+        "risk_hold": ("high", "risk.review {order_id} approve|reject"),
+        "unpaid_expired": ("warning", "sweep (closes {order_id} and releases its stock)"),
+        "stuck_order": ("warning", "move {order_id} on: order.show it and run its next step"),
+        "low_stock": ("warning", "stock.receive or stock.transfer {sku}"),
+        "possible_duplicate": ("warning", "order.cancel {order_id} if it is the same purchase"),
+        "return_overdue": ("warning", "return.get {ref} and move it on (approve, receive, refund)"),
+        "return_empty_box": ("warning", "customer.returns for the customer of return {ref}"),
+        "return_wrong_item": ("warning", "customer.returns for the customer of return {ref}"),
+        "risk_review": ("warning", "risk.review {order_id} approve|reject"),
+        "unknown_tracking": ("info", "tracking.get {ref}: no shipment has this tracking number"),
+    ]
+    static let severityRank = ["high": 0, "warning": 1, "info": 2]
+
     static let alerts = Command("report.alerts", .read,
-        "Everything that needs a person: open alerts and stuck orders with how long and since when (limit)") { ctx, f in
+        "Everything that needs a person, most urgent first: alerts, stuck and expired orders, risk reviews — each with severity, age and the command that resolves it (limit)") { ctx, f in
         let limit = Int(try f.int("limit", min: 1, max: 1_000) ?? 100)
         try f.finish()
         let limits = try ctx.value(of: .stateLimitHours).objectValue ?? JSONObject()
@@ -24,6 +44,52 @@ enum ReportCommands {
                         "since": .string(Timestamp.format(since)), "hours": .string(Money.format((ctx.at - since) / 360_000, exponent: 1)),
                         "limit_hours": limits[o.state.rawValue] ?? .null, "channel": .string(o.channel)]
             }
-        return ["stuck_orders": .array(stuck), "alerts": .array(try ctx.store.alerts(openOnly: true, limit: limit))]
+        let open = try ctx.store.alerts(openOnly: true, limit: limit)
+        // One list: every source, with severity, age and what to do. Alerts clear themselves when their
+        // cause is gone (stock arrives, the return moves, the retry succeeds); derived items vanish with it.
+        var items: [(rank: Int, since: String, item: JSON)] = []
+        func add(_ kind: String, since: String, fields: JSONObject) {
+            let g = guidance[kind] ?? ("info", "look at it")
+            var item: JSONObject = ["kind": .string(kind), "severity": .string(g.severity)]
+            for (k, v) in fields.pairs { item[k] = v }
+            let sinceTime = Timestamp.parse(since) ?? ctx.at
+            item["since"] = .string(since)
+            item["age_hours"] = .string(Money.format(max(0, ctx.at - sinceTime) / 360_000, exponent: 1))
+            var resolve = g.resolve
+            for key in ["order_id", "sku", "ref"] { resolve = resolve.replacingAll("{\(key)}", with: fields[key]?.stringValue ?? "?") }
+            item["resolve"] = .string(resolve)
+            items.append((severityRank[g.severity] ?? 3, since, .object(item)))
+        }
+        for a in open {
+            var fields = JSONObject()
+            for key in ["id", "sku", "order_id", "ref", "details"] { if let v = a[key], v != .null { fields[key == "id" ? "alert_id" : key] = v } }
+            add(a["kind"]?.stringValue ?? "alert", since: a["opened_at"]?.stringValue ?? "", fields: fields)
+        }
+        for s in stuck {
+            add("stuck_order", since: s["since"]?.stringValue ?? "", fields: ["order_id": s["order_id"] ?? .null, "state": s["state"] ?? .null])
+        }
+        for o in try ctx.store.riskQueue(limit: limit) {
+            add(o.risk["decision"] == "hold" ? "risk_hold" : "risk_review", since: o.risk["assessed_at"]?.stringValue ?? "",
+                fields: ["order_id": .string(o.orderID), "score": o.risk["score"] ?? .null])
+        }
+        for rowID in try ctx.store.expiredUnpaidOrders(at: ctx.at).prefix(limit) {
+            guard let o = try ctx.store.order(rowID: rowID) else { continue }
+            add("unpaid_expired", since: Timestamp.format(o.expiresAt ?? o.updatedAt), fields: ["order_id": .string(o.orderID)])
+        }
+        let sorted = items.sorted { ($0.rank, $0.since) < ($1.rank, $1.since) }.prefix(limit).map(\.item)
+        return ["items": .array(Array(sorted)), "stuck_orders": .array(stuck), "alerts": .array(open)]
+    }
+}
+
+extension String {
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var result = ""
+        var rest = Substring(self)
+        while let range = rest.firstRange(of: target) {
+            result += rest[..<range.lowerBound] + replacement
+            rest = rest[range.upperBound...]
+        }
+        return result + rest
     }
 }

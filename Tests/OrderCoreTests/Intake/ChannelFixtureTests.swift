@@ -116,7 +116,7 @@ struct ChannelFixtureTests {
         #expect(dead["state"] == "dead_letter")
         #expect(dead["error"]?["code"] == "not_found")
         // The same notification for our order cancels it and releases its stock.
-        let ours = notifications.serialized.replacingOccurrences("903-8868176-2219830", "902-1845936-5435065")
+        let ours = notifications.serialized.replacingAll("903-8868176-2219830", with: "902-1845936-5435065")
         let cancelled = try engine.ok("intake.ingest", ["channel": "amazon", "payload": .string(ours)])
         #expect(cancelled["events"]?.arrayValue?.first?["action"] == "cancelled")
         #expect(try engine.available("NABetaASINB00551Q3CS") == 5)
@@ -158,18 +158,5 @@ struct ChannelFixtureTests {
         // An event id reused for other content is refused, not guessed at.
         #expect(engine.fails("intake.ingest", ["channel": "shopify", "payload": payloads[1].1, "event_id": "evt-0"]) == .conflict)
         #expect(try engine.ok("stock.verify")["ok"] == true)
-    }
-}
-
-extension String {
-    func replacingOccurrences(_ target: String, _ replacement: String) -> String {
-        guard !target.isEmpty else { return self }
-        var result = ""
-        var rest = Substring(self)
-        while let range = rest.firstRange(of: target) {
-            result += rest[..<range.lowerBound] + replacement
-            rest = rest[range.upperBound...]
-        }
-        return result + rest
     }
 }
