@@ -36,8 +36,8 @@ struct Importer {
     func run() throws -> JSON {
         let profileName = try engine.run("channel.get", ["channel": .string(channel)]).get()["profile"]?.stringValue ?? channel
         let profile = try engine.run("intake.profile_get", ["profile": .string(profileName)]).get()
-        guard let handle = fopen(file, "r") else { throw ShellError("cannot open '\(file)'") }
-        defer { fclose(handle) }
+        let reader = try LineReader(path: file)
+        let handle = reader.handle
         fseek(handle, 0, SEEK_END)
         let size = max(1, ftell(handle))
         rewind(handle)
@@ -62,17 +62,16 @@ struct Importer {
             guard case .string(let column)? = profile["group_by"] else {
                 throw ShellError(".import streams CSV by a group_by column name; profile \(profileName) groups by an expression")
             }
-            var reader = LineReader(handle)
             guard let header = reader.record() else { throw ShellError("'\(file)' is empty") }
-            guard let keyIndex = CSVFields.split(header).firstIndex(where: { $0.trimmedCSV == column }) else {
+            guard let keyIndex = fields(header).firstIndex(where: { $0.trimmed == column }) else {
                 throw ShellError("'\(file)' has no column \(column) (the profile's group_by)")
             }
             var group: [String] = []
             var key: String?
             while let record = reader.record() {
                 if record.isEmpty { continue }
-                let fields = CSVFields.split(record)
-                let k = keyIndex < fields.count ? fields[keyIndex] : ""
+                let columns = fields(record)
+                let k = keyIndex < columns.count ? columns[keyIndex] : ""
                 if k != key, !group.isEmpty {
                     try send(([header] + group).joined(separator: "\n"))
                     group.removeAll(keepingCapacity: true)
@@ -82,20 +81,19 @@ struct Importer {
             }
             if !group.isEmpty { try send(([header] + group).joined(separator: "\n")) }
         } else if file.hasSuffix(".json") {
-            var reader = LineReader(handle)
-            var text: [String] = []
-            while let line = reader.line() { text.append(line) }
-            try send(text.joined(separator: "\n"))
+            try send(reader.rest())
         } else {
-            var reader = LineReader(handle)
             while let line = reader.line() {
-                if !line.trimmedCSV.isEmpty { try send(line) }
+                if !line.trimmed.isEmpty { try send(line) }
             }
         }
         try flush()
         if progress { Shell.standardError("") }
         return summary.json
     }
+
+    /// The fields of one CSV record (the engine parses the rest): enough to find the grouping column.
+    private func fields(_ record: String) -> [String] { (try? CSV.parse(record))?.first ?? [] }
 
     private func tally(_ result: Result<JSON, OrderCoreError>, into s: inout Summary) {
         s.events += 1
@@ -135,14 +133,23 @@ struct Importer {
 }
 
 /// Reads a file line by line (any length), or CSV record by record (a quoted field may span lines).
-struct LineReader {
-    private let handle: UnsafeMutablePointer<FILE>
+/// Owns the open file and getline's buffer, and releases both.
+final class LineReader {
+    let handle: UnsafeMutablePointer<FILE>
     private var buffer: UnsafeMutablePointer<CChar>?
     private var capacity = 0
 
-    init(_ handle: UnsafeMutablePointer<FILE>) { self.handle = handle }
+    init(path: String) throws {
+        guard let handle = fopen(path, "r") else { throw ShellError("cannot open '\(path)'") }
+        self.handle = handle
+    }
 
-    mutating func line() -> String? {
+    deinit {
+        free(buffer)
+        fclose(handle)
+    }
+
+    func line() -> String? {
         guard getline(&buffer, &capacity, handle) >= 0, let buffer else { return nil }
         var line = String(cString: buffer)
         while line.hasSuffix("\n") || line.hasSuffix("\r") { line.removeLast() }
@@ -150,37 +157,16 @@ struct LineReader {
     }
 
     /// One CSV record: lines are joined while a quote is open.
-    mutating func record() -> String? {
+    func record() -> String? {
         guard var record = line() else { return nil }
         while record.utf8.filter({ $0 == UInt8(ascii: "\"") }).count % 2 == 1, let next = line() { record += "\n" + next }
         return record
     }
-}
 
-/// The fields of one CSV record, unquoted (enough to find the grouping column; the engine parses the rest).
-enum CSVFields {
-    static func split(_ record: String) -> [String] {
-        var fields: [String] = []
-        var field = ""
-        var quoted = false
-        var previous: Character?
-        for c in record {
-            if c == "\"" {
-                if quoted, previous == "\"" { field.append(c); previous = nil; continue }
-                quoted.toggle()
-            } else if c == ",", !quoted {
-                fields.append(field)
-                field = ""
-            } else {
-                field.append(c)
-            }
-            previous = c
-        }
-        fields.append(field)
-        return fields
+    /// The rest of the file, lines joined with newlines.
+    func rest() -> String {
+        var lines: [String] = []
+        while let line = line() { lines.append(line) }
+        return lines.joined(separator: "\n")
     }
-}
-
-extension String {
-    var trimmedCSV: String { String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()) }
 }

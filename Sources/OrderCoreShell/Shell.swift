@@ -115,12 +115,7 @@ public final class Shell {
     /// the gateway file is read here and compared by `reconcile.payments`.
     private func reconcile(_ words: [String]) throws {
         guard let file = words.first else { throw ShellError("usage: reconcile payments FILE [from=] [to=] [reference=COLUMN ...]") }
-        guard let handle = fopen(file, "r") else { throw ShellError("cannot open '\(file)'") }
-        var reader = LineReader(handle)
-        var text: [String] = []
-        while let line = reader.line() { text.append(line) }
-        fclose(handle)
-        var args: JSONObject = ["csv": .string(text.joined(separator: "\n")), "actor": .string(actor)]
+        var args: JSONObject = ["csv": .string(try LineReader(path: file).rest()), "actor": .string(actor)]
         var columns = JSONObject()
         for word in words.dropFirst() {
             guard let eq = word.firstIndex(of: "=") else { throw ShellError("unexpected '\(word)'; options are key=value") }
@@ -192,14 +187,8 @@ public final class Shell {
 
     /// Runs every line of a file; stops at the first failure when bail is on.
     private func read(file: String) throws -> Outcome {
-        guard let handle = fopen(file, "r") else { throw ShellError("cannot open '\(file)'") }
-        defer { fclose(handle) }
-        var buffer: UnsafeMutablePointer<CChar>?
-        var capacity = 0
-        defer { free(buffer) }
-        while getline(&buffer, &capacity, handle) >= 0, let buffer {
-            var line = String(cString: buffer)
-            while line.hasSuffix("\n") || line.hasSuffix("\r") { line.removeLast() }
+        let reader = try LineReader(path: file)
+        while let line = reader.line() {
             let outcome = execute(line)
             if outcome != .proceed { return outcome }
         }

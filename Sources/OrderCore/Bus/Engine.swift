@@ -62,13 +62,18 @@ public final class Engine: Sendable {
     struct Outcome { var result: JSON; var replayed: Bool }
 
     private func envelope(_ outcome: Result<Outcome, OrderCoreError>) -> (ErrorCode?, String) {
+        (outcome.failure?.code, Engine.envelopeJSON(outcome).serialized)
+    }
+
+    /// `{"ok":true,"result":...}` (with `"replayed":true` for a replay) or `{"ok":false,"error":...}`.
+    private static func envelopeJSON(_ outcome: Result<Outcome, OrderCoreError>) -> JSON {
         switch outcome {
         case .success(let o):
             var object: JSONObject = ["ok": true, "result": o.result]
             if o.replayed { object["replayed"] = true }
-            return (nil, JSON.object(object).serialized)
+            return .object(object)
         case .failure(let e):
-            return (e.code, JSON.object(["ok": false, "error": e.json]).serialized)
+            return ["ok": false, "error": e.json]
         }
     }
 
@@ -156,13 +161,8 @@ public final class Engine: Sendable {
         }
         switch batch(items, atomic: atomic) {
         case .success(let results):
-            let allOK = results.allSatisfy { if case .success = $0 { true } else { false } }
-            return (nil, JSON.object(["ok": .bool(allOK), "results": .array(results.map { r -> JSON in
-                switch r {
-                case .success(let o): return o.replayed ? ["ok": true, "result": o.result, "replayed": true] : ["ok": true, "result": o.result]
-                case .failure(let e): return ["ok": false, "error": e.json]
-                }
-            })]).serialized)
+            let allOK = results.allSatisfy { $0.failure == nil }
+            return (nil, JSON.object(["ok": .bool(allOK), "results": .array(results.map(Engine.envelopeJSON))]).serialized)
         case .failure(let failure):
             var object: JSONObject = ["ok": false, "error": failure.error.json]
             if let index = failure.index { object["index"] = .int(index) }
@@ -267,4 +267,8 @@ public final class Engine: Sendable {
     static func wrap(_ error: any Error) -> OrderCoreError {
         (error as? OrderCoreError) ?? OrderCoreError(.internal, "unexpected error: \(error)")
     }
+}
+
+extension Result {
+    var failure: Failure? { if case .failure(let e) = self { e } else { nil } }
 }

@@ -1,6 +1,6 @@
 /// Comma-separated values as RFC 4180 writes them: a header row, fields optionally in double quotes
 /// (a quote inside doubled), CRLF or LF line ends, a UTF-8 byte-order mark ignored.
-enum CSV {
+public enum CSV {
     /// Parses text into one object per row, keyed by the header's names (values are strings).
     /// - Throws: `invalid_input` for an unterminated quote, a row wider than the header, or no header.
     static func records(_ text: String) throws(OrderCoreError) -> [JSONObject] {
@@ -20,7 +20,8 @@ enum CSV {
         return result
     }
 
-    static func parse(_ text: String) throws(OrderCoreError) -> [[String]] {
+    /// The fields of every record, unquoted.
+    public static func parse(_ text: String) throws(OrderCoreError) -> [[String]] {
         var rows: [[String]] = []
         var row: [String] = []
         var field: [UInt8] = []

@@ -260,12 +260,3 @@ enum TimePattern {
         return year >= 1000 && year <= 9999 ? Timestamp.parse(iso) : nil
     }
 }
-
-extension String {
-    var trimmed: String {
-        var s = Substring(self)
-        while let c = s.first, c.isWhitespace { s = s.dropFirst() }
-        while let c = s.last, c.isWhitespace { s = s.dropLast() }
-        return String(s)
-    }
-}

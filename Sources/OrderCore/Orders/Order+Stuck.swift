@@ -80,16 +80,3 @@ enum ReportCommands {
         return ["items": .array(Array(sorted)), "stuck_orders": .array(stuck), "alerts": .array(open)]
     }
 }
-
-extension String {
-    func replacingAll(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty else { return self }
-        var result = ""
-        var rest = Substring(self)
-        while let range = rest.firstRange(of: target) {
-            result += rest[..<range.lowerBound] + replacement
-            rest = rest[range.upperBound...]
-        }
-        return result + rest
-    }
-}

@@ -38,31 +38,51 @@ extension CommandContext {
         try store.clearRefAlerts(kind: "return_overdue", ref: r.returnID, at: at)
     }
 
-    /// The return with its lines, the allocation of each line, the quote for what is still to refund,
-    /// the refunds made, and its timeline.
-    func returnDocument(_ r: ReturnRecord, extra: JSONObject = [:]) throws -> JSON {
+    /// What a return would still refund if every requested unit not yet refunded (and not graded
+    /// wrong or empty) came back resellable, line by line and in total.
+    struct ReturnQuote {
+        struct Line { var line: ReturnRecord.Line; var allocation: RefundAllocation.Line; var units: Int64; var refund: RefundAllocation.Refund }
+        var order: Order
+        var lines: [Line] = []
+        var total = RefundAllocation.Refund()
+        var withShipping: Bool
+        /// The money it pays back: cash and shipping.
+        var money: Int64 { total.cash + total.shipping }
+    }
+
+    func returnQuote(_ r: ReturnRecord) throws -> ReturnQuote {
         guard let order = try store.order(rowID: r.orderRowID) else { throw OrderCoreError(.internal, "return \(r.returnID) has no order") }
         let orderLines = try store.lines(orderRowID: order.rowID)
         let allocation = try refundAllocation(order, lines: orderLines)
-        let lines = try store.returnLines(returnRowID: r.rowID)
-        let withShipping = try refundsShipping(sellerFault: r.sellerFault, order: order, lines: orderLines,
-                                               claimed: try store.claimedUnits(orderRowID: order.rowID))
-        let money = { (m: Int64) in order.money(m) }
-        var quote = RefundAllocation.Refund()
-        var explained: [JSON] = []
-        for line in lines {
+        var quote = ReturnQuote(order: order, withShipping: try refundsShipping(sellerFault: r.sellerFault, order: order, lines: orderLines,
+                                                                                 claimed: try store.claimedUnits(orderRowID: order.rowID)))
+        for line in try store.returnLines(returnRowID: r.rowID) {
             guard let a = allocation.lines.first(where: { $0.lineNo == line.lineNo }),
                   let ol = orderLines.first(where: { $0.lineNo == line.lineNo }) else { continue }
-            // What is still to pay: every requested unit not yet refunded and not graded unrefundable.
             let units = max(0, line.requested - line.wrongItem - line.empty - line.refunded)
-            let q = RefundAllocation.refund(a, units: units, already: ol.quantity("refunded"), withShipping: withShipping)
-            quote.cash += q.cash; quote.points += q.points; quote.shipping += q.shipping; quote.coupon += q.coupon; quote.tax += q.tax
-            var entry = line.json.objectValue ?? [:]
-            entry["allocation"] = a.json(money)
-            entry["quote"] = ["units": .int(units), "cash": money(q.cash), "points": money(q.points), "shipping": money(q.shipping),
-                              "coupon": money(q.coupon), "tax_included": money(q.tax)]
-            explained.append(.object(entry))
+            let q = RefundAllocation.refund(a, units: units, already: ol.quantity("refunded"), withShipping: quote.withShipping)
+            quote.total.cash += q.cash; quote.total.points += q.points; quote.total.shipping += q.shipping
+            quote.total.coupon += q.coupon; quote.total.tax += q.tax
+            quote.lines.append(.init(line: line, allocation: a, units: units, refund: q))
         }
+        return quote
+    }
+
+    /// The return with its lines, the allocation of each line, the quote for what is still to refund,
+    /// the refunds made, and its timeline.
+    func returnDocument(_ r: ReturnRecord, extra: JSONObject = [:]) throws -> JSON {
+        let q = try returnQuote(r)
+        let order = q.order
+        let money = { (m: Int64) in order.money(m) }
+        let explained: [JSON] = q.lines.map { l in
+            var entry = l.line.json.objectValue ?? [:]
+            entry["allocation"] = l.allocation.json(money)
+            entry["quote"] = ["units": .int(l.units), "cash": money(l.refund.cash), "points": money(l.refund.points),
+                              "shipping": money(l.refund.shipping), "coupon": money(l.refund.coupon), "tax_included": money(l.refund.tax)]
+            return .object(entry)
+        }
+        let quote = q.total
+        let withShipping = q.withShipping
         let restore = try boolSetting(.restoreCoupons)
         var doc: JSONObject = [
             "return_id": .string(r.returnID), "order_id": .string(order.orderID), "state": .string(r.state.rawValue),
@@ -88,7 +108,7 @@ extension CommandContext {
     /// The role an approval needs: by the refund's amount, and at least `returns.flagged_customer_role`
     /// for a customer whose earlier returns came back empty or wrong.
     func approvalRole(amount: Int64, exponent: Int, customer: String?) throws -> Actor.Role {
-        let unit = (0..<exponent).reduce(Int64(1)) { r, _ in r * 10 }
+        let unit = Money.unit(exponent: exponent)
         let admin = try intSetting(.adminAbove).multipliedReportingOverflow(by: unit).partialValue
         let supervisor = try intSetting(.supervisorAbove).multipliedReportingOverflow(by: unit).partialValue
         var role: Actor.Role = amount > admin ? .admin : amount > supervisor ? .supervisor : .operator
@@ -98,9 +118,12 @@ extension CommandContext {
 
     func isFlaggedReturner(_ customer: String?) throws -> Bool {
         guard let customer else { return false }
-        let stats = try store.returnerStats(customer: customer)
-        return (stats["empty_box_returns"]?.intValue ?? 0) > 0 || (stats["wrong_item_units"]?.intValue ?? 0) > 0
-            || (stats["empty_units"]?.intValue ?? 0) > 0
+        return CommandContext.isFlagged(try store.returnerStats(customer: customer))
+    }
+
+    /// Returner statistics that show an earlier return came back empty or with the wrong item.
+    static func isFlagged(_ stats: JSONObject) -> Bool {
+        (stats["empty_box_returns"]?.intValue ?? 0) > 0 || (stats["wrong_item_units"]?.intValue ?? 0) > 0 || (stats["empty_units"]?.intValue ?? 0) > 0
     }
 }
 
@@ -155,16 +178,13 @@ enum ReturnCommands {
         try ctx.store.appendReturnEvent(returnRowID: rowID, at: ctx.at, actor: ctx.actor, from: nil, to: .requested, command: "return.request",
                                         details: ["reason": .string(reason), "lines": .int(lines.count)])
         if let exchange { try createReplacement(ctx, &record, order: order, exchange: exchange) }
-        let quoted = try ctx.returnDocument(record)
         // Small refunds from customers without flags need nobody's approval.
         let auto = try ctx.intSetting(.autoApproveBelow)
-        let cash = Money.parse(quoted["quote"]?["cash"]?.stringValue ?? "", exponent: order.exponent) ?? 0
-        let unit = (0..<order.exponent).reduce(Int64(1)) { r, _ in r * 10 }
-        if auto > 0, cash < auto.multipliedReportingOverflow(by: unit).partialValue, try !ctx.isFlaggedReturner(customer) {
+        let below = auto.multipliedReportingOverflow(by: Money.unit(exponent: order.exponent)).partialValue
+        if auto > 0, try ctx.returnQuote(record).money < below, try !ctx.isFlaggedReturner(customer) {
             try ctx.transition(&record, to: .approved, command: "return.approve", details: ["auto": true, "below": .int(auto)])
-            return try ctx.returnDocument(record)
         }
-        return quoted
+        return try ctx.returnDocument(record)
     }
 
     /// A replacement order for an exchange: the customer and address of the original, the goods asked
@@ -185,9 +205,8 @@ enum ReturnCommands {
                                            "tags": ["exchange"], "note": .string("exchange for \(record.returnID) of \(order.orderID)")]),
                                    at: ctx.at, defaultCurrency: order.currency)
         let replacement = try ctx.createOrder(draft).order
-        let quote = try ctx.returnDocument(record)["quote"]?["cash"]?.stringValue.flatMap { Money.parse($0, exponent: order.exponent) } ?? 0
         record.replacementOrderID = replacement.orderID
-        record.priceDifference = replacement.totals.grandTotal - quote
+        record.priceDifference = replacement.totals.grandTotal - (try ctx.returnQuote(record).money)
         try ctx.store.update(record)
         try ctx.store.appendReturnEvent(returnRowID: record.rowID, at: ctx.at, actor: ctx.actor, from: record.state, to: record.state,
                                         command: "return.exchange", details: ["replacement_order_id": .string(replacement.orderID),
@@ -204,9 +223,8 @@ enum ReturnCommands {
             throw OrderCoreError(.conflict, "return \(id) is \(r.state.rawValue); only a requested return can be approved",
                                  details: ["return_id": .string(id), "state": .string(r.state.rawValue)])
         }
-        let doc = try ctx.returnDocument(r)
-        guard let order = try ctx.store.order(rowID: r.orderRowID) else { throw OrderCoreError(.internal, "return \(id) has no order") }
-        let amount = Money.parse(doc["quote"]?["cash"]?.stringValue ?? "", exponent: order.exponent) ?? 0
+        let quote = try ctx.returnQuote(r)
+        let order = quote.order, amount = quote.money
         let role = try ctx.approvalRole(amount: amount, exponent: order.exponent, customer: r.customer)
         try ctx.requireRole(role, to: "approving return \(id) (\(Money.format(amount, exponent: order.exponent)) \(order.currency))")
         r.owner = ctx.actor
@@ -416,7 +434,7 @@ enum ReturnCommands {
         let orders = stats["orders"]?.intValue ?? 0
         let returns = stats["returns"]?.intValue ?? 0
         stats["return_rate"] = .number(orders > 0 ? String(Double(returns) / Double(orders)) : "0")
-        stats["flagged"] = .bool(try ctx.isFlaggedReturner(customer))
+        stats["flagged"] = .bool(CommandContext.isFlagged(stats))
         return .object(stats)
     }
 }

@@ -53,7 +53,7 @@ extension CommandContext {
         let facts = try known ?? RiskFacts(lines: store.lines(orderRowID: o.rowID), discounts: store.discounts(orderRowID: o.rowID),
                                            warnings: store.warnings(orderRowID: o.rowID))
         let itself: Int64 = facts.stored ? 0 : 1
-        let unit = Double((0..<o.exponent).reduce(Int64(1)) { r, _ in r * 10 })
+        let unit = Double(Money.unit(exponent: o.exponent))
         let total = o.totals.grandTotal
         func money(_ m: Int64) -> String { Money.format(m, exponent: o.exponent) }
 
@@ -133,7 +133,7 @@ extension CommandContext {
             if orders >= Int64(r.values["min_orders"] ?? 3), Double(returns) >= (r.values["return_rate"] ?? 0.5) * Double(orders) {
                 a.reasons.append(.init(rule: "returns_abuse", points: r.points, reason: "\(returns) returns on \(orders) orders"))
             }
-            if try isFlaggedReturner(customer) {
+            if CommandContext.isFlagged(stats) {
                 a.reasons.append(.init(rule: "returns_abuse_flags", points: Int64(r.values["flag_points"] ?? 0),
                                        reason: "earlier returns came back empty or with the wrong item"))
             }

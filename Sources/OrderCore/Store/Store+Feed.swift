@@ -69,10 +69,20 @@ extension Store {
         return result
     }
 
-    /// Every registered channel with the warehouses that serve it, by code.
+    /// Every registered channel with the warehouses that serve it, by code (one query: the change feed
+    /// reads it in every transaction that moves stock).
     func allChannels() throws -> [Channel] {
-        var codes: [String] = []
-        try db.rows("SELECT channel FROM channels ORDER BY channel") { codes.append($0.text(0)) }
-        return try codes.compactMap { try channel($0) }
+        var result: [Channel] = []
+        try db.rows("""
+            SELECT c.channel, c.name, c.active, c.created_at, c.updated_at, c.profile, w.warehouse
+            FROM channels c LEFT JOIN channel_warehouses w ON w.channel = c.channel ORDER BY c.channel, w.warehouse
+            """) { r in
+            if result.last?.channel != r.text(0) {
+                result.append(Channel(channel: r.text(0), name: r.text(1), active: r.bool(2), warehouses: [], createdAt: r.int(3),
+                                      updatedAt: r.int(4), profile: r.optText(5)))
+            }
+            if let warehouse = r.optText(6) { result[result.count - 1].warehouses.append(warehouse) }
+        }
+        return result
     }
 }

@@ -65,4 +65,8 @@ public enum Money {
     }
 
     private static func pow10(_ n: Int) -> Int64 { (0..<n).reduce(1) { r, _ in r * 10 } }
+
+    /// Minor units in one whole unit of a currency with this exponent (100 for CNY, 1 for JPY): settings
+    /// that are amounts in whole units are compared in minor units.
+    static func unit(exponent: Int) -> Int64 { pow10(exponent) }
 }
