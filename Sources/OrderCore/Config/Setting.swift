@@ -6,11 +6,10 @@ struct Setting: Sendable {
     let defaultValue: JSON
     let validate: @Sendable (Fields) throws -> JSON
 
-    static let unpaidTimeoutMinutes = Setting(
+    static let unpaidTimeoutMinutes = Setting.number(
         key: "order.unpaid_timeout_minutes",
         summary: "Minutes an unpaid order keeps its reservation before it expires (sweep or lazy release)",
-        defaultValue: 15
-    ) { .int(try $0.requiredInt("value", min: 1, max: 525_600)) }
+        defaultValue: 15, range: 1...525_600)
 
     static let defaultCurrency = Setting(
         key: "order.default_currency",
@@ -28,63 +27,54 @@ struct Setting: Sendable {
         return .string(value)
     }
 
-    static let sellPercent = Setting(
+    static let sellPercent = Setting.number(
         key: "inventory.sell_percent",
         summary: "Reservation buffer: sell at most this percent of on-hand stock (1-100)",
-        defaultValue: 100
-    ) { .int(try $0.requiredInt("value", min: 1, max: 100)) }
+        defaultValue: 100, range: 1...100)
 
-    static let salesWindowDays = Setting(
+    static let salesWindowDays = Setting.number(
         key: "inventory.sales_window_days",
         summary: "Days of sales (complete business days before today) that the average daily sales are taken over",
-        defaultValue: 7
-    ) { .int(try $0.requiredInt("value", min: 1, max: 365)) }
+        defaultValue: 7, range: 1...365)
 
-    static let coverWarningDays = Setting(
+    static let coverWarningDays = Setting.number(
         key: "inventory.cover_warning_days",
         summary: "Stock lasting fewer days than this at the average daily sales is low (status warning, alert)",
-        defaultValue: 3
-    ) { .int(try $0.requiredInt("value", min: 0, max: 3650)) }
+        defaultValue: 3, range: 0...3650)
 
-    static let coverSufficientDays = Setting(
+    static let coverSufficientDays = Setting.number(
         key: "inventory.cover_sufficient_days",
         summary: "Stock lasting at least this many days is sufficient",
-        defaultValue: 30
-    ) { .int(try $0.requiredInt("value", min: 1, max: 3650)) }
+        defaultValue: 30, range: 1...3650)
 
     static let lowStockClosesChannels = Setting.flag(
         key: "inventory.low_stock_closes_channels",
         summary: "Close every registered channel for a SKU while it is low, and reopen it on replenishment")
 
-    static let utcOffsetMinutes = Setting(
+    static let utcOffsetMinutes = Setting.number(
         key: "business.utc_offset_minutes",
         summary: "The business day's offset from UTC in minutes (480 for China): when \"yesterday\" starts",
-        defaultValue: 0
-    ) { .int(try $0.requiredInt("value", min: -720, max: 840)) }
+        defaultValue: 0, range: -720...840)
 
-    static let weightTolerancePercent = Setting(
+    static let weightTolerancePercent = Setting.number(
         key: "fulfillment.weight_tolerance_percent",
         summary: "A parcel weighing more than this percent off its expected weight is held until a supervisor overrides",
-        defaultValue: 10
-    ) { .int(try $0.requiredInt("value", min: 0, max: 1_000)) }
+        defaultValue: 10, range: 0...1_000)
 
-    static let packagingGrams = Setting(
+    static let packagingGrams = Setting.number(
         key: "fulfillment.packaging_g",
         summary: "Grams of packaging added to the items' weights when a pack names none",
-        defaultValue: 0
-    ) { .int(try $0.requiredInt("value", min: 0, max: 1_000_000)) }
+        defaultValue: 0, range: 0...1_000_000)
 
-    static let completeAfterDays = Setting(
+    static let completeAfterDays = Setting.number(
         key: "fulfillment.complete_after_days",
         summary: "Days after delivery when the sweep completes an order (0: only order.complete does)",
-        defaultValue: 7
-    ) { .int(try $0.requiredInt("value", min: 0, max: 3650)) }
+        defaultValue: 7, range: 0...3650)
 
-    static let pickupAlertHours = Setting(
+    static let pickupAlertHours = Setting.number(
         key: "fulfillment.pickup_alert_hours",
         summary: "Hours after shipping without a carrier pickup scan before the sweep raises a no_pickup alert",
-        defaultValue: 48
-    ) { .int(try $0.requiredInt("value", min: 1, max: 8760)) }
+        defaultValue: 48, range: 1...8760)
 
     static let stateLimitHours = Setting(
         key: "fulfillment.state_limit_hours",
@@ -101,23 +91,20 @@ struct Setting: Sendable {
         return .object(result)
     }
 
-    static let maxPayloadBytes = Setting(
+    static let maxPayloadBytes = Setting.number(
         key: "intake.max_payload_bytes",
         summary: "Largest channel payload intake.ingest accepts, in bytes (default 16 MiB, at most 48 MiB)",
-        defaultValue: .int(16 << 20)
-    ) { .int(try $0.requiredInt("value", min: 1_024, max: 48 << 20)) }
+        defaultValue: 16 << 20, range: 1_024...48 << 20)
 
-    static let dedupeWindowMinutes = Setting(
+    static let dedupeWindowMinutes = Setting.number(
         key: "intake.dedupe_window_minutes",
         summary: "An event without an event id whose payload equals one received this many minutes before is a duplicate",
-        defaultValue: 1_440
-    ) { .int(try $0.requiredInt("value", min: 0, max: 525_600)) }
+        defaultValue: 1_440, range: 0...525_600)
 
-    static let duplicateWindowSeconds = Setting(
+    static let duplicateWindowSeconds = Setting.number(
         key: "intake.duplicate_order_seconds",
         summary: "Orders with the same customer phone and the same SKUs placed within this many seconds are possible duplicates",
-        defaultValue: 180
-    ) { .int(try $0.requiredInt("value", min: 0, max: 86_400)) }
+        defaultValue: 180, range: 0...86_400)
 
     static let returnReasons = Setting(
         key: "returns.reasons",
@@ -136,23 +123,20 @@ struct Setting: Sendable {
         return .object(result)
     }
 
-    static let autoApproveBelow = Setting(
+    static let autoApproveBelow = Setting.number(
         key: "returns.auto_approve_below",
         summary: "Requests refunding less than this (whole units of the order's currency) from customers without flags are approved at once; 0 turns it off",
-        defaultValue: 0
-    ) { .int(try $0.requiredInt("value", min: 0, max: 1_000_000_000)) }
+        defaultValue: 0, range: 0...1_000_000_000)
 
-    static let supervisorAbove = Setting(
+    static let supervisorAbove = Setting.number(
         key: "returns.supervisor_above",
         summary: "Returns refunding more than this (whole units of the order's currency) need a supervisor to approve",
-        defaultValue: 500
-    ) { .int(try $0.requiredInt("value", min: 0, max: 1_000_000_000)) }
+        defaultValue: 500, range: 0...1_000_000_000)
 
-    static let adminAbove = Setting(
+    static let adminAbove = Setting.number(
         key: "returns.admin_above",
         summary: "Returns refunding more than this (whole units of the order's currency) need an admin to approve",
-        defaultValue: 5_000
-    ) { .int(try $0.requiredInt("value", min: 0, max: 1_000_000_000)) }
+        defaultValue: 5_000, range: 0...1_000_000_000)
 
     static let flaggedReturnerRole = Setting(
         key: "returns.flagged_customer_role",
@@ -182,17 +166,15 @@ struct Setting: Sendable {
         key: "returns.refund_before_receipt",
         summary: "Allow refunding approved units before they arrive (each such refund records why)")
 
-    static let returnSLAHours = Setting(
+    static let returnSLAHours = Setting.number(
         key: "returns.sla_hours",
         summary: "A return that has not moved for this many hours escalates to an alert (sweep)",
-        defaultValue: 72
-    ) { .int(try $0.requiredInt("value", min: 1, max: 87_600)) }
+        defaultValue: 72, range: 1...87_600)
 
-    static let emptyBoxPercent = Setting(
+    static let emptyBoxPercent = Setting.number(
         key: "returns.empty_box_percent",
         summary: "A returned parcel weighing less than this percent of what the returned units weigh is an empty-box signal",
-        defaultValue: 30
-    ) { .int(try $0.requiredInt("value", min: 1, max: 100)) }
+        defaultValue: 30, range: 1...100)
 
     /// Kept in its own versioned table (`risk_rulesets`), not in `config`: every decision records the
     /// version it used. `config.set` and `risk.rules_set` both store a new version.
@@ -206,6 +188,13 @@ struct Setting: Sendable {
     }
 
     static let riskEnabled = Setting.flag(key: "risk.enabled", summary: "Score every new order with the risk rules and act on the decision", on: true)
+
+    /// A whole number within `range`.
+    static func number(key: String, summary: String, defaultValue: Int64, range: ClosedRange<Int64>) -> Setting {
+        Setting(key: key, summary: summary, defaultValue: .int(defaultValue)) {
+            .int(try $0.requiredInt("value", min: range.lowerBound, max: range.upperBound))
+        }
+    }
 
     /// An on/off setting, off by default.
     static func flag(key: String, summary: String, on: Bool = false) -> Setting {
