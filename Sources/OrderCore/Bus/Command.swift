@@ -8,13 +8,17 @@ public struct Command: Sendable {
     /// ask to be restarted as a write with `CommandContext.requireWrite()`.
     public let access: Access
     public let summary: String
+    /// Its refusals are kept (`command_failures`, with the request's `order_id`) after the rollback,
+    /// for the reports that count them: a failed pack check is a pack verification failure.
+    let recordsFailures: Bool
     let run: @Sendable (CommandContext, Fields) throws -> JSON
 
-    init(_ name: String, _ access: Access, _ summary: String,
+    init(_ name: String, _ access: Access, _ summary: String, recordsFailures: Bool = false,
          run: @escaping @Sendable (CommandContext, Fields) throws -> JSON) {
         self.name = name
         self.access = access
         self.summary = summary
+        self.recordsFailures = recordsFailures
         self.run = run
     }
 
@@ -22,7 +26,7 @@ public struct Command: Sendable {
     public static let all: [Command] =
         ConfigCommands.all + CatalogCommands.all + ActorCommands.all + ChannelCommands.all + StockCommands.all + CountCommands.all + TransferCommands.all + StockWatchCommands.all
         + OrderCommands.all + RefundCommands.all + AllocationCommands.all + WaveCommands.all + FulfillmentCommands.all + TrackingCommands.all
-        + StatusCommands.all + ReportCommands.all + SweepCommand.all + FeedCommands.all + IntakeCommands.all + ReturnCommands.all + RiskCommands.all + SalesCommands.all + ReconcileCommands.all
+        + StatusCommands.all + ReportCommands.all + SweepCommand.all + FeedCommands.all + IntakeCommands.all + ReturnCommands.all + RiskCommands.all + SalesCommands.all + ReconcileCommands.all + HealthCommands.all
 
     static let byName: [String: Command] = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
 }

@@ -116,8 +116,26 @@ public final class Engine: Sendable {
                 }
             } catch is CommandContext.NeedsWrite {
                 access = .write
+            } catch {
+                // Kept in a transaction of its own: the command's rolled back. Best effort: the
+                // command's own error is the answer either way.
+                if Engine.recorded(command, error) { try? store.transaction(.write) { try Engine.record(request, error, store: store) } }
+                throw error
             }
         }
+    }
+
+    /// Whether a refusal is kept for the reports that count it (see `Command.recordsFailures`);
+    /// failures of the machine (busy, I/O) are not the command's and are not kept.
+    private static func recorded(_ command: Command, _ error: any Error) -> Bool {
+        command.recordsFailures && !fatalCodes.contains(wrap(error).code)
+    }
+
+    private static func record(_ request: JSONObject, _ error: any Error, store: Store) throws {
+        let fields = Fields(request)
+        try store.recordFailure(op: request["op"]?.stringValue ?? "", orderID: request["order_id"]?.stringValue,
+                                actor: (try? fields.code("actor")) ?? "system", error: wrap(error),
+                                at: (try? fields.time("at")) ?? Timestamp.now())
     }
 
     /// Runs one command inside the caller's transaction.
@@ -197,6 +215,10 @@ public final class Engine: Sendable {
                             if atomic || Engine.fatalCodes.contains(e.code) {
                                 failedAt = i
                                 throw e
+                            }
+                            if case .object(let request) = item, let op = request["op"]?.stringValue,
+                               let command = Command.byName[op], Engine.recorded(command, e) {
+                                try Engine.record(request, e, store: store)
                             }
                             results.append(.failure(e))
                         }

@@ -187,6 +187,43 @@ struct Setting: Sendable {
         return try RiskRules(spec).json
     }
 
+    static let shipWithinHours = Setting.number(
+        key: "fulfillment.ship_within_hours",
+        summary: "Hours from payment to the first parcel leaving that count as on time (report.health)",
+        defaultValue: 48, range: 1...8_760)
+
+    static let workStartsHour = Setting.number(
+        key: "business.work_starts_hour",
+        summary: "Hour (business time, 0-23) working hours start; changes outside them are off-hours (report.health)",
+        defaultValue: 8, range: 0...23)
+
+    static let workEndsHour = Setting.number(
+        key: "business.work_ends_hour",
+        summary: "Hour (business time, 1-24) working hours end",
+        defaultValue: 20, range: 1...24)
+
+    static let offHoursChanges = Setting.number(
+        key: "health.off_hours_changes",
+        summary: "Changes one person makes in one night, outside working hours, that count as a bulk modification (report.health)",
+        defaultValue: 50, range: 1...1_000_000)
+
+    static let healthWeights = Setting(
+        key: "health.weights",
+        summary: "Weight of each component in the health score ({\"backlog\": 20, ...}; docs/reports.md)",
+        defaultValue: HealthComponent.defaultWeights
+    ) { f in
+        guard let map = try f.object("value") else { throw OrderCoreError.invalid("value is required: {\"component\": weight, ...}", field: "value") }
+        var result = JSONObject()
+        for component in HealthComponent.allCases {
+            result[component.rawValue] = .int(try map.int(component.rawValue, min: 0, max: 1_000) ?? component.defaultWeight)
+        }
+        try map.finish()
+        guard result.pairs.contains(where: { ($0.value.intValue ?? 0) > 0 }) else {
+            throw OrderCoreError.invalid("at least one weight must be above 0", field: "value")
+        }
+        return .object(result)
+    }
+
     static let riskEnabled = Setting.flag(key: "risk.enabled", summary: "Score every new order with the risk rules and act on the decision", on: true)
 
     /// A whole number within `range`.
@@ -208,7 +245,8 @@ struct Setting: Sendable {
                                  coverSufficientDays, lowStockClosesChannels, utcOffsetMinutes, weightTolerancePercent, packagingGrams,
                                  completeAfterDays, pickupAlertHours, stateLimitHours, maxPayloadBytes, dedupeWindowMinutes,
                                  duplicateWindowSeconds, returnReasons, autoApproveBelow, supervisorAbove, adminAbove, flaggedReturnerRole, restoreCoupons, riskEnabled, riskRules,
-                                 refundShipping, refundBeforeReceipt, returnSLAHours, emptyBoxPercent]
+                                 refundShipping, refundBeforeReceipt, returnSLAHours, emptyBoxPercent,
+                                 shipWithinHours, workStartsHour, workEndsHour, offHoursChanges, healthWeights]
 }
 
 enum Currency {

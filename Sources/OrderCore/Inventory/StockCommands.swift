@@ -136,8 +136,16 @@ enum StockCommands {
     static let verify = Command("stock.verify", .read,
         "Recompute every balance from the ledger and list any difference (there should be none)") { ctx, f in
         try f.finish()
-        let (checked, balanceDifferences) = try ctx.store.ledgerDifferences()
-        let differences = balanceDifferences + (try ctx.store.transferDifferences()) + (try ctx.store.channelDifferences())
-        return ["ok": .bool(differences.isEmpty), "checked": .int(checked), "differences": .array(differences)]
+        let (checked, differences) = try ctx.stockDifferences()
+        return ["ok": .bool(differences.isEmpty), "checked": .int(Int64(checked)), "differences": .array(differences)]
+    }
+}
+
+extension CommandContext {
+    /// Balances recomputed from the ledger, transfers and published channel quantities: every
+    /// difference (there should be none).
+    func stockDifferences() throws -> (checked: Int, differences: [JSON]) {
+        let (checked, balanceDifferences) = try store.ledgerDifferences()
+        return (checked, balanceDifferences + (try store.transferDifferences()) + (try store.channelDifferences()))
     }
 }

@@ -67,7 +67,8 @@ enum FulfillmentCommands {
     // MARK: - Verified packing
 
     static let pack = Command("order.pack", .write,
-        "Pack a parcel, verified: scans = [order code, each item's barcode...], weight_g measured (packaging_g, partial)") { ctx, f in
+        "Pack a parcel, verified: scans = [order code, each item's barcode...], weight_g measured (packaging_g, partial)",
+        recordsFailures: true) { ctx, f in
         let id = try f.requiredCode("order_id")
         guard let scans = try f.strings("scans", maxCount: 10_000), let first = scans.first else {
             throw OrderCoreError.invalid("scans is required: the order code, then each item's barcode", field: "scans")

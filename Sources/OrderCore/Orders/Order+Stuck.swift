@@ -29,6 +29,8 @@ enum ReportCommands {
         "return_wrong_item": ("warning", "customer.returns for the customer of return {ref}"),
         "risk_review": ("warning", "risk.review {order_id} approve|reject"),
         "unknown_tracking": ("info", "tracking.get {ref}: no shipment has this tracking number"),
+        "feed_lag": ("warning", "start or fix consumer {ref}: it reads with events.read and acknowledges with events.ack"),
+        "off_hours_bulk": ("warning", "check what {ref} changed (order.timeline, stock.ledger) and whether it was meant"),
     ]
     static let severityRank = ["high": 0, "warning": 1, "info": 2]
 
@@ -75,6 +77,19 @@ enum ReportCommands {
         for rowID in try ctx.store.expiredUnpaidOrders(at: ctx.at).prefix(limit) {
             guard let o = try ctx.store.order(rowID: rowID) else { continue }
             add("unpaid_expired", since: Timestamp.format(o.expiresAt ?? o.updatedAt), fields: ["order_id": .string(o.orderID)])
+        }
+        // From the health report's measures: a change-feed consumer an hour or more behind, and bulk
+        // changes outside working hours in the last day.
+        for c in try ctx.store.consumers() {
+            guard let oldest = try ctx.store.oldestUnread(after: c.cursor), ctx.at - oldest >= 3_600_000 else { continue }
+            add("feed_lag", since: Timestamp.format(oldest), fields: ["ref": .string(c.consumer)])
+        }
+        let offset = try ctx.intSetting(.utcOffsetMinutes) * 60_000, endHour = try ctx.intSetting(.workEndsHour)
+        let offHours = try ctx.store.offHoursChanges(from: ctx.at - 86_400_000, to: ctx.at, offsetMillis: offset,
+                                                     startHour: try ctx.intSetting(.workStartsHour), endHour: endHour)
+        for burst in offHours where burst.changes >= (try ctx.intSetting(.offHoursChanges)) {
+            let nightStarts = burst.night * 86_400_000 + endHour * 3_600_000 - offset
+            add("off_hours_bulk", since: Timestamp.format(nightStarts), fields: ["ref": .string(burst.actor), "changes": .int(burst.changes)])
         }
         let sorted = items.sorted { ($0.rank, $0.since) < ($1.rank, $1.since) }.prefix(limit).map(\.item)
         return ["items": .array(Array(sorted)), "stuck_orders": .array(stuck), "alerts": .array(open)]

@@ -5,7 +5,7 @@ struct Migration {
     let sql: String
 
     static let all: [Migration] = [foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation, fulfillment,
-                                   tracking, waves, statusAnchor, intake, actors, returns, risk, reports]
+                                   tracking, waves, statusAnchor, intake, actors, returns, risk, reports, health]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
     /// belongs to some other program.
@@ -427,5 +427,23 @@ struct Migration {
     static let reports = Migration(name: "0016_reports", sql: """
         CREATE INDEX orders_by_paid_at ON orders(paid_at) WHERE paid_at IS NOT NULL;
         CREATE INDEX payments_by_kind_at ON payments(kind, at);
+        """)
+
+    // MARK: - 0017
+
+    /// The health report: refused commands worth counting (a failed pack check rolls its transaction
+    /// back, so it is kept here, outside it), and the indexes that read a period's packing, shipping and
+    /// returns, and each person's changes, without reading everything else.
+    static let health = Migration(name: "0017_health", sql: """
+        CREATE TABLE command_failures(
+            id INTEGER PRIMARY KEY, at INTEGER NOT NULL, op TEXT NOT NULL, order_id TEXT, actor TEXT,
+            code TEXT NOT NULL, reason TEXT, message TEXT NOT NULL
+        );
+        CREATE INDEX command_failures_by_op ON command_failures(op, at);
+        CREATE INDEX parcels_by_packed_at ON parcels(packed_at);
+        CREATE INDEX shipments_by_shipped_at ON shipments(shipped_at);
+        CREATE INDEX returns_by_created_at ON returns(created_at);
+        CREATE INDEX order_events_by_actor ON order_events(actor, at) WHERE actor <> 'system';
+        CREATE INDEX ledger_by_actor ON ledger(actor, at) WHERE actor <> 'system';
         """)
 }

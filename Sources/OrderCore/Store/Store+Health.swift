@@ -1,0 +1,99 @@
+extension Store {
+    /// What an order is grouped by in the health report: its channel and the warehouses holding its
+    /// reservations (an order split over two warehouses counts in both).
+    struct HealthSubject {
+        var channel: String
+        var warehouses: [String]
+    }
+
+    /// The order columns every health query reads: channel and warehouses.
+    private static let subjectColumns = """
+        o.channel, (SELECT GROUP_CONCAT(DISTINCT r.warehouse) FROM reservations r WHERE r.order_rowid = o.id)
+        """
+
+    private static func subject(_ r: Row, _ column: Int32) -> HealthSubject {
+        HealthSubject(channel: r.text(column), warehouses: r.optText(column + 1).map { $0.split(separator: ",").map(String.init) } ?? [])
+    }
+
+    /// Orders paid in `from..<to`, with when their first parcel left (nil: not yet) and their state.
+    func eachPaidOrder(from: Int64, to: Int64, _ body: (HealthSubject, _ paidAt: Int64, _ shippedAt: Int64?, _ state: String) throws -> Void) throws {
+        try db.rows("""
+            SELECT \(Store.subjectColumns), o.paid_at,
+                   (SELECT MIN(s.shipped_at) FROM shipments s WHERE s.order_rowid = o.id), o.state
+            FROM orders o WHERE o.paid_at >= ? AND o.paid_at < ?
+            """, .int(from), .int(to)) { try body(Store.subject($0, 0), $0.int(2), $0.optInt(3), $0.text(4)) }
+    }
+
+    /// Orders whose first parcel left in `from..<to`: the work done in the period.
+    func eachFirstShipment(from: Int64, to: Int64, _ body: (HealthSubject) throws -> Void) throws {
+        try db.rows("""
+            SELECT \(Store.subjectColumns) FROM shipments s JOIN orders o ON o.id = s.order_rowid
+            WHERE s.shipped_at >= ? AND s.shipped_at < ? AND s.seq = 1
+            """, .int(from), .int(to)) { try body(Store.subject($0, 0)) }
+    }
+
+    /// Orders in any of `states` now, with when they entered it.
+    func eachOrder(in states: [String], _ body: (HealthSubject, _ state: String, _ since: Int64) throws -> Void) throws {
+        guard !states.isEmpty else { return }
+        try db.rows("""
+            SELECT \(Store.subjectColumns), o.state, COALESCE(o.state_since, o.updated_at) FROM orders o
+            WHERE o.state IN (\(Array(repeating: "?", count: states.count).joined(separator: ", ")))
+            """, arguments: states.map(SQLValue.text)) { try body(Store.subject($0, 0), $0.text(2), $0.int(3)) }
+    }
+
+    enum PackOutcome { case passed, weightHold, scanFailed }
+
+    /// Every pack attempt in `from..<to`: parcels packed (held by the weight check or not, overridden
+    /// later or not) and pack checks that failed (kept in `command_failures`).
+    func eachPackAttempt(from: Int64, to: Int64, _ body: (HealthSubject, PackOutcome) throws -> Void) throws {
+        try db.rows("""
+            SELECT \(Store.subjectColumns), p.state = 'weight_hold' OR p.override_by IS NOT NULL
+            FROM parcels p JOIN orders o ON o.id = p.order_rowid WHERE p.packed_at >= ? AND p.packed_at < ?
+            """, .int(from), .int(to)) { try body(Store.subject($0, 0), $0.int(2) != 0 ? .weightHold : .passed) }
+        try db.rows("""
+            SELECT \(Store.subjectColumns) FROM command_failures f JOIN orders o ON o.order_id = f.order_id
+            WHERE f.op = 'order.pack' AND f.at >= ? AND f.at < ?
+            """, .int(from), .int(to)) { try body(Store.subject($0, 0), .scanFailed) }
+    }
+
+    /// Returns requested in `from..<to`.
+    func eachReturn(from: Int64, to: Int64, _ body: (HealthSubject) throws -> Void) throws {
+        try db.rows("""
+            SELECT \(Store.subjectColumns) FROM returns x JOIN orders o ON o.id = x.order_rowid WHERE x.created_at >= ? AND x.created_at < ?
+            """, .int(from), .int(to)) { try body(Store.subject($0, 0)) }
+    }
+
+    /// Changes (order transitions and stock movements) people made outside working hours in
+    /// `from..<to`, per actor and night. Local time is UTC + `offsetMillis`; working hours are
+    /// `startHour..<endHour`; a night is named by the business day it starts after (before `startHour`
+    /// belongs to the night before). The host program itself (`system`) is not a person.
+    func offHoursChanges(from: Int64, to: Int64, offsetMillis: Int64, startHour: Int64, endHour: Int64) throws -> [(actor: String, night: Int64, changes: Int64)] {
+        let start = startHour * 3_600_000, end = endHour * 3_600_000
+        let local = "(at + \(offsetMillis))"
+        let offHours = "(\(local) % 86400000 < \(start) OR \(local) % 86400000 >= \(end))"
+        var result: [(String, Int64, Int64)] = []
+        try db.rows("""
+            SELECT actor, night, SUM(n) FROM (
+                SELECT actor, (\(local) - \(start)) / 86400000 AS night, COUNT(*) AS n FROM order_events
+                WHERE actor <> 'system' AND at >= ?1 AND at < ?2 AND \(offHours) GROUP BY actor, night
+                UNION ALL
+                SELECT actor, (\(local) - \(start)) / 86400000 AS night, COUNT(*) AS n FROM ledger
+                WHERE actor <> 'system' AND at >= ?1 AND at < ?2 AND \(offHours) GROUP BY actor, night)
+            GROUP BY actor, night ORDER BY night, actor
+            """, .int(from), .int(to)) { result.append(($0.text(0), $0.int(1), $0.int(2))) }
+        return result
+    }
+
+    /// When the oldest event a consumer has not acknowledged was written (nil: it is up to date).
+    func oldestUnread(after cursor: Int64) throws -> Int64? {
+        try db.first("SELECT at FROM feed WHERE seq > ? ORDER BY seq LIMIT 1", .int(cursor)) { $0.int(0) }
+    }
+
+    /// Keeps a refused command that a report counts (a failed pack check), outside the transaction
+    /// that rolled it back.
+    func recordFailure(op: String, orderID: String?, actor: String, error: OrderCoreError, at: Int64) throws {
+        try db.run("INSERT INTO command_failures(at, op, order_id, actor, code, reason, message) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   .int(at), .text(op), .opt(orderID), .text(actor), .text(error.code.rawValue),
+                   .opt(error.details?["reason"]?.stringValue), .text(error.message))
+    }
+}
