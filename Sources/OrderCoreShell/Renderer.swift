@@ -81,10 +81,7 @@ enum Renderer {
 
     /// The first array of objects as CSV with a header; otherwise `key,value` rows.
     static func csv(_ result: JSON) -> String {
-        func field(_ s: String) -> String {
-            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + s.replacingAll("\"", with: "\"\"") + "\"" : s
-        }
+        let field = CSV.field
         if let object = result.objectValue,
            let rows = object.pairs.lazy.compactMap({ $0.value.arrayValue }).first(where: { $0.allSatisfy { $0.objectValue != nil } && !$0.isEmpty }) {
             let records = rows.compactMap(\.objectValue)

@@ -20,6 +20,11 @@ public enum CSV {
         return result
     }
 
+    /// One field as written (RFC 4180): quoted when it holds a comma, quote or line break.
+    public static func field(_ s: String) -> String {
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingAll("\"", with: "\"\"") + "\"" : s
+    }
+
     /// The fields of every record, unquoted.
     public static func parse(_ text: String) throws(OrderCoreError) -> [[String]] {
         var rows: [[String]] = []

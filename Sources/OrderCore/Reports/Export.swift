@@ -1,0 +1,141 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `export`: any read command's rows to a CSV or JSON-lines file, streamed. A command that pages
+/// (its answer has `next`: `order.list`, `stock.ledger`, `return.list`, `events.read`) is asked for
+/// page after page (`after` = `next`, 1,000 rows a page), each written before the next is read, so a
+/// million rows take the memory of one page. Everything is read in one transaction: a consistent
+/// snapshot. The file appears complete or not at all (written beside it, then renamed).
+enum ExportCommands {
+    static let all = [export]
+
+    static let pageSize: Int64 = 1_000
+
+    static let export = Command("export", .read,
+        "Write a read command's rows to a file as CSV or JSON lines, streaming every page (request = {op, ...}, path, format = csv|jsonl, rows = which array)") { ctx, f in
+        guard case .object(let object)? = f.value("request") else {
+            throw OrderCoreError.invalid("request is required: the command to export, such as {\"op\":\"order.list\",\"state\":\"paid\"}", field: "request")
+        }
+        guard let path = try f.text("path", maxLength: 4_096), !path.isEmpty else {
+            throw OrderCoreError.invalid("path is required: the file to write", field: "path")
+        }
+        let formatName = try f.code("format") ?? "csv"
+        let member = try f.code("rows")
+        try f.finish()
+        guard let format = Format(rawValue: formatName) else { throw OrderCoreError.invalid("format must be csv or jsonl, not '\(formatName)'", field: "format") }
+        guard let op = object["op"]?.stringValue, let command = Command.byName[op] else {
+            throw OrderCoreError.invalid("request.op must name a command (docs/commands.md)", field: "request.op")
+        }
+        guard command.access == .read, command.name != "export" else {
+            throw OrderCoreError.invalid("only read commands (reports, lists) can be exported; \(op) changes the database", field: "request.op")
+        }
+        var writer = try RowWriter(path: path, format: format)
+        do {
+            var args = object
+            args["op"] = nil
+            while true {
+                let page = try command.run(ctx, Fields(args, path: "request"))
+                guard let rows = try rows(of: page, member: member) else {
+                    throw OrderCoreError.invalid("\(op) answered without \(member.map { "'\($0)'" } ?? "an array of rows") to export", field: "rows")
+                }
+                for row in rows { try writer.write(row) }
+                guard let next = page["next"], next != .null else { break }
+                args["after"] = next
+                if object["limit"] == nil { args["limit"] = .int(pageSize) }
+            }
+            let written = try writer.finish()
+            return ["path": .string(path), "format": .string(format.rawValue), "op": .string(op), "rows": .int(written.rows), "bytes": .int(written.bytes)]
+        } catch {
+            writer.abandon()
+            throw error
+        }
+    }
+
+    /// The array to export: the named member (`a.b` reaches into an object), or the first array in the
+    /// answer; an answer without one is a single row.
+    static func rows(of page: JSON, member: String?) throws -> [JSON]? {
+        if let member {
+            var value: JSON? = page
+            for key in member.split(separator: ".") { value = value?[String(key)] }
+            return value?.arrayValue
+        }
+        guard let object = page.objectValue else { return [page] }
+        return object.pairs.lazy.compactMap { $0.value.arrayValue }.first ?? [page]
+    }
+
+    enum Format: String { case csv, jsonl }
+}
+
+/// Writes rows to `path` through a temporary file beside it, renamed into place by `finish`.
+/// CSV columns are the first row's members (every row of one command has the same ones); nested
+/// values are written as JSON text.
+struct RowWriter {
+    let path: String
+    let temporary: String
+    let format: ExportCommands.Format
+    private var file: UnsafeMutablePointer<FILE>?
+    private var columns: [String]?
+    private(set) var rows: Int64 = 0
+    private(set) var bytes: Int64 = 0
+
+    init(path: String, format: ExportCommands.Format) throws {
+        self.path = path
+        self.format = format
+        temporary = path + ".partial-\(getpid())"
+        file = fopen(temporary, "w")
+        if file == nil { throw RowWriter.failure("cannot create \(temporary)") }
+    }
+
+    mutating func write(_ row: JSON) throws {
+        var text: String
+        switch format {
+        case .jsonl:
+            text = row.serialized + "\n"
+        case .csv:
+            let object = row.objectValue ?? ["value": row]
+            text = ""
+            if columns == nil {
+                columns = object.keys
+                text = object.keys.map(CSV.field).joined(separator: ",") + "\r\n"
+            }
+            text += (columns ?? []).map { key in CSV.field(RowWriter.cell(object[key] ?? .null)) }.joined(separator: ",") + "\r\n"
+        }
+        let count = text.utf8.count
+        let written = text.withUTF8 { fwrite($0.baseAddress, 1, $0.count, file) }
+        guard written == count else { throw RowWriter.failure("cannot write \(temporary)") }
+        rows += 1
+        bytes += Int64(count)
+    }
+
+    /// Flushes to disk and puts the file in place.
+    mutating func finish() throws -> (rows: Int64, bytes: Int64) {
+        guard fflush(file) == 0, fsync(fileno(file)) == 0 else { throw RowWriter.failure("cannot write \(temporary)") }
+        fclose(file)
+        file = nil
+        guard rename(temporary, path) == 0 else { throw RowWriter.failure("cannot rename \(temporary) to \(path)") }
+        return (rows, bytes)
+    }
+
+    /// Removes the partial file after a failure.
+    mutating func abandon() {
+        if let file { fclose(file) }
+        file = nil
+        unlink(temporary)
+    }
+
+    private static func failure(_ what: String) -> OrderCoreError {
+        let reason = String(cString: strerror(errno))
+        return OrderCoreError(errno == ENOSPC ? .full : .io, "\(what): \(reason)")
+    }
+
+    static func cell(_ value: JSON) -> String {
+        switch value {
+        case .null: ""
+        case .string(let s): s
+        case .number(let n): n
+        case .bool(let b): b ? "true" : "false"
+        case .array, .object: value.serialized
+        }
+    }
+}
