@@ -530,6 +530,18 @@ static void test_reports(void) {
           && strstr(out, "\"gmv\":\"7.70\""), "sales: %s", out);
     CHECK(run(db, "{\"op\":\"reconcile.payments\",\"csv\":\"reference,amount\\nG-1,7.70\\n\"}", out, sizeof out) == OC_OK
           && strstr(out, "\"matched\":{\"count\":1"), "reconciliation: %s", out);
+    CHECK(run(db, "{\"op\":\"report.health\",\"from\":\"2026-05-01T00:00:00Z\",\"to\":\"2026-05-02T00:00:00Z\",\"at\":\"2026-05-02T00:00:00Z\"}",
+              out, sizeof out) == OC_OK && strstr(out, "{\"component\":\"backlog\",\"value\":null") && strstr(out, "\"unprocessed\":1"),
+          "health: the paid order is the backlog, nothing shipped yet: %s", out);
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/tmp/ordercore-c-export-%d.csv", (int)getpid());
+    snprintf(request, sizeof request, "{\"op\":\"export\",\"request\":{\"op\":\"order.list\"},\"path\":\"%s\"}", path);
+    CHECK(run(db, request, out, sizeof out) == OC_OK && strstr(out, "\"rows\":1"), "export: %s", out);
+    FILE *file = fopen(path, "r");
+    CHECK(file && fgets(line, sizeof line, file) && strncmp(line, "order_id,channel,", 17) == 0, "exported CSV header: %s", file ? line : "(no file)");
+    CHECK(file && fgets(line, sizeof line, file) && strncmp(line, id, strlen(id)) == 0, "exported row: %s", file ? line : "(no file)");
+    if (file) fclose(file);
+    unlink(path);
     oc_close(db);
 }
 

@@ -384,8 +384,21 @@ class _Reports(_Area):
                              **{"from": from_}, to=to, limit=limit)
 
     def alerts(self, *, limit: Optional[int] = None) -> JSONDict:
-        """Everything that needs a person: open alerts and stuck orders (op report.alerts)."""
+        """Everything that needs a person, most urgent first, with severity, age and the resolving command
+        (op report.alerts)."""
         return self._db.exec("report.alerts", limit=limit)
+
+    def health(self, *, from_: Optional[str] = None, to: Optional[str] = None, verify: Optional[bool] = None) -> JSONDict:
+        """Order health for a period: each component with its score and grade, the weighted score, per channel
+        and warehouse, and the daily paid -> shipped trend (op report.health). ``verify=False`` skips the
+        full ledger check."""
+        return self._db.exec("report.health", **{"from": from_}, to=to, verify=verify)
+
+    def export(self, request: Mapping[str, Any], path: str, *, format: str = "csv", rows: Optional[str] = None) -> JSONDict:  # noqa: A002
+        """Writes a read command's rows to ``path`` as CSV or JSON lines (``format="jsonl"``), streaming every
+        page (op export). ``request`` is the command, e.g. ``{"op": "order.list", "state": "paid"}``; ``rows``
+        names the array to write when the answer has several (``"channels"`` of report.health)."""
+        return self._db.exec("export", request=dict(request), path=path, format=format, rows=rows)
 
 
 class _Tracking(_Area):
