@@ -44,10 +44,10 @@ enum ExportCommands {
                 args["after"] = next
                 if object["limit"] == nil { args["limit"] = .int(pageSize) }
             }
-            let written = try writer.finish()
-            return ["path": .string(path), "format": .string(format.rawValue), "op": .string(op), "rows": .int(written.rows), "bytes": .int(written.bytes)]
+            try writer.output.finish()
+            return ["path": .string(path), "format": .string(format.rawValue), "op": .string(op), "rows": .int(writer.rows), "bytes": .int(writer.output.bytes)]
         } catch {
-            writer.abandon()
+            writer.output.abandon()
             throw error
         }
     }
@@ -67,54 +67,34 @@ enum ExportCommands {
     enum Format: String { case csv, jsonl }
 }
 
-/// Writes rows to `path` through a temporary file beside it, renamed into place by `finish`.
-/// CSV columns are the first row's members (every row of one command has the same ones); nested
-/// values are written as JSON text.
-struct RowWriter {
+/// A file that appears complete or not at all: written beside `path`, flushed to disk, renamed.
+struct OutputFile {
     let path: String
     let temporary: String
-    let format: ExportCommands.Format
     private var file: UnsafeMutablePointer<FILE>?
-    private var columns: [String]?
-    private(set) var rows: Int64 = 0
     private(set) var bytes: Int64 = 0
 
-    init(path: String, format: ExportCommands.Format) throws {
+    init(path: String) throws {
         self.path = path
-        self.format = format
         temporary = path + ".partial-\(getpid())"
         file = fopen(temporary, "w")
-        if file == nil { throw RowWriter.failure("cannot create \(temporary)") }
+        if file == nil { throw OutputFile.failure("cannot create \(temporary)") }
     }
 
-    mutating func write(_ row: JSON) throws {
-        var text: String
-        switch format {
-        case .jsonl:
-            text = row.serialized + "\n"
-        case .csv:
-            let object = row.objectValue ?? ["value": row]
-            text = ""
-            if columns == nil {
-                columns = object.keys
-                text = object.keys.map(CSV.field).joined(separator: ",") + "\r\n"
-            }
-            text += (columns ?? []).map { key in CSV.field(RowWriter.cell(object[key] ?? .null)) }.joined(separator: ",") + "\r\n"
-        }
+    mutating func write(_ text: String) throws {
+        var text = text
         let count = text.utf8.count
         let written = text.withUTF8 { fwrite($0.baseAddress, 1, $0.count, file) }
-        guard written == count else { throw RowWriter.failure("cannot write \(temporary)") }
-        rows += 1
+        guard written == count else { throw OutputFile.failure("cannot write \(temporary)") }
         bytes += Int64(count)
     }
 
     /// Flushes to disk and puts the file in place.
-    mutating func finish() throws -> (rows: Int64, bytes: Int64) {
-        guard fflush(file) == 0, fsync(fileno(file)) == 0 else { throw RowWriter.failure("cannot write \(temporary)") }
+    mutating func finish() throws {
+        guard fflush(file) == 0, fsync(fileno(file)) == 0 else { throw OutputFile.failure("cannot write \(temporary)") }
         fclose(file)
         file = nil
-        guard rename(temporary, path) == 0 else { throw RowWriter.failure("cannot rename \(temporary) to \(path)") }
-        return (rows, bytes)
+        guard rename(temporary, path) == 0 else { throw OutputFile.failure("cannot rename \(temporary) to \(path)") }
     }
 
     /// Removes the partial file after a failure.
@@ -127,6 +107,37 @@ struct RowWriter {
     private static func failure(_ what: String) -> OrderCoreError {
         let reason = String(cString: strerror(errno))
         return OrderCoreError(errno == ENOSPC ? .full : .io, "\(what): \(reason)")
+    }
+}
+
+/// Rows as CSV or JSON lines. CSV columns are the first row's members (every row of one command has
+/// the same ones); nested values are written as JSON text.
+struct RowWriter {
+    let format: ExportCommands.Format
+    var output: OutputFile
+    private var columns: [String]?
+    private(set) var rows: Int64 = 0
+
+    init(path: String, format: ExportCommands.Format) throws {
+        self.format = format
+        output = try OutputFile(path: path)
+    }
+
+    mutating func write(_ row: JSON) throws {
+        switch format {
+        case .jsonl:
+            try output.write(row.serialized + "\n")
+        case .csv:
+            let object = row.objectValue ?? ["value": row]
+            var text = ""
+            if columns == nil {
+                columns = object.keys
+                text = object.keys.map(CSV.field).joined(separator: ",") + "\r\n"
+            }
+            text += (columns ?? []).map { key in CSV.field(RowWriter.cell(object[key] ?? .null)) }.joined(separator: ",") + "\r\n"
+            try output.write(text)
+        }
+        rows += 1
     }
 
     static func cell(_ value: JSON) -> String {

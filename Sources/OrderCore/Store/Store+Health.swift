@@ -96,4 +96,19 @@ extension Store {
                    .int(at), .text(op), .opt(orderID), .text(actor), .text(error.code.rawValue),
                    .opt(error.details?["reason"]?.stringValue), .text(error.message))
     }
+
+    /// How many orders are in each state (the dashboard's bar chart).
+    func orderCountsByState() throws -> [(state: String, count: Int64)] {
+        try counts("SELECT state, COUNT(*) FROM orders GROUP BY state ORDER BY state")
+    }
+
+    func returnCountsByState() throws -> [(state: String, count: Int64)] {
+        try counts("SELECT state, COUNT(*) FROM returns GROUP BY state ORDER BY state")
+    }
+
+    private func counts(_ sql: String) throws -> [(state: String, count: Int64)] {
+        var result: [(String, Int64)] = []
+        try db.rows(sql) { result.append(($0.text(0), $0.int(1))) }
+        return result
+    }
 }

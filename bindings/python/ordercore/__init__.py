@@ -394,6 +394,11 @@ class _Reports(_Area):
         full ledger check."""
         return self._db.exec("report.health", **{"from": from_}, to=to, verify=verify)
 
+    def html(self, path: str, *, from_: Optional[str] = None, to: Optional[str] = None, verify: Optional[bool] = None,
+             **extra: Any) -> JSONDict:
+        """Writes the operations dashboard to ``path``: one self-contained HTML file (op report.html)."""
+        return self._db.exec("report.html", path=path, **{"from": from_}, to=to, verify=verify, **extra)
+
     def export(self, request: Mapping[str, Any], path: str, *, format: str = "csv", rows: Optional[str] = None) -> JSONDict:  # noqa: A002
         """Writes a read command's rows to ``path`` as CSV or JSON lines (``format="jsonl"``), streaming every
         page (op export). ``request`` is the command, e.g. ``{"op": "order.list", "state": "paid"}``; ``rows``
