@@ -36,10 +36,14 @@ deps:
 	  $$sudo apt-get update -qq && $$sudo apt-get install -y -qq $$missing; \
 	fi
 
-## Python test tools (pytest, pexpect); from PyPI, else from Debian.
+## Python test tools (pytest, pexpect) from PyPI, else from Debian; headless Chromium (renders the
+## HTML dashboard in its test) from Debian.
 test-deps:
 	@$(PYTHON) -c 'import pytest, pexpect' 2>/dev/null || $(PYTHON) -m pip install -q pytest pexpect \
 	  || { if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; $$sudo apt-get install -y -qq python3-pytest python3-pexpect; }
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null \
+	  || { echo "Installing: chromium"; if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+	       $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium; }
 
 ## dist/: lib/libordercore.so.0 (+ .so link), include/ordercore.h, bin/ordercore, lib/pkgconfig/ordercore.pc
 build: deps

@@ -73,7 +73,15 @@ enum Renderer {
                     return cell(pair.value)
                 }.joined(separator: " ")
             }.joined(separator: "; ")
-        case .object: return value.serialized
+        case .object(let object):
+            // A record inside a cell (a report component's details) as its present members: "open=3 stuck=1".
+            return object.pairs.compactMap { pair -> String? in
+                switch pair.value {
+                case .null: return nil
+                case .array(let items) where items.isEmpty: return nil
+                default: return pair.key + "=" + cell(pair.value)
+                }
+            }.joined(separator: " ")
         }
     }
 

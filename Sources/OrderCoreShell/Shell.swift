@@ -45,19 +45,10 @@ public final class Shell {
             case "exec": try exec(String(line.dropFirst(4)))
             case "events" where words.dropFirst().first == "tail": try tail(Array(words.dropFirst(2)))
             case "reconcile" where words.dropFirst().first == "payments": try reconcile(Array(words.dropFirst(2)))
+            case "export": try export(Array(words.dropFirst()))
+            case "watch": try watch(Array(words.dropFirst()))
             case "quit", "exit": return .quit
-            default:
-                guard let (command, args) = ShellCommand.match(words) else {
-                    throw ShellError("unknown command '\(words.prefix(2).joined(separator: " "))'; type help for the list of commands")
-                }
-                var arguments = try command.arguments(args)
-                arguments["actor"] = .string(actor)
-                var result = engine.run(command.op, arguments)
-                if let also = command.also, case .success(.object(var object)) = result {
-                    object[also.as] = (try? engine.run(also.op, arguments).get())?[also.field] ?? .null
-                    result = .success(.object(object))
-                }
-                show(result)
+            default: show(try readable(words)())
             }
         } catch let error as ShellError {
             fail("error: \(error.message)")
@@ -65,6 +56,78 @@ public final class Shell {
             fail("error: unterminated quote")
         }
         return failures > 0 && bail ? .bailed : .proceed
+    }
+
+    /// A readable command, parsed once, ready to run (again: `watch` repeats it).
+    private func readable(_ words: [String]) throws -> () -> Result<JSON, OrderCoreError> {
+        let (command, arguments) = try request(words)
+        return { [engine, actor, mode] in
+            var arguments = arguments
+            arguments["actor"] = .string(actor)
+            var result = engine.run(command.op, arguments)
+            if let also = command.also, case .success(.object(var object)) = result {
+                object[also.as] = (try? engine.run(also.op, arguments).get())?[also.field] ?? .null
+                result = .success(.object(object))
+            }
+            if mode == .table, let member = command.shows, case .success(let value) = result {
+                result = .success([member: value[member] ?? .null])
+            }
+            return result
+        }
+    }
+
+    private func request(_ words: [String]) throws -> (ShellCommand, JSONObject) {
+        guard let (command, args) = ShellCommand.match(words) else {
+            throw ShellError("unknown command '\(words.prefix(2).joined(separator: " "))'; type help for the list of commands")
+        }
+        return (command, try command.arguments(args))
+    }
+
+    /// `export FILE [rows=NAME] COMMAND ...`: the command's rows to FILE, every page of them: JSON lines
+    /// when FILE ends in .jsonl, else CSV.
+    private func export(_ words: [String]) throws {
+        let usage = "usage: export FILE[.csv|.jsonl] [rows=NAME] COMMAND ..., e.g. export paid.csv order list state=paid"
+        guard let file = words.first, words.count >= 2 else { throw ShellError(usage) }
+        var rest = Array(words.dropFirst())
+        var rows: JSON = .null
+        if let first = rest.first, first.hasPrefix("rows=") {
+            rows = .string(String(first.dropFirst(5)))
+            rest.removeFirst()
+        }
+        guard !rest.isEmpty else { throw ShellError(usage) }
+        var (command, request) = try request(rest)
+        request["op"] = .string(command.op)
+        let format = file.hasSuffix(".jsonl") || file.hasSuffix(".ndjson") ? "jsonl" : "csv"
+        show(engine.run("export", ["request": .object(request), "path": .string(file), "format": .string(format), "rows": rows,
+                                   "actor": .string(actor)]))
+    }
+
+    /// `watch [SECONDS] [COMMAND ...]` (default: every 2 s, report alerts): on a terminal, clears the
+    /// screen and shows the command's answer again every SECONDS until a key is pressed; elsewhere
+    /// (a script) shows it once.
+    private func watch(_ words: [String]) throws {
+        var rest = words
+        var seconds = 2.0
+        if let first = rest.first, let n = Double(first) {
+            guard n >= 0.1, n <= 3_600 else { throw ShellError("watch: SECONDS must be between 0.1 and 3600") }
+            seconds = n
+            rest.removeFirst()
+        }
+        if rest.isEmpty { rest = ["report", "alerts"] }
+        let run = try readable(rest)
+        guard isatty(0) == 1, isatty(1) == 1 else { return show(run()) }
+        let title = "Every \(seconds) s: \(rest.joined(separator: " "))    (any key stops)"
+        Terminal.withKeysUnbuffered {
+            repeat {
+                var frame = "\u{1B}[H\u{1B}[2J" + title + "    " + Timestamp.format(Timestamp.now()) + "\n\n"
+                switch run() {
+                case .success(let value): frame += Renderer.render(value, mode: mode)
+                case .failure(let error): frame += "error (\(error.code.rawValue)): \(error.message)"
+                }
+                write(frame)
+                fflush(nil)
+            } while !Terminal.keyPressed(within: seconds)
+        }
     }
 
     /// Runs a raw JSON request, as the shell's actor unless the request names one.
@@ -207,6 +270,8 @@ public final class Shell {
             lines += [
                 "events tail [CONSUMER]".padding(to: width) + "  Print the change feed after the consumer's cursor and acknowledge it",
                 "reconcile payments FILE [options]".padding(to: width) + "  Compare a gateway CSV with recorded payments (from= to= reference=COL amount=COL ...)",
+                "export FILE [rows=NAME] COMMAND ...".padding(to: width) + "  Write every row a command lists to FILE (.csv, or .jsonl for JSON lines)",
+                "watch [SECONDS] [COMMAND ...]".padding(to: width) + "  Refresh a command on the terminal until a key is pressed (default: 2 s, report alerts)",
                 "exec JSON".padding(to: width) + "  Run any bus op as JSON, e.g. exec {\"op\":\"stock.get\",\"sku\":\"A1\"}",
                 "help [COMMAND]".padding(to: width) + "  Show this list, or one command with its op",
                 "",

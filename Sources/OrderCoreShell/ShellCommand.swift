@@ -33,6 +33,8 @@ public struct ShellCommand: Sendable {
     public let lines: Lines?
     /// Another op run with the same arguments, whose `field` is added to the result under `as`.
     public let also: (op: String, field: String, as: String)?
+    /// The one member a table shows, when the rest repeats it for older scripts (`report alerts`).
+    public let shows: String?
 
     public struct Lines: Sendable {
         public let field: String
@@ -56,8 +58,9 @@ public struct ShellCommand: Sendable {
     public var optionUsage: [String] { options.map { "\($0.key)=\($0.key.uppercased())" } }
 
     init(_ words: String, _ op: String, _ params: [Param] = [], lines: Lines? = nil, options: [(String, String, Kind)] = [],
-         also: (op: String, field: String, as: String)? = nil, _ summary: String) {
+         also: (op: String, field: String, as: String)? = nil, shows: String? = nil, _ summary: String) {
         self.words = words.split(separator: " ").map(String.init)
+        self.shows = shows
         self.op = op
         self.params = params
         self.lines = lines
@@ -311,8 +314,13 @@ public struct ShellCommand: Sendable {
         ShellCommand("report sales", "report.sales", options: [("from", "from", .code(nil)), ("to", "to", .code(nil)), ("by", "by", .code(nil)),
                                                                ("channel", "channel", .code(.channel))],
                      "Sales of orders paid in a period: GMV, discounts, refunds, net (by=day|channel|sku|total)"),
-        ShellCommand("report alerts", "report.alerts", options: [("limit", "limit", .int)],
-                     "Everything that needs a person: open alerts and stuck orders"),
+        ShellCommand("report alerts", "report.alerts", options: [("limit", "limit", .int)], shows: "items",
+                     "Everything that needs a person, most urgent first, with what to do (watch report alerts refreshes it)"),
+        ShellCommand("report health", "report.health", options: [("from", "from", .code(nil)), ("to", "to", .code(nil)), ("verify", "verify", .bool)],
+                     "Order health: each component's value, score and grade, the weighted score, per channel and warehouse"),
+        ShellCommand("report html", "report.html", [p("FILE", "path", .code(nil))],
+                     options: [("from", "from", .code(nil)), ("to", "to", .code(nil)), ("verify", "verify", .bool)],
+                     "Write the operations dashboard: one self-contained HTML file to open in a browser"),
         ShellCommand("config get", "config.get", [p("KEY", "key", .code(nil), optional: true)], "Show settings"),
         ShellCommand("config set", "config.set", [p("KEY", "key", .code(nil)), p("VALUE", "value", .auto)], "Change a setting"),
         ShellCommand("sweep", "sweep", [], "Close unpaid orders past their timeout, release their stock, update low-stock alerts"),

@@ -27,7 +27,7 @@ def test_health_and_export(db, tmp_path):
     health = db.reports.health(from_="2026-05-01T00:00:00Z", to="2026-05-02T00:00:00Z")
     backlog = next(c for c in health["components"] if c["component"] == "backlog")
     assert backlog["details"]["unprocessed"] == 1 and backlog["score"] == 0
-    assert len(health["channels"]) == 1 and health["channels"][0]["backlog_days"] is None
+    assert [c["channel"] for c in health["channels"]] == ["direct"] and health["channels"][0]["backlog_days"] is None
     result = db.reports.export({"op": "stock.ledger", "sku": "A1"}, str(tmp_path / "ledger.jsonl"), format="jsonl")
     lines = (tmp_path / "ledger.jsonl").read_text().splitlines()
     assert result["rows"] == 2 and json.loads(lines[0])["reason"] == "receive"

@@ -429,3 +429,50 @@ reconcile payments {settlement} reference=ref amount=gross from=2026-05-01T00:00
     assert "2026-05-01" in result.stdout and "39.80" in result.stdout
     reconciled = json.loads(result.stdout.strip().splitlines()[-1])
     assert reconciled["matched"]["count"] == 1 and reconciled["missing_in_ordercore"]["count"] == 1
+
+
+def test_report_health_table_exports_and_the_dashboard(shell, tmp_path):
+    script = SETUP + f"""
+exec {{"op":"order.create","lines":[{{"sku":"A1","qty":1,"unit_price":"5.00"}}],"at":"2026-05-01T08:55:00Z"}}
+exec {{"op":"order.pay","order_id":"SO-000001","at":"2026-05-01T09:00:00Z"}}
+report health from=2026-05-01T00:00:00Z to=2026-05-02T00:00:00Z
+export {tmp_path / "orders.csv"} order list
+export {tmp_path / "ledger.jsonl"} stock ledger A1
+export {tmp_path / "channels.csv"} rows=channels report health from=2026-05-01T00:00:00Z to=2026-05-02T00:00:00Z
+report html {tmp_path / "dashboard.html"}
+"""
+    result = run(shell, tmp_path / "h.db", script)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("component "))
+    assert lines[header].split() == ["component", "value", "unit", "score", "grade", "weight", "details"]
+    # One paid order waiting and nothing shipped: no days figure, score 0, grade F, weight 20.
+    assert lines[header + 2].split()[:5] == ["backlog", "days", "0", "F", "20"]
+    assert "unprocessed=1 shipped=0" in lines[header + 2]
+    assert (tmp_path / "orders.csv").read_text().startswith("order_id,channel,external_id,state")
+    assert [json.loads(line)["reason"] for line in (tmp_path / "ledger.jsonl").read_text().splitlines()] == ["receive", "reserve"]
+    assert (tmp_path / "channels.csv").read_text().splitlines()[1].startswith("direct,0,F,")
+    assert (tmp_path / "dashboard.html").read_text().startswith("<!DOCTYPE html>")
+    bad = run(shell, tmp_path / "h.db", "export only-a-file.csv\nexport x.csv order cancel SO-000001\n")
+    assert bad.returncode != 0 and "usage: export FILE" in bad.stderr and "only read commands" in bad.stderr
+
+
+def test_watch_refreshes_report_alerts_until_a_key(shell, tmp_path):
+    db = tmp_path / "watch.db"
+    stuck = SETUP + """exec {"op":"order.create","lines":[{"sku":"A1","qty":1,"unit_price":"5.00"}],"at":"2026-05-01T08:55:00Z"}
+exec {"op":"order.pay","order_id":"SO-000001","at":"2026-05-01T09:00:00Z"}
+"""
+    subprocess.run([shell, str(db)], input=stuck, capture_output=True, text=True, check=True)
+    child = spawn(shell, db, tmp_path)
+    child.sendline("watch 0.3 report alerts")
+    for _ in range(3):                        # it redraws: the title, with the stuck order under it, again and again
+        child.expect(r"Every 0\.3 s: report alerts")
+        child.expect("stuck_order +warning")
+    child.send("q")                           # any key stops it and gives the prompt back
+    child.expect("ordercore> ")
+    child.sendline("stock get A1")            # the terminal is usable again: keys echo, lines run
+    child.expect("on_hand +10")
+    child.sendline(".quit")
+    child.expect(pexpect.EOF)
+    scripted = run(shell, db, "watch report alerts\n")   # not a terminal: shown once
+    assert scripted.returncode == 0 and "stuck_order" in scripted.stdout and "Every" not in scripted.stdout
