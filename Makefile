@@ -121,12 +121,14 @@ bench: build
 	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -I$(DIST)/include Tests/bench/lifecycle.c -L$(DIST)/lib -lordercore -lsqlite3 -o $(CTEST)/lifecycle
 	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -I$(DIST)/include Tests/bench/intake.c -L$(DIST)/lib -lordercore -lsqlite3 -o $(CTEST)/intake
 	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -I$(DIST)/include Tests/bench/risk.c -L$(DIST)/lib -lordercore -o $(CTEST)/risk
+	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -I$(DIST)/include Tests/bench/reports.c -L$(DIST)/lib -lordercore -lsqlite3 -o $(CTEST)/reports
 	cd $(CTEST) && $(RUN_LIB) ./place_pay $(BENCH_ARGS)
 	cd $(CTEST) && $(RUN_LIB) ./hot_sku
 	cd $(CTEST) && $(RUN_LIB) ./scale
 	cd $(CTEST) && $(RUN_LIB) ./lifecycle
 	cd $(CTEST) && $(RUN_LIB) ./intake
 	cd $(CTEST) && $(RUN_LIB) ./risk
+	cd $(CTEST) && $(RUN_LIB) ./reports
 
 clean:
 	rm -rf .build $(DIST)
