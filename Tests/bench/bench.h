@@ -1,9 +1,10 @@
-/* Helpers shared by the benchmark programs: a monotonic clock, medians, and a way out. */
+/* Helpers shared by the benchmark programs: a monotonic clock, medians, a way out, and clearing up. */
 #ifndef ORDERCORE_BENCH_H
 #define ORDERCORE_BENCH_H
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 static inline double now(void) {
     struct timespec ts;
@@ -25,5 +26,13 @@ static inline int compare_doubles(const void *a, const void *b) {
 static inline double median(double *v, int n) {
     qsort(v, n, sizeof *v, compare_doubles);
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Removes a database file with its WAL and shared-memory files. */
+static inline void remove_database(const char *path) {
+    char name[512];
+    unlink(path);
+    snprintf(name, sizeof name, "%s-wal", path); unlink(name);
+    snprintf(name, sizeof name, "%s-shm", path); unlink(name);
 }
 #endif

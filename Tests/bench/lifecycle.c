@@ -136,11 +136,6 @@ int main(int argc, char **argv) {
     printf("  order.timeline median: %6.1f us at 10k orders, %6.1f us at 1M orders (%.2fx; target: about 1x)\n", small_tl, large_tl,
            large_tl / small_tl);
     const char *files[] = {"bench-life.db", "bench-10k.db", "bench-1m.db"};
-    char name[64];
-    for (int f = 0; f < 3; f++) {
-        unlink(files[f]);
-        snprintf(name, sizeof name, "%s-wal", files[f]); unlink(name);
-        snprintf(name, sizeof name, "%s-shm", files[f]); unlink(name);
-    }
+    for (int f = 0; f < 3; f++) remove_database(files[f]);
     return 0;
 }

@@ -149,7 +149,7 @@ int main(int argc, char **argv) {
         printf("synchronous=%-6s median: OrderCore %.0f orders/s, floor %.0f orders/s, median ratio %.2f (target >= 0.50)\n",
                names[mode], median(ours, rounds), median(floor_, rounds), median(ratio, rounds));
     }
-    unlink("bench-ordercore.db"); unlink("bench-ordercore.db-wal"); unlink("bench-ordercore.db-shm");
-    unlink("bench-floor.db"); unlink("bench-floor.db-wal"); unlink("bench-floor.db-shm");
+    remove_database("bench-ordercore.db");
+    remove_database("bench-floor.db");
     return 0;
 }

@@ -265,9 +265,6 @@ int main(int argc, char **argv) {
         printf("  %-52s %11.1f ms %11.1f ms %7.2fx\n", reports[i].name, reports[i].small_ms, reports[i].large_ms,
                reports[i].large_ms / reports[i].small_ms);
     }
-    unlink(path);
-    char extra[64];
-    snprintf(extra, sizeof extra, "%s-wal", path); unlink(extra);
-    snprintf(extra, sizeof extra, "%s-shm", path); unlink(extra);
+    remove_database(path);
     return 0;
 }

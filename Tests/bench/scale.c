@@ -120,10 +120,7 @@ int main(int argc, char **argv) {
         measure(sizes[s].path, sizes[s].skus, reads, orders, &sizes[s].read_us, &sizes[s].order_us);
         printf("  %-60s (seeded in %.1f s): stock read %.1f us, reserve+release %.1f us\n", sizes[s].name, sizes[s].seed_s,
                sizes[s].read_us, sizes[s].order_us);
-        unlink(sizes[s].path);
-        char wal[64];
-        snprintf(wal, sizeof wal, "%s-wal", sizes[s].path); unlink(wal);
-        snprintf(wal, sizeof wal, "%s-shm", sizes[s].path); unlink(wal);
+        remove_database(sizes[s].path);
     }
     printf("large / small: stock read %.2fx, reserve+release %.2fx (target: about 1x)\n",
            sizes[1].read_us / sizes[0].read_us, sizes[1].order_us / sizes[0].order_us);
