@@ -40,7 +40,8 @@ enum ExportCommands {
                     throw OrderCoreError.invalid("\(op) answered without \(member.map { "'\($0)'" } ?? "an array of rows") to export", field: "rows")
                 }
                 for row in rows { try writer.write(row) }
-                guard let next = page["next"], next != .null else { break }
+                // The end: no cursor, an empty page, or a cursor that did not move (the feed's `next`).
+                guard let next = page["next"], next != .null, !rows.isEmpty, next != args["after"] else { break }
                 args["after"] = next
                 if object["limit"] == nil { args["limit"] = .int(pageSize) }
             }

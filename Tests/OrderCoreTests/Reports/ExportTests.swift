@@ -39,6 +39,9 @@ struct ExportTests {
         #expect(jsonl["rows"] == 2_501)
         let first = read(dir + "/ledger.jsonl").split(separator: "\n").first.map(String.init) ?? ""
         #expect(try JSONParser.parse(first)["reason"] == "receive")
+        // The change feed pages too, and its cursor stays put at the end: the export stops there.
+        let feed = try engine.ok("export", ["request": ["op": "events.read", "kinds": ["order"]], "path": .string(dir + "/feed.jsonl"), "format": "jsonl"])
+        #expect(feed["rows"] == 2_500)
     }
 
     @Test func reportsAndTheirPartsAndRefusals() throws {
