@@ -219,7 +219,11 @@ struct HealthReport {
         v[.returns] = HealthReport.ratio(t.returns, t.shipped)
         switch group {
         case .overall:
-            v[.consistency] = consistency["differences"].map { _ in t.ledgerDifferences > 0 ? .infinity : lagHours } ?? lagHours
+            // Nothing to judge without the ledger check and without feed consumers.
+            let verified = consistency["differences"] != nil
+            if verified || consistency["consumers"]?.arrayValue?.isEmpty == false {
+                v[.consistency] = verified && t.ledgerDifferences > 0 ? .infinity : lagHours
+            }
             v[.offHours] = Double(offHours.count)
         case .warehouse where consistency["differences"] != nil:
             v[.consistency] = t.ledgerDifferences > 0 ? .infinity : 0

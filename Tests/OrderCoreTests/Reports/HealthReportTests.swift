@@ -134,5 +134,8 @@ struct HealthReportTests {
         quickArgs["verify"] = false
         let quick = try engine.ok("report.health", quickArgs)
         #expect(component(quick, "consistency")?["details"]?["differences"] == nil)
+        #expect(component(quick, "consistency")?["score"] == 0)   // the lagging consumer is still measured
+        let fresh = try Engine(path: ":memory:")
+        #expect(component(try fresh.ok("report.health", ["verify": false]), "consistency")?["score"] == .null)
     }
 }
