@@ -92,6 +92,11 @@ struct HealthReport {
     var warehouses: [String: HealthTally] = [:]
     /// Per business day of payment: orders paid, of them shipped, and their paid → shipped time.
     var daily: [Int64: (paid: Int64, shipped: Int64, millis: Int64)] = [:]
+    /// Each order's subject, read once: the passes over shipments, parcels and returns mostly meet
+    /// orders the pass over payments has seen. Subjects are interned (orders share a few dozen).
+    var subjectOf: [Int64: Int32] = [:]
+    var subjects: [Store.HealthSubject] = []
+    var subjectIndex: [String: Int32] = [:]
     var consistency: JSONObject = [:]
     var lagHours: Double = 0
     var offHours: [JSON] = []
@@ -104,11 +109,11 @@ struct HealthReport {
         let offset = try ctx.intSetting(.utcOffsetMinutes) * 60_000
         let limit = limitHours * 3_600_000
         let now = ctx.at
-        try ctx.store.eachPaidOrder(from: from, to: to) { s, paidAt, shippedAt, state in
+        try ctx.store.eachPaidOrder(from: from, to: to) { rowID, s, paidAt, shippedAt, state in
             let day = (paidAt + offset) / 86_400_000
             daily[day, default: (0, 0, 0)].paid += 1
             if let shippedAt { daily[day]?.shipped += 1; daily[day]?.millis += shippedAt - paidAt }
-            tally(s) { t in
+            tally(remember(rowID, s)) { t in
                 if let shippedAt {
                     t.paidToShipped.append(shippedAt - paidAt)
                     t.due += 1
@@ -118,29 +123,50 @@ struct HealthReport {
                 }
             }
         }
-        try ctx.store.eachFirstShipment(from: from, to: to) { s in tally(s) { $0.shipped += 1 } }
+        try ctx.store.eachFirstShipment(from: from, to: to) { rowID in try tally(subject(of: rowID)) { $0.shipped += 1 } }
         let cutoffs = Dictionary(try ctx.stuckCutoffs().map { ($0.state.rawValue, $0.cutoff) }, uniquingKeysWith: { a, _ in a })
-        try ctx.store.eachOrder(in: Array(HealthCommands.unprocessedStates.union(cutoffs.keys)).sorted()) { s, state, since in
-            tally(s) { t in
+        try ctx.store.eachOrder(in: Array(HealthCommands.unprocessedStates.union(cutoffs.keys)).sorted()) { rowID, s, state, since in
+            tally(remember(rowID, s)) { t in
                 if HealthCommands.unprocessedStates.contains(state) { t.unprocessed += 1 }
                 guard let cutoff = cutoffs[state] else { return }
                 t.open += 1
                 if since < cutoff { t.stuck += 1 }
             }
         }
-        try ctx.store.eachPackAttempt(from: from, to: to) { s, outcome in
-            tally(s) { t in
+        try ctx.store.eachPackAttempt(from: from, to: to) { rowID, outcome in
+            try tally(subject(of: rowID)) { t in
                 t.packAttempts += 1
                 if outcome == .weightHold { t.weightHolds += 1 }
                 if outcome == .scanFailed { t.scanFailures += 1 }
             }
         }
-        try ctx.store.eachReturn(from: from, to: to) { s in tally(s) { $0.returns += 1 } }
+        try ctx.store.eachReturn(from: from, to: to) { rowID in try tally(subject(of: rowID)) { $0.returns += 1 } }
         try measureConsistency(verify: verify)
         try findOffHoursBulk(offset: offset)
     }
 
-    private mutating func tally(_ s: Store.HealthSubject, _ body: (inout HealthTally) -> Void) {
+    /// Interns an order's subject and remembers it for the later passes.
+    private mutating func remember(_ rowID: Int64, _ s: Store.HealthSubject) -> Int32 {
+        let index: Int32
+        if let known = subjectIndex[s.key] {
+            index = known
+        } else {
+            index = Int32(subjects.count)
+            subjects.append(s)
+            subjectIndex[s.key] = index
+        }
+        subjectOf[rowID] = index
+        return index
+    }
+
+    private mutating func subject(of rowID: Int64) throws -> Int32? {
+        if let known = subjectOf[rowID] { return known }
+        return try ctx.store.healthSubject(orderRowID: rowID).map { remember(rowID, $0) }
+    }
+
+    private mutating func tally(_ subject: Int32?, _ body: (inout HealthTally) -> Void) {
+        guard let subject else { return }
+        let s = subjects[Int(subject)]
         body(&overall)
         body(&channels[s.channel, default: HealthTally()])
         for w in s.warehouses { body(&warehouses[w, default: HealthTally()]) }

@@ -4,63 +4,68 @@ extension Store {
     struct HealthSubject {
         var channel: String
         var warehouses: [String]
+        /// Channel and warehouses as read, to tell subjects apart without building them again.
+        var key: String
     }
 
-    /// The order columns every health query reads: channel and warehouses.
+    /// The order columns every health query reads: channel and warehouses (without DISTINCT, which
+    /// costs SQLite a temporary table per order; repeats are dropped here).
     private static let subjectColumns = """
-        o.channel, (SELECT GROUP_CONCAT(DISTINCT r.warehouse) FROM reservations r WHERE r.order_rowid = o.id)
+        o.channel, (SELECT GROUP_CONCAT(r.warehouse) FROM reservations r WHERE r.order_rowid = o.id)
         """
 
     private static func subject(_ r: Row, _ column: Int32) -> HealthSubject {
-        HealthSubject(channel: r.text(column), warehouses: r.optText(column + 1).map { $0.split(separator: ",").map(String.init) } ?? [])
+        let channel = r.text(column), listed = r.optText(column + 1) ?? ""
+        var warehouses: [String] = []
+        for w in listed.split(separator: ",") where !warehouses.contains(where: { $0 == w }) { warehouses.append(String(w)) }
+        return HealthSubject(channel: channel, warehouses: warehouses, key: channel + "\u{1}" + listed)
+    }
+
+    func healthSubject(orderRowID: Int64) throws -> HealthSubject? {
+        try db.first("SELECT \(Store.subjectColumns) FROM orders o WHERE o.id = ?", .int(orderRowID)) { Store.subject($0, 0) }
     }
 
     /// Orders paid in `from..<to`, with when their first parcel left (nil: not yet) and their state.
-    func eachPaidOrder(from: Int64, to: Int64, _ body: (HealthSubject, _ paidAt: Int64, _ shippedAt: Int64?, _ state: String) throws -> Void) throws {
+    func eachPaidOrder(from: Int64, to: Int64,
+                       _ body: (_ rowID: Int64, HealthSubject, _ paidAt: Int64, _ shippedAt: Int64?, _ state: String) throws -> Void) throws {
         try db.rows("""
-            SELECT \(Store.subjectColumns), o.paid_at,
+            SELECT o.id, \(Store.subjectColumns), o.paid_at,
                    (SELECT MIN(s.shipped_at) FROM shipments s WHERE s.order_rowid = o.id), o.state
             FROM orders o WHERE o.paid_at >= ? AND o.paid_at < ?
-            """, .int(from), .int(to)) { try body(Store.subject($0, 0), $0.int(2), $0.optInt(3), $0.text(4)) }
-    }
-
-    /// Orders whose first parcel left in `from..<to`: the work done in the period.
-    func eachFirstShipment(from: Int64, to: Int64, _ body: (HealthSubject) throws -> Void) throws {
-        try db.rows("""
-            SELECT \(Store.subjectColumns) FROM shipments s JOIN orders o ON o.id = s.order_rowid
-            WHERE s.shipped_at >= ? AND s.shipped_at < ? AND s.seq = 1
-            """, .int(from), .int(to)) { try body(Store.subject($0, 0)) }
+            """, .int(from), .int(to)) { try body($0.int(0), Store.subject($0, 1), $0.int(3), $0.optInt(4), $0.text(5)) }
     }
 
     /// Orders in any of `states` now, with when they entered it.
-    func eachOrder(in states: [String], _ body: (HealthSubject, _ state: String, _ since: Int64) throws -> Void) throws {
+    func eachOrder(in states: [String], _ body: (_ rowID: Int64, HealthSubject, _ state: String, _ since: Int64) throws -> Void) throws {
         guard !states.isEmpty else { return }
         try db.rows("""
-            SELECT \(Store.subjectColumns), o.state, COALESCE(o.state_since, o.updated_at) FROM orders o
+            SELECT o.id, \(Store.subjectColumns), o.state, COALESCE(o.state_since, o.updated_at) FROM orders o
             WHERE o.state IN (\(Array(repeating: "?", count: states.count).joined(separator: ", ")))
-            """, arguments: states.map(SQLValue.text)) { try body(Store.subject($0, 0), $0.text(2), $0.int(3)) }
+            """, arguments: states.map(SQLValue.text)) { try body($0.int(0), Store.subject($0, 1), $0.text(3), $0.int(4)) }
+    }
+
+    /// The orders whose first parcel left in `from..<to`: the work done in the period.
+    func eachFirstShipment(from: Int64, to: Int64, _ body: (_ orderRowID: Int64) throws -> Void) throws {
+        try db.rows("SELECT order_rowid FROM shipments WHERE shipped_at >= ? AND shipped_at < ? AND seq = 1",
+                    .int(from), .int(to)) { try body($0.int(0)) }
     }
 
     enum PackOutcome { case passed, weightHold, scanFailed }
 
     /// Every pack attempt in `from..<to`: parcels packed (held by the weight check or not, overridden
     /// later or not) and pack checks that failed (kept in `command_failures`).
-    func eachPackAttempt(from: Int64, to: Int64, _ body: (HealthSubject, PackOutcome) throws -> Void) throws {
+    func eachPackAttempt(from: Int64, to: Int64, _ body: (_ orderRowID: Int64, PackOutcome) throws -> Void) throws {
         try db.rows("""
-            SELECT \(Store.subjectColumns), p.state = 'weight_hold' OR p.override_by IS NOT NULL
-            FROM parcels p JOIN orders o ON o.id = p.order_rowid WHERE p.packed_at >= ? AND p.packed_at < ?
-            """, .int(from), .int(to)) { try body(Store.subject($0, 0), $0.int(2) != 0 ? .weightHold : .passed) }
+            SELECT order_rowid, state = 'weight_hold' OR override_by IS NOT NULL FROM parcels WHERE packed_at >= ? AND packed_at < ?
+            """, .int(from), .int(to)) { try body($0.int(0), $0.int(1) != 0 ? .weightHold : .passed) }
         try db.rows("""
-            SELECT \(Store.subjectColumns) FROM command_failures f JOIN orders o ON o.order_id = f.order_id
-            WHERE f.op = 'order.pack' AND f.at >= ? AND f.at < ?
-            """, .int(from), .int(to)) { try body(Store.subject($0, 0), .scanFailed) }
+            SELECT o.id FROM command_failures f JOIN orders o ON o.order_id = f.order_id WHERE f.op = 'order.pack' AND f.at >= ? AND f.at < ?
+            """, .int(from), .int(to)) { try body($0.int(0), .scanFailed) }
     }
 
-    /// Returns requested in `from..<to`.
-    func eachReturn(from: Int64, to: Int64, _ body: (HealthSubject) throws -> Void) throws {
-        try db.rows("""
-            SELECT \(Store.subjectColumns) FROM returns x JOIN orders o ON o.id = x.order_rowid WHERE x.created_at >= ? AND x.created_at < ?
-            """, .int(from), .int(to)) { try body(Store.subject($0, 0)) }
+    /// The orders of the returns requested in `from..<to`.
+    func eachReturn(from: Int64, to: Int64, _ body: (_ orderRowID: Int64) throws -> Void) throws {
+        try db.rows("SELECT order_rowid FROM returns WHERE created_at >= ? AND created_at < ?", .int(from), .int(to)) { try body($0.int(0)) }
     }
 
     /// Changes (order transitions and stock movements) people made outside working hours in
