@@ -155,7 +155,7 @@ def test_order_show_has_lines_shipments_and_timeline(shell, tmp_path):
     assert "shipments:" in out and "SF1" in out and "timeline:" in out
     timeline = out[out.index("timeline:"):]
     assert all(step in timeline for step in ["order.create", "order.pay", "order.allocate", "order.pack", "order.ship"])
-    assert "stuck_orders" in out  # report alerts ran (nothing is stuck yet)
+    assert out.rstrip().endswith("items")  # report alerts ran: its one list, empty (nothing is stuck yet)
 
 
 def test_pick_wave_prints_a_pick_list(shell, tmp_path):
