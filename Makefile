@@ -111,6 +111,7 @@ examples: build
 	$(CC) $(CTEST)/readme.c -I $(DIST)/include -L $(DIST)/lib -lordercore -o $(CTEST)/readme
 	cd $(CTEST) && rm -f shop.db* && $(RUN_LIB) ./readme
 	cd $(CTEST) && rm -f quickstart-py.db* && $(PYENV) $(PYTHON) $(CURDIR)/examples/python/quickstart.py quickstart-py.db
+	cd $(CTEST) && rm -rf operations.db* reports && $(PYENV) $(PYTHON) $(CURDIR)/examples/python/operations_report.py operations.db reports
 
 ## The benchmarks of docs/benchmarks.md, each with its comparison in the same run.
 bench: build
