@@ -77,6 +77,11 @@ public struct ShellCommand: Sendable {
         for arg in args {
             if let eq = arg.firstIndex(of: "="), let option = options.first(where: { $0.key == arg[..<eq] }) {
                 ShellCommand.set(&result, option.field, try ShellCommand.value(String(arg[arg.index(after: eq)...]), option.kind, name: option.key))
+            } else if let eq = arg.firstIndex(of: "="), !params.contains(where: { if case .text = $0.kind { true } else { false } }),
+                      arg[..<eq].allSatisfy({ $0.isLowercase || $0 == "_" }), eq != arg.startIndex {
+                // `stock ledger sku=A1` would otherwise look for a SKU named "sku=A1".
+                let accepted = options.isEmpty ? "it takes no options" : "options: " + optionUsage.joined(separator: " ")
+                throw ShellError("unknown option '\(arg[..<eq])'; \(accepted); usage: \(usage)")
             } else if let lines, positional.count >= params.filter({ !$0.optional }).count, arg.contains(":") {
                 lineItems.append(try ShellCommand.line(arg, price: lines.price, usage: usage))
             } else {

@@ -453,8 +453,9 @@ report html {tmp_path / "dashboard.html"}
     assert [json.loads(line)["reason"] for line in (tmp_path / "ledger.jsonl").read_text().splitlines()] == ["receive", "reserve"]
     assert (tmp_path / "channels.csv").read_text().splitlines()[1].startswith("direct,0,F,")
     assert (tmp_path / "dashboard.html").read_text().startswith("<!DOCTYPE html>")
-    bad = run(shell, tmp_path / "h.db", "export only-a-file.csv\nexport x.csv order cancel SO-000001\n")
+    bad = run(shell, tmp_path / "h.db", "export only-a-file.csv\nexport x.csv order cancel SO-000001\nstock ledger sku=A1\n")
     assert bad.returncode != 0 and "usage: export FILE" in bad.stderr and "only read commands" in bad.stderr
+    assert "unknown option 'sku'; options: ref_type=REF_TYPE" in bad.stderr   # not a SKU named "sku=A1"
 
 
 def test_watch_refreshes_report_alerts_until_a_key(shell, tmp_path):
