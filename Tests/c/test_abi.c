@@ -542,6 +542,14 @@ static void test_reports(void) {
     CHECK(file && fgets(line, sizeof line, file) && strncmp(line, id, strlen(id)) == 0, "exported row: %s", file ? line : "(no file)");
     if (file) fclose(file);
     unlink(path);
+    CHECK(run(db, "{\"op\":\"db.check\"}", out, sizeof out) == OC_OK && strstr(out, "\"ok\":true,\"integrity\":[]"), "db.check: %s", out);
+    snprintf(path, sizeof path, "/tmp/ordercore-c-backup-%d.db", (int)getpid());
+    snprintf(request, sizeof request, "{\"op\":\"db.backup\",\"path\":\"%s\"}", path);
+    CHECK(run(db, request, out, sizeof out) == OC_OK && strstr(out, "\"pages\":"), "db.backup: %s", out);
+    oc_db *copy = NULL;
+    CHECK(oc_open(path, &copy) == OC_OK && available(copy, "A1") == 4, "the backup opens with the same stock");
+    oc_close(copy);
+    unlink(path);
     oc_close(db);
 }
 

@@ -440,6 +440,8 @@ export {tmp_path / "orders.csv"} order list
 export {tmp_path / "ledger.jsonl"} stock ledger A1
 export {tmp_path / "channels.csv"} rows=channels report health from=2026-05-01T00:00:00Z to=2026-05-02T00:00:00Z
 report html {tmp_path / "dashboard.html"}
+db check
+db backup {tmp_path / "copy.db"}
 """
     result = run(shell, tmp_path / "h.db", script)
     assert result.returncode == 0, result.stderr
@@ -453,6 +455,7 @@ report html {tmp_path / "dashboard.html"}
     assert [json.loads(line)["reason"] for line in (tmp_path / "ledger.jsonl").read_text().splitlines()] == ["receive", "reserve"]
     assert (tmp_path / "channels.csv").read_text().splitlines()[1].startswith("direct,0,F,")
     assert (tmp_path / "dashboard.html").read_text().startswith("<!DOCTYPE html>")
+    assert "integrity" in result.stdout and (tmp_path / "copy.db").stat().st_size > 0
     bad = run(shell, tmp_path / "h.db", "export only-a-file.csv\nexport x.csv order cancel SO-000001\nstock ledger sku=A1\n")
     assert bad.returncode != 0 and "usage: export FILE" in bad.stderr and "only read commands" in bad.stderr
     assert "unknown option 'sku'; options: ref_type=REF_TYPE" in bad.stderr   # not a SKU named "sku=A1"

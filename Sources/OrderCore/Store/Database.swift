@@ -126,7 +126,9 @@ final class Database {
         case SQLITE_CORRUPT: OrderCoreError(.corrupt, "database file '\(path)' is corrupt: \(message)")
         case SQLITE_CANTOPEN:
             OrderCoreError(.io, "cannot open database file '\(path)' (does its directory exist and is it writable?)")
-        case SQLITE_IOERR, SQLITE_READONLY, SQLITE_PERM:
+        case SQLITE_READONLY:
+            OrderCoreError(.io, "'\(path)' cannot be written (OrderCore needs write access to the file and its directory): \(message)")
+        case SQLITE_IOERR, SQLITE_PERM:
             OrderCoreError(.io, "I/O error on '\(path)': \(message)")
         case SQLITE_CONSTRAINT: OrderCoreError(.conflict, "constraint violated: \(message)")
         case SQLITE_NOMEM: OrderCoreError(.internal, "out of memory")
@@ -304,4 +306,64 @@ private let jitteredBusyHandler: @convention(c) (UnsafeMutableRawPointer?, Int32
     let b = base(Int(count))
     usleep(UInt32(Int.random(in: (b / 2)...(b + b / 2))))
     return 1
+}
+
+extension Database {
+    /// Copies the whole database, as of the caller's transaction, to `path` with SQLite's online
+    /// backup; the copy is written beside `path`, checked (`quick_check`), then renamed into place, so
+    /// `path` is a complete, consistent database or is not touched. - Returns: pages copied.
+    func backup(to path: String) throws -> Int {
+        let temporary = path + ".partial-\(getpid())"
+        unlink(temporary)
+        var handle: OpaquePointer?
+        var rc = sqlite3_open_v2(temporary, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nil)
+        guard rc == SQLITE_OK, let destination = handle else {
+            sqlite3_close_v2(handle)
+            throw OrderCoreError(.io, "cannot create the backup '\(temporary)' (does its directory exist and is it writable?)")
+        }
+        var pages = 0
+        var problem: String?
+        if let backup = sqlite3_backup_init(destination, "main", db, "main") {
+            rc = sqlite3_backup_step(backup, -1)
+            pages = Int(sqlite3_backup_pagecount(backup))
+            let finished = sqlite3_backup_finish(backup)
+            if rc == SQLITE_DONE { rc = finished }
+        } else {
+            rc = sqlite3_errcode(destination)
+        }
+        if rc != SQLITE_OK && rc != SQLITE_DONE {
+            problem = String(cString: sqlite3_errmsg(destination))
+        } else {
+            var statement: OpaquePointer?
+            sqlite3_prepare_v2(destination, "PRAGMA quick_check", -1, &statement, nil)
+            if sqlite3_step(statement) != SQLITE_ROW || String(cString: sqlite3_column_text(statement, 0)) != "ok" {
+                problem = "the copy does not pass quick_check"
+            }
+            sqlite3_finalize(statement)
+        }
+        sqlite3_close_v2(destination)
+        if let problem {
+            unlink(temporary)
+            throw Database.error(rc == SQLITE_OK || rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, problem, path: path)
+        }
+        guard rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw OrderCoreError(.io, "cannot rename the backup to '\(path)': \(String(cString: strerror(errno)))")
+        }
+        return pages
+    }
+
+    /// SQLite's own check of every page, index and constraint: the problems it lists (none when sound).
+    /// `quick` skips the comparison of indexes with their tables (much faster on a large file).
+    func integrityProblems(quick: Bool, limit: Int) throws -> [String] {
+        var problems: [String] = []
+        try rows("PRAGMA \(quick ? "quick_check" : "integrity_check")(\(limit))") { row in
+            let text = row.text(0)
+            if text != "ok" { problems.append(text) }
+        }
+        try rows("PRAGMA foreign_key_check") { row in
+            if problems.count < limit { problems.append("foreign key: row \(row.int(1)) of \(row.text(0)) names a missing \(row.text(2)) row") }
+        }
+        return problems
+    }
 }

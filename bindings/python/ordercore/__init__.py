@@ -186,6 +186,16 @@ class Database:
         """Closes unpaid orders past their timeout and releases their stock."""
         return self.exec("sweep", at=at)
 
+    def backup(self, path: str) -> JSONDict:
+        """Copies the whole database, online, to ``path``: one consistent snapshot, checked before it is
+        put in place (op db.backup)."""
+        return self.exec("db.backup", path=path)
+
+    def check(self, *, quick: Optional[bool] = None, limit: Optional[int] = None) -> JSONDict:
+        """SQLite's integrity check, foreign keys and every balance against the ledger; ``ok`` is true when
+        all are sound (op db.check)."""
+        return self.exec("db.check", quick=quick, limit=limit)
+
 
 class _Area:
     def __init__(self, db: Database) -> None:

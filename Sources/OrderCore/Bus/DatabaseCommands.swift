@@ -1,0 +1,27 @@
+/// The database file itself: an online backup and an integrity check (docs/reliability.md).
+enum DatabaseCommands {
+    static let all = [backup, check]
+
+    static let backup = Command("db.backup", .read,
+        "Copy the whole database, online, to a file: one consistent snapshot, checked before it is put in place (path)") { ctx, f in
+        guard let path = try f.text("path", maxLength: 4_096), !path.isEmpty else {
+            throw OrderCoreError.invalid("path is required: the file to write the backup to", field: "path")
+        }
+        try f.finish()
+        guard path != ctx.store.db.path else { throw OrderCoreError.invalid("the backup cannot replace the database it copies", field: "path") }
+        let pages = try ctx.store.db.backup(to: path)
+        let pageSize = try ctx.store.db.first("PRAGMA page_size") { $0.int(0) } ?? 0
+        return ["path": .string(path), "pages": .int(Int64(pages)), "bytes": .int(Int64(pages) * pageSize)]
+    }
+
+    static let check = Command("db.check", .read,
+        "Check the database: SQLite's integrity check of every page and index, foreign keys, and every balance against the ledger (quick, limit)") { ctx, f in
+        let quick = try f.bool("quick") ?? false
+        let limit = Int(try f.int("limit", min: 1, max: 10_000) ?? 100)
+        try f.finish()
+        let problems = try ctx.store.db.integrityProblems(quick: quick, limit: limit)
+        let (checked, differences) = try ctx.stockDifferences()
+        return ["ok": .bool(problems.isEmpty && differences.isEmpty), "integrity": .array(problems.map(JSON.string)),
+                "ledger": ["ok": .bool(differences.isEmpty), "checked": .int(Int64(checked)), "differences": .array(Array(differences.prefix(limit)))]]
+    }
+}
