@@ -18,7 +18,7 @@ RUN_LIB  := LD_LIBRARY_PATH=$(CURDIR)/$(DIST)/lib
 PYENV    := PYTHONPATH=$(CURDIR)/bindings/python ORDERCORE_LIBRARY=$(CURDIR)/$(LIB) ORDERCORE_SHELL=$(CURDIR)/$(DIST)/bin/ordercore
 SYSTEM_PACKAGES := libsqlite3-dev libedit-dev pkg-config
 
-.PHONY: all deps test-deps build run test test-swift test-c test-python test-shell examples bench install clean
+.PHONY: all deps test-deps build run test test-swift test-c test-python test-shell examples bench soak fuzz install clean
 
 all: build
 
@@ -130,6 +130,12 @@ bench: build
 	cd $(CTEST) && $(RUN_LIB) ./intake
 	cd $(CTEST) && $(RUN_LIB) ./risk
 	cd $(CTEST) && $(RUN_LIB) ./reports
+
+## The long crash and concurrency runs (the short ones are part of make test): docs/reliability.md.
+SOAK_KILLS ?= 200
+soak: build
+	$(PYENV) $(PYTHON) Tests/python/crash_harness.py $(SOAK_KILLS)
+	$(PYENV) $(PYTHON) Tests/python/soak.py 4 4 2000
 
 clean:
 	rm -rf .build $(DIST)
