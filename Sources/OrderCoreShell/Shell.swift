@@ -35,6 +35,11 @@ public final class Shell {
     public func execute(_ rawLine: String) -> Outcome {
         let line = rawLine.drop(while: { $0 == " " || $0 == "\t" })
         if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("--") { return .proceed }
+        // Every reader decodes invalid UTF-8 into U+FFFD: such a line would name things nobody typed.
+        if line.unicodeScalars.contains("\u{FFFD}") {
+            fail("error: the line is not valid UTF-8 (it has bytes that are not text); nothing was run")
+            return failures > 0 && bail ? .bailed : .proceed
+        }
         let started = Shell.monotonicSeconds()
         defer { if timer { write("Run Time: \(Shell.format(seconds: Shell.monotonicSeconds() - started)) s") } }
         do {

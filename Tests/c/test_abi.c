@@ -106,6 +106,24 @@ static void test_bad_requests(void) {
     CHECK(run(db, "{\"op\":\"order.create\",\"lines\":[{\"sku\":\"A1\",\"qty\":1,\"unit_price\":\"92233720368547758.08\"}]}", out, sizeof out) == OC_INVALID,
           "money beyond Int64: %s", out);
     CHECK(run(db, "{\"op\":\"order.create\",\"lines\":[{\"sku\":\"A1\",\"qty\":2,\"unit_price\":\"-1.00\"}]}", out, sizeof out) == OC_INVALID, "negative money");
+    /* Nested 100,000 deep, a control character in a code, a 20 MB string: refused, no crash. */
+    size_t depth = 100000, size = 2 * depth + 64;
+    char *deep = malloc(size), *big = malloc((20u << 20) + 128);
+    int n = sprintf(deep, "{\"op\":\"order.create\",\"lines\":");
+    memset(deep + n, '[', depth);
+    memset(deep + n + depth, ']', depth);
+    strcpy(deep + n + 2 * depth, "}");
+    CHECK(run(db, deep, out, sizeof out) == OC_INVALID, "JSON nested 100,000 deep: %.120s", out);
+    CHECK(run(db, "{\"op\":\"sku.upsert\",\"sku\":\"A\\u0001B\",\"name\":\"x\"}", out, sizeof out) == OC_INVALID,
+          "a control character in a SKU: %s", out);
+    n = sprintf(big, "{\"op\":\"sku.upsert\",\"sku\":\"B9\",\"name\":\"");
+    memset(big + n, 'x', 20u << 20);
+    strcpy(big + n + (20u << 20), "\"}");
+    CHECK(run(db, big, out, sizeof out) == OC_INVALID, "a 20 MB name: %.120s", out);
+    free(deep);
+    free(big);
+    CHECK(run(db, "{\"op\":\"sku.upsert\",\"sku\":\"B8\",\"name\":\"x'); DROP TABLE orders;--\"}", out, sizeof out) == OC_OK
+          && strstr(out, "DROP TABLE orders;--"), "SQL-looking text is stored literally: %s", out);
     CHECK(available(db, "A1") == 5, "bad requests changed nothing: %lld", (long long)available(db, "A1"));
     oc_close(db);
 }

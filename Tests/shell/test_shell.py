@@ -480,3 +480,26 @@ exec {"op":"order.pay","order_id":"SO-000001","at":"2026-05-01T09:00:00Z"}
     child.expect(pexpect.EOF)
     scripted = run(shell, db, "watch report alerts\n")   # not a terminal: shown once
     assert scripted.returncode == 0 and "stuck_order" in scripted.stdout and "Every" not in scripted.stdout
+
+
+def test_hostile_input_in_the_shell_gets_an_error_and_changes_nothing(shell, tmp_path):
+    db = tmp_path / "hostile.db"
+    subprocess.run([shell, str(db)], input=SETUP, capture_output=True, text=True, check=True)
+    before = run(shell, db, ".mode json\nstock ledger A1\n").stdout
+    hostile = "\n".join([
+        'exec {"op":"stock.receive","sku":"A1","warehouse":"SH","qty":1e400}',
+        'exec [' * 50_000,
+        "stock receive A1 SH -5",
+        "stock receive A1 SH 99999999999999999999999",
+        "order create A1:1@-1.00",
+        "order create A1:1@1.005",
+        "sku upsert 'A\x01B' name=x",
+        'exec {"op":"stock.get","sku":"A1","bogus":true}',
+        "order ship SO-000404 SF T1",
+        "stock receive A1 SH 1 'unterminated",
+    ]) + "\n"
+    result = subprocess.run([shell, str(db)], input=hostile.encode() + b"sku upsert \xff\xfe name=x\n", capture_output=True, timeout=60)
+    assert result.returncode != 0
+    errors = result.stderr.decode("utf-8", "replace").splitlines()
+    assert len(errors) == 11 and all(line.startswith("error") for line in errors), errors
+    assert run(shell, db, ".mode json\nstock ledger A1\n").stdout == before
