@@ -137,5 +137,20 @@ soak: build
 	$(PYENV) $(PYTHON) Tests/python/crash_harness.py $(SOAK_KILLS)
 	$(PYENV) $(PYTHON) Tests/python/soak.py 4 4 2000
 
+## Fuzzes the C ABI with libFuzzer for FUZZ_SECONDS: the library built with coverage and AddressSanitizer
+## (LeakSanitizer included), the harness Tests/fuzz/fuzz_abi.c, the committed corpus as a start.
+FUZZ_SECONDS ?= 300
+FUZZ := .build/fuzz
+fuzz: deps
+	$(SWIFT) build -c release --build-path $(FUZZ) --product OrderCoreABI -Xswiftc -sanitize=fuzzer,address \
+	  -Xlinker --allow-shlib-undefined -Xlinker --unresolved-symbols=ignore-all
+	ln -sf libOrderCoreABI.so $(FUZZ)/release/libordercore.so.0
+	mkdir -p $(FUZZ)/bin $(FUZZ)/corpus && cp Tests/fuzz/corpus/* $(FUZZ)/corpus/
+	clang -g -O1 -fsanitize=fuzzer,address -IInclude Tests/fuzz/fuzz_abi.c -L$(FUZZ)/release -lOrderCoreABI \
+	  -Wl,-rpath,$(CURDIR)/$(FUZZ)/release -o $(FUZZ)/bin/fuzz_abi 2>/dev/null
+	cd $(FUZZ)/bin && { ./fuzz_abi -max_total_time=$(FUZZ_SECONDS) -dict=$(CURDIR)/Tests/fuzz/dictionary.txt -max_len=4096 \
+	  -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 ../corpus > fuzz.log 2>&1; rc=$$?; \
+	  grep -v -E '^#[0-9]+.*(NEW|REDUCE|pulse)|^"|Uses:' fuzz.log; exit $$rc; }
+
 clean:
 	rm -rf .build $(DIST)
