@@ -46,6 +46,10 @@ int main(int argc, char **argv) {
     available = -1;
     oc_stock_available(db, "A1", NULL, &available);
     CHECK(available == 1000000 - acknowledged, "after reopening: %lld", (long long)available);
+    char *check = NULL;
+    CHECK(oc_exec(db, "{\"op\":\"db.check\"}", &check) == OC_OK && strstr(check, "\"ok\":true"),
+          "db.check: integrity and ledger sound: %s", check ? check : oc_errmsg(db));
+    oc_free(check);
     oc_close(db);
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
