@@ -111,7 +111,7 @@ examples: build
 	$(CC) $(CTEST)/readme.c -I $(DIST)/include -L $(DIST)/lib -lordercore -o $(CTEST)/readme
 	cd $(CTEST) && rm -f shop.db* && $(RUN_LIB) ./readme
 	cd $(CTEST) && rm -f quickstart-py.db* && $(PYENV) $(PYTHON) $(CURDIR)/examples/python/quickstart.py quickstart-py.db
-	cd $(CTEST) && rm -rf operations.db* reports && $(PYENV) $(PYTHON) $(CURDIR)/examples/python/operations_report.py operations.db reports
+	cd $(CTEST) && rm -rf operations.db* operations-out && $(PYENV) $(PYTHON) $(CURDIR)/examples/python/operations_report.py operations.db operations-out
 
 ## The benchmarks of docs/benchmarks.md, each with its comparison in the same run.
 bench: build
@@ -123,6 +123,7 @@ bench: build
 	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -I$(DIST)/include Tests/bench/intake.c -L$(DIST)/lib -lordercore -lsqlite3 -o $(CTEST)/intake
 	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -I$(DIST)/include Tests/bench/risk.c -L$(DIST)/lib -lordercore -o $(CTEST)/risk
 	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -I$(DIST)/include Tests/bench/reports.c -L$(DIST)/lib -lordercore -lsqlite3 -o $(CTEST)/reports
+	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I$(DIST)/include Tests/bench/suite.c -L$(DIST)/lib -lordercore -lsqlite3 -lpthread -o $(CTEST)/suite
 	cd $(CTEST) && $(RUN_LIB) ./place_pay $(BENCH_ARGS)
 	cd $(CTEST) && $(RUN_LIB) ./hot_sku
 	cd $(CTEST) && $(RUN_LIB) ./scale
@@ -130,6 +131,7 @@ bench: build
 	cd $(CTEST) && $(RUN_LIB) ./intake
 	cd $(CTEST) && $(RUN_LIB) ./risk
 	cd $(CTEST) && $(RUN_LIB) ./reports
+	cd $(CTEST) && $(RUN_LIB) ./suite
 
 ## The long crash and concurrency runs (the short ones are part of make test): docs/reliability.md.
 SOAK_KILLS ?= 200

@@ -22,6 +22,7 @@
 
 #define DAY_MS 86400000LL
 #define END_MS 1780185600000LL /* 2026-05-31T00:00:00Z: the history's end; reports run at this time */
+#define AT ",\"at\":\"2026-05-31T00:00:00Z\""
 
 static void iso(long long ms, char *out) {
     time_t seconds = (time_t)(ms / 1000);
@@ -205,6 +206,27 @@ static void grow(const char *path, int copies) {
 
 struct report { const char *name, *request; double small_ms, large_ms; };
 
+/* Median microseconds of an order.create + order.pay: the per-order cost at this size. */
+static double create_pay_us(oc_db *db) {
+    double t[200];
+    for (int i = 0; i < 200; i++) {
+        char *response = NULL, id[32];
+        double start = now();
+        if (oc_exec(db, "{\"op\":\"order.create\",\"lines\":[{\"sku\":\"S1\",\"qty\":1,\"unit_price\":\"5.00\"}]" AT "}", &response) != OC_OK)
+            die("order.create", response ? response : oc_errmsg(db));
+        const char *p = strstr(response, "\"order_id\":\"") + 12;
+        size_t n = strcspn(p, "\"");
+        memcpy(id, p, n);
+        id[n] = '\0';
+        oc_free(response);
+        char pay[160];
+        snprintf(pay, sizeof pay, "{\"op\":\"order.pay\",\"order_id\":\"%s\"" AT "}", id);
+        if (oc_exec(db, pay, NULL) != OC_OK) die("order.pay", oc_errmsg(db));
+        t[i] = (now() - start) * 1e6;
+    }
+    return median(t, 200);
+}
+
 static double time_report(oc_db *db, const char *request) {
     double t[5];
     for (int r = 0; r < 5; r++) {
@@ -217,13 +239,14 @@ static double time_report(oc_db *db, const char *request) {
     return median(t, 5);
 }
 
-static void measure(const char *path, struct report *reports, int count, int large) {
+static void measure(const char *path, struct report *reports, int count, int large, double *create_pay) {
     oc_db *db = NULL;
     if (oc_open_v2(path, &db, OC_OPEN_SYNCHRONOUS_NORMAL) != OC_OK) die("oc_open", oc_errmsg(db));
     for (int i = 0; i < count; i++) {
         double ms = time_report(db, reports[i].request);
         if (large) reports[i].large_ms = ms; else reports[i].small_ms = ms;
     }
+    *create_pay = create_pay_us(db);
     char *response = NULL;
     oc_exec(db, "{\"op\":\"stock.verify\"}", &response);
     if (!strstr(response, "\"ok\":true")) die("stock.verify after growing", response);
@@ -235,7 +258,6 @@ int main(int argc, char **argv) {
     int orders = argc > 1 ? atoi(argv[1]) : 10000;
     int copies = argc > 2 ? atoi(argv[2]) : 99;
     if (orders < 100 || copies < 1) die("usage", "reports [ORDERS >= 100] [COPIES >= 1]");
-    #define AT ",\"at\":\"2026-05-31T00:00:00Z\""
     struct report reports[] = {
         {"report.health, last 7 days (verify=false)", "{\"op\":\"report.health\",\"verify\":false" AT "}", 0, 0},
         {"report.health, last 7 days, with the ledger check", "{\"op\":\"report.health\"" AT "}", 0, 0},
@@ -252,11 +274,12 @@ int main(int argc, char **argv) {
     double start = now();
     build(path, orders);
     printf("  built %d orders through OrderCore in %.1f s\n", orders, now() - start);
-    measure(path, reports, count, 0);
+    double small_create_pay, large_create_pay;
+    measure(path, reports, count, 0, &small_create_pay);
     start = now();
     grow(path, copies);
     printf("  copied to %d orders in %.1f s\n", orders * (copies + 1), now() - start);
-    measure(path, reports, count, 1);
+    measure(path, reports, count, 1, &large_create_pay);
     char small[32], large[32];
     snprintf(small, sizeof small, "%d orders", orders);
     snprintf(large, sizeof large, "%d orders", orders * (copies + 1));
@@ -265,6 +288,8 @@ int main(int argc, char **argv) {
         printf("  %-52s %11.1f ms %11.1f ms %7.2fx\n", reports[i].name, reports[i].small_ms, reports[i].large_ms,
                reports[i].large_ms / reports[i].small_ms);
     }
+    printf("  %-52s %11.0f us %11.0f us %7.2fx\n", "order.create + pay (per order)", small_create_pay, large_create_pay,
+           large_create_pay / small_create_pay);
     remove_database(path);
     return 0;
 }
