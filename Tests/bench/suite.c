@@ -4,13 +4,16 @@
  * program doing the minimal SQLite writes for the same orders (the floor), each in its own forked process
  * so its peak memory (ru_maxrss) is its own:
  *
+ *   create+pay  create and pay a 2-line order (place_pay.c has the round-by-round detail)
  *   lifecycle   create, pay, allocate, pack, ship, deliver a 2-line order
  *   returns     a return of one unit of a shipped order: request, receive, refund
+ *   bulk intake 5-line CSV channel events, 500 per oc_exec_batch, against the same rows inserted in
+ *               transactions of 500 orders (intake.c has single events and a 5 MB payload too)
  *   hot SKU     8 threads, each with its own handle, race to sell the last 2,000 units of one SKU
  *
  * Printed per scenario and mode: OrderCore and floor rates (median of the rounds), the median ratio, and
- * both peak memories. Place + pay and bulk intake against their floors are place_pay.c and intake.c; the
- * growth from 10,000 to 1,000,000 orders is lifecycle.c, scale.c and reports.c (all run by make bench).
+ * both peak memories. The growth from 10,000 to 1,000,000 orders is lifecycle.c, scale.c and reports.c
+ * (all run by make bench).
  *
  *   suite [ORDERS] [ROUNDS]      (default 150 3)
  */
@@ -26,9 +29,12 @@
 #define HOT_UNITS 2000
 #define HOT_THREADS 8
 
-enum scenario { LIFECYCLE, RETURNS, HOT, SCENARIOS };
-static const char *scenario_names[] = {"lifecycle (6 steps)", "returns (3 steps)", "hot SKU, 8 threads"};
-static const char *units[] = {"orders/s", "returns/s", "units/s"};
+#define BULK_LINES 5
+#define BULK_BATCH 500
+
+enum scenario { CREATE_PAY, LIFECYCLE, RETURNS, BULK, HOT, SCENARIOS };
+static const char *scenario_names[] = {"create + pay", "lifecycle (6 steps)", "returns (3 steps)", "bulk intake", "hot SKU, 8 threads"};
+static const char *units[] = {"orders/s", "orders/s", "returns/s", "lines/s", "units/s"};
 static int orders = 150;
 
 /* ---- OrderCore ---- */
@@ -39,6 +45,7 @@ static oc_db *oc_shop(const char *path, unsigned flags) {
     if (oc_open_v2(path, &db, flags) != OC_OK) die("oc_open", oc_errmsg(db));
     oc_exec(db, "{\"op\":\"warehouse.upsert\",\"warehouse\":\"SH\"}", NULL);
     oc_exec(db, "{\"op\":\"config.set\",\"key\":\"returns.auto_approve_below\",\"value\":1000}", NULL);
+    oc_exec(db, "{\"op\":\"channel.upsert\",\"channel\":\"shop\",\"profile\":\"csv\"}", NULL);
     char request[160], sku[16];
     for (int l = 0; l < LINES; l++) {
         snprintf(sku, sizeof sku, "SKU-%d", l);
@@ -62,12 +69,16 @@ static void oc_ok(oc_db *db, const char *request, char *id_out) {
     oc_free(response);
 }
 
-/* Runs an order through every step to delivered; returns its id. */
-static void oc_lifecycle(oc_db *db, int i, char *id) {
-    char request[512];
+static void oc_create_pay(oc_db *db, char *id) {
     oc_ok(db, "{\"op\":\"order.create\",\"lines\":[{\"sku\":\"SKU-0\",\"qty\":1,\"unit_price\":\"19.90\"},"
               "{\"sku\":\"SKU-1\",\"qty\":1,\"unit_price\":\"9.90\"}]}", id);
     if (oc_order_pay(db, id, NULL, NULL) != OC_OK) die("pay", oc_errmsg(db));
+}
+
+/* Runs an order through every step to delivered; returns its id. */
+static void oc_lifecycle(oc_db *db, int i, char *id) {
+    char request[512];
+    oc_create_pay(db, id);
     if (oc_order_allocate(db, id, NULL) != OC_OK) die("allocate", oc_errmsg(db));
     snprintf(request, sizeof request, "{\"op\":\"order.pack\",\"order_id\":\"%s\",\"scans\":[\"%s\",\"SKU-0\",\"SKU-1\"],\"weight_g\":0}", id, id);
     oc_ok(db, request, NULL);
@@ -81,10 +92,33 @@ static double oc_run(enum scenario s, unsigned flags) {
     oc_db *db = oc_shop("bench-suite-oc.db", flags);
     char id[32], request[512], rid[32];
     double rate;
-    if (s == LIFECYCLE) {
+    if (s == CREATE_PAY || s == LIFECYCLE) {
         double start = now();
-        for (int i = 0; i < orders; i++) oc_lifecycle(db, i, id);
+        for (int i = 0; i < orders; i++) {
+            if (s == CREATE_PAY) oc_create_pay(db, id); else oc_lifecycle(db, i, id);
+        }
         rate = orders / (now() - start);
+    } else if (s == BULK) {
+        int events = orders * 10;
+        char *batch = malloc((size_t)BULK_BATCH * 512 + 16);
+        double start = now();
+        for (int first = 0; first < events; first += BULK_BATCH) {
+            size_t n = 0;
+            batch[n++] = '[';
+            for (int e = first; e < first + BULK_BATCH && e < events; e++) {
+                if (e > first) batch[n++] = ',';
+                n += sprintf(batch + n, "{\"op\":\"intake.ingest\",\"channel\":\"shop\",\"payload\":\"order_id,status,sku,qty,unit_price");
+                for (int l = 0; l < BULK_LINES; l++) n += sprintf(batch + n, "\\nB-%d,paid,SKU-%d,1,9.90", e, l % LINES);
+                n += sprintf(batch + n, "\"}");
+            }
+            batch[n++] = ']';
+            batch[n] = '\0';
+            char *response = NULL;
+            if (oc_exec_batch(db, batch, OC_BATCH_EACH, &response) != OC_OK || strstr(response, "dead_letter")) die("bulk intake", response);
+            oc_free(response);
+        }
+        rate = (double)events * BULK_LINES / (now() - start);
+        free(batch);
     } else if (s == RETURNS) {
         char (*ids)[32] = malloc(sizeof *ids * orders);
         for (int i = 0; i < orders; i++) oc_lifecycle(db, i, ids[i]);
@@ -206,14 +240,13 @@ static void move(floor_db *f, int i, const char *to) {
     event(f, i, to);
 }
 
-/* The same six transactions OrderCore commits for one order. */
-static void floor_lifecycle(floor_db *f, int i) {
+/* An order of `lines` lines (SKU-0, SKU-1, ...) with its reservations and ledger rows, in the caller's transaction. */
+static void floor_order(floor_db *f, int i, int lines) {
     char id[32], sku[16];
     snprintf(id, sizeof id, "SO-%06d", i);
-    step(f, f->begin);
     sqlite3_bind_int(f->order, 1, i); sqlite3_bind_text(f->order, 2, id, -1, SQLITE_TRANSIENT); step(f, f->order);
-    for (int l = 0; l < LINES; l++) {
-        snprintf(sku, sizeof sku, "SKU-%d", l);
+    for (int l = 0; l < lines; l++) {
+        snprintf(sku, sizeof sku, "SKU-%d", l % LINES);
         sqlite3_bind_text(f->reserve, 1, sku, -1, SQLITE_TRANSIENT); step(f, f->reserve);
         if (sqlite3_changes(f->db) != 1) die("reserve", "no stock");
         sqlite3_bind_int(f->line, 1, i); sqlite3_bind_int(f->line, 2, l + 1); sqlite3_bind_text(f->line, 3, sku, -1, SQLITE_TRANSIENT); step(f, f->line);
@@ -221,6 +254,12 @@ static void floor_lifecycle(floor_db *f, int i) {
         ledger(f, sku, "reserved", 1, "reserve", id);
     }
     event(f, i, "pending_payment");
+}
+
+/* The two transactions of create + pay. */
+static void floor_create_pay(floor_db *f, int i) {
+    step(f, f->begin);
+    floor_order(f, i, LINES);
     step(f, f->commit);
     step(f, f->begin);
     sqlite3_bind_int(f->pay, 1, i); sqlite3_bind_int(f->pay, 2, 2980); step(f, f->pay);
@@ -228,6 +267,13 @@ static void floor_lifecycle(floor_db *f, int i) {
     sqlite3_bind_int(f->firm, 1, i); step(f, f->firm);
     event(f, i, "paid");
     step(f, f->commit);
+}
+
+/* The same six transactions OrderCore commits for one order. */
+static void floor_lifecycle(floor_db *f, int i) {
+    char id[32], sku[16];
+    snprintf(id, sizeof id, "SO-%06d", i);
+    floor_create_pay(f, i);
     step(f, f->begin); move(f, i, "allocated"); step(f, f->commit);
     step(f, f->begin);
     sqlite3_bind_int(f->parcel, 1, i); step(f, f->parcel);
@@ -255,10 +301,21 @@ static double floor_run(enum scenario s, int normal) {
     floor_db f;
     floor_open(&f, "bench-suite-floor.db", normal, 1);
     double rate;
-    if (s == LIFECYCLE) {
+    if (s == CREATE_PAY || s == LIFECYCLE) {
         double start = now();
-        for (int i = 1; i <= orders; i++) floor_lifecycle(&f, i);
+        for (int i = 1; i <= orders; i++) {
+            if (s == CREATE_PAY) floor_create_pay(&f, i); else floor_lifecycle(&f, i);
+        }
         rate = orders / (now() - start);
+    } else if (s == BULK) {
+        int events = orders * 10;
+        double start = now();
+        for (int first = 1; first <= events; first += BULK_BATCH) {
+            step(&f, f.begin);
+            for (int i = first; i < first + BULK_BATCH && i <= events; i++) floor_order(&f, i, BULK_LINES);
+            step(&f, f.commit);
+        }
+        rate = (double)events * BULK_LINES / (now() - start);
     } else {
         for (int i = 1; i <= orders; i++) floor_lifecycle(&f, i);
         double start = now();
