@@ -11,7 +11,7 @@
  *   make bench      (or: intake [ORDERS] [LINES] [BATCH])
  * Each figure is the median of ROUNDS rounds, OrderCore and the floor alternating, same disk, same run.
  */
-#include "bench.h"
+#include "floor.h"
 #include <ordercore.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -72,17 +72,6 @@ static double ordercore_bulk(const char *path, int orders, int lines, int batch)
     free(requests);
     oc_close(db);
     return rate;
-}
-
-static sqlite3_stmt *prepare(sqlite3 *db, const char *sql) {
-    sqlite3_stmt *stmt = NULL;
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) die("prepare", sqlite3_errmsg(db));
-    return stmt;
-}
-
-static void step(sqlite3_stmt *stmt) {
-    if (sqlite3_step(stmt) != SQLITE_DONE) die("step", sqlite3_errmsg(sqlite3_db_handle(stmt)));
-    sqlite3_reset(stmt);
 }
 
 static double floor_bulk(const char *path, int orders, int lines, int batch) {

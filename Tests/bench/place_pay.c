@@ -10,7 +10,7 @@
  * Prints orders/second for each side per round, the medians, and the ratio (target: >= 0.50), for
  * synchronous=FULL (the default) and NORMAL.
  */
-#include "bench.h"
+#include "floor.h"
 #include <ordercore.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -57,18 +57,6 @@ static double ordercore_round(const char *path, int orders, int lines, unsigned 
 
 /* ---- the floor: minimal hand-written SQLite ---- */
 
-static sqlite3_stmt *prepare(sqlite3 *db, const char *sql) {
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) die(sql, sqlite3_errmsg(db));
-    return s;
-}
-
-static void step(sqlite3 *db, sqlite3_stmt *s) {
-    int rc = sqlite3_step(s);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) die("step", sqlite3_errmsg(db));
-    sqlite3_reset(s);
-}
-
 static double floor_round(const char *path, int orders, int lines, int normal) {
     sqlite3 *db;
     unlink(path);
@@ -100,25 +88,25 @@ static double floor_round(const char *path, int orders, int lines, int normal) {
     for (int i = 1; i <= orders; i++) {
         char id[32];
         snprintf(id, sizeof id, "SO-%06d", i);
-        step(db, begin);
-        sqlite3_bind_int(order, 1, i); sqlite3_bind_text(order, 2, id, -1, SQLITE_STATIC); step(db, order);
+        step(begin);
+        sqlite3_bind_int(order, 1, i); sqlite3_bind_text(order, 2, id, -1, SQLITE_STATIC); step(order);
         for (int l = 0; l < lines; l++) {
             char sku[16];
             snprintf(sku, sizeof sku, "SKU-%d", l);
-            sqlite3_bind_text(reserve, 1, sku, -1, SQLITE_TRANSIENT); step(db, reserve);
+            sqlite3_bind_text(reserve, 1, sku, -1, SQLITE_TRANSIENT); step(reserve);
             if (sqlite3_changes(db) != 1) die("reserve", "no stock");
-            sqlite3_bind_int(line, 1, i); sqlite3_bind_int(line, 2, l + 1); sqlite3_bind_text(line, 3, sku, -1, SQLITE_TRANSIENT); step(db, line);
-            sqlite3_bind_int(hold, 1, i); sqlite3_bind_text(hold, 2, sku, -1, SQLITE_TRANSIENT); step(db, hold);
-            sqlite3_bind_text(ledger, 1, id, -1, SQLITE_STATIC); sqlite3_bind_text(ledger, 2, sku, -1, SQLITE_TRANSIENT); step(db, ledger);
+            sqlite3_bind_int(line, 1, i); sqlite3_bind_int(line, 2, l + 1); sqlite3_bind_text(line, 3, sku, -1, SQLITE_TRANSIENT); step(line);
+            sqlite3_bind_int(hold, 1, i); sqlite3_bind_text(hold, 2, sku, -1, SQLITE_TRANSIENT); step(hold);
+            sqlite3_bind_text(ledger, 1, id, -1, SQLITE_STATIC); sqlite3_bind_text(ledger, 2, sku, -1, SQLITE_TRANSIENT); step(ledger);
         }
-        sqlite3_bind_int(event, 1, i); sqlite3_bind_text(event, 2, "pending_payment", -1, SQLITE_STATIC); step(db, event);
-        step(db, commit);
-        step(db, begin);
-        sqlite3_bind_int(pay, 1, i); step(db, pay);
-        sqlite3_bind_int(paid, 1, i); step(db, paid);
-        sqlite3_bind_int(firm, 1, i); step(db, firm);
-        sqlite3_bind_int(event, 1, i); sqlite3_bind_text(event, 2, "paid", -1, SQLITE_STATIC); step(db, event);
-        step(db, commit);
+        sqlite3_bind_int(event, 1, i); sqlite3_bind_text(event, 2, "pending_payment", -1, SQLITE_STATIC); step(event);
+        step(commit);
+        step(begin);
+        sqlite3_bind_int(pay, 1, i); step(pay);
+        sqlite3_bind_int(paid, 1, i); step(paid);
+        sqlite3_bind_int(firm, 1, i); step(firm);
+        sqlite3_bind_int(event, 1, i); sqlite3_bind_text(event, 2, "paid", -1, SQLITE_STATIC); step(event);
+        step(commit);
     }
     double rate = orders / (now() - start);
     sqlite3_stmt *all[] = {begin, commit, reserve, order, line, hold, ledger, event, pay, paid, firm};

@@ -17,7 +17,7 @@
  *
  *   suite [ORDERS] [ROUNDS]      (default 150 3)
  */
-#include "bench.h"
+#include "floor.h"
 #include <ordercore.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -150,18 +150,6 @@ typedef struct {
         *packed, *take, *consume, *shipment, *delivered, *ret, *ret_line, *received, *restock, *refund, *refunded;
 } floor_db;
 
-static sqlite3_stmt *prepare(sqlite3 *db, const char *sql) {
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) die(sql, sqlite3_errmsg(db));
-    return s;
-}
-
-static void step(floor_db *f, sqlite3_stmt *s) {
-    int rc = sqlite3_step(s);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) die("step", sqlite3_errmsg(f->db));
-    sqlite3_reset(s);
-}
-
 static void floor_open(floor_db *f, const char *path, int normal, int create) {
     if (create) remove_database(path);
     if (sqlite3_open(path, &f->db) != SQLITE_OK) die("sqlite3_open", sqlite3_errmsg(f->db));
@@ -224,19 +212,19 @@ static void ledger(floor_db *f, const char *sku, const char *bucket, int delta, 
     sqlite3_bind_int(f->ledger, 3, delta);
     sqlite3_bind_text(f->ledger, 4, reason, -1, SQLITE_STATIC);
     sqlite3_bind_text(f->ledger, 5, ref, -1, SQLITE_TRANSIENT);
-    step(f, f->ledger);
+    step(f->ledger);
 }
 
 static void event(floor_db *f, int i, const char *to) {
     sqlite3_bind_int(f->event, 1, i);
     sqlite3_bind_text(f->event, 2, to, -1, SQLITE_STATIC);
-    step(f, f->event);
+    step(f->event);
 }
 
 static void move(floor_db *f, int i, const char *to) {
     sqlite3_bind_int(f->state, 1, i);
     sqlite3_bind_text(f->state, 2, to, -1, SQLITE_STATIC);
-    step(f, f->state);
+    step(f->state);
     event(f, i, to);
 }
 
@@ -244,13 +232,13 @@ static void move(floor_db *f, int i, const char *to) {
 static void floor_order(floor_db *f, int i, int lines) {
     char id[32], sku[16];
     snprintf(id, sizeof id, "SO-%06d", i);
-    sqlite3_bind_int(f->order, 1, i); sqlite3_bind_text(f->order, 2, id, -1, SQLITE_TRANSIENT); step(f, f->order);
+    sqlite3_bind_int(f->order, 1, i); sqlite3_bind_text(f->order, 2, id, -1, SQLITE_TRANSIENT); step(f->order);
     for (int l = 0; l < lines; l++) {
         snprintf(sku, sizeof sku, "SKU-%d", l % LINES);
-        sqlite3_bind_text(f->reserve, 1, sku, -1, SQLITE_TRANSIENT); step(f, f->reserve);
+        sqlite3_bind_text(f->reserve, 1, sku, -1, SQLITE_TRANSIENT); step(f->reserve);
         if (sqlite3_changes(f->db) != 1) die("reserve", "no stock");
-        sqlite3_bind_int(f->line, 1, i); sqlite3_bind_int(f->line, 2, l + 1); sqlite3_bind_text(f->line, 3, sku, -1, SQLITE_TRANSIENT); step(f, f->line);
-        sqlite3_bind_int(f->hold, 1, i); sqlite3_bind_text(f->hold, 2, sku, -1, SQLITE_TRANSIENT); step(f, f->hold);
+        sqlite3_bind_int(f->line, 1, i); sqlite3_bind_int(f->line, 2, l + 1); sqlite3_bind_text(f->line, 3, sku, -1, SQLITE_TRANSIENT); step(f->line);
+        sqlite3_bind_int(f->hold, 1, i); sqlite3_bind_text(f->hold, 2, sku, -1, SQLITE_TRANSIENT); step(f->hold);
         ledger(f, sku, "reserved", 1, "reserve", id);
     }
     event(f, i, "pending_payment");
@@ -258,15 +246,15 @@ static void floor_order(floor_db *f, int i, int lines) {
 
 /* The two transactions of create + pay. */
 static void floor_create_pay(floor_db *f, int i) {
-    step(f, f->begin);
+    step(f->begin);
     floor_order(f, i, LINES);
-    step(f, f->commit);
-    step(f, f->begin);
-    sqlite3_bind_int(f->pay, 1, i); sqlite3_bind_int(f->pay, 2, 2980); step(f, f->pay);
-    sqlite3_bind_int(f->paid, 1, i); step(f, f->paid);
-    sqlite3_bind_int(f->firm, 1, i); step(f, f->firm);
+    step(f->commit);
+    step(f->begin);
+    sqlite3_bind_int(f->pay, 1, i); sqlite3_bind_int(f->pay, 2, 2980); step(f->pay);
+    sqlite3_bind_int(f->paid, 1, i); step(f->paid);
+    sqlite3_bind_int(f->firm, 1, i); step(f->firm);
     event(f, i, "paid");
-    step(f, f->commit);
+    step(f->commit);
 }
 
 /* The same six transactions OrderCore commits for one order. */
@@ -274,27 +262,27 @@ static void floor_lifecycle(floor_db *f, int i) {
     char id[32], sku[16];
     snprintf(id, sizeof id, "SO-%06d", i);
     floor_create_pay(f, i);
-    step(f, f->begin); move(f, i, "allocated"); step(f, f->commit);
-    step(f, f->begin);
-    sqlite3_bind_int(f->parcel, 1, i); step(f, f->parcel);
-    sqlite3_bind_int(f->packed, 1, i); step(f, f->packed);
+    step(f->begin); move(f, i, "allocated"); step(f->commit);
+    step(f->begin);
+    sqlite3_bind_int(f->parcel, 1, i); step(f->parcel);
+    sqlite3_bind_int(f->packed, 1, i); step(f->packed);
     move(f, i, "packed");
-    step(f, f->commit);
-    step(f, f->begin);
+    step(f->commit);
+    step(f->begin);
     for (int l = 0; l < LINES; l++) {
         snprintf(sku, sizeof sku, "SKU-%d", l);
-        sqlite3_bind_text(f->take, 1, sku, -1, SQLITE_TRANSIENT); step(f, f->take);
+        sqlite3_bind_text(f->take, 1, sku, -1, SQLITE_TRANSIENT); step(f->take);
         ledger(f, sku, "on_hand", -1, "ship", id);
         ledger(f, sku, "reserved", -1, "ship", id);
     }
-    sqlite3_bind_int(f->consume, 1, i); step(f, f->consume);
-    sqlite3_bind_int(f->shipment, 1, i); sqlite3_bind_text(f->shipment, 2, id, -1, SQLITE_TRANSIENT); step(f, f->shipment);
+    sqlite3_bind_int(f->consume, 1, i); step(f->consume);
+    sqlite3_bind_int(f->shipment, 1, i); sqlite3_bind_text(f->shipment, 2, id, -1, SQLITE_TRANSIENT); step(f->shipment);
     move(f, i, "shipped");
-    step(f, f->commit);
-    step(f, f->begin);
-    sqlite3_bind_int(f->delivered, 1, i); step(f, f->delivered);
+    step(f->commit);
+    step(f->begin);
+    sqlite3_bind_int(f->delivered, 1, i); step(f->delivered);
     move(f, i, "delivered");
-    step(f, f->commit);
+    step(f->commit);
 }
 
 static double floor_run(enum scenario s, int normal) {
@@ -311,9 +299,9 @@ static double floor_run(enum scenario s, int normal) {
         int events = orders * 10;
         double start = now();
         for (int first = 1; first <= events; first += BULK_BATCH) {
-            step(&f, f.begin);
+            step(f.begin);
             for (int i = first; i < first + BULK_BATCH && i <= events; i++) floor_order(&f, i, BULK_LINES);
-            step(&f, f.commit);
+            step(f.commit);
         }
         rate = (double)events * BULK_LINES / (now() - start);
     } else {
@@ -322,21 +310,21 @@ static double floor_run(enum scenario s, int normal) {
         for (int i = 1; i <= orders; i++) {   /* request, receive, refund: three transactions */
             char id[32];
             snprintf(id, sizeof id, "RMA-%d", i);
-            step(&f, f.begin);
-            sqlite3_bind_int(f.ret, 1, i); step(&f, f.ret);
-            sqlite3_bind_int(f.ret_line, 1, i); step(&f, f.ret_line);
-            step(&f, f.commit);
-            step(&f, f.begin);
-            sqlite3_bind_int(f.received, 1, i); step(&f, f.received);
-            step(&f, f.restock);
+            step(f.begin);
+            sqlite3_bind_int(f.ret, 1, i); step(f.ret);
+            sqlite3_bind_int(f.ret_line, 1, i); step(f.ret_line);
+            step(f.commit);
+            step(f.begin);
+            sqlite3_bind_int(f.received, 1, i); step(f.received);
+            step(f.restock);
             ledger(&f, "SKU-0", "on_hand", 1, "return", id);
-            sqlite3_bind_int(f.refund, 1, i); sqlite3_bind_text(f.refund, 2, "received", -1, SQLITE_STATIC); step(&f, f.refund);
-            step(&f, f.commit);
-            step(&f, f.begin);
-            sqlite3_bind_int(f.pay, 1, i); sqlite3_bind_int(f.pay, 2, -1490); step(&f, f.pay);
-            sqlite3_bind_int(f.refunded, 1, i); step(&f, f.refunded);
-            sqlite3_bind_int(f.refund, 1, i); sqlite3_bind_text(f.refund, 2, "refunded", -1, SQLITE_STATIC); step(&f, f.refund);
-            step(&f, f.commit);
+            sqlite3_bind_int(f.refund, 1, i); sqlite3_bind_text(f.refund, 2, "received", -1, SQLITE_STATIC); step(f.refund);
+            step(f.commit);
+            step(f.begin);
+            sqlite3_bind_int(f.pay, 1, i); sqlite3_bind_int(f.pay, 2, -1490); step(f.pay);
+            sqlite3_bind_int(f.refunded, 1, i); step(f.refunded);
+            sqlite3_bind_int(f.refund, 1, i); sqlite3_bind_text(f.refund, 2, "refunded", -1, SQLITE_STATIC); step(f.refund);
+            step(f.commit);
         }
         rate = orders / (now() - start);
     }
@@ -370,18 +358,18 @@ static void *floor_hot_thread(void *arg) {
     floor_db f;
     floor_open(&f, "bench-suite-floor.db", hot_normal, 0);
     for (int i = 1;; i++) {
-        step(&f, f.begin);
-        sqlite3_bind_text(f.reserve, 1, "HOT", -1, SQLITE_STATIC); step(&f, f.reserve);
-        if (sqlite3_changes(f.db) != 1) { step(&f, f.commit); break; }
+        step(f.begin);
+        sqlite3_bind_text(f.reserve, 1, "HOT", -1, SQLITE_STATIC); step(f.reserve);
+        if (sqlite3_changes(f.db) != 1) { step(f.commit); break; }
         int rowid = (int)(t * 1000000 + i);
         char id[32];
         snprintf(id, sizeof id, "SO-%d", rowid);
-        sqlite3_bind_int(f.order, 1, rowid); sqlite3_bind_text(f.order, 2, id, -1, SQLITE_TRANSIENT); step(&f, f.order);
-        sqlite3_bind_int(f.line, 1, rowid); sqlite3_bind_int(f.line, 2, 1); sqlite3_bind_text(f.line, 3, "HOT", -1, SQLITE_STATIC); step(&f, f.line);
-        sqlite3_bind_int(f.hold, 1, rowid); sqlite3_bind_text(f.hold, 2, "HOT", -1, SQLITE_STATIC); step(&f, f.hold);
+        sqlite3_bind_int(f.order, 1, rowid); sqlite3_bind_text(f.order, 2, id, -1, SQLITE_TRANSIENT); step(f.order);
+        sqlite3_bind_int(f.line, 1, rowid); sqlite3_bind_int(f.line, 2, 1); sqlite3_bind_text(f.line, 3, "HOT", -1, SQLITE_STATIC); step(f.line);
+        sqlite3_bind_int(f.hold, 1, rowid); sqlite3_bind_text(f.hold, 2, "HOT", -1, SQLITE_STATIC); step(f.hold);
         ledger(&f, "HOT", "reserved", 1, "reserve", id);
         event(&f, rowid, "pending_payment");
-        step(&f, f.commit);
+        step(f.commit);
         hot_sold[t]++;
     }
     floor_close(&f);
