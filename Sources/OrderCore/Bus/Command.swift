@@ -8,8 +8,9 @@ public struct Command: Sendable {
     /// ask to be restarted as a write with `CommandContext.requireWrite()`.
     public let access: Access
     public let summary: String
-    /// Its refusals are kept (`command_failures`, with the request's `order_id`) after the rollback,
-    /// for the reports that count them: a failed pack check is a pack verification failure.
+    /// Its refusals that name a `reason` are kept (`command_failures`, with the request's `order_id`)
+    /// after the rollback, for the reports that count them: a failed pack check is a pack verification
+    /// failure, a pack request without a weight is not.
     let recordsFailures: Bool
     let run: @Sendable (CommandContext, Fields) throws -> JSON
 

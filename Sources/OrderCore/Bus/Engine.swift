@@ -125,10 +125,12 @@ public final class Engine: Sendable {
         }
     }
 
-    /// Whether a refusal is kept for the reports that count it (see `Command.recordsFailures`);
-    /// failures of the machine (busy, I/O) are not the command's and are not kept.
+    /// Whether a refusal is kept for the reports that count it (see `Command.recordsFailures`): a
+    /// refusal of the work itself, which names its `reason` (a pack check that failed), not a malformed
+    /// request or a failure of the machine (busy, I/O).
     private static func recorded(_ command: Command, _ error: any Error) -> Bool {
-        command.recordsFailures && !fatalCodes.contains(wrap(error).code)
+        let e = wrap(error)
+        return command.recordsFailures && !fatalCodes.contains(e.code) && e.details?["reason"] != nil
     }
 
     private static func record(_ request: JSONObject, _ error: any Error, store: Store) throws {

@@ -38,6 +38,9 @@ struct HealthReportTests {
         #expect(try pack(o3, "690002", day: 1, hour: 2, weight: 500).get()["parcel"]?["weight_check"] == "held")
         try engine.ok("order.override_weight", ["order_id": o3, "parcel": 1, "reason": "bubble wrap", "at": at(3, 11)])
         #expect(pack(o4, "A1", day: 2, hour: 3).failure?.code == .conflict)
+        // A malformed request and an illegal transition are not pack verification failures: not counted.
+        #expect(engine.fails("order.pack", ["order_id": o4, "scans": [o4], "at": at(2, 3)]) == .invalidInput)
+        #expect(engine.fails("order.pack", ["order_id": o6, "scans": [o6, "A1"], "weight_g": 0, "at": at(4, 13)]) == .conflict)
         var batch = #"[{"op":"order.pack","order_id":"\#(o4.stringValue ?? "")","scans":["\#(o4.stringValue ?? "")","690001"],"weight_g":0,"at":"2026-05-02T04:00:00Z"}]"#
         #expect(batch.withUTF8 { engine.executeBatch($0, atomic: false).response }.contains("pack check failed"))
         _ = try pack(o4, "690002", day: 2, hour: 5, weight: 200).get()
