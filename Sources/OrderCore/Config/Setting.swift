@@ -187,6 +187,11 @@ struct Setting: Sendable {
         return try RiskRules(spec).json
     }
 
+    static let feedRetentionDays = Setting.number(
+        key: "feed.retention_days",
+        summary: "Days the sweep keeps change-feed events every consumer has acknowledged (unacknowledged ones are always kept)",
+        defaultValue: 30, range: 1...3_650)
+
     static let shipWithinHours = Setting.number(
         key: "fulfillment.ship_within_hours",
         summary: "Hours from payment to the first parcel leaving that count as on time (report.health)",
@@ -246,7 +251,7 @@ struct Setting: Sendable {
                                  completeAfterDays, pickupAlertHours, stateLimitHours, maxPayloadBytes, dedupeWindowMinutes,
                                  duplicateWindowSeconds, returnReasons, autoApproveBelow, supervisorAbove, adminAbove, flaggedReturnerRole, restoreCoupons, riskEnabled, riskRules,
                                  refundShipping, refundBeforeReceipt, returnSLAHours, emptyBoxPercent,
-                                 shipWithinHours, workStartsHour, workEndsHour, offHoursChanges, healthWeights]
+                                 shipWithinHours, workStartsHour, workEndsHour, offHoursChanges, healthWeights, feedRetentionDays]
 }
 
 enum Currency {

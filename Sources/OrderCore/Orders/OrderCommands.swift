@@ -161,7 +161,7 @@ enum SweepCommand {
     static let all = [sweep]
 
     static let sweep = Command("sweep", .write,
-        "Close unpaid orders past their timeout, release their stock, and open or clear low-stock alerts") { ctx, f in
+        "Close unpaid orders past their timeout, release their stock, open or clear low-stock alerts, prune acknowledged feed events past their retention") { ctx, f in
         try f.finish()
         var released: Int64 = 0
         var closed: [String] = []
@@ -187,6 +187,7 @@ enum SweepCommand {
                 "shipped_at": .string(Timestamp.format(shipment.shippedAt)), "hours": .int(hours)])
         }
         let overdueReturns = try ReturnCommands.escalateOverdue(ctx)
+        let pruned = try ctx.store.pruneFeed(before: ctx.at - (try ctx.intSetting(.feedRetentionDays)) * 86_400_000)
         // Everything the expiries released is looked at below with the rest.
         let watched = Set(try ctx.store.takeWatchedSKUs(sinceDay: try ctx.coverWindow().firstDay)).union(ctx.replenished)
         ctx.replenished = []
@@ -194,6 +195,6 @@ enum SweepCommand {
         return ["expired_orders": .int(closed.count), "released_units": .int(released),
                 "order_ids": .array(closed.prefix(1_000).map(JSON.string)),
                 "low_stock_alerts_opened": .int(opened), "low_stock_alerts_cleared": .int(cleared), "completed_orders": .int(completed),
-                "awaiting_pickup": .int(waiting.count), "overdue_returns": .int(overdueReturns)]
+                "awaiting_pickup": .int(waiting.count), "overdue_returns": .int(overdueReturns), "feed_events_pruned": .int(Int64(pruned))]
     }
 }

@@ -20,6 +20,15 @@ extension Store {
     }
 
     /// The last sequence number of the feed (0 when it is empty).
+    /// Deletes events older than `before` that every consumer has acknowledged (all of them when there
+    /// are no consumers), except the newest event: it keeps the sequence counting up (a sequence that
+    /// started again at 1 would hide new events behind every consumer's cursor). - Returns: how many.
+    func pruneFeed(before: Int64) throws -> Int {
+        let acknowledged = try db.first("SELECT MIN(cursor) FROM feed_consumers") { $0.optInt(0) } ?? nil
+        let upTo = min(acknowledged ?? Int64.max, try feedHead() - 1)
+        return try db.run("DELETE FROM feed WHERE seq <= ? AND at < ?", .int(upTo), .int(before))
+    }
+
     func feedHead() throws -> Int64 {
         try db.first("SELECT COALESCE(MAX(seq), 0) FROM feed") { $0.int(0) } ?? 0
     }

@@ -81,4 +81,32 @@ struct ChangeFeedTests {
         #expect(results.map { $0["ok"] } == [true, false])
         #expect(try engine.available("A1") == 15)
     }
+
+    @Test func theSweepPrunesOnlyOldEventsEveryConsumerHasAcknowledged() throws {
+        let engine = try Engine(path: ":memory:")
+        try engine.seedCatalog(a1: ["SH": 50])
+        func order(_ day: String) throws {
+            try engine.ok("order.create", orderArgs([("A1", 1, "1.00")], ["at": .string("2026-05-\(day)T10:00:00Z")]))
+        }
+        func events() throws -> [JSON] { try engine.ok("events.read", ["after": 0, "limit": 1_000])["events"]?.arrayValue ?? [] }
+        try order("01")
+        try order("02")
+        try order("20")
+        try engine.ok("config.set", ["key": "feed.retention_days", "value": 10])
+        // A consumer that acknowledged nothing keeps every event, however old.
+        try engine.ok("events.ack", ["consumer": "erp", "cursor": 0])
+        #expect(try engine.ok("sweep", ["at": "2026-05-20T12:00:00Z"])["feed_events_pruned"] == 0)
+        // Once it has acknowledged everything, events older than the retention go; recent ones stay.
+        let head = try engine.ok("events.read", ["after": 0, "limit": 1])["head"]?.intValue ?? 0
+        try engine.ok("events.ack", ["consumer": "erp", "cursor": .int(head)])
+        #expect((try engine.ok("sweep", ["at": "2026-05-20T12:00:00Z"])["feed_events_pruned"]?.intValue ?? 0) > 0)
+        let left = try events()
+        #expect(!left.isEmpty && left.allSatisfy { ($0["at"]?.stringValue ?? "") >= "2026-05-10" })
+        // Much later everything is old, but the newest event stays, so the sequence keeps counting up
+        // and the next event is after every consumer's cursor.
+        try engine.ok("sweep", ["at": "2027-01-01T00:00:00Z"])
+        #expect(try events().compactMap { $0["seq"]?.intValue }.max() == head)
+        try order("21")
+        #expect(try engine.ok("events.read", ["consumer": "erp"])["events"]?.arrayValue?.first?["order_id"] == "SO-000004")
+    }
 }
