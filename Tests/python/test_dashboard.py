@@ -122,6 +122,7 @@ def test_dashboard_is_self_contained_valid_and_renders(db, tmp_path):
     assert SECTIONS <= parser.ids and parser.tags.get("svg", 0) >= 3
     assert parser.external == [], "the page must need nothing from the network"
     assert 'class="stock-warning"' in text and "<td>B2</td>" in text
+    assert "<h3>By channel</h3>" in text and "<td>web</td>" in text and "<h3>By warehouse</h3>" in text
 
     shot = tmp_path / "dashboard.png"
     subprocess.run([_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", f"--screenshot={shot}",

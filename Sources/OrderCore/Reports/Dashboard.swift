@@ -102,7 +102,28 @@ struct Dashboard {
             <table><thead><tr><th>component</th><th>value</th><th>score</th><th></th><th>grade</th><th>weight</th></tr></thead>
             <tbody>
             \(rows)</tbody></table>
-            </section>
+            \(groupTable("channel", "channels"))\(groupTable("warehouse", "warehouses"))</section>
+
+            """
+    }
+
+    /// One line per channel or warehouse: its score, grade and the main rates.
+    func groupTable(_ kind: String, _ member: String) -> String {
+        let groups = health[member]?.arrayValue ?? []
+        guard !groups.isEmpty else { return "" }
+        var rows = ""
+        for g in groups {
+            let grade = g["grade"]?.stringValue ?? "–"
+            rows += "<tr><td>\(e(text(g[kind])))</td><td class=\"num\">\(e(text(g["score"])))</td><td class=\"grade grade-\(e(grade))\">\(e(grade))</td>"
+                + "<td class=\"num\">\(e(text(g["backlog_days"])))</td><td class=\"num\">\(e(text(g["on_time_rate"])))</td>"
+                + "<td class=\"num\">\(e(text(g["p90_paid_to_shipped_hours"])))</td><td class=\"num\">\(e(text(g["pack_failure_rate"])))</td>"
+                + "<td class=\"num\">\(e(text(g["return_rate"])))</td></tr>\n"
+        }
+        return """
+            <h3>By \(kind)</h3>
+            <table><thead><tr><th>\(kind)</th><th>score</th><th>grade</th><th>backlog days</th><th>on time</th><th>p90 h</th><th>pack failures</th><th>returns</th></tr></thead>
+            <tbody>
+            \(rows)</tbody></table>
 
             """
     }
@@ -242,7 +263,7 @@ struct Dashboard {
         header{background:#111827;color:#f9fafb;padding:16px 24px}header h1{margin:0;font-size:22px}header p{margin:4px 0 0;color:#d1d5db}
         main{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:16px;padding:16px}
         section{background:#fff;border-radius:8px;padding:16px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
-        h2{margin:0 0 12px;font-size:17px}h2 small{color:#6b7280;font-weight:400}
+        h2{margin:0 0 12px;font-size:17px}h2 small{color:#6b7280;font-weight:400}h3{margin:16px 0 6px;font-size:14px}
         table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:4px 8px;border-bottom:1px solid #e5e7eb;text-align:left}
         .num{text-align:right;font-variant-numeric:tabular-nums}.score{display:flex;align-items:center;gap:16px}
         .grade{font-weight:700}.grade-A{color:#15803d}.grade-B{color:#65a30d}.grade-C{color:#ca8a04}.grade-D{color:#ea580c}.grade-F{color:#dc2626}
