@@ -107,6 +107,8 @@ examples: build
 	cd $(CTEST) && rm -f quickstart.db* && $(RUN_LIB) ./quickstart quickstart.db
 	$(CC) examples/c/channel_sync.c -I $(DIST)/include -L $(DIST)/lib -lordercore -o $(CTEST)/channel_sync
 	cd $(CTEST) && rm -f sync.db* && $(RUN_LIB) ./channel_sync sync.db
+	$(CC) examples/c/nightly.c -I $(DIST)/include -L $(DIST)/lib -lordercore -o $(CTEST)/nightly
+	cd $(CTEST) && rm -rf nightly.db* nightly-out && mkdir nightly-out && $(RUN_LIB) ./nightly nightly.db nightly-out
 	sed -n '/^```c$$/,/^```$$/p' README.md | sed '1d;$$d' > $(CTEST)/readme.c
 	$(CC) $(CTEST)/readme.c -I $(DIST)/include -L $(DIST)/lib -lordercore -o $(CTEST)/readme
 	cd $(CTEST) && rm -f shop.db* && $(RUN_LIB) ./readme
