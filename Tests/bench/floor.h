@@ -11,6 +11,12 @@ static inline sqlite3_stmt *prepare(sqlite3 *db, const char *sql) {
     return s;
 }
 
+/* Runs SQL text (schema, seeding), stopping the benchmark on an error. */
+static inline void sql_exec(sqlite3 *db, const char *sql) {
+    char *error = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &error) != SQLITE_OK) die(sql, error);
+}
+
 /* Runs a statement to its end and resets it for the next use. */
 static inline void step(sqlite3_stmt *s) {
     int rc = sqlite3_step(s);

@@ -78,17 +78,17 @@ static double floor_bulk(const char *path, int orders, int lines, int batch) {
     sqlite3 *db = NULL;
     unlink(path);
     sqlite3_open(path, &db);
-    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+    sql_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                      "CREATE TABLE orders(id INTEGER PRIMARY KEY, external_id TEXT UNIQUE, state TEXT, total INTEGER);"
                      "CREATE TABLE lines(order_id INTEGER, line_no INTEGER, sku TEXT, qty INTEGER, price INTEGER, PRIMARY KEY(order_id, line_no)) WITHOUT ROWID;"
-                     "CREATE TABLE ledger(id INTEGER PRIMARY KEY, sku TEXT, delta INTEGER, ref TEXT);", NULL, NULL, NULL);
+                     "CREATE TABLE ledger(id INTEGER PRIMARY KEY, sku TEXT, delta INTEGER, ref TEXT);");
     sqlite3_stmt *order = prepare(db, "INSERT INTO orders(external_id, state, total) VALUES (?, 'paid', ?)");
     sqlite3_stmt *line = prepare(db, "INSERT INTO lines VALUES (?, ?, ?, 1, 1990)");
     sqlite3_stmt *ledger = prepare(db, "INSERT INTO ledger(sku, delta, ref) VALUES (?, 1, ?)");
     double start = now();
     char ext[32], sku[32];
     for (int first = 0; first < orders; first += batch) {
-        sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+        sql_exec(db, "BEGIN IMMEDIATE");
         for (int i = first; i < first + batch && i < orders; i++) {
             snprintf(ext, sizeof ext, "B-%d", i);
             sqlite3_bind_text(order, 1, ext, -1, SQLITE_TRANSIENT);
@@ -106,7 +106,7 @@ static double floor_bulk(const char *path, int orders, int lines, int batch) {
                 step(ledger);
             }
         }
-        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+        sql_exec(db, "COMMIT");
     }
     double rate = (double)orders * lines / (now() - start);
     sqlite3_finalize(order);

@@ -6,7 +6,7 @@
  *
  *   lifecycle [ORDERS] [LOOKUPS]      (default 300 2000)
  */
-#include "bench.h"
+#include "floor.h"
 #include <ordercore.h>
 #include <sqlite3.h>
 #include <string.h>
@@ -70,7 +70,7 @@ static void seed(const char *path, int orders) {
     oc_close(db);
     sqlite3 *raw;
     sqlite3_open(path, &raw);
-    sqlite3_exec(raw, "PRAGMA synchronous=OFF; BEGIN", NULL, NULL, NULL);
+    sql_exec(raw, "PRAGMA synchronous=OFF; BEGIN");
     sqlite3_stmt *order, *line, *event;
     sqlite3_prepare_v2(raw, "INSERT INTO orders(id, order_id, channel, state, currency, placed_at, created_at, updated_at, subtotal, "
                             "line_discount_total, discount_total, shipping_fee, shipping_tax, tax_total, taxes_included, grand_total, "
@@ -86,7 +86,7 @@ static void seed(const char *path, int orders) {
         for (int e = 1; e <= 7; e++) { sqlite3_bind_int(event, 1, i); sqlite3_bind_int(event, 2, e); sqlite3_step(event); sqlite3_reset(event); }
     }
     sqlite3_finalize(order); sqlite3_finalize(line); sqlite3_finalize(event);
-    sqlite3_exec(raw, "COMMIT", NULL, NULL, NULL);
+    sql_exec(raw, "COMMIT");
     sqlite3_close(raw);
 }
 

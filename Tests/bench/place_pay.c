@@ -61,9 +61,9 @@ static double floor_round(const char *path, int orders, int lines, int normal) {
     sqlite3 *db;
     unlink(path);
     if (sqlite3_open(path, &db) != SQLITE_OK) die("sqlite3_open", sqlite3_errmsg(db));
-    sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
-    sqlite3_exec(db, normal ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL", NULL, NULL, NULL);
-    sqlite3_exec(db,
+    sql_exec(db, "PRAGMA journal_mode=WAL");
+    sql_exec(db, normal ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL");
+    sql_exec(db,
         "CREATE TABLE stock(sku TEXT, warehouse TEXT, on_hand INTEGER, reserved INTEGER, PRIMARY KEY(sku, warehouse)) WITHOUT ROWID;"
         "CREATE TABLE orders(id INTEGER PRIMARY KEY, order_id TEXT UNIQUE, state TEXT, grand_total INTEGER, paid INTEGER, expires_at INTEGER);"
         "CREATE TABLE lines(order_rowid INTEGER, line_no INTEGER, sku TEXT, qty INTEGER, unit_price INTEGER, PRIMARY KEY(order_rowid, line_no)) WITHOUT ROWID;"
@@ -73,7 +73,7 @@ static double floor_round(const char *path, int orders, int lines, int normal) {
         "CREATE TABLE events(id INTEGER PRIMARY KEY, order_rowid INTEGER, to_state TEXT);"
         "CREATE TABLE payments(id INTEGER PRIMARY KEY, order_rowid INTEGER, amount INTEGER);"
         "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 99) "
-        "INSERT INTO stock SELECT 'SKU-' || i, 'SH', 1000000000, 0 FROM n;", NULL, NULL, NULL);
+        "INSERT INTO stock SELECT 'SKU-' || i, 'SH', 1000000000, 0 FROM n;");
     sqlite3_stmt *begin = prepare(db, "BEGIN IMMEDIATE"), *commit = prepare(db, "COMMIT");
     sqlite3_stmt *reserve = prepare(db, "UPDATE stock SET reserved = reserved + 1 WHERE sku = ?1 AND warehouse = 'SH' AND on_hand - reserved >= 1");
     sqlite3_stmt *order = prepare(db, "INSERT INTO orders(id, order_id, state, grand_total, paid, expires_at) VALUES (?1, ?2, 'pending_payment', 1990, 0, 900000)");

@@ -11,7 +11,7 @@
  *
  *   reports [ORDERS] [COPIES]      (default 10000 99)
  */
-#include "bench.h"
+#include "floor.h"
 #include <ordercore.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -29,11 +29,6 @@ static void iso(long long ms, char *out) {
     struct tm tm;
     gmtime_r(&seconds, &tm);
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static void exec(sqlite3 *db, const char *sql) {
-    char *error = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &error) != SQLITE_OK) die(sql, error);
 }
 
 /* Runs the collected requests as one atomic batch. */
@@ -132,7 +127,7 @@ static void copy_table(sqlite3 *db, const char *table, const char *overrides, co
     }
     sqlite3_finalize(info);
     snprintf(sql, sizeof sql, "INSERT INTO %s(%s) SELECT %s FROM %s WHERE %s", table, columns, values, table, where);
-    exec(db, sql);
+    sql_exec(db, sql);
 }
 
 static long long max_id(sqlite3 *db, const char *table) {
@@ -150,7 +145,7 @@ static long long max_id(sqlite3 *db, const char *table) {
 static void grow(const char *path, int copies) {
     sqlite3 *db;
     sqlite3_open(path, &db);
-    exec(db, "PRAGMA synchronous=OFF; PRAGMA journal_mode=WAL; BEGIN");
+    sql_exec(db, "PRAGMA synchronous=OFF; PRAGMA journal_mode=WAL; BEGIN");
     const char *tables[] = {"orders", "reservations", "payments", "order_events", "shipments", "parcels", "ledger"};
     long long n[7];
     for (int t = 0; t < 7; t++) n[t] = max_id(db, tables[t]);
@@ -195,12 +190,12 @@ static void grow(const char *path, int copies) {
         copy_table(db, "ledger", o, w);
     }
     /* Copied reservations were released and shipments took stock: balances follow the ledger again. */
-    exec(db, "INSERT INTO ledger(at, sku, warehouse, bucket, delta, reason, actor) "
+    sql_exec(db, "INSERT INTO ledger(at, sku, warehouse, bucket, delta, reason, actor) "
              "SELECT 0, s.sku, s.warehouse, 'reserved', -(SELECT COALESCE(SUM(l.delta), 0) FROM ledger l WHERE l.sku = s.sku AND l.warehouse = s.warehouse AND l.bucket = 'reserved') "
              "+ (SELECT COALESCE(SUM(r.qty), 0) FROM reservations r WHERE r.sku = s.sku AND r.warehouse = s.warehouse AND r.state = 'active'), 'adjust', 'system' FROM stock s");
-    exec(db, "UPDATE stock SET on_hand = (SELECT SUM(delta) FROM ledger l WHERE l.sku = stock.sku AND l.warehouse = stock.warehouse AND bucket = 'on_hand'), "
+    sql_exec(db, "UPDATE stock SET on_hand = (SELECT SUM(delta) FROM ledger l WHERE l.sku = stock.sku AND l.warehouse = stock.warehouse AND bucket = 'on_hand'), "
              "reserved = (SELECT SUM(delta) FROM ledger l WHERE l.sku = stock.sku AND l.warehouse = stock.warehouse AND bucket = 'reserved')");
-    exec(db, "COMMIT");
+    sql_exec(db, "COMMIT");
     sqlite3_close(db);
 }
 

@@ -8,7 +8,7 @@
  *
  *   scale [READS] [ORDERS]      (default 4000 1000)
  */
-#include "bench.h"
+#include "floor.h"
 #include <ordercore.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -19,11 +19,6 @@
 
 
 
-static void exec(sqlite3 *db, const char *sql) {
-    char *error = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &error) != SQLITE_OK) die(sql, error);
-}
-
 /* SKUs S0..S(n-1) in warehouses W0..W4; each balance of 1,000 units is `rows` receipts. */
 static void seed(const char *path, int skus, int rows_per_balance) {
     oc_db *oc = NULL;
@@ -32,8 +27,8 @@ static void seed(const char *path, int skus, int rows_per_balance) {
     oc_close(oc);
     sqlite3 *db;
     sqlite3_open(path, &db);
-    exec(db, "PRAGMA synchronous=OFF; BEGIN");
-    exec(db, "INSERT INTO warehouses(warehouse, name, priority, created_at, updated_at) "
+    sql_exec(db, "PRAGMA synchronous=OFF; BEGIN");
+    sql_exec(db, "INSERT INTO warehouses(warehouse, name, priority, created_at, updated_at) "
              "VALUES ('W0','W0',1,0,0),('W1','W1',2,0,0),('W2','W2',3,0,0),('W3','W3',4,0,0),('W4','W4',5,0,0)");
     sqlite3_stmt *sku, *stock, *ledger;
     sqlite3_prepare_v2(db, "INSERT INTO skus(sku, name, created_at, updated_at) VALUES (?1, ?1, 0, 0)", -1, &sku, NULL);
@@ -64,7 +59,7 @@ static void seed(const char *path, int skus, int rows_per_balance) {
     sqlite3_finalize(sku);
     sqlite3_finalize(stock);
     sqlite3_finalize(ledger);
-    exec(db, "COMMIT");
+    sql_exec(db, "COMMIT");
     sqlite3_close(db);
 }
 

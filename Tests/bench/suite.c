@@ -154,9 +154,9 @@ static void floor_open(floor_db *f, const char *path, int normal, int create) {
     if (create) remove_database(path);
     if (sqlite3_open(path, &f->db) != SQLITE_OK) die("sqlite3_open", sqlite3_errmsg(f->db));
     sqlite3_busy_timeout(f->db, 10000);
-    sqlite3_exec(f->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
-    sqlite3_exec(f->db, normal ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL", NULL, NULL, NULL);
-    if (create) sqlite3_exec(f->db,
+    sql_exec(f->db, "PRAGMA journal_mode=WAL");
+    sql_exec(f->db, normal ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL");
+    if (create) sql_exec(f->db,
         "CREATE TABLE stock(sku TEXT, warehouse TEXT, on_hand INTEGER, reserved INTEGER, PRIMARY KEY(sku, warehouse)) WITHOUT ROWID;"
         "CREATE TABLE orders(id INTEGER PRIMARY KEY, order_id TEXT UNIQUE, state TEXT, grand_total INTEGER, paid INTEGER, refunded INTEGER DEFAULT 0);"
         "CREATE TABLE lines(order_rowid INTEGER, line_no INTEGER, sku TEXT, qty INTEGER, unit_price INTEGER, packed INTEGER DEFAULT 0,"
@@ -170,8 +170,7 @@ static void floor_open(floor_db *f, const char *path, int normal, int create) {
         "CREATE TABLE shipments(id INTEGER PRIMARY KEY, order_rowid INTEGER, tracking_no TEXT, state TEXT);"
         "CREATE TABLE returns(id INTEGER PRIMARY KEY, order_rowid INTEGER, state TEXT);"
         "CREATE TABLE return_lines(return_rowid INTEGER, sku TEXT, qty INTEGER, received INTEGER DEFAULT 0);"
-        "INSERT INTO stock VALUES ('SKU-0', 'SH', 1000000000, 0), ('SKU-1', 'SH', 1000000000, 0), ('HOT', 'SH', 2000, 0);",
-        NULL, NULL, NULL);
+        "INSERT INTO stock VALUES ('SKU-0', 'SH', 1000000000, 0), ('SKU-1', 'SH', 1000000000, 0), ('HOT', 'SH', 2000, 0);");
     f->begin = prepare(f->db, "BEGIN IMMEDIATE");
     f->commit = prepare(f->db, "COMMIT");
     f->reserve = prepare(f->db, "UPDATE stock SET reserved = reserved + 1 WHERE sku = ?1 AND warehouse = 'SH' AND on_hand - reserved >= 1");

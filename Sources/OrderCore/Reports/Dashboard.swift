@@ -14,19 +14,15 @@ enum DashboardCommands {
         for key in ["from", "to"] { if let t = try f.time(key) { period[key] = .string(Timestamp.format(t)) } }
         if let verify = try f.bool("verify") { period["verify"] = .bool(verify) }
         try f.finish()
-        func run(_ op: String, _ args: JSONObject) throws -> JSON {
-            guard let command = Command.byName[op] else { throw OrderCoreError(.internal, "no command \(op)") }
-            return try command.run(ctx, Fields(args))
-        }
-        let health = try run("report.health", period)
+        let health = try HealthCommands.health.run(ctx, Fields(period))
         let page = Dashboard(
             generated: ctx.at,
             health: health,
             ordersByState: try ctx.store.orderCountsByState(),
-            board: try run("stock.board", ["limit": 40]),
-            alerts: try run("report.alerts", ["limit": 30]),
+            board: try StockWatchCommands.board.run(ctx, Fields(["limit": 40])),
+            alerts: try ReportCommands.alerts.run(ctx, Fields(["limit": 30])),
             returnsByState: try ctx.store.returnCountsByState(),
-            riskQueue: try run("risk.queue", ["limit": 1])["total"]?.intValue ?? 0).html
+            riskQueue: try ctx.store.riskQueueCount()).html
         var file = try OutputFile(path: path)
         do {
             try file.write(page)

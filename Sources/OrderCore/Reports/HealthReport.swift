@@ -295,7 +295,7 @@ struct HealthReport {
                 let value = values[c]
                 let s = value.map(c.score)
                 return ["component": .string(c.rawValue),
-                        "value": c == .consistency ? consistency["max_lag_hours"] ?? .null : HealthReport.shown(c, value, t), "unit": .string(unit),
+                        "value": shown(c, value, t), "unit": .string(unit),
                         "score": s.map(JSON.int) ?? .null, "grade": s.map { .string(HealthComponent.grade($0)) } ?? .null,
                         "weight": weights[c.rawValue] ?? .int(c.defaultWeight), "details": .object(details)]
             }
@@ -313,15 +313,15 @@ struct HealthReport {
     }
 
     /// A component's value as shown: days and hours to one decimal, rates to four, counts whole.
-    static func shown(_ c: HealthComponent, _ value: Double?, _ t: HealthTally) -> JSON {
+    func shown(_ c: HealthComponent, _ value: Double?, _ t: HealthTally) -> JSON {
         guard let value else { return .null }
         switch c {
-        case .backlog: return value.isInfinite ? .null : .string(tenths(value))   // nothing shipped: score 0
-        case .consistency: return .null
-        case .stuck: return rate(t.stuck, t.open)
-        case .onTime: return rate(t.onTime, t.due)
-        case .packFailures: return rate(t.weightHolds + t.scanFailures, t.packAttempts)
-        case .returns: return rate(t.returns, t.shipped)
+        case .backlog: return value.isInfinite ? .null : .string(HealthReport.tenths(value))   // nothing shipped: score 0
+        case .consistency: return consistency["max_lag_hours"] ?? .null
+        case .stuck: return HealthReport.rate(t.stuck, t.open)
+        case .onTime: return HealthReport.rate(t.onTime, t.due)
+        case .packFailures: return HealthReport.rate(t.weightHolds + t.scanFailures, t.packAttempts)
+        case .returns: return HealthReport.rate(t.returns, t.shipped)
         case .offHours: return .int(Int64(value))
         }
     }
@@ -333,7 +333,7 @@ struct HealthReport {
         let (mean, p90) = HealthReport.paidToShipped(t)
         var row: JSONObject = [kind: .string(name), "score": score.map(JSON.int) ?? .null,
                                "grade": score.map { .string(HealthComponent.grade($0)) } ?? .null,
-                               "backlog_days": HealthReport.shown(.backlog, values[.backlog], t),
+                               "backlog_days": shown(.backlog, values[.backlog], t),
                                "stuck_rate": HealthReport.rate(t.stuck, t.open), "on_time_rate": HealthReport.rate(t.onTime, t.due),
                                "avg_paid_to_shipped_hours": mean, "p90_paid_to_shipped_hours": p90,
                                "pack_failure_rate": HealthReport.rate(t.weightHolds + t.scanFailures, t.packAttempts),
