@@ -133,14 +133,33 @@ struct Importer {
 }
 
 /// Reads a file line by line (any length), or CSV record by record (a quoted field may span lines).
-/// Owns the open file and getline's buffer, and releases both.
+/// Owns the open file and getline's buffer, and releases both. Reads regular files only — a FIFO
+/// would hang the shell and a device such as /dev/zero never ends — and standard input as `-`.
 final class LineReader {
     let handle: UnsafeMutablePointer<FILE>
     private var buffer: UnsafeMutablePointer<CChar>?
     private var capacity = 0
 
     init(path: String) throws {
-        guard let handle = fopen(path, "r") else { throw ShellError("cannot open '\(path)'") }
+        if path == "-" {
+            guard let input = fdopen(dup(STDIN_FILENO), "r") else { throw ShellError("cannot read standard input") }
+            handle = input
+            return
+        }
+        // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer before fstat can refuse it.
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw ShellError("cannot open '\(path)': \(String(cString: strerror(errno)))") }
+        var s = stat()
+        guard fstat(fd, &s) == 0, s.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            let what = s.st_mode & S_IFMT == S_IFDIR ? "a directory" : "not a regular file (a FIFO, device or socket)"
+            throw ShellError("'\(path)' is \(what); name a file, or - for standard input")
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        guard let handle = fdopen(fd, "r") else {
+            close(fd)
+            throw ShellError("cannot open '\(path)'")
+        }
         self.handle = handle
     }
 

@@ -135,10 +135,15 @@ public final class Shell {
         }
     }
 
-    /// Runs a raw JSON request, as the shell's actor unless the request names one.
+    /// Runs a raw JSON request as the shell's actor: a request that names anyone else is refused, so
+    /// nobody at the shell can act as `system` (the trusted host) or as a colleague.
     private func exec(_ json: String) throws {
         var request = json
-        if case .object(var object)? = try? JSONParser.parse(json), object["actor"] == nil {
+        if case .object(var object)? = try? JSONParser.parse(json) {
+            if let named = object["actor"], named != .string(actor) {
+                return show(.failure(OrderCoreError(.forbidden, "the shell acts as \(actor) (the OS user); a request cannot name another actor",
+                                                    details: ["actor": .string(actor), "named": named])))
+            }
             object["actor"] = .string(actor)
             request = JSON.object(object).serialized
         }
@@ -281,7 +286,7 @@ public final class Shell {
                 "help [COMMAND]".padding(to: width) + "  Show this list, or one command with its op",
                 "",
                 ".mode table|json|csv   Output format",
-                ".read FILE             Run commands from a file",
+                ".read FILE             Run commands from a file (- reads standard input)",
                 ".import FILE --channel CHANNEL  Ingest a file of channel events (CSV, JSON, JSON lines); re-running skips what is in",
                 ".bail on|off           Stop at the first error (scripts exit non-zero)",
                 ".timer on|off          Print how long each command took",

@@ -9,7 +9,7 @@ public struct ShellCommand: Sendable {
         case int
         case money
         case bool
-        case auto              // integer if it looks like one, else string
+        case auto              // true/false, an integer, a JSON object or array if it is one, else a string
         case list              // comma-separated codes: SH,BJ
         case intOrNone         // an integer, or "none" for null
         case intMap            // KEY:N,KEY:N -> {"KEY": N, ...}
@@ -125,7 +125,11 @@ public struct ShellCommand: Sendable {
             case "false", "no", "off", "0": return false
             default: throw ShellError("\(name) must be true or false, not '\(word)'")
             }
-        case .auto: return Int64(word) != nil ? .number(word) : .string(word)
+        case .auto:
+            if word == "true" || word == "false" { return .bool(word == "true") }
+            if Int64(word) != nil { return .number(word) }
+            if word.hasPrefix("{") || word.hasPrefix("["), let value = try? JSONParser.parse(word) { return value }
+            return .string(word)
         case .list: return .array(word.split(separator: ",").map { .string(String($0)) })
         case .intMap:
             var map = JSONObject()

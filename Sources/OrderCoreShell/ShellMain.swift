@@ -46,13 +46,13 @@ public func shellMain(_ arguments: [String]) -> Int32 {
     }
     defer { engine.close() }
     let interactive = commands.isEmpty && isatty(0) == 1 && isatty(1) == 1
-    let shell = Shell(engine: engine, mode: mode, bail: bail || !commands.isEmpty, actor: "shell:" + userName())
+    let shell = Shell(engine: engine, mode: mode, bail: bail || !commands.isEmpty, actor: osActor())
 
     if !commands.isEmpty {
         for command in commands where shell.execute(command) != .proceed { break }
     } else if interactive {
         print("OrderCore \(Version.string) — database \(dbPath)\nType help for commands, .quit to leave.")
-        let editor = LineEditor(historyPath: historyPath(), engine: engine)
+        let editor = LineEditor(historyPath: historyPath(engine), engine: engine)
         while let line = editor.readLine(prompt: "ordercore> ") {
             if shell.execute(line) == .quit { break }
         }
@@ -75,13 +75,34 @@ let usage = """
     otherwise reads commands from standard input and exits 1 if any failed.
     """
 
-private func historyPath() -> String? {
-    if let explicit = getenv("ORDERCORE_HISTORY") { return String(cString: explicit) }
-    guard let home = getenv("HOME") else { return nil }
-    return String(cString: home) + "/.ordercore_history"
+/// The history file, unless it would write over the open database or is not a regular file.
+private func historyPath(_ engine: Engine) -> String? {
+    let path: String
+    if let explicit = getenv("ORDERCORE_HISTORY") {
+        path = String(cString: explicit)
+    } else {
+        guard let home = getenv("HOME") else { return nil }
+        path = String(cString: home) + "/.ordercore_history"
+    }
+    var s = stat()
+    if engine.isDatabaseFile(path) || (stat(path, &s) == 0 && s.st_mode & S_IFMT != S_IFREG) {
+        Shell.standardError("ordercore: not keeping history in \(path): it is the database or not a regular file")
+        return nil
+    }
+    return path
 }
 
-private func userName() -> String {
-    for name in ["USER", "LOGNAME"] { if let v = getenv(name), v.pointee != 0 { return String(cString: v) } }
-    return "uid\(getuid())"
+/// Who the shell acts as: the login name of the process's real user id, looked up in the system's
+/// user database — never an environment variable a user can set. `system` (the trusted host program)
+/// and names that are not valid codes become `uid<N>`.
+func osActor() -> String {
+    let uid = getuid()
+    var entry = passwd()
+    var result: UnsafeMutablePointer<passwd>?
+    var buffer = [CChar](repeating: 0, count: 4_096)
+    if getpwuid_r(uid, &entry, &buffer, buffer.count, &result) == 0, let result, let raw = result.pointee.pw_name {
+        let name = String(cString: raw)
+        if name != "system", Engine.isValidCode(name) { return name }
+    }
+    return "uid\(uid)"
 }

@@ -1,11 +1,18 @@
 """The admin shell as people and scripts use it: scripted standard input, -c, and a real terminal."""
 import json
 import os
+import pwd
 import subprocess
 
 import pexpect
 
-SETUP = """
+import ordercore
+
+# The shell acts as the OS user running it (by uid); the first admin of a new database may be anyone.
+ME = pwd.getpwuid(os.getuid()).pw_name
+
+SETUP = f"""
+actor upsert {ME} role=admin
 sku upsert A1 name=Mug barcode=690123
 warehouse upsert SH name=Shanghai priority=1
 stock receive A1 SH 10
@@ -32,7 +39,7 @@ stock get A1
     lines = result.stdout.strip().splitlines()
     timeline, stock = json.loads(lines[-2]), json.loads(lines[-1])
     assert [e["to"] for e in timeline["events"]] == ["pending_payment", "cancelled"]
-    assert timeline["events"][1]["actor"].startswith("shell:")
+    assert timeline["events"][1]["actor"] == ME  # the OS user, by uid
     assert stock["available"] == 8 and stock["reserved"] == 2
 
 
@@ -210,10 +217,10 @@ def test_bail_stops_at_the_first_error(shell, tmp_path):
 
 def test_dash_c_runs_commands_and_exec_takes_json(shell, tmp_path):
     db = tmp_path / "c.db"
-    result = subprocess.run([shell, str(db), "--json", "-c", "sku upsert A1", "-c",
+    result = subprocess.run([shell, str(db), "--json", "-c", f"actor upsert {ME} role=admin", "-c", "sku upsert A1", "-c",
                              'exec {"op":"warehouse.upsert","warehouse":"SH"}'], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout.splitlines()[1])["warehouse"] == "SH"
+    assert json.loads(result.stdout.splitlines()[2])["warehouse"] == "SH"
     bad = subprocess.run([shell, str(db), "-c", "exec {not json"], capture_output=True, text=True)
     assert bad.returncode == 1 and "invalid_input" in bad.stderr
 
@@ -323,7 +330,7 @@ def test_import_replays_the_uci_online_retail_subset(shell, tmp_path):
     import csv
     codes = sorted({row["StockCode"] for row in csv.DictReader(open(data))})
     profile = json.load(open(os.path.join(ROOT, "examples", "profiles", "uci_online_retail.json")))
-    setup = "warehouse upsert UK\n" + "".join(f'exec {json.dumps({"op": "sku.upsert", "sku": c})}\n' for c in codes if " " not in c)
+    setup = f"actor upsert {ME} role=admin\nwarehouse upsert UK\n" + "".join(f'exec {json.dumps({"op": "sku.upsert", "sku": c})}\n' for c in codes if " " not in c)
     setup += "exec " + json.dumps({"op": "intake.profile_set", "profile": profile}) + "\n"
     script = setup + f"channel upsert uci profile=uci_online_retail\n.mode json\n.import {data} --channel uci\n"
     result = run(shell, tmp_path / "uci.db", script)
@@ -352,11 +359,26 @@ def test_import_on_a_terminal_shows_a_progress_bar(shell, tmp_path):
     child.expect(pexpect.EOF)
 
 
+def register(db, **roles):
+    """Registers actors as the host program does (trusted, no actor of its own)."""
+    with ordercore.open(str(db)) as host:
+        for actor, role in roles.items():
+            host.actors.upsert(actor, role=role)
+
+
+def staffed(db, **roles):
+    """SETUP's catalog and stock, made by the host, and the actors given."""
+    with ordercore.open(str(db)) as host:
+        host.skus.upsert("A1", name="Mug", barcode="690123", weight_g=300)
+        host.warehouses.upsert("SH", name="Shanghai", priority=1)
+        host.stock.receive("A1", "SH", 10)
+    register(db, **roles)
+
+
 def test_only_a_registered_supervisor_overrides_the_weight_check(shell, tmp_path):
     db = tmp_path / "roles.db"
-    me = [line.split(": ", 1)[1] for line in run(shell, db, ".show\n").stdout.splitlines() if line.startswith("actor: ")][0]
-    script = SETUP + """
-sku upsert A1 weight_g=300
+    staffed(db, boss="admin", **{ME: "operator"})
+    script = """
 order create A1:1@5
 order pay SO-000001
 order allocate SO-000001
@@ -366,15 +388,16 @@ order override-weight SO-000001 1 scale is fine
 """
     result = run(shell, db, script)
     assert "error (forbidden)" in result.stderr and "needs a supervisor" in result.stderr
-    result = run(shell, db, f"actor upsert {me} role=supervisor\norder override-weight SO-000001 1 scale is fine\n.mode json\norder get SO-000001\n")
+    register(db, **{ME: "supervisor"})
+    result = run(shell, db, "order override-weight SO-000001 1 scale is fine\n.mode json\norder get SO-000001\n")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout.strip().splitlines()[-1])["parcels"][0]["override_by"] == me
+    assert json.loads(result.stdout.strip().splitlines()[-1])["parcels"][0]["override_by"] == ME
 
 
 def test_a_return_from_request_to_refund(shell, tmp_path):
     db = tmp_path / "r.db"
-    me = [line.split(": ", 1)[1] for line in run(shell, db, ".show\n").stdout.splitlines() if line.startswith("actor: ")][0]
-    script = SETUP + f"actor upsert {me} role=operator\n" + """
+    staffed(db, boss="admin", **{ME: "supervisor"})
+    script = """
 order create A1:2@30
 order pay SO-000001
 order pickup SO-000001
@@ -396,11 +419,10 @@ return list state=receiving
 
 def test_risk_queue_show_and_review(shell, tmp_path):
     db = tmp_path / "risk.db"
-    me = [line.split(": ", 1)[1] for line in run(shell, db, ".show\n").stdout.splitlines() if line.startswith("actor: ")][0]
-    script = SETUP + f"""
-exec {{"op":"actor.upsert","actor_id":"{me}","role":"supervisor"}}
+    staffed(db, boss="admin", **{ME: "supervisor"})
+    script = """
 risk list device DEV-9 block note=chargebacks
-exec {{"op":"order.create","lines":[{{"sku":"A1","qty":1,"unit_price":"5.00"}}],"customer":{{"device_id":"DEV-9"}}}}
+exec {"op":"order.create","lines":[{"sku":"A1","qty":1,"unit_price":"5.00"}],"customer":{"device_id":"DEV-9"}}
 risk queue
 risk show SO-000001
 risk review SO-000001 approve called the buyer, all good

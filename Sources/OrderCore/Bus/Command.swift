@@ -8,17 +8,31 @@ public struct Command: Sendable {
     /// ask to be restarted as a write with `CommandContext.requireWrite()`.
     public let access: Access
     public let summary: String
+    /// The least role an actor needs to run it (docs/roles.md), checked by the engine before the
+    /// command reads its arguments; nil: anyone, unregistered actors included. Requests that name no
+    /// actor come from the host program (`system`) and are trusted.
+    public let role: Actor.Role?
+    /// When the command asks for more than `role` depending on its arguments (a setting's own role,
+    /// a write-off's size), what it asks, for the role table.
+    public let roleRule: String?
+    /// The command checks `role` itself, because of an exception the engine cannot see (the first admin).
+    let checksRole: Bool
     /// Its refusals that name a `reason` are kept (`command_failures`, with the request's `order_id`)
     /// after the rollback, for the reports that count them: a failed pack check is a pack verification
     /// failure, a pack request without a weight is not.
     let recordsFailures: Bool
     let run: @Sendable (CommandContext, Fields) throws -> JSON
 
-    init(_ name: String, _ access: Access, _ summary: String, recordsFailures: Bool = false,
-         run: @escaping @Sendable (CommandContext, Fields) throws -> JSON) {
+    /// - Parameter role: unless given, none for read commands and `.operator` for write commands (every
+    ///   change needs at least an operator).
+    init(_ name: String, _ access: Access, _ summary: String, role: Actor.Role? = nil, roleRule: String? = nil, checksRole: Bool = false,
+         recordsFailures: Bool = false, run: @escaping @Sendable (CommandContext, Fields) throws -> JSON) {
         self.name = name
         self.access = access
         self.summary = summary
+        self.role = role ?? (access == .write ? .operator : nil)
+        self.roleRule = roleRule
+        self.checksRole = checksRole
         self.recordsFailures = recordsFailures
         self.run = run
     }
@@ -27,7 +41,7 @@ public struct Command: Sendable {
     public static let all: [Command] =
         ConfigCommands.all + CatalogCommands.all + ActorCommands.all + ChannelCommands.all + StockCommands.all + CountCommands.all + TransferCommands.all + StockWatchCommands.all
         + OrderCommands.all + RefundCommands.all + AllocationCommands.all + WaveCommands.all + FulfillmentCommands.all + TrackingCommands.all
-        + StatusCommands.all + ReportCommands.all + SweepCommand.all + FeedCommands.all + IntakeCommands.all + ReturnCommands.all + RiskCommands.all + SalesCommands.all + ReconcileCommands.all + HealthCommands.all + ExportCommands.all + DashboardCommands.all + DatabaseCommands.all
+        + StatusCommands.all + ReportCommands.all + PermissionCommands.all + SweepCommand.all + FeedCommands.all + IntakeCommands.all + ReturnCommands.all + RiskCommands.all + SalesCommands.all + ReconcileCommands.all + HealthCommands.all + ExportCommands.all + DashboardCommands.all + DatabaseCommands.all
 
     static let byName: [String: Command] = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
 }

@@ -3,12 +3,11 @@ enum DatabaseCommands {
     static let all = [backup, check]
 
     static let backup = Command("db.backup", .read,
-        "Copy the whole database, online, to a file: one consistent snapshot, checked before it is put in place (path)") { ctx, f in
+        "Copy the whole database, online, to a file: one consistent snapshot, checked before it is put in place (path)", role: .operator) { ctx, f in
         guard let path = try f.text("path", maxLength: 4_096), !path.isEmpty else {
             throw OrderCoreError.invalid("path is required: the file to write the backup to", field: "path")
         }
         try f.finish()
-        guard path != ctx.store.db.path else { throw OrderCoreError.invalid("the backup cannot replace the database it copies", field: "path") }
         let pages = try ctx.store.db.backup(to: path)
         let pageSize = try ctx.store.db.first("PRAGMA page_size") { $0.int(0) } ?? 0
         return ["path": .string(path), "pages": .int(Int64(pages)), "bytes": .int(Int64(pages) * pageSize)]

@@ -9,6 +9,7 @@ public final class Engine: Sendable {
 
     private let store: Mutex<Store?>
     public let path: String
+    private let files: DatabaseFiles?
 
     /// Opens (creating and migrating when needed) the database at `path`; ":memory:" is allowed.
     /// - Throws: `OrderCoreError` with `io` (missing directory, permissions), `corrupt` (not a
@@ -16,11 +17,17 @@ public final class Engine: Sendable {
     public init(path: String, options: StoreOptions = StoreOptions()) throws(OrderCoreError) {
         self.path = path
         do {
-            store = Mutex(try Store(path: path, options: options))
+            let opened = try Store(path: path, options: options)
+            files = opened.db.files
+            store = Mutex(opened)
         } catch {
             throw Engine.wrap(error)
         }
     }
+
+    /// Whether writing to `path` would write over this database or one of its `-wal`, `-shm`,
+    /// `-journal` files (by name or by device and inode): fronts check their own outputs with it.
+    public func isDatabaseFile(_ path: String) -> Bool { files?.contains(path) ?? false }
 
     /// Closes the database; later commands fail with `misuse`. Safe to call more than once.
     public func close() { store.withLock { $0 = nil } }
@@ -143,11 +150,12 @@ public final class Engine: Sendable {
     /// Runs one command inside the caller's transaction.
     private func run(_ command: Command, _ fields: Fields, _ request: JSONObject, store: Store, at: Int64, actor: String, key: String?,
                      access: Command.Access, brief: Bool) throws -> Outcome {
+        let context = CommandContext(store: store, at: at, actor: actor, access: access, brief: brief && key == nil)
+        if let role = command.role, !command.checksRole { try context.requireRole(role, to: command.name) }
         let hash = key.map { _ in Engine.requestHash(request) } ?? 0
         if let key, let replay = try store.idempotentResponse(key: key, op: command.name, hash: hash) {
             return Outcome(result: replay, replayed: true)
         }
-        let context = CommandContext(store: store, at: at, actor: actor, access: access, brief: brief && key == nil)
         let result = try command.run(context, fields)
         try fields.finish()
         try context.finish()
@@ -272,6 +280,11 @@ public final class Engine: Sendable {
             actor = try fields.code("actor") ?? "system"
             key = try fields.text("idempotency_key", maxLength: 200)
         }
+    }
+
+    /// Whether `text` is a valid code (SKU, actor, ...) exactly as written: already in its one spelling.
+    public static func isValidCode(_ text: String) -> Bool {
+        (try? Fields.normalizedCode(text, field: "code")) == text
     }
 
     /// FNV-1a over the request without its envelope members, to tell a retry from a reused key.

@@ -63,7 +63,7 @@ enum ChannelCommands {
     static let all = [upsert, sku, get]
 
     static let upsert = Command("channel.upsert", .write,
-        "Create or update a sales channel (channel, name, warehouses that serve it, active, profile its payloads are mapped with)") { ctx, f in
+        "Create or update a sales channel (channel, name, warehouses that serve it, active, profile its payloads are mapped with)", role: .admin) { ctx, f in
         let code = try f.requiredCode("channel")
         let name = try f.text("name", maxLength: 200)
         let warehouses = try f.strings("warehouses")
@@ -89,7 +89,7 @@ enum ChannelCommands {
     }
 
     static let sku = Command("channel.sku", .write,
-        "Set a channel's cap and on/off switch for a SKU (channel, sku, cap = units it may sell or null, open, reason)") { ctx, f in
+        "Set a channel's cap and on/off switch for a SKU (channel, sku, cap = units it may sell or null, open, reason)", role: .supervisor) { ctx, f in
         let channel = try f.requiredCode("channel")
         let code = try f.requiredCode("sku")
         let cap = try f.int("cap", min: 0)

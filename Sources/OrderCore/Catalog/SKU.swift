@@ -41,7 +41,8 @@ enum CatalogCommands {
     static let all = [skuUpsert, warehouseUpsert]
 
     static let skuUpsert = Command("sku.upsert", .write,
-        "Create or update a SKU (sku, name, barcode, weight_g, unit_cost, cost_currency, active)") { ctx, f in
+        "Create or update a SKU (sku, name, barcode, weight_g, unit_cost, cost_currency, active)",
+        roleRule: "a supervisor to change a barcode or weight_g already set") { ctx, f in
         let code = try f.requiredCode("sku")
         let name = try f.text("name", maxLength: 200)
         let barcode = try f.code("barcode")
@@ -60,6 +61,11 @@ enum CatalogCommands {
         if f.has("unit_cost") { sku.unitCost = unitCost }
         if sku.unitCost != nil || f.has("cost_currency") { sku.costCurrency = currency }
         if let active { sku.active = active }
+        // The pack check compares scans with the barcode and the scale with the weight: changing either
+        // once set can let a wrong or light parcel through, so it is a supervisor's decision.
+        if let existing, (existing.barcode != nil && existing.barcode != sku.barcode) || (existing.weightGrams != nil && existing.weightGrams != sku.weightGrams) {
+            try ctx.requireRole(.supervisor, to: "changing the barcode or weight of \(code)")
+        }
         sku.updatedAt = ctx.at
         if let barcode, let owner = try ctx.store.skuCode(barcode: barcode), owner != code {
             throw OrderCoreError(.conflict, "barcode '\(barcode)' already belongs to SKU '\(owner)'",
@@ -72,7 +78,8 @@ enum CatalogCommands {
     }
 
     static let warehouseUpsert = Command("warehouse.upsert", .write,
-        "Create or update a warehouse (warehouse, name, region, priority, active, serves [ship-to regions], distances {region: km})") { ctx, f in
+        "Create or update a warehouse (warehouse, name, region, priority, active, serves [ship-to regions], distances {region: km})",
+        role: .admin) { ctx, f in
         let code = try f.requiredCode("warehouse")
         let name = try f.text("name", maxLength: 200)
         let region = try f.text("region", maxLength: 100)
@@ -82,8 +89,7 @@ enum CatalogCommands {
         let distances = try f.object("distances").map { d throws(OrderCoreError) -> [String: Int64] in
             var result: [String: Int64] = [:]
             for key in d.keys {
-                try Fields.checkCode(key, field: d.name(key))
-                result[key] = try d.requiredInt(key, min: 0, max: 1_000_000_000)
+                result[try Fields.normalizedCode(key, field: d.name(key))] = try d.requiredInt(key, min: 0, max: 1_000_000_000)
             }
             try d.finish()
             return result

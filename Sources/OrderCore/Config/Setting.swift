@@ -1,9 +1,13 @@
-/// A configuration key: its default and how a new value is checked. Settings are data in the
-/// database (`config.set`), so every process sharing the file sees the same policy.
+/// A configuration key: its default, the role that may change it and how a new value is checked.
+/// Settings are data in the database (`config.set`), so every process sharing the file sees the same
+/// policy.
 struct Setting: Sendable {
     let key: String
     let summary: String
     let defaultValue: JSON
+    /// Policy (money, stock, checks, limits) is an admin's; thresholds that only decide when a report
+    /// or an alert speaks are a supervisor's.
+    var role: Actor.Role = .admin
     let validate: @Sendable (Fields) throws -> JSON
 
     static let unpaidTimeoutMinutes = Setting.number(
@@ -35,17 +39,22 @@ struct Setting: Sendable {
     static let salesWindowDays = Setting.number(
         key: "inventory.sales_window_days",
         summary: "Days of sales (complete business days before today) that the average daily sales are taken over",
-        defaultValue: 7, range: 1...365)
+        defaultValue: 7, range: 1...365, role: .supervisor)
 
     static let coverWarningDays = Setting.number(
         key: "inventory.cover_warning_days",
         summary: "Stock lasting fewer days than this at the average daily sales is low (status warning, alert)",
-        defaultValue: 3, range: 0...3650)
+        defaultValue: 3, range: 0...3650, role: .supervisor)
 
     static let coverSufficientDays = Setting.number(
         key: "inventory.cover_sufficient_days",
         summary: "Stock lasting at least this many days is sufficient",
-        defaultValue: 30, range: 1...3650)
+        defaultValue: 30, range: 1...3650, role: .supervisor)
+
+    static let adjustLimit = Setting.number(
+        key: "inventory.adjust_limit",
+        summary: "Units an operator may add or remove in one stock.adjust, or one count variance; more needs a supervisor",
+        defaultValue: 10, range: 0...1_000_000_000_000)
 
     static let lowStockClosesChannels = Setting.flag(
         key: "inventory.low_stock_closes_channels",
@@ -66,6 +75,11 @@ struct Setting: Sendable {
         summary: "Grams of packaging added to the items' weights when a pack names none",
         defaultValue: 0, range: 0...1_000_000)
 
+    static let packagingAllowanceGrams = Setting.number(
+        key: "fulfillment.packaging_allowance_g",
+        summary: "Grams of packaging a pack may state beyond fulfillment.packaging_g; more is a weight override, a supervisor's",
+        defaultValue: 200, range: 0...1_000_000)
+
     static let completeAfterDays = Setting.number(
         key: "fulfillment.complete_after_days",
         summary: "Days after delivery when the sweep completes an order (0: only order.complete does)",
@@ -74,12 +88,13 @@ struct Setting: Sendable {
     static let pickupAlertHours = Setting.number(
         key: "fulfillment.pickup_alert_hours",
         summary: "Hours after shipping without a carrier pickup scan before the sweep raises a no_pickup alert",
-        defaultValue: 48, range: 1...8760)
+        defaultValue: 48, range: 1...8760, role: .supervisor)
 
     static let stateLimitHours = Setting(
         key: "fulfillment.state_limit_hours",
         summary: "Hours an order may stay in a state before it is stuck, per state ({\"paid\": 24, ...})",
-        defaultValue: ["deposit_paid": 720, "paid": 24, "allocated": 24, "picking": 12, "packed": 24, "partially_shipped": 72, "on_hold": 48]
+        defaultValue: ["deposit_paid": 720, "paid": 24, "allocated": 24, "picking": 12, "packed": 24, "partially_shipped": 72, "on_hold": 48],
+        role: .supervisor
     ) { f in
         guard let map = try f.object("value") else { throw OrderCoreError.invalid("value is required: {\"state\": hours, ...}", field: "value") }
         var result = JSONObject()
@@ -115,9 +130,9 @@ struct Setting: Sendable {
         guard let map = try f.object("value"), !map.keys.isEmpty else { throw OrderCoreError.invalid("value must be an object of reason: true|false", field: "value") }
         var result = JSONObject()
         for key in map.keys {
-            try Fields.checkCode(key, field: map.name(key))
+            let reason = try Fields.normalizedCode(key, field: map.name(key))
             guard let fault = try map.bool(key) else { throw OrderCoreError.invalid("\(map.name(key)) must be true or false", field: map.name(key)) }
-            result[key] = .bool(fault)
+            result[reason] = .bool(fault)
         }
         try map.finish()
         return .object(result)
@@ -169,7 +184,7 @@ struct Setting: Sendable {
     static let returnSLAHours = Setting.number(
         key: "returns.sla_hours",
         summary: "A return that has not moved for this many hours escalates to an alert (sweep)",
-        defaultValue: 72, range: 1...87_600)
+        defaultValue: 72, range: 1...87_600, role: .supervisor)
 
     static let emptyBoxPercent = Setting.number(
         key: "returns.empty_box_percent",
@@ -195,17 +210,17 @@ struct Setting: Sendable {
     static let shipWithinHours = Setting.number(
         key: "fulfillment.ship_within_hours",
         summary: "Hours from payment to the first parcel leaving that count as on time (report.health)",
-        defaultValue: 48, range: 1...8_760)
+        defaultValue: 48, range: 1...8_760, role: .supervisor)
 
     static let workStartsHour = Setting.number(
         key: "business.work_starts_hour",
         summary: "Hour (business time, 0-23) working hours start; changes outside them are off-hours (report.health)",
-        defaultValue: 8, range: 0...23)
+        defaultValue: 8, range: 0...23, role: .supervisor)
 
     static let workEndsHour = Setting.number(
         key: "business.work_ends_hour",
         summary: "Hour (business time, 1-24) working hours end",
-        defaultValue: 20, range: 1...24)
+        defaultValue: 20, range: 1...24, role: .supervisor)
 
     static let offHoursChanges = Setting.number(
         key: "health.off_hours_changes",
@@ -215,7 +230,8 @@ struct Setting: Sendable {
     static let healthWeights = Setting(
         key: "health.weights",
         summary: "Weight of each component in the health score ({\"backlog\": 20, ...}; docs/reports.md)",
-        defaultValue: HealthComponent.defaultWeights
+        defaultValue: HealthComponent.defaultWeights,
+        role: .supervisor
     ) { f in
         guard let map = try f.object("value") else { throw OrderCoreError.invalid("value is required: {\"component\": weight, ...}", field: "value") }
         var result = JSONObject()
@@ -232,8 +248,8 @@ struct Setting: Sendable {
     static let riskEnabled = Setting.flag(key: "risk.enabled", summary: "Score every new order with the risk rules and act on the decision", on: true)
 
     /// A whole number within `range`.
-    static func number(key: String, summary: String, defaultValue: Int64, range: ClosedRange<Int64>) -> Setting {
-        Setting(key: key, summary: summary, defaultValue: .int(defaultValue)) {
+    static func number(key: String, summary: String, defaultValue: Int64, range: ClosedRange<Int64>, role: Actor.Role = .admin) -> Setting {
+        Setting(key: key, summary: summary, defaultValue: .int(defaultValue), role: role) {
             .int(try $0.requiredInt("value", min: range.lowerBound, max: range.upperBound))
         }
     }
@@ -247,7 +263,7 @@ struct Setting: Sendable {
     }
 
     static let all: [Setting] = [unpaidTimeoutMinutes, defaultCurrency, reserveAt, sellPercent, salesWindowDays, coverWarningDays,
-                                 coverSufficientDays, lowStockClosesChannels, utcOffsetMinutes, weightTolerancePercent, packagingGrams,
+                                 coverSufficientDays, adjustLimit, lowStockClosesChannels, utcOffsetMinutes, weightTolerancePercent, packagingGrams, packagingAllowanceGrams,
                                  completeAfterDays, pickupAlertHours, stateLimitHours, maxPayloadBytes, dedupeWindowMinutes,
                                  duplicateWindowSeconds, returnReasons, autoApproveBelow, supervisorAbove, adminAbove, flaggedReturnerRole, restoreCoupons, riskEnabled, riskRules,
                                  refundShipping, refundBeforeReceipt, returnSLAHours, emptyBoxPercent,
@@ -298,15 +314,17 @@ enum ConfigCommands {
         } ?? Setting.all
         return .object(["settings": .array(try settings.map { s in
             let value = s.key == Setting.riskRules.key ? try ctx.store.riskRules().rules.json : try ctx.value(of: s)
-            return ["key": .string(s.key), "value": value, "default": s.defaultValue, "summary": .string(s.summary)]
+            return ["key": .string(s.key), "value": value, "default": s.defaultValue, "role": .string(s.role.rawValue), "summary": .string(s.summary)]
         })])
     }
 
-    static let set = Command("config.set", .write, "Change a setting (key, value)") { ctx, f in
+    static let set = Command("config.set", .write, "Change a setting (key, value); each setting names the role it needs",
+                             role: .supervisor, roleRule: "the setting's role (below)") { ctx, f in
         let key = try f.requiredCode("key")
         guard let setting = Setting.all.first(where: { $0.key == key }) else { throw unknown(key) }
         let value = try setting.validate(f)
         try f.finish()
+        try ctx.requireRole(setting.role, to: "changing \(key)")
         if key == Setting.riskRules.key {
             return try RiskCommands.rulesSet.run(ctx, Fields(["rules": value]))
         }

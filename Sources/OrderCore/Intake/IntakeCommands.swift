@@ -300,7 +300,7 @@ enum IntakeCommands {
     }
 
     static let profileSet = Command("intake.profile_set", .write,
-        "Store a channel profile (profile = the definition; docs/channels.md); it replaces a builtin of the same name") { ctx, f in
+        "Store a channel profile (profile = the definition; docs/channels.md); it replaces a builtin of the same name", role: .admin) { ctx, f in
         guard let definition = f.value("profile") else { throw OrderCoreError.invalid("profile is required: the profile's definition", field: "profile") }
         try f.finish()
         let profile = try ChannelProfile(definition)

@@ -2,7 +2,8 @@ enum CountCommands {
     static let all = [count]
 
     static let count = Command("stock.count", .write,
-        "Record a cycle count in a warehouse (warehouse, counts [{sku, qty}], reference): variances are booked and valued") { ctx, f in
+        "Record a cycle count in a warehouse (warehouse, counts [{sku, qty}], reference): variances are booked and valued",
+        roleRule: "a supervisor when a variance is more than inventory.adjust_limit units") { ctx, f in
         let warehouse = try f.requiredCode("warehouse")
         let counts = try SKUQuantities(f, key: "counts", allowZero: true)
         let reference = try f.code("reference")
@@ -18,6 +19,7 @@ enum CountCommands {
         for (sku, (_, counted)) in zip(skus, counts.items) {
             let balance = try ctx.store.balances(sku: sku.sku, warehouse: warehouse).first ?? StockBalance(sku: sku.sku, warehouse: warehouse)
             let variance = counted - balance.onHand  // both are non-negative: no overflow
+            try ctx.requireAdjustRole(units: variance.magnitude, what: "a count variance of \(variance) \(sku.sku)")
             try ctx.store.insertCountLine(countRowID: rowID, sku: sku.sku, expected: balance.onHand, counted: counted)
             let after = variance == 0 ? balance : try ctx.post(LedgerEntry(sku: sku.sku, warehouse: warehouse, bucket: .onHand, delta: variance,
                                                                           reason: .count, refType: "count", refID: countID))

@@ -8,11 +8,13 @@ extension CommandContext {
         let before = try store.balances(sku: entry.sku, warehouse: entry.warehouse).first
             ?? StockBalance(sku: entry.sku, warehouse: entry.warehouse)
         let current = before[entry.bucket]
-        // SQLite would turn an overflowing integer sum into a REAL; refuse before that can happen.
+        // Every bucket stays within StockBalance.maxUnits, so sums across warehouses, the ledger and
+        // reports can never overflow 64 bits (SQLite would turn such a sum into a REAL or an error).
         let (after, overflow) = current.addingReportingOverflow(entry.delta)
-        guard !overflow else {
-            throw OrderCoreError.invalid("changing \(entry.bucket.rawValue) of \(entry.sku) in \(entry.warehouse) by \(entry.delta) overflows 64 bits",
-                                         field: "qty")
+        guard !overflow, after <= StockBalance.maxUnits else {
+            throw OrderCoreError(.invalidInput,
+                "changing \(entry.bucket.rawValue) of \(entry.sku) in \(entry.warehouse) by \(entry.delta) would pass \(StockBalance.maxUnits) units, the most one balance holds",
+                details: ["field": "qty", "sku": .string(entry.sku), "warehouse": .string(entry.warehouse), "current": .int(current)])
         }
         guard after >= 0 else {
             throw OrderCoreError(.conflict,
@@ -31,5 +33,13 @@ extension CommandContext {
         case .safety: balance.safety = after
         }
         return balance
+    }
+}
+
+extension CommandContext {
+    /// A hand correction of more than `inventory.adjust_limit` units (an adjustment, a count
+    /// variance) is a supervisor's decision: an operator cannot write off a shelf by counting it empty.
+    func requireAdjustRole(units: UInt64, what: String) throws {
+        if units > UInt64(max(0, try intSetting(.adjustLimit))) { try requireRole(.supervisor, to: what) }
     }
 }

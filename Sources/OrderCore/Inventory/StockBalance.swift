@@ -1,5 +1,9 @@
 /// Balances of one SKU in one warehouse.
 struct StockBalance {
+    /// The most units one bucket of one balance holds (10^12): far beyond any warehouse, and small
+    /// enough that sums over millions of balances or ledger rows fit 64 bits.
+    static let maxUnits: Int64 = 1_000_000_000_000
+
     var sku: String
     var warehouse: String
     var priority: Int64 = 0

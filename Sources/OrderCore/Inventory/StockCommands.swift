@@ -13,7 +13,8 @@ enum StockCommands {
     }
 
     static let adjust = Command("stock.adjust", .write,
-        "Correct a balance by a signed quantity with a reason (sku, warehouse, qty, reason, bucket = on_hand | quarantine, reference)") { ctx, f in
+        "Correct a balance by a signed quantity with a reason (sku, warehouse, qty, reason, bucket = on_hand | quarantine, reference)",
+        roleRule: "a supervisor for the quarantine bucket, or more than inventory.adjust_limit units") { ctx, f in
         let (sku, warehouse) = try skuAndWarehouse(ctx, f)
         let qty = try f.requiredInt("qty")
         guard qty != 0 else { throw OrderCoreError.invalid("qty must not be zero", field: "qty") }
@@ -27,6 +28,10 @@ enum StockCommands {
         }
         let reference = try f.code("reference")
         try f.finish()
+        // Quarantined units are damaged or under QC: changing them by hand is a write-off (or puts them
+        // back on sale through on-hand), and so is any large correction.
+        if bucket == .quarantine { try ctx.requireRole(.supervisor, to: "adjusting quarantined stock") }
+        try ctx.requireAdjustRole(units: qty.magnitude, what: "adjusting \(qty.magnitude) units")
         let balance = try ctx.post(LedgerEntry(sku: sku, warehouse: warehouse, bucket: bucket, delta: qty, reason: .adjust,
                                                refType: reference == nil ? nil : "adjustment", refID: reference, note: reason))
         let head: JSONObject = ["sku": .string(sku), "adjusted": .int(qty), "bucket": .string(bucket.rawValue)]
@@ -49,7 +54,8 @@ enum StockCommands {
     }
 
     static let quarantine = Command("stock.quarantine", .write,
-        "Move units out of sale into quarantine (damaged, QC), or back with a negative qty — a supervisor's decision (sku, warehouse, qty, note)") { ctx, f in
+        "Move units out of sale into quarantine (damaged, QC), or back with a negative qty — a supervisor's decision (sku, warehouse, qty, note)",
+        roleRule: "a supervisor to release units to sale (qty < 0)") { ctx, f in
         let (sku, warehouse) = try skuAndWarehouse(ctx, f)
         let qty = try f.requiredInt("qty", min: -1_000_000_000_000, max: 1_000_000_000_000)
         guard qty != 0 else { throw OrderCoreError.invalid("qty must not be zero", field: "qty") }
@@ -66,7 +72,8 @@ enum StockCommands {
     }
 
     static let scrap = Command("stock.scrap", .write,
-        "Write units off as scrap, from quarantine (default) or on hand — a supervisor's decision (sku, warehouse, qty, bucket, note)") { ctx, f in
+        "Write units off as scrap, from quarantine (default) or on hand — a supervisor's decision (sku, warehouse, qty, bucket, note)",
+        role: .supervisor) { ctx, f in
         let (sku, warehouse) = try skuAndWarehouse(ctx, f)
         let qty = try f.quantity("qty")
         let bucketName = try f.code("bucket") ?? "quarantine"
@@ -75,7 +82,6 @@ enum StockCommands {
         }
         let note = try f.text("note", maxLength: 500)
         try f.finish()
-        try ctx.requireRole(.supervisor, to: "writing stock off")
         let balance = try ctx.post(LedgerEntry(sku: sku, warehouse: warehouse, bucket: bucket, delta: -qty, reason: .scrap, note: note))
         let head: JSONObject = ["sku": .string(sku), "scrapped": .int(qty), "bucket": .string(bucket.rawValue)]
         return .object(head.merging(balance.json))

@@ -68,7 +68,7 @@ enum FulfillmentCommands {
 
     static let pack = Command("order.pack", .write,
         "Pack a parcel, verified: scans = [order code, each item's barcode...], weight_g measured (packaging_g, partial)",
-        recordsFailures: true) { ctx, f in
+        roleRule: "a supervisor to state packaging_g above fulfillment.packaging_g + fulfillment.packaging_allowance_g", recordsFailures: true) { ctx, f in
         let id = try f.requiredCode("order_id")
         guard let scans = try f.strings("scans", maxCount: 10_000), let first = scans.first else {
             throw OrderCoreError.invalid("scans is required: the order code, then each item's barcode", field: "scans")
@@ -77,6 +77,12 @@ enum FulfillmentCommands {
         let packaging = try f.int("packaging_g", min: 0, max: 1_000_000)
         let partial = try f.bool("partial") ?? false
         try f.finish()
+        // Stated packaging is subtracted from what the scale says: a generous figure would let any
+        // parcel pass, so beyond the allowance it is a weight override, a supervisor's.
+        let defaultPackaging = try ctx.intSetting(.packagingGrams)
+        if let packaging, packaging > defaultPackaging + (try ctx.intSetting(.packagingAllowanceGrams)) {
+            try ctx.requireRole(.supervisor, to: "stating \(packaging) g of packaging (a weight override)")
+        }
         var order = try ctx.requireOrder(id)
         _ = try order.state.next("order.pack", orderID: id)
         guard first == order.orderID else {
@@ -116,7 +122,7 @@ enum FulfillmentCommands {
         }
         // The weight check: items' weights plus packaging, when every item has a weight.
         let unknownWeight = parcelLines.contains { skus[$0.sku]?.weightGrams == nil }
-        let expectedWeight = unknownWeight ? nil : parcelLines.reduce(try packaging ?? ctx.intSetting(.packagingGrams)) {
+        let expectedWeight = unknownWeight ? nil : parcelLines.reduce(packaging ?? defaultPackaging) {
             $0 + $1.qty * (skus[$1.sku]?.weightGrams ?? 0)
         }
         let tolerance = try ctx.intSetting(.weightTolerancePercent)
@@ -134,20 +140,21 @@ enum FulfillmentCommands {
         var details: JSONObject = ["parcel": .int(seq), "weight_g": .int(weight), "expected_g": expectedWeight.map(JSON.int) ?? .null,
                                    "weight_check": .string(unknownWeight ? "skipped: an item has no weight" : held ? "held" : "passed")]
         if held { details["tolerance_percent"] = .int(tolerance) }
+        if let packaging, packaging > defaultPackaging { details["packaging_g"] = .int(packaging) }
         let after: OrderState = order.state == .partiallyShipped ? .partiallyShipped : allPacked ? .packed : .picking
         try ctx.transition(&order, to: after, command: "order.pack", details: .object(details))
         return try ctx.document(order, extra: ["parcel": .object(details)])
     }
 
     static let overrideWeight = Command("order.override_weight", .write,
-        "Let a parcel held by the weight check ship, recording who decided and why (order_id, parcel, reason); a supervisor's decision") { ctx, f in
+        "Let a parcel held by the weight check ship, recording who decided and why (order_id, parcel, reason); a supervisor's decision",
+        role: .supervisor) { ctx, f in
         let id = try f.requiredCode("order_id")
         let seq = try f.requiredInt("parcel", min: 1)
         guard let reason = try f.text("reason", maxLength: 500), !reason.isEmpty else {
             throw OrderCoreError.invalid("reason is required: say why the weight is acceptable", field: "reason")
         }
         try f.finish()
-        try ctx.requireRole(.supervisor, to: "order.override_weight")
         var order = try ctx.requireOrder(id)
         guard let parcel = try ctx.store.parcels(orderRowID: order.rowID).first(where: { $0.seq == seq }) else {
             throw OrderCoreError(.notFound, "order \(id) has no parcel \(seq)", details: ["order_id": .string(id), "parcel": .int(seq)])

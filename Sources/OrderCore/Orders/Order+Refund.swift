@@ -4,7 +4,8 @@ enum RefundCommands {
     static let all = [record, updateAddress]
 
     static let record = Command("order.refund", .write,
-        "Record a refund made at the channel or gateway (order_id, amount, refund_ref, reason); never more than was paid") { ctx, f in
+        "Record a refund made at the channel or gateway (order_id, amount, refund_ref, reason); never more than was paid",
+        role: .supervisor) { ctx, f in
         let id = try f.requiredCode("order_id")
         var order = try ctx.requireOrder(id)
         guard let amount = try f.money("amount", exponent: order.exponent), amount > 0 else {

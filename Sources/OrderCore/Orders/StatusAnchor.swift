@@ -88,7 +88,8 @@ enum StatusCommands {
     static let all = [mapping, report, statusFor, drift]
 
     static let mapping = Command("status.mapping", .write,
-        "Set how a source (channel, WMS) names order states: outbound {state: name}, inbound {name: state}, rules [{when, state}]") { ctx, f in
+        "Set how a source (channel, WMS) names order states: outbound {state: name}, inbound {name: state}, rules [{when, state}]",
+        role: .admin) { ctx, f in
         let source = try f.requiredCode("source")
         let mapping = try StatusMapping(f)
         try f.finish()

@@ -6,7 +6,7 @@ enum DashboardCommands {
     static let all = [html]
 
     static let html = Command("report.html", .read,
-        "Write the operations dashboard as one self-contained HTML file (path, from, to, verify)") { ctx, f in
+        "Write the operations dashboard as one self-contained HTML file (path, from, to, verify)", role: .operator) { ctx, f in
         guard let path = try f.text("path", maxLength: 4_096), !path.isEmpty else {
             throw OrderCoreError.invalid("path is required: the HTML file to write", field: "path")
         }
@@ -23,7 +23,7 @@ enum DashboardCommands {
             alerts: try ReportCommands.alerts.run(ctx, Fields(["limit": 30])),
             returnsByState: try ctx.store.returnCountsByState(),
             riskQueue: try ctx.store.riskQueueCount()).html
-        var file = try OutputFile(path: path)
+        var file = try OutputFile(path: path, protecting: ctx.store.db.files)
         do {
             try file.write(page)
             try file.finish()

@@ -30,7 +30,7 @@ enum ExportCommands {
         guard command.access == .read, command.name != "export" else {
             throw OrderCoreError.invalid("only read commands (reports, lists) can be exported; \(op) changes the database", field: "request.op")
         }
-        var writer = try RowWriter(path: path, format: format)
+        var writer = try RowWriter(path: path, format: format, protecting: ctx.store.db.files)
         do {
             var args = object
             args["op"] = nil
@@ -68,49 +68,6 @@ enum ExportCommands {
     enum Format: String { case csv, jsonl }
 }
 
-/// A file that appears complete or not at all: written beside `path`, flushed to disk, renamed.
-struct OutputFile {
-    let path: String
-    let temporary: String
-    private var file: UnsafeMutablePointer<FILE>?
-    private(set) var bytes: Int64 = 0
-
-    init(path: String) throws {
-        self.path = path
-        temporary = path + ".partial-\(getpid())"
-        file = fopen(temporary, "w")
-        if file == nil { throw OutputFile.failure("cannot create \(temporary)") }
-    }
-
-    mutating func write(_ text: String) throws {
-        var text = text
-        let count = text.utf8.count
-        let written = text.withUTF8 { fwrite($0.baseAddress, 1, $0.count, file) }
-        guard written == count else { throw OutputFile.failure("cannot write \(temporary)") }
-        bytes += Int64(count)
-    }
-
-    /// Flushes to disk and puts the file in place.
-    mutating func finish() throws {
-        guard fflush(file) == 0, fsync(fileno(file)) == 0 else { throw OutputFile.failure("cannot write \(temporary)") }
-        fclose(file)
-        file = nil
-        guard rename(temporary, path) == 0 else { throw OutputFile.failure("cannot rename \(temporary) to \(path)") }
-    }
-
-    /// Removes the partial file after a failure.
-    mutating func abandon() {
-        if let file { fclose(file) }
-        file = nil
-        unlink(temporary)
-    }
-
-    private static func failure(_ what: String) -> OrderCoreError {
-        let reason = String(cString: strerror(errno))
-        return OrderCoreError(errno == ENOSPC ? .full : .io, "\(what): \(reason)")
-    }
-}
-
 /// Rows as CSV or JSON lines. CSV columns are the first row's members (every row of one command has
 /// the same ones); nested values are written as JSON text.
 struct RowWriter {
@@ -119,9 +76,9 @@ struct RowWriter {
     private var columns: [String]?
     private(set) var rows: Int64 = 0
 
-    init(path: String, format: ExportCommands.Format) throws {
+    init(path: String, format: ExportCommands.Format, protecting database: DatabaseFiles?) throws {
         self.format = format
-        output = try OutputFile(path: path)
+        output = try OutputFile(path: path, protecting: database)
     }
 
     mutating func write(_ row: JSON) throws {

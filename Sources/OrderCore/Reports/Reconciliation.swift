@@ -52,19 +52,19 @@ enum ReconcileCommands {
             let amount = abs(signed)  // gateways write refunds as negative amounts or as a type; both mean money back
             let order = columns["order"].flatMap { row[$0]?.stringValue }
             guard let recorded else {
-                missingHere.add(currency, amount)
+                try missingHere.add(currency, amount)
                 list("missing_in_ordercore", ["reference": .string(ref), "order": .optional(order), "type": .string(type),
                                               "amount": .string(Money.format(amount, exponent: Money.exponent(of: currency))), "row": .int(line)])
                 continue
             }
             let e = Money.exponent(of: recorded.currency)
             if recorded.amount != amount || recorded.kind != type {
-                mismatched.add(recorded.currency, amount - recorded.amount)
+                try mismatched.add(recorded.currency, try Tally.difference(amount, recorded.amount))
                 list("mismatches", ["reference": .string(ref), "order_id": .string(recorded.orderID), "row": .int(line),
                                     "gateway": ["type": .string(type), "amount": .string(Money.format(amount, exponent: e))],
                                     "ordercore": ["type": .string(recorded.kind), "amount": .string(Money.format(recorded.amount, exponent: e))]])
             } else {
-                matched.add(recorded.currency, amount)
+                try matched.add(recorded.currency, amount)
             }
         }
         // What OrderCore recorded in the period that the gateway does not list. Without from/to the period
@@ -74,7 +74,7 @@ enum ReconcileCommands {
         let to = try givenTo ?? (latest == .min ? .max : (ctx.businessDay(latest) + 1) * 86_400_000 - offset - 1)
         try ctx.store.eachPayment(from: from, to: to) { p in
             guard !(p.ref.map(seen.contains) ?? false) else { return }
-            missingThere.add(p.currency, p.amount)
+            try missingThere.add(p.currency, p.amount)
             list("missing_at_gateway", ["reference": .optional(p.ref), "order_id": .string(p.orderID), "type": .string(p.kind),
                                         "amount": .string(Money.format(p.amount, exponent: Money.exponent(of: p.currency))),
                                         "at": .string(Timestamp.format(p.at))])
@@ -91,10 +91,19 @@ enum ReconcileCommands {
     struct Tally {
         var count: Int64 = 0
         var totals: [String: Int64] = [:]
-        mutating func add(_ currency: String, _ amount: Int64) {
+        /// - Throws: `invalid_input` when a total leaves 64-bit money (a gateway file with absurd amounts).
+        mutating func add(_ currency: String, _ amount: Int64) throws(OrderCoreError) {
+            let (total, overflow) = totals[currency, default: 0].addingReportingOverflow(amount)
+            guard !overflow else { throw .invalid("the \(currency) total of the gateway file overflows 64-bit money", field: "csv") }
             count += 1
-            totals[currency, default: 0] &+= amount
+            totals[currency] = total
         }
+        static func difference(_ a: Int64, _ b: Int64) throws(OrderCoreError) -> Int64 {
+            let (d, overflow) = a.subtractingReportingOverflow(b)
+            guard !overflow else { throw .invalid("an amount of the gateway file is too far from the recorded one for 64-bit money", field: "csv") }
+            return d
+        }
+
         var json: JSON {
             var money = JSONObject()
             for c in totals.keys.sorted() { money[c] = .string(Money.format(totals[c] ?? 0, exponent: Money.exponent(of: c))) }

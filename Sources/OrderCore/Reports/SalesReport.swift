@@ -21,8 +21,11 @@ enum SalesCommands {
         var totals: [String: Store.SalesRow] = [:]
         for r in rows {
             var t = totals[r.currency] ?? Store.SalesRow(currency: r.currency, key: "total")
-            t.orders += r.orders; t.units += r.units; t.gross += r.gross; t.discounts += r.discounts
-            t.shipping += r.shipping; t.gmv += r.gmv; t.refunds += r.refunds
+            for member in [\Store.SalesRow.orders, \.units, \.gross, \.discounts, \.shipping, \.gmv, \.refunds] {
+                let (sum, overflow) = t[keyPath: member].addingReportingOverflow(r[keyPath: member])
+                guard !overflow else { throw OrderCoreError.invalid("the \(r.currency) totals are larger than 64 bits can hold; ask for a shorter period or one channel") }
+                t[keyPath: member] = sum
+            }
             totals[r.currency] = t
         }
         return ["from": .string(Timestamp.format(from)), "to": .string(Timestamp.format(to)), "by": .string(by.rawValue),
@@ -50,9 +53,9 @@ enum SalesCommands {
         out["shipping"] = money(r.shipping)
         out["gmv"] = money(r.gmv)
         out["refunds"] = money(r.refunds)
-        out["net"] = money(r.gmv - r.refunds)
-        // Average order value, rounded half up to the currency's minor unit.
-        out["average_order_value"] = money(r.orders > 0 ? (r.gmv * 2 + r.orders) / (r.orders * 2) : 0)
+        out["net"] = money(r.gmv - r.refunds)  // both are sums of non-negative amounts: no overflow
+        // Average order value, rounded half up to the currency's minor unit (no product that can overflow).
+        out["average_order_value"] = money(r.orders > 0 ? r.gmv / r.orders + (r.gmv % r.orders >= r.orders - r.gmv % r.orders ? 1 : 0) : 0)
         return .object(out)
     }
 }

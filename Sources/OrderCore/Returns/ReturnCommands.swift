@@ -214,7 +214,8 @@ enum ReturnCommands {
     }
 
     static let approve = Command("return.approve", .write,
-        "Approve a requested return; its amount and the customer's history decide the role needed (return_id, note)") { ctx, f in
+        "Approve a requested return; its amount and the customer's history decide the role needed (return_id, note)",
+        roleRule: "a supervisor above returns.supervisor_above, an admin above returns.admin_above; a flagged customer's: returns.flagged_customer_role") { ctx, f in
         let id = try f.requiredCode("return_id")
         let note = try f.text("note", maxLength: 1_000)
         try f.finish()

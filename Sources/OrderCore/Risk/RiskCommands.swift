@@ -37,7 +37,7 @@ enum RiskCommands {
     }
 
     static let review = Command("risk.review", .write,
-        "A supervisor's decision on a queued order (order_id, decision = approve|reject, reason): approval releases a risk hold, rejection cancels") { ctx, f in
+        "A supervisor's decision on a queued order (order_id, decision = approve|reject, reason): approval releases a risk hold, rejection cancels", role: .supervisor) { ctx, f in
         let id = try f.requiredCode("order_id")
         let decision = try f.requiredCode("decision")
         guard let reason = try f.text("reason", maxLength: 1_000), !reason.isEmpty else {
@@ -50,7 +50,6 @@ enum RiskCommands {
               let pending = risk["decision"]?.stringValue, pending == "review" || pending == "hold", risk["review"] == nil else {
             throw OrderCoreError(.conflict, "order \(id) is not waiting for a risk review", details: ["order_id": .string(id)])
         }
-        try ctx.requireRole(.supervisor, to: "a risk review")
         risk["review"] = ["decision": .string(decision), "by": .string(ctx.actor), "reason": .string(reason), "at": .string(Timestamp.format(ctx.at))]
         try ctx.store.setRisk(orderRowID: order.rowID, .object(risk), decision: decision == "approve" ? "approved" : "rejected")
         if decision == "approve" {
@@ -68,7 +67,8 @@ enum RiskCommands {
     }
 
     static let listSet = Command("risk.list_set", .write,
-        "Put an identifier on the allow or block list, or off both (kind = phone|email|device|ip|customer|address, value, list = allow|block|none, note)") { ctx, f in
+        "Put an identifier on the allow or block list, or off both (kind = phone|email|device|ip|customer|address, value, list = allow|block|none, note)",
+        role: .supervisor) { ctx, f in
         let kind = try f.requiredCode("kind")
         guard let value = try f.text("value", maxLength: 500), !value.isEmpty else { throw OrderCoreError.invalid("value is required", field: "value") }
         let given = try f.code("list")
@@ -79,7 +79,6 @@ enum RiskCommands {
             throw OrderCoreError.invalid("kind must be one of \(CommandContext.listKinds.joined(separator: ", "))", field: "kind")
         }
         if let list, list != "allow", list != "block" { throw OrderCoreError.invalid("list must be allow, block or none", field: "list") }
-        try ctx.requireRole(.supervisor, to: "changing the risk lists")
         let normalized = kind == "email" || kind == "address" ? value.lowercased() : value
         try ctx.store.setRiskList(kind: kind, value: normalized, list: list, note: note, at: ctx.at)
         return ["kind": .string(kind), "value": .string(normalized), "list": .optional(list)]
@@ -97,11 +96,10 @@ enum RiskCommands {
     }
 
     static let rulesSet = Command("risk.rules_set", .write,
-        "Change risk rules and thresholds (rules = {thresholds, rules}; members left out keep their defaults); stores a new version") { ctx, f in
+        "Change risk rules and thresholds (rules = {thresholds, rules}; members left out keep their defaults); stores a new version", role: .admin) { ctx, f in
         guard let spec = try f.object("rules") else { throw OrderCoreError.invalid("rules is required", field: "rules") }
         let rules = try RiskRules(spec)
         try f.finish()
-        try ctx.requireRole(.admin, to: "changing the risk rules")
         let version = try ctx.store.saveRiskRules(rules, at: ctx.at, actor: ctx.actor)
         return ["version": .int(version), "rules": rules.json]
     }

@@ -83,6 +83,8 @@ final class Database {
     private let db: OpaquePointer
     private var cache: [StatementKey: OpaquePointer] = [:]
     let path: String
+    /// The files SQLite keeps this database in (nil in memory): no output may be written over them.
+    let files: DatabaseFiles?
 
     init(path: String, options: StoreOptions) throws {
         self.path = path
@@ -95,6 +97,7 @@ final class Database {
             throw Database.error(rc, message, path: path)
         }
         db = handle
+        files = sqlite3_db_filename(handle, "main").flatMap { DatabaseFiles(String(cString: $0)) }
         sqlite3_extended_result_codes(db, 1)
         // The busy handler gets the timeout through its context pointer: no state to keep alive.
         sqlite3_busy_handler(db, jitteredBusyHandler, UnsafeMutableRawPointer(bitPattern: max(1, options.busyTimeoutMillis)))
@@ -131,6 +134,10 @@ final class Database {
         case SQLITE_IOERR, SQLITE_PERM:
             OrderCoreError(.io, "I/O error on '\(path)': \(message)")
         case SQLITE_CONSTRAINT: OrderCoreError(.conflict, "constraint violated: \(message)")
+        // SUM() over 64-bit integers refuses to overflow (it does not round to REAL): a report whose
+        // totals leave 64 bits is asked for too much at once, not broken.
+        case SQLITE_ERROR where message == "integer overflow":
+            OrderCoreError(.invalidInput, "a total is larger than 64 bits can hold; ask for a shorter period or one channel")
         case SQLITE_NOMEM: OrderCoreError(.internal, "out of memory")
         default: OrderCoreError(.internal, "SQLite error \(rc): \(message)")
         }
@@ -312,13 +319,18 @@ extension Database {
     /// Copies the whole database, as of the caller's transaction, to `path` with SQLite's online
     /// backup; the copy is written beside `path`, checked (`quick_check`), then renamed into place, so
     /// `path` is a complete, consistent database or is not touched. - Returns: pages copied.
+    /// - Throws: `invalid_input` when `path` is this database or one of its files, a link, a
+    ///   directory or a device (`OutputFile.checkTarget`); `io`, `full`.
     func backup(to path: String) throws -> Int {
-        let temporary = path + ".partial-\(getpid())"
-        unlink(temporary)
+        // An empty file made exclusively under an unpredictable name (OutputFile.temporary), which
+        // SQLite then fills: no link planted beside the target is ever written through.
+        let (fd, temporary) = try OutputFile.temporary(for: path, protecting: files)
+        close(fd)
         var handle: OpaquePointer?
-        var rc = sqlite3_open_v2(temporary, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nil)
+        var rc = sqlite3_open_v2(temporary, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, nil)
         guard rc == SQLITE_OK, let destination = handle else {
             sqlite3_close_v2(handle)
+            unlink(temporary)
             throw OrderCoreError(.io, "cannot create the backup '\(temporary)' (does its directory exist and is it writable?)")
         }
         var pages = 0

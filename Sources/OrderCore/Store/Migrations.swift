@@ -5,7 +5,7 @@ struct Migration {
     let sql: String
 
     static let all: [Migration] = [foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation, fulfillment,
-                                   tracking, waves, statusAnchor, intake, actors, returns, risk, reports, health]
+                                   tracking, waves, statusAnchor, intake, actors, returns, risk, reports, health, roles]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
     /// belongs to some other program.
@@ -445,5 +445,15 @@ struct Migration {
         CREATE INDEX returns_by_created_at ON returns(created_at);
         CREATE INDEX order_events_by_actor ON order_events(actor, at) WHERE actor <> 'system';
         CREATE INDEX ledger_by_actor ON ledger(actor, at) WHERE actor <> 'system';
+        """)
+
+    // MARK: - 0018
+
+    /// Whether an actor has ever been an admin: the first admin of a database may be registered by
+    /// anyone, and only while no admin has ever existed (deactivating or demoting the admins must not
+    /// reopen that window).
+    static let roles = Migration(name: "0018_roles", sql: """
+        ALTER TABLE actors ADD COLUMN was_admin INTEGER NOT NULL DEFAULT 0;
+        UPDATE actors SET was_admin = 1 WHERE role = 'admin';
         """)
 }

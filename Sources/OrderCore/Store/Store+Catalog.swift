@@ -140,15 +140,22 @@ extension Store {
         return result
     }
 
-    func hasAdmin() throws -> Bool {
-        try db.first("SELECT 1 FROM actors WHERE role = 'admin' AND active = 1 LIMIT 1") { _ in true } ?? false
+    /// Whether any actor is, or ever was, an admin.
+    func adminEverExisted() throws -> Bool {
+        try db.first("SELECT 1 FROM actors WHERE was_admin = 1 LIMIT 1") { _ in true } ?? false
+    }
+
+    /// Active admins other than `actor`.
+    func otherActiveAdmins(than actor: String) throws -> Int64 {
+        try db.first("SELECT COUNT(*) FROM actors WHERE role = 'admin' AND active = 1 AND actor <> ?", .text(actor)) { $0.int(0) } ?? 0
     }
 
     func save(_ a: Actor) throws {
         try db.run("""
-            INSERT INTO actors(actor, name, role, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO actors(actor, name, role, active, created_at, updated_at, was_admin) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(actor) DO UPDATE SET name = excluded.name, role = excluded.role, active = excluded.active,
-                updated_at = excluded.updated_at
-            """, .text(a.actor), .opt(a.name), .text(a.role.rawValue), .bool(a.active), .int(a.createdAt), .int(a.updatedAt))
+                updated_at = excluded.updated_at, was_admin = CASE WHEN excluded.was_admin = 1 THEN 1 ELSE actors.was_admin END
+            """, .text(a.actor), .opt(a.name), .text(a.role.rawValue), .bool(a.active), .int(a.createdAt), .int(a.updatedAt),
+            .bool(a.role == .admin))
     }
 }

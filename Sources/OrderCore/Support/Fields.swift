@@ -51,13 +51,13 @@ public final class Fields {
 
     // MARK: - Text
 
-    /// Free text (names, reasons, notes): no control characters but newline and tab, at most `maxLength` characters.
+    /// Free text (names, reasons, notes): no control characters but newline and tab, at most
+    /// `maxLength` characters and `4 × maxLength` UTF-8 bytes (a "character" may hold any number of
+    /// combining marks: the byte limit is what bounds the storage).
     func text(_ key: String, maxLength: Int = 1000) throws(OrderCoreError) -> String? {
         guard let v = value(key) else { return nil }
         guard case .string(let s) = v else { throw wrongType(key, "a string", v) }
-        guard s.utf8.count <= maxLength || s.count <= maxLength else {
-            throw .invalid("\(name(key)) is longer than \(maxLength) characters", field: name(key))
-        }
+        try Fields.checkLength(s, maxLength: maxLength, field: name(key))
         if !Fields.isPrintableASCII(s, allowing: [0x0A, 0x09]),
            s.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t" }) {
             throw .invalid("\(name(key)) contains control characters", field: name(key))
@@ -65,12 +65,11 @@ public final class Fields {
         return s
     }
 
-    /// An identifier (SKU, warehouse, channel, order id): 1 to 64 characters, no control characters,
-    /// no leading or trailing whitespace.
+    /// An identifier (SKU, warehouse, channel, order id, actor, scan): see `normalizedCode(_:field:)`.
     func code(_ key: String) throws(OrderCoreError) -> String? {
-        guard let s = try text(key, maxLength: 64) else { return nil }
-        try Fields.checkCode(s, field: name(key))
-        return s
+        guard let v = value(key) else { return nil }
+        guard case .string(let s) = v else { throw wrongType(key, "a string", v) }
+        return try Fields.normalizedCode(s, field: name(key))
     }
 
     func requiredCode(_ key: String) throws(OrderCoreError) -> String {
@@ -78,16 +77,54 @@ public final class Fields {
         return s
     }
 
-    static func checkCode(_ s: String, field: String) throws(OrderCoreError) {
-        guard !s.isEmpty else { throw .invalid("\(field) must not be empty", field: field) }
-        guard s.utf8.count <= 64 || s.count <= 64 else { throw .invalid("\(field) is longer than 64 characters", field: field) }
-        if !isPrintableASCII(s, allowing: []), s.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            throw .invalid("\(field) contains control characters", field: field)
+    /// The longest code, in characters and in UTF-8 bytes.
+    public static let maxCodeCharacters = 64
+    public static let maxCodeBytes = 256
+
+    /// An identifier has one spelling: it is stored and compared in Unicode NFC, so "é" typed as one
+    /// code point and as "e" + U+0301 is one SKU (Swift compares strings by canonical equivalence,
+    /// SQLite by bytes: without one form they would disagree). It has 1 to 64 characters and at most
+    /// 256 bytes, no leading or trailing white space, and none of the characters that make two codes
+    /// look alike or reorder text: control and format characters (zero-width spaces and joiners,
+    /// bidirectional overrides and isolates, the byte-order mark, soft hyphens), line and paragraph
+    /// separators, white space other than the ASCII space, private-use and unassigned code points.
+    /// - Returns: the code in NFC.
+    static func normalizedCode(_ raw: String, field: String) throws(OrderCoreError) -> String {
+        guard !raw.isEmpty else { throw .invalid("\(field) must not be empty", field: field) }
+        if isPrintableASCII(raw, allowing: []) {
+            guard raw.utf8.count <= maxCodeCharacters else { throw .invalid("\(field) is longer than \(maxCodeCharacters) characters", field: field) }
+            guard raw.utf8.first != 0x20, raw.utf8.last != 0x20 else { throw .invalid("\(field) has leading or trailing whitespace", field: field) }
+            return raw
+        }
+        // Bound the work before normalising: NFC never makes text more than three times longer.
+        guard raw.utf8.count <= 3 * maxCodeBytes else { throw .invalid("\(field) is longer than \(maxCodeBytes) bytes", field: field) }
+        let s = String(decoding: raw._nfcCodeUnits, as: UTF8.self)
+        try checkLength(s, maxLength: maxCodeCharacters, maxBytes: maxCodeBytes, field: field)
+        for scalar in s.unicodeScalars {
+            switch scalar.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator, .privateUse, .surrogate, .unassigned:
+                throw .invalid("\(field) contains an invisible or control character (U+\(String(scalar.value, radix: 16, uppercase: true)))", field: field)
+            case .spaceSeparator where scalar != " ":
+                throw .invalid("\(field) contains white space other than a plain space (U+\(String(scalar.value, radix: 16, uppercase: true)))", field: field)
+            default: break
+            }
         }
         if let first = s.unicodeScalars.first, let last = s.unicodeScalars.last,
            first.properties.isWhitespace || last.properties.isWhitespace {
             throw .invalid("\(field) has leading or trailing whitespace", field: field)
         }
+        if let first = s.unicodeScalars.first, first.properties.canonicalCombiningClass != .notReordered || first.properties.generalCategory == .nonspacingMark {
+            throw .invalid("\(field) starts with a combining mark", field: field)
+        }
+        return s
+    }
+
+    /// At most `maxLength` characters and `maxBytes` (default `4 × maxLength`) UTF-8 bytes.
+    static func checkLength(_ s: String, maxLength: Int, maxBytes: Int? = nil, field: String) throws(OrderCoreError) {
+        let bytes = s.utf8.count
+        guard bytes <= maxLength || s.count <= maxLength else { throw .invalid("\(field) is longer than \(maxLength) characters", field: field) }
+        let byteLimit = maxBytes ?? 4 * maxLength
+        guard bytes <= byteLimit else { throw .invalid("\(field) is longer than \(byteLimit) bytes", field: field) }
     }
 
     /// True when every byte is printable ASCII (or one of `allowing`): the common case, which needs no
@@ -196,9 +233,9 @@ public final class Fields {
             guard case .string(let s) = item else {
                 throw .invalid("\(name(key))[\(i)] must be a string, not \(item.typeName)", field: "\(name(key))[\(i)]")
             }
-            try Fields.checkCode(s, field: "\(name(key))[\(i)]")
-            guard s.count <= maxLength else { throw .invalid("\(name(key))[\(i)] is too long", field: "\(name(key))[\(i)]") }
-            result.append(s)
+            let code = try Fields.normalizedCode(s, field: "\(name(key))[\(i)]")
+            guard code.count <= maxLength else { throw .invalid("\(name(key))[\(i)] is too long", field: "\(name(key))[\(i)]") }
+            result.append(code)
         }
         return result
     }

@@ -1,0 +1,133 @@
+@testable import OrderCore
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The role table (docs/roles.md) as a table test: every command and every setting, asked by every
+/// kind of actor, is refused exactly when the actor's role is below what it declares.
+struct RoleTableTests {
+    /// Who asks: nobody (the host), an unregistered name, a deactivated supervisor, and each role.
+    static let askers: [(actor: String?, role: Actor.Role?)] =
+        [(nil, .admin), ("ghost", nil), ("gone", nil), ("op", .operator), ("lead", .supervisor), ("boss", .admin)]
+
+    /// A database with an admin (so unregistered actors only read) and the actors above.
+    static func staffed(_ dir: String) throws -> Engine {
+        let engine = try Engine(path: dir + "/roles.db")
+        try engine.ok("actor.upsert", ["actor_id": "boss", "role": "admin"])
+        try engine.ok("actor.upsert", ["actor_id": "lead", "role": "supervisor"])
+        try engine.ok("actor.upsert", ["actor_id": "op", "role": "operator"])
+        try engine.ok("actor.upsert", ["actor_id": "gone", "role": "supervisor", "active": false])
+        return engine
+    }
+
+    static func request(_ actor: String?, _ args: JSONObject = [:]) -> JSONObject {
+        var args = args
+        if let actor { args["actor"] = .string(actor) }
+        return args
+    }
+
+    @Test func everyCommandIsRefusedBelowItsDeclaredRoleAndOnlyThen() throws {
+        let dir = temporaryDirectory()
+        defer { removeDirectory(dir) }
+        let engine = try Self.staffed(dir)
+        for command in Command.all where !command.checksRole {  // actor.upsert: theFirstAdminWindowNeverReopens
+            for asker in Self.askers {
+                // No arguments: the role is checked before the arguments are read.
+                let code = engine.fails(command.name, Self.request(asker.actor))
+                let allowed = command.role.map { needed in asker.role.map { $0 >= needed } ?? false } ?? true
+                #expect((code == .forbidden) == !allowed, "\(command.name) by \(asker.actor ?? "system"): \(code?.rawValue ?? "ok")")
+            }
+        }
+    }
+
+    @Test func everySettingIsChangedOnlyByItsRole() throws {
+        let dir = temporaryDirectory()
+        defer { removeDirectory(dir) }
+        let engine = try Self.staffed(dir)
+        for setting in Setting.all {
+            let current = try engine.ok("config.get", ["key": .string(setting.key)])["settings"]?.arrayValue?.first?["value"] ?? .null
+            for asker in Self.askers {
+                let result = engine.run("config.set", Self.request(asker.actor, ["key": .string(setting.key), "value": current]))
+                let allowed = asker.role.map { $0 >= setting.role } ?? false
+                #expect(result.failure?.code == (allowed ? nil : .forbidden), "\(setting.key) by \(asker.actor ?? "system")")
+            }
+        }
+        #expect(try engine.ok("config.get", ["key": "returns.admin_above"])["settings"]?.arrayValue?.first?["role"] == "admin")
+    }
+
+    @Test func quarantineLargeCorrectionsAndStatedPackagingNeedASupervisor() throws {
+        let dir = temporaryDirectory()
+        defer { removeDirectory(dir) }
+        let engine = try Self.staffed(dir)
+        try engine.seedCatalog(a1: ["SH": 100])
+        try engine.ok("stock.quarantine", ["sku": "A1", "warehouse": "SH", "qty": 4, "actor": "op"])
+        // A quarantine write-off, or a hand correction beyond inventory.adjust_limit (10), is refused to an operator.
+        let quarantine: JSONObject = ["sku": "A1", "warehouse": "SH", "qty": -4, "bucket": "quarantine", "reason": "gone"]
+        #expect(engine.fails("stock.adjust", quarantine.merging(["actor": "op"])) == .forbidden)
+        #expect(engine.fails("stock.adjust", ["sku": "A1", "warehouse": "SH", "qty": 11, "reason": "found", "actor": "op"]) == .forbidden)
+        #expect(engine.fails("stock.count", ["warehouse": "SH", "counts": [["sku": "A1", "qty": 0]], "actor": "op"]) == .forbidden)
+        #expect(try engine.ok("stock.get", ["sku": "A1"])["quarantine"] == 4)
+        #expect(try engine.ok("stock.get", ["sku": "A1"])["on_hand"] == 96)
+        try engine.ok("stock.adjust", ["sku": "A1", "warehouse": "SH", "qty": -10, "reason": "broken", "actor": "op"])
+        try engine.ok("stock.adjust", quarantine.merging(["actor": "lead"]))
+        try engine.ok("stock.count", ["warehouse": "SH", "counts": [["sku": "A1", "qty": 0]], "actor": "lead"])
+
+        // A parcel of 1,500 g for a 500 g item cannot pass by stating 1,000 g of packaging.
+        try engine.ok("sku.upsert", ["sku": "B2", "weight_g": 500])
+        try engine.ok("stock.receive", ["sku": "B2", "warehouse": "SH", "qty": 5])
+        let id = try engine.ok("order.create", orderArgs([("B2", 1, "10.00")]))["order_id"] ?? .null
+        try engine.ok("order.pay", ["order_id": id, "amount": "10.00"])
+        try engine.ok("order.allocate", ["order_id": id])
+        let pack: JSONObject = ["order_id": id, "scans": [id, "B2"], "weight_g": 1_500, "packaging_g": 1_000]
+        #expect(engine.fails("order.pack", pack.merging(["actor": "op"])) == .forbidden)
+        #expect(try engine.ok("order.get", ["order_id": id])["state"] == "allocated")
+        let packed = try engine.ok("order.pack", pack.merging(["actor": "lead"]))
+        #expect(packed["parcel"]?["weight_check"] == "passed")
+        #expect(packed["parcel"]?["packaging_g"] == 1_000)
+    }
+
+    @Test func theFirstAdminWindowNeverReopens() throws {
+        let dir = temporaryDirectory()
+        defer { removeDirectory(dir) }
+        let engine = try Engine(path: dir + "/first.db")
+        // Before any admin, unregistered actors do an operator's work, but not a supervisor's.
+        try engine.ok("sku.upsert", ["sku": "A1"])
+        try engine.ok("warehouse.upsert", ["warehouse": "SH"])
+        try engine.ok("stock.receive", ["sku": "A1", "warehouse": "SH", "qty": 5, "actor": "clerk"])
+        #expect(engine.fails("stock.scrap", ["sku": "A1", "warehouse": "SH", "qty": 1, "bucket": "on_hand", "actor": "clerk"]) == .forbidden)
+        #expect(engine.fails("actor.upsert", ["actor_id": "clerk", "role": "supervisor", "actor": "clerk"]) == .forbidden)
+        try engine.ok("actor.upsert", ["actor_id": "boss", "role": "admin", "actor": "clerk"])
+        // From now on an unregistered actor only reads.
+        #expect(engine.fails("stock.receive", ["sku": "A1", "warehouse": "SH", "qty": 5, "actor": "clerk"]) == .forbidden)
+        try engine.ok("stock.get", ["sku": "A1", "actor": "clerk"])
+        // The last active admin cannot step down at the shell; the host can deactivate it.
+        #expect(engine.fails("actor.upsert", ["actor_id": "boss", "active": false, "actor": "boss"]) == .conflict)
+        try engine.ok("actor.upsert", ["actor_id": "op", "role": "operator", "actor": "boss"])
+        try engine.ok("actor.upsert", ["actor_id": "boss", "active": false])
+        #expect(engine.fails("actor.upsert", ["actor_id": "op2", "role": "admin", "actor": "op"]) == .forbidden)
+        #expect(engine.fails("actor.upsert", ["actor_id": "new-boss", "role": "admin", "actor": "new-boss"]) == .forbidden)
+        try engine.ok("actor.upsert", ["actor_id": "boss", "active": true])
+    }
+
+    /// docs/roles.md carries the table generated from the declarations; ORDERCORE_WRITE_DOCS=1 rewrites it.
+    @Test func theDocumentedRoleTableIsTheDeclaredOne() throws {
+        let path = String(#filePath.prefix(upTo: #filePath.firstRange(of: "/Tests/")!.lowerBound)) + "/docs/roles.md"
+        let begin = "<!-- role table: generated from the declarations (RoleTableTests) -->\n", end = "<!-- end of role table -->"
+        guard let handle = fopen(path, "r") else { Issue.record("docs/roles.md is missing"); return }
+        var text = ""
+        var buffer = [CChar](repeating: 0, count: 65_536)
+        while fgets(&buffer, Int32(buffer.count), handle) != nil { text += String(cString: buffer) }
+        fclose(handle)
+        guard let start = text.firstRange(of: begin), let stop = text.firstRange(of: end) else { Issue.record("docs/roles.md has no role table markers"); return }
+        let table = PermissionCommands.markdown()
+        if getenv("ORDERCORE_WRITE_DOCS") != nil, String(text[start.upperBound..<stop.lowerBound]) != table {
+            let updated = String(text[..<start.upperBound]) + table + String(text[stop.lowerBound...])
+            let out = fopen(path, "w")
+            fputs(updated, out)
+            fclose(out)
+            return
+        }
+        #expect(String(text[start.upperBound..<stop.lowerBound]) == table, "run ORDERCORE_WRITE_DOCS=1 swift test --filter RoleTableTests")
+    }
+}
