@@ -13,7 +13,8 @@ public final class Shell {
     var timer = false
     /// Commands that failed so far; a script exits non-zero when there were any.
     public private(set) var failures = 0
-    private let actor: String
+    /// Who the shell acts as: the OS user (see `osActor()`).
+    public let actor: String
     private let write: (String) -> Void
     private let writeError: (String) -> Void
 

@@ -51,7 +51,11 @@ public func shellMain(_ arguments: [String]) -> Int32 {
     if !commands.isEmpty {
         for command in commands where shell.execute(command) != .proceed { break }
     } else if interactive {
-        print("OrderCore \(Version.string) — database \(dbPath)\nType help for commands, .quit to leave.")
+        print("OrderCore \(Version.string) — database \(dbPath), acting as \(shell.actor)\nType help for commands, .quit to leave.")
+        let roles = (try? engine.run("actor.list").get())?["actors"]?.arrayValue?.compactMap { $0["role"]?.stringValue } ?? []
+        if !roles.contains("admin") {
+            print("This database has no admin yet: `actor upsert \(shell.actor) role=admin` makes you its first admin.")
+        }
         let editor = LineEditor(historyPath: historyPath(engine), engine: engine)
         while let line = editor.readLine(prompt: "ordercore> ") {
             if shell.execute(line) == .quit { break }

@@ -475,17 +475,109 @@ static void test_change_feed(void) {
     oc_close(db);
 }
 
+/* FNV-1a over every row of every table, read through a second connection: "the database is unchanged". */
+static unsigned long long digest(const char *path) {
+    sqlite3 *c = NULL;
+    unsigned long long h = 1469598103934665603ULL;
+    if (sqlite3_open_v2(path, &c, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) { sqlite3_close(c); return 0; }
+    sqlite3_stmt *tables = NULL;
+    sqlite3_prepare_v2(c, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", -1, &tables, NULL);
+    while (sqlite3_step(tables) == SQLITE_ROW) {
+        char sql[256];
+        snprintf(sql, sizeof sql, "SELECT * FROM \"%s\"", (const char *)sqlite3_column_text(tables, 0));
+        sqlite3_stmt *rows = NULL;
+        sqlite3_prepare_v2(c, sql, -1, &rows, NULL);
+        while (sqlite3_step(rows) == SQLITE_ROW) {
+            for (int i = 0; i < sqlite3_column_count(rows); i++) {
+                const unsigned char *v = sqlite3_column_text(rows, i);
+                for (; v && *v; v++) h = (h ^ *v) * 1099511628211ULL;
+                h = (h ^ 0xFF) * 1099511628211ULL;
+            }
+        }
+        sqlite3_finalize(rows);
+    }
+    sqlite3_finalize(tables);
+    sqlite3_close(c);
+    return h;
+}
+
+/* The role table from C: each request by each kind of actor is refused exactly below its role, and a
+ * refusal changes nothing. The whole table (every op and setting) is tested in Swift and Python. */
 static void test_roles(void) {
+    const char *path = "roles.db";
+    remove(path);
     oc_db *db = NULL;
-    oc_open(":memory:", &db);
+    oc_open(path, &db);
     char out[512];
-    CHECK(run(db, "{\"op\":\"actor.upsert\",\"actor_id\":\"boss\",\"role\":\"admin\"}", out, sizeof out) == OC_OK, "first admin: %s", out);
+    setup_catalog(db, 20);
+    run(db, "{\"op\":\"stock.quarantine\",\"sku\":\"A1\",\"warehouse\":\"SH\",\"qty\":4}", NULL, 0);
+    CHECK(run(db, "{\"op\":\"actor.upsert\",\"actor_id\":\"boss\",\"role\":\"admin\",\"actor\":\"anyone\"}", out, sizeof out) == OC_OK,
+          "the first admin, by anyone: %s", out);
     CHECK(run(db, "{\"op\":\"actor.upsert\",\"actor_id\":\"eve\",\"role\":\"admin\",\"actor\":\"eve\"}", out, sizeof out) == OC_FORBIDDEN,
           "a stranger cannot make herself admin: %s", out);
     CHECK(strstr(oc_errmsg(db), "needs an admin") != NULL, "the message names the role needed: %s", oc_errmsg(db));
-    CHECK(run(db, "{\"op\":\"actor.upsert\",\"actor_id\":\"lead\",\"role\":\"supervisor\",\"actor\":\"boss\"}", out, sizeof out) == OC_OK,
-          "an admin registers a supervisor");
+    run(db, "{\"op\":\"actor.upsert\",\"actor_id\":\"lead\",\"role\":\"supervisor\",\"actor\":\"boss\"}", NULL, 0);
+    run(db, "{\"op\":\"actor.upsert\",\"actor_id\":\"op\",\"role\":\"operator\",\"actor\":\"boss\"}", NULL, 0);
+    run(db, "{\"op\":\"actor.upsert\",\"actor_id\":\"gone\",\"role\":\"admin\",\"active\":false,\"actor\":\"boss\"}", NULL, 0);
+
+    /* (request without its actor, the least role: 0 anyone, 1 operator, 2 supervisor, 3 admin) */
+    static const struct { const char *request; int needs; } table[] = {
+        {"{\"op\":\"stock.get\",\"sku\":\"A1\"", 0},
+        {"{\"op\":\"stock.receive\",\"sku\":\"A1\",\"warehouse\":\"SH\",\"qty\":1", 1},
+        {"{\"op\":\"stock.adjust\",\"sku\":\"A1\",\"warehouse\":\"SH\",\"qty\":-2,\"bucket\":\"quarantine\",\"reason\":\"gone\"", 2},
+        {"{\"op\":\"stock.adjust\",\"sku\":\"A1\",\"warehouse\":\"SH\",\"qty\":-11,\"reason\":\"gone\"", 2},
+        {"{\"op\":\"stock.scrap\",\"sku\":\"A1\",\"warehouse\":\"SH\",\"qty\":1", 2},
+        {"{\"op\":\"config.set\",\"key\":\"returns.admin_above\",\"value\":1000000000", 3},
+        {"{\"op\":\"config.set\",\"key\":\"risk.enabled\",\"value\":false", 3},
+        {"{\"op\":\"config.set\",\"key\":\"fulfillment.pickup_alert_hours\",\"value\":24", 2},
+        {"{\"op\":\"warehouse.upsert\",\"warehouse\":\"BJ\"", 3},
+        {"{\"op\":\"actor.upsert\",\"actor_id\":\"newbie\",\"role\":\"operator\"", 3},
+    };
+    static const struct { const char *actor; int rank; } askers[] = {
+        {NULL, 3}, {"ghost", 0}, {"gone", 0}, {"op", 1}, {"lead", 2}, {"boss", 3},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        for (size_t a = 0; a < sizeof askers / sizeof askers[0]; a++) {
+            char request[512];
+            if (askers[a].actor) snprintf(request, sizeof request, "%s,\"actor\":\"%s\"}", table[i].request, askers[a].actor);
+            else snprintf(request, sizeof request, "%s}", table[i].request);
+            unsigned long long before = digest(path);
+            int rc = run(db, request, out, sizeof out);
+            if (askers[a].rank < table[i].needs) {
+                CHECK(rc == OC_FORBIDDEN && digest(path) == before, "refused and unchanged: %s -> %d %s", request, rc, out);
+            } else {
+                CHECK(rc != OC_FORBIDDEN, "allowed: %s -> %s", request, out);
+            }
+        }
+    }
     oc_close(db);
+    remove(path);
+}
+
+/* No output path reaches the open database: the file, its sidecars, a link to it, a directory. */
+static void test_output_targets(void) {
+    const char *path = "targets.db";
+    remove(path); remove("targets-link.db");
+    oc_db *db = NULL;
+    oc_open(path, &db);
+    setup_catalog(db, 5);
+    run(db, one_unit, NULL, 0);
+    CHECK(symlink(path, "targets-link.db") == 0, "a link to the database");
+    static const char *targets[] = {"targets.db", "./targets.db", "targets.db-wal", "targets.db-shm", "targets.db-journal",
+                                    "targets-link.db", ".", "/dev/null"};
+    static const char *ops[] = {"export\",\"request\":{\"op\":\"order.list\"}", "report.html\"", "db.backup\""};
+    for (size_t t = 0; t < sizeof targets / sizeof targets[0]; t++) {
+        for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++) {
+            char request[256], out[512];
+            snprintf(request, sizeof request, "{\"op\":\"%s,\"path\":\"%s\"}", ops[o], targets[t]);
+            CHECK(run(db, request, out, sizeof out) == OC_INVALID, "refused: %s -> %s", request, out);
+        }
+    }
+    char out[4096];
+    CHECK(run(db, "{\"op\":\"db.check\"}", out, sizeof out) == OC_OK && strstr(out, "\"ok\":true") != NULL, "the database is sound: %s", out);
+    CHECK(run(db, one_unit, out, sizeof out) == OC_OK, "and keeps taking orders");
+    oc_close(db);
+    remove(path); remove("targets-link.db");
 }
 
 static void test_returns(void) {
@@ -588,6 +680,7 @@ int main(void) {
     test_batches();
     test_change_feed();
     test_roles();
+    test_output_targets();
     test_returns();
     test_risk();
     test_reports();

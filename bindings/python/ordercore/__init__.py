@@ -529,7 +529,8 @@ class _Actors(_Area):
     def upsert(self, actor_id: str, *, role: Optional[str] = None, name: Optional[str] = None, active: Optional[bool] = None,
                **extra: Any) -> JSONDict:
         """Registers or changes an actor and its role: operator, supervisor or admin (op actor.upsert).
-        Pass ``actor=`` (who is asking) once an admin exists: only an admin may change actors."""
+        Pass ``actor=`` (who is asking): only an admin may change actors, except that anyone may register
+        the first admin of a database that never had one."""
         return self._db.exec("actor.upsert", actor_id=actor_id, role=role, name=name, active=active, **extra)
 
     def get(self, actor_id: str) -> JSONDict:
@@ -539,6 +540,11 @@ class _Actors(_Area):
     def list(self) -> List[JSONDict]:
         """Every registered actor (op actor.list)."""
         return self._db.exec("actor.list")["actors"]
+
+    def permissions(self) -> JSONDict:
+        """The role table: the role each op and each setting needs, and the rules that ask for more
+        (op actor.permissions; docs/roles.md)."""
+        return self._db.exec("actor.permissions")
 
 
 class _Returns(_Area):
