@@ -284,7 +284,8 @@ public final class Engine: Sendable {
 
     /// Whether `text` is a valid code (SKU, actor, ...) exactly as written: already in its one spelling.
     public static func isValidCode(_ text: String) -> Bool {
-        (try? Fields.normalizedCode(text, field: "code")) == text
+        // By bytes: Swift's == would call a decomposed spelling equal to its NFC form.
+        (try? Fields.normalizedCode(text, field: "code"))?.utf8.elementsEqual(text.utf8) ?? false
     }
 
     /// FNV-1a over the request without its envelope members, to tell a retry from a reused key.
