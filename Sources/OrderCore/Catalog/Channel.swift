@@ -8,12 +8,17 @@ struct Channel {
     var updatedAt: Int64
     /// The profile `intake.ingest` maps this channel's payloads with (nil: the profile named like the channel).
     var profile: String?
+    /// An order this channel reports already shipped by the merchant (a backfill, a parcel sent outside
+    /// OrderCore) takes its units from the serving warehouse when it arrives; off for channels whose
+    /// stock OrderCore does not keep. Orders the channel fulfils itself (Amazon FBA) never move stock.
+    var shippedOrdersMoveStock = true
 
     var profileName: String { profile ?? channel }
 
     var json: JSONObject {
         ["channel": .string(channel), "name": .string(name), "active": .bool(active),
          "warehouses": .array(warehouses.map(JSON.string)), "profile": .string(profileName),
+         "shipped_orders_move_stock": .bool(shippedOrdersMoveStock),
          "created_at": .string(Timestamp.format(createdAt)), "updated_at": .string(Timestamp.format(updatedAt))]
     }
 }
@@ -63,12 +68,14 @@ enum ChannelCommands {
     static let all = [upsert, sku, get]
 
     static let upsert = Command("channel.upsert", .write,
-        "Create or update a sales channel (channel, name, warehouses that serve it, active, profile its payloads are mapped with)", role: .admin) { ctx, f in
+        "Create or update a sales channel (channel, name, warehouses that serve it, active, profile its payloads are mapped with, shipped_orders_move_stock)",
+        role: .admin) { ctx, f in
         let code = try f.requiredCode("channel")
         let name = try f.text("name", maxLength: 200)
         let warehouses = try f.strings("warehouses")
         let active = try f.bool("active")
         let profile = try f.code("profile")
+        let moveStock = try f.bool("shipped_orders_move_stock")
         try f.finish()
         if let profile { _ = try ctx.requireProfile(profile, field: "profile") }
         for (i, warehouse) in (warehouses ?? []).enumerated() { _ = try ctx.requireWarehouse(warehouse, field: "warehouses[\(i)]") }
@@ -78,6 +85,7 @@ enum ChannelCommands {
         if let profile { channel.profile = profile }
         if let warehouses { channel.warehouses = Array(Set(warehouses)).sorted() }
         if let active { channel.active = active }
+        if let moveStock { channel.shippedOrdersMoveStock = moveStock }
         channel.updatedAt = ctx.at
         try ctx.store.save(channel)
         // Serving warehouses or the switch changed what the channel may sell; a new channel learns

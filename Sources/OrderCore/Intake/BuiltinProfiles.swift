@@ -23,15 +23,18 @@ enum BuiltinProfiles {
         "ship_to.region": "shipping_address.province", "ship_to.city": "shipping_address.city", "ship_to.line1": "shipping_address.address1",
         "ship_to.line2": "shipping_address.address2", "ship_to.postal_code": "shipping_address.zip",
         "shipping_fee": {"sum": "shipping_lines[].price"}, "shipping_tax": {"sum": "shipping_lines[].tax_lines[].price"},
-        "taxes_included": "taxes_included", "note": "note", "tags": {"split": "tags"}},
+        "taxes_included": "taxes_included", "note": "note", "tags": {"split": "tags"},
+        "shipment.carrier": "fulfillments[0].tracking_company", "shipment.tracking_no": "fulfillments[0].tracking_number",
+        "shipment.shipped_at": "fulfillments[0].created_at"},
        "lines": {"path": "line_items",
         "fields": {"sku": "sku", "sku_fallback": {"template": "shopify-variant-{variant_id}"}, "name": {"first": ["name", "title"]},
                    "qty": "quantity", "unit_price": "price",
                    "line_discount": {"first": [{"sum": "discount_allocations[].amount"}, "total_discount"]}, "tax": {"sum": "tax_lines[].price"}}},
        "status": {"value": "financial_status",
         "inbound": {"pending": "pending_payment", "partially_paid": "pending_payment", "authorized": "paid", "paid": "paid",
-                    "partially_refunded": "paid", "refunded": "paid", "voided": "cancelled"},
-        "rules": [{"when": {"cancelled_at": "present"}, "state": "cancelled"}]},
+                    "partially_refunded": "paid", "refunded": "cancelled", "voided": "cancelled"},
+        "rules": [{"when": {"cancelled_at": "present"}, "state": "cancelled"},
+                  {"when": {"fulfillment_status": "fulfilled"}, "state": "shipped"}]},
        "checks": {"grand_total": "total_price", "discount_total": "total_discounts", "tax_total": "total_tax"}}
      ]}
     """#
@@ -59,7 +62,7 @@ enum BuiltinProfiles {
                    "line_total": "subtotal", "line_discount": {"subtract": ["subtotal", "total"]}, "tax": "total_tax", "net": "total"}},
        "status": {"value": "status",
         "inbound": {"pending": "pending_payment", "on-hold": "pending_payment", "processing": "paid", "completed": "completed",
-                    "cancelled": "cancelled", "refunded": "paid", "failed": "cancelled"}},
+                    "cancelled": "cancelled", "refunded": "cancelled", "failed": "cancelled"}},
        "checks": {"grand_total": "total", "discount_total": "discount_total", "tax_total": "total_tax", "shipping_fee": "shipping_total"}}
      ]}
     """#
@@ -89,7 +92,9 @@ enum BuiltinProfiles {
         "ship_to.line2": {"first": ["/address.payload.ShippingAddress.AddressLine2", "ShippingAddress.AddressLine2"]},
         "ship_to.postal_code": {"first": ["/address.payload.ShippingAddress.PostalCode", "ShippingAddress.PostalCode"]},
         "shipping_fee": {"sum": "/items.payload.OrderItems[].ShippingPrice.Amount"},
-        "shipping_tax": {"sum": "/items.payload.OrderItems[].ShippingTax.Amount"}, "taxes_included": {"const": false}},
+        "shipping_tax": {"sum": "/items.payload.OrderItems[].ShippingTax.Amount"}, "taxes_included": {"const": false},
+        "fulfilled_by": {"map": "FulfillmentChannel", "values": {"AFN": "channel", "MFN": "merchant"}},
+        "shipment.shipped_at": {"first": ["LatestShipDate", "LastUpdateDate"]}},
        "lines": {"path": "/items.payload.OrderItems",
         "fields": {"sku": "SellerSKU", "sku_fallback": {"template": "amazon-{ASIN}"}, "name": "Title", "qty": "QuantityOrdered",
                    "line_total": "ItemPrice.Amount", "line_discount": "PromotionDiscount.Amount", "tax": "ItemTax.Amount"}},
@@ -117,7 +122,9 @@ enum BuiltinProfiles {
         "ship_to.name": "receiver_name", "ship_to.phone": {"first": ["receiver_mobile", "receiver_phone"]}, "ship_to.country": {"const": "CN"},
         "ship_to.region": "receiver_state", "ship_to.city": "receiver_city", "ship_to.district": "receiver_district",
         "ship_to.line1": "receiver_address", "ship_to.postal_code": "receiver_zip",
-        "shipping_fee": "post_fee", "taxes_included": {"const": true}, "note": "buyer_message"},
+        "shipping_fee": "post_fee", "taxes_included": {"const": true}, "note": "buyer_message",
+        "shipment.carrier": "orders.order[0].logistics_company", "shipment.tracking_no": "orders.order[0].invoice_no",
+        "shipment.shipped_at": "consign_time"},
        "lines": {"path": "orders.order",
         "fields": {"sku": "outer_sku_id", "sku_fallback": {"first": ["outer_iid", {"template": "taobao-{sku_id}"}]}, "name": "title", "qty": "num",
                    "unit_price": "price", "line_discount": {"add": ["discount_fee", "adjust_fee"]}, "net": "total_fee"}},

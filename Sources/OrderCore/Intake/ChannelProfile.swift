@@ -49,8 +49,10 @@ struct ChannelProfile {
     var events: [EventRule]
     let definition: JSON
 
-    static let orderFields = ["external_id", "placed_at", "currency", "shipping_fee", "shipping_tax", "taxes_included", "note", "tags", "carrier"]
+    static let orderFields = ["external_id", "placed_at", "currency", "shipping_fee", "shipping_tax", "taxes_included", "note", "tags", "carrier",
+                              "fulfilled_by"]
         + Order.customerFields.map { "customer." + $0 } + ["customer.account_created_at"] + Order.addressFields.map { "ship_to." + $0 }
+        + ChannelShipment.fields.map { "shipment." + $0 }
     static let lineFields = ["sku", "sku_fallback", "name", "qty", "unit_price", "line_total", "line_discount", "tax"]
     static let lineChecks = ["net"]
     static let discountFields = ["kind", "code", "amount"]

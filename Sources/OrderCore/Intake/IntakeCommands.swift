@@ -23,18 +23,19 @@ extension CommandContext {
     }
 
     /// Maps and applies a stored event; throws when it cannot (the caller keeps it as a dead letter).
-    func applyEvent(channel: Channel, payload: JSON, arguments: JSONObject) throws -> JSON {
+    /// - Parameter reference: the event, as ledger rows of stock it moves name it (`channel:inbox_id`).
+    func applyEvent(channel: Channel, payload: JSON, arguments: JSONObject, reference: String) throws -> JSON {
         let profile = try requireProfile(channel.profileName)
         let events = try ProfileMapper(profile: profile, defaultCurrency: try stringSetting(.defaultCurrency)).map(payload, arguments: arguments)
         var results: [JSON] = []
         let wasBrief = brief
         brief = true  // the commands' documents are not part of the outcome
         defer { brief = wasBrief }
-        for event in events { results.append(try apply(event, channel: channel.channel)) }
+        for event in events { results.append(try apply(event, channel: channel, reference: reference)) }
         return .array(results)
     }
 
-    private func apply(_ event: MappedEvent, channel: String) throws -> JSON {
+    private func apply(_ event: MappedEvent, channel: Channel, reference: String) throws -> JSON {
         var result: JSONObject = ["type": .string(event.type.rawValue), "external_id": .string(event.externalID)]
         switch event.type {
         case .skip:
@@ -42,19 +43,18 @@ extension CommandContext {
             if !event.notStock.isEmpty { result["not_stock"] = .array(event.notStock) }
             return .object(result)
         case .order:
-            return try applyOrder(event, channel: channel)
+            return try applyOrder(event, channel: channel, reference: reference)
         case .cancel, .refund:
-            guard let id = try store.orderID(channel: channel, externalID: event.externalID) else {
-                throw OrderCoreError(.notFound, "order \(event.externalID) of channel \(channel) is not known (its order event has not arrived; retry the dead letter after it)",
-                                     details: ["channel": .string(channel), "external_id": .string(event.externalID)])
+            guard let id = try store.orderID(channel: channel.channel, externalID: event.externalID) else {
+                throw OrderCoreError(.notFound, "order \(event.externalID) of channel \(channel.channel) is not known (its order event has not arrived; retry the dead letter after it)",
+                                     details: ["channel": .string(channel.channel), "external_id": .string(event.externalID)])
             }
             result["order_id"] = .string(id)
             if event.type == .cancel {
-                let order = try requireOrder(id)
+                var order = try requireOrder(id)
                 result["action"] = order.state == .cancelled ? "unchanged" : "cancelled"
                 if order.state != .cancelled {
-                    let reason = event.fields["reason"]?.stringValue ?? "cancelled on \(channel)"
-                    _ = try OrderCommands.cancel.run(self, Fields(["order_id": .string(id), "reason": .string(reason)]))
+                    try cancelAtChannel(&order, reason: event.fields["reason"]?.stringValue ?? "cancelled on \(channel.channel)", channel: channel.channel)
                 }
             } else {
                 var args: JSONObject = ["order_id": .string(id)]
@@ -67,22 +67,29 @@ extension CommandContext {
         }
     }
 
-    private func applyOrder(_ event: MappedEvent, channel: String) throws -> JSON {
+    private func applyOrder(_ event: MappedEvent, channel: Channel, reference: String) throws -> JSON {
         var doc = event.fields
-        doc["channel"] = .string(channel)
+        doc["channel"] = .string(channel.channel)
+        // How the channel fulfilled the order is not part of the order document.
+        let shipment = try ChannelShipment(doc["shipment"]?.objectValue.map { Fields($0, path: "shipment") },
+                                           fulfilledBy: doc["fulfilled_by"]?.stringValue)
+        doc["shipment"] = nil
+        doc["fulfilled_by"] = nil
         var result: JSONObject = ["type": "order", "external_id": .string(event.externalID)]
         var order: Order
         var risk: RiskAssessment?
-        if let id = try store.orderID(channel: channel, externalID: event.externalID) {
+        if let id = try store.orderID(channel: channel.channel, externalID: event.externalID) {
             order = try requireOrder(id)
             result["action"] = "unchanged"
-            if case .object(let shipTo)? = doc["ship_to"], try updateAddress(&order, Fields(shipTo, path: "ship_to"), source: channel) {
+            if case .object(let shipTo)? = doc["ship_to"], try updateAddress(&order, Fields(shipTo, path: "ship_to"), source: channel.channel) {
                 result["action"] = "address_changed"
             }
         } else {
             let draft = try OrderDraft(Fields(doc), at: at, defaultCurrency: try stringSetting(.defaultCurrency))
             let warnings = IntakeChecks.warnings(event, draft: draft)
-            let created = try createOrder(draft, backorder: true, warnings: warnings, actOnRisk: false)
+            // An order that arrives cancelled, or that the channel fulfils from its own stock, takes nothing.
+            let created = try createOrder(draft, backorder: true, warnings: warnings, actOnRisk: false,
+                                          reserving: event.state != .cancelled && !shipment.byChannel)
             risk = created.risk
             order = created.order
             result["action"] = "created"
@@ -91,15 +98,16 @@ extension CommandContext {
             if !warnings.isEmpty { result["warnings"] = .array(warnings) }
         }
         if let state = event.state {
-            try follow(&order, channelState: state, channel: channel, result: &result)
+            try follow(&order, channelState: state, shipment: shipment, channel: channel, reference: reference, result: &result)
         }
-        // Acted on once it is where the channel says it is, so a held order keeps its payment.
-        if let risk, order.state != .cancelled {
+        // Acted on once it is where the channel says it is, so a held order keeps its payment; an order
+        // that has left (or was cancelled) is past holding.
+        if let risk, OrderState.holdable.contains(order.state) {
             try act(on: risk, &order)
             if risk.decision != "allow" { result["risk"] = risk.json(at: at) }
         }
         if let reported = event.reportedStatus {
-            try store.saveSourceStatus(orderRowID: order.rowID, source: channel, reported: reported, state: event.state, at: at)
+            try store.saveSourceStatus(orderRowID: order.rowID, source: channel.channel, reported: reported, state: event.state, at: at)
             result["channel_status"] = .string(reported)
         }
         if !event.notStock.isEmpty { result["not_stock"] = .array(event.notStock) }
@@ -108,19 +116,57 @@ extension CommandContext {
         return .object(result)
     }
 
-    /// Brings the order up to what the channel says: paid there means paid here (the channel took the
-    /// money); cancelled there means cancelled here. Fulfilment stays ours: a channel saying
-    /// "shipped" is recorded by the status anchor (`status.drift` shows the difference), not obeyed.
-    private func follow(_ order: inout Order, channelState: OrderState, channel: String, result: inout JSONObject) throws {
-        let paidThere: Set<OrderState> = [.paid, .allocated, .picking, .packed, .partiallyShipped, .shipped, .delivered, .completed]
-        if paidThere.contains(channelState), order.state == .pendingPayment {
-            let ref = "\(channel):\(order.externalID ?? order.orderID)"
+    /// States in which the channel has the buyer's money, and in which the goods have left.
+    private static let paidThere: Set<OrderState> = [.paid, .allocated, .picking, .packed, .partiallyShipped, .shipped, .delivered, .completed]
+    private static let shippedThere: Set<OrderState> = [.shipped, .delivered, .completed]
+
+    /// Brings the order to where the channel says it is. Paid there means paid here (the channel took
+    /// the money). Cancelled (voided, refunded) there means cancelled here: its stock is released and
+    /// what it had paid is recorded as refunded by the channel. Shipped, delivered or completed there,
+    /// for an order OrderCore has not shipped, records the channel's shipment — never a second one —
+    /// and, for an order that was already in OrderCore's queue, raises a `channel_shipped` alert for a
+    /// person (its picked or packed units are still on the bench). An order the channel fulfils from
+    /// its own stock waits on hold for the channel's shipment. Anything else (the channel behind
+    /// OrderCore) is left to the status anchor (`status.drift`).
+    private func follow(_ order: inout Order, channelState: OrderState, shipment: ChannelShipment, channel: Channel,
+                        reference: String, result: inout JSONObject) throws {
+        let created = result["action"] == "created"
+        func did(_ action: String) { result["action"] = .string(created ? "created_" + action : action) }
+        if Self.paidThere.contains(channelState), order.state == .pendingPayment || order.state == .depositPaid {
+            let ref = "\(channel.channel):\(order.externalID ?? order.orderID)"
             _ = try OrderCommands.pay.run(self, Fields(["order_id": .string(order.orderID), "payment_ref": .string(ref)]))
-            result["action"] = result["action"] == "created" ? "created_paid" : "paid"
-        } else if channelState == .cancelled, order.state != .cancelled {
-            _ = try OrderCommands.cancel.run(self, Fields(["order_id": .string(order.orderID), "reason": .string("cancelled on \(channel)")]))
-            result["action"] = result["action"] == "created" ? "created_cancelled" : "cancelled"
+            order = try requireOrder(order.orderID)
+            did("paid")
         }
+        if channelState == .cancelled, OrderState.beforeShipment.contains(order.state) {
+            try cancelAtChannel(&order, reason: "cancelled on \(channel.channel)", channel: channel.channel)
+            did("cancelled")
+        } else if Self.shippedThere.contains(channelState), OrderState.beforeShipment.subtracting([.pendingPayment, .depositPaid]).contains(order.state) {
+            let details = try recordChannelShipment(&order, reaching: channelState, shipment: shipment,
+                                                    moveStock: channel.shippedOrdersMoveStock && !shipment.byChannel,
+                                                    channel: channel.channel, reference: reference)
+            result["shipment"] = .object(details)
+            if !created {
+                try store.openOrderAlert(kind: "channel_shipped", orderID: order.orderID, at: at, details: .object(details))
+            }
+            did(channelState.rawValue)
+        } else if shipment.byChannel, order.state == .paid {
+            _ = try FulfillmentCommands.hold.run(self, Fields(["order_id": .string(order.orderID),
+                                                                "reason": .string("fulfilled by \(channel.channel) from its own stock: waits for its shipment")]))
+            did("held")
+        }
+        order = try requireOrder(order.orderID)
+    }
+
+    /// Cancels an order its channel cancelled and records what it had paid as refunded there: the
+    /// channel gave the buyer's money back, so nothing is left owing.
+    func cancelAtChannel(_ order: inout Order, reason: String, channel: String) throws {
+        _ = try OrderCommands.cancel.run(self, Fields(["order_id": .string(order.orderID), "reason": .string(reason)]))
+        order = try requireOrder(order.orderID)
+        guard order.refundDue > 0 else { return }
+        _ = try RefundCommands.record.run(self, Fields(["order_id": .string(order.orderID), "amount": order.money(order.refundDue),
+                                                        "refund_ref": .string("\(channel)-cancel-\(order.externalID ?? order.orderID)"),
+                                                        "reason": .string(reason)]))
         order = try requireOrder(order.orderID)
     }
 }
@@ -211,7 +257,9 @@ enum IntakeCommands {
         var outcome: JSONObject = ["inbox_id": .int(inboxID), "channel": .string(channel.channel), "event_type": .string(entry.eventType)]
         if !given.isEmpty { outcome["arguments"] = .object(given) }
         do {
-            let events = try ctx.store.db.savepoint { try ctx.applyEvent(channel: channel, payload: payload, arguments: arguments) }
+            let events = try ctx.store.db.savepoint {
+                try ctx.applyEvent(channel: channel, payload: payload, arguments: arguments, reference: "\(channel.channel):\(inboxID)")
+            }
             outcome["state"] = "applied"
             outcome["events"] = events
             try ctx.store.setInboxOutcome(id: inboxID, state: "applied", outcome: .object(outcome), at: ctx.at, retried: retried)

@@ -106,12 +106,12 @@ struct ProfileMapper {
         if let spec = rule.fields.first(where: { $0.0 == "currency" })?.1 { currency = try e.text(spec, field: "currency") }
         e.exponent = Money.exponent(of: currency ?? defaultCurrency)
         var fields = JSONObject()
-        var customer = JSONObject(), shipTo = JSONObject()
+        var customer = JSONObject(), shipTo = JSONObject(), shipment = JSONObject()
         for (key, spec) in rule.fields {
             let value: JSON?
             switch key {
             case "shipping_fee", "shipping_tax", "amount": value = try e.money(spec, field: key).map { .string(Money.format($0, exponent: e.exponent)) }
-            case "placed_at", "customer.account_created_at": value = try e.time(spec, field: key).map { .string(Timestamp.format($0)) }
+            case "placed_at", "customer.account_created_at", "shipment.shipped_at": value = try e.time(spec, field: key).map { .string(Timestamp.format($0)) }
             case "taxes_included": value = try e.bool(spec, field: key).map(JSON.bool)
             case "tags": value = .array(try e.values(spec, field: key).compactMap { Evaluator.text(of: $0).map(JSON.string) })
             default: value = try e.text(spec, field: key).map(JSON.string)
@@ -119,6 +119,7 @@ struct ProfileMapper {
             guard let value else { continue }
             if key.hasPrefix("customer.") { customer[String(key.dropFirst(9))] = value }
             else if key.hasPrefix("ship_to.") { shipTo[String(key.dropFirst(8))] = value }
+            else if key.hasPrefix("shipment.") { shipment[String(key.dropFirst(9))] = value }
             else { fields[key] = value }
         }
         guard case .string(let externalID)? = fields["external_id"] else {
@@ -129,6 +130,7 @@ struct ProfileMapper {
 
         if !customer.isEmpty { event.fields["customer"] = .object(customer) }
         if !shipTo.isEmpty { event.fields["ship_to"] = .object(shipTo) }
+        if !shipment.isEmpty { event.fields["shipment"] = .object(shipment) }
         var shipping = try e.money(.constant(fields["shipping_fee"] ?? .null), field: "shipping_fee") ?? 0
         var lines: [JSON] = []
         let items = lineRule.path.values(current: e.current, payload: e.payload, arguments: e.arguments)

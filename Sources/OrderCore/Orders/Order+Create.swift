@@ -7,8 +7,10 @@ extension CommandContext {
     ///   - warnings: what intake noticed about the payload, kept on the order.
     ///   - actOnRisk: act on the risk decision (hold, reject) now; intake acts once it has brought the
     ///     order up to the channel's state, so a held channel order keeps its payment.
+    ///   - reserving: false for an order that arrives cancelled, or that its channel fulfils from its
+    ///     own stock: it takes nothing from the warehouses.
     /// - Returns: the order, its document, its backordered lines (line_no, sku, qty), and its risk assessment.
-    func createOrder(_ draft: OrderDraft, backorder: Bool = false, warnings: [JSON] = [], actOnRisk: Bool = true) throws
+    func createOrder(_ draft: OrderDraft, backorder: Bool = false, warnings: [JSON] = [], actOnRisk: Bool = true, reserving: Bool = true) throws
         -> (order: Order, document: JSON, short: [JSON], risk: RiskAssessment?) {
         let known = try store.skus(Array(Set(draft.lines.map(\.sku))))
         for (i, line) in draft.lines.enumerated() {
@@ -56,12 +58,12 @@ extension CommandContext {
         try store.insert(order, extra: extra)
         for (i, d) in draft.discounts.enumerated() { try store.insert(d, seq: Int64(i + 1), orderRowID: rowID) }
         // Orders that reserve at payment are still checked now, so a checkout learns at once that it cannot sell.
-        let holds = try reserve(order, lines: lines, warehouse: draft.warehouse, expiresAt: expiresAt,
-                                checkOnly: order.reserveAt == "payment", linesStored: false, backorder: backorder)
+        let holds = reserving ? try reserve(order, lines: lines, warehouse: draft.warehouse, expiresAt: expiresAt,
+                                            checkOnly: order.reserveAt == "payment", linesStored: false, backorder: backorder) : []
         var created = lines
         for take in holds { created[Int(take.lineNo) - 1].quantities["reserved", default: 0] += take.qty }
         var short: [JSON] = []
-        if backorder {
+        if backorder && reserving {
             for i in created.indices where created[i].quantity("reserved") < created[i].qty {
                 let missing = created[i].qty - created[i].quantity("reserved")
                 created[i].quantities["backordered"] = missing

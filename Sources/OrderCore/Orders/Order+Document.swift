@@ -77,7 +77,7 @@ extension CommandContext {
         doc["paid_total"] = o.money(o.paidTotal)
         doc["balance_due"] = o.money(o.state == .cancelled ? 0 : t.grandTotal - o.paidTotal)
         doc["refund_due"] = o.money(o.refundDue)
-        let refunded = detail.payments.filter { $0.kind == "refund" }.reduce(Int64(0)) { $0 + $1.amount }
+        let refunded = Payment.refunded(detail.payments)
         doc["refunded_total"] = o.money(refunded)
         doc["payment_status"] = .string(o.paidTotal == 0 ? "unpaid" : refunded == 0 ? (o.paidTotal < t.grandTotal ? "partially_paid" : "paid")
                                         : refunded < o.paidTotal ? "partially_refunded" : "refunded")

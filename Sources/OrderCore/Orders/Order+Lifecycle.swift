@@ -159,8 +159,9 @@ extension CommandContext {
 
     /// Units of a line leave the stock (shipped, or handed over at the counter): taken from the line's
     /// holds in order, on hand and reserved go down together (ledger rows on both), the line counts them
-    /// as shipped. - Throws: `conflict` when the holds or the units on hand fall short.
-    func handOver(_ order: Order, lineNo: Int64, qty: Int64, reason: LedgerEntry.Reason) throws {
+    /// as shipped. - Parameter reference: what the ledger rows name (default: the order).
+    /// - Throws: `conflict` when the holds or the units on hand fall short.
+    func handOver(_ order: Order, lineNo: Int64, qty: Int64, reason: LedgerEntry.Reason, reference: (type: String, id: String)? = nil) throws {
         var needed = qty
         for r in try store.activeReservations(orderRowID: order.rowID) where r.lineNo == lineNo && needed > 0 {
             let take = min(needed, r.qty)
@@ -171,7 +172,7 @@ extension CommandContext {
             try store.consumeReservation(id: r.id, qty: take, remaining: r.qty - take)
             for bucket in [LedgerEntry.Bucket.onHand, .reserved] {
                 try store.append(LedgerEntry(sku: r.sku, warehouse: r.warehouse, bucket: bucket, delta: -take, reason: reason,
-                                             refType: "order", refID: order.orderID), at: at, actor: actor)
+                                             refType: reference?.type ?? "order", refID: reference?.id ?? order.orderID), at: at, actor: actor)
             }
             needed -= take
         }

@@ -4,7 +4,7 @@ enum RefundCommands {
     static let all = [record, updateAddress]
 
     static let record = Command("order.refund", .write,
-        "Record a refund made at the channel or gateway (order_id, amount, refund_ref, reason); never more than was paid",
+        "Record a refund made at the channel or gateway (order_id, amount, refund_ref, reason); never more than was paid; a full refund stops an unshipped order",
         role: .supervisor) { ctx, f in
         let id = try f.requiredCode("order_id")
         var order = try ctx.requireOrder(id)
@@ -22,7 +22,7 @@ enum RefundCommands {
             }
             return try ctx.document(order, extra: ["duplicate": true])  // a redelivered refund
         }
-        let refunded = payments.filter { $0.kind == "refund" }.reduce(Int64(0)) { $0 + $1.amount }
+        let refunded = Payment.refunded(payments)
         guard amount <= order.paidTotal - refunded else {
             throw OrderCoreError(.conflict, "refund \(Money.format(amount, exponent: order.exponent)) exceeds what is left of the payments (\(Money.format(order.paidTotal - refunded, exponent: order.exponent)))",
                                  details: ["order_id": .string(id), "paid_total": order.money(order.paidTotal), "refunded_total": order.money(refunded)])
@@ -31,6 +31,22 @@ enum RefundCommands {
         try ctx.transition(&order, to: order.state, command: "order.refund",
                            details: ["amount": order.money(amount), "refund_ref": .optional(ref), "reason": .optional(reason)]) {
             $0.refundDue = max(0, $0.refundDue - amount)
+        }
+        // All the money is back before the goods left: they must not leave. Untouched by the warehouse,
+        // the order is cancelled and its stock released; being picked or packed, it is held for a
+        // person to put the units back.
+        if refunded + amount >= order.paidTotal {
+            let why = "fully refunded (\(Money.format(refunded + amount, exponent: order.exponent)) \(order.currency)) before shipping"
+            switch order.state {
+            case .depositPaid, .paid, .allocated:
+                _ = try OrderCommands.cancel.run(ctx, Fields(["order_id": .string(id), "reason": .string(why)]))
+            case .picking, .packed:
+                _ = try FulfillmentCommands.hold.run(ctx, Fields(["order_id": .string(id), "reason": .string(why)]))
+                try ctx.store.openOrderAlert(kind: "refunded_unshipped", orderID: id, at: ctx.at,
+                                             details: ["state": .string(order.state.rawValue), "reason": .string(why)])
+            default: break
+            }
+            order = try ctx.requireOrder(id)
         }
         return try ctx.document(order)
     }
@@ -69,5 +85,12 @@ extension CommandContext {
         }
         try transition(&order, to: order.state, command: "order.update_address", details: ["changed": .object(changed), "source": .optional(source)])
         return true
+    }
+}
+
+extension Payment {
+    /// What the refunds among `payments` gave back.
+    static func refunded(_ payments: [Payment]) -> Int64 {
+        payments.filter { $0.kind == "refund" }.reduce(Int64(0)) { $0 + $1.amount }
     }
 }

@@ -83,10 +83,12 @@ enum OrderCommands {
         try ctx.recordSales(of: order, sign: -1)  // a cancelled sale was no sale
         let released = try ctx.releaseReservations(of: order, reason: .release)
         try ctx.store.cancelLines(orderRowID: order.rowID)
+        // What was paid and not yet given back is owed.
+        let owed = max(0, order.paidTotal - Payment.refunded(try ctx.store.payments(orderRowID: order.rowID)))
         try ctx.transition(&order, to: next, command: "order.cancel",
-                           details: ["reason": .string(reason), "released_units": .int(released), "refund_due": order.money(order.paidTotal)]) {
+                           details: ["reason": .string(reason), "released_units": .int(released), "refund_due": order.money(owed)]) {
             $0.cancelReason = reason
-            $0.refundDue = $0.paidTotal
+            $0.refundDue = owed
             $0.expiresAt = nil
         }
         return try ctx.document(order)

@@ -44,10 +44,12 @@ enum OrderState: String, CaseIterable, Sendable {
         Transition(command: "order.hold", from: holdable, to: .onHold),
         Transition(command: "order.release", from: [.onHold], to: .paid),
         Transition(command: "order.cancel", from: beforeShipment.union([.partiallyShipped]), to: .cancelled),
+        // The channel reports a shipment OrderCore did not make (a backfill, Amazon FBA, a parcel sent by hand).
+        Transition(command: "channel.shipped", from: [.paid, .allocated, .picking, .packed, .partiallyShipped, .onHold], to: .shipped),
     ]
 
-    /// Commands that may move an order out of this state.
-    var nextCommands: [String] { OrderState.transitions.filter { $0.from.contains(self) }.map(\.command) }
+    /// Commands that may move an order out of this state (not what only a channel's report does).
+    var nextCommands: [String] { OrderState.transitions.filter { $0.from.contains(self) && Command.byName[$0.command] != nil }.map(\.command) }
 
     /// The state `command` moves an order in `self` to.
     /// - Throws: `conflict` naming the order, its state and the commands allowed from it.

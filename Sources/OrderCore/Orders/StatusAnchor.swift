@@ -40,16 +40,20 @@ struct StatusMapping {
         return state
     }
 
-    /// The canonical state a report means: its status name (the mapping's, its outbound names read
-    /// back, or a canonical name), else the first rule its fields satisfy; nil when nothing maps.
+    /// The canonical state a report means: the first rule its fields satisfy — facts such as a
+    /// cancellation time or a fulfilment beat a status name (Shopify reports `financial_status: paid`
+    /// on an order it cancelled) — else its status name (the mapping's, its outbound names read back,
+    /// or a canonical name); nil when nothing maps.
     func state(status: String?, fields: JSONObject?) -> OrderState? {
-        if let status {
-            if let state = inbound[status] { return state }
-            if let back = outbound.first(where: { $0.value == status }), let state = OrderState(rawValue: back.key) { return state }
-            if let state = OrderState(rawValue: status) { return state }
-        }
-        guard let fields else { return nil }
-        return rules.first { rule in
+        if let fields, let state = ruleState(fields) { return state }
+        guard let status else { return nil }
+        if let state = inbound[status] { return state }
+        if let back = outbound.first(where: { $0.value == status }), let state = OrderState(rawValue: back.key) { return state }
+        return OrderState(rawValue: status)
+    }
+
+    private func ruleState(_ fields: JSONObject) -> OrderState? {
+        rules.first { rule in
             rule.when.allSatisfy { field, condition in
                 let value = fields[field]
                 let present = value != nil && value != .null && value != ""

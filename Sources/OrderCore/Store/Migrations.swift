@@ -5,7 +5,7 @@ struct Migration {
     let sql: String
 
     static let all: [Migration] = [foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation, fulfillment,
-                                   tracking, waves, statusAnchor, intake, actors, returns, risk, reports, health, roles]
+                                   tracking, waves, statusAnchor, intake, actors, returns, risk, reports, health, roles, channelState]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
     /// belongs to some other program.
@@ -455,5 +455,13 @@ struct Migration {
     static let roles = Migration(name: "0018_roles", sql: """
         ALTER TABLE actors ADD COLUMN was_admin INTEGER NOT NULL DEFAULT 0;
         UPDATE actors SET was_admin = 1 WHERE role = 'admin';
+        """)
+
+    // MARK: - 0019
+
+    /// Whether orders a channel reports already shipped by the merchant (backfills) take their units
+    /// from the serving warehouse when they arrive.
+    static let channelState = Migration(name: "0019_channel_state", sql: """
+        ALTER TABLE channels ADD COLUMN shipped_orders_move_stock INTEGER NOT NULL DEFAULT 1;
         """)
 }

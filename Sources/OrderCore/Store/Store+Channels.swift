@@ -1,8 +1,10 @@
 extension Store {
     func channel(_ code: String) throws -> Channel? {
-        guard var channel = try db.first("SELECT channel, name, active, created_at, updated_at, profile FROM channels WHERE channel = ?", .text(code), map: {
+        guard var channel = try db.first("""
+            SELECT channel, name, active, created_at, updated_at, profile, shipped_orders_move_stock FROM channels WHERE channel = ?
+            """, .text(code), map: {
             Channel(channel: $0.text(0), name: $0.text(1), active: $0.bool(2), warehouses: [], createdAt: $0.int(3), updatedAt: $0.int(4),
-                    profile: $0.optText(5))
+                    profile: $0.optText(5), shippedOrdersMoveStock: $0.bool(6))
         }) else { return nil }
         try db.rows("SELECT warehouse FROM channel_warehouses WHERE channel = ? ORDER BY warehouse", .text(code)) {
             channel.warehouses.append($0.text(0))
@@ -12,10 +14,11 @@ extension Store {
 
     func save(_ c: Channel) throws {
         try db.run("""
-            INSERT INTO channels(channel, name, active, created_at, updated_at, profile) VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO channels(channel, name, active, created_at, updated_at, profile, shipped_orders_move_stock) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(channel) DO UPDATE SET name = excluded.name, active = excluded.active, updated_at = excluded.updated_at,
-                profile = excluded.profile
-            """, .text(c.channel), .text(c.name), .bool(c.active), .int(c.createdAt), .int(c.updatedAt), .opt(c.profile))
+                profile = excluded.profile, shipped_orders_move_stock = excluded.shipped_orders_move_stock
+            """, .text(c.channel), .text(c.name), .bool(c.active), .int(c.createdAt), .int(c.updatedAt), .opt(c.profile),
+            .bool(c.shippedOrdersMoveStock))
         try db.run("DELETE FROM channel_warehouses WHERE channel = ?", .text(c.channel))
         for warehouse in c.warehouses {
             try db.run("INSERT INTO channel_warehouses(channel, warehouse) VALUES (?, ?)", .text(c.channel), .text(warehouse))

@@ -1,0 +1,75 @@
+/// A shipment a channel reports that OrderCore did not make: an order arriving already shipped
+/// (a backfill of history, a marketplace order the marketplace fulfils itself such as Amazon FBA), or
+/// a channel saying "shipped" about an order still in OrderCore's queue. It is recorded, never made a
+/// second time (docs/channels.md, *Arrival in the channel's state*).
+struct ChannelShipment {
+    /// The canonical fields a profile may map (`shipment.carrier` ...).
+    static let fields = ["carrier", "tracking_no", "shipped_at"]
+
+    var carrier: String?
+    var trackingNo: String?
+    var shippedAt: Int64?
+    /// The channel fulfilled the order from its own stock (`fulfilled_by: channel`): none of the
+    /// merchant's stock moves, whatever the channel's `shipped_orders_move_stock` says.
+    var byChannel = false
+
+    init(_ shipment: Fields?, fulfilledBy: String?) throws(OrderCoreError) {
+        carrier = try shipment?.code("carrier")
+        trackingNo = try shipment?.code("tracking_no")
+        shippedAt = try shipment?.time("shipped_at")
+        try shipment?.finish()
+        switch fulfilledBy {
+        case nil, "merchant": byChannel = false
+        case "channel": byChannel = true
+        case let other?: throw .invalid("fulfilled_by must be merchant or channel, not '\(other)'", field: "fulfilled_by")
+        }
+    }
+}
+
+extension CommandContext {
+    /// Moves an order OrderCore has not shipped to `state` (shipped, delivered or completed) because its
+    /// channel says so. With `moveStock` the units it holds leave the warehouse as shipped (ledger rows
+    /// referencing the channel event); units it never held (backordered) are counted shipped without
+    /// stock and listed as `shipped_without_stock`. Without, its holds are released and nothing moves.
+    /// - Returns: what was recorded (shipment, units taken from stock, units shipped without stock).
+    func recordChannelShipment(_ order: inout Order, reaching state: OrderState, shipment: ChannelShipment, moveStock: Bool,
+                               channel: String, reference: String) throws -> JSONObject {
+        let next = try order.state.next("channel.shipped", orderID: order.orderID)
+        if !moveStock { _ = try releaseReservations(of: order, reason: .release) }
+        var fromStock: Int64 = 0
+        var withoutStock: [JSON] = []
+        for line in try store.lines(orderRowID: order.rowID) {
+            let remaining = line.qty - line.quantity("shipped") - line.quantity("cancelled")
+            guard remaining > 0 else { continue }
+            let take = moveStock ? min(remaining, line.quantity("reserved")) : 0
+            if take > 0 { try handOver(order, lineNo: line.lineNo, qty: take, reason: .ship, reference: ("channel_event", reference)) }
+            if remaining > take {
+                try store.addLineQuantity("shipped", orderRowID: order.rowID, lineNo: line.lineNo, qty: remaining - take)
+                if moveStock { withoutStock.append(["line_no": .int(line.lineNo), "sku": .string(line.sku), "qty": .int(remaining - take)]) }
+            }
+            fromStock += take
+        }
+        // Whatever was backordered has left through the channel: nobody must find units for it any more.
+        try store.clearOrderAlerts(kind: "backorder", orderID: order.orderID, at: at)
+        let shippedAt = shipment.shippedAt ?? at
+        let carrier = shipment.carrier ?? channel
+        var trackingNo = shipment.trackingNo ?? "\(channel)-\(order.externalID ?? order.orderID)"
+        if try store.shipmentExists(carrier: carrier, trackingNo: trackingNo) { trackingNo += "/" + order.orderID }
+        let seq = try store.insertShipment(orderRowID: order.rowID, carrier: carrier, trackingNo: trackingNo, at: shippedAt)
+        var details: JSONObject = ["source": .string(channel), "shipment": .int(seq), "carrier": .string(carrier), "tracking_no": .string(trackingNo),
+                                   "shipped_at": .string(Timestamp.format(shippedAt)), "fulfilled_by": .string(shipment.byChannel ? "channel" : "merchant"),
+                                   "units_from_stock": .int(fromStock)]
+        if !withoutStock.isEmpty { details["shipped_without_stock"] = .array(withoutStock) }
+        try transition(&order, to: next, command: "channel.shipped", details: .object(details))
+        if state == .delivered || state == .completed {
+            try store.markDelivered(orderRowID: order.rowID, seq: seq, at: at)
+            for line in try store.lines(orderRowID: order.rowID) where line.quantity("shipped") > line.quantity("delivered") {
+                try store.addLineQuantity("delivered", orderRowID: order.rowID, lineNo: line.lineNo, qty: line.quantity("shipped") - line.quantity("delivered"))
+            }
+            let at = self.at
+            try transition(&order, to: .delivered, command: "channel.delivered", details: ["source": .string(channel)]) { $0.deliveredAt = at }
+            if state == .completed { try transition(&order, to: .completed, command: "channel.completed", details: ["source": .string(channel)]) }
+        }
+        return details
+    }
+}
