@@ -1,0 +1,168 @@
+@testable import OrderCore
+import Testing
+
+/// Orders arrive in the state their channel reports, per each platform's documented semantics
+/// (Shopify Admin REST `financial_status`, `fulfillment_status`, `cancelled_at`; WooCommerce v3 `status`;
+/// Amazon SP-API `OrderStatus` and `FulfillmentChannel`; Taobao `status`), and later events move them the
+/// same way. Expected values are written by hand from each payload.
+struct ChannelStateTests {
+    let dir = temporaryDirectory()
+    let engine: Engine
+
+    init() throws {
+        engine = try Engine(path: dir + "/state.db")
+        try engine.seedCatalog(a1: ["SH": 10], b2: ["SH": 10])
+        for (channel, profile) in [("shopify", "shopify"), ("woo", "woocommerce"), ("amazon", "amazon"), ("taobao", "taobao")] {
+            try engine.ok("channel.upsert", ["channel": .string(channel), "profile": .string(profile)])
+        }
+    }
+
+    func shopify(_ id: Int, financial: String, fulfillment: JSON = .null, cancelledAt: JSON = .null, extra: JSONObject = [:]) -> JSON {
+        var order: JSONObject = ["id": .int(Int64(id)), "created_at": "2026-01-18T10:00:00+08:00", "currency": "CNY",
+                                 "financial_status": .string(financial), "fulfillment_status": fulfillment, "cancelled_at": cancelledAt,
+                                 "line_items": [["sku": "A1", "quantity": 2, "price": "50.00"]]]
+        for pair in extra.pairs { order[pair.key] = pair.value }
+        return ["order": .object(order)]
+    }
+
+    @discardableResult
+    func ingest(_ channel: String, _ payload: JSON) throws -> JSON {
+        let outcome = try engine.ok("intake.ingest", ["channel": .string(channel), "payload": payload])
+        #expect(outcome["state"] == "applied", "\(outcome.serialized)")
+        return outcome["events"]?.arrayValue?.first ?? .null
+    }
+
+    func stock(_ sku: String = "A1") throws -> (onHand: Int64, reserved: Int64) {
+        let s = try engine.ok("stock.get", ["sku": .string(sku)])
+        return (s["on_hand"]?.intValue ?? -1, s["reserved"]?.intValue ?? -1)
+    }
+
+    @Test func shopifyOrdersLandInTheirStateAndOnlyLiveOnesReserve() throws {
+        #expect(try ingest("shopify", shopify(1, financial: "pending"))["state"] == "pending_payment")
+        #expect(try ingest("shopify", shopify(2, financial: "paid"))["state"] == "paid")
+        #expect(try stock() == (10, 4))
+        // A cancellation time beats a financial status (orders/cancelled carries "paid" or "refunded").
+        for (id, financial) in [(3, "paid"), (4, "refunded"), (5, "partially_refunded"), (6, "voided")] {
+            let e = try ingest("shopify", shopify(id, financial: financial, cancelledAt: "2026-01-18T12:00:00+08:00"))
+            #expect(e["state"] == "cancelled" && e["action"] == "created_cancelled", "\(financial): \(e.serialized)")
+        }
+        // Refunded without a cancellation is cancelled too: nothing is left to ship for.
+        #expect(try ingest("shopify", shopify(7, financial: "refunded"))["state"] == "cancelled")
+        #expect(try stock() == (10, 4), "cancelled arrivals reserve nothing")
+        let alerts = try engine.ok("report.alerts")["alerts"]?.arrayValue ?? []
+        #expect(!alerts.contains { $0["kind"] == "backorder" })
+    }
+
+    @Test func aShopifyOrderFulfilledAtTheChannelLandsShippedWithItsShipmentAndLeavesStock() throws {
+        let fulfilled = shopify(10, financial: "paid", fulfillment: "fulfilled", extra: [
+            "fulfillments": [["created_at": "2026-01-19T09:30:00+08:00", "tracking_company": "SF", "tracking_number": "SF1001"]]])
+        let e = try ingest("shopify", fulfilled)
+        #expect(e["state"] == "shipped" && e["action"] == "created_shipped")
+        #expect(e["shipment"]?["tracking_no"] == "SF1001" && e["shipment"]?["carrier"] == "SF")
+        #expect(e["shipment"]?["shipped_at"] == "2026-01-19T01:30:00Z")
+        #expect(try stock() == (8, 0), "the merchant's backfill took its 2 units from stock")
+        let id = e["order_id"] ?? .null
+        let order = try engine.ok("order.get", ["order_id": id])
+        #expect(order["lines"]?.arrayValue?.first?["shipped"] == 2)
+        #expect(order["paid_total"] == "100.00")
+        // It never joins the queue: nothing to allocate, pick or pack, and no second shipment.
+        #expect(engine.fails("order.allocate", ["order_id": id]) == .conflict)
+        #expect(engine.fails("order.pack", ["order_id": id, "scans": [id, "A1"], "weight_g": 1]) == .conflict)
+        let ledger = try engine.ok("stock.ledger", ["sku": "A1"])["entries"]?.arrayValue ?? []
+        #expect(ledger.contains { $0["reason"] == "ship" && $0["ref_type"] == "channel_event" })
+        // Delivered again: nothing changes.
+        #expect(try ingest("shopify", fulfilled)["state"] == "shipped")
+        #expect(try stock() == (8, 0))
+    }
+
+    @Test func aChannelThatKeepsNoStockHereRecordsBackfillsWithoutMovingAny() throws {
+        try engine.ok("channel.upsert", ["channel": "shopify", "shipped_orders_move_stock": false])
+        let e = try ingest("shopify", shopify(11, financial: "paid", fulfillment: "fulfilled"))
+        #expect(e["state"] == "shipped" && e["shipment"]?["units_from_stock"] == 0)
+        #expect(try stock() == (10, 0))
+    }
+
+    @Test func laterEventsCancelWithTheRefundOrRecordTheChannelsShipmentWithAnAlert() throws {
+        let paid = try ingest("shopify", shopify(20, financial: "paid"))
+        let id = paid["order_id"] ?? .null
+        #expect(try stock() == (10, 2))
+        let cancelled = try ingest("shopify", shopify(20, financial: "refunded", cancelledAt: "2026-01-18T11:00:00+08:00"))
+        #expect(cancelled["action"] == "cancelled" && cancelled["state"] == "cancelled")
+        #expect(try stock() == (10, 0))
+        let order = try engine.ok("order.get", ["order_id": id])
+        #expect(order["refunded_total"] == "100.00" && order["refund_due"] == "0.00" && order["payment_status"] == "refunded")
+
+        // Paid here and allocated, then the channel says it shipped: recorded once, a person is told.
+        let second = try ingest("shopify", shopify(21, financial: "paid"))
+        let id2 = second["order_id"] ?? .null
+        try engine.ok("order.allocate", ["order_id": id2])
+        let shipped = try ingest("shopify", shopify(21, financial: "paid", fulfillment: "fulfilled"))
+        #expect(shipped["action"] == "shipped" && shipped["state"] == "shipped")
+        #expect(try engine.ok("report.alerts")["alerts"]?.arrayValue?.contains { $0["kind"] == "channel_shipped" && $0["order_id"] == id2 } == true)
+        #expect(try engine.ok("order.get", ["order_id": id2])["shipments"]?.arrayValue?.count == 1)
+        #expect(try stock() == (8, 0))
+    }
+
+    @Test func wooCommerceCompletedAndRefundedOrders() throws {
+        func woo(_ id: Int, _ status: String) -> JSON {
+            ["id": .int(Int64(id)), "status": .string(status), "currency": "CNY", "date_created_gmt": "2026-01-18T10:00:00",
+             "prices_include_tax": false, "line_items": [["sku": "B2", "quantity": 1, "subtotal": "30.00", "total": "30.00", "total_tax": "0.00"]]]
+        }
+        #expect(try ingest("woo", woo(1, "processing"))["state"] == "paid")
+        #expect(try ingest("woo", woo(2, "on-hold"))["state"] == "pending_payment")
+        let completed = try ingest("woo", woo(3, "completed"))
+        #expect(completed["state"] == "completed" && completed["action"] == "created_completed")
+        #expect(try ingest("woo", woo(4, "refunded"))["state"] == "cancelled")
+        #expect(try ingest("woo", woo(5, "cancelled"))["state"] == "cancelled")
+        #expect(try stock("B2") == (9, 2), "processing and on-hold (awaiting payment) reserve 1 each; completed took 1; the rest nothing")
+    }
+
+    @Test func amazonFBAOrdersMoveNoneOfTheMerchantsStock() throws {
+        func amazon(_ id: String, _ status: String, channel: String) -> JSON {
+            ["order": ["AmazonOrderId": .string(id), "PurchaseDate": "2026-01-18T10:00:00Z", "OrderStatus": .string(status),
+                       "FulfillmentChannel": .string(channel), "OrderTotal": ["CurrencyCode": "USD", "Amount": "20.00"]],
+             "items": ["payload": ["OrderItems": [["SellerSKU": "A1", "ASIN": "B0", "QuantityOrdered": 2,
+                                                   "ItemPrice": ["CurrencyCode": "USD", "Amount": "20.00"]]]]]]
+        }
+        let fba = try ingest("amazon", amazon("111-1", "Shipped", channel: "AFN"))
+        #expect(fba["state"] == "shipped" && fba["shipment"]?["fulfilled_by"] == "channel")
+        #expect(try stock() == (10, 0))
+        let waiting = try ingest("amazon", amazon("111-2", "Unshipped", channel: "AFN"))
+        #expect(waiting["state"] == "on_hold" && waiting["action"] == "created_held")
+        #expect(try stock() == (10, 0), "an FBA order waiting for Amazon reserves nothing")
+        #expect(try ingest("amazon", amazon("111-2", "Shipped", channel: "AFN"))["state"] == "shipped")
+        let mfn = try ingest("amazon", amazon("111-3", "Shipped", channel: "MFN"))
+        #expect(mfn["state"] == "shipped" && mfn["shipment"]?["units_from_stock"] == 2)
+        #expect(try stock() == (8, 0))
+    }
+
+    @Test func aTaobaoTradeAwaitingTheBuyersConfirmationIsShippedWithItsWaybill() throws {
+        let trade: JSON = ["trade": ["tid": "2001", "created": "2026-01-18 18:00:00", "status": "WAIT_BUYER_CONFIRM_GOODS",
+                                     "consign_time": "2026-01-19 09:00:00", "post_fee": "0.00", "payment": "10.00",
+                                     "orders": ["order": [["outer_sku_id": "A1", "num": 1, "price": "10.00", "total_fee": "10.00",
+                                                           "logistics_company": "ZTO", "invoice_no": "ZT778"]]]]]
+        let e = try ingest("taobao", trade)
+        #expect(e["state"] == "shipped" && e["shipment"]?["carrier"] == "ZTO" && e["shipment"]?["tracking_no"] == "ZT778")
+        #expect(e["shipment"]?["shipped_at"] == "2026-01-19T01:00:00Z")
+    }
+
+    @Test func aFullRefundBeforeShippingStopsTheGoods() throws {
+        func paidOrder(_ qty: Int64) throws -> JSON {
+            let id = try engine.ok("order.create", orderArgs([("A1", qty, "10.00")]))["order_id"] ?? .null
+            try engine.ok("order.pay", ["order_id": id])
+            return id
+        }
+        let id = try paidOrder(1)
+        try engine.ok("order.refund", ["order_id": id, "amount": "4.00", "refund_ref": "R-1"])
+        #expect(try engine.ok("order.get", ["order_id": id])["state"] == "paid")
+        let refunded = try engine.ok("order.refund", ["order_id": id, "amount": "6.00", "refund_ref": "R-2"])
+        #expect(refunded["state"] == "cancelled" && refunded["refund_due"] == "0.00")
+        #expect(try stock() == (10, 0))
+        // Being picked: held for a person, with an alert.
+        let picking = try paidOrder(1)
+        try engine.ok("order.allocate", ["order_id": picking])
+        try engine.ok("order.pick", ["order_id": picking])
+        #expect(try engine.ok("order.refund", ["order_id": picking, "amount": "10.00", "refund_ref": "R-3"])["state"] == "on_hold")
+        #expect(try engine.ok("report.alerts")["alerts"]?.arrayValue?.contains { $0["kind"] == "refunded_unshipped" } == true)
+    }
+}
