@@ -22,17 +22,18 @@ extension CommandContext {
         return profile
     }
 
-    /// Maps and applies a stored event; throws when it cannot (the caller keeps it as a dead letter).
+    /// The mapper of a channel's profile.
+    func mapper(for channel: Channel) throws -> ProfileMapper {
+        ProfileMapper(profile: try requireProfile(channel.profileName), defaultCurrency: try stringSetting(.defaultCurrency))
+    }
+
+    /// Applies one mapped event; throws when it cannot (the caller keeps it as a dead letter).
     /// - Parameter reference: the event, as ledger rows of stock it moves name it (`channel:inbox_id`).
-    func applyEvent(channel: Channel, payload: JSON, arguments: JSONObject, reference: String) throws -> JSON {
-        let profile = try requireProfile(channel.profileName)
-        let events = try ProfileMapper(profile: profile, defaultCurrency: try stringSetting(.defaultCurrency)).map(payload, arguments: arguments)
-        var results: [JSON] = []
+    func apply(_ mapped: Result<MappedEvent, OrderCoreError>, channel: Channel, reference: String) throws -> JSON {
         let wasBrief = brief
         brief = true  // the commands' documents are not part of the outcome
         defer { brief = wasBrief }
-        for event in events { results.append(try apply(event, channel: channel, reference: reference)) }
-        return .array(results)
+        return try apply(try mapped.get(), channel: channel, reference: reference)
     }
 
     private func apply(_ event: MappedEvent, channel: Channel, reference: String) throws -> JSON {
@@ -256,12 +257,34 @@ enum IntakeCommands {
         let arguments = given.merging(["event_type": .string(entry.eventType), "event_id": .optional(entry.eventID), "channel": .string(entry.channel)])
         var outcome: JSONObject = ["inbox_id": .int(inboxID), "channel": .string(channel.channel), "event_type": .string(entry.eventType)]
         if !given.isEmpty { outcome["arguments"] = .object(given) }
+        let reference = "\(channel.channel):\(inboxID)"
         do {
-            let events = try ctx.store.db.savepoint {
-                try ctx.applyEvent(channel: channel, payload: payload, arguments: arguments, reference: "\(channel.channel):\(inboxID)")
+            let mapper = try ctx.mapper(for: channel)
+            let elements = try mapper.elements(payload, arguments: arguments)
+            var events: [JSON] = []
+            if elements.count == 1 {
+                events = [try ctx.store.db.savepoint { try ctx.apply(elements[0].result, channel: channel, reference: reference) }]
+            } else {
+                // A list: each element on its own. A bad one becomes a dead letter of its own (its payload
+                // alone, retried alone); the good ones are applied.
+                for element in elements {
+                    do {
+                        events.append(try ctx.store.db.savepoint { try ctx.apply(element.result, channel: channel, reference: reference) })
+                    } catch let error as OrderCoreError where IntakeCommands.deadLetterCodes.contains(error.code) {
+                        let child = try ctx.store.insertInbox(channel: entry.channel, eventType: entry.eventType, eventID: entry.eventID.map { "\($0)#\(element.key)" },
+                                                              hash: Engine.hash(mapper.payload(of: element.element)), payload: mapper.payload(of: element.element), at: ctx.at)
+                        let letter: JSONObject = ["inbox_id": .int(child), "channel": .string(channel.channel), "event_type": .string(entry.eventType),
+                                                  "state": "dead_letter", "element": .string(element.key), "part_of": .int(inboxID), "error": error.json]
+                        try ctx.store.setInboxOutcome(id: child, state: "dead", outcome: .object(letter), at: ctx.at, retried: false)
+                        try ctx.store.openRefAlert(kind: "dead_letter", ref: "inbox:\(child)", at: ctx.at, details: .object(letter))
+                        events.append(.object(letter))
+                    }
+                }
             }
             outcome["state"] = "applied"
-            outcome["events"] = events
+            outcome["events"] = .array(events)
+            let dead = events.filter { $0["state"] == "dead_letter" }.compactMap { $0["inbox_id"] }
+            if !dead.isEmpty { outcome["dead_letters"] = .array(dead) }
             try ctx.store.setInboxOutcome(id: inboxID, state: "applied", outcome: .object(outcome), at: ctx.at, retried: retried)
         } catch let error as OrderCoreError where IntakeCommands.deadLetterCodes.contains(error.code) {
             outcome["state"] = "dead_letter"

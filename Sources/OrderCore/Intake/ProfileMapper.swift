@@ -17,6 +17,15 @@ struct MappedEvent {
     var reason: String?
 }
 
+/// One object of a payload (an element of a list, or the payload itself) and what it maps to.
+struct MappedElement {
+    /// Where it is (`orders#2`), for outcomes and for the event id of its own dead letter.
+    var key: String
+    /// The object itself (for CSV, the order's group of rows).
+    var element: JSON
+    var result: Result<MappedEvent, OrderCoreError>
+}
+
 /// Applies a profile to a payload. Pure: it sees the payload and the default currency, never the
 /// database, so a mapping can be tested (and shown by `intake.map`) without applying anything.
 struct ProfileMapper {
@@ -28,27 +37,47 @@ struct ProfileMapper {
     ///   - arguments: what `@` paths read (`external_id`, `event_type`, `event_id`).
     /// - Throws: `invalid_input` saying what is wrong (the event becomes a dead letter).
     func map(_ payload: JSON, arguments: JSONObject) throws(OrderCoreError) -> [MappedEvent] {
+        try elements(payload, arguments: arguments).map { element throws(OrderCoreError) in try element.result.get() }
+    }
+
+    /// Each object of the payload (each element of a list) mapped by the first rule that takes it, on
+    /// its own: one bad element does not spoil the others.
+    /// - Throws: `invalid_input` when the payload as a whole cannot be read or no rule takes any of it.
+    func elements(_ payload: JSON, arguments: JSONObject) throws(OrderCoreError) -> [MappedElement] {
         let document = try parse(payload)
         let base = Evaluator(current: document, payload: document, arguments: .object(arguments),
                              timeOffsetMinutes: profile.timeOffsetMinutes, timeFormat: profile.timeFormat)
-        // Each object of the payload (each element of a list) is mapped by the first rule that takes it.
         var claimed = Set<String>()
-        var events: [MappedEvent] = []
+        var elements: [MappedElement] = []
         for rule in profile.events {
             for (key, element) in candidates(rule, in: document, base) where !claimed.contains(key) {
                 guard rule.when.allSatisfy({ $0.holds(base.within(element)) }) else { continue }
                 claimed.insert(key)
+                let result: Result<MappedEvent, OrderCoreError>
                 do {
-                    events.append(try map(rule, base.within(element)))
+                    result = .success(try map(rule, base.within(element)))
                 } catch {
-                    throw OrderCoreError(.invalidInput, "\(key.hasSuffix("#") ? "" : "element \(key): ")\(error.message)", details: error.details)
+                    result = .failure(OrderCoreError(.invalidInput, "\(key.hasSuffix("#") ? "" : "element \(key): ")\(error.message)", details: error.details))
                 }
+                elements.append(MappedElement(key: key, element: element, result: result))
             }
         }
-        guard !events.isEmpty else {
+        guard !elements.isEmpty else {
             throw .invalid("the payload matches no event rule of profile '\(profile.name)' (rules: \(profile.events.map(\.type.rawValue).joined(separator: ", ")))")
         }
-        return events
+        return elements
+    }
+
+    /// One element as a payload of its own (a dead letter's), in the profile's format: the object as
+    /// JSON, or its group of rows as CSV.
+    func payload(of element: JSON) -> String {
+        guard profile.format == .csv, let rows = element["rows"]?.arrayValue?.compactMap(\.objectValue), let first = rows.first else {
+            return element.serialized
+        }
+        let columns = first.keys
+        let lines = [columns.map(CSV.field).joined(separator: ",")]
+            + rows.map { row in columns.map { CSV.field(row[$0].flatMap(Evaluator.text(of:)) ?? "") }.joined(separator: ",") }
+        return lines.joined(separator: "\r\n")
     }
 
     private func parse(_ payload: JSON) throws(OrderCoreError) -> JSON {
@@ -211,6 +240,7 @@ struct ProfileMapper {
             }
         }
         if !discounts.isEmpty { event.fields["discounts"] = .array(discounts) }
+        Cosmetic.tidy(&event)
         for (key, spec) in rule.checks { if let m = try e.money(spec, field: "checks.\(key)") { event.checks[key] = m } }
         if let spec = rule.status, let reported = try e.text(spec, field: "status") {
             event.reportedStatus = reported

@@ -32,6 +32,10 @@ struct OrderDraft {
     var priority: Int64
 
     static let maxLines = 1_000
+    /// Free-text limits in characters (bytes: four times as many): a channel order longer than these
+    /// is kept with the text cut and a warning (ProfileMapper), never refused.
+    static let customerFieldLimit = 256, addressFieldLimit = 500, lineNameLimit = 500, noteLimit = 5_000
+    static let maxTags = 100
 
     init(_ f: Fields, at: Int64, defaultCurrency: String) throws(OrderCoreError) {
         channel = try f.code("channel") ?? "direct"
@@ -41,12 +45,12 @@ struct OrderDraft {
         let exponent = Money.exponent(of: currency)
 
         if let c = try f.object("customer") {
-            for key in Order.customerFields { if let v = try c.text(key, maxLength: 256), !v.isEmpty { customer[key] = v } }
+            for key in Order.customerFields { if let v = try c.text(key, maxLength: OrderDraft.customerFieldLimit), !v.isEmpty { customer[key] = v } }
             accountCreatedAt = try c.time("account_created_at")
             try c.finish()
         }
         if let a = try f.object("ship_to") {
-            for key in Order.addressFields { if let v = try a.text(key, maxLength: 500), !v.isEmpty { shipTo[key] = v } }
+            for key in Order.addressFields { if let v = try a.text(key, maxLength: OrderDraft.addressFieldLimit), !v.isEmpty { shipTo[key] = v } }
             try a.finish()
         }
         guard let lineFields = try f.objects("lines", maxCount: OrderDraft.maxLines), !lineFields.isEmpty else {
@@ -58,7 +62,7 @@ struct OrderDraft {
             guard let unitPrice = try l.money("unit_price", exponent: exponent) else {
                 throw .invalid("\(l.name("unit_price")) is required", field: l.name("unit_price"))
             }
-            lines.append(Line(sku: try l.requiredCode("sku"), name: try l.text("name", maxLength: 500), qty: qty, unitPrice: unitPrice,
+            lines.append(Line(sku: try l.requiredCode("sku"), name: try l.text("name", maxLength: OrderDraft.lineNameLimit), qty: qty, unitPrice: unitPrice,
                               lineDiscount: try l.money("line_discount", exponent: exponent) ?? 0,
                               tax: try l.money("tax", exponent: exponent) ?? 0))
             try l.finish()
@@ -80,8 +84,8 @@ struct OrderDraft {
         totals = try OrderTotals.compute(
             lines: lines.map { OrderTotals.Line(qty: $0.qty, unitPrice: $0.unitPrice, lineDiscount: $0.lineDiscount, tax: $0.tax) },
             discounts: discounts.map(\.amount), shippingFee: shippingFee, shippingTax: shippingTax, taxesIncluded: taxesIncluded)
-        tags = try f.strings("tags") ?? []
-        note = try f.text("note", maxLength: 5_000)
+        tags = try f.strings("tags", maxCount: OrderDraft.maxTags) ?? []
+        note = try f.text("note", maxLength: OrderDraft.noteLimit)
         warehouse = try f.code("warehouse")
         carrier = try f.code("carrier")
         priority = try f.int("priority", min: -1_000, max: 1_000) ?? 0

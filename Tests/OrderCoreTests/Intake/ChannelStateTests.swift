@@ -165,4 +165,46 @@ struct ChannelStateTests {
         #expect(try engine.ok("order.refund", ["order_id": picking, "amount": "10.00", "refund_ref": "R-3"])["state"] == "on_hold")
         #expect(try engine.ok("report.alerts")["alerts"]?.arrayValue?.contains { $0["kind"] == "refunded_unshipped" } == true)
     }
+
+    @Test func oneBadOrderInAListDeadLettersOnlyItselfAndIsRetriedAlone() throws {
+        let list: JSON = ["orders": [
+            ["id": 31, "financial_status": "paid", "currency": "CNY", "line_items": [["sku": "A1", "quantity": 1, "price": "5.00"]]],
+            ["id": 32, "financial_status": "paid", "currency": "CNY", "line_items": [["sku": "NEW-9", "quantity": 1, "price": "5.00"]]],
+            ["id": 33, "financial_status": "paid", "currency": "CNY", "line_items": [["sku": "A1", "quantity": "one", "price": "5.00"]]],
+            ["id": 34, "financial_status": "pending", "currency": "CNY", "line_items": [["sku": "B2", "quantity": 1, "price": "5.00"]]]]]
+        let outcome = try engine.ok("intake.ingest", ["channel": "shopify", "payload": list, "event_id": "batch-1"])
+        #expect(outcome["state"] == "applied")
+        let events = outcome["events"]?.arrayValue ?? []
+        #expect(events.map { $0["state"] ?? .null } == ["paid", "dead_letter", "dead_letter", "pending_payment"])
+        #expect(outcome["dead_letters"]?.arrayValue?.count == 2)
+        let letters = try engine.ok("intake.dead_letters")
+        #expect(letters["total"] == 2)
+        // The unknown SKU's order is retried alone once the SKU exists.
+        let child = events[1]["inbox_id"] ?? .null
+        #expect(try engine.ok("intake.get", ["inbox_id": child])["payload"]?.stringValue?.contains("NEW-9") == true)
+        try engine.ok("sku.upsert", ["sku": "NEW-9"])
+        let retried = try engine.ok("intake.retry", ["inbox_id": child])
+        #expect(retried["state"] == "applied" && retried["events"]?.arrayValue?.first?["external_id"] == "32")
+        #expect(try engine.ok("intake.dead_letters")["total"] == 1)
+        // The whole list again is a duplicate: nothing twice.
+        #expect(try engine.ok("intake.ingest", ["channel": "shopify", "payload": list, "event_id": "batch-1"])["duplicate"] == true)
+        #expect(try engine.ok("order.list")["orders"]?.arrayValue?.count == 3)
+    }
+
+    @Test func aChannelOrderIsNeverLostForACosmeticField() throws {
+        let note = String(repeating: "deliver to the back door. ", count: 400) + "\u{7}"  // 10,401 characters and a bell
+        let e = try ingest("shopify", shopify(40, financial: "paid", extra: [
+            "note": .string(note), "tags": .string("vip, \u{200B}, a-very-long-tag-\(String(repeating: "x", count: 80)), gift\u{202E}wrap"),
+            "shipping_address": ["name": .string(String(repeating: "王", count: 300)), "city": "Xi'an\r"],
+            "discount_codes": [["code": "SAVE\u{200B}10", "amount": "1.00"]]]))
+        #expect(e["action"] == "created_paid")
+        let order = try engine.ok("order.get", ["order_id": e["order_id"] ?? .null])
+        #expect(order["note"]?.stringValue?.count == OrderDraft.noteLimit)
+        #expect(order["ship_to"]?["name"]?.stringValue?.count == 300)
+        #expect(order["ship_to"]?["city"] == "Xi'an")
+        #expect(order["tags"] == JSON.array(["vip", .string("a-very-long-tag-" + String(repeating: "x", count: 48)), "giftwrap"]))
+        let codes = order["warnings"]?.arrayValue?.compactMap { $0["code"]?.stringValue } ?? []
+        #expect(codes.contains("text_shortened") && codes.contains("tag_dropped"))
+        #expect(try engine.ok("intake.dead_letters")["total"] == 0)
+    }
 }
