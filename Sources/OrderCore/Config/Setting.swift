@@ -92,7 +92,7 @@ struct Setting: Sendable {
 
     static let stateLimitHours = Setting(
         key: "fulfillment.state_limit_hours",
-        summary: "Hours an order may stay in a state before it is stuck, per state ({\"paid\": 24, ...})",
+        summary: "How long an order may stay in a state before it is stuck, per state: hours, or \"10m\" / \"2h\" ({\"paid\": 24, \"pending_payment\": \"10m\"})",
         defaultValue: ["deposit_paid": 720, "paid": 24, "allocated": 24, "picking": 12, "packed": 24, "partially_shipped": 72, "on_hold": 48],
         role: .supervisor
     ) { f in
@@ -100,7 +100,10 @@ struct Setting: Sendable {
         var result = JSONObject()
         for key in map.keys {
             guard OrderState(rawValue: key) != nil else { throw OrderCoreError.invalid("\(key) is not an order state", field: map.name(key)) }
-            result[key] = .int(try map.requiredInt(key, min: 1, max: 87_600))
+            guard let value = map.value(key), Setting.stateLimitMillis(value) != nil else {
+                throw OrderCoreError.invalid("\(map.name(key)) must be hours (1-87600) or a duration such as \"10m\" or \"36h\"", field: map.name(key))
+            }
+            result[key] = value
         }
         try map.finish()
         return .object(result)
@@ -247,6 +250,18 @@ struct Setting: Sendable {
 
     static let riskEnabled = Setting.flag(key: "risk.enabled", summary: "Score every new order with the risk rules and act on the decision", on: true)
 
+    /// A stuck-order limit: whole hours, or "<N>m" / "<N>h" (1 minute to 10 years). - Returns: milliseconds.
+    static func stateLimitMillis(_ value: JSON) -> Int64? {
+        var text = value.stringValue ?? ""
+        var unit: Int64 = 3_600_000
+        if case .number(let n) = value { text = n } else if text.hasSuffix("m") || text.hasSuffix("h") {
+            unit = text.hasSuffix("m") ? 60_000 : 3_600_000
+            text.removeLast()
+        } else { return nil }
+        guard let n = Int64(text), n >= 1, n * unit <= 87_600 * 3_600_000 else { return nil }
+        return n * unit
+    }
+
     /// A whole number within `range`.
     static func number(key: String, summary: String, defaultValue: Int64, range: ClosedRange<Int64>, role: Actor.Role = .admin) -> Setting {
         Setting(key: key, summary: summary, defaultValue: .int(defaultValue), role: role) {
@@ -322,7 +337,16 @@ enum ConfigCommands {
                              role: .supervisor, roleRule: "the setting's role (below)") { ctx, f in
         let key = try f.requiredCode("key")
         guard let setting = Setting.all.first(where: { $0.key == key }) else { throw unknown(key) }
-        let value = try setting.validate(f)
+        // A map setting keeps the members a change does not name (null removes one); risk.rules is a
+        // versioned rule set whose members left out take their defaults (risk.rules_set).
+        let value: JSON
+        if setting.defaultValue.objectValue != nil, key != Setting.riskRules.key, case .object(let given)? = f.value("value") {
+            var merged = try ctx.value(of: setting).objectValue ?? [:]
+            for (member, v) in given.pairs { merged[member] = v == .null ? JSON?.none : v }
+            value = try setting.validate(Fields(["value": .object(merged)]))
+        } else {
+            value = try setting.validate(f)
+        }
         try f.finish()
         try ctx.requireRole(setting.role, to: "changing \(key)")
         if key == Setting.riskRules.key {

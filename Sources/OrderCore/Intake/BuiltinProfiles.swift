@@ -30,6 +30,9 @@ enum BuiltinProfiles {
         "fields": {"sku": "sku", "sku_fallback": {"template": "shopify-variant-{variant_id}"}, "name": {"first": ["name", "title"]},
                    "qty": "quantity", "unit_price": "price",
                    "line_discount": {"first": [{"sum": "discount_allocations[].amount"}, "total_discount"]}, "tax": {"sum": "tax_lines[].price"}}},
+       "refunds": {"path": "refunds",
+        "fields": {"refund_ref": {"template": "shopify-refund-{id}"}, "amount": {"sum": "transactions[].amount"}, "reason": "note",
+                   "units.sku": "refund_line_items[].line_item.sku", "units.qty": "refund_line_items[].quantity"}},
        "status": {"value": "financial_status",
         "inbound": {"pending": "pending_payment", "partially_paid": "pending_payment", "authorized": "paid", "paid": "paid",
                     "partially_refunded": "paid", "refunded": "cancelled", "voided": "cancelled"},
@@ -39,7 +42,9 @@ enum BuiltinProfiles {
      ]}
     """#
 
-    /// WooCommerce spreads coupons over the lines (`subtotal` before, `total` after discounts).
+    /// WooCommerce spreads coupons over the lines (`subtotal` before, `total` after discounts). Its line
+    /// and shipping amounts are before tax whatever `prices_include_tax` says (the store's display
+    /// setting): tax is always added from `total_tax`. A negative fee line is a discount.
     /// A refund's payload does not name its order: pass `external_id` to `intake.ingest`.
     static let woocommerce = #"""
     {"profile": "woocommerce",
@@ -56,10 +61,13 @@ enum BuiltinProfiles {
         "ship_to.country": "shipping.country", "ship_to.region": "shipping.state", "ship_to.city": "shipping.city",
         "ship_to.line1": "shipping.address_1", "ship_to.line2": "shipping.address_2", "ship_to.postal_code": "shipping.postcode",
         "shipping_fee": {"sum": "shipping_lines[].total"}, "shipping_tax": {"sum": "shipping_lines[].total_tax"},
-        "taxes_included": "prices_include_tax", "note": "customer_note"},
+        "taxes_included": {"const": false}, "note": "customer_note"},
        "lines": {"path": "line_items",
         "fields": {"sku": "sku", "sku_fallback": {"template": "woo-{product_id}"}, "name": "name", "qty": "quantity",
                    "line_total": "subtotal", "line_discount": {"subtract": ["subtotal", "total"]}, "tax": "total_tax", "net": "total"}},
+       "discounts": [{"path": "fee_lines", "when": {"total": {"below": 0}},
+                      "fields": {"kind": {"const": "other"}, "code": "name", "amount": {"negate": "total"}}}],
+       "refunds": {"path": "refunds", "fields": {"refund_ref": {"template": "woo-refund-{id}"}, "amount": {"negate": "total"}, "reason": "reason"}},
        "status": {"value": "status",
         "inbound": {"pending": "pending_payment", "on-hold": "pending_payment", "processing": "paid", "completed": "completed",
                     "cancelled": "cancelled", "refunded": "cancelled", "failed": "cancelled"}},
@@ -128,6 +136,9 @@ enum BuiltinProfiles {
        "lines": {"path": "orders.order",
         "fields": {"sku": "outer_sku_id", "sku_fallback": {"first": ["outer_iid", {"template": "taobao-{sku_id}"}]}, "name": "title", "qty": "num",
                    "unit_price": "price", "line_discount": {"add": ["discount_fee", "adjust_fee"]}, "net": "total_fee"}},
+       "refunds": {"path": "orders.order", "when": {"refund_status": "SUCCESS"},
+        "fields": {"refund_ref": {"template": "taobao-refund-{refund_id}"}, "amount": {"first": ["refund_fee", "payment"]},
+                   "units.sku": {"first": ["outer_sku_id", "outer_iid"]}, "units.qty": "num"}},
        "discounts": [{"path": "orders.order",
                       "fields": {"kind": {"const": "promotion"}, "code": {"const": "shop_promotion"}, "amount": "part_mjz_discount"}}],
        "status": {"value": "status",

@@ -21,6 +21,8 @@ struct ChannelProfile {
 
     struct ListRule {
         var path: PayloadPath
+        /// Only the items for which every condition holds are mapped (a Taobao sub-order whose refund succeeded).
+        var when: [Condition] = []
         var fields: [(String, ValueSpec)]
         var rules: [LineRule] = []
     }
@@ -33,6 +35,8 @@ struct ChannelProfile {
         var fields: [(String, ValueSpec)]
         var lines: ListRule?
         var discounts: [ListRule]
+        /// Refunds the order payload carries (Shopify and WooCommerce `refunds[]`).
+        var refunds: ListRule?
         var status: ValueSpec?
         var statusMapping: StatusMapping?
         var checks: [(String, ValueSpec)]
@@ -56,6 +60,7 @@ struct ChannelProfile {
     static let lineFields = ["sku", "sku_fallback", "name", "qty", "unit_price", "line_total", "line_discount", "tax"]
     static let lineChecks = ["net"]
     static let discountFields = ["kind", "code", "amount"]
+    static let refundFields = ["refund_ref", "amount", "reason", "units.sku", "units.qty"]
     static let eventFields: [EventType: [String]] = [
         .order: orderFields, .cancel: ["external_id", "reason"], .refund: ["external_id", "refund_ref", "amount", "reason"], .skip: ["external_id"],
     ]
@@ -98,11 +103,12 @@ struct ChannelProfile {
         }
         var rule = EventRule(type: type, when: try conditions(r, "when"), roots: roots,
                              fields: try specs(r, "fields", allowed: eventFields[type] ?? []),
-                             lines: nil, discounts: [], status: nil, statusMapping: nil, checks: [], reason: try r.text("reason", maxLength: 500))
+                             lines: nil, discounts: [], refunds: nil, status: nil, statusMapping: nil, checks: [], reason: try r.text("reason", maxLength: 500))
         if type == .order {
             guard let lines = try r.object("lines") else { throw .invalid("\(r.name("lines")) is required for order events", field: r.name("lines")) }
             rule.lines = try listRule(lines, allowed: lineFields + lineChecks)
             rule.discounts = try (r.objects("discounts", maxCount: 10) ?? []).map { d throws(OrderCoreError) in try listRule(d, allowed: discountFields) }
+            rule.refunds = try r.object("refunds").map { l throws(OrderCoreError) in try listRule(l, allowed: refundFields) }
             rule.checks = try specs(r, "checks", allowed: orderChecks)
             if let status = try r.object("status") {
                 guard let v = status.value("value") else { throw .invalid("\(status.name("value")) is required", field: status.name("value")) }
@@ -117,7 +123,7 @@ struct ChannelProfile {
 
     private static func listRule(_ l: Fields, allowed: [String]) throws(OrderCoreError) -> ListRule {
         let path = try PayloadPath(try l.text("path", maxLength: 200) ?? "")
-        var rule = ListRule(path: path, fields: try specs(l, "fields", allowed: allowed))
+        var rule = ListRule(path: path, when: try conditions(l, "when"), fields: try specs(l, "fields", allowed: allowed))
         for s in try l.objects("not_stock", maxCount: 20) ?? [] {
             rule.rules.append(LineRule(when: try conditions(s, "when"), reason: try s.text("reason", maxLength: 200) ?? "not stock",
                                        addToShipping: try s.value("add_to_shipping").map { v throws(OrderCoreError) in

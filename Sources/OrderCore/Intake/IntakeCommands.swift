@@ -99,7 +99,9 @@ extension CommandContext {
             if !warnings.isEmpty { result["warnings"] = .array(warnings) }
         }
         if let state = event.state {
-            try follow(&order, channelState: state, shipment: shipment, channel: channel, reference: reference, result: &result)
+            try follow(&order, channelState: state, shipment: shipment, refunds: event.refunds, channel: channel, reference: reference, result: &result)
+        } else if !event.refunds.isEmpty {
+            result["refunds"] = .array(try applyChannelRefunds(&order, event.refunds))
         }
         // Acted on once it is where the channel says it is, so a held order keeps its payment; an order
         // that has left (or was cancelled) is past holding.
@@ -129,8 +131,8 @@ extension CommandContext {
     /// person (its picked or packed units are still on the bench). An order the channel fulfils from
     /// its own stock waits on hold for the channel's shipment. Anything else (the channel behind
     /// OrderCore) is left to the status anchor (`status.drift`).
-    private func follow(_ order: inout Order, channelState: OrderState, shipment: ChannelShipment, channel: Channel,
-                        reference: String, result: inout JSONObject) throws {
+    private func follow(_ order: inout Order, channelState: OrderState, shipment: ChannelShipment, refunds: [JSONObject],
+                        channel: Channel, reference: String, result: inout JSONObject) throws {
         let created = result["action"] == "created"
         func did(_ action: String) { result["action"] = .string(created ? "created_" + action : action) }
         if Self.paidThere.contains(channelState), order.state == .pendingPayment || order.state == .depositPaid {
@@ -139,10 +141,7 @@ extension CommandContext {
             order = try requireOrder(order.orderID)
             did("paid")
         }
-        if channelState == .cancelled, OrderState.beforeShipment.contains(order.state) {
-            try cancelAtChannel(&order, reason: "cancelled on \(channel.channel)", channel: channel.channel)
-            did("cancelled")
-        } else if Self.shippedThere.contains(channelState), OrderState.beforeShipment.subtracting([.pendingPayment, .depositPaid]).contains(order.state) {
+        if Self.shippedThere.contains(channelState), OrderState.beforeShipment.subtracting([.pendingPayment, .depositPaid]).contains(order.state) {
             let details = try recordChannelShipment(&order, reaching: channelState, shipment: shipment,
                                                     moveStock: channel.shippedOrdersMoveStock && !shipment.byChannel,
                                                     channel: channel.channel, reference: reference)
@@ -151,12 +150,46 @@ extension CommandContext {
                 try store.openOrderAlert(kind: "channel_shipped", orderID: order.orderID, at: at, details: .object(details))
             }
             did(channelState.rawValue)
+        }
+        if !refunds.isEmpty { result["refunds"] = .array(try applyChannelRefunds(&order, refunds)) }
+        if channelState == .cancelled, OrderState.beforeShipment.contains(order.state) {
+            try cancelAtChannel(&order, reason: "cancelled on \(channel.channel)", channel: channel.channel)
+            did("cancelled")
         } else if shipment.byChannel, order.state == .paid {
             _ = try FulfillmentCommands.hold.run(self, Fields(["order_id": .string(order.orderID),
                                                                 "reason": .string("fulfilled by \(channel.channel) from its own stock: waits for its shipment")]))
             did("held")
         }
         order = try requireOrder(order.orderID)
+    }
+
+    /// Records the refunds an order payload carries, once each (by the channel's refund id), with the
+    /// units they were for. A refund the order has no money left for (its cancellation was already
+    /// recorded as refunded) is reported as `covered`, never recorded twice.
+    /// - Returns: each refund's outcome: `recorded`, `already_recorded` or `covered`.
+    private func applyChannelRefunds(_ order: inout Order, _ refunds: [JSONObject]) throws -> [JSON] {
+        var outcomes: [JSON] = []
+        for refund in refunds {
+            let ref = refund["refund_ref"] ?? .null
+            guard let amount = refund["amount"]?.stringValue.flatMap({ Money.parse($0, exponent: order.exponent) }) else { continue }
+            let payments = try store.payments(orderRowID: order.rowID)
+            if payments.contains(where: { $0.kind == "refund" && .string($0.paymentRef ?? "") == ref }) {
+                outcomes.append(["refund_ref": ref, "outcome": "already_recorded"])
+                continue
+            }
+            let left = order.paidTotal - Payment.refunded(payments)
+            guard left > 0 else {
+                outcomes.append(["refund_ref": ref, "outcome": "covered", "amount": order.money(amount)])
+                continue
+            }
+            var args = refund
+            args["order_id"] = .string(order.orderID)
+            args["amount"] = order.money(min(amount, left))
+            _ = try RefundCommands.record.run(self, Fields(args))
+            order = try requireOrder(order.orderID)
+            outcomes.append(["refund_ref": ref, "outcome": "recorded", "amount": order.money(min(amount, left))])
+        }
+        return outcomes
     }
 
     /// Cancels an order its channel cancelled and records what it had paid as refunded there: the

@@ -12,6 +12,8 @@ struct MappedEvent {
     var lineChecks: [Int: Int64] = [:]
     /// Lines that were not stock (skipped or added to shipping), with the reason.
     var notStock: [JSON] = []
+    /// Refunds an order payload carries: `refund_ref`, `amount`, `reason`, `units` [{sku, qty}].
+    var refunds: [JSONObject] = []
     /// What mapping noticed (an SKU taken from a fallback).
     var warnings: [JSON] = []
     var reason: String?
@@ -164,7 +166,7 @@ struct ProfileMapper {
         var lines: [JSON] = []
         let items = lineRule.path.values(current: e.current, payload: e.payload, arguments: e.arguments)
             .flatMap { $0.arrayValue ?? [$0] }
-        for (i, item) in items.enumerated() {
+        for (i, item) in items.enumerated() where lineRule.when.allSatisfy({ $0.holds(e.within(item)) }) {
             let l = e.within(item)
             let name = "lines[\(i)]"
             if let notStock = lineRule.rules.first(where: { $0.when.allSatisfy { $0.holds(l) } }) {
@@ -226,7 +228,8 @@ struct ProfileMapper {
 
         var discounts: [JSON] = []
         for list in rule.discounts {
-            for item in list.path.values(current: e.current, payload: e.payload, arguments: e.arguments).flatMap({ $0.arrayValue ?? [$0] }) {
+            for item in list.path.values(current: e.current, payload: e.payload, arguments: e.arguments).flatMap({ $0.arrayValue ?? [$0] })
+            where list.when.allSatisfy({ $0.holds(e.within(item)) }) {
                 let d = e.within(item)
                 var discount = JSONObject()
                 for (key, spec) in list.fields {
@@ -240,6 +243,30 @@ struct ProfileMapper {
             }
         }
         if !discounts.isEmpty { event.fields["discounts"] = .array(discounts) }
+        if let list = rule.refunds {
+            for item in list.path.values(current: e.current, payload: e.payload, arguments: e.arguments).flatMap({ $0.arrayValue ?? [$0] })
+            where list.when.allSatisfy({ $0.holds(e.within(item)) }) {
+                let r = e.within(item)
+                var refund = JSONObject()
+                var skus: [JSON] = [], quantities: [JSON] = []
+                for (key, spec) in list.fields {
+                    switch key {
+                    case "amount": refund["amount"] = try r.money(spec, field: "refunds.amount").map { .string(Money.format($0, exponent: e.exponent)) }
+                    case "units.sku": skus = try r.values(spec, field: "refunds.units.sku")
+                    case "units.qty": quantities = try r.values(spec, field: "refunds.units.qty")
+                    default: refund[key] = try r.text(spec, field: "refunds.\(key)").map(JSON.string)
+                    }
+                }
+                let units = zip(skus, quantities).compactMap { sku, qty -> JSON? in
+                    guard let sku = Evaluator.text(of: sku), let qty = Evaluator.text(of: qty).flatMap({ Int64($0) }), qty > 0 else { return nil }
+                    return ["sku": .string(sku), "qty": .int(qty)]
+                }
+                if !units.isEmpty { refund["units"] = .array(units) }
+                // A refund of nothing (a restock-only record) moves no money.
+                guard case .string(let amount)? = refund["amount"], (Money.parse(amount, exponent: e.exponent) ?? 0) > 0, refund["refund_ref"] != nil else { continue }
+                event.refunds.append(refund)
+            }
+        }
         Cosmetic.tidy(&event)
         for (key, spec) in rule.checks { if let m = try e.money(spec, field: "checks.\(key)") { event.checks[key] = m } }
         if let spec = rule.status, let reported = try e.text(spec, field: "status") {

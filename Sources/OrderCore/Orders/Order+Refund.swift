@@ -4,7 +4,7 @@ enum RefundCommands {
     static let all = [record, updateAddress]
 
     static let record = Command("order.refund", .write,
-        "Record a refund made at the channel or gateway (order_id, amount, refund_ref, reason); never more than was paid; a full refund stops an unshipped order",
+        "Record a refund made at the channel or gateway (order_id, amount, refund_ref, reason, units [{sku, qty}] refunded); never more than was paid; a full refund stops an unshipped order",
         role: .supervisor) { ctx, f in
         let id = try f.requiredCode("order_id")
         var order = try ctx.requireOrder(id)
@@ -13,6 +13,11 @@ enum RefundCommands {
         }
         let ref = try f.code("refund_ref")
         let reason = try f.text("reason", maxLength: 500)
+        let units = try (f.objects("units", maxCount: OrderDraft.maxLines) ?? []).map { u throws(OrderCoreError) in
+            let unit = (sku: try u.requiredCode("sku"), qty: try u.quantity("qty"))
+            try u.finish()
+            return unit
+        }
         try f.finish()
         let payments = try ctx.store.payments(orderRowID: order.rowID)
         if let ref, let owner = try ctx.store.orderID(paymentRef: ref) {
@@ -28,6 +33,19 @@ enum RefundCommands {
                                  details: ["order_id": .string(id), "paid_total": order.money(order.paidTotal), "refunded_total": order.money(refunded)])
         }
         try ctx.store.insert(Payment(paymentRef: ref, amount: amount, at: ctx.at, kind: "refund", reason: reason), orderRowID: order.rowID, actor: ctx.actor)
+        // The units the refund was for count as refunded on their lines (a later return refunds no more for them).
+        var lines = try ctx.store.lines(orderRowID: order.rowID)
+        for unit in units {
+            var left = unit.qty
+            for i in lines.indices where lines[i].sku == unit.sku && left > 0 {
+                let room = lines[i].qty - lines[i].quantity("refunded")
+                let take = min(room, left)
+                guard take > 0 else { continue }
+                try ctx.store.addLineQuantity("refunded", orderRowID: order.rowID, lineNo: lines[i].lineNo, qty: take)
+                lines[i].quantities["refunded", default: 0] += take
+                left -= take
+            }
+        }
         try ctx.transition(&order, to: order.state, command: "order.refund",
                            details: ["amount": order.money(amount), "refund_ref": .optional(ref), "reason": .optional(reason)]) {
             $0.refundDue = max(0, $0.refundDue - amount)

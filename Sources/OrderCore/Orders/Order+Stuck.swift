@@ -2,9 +2,9 @@ extension CommandContext {
     /// Per state with a limit: an order entered before the cutoff has stayed too long.
     func stuckCutoffs() throws -> [(state: OrderState, cutoff: Int64)] {
         let limits = try value(of: .stateLimitHours).objectValue ?? JSONObject()
-        return limits.pairs.compactMap { key, hours in
-            guard let state = OrderState(rawValue: key), let hours = hours.intValue else { return nil }
-            return (state, at - hours * 3_600_000)
+        return limits.pairs.compactMap { key, limit in
+            guard let state = OrderState(rawValue: key), let millis = Setting.stateLimitMillis(limit) else { return nil }
+            return (state, at - millis)
         }.sorted { $0.state.rawValue < $1.state.rawValue }
     }
 }
@@ -31,6 +31,8 @@ enum ReportCommands {
         "unknown_tracking": ("info", "tracking.get {ref}: no shipment has this tracking number"),
         "feed_lag": ("warning", "start or fix consumer {ref}: it reads with events.read and acknowledges with events.ack"),
         "off_hours_bulk": ("warning", "check what {ref} changed (order.timeline, stock.ledger) and whether it was meant"),
+        "channel_shipped": ("high", "the channel shipped {order_id} itself: put back what was picked or packed for it (order.show {order_id})"),
+        "refunded_unshipped": ("high", "{order_id} was refunded in full while being picked or packed: put its units back, then order.cancel {order_id}"),
     ]
     static let severityRank = ["high": 0, "warning": 1, "info": 2]
 

@@ -17,10 +17,14 @@ struct RiskRules: Equatable {
 
     /// Every rule with its default points and settings.
     static let defaults = RiskRules(rules: [
-        "address_keywords": Rule(points: 40, values: ["min_amount": 500],
-                                 words: ["hotel", "motel", "hostel", "internet cafe", "parcel locker", "p.o. box", "po box", "酒店", "宾馆", "网吧", "快递柜"]),
-        "velocity": Rule(points: 30, values: ["window_minutes": 60, "max_orders": 5, "scattered_addresses": 3, "scattered_points": 30]),
-        "price_anomaly": Rule(points: 35, values: ["discount_percent": 85], words: ["clearance", "promotion", "employee", "gift"]),
+        // Alone, each of the three field scenarios acts: a risky address on an order of 500 or more
+        // is reviewed (50); many orders from one phone or device to scattered addresses (50 + 35) and a
+        // line 85 % off with nothing explaining it (85) are held.
+        "address_keywords": Rule(points: 50, values: ["min_amount": 500],
+                                 words: ["hotel", "motel", "hostel", "internet cafe", "internet café", "cyber cafe", "parcel locker", "p.o. box",
+                                         "po box", "酒店", "宾馆", "旅馆", "网吧", "网咖", "快递柜", "丰巢", "驿站"]),
+        "velocity": Rule(points: 50, values: ["window_minutes": 60, "max_orders": 5, "scattered_addresses": 3, "scattered_points": 35]),
+        "price_anomaly": Rule(points: 85, values: ["discount_percent": 85], words: ["clearance", "promotion", "employee", "gift"]),
         "new_account": Rule(points: 25, values: ["within_minutes": 10, "high_value": 300, "high_value_points": 20]),
         "shared_device": Rule(points: 25, values: ["customers": 3, "window_days": 30]),
         "duplicate_order": Rule(points: 20),
