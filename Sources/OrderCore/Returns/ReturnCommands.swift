@@ -17,14 +17,32 @@ extension CommandContext {
                                 shipping: shipping, taxesIncluded: t.taxesIncluded)
     }
 
-    /// Whether a return of these units refunds shipping too: by the setting, for seller-fault reasons or
-    /// when the order comes back whole.
-    func refundsShipping(sellerFault: Bool, order: Order, lines: [OrderLine], claimed: [Int64: Int64]) throws -> Bool {
+    /// Whether a return refunds shipping: by the setting, for seller-fault reasons, or because with it
+    /// the whole order comes back. Returned in parts, an order that comes back whole refunds exactly what
+    /// one whole-order return would: the part that completes it pays the shipping the earlier parts did not.
+    struct ShippingRefund { var refunded: Bool; var wholeOrder: Bool }
+
+    func shippingRefund(sellerFault: Bool, order: Order, lines: [OrderLine]) throws -> ShippingRefund {
+        let claimed = try store.claimedUnits(orderRowID: order.rowID)
+        let whole = lines.allSatisfy { (claimed[$0.lineNo] ?? 0) >= $0.qty }
         switch try stringSetting(.refundShipping) {
-        case "always": return true
-        case "never": return false
-        default: return sellerFault || lines.allSatisfy { (claimed[$0.lineNo] ?? 0) >= $0.qty }
+        case "always": return ShippingRefund(refunded: true, wholeOrder: whole)
+        case "never": return ShippingRefund(refunded: false, wholeOrder: false)
+        default: return ShippingRefund(refunded: sellerFault || whole, wholeOrder: whole)
         }
+    }
+
+    /// The shipping a refund of these units pays: their shares; when the order comes back whole, also
+    /// the shares of units refunded earlier without theirs (each unit's share is paid once, so parts in
+    /// any order and any overlap add up to the whole order's shipping, never more).
+    func shippingDue(_ policy: ShippingRefund, shares: Int64, allocation: RefundAllocation, orderLines: [OrderLine], order: Order) throws -> Int64 {
+        guard policy.refunded else { return 0 }
+        guard policy.wholeOrder else { return shares }
+        let earlier = allocation.lines.reduce(Int64(0)) { sum, a in
+            let refunded = orderLines.first { $0.lineNo == a.lineNo }?.quantity("refunded") ?? 0
+            return sum + RefundAllocation.refund(a, units: refunded, already: 0, withShipping: true).shipping
+        }
+        return shares + max(0, earlier - (try store.refundedShipping(orderRowID: order.rowID)))
     }
 
     /// Moves a return to `state`, stamps it, records the step in its timeline, and clears its overdue alert.
@@ -54,8 +72,8 @@ extension CommandContext {
         guard let order = try store.order(rowID: r.orderRowID) else { throw OrderCoreError(.internal, "return \(r.returnID) has no order") }
         let orderLines = try store.lines(orderRowID: order.rowID)
         let allocation = try refundAllocation(order, lines: orderLines)
-        var quote = ReturnQuote(order: order, withShipping: try refundsShipping(sellerFault: r.sellerFault, order: order, lines: orderLines,
-                                                                                 claimed: try store.claimedUnits(orderRowID: order.rowID)))
+        let policy = try shippingRefund(sellerFault: r.sellerFault, order: order, lines: orderLines)
+        var quote = ReturnQuote(order: order, withShipping: policy.refunded)
         for line in try store.returnLines(returnRowID: r.rowID) {
             guard let a = allocation.lines.first(where: { $0.lineNo == line.lineNo }),
                   let ol = orderLines.first(where: { $0.lineNo == line.lineNo }) else { continue }
@@ -64,6 +82,9 @@ extension CommandContext {
             quote.total.cash += q.cash; quote.total.points += q.points; quote.total.shipping += q.shipping
             quote.total.coupon += q.coupon; quote.total.tax += q.tax
             quote.lines.append(.init(line: line, allocation: a, units: units, refund: q))
+        }
+        if quote.lines.contains(where: { $0.units > 0 }) {
+            quote.total.shipping = try shippingDue(policy, shares: quote.total.shipping, allocation: allocation, orderLines: orderLines, order: order)
         }
         return quote
     }
@@ -92,9 +113,14 @@ extension CommandContext {
             "lines": .array(explained),
             "quote": ["cash": money(quote.cash + quote.shipping), "of_which_shipping": money(quote.shipping), "points": money(quote.points),
                       "coupon_credit": money(restore ? quote.coupon : 0), "shipping_refunded": .bool(withShipping)],
+            // Each refund as the quote reads: `cash` is the money paid back, shipping included.
             "refunds": .array(try store.returnRefunds(returnRowID: r.rowID).map { f in
                 var f = f
-                for key in ["cash", "points", "shipping", "coupon"] { f[key] = money(f[key]?.intValue ?? 0) }
+                let shipping = f["shipping"]?.intValue ?? 0
+                f["cash"] = money((f["cash"]?.intValue ?? 0) + shipping)
+                f["of_which_shipping"] = money(shipping)
+                f["shipping"] = nil
+                for key in ["points", "coupon"] { f[key] = money(f[key]?.intValue ?? 0) }
                 return .object(f)
             }),
             "replacement_order_id": .optional(r.replacementOrderID),
@@ -128,7 +154,7 @@ extension CommandContext {
 }
 
 enum ReturnCommands {
-    static let all = [request, approve, reject, receive, refund, get, list, customerStats]
+    static let all = [request, approve, reject, receive, inspect, refund, get, list, customerStats]
 
     static let request = Command("return.request", .write,
         "Open a return for shipped units of an order (order_id, lines [{line_no or sku, qty}], reason, note, exchange [{sku, qty, unit_price}]); answers with a refund quote") { ctx, f in
@@ -272,6 +298,7 @@ enum ReturnCommands {
         var expectedGrams: Int64 = 0
         var weighed = true
         var counted: Int64 = 0
+        var receipt: [(index: Int, grades: [Int64])] = []
         for a in arrived {
             let givenLine = try a.int("line_no", min: 1)
             let givenSKU = try a.code("sku")
@@ -288,28 +315,28 @@ enum ReturnCommands {
                 throw OrderCoreError(.conflict, "line \(lineNo): \(units) units graded, \(lines[i].requested - lines[i].received) still expected",
                                      details: ["line_no": .int(lineNo), "expected": .int(lines[i].requested - lines[i].received)])
             }
-            lines[i].resellable += grades[0]; lines[i].damaged += grades[1]; lines[i].wrongItem += grades[2]; lines[i].empty += grades[3]
             counted += units
-            let sku = lines[i].sku
-            if grades[0] > 0 {
-                _ = try ctx.post(LedgerEntry(sku: sku, warehouse: warehouse, bucket: .onHand, delta: grades[0], reason: .returned, refType: "return", refID: id))
-            }
-            if grades[1] > 0 {
-                _ = try ctx.post(LedgerEntry(sku: sku, warehouse: warehouse, bucket: .quarantine, delta: grades[1], reason: .returned,
-                                             refType: "return", refID: id, note: "damaged on return"))
-            }
-            try ctx.store.update(lines[i], returnRowID: r.rowID)
-            try ctx.store.addLineQuantity("returned", orderRowID: r.orderRowID, lineNo: lineNo, qty: units)
-            if let grams = try ctx.store.sku(sku)?.weightGrams { expectedGrams += grams * units } else { weighed = false }
+            receipt.append((i, grades))
+            lines[i].empty += units  // counted as received while the receipt is read (reset below)
+            if let grams = try ctx.store.sku(lines[i].sku)?.weightGrams { expectedGrams += grams * units } else { weighed = false }
         }
         try f.finish()
+        // A parcel far lighter than what it should hold is an empty-box return, whatever was graded: the
+        // scale outranks the grade. Its units add no stock and are not refunded until a supervisor
+        // inspects them (return.inspect).
+        let emptyPercent = try ctx.intSetting(.emptyBoxPercent)
+        let light = weight.map { w in weighed && expectedGrams > 0 && w * 100 < expectedGrams * emptyPercent } ?? false
+        for (i, graded) in receipt {
+            let grades = light ? [0, 0, 0, graded.reduce(0, +)] : graded
+            lines[i].empty -= graded.reduce(0, +)
+            lines[i].resellable += grades[0]; lines[i].damaged += grades[1]; lines[i].wrongItem += grades[2]; lines[i].empty += grades[3]
+            try ctx.postReturned(sku: lines[i].sku, warehouse: warehouse, resellable: grades[0], damaged: grades[1], returnID: id)
+            try ctx.store.update(lines[i], returnRowID: r.rowID)
+            try ctx.store.addLineQuantity("returned", orderRowID: r.orderRowID, lineNo: lines[i].lineNo, qty: graded.reduce(0, +))
+        }
         var signals: [String] = []
         if lines.contains(where: { $0.empty > 0 }) { signals.append("empty_box") }
         if lines.contains(where: { $0.wrongItem > 0 }) { signals.append("wrong_item") }
-        // A parcel far lighter than what it should hold is an empty-box return, whatever was graded.
-        if let weight, weighed, expectedGrams > 0, weight * 100 < expectedGrams * (try ctx.intSetting(.emptyBoxPercent)) {
-            signals.append("empty_box")
-        }
         for signal in Set(signals).sorted() where !r.flags.contains(signal) {
             r.flags.append(signal)
             try ctx.store.openRefAlert(kind: "return_\(signal)", ref: id, at: ctx.at, details: [
@@ -320,9 +347,65 @@ enum ReturnCommands {
         let complete = lines.allSatisfy { $0.received >= $0.requested }
         let settled = lines.allSatisfy { $0.refunded >= $0.refundable }
         let next: ReturnRecord.State = !complete ? .receiving : !settled ? .received : lines.contains { $0.refunded > 0 } ? .refunded : .closed
-        try ctx.transition(&r, to: next, command: "return.receive",
-                           details: ["warehouse": .string(warehouse), "units": .int(counted), "weight_g": weight.map(JSON.int) ?? .null,
-                                     "flags": .array(r.flags.map(JSON.string))])
+        var details: JSONObject = ["warehouse": .string(warehouse), "units": .int(counted), "weight_g": weight.map(JSON.int) ?? .null,
+                                   "flags": .array(r.flags.map(JSON.string))]
+        if light {
+            details["weight_check"] = "empty_box: every unit of this parcel counts as empty until a supervisor inspects it"
+            details["graded"] = .array(receipt.map { i, g in
+                ["line_no": .int(lines[i].lineNo), "resellable": .int(g[0]), "damaged": .int(g[1]), "wrong_item": .int(g[2]), "empty": .int(g[3])]
+            })
+        }
+        try ctx.transition(&r, to: next, command: "return.receive", details: .object(details))
+        return try ctx.returnDocument(r)
+    }
+
+    static let inspect = Command("return.inspect", .write,
+        "A supervisor's decision on units received empty or as the wrong item: regrade them (return_id, warehouse, lines [{line_no or sku, resellable, damaged}], note); regraded units go back to stock and become refundable",
+        role: .supervisor) { ctx, f in
+        let id = try f.requiredCode("return_id")
+        let warehouse = try f.requiredCode("warehouse")
+        let note = try f.text("note", maxLength: 1_000)
+        guard let given = try f.objects("lines", maxCount: OrderDraft.maxLines), !given.isEmpty else {
+            throw OrderCoreError.invalid("lines is required: [{\"line_no\": 1, \"resellable\": 1}]", field: "lines")
+        }
+        var r = try ctx.requireReturn(id)
+        guard [.receiving, .received, .closed].contains(r.state) else {
+            throw OrderCoreError(.conflict, "return \(id) is \(r.state.rawValue); only received units can be inspected",
+                                 details: ["return_id": .string(id), "state": .string(r.state.rawValue)])
+        }
+        _ = try ctx.requireWarehouse(warehouse)
+        var lines = try ctx.store.returnLines(returnRowID: r.rowID)
+        var regraded: [JSON] = []
+        for g in given {
+            let lineNo = try g.int("line_no", min: 1)
+            let sku = try g.code("sku")
+            let resellable = try g.int("resellable", min: 0) ?? 0
+            let damaged = try g.int("damaged", min: 0) ?? 0
+            try g.finish()
+            guard let i = lines.firstIndex(where: { l in lineNo.map { l.lineNo == $0 } ?? (l.sku == sku) }) else {
+                throw OrderCoreError(.notFound, "return \(id) has no line \(lineNo.map(String.init) ?? sku ?? "(give line_no or sku)")",
+                                     details: ["field": .string(g.name("line_no"))])
+            }
+            let units = resellable + damaged
+            guard units > 0, units <= lines[i].empty + lines[i].wrongItem else {
+                throw OrderCoreError(.conflict, "line \(lines[i].lineNo): \(units) units regraded, \(lines[i].empty + lines[i].wrongItem) were received empty or wrong",
+                                     details: ["line_no": .int(lines[i].lineNo)])
+            }
+            let fromEmpty = min(units, lines[i].empty)
+            lines[i].empty -= fromEmpty
+            lines[i].wrongItem -= units - fromEmpty
+            lines[i].resellable += resellable
+            lines[i].damaged += damaged
+            try ctx.postReturned(sku: lines[i].sku, warehouse: warehouse, resellable: resellable, damaged: damaged, returnID: id)
+            try ctx.store.update(lines[i], returnRowID: r.rowID)
+            regraded.append(["line_no": .int(lines[i].lineNo), "resellable": .int(resellable), "damaged": .int(damaged)])
+        }
+        try f.finish()
+        let complete = lines.allSatisfy { $0.received >= $0.requested }
+        let settled = lines.allSatisfy { $0.refunded >= $0.refundable }
+        let next: ReturnRecord.State = !complete ? .receiving : !settled ? .received : lines.contains { $0.refunded > 0 } ? .refunded : .closed
+        try ctx.transition(&r, to: next, command: "return.inspect",
+                           details: ["warehouse": .string(warehouse), "regraded": .array(regraded), "note": .optional(note)])
         return try ctx.returnDocument(r)
     }
 
@@ -350,8 +433,8 @@ enum ReturnCommands {
         guard var order = try ctx.store.order(rowID: r.orderRowID) else { throw OrderCoreError(.internal, "return \(id) has no order") }
         let orderLines = try ctx.store.lines(orderRowID: order.rowID)
         let allocation = try ctx.refundAllocation(order, lines: orderLines)
-        let withShipping = try ctx.refundsShipping(sellerFault: r.sellerFault, order: order, lines: orderLines,
-                                                   claimed: try ctx.store.claimedUnits(orderRowID: order.rowID))
+        let policy = try ctx.shippingRefund(sellerFault: r.sellerFault, order: order, lines: orderLines)
+        let withShipping = policy.refunded
         var lines = try ctx.store.returnLines(returnRowID: r.rowID)
         var total = RefundAllocation.Refund()
         var units = JSONObject()
@@ -370,6 +453,7 @@ enum ReturnCommands {
             throw OrderCoreError(.conflict, "return \(id) has nothing to refund: no unit arrived that was not refunded already",
                                  details: ["return_id": .string(id), "state": .string(r.state.rawValue)])
         }
+        total.shipping = try ctx.shippingDue(policy, shares: total.shipping, allocation: allocation, orderLines: orderLines, order: order)
         let sequence = try ctx.store.returnRefunds(returnRowID: r.rowID).count + 1
         let refundRef = ref ?? "\(id)-\(sequence)"
         try ctx.store.insertRefund(returnRowID: r.rowID, ref: refundRef, refund: total, units: .object(units), beforeReceipt: beforeReceipt,
@@ -457,6 +541,19 @@ extension ReturnCommands {
             overdue += page.count
             guard page.count == 500 else { return overdue }
             after = page.last?.rowID
+        }
+    }
+}
+
+extension CommandContext {
+    /// Returned units into stock by grade: resellable to on hand, damaged to quarantine.
+    func postReturned(sku: String, warehouse: String, resellable: Int64, damaged: Int64, returnID: String) throws {
+        if resellable > 0 {
+            _ = try post(LedgerEntry(sku: sku, warehouse: warehouse, bucket: .onHand, delta: resellable, reason: .returned, refType: "return", refID: returnID))
+        }
+        if damaged > 0 {
+            _ = try post(LedgerEntry(sku: sku, warehouse: warehouse, bucket: .quarantine, delta: damaged, reason: .returned,
+                                     refType: "return", refID: returnID, note: "damaged on return"))
         }
     }
 }

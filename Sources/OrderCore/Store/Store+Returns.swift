@@ -75,6 +75,13 @@ extension Store {
     }
 
     /// Units of each order line claimed by live returns (requested, or received when more arrived).
+    /// The shipping every refund of the order's returns has paid back.
+    func refundedShipping(orderRowID: Int64) throws -> Int64 {
+        try db.first("""
+            SELECT COALESCE(SUM(f.shipping), 0) FROM return_refunds f JOIN returns r ON r.id = f.return_rowid WHERE r.order_rowid = ?
+            """, .int(orderRowID)) { $0.int(0) } ?? 0
+    }
+
     func claimedUnits(orderRowID: Int64) throws -> [Int64: Int64] {
         var result: [Int64: Int64] = [:]
         try db.rows("""

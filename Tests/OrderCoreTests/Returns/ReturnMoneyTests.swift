@@ -1,0 +1,126 @@
+@testable import OrderCore
+import Testing
+
+/// No money out without goods back, and every quote is what is paid: empty parcels pay nothing until a
+/// supervisor decides; an order returned in any number of parts refunds exactly what one whole-order
+/// return would.
+struct ReturnMoneyTests {
+    let dir = temporaryDirectory()
+    let engine: Engine
+
+    init() throws {
+        engine = try Engine(path: dir + "/money.db")
+        try engine.seedCatalog(a1: ["SH": 10_000], b2: ["SH": 10_000])
+        try engine.ok("sku.upsert", ["sku": "A1", "weight_g": 9_000])
+        try engine.ok("sku.upsert", ["sku": "B2", "weight_g": 100])
+        try engine.ok("actor.upsert", ["actor_id": "ops", "role": "operator"])
+        try engine.ok("actor.upsert", ["actor_id": "lead", "role": "supervisor"])
+    }
+
+    func handedOver(_ lines: [(String, Int64, String)], _ extra: JSONObject = [:]) throws -> JSON {
+        let id = try engine.ok("order.create", orderArgs(lines, extra))["order_id"] ?? .null
+        try engine.ok("order.pay", ["order_id": id])
+        try engine.ok("order.pickup", ["order_id": id])
+        return id
+    }
+
+    @Test func aLightParcelAddsNoStockAndPaysNothingUntilASupervisorInspectsIt() throws {
+        let order = try handedOver([("A1", 1, "2999.00")])
+        let rt = try engine.ok("return.request", ["order_id": order, "reason": "changed_mind", "lines": [["line_no": 1, "qty": 1]]])
+        let id = rt["return_id"] ?? .null
+        try engine.ok("return.approve", ["return_id": id])
+        let onHand = try engine.ok("stock.get", ["sku": "A1"])["on_hand"]
+        // Graded resellable, but 500 g of the 9,000 g expected: the scale outranks the grade.
+        let received = try engine.ok("return.receive", ["return_id": id, "warehouse": "SH", "lines": [["line_no": 1, "resellable": 1]], "weight_g": 500])
+        #expect(received["flags"] == ["empty_box"] && received["state"] == "closed")
+        #expect(received["lines"]?.arrayValue?.first?["empty"] == 1)
+        #expect(try engine.ok("stock.get", ["sku": "A1"])["on_hand"] == onHand)
+        #expect(engine.fails("return.refund", ["return_id": id]) == .conflict)
+        #expect(try engine.ok("order.get", ["order_id": order])["refunded_total"] == "0.00")
+        // The supervisor opens it, finds the item after all: back to stock, refundable.
+        #expect(engine.fails("return.inspect", ["return_id": id, "warehouse": "SH", "lines": [["line_no": 1, "resellable": 1]], "actor": "ops"]) == .forbidden)
+        let inspected = try engine.ok("return.inspect", ["return_id": id, "warehouse": "SH", "lines": [["line_no": 1, "resellable": 1]],
+                                                         "note": "item was wrapped in foam", "actor": "lead"])
+        #expect(inspected["state"] == "received")
+        #expect(try engine.ok("stock.get", ["sku": "A1"])["on_hand"]?.intValue == (onHand?.intValue ?? 0) + 1)
+        #expect(try engine.ok("return.refund", ["return_id": id])["refunds"]?.arrayValue?.first?["cash"] == "2999.00")
+        #expect(try engine.ok("stock.verify")["ok"] == true)
+    }
+
+    @Test func wrongAndEmptyGradesPayNothingEither() throws {
+        let order = try handedOver([("B2", 2, "10.00")])
+        let id = try engine.ok("return.request", ["order_id": order, "reason": "defective", "lines": [["line_no": 1, "qty": 2]]])["return_id"] ?? .null
+        try engine.ok("return.approve", ["return_id": id])
+        try engine.ok("return.receive", ["return_id": id, "warehouse": "SH", "lines": [["line_no": 1, "wrong_item": 1, "empty": 1]]])
+        #expect(engine.fails("return.refund", ["return_id": id]) == .conflict)
+    }
+
+    @Test func aQuoteIsWhatTheRefundPays() throws {
+        // Whole order, the buyer's reason: shipping comes back because the whole order does.
+        let whole = try handedOver([("B2", 2, "80.00")], ["shipping_fee": "8.00"])
+        let rt = try engine.ok("return.request", ["order_id": whole, "reason": "changed_mind", "lines": [["line_no": 1, "qty": 2]]])
+        #expect(rt["quote"]?["cash"] == "168.00")
+        let id = rt["return_id"] ?? .null
+        try engine.ok("return.approve", ["return_id": id, "actor": "lead"])
+        try engine.ok("return.receive", ["return_id": id, "warehouse": "SH", "lines": [["line_no": 1, "resellable": 2]]])
+        let paid = try engine.ok("return.refund", ["return_id": id])
+        #expect(paid["refunds"]?.arrayValue?.first?["cash"] == "168.00" && paid["refunds"]?.arrayValue?.first?["of_which_shipping"] == "8.00")
+        #expect(try engine.ok("order.get", ["order_id": whole])["refunded_total"] == "168.00")
+        // Part of an order, the seller's fault: the units' share of shipping.
+        let part = try handedOver([("B2", 2, "80.00")], ["shipping_fee": "8.00"])
+        let rt2 = try engine.ok("return.request", ["order_id": part, "reason": "defective", "lines": [["line_no": 1, "qty": 1]]])
+        #expect(rt2["quote"]?["cash"] == "84.00")
+        let id2 = rt2["return_id"] ?? .null
+        try engine.ok("return.approve", ["return_id": id2])
+        try engine.ok("return.receive", ["return_id": id2, "warehouse": "SH", "lines": [["line_no": 1, "resellable": 1]]])
+        #expect(try engine.ok("return.refund", ["return_id": id2])["refunds"]?.arrayValue?.first?["cash"] == "84.00")
+    }
+
+    /// Property: over random orders, an order returned in random parts refunds in total exactly what one
+    /// whole-order return refunds, never more than was paid, and every part's quote is what it pays.
+    @Test func returnsInAnySplitAddUpToTheWholeOrderRefund() throws {
+        let seed = UInt64.random(in: 1...UInt64.max)
+        var rng = SeededRandom(state: seed)
+        for round in 0..<25 {
+            var lines: [(String, Int64, String)] = []
+            for sku in ["A1", "B2"] where Bool.random(using: &rng) || lines.isEmpty {
+                lines.append((sku, Int64.random(in: 1...4, using: &rng), "\(Int.random(in: 1...300, using: &rng)).\(Int.random(in: 10...99, using: &rng))"))
+            }
+            let extra: JSONObject = ["shipping_fee": .string("\(Int.random(in: 0...30, using: &rng)).00"),
+                                     "discounts": [["kind": "coupon", "amount": .string("\(Int.random(in: 0...5, using: &rng)).00")]]]
+            func returnAll(_ order: JSON, parts: [[(Int64, Int64)]]) throws -> Int64 {
+                var total: Int64 = 0
+                for part in parts {
+                    let rt = try engine.ok("return.request", ["order_id": order, "reason": "changed_mind",
+                                                              "lines": .array(part.map { ["line_no": .int($0.0), "qty": .int($0.1)] })])
+                    let id = rt["return_id"] ?? .null
+                    let quote = rt["quote"]?["cash"]
+                    try engine.ok("return.approve", ["return_id": id])
+                    try engine.ok("return.receive", ["return_id": id, "warehouse": "SH",
+                                                     "lines": .array(part.map { ["line_no": .int($0.0), "resellable": .int($0.1)] })])
+                    let refund = try engine.ok("return.refund", ["return_id": id])["refunds"]?.arrayValue?.last?["cash"]
+                    #expect(refund == quote, "seed \(seed) round \(round): quote \(quote?.serialized ?? "") paid \(refund?.serialized ?? "")")
+                    total += Money.parse(refund?.stringValue ?? "0", exponent: 2) ?? 0
+                }
+                return total
+            }
+            let whole = try handedOver(lines, extra)
+            let wholeRefund = try returnAll(whole, parts: [lines.enumerated().map { (Int64($0.offset + 1), $0.element.1) }])
+            // The same order, returned unit by unit in a random order of lines.
+            let split = try handedOver(lines, extra)
+            var units: [(Int64, Int64)] = lines.enumerated().flatMap { i, l in Array(repeating: (Int64(i + 1), Int64(1)), count: Int(l.1)) }
+            units.shuffle(using: &rng)
+            var parts: [[(Int64, Int64)]] = []
+            while !units.isEmpty {
+                let n = Int.random(in: 1...units.count, using: &rng)
+                let taken = Dictionary(units.prefix(n).map { ($0.0, $0.1) }, uniquingKeysWith: +)
+                parts.append(taken.keys.sorted().map { ($0, taken[$0] ?? 0) })
+                units.removeFirst(n)
+            }
+            let splitRefund = try returnAll(split, parts: parts)
+            let paid = Money.parse(try engine.ok("order.get", ["order_id": split])["paid_total"]?.stringValue ?? "0", exponent: 2) ?? 0
+            #expect(splitRefund == wholeRefund, "seed \(seed) round \(round): \(parts.count) parts refund \(splitRefund), whole \(wholeRefund)")
+            #expect(splitRefund <= paid && wholeRefund == paid, "seed \(seed) round \(round)")
+        }
+    }
+}
