@@ -9,8 +9,10 @@ extension CommandContext {
     ///     order up to the channel's state, so a held channel order keeps its payment.
     ///   - reserving: false for an order that arrives cancelled, or that its channel fulfils from its
     ///     own stock: it takes nothing from the warehouses.
+    ///   - expiring: false for an exchange's replacement: it is paid by the return's refund, so it waits
+    ///     unpaid, holding its stock, as long as the return is open.
     /// - Returns: the order, its document, its backordered lines (line_no, sku, qty), and its risk assessment.
-    func createOrder(_ draft: OrderDraft, backorder: Bool = false, warnings: [JSON] = [], actOnRisk: Bool = true, reserving: Bool = true) throws
+    func createOrder(_ draft: OrderDraft, backorder: Bool = false, warnings: [JSON] = [], actOnRisk: Bool = true, reserving: Bool = true, expiring: Bool = true) throws
         -> (order: Order, document: JSON, short: [JSON], risk: RiskAssessment?) {
         let known = try store.skus(Array(Set(draft.lines.map(\.sku))))
         for (i, line) in draft.lines.enumerated() {
@@ -31,7 +33,7 @@ extension CommandContext {
 
         let (rowID, orderID) = try store.nextID("orders", prefix: "SO-")
         let timeout = try intSetting(.unpaidTimeoutMinutes)
-        let expiresAt = at.addingReportingOverflow(timeout * 60_000).overflow ? Int64.max : at + timeout * 60_000
+        let expiresAt: Int64? = !expiring ? nil : at.addingReportingOverflow(timeout * 60_000).overflow ? Int64.max : at + timeout * 60_000
         var order = Order(rowID: rowID, orderID: orderID, channel: draft.channel, externalID: draft.externalID,
                           state: .pendingPayment, currency: draft.currency, placedAt: draft.placedAt, createdAt: at,
                           updatedAt: at, expiresAt: expiresAt, totals: draft.totals, customer: draft.customer,
@@ -73,7 +75,7 @@ extension CommandContext {
         for line in created { try store.insert(line, orderRowID: rowID) }
         try record(order, from: nil, command: "order.create",
                    details: ["lines": .int(lines.count), "grand_total": order.money(order.totals.grandTotal),
-                             "expires_at": .string(Timestamp.format(expiresAt))])
+                             "expires_at": expiresAt.map { .string(Timestamp.format($0)) } ?? .null])
         if let warning = duplicates.warning {
             try store.openOrderAlert(kind: "possible_duplicate", orderID: orderID, at: at, details: warning)
         }

@@ -214,7 +214,10 @@ enum ReturnCommands {
     }
 
     /// A replacement order for an exchange: the customer and address of the original, the goods asked
-    /// for, reserved now; the price difference (replacement less refund) is recorded on the return.
+    /// for, reserved now and held (it does not expire) while the return is open. The buyer pays only the
+    /// price difference (replacement less the return's refund): a positive difference is the
+    /// replacement's deposit; the rest is paid by the return's refund when the goods are back
+    /// (`return.refund`), and a negative difference is refunded then.
     private static func createReplacement(_ ctx: CommandContext, _ record: inout ReturnRecord, order: Order, exchange: [Fields]) throws {
         var lines: [JSON] = []
         for e in exchange {
@@ -226,13 +229,15 @@ enum ReturnCommands {
         var customer = JSONObject(), shipTo = JSONObject()
         for (k, v) in order.customer { customer[k] = .string(v) }
         for (k, v) in order.shipTo { shipTo[k] = .string(v) }
-        let draft = try OrderDraft(Fields(["channel": .string(order.channel), "external_id": .string(record.returnID), "currency": .string(order.currency),
+        var draft = try OrderDraft(Fields(["channel": .string(order.channel), "external_id": .string(record.returnID), "currency": .string(order.currency),
                                            "customer": .object(customer), "ship_to": .object(shipTo), "lines": .array(lines),
                                            "tags": ["exchange"], "note": .string("exchange for \(record.returnID) of \(order.orderID)")]),
                                    at: ctx.at, defaultCurrency: order.currency)
-        let replacement = try ctx.createOrder(draft).order
+        let difference = draft.totals.grandTotal - (try ctx.returnQuote(record).money)
+        if difference > 0, difference < draft.totals.grandTotal { draft.deposit = difference }
+        let replacement = try ctx.createOrder(draft, expiring: false).order
         record.replacementOrderID = replacement.orderID
-        record.priceDifference = replacement.totals.grandTotal - (try ctx.returnQuote(record).money)
+        record.priceDifference = difference
         try ctx.store.update(record)
         try ctx.store.appendReturnEvent(returnRowID: record.rowID, at: ctx.at, actor: ctx.actor, from: record.state, to: record.state,
                                         command: "return.exchange", details: ["replacement_order_id": .string(replacement.orderID),
@@ -459,10 +464,13 @@ enum ReturnCommands {
         try ctx.store.insertRefund(returnRowID: r.rowID, ref: refundRef, refund: total, units: .object(units), beforeReceipt: beforeReceipt,
                                    at: ctx.at, actor: ctx.actor)
         let money = total.cash + total.shipping
+        // An exchange: the refund pays what the replacement still owes, once the buyer paid the difference.
+        let credit = try ctx.creditReplacement(of: r, from: money, refundRef: refundRef)
         if money > 0 {
             // The money goes back as an order refund: payment status and the never-more-than-paid check are the order's.
             _ = try RefundCommands.record.run(ctx, Fields(["order_id": .string(order.orderID), "amount": order.money(money),
-                                                           "refund_ref": .string(refundRef), "reason": .string("return \(id): \(r.reason)")]))
+                                                           "refund_ref": .string(refundRef),
+                                                           "reason": .string("return \(id): \(r.reason)" + (credit > 0 ? "; \(order.money(credit).stringValue ?? "") paid for exchange \(r.replacementOrderID ?? "")" : ""))]))
             order = try ctx.requireOrder(order.orderID)
         }
         let done = lines.allSatisfy { $0.received >= $0.requested && $0.refunded >= $0.refundable }
@@ -555,5 +563,21 @@ extension CommandContext {
             _ = try post(LedgerEntry(sku: sku, warehouse: warehouse, bucket: .quarantine, delta: damaged, reason: .returned,
                                      refType: "return", refID: returnID, note: "damaged on return"))
         }
+    }
+}
+
+extension CommandContext {
+    /// Pays an exchange's replacement with the return's refund: when what it still owes is covered (the
+    /// buyer paid the price difference, its deposit), it is paid with the refund (`payment_ref`
+    /// `<refund_ref>-exchange`) and goes on to be shipped. - Returns: the amount applied (0 when there is
+    /// no replacement waiting, or the refund does not cover it: the buyer then pays it in full).
+    func creditReplacement(of r: ReturnRecord, from money: Int64, refundRef: String) throws -> Int64 {
+        guard let id = r.replacementOrderID, let replacement = try store.order(id: id),
+              replacement.state == .pendingPayment || replacement.state == .depositPaid else { return 0 }
+        let due = replacement.totals.grandTotal - replacement.paidTotal - (replacement.state == .pendingPayment ? (replacement.deposit ?? 0) : 0)
+        guard due > 0, due <= money, replacement.state == .depositPaid || replacement.deposit == nil else { return 0 }
+        _ = try OrderCommands.pay.run(self, Fields(["order_id": .string(id), "amount": replacement.money(due),
+                                                    "payment_ref": .string("\(refundRef)-exchange")]))
+        return due
     }
 }

@@ -123,4 +123,35 @@ struct ReturnMoneyTests {
             #expect(splitRefund <= paid && wholeRefund == paid, "seed \(seed) round \(round)")
         }
     }
+
+    @Test func anExchangeIsPaidWithThePriceDifferenceAndWaitsForTheReturn() throws {
+        // Dearer: the buyer pays 30.00, the returned goods pay the rest when they are back.
+        let order = try handedOver([("B2", 1, "50.00")])
+        let rt = try engine.ok("return.request", ["order_id": order, "reason": "does_not_fit", "lines": [["line_no": 1, "qty": 1]],
+                                                  "exchange": [["sku": "B2", "qty": 1, "unit_price": "80.00"]], "at": "2026-01-01T00:00:00Z"])
+        let id = rt["return_id"] ?? .null
+        let replacement = rt["replacement_order_id"] ?? .null
+        #expect(rt["price_difference"] == "30.00")
+        #expect(try engine.ok("order.get", ["order_id": replacement])["deposit"] == "30.00")
+        // It does not expire while the return is open.
+        try engine.ok("sweep", ["at": "2026-01-03T00:00:00Z"])
+        #expect(try engine.ok("order.get", ["order_id": replacement])["state"] == "pending_payment")
+        try engine.ok("order.pay", ["order_id": replacement, "amount": "30.00", "payment_ref": "PAY-DIFF"])
+        try engine.ok("return.approve", ["return_id": id])
+        try engine.ok("return.receive", ["return_id": id, "warehouse": "SH", "lines": [["line_no": 1, "resellable": 1]]])
+        try engine.ok("return.refund", ["return_id": id])
+        let paid = try engine.ok("order.get", ["order_id": replacement])
+        #expect(paid["state"] == "paid" && paid["paid_total"] == "80.00")
+
+        // Cheaper: nothing to pay; the difference comes back with the refund.
+        let order2 = try handedOver([("B2", 1, "50.00")])
+        let rt2 = try engine.ok("return.request", ["order_id": order2, "reason": "does_not_fit", "lines": [["line_no": 1, "qty": 1]],
+                                                   "exchange": [["sku": "B2", "qty": 1, "unit_price": "20.00"]]])
+        #expect(rt2["price_difference"] == "-30.00")
+        let id2 = rt2["return_id"] ?? .null
+        try engine.ok("return.approve", ["return_id": id2])
+        try engine.ok("return.receive", ["return_id": id2, "warehouse": "SH", "lines": [["line_no": 1, "resellable": 1]]])
+        try engine.ok("return.refund", ["return_id": id2])
+        #expect(try engine.ok("order.get", ["order_id": rt2["replacement_order_id"] ?? .null])["state"] == "paid")
+    }
 }
