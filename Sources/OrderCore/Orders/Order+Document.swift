@@ -48,6 +48,7 @@ extension CommandContext {
             "updated_at": .string(Timestamp.format(o.updatedAt)),
             "state_since": o.stateSince.map { .string(Timestamp.format($0)) } ?? .null,
             "expires_at": o.expiresAt.map { .string(Timestamp.format($0)) } ?? .null,
+            "delivered_at": o.deliveredAt.map { .string(Timestamp.format($0)) } ?? .null,
         ]
         if let expiresAt = o.expiresAt { doc["expired"] = .bool(expiresAt <= at) }
         doc["customer"] = .object(customer)

@@ -308,10 +308,13 @@ enum FulfillmentCommands {
 extension CommandContext {
     /// Marks shipments delivered, counts their units as delivered on the lines, and moves a fully
     /// shipped order whose every shipment is delivered to `delivered`.
-    func deliver(_ order: inout Order, shipments: [Shipment], command: String, details extra: JSONObject = [:]) throws {
+    /// - Parameter deliveredAt: when the carrier delivered (its event's time); the command's time when
+    ///   nobody says. The timeline keeps both: its step is stamped when OrderCore learnt of it.
+    func deliver(_ order: inout Order, shipments: [Shipment], command: String, details extra: JSONObject = [:], deliveredAt: Int64? = nil) throws {
         let parcels = try store.parcels(orderRowID: order.rowID)
+        let deliveredAt = deliveredAt ?? at
         for shipment in shipments {
-            try store.markDelivered(orderRowID: order.rowID, seq: shipment.seq, at: at)
+            try store.markDelivered(orderRowID: order.rowID, seq: shipment.seq, at: deliveredAt)
             for parcel in parcels where parcel.shipment == shipment.seq {
                 for line in parcel.lines {
                     try store.addLineQuantity("delivered", orderRowID: order.rowID, lineNo: line.lineNo, qty: line.qty)
@@ -320,11 +323,11 @@ extension CommandContext {
         }
         let delivered = try store.shipments(orderRowID: order.rowID).allSatisfy { $0.state == "delivered" }
         let everyUnit = order.state == .shipped && delivered
-        let at = self.at
         var details = extra
         details["shipments"] = .array(shipments.map { .int($0.seq) })
+        details["delivered_at"] = .string(Timestamp.format(deliveredAt))
         try transition(&order, to: everyUnit ? .delivered : order.state, command: command, details: .object(details)) {
-            if everyUnit { $0.deliveredAt = at }
+            if everyUnit { $0.deliveredAt = deliveredAt }
         }
     }
 }

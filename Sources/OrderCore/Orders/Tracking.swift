@@ -87,7 +87,8 @@ enum TrackingCommands {
         let moves = current.map { status.rank > $0.rank } ?? true
         if found.shipment.state != "delivered" {
             if status == .delivered {
-                try ctx.deliver(&order, shipments: [found.shipment], command: "tracking.event", details: ["tracking_no": .string(trackingNo)])
+                try ctx.deliver(&order, shipments: [found.shipment], command: "tracking.event", details: ["tracking_no": .string(trackingNo)],
+                                deliveredAt: time)
                 for kind in ["no_pickup", "carrier_exception", "delivery_failed"] {
                     try ctx.store.clearOrderAlerts(kind: kind, orderID: order.orderID, at: ctx.at)
                 }

@@ -102,3 +102,23 @@ struct TrackingTests {
         #expect(try engine.ok("sweep", ["at": "2026-01-21T11:00:00Z"])["awaiting_pickup"] == 0)
     }
 }
+
+/// Times that need no fixture.
+struct TrackingTimeTests {
+    @Test func deliveredAtIsTheCarriersTimeNotWhenOrderCoreHeardOfIt() throws {
+        let engine = try Engine(path: ":memory:")
+        try engine.seedCatalog(a1: ["SH": 10])
+        let id = try engine.ok("order.create", orderArgs([("A1", 1, "9.90")]))["order_id"] ?? .null
+        try engine.ok("order.pay", ["order_id": id])
+        try engine.ok("order.allocate", ["order_id": id])
+        try engine.ok("order.pack", ["order_id": id, "scans": [id, "A1"], "weight_g": 100])
+        try engine.ok("order.ship", ["order_id": id, "carrier": "SF", "tracking_no": "SF42", "at": "2026-01-18T10:00:00Z"])
+        // The carrier's delivered scan, reported a day late.
+        try engine.ok("tracking.event", ["carrier": "SF", "tracking_no": "SF42", "status": "Delivered",
+                                         "time": "2026-01-19T09:30:00Z", "at": "2026-01-20T12:00:00Z"])
+        let order = try engine.ok("order.get", ["order_id": id])
+        #expect(order["state"] == "delivered" && order["delivered_at"] == "2026-01-19T09:30:00Z")
+        let step = try engine.ok("order.timeline", ["order_id": id])["events"]?.arrayValue?.last
+        #expect(step?["at"] == "2026-01-20T12:00:00Z" && step?["details"]?["delivered_at"] == "2026-01-19T09:30:00Z")
+    }
+}
