@@ -580,6 +580,27 @@ static void test_output_targets(void) {
     remove(path); remove("targets-link.db");
 }
 
+/* Channel orders arrive in the channel's state: cancelled reserves nothing, fulfilled leaves stock. */
+static void test_channel_state(void) {
+    oc_db *db = NULL;
+    oc_open(":memory:", &db);
+    setup_catalog(db, 10);
+    char out[8192];
+    run(db, "{\"op\":\"channel.upsert\",\"channel\":\"shopify\",\"profile\":\"shopify\"}", NULL, 0);
+    CHECK(run(db, "{\"op\":\"intake.ingest\",\"channel\":\"shopify\",\"payload\":{\"order\":{\"id\":1,\"financial_status\":\"paid\","
+                  "\"cancelled_at\":\"2026-01-18T12:00:00Z\",\"currency\":\"CNY\",\"line_items\":[{\"sku\":\"A1\",\"quantity\":2,\"price\":\"5.00\"}]}}}",
+              out, sizeof out) == OC_OK && strstr(out, "\"state\":\"cancelled\""), "a cancelled order lands cancelled: %s", out);
+    CHECK(available(db, "A1") == 10, "and reserves nothing");
+    CHECK(run(db, "{\"op\":\"intake.ingest\",\"channel\":\"shopify\",\"payload\":{\"order\":{\"id\":2,\"financial_status\":\"paid\","
+                  "\"fulfillment_status\":\"fulfilled\",\"currency\":\"CNY\",\"line_items\":[{\"sku\":\"A1\",\"quantity\":2,\"price\":\"5.00\"}]}}}",
+              out, sizeof out) == OC_OK && strstr(out, "\"state\":\"shipped\""), "a fulfilled order lands shipped: %s", out);
+    char *response = NULL;
+    oc_exec(db, "{\"op\":\"stock.get\",\"sku\":\"A1\"}", &response);
+    CHECK(response && strstr(response, "\"on_hand\":8"), "its units left stock: %s", response ? response : "");
+    oc_free(response);
+    oc_close(db);
+}
+
 static void test_returns(void) {
     oc_db *db = NULL;
     oc_open(":memory:", &db);
@@ -681,6 +702,7 @@ int main(void) {
     test_change_feed();
     test_roles();
     test_output_targets();
+    test_channel_state();
     test_returns();
     test_risk();
     test_reports();

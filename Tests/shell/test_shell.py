@@ -525,3 +525,32 @@ def test_hostile_input_in_the_shell_gets_an_error_and_changes_nothing(shell, tmp
     errors = result.stderr.decode("utf-8", "replace").splitlines()
     assert len(errors) == 11 and all(line.startswith("error") for line in errors), errors
     assert run(shell, db, ".mode json\nstock ledger A1\n").stdout == before
+
+
+def test_a_light_return_waits_for_a_supervisors_inspection_and_map_settings_merge(shell, tmp_path):
+    db = tmp_path / "inspect.db"
+    staffed(db, boss="admin", **{ME: "supervisor"})
+    with ordercore.open(str(db)) as host:
+        host.skus.upsert("A1", weight_g=900)
+    script = """
+order create A1:1@30
+order pay SO-000001
+order pickup SO-000001
+return request SO-000001 changed_mind A1:1
+return approve RT-000001
+return receive RT-000001 SH A1:1 weight_g=40
+return inspect RT-000001 SH A1:1 note="wrapped in foam"
+return refund RT-000001
+config set fulfillment.state_limit_hours '{"paid":"10m"}'
+channel upsert web shipped_orders_move_stock=false
+.mode json
+return get RT-000001
+config get fulfillment.state_limit_hours
+"""
+    result = run(shell, db, script)
+    assert result.returncode == 1 and "forbidden" in result.stderr  # channel.upsert is an admin's
+    lines = result.stdout.strip().splitlines()
+    rt, limits = json.loads(lines[-2]), json.loads(lines[-1])["settings"][0]["value"]
+    assert rt["flags"] == ["empty_box"] and rt["refunds"][0]["cash"] == "30.00"
+    assert [e["command"] for e in rt["timeline"]][-2:] == ["return.inspect", "return.refund"]
+    assert limits["paid"] == "10m" and limits["packed"] == 24

@@ -365,11 +365,15 @@ enum ReturnCommands {
     }
 
     static let inspect = Command("return.inspect", .write,
-        "A supervisor's decision on units received empty or as the wrong item: regrade them (return_id, warehouse, lines [{line_no or sku, resellable, damaged}], note); regraded units go back to stock and become refundable",
+        "A supervisor's decision on units received empty or as the wrong item: regrade them (return_id, warehouse, lines [{line_no or sku, resellable, damaged}] or [{line_no or sku, qty}] with grade, note); regraded units go back to stock and become refundable",
         role: .supervisor) { ctx, f in
         let id = try f.requiredCode("return_id")
         let warehouse = try f.requiredCode("warehouse")
         let note = try f.text("note", maxLength: 1_000)
+        let grade = try f.code("grade") ?? "resellable"
+        guard grade == "resellable" || grade == "damaged" else {
+            throw OrderCoreError.invalid("grade must be resellable or damaged, not '\(grade)'", field: "grade")
+        }
         guard let given = try f.objects("lines", maxCount: OrderDraft.maxLines), !given.isEmpty else {
             throw OrderCoreError.invalid("lines is required: [{\"line_no\": 1, \"resellable\": 1}]", field: "lines")
         }
@@ -384,8 +388,9 @@ enum ReturnCommands {
         for g in given {
             let lineNo = try g.int("line_no", min: 1)
             let sku = try g.code("sku")
-            let resellable = try g.int("resellable", min: 0) ?? 0
-            let damaged = try g.int("damaged", min: 0) ?? 0
+            var resellable = try g.int("resellable", min: 0) ?? 0
+            var damaged = try g.int("damaged", min: 0) ?? 0
+            if let qty = try g.int("qty", min: 1) { if grade == "damaged" { damaged += qty } else { resellable += qty } }
             try g.finish()
             guard let i = lines.firstIndex(where: { l in lineNo.map { l.lineNo == $0 } ?? (l.sku == sku) }) else {
                 throw OrderCoreError(.notFound, "return \(id) has no line \(lineNo.map(String.init) ?? sku ?? "(give line_no or sku)")",

@@ -321,11 +321,14 @@ class _Stock(_Area):
 
 class _Channels(_Area):
     def upsert(self, channel: str, *, name: Optional[str] = None, warehouses: Optional[Iterable[str]] = None,
-               active: Optional[bool] = None, profile: Optional[str] = None, **extra: Any) -> JSONDict:
-        """Creates or updates a sales channel, the warehouses that serve it and the profile its payloads
-        are mapped with (op channel.upsert)."""
+               active: Optional[bool] = None, profile: Optional[str] = None, shipped_orders_move_stock: Optional[bool] = None,
+               **extra: Any) -> JSONDict:
+        """Creates or updates a sales channel, the warehouses that serve it, the profile its payloads
+        are mapped with, and whether orders it reports already shipped take their units from stock
+        (op channel.upsert)."""
         return self._db.exec("channel.upsert", channel=channel, name=name,
-                             warehouses=None if warehouses is None else list(warehouses), active=active, profile=profile, **extra)
+                             warehouses=None if warehouses is None else list(warehouses), active=active, profile=profile,
+                             shipped_orders_move_stock=shipped_orders_move_stock, **extra)
 
     def set_sku(self, channel: str, sku: str, *, cap: Optional[int] = None, clear_cap: bool = False,
                 open: Optional[bool] = None, reason: Optional[str] = None) -> JSONDict:
@@ -442,6 +445,13 @@ class _Orders(_Area):
             **extra: Any) -> JSONDict:
         """Records payment of the amount due (op order.pay) and returns the order."""
         return self._db.exec("order.pay", order_id=order_id, amount=amount, payment_ref=payment_ref, **extra)
+
+    def refund(self, order_id: str, amount: Money, *, refund_ref: Optional[str] = None, reason: Optional[str] = None,
+               units: Optional[Iterable[Mapping[str, Any]]] = None, **extra: Any) -> JSONDict:
+        """Records a refund made at the channel or gateway, with the units it was for ({"sku", "qty"}); a
+        full refund stops an order that has not shipped (op order.refund)."""
+        return self._db.exec("order.refund", order_id=order_id, amount=amount, refund_ref=refund_ref, reason=reason,
+                             units=None if units is None else [dict(u) for u in units], **extra)
 
     def allocate(self, order_id: str, **extra: Any) -> JSONDict:
         """Chooses the warehouses that ship a paid order (op order.allocate); the decision and its reason
@@ -567,6 +577,14 @@ class _Returns(_Area):
         """Records what arrived, graded per unit (op return.receive)."""
         return self._db.exec("return.receive", return_id=return_id, warehouse=warehouse, lines=[dict(l) for l in lines], grade=grade,
                              weight_g=weight_g, **extra)
+
+    def inspect(self, return_id: str, warehouse: str, lines: Iterable[Mapping[str, Any]], *, grade: Optional[str] = None,
+                note: Optional[str] = None, **extra: Any) -> JSONDict:
+        """A supervisor's decision on units received empty or as the wrong item: regrades them
+        ({"line_no"|"sku", "resellable", "damaged"} or {"sku", "qty"} with ``grade``); they go to stock and
+        become refundable (op return.inspect)."""
+        return self._db.exec("return.inspect", return_id=return_id, warehouse=warehouse, lines=[dict(l) for l in lines], grade=grade,
+                             note=note, **extra)
 
     def refund(self, return_id: str, *, refund_ref: Optional[str] = None, before_receipt: Optional[str] = None, **extra: Any) -> JSONDict:
         """Refunds what arrived and was not refunded yet, per tender; the same refund_ref twice pays once (op return.refund)."""

@@ -1,0 +1,95 @@
+"""Faithful to real channel traffic, through the binding: orders arrive in the channel's state, payload
+refunds apply once, bad list elements dead-letter alone, and no money leaves without goods back."""
+import json
+
+import pytest
+
+import ordercore
+
+
+@pytest.fixture
+def shop(tmp_path):
+    with ordercore.open(str(tmp_path / "channel.db")) as db:
+        db.skus.upsert("A1", weight_g=900)
+        db.warehouses.upsert("SH")
+        db.stock.receive("A1", "SH", 20)
+        db.channels.upsert("shopify", profile="shopify")
+        db.channels.upsert("woo", profile="woocommerce")
+        yield db
+
+
+def shopify(order_id, **fields):
+    order = {"id": order_id, "currency": "CNY", "financial_status": "paid", "cancelled_at": None, "fulfillment_status": None,
+             "line_items": [{"id": 1, "sku": "A1", "quantity": 2, "price": "50.00"}]}
+    order.update(fields)
+    return json.dumps({"order": order})
+
+
+def event(db, channel, payload):
+    outcome = db.intake.ingest(channel, payload)
+    assert outcome["state"] == "applied", outcome
+    return outcome["events"][0]
+
+
+def test_cancelled_and_fulfilled_orders_arrive_as_the_channel_says(shop):
+    cancelled = event(shop, "shopify", shopify(1, financial_status="refunded", cancelled_at="2026-01-18T12:00:00+08:00"))
+    assert cancelled["state"] == "cancelled" and shop.stock.get("A1")["reserved"] == 0
+    shipped = event(shop, "shopify", shopify(2, fulfillment_status="fulfilled",
+                                             fulfillments=[{"tracking_company": "SF", "tracking_number": "SF9", "created_at": "2026-01-19T10:00:00Z"}]))
+    assert shipped["state"] == "shipped" and shipped["shipment"]["tracking_no"] == "SF9"
+    assert shop.stock.get("A1")["on_hand"] == 18
+    with pytest.raises(ordercore.Conflict):
+        shop.orders.allocate(shipped["order_id"])
+
+
+def test_refunds_in_an_order_payload_apply_once_with_their_units(shop):
+    refunds = [{"id": 77, "note": "one was cracked", "transactions": [{"amount": "50.00", "kind": "refund"}],
+                "refund_line_items": [{"quantity": 1, "line_item": {"sku": "A1"}}]}]
+    first = event(shop, "shopify", shopify(3, financial_status="partially_refunded", refunds=refunds))
+    assert first["state"] == "paid" and first["refunds"] == [{"refund_ref": "shopify-refund-77", "outcome": "recorded", "amount": "50.00"}]
+    again = event(shop, "shopify", shopify(3, financial_status="partially_refunded", refunds=refunds, note="redelivered"))
+    assert again["refunds"][0]["outcome"] == "already_recorded"
+    order = shop.orders.get(first["order_id"])
+    assert order["refunded_total"] == "50.00" and order["lines"][0]["refunded"] == 1
+    # The standalone refund webhook for the same refund is the same refund.
+    dup = shop.intake.ingest("shopify", json.dumps({"refund": {"id": 77, "order_id": 3, "transactions": [{"amount": "50.00"}]}}))
+    assert dup["events"][0]["action"] == "unchanged"
+
+
+def test_one_bad_order_in_a_list_does_not_stop_the_others(shop):
+    payload = [{"id": 10, "status": "processing", "currency": "CNY", "line_items": [{"sku": "A1", "quantity": 1, "subtotal": "9.00", "total": "9.00", "total_tax": "0"}]},
+               {"id": 11, "status": "processing", "currency": "CNY", "line_items": [{"sku": "GHOST", "quantity": 1, "subtotal": "9.00", "total": "9.00", "total_tax": "0"}]}]
+    outcome = shop.intake.ingest("woo", json.dumps(payload))
+    assert [e["state"] for e in outcome["events"]] == ["paid", "dead_letter"]
+    assert [d["inbox_id"] for d in shop.intake.dead_letters()] == [outcome["events"][1]["inbox_id"]]
+
+
+def test_woocommerce_lines_are_before_tax_whatever_the_store_displays(shop):
+    payload = {"id": 20, "status": "processing", "currency": "CNY", "prices_include_tax": True, "total": "113.00", "total_tax": "13.00",
+               "line_items": [{"sku": "A1", "quantity": 1, "subtotal": "100.00", "total": "100.00", "total_tax": "13.00"}]}
+    e = event(shop, "woo", json.dumps(payload))
+    order = shop.orders.get(e["order_id"])
+    assert order["grand_total"] == "113.00" and not e.get("warnings")
+
+
+def test_a_full_refund_before_shipping_cancels_and_a_light_return_pays_nothing(shop):
+    shop.actors.upsert("lead", role="supervisor")
+    order = shop.orders.create(lines=[{"sku": "A1", "qty": 1, "unit_price": "30.00"}])
+    shop.orders.pay(order["order_id"])
+    refunded = shop.orders.refund(order["order_id"], "30.00", refund_ref="GW-1", units=[{"sku": "A1", "qty": 1}])
+    assert refunded["state"] == "cancelled" and shop.stock.get("A1")["reserved"] == 0
+
+    sold = shop.orders.create(lines=[{"sku": "A1", "qty": 1, "unit_price": "30.00"}])
+    shop.orders.pay(sold["order_id"])
+    shop.orders.pickup(sold["order_id"])
+    rt = shop.returns.request(sold["order_id"], [{"line_no": 1, "qty": 1}], "changed_mind")
+    shop.returns.approve(rt["return_id"])
+    on_hand = shop.stock.get("A1")["on_hand"]
+    got = shop.returns.receive(rt["return_id"], "SH", [{"line_no": 1, "resellable": 1}], weight_g=50)
+    assert got["flags"] == ["empty_box"] and shop.stock.get("A1")["on_hand"] == on_hand
+    with pytest.raises(ordercore.Conflict):
+        shop.returns.refund(rt["return_id"])
+    with pytest.raises(ordercore.Forbidden):
+        shop.returns.inspect(rt["return_id"], "SH", [{"sku": "A1", "qty": 1}], actor="nobody")
+    shop.returns.inspect(rt["return_id"], "SH", [{"sku": "A1", "qty": 1}], note="found it", actor="lead")
+    assert shop.returns.refund(rt["return_id"])["refunds"][0]["cash"] == "30.00"
