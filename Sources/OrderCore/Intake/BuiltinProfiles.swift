@@ -2,7 +2,8 @@
 /// profile stored with `intake.profile_set`, which replaces a builtin of the same name.
 /// `intake.profile_get` prints one as a starting point for a new channel (docs/channels.md).
 enum BuiltinProfiles {
-    static let all: [String: String] = ["shopify": shopify, "woocommerce": woocommerce, "amazon": amazon, "taobao": taobao, "csv": csv]
+    static let all: [String: String] = ["shopify": shopify, "shopify_graphql": shopifyGraphQL, "woocommerce": woocommerce, "amazon": amazon,
+                                        "taobao": taobao, "jd": jd, "pinduoduo": pinduoduo, "douyin": douyin, "csv": csv]
 
     /// Shopify allocates every discount to the lines (`discount_allocations`, summed in
     /// `total_discount`): those amounts are the truth, `discount_codes` only name them.
@@ -147,6 +148,136 @@ enum BuiltinProfiles {
                     "WAIT_BUYER_CONFIRM_GOODS": "shipped", "TRADE_BUYER_SIGNED": "delivered", "TRADE_FINISHED": "completed",
                     "TRADE_CLOSED": "cancelled", "TRADE_CLOSED_BY_TAOBAO": "cancelled"}},
        "checks": {"grand_total": "payment"}}
+     ]}
+    """#
+
+    /// JD (京东) POP orders: `jingdong.pop.order.get` / `.search` (`orderInfo` or an `orderInfoList`);
+    /// amounts in yuan; Beijing time. `orderTotalPrice` is the goods before discounts, `sellerDiscount` the
+    /// shop's discounts, `freightPrice` the shipping; `orderPayment` what the buyer paid (the check).
+    static let jd = #"""
+    {"profile": "jd",
+     "description": "JD (京东) POP order: jingdong.pop.order.get (orderDetailInfo.orderInfo) or .search (orderInfoList); amounts in yuan; Beijing time",
+     "time_offset_minutes": 480, "time_format": "%Y-%m-%d %H:%M:%S",
+     "events": [
+      {"type": "order", "root": ["jingdong_pop_order_get_responce.orderDetailInfo.orderInfo", "orderDetailInfo.orderInfo", "orderInfo",
+                                 "searchorderinfo_result.orderInfoList", "orderInfoList", ""],
+       "when": {"orderId": true, "itemInfoList": true},
+       "fields": {
+        "external_id": "orderId", "placed_at": "orderStartTime", "currency": {"const": "CNY"},
+        "customer.id": "pin", "customer.name": "consigneeInfo.fullname", "customer.phone": {"first": ["consigneeInfo.mobile", "consigneeInfo.telephone"]},
+        "ship_to.name": "consigneeInfo.fullname", "ship_to.phone": {"first": ["consigneeInfo.mobile", "consigneeInfo.telephone"]},
+        "ship_to.country": {"const": "CN"}, "ship_to.region": "consigneeInfo.province", "ship_to.city": "consigneeInfo.city",
+        "ship_to.district": "consigneeInfo.county", "ship_to.line1": "consigneeInfo.fullAddress",
+        "shipping_fee": "freightPrice", "taxes_included": {"const": true}, "note": "orderRemark",
+        "shipment.carrier": {"template": "jd-logistics-{logisticsId}"}, "shipment.tracking_no": "waybill"},
+       "lines": {"path": "itemInfoList",
+        "fields": {"sku": "outerSkuId", "sku_fallback": {"first": ["productNo", {"template": "jd-{skuId}"}]}, "name": "skuName",
+                   "qty": "itemTotal", "unit_price": "jdPrice"}},
+       "discounts": [{"path": "", "fields": {"kind": {"const": "promotion"}, "code": {"const": "seller_discount"}, "amount": "sellerDiscount"}}],
+       "status": {"value": "orderState",
+        "inbound": {"WAIT_SELLER_STOCK_OUT": "paid", "WAIT_SELLER_DELIVERY": "paid", "POP_ORDER_PAUSE": "paid", "PAUSE": "paid", "LOCKED": "paid",
+                    "SEND_TO_DISTRIBUTION_CENER": "shipped", "DISTRIBUTION_CENTER_RECEIVED": "shipped", "WAIT_GOODS_RECEIVE_CONFIRM": "shipped",
+                    "RECEIPTS_CONFIRM": "completed", "FINISHED_L": "completed", "TRADE_CANCELED": "cancelled"}},
+       "checks": {"grand_total": "orderPayment"}}
+     ]}
+    """#
+
+    /// Pinduoduo (拼多多) `pdd.order.information.get` order_info; amounts in yuan; Beijing time.
+    /// `order_status` is the shipping state (1 to ship, 2 shipped, 3 signed for); `confirm_status` 2
+    /// (cancelled) and `refund_status` 4 (refund succeeded) cancel.
+    static let pinduoduo = #"""
+    {"profile": "pinduoduo",
+     "description": "Pinduoduo (拼多多) order: pdd.order.information.get (order_info_get_response.order_info) or a list (order_list); amounts in yuan; Beijing time",
+     "time_offset_minutes": 480, "time_format": "%Y-%m-%d %H:%M:%S",
+     "events": [
+      {"type": "order", "root": ["order_info_get_response.order_info", "order_info", "order_list_get_response.order_list", "order_list", ""],
+       "when": {"order_sn": true, "item_list": true},
+       "fields": {
+        "external_id": "order_sn", "placed_at": {"first": ["created_time", "confirm_time"]}, "currency": {"const": "CNY"},
+        "customer.name": "receiver_name", "customer.phone": "receiver_phone",
+        "ship_to.name": "receiver_name", "ship_to.phone": "receiver_phone", "ship_to.country": {"const": "CN"},
+        "ship_to.region": "province", "ship_to.city": "city", "ship_to.district": "town",
+        "ship_to.line1": {"first": ["receiver_address", "address"]},
+        "shipping_fee": "postage", "taxes_included": {"const": true}, "note": "buyer_memo",
+        "shipment.carrier": {"template": "pdd-logistics-{logistics_id}"}, "shipment.tracking_no": "tracking_number",
+        "shipment.shipped_at": "shipping_time"},
+       "lines": {"path": "item_list",
+        "fields": {"sku": "outer_id", "sku_fallback": {"first": ["outer_goods_id", {"template": "pdd-{sku_id}"}]}, "name": "goods_name",
+                   "qty": "goods_count", "unit_price": "goods_price"}},
+       "discounts": [{"path": "", "fields": {"kind": {"const": "promotion"}, "code": {"const": "platform_discount"}, "amount": "platform_discount"}},
+                     {"path": "", "fields": {"kind": {"const": "coupon"}, "code": {"const": "seller_discount"}, "amount": "seller_discount"}},
+                     {"path": "", "fields": {"kind": {"const": "promotion"}, "code": {"const": "capital_free_discount"}, "amount": "capital_free_discount"}}],
+       "status": {"value": "order_status", "inbound": {"1": "paid", "2": "shipped", "3": "delivered"},
+        "rules": [{"when": {"confirm_status": 2}, "state": "cancelled"}, {"when": {"refund_status": 4}, "state": "cancelled"}]},
+       "checks": {"grand_total": "pay_amount"}}
+     ]}
+    """#
+
+    /// Douyin (抖店) `order.orderDetail` shop_order_detail (or `order.searchList` shop_order_list):
+    /// amounts in fen, times in Unix seconds. `order_status` 1 unpaid, 105 paid, 2 preparing, 101 partly
+    /// shipped, 3 shipped, 4 cancelled, 5 completed.
+    static let douyin = #"""
+    {"profile": "douyin",
+     "description": "Douyin (抖店) order: order.orderDetail (data.shop_order_detail) or order.searchList (data.shop_order_list); amounts in fen; Unix times",
+     "events": [
+      {"type": "order", "root": ["data.shop_order_detail", "shop_order_detail", "data.shop_order_list", "shop_order_list", ""],
+       "when": {"order_id": true, "sku_order_list": true},
+       "fields": {
+        "external_id": "order_id", "placed_at": {"epoch": "create_time"}, "currency": {"const": "CNY"},
+        "customer.id": {"first": ["doudian_open_id", "open_id"]}, "customer.name": "post_receiver", "customer.phone": "post_tel",
+        "ship_to.name": "post_receiver", "ship_to.phone": "post_tel", "ship_to.country": {"const": "CN"},
+        "ship_to.region": "post_addr.province.name", "ship_to.city": "post_addr.city.name", "ship_to.district": "post_addr.town.name",
+        "ship_to.line1": "post_addr.detail",
+        "shipping_fee": {"minor": "post_amount"}, "taxes_included": {"const": true}, "note": "buyer_words",
+        "shipment.carrier": "logistics_info[0].company_name", "shipment.tracking_no": "logistics_info[0].tracking_no",
+        "shipment.shipped_at": {"epoch": "logistics_info[0].ship_time"}},
+       "lines": {"path": "sku_order_list",
+        "fields": {"sku": {"first": ["out_sku_id", "code"]}, "sku_fallback": {"template": "douyin-{sku_id}"}, "name": "product_name",
+                   "qty": "item_num", "unit_price": {"minor": "goods_price"}, "line_discount": {"minor": "promotion_amount"}}},
+       "status": {"value": "order_status",
+        "inbound": {"1": "pending_payment", "103": "pending_payment", "105": "paid", "2": "paid", "101": "partially_shipped",
+                    "3": "shipped", "4": "cancelled", "5": "completed", "21": "cancelled"}},
+       "checks": {"grand_total": {"minor": "pay_amount"}}}
+     ]}
+    """#
+
+    /// Shopify Admin GraphQL `order` (or `orders.edges[].node`): ids are `gid://shopify/Order/N` (the
+    /// number is the REST id, so both APIs name one order); money in `...Set.shopMoney` (the shop's
+    /// currency, not the buyer's presentment currency).
+    static let shopifyGraphQL = #"""
+    {"profile": "shopify_graphql",
+     "description": "Shopify Admin GraphQL order ({\"data\":{\"order\":...}} or data.orders.edges[].node); shop money; gid ids become REST ids",
+     "events": [
+      {"type": "order", "root": ["data.order", "order", "data.orders.edges[].node", "orders.edges[].node", ""],
+       "when": {"id": true, "lineItems": true},
+       "fields": {
+        "external_id": {"strip_prefix": "id", "prefix": "gid://shopify/Order/"}, "placed_at": {"first": ["createdAt", "processedAt"]},
+        "currency": {"first": ["totalPriceSet.shopMoney.currencyCode", "currencyCode"]},
+        "customer.id": {"strip_prefix": "customer.id", "prefix": "gid://shopify/Customer/"},
+        "customer.email": {"first": ["email", "customer.email"]}, "customer.phone": {"first": ["phone", "customer.phone", "shippingAddress.phone"]},
+        "customer.name": {"first": [{"join": ["customer.firstName", "customer.lastName"]}, "shippingAddress.name"]},
+        "customer.ip": "clientIp", "customer.account_created_at": "customer.createdAt",
+        "ship_to.name": "shippingAddress.name", "ship_to.phone": "shippingAddress.phone",
+        "ship_to.country": {"first": ["shippingAddress.countryCodeV2", "shippingAddress.countryCode"]},
+        "ship_to.region": {"first": ["shippingAddress.province", "shippingAddress.provinceCode"]}, "ship_to.city": "shippingAddress.city",
+        "ship_to.line1": "shippingAddress.address1", "ship_to.line2": "shippingAddress.address2", "ship_to.postal_code": "shippingAddress.zip",
+        "shipping_fee": {"first": ["totalShippingPriceSet.shopMoney.amount", {"sum": "shippingLines.edges[].node.originalPriceSet.shopMoney.amount"}]},
+        "taxes_included": "taxesIncluded", "note": "note", "tags": "tags[]",
+        "shipment.carrier": "fulfillments[0].trackingInfo[0].company", "shipment.tracking_no": "fulfillments[0].trackingInfo[0].number",
+        "shipment.shipped_at": "fulfillments[0].createdAt"},
+       "lines": {"path": "lineItems.edges[].node",
+        "fields": {"sku": "sku", "sku_fallback": {"template": "shopify-variant-{variant.legacyResourceId}"}, "name": {"first": ["name", "title"]},
+                   "qty": "quantity", "unit_price": "originalUnitPriceSet.shopMoney.amount",
+                   "line_discount": {"first": [{"sum": "discountAllocations[].allocatedAmountSet.shopMoney.amount"}, "totalDiscountSet.shopMoney.amount"]},
+                   "tax": {"sum": "taxLines[].priceSet.shopMoney.amount"}}},
+       "refunds": {"path": "refunds",
+        "fields": {"refund_ref": {"template": "shopify-refund-{legacyResourceId}"}, "amount": "totalRefundedSet.shopMoney.amount", "reason": "note",
+                   "units.sku": "refundLineItems.edges[].node.lineItem.sku", "units.qty": "refundLineItems.edges[].node.quantity"}},
+       "status": {"value": "displayFinancialStatus",
+        "inbound": {"PENDING": "pending_payment", "PARTIALLY_PAID": "pending_payment", "AUTHORIZED": "paid", "PAID": "paid",
+                    "PARTIALLY_REFUNDED": "paid", "REFUNDED": "cancelled", "VOIDED": "cancelled", "EXPIRED": "cancelled"},
+        "rules": [{"when": {"cancelledAt": "present"}, "state": "cancelled"}, {"when": {"displayFulfillmentStatus": "FULFILLED"}, "state": "shipped"}]},
+       "checks": {"grand_total": "totalPriceSet.shopMoney.amount", "tax_total": "totalTaxSet.shopMoney.amount"}}
      ]}
     """#
 

@@ -7,7 +7,7 @@ struct ChannelProfile {
     enum EventType: String, CaseIterable { case order, cancel, refund, skip }
 
     struct Condition {
-        enum Test { case present, absent, equals([JSON]), prefix(String), below(Int64) }
+        enum Test { case present, absent, equals([JSON]), prefix(String), below(Int64), above(Int64) }
         var value: ValueSpec
         var test: Test
     }
@@ -163,7 +163,8 @@ struct ChannelProfile {
                 let tf = Fields(t, path: o.name(path))
                 if let prefix = try tf.text("prefix", maxLength: 100) { test = .prefix(prefix) }
                 else if let below = try tf.int("below") { test = .below(below) }
-                else { throw .invalid("\(o.name(path)) must be true, false, a value, a list, {\"prefix\"} or {\"below\"}", field: o.name(path)) }
+                else if let above = try tf.int("above") { test = .above(above) }
+                else { throw .invalid("\(o.name(path)) must be true, false, a value, a list, {\"prefix\"}, {\"below\"} or {\"above\"}", field: o.name(path)) }
                 try tf.finish()
             case let v: test = .equals([v])
             }
@@ -185,9 +186,11 @@ extension ChannelProfile.Condition {
             return options.contains { Evaluator.text(of: $0) == text }
         case .prefix(let prefix): return value.flatMap(Evaluator.text(of:))?.hasPrefix(prefix) ?? false
         case .below(let limit):
-            guard let text = value.flatMap(Evaluator.text(of:)) else { return false }
-            if let n = Int64(text) { return n < limit }
-            return text.hasPrefix("-")  // a negative decimal
+            guard let number = value.flatMap(Evaluator.text(of:)).flatMap({ Double($0) }) else { return false }
+            return number < Double(limit)
+        case .above(let limit):
+            guard let number = value.flatMap(Evaluator.text(of:)).flatMap({ Double($0) }) else { return false }
+            return number > Double(limit)
         }
     }
 }

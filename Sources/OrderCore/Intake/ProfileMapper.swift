@@ -122,7 +122,12 @@ struct ProfileMapper {
     /// rule does not map them again.
     private func candidates(_ rule: ChannelProfile.EventRule, in document: JSON, _ e: Evaluator) -> [(key: String, element: JSON)] {
         for root in rule.roots {
-            guard let value = root.values(current: document, payload: document, arguments: e.arguments).first else { continue }
+            let found = root.values(current: document, payload: document, arguments: e.arguments)
+            // A path through a list (`data.orders.edges[].node`) reaches each object it names.
+            if found.count > 1 {
+                return found.enumerated().filter { $0.element.objectValue != nil }.map { ("\(root.text)#\($0.offset + 1)", $0.element) }
+            }
+            guard let value = found.first else { continue }
             if case .array(let items) = value {
                 return items.enumerated().filter { $0.element.objectValue != nil }.map { ("\(root.text)#\($0.offset + 1)", $0.element) }
             }

@@ -21,8 +21,15 @@ indirect enum ValueSpec {
     case lookup(ValueSpec, [String: JSON], default: JSON?)
     /// Text split into trimmed, non-empty parts (tags "a, b").
     case split(ValueSpec, separator: String)
+    /// Money given in minor units (fen, cents: Douyin, JD's and Kuaishou's APIs): a whole number.
+    case minor(ValueSpec)
+    /// A time given in seconds (or, above 10^11, milliseconds) since 1970; 0 means none.
+    case epoch(ValueSpec)
+    /// Text without a prefix (`gid://shopify/Order/`), when it has it.
+    case stripPrefix(ValueSpec, prefix: String)
 
-    static let operators = ["path", "const", "first", "join", "template", "sum", "add", "subtract", "negate", "map", "split"]
+    static let operators = ["path", "const", "first", "join", "template", "sum", "add", "subtract", "negate", "map", "split", "minor", "epoch",
+                            "strip_prefix"]
 
     init(_ json: JSON, field: String) throws(OrderCoreError) {
         switch json {
@@ -64,6 +71,13 @@ indirect enum ValueSpec {
                 for key in table.keys { values[key] = table.value(key) ?? .null }
                 try table.finish()
                 self = .lookup(try operand("map"), values, default: f.value("default"))
+            case "minor": self = .minor(try operand("minor"))
+            case "epoch": self = .epoch(try operand("epoch"))
+            case "strip_prefix":
+                guard let prefix = try f.text("prefix", maxLength: 200), !prefix.isEmpty else {
+                    throw .invalid("\(f.name("prefix")) is required: the text to remove", field: f.name("prefix"))
+                }
+                self = .stripPrefix(try operand("strip_prefix"), prefix: prefix)
             default: self = .split(try operand("split"), separator: try f.text("sep", maxLength: 20) ?? ",")
             }
             try f.finish()
@@ -132,8 +146,15 @@ struct Evaluator {
         case .split(let inner, let separator):
             guard let t = try text(inner, field: field) else { return [] }
             return t.split(separator: separator.isEmpty ? "," : separator).map { String($0).trimmed }.filter { !$0.isEmpty }.map(JSON.string)
-        case .sum, .add, .subtract, .negate:
+        case .sum, .add, .subtract, .negate, .minor:
             return try money(spec, field: field).map { [.string(Money.format($0, exponent: exponent))] } ?? []
+        case .epoch(let inner):
+            guard let t = try text(inner, field: field) else { return [] }
+            guard let n = Int64(t), n >= 0, n < 10_000_000_000_000 else { throw .invalid("\(field): \"\(t.prefix(40))\" is not a Unix time", field: field) }
+            return n == 0 ? [] : [.string(Timestamp.format(n >= 100_000_000_000 ? n : n * 1_000))]
+        case .stripPrefix(let inner, let prefix):
+            guard let t = try text(inner, field: field) else { return [] }
+            return [.string(t.hasPrefix(prefix) ? String(t.dropFirst(prefix.count)) : t)]
         }
     }
 
@@ -180,6 +201,13 @@ struct Evaluator {
             return try checked(m.subtractingReportingOverflow(try money(b, field: field) ?? 0))
         case .negate(let inner):
             return try money(inner, field: field).map { m throws(OrderCoreError) in try checked(Int64(0).subtractingReportingOverflow(m)) }
+        case .minor(let inner):
+            return try text(inner, field: field).map { t throws(OrderCoreError) in
+                guard let n = Int64(t.hasSuffix(".0") ? String(t.dropLast(2)) : t) else {
+                    throw .invalid("\(field): \"\(t.prefix(40))\" is not a whole number of minor units", field: field)
+                }
+                return n
+            }
         default:
             return try values(spec, field: field).first.map { v throws(OrderCoreError) in try parseMoney(v, field: field) }
         }

@@ -2,7 +2,7 @@
 /// and how what it reports maps back — by status name, or by rules on the fields of its events
 /// ("packaged_time set and a logistics number means shipped"). Data, not code: `status.mapping`.
 struct StatusMapping {
-    enum Condition: Equatable { case present, absent, equals(JSON) }
+    enum Condition: Equatable { case present, absent, equals(JSON), above(Int64), below(Int64) }
     struct Rule { var when: [(field: String, condition: Condition)]; var state: OrderState }
 
     var outbound: [String: String] = [:]
@@ -27,11 +27,29 @@ struct StatusMapping {
             var conditions: [(String, Condition)] = []
             for field in when.keys {
                 let value = when.value(field) ?? .null
-                conditions.append((field, value == "present" ? .present : value == "absent" ? .absent : .equals(value)))
+                conditions.append((field, try StatusMapping.condition(value, field: when.name(field))))
             }
             try when.finish()
             rules.append(Rule(when: conditions, state: try StatusMapping.state(try rule.requiredCode("state"), field: rule.name("state"))))
             try rule.finish()
+        }
+    }
+
+    /// `"present"`, `"absent"`, `{"above": n}`, `{"below": n}` or a value the field must equal (as text:
+    /// `2` and `"2"` are the same status). Any other object is refused, never read as a value.
+    private static func condition(_ value: JSON, field: String) throws -> Condition {
+        switch value {
+        case "present": return .present
+        case "absent": return .absent
+        case .object(let o):
+            let f = Fields(o, path: field)
+            let above = try f.int("above"), below = try f.int("below")
+            try f.finish()
+            if let above, below == nil { return .above(above) }
+            if let below, above == nil { return .below(below) }
+            throw OrderCoreError.invalid("\(field) must be \"present\", \"absent\", a value, {\"above\": n} or {\"below\": n}", field: field)
+        case .array, .null: throw OrderCoreError.invalid("\(field) must be \"present\", \"absent\", a value, {\"above\": n} or {\"below\": n}", field: field)
+        default: return .equals(value)
         }
     }
 
@@ -57,10 +75,13 @@ struct StatusMapping {
             rule.when.allSatisfy { field, condition in
                 let value = fields[field]
                 let present = value != nil && value != .null && value != ""
+                let number = value.flatMap(Evaluator.text(of:)).flatMap { Double($0) }
                 switch condition {
                 case .present: return present
                 case .absent: return !present
-                case .equals(let expected): return value == expected
+                case .equals(let expected): return value.flatMap(Evaluator.text(of:)) == Evaluator.text(of: expected)
+                case .above(let limit): return number.map { $0 > Double(limit) } ?? false
+                case .below(let limit): return number.map { $0 < Double(limit) } ?? false
                 }
             }
         }?.state
@@ -81,6 +102,8 @@ struct StatusMapping {
                 case .present: when[field] = "present"
                 case .absent: when[field] = "absent"
                 case .equals(let v): when[field] = v
+                case .above(let n): when[field] = ["above": .int(n)]
+                case .below(let n): when[field] = ["below": .int(n)]
                 }
             }
             return ["when": .object(when), "state": .string(rule.state.rawValue)]

@@ -1,0 +1,125 @@
+@testable import OrderCore
+import Testing
+
+/// The shipped JD, Pinduoduo, Douyin and Shopify GraphQL profiles, each with a payload per state written
+/// from the platform's published field list; expected values worked out by hand.
+struct PlatformProfileTests {
+    let dir = temporaryDirectory()
+    let engine: Engine
+
+    init() throws {
+        engine = try Engine(path: dir + "/platforms.db")
+        try engine.seedCatalog(a1: ["SH": 100], b2: ["SH": 100])
+        for profile in ["jd", "pinduoduo", "douyin", "shopify_graphql"] {
+            try engine.ok("channel.upsert", ["channel": .string(profile), "profile": .string(profile)])
+        }
+    }
+
+    func ingest(_ channel: String, _ payload: JSON) throws -> JSON {
+        let outcome = try engine.ok("intake.ingest", ["channel": .string(channel), "payload": payload])
+        #expect(outcome["state"] == "applied", "\(outcome.serialized)")
+        return outcome["events"]?.arrayValue?.first ?? .null
+    }
+
+    func order(_ event: JSON) throws -> JSON { try engine.ok("order.get", ["order_id": event["order_id"] ?? .null]) }
+
+    @Test func jdOrdersInEveryState() throws {
+        func jd(_ id: String, _ state: String) -> JSON {
+            ["orderInfo": ["orderId": .string(id), "orderState": .string(state), "orderStartTime": "2026-01-18 18:00:00",
+                           "orderTotalPrice": "120.00", "sellerDiscount": "10.00", "freightPrice": "6.00", "orderPayment": "116.00",
+                           "orderRemark": "请尽快发货", "waybill": "JDV0001", "logisticsId": "2087",
+                           "consigneeInfo": ["fullname": "张三", "mobile": "13800000000", "province": "北京", "city": "北京市", "county": "朝阳区",
+                                             "fullAddress": "北京朝阳区建国路1号"],
+                           "itemInfoList": [["skuId": "1001", "outerSkuId": "A1", "skuName": "马克杯", "jdPrice": "60.00", "itemTotal": "2"]]]]
+        }
+        let paid = try ingest("jd", jd("9001", "WAIT_SELLER_STOCK_OUT"))
+        #expect(paid["state"] == "paid" && paid["warnings"] == nil)
+        let doc = try order(paid)
+        #expect(doc["grand_total"] == "116.00" && doc["placed_at"] == "2026-01-18T10:00:00Z" && doc["ship_to"]?["district"] == "朝阳区")
+        let shipped = try ingest("jd", jd("9002", "WAIT_GOODS_RECEIVE_CONFIRM"))
+        #expect(shipped["state"] == "shipped" && shipped["shipment"]?["tracking_no"] == "JDV0001")
+        #expect(try ingest("jd", jd("9003", "FINISHED_L"))["state"] == "completed")
+        #expect(try ingest("jd", jd("9004", "TRADE_CANCELED"))["state"] == "cancelled")
+        // The paid order, cancelled at JD later: stock released, its payment recorded as refunded.
+        let cancelled = try ingest("jd", jd("9001", "TRADE_CANCELED"))
+        let refunded = try order(cancelled)["refunded_total"]
+        #expect(cancelled["action"] == "cancelled" && refunded == "116.00")
+    }
+
+    @Test func pinduoduoOrdersInEveryState() throws {
+        func pdd(_ sn: String, status: Int64, refund: Int64 = 1, confirm: Int64 = 1) -> JSON {
+            ["order_info_get_response": ["order_info": [
+                "order_sn": .string(sn), "order_status": .int(status), "refund_status": .int(refund), "confirm_status": .int(confirm),
+                "created_time": "2026-01-18 20:00:00", "pay_amount": "95.00", "goods_amount": "100.00", "discount_amount": "10.00",
+                "platform_discount": "4.00", "seller_discount": "6.00", "postage": "5.00", "receiver_name": "李四", "receiver_phone": "13900000000",
+                "province": "上海", "city": "上海市", "town": "浦东新区", "address": "上海市浦东新区世纪大道2号", "receiver_address": "世纪大道2号",
+                "tracking_number": "YT123", "logistics_id": 85, "shipping_time": "2026-01-19 10:00:00",
+                "item_list": [["goods_id": 1, "sku_id": 2, "outer_id": "B2", "goods_name": "茶", "goods_price": "50.00", "goods_count": 2]]]]]
+        }
+        let paid = try ingest("pinduoduo", pdd("260118-01", status: 1))
+        #expect(paid["state"] == "paid" && paid["warnings"] == nil, "\(paid.serialized)")
+        #expect(try order(paid)["grand_total"] == "95.00")
+        let shipped = try ingest("pinduoduo", pdd("260118-02", status: 2))
+        #expect(shipped["state"] == "shipped" && shipped["shipment"]?["shipped_at"] == "2026-01-19T02:00:00Z")
+        #expect(try ingest("pinduoduo", pdd("260118-03", status: 3))["state"] == "delivered")
+        #expect(try ingest("pinduoduo", pdd("260118-04", status: 1, refund: 4))["state"] == "cancelled")
+        #expect(try ingest("pinduoduo", pdd("260118-05", status: 1, confirm: 2))["state"] == "cancelled")
+    }
+
+    @Test func douyinOrdersInFenAndUnixTime() throws {
+        func douyin(_ id: String, status: Int64, shipTime: Int64 = 0) -> JSON {
+            ["data": ["shop_order_detail": [
+                "order_id": .string(id), "order_status": .int(status), "create_time": 1_768_730_400, "pay_amount": 8_990, "post_amount": 1_000,
+                "post_receiver": "王五", "post_tel": "13700000000",
+                "post_addr": ["province": ["name": "广东省"], "city": ["name": "深圳市"], "town": ["name": "南山区"], "detail": "科技园1号"],
+                "logistics_info": [["tracking_no": "SF777", "company_name": "顺丰速运", "ship_time": .int(shipTime)]],
+                "sku_order_list": [["sku_id": 55, "out_sku_id": "A1", "product_name": "杯子", "item_num": 1, "goods_price": 8_990,
+                                    "promotion_amount": 1_000, "pay_amount": 7_990]]]]]
+        }
+        #expect(try ingest("douyin", douyin("6900000000001", status: 1))["state"] == "pending_payment")
+        let paid = try ingest("douyin", douyin("6900000000002", status: 2))
+        let doc = try order(paid)
+        #expect(paid["state"] == "paid" && doc["grand_total"] == "89.90" && doc["shipping_fee"] == "10.00")
+        #expect(doc["placed_at"] == "2026-01-18T10:00:00Z" && doc["lines"]?.arrayValue?.first?["unit_price"] == "89.90")
+        let shipped = try ingest("douyin", douyin("6900000000003", status: 3, shipTime: 1_768_780_800))
+        #expect(shipped["state"] == "shipped" && shipped["shipment"]?["shipped_at"] == "2026-01-19T00:00:00Z")
+        #expect(try ingest("douyin", douyin("6900000000004", status: 5))["state"] == "completed")
+        #expect(try ingest("douyin", douyin("6900000000005", status: 4))["state"] == "cancelled")
+    }
+
+    @Test func shopifyGraphQLOrdersInEveryState() throws {
+        func node(_ n: Int, financial: String, fulfillment: String = "UNFULFILLED", cancelledAt: JSON = .null, refunds: JSON = []) -> JSON {
+            ["id": .string("gid://shopify/Order/\(n)"), "createdAt": "2026-01-18T10:00:00Z", "displayFinancialStatus": .string(financial),
+             "displayFulfillmentStatus": .string(fulfillment), "cancelledAt": cancelledAt, "taxesIncluded": true, "tags": ["vip", "gift"],
+             "totalPriceSet": ["shopMoney": ["amount": "45.00", "currencyCode": "USD"]],
+             "totalShippingPriceSet": ["shopMoney": ["amount": "5.00", "currencyCode": "USD"]],
+             "customer": ["id": "gid://shopify/Customer/7", "firstName": "Ann", "lastName": "Lee"],
+             "shippingAddress": ["name": "Ann Lee", "countryCodeV2": "US", "province": "Oregon", "city": "Portland", "address1": "1 Main St", "zip": "97201"],
+             "lineItems": ["edges": [["node": ["sku": "B2", "name": "Tea", "quantity": 2, "originalUnitPriceSet": ["shopMoney": ["amount": "20.00"]]]]]],
+             "fulfillments": [["createdAt": "2026-01-19T08:00:00Z", "trackingInfo": [["company": "UPS", "number": "1Z999"]]]],
+             "refunds": refunds]
+        }
+        let list: JSON = ["data": ["orders": ["edges": [["node": node(501, financial: "PENDING")], ["node": node(502, financial: "PAID")]]]]]
+        let outcome = try engine.ok("intake.ingest", ["channel": "shopify_graphql", "payload": list])
+        #expect(outcome["events"]?.arrayValue?.map { $0["state"] ?? .null } == ["pending_payment", "paid"])
+        let paid = try order(outcome["events"]?.arrayValue?.last ?? .null)
+        #expect(paid["external_id"] == "502" && paid["grand_total"] == "45.00" && paid["currency"] == "USD" && paid["tags"] == ["vip", "gift"])
+        let refunds: JSON = [["legacyResourceId": "88", "note": "broken", "totalRefundedSet": ["shopMoney": ["amount": "20.00"]],
+                              "refundLineItems": ["edges": [["node": ["quantity": 1, "lineItem": ["sku": "B2"]]]]]]]
+        let partial = try ingest("shopify_graphql", ["data": ["order": node(503, financial: "PARTIALLY_REFUNDED", refunds: refunds)]])
+        let partlyRefunded = try order(partial)["refunded_total"]
+        #expect(partial["state"] == "paid" && partlyRefunded == "20.00")
+        #expect(try ingest("shopify_graphql", ["data": ["order": node(504, financial: "REFUNDED")]])["state"] == "cancelled")
+        #expect(try ingest("shopify_graphql", ["data": ["order": node(505, financial: "PAID", cancelledAt: "2026-01-18T11:00:00Z")]])["state"] == "cancelled")
+        let shipped = try ingest("shopify_graphql", ["data": ["order": node(506, financial: "PAID", fulfillment: "FULFILLED")]])
+        #expect(shipped["state"] == "shipped" && shipped["shipment"]?["tracking_no"] == "1Z999")
+    }
+
+    @Test func statusRulesTakeNumbersAndRefuseUnknownTests() throws {
+        try engine.ok("status.mapping", ["source": "wms", "rules": [["when": ["weight_g": ["above": 0]], "state": "packed"]]])
+        #expect(engine.fails("status.mapping", ["source": "wms", "rules": [["when": ["weight_g": ["more_than": 0]], "state": "packed"]]]) == .invalidInput)
+        let id = try engine.ok("order.create", orderArgs([("A1", 1, "5.00")]))["order_id"] ?? .null
+        #expect(try engine.ok("status.report", ["source": "wms", "order_id": id, "fields": ["weight_g": 350]])["state"] == "packed")
+        #expect(try engine.ok("status.report", ["source": "wms", "order_id": id, "fields": ["weight_g": "0"]])["state"] == .null)
+    }
+}
