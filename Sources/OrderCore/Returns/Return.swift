@@ -52,6 +52,15 @@ struct ReturnRecord {
     var updatedAt: Int64
     var stateSince: Int64
 
+    /// Where a return stands once its goods are (partly) in: receiving while units are expected; then
+    /// refunded when everything payable was paid (before receipt, say), closed when nothing was
+    /// payable, received while a refund is due.
+    static func state(after lines: [Line]) -> State {
+        guard lines.allSatisfy({ $0.received >= $0.requested }) else { return .receiving }
+        guard lines.allSatisfy({ $0.refunded >= $0.refundable }) else { return .received }
+        return lines.contains { $0.refunded > 0 } ? .refunded : .closed
+    }
+
     /// States in which a return waits for somebody (the SLA clock runs).
     static let open: [State] = [.requested, .approved, .receiving, .received]
 }

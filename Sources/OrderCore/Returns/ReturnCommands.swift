@@ -348,10 +348,7 @@ enum ReturnCommands {
                 "return_id": .string(id), "customer": .optional(r.customer), "weight_g": weight.map(JSON.int) ?? .null,
                 "expected_g": weighed ? .int(expectedGrams) : .null])
         }
-        // Complete: refunded when everything payable was paid (before receipt, say), closed when nothing was payable.
-        let complete = lines.allSatisfy { $0.received >= $0.requested }
-        let settled = lines.allSatisfy { $0.refunded >= $0.refundable }
-        let next: ReturnRecord.State = !complete ? .receiving : !settled ? .received : lines.contains { $0.refunded > 0 } ? .refunded : .closed
+        let next = ReturnRecord.state(after: lines)
         var details: JSONObject = ["warehouse": .string(warehouse), "units": .int(counted), "weight_g": weight.map(JSON.int) ?? .null,
                                    "flags": .array(r.flags.map(JSON.string))]
         if light {
@@ -411,9 +408,7 @@ enum ReturnCommands {
             regraded.append(["line_no": .int(lines[i].lineNo), "resellable": .int(resellable), "damaged": .int(damaged)])
         }
         try f.finish()
-        let complete = lines.allSatisfy { $0.received >= $0.requested }
-        let settled = lines.allSatisfy { $0.refunded >= $0.refundable }
-        let next: ReturnRecord.State = !complete ? .receiving : !settled ? .received : lines.contains { $0.refunded > 0 } ? .refunded : .closed
+        let next = ReturnRecord.state(after: lines)
         try ctx.transition(&r, to: next, command: "return.inspect",
                            details: ["warehouse": .string(warehouse), "regraded": .array(regraded), "note": .optional(note)])
         return try ctx.returnDocument(r)
