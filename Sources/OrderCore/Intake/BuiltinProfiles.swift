@@ -45,7 +45,8 @@ enum BuiltinProfiles {
 
     /// WooCommerce spreads coupons over the lines (`subtotal` before, `total` after discounts). Its line
     /// and shipping amounts are before tax whatever `prices_include_tax` says (the store's display
-    /// setting): tax is always added from `total_tax`. A negative fee line is a discount.
+    /// setting): tax is always added from `total_tax`. A positive fee line is an order fee, a negative
+    /// one a discount.
     /// A refund's payload does not name its order: pass `external_id` to `intake.ingest`.
     static let woocommerce = #"""
     {"profile": "woocommerce",
@@ -68,6 +69,7 @@ enum BuiltinProfiles {
                    "line_total": "subtotal", "line_discount": {"subtract": ["subtotal", "total"]}, "tax": "total_tax", "net": "total"}},
        "discounts": [{"path": "fee_lines", "when": {"total": {"below": 0}},
                       "fields": {"kind": {"const": "other"}, "code": "name", "amount": {"negate": "total"}}}],
+       "fees": {"path": "fee_lines", "when": {"total": {"above": 0}}, "fields": {"name": "name", "amount": "total"}},
        "refunds": {"path": "refunds", "fields": {"refund_ref": {"template": "woo-refund-{id}"}, "amount": {"negate": "total"}, "reason": "reason"}},
        "status": {"value": "status",
         "inbound": {"pending": "pending_payment", "on-hold": "pending_payment", "processing": "paid", "completed": "completed",

@@ -37,6 +37,8 @@ struct ChannelProfile {
         var discounts: [ListRule]
         /// Refunds the order payload carries (Shopify and WooCommerce `refunds[]`).
         var refunds: ListRule?
+        /// Fees besides goods and shipping (WooCommerce `fee_lines`).
+        var fees: ListRule?
         var status: ValueSpec?
         var statusMapping: StatusMapping?
         var checks: [(String, ValueSpec)]
@@ -61,6 +63,7 @@ struct ChannelProfile {
     static let lineChecks = ["net"]
     static let discountFields = ["kind", "code", "amount"]
     static let refundFields = ["refund_ref", "amount", "reason", "units.sku", "units.qty"]
+    static let feeFields = ["name", "amount"]
     static let eventFields: [EventType: [String]] = [
         .order: orderFields, .cancel: ["external_id", "reason"], .refund: ["external_id", "refund_ref", "amount", "reason"], .skip: ["external_id"],
     ]
@@ -103,12 +106,13 @@ struct ChannelProfile {
         }
         var rule = EventRule(type: type, when: try conditions(r, "when"), roots: roots,
                              fields: try specs(r, "fields", allowed: eventFields[type] ?? []),
-                             lines: nil, discounts: [], refunds: nil, status: nil, statusMapping: nil, checks: [], reason: try r.text("reason", maxLength: 500))
+                             lines: nil, discounts: [], refunds: nil, fees: nil, status: nil, statusMapping: nil, checks: [], reason: try r.text("reason", maxLength: 500))
         if type == .order {
             guard let lines = try r.object("lines") else { throw .invalid("\(r.name("lines")) is required for order events", field: r.name("lines")) }
             rule.lines = try listRule(lines, allowed: lineFields + lineChecks)
             rule.discounts = try (r.objects("discounts", maxCount: 10) ?? []).map { d throws(OrderCoreError) in try listRule(d, allowed: discountFields) }
             rule.refunds = try r.object("refunds").map { l throws(OrderCoreError) in try listRule(l, allowed: refundFields) }
+            rule.fees = try r.object("fees").map { l throws(OrderCoreError) in try listRule(l, allowed: feeFields) }
             rule.checks = try specs(r, "checks", allowed: orderChecks)
             if let status = try r.object("status") {
                 guard let v = status.value("value") else { throw .invalid("\(status.name("value")) is required", field: status.name("value")) }

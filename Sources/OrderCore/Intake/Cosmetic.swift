@@ -20,6 +20,13 @@ enum Cosmetic {
             for key in object.keys { object[key] = text(object[key], limit: limit, field: "\(member).\(key)") }
             doc[member] = .object(object)
         }
+        if case .array(let fees)? = doc["fees"] {
+            doc["fees"] = .array(fees.enumerated().map { i, fee in
+                guard case .object(var f) = fee else { return fee }
+                f["name"] = text(f["name"], limit: 200, field: "fees[\(i)].name")
+                return .object(f)
+            })
+        }
         if case .array(let lines)? = doc["lines"] {
             doc["lines"] = .array(lines.enumerated().map { i, line in
                 guard case .object(var l) = line else { return line }

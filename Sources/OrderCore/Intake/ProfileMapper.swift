@@ -248,6 +248,22 @@ struct ProfileMapper {
             }
         }
         if !discounts.isEmpty { event.fields["discounts"] = .array(discounts) }
+        if let list = rule.fees {
+            var fees: [JSON] = []
+            for item in list.path.values(current: e.current, payload: e.payload, arguments: e.arguments).flatMap({ $0.arrayValue ?? [$0] })
+            where list.when.allSatisfy({ $0.holds(e.within(item)) }) {
+                let f = e.within(item)
+                var fee = JSONObject()
+                for (key, spec) in list.fields {
+                    if key == "amount" { fee["amount"] = try f.money(spec, field: "fees.amount").map { .string(Money.format($0, exponent: e.exponent)) } }
+                    else { fee["name"] = try f.text(spec, field: "fees.name").map(JSON.string) }
+                }
+                guard fee["amount"] != nil else { continue }
+                if fee["name"] == nil { fee["name"] = "fee" }
+                fees.append(.object(fee))
+            }
+            if !fees.isEmpty { event.fields["fees"] = .array(fees) }
+        }
         if let list = rule.refunds {
             for item in list.path.values(current: e.current, payload: e.payload, arguments: e.arguments).flatMap({ $0.arrayValue ?? [$0] })
             where list.when.allSatisfy({ $0.holds(e.within(item)) }) {

@@ -45,6 +45,7 @@ extension CommandContext {
         order.balanceDueAt = draft.balanceDueAt
         order.carrier = draft.carrier
         order.priority = draft.priority
+        order.fees = draft.fees
         let lines = draft.lines.enumerated().map { i, l in
             OrderLine(lineNo: Int64(i + 1), sku: l.sku, name: l.name, qty: l.qty, unitPrice: l.unitPrice, lineDiscount: l.lineDiscount, tax: l.tax)
         }

@@ -69,6 +69,8 @@ extension CommandContext {
         let t = o.totals
         doc["shipping_fee"] = o.money(t.shippingFee)
         doc["shipping_tax"] = o.money(t.shippingTax)
+        doc["fees"] = .array(o.fees.map { $0.json(exponent: o.exponent) })
+        doc["fee_total"] = o.money(t.feeTotal)
         doc["taxes_included"] = .bool(t.taxesIncluded)
         doc["subtotal"] = o.money(t.subtotal)
         doc["line_discount_total"] = o.money(t.lineDiscountTotal)

@@ -40,6 +40,8 @@ struct Order {
     /// The carrier the buyer or channel asked for, and how urgent the order is (higher first in waves).
     var carrier: String?
     var priority: Int64 = 0
+    /// Fees charged besides goods and shipping (`totals.feeTotal` is their sum).
+    var fees: [OrderFee] = []
 
     static let customerFields = ["id", "phone", "email", "name", "device_id", "ip"]
     static let addressFields = ["name", "phone", "country", "region", "city", "district", "line1", "line2", "postal_code"]
@@ -100,5 +102,26 @@ struct OrderEvent {
     var json: JSON {
         ["seq": .int(seq), "at": .string(Timestamp.format(at)), "actor": .optional(actor),
          "from": .optional(from), "to": .string(to), "command": .string(command), "details": details]
+    }
+}
+
+/// A fee an order charges besides goods and shipping: gift wrap, a payment surcharge (WooCommerce
+/// `fee_lines`). Part of the grand total; refunded like shipping (docs/returns.md).
+struct OrderFee: Equatable {
+    var name: String
+    var amount: Int64
+
+    static let maxCount = 20
+
+    func json(exponent: Int) -> JSON { ["name": .string(name), "amount": .string(Money.format(amount, exponent: exponent))] }
+
+    /// Stored as JSON: `[{"name", "amount"}]`, amounts in minor units.
+    static func stored(_ fees: [OrderFee]) -> String? {
+        fees.isEmpty ? nil : JSON.array(fees.map { ["name": .string($0.name), "amount": .int($0.amount)] }).serialized
+    }
+
+    static func read(_ text: String?) -> [OrderFee] {
+        guard let text, let items = (try? JSONParser.parse(text))?.arrayValue else { return [] }
+        return items.compactMap { f in f["name"]?.stringValue.flatMap { name in f["amount"]?.intValue.map { OrderFee(name: name, amount: $0) } } }
     }
 }

@@ -26,6 +26,7 @@ struct OrderDraft {
     var warehouse: String?
     /// Pre-sale: the deposit that locks the stock, and when the balance is due.
     var deposit: Int64?
+    var fees: [OrderFee] = []
     var balanceDueAt: Int64?
     /// The carrier asked for, and the order's priority in pick waves (higher first).
     var carrier: String?
@@ -78,12 +79,23 @@ struct OrderDraft {
             discounts.append(OrderDiscount(kind: kind, code: try d.code("code"), amount: amount))
             try d.finish()
         }
+        for fee in try f.objects("fees", maxCount: OrderFee.maxCount) ?? [] {
+            guard let name = try fee.text("name", maxLength: 200), !name.isEmpty else {
+                throw .invalid("\(fee.name("name")) is required: what the fee is for", field: fee.name("name"))
+            }
+            guard let amount = try fee.money("amount", exponent: exponent) else {
+                throw .invalid("\(fee.name("amount")) is required", field: fee.name("amount"))
+            }
+            try fee.finish()
+            fees.append(OrderFee(name: name, amount: amount))
+        }
         let shippingFee = try f.money("shipping_fee", exponent: exponent) ?? 0
         let shippingTax = try f.money("shipping_tax", exponent: exponent) ?? 0
         let taxesIncluded = try f.bool("taxes_included") ?? true
         totals = try OrderTotals.compute(
             lines: lines.map { OrderTotals.Line(qty: $0.qty, unitPrice: $0.unitPrice, lineDiscount: $0.lineDiscount, tax: $0.tax) },
-            discounts: discounts.map(\.amount), shippingFee: shippingFee, shippingTax: shippingTax, taxesIncluded: taxesIncluded)
+            discounts: discounts.map(\.amount), shippingFee: shippingFee, shippingTax: shippingTax, fees: fees.map(\.amount),
+            taxesIncluded: taxesIncluded)
         tags = try f.strings("tags", maxCount: OrderDraft.maxTags) ?? []
         note = try f.text("note", maxLength: OrderDraft.noteLimit)
         warehouse = try f.code("warehouse")

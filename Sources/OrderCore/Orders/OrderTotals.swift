@@ -6,18 +6,20 @@ struct OrderTotals: Equatable {
     var discountTotal: Int64 = 0       // order-level discounts (coupons, promotions, points)
     var shippingFee: Int64 = 0
     var shippingTax: Int64 = 0
+    var feeTotal: Int64 = 0            // fees (gift wrap, surcharges), refunded like shipping
     var taxTotal: Int64 = 0            // line taxes + shipping tax
     var taxesIncluded = true
     var grandTotal: Int64 = 0          // what the buyer pays
 
     struct Line { var qty: Int64; var unitPrice: Int64; var lineDiscount: Int64; var tax: Int64 }
 
-    /// grand_total = subtotal - line discounts - order discounts + shipping (+ taxes when prices exclude them).
+    /// grand_total = subtotal - line discounts - order discounts + shipping + fees (+ taxes when prices exclude them).
     /// - Throws: `invalid_input` when a line discount exceeds its line, discounts exceed what they
     ///   discount, or any sum overflows.
-    static func compute(lines: [Line], discounts: [Int64], shippingFee: Int64, shippingTax: Int64,
+    static func compute(lines: [Line], discounts: [Int64], shippingFee: Int64, shippingTax: Int64, fees: [Int64] = [],
                         taxesIncluded: Bool) throws(OrderCoreError) -> OrderTotals {
         var t = OrderTotals(shippingFee: shippingFee, shippingTax: shippingTax, taxesIncluded: taxesIncluded)
+        for fee in fees { t.feeTotal = try add(t.feeTotal, fee) }
         t.taxTotal = shippingTax
         for (i, line) in lines.enumerated() {
             let gross = try mul(line.qty, line.unitPrice)
@@ -33,7 +35,7 @@ struct OrderTotals: Equatable {
         guard t.discountTotal <= merchandise + min(shippingFee, .max - merchandise) else {
             throw .invalid("discounts exceed the value of the goods and shipping", field: "discounts")
         }
-        t.grandTotal = try add(merchandise - t.discountTotal, shippingFee)
+        t.grandTotal = try add(try add(merchandise - t.discountTotal, shippingFee), t.feeTotal)
         if !taxesIncluded { t.grandTotal = try add(t.grandTotal, t.taxTotal) }
         return t
     }

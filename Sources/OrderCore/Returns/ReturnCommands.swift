@@ -9,10 +9,11 @@ extension CommandContext {
         return r
     }
 
-    /// How the order's money is spread over its lines (the basis of every quote and refund).
+    /// How the order's money is spread over its lines (the basis of every quote and refund). Fees are
+    /// refunded with shipping, by the same policy.
     func refundAllocation(_ order: Order, lines: [OrderLine]) throws -> RefundAllocation {
         let t = order.totals
-        let shipping = t.shippingFee &+ (t.taxesIncluded ? 0 : t.shippingTax)
+        let shipping = t.shippingFee &+ (t.taxesIncluded ? 0 : t.shippingTax) &+ t.feeTotal
         return RefundAllocation(lines: lines, discounts: try store.discounts(orderRowID: order.rowID).map { ($0.kind, $0.amount) },
                                 shipping: shipping, taxesIncluded: t.taxesIncluded)
     }

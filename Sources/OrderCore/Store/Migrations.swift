@@ -460,8 +460,11 @@ struct Migration {
     // MARK: - 0019
 
     /// Whether orders a channel reports already shipped by the merchant (backfills) take their units
-    /// from the serving warehouse when they arrive.
+    /// from the serving warehouse when they arrive; an order's fees (gift wrap, payment surcharge:
+    /// WooCommerce `fee_lines`), part of its grand total.
     static let channelState = Migration(name: "0019_channel_state", sql: """
         ALTER TABLE channels ADD COLUMN shipped_orders_move_stock INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE orders ADD COLUMN fee_total INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE orders ADD COLUMN fees TEXT;
         """)
 }

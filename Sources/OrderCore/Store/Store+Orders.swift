@@ -6,7 +6,8 @@ extension Store {
         id, order_id, channel, external_id, state, currency, placed_at, created_at, updated_at, expires_at,
         subtotal, line_discount_total, discount_total, shipping_fee, shipping_tax, tax_total, taxes_included, grand_total,
         paid_total, refund_due, cancel_reason, account_created_at, tags, note,
-        \((customerColumns + addressColumns).joined(separator: ", ")), reserve_at, deposit, balance_due_at, warehouse, paid_at, held_from, hold_reason, delivered_at, state_since, carrier, priority
+        \((customerColumns + addressColumns).joined(separator: ", ")), reserve_at, deposit, balance_due_at, warehouse, paid_at, held_from, hold_reason, delivered_at, state_since, carrier, priority,
+        fee_total, fees
         """
 
     // SQL texts that splice in column lists, built once so the statement cache sees the same text.
@@ -41,7 +42,8 @@ extension Store {
             .text(JSON.array(o.tags.map(JSON.string)).serialized), .opt(o.note),
         ] + Order.customerFields.map { .opt(o.customer[$0]) } + Order.addressFields.map { .opt(o.shipTo[$0]) }
             + [.text(o.reserveAt), .opt(o.deposit), .opt(o.balanceDueAt), .opt(o.pinnedWarehouse), .opt(o.paidAt),
-               .opt(o.heldFrom?.rawValue), .opt(o.holdReason), .opt(o.deliveredAt), .opt(o.stateSince), .opt(o.carrier), .int(o.priority)]
+               .opt(o.heldFrom?.rawValue), .opt(o.holdReason), .opt(o.deliveredAt), .opt(o.stateSince), .opt(o.carrier), .int(o.priority),
+               .int(o.totals.feeTotal), .opt(OrderFee.stored(o.fees))]
         guard values.count == Store.orderColumnCount else {
             throw OrderCoreError(.internal, "order insert has \(values.count) values for \(Store.orderColumnCount) columns")
         }
@@ -97,6 +99,8 @@ extension Store {
         o.stateSince = r.optInt(policy + 8)
         o.carrier = r.optText(policy + 9)
         o.priority = r.int(policy + 10)
+        o.totals.feeTotal = r.int(policy + 11)
+        o.fees = OrderFee.read(r.optText(policy + 12))
         return o
     }
 

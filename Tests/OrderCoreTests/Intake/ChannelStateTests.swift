@@ -207,4 +207,18 @@ struct ChannelStateTests {
         #expect(codes.contains("text_shortened") && codes.contains("tag_dropped"))
         #expect(try engine.ok("intake.dead_letters")["total"] == 0)
     }
+
+    @Test func wooCommerceFeesAreInTheTotalAndDiscountFeesAreDiscounts() throws {
+        let payload: JSON = ["id": 60, "status": "processing", "currency": "CNY", "prices_include_tax": true, "total": "121.30",
+                             "total_tax": "13.00", "shipping_total": "10.00",
+                             "line_items": [["sku": "B2", "quantity": 1, "subtotal": "100.00", "total": "100.00", "total_tax": "13.00"]],
+                             "shipping_lines": [["total": "10.00", "total_tax": "0.00"]],
+                             "fee_lines": [["name": "Gift wrap", "total": "3.30", "total_tax": "0.00"],
+                                           ["name": "Loyalty discount", "total": "-5.00", "total_tax": "0.00"]]]
+        let e = try ingest("woo", payload)
+        #expect(e["warnings"] == nil, "\(e.serialized)")
+        let order = try engine.ok("order.get", ["order_id": e["order_id"] ?? .null])
+        #expect(order["grand_total"] == "121.30" && order["fee_total"] == "3.30" && order["discount_total"] == "5.00")
+        #expect(order["fees"] == JSON.array([["name": "Gift wrap", "amount": "3.30"]]))
+    }
 }

@@ -87,6 +87,7 @@ struct ReturnMoneyTests {
                 lines.append((sku, Int64.random(in: 1...4, using: &rng), "\(Int.random(in: 1...300, using: &rng)).\(Int.random(in: 10...99, using: &rng))"))
             }
             let extra: JSONObject = ["shipping_fee": .string("\(Int.random(in: 0...30, using: &rng)).00"),
+                                     "fees": [["name": "gift wrap", "amount": .string("\(Int.random(in: 0...9, using: &rng)).50")]],
                                      "discounts": [["kind": "coupon", "amount": .string("\(Int.random(in: 0...5, using: &rng)).00")]]]
             func returnAll(_ order: JSON, parts: [[(Int64, Int64)]]) throws -> Int64 {
                 var total: Int64 = 0
