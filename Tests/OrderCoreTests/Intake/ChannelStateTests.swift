@@ -221,4 +221,32 @@ struct ChannelStateTests {
         #expect(order["grand_total"] == "121.30" && order["fee_total"] == "3.30" && order["discount_total"] == "5.00")
         #expect(order["fees"] == JSON.array([["name": "Gift wrap", "amount": "3.30"]]))
     }
+
+    @Test func theRemainingStatesOfWooCommerceAmazonAndTaobao() throws {
+        // WooCommerce, partly refunded: still paid, the refund recorded once.
+        let woo: JSON = ["id": 70, "status": "processing", "currency": "CNY",
+                         "line_items": [["sku": "B2", "quantity": 2, "subtotal": "20.00", "total": "20.00", "total_tax": "0.00"]],
+                         "refunds": [["id": 5, "reason": "late", "total": "-4.00"]]]
+        let partly = try ingest("woo", woo)
+        #expect(partly["state"] == "paid" && partly["refunds"]?.arrayValue?.first?["outcome"] == "recorded")
+        #expect(try engine.ok("order.get", ["order_id": partly["order_id"] ?? .null])["refunded_total"] == "4.00")
+        // Amazon: pending (not paid) and cancelled.
+        func amazon(_ id: String, _ status: String) -> JSON {
+            ["order": ["AmazonOrderId": .string(id), "PurchaseDate": "2026-01-18T10:00:00Z", "OrderStatus": .string(status), "FulfillmentChannel": "MFN"],
+             "items": ["payload": ["OrderItems": [["SellerSKU": "A1", "QuantityOrdered": 1, "ItemPrice": ["CurrencyCode": "USD", "Amount": "9.00"]]]]]]
+        }
+        #expect(try ingest("amazon", amazon("112-1", "Pending"))["state"] == "pending_payment")
+        #expect(try ingest("amazon", amazon("112-2", "Canceled"))["state"] == "cancelled")
+        // Taobao: waiting for payment, closed, and a sub-order refunded successfully.
+        func trade(_ tid: String, _ status: String, refund: JSON = .null) -> JSON {
+            ["trade": ["tid": .string(tid), "created": "2026-01-18 18:00:00", "status": .string(status), "post_fee": "0.00", "payment": "20.00",
+                       "orders": ["order": [["outer_sku_id": "A1", "num": 2, "price": "10.00", "total_fee": "20.00", "payment": "20.00",
+                                             "refund_status": refund, "refund_id": "R88", "refund_fee": "10.00"]]]]]
+        }
+        #expect(try ingest("taobao", trade("3001", "WAIT_BUYER_PAY"))["state"] == "pending_payment")
+        #expect(try ingest("taobao", trade("3002", "TRADE_CLOSED"))["state"] == "cancelled")
+        let refunded = try ingest("taobao", trade("3003", "WAIT_SELLER_SEND_GOODS", refund: "SUCCESS"))
+        #expect(refunded["state"] == "paid" && refunded["refunds"]?.arrayValue?.first?["refund_ref"] == "taobao-refund-R88")
+        #expect(try engine.ok("order.get", ["order_id": refunded["order_id"] ?? .null])["refunded_total"] == "10.00")
+    }
 }
