@@ -242,7 +242,10 @@ enum IntakeCommands {
     static let all = [ingest, retry, deadLetters, get, map, profileSet, profileGet, profiles]
 
     static let ingest = Command("intake.ingest", .write,
-        "Store a channel event and apply it once (channel, payload as text or JSON, event_type, event_id, external_id); bad payloads become dead letters") { ctx, f in
+        "Store a channel event and apply it once (channel, payload as text or JSON, event_type, event_id, external_id); bad payloads become dead letters",
+        // What a channel says is applied with its authority (payments, refunds, cancellations, shipments):
+        // a person who brings events in by hand is a supervisor.
+        role: .supervisor) { ctx, f in
         let channelCode = try f.requiredCode("channel")
         guard let payload = f.value("payload") else { throw OrderCoreError.invalid("payload is required: the channel's JSON (or CSV text)", field: "payload") }
         let eventType = try f.code("event_type") ?? "order"
@@ -340,7 +343,8 @@ enum IntakeCommands {
     }
 
     static let retry = Command("intake.retry", .write,
-        "Apply a dead letter again after its profile or data was fixed (inbox_id); it stays a dead letter with the new reason if it still fails") { ctx, f in
+        "Apply a dead letter again after its profile or data was fixed (inbox_id); it stays a dead letter with the new reason if it still fails",
+        role: .supervisor) { ctx, f in
         let id = try f.requiredInt("inbox_id", min: 1)
         try f.finish()
         let entry = try requireInbox(ctx, id)
