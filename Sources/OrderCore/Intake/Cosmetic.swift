@@ -61,6 +61,7 @@ enum Cosmetic {
     /// `s` without control characters (newline and tab stay) and within `limit` characters and
     /// `4 × limit` bytes; nil when it is already fine.
     static func text(_ s: String, limit: Int) -> String? {
+        if s.utf8.count <= limit, Fields.isPrintableASCII(s, allowing: [0x0A, 0x09]) { return nil }  // the common case, no Unicode lookups
         let control = s.unicodeScalars.contains { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t" }
         guard control || s.count > limit || s.utf8.count > 4 * limit else { return nil }
         var scalars = String.UnicodeScalarView()
