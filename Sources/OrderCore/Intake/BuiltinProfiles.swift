@@ -27,7 +27,7 @@ enum BuiltinProfiles {
         "taxes_included": "taxes_included", "note": "note", "tags": {"split": "tags"},
         "shipment.carrier": "fulfillments[0].tracking_company", "shipment.tracking_no": "fulfillments[0].tracking_number",
         "shipment.shipped_at": "fulfillments[0].created_at"},
-       "lines": {"path": "line_items",
+       "lines": {"path": "line_items", "shipped_when": {"fulfillment_status": "fulfilled"},
         "fields": {"sku": "sku", "sku_fallback": {"template": "shopify-variant-{variant_id}"}, "name": {"first": ["name", "title"]},
                    "qty": "quantity", "unit_price": "price",
                    "line_discount": {"first": [{"sum": "discount_allocations[].amount"}, "total_discount"]}, "tax": {"sum": "tax_lines[].price"}}},
@@ -38,7 +38,8 @@ enum BuiltinProfiles {
         "inbound": {"pending": "pending_payment", "partially_paid": "pending_payment", "authorized": "paid", "paid": "paid",
                     "partially_refunded": "paid", "refunded": "cancelled", "voided": "cancelled"},
         "rules": [{"when": {"cancelled_at": "present"}, "state": "cancelled"},
-                  {"when": {"fulfillment_status": "fulfilled"}, "state": "shipped"}]},
+                  {"when": {"fulfillment_status": "fulfilled"}, "state": "shipped"},
+                  {"when": {"fulfillment_status": "partial"}, "state": "partially_shipped"}]},
        "checks": {"grand_total": "total_price", "discount_total": "total_discounts", "tax_total": "total_tax"}}
      ]}
     """#
@@ -136,7 +137,7 @@ enum BuiltinProfiles {
         "shipping_fee": "post_fee", "taxes_included": {"const": true}, "note": "buyer_message",
         "shipment.carrier": "orders.order[0].logistics_company", "shipment.tracking_no": "orders.order[0].invoice_no",
         "shipment.shipped_at": "consign_time"},
-       "lines": {"path": "orders.order",
+       "lines": {"path": "orders.order", "shipped_when": {"status": ["WAIT_BUYER_CONFIRM_GOODS", "TRADE_BUYER_SIGNED", "TRADE_FINISHED"]},
         "fields": {"sku": "outer_sku_id", "sku_fallback": {"first": ["outer_iid", {"template": "taobao-{sku_id}"}]}, "name": "title", "qty": "num",
                    "unit_price": "price", "line_discount": {"add": ["discount_fee", "adjust_fee"]}, "net": "total_fee"}},
        "refunds": {"path": "orders.order", "when": {"refund_status": "SUCCESS"},
@@ -233,7 +234,7 @@ enum BuiltinProfiles {
         "shipping_fee": {"minor": "post_amount"}, "taxes_included": {"const": true}, "note": "buyer_words",
         "shipment.carrier": "logistics_info[0].company_name", "shipment.tracking_no": "logistics_info[0].tracking_no",
         "shipment.shipped_at": {"epoch": "logistics_info[0].ship_time"}},
-       "lines": {"path": "sku_order_list",
+       "lines": {"path": "sku_order_list", "shipped_when": {"order_status": [3, 5]},
         "fields": {"sku": {"first": ["out_sku_id", "code"]}, "sku_fallback": {"template": "douyin-{sku_id}"}, "name": "product_name",
                    "qty": "item_num", "unit_price": {"minor": "goods_price"}, "line_discount": {"minor": "promotion_amount"}}},
        "status": {"value": "order_status",
@@ -267,7 +268,7 @@ enum BuiltinProfiles {
         "taxes_included": "taxesIncluded", "note": "note", "tags": "tags[]",
         "shipment.carrier": "fulfillments[0].trackingInfo[0].company", "shipment.tracking_no": "fulfillments[0].trackingInfo[0].number",
         "shipment.shipped_at": "fulfillments[0].createdAt"},
-       "lines": {"path": "lineItems.edges[].node",
+       "lines": {"path": "lineItems.edges[].node", "shipped_when": {"unfulfilledQuantity": 0},
         "fields": {"sku": "sku", "sku_fallback": {"template": "shopify-variant-{variant.legacyResourceId}"}, "name": {"first": ["name", "title"]},
                    "qty": "quantity", "unit_price": "originalUnitPriceSet.shopMoney.amount",
                    "line_discount": {"first": [{"sum": "discountAllocations[].allocatedAmountSet.shopMoney.amount"}, "totalDiscountSet.shopMoney.amount"]},
@@ -278,7 +279,8 @@ enum BuiltinProfiles {
        "status": {"value": "displayFinancialStatus",
         "inbound": {"PENDING": "pending_payment", "PARTIALLY_PAID": "pending_payment", "AUTHORIZED": "paid", "PAID": "paid",
                     "PARTIALLY_REFUNDED": "paid", "REFUNDED": "cancelled", "VOIDED": "cancelled", "EXPIRED": "cancelled"},
-        "rules": [{"when": {"cancelledAt": "present"}, "state": "cancelled"}, {"when": {"displayFulfillmentStatus": "FULFILLED"}, "state": "shipped"}]},
+        "rules": [{"when": {"cancelledAt": "present"}, "state": "cancelled"}, {"when": {"displayFulfillmentStatus": "FULFILLED"}, "state": "shipped"},
+                  {"when": {"displayFulfillmentStatus": "PARTIALLY_FULFILLED"}, "state": "partially_shipped"}]},
        "checks": {"grand_total": "totalPriceSet.shopMoney.amount", "tax_total": "totalTaxSet.shopMoney.amount"}}
      ]}
     """#

@@ -25,6 +25,8 @@ struct ChannelProfile {
         var when: [Condition] = []
         var fields: [(String, ValueSpec)]
         var rules: [LineRule] = []
+        /// Lines only: the line has left at the channel when these hold (a partly shipped order).
+        var shippedWhen: [Condition] = []
     }
 
     struct EventRule {
@@ -109,7 +111,7 @@ struct ChannelProfile {
                              lines: nil, discounts: [], refunds: nil, fees: nil, status: nil, statusMapping: nil, checks: [], reason: try r.text("reason", maxLength: 500))
         if type == .order {
             guard let lines = try r.object("lines") else { throw .invalid("\(r.name("lines")) is required for order events", field: r.name("lines")) }
-            rule.lines = try listRule(lines, allowed: lineFields + lineChecks)
+            rule.lines = try listRule(lines, allowed: lineFields + lineChecks, shippedWhen: true)
             rule.discounts = try (r.objects("discounts", maxCount: 10) ?? []).map { d throws(OrderCoreError) in try listRule(d, allowed: discountFields) }
             rule.refunds = try r.object("refunds").map { l throws(OrderCoreError) in try listRule(l, allowed: refundFields) }
             rule.fees = try r.object("fees").map { l throws(OrderCoreError) in try listRule(l, allowed: feeFields) }
@@ -125,9 +127,10 @@ struct ChannelProfile {
         return rule
     }
 
-    private static func listRule(_ l: Fields, allowed: [String]) throws(OrderCoreError) -> ListRule {
+    private static func listRule(_ l: Fields, allowed: [String], shippedWhen: Bool = false) throws(OrderCoreError) -> ListRule {
         let path = try PayloadPath(try l.text("path", maxLength: 200) ?? "")
         var rule = ListRule(path: path, when: try conditions(l, "when"), fields: try specs(l, "fields", allowed: allowed))
+        if shippedWhen { rule.shippedWhen = try conditions(l, "shipped_when") }
         for s in try l.objects("not_stock", maxCount: 20) ?? [] {
             rule.rules.append(LineRule(when: try conditions(s, "when"), reason: try s.text("reason", maxLength: 200) ?? "not stock",
                                        addToShipping: try s.value("add_to_shipping").map { v throws(OrderCoreError) in

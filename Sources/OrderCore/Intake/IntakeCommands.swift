@@ -99,7 +99,8 @@ extension CommandContext {
             if !warnings.isEmpty { result["warnings"] = .array(warnings) }
         }
         if let state = event.state {
-            try follow(&order, channelState: state, shipment: shipment, refunds: event.refunds, channel: channel, reference: reference, result: &result)
+            try follow(&order, channelState: state, shipment: shipment, refunds: event.refunds, shippedLines: event.shippedLines,
+                       channel: channel, reference: reference, result: &result)
         } else if !event.refunds.isEmpty {
             result["refunds"] = .array(try applyChannelRefunds(&order, event.refunds))
         }
@@ -122,6 +123,8 @@ extension CommandContext {
     /// States in which the channel has the buyer's money, and in which the goods have left.
     private static let paidThere: Set<OrderState> = [.paid, .allocated, .picking, .packed, .partiallyShipped, .shipped, .delivered, .completed]
     private static let shippedThere: Set<OrderState> = [.shipped, .delivered, .completed]
+    /// Paid orders whose goods have not all left here.
+    private static let waitingHere: Set<OrderState> = OrderState.beforeShipment.subtracting([.pendingPayment, .depositPaid]).union([.partiallyShipped])
 
     /// Brings the order to where the channel says it is. Paid there means paid here (the channel took
     /// the money). Cancelled (voided, refunded) there means cancelled here: its stock is released and
@@ -132,7 +135,7 @@ extension CommandContext {
     /// its own stock waits on hold for the channel's shipment. Anything else (the channel behind
     /// OrderCore) is left to the status anchor (`status.drift`).
     private func follow(_ order: inout Order, channelState: OrderState, shipment: ChannelShipment, refunds: [JSONObject],
-                        channel: Channel, reference: String, result: inout JSONObject) throws {
+                        shippedLines: Set<Int64>, channel: Channel, reference: String, result: inout JSONObject) throws {
         let created = result["action"] == "created"
         func did(_ action: String) { result["action"] = .string(created ? "created_" + action : action) }
         if Self.paidThere.contains(channelState), order.state == .pendingPayment || order.state == .depositPaid {
@@ -141,15 +144,22 @@ extension CommandContext {
             order = try requireOrder(order.orderID)
             did("paid")
         }
-        if Self.shippedThere.contains(channelState), OrderState.beforeShipment.subtracting([.pendingPayment, .depositPaid]).contains(order.state) {
-            let details = try recordChannelShipment(&order, reaching: channelState, shipment: shipment,
+        // What has left there and not here: every line, or for a partly shipped order the lines the
+        // channel marks as gone (the profile's `shipped_when`).
+        var leaving: Set<Int64>??
+        if Self.waitingHere.contains(order.state) {
+            if Self.shippedThere.contains(channelState) { leaving = .some(nil) }
+            else if channelState == .partiallyShipped, case let lines = try unshippedLines(order, among: shippedLines), !lines.isEmpty { leaving = lines }
+        }
+        if let leaving {
+            let details = try recordChannelShipment(&order, reaching: channelState, lines: leaving, shipment: shipment,
                                                     moveStock: channel.shippedOrdersMoveStock && !shipment.byChannel,
                                                     channel: channel.channel, reference: reference)
             result["shipment"] = .object(details)
             if !created {
                 try store.openOrderAlert(kind: "channel_shipped", orderID: order.orderID, at: at, details: .object(details))
             }
-            did(channelState.rawValue)
+            did(order.state.rawValue)
         }
         if !refunds.isEmpty { result["refunds"] = .array(try applyChannelRefunds(&order, refunds)) }
         if channelState == .cancelled, OrderState.beforeShipment.contains(order.state) {
@@ -161,6 +171,11 @@ extension CommandContext {
             did("held")
         }
         order = try requireOrder(order.orderID)
+    }
+
+    /// Of `lines` (line numbers), those that still have units OrderCore has not shipped.
+    private func unshippedLines(_ order: Order, among lines: Set<Int64>) throws -> Set<Int64> {
+        Set(try store.lines(orderRowID: order.rowID).filter { lines.contains($0.lineNo) && $0.quantity("shipped") + $0.quantity("cancelled") < $0.qty }.map(\.lineNo))
     }
 
     /// Records the refunds an order payload carries, once each (by the channel's refund id), with the

@@ -14,6 +14,8 @@ struct MappedEvent {
     var notStock: [JSON] = []
     /// Refunds an order payload carries: `refund_ref`, `amount`, `reason`, `units` [{sku, qty}].
     var refunds: [JSONObject] = []
+    /// Line numbers (from 1) the channel reports shipped, for a partly shipped order (the lines rule's `shipped_when`).
+    var shippedLines: Set<Int64> = []
     /// What mapping noticed (an SKU taken from a fallback).
     var warnings: [JSON] = []
     var reason: String?
@@ -222,6 +224,7 @@ struct ProfileMapper {
                 line["line_discount"] = .string(Money.format(try Evaluator.sum(given, extraDiscount, field: "\(name).line_discount"), exponent: e.exponent))
             }
             lines.append(.object(line))
+            if !lineRule.shippedWhen.isEmpty, lineRule.shippedWhen.allSatisfy({ $0.holds(l) }) { event.shippedLines.insert(Int64(lines.count)) }
         }
         if lines.isEmpty {
             event.type = .skip

@@ -27,18 +27,20 @@ struct ChannelShipment {
 }
 
 extension CommandContext {
-    /// Moves an order OrderCore has not shipped to `state` (shipped, delivered or completed) because its
-    /// channel says so. With `moveStock` the units it holds leave the warehouse as shipped (ledger rows
-    /// referencing the channel event); units it never held (backordered) are counted shipped without
-    /// stock and listed as `shipped_without_stock`. Without, its holds are released and nothing moves.
+    /// Moves an order OrderCore has not shipped to `state` (shipped, delivered or completed; partially
+    /// shipped with `lines`) because its channel says so. With `moveStock` the units it holds leave the
+    /// warehouse as shipped (ledger rows referencing the channel event); units it never held
+    /// (backordered) are counted shipped without stock and listed as `shipped_without_stock`. Without,
+    /// its holds are released and nothing moves.
+    /// - Parameter lines: the line numbers that left, when only some did (nil: every line).
     /// - Returns: what was recorded (shipment, units taken from stock, units shipped without stock).
-    func recordChannelShipment(_ order: inout Order, reaching state: OrderState, shipment: ChannelShipment, moveStock: Bool,
-                               channel: String, reference: String) throws -> JSONObject {
-        let next = try order.state.next("channel.shipped", orderID: order.orderID)
+    func recordChannelShipment(_ order: inout Order, reaching state: OrderState, lines only: Set<Int64>? = nil, shipment: ChannelShipment,
+                               moveStock: Bool, channel: String, reference: String) throws -> JSONObject {
+        _ = try order.state.next("channel.shipped", orderID: order.orderID)
         if !moveStock { _ = try releaseReservations(of: order, reason: .release) }
         var fromStock: Int64 = 0
         var withoutStock: [JSON] = []
-        for line in try store.lines(orderRowID: order.rowID) {
+        for line in try store.lines(orderRowID: order.rowID) where only?.contains(line.lineNo) ?? true {
             let remaining = line.qty - line.quantity("shipped") - line.quantity("cancelled")
             guard remaining > 0 else { continue }
             let take = moveStock ? min(remaining, line.quantity("reserved")) : 0
@@ -60,8 +62,9 @@ extension CommandContext {
                                    "shipped_at": .string(Timestamp.format(shippedAt)), "fulfilled_by": .string(shipment.byChannel ? "channel" : "merchant"),
                                    "units_from_stock": .int(fromStock)]
         if !withoutStock.isEmpty { details["shipped_without_stock"] = .array(withoutStock) }
-        try transition(&order, to: next, command: "channel.shipped", details: .object(details))
-        if state == .delivered || state == .completed {
+        let everything = try store.lines(orderRowID: order.rowID).allSatisfy { $0.quantity("shipped") + $0.quantity("cancelled") >= $0.qty }
+        try transition(&order, to: everything ? .shipped : .partiallyShipped, command: "channel.shipped", details: .object(details))
+        if everything, state == .delivered || state == .completed {
             try store.markDelivered(orderRowID: order.rowID, seq: seq, at: at)
             for line in try store.lines(orderRowID: order.rowID) where line.quantity("shipped") > line.quantity("delivered") {
                 try store.addLineQuantity("delivered", orderRowID: order.rowID, lineNo: line.lineNo, qty: line.quantity("shipped") - line.quantity("delivered"))

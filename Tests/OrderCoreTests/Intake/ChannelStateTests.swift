@@ -249,4 +249,24 @@ struct ChannelStateTests {
         #expect(refunded["state"] == "paid" && refunded["refunds"]?.arrayValue?.first?["refund_ref"] == "taobao-refund-R88")
         #expect(try engine.ok("order.get", ["order_id": refunded["order_id"] ?? .null])["refunded_total"] == "10.00")
     }
+
+    @Test func aPartlyShippedOrderRecordsTheLinesThatLeftAndLaterTheRest() throws {
+        func order(_ fulfillment: JSON, lineA1: JSON, lineB2: JSON, note: String = "") -> JSON {
+            shopify(80, financial: "paid", fulfillment: fulfillment, extra: [
+                "note": .string(note),
+                "line_items": [["sku": "A1", "quantity": 2, "price": "50.00", "fulfillment_status": lineA1],
+                               ["sku": "B2", "quantity": 1, "price": "20.00", "fulfillment_status": lineB2]]])
+        }
+        let partly = try ingest("shopify", order("partial", lineA1: "fulfilled", lineB2: .null))
+        #expect(partly["state"] == "partially_shipped" && partly["action"] == "created_partially_shipped", "\(partly.serialized)")
+        let doc = try engine.ok("order.get", ["order_id": partly["order_id"] ?? .null])
+        #expect(doc["lines"]?.arrayValue?.map { $0["shipped"] ?? .null } == [2, 0])
+        #expect(try stock() == (8, 0) && stock("B2") == (10, 1), "A1 left, B2 is still held")
+        // The same report again changes nothing; the rest leaving completes it.
+        #expect(try ingest("shopify", order("partial", lineA1: "fulfilled", lineB2: .null, note: "updated"))["action"] == "unchanged")
+        let rest = try ingest("shopify", order("fulfilled", lineA1: "fulfilled", lineB2: "fulfilled"))
+        #expect(rest["state"] == "shipped" && rest["action"] == "shipped")
+        #expect(try stock("B2") == (9, 0))
+        #expect(try engine.ok("order.get", ["order_id": partly["order_id"] ?? .null])["shipments"]?.arrayValue?.count == 2)
+    }
 }
