@@ -123,6 +123,8 @@ extension CommandContext {
     /// States in which the channel has the buyer's money, and in which the goods have left.
     private static let paidThere: Set<OrderState> = [.paid, .allocated, .picking, .packed, .partiallyShipped, .shipped, .delivered, .completed]
     private static let shippedThere: Set<OrderState> = [.shipped, .delivered, .completed]
+    /// Paid orders in OrderCore's own fulfilment queue.
+    private static let queuedHere: Set<OrderState> = [.paid, .allocated, .picking, .packed]
     /// Paid orders whose goods have not all left here.
     private static let waitingHere: Set<OrderState> = OrderState.beforeShipment.subtracting([.pendingPayment, .depositPaid]).union([.partiallyShipped])
 
@@ -152,11 +154,13 @@ extension CommandContext {
             else if channelState == .partiallyShipped, case let lines = try unshippedLines(order, among: shippedLines), !lines.isEmpty { leaving = lines }
         }
         if let leaving {
+            // Someone here may have picked or packed it: a person must put those units back.
+            let queuedHere = !created && !shipment.byChannel && Self.queuedHere.contains(order.state)
             let details = try recordChannelShipment(&order, reaching: channelState, lines: leaving, shipment: shipment,
                                                     moveStock: channel.shippedOrdersMoveStock && !shipment.byChannel,
                                                     channel: channel.channel, reference: reference)
             result["shipment"] = .object(details)
-            if !created {
+            if queuedHere {
                 try store.openOrderAlert(kind: "channel_shipped", orderID: order.orderID, at: at, details: .object(details))
             }
             did(order.state.rawValue)

@@ -131,6 +131,8 @@ struct ChannelStateTests {
         #expect(waiting["state"] == "on_hold" && waiting["action"] == "created_held")
         #expect(try stock() == (10, 0), "an FBA order waiting for Amazon reserves nothing")
         #expect(try ingest("amazon", amazon("111-2", "Shipped", channel: "AFN"))["state"] == "shipped")
+        #expect(try engine.ok("report.alerts")["alerts"]?.arrayValue?.contains { $0["kind"] == "channel_shipped" } == false,
+                "nobody here prepared an order Amazon fulfils")
         let mfn = try ingest("amazon", amazon("111-3", "Shipped", channel: "MFN"))
         #expect(mfn["state"] == "shipped" && mfn["shipment"]?["units_from_stock"] == 2)
         #expect(try stock() == (8, 0))
