@@ -55,6 +55,20 @@ extension CommandContext {
         try store.update(r)
         try store.appendReturnEvent(returnRowID: r.rowID, at: at, actor: actor, from: from, to: state, command: command, details: details)
         try store.clearRefAlerts(kind: "return_overdue", ref: r.returnID, at: at)
+        if [.rejected, .refunded, .closed].contains(state) { try endReplacementWait(r) }
+    }
+
+    /// An exchange's replacement waits, unexpiring, while its return is open; once the return is over and
+    /// the replacement is still unpaid, it is an ordinary unpaid order: its hold lapses after the unpaid
+    /// timeout like any other.
+    private func endReplacementWait(_ r: ReturnRecord) throws {
+        guard let id = r.replacementOrderID, var replacement = try store.order(id: id), replacement.expiresAt == nil,
+              replacement.state == .pendingPayment || replacement.state == .depositPaid else { return }
+        let timeout = try intSetting(.unpaidTimeoutMinutes) * 60_000
+        replacement.expiresAt = at.addingReportingOverflow(timeout).overflow ? Int64.max : at + timeout
+        replacement.updatedAt = at
+        try store.update(replacement)
+        try store.setReservationExpiry(orderRowID: replacement.rowID, replacement.expiresAt)
     }
 
     /// What a return would still refund if every requested unit not yet refunded (and not graded

@@ -154,5 +154,13 @@ struct ReturnMoneyTests {
         try engine.ok("return.receive", ["return_id": id2, "warehouse": "SH", "lines": [["line_no": 1, "resellable": 1]]])
         try engine.ok("return.refund", ["return_id": id2])
         #expect(try engine.ok("order.get", ["order_id": rt2["replacement_order_id"] ?? .null])["state"] == "paid")
+
+        // A rejected return: its replacement is an ordinary unpaid order from then on and lapses.
+        let order3 = try handedOver([("B2", 1, "50.00")])
+        let rt3 = try engine.ok("return.request", ["order_id": order3, "reason": "does_not_fit", "lines": [["line_no": 1, "qty": 1]],
+                                                   "exchange": [["sku": "B2", "qty": 1, "unit_price": "80.00"]], "at": "2026-01-05T00:00:00Z"])
+        try engine.ok("return.reject", ["return_id": rt3["return_id"] ?? .null, "reason": "outside the window", "at": "2026-01-06T00:00:00Z"])
+        try engine.ok("sweep", ["at": "2026-01-06T01:00:00Z"])
+        #expect(try engine.ok("order.get", ["order_id": rt3["replacement_order_id"] ?? .null])["state"] == "cancelled")
     }
 }
