@@ -70,7 +70,7 @@ enum BuiltinProfiles {
                    "line_total": "subtotal", "line_discount": {"subtract": ["subtotal", "total"]}, "tax": "total_tax", "net": "total"}},
        "discounts": [{"path": "fee_lines", "when": {"total": {"below": 0}},
                       "fields": {"kind": {"const": "other"}, "code": "name", "amount": {"negate": "total"}}}],
-       "fees": {"path": "fee_lines", "when": {"total": {"above": 0}}, "fields": {"name": "name", "amount": "total"}},
+       "fees": {"path": "fee_lines", "when": {"total": {"above": 0}}, "fields": {"name": "name", "amount": "total", "tax": "total_tax"}},
        "refunds": {"path": "refunds", "fields": {"refund_ref": {"template": "woo-refund-{id}"}, "amount": {"negate": "total"}, "reason": "reason"}},
        "status": {"value": "status",
         "inbound": {"pending": "pending_payment", "on-hold": "pending_payment", "processing": "paid", "completed": "completed",

@@ -65,7 +65,7 @@ struct ChannelProfile {
     static let lineChecks = ["net"]
     static let discountFields = ["kind", "code", "amount"]
     static let refundFields = ["refund_ref", "amount", "reason", "units.sku", "units.qty"]
-    static let feeFields = ["name", "amount"]
+    static let feeFields = ["name", "amount", "tax"]
     static let eventFields: [EventType: [String]] = [
         .order: orderFields, .cancel: ["external_id", "reason"], .refund: ["external_id", "refund_ref", "amount", "reason"], .skip: ["external_id"],
     ]

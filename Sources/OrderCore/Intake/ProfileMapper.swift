@@ -258,8 +258,8 @@ struct ProfileMapper {
                 let f = e.within(item)
                 var fee = JSONObject()
                 for (key, spec) in list.fields {
-                    if key == "amount" { fee["amount"] = try f.money(spec, field: "fees.amount").map { .string(Money.format($0, exponent: e.exponent)) } }
-                    else { fee["name"] = try f.text(spec, field: "fees.name").map(JSON.string) }
+                    if key == "name" { fee["name"] = try f.text(spec, field: "fees.name").map(JSON.string) }
+                    else { fee[key] = try f.money(spec, field: "fees.\(key)").map { .string(Money.format($0, exponent: e.exponent)) } }
                 }
                 guard fee["amount"] != nil else { continue }
                 if fee["name"] == nil { fee["name"] = "fee" }

@@ -110,18 +110,24 @@ struct OrderEvent {
 struct OrderFee: Equatable {
     var name: String
     var amount: Int64
+    /// Its tax, as the channel reports it (in `tax_total`, and in the grand total when prices exclude tax).
+    var tax: Int64 = 0
 
     static let maxCount = 20
 
-    func json(exponent: Int) -> JSON { ["name": .string(name), "amount": .string(Money.format(amount, exponent: exponent))] }
+    func json(exponent: Int) -> JSON {
+        ["name": .string(name), "amount": .string(Money.format(amount, exponent: exponent)), "tax": .string(Money.format(tax, exponent: exponent))]
+    }
 
-    /// Stored as JSON: `[{"name", "amount"}]`, amounts in minor units.
+    /// Stored as JSON: `[{"name", "amount", "tax"}]`, amounts in minor units.
     static func stored(_ fees: [OrderFee]) -> String? {
-        fees.isEmpty ? nil : JSON.array(fees.map { ["name": .string($0.name), "amount": .int($0.amount)] }).serialized
+        fees.isEmpty ? nil : JSON.array(fees.map { ["name": .string($0.name), "amount": .int($0.amount), "tax": .int($0.tax)] }).serialized
     }
 
     static func read(_ text: String?) -> [OrderFee] {
         guard let text, let items = (try? JSONParser.parse(text))?.arrayValue else { return [] }
-        return items.compactMap { f in f["name"]?.stringValue.flatMap { name in f["amount"]?.intValue.map { OrderFee(name: name, amount: $0) } } }
+        return items.compactMap { f in
+            f["name"]?.stringValue.flatMap { name in f["amount"]?.intValue.map { OrderFee(name: name, amount: $0, tax: f["tax"]?.intValue ?? 0) } }
+        }
     }
 }

@@ -86,15 +86,16 @@ struct OrderDraft {
             guard let amount = try fee.money("amount", exponent: exponent) else {
                 throw .invalid("\(fee.name("amount")) is required", field: fee.name("amount"))
             }
+            let tax = try fee.money("tax", exponent: exponent) ?? 0
             try fee.finish()
-            fees.append(OrderFee(name: name, amount: amount))
+            fees.append(OrderFee(name: name, amount: amount, tax: tax))
         }
         let shippingFee = try f.money("shipping_fee", exponent: exponent) ?? 0
         let shippingTax = try f.money("shipping_tax", exponent: exponent) ?? 0
         let taxesIncluded = try f.bool("taxes_included") ?? true
         totals = try OrderTotals.compute(
             lines: lines.map { OrderTotals.Line(qty: $0.qty, unitPrice: $0.unitPrice, lineDiscount: $0.lineDiscount, tax: $0.tax) },
-            discounts: discounts.map(\.amount), shippingFee: shippingFee, shippingTax: shippingTax, fees: fees.map(\.amount),
+            discounts: discounts.map(\.amount), shippingFee: shippingFee, shippingTax: shippingTax, fees: fees.map { ($0.amount, $0.tax) },
             taxesIncluded: taxesIncluded)
         tags = try f.strings("tags", maxCount: OrderDraft.maxTags) ?? []
         note = try f.text("note", maxLength: OrderDraft.noteLimit)

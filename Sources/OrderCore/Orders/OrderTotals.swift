@@ -16,11 +16,14 @@ struct OrderTotals: Equatable {
     /// grand_total = subtotal - line discounts - order discounts + shipping + fees (+ taxes when prices exclude them).
     /// - Throws: `invalid_input` when a line discount exceeds its line, discounts exceed what they
     ///   discount, or any sum overflows.
-    static func compute(lines: [Line], discounts: [Int64], shippingFee: Int64, shippingTax: Int64, fees: [Int64] = [],
-                        taxesIncluded: Bool) throws(OrderCoreError) -> OrderTotals {
+    static func compute(lines: [Line], discounts: [Int64], shippingFee: Int64, shippingTax: Int64,
+                        fees: [(amount: Int64, tax: Int64)] = [], taxesIncluded: Bool) throws(OrderCoreError) -> OrderTotals {
         var t = OrderTotals(shippingFee: shippingFee, shippingTax: shippingTax, taxesIncluded: taxesIncluded)
-        for fee in fees { t.feeTotal = try add(t.feeTotal, fee) }
         t.taxTotal = shippingTax
+        for fee in fees {
+            t.feeTotal = try add(t.feeTotal, fee.amount)
+            t.taxTotal = try add(t.taxTotal, fee.tax)
+        }
         for (i, line) in lines.enumerated() {
             let gross = try mul(line.qty, line.unitPrice)
             guard line.lineDiscount <= gross else {
