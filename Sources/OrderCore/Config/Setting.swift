@@ -258,7 +258,7 @@ struct Setting: Sendable {
             unit = text.hasSuffix("m") ? 60_000 : 3_600_000
             text.removeLast()
         } else { return nil }
-        guard let n = Int64(text), n >= 1, n * unit <= 87_600 * 3_600_000 else { return nil }
+        guard let n = Int64(text), n >= 1, n <= 87_600 * 3_600_000 / unit else { return nil }  // no product that can overflow
         return n * unit
     }
 
