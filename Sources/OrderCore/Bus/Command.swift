@@ -65,6 +65,9 @@ final class CommandContext {
     var releasingRiskHold = false
     /// The stored settings, loaded when the command first asks for one (see `value(of:)`).
     var settings: [String: JSON]?
+    /// The actor's registration, read when a role is first checked (`requireRole`): a command that
+    /// checks twice (its own role, then a setting's) reads it once.
+    var registration: Actor??
 
     init(store: Store, at: Int64, actor: String, access: Command.Access, brief: Bool = false) {
         self.store = store

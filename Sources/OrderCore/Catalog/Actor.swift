@@ -37,7 +37,8 @@ extension CommandContext {
     /// - Throws: `forbidden` naming the actor, its role and the role needed.
     func requireRole(_ role: Actor.Role, to what: String) throws {
         guard actor != Actor.system else { return }
-        let registered = try store.actor(actor)
+        let registered = try registration ?? store.actor(actor)
+        registration = registered
         if let registered, registered.active, registered.role >= role { return }
         if registered == nil, role == .operator, try !store.adminEverExisted() { return }
         let has = registered.map { $0.active ? "is \($0.role.withArticle)" : "is inactive" } ?? "is not a registered actor"

@@ -23,7 +23,7 @@ enum Cosmetic {
         if case .array(let fees)? = doc["fees"] {
             doc["fees"] = .array(fees.enumerated().map { i, fee in
                 guard case .object(var f) = fee else { return fee }
-                f["name"] = text(f["name"], limit: 200, field: "fees[\(i)].name")
+                f["name"] = text(f["name"], limit: OrderDraft.feeNameLimit, field: "fees[\(i)].name")
                 return .object(f)
             })
         }
@@ -38,11 +38,11 @@ enum Cosmetic {
             var kept: [JSON] = []
             for tag in tags {
                 guard case .string(let s) = tag else { continue }
-                if let code = Cosmetic.code(s), kept.count < OrderDraft.maxTags, !kept.contains(.string(code)) {
-                    kept.append(.string(code))
-                } else if Cosmetic.code(s) == nil || kept.count >= OrderDraft.maxTags {
+                guard let code = Cosmetic.code(s), kept.count < OrderDraft.maxTags else {
                     warnings.append(["code": "tag_dropped", "message": .string("tag '\(String(s.prefix(40)))' was dropped (not a valid code, or past \(OrderDraft.maxTags) tags)")])
+                    continue
                 }
+                if !kept.contains(.string(code)) { kept.append(.string(code)) }
             }
             doc["tags"] = .array(kept)
         }

@@ -326,8 +326,9 @@ enum IntakeCommands {
                     do {
                         events.append(try ctx.store.db.savepoint { try ctx.apply(element.result, channel: channel, reference: reference) })
                     } catch let error as OrderCoreError where IntakeCommands.deadLetterCodes.contains(error.code) {
+                        let alone = mapper.payload(of: element.element)
                         let child = try ctx.store.insertInbox(channel: entry.channel, eventType: entry.eventType, eventID: entry.eventID.map { "\($0)#\(element.key)" },
-                                                              hash: Engine.hash(mapper.payload(of: element.element)), payload: mapper.payload(of: element.element), at: ctx.at)
+                                                              hash: Engine.hash(alone), payload: alone, at: ctx.at)
                         let letter: JSONObject = ["inbox_id": .int(child), "channel": .string(channel.channel), "event_type": .string(entry.eventType),
                                                   "state": "dead_letter", "element": .string(element.key), "part_of": .int(inboxID), "error": error.json]
                         try ctx.store.setInboxOutcome(id: child, state: "dead", outcome: .object(letter), at: ctx.at, retried: false)

@@ -40,9 +40,15 @@ extension CommandContext {
         if !moveStock { _ = try releaseReservations(of: order, reason: .release) }
         var fromStock: Int64 = 0
         var withoutStock: [JSON] = []
-        for line in try store.lines(orderRowID: order.rowID) where only?.contains(line.lineNo) ?? true {
+        let lines = try store.lines(orderRowID: order.rowID)
+        var everything = true  // after this shipment, every unit is out
+        for line in lines {
             let remaining = line.qty - line.quantity("shipped") - line.quantity("cancelled")
             guard remaining > 0 else { continue }
+            guard only?.contains(line.lineNo) ?? true else {
+                everything = false
+                continue
+            }
             let take = moveStock ? min(remaining, line.quantity("reserved")) : 0
             if take > 0 { try handOver(order, lineNo: line.lineNo, qty: take, reason: .ship, reference: ("channel_event", reference)) }
             if remaining > take {
@@ -62,12 +68,12 @@ extension CommandContext {
                                    "shipped_at": .string(Timestamp.format(shippedAt)), "fulfilled_by": .string(shipment.byChannel ? "channel" : "merchant"),
                                    "units_from_stock": .int(fromStock)]
         if !withoutStock.isEmpty { details["shipped_without_stock"] = .array(withoutStock) }
-        let everything = try store.lines(orderRowID: order.rowID).allSatisfy { $0.quantity("shipped") + $0.quantity("cancelled") >= $0.qty }
         try transition(&order, to: everything ? .shipped : .partiallyShipped, command: "channel.shipped", details: .object(details))
         if everything, state == .delivered || state == .completed {
             try store.markDelivered(orderRowID: order.rowID, seq: seq, at: at)
-            for line in try store.lines(orderRowID: order.rowID) where line.quantity("shipped") > line.quantity("delivered") {
-                try store.addLineQuantity("delivered", orderRowID: order.rowID, lineNo: line.lineNo, qty: line.quantity("shipped") - line.quantity("delivered"))
+            for line in lines where line.qty - line.quantity("cancelled") > line.quantity("delivered") {
+                try store.addLineQuantity("delivered", orderRowID: order.rowID, lineNo: line.lineNo,
+                                          qty: line.qty - line.quantity("cancelled") - line.quantity("delivered"))
             }
             let at = self.at
             try transition(&order, to: .delivered, command: "channel.delivered", details: ["source": .string(channel)]) { $0.deliveredAt = at }

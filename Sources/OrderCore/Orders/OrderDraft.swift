@@ -35,7 +35,7 @@ struct OrderDraft {
     static let maxLines = 1_000
     /// Free-text limits in characters (bytes: four times as many): a channel order longer than these
     /// is kept with the text cut and a warning (ProfileMapper), never refused.
-    static let customerFieldLimit = 256, addressFieldLimit = 500, lineNameLimit = 500, noteLimit = 5_000
+    static let customerFieldLimit = 256, addressFieldLimit = 500, lineNameLimit = 500, feeNameLimit = 200, noteLimit = 5_000
     static let maxTags = 100
 
     init(_ f: Fields, at: Int64, defaultCurrency: String) throws(OrderCoreError) {
@@ -80,7 +80,7 @@ struct OrderDraft {
             try d.finish()
         }
         for fee in try f.objects("fees", maxCount: OrderFee.maxCount) ?? [] {
-            guard let name = try fee.text("name", maxLength: 200), !name.isEmpty else {
+            guard let name = try fee.text("name", maxLength: OrderDraft.feeNameLimit), !name.isEmpty else {
                 throw .invalid("\(fee.name("name")) is required: what the fee is for", field: fee.name("name"))
             }
             guard let amount = try fee.money("amount", exponent: exponent) else {

@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// `export`: any read command's rows to a CSV or JSON-lines file, streamed. A command that pages
 /// (its answer has `next`: `order.list`, `stock.ledger`, `return.list`, `events.read`) is asked for
 /// page after page (`after` = `next`, 1,000 rows a page), each written before the next is read, so a

@@ -320,6 +320,7 @@ enum ReturnCommands {
         var weighed = true
         var counted: Int64 = 0
         var receipt: [(index: Int, grades: [Int64])] = []
+        var arriving: [Int: Int64] = [:]  // units of this receipt per return line, not yet booked
         for a in arrived {
             let givenLine = try a.int("line_no", min: 1)
             let givenSKU = try a.code("sku")
@@ -332,13 +333,14 @@ enum ReturnCommands {
             }
             let lineNo = lines[i].lineNo
             let units = grades.reduce(0, +)
-            guard units > 0, units <= lines[i].requested - lines[i].received else {
-                throw OrderCoreError(.conflict, "line \(lineNo): \(units) units graded, \(lines[i].requested - lines[i].received) still expected",
-                                     details: ["line_no": .int(lineNo), "expected": .int(lines[i].requested - lines[i].received)])
+            let expected = lines[i].requested - lines[i].received - arriving[i, default: 0]
+            guard units > 0, units <= expected else {
+                throw OrderCoreError(.conflict, "line \(lineNo): \(units) units graded, \(expected) still expected",
+                                     details: ["line_no": .int(lineNo), "expected": .int(expected)])
             }
             counted += units
             receipt.append((i, grades))
-            lines[i].empty += units  // counted as received while the receipt is read (reset below)
+            arriving[i, default: 0] += units
             if let grams = try ctx.store.sku(lines[i].sku)?.weightGrams { expectedGrams += grams * units } else { weighed = false }
         }
         try f.finish()
@@ -349,7 +351,6 @@ enum ReturnCommands {
         let light = weight.map { w in weighed && expectedGrams > 0 && w * 100 < expectedGrams * emptyPercent } ?? false
         for (i, graded) in receipt {
             let grades = light ? [0, 0, 0, graded.reduce(0, +)] : graded
-            lines[i].empty -= graded.reduce(0, +)
             lines[i].resellable += grades[0]; lines[i].damaged += grades[1]; lines[i].wrongItem += grades[2]; lines[i].empty += grades[3]
             try ctx.postReturned(sku: lines[i].sku, warehouse: warehouse, resellable: grades[0], damaged: grades[1], returnID: id)
             try ctx.store.update(lines[i], returnRowID: r.rowID)
