@@ -21,12 +21,25 @@ public struct Command: Sendable {
     /// after the rollback, for the reports that count them: a failed pack check is a pack verification
     /// failure, a pack request without a weight is not.
     let recordsFailures: Bool
+    /// What the command takes: the engine refuses a request naming anything else, or missing a required
+    /// argument, before the command runs; the shell, Python and docs/commands.md are generated from it.
+    public let arguments: [Argument]
+    /// The main members of its result, in order.
+    public let result: [String]
+    /// Other shell names for it, besides its op with spaces (`transfer create` for `stock.transfer`).
+    public let aliases: [String]
+    /// Shorter shell option names: `ref=` for `payment_ref`, `customer=` for `customer.name`.
+    public let shellNames: [String: String]
+    /// The one member the shell's table shows, when the rest repeats it (`report.alerts`: `items`).
+    public let shows: String?
     let run: @Sendable (CommandContext, Fields) throws -> JSON
 
     /// - Parameter role: unless given, none for read commands and `.operator` for write commands (every
     ///   change needs at least an operator).
-    init(_ name: String, _ access: Access, _ summary: String, role: Actor.Role? = nil, roleRule: String? = nil, checksRole: Bool = false,
-         recordsFailures: Bool = false, run: @escaping @Sendable (CommandContext, Fields) throws -> JSON) {
+    init(_ name: String, _ access: Access, _ summary: String, role: Actor.Role? = nil, roleRule: String? = nil,
+         checksRole: Bool = false, recordsFailures: Bool = false, arguments: [Argument], result: [String] = [],
+         aliases: [String] = [], shellNames: [String: String] = [:], shows: String? = nil,
+         run: @escaping @Sendable (CommandContext, Fields) throws -> JSON) {
         self.name = name
         self.access = access
         self.summary = summary
@@ -34,14 +47,48 @@ public struct Command: Sendable {
         self.roleRule = roleRule
         self.checksRole = checksRole
         self.recordsFailures = recordsFailures
+        self.arguments = arguments
+        self.result = result
+        self.aliases = aliases
+        self.shellNames = shellNames
+        self.shows = shows
         self.run = run
+    }
+
+    /// The shell's name for it: the op with spaces, underscores as hyphens (`order override-weight`).
+    public var shellName: String {
+        String(name.map { $0 == "." ? " " : $0 == "_" ? "-" : $0 })
+    }
+
+    /// Refuses a request that names an argument the command does not declare or lacks a required one,
+    /// the same way for every command.
+    func check(_ request: JSONObject) throws(OrderCoreError) {
+        for key in request.keys where !Argument.envelope.contains(key) && !arguments.contains(where: { $0.name == key }) {
+            let accepted = arguments.map(\.name).joined(separator: ", ")
+            throw OrderCoreError(.invalidInput, "unknown field '\(key)'; \(accepted.isEmpty ? "\(name) takes no arguments" : "accepted: \(accepted)")",
+                                 details: ["field": .string(key)])
+        }
+        for argument in arguments where argument.required {
+            if request[argument.name] == nil || request[argument.name] == .null {
+                throw .invalid("\(argument.name) is required: \(argument.doc)", field: argument.name)
+            }
+        }
+    }
+
+    /// The command as `ops` lists it.
+    public var json: JSON {
+        var object: JSONObject = ["name": .string(name), "summary": .string(summary), "access": .string(access == .read ? "read" : "write"),
+                                  "role": .optional(role?.rawValue), "arguments": .array(arguments.map(\.json)),
+                                  "result": .array(result.map { .string($0) }), "shell": .string(shellName)]
+        if !aliases.isEmpty { object["aliases"] = .array(aliases.map { .string($0) }) }
+        return .object(object)
     }
 
     /// Every command, by module.
     public static let all: [Command] =
         ConfigCommands.all + CatalogCommands.all + ActorCommands.all + ChannelCommands.all + StockCommands.all + CountCommands.all + TransferCommands.all + StockWatchCommands.all
         + OrderCommands.all + RefundCommands.all + AllocationCommands.all + WaveCommands.all + FulfillmentCommands.all + TrackingCommands.all
-        + StatusCommands.all + ReportCommands.all + PermissionCommands.all + SweepCommand.all + FeedCommands.all + IntakeCommands.all + ReturnCommands.all + RiskCommands.all + SalesCommands.all + ReconcileCommands.all + HealthCommands.all + ExportCommands.all + DashboardCommands.all + DatabaseCommands.all
+        + StatusCommands.all + ReportCommands.all + PermissionCommands.all + SweepCommand.all + FeedCommands.all + IntakeCommands.all + ReturnCommands.all + RiskCommands.all + SalesCommands.all + ReconcileCommands.all + HealthCommands.all + ExportCommands.all + DashboardCommands.all + DatabaseCommands.all + VocabularyCommands.all
 
     static let byName: [String: Command] = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
 }

@@ -3,7 +3,11 @@ enum DatabaseCommands {
     static let all = [backup, check]
 
     static let backup = Command("db.backup", .read,
-        "Copy the whole database, online, to a file: one consistent snapshot, checked before it is put in place (path)", role: .operator) { ctx, f in
+        "Copy the whole database, online, to a file: one consistent snapshot, checked before it is put in place (path)", role: .operator,
+        arguments: [
+            Argument("path", .text, "The backup file (written aside, checked, then put in place)", required: true, positional: true),
+        ],
+        result: ["path", "pages", "bytes"]) { ctx, f in
         guard let path = try f.text("path", maxLength: 4_096), !path.isEmpty else {
             throw OrderCoreError.invalid("path is required: the file to write the backup to", field: "path")
         }
@@ -14,7 +18,12 @@ enum DatabaseCommands {
     }
 
     static let check = Command("db.check", .read,
-        "Check the database: SQLite's integrity check of every page and index, foreign keys, and every balance against the ledger (quick, limit)") { ctx, f in
+        "Check the database: SQLite's integrity check of every page and index, foreign keys, and every balance against the ledger (quick, limit)",
+        arguments: [
+            Argument("quick", .boolean, "SQLite's quick check instead of the full one"),
+            Argument("limit", .integer, "At most this many problems listed"),
+        ],
+        result: ["ok", "integrity", "ledger"]) { ctx, f in
         let quick = try f.bool("quick") ?? false
         let limit = Int(try f.int("limit", min: 1, max: 10_000) ?? 100)
         try f.finish()

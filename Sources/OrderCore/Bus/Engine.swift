@@ -152,6 +152,7 @@ public final class Engine: Sendable {
                      access: Command.Access, brief: Bool) throws -> Outcome {
         let context = CommandContext(store: store, at: at, actor: actor, access: access, brief: brief && key == nil)
         if let role = command.role, !command.checksRole { try context.requireRole(role, to: command.name) }
+        try command.check(request)
         let hash = key.map { _ in Engine.requestHash(request) } ?? 0
         if let key, let replay = try store.idempotentResponse(key: key, op: command.name, hash: hash) {
             return Outcome(result: replay, replayed: true)

@@ -52,7 +52,14 @@ enum ActorCommands {
 
     static let upsert = Command("actor.upsert", .write,
         "Register or change an actor and its role (actor_id, name, role = operator|supervisor|admin, active); an admin's decision",
-        role: .admin, roleRule: "the first admin of a database that never had one: anyone", checksRole: true) { ctx, f in
+        role: .admin, roleRule: "the first admin of a database that never had one: anyone", checksRole: true,
+        arguments: [
+            Argument("actor_id", .code, required: true, positional: true),
+            Argument("name", .text),
+            Argument("role", .code, "operator, supervisor or admin", choices: ["operator", "supervisor", "admin"]),
+            Argument("active", .boolean),
+        ],
+        result: ["actor", "name", "role", "active", "created_at", "updated_at"]) { ctx, f in
         let code = try f.requiredCode("actor_id")
         let name = try f.text("name", maxLength: 200)
         let roleName = try f.code("role")
@@ -85,7 +92,11 @@ enum ActorCommands {
         return actor.json
     }
 
-    static let get = Command("actor.get", .read, "Show an actor and its role (actor_id)") { ctx, f in
+    static let get = Command("actor.get", .read, "Show an actor and its role (actor_id)",
+        arguments: [
+            Argument("actor_id", .code, required: true, positional: true),
+        ],
+        result: ["actor", "name", "role", "active", "created_at", "updated_at"]) { ctx, f in
         let code = try f.requiredCode("actor_id")
         try f.finish()
         guard let actor = try ctx.store.actor(code) else {
@@ -94,7 +105,9 @@ enum ActorCommands {
         return actor.json
     }
 
-    static let list = Command("actor.list", .read, "List registered actors with their roles") { ctx, f in
+    static let list = Command("actor.list", .read, "List registered actors with their roles",
+        arguments: [],
+        result: ["actors"]) { ctx, f in
         try f.finish()
         return ["actors": .array(try ctx.store.actors().map(\.json))]
     }
@@ -105,7 +118,9 @@ enum PermissionCommands {
     static let all = [permissions]
 
     static let permissions = Command("actor.permissions", .read,
-        "The role table: the role each command and each setting needs, and the rules that ask for more") { _, f in
+        "The role table: the role each command and each setting needs, and the rules that ask for more",
+        arguments: [],
+        result: ["roles", "ops", "settings"]) { _, f in
         try f.finish()
         return table
     }

@@ -69,7 +69,16 @@ enum ChannelCommands {
 
     static let upsert = Command("channel.upsert", .write,
         "Create or update a sales channel (channel, name, warehouses that serve it, active, profile its payloads are mapped with, shipped_orders_move_stock)",
-        role: .admin) { ctx, f in
+        role: .admin,
+        arguments: [
+            Argument("channel", .code, required: true, positional: true),
+            Argument("name", .text),
+            Argument("warehouses", .codes, "The warehouses that serve it (empty: every active one)"),
+            Argument("active", .boolean),
+            Argument("profile", .code),
+            Argument("shipped_orders_move_stock", .boolean, "An order the channel reports shipped takes its units from stock (default true)"),
+        ],
+        result: ["channel", "name", "active", "warehouses", "profile", "shipped_orders_move_stock", "created_at", "updated_at"]) { ctx, f in
         let code = try f.requiredCode("channel")
         let name = try f.text("name", maxLength: 200)
         let warehouses = try f.strings("warehouses")
@@ -97,7 +106,15 @@ enum ChannelCommands {
     }
 
     static let sku = Command("channel.sku", .write,
-        "Set a channel's cap and on/off switch for a SKU (channel, sku, cap = units it may sell or null, open, reason)", role: .supervisor) { ctx, f in
+        "Set a channel's cap and on/off switch for a SKU (channel, sku, cap = units it may sell or null, open, reason)", role: .supervisor,
+        arguments: [
+            Argument("channel", .code, required: true, positional: true),
+            Argument("sku", .code, required: true, positional: true),
+            Argument("cap", .integer, "The most units the channel may sell (null: no cap)"),
+            Argument("open", .boolean, "false closes the SKU on the channel (sells nothing)"),
+            Argument("reason", .text, "Why it is closed"),
+        ],
+        result: ["channel", "sku", "sellable", "available", "cap", "used", "remaining", "open"]) { ctx, f in
         let channel = try f.requiredCode("channel")
         let code = try f.requiredCode("sku")
         let cap = try f.int("cap", min: 0)
@@ -117,7 +134,11 @@ enum ChannelCommands {
         return .object(try ctx.sellable(sku: code, channel: channel))
     }
 
-    static let get = Command("channel.get", .read, "Show a channel with its warehouses and per-SKU caps and switches (channel)") { ctx, f in
+    static let get = Command("channel.get", .read, "Show a channel with its warehouses and per-SKU caps and switches (channel)",
+        arguments: [
+            Argument("channel", .code, required: true, positional: true),
+        ],
+        result: ["channel", "name", "active", "warehouses", "profile", "shipped_orders_move_stock", "created_at", "updated_at"]) { ctx, f in
         let code = try f.requiredCode("channel")
         try f.finish()
         var result = try ctx.requireChannel(code).json

@@ -42,7 +42,17 @@ enum CatalogCommands {
 
     static let skuUpsert = Command("sku.upsert", .write,
         "Create or update a SKU (sku, name, barcode, weight_g, unit_cost, cost_currency, active)",
-        roleRule: "a supervisor to change a barcode or weight_g already set") { ctx, f in
+        roleRule: "a supervisor to change a barcode or weight_g already set",
+        arguments: [
+            Argument("sku", .code, required: true, positional: true),
+            Argument("name", .text),
+            Argument("barcode", .code, "The barcode scanned at packing (unique across SKUs)"),
+            Argument("weight_g", .integer),
+            Argument("active", .boolean),
+            Argument("cost_currency", .code, "The currency of unit_cost (default: order.default_currency)"),
+            Argument("unit_cost", .money, "Cost of one unit (values stock counts and write-offs)"),
+        ],
+        result: ["sku", "name", "barcode", "weight_g", "unit_cost", "cost_currency", "active", "created_at"]) { ctx, f in
         let code = try f.requiredCode("sku")
         let name = try f.text("name", maxLength: 200)
         let barcode = try f.code("barcode")
@@ -79,7 +89,17 @@ enum CatalogCommands {
 
     static let warehouseUpsert = Command("warehouse.upsert", .write,
         "Create or update a warehouse (warehouse, name, region, priority, active, serves [ship-to regions], distances {region: km})",
-        role: .admin) { ctx, f in
+        role: .admin,
+        arguments: [
+            Argument("warehouse", .code, required: true, positional: true),
+            Argument("name", .text),
+            Argument("region", .code, "The warehouse's own region"),
+            Argument("priority", .integer, "Lower is preferred (warehouses) or picked first (orders)"),
+            Argument("active", .boolean),
+            Argument("serves", .codes, "The ship-to regions it serves (replaces the list)"),
+            Argument("distances", .object, "Its distance to ship-to regions ({\"Beijing\":1200,...}); replaces the map"),
+        ],
+        result: ["warehouse", "name", "region", "priority", "active", "created_at", "updated_at", "serves"]) { ctx, f in
         let code = try f.requiredCode("warehouse")
         let name = try f.text("name", maxLength: 200)
         let region = try f.text("region", maxLength: 100)

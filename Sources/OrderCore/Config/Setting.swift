@@ -320,7 +320,11 @@ extension CommandContext {
 enum ConfigCommands {
     static let all = [get, set]
 
-    static let get = Command("config.get", .read, "Show one setting (key) or all settings with their defaults") { ctx, f in
+    static let get = Command("config.get", .read, "Show one setting (key) or all settings with their defaults",
+        arguments: [
+            Argument("key", .code, "One setting (default: all)", positional: true),
+        ],
+        result: ["settings"]) { ctx, f in
         let key = try f.code("key")
         try f.finish()
         let settings = try key.map { key in
@@ -334,7 +338,12 @@ enum ConfigCommands {
     }
 
     static let set = Command("config.set", .write, "Change a setting (key, value); each setting names the role it needs",
-                             role: .supervisor, roleRule: "the setting's role (below)") { ctx, f in
+                             role: .supervisor, roleRule: "the setting's role (below)",
+        arguments: [
+            Argument("key", .code, required: true, positional: true),
+            Argument("value", .json, "The new value (JSON: numbers, true/false, objects; null resets the default)", required: true, positional: true),
+        ],
+        result: ["key", "value"]) { ctx, f in
         let key = try f.requiredCode("key")
         guard let setting = Setting.all.first(where: { $0.key == key }) else { throw unknown(key) }
         // A map setting keeps the members a change does not name (null removes one); risk.rules is a

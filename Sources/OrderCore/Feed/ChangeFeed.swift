@@ -53,7 +53,14 @@ enum FeedCommands {
     static let all = [read, ack, consumers]
 
     static let read = Command("events.read", .read,
-        "Read the change feed after a cursor, oldest first (after, or consumer to start after its acknowledged cursor; limit; kinds)") { ctx, f in
+        "Read the change feed after a cursor, oldest first (after, or consumer to start after its acknowledged cursor; limit; kinds)",
+        arguments: [
+            Argument("consumer", .code, "Read after this consumer's acknowledged cursor"),
+            Argument("after", .integer, "Read after this event id"),
+            Argument("limit", .integer),
+            Argument("kinds", .codes, "Only events of these kinds"),
+        ],
+        result: ["events", "next", "head"]) { ctx, f in
         let consumer = try f.code("consumer")
         let after = try f.int("after", min: 0)
         let limit = try f.int("limit", min: 1, max: ChangeFeed.maxLimit) ?? 100
@@ -69,7 +76,12 @@ enum FeedCommands {
     }
 
     static let ack = Command("events.ack", .write,
-        "Acknowledge that a consumer has handled the feed up to a cursor; it resumes after it (consumer, cursor)") { ctx, f in
+        "Acknowledge that a consumer has handled the feed up to a cursor; it resumes after it (consumer, cursor)",
+        arguments: [
+            Argument("consumer", .code, "The consumer (created on its first ack)", required: true, positional: true),
+            Argument("cursor", .integer, "The last event id the consumer has processed", required: true),
+        ],
+        result: ["consumer", "cursor", "lag"]) { ctx, f in
         let consumer = try f.requiredCode("consumer")
         let cursor = try f.requiredInt("cursor", min: 0)
         try f.finish()
@@ -84,7 +96,9 @@ enum FeedCommands {
         return ["consumer": .string(consumer), "cursor": .int(acknowledged), "lag": .int(head - acknowledged)]
     }
 
-    static let consumers = Command("events.consumers", .read, "List feed consumers with their cursor and lag (events not yet acknowledged)") { ctx, f in
+    static let consumers = Command("events.consumers", .read, "List feed consumers with their cursor and lag (events not yet acknowledged)",
+        arguments: [],
+        result: ["head", "consumers"]) { ctx, f in
         try f.finish()
         let head = try ctx.store.feedHead()
         return ["head": .int(head), "consumers": .array(try ctx.store.consumers().map {

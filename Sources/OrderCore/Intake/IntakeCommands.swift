@@ -264,7 +264,15 @@ enum IntakeCommands {
         "Store a channel event and apply it once (channel, payload as text or JSON, event_type, event_id, external_id); bad payloads become dead letters",
         // What a channel says is applied with its authority (payments, refunds, cancellations, shipments):
         // a person who brings events in by hand is a supervisor.
-        role: .supervisor) { ctx, f in
+        role: .supervisor,
+        arguments: [
+            Argument("channel", .code, required: true, positional: true),
+            Argument("payload", .json, required: true, positional: true),
+            Argument("event_type", .code, "The channel's event type (topic), when the payload does not say"),
+            Argument("event_id", .text, "The channel's event id (a repeated id is a duplicate)"),
+            Argument("external_id", .code, "The channel's order number"),
+        ],
+        result: ["inbox_id", "channel", "event_type", "state", "events"]) { ctx, f in
         let channelCode = try f.requiredCode("channel")
         guard let payload = f.value("payload") else { throw OrderCoreError.invalid("payload is required: the channel's JSON (or CSV text)", field: "payload") }
         let eventType = try f.code("event_type") ?? "order"
@@ -364,7 +372,11 @@ enum IntakeCommands {
 
     static let retry = Command("intake.retry", .write,
         "Apply a dead letter again after its profile or data was fixed (inbox_id); it stays a dead letter with the new reason if it still fails",
-        role: .supervisor) { ctx, f in
+        role: .supervisor,
+        arguments: [
+            Argument("inbox_id", .integer, required: true, positional: true),
+        ],
+        result: ["inbox_id", "channel", "event_type", "state", "events"]) { ctx, f in
         let id = try f.requiredInt("inbox_id", min: 1)
         try f.finish()
         let entry = try requireInbox(ctx, id)
@@ -385,7 +397,14 @@ enum IntakeCommands {
     }
 
     static let deadLetters = Command("intake.dead_letters", .read,
-        "List events that could not be applied, oldest first, with the reason (channel, after = inbox_id, limit)") { ctx, f in
+        "List events that could not be applied, oldest first, with the reason (channel, after = inbox_id, limit)",
+        arguments: [
+            Argument("channel", .code, "Only this channel's", positional: true),
+            Argument("after", .integer, "The cursor of the previous page (an inbox id)"),
+            Argument("limit", .integer),
+        ],
+        result: ["dead_letters", "total"],
+        aliases: ["intake dead"]) { ctx, f in
         let channel = try f.code("channel")
         let after = try f.int("after", min: 0)
         let limit = try f.int("limit", min: 1, max: 1_000) ?? 50
@@ -394,7 +413,12 @@ enum IntakeCommands {
         return ["dead_letters": .array(rows.map { .object($0.summary) }), "total": .int(try ctx.store.deadLetterCount())]
     }
 
-    static let get = Command("intake.get", .read, "Show one inbox entry with its raw payload and outcome (inbox_id)") { ctx, f in
+    static let get = Command("intake.get", .read, "Show one inbox entry with its raw payload and outcome (inbox_id)",
+        arguments: [
+            Argument("inbox_id", .integer, required: true, positional: true),
+        ],
+        result: ["inbox_id", "channel", "event_type", "event_id", "state", "received_at", "updated_at", "attempts"],
+        aliases: ["intake show"]) { ctx, f in
         let id = try f.requiredInt("inbox_id", min: 1)
         try f.finish()
         let entry = try requireInbox(ctx, id)
@@ -405,7 +429,12 @@ enum IntakeCommands {
     }
 
     static let map = Command("intake.map", .read,
-        "Show the canonical events a payload maps to, applying nothing (channel or profile, payload)") { ctx, f in
+        "Show the canonical events a payload maps to, applying nothing (channel or profile, payload)",
+        arguments: [
+            Argument("channel", .code, "Map with this channel's profile"),
+            Argument("profile", .code, "Map with this profile (default: the channel's)"),
+            Argument("payload", .json, required: true, positional: true),
+        ]) { ctx, f in
         let channelCode = try f.code("channel")
         let profileName = try f.code("profile")
         guard let payload = f.value("payload") else { throw OrderCoreError.invalid("payload is required", field: "payload") }
@@ -428,7 +457,11 @@ enum IntakeCommands {
     }
 
     static let profileSet = Command("intake.profile_set", .write,
-        "Store a channel profile (profile = the definition; docs/channels.md); it replaces a builtin of the same name", role: .admin) { ctx, f in
+        "Store a channel profile (profile = the definition; docs/channels.md); it replaces a builtin of the same name", role: .admin,
+        arguments: [
+            Argument("profile", .object, "The profile's definition (docs/channels.md)", required: true),
+        ],
+        result: ["profile", "events"]) { ctx, f in
         guard let definition = f.value("profile") else { throw OrderCoreError.invalid("profile is required: the profile's definition", field: "profile") }
         try f.finish()
         let profile = try ChannelProfile(definition)
@@ -436,13 +469,19 @@ enum IntakeCommands {
         return ["profile": .string(profile.name), "events": .array(profile.events.map { .string($0.type.rawValue) })]
     }
 
-    static let profileGet = Command("intake.profile_get", .read, "Show a channel profile's definition (profile)") { ctx, f in
+    static let profileGet = Command("intake.profile_get", .read, "Show a channel profile's definition (profile)",
+        arguments: [
+            Argument("profile", .code, required: true, positional: true),
+        ],
+        result: ["profile", "format", "group_by", "description", "events"]) { ctx, f in
         let name = try f.requiredCode("profile")
         try f.finish()
         return try ctx.requireProfile(name, field: "profile").definition
     }
 
-    static let profiles = Command("intake.profiles", .read, "List channel profiles, builtin and stored") { ctx, f in
+    static let profiles = Command("intake.profiles", .read, "List channel profiles, builtin and stored",
+        arguments: [],
+        result: ["profiles"]) { ctx, f in
         try f.finish()
         let stored = Set(try ctx.store.storedProfileNames())
         return ["profiles": .array(Set(BuiltinProfiles.all.keys).union(stored).sorted().map { name in

@@ -3,7 +3,13 @@ enum CountCommands {
 
     static let count = Command("stock.count", .write,
         "Record a cycle count in a warehouse (warehouse, counts [{sku, qty}], reference): variances are booked and valued",
-        roleRule: "a supervisor when a variance is more than inventory.adjust_limit units") { ctx, f in
+        roleRule: "a supervisor when a variance is more than inventory.adjust_limit units",
+        arguments: [
+            Argument("warehouse", .code, required: true, positional: true),
+            Argument("counts", .lines, "The counted units: [{\"sku\",\"qty\"}] (0 allowed)", required: true),
+            Argument("reference", .code),
+        ],
+        result: ["count_id", "warehouse", "at", "reference", "lines", "net_variance_units", "variance_value", "uncosted"]) { ctx, f in
         let warehouse = try f.requiredCode("warehouse")
         let counts = try SKUQuantities(f, key: "counts", allowZero: true)
         let reference = try f.code("reference")

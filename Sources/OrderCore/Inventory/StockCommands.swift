@@ -1,7 +1,14 @@
 enum StockCommands {
     static let all = [receive, adjust, safety, quarantine, scrap, get, ledger, verify]
 
-    static let receive = Command("stock.receive", .write, "Add received units to on-hand stock (sku, warehouse, qty, reference)") { ctx, f in
+    static let receive = Command("stock.receive", .write, "Add received units to on-hand stock (sku, warehouse, qty, reference)",
+        arguments: [
+            Argument("sku", .code, required: true, positional: true),
+            Argument("warehouse", .code, required: true, positional: true),
+            Argument("qty", .integer, required: true, positional: true),
+            Argument("reference", .code),
+        ],
+        result: ["sku", "received", "warehouse", "on_hand", "reserved", "available", "quarantine", "safety"]) { ctx, f in
         let (sku, warehouse) = try skuAndWarehouse(ctx, f)
         let qty = try f.quantity("qty")
         let reference = try f.code("reference")
@@ -14,7 +21,16 @@ enum StockCommands {
 
     static let adjust = Command("stock.adjust", .write,
         "Correct a balance by a signed quantity with a reason (sku, warehouse, qty, reason, bucket = on_hand | quarantine, reference)",
-        roleRule: "a supervisor for the quarantine bucket, or more than inventory.adjust_limit units") { ctx, f in
+        roleRule: "a supervisor for the quarantine bucket, or more than inventory.adjust_limit units",
+        arguments: [
+            Argument("sku", .code, required: true, positional: true),
+            Argument("warehouse", .code, required: true, positional: true),
+            Argument("qty", .integer, "The signed change (+3, -2)", required: true, positional: true),
+            Argument("reason", .text, required: true, positional: true),
+            Argument("bucket", .code, "Which balance (default on_hand)", choices: ["on_hand", "quarantine"]),
+            Argument("reference", .code),
+        ],
+        result: ["sku", "adjusted", "bucket", "warehouse", "on_hand", "reserved", "available", "quarantine"]) { ctx, f in
         let (sku, warehouse) = try skuAndWarehouse(ctx, f)
         let qty = try f.requiredInt("qty")
         guard qty != 0 else { throw OrderCoreError.invalid("qty must not be zero", field: "qty") }
@@ -41,7 +57,13 @@ enum StockCommands {
         return .object(result)
     }
 
-    static let safety = Command("stock.safety", .write, "Set the safety stock held back from sale (sku, warehouse, qty)") { ctx, f in
+    static let safety = Command("stock.safety", .write, "Set the safety stock held back from sale (sku, warehouse, qty)",
+        arguments: [
+            Argument("sku", .code, required: true, positional: true),
+            Argument("warehouse", .code, required: true, positional: true),
+            Argument("qty", .integer, "The units held back from sale (0 clears it)", required: true, positional: true),
+        ],
+        result: ["sku", "warehouse", "on_hand", "reserved", "available", "quarantine", "safety"]) { ctx, f in
         let (sku, warehouse) = try skuAndWarehouse(ctx, f)
         let qty = try f.requiredInt("qty", min: 0)
         try f.finish()
@@ -55,7 +77,14 @@ enum StockCommands {
 
     static let quarantine = Command("stock.quarantine", .write,
         "Move units out of sale into quarantine (damaged, QC), or back with a negative qty — a supervisor's decision (sku, warehouse, qty, note)",
-        roleRule: "a supervisor to release units to sale (qty < 0)") { ctx, f in
+        roleRule: "a supervisor to release units to sale (qty < 0)",
+        arguments: [
+            Argument("sku", .code, required: true, positional: true),
+            Argument("warehouse", .code, required: true, positional: true),
+            Argument("qty", .integer, "Units moved into quarantine (negative: back)", required: true, positional: true),
+            Argument("note", .text, positional: true),
+        ],
+        result: ["sku", "quarantined", "warehouse", "on_hand", "reserved", "available", "quarantine", "safety"]) { ctx, f in
         let (sku, warehouse) = try skuAndWarehouse(ctx, f)
         let qty = try f.requiredInt("qty", min: -1_000_000_000_000, max: 1_000_000_000_000)
         guard qty != 0 else { throw OrderCoreError.invalid("qty must not be zero", field: "qty") }
@@ -73,7 +102,15 @@ enum StockCommands {
 
     static let scrap = Command("stock.scrap", .write,
         "Write units off as scrap, from quarantine (default) or on hand — a supervisor's decision (sku, warehouse, qty, bucket, note)",
-        role: .supervisor) { ctx, f in
+        role: .supervisor,
+        arguments: [
+            Argument("sku", .code, required: true, positional: true),
+            Argument("warehouse", .code, required: true, positional: true),
+            Argument("qty", .integer, required: true, positional: true),
+            Argument("note", .text, positional: true),
+            Argument("bucket", .code, "Which balance (default quarantine)", choices: ["quarantine", "on_hand"]),
+        ],
+        result: ["sku", "scrapped", "bucket", "warehouse", "on_hand", "reserved", "available", "quarantine"]) { ctx, f in
         let (sku, warehouse) = try skuAndWarehouse(ctx, f)
         let qty = try f.quantity("qty")
         let bucketName = try f.code("bucket") ?? "quarantine"
@@ -97,7 +134,14 @@ enum StockCommands {
     }
 
     static let get = Command("stock.get", .read,
-        "Show on-hand, reserved and available units of a SKU, per warehouse and in total, and what a channel may sell (sku, warehouse, channel)") { ctx, f in
+        "Show on-hand, reserved and available units of a SKU, per warehouse and in total, and what a channel may sell (sku, warehouse, channel)",
+        arguments: [
+            Argument("sku", .code, required: true, positional: true),
+            Argument("warehouse", .code, "One warehouse (default: all)", positional: true),
+            Argument("channel", .code, "Also what this channel may sell"),
+        ],
+        result: ["sku", "on_hand", "reserved", "available", "quarantine", "safety", "in_transit", "warehouses"],
+        aliases: ["stock show"]) { ctx, f in
         let sku = try f.requiredCode("sku")
         let warehouse = try f.code("warehouse")
         let channel = try f.code("channel")
@@ -127,7 +171,19 @@ enum StockCommands {
     }
 
     static let ledger = Command("stock.ledger", .read,
-        "List ledger rows oldest first (sku, warehouse, ref_type, ref_id, reason, from, to, limit, after)") { ctx, f in
+        "List ledger rows oldest first (sku, warehouse, ref_type, ref_id, reason, from, to, limit, after)",
+        arguments: [
+            Argument("sku", .code, "Only this SKU", positional: true),
+            Argument("warehouse", .code, "Only this warehouse", positional: true),
+            Argument("ref_type", .code, "Only rows of this document type (order, transfer, count, return...)"),
+            Argument("ref_id", .code, "Only rows of this document (order id, transfer id...)", completes: .order),
+            Argument("reason", .code, "Only rows of this reason (receive, reserve, ship...)"),
+            Argument("from", .time),
+            Argument("to", .time),
+            Argument("after", .integer),
+            Argument("limit", .integer),
+        ],
+        result: ["entries", "next"]) { ctx, f in
         var query = Store.LedgerQuery(sku: try f.code("sku"), warehouse: try f.code("warehouse"), refType: try f.code("ref_type"),
                                       refID: try f.code("ref_id"), reason: try f.code("reason"), from: try f.time("from"),
                                       to: try f.time("to"), afterID: try f.int("after", min: 0), limit: 0)
@@ -140,7 +196,9 @@ enum StockCommands {
     }
 
     static let verify = Command("stock.verify", .read,
-        "Recompute every balance from the ledger and list any difference (there should be none)") { ctx, f in
+        "Recompute every balance from the ledger and list any difference (there should be none)",
+        arguments: [],
+        result: ["ok", "checked", "differences"]) { ctx, f in
         try f.finish()
         let (checked, differences) = try ctx.stockDifferences()
         return ["ok": .bool(differences.isEmpty), "checked": .int(Int64(checked)), "differences": .array(differences)]

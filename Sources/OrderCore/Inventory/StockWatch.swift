@@ -47,7 +47,12 @@ extension CommandContext {
 enum StockWatchCommands {
     static let all = [alerts, board]
 
-    static let alerts = Command("stock.alerts", .read, "List low-stock alerts, newest first (open_only = true, limit)") { ctx, f in
+    static let alerts = Command("stock.alerts", .read, "List low-stock alerts, newest first (open_only = true, limit)",
+        arguments: [
+            Argument("open_only", .boolean, "Only open alerts (default true)"),
+            Argument("limit", .integer),
+        ],
+        result: ["alerts"]) { ctx, f in
         let openOnly = try f.bool("open_only") ?? true
         let limit = try f.int("limit", min: 1, max: 1_000) ?? 100
         try f.finish()
@@ -55,7 +60,15 @@ enum StockWatchCommands {
     }
 
     static let board = Command("stock.board", .read,
-        "Per SKU: on hand, safety, yesterday's and average daily sales, days of cover, status (warehouse, status, sort, limit, offset)") { ctx, f in
+        "Per SKU: on hand, safety, yesterday's and average daily sales, days of cover, status (warehouse, status, sort, limit, offset)",
+        arguments: [
+            Argument("warehouse", .code, "One warehouse (default: all)"),
+            Argument("status", .code, "Only rows of this status", choices: ["warning", "normal", "sufficient"]),
+            Argument("sort", .code, "Row order (default days_of_cover)", choices: ["days_of_cover", "sku", "available", "on_hand", "yesterday_sales", "avg_daily_sales"]),
+            Argument("limit", .integer),
+            Argument("offset", .integer, "Skip this many rows"),
+        ],
+        result: ["window", "total", "rows"]) { ctx, f in
         let warehouse = try f.code("warehouse")
         let statusName = try f.code("status")
         let sort = try f.code("sort") ?? "days_of_cover"

@@ -52,7 +52,15 @@ enum TransferCommands {
     static let all = [create, receive, get]
 
     static let create = Command("stock.transfer", .write,
-        "Send available units from one warehouse to another (from, to, lines [{sku, qty}], reference); they are in transit until received") { ctx, f in
+        "Send available units from one warehouse to another (from, to, lines [{sku, qty}], reference); they are in transit until received",
+        arguments: [
+            Argument("from", .code, "The sending warehouse", required: true, positional: true, completes: .warehouse),
+            Argument("to", .code, "The receiving warehouse", required: true, positional: true, completes: .warehouse),
+            Argument("lines", .lines, "The units sent: [{\"sku\",\"qty\"}]", required: true),
+            Argument("reference", .code),
+        ],
+        result: ["transfer_id", "from", "to", "state", "reference", "created_at", "updated_at", "lines"],
+        aliases: ["transfer create"]) { ctx, f in
         let from = try f.requiredCode("from")
         let to = try f.requiredCode("to")
         let lines = try SKUQuantities(f, key: "lines", allowZero: false)
@@ -80,7 +88,13 @@ enum TransferCommands {
     }
 
     static let receive = Command("stock.transfer_receive", .write,
-        "Receive a transfer at its destination, in full or in part (transfer_id, lines [{sku, qty}] = everything outstanding)") { ctx, f in
+        "Receive a transfer at its destination, in full or in part (transfer_id, lines [{sku, qty}] = everything outstanding)",
+        arguments: [
+            Argument("transfer_id", .code, required: true, positional: true),
+            Argument("lines", .lines, "The units that arrived (default: all in transit)"),
+        ],
+        result: ["transfer_id", "from", "to", "state", "reference", "created_at", "updated_at", "lines"],
+        aliases: ["transfer receive"]) { ctx, f in
         let id = try f.requiredCode("transfer_id")
         let partial = f.has("lines") ? try SKUQuantities(f, key: "lines", allowZero: false) : nil
         try f.finish()
@@ -109,7 +123,12 @@ enum TransferCommands {
         return transfer.json(lines: after)
     }
 
-    static let get = Command("stock.transfer_get", .read, "Show a transfer with what is still in transit (transfer_id)") { ctx, f in
+    static let get = Command("stock.transfer_get", .read, "Show a transfer with what is still in transit (transfer_id)",
+        arguments: [
+            Argument("transfer_id", .code, required: true, positional: true),
+        ],
+        result: ["transfer_id", "from", "to", "state", "reference", "created_at", "updated_at", "lines"],
+        aliases: ["transfer get"]) { ctx, f in
         let id = try f.requiredCode("transfer_id")
         try f.finish()
         let transfer = try requireTransfer(ctx, id)

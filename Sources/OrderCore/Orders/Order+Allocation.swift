@@ -2,7 +2,11 @@ enum AllocationCommands {
     static let all = [allocate]
 
     static let allocate = Command("order.allocate", .write,
-        "Choose the warehouses that ship a paid order (by ship-to region, priority and distance); moves its reservations there (order_id)") { ctx, f in
+        "Choose the warehouses that ship a paid order (by ship-to region, priority and distance); moves its reservations there (order_id)",
+        arguments: [
+            Argument("order_id", .code, required: true, positional: true),
+        ],
+        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]) { ctx, f in
         let id = try f.requiredCode("order_id")
         try f.finish()
         var order = try ctx.requireOrder(id)

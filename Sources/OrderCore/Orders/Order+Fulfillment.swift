@@ -5,7 +5,12 @@ enum FulfillmentCommands {
     // MARK: - Holds
 
     static let hold = Command("order.hold", .write,
-        "Stop an order before anything leaves the warehouse (order_id, reason); it remembers the state it left") { ctx, f in
+        "Stop an order before anything leaves the warehouse (order_id, reason); it remembers the state it left",
+        arguments: [
+            Argument("order_id", .code, required: true, positional: true),
+            Argument("reason", .text, required: true, positional: true),
+        ],
+        result: ["order_id", "state"]) { ctx, f in
         let id = try f.requiredCode("order_id")
         guard let reason = try f.text("reason", maxLength: 500), !reason.isEmpty else {
             throw OrderCoreError.invalid("reason is required: say why the order is held", field: "reason")
@@ -22,7 +27,12 @@ enum FulfillmentCommands {
     }
 
     static let release = Command("order.release", .write,
-        "Release a held order back to the state it was held in (order_id, reason)") { ctx, f in
+        "Release a held order back to the state it was held in (order_id, reason)",
+        arguments: [
+            Argument("order_id", .code, required: true, positional: true),
+            Argument("reason", .text, positional: true),
+        ],
+        result: ["order_id", "state"]) { ctx, f in
         let id = try f.requiredCode("order_id")
         let reason = try f.text("reason", maxLength: 500)
         try f.finish()
@@ -44,7 +54,12 @@ enum FulfillmentCommands {
     // MARK: - Picking
 
     static let pick = Command("order.pick", .write,
-        "Record picked units of an allocated order (order_id, lines [{line_no, qty}] = everything allocated)") { ctx, f in
+        "Record picked units of an allocated order (order_id, lines [{line_no, qty}] = everything allocated)",
+        arguments: [
+            Argument("order_id", .code, required: true, positional: true),
+            Argument("lines", .array, "Per line number, the units picked (default: everything allocated)"),
+        ],
+        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]) { ctx, f in
         let id = try f.requiredCode("order_id")
         let given = try lineQuantities(f)
         try f.finish()
@@ -68,7 +83,15 @@ enum FulfillmentCommands {
 
     static let pack = Command("order.pack", .write,
         "Pack a parcel, verified: scans = [order code, each item's barcode...], weight_g measured (packaging_g, partial)",
-        roleRule: "a supervisor to state packaging_g above fulfillment.packaging_g + fulfillment.packaging_allowance_g", recordsFailures: true) { ctx, f in
+        roleRule: "a supervisor to state packaging_g above fulfillment.packaging_g + fulfillment.packaging_allowance_g", recordsFailures: true,
+        arguments: [
+            Argument("order_id", .code, required: true, positional: true),
+            Argument("weight_g", .integer, "The parcel's weight on the scale", required: true, positional: true),
+            Argument("scans", .codes, "The barcodes scanned, item by item"),
+            Argument("packaging_g", .integer, "The box and filler's weight, when not the default"),
+            Argument("partial", .boolean, "Pack what was scanned and leave the rest for another parcel"),
+        ],
+        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]) { ctx, f in
         let id = try f.requiredCode("order_id")
         guard let scans = try f.strings("scans", maxCount: 10_000), let first = scans.first else {
             throw OrderCoreError.invalid("scans is required: the order code, then each item's barcode", field: "scans")
@@ -148,7 +171,13 @@ enum FulfillmentCommands {
 
     static let overrideWeight = Command("order.override_weight", .write,
         "Let a parcel held by the weight check ship, recording who decided and why (order_id, parcel, reason); a supervisor's decision",
-        role: .supervisor) { ctx, f in
+        role: .supervisor,
+        arguments: [
+            Argument("order_id", .code, required: true, positional: true),
+            Argument("parcel", .integer, required: true, positional: true),
+            Argument("reason", .text, required: true, positional: true),
+        ],
+        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]) { ctx, f in
         let id = try f.requiredCode("order_id")
         let seq = try f.requiredInt("parcel", min: 1)
         guard let reason = try f.text("reason", maxLength: 500), !reason.isEmpty else {
@@ -173,7 +202,14 @@ enum FulfillmentCommands {
     // MARK: - Shipping
 
     static let ship = Command("order.ship", .write,
-        "Ship packed parcels with a carrier and tracking number (order_id, carrier, tracking_no, parcels = every packed one)") { ctx, f in
+        "Ship packed parcels with a carrier and tracking number (order_id, carrier, tracking_no, parcels = every packed one)",
+        arguments: [
+            Argument("order_id", .code, required: true, positional: true),
+            Argument("carrier", .code, "The carrier code", required: true, positional: true),
+            Argument("tracking_no", .code, required: true, positional: true),
+            Argument("parcels", .array, "Which packed parcels ship (default: all)"),
+        ],
+        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]) { ctx, f in
         let id = try f.requiredCode("order_id")
         let carrier = try f.requiredCode("carrier")
         let trackingNo = try f.requiredCode("tracking_no")
@@ -229,7 +265,12 @@ enum FulfillmentCommands {
     // MARK: - Delivery
 
     static let deliver = Command("order.deliver", .write,
-        "Record delivery of an order's shipments (order_id, tracking_no = every shipment); delivered once every unit is") { ctx, f in
+        "Record delivery of an order's shipments (order_id, tracking_no = every shipment); delivered once every unit is",
+        arguments: [
+            Argument("order_id", .code, required: true, positional: true),
+            Argument("tracking_no", .code, "One shipment (default: all)", positional: true),
+        ],
+        result: ["order_id", "state"]) { ctx, f in
         let id = try f.requiredCode("order_id")
         let trackingNo = try f.code("tracking_no")
         try f.finish()
@@ -245,7 +286,11 @@ enum FulfillmentCommands {
     }
 
     static let complete = Command("order.complete", .write,
-        "Complete a delivered order (the sweep does it fulfillment.complete_after_days after delivery) (order_id)") { ctx, f in
+        "Complete a delivered order (the sweep does it fulfillment.complete_after_days after delivery) (order_id)",
+        arguments: [
+            Argument("order_id", .code, required: true, positional: true),
+        ],
+        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]) { ctx, f in
         let id = try f.requiredCode("order_id")
         try f.finish()
         var order = try ctx.requireOrder(id)
@@ -257,7 +302,13 @@ enum FulfillmentCommands {
     // MARK: - Packing slip
 
     static let packingSlip = Command("order.packing_slip", .read,
-        "The packing slip as text: order number, ship-to and lines, for the order or one parcel (order_id, parcel)") { ctx, f in
+        "The packing slip as text: order number, ship-to and lines, for the order or one parcel (order_id, parcel)",
+        arguments: [
+            Argument("order_id", .code, required: true, positional: true),
+            Argument("parcel", .integer, "One parcel's slip (default: the whole order)", positional: true),
+        ],
+        result: ["order_id", "parcel", "text"],
+        aliases: ["order slip"]) { ctx, f in
         let id = try f.requiredCode("order_id")
         let seq = try f.int("parcel", min: 1)
         try f.finish()

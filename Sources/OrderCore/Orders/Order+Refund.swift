@@ -5,7 +5,15 @@ enum RefundCommands {
 
     static let record = Command("order.refund", .write,
         "Record a refund made at the channel or gateway (order_id, amount, refund_ref, reason, units [{sku, qty}] refunded); never more than was paid; a full refund stops an unshipped order",
-        role: .supervisor) { ctx, f in
+        role: .supervisor,
+        arguments: [
+            Argument("order_id", .code, required: true, positional: true),
+            Argument("amount", .money, "The amount refunded", required: true),
+            Argument("refund_ref", .code, "The gateway's refund reference (a repeat is answered once)"),
+            Argument("reason", .text, "Why"),
+            Argument("units", .lines, "Which units are refunded: [{\"sku\",\"qty\"}]"),
+        ],
+        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]) { ctx, f in
         let id = try f.requiredCode("order_id")
         var order = try ctx.requireOrder(id)
         guard let amount = try f.money("amount", exponent: order.exponent), amount > 0 else {
@@ -70,7 +78,11 @@ enum RefundCommands {
     }
 
     static let updateAddress = Command("order.update_address", .write,
-        "Change where an order that has not shipped goes (order_id, ship_to with the fields that change)") { ctx, f in
+        "Change where an order that has not shipped goes (order_id, ship_to with the fields that change)",
+        arguments: [
+            Argument("order_id", .code, required: true, positional: true),
+            Argument("ship_to", .object, "The address: {\"name\",\"phone\",\"country\",\"region\",\"city\",\"address1\",\"postcode\"}", required: true),
+        ]) { ctx, f in
         let id = try f.requiredCode("order_id")
         guard let shipTo = try f.object("ship_to") else { throw OrderCoreError.invalid("ship_to is required", field: "ship_to") }
         var order = try ctx.requireOrder(id)

@@ -37,7 +37,12 @@ enum ReportCommands {
     static let severityRank = ["high": 0, "warning": 1, "info": 2]
 
     static let alerts = Command("report.alerts", .read,
-        "Everything that needs a person, most urgent first: alerts, stuck and expired orders, risk reviews — each with severity, age and the command that resolves it (limit)") { ctx, f in
+        "Everything that needs a person, most urgent first: alerts, stuck and expired orders, risk reviews — each with severity, age and the command that resolves it (limit)",
+        arguments: [
+            Argument("limit", .integer),
+        ],
+        result: ["items", "stuck_orders", "alerts"],
+        shows: "items") { ctx, f in
         let limit = Int(try f.int("limit", min: 1, max: 1_000) ?? 100)
         try f.finish()
         let limits = try ctx.value(of: .stateLimitHours).objectValue ?? JSONObject()

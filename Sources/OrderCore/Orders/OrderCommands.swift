@@ -2,13 +2,43 @@ enum OrderCommands {
     static let all = [create, pay, pickup, cancel, get, list, timeline]
 
     static let create = Command("order.create", .write,
-        "Create an order from the canonical document and reserve its stock, or fail with insufficient_stock changing nothing") { ctx, f in
+        "Create an order from the canonical document and reserve its stock, or fail with insufficient_stock changing nothing",
+        arguments: [
+            Argument("channel", .code),
+            Argument("external_id", .code, "The channel's order number"),
+            Argument("placed_at", .time, "When the buyer placed it (default: now)"),
+            Argument("currency", .code, "ISO 4217 code (default: order.default_currency)"),
+            Argument("customer", .object),
+            Argument("ship_to", .object, "The address: {\"name\",\"phone\",\"country\",\"region\",\"city\",\"address1\",\"postcode\"}"),
+            Argument("lines", .lines, "The lines: [{\"sku\",\"qty\",\"unit_price\",\"tax\",\"discount\"}]", required: true),
+            Argument("discounts", .array, "Order discounts: [{\"code\",\"amount\"}] (spread over the lines by value)"),
+            Argument("fees", .array, "Order fees: [{\"name\",\"amount\",\"tax\"}]"),
+            Argument("shipping_fee", .money, "Shipping charged to the buyer"),
+            Argument("shipping_tax", .money, "Tax on shipping"),
+            Argument("taxes_included", .boolean, "Whether prices include tax (default true)"),
+            Argument("tags", .codes, "Labels for the order"),
+            Argument("note", .text),
+            Argument("warehouse", .code, "Ship from this warehouse only"),
+            Argument("carrier", .code, "The carrier the buyer chose"),
+            Argument("priority", .integer, "Lower is preferred (warehouses) or picked first (orders)"),
+            Argument("deposit", .money, "A pre-sale's deposit: paying it locks the stock until the balance is due"),
+            Argument("balance_due_at", .time, "A pre-sale's balance due time: unpaid then, the order closes"),
+        ],
+        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"],
+        shellNames: ["region": "ship_to.region", "customer": "customer.name", "phone": "customer.phone", "email": "customer.email"]) { ctx, f in
         let draft = try OrderDraft(f, at: ctx.at, defaultCurrency: try ctx.stringSetting(.defaultCurrency))
         return try ctx.createOrder(draft).document
     }
 
     static let pay = Command("order.pay", .write,
-        "Record the payment of an unpaid order (order_id, amount = the amount due, payment_ref); its reservation becomes firm") { ctx, f in
+        "Record the payment of an unpaid order (order_id, amount = the amount due, payment_ref); its reservation becomes firm",
+        arguments: [
+            Argument("order_id", .code, required: true, positional: true),
+            Argument("amount", .money, "The amount paid: the amount due, or a pre-sale's deposit (default: the amount due)", positional: true),
+            Argument("payment_ref", .code, "The gateway's payment reference; a retried callback with it is answered once"),
+        ],
+        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"],
+        shellNames: ["ref": "payment_ref"]) { ctx, f in
         let id = try f.requiredCode("order_id")
         let paymentRef = try f.code("payment_ref")
         var order = try ctx.requireOrder(id)
@@ -62,7 +92,11 @@ enum OrderCommands {
     }
 
     static let pickup = Command("order.pickup", .write,
-        "Hand a paid order to the buyer at the counter (POS, store pickup): its reserved units leave stock and it completes (order_id)") { ctx, f in
+        "Hand a paid order to the buyer at the counter (POS, store pickup): its reserved units leave stock and it completes (order_id)",
+        arguments: [
+            Argument("order_id", .code, required: true, positional: true),
+        ],
+        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]) { ctx, f in
         let id = try f.requiredCode("order_id")
         try f.finish()
         var order = try ctx.requireOrder(id)
@@ -73,7 +107,12 @@ enum OrderCommands {
     }
 
     static let cancel = Command("order.cancel", .write,
-        "Cancel an order that has not shipped (order_id, reason); releases its stock and records any refund owed") { ctx, f in
+        "Cancel an order that has not shipped (order_id, reason); releases its stock and records any refund owed",
+        arguments: [
+            Argument("order_id", .code, required: true, positional: true),
+            Argument("reason", .text, positional: true),
+        ],
+        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]) { ctx, f in
         let id = try f.requiredCode("order_id")
         let reason = try f.text("reason", maxLength: 500) ?? "cancelled"
         try f.finish()
@@ -119,14 +158,28 @@ enum OrderCommands {
         return try ctx.document(order)
     }
 
-    static let get = Command("order.get", .read, "Show an order: lines, totals, payments, reservations and state (order_id)") { ctx, f in
+    static let get = Command("order.get", .read, "Show an order: lines, totals, payments, reservations and state (order_id)",
+        arguments: [
+            Argument("order_id", .code, required: true, positional: true),
+        ],
+        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]) { ctx, f in
         let id = try f.requiredCode("order_id")
         try f.finish()
         return try ctx.document(try ctx.requireOrder(id))
     }
 
     static let list = Command("order.list", .read,
-        "List orders newest first (state, channel, warehouse, placed_before, stuck, limit, after)") { ctx, f in
+        "List orders newest first (state, channel, warehouse, placed_before, stuck, limit, after)",
+        arguments: [
+            Argument("state", .code, "Only orders in this state"),
+            Argument("channel", .code, "Only this channel's orders"),
+            Argument("warehouse", .code, "Only orders shipping from this warehouse"),
+            Argument("placed_before", .time, "Only orders placed before this time"),
+            Argument("stuck", .boolean, "Only orders stuck in their state past the limit"),
+            Argument("limit", .integer),
+            Argument("after", .code, completes: .order),
+        ],
+        result: ["orders", "next"]) { ctx, f in
         let stateName = try f.code("state")
         let channel = try f.code("channel")
         let warehouse = try f.code("warehouse")
@@ -150,7 +203,11 @@ enum OrderCommands {
                 "next": page.count > Int(limit) ? .optional(shown.last?.orderID) : .null]
     }
 
-    static let timeline = Command("order.timeline", .read, "Show every transition of an order with time, actor, from and to (order_id)") { ctx, f in
+    static let timeline = Command("order.timeline", .read, "Show every transition of an order with time, actor, from and to (order_id)",
+        arguments: [
+            Argument("order_id", .code, required: true, positional: true),
+        ],
+        result: ["order_id", "state", "events"]) { ctx, f in
         let id = try f.requiredCode("order_id")
         try f.finish()
         let order = try ctx.requireOrder(id)
@@ -163,7 +220,9 @@ enum SweepCommand {
     static let all = [sweep]
 
     static let sweep = Command("sweep", .write,
-        "Close unpaid orders past their timeout, release their stock, open or clear low-stock alerts, prune acknowledged feed events past their retention") { ctx, f in
+        "Close unpaid orders past their timeout, release their stock, open or clear low-stock alerts, prune acknowledged feed events past their retention",
+        arguments: [],
+        result: ["expired_orders", "released_units", "order_ids", "low_stock_alerts_opened", "low_stock_alerts_cleared", "completed_orders", "awaiting_pickup", "overdue_returns"]) { ctx, f in
         try f.finish()
         var released: Int64 = 0
         var closed: [String] = []

@@ -116,7 +116,14 @@ enum StatusCommands {
 
     static let mapping = Command("status.mapping", .write,
         "Set how a source (channel, WMS) names order states: outbound {state: name}, inbound {name: state}, rules [{when, state}]",
-        role: .admin) { ctx, f in
+        role: .admin,
+        arguments: [
+            Argument("source", .code, required: true, positional: true),
+            Argument("outbound", .object, "OrderCore states and the status the source uses for each"),
+            Argument("inbound", .object, "The source's statuses and the OrderCore state each means"),
+            Argument("rules", .array, "Rules tried before the maps: [{\"status\",\"state\",\"above\"|\"below\"}]"),
+        ],
+        result: ["source", "mapping"]) { ctx, f in
         let source = try f.requiredCode("source")
         let mapping = try StatusMapping(f)
         try f.finish()
@@ -125,7 +132,14 @@ enum StatusCommands {
     }
 
     static let report = Command("status.report", .write,
-        "Record what a source says an order's status is (source, order_id, status or fields); compared with the anchor") { ctx, f in
+        "Record what a source says an order's status is (source, order_id, status or fields); compared with the anchor",
+        arguments: [
+            Argument("source", .code, required: true, positional: true),
+            Argument("order_id", .code, required: true, positional: true),
+            Argument("status", .code, "The status as the source names it (or fields the mapping rules read)", positional: true),
+            Argument("fields", .object, "The source's own fields, kept with the report"),
+        ],
+        result: ["order_id", "source", "reported", "state", "anchor", "agrees"]) { ctx, f in
         let source = try f.requiredCode("source")
         let id = try f.requiredCode("order_id")
         let status = try f.code("status")
@@ -144,7 +158,13 @@ enum StatusCommands {
     }
 
     static let statusFor = Command("order.status_for", .read,
-        "The order's status as a source names it (order_id, source): one anchor, each system's words") { ctx, f in
+        "The order's status as a source names it (order_id, source): one anchor, each system's words",
+        arguments: [
+            Argument("order_id", .code, required: true, positional: true),
+            Argument("source", .code, required: true, positional: true),
+        ],
+        result: ["order_id", "source", "state", "status"],
+        aliases: ["order status"]) { ctx, f in
         let id = try f.requiredCode("order_id")
         let source = try f.requiredCode("source")
         try f.finish()
@@ -154,7 +174,12 @@ enum StatusCommands {
     }
 
     static let drift = Command("status.drift", .read,
-        "Orders whose last reported status disagrees with the anchor, or could not be mapped (source, limit)") { ctx, f in
+        "Orders whose last reported status disagrees with the anchor, or could not be mapped (source, limit)",
+        arguments: [
+            Argument("source", .code),
+            Argument("limit", .integer),
+        ],
+        result: ["drift"]) { ctx, f in
         let source = try f.code("source")
         let limit = Int(try f.int("limit", min: 1, max: 1_000) ?? 100)
         try f.finish()

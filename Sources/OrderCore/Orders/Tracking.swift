@@ -50,7 +50,16 @@ enum TrackingCommands {
     static let all = [event, get]
 
     static let event = Command("tracking.event", .write,
-        "Apply a carrier tracking event (carrier, tracking_no, status, time, message, location); duplicates apply once") { ctx, f in
+        "Apply a carrier tracking event (carrier, tracking_no, status, time, message, location); duplicates apply once",
+        arguments: [
+            Argument("carrier", .code, required: true, positional: true),
+            Argument("tracking_no", .code, required: true, positional: true),
+            Argument("status", .code, "The carrier's status: in_transit, delivered, failed_attempt, exception... or AfterShip tags", required: true, positional: true),
+            Argument("time", .time, "When the carrier saw it (default: the command's time)"),
+            Argument("message", .text, "The carrier's text"),
+            Argument("location", .text, "Where (a bin for stock, a place for a carrier scan)"),
+        ],
+        result: ["carrier", "tracking_no", "status", "duplicate", "matched", "order_id", "shipment", "shipment_state"]) { ctx, f in
         let carrier = try f.requiredCode("carrier")
         let trackingNo = try f.requiredCode("tracking_no")
         let statusName = try f.requiredCode("status")
@@ -109,7 +118,12 @@ enum TrackingCommands {
         return .object(result)
     }
 
-    static let get = Command("tracking.get", .read, "Show the tracking events of a parcel (carrier, tracking_no)") { ctx, f in
+    static let get = Command("tracking.get", .read, "Show the tracking events of a parcel (carrier, tracking_no)",
+        arguments: [
+            Argument("carrier", .code, required: true, positional: true),
+            Argument("tracking_no", .code, required: true, positional: true),
+        ],
+        result: ["carrier", "tracking_no", "order_id", "shipment_state", "events"]) { ctx, f in
         let carrier = try f.requiredCode("carrier")
         let trackingNo = try f.requiredCode("tracking_no")
         try f.finish()

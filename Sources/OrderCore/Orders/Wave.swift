@@ -2,7 +2,13 @@
 enum WaveCommands {
     static let all = [locate, wave, waveGet]
 
-    static let locate = Command("stock.locate", .write, "Set where a SKU lies in a warehouse, for pick lists (sku, warehouse, location)") { ctx, f in
+    static let locate = Command("stock.locate", .write, "Set where a SKU lies in a warehouse, for pick lists (sku, warehouse, location)",
+        arguments: [
+            Argument("sku", .code, required: true, positional: true),
+            Argument("warehouse", .code, required: true, positional: true),
+            Argument("location", .code, "The bin (pick lists walk by location; null clears it)", required: true, positional: true),
+        ],
+        result: ["sku", "warehouse", "location"]) { ctx, f in
         let sku = try f.requiredCode("sku")
         let warehouse = try f.requiredCode("warehouse")
         let location = try f.code("location")
@@ -14,7 +20,14 @@ enum WaveCommands {
     }
 
     static let wave = Command("pick.wave", .write,
-        "Start a pick wave: allocated orders of a warehouse by priority and age (warehouse, carrier, cutoff, limit)") { ctx, f in
+        "Start a pick wave: allocated orders of a warehouse by priority and age (warehouse, carrier, cutoff, limit)",
+        arguments: [
+            Argument("warehouse", .code, required: true, positional: true),
+            Argument("carrier", .code, "Only orders for this carrier"),
+            Argument("cutoff", .time, "Only orders placed before this time"),
+            Argument("limit", .integer, "At most this many orders"),
+        ],
+        result: ["wave_id", "warehouse", "carrier", "created_at", "orders", "units", "pick_list"]) { ctx, f in
         let warehouse = try f.requiredCode("warehouse")
         let carrier = try f.code("carrier")
         let cutoff = try f.time("cutoff")
@@ -29,7 +42,12 @@ enum WaveCommands {
         return try document(ctx, waveID)
     }
 
-    static let waveGet = Command("pick.wave_get", .read, "Show a wave's pick list, sorted by location (wave_id)") { ctx, f in
+    static let waveGet = Command("pick.wave_get", .read, "Show a wave's pick list, sorted by location (wave_id)",
+        arguments: [
+            Argument("wave_id", .code, required: true, positional: true),
+        ],
+        result: ["wave_id", "warehouse", "carrier", "created_at", "orders", "units", "pick_list"],
+        aliases: ["pick list"]) { ctx, f in
         let waveID = try f.requiredCode("wave_id")
         try f.finish()
         return try document(ctx, waveID)

@@ -6,7 +6,14 @@ enum DashboardCommands {
     static let all = [html]
 
     static let html = Command("report.html", .read,
-        "Write the operations dashboard as one self-contained HTML file (path, from, to, verify)", role: .operator) { ctx, f in
+        "Write the operations dashboard as one self-contained HTML file (path, from, to, verify)", role: .operator,
+        arguments: [
+            Argument("path", .text, required: true, positional: true),
+            Argument("from", .time),
+            Argument("to", .time),
+            Argument("verify", .boolean),
+        ],
+        result: ["path", "bytes", "score", "grade"]) { ctx, f in
         guard let path = try f.text("path", maxLength: 4_096), !path.isEmpty else {
             throw OrderCoreError.invalid("path is required: the HTML file to write", field: "path")
         }

@@ -9,7 +9,14 @@ enum ExportCommands {
     static let pageSize: Int64 = 1_000
 
     static let export = Command("export", .read,
-        "Write a read command's rows to a file as CSV or JSON lines, streaming every page (request = {op, ...}, path, format = csv|jsonl, rows = which array)") { ctx, f in
+        "Write a read command's rows to a file as CSV or JSON lines, streaming every page (request = {op, ...}, path, format = csv|jsonl, rows = which array)",
+        arguments: [
+            Argument("request", .object, "The listing command to export, such as {\"op\":\"order.list\",\"state\":\"paid\"}", required: true),
+            Argument("path", .text, required: true, positional: true),
+            Argument("format", .code, "csv or jsonl", choices: ["csv", "jsonl"]),
+            Argument("rows", .code, "Which array member of the answer holds the rows (default: the first)"),
+        ],
+        result: ["path", "format", "op", "rows", "bytes"]) { ctx, f in
         guard case .object(let object)? = f.value("request") else {
             throw OrderCoreError.invalid("request is required: the command to export, such as {\"op\":\"order.list\",\"state\":\"paid\"}", field: "request")
         }

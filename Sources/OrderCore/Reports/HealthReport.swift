@@ -71,7 +71,13 @@ enum HealthCommands {
     static let unprocessedStates: Set<String> = ["paid", "allocated", "picking", "packed", "partially_shipped"]
 
     static let health = Command("report.health", .read,
-        "Order health for a period, overall and per channel and warehouse: backlog, stuck, on-time shipping, pack failures, returns, consistency, off-hours bulk changes, and a weighted score (from, to, verify)") { ctx, f in
+        "Order health for a period, overall and per channel and warehouse: backlog, stuck, on-time shipping, pack failures, returns, consistency, off-hours bulk changes, and a weighted score (from, to, verify)",
+        arguments: [
+            Argument("to", .time),
+            Argument("from", .time),
+            Argument("verify", .boolean),
+        ],
+        result: ["from", "to", "score", "grade", "components", "channels", "warehouses", "daily"]) { ctx, f in
         let to = try f.time("to") ?? ctx.at
         let from = try f.time("from") ?? (to - 7 * 86_400_000)
         let verify = try f.bool("verify") ?? true

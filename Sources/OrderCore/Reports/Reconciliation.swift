@@ -8,7 +8,15 @@ enum ReconcileCommands {
     static let defaultColumns = ["reference": "reference", "order": "order", "amount": "amount", "type": "type", "time": "time"]
 
     static let payments = Command("reconcile.payments", .read,
-        "Compare a gateway CSV with recorded payments and refunds (csv, columns = {reference, order, amount, type, time}, from, to, limit)") { ctx, f in
+        "Compare a gateway CSV with recorded payments and refunds (csv, columns = {reference, order, amount, type, time}, from, to, limit)",
+        arguments: [
+            Argument("csv", .file, "The gateway's settlement file (CSV text); the shell reads it from the file named", required: true, positional: true),
+            Argument("columns", .object, "Which gateway columns hold reference, order, amount, type, time ({\"reference\":\"Ref\",...})"),
+            Argument("from", .time),
+            Argument("to", .time),
+            Argument("limit", .integer),
+        ],
+        result: ["rows", "period", "matched", "missing_in_ordercore", "missing_at_gateway", "mismatches", "details"]) { ctx, f in
         guard case .string(let text)? = f.value("csv") else { throw OrderCoreError.invalid("csv is required: the gateway file's text", field: "csv") }
         var columns = defaultColumns
         if let c = try f.object("columns") {

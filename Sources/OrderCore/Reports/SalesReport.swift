@@ -6,7 +6,14 @@ enum SalesCommands {
     static let all = [sales]
 
     static let sales = Command("report.sales", .read,
-        "Sales of orders paid in a period: GMV, discounts, shipping, refunds, net, orders, units, average order value (from, to, by = day|channel|sku|total, channel)") { ctx, f in
+        "Sales of orders paid in a period: GMV, discounts, shipping, refunds, net, orders, units, average order value (from, to, by = day|channel|sku|total, channel)",
+        arguments: [
+            Argument("to", .time),
+            Argument("from", .time),
+            Argument("by", .code, "Rows per day, channel, sku or one total", choices: ["day", "channel", "sku", "total"]),
+            Argument("channel", .code),
+        ],
+        result: ["from", "to", "by", "channel", "rows", "totals"]) { ctx, f in
         let to = try f.time("to") ?? ctx.at
         let from = try f.time("from") ?? (to - 7 * 86_400_000)
         let byName = try f.code("by") ?? "day"

@@ -173,7 +173,15 @@ enum ReturnCommands {
     static let all = [request, approve, reject, receive, inspect, refund, get, list, customerStats]
 
     static let request = Command("return.request", .write,
-        "Open a return for shipped units of an order (order_id, lines [{line_no or sku, qty}], reason, note, exchange [{sku, qty, unit_price}]); answers with a refund quote") { ctx, f in
+        "Open a return for shipped units of an order (order_id, lines [{line_no or sku, qty}], reason, note, exchange [{sku, qty, unit_price}]); answers with a refund quote",
+        arguments: [
+            Argument("order_id", .code, required: true, positional: true),
+            Argument("reason", .code, "Why the buyer returns it (not_as_described, damaged, wrong_item, changed_mind...)", required: true, positional: true),
+            Argument("note", .text),
+            Argument("lines", .lines, "The units returned: [{\"sku\",\"qty\"}]", required: true),
+            Argument("exchange", .lines, "Replacement lines for an exchange: [{\"sku\",\"qty\"}]"),
+        ],
+        result: ["return_id", "order_id", "state", "reason", "seller_fault", "customer", "owner", "note"]) { ctx, f in
         let orderID = try f.requiredCode("order_id")
         let reason = try f.requiredCode("reason")
         let note = try f.text("note", maxLength: 2_000)
@@ -262,7 +270,12 @@ enum ReturnCommands {
 
     static let approve = Command("return.approve", .write,
         "Approve a requested return; its amount and the customer's history decide the role needed (return_id, note)",
-        roleRule: "a supervisor above returns.supervisor_above, an admin above returns.admin_above; a flagged customer's: returns.flagged_customer_role") { ctx, f in
+        roleRule: "a supervisor above returns.supervisor_above, an admin above returns.admin_above; a flagged customer's: returns.flagged_customer_role",
+        arguments: [
+            Argument("return_id", .code, required: true, positional: true),
+            Argument("note", .text, positional: true),
+        ],
+        result: ["return_id", "order_id", "state", "reason", "seller_fault", "customer", "owner", "note"]) { ctx, f in
         let id = try f.requiredCode("return_id")
         let note = try f.text("note", maxLength: 1_000)
         try f.finish()
@@ -280,7 +293,12 @@ enum ReturnCommands {
         return try ctx.returnDocument(r)
     }
 
-    static let reject = Command("return.reject", .write, "Reject a requested return (return_id, reason)") { ctx, f in
+    static let reject = Command("return.reject", .write, "Reject a requested return (return_id, reason)",
+        arguments: [
+            Argument("return_id", .code, required: true, positional: true),
+            Argument("reason", .text, required: true, positional: true),
+        ],
+        result: ["return_id", "order_id", "state", "reason", "seller_fault", "customer", "owner", "note"]) { ctx, f in
         let id = try f.requiredCode("return_id")
         guard let reason = try f.text("reason", maxLength: 1_000), !reason.isEmpty else {
             throw OrderCoreError.invalid("reason is required: say why the return is rejected", field: "reason")
@@ -297,7 +315,15 @@ enum ReturnCommands {
     }
 
     static let receive = Command("return.receive", .write,
-        "Record what arrived (return_id, warehouse, lines [{line_no or sku, resellable, damaged, wrong_item, empty}] or [{line_no or sku, qty}] with grade, weight_g of the parcel)") { ctx, f in
+        "Record what arrived (return_id, warehouse, lines [{line_no or sku, resellable, damaged, wrong_item, empty}] or [{line_no or sku, qty}] with grade, weight_g of the parcel)",
+        arguments: [
+            Argument("return_id", .code, required: true, positional: true),
+            Argument("warehouse", .code, "Where it arrived", required: true, positional: true),
+            Argument("weight_g", .integer, "The parcel's weight (an empty box is found by weight)"),
+            Argument("grade", .code, "The grade of every line that names none", choices: ["resellable", "damaged", "wrong_item", "empty"]),
+            Argument("lines", .lines, "The units that arrived: [{\"sku\",\"qty\",\"grade\"}]", required: true),
+        ],
+        result: ["return_id", "order_id", "state", "reason", "seller_fault", "customer", "owner", "note"]) { ctx, f in
         let id = try f.requiredCode("return_id")
         let warehouse = try f.requiredCode("warehouse")
         let weight = try f.int("weight_g", min: 0, max: 10_000_000)
@@ -380,7 +406,15 @@ enum ReturnCommands {
 
     static let inspect = Command("return.inspect", .write,
         "A supervisor's decision on units received empty or as the wrong item: regrade them (return_id, warehouse, lines [{line_no or sku, resellable, damaged}] or [{line_no or sku, qty}] with grade, note); regraded units go back to stock and become refundable",
-        role: .supervisor) { ctx, f in
+        role: .supervisor,
+        arguments: [
+            Argument("return_id", .code, required: true, positional: true),
+            Argument("warehouse", .code, required: true, positional: true),
+            Argument("note", .text),
+            Argument("grade", .code, choices: ["resellable", "damaged"]),
+            Argument("lines", .lines, "The units regraded: [{\"sku\",\"qty\"}]", required: true),
+        ],
+        result: ["return_id", "order_id", "state", "reason", "seller_fault", "customer", "owner", "note"]) { ctx, f in
         let id = try f.requiredCode("return_id")
         let warehouse = try f.requiredCode("warehouse")
         let note = try f.text("note", maxLength: 1_000)
@@ -432,7 +466,14 @@ enum ReturnCommands {
     }
 
     static let refund = Command("return.refund", .write,
-        "Refund what arrived and was not refunded yet, per tender (return_id, refund_ref, payment_ref of the refund, before_receipt = why, when policy allows paying before goods arrive)") { ctx, f in
+        "Refund what arrived and was not refunded yet, per tender (return_id, refund_ref, payment_ref of the refund, before_receipt = why, when policy allows paying before goods arrive)",
+        arguments: [
+            Argument("return_id", .code, required: true, positional: true),
+            Argument("refund_ref", .code, "The gateway's refund reference (a repeat is answered once)"),
+            Argument("before_receipt", .text, "Refund before the goods arrive, with the reason (a supervisor's call)"),
+        ],
+        result: ["return_id", "order_id", "state", "reason", "seller_fault", "customer", "owner", "note"],
+        shellNames: ["ref": "refund_ref"]) { ctx, f in
         let id = try f.requiredCode("return_id")
         let ref = try f.code("refund_ref")
         let beforeReceipt = try f.text("before_receipt", maxLength: 500)
@@ -498,14 +539,28 @@ enum ReturnCommands {
     }
 
     static let get = Command("return.get", .read,
-        "Show a return: lines, each line's allocation (gross, discount shares, net per tender), the quote, refunds and timeline (return_id)") { ctx, f in
+        "Show a return: lines, each line's allocation (gross, discount shares, net per tender), the quote, refunds and timeline (return_id)",
+        arguments: [
+            Argument("return_id", .code, required: true, positional: true),
+        ],
+        result: ["return_id", "order_id", "state", "reason", "seller_fault", "customer", "owner", "note"]) { ctx, f in
         let id = try f.requiredCode("return_id")
         try f.finish()
         return try ctx.returnDocument(try ctx.requireReturn(id))
     }
 
     static let list = Command("return.list", .read,
-        "List returns oldest first (state, order_id, overdue = not moved within returns.sla_hours, older_than_hours, after, limit)") { ctx, f in
+        "List returns oldest first (state, order_id, overdue = not moved within returns.sla_hours, older_than_hours, after, limit)",
+        arguments: [
+            Argument("state", .code, "Only returns in this state"),
+            Argument("order_id", .code, "Only this order's returns"),
+            Argument("overdue", .boolean, "Only returns past their deadline"),
+            Argument("older_than_hours", .integer, "Only returns open longer than this"),
+            Argument("after", .code, completes: .returnID),
+            Argument("limit", .integer),
+        ],
+        result: ["returns", "next"],
+        shellNames: ["order": "order_id"]) { ctx, f in
         let stateName = try f.code("state")
         let orderID = try f.code("order_id")
         let overdue = try f.bool("overdue") ?? false
@@ -537,7 +592,11 @@ enum ReturnCommands {
     }
 
     static let customerStats = Command("customer.returns", .read,
-        "A customer's returns record for risk checks: orders, returns, refunded cash, wrong-item and empty-box signals (customer = id or phone)") { ctx, f in
+        "A customer's returns record for risk checks: orders, returns, refunded cash, wrong-item and empty-box signals (customer = id or phone)",
+        arguments: [
+            Argument("customer", .code, required: true, positional: true),
+        ],
+        result: ["customer", "orders", "returns", "wrong_item_units", "empty_units", "refunded_cash_minor", "empty_box_returns", "return_rate"]) { ctx, f in
         let customer = try f.requiredCode("customer")
         try f.finish()
         var stats = try ctx.store.returnerStats(customer: customer)

@@ -1,7 +1,12 @@
 enum RiskCommands {
     static let all = [assess, get, queue, review, listSet, lists, rulesGet, rulesSet, shadow]
 
-    static let get = Command("risk.get", .read, "An order's risk decision: score, reasons with points, rule-set version, review (order_id)") { ctx, f in
+    static let get = Command("risk.get", .read, "An order's risk decision: score, reasons with points, rule-set version, review (order_id)",
+        arguments: [
+            Argument("order_id", .code, required: true, positional: true),
+        ],
+        result: ["score", "decision", "rules_version", "assessed_at", "reasons", "review", "order_id", "state"],
+        aliases: ["risk show"]) { ctx, f in
         let id = try f.requiredCode("order_id")
         try f.finish()
         let order = try ctx.requireOrder(id)
@@ -12,7 +17,11 @@ enum RiskCommands {
     }
 
     static let assess = Command("risk.assess", .write,
-        "Score an order with the current rules and store the decision with its reasons (order_id; dry_run = score only)") { ctx, f in
+        "Score an order with the current rules and store the decision with its reasons (order_id; dry_run = score only)",
+        arguments: [
+            Argument("order_id", .code, required: true, positional: true),
+            Argument("dry_run", .boolean, "Score without recording or holding"),
+        ]) { ctx, f in
         let id = try f.requiredCode("order_id")
         let dryRun = try f.bool("dry_run") ?? false
         try f.finish()
@@ -27,7 +36,11 @@ enum RiskCommands {
         return .object(result)
     }
 
-    static let queue = Command("risk.queue", .read, "Orders waiting for a risk review, oldest first, with their decision and reasons (limit)") { ctx, f in
+    static let queue = Command("risk.queue", .read, "Orders waiting for a risk review, oldest first, with their decision and reasons (limit)",
+        arguments: [
+            Argument("limit", .integer),
+        ],
+        result: ["total", "orders"]) { ctx, f in
         let limit = try f.int("limit", min: 1, max: 1_000) ?? 50
         try f.finish()
         return ["total": .int(try ctx.store.riskQueueCount()), "orders": .array(try ctx.store.riskQueue(limit: Int(limit)).map { entry in
@@ -37,7 +50,13 @@ enum RiskCommands {
     }
 
     static let review = Command("risk.review", .write,
-        "A supervisor's decision on a queued order (order_id, decision = approve|reject, reason): approval releases a risk hold, rejection cancels", role: .supervisor) { ctx, f in
+        "A supervisor's decision on a queued order (order_id, decision = approve|reject, reason): approval releases a risk hold, rejection cancels", role: .supervisor,
+        arguments: [
+            Argument("order_id", .code, required: true, positional: true),
+            Argument("decision", .code, required: true, positional: true, choices: ["approve", "reject"]),
+            Argument("reason", .text, required: true, positional: true),
+        ],
+        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]) { ctx, f in
         let id = try f.requiredCode("order_id")
         let decision = try f.requiredCode("decision")
         guard let reason = try f.text("reason", maxLength: 1_000), !reason.isEmpty else {
@@ -68,7 +87,15 @@ enum RiskCommands {
 
     static let listSet = Command("risk.list_set", .write,
         "Put an identifier on the allow or block list, or off both (kind = phone|email|device|ip|customer|address, value, list = allow|block|none, note)",
-        role: .supervisor) { ctx, f in
+        role: .supervisor,
+        arguments: [
+            Argument("kind", .code, "What the value is", required: true, positional: true, choices: ["phone", "email", "device", "ip", "customer", "address"]),
+            Argument("value", .text, "The phone, e-mail, device id... listed", required: true, positional: true),
+            Argument("list", .code, "allow or block (null: remove the entry)", positional: true, choices: ["allow", "block"]),
+            Argument("note", .text),
+        ],
+        result: ["kind", "value", "list"],
+        aliases: ["risk list"]) { ctx, f in
         let kind = try f.requiredCode("kind")
         guard let value = try f.text("value", maxLength: 500), !value.isEmpty else { throw OrderCoreError.invalid("value is required", field: "value") }
         let given = try f.code("list")
@@ -84,19 +111,27 @@ enum RiskCommands {
         return ["kind": .string(kind), "value": .string(normalized), "list": .optional(list)]
     }
 
-    static let lists = Command("risk.lists", .read, "Show the allow and block lists") { ctx, f in
+    static let lists = Command("risk.lists", .read, "Show the allow and block lists",
+        arguments: [],
+        result: ["entries"]) { ctx, f in
         try f.finish()
         return ["entries": .array(try ctx.store.riskLists())]
     }
 
-    static let rulesGet = Command("risk.rules_get", .read, "Show the current risk rule set and its version") { ctx, f in
+    static let rulesGet = Command("risk.rules_get", .read, "Show the current risk rule set and its version",
+        arguments: [],
+        result: ["version", "rules"],
+        aliases: ["risk rules"]) { ctx, f in
         try f.finish()
         let (version, rules) = try ctx.store.riskRules()
         return ["version": .int(version), "rules": rules.json]
     }
 
     static let rulesSet = Command("risk.rules_set", .write,
-        "Change risk rules and thresholds (rules = {thresholds, rules}; members left out keep their defaults); stores a new version", role: .admin) { ctx, f in
+        "Change risk rules and thresholds (rules = {thresholds, rules}; members left out keep their defaults); stores a new version", role: .admin,
+        arguments: [
+            Argument("rules", .object, required: true),
+        ]) { ctx, f in
         guard let spec = try f.object("rules") else { throw OrderCoreError.invalid("rules is required", field: "rules") }
         let rules = try RiskRules(spec)
         try f.finish()
@@ -105,7 +140,12 @@ enum RiskCommands {
     }
 
     static let shadow = Command("risk.shadow", .read,
-        "Score recent orders with a candidate rule set without acting: how decisions would change (rules, limit)") { ctx, f in
+        "Score recent orders with a candidate rule set without acting: how decisions would change (rules, limit)",
+        arguments: [
+            Argument("rules", .object, "The candidate rules to compare with the current ones", required: true),
+            Argument("limit", .integer),
+        ],
+        result: ["orders", "decisions", "changed"]) { ctx, f in
         guard let spec = try f.object("rules") else { throw OrderCoreError.invalid("rules is required", field: "rules") }
         let candidate = try RiskRules(spec)
         let limit = try f.int("limit", min: 1, max: 100_000) ?? 1_000

@@ -31,6 +31,24 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         }
     }
 
+    /// The C name of `number` in `Include/ordercore.h`.
+    public var cName: String {
+        switch self {
+        case .invalidInput: "OC_INVALID"
+        case .notFound: "OC_NOT_FOUND"
+        case .conflict: "OC_CONFLICT"
+        case .insufficientStock: "OC_INSUFFICIENT_STOCK"
+        case .busy: "OC_BUSY"
+        case .forbidden: "OC_FORBIDDEN"
+        case .io: "OC_IO"
+        case .corrupt: "OC_CORRUPT"
+        case .misuse: "OC_MISUSE"
+        case .internal: "OC_INTERNAL"
+        case .full: "OC_FULL"
+        case .incompatible: "OC_INCOMPATIBLE"
+        }
+    }
+
     public init?(number: Int32) {
         guard let code = ErrorCode.allCases.first(where: { $0.number == number }) else { return nil }
         self = code
