@@ -50,7 +50,6 @@ public final class Shell {
             case "help": write(Shell.help(Array(words.dropFirst())))
             case "exec": try exec(String(line.dropFirst(4)))
             case "events" where words.dropFirst().first == "tail": try tail(Array(words.dropFirst(2)))
-            case "reconcile" where words.dropFirst().first == "payments": try reconcile(Array(words.dropFirst(2)))
             case "export": try export(Array(words.dropFirst()))
             case "watch": try watch(Array(words.dropFirst()))
             case "quit", "exit": return .quit
@@ -66,11 +65,11 @@ public final class Shell {
 
     /// A readable command, parsed once, ready to run (again: `watch` repeats it).
     private func readable(_ words: [String]) throws -> () -> Result<JSON, OrderCoreError> {
-        let (command, arguments) = try request(words)
+        let (command, op, arguments) = try request(words)
         return { [engine, actor, mode] in
             var arguments = arguments
             arguments["actor"] = .string(actor)
-            var result = engine.run(command.op, arguments)
+            var result = engine.run(op, arguments)
             if let also = command.also, case .success(.object(var object)) = result {
                 object[also.as] = (try? engine.run(also.op, arguments).get())?[also.field] ?? .null
                 result = .success(.object(object))
@@ -82,11 +81,12 @@ public final class Shell {
         }
     }
 
-    private func request(_ words: [String]) throws -> (ShellCommand, JSONObject) {
-        guard let (command, args) = ShellCommand.match(words) else {
+    /// The op a readable command runs, with its arguments.
+    private func request(_ words: [String]) throws -> (ShellCommand, String, JSONObject) {
+        guard let (command, args) = ShellCommand.match(words), let op = command.op else {
             throw ShellError("unknown command '\(words.prefix(2).joined(separator: " "))'; type help for the list of commands")
         }
-        return (command, try command.arguments(args))
+        return (command, op, try command.arguments(args))
     }
 
     /// `export FILE [rows=NAME] COMMAND ...`: the command's rows to FILE, every page of them: JSON lines
@@ -101,8 +101,8 @@ public final class Shell {
             rest.removeFirst()
         }
         guard !rest.isEmpty else { throw ShellError(usage) }
-        var (command, request) = try request(rest)
-        request["op"] = .string(command.op)
+        var (_, op, request) = try request(rest)
+        request["op"] = .string(op)
         let format = file.hasSuffix(".jsonl") || file.hasSuffix(".ndjson") ? "jsonl" : "csv"
         show(engine.run("export", ["request": .object(request), "path": .string(file), "format": .string(format), "rows": rows,
                                    "actor": .string(actor)]))
@@ -185,21 +185,6 @@ public final class Shell {
         }
     }
 
-    /// `reconcile payments FILE [from=] [to=] [reference=COL order=COL amount=COL type=COL time=COL]`:
-    /// the gateway file is read here and compared by `reconcile.payments`.
-    private func reconcile(_ words: [String]) throws {
-        guard let file = words.first else { throw ShellError("usage: reconcile payments FILE [from=] [to=] [reference=COLUMN ...]") }
-        var args: JSONObject = ["csv": .string(try LineReader(path: file).rest()), "actor": .string(actor)]
-        var columns = JSONObject()
-        for word in words.dropFirst() {
-            guard let eq = word.firstIndex(of: "=") else { throw ShellError("unexpected '\(word)'; options are key=value") }
-            let key = String(word[..<eq]), value = JSON.string(String(word[word.index(after: eq)...]))
-            if key == "from" || key == "to" { args[key] = value } else { columns[key] = value }
-        }
-        if !columns.isEmpty { args["columns"] = .object(columns) }
-        show(engine.run("reconcile.payments", args))
-    }
-
     private func show(_ result: Result<JSON, OrderCoreError>) {
         switch result {
         case .success(let value): write(Renderer.render(value, mode: mode))
@@ -227,7 +212,7 @@ public final class Shell {
         }
         switch words[0] {
         case ".quit", ".exit": return .quit
-        case ".help": write(Shell.help([]))
+        case ".help": write(Shell.help(Array(words.dropFirst())))
         case ".mode":
             guard let argument, let mode = OutputMode(rawValue: argument) else {
                 throw ShellError(".mode takes \(OutputMode.allCases.map(\.rawValue).joined(separator: ", ")) (now \(mode.rawValue))")
@@ -273,31 +258,22 @@ public final class Shell {
 
     /// `help` lists every command; `help order pay` (or `help order`) shows the matching ones in full.
     public static func help(_ words: [String]) -> String {
-        let commands = ShellCommand.all.filter { words.isEmpty || Array($0.words.prefix(words.count)) == words }
+        let commands = ShellCommand.all.filter { !$0.isAlias && (words.isEmpty || Array($0.words.prefix(words.count)) == words) }
+            + ShellCommand.all.filter { $0.isAlias && !words.isEmpty && Array($0.words.prefix(words.count)) == words }
         if commands.isEmpty { return "no command '\(words.joined(separator: " "))'; type help for the list" }
-        let width = commands.map { $0.usage.count }.max() ?? 0
-        var lines = commands.map { $0.usage.padding(to: width) + "  " + $0.summary }
-        if words.isEmpty {
-            lines += [
-                "events tail [CONSUMER]".padding(to: width) + "  Print the change feed after the consumer's cursor and acknowledge it",
-                "reconcile payments FILE [options]".padding(to: width) + "  Compare a gateway CSV with recorded payments (from= to= reference=COL amount=COL ...)",
-                "export FILE [rows=NAME] COMMAND ...".padding(to: width) + "  Write every row a command lists to FILE (.csv, or .jsonl for JSON lines)",
-                "watch [SECONDS] [COMMAND ...]".padding(to: width) + "  Refresh a command on the terminal until a key is pressed (default: 2 s, report alerts)",
-                "exec JSON".padding(to: width) + "  Run any bus op as JSON, e.g. exec {\"op\":\"stock.get\",\"sku\":\"A1\"}",
-                "help [COMMAND]".padding(to: width) + "  Show this list, or one command with its op",
-                "",
-                ".mode table|json|csv   Output format",
-                ".read FILE             Run commands from a file (- reads standard input)",
-                ".import FILE --channel CHANNEL  Ingest a file of channel events (CSV, JSON, JSON lines); re-running skips what is in",
-                ".bail on|off           Stop at the first error (scripts exit non-zero)",
-                ".timer on|off          Print how long each command took",
-                ".show                  Show the current settings",
-                ".quit                  Leave (Ctrl-D works too)",
-            ]
-        } else {
-            for command in commands where words.count >= command.words.count {
-                if !command.optionUsage.isEmpty { lines.append("  options: " + command.optionUsage.joined(separator: " ")) }
-                lines.append("  runs op \(command.op): \(Command.all.first { $0.name == command.op }?.summary ?? "")")
+        let width = min(commands.map { $0.usage.count }.max() ?? 0, 48)
+        var lines: [String] = []
+        for command in commands {
+            let aliases = ShellCommand.all.filter { $0.isAlias && $0.op == command.op && !command.isAlias }.map(\.name)
+            lines.append(command.usage.padding(to: width) + "  " + command.summary
+                         + (aliases.isEmpty ? "" : " (also: \(aliases.joined(separator: ", ")))"))
+            guard !words.isEmpty, words.count >= command.words.count || commands.count == 1 else { continue }
+            if !command.optionUsage.isEmpty { lines.append("  options: " + command.optionUsage.joined(separator: " ")) }
+            if let op = command.op, let declared = Command.all.first(where: { $0.name == op }) {
+                lines.append("  runs op \(op): \(declared.summary)")
+                for argument in declared.arguments {
+                    lines.append("    \(argument.name)\(argument.required ? " (required)" : ""): \(argument.doc)")
+                }
             }
         }
         return lines.joined(separator: "\n")

@@ -16,7 +16,9 @@ enum ReconcileCommands {
             Argument("to", .time),
             Argument("limit", .integer),
         ],
-        result: ["rows", "period", "matched", "missing_in_ordercore", "missing_at_gateway", "mismatches", "details"]) { ctx, f in
+        result: ["rows", "period", "matched", "missing_in_ordercore", "missing_at_gateway", "mismatches", "details"],
+        shellNames: ["reference": "columns.reference", "order": "columns.order", "amount": "columns.amount", "type": "columns.type",
+                     "time": "columns.time"]) { ctx, f in
         guard case .string(let text)? = f.value("csv") else { throw OrderCoreError.invalid("csv is required: the gateway file's text", field: "csv") }
         var columns = defaultColumns
         if let c = try f.object("columns") {
