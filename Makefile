@@ -18,7 +18,7 @@ RUN_LIB  := LD_LIBRARY_PATH=$(CURDIR)/$(DIST)/lib
 PYENV    := PYTHONPATH=$(CURDIR)/bindings/python ORDERCORE_LIBRARY=$(CURDIR)/$(LIB) ORDERCORE_SHELL=$(CURDIR)/$(DIST)/bin/ordercore
 SYSTEM_PACKAGES := libsqlite3-dev libedit-dev pkg-config
 
-.PHONY: all deps test-deps build run test test-swift test-c test-python test-shell examples bench soak fuzz install clean
+.PHONY: all deps test-deps build run test test-swift test-c test-python test-shell examples docs bench soak fuzz install clean
 
 all: build
 
@@ -95,7 +95,12 @@ test-c: build
 	cd $(CTEST) && rm -f installed.db* && LD_LIBRARY_PATH=prefix/lib ./quickstart-installed installed.db >/dev/null && echo "ok   make install + pkg-config build a working program"
 
 test-python: build test-deps
+	$(PYENV) $(PYTHON) docs/generate.py --check
 	$(PYENV) $(PYTHON) -m pytest -q Tests/python
+
+# docs/commands.md and the Python binding's op methods, generated from the op declarations.
+docs: build
+	$(PYENV) $(PYTHON) docs/generate.py
 
 test-shell: build test-deps
 	$(PYENV) $(PYTHON) -m pytest -q Tests/shell

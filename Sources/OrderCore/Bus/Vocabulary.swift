@@ -19,6 +19,7 @@ enum VocabularyCommands {
 extension ErrorCode {
     /// The code as `ops` lists it: the JSON code, the C return code and its name in ordercore.h.
     var json: JSON {
-        ["code": .string(rawValue), "rc": .int(Int64(number)), "c_name": .string(cName), "summary": .string(summary)]
+        ["code": .string(rawValue), "rc": .int(Int64(number)), "c_name": .string(cName), "summary": .string(summary),
+         "when": .string(when)]
     }
 }

@@ -73,8 +73,8 @@ enum HealthCommands {
     static let health = Command("report.health", .read,
         "Order health for a period, overall and per channel and warehouse: backlog, stuck, on-time shipping, pack failures, returns, consistency, off-hours bulk changes, and a weighted score (from, to, verify)",
         arguments: [
-            Argument("to", .time),
             Argument("from", .time),
+            Argument("to", .time),
             Argument("verify", .boolean),
         ],
         result: ["from", "to", "score", "grade", "components", "channels", "warehouses", "daily"]) { ctx, f in

@@ -8,8 +8,8 @@ enum SalesCommands {
     static let sales = Command("report.sales", .read,
         "Sales of orders paid in a period: GMV, discounts, shipping, refunds, net, orders, units, average order value (from, to, by = day|channel|sku|total, channel)",
         arguments: [
-            Argument("to", .time),
             Argument("from", .time),
+            Argument("to", .time),
             Argument("by", .code, "Rows per day, channel, sku or one total", choices: ["day", "channel", "sku", "total"]),
             Argument("channel", .code),
         ],

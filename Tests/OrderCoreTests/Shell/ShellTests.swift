@@ -82,6 +82,29 @@ struct ShellTests {
         #expect(Shell.help(["frobnicate"]).contains("no command"))
     }
 
+    /// Every op reaches the shell: `help` lists it, `help COMMAND` names the op, tab completes each of its
+    /// words, and its words parse to the op.
+    @Test func everyOpIsReachableFromTheShell() {
+        let help = Shell.help([])
+        for command in Command.all {
+            let words = command.shellName.split(separator: " ").map(String.init)
+            let row = ShellCommand.match(words)?.0
+            #expect(row?.op == command.name || (command.name == "export" && row?.name == "export"), "\(command.name)")
+            #expect(help.contains(command.shellName), "\(command.name)")
+            if row?.op == command.name { #expect(Shell.help(words).contains("runs op \(command.name)")) }
+            for (i, word) in words.enumerated() {
+                let before = words.prefix(i).map { $0 + " " }.joined()
+                #expect(Completion.candidates(before: before, word: String(word.prefix(2)), codes: { _, _ in [] }).contains(word),
+                        "\(command.name): \(word)")
+            }
+            for argument in command.arguments where !argument.positional {
+                let key = ShellCommand.match(words)?.0.options.contains { $0.field == argument.name } ?? false
+                let listed = ShellCommand.match(words)?.0.lines?.field == argument.name
+                #expect(key || listed || command.name == "export", "\(command.name): \(argument.name)")
+            }
+        }
+    }
+
     @Test func sessionRunsCommandsAndCountsFailures() throws {
         let engine = try Engine(path: ":memory:")
         var out: [String] = []

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
 from . import _lib
+from ._ops import Ops
 from .errors import (Busy, Conflict, Corrupt, DiskFull, Forbidden, Incompatible, InsufficientStock,
                      InternalError, InvalidInput, Misuse, NotFound, OrderCoreError, StorageError,
                      from_code, from_rc)
@@ -71,8 +72,11 @@ def open(path: str, *, synchronous: str = "full") -> "Database":  # noqa: A001 -
     return Database(path, synchronous=synchronous)
 
 
-class Database:
-    """An open database. Safe to share between threads; several processes may open the same file."""
+class Database(Ops):
+    """An open database. Safe to share between threads; several processes may open the same file.
+
+    Every op is a method named after it (``db.order_pay(order_id)`` runs ``order.pay``; see ``Ops``);
+    the areas (``db.orders``, ``db.stock``, ...) group the common ones with friendlier signatures."""
 
     def __init__(self, path: str, *, synchronous: str = "full") -> None:
         if synchronous not in ("full", "normal"):
@@ -287,6 +291,11 @@ class _Stock(_Area):
         """A transfer with what is still in transit (op stock.transfer_get)."""
         return self._db.exec("stock.transfer_get", transfer_id=transfer_id)
 
+    # The op's own names (stock.safety, stock.transfer_receive, stock.transfer_get).
+    safety = set_safety
+    transfer_receive = receive_transfer
+    transfer_get = get_transfer
+
     def board(self, *, warehouse: Optional[str] = None, status: Optional[str] = None, sort: Optional[str] = None,
               limit: Optional[int] = None, offset: Optional[int] = None) -> JSONDict:
         """Per SKU: on hand, safety, yesterday's and average daily sales, days of cover and status
@@ -452,6 +461,11 @@ class _Orders(_Area):
         full refund stops an order that has not shipped (op order.refund)."""
         return self._db.exec("order.refund", order_id=order_id, amount=amount, refund_ref=refund_ref, reason=reason,
                              units=None if units is None else [dict(u) for u in units], **extra)
+
+    def update_address(self, order_id: str, ship_to: Mapping[str, Any], **extra: Any) -> JSONDict:
+        """Changes where an order that has not shipped goes: ``ship_to`` holds the fields that change
+        (op order.update_address)."""
+        return self._db.exec("order.update_address", order_id=order_id, ship_to=dict(ship_to), **extra)
 
     def allocate(self, order_id: str, **extra: Any) -> JSONDict:
         """Chooses the warehouses that ship a paid order (op order.allocate); the decision and its reason
