@@ -18,7 +18,7 @@ RUN_LIB  := LD_LIBRARY_PATH=$(CURDIR)/$(DIST)/lib
 PYENV    := PYTHONPATH=$(CURDIR)/bindings/python ORDERCORE_LIBRARY=$(CURDIR)/$(LIB) ORDERCORE_SHELL=$(CURDIR)/$(DIST)/bin/ordercore
 SYSTEM_PACKAGES := libsqlite3-dev libedit-dev pkg-config
 
-.PHONY: all deps test-deps build run test test-swift test-c test-python test-shell examples docs bench soak fuzz install clean
+.PHONY: all deps test-deps build run test test-swift test-c test-python test-shell examples docs wheel bench soak fuzz install clean
 
 all: build
 
@@ -97,6 +97,10 @@ test-c: build
 test-python: build test-deps
 	$(PYENV) $(PYTHON) docs/generate.py --check
 	$(PYENV) $(PYTHON) -m pytest -q Tests/python
+
+# The Python binding as a wheel that carries the library: pip install dist/ordercore-*.whl, no variables.
+wheel: build
+	$(PYTHON) bindings/python/build_wheel.py $(LIB) $(DIST)
 
 # docs/commands.md and the Python binding's op methods, generated from the op declarations.
 docs: build

@@ -558,3 +558,19 @@ config get fulfillment.state_limit_hours
     assert rt["flags"] == ["empty_box"] and rt["refunds"][0]["cash"] == "30.00"
     assert [e["command"] for e in rt["timeline"]][-2:] == ["return.inspect", "return.refund"]
     assert limits["paid"] == "10m" and limits["packed"] == 24
+
+
+def test_the_readme_session_runs_as_written_on_a_new_database(shell, tmp_path):
+    # The README's session, line by line; "alice" stands for the reader's login name, as it says.
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    session = readme.split("## The admin shell", 1)[1].split("```", 2)[1]
+    lines = [line.split("ordercore> ", 1)[1].split("  #", 1)[0].strip()
+             for line in session.splitlines() if line.startswith("ordercore> ")]
+    assert len(lines) >= 8 and lines[1].startswith("actor upsert alice")
+    me = pwd.getpwuid(os.getuid()).pw_name
+    script = "\n".join(line.replace("alice", me) for line in lines) + "\n"
+    result = subprocess.run([shell, str(tmp_path / "readme.db")], input=script, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert f"actor: {me}" in result.stdout
+    assert "buyer changed their mind" in result.stdout
