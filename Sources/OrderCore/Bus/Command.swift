@@ -88,7 +88,7 @@ public struct Command: Sendable {
     public static let all: [Command] =
         ConfigCommands.all + CatalogCommands.all + ActorCommands.all + ChannelCommands.all + StockCommands.all + CountCommands.all + TransferCommands.all + StockWatchCommands.all
         + OrderCommands.all + RefundCommands.all + AllocationCommands.all + WaveCommands.all + FulfillmentCommands.all + TrackingCommands.all
-        + StatusCommands.all + ReportCommands.all + PermissionCommands.all + SweepCommand.all + FeedCommands.all + IntakeCommands.all + ReturnCommands.all + RiskCommands.all + SalesCommands.all + ReconcileCommands.all + HealthCommands.all + ExportCommands.all + DashboardCommands.all + DatabaseCommands.all + VocabularyCommands.all
+        + StatusCommands.all + AlertCommands.all + PermissionCommands.all + SweepCommand.all + FeedCommands.all + IntakeCommands.all + ReturnCommands.all + RiskCommands.all + SalesCommands.all + ReconcileCommands.all + HealthCommands.all + ExportCommands.all + DashboardCommands.all + DatabaseCommands.all + VocabularyCommands.all
 
     static let byName: [String: Command] = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
 }

@@ -108,7 +108,7 @@ extension CommandContext {
         // that has left (or was cancelled) is past holding.
         if let risk, OrderState.holdable.contains(order.state) {
             try act(on: risk, &order)
-            if risk.decision != "allow" { result["risk"] = risk.json(at: at) }
+            if risk.decision != .allow { result["risk"] = risk.json(at: at) }
         }
         if let reported = event.reportedStatus {
             try store.saveSourceStatus(orderRowID: order.rowID, source: channel.channel, reported: reported, state: event.state, at: at)
@@ -179,7 +179,7 @@ extension CommandContext {
 
     /// Of `lines` (line numbers), those that still have units OrderCore has not shipped.
     private func unshippedLines(_ order: Order, among lines: Set<Int64>) throws -> Set<Int64> {
-        Set(try store.lines(orderRowID: order.rowID).filter { lines.contains($0.lineNo) && $0.quantity("shipped") + $0.quantity("cancelled") < $0.qty }.map(\.lineNo))
+        Set(try store.lines(orderRowID: order.rowID).filter { lines.contains($0.lineNo) && $0.quantity(.shipped) + $0.quantity(.cancelled) < $0.qty }.map(\.lineNo))
     }
 
     /// Records the refunds an order payload carries, once each (by the channel's refund id), with the

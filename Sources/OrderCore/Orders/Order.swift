@@ -1,3 +1,8 @@
+/// When an order's stock is reserved (`inventory.reserve_at`, recorded on each order).
+enum ReservePolicy: String {
+    case order, payment
+}
+
 /// An order as stored. Lines, discounts, payments and reservations are loaded on demand.
 struct Order {
     var rowID: Int64
@@ -23,7 +28,7 @@ struct Order {
     var tags: [String] = []
     var note: String?
     /// When the order's stock is reserved: at creation ("order") or at its first payment ("payment").
-    var reserveAt = "order"
+    var reserveAt = ReservePolicy.order
     /// The only warehouse the order may reserve from (POS, pinned fulfilment), if any.
     var pinnedWarehouse: String?
     /// A pre-sale's deposit: paying it locks the stock until `balanceDueAt`.
@@ -51,6 +56,11 @@ struct Order {
 
 }
 
+/// The units of a line in each stage, tracked per line (`order_lines.qty_<name>`).
+enum LineQuantity: String, CaseIterable {
+    case reserved, allocated, picked, packed, shipped, delivered, cancelled, returned, refunded, backordered
+}
+
 struct OrderLine {
     var lineNo: Int64
     var sku: String
@@ -59,13 +69,9 @@ struct OrderLine {
     var unitPrice: Int64
     var lineDiscount: Int64
     var tax: Int64
-    /// Tracked quantities by name ("reserved", "allocated", ..., "refunded").
-    var quantities: [String: Int64] = [:]
+    var quantities: [LineQuantity: Int64] = [:]
 
-    static let trackedQuantities = ["reserved", "allocated", "picked", "packed", "shipped", "delivered", "cancelled", "returned", "refunded",
-                                     "backordered"]
-
-    func quantity(_ name: String) -> Int64 { quantities[name] ?? 0 }
+    func quantity(_ kind: LineQuantity) -> Int64 { quantities[kind] ?? 0 }
 }
 
 struct OrderDiscount {

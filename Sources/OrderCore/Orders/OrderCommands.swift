@@ -73,7 +73,7 @@ enum OrderCommands {
                                  details: ["field": "amount", "amount_due": order.money(due)])
         }
         let holdUntil = next == .depositPaid ? order.balanceDueAt : nil
-        if order.state == .pendingPayment && order.reserveAt == "payment" {
+        if order.state == .pendingPayment && order.reserveAt == .payment {
             let lines = try ctx.store.lines(orderRowID: order.rowID)
             try ctx.expireStaleReservations(skus: lines.map(\.sku))
             try ctx.reserve(order, lines: lines, warehouse: order.pinnedWarehouse, expiresAt: holdUntil)
@@ -141,8 +141,8 @@ enum OrderCommands {
         let lines = try ctx.store.lines(orderRowID: order.rowID)
         let nets = OrderTotals.lineNets(lines, orderDiscount: order.totals.discountTotal, taxesIncluded: order.totals.taxesIncluded)
         var refund: Int64 = 0
-        for (line, net) in zip(lines, nets) where line.quantity("shipped") < line.qty {
-            let (high, low) = net.multipliedFullWidth(by: line.quantity("shipped"))
+        for (line, net) in zip(lines, nets) where line.quantity(.shipped) < line.qty {
+            let (high, low) = net.multipliedFullWidth(by: line.quantity(.shipped))
             refund += net - line.qty.dividingFullWidth((high, low)).quotient
         }
         try ctx.recordSales(of: order, sign: -1)  // the units that will not ship were no sale

@@ -27,7 +27,7 @@ enum DashboardCommands {
             health: health,
             ordersByState: try ctx.store.orderCountsByState(),
             board: try StockWatchCommands.board.run(ctx, Fields(["limit": 40])),
-            alerts: try ReportCommands.alerts.run(ctx, Fields(["limit": 30])),
+            alerts: try AlertCommands.alerts.run(ctx, Fields(["limit": 30])),
             returnsByState: try ctx.store.returnCountsByState(),
             riskQueue: try ctx.store.riskQueueCount()).html
         var file = try OutputFile(path: path, protecting: ctx.store.db.files)

@@ -41,7 +41,7 @@ extension CommandContext {
         guard policy.refunded else { return 0 }
         guard policy.wholeOrder else { return shares }
         let earlier = allocation.lines.reduce(Int64(0)) { sum, a in
-            let refunded = orderLines.first { $0.lineNo == a.lineNo }?.quantity("refunded") ?? 0
+            let refunded = orderLines.first { $0.lineNo == a.lineNo }?.quantity(.refunded) ?? 0
             return sum + RefundAllocation.refund(a, units: refunded, already: 0, withShipping: true).shipping
         }
         return shares + max(0, earlier - (try store.refundedShipping(orderRowID: order.rowID)))
@@ -94,7 +94,7 @@ extension CommandContext {
             guard let a = allocation.lines.first(where: { $0.lineNo == line.lineNo }),
                   let ol = orderLines.first(where: { $0.lineNo == line.lineNo }) else { continue }
             let units = max(0, line.requested - line.wrongItem - line.empty - line.refunded)
-            let q = RefundAllocation.refund(a, units: units, already: ol.quantity("refunded"), withShipping: quote.withShipping)
+            let q = RefundAllocation.refund(a, units: units, already: ol.quantity(.refunded), withShipping: quote.withShipping)
             quote.total.cash += q.cash; quote.total.points += q.points; quote.total.shipping += q.shipping
             quote.total.coupon += q.coupon; quote.total.tax += q.tax
             quote.lines.append(.init(line: line, allocation: a, units: units, refund: q))
@@ -209,9 +209,9 @@ enum ReturnCommands {
             guard !lines.contains(where: { $0.lineNo == line.lineNo }) else {
                 throw OrderCoreError.invalid("line \(line.lineNo) is listed twice", field: w.name("line_no"))
             }
-            let returnable = line.quantity("shipped") - (claimed[line.lineNo] ?? 0)
+            let returnable = line.quantity(.shipped) - (claimed[line.lineNo] ?? 0)
             guard qty <= returnable else {
-                throw OrderCoreError(.conflict, "line \(line.lineNo) (\(line.sku)): \(qty) requested, \(max(0, returnable)) returnable (shipped \(line.quantity("shipped")), already claimed by returns \(claimed[line.lineNo] ?? 0))",
+                throw OrderCoreError(.conflict, "line \(line.lineNo) (\(line.sku)): \(qty) requested, \(max(0, returnable)) returnable (shipped \(line.quantity(.shipped)), already claimed by returns \(claimed[line.lineNo] ?? 0))",
                                      details: ["line_no": .int(line.lineNo), "returnable": .int(max(0, returnable)), "requested": .int(qty)])
             }
             claimed[line.lineNo, default: 0] += qty
@@ -380,7 +380,7 @@ enum ReturnCommands {
             lines[i].resellable += grades[0]; lines[i].damaged += grades[1]; lines[i].wrongItem += grades[2]; lines[i].empty += grades[3]
             try ctx.postReturned(sku: lines[i].sku, warehouse: warehouse, resellable: grades[0], damaged: grades[1], returnID: id)
             try ctx.store.update(lines[i], returnRowID: r.rowID)
-            try ctx.store.addLineQuantity("returned", orderRowID: r.orderRowID, lineNo: lines[i].lineNo, qty: graded.reduce(0, +))
+            try ctx.store.addLineQuantity(.returned, orderRowID: r.orderRowID, lineNo: lines[i].lineNo, qty: graded.reduce(0, +))
         }
         var signals: [String] = []
         if lines.contains(where: { $0.empty > 0 }) { signals.append("empty_box") }
@@ -505,12 +505,12 @@ enum ReturnCommands {
             let payable = (beforeReceipt != nil ? lines[i].requested - lines[i].wrongItem - lines[i].empty : lines[i].refundable) - lines[i].refunded
             guard payable > 0, let a = allocation.lines.first(where: { $0.lineNo == lines[i].lineNo }),
                   let ol = orderLines.first(where: { $0.lineNo == lines[i].lineNo }) else { continue }
-            let part = RefundAllocation.refund(a, units: payable, already: ol.quantity("refunded"), withShipping: withShipping)
+            let part = RefundAllocation.refund(a, units: payable, already: ol.quantity(.refunded), withShipping: withShipping)
             total.cash += part.cash; total.points += part.points; total.shipping += part.shipping; total.coupon += part.coupon; total.tax += part.tax
             lines[i].refunded += payable
             units[String(lines[i].lineNo)] = .int(payable)
             try ctx.store.update(lines[i], returnRowID: r.rowID)
-            try ctx.store.addLineQuantity("refunded", orderRowID: order.rowID, lineNo: lines[i].lineNo, qty: payable)
+            try ctx.store.addLineQuantity(.refunded, orderRowID: order.rowID, lineNo: lines[i].lineNo, qty: payable)
         }
         guard !units.isEmpty else {
             throw OrderCoreError(.conflict, "return \(id) has nothing to refund: no unit arrived that was not refunded already",

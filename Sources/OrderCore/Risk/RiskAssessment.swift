@@ -1,58 +1,62 @@
-/// Scores an order against a rule set. Each rule that fires adds its points and a readable reason;
-/// the total (at most 100) maps to allow / review / hold / reject. Runs inside the order's
-/// transaction, so the order itself is counted by the velocity rules.
+/// What the risk rules decide for an order (thresholds in `RiskRules`).
+enum RiskDecision: String, CaseIterable {
+    case allow, review, hold, reject
+}
+
+/// A person's decision on an order the rules queued (`risk.review`).
+enum ReviewDecision: String {
+    case approve, reject
+}
+
+/// An order's score: each rule that fired adds its points and a readable reason; the total (at most
+/// 100) maps to a decision.
 struct RiskAssessment {
     struct Reason { var rule: String; var points: Int64; var reason: String }
 
     var score: Int64 = 0
-    var decision = "allow"
+    var decision = RiskDecision.allow
     var reasons: [Reason] = []
     var version: Int64 = 0
 
+    /// The decision when it puts the order in the review queue (anything but allow).
+    var queued: RiskDecision? { decision == .allow ? nil : decision }
+
     func json(at: Int64) -> JSON {
-        ["score": .int(score), "decision": .string(decision), "rules_version": .int(version), "assessed_at": .string(Timestamp.format(at)),
+        ["score": .int(score), "decision": .string(decision.rawValue), "rules_version": .int(version),
+         "assessed_at": .string(Timestamp.format(at)),
          "reasons": .array(reasons.map { ["rule": .string($0.rule), "points": .int($0.points), "reason": .string($0.reason)] })]
     }
 }
 
-extension CommandContext {
-    static let riskHoldPrefix = "risk score"
+/// Everything the rules look at beyond the order itself, gathered from the store before they run
+/// (`Store.riskFacts`), so that scoring is a pure function (`RiskRules.assess`). Counts include the
+/// order being scored.
+struct RiskFacts {
+    /// The first of the order's identifiers on the allow or block list.
+    var listed: (kind: String, value: String, list: String)?
+    var lines: [OrderLine] = []
+    var discounts: [OrderDiscount] = []
+    var warnings: [JSON] = []
+    /// Per identifier the order carries (phone, email, device, IP): its orders within the velocity
+    /// window and, once they reach the limit, the distinct addresses they go to.
+    var velocity: [(kind: String, value: String, orders: Int64, addresses: Int64?)] = []
+    /// Per device and IP: the customers who used it within the window.
+    var sharedBy: [(kind: String, value: String, customers: Int64)] = []
+    /// The customer's returns record, when they have returned anything.
+    var returns: (orders: Int64, returns: Int64, flagged: Bool)?
+}
 
-    /// The identifiers allow and block lists can name, with the order's values.
-    static let listKinds = ["phone", "email", "device", "ip", "customer", "address"]
-
-    private func identifiers(_ o: Order) -> [(kind: String, value: String)] {
-        let values: [(String, String?)] = [("phone", o.customer["phone"]), ("email", o.customer["email"]?.lowercased()),
-                                           ("device", o.customer["device_id"]), ("ip", o.customer["ip"]), ("customer", o.customer["id"]),
-                                           ("address", o.shipTo["line1"]?.lowercased())]
-        return values.compactMap { kind, value in value.map { (kind, $0) } }
-    }
-
-    /// What an order consists of, when the caller has it in memory already (a new order).
-    /// `stored` false: the order is not written yet, so the counts of its own kind add it.
-    struct RiskFacts { var lines: [OrderLine]; var discounts: [OrderDiscount]; var warnings: [JSON]; var stored = true }
-
-    /// Scores an order with `rules` (the current set unless given).
-    func assessRisk(_ o: Order, rules given: (version: Int64, rules: RiskRules)? = nil, facts known: RiskFacts? = nil) throws -> RiskAssessment {
-        let (version, rules) = try given ?? store.riskRules()
+extension RiskRules {
+    /// Scores an order from its facts; pure.
+    func assess(_ o: Order, _ facts: RiskFacts, version: Int64) -> RiskAssessment {
         var a = RiskAssessment(version: version)
-        for (kind, value) in try store.hasRiskLists() ? identifiers(o) : [] {
-            switch try store.riskList(kind: kind, value: value) {
-            case "block":
-                a.reasons = [.init(rule: "block_list", points: 100, reason: "\(kind) \(value) is on the block list")]
-                a.score = 100
-                a.decision = rules.decision(100)
-                return a
-            case "allow":
-                a.reasons = [.init(rule: "allow_list", points: 0, reason: "\(kind) \(value) is on the allow list")]
-                return a
-            default: continue
-            }
+        if let (kind, value, list) = facts.listed {
+            a.reasons = [.init(rule: "\(list)_list", points: list == "block" ? 100 : 0, reason: "\(kind) \(value) is on the \(list) list")]
+            a.score = a.reasons[0].points
+            a.decision = decision(a.score)
+            return a
         }
-        func rule(_ name: String) -> RiskRules.Rule? { rules.rules[name].flatMap { $0.enabled ? $0 : nil } }
-        let facts = try known ?? RiskFacts(lines: store.lines(orderRowID: o.rowID), discounts: store.discounts(orderRowID: o.rowID),
-                                           warnings: store.warnings(orderRowID: o.rowID))
-        let itself: Int64 = facts.stored ? 0 : 1
+        func rule(_ name: String) -> RiskRules.Rule? { rules[name].flatMap { $0.enabled ? $0 : nil } }
         let unit = Double(Money.unit(exponent: o.exponent))
         let total = o.totals.grandTotal
         func money(_ m: Int64) -> String { Money.format(m, exponent: o.exponent) }
@@ -60,29 +64,18 @@ extension CommandContext {
         if let r = rule("address_keywords"), Double(total) >= (r.values["min_amount"] ?? 0) * unit {
             let address = Order.addressFields.compactMap { o.shipTo[$0] }.joined(separator: " ").lowercased()
             if let word = r.words.first(where: { address.contains($0) }) {
+                let from = RiskRules.text(r.values["min_amount"] ?? 0)
                 a.reasons.append(.init(rule: "address_keywords", points: r.points,
-                                       reason: "ship-to mentions '\(word)' on an order of \(money(total)) (from \(RiskRules.text(r.values["min_amount"] ?? 0)))"))
+                                       reason: "ship-to mentions '\(word)' on an order of \(money(total)) (from \(from))"))
             }
         }
-        if let r = rule("velocity") {
-            let window = Int64((r.values["window_minutes"] ?? 60) * 60_000)
-            let limit = Int64(r.values["max_orders"] ?? 5)
-            var worst: (who: String, column: String, value: String, count: Int64)?
-            for (column, kind, value) in [("customer_phone", "phone", o.customer["phone"]), ("customer_email", "email", o.customer["email"]),
-                                          ("device_id", "device", o.customer["device_id"]), ("ip", "IP", o.customer["ip"])] {
-                guard let value else { continue }
-                let count = try store.ordersWith(column: column, value: value, from: o.placedAt - window, to: o.placedAt) + itself
-                if count >= limit, count > (worst?.count ?? 0) { worst = ("\(kind) \(value)", column, value, count) }
-            }
-            if let (who, column, value, count) = worst {
-                let addresses = try store.addressesWith(column: column, value: value, from: o.placedAt - window, to: o.placedAt,
-                                                        adding: facts.stored ? nil : o.shipTo)
-                a.reasons.append(.init(rule: "velocity", points: r.points,
-                                       reason: "\(who) placed \(count) orders within \(RiskRules.text(r.values["window_minutes"] ?? 60)) minutes (from \(limit))"))
-                if addresses >= Int64(r.values["scattered_addresses"] ?? 3) {
-                    a.reasons.append(.init(rule: "velocity_scattered", points: Int64(r.values["scattered_points"] ?? 0),
-                                           reason: "to \(addresses) different addresses"))
-                }
+        if let r = rule("velocity"), let worst = facts.velocity.filter({ $0.orders >= r.maxOrders }).max(by: { $0.orders < $1.orders }) {
+            let minutes = RiskRules.text(r.values["window_minutes"] ?? 60)
+            a.reasons.append(.init(rule: "velocity", points: r.points,
+                                   reason: "\(worst.kind) \(worst.value) placed \(worst.orders) orders within \(minutes) minutes (from \(r.maxOrders))"))
+            if let addresses = worst.addresses, addresses >= Int64(r.values["scattered_addresses"] ?? 3) {
+                a.reasons.append(.init(rule: "velocity_scattered", points: Int64(r.values["scattered_points"] ?? 0),
+                                       reason: "to \(addresses) different addresses"))
             }
         }
         if let r = rule("price_anomaly") {
@@ -95,7 +88,8 @@ extension CommandContext {
             }) {
                 let percent = Int((Double(line.lineDiscount) * 100 / (Double(line.qty) * Double(line.unitPrice))).rounded())
                 a.reasons.append(.init(rule: "price_anomaly", points: r.points,
-                                       reason: "line \(line.lineNo) (\(line.sku)) is \(percent)% off with no promotion or tag explaining it (from \(RiskRules.text(limit))%)"))
+                                       reason: "line \(line.lineNo) (\(line.sku)) is \(percent)% off with no promotion or tag "
+                                           + "explaining it (from \(RiskRules.text(limit))%)"))
             }
         }
         if let r = rule("new_account"), let created = o.accountCreatedAt {
@@ -110,37 +104,49 @@ extension CommandContext {
                 }
             }
         }
-        if let r = rule("shared_device") {
-            let window = Int64((r.values["window_days"] ?? 30) * 86_400_000)
-            let limit = Int64(r.values["customers"] ?? 3)
-            for (column, kind, value) in [("device_id", "device", o.customer["device_id"]), ("ip", "IP", o.customer["ip"])] {
-                guard let value else { continue }
-                let customers = try store.customersWith(column: column, value: value, from: o.placedAt - window, to: o.placedAt,
-                                                        adding: facts.stored ? nil : o.customer["id"])
-                if customers >= limit {
-                    a.reasons.append(.init(rule: "shared_device", points: r.points,
-                                           reason: "\(kind) \(value) is used by \(customers) customers within \(RiskRules.text(r.values["window_days"] ?? 30)) days (from \(limit))"))
-                    break
-                }
-            }
+        if let r = rule("shared_device"), let shared = facts.sharedBy.first(where: { $0.customers >= r.sharedCustomers }) {
+            let days = RiskRules.text(r.values["window_days"] ?? 30)
+            a.reasons.append(.init(rule: "shared_device", points: r.points,
+                                   reason: "\(shared.kind) \(shared.value) is used by \(shared.customers) customers within \(days) days "
+                                       + "(from \(r.sharedCustomers))"))
         }
         if let r = rule("duplicate_order"), facts.warnings.contains(where: { $0["code"] == "possible_duplicate" }) {
             a.reasons.append(.init(rule: "duplicate_order", points: r.points, reason: "same phone and SKUs as another order minutes apart"))
         }
-        if let r = rule("returns_abuse"), let customer = o.customer["id"] ?? o.customer["phone"], try store.hasReturns(customer: customer) {
-            let stats = try store.returnerStats(customer: customer)
-            let orders = (stats["orders"]?.intValue ?? 0) + itself, returns = stats["returns"]?.intValue ?? 0
-            if orders >= Int64(r.values["min_orders"] ?? 3), Double(returns) >= (r.values["return_rate"] ?? 0.5) * Double(orders) {
-                a.reasons.append(.init(rule: "returns_abuse", points: r.points, reason: "\(returns) returns on \(orders) orders"))
+        if let r = rule("returns_abuse"), let record = facts.returns {
+            if record.orders >= Int64(r.values["min_orders"] ?? 3), Double(record.returns) >= (r.values["return_rate"] ?? 0.5) * Double(record.orders) {
+                a.reasons.append(.init(rule: "returns_abuse", points: r.points, reason: "\(record.returns) returns on \(record.orders) orders"))
             }
-            if CommandContext.isFlagged(stats) {
+            if record.flagged {
                 a.reasons.append(.init(rule: "returns_abuse_flags", points: Int64(r.values["flag_points"] ?? 0),
                                        reason: "earlier returns came back empty or with the wrong item"))
             }
         }
         a.score = min(100, a.reasons.reduce(0) { $0 + $1.points })
-        a.decision = rules.decision(a.score)
+        a.decision = decision(a.score)
         return a
+    }
+}
+
+extension RiskRules.Rule {
+    /// `velocity`: this many orders from one identifier within the window fire it.
+    var maxOrders: Int64 { Int64(values["max_orders"] ?? 5) }
+    /// `shared_device`: this many customers on one device or IP fire it.
+    var sharedCustomers: Int64 { Int64(values["customers"] ?? 3) }
+}
+
+extension CommandContext {
+    static let riskHoldPrefix = "risk score"
+
+    /// The identifiers allow and block lists can name.
+    static let listKinds = ["phone", "email", "device", "ip", "customer", "address"]
+
+    /// Scores an order with `rules` (the current set unless given): gathers its facts from the store,
+    /// then applies the rules. `known`: the lines, discounts and warnings of an order not written yet.
+    func assessRisk(_ o: Order, rules given: (version: Int64, rules: RiskRules)? = nil,
+                    known: (lines: [OrderLine], discounts: [OrderDiscount], warnings: [JSON])? = nil) throws -> RiskAssessment {
+        let (version, rules) = try given ?? store.riskRules()
+        return rules.assess(o, try store.riskFacts(o, rules: rules, known: known), version: version)
     }
 
     /// Acts on a decision: `hold` puts the order on hold before any stock leaves, `reject` cancels it
@@ -148,17 +154,18 @@ extension CommandContext {
     func act(on a: RiskAssessment, _ order: inout Order) throws {
         let summary = a.reasons.map(\.reason).joined(separator: "; ")
         switch a.decision {
-        case "hold":
+        case .hold:
             let from = order.state
             guard from.canHold else { return }
             try transition(&order, to: .onHold, command: "risk.hold", details: ["score": .int(a.score), "reasons": .string(summary)]) {
                 $0.heldFrom = from
                 $0.holdReason = "\(CommandContext.riskHoldPrefix) \(a.score): \(summary)"
             }
-        case "reject":
-            _ = try OrderCommands.cancel.run(self, Fields(["order_id": .string(order.orderID), "reason": .string("rejected by risk rules (score \(a.score)): \(summary)")]))
+        case .reject:
+            let reason = "rejected by risk rules (score \(a.score)): \(summary)"
+            _ = try OrderCommands.cancel.run(self, Fields(["order_id": .string(order.orderID), "reason": .string(reason)]))
             order = try requireOrder(order.orderID)
-        default: break
+        case .allow, .review: break
         }
     }
 }

@@ -28,7 +28,7 @@ enum RiskCommands {
         let order = try ctx.requireOrder(id)
         let a = try ctx.assessRisk(order)
         if !dryRun {
-            try ctx.store.setRisk(orderRowID: order.rowID, a.json(at: ctx.at), decision: a.decision == "allow" ? nil : a.decision)
+            try ctx.store.setRisk(orderRowID: order.rowID, a.json(at: ctx.at), queue: a.queued?.rawValue)
         }
         var result = a.json(at: ctx.at).objectValue ?? [:]
         result["order_id"] = .string(id)
@@ -58,20 +58,22 @@ enum RiskCommands {
         ],
         result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]) { ctx, f in
         let id = try f.requiredCode("order_id")
-        let decision = try f.requiredCode("decision")
+        let decisionName = try f.requiredCode("decision")
         guard let reason = try f.text("reason", maxLength: 1_000), !reason.isEmpty else {
             throw OrderCoreError.invalid("reason is required: say why", field: "reason")
         }
         try f.finish()
-        guard decision == "approve" || decision == "reject" else { throw OrderCoreError.invalid("decision must be approve or reject", field: "decision") }
+        guard let decision = ReviewDecision(rawValue: decisionName) else {
+            throw OrderCoreError.invalid("decision must be approve or reject", field: "decision")
+        }
         var order = try ctx.requireOrder(id)
         guard var risk = try ctx.store.risk(orderRowID: order.rowID)?.objectValue,
               let pending = risk["decision"]?.stringValue, pending == "review" || pending == "hold", risk["review"] == nil else {
             throw OrderCoreError(.conflict, "order \(id) is not waiting for a risk review", details: ["order_id": .string(id)])
         }
-        risk["review"] = ["decision": .string(decision), "by": .string(ctx.actor), "reason": .string(reason), "at": .string(Timestamp.format(ctx.at))]
-        try ctx.store.setRisk(orderRowID: order.rowID, .object(risk), decision: decision == "approve" ? "approved" : "rejected")
-        if decision == "approve" {
+        risk["review"] = ["decision": .string(decision.rawValue), "by": .string(ctx.actor), "reason": .string(reason), "at": .string(Timestamp.format(ctx.at))]
+        try ctx.store.setRisk(orderRowID: order.rowID, .object(risk), queue: decision == .approve ? "approved" : "rejected")
+        if decision == .approve {
             if order.state == .onHold, order.holdReason?.hasPrefix(CommandContext.riskHoldPrefix) == true {
                 ctx.releasingRiskHold = true
                 defer { ctx.releasingRiskHold = false }
@@ -150,19 +152,20 @@ enum RiskCommands {
         let candidate = try RiskRules(spec)
         let limit = try f.int("limit", min: 1, max: 100_000) ?? 1_000
         try f.finish()
-        var counts: [String: Int64] = [:]
+        var counts: [RiskDecision: Int64] = [:]
         var changed: [JSON] = []
         for rowID in try ctx.store.recentOrderRowIDs(limit: Int(limit)) {
             guard let order = try ctx.store.order(rowID: rowID) else { continue }
             let a = try ctx.assessRisk(order, rules: (-1, candidate))
             counts[a.decision, default: 0] += 1
             let stored = try ctx.store.risk(orderRowID: rowID)?["decision"]?.stringValue ?? "unscored"
-            if stored != a.decision, changed.count < 100 {
-                changed.append(["order_id": .string(order.orderID), "now": .string(stored), "would_be": .string(a.decision), "score": .int(a.score)])
+            if stored != a.decision.rawValue, changed.count < 100 {
+                changed.append(["order_id": .string(order.orderID), "now": .string(stored), "would_be": .string(a.decision.rawValue),
+                                "score": .int(a.score)])
             }
         }
         var byDecision = JSONObject()
-        for key in ["allow", "review", "hold", "reject"] { byDecision[key] = .int(counts[key] ?? 0) }
+        for decision in RiskDecision.allCases { byDecision[decision.rawValue] = .int(counts[decision] ?? 0) }
         return ["orders": .int(counts.values.reduce(0, +)), "decisions": .object(byDecision), "changed": .array(changed)]
     }
 }

@@ -106,7 +106,7 @@ struct RiskRules: Equatable {
 
     static func text(_ d: Double) -> String { d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d) }
 
-    func decision(_ score: Int64) -> String {
-        score >= reject ? "reject" : score >= hold ? "hold" : score >= review ? "review" : "allow"
+    func decision(_ score: Int64) -> RiskDecision {
+        score >= reject ? .reject : score >= hold ? .hold : score >= review ? .review : .allow
     }
 }

@@ -1,14 +1,10 @@
 /// SQL of picking, packing and shipping.
 extension Store {
-    /// Adds to one tracked quantity of a line ("picked", "packed", "shipped", ...).
-    func addLineQuantity(_ name: String, orderRowID: Int64, lineNo: Int64, qty: Int64) throws {
-        guard let sql = Store.lineQuantitySQL[name] else { throw OrderCoreError(.internal, "no line quantity '\(name)'") }
-        try db.run(sql, .int(qty), .int(orderRowID), .int(lineNo))
+    /// Adds to one tracked quantity of a line.
+    func addLineQuantity(_ kind: LineQuantity, orderRowID: Int64, lineNo: Int64, qty: Int64) throws {
+        try db.run("UPDATE order_lines SET qty_\(kind.rawValue) = qty_\(kind.rawValue) + ? WHERE order_rowid = ? AND line_no = ?",
+                   .int(qty), .int(orderRowID), .int(lineNo))
     }
-
-    private static let lineQuantitySQL: [String: String] = Dictionary(uniqueKeysWithValues: OrderLine.trackedQuantities.map {
-        ($0, "UPDATE order_lines SET qty_\($0) = qty_\($0) + ? WHERE order_rowid = ? AND line_no = ?")
-    })
 
     /// SKU codes by barcode, for the barcodes given.
     func skuCodes(barcodes: [String]) throws -> [String: String] {

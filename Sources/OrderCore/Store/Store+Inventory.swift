@@ -53,11 +53,18 @@ extension Store {
     /// The atomic check-and-reserve: one conditional UPDATE that only matches while `qty` units are
     /// still available (`StockBalance.available`, with the reservation buffer `sellPercent`).
     /// - Returns: false (and changes nothing) when they are not.
+    /// Units of a `stock` row (`row.`: its alias) that may still be promised, as SQL: `StockBalance.available`
+    /// before the floor at zero, with the sell percent given by the parameter `percent` (`?4`). The one
+    /// definition the reservation, the stock board and the low-stock watch share.
+    static func availableSQL(row: String = "", percent: String) -> String {
+        "(\(row)on_hand / 100) * \(percent) + ((\(row)on_hand % 100) * \(percent)) / 100 - \(row)reserved - \(row)safety"
+    }
+
     func reserve(sku: String, warehouse: String, qty: Int64, sellPercent: Int64) throws -> Bool {
         touchedSKUs.insert(sku)
         return try db.run("""
             UPDATE stock SET reserved = reserved + ?3
-            WHERE sku = ?1 AND warehouse = ?2 AND (on_hand / 100) * ?4 + ((on_hand % 100) * ?4) / 100 - reserved - safety >= ?3
+            WHERE sku = ?1 AND warehouse = ?2 AND \(Store.availableSQL(percent: "?4")) >= ?3
             """, .text(sku), .text(warehouse), .int(qty), .int(sellPercent)) == 1
     }
 

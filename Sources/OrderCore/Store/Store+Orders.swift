@@ -18,7 +18,7 @@ extension Store {
     private static let orderByIDSQL = "SELECT \(orderColumns) FROM orders WHERE order_id = ?"
     private static let orderByRowIDSQL = "SELECT \(orderColumns) FROM orders WHERE id = ?"
     private static let linesSQL = """
-        SELECT line_no, sku, name, qty, unit_price, line_discount, tax, \(OrderLine.trackedQuantities.map { "qty_" + $0 }.joined(separator: ", "))
+        SELECT line_no, sku, name, qty, unit_price, line_discount, tax, \(LineQuantity.allCases.map { "qty_" + $0.rawValue }.joined(separator: ", "))
         FROM order_lines WHERE order_rowid = ? ORDER BY line_no
         """
     private static let orderColumnCount = orderColumns.split(separator: ",").count
@@ -41,7 +41,7 @@ extension Store {
             .int(o.paidTotal), .int(o.refundDue), .opt(o.cancelReason), .opt(o.accountCreatedAt),
             .text(JSON.array(o.tags.map(JSON.string)).serialized), .opt(o.note),
         ] + Order.customerFields.map { .opt(o.customer[$0]) } + Order.addressFields.map { .opt(o.shipTo[$0]) }
-            + [.text(o.reserveAt), .opt(o.deposit), .opt(o.balanceDueAt), .opt(o.pinnedWarehouse), .opt(o.paidAt),
+            + [.text(o.reserveAt.rawValue), .opt(o.deposit), .opt(o.balanceDueAt), .opt(o.pinnedWarehouse), .opt(o.paidAt),
                .opt(o.heldFrom?.rawValue), .opt(o.holdReason), .opt(o.deliveredAt), .opt(o.stateSince), .opt(o.carrier), .int(o.priority),
                .int(o.totals.feeTotal), .opt(OrderFee.stored(o.fees))]
         guard values.count == Store.orderColumnCount else {
@@ -88,7 +88,7 @@ extension Store {
         for (i, key) in Order.customerFields.enumerated() { o.customer[key] = r.optText(Int32(24 + i)) }
         let policy = Int32(24 + customerColumns.count + addressColumns.count)
         for (i, key) in Order.addressFields.enumerated() { o.shipTo[key] = r.optText(Int32(24 + customerColumns.count + i)) }
-        o.reserveAt = r.text(policy)
+        o.reserveAt = ReservePolicy(rawValue: r.text(policy)) ?? .order
         o.deposit = r.optInt(policy + 1)
         o.balanceDueAt = r.optInt(policy + 2)
         o.pinnedWarehouse = r.optText(policy + 3)
@@ -112,7 +112,7 @@ extension Store {
             INSERT INTO order_lines(order_rowid, line_no, sku, name, qty, unit_price, line_discount, tax, qty_reserved, qty_backordered)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, .int(orderRowID), .int(line.lineNo), .text(line.sku), .opt(line.name), .int(line.qty), .int(line.unitPrice),
-            .int(line.lineDiscount), .int(line.tax), .int(line.quantity("reserved")), .int(line.quantity("backordered")))
+            .int(line.lineDiscount), .int(line.tax), .int(line.quantity(.reserved)), .int(line.quantity(.backordered)))
     }
 
     func lines(orderRowID: Int64) throws -> [OrderLine] {
@@ -120,7 +120,7 @@ extension Store {
         try db.rows(Store.linesSQL, .int(orderRowID)) { r in
             var line = OrderLine(lineNo: r.int(0), sku: r.text(1), name: r.optText(2), qty: r.int(3), unitPrice: r.int(4),
                                  lineDiscount: r.int(5), tax: r.int(6))
-            for (i, key) in OrderLine.trackedQuantities.enumerated() { line.quantities[key] = r.int(Int32(7 + i)) }
+            for (i, kind) in LineQuantity.allCases.enumerated() { line.quantities[kind] = r.int(Int32(7 + i)) }
             result.append(line)
         }
         return result

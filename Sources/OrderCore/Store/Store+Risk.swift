@@ -17,8 +17,10 @@ extension Store {
         return version
     }
 
-    func setRisk(orderRowID: Int64, _ risk: JSON, decision: String?) throws {
-        try db.run("UPDATE orders SET risk = ?, risk_decision = ? WHERE id = ?", .text(risk.serialized), .opt(decision), .int(orderRowID))
+    /// - Parameter queue: where the order stands in the review queue: `review` or `hold` (waiting), `approved`
+    ///   or `rejected` (reviewed), nil (allowed: not queued).
+    func setRisk(orderRowID: Int64, _ risk: JSON, queue: String?) throws {
+        try db.run("UPDATE orders SET risk = ?, risk_decision = ? WHERE id = ?", .text(risk.serialized), .opt(queue), .int(orderRowID))
     }
 
     func risk(orderRowID: Int64) throws -> JSON? {
@@ -36,6 +38,59 @@ extension Store {
 
     func riskQueueCount() throws -> Int64 {
         try db.first("SELECT COUNT(*) FROM orders WHERE risk_decision IN ('review', 'hold')") { $0.int(0) } ?? 0
+    }
+
+    /// The facts the risk rules look at for an order (`RiskFacts`). `known`: the lines, discounts and
+    /// warnings of an order not written yet, whose own row the counts then add.
+    func riskFacts(_ o: Order, rules: RiskRules,
+                   known: (lines: [OrderLine], discounts: [OrderDiscount], warnings: [JSON])?) throws -> RiskFacts {
+        var facts = RiskFacts()
+        let identifiers: [(kind: String, value: String?)] = [
+            ("phone", o.customer["phone"]), ("email", o.customer["email"]?.lowercased()), ("device", o.customer["device_id"]),
+            ("ip", o.customer["ip"]), ("customer", o.customer["id"]), ("address", o.shipTo["line1"]?.lowercased()),
+        ]
+        if try hasRiskLists() {
+            for case let (kind, value?) in identifiers {
+                if let list = try riskList(kind: kind, value: value) {
+                    facts.listed = (kind, value, list)
+                    return facts
+                }
+            }
+        }
+        if let known {
+            (facts.lines, facts.discounts, facts.warnings) = known
+        } else {
+            (facts.lines, facts.discounts, facts.warnings) = (try lines(orderRowID: o.rowID), try discounts(orderRowID: o.rowID),
+                                                              try warnings(orderRowID: o.rowID))
+        }
+        let itself: Int64 = known == nil ? 0 : 1
+        let columns: [(column: String, kind: String, value: String?)] = [
+            ("customer_phone", "phone", o.customer["phone"]), ("customer_email", "email", o.customer["email"]),
+            ("device_id", "device", o.customer["device_id"]), ("ip", "IP", o.customer["ip"]),
+        ]
+        if let r = rules.rules["velocity"], r.enabled {
+            let from = o.placedAt - Int64((r.values["window_minutes"] ?? 60) * 60_000)
+            for case let (column, kind, value?) in columns {
+                let orders = try ordersWith(column: column, value: value, from: from, to: o.placedAt) + itself
+                let addresses = orders >= r.maxOrders
+                    ? try addressesWith(column: column, value: value, from: from, to: o.placedAt, adding: known == nil ? nil : o.shipTo) : nil
+                facts.velocity.append((kind, value, orders, addresses))
+            }
+        }
+        if let r = rules.rules["shared_device"], r.enabled {
+            let from = o.placedAt - Int64((r.values["window_days"] ?? 30) * 86_400_000)
+            for case let (column, kind, value?) in columns where column == "device_id" || column == "ip" {
+                let customers = try customersWith(column: column, value: value, from: from, to: o.placedAt,
+                                                   adding: known == nil ? nil : o.customer["id"])
+                facts.sharedBy.append((kind, value, customers))
+            }
+        }
+        if let r = rules.rules["returns_abuse"], r.enabled, let customer = o.customer["id"] ?? o.customer["phone"],
+           try hasReturns(customer: customer) {
+            let stats = try returnerStats(customer: customer)
+            facts.returns = ((stats["orders"]?.intValue ?? 0) + itself, stats["returns"]?.intValue ?? 0, CommandContext.isFlagged(stats))
+        }
+        return facts
     }
 
     private static let identifierColumns: Set<String> = ["customer_phone", "customer_email", "device_id", "ip"]

@@ -47,7 +47,7 @@ extension Store {
         try db.rows("""
             WITH b AS (
                 SELECT s.sku, SUM(s.on_hand) AS on_hand, SUM(s.reserved) AS reserved, SUM(s.safety) AS safety,
-                       SUM(MAX(0, (s.on_hand / 100) * ? + ((s.on_hand % 100) * ?) / 100 - s.reserved - s.safety)) AS available
+                       SUM(MAX(0, \(Store.availableSQL(row: "s.", percent: "?")))) AS available
                 FROM stock s JOIN warehouses w ON w.warehouse = s.warehouse
                 WHERE \(balances.sql) GROUP BY s.sku),
             d AS (

@@ -66,13 +66,13 @@ enum FulfillmentCommands {
         var order = try ctx.requireOrder(id)
         let next = try order.state.next("order.pick", orderID: id)
         let lines = try ctx.store.lines(orderRowID: order.rowID)
-        let open = Dictionary(uniqueKeysWithValues: lines.map { ($0.lineNo, $0.quantity("allocated") - $0.quantity("picked")) })
+        let open = Dictionary(uniqueKeysWithValues: lines.map { ($0.lineNo, $0.quantity(.allocated) - $0.quantity(.picked)) })
         let everything: [(Int64, Int64)] = lines.map { ($0.lineNo, open[$0.lineNo] ?? 0) }.filter { $0.1 > 0 }
         let picks = given ?? everything
         for (lineNo, qty) in picks {
             guard let left = open[lineNo] else { throw OrderCoreError.invalid("order \(id) has no line \(lineNo)", field: "lines") }
             guard qty <= left else { throw OrderCoreError.invalid("line \(lineNo): picking \(qty) but \(left) are left to pick", field: "lines") }
-            try ctx.store.addLineQuantity("picked", orderRowID: order.rowID, lineNo: lineNo, qty: qty)
+            try ctx.store.addLineQuantity(.picked, orderRowID: order.rowID, lineNo: lineNo, qty: qty)
         }
         try ctx.transition(&order, to: order.state == .partiallyShipped ? .partiallyShipped : next, command: "order.pick",
                            details: ["picked": .array(picks.map { ["line_no": .int($0.0), "qty": .int($0.1)] })])
@@ -114,7 +114,7 @@ enum FulfillmentCommands {
         }
         let lines = try ctx.store.lines(orderRowID: order.rowID)
         var expected: [String: Int64] = [:]
-        for line in lines { expected[line.sku, default: 0] += line.quantity("allocated") - line.quantity("packed") }
+        for line in lines { expected[line.sku, default: 0] += line.quantity(.allocated) - line.quantity(.packed) }
         expected = expected.filter { $0.value > 0 }
         let items = Array(scans.dropFirst())
         let skus = try ctx.store.skus(Array(Set(lines.map(\.sku))))
@@ -138,7 +138,7 @@ enum FulfillmentCommands {
         for sku in scanned.compactMap({ $0 }) { counts[sku, default: 0] += 1 }
         var parcelLines: [(lineNo: Int64, sku: String, qty: Int64)] = []
         for line in lines {
-            let take = min(counts[line.sku] ?? 0, line.quantity("allocated") - line.quantity("packed"))
+            let take = min(counts[line.sku] ?? 0, line.quantity(.allocated) - line.quantity(.packed))
             guard take > 0 else { continue }
             counts[line.sku]? -= take
             parcelLines.append((line.lineNo, line.sku, take))
@@ -154,12 +154,12 @@ enum FulfillmentCommands {
                                              expected: expectedWeight, at: ctx.at)
         for line in parcelLines {
             try ctx.store.insertParcelLine(orderRowID: order.rowID, seq: seq, lineNo: line.lineNo, sku: line.sku, qty: line.qty)
-            try ctx.store.addLineQuantity("packed", orderRowID: order.rowID, lineNo: line.lineNo, qty: line.qty)
+            try ctx.store.addLineQuantity(.packed, orderRowID: order.rowID, lineNo: line.lineNo, qty: line.qty)
             let current = lines.first { $0.lineNo == line.lineNo }
-            let pickedShort = (current?.quantity("packed") ?? 0) + line.qty - (current?.quantity("picked") ?? 0)
-            if pickedShort > 0 { try ctx.store.addLineQuantity("picked", orderRowID: order.rowID, lineNo: line.lineNo, qty: pickedShort) }
+            let pickedShort = (current?.quantity(.packed) ?? 0) + line.qty - (current?.quantity(.picked) ?? 0)
+            if pickedShort > 0 { try ctx.store.addLineQuantity(.picked, orderRowID: order.rowID, lineNo: line.lineNo, qty: pickedShort) }
         }
-        let allPacked = try ctx.store.lines(orderRowID: order.rowID).allSatisfy { $0.quantity("packed") >= $0.quantity("allocated") }
+        let allPacked = try ctx.store.lines(orderRowID: order.rowID).allSatisfy { $0.quantity(.packed) >= $0.quantity(.allocated) }
         var details: JSONObject = ["parcel": .int(seq), "weight_g": .int(weight), "expected_g": expectedWeight.map(JSON.int) ?? .null,
                                    "weight_check": .string(unknownWeight ? "skipped: an item has no weight" : held ? "held" : "passed")]
         if held { details["tolerance_percent"] = .int(tolerance) }
@@ -255,7 +255,7 @@ enum FulfillmentCommands {
             try ctx.store.setParcel(orderRowID: order.rowID, seq: parcel.seq, state: .shipped, shipmentSeq: shipment)
         }
         let lines = try ctx.store.lines(orderRowID: order.rowID)
-        let allOut = lines.allSatisfy { $0.quantity("shipped") + $0.quantity("cancelled") >= $0.qty }
+        let allOut = lines.allSatisfy { $0.quantity(.shipped) + $0.quantity(.cancelled) >= $0.qty }
         try ctx.transition(&order, to: allOut ? .shipped : .partiallyShipped, command: "order.ship",
                            details: ["shipment": .int(shipment), "carrier": .string(carrier), "tracking_no": .string(trackingNo),
                                      "parcels": .array(wanted.map { .int($0.seq) }), "units": .int(units)])
@@ -314,7 +314,7 @@ enum FulfillmentCommands {
         try f.finish()
         let order = try ctx.requireOrder(id)
         let lines = try ctx.store.lines(orderRowID: order.rowID)
-        var items: [(lineNo: Int64, sku: String, qty: Int64)] = lines.map { ($0.lineNo, $0.sku, $0.qty - $0.quantity("cancelled")) }
+        var items: [(lineNo: Int64, sku: String, qty: Int64)] = lines.map { ($0.lineNo, $0.sku, $0.qty - $0.quantity(.cancelled)) }
         var title = "PACKING SLIP  \(order.orderID)"
         if let seq {
             let parcels = try ctx.store.parcels(orderRowID: order.rowID)
@@ -368,7 +368,7 @@ extension CommandContext {
             try store.markDelivered(orderRowID: order.rowID, seq: shipment.seq, at: deliveredAt)
             for parcel in parcels where parcel.shipment == shipment.seq {
                 for line in parcel.lines {
-                    try store.addLineQuantity("delivered", orderRowID: order.rowID, lineNo: line.lineNo, qty: line.qty)
+                    try store.addLineQuantity(.delivered, orderRowID: order.rowID, lineNo: line.lineNo, qty: line.qty)
                 }
             }
         }

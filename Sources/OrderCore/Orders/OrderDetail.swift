@@ -56,7 +56,7 @@ extension CommandContext {
         doc["lines"] = .array(detail.lines.map { l in
             var line: JSONObject = ["line_no": .int(l.lineNo), "sku": .string(l.sku), "name": .optional(l.name), "qty": .int(l.qty),
                                     "unit_price": o.money(l.unitPrice), "line_discount": o.money(l.lineDiscount), "tax": o.money(l.tax)]
-            for key in OrderLine.trackedQuantities { line[key] = .int(l.quantities[key] ?? 0) }
+            for kind in LineQuantity.allCases { line[kind.rawValue] = .int(l.quantity(kind)) }
             line["reservations"] = .array(reservations.filter { $0.lineNo == l.lineNo }.map { r in
                 ["warehouse": .string(r.warehouse), "qty": .int(r.qty), "state": .string(r.state),
                  "expires_at": r.expiresAt.map { .string(Timestamp.format($0)) } ?? .null]
@@ -87,7 +87,7 @@ extension CommandContext {
         doc["payments"] = .array(detail.payments.map { $0.json(exponent: o.exponent) })
         doc["carrier"] = .optional(o.carrier)
         doc["priority"] = .int(o.priority)
-        doc["reserve_at"] = .string(o.reserveAt)
+        doc["reserve_at"] = .string(o.reserveAt.rawValue)
         doc["warehouse"] = .optional(o.pinnedWarehouse)
         if let deposit = o.deposit {
             doc["deposit"] = o.money(deposit)

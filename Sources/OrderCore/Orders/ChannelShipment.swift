@@ -43,16 +43,16 @@ extension CommandContext {
         let lines = try store.lines(orderRowID: order.rowID)
         var everything = true  // after this shipment, every unit is out
         for line in lines {
-            let remaining = line.qty - line.quantity("shipped") - line.quantity("cancelled")
+            let remaining = line.qty - line.quantity(.shipped) - line.quantity(.cancelled)
             guard remaining > 0 else { continue }
             guard only?.contains(line.lineNo) ?? true else {
                 everything = false
                 continue
             }
-            let take = moveStock ? min(remaining, line.quantity("reserved")) : 0
+            let take = moveStock ? min(remaining, line.quantity(.reserved)) : 0
             if take > 0 { try handOver(order, lineNo: line.lineNo, qty: take, reason: .ship, reference: ("channel_event", reference)) }
             if remaining > take {
-                try store.addLineQuantity("shipped", orderRowID: order.rowID, lineNo: line.lineNo, qty: remaining - take)
+                try store.addLineQuantity(.shipped, orderRowID: order.rowID, lineNo: line.lineNo, qty: remaining - take)
                 if moveStock { withoutStock.append(["line_no": .int(line.lineNo), "sku": .string(line.sku), "qty": .int(remaining - take)]) }
             }
             fromStock += take
@@ -71,9 +71,9 @@ extension CommandContext {
         try transition(&order, to: everything ? .shipped : .partiallyShipped, command: "channel.shipped", details: .object(details))
         if everything, state == .delivered || state == .completed {
             try store.markDelivered(orderRowID: order.rowID, seq: seq, at: at)
-            for line in lines where line.qty - line.quantity("cancelled") > line.quantity("delivered") {
-                try store.addLineQuantity("delivered", orderRowID: order.rowID, lineNo: line.lineNo,
-                                          qty: line.qty - line.quantity("cancelled") - line.quantity("delivered"))
+            for line in lines where line.qty - line.quantity(.cancelled) > line.quantity(.delivered) {
+                try store.addLineQuantity(.delivered, orderRowID: order.rowID, lineNo: line.lineNo,
+                                          qty: line.qty - line.quantity(.cancelled) - line.quantity(.delivered))
             }
             let at = self.at
             try transition(&order, to: .delivered, command: "channel.delivered", details: ["source": .string(channel)]) { $0.deliveredAt = at }

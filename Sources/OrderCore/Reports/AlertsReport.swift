@@ -1,15 +1,5 @@
-extension CommandContext {
-    /// Per state with a limit: an order entered before the cutoff has stayed too long.
-    func stuckCutoffs() throws -> [(state: OrderState, cutoff: Int64)] {
-        let limits = try value(of: .stateLimitHours).objectValue ?? JSONObject()
-        return limits.pairs.compactMap { key, limit in
-            guard let state = OrderState(rawValue: key), let millis = Setting.stateLimitMillis(limit) else { return nil }
-            return (state, at - millis)
-        }.sorted { $0.state.rawValue < $1.state.rawValue }
-    }
-}
-
-enum ReportCommands {
+/// `report.alerts`: everything that needs a person, most urgent first, with what to do.
+enum AlertCommands {
     static let all = [alerts]
 
     /// How urgent each kind of alert is and the command that resolves it (`{…}` names a field of the alert).

@@ -46,11 +46,11 @@ enum RefundCommands {
         for unit in units {
             var left = unit.qty
             for i in lines.indices where lines[i].sku == unit.sku && left > 0 {
-                let room = lines[i].qty - lines[i].quantity("refunded")
+                let room = lines[i].qty - lines[i].quantity(.refunded)
                 let take = min(room, left)
                 guard take > 0 else { continue }
-                try ctx.store.addLineQuantity("refunded", orderRowID: order.rowID, lineNo: lines[i].lineNo, qty: take)
-                lines[i].quantities["refunded", default: 0] += take
+                try ctx.store.addLineQuantity(.refunded, orderRowID: order.rowID, lineNo: lines[i].lineNo, qty: take)
+                lines[i].quantities[.refunded, default: 0] += take
                 left -= take
             }
         }

@@ -39,7 +39,7 @@ extension CommandContext {
                           updatedAt: at, expiresAt: expiresAt, totals: draft.totals, customer: draft.customer,
                           accountCreatedAt: draft.accountCreatedAt, shipTo: draft.shipTo, tags: draft.tags, note: draft.note)
         order.stateSince = at
-        order.reserveAt = backorder ? "order" : try stringSetting(.reserveAt)
+        order.reserveAt = backorder ? .order : ReservePolicy(rawValue: try stringSetting(.reserveAt)) ?? .order
         order.pinnedWarehouse = draft.warehouse
         order.deposit = draft.deposit
         order.balanceDueAt = draft.balanceDueAt
@@ -53,23 +53,23 @@ extension CommandContext {
         let duplicates = try possibleDuplicates(order, skus: draft.lines.map(\.sku))
         let notes = warnings + (duplicates.warning.map { [$0] } ?? [])
         var extra = Store.OrderExtras(fingerprint: duplicates.fingerprint, warnings: notes.isEmpty ? nil : .array(notes))
-        let risk = try boolSetting(.riskEnabled) ? try assessRisk(order, facts: RiskFacts(lines: lines, discounts: draft.discounts, warnings: notes, stored: false)) : nil
+        let risk = try boolSetting(.riskEnabled) ? try assessRisk(order, known: (lines, draft.discounts, notes)) : nil
         if let risk {
             extra.risk = risk.json(at: at)
-            extra.riskDecision = risk.decision == "allow" ? nil : risk.decision
+            extra.riskDecision = risk.queued?.rawValue
         }
         try store.insert(order, extra: extra)
         for (i, d) in draft.discounts.enumerated() { try store.insert(d, seq: Int64(i + 1), orderRowID: rowID) }
         // Orders that reserve at payment are still checked now, so a checkout learns at once that it cannot sell.
         let holds = reserving ? try reserve(order, lines: lines, warehouse: draft.warehouse, expiresAt: expiresAt,
-                                            checkOnly: order.reserveAt == "payment", linesStored: false, backorder: backorder) : []
+                                            checkOnly: order.reserveAt == .payment, linesStored: false, backorder: backorder) : []
         var created = lines
-        for take in holds { created[Int(take.lineNo) - 1].quantities["reserved", default: 0] += take.qty }
+        for take in holds { created[Int(take.lineNo) - 1].quantities[.reserved, default: 0] += take.qty }
         var short: [JSON] = []
         if backorder && reserving {
-            for i in created.indices where created[i].quantity("reserved") < created[i].qty {
-                let missing = created[i].qty - created[i].quantity("reserved")
-                created[i].quantities["backordered"] = missing
+            for i in created.indices where created[i].quantity(.reserved) < created[i].qty {
+                let missing = created[i].qty - created[i].quantity(.reserved)
+                created[i].quantities[.backordered] = missing
                 short.append(["line_no": .int(created[i].lineNo), "sku": .string(created[i].sku), "qty": .int(missing)])
             }
         }

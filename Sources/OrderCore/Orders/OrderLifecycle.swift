@@ -149,10 +149,10 @@ extension CommandContext {
     /// Hands every reserved unit of an order to the buyer at the counter. - Returns: the units.
     func handOverAll(_ order: Order) throws -> Int64 {
         var units: Int64 = 0
-        for line in try store.lines(orderRowID: order.rowID) where line.quantity("reserved") > 0 {
-            try handOver(order, lineNo: line.lineNo, qty: line.quantity("reserved"), reason: .pickup)
-            try store.addLineQuantity("delivered", orderRowID: order.rowID, lineNo: line.lineNo, qty: line.quantity("reserved"))
-            units += line.quantity("reserved")
+        for line in try store.lines(orderRowID: order.rowID) where line.quantity(.reserved) > 0 {
+            try handOver(order, lineNo: line.lineNo, qty: line.quantity(.reserved), reason: .pickup)
+            try store.addLineQuantity(.delivered, orderRowID: order.rowID, lineNo: line.lineNo, qty: line.quantity(.reserved))
+            units += line.quantity(.reserved)
         }
         return units
     }
@@ -181,7 +181,7 @@ extension CommandContext {
                                  details: ["line_no": .int(lineNo), "qty": .int(qty)])
         }
         try store.addReserved(orderRowID: order.rowID, lineNo: lineNo, qty: -qty)
-        try store.addLineQuantity("shipped", orderRowID: order.rowID, lineNo: lineNo, qty: qty)
+        try store.addLineQuantity(.shipped, orderRowID: order.rowID, lineNo: lineNo, qty: qty)
     }
 
     /// Lazy expiry: before stock of these SKUs is read or reserved, lapsed reservations on them are

@@ -1,0 +1,60 @@
+@testable import OrderCore
+import Testing
+
+/// The risk rules as a pure function of an order and its facts: no database.
+struct RiskRulesTests {
+    let rules = RiskRules.defaults
+
+    func order(total: Int64 = 10_000, shipTo: [String: String] = [:], tags: [String] = []) -> Order {
+        Order(rowID: 1, orderID: "SO-1", channel: "web", externalID: nil, state: .pendingPayment, currency: "CNY",
+              placedAt: 1_000_000_000, createdAt: 1_000_000_000, updatedAt: 1_000_000_000, expiresAt: nil,
+              totals: OrderTotals(subtotal: total, grandTotal: total), shipTo: shipTo, tags: tags)
+    }
+
+    @Test func aQuietOrderIsAllowed() {
+        let a = rules.assess(order(), RiskFacts(), version: 3)
+        #expect(a.decision == .allow && a.score == 0 && a.reasons.isEmpty && a.version == 3)
+    }
+
+    @Test func listsDecideBeforeAnyRule() {
+        var facts = RiskFacts(velocity: [("phone", "+86", 50, 9)])
+        facts.listed = ("phone", "+86", "block")
+        let blocked = rules.assess(order(), facts, version: 1)
+        #expect(blocked.score == 100 && blocked.decision == .hold && blocked.reasons.map(\.rule) == ["block_list"])
+        facts.listed = ("phone", "+86", "allow")
+        #expect(rules.assess(order(), facts, version: 1).decision == .allow)
+    }
+
+    @Test func velocityToScatteredAddressesIsHeld() {
+        let facts = RiskFacts(velocity: [("phone", "+86", 2, nil), ("device", "D1", 6, 4)])
+        let a = rules.assess(order(), facts, version: 1)
+        #expect(a.reasons.map(\.rule) == ["velocity", "velocity_scattered"] && a.score == 85 && a.decision == .hold)
+        #expect(a.reasons[0].reason.contains("device D1 placed 6 orders"))
+        let few = RiskFacts(velocity: [("phone", "+86", 4, nil)])
+        #expect(rules.assess(order(), few, version: 1).decision == .allow)
+    }
+
+    @Test func aRiskyAddressCountsFromItsAmount() {
+        let hotel = ["line1": "Grand Hotel, room 12"]
+        #expect(rules.assess(order(total: 60_000, shipTo: hotel), RiskFacts(), version: 1).decision == .review)
+        #expect(rules.assess(order(total: 10_000, shipTo: hotel), RiskFacts(), version: 1).decision == .allow)
+    }
+
+    @Test func aDeepDiscountNeedsAPromotionOrATag() {
+        let line = OrderLine(lineNo: 1, sku: "A1", qty: 1, unitPrice: 10_000, lineDiscount: 9_000, tax: 0)
+        let facts = RiskFacts(lines: [line])
+        #expect(rules.assess(order(), facts, version: 1).decision == .hold)
+        #expect(rules.assess(order(tags: ["Clearance"]), facts, version: 1).decision == .allow)
+        var promoted = facts
+        promoted.discounts = [OrderDiscount(kind: "promotion", code: "618", amount: 0)]
+        #expect(rules.assess(order(), promoted, version: 1).decision == .allow)
+    }
+
+    @Test func sharedDevicesDuplicatesAndReturnsAddUp() {
+        let facts = RiskFacts(warnings: [["code": "possible_duplicate"]], sharedBy: [("device", "D1", 3)],
+                              returns: (orders: 4, returns: 3, flagged: true))
+        let a = rules.assess(order(), facts, version: 1)
+        #expect(a.reasons.map(\.rule) == ["shared_device", "duplicate_order", "returns_abuse", "returns_abuse_flags"])
+        #expect(a.score == 100 && a.decision == .hold)
+    }
+}
