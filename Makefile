@@ -18,7 +18,7 @@ RUN_LIB  := LD_LIBRARY_PATH=$(CURDIR)/$(DIST)/lib
 PYENV    := PYTHONPATH=$(CURDIR)/bindings/python ORDERCORE_LIBRARY=$(CURDIR)/$(LIB) ORDERCORE_SHELL=$(CURDIR)/$(DIST)/bin/ordercore
 SYSTEM_PACKAGES := libsqlite3-dev libedit-dev pkg-config
 
-.PHONY: all deps test-deps build run test test-swift test-c test-python test-shell examples docs wheel bench soak fuzz install clean
+.PHONY: all deps test-deps build run test test-swift test-c test-python test-shell examples lint format docs wheel bench soak fuzz install clean
 
 all: build
 
@@ -70,8 +70,18 @@ install: build
 
 # ---- tests -------------------------------------------------------------------------------------------
 
-test: test-swift test-c test-python test-shell examples
+test: lint test-swift test-c test-python test-shell examples
 	@echo "All OrderCore test suites passed."
+
+# Formatting is a tool: .swift-format (120 columns), checked here; `make format` applies it. The formatter
+# cannot break a string literal, so lines over 120 characters are looked for too.
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Package.swift
+	@if LC_ALL=C.UTF-8 grep -rnE '^.{121,}' Sources --include='*.swift'; then \
+	  echo "lines over 120 characters in Sources (split the string or comment)"; exit 1; fi
+
+format:
+	$(SWIFT) format format --in-place --recursive Sources Package.swift
 
 test-swift: deps
 	$(SWIFT) test

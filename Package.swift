@@ -17,13 +17,16 @@ let package = Package(
         .executable(name: "ordercore", targets: ["ordercore"]),
     ],
     targets: [
-        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
-                       providers: [.apt(["libsqlite3-dev"])]),
-        .systemLibrary(name: "CEditLine", path: "Sources/CEditLine", pkgConfig: "libedit",
-                       providers: [.apt(["libedit-dev"])]),
+        .systemLibrary(
+            name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CEditLine", path: "Sources/CEditLine", pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]),
         .target(name: "OrderCore", dependencies: ["CSQLite"]),
-        .target(name: "OrderCoreABI", dependencies: ["OrderCore"], exclude: ["exports.map"],
-                linkerSettings: [.unsafeFlags(abiLinkerFlags)]),
+        .target(
+            name: "OrderCoreABI", dependencies: ["OrderCore"], exclude: ["exports.map"],
+            linkerSettings: [.unsafeFlags(abiLinkerFlags)]),
         .target(name: "OrderCoreShell", dependencies: ["OrderCore", "CEditLine"]),
         .executableTarget(name: "ordercore", dependencies: ["OrderCoreShell"]),
         .testTarget(name: "OrderCoreTests", dependencies: ["OrderCore", "OrderCoreShell"]),

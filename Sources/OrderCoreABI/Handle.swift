@@ -1,5 +1,6 @@
 import OrderCore
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -40,7 +41,9 @@ let misuseCode = ErrorCode.misuse.number
 /// Reads a C string argument: nil stays nil, invalid UTF-8 is an `invalid_input` error naming `name`.
 func argument(_ p: UnsafePointer<CChar>?, _ name: String) throws(OrderCoreError) -> String? {
     guard let p else { return nil }
-    guard let s = String(validatingCString: p) else { throw OrderCoreError(.invalidInput, "\(name) is not valid UTF-8") }
+    guard let s = String(validatingCString: p) else {
+        throw OrderCoreError(.invalidInput, "\(name) is not valid UTF-8")
+    }
     return s
 }
 
@@ -54,7 +57,8 @@ func required(_ p: UnsafePointer<CChar>?, _ name: String) throws(OrderCoreError)
 func withEngine(_ db: OpaquePointer?, _ body: (Engine) throws(OrderCoreError) -> Void) -> Int32 {
     guard let handle = Handle.from(db) else { return misuseCode }
     guard let engine = handle.engine else {
-        return handle.finish(OrderCoreError(.misuse, "the database handle did not open; see the error oc_open returned"))
+        return handle.finish(
+            OrderCoreError(.misuse, "the database handle did not open; see the error oc_open returned"))
     }
     do {
         try body(engine)
@@ -73,7 +77,9 @@ public func oc_open(_ path: UnsafePointer<CChar>?, _ dbOut: UnsafeMutablePointer
 }
 
 @_cdecl("oc_open_v2")
-public func oc_open_v2(_ path: UnsafePointer<CChar>?, _ dbOut: UnsafeMutablePointer<OpaquePointer?>?, _ flags: UInt32) -> Int32 {
+public func oc_open_v2(
+    _ path: UnsafePointer<CChar>?, _ dbOut: UnsafeMutablePointer<OpaquePointer?>?, _ flags: UInt32
+) -> Int32 {
     guard let dbOut else { return misuseCode }
     var engine: Engine?
     var failure: OrderCoreError?
@@ -124,8 +130,11 @@ public func oc_version_number() -> Int32 { Version.number }
 /// C copies of the fixed texts, made once and never freed, so callers may keep the pointers.
 /// `nonisolated(unsafe)`: immutable after its one-time initialisation.
 nonisolated(unsafe) private let fixedTexts: [String: UnsafePointer<CChar>] = {
-    let texts = ["no database handle (NULL)", "not an error", "unknown error code", Version.string] + ErrorCode.allCases.map(\.summary)
-    return Dictionary(texts.compactMap { s in strdup(s).map { (s, UnsafePointer($0)) } }, uniquingKeysWith: { a, _ in a })
+    let texts =
+        ["no database handle (NULL)", "not an error", "unknown error code", Version.string]
+        + ErrorCode.allCases.map(\.summary)
+    return Dictionary(
+        texts.compactMap { s in strdup(s).map { (s, UnsafePointer($0)) } }, uniquingKeysWith: { a, _ in a })
 }()
 
 private func staticString(_ s: String) -> UnsafePointer<CChar>? { fixedTexts[s] }

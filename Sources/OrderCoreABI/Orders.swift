@@ -1,8 +1,10 @@
 import OrderCore
 
 @_cdecl("oc_order_pay")
-public func oc_order_pay(_ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?, _ amount: UnsafePointer<CChar>?,
-                         _ paymentRef: UnsafePointer<CChar>?) -> Int32 {
+public func oc_order_pay(
+    _ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?, _ amount: UnsafePointer<CChar>?,
+    _ paymentRef: UnsafePointer<CChar>?
+) -> Int32 {
     withEngine(db) { (engine) throws(OrderCoreError) in
         var args: JSONObject = ["order_id": .string(try required(orderID, "order_id"))]
         if let amount = try argument(amount, "amount") { args["amount"] = .string(amount) }
@@ -12,8 +14,10 @@ public func oc_order_pay(_ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?,
 }
 
 @_cdecl("oc_order_allocate")
-public func oc_order_allocate(_ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?,
-                              _ decisionOut: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+public func oc_order_allocate(
+    _ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?,
+    _ decisionOut: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> Int32 {
     decisionOut?.pointee = nil
     return withEngine(db) { (engine) throws(OrderCoreError) in
         let result = try engine.run("order.allocate", ["order_id": .string(try required(orderID, "order_id"))]).get()
@@ -22,15 +26,21 @@ public func oc_order_allocate(_ db: OpaquePointer?, _ orderID: UnsafePointer<CCh
 }
 
 @_cdecl("oc_order_hold")
-public func oc_order_hold(_ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?, _ reason: UnsafePointer<CChar>?) -> Int32 {
+public func oc_order_hold(
+    _ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?, _ reason: UnsafePointer<CChar>?
+) -> Int32 {
     withEngine(db) { (engine) throws(OrderCoreError) in
-        let args: JSONObject = ["order_id": .string(try required(orderID, "order_id")), "reason": .string(try required(reason, "reason"))]
+        let args: JSONObject = [
+            "order_id": .string(try required(orderID, "order_id")), "reason": .string(try required(reason, "reason")),
+        ]
         _ = try engine.run("order.hold", args, brief: true).get()
     }
 }
 
 @_cdecl("oc_order_release")
-public func oc_order_release(_ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?, _ reason: UnsafePointer<CChar>?) -> Int32 {
+public func oc_order_release(
+    _ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?, _ reason: UnsafePointer<CChar>?
+) -> Int32 {
     withEngine(db) { (engine) throws(OrderCoreError) in
         var args: JSONObject = ["order_id": .string(try required(orderID, "order_id"))]
         if let reason = try argument(reason, "reason") { args["reason"] = .string(reason) }
@@ -39,17 +49,24 @@ public func oc_order_release(_ db: OpaquePointer?, _ orderID: UnsafePointer<CCha
 }
 
 @_cdecl("oc_order_ship")
-public func oc_order_ship(_ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?, _ carrier: UnsafePointer<CChar>?,
-                          _ trackingNo: UnsafePointer<CChar>?) -> Int32 {
+public func oc_order_ship(
+    _ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?, _ carrier: UnsafePointer<CChar>?,
+    _ trackingNo: UnsafePointer<CChar>?
+) -> Int32 {
     withEngine(db) { (engine) throws(OrderCoreError) in
-        let args: JSONObject = ["order_id": .string(try required(orderID, "order_id")), "carrier": .string(try required(carrier, "carrier")),
-                                "tracking_no": .string(try required(trackingNo, "tracking_no"))]
+        let args: JSONObject = [
+            "order_id": .string(try required(orderID, "order_id")),
+            "carrier": .string(try required(carrier, "carrier")),
+            "tracking_no": .string(try required(trackingNo, "tracking_no")),
+        ]
         _ = try engine.run("order.ship", args, brief: true).get()
     }
 }
 
 @_cdecl("oc_order_deliver")
-public func oc_order_deliver(_ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?, _ trackingNo: UnsafePointer<CChar>?) -> Int32 {
+public func oc_order_deliver(
+    _ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?, _ trackingNo: UnsafePointer<CChar>?
+) -> Int32 {
     withEngine(db) { (engine) throws(OrderCoreError) in
         var args: JSONObject = ["order_id": .string(try required(orderID, "order_id"))]
         if let trackingNo = try argument(trackingNo, "tracking_no") { args["tracking_no"] = .string(trackingNo) }
@@ -65,7 +82,9 @@ public func oc_order_pickup(_ db: OpaquePointer?, _ orderID: UnsafePointer<CChar
 }
 
 @_cdecl("oc_order_cancel")
-public func oc_order_cancel(_ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?, _ reason: UnsafePointer<CChar>?) -> Int32 {
+public func oc_order_cancel(
+    _ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?, _ reason: UnsafePointer<CChar>?
+) -> Int32 {
     withEngine(db) { (engine) throws(OrderCoreError) in
         var args: JSONObject = ["order_id": .string(try required(orderID, "order_id"))]
         if let reason = try argument(reason, "reason") { args["reason"] = .string(reason) }
@@ -74,8 +93,10 @@ public func oc_order_cancel(_ db: OpaquePointer?, _ orderID: UnsafePointer<CChar
 }
 
 @_cdecl("oc_order_state")
-public func oc_order_state(_ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?,
-                           _ stateOut: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+public func oc_order_state(
+    _ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?,
+    _ stateOut: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> Int32 {
     stateOut?.pointee = nil
     return withEngine(db) { (engine) throws(OrderCoreError) in
         guard let stateOut else { throw OrderCoreError(.misuse, "state_out is NULL") }

@@ -27,7 +27,9 @@ public enum Completion {
             if case .code(let kind?) = option.kind { return codes(kind, prefix).map { head + $0 } }
             return option.choices.filter { $0.hasPrefix(prefix) }.map { head + $0 }
         }
-        let positionals = args.filter { arg in !command.options.contains { arg.hasPrefix($0.key + "=") } && !arg.contains(":") }
+        let positionals = args.filter { arg in
+            !command.options.contains { arg.hasPrefix($0.key + "=") } && !arg.contains(":")
+        }
         if command.lines != nil, positionals.count >= command.params.filter({ !$0.optional }).count {
             return codes(.sku, word).map { $0 + ":" } + matching(keys)  // SKU:QTY lines, then options
         }

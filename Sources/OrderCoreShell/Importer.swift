@@ -1,4 +1,5 @@
 import OrderCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -27,14 +28,20 @@ struct Importer {
         var json: JSON {
             var reasons = JSONObject()
             for key in self.reasons.keys.sorted() { reasons[key] = .int(self.reasons[key] ?? 0) }
-            return ["events": .int(events), "applied": .int(applied), "already_in": .int(duplicates), "dead_letters": .int(deadLetters),
-                    "skipped_events": .int(skippedEvents), "orders_created": .int(ordersCreated), "lines_imported": .int(linesImported),
-                    "lines_not_stock": .int(linesNotStock), "skipped_why": .object(reasons), "first_dead_letter": firstDeadLetter ?? .null]
+            return [
+                "events": .int(events), "applied": .int(applied), "already_in": .int(duplicates),
+                "dead_letters": .int(deadLetters),
+                "skipped_events": .int(skippedEvents), "orders_created": .int(ordersCreated),
+                "lines_imported": .int(linesImported),
+                "lines_not_stock": .int(linesNotStock), "skipped_why": .object(reasons),
+                "first_dead_letter": firstDeadLetter ?? .null,
+            ]
         }
     }
 
     func run() throws -> JSON {
-        let profileName = try engine.run("channel.get", ["channel": .string(channel)]).get()["profile"]?.stringValue ?? channel
+        let profileName =
+            try engine.run("channel.get", ["channel": .string(channel)]).get()["profile"]?.stringValue ?? channel
         let profile = try engine.run("intake.profile_get", ["profile": .string(profileName)]).get()
         let reader = try LineReader(path: file)
         let handle = reader.handle
@@ -52,15 +59,18 @@ struct Importer {
             if progress { report(summary, done: ftell(handle), of: size) }
         }
         func send(_ payload: String) throws {
-            pending.append(["op": "intake.ingest", "channel": .string(channel), "payload": .string(payload), "event_type": "import",
-                            "event_id": .string("import:" + String(UInt64(bitPattern: Engine.hash(payload)), radix: 16)),
-                            "actor": .string(actor)])
+            pending.append([
+                "op": "intake.ingest", "channel": .string(channel), "payload": .string(payload), "event_type": "import",
+                "event_id": .string("import:" + String(UInt64(bitPattern: Engine.hash(payload)), radix: 16)),
+                "actor": .string(actor),
+            ])
             if pending.count >= batchSize { try flush() }
         }
 
         if profile["format"]?.stringValue == "csv" {
             guard case .string(let column)? = profile["group_by"] else {
-                throw ShellError(".import streams CSV by a group_by column name; profile \(profileName) groups by an expression")
+                throw ShellError(
+                    ".import streams CSV by a group_by column name; profile \(profileName) groups by an expression")
             }
             guard let header = reader.record() else { throw ShellError("'\(file)' is empty") }
             guard let keyIndex = fields(header).firstIndex(where: { $0.trimmed == column }) else {
@@ -126,7 +136,8 @@ struct Importer {
     private func report(_ s: Summary, done: Int, of size: Int) {
         let percent = min(100, done * 100 / size)
         let bar = String(repeating: "#", count: percent / 4) + String(repeating: ".", count: 25 - percent / 4)
-        let text = "\r[\(bar)] \(percent)%  \(s.events) events, \(s.ordersCreated) orders, \(s.deadLetters) dead letters"
+        let text =
+            "\r[\(bar)] \(percent)%  \(s.events) events, \(s.ordersCreated) orders, \(s.deadLetters) dead letters"
         fflush(nil)
         _ = text.withCString { Glibc.write(2, $0, strlen($0)) }
     }
@@ -178,7 +189,9 @@ final class LineReader {
     /// One CSV record: lines are joined while a quote is open.
     func record() -> String? {
         guard var record = line() else { return nil }
-        while record.utf8.filter({ $0 == UInt8(ascii: "\"") }).count % 2 == 1, let next = line() { record += "\n" + next }
+        while record.utf8.filter({ $0 == UInt8(ascii: "\"") }).count % 2 == 1, let next = line() {
+            record += "\n" + next
+        }
         return record
     }
 

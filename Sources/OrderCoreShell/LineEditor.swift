@@ -1,5 +1,6 @@
 import CEditLine
 import OrderCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -35,20 +36,23 @@ nonisolated(unsafe) private var completionEngine: Engine?
 nonisolated(unsafe) private var pendingMatches: [String] = []
 nonisolated(unsafe) private var nextMatchIndex = 0
 
-private let attemptCompletion: @convention(c) (UnsafePointer<CChar>?, Int32, Int32) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = { text, start, _ in
-    ceditline_completion_over()
-    let word = text.map { String(cString: $0) } ?? ""
-    var before = ""
-    if let line = ceditline_line_buffer() {
-        let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(line).assumingMemoryBound(to: UInt8.self), count: strlen(line))
-        before = String(decoding: bytes.prefix(max(0, Int(start))), as: UTF8.self)
+private let attemptCompletion:
+    @convention(c) (UnsafePointer<CChar>?, Int32, Int32) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = {
+        text, start, _ in
+        ceditline_completion_over()
+        let word = text.map { String(cString: $0) } ?? ""
+        var before = ""
+        if let line = ceditline_line_buffer() {
+            let bytes = UnsafeBufferPointer(
+                start: UnsafeRawPointer(line).assumingMemoryBound(to: UInt8.self), count: strlen(line))
+            before = String(decoding: bytes.prefix(max(0, Int(start))), as: UTF8.self)
+        }
+        pendingMatches = Completion.candidates(before: before, word: word) { kind, prefix in
+            completionEngine?.complete(kind, prefix: prefix) ?? []
+        }
+        guard !pendingMatches.isEmpty else { return nil }
+        return rl_completion_matches(word, nextMatch)
     }
-    pendingMatches = Completion.candidates(before: before, word: word) { kind, prefix in
-        completionEngine?.complete(kind, prefix: prefix) ?? []
-    }
-    guard !pendingMatches.isEmpty else { return nil }
-    return rl_completion_matches(word, nextMatch)
-}
 
 /// The generator rl_completion_matches calls until it returns NULL; state 0 starts over.
 private let nextMatch: @convention(c) (UnsafePointer<CChar>?, Int32) -> UnsafeMutablePointer<CChar>? = { _, state in

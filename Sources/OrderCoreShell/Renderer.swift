@@ -19,7 +19,9 @@ enum Renderer {
     static func table(_ result: JSON) -> String {
         guard case .object(let object) = result else { return cell(result) }
         // A document meant for printing (a packing slip) prints as itself.
-        if case .string(let text)? = object["text"], text.contains("\n") { return String(text.dropLast(text.hasSuffix("\n") ? 1 : 0)) }
+        if case .string(let text)? = object["text"], text.contains("\n") {
+            return String(text.dropLast(text.hasSuffix("\n") ? 1 : 0))
+        }
         var pairs: [(String, String)] = []
         var tables: [(String, [JSONObject])] = []
         func walk(_ object: JSONObject, prefix: String) {
@@ -49,11 +51,14 @@ enum Renderer {
         var columns: [String] = []
         for row in rows { for key in row.keys where !columns.contains(key) { columns.append(key) } }
         let cells = rows.map { row in columns.map { cell(row[$0] ?? .null) } }
-        let widths = columns.indices.map { c in max(displayWidth(columns[c]), cells.map { displayWidth($0[c]) }.max() ?? 0) }
+        let widths = columns.indices.map { c in
+            max(displayWidth(columns[c]), cells.map { displayWidth($0[c]) }.max() ?? 0)
+        }
         func line(_ values: [String]) -> String {
             zip(values, widths).map { pad($0, $1) }.joined(separator: "  ").trimmingTrailingSpaces()
         }
-        return ([line(columns), line(widths.map { String(repeating: "-", count: $0) })] + cells.map(line)).joined(separator: "\n")
+        return ([line(columns), line(widths.map { String(repeating: "-", count: $0) })] + cells.map(line)).joined(
+            separator: "\n")
     }
 
     static func cell(_ value: JSON) -> String {
@@ -91,15 +96,21 @@ enum Renderer {
     static func csv(_ result: JSON) -> String {
         let field = CSV.field
         if let object = result.objectValue,
-           let rows = object.pairs.lazy.compactMap({ $0.value.arrayValue }).first(where: { $0.allSatisfy { $0.objectValue != nil } && !$0.isEmpty }) {
+            let rows = object.pairs.lazy.compactMap({ $0.value.arrayValue }).first(where: {
+                $0.allSatisfy { $0.objectValue != nil } && !$0.isEmpty
+            })
+        {
             let records = rows.compactMap(\.objectValue)
             var columns: [String] = []
             for r in records { for key in r.keys where !columns.contains(key) { columns.append(key) } }
-            return ([columns.map(field).joined(separator: ",")]
-                    + records.map { r in columns.map { field(cell(r[$0] ?? .null)) }.joined(separator: ",") }).joined(separator: "\n")
+            return
+                ([columns.map(field).joined(separator: ",")]
+                + records.map { r in columns.map { field(cell(r[$0] ?? .null)) }.joined(separator: ",") }).joined(
+                    separator: "\n")
         }
         guard let object = result.objectValue else { return field(cell(result)) }
-        return (["key,value"] + object.pairs.map { field($0.key) + "," + field(cell($0.value)) }).joined(separator: "\n")
+        return (["key,value"] + object.pairs.map { field($0.key) + "," + field(cell($0.value)) }).joined(
+            separator: "\n")
     }
 
     // MARK: - Width
@@ -108,7 +119,8 @@ enum Renderer {
     static func displayWidth(_ s: String) -> Int {
         s.unicodeScalars.reduce(0) { width, scalar in
             let v = scalar.value
-            let wide = (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
+            let wide =
+                (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
                 || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v) || (0xFF00...0xFF60).contains(v)
                 || (0xFFE0...0xFFE6).contains(v) || (0x1F300...0x1FAFF).contains(v) || (0x20000...0x3FFFD).contains(v)
             return width + (scalar.properties.generalCategory == .nonspacingMark ? 0 : wide ? 2 : 1)

@@ -1,4 +1,5 @@
 import OrderCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,9 +19,11 @@ public final class Shell {
     private let write: (String) -> Void
     private let writeError: (String) -> Void
 
-    public init(engine: Engine, mode: OutputMode = .table, bail: Bool = false, actor: String,
-                write: @escaping (String) -> Void = { print($0) },
-                writeError: @escaping (String) -> Void = { Shell.standardError($0) }) {
+    public init(
+        engine: Engine, mode: OutputMode = .table, bail: Bool = false, actor: String,
+        write: @escaping (String) -> Void = { print($0) },
+        writeError: @escaping (String) -> Void = { Shell.standardError($0) }
+    ) {
         self.engine = engine
         self.mode = mode
         self.bail = bail
@@ -84,7 +87,8 @@ public final class Shell {
     /// The op a readable command runs, with its arguments.
     private func request(_ words: [String]) throws -> (ShellCommand, String, JSONObject) {
         guard let (command, args) = ShellCommand.match(words), let op = command.op else {
-            throw ShellError("unknown command '\(words.prefix(2).joined(separator: " "))'; type help for the list of commands")
+            throw ShellError(
+                "unknown command '\(words.prefix(2).joined(separator: " "))'; type help for the list of commands")
         }
         return (command, op, try command.arguments(args))
     }
@@ -92,7 +96,8 @@ public final class Shell {
     /// `export FILE [rows=NAME] COMMAND ...`: the command's rows to FILE, every page of them: JSON lines
     /// when FILE ends in .jsonl, else CSV.
     private func export(_ words: [String]) throws {
-        let usage = "usage: export FILE[.csv|.jsonl] [rows=NAME] COMMAND ..., e.g. export paid.csv order list state=paid"
+        let usage =
+            "usage: export FILE[.csv|.jsonl] [rows=NAME] COMMAND ..., e.g. export paid.csv order list state=paid"
         guard let file = words.first, words.count >= 2 else { throw ShellError(usage) }
         var rest = Array(words.dropFirst())
         var rows: JSON = .null
@@ -104,8 +109,13 @@ public final class Shell {
         var (_, op, request) = try request(rest)
         request["op"] = .string(op)
         let format = file.hasSuffix(".jsonl") || file.hasSuffix(".ndjson") ? "jsonl" : "csv"
-        show(engine.run("export", ["request": .object(request), "path": .string(file), "format": .string(format), "rows": rows,
-                                   "actor": .string(actor)]))
+        show(
+            engine.run(
+                "export",
+                [
+                    "request": .object(request), "path": .string(file), "format": .string(format), "rows": rows,
+                    "actor": .string(actor),
+                ]))
     }
 
     /// `watch [SECONDS] [COMMAND ...]` (default: every 2 s, report alerts): on a terminal, clears the
@@ -142,8 +152,11 @@ public final class Shell {
         var request = json
         if case .object(var object)? = try? JSONParser.parse(json) {
             if let named = object["actor"], named != .string(actor) {
-                return show(.failure(OrderCoreError(.forbidden, "the shell acts as \(actor) (the OS user); a request cannot name another actor",
-                                                    details: ["actor": .string(actor), "named": named])))
+                return show(
+                    .failure(
+                        OrderCoreError(
+                            .forbidden, "the shell acts as \(actor) (the OS user); a request cannot name another actor",
+                            details: ["actor": .string(actor), "named": named])))
             }
             object["actor"] = .string(actor)
             request = JSON.object(object).serialized
@@ -156,8 +169,11 @@ public final class Shell {
             show(.success(envelope["result"] ?? .null))
         } else {
             let e = envelope["error"]
-            show(.failure(OrderCoreError(ErrorCode(rawValue: e?["code"]?.stringValue ?? "") ?? .internal,
-                                         e?["message"]?.stringValue ?? response, details: e?["details"])))
+            show(
+                .failure(
+                    OrderCoreError(
+                        ErrorCode(rawValue: e?["code"]?.stringValue ?? "") ?? .internal,
+                        e?["message"]?.stringValue ?? response, details: e?["details"])))
         }
     }
 
@@ -178,7 +194,9 @@ public final class Shell {
             for event in events { write(Renderer.render(event, mode: mode == .table ? .json : mode)) }
             cursor = result["next"]?.intValue ?? cursor
             if let consumer {
-                if case .failure(let error) = engine.run("events.ack", ["consumer": .string(consumer), "cursor": .int(cursor), "actor": .string(actor)]) {
+                if case .failure(let error) = engine.run(
+                    "events.ack", ["consumer": .string(consumer), "cursor": .int(cursor), "actor": .string(actor)])
+                {
                     return show(.failure(error))
                 }
             }
@@ -189,7 +207,10 @@ public final class Shell {
         switch result {
         case .success(let value): write(Renderer.render(value, mode: mode))
         case .failure(let error):
-            fail(mode == .json ? JSON.object(["ok": false, "error": error.json]).serialized : "error (\(error.code.rawValue)): \(error.message)")
+            fail(
+                mode == .json
+                    ? JSON.object(["ok": false, "error": error.json]).serialized
+                    : "error (\(error.code.rawValue)): \(error.message)")
         }
     }
 
@@ -215,21 +236,29 @@ public final class Shell {
         case ".help": write(Shell.help(Array(words.dropFirst())))
         case ".mode":
             guard let argument, let mode = OutputMode(rawValue: argument) else {
-                throw ShellError(".mode takes \(OutputMode.allCases.map(\.rawValue).joined(separator: ", ")) (now \(mode.rawValue))")
+                throw ShellError(
+                    ".mode takes \(OutputMode.allCases.map(\.rawValue).joined(separator: ", ")) (now \(mode.rawValue))")
             }
             self.mode = mode
         case ".bail": bail = try onOff()
         case ".timer": timer = try onOff()
         case ".show":
-            write(["database: \(engine.path)", "mode: \(mode.rawValue)", "bail: \(bail ? "on" : "off")",
-                   "timer: \(timer ? "on" : "off")", "actor: \(actor)"].joined(separator: "\n"))
+            write(
+                [
+                    "database: \(engine.path)", "mode: \(mode.rawValue)", "bail: \(bail ? "on" : "off")",
+                    "timer: \(timer ? "on" : "off")", "actor: \(actor)",
+                ].joined(separator: "\n"))
         case ".read":
             guard let argument else { throw ShellError(".read takes a file name") }
             return try read(file: argument)
         case ".import":
             let rest = Array(words.dropFirst())
-            guard rest.count == 3, rest[1] == "--channel" else { throw ShellError(".import takes FILE --channel CHANNEL") }
-            let importer = Importer(engine: engine, actor: actor, file: rest[0], channel: rest[2], progress: isatty(2) == 1 && isatty(0) == 1)
+            guard rest.count == 3, rest[1] == "--channel" else {
+                throw ShellError(".import takes FILE --channel CHANNEL")
+            }
+            let importer = Importer(
+                engine: engine, actor: actor, file: rest[0], channel: rest[2],
+                progress: isatty(2) == 1 && isatty(0) == 1)
             do {
                 let summary = try importer.run()
                 show(.success(summary))
@@ -258,15 +287,17 @@ public final class Shell {
 
     /// `help` lists every command; `help order pay` (or `help order`) shows the matching ones in full.
     public static func help(_ words: [String]) -> String {
-        let commands = ShellCommand.all.filter { !$0.isAlias && (words.isEmpty || Array($0.words.prefix(words.count)) == words) }
+        let commands =
+            ShellCommand.all.filter { !$0.isAlias && (words.isEmpty || Array($0.words.prefix(words.count)) == words) }
             + ShellCommand.all.filter { $0.isAlias && !words.isEmpty && Array($0.words.prefix(words.count)) == words }
         if commands.isEmpty { return "no command '\(words.joined(separator: " "))'; type help for the list" }
         let width = min(commands.map { $0.usage.count }.max() ?? 0, 48)
         var lines: [String] = []
         for command in commands {
             let aliases = ShellCommand.all.filter { $0.isAlias && $0.op == command.op && !command.isAlias }.map(\.name)
-            lines.append(command.usage.padding(to: width) + "  " + command.summary
-                         + (aliases.isEmpty ? "" : " (also: \(aliases.joined(separator: ", ")))"))
+            lines.append(
+                command.usage.padding(to: width) + "  " + command.summary
+                    + (aliases.isEmpty ? "" : " (also: \(aliases.joined(separator: ", ")))"))
             guard !words.isEmpty, words.count >= command.words.count || commands.count == 1 else { continue }
             if !command.optionUsage.isEmpty { lines.append("  options: " + command.optionUsage.joined(separator: " ")) }
             if let op = command.op, let declared = Command.all.first(where: { $0.name == op }) {

@@ -6,16 +6,16 @@ import OrderCore
 public struct ShellCommand: Sendable {
     /// How a word becomes a JSON argument.
     public enum Kind: Sendable {
-        case code(CodeKind?)   // an identifier; completed from the database when a kind is given
-        case int               // an integer, or "none" for null
+        case code(CodeKind?)  // an identifier; completed from the database when a kind is given
+        case int  // an integer, or "none" for null
         case money
         case bool
-        case auto              // true/false, an integer, a JSON object or array if it is one, else a string
-        case list              // comma-separated codes: SH,BJ
-        case object            // a JSON object, or KEY:VALUE,KEY:VALUE (integers stay numbers)
-        case array             // a JSON array
-        case text              // a string; the last positional takes the rest of the line
-        case file              // a file name: the file's text is sent
+        case auto  // true/false, an integer, a JSON object or array if it is one, else a string
+        case list  // comma-separated codes: SH,BJ
+        case object  // a JSON object, or KEY:VALUE,KEY:VALUE (integers stay numbers)
+        case array  // a JSON array
+        case text  // a string; the last positional takes the rest of the line
+        case file  // a file name: the file's text is sent
 
         init(_ kind: Argument.Kind, completes: CodeKind?) {
             switch kind {
@@ -90,7 +90,9 @@ public struct ShellCommand: Sendable {
 
     /// `key=VALUE` forms of the options, for `help COMMAND`.
     public var optionUsage: [String] {
-        options.enumerated().filter { i, o in !options.prefix(i).contains { $0.key == o.key } }.map(\.element).map { $0.key + "=" + ($0.choices.isEmpty ? $0.key.uppercased() : $0.choices.joined(separator: "|")) }
+        options.enumerated().filter { i, o in !options.prefix(i).contains { $0.key == o.key } }.map(\.element).map {
+            $0.key + "=" + ($0.choices.isEmpty ? $0.key.uppercased() : $0.choices.joined(separator: "|"))
+        }
     }
 
     /// The rows of an op's command: the op with spaces, then its aliases.
@@ -100,20 +102,26 @@ public struct ShellCommand: Sendable {
         // Shorter names first: `customer=Wang` is the customer's name, not the whole customer object.
         var options = command.shellNames.sorted(by: { $0.key < $1.key }).map { key, field in
             let root = command.arguments.first { $0.name == field.prefix { $0 != "." } }
-            let kind = field.contains(".") ? Kind.code(nil) : root.map { Kind($0.kind, completes: $0.completes) } ?? .code(nil)
+            let kind =
+                field.contains(".") ? Kind.code(nil) : root.map { Kind($0.kind, completes: $0.completes) } ?? .code(nil)
             return Option(key: key, field: field, kind: kind, choices: field.contains(".") ? [] : root?.choices ?? [])
         }
         options += command.arguments.filter { !$0.positional && $0.name != listed?.name }.map {
             Option(key: $0.name, field: $0.name, kind: Kind($0.kind, completes: $0.completes), choices: $0.choices)
         }
         let params = positional.map {
-            Param(name: displayName($0.name), field: $0.name, kind: Kind($0.kind, completes: $0.completes), optional: !$0.required,
-                  choices: $0.choices)
+            Param(
+                name: displayName($0.name), field: $0.name, kind: Kind($0.kind, completes: $0.completes),
+                optional: !$0.required,
+                choices: $0.choices)
         }
         return ([command.shellName] + command.aliases).enumerated().map { index, words in
-            ShellCommand(words: words, op: command.name, params: params, options: options, summary: command.summary,
-                         lines: listed.map { Lines(field: $0.name, required: $0.required, priced: $0.doc.contains("unit_price")) }, also: nil, shows: command.shows,
-                         isAlias: index > 0)
+            ShellCommand(
+                words: words, op: command.name, params: params, options: options, summary: command.summary,
+                lines: listed.map {
+                    Lines(field: $0.name, required: $0.required, priced: $0.doc.contains("unit_price"))
+                }, also: nil, shows: command.shows,
+                isAlias: index > 0)
         }
     }
 
@@ -127,9 +135,11 @@ public struct ShellCommand: Sendable {
         }
     }
 
-    init(words: String, op: String?, params: [Param] = [], options: [Option] = [], summary: String, lines: Lines? = nil,
-         also: (op: String, field: String, as: String)? = nil, shows: String? = nil, isAlias: Bool = false,
-         syntax: String? = nil, completesWith: [String] = []) {
+    init(
+        words: String, op: String?, params: [Param] = [], options: [Option] = [], summary: String, lines: Lines? = nil,
+        also: (op: String, field: String, as: String)? = nil, shows: String? = nil, isAlias: Bool = false,
+        syntax: String? = nil, completesWith: [String] = []
+    ) {
         self.words = words.split(separator: " ").map(String.init)
         self.op = op
         self.params = params
@@ -155,11 +165,15 @@ public struct ShellCommand: Sendable {
         var lineItems: [JSON] = []
         for arg in args {
             if let eq = arg.firstIndex(of: "="), let option = option(String(arg[..<eq])) {
-                ShellCommand.set(&result, option.field, try ShellCommand.value(String(arg[arg.index(after: eq)...]), option.kind, name: option.key))
+                ShellCommand.set(
+                    &result, option.field,
+                    try ShellCommand.value(String(arg[arg.index(after: eq)...]), option.kind, name: option.key))
             } else if let eq = arg.firstIndex(of: "="), !restIsText,
-                      arg[..<eq].allSatisfy({ $0.isLowercase || $0 == "_" || $0 == "." }), eq != arg.startIndex {
+                arg[..<eq].allSatisfy({ $0.isLowercase || $0 == "_" || $0 == "." }), eq != arg.startIndex
+            {
                 // `stock ledger sku=A1` would otherwise look for a SKU named "sku=A1".
-                let accepted = options.isEmpty ? "it takes no options" : "options: " + optionUsage.joined(separator: " ")
+                let accepted =
+                    options.isEmpty ? "it takes no options" : "options: " + optionUsage.joined(separator: " ")
                 throw ShellError("unknown option '\(arg[..<eq])'; \(accepted); usage: \(usage)")
             } else if let lines, positional.count >= params.filter({ !$0.optional }).count, arg.contains(":") {
                 lineItems.append(try ShellCommand.line(arg, priced: lines.priced, usage: usage))
@@ -196,7 +210,8 @@ public struct ShellCommand: Sendable {
     private func option(_ key: String) -> Option? {
         if let option = options.first(where: { $0.key == key }) { return option }
         guard let dot = key.firstIndex(of: "."),
-              options.contains(where: { if case .object = $0.kind { $0.field == key[..<dot] } else { false } }) else { return nil }
+            options.contains(where: { if case .object = $0.kind { $0.field == key[..<dot] } else { false } })
+        else { return nil }
         return Option(key: key, field: key, kind: .auto, choices: [])
     }
 
@@ -221,17 +236,23 @@ public struct ShellCommand: Sendable {
             return .string(word)
         case .list: return .array(word.split(separator: ",").map { .string(String($0)) })
         case .array:
-            guard case .array? = try? JSONParser.parse(word) else { throw ShellError("\(name) takes a JSON array, not '\(word)'") }
+            guard case .array? = try? JSONParser.parse(word) else {
+                throw ShellError("\(name) takes a JSON array, not '\(word)'")
+            }
             return try! JSONParser.parse(word)
         case .object:
             if word.hasPrefix("{") {
-                guard case .object(let object)? = try? JSONParser.parse(word) else { throw ShellError("\(name) is not a JSON object: '\(word)'") }
+                guard case .object(let object)? = try? JSONParser.parse(word) else {
+                    throw ShellError("\(name) is not a JSON object: '\(word)'")
+                }
                 return .object(object)
             }
             var map = JSONObject()
             for pair in word.split(separator: ",") {
                 let parts = pair.split(separator: ":", maxSplits: 1)
-                guard parts.count == 2 else { throw ShellError("\(name) takes KEY:VALUE,KEY:VALUE or JSON, not '\(pair)'") }
+                guard parts.count == 2 else {
+                    throw ShellError("\(name) takes KEY:VALUE,KEY:VALUE or JSON, not '\(pair)'")
+                }
                 map[String(parts[0])] = Int64(parts[1]) != nil ? .number(String(parts[1])) : .string(String(parts[1]))
             }
             return .object(map)
@@ -256,26 +277,47 @@ public struct ShellCommand: Sendable {
 
     /// The shell's own commands: what is not one op with its arguments.
     static let own: [ShellCommand] = [
-        ShellCommand(words: "order show", op: "order.get", params: [Param(name: "ORDER", field: "order_id", kind: .code(.order), optional: false)],
-                     summary: "Show an order with lines, parcels, shipments and its timeline", also: ("order.timeline", "events", "timeline")),
-        ShellCommand(words: "events tail", op: nil, summary: "Print the change feed after the consumer's cursor and acknowledge it",
-                     syntax: "events tail [CONSUMER]"),
-        ShellCommand(words: "export", op: nil, summary: "Write every row a command lists to FILE (.csv, or .jsonl for JSON lines)",
-                     syntax: "export FILE [rows=NAME] COMMAND ..."),
-        ShellCommand(words: "watch", op: nil, summary: "Refresh a command on the terminal until a key is pressed (default: 2 s, report alerts)",
-                     syntax: "watch [SECONDS] [COMMAND ...]"),
-        ShellCommand(words: "exec", op: nil, summary: "Run any bus op as JSON, e.g. exec {\"op\":\"stock.get\",\"sku\":\"A1\"}", syntax: "exec JSON"),
-        ShellCommand(words: "help", op: nil, summary: "Show this list, or one command with its op and options", syntax: "help [COMMAND]"),
+        ShellCommand(
+            words: "order show", op: "order.get",
+            params: [Param(name: "ORDER", field: "order_id", kind: .code(.order), optional: false)],
+            summary: "Show an order with lines, parcels, shipments and its timeline",
+            also: ("order.timeline", "events", "timeline")),
+        ShellCommand(
+            words: "events tail", op: nil,
+            summary: "Print the change feed after the consumer's cursor and acknowledge it",
+            syntax: "events tail [CONSUMER]"),
+        ShellCommand(
+            words: "export", op: nil,
+            summary: "Write every row a command lists to FILE (.csv, or .jsonl for JSON lines)",
+            syntax: "export FILE [rows=NAME] COMMAND ..."),
+        ShellCommand(
+            words: "watch", op: nil,
+            summary: "Refresh a command on the terminal until a key is pressed (default: 2 s, report alerts)",
+            syntax: "watch [SECONDS] [COMMAND ...]"),
+        ShellCommand(
+            words: "exec", op: nil, summary: "Run any bus op as JSON, e.g. exec {\"op\":\"stock.get\",\"sku\":\"A1\"}",
+            syntax: "exec JSON"),
+        ShellCommand(
+            words: "help", op: nil, summary: "Show this list, or one command with its op and options",
+            syntax: "help [COMMAND]"),
         ShellCommand(words: "quit", op: nil, summary: "Leave (exit and Ctrl-D work too)", syntax: "quit"),
-        ShellCommand(words: ".mode", op: nil, summary: "Output format", syntax: ".mode table|json|csv",
-                     completesWith: OutputMode.allCases.map(\.rawValue)),
-        ShellCommand(words: ".read", op: nil, summary: "Run commands from a file (- reads standard input)", syntax: ".read FILE"),
-        ShellCommand(words: ".import", op: nil,
-                     summary: "Ingest a file of channel events (CSV, JSON, JSON lines); re-running skips what is in",
-                     syntax: ".import FILE --channel CHANNEL", completesWith: ["--channel"]),
-        ShellCommand(words: ".bail", op: nil, summary: "Stop at the first error (scripts exit non-zero)", syntax: ".bail on|off",
-                     completesWith: ["on", "off"]),
-        ShellCommand(words: ".timer", op: nil, summary: "Print how long each command took", syntax: ".timer on|off", completesWith: ["on", "off"]),
+        ShellCommand(
+            words: ".mode", op: nil, summary: "Output format", syntax: ".mode table|json|csv",
+            completesWith: OutputMode.allCases.map(\.rawValue)),
+        ShellCommand(
+            words: ".read", op: nil,
+            summary: "Run commands from a file (- reads standard "
+                + "input)", syntax: ".read FILE"),
+        ShellCommand(
+            words: ".import", op: nil,
+            summary: "Ingest a file of channel events (CSV, JSON, JSON lines); re-running skips what is in",
+            syntax: ".import FILE --channel CHANNEL", completesWith: ["--channel"]),
+        ShellCommand(
+            words: ".bail", op: nil, summary: "Stop at the first error (scripts exit non-zero)", syntax: ".bail on|off",
+            completesWith: ["on", "off"]),
+        ShellCommand(
+            words: ".timer", op: nil, summary: "Print how long each command took", syntax: ".timer on|off",
+            completesWith: ["on", "off"]),
         ShellCommand(words: ".show", op: nil, summary: "Show the current settings", syntax: ".show"),
         ShellCommand(words: ".help", op: nil, summary: "The same as help", syntax: ".help"),
         ShellCommand(words: ".quit", op: nil, summary: "Leave (Ctrl-D works too)", syntax: ".quit"),
@@ -286,7 +328,8 @@ public struct ShellCommand: Sendable {
         guard let colon = word.lastIndex(of: ":"), colon != word.startIndex else {
             throw ShellError("'\(word)' is not a line (SKU:QTY or SKU:QTY@PRICE); usage: \(usage)")
         }
-        let parts = word[word.index(after: colon)...].split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false)
+        let parts = word[word.index(after: colon)...].split(
+            separator: "@", maxSplits: 1, omittingEmptySubsequences: false)
         guard let qty = parts.first, Int64(qty) != nil else {
             throw ShellError("'\(word)': quantity must be an integer (SKU:QTY or SKU:QTY@PRICE)")
         }
@@ -312,7 +355,8 @@ public struct ShellCommand: Sendable {
 
     /// The command named by the first words of `words`, with the words that follow it.
     public static func match(_ words: [String]) -> (ShellCommand, [String])? {
-        for command in byLength where command.words.count <= words.count && Array(words.prefix(command.words.count)) == command.words {
+        for command in byLength
+        where command.words.count <= words.count && Array(words.prefix(command.words.count)) == command.words {
             return (command, Array(words.dropFirst(command.words.count)))
         }
         return nil

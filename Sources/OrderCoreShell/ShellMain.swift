@@ -1,4 +1,5 @@
 import OrderCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -51,8 +52,12 @@ public func shellMain(_ arguments: [String]) -> Int32 {
     if !commands.isEmpty {
         for command in commands where shell.execute(command) != .proceed { break }
     } else if interactive {
-        print("OrderCore \(Version.string) — database \(dbPath), acting as \(shell.actor)\nType help for commands, .quit to leave.")
-        let roles = (try? engine.run("actor.list").get())?["actors"]?.arrayValue?.compactMap { $0["role"]?.stringValue } ?? []
+        print(
+            "OrderCore \(Version.string) — database \(dbPath), acting as \(shell.actor)\nType help for commands, .quit "
+                + "to leave."
+        )
+        let roles =
+            (try? engine.run("actor.list").get())?["actors"]?.arrayValue?.compactMap { $0["role"]?.stringValue } ?? []
         if !roles.contains("admin") {
             print("This database has no admin yet: `actor upsert \(shell.actor) role=admin` makes you its first admin.")
         }

@@ -1,4 +1,5 @@
 import OrderCoreShell
+
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -3,18 +3,18 @@
 public struct Argument: Sendable {
     /// What the argument holds on the wire, and so how each front writes it.
     public enum Kind: String, Sendable, CaseIterable {
-        case code       // an identifier (SKU, warehouse, order id...): see docs/commands.md "Values"
-        case text       // free text
+        case code  // an identifier (SKU, warehouse, order id...): see docs/commands.md "Values"
+        case text  // free text
         case integer
         case boolean
-        case money      // a decimal string in the order's currency
-        case time       // ISO 8601 with a zone
-        case codes      // an array of codes; the shell writes A,B,C
-        case lines      // an array of {"sku","qty"} objects; the shell writes SKU:QTY (SKU:QTY@PRICE)
-        case object     // a JSON object; the shell takes JSON or KEY:VALUE,KEY:VALUE
-        case array      // a JSON array; the shell takes JSON
-        case json       // any JSON value; the shell reads true/false, integers, objects and arrays, else text
-        case file       // text the shell reads from the file a word names (other fronts send the text)
+        case money  // a decimal string in the order's currency
+        case time  // ISO 8601 with a zone
+        case codes  // an array of codes; the shell writes A,B,C
+        case lines  // an array of {"sku","qty"} objects; the shell writes SKU:QTY (SKU:QTY@PRICE)
+        case object  // a JSON object; the shell takes JSON or KEY:VALUE,KEY:VALUE
+        case array  // a JSON array; the shell takes JSON
+        case json  // any JSON value; the shell reads true/false, integers, objects and arrays, else text
+        case file  // text the shell reads from the file a word names (other fronts send the text)
     }
 
     public let name: String
@@ -32,8 +32,10 @@ public struct Argument: Sendable {
     /// - Parameters:
     ///   - doc: one line; omitted, the common meaning of the name (`Argument.glossary`).
     ///   - completes: omitted, inferred from the name (`sku`, `warehouse`, `order_id`, ...).
-    public init(_ name: String, _ kind: Kind, _ doc: String? = nil, required: Bool = false, positional: Bool = false,
-                completes: CodeKind? = nil, choices: [String] = []) {
+    public init(
+        _ name: String, _ kind: Kind, _ doc: String? = nil, required: Bool = false, positional: Bool = false,
+        completes: CodeKind? = nil, choices: [String] = []
+    ) {
         self.name = name
         self.kind = kind
         self.doc = doc ?? Argument.glossary[name] ?? ""
@@ -94,8 +96,10 @@ public struct Argument: Sendable {
 
     /// The argument as `ops` lists it.
     public var json: JSON {
-        var object: JSONObject = ["name": .string(name), "type": .string(kind.rawValue), "required": .bool(required),
-                                  "doc": .string(doc), "positional": .bool(positional)]
+        var object: JSONObject = [
+            "name": .string(name), "type": .string(kind.rawValue), "required": .bool(required),
+            "doc": .string(doc), "positional": .bool(positional),
+        ]
         if let completes { object["completes"] = .string(completes.name) }
         if !choices.isEmpty { object["choices"] = .array(choices.map { .string($0) }) }
         return .object(object)

@@ -36,10 +36,12 @@ public struct Command: Sendable {
 
     /// - Parameter role: unless given, none for read commands and `.operator` for write commands (every
     ///   change needs at least an operator).
-    init(_ name: String, _ access: Access, _ summary: String, role: Actor.Role? = nil, roleRule: String? = nil,
-         checksRole: Bool = false, recordsFailures: Bool = false, arguments: [Argument], result: [String] = [],
-         aliases: [String] = [], shellNames: [String: String] = [:], shows: String? = nil,
-         run: @escaping @Sendable (CommandContext, Fields) throws -> JSON) {
+    init(
+        _ name: String, _ access: Access, _ summary: String, role: Actor.Role? = nil, roleRule: String? = nil,
+        checksRole: Bool = false, recordsFailures: Bool = false, arguments: [Argument], result: [String] = [],
+        aliases: [String] = [], shellNames: [String: String] = [:], shows: String? = nil,
+        run: @escaping @Sendable (CommandContext, Fields) throws -> JSON
+    ) {
         self.name = name
         self.access = access
         self.summary = summary
@@ -63,10 +65,13 @@ public struct Command: Sendable {
     /// Refuses a request that names an argument the command does not declare or lacks a required one,
     /// the same way for every command.
     func check(_ request: JSONObject) throws(OrderCoreError) {
-        for key in request.keys where !Argument.envelope.contains(key) && !arguments.contains(where: { $0.name == key }) {
+        for key in request.keys where !Argument.envelope.contains(key) && !arguments.contains(where: { $0.name == key })
+        {
             let accepted = arguments.map(\.name).joined(separator: ", ")
-            throw OrderCoreError(.invalidInput, "unknown field '\(key)'; \(accepted.isEmpty ? "\(name) takes no arguments" : "accepted: \(accepted)")",
-                                 details: ["field": .string(key)])
+            throw OrderCoreError(
+                .invalidInput,
+                "unknown field '\(key)'; \(accepted.isEmpty ? "\(name) takes no arguments" : "accepted: \(accepted)")",
+                details: ["field": .string(key)])
         }
         for argument in arguments where argument.required {
             if request[argument.name] == nil || request[argument.name] == .null {
@@ -77,18 +82,47 @@ public struct Command: Sendable {
 
     /// The command as `ops` lists it.
     public var json: JSON {
-        var object: JSONObject = ["name": .string(name), "summary": .string(summary), "access": .string(access == .read ? "read" : "write"),
-                                  "role": .optional(role?.rawValue), "arguments": .array(arguments.map(\.json)),
-                                  "result": .array(result.map { .string($0) }), "shell": .string(shellName)]
+        var object: JSONObject = [
+            "name": .string(name), "summary": .string(summary), "access": .string(access == .read ? "read" : "write"),
+            "role": .optional(role?.rawValue), "arguments": .array(arguments.map(\.json)),
+            "result": .array(result.map { .string($0) }), "shell": .string(shellName),
+        ]
         if !aliases.isEmpty { object["aliases"] = .array(aliases.map { .string($0) }) }
         return .object(object)
     }
 
-    /// Every command, by module.
-    public static let all: [Command] =
-        ConfigCommands.all + CatalogCommands.all + ActorCommands.all + ChannelCommands.all + StockCommands.all + CountCommands.all + TransferCommands.all + StockWatchCommands.all
-        + OrderCommands.all + RefundCommands.all + AllocationCommands.all + WaveCommands.all + FulfillmentCommands.all + TrackingCommands.all
-        + StatusCommands.all + AlertCommands.all + PermissionCommands.all + SweepCommand.all + FeedCommands.all + IntakeCommands.all + ReturnCommands.all + RiskCommands.all + SalesCommands.all + ReconcileCommands.all + HealthCommands.all + ExportCommands.all + DashboardCommands.all + DatabaseCommands.all + VocabularyCommands.all
+    /// Every command, one area per line (the order of `ops`, `help` and docs/commands.md).
+    public static let all: [Command] = [
+        ConfigCommands.all,
+        CatalogCommands.all,
+        ActorCommands.all,
+        PermissionCommands.all,
+        ChannelCommands.all,
+        StockCommands.all,
+        CountCommands.all,
+        TransferCommands.all,
+        StockWatchCommands.all,
+        OrderCommands.all,
+        RefundCommands.all,
+        AllocationCommands.all,
+        WaveCommands.all,
+        FulfillmentCommands.all,
+        TrackingCommands.all,
+        StatusCommands.all,
+        SweepCommand.all,
+        FeedCommands.all,
+        IntakeCommands.all,
+        ReturnCommands.all,
+        RiskCommands.all,
+        AlertCommands.all,
+        SalesCommands.all,
+        ReconcileCommands.all,
+        HealthCommands.all,
+        ExportCommands.all,
+        DashboardCommands.all,
+        DatabaseCommands.all,
+        VocabularyCommands.all,
+    ].flatMap { $0 }
 
     static let byName: [String: Command] = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
 }

@@ -2,12 +2,17 @@
 enum DatabaseCommands {
     static let all = [backup, check]
 
-    static let backup = Command("db.backup", .read,
-        "Copy the whole database, online, to a file: one consistent snapshot, checked before it is put in place (path)", role: .operator,
+    static let backup = Command(
+        "db.backup", .read,
+        "Copy the whole database, online, to a file: one consistent snapshot, checked before it is put in place (path)",
+        role: .operator,
         arguments: [
-            Argument("path", .text, "The backup file (written aside, checked, then put in place)", required: true, positional: true),
+            Argument(
+                "path", .text, "The backup file (written aside, checked, then put in place)", required: true,
+                positional: true)
         ],
-        result: ["path", "pages", "bytes"]) { ctx, f in
+        result: ["path", "pages", "bytes"]
+    ) { ctx, f in
         guard let path = try f.text("path", maxLength: 4_096), !path.isEmpty else {
             throw OrderCoreError.invalid("path is required: the file to write the backup to", field: "path")
         }
@@ -17,19 +22,27 @@ enum DatabaseCommands {
         return ["path": .string(path), "pages": .int(Int64(pages)), "bytes": .int(Int64(pages) * pageSize)]
     }
 
-    static let check = Command("db.check", .read,
-        "Check the database: SQLite's integrity check of every page and index, foreign keys, and every balance against the ledger (quick, limit)",
+    static let check = Command(
+        "db.check", .read,
+        "Check the database: SQLite's integrity check of every page and index, foreign keys, and every balance against "
+            + "the ledger (quick, limit)",
         arguments: [
             Argument("quick", .boolean, "SQLite's quick check instead of the full one"),
             Argument("limit", .integer, "At most this many problems listed"),
         ],
-        result: ["ok", "integrity", "ledger"]) { ctx, f in
+        result: ["ok", "integrity", "ledger"]
+    ) { ctx, f in
         let quick = try f.bool("quick") ?? false
         let limit = Int(try f.int("limit", min: 1, max: 10_000) ?? 100)
         try f.finish()
         let problems = try ctx.store.db.integrityProblems(quick: quick, limit: limit)
         let (checked, differences) = try ctx.stockDifferences()
-        return ["ok": .bool(problems.isEmpty && differences.isEmpty), "integrity": .array(problems.map(JSON.string)),
-                "ledger": ["ok": .bool(differences.isEmpty), "checked": .int(Int64(checked)), "differences": .array(Array(differences.prefix(limit)))]]
+        return [
+            "ok": .bool(problems.isEmpty && differences.isEmpty), "integrity": .array(problems.map(JSON.string)),
+            "ledger": [
+                "ok": .bool(differences.isEmpty), "checked": .int(Int64(checked)),
+                "differences": .array(Array(differences.prefix(limit))),
+            ],
+        ]
     }
 }

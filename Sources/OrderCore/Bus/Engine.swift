@@ -86,11 +86,14 @@ public final class Engine: Sendable {
 
     private func handle(_ request: UnsafeBufferPointer<UInt8>) -> Result<Outcome, OrderCoreError> {
         guard request.count <= Engine.maxRequestBytes else {
-            return .failure(OrderCoreError(.invalidInput, "request is \(request.count) bytes; the limit is \(Engine.maxRequestBytes)"))
+            return .failure(
+                OrderCoreError(
+                    .invalidInput, "request is \(request.count) bytes; the limit is \(Engine.maxRequestBytes)"))
         }
         do {
             guard case .object(let object) = try JSONParser.parse(request) else {
-                throw OrderCoreError(.invalidInput, "request must be a JSON object such as {\"op\":\"stock.get\",\"sku\":\"A1\"}")
+                throw OrderCoreError(
+                    .invalidInput, "request must be a JSON object such as {\"op\":\"stock.get\",\"sku\":\"A1\"}")
             }
             return handle(object)
         } catch {
@@ -102,22 +105,28 @@ public final class Engine: Sendable {
         do {
             let fields = Fields(object)
             let e = try Envelope(fields)
-            return .success(try store.withLock { store in
-                guard let store else { throw OrderCoreError(.misuse, "the database is closed") }
-                return try perform(e.command, fields, object, store: store, at: e.at, actor: e.actor, key: e.key, brief: brief)
-            })
+            return .success(
+                try store.withLock { store in
+                    guard let store else { throw OrderCoreError(.misuse, "the database is closed") }
+                    return try perform(
+                        e.command, fields, object, store: store, at: e.at, actor: e.actor, key: e.key, brief: brief)
+                })
         } catch {
             return .failure(Engine.wrap(error))
         }
     }
 
-    private func perform(_ command: Command, _ fields: Fields, _ request: JSONObject, store: Store,
-                         at: Int64, actor: String, key: String?, brief: Bool) throws -> Outcome {
+    private func perform(
+        _ command: Command, _ fields: Fields, _ request: JSONObject, store: Store,
+        at: Int64, actor: String, key: String?, brief: Bool
+    ) throws -> Outcome {
         var access = key == nil ? command.access : .write
         while true {
             do {
                 return try store.transaction(access == .write ? .write : .read) {
-                    let outcome = try run(command, fields, request, store: store, at: at, actor: actor, key: key, access: access, brief: brief)
+                    let outcome = try run(
+                        command, fields, request, store: store, at: at, actor: actor, key: key, access: access,
+                        brief: brief)
                     try Engine.publish(store, at: at)
                     return outcome
                 }
@@ -126,7 +135,9 @@ public final class Engine: Sendable {
             } catch {
                 // Kept in a transaction of its own: the command's rolled back. Best effort: the
                 // command's own error is the answer either way.
-                if Engine.recorded(command, error) { try? store.transaction(.write) { try Engine.record(request, error, store: store) } }
+                if Engine.recorded(command, error) {
+                    try? store.transaction(.write) { try Engine.record(request, error, store: store) }
+                }
                 throw error
             }
         }
@@ -142,14 +153,18 @@ public final class Engine: Sendable {
 
     private static func record(_ request: JSONObject, _ error: any Error, store: Store) throws {
         let fields = Fields(request)
-        try store.recordFailure(op: request["op"]?.stringValue ?? "", orderID: request["order_id"]?.stringValue,
-                                actor: (try? fields.code("actor")) ?? "system", error: wrap(error),
-                                at: (try? fields.time("at")) ?? Timestamp.now())
+        try store.recordFailure(
+            op: request["op"]?.stringValue ?? "", orderID: request["order_id"]?.stringValue,
+            actor: (try? fields.code("actor")) ?? "system", error: wrap(error),
+            at: (try? fields.time("at")) ?? Timestamp.now())
     }
 
     /// Runs one command inside the caller's transaction.
-    private func run(_ command: Command, _ fields: Fields, _ request: JSONObject, store: Store, at: Int64, actor: String, key: String?,
-                     access: Command.Access, brief: Bool) throws -> Outcome {
+    private func run(
+        _ command: Command, _ fields: Fields, _ request: JSONObject, store: Store, at: Int64, actor: String,
+        key: String?,
+        access: Command.Access, brief: Bool
+    ) throws -> Outcome {
         let context = CommandContext(store: store, at: at, actor: actor, access: access, brief: brief && key == nil)
         if let role = command.role, !command.checksRole { try context.requireRole(role, to: command.name) }
         try command.check(request)
@@ -160,7 +175,9 @@ public final class Engine: Sendable {
         let result = try command.run(context, fields)
         try fields.finish()
         try context.finish()
-        if let key { try store.saveIdempotentResponse(key: key, op: command.name, hash: hash, response: result, at: at) }
+        if let key {
+            try store.saveIdempotentResponse(key: key, op: command.name, hash: hash, response: result, at: at)
+        }
         return Outcome(result: result, replayed: false)
     }
 
@@ -175,11 +192,14 @@ public final class Engine: Sendable {
     ///   savepoint: a failing one changes nothing and the others commit; the answer lists every
     ///   command's envelope (`{"ok":...,"results":[...]}`). Failures of the machine (busy, I/O,
     ///   corruption) roll back the whole batch in both modes.
-    public func executeBatch(_ request: UnsafeBufferPointer<UInt8>, atomic: Bool) -> (code: ErrorCode?, response: String) {
+    public func executeBatch(
+        _ request: UnsafeBufferPointer<UInt8>, atomic: Bool
+    ) -> (code: ErrorCode?, response: String) {
         let items: [JSON]
         do {
             guard request.count <= Engine.maxRequestBytes else {
-                throw OrderCoreError(.invalidInput, "batch is \(request.count) bytes; the limit is \(Engine.maxRequestBytes)")
+                throw OrderCoreError(
+                    .invalidInput, "batch is \(request.count) bytes; the limit is \(Engine.maxRequestBytes)")
             }
             guard case .array(let array) = try JSONParser.parse(request) else {
                 throw OrderCoreError(.invalidInput, "a batch must be a JSON array of requests")
@@ -191,7 +211,9 @@ public final class Engine: Sendable {
         switch batch(items, atomic: atomic) {
         case .success(let results):
             let allOK = results.allSatisfy { $0.failure == nil }
-            return (nil, JSON.object(["ok": .bool(allOK), "results": .array(results.map(Engine.envelopeJSON))]).serialized)
+            return (
+                nil, JSON.object(["ok": .bool(allOK), "results": .array(results.map(Engine.envelopeJSON))]).serialized
+            )
         case .failure(let failure):
             var object: JSONObject = ["ok": false, "error": failure.error.json]
             if let index = failure.index { object["index"] = .int(index) }
@@ -209,35 +231,45 @@ public final class Engine: Sendable {
 
     private func batch(_ items: [JSON], atomic: Bool) -> Result<[Result<Outcome, OrderCoreError>], BatchFailure> {
         guard items.count <= Engine.maxBatchCommands else {
-            return .failure(BatchFailure(error: OrderCoreError(.invalidInput, "a batch holds at most \(Engine.maxBatchCommands) requests, not \(items.count)")))
+            return .failure(
+                BatchFailure(
+                    error: OrderCoreError(
+                        .invalidInput, "a batch holds at most \(Engine.maxBatchCommands) requests, not \(items.count)"))
+            )
         }
         var failedAt: Int?
         do {
-            return .success(try store.withLock { store in
-                guard let store else { throw OrderCoreError(.misuse, "the database is closed") }
-                return try store.transaction(.write) {
-                    var results: [Result<Outcome, OrderCoreError>] = []
-                    results.reserveCapacity(items.count)
-                    for (i, item) in items.enumerated() {
-                        do {
-                            results.append(.success(try atomic ? runInBatch(item, store: store) : store.db.savepoint { try runInBatch(item, store: store) }))
-                        } catch {
-                            let e = Engine.wrap(error)
-                            if atomic || Engine.fatalCodes.contains(e.code) {
-                                failedAt = i
-                                throw e
+            return .success(
+                try store.withLock { store in
+                    guard let store else { throw OrderCoreError(.misuse, "the database is closed") }
+                    return try store.transaction(.write) {
+                        var results: [Result<Outcome, OrderCoreError>] = []
+                        results.reserveCapacity(items.count)
+                        for (i, item) in items.enumerated() {
+                            do {
+                                results.append(
+                                    .success(
+                                        try atomic
+                                            ? runInBatch(item, store: store)
+                                            : store.db.savepoint { try runInBatch(item, store: store) }))
+                            } catch {
+                                let e = Engine.wrap(error)
+                                if atomic || Engine.fatalCodes.contains(e.code) {
+                                    failedAt = i
+                                    throw e
+                                }
+                                if case .object(let request) = item, let op = request["op"]?.stringValue,
+                                    let command = Command.byName[op], Engine.recorded(command, e)
+                                {
+                                    try Engine.record(request, e, store: store)
+                                }
+                                results.append(.failure(e))
                             }
-                            if case .object(let request) = item, let op = request["op"]?.stringValue,
-                               let command = Command.byName[op], Engine.recorded(command, e) {
-                                try Engine.record(request, e, store: store)
-                            }
-                            results.append(.failure(e))
                         }
+                        try Engine.publish(store, at: Timestamp.now())
+                        return results
                     }
-                    try Engine.publish(store, at: Timestamp.now())
-                    return results
-                }
-            })
+                })
         } catch {
             return .failure(BatchFailure(error: Engine.wrap(error), index: failedAt))
         }
@@ -255,11 +287,14 @@ public final class Engine: Sendable {
 
     private func runInBatch(_ item: JSON, store: Store) throws -> Outcome {
         guard case .object(let object) = item else {
-            throw OrderCoreError(.invalidInput, "each batch element must be a request object such as {\"op\":\"stock.get\",\"sku\":\"A1\"}")
+            throw OrderCoreError(
+                .invalidInput,
+                "each batch element must be a request object such as {\"op\":\"stock.get\",\"sku\":\"A1\"}")
         }
         let fields = Fields(object)
         let e = try Envelope(fields)
-        return try run(e.command, fields, object, store: store, at: e.at, actor: e.actor, key: e.key, access: .write, brief: false)
+        return try run(
+            e.command, fields, object, store: store, at: e.at, actor: e.actor, key: e.key, access: .write, brief: false)
     }
 
     /// The members every request may have besides its arguments.
@@ -274,7 +309,8 @@ public final class Engine: Sendable {
                 throw OrderCoreError(.invalidInput, "request has no \"op\"", details: ["field": "op"])
             }
             guard let command = Command.byName[op] else {
-                throw OrderCoreError(.invalidInput, "unknown op '\(op)'; docs/commands.md lists every op", details: ["op": .string(op)])
+                throw OrderCoreError(
+                    .invalidInput, "unknown op '\(op)'; docs/commands.md lists every op", details: ["op": .string(op)])
             }
             self.command = command
             at = try fields.time("at") ?? Timestamp.now()

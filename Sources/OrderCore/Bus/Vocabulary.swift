@@ -2,9 +2,11 @@
 enum VocabularyCommands {
     static let all = [ops]
 
-    static let ops = Command("ops", .read,
+    static let ops = Command(
+        "ops", .read,
         "Every op with its summary, role and arguments, and every error code (the fronts are generated from it)",
-        arguments: [], result: ["ops", "errors", "envelope"]) { _, f in
+        arguments: [], result: ["ops", "errors", "envelope"]
+    ) { _, f in
         try f.finish()
         return vocabulary
     }
@@ -19,7 +21,9 @@ enum VocabularyCommands {
 extension ErrorCode {
     /// The code as `ops` lists it: the JSON code, the C return code and its name in ordercore.h.
     var json: JSON {
-        ["code": .string(rawValue), "rc": .int(Int64(number)), "c_name": .string(cName), "summary": .string(summary),
-         "when": .string(when)]
+        [
+            "code": .string(rawValue), "rc": .int(Int64(number)), "c_name": .string(cName), "summary": .string(summary),
+            "when": .string(when),
+        ]
     }
 }

@@ -21,8 +21,10 @@ public struct Actor {
     var updatedAt: Int64
 
     var json: JSON {
-        ["actor": .string(actor), "name": .optional(name), "role": .string(role.rawValue), "active": .bool(active),
-         "created_at": .string(Timestamp.format(createdAt)), "updated_at": .string(Timestamp.format(updatedAt))]
+        [
+            "actor": .string(actor), "name": .optional(name), "role": .string(role.rawValue), "active": .bool(active),
+            "created_at": .string(Timestamp.format(createdAt)), "updated_at": .string(Timestamp.format(updatedAt)),
+        ]
     }
 
     /// The actor of requests that name none: the host program.
@@ -41,17 +43,24 @@ extension CommandContext {
         registration = registered
         if let registered, registered.active, registered.role >= role { return }
         if registered == nil, role == .operator, try !store.adminEverExisted() { return }
-        let has = registered.map { $0.active ? "is \($0.role.withArticle)" : "is inactive" } ?? "is not a registered actor"
-        throw OrderCoreError(.forbidden, "\(actor) \(has); \(what) needs \(role.withArticle) (actor.upsert)",
-                             details: ["actor": .string(actor), "role": .optional(registered?.role.rawValue), "required": .string(role.rawValue)])
+        let has =
+            registered.map { $0.active ? "is \($0.role.withArticle)" : "is inactive" } ?? "is not a registered actor"
+        throw OrderCoreError(
+            .forbidden, "\(actor) \(has); \(what) needs \(role.withArticle) (actor.upsert)",
+            details: [
+                "actor": .string(actor), "role": .optional(registered?.role.rawValue),
+                "required": .string(role.rawValue),
+            ])
     }
 }
 
 enum ActorCommands {
     static let all = [upsert, get, list]
 
-    static let upsert = Command("actor.upsert", .write,
-        "Register or change an actor and its role (actor_id, name, role = operator|supervisor|admin, active); an admin's decision",
+    static let upsert = Command(
+        "actor.upsert", .write,
+        "Register or change an actor and its role (actor_id, name, role = operator|supervisor|admin, active); an "
+            + "admin's decision",
         role: .admin, roleRule: "the first admin of a database that never had one: anyone", checksRole: true,
         arguments: [
             Argument("actor_id", .code, required: true, positional: true),
@@ -59,7 +68,8 @@ enum ActorCommands {
             Argument("role", .code, "operator, supervisor or admin", choices: ["operator", "supervisor", "admin"]),
             Argument("active", .boolean),
         ],
-        result: ["actor", "name", "role", "active", "created_at", "updated_at"]) { ctx, f in
+        result: ["actor", "name", "role", "active", "created_at", "updated_at"]
+    ) { ctx, f in
         let code = try f.requiredCode("actor_id")
         let name = try f.text("name", maxLength: 200)
         let roleName = try f.code("role")
@@ -67,47 +77,65 @@ enum ActorCommands {
         try f.finish()
         let role = try roleName.map { name throws(OrderCoreError) -> Actor.Role in
             guard let role = Actor.Role(rawValue: name) else {
-                throw .invalid("role must be one of \(Actor.Role.allCases.map(\.rawValue).joined(separator: ", ")), not '\(name)'", field: "role")
+                throw .invalid(
+                    "role must be one of \(Actor.Role.allCases.map(\.rawValue).joined(separator: ", ")), not '\(name)'",
+                    field: "role")
             }
             return role
         }
-        guard code != Actor.system else { throw OrderCoreError.invalid("'system' is the host program itself and has no role to set", field: "actor_id") }
+        guard code != Actor.system else {
+            throw OrderCoreError.invalid(
+                "'system' is the host program itself and has no role to set", field: "actor_id")
+        }
         let existing = try ctx.store.actor(code)
         // The one exception to "an admin's decision": registering the database's very first admin.
         let firstAdmin = try existing == nil && role == .admin && active != false && !ctx.store.adminEverExisted()
         if !firstAdmin { try ctx.requireRole(.admin, to: "actor.upsert") }
-        guard existing != nil || role != nil else { throw OrderCoreError.invalid("role is required for a new actor", field: "role") }
-        var actor = existing ?? Actor(actor: code, name: nil, role: role ?? .operator, active: true, createdAt: ctx.at, updatedAt: ctx.at)
+        guard existing != nil || role != nil else {
+            throw OrderCoreError.invalid("role is required for a new actor", field: "role")
+        }
+        var actor =
+            existing
+            ?? Actor(
+                actor: code, name: nil, role: role ?? .operator, active: true, createdAt: ctx.at, updatedAt: ctx.at)
         if let name { actor.name = name }
         if let role { actor.role = role }
         if let active { actor.active = active }
         // A person may not leave the database without an active admin; the host program still can.
-        if ctx.actor != Actor.system, existing?.role == .admin, existing?.active == true, actor.role != .admin || !actor.active,
-           try ctx.store.otherActiveAdmins(than: code) == 0 {
-            throw OrderCoreError(.conflict, "\(code) is the last active admin; register another admin first",
-                                 details: ["actor": .string(code)])
+        if ctx.actor != Actor.system, existing?.role == .admin, existing?.active == true,
+            actor.role != .admin || !actor.active,
+            try ctx.store.otherActiveAdmins(than: code) == 0
+        {
+            throw OrderCoreError(
+                .conflict, "\(code) is the last active admin; register another admin first",
+                details: ["actor": .string(code)])
         }
         actor.updatedAt = ctx.at
         try ctx.store.save(actor)
         return actor.json
     }
 
-    static let get = Command("actor.get", .read, "Show an actor and its role (actor_id)",
+    static let get = Command(
+        "actor.get", .read, "Show an actor and its role (actor_id)",
         arguments: [
-            Argument("actor_id", .code, required: true, positional: true),
+            Argument("actor_id", .code, required: true, positional: true)
         ],
-        result: ["actor", "name", "role", "active", "created_at", "updated_at"]) { ctx, f in
+        result: ["actor", "name", "role", "active", "created_at", "updated_at"]
+    ) { ctx, f in
         let code = try f.requiredCode("actor_id")
         try f.finish()
         guard let actor = try ctx.store.actor(code) else {
-            throw OrderCoreError(.notFound, "actor '\(code)' is not registered (actor.upsert)", details: ["actor": .string(code)])
+            throw OrderCoreError(
+                .notFound, "actor '\(code)' is not registered (actor.upsert)", details: ["actor": .string(code)])
         }
         return actor.json
     }
 
-    static let list = Command("actor.list", .read, "List registered actors with their roles",
+    static let list = Command(
+        "actor.list", .read, "List registered actors with their roles",
         arguments: [],
-        result: ["actors"]) { ctx, f in
+        result: ["actors"]
+    ) { ctx, f in
         try f.finish()
         return ["actors": .array(try ctx.store.actors().map(\.json))]
     }
@@ -117,20 +145,25 @@ enum ActorCommands {
 enum PermissionCommands {
     static let all = [permissions]
 
-    static let permissions = Command("actor.permissions", .read,
+    static let permissions = Command(
+        "actor.permissions", .read,
         "The role table: the role each command and each setting needs, and the rules that ask for more",
         arguments: [],
-        result: ["roles", "ops", "settings"]) { _, f in
+        result: ["roles", "ops", "settings"]
+    ) { _, f in
         try f.finish()
         return table
     }
 
     static var table: JSON {
-        ["roles": .array(Actor.Role.allCases.map { .string($0.rawValue) }),
-         "ops": .array(Command.all.map { c in
-             ["op": .string(c.name), "role": .optional(c.role?.rawValue), "rule": .optional(c.roleRule)]
-         }),
-         "settings": .array(Setting.all.map { ["key": .string($0.key), "role": .string($0.role.rawValue)] })]
+        [
+            "roles": .array(Actor.Role.allCases.map { .string($0.rawValue) }),
+            "ops": .array(
+                Command.all.map { c in
+                    ["op": .string(c.name), "role": .optional(c.role?.rawValue), "rule": .optional(c.roleRule)]
+                }),
+            "settings": .array(Setting.all.map { ["key": .string($0.key), "role": .string($0.role.rawValue)] }),
+        ]
     }
 
     /// The role table as Markdown, for docs/roles.md.

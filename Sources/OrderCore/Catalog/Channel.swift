@@ -16,10 +16,12 @@ struct Channel {
     var profileName: String { profile ?? channel }
 
     var json: JSONObject {
-        ["channel": .string(channel), "name": .string(name), "active": .bool(active),
-         "warehouses": .array(warehouses.map(JSON.string)), "profile": .string(profileName),
-         "shipped_orders_move_stock": .bool(shippedOrdersMoveStock),
-         "created_at": .string(Timestamp.format(createdAt)), "updated_at": .string(Timestamp.format(updatedAt))]
+        [
+            "channel": .string(channel), "name": .string(name), "active": .bool(active),
+            "warehouses": .array(warehouses.map(JSON.string)), "profile": .string(profileName),
+            "shipped_orders_move_stock": .bool(shippedOrdersMoveStock),
+            "created_at": .string(Timestamp.format(createdAt)), "updated_at": .string(Timestamp.format(updatedAt)),
+        ]
     }
 }
 
@@ -50,15 +52,19 @@ extension CommandContext {
         var sellable = available
         if channel?.active == false || limits?.open == false { sellable = 0 }
         if let remaining = limits?.remaining { sellable = min(sellable, remaining) }
-        return ["channel": .string(code), "sku": .string(sku), "sellable": .int(sellable), "available": .int(available),
-                "cap": limits?.cap.map(JSON.int) ?? .null, "used": .int(limits?.used ?? 0),
-                "remaining": limits?.remaining.map(JSON.int) ?? .null, "open": .bool(limits?.open ?? true),
-                "closed_reason": .optional(limits?.closedReason), "channel_active": .bool(channel?.active ?? true)]
+        return [
+            "channel": .string(code), "sku": .string(sku), "sellable": .int(sellable), "available": .int(available),
+            "cap": limits?.cap.map(JSON.int) ?? .null, "used": .int(limits?.used ?? 0),
+            "remaining": limits?.remaining.map(JSON.int) ?? .null, "open": .bool(limits?.open ?? true),
+            "closed_reason": .optional(limits?.closedReason), "channel_active": .bool(channel?.active ?? true),
+        ]
     }
 
     func requireChannel(_ code: String) throws -> Channel {
         guard let channel = try store.channel(code) else {
-            throw OrderCoreError(.notFound, "channel '\(code)' does not exist (create it with channel.upsert)", details: ["channel": .string(code)])
+            throw OrderCoreError(
+                .notFound, "channel '\(code)' does not exist (create it with channel.upsert)",
+                details: ["channel": .string(code)])
         }
         return channel
     }
@@ -67,8 +73,10 @@ extension CommandContext {
 enum ChannelCommands {
     static let all = [upsert, sku, get]
 
-    static let upsert = Command("channel.upsert", .write,
-        "Create or update a sales channel (channel, name, warehouses that serve it, active, profile its payloads are mapped with, shipped_orders_move_stock)",
+    static let upsert = Command(
+        "channel.upsert", .write,
+        "Create or update a sales channel (channel, name, warehouses that serve it, active, profile its payloads are "
+            + "mapped with, shipped_orders_move_stock)",
         role: .admin,
         arguments: [
             Argument("channel", .code, required: true, positional: true),
@@ -76,9 +84,15 @@ enum ChannelCommands {
             Argument("warehouses", .codes, "The warehouses that serve it (empty: every active one)"),
             Argument("active", .boolean),
             Argument("profile", .code),
-            Argument("shipped_orders_move_stock", .boolean, "An order the channel reports shipped takes its units from stock (default true)"),
+            Argument(
+                "shipped_orders_move_stock", .boolean,
+                "An order the channel reports shipped takes its units from stock (default true)"),
         ],
-        result: ["channel", "name", "active", "warehouses", "profile", "shipped_orders_move_stock", "created_at", "updated_at"]) { ctx, f in
+        result: [
+            "channel", "name", "active", "warehouses", "profile", "shipped_orders_move_stock", "created_at",
+            "updated_at",
+        ]
+    ) { ctx, f in
         let code = try f.requiredCode("channel")
         let name = try f.text("name", maxLength: 200)
         let warehouses = try f.strings("warehouses")
@@ -87,9 +101,13 @@ enum ChannelCommands {
         let moveStock = try f.bool("shipped_orders_move_stock")
         try f.finish()
         if let profile { _ = try ctx.requireProfile(profile, field: "profile") }
-        for (i, warehouse) in (warehouses ?? []).enumerated() { _ = try ctx.requireWarehouse(warehouse, field: "warehouses[\(i)]") }
+        for (i, warehouse) in (warehouses ?? []).enumerated() {
+            _ = try ctx.requireWarehouse(warehouse, field: "warehouses[\(i)]")
+        }
         let existing = try ctx.store.channel(code)
-        var channel = existing ?? Channel(channel: code, name: code, active: true, warehouses: [], createdAt: ctx.at, updatedAt: ctx.at)
+        var channel =
+            existing
+            ?? Channel(channel: code, name: code, active: true, warehouses: [], createdAt: ctx.at, updatedAt: ctx.at)
         if let name { channel.name = name }
         if let profile { channel.profile = profile }
         if let warehouses { channel.warehouses = Array(Set(warehouses)).sorted() }
@@ -99,14 +117,17 @@ enum ChannelCommands {
         try ctx.store.save(channel)
         // Serving warehouses or the switch changed what the channel may sell; a new channel learns
         // what it may sell of everything in stock.
-        ctx.store.touchedSKUs.formUnion(existing == nil ? try ctx.store.stockedSKUs() : try ctx.store.publishedSKUs(channel: code))
+        ctx.store.touchedSKUs.formUnion(
+            existing == nil ? try ctx.store.stockedSKUs() : try ctx.store.publishedSKUs(channel: code))
         var result = channel.json
         result["created"] = .bool(existing == nil)
         return .object(result)
     }
 
-    static let sku = Command("channel.sku", .write,
-        "Set a channel's cap and on/off switch for a SKU (channel, sku, cap = units it may sell or null, open, reason)", role: .supervisor,
+    static let sku = Command(
+        "channel.sku", .write,
+        "Set a channel's cap and on/off switch for a SKU (channel, sku, cap = units it may sell or null, open, reason)",
+        role: .supervisor,
         arguments: [
             Argument("channel", .code, required: true, positional: true),
             Argument("sku", .code, required: true, positional: true),
@@ -114,7 +135,8 @@ enum ChannelCommands {
             Argument("open", .boolean, "false closes the SKU on the channel (sells nothing)"),
             Argument("reason", .text, "Why it is closed"),
         ],
-        result: ["channel", "sku", "sellable", "available", "cap", "used", "remaining", "open"]) { ctx, f in
+        result: ["channel", "sku", "sellable", "available", "cap", "used", "remaining", "open"]
+    ) { ctx, f in
         let channel = try f.requiredCode("channel")
         let code = try f.requiredCode("sku")
         let cap = try f.int("cap", min: 0)
@@ -134,15 +156,21 @@ enum ChannelCommands {
         return .object(try ctx.sellable(sku: code, channel: channel))
     }
 
-    static let get = Command("channel.get", .read, "Show a channel with its warehouses and per-SKU caps and switches (channel)",
+    static let get = Command(
+        "channel.get", .read, "Show a channel with its warehouses and per-SKU caps and switches (channel)",
         arguments: [
-            Argument("channel", .code, required: true, positional: true),
+            Argument("channel", .code, required: true, positional: true)
         ],
-        result: ["channel", "name", "active", "warehouses", "profile", "shipped_orders_move_stock", "created_at", "updated_at"]) { ctx, f in
+        result: [
+            "channel", "name", "active", "warehouses", "profile", "shipped_orders_move_stock", "created_at",
+            "updated_at",
+        ]
+    ) { ctx, f in
         let code = try f.requiredCode("channel")
         try f.finish()
         var result = try ctx.requireChannel(code).json
-        result["skus"] = .array(try ctx.store.channelSKUs(channel: code).map { .object(try ctx.sellable(sku: $0.sku, channel: code)) })
+        result["skus"] = .array(
+            try ctx.store.channelSKUs(channel: code).map { .object(try ctx.sellable(sku: $0.sku, channel: code)) })
         return .object(result)
     }
 }

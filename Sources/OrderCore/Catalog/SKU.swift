@@ -12,11 +12,14 @@ struct SKU {
     var updatedAt: Int64
 
     var json: JSONObject {
-        ["sku": .string(sku), "name": .string(name), "barcode": .optional(barcode),
-         "weight_g": weightGrams.map(JSON.int) ?? .null,
-         "unit_cost": unitCost.map { .string(Money.format($0, exponent: Money.exponent(of: costCurrency ?? ""))) } ?? .null,
-         "cost_currency": .optional(costCurrency), "active": .bool(active),
-         "created_at": .string(Timestamp.format(createdAt)), "updated_at": .string(Timestamp.format(updatedAt))]
+        [
+            "sku": .string(sku), "name": .string(name), "barcode": .optional(barcode),
+            "weight_g": weightGrams.map(JSON.int) ?? .null,
+            "unit_cost": unitCost.map { .string(Money.format($0, exponent: Money.exponent(of: costCurrency ?? ""))) }
+                ?? .null,
+            "cost_currency": .optional(costCurrency), "active": .bool(active),
+            "created_at": .string(Timestamp.format(createdAt)), "updated_at": .string(Timestamp.format(updatedAt)),
+        ]
     }
 }
 
@@ -31,16 +34,19 @@ struct Warehouse {
     var updatedAt: Int64
 
     var json: JSONObject {
-        ["warehouse": .string(warehouse), "name": .string(name), "region": .optional(region),
-         "priority": .int(priority), "active": .bool(active),
-         "created_at": .string(Timestamp.format(createdAt)), "updated_at": .string(Timestamp.format(updatedAt))]
+        [
+            "warehouse": .string(warehouse), "name": .string(name), "region": .optional(region),
+            "priority": .int(priority), "active": .bool(active),
+            "created_at": .string(Timestamp.format(createdAt)), "updated_at": .string(Timestamp.format(updatedAt)),
+        ]
     }
 }
 
 enum CatalogCommands {
     static let all = [skuUpsert, warehouseUpsert]
 
-    static let skuUpsert = Command("sku.upsert", .write,
+    static let skuUpsert = Command(
+        "sku.upsert", .write,
         "Create or update a SKU (sku, name, barcode, weight_g, unit_cost, cost_currency, active)",
         roleRule: "a supervisor to change a barcode or weight_g already set",
         arguments: [
@@ -52,14 +58,16 @@ enum CatalogCommands {
             Argument("cost_currency", .code, "The currency of unit_cost (default: order.default_currency)"),
             Argument("unit_cost", .money, "Cost of one unit (values stock counts and write-offs)"),
         ],
-        result: ["sku", "name", "barcode", "weight_g", "unit_cost", "cost_currency", "active", "created_at"]) { ctx, f in
+        result: ["sku", "name", "barcode", "weight_g", "unit_cost", "cost_currency", "active", "created_at"]
+    ) { ctx, f in
         let code = try f.requiredCode("sku")
         let name = try f.text("name", maxLength: 200)
         let barcode = try f.code("barcode")
         let weight = try f.int("weight_g", min: 0, max: 1_000_000_000)
         let active = try f.bool("active")
         let existing = try ctx.store.sku(code)
-        let currency = try f.code("cost_currency").map { try Currency.check($0, field: "cost_currency") }
+        let currency =
+            try f.code("cost_currency").map { try Currency.check($0, field: "cost_currency") }
             ?? existing?.costCurrency ?? ctx.stringSetting(.defaultCurrency)
         let unitCost = try f.money("unit_cost", exponent: Money.exponent(of: currency))
         try f.finish()
@@ -73,13 +81,17 @@ enum CatalogCommands {
         if let active { sku.active = active }
         // The pack check compares scans with the barcode and the scale with the weight: changing either
         // once set can let a wrong or light parcel through, so it is a supervisor's decision.
-        if let existing, (existing.barcode != nil && existing.barcode != sku.barcode) || (existing.weightGrams != nil && existing.weightGrams != sku.weightGrams) {
+        if let existing,
+            (existing.barcode != nil && existing.barcode != sku.barcode)
+                || (existing.weightGrams != nil && existing.weightGrams != sku.weightGrams)
+        {
             try ctx.requireRole(.supervisor, to: "changing the barcode or weight of \(code)")
         }
         sku.updatedAt = ctx.at
         if let barcode, let owner = try ctx.store.skuCode(barcode: barcode), owner != code {
-            throw OrderCoreError(.conflict, "barcode '\(barcode)' already belongs to SKU '\(owner)'",
-                                 details: ["barcode": .string(barcode), "sku": .string(owner)])
+            throw OrderCoreError(
+                .conflict, "barcode '\(barcode)' already belongs to SKU '\(owner)'",
+                details: ["barcode": .string(barcode), "sku": .string(owner)])
         }
         try ctx.store.save(sku)
         var result = sku.json
@@ -87,8 +99,10 @@ enum CatalogCommands {
         return .object(result)
     }
 
-    static let warehouseUpsert = Command("warehouse.upsert", .write,
-        "Create or update a warehouse (warehouse, name, region, priority, active, serves [ship-to regions], distances {region: km})",
+    static let warehouseUpsert = Command(
+        "warehouse.upsert", .write,
+        "Create or update a warehouse (warehouse, name, region, priority, active, serves [ship-to regions], distances "
+            + "{region: km})",
         role: .admin,
         arguments: [
             Argument("warehouse", .code, required: true, positional: true),
@@ -97,9 +111,11 @@ enum CatalogCommands {
             Argument("priority", .integer, "Lower is preferred (warehouses) or picked first (orders)"),
             Argument("active", .boolean),
             Argument("serves", .codes, "The ship-to regions it serves (replaces the list)"),
-            Argument("distances", .object, "Its distance to ship-to regions ({\"Beijing\":1200,...}); replaces the map"),
+            Argument(
+                "distances", .object, "Its distance to ship-to regions ({\"Beijing\":1200,...}); replaces the map"),
         ],
-        result: ["warehouse", "name", "region", "priority", "active", "created_at", "updated_at", "serves"]) { ctx, f in
+        result: ["warehouse", "name", "region", "priority", "active", "created_at", "updated_at", "serves"]
+    ) { ctx, f in
         let code = try f.requiredCode("warehouse")
         let name = try f.text("name", maxLength: 200)
         let region = try f.text("region", maxLength: 100)
@@ -109,7 +125,8 @@ enum CatalogCommands {
         let distances = try f.object("distances").map { d throws(OrderCoreError) -> [String: Int64] in
             var result: [String: Int64] = [:]
             for key in d.keys {
-                result[try Fields.normalizedCode(key, field: d.name(key))] = try d.requiredInt(key, min: 0, max: 1_000_000_000)
+                result[try Fields.normalizedCode(key, field: d.name(key))] = try d.requiredInt(
+                    key, min: 0, max: 1_000_000_000)
             }
             try d.finish()
             return result
@@ -117,7 +134,9 @@ enum CatalogCommands {
         try f.finish()
 
         let existing = try ctx.store.warehouse(code)
-        var warehouse = existing ?? Warehouse(warehouse: code, name: code, priority: 100, active: true, createdAt: ctx.at, updatedAt: ctx.at)
+        var warehouse =
+            existing
+            ?? Warehouse(warehouse: code, name: code, priority: 100, active: true, createdAt: ctx.at, updatedAt: ctx.at)
         if let name { warehouse.name = name }
         if f.has("region") { warehouse.region = region }
         if let priority { warehouse.priority = priority }
@@ -140,16 +159,18 @@ extension CommandContext {
     /// The SKU, or `not_found` naming it (and the argument it came from).
     func requireSKU(_ code: String, field: String = "sku") throws -> SKU {
         guard let sku = try store.sku(code) else {
-            throw OrderCoreError(.notFound, "SKU '\(code)' does not exist (create it with sku.upsert)",
-                                 details: ["sku": .string(code), "field": .string(field)])
+            throw OrderCoreError(
+                .notFound, "SKU '\(code)' does not exist (create it with sku.upsert)",
+                details: ["sku": .string(code), "field": .string(field)])
         }
         return sku
     }
 
     func requireWarehouse(_ code: String, field: String = "warehouse") throws -> Warehouse {
         guard let warehouse = try store.warehouse(code) else {
-            throw OrderCoreError(.notFound, "warehouse '\(code)' does not exist (create it with warehouse.upsert)",
-                                 details: ["warehouse": .string(code), "field": .string(field)])
+            throw OrderCoreError(
+                .notFound, "warehouse '\(code)' does not exist (create it with warehouse.upsert)",
+                details: ["warehouse": .string(code), "field": .string(field)])
         }
         return warehouse
     }

@@ -27,7 +27,9 @@ struct Setting: Sendable {
         defaultValue: "order"
     ) { f in
         let value = try f.requiredCode("value")
-        guard value == "order" || value == "payment" else { throw OrderCoreError.invalid("value must be \"order\" or \"payment\"", field: "value") }
+        guard value == "order" || value == "payment" else {
+            throw OrderCoreError.invalid("value must be \"order\" or \"payment\"", field: "value")
+        }
         return .string(value)
     }
 
@@ -53,7 +55,8 @@ struct Setting: Sendable {
 
     static let adjustLimit = Setting.number(
         key: "inventory.adjust_limit",
-        summary: "Units an operator may add or remove in one stock.adjust, or one count variance; more needs a supervisor",
+        summary:
+            "Units an operator may add or remove in one stock.adjust, or one count variance; more needs a supervisor",
         defaultValue: 10, range: 0...1_000_000_000_000)
 
     static let lowStockClosesChannels = Setting.flag(
@@ -67,7 +70,8 @@ struct Setting: Sendable {
 
     static let weightTolerancePercent = Setting.number(
         key: "fulfillment.weight_tolerance_percent",
-        summary: "A parcel weighing more than this percent off its expected weight is held until a supervisor overrides",
+        summary:
+            "A parcel weighing more than this percent off its expected weight is held until a supervisor overrides",
         defaultValue: 10, range: 0...1_000)
 
     static let packagingGrams = Setting.number(
@@ -77,7 +81,9 @@ struct Setting: Sendable {
 
     static let packagingAllowanceGrams = Setting.number(
         key: "fulfillment.packaging_allowance_g",
-        summary: "Grams of packaging a pack may state beyond fulfillment.packaging_g; more is a weight override, a supervisor's",
+        summary:
+            "Grams of packaging a pack may state beyond fulfillment.packaging_g; more is a weight override, a "
+            + "supervisor's",
         defaultValue: 200, range: 0...1_000_000)
 
     static let completeAfterDays = Setting.number(
@@ -92,16 +98,27 @@ struct Setting: Sendable {
 
     static let stateLimitHours = Setting(
         key: "fulfillment.state_limit_hours",
-        summary: "How long an order may stay in a state before it is stuck, per state: hours, or \"10m\" / \"2h\" ({\"paid\": 24, \"pending_payment\": \"10m\"})",
-        defaultValue: ["deposit_paid": 720, "paid": 24, "allocated": 24, "picking": 12, "packed": 24, "partially_shipped": 72, "on_hold": 48],
+        summary:
+            "How long an order may stay in a state before it is stuck, per state: hours, or \"10m\" / \"2h\" "
+            + "({\"paid\": 24, \"pending_payment\": \"10m\"})",
+        defaultValue: [
+            "deposit_paid": 720, "paid": 24, "allocated": 24, "picking": 12, "packed": 24, "partially_shipped": 72,
+            "on_hold": 48,
+        ],
         role: .supervisor
     ) { f in
-        guard let map = try f.object("value") else { throw OrderCoreError.invalid("value is required: {\"state\": hours, ...}", field: "value") }
+        guard let map = try f.object("value") else {
+            throw OrderCoreError.invalid("value is required: {\"state\": hours, ...}", field: "value")
+        }
         var result = JSONObject()
         for key in map.keys {
-            guard OrderState(rawValue: key) != nil else { throw OrderCoreError.invalid("\(key) is not an order state", field: map.name(key)) }
+            guard OrderState(rawValue: key) != nil else {
+                throw OrderCoreError.invalid("\(key) is not an order state", field: map.name(key))
+            }
             guard let value = map.value(key), Setting.stateLimitMillis(value) != nil else {
-                throw OrderCoreError.invalid("\(map.name(key)) must be hours (1-87600) or a duration such as \"10m\" or \"36h\"", field: map.name(key))
+                throw OrderCoreError.invalid(
+                    "\(map.name(key)) must be hours (1-87600) or a duration such as \"10m\" or \"36h\"",
+                    field: map.name(key))
             }
             result[key] = value
         }
@@ -116,25 +133,36 @@ struct Setting: Sendable {
 
     static let dedupeWindowMinutes = Setting.number(
         key: "intake.dedupe_window_minutes",
-        summary: "An event without an event id whose payload equals one received this many minutes before is a duplicate",
+        summary:
+            "An event without an event id whose payload equals one received this many minutes before is a duplicate",
         defaultValue: 1_440, range: 0...525_600)
 
     static let duplicateWindowSeconds = Setting.number(
         key: "intake.duplicate_order_seconds",
-        summary: "Orders with the same customer phone and the same SKUs placed within this many seconds are possible duplicates",
+        summary:
+            "Orders with the same customer phone and the same SKUs placed within this many seconds are possible "
+            + "duplicates",
         defaultValue: 180, range: 0...86_400)
 
     static let returnReasons = Setting(
         key: "returns.reasons",
-        summary: "Return reasons a request may give, each with whether the seller is at fault (seller-fault returns refund shipping)",
-        defaultValue: ["changed_mind": false, "does_not_fit": false, "no_longer_needed": false, "defective": true,
-                       "damaged_in_transit": true, "wrong_item_sent": true, "not_as_described": true]
+        summary:
+            "Return reasons a request may give, each with whether the seller is at fault (seller-fault returns refund "
+            + "shipping)",
+        defaultValue: [
+            "changed_mind": false, "does_not_fit": false, "no_longer_needed": false, "defective": true,
+            "damaged_in_transit": true, "wrong_item_sent": true, "not_as_described": true,
+        ]
     ) { f in
-        guard let map = try f.object("value"), !map.keys.isEmpty else { throw OrderCoreError.invalid("value must be an object of reason: true|false", field: "value") }
+        guard let map = try f.object("value"), !map.keys.isEmpty else {
+            throw OrderCoreError.invalid("value must be an object of reason: true|false", field: "value")
+        }
         var result = JSONObject()
         for key in map.keys {
             let reason = try Fields.normalizedCode(key, field: map.name(key))
-            guard let fault = try map.bool(key) else { throw OrderCoreError.invalid("\(map.name(key)) must be true or false", field: map.name(key)) }
+            guard let fault = try map.bool(key) else {
+                throw OrderCoreError.invalid("\(map.name(key)) must be true or false", field: map.name(key))
+            }
             result[reason] = .bool(fault)
         }
         try map.finish()
@@ -143,7 +171,9 @@ struct Setting: Sendable {
 
     static let autoApproveBelow = Setting.number(
         key: "returns.auto_approve_below",
-        summary: "Requests refunding less than this (whole units of the order's currency) from customers without flags are approved at once; 0 turns it off",
+        summary:
+            "Requests refunding less than this (whole units of the order's currency) from customers without flags are "
+            + "approved at once; 0 turns it off",
         defaultValue: 0, range: 0...1_000_000_000)
 
     static let supervisorAbove = Setting.number(
@@ -158,11 +188,15 @@ struct Setting: Sendable {
 
     static let flaggedReturnerRole = Setting(
         key: "returns.flagged_customer_role",
-        summary: "The role that approves returns of a customer whose earlier returns came back empty or wrong: operator, supervisor or admin",
+        summary:
+            "The role that approves returns of a customer whose earlier returns came back empty or wrong: operator, "
+            + "supervisor or admin",
         defaultValue: "supervisor"
     ) { f in
         let value = try f.requiredCode("value")
-        guard Actor.Role(rawValue: value) != nil else { throw OrderCoreError.invalid("value must be operator, supervisor or admin", field: "value") }
+        guard Actor.Role(rawValue: value) != nil else {
+            throw OrderCoreError.invalid("value must be operator, supervisor or admin", field: "value")
+        }
         return .string(value)
     }
 
@@ -172,11 +206,15 @@ struct Setting: Sendable {
 
     static let refundShipping = Setting(
         key: "returns.refund_shipping",
-        summary: "When shipping is refunded: \"seller_fault\" (seller-fault reasons and returns of the whole order), \"always\" or \"never\"",
+        summary:
+            "When shipping is refunded: \"seller_fault\" (seller-fault reasons and returns of the whole order), "
+            + "\"always\" or \"never\"",
         defaultValue: "seller_fault"
     ) { f in
         let value = try f.requiredCode("value")
-        guard ["seller_fault", "always", "never"].contains(value) else { throw OrderCoreError.invalid("value must be seller_fault, always or never", field: "value") }
+        guard ["seller_fault", "always", "never"].contains(value) else {
+            throw OrderCoreError.invalid("value must be seller_fault, always or never", field: "value")
+        }
         return .string(value)
     }
 
@@ -191,23 +229,29 @@ struct Setting: Sendable {
 
     static let emptyBoxPercent = Setting.number(
         key: "returns.empty_box_percent",
-        summary: "A returned parcel weighing less than this percent of what the returned units weigh is an empty-box signal",
+        summary:
+            "A returned parcel weighing less than this percent of what the returned units weigh is an empty-box signal",
         defaultValue: 30, range: 1...100)
 
     /// Kept in its own versioned table (`risk_rulesets`), not in `config`: every decision records the
     /// version it used. `config.set` and `risk.rules_set` both store a new version.
     static let riskRules = Setting(
         key: "risk.rules",
-        summary: "The risk rules and decision thresholds ({thresholds, rules}; docs/risk.md); each change is a new version",
+        summary:
+            "The risk rules and decision thresholds ({thresholds, rules}; docs/risk.md); each change is a new version",
         defaultValue: RiskRules.defaults.json
     ) { f in
-        guard let spec = try f.object("value") else { throw OrderCoreError.invalid("value must be a rule set object", field: "value") }
+        guard let spec = try f.object("value") else {
+            throw OrderCoreError.invalid("value must be a rule set object", field: "value")
+        }
         return try RiskRules(spec).json
     }
 
     static let feedRetentionDays = Setting.number(
         key: "feed.retention_days",
-        summary: "Days the sweep keeps change-feed events every consumer has acknowledged (unacknowledged ones are always kept)",
+        summary:
+            "Days the sweep keeps change-feed events every consumer has acknowledged (unacknowledged ones are always "
+            + "kept)",
         defaultValue: 30, range: 1...3_650)
 
     static let shipWithinHours = Setting.number(
@@ -227,7 +271,9 @@ struct Setting: Sendable {
 
     static let offHoursChanges = Setting.number(
         key: "health.off_hours_changes",
-        summary: "Changes one person makes in one night, outside working hours, that count as a bulk modification (report.health)",
+        summary:
+            "Changes one person makes in one night, outside working hours, that count as a bulk modification "
+            + "(report.health)",
         defaultValue: 50, range: 1...1_000_000)
 
     static let healthWeights = Setting(
@@ -236,10 +282,13 @@ struct Setting: Sendable {
         defaultValue: HealthComponent.defaultWeights,
         role: .supervisor
     ) { f in
-        guard let map = try f.object("value") else { throw OrderCoreError.invalid("value is required: {\"component\": weight, ...}", field: "value") }
+        guard let map = try f.object("value") else {
+            throw OrderCoreError.invalid("value is required: {\"component\": weight, ...}", field: "value")
+        }
         var result = JSONObject()
         for component in HealthComponent.allCases {
-            result[component.rawValue] = .int(try map.int(component.rawValue, min: 0, max: 1_000) ?? component.defaultWeight)
+            result[component.rawValue] = .int(
+                try map.int(component.rawValue, min: 0, max: 1_000) ?? component.defaultWeight)
         }
         try map.finish()
         guard result.pairs.contains(where: { ($0.value.intValue ?? 0) > 0 }) else {
@@ -248,22 +297,30 @@ struct Setting: Sendable {
         return .object(result)
     }
 
-    static let riskEnabled = Setting.flag(key: "risk.enabled", summary: "Score every new order with the risk rules and act on the decision", on: true)
+    static let riskEnabled = Setting.flag(
+        key: "risk.enabled", summary: "Score every new order with the risk rules and act on the decision", on: true)
 
     /// A stuck-order limit: whole hours, or "<N>m" / "<N>h" (1 minute to 10 years). - Returns: milliseconds.
     static func stateLimitMillis(_ value: JSON) -> Int64? {
         var text = value.stringValue ?? ""
         var unit: Int64 = 3_600_000
-        if case .number(let n) = value { text = n } else if text.hasSuffix("m") || text.hasSuffix("h") {
+        if case .number(let n) = value {
+            text = n
+        } else if text.hasSuffix("m") || text.hasSuffix("h") {
             unit = text.hasSuffix("m") ? 60_000 : 3_600_000
             text.removeLast()
-        } else { return nil }
-        guard let n = Int64(text), n >= 1, n <= 87_600 * 3_600_000 / unit else { return nil }  // no product that can overflow
+        } else {
+            return nil
+        }
+        // Bounded first: no product that can overflow.
+        guard let n = Int64(text), n >= 1, n <= 87_600 * 3_600_000 / unit else { return nil }
         return n * unit
     }
 
     /// A whole number within `range`.
-    static func number(key: String, summary: String, defaultValue: Int64, range: ClosedRange<Int64>, role: Actor.Role = .admin) -> Setting {
+    static func number(
+        key: String, summary: String, defaultValue: Int64, range: ClosedRange<Int64>, role: Actor.Role = .admin
+    ) -> Setting {
         Setting(key: key, summary: summary, defaultValue: .int(defaultValue), role: role) {
             .int(try $0.requiredInt("value", min: range.lowerBound, max: range.upperBound))
         }
@@ -272,17 +329,23 @@ struct Setting: Sendable {
     /// An on/off setting, off by default.
     static func flag(key: String, summary: String, on: Bool = false) -> Setting {
         Setting(key: key, summary: summary, defaultValue: .bool(on)) { f in
-            guard let value = try f.bool("value") else { throw OrderCoreError.invalid("value is required: true or false", field: "value") }
+            guard let value = try f.bool("value") else {
+                throw OrderCoreError.invalid("value is required: true or false", field: "value")
+            }
             return .bool(value)
         }
     }
 
-    static let all: [Setting] = [unpaidTimeoutMinutes, defaultCurrency, reserveAt, sellPercent, salesWindowDays, coverWarningDays,
-                                 coverSufficientDays, adjustLimit, lowStockClosesChannels, utcOffsetMinutes, weightTolerancePercent, packagingGrams, packagingAllowanceGrams,
-                                 completeAfterDays, pickupAlertHours, stateLimitHours, maxPayloadBytes, dedupeWindowMinutes,
-                                 duplicateWindowSeconds, returnReasons, autoApproveBelow, supervisorAbove, adminAbove, flaggedReturnerRole, restoreCoupons, riskEnabled, riskRules,
-                                 refundShipping, refundBeforeReceipt, returnSLAHours, emptyBoxPercent,
-                                 shipWithinHours, workStartsHour, workEndsHour, offHoursChanges, healthWeights, feedRetentionDays]
+    static let all: [Setting] = [
+        unpaidTimeoutMinutes, defaultCurrency, reserveAt, sellPercent, salesWindowDays, coverWarningDays,
+        coverSufficientDays, adjustLimit, lowStockClosesChannels, utcOffsetMinutes, weightTolerancePercent,
+        packagingGrams, packagingAllowanceGrams,
+        completeAfterDays, pickupAlertHours, stateLimitHours, maxPayloadBytes, dedupeWindowMinutes,
+        duplicateWindowSeconds, returnReasons, autoApproveBelow, supervisorAbove, adminAbove, flaggedReturnerRole,
+        restoreCoupons, riskEnabled, riskRules,
+        refundShipping, refundBeforeReceipt, returnSLAHours, emptyBoxPercent,
+        shipWithinHours, workStartsHour, workEndsHour, offHoursChanges, healthWeights, feedRetentionDays,
+    ]
 }
 
 enum Currency {
@@ -320,36 +383,52 @@ extension CommandContext {
 enum ConfigCommands {
     static let all = [get, set]
 
-    static let get = Command("config.get", .read, "Show one setting (key) or all settings with their defaults",
+    static let get = Command(
+        "config.get", .read, "Show one setting (key) or all settings with their defaults",
         arguments: [
-            Argument("key", .code, "One setting (default: all)", positional: true),
+            Argument("key", .code, "One setting (default: all)", positional: true)
         ],
-        result: ["settings"]) { ctx, f in
+        result: ["settings"]
+    ) { ctx, f in
         let key = try f.code("key")
         try f.finish()
-        let settings = try key.map { key in
-            guard let s = Setting.all.first(where: { $0.key == key }) else { throw unknown(key) }
-            return [s]
-        } ?? Setting.all
-        return .object(["settings": .array(try settings.map { s in
-            let value = s.key == Setting.riskRules.key ? try ctx.store.riskRules().rules.json : try ctx.value(of: s)
-            return ["key": .string(s.key), "value": value, "default": s.defaultValue, "role": .string(s.role.rawValue), "summary": .string(s.summary)]
-        })])
+        let settings =
+            try key.map { key in
+                guard let s = Setting.all.first(where: { $0.key == key }) else { throw unknown(key) }
+                return [s]
+            } ?? Setting.all
+        return .object([
+            "settings": .array(
+                try settings.map { s in
+                    let value =
+                        s.key == Setting.riskRules.key ? try ctx.store.riskRules().rules.json : try ctx.value(of: s)
+                    return [
+                        "key": .string(s.key), "value": value, "default": s.defaultValue,
+                        "role": .string(s.role.rawValue), "summary": .string(s.summary),
+                    ]
+                })
+        ])
     }
 
-    static let set = Command("config.set", .write, "Change a setting (key, value); each setting names the role it needs",
-                             role: .supervisor, roleRule: "the setting's role (below)",
+    static let set = Command(
+        "config.set", .write, "Change a setting (key, value); each setting names the role it needs",
+        role: .supervisor, roleRule: "the setting's role (below)",
         arguments: [
             Argument("key", .code, required: true, positional: true),
-            Argument("value", .json, "The new value (JSON: numbers, true/false, objects; null resets the default)", required: true, positional: true),
+            Argument(
+                "value", .json, "The new value (JSON: numbers, true/false, objects; null resets the default)",
+                required: true, positional: true),
         ],
-        result: ["key", "value"]) { ctx, f in
+        result: ["key", "value"]
+    ) { ctx, f in
         let key = try f.requiredCode("key")
         guard let setting = Setting.all.first(where: { $0.key == key }) else { throw unknown(key) }
         // A map setting keeps the members a change does not name (null removes one); risk.rules is a
         // versioned rule set whose members left out take their defaults (risk.rules_set).
         let value: JSON
-        if setting.defaultValue.objectValue != nil, key != Setting.riskRules.key, case .object(let given)? = f.value("value") {
+        if setting.defaultValue.objectValue != nil, key != Setting.riskRules.key,
+            case .object(let given)? = f.value("value")
+        {
             var merged = try ctx.value(of: setting).objectValue ?? [:]
             for (member, v) in given.pairs { merged[member] = v == .null ? JSON?.none : v }
             value = try setting.validate(Fields(["value": .object(merged)]))
@@ -369,7 +448,8 @@ enum ConfigCommands {
     }
 
     private static func unknown(_ key: String) -> OrderCoreError {
-        OrderCoreError(.invalidInput, "unknown setting '\(key)'; known: \(Setting.all.map(\.key).joined(separator: ", "))",
-                       details: ["field": "key"])
+        OrderCoreError(
+            .invalidInput, "unknown setting '\(key)'; known: \(Setting.all.map(\.key).joined(separator: ", "))",
+            details: ["field": "key"])
     }
 }

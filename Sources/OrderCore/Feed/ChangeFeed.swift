@@ -12,9 +12,13 @@ enum ChangeFeed {
 extension CommandContext {
     /// Appends the event of an order's transition (or creation, `from` nil).
     func feedOrder(_ order: Order, from: OrderState?, command: String) throws {
-        try store.appendFeed(kind: "order", at: at, data: [
-            "order_id": .string(order.orderID), "channel": .string(order.channel), "external_id": .optional(order.externalID),
-            "from": .optional(from?.rawValue), "to": .string(order.state.rawValue), "command": .string(command)])
+        try store.appendFeed(
+            kind: "order", at: at,
+            data: [
+                "order_id": .string(order.orderID), "channel": .string(order.channel),
+                "external_id": .optional(order.externalID),
+                "from": .optional(from?.rawValue), "to": .string(order.state.rawValue), "command": .string(command),
+            ])
     }
 
     /// Publishes, for every registered channel, the sellable quantity of each SKU whose balances the
@@ -34,7 +38,9 @@ extension CommandContext {
                 for b in balances[sku] ?? [] where serving.isEmpty || serving.contains(b.warehouse) {
                     var balance = b
                     balance.sellPercent = percent
-                    available = available.addingReportingOverflow(balance.available).overflow ? .max : available + balance.available
+                    available =
+                        available.addingReportingOverflow(balance.available).overflow
+                        ? .max : available + balance.available
                 }
                 let limits = try store.channelSKU(channel: channel.channel, sku: sku)
                 var sellable = available
@@ -42,8 +48,12 @@ extension CommandContext {
                 if let remaining = limits?.remaining { sellable = min(sellable, remaining) }
                 guard try store.publishedSellable(channel: channel.channel, sku: sku) != sellable else { continue }
                 try store.setPublishedSellable(channel: channel.channel, sku: sku, sellable)
-                try store.appendFeed(kind: "sellable", at: at, data: ["channel": .string(channel.channel), "sku": .string(sku),
-                                                                      "sellable": .int(sellable)])
+                try store.appendFeed(
+                    kind: "sellable", at: at,
+                    data: [
+                        "channel": .string(channel.channel), "sku": .string(sku),
+                        "sellable": .int(sellable),
+                    ])
             }
         }
     }
@@ -52,22 +62,27 @@ extension CommandContext {
 enum FeedCommands {
     static let all = [read, ack, consumers]
 
-    static let read = Command("events.read", .read,
-        "Read the change feed after a cursor, oldest first (after, or consumer to start after its acknowledged cursor; limit; kinds)",
+    static let read = Command(
+        "events.read", .read,
+        "Read the change feed after a cursor, oldest first (after, or consumer to start after its acknowledged cursor; "
+            + "limit; kinds)",
         arguments: [
             Argument("consumer", .code, "Read after this consumer's acknowledged cursor"),
             Argument("after", .integer, "Read after this event id"),
             Argument("limit", .integer),
             Argument("kinds", .codes, "Only events of these kinds"),
         ],
-        result: ["events", "next", "head"]) { ctx, f in
+        result: ["events", "next", "head"]
+    ) { ctx, f in
         let consumer = try f.code("consumer")
         let after = try f.int("after", min: 0)
         let limit = try f.int("limit", min: 1, max: ChangeFeed.maxLimit) ?? 100
         let kinds = try f.strings("kinds", maxCount: ChangeFeed.kinds.count)
         try f.finish()
         for (i, kind) in (kinds ?? []).enumerated() where !ChangeFeed.kinds.contains(kind) {
-            throw OrderCoreError.invalid("kinds[\(i)] must be one of \(ChangeFeed.kinds.joined(separator: ", ")), not '\(kind)'", field: "kinds[\(i)]")
+            throw OrderCoreError.invalid(
+                "kinds[\(i)] must be one of \(ChangeFeed.kinds.joined(separator: ", ")), not '\(kind)'",
+                field: "kinds[\(i)]")
         }
         let cursor = try after ?? consumer.map { try ctx.store.consumerCursor($0) ?? 0 } ?? 0
         let events = try ctx.store.feed(after: cursor, limit: Int(limit), kinds: kinds)
@@ -75,13 +90,15 @@ enum FeedCommands {
         return ["events": .array(events), "next": .int(next), "head": .int(try ctx.store.feedHead())]
     }
 
-    static let ack = Command("events.ack", .write,
+    static let ack = Command(
+        "events.ack", .write,
         "Acknowledge that a consumer has handled the feed up to a cursor; it resumes after it (consumer, cursor)",
         arguments: [
             Argument("consumer", .code, "The consumer (created on its first ack)", required: true, positional: true),
             Argument("cursor", .integer, "The last event id the consumer has processed", required: true),
         ],
-        result: ["consumer", "cursor", "lag"]) { ctx, f in
+        result: ["consumer", "cursor", "lag"]
+    ) { ctx, f in
         let consumer = try f.requiredCode("consumer")
         let cursor = try f.requiredInt("cursor", min: 0)
         try f.finish()
@@ -96,14 +113,22 @@ enum FeedCommands {
         return ["consumer": .string(consumer), "cursor": .int(acknowledged), "lag": .int(head - acknowledged)]
     }
 
-    static let consumers = Command("events.consumers", .read, "List feed consumers with their cursor and lag (events not yet acknowledged)",
+    static let consumers = Command(
+        "events.consumers", .read, "List feed consumers with their cursor and lag (events not yet acknowledged)",
         arguments: [],
-        result: ["head", "consumers"]) { ctx, f in
+        result: ["head", "consumers"]
+    ) { ctx, f in
         try f.finish()
         let head = try ctx.store.feedHead()
-        return ["head": .int(head), "consumers": .array(try ctx.store.consumers().map {
-            ["consumer": .string($0.consumer), "cursor": .int($0.cursor), "lag": .int(head - $0.cursor),
-             "updated_at": .string(Timestamp.format($0.updatedAt))]
-        })]
+        return [
+            "head": .int(head),
+            "consumers": .array(
+                try ctx.store.consumers().map {
+                    [
+                        "consumer": .string($0.consumer), "cursor": .int($0.cursor), "lag": .int(head - $0.cursor),
+                        "updated_at": .string(Timestamp.format($0.updatedAt)),
+                    ]
+                }),
+        ]
     }
 }

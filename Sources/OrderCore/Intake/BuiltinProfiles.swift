@@ -2,47 +2,61 @@
 /// profile stored with `intake.profile_set`, which replaces a builtin of the same name.
 /// `intake.profile_get` prints one as a starting point for a new channel (docs/channels.md).
 enum BuiltinProfiles {
-    static let all: [String: String] = ["shopify": shopify, "shopify_graphql": shopifyGraphQL, "woocommerce": woocommerce, "amazon": amazon,
-                                        "taobao": taobao, "jd": jd, "pinduoduo": pinduoduo, "douyin": douyin, "csv": csv]
+    static let all: [String: String] = [
+        "shopify": shopify, "shopify_graphql": shopifyGraphQL, "woocommerce": woocommerce, "amazon": amazon,
+        "taobao": taobao, "jd": jd, "pinduoduo": pinduoduo, "douyin": douyin, "csv": csv,
+    ]
 
     /// Shopify allocates every discount to the lines (`discount_allocations`, summed in
     /// `total_discount`): those amounts are the truth, `discount_codes` only name them.
     static let shopify = #"""
-    {"profile": "shopify",
-     "description": "Shopify Admin REST: an order ({\"order\":...}), a list ({\"orders\":[...]}), the orders/create webhook (the order itself), and refunds ({\"refund\":...})",
-     "events": [
-      {"type": "refund", "root": ["refund", ""], "when": {"order_id": true, "transactions": true},
-       "fields": {"external_id": "order_id", "refund_ref": {"template": "shopify-refund-{id}"}, "amount": {"sum": "transactions[].amount"}, "reason": "note"}},
-      {"type": "order", "root": ["order", "orders", ""], "when": {"id": true, "line_items": true},
-       "fields": {
-        "external_id": "id", "placed_at": {"first": ["created_at", "processed_at"]}, "currency": "currency",
-        "customer.id": "customer.id", "customer.email": {"first": ["email", "contact_email", "customer.email"]},
-        "customer.phone": {"first": ["phone", "customer.phone", "shipping_address.phone", "billing_address.phone"]},
-        "customer.name": {"first": [{"join": ["customer.first_name", "customer.last_name"]}, "shipping_address.name", "billing_address.name"]},
-        "customer.ip": {"first": ["browser_ip", "client_details.browser_ip"]}, "customer.account_created_at": "customer.created_at",
-        "ship_to.name": "shipping_address.name", "ship_to.phone": "shipping_address.phone", "ship_to.country": "shipping_address.country_code",
-        "ship_to.region": "shipping_address.province", "ship_to.city": "shipping_address.city", "ship_to.line1": "shipping_address.address1",
-        "ship_to.line2": "shipping_address.address2", "ship_to.postal_code": "shipping_address.zip",
-        "shipping_fee": {"sum": "shipping_lines[].price"}, "shipping_tax": {"sum": "shipping_lines[].tax_lines[].price"},
-        "taxes_included": "taxes_included", "note": "note", "tags": {"split": "tags"},
-        "shipment.carrier": "fulfillments[0].tracking_company", "shipment.tracking_no": "fulfillments[0].tracking_number",
-        "shipment.shipped_at": "fulfillments[0].created_at"},
-       "lines": {"path": "line_items", "shipped_when": {"fulfillment_status": "fulfilled"},
-        "fields": {"sku": "sku", "sku_fallback": {"template": "shopify-variant-{variant_id}"}, "name": {"first": ["name", "title"]},
-                   "qty": "quantity", "unit_price": "price",
-                   "line_discount": {"first": [{"sum": "discount_allocations[].amount"}, "total_discount"]}, "tax": {"sum": "tax_lines[].price"}}},
-       "refunds": {"path": "refunds",
-        "fields": {"refund_ref": {"template": "shopify-refund-{id}"}, "amount": {"sum": "transactions[].amount"}, "reason": "note",
-                   "units.sku": "refund_line_items[].line_item.sku", "units.qty": "refund_line_items[].quantity"}},
-       "status": {"value": "financial_status",
-        "inbound": {"pending": "pending_payment", "partially_paid": "pending_payment", "authorized": "paid", "paid": "paid",
-                    "partially_refunded": "paid", "refunded": "cancelled", "voided": "cancelled"},
-        "rules": [{"when": {"cancelled_at": "present"}, "state": "cancelled"},
-                  {"when": {"fulfillment_status": "fulfilled"}, "state": "shipped"},
-                  {"when": {"fulfillment_status": "partial"}, "state": "partially_shipped"}]},
-       "checks": {"grand_total": "total_price", "discount_total": "total_discounts", "tax_total": "total_tax"}}
-     ]}
-    """#
+        {"profile": "shopify",
+         "description": "Shopify Admin REST: an order ({\"order\":...}), a list ({\"orders\":[...]}), the \#
+        orders/create webhook (the order itself), and refunds ({\"refund\":...})",
+         "events": [
+          {"type": "refund", "root": ["refund", ""], "when": {"order_id": true, "transactions": true},
+           "fields": {"external_id": "order_id", "refund_ref": {"template": "shopify-refund-{id}"},
+            "amount": {"sum": "transactions[].amount"}, "reason": "note"}},
+          {"type": "order", "root": ["order", "orders", ""], "when": {"id": true, "line_items": true},
+           "fields": {
+            "external_id": "id", "placed_at": {"first": ["created_at", "processed_at"]}, "currency": "currency",
+            "customer.id": "customer.id", "customer.email": {"first": ["email", "contact_email", "customer.email"]},
+            "customer.phone": {"first": ["phone", "customer.phone", "shipping_address.phone", "billing_address.phone"]},
+            "customer.name": {"first": [{"join": ["customer.first_name", "customer.last_name"]},
+             "shipping_address.name", "billing_address.name"]},
+            "customer.ip": {"first": ["browser_ip", "client_details.browser_ip"]},
+             "customer.account_created_at": "customer.created_at",
+            "ship_to.name": "shipping_address.name", "ship_to.phone": "shipping_address.phone",
+             "ship_to.country": "shipping_address.country_code",
+            "ship_to.region": "shipping_address.province", "ship_to.city": "shipping_address.city",
+             "ship_to.line1": "shipping_address.address1",
+            "ship_to.line2": "shipping_address.address2", "ship_to.postal_code": "shipping_address.zip",
+            "shipping_fee": {"sum": "shipping_lines[].price"},
+             "shipping_tax": {"sum": "shipping_lines[].tax_lines[].price"},
+            "taxes_included": "taxes_included", "note": "note", "tags": {"split": "tags"},
+            "shipment.carrier": "fulfillments[0].tracking_company",
+             "shipment.tracking_no": "fulfillments[0].tracking_number",
+            "shipment.shipped_at": "fulfillments[0].created_at"},
+           "lines": {"path": "line_items", "shipped_when": {"fulfillment_status": "fulfilled"},
+            "fields": {"sku": "sku", "sku_fallback": {"template": "shopify-variant-{variant_id}"},
+             "name": {"first": ["name", "title"]},
+                       "qty": "quantity", "unit_price": "price",
+                       "line_discount": {"first": [{"sum": "discount_allocations[].amount"}, "total_discount"]},
+                        "tax": {"sum": "tax_lines[].price"}}},
+           "refunds": {"path": "refunds",
+            "fields": {"refund_ref": {"template": "shopify-refund-{id}"}, "amount": {"sum": "transactions[].amount"},
+             "reason": "note",
+                       "units.sku": "refund_line_items[].line_item.sku", "units.qty": "refund_line_items[].quantity"}},
+           "status": {"value": "financial_status",
+            "inbound": {"pending": "pending_payment", "partially_paid": "pending_payment", "authorized": "paid",
+             "paid": "paid",
+                        "partially_refunded": "paid", "refunded": "cancelled", "voided": "cancelled"},
+            "rules": [{"when": {"cancelled_at": "present"}, "state": "cancelled"},
+                      {"when": {"fulfillment_status": "fulfilled"}, "state": "shipped"},
+                      {"when": {"fulfillment_status": "partial"}, "state": "partially_shipped"}]},
+           "checks": {"grand_total": "total_price", "discount_total": "total_discounts", "tax_total": "total_tax"}}
+         ]}
+        """#
 
     /// WooCommerce spreads coupons over the lines (`subtotal` before, `total` after discounts). Its line
     /// and shipping amounts are before tax whatever `prices_include_tax` says (the store's display
@@ -50,255 +64,343 @@ enum BuiltinProfiles {
     /// one a discount.
     /// A refund's payload does not name its order: pass `external_id` to `intake.ingest`.
     static let woocommerce = #"""
-    {"profile": "woocommerce",
-     "description": "WooCommerce REST API v3: an order or a list of orders; a refund (give external_id, the order's id)",
-     "events": [
-      {"type": "refund", "when": {"amount": true, "line_items": true, "total": false},
-       "fields": {"external_id": "@external_id", "refund_ref": {"template": "woo-refund-{id}"}, "amount": "amount", "reason": "reason"}},
-      {"type": "order", "when": {"id": true, "line_items": true},
-       "fields": {
-        "external_id": "id", "placed_at": {"first": ["date_created_gmt", "date_created"]}, "currency": "currency",
-        "customer.id": {"map": "customer_id", "values": {"0": null}}, "customer.email": "billing.email", "customer.phone": "billing.phone",
-        "customer.name": {"join": ["billing.first_name", "billing.last_name"]}, "customer.ip": "customer_ip_address",
-        "ship_to.name": {"join": ["shipping.first_name", "shipping.last_name"]}, "ship_to.phone": {"first": ["shipping.phone", "billing.phone"]},
-        "ship_to.country": "shipping.country", "ship_to.region": "shipping.state", "ship_to.city": "shipping.city",
-        "ship_to.line1": "shipping.address_1", "ship_to.line2": "shipping.address_2", "ship_to.postal_code": "shipping.postcode",
-        "shipping_fee": {"sum": "shipping_lines[].total"}, "shipping_tax": {"sum": "shipping_lines[].total_tax"},
-        "taxes_included": {"const": false}, "note": "customer_note"},
-       "lines": {"path": "line_items",
-        "fields": {"sku": "sku", "sku_fallback": {"template": "woo-{product_id}"}, "name": "name", "qty": "quantity",
-                   "line_total": "subtotal", "line_discount": {"subtract": ["subtotal", "total"]}, "tax": "total_tax", "net": "total"}},
-       "discounts": [{"path": "fee_lines", "when": {"total": {"below": 0}},
-                      "fields": {"kind": {"const": "other"}, "code": "name", "amount": {"negate": "total"}}}],
-       "fees": {"path": "fee_lines", "when": {"total": {"above": 0}}, "fields": {"name": "name", "amount": "total", "tax": "total_tax"}},
-       "refunds": {"path": "refunds", "fields": {"refund_ref": {"template": "woo-refund-{id}"}, "amount": {"negate": "total"}, "reason": "reason"}},
-       "status": {"value": "status",
-        "inbound": {"pending": "pending_payment", "on-hold": "pending_payment", "processing": "paid", "completed": "completed",
-                    "cancelled": "cancelled", "refunded": "cancelled", "failed": "cancelled"}},
-       "checks": {"grand_total": "total", "discount_total": "discount_total", "tax_total": "total_tax", "shipping_fee": "shipping_total"}}
-     ]}
-    """#
+        {"profile": "woocommerce",
+         "description": "WooCommerce REST API v3: an order or a list of orders; a refund (give external_id, the \#
+        order's id)",
+         "events": [
+          {"type": "refund", "when": {"amount": true, "line_items": true, "total": false},
+           "fields": {"external_id": "@external_id", "refund_ref": {"template": "woo-refund-{id}"}, "amount": "amount",
+            "reason": "reason"}},
+          {"type": "order", "when": {"id": true, "line_items": true},
+           "fields": {
+            "external_id": "id", "placed_at": {"first": ["date_created_gmt", "date_created"]}, "currency": "currency",
+            "customer.id": {"map": "customer_id", "values": {"0": null}}, "customer.email": "billing.email",
+             "customer.phone": "billing.phone",
+            "customer.name": {"join": ["billing.first_name", "billing.last_name"]},
+             "customer.ip": "customer_ip_address",
+            "ship_to.name": {"join": ["shipping.first_name", "shipping.last_name"]},
+             "ship_to.phone": {"first": ["shipping.phone", "billing.phone"]},
+            "ship_to.country": "shipping.country", "ship_to.region": "shipping.state", "ship_to.city": "shipping.city",
+            "ship_to.line1": "shipping.address_1", "ship_to.line2": "shipping.address_2",
+             "ship_to.postal_code": "shipping.postcode",
+            "shipping_fee": {"sum": "shipping_lines[].total"}, "shipping_tax": {"sum": "shipping_lines[].total_tax"},
+            "taxes_included": {"const": false}, "note": "customer_note"},
+           "lines": {"path": "line_items",
+            "fields": {"sku": "sku", "sku_fallback": {"template": "woo-{product_id}"}, "name": "name",
+             "qty": "quantity",
+                       "line_total": "subtotal", "line_discount": {"subtract": ["subtotal", "total"]},
+                        "tax": "total_tax", "net": "total"}},
+           "discounts": [{"path": "fee_lines", "when": {"total": {"below": 0}},
+                          "fields": {"kind": {"const": "other"}, "code": "name", "amount": {"negate": "total"}}}],
+           "fees": {"path": "fee_lines", "when": {"total": {"above": 0}}, "fields": {"name": "name", "amount": "total",
+            "tax": "total_tax"}},
+           "refunds": {"path": "refunds", "fields": {"refund_ref": {"template": "woo-refund-{id}"},
+            "amount": {"negate": "total"}, "reason": "reason"}},
+           "status": {"value": "status",
+            "inbound": {"pending": "pending_payment", "on-hold": "pending_payment", "processing": "paid",
+             "completed": "completed",
+                        "cancelled": "cancelled", "refunded": "cancelled", "failed": "cancelled"}},
+           "checks": {"grand_total": "total", "discount_total": "discount_total", "tax_total": "total_tax",
+            "shipping_fee": "shipping_total"}}
+         ]}
+        """#
 
     /// Amazon reports `ItemPrice` for the whole quantity: it is the line total.
     static let amazon = #"""
-    {"profile": "amazon",
-     "description": "Amazon SP-API Orders v0: one order assembled as {\"order\": getOrder, \"items\": getOrderItems, \"address\": getOrderAddress, \"buyer\": getOrderBuyerInfo} (response bodies); ORDER_CHANGE notifications (a buyer-requested cancel cancels)",
-     "events": [
-      {"type": "cancel", "when": {"NotificationType": "ORDER_CHANGE", "Payload.OrderChangeNotification.OrderChangeTrigger.ChangeReason": "Buyer Requested Cancel"},
-       "fields": {"external_id": "Payload.OrderChangeNotification.AmazonOrderId", "reason": {"template": "Amazon: {Payload.OrderChangeNotification.OrderChangeTrigger.ChangeReason}"}}},
-      {"type": "skip", "root": [""], "when": {"NotificationType": true},
-       "fields": {"external_id": {"first": ["Payload.OrderChangeNotification.AmazonOrderId", "NotificationType"]}},
-       "reason": "a notification that changes nothing OrderCore keeps"},
-      {"type": "order", "root": ["order.payload", "order"], "when": {"AmazonOrderId": true},
-       "fields": {
-        "external_id": "AmazonOrderId", "placed_at": "PurchaseDate",
-        "currency": {"first": ["OrderTotal.CurrencyCode", "/items.payload.OrderItems[0].ItemPrice.CurrencyCode"]},
-        "customer.email": {"first": ["/buyer.payload.BuyerEmail", "BuyerInfo.BuyerEmail"]},
-        "customer.name": {"first": ["/buyer.payload.BuyerName", "BuyerInfo.BuyerName"]},
-        "ship_to.name": {"first": ["/address.payload.ShippingAddress.Name", "ShippingAddress.Name"]},
-        "ship_to.phone": {"first": ["/address.payload.ShippingAddress.Phone", "ShippingAddress.Phone"]},
-        "ship_to.country": {"first": ["/address.payload.ShippingAddress.CountryCode", "ShippingAddress.CountryCode"]},
-        "ship_to.region": {"first": ["/address.payload.ShippingAddress.StateOrRegion", "ShippingAddress.StateOrRegion"]},
-        "ship_to.city": {"first": ["/address.payload.ShippingAddress.City", "ShippingAddress.City"]},
-        "ship_to.line1": {"first": ["/address.payload.ShippingAddress.AddressLine1", "ShippingAddress.AddressLine1"]},
-        "ship_to.line2": {"first": ["/address.payload.ShippingAddress.AddressLine2", "ShippingAddress.AddressLine2"]},
-        "ship_to.postal_code": {"first": ["/address.payload.ShippingAddress.PostalCode", "ShippingAddress.PostalCode"]},
-        "shipping_fee": {"sum": "/items.payload.OrderItems[].ShippingPrice.Amount"},
-        "shipping_tax": {"sum": "/items.payload.OrderItems[].ShippingTax.Amount"}, "taxes_included": {"const": false},
-        "fulfilled_by": {"map": "FulfillmentChannel", "values": {"AFN": "channel", "MFN": "merchant"}},
-        "shipment.shipped_at": {"first": ["LatestShipDate", "LastUpdateDate"]}},
-       "lines": {"path": "/items.payload.OrderItems",
-        "fields": {"sku": "SellerSKU", "sku_fallback": {"template": "amazon-{ASIN}"}, "name": "Title", "qty": "QuantityOrdered",
-                   "line_total": "ItemPrice.Amount", "line_discount": "PromotionDiscount.Amount", "tax": "ItemTax.Amount"}},
-       "discounts": [{"path": "/items.payload.OrderItems",
-                      "fields": {"kind": {"const": "promotion"}, "code": {"const": "shipping_discount"}, "amount": "ShippingDiscount.Amount"}}],
-       "status": {"value": "OrderStatus",
-        "inbound": {"PendingAvailability": "pending_payment", "Pending": "pending_payment", "Unshipped": "paid", "InvoiceUnconfirmed": "paid",
-                    "PartiallyShipped": "partially_shipped", "Shipped": "shipped", "Canceled": "cancelled", "Unfulfillable": "cancelled"}},
-       "checks": {"grand_total": "OrderTotal.Amount"}}
-     ]}
-    """#
+        {"profile": "amazon",
+         "description": "Amazon SP-API Orders v0: one order assembled as {\"order\": getOrder, \"items\": \#
+        getOrderItems, \"address\": getOrderAddress, \"buyer\": getOrderBuyerInfo} (response bodies); ORDER_CHANGE \#
+        notifications (a buyer-requested cancel cancels)",
+         "events": [
+          {"type": "cancel", "when": {"NotificationType": "ORDER_CHANGE",
+           "Payload.OrderChangeNotification.OrderChangeTrigger.ChangeReason": "Buyer Requested Cancel"},
+           "fields": {"external_id": "Payload.OrderChangeNotification.AmazonOrderId",
+            "reason": {"template": "Amazon: {Payload.OrderChangeNotification.OrderChangeTrigger.ChangeReason}"}}},
+          {"type": "skip", "root": [""], "when": {"NotificationType": true},
+           "fields": {"external_id": {"first": ["Payload.OrderChangeNotification.AmazonOrderId", "NotificationType"]}},
+           "reason": "a notification that changes nothing OrderCore keeps"},
+          {"type": "order", "root": ["order.payload", "order"], "when": {"AmazonOrderId": true},
+           "fields": {
+            "external_id": "AmazonOrderId", "placed_at": "PurchaseDate",
+            "currency": {"first": ["OrderTotal.CurrencyCode", "/items.payload.OrderItems[0].ItemPrice.CurrencyCode"]},
+            "customer.email": {"first": ["/buyer.payload.BuyerEmail", "BuyerInfo.BuyerEmail"]},
+            "customer.name": {"first": ["/buyer.payload.BuyerName", "BuyerInfo.BuyerName"]},
+            "ship_to.name": {"first": ["/address.payload.ShippingAddress.Name", "ShippingAddress.Name"]},
+            "ship_to.phone": {"first": ["/address.payload.ShippingAddress.Phone", "ShippingAddress.Phone"]},
+            "ship_to.country": {"first": ["/address.payload.ShippingAddress.CountryCode",
+             "ShippingAddress.CountryCode"]},
+            "ship_to.region": {"first": ["/address.payload.ShippingAddress.StateOrRegion",
+             "ShippingAddress.StateOrRegion"]},
+            "ship_to.city": {"first": ["/address.payload.ShippingAddress.City", "ShippingAddress.City"]},
+            "ship_to.line1": {"first": ["/address.payload.ShippingAddress.AddressLine1",
+             "ShippingAddress.AddressLine1"]},
+            "ship_to.line2": {"first": ["/address.payload.ShippingAddress.AddressLine2",
+             "ShippingAddress.AddressLine2"]},
+            "ship_to.postal_code": {"first": ["/address.payload.ShippingAddress.PostalCode",
+             "ShippingAddress.PostalCode"]},
+            "shipping_fee": {"sum": "/items.payload.OrderItems[].ShippingPrice.Amount"},
+            "shipping_tax": {"sum": "/items.payload.OrderItems[].ShippingTax.Amount"},
+             "taxes_included": {"const": false},
+            "fulfilled_by": {"map": "FulfillmentChannel", "values": {"AFN": "channel", "MFN": "merchant"}},
+            "shipment.shipped_at": {"first": ["LatestShipDate", "LastUpdateDate"]}},
+           "lines": {"path": "/items.payload.OrderItems",
+            "fields": {"sku": "SellerSKU", "sku_fallback": {"template": "amazon-{ASIN}"}, "name": "Title",
+             "qty": "QuantityOrdered",
+                       "line_total": "ItemPrice.Amount", "line_discount": "PromotionDiscount.Amount",
+                        "tax": "ItemTax.Amount"}},
+           "discounts": [{"path": "/items.payload.OrderItems",
+                          "fields": {"kind": {"const": "promotion"}, "code": {"const": "shipping_discount"},
+                           "amount": "ShippingDiscount.Amount"}}],
+           "status": {"value": "OrderStatus",
+            "inbound": {"PendingAvailability": "pending_payment", "Pending": "pending_payment", "Unshipped": "paid",
+             "InvoiceUnconfirmed": "paid",
+                        "PartiallyShipped": "partially_shipped", "Shipped": "shipped", "Canceled": "cancelled",
+                         "Unfulfillable": "cancelled"}},
+           "checks": {"grand_total": "OrderTotal.Amount"}}
+         ]}
+        """#
 
     /// Taobao's sub-order `discount_fee` and `adjust_fee` are the line's own discounts; shop-wide
     /// promotions reach the lines as `part_mjz_discount`. `promotion_details` only name promotions
     /// whose money is already in those fields, so they are not counted again.
     static let taobao = #"""
-    {"profile": "taobao",
-     "description": "Taobao/Tmall trade (the taobao.trade.fullinfo.get response, or the trade): sub-orders are lines; times are Beijing time",
-     "time_offset_minutes": 480,
-     "events": [
-      {"type": "order", "root": ["trade_fullinfo_get_response.trade", "trade", ""], "when": {"tid": true},
-       "fields": {
-        "external_id": "tid", "placed_at": "created", "currency": {"const": "CNY"},
-        "customer.id": "buyer_nick", "customer.email": "buyer_email", "customer.phone": "receiver_mobile", "customer.name": "receiver_name",
-        "ship_to.name": "receiver_name", "ship_to.phone": {"first": ["receiver_mobile", "receiver_phone"]}, "ship_to.country": {"const": "CN"},
-        "ship_to.region": "receiver_state", "ship_to.city": "receiver_city", "ship_to.district": "receiver_district",
-        "ship_to.line1": "receiver_address", "ship_to.postal_code": "receiver_zip",
-        "shipping_fee": "post_fee", "taxes_included": {"const": true}, "note": "buyer_message",
-        "shipment.carrier": "orders.order[0].logistics_company", "shipment.tracking_no": "orders.order[0].invoice_no",
-        "shipment.shipped_at": "consign_time"},
-       "lines": {"path": "orders.order", "shipped_when": {"status": ["WAIT_BUYER_CONFIRM_GOODS", "TRADE_BUYER_SIGNED", "TRADE_FINISHED"]},
-        "fields": {"sku": "outer_sku_id", "sku_fallback": {"first": ["outer_iid", {"template": "taobao-{sku_id}"}]}, "name": "title", "qty": "num",
-                   "unit_price": "price", "line_discount": {"add": ["discount_fee", "adjust_fee"]}, "net": "total_fee"}},
-       "refunds": {"path": "orders.order", "when": {"refund_status": "SUCCESS"},
-        "fields": {"refund_ref": {"template": "taobao-refund-{refund_id}"}, "amount": {"first": ["refund_fee", "payment"]},
-                   "units.sku": {"first": ["outer_sku_id", "outer_iid"]}, "units.qty": "num"}},
-       "discounts": [{"path": "orders.order",
-                      "fields": {"kind": {"const": "promotion"}, "code": {"const": "shop_promotion"}, "amount": "part_mjz_discount"}}],
-       "status": {"value": "status",
-        "inbound": {"TRADE_NO_CREATE_PAY": "pending_payment", "WAIT_BUYER_PAY": "pending_payment", "PAY_PENDING": "pending_payment",
-                    "WAIT_PRE_AUTH_CONFIRM": "pending_payment", "WAIT_SELLER_SEND_GOODS": "paid", "SELLER_CONSIGNED_PART": "partially_shipped",
-                    "WAIT_BUYER_CONFIRM_GOODS": "shipped", "TRADE_BUYER_SIGNED": "delivered", "TRADE_FINISHED": "completed",
-                    "TRADE_CLOSED": "cancelled", "TRADE_CLOSED_BY_TAOBAO": "cancelled"}},
-       "checks": {"grand_total": "payment"}}
-     ]}
-    """#
+        {"profile": "taobao",
+         "description": "Taobao/Tmall trade (the taobao.trade.fullinfo.get response, or the trade): sub-orders are \#
+        lines; times are Beijing time",
+         "time_offset_minutes": 480,
+         "events": [
+          {"type": "order", "root": ["trade_fullinfo_get_response.trade", "trade", ""], "when": {"tid": true},
+           "fields": {
+            "external_id": "tid", "placed_at": "created", "currency": {"const": "CNY"},
+            "customer.id": "buyer_nick", "customer.email": "buyer_email", "customer.phone": "receiver_mobile",
+             "customer.name": "receiver_name",
+            "ship_to.name": "receiver_name", "ship_to.phone": {"first": ["receiver_mobile", "receiver_phone"]},
+             "ship_to.country": {"const": "CN"},
+            "ship_to.region": "receiver_state", "ship_to.city": "receiver_city",
+             "ship_to.district": "receiver_district",
+            "ship_to.line1": "receiver_address", "ship_to.postal_code": "receiver_zip",
+            "shipping_fee": "post_fee", "taxes_included": {"const": true}, "note": "buyer_message",
+            "shipment.carrier": "orders.order[0].logistics_company",
+             "shipment.tracking_no": "orders.order[0].invoice_no",
+            "shipment.shipped_at": "consign_time"},
+           "lines": {"path": "orders.order", "shipped_when": {"status": ["WAIT_BUYER_CONFIRM_GOODS",
+            "TRADE_BUYER_SIGNED", "TRADE_FINISHED"]},
+            "fields": {"sku": "outer_sku_id", "sku_fallback": {"first": ["outer_iid", {"template": "taobao-{sku_id}"}]},
+             "name": "title", "qty": "num",
+                       "unit_price": "price", "line_discount": {"add": ["discount_fee", "adjust_fee"]},
+                        "net": "total_fee"}},
+           "refunds": {"path": "orders.order", "when": {"refund_status": "SUCCESS"},
+            "fields": {"refund_ref": {"template": "taobao-refund-{refund_id}"}, "amount": {"first": ["refund_fee",
+             "payment"]},
+                       "units.sku": {"first": ["outer_sku_id", "outer_iid"]}, "units.qty": "num"}},
+           "discounts": [{"path": "orders.order",
+                          "fields": {"kind": {"const": "promotion"}, "code": {"const": "shop_promotion"},
+                           "amount": "part_mjz_discount"}}],
+           "status": {"value": "status",
+            "inbound": {"TRADE_NO_CREATE_PAY": "pending_payment", "WAIT_BUYER_PAY": "pending_payment",
+             "PAY_PENDING": "pending_payment",
+                        "WAIT_PRE_AUTH_CONFIRM": "pending_payment", "WAIT_SELLER_SEND_GOODS": "paid",
+                         "SELLER_CONSIGNED_PART": "partially_shipped",
+                        "WAIT_BUYER_CONFIRM_GOODS": "shipped", "TRADE_BUYER_SIGNED": "delivered",
+                         "TRADE_FINISHED": "completed",
+                        "TRADE_CLOSED": "cancelled", "TRADE_CLOSED_BY_TAOBAO": "cancelled"}},
+           "checks": {"grand_total": "payment"}}
+         ]}
+        """#
 
     /// JD (京东) POP orders: `jingdong.pop.order.get` / `.search` (`orderInfo` or an `orderInfoList`);
     /// amounts in yuan; Beijing time. `orderTotalPrice` is the goods before discounts, `sellerDiscount` the
     /// shop's discounts, `freightPrice` the shipping; `orderPayment` what the buyer paid (the check).
     static let jd = #"""
-    {"profile": "jd",
-     "description": "JD (京东) POP order: jingdong.pop.order.get (orderDetailInfo.orderInfo) or .search (orderInfoList); amounts in yuan; Beijing time",
-     "time_offset_minutes": 480, "time_format": "%Y-%m-%d %H:%M:%S",
-     "events": [
-      {"type": "order", "root": ["jingdong_pop_order_get_responce.orderDetailInfo.orderInfo", "orderDetailInfo.orderInfo", "orderInfo",
-                                 "searchorderinfo_result.orderInfoList", "orderInfoList", ""],
-       "when": {"orderId": true, "itemInfoList": true},
-       "fields": {
-        "external_id": "orderId", "placed_at": "orderStartTime", "currency": {"const": "CNY"},
-        "customer.id": "pin", "customer.name": "consigneeInfo.fullname", "customer.phone": {"first": ["consigneeInfo.mobile", "consigneeInfo.telephone"]},
-        "ship_to.name": "consigneeInfo.fullname", "ship_to.phone": {"first": ["consigneeInfo.mobile", "consigneeInfo.telephone"]},
-        "ship_to.country": {"const": "CN"}, "ship_to.region": "consigneeInfo.province", "ship_to.city": "consigneeInfo.city",
-        "ship_to.district": "consigneeInfo.county", "ship_to.line1": "consigneeInfo.fullAddress",
-        "shipping_fee": "freightPrice", "taxes_included": {"const": true}, "note": "orderRemark",
-        "shipment.carrier": {"template": "jd-logistics-{logisticsId}"}, "shipment.tracking_no": "waybill"},
-       "lines": {"path": "itemInfoList",
-        "fields": {"sku": "outerSkuId", "sku_fallback": {"first": ["productNo", {"template": "jd-{skuId}"}]}, "name": "skuName",
-                   "qty": "itemTotal", "unit_price": "jdPrice"}},
-       "discounts": [{"path": "", "fields": {"kind": {"const": "promotion"}, "code": {"const": "seller_discount"}, "amount": "sellerDiscount"}}],
-       "status": {"value": "orderState",
-        "inbound": {"WAIT_SELLER_STOCK_OUT": "paid", "WAIT_SELLER_DELIVERY": "paid", "POP_ORDER_PAUSE": "paid", "PAUSE": "paid", "LOCKED": "paid",
-                    "SEND_TO_DISTRIBUTION_CENER": "shipped", "DISTRIBUTION_CENTER_RECEIVED": "shipped", "WAIT_GOODS_RECEIVE_CONFIRM": "shipped",
-                    "RECEIPTS_CONFIRM": "completed", "FINISHED_L": "completed", "TRADE_CANCELED": "cancelled"}},
-       "checks": {"grand_total": "orderPayment"}}
-     ]}
-    """#
+        {"profile": "jd",
+         "description": "JD (京东) POP order: jingdong.pop.order.get (orderDetailInfo.orderInfo) or .search \#
+        (orderInfoList); amounts in yuan; Beijing time",
+         "time_offset_minutes": 480, "time_format": "%Y-%m-%d %H:%M:%S",
+         "events": [
+          {"type": "order", "root": ["jingdong_pop_order_get_responce.orderDetailInfo.orderInfo",
+           "orderDetailInfo.orderInfo", "orderInfo",
+                                     "searchorderinfo_result.orderInfoList", "orderInfoList", ""],
+           "when": {"orderId": true, "itemInfoList": true},
+           "fields": {
+            "external_id": "orderId", "placed_at": "orderStartTime", "currency": {"const": "CNY"},
+            "customer.id": "pin", "customer.name": "consigneeInfo.fullname",
+             "customer.phone": {"first": ["consigneeInfo.mobile", "consigneeInfo.telephone"]},
+            "ship_to.name": "consigneeInfo.fullname", "ship_to.phone": {"first": ["consigneeInfo.mobile",
+             "consigneeInfo.telephone"]},
+            "ship_to.country": {"const": "CN"}, "ship_to.region": "consigneeInfo.province",
+             "ship_to.city": "consigneeInfo.city",
+            "ship_to.district": "consigneeInfo.county", "ship_to.line1": "consigneeInfo.fullAddress",
+            "shipping_fee": "freightPrice", "taxes_included": {"const": true}, "note": "orderRemark",
+            "shipment.carrier": {"template": "jd-logistics-{logisticsId}"}, "shipment.tracking_no": "waybill"},
+           "lines": {"path": "itemInfoList",
+            "fields": {"sku": "outerSkuId", "sku_fallback": {"first": ["productNo", {"template": "jd-{skuId}"}]},
+             "name": "skuName",
+                       "qty": "itemTotal", "unit_price": "jdPrice"}},
+           "discounts": [{"path": "", "fields": {"kind": {"const": "promotion"}, "code": {"const": "seller_discount"},
+            "amount": "sellerDiscount"}}],
+           "status": {"value": "orderState",
+            "inbound": {"WAIT_SELLER_STOCK_OUT": "paid", "WAIT_SELLER_DELIVERY": "paid", "POP_ORDER_PAUSE": "paid",
+             "PAUSE": "paid", "LOCKED": "paid",
+                        "SEND_TO_DISTRIBUTION_CENER": "shipped", "DISTRIBUTION_CENTER_RECEIVED": "shipped",
+                         "WAIT_GOODS_RECEIVE_CONFIRM": "shipped",
+                        "RECEIPTS_CONFIRM": "completed", "FINISHED_L": "completed", "TRADE_CANCELED": "cancelled"}},
+           "checks": {"grand_total": "orderPayment"}}
+         ]}
+        """#
 
     /// Pinduoduo (拼多多) `pdd.order.information.get` order_info; amounts in yuan; Beijing time.
     /// `order_status` is the shipping state (1 to ship, 2 shipped, 3 signed for); `confirm_status` 2
     /// (cancelled) and `refund_status` 4 (refund succeeded) cancel.
     static let pinduoduo = #"""
-    {"profile": "pinduoduo",
-     "description": "Pinduoduo (拼多多) order: pdd.order.information.get (order_info_get_response.order_info) or a list (order_list); amounts in yuan; Beijing time",
-     "time_offset_minutes": 480, "time_format": "%Y-%m-%d %H:%M:%S",
-     "events": [
-      {"type": "order", "root": ["order_info_get_response.order_info", "order_info", "order_list_get_response.order_list", "order_list", ""],
-       "when": {"order_sn": true, "item_list": true},
-       "fields": {
-        "external_id": "order_sn", "placed_at": {"first": ["created_time", "confirm_time"]}, "currency": {"const": "CNY"},
-        "customer.name": "receiver_name", "customer.phone": "receiver_phone",
-        "ship_to.name": "receiver_name", "ship_to.phone": "receiver_phone", "ship_to.country": {"const": "CN"},
-        "ship_to.region": "province", "ship_to.city": "city", "ship_to.district": "town",
-        "ship_to.line1": {"first": ["receiver_address", "address"]},
-        "shipping_fee": "postage", "taxes_included": {"const": true}, "note": "buyer_memo",
-        "shipment.carrier": {"template": "pdd-logistics-{logistics_id}"}, "shipment.tracking_no": "tracking_number",
-        "shipment.shipped_at": "shipping_time"},
-       "lines": {"path": "item_list",
-        "fields": {"sku": "outer_id", "sku_fallback": {"first": ["outer_goods_id", {"template": "pdd-{sku_id}"}]}, "name": "goods_name",
-                   "qty": "goods_count", "unit_price": "goods_price"}},
-       "discounts": [{"path": "", "fields": {"kind": {"const": "promotion"}, "code": {"const": "platform_discount"}, "amount": "platform_discount"}},
-                     {"path": "", "fields": {"kind": {"const": "coupon"}, "code": {"const": "seller_discount"}, "amount": "seller_discount"}},
-                     {"path": "", "fields": {"kind": {"const": "promotion"}, "code": {"const": "capital_free_discount"}, "amount": "capital_free_discount"}}],
-       "status": {"value": "order_status", "inbound": {"1": "paid", "2": "shipped", "3": "delivered"},
-        "rules": [{"when": {"confirm_status": 2}, "state": "cancelled"}, {"when": {"refund_status": 4}, "state": "cancelled"}]},
-       "checks": {"grand_total": "pay_amount"}}
-     ]}
-    """#
+        {"profile": "pinduoduo",
+         "description": "Pinduoduo (拼多多) order: pdd.order.information.get (order_info_get_response.order_info) or a \#
+        list (order_list); amounts in yuan; Beijing time",
+         "time_offset_minutes": 480, "time_format": "%Y-%m-%d %H:%M:%S",
+         "events": [
+          {"type": "order", "root": ["order_info_get_response.order_info", "order_info",
+           "order_list_get_response.order_list", "order_list", ""],
+           "when": {"order_sn": true, "item_list": true},
+           "fields": {
+            "external_id": "order_sn", "placed_at": {"first": ["created_time", "confirm_time"]},
+             "currency": {"const": "CNY"},
+            "customer.name": "receiver_name", "customer.phone": "receiver_phone",
+            "ship_to.name": "receiver_name", "ship_to.phone": "receiver_phone", "ship_to.country": {"const": "CN"},
+            "ship_to.region": "province", "ship_to.city": "city", "ship_to.district": "town",
+            "ship_to.line1": {"first": ["receiver_address", "address"]},
+            "shipping_fee": "postage", "taxes_included": {"const": true}, "note": "buyer_memo",
+            "shipment.carrier": {"template": "pdd-logistics-{logistics_id}"}, "shipment.tracking_no": "tracking_number",
+            "shipment.shipped_at": "shipping_time"},
+           "lines": {"path": "item_list",
+            "fields": {"sku": "outer_id", "sku_fallback": {"first": ["outer_goods_id", {"template": "pdd-{sku_id}"}]},
+             "name": "goods_name",
+                       "qty": "goods_count", "unit_price": "goods_price"}},
+           "discounts": [{"path": "", "fields": {"kind": {"const": "promotion"}, "code": {"const": "platform_discount"},
+            "amount": "platform_discount"}},
+                         {"path": "", "fields": {"kind": {"const": "coupon"}, "code": {"const": "seller_discount"},
+                          "amount": "seller_discount"}},
+                         {"path": "", "fields": {"kind": {"const": "promotion"},
+                          "code": {"const": "capital_free_discount"}, "amount": "capital_free_discount"}}],
+           "status": {"value": "order_status", "inbound": {"1": "paid", "2": "shipped", "3": "delivered"},
+            "rules": [{"when": {"confirm_status": 2}, "state": "cancelled"}, {"when": {"refund_status": 4},
+             "state": "cancelled"}]},
+           "checks": {"grand_total": "pay_amount"}}
+         ]}
+        """#
 
     /// Douyin (抖店) `order.orderDetail` shop_order_detail (or `order.searchList` shop_order_list):
     /// amounts in fen, times in Unix seconds. `order_status` 1 unpaid, 105 paid, 2 preparing, 101 partly
     /// shipped, 3 shipped, 4 cancelled, 5 completed.
     static let douyin = #"""
-    {"profile": "douyin",
-     "description": "Douyin (抖店) order: order.orderDetail (data.shop_order_detail) or order.searchList (data.shop_order_list); amounts in fen; Unix times",
-     "events": [
-      {"type": "order", "root": ["data.shop_order_detail", "shop_order_detail", "data.shop_order_list", "shop_order_list", ""],
-       "when": {"order_id": true, "sku_order_list": true},
-       "fields": {
-        "external_id": "order_id", "placed_at": {"epoch": "create_time"}, "currency": {"const": "CNY"},
-        "customer.id": {"first": ["doudian_open_id", "open_id"]}, "customer.name": "post_receiver", "customer.phone": "post_tel",
-        "ship_to.name": "post_receiver", "ship_to.phone": "post_tel", "ship_to.country": {"const": "CN"},
-        "ship_to.region": "post_addr.province.name", "ship_to.city": "post_addr.city.name", "ship_to.district": "post_addr.town.name",
-        "ship_to.line1": "post_addr.detail",
-        "shipping_fee": {"minor": "post_amount"}, "taxes_included": {"const": true}, "note": "buyer_words",
-        "shipment.carrier": "logistics_info[0].company_name", "shipment.tracking_no": "logistics_info[0].tracking_no",
-        "shipment.shipped_at": {"epoch": "logistics_info[0].ship_time"}},
-       "lines": {"path": "sku_order_list", "shipped_when": {"order_status": [3, 5]},
-        "fields": {"sku": {"first": ["out_sku_id", "code"]}, "sku_fallback": {"template": "douyin-{sku_id}"}, "name": "product_name",
-                   "qty": "item_num", "unit_price": {"minor": "goods_price"}, "line_discount": {"minor": "promotion_amount"}}},
-       "status": {"value": "order_status",
-        "inbound": {"1": "pending_payment", "103": "pending_payment", "105": "paid", "2": "paid", "101": "partially_shipped",
-                    "3": "shipped", "4": "cancelled", "5": "completed", "21": "cancelled"}},
-       "checks": {"grand_total": {"minor": "pay_amount"}}}
-     ]}
-    """#
+        {"profile": "douyin",
+         "description": "Douyin (抖店) order: order.orderDetail (data.shop_order_detail) or order.searchList \#
+        (data.shop_order_list); amounts in fen; Unix times",
+         "events": [
+          {"type": "order", "root": ["data.shop_order_detail", "shop_order_detail", "data.shop_order_list",
+           "shop_order_list", ""],
+           "when": {"order_id": true, "sku_order_list": true},
+           "fields": {
+            "external_id": "order_id", "placed_at": {"epoch": "create_time"}, "currency": {"const": "CNY"},
+            "customer.id": {"first": ["doudian_open_id", "open_id"]}, "customer.name": "post_receiver",
+             "customer.phone": "post_tel",
+            "ship_to.name": "post_receiver", "ship_to.phone": "post_tel", "ship_to.country": {"const": "CN"},
+            "ship_to.region": "post_addr.province.name", "ship_to.city": "post_addr.city.name",
+             "ship_to.district": "post_addr.town.name",
+            "ship_to.line1": "post_addr.detail",
+            "shipping_fee": {"minor": "post_amount"}, "taxes_included": {"const": true}, "note": "buyer_words",
+            "shipment.carrier": "logistics_info[0].company_name",
+             "shipment.tracking_no": "logistics_info[0].tracking_no",
+            "shipment.shipped_at": {"epoch": "logistics_info[0].ship_time"}},
+           "lines": {"path": "sku_order_list", "shipped_when": {"order_status": [3, 5]},
+            "fields": {"sku": {"first": ["out_sku_id", "code"]}, "sku_fallback": {"template": "douyin-{sku_id}"},
+             "name": "product_name",
+                       "qty": "item_num", "unit_price": {"minor": "goods_price"},
+                        "line_discount": {"minor": "promotion_amount"}}},
+           "status": {"value": "order_status",
+            "inbound": {"1": "pending_payment", "103": "pending_payment", "105": "paid", "2": "paid",
+             "101": "partially_shipped",
+                        "3": "shipped", "4": "cancelled", "5": "completed", "21": "cancelled"}},
+           "checks": {"grand_total": {"minor": "pay_amount"}}}
+         ]}
+        """#
 
     /// Shopify Admin GraphQL `order` (or `orders.edges[].node`): ids are `gid://shopify/Order/N` (the
     /// number is the REST id, so both APIs name one order); money in `...Set.shopMoney` (the shop's
     /// currency, not the buyer's presentment currency).
     static let shopifyGraphQL = #"""
-    {"profile": "shopify_graphql",
-     "description": "Shopify Admin GraphQL order ({\"data\":{\"order\":...}} or data.orders.edges[].node); shop money; gid ids become REST ids",
-     "events": [
-      {"type": "order", "root": ["data.order", "order", "data.orders.edges[].node", "orders.edges[].node", ""],
-       "when": {"id": true, "lineItems": true},
-       "fields": {
-        "external_id": {"strip_prefix": "id", "prefix": "gid://shopify/Order/"}, "placed_at": {"first": ["createdAt", "processedAt"]},
-        "currency": {"first": ["totalPriceSet.shopMoney.currencyCode", "currencyCode"]},
-        "customer.id": {"strip_prefix": "customer.id", "prefix": "gid://shopify/Customer/"},
-        "customer.email": {"first": ["email", "customer.email"]}, "customer.phone": {"first": ["phone", "customer.phone", "shippingAddress.phone"]},
-        "customer.name": {"first": [{"join": ["customer.firstName", "customer.lastName"]}, "shippingAddress.name"]},
-        "customer.ip": "clientIp", "customer.account_created_at": "customer.createdAt",
-        "ship_to.name": "shippingAddress.name", "ship_to.phone": "shippingAddress.phone",
-        "ship_to.country": {"first": ["shippingAddress.countryCodeV2", "shippingAddress.countryCode"]},
-        "ship_to.region": {"first": ["shippingAddress.province", "shippingAddress.provinceCode"]}, "ship_to.city": "shippingAddress.city",
-        "ship_to.line1": "shippingAddress.address1", "ship_to.line2": "shippingAddress.address2", "ship_to.postal_code": "shippingAddress.zip",
-        "shipping_fee": {"first": ["totalShippingPriceSet.shopMoney.amount", {"sum": "shippingLines.edges[].node.originalPriceSet.shopMoney.amount"}]},
-        "taxes_included": "taxesIncluded", "note": "note", "tags": "tags[]",
-        "shipment.carrier": "fulfillments[0].trackingInfo[0].company", "shipment.tracking_no": "fulfillments[0].trackingInfo[0].number",
-        "shipment.shipped_at": "fulfillments[0].createdAt"},
-       "lines": {"path": "lineItems.edges[].node", "shipped_when": {"unfulfilledQuantity": 0},
-        "fields": {"sku": "sku", "sku_fallback": {"template": "shopify-variant-{variant.legacyResourceId}"}, "name": {"first": ["name", "title"]},
-                   "qty": "quantity", "unit_price": "originalUnitPriceSet.shopMoney.amount",
-                   "line_discount": {"first": [{"sum": "discountAllocations[].allocatedAmountSet.shopMoney.amount"}, "totalDiscountSet.shopMoney.amount"]},
-                   "tax": {"sum": "taxLines[].priceSet.shopMoney.amount"}}},
-       "refunds": {"path": "refunds",
-        "fields": {"refund_ref": {"template": "shopify-refund-{legacyResourceId}"}, "amount": "totalRefundedSet.shopMoney.amount", "reason": "note",
-                   "units.sku": "refundLineItems.edges[].node.lineItem.sku", "units.qty": "refundLineItems.edges[].node.quantity"}},
-       "status": {"value": "displayFinancialStatus",
-        "inbound": {"PENDING": "pending_payment", "PARTIALLY_PAID": "pending_payment", "AUTHORIZED": "paid", "PAID": "paid",
-                    "PARTIALLY_REFUNDED": "paid", "REFUNDED": "cancelled", "VOIDED": "cancelled", "EXPIRED": "cancelled"},
-        "rules": [{"when": {"cancelledAt": "present"}, "state": "cancelled"}, {"when": {"displayFulfillmentStatus": "FULFILLED"}, "state": "shipped"},
-                  {"when": {"displayFulfillmentStatus": "PARTIALLY_FULFILLED"}, "state": "partially_shipped"}]},
-       "checks": {"grand_total": "totalPriceSet.shopMoney.amount", "tax_total": "totalTaxSet.shopMoney.amount"}}
-     ]}
-    """#
+        {"profile": "shopify_graphql",
+         "description": "Shopify Admin GraphQL order ({\"data\":{\"order\":...}} or data.orders.edges[].node); shop \#
+        money; gid ids become REST ids",
+         "events": [
+          {"type": "order", "root": ["data.order", "order", "data.orders.edges[].node", "orders.edges[].node", ""],
+           "when": {"id": true, "lineItems": true},
+           "fields": {
+            "external_id": {"strip_prefix": "id", "prefix": "gid://shopify/Order/"},
+             "placed_at": {"first": ["createdAt", "processedAt"]},
+            "currency": {"first": ["totalPriceSet.shopMoney.currencyCode", "currencyCode"]},
+            "customer.id": {"strip_prefix": "customer.id", "prefix": "gid://shopify/Customer/"},
+            "customer.email": {"first": ["email", "customer.email"]}, "customer.phone": {"first": ["phone",
+             "customer.phone", "shippingAddress.phone"]},
+            "customer.name": {"first": [{"join": ["customer.firstName", "customer.lastName"]}, "shippingAddress.name"]},
+            "customer.ip": "clientIp", "customer.account_created_at": "customer.createdAt",
+            "ship_to.name": "shippingAddress.name", "ship_to.phone": "shippingAddress.phone",
+            "ship_to.country": {"first": ["shippingAddress.countryCodeV2", "shippingAddress.countryCode"]},
+            "ship_to.region": {"first": ["shippingAddress.province", "shippingAddress.provinceCode"]},
+             "ship_to.city": "shippingAddress.city",
+            "ship_to.line1": "shippingAddress.address1", "ship_to.line2": "shippingAddress.address2",
+             "ship_to.postal_code": "shippingAddress.zip",
+            "shipping_fee": {"first": ["totalShippingPriceSet.shopMoney.amount",
+             {"sum": "shippingLines.edges[].node.originalPriceSet.shopMoney.amount"}]},
+            "taxes_included": "taxesIncluded", "note": "note", "tags": "tags[]",
+            "shipment.carrier": "fulfillments[0].trackingInfo[0].company",
+             "shipment.tracking_no": "fulfillments[0].trackingInfo[0].number",
+            "shipment.shipped_at": "fulfillments[0].createdAt"},
+           "lines": {"path": "lineItems.edges[].node", "shipped_when": {"unfulfilledQuantity": 0},
+            "fields": {"sku": "sku", "sku_fallback": {"template": "shopify-variant-{variant.legacyResourceId}"},
+             "name": {"first": ["name", "title"]},
+                       "qty": "quantity", "unit_price": "originalUnitPriceSet.shopMoney.amount",
+                       "line_discount": {"first": [{"sum": "discountAllocations[].allocatedAmountSet.shopMoney.amount"},
+                        "totalDiscountSet.shopMoney.amount"]},
+                       "tax": {"sum": "taxLines[].priceSet.shopMoney.amount"}}},
+           "refunds": {"path": "refunds",
+            "fields": {"refund_ref": {"template": "shopify-refund-{legacyResourceId}"},
+             "amount": "totalRefundedSet.shopMoney.amount", "reason": "note",
+                       "units.sku": "refundLineItems.edges[].node.lineItem.sku",
+                        "units.qty": "refundLineItems.edges[].node.quantity"}},
+           "status": {"value": "displayFinancialStatus",
+            "inbound": {"PENDING": "pending_payment", "PARTIALLY_PAID": "pending_payment", "AUTHORIZED": "paid",
+             "PAID": "paid",
+                        "PARTIALLY_REFUNDED": "paid", "REFUNDED": "cancelled", "VOIDED": "cancelled",
+                         "EXPIRED": "cancelled"},
+            "rules": [{"when": {"cancelledAt": "present"}, "state": "cancelled"},
+             {"when": {"displayFulfillmentStatus": "FULFILLED"}, "state": "shipped"},
+                      {"when": {"displayFulfillmentStatus": "PARTIALLY_FULFILLED"}, "state": "partially_shipped"}]},
+           "checks": {"grand_total": "totalPriceSet.shopMoney.amount", "tax_total": "totalTaxSet.shopMoney.amount"}}
+         ]}
+        """#
 
     static let csv = #"""
-    {"profile": "csv", "format": "csv", "group_by": "order_id",
-     "description": "Generic CSV, one row per order line: order_id, placed_at, currency, status, sku, name, qty, unit_price, line_discount, tax, shipping_fee, note, customer_id, customer_phone, customer_email, customer_name, ship_name, ship_phone, ship_country, ship_region, ship_city, ship_district, ship_line1, ship_line2, ship_postal_code (order fields are read from the order's first row)",
-     "events": [
-      {"type": "order", "when": {"order_id": true},
-       "fields": {
-        "external_id": "order_id", "placed_at": "placed_at", "currency": "currency", "shipping_fee": "shipping_fee", "note": "note",
-        "customer.id": "customer_id", "customer.phone": "customer_phone", "customer.email": "customer_email", "customer.name": "customer_name",
-        "ship_to.name": "ship_name", "ship_to.phone": "ship_phone", "ship_to.country": "ship_country", "ship_to.region": "ship_region",
-        "ship_to.city": "ship_city", "ship_to.district": "ship_district", "ship_to.line1": "ship_line1", "ship_to.line2": "ship_line2",
-        "ship_to.postal_code": "ship_postal_code"},
-       "lines": {"path": "rows",
-        "fields": {"sku": "sku", "name": "name", "qty": "qty", "unit_price": "unit_price", "line_discount": "line_discount", "tax": "tax"}},
-       "status": {"value": "status", "inbound": {"pending": "pending_payment", "unpaid": "pending_payment", "paid": "paid", "cancelled": "cancelled"}}}
-     ]}
-    """#
+        {"profile": "csv", "format": "csv", "group_by": "order_id",
+         "description": "Generic CSV, one row per order line: order_id, placed_at, currency, status, sku, name, qty, \#
+        unit_price, line_discount, tax, shipping_fee, note, customer_id, customer_phone, customer_email, \#
+        customer_name, ship_name, ship_phone, ship_country, ship_region, ship_city, ship_district, ship_line1, \#
+        ship_line2, ship_postal_code (order fields are read from the order's first row)",
+         "events": [
+          {"type": "order", "when": {"order_id": true},
+           "fields": {
+            "external_id": "order_id", "placed_at": "placed_at", "currency": "currency", "shipping_fee": "shipping_fee",
+             "note": "note",
+            "customer.id": "customer_id", "customer.phone": "customer_phone", "customer.email": "customer_email",
+             "customer.name": "customer_name",
+            "ship_to.name": "ship_name", "ship_to.phone": "ship_phone", "ship_to.country": "ship_country",
+             "ship_to.region": "ship_region",
+            "ship_to.city": "ship_city", "ship_to.district": "ship_district", "ship_to.line1": "ship_line1",
+             "ship_to.line2": "ship_line2",
+            "ship_to.postal_code": "ship_postal_code"},
+           "lines": {"path": "rows",
+            "fields": {"sku": "sku", "name": "name", "qty": "qty", "unit_price": "unit_price",
+             "line_discount": "line_discount", "tax": "tax"}},
+           "status": {"value": "status", "inbound": {"pending": "pending_payment", "unpaid": "pending_payment",
+            "paid": "paid", "cancelled": "cancelled"}}}
+         ]}
+        """#
 }

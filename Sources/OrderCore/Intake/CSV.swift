@@ -11,7 +11,8 @@ public enum CSV {
         result.reserveCapacity(rows.count)
         for (n, row) in rows.enumerated() where !(row.count == 1 && row[0].isEmpty) {
             guard row.count <= header.count else {
-                throw .invalid("CSV row \(n + 2) has \(row.count) fields; the header has \(header.count)", field: "payload")
+                throw .invalid(
+                    "CSV row \(n + 2) has \(row.count) fields; the header has \(header.count)", field: "payload")
             }
             var object = JSONObject()
             for (i, value) in row.enumerated() { object[header[i]] = .string(value) }
@@ -22,7 +23,8 @@ public enum CSV {
 
     /// One field as written (RFC 4180): quoted when it holds a comma, quote or line break.
     public static func field(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingAll("\"", with: "\"\"") + "\"" : s
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+            ? "\"" + s.replacingAll("\"", with: "\"\"") + "\"" : s
     }
 
     /// The fields of every record, unquoted.
@@ -39,7 +41,11 @@ public enum CSV {
             let b = bytes[i]
             if quoted {
                 if b == UInt8(ascii: "\"") {
-                    if i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "\"") { field.append(b); i += 1 } else { quoted = false }
+                    if i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "\"") {
+                        field.append(b); i += 1
+                    } else {
+                        quoted = false
+                    }
                 } else {
                     field.append(b)
                 }

@@ -57,9 +57,14 @@ struct ChannelProfile {
     var events: [EventRule]
     let definition: JSON
 
-    static let orderFields = ["external_id", "placed_at", "currency", "shipping_fee", "shipping_tax", "taxes_included", "note", "tags", "carrier",
-                              "fulfilled_by"]
-        + Order.customerFields.map { "customer." + $0 } + ["customer.account_created_at"] + Order.addressFields.map { "ship_to." + $0 }
+    static let orderFields =
+        [
+            "external_id", "placed_at", "currency", "shipping_fee", "shipping_tax", "taxes_included", "note", "tags",
+            "carrier",
+            "fulfilled_by",
+        ]
+        + Order.customerFields.map { "customer." + $0 } + ["customer.account_created_at"]
+        + Order.addressFields.map { "ship_to." + $0 }
         + ChannelShipment.fields.map { "shipment." + $0 }
     static let lineFields = ["sku", "sku_fallback", "name", "qty", "unit_price", "line_total", "line_discount", "tax"]
     static let lineChecks = ["net"]
@@ -67,23 +72,32 @@ struct ChannelProfile {
     static let refundFields = ["refund_ref", "amount", "reason", "units.sku", "units.qty"]
     static let feeFields = ["name", "amount", "tax"]
     static let eventFields: [EventType: [String]] = [
-        .order: orderFields, .cancel: ["external_id", "reason"], .refund: ["external_id", "refund_ref", "amount", "reason"], .skip: ["external_id"],
+        .order: orderFields, .cancel: ["external_id", "reason"],
+        .refund: ["external_id", "refund_ref", "amount", "reason"], .skip: ["external_id"],
     ]
     static let orderChecks = ["grand_total", "discount_total", "tax_total", "shipping_fee"]
 
     init(_ definition: JSON) throws(OrderCoreError) {
         self.definition = definition
-        guard case .object(let o) = definition else { throw .invalid("a profile must be a JSON object", field: "profile") }
+        guard case .object(let o) = definition else {
+            throw .invalid("a profile must be a JSON object", field: "profile")
+        }
         let f = Fields(o, path: "profile")
         name = try f.requiredCode("profile")
         description = try f.text("description", maxLength: 2_000) ?? ""
         let formatName = try f.code("format") ?? "json"
-        guard let format = Format(rawValue: formatName) else { throw .invalid("profile.format must be json or csv", field: "profile.format") }
+        guard let format = Format(rawValue: formatName) else {
+            throw .invalid("profile.format must be json or csv", field: "profile.format")
+        }
         self.format = format
         timeOffsetMinutes = Int(try f.int("time_offset_minutes", min: -1_440, max: 1_440) ?? 0)
         timeFormat = try f.text("time_format", maxLength: 40)
-        groupBy = try f.value("group_by").map { v throws(OrderCoreError) in try ValueSpec(v, field: "profile.group_by") }
-        if format == .csv && groupBy == nil { throw .invalid("profile.group_by is required for csv: the column that names the order", field: "profile.group_by") }
+        groupBy = try f.value("group_by").map { v throws(OrderCoreError) in try ValueSpec(v, field: "profile.group_by")
+        }
+        if format == .csv && groupBy == nil {
+            throw .invalid(
+                "profile.group_by is required for csv: the column that names the order", field: "profile.group_by")
+        }
         guard let rules = try f.objects("events", maxCount: 50), !rules.isEmpty else {
             throw .invalid("profile.events is required: at least one event rule", field: "profile.events")
         }
@@ -94,30 +108,45 @@ struct ChannelProfile {
     private static func eventRule(_ r: Fields) throws(OrderCoreError) -> EventRule {
         let typeName = try r.requiredCode("type")
         guard let type = EventType(rawValue: typeName) else {
-            throw .invalid("\(r.name("type")) must be one of \(EventType.allCases.map(\.rawValue).joined(separator: ", "))", field: r.name("type"))
+            throw .invalid(
+                "\(r.name("type")) must be one of \(EventType.allCases.map(\.rawValue).joined(separator: ", "))",
+                field: r.name("type"))
         }
         var roots: [PayloadPath] = []
         switch r.value("root") {
         case nil: roots = [try PayloadPath("")]
         case .array(let items)?:
             for (i, item) in items.enumerated() {
-                guard case .string(let p) = item else { throw .invalid("\(r.name("root"))[\(i)] must be a path string", field: r.name("root")) }
+                guard case .string(let p) = item else {
+                    throw .invalid("\(r.name("root"))[\(i)] must be a path string", field: r.name("root"))
+                }
                 roots.append(try PayloadPath(p))
             }
-        case let other?: throw .invalid("\(r.name("root")) must be a list of paths, not \(other.typeName)", field: r.name("root"))
+        case let other?:
+            throw .invalid("\(r.name("root")) must be a list of paths, not \(other.typeName)", field: r.name("root"))
         }
-        var rule = EventRule(type: type, when: try conditions(r, "when"), roots: roots,
-                             fields: try specs(r, "fields", allowed: eventFields[type] ?? []),
-                             lines: nil, discounts: [], refunds: nil, fees: nil, status: nil, statusMapping: nil, checks: [], reason: try r.text("reason", maxLength: 500))
+        var rule = EventRule(
+            type: type, when: try conditions(r, "when"), roots: roots,
+            fields: try specs(r, "fields", allowed: eventFields[type] ?? []),
+            lines: nil, discounts: [], refunds: nil, fees: nil, status: nil, statusMapping: nil, checks: [],
+            reason: try r.text("reason", maxLength: 500))
         if type == .order {
-            guard let lines = try r.object("lines") else { throw .invalid("\(r.name("lines")) is required for order events", field: r.name("lines")) }
+            guard let lines = try r.object("lines") else {
+                throw .invalid("\(r.name("lines")) is required for order events", field: r.name("lines"))
+            }
             rule.lines = try listRule(lines, allowed: lineFields + lineChecks, shippedWhen: true)
-            rule.discounts = try (r.objects("discounts", maxCount: 10) ?? []).map { d throws(OrderCoreError) in try listRule(d, allowed: discountFields) }
-            rule.refunds = try r.object("refunds").map { l throws(OrderCoreError) in try listRule(l, allowed: refundFields) }
+            rule.discounts = try (r.objects("discounts", maxCount: 10) ?? []).map { d throws(OrderCoreError) in
+                try listRule(d, allowed: discountFields)
+            }
+            rule.refunds = try r.object("refunds").map { l throws(OrderCoreError) in
+                try listRule(l, allowed: refundFields)
+            }
             rule.fees = try r.object("fees").map { l throws(OrderCoreError) in try listRule(l, allowed: feeFields) }
             rule.checks = try specs(r, "checks", allowed: orderChecks)
             if let status = try r.object("status") {
-                guard let v = status.value("value") else { throw .invalid("\(status.name("value")) is required", field: status.name("value")) }
+                guard let v = status.value("value") else {
+                    throw .invalid("\(status.name("value")) is required", field: status.name("value"))
+                }
                 rule.status = try ValueSpec(v, field: status.name("value"))
                 do { rule.statusMapping = try StatusMapping(status) } catch { throw Engine.wrap(error) }
                 try status.finish()
@@ -127,26 +156,36 @@ struct ChannelProfile {
         return rule
     }
 
-    private static func listRule(_ l: Fields, allowed: [String], shippedWhen: Bool = false) throws(OrderCoreError) -> ListRule {
+    private static func listRule(
+        _ l: Fields, allowed: [String], shippedWhen: Bool = false
+    ) throws(OrderCoreError) -> ListRule {
         let path = try PayloadPath(try l.text("path", maxLength: 200) ?? "")
-        var rule = ListRule(path: path, when: try conditions(l, "when"), fields: try specs(l, "fields", allowed: allowed))
+        var rule = ListRule(
+            path: path, when: try conditions(l, "when"), fields: try specs(l, "fields", allowed: allowed))
         if shippedWhen { rule.shippedWhen = try conditions(l, "shipped_when") }
         for s in try l.objects("not_stock", maxCount: 20) ?? [] {
-            rule.rules.append(LineRule(when: try conditions(s, "when"), reason: try s.text("reason", maxLength: 200) ?? "not stock",
-                                       addToShipping: try s.value("add_to_shipping").map { v throws(OrderCoreError) in
-                                           try ValueSpec(v, field: s.name("add_to_shipping")) }))
+            rule.rules.append(
+                LineRule(
+                    when: try conditions(s, "when"), reason: try s.text("reason", maxLength: 200) ?? "not stock",
+                    addToShipping: try s.value("add_to_shipping").map { v throws(OrderCoreError) in
+                        try ValueSpec(v, field: s.name("add_to_shipping"))
+                    }))
             try s.finish()
         }
         try l.finish()
         return rule
     }
 
-    private static func specs(_ f: Fields, _ key: String, allowed: [String]) throws(OrderCoreError) -> [(String, ValueSpec)] {
+    private static func specs(
+        _ f: Fields, _ key: String, allowed: [String]
+    ) throws(OrderCoreError) -> [(String, ValueSpec)] {
         guard let o = try f.object(key) else { return [] }
         var result: [(String, ValueSpec)] = []
         for name in o.keys {
             guard allowed.contains(name) else {
-                throw .invalid("\(o.name(name)) is not a canonical field here; allowed: \(allowed.joined(separator: ", "))", field: o.name(name))
+                throw .invalid(
+                    "\(o.name(name)) is not a canonical field here; allowed: \(allowed.joined(separator: ", "))",
+                    field: o.name(name))
             }
             result.append((name, try ValueSpec(o.value(name) ?? .null, field: o.name(name))))
         }
@@ -168,10 +207,18 @@ struct ChannelProfile {
             case .array(let options): test = .equals(options)
             case .object(let t):
                 let tf = Fields(t, path: o.name(path))
-                if let prefix = try tf.text("prefix", maxLength: 100) { test = .prefix(prefix) }
-                else if let below = try tf.int("below") { test = .below(below) }
-                else if let above = try tf.int("above") { test = .above(above) }
-                else { throw .invalid("\(o.name(path)) must be true, false, a value, a list, {\"prefix\"}, {\"below\"} or {\"above\"}", field: o.name(path)) }
+                if let prefix = try tf.text("prefix", maxLength: 100) {
+                    test = .prefix(prefix)
+                } else if let below = try tf.int("below") {
+                    test = .below(below)
+                } else if let above = try tf.int("above") {
+                    test = .above(above)
+                } else {
+                    throw .invalid(
+                        "\(o.name(path)) must be true, false, a value, a list, {\"prefix\"}, {\"below\"} or "
+                            + "{\"above\"}",
+                        field: o.name(path))
+                }
                 try tf.finish()
             case let v: test = .equals([v])
             }

@@ -9,37 +9,51 @@ enum Cosmetic {
         func text(_ value: JSON?, limit: Int, field: String) -> JSON? {
             guard case .string(let s)? = value else { return value }
             guard let cleaned = Cosmetic.text(s, limit: limit) else { return value }
-            warnings.append(["code": "text_shortened", "field": .string(field),
-                             "message": .string("\(field) was \(s.count) characters (\(s.utf8.count) bytes); kept the first \(cleaned.count), without control characters (the raw event has all of it)")])
+            warnings.append([
+                "code": "text_shortened", "field": .string(field),
+                "message": .string(
+                    "\(field) was \(s.count) characters (\(s.utf8.count) bytes); kept the first \(cleaned.count), "
+                        + "without control characters (the raw event has all of it)"
+                ),
+            ])
             return .string(cleaned)
         }
         var doc = event.fields
         doc["note"] = text(doc["note"], limit: OrderDraft.noteLimit, field: "note")
-        for (member, limit) in [("customer", OrderDraft.customerFieldLimit), ("ship_to", OrderDraft.addressFieldLimit)] {
+        for (member, limit) in [("customer", OrderDraft.customerFieldLimit), ("ship_to", OrderDraft.addressFieldLimit)]
+        {
             guard case .object(var object)? = doc[member] else { continue }
             for key in object.keys { object[key] = text(object[key], limit: limit, field: "\(member).\(key)") }
             doc[member] = .object(object)
         }
         if case .array(let fees)? = doc["fees"] {
-            doc["fees"] = .array(fees.enumerated().map { i, fee in
-                guard case .object(var f) = fee else { return fee }
-                f["name"] = text(f["name"], limit: OrderDraft.feeNameLimit, field: "fees[\(i)].name")
-                return .object(f)
-            })
+            doc["fees"] = .array(
+                fees.enumerated().map { i, fee in
+                    guard case .object(var f) = fee else { return fee }
+                    f["name"] = text(f["name"], limit: OrderDraft.feeNameLimit, field: "fees[\(i)].name")
+                    return .object(f)
+                })
         }
         if case .array(let lines)? = doc["lines"] {
-            doc["lines"] = .array(lines.enumerated().map { i, line in
-                guard case .object(var l) = line else { return line }
-                l["name"] = text(l["name"], limit: OrderDraft.lineNameLimit, field: "lines[\(i)].name")
-                return .object(l)
-            })
+            doc["lines"] = .array(
+                lines.enumerated().map { i, line in
+                    guard case .object(var l) = line else { return line }
+                    l["name"] = text(l["name"], limit: OrderDraft.lineNameLimit, field: "lines[\(i)].name")
+                    return .object(l)
+                })
         }
         if case .array(let tags)? = doc["tags"] {
             var kept: [JSON] = []
             for tag in tags {
                 guard case .string(let s) = tag else { continue }
                 guard let code = Cosmetic.code(s), kept.count < OrderDraft.maxTags else {
-                    warnings.append(["code": "tag_dropped", "message": .string("tag '\(String(s.prefix(40)))' was dropped (not a valid code, or past \(OrderDraft.maxTags) tags)")])
+                    warnings.append([
+                        "code": "tag_dropped",
+                        "message": .string(
+                            "tag '\(String(s.prefix(40)))' was dropped (not a valid code, or past "
+                                + "\(OrderDraft.maxTags) tags)"
+                        ),
+                    ])
                     continue
                 }
                 if !kept.contains(.string(code)) { kept.append(.string(code)) }
@@ -47,12 +61,21 @@ enum Cosmetic {
             doc["tags"] = .array(kept)
         }
         if case .array(let discounts)? = doc["discounts"] {
-            doc["discounts"] = .array(discounts.map { d in
-                guard case .object(var o) = d, case .string(let code)? = o["code"], (try? Fields.normalizedCode(code, field: "code")) == nil else { return d }
-                o["code"] = Cosmetic.code(code).map(JSON.string) ?? .null
-                warnings.append(["code": "discount_code_cleaned", "message": .string("discount code '\(String(code.prefix(40)))' is not a valid code; kept as \(o["code"]?.stringValue ?? "none")")])
-                return .object(o)
-            })
+            doc["discounts"] = .array(
+                discounts.map { d in
+                    guard case .object(var o) = d, case .string(let code)? = o["code"],
+                        (try? Fields.normalizedCode(code, field: "code")) == nil
+                    else { return d }
+                    o["code"] = Cosmetic.code(code).map(JSON.string) ?? .null
+                    warnings.append([
+                        "code": "discount_code_cleaned",
+                        "message": .string(
+                            "discount code '\(String(code.prefix(40)))' is not a valid code; kept as "
+                                + "\(o["code"]?.stringValue ?? "none")"
+                        ),
+                    ])
+                    return .object(o)
+                })
         }
         event.fields = doc
         event.warnings += warnings
@@ -61,12 +84,16 @@ enum Cosmetic {
     /// `s` without control characters (newline and tab stay) and within `limit` characters and
     /// `4 × limit` bytes; nil when it is already fine.
     static func text(_ s: String, limit: Int) -> String? {
-        if s.utf8.count <= limit, Fields.isPrintableASCII(s, allowing: [0x0A, 0x09]) { return nil }  // the common case, no Unicode lookups
-        let control = s.unicodeScalars.contains { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t" }
+        // The common case, with no Unicode lookups.
+        if s.utf8.count <= limit, Fields.isPrintableASCII(s, allowing: [0x0A, 0x09]) { return nil }
+        let control = s.unicodeScalars.contains {
+            $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t"
+        }
         guard control || s.count > limit || s.utf8.count > 4 * limit else { return nil }
         var scalars = String.UnicodeScalarView()
         for scalar in s.unicodeScalars {
-            scalars.append(scalar.properties.generalCategory == .control && scalar != "\n" && scalar != "\t" ? " " : scalar)
+            scalars.append(
+                scalar.properties.generalCategory == .control && scalar != "\n" && scalar != "\t" ? " " : scalar)
         }
         var result = ""
         var bytes = 0
@@ -92,10 +119,13 @@ enum Cosmetic {
             }
         }
         var cleaned = String(scalars).split(separator: " ").joined(separator: " ")
-        while let first = cleaned.unicodeScalars.first, first.properties.generalCategory == .nonspacingMark { cleaned.unicodeScalars.removeFirst() }
+        while let first = cleaned.unicodeScalars.first, first.properties.generalCategory == .nonspacingMark {
+            cleaned.unicodeScalars.removeFirst()
+        }
         var cut = ""
         for character in cleaned {
-            guard cut.count < Fields.maxCodeCharacters, cut.utf8.count + character.utf8.count <= Fields.maxCodeBytes else { break }
+            guard cut.count < Fields.maxCodeCharacters, cut.utf8.count + character.utf8.count <= Fields.maxCodeBytes
+            else { break }
             cut.append(character)
         }
         return try? Fields.normalizedCode(cut.trimmed, field: "code")

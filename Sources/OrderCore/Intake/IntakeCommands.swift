@@ -16,15 +16,17 @@ extension CommandContext {
     func requireProfile(_ name: String, field: String? = nil) throws -> ChannelProfile {
         guard let profile = try profile(name) else {
             let known = Set(BuiltinProfiles.all.keys).union(try store.storedProfileNames()).sorted()
-            throw OrderCoreError(.notFound, "no channel profile '\(name)'; known: \(known.joined(separator: ", "))",
-                                 details: ["profile": .string(name), "field": .optional(field)])
+            throw OrderCoreError(
+                .notFound, "no channel profile '\(name)'; known: \(known.joined(separator: ", "))",
+                details: ["profile": .string(name), "field": .optional(field)])
         }
         return profile
     }
 
     /// The mapper of a channel's profile.
     func mapper(for channel: Channel) throws -> ProfileMapper {
-        ProfileMapper(profile: try requireProfile(channel.profileName), defaultCurrency: try stringSetting(.defaultCurrency))
+        ProfileMapper(
+            profile: try requireProfile(channel.profileName), defaultCurrency: try stringSetting(.defaultCurrency))
     }
 
     /// Applies one mapped event; throws when it cannot (the caller keeps it as a dead letter).
@@ -47,15 +49,20 @@ extension CommandContext {
             return try applyOrder(event, channel: channel, reference: reference)
         case .cancel, .refund:
             guard let id = try store.orderID(channel: channel.channel, externalID: event.externalID) else {
-                throw OrderCoreError(.notFound, "order \(event.externalID) of channel \(channel.channel) is not known (its order event has not arrived; retry the dead letter after it)",
-                                     details: ["channel": .string(channel.channel), "external_id": .string(event.externalID)])
+                throw OrderCoreError(
+                    .notFound,
+                    "order \(event.externalID) of channel \(channel.channel) is not known (its order event has not "
+                        + "arrived; retry the dead letter after it)",
+                    details: ["channel": .string(channel.channel), "external_id": .string(event.externalID)])
             }
             result["order_id"] = .string(id)
             if event.type == .cancel {
                 var order = try requireOrder(id)
                 result["action"] = order.state == .cancelled ? "unchanged" : "cancelled"
                 if order.state != .cancelled {
-                    try cancelAtChannel(&order, reason: event.fields["reason"]?.stringValue ?? "cancelled on \(channel.channel)", channel: channel.channel)
+                    try cancelAtChannel(
+                        &order, reason: event.fields["reason"]?.stringValue ?? "cancelled on \(channel.channel)",
+                        channel: channel.channel)
                 }
             } else {
                 var args: JSONObject = ["order_id": .string(id)]
@@ -72,8 +79,9 @@ extension CommandContext {
         var doc = event.fields
         doc["channel"] = .string(channel.channel)
         // How the channel fulfilled the order is not part of the order document.
-        let shipment = try ChannelShipment(doc["shipment"]?.objectValue.map { Fields($0, path: "shipment") },
-                                           fulfilledBy: doc["fulfilled_by"]?.stringValue)
+        let shipment = try ChannelShipment(
+            doc["shipment"]?.objectValue.map { Fields($0, path: "shipment") },
+            fulfilledBy: doc["fulfilled_by"]?.stringValue)
         doc["shipment"] = nil
         doc["fulfilled_by"] = nil
         var result: JSONObject = ["type": "order", "external_id": .string(event.externalID)]
@@ -82,15 +90,18 @@ extension CommandContext {
         if let id = try store.orderID(channel: channel.channel, externalID: event.externalID) {
             order = try requireOrder(id)
             result["action"] = "unchanged"
-            if case .object(let shipTo)? = doc["ship_to"], try updateAddress(&order, Fields(shipTo, path: "ship_to"), source: channel.channel) {
+            if case .object(let shipTo)? = doc["ship_to"],
+                try updateAddress(&order, Fields(shipTo, path: "ship_to"), source: channel.channel)
+            {
                 result["action"] = "address_changed"
             }
         } else {
             let draft = try OrderDraft(Fields(doc), at: at, defaultCurrency: try stringSetting(.defaultCurrency))
             let warnings = IntakeChecks.warnings(event, draft: draft)
             // An order that arrives cancelled, or that the channel fulfils from its own stock, takes nothing.
-            let created = try createOrder(draft, backorder: true, warnings: warnings, actOnRisk: false,
-                                          reserving: event.state != .cancelled && !shipment.byChannel)
+            let created = try createOrder(
+                draft, backorder: true, warnings: warnings, actOnRisk: false,
+                reserving: event.state != .cancelled && !shipment.byChannel)
             risk = created.risk
             order = created.order
             result["action"] = "created"
@@ -99,8 +110,10 @@ extension CommandContext {
             if !warnings.isEmpty { result["warnings"] = .array(warnings) }
         }
         if let state = event.state {
-            try follow(&order, channelState: state, shipment: shipment, refunds: event.refunds, shippedLines: event.shippedLines,
-                       channel: channel, reference: reference, result: &result)
+            try follow(
+                &order, channelState: state, shipment: shipment, refunds: event.refunds,
+                shippedLines: event.shippedLines,
+                channel: channel, reference: reference, result: &result)
         } else if !event.refunds.isEmpty {
             result["refunds"] = .array(try applyChannelRefunds(&order, event.refunds))
         }
@@ -111,7 +124,8 @@ extension CommandContext {
             if risk.decision != .allow { result["risk"] = risk.json(at: at) }
         }
         if let reported = event.reportedStatus {
-            try store.saveSourceStatus(orderRowID: order.rowID, source: channel.channel, reported: reported, state: event.state, at: at)
+            try store.saveSourceStatus(
+                orderRowID: order.rowID, source: channel.channel, reported: reported, state: event.state, at: at)
             result["channel_status"] = .string(reported)
         }
         if !event.notStock.isEmpty { result["not_stock"] = .array(event.notStock) }
@@ -121,12 +135,16 @@ extension CommandContext {
     }
 
     /// States in which the channel has the buyer's money, and in which the goods have left.
-    private static let paidThere: Set<OrderState> = [.paid, .allocated, .picking, .packed, .partiallyShipped, .shipped, .delivered, .completed]
+    private static let paidThere: Set<OrderState> = [
+        .paid, .allocated, .picking, .packed, .partiallyShipped, .shipped, .delivered, .completed,
+    ]
     private static let shippedThere: Set<OrderState> = [.shipped, .delivered, .completed]
     /// Paid orders in OrderCore's own fulfilment queue.
     private static let queuedHere: Set<OrderState> = [.paid, .allocated, .picking, .packed]
     /// Paid orders whose goods have not all left here.
-    private static let waitingHere: Set<OrderState> = OrderState.beforeShipment.subtracting([.pendingPayment, .depositPaid]).union([.partiallyShipped])
+    private static let waitingHere: Set<OrderState> = OrderState.beforeShipment.subtracting([
+        .pendingPayment, .depositPaid,
+    ]).union([.partiallyShipped])
 
     /// Brings the order to where the channel says it is. Paid there means paid here (the channel took
     /// the money). Cancelled (voided, refunded) there means cancelled here: its stock is released and
@@ -136,13 +154,16 @@ extension CommandContext {
     /// person (its picked or packed units are still on the bench). An order the channel fulfils from
     /// its own stock waits on hold for the channel's shipment. Anything else (the channel behind
     /// OrderCore) is left to the status anchor (`status.drift`).
-    private func follow(_ order: inout Order, channelState: OrderState, shipment: ChannelShipment, refunds: [JSONObject],
-                        shippedLines: Set<Int64>, channel: Channel, reference: String, result: inout JSONObject) throws {
+    private func follow(
+        _ order: inout Order, channelState: OrderState, shipment: ChannelShipment, refunds: [JSONObject],
+        shippedLines: Set<Int64>, channel: Channel, reference: String, result: inout JSONObject
+    ) throws {
         let created = result["action"] == "created"
         func did(_ action: String) { result["action"] = .string(created ? "created_" + action : action) }
         if Self.paidThere.contains(channelState), order.state == .pendingPayment || order.state == .depositPaid {
             let ref = "\(channel.channel):\(order.externalID ?? order.orderID)"
-            _ = try OrderCommands.pay.run(self, Fields(["order_id": .string(order.orderID), "payment_ref": .string(ref)]))
+            _ = try OrderCommands.pay.run(
+                self, Fields(["order_id": .string(order.orderID), "payment_ref": .string(ref)]))
             order = try requireOrder(order.orderID)
             did("paid")
         }
@@ -150,18 +171,25 @@ extension CommandContext {
         // channel marks as gone (the profile's `shipped_when`).
         var leaving: Set<Int64>??
         if Self.waitingHere.contains(order.state) {
-            if Self.shippedThere.contains(channelState) { leaving = .some(nil) }
-            else if channelState == .partiallyShipped, case let lines = try unshippedLines(order, among: shippedLines), !lines.isEmpty { leaving = lines }
+            if Self.shippedThere.contains(channelState) {
+                leaving = .some(nil)
+            } else if channelState == .partiallyShipped,
+                case let lines = try unshippedLines(order, among: shippedLines), !lines.isEmpty
+            {
+                leaving = lines
+            }
         }
         if let leaving {
             // Someone here may have picked or packed it: a person must put those units back.
             let queuedHere = !created && !shipment.byChannel && Self.queuedHere.contains(order.state)
-            let details = try recordChannelShipment(&order, reaching: channelState, lines: leaving, shipment: shipment,
-                                                    moveStock: channel.shippedOrdersMoveStock && !shipment.byChannel,
-                                                    channel: channel.channel, reference: reference)
+            let details = try recordChannelShipment(
+                &order, reaching: channelState, lines: leaving, shipment: shipment,
+                moveStock: channel.shippedOrdersMoveStock && !shipment.byChannel,
+                channel: channel.channel, reference: reference)
             result["shipment"] = .object(details)
             if queuedHere {
-                try store.openOrderAlert(kind: "channel_shipped", orderID: order.orderID, at: at, details: .object(details))
+                try store.openOrderAlert(
+                    kind: "channel_shipped", orderID: order.orderID, at: at, details: .object(details))
             }
             did(order.state.rawValue)
         }
@@ -170,8 +198,12 @@ extension CommandContext {
             try cancelAtChannel(&order, reason: "cancelled on \(channel.channel)", channel: channel.channel)
             did("cancelled")
         } else if shipment.byChannel, order.state == .paid {
-            _ = try FulfillmentCommands.hold.run(self, Fields(["order_id": .string(order.orderID),
-                                                                "reason": .string("fulfilled by \(channel.channel) from its own stock: waits for its shipment")]))
+            _ = try FulfillmentCommands.hold.run(
+                self,
+                Fields([
+                    "order_id": .string(order.orderID),
+                    "reason": .string("fulfilled by \(channel.channel) from its own stock: waits for its shipment"),
+                ]))
             did("held")
         }
         order = try requireOrder(order.orderID)
@@ -179,7 +211,10 @@ extension CommandContext {
 
     /// Of `lines` (line numbers), those that still have units OrderCore has not shipped.
     private func unshippedLines(_ order: Order, among lines: Set<Int64>) throws -> Set<Int64> {
-        Set(try store.lines(orderRowID: order.rowID).filter { lines.contains($0.lineNo) && $0.quantity(.shipped) + $0.quantity(.cancelled) < $0.qty }.map(\.lineNo))
+        Set(
+            try store.lines(orderRowID: order.rowID).filter {
+                lines.contains($0.lineNo) && $0.quantity(.shipped) + $0.quantity(.cancelled) < $0.qty
+            }.map(\.lineNo))
     }
 
     /// Records the refunds an order payload carries, once each (by the channel's refund id), with the
@@ -190,7 +225,8 @@ extension CommandContext {
         var outcomes: [JSON] = []
         for refund in refunds {
             let ref = refund["refund_ref"] ?? .null
-            guard let amount = refund["amount"]?.stringValue.flatMap({ Money.parse($0, exponent: order.exponent) }) else { continue }
+            guard let amount = refund["amount"]?.stringValue.flatMap({ Money.parse($0, exponent: order.exponent) })
+            else { continue }
             let payments = try store.payments(orderRowID: order.rowID)
             if payments.contains(where: { $0.kind == "refund" && .string($0.paymentRef ?? "") == ref }) {
                 outcomes.append(["refund_ref": ref, "outcome": "already_recorded"])
@@ -217,9 +253,13 @@ extension CommandContext {
         _ = try OrderCommands.cancel.run(self, Fields(["order_id": .string(order.orderID), "reason": .string(reason)]))
         order = try requireOrder(order.orderID)
         guard order.refundDue > 0 else { return }
-        _ = try RefundCommands.record.run(self, Fields(["order_id": .string(order.orderID), "amount": order.money(order.refundDue),
-                                                        "refund_ref": .string("\(channel)-cancel-\(order.externalID ?? order.orderID)"),
-                                                        "reason": .string(reason)]))
+        _ = try RefundCommands.record.run(
+            self,
+            Fields([
+                "order_id": .string(order.orderID), "amount": order.money(order.refundDue),
+                "refund_ref": .string("\(channel)-cancel-\(order.externalID ?? order.orderID)"),
+                "reason": .string(reason),
+            ]))
         order = try requireOrder(order.orderID)
     }
 }
@@ -233,25 +273,45 @@ enum IntakeChecks {
         let exponent = Money.exponent(of: draft.currency)
         func money(_ m: Int64) -> JSON { .string(Money.format(m, exponent: exponent)) }
         var warnings = event.warnings
-        let computed: [String: Int64] = ["grand_total": t.grandTotal, "discount_total": t.lineDiscountTotal.addingReportingOverflow(t.discountTotal).partialValue,
-                                         "tax_total": t.taxTotal, "shipping_fee": t.shippingFee]
+        let computed: [String: Int64] = [
+            "grand_total": t.grandTotal,
+            "discount_total": t.lineDiscountTotal.addingReportingOverflow(t.discountTotal).partialValue,
+            "tax_total": t.taxTotal, "shipping_fee": t.shippingFee,
+        ]
         for key in ChannelProfile.orderChecks {
             guard let reported = event.checks[key], let ours = computed[key], reported != ours else { continue }
-            warnings.append(["code": .string("\(key)_mismatch"),
-                             "message": .string("the channel reports \(key) \(Money.format(reported, exponent: exponent)); the order's lines add up to \(Money.format(ours, exponent: exponent))"),
-                             "channel": money(reported), "computed": money(ours)])
+            warnings.append([
+                "code": .string("\(key)_mismatch"),
+                "message": .string(
+                    "the channel reports \(key) \(Money.format(reported, exponent: exponent)); the order's lines add "
+                        + "up to \(Money.format(ours, exponent: exponent))"
+                ),
+                "channel": money(reported), "computed": money(ours),
+            ])
         }
         for (i, line) in draft.lines.enumerated() {
             guard let reported = event.lineChecks[i] else { continue }
             let (gross, overflow) = line.unitPrice.multipliedReportingOverflow(by: line.qty)
             guard !overflow, gross - line.lineDiscount != reported else { continue }
-            warnings.append(["code": "line_net_mismatch", "line_no": .int(i + 1), "sku": .string(line.sku),
-                             "message": .string("line \(i + 1) (\(line.sku)): the channel reports \(Money.format(reported, exponent: exponent)); price x qty - discount is \(Money.format(gross - line.lineDiscount, exponent: exponent))"),
-                             "channel": money(reported), "computed": money(gross - line.lineDiscount)])
+            warnings.append([
+                "code": "line_net_mismatch", "line_no": .int(i + 1), "sku": .string(line.sku),
+                "message": .string(
+                    "line \(i + 1) (\(line.sku)): the channel reports \(Money.format(reported, exponent: exponent)); "
+                        + "price x qty - discount is \(Money.format(gross - line.lineDiscount, exponent: exponent))"
+                ),
+                "channel": money(reported), "computed": money(gross - line.lineDiscount),
+            ])
         }
         for note in event.notStock {
-            warnings.append(["code": "not_stock", "message": .string("line \(note.objectValue?["line"]?.intValue ?? 0) (\(note.objectValue?["sku"]?.stringValue ?? "?")) is not stock: \(note.objectValue?["reason"]?.stringValue ?? "")"),
-                             "line": note])
+            warnings.append([
+                "code": "not_stock",
+                "message": .string(
+                    "line \(note.objectValue?["line"]?.intValue ?? 0) "
+                        + "(\(note.objectValue?["sku"]?.stringValue ?? "?")) is not stock: "
+                        + "\(note.objectValue?["reason"]?.stringValue ?? "")"
+                ),
+                "line": note,
+            ])
         }
         return warnings
     }
@@ -260,8 +320,10 @@ enum IntakeChecks {
 enum IntakeCommands {
     static let all = [ingest, retry, deadLetters, get, map, profileSet, profileGet, profiles]
 
-    static let ingest = Command("intake.ingest", .write,
-        "Store a channel event and apply it once (channel, payload as text or JSON, event_type, event_id, external_id); bad payloads become dead letters",
+    static let ingest = Command(
+        "intake.ingest", .write,
+        "Store a channel event and apply it once (channel, payload as text or JSON, event_type, event_id, "
+            + "external_id); bad payloads become dead letters",
         // What a channel says is applied with its authority (payments, refunds, cancellations, shipments):
         // a person who brings events in by hand is a supervisor.
         role: .supervisor,
@@ -272,9 +334,12 @@ enum IntakeCommands {
             Argument("event_id", .text, "The channel's event id (a repeated id is a duplicate)"),
             Argument("external_id", .code, "The channel's order number"),
         ],
-        result: ["inbox_id", "channel", "event_type", "state", "events"]) { ctx, f in
+        result: ["inbox_id", "channel", "event_type", "state", "events"]
+    ) { ctx, f in
         let channelCode = try f.requiredCode("channel")
-        guard let payload = f.value("payload") else { throw OrderCoreError.invalid("payload is required: the channel's JSON (or CSV text)", field: "payload") }
+        guard let payload = f.value("payload") else {
+            throw OrderCoreError.invalid("payload is required: the channel's JSON (or CSV text)", field: "payload")
+        }
         let eventType = try f.code("event_type") ?? "order"
         let eventID = try f.text("event_id", maxLength: 200)
         let externalID = try f.code("external_id")
@@ -284,41 +349,61 @@ enum IntakeCommands {
         switch payload {
         case .string(let s): text = s
         case .object, .array: text = payload.serialized
-        default: throw OrderCoreError.invalid("payload must be a string, an object or an array, not \(payload.typeName)", field: "payload")
+        default:
+            throw OrderCoreError.invalid(
+                "payload must be a string, an object or an array, not \(payload.typeName)", field: "payload")
         }
         let limit = try ctx.intSetting(.maxPayloadBytes)
         guard text.utf8.count <= limit else {
-            throw OrderCoreError(.invalidInput, "payload is \(text.utf8.count) bytes; the limit is \(limit) (config intake.max_payload_bytes)",
-                                 details: ["field": "payload", "bytes": .int(text.utf8.count), "limit": .int(limit)])
+            throw OrderCoreError(
+                .invalidInput,
+                "payload is \(text.utf8.count) bytes; the limit is \(limit) (config intake.max_payload_bytes)",
+                details: ["field": "payload", "bytes": .int(text.utf8.count), "limit": .int(limit)])
         }
         // Seen before: the same event id, or (without one) the same payload within the window.
         let hash = Engine.hash(text)
         let window = try ctx.intSetting(.dedupeWindowMinutes) * 60_000
-        let prior = try eventID.map { try ctx.store.inbox(channel: channelCode, eventType: eventType, eventID: $0) }
-            ?? (window > 0 ? try ctx.store.inbox(channel: channelCode, hash: hash, payload: text, since: ctx.at - window) : nil)
+        let prior =
+            try eventID.map { try ctx.store.inbox(channel: channelCode, eventType: eventType, eventID: $0) }
+            ?? (window > 0
+                ? try ctx.store.inbox(channel: channelCode, hash: hash, payload: text, since: ctx.at - window) : nil)
         if let prior {
             // A sender that reuses an event id for other content has a bug; applying either would be a guess.
             guard prior.payload == text else {
-                throw OrderCoreError(.conflict, "event_id '\(eventID ?? "")' of channel \(channelCode) was already received (inbox \(prior.id)) with a different payload",
-                                     details: ["inbox_id": .int(prior.id), "event_id": .optional(eventID)])
+                throw OrderCoreError(
+                    .conflict,
+                    "event_id '\(eventID ?? "")' of channel \(channelCode) was already received (inbox \(prior.id)) "
+                        + "with a different payload",
+                    details: ["inbox_id": .int(prior.id), "event_id": .optional(eventID)])
             }
             return replay(prior)
         }
 
-        let id = try ctx.store.insertInbox(channel: channelCode, eventType: eventType, eventID: eventID, hash: hash, payload: text, at: ctx.at)
+        let id = try ctx.store.insertInbox(
+            channel: channelCode, eventType: eventType, eventID: eventID, hash: hash, payload: text, at: ctx.at)
         let given: JSONObject = externalID.map { ["external_id": .string($0)] } ?? [:]
-        return try process(ctx, InboxEntry(id: id, channel: channelCode, eventType: eventType, eventID: eventID, payload: text, receivedAt: ctx.at,
-                                           state: "applied", outcome: .object(["arguments": .object(given)]), attempts: 1, updatedAt: ctx.at),
-                           channel: channel, payload: payload, retried: false)
+        return try process(
+            ctx,
+            InboxEntry(
+                id: id, channel: channelCode, eventType: eventType, eventID: eventID, payload: text, receivedAt: ctx.at,
+                state: "applied", outcome: .object(["arguments": .object(given)]), attempts: 1, updatedAt: ctx.at),
+            channel: channel, payload: payload, retried: false)
     }
 
     /// Applies an inbox entry in a savepoint and records the outcome: applied, or a dead letter with the reason.
     /// - Parameter entry: the stored event; its outcome's `arguments` are what the sender gave besides the payload.
-    private static func process(_ ctx: CommandContext, _ entry: InboxEntry, channel: Channel, payload: JSON, retried: Bool) throws -> JSON {
+    private static func process(
+        _ ctx: CommandContext, _ entry: InboxEntry, channel: Channel, payload: JSON, retried: Bool
+    ) throws -> JSON {
         let inboxID = entry.id
         let given = entry.outcome.objectValue?["arguments"]?.objectValue ?? [:]
-        let arguments = given.merging(["event_type": .string(entry.eventType), "event_id": .optional(entry.eventID), "channel": .string(entry.channel)])
-        var outcome: JSONObject = ["inbox_id": .int(inboxID), "channel": .string(channel.channel), "event_type": .string(entry.eventType)]
+        let arguments = given.merging([
+            "event_type": .string(entry.eventType), "event_id": .optional(entry.eventID),
+            "channel": .string(entry.channel),
+        ])
+        var outcome: JSONObject = [
+            "inbox_id": .int(inboxID), "channel": .string(channel.channel), "event_type": .string(entry.eventType),
+        ]
         if !given.isEmpty { outcome["arguments"] = .object(given) }
         let reference = "\(channel.channel):\(inboxID)"
         do {
@@ -326,21 +411,36 @@ enum IntakeCommands {
             let elements = try mapper.elements(payload, arguments: arguments)
             var events: [JSON] = []
             if elements.count == 1 {
-                events = [try ctx.store.db.savepoint { try ctx.apply(elements[0].result, channel: channel, reference: reference) }]
+                events = [
+                    try ctx.store.db.savepoint {
+                        try ctx.apply(elements[0].result, channel: channel, reference: reference)
+                    }
+                ]
             } else {
                 // A list: each element on its own. A bad one becomes a dead letter of its own (its payload
                 // alone, retried alone); the good ones are applied.
                 for element in elements {
                     do {
-                        events.append(try ctx.store.db.savepoint { try ctx.apply(element.result, channel: channel, reference: reference) })
+                        events.append(
+                            try ctx.store.db.savepoint {
+                                try ctx.apply(element.result, channel: channel, reference: reference)
+                            })
                     } catch let error as OrderCoreError where IntakeCommands.deadLetterCodes.contains(error.code) {
                         let alone = mapper.payload(of: element.element)
-                        let child = try ctx.store.insertInbox(channel: entry.channel, eventType: entry.eventType, eventID: entry.eventID.map { "\($0)#\(element.key)" },
-                                                              hash: Engine.hash(alone), payload: alone, at: ctx.at)
-                        let letter: JSONObject = ["inbox_id": .int(child), "channel": .string(channel.channel), "event_type": .string(entry.eventType),
-                                                  "state": "dead_letter", "element": .string(element.key), "part_of": .int(inboxID), "error": error.json]
-                        try ctx.store.setInboxOutcome(id: child, state: "dead", outcome: .object(letter), at: ctx.at, retried: false)
-                        try ctx.store.openRefAlert(kind: "dead_letter", ref: "inbox:\(child)", at: ctx.at, details: .object(letter))
+                        let child = try ctx.store.insertInbox(
+                            channel: entry.channel, eventType: entry.eventType,
+                            eventID: entry.eventID.map { "\($0)#\(element.key)" },
+                            hash: Engine.hash(alone), payload: alone, at: ctx.at)
+                        let letter: JSONObject = [
+                            "inbox_id": .int(child), "channel": .string(channel.channel),
+                            "event_type": .string(entry.eventType),
+                            "state": "dead_letter", "element": .string(element.key), "part_of": .int(inboxID),
+                            "error": error.json,
+                        ]
+                        try ctx.store.setInboxOutcome(
+                            id: child, state: "dead", outcome: .object(letter), at: ctx.at, retried: false)
+                        try ctx.store.openRefAlert(
+                            kind: "dead_letter", ref: "inbox:\(child)", at: ctx.at, details: .object(letter))
                         events.append(.object(letter))
                     }
                 }
@@ -349,12 +449,15 @@ enum IntakeCommands {
             outcome["events"] = .array(events)
             let dead = events.filter { $0["state"] == "dead_letter" }.compactMap { $0["inbox_id"] }
             if !dead.isEmpty { outcome["dead_letters"] = .array(dead) }
-            try ctx.store.setInboxOutcome(id: inboxID, state: "applied", outcome: .object(outcome), at: ctx.at, retried: retried)
+            try ctx.store.setInboxOutcome(
+                id: inboxID, state: "applied", outcome: .object(outcome), at: ctx.at, retried: retried)
         } catch let error as OrderCoreError where IntakeCommands.deadLetterCodes.contains(error.code) {
             outcome["state"] = "dead_letter"
             outcome["error"] = error.json
-            try ctx.store.setInboxOutcome(id: inboxID, state: "dead", outcome: .object(outcome), at: ctx.at, retried: retried)
-            try ctx.store.openRefAlert(kind: "dead_letter", ref: "inbox:\(inboxID)", at: ctx.at, details: .object(outcome))
+            try ctx.store.setInboxOutcome(
+                id: inboxID, state: "dead", outcome: .object(outcome), at: ctx.at, retried: retried)
+            try ctx.store.openRefAlert(
+                kind: "dead_letter", ref: "inbox:\(inboxID)", at: ctx.at, details: .object(outcome))
         }
         return .object(outcome)
     }
@@ -370,22 +473,29 @@ enum IntakeCommands {
         return .object(outcome)
     }
 
-    static let retry = Command("intake.retry", .write,
-        "Apply a dead letter again after its profile or data was fixed (inbox_id); it stays a dead letter with the new reason if it still fails",
+    static let retry = Command(
+        "intake.retry", .write,
+        "Apply a dead letter again after its profile or data was fixed (inbox_id); it stays a dead letter with the new "
+            + "reason if it still fails",
         role: .supervisor,
         arguments: [
-            Argument("inbox_id", .integer, required: true, positional: true),
+            Argument("inbox_id", .integer, required: true, positional: true)
         ],
-        result: ["inbox_id", "channel", "event_type", "state", "events"]) { ctx, f in
+        result: ["inbox_id", "channel", "event_type", "state", "events"]
+    ) { ctx, f in
         let id = try f.requiredInt("inbox_id", min: 1)
         try f.finish()
         let entry = try requireInbox(ctx, id)
         guard entry.state == "dead" else {
-            throw OrderCoreError(.conflict, "inbox entry \(id) was applied already; only dead letters are retried", details: ["inbox_id": .int(id)])
+            throw OrderCoreError(
+                .conflict, "inbox entry \(id) was applied already; only dead letters are retried",
+                details: ["inbox_id": .int(id)])
         }
         let channel = try ctx.requireChannel(entry.channel)
         let result = try process(ctx, entry, channel: channel, payload: .string(entry.payload), retried: true)
-        if result.objectValue?["state"] == "applied" { try ctx.store.clearRefAlerts(kind: "dead_letter", ref: "inbox:\(id)", at: ctx.at) }
+        if result.objectValue?["state"] == "applied" {
+            try ctx.store.clearRefAlerts(kind: "dead_letter", ref: "inbox:\(id)", at: ctx.at)
+        }
         return result
     }
 
@@ -396,7 +506,8 @@ enum IntakeCommands {
         return entry
     }
 
-    static let deadLetters = Command("intake.dead_letters", .read,
+    static let deadLetters = Command(
+        "intake.dead_letters", .read,
         "List events that could not be applied, oldest first, with the reason (channel, after = inbox_id, limit)",
         arguments: [
             Argument("channel", .code, "Only this channel's", positional: true),
@@ -404,21 +515,26 @@ enum IntakeCommands {
             Argument("limit", .integer),
         ],
         result: ["dead_letters", "total"],
-        aliases: ["intake dead"]) { ctx, f in
+        aliases: ["intake dead"]
+    ) { ctx, f in
         let channel = try f.code("channel")
         let after = try f.int("after", min: 0)
         let limit = try f.int("limit", min: 1, max: 1_000) ?? 50
         try f.finish()
         let rows = try ctx.store.deadLetters(channel: channel, afterID: after, limit: Int(limit))
-        return ["dead_letters": .array(rows.map { .object($0.summary) }), "total": .int(try ctx.store.deadLetterCount())]
+        return [
+            "dead_letters": .array(rows.map { .object($0.summary) }), "total": .int(try ctx.store.deadLetterCount()),
+        ]
     }
 
-    static let get = Command("intake.get", .read, "Show one inbox entry with its raw payload and outcome (inbox_id)",
+    static let get = Command(
+        "intake.get", .read, "Show one inbox entry with its raw payload and outcome (inbox_id)",
         arguments: [
-            Argument("inbox_id", .integer, required: true, positional: true),
+            Argument("inbox_id", .integer, required: true, positional: true)
         ],
         result: ["inbox_id", "channel", "event_type", "event_id", "state", "received_at", "updated_at", "attempts"],
-        aliases: ["intake show"]) { ctx, f in
+        aliases: ["intake show"]
+    ) { ctx, f in
         let id = try f.requiredInt("inbox_id", min: 1)
         try f.finish()
         let entry = try requireInbox(ctx, id)
@@ -428,66 +544,94 @@ enum IntakeCommands {
         return .object(result)
     }
 
-    static let map = Command("intake.map", .read,
+    static let map = Command(
+        "intake.map", .read,
         "Show the canonical events a payload maps to, applying nothing (channel or profile, payload)",
         arguments: [
             Argument("channel", .code, "Map with this channel's profile"),
             Argument("profile", .code, "Map with this profile (default: the channel's)"),
             Argument("payload", .json, required: true, positional: true),
-        ]) { ctx, f in
+        ]
+    ) { ctx, f in
         let channelCode = try f.code("channel")
         let profileName = try f.code("profile")
-        guard let payload = f.value("payload") else { throw OrderCoreError.invalid("payload is required", field: "payload") }
+        guard let payload = f.value("payload") else {
+            throw OrderCoreError.invalid("payload is required", field: "payload")
+        }
         try f.finish()
         guard let name = try profileName ?? channelCode.map({ try ctx.requireChannel($0).profileName }) else {
             throw OrderCoreError.invalid("name a channel or a profile", field: "profile")
         }
         let currency = try ctx.stringSetting(.defaultCurrency)
-        let events = try ProfileMapper(profile: try ctx.requireProfile(name), defaultCurrency: currency).map(payload, arguments: [:])
-        return ["profile": .string(name), "events": .array(events.map { e in
-            var out: JSONObject = ["type": .string(e.type.rawValue), "external_id": .string(e.externalID), "fields": .object(e.fields),
-                                   "channel_status": .optional(e.reportedStatus), "state": .optional(e.state?.rawValue)]
-            if let draft = e.type == .order ? try? OrderDraft(Fields(e.fields), at: ctx.at, defaultCurrency: currency) : nil {
-                out["warnings"] = .array(IntakeChecks.warnings(e, draft: draft))
-            }
-            if !e.notStock.isEmpty { out["not_stock"] = .array(e.notStock) }
-            if let reason = e.reason { out["reason"] = .string(reason) }
-            return .object(out)
-        })]
+        let events = try ProfileMapper(profile: try ctx.requireProfile(name), defaultCurrency: currency).map(
+            payload, arguments: [:])
+        return [
+            "profile": .string(name),
+            "events": .array(
+                events.map { e in
+                    var out: JSONObject = [
+                        "type": .string(e.type.rawValue), "external_id": .string(e.externalID),
+                        "fields": .object(e.fields),
+                        "channel_status": .optional(e.reportedStatus), "state": .optional(e.state?.rawValue),
+                    ]
+                    if let draft = e.type == .order
+                        ? try? OrderDraft(Fields(e.fields), at: ctx.at, defaultCurrency: currency) : nil
+                    {
+                        out["warnings"] = .array(IntakeChecks.warnings(e, draft: draft))
+                    }
+                    if !e.notStock.isEmpty { out["not_stock"] = .array(e.notStock) }
+                    if let reason = e.reason { out["reason"] = .string(reason) }
+                    return .object(out)
+                }),
+        ]
     }
 
-    static let profileSet = Command("intake.profile_set", .write,
-        "Store a channel profile (profile = the definition; docs/channels.md); it replaces a builtin of the same name", role: .admin,
+    static let profileSet = Command(
+        "intake.profile_set", .write,
+        "Store a channel profile (profile = the definition; docs/channels.md); it replaces a builtin of the same name",
+        role: .admin,
         arguments: [
-            Argument("profile", .object, "The profile's definition (docs/channels.md)", required: true),
+            Argument("profile", .object, "The profile's definition (docs/channels.md)", required: true)
         ],
-        result: ["profile", "events"]) { ctx, f in
-        guard let definition = f.value("profile") else { throw OrderCoreError.invalid("profile is required: the profile's definition", field: "profile") }
+        result: ["profile", "events"]
+    ) { ctx, f in
+        guard let definition = f.value("profile") else {
+            throw OrderCoreError.invalid("profile is required: the profile's definition", field: "profile")
+        }
         try f.finish()
         let profile = try ChannelProfile(definition)
         try ctx.store.saveProfile(profile.name, definition: definition, at: ctx.at)
         return ["profile": .string(profile.name), "events": .array(profile.events.map { .string($0.type.rawValue) })]
     }
 
-    static let profileGet = Command("intake.profile_get", .read, "Show a channel profile's definition (profile)",
+    static let profileGet = Command(
+        "intake.profile_get", .read, "Show a channel profile's definition (profile)",
         arguments: [
-            Argument("profile", .code, required: true, positional: true),
+            Argument("profile", .code, required: true, positional: true)
         ],
-        result: ["profile", "format", "group_by", "description", "events"]) { ctx, f in
+        result: ["profile", "format", "group_by", "description", "events"]
+    ) { ctx, f in
         let name = try f.requiredCode("profile")
         try f.finish()
         return try ctx.requireProfile(name, field: "profile").definition
     }
 
-    static let profiles = Command("intake.profiles", .read, "List channel profiles, builtin and stored",
+    static let profiles = Command(
+        "intake.profiles", .read, "List channel profiles, builtin and stored",
         arguments: [],
-        result: ["profiles"]) { ctx, f in
+        result: ["profiles"]
+    ) { ctx, f in
         try f.finish()
         let stored = Set(try ctx.store.storedProfileNames())
-        return ["profiles": .array(Set(BuiltinProfiles.all.keys).union(stored).sorted().map { name in
-            let profile = try? ctx.profile(name)
-            return ["profile": .string(name), "source": .string(stored.contains(name) ? "stored" : "builtin"),
-                    "format": .optional(profile?.format.rawValue), "description": .optional(profile?.description)]
-        })]
+        return [
+            "profiles": .array(
+                Set(BuiltinProfiles.all.keys).union(stored).sorted().map { name in
+                    let profile = try? ctx.profile(name)
+                    return [
+                        "profile": .string(name), "source": .string(stored.contains(name) ? "stored" : "builtin"),
+                        "format": .optional(profile?.format.rawValue), "description": .optional(profile?.description),
+                    ]
+                })
+        ]
     }
 }

@@ -13,9 +13,13 @@ struct PayloadPath: Equatable {
     init(_ text: String) throws(OrderCoreError) {
         self.text = text
         var rest = Substring(text)
-        if rest.hasPrefix("/") { base = .payload; rest = rest.dropFirst() }
-        else if rest.hasPrefix("@") { base = .arguments; rest = rest.dropFirst() }
-        else { base = .current }
+        if rest.hasPrefix("/") {
+            base = .payload; rest = rest.dropFirst()
+        } else if rest.hasPrefix("@") {
+            base = .arguments; rest = rest.dropFirst()
+        } else {
+            base = .current
+        }
         steps = []
         guard !rest.isEmpty else { return }
         for part in rest.split(separator: ".", omittingEmptySubsequences: false) {
@@ -23,13 +27,20 @@ struct PayloadPath: Equatable {
             var suffixes: [Step] = []
             while name.hasSuffix("]"), let open = name.lastIndex(of: "[") {
                 let inside = name[name.index(after: open)..<name.index(before: name.endIndex)]
-                if inside.isEmpty { suffixes.insert(.each, at: 0) }
-                else if let i = Int(inside), i >= 0 { suffixes.insert(.index(i), at: 0) }
-                else { throw .invalid("path '\(text)': '[\(inside)]' must be an index or []") }
+                if inside.isEmpty {
+                    suffixes.insert(.each, at: 0)
+                } else if let i = Int(inside), i >= 0 {
+                    suffixes.insert(.index(i), at: 0)
+                } else {
+                    throw .invalid("path '\(text)': '[\(inside)]' must be an index or []")
+                }
                 name = name[..<open]
             }
-            if !name.isEmpty { steps.append(.key(String(name))) }
-            else if suffixes.isEmpty { throw .invalid("path '\(text)' has an empty key") }
+            if !name.isEmpty {
+                steps.append(.key(String(name)))
+            } else if suffixes.isEmpty {
+                throw .invalid("path '\(text)' has an empty key")
+            }
             steps += suffixes
         }
     }

@@ -49,8 +49,9 @@ struct ProfileMapper {
     /// - Throws: `invalid_input` when the payload as a whole cannot be read or no rule takes any of it.
     func elements(_ payload: JSON, arguments: JSONObject) throws(OrderCoreError) -> [MappedElement] {
         let document = try parse(payload)
-        let base = Evaluator(current: document, payload: document, arguments: .object(arguments),
-                             timeOffsetMinutes: profile.timeOffsetMinutes, timeFormat: profile.timeFormat)
+        let base = Evaluator(
+            current: document, payload: document, arguments: .object(arguments),
+            timeOffsetMinutes: profile.timeOffsetMinutes, timeFormat: profile.timeFormat)
         var claimed = Set<String>()
         var elements: [MappedElement] = []
         for rule in profile.events {
@@ -61,13 +62,19 @@ struct ProfileMapper {
                 do {
                     result = .success(try map(rule, base.within(element)))
                 } catch {
-                    result = .failure(OrderCoreError(.invalidInput, "\(key.hasSuffix("#") ? "" : "element \(key): ")\(error.message)", details: error.details))
+                    result = .failure(
+                        OrderCoreError(
+                            .invalidInput, "\(key.hasSuffix("#") ? "" : "element \(key): ")\(error.message)",
+                            details: error.details))
                 }
                 elements.append(MappedElement(key: key, element: element, result: result))
             }
         }
         guard !elements.isEmpty else {
-            throw .invalid("the payload matches no event rule of profile '\(profile.name)' (rules: \(profile.events.map(\.type.rawValue).joined(separator: ", ")))")
+            throw .invalid(
+                "the payload matches no event rule of profile '\(profile.name)' (rules: "
+                    + "\(profile.events.map(\.type.rawValue).joined(separator: ", ")))"
+            )
         }
         return elements
     }
@@ -75,18 +82,25 @@ struct ProfileMapper {
     /// One element as a payload of its own (a dead letter's), in the profile's format: the object as
     /// JSON, or its group of rows as CSV.
     func payload(of element: JSON) -> String {
-        guard profile.format == .csv, let rows = element["rows"]?.arrayValue?.compactMap(\.objectValue), let first = rows.first else {
+        guard profile.format == .csv, let rows = element["rows"]?.arrayValue?.compactMap(\.objectValue),
+            let first = rows.first
+        else {
             return element.serialized
         }
         let columns = first.keys
-        let lines = [columns.map(CSV.field).joined(separator: ",")]
-            + rows.map { row in columns.map { CSV.field(row[$0].flatMap(Evaluator.text(of:)) ?? "") }.joined(separator: ",") }
+        let lines =
+            [columns.map(CSV.field).joined(separator: ",")]
+            + rows.map { row in
+                columns.map { CSV.field(row[$0].flatMap(Evaluator.text(of:)) ?? "") }.joined(separator: ",")
+            }
         return lines.joined(separator: "\r\n")
     }
 
     private func parse(_ payload: JSON) throws(OrderCoreError) -> JSON {
         guard case .string(let text) = payload else {
-            guard profile.format == .json else { throw .invalid("profile '\(profile.name)' reads CSV: the payload must be CSV text", field: "payload") }
+            guard profile.format == .json else {
+                throw .invalid("profile '\(profile.name)' reads CSV: the payload must be CSV text", field: "payload")
+            }
             return payload
         }
         switch profile.format {
@@ -111,27 +125,34 @@ struct ProfileMapper {
                 if groups[key] == nil { order.append(key) }
                 groups[key, default: []].append(row)
             }
-            return .array(order.map { key in
-                let rows = groups[key] ?? []
-                var group = rows.first ?? [:]
-                group["rows"] = .array(rows.map(JSON.object))
-                return .object(group)
-            })
+            return .array(
+                order.map { key in
+                    let rows = groups[key] ?? []
+                    var group = rows.first ?? [:]
+                    group["rows"] = .array(rows.map(JSON.object))
+                    return .object(group)
+                })
         }
     }
 
     /// The objects a rule would map, keyed by where they are (`order#`, `orders#2`) so that a later
     /// rule does not map them again.
-    private func candidates(_ rule: ChannelProfile.EventRule, in document: JSON, _ e: Evaluator) -> [(key: String, element: JSON)] {
+    private func candidates(
+        _ rule: ChannelProfile.EventRule, in document: JSON, _ e: Evaluator
+    ) -> [(key: String, element: JSON)] {
         for root in rule.roots {
             let found = root.values(current: document, payload: document, arguments: e.arguments)
             // A path through a list (`data.orders.edges[].node`) reaches each object it names.
             if found.count > 1 {
-                return found.enumerated().filter { $0.element.objectValue != nil }.map { ("\(root.text)#\($0.offset + 1)", $0.element) }
+                return found.enumerated().filter { $0.element.objectValue != nil }.map {
+                    ("\(root.text)#\($0.offset + 1)", $0.element)
+                }
             }
             guard let value = found.first else { continue }
             if case .array(let items) = value {
-                return items.enumerated().filter { $0.element.objectValue != nil }.map { ("\(root.text)#\($0.offset + 1)", $0.element) }
+                return items.enumerated().filter { $0.element.objectValue != nil }.map {
+                    ("\(root.text)#\($0.offset + 1)", $0.element)
+                }
             }
             if value.objectValue != nil { return [("\(root.text)#", value)] }
         }
@@ -141,27 +162,38 @@ struct ProfileMapper {
     private func map(_ rule: ChannelProfile.EventRule, _ element: Evaluator) throws(OrderCoreError) -> MappedEvent {
         var e = element
         var currency: String?
-        if let spec = rule.fields.first(where: { $0.0 == "currency" })?.1 { currency = try e.text(spec, field: "currency") }
+        if let spec = rule.fields.first(where: { $0.0 == "currency" })?.1 {
+            currency = try e.text(spec, field: "currency")
+        }
         e.exponent = Money.exponent(of: currency ?? defaultCurrency)
         var fields = JSONObject()
         var customer = JSONObject(), shipTo = JSONObject(), shipment = JSONObject()
         for (key, spec) in rule.fields {
             let value: JSON?
             switch key {
-            case "shipping_fee", "shipping_tax", "amount": value = try e.money(spec, field: key).map { .string(Money.format($0, exponent: e.exponent)) }
-            case "placed_at", "customer.account_created_at", "shipment.shipped_at": value = try e.time(spec, field: key).map { .string(Timestamp.format($0)) }
+            case "shipping_fee", "shipping_tax", "amount":
+                value = try e.money(spec, field: key).map { .string(Money.format($0, exponent: e.exponent)) }
+            case "placed_at", "customer.account_created_at", "shipment.shipped_at":
+                value = try e.time(spec, field: key).map { .string(Timestamp.format($0)) }
             case "taxes_included": value = try e.bool(spec, field: key).map(JSON.bool)
-            case "tags": value = .array(try e.values(spec, field: key).compactMap { Evaluator.text(of: $0).map(JSON.string) })
+            case "tags":
+                value = .array(try e.values(spec, field: key).compactMap { Evaluator.text(of: $0).map(JSON.string) })
             default: value = try e.text(spec, field: key).map(JSON.string)
             }
             guard let value else { continue }
-            if key.hasPrefix("customer.") { customer[String(key.dropFirst(9))] = value }
-            else if key.hasPrefix("ship_to.") { shipTo[String(key.dropFirst(8))] = value }
-            else if key.hasPrefix("shipment.") { shipment[String(key.dropFirst(9))] = value }
-            else { fields[key] = value }
+            if key.hasPrefix("customer.") {
+                customer[String(key.dropFirst(9))] = value
+            } else if key.hasPrefix("ship_to.") {
+                shipTo[String(key.dropFirst(8))] = value
+            } else if key.hasPrefix("shipment.") {
+                shipment[String(key.dropFirst(9))] = value
+            } else {
+                fields[key] = value
+            }
         }
         guard case .string(let externalID)? = fields["external_id"] else {
-            throw .invalid("the \(rule.type.rawValue) has no external id (profile field external_id)", field: "external_id")
+            throw .invalid(
+                "the \(rule.type.rawValue) has no external id (profile field external_id)", field: "external_id")
         }
         var event = MappedEvent(type: rule.type, externalID: externalID, fields: fields, reason: rule.reason)
         guard rule.type == .order, let lineRule = rule.lines else { return event }
@@ -178,7 +210,9 @@ struct ProfileMapper {
             let name = "lines[\(i)]"
             if let notStock = lineRule.rules.first(where: { $0.when.allSatisfy { $0.holds(l) } }) {
                 var note: JSONObject = ["line": .int(i + 1), "reason": .string(notStock.reason)]
-                if let spec = lineRule.fields.first(where: { $0.0 == "sku" })?.1 { note["sku"] = .optional(try? l.text(spec, field: name)) }
+                if let spec = lineRule.fields.first(where: { $0.0 == "sku" })?.1 {
+                    note["sku"] = .optional(try? l.text(spec, field: name))
+                }
                 if let add = notStock.addToShipping, let amount = try l.money(add, field: "\(name).add_to_shipping") {
                     shipping = try Evaluator.sum(shipping, amount, field: "shipping_fee")
                     note["added_to_shipping"] = .string(Money.format(amount, exponent: e.exponent))
@@ -193,7 +227,9 @@ struct ProfileMapper {
                 switch key {
                 case "qty": if let q = try l.int(spec, field: "\(name).qty") { line["qty"] = .int(q) }
                 case "unit_price", "line_discount", "tax":
-                    if let m = try l.money(spec, field: "\(name).\(key)") { line[key] = .string(Money.format(m, exponent: e.exponent)) }
+                    if let m = try l.money(spec, field: "\(name).\(key)") {
+                        line[key] = .string(Money.format(m, exponent: e.exponent))
+                    }
                 case "line_total": lineTotal = try l.money(spec, field: "\(name).line_total")
                 case "sku_fallback": break
                 case "net": if let m = try l.money(spec, field: "\(name).net") { event.lineChecks[lines.count] = m }
@@ -201,30 +237,44 @@ struct ProfileMapper {
                 }
             }
             if line["sku"] == nil, let fallback = lineRule.fields.first(where: { $0.0 == "sku_fallback" })?.1,
-               let sku = try l.text(fallback, field: "\(name).sku_fallback") {
+                let sku = try l.text(fallback, field: "\(name).sku_fallback")
+            {
                 line["sku"] = .string(sku)
-                event.warnings.append(["code": "sku_fallback", "line_no": .int(lines.count + 1), "sku": .string(sku),
-                                       "message": .string("line \(lines.count + 1) has no SKU at the channel; it was read as '\(sku)' (the profile's sku_fallback)")])
+                event.warnings.append([
+                    "code": "sku_fallback", "line_no": .int(lines.count + 1), "sku": .string(sku),
+                    "message": .string(
+                        "line \(lines.count + 1) has no SKU at the channel; it was read as '\(sku)' (the profile's "
+                            + "sku_fallback)"
+                    ),
+                ])
             }
             guard line["sku"] != nil else {
-                throw .invalid("\(name) has no SKU, and the profile's fallbacks found none either", field: "\(name).sku")
+                throw .invalid(
+                    "\(name) has no SKU, and the profile's fallbacks found none either", field: "\(name).sku")
             }
             // A channel that reports the line's total (Amazon's ItemPrice) rather than a unit price:
             // the unit price is the total over the quantity rounded up, and the rounding becomes a
             // line discount, so the line's net is exactly what the channel charged.
-            if let lineTotal, line["unit_price"] == nil, case .number(let q)? = line["qty"], let qty = Int64(q), qty > 0 {
+            if let lineTotal, line["unit_price"] == nil, case .number(let q)? = line["qty"], let qty = Int64(q), qty > 0
+            {
                 let unit = lineTotal / qty + (lineTotal % qty == 0 ? 0 : 1)
                 let (gross, overflow) = unit.multipliedReportingOverflow(by: qty)
-                guard !overflow else { throw .invalid("\(name).line_total is too large for its quantity", field: "\(name).line_total") }
+                guard !overflow else {
+                    throw .invalid("\(name).line_total is too large for its quantity", field: "\(name).line_total")
+                }
                 line["unit_price"] = .string(Money.format(unit, exponent: e.exponent))
                 extraDiscount = gross - lineTotal
             }
             if extraDiscount > 0 {
                 let given = try e.money(.constant(line["line_discount"] ?? .null), field: name) ?? 0
-                line["line_discount"] = .string(Money.format(try Evaluator.sum(given, extraDiscount, field: "\(name).line_discount"), exponent: e.exponent))
+                line["line_discount"] = .string(
+                    Money.format(
+                        try Evaluator.sum(given, extraDiscount, field: "\(name).line_discount"), exponent: e.exponent))
             }
             lines.append(.object(line))
-            if !lineRule.shippedWhen.isEmpty, lineRule.shippedWhen.allSatisfy({ $0.holds(l) }) { event.shippedLines.insert(Int64(lines.count)) }
+            if !lineRule.shippedWhen.isEmpty, lineRule.shippedWhen.allSatisfy({ $0.holds(l) }) {
+                event.shippedLines.insert(Int64(lines.count))
+            }
         }
         if lines.isEmpty {
             event.type = .skip
@@ -232,20 +282,31 @@ struct ProfileMapper {
             return event
         }
         event.fields["lines"] = .array(lines)
-        if shipping != 0 || fields["shipping_fee"] != nil { event.fields["shipping_fee"] = .string(Money.format(shipping, exponent: e.exponent)) }
+        if shipping != 0 || fields["shipping_fee"] != nil {
+            event.fields["shipping_fee"] = .string(Money.format(shipping, exponent: e.exponent))
+        }
 
         var discounts: [JSON] = []
         for list in rule.discounts {
-            for item in list.path.values(current: e.current, payload: e.payload, arguments: e.arguments).flatMap({ $0.arrayValue ?? [$0] })
+            for item in list.path.values(current: e.current, payload: e.payload, arguments: e.arguments).flatMap({
+                $0.arrayValue ?? [$0]
+            })
             where list.when.allSatisfy({ $0.holds(e.within(item)) }) {
                 let d = e.within(item)
                 var discount = JSONObject()
                 for (key, spec) in list.fields {
-                    if key == "amount" { discount["amount"] = try d.money(spec, field: "discounts.amount").map { .string(Money.format($0, exponent: e.exponent)) } }
-                    else { discount[key] = try d.text(spec, field: "discounts.\(key)").map(JSON.string) }
+                    if key == "amount" {
+                        discount["amount"] = try d.money(spec, field: "discounts.amount").map {
+                            .string(Money.format($0, exponent: e.exponent))
+                        }
+                    } else {
+                        discount[key] = try d.text(spec, field: "discounts.\(key)").map(JSON.string)
+                    }
                 }
                 // A zero discount (Amazon reports PromotionDiscount 0.00 on every item) is no discount.
-                if let amount = discount["amount"], case .string(let text) = amount, Money.parse(text, exponent: e.exponent) != 0 {
+                if let amount = discount["amount"], case .string(let text) = amount,
+                    Money.parse(text, exponent: e.exponent) != 0
+                {
                     discounts.append(.object(discount))
                 }
             }
@@ -253,13 +314,20 @@ struct ProfileMapper {
         if !discounts.isEmpty { event.fields["discounts"] = .array(discounts) }
         if let list = rule.fees {
             var fees: [JSON] = []
-            for item in list.path.values(current: e.current, payload: e.payload, arguments: e.arguments).flatMap({ $0.arrayValue ?? [$0] })
+            for item in list.path.values(current: e.current, payload: e.payload, arguments: e.arguments).flatMap({
+                $0.arrayValue ?? [$0]
+            })
             where list.when.allSatisfy({ $0.holds(e.within(item)) }) {
                 let f = e.within(item)
                 var fee = JSONObject()
                 for (key, spec) in list.fields {
-                    if key == "name" { fee["name"] = try f.text(spec, field: "fees.name").map(JSON.string) }
-                    else { fee[key] = try f.money(spec, field: "fees.\(key)").map { .string(Money.format($0, exponent: e.exponent)) } }
+                    if key == "name" {
+                        fee["name"] = try f.text(spec, field: "fees.name").map(JSON.string)
+                    } else {
+                        fee[key] = try f.money(spec, field: "fees.\(key)").map {
+                            .string(Money.format($0, exponent: e.exponent))
+                        }
+                    }
                 }
                 guard fee["amount"] != nil else { continue }
                 if fee["name"] == nil { fee["name"] = "fee" }
@@ -268,31 +336,42 @@ struct ProfileMapper {
             if !fees.isEmpty { event.fields["fees"] = .array(fees) }
         }
         if let list = rule.refunds {
-            for item in list.path.values(current: e.current, payload: e.payload, arguments: e.arguments).flatMap({ $0.arrayValue ?? [$0] })
+            for item in list.path.values(current: e.current, payload: e.payload, arguments: e.arguments).flatMap({
+                $0.arrayValue ?? [$0]
+            })
             where list.when.allSatisfy({ $0.holds(e.within(item)) }) {
                 let r = e.within(item)
                 var refund = JSONObject()
                 var skus: [JSON] = [], quantities: [JSON] = []
                 for (key, spec) in list.fields {
                     switch key {
-                    case "amount": refund["amount"] = try r.money(spec, field: "refunds.amount").map { .string(Money.format($0, exponent: e.exponent)) }
+                    case "amount":
+                        refund["amount"] = try r.money(spec, field: "refunds.amount").map {
+                            .string(Money.format($0, exponent: e.exponent))
+                        }
                     case "units.sku": skus = try r.values(spec, field: "refunds.units.sku")
                     case "units.qty": quantities = try r.values(spec, field: "refunds.units.qty")
                     default: refund[key] = try r.text(spec, field: "refunds.\(key)").map(JSON.string)
                     }
                 }
                 let units = zip(skus, quantities).compactMap { sku, qty -> JSON? in
-                    guard let sku = Evaluator.text(of: sku), let qty = Evaluator.text(of: qty).flatMap({ Int64($0) }), qty > 0 else { return nil }
+                    guard let sku = Evaluator.text(of: sku), let qty = Evaluator.text(of: qty).flatMap({ Int64($0) }),
+                        qty > 0
+                    else { return nil }
                     return ["sku": .string(sku), "qty": .int(qty)]
                 }
                 if !units.isEmpty { refund["units"] = .array(units) }
                 // A refund of nothing (a restock-only record) moves no money.
-                guard case .string(let amount)? = refund["amount"], (Money.parse(amount, exponent: e.exponent) ?? 0) > 0, refund["refund_ref"] != nil else { continue }
+                guard case .string(let amount)? = refund["amount"],
+                    (Money.parse(amount, exponent: e.exponent) ?? 0) > 0, refund["refund_ref"] != nil
+                else { continue }
                 event.refunds.append(refund)
             }
         }
         Cosmetic.tidy(&event)
-        for (key, spec) in rule.checks { if let m = try e.money(spec, field: "checks.\(key)") { event.checks[key] = m } }
+        for (key, spec) in rule.checks {
+            if let m = try e.money(spec, field: "checks.\(key)") { event.checks[key] = m }
+        }
         if let spec = rule.status, let reported = try e.text(spec, field: "status") {
             event.reportedStatus = reported
             event.state = rule.statusMapping?.state(status: reported, fields: e.current.objectValue)

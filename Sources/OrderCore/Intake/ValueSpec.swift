@@ -28,8 +28,11 @@ indirect enum ValueSpec {
     /// Text without a prefix (`gid://shopify/Order/`), when it has it.
     case stripPrefix(ValueSpec, prefix: String)
 
-    static let operators = ["path", "const", "first", "join", "template", "sum", "add", "subtract", "negate", "map", "split", "minor", "epoch",
-                            "strip_prefix"]
+    static let operators = [
+        "path", "const", "first", "join", "template", "sum", "add", "subtract", "negate", "map", "split", "minor",
+        "epoch",
+        "strip_prefix",
+    ]
 
     init(_ json: JSON, field: String) throws(OrderCoreError) {
         switch json {
@@ -38,7 +41,9 @@ indirect enum ValueSpec {
         case .object(let o):
             let f = Fields(o, path: field)
             guard let op = ValueSpec.operators.first(where: { f.has($0) }) else {
-                throw .invalid("\(field) must be a path or an object with one of \(ValueSpec.operators.joined(separator: ", "))", field: field)
+                throw .invalid(
+                    "\(field) must be a path or an object with one of \(ValueSpec.operators.joined(separator: ", "))",
+                    field: field)
             }
             func operand(_ key: String) throws(OrderCoreError) -> ValueSpec {
                 guard let v = f.value(key) else { throw .invalid("\(f.name(key)) is required", field: f.name(key)) }
@@ -57,16 +62,22 @@ indirect enum ValueSpec {
             case "const": self = .constant(f.value("const") ?? .null)
             case "first": self = .first(try operands("first"))
             case "join": self = .join(try operands("join"), separator: try f.text("sep", maxLength: 20) ?? " ")
-            case "template": self = .template(try ValueSpec.template(try f.text("template", maxLength: 500) ?? "", field: f.name("template")))
+            case "template":
+                self = .template(
+                    try ValueSpec.template(try f.text("template", maxLength: 500) ?? "", field: f.name("template")))
             case "sum": self = .sum(try operand("sum"))
             case "add": self = .add(try operands("add"))
             case "subtract":
                 let parts = try operands("subtract")
-                guard parts.count == 2 else { throw .invalid("\(f.name("subtract")) must have two operands", field: f.name("subtract")) }
+                guard parts.count == 2 else {
+                    throw .invalid("\(f.name("subtract")) must have two operands", field: f.name("subtract"))
+                }
                 self = .subtract(parts[0], parts[1])
             case "negate": self = .negate(try operand("negate"))
             case "map":
-                guard let table = try f.object("values") else { throw .invalid("\(f.name("values")) is required", field: f.name("values")) }
+                guard let table = try f.object("values") else {
+                    throw .invalid("\(f.name("values")) is required", field: f.name("values"))
+                }
                 var values: [String: JSON] = [:]
                 for key in table.keys { values[key] = table.value(key) ?? .null }
                 try table.finish()
@@ -86,11 +97,15 @@ indirect enum ValueSpec {
         }
     }
 
-    private static func template(_ text: String, field: String) throws(OrderCoreError) -> [(literal: String, path: PayloadPath?)] {
+    private static func template(
+        _ text: String, field: String
+    ) throws(OrderCoreError) -> [(literal: String, path: PayloadPath?)] {
         var parts: [(String, PayloadPath?)] = []
         var rest = Substring(text)
         while let open = rest.firstIndex(of: "{") {
-            guard let close = rest[open...].firstIndex(of: "}") else { throw .invalid("\(field): '{' without '}'", field: field) }
+            guard let close = rest[open...].firstIndex(of: "}") else {
+                throw .invalid("\(field): '{' without '}'", field: field)
+            }
             parts.append((String(rest[..<open]), try PayloadPath(String(rest[rest.index(after: open)..<close]))))
             rest = rest[rest.index(after: close)...]
         }
@@ -119,7 +134,10 @@ struct Evaluator {
     /// Every value the spec yields, absent and empty ones left out.
     func values(_ spec: ValueSpec, field: String) throws(OrderCoreError) -> [JSON] {
         switch spec {
-        case .path(let p): return p.values(current: current, payload: payload, arguments: arguments).filter { Evaluator.text(of: $0) != "" }
+        case .path(let p):
+            return p.values(current: current, payload: payload, arguments: arguments).filter {
+                Evaluator.text(of: $0) != ""
+            }
         case .constant(let v): return v == .null ? [] : [v]
         case .first(let specs):
             for s in specs { let v = try values(s, field: field); if !v.isEmpty { return v } }
@@ -133,7 +151,8 @@ struct Evaluator {
             for part in parts {
                 out += part.literal
                 if let path = part.path {
-                    guard let v = path.values(current: current, payload: payload, arguments: arguments).first, let t = Evaluator.text(of: v), !t.isEmpty
+                    guard let v = path.values(current: current, payload: payload, arguments: arguments).first,
+                        let t = Evaluator.text(of: v), !t.isEmpty
                     else { return [] }
                     out += t
                 }
@@ -145,12 +164,16 @@ struct Evaluator {
             return v == .null ? [] : [v]
         case .split(let inner, let separator):
             guard let t = try text(inner, field: field) else { return [] }
-            return t.split(separator: separator.isEmpty ? "," : separator).map { String($0).trimmed }.filter { !$0.isEmpty }.map(JSON.string)
+            return t.split(separator: separator.isEmpty ? "," : separator).map { String($0).trimmed }.filter {
+                !$0.isEmpty
+            }.map(JSON.string)
         case .sum, .add, .subtract, .negate, .minor:
             return try money(spec, field: field).map { [.string(Money.format($0, exponent: exponent))] } ?? []
         case .epoch(let inner):
             guard let t = try text(inner, field: field) else { return [] }
-            guard let n = Int64(t), n >= 0, n < 10_000_000_000_000 else { throw .invalid("\(field): \"\(t.prefix(40))\" is not a Unix time", field: field) }
+            guard let n = Int64(t), n >= 0, n < 10_000_000_000_000 else {
+                throw .invalid("\(field): \"\(t.prefix(40))\" is not a Unix time", field: field)
+            }
             return n == 0 ? [] : [.string(Timestamp.format(n >= 100_000_000_000 ? n : n * 1_000))]
         case .stripPrefix(let inner, let prefix):
             guard let t = try text(inner, field: field) else { return [] }
@@ -160,7 +183,9 @@ struct Evaluator {
 
     func text(_ spec: ValueSpec, field: String) throws(OrderCoreError) -> String? {
         guard let v = try values(spec, field: field).first else { return nil }
-        guard let t = Evaluator.text(of: v) else { throw .invalid("\(field): expected text, found \(v.typeName)", field: field) }
+        guard let t = Evaluator.text(of: v) else {
+            throw .invalid("\(field): expected text, found \(v.typeName)", field: field)
+        }
         return t
     }
 
@@ -194,13 +219,17 @@ struct Evaluator {
             return total
         case .add(let specs):
             var total: Int64?
-            for s in specs { if let m = try money(s, field: field) { total = try checked((total ?? 0).addingReportingOverflow(m)) } }
+            for s in specs {
+                if let m = try money(s, field: field) { total = try checked((total ?? 0).addingReportingOverflow(m)) }
+            }
             return total
         case .subtract(let a, let b):
             guard let m = try money(a, field: field) else { return nil }
             return try checked(m.subtractingReportingOverflow(try money(b, field: field) ?? 0))
         case .negate(let inner):
-            return try money(inner, field: field).map { m throws(OrderCoreError) in try checked(Int64(0).subtractingReportingOverflow(m)) }
+            return try money(inner, field: field).map { m throws(OrderCoreError) in
+                try checked(Int64(0).subtractingReportingOverflow(m))
+            }
         case .minor(let inner):
             return try text(inner, field: field).map { t throws(OrderCoreError) in
                 guard let n = Int64(t.hasSuffix(".0") ? String(t.dropLast(2)) : t) else {
@@ -209,14 +238,18 @@ struct Evaluator {
                 return n
             }
         default:
-            return try values(spec, field: field).first.map { v throws(OrderCoreError) in try parseMoney(v, field: field) }
+            return try values(spec, field: field).first.map { v throws(OrderCoreError) in
+                try parseMoney(v, field: field)
+            }
         }
     }
 
     private func parseMoney(_ v: JSON, field: String) throws(OrderCoreError) -> Int64 {
         guard let t = Evaluator.text(of: v), let minor = Money.parse(t, exponent: exponent) else {
-            throw .invalid("\(field): \(Evaluator.text(of: v).map { "\"\($0.prefix(40))\"" } ?? v.typeName) is not an amount with at most \(exponent) decimals",
-                           field: field)
+            throw .invalid(
+                "\(field): \(Evaluator.text(of: v).map { "\"\($0.prefix(40))\"" } ?? v.typeName) is not an amount with "
+                    + "at most \(exponent) decimals",
+                field: field)
         }
         return minor
     }
@@ -225,7 +258,9 @@ struct Evaluator {
         guard let t = try text(spec, field: field) else { return nil }
         // Channels send quantities as numbers ("2"), strings or "2.0"; a fraction is an error.
         let whole = t.hasSuffix(".0") ? String(t.dropLast(2)) : t
-        guard let n = Int64(whole) else { throw .invalid("\(field): \"\(t.prefix(40))\" is not a whole number", field: field) }
+        guard let n = Int64(whole) else {
+            throw .invalid("\(field): \"\(t.prefix(40))\" is not a whole number", field: field)
+        }
         return n
     }
 
@@ -244,10 +279,16 @@ struct Evaluator {
         if let parsed = Timestamp.parse(t) { return parsed }
         let offset = timeOffsetMinutes
         let local: Int64?
-        if let timeFormat { local = TimePattern.parse(t, pattern: timeFormat) }
-        else { local = Timestamp.parse(t + "Z") }
+        if let timeFormat {
+            local = TimePattern.parse(t, pattern: timeFormat)
+        } else {
+            local = Timestamp.parse(t + "Z")
+        }
         guard let local else {
-            throw .invalid("\(field): \"\(t.prefix(40))\" is not a time\(timeFormat.map { " in the format \($0)" } ?? " (ISO 8601)")", field: field)
+            throw .invalid(
+                "\(field): \"\(t.prefix(40))\" is not a "
+                    + "time\(timeFormat.map { " in the format \($0)" } ?? " (ISO 8601)")",
+                field: field)
         }
         return local - Int64(offset) * 60_000
     }
@@ -264,7 +305,9 @@ enum TimePattern {
         while j < p.count {
             if p[j] == UInt8(ascii: "%"), j + 1 < p.count {
                 var n = 0, digits = 0
-                while i < t.count, t[i] >= 48, t[i] <= 57, digits < 4 { n = n * 10 + Int(t[i] - 48); i += 1; digits += 1 }
+                while i < t.count, t[i] >= 48, t[i] <= 57, digits < 4 {
+                    n = n * 10 + Int(t[i] - 48); i += 1; digits += 1
+                }
                 guard digits > 0 else { return nil }
                 switch p[j + 1] {
                 case UInt8(ascii: "Y"): year = n

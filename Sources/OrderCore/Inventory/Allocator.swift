@@ -30,16 +30,21 @@ enum Allocator {
         for line in lines { demand[line.sku, default: 0] += line.qty }  // bounded by OrderDraft's line limits
         func fillsAll(_ site: Site) -> Bool { demand.allSatisfy { site.capacity[$0.key, default: 0] >= $0.value } }
         func single(_ site: Site, _ reason: String) -> Result {
-            Result(decision: .single, reason: reason, takes: lines.map { Take(lineNo: $0.lineNo, sku: $0.sku, warehouse: site.warehouse, qty: $0.qty) })
+            Result(
+                decision: .single, reason: reason,
+                takes: lines.map { Take(lineNo: $0.lineNo, sku: $0.sku, warehouse: site.warehouse, qty: $0.qty) })
         }
         let locals = sites.filter(\.local).sorted { ($0.priority, $0.warehouse) < ($1.priority, $1.warehouse) }
-        let byDistance = sites.sorted { ($0.local ? 0 : 1, $0.distance ?? .max, $0.priority, $0.warehouse)
-                                        < ($1.local ? 0 : 1, $1.distance ?? .max, $1.priority, $1.warehouse) }
+        let byDistance = sites.sorted {
+            ($0.local ? 0 : 1, $0.distance ?? .max, $0.priority, $0.warehouse)
+                < ($1.local ? 0 : 1, $1.distance ?? .max, $1.priority, $1.warehouse)
+        }
         if let site = locals.first(where: fillsAll) {
             return single(site, "\(site.warehouse) serves the ship-to region and has every unit")
         }
         if locals.isEmpty, let site = byDistance.first(where: fillsAll) {
-            return single(site, "no warehouse serves the ship-to region; \(site.warehouse) is the nearest with every unit")
+            return single(
+                site, "no warehouse serves the ship-to region; \(site.warehouse) is the nearest with every unit")
         }
         var short: [String: Int64] = [:]
         for (sku, qty) in demand {
@@ -47,7 +52,8 @@ enum Allocator {
             if total < qty { short[sku] = qty - total }
         }
         if !short.isEmpty {
-            return Result(decision: .backorder, reason: "not enough units in any combination of warehouses", short: short)
+            return Result(
+                decision: .backorder, reason: "not enough units in any combination of warehouses", short: short)
         }
         // Split: local warehouses first, then the nearest.
         var remaining = Dictionary(uniqueKeysWithValues: byDistance.map { ($0.warehouse, $0.capacity) })
@@ -75,8 +81,11 @@ enum Allocator {
                 }
             }
         }
-        let reason = locals.isEmpty ? "no warehouse has every unit; split by distance"
-            : "no warehouse serving the ship-to region has every unit; split (or transfer as proposed to ship from \(locals[0].warehouse))"
+        let reason =
+            locals.isEmpty
+            ? "no warehouse has every unit; split by distance"
+            : "no warehouse serving the ship-to region has every unit; split (or transfer as proposed to ship from "
+                + "\(locals[0].warehouse))"
         return Result(decision: .split, reason: reason, takes: takes, transferProposal: proposal)
     }
 }

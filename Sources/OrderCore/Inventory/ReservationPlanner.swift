@@ -22,7 +22,9 @@ enum ReservationPlanner {
         guard allowShort else { return try planWhole(lines, sources: sources) }
         var left: [String: Int64] = [:]
         for (sku, pool) in sources {
-            left[sku] = pool.reduce(Int64(0)) { total, s in total.addingReportingOverflow(s.available).overflow ? .max : total + max(0, s.available) }
+            left[sku] = pool.reduce(Int64(0)) { total, s in
+                total.addingReportingOverflow(s.available).overflow ? .max : total + max(0, s.available)
+            }
         }
         var clamped: [Line] = []
         for line in lines {
@@ -47,8 +49,10 @@ enum ReservationPlanner {
             }
             let wanted = demand[line.sku] ?? 0
             if wanted > available {
-                throw OrderCoreError(.insufficientStock, "insufficient stock for \(line.sku): requested \(wanted), available \(available)",
-                                     details: ["sku": .string(line.sku), "requested": .int(wanted), "available": .int(available)])
+                throw OrderCoreError(
+                    .insufficientStock,
+                    "insufficient stock for \(line.sku): requested \(wanted), available \(available)",
+                    details: ["sku": .string(line.sku), "requested": .int(wanted), "available": .int(available)])
             }
         }
         // Every warehouse that can ship the whole order stocks the first line's SKU, so its sources
@@ -57,7 +61,9 @@ enum ReservationPlanner {
             let fillsAll = demand.allSatisfy { sku, qty in
                 (sources[sku] ?? []).first { $0.warehouse == source.warehouse }.map { $0.available >= qty } ?? false
             }
-            if fillsAll { return lines.map { Take(lineNo: $0.lineNo, sku: $0.sku, warehouse: source.warehouse, qty: $0.qty) } }
+            if fillsAll {
+                return lines.map { Take(lineNo: $0.lineNo, sku: $0.sku, warehouse: source.warehouse, qty: $0.qty) }
+            }
         }
         var remaining = sources
         var plan: [Take] = []

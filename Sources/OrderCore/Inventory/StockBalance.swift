@@ -31,8 +31,10 @@ struct StockBalance {
     }
 
     var json: JSONObject {
-        ["warehouse": .string(warehouse), "on_hand": .int(onHand), "reserved": .int(reserved),
-         "available": .int(available), "quarantine": .int(quarantine), "safety": .int(safety)]
+        [
+            "warehouse": .string(warehouse), "on_hand": .int(onHand), "reserved": .int(reserved),
+            "available": .int(available), "quarantine": .int(quarantine), "safety": .int(safety),
+        ]
     }
 }
 
@@ -70,8 +72,10 @@ struct LedgerRow {
     var actor: String?
 
     var json: JSON {
-        ["id": .int(id), "at": .string(Timestamp.format(at)), "sku": .string(sku), "warehouse": .string(warehouse),
-         "bucket": .string(bucket), "delta": .int(delta), "reason": .string(reason), "ref_type": .optional(refType),
-         "ref_id": .optional(refID), "note": .optional(note), "actor": .optional(actor)]
+        [
+            "id": .int(id), "at": .string(Timestamp.format(at)), "sku": .string(sku), "warehouse": .string(warehouse),
+            "bucket": .string(bucket), "delta": .int(delta), "reason": .string(reason), "ref_type": .optional(refType),
+            "ref_id": .optional(refID), "note": .optional(note), "actor": .optional(actor),
+        ]
     }
 }

@@ -1,26 +1,32 @@
 enum StockCommands {
     static let all = [receive, adjust, safety, quarantine, scrap, get, ledger, verify]
 
-    static let receive = Command("stock.receive", .write, "Add received units to on-hand stock (sku, warehouse, qty, reference)",
+    static let receive = Command(
+        "stock.receive", .write, "Add received units to on-hand stock (sku, warehouse, qty, reference)",
         arguments: [
             Argument("sku", .code, required: true, positional: true),
             Argument("warehouse", .code, required: true, positional: true),
             Argument("qty", .integer, required: true, positional: true),
             Argument("reference", .code),
         ],
-        result: ["sku", "received", "warehouse", "on_hand", "reserved", "available", "quarantine", "safety"]) { ctx, f in
+        result: ["sku", "received", "warehouse", "on_hand", "reserved", "available", "quarantine", "safety"]
+    ) { ctx, f in
         let (sku, warehouse) = try skuAndWarehouse(ctx, f)
         let qty = try f.quantity("qty")
         let reference = try f.code("reference")
         try f.finish()
-        let balance = try ctx.post(LedgerEntry(sku: sku, warehouse: warehouse, bucket: .onHand, delta: qty, reason: .receive,
-                                               refType: reference == nil ? nil : "receipt", refID: reference))
+        let balance = try ctx.post(
+            LedgerEntry(
+                sku: sku, warehouse: warehouse, bucket: .onHand, delta: qty, reason: .receive,
+                refType: reference == nil ? nil : "receipt", refID: reference))
         let head: JSONObject = ["sku": .string(sku), "received": .int(qty)]
         return .object(head.merging(balance.json))
     }
 
-    static let adjust = Command("stock.adjust", .write,
-        "Correct a balance by a signed quantity with a reason (sku, warehouse, qty, reason, bucket = on_hand | quarantine, reference)",
+    static let adjust = Command(
+        "stock.adjust", .write,
+        "Correct a balance by a signed quantity with a reason (sku, warehouse, qty, reason, bucket = on_hand | "
+            + "quarantine, reference)",
         roleRule: "a supervisor for the quarantine bucket, or more than inventory.adjust_limit units",
         arguments: [
             Argument("sku", .code, required: true, positional: true),
@@ -30,7 +36,8 @@ enum StockCommands {
             Argument("bucket", .code, "Which balance (default on_hand)", choices: ["on_hand", "quarantine"]),
             Argument("reference", .code),
         ],
-        result: ["sku", "adjusted", "bucket", "warehouse", "on_hand", "reserved", "available", "quarantine"]) { ctx, f in
+        result: ["sku", "adjusted", "bucket", "warehouse", "on_hand", "reserved", "available", "quarantine"]
+    ) { ctx, f in
         let (sku, warehouse) = try skuAndWarehouse(ctx, f)
         let qty = try f.requiredInt("qty")
         guard qty != 0 else { throw OrderCoreError.invalid("qty must not be zero", field: "qty") }
@@ -39,8 +46,9 @@ enum StockCommands {
         }
         let bucketName = try f.code("bucket") ?? "on_hand"
         guard let bucket = LedgerEntry.Bucket(rawValue: bucketName), bucket == .onHand || bucket == .quarantine else {
-            throw OrderCoreError.invalid("bucket must be on_hand or quarantine (reserved changes through orders, safety through stock.safety)",
-                                         field: "bucket")
+            throw OrderCoreError.invalid(
+                "bucket must be on_hand or quarantine (reserved changes through orders, safety through stock.safety)",
+                field: "bucket")
         }
         let reference = try f.code("reference")
         try f.finish()
@@ -48,8 +56,10 @@ enum StockCommands {
         // back on sale through on-hand), and so is any large correction.
         if bucket == .quarantine { try ctx.requireRole(.supervisor, to: "adjusting quarantined stock") }
         try ctx.requireAdjustRole(units: qty.magnitude, what: "adjusting \(qty.magnitude) units")
-        let balance = try ctx.post(LedgerEntry(sku: sku, warehouse: warehouse, bucket: bucket, delta: qty, reason: .adjust,
-                                               refType: reference == nil ? nil : "adjustment", refID: reference, note: reason))
+        let balance = try ctx.post(
+            LedgerEntry(
+                sku: sku, warehouse: warehouse, bucket: bucket, delta: qty, reason: .adjust,
+                refType: reference == nil ? nil : "adjustment", refID: reference, note: reason))
         let head: JSONObject = ["sku": .string(sku), "adjusted": .int(qty), "bucket": .string(bucket.rawValue)]
         var result = head.merging(balance.json)
         // Fewer units on hand than promised: the shortfall must be resolved (recount, cancel or transfer).
@@ -57,26 +67,33 @@ enum StockCommands {
         return .object(result)
     }
 
-    static let safety = Command("stock.safety", .write, "Set the safety stock held back from sale (sku, warehouse, qty)",
+    static let safety = Command(
+        "stock.safety", .write, "Set the safety stock held back from sale (sku, warehouse, qty)",
         arguments: [
             Argument("sku", .code, required: true, positional: true),
             Argument("warehouse", .code, required: true, positional: true),
             Argument("qty", .integer, "The units held back from sale (0 clears it)", required: true, positional: true),
         ],
-        result: ["sku", "warehouse", "on_hand", "reserved", "available", "quarantine", "safety"]) { ctx, f in
+        result: ["sku", "warehouse", "on_hand", "reserved", "available", "quarantine", "safety"]
+    ) { ctx, f in
         let (sku, warehouse) = try skuAndWarehouse(ctx, f)
         let qty = try f.requiredInt("qty", min: 0)
         try f.finish()
-        var balance = try ctx.store.balances(sku: sku, warehouse: warehouse).first ?? StockBalance(sku: sku, warehouse: warehouse)
+        var balance =
+            try ctx.store.balances(sku: sku, warehouse: warehouse).first ?? StockBalance(sku: sku, warehouse: warehouse)
         if qty != balance.safety {
-            balance = try ctx.post(LedgerEntry(sku: sku, warehouse: warehouse, bucket: .safety, delta: qty - balance.safety, reason: .safety))
+            balance = try ctx.post(
+                LedgerEntry(
+                    sku: sku, warehouse: warehouse, bucket: .safety, delta: qty - balance.safety, reason: .safety))
         }
         let head: JSONObject = ["sku": .string(sku)]
         return .object(head.merging(balance.json))
     }
 
-    static let quarantine = Command("stock.quarantine", .write,
-        "Move units out of sale into quarantine (damaged, QC), or back with a negative qty — a supervisor's decision (sku, warehouse, qty, note)",
+    static let quarantine = Command(
+        "stock.quarantine", .write,
+        "Move units out of sale into quarantine (damaged, QC), or back with a negative qty — a supervisor's decision "
+            + "(sku, warehouse, qty, note)",
         roleRule: "a supervisor to release units to sale (qty < 0)",
         arguments: [
             Argument("sku", .code, required: true, positional: true),
@@ -84,7 +101,8 @@ enum StockCommands {
             Argument("qty", .integer, "Units moved into quarantine (negative: back)", required: true, positional: true),
             Argument("note", .text, positional: true),
         ],
-        result: ["sku", "quarantined", "warehouse", "on_hand", "reserved", "available", "quarantine", "safety"]) { ctx, f in
+        result: ["sku", "quarantined", "warehouse", "on_hand", "reserved", "available", "quarantine", "safety"]
+    ) { ctx, f in
         let (sku, warehouse) = try skuAndWarehouse(ctx, f)
         let qty = try f.requiredInt("qty", min: -1_000_000_000_000, max: 1_000_000_000_000)
         guard qty != 0 else { throw OrderCoreError.invalid("qty must not be zero", field: "qty") }
@@ -93,15 +111,21 @@ enum StockCommands {
         // Putting units back on sale (damaged returns among them) is a supervisor's decision.
         if qty < 0 { try ctx.requireRole(.supervisor, to: "releasing quarantined stock to sale") }
         // Out of on-hand first, then into quarantine (or the reverse): each step keeps its bucket >= 0.
-        let (from, to): (LedgerEntry.Bucket, LedgerEntry.Bucket) = qty > 0 ? (.onHand, .quarantine) : (.quarantine, .onHand)
-        try ctx.post(LedgerEntry(sku: sku, warehouse: warehouse, bucket: from, delta: -abs(qty), reason: .quarantine, note: note))
-        let balance = try ctx.post(LedgerEntry(sku: sku, warehouse: warehouse, bucket: to, delta: abs(qty), reason: .quarantine, note: note))
+        let (from, to): (LedgerEntry.Bucket, LedgerEntry.Bucket) =
+            qty > 0 ? (.onHand, .quarantine) : (.quarantine, .onHand)
+        try ctx.post(
+            LedgerEntry(sku: sku, warehouse: warehouse, bucket: from, delta: -abs(qty), reason: .quarantine, note: note)
+        )
+        let balance = try ctx.post(
+            LedgerEntry(sku: sku, warehouse: warehouse, bucket: to, delta: abs(qty), reason: .quarantine, note: note))
         let head: JSONObject = ["sku": .string(sku), "quarantined": .int(qty)]
         return .object(head.merging(balance.json))
     }
 
-    static let scrap = Command("stock.scrap", .write,
-        "Write units off as scrap, from quarantine (default) or on hand — a supervisor's decision (sku, warehouse, qty, bucket, note)",
+    static let scrap = Command(
+        "stock.scrap", .write,
+        "Write units off as scrap, from quarantine (default) or on hand — a supervisor's decision (sku, warehouse, "
+            + "qty, bucket, note)",
         role: .supervisor,
         arguments: [
             Argument("sku", .code, required: true, positional: true),
@@ -110,7 +134,8 @@ enum StockCommands {
             Argument("note", .text, positional: true),
             Argument("bucket", .code, "Which balance (default quarantine)", choices: ["quarantine", "on_hand"]),
         ],
-        result: ["sku", "scrapped", "bucket", "warehouse", "on_hand", "reserved", "available", "quarantine"]) { ctx, f in
+        result: ["sku", "scrapped", "bucket", "warehouse", "on_hand", "reserved", "available", "quarantine"]
+    ) { ctx, f in
         let (sku, warehouse) = try skuAndWarehouse(ctx, f)
         let qty = try f.quantity("qty")
         let bucketName = try f.code("bucket") ?? "quarantine"
@@ -119,7 +144,8 @@ enum StockCommands {
         }
         let note = try f.text("note", maxLength: 500)
         try f.finish()
-        let balance = try ctx.post(LedgerEntry(sku: sku, warehouse: warehouse, bucket: bucket, delta: -qty, reason: .scrap, note: note))
+        let balance = try ctx.post(
+            LedgerEntry(sku: sku, warehouse: warehouse, bucket: bucket, delta: -qty, reason: .scrap, note: note))
         let head: JSONObject = ["sku": .string(sku), "scrapped": .int(qty), "bucket": .string(bucket.rawValue)]
         return .object(head.merging(balance.json))
     }
@@ -133,15 +159,18 @@ enum StockCommands {
         return (sku, warehouse)
     }
 
-    static let get = Command("stock.get", .read,
-        "Show on-hand, reserved and available units of a SKU, per warehouse and in total, and what a channel may sell (sku, warehouse, channel)",
+    static let get = Command(
+        "stock.get", .read,
+        "Show on-hand, reserved and available units of a SKU, per warehouse and in total, and what a channel may sell "
+            + "(sku, warehouse, channel)",
         arguments: [
             Argument("sku", .code, required: true, positional: true),
             Argument("warehouse", .code, "One warehouse (default: all)", positional: true),
             Argument("channel", .code, "Also what this channel may sell"),
         ],
         result: ["sku", "on_hand", "reserved", "available", "quarantine", "safety", "in_transit", "warehouses"],
-        aliases: ["stock show"]) { ctx, f in
+        aliases: ["stock show"]
+    ) { ctx, f in
         let sku = try f.requiredCode("sku")
         let warehouse = try f.code("warehouse")
         let channel = try f.code("channel")
@@ -151,26 +180,34 @@ enum StockCommands {
         try ctx.expireStaleReservations(skus: [sku])
         var balances = try ctx.salesBalances(sku: sku, warehouse: warehouse)
         let inTransit = try ctx.store.inTransit(sku: sku).filter { warehouse == nil || $0.key == warehouse }
-        for (destination, _) in inTransit.sorted(by: { $0.key < $1.key }) where !balances.contains(where: { $0.warehouse == destination }) {
+        for (destination, _) in inTransit.sorted(by: { $0.key < $1.key })
+        where !balances.contains(where: { $0.warehouse == destination }) {
             balances.append(StockBalance(sku: sku, warehouse: destination))
         }
         func total(_ value: (StockBalance) -> Int64) -> JSON {
-            .int(balances.reduce(Int64(0)) { sum, b in sum.addingReportingOverflow(value(b)).overflow ? .max : sum + value(b) })
+            .int(
+                balances.reduce(Int64(0)) { sum, b in
+                    sum.addingReportingOverflow(value(b)).overflow ? .max : sum + value(b)
+                })
         }
         var result: JSONObject = [
-            "sku": .string(sku), "on_hand": total(\.onHand), "reserved": total(\.reserved), "available": total(\.available),
-            "quarantine": total(\.quarantine), "safety": total(\.safety), "in_transit": total { inTransit[$0.warehouse] ?? 0 },
-            "warehouses": .array(balances.map { b in
-                var json = b.json
-                json["in_transit"] = .int(inTransit[b.warehouse] ?? 0)
-                return .object(json)
-            }),
+            "sku": .string(sku), "on_hand": total(\.onHand), "reserved": total(\.reserved),
+            "available": total(\.available),
+            "quarantine": total(\.quarantine), "safety": total(\.safety),
+            "in_transit": total { inTransit[$0.warehouse] ?? 0 },
+            "warehouses": .array(
+                balances.map { b in
+                    var json = b.json
+                    json["in_transit"] = .int(inTransit[b.warehouse] ?? 0)
+                    return .object(json)
+                }),
         ]
         if let channel { result["channel"] = .object(try ctx.sellable(sku: sku, channel: channel)) }
         return .object(result)
     }
 
-    static let ledger = Command("stock.ledger", .read,
+    static let ledger = Command(
+        "stock.ledger", .read,
         "List ledger rows oldest first (sku, warehouse, ref_type, ref_id, reason, from, to, limit, after)",
         arguments: [
             Argument("sku", .code, "Only this SKU", positional: true),
@@ -183,22 +220,29 @@ enum StockCommands {
             Argument("after", .integer),
             Argument("limit", .integer),
         ],
-        result: ["entries", "next"]) { ctx, f in
-        var query = Store.LedgerQuery(sku: try f.code("sku"), warehouse: try f.code("warehouse"), refType: try f.code("ref_type"),
-                                      refID: try f.code("ref_id"), reason: try f.code("reason"), from: try f.time("from"),
-                                      to: try f.time("to"), afterID: try f.int("after", min: 0), limit: 0)
+        result: ["entries", "next"]
+    ) { ctx, f in
+        var query = Store.LedgerQuery(
+            sku: try f.code("sku"), warehouse: try f.code("warehouse"), refType: try f.code("ref_type"),
+            refID: try f.code("ref_id"), reason: try f.code("reason"), from: try f.time("from"),
+            to: try f.time("to"), afterID: try f.int("after", min: 0), limit: 0)
         let limit = Int(try f.int("limit", min: 1, max: 1_000) ?? 100)
         try f.finish()
         query.limit = limit + 1
         let rows = try ctx.store.ledger(query)
         let shown = rows.prefix(limit)
-        return ["entries": .array(shown.map(\.json)), "next": rows.count > limit ? shown.last.map { .int($0.id) } ?? .null : .null]
+        return [
+            "entries": .array(shown.map(\.json)),
+            "next": rows.count > limit ? shown.last.map { .int($0.id) } ?? .null : .null,
+        ]
     }
 
-    static let verify = Command("stock.verify", .read,
+    static let verify = Command(
+        "stock.verify", .read,
         "Recompute every balance from the ledger and list any difference (there should be none)",
         arguments: [],
-        result: ["ok", "checked", "differences"]) { ctx, f in
+        result: ["ok", "checked", "differences"]
+    ) { ctx, f in
         try f.finish()
         let (checked, differences) = try ctx.stockDifferences()
         return ["ok": .bool(differences.isEmpty), "checked": .int(Int64(checked)), "differences": .array(differences)]

@@ -5,22 +5,33 @@ extension CommandContext {
     /// - Throws: `conflict` when the bucket would go below zero; `invalid_input` on overflow.
     @discardableResult
     func post(_ entry: LedgerEntry) throws -> StockBalance {
-        let before = try store.balances(sku: entry.sku, warehouse: entry.warehouse).first
+        let before =
+            try store.balances(sku: entry.sku, warehouse: entry.warehouse).first
             ?? StockBalance(sku: entry.sku, warehouse: entry.warehouse)
         let current = before[entry.bucket]
         // Every bucket stays within StockBalance.maxUnits, so sums across warehouses, the ledger and
         // reports can never overflow 64 bits (SQLite would turn such a sum into a REAL or an error).
         let (after, overflow) = current.addingReportingOverflow(entry.delta)
         guard !overflow, after <= StockBalance.maxUnits else {
-            throw OrderCoreError(.invalidInput,
-                "changing \(entry.bucket.rawValue) of \(entry.sku) in \(entry.warehouse) by \(entry.delta) would pass \(StockBalance.maxUnits) units, the most one balance holds",
-                details: ["field": "qty", "sku": .string(entry.sku), "warehouse": .string(entry.warehouse), "current": .int(current)])
+            throw OrderCoreError(
+                .invalidInput,
+                "changing \(entry.bucket.rawValue) of \(entry.sku) in \(entry.warehouse) by \(entry.delta) would pass "
+                    + "\(StockBalance.maxUnits) units, the most one balance holds",
+                details: [
+                    "field": "qty", "sku": .string(entry.sku), "warehouse": .string(entry.warehouse),
+                    "current": .int(current),
+                ])
         }
         guard after >= 0 else {
-            throw OrderCoreError(.conflict,
-                "\(entry.bucket.rawValue) of \(entry.sku) in \(entry.warehouse) is \(current); it cannot go below zero (change \(entry.delta))",
-                details: ["sku": .string(entry.sku), "warehouse": .string(entry.warehouse), "bucket": .string(entry.bucket.rawValue),
-                          "current": .int(current), "change": .int(entry.delta)])
+            throw OrderCoreError(
+                .conflict,
+                "\(entry.bucket.rawValue) of \(entry.sku) in \(entry.warehouse) is \(current); it cannot go below zero "
+                    + "(change \(entry.delta))",
+                details: [
+                    "sku": .string(entry.sku), "warehouse": .string(entry.warehouse),
+                    "bucket": .string(entry.bucket.rawValue),
+                    "current": .int(current), "change": .int(entry.delta),
+                ])
         }
         try store.add(entry.delta, to: entry.bucket, sku: entry.sku, warehouse: entry.warehouse)
         try store.append(entry, at: at, actor: actor)

@@ -13,7 +13,9 @@ struct CoverReport {
     var windowDays: Int64
 
     /// Average daily sales over the window, in hundredths of a unit.
-    var averageDailySalesHundredths: Int64 { windowSales.multipliedReportingOverflow(by: 100).partialValue / max(1, windowDays) }
+    var averageDailySalesHundredths: Int64 {
+        windowSales.multipliedReportingOverflow(by: 100).partialValue / max(1, windowDays)
+    }
 
     /// Days the available stock lasts at the average daily sales, in tenths of a day; nil without sales.
     var coverTenths: Int64? {
@@ -67,10 +69,12 @@ extension CommandContext {
 
     func coverReports(sku: String? = nil, warehouse: String? = nil) throws -> [CoverReport] {
         let (first, yesterday) = try coverWindow()
-        return try store.coverRows(sku: sku, warehouse: warehouse, sellPercent: try sellPercent(), firstDay: first, yesterday: yesterday)
+        return try store.coverRows(
+            sku: sku, warehouse: warehouse, sellPercent: try sellPercent(), firstDay: first, yesterday: yesterday)
     }
 
     func coverStatus(_ report: CoverReport) throws -> CoverReport.Status {
-        report.status(warningDays: try intSetting(.coverWarningDays), sufficientDays: try intSetting(.coverSufficientDays))
+        report.status(
+            warningDays: try intSetting(.coverWarningDays), sufficientDays: try intSetting(.coverSufficientDays))
     }
 }

@@ -47,28 +47,35 @@ extension CommandContext {
 enum StockWatchCommands {
     static let all = [alerts, board]
 
-    static let alerts = Command("stock.alerts", .read, "List low-stock alerts, newest first (open_only = true, limit)",
+    static let alerts = Command(
+        "stock.alerts", .read, "List low-stock alerts, newest first (open_only = true, limit)",
         arguments: [
             Argument("open_only", .boolean, "Only open alerts (default true)"),
             Argument("limit", .integer),
         ],
-        result: ["alerts"]) { ctx, f in
+        result: ["alerts"]
+    ) { ctx, f in
         let openOnly = try f.bool("open_only") ?? true
         let limit = try f.int("limit", min: 1, max: 1_000) ?? 100
         try f.finish()
         return ["alerts": .array(try ctx.store.alerts(openOnly: openOnly, limit: Int(limit)))]
     }
 
-    static let board = Command("stock.board", .read,
-        "Per SKU: on hand, safety, yesterday's and average daily sales, days of cover, status (warehouse, status, sort, limit, offset)",
+    static let board = Command(
+        "stock.board", .read,
+        "Per SKU: on hand, safety, yesterday's and average daily sales, days of cover, status (warehouse, status, "
+            + "sort, limit, offset)",
         arguments: [
             Argument("warehouse", .code, "One warehouse (default: all)"),
             Argument("status", .code, "Only rows of this status", choices: ["warning", "normal", "sufficient"]),
-            Argument("sort", .code, "Row order (default days_of_cover)", choices: ["days_of_cover", "sku", "available", "on_hand", "yesterday_sales", "avg_daily_sales"]),
+            Argument(
+                "sort", .code, "Row order (default days_of_cover)",
+                choices: ["days_of_cover", "sku", "available", "on_hand", "yesterday_sales", "avg_daily_sales"]),
             Argument("limit", .integer),
             Argument("offset", .integer, "Skip this many rows"),
         ],
-        result: ["window", "total", "rows"]) { ctx, f in
+        result: ["window", "total", "rows"]
+    ) { ctx, f in
         let warehouse = try f.code("warehouse")
         let statusName = try f.code("status")
         let sort = try f.code("sort") ?? "days_of_cover"
@@ -91,7 +98,8 @@ enum StockWatchCommands {
             "avg_daily_sales": { ($1.windowSales, $0.sku) < ($0.windowSales, $1.sku) },
         ]
         guard let order = orders[sort] else {
-            throw OrderCoreError.invalid("sort must be one of \(orders.keys.sorted().joined(separator: ", ")), not '\(sort)'", field: "sort")
+            throw OrderCoreError.invalid(
+                "sort must be one of \(orders.keys.sorted().joined(separator: ", ")), not '\(sort)'", field: "sort")
         }
         let warningDays = try ctx.intSetting(.coverWarningDays)
         let sufficientDays = try ctx.intSetting(.coverSufficientDays)
@@ -100,9 +108,13 @@ enum StockWatchCommands {
             .filter { status == nil || $0.1 == status }
             .sorted { order($0.0, $1.0) }
         let (first, yesterday) = try ctx.coverWindow()
-        return ["window": ["from_day": .string(Timestamp.format(first * 86_400_000).prefix(10).description),
-                           "to_day": .string(Timestamp.format(yesterday * 86_400_000).prefix(10).description)],
-                "total": .int(rows.count),
-                "rows": .array(rows.dropFirst(offset).prefix(limit).map { .object($0.0.json(status: $0.1)) })]
+        return [
+            "window": [
+                "from_day": .string(Timestamp.format(first * 86_400_000).prefix(10).description),
+                "to_day": .string(Timestamp.format(yesterday * 86_400_000).prefix(10).description),
+            ],
+            "total": .int(rows.count),
+            "rows": .array(rows.dropFirst(offset).prefix(limit).map { .object($0.0.json(status: $0.1)) }),
+        ]
     }
 }

@@ -19,11 +19,19 @@ struct Transfer {
     var updatedAt: Int64
 
     func json(lines: [Line]) -> JSON {
-        ["transfer_id": .string(transferID), "from": .string(from), "to": .string(to), "state": .string(state.rawValue),
-         "reference": .optional(reference), "created_at": .string(Timestamp.format(createdAt)),
-         "updated_at": .string(Timestamp.format(updatedAt)),
-         "lines": .array(lines.map { ["sku": .string($0.sku), "qty": .int($0.qty), "received": .int($0.received),
-                                      "in_transit": .int($0.qty - $0.received)] })]
+        [
+            "transfer_id": .string(transferID), "from": .string(from), "to": .string(to),
+            "state": .string(state.rawValue),
+            "reference": .optional(reference), "created_at": .string(Timestamp.format(createdAt)),
+            "updated_at": .string(Timestamp.format(updatedAt)),
+            "lines": .array(
+                lines.map {
+                    [
+                        "sku": .string($0.sku), "qty": .int($0.qty), "received": .int($0.received),
+                        "in_transit": .int($0.qty - $0.received),
+                    ]
+                }),
+        ]
     }
 }
 
@@ -41,7 +49,8 @@ struct SKUQuantities {
             let qty = allowZero ? try entry.requiredInt("qty", min: 0) : try entry.quantity("qty")
             try entry.finish()
             guard seen.insert(sku).inserted else {
-                throw OrderCoreError.invalid("\(sku) appears twice in \(key); list each SKU once", field: entry.name("sku"))
+                throw OrderCoreError.invalid(
+                    "\(sku) appears twice in \(key); list each SKU once", field: entry.name("sku"))
             }
             items.append((sku, qty))
         }
@@ -51,8 +60,10 @@ struct SKUQuantities {
 enum TransferCommands {
     static let all = [create, receive, get]
 
-    static let create = Command("stock.transfer", .write,
-        "Send available units from one warehouse to another (from, to, lines [{sku, qty}], reference); they are in transit until received",
+    static let create = Command(
+        "stock.transfer", .write,
+        "Send available units from one warehouse to another (from, to, lines [{sku, qty}], reference); they are in "
+            + "transit until received",
         arguments: [
             Argument("from", .code, "The sending warehouse", required: true, positional: true, completes: .warehouse),
             Argument("to", .code, "The receiving warehouse", required: true, positional: true, completes: .warehouse),
@@ -60,13 +71,16 @@ enum TransferCommands {
             Argument("reference", .code),
         ],
         result: ["transfer_id", "from", "to", "state", "reference", "created_at", "updated_at", "lines"],
-        aliases: ["transfer create"]) { ctx, f in
+        aliases: ["transfer create"]
+    ) { ctx, f in
         let from = try f.requiredCode("from")
         let to = try f.requiredCode("to")
         let lines = try SKUQuantities(f, key: "lines", allowZero: false)
         let reference = try f.code("reference")
         try f.finish()
-        guard from != to else { throw OrderCoreError.invalid("from and to are the same warehouse (\(from))", field: "to") }
+        guard from != to else {
+            throw OrderCoreError.invalid("from and to are the same warehouse (\(from))", field: "to")
+        }
         _ = try ctx.requireWarehouse(from, field: "from")
         _ = try ctx.requireWarehouse(to, field: "to")
         for (sku, _) in lines.items { _ = try ctx.requireSKU(sku) }
@@ -77,44 +91,62 @@ enum TransferCommands {
             // A transfer is a decision, not a discovery: it may only move units nobody was promised.
             let available = try ctx.store.balances(sku: sku, warehouse: from).first?.available ?? 0
             guard qty <= available else {
-                throw OrderCoreError(.insufficientStock, "insufficient stock for \(sku) in \(from): transferring \(qty), available \(available)",
-                                     details: ["sku": .string(sku), "warehouse": .string(from), "requested": .int(qty), "available": .int(available)])
+                throw OrderCoreError(
+                    .insufficientStock,
+                    "insufficient stock for \(sku) in \(from): transferring \(qty), available \(available)",
+                    details: [
+                        "sku": .string(sku), "warehouse": .string(from), "requested": .int(qty),
+                        "available": .int(available),
+                    ])
             }
             try ctx.store.insertTransferLine(transferRowID: transfer.rowID, sku: sku, qty: qty)
-            try ctx.post(LedgerEntry(sku: sku, warehouse: from, bucket: .onHand, delta: -qty, reason: .transferOut,
-                                     refType: "transfer", refID: transfer.transferID))
+            try ctx.post(
+                LedgerEntry(
+                    sku: sku, warehouse: from, bucket: .onHand, delta: -qty, reason: .transferOut,
+                    refType: "transfer", refID: transfer.transferID))
         }
         return transfer.json(lines: try ctx.store.transferLines(transferRowID: transfer.rowID))
     }
 
-    static let receive = Command("stock.transfer_receive", .write,
-        "Receive a transfer at its destination, in full or in part (transfer_id, lines [{sku, qty}] = everything outstanding)",
+    static let receive = Command(
+        "stock.transfer_receive", .write,
+        "Receive a transfer at its destination, in full or in part (transfer_id, lines [{sku, qty}] = everything "
+            + "outstanding)",
         arguments: [
             Argument("transfer_id", .code, required: true, positional: true),
             Argument("lines", .lines, "The units that arrived (default: all in transit)"),
         ],
         result: ["transfer_id", "from", "to", "state", "reference", "created_at", "updated_at", "lines"],
-        aliases: ["transfer receive"]) { ctx, f in
+        aliases: ["transfer receive"]
+    ) { ctx, f in
         let id = try f.requiredCode("transfer_id")
         let partial = f.has("lines") ? try SKUQuantities(f, key: "lines", allowZero: false) : nil
         try f.finish()
         var transfer = try requireTransfer(ctx, id)
         let lines = try ctx.store.transferLines(transferRowID: transfer.rowID)
         guard transfer.state != .received else {
-            throw OrderCoreError(.conflict, "transfer \(id) has been received in full", details: ["transfer_id": .string(id), "state": "received"])
+            throw OrderCoreError(
+                .conflict, "transfer \(id) has been received in full",
+                details: ["transfer_id": .string(id), "state": "received"])
         }
-        let outstanding: [(sku: String, qty: Int64)] = lines.map { ($0.sku, $0.qty - $0.received) }.filter { $0.qty > 0 }
+        let outstanding: [(sku: String, qty: Int64)] = lines.map { ($0.sku, $0.qty - $0.received) }.filter {
+            $0.qty > 0
+        }
         let arriving = partial?.items ?? outstanding
         for (sku, qty) in arriving {
             guard let line = lines.first(where: { $0.sku == sku }) else {
                 throw OrderCoreError.invalid("\(sku) is not on transfer \(id)", field: "lines")
             }
             guard qty <= line.qty - line.received else {
-                throw OrderCoreError.invalid("receiving \(qty) \(sku) but only \(line.qty - line.received) are in transit on \(id)", field: "lines")
+                throw OrderCoreError.invalid(
+                    "receiving \(qty) \(sku) but only \(line.qty - line.received) are in transit on \(id)",
+                    field: "lines")
             }
             try ctx.store.addReceived(transferRowID: transfer.rowID, sku: sku, qty: qty)
-            try ctx.post(LedgerEntry(sku: sku, warehouse: transfer.to, bucket: .onHand, delta: qty, reason: .transferIn,
-                                     refType: "transfer", refID: id))
+            try ctx.post(
+                LedgerEntry(
+                    sku: sku, warehouse: transfer.to, bucket: .onHand, delta: qty, reason: .transferIn,
+                    refType: "transfer", refID: id))
         }
         let after = try ctx.store.transferLines(transferRowID: transfer.rowID)
         transfer.state = after.allSatisfy { $0.received == $0.qty } ? .received : .partiallyReceived
@@ -123,12 +155,14 @@ enum TransferCommands {
         return transfer.json(lines: after)
     }
 
-    static let get = Command("stock.transfer_get", .read, "Show a transfer with what is still in transit (transfer_id)",
+    static let get = Command(
+        "stock.transfer_get", .read, "Show a transfer with what is still in transit (transfer_id)",
         arguments: [
-            Argument("transfer_id", .code, required: true, positional: true),
+            Argument("transfer_id", .code, required: true, positional: true)
         ],
         result: ["transfer_id", "from", "to", "state", "reference", "created_at", "updated_at", "lines"],
-        aliases: ["transfer get"]) { ctx, f in
+        aliases: ["transfer get"]
+    ) { ctx, f in
         let id = try f.requiredCode("transfer_id")
         try f.finish()
         let transfer = try requireTransfer(ctx, id)

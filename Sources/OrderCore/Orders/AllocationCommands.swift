@@ -1,55 +1,72 @@
 enum AllocationCommands {
     static let all = [allocate]
 
-    static let allocate = Command("order.allocate", .write,
-        "Choose the warehouses that ship a paid order (by ship-to region, priority and distance); moves its reservations there (order_id)",
+    static let allocate = Command(
+        "order.allocate", .write,
+        "Choose the warehouses that ship a paid order (by ship-to region, priority and distance); moves its "
+            + "reservations there (order_id)",
         arguments: [
-            Argument("order_id", .code, required: true, positional: true),
+            Argument("order_id", .code, required: true, positional: true)
         ],
-        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]) { ctx, f in
+        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]
+    ) { ctx, f in
         let id = try f.requiredCode("order_id")
         try f.finish()
         var order = try ctx.requireOrder(id)
         let next = try order.state.next("order.allocate", orderID: id)
         let lines = try ctx.store.lines(orderRowID: order.rowID)
         let held = try ctx.store.activeReservations(orderRowID: order.rowID)
-        let result = Allocator.plan(lines.map { ($0.lineNo, $0.sku, $0.qty) }, sites: try ctx.allocationSites(order, lines: lines, held: held))
+        let result = Allocator.plan(
+            lines.map { ($0.lineNo, $0.sku, $0.qty) }, sites: try ctx.allocationSites(order, lines: lines, held: held))
 
         var decision: JSONObject = [
             "decision": .string(result.decision.rawValue), "reason": .string(result.reason),
             "region": .optional(order.shipTo["region"]), "at": .string(Timestamp.format(ctx.at)),
-            "allocations": .array(result.takes.map { ["line_no": .int($0.lineNo), "sku": .string($0.sku), "warehouse": .string($0.warehouse),
-                                                      "qty": .int($0.qty)] }),
+            "allocations": .array(
+                result.takes.map {
+                    [
+                        "line_no": .int($0.lineNo), "sku": .string($0.sku), "warehouse": .string($0.warehouse),
+                        "qty": .int($0.qty),
+                    ]
+                }),
         ]
         if !result.transferProposal.isEmpty {
-            decision["transfer_proposal"] = .array(result.transferProposal.map {
-                ["sku": .string($0.sku), "qty": .int($0.qty), "from": .string($0.from), "to": .string($0.to)]
-            })
+            decision["transfer_proposal"] = .array(
+                result.transferProposal.map {
+                    ["sku": .string($0.sku), "qty": .int($0.qty), "from": .string($0.from), "to": .string($0.to)]
+                })
         }
         if !result.short.isEmpty {
-            decision["short"] = .array(result.short.keys.sorted().map { ["sku": .string($0), "qty": .int(result.short[$0] ?? 0)] })
+            decision["short"] = .array(
+                result.short.keys.sorted().map { ["sku": .string($0), "qty": .int(result.short[$0] ?? 0)] })
         }
         try ctx.store.setAllocation(orderRowID: order.rowID, .object(decision))
 
         if result.decision == .backorder {
             try ctx.store.openOrderAlert(kind: "backorder", orderID: id, at: ctx.at, details: .object(decision))
         } else {
-            let current = held.map { Allocator.Take(lineNo: $0.lineNo, sku: $0.sku, warehouse: $0.warehouse, qty: $0.qty) }
+            let current = held.map {
+                Allocator.Take(lineNo: $0.lineNo, sku: $0.sku, warehouse: $0.warehouse, qty: $0.qty)
+            }
             if current.sorted(by: takeOrder) != result.takes.sorted(by: takeOrder) {
                 // Move the holds: give back what the order holds, then hold where it ships from.
                 try ctx.releaseReservations(of: order, reason: .release)
                 let percent = try ctx.sellPercent()
                 for take in result.takes {
-                    try ctx.hold(order, lineNo: take.lineNo, sku: take.sku, warehouse: take.warehouse, qty: take.qty, expiresAt: nil,
-                                 counted: try ctx.store.channelSKU(channel: order.channel, sku: take.sku) != nil, sellPercent: percent)
+                    try ctx.hold(
+                        order, lineNo: take.lineNo, sku: take.sku, warehouse: take.warehouse, qty: take.qty,
+                        expiresAt: nil,
+                        counted: try ctx.store.channelSKU(channel: order.channel, sku: take.sku) != nil,
+                        sellPercent: percent)
                 }
             }
             try ctx.store.allocateLines(orderRowID: order.rowID)
             try ctx.store.clearOrderAlerts(kind: "backorder", orderID: id, at: ctx.at)
         }
         // A backorder stays where it is; the decision is in its timeline either way.
-        try ctx.transition(&order, to: result.decision == .backorder ? order.state : next, command: "order.allocate",
-                           details: .object(decision))
+        try ctx.transition(
+            &order, to: result.decision == .backorder ? order.state : next, command: "order.allocate",
+            details: .object(decision))
         return try ctx.document(order)
     }
 
@@ -61,27 +78,37 @@ enum AllocationCommands {
 extension CommandContext {
     /// The warehouses that may ship an order (active, serving its channel, the pinned one if any) with
     /// what each can give it: available units plus those the order already holds there.
-    func allocationSites(_ order: Order, lines: [OrderLine],
-                         held: [(id: Int64, lineNo: Int64, sku: String, warehouse: String, qty: Int64, channelCounted: Bool)]) throws
-        -> [Allocator.Site] {
+    func allocationSites(
+        _ order: Order, lines: [OrderLine],
+        held: [(id: Int64, lineNo: Int64, sku: String, warehouse: String, qty: Int64, channelCounted: Bool)]
+    ) throws
+        -> [Allocator.Site]
+    {
         let serving = Set(try store.channel(order.channel)?.warehouses ?? [])
         let regions = try order.shipTo["region"].map { try store.warehousesFor(region: $0) } ?? [:]
         var balances: [String: [String: StockBalance]] = [:]  // sku -> warehouse -> balance
         for sku in Set(lines.map(\.sku)) {
-            balances[sku] = Dictionary(uniqueKeysWithValues: try salesBalances(sku: sku, activeOnly: true).map { ($0.warehouse, $0) })
+            balances[sku] = Dictionary(
+                uniqueKeysWithValues: try salesBalances(sku: sku, activeOnly: true).map { ($0.warehouse, $0) })
         }
         return try store.activeWarehouses()
-            .filter { (serving.isEmpty || serving.contains($0.warehouse)) && (order.pinnedWarehouse == nil || order.pinnedWarehouse == $0.warehouse) }
+            .filter {
+                (serving.isEmpty || serving.contains($0.warehouse))
+                    && (order.pinnedWarehouse == nil || order.pinnedWarehouse == $0.warehouse)
+            }
             .map { site in
                 var capacity: [String: Int64] = [:]
                 for (sku, bySite) in balances {
                     guard var balance = bySite[site.warehouse] else { continue }
-                    balance.reserved -= held.filter { $0.sku == sku && $0.warehouse == site.warehouse }.reduce(0) { $0 + $1.qty }
+                    balance.reserved -= held.filter { $0.sku == sku && $0.warehouse == site.warehouse }.reduce(0) {
+                        $0 + $1.qty
+                    }
                     capacity[sku] = balance.available
                 }
                 let region = regions[site.warehouse]
-                return Allocator.Site(warehouse: site.warehouse, priority: site.priority, local: region?.serves ?? false,
-                                      distance: region?.distance, capacity: capacity)
+                return Allocator.Site(
+                    warehouse: site.warehouse, priority: site.priority, local: region?.serves ?? false,
+                    distance: region?.distance, capacity: capacity)
             }
     }
 }

@@ -21,7 +21,8 @@ struct ChannelShipment {
         switch fulfilledBy {
         case nil, "merchant": byChannel = false
         case "channel": byChannel = true
-        case let other?: throw .invalid("fulfilled_by must be merchant or channel, not '\(other)'", field: "fulfilled_by")
+        case let other?:
+            throw .invalid("fulfilled_by must be merchant or channel, not '\(other)'", field: "fulfilled_by")
         }
     }
 }
@@ -34,8 +35,10 @@ extension CommandContext {
     /// its holds are released and nothing moves.
     /// - Parameter lines: the line numbers that left, when only some did (nil: every line).
     /// - Returns: what was recorded (shipment, units taken from stock, units shipped without stock).
-    func recordChannelShipment(_ order: inout Order, reaching state: OrderState, lines only: Set<Int64>? = nil, shipment: ChannelShipment,
-                               moveStock: Bool, channel: String, reference: String) throws -> JSONObject {
+    func recordChannelShipment(
+        _ order: inout Order, reaching state: OrderState, lines only: Set<Int64>? = nil, shipment: ChannelShipment,
+        moveStock: Bool, channel: String, reference: String
+    ) throws -> JSONObject {
         _ = try order.state.next("channel.shipped", orderID: order.orderID)
         if !moveStock { _ = try releaseReservations(of: order, reason: .release) }
         var fromStock: Int64 = 0
@@ -50,10 +53,17 @@ extension CommandContext {
                 continue
             }
             let take = moveStock ? min(remaining, line.quantity(.reserved)) : 0
-            if take > 0 { try handOver(order, lineNo: line.lineNo, qty: take, reason: .ship, reference: ("channel_event", reference)) }
+            if take > 0 {
+                try handOver(
+                    order, lineNo: line.lineNo, qty: take, reason: .ship, reference: ("channel_event", reference))
+            }
             if remaining > take {
                 try store.addLineQuantity(.shipped, orderRowID: order.rowID, lineNo: line.lineNo, qty: remaining - take)
-                if moveStock { withoutStock.append(["line_no": .int(line.lineNo), "sku": .string(line.sku), "qty": .int(remaining - take)]) }
+                if moveStock {
+                    withoutStock.append([
+                        "line_no": .int(line.lineNo), "sku": .string(line.sku), "qty": .int(remaining - take),
+                    ])
+                }
             }
             fromStock += take
         }
@@ -63,21 +73,33 @@ extension CommandContext {
         let carrier = shipment.carrier ?? channel
         var trackingNo = shipment.trackingNo ?? "\(channel)-\(order.externalID ?? order.orderID)"
         if try store.shipmentExists(carrier: carrier, trackingNo: trackingNo) { trackingNo += "/" + order.orderID }
-        let seq = try store.insertShipment(orderRowID: order.rowID, carrier: carrier, trackingNo: trackingNo, at: shippedAt)
-        var details: JSONObject = ["source": .string(channel), "shipment": .int(seq), "carrier": .string(carrier), "tracking_no": .string(trackingNo),
-                                   "shipped_at": .string(Timestamp.format(shippedAt)), "fulfilled_by": .string(shipment.byChannel ? "channel" : "merchant"),
-                                   "units_from_stock": .int(fromStock)]
+        let seq = try store.insertShipment(
+            orderRowID: order.rowID, carrier: carrier, trackingNo: trackingNo, at: shippedAt)
+        var details: JSONObject = [
+            "source": .string(channel), "shipment": .int(seq), "carrier": .string(carrier),
+            "tracking_no": .string(trackingNo),
+            "shipped_at": .string(Timestamp.format(shippedAt)),
+            "fulfilled_by": .string(shipment.byChannel ? "channel" : "merchant"),
+            "units_from_stock": .int(fromStock),
+        ]
         if !withoutStock.isEmpty { details["shipped_without_stock"] = .array(withoutStock) }
-        try transition(&order, to: everything ? .shipped : .partiallyShipped, command: "channel.shipped", details: .object(details))
+        try transition(
+            &order, to: everything ? .shipped : .partiallyShipped, command: "channel.shipped", details: .object(details)
+        )
         if everything, state == .delivered || state == .completed {
             try store.markDelivered(orderRowID: order.rowID, seq: seq, at: at)
             for line in lines where line.qty - line.quantity(.cancelled) > line.quantity(.delivered) {
-                try store.addLineQuantity(.delivered, orderRowID: order.rowID, lineNo: line.lineNo,
-                                          qty: line.qty - line.quantity(.cancelled) - line.quantity(.delivered))
+                try store.addLineQuantity(
+                    .delivered, orderRowID: order.rowID, lineNo: line.lineNo,
+                    qty: line.qty - line.quantity(.cancelled) - line.quantity(.delivered))
             }
             let at = self.at
-            try transition(&order, to: .delivered, command: "channel.delivered", details: ["source": .string(channel)]) { $0.deliveredAt = at }
-            if state == .completed { try transition(&order, to: .completed, command: "channel.completed", details: ["source": .string(channel)]) }
+            try transition(&order, to: .delivered, command: "channel.delivered", details: ["source": .string(channel)])
+            { $0.deliveredAt = at }
+            if state == .completed {
+                try transition(
+                    &order, to: .completed, command: "channel.completed", details: ["source": .string(channel)])
+            }
         }
         return details
     }

@@ -4,13 +4,15 @@ enum FulfillmentCommands {
 
     // MARK: - Holds
 
-    static let hold = Command("order.hold", .write,
+    static let hold = Command(
+        "order.hold", .write,
         "Stop an order before anything leaves the warehouse (order_id, reason); it remembers the state it left",
         arguments: [
             Argument("order_id", .code, required: true, positional: true),
             Argument("reason", .text, required: true, positional: true),
         ],
-        result: ["order_id", "state"]) { ctx, f in
+        result: ["order_id", "state"]
+    ) { ctx, f in
         let id = try f.requiredCode("order_id")
         guard let reason = try f.text("reason", maxLength: 500), !reason.isEmpty else {
             throw OrderCoreError.invalid("reason is required: say why the order is held", field: "reason")
@@ -26,13 +28,15 @@ enum FulfillmentCommands {
         return try ctx.document(order)
     }
 
-    static let release = Command("order.release", .write,
+    static let release = Command(
+        "order.release", .write,
         "Release a held order back to the state it was held in (order_id, reason)",
         arguments: [
             Argument("order_id", .code, required: true, positional: true),
             Argument("reason", .text, positional: true),
         ],
-        result: ["order_id", "state"]) { ctx, f in
+        result: ["order_id", "state"]
+    ) { ctx, f in
         let id = try f.requiredCode("order_id")
         let reason = try f.text("reason", maxLength: 500)
         try f.finish()
@@ -40,8 +44,9 @@ enum FulfillmentCommands {
         _ = try order.state.next("order.release", orderID: id)
         // A hold the risk rules placed is lifted by a review, which records who decided and why.
         if order.holdReason?.hasPrefix(CommandContext.riskHoldPrefix) == true, !ctx.releasingRiskHold {
-            throw OrderCoreError(.conflict, "order \(id) is held by the risk rules; a supervisor decides with risk.review",
-                                 details: ["order_id": .string(id), "reason": "risk_hold"])
+            throw OrderCoreError(
+                .conflict, "order \(id) is held by the risk rules; a supervisor decides with risk.review",
+                details: ["order_id": .string(id), "reason": "risk_hold"])
         }
         let back = order.heldFrom ?? .paid
         try ctx.transition(&order, to: back, command: "order.release", details: ["reason": .optional(reason)]) {
@@ -53,37 +58,49 @@ enum FulfillmentCommands {
 
     // MARK: - Picking
 
-    static let pick = Command("order.pick", .write,
+    static let pick = Command(
+        "order.pick", .write,
         "Record picked units of an allocated order (order_id, lines [{line_no, qty}] = everything allocated)",
         arguments: [
             Argument("order_id", .code, required: true, positional: true),
             Argument("lines", .array, "Per line number, the units picked (default: everything allocated)"),
         ],
-        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]) { ctx, f in
+        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]
+    ) { ctx, f in
         let id = try f.requiredCode("order_id")
         let given = try lineQuantities(f)
         try f.finish()
         var order = try ctx.requireOrder(id)
         let next = try order.state.next("order.pick", orderID: id)
         let lines = try ctx.store.lines(orderRowID: order.rowID)
-        let open = Dictionary(uniqueKeysWithValues: lines.map { ($0.lineNo, $0.quantity(.allocated) - $0.quantity(.picked)) })
+        let open = Dictionary(
+            uniqueKeysWithValues: lines.map { ($0.lineNo, $0.quantity(.allocated) - $0.quantity(.picked)) })
         let everything: [(Int64, Int64)] = lines.map { ($0.lineNo, open[$0.lineNo] ?? 0) }.filter { $0.1 > 0 }
         let picks = given ?? everything
         for (lineNo, qty) in picks {
-            guard let left = open[lineNo] else { throw OrderCoreError.invalid("order \(id) has no line \(lineNo)", field: "lines") }
-            guard qty <= left else { throw OrderCoreError.invalid("line \(lineNo): picking \(qty) but \(left) are left to pick", field: "lines") }
+            guard let left = open[lineNo] else {
+                throw OrderCoreError.invalid("order \(id) has no line \(lineNo)", field: "lines")
+            }
+            guard qty <= left else {
+                throw OrderCoreError.invalid(
+                    "line \(lineNo): picking \(qty) but \(left) are left to pick", field: "lines")
+            }
             try ctx.store.addLineQuantity(.picked, orderRowID: order.rowID, lineNo: lineNo, qty: qty)
         }
-        try ctx.transition(&order, to: order.state == .partiallyShipped ? .partiallyShipped : next, command: "order.pick",
-                           details: ["picked": .array(picks.map { ["line_no": .int($0.0), "qty": .int($0.1)] })])
+        try ctx.transition(
+            &order, to: order.state == .partiallyShipped ? .partiallyShipped : next, command: "order.pick",
+            details: ["picked": .array(picks.map { ["line_no": .int($0.0), "qty": .int($0.1)] })])
         return try ctx.document(order)
     }
 
     // MARK: - Verified packing
 
-    static let pack = Command("order.pack", .write,
-        "Pack a parcel, verified: scans = [order code, each item's barcode...], weight_g measured (packaging_g, partial)",
-        roleRule: "a supervisor to state packaging_g above fulfillment.packaging_g + fulfillment.packaging_allowance_g", recordsFailures: true,
+    static let pack = Command(
+        "order.pack", .write,
+        "Pack a parcel, verified: scans = [order code, each item's barcode...], weight_g measured (packaging_g, "
+            + "partial)",
+        roleRule: "a supervisor to state packaging_g above fulfillment.packaging_g + fulfillment.packaging_allowance_g",
+        recordsFailures: true,
         arguments: [
             Argument("order_id", .code, required: true, positional: true),
             Argument("weight_g", .integer, "The parcel's weight on the scale", required: true, positional: true),
@@ -91,7 +108,8 @@ enum FulfillmentCommands {
             Argument("packaging_g", .integer, "The box and filler's weight, when not the default"),
             Argument("partial", .boolean, "Pack what was scanned and leave the rest for another parcel"),
         ],
-        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]) { ctx, f in
+        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]
+    ) { ctx, f in
         let id = try f.requiredCode("order_id")
         guard let scans = try f.strings("scans", maxCount: 10_000), let first = scans.first else {
             throw OrderCoreError.invalid("scans is required: the order code, then each item's barcode", field: "scans")
@@ -109,8 +127,10 @@ enum FulfillmentCommands {
         var order = try ctx.requireOrder(id)
         _ = try order.state.next("order.pack", orderID: id)
         guard first == order.orderID else {
-            throw OrderCoreError(.conflict, "the first scan must be this order's code \(order.orderID), not \(first): one order, one code",
-                                 details: ["order_id": .string(order.orderID), "scanned": .string(first), "reason": "wrong_order"])
+            throw OrderCoreError(
+                .conflict,
+                "the first scan must be this order's code \(order.orderID), not \(first): one order, one code",
+                details: ["order_id": .string(order.orderID), "scanned": .string(first), "reason": "wrong_order"])
         }
         let lines = try ctx.store.lines(orderRowID: order.rowID)
         var expected: [String: Int64] = [:]
@@ -123,15 +143,23 @@ enum FulfillmentCommands {
         let scanned = items.map { code in byBarcode[code] ?? (skus[code]?.barcode == nil ? skus[code]?.sku : nil) }
         let check = PackCheck.check(scanned: scanned, codes: items, expected: expected, partial: partial)
         guard check.passed, !items.isEmpty else {
-            var problems: [String] = check.wrong.map { "wrong item \($0)" + (byBarcode[$0].map { " (\($0) is not in this order)" } ?? "") }
+            var problems: [String] = check.wrong.map {
+                "wrong item \($0)" + (byBarcode[$0].map { " (\($0) is not in this order)" } ?? "")
+            }
             problems += check.missing.sorted { $0.key < $1.key }.map { "missing \($0.value) \($0.key)" }
             problems += check.extra.sorted { $0.key < $1.key }.map { "extra \($0.value) \($0.key)" }
             if items.isEmpty { problems.append("no items scanned") }
-            throw OrderCoreError(.conflict, "pack check failed: " + problems.joined(separator: ", "), details: [
-                "reason": "pack_mismatch", "wrong": .array(check.wrong.map(JSON.string)),
-                "missing": .array(check.missing.sorted { $0.key < $1.key }.map { ["sku": .string($0.key), "qty": .int($0.value)] }),
-                "extra": .array(check.extra.sorted { $0.key < $1.key }.map { ["sku": .string($0.key), "qty": .int($0.value)] }),
-            ])
+            throw OrderCoreError(
+                .conflict, "pack check failed: " + problems.joined(separator: ", "),
+                details: [
+                    "reason": "pack_mismatch", "wrong": .array(check.wrong.map(JSON.string)),
+                    "missing": .array(
+                        check.missing.sorted { $0.key < $1.key }.map {
+                            ["sku": .string($0.key), "qty": .int($0.value)]
+                        }),
+                    "extra": .array(
+                        check.extra.sorted { $0.key < $1.key }.map { ["sku": .string($0.key), "qty": .int($0.value)] }),
+                ])
         }
         // The parcel's units, spread over the order's lines in line order.
         var counts: [String: Int64] = [:]
@@ -145,23 +173,34 @@ enum FulfillmentCommands {
         }
         // The weight check: items' weights plus packaging, when every item has a weight.
         let unknownWeight = parcelLines.contains { skus[$0.sku]?.weightGrams == nil }
-        let expectedWeight = unknownWeight ? nil : parcelLines.reduce(packaging ?? defaultPackaging) {
-            $0 + $1.qty * (skus[$1.sku]?.weightGrams ?? 0)
-        }
+        let expectedWeight =
+            unknownWeight
+            ? nil
+            : parcelLines.reduce(packaging ?? defaultPackaging) {
+                $0 + $1.qty * (skus[$1.sku]?.weightGrams ?? 0)
+            }
         let tolerance = try ctx.intSetting(.weightTolerancePercent)
         let held = expectedWeight.map { abs(weight - $0) * 100 > tolerance * max($0, 1) } ?? false
-        let seq = try ctx.store.insertParcel(orderRowID: order.rowID, state: held ? .weightHold : .packed, weight: weight,
-                                             expected: expectedWeight, at: ctx.at)
+        let seq = try ctx.store.insertParcel(
+            orderRowID: order.rowID, state: held ? .weightHold : .packed, weight: weight,
+            expected: expectedWeight, at: ctx.at)
         for line in parcelLines {
-            try ctx.store.insertParcelLine(orderRowID: order.rowID, seq: seq, lineNo: line.lineNo, sku: line.sku, qty: line.qty)
+            try ctx.store.insertParcelLine(
+                orderRowID: order.rowID, seq: seq, lineNo: line.lineNo, sku: line.sku, qty: line.qty)
             try ctx.store.addLineQuantity(.packed, orderRowID: order.rowID, lineNo: line.lineNo, qty: line.qty)
             let current = lines.first { $0.lineNo == line.lineNo }
             let pickedShort = (current?.quantity(.packed) ?? 0) + line.qty - (current?.quantity(.picked) ?? 0)
-            if pickedShort > 0 { try ctx.store.addLineQuantity(.picked, orderRowID: order.rowID, lineNo: line.lineNo, qty: pickedShort) }
+            if pickedShort > 0 {
+                try ctx.store.addLineQuantity(.picked, orderRowID: order.rowID, lineNo: line.lineNo, qty: pickedShort)
+            }
         }
-        let allPacked = try ctx.store.lines(orderRowID: order.rowID).allSatisfy { $0.quantity(.packed) >= $0.quantity(.allocated) }
-        var details: JSONObject = ["parcel": .int(seq), "weight_g": .int(weight), "expected_g": expectedWeight.map(JSON.int) ?? .null,
-                                   "weight_check": .string(unknownWeight ? "skipped: an item has no weight" : held ? "held" : "passed")]
+        let allPacked = try ctx.store.lines(orderRowID: order.rowID).allSatisfy {
+            $0.quantity(.packed) >= $0.quantity(.allocated)
+        }
+        var details: JSONObject = [
+            "parcel": .int(seq), "weight_g": .int(weight), "expected_g": expectedWeight.map(JSON.int) ?? .null,
+            "weight_check": .string(unknownWeight ? "skipped: an item has no weight" : held ? "held" : "passed"),
+        ]
         if held { details["tolerance_percent"] = .int(tolerance) }
         if let packaging, packaging > defaultPackaging { details["packaging_g"] = .int(packaging) }
         let after: OrderState = order.state == .partiallyShipped ? .partiallyShipped : allPacked ? .packed : .picking
@@ -169,15 +208,18 @@ enum FulfillmentCommands {
         return try ctx.document(order, extra: ["parcel": .object(details)])
     }
 
-    static let overrideWeight = Command("order.override_weight", .write,
-        "Let a parcel held by the weight check ship, recording who decided and why (order_id, parcel, reason); a supervisor's decision",
+    static let overrideWeight = Command(
+        "order.override_weight", .write,
+        "Let a parcel held by the weight check ship, recording who decided and why (order_id, parcel, reason); a "
+            + "supervisor's decision",
         role: .supervisor,
         arguments: [
             Argument("order_id", .code, required: true, positional: true),
             Argument("parcel", .integer, required: true, positional: true),
             Argument("reason", .text, required: true, positional: true),
         ],
-        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]) { ctx, f in
+        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]
+    ) { ctx, f in
         let id = try f.requiredCode("order_id")
         let seq = try f.requiredInt("parcel", min: 1)
         guard let reason = try f.text("reason", maxLength: 500), !reason.isEmpty else {
@@ -186,37 +228,50 @@ enum FulfillmentCommands {
         try f.finish()
         var order = try ctx.requireOrder(id)
         guard let parcel = try ctx.store.parcels(orderRowID: order.rowID).first(where: { $0.seq == seq }) else {
-            throw OrderCoreError(.notFound, "order \(id) has no parcel \(seq)", details: ["order_id": .string(id), "parcel": .int(seq)])
+            throw OrderCoreError(
+                .notFound, "order \(id) has no parcel \(seq)", details: ["order_id": .string(id), "parcel": .int(seq)])
         }
         guard parcel.state == .weightHold else {
-            throw OrderCoreError(.conflict, "parcel \(seq) of \(id) is \(parcel.state.rawValue), not held by the weight check",
-                                 details: ["parcel": .int(seq), "state": .string(parcel.state.rawValue)])
+            throw OrderCoreError(
+                .conflict, "parcel \(seq) of \(id) is \(parcel.state.rawValue), not held by the weight check",
+                details: ["parcel": .int(seq), "state": .string(parcel.state.rawValue)])
         }
-        try ctx.store.setParcel(orderRowID: order.rowID, seq: seq, state: .packed, overrideBy: ctx.actor, overrideReason: reason)
-        try ctx.transition(&order, to: order.state, command: "order.override_weight",
-                           details: ["parcel": .int(seq), "reason": .string(reason), "weight_g": parcel.weight.map(JSON.int) ?? .null,
-                                     "expected_g": parcel.expected.map(JSON.int) ?? .null])
+        try ctx.store.setParcel(
+            orderRowID: order.rowID, seq: seq, state: .packed, overrideBy: ctx.actor, overrideReason: reason)
+        try ctx.transition(
+            &order, to: order.state, command: "order.override_weight",
+            details: [
+                "parcel": .int(seq), "reason": .string(reason), "weight_g": parcel.weight.map(JSON.int) ?? .null,
+                "expected_g": parcel.expected.map(JSON.int) ?? .null,
+            ])
         return try ctx.document(order)
     }
 
     // MARK: - Shipping
 
-    static let ship = Command("order.ship", .write,
-        "Ship packed parcels with a carrier and tracking number (order_id, carrier, tracking_no, parcels = every packed one)",
+    static let ship = Command(
+        "order.ship", .write,
+        "Ship packed parcels with a carrier and tracking number (order_id, carrier, tracking_no, parcels = every "
+            + "packed one)",
         arguments: [
             Argument("order_id", .code, required: true, positional: true),
             Argument("carrier", .code, "The carrier code", required: true, positional: true),
             Argument("tracking_no", .code, required: true, positional: true),
             Argument("parcels", .array, "Which packed parcels ship (default: all)"),
         ],
-        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]) { ctx, f in
+        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]
+    ) { ctx, f in
         let id = try f.requiredCode("order_id")
         let carrier = try f.requiredCode("carrier")
         let trackingNo = try f.requiredCode("tracking_no")
         let chosen = try f.value("parcels").map { v throws(OrderCoreError) -> [Int64] in
-            guard case .array(let items) = v, !items.isEmpty else { throw .invalid("parcels must be a list of parcel numbers", field: "parcels") }
+            guard case .array(let items) = v, !items.isEmpty else {
+                throw .invalid("parcels must be a list of parcel numbers", field: "parcels")
+            }
             return try items.map { item throws(OrderCoreError) in
-                guard let n = item.intValue, n > 0 else { throw .invalid("parcels must be a list of parcel numbers", field: "parcels") }
+                guard let n = item.intValue, n > 0 else {
+                    throw .invalid("parcels must be a list of parcel numbers", field: "parcels")
+                }
                 return n
             }
         }
@@ -225,27 +280,37 @@ enum FulfillmentCommands {
         _ = try order.state.next("order.ship", orderID: id)
         let parcels = try ctx.store.parcels(orderRowID: order.rowID)
         for seq in chosen ?? [] where !parcels.contains(where: { $0.seq == seq }) {
-            throw OrderCoreError(.notFound, "order \(id) has no parcel \(seq)", details: ["order_id": .string(id), "parcel": .int(seq)])
+            throw OrderCoreError(
+                .notFound, "order \(id) has no parcel \(seq)", details: ["order_id": .string(id), "parcel": .int(seq)])
         }
         let wanted = parcels.filter { chosen?.contains($0.seq) ?? ($0.state != .shipped) }
         if let held = wanted.first(where: { $0.state == .weightHold }) {
-            throw OrderCoreError(.conflict,
-                "parcel \(held.seq) weighs \(held.weight ?? 0) g against \(held.expected ?? 0) g expected; a supervisor must override it (order.override_weight)",
-                details: ["parcel": .int(held.seq), "reason": "weight_hold", "weight_g": held.weight.map(JSON.int) ?? .null,
-                          "expected_g": held.expected.map(JSON.int) ?? .null])
+            throw OrderCoreError(
+                .conflict,
+                "parcel \(held.seq) weighs \(held.weight ?? 0) g against \(held.expected ?? 0) g expected; a "
+                    + "supervisor must override it (order.override_weight)",
+                details: [
+                    "parcel": .int(held.seq), "reason": "weight_hold", "weight_g": held.weight.map(JSON.int) ?? .null,
+                    "expected_g": held.expected.map(JSON.int) ?? .null,
+                ])
         }
         if let gone = wanted.first(where: { $0.state == .shipped }) {
-            throw OrderCoreError(.conflict, "parcel \(gone.seq) has shipped already", details: ["parcel": .int(gone.seq), "reason": "shipped"])
+            throw OrderCoreError(
+                .conflict, "parcel \(gone.seq) has shipped already",
+                details: ["parcel": .int(gone.seq), "reason": "shipped"])
         }
         guard !wanted.isEmpty else {
-            throw OrderCoreError(.conflict, "order \(id) has no packed parcel to ship (pack it with order.pack first)",
-                                 details: ["order_id": .string(id), "state": .string(order.state.rawValue)])
+            throw OrderCoreError(
+                .conflict, "order \(id) has no packed parcel to ship (pack it with order.pack first)",
+                details: ["order_id": .string(id), "state": .string(order.state.rawValue)])
         }
         guard try !ctx.store.shipmentExists(carrier: carrier, trackingNo: trackingNo) else {
-            throw OrderCoreError(.conflict, "\(carrier) tracking number \(trackingNo) is already on a shipment",
-                                 details: ["carrier": .string(carrier), "tracking_no": .string(trackingNo)])
+            throw OrderCoreError(
+                .conflict, "\(carrier) tracking number \(trackingNo) is already on a shipment",
+                details: ["carrier": .string(carrier), "tracking_no": .string(trackingNo)])
         }
-        let shipment = try ctx.store.insertShipment(orderRowID: order.rowID, carrier: carrier, trackingNo: trackingNo, at: ctx.at)
+        let shipment = try ctx.store.insertShipment(
+            orderRowID: order.rowID, carrier: carrier, trackingNo: trackingNo, at: ctx.at)
         var units: Int64 = 0
         for parcel in wanted {
             for line in parcel.lines {
@@ -256,41 +321,54 @@ enum FulfillmentCommands {
         }
         let lines = try ctx.store.lines(orderRowID: order.rowID)
         let allOut = lines.allSatisfy { $0.quantity(.shipped) + $0.quantity(.cancelled) >= $0.qty }
-        try ctx.transition(&order, to: allOut ? .shipped : .partiallyShipped, command: "order.ship",
-                           details: ["shipment": .int(shipment), "carrier": .string(carrier), "tracking_no": .string(trackingNo),
-                                     "parcels": .array(wanted.map { .int($0.seq) }), "units": .int(units)])
+        try ctx.transition(
+            &order, to: allOut ? .shipped : .partiallyShipped, command: "order.ship",
+            details: [
+                "shipment": .int(shipment), "carrier": .string(carrier), "tracking_no": .string(trackingNo),
+                "parcels": .array(wanted.map { .int($0.seq) }), "units": .int(units),
+            ])
         return try ctx.document(order)
     }
 
     // MARK: - Delivery
 
-    static let deliver = Command("order.deliver", .write,
-        "Record delivery of an order's shipments (order_id, tracking_no = every shipment); delivered once every unit is",
+    static let deliver = Command(
+        "order.deliver", .write,
+        "Record delivery of an order's shipments (order_id, tracking_no = every shipment); delivered once every unit "
+            + "is",
         arguments: [
             Argument("order_id", .code, required: true, positional: true),
             Argument("tracking_no", .code, "One shipment (default: all)", positional: true),
         ],
-        result: ["order_id", "state"]) { ctx, f in
+        result: ["order_id", "state"]
+    ) { ctx, f in
         let id = try f.requiredCode("order_id")
         let trackingNo = try f.code("tracking_no")
         try f.finish()
         var order = try ctx.requireOrder(id)
         _ = try order.state.next("order.deliver", orderID: id)
-        let open = try ctx.store.shipments(orderRowID: order.rowID).filter { $0.state != "delivered" && (trackingNo == nil || $0.trackingNo == trackingNo) }
+        let open = try ctx.store.shipments(orderRowID: order.rowID).filter {
+            $0.state != "delivered" && (trackingNo == nil || $0.trackingNo == trackingNo)
+        }
         guard !open.isEmpty else {
-            throw OrderCoreError(.conflict, trackingNo.map { "order \(id) has no undelivered shipment \($0)" } ?? "every shipment of \(id) is delivered",
-                                 details: ["order_id": .string(id)])
+            throw OrderCoreError(
+                .conflict,
+                trackingNo.map { "order \(id) has no undelivered shipment \($0)" }
+                    ?? "every shipment of \(id) is delivered",
+                details: ["order_id": .string(id)])
         }
         try ctx.deliver(&order, shipments: open, command: "order.deliver")
         return try ctx.document(order)
     }
 
-    static let complete = Command("order.complete", .write,
+    static let complete = Command(
+        "order.complete", .write,
         "Complete a delivered order (the sweep does it fulfillment.complete_after_days after delivery) (order_id)",
         arguments: [
-            Argument("order_id", .code, required: true, positional: true),
+            Argument("order_id", .code, required: true, positional: true)
         ],
-        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]) { ctx, f in
+        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]
+    ) { ctx, f in
         let id = try f.requiredCode("order_id")
         try f.finish()
         var order = try ctx.requireOrder(id)
@@ -301,25 +379,31 @@ enum FulfillmentCommands {
 
     // MARK: - Packing slip
 
-    static let packingSlip = Command("order.packing_slip", .read,
+    static let packingSlip = Command(
+        "order.packing_slip", .read,
         "The packing slip as text: order number, ship-to and lines, for the order or one parcel (order_id, parcel)",
         arguments: [
             Argument("order_id", .code, required: true, positional: true),
             Argument("parcel", .integer, "One parcel's slip (default: the whole order)", positional: true),
         ],
         result: ["order_id", "parcel", "text"],
-        aliases: ["order slip"]) { ctx, f in
+        aliases: ["order slip"]
+    ) { ctx, f in
         let id = try f.requiredCode("order_id")
         let seq = try f.int("parcel", min: 1)
         try f.finish()
         let order = try ctx.requireOrder(id)
         let lines = try ctx.store.lines(orderRowID: order.rowID)
-        var items: [(lineNo: Int64, sku: String, qty: Int64)] = lines.map { ($0.lineNo, $0.sku, $0.qty - $0.quantity(.cancelled)) }
+        var items: [(lineNo: Int64, sku: String, qty: Int64)] = lines.map {
+            ($0.lineNo, $0.sku, $0.qty - $0.quantity(.cancelled))
+        }
         var title = "PACKING SLIP  \(order.orderID)"
         if let seq {
             let parcels = try ctx.store.parcels(orderRowID: order.rowID)
             guard let parcel = parcels.first(where: { $0.seq == seq }) else {
-                throw OrderCoreError(.notFound, "order \(id) has no parcel \(seq)", details: ["order_id": .string(id), "parcel": .int(seq)])
+                throw OrderCoreError(
+                    .notFound, "order \(id) has no parcel \(seq)",
+                    details: ["order_id": .string(id), "parcel": .int(seq)])
             }
             items = parcel.lines
             title += "  parcel \(seq) of \(parcels.count)"
@@ -328,18 +412,25 @@ enum FulfillmentCommands {
         let skus = try ctx.store.skus(Array(Set(items.map(\.sku))))
         let address = ["name", "phone", "line1", "line2", "district", "city", "region", "postal_code", "country"]
             .compactMap { order.shipTo[$0] }.filter { !$0.isEmpty }
-        var text = [title, "Placed \(Timestamp.format(order.placedAt).prefix(10))  Channel \(order.channel)"
-                        + (order.externalID.map { "  Channel order \($0)" } ?? ""),
-                    "Ship to: " + address.joined(separator: ", "), "",
-                    "LINE  SKU                 QTY  ITEM"]
+        var text = [
+            title,
+            "Placed \(Timestamp.format(order.placedAt).prefix(10))  Channel \(order.channel)"
+                + (order.externalID.map { "  Channel order \($0)" } ?? ""),
+            "Ship to: " + address.joined(separator: ", "), "",
+            "LINE  SKU                 QTY  ITEM",
+        ]
         for item in items where item.qty > 0 {
             let name = names[item.lineNo].flatMap { $0 } ?? skus[item.sku]?.name ?? ""
-            text.append(String(item.lineNo).padding(to: 6) + item.sku.padding(to: 20) + String(item.qty).padding(to: 5) + name)
+            text.append(
+                String(item.lineNo).padding(to: 6) + item.sku.padding(to: 20) + String(item.qty).padding(to: 5) + name)
         }
         text.append("")
         text.append("Units: \(items.reduce(0) { $0 + $1.qty })")
         if let note = order.note { text.append("Note: \(note)") }
-        return ["order_id": .string(id), "parcel": seq.map(JSON.int) ?? .null, "text": .string(text.joined(separator: "\n") + "\n")]
+        return [
+            "order_id": .string(id), "parcel": seq.map(JSON.int) ?? .null,
+            "text": .string(text.joined(separator: "\n") + "\n"),
+        ]
     }
 
     /// `lines: [{"line_no": n, "qty": q}]`, each line once; nil when absent.
@@ -350,7 +441,9 @@ enum FulfillmentCommands {
             let lineNo = try e.requiredInt("line_no", min: 1)
             let qty = try e.quantity("qty")
             try e.finish()
-            guard seen.insert(lineNo).inserted else { throw OrderCoreError.invalid("line \(lineNo) appears twice", field: e.name("line_no")) }
+            guard seen.insert(lineNo).inserted else {
+                throw OrderCoreError.invalid("line \(lineNo) appears twice", field: e.name("line_no"))
+            }
             return (lineNo, qty)
         }
     }
@@ -361,7 +454,10 @@ extension CommandContext {
     /// shipped order whose every shipment is delivered to `delivered`.
     /// - Parameter deliveredAt: when the carrier delivered (its event's time); the command's time when
     ///   nobody says. The timeline keeps both: its step is stamped when OrderCore learnt of it.
-    func deliver(_ order: inout Order, shipments: [Shipment], command: String, details extra: JSONObject = [:], deliveredAt: Int64? = nil) throws {
+    func deliver(
+        _ order: inout Order, shipments: [Shipment], command: String, details extra: JSONObject = [:],
+        deliveredAt: Int64? = nil
+    ) throws {
         let parcels = try store.parcels(orderRowID: order.rowID)
         let deliveredAt = deliveredAt ?? at
         for shipment in shipments {

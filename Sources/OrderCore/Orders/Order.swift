@@ -49,7 +49,9 @@ struct Order {
     var fees: [OrderFee] = []
 
     static let customerFields = ["id", "phone", "email", "name", "device_id", "ip"]
-    static let addressFields = ["name", "phone", "country", "region", "city", "district", "line1", "line2", "postal_code"]
+    static let addressFields = [
+        "name", "phone", "country", "region", "city", "district", "line1", "line2", "postal_code",
+    ]
 
     var exponent: Int { Money.exponent(of: currency) }
     func money(_ minor: Int64) -> JSON { .string(Money.format(minor, exponent: exponent)) }
@@ -91,8 +93,11 @@ struct Payment {
     var reason: String?
 
     func json(exponent: Int) -> JSON {
-        ["kind": .string(kind), "payment_ref": .optional(paymentRef), "amount": .string(Money.format(amount, exponent: exponent)),
-         "at": .string(Timestamp.format(at)), "reason": .optional(reason)]
+        [
+            "kind": .string(kind), "payment_ref": .optional(paymentRef),
+            "amount": .string(Money.format(amount, exponent: exponent)),
+            "at": .string(Timestamp.format(at)), "reason": .optional(reason),
+        ]
     }
 }
 
@@ -106,8 +111,10 @@ struct OrderEvent {
     var details: JSON
 
     var json: JSON {
-        ["seq": .int(seq), "at": .string(Timestamp.format(at)), "actor": .optional(actor),
-         "from": .optional(from), "to": .string(to), "command": .string(command), "details": details]
+        [
+            "seq": .int(seq), "at": .string(Timestamp.format(at)), "actor": .optional(actor),
+            "from": .optional(from), "to": .string(to), "command": .string(command), "details": details,
+        ]
     }
 }
 
@@ -122,18 +129,26 @@ struct OrderFee: Equatable {
     static let maxCount = 20
 
     func json(exponent: Int) -> JSON {
-        ["name": .string(name), "amount": .string(Money.format(amount, exponent: exponent)), "tax": .string(Money.format(tax, exponent: exponent))]
+        [
+            "name": .string(name), "amount": .string(Money.format(amount, exponent: exponent)),
+            "tax": .string(Money.format(tax, exponent: exponent)),
+        ]
     }
 
     /// Stored as JSON: `[{"name", "amount", "tax"}]`, amounts in minor units.
     static func stored(_ fees: [OrderFee]) -> String? {
-        fees.isEmpty ? nil : JSON.array(fees.map { ["name": .string($0.name), "amount": .int($0.amount), "tax": .int($0.tax)] }).serialized
+        fees.isEmpty
+            ? nil
+            : JSON.array(fees.map { ["name": .string($0.name), "amount": .int($0.amount), "tax": .int($0.tax)] })
+                .serialized
     }
 
     static func read(_ text: String?) -> [OrderFee] {
         guard let text, let items = (try? JSONParser.parse(text))?.arrayValue else { return [] }
         return items.compactMap { f in
-            f["name"]?.stringValue.flatMap { name in f["amount"]?.intValue.map { OrderFee(name: name, amount: $0, tax: f["tax"]?.intValue ?? 0) } }
+            f["name"]?.stringValue.flatMap { name in
+                f["amount"]?.intValue.map { OrderFee(name: name, amount: $0, tax: f["tax"]?.intValue ?? 0) }
+            }
         }
     }
 }

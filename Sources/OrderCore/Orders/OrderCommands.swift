@@ -1,16 +1,21 @@
 enum OrderCommands {
     static let all = [create, pay, pickup, cancel, get, list, timeline]
 
-    static let create = Command("order.create", .write,
-        "Create an order from the canonical document and reserve its stock, or fail with insufficient_stock changing nothing",
+    static let create = Command(
+        "order.create", .write,
+        "Create an order from the canonical document and reserve its stock, or fail with insufficient_stock changing "
+            + "nothing",
         arguments: [
             Argument("channel", .code),
             Argument("external_id", .code, "The channel's order number"),
             Argument("placed_at", .time, "When the buyer placed it (default: now)"),
             Argument("currency", .code, "ISO 4217 code (default: order.default_currency)"),
             Argument("customer", .object),
-            Argument("ship_to", .object, "The address: {\"name\",\"phone\",\"country\",\"region\",\"city\",\"address1\",\"postcode\"}"),
-            Argument("lines", .lines, "The lines: [{\"sku\",\"qty\",\"unit_price\",\"tax\",\"discount\"}]", required: true),
+            Argument(
+                "ship_to", .object,
+                "The address: {\"name\",\"phone\",\"country\",\"region\",\"city\",\"address1\",\"postcode\"}"),
+            Argument(
+                "lines", .lines, "The lines: [{\"sku\",\"qty\",\"unit_price\",\"tax\",\"discount\"}]", required: true),
             Argument("discounts", .array, "Order discounts: [{\"code\",\"amount\"}] (spread over the lines by value)"),
             Argument("fees", .array, "Order fees: [{\"name\",\"amount\",\"tax\"}]"),
             Argument("shipping_fee", .money, "Shipping charged to the buyer"),
@@ -25,20 +30,30 @@ enum OrderCommands {
             Argument("balance_due_at", .time, "A pre-sale's balance due time: unpaid then, the order closes"),
         ],
         result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"],
-        shellNames: ["region": "ship_to.region", "customer": "customer.name", "phone": "customer.phone", "email": "customer.email"]) { ctx, f in
+        shellNames: [
+            "region": "ship_to.region", "customer": "customer.name", "phone": "customer.phone",
+            "email": "customer.email",
+        ]
+    ) { ctx, f in
         let draft = try OrderDraft(f, at: ctx.at, defaultCurrency: try ctx.stringSetting(.defaultCurrency))
         return try ctx.createOrder(draft).document
     }
 
-    static let pay = Command("order.pay", .write,
-        "Record the payment of an unpaid order (order_id, amount = the amount due, payment_ref); its reservation becomes firm",
+    static let pay = Command(
+        "order.pay", .write,
+        "Record the payment of an unpaid order (order_id, amount = the amount due, payment_ref); its reservation "
+            + "becomes firm",
         arguments: [
             Argument("order_id", .code, required: true, positional: true),
-            Argument("amount", .money, "The amount paid: the amount due, or a pre-sale's deposit (default: the amount due)", positional: true),
-            Argument("payment_ref", .code, "The gateway's payment reference; a retried callback with it is answered once"),
+            Argument(
+                "amount", .money, "The amount paid: the amount due, or a pre-sale's deposit (default: the amount due)",
+                positional: true),
+            Argument(
+                "payment_ref", .code, "The gateway's payment reference; a retried callback with it is answered once"),
         ],
         result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"],
-        shellNames: ["ref": "payment_ref"]) { ctx, f in
+        shellNames: ["ref": "payment_ref"]
+    ) { ctx, f in
         let id = try f.requiredCode("order_id")
         let paymentRef = try f.code("payment_ref")
         var order = try ctx.requireOrder(id)
@@ -48,17 +63,22 @@ enum OrderCommands {
         // A retried payment callback (same reference, already applied) answers with the order as it is.
         if let paymentRef, let owner = try ctx.store.orderID(paymentRef: paymentRef) {
             guard owner == order.orderID else {
-                throw OrderCoreError(.conflict, "payment_ref '\(paymentRef)' is already recorded on order \(owner)",
-                                     details: ["payment_ref": .string(paymentRef), "order_id": .string(owner)])
+                throw OrderCoreError(
+                    .conflict, "payment_ref '\(paymentRef)' is already recorded on order \(owner)",
+                    details: ["payment_ref": .string(paymentRef), "order_id": .string(owner)])
             }
             return try ctx.document(order, extra: ["duplicate": true])
         }
         var next = try order.state.next("order.pay", orderID: id)
         if let expiresAt = order.expiresAt, expiresAt <= ctx.at {
             let what = order.state == .depositPaid ? "its balance was due" : "it expired unpaid"
-            throw OrderCoreError(.conflict, "order \(id): \(what) at \(Timestamp.format(expiresAt)); its hold has lapsed and it will be closed",
-                                 details: ["order_id": .string(id), "state": .string(order.state.rawValue),
-                                           "expired_at": .string(Timestamp.format(expiresAt)), "allowed": []])
+            throw OrderCoreError(
+                .conflict,
+                "order \(id): \(what) at \(Timestamp.format(expiresAt)); its hold has lapsed and it will be closed",
+                details: [
+                    "order_id": .string(id), "state": .string(order.state.rawValue),
+                    "expired_at": .string(Timestamp.format(expiresAt)), "allowed": [],
+                ])
         }
         let due = order.totals.grandTotal - order.paidTotal
         var charged = due
@@ -66,11 +86,15 @@ enum OrderCommands {
             next = .depositPaid  // a pre-sale: the deposit locks the stock until the balance is due
             charged = deposit
         } else if let amount, amount != due {
-            let expected = order.state == .pendingPayment && order.deposit != nil
+            let expected =
+                order.state == .pendingPayment && order.deposit != nil
                 ? "the deposit \(Money.format(order.deposit ?? 0, exponent: order.exponent)) or the full amount"
                 : "the amount due"
-            throw OrderCoreError(.invalidInput, "amount \(Money.format(amount, exponent: order.exponent)) does not match \(expected) \(Money.format(due, exponent: order.exponent))",
-                                 details: ["field": "amount", "amount_due": order.money(due)])
+            throw OrderCoreError(
+                .invalidInput,
+                "amount \(Money.format(amount, exponent: order.exponent)) does not match \(expected) "
+                    + "\(Money.format(due, exponent: order.exponent))",
+                details: ["field": "amount", "amount_due": order.money(due)])
         }
         let holdUntil = next == .depositPaid ? order.balanceDueAt : nil
         if order.state == .pendingPayment && order.reserveAt == .payment {
@@ -80,9 +104,13 @@ enum OrderCommands {
         } else {
             try ctx.store.setReservationExpiry(orderRowID: order.rowID, holdUntil)
         }
-        try ctx.store.insert(Payment(paymentRef: paymentRef, amount: charged, at: ctx.at), orderRowID: order.rowID, actor: ctx.actor)
+        try ctx.store.insert(
+            Payment(paymentRef: paymentRef, amount: charged, at: ctx.at), orderRowID: order.rowID, actor: ctx.actor)
         let at = ctx.at
-        try ctx.transition(&order, to: next, command: "order.pay", details: ["amount": order.money(charged), "payment_ref": .optional(paymentRef)]) {
+        try ctx.transition(
+            &order, to: next, command: "order.pay",
+            details: ["amount": order.money(charged), "payment_ref": .optional(paymentRef)]
+        ) {
             $0.paidTotal += charged
             $0.expiresAt = holdUntil
             if next == .paid { $0.paidAt = at }
@@ -91,12 +119,15 @@ enum OrderCommands {
         return try ctx.document(order)
     }
 
-    static let pickup = Command("order.pickup", .write,
-        "Hand a paid order to the buyer at the counter (POS, store pickup): its reserved units leave stock and it completes (order_id)",
+    static let pickup = Command(
+        "order.pickup", .write,
+        "Hand a paid order to the buyer at the counter (POS, store pickup): its reserved units leave stock and it "
+            + "completes (order_id)",
         arguments: [
-            Argument("order_id", .code, required: true, positional: true),
+            Argument("order_id", .code, required: true, positional: true)
         ],
-        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]) { ctx, f in
+        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]
+    ) { ctx, f in
         let id = try f.requiredCode("order_id")
         try f.finish()
         var order = try ctx.requireOrder(id)
@@ -106,13 +137,15 @@ enum OrderCommands {
         return try ctx.document(order)
     }
 
-    static let cancel = Command("order.cancel", .write,
+    static let cancel = Command(
+        "order.cancel", .write,
         "Cancel an order that has not shipped (order_id, reason); releases its stock and records any refund owed",
         arguments: [
             Argument("order_id", .code, required: true, positional: true),
             Argument("reason", .text, positional: true),
         ],
-        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]) { ctx, f in
+        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]
+    ) { ctx, f in
         let id = try f.requiredCode("order_id")
         let reason = try f.text("reason", maxLength: 500) ?? "cancelled"
         try f.finish()
@@ -124,8 +157,10 @@ enum OrderCommands {
         try ctx.store.cancelLines(orderRowID: order.rowID)
         // What was paid and not yet given back is owed.
         let owed = max(0, order.paidTotal - Payment.refunded(try ctx.store.payments(orderRowID: order.rowID)))
-        try ctx.transition(&order, to: next, command: "order.cancel",
-                           details: ["reason": .string(reason), "released_units": .int(released), "refund_due": order.money(owed)]) {
+        try ctx.transition(
+            &order, to: next, command: "order.cancel",
+            details: ["reason": .string(reason), "released_units": .int(released), "refund_due": order.money(owed)]
+        ) {
             $0.cancelReason = reason
             $0.refundDue = owed
             $0.expiresAt = nil
@@ -139,7 +174,8 @@ enum OrderCommands {
     /// units, so the two always add up to the line's net exactly.
     private static func cancelRemainder(_ ctx: CommandContext, _ order: inout Order, reason: String) throws -> JSON {
         let lines = try ctx.store.lines(orderRowID: order.rowID)
-        let nets = OrderTotals.lineNets(lines, orderDiscount: order.totals.discountTotal, taxesIncluded: order.totals.taxesIncluded)
+        let nets = OrderTotals.lineNets(
+            lines, orderDiscount: order.totals.discountTotal, taxesIncluded: order.totals.taxesIncluded)
         var refund: Int64 = 0
         for (line, net) in zip(lines, nets) where line.quantity(.shipped) < line.qty {
             let (high, low) = net.multipliedFullWidth(by: line.quantity(.shipped))
@@ -149,26 +185,33 @@ enum OrderCommands {
         let released = try ctx.releaseReservations(of: order, reason: .release)
         try ctx.store.cancelLines(orderRowID: order.rowID)
         let owed = refund
-        try ctx.transition(&order, to: .shipped, command: "order.cancel",
-                           details: ["reason": .string(reason), "cancelled_remainder": true, "released_units": .int(released),
-                                     "refund_due": order.money(order.refundDue + owed)]) {
+        try ctx.transition(
+            &order, to: .shipped, command: "order.cancel",
+            details: [
+                "reason": .string(reason), "cancelled_remainder": true, "released_units": .int(released),
+                "refund_due": order.money(order.refundDue + owed),
+            ]
+        ) {
             $0.cancelReason = reason
             $0.refundDue += owed
         }
         return try ctx.document(order)
     }
 
-    static let get = Command("order.get", .read, "Show an order: lines, totals, payments, reservations and state (order_id)",
+    static let get = Command(
+        "order.get", .read, "Show an order: lines, totals, payments, reservations and state (order_id)",
         arguments: [
-            Argument("order_id", .code, required: true, positional: true),
+            Argument("order_id", .code, required: true, positional: true)
         ],
-        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]) { ctx, f in
+        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]
+    ) { ctx, f in
         let id = try f.requiredCode("order_id")
         try f.finish()
         return try ctx.document(try ctx.requireOrder(id))
     }
 
-    static let list = Command("order.list", .read,
+    static let list = Command(
+        "order.list", .read,
         "List orders newest first (state, channel, warehouse, placed_before, stuck, limit, after)",
         arguments: [
             Argument("state", .code, "Only orders in this state"),
@@ -179,7 +222,8 @@ enum OrderCommands {
             Argument("limit", .integer),
             Argument("after", .code, completes: .order),
         ],
-        result: ["orders", "next"]) { ctx, f in
+        result: ["orders", "next"]
+    ) { ctx, f in
         let stateName = try f.code("state")
         let channel = try f.code("channel")
         let warehouse = try f.code("warehouse")
@@ -190,39 +234,55 @@ enum OrderCommands {
         try f.finish()
         let state = try stateName.map { name throws(OrderCoreError) -> OrderState in
             guard let state = OrderState(rawValue: name) else {
-                throw .invalid("state must be one of \(OrderState.allCases.map(\.rawValue).joined(separator: ", ")), not '\(name)'", field: "state")
+                throw .invalid(
+                    "state must be one of \(OrderState.allCases.map(\.rawValue).joined(separator: ", ")), not "
+                        + "'\(name)'",
+                    field: "state")
             }
             return state
         }
         let cursor = try after.map { try ctx.requireOrder($0).rowID }
-        let filter = Store.OrderFilter(state: state, channel: channel, warehouse: warehouse, placedBefore: placedBefore,
-                                       stuck: stuck ? try ctx.stuckCutoffs() : nil, beforeRowID: cursor)
+        let filter = Store.OrderFilter(
+            state: state, channel: channel, warehouse: warehouse, placedBefore: placedBefore,
+            stuck: stuck ? try ctx.stuckCutoffs() : nil, beforeRowID: cursor)
         let page = try ctx.store.listOrders(filter, limit: Int(limit) + 1)
         let shown = page.prefix(Int(limit))
-        return ["orders": .array(shown.map(ctx.summary)),
-                "next": page.count > Int(limit) ? .optional(shown.last?.orderID) : .null]
+        return [
+            "orders": .array(shown.map(ctx.summary)),
+            "next": page.count > Int(limit) ? .optional(shown.last?.orderID) : .null,
+        ]
     }
 
-    static let timeline = Command("order.timeline", .read, "Show every transition of an order with time, actor, from and to (order_id)",
+    static let timeline = Command(
+        "order.timeline", .read, "Show every transition of an order with time, actor, from and to (order_id)",
         arguments: [
-            Argument("order_id", .code, required: true, positional: true),
+            Argument("order_id", .code, required: true, positional: true)
         ],
-        result: ["order_id", "state", "events"]) { ctx, f in
+        result: ["order_id", "state", "events"]
+    ) { ctx, f in
         let id = try f.requiredCode("order_id")
         try f.finish()
         let order = try ctx.requireOrder(id)
-        return ["order_id": .string(id), "state": .string(order.state.rawValue),
-                "events": .array(try ctx.store.events(orderRowID: order.rowID).map(\.json))]
+        return [
+            "order_id": .string(id), "state": .string(order.state.rawValue),
+            "events": .array(try ctx.store.events(orderRowID: order.rowID).map(\.json)),
+        ]
     }
 }
 
 enum SweepCommand {
     static let all = [sweep]
 
-    static let sweep = Command("sweep", .write,
-        "Close unpaid orders past their timeout, release their stock, open or clear low-stock alerts, prune acknowledged feed events past their retention",
+    static let sweep = Command(
+        "sweep", .write,
+        "Close unpaid orders past their timeout, release their stock, open or clear low-stock alerts, prune "
+            + "acknowledged feed events past their retention",
         arguments: [],
-        result: ["expired_orders", "released_units", "order_ids", "low_stock_alerts_opened", "low_stock_alerts_cleared", "completed_orders", "awaiting_pickup", "overdue_returns"]) { ctx, f in
+        result: [
+            "expired_orders", "released_units", "order_ids", "low_stock_alerts_opened", "low_stock_alerts_cleared",
+            "completed_orders", "awaiting_pickup", "overdue_returns",
+        ]
+    ) { ctx, f in
         try f.finish()
         var released: Int64 = 0
         var closed: [String] = []
@@ -235,7 +295,9 @@ enum SweepCommand {
         if days > 0 {
             for rowID in try ctx.store.deliveredOrders(before: ctx.at - days * 86_400_000) {
                 guard var order = try ctx.store.order(rowID: rowID) else { continue }
-                try ctx.transition(&order, to: .completed, command: "complete", details: ["after_days": .int(days), "trigger": "sweep"])
+                try ctx.transition(
+                    &order, to: .completed, command: "complete",
+                    details: ["after_days": .int(days), "trigger": "sweep"])
                 completed += 1
             }
         }
@@ -243,19 +305,28 @@ enum SweepCommand {
         let hours = try ctx.intSetting(.pickupAlertHours)
         let waiting = try ctx.store.shipmentsAwaitingPickup(before: ctx.at - hours * 3_600_000)
         for (orderID, shipment) in waiting {
-            try ctx.store.openOrderAlert(kind: "no_pickup", orderID: orderID, at: ctx.at, details: [
-                "shipment": .int(shipment.seq), "carrier": .string(shipment.carrier), "tracking_no": .string(shipment.trackingNo),
-                "shipped_at": .string(Timestamp.format(shipment.shippedAt)), "hours": .int(hours)])
+            try ctx.store.openOrderAlert(
+                kind: "no_pickup", orderID: orderID, at: ctx.at,
+                details: [
+                    "shipment": .int(shipment.seq), "carrier": .string(shipment.carrier),
+                    "tracking_no": .string(shipment.trackingNo),
+                    "shipped_at": .string(Timestamp.format(shipment.shippedAt)), "hours": .int(hours),
+                ])
         }
         let overdueReturns = try ReturnCommands.escalateOverdue(ctx)
         let pruned = try ctx.store.pruneFeed(before: ctx.at - (try ctx.intSetting(.feedRetentionDays)) * 86_400_000)
         // Everything the expiries released is looked at below with the rest.
-        let watched = Set(try ctx.store.takeWatchedSKUs(sinceDay: try ctx.coverWindow().firstDay)).union(ctx.replenished)
+        let watched = Set(try ctx.store.takeWatchedSKUs(sinceDay: try ctx.coverWindow().firstDay)).union(
+            ctx.replenished)
         ctx.replenished = []
         let (opened, cleared) = try ctx.evaluateLowStock(watched.sorted())
-        return ["expired_orders": .int(closed.count), "released_units": .int(released),
-                "order_ids": .array(closed.prefix(1_000).map(JSON.string)),
-                "low_stock_alerts_opened": .int(opened), "low_stock_alerts_cleared": .int(cleared), "completed_orders": .int(completed),
-                "awaiting_pickup": .int(waiting.count), "overdue_returns": .int(overdueReturns), "feed_events_pruned": .int(Int64(pruned))]
+        return [
+            "expired_orders": .int(closed.count), "released_units": .int(released),
+            "order_ids": .array(closed.prefix(1_000).map(JSON.string)),
+            "low_stock_alerts_opened": .int(opened), "low_stock_alerts_cleared": .int(cleared),
+            "completed_orders": .int(completed),
+            "awaiting_pickup": .int(waiting.count), "overdue_returns": .int(overdueReturns),
+            "feed_events_pruned": .int(Int64(pruned)),
+        ]
     }
 }

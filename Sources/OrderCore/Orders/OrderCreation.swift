@@ -12,32 +12,46 @@ extension CommandContext {
     ///   - expiring: false for an exchange's replacement: it is paid by the return's refund, so it waits
     ///     unpaid, holding its stock, as long as the return is open.
     /// - Returns: the order, its document, its backordered lines (line_no, sku, qty), and its risk assessment.
-    func createOrder(_ draft: OrderDraft, backorder: Bool = false, warnings: [JSON] = [], actOnRisk: Bool = true, reserving: Bool = true, expiring: Bool = true) throws
-        -> (order: Order, document: JSON, short: [JSON], risk: RiskAssessment?) {
+    func createOrder(
+        _ draft: OrderDraft, backorder: Bool = false, warnings: [JSON] = [], actOnRisk: Bool = true,
+        reserving: Bool = true, expiring: Bool = true
+    ) throws
+        -> (order: Order, document: JSON, short: [JSON], risk: RiskAssessment?)
+    {
         let known = try store.skus(Array(Set(draft.lines.map(\.sku))))
         for (i, line) in draft.lines.enumerated() {
             guard let sku = known[line.sku] else {
-                throw OrderCoreError(.notFound, "SKU '\(line.sku)' does not exist (create it with sku.upsert)",
-                                     details: ["sku": .string(line.sku), "field": .string("lines[\(i)].sku")])
+                throw OrderCoreError(
+                    .notFound, "SKU '\(line.sku)' does not exist (create it with sku.upsert)",
+                    details: ["sku": .string(line.sku), "field": .string("lines[\(i)].sku")])
             }
             guard sku.active else {
-                throw OrderCoreError(.invalidInput, "SKU '\(sku.sku)' is not active", details: ["sku": .string(sku.sku), "field": .string("lines[\(i)].sku")])
+                throw OrderCoreError(
+                    .invalidInput, "SKU '\(sku.sku)' is not active",
+                    details: ["sku": .string(sku.sku), "field": .string("lines[\(i)].sku")])
             }
         }
         if let warehouse = draft.warehouse { _ = try requireWarehouse(warehouse) }
-        if let external = draft.externalID, let existing = try store.orderID(channel: draft.channel, externalID: external) {
-            throw OrderCoreError(.conflict, "order \(external) of channel \(draft.channel) already exists as \(existing)",
-                                 details: ["order_id": .string(existing), "channel": .string(draft.channel), "external_id": .string(external)])
+        if let external = draft.externalID,
+            let existing = try store.orderID(channel: draft.channel, externalID: external)
+        {
+            throw OrderCoreError(
+                .conflict, "order \(external) of channel \(draft.channel) already exists as \(existing)",
+                details: [
+                    "order_id": .string(existing), "channel": .string(draft.channel), "external_id": .string(external),
+                ])
         }
         try expireStaleReservations(skus: draft.lines.map(\.sku))
 
         let (rowID, orderID) = try store.nextID("orders", prefix: "SO-")
         let timeout = try intSetting(.unpaidTimeoutMinutes)
-        let expiresAt: Int64? = !expiring ? nil : at.addingReportingOverflow(timeout * 60_000).overflow ? Int64.max : at + timeout * 60_000
-        var order = Order(rowID: rowID, orderID: orderID, channel: draft.channel, externalID: draft.externalID,
-                          state: .pendingPayment, currency: draft.currency, placedAt: draft.placedAt, createdAt: at,
-                          updatedAt: at, expiresAt: expiresAt, totals: draft.totals, customer: draft.customer,
-                          accountCreatedAt: draft.accountCreatedAt, shipTo: draft.shipTo, tags: draft.tags, note: draft.note)
+        let expiresAt: Int64? =
+            !expiring ? nil : at.addingReportingOverflow(timeout * 60_000).overflow ? Int64.max : at + timeout * 60_000
+        var order = Order(
+            rowID: rowID, orderID: orderID, channel: draft.channel, externalID: draft.externalID,
+            state: .pendingPayment, currency: draft.currency, placedAt: draft.placedAt, createdAt: at,
+            updatedAt: at, expiresAt: expiresAt, totals: draft.totals, customer: draft.customer,
+            accountCreatedAt: draft.accountCreatedAt, shipTo: draft.shipTo, tags: draft.tags, note: draft.note)
         order.stateSince = at
         order.reserveAt = backorder ? .order : ReservePolicy(rawValue: try stringSetting(.reserveAt)) ?? .order
         order.pinnedWarehouse = draft.warehouse
@@ -47,12 +61,15 @@ extension CommandContext {
         order.priority = draft.priority
         order.fees = draft.fees
         let lines = draft.lines.enumerated().map { i, l in
-            OrderLine(lineNo: Int64(i + 1), sku: l.sku, name: l.name, qty: l.qty, unitPrice: l.unitPrice, lineDiscount: l.lineDiscount, tax: l.tax)
+            OrderLine(
+                lineNo: Int64(i + 1), sku: l.sku, name: l.name, qty: l.qty, unitPrice: l.unitPrice,
+                lineDiscount: l.lineDiscount, tax: l.tax)
         }
         // Everything the order row carries is decided before it is written: one INSERT, no updates.
         let duplicates = try possibleDuplicates(order, skus: draft.lines.map(\.sku))
         let notes = warnings + (duplicates.warning.map { [$0] } ?? [])
-        var extra = Store.OrderExtras(fingerprint: duplicates.fingerprint, warnings: notes.isEmpty ? nil : .array(notes))
+        var extra = Store.OrderExtras(
+            fingerprint: duplicates.fingerprint, warnings: notes.isEmpty ? nil : .array(notes))
         let risk = try boolSetting(.riskEnabled) ? try assessRisk(order, known: (lines, draft.discounts, notes)) : nil
         if let risk {
             extra.risk = risk.json(at: at)
@@ -61,8 +78,11 @@ extension CommandContext {
         try store.insert(order, extra: extra)
         for (i, d) in draft.discounts.enumerated() { try store.insert(d, seq: Int64(i + 1), orderRowID: rowID) }
         // Orders that reserve at payment are still checked now, so a checkout learns at once that it cannot sell.
-        let holds = reserving ? try reserve(order, lines: lines, warehouse: draft.warehouse, expiresAt: expiresAt,
-                                            checkOnly: order.reserveAt == .payment, linesStored: false, backorder: backorder) : []
+        let holds =
+            reserving
+            ? try reserve(
+                order, lines: lines, warehouse: draft.warehouse, expiresAt: expiresAt,
+                checkOnly: order.reserveAt == .payment, linesStored: false, backorder: backorder) : []
         var created = lines
         for take in holds { created[Int(take.lineNo) - 1].quantities[.reserved, default: 0] += take.qty }
         var short: [JSON] = []
@@ -74,21 +94,30 @@ extension CommandContext {
             }
         }
         for line in created { try store.insert(line, orderRowID: rowID) }
-        try record(order, from: nil, command: "order.create",
-                   details: ["lines": .int(lines.count), "grand_total": order.money(order.totals.grandTotal),
-                             "expires_at": expiresAt.map { .string(Timestamp.format($0)) } ?? .null])
+        try record(
+            order, from: nil, command: "order.create",
+            details: [
+                "lines": .int(lines.count), "grand_total": order.money(order.totals.grandTotal),
+                "expires_at": expiresAt.map { .string(Timestamp.format($0)) } ?? .null,
+            ])
         if let warning = duplicates.warning {
             try store.openOrderAlert(kind: "possible_duplicate", orderID: orderID, at: at, details: warning)
         }
         if !short.isEmpty {
             // Sold by the channel, not covered by stock: a person must find the units (allocate retries).
-            try store.openOrderAlert(kind: "backorder", orderID: orderID, at: at, details: ["short": .array(short), "source": "intake"])
+            try store.openOrderAlert(
+                kind: "backorder", orderID: orderID, at: at, details: ["short": .array(short), "source": "intake"])
         }
         if let risk, actOnRisk { try act(on: risk, &order) }
         // A rejected order was cancelled: its lines and holds are read back; otherwise they are as made.
-        let document = try document(order, detail: order.state == .cancelled ? nil : OrderDetail(
-            lines: created, discounts: draft.discounts,
-            reservations: holds.map { ($0.lineNo, $0.warehouse, $0.qty, expiresAt, "active") }, warnings: notes, risk: extra.risk))
+        let document = try document(
+            order,
+            detail: order.state == .cancelled
+                ? nil
+                : OrderDetail(
+                    lines: created, discounts: draft.discounts,
+                    reservations: holds.map { ($0.lineNo, $0.warehouse, $0.qty, expiresAt, "active") }, warnings: notes,
+                    risk: extra.risk))
         return (order, document, short, risk)
     }
 
@@ -98,17 +127,26 @@ extension CommandContext {
     /// and a `possible_duplicate` alert suggests which one to cancel.
     /// - Returns: the order's fingerprint (nil without a phone) and the warning, if it has twins.
     func possibleDuplicates(_ order: Order, skus: [String]) throws -> (fingerprint: String?, warning: JSON?) {
-        guard let phone = order.customer["phone"].map({ String($0.filter(\.isNumber)) }), phone.count >= 5 else { return (nil, nil) }
+        guard let phone = order.customer["phone"].map({ String($0.filter(\.isNumber)) }), phone.count >= 5 else {
+            return (nil, nil)
+        }
         let fingerprint = phone + "|" + Set(skus).sorted().joined(separator: ",")
         let window = try intSetting(.duplicateWindowSeconds) * 1_000
         guard window > 0 else { return (fingerprint, nil) }
-        let twins = try store.ordersWithFingerprint(fingerprint, from: order.placedAt - window, to: order.placedAt + window, except: order.rowID)
+        let twins = try store.ordersWithFingerprint(
+            fingerprint, from: order.placedAt - window, to: order.placedAt + window, except: order.rowID)
         guard let keep = twins.first else { return (fingerprint, nil) }
         let warning: JSON = [
             "code": "possible_duplicate",
-            "message": .string("same phone and SKUs as \(twins.joined(separator: ", ")) within \(window / 1_000) s; if it is the same purchase, cancel \(order.orderID) and keep \(keep)"),
+            "message": .string(
+                "same phone and SKUs as \(twins.joined(separator: ", ")) within \(window / 1_000) s; if it is the same "
+                    + "purchase, cancel \(order.orderID) and keep \(keep)"
+            ),
             "orders": .array(twins.map(JSON.string)),
-            "suggestion": ["keep": .string(keep), "cancel": .string(order.orderID), "command": .string("order.cancel \(order.orderID)")],
+            "suggestion": [
+                "keep": .string(keep), "cancel": .string(order.orderID),
+                "command": .string("order.cancel \(order.orderID)"),
+            ],
         ]
         return (fingerprint, warning)
     }

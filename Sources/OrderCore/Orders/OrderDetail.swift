@@ -16,11 +16,12 @@ struct OrderDetail {
 
 extension Store {
     func detail(orderRowID: Int64) throws -> OrderDetail {
-        OrderDetail(lines: try lines(orderRowID: orderRowID), discounts: try discounts(orderRowID: orderRowID),
-                    payments: try payments(orderRowID: orderRowID), reservations: try reservations(orderRowID: orderRowID),
-                    allocation: try allocation(orderRowID: orderRowID), parcels: try parcels(orderRowID: orderRowID),
-                    shipments: try shipments(orderRowID: orderRowID), warnings: try warnings(orderRowID: orderRowID),
-                    risk: try risk(orderRowID: orderRowID))
+        OrderDetail(
+            lines: try lines(orderRowID: orderRowID), discounts: try discounts(orderRowID: orderRowID),
+            payments: try payments(orderRowID: orderRowID), reservations: try reservations(orderRowID: orderRowID),
+            allocation: try allocation(orderRowID: orderRowID), parcels: try parcels(orderRowID: orderRowID),
+            shipments: try shipments(orderRowID: orderRowID), warnings: try warnings(orderRowID: orderRowID),
+            risk: try risk(orderRowID: orderRowID))
     }
 }
 
@@ -53,19 +54,26 @@ extension CommandContext {
         if let expiresAt = o.expiresAt { doc["expired"] = .bool(expiresAt <= at) }
         doc["customer"] = .object(customer)
         doc["ship_to"] = .object(shipTo)
-        doc["lines"] = .array(detail.lines.map { l in
-            var line: JSONObject = ["line_no": .int(l.lineNo), "sku": .string(l.sku), "name": .optional(l.name), "qty": .int(l.qty),
-                                    "unit_price": o.money(l.unitPrice), "line_discount": o.money(l.lineDiscount), "tax": o.money(l.tax)]
-            for kind in LineQuantity.allCases { line[kind.rawValue] = .int(l.quantity(kind)) }
-            line["reservations"] = .array(reservations.filter { $0.lineNo == l.lineNo }.map { r in
-                ["warehouse": .string(r.warehouse), "qty": .int(r.qty), "state": .string(r.state),
-                 "expires_at": r.expiresAt.map { .string(Timestamp.format($0)) } ?? .null]
+        doc["lines"] = .array(
+            detail.lines.map { l in
+                var line: JSONObject = [
+                    "line_no": .int(l.lineNo), "sku": .string(l.sku), "name": .optional(l.name), "qty": .int(l.qty),
+                    "unit_price": o.money(l.unitPrice), "line_discount": o.money(l.lineDiscount), "tax": o.money(l.tax),
+                ]
+                for kind in LineQuantity.allCases { line[kind.rawValue] = .int(l.quantity(kind)) }
+                line["reservations"] = .array(
+                    reservations.filter { $0.lineNo == l.lineNo }.map { r in
+                        [
+                            "warehouse": .string(r.warehouse), "qty": .int(r.qty), "state": .string(r.state),
+                            "expires_at": r.expiresAt.map { .string(Timestamp.format($0)) } ?? .null,
+                        ]
+                    })
+                return .object(line)
             })
-            return .object(line)
-        })
-        doc["discounts"] = .array(detail.discounts.map {
-            ["kind": .string($0.kind), "code": .optional($0.code), "amount": o.money($0.amount)]
-        })
+        doc["discounts"] = .array(
+            detail.discounts.map {
+                ["kind": .string($0.kind), "code": .optional($0.code), "amount": o.money($0.amount)]
+            })
         let t = o.totals
         doc["shipping_fee"] = o.money(t.shippingFee)
         doc["shipping_tax"] = o.money(t.shippingTax)
@@ -82,8 +90,12 @@ extension CommandContext {
         doc["refund_due"] = o.money(o.refundDue)
         let refunded = Payment.refunded(detail.payments)
         doc["refunded_total"] = o.money(refunded)
-        doc["payment_status"] = .string(o.paidTotal == 0 ? "unpaid" : refunded == 0 ? (o.paidTotal < t.grandTotal ? "partially_paid" : "paid")
-                                        : refunded < o.paidTotal ? "partially_refunded" : "refunded")
+        doc["payment_status"] = .string(
+            o.paidTotal == 0
+                ? "unpaid"
+                : refunded == 0
+                    ? (o.paidTotal < t.grandTotal ? "partially_paid" : "paid")
+                    : refunded < o.paidTotal ? "partially_refunded" : "refunded")
         doc["payments"] = .array(detail.payments.map { $0.json(exponent: o.exponent) })
         doc["carrier"] = .optional(o.carrier)
         doc["priority"] = .int(o.priority)
@@ -111,9 +123,12 @@ extension CommandContext {
 
     /// The one-line view used by `order.list`.
     func summary(_ o: Order) -> JSON {
-        ["order_id": .string(o.orderID), "channel": .string(o.channel), "external_id": .optional(o.externalID),
-         "state": .string(o.state.rawValue), "currency": .string(o.currency), "grand_total": o.money(o.totals.grandTotal),
-         "placed_at": .string(Timestamp.format(o.placedAt)), "updated_at": .string(Timestamp.format(o.updatedAt)),
-         "state_since": o.stateSince.map { .string(Timestamp.format($0)) } ?? .null]
+        [
+            "order_id": .string(o.orderID), "channel": .string(o.channel), "external_id": .optional(o.externalID),
+            "state": .string(o.state.rawValue), "currency": .string(o.currency),
+            "grand_total": o.money(o.totals.grandTotal),
+            "placed_at": .string(Timestamp.format(o.placedAt)), "updated_at": .string(Timestamp.format(o.updatedAt)),
+            "state_since": o.stateSince.map { .string(Timestamp.format($0)) } ?? .null,
+        ]
     }
 }

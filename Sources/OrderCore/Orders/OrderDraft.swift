@@ -35,7 +35,8 @@ struct OrderDraft {
     static let maxLines = 1_000
     /// Free-text limits in characters (bytes: four times as many): a channel order longer than these
     /// is kept with the text cut and a warning (ProfileMapper), never refused.
-    static let customerFieldLimit = 256, addressFieldLimit = 500, lineNameLimit = 500, feeNameLimit = 200, noteLimit = 5_000
+    static let customerFieldLimit = 256, addressFieldLimit = 500, lineNameLimit = 500, feeNameLimit = 200,
+        noteLimit = 5_000
     static let maxTags = 100
 
     init(_ f: Fields, at: Int64, defaultCurrency: String) throws(OrderCoreError) {
@@ -46,12 +47,16 @@ struct OrderDraft {
         let exponent = Money.exponent(of: currency)
 
         if let c = try f.object("customer") {
-            for key in Order.customerFields { if let v = try c.text(key, maxLength: OrderDraft.customerFieldLimit), !v.isEmpty { customer[key] = v } }
+            for key in Order.customerFields {
+                if let v = try c.text(key, maxLength: OrderDraft.customerFieldLimit), !v.isEmpty { customer[key] = v }
+            }
             accountCreatedAt = try c.time("account_created_at")
             try c.finish()
         }
         if let a = try f.object("ship_to") {
-            for key in Order.addressFields { if let v = try a.text(key, maxLength: OrderDraft.addressFieldLimit), !v.isEmpty { shipTo[key] = v } }
+            for key in Order.addressFields {
+                if let v = try a.text(key, maxLength: OrderDraft.addressFieldLimit), !v.isEmpty { shipTo[key] = v }
+            }
             try a.finish()
         }
         guard let lineFields = try f.objects("lines", maxCount: OrderDraft.maxLines), !lineFields.isEmpty else {
@@ -59,19 +64,26 @@ struct OrderDraft {
         }
         for l in lineFields {
             let qty = try l.quantity("qty")
-            guard qty <= 1_000_000_000 else { throw .invalid("\(l.name("qty")) must be at most 1000000000", field: l.name("qty")) }
+            guard qty <= 1_000_000_000 else {
+                throw .invalid("\(l.name("qty")) must be at most 1000000000", field: l.name("qty"))
+            }
             guard let unitPrice = try l.money("unit_price", exponent: exponent) else {
                 throw .invalid("\(l.name("unit_price")) is required", field: l.name("unit_price"))
             }
-            lines.append(Line(sku: try l.requiredCode("sku"), name: try l.text("name", maxLength: OrderDraft.lineNameLimit), qty: qty, unitPrice: unitPrice,
-                              lineDiscount: try l.money("line_discount", exponent: exponent) ?? 0,
-                              tax: try l.money("tax", exponent: exponent) ?? 0))
+            lines.append(
+                Line(
+                    sku: try l.requiredCode("sku"), name: try l.text("name", maxLength: OrderDraft.lineNameLimit),
+                    qty: qty, unitPrice: unitPrice,
+                    lineDiscount: try l.money("line_discount", exponent: exponent) ?? 0,
+                    tax: try l.money("tax", exponent: exponent) ?? 0))
             try l.finish()
         }
         for d in try f.objects("discounts", maxCount: 100) ?? [] {
             let kind = try d.code("kind") ?? "other"
             guard OrderDiscount.kinds.contains(kind) else {
-                throw .invalid("\(d.name("kind")) must be one of \(OrderDiscount.kinds.joined(separator: ", ")), not '\(kind)'", field: d.name("kind"))
+                throw .invalid(
+                    "\(d.name("kind")) must be one of \(OrderDiscount.kinds.joined(separator: ", ")), not '\(kind)'",
+                    field: d.name("kind"))
             }
             guard let amount = try d.money("amount", exponent: exponent) else {
                 throw .invalid("\(d.name("amount")) is required", field: d.name("amount"))
@@ -94,8 +106,11 @@ struct OrderDraft {
         let shippingTax = try f.money("shipping_tax", exponent: exponent) ?? 0
         let taxesIncluded = try f.bool("taxes_included") ?? true
         totals = try OrderTotals.compute(
-            lines: lines.map { OrderTotals.Line(qty: $0.qty, unitPrice: $0.unitPrice, lineDiscount: $0.lineDiscount, tax: $0.tax) },
-            discounts: discounts.map(\.amount), shippingFee: shippingFee, shippingTax: shippingTax, fees: fees.map { ($0.amount, $0.tax) },
+            lines: lines.map {
+                OrderTotals.Line(qty: $0.qty, unitPrice: $0.unitPrice, lineDiscount: $0.lineDiscount, tax: $0.tax)
+            },
+            discounts: discounts.map(\.amount), shippingFee: shippingFee, shippingTax: shippingTax,
+            fees: fees.map { ($0.amount, $0.tax) },
             taxesIncluded: taxesIncluded)
         tags = try f.strings("tags", maxCount: OrderDraft.maxTags) ?? []
         note = try f.text("note", maxLength: OrderDraft.noteLimit)
@@ -107,8 +122,12 @@ struct OrderDraft {
         if let deposit, !(0 < deposit && deposit < totals.grandTotal) {
             throw .invalid("deposit must be more than zero and less than the grand total", field: "deposit")
         }
-        if balanceDueAt != nil && deposit == nil { throw .invalid("balance_due_at needs a deposit (pre-sale)", field: "balance_due_at") }
-        if let balanceDueAt, balanceDueAt <= at { throw .invalid("balance_due_at must be in the future", field: "balance_due_at") }
+        if balanceDueAt != nil && deposit == nil {
+            throw .invalid("balance_due_at needs a deposit (pre-sale)", field: "balance_due_at")
+        }
+        if let balanceDueAt, balanceDueAt <= at {
+            throw .invalid("balance_due_at must be in the future", field: "balance_due_at")
+        }
         try f.finish()
     }
 }

@@ -2,14 +2,18 @@
 extension CommandContext {
     /// Records a transition in the order's timeline.
     func record(_ order: Order, from: OrderState?, command: String, details: JSON = .object([:])) throws {
-        try store.appendEvent(orderRowID: order.rowID, at: at, actor: actor, from: from, to: order.state, command: command, details: details)
+        try store.appendEvent(
+            orderRowID: order.rowID, at: at, actor: actor, from: from, to: order.state, command: command,
+            details: details)
         if from != order.state { try feedOrder(order, from: from, command: command) }
     }
 
     /// Moves an order to `state`: applies `change`, stamps and stores the order, and records the
     /// transition in its timeline.
-    func transition(_ order: inout Order, to state: OrderState, command: String, details: JSON = .object([:]),
-                    change: (inout Order) -> Void = { _ in }) throws {
+    func transition(
+        _ order: inout Order, to state: OrderState, command: String, details: JSON = .object([:]),
+        change: (inout Order) -> Void = { _ in }
+    ) throws {
         let from = order.state
         order.state = state
         if from != state { order.stateSince = at }
@@ -31,15 +35,19 @@ extension CommandContext {
     @discardableResult
     ///   - backorder: the channel has already sold the order: reserve what is available and leave the
     ///     rest short instead of failing; the channel's switch and caps do not refuse it.
-    func reserve(_ order: Order, lines: [OrderLine], warehouse: String?, expiresAt: Int64?, checkOnly: Bool = false,
-                 linesStored: Bool = true, backorder: Bool = false) throws -> [ReservationPlanner.Take] {
+    func reserve(
+        _ order: Order, lines: [OrderLine], warehouse: String?, expiresAt: Int64?, checkOnly: Bool = false,
+        linesStored: Bool = true, backorder: Bool = false
+    ) throws -> [ReservationPlanner.Take] {
         let channel = try store.channel(order.channel)
         if let channel, !channel.active, !backorder {
-            throw OrderCoreError(.conflict, "channel \(channel.channel) is inactive", details: ["channel": .string(channel.channel)])
+            throw OrderCoreError(
+                .conflict, "channel \(channel.channel) is inactive", details: ["channel": .string(channel.channel)])
         }
         let serving = Set(channel?.warehouses ?? [])
         if let warehouse, !serving.isEmpty, !serving.contains(warehouse) {
-            throw OrderCoreError.invalid("warehouse \(warehouse) does not serve channel \(order.channel)", field: "warehouse")
+            throw OrderCoreError.invalid(
+                "warehouse \(warehouse) does not serve channel \(order.channel)", field: "warehouse")
         }
         // Limits exist only for registered channels (a foreign key), and most channels have none.
         let limited = try channel != nil && !backorder && store.hasChannelLimits(channel: order.channel)
@@ -59,33 +67,43 @@ extension CommandContext {
                 }
         }
         try checkChannelLimits(limits, lines: lines, channel: order.channel)
-        let plan = try ReservationPlanner.plan(lines.map { .init(lineNo: $0.lineNo, sku: $0.sku, qty: $0.qty) }, sources: sources,
-                                               allowShort: backorder)
+        let plan = try ReservationPlanner.plan(
+            lines.map { .init(lineNo: $0.lineNo, sku: $0.sku, qty: $0.qty) }, sources: sources,
+            allowShort: backorder)
         guard !checkOnly else { return [] }
         for take in plan {
-            try hold(order, lineNo: take.lineNo, sku: take.sku, warehouse: take.warehouse, qty: take.qty, expiresAt: expiresAt,
-                     counted: limits[take.sku] != nil, sellPercent: percent, linesStored: linesStored)
+            try hold(
+                order, lineNo: take.lineNo, sku: take.sku, warehouse: take.warehouse, qty: take.qty,
+                expiresAt: expiresAt,
+                counted: limits[take.sku] != nil, sellPercent: percent, linesStored: linesStored)
         }
         return plan
     }
 
     /// Reserves units of one order line in one warehouse. The conditional writes are the real guard:
     /// they cannot reserve what is not available, or count past a channel cap, whatever the caller planned.
-    func hold(_ order: Order, lineNo: Int64, sku: String, warehouse: String, qty: Int64, expiresAt: Int64?, counted: Bool,
-              sellPercent: Int64, linesStored: Bool = true) throws {
+    func hold(
+        _ order: Order, lineNo: Int64, sku: String, warehouse: String, qty: Int64, expiresAt: Int64?, counted: Bool,
+        sellPercent: Int64, linesStored: Bool = true
+    ) throws {
         guard try store.reserve(sku: sku, warehouse: warehouse, qty: qty, sellPercent: sellPercent) else {
-            throw OrderCoreError(.insufficientStock, "insufficient stock for \(sku) in \(warehouse)",
-                                 details: ["sku": .string(sku), "warehouse": .string(warehouse)])
+            throw OrderCoreError(
+                .insufficientStock, "insufficient stock for \(sku) in \(warehouse)",
+                details: ["sku": .string(sku), "warehouse": .string(warehouse)])
         }
         if counted, try !store.countAgainstCap(channel: order.channel, sku: sku, qty: qty) {
-            throw OrderCoreError(.insufficientStock, "channel \(order.channel) may not sell more \(sku)",
-                                 details: ["sku": .string(sku), "channel": .string(order.channel), "reason": "channel_cap"])
+            throw OrderCoreError(
+                .insufficientStock, "channel \(order.channel) may not sell more \(sku)",
+                details: ["sku": .string(sku), "channel": .string(order.channel), "reason": "channel_cap"])
         }
-        try store.insertReservation(orderRowID: order.rowID, lineNo: lineNo, sku: sku, warehouse: warehouse, qty: qty,
-                                    expiresAt: expiresAt, channelCounted: counted)
+        try store.insertReservation(
+            orderRowID: order.rowID, lineNo: lineNo, sku: sku, warehouse: warehouse, qty: qty,
+            expiresAt: expiresAt, channelCounted: counted)
         if linesStored { try store.addReserved(orderRowID: order.rowID, lineNo: lineNo, qty: qty) }
-        try store.append(LedgerEntry(sku: sku, warehouse: warehouse, bucket: .reserved, delta: qty, reason: .reserve,
-                                     refType: "order", refID: order.orderID), at: at, actor: actor)
+        try store.append(
+            LedgerEntry(
+                sku: sku, warehouse: warehouse, bucket: .reserved, delta: qty, reason: .reserve,
+                refType: "order", refID: order.orderID), at: at, actor: actor)
     }
 
     /// Refuses, before anything is reserved, SKUs the channel is closed for or whose demand exceeds
@@ -97,15 +115,23 @@ extension CommandContext {
         for line in lines {
             guard let limit = limits[line.sku] else { continue }
             if !limit.open {
-                throw OrderCoreError(.insufficientStock, "channel \(channel) is closed for \(line.sku)\(limit.closedReason.map { " (\($0))" } ?? "")",
-                                     details: ["sku": .string(line.sku), "channel": .string(channel), "reason": "channel_closed",
-                                               "requested": .int(demand[line.sku] ?? 0), "available": 0])
+                throw OrderCoreError(
+                    .insufficientStock,
+                    "channel \(channel) is closed for \(line.sku)\(limit.closedReason.map { " (\($0))" } ?? "")",
+                    details: [
+                        "sku": .string(line.sku), "channel": .string(channel), "reason": "channel_closed",
+                        "requested": .int(demand[line.sku] ?? 0), "available": 0,
+                    ])
             }
             if let remaining = limit.remaining, (demand[line.sku] ?? 0) > remaining {
-                throw OrderCoreError(.insufficientStock,
-                                     "channel \(channel) may sell \(remaining) more \(line.sku) (cap \(limit.cap ?? 0)); requested \(demand[line.sku] ?? 0)",
-                                     details: ["sku": .string(line.sku), "channel": .string(channel), "reason": "channel_cap",
-                                               "requested": .int(demand[line.sku] ?? 0), "available": .int(remaining)])
+                throw OrderCoreError(
+                    .insufficientStock,
+                    "channel \(channel) may sell \(remaining) more \(line.sku) (cap \(limit.cap ?? 0)); requested "
+                        + "\(demand[line.sku] ?? 0)",
+                    details: [
+                        "sku": .string(line.sku), "channel": .string(channel), "reason": "channel_cap",
+                        "requested": .int(demand[line.sku] ?? 0), "available": .int(remaining),
+                    ])
             }
         }
     }
@@ -119,8 +145,10 @@ extension CommandContext {
             if r.channelCounted { try store.uncount(channel: order.channel, sku: r.sku, qty: r.qty) }
             try store.closeReservation(id: r.id, state: reason == .expire ? "expired" : "released")
             try store.addReserved(orderRowID: order.rowID, lineNo: r.lineNo, qty: -r.qty)
-            try store.append(LedgerEntry(sku: r.sku, warehouse: r.warehouse, bucket: .reserved, delta: -r.qty, reason: reason,
-                                         refType: "order", refID: order.orderID), at: at, actor: actor)
+            try store.append(
+                LedgerEntry(
+                    sku: r.sku, warehouse: r.warehouse, bucket: .reserved, delta: -r.qty, reason: reason,
+                    refType: "order", refID: order.orderID), at: at, actor: actor)
             replenished.insert(r.sku)
             released += r.qty
         }
@@ -131,13 +159,17 @@ extension CommandContext {
     /// paid by `balance_due_at` (its deposit is forfeited: no refund is owed).
     /// - Returns: units released (0 if there was nothing to do).
     func expire(orderRowID: Int64, trigger: String) throws -> Int64 {
-        guard var order = try store.order(rowID: orderRowID), order.state == .pendingPayment || order.state == .depositPaid,
-              let expiresAt = order.expiresAt, expiresAt <= at else { return 0 }
+        guard var order = try store.order(rowID: orderRowID),
+            order.state == .pendingPayment || order.state == .depositPaid,
+            let expiresAt = order.expiresAt, expiresAt <= at
+        else { return 0 }
         let reason = order.state == .depositPaid ? "balance_unpaid" : "unpaid_timeout"
         let released = try releaseReservations(of: order, reason: .expire)
         try store.cancelLines(orderRowID: orderRowID)
-        var details: JSONObject = ["reason": .string(reason), "expired_at": .string(Timestamp.format(expiresAt)),
-                                   "released_units": .int(released), "trigger": .string(trigger)]
+        var details: JSONObject = [
+            "reason": .string(reason), "expired_at": .string(Timestamp.format(expiresAt)),
+            "released_units": .int(released), "trigger": .string(trigger),
+        ]
         if order.state == .depositPaid { details["forfeited_deposit"] = order.money(order.paidTotal) }
         try transition(&order, to: .cancelled, command: "expire", details: .object(details)) {
             $0.cancelReason = reason
@@ -151,7 +183,8 @@ extension CommandContext {
         var units: Int64 = 0
         for line in try store.lines(orderRowID: order.rowID) where line.quantity(.reserved) > 0 {
             try handOver(order, lineNo: line.lineNo, qty: line.quantity(.reserved), reason: .pickup)
-            try store.addLineQuantity(.delivered, orderRowID: order.rowID, lineNo: line.lineNo, qty: line.quantity(.reserved))
+            try store.addLineQuantity(
+                .delivered, orderRowID: order.rowID, lineNo: line.lineNo, qty: line.quantity(.reserved))
             units += line.quantity(.reserved)
         }
         return units
@@ -161,24 +194,33 @@ extension CommandContext {
     /// holds in order, on hand and reserved go down together (ledger rows on both), the line counts them
     /// as shipped. - Parameter reference: what the ledger rows name (default: the order).
     /// - Throws: `conflict` when the holds or the units on hand fall short.
-    func handOver(_ order: Order, lineNo: Int64, qty: Int64, reason: LedgerEntry.Reason, reference: (type: String, id: String)? = nil) throws {
+    func handOver(
+        _ order: Order, lineNo: Int64, qty: Int64, reason: LedgerEntry.Reason,
+        reference: (type: String, id: String)? = nil
+    ) throws {
         var needed = qty
         for r in try store.activeReservations(orderRowID: order.rowID) where r.lineNo == lineNo && needed > 0 {
             let take = min(needed, r.qty)
             guard try store.deduct(sku: r.sku, warehouse: r.warehouse, qty: take) else {
-                throw OrderCoreError(.conflict, "fewer than \(take) \(r.sku) are on hand in \(r.warehouse); count or adjust the stock first",
-                                     details: ["sku": .string(r.sku), "warehouse": .string(r.warehouse), "qty": .int(take)])
+                throw OrderCoreError(
+                    .conflict,
+                    "fewer than \(take) \(r.sku) are on hand in \(r.warehouse); count or adjust the stock first",
+                    details: ["sku": .string(r.sku), "warehouse": .string(r.warehouse), "qty": .int(take)])
             }
             try store.consumeReservation(id: r.id, qty: take, remaining: r.qty - take)
             for bucket in [LedgerEntry.Bucket.onHand, .reserved] {
-                try store.append(LedgerEntry(sku: r.sku, warehouse: r.warehouse, bucket: bucket, delta: -take, reason: reason,
-                                             refType: reference?.type ?? "order", refID: reference?.id ?? order.orderID), at: at, actor: actor)
+                try store.append(
+                    LedgerEntry(
+                        sku: r.sku, warehouse: r.warehouse, bucket: bucket, delta: -take, reason: reason,
+                        refType: reference?.type ?? "order", refID: reference?.id ?? order.orderID), at: at,
+                    actor: actor)
             }
             needed -= take
         }
         guard needed == 0 else {
-            throw OrderCoreError(.conflict, "line \(lineNo) of \(order.orderID) holds \(qty - needed) units, not \(qty)",
-                                 details: ["line_no": .int(lineNo), "qty": .int(qty)])
+            throw OrderCoreError(
+                .conflict, "line \(lineNo) of \(order.orderID) holds \(qty - needed) units, not \(qty)",
+                details: ["line_no": .int(lineNo), "qty": .int(qty)])
         }
         try store.addReserved(orderRowID: order.rowID, lineNo: lineNo, qty: -qty)
         try store.addLineQuantity(.shipped, orderRowID: order.rowID, lineNo: lineNo, qty: qty)

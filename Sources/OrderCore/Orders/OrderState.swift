@@ -15,7 +15,9 @@ enum OrderState: String, CaseIterable, Sendable {
     case cancelled
 
     /// States an order can still be cancelled from: nothing has left the warehouse.
-    static let beforeShipment: Set<OrderState> = [.pendingPayment, .depositPaid, .paid, .allocated, .picking, .packed, .onHold]
+    static let beforeShipment: Set<OrderState> = [
+        .pendingPayment, .depositPaid, .paid, .allocated, .picking, .packed, .onHold,
+    ]
 
     struct Transition {
         let command: String
@@ -30,8 +32,8 @@ enum OrderState: String, CaseIterable, Sendable {
     /// Where each command may move an order from, and to. Some commands choose between targets by what
     /// happened (see the command): `order.pay` of a pre-sale deposit goes to `deposit_paid`; `order.pack`
     /// stays in `picking` until every unit is packed; `order.ship` is `partially_shipped` until every unit
-    /// is out, and picking or packing the rest keeps it there; `order.release` returns to the state the hold left; `order.cancel` of a partially shipped
-    /// order cancels the rest and leaves it `shipped`.
+    /// is out, and picking or packing the rest keeps it there; `order.release` returns to the state the
+    /// hold left; `order.cancel` of a partially shipped order cancels the rest and leaves it `shipped`.
     static let transitions: [Transition] = [
         Transition(command: "order.pay", from: [.pendingPayment, .depositPaid], to: .paid),
         Transition(command: "order.allocate", from: [.paid], to: .allocated),
@@ -45,11 +47,15 @@ enum OrderState: String, CaseIterable, Sendable {
         Transition(command: "order.release", from: [.onHold], to: .paid),
         Transition(command: "order.cancel", from: beforeShipment.union([.partiallyShipped]), to: .cancelled),
         // The channel reports a shipment OrderCore did not make (a backfill, Amazon FBA, a parcel sent by hand).
-        Transition(command: "channel.shipped", from: [.paid, .allocated, .picking, .packed, .partiallyShipped, .onHold], to: .shipped),
+        Transition(
+            command: "channel.shipped", from: [.paid, .allocated, .picking, .packed, .partiallyShipped, .onHold],
+            to: .shipped),
     ]
 
     /// Commands that may move an order out of this state (not what only a channel's report does).
-    var nextCommands: [String] { OrderState.transitions.filter { $0.from.contains(self) && Command.byName[$0.command] != nil }.map(\.command) }
+    var nextCommands: [String] {
+        OrderState.transitions.filter { $0.from.contains(self) && Command.byName[$0.command] != nil }.map(\.command)
+    }
 
     /// The state `command` moves an order in `self` to.
     /// - Throws: `conflict` naming the order, its state and the commands allowed from it.
@@ -59,10 +65,14 @@ enum OrderState: String, CaseIterable, Sendable {
         }
         guard t.from.contains(self) else {
             let allowed = nextCommands
-            let allowedText = allowed.isEmpty ? "nothing more can happen to it" : "allowed next: \(allowed.joined(separator: ", "))"
-            throw OrderCoreError(.conflict, "order \(orderID) is \(rawValue); \(command) is not allowed (\(allowedText))",
-                                 details: ["order_id": .string(orderID), "state": .string(rawValue),
-                                           "allowed": .array(allowed.map(JSON.string))])
+            let allowedText =
+                allowed.isEmpty ? "nothing more can happen to it" : "allowed next: \(allowed.joined(separator: ", "))"
+            throw OrderCoreError(
+                .conflict, "order \(orderID) is \(rawValue); \(command) is not allowed (\(allowedText))",
+                details: [
+                    "order_id": .string(orderID), "state": .string(rawValue),
+                    "allowed": .array(allowed.map(JSON.string)),
+                ])
         }
         return t.to
     }

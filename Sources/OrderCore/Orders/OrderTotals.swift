@@ -1,23 +1,25 @@
 /// The money of an order, in minor units. Pure arithmetic with overflow checks: inputs come from
 /// other programs, and a trap would kill the host.
 struct OrderTotals: Equatable {
-    var subtotal: Int64 = 0            // sum of qty x unit_price
-    var lineDiscountTotal: Int64 = 0   // sum of line discounts
-    var discountTotal: Int64 = 0       // order-level discounts (coupons, promotions, points)
+    var subtotal: Int64 = 0  // sum of qty x unit_price
+    var lineDiscountTotal: Int64 = 0  // sum of line discounts
+    var discountTotal: Int64 = 0  // order-level discounts (coupons, promotions, points)
     var shippingFee: Int64 = 0
     var shippingTax: Int64 = 0
-    var feeTotal: Int64 = 0            // fees (gift wrap, surcharges), refunded like shipping
-    var taxTotal: Int64 = 0            // line taxes + shipping tax
+    var feeTotal: Int64 = 0  // fees (gift wrap, surcharges), refunded like shipping
+    var taxTotal: Int64 = 0  // line taxes + shipping tax
     var taxesIncluded = true
-    var grandTotal: Int64 = 0          // what the buyer pays
+    var grandTotal: Int64 = 0  // what the buyer pays
 
     struct Line { var qty: Int64; var unitPrice: Int64; var lineDiscount: Int64; var tax: Int64 }
 
     /// grand_total = subtotal - line discounts - order discounts + shipping + fees (+ taxes when prices exclude them).
     /// - Throws: `invalid_input` when a line discount exceeds its line, discounts exceed what they
     ///   discount, or any sum overflows.
-    static func compute(lines: [Line], discounts: [Int64], shippingFee: Int64, shippingTax: Int64,
-                        fees: [(amount: Int64, tax: Int64)] = [], taxesIncluded: Bool) throws(OrderCoreError) -> OrderTotals {
+    static func compute(
+        lines: [Line], discounts: [Int64], shippingFee: Int64, shippingTax: Int64,
+        fees: [(amount: Int64, tax: Int64)] = [], taxesIncluded: Bool
+    ) throws(OrderCoreError) -> OrderTotals {
         var t = OrderTotals(shippingFee: shippingFee, shippingTax: shippingTax, taxesIncluded: taxesIncluded)
         t.taxTotal = shippingTax
         for fee in fees {
@@ -27,7 +29,8 @@ struct OrderTotals: Equatable {
         for (i, line) in lines.enumerated() {
             let gross = try mul(line.qty, line.unitPrice)
             guard line.lineDiscount <= gross else {
-                throw .invalid("lines[\(i)].line_discount is larger than the line's value", field: "lines[\(i)].line_discount")
+                throw .invalid(
+                    "lines[\(i)].line_discount is larger than the line's value", field: "lines[\(i)].line_discount")
             }
             t.subtotal = try add(t.subtotal, gross)
             t.lineDiscountTotal = try add(t.lineDiscountTotal, line.lineDiscount)

@@ -14,11 +14,13 @@ struct Parcel {
     var lines: [(lineNo: Int64, sku: String, qty: Int64)] = []
 
     var json: JSON {
-        ["parcel": .int(seq), "state": .string(state.rawValue), "weight_g": weight.map(JSON.int) ?? .null,
-         "expected_g": expected.map(JSON.int) ?? .null, "packed_at": .string(Timestamp.format(packedAt)),
-         "override_by": .optional(overrideBy), "override_reason": .optional(overrideReason),
-         "shipment": shipment.map(JSON.int) ?? .null,
-         "lines": .array(lines.map { ["line_no": .int($0.lineNo), "sku": .string($0.sku), "qty": .int($0.qty)] })]
+        [
+            "parcel": .int(seq), "state": .string(state.rawValue), "weight_g": weight.map(JSON.int) ?? .null,
+            "expected_g": expected.map(JSON.int) ?? .null, "packed_at": .string(Timestamp.format(packedAt)),
+            "override_by": .optional(overrideBy), "override_reason": .optional(overrideReason),
+            "shipment": shipment.map(JSON.int) ?? .null,
+            "lines": .array(lines.map { ["line_no": .int($0.lineNo), "sku": .string($0.sku), "qty": .int($0.qty)] }),
+        ]
     }
 }
 
@@ -31,17 +33,21 @@ struct Shipment {
     var deliveredAt: Int64?
 
     var json: JSON {
-        ["shipment": .int(seq), "carrier": .string(carrier), "tracking_no": .string(trackingNo), "state": .string(state),
-         "shipped_at": .string(Timestamp.format(shippedAt)), "delivered_at": deliveredAt.map { .string(Timestamp.format($0)) } ?? .null]
+        [
+            "shipment": .int(seq), "carrier": .string(carrier), "tracking_no": .string(trackingNo),
+            "state": .string(state),
+            "shipped_at": .string(Timestamp.format(shippedAt)),
+            "delivered_at": deliveredAt.map { .string(Timestamp.format($0)) } ?? .null,
+        ]
     }
 }
 
 /// The pack check: the scanned items against what remains to be packed. Pure.
 enum PackCheck {
     struct Result: Equatable {
-        var wrong: [String] = []            // scanned codes that are not items of this order
+        var wrong: [String] = []  // scanned codes that are not items of this order
         var missing: [String: Int64] = [:]  // SKU -> units expected but not scanned
-        var extra: [String: Int64] = [:]    // SKU -> units scanned beyond what is expected
+        var extra: [String: Int64] = [:]  // SKU -> units scanned beyond what is expected
 
         var passed: Bool { wrong.isEmpty && missing.isEmpty && extra.isEmpty }
     }

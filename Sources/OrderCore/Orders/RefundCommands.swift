@@ -3,8 +3,10 @@
 enum RefundCommands {
     static let all = [record, updateAddress]
 
-    static let record = Command("order.refund", .write,
-        "Record a refund made at the channel or gateway (order_id, amount, refund_ref, reason, units [{sku, qty}] refunded); never more than was paid; a full refund stops an unshipped order",
+    static let record = Command(
+        "order.refund", .write,
+        "Record a refund made at the channel or gateway (order_id, amount, refund_ref, reason, units [{sku, qty}] "
+            + "refunded); never more than was paid; a full refund stops an unshipped order",
         role: .supervisor,
         arguments: [
             Argument("order_id", .code, required: true, positional: true),
@@ -13,7 +15,8 @@ enum RefundCommands {
             Argument("reason", .text, "Why"),
             Argument("units", .lines, "Which units are refunded: [{\"sku\",\"qty\"}]"),
         ],
-        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]) { ctx, f in
+        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]
+    ) { ctx, f in
         let id = try f.requiredCode("order_id")
         var order = try ctx.requireOrder(id)
         guard let amount = try f.money("amount", exponent: order.exponent), amount > 0 else {
@@ -29,18 +32,30 @@ enum RefundCommands {
         try f.finish()
         let payments = try ctx.store.payments(orderRowID: order.rowID)
         if let ref, let owner = try ctx.store.orderID(paymentRef: ref) {
-            guard owner == id, payments.contains(where: { $0.paymentRef == ref && $0.kind == "refund" && $0.amount == amount }) else {
-                throw OrderCoreError(.conflict, "refund_ref '\(ref)' is already recorded (on \(owner)) for another amount or as a payment",
-                                     details: ["refund_ref": .string(ref), "order_id": .string(owner)])
+            guard owner == id,
+                payments.contains(where: { $0.paymentRef == ref && $0.kind == "refund" && $0.amount == amount })
+            else {
+                throw OrderCoreError(
+                    .conflict,
+                    "refund_ref '\(ref)' is already recorded (on \(owner)) for another amount or as a payment",
+                    details: ["refund_ref": .string(ref), "order_id": .string(owner)])
             }
             return try ctx.document(order, extra: ["duplicate": true])  // a redelivered refund
         }
         let refunded = Payment.refunded(payments)
         guard amount <= order.paidTotal - refunded else {
-            throw OrderCoreError(.conflict, "refund \(Money.format(amount, exponent: order.exponent)) exceeds what is left of the payments (\(Money.format(order.paidTotal - refunded, exponent: order.exponent)))",
-                                 details: ["order_id": .string(id), "paid_total": order.money(order.paidTotal), "refunded_total": order.money(refunded)])
+            throw OrderCoreError(
+                .conflict,
+                "refund \(Money.format(amount, exponent: order.exponent)) exceeds what is left of the payments "
+                    + "(\(Money.format(order.paidTotal - refunded, exponent: order.exponent)))",
+                details: [
+                    "order_id": .string(id), "paid_total": order.money(order.paidTotal),
+                    "refunded_total": order.money(refunded),
+                ])
         }
-        try ctx.store.insert(Payment(paymentRef: ref, amount: amount, at: ctx.at, kind: "refund", reason: reason), orderRowID: order.rowID, actor: ctx.actor)
+        try ctx.store.insert(
+            Payment(paymentRef: ref, amount: amount, at: ctx.at, kind: "refund", reason: reason),
+            orderRowID: order.rowID, actor: ctx.actor)
         // The units the refund was for count as refunded on their lines (a later return refunds no more for them).
         var lines = try ctx.store.lines(orderRowID: order.rowID)
         for unit in units {
@@ -54,22 +69,27 @@ enum RefundCommands {
                 left -= take
             }
         }
-        try ctx.transition(&order, to: order.state, command: "order.refund",
-                           details: ["amount": order.money(amount), "refund_ref": .optional(ref), "reason": .optional(reason)]) {
+        try ctx.transition(
+            &order, to: order.state, command: "order.refund",
+            details: ["amount": order.money(amount), "refund_ref": .optional(ref), "reason": .optional(reason)]
+        ) {
             $0.refundDue = max(0, $0.refundDue - amount)
         }
         // All the money is back before the goods left: they must not leave. Untouched by the warehouse,
         // the order is cancelled and its stock released; being picked or packed, it is held for a
         // person to put the units back.
         if refunded + amount >= order.paidTotal {
-            let why = "fully refunded (\(Money.format(refunded + amount, exponent: order.exponent)) \(order.currency)) before shipping"
+            let why =
+                "fully refunded (\(Money.format(refunded + amount, exponent: order.exponent)) \(order.currency)) "
+                + "before shipping"
             switch order.state {
             case .depositPaid, .paid, .allocated:
                 _ = try OrderCommands.cancel.run(ctx, Fields(["order_id": .string(id), "reason": .string(why)]))
             case .picking, .packed:
                 _ = try FulfillmentCommands.hold.run(ctx, Fields(["order_id": .string(id), "reason": .string(why)]))
-                try ctx.store.openOrderAlert(kind: "refunded_unshipped", orderID: id, at: ctx.at,
-                                             details: ["state": .string(order.state.rawValue), "reason": .string(why)])
+                try ctx.store.openOrderAlert(
+                    kind: "refunded_unshipped", orderID: id, at: ctx.at,
+                    details: ["state": .string(order.state.rawValue), "reason": .string(why)])
             default: break
             }
             order = try ctx.requireOrder(id)
@@ -77,14 +97,21 @@ enum RefundCommands {
         return try ctx.document(order)
     }
 
-    static let updateAddress = Command("order.update_address", .write,
+    static let updateAddress = Command(
+        "order.update_address", .write,
         "Change where an order that has not shipped goes (order_id, ship_to with the fields that change)",
         arguments: [
             Argument("order_id", .code, required: true, positional: true),
-            Argument("ship_to", .object, "The address: {\"name\",\"phone\",\"country\",\"region\",\"city\",\"address1\",\"postcode\"}", required: true),
-        ]) { ctx, f in
+            Argument(
+                "ship_to", .object,
+                "The address: {\"name\",\"phone\",\"country\",\"region\",\"city\",\"address1\",\"postcode\"}",
+                required: true),
+        ]
+    ) { ctx, f in
         let id = try f.requiredCode("order_id")
-        guard let shipTo = try f.object("ship_to") else { throw OrderCoreError.invalid("ship_to is required", field: "ship_to") }
+        guard let shipTo = try f.object("ship_to") else {
+            throw OrderCoreError.invalid("ship_to is required", field: "ship_to")
+        }
         var order = try ctx.requireOrder(id)
         _ = try ctx.updateAddress(&order, shipTo, source: nil)
         try f.finish()
@@ -103,8 +130,9 @@ extension CommandContext {
         try f.finish()
         guard next != order.shipTo else { return false }
         guard OrderState.beforeShipment.contains(order.state) else {
-            throw OrderCoreError(.conflict, "order \(order.orderID) is \(order.state.rawValue): its address can no longer change",
-                                 details: ["order_id": .string(order.orderID), "state": .string(order.state.rawValue)])
+            throw OrderCoreError(
+                .conflict, "order \(order.orderID) is \(order.state.rawValue): its address can no longer change",
+                details: ["order_id": .string(order.orderID), "state": .string(order.state.rawValue)])
         }
         let before = order.shipTo
         try store.setShipTo(orderRowID: order.rowID, next)
@@ -113,7 +141,9 @@ extension CommandContext {
         for key in Order.addressFields where before[key] != next[key] {
             changed[key] = ["from": .optional(before[key]), "to": .optional(next[key])]
         }
-        try transition(&order, to: order.state, command: "order.update_address", details: ["changed": .object(changed), "source": .optional(source)])
+        try transition(
+            &order, to: order.state, command: "order.update_address",
+            details: ["changed": .object(changed), "source": .optional(source)])
         return true
     }
 }

@@ -13,24 +13,33 @@ struct StatusMapping {
     init(_ f: Fields) throws {
         if let out = try f.object("outbound") {
             for key in out.keys {
-                guard OrderState(rawValue: key) != nil else { throw OrderCoreError.invalid("\(key) is not an order state", field: out.name(key)) }
+                guard OrderState(rawValue: key) != nil else {
+                    throw OrderCoreError.invalid("\(key) is not an order state", field: out.name(key))
+                }
                 outbound[key] = try out.code(key)
             }
             try out.finish()
         }
         if let inb = try f.object("inbound") {
-            for key in inb.keys { inbound[key] = try StatusMapping.state(try inb.requiredCode(key), field: inb.name(key)) }
+            for key in inb.keys {
+                inbound[key] = try StatusMapping.state(try inb.requiredCode(key), field: inb.name(key))
+            }
             try inb.finish()
         }
         for rule in try f.objects("rules", maxCount: 100) ?? [] {
-            guard let when = try rule.object("when") else { throw OrderCoreError.invalid("\(rule.name("when")) is required", field: rule.name("when")) }
+            guard let when = try rule.object("when") else {
+                throw OrderCoreError.invalid("\(rule.name("when")) is required", field: rule.name("when"))
+            }
             var conditions: [(String, Condition)] = []
             for field in when.keys {
                 let value = when.value(field) ?? .null
                 conditions.append((field, try StatusMapping.condition(value, field: when.name(field))))
             }
             try when.finish()
-            rules.append(Rule(when: conditions, state: try StatusMapping.state(try rule.requiredCode("state"), field: rule.name("state"))))
+            rules.append(
+                Rule(
+                    when: conditions,
+                    state: try StatusMapping.state(try rule.requiredCode("state"), field: rule.name("state"))))
             try rule.finish()
         }
     }
@@ -47,14 +56,19 @@ struct StatusMapping {
             try f.finish()
             if let above, below == nil { return .above(above) }
             if let below, above == nil { return .below(below) }
-            throw OrderCoreError.invalid("\(field) must be \"present\", \"absent\", a value, {\"above\": n} or {\"below\": n}", field: field)
-        case .array, .null: throw OrderCoreError.invalid("\(field) must be \"present\", \"absent\", a value, {\"above\": n} or {\"below\": n}", field: field)
+            throw OrderCoreError.invalid(
+                "\(field) must be \"present\", \"absent\", a value, {\"above\": n} or {\"below\": n}", field: field)
+        case .array, .null:
+            throw OrderCoreError.invalid(
+                "\(field) must be \"present\", \"absent\", a value, {\"above\": n} or {\"below\": n}", field: field)
         default: return .equals(value)
         }
     }
 
     private static func state(_ name: String, field: String) throws -> OrderState {
-        guard let state = OrderState(rawValue: name) else { throw OrderCoreError.invalid("\(name) is not an order state", field: field) }
+        guard let state = OrderState(rawValue: name) else {
+            throw OrderCoreError.invalid("\(name) is not an order state", field: field)
+        }
         return state
     }
 
@@ -66,7 +80,9 @@ struct StatusMapping {
         if let fields, let state = ruleState(fields) { return state }
         guard let status else { return nil }
         if let state = inbound[status] { return state }
-        if let back = outbound.first(where: { $0.value == status }), let state = OrderState(rawValue: back.key) { return state }
+        if let back = outbound.first(where: { $0.value == status }), let state = OrderState(rawValue: back.key) {
+            return state
+        }
         return OrderState(rawValue: status)
     }
 
@@ -95,27 +111,33 @@ struct StatusMapping {
         for key in outbound.keys.sorted() { outJSON[key] = .string(outbound[key] ?? "") }
         var inJSON = JSONObject()
         for key in inbound.keys.sorted() { inJSON[key] = .string(inbound[key]?.rawValue ?? "") }
-        return ["outbound": .object(outJSON), "inbound": .object(inJSON), "rules": .array(rules.map { rule in
-            var when = JSONObject()
-            for (field, condition) in rule.when {
-                switch condition {
-                case .present: when[field] = "present"
-                case .absent: when[field] = "absent"
-                case .equals(let v): when[field] = v
-                case .above(let n): when[field] = ["above": .int(n)]
-                case .below(let n): when[field] = ["below": .int(n)]
-                }
-            }
-            return ["when": .object(when), "state": .string(rule.state.rawValue)]
-        })]
+        return [
+            "outbound": .object(outJSON), "inbound": .object(inJSON),
+            "rules": .array(
+                rules.map { rule in
+                    var when = JSONObject()
+                    for (field, condition) in rule.when {
+                        switch condition {
+                        case .present: when[field] = "present"
+                        case .absent: when[field] = "absent"
+                        case .equals(let v): when[field] = v
+                        case .above(let n): when[field] = ["above": .int(n)]
+                        case .below(let n): when[field] = ["below": .int(n)]
+                        }
+                    }
+                    return ["when": .object(when), "state": .string(rule.state.rawValue)]
+                }),
+        ]
     }
 }
 
 enum StatusCommands {
     static let all = [mapping, report, statusFor, drift]
 
-    static let mapping = Command("status.mapping", .write,
-        "Set how a source (channel, WMS) names order states: outbound {state: name}, inbound {name: state}, rules [{when, state}]",
+    static let mapping = Command(
+        "status.mapping", .write,
+        "Set how a source (channel, WMS) names order states: outbound {state: name}, inbound {name: state}, rules "
+            + "[{when, state}]",
         role: .admin,
         arguments: [
             Argument("source", .code, required: true, positional: true),
@@ -123,7 +145,8 @@ enum StatusCommands {
             Argument("inbound", .object, "The source's statuses and the OrderCore state each means"),
             Argument("rules", .array, "Rules tried before the maps: [{\"status\",\"state\",\"above\"|\"below\"}]"),
         ],
-        result: ["source", "mapping"]) { ctx, f in
+        result: ["source", "mapping"]
+    ) { ctx, f in
         let source = try f.requiredCode("source")
         let mapping = try StatusMapping(f)
         try f.finish()
@@ -131,55 +154,73 @@ enum StatusCommands {
         return ["source": .string(source), "mapping": mapping.json]
     }
 
-    static let report = Command("status.report", .write,
+    static let report = Command(
+        "status.report", .write,
         "Record what a source says an order's status is (source, order_id, status or fields); compared with the anchor",
         arguments: [
             Argument("source", .code, required: true, positional: true),
             Argument("order_id", .code, required: true, positional: true),
-            Argument("status", .code, "The status as the source names it (or fields the mapping rules read)", positional: true),
+            Argument(
+                "status", .code, "The status as the source names it (or fields the mapping rules read)",
+                positional: true),
             Argument("fields", .object, "The source's own fields, kept with the report"),
         ],
-        result: ["order_id", "source", "reported", "state", "anchor", "agrees"]) { ctx, f in
+        result: ["order_id", "source", "reported", "state", "anchor", "agrees"]
+    ) { ctx, f in
         let source = try f.requiredCode("source")
         let id = try f.requiredCode("order_id")
         let status = try f.code("status")
         let given = f.value("fields")
-        guard given == nil || given?.objectValue != nil else { throw OrderCoreError.invalid("fields must be an object", field: "fields") }
+        guard given == nil || given?.objectValue != nil else {
+            throw OrderCoreError.invalid("fields must be an object", field: "fields")
+        }
         let fields = given?.objectValue
-        guard status != nil || fields != nil else { throw OrderCoreError.invalid("give the source's status or its event fields", field: "status") }
+        guard status != nil || fields != nil else {
+            throw OrderCoreError.invalid("give the source's status or its event fields", field: "status")
+        }
         try f.finish()
         let order = try ctx.requireOrder(id)
         let mapping = try ctx.statusMapping(source)
         let state = mapping.state(status: status, fields: fields)
         let reported = status ?? JSON.object(fields ?? [:]).serialized
-        try ctx.store.saveSourceStatus(orderRowID: order.rowID, source: source, reported: String(reported.prefix(500)), state: state, at: ctx.at)
-        return ["order_id": .string(id), "source": .string(source), "reported": .string(String(reported.prefix(500))),
-                "state": .optional(state?.rawValue), "anchor": .string(order.state.rawValue), "agrees": .bool(state == order.state)]
+        try ctx.store.saveSourceStatus(
+            orderRowID: order.rowID, source: source, reported: String(reported.prefix(500)), state: state, at: ctx.at)
+        return [
+            "order_id": .string(id), "source": .string(source), "reported": .string(String(reported.prefix(500))),
+            "state": .optional(state?.rawValue), "anchor": .string(order.state.rawValue),
+            "agrees": .bool(state == order.state),
+        ]
     }
 
-    static let statusFor = Command("order.status_for", .read,
+    static let statusFor = Command(
+        "order.status_for", .read,
         "The order's status as a source names it (order_id, source): one anchor, each system's words",
         arguments: [
             Argument("order_id", .code, required: true, positional: true),
             Argument("source", .code, required: true, positional: true),
         ],
         result: ["order_id", "source", "state", "status"],
-        aliases: ["order status"]) { ctx, f in
+        aliases: ["order status"]
+    ) { ctx, f in
         let id = try f.requiredCode("order_id")
         let source = try f.requiredCode("source")
         try f.finish()
         let order = try ctx.requireOrder(id)
-        return ["order_id": .string(id), "source": .string(source), "state": .string(order.state.rawValue),
-                "status": .string(try ctx.statusMapping(source).name(for: order.state))]
+        return [
+            "order_id": .string(id), "source": .string(source), "state": .string(order.state.rawValue),
+            "status": .string(try ctx.statusMapping(source).name(for: order.state)),
+        ]
     }
 
-    static let drift = Command("status.drift", .read,
+    static let drift = Command(
+        "status.drift", .read,
         "Orders whose last reported status disagrees with the anchor, or could not be mapped (source, limit)",
         arguments: [
             Argument("source", .code),
             Argument("limit", .integer),
         ],
-        result: ["drift"]) { ctx, f in
+        result: ["drift"]
+    ) { ctx, f in
         let source = try f.code("source")
         let limit = Int(try f.int("limit", min: 1, max: 1_000) ?? 100)
         try f.finish()

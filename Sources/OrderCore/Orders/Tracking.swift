@@ -49,23 +49,29 @@ enum TrackingStatus: String, CaseIterable {
 enum TrackingCommands {
     static let all = [event, get]
 
-    static let event = Command("tracking.event", .write,
+    static let event = Command(
+        "tracking.event", .write,
         "Apply a carrier tracking event (carrier, tracking_no, status, time, message, location); duplicates apply once",
         arguments: [
             Argument("carrier", .code, required: true, positional: true),
             Argument("tracking_no", .code, required: true, positional: true),
-            Argument("status", .code, "The carrier's status: in_transit, delivered, failed_attempt, exception... or AfterShip tags", required: true, positional: true),
+            Argument(
+                "status", .code,
+                "The carrier's status: in_transit, delivered, failed_attempt, exception... or AfterShip tags",
+                required: true, positional: true),
             Argument("time", .time, "When the carrier saw it (default: the command's time)"),
             Argument("message", .text, "The carrier's text"),
             Argument("location", .text, "Where (a bin for stock, a place for a carrier scan)"),
         ],
-        result: ["carrier", "tracking_no", "status", "duplicate", "matched", "order_id", "shipment", "shipment_state"]) { ctx, f in
+        result: ["carrier", "tracking_no", "status", "duplicate", "matched", "order_id", "shipment", "shipment_state"]
+    ) { ctx, f in
         let carrier = try f.requiredCode("carrier")
         let trackingNo = try f.requiredCode("tracking_no")
         let statusName = try f.requiredCode("status")
         guard let status = TrackingStatus(name: statusName) else {
-            throw OrderCoreError.invalid("status must be one of \(TrackingStatus.allCases.map(\.rawValue).joined(separator: ", ")) "
-                                         + "(or an AfterShip tag such as InTransit), not '\(statusName)'", field: "status")
+            throw OrderCoreError.invalid(
+                "status must be one of \(TrackingStatus.allCases.map(\.rawValue).joined(separator: ", ")) "
+                    + "(or an AfterShip tag such as InTransit), not '\(statusName)'", field: "status")
         }
         let time = try f.time("time", assumingUTC: true) ?? ctx.at
         let message = try f.text("message", maxLength: 1_000) ?? ""
@@ -73,20 +79,29 @@ enum TrackingCommands {
         try f.finish()
 
         let found = try ctx.store.shipment(carrier: carrier, trackingNo: trackingNo)
-        let stored = try ctx.store.insertTrackingEvent(carrier: carrier, trackingNo: trackingNo, shipmentRowID: found?.rowID, status: status,
-                                                       time: time, message: message, location: location, at: ctx.at)
-        var result: JSONObject = ["carrier": .string(carrier), "tracking_no": .string(trackingNo), "status": .string(status.rawValue),
-                                  "duplicate": .bool(!stored)]
+        let stored = try ctx.store.insertTrackingEvent(
+            carrier: carrier, trackingNo: trackingNo, shipmentRowID: found?.rowID, status: status,
+            time: time, message: message, location: location, at: ctx.at)
+        var result: JSONObject = [
+            "carrier": .string(carrier), "tracking_no": .string(trackingNo), "status": .string(status.rawValue),
+            "duplicate": .bool(!stored),
+        ]
         guard let found else {
             // Kept, and reported: an event for a parcel no shipment knows is a problem someone must see.
             if stored {
-                try ctx.store.openRefAlert(kind: "unknown_tracking", ref: "\(carrier):\(trackingNo)", at: ctx.at,
-                                             details: ["carrier": .string(carrier), "tracking_no": .string(trackingNo), "status": .string(status.rawValue)])
+                try ctx.store.openRefAlert(
+                    kind: "unknown_tracking", ref: "\(carrier):\(trackingNo)", at: ctx.at,
+                    details: [
+                        "carrier": .string(carrier), "tracking_no": .string(trackingNo),
+                        "status": .string(status.rawValue),
+                    ])
             }
             result["matched"] = false
             return .object(result)
         }
-        guard var order = try ctx.store.order(rowID: found.orderRowID) else { throw OrderCoreError(.internal, "shipment without order") }
+        guard var order = try ctx.store.order(rowID: found.orderRowID) else {
+            throw OrderCoreError(.internal, "shipment without order")
+        }
         result["matched"] = true
         result["order_id"] = .string(order.orderID)
         result["shipment"] = .int(found.shipment.seq)
@@ -96,21 +111,29 @@ enum TrackingCommands {
         let moves = current.map { status.rank > $0.rank } ?? true
         if found.shipment.state != "delivered" {
             if status == .delivered {
-                try ctx.deliver(&order, shipments: [found.shipment], command: "tracking.event", details: ["tracking_no": .string(trackingNo)],
-                                deliveredAt: time)
+                try ctx.deliver(
+                    &order, shipments: [found.shipment], command: "tracking.event",
+                    details: ["tracking_no": .string(trackingNo)],
+                    deliveredAt: time)
                 for kind in ["no_pickup", "carrier_exception", "delivery_failed"] {
                     try ctx.store.clearOrderAlerts(kind: kind, orderID: order.orderID, at: ctx.at)
                 }
             } else {
-                try ctx.store.setTracking(shipmentRowID: found.rowID, state: moves ? status.rawValue : found.shipment.state,
-                                          pickedUpAt: status.pickedUp ? time : nil, eventAt: time)
-                if status.pickedUp { try ctx.store.clearOrderAlerts(kind: "no_pickup", orderID: order.orderID, at: ctx.at) }
+                try ctx.store.setTracking(
+                    shipmentRowID: found.rowID, state: moves ? status.rawValue : found.shipment.state,
+                    pickedUpAt: status.pickedUp ? time : nil, eventAt: time)
+                if status.pickedUp {
+                    try ctx.store.clearOrderAlerts(kind: "no_pickup", orderID: order.orderID, at: ctx.at)
+                }
             }
         }
         if let kind = status.alert, found.shipment.state != "delivered" {
-            try ctx.store.openOrderAlert(kind: kind, orderID: order.orderID, at: ctx.at, details: [
-                "carrier": .string(carrier), "tracking_no": .string(trackingNo), "message": .string(message),
-                "time": .string(Timestamp.format(time)), "location": .optional(location)])
+            try ctx.store.openOrderAlert(
+                kind: kind, orderID: order.orderID, at: ctx.at,
+                details: [
+                    "carrier": .string(carrier), "tracking_no": .string(trackingNo), "message": .string(message),
+                    "time": .string(Timestamp.format(time)), "location": .optional(location),
+                ])
         }
         let after = try ctx.store.shipment(carrier: carrier, trackingNo: trackingNo)
         result["shipment_state"] = .optional(after?.shipment.state)
@@ -118,20 +141,24 @@ enum TrackingCommands {
         return .object(result)
     }
 
-    static let get = Command("tracking.get", .read, "Show the tracking events of a parcel (carrier, tracking_no)",
+    static let get = Command(
+        "tracking.get", .read, "Show the tracking events of a parcel (carrier, tracking_no)",
         arguments: [
             Argument("carrier", .code, required: true, positional: true),
             Argument("tracking_no", .code, required: true, positional: true),
         ],
-        result: ["carrier", "tracking_no", "order_id", "shipment_state", "events"]) { ctx, f in
+        result: ["carrier", "tracking_no", "order_id", "shipment_state", "events"]
+    ) { ctx, f in
         let carrier = try f.requiredCode("carrier")
         let trackingNo = try f.requiredCode("tracking_no")
         try f.finish()
         let found = try ctx.store.shipment(carrier: carrier, trackingNo: trackingNo)
         var order: String?
         if let found { order = try ctx.store.order(rowID: found.orderRowID)?.orderID }
-        return ["carrier": .string(carrier), "tracking_no": .string(trackingNo), "order_id": .optional(order),
-                "shipment_state": .optional(found?.shipment.state),
-                "events": .array(try ctx.store.trackingEvents(carrier: carrier, trackingNo: trackingNo))]
+        return [
+            "carrier": .string(carrier), "tracking_no": .string(trackingNo), "order_id": .optional(order),
+            "shipment_state": .optional(found?.shipment.state),
+            "events": .array(try ctx.store.trackingEvents(carrier: carrier, trackingNo: trackingNo)),
+        ]
     }
 }

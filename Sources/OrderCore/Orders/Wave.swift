@@ -2,13 +2,17 @@
 enum WaveCommands {
     static let all = [locate, wave, waveGet]
 
-    static let locate = Command("stock.locate", .write, "Set where a SKU lies in a warehouse, for pick lists (sku, warehouse, location)",
+    static let locate = Command(
+        "stock.locate", .write, "Set where a SKU lies in a warehouse, for pick lists (sku, warehouse, location)",
         arguments: [
             Argument("sku", .code, required: true, positional: true),
             Argument("warehouse", .code, required: true, positional: true),
-            Argument("location", .code, "The bin (pick lists walk by location; null clears it)", required: true, positional: true),
+            Argument(
+                "location", .code, "The bin (pick lists walk by location; null clears it)", required: true,
+                positional: true),
         ],
-        result: ["sku", "warehouse", "location"]) { ctx, f in
+        result: ["sku", "warehouse", "location"]
+    ) { ctx, f in
         let sku = try f.requiredCode("sku")
         let warehouse = try f.requiredCode("warehouse")
         let location = try f.code("location")
@@ -19,7 +23,8 @@ enum WaveCommands {
         return ["sku": .string(sku), "warehouse": .string(warehouse), "location": .optional(location)]
     }
 
-    static let wave = Command("pick.wave", .write,
+    static let wave = Command(
+        "pick.wave", .write,
         "Start a pick wave: allocated orders of a warehouse by priority and age (warehouse, carrier, cutoff, limit)",
         arguments: [
             Argument("warehouse", .code, required: true, positional: true),
@@ -27,7 +32,8 @@ enum WaveCommands {
             Argument("cutoff", .time, "Only orders placed before this time"),
             Argument("limit", .integer, "At most this many orders"),
         ],
-        result: ["wave_id", "warehouse", "carrier", "created_at", "orders", "units", "pick_list"]) { ctx, f in
+        result: ["wave_id", "warehouse", "carrier", "created_at", "orders", "units", "pick_list"]
+    ) { ctx, f in
         let warehouse = try f.requiredCode("warehouse")
         let carrier = try f.code("carrier")
         let cutoff = try f.time("cutoff")
@@ -36,18 +42,23 @@ enum WaveCommands {
         _ = try ctx.requireWarehouse(warehouse)
         let orders = try ctx.store.waveCandidates(warehouse: warehouse, carrier: carrier, cutoff: cutoff, limit: limit)
         guard !orders.isEmpty else {
-            throw OrderCoreError(.conflict, "no allocated order in \(warehouse) is waiting for a wave", details: ["warehouse": .string(warehouse)])
+            throw OrderCoreError(
+                .conflict, "no allocated order in \(warehouse) is waiting for a wave",
+                details: ["warehouse": .string(warehouse)])
         }
-        let waveID = try ctx.store.insertWave(warehouse: warehouse, carrier: carrier, cutoff: cutoff, orders: orders, at: ctx.at, actor: ctx.actor)
+        let waveID = try ctx.store.insertWave(
+            warehouse: warehouse, carrier: carrier, cutoff: cutoff, orders: orders, at: ctx.at, actor: ctx.actor)
         return try document(ctx, waveID)
     }
 
-    static let waveGet = Command("pick.wave_get", .read, "Show a wave's pick list, sorted by location (wave_id)",
+    static let waveGet = Command(
+        "pick.wave_get", .read, "Show a wave's pick list, sorted by location (wave_id)",
         arguments: [
-            Argument("wave_id", .code, required: true, positional: true),
+            Argument("wave_id", .code, required: true, positional: true)
         ],
         result: ["wave_id", "warehouse", "carrier", "created_at", "orders", "units", "pick_list"],
-        aliases: ["pick list"]) { ctx, f in
+        aliases: ["pick list"]
+    ) { ctx, f in
         let waveID = try f.requiredCode("wave_id")
         try f.finish()
         return try document(ctx, waveID)
@@ -59,12 +70,20 @@ enum WaveCommands {
         }
         let list = try ctx.store.pickList(waveID: waveID)
         let orders = Set(list.flatMap { $0.orders.map(\.orderID) })
-        return ["wave_id": .string(waveID), "warehouse": .string(wave.warehouse), "carrier": .optional(wave.carrier),
-                "created_at": .string(Timestamp.format(wave.createdAt)), "orders": .int(orders.count),
-                "units": .int(list.reduce(0) { $0 + $1.qty }),
-                "pick_list": .array(list.map { item in
-                    ["location": .optional(item.location), "sku": .string(item.sku), "qty": .int(item.qty),
-                     "orders": .array(item.orders.map { ["order_id": .string($0.orderID), "line_no": .int($0.lineNo), "qty": .int($0.qty)] })]
-                })]
+        return [
+            "wave_id": .string(waveID), "warehouse": .string(wave.warehouse), "carrier": .optional(wave.carrier),
+            "created_at": .string(Timestamp.format(wave.createdAt)), "orders": .int(orders.count),
+            "units": .int(list.reduce(0) { $0 + $1.qty }),
+            "pick_list": .array(
+                list.map { item in
+                    [
+                        "location": .optional(item.location), "sku": .string(item.sku), "qty": .int(item.qty),
+                        "orders": .array(
+                            item.orders.map {
+                                ["order_id": .string($0.orderID), "line_no": .int($0.lineNo), "qty": .int($0.qty)]
+                            }),
+                    ]
+                }),
+        ]
     }
 }

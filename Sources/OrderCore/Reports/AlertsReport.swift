@@ -19,30 +19,49 @@ enum AlertCommands {
         "return_wrong_item": ("warning", "customer.returns for the customer of return {ref}"),
         "risk_review": ("warning", "risk.review {order_id} approve|reject"),
         "unknown_tracking": ("info", "tracking.get {ref}: no shipment has this tracking number"),
-        "feed_lag": ("warning", "start or fix consumer {ref}: it reads with events.read and acknowledges with events.ack"),
-        "off_hours_bulk": ("warning", "check what {ref} changed (order.timeline, stock.ledger) and whether it was meant"),
-        "channel_shipped": ("high", "the channel shipped {order_id} itself: put back what was picked or packed for it (order.show {order_id})"),
-        "refunded_unshipped": ("high", "{order_id} was refunded in full while being picked or packed: put its units back, then order.cancel {order_id}"),
+        "feed_lag": (
+            "warning", "start or fix consumer {ref}: it reads with events.read and acknowledges with events.ack"
+        ),
+        "off_hours_bulk": (
+            "warning", "check what {ref} changed (order.timeline, stock.ledger) and whether it was meant"
+        ),
+        "channel_shipped": (
+            "high",
+            "the channel shipped {order_id} itself: put back what was picked or packed for it (order.show {order_id})"
+        ),
+        "refunded_unshipped": (
+            "high",
+            "{order_id} was refunded in full while being picked or packed: put its units back, then order.cancel "
+                + "{order_id}"
+        ),
     ]
     static let severityRank = ["high": 0, "warning": 1, "info": 2]
 
-    static let alerts = Command("report.alerts", .read,
-        "Everything that needs a person, most urgent first: alerts, stuck and expired orders, risk reviews — each with severity, age and the command that resolves it (limit)",
+    static let alerts = Command(
+        "report.alerts", .read,
+        "Everything that needs a person, most urgent first: alerts, stuck and expired orders, risk reviews — each with "
+            + "severity, age and the command that resolves it (limit)",
         arguments: [
-            Argument("limit", .integer),
+            Argument("limit", .integer)
         ],
         result: ["items", "stuck_orders", "alerts"],
-        shows: "items") { ctx, f in
+        shows: "items"
+    ) { ctx, f in
         let limit = Int(try f.int("limit", min: 1, max: 1_000) ?? 100)
         try f.finish()
         let limits = try ctx.value(of: .stateLimitHours).objectValue ?? JSONObject()
-        let stuck = try ctx.store.listOrders(Store.OrderFilter(stuck: try ctx.stuckCutoffs(), longestInState: true), limit: limit)
-            .map { o -> JSON in
-                let since = o.stateSince ?? o.updatedAt
-                return ["kind": "stuck_order", "order_id": .string(o.orderID), "state": .string(o.state.rawValue),
-                        "since": .string(Timestamp.format(since)), "hours": .string(Money.format((ctx.at - since) / 360_000, exponent: 1)),
-                        "limit_hours": limits[o.state.rawValue] ?? .null, "channel": .string(o.channel)]
-            }
+        let stuck = try ctx.store.listOrders(
+            Store.OrderFilter(stuck: try ctx.stuckCutoffs(), longestInState: true), limit: limit
+        )
+        .map { o -> JSON in
+            let since = o.stateSince ?? o.updatedAt
+            return [
+                "kind": "stuck_order", "order_id": .string(o.orderID), "state": .string(o.state.rawValue),
+                "since": .string(Timestamp.format(since)),
+                "hours": .string(Money.format((ctx.at - since) / 360_000, exponent: 1)),
+                "limit_hours": limits[o.state.rawValue] ?? .null, "channel": .string(o.channel),
+            ]
+        }
         let open = try ctx.store.alerts(openOnly: true, limit: limit)
         // One list: every source, with severity, age and what to do. Alerts clear themselves when their
         // cause is gone (stock arrives, the return moves, the retry succeeds); derived items vanish with it.
@@ -55,38 +74,53 @@ enum AlertCommands {
             item["since"] = .string(since)
             item["age_hours"] = .string(Money.format(max(0, ctx.at - sinceTime) / 360_000, exponent: 1))
             var resolve = g.resolve
-            for key in ["order_id", "sku", "ref"] { resolve = resolve.replacingAll("{\(key)}", with: fields[key]?.stringValue ?? "?") }
+            for key in ["order_id", "sku", "ref"] {
+                resolve = resolve.replacingAll("{\(key)}", with: fields[key]?.stringValue ?? "?")
+            }
             item["resolve"] = .string(resolve)
             items.append((severityRank[g.severity] ?? 3, since, .object(item)))
         }
         for a in open {
             var fields = JSONObject()
-            for key in ["id", "sku", "order_id", "ref", "details"] { if let v = a[key], v != .null { fields[key == "id" ? "alert_id" : key] = v } }
+            for key in ["id", "sku", "order_id", "ref", "details"] {
+                if let v = a[key], v != .null { fields[key == "id" ? "alert_id" : key] = v }
+            }
             add(a["kind"]?.stringValue ?? "alert", since: a["opened_at"]?.stringValue ?? "", fields: fields)
         }
         for s in stuck {
-            add("stuck_order", since: s["since"]?.stringValue ?? "", fields: ["order_id": s["order_id"] ?? .null, "state": s["state"] ?? .null])
+            add(
+                "stuck_order", since: s["since"]?.stringValue ?? "",
+                fields: ["order_id": s["order_id"] ?? .null, "state": s["state"] ?? .null])
         }
         for o in try ctx.store.riskQueue(limit: limit) {
-            add(o.risk["decision"] == "hold" ? "risk_hold" : "risk_review", since: o.risk["assessed_at"]?.stringValue ?? "",
+            add(
+                o.risk["decision"] == "hold" ? "risk_hold" : "risk_review",
+                since: o.risk["assessed_at"]?.stringValue ?? "",
                 fields: ["order_id": .string(o.orderID), "score": o.risk["score"] ?? .null])
         }
         for rowID in try ctx.store.expiredUnpaidOrders(at: ctx.at).prefix(limit) {
             guard let o = try ctx.store.order(rowID: rowID) else { continue }
-            add("unpaid_expired", since: Timestamp.format(o.expiresAt ?? o.updatedAt), fields: ["order_id": .string(o.orderID)])
+            add(
+                "unpaid_expired", since: Timestamp.format(o.expiresAt ?? o.updatedAt),
+                fields: ["order_id": .string(o.orderID)])
         }
         // From the health report's measures: a change-feed consumer an hour or more behind, and bulk
         // changes outside working hours in the last day.
         for c in try ctx.store.consumers() {
-            guard let oldest = try ctx.store.oldestUnread(after: c.cursor), ctx.at - oldest >= 3_600_000 else { continue }
+            guard let oldest = try ctx.store.oldestUnread(after: c.cursor), ctx.at - oldest >= 3_600_000 else {
+                continue
+            }
             add("feed_lag", since: Timestamp.format(oldest), fields: ["ref": .string(c.consumer)])
         }
         let offset = try ctx.intSetting(.utcOffsetMinutes) * 60_000, endHour = try ctx.intSetting(.workEndsHour)
-        let offHours = try ctx.store.offHoursChanges(from: ctx.at - 86_400_000, to: ctx.at, offsetMillis: offset,
-                                                     startHour: try ctx.intSetting(.workStartsHour), endHour: endHour)
+        let offHours = try ctx.store.offHoursChanges(
+            from: ctx.at - 86_400_000, to: ctx.at, offsetMillis: offset,
+            startHour: try ctx.intSetting(.workStartsHour), endHour: endHour)
         for burst in offHours where burst.changes >= (try ctx.intSetting(.offHoursChanges)) {
             let nightStarts = burst.night * 86_400_000 + endHour * 3_600_000 - offset
-            add("off_hours_bulk", since: Timestamp.format(nightStarts), fields: ["ref": .string(burst.actor), "changes": .int(burst.changes)])
+            add(
+                "off_hours_bulk", since: Timestamp.format(nightStarts),
+                fields: ["ref": .string(burst.actor), "changes": .int(burst.changes)])
         }
         let sorted = items.sorted { ($0.rank, $0.since) < ($1.rank, $1.since) }.prefix(limit).map(\.item)
         return ["items": .array(Array(sorted)), "stuck_orders": .array(stuck), "alerts": .array(open)]

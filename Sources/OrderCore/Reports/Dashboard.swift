@@ -5,7 +5,8 @@
 enum DashboardCommands {
     static let all = [html]
 
-    static let html = Command("report.html", .read,
+    static let html = Command(
+        "report.html", .read,
         "Write the operations dashboard as one self-contained HTML file (path, from, to, verify)", role: .operator,
         arguments: [
             Argument("path", .text, required: true, positional: true),
@@ -13,7 +14,8 @@ enum DashboardCommands {
             Argument("to", .time),
             Argument("verify", .boolean),
         ],
-        result: ["path", "bytes", "score", "grade"]) { ctx, f in
+        result: ["path", "bytes", "score", "grade"]
+    ) { ctx, f in
         guard let path = try f.text("path", maxLength: 4_096), !path.isEmpty else {
             throw OrderCoreError.invalid("path is required: the HTML file to write", field: "path")
         }
@@ -29,7 +31,8 @@ enum DashboardCommands {
             board: try StockWatchCommands.board.run(ctx, Fields(["limit": 40])),
             alerts: try AlertCommands.alerts.run(ctx, Fields(["limit": 30])),
             returnsByState: try ctx.store.returnCountsByState(),
-            riskQueue: try ctx.store.riskQueueCount()).html
+            riskQueue: try ctx.store.riskQueueCount()
+        ).html
         var file = try OutputFile(path: path, protecting: ctx.store.db.files)
         do {
             try file.write(page)
@@ -38,7 +41,10 @@ enum DashboardCommands {
             file.abandon()
             throw error
         }
-        return ["path": .string(path), "bytes": .int(file.bytes), "score": health["score"] ?? .null, "grade": health["grade"] ?? .null]
+        return [
+            "path": .string(path), "bytes": .int(file.bytes), "score": health["score"] ?? .null,
+            "grade": health["grade"] ?? .null,
+        ]
     }
 }
 
@@ -65,7 +71,9 @@ struct Dashboard {
             <style>\(Dashboard.css)</style>
             </head>
             <body>
-            <header><h1>OrderCore operations</h1><p>\(e(text(health["from"]))) to \(e(text(health["to"]))) · generated \(e(Timestamp.format(generated)))</p></header>
+            <header><h1>OrderCore operations</h1>
+                <p>\(e(text(health["from"]))) to \(e(text(health["to"])))
+                    · generated \(e(Timestamp.format(generated)))</p></header>
             <main>
 
             """
@@ -87,22 +95,31 @@ struct Dashboard {
         for c in health["components"]?.arrayValue ?? [] {
             let s = c["score"]?.intValue
             let g = c["grade"]?.stringValue ?? "–"
-            rows += "<tr><td>\(e(text(c["component"])))</td><td class=\"num\">\(e(text(c["value"]))) \(e(text(c["unit"])))</td>"
-                + "<td><svg class=\"bar\" width=\"160\" height=\"14\" role=\"img\" aria-label=\"score \(s.map(String.init) ?? "none")\">"
-                + "<rect width=\"160\" height=\"14\" fill=\"#e5e7eb\"/><rect width=\"\(Int(s ?? 0) * 160 / 100)\" height=\"14\" fill=\"\(Dashboard.gradeColours[g] ?? "#9ca3af")\"/></svg></td>"
-                + "<td class=\"num\">\(s.map(String.init) ?? "–")</td><td class=\"grade grade-\(e(g))\">\(e(g))</td><td class=\"num\">\(e(text(c["weight"])))</td></tr>\n"
+            rows +=
+                "<tr><td>\(e(text(c["component"])))</td><td class=\"num\">\(e(text(c["value"]))) "
+                + "\(e(text(c["unit"])))</td>"
+                + "<td><svg class=\"bar\" width=\"160\" height=\"14\" role=\"img\" aria-label=\"score "
+                + "\(s.map(String.init) ?? "none")\">"
+                + "<rect width=\"160\" height=\"14\" fill=\"#e5e7eb\"/><rect width=\"\(Int(s ?? 0) * 160 / 100)\" "
+                + "height=\"14\" fill=\"\(Dashboard.gradeColours[g] ?? "#9ca3af")\"/></svg></td>"
+                + "<td class=\"num\">\(s.map(String.init) ?? "–")</td><td class=\"grade "
+                + "grade-\(e(g))\">\(e(g))</td><td class=\"num\">\(e(text(c["weight"])))</td></tr>\n"
         }
         return """
             <section id="health"><h2>Health</h2>
             <div class="score">
-            <svg width="140" height="140" viewBox="0 0 140 140" role="img" aria-label="health score \(score.map(String.init) ?? "none")">
+            <svg width="140" height="140" viewBox="0 0 140 140" role="img"
+                aria-label="health score \(score.map(String.init) ?? "none")">
             <circle cx="70" cy="70" r="52" fill="none" stroke="#e5e7eb" stroke-width="16"/>
-            <circle cx="70" cy="70" r="52" fill="none" stroke="\(colour)" stroke-width="16" stroke-dasharray="\(Int(arc)) \(Int(circumference))" transform="rotate(-90 70 70)"/>
-            <text x="70" y="78" text-anchor="middle" font-size="30" font-weight="700" fill="#111827">\(score.map(String.init) ?? "–")</text>
+            <circle cx="70" cy="70" r="52" fill="none" stroke="\(colour)" stroke-width="16"
+                stroke-dasharray="\(Int(arc)) \(Int(circumference))" transform="rotate(-90 70 70)"/>
+            <text x="70" y="78" text-anchor="middle" font-size="30" font-weight="700"
+                fill="#111827">\(score.map(String.init) ?? "–")</text>
             </svg>
             <p class="grade grade-\(e(grade))">grade \(e(grade))</p>
             </div>
-            <table><thead><tr><th>component</th><th>value</th><th>score</th><th></th><th>grade</th><th>weight</th></tr></thead>
+            <table><thead><tr><th>component</th><th>value</th><th>score</th><th></th><th>grade</th><th>weight</th></tr>
+                </thead>
             <tbody>
             \(rows)</tbody></table>
             \(groupTable("channel", "channels"))\(groupTable("warehouse", "warehouses"))</section>
@@ -117,14 +134,19 @@ struct Dashboard {
         var rows = ""
         for g in groups {
             let grade = g["grade"]?.stringValue ?? "–"
-            rows += "<tr><td>\(e(text(g[kind])))</td><td class=\"num\">\(e(text(g["score"])))</td><td class=\"grade grade-\(e(grade))\">\(e(grade))</td>"
-                + "<td class=\"num\">\(e(text(g["backlog_days"])))</td><td class=\"num\">\(e(text(g["on_time_rate"])))</td>"
-                + "<td class=\"num\">\(e(text(g["p90_paid_to_shipped_hours"])))</td><td class=\"num\">\(e(text(g["pack_failure_rate"])))</td>"
+            rows +=
+                "<tr><td>\(e(text(g[kind])))</td><td class=\"num\">\(e(text(g["score"])))</td><td class=\"grade "
+                + "grade-\(e(grade))\">\(e(grade))</td>"
+                + "<td class=\"num\">\(e(text(g["backlog_days"])))</td><td "
+                + "class=\"num\">\(e(text(g["on_time_rate"])))</td>"
+                + "<td class=\"num\">\(e(text(g["p90_paid_to_shipped_hours"])))</td><td "
+                + "class=\"num\">\(e(text(g["pack_failure_rate"])))</td>"
                 + "<td class=\"num\">\(e(text(g["return_rate"])))</td></tr>\n"
         }
         return """
             <h3>By \(kind)</h3>
-            <table><thead><tr><th>\(kind)</th><th>score</th><th>grade</th><th>backlog days</th><th>on time</th><th>p90 h</th><th>pack failures</th><th>returns</th></tr></thead>
+            <table><thead><tr><th>\(kind)</th><th>score</th><th>grade</th><th>backlog days</th><th>on time</th>
+                <th>p90 h</th><th>pack failures</th><th>returns</th></tr></thead>
             <tbody>
             \(rows)</tbody></table>
 
@@ -137,8 +159,10 @@ struct Dashboard {
         var bars = ""
         for (i, s) in ordersByState.enumerated() {
             let y = i * 24
-            bars += "<text x=\"0\" y=\"\(y + 15)\" font-size=\"12\">\(e(s.state))</text>"
-                + "<rect x=\"130\" y=\"\(y + 3)\" width=\"\(max(1, Int(s.count * 300 / top)))\" height=\"16\" fill=\"#2563eb\"/>"
+            bars +=
+                "<text x=\"0\" y=\"\(y + 15)\" font-size=\"12\">\(e(s.state))</text>"
+                + "<rect x=\"130\" y=\"\(y + 3)\" width=\"\(max(1, Int(s.count * 300 / top)))\" height=\"16\" "
+                + "fill=\"#2563eb\"/>"
                 + "<text x=\"\(136 + Int(s.count * 300 / top))\" y=\"\(y + 15)\" font-size=\"12\">\(s.count)</text>\n"
         }
         return """
@@ -163,20 +187,33 @@ struct Dashboard {
             if let h {
                 let y = height - 20 - h / top * (height - 40)
                 points.append("\(Int(x)),\(Int(y))")
-                dots += "<circle cx=\"\(Int(x))\" cy=\"\(Int(y))\" r=\"3\" fill=\"#7c3aed\"><title>\(e(text(days[i]["day"]))): \(e(text(days[i]["avg_paid_to_shipped_hours"]))) h</title></circle>"
+                dots +=
+                    "<circle cx=\"\(Int(x))\" cy=\"\(Int(y))\" r=\"3\" "
+                    + "fill=\"#7c3aed\"><title>\(e(text(days[i]["day"]))): "
+                    + "\(e(text(days[i]["avg_paid_to_shipped_hours"]))) h</title></circle>"
             }
             if i == 0 || i == days.count - 1 {
-                labels += "<text x=\"\(Int(x))\" y=\"\(Int(height - 4))\" font-size=\"11\" text-anchor=\"\(i == 0 ? "start" : "end")\">\(e(text(days[i]["day"])))</text>"
+                labels +=
+                    "<text x=\"\(Int(x))\" y=\"\(Int(height - 4))\" font-size=\"11\" "
+                    + "text-anchor=\"\(i == 0 ? "start" : "end")\">\(e(text(days[i]["day"])))</text>"
             }
         }
-        let line = points.count > 1 ? "<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"#7c3aed\" stroke-width=\"2\"/>" : ""
+        let line =
+            points.count > 1
+            ? "<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"#7c3aed\" "
+                + "stroke-width=\"2\"/>"
+            : ""
         let onTime = health["components"]?.arrayValue?.first { $0["component"] == "on_time" }?["details"]
         return """
             <section id="trend"><h2>Paid → shipped</h2>
-            <p>average \(e(text(onTime?["avg_paid_to_shipped_hours"]))) h · p90 \(e(text(onTime?["p90_paid_to_shipped_hours"]))) h · limit \(e(text(onTime?["limit_hours"]))) h</p>
-            <svg width="\(Int(width))" height="\(Int(height))" role="img" aria-label="average hours from payment to shipment per day">
+            <p>average \(e(text(onTime?["avg_paid_to_shipped_hours"]))) h
+                · p90 \(e(text(onTime?["p90_paid_to_shipped_hours"]))) h
+                · limit \(e(text(onTime?["limit_hours"]))) h</p>
+            <svg width="\(Int(width))" height="\(Int(height))" role="img"
+                aria-label="average hours from payment to shipment per day">
             <line x1="20" y1="\(Int(height - 20))" x2="\(Int(width - 20))" y2="\(Int(height - 20))" stroke="#9ca3af"/>
-            <text x="20" y="12" font-size="11">\(Int(top)) h</text><text x="20" y="\(Int(height - 24))" font-size="11">0 h</text>
+            <text x="20" y="12" font-size="11">\(Int(top)) h</text>
+                <text x="20" y="\(Int(height - 24))" font-size="11">0 h</text>
             \(line)\(dots)\(labels)
             </svg>
             </section>
@@ -188,13 +225,17 @@ struct Dashboard {
         var rows = ""
         for r in board["rows"]?.arrayValue ?? [] {
             let status = r["status"]?.stringValue ?? ""
-            rows += "<tr class=\"stock-\(e(status))\"><td>\(e(text(r["sku"])))</td><td class=\"num\">\(e(text(r["on_hand"])))</td>"
+            rows +=
+                "<tr class=\"stock-\(e(status))\"><td>\(e(text(r["sku"])))</td><td "
+                + "class=\"num\">\(e(text(r["on_hand"])))</td>"
                 + "<td class=\"num\">\(e(text(r["available"])))</td><td class=\"num\">\(e(text(r["safety"])))</td>"
-                + "<td class=\"num\">\(e(text(r["yesterday_sales"])))</td><td class=\"num\">\(e(text(r["days_of_cover"])))</td><td>\(e(status))</td></tr>\n"
+                + "<td class=\"num\">\(e(text(r["yesterday_sales"])))</td><td "
+                + "class=\"num\">\(e(text(r["days_of_cover"])))</td><td>\(e(status))</td></tr>\n"
         }
         return """
             <section id="stock"><h2>Stock board <small>\(e(text(board["total"]))) SKUs, least cover first</small></h2>
-            <table><thead><tr><th>SKU</th><th>on hand</th><th>available</th><th>safety</th><th>yesterday</th><th>days of cover</th><th>status</th></tr></thead>
+            <table><thead><tr><th>SKU</th><th>on hand</th><th>available</th><th>safety</th><th>yesterday</th>
+                <th>days of cover</th><th>status</th></tr></thead>
             <tbody>
             \(rows)</tbody></table>
             </section>
@@ -206,13 +247,17 @@ struct Dashboard {
         var rows = ""
         for a in alerts["items"]?.arrayValue ?? [] {
             let subject = a["order_id"] ?? a["sku"] ?? a["ref"]
-            rows += "<tr class=\"severity-\(e(text(a["severity"])))\"><td>\(e(text(a["severity"])))</td><td>\(e(text(a["kind"])))</td>"
-                + "<td>\(e(text(subject)))</td><td class=\"num\">\(e(text(a["age_hours"])))</td><td>\(e(text(a["resolve"])))</td></tr>\n"
+            rows +=
+                "<tr class=\"severity-\(e(text(a["severity"])))\"><td>\(e(text(a["severity"])))</td>"
+                + "<td>\(e(text(a["kind"])))</td>"
+                + "<td>\(e(text(subject)))</td><td "
+                + "class=\"num\">\(e(text(a["age_hours"])))</td><td>\(e(text(a["resolve"])))</td></tr>\n"
         }
         if rows.isEmpty { rows = "<tr><td colspan=\"5\">nothing needs a person</td></tr>\n" }
         return """
             <section id="alerts"><h2>Alerts</h2>
-            <table><thead><tr><th>severity</th><th>kind</th><th>about</th><th>age (h)</th><th>what to do</th></tr></thead>
+            <table><thead><tr><th>severity</th><th>kind</th><th>about</th><th>age (h)</th><th>what to do</th></tr>
+                </thead>
             <tbody>
             \(rows)</tbody></table>
             </section>
@@ -263,13 +308,16 @@ struct Dashboard {
 
     static let css = """
         body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;background:#f3f4f6;color:#111827}
-        header{background:#111827;color:#f9fafb;padding:16px 24px}header h1{margin:0;font-size:22px}header p{margin:4px 0 0;color:#d1d5db}
+        header{background:#111827;color:#f9fafb;padding:16px 24px}header h1{margin:0;font-size:22px}
+            header p{margin:4px 0 0;color:#d1d5db}
         main{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:16px;padding:16px}
         section{background:#fff;border-radius:8px;padding:16px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
         h2{margin:0 0 12px;font-size:17px}h2 small{color:#6b7280;font-weight:400}h3{margin:16px 0 6px;font-size:14px}
-        table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:4px 8px;border-bottom:1px solid #e5e7eb;text-align:left}
+        table{border-collapse:collapse;width:100%;font-size:13px}
+            th,td{padding:4px 8px;border-bottom:1px solid #e5e7eb;text-align:left}
         .num{text-align:right;font-variant-numeric:tabular-nums}.score{display:flex;align-items:center;gap:16px}
-        .grade{font-weight:700}.grade-A{color:#15803d}.grade-B{color:#65a30d}.grade-C{color:#ca8a04}.grade-D{color:#ea580c}.grade-F{color:#dc2626}
+        .grade{font-weight:700}.grade-A{color:#15803d}.grade-B{color:#65a30d}.grade-C{color:#ca8a04}
+            .grade-D{color:#ea580c}.grade-F{color:#dc2626}
         .stock-warning td{background:#fde68a}.stock-sufficient td{background:#dcfce7}
         .severity-high td{background:#fee2e2}.severity-warning td{background:#fef3c7}
         .counts{display:flex;gap:16px;list-style:none;padding:0}

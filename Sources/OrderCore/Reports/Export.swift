@@ -8,17 +8,24 @@ enum ExportCommands {
 
     static let pageSize: Int64 = 1_000
 
-    static let export = Command("export", .read,
-        "Write a read command's rows to a file as CSV or JSON lines, streaming every page (request = {op, ...}, path, format = csv|jsonl, rows = which array)",
+    static let export = Command(
+        "export", .read,
+        "Write a read command's rows to a file as CSV or JSON lines, streaming every page (request = {op, ...}, path, "
+            + "format = csv|jsonl, rows = which array)",
         arguments: [
-            Argument("request", .object, "The listing command to export, such as {\"op\":\"order.list\",\"state\":\"paid\"}", required: true),
+            Argument(
+                "request", .object, "The listing command to export, such as {\"op\":\"order.list\",\"state\":\"paid\"}",
+                required: true),
             Argument("path", .text, required: true, positional: true),
             Argument("format", .code, "csv or jsonl", choices: ["csv", "jsonl"]),
             Argument("rows", .code, "Which array member of the answer holds the rows (default: the first)"),
         ],
-        result: ["path", "format", "op", "rows", "bytes"]) { ctx, f in
+        result: ["path", "format", "op", "rows", "bytes"]
+    ) { ctx, f in
         guard case .object(let object)? = f.value("request") else {
-            throw OrderCoreError.invalid("request is required: the command to export, such as {\"op\":\"order.list\",\"state\":\"paid\"}", field: "request")
+            throw OrderCoreError.invalid(
+                "request is required: the command to export, such as {\"op\":\"order.list\",\"state\":\"paid\"}",
+                field: "request")
         }
         guard let path = try f.text("path", maxLength: 4_096), !path.isEmpty else {
             throw OrderCoreError.invalid("path is required: the file to write", field: "path")
@@ -26,12 +33,15 @@ enum ExportCommands {
         let formatName = try f.code("format") ?? "csv"
         let member = try f.code("rows")
         try f.finish()
-        guard let format = Format(rawValue: formatName) else { throw OrderCoreError.invalid("format must be csv or jsonl, not '\(formatName)'", field: "format") }
+        guard let format = Format(rawValue: formatName) else {
+            throw OrderCoreError.invalid("format must be csv or jsonl, not '\(formatName)'", field: "format")
+        }
         guard let op = object["op"]?.stringValue, let command = Command.byName[op] else {
             throw OrderCoreError.invalid("request.op must name a command (docs/commands.md)", field: "request.op")
         }
         guard command.access == .read, command.name != "export" else {
-            throw OrderCoreError.invalid("only read commands (reports, lists) can be exported; \(op) changes the database", field: "request.op")
+            throw OrderCoreError.invalid(
+                "only read commands (reports, lists) can be exported; \(op) changes the database", field: "request.op")
         }
         var writer = try RowWriter(path: path, format: format, protecting: ctx.store.db.files)
         do {
@@ -40,7 +50,9 @@ enum ExportCommands {
             while true {
                 let page = try command.run(ctx, Fields(args, path: "request"))
                 guard let rows = try rows(of: page, member: member) else {
-                    throw OrderCoreError.invalid("\(op) answered without \(member.map { "'\($0)'" } ?? "an array of rows") to export", field: "rows")
+                    throw OrderCoreError.invalid(
+                        "\(op) answered without \(member.map { "'\($0)'" } ?? "an array of rows") to export",
+                        field: "rows")
                 }
                 for row in rows { try writer.write(row) }
                 // The end: no cursor, an empty page, or a cursor that did not move (the feed's `next`).
@@ -49,7 +61,10 @@ enum ExportCommands {
                 if object["limit"] == nil { args["limit"] = .int(pageSize) }
             }
             try writer.output.finish()
-            return ["path": .string(path), "format": .string(format.rawValue), "op": .string(op), "rows": .int(writer.rows), "bytes": .int(writer.output.bytes)]
+            return [
+                "path": .string(path), "format": .string(format.rawValue), "op": .string(op), "rows": .int(writer.rows),
+                "bytes": .int(writer.output.bytes),
+            ]
         } catch {
             writer.output.abandon()
             throw error
@@ -95,7 +110,9 @@ struct RowWriter {
                 columns = object.keys
                 text = object.keys.map(CSV.field).joined(separator: ",") + "\r\n"
             }
-            text += (columns ?? []).map { key in CSV.field(RowWriter.cell(object[key] ?? .null)) }.joined(separator: ",") + "\r\n"
+            text +=
+                (columns ?? []).map { key in CSV.field(RowWriter.cell(object[key] ?? .null)) }.joined(separator: ",")
+                + "\r\n"
             try output.write(text)
         }
         rows += 1

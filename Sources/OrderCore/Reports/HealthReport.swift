@@ -1,7 +1,8 @@
 /// The parts of the order health score (docs/reports.md): each is measured, scored 0–100 between
 /// the value that scores 100 (`good`) and the one that scores 0 (`bad`), and weighted.
 enum HealthComponent: String, CaseIterable, Sendable {
-    case backlog, stuck, onTime = "on_time", packFailures = "pack_failures", returns, consistency, offHours = "off_hours"
+    case backlog, stuck, onTime = "on_time", packFailures = "pack_failures", returns, consistency, offHours =
+        "off_hours"
 
     var defaultWeight: Int64 {
         switch self {
@@ -70,14 +71,17 @@ enum HealthCommands {
     /// Paid orders waiting for work: the backlog.
     static let unprocessedStates: Set<String> = ["paid", "allocated", "picking", "packed", "partially_shipped"]
 
-    static let health = Command("report.health", .read,
-        "Order health for a period, overall and per channel and warehouse: backlog, stuck, on-time shipping, pack failures, returns, consistency, off-hours bulk changes, and a weighted score (from, to, verify)",
+    static let health = Command(
+        "report.health", .read,
+        "Order health for a period, overall and per channel and warehouse: backlog, stuck, on-time shipping, pack "
+            + "failures, returns, consistency, off-hours bulk changes, and a weighted score (from, to, verify)",
         arguments: [
             Argument("from", .time),
             Argument("to", .time),
             Argument("verify", .boolean),
         ],
-        result: ["from", "to", "score", "grade", "components", "channels", "warehouses", "daily"]) { ctx, f in
+        result: ["from", "to", "score", "grade", "components", "channels", "warehouses", "daily"]
+    ) { ctx, f in
         let to = try f.time("to") ?? ctx.at
         let from = try f.time("from") ?? (to - 7 * 86_400_000)
         let verify = try f.bool("verify") ?? true
@@ -125,13 +129,16 @@ struct HealthReport {
                     t.due += 1
                     if shippedAt - paidAt <= limit { t.onTime += 1 }
                 } else if state != "cancelled", now - paidAt > limit {
-                    t.due += 1   // late and still not shipped
+                    t.due += 1  // late and still not shipped
                 }
             }
         }
-        try ctx.store.eachFirstShipment(from: from, to: to) { rowID in try tally(subject(of: rowID)) { $0.shipped += 1 } }
-        let cutoffs = Dictionary(try ctx.stuckCutoffs().map { ($0.state.rawValue, $0.cutoff) }, uniquingKeysWith: { a, _ in a })
-        try ctx.store.eachOrder(in: Array(HealthCommands.unprocessedStates.union(cutoffs.keys)).sorted()) { rowID, s, state, since in
+        try ctx.store.eachFirstShipment(from: from, to: to) { rowID in try tally(subject(of: rowID)) { $0.shipped += 1 }
+        }
+        let cutoffs = Dictionary(
+            try ctx.stuckCutoffs().map { ($0.state.rawValue, $0.cutoff) }, uniquingKeysWith: { a, _ in a })
+        try ctx.store.eachOrder(in: Array(HealthCommands.unprocessedStates.union(cutoffs.keys)).sorted()) {
+            rowID, s, state, since in
             tally(remember(rowID, s)) { t in
                 if HealthCommands.unprocessedStates.contains(state) { t.unprocessed += 1 }
                 guard let cutoff = cutoffs[state] else { return }
@@ -196,9 +203,11 @@ struct HealthReport {
             let oldest = try ctx.store.oldestUnread(after: c.cursor)
             let hours = oldest.map { Double(max(0, ctx.at - $0)) / 3_600_000 } ?? 0
             lagHours = max(lagHours, hours)
-            consumers.append(["consumer": .string(c.consumer), "lag": .int(head - c.cursor),
-                              "oldest_unread_at": oldest.map { .string(Timestamp.format($0)) } ?? .null,
-                              "lag_hours": .string(HealthReport.tenths(hours))])
+            consumers.append([
+                "consumer": .string(c.consumer), "lag": .int(head - c.cursor),
+                "oldest_unread_at": oldest.map { .string(Timestamp.format($0)) } ?? .null,
+                "lag_hours": .string(HealthReport.tenths(hours)),
+            ])
         }
         consistency["consumers"] = .array(consumers)
         consistency["max_lag_hours"] = .string(HealthReport.tenths(lagHours))
@@ -206,11 +215,18 @@ struct HealthReport {
 
     private mutating func findOffHoursBulk(offset: Int64) throws {
         let threshold = try ctx.intSetting(.offHoursChanges)
-        offHours = try ctx.store.offHoursChanges(from: from, to: to, offsetMillis: offset,
-                                                 startHour: try ctx.intSetting(.workStartsHour), endHour: try ctx.intSetting(.workEndsHour))
-            .filter { $0.changes >= threshold }
-            .map { ["actor": .string($0.actor), "night_of": .string(String(Timestamp.format($0.night * 86_400_000).prefix(10))),
-                    "changes": .int($0.changes)] }
+        offHours = try ctx.store.offHoursChanges(
+            from: from, to: to, offsetMillis: offset,
+            startHour: try ctx.intSetting(.workStartsHour), endHour: try ctx.intSetting(.workEndsHour)
+        )
+        .filter { $0.changes >= threshold }
+        .map {
+            [
+                "actor": .string($0.actor),
+                "night_of": .string(String(Timestamp.format($0.night * 86_400_000).prefix(10))),
+                "changes": .int($0.changes),
+            ]
+        }
     }
 
     // MARK: - Measures
@@ -237,7 +253,7 @@ struct HealthReport {
     static func paidToShipped(_ t: HealthTally) -> (mean: JSON, p90: JSON) {
         guard !t.paidToShipped.isEmpty else { return (.null, .null) }
         let sorted = t.paidToShipped.sorted()
-        let rank = (sorted.count * 9 + 9) / 10   // ceil(0.9 n)
+        let rank = (sorted.count * 9 + 9) / 10  // ceil(0.9 n)
         return (hours(sorted.reduce(0, +) / Int64(sorted.count)), hours(sorted[rank - 1]))
     }
 
@@ -287,34 +303,65 @@ struct HealthReport {
             let (mean, p90) = HealthReport.paidToShipped(overall)
             let t = overall
             let measures: [(HealthComponent, String, JSONObject)] = [
-                (.backlog, "days", ["unprocessed": .int(t.unprocessed), "shipped": .int(t.shipped),
-                                    "shipped_per_day": .string(HealthReport.tenths(Double(t.shipped) * 86_400_000 / Double(to - from)))]),
+                (
+                    .backlog, "days",
+                    [
+                        "unprocessed": .int(t.unprocessed), "shipped": .int(t.shipped),
+                        "shipped_per_day": .string(
+                            HealthReport.tenths(Double(t.shipped) * 86_400_000 / Double(to - from))),
+                    ]
+                ),
                 (.stuck, "rate", ["stuck": .int(t.stuck), "open": .int(t.open)]),
-                (.onTime, "rate", ["on_time": .int(t.onTime), "due": .int(t.due), "limit_hours": .int(limitHours),
-                                   "avg_paid_to_shipped_hours": mean, "p90_paid_to_shipped_hours": p90]),
-                (.packFailures, "rate", ["attempts": .int(t.packAttempts), "scan_failures": .int(t.scanFailures), "weight_holds": .int(t.weightHolds)]),
+                (
+                    .onTime, "rate",
+                    [
+                        "on_time": .int(t.onTime), "due": .int(t.due), "limit_hours": .int(limitHours),
+                        "avg_paid_to_shipped_hours": mean, "p90_paid_to_shipped_hours": p90,
+                    ]
+                ),
+                (
+                    .packFailures, "rate",
+                    [
+                        "attempts": .int(t.packAttempts), "scan_failures": .int(t.scanFailures),
+                        "weight_holds": .int(t.weightHolds),
+                    ]
+                ),
                 (.returns, "rate", ["returns": .int(t.returns), "shipped": .int(t.shipped)]),
                 (.consistency, "lag hours", consistency),
-                (.offHours, "bulk changes", ["threshold": .int(try ctx.intSetting(.offHoursChanges)), "bulk": .array(offHours)]),
+                (
+                    .offHours, "bulk changes",
+                    ["threshold": .int(try ctx.intSetting(.offHoursChanges)), "bulk": .array(offHours)]
+                ),
             ]
             let components: [JSON] = measures.map { c, unit, details in
                 let value = values[c]
                 let s = value.map(c.score)
-                return ["component": .string(c.rawValue),
-                        "value": shown(c, value, t), "unit": .string(unit),
-                        "score": s.map(JSON.int) ?? .null, "grade": s.map { .string(HealthComponent.grade($0)) } ?? .null,
-                        "weight": weights[c.rawValue] ?? .int(c.defaultWeight), "details": .object(details)]
+                return [
+                    "component": .string(c.rawValue),
+                    "value": shown(c, value, t), "unit": .string(unit),
+                    "score": s.map(JSON.int) ?? .null, "grade": s.map { .string(HealthComponent.grade($0)) } ?? .null,
+                    "weight": weights[c.rawValue] ?? .int(c.defaultWeight), "details": .object(details),
+                ]
             }
-            return ["from": .string(Timestamp.format(from)), "to": .string(Timestamp.format(to)),
-                    "score": score.map(JSON.int) ?? .null, "grade": score.map { .string(HealthComponent.grade($0)) } ?? .null,
-                    "components": .array(components),
-                    "channels": .array(channels.keys.sorted().map { row("channel", $0, channels[$0]!, .channel, weights) }),
-                    "warehouses": .array(warehouses.keys.sorted().map { row("warehouse", $0, warehouses[$0]!, .warehouse, weights) }),
-                    "daily": .array(daily.keys.sorted().map { day in
+            return [
+                "from": .string(Timestamp.format(from)), "to": .string(Timestamp.format(to)),
+                "score": score.map(JSON.int) ?? .null,
+                "grade": score.map { .string(HealthComponent.grade($0)) } ?? .null,
+                "components": .array(components),
+                "channels": .array(channels.keys.sorted().map { row("channel", $0, channels[$0]!, .channel, weights) }),
+                "warehouses": .array(
+                    warehouses.keys.sorted().map { row("warehouse", $0, warehouses[$0]!, .warehouse, weights) }),
+                "daily": .array(
+                    daily.keys.sorted().map { day in
                         let d = daily[day]!
-                        return ["day": .string(String(Timestamp.format(day * 86_400_000).prefix(10))), "paid": .int(d.paid), "shipped": .int(d.shipped),
-                                "avg_paid_to_shipped_hours": d.shipped > 0 ? HealthReport.hours(d.millis / d.shipped) : .null]
-                    })]
+                        return [
+                            "day": .string(String(Timestamp.format(day * 86_400_000).prefix(10))), "paid": .int(d.paid),
+                            "shipped": .int(d.shipped),
+                            "avg_paid_to_shipped_hours": d.shipped > 0
+                                ? HealthReport.hours(d.millis / d.shipped) : .null,
+                        ]
+                    }),
+            ]
         }
     }
 
@@ -322,7 +369,8 @@ struct HealthReport {
     func shown(_ c: HealthComponent, _ value: Double?, _ t: HealthTally) -> JSON {
         guard let value else { return .null }
         switch c {
-        case .backlog: return value.isInfinite ? .null : .string(HealthReport.tenths(value))   // nothing shipped: score 0
+        case .backlog:  // nothing shipped: score 0
+            return value.isInfinite ? .null : .string(HealthReport.tenths(value))
         case .consistency: return consistency["max_lag_hours"] ?? .null
         case .stuck: return HealthReport.rate(t.stuck, t.open)
         case .onTime: return HealthReport.rate(t.onTime, t.due)
@@ -337,14 +385,18 @@ struct HealthReport {
         let values = values(t, group: group)
         let score = score(values, weights: weights)
         let (mean, p90) = HealthReport.paidToShipped(t)
-        var row: JSONObject = [kind: .string(name), "score": score.map(JSON.int) ?? .null,
-                               "grade": score.map { .string(HealthComponent.grade($0)) } ?? .null,
-                               "backlog_days": shown(.backlog, values[.backlog], t),
-                               "stuck_rate": HealthReport.rate(t.stuck, t.open), "on_time_rate": HealthReport.rate(t.onTime, t.due),
-                               "avg_paid_to_shipped_hours": mean, "p90_paid_to_shipped_hours": p90,
-                               "pack_failure_rate": HealthReport.rate(t.weightHolds + t.scanFailures, t.packAttempts),
-                               "return_rate": HealthReport.rate(t.returns, t.shipped)]
-        if group == .warehouse, consistency["differences"] != nil { row["ledger_differences"] = .int(t.ledgerDifferences) }
+        var row: JSONObject = [
+            kind: .string(name), "score": score.map(JSON.int) ?? .null,
+            "grade": score.map { .string(HealthComponent.grade($0)) } ?? .null,
+            "backlog_days": shown(.backlog, values[.backlog], t),
+            "stuck_rate": HealthReport.rate(t.stuck, t.open), "on_time_rate": HealthReport.rate(t.onTime, t.due),
+            "avg_paid_to_shipped_hours": mean, "p90_paid_to_shipped_hours": p90,
+            "pack_failure_rate": HealthReport.rate(t.weightHolds + t.scanFailures, t.packAttempts),
+            "return_rate": HealthReport.rate(t.returns, t.shipped),
+        ]
+        if group == .warehouse, consistency["differences"] != nil {
+            row["ledger_differences"] = .int(t.ledgerDifferences)
+        }
         return .object(row)
     }
 }

@@ -5,22 +5,28 @@
 enum SalesCommands {
     static let all = [sales]
 
-    static let sales = Command("report.sales", .read,
-        "Sales of orders paid in a period: GMV, discounts, shipping, refunds, net, orders, units, average order value (from, to, by = day|channel|sku|total, channel)",
+    static let sales = Command(
+        "report.sales", .read,
+        "Sales of orders paid in a period: GMV, discounts, shipping, refunds, net, orders, units, average order value "
+            + "(from, to, by = day|channel|sku|total, channel)",
         arguments: [
             Argument("from", .time),
             Argument("to", .time),
-            Argument("by", .code, "Rows per day, channel, sku or one total", choices: ["day", "channel", "sku", "total"]),
+            Argument(
+                "by", .code, "Rows per day, channel, sku or one total", choices: ["day", "channel", "sku", "total"]),
             Argument("channel", .code),
         ],
-        result: ["from", "to", "by", "channel", "rows", "totals"]) { ctx, f in
+        result: ["from", "to", "by", "channel", "rows", "totals"]
+    ) { ctx, f in
         let to = try f.time("to") ?? ctx.at
         let from = try f.time("from") ?? (to - 7 * 86_400_000)
         let byName = try f.code("by") ?? "day"
         let channel = try f.code("channel")
         try f.finish()
         guard let by = Store.SalesGrouping(rawValue: byName) else {
-            throw OrderCoreError.invalid("by must be one of \(Store.SalesGrouping.allCases.map(\.rawValue).joined(separator: ", "))", field: "by")
+            throw OrderCoreError.invalid(
+                "by must be one of \(Store.SalesGrouping.allCases.map(\.rawValue).joined(separator: ", "))", field: "by"
+            )
         }
         guard from < to else { throw OrderCoreError.invalid("from must be before to", field: "from") }
         let offset = try ctx.intSetting(.utcOffsetMinutes) * 60_000
@@ -30,15 +36,22 @@ enum SalesCommands {
             var t = totals[r.currency] ?? Store.SalesRow(currency: r.currency, key: "total")
             for member in [\Store.SalesRow.orders, \.units, \.gross, \.discounts, \.shipping, \.gmv, \.refunds] {
                 let (sum, overflow) = t[keyPath: member].addingReportingOverflow(r[keyPath: member])
-                guard !overflow else { throw OrderCoreError.invalid("the \(r.currency) totals are larger than 64 bits can hold; ask for a shorter period or one channel") }
+                guard !overflow else {
+                    throw OrderCoreError.invalid(
+                        "the \(r.currency) totals are larger than 64 bits can hold; ask for a shorter period or one "
+                            + "channel"
+                    )
+                }
                 t[keyPath: member] = sum
             }
             totals[r.currency] = t
         }
-        return ["from": .string(Timestamp.format(from)), "to": .string(Timestamp.format(to)), "by": .string(by.rawValue),
-                "channel": .optional(channel),
-                "rows": .array(by == .total ? [] : rows.map { json($0, key: by.rawValue) }),
-                "totals": .array(totals.keys.sorted().compactMap { totals[$0].map { json($0, key: nil) } })]
+        return [
+            "from": .string(Timestamp.format(from)), "to": .string(Timestamp.format(to)), "by": .string(by.rawValue),
+            "channel": .optional(channel),
+            "rows": .array(by == .total ? [] : rows.map { json($0, key: by.rawValue) }),
+            "totals": .array(totals.keys.sorted().compactMap { totals[$0].map { json($0, key: nil) } }),
+        ]
     }
 
     private static func json(_ r: Store.SalesRow, key: String?) -> JSON {
@@ -62,7 +75,8 @@ enum SalesCommands {
         out["refunds"] = money(r.refunds)
         out["net"] = money(r.gmv - r.refunds)  // both are sums of non-negative amounts: no overflow
         // Average order value, rounded half up to the currency's minor unit (no product that can overflow).
-        out["average_order_value"] = money(r.orders > 0 ? r.gmv / r.orders + (r.gmv % r.orders >= r.orders - r.gmv % r.orders ? 1 : 0) : 0)
+        out["average_order_value"] = money(
+            r.orders > 0 ? r.gmv / r.orders + (r.gmv % r.orders >= r.orders - r.gmv % r.orders ? 1 : 0) : 0)
         return .object(out)
     }
 }

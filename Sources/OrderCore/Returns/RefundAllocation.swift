@@ -54,9 +54,10 @@ struct RefundAllocation {
             for (kind, s) in shares where s[i] != 0 { lineShares[kind] = s[i] }
             let points = lineShares["points"] ?? 0
             let discounted = lineShares.values.reduce(Int64(0), &+)
-            return Line(lineNo: l.lineNo, sku: l.sku, qty: l.qty, gross: l.qty &* l.unitPrice, lineDiscount: l.lineDiscount,
-                        discountShares: lineShares, shipping: shippingShares[i], tax: l.tax,
-                        cash: values[i] &- discounted &+ (taxesIncluded ? 0 : l.tax), points: points)
+            return Line(
+                lineNo: l.lineNo, sku: l.sku, qty: l.qty, gross: l.qty &* l.unitPrice, lineDiscount: l.lineDiscount,
+                discountShares: lineShares, shipping: shippingShares[i], tax: l.tax,
+                cash: values[i] &- discounted &+ (taxesIncluded ? 0 : l.tax), points: points)
         }
     }
 
@@ -64,8 +65,9 @@ struct RefundAllocation {
     /// - Parameter withShipping: also its share of the shipping fee (seller-fault reasons).
     static func refund(_ line: Line, units: Int64, already: Int64, withShipping: Bool) -> Refund {
         func part(_ x: Int64) -> Int64 { cumulative(x, line.qty, already + units) - cumulative(x, line.qty, already) }
-        return Refund(cash: part(line.cash), points: part(line.points), shipping: withShipping ? part(line.shipping) : 0,
-                      coupon: part(line.coupon), tax: part(line.tax))
+        return Refund(
+            cash: part(line.cash), points: part(line.points), shipping: withShipping ? part(line.shipping) : 0,
+            coupon: part(line.coupon), tax: part(line.tax))
     }
 
     /// floor(x · n / qty) without overflow (x and n·x may exceed 64 bits only in the product).
@@ -81,10 +83,13 @@ extension RefundAllocation.Line {
     func json(_ money: (Int64) -> JSON) -> JSON {
         var shares = JSONObject()
         for kind in discountShares.keys.sorted() { shares[kind] = money(discountShares[kind] ?? 0) }
-        return ["line_no": .int(lineNo), "sku": .string(sku), "qty": .int(qty), "gross": money(gross), "line_discount": money(lineDiscount),
-                "discount_shares": .object(shares), "shipping_share": money(shipping), "tax": money(tax),
-                "net_cash": money(cash), "net_points": money(points),
-                // The first unit's refund; the cumulative rounding gives the cents left over to later units.
-                "unit_net_cash": money(RefundAllocation.refund(self, units: 1, already: 0, withShipping: false).cash)]
+        return [
+            "line_no": .int(lineNo), "sku": .string(sku), "qty": .int(qty), "gross": money(gross),
+            "line_discount": money(lineDiscount),
+            "discount_shares": .object(shares), "shipping_share": money(shipping), "tax": money(tax),
+            "net_cash": money(cash), "net_points": money(points),
+            // The first unit's refund; the cumulative rounding gives the cents left over to later units.
+            "unit_net_cash": money(RefundAllocation.refund(self, units: 1, already: 0, withShipping: false).cash),
+        ]
     }
 }

@@ -27,9 +27,12 @@ struct ReturnRecord {
         var refundable: Int64 { resellable + damaged }
 
         var json: JSON {
-            ["line_no": .int(lineNo), "sku": .string(sku), "requested": .int(requested), "received": .int(received),
-             "resellable": .int(resellable), "damaged": .int(damaged), "wrong_item": .int(wrongItem), "empty": .int(empty),
-             "refunded": .int(refunded)]
+            [
+                "line_no": .int(lineNo), "sku": .string(sku), "requested": .int(requested), "received": .int(received),
+                "resellable": .int(resellable), "damaged": .int(damaged), "wrong_item": .int(wrongItem),
+                "empty": .int(empty),
+                "refunded": .int(refunded),
+            ]
         }
     }
 

@@ -15,8 +15,9 @@ extension CommandContext {
         let t = order.totals
         let feeTax = t.taxesIncluded ? 0 : order.fees.reduce(Int64(0)) { $0 &+ $1.tax }
         let shipping = t.shippingFee &+ (t.taxesIncluded ? 0 : t.shippingTax) &+ t.feeTotal &+ feeTax
-        return RefundAllocation(lines: lines, discounts: try store.discounts(orderRowID: order.rowID).map { ($0.kind, $0.amount) },
-                                shipping: shipping, taxesIncluded: t.taxesIncluded)
+        return RefundAllocation(
+            lines: lines, discounts: try store.discounts(orderRowID: order.rowID).map { ($0.kind, $0.amount) },
+            shipping: shipping, taxesIncluded: t.taxesIncluded)
     }
 
     /// Whether a return refunds shipping: by the setting, for seller-fault reasons, or because with it
@@ -37,7 +38,9 @@ extension CommandContext {
     /// The shipping a refund of these units pays: their shares; when the order comes back whole, also
     /// the shares of units refunded earlier without theirs (each unit's share is paid once, so parts in
     /// any order and any overlap add up to the whole order's shipping, never more).
-    func shippingDue(_ policy: ShippingRefund, shares: Int64, allocation: RefundAllocation, orderLines: [OrderLine], order: Order) throws -> Int64 {
+    func shippingDue(
+        _ policy: ShippingRefund, shares: Int64, allocation: RefundAllocation, orderLines: [OrderLine], order: Order
+    ) throws -> Int64 {
         guard policy.refunded else { return 0 }
         guard policy.wholeOrder else { return shares }
         let earlier = allocation.lines.reduce(Int64(0)) { sum, a in
@@ -48,13 +51,16 @@ extension CommandContext {
     }
 
     /// Moves a return to `state`, stamps it, records the step in its timeline, and clears its overdue alert.
-    func transition(_ r: inout ReturnRecord, to state: ReturnRecord.State, command: String, details: JSON = .object([:])) throws {
+    func transition(
+        _ r: inout ReturnRecord, to state: ReturnRecord.State, command: String, details: JSON = .object([:])
+    ) throws {
         let from = r.state
         r.state = state
         r.updatedAt = at
         if from != state { r.stateSince = at }
         try store.update(r)
-        try store.appendReturnEvent(returnRowID: r.rowID, at: at, actor: actor, from: from, to: state, command: command, details: details)
+        try store.appendReturnEvent(
+            returnRowID: r.rowID, at: at, actor: actor, from: from, to: state, command: command, details: details)
         try store.clearRefAlerts(kind: "return_overdue", ref: r.returnID, at: at)
         if [.rejected, .refunded, .closed].contains(state) { try endReplacementWait(r) }
     }
@@ -64,7 +70,8 @@ extension CommandContext {
     /// timeout like any other.
     private func endReplacementWait(_ r: ReturnRecord) throws {
         guard let id = r.replacementOrderID, var replacement = try store.order(id: id), replacement.expiresAt == nil,
-              replacement.state == .pendingPayment || replacement.state == .depositPaid else { return }
+            replacement.state == .pendingPayment || replacement.state == .depositPaid
+        else { return }
         let timeout = try intSetting(.unpaidTimeoutMinutes) * 60_000
         replacement.expiresAt = at.addingReportingOverflow(timeout).overflow ? Int64.max : at + timeout
         replacement.updatedAt = at
@@ -75,7 +82,10 @@ extension CommandContext {
     /// What a return would still refund if every requested unit not yet refunded (and not graded
     /// wrong or empty) came back resellable, line by line and in total.
     struct ReturnQuote {
-        struct Line { var line: ReturnRecord.Line; var allocation: RefundAllocation.Line; var units: Int64; var refund: RefundAllocation.Refund }
+        struct Line {
+            var line: ReturnRecord.Line; var allocation: RefundAllocation.Line; var units: Int64;
+            var refund: RefundAllocation.Refund
+        }
         var order: Order
         var lines: [Line] = []
         var total = RefundAllocation.Refund()
@@ -85,22 +95,27 @@ extension CommandContext {
     }
 
     func returnQuote(_ r: ReturnRecord) throws -> ReturnQuote {
-        guard let order = try store.order(rowID: r.orderRowID) else { throw OrderCoreError(.internal, "return \(r.returnID) has no order") }
+        guard let order = try store.order(rowID: r.orderRowID) else {
+            throw OrderCoreError(.internal, "return \(r.returnID) has no order")
+        }
         let orderLines = try store.lines(orderRowID: order.rowID)
         let allocation = try refundAllocation(order, lines: orderLines)
         let policy = try shippingRefund(sellerFault: r.sellerFault, order: order, lines: orderLines)
         var quote = ReturnQuote(order: order, withShipping: policy.refunded)
         for line in try store.returnLines(returnRowID: r.rowID) {
             guard let a = allocation.lines.first(where: { $0.lineNo == line.lineNo }),
-                  let ol = orderLines.first(where: { $0.lineNo == line.lineNo }) else { continue }
+                let ol = orderLines.first(where: { $0.lineNo == line.lineNo })
+            else { continue }
             let units = max(0, line.requested - line.wrongItem - line.empty - line.refunded)
-            let q = RefundAllocation.refund(a, units: units, already: ol.quantity(.refunded), withShipping: quote.withShipping)
+            let q = RefundAllocation.refund(
+                a, units: units, already: ol.quantity(.refunded), withShipping: quote.withShipping)
             quote.total.cash += q.cash; quote.total.points += q.points; quote.total.shipping += q.shipping
             quote.total.coupon += q.coupon; quote.total.tax += q.tax
             quote.lines.append(.init(line: line, allocation: a, units: units, refund: q))
         }
         if quote.lines.contains(where: { $0.units > 0 }) {
-            quote.total.shipping = try shippingDue(policy, shares: quote.total.shipping, allocation: allocation, orderLines: orderLines, order: order)
+            quote.total.shipping = try shippingDue(
+                policy, shares: quote.total.shipping, allocation: allocation, orderLines: orderLines, order: order)
         }
         return quote
     }
@@ -114,8 +129,11 @@ extension CommandContext {
         let explained: [JSON] = q.lines.map { l in
             var entry = l.line.json.objectValue ?? [:]
             entry["allocation"] = l.allocation.json(money)
-            entry["quote"] = ["units": .int(l.units), "cash": money(l.refund.cash), "points": money(l.refund.points),
-                              "shipping": money(l.refund.shipping), "coupon": money(l.refund.coupon), "tax_included": money(l.refund.tax)]
+            entry["quote"] = [
+                "units": .int(l.units), "cash": money(l.refund.cash), "points": money(l.refund.points),
+                "shipping": money(l.refund.shipping), "coupon": money(l.refund.coupon),
+                "tax_included": money(l.refund.tax),
+            ]
             return .object(entry)
         }
         let quote = q.total
@@ -123,22 +141,28 @@ extension CommandContext {
         let restore = try boolSetting(.restoreCoupons)
         var doc: JSONObject = [
             "return_id": .string(r.returnID), "order_id": .string(order.orderID), "state": .string(r.state.rawValue),
-            "reason": .string(r.reason), "seller_fault": .bool(r.sellerFault), "customer": .optional(r.customer), "owner": .optional(r.owner),
+            "reason": .string(r.reason), "seller_fault": .bool(r.sellerFault), "customer": .optional(r.customer),
+            "owner": .optional(r.owner),
             "note": .optional(r.note), "flags": .array(r.flags.map(JSON.string)), "currency": .string(order.currency),
-            "created_at": .string(Timestamp.format(r.createdAt)), "state_since": .string(Timestamp.format(r.stateSince)),
+            "created_at": .string(Timestamp.format(r.createdAt)),
+            "state_since": .string(Timestamp.format(r.stateSince)),
             "lines": .array(explained),
-            "quote": ["cash": money(quote.cash + quote.shipping), "of_which_shipping": money(quote.shipping), "points": money(quote.points),
-                      "coupon_credit": money(restore ? quote.coupon : 0), "shipping_refunded": .bool(withShipping)],
+            "quote": [
+                "cash": money(quote.cash + quote.shipping), "of_which_shipping": money(quote.shipping),
+                "points": money(quote.points),
+                "coupon_credit": money(restore ? quote.coupon : 0), "shipping_refunded": .bool(withShipping),
+            ],
             // Each refund as the quote reads: `cash` is the money paid back, shipping included.
-            "refunds": .array(try store.returnRefunds(returnRowID: r.rowID).map { f in
-                var f = f
-                let shipping = f["shipping"]?.intValue ?? 0
-                f["cash"] = money((f["cash"]?.intValue ?? 0) + shipping)
-                f["of_which_shipping"] = money(shipping)
-                f["shipping"] = nil
-                for key in ["points", "coupon"] { f[key] = money(f[key]?.intValue ?? 0) }
-                return .object(f)
-            }),
+            "refunds": .array(
+                try store.returnRefunds(returnRowID: r.rowID).map { f in
+                    var f = f
+                    let shipping = f["shipping"]?.intValue ?? 0
+                    f["cash"] = money((f["cash"]?.intValue ?? 0) + shipping)
+                    f["of_which_shipping"] = money(shipping)
+                    f["shipping"] = nil
+                    for key in ["points", "coupon"] { f[key] = money(f[key]?.intValue ?? 0) }
+                    return .object(f)
+                }),
             "replacement_order_id": .optional(r.replacementOrderID),
             "price_difference": r.priceDifference.map(money) ?? .null,
             "timeline": .array(try store.returnEvents(returnRowID: r.rowID)),
@@ -154,7 +178,9 @@ extension CommandContext {
         let admin = try intSetting(.adminAbove).multipliedReportingOverflow(by: unit).partialValue
         let supervisor = try intSetting(.supervisorAbove).multipliedReportingOverflow(by: unit).partialValue
         var role: Actor.Role = amount > admin ? .admin : amount > supervisor ? .supervisor : .operator
-        if try isFlaggedReturner(customer), let risky = Actor.Role(rawValue: try stringSetting(.flaggedReturnerRole)) { role = max(role, risky) }
+        if try isFlaggedReturner(customer), let risky = Actor.Role(rawValue: try stringSetting(.flaggedReturnerRole)) {
+            role = max(role, risky)
+        }
         return role
     }
 
@@ -165,23 +191,29 @@ extension CommandContext {
 
     /// Returner statistics that show an earlier return came back empty or with the wrong item.
     static func isFlagged(_ stats: JSONObject) -> Bool {
-        (stats["empty_box_returns"]?.intValue ?? 0) > 0 || (stats["wrong_item_units"]?.intValue ?? 0) > 0 || (stats["empty_units"]?.intValue ?? 0) > 0
+        (stats["empty_box_returns"]?.intValue ?? 0) > 0 || (stats["wrong_item_units"]?.intValue ?? 0) > 0
+            || (stats["empty_units"]?.intValue ?? 0) > 0
     }
 }
 
 enum ReturnCommands {
     static let all = [request, approve, reject, receive, inspect, refund, get, list, customerStats]
 
-    static let request = Command("return.request", .write,
-        "Open a return for shipped units of an order (order_id, lines [{line_no or sku, qty}], reason, note, exchange [{sku, qty, unit_price}]); answers with a refund quote",
+    static let request = Command(
+        "return.request", .write,
+        "Open a return for shipped units of an order (order_id, lines [{line_no or sku, qty}], reason, note, exchange "
+            + "[{sku, qty, unit_price}]); answers with a refund quote",
         arguments: [
             Argument("order_id", .code, required: true, positional: true),
-            Argument("reason", .code, "Why the buyer returns it (not_as_described, damaged, wrong_item, changed_mind...)", required: true, positional: true),
+            Argument(
+                "reason", .code, "Why the buyer returns it (not_as_described, damaged, wrong_item, changed_mind...)",
+                required: true, positional: true),
             Argument("note", .text),
             Argument("lines", .lines, "The units returned: [{\"sku\",\"qty\"}]", required: true),
             Argument("exchange", .lines, "Replacement lines for an exchange: [{\"sku\",\"qty\"}]"),
         ],
-        result: ["return_id", "order_id", "state", "reason", "seller_fault", "customer", "owner", "note"]) { ctx, f in
+        result: ["return_id", "order_id", "state", "reason", "seller_fault", "customer", "owner", "note"]
+    ) { ctx, f in
         let orderID = try f.requiredCode("order_id")
         let reason = try f.requiredCode("reason")
         let note = try f.text("note", maxLength: 2_000)
@@ -192,7 +224,10 @@ enum ReturnCommands {
         let order = try ctx.requireOrder(orderID)
         let reasons = try ctx.value(of: .returnReasons).objectValue ?? [:]
         guard case .bool(let sellerFault)? = reasons[reason] else {
-            throw OrderCoreError.invalid("reason must be one of \(reasons.keys.joined(separator: ", ")) (config returns.reasons), not '\(reason)'", field: "reason")
+            throw OrderCoreError.invalid(
+                "reason must be one of \(reasons.keys.joined(separator: ", ")) (config returns.reasons), not "
+                    + "'\(reason)'",
+                field: "reason")
         }
         let orderLines = try ctx.store.lines(orderRowID: order.rowID)
         var claimed = try ctx.store.claimedUnits(orderRowID: order.rowID)
@@ -203,16 +238,22 @@ enum ReturnCommands {
             let qty = try w.quantity("qty")
             try w.finish()
             guard let line = orderLines.first(where: { l in lineNo.map { l.lineNo == $0 } ?? (l.sku == sku) }) else {
-                throw OrderCoreError(.notFound, "order \(orderID) has no line \(lineNo.map(String.init) ?? sku ?? "?")",
-                                     details: ["field": .string(w.name("line_no")), "order_id": .string(orderID)])
+                throw OrderCoreError(
+                    .notFound, "order \(orderID) has no line \(lineNo.map(String.init) ?? sku ?? "?")",
+                    details: ["field": .string(w.name("line_no")), "order_id": .string(orderID)])
             }
             guard !lines.contains(where: { $0.lineNo == line.lineNo }) else {
                 throw OrderCoreError.invalid("line \(line.lineNo) is listed twice", field: w.name("line_no"))
             }
             let returnable = line.quantity(.shipped) - (claimed[line.lineNo] ?? 0)
             guard qty <= returnable else {
-                throw OrderCoreError(.conflict, "line \(line.lineNo) (\(line.sku)): \(qty) requested, \(max(0, returnable)) returnable (shipped \(line.quantity(.shipped)), already claimed by returns \(claimed[line.lineNo] ?? 0))",
-                                     details: ["line_no": .int(line.lineNo), "returnable": .int(max(0, returnable)), "requested": .int(qty)])
+                throw OrderCoreError(
+                    .conflict,
+                    "line \(line.lineNo) (\(line.sku)): \(qty) requested, \(max(0, returnable)) returnable (shipped "
+                        + "\(line.quantity(.shipped)), already claimed by returns \(claimed[line.lineNo] ?? 0))",
+                    details: [
+                        "line_no": .int(line.lineNo), "returnable": .int(max(0, returnable)), "requested": .int(qty),
+                    ])
             }
             claimed[line.lineNo, default: 0] += qty
             lines.append(ReturnRecord.Line(lineNo: line.lineNo, sku: line.sku, requested: qty))
@@ -220,19 +261,22 @@ enum ReturnCommands {
         try f.finish()
         let (rowID, returnID) = try ctx.store.nextID("returns", prefix: "RT-")
         let customer = order.customer["id"] ?? order.customer["phone"]
-        var record = ReturnRecord(rowID: rowID, returnID: returnID, orderRowID: order.rowID, state: .requested, reason: reason,
-                                  sellerFault: sellerFault, customer: customer, owner: ctx.actor, note: note, flags: [],
-                                  createdAt: ctx.at, updatedAt: ctx.at, stateSince: ctx.at)
+        var record = ReturnRecord(
+            rowID: rowID, returnID: returnID, orderRowID: order.rowID, state: .requested, reason: reason,
+            sellerFault: sellerFault, customer: customer, owner: ctx.actor, note: note, flags: [],
+            createdAt: ctx.at, updatedAt: ctx.at, stateSince: ctx.at)
         try ctx.store.insert(record)
         for line in lines { try ctx.store.insert(line, returnRowID: rowID) }
-        try ctx.store.appendReturnEvent(returnRowID: rowID, at: ctx.at, actor: ctx.actor, from: nil, to: .requested, command: "return.request",
-                                        details: ["reason": .string(reason), "lines": .int(lines.count)])
+        try ctx.store.appendReturnEvent(
+            returnRowID: rowID, at: ctx.at, actor: ctx.actor, from: nil, to: .requested, command: "return.request",
+            details: ["reason": .string(reason), "lines": .int(lines.count)])
         if let exchange { try createReplacement(ctx, &record, order: order, exchange: exchange) }
         // Small refunds from customers without flags need nobody's approval.
         let auto = try ctx.intSetting(.autoApproveBelow)
         let below = auto.multipliedReportingOverflow(by: Money.unit(exponent: order.exponent)).partialValue
         if auto > 0, try ctx.returnQuote(record).money < below, try !ctx.isFlaggedReturner(customer) {
-            try ctx.transition(&record, to: .approved, command: "return.approve", details: ["auto": true, "below": .int(auto)])
+            try ctx.transition(
+                &record, to: .approved, command: "return.approve", details: ["auto": true, "below": .int(auto)])
         }
         return try ctx.returnDocument(record)
     }
@@ -242,63 +286,84 @@ enum ReturnCommands {
     /// price difference (replacement less the return's refund): a positive difference is the
     /// replacement's deposit; the rest is paid by the return's refund when the goods are back
     /// (`return.refund`), and a negative difference is refunded then.
-    private static func createReplacement(_ ctx: CommandContext, _ record: inout ReturnRecord, order: Order, exchange: [Fields]) throws {
+    private static func createReplacement(
+        _ ctx: CommandContext, _ record: inout ReturnRecord, order: Order, exchange: [Fields]
+    ) throws {
         var lines: [JSON] = []
         for e in exchange {
             var line: JSONObject = ["sku": .string(try e.requiredCode("sku")), "qty": .int(try e.quantity("qty"))]
-            line["unit_price"] = .string(Money.format(try e.money("unit_price", exponent: order.exponent) ?? 0, exponent: order.exponent))
+            line["unit_price"] = .string(
+                Money.format(try e.money("unit_price", exponent: order.exponent) ?? 0, exponent: order.exponent))
             try e.finish()
             lines.append(.object(line))
         }
         var customer = JSONObject(), shipTo = JSONObject()
         for (k, v) in order.customer { customer[k] = .string(v) }
         for (k, v) in order.shipTo { shipTo[k] = .string(v) }
-        var draft = try OrderDraft(Fields(["channel": .string(order.channel), "external_id": .string(record.returnID), "currency": .string(order.currency),
-                                           "customer": .object(customer), "ship_to": .object(shipTo), "lines": .array(lines),
-                                           "tags": ["exchange"], "note": .string("exchange for \(record.returnID) of \(order.orderID)")]),
-                                   at: ctx.at, defaultCurrency: order.currency)
+        var draft = try OrderDraft(
+            Fields([
+                "channel": .string(order.channel), "external_id": .string(record.returnID),
+                "currency": .string(order.currency),
+                "customer": .object(customer), "ship_to": .object(shipTo), "lines": .array(lines),
+                "tags": ["exchange"], "note": .string("exchange for \(record.returnID) of \(order.orderID)"),
+            ]),
+            at: ctx.at, defaultCurrency: order.currency)
         let difference = draft.totals.grandTotal - (try ctx.returnQuote(record).money)
         if difference > 0, difference < draft.totals.grandTotal { draft.deposit = difference }
         let replacement = try ctx.createOrder(draft, expiring: false).order
         record.replacementOrderID = replacement.orderID
         record.priceDifference = difference
         try ctx.store.update(record)
-        try ctx.store.appendReturnEvent(returnRowID: record.rowID, at: ctx.at, actor: ctx.actor, from: record.state, to: record.state,
-                                        command: "return.exchange", details: ["replacement_order_id": .string(replacement.orderID),
-                                                                              "price_difference": order.money(record.priceDifference ?? 0)])
+        try ctx.store.appendReturnEvent(
+            returnRowID: record.rowID, at: ctx.at, actor: ctx.actor, from: record.state, to: record.state,
+            command: "return.exchange",
+            details: [
+                "replacement_order_id": .string(replacement.orderID),
+                "price_difference": order.money(record.priceDifference ?? 0),
+            ])
     }
 
-    static let approve = Command("return.approve", .write,
+    static let approve = Command(
+        "return.approve", .write,
         "Approve a requested return; its amount and the customer's history decide the role needed (return_id, note)",
-        roleRule: "a supervisor above returns.supervisor_above, an admin above returns.admin_above; a flagged customer's: returns.flagged_customer_role",
+        roleRule:
+            "a supervisor above returns.supervisor_above, an admin above returns.admin_above; a flagged customer's: "
+            + "returns.flagged_customer_role",
         arguments: [
             Argument("return_id", .code, required: true, positional: true),
             Argument("note", .text, positional: true),
         ],
-        result: ["return_id", "order_id", "state", "reason", "seller_fault", "customer", "owner", "note"]) { ctx, f in
+        result: ["return_id", "order_id", "state", "reason", "seller_fault", "customer", "owner", "note"]
+    ) { ctx, f in
         let id = try f.requiredCode("return_id")
         let note = try f.text("note", maxLength: 1_000)
         try f.finish()
         var r = try ctx.requireReturn(id)
         guard r.state == .requested else {
-            throw OrderCoreError(.conflict, "return \(id) is \(r.state.rawValue); only a requested return can be approved",
-                                 details: ["return_id": .string(id), "state": .string(r.state.rawValue)])
+            throw OrderCoreError(
+                .conflict, "return \(id) is \(r.state.rawValue); only a requested return can be approved",
+                details: ["return_id": .string(id), "state": .string(r.state.rawValue)])
         }
         let quote = try ctx.returnQuote(r)
         let order = quote.order, amount = quote.money
         let role = try ctx.approvalRole(amount: amount, exponent: order.exponent, customer: r.customer)
-        try ctx.requireRole(role, to: "approving return \(id) (\(Money.format(amount, exponent: order.exponent)) \(order.currency))")
+        try ctx.requireRole(
+            role, to: "approving return \(id) (\(Money.format(amount, exponent: order.exponent)) \(order.currency))")
         r.owner = ctx.actor
-        try ctx.transition(&r, to: .approved, command: "return.approve", details: ["role_needed": .string(role.rawValue), "note": .optional(note)])
+        try ctx.transition(
+            &r, to: .approved, command: "return.approve",
+            details: ["role_needed": .string(role.rawValue), "note": .optional(note)])
         return try ctx.returnDocument(r)
     }
 
-    static let reject = Command("return.reject", .write, "Reject a requested return (return_id, reason)",
+    static let reject = Command(
+        "return.reject", .write, "Reject a requested return (return_id, reason)",
         arguments: [
             Argument("return_id", .code, required: true, positional: true),
             Argument("reason", .text, required: true, positional: true),
         ],
-        result: ["return_id", "order_id", "state", "reason", "seller_fault", "customer", "owner", "note"]) { ctx, f in
+        result: ["return_id", "order_id", "state", "reason", "seller_fault", "customer", "owner", "note"]
+    ) { ctx, f in
         let id = try f.requiredCode("return_id")
         guard let reason = try f.text("reason", maxLength: 1_000), !reason.isEmpty else {
             throw OrderCoreError.invalid("reason is required: say why the return is rejected", field: "reason")
@@ -306,39 +371,47 @@ enum ReturnCommands {
         try f.finish()
         var r = try ctx.requireReturn(id)
         guard r.state == .requested else {
-            throw OrderCoreError(.conflict, "return \(id) is \(r.state.rawValue); only a requested return can be rejected",
-                                 details: ["return_id": .string(id), "state": .string(r.state.rawValue)])
+            throw OrderCoreError(
+                .conflict, "return \(id) is \(r.state.rawValue); only a requested return can be rejected",
+                details: ["return_id": .string(id), "state": .string(r.state.rawValue)])
         }
         r.owner = ctx.actor
         try ctx.transition(&r, to: .rejected, command: "return.reject", details: ["reason": .string(reason)])
         return try ctx.returnDocument(r)
     }
 
-    static let receive = Command("return.receive", .write,
-        "Record what arrived (return_id, warehouse, lines [{line_no or sku, resellable, damaged, wrong_item, empty}] or [{line_no or sku, qty}] with grade, weight_g of the parcel)",
+    static let receive = Command(
+        "return.receive", .write,
+        "Record what arrived (return_id, warehouse, lines [{line_no or sku, resellable, damaged, wrong_item, empty}] "
+            + "or [{line_no or sku, qty}] with grade, weight_g of the parcel)",
         arguments: [
             Argument("return_id", .code, required: true, positional: true),
             Argument("warehouse", .code, "Where it arrived", required: true, positional: true),
             Argument("weight_g", .integer, "The parcel's weight (an empty box is found by weight)"),
-            Argument("grade", .code, "The grade of every line that names none", choices: ["resellable", "damaged", "wrong_item", "empty"]),
+            Argument(
+                "grade", .code, "The grade of every line that names none",
+                choices: ["resellable", "damaged", "wrong_item", "empty"]),
             Argument("lines", .lines, "The units that arrived: [{\"sku\",\"qty\",\"grade\"}]", required: true),
         ],
-        result: ["return_id", "order_id", "state", "reason", "seller_fault", "customer", "owner", "note"]) { ctx, f in
+        result: ["return_id", "order_id", "state", "reason", "seller_fault", "customer", "owner", "note"]
+    ) { ctx, f in
         let id = try f.requiredCode("return_id")
         let warehouse = try f.requiredCode("warehouse")
         let weight = try f.int("weight_g", min: 0, max: 10_000_000)
         let grade = try f.code("grade")
         let gradeNames = ["resellable", "damaged", "wrong_item", "empty"]
         if let grade, !gradeNames.contains(grade) {
-            throw OrderCoreError.invalid("grade must be one of \(gradeNames.joined(separator: ", ")), not '\(grade)'", field: "grade")
+            throw OrderCoreError.invalid(
+                "grade must be one of \(gradeNames.joined(separator: ", ")), not '\(grade)'", field: "grade")
         }
         guard let arrived = try f.objects("lines", maxCount: OrderDraft.maxLines), !arrived.isEmpty else {
             throw OrderCoreError.invalid("lines is required: [{\"line_no\": 1, \"resellable\": 1}]", field: "lines")
         }
         var r = try ctx.requireReturn(id)
         guard r.state == .approved || r.state == .receiving else {
-            throw OrderCoreError(.conflict, "return \(id) is \(r.state.rawValue); goods are received for approved returns",
-                                 details: ["return_id": .string(id), "state": .string(r.state.rawValue)])
+            throw OrderCoreError(
+                .conflict, "return \(id) is \(r.state.rawValue); goods are received for approved returns",
+                details: ["return_id": .string(id), "state": .string(r.state.rawValue)])
         }
         _ = try ctx.requireWarehouse(warehouse)
         var lines = try ctx.store.returnLines(returnRowID: r.rowID)
@@ -351,23 +424,33 @@ enum ReturnCommands {
             let givenLine = try a.int("line_no", min: 1)
             let givenSKU = try a.code("sku")
             var grades = try gradeNames.map { name throws(OrderCoreError) in try a.int(name, min: 0) ?? 0 }
-            if let qty = try a.int("qty", min: 1) { grades[gradeNames.firstIndex(of: grade ?? "resellable") ?? 0] += qty }
+            if let qty = try a.int("qty", min: 1) {
+                grades[gradeNames.firstIndex(of: grade ?? "resellable") ?? 0] += qty
+            }
             try a.finish()
-            guard let i = lines.firstIndex(where: { l in givenLine.map { l.lineNo == $0 } ?? (l.sku == givenSKU) }) else {
-                throw OrderCoreError(.notFound, "return \(id) has no line \(givenLine.map(String.init) ?? givenSKU ?? "(give line_no or sku)")",
-                                     details: ["field": .string(a.name("line_no"))])
+            guard let i = lines.firstIndex(where: { l in givenLine.map { l.lineNo == $0 } ?? (l.sku == givenSKU) })
+            else {
+                throw OrderCoreError(
+                    .notFound,
+                    "return \(id) has no line \(givenLine.map(String.init) ?? givenSKU ?? "(give line_no or sku)")",
+                    details: ["field": .string(a.name("line_no"))])
             }
             let lineNo = lines[i].lineNo
             let units = grades.reduce(0, +)
             let expected = lines[i].requested - lines[i].received - arriving[i, default: 0]
             guard units > 0, units <= expected else {
-                throw OrderCoreError(.conflict, "line \(lineNo): \(units) units graded, \(expected) still expected",
-                                     details: ["line_no": .int(lineNo), "expected": .int(expected)])
+                throw OrderCoreError(
+                    .conflict, "line \(lineNo): \(units) units graded, \(expected) still expected",
+                    details: ["line_no": .int(lineNo), "expected": .int(expected)])
             }
             counted += units
             receipt.append((i, grades))
             arriving[i, default: 0] += units
-            if let grams = try ctx.store.sku(lines[i].sku)?.weightGrams { expectedGrams += grams * units } else { weighed = false }
+            if let grams = try ctx.store.sku(lines[i].sku)?.weightGrams {
+                expectedGrams += grams * units
+            } else {
+                weighed = false
+            }
         }
         try f.finish()
         // A parcel far lighter than what it should hold is an empty-box return, whatever was graded: the
@@ -377,35 +460,52 @@ enum ReturnCommands {
         let light = weight.map { w in weighed && expectedGrams > 0 && w * 100 < expectedGrams * emptyPercent } ?? false
         for (i, graded) in receipt {
             let grades = light ? [0, 0, 0, graded.reduce(0, +)] : graded
-            lines[i].resellable += grades[0]; lines[i].damaged += grades[1]; lines[i].wrongItem += grades[2]; lines[i].empty += grades[3]
-            try ctx.postReturned(sku: lines[i].sku, warehouse: warehouse, resellable: grades[0], damaged: grades[1], returnID: id)
+            lines[i].resellable += grades[0]; lines[i].damaged += grades[1]; lines[i].wrongItem += grades[2];
+            lines[i].empty += grades[3]
+            try ctx.postReturned(
+                sku: lines[i].sku, warehouse: warehouse, resellable: grades[0], damaged: grades[1], returnID: id)
             try ctx.store.update(lines[i], returnRowID: r.rowID)
-            try ctx.store.addLineQuantity(.returned, orderRowID: r.orderRowID, lineNo: lines[i].lineNo, qty: graded.reduce(0, +))
+            try ctx.store.addLineQuantity(
+                .returned, orderRowID: r.orderRowID, lineNo: lines[i].lineNo, qty: graded.reduce(0, +))
         }
         var signals: [String] = []
         if lines.contains(where: { $0.empty > 0 }) { signals.append("empty_box") }
         if lines.contains(where: { $0.wrongItem > 0 }) { signals.append("wrong_item") }
         for signal in Set(signals).sorted() where !r.flags.contains(signal) {
             r.flags.append(signal)
-            try ctx.store.openRefAlert(kind: "return_\(signal)", ref: id, at: ctx.at, details: [
-                "return_id": .string(id), "customer": .optional(r.customer), "weight_g": weight.map(JSON.int) ?? .null,
-                "expected_g": weighed ? .int(expectedGrams) : .null])
+            try ctx.store.openRefAlert(
+                kind: "return_\(signal)", ref: id, at: ctx.at,
+                details: [
+                    "return_id": .string(id), "customer": .optional(r.customer),
+                    "weight_g": weight.map(JSON.int) ?? .null,
+                    "expected_g": weighed ? .int(expectedGrams) : .null,
+                ])
         }
         let next = ReturnRecord.state(after: lines)
-        var details: JSONObject = ["warehouse": .string(warehouse), "units": .int(counted), "weight_g": weight.map(JSON.int) ?? .null,
-                                   "flags": .array(r.flags.map(JSON.string))]
+        var details: JSONObject = [
+            "warehouse": .string(warehouse), "units": .int(counted), "weight_g": weight.map(JSON.int) ?? .null,
+            "flags": .array(r.flags.map(JSON.string)),
+        ]
         if light {
-            details["weight_check"] = "empty_box: every unit of this parcel counts as empty until a supervisor inspects it"
-            details["graded"] = .array(receipt.map { i, g in
-                ["line_no": .int(lines[i].lineNo), "resellable": .int(g[0]), "damaged": .int(g[1]), "wrong_item": .int(g[2]), "empty": .int(g[3])]
-            })
+            details["weight_check"] =
+                "empty_box: every unit of this parcel counts as empty until a supervisor inspects it"
+            details["graded"] = .array(
+                receipt.map { i, g in
+                    [
+                        "line_no": .int(lines[i].lineNo), "resellable": .int(g[0]), "damaged": .int(g[1]),
+                        "wrong_item": .int(g[2]), "empty": .int(g[3]),
+                    ]
+                })
         }
         try ctx.transition(&r, to: next, command: "return.receive", details: .object(details))
         return try ctx.returnDocument(r)
     }
 
-    static let inspect = Command("return.inspect", .write,
-        "A supervisor's decision on units received empty or as the wrong item: regrade them (return_id, warehouse, lines [{line_no or sku, resellable, damaged}] or [{line_no or sku, qty}] with grade, note); regraded units go back to stock and become refundable",
+    static let inspect = Command(
+        "return.inspect", .write,
+        "A supervisor's decision on units received empty or as the wrong item: regrade them (return_id, warehouse, "
+            + "lines [{line_no or sku, resellable, damaged}] or [{line_no or sku, qty}] with grade, note); regraded "
+            + "units go back to stock and become refundable",
         role: .supervisor,
         arguments: [
             Argument("return_id", .code, required: true, positional: true),
@@ -414,7 +514,8 @@ enum ReturnCommands {
             Argument("grade", .code, choices: ["resellable", "damaged"]),
             Argument("lines", .lines, "The units regraded: [{\"sku\",\"qty\"}]", required: true),
         ],
-        result: ["return_id", "order_id", "state", "reason", "seller_fault", "customer", "owner", "note"]) { ctx, f in
+        result: ["return_id", "order_id", "state", "reason", "seller_fault", "customer", "owner", "note"]
+    ) { ctx, f in
         let id = try f.requiredCode("return_id")
         let warehouse = try f.requiredCode("warehouse")
         let note = try f.text("note", maxLength: 1_000)
@@ -427,8 +528,9 @@ enum ReturnCommands {
         }
         var r = try ctx.requireReturn(id)
         guard [.receiving, .received, .closed].contains(r.state) else {
-            throw OrderCoreError(.conflict, "return \(id) is \(r.state.rawValue); only received units can be inspected",
-                                 details: ["return_id": .string(id), "state": .string(r.state.rawValue)])
+            throw OrderCoreError(
+                .conflict, "return \(id) is \(r.state.rawValue); only received units can be inspected",
+                details: ["return_id": .string(id), "state": .string(r.state.rawValue)])
         }
         _ = try ctx.requireWarehouse(warehouse)
         var lines = try ctx.store.returnLines(returnRowID: r.rowID)
@@ -438,42 +540,55 @@ enum ReturnCommands {
             let sku = try g.code("sku")
             var resellable = try g.int("resellable", min: 0) ?? 0
             var damaged = try g.int("damaged", min: 0) ?? 0
-            if let qty = try g.int("qty", min: 1) { if grade == "damaged" { damaged += qty } else { resellable += qty } }
+            if let qty = try g.int("qty", min: 1) {
+                if grade == "damaged" { damaged += qty } else { resellable += qty }
+            }
             try g.finish()
             guard let i = lines.firstIndex(where: { l in lineNo.map { l.lineNo == $0 } ?? (l.sku == sku) }) else {
-                throw OrderCoreError(.notFound, "return \(id) has no line \(lineNo.map(String.init) ?? sku ?? "(give line_no or sku)")",
-                                     details: ["field": .string(g.name("line_no"))])
+                throw OrderCoreError(
+                    .notFound, "return \(id) has no line \(lineNo.map(String.init) ?? sku ?? "(give line_no or sku)")",
+                    details: ["field": .string(g.name("line_no"))])
             }
             let units = resellable + damaged
             guard units > 0, units <= lines[i].empty + lines[i].wrongItem else {
-                throw OrderCoreError(.conflict, "line \(lines[i].lineNo): \(units) units regraded, \(lines[i].empty + lines[i].wrongItem) were received empty or wrong",
-                                     details: ["line_no": .int(lines[i].lineNo)])
+                throw OrderCoreError(
+                    .conflict,
+                    "line \(lines[i].lineNo): \(units) units regraded, \(lines[i].empty + lines[i].wrongItem) were "
+                        + "received empty or wrong",
+                    details: ["line_no": .int(lines[i].lineNo)])
             }
             let fromEmpty = min(units, lines[i].empty)
             lines[i].empty -= fromEmpty
             lines[i].wrongItem -= units - fromEmpty
             lines[i].resellable += resellable
             lines[i].damaged += damaged
-            try ctx.postReturned(sku: lines[i].sku, warehouse: warehouse, resellable: resellable, damaged: damaged, returnID: id)
+            try ctx.postReturned(
+                sku: lines[i].sku, warehouse: warehouse, resellable: resellable, damaged: damaged, returnID: id)
             try ctx.store.update(lines[i], returnRowID: r.rowID)
-            regraded.append(["line_no": .int(lines[i].lineNo), "resellable": .int(resellable), "damaged": .int(damaged)])
+            regraded.append([
+                "line_no": .int(lines[i].lineNo), "resellable": .int(resellable), "damaged": .int(damaged),
+            ])
         }
         try f.finish()
         let next = ReturnRecord.state(after: lines)
-        try ctx.transition(&r, to: next, command: "return.inspect",
-                           details: ["warehouse": .string(warehouse), "regraded": .array(regraded), "note": .optional(note)])
+        try ctx.transition(
+            &r, to: next, command: "return.inspect",
+            details: ["warehouse": .string(warehouse), "regraded": .array(regraded), "note": .optional(note)])
         return try ctx.returnDocument(r)
     }
 
-    static let refund = Command("return.refund", .write,
-        "Refund what arrived and was not refunded yet, per tender (return_id, refund_ref, payment_ref of the refund, before_receipt = why, when policy allows paying before goods arrive)",
+    static let refund = Command(
+        "return.refund", .write,
+        "Refund what arrived and was not refunded yet, per tender (return_id, refund_ref, payment_ref of the refund, "
+            + "before_receipt = why, when policy allows paying before goods arrive)",
         arguments: [
             Argument("return_id", .code, required: true, positional: true),
             Argument("refund_ref", .code, "The gateway's refund reference (a repeat is answered once)"),
             Argument("before_receipt", .text, "Refund before the goods arrive, with the reason (a supervisor's call)"),
         ],
         result: ["return_id", "order_id", "state", "reason", "seller_fault", "customer", "owner", "note"],
-        shellNames: ["ref": "refund_ref"]) { ctx, f in
+        shellNames: ["ref": "refund_ref"]
+    ) { ctx, f in
         let id = try f.requiredCode("return_id")
         let ref = try f.code("refund_ref")
         let beforeReceipt = try f.text("before_receipt", maxLength: 500)
@@ -481,19 +596,24 @@ enum ReturnCommands {
         var r = try ctx.requireReturn(id)
         if let ref, let prior = try ctx.store.returnRefund(ref: ref) {
             guard prior.returnRowID == r.rowID else {
-                throw OrderCoreError(.conflict, "refund_ref '\(ref)' belongs to another return", details: ["refund_ref": .string(ref)])
+                throw OrderCoreError(
+                    .conflict, "refund_ref '\(ref)' belongs to another return", details: ["refund_ref": .string(ref)])
             }
             return try ctx.returnDocument(r, extra: ["duplicate": true])  // a retried refund pays nothing twice
         }
         guard [.approved, .receiving, .received].contains(r.state) else {
-            throw OrderCoreError(.conflict, "return \(id) is \(r.state.rawValue); refunds are for approved returns",
-                                 details: ["return_id": .string(id), "state": .string(r.state.rawValue)])
+            throw OrderCoreError(
+                .conflict, "return \(id) is \(r.state.rawValue); refunds are for approved returns",
+                details: ["return_id": .string(id), "state": .string(r.state.rawValue)])
         }
         if beforeReceipt != nil, try !ctx.boolSetting(.refundBeforeReceipt) {
-            throw OrderCoreError(.forbidden, "refunding before the goods arrive is not allowed (config returns.refund_before_receipt)",
-                                 details: ["return_id": .string(id)])
+            throw OrderCoreError(
+                .forbidden, "refunding before the goods arrive is not allowed (config returns.refund_before_receipt)",
+                details: ["return_id": .string(id)])
         }
-        guard var order = try ctx.store.order(rowID: r.orderRowID) else { throw OrderCoreError(.internal, "return \(id) has no order") }
+        guard var order = try ctx.store.order(rowID: r.orderRowID) else {
+            throw OrderCoreError(.internal, "return \(id) has no order")
+        }
         let orderLines = try ctx.store.lines(orderRowID: order.rowID)
         let allocation = try ctx.refundAllocation(order, lines: orderLines)
         let policy = try ctx.shippingRefund(sellerFault: r.sellerFault, order: order, lines: orderLines)
@@ -502,55 +622,81 @@ enum ReturnCommands {
         var total = RefundAllocation.Refund()
         var units = JSONObject()
         for i in lines.indices {
-            let payable = (beforeReceipt != nil ? lines[i].requested - lines[i].wrongItem - lines[i].empty : lines[i].refundable) - lines[i].refunded
+            let payable =
+                (beforeReceipt != nil ? lines[i].requested - lines[i].wrongItem - lines[i].empty : lines[i].refundable)
+                - lines[i].refunded
             guard payable > 0, let a = allocation.lines.first(where: { $0.lineNo == lines[i].lineNo }),
-                  let ol = orderLines.first(where: { $0.lineNo == lines[i].lineNo }) else { continue }
-            let part = RefundAllocation.refund(a, units: payable, already: ol.quantity(.refunded), withShipping: withShipping)
-            total.cash += part.cash; total.points += part.points; total.shipping += part.shipping; total.coupon += part.coupon; total.tax += part.tax
+                let ol = orderLines.first(where: { $0.lineNo == lines[i].lineNo })
+            else { continue }
+            let part = RefundAllocation.refund(
+                a, units: payable, already: ol.quantity(.refunded), withShipping: withShipping)
+            total.cash += part.cash; total.points += part.points; total.shipping += part.shipping;
+            total.coupon += part.coupon; total.tax += part.tax
             lines[i].refunded += payable
             units[String(lines[i].lineNo)] = .int(payable)
             try ctx.store.update(lines[i], returnRowID: r.rowID)
             try ctx.store.addLineQuantity(.refunded, orderRowID: order.rowID, lineNo: lines[i].lineNo, qty: payable)
         }
         guard !units.isEmpty else {
-            throw OrderCoreError(.conflict, "return \(id) has nothing to refund: no unit arrived that was not refunded already",
-                                 details: ["return_id": .string(id), "state": .string(r.state.rawValue)])
+            throw OrderCoreError(
+                .conflict, "return \(id) has nothing to refund: no unit arrived that was not refunded already",
+                details: ["return_id": .string(id), "state": .string(r.state.rawValue)])
         }
-        total.shipping = try ctx.shippingDue(policy, shares: total.shipping, allocation: allocation, orderLines: orderLines, order: order)
+        total.shipping = try ctx.shippingDue(
+            policy, shares: total.shipping, allocation: allocation, orderLines: orderLines, order: order)
         let sequence = try ctx.store.returnRefunds(returnRowID: r.rowID).count + 1
         let refundRef = ref ?? "\(id)-\(sequence)"
-        try ctx.store.insertRefund(returnRowID: r.rowID, ref: refundRef, refund: total, units: .object(units), beforeReceipt: beforeReceipt,
-                                   at: ctx.at, actor: ctx.actor)
+        try ctx.store.insertRefund(
+            returnRowID: r.rowID, ref: refundRef, refund: total, units: .object(units), beforeReceipt: beforeReceipt,
+            at: ctx.at, actor: ctx.actor)
         let money = total.cash + total.shipping
         // An exchange: the refund pays what the replacement still owes, once the buyer paid the difference.
         let credit = try ctx.creditReplacement(of: r, from: money, refundRef: refundRef)
         if money > 0 {
-            // The money goes back as an order refund: payment status and the never-more-than-paid check are the order's.
-            _ = try RefundCommands.record.run(ctx, Fields(["order_id": .string(order.orderID), "amount": order.money(money),
-                                                           "refund_ref": .string(refundRef),
-                                                           "reason": .string("return \(id): \(r.reason)" + (credit > 0 ? "; \(order.money(credit).stringValue ?? "") paid for exchange \(r.replacementOrderID ?? "")" : ""))]))
+            // The money goes back as an order refund: payment status and the never-more-than-paid check
+            // are the order's.
+            _ = try RefundCommands.record.run(
+                ctx,
+                Fields([
+                    "order_id": .string(order.orderID), "amount": order.money(money),
+                    "refund_ref": .string(refundRef),
+                    "reason": .string(
+                        "return \(id): \(r.reason)"
+                            + (credit > 0
+                                ? "; \(order.money(credit).stringValue ?? "") paid for exchange "
+                                    + "\(r.replacementOrderID ?? "")"
+                                : "")),
+                ]))
             order = try ctx.requireOrder(order.orderID)
         }
         let done = lines.allSatisfy { $0.received >= $0.requested && $0.refunded >= $0.refundable }
-        try ctx.transition(&r, to: done ? .refunded : r.state, command: "return.refund",
-                           details: ["refund_ref": .string(refundRef), "cash": order.money(money), "points": order.money(total.points),
-                                     "before_receipt": .optional(beforeReceipt)])
+        try ctx.transition(
+            &r, to: done ? .refunded : r.state, command: "return.refund",
+            details: [
+                "refund_ref": .string(refundRef), "cash": order.money(money), "points": order.money(total.points),
+                "before_receipt": .optional(beforeReceipt),
+            ])
         return try ctx.returnDocument(r, extra: ["payment_status": try ctx.document(order)["payment_status"] ?? .null])
     }
 
-    static let get = Command("return.get", .read,
-        "Show a return: lines, each line's allocation (gross, discount shares, net per tender), the quote, refunds and timeline (return_id)",
+    static let get = Command(
+        "return.get", .read,
+        "Show a return: lines, each line's allocation (gross, discount shares, net per tender), the quote, refunds and "
+            + "timeline (return_id)",
         arguments: [
-            Argument("return_id", .code, required: true, positional: true),
+            Argument("return_id", .code, required: true, positional: true)
         ],
-        result: ["return_id", "order_id", "state", "reason", "seller_fault", "customer", "owner", "note"]) { ctx, f in
+        result: ["return_id", "order_id", "state", "reason", "seller_fault", "customer", "owner", "note"]
+    ) { ctx, f in
         let id = try f.requiredCode("return_id")
         try f.finish()
         return try ctx.returnDocument(try ctx.requireReturn(id))
     }
 
-    static let list = Command("return.list", .read,
-        "List returns oldest first (state, order_id, overdue = not moved within returns.sla_hours, older_than_hours, after, limit)",
+    static let list = Command(
+        "return.list", .read,
+        "List returns oldest first (state, order_id, overdue = not moved within returns.sla_hours, older_than_hours, "
+            + "after, limit)",
         arguments: [
             Argument("state", .code, "Only returns in this state"),
             Argument("order_id", .code, "Only this order's returns"),
@@ -560,7 +706,8 @@ enum ReturnCommands {
             Argument("limit", .integer),
         ],
         result: ["returns", "next"],
-        shellNames: ["order": "order_id"]) { ctx, f in
+        shellNames: ["order": "order_id"]
+    ) { ctx, f in
         let stateName = try f.code("state")
         let orderID = try f.code("order_id")
         let overdue = try f.bool("overdue") ?? false
@@ -571,7 +718,9 @@ enum ReturnCommands {
         var states: [ReturnRecord.State]?
         if let stateName {
             guard let state = ReturnRecord.State(rawValue: stateName) else {
-                throw OrderCoreError.invalid("state must be one of \(ReturnRecord.State.allCases.map(\.rawValue).joined(separator: ", "))", field: "state")
+                throw OrderCoreError.invalid(
+                    "state must be one of \(ReturnRecord.State.allCases.map(\.rawValue).joined(separator: ", "))",
+                    field: "state")
             }
             states = [state]
         }
@@ -582,21 +731,36 @@ enum ReturnCommands {
         }
         let orderRowID = try orderID.map { try ctx.requireOrder($0).rowID }
         let afterRowID = try after.map { try ctx.requireReturn($0).rowID }
-        let rows = try ctx.store.listReturns(states: states, movedBefore: movedBefore, orderRowID: orderRowID, afterRowID: afterRowID, limit: Int(limit) + 1)
+        let rows = try ctx.store.listReturns(
+            states: states, movedBefore: movedBefore, orderRowID: orderRowID, afterRowID: afterRowID,
+            limit: Int(limit) + 1)
         let shown = rows.prefix(Int(limit))
-        return ["returns": .array(shown.map { r in
-            ["return_id": .string(r.returnID), "state": .string(r.state.rawValue), "reason": .string(r.reason), "owner": .optional(r.owner),
-             "customer": .optional(r.customer), "state_since": .string(Timestamp.format(r.stateSince)),
-             "hours_in_state": .int((ctx.at - r.stateSince) / 3_600_000), "flags": .array(r.flags.map(JSON.string))]
-        }), "next": rows.count > Int(limit) ? .optional(shown.last?.returnID) : .null]
+        return [
+            "returns": .array(
+                shown.map { r in
+                    [
+                        "return_id": .string(r.returnID), "state": .string(r.state.rawValue),
+                        "reason": .string(r.reason), "owner": .optional(r.owner),
+                        "customer": .optional(r.customer), "state_since": .string(Timestamp.format(r.stateSince)),
+                        "hours_in_state": .int((ctx.at - r.stateSince) / 3_600_000),
+                        "flags": .array(r.flags.map(JSON.string)),
+                    ]
+                }), "next": rows.count > Int(limit) ? .optional(shown.last?.returnID) : .null,
+        ]
     }
 
-    static let customerStats = Command("customer.returns", .read,
-        "A customer's returns record for risk checks: orders, returns, refunded cash, wrong-item and empty-box signals (customer = id or phone)",
+    static let customerStats = Command(
+        "customer.returns", .read,
+        "A customer's returns record for risk checks: orders, returns, refunded cash, wrong-item and empty-box signals "
+            + "(customer = id or phone)",
         arguments: [
-            Argument("customer", .code, required: true, positional: true),
+            Argument("customer", .code, required: true, positional: true)
         ],
-        result: ["customer", "orders", "returns", "wrong_item_units", "empty_units", "refunded_cash_minor", "empty_box_returns", "return_rate"]) { ctx, f in
+        result: [
+            "customer", "orders", "returns", "wrong_item_units", "empty_units", "refunded_cash_minor",
+            "empty_box_returns", "return_rate",
+        ]
+    ) { ctx, f in
         let customer = try f.requiredCode("customer")
         try f.finish()
         var stats = try ctx.store.returnerStats(customer: customer)
@@ -616,11 +780,16 @@ extension ReturnCommands {
         var overdue = 0
         var after: Int64?
         while true {
-            let page = try ctx.store.listReturns(states: ReturnRecord.open, movedBefore: cutoff, orderRowID: nil, afterRowID: after, limit: 500)
+            let page = try ctx.store.listReturns(
+                states: ReturnRecord.open, movedBefore: cutoff, orderRowID: nil, afterRowID: after, limit: 500)
             for r in page {
-                try ctx.store.openRefAlert(kind: "return_overdue", ref: r.returnID, at: ctx.at, details: [
-                    "return_id": .string(r.returnID), "owner": .optional(r.owner), "state": .string(r.state.rawValue),
-                    "since": .string(Timestamp.format(r.stateSince))])
+                try ctx.store.openRefAlert(
+                    kind: "return_overdue", ref: r.returnID, at: ctx.at,
+                    details: [
+                        "return_id": .string(r.returnID), "owner": .optional(r.owner),
+                        "state": .string(r.state.rawValue),
+                        "since": .string(Timestamp.format(r.stateSince)),
+                    ])
             }
             overdue += page.count
             guard page.count == 500 else { return overdue }
@@ -633,11 +802,16 @@ extension CommandContext {
     /// Returned units into stock by grade: resellable to on hand, damaged to quarantine.
     func postReturned(sku: String, warehouse: String, resellable: Int64, damaged: Int64, returnID: String) throws {
         if resellable > 0 {
-            _ = try post(LedgerEntry(sku: sku, warehouse: warehouse, bucket: .onHand, delta: resellable, reason: .returned, refType: "return", refID: returnID))
+            _ = try post(
+                LedgerEntry(
+                    sku: sku, warehouse: warehouse, bucket: .onHand, delta: resellable, reason: .returned,
+                    refType: "return", refID: returnID))
         }
         if damaged > 0 {
-            _ = try post(LedgerEntry(sku: sku, warehouse: warehouse, bucket: .quarantine, delta: damaged, reason: .returned,
-                                     refType: "return", refID: returnID, note: "damaged on return"))
+            _ = try post(
+                LedgerEntry(
+                    sku: sku, warehouse: warehouse, bucket: .quarantine, delta: damaged, reason: .returned,
+                    refType: "return", refID: returnID, note: "damaged on return"))
         }
     }
 }
@@ -649,11 +823,18 @@ extension CommandContext {
     /// no replacement waiting, or the refund does not cover it: the buyer then pays it in full).
     func creditReplacement(of r: ReturnRecord, from money: Int64, refundRef: String) throws -> Int64 {
         guard let id = r.replacementOrderID, let replacement = try store.order(id: id),
-              replacement.state == .pendingPayment || replacement.state == .depositPaid else { return 0 }
-        let due = replacement.totals.grandTotal - replacement.paidTotal - (replacement.state == .pendingPayment ? (replacement.deposit ?? 0) : 0)
+            replacement.state == .pendingPayment || replacement.state == .depositPaid
+        else { return 0 }
+        let due =
+            replacement.totals.grandTotal - replacement.paidTotal
+            - (replacement.state == .pendingPayment ? (replacement.deposit ?? 0) : 0)
         guard due > 0, due <= money, replacement.state == .depositPaid || replacement.deposit == nil else { return 0 }
-        _ = try OrderCommands.pay.run(self, Fields(["order_id": .string(id), "amount": replacement.money(due),
-                                                    "payment_ref": .string("\(refundRef)-exchange")]))
+        _ = try OrderCommands.pay.run(
+            self,
+            Fields([
+                "order_id": .string(id), "amount": replacement.money(due),
+                "payment_ref": .string("\(refundRef)-exchange"),
+            ]))
         return due
     }
 }

@@ -22,9 +22,12 @@ struct RiskAssessment {
     var queued: RiskDecision? { decision == .allow ? nil : decision }
 
     func json(at: Int64) -> JSON {
-        ["score": .int(score), "decision": .string(decision.rawValue), "rules_version": .int(version),
-         "assessed_at": .string(Timestamp.format(at)),
-         "reasons": .array(reasons.map { ["rule": .string($0.rule), "points": .int($0.points), "reason": .string($0.reason)] })]
+        [
+            "score": .int(score), "decision": .string(decision.rawValue), "rules_version": .int(version),
+            "assessed_at": .string(Timestamp.format(at)),
+            "reasons": .array(
+                reasons.map { ["rule": .string($0.rule), "points": .int($0.points), "reason": .string($0.reason)] }),
+        ]
     }
 }
 
@@ -51,7 +54,11 @@ extension RiskRules {
     func assess(_ o: Order, _ facts: RiskFacts, version: Int64) -> RiskAssessment {
         var a = RiskAssessment(version: version)
         if let (kind, value, list) = facts.listed {
-            a.reasons = [.init(rule: "\(list)_list", points: list == "block" ? 100 : 0, reason: "\(kind) \(value) is on the \(list) list")]
+            a.reasons = [
+                .init(
+                    rule: "\(list)_list", points: list == "block" ? 100 : 0,
+                    reason: "\(kind) \(value) is on the \(list) list")
+            ]
             a.score = a.reasons[0].points
             a.decision = decision(a.score)
             return a
@@ -65,61 +72,102 @@ extension RiskRules {
             let address = Order.addressFields.compactMap { o.shipTo[$0] }.joined(separator: " ").lowercased()
             if let word = r.words.first(where: { address.contains($0) }) {
                 let from = RiskRules.text(r.values["min_amount"] ?? 0)
-                a.reasons.append(.init(rule: "address_keywords", points: r.points,
-                                       reason: "ship-to mentions '\(word)' on an order of \(money(total)) (from \(from))"))
+                a.reasons.append(
+                    .init(
+                        rule: "address_keywords", points: r.points,
+                        reason: "ship-to mentions '\(word)' on an order of \(money(total)) (from \(from))"))
             }
         }
-        if let r = rule("velocity"), let worst = facts.velocity.filter({ $0.orders >= r.maxOrders }).max(by: { $0.orders < $1.orders }) {
+        if let r = rule("velocity"),
+            let worst = facts.velocity.filter({ $0.orders >= r.maxOrders }).max(by: { $0.orders < $1.orders })
+        {
             let minutes = RiskRules.text(r.values["window_minutes"] ?? 60)
-            a.reasons.append(.init(rule: "velocity", points: r.points,
-                                   reason: "\(worst.kind) \(worst.value) placed \(worst.orders) orders within \(minutes) minutes (from \(r.maxOrders))"))
+            a.reasons.append(
+                .init(
+                    rule: "velocity", points: r.points,
+                    reason:
+                        "\(worst.kind) \(worst.value) placed \(worst.orders) orders within \(minutes) minutes (from "
+                        + "\(r.maxOrders))"
+                ))
             if let addresses = worst.addresses, addresses >= Int64(r.values["scattered_addresses"] ?? 3) {
-                a.reasons.append(.init(rule: "velocity_scattered", points: Int64(r.values["scattered_points"] ?? 0),
-                                       reason: "to \(addresses) different addresses"))
+                a.reasons.append(
+                    .init(
+                        rule: "velocity_scattered", points: Int64(r.values["scattered_points"] ?? 0),
+                        reason: "to \(addresses) different addresses"))
             }
         }
         if let r = rule("price_anomaly") {
             let promoted = facts.discounts.contains { $0.kind == "promotion" }
             let explained = promoted || o.tags.contains { r.words.contains($0.lowercased()) }
             let limit = r.values["discount_percent"] ?? 85
-            if !explained, let line = facts.lines.first(where: { l in
-                let gross = Double(l.qty) * Double(l.unitPrice)
-                return gross > 0 && Double(l.lineDiscount) * 100 >= limit * gross
-            }) {
-                let percent = Int((Double(line.lineDiscount) * 100 / (Double(line.qty) * Double(line.unitPrice))).rounded())
-                a.reasons.append(.init(rule: "price_anomaly", points: r.points,
-                                       reason: "line \(line.lineNo) (\(line.sku)) is \(percent)% off with no promotion or tag "
-                                           + "explaining it (from \(RiskRules.text(limit))%)"))
+            if !explained,
+                let line = facts.lines.first(where: { l in
+                    let gross = Double(l.qty) * Double(l.unitPrice)
+                    return gross > 0 && Double(l.lineDiscount) * 100 >= limit * gross
+                })
+            {
+                let percent = Int(
+                    (Double(line.lineDiscount) * 100 / (Double(line.qty) * Double(line.unitPrice))).rounded())
+                a.reasons.append(
+                    .init(
+                        rule: "price_anomaly", points: r.points,
+                        reason: "line \(line.lineNo) (\(line.sku)) is \(percent)% off with no promotion or tag "
+                            + "explaining it (from \(RiskRules.text(limit))%)"))
             }
         }
         if let r = rule("new_account"), let created = o.accountCreatedAt {
             let minutes = r.values["within_minutes"] ?? 10
             let age = o.placedAt - created
             if age >= 0, Double(age) <= minutes * 60_000 {
-                a.reasons.append(.init(rule: "new_account", points: r.points,
-                                       reason: "the account was created \(age / 1_000) s before the order (within \(RiskRules.text(minutes)) minutes)"))
+                a.reasons.append(
+                    .init(
+                        rule: "new_account", points: r.points,
+                        reason:
+                            "the account was created \(age / 1_000) s before the order (within "
+                            + "\(RiskRules.text(minutes)) minutes)"
+                    ))
                 if Double(total) >= (r.values["high_value"] ?? 0) * unit {
-                    a.reasons.append(.init(rule: "new_account_high_value", points: Int64(r.values["high_value_points"] ?? 0),
-                                           reason: "and it buys \(money(total)) at once (from \(RiskRules.text(r.values["high_value"] ?? 0)))"))
+                    a.reasons.append(
+                        .init(
+                            rule: "new_account_high_value", points: Int64(r.values["high_value_points"] ?? 0),
+                            reason:
+                                "and it buys \(money(total)) at once (from "
+                                + "\(RiskRules.text(r.values["high_value"] ?? 0)))"
+                        ))
                 }
             }
         }
-        if let r = rule("shared_device"), let shared = facts.sharedBy.first(where: { $0.customers >= r.sharedCustomers }) {
+        if let r = rule("shared_device"),
+            let shared = facts.sharedBy.first(where: { $0.customers >= r.sharedCustomers })
+        {
             let days = RiskRules.text(r.values["window_days"] ?? 30)
-            a.reasons.append(.init(rule: "shared_device", points: r.points,
-                                   reason: "\(shared.kind) \(shared.value) is used by \(shared.customers) customers within \(days) days "
-                                       + "(from \(r.sharedCustomers))"))
+            a.reasons.append(
+                .init(
+                    rule: "shared_device", points: r.points,
+                    reason:
+                        "\(shared.kind) \(shared.value) is used by \(shared.customers) customers within \(days) days "
+                        + "(from \(r.sharedCustomers))"))
         }
         if let r = rule("duplicate_order"), facts.warnings.contains(where: { $0["code"] == "possible_duplicate" }) {
-            a.reasons.append(.init(rule: "duplicate_order", points: r.points, reason: "same phone and SKUs as another order minutes apart"))
+            a.reasons.append(
+                .init(
+                    rule: "duplicate_order", points: r.points,
+                    reason: "same phone and SKUs as another order minutes apart"))
         }
         if let r = rule("returns_abuse"), let record = facts.returns {
-            if record.orders >= Int64(r.values["min_orders"] ?? 3), Double(record.returns) >= (r.values["return_rate"] ?? 0.5) * Double(record.orders) {
-                a.reasons.append(.init(rule: "returns_abuse", points: r.points, reason: "\(record.returns) returns on \(record.orders) orders"))
+            if record.orders >= Int64(r.values["min_orders"] ?? 3),
+                Double(record.returns) >= (r.values["return_rate"] ?? 0.5) * Double(record.orders)
+            {
+                a.reasons.append(
+                    .init(
+                        rule: "returns_abuse", points: r.points,
+                        reason: "\(record.returns) returns on \(record.orders) orders"))
             }
             if record.flagged {
-                a.reasons.append(.init(rule: "returns_abuse_flags", points: Int64(r.values["flag_points"] ?? 0),
-                                       reason: "earlier returns came back empty or with the wrong item"))
+                a.reasons.append(
+                    .init(
+                        rule: "returns_abuse_flags", points: Int64(r.values["flag_points"] ?? 0),
+                        reason: "earlier returns came back empty or with the wrong item"))
             }
         }
         a.score = min(100, a.reasons.reduce(0) { $0 + $1.points })
@@ -143,8 +191,10 @@ extension CommandContext {
 
     /// Scores an order with `rules` (the current set unless given): gathers its facts from the store,
     /// then applies the rules. `known`: the lines, discounts and warnings of an order not written yet.
-    func assessRisk(_ o: Order, rules given: (version: Int64, rules: RiskRules)? = nil,
-                    known: (lines: [OrderLine], discounts: [OrderDiscount], warnings: [JSON])? = nil) throws -> RiskAssessment {
+    func assessRisk(
+        _ o: Order, rules given: (version: Int64, rules: RiskRules)? = nil,
+        known: (lines: [OrderLine], discounts: [OrderDiscount], warnings: [JSON])? = nil
+    ) throws -> RiskAssessment {
         let (version, rules) = try given ?? store.riskRules()
         return rules.assess(o, try store.riskFacts(o, rules: rules, known: known), version: version)
     }
@@ -157,13 +207,17 @@ extension CommandContext {
         case .hold:
             let from = order.state
             guard from.canHold else { return }
-            try transition(&order, to: .onHold, command: "risk.hold", details: ["score": .int(a.score), "reasons": .string(summary)]) {
+            try transition(
+                &order, to: .onHold, command: "risk.hold",
+                details: ["score": .int(a.score), "reasons": .string(summary)]
+            ) {
                 $0.heldFrom = from
                 $0.holdReason = "\(CommandContext.riskHoldPrefix) \(a.score): \(summary)"
             }
         case .reject:
             let reason = "rejected by risk rules (score \(a.score)): \(summary)"
-            _ = try OrderCommands.cancel.run(self, Fields(["order_id": .string(order.orderID), "reason": .string(reason)]))
+            _ = try OrderCommands.cancel.run(
+                self, Fields(["order_id": .string(order.orderID), "reason": .string(reason)]))
             order = try requireOrder(order.orderID)
         case .allow, .review: break
         }

@@ -1,12 +1,14 @@
 enum RiskCommands {
     static let all = [assess, get, queue, review, listSet, lists, rulesGet, rulesSet, shadow]
 
-    static let get = Command("risk.get", .read, "An order's risk decision: score, reasons with points, rule-set version, review (order_id)",
+    static let get = Command(
+        "risk.get", .read, "An order's risk decision: score, reasons with points, rule-set version, review (order_id)",
         arguments: [
-            Argument("order_id", .code, required: true, positional: true),
+            Argument("order_id", .code, required: true, positional: true)
         ],
         result: ["score", "decision", "rules_version", "assessed_at", "reasons", "review", "order_id", "state"],
-        aliases: ["risk show"]) { ctx, f in
+        aliases: ["risk show"]
+    ) { ctx, f in
         let id = try f.requiredCode("order_id")
         try f.finish()
         let order = try ctx.requireOrder(id)
@@ -16,12 +18,15 @@ enum RiskCommands {
         return .object(result)
     }
 
-    static let assess = Command("risk.assess", .write,
-        "Score an order with the current rules and store the decision with its reasons (order_id; dry_run = score only)",
+    static let assess = Command(
+        "risk.assess", .write,
+        "Score an order with the current rules and store the decision with its reasons (order_id; dry_run = score "
+            + "only)",
         arguments: [
             Argument("order_id", .code, required: true, positional: true),
             Argument("dry_run", .boolean, "Score without recording or holding"),
-        ]) { ctx, f in
+        ]
+    ) { ctx, f in
         let id = try f.requiredCode("order_id")
         let dryRun = try f.bool("dry_run") ?? false
         try f.finish()
@@ -36,27 +41,41 @@ enum RiskCommands {
         return .object(result)
     }
 
-    static let queue = Command("risk.queue", .read, "Orders waiting for a risk review, oldest first, with their decision and reasons (limit)",
+    static let queue = Command(
+        "risk.queue", .read, "Orders waiting for a risk review, oldest first, with their decision and reasons (limit)",
         arguments: [
-            Argument("limit", .integer),
+            Argument("limit", .integer)
         ],
-        result: ["total", "orders"]) { ctx, f in
+        result: ["total", "orders"]
+    ) { ctx, f in
         let limit = try f.int("limit", min: 1, max: 1_000) ?? 50
         try f.finish()
-        return ["total": .int(try ctx.store.riskQueueCount()), "orders": .array(try ctx.store.riskQueue(limit: Int(limit)).map { entry in
-            ["order_id": .string(entry.orderID), "state": .string(entry.state), "score": entry.risk["score"] ?? .null,
-             "decision": entry.risk["decision"] ?? .null, "assessed_at": entry.risk["assessed_at"] ?? .null, "reasons": entry.risk["reasons"] ?? .null]
-        })]
+        return [
+            "total": .int(try ctx.store.riskQueueCount()),
+            "orders": .array(
+                try ctx.store.riskQueue(limit: Int(limit)).map { entry in
+                    [
+                        "order_id": .string(entry.orderID), "state": .string(entry.state),
+                        "score": entry.risk["score"] ?? .null,
+                        "decision": entry.risk["decision"] ?? .null, "assessed_at": entry.risk["assessed_at"] ?? .null,
+                        "reasons": entry.risk["reasons"] ?? .null,
+                    ]
+                }),
+        ]
     }
 
-    static let review = Command("risk.review", .write,
-        "A supervisor's decision on a queued order (order_id, decision = approve|reject, reason): approval releases a risk hold, rejection cancels", role: .supervisor,
+    static let review = Command(
+        "risk.review", .write,
+        "A supervisor's decision on a queued order (order_id, decision = approve|reject, reason): approval releases a "
+            + "risk hold, rejection cancels",
+        role: .supervisor,
         arguments: [
             Argument("order_id", .code, required: true, positional: true),
             Argument("decision", .code, required: true, positional: true, choices: ["approve", "reject"]),
             Argument("reason", .text, required: true, positional: true),
         ],
-        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]) { ctx, f in
+        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]
+    ) { ctx, f in
         let id = try f.requiredCode("order_id")
         let decisionName = try f.requiredCode("decision")
         guard let reason = try f.text("reason", maxLength: 1_000), !reason.isEmpty else {
@@ -68,87 +87,128 @@ enum RiskCommands {
         }
         var order = try ctx.requireOrder(id)
         guard var risk = try ctx.store.risk(orderRowID: order.rowID)?.objectValue,
-              let pending = risk["decision"]?.stringValue, pending == "review" || pending == "hold", risk["review"] == nil else {
-            throw OrderCoreError(.conflict, "order \(id) is not waiting for a risk review", details: ["order_id": .string(id)])
+            let pending = risk["decision"]?.stringValue, pending == "review" || pending == "hold", risk["review"] == nil
+        else {
+            throw OrderCoreError(
+                .conflict, "order \(id) is not waiting for a risk review", details: ["order_id": .string(id)])
         }
-        risk["review"] = ["decision": .string(decision.rawValue), "by": .string(ctx.actor), "reason": .string(reason), "at": .string(Timestamp.format(ctx.at))]
-        try ctx.store.setRisk(orderRowID: order.rowID, .object(risk), queue: decision == .approve ? "approved" : "rejected")
+        risk["review"] = [
+            "decision": .string(decision.rawValue), "by": .string(ctx.actor), "reason": .string(reason),
+            "at": .string(Timestamp.format(ctx.at)),
+        ]
+        try ctx.store.setRisk(
+            orderRowID: order.rowID, .object(risk), queue: decision == .approve ? "approved" : "rejected")
         if decision == .approve {
             if order.state == .onHold, order.holdReason?.hasPrefix(CommandContext.riskHoldPrefix) == true {
                 ctx.releasingRiskHold = true
                 defer { ctx.releasingRiskHold = false }
-                _ = try FulfillmentCommands.release.run(ctx, Fields(["order_id": .string(id), "reason": .string("risk review approved by \(ctx.actor): \(reason)")]))
+                _ = try FulfillmentCommands.release.run(
+                    ctx,
+                    Fields([
+                        "order_id": .string(id), "reason": .string("risk review approved by \(ctx.actor): \(reason)"),
+                    ]))
             } else {
-                try ctx.record(order, from: order.state, command: "risk.review", details: ["decision": "approve", "reason": .string(reason)])
+                try ctx.record(
+                    order, from: order.state, command: "risk.review",
+                    details: ["decision": "approve", "reason": .string(reason)])
             }
         } else if order.state != .cancelled {
-            _ = try OrderCommands.cancel.run(ctx, Fields(["order_id": .string(id), "reason": .string("risk review rejected by \(ctx.actor): \(reason)")]))
+            _ = try OrderCommands.cancel.run(
+                ctx,
+                Fields(["order_id": .string(id), "reason": .string("risk review rejected by \(ctx.actor): \(reason)")]))
         }
         return try ctx.document(try ctx.requireOrder(id))
     }
 
-    static let listSet = Command("risk.list_set", .write,
-        "Put an identifier on the allow or block list, or off both (kind = phone|email|device|ip|customer|address, value, list = allow|block|none, note)",
+    static let listSet = Command(
+        "risk.list_set", .write,
+        "Put an identifier on the allow or block list, or off both (kind = phone|email|device|ip|customer|address, "
+            + "value, list = allow|block|none, note)",
         role: .supervisor,
         arguments: [
-            Argument("kind", .code, "What the value is", required: true, positional: true, choices: ["phone", "email", "device", "ip", "customer", "address"]),
+            Argument(
+                "kind", .code, "What the value is", required: true, positional: true,
+                choices: ["phone", "email", "device", "ip", "customer", "address"]),
             Argument("value", .text, "The phone, e-mail, device id... listed", required: true, positional: true),
-            Argument("list", .code, "allow or block (null: remove the entry)", positional: true, choices: ["allow", "block"]),
+            Argument(
+                "list", .code,
+                "allow or block (null: remove the "
+                    + "entry)", positional: true, choices: ["allow", "block"]),
             Argument("note", .text),
         ],
         result: ["kind", "value", "list"],
-        aliases: ["risk list"]) { ctx, f in
+        aliases: ["risk list"]
+    ) { ctx, f in
         let kind = try f.requiredCode("kind")
-        guard let value = try f.text("value", maxLength: 500), !value.isEmpty else { throw OrderCoreError.invalid("value is required", field: "value") }
+        guard let value = try f.text("value", maxLength: 500), !value.isEmpty else {
+            throw OrderCoreError.invalid("value is required", field: "value")
+        }
         let given = try f.code("list")
         let list = given == "none" ? nil : given
         let note = try f.text("note", maxLength: 500)
         try f.finish()
         guard CommandContext.listKinds.contains(kind) else {
-            throw OrderCoreError.invalid("kind must be one of \(CommandContext.listKinds.joined(separator: ", "))", field: "kind")
+            throw OrderCoreError.invalid(
+                "kind must be one of \(CommandContext.listKinds.joined(separator: ", "))", field: "kind")
         }
-        if let list, list != "allow", list != "block" { throw OrderCoreError.invalid("list must be allow, block or none", field: "list") }
+        if let list, list != "allow", list != "block" {
+            throw OrderCoreError.invalid("list must be allow, block or none", field: "list")
+        }
         let normalized = kind == "email" || kind == "address" ? value.lowercased() : value
         try ctx.store.setRiskList(kind: kind, value: normalized, list: list, note: note, at: ctx.at)
         return ["kind": .string(kind), "value": .string(normalized), "list": .optional(list)]
     }
 
-    static let lists = Command("risk.lists", .read, "Show the allow and block lists",
+    static let lists = Command(
+        "risk.lists", .read, "Show the allow and block lists",
         arguments: [],
-        result: ["entries"]) { ctx, f in
+        result: ["entries"]
+    ) { ctx, f in
         try f.finish()
         return ["entries": .array(try ctx.store.riskLists())]
     }
 
-    static let rulesGet = Command("risk.rules_get", .read, "Show the current risk rule set and its version",
+    static let rulesGet = Command(
+        "risk.rules_get", .read, "Show the current risk rule set and its version",
         arguments: [],
         result: ["version", "rules"],
-        aliases: ["risk rules"]) { ctx, f in
+        aliases: ["risk rules"]
+    ) { ctx, f in
         try f.finish()
         let (version, rules) = try ctx.store.riskRules()
         return ["version": .int(version), "rules": rules.json]
     }
 
-    static let rulesSet = Command("risk.rules_set", .write,
-        "Change risk rules and thresholds (rules = {thresholds, rules}; members left out keep their defaults); stores a new version", role: .admin,
+    static let rulesSet = Command(
+        "risk.rules_set", .write,
+        "Change risk rules and thresholds (rules = {thresholds, rules}; members left out keep their defaults); stores "
+            + "a new version",
+        role: .admin,
         arguments: [
-            Argument("rules", .object, required: true),
-        ]) { ctx, f in
-        guard let spec = try f.object("rules") else { throw OrderCoreError.invalid("rules is required", field: "rules") }
+            Argument("rules", .object, required: true)
+        ]
+    ) { ctx, f in
+        guard let spec = try f.object("rules") else {
+            throw OrderCoreError.invalid("rules is required", field: "rules")
+        }
         let rules = try RiskRules(spec)
         try f.finish()
         let version = try ctx.store.saveRiskRules(rules, at: ctx.at, actor: ctx.actor)
         return ["version": .int(version), "rules": rules.json]
     }
 
-    static let shadow = Command("risk.shadow", .read,
+    static let shadow = Command(
+        "risk.shadow", .read,
         "Score recent orders with a candidate rule set without acting: how decisions would change (rules, limit)",
         arguments: [
             Argument("rules", .object, "The candidate rules to compare with the current ones", required: true),
             Argument("limit", .integer),
         ],
-        result: ["orders", "decisions", "changed"]) { ctx, f in
-        guard let spec = try f.object("rules") else { throw OrderCoreError.invalid("rules is required", field: "rules") }
+        result: ["orders", "decisions", "changed"]
+    ) { ctx, f in
+        guard let spec = try f.object("rules") else {
+            throw OrderCoreError.invalid("rules is required", field: "rules")
+        }
         let candidate = try RiskRules(spec)
         let limit = try f.int("limit", min: 1, max: 100_000) ?? 1_000
         try f.finish()
@@ -160,12 +220,17 @@ enum RiskCommands {
             counts[a.decision, default: 0] += 1
             let stored = try ctx.store.risk(orderRowID: rowID)?["decision"]?.stringValue ?? "unscored"
             if stored != a.decision.rawValue, changed.count < 100 {
-                changed.append(["order_id": .string(order.orderID), "now": .string(stored), "would_be": .string(a.decision.rawValue),
-                                "score": .int(a.score)])
+                changed.append([
+                    "order_id": .string(order.orderID), "now": .string(stored),
+                    "would_be": .string(a.decision.rawValue),
+                    "score": .int(a.score),
+                ])
             }
         }
         var byDecision = JSONObject()
         for decision in RiskDecision.allCases { byDecision[decision.rawValue] = .int(counts[decision] ?? 0) }
-        return ["orders": .int(counts.values.reduce(0, +)), "decisions": .object(byDecision), "changed": .array(changed)]
+        return [
+            "orders": .int(counts.values.reduce(0, +)), "decisions": .object(byDecision), "changed": .array(changed),
+        ]
     }
 }

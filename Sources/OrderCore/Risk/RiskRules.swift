@@ -20,11 +20,17 @@ struct RiskRules: Equatable {
         // Alone, each of the three field scenarios acts: a risky address on an order of 500 or more
         // is reviewed (50); many orders from one phone or device to scattered addresses (50 + 35) and a
         // line 85 % off with nothing explaining it (85) are held.
-        "address_keywords": Rule(points: 50, values: ["min_amount": 500],
-                                 words: ["hotel", "motel", "hostel", "internet cafe", "internet café", "cyber cafe", "parcel locker", "p.o. box",
-                                         "po box", "酒店", "宾馆", "旅馆", "网吧", "网咖", "快递柜", "丰巢", "驿站"]),
-        "velocity": Rule(points: 50, values: ["window_minutes": 60, "max_orders": 5, "scattered_addresses": 3, "scattered_points": 35]),
-        "price_anomaly": Rule(points: 85, values: ["discount_percent": 85], words: ["clearance", "promotion", "employee", "gift"]),
+        "address_keywords": Rule(
+            points: 50, values: ["min_amount": 500],
+            words: [
+                "hotel", "motel", "hostel", "internet cafe", "internet café", "cyber cafe", "parcel locker", "p.o. box",
+                "po box", "酒店", "宾馆", "旅馆", "网吧", "网咖", "快递柜", "丰巢", "驿站",
+            ]),
+        "velocity": Rule(
+            points: 50,
+            values: ["window_minutes": 60, "max_orders": 5, "scattered_addresses": 3, "scattered_points": 35]),
+        "price_anomaly": Rule(
+            points: 85, values: ["discount_percent": 85], words: ["clearance", "promotion", "employee", "gift"]),
         "new_account": Rule(points: 25, values: ["within_minutes": 10, "high_value": 300, "high_value_points": 20]),
         "shared_device": Rule(points: 25, values: ["customers": 3, "window_days": 30]),
         "duplicate_order": Rule(points: 20),
@@ -34,7 +40,10 @@ struct RiskRules: Equatable {
     /// The numbers each rule accepts (anything else is refused), with their allowed range.
     static let ranges: [String: [String: ClosedRange<Double>]] = [
         "address_keywords": ["min_amount": 0...1e12],
-        "velocity": ["window_minutes": 1...10_080, "max_orders": 1...10_000, "scattered_addresses": 2...1_000, "scattered_points": 0...100],
+        "velocity": [
+            "window_minutes": 1...10_080, "max_orders": 1...10_000, "scattered_addresses": 2...1_000,
+            "scattered_points": 0...100,
+        ],
         "price_anomaly": ["discount_percent": 1...100],
         "new_account": ["within_minutes": 0...525_600, "high_value": 0...1e12, "high_value_points": 0...100],
         "shared_device": ["customers": 2...10_000, "window_days": 1...3_650],
@@ -57,7 +66,9 @@ struct RiskRules: Equatable {
         if let r = try f.object("rules") {
             for name in r.keys {
                 guard var rule = rules[name], let ranges = RiskRules.ranges[name] else {
-                    throw .invalid("\(r.name(name)) is not a rule; rules: \(rules.keys.sorted().joined(separator: ", "))", field: r.name(name))
+                    throw .invalid(
+                        "\(r.name(name)) is not a rule; rules: \(rules.keys.sorted().joined(separator: ", "))",
+                        field: r.name(name))
                 }
                 guard let spec = try r.object(name) else { continue }
                 rule.enabled = try spec.bool("enabled") ?? rule.enabled
@@ -65,19 +76,24 @@ struct RiskRules: Equatable {
                 for (key, range) in ranges {
                     guard let v = spec.value(key) else { continue }
                     guard case .number(let text) = v, let number = Double(text), range.contains(number) else {
-                        throw .invalid("\(spec.name(key)) must be a number in \(range.lowerBound)...\(range.upperBound)", field: spec.name(key))
+                        throw .invalid(
+                            "\(spec.name(key)) must be a number in \(range.lowerBound)...\(range.upperBound)",
+                            field: spec.name(key))
                     }
                     rule.values[key] = number
                 }
                 for key in ["keywords", "explained_by_tags"] {
                     guard let v = spec.value(key) else { continue }
                     guard case .array(let items) = v, items.count <= 200 else {
-                        throw .invalid("\(spec.name(key)) must be an array of at most 200 strings", field: spec.name(key))
+                        throw .invalid(
+                            "\(spec.name(key)) must be an array of at most 200 strings", field: spec.name(key))
                     }
                     rule.words = try items.enumerated().map { i, item throws(OrderCoreError) in
                         guard case .string(let word) = item, !word.isEmpty, word.count <= 100,
-                              word.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
-                            throw .invalid("\(spec.name(key))[\(i)] must be a short text", field: "\(spec.name(key))[\(i)]")
+                            word.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F })
+                        else {
+                            throw .invalid(
+                                "\(spec.name(key))[\(i)] must be a short text", field: "\(spec.name(key))[\(i)]")
                         }
                         return word.lowercased()
                     }
@@ -98,10 +114,14 @@ struct RiskRules: Equatable {
             guard let rule = rules[name] else { continue }
             var spec: JSONObject = ["enabled": .bool(rule.enabled), "points": .int(rule.points)]
             for key in rule.values.keys.sorted() { spec[key] = .number(RiskRules.text(rule.values[key] ?? 0)) }
-            if !rule.words.isEmpty { spec[name == "price_anomaly" ? "explained_by_tags" : "keywords"] = .array(rule.words.map(JSON.string)) }
+            if !rule.words.isEmpty {
+                spec[name == "price_anomaly" ? "explained_by_tags" : "keywords"] = .array(rule.words.map(JSON.string))
+            }
             out[name] = .object(spec)
         }
-        return ["thresholds": ["review": .int(review), "hold": .int(hold), "reject": .int(reject)], "rules": .object(out)]
+        return [
+            "thresholds": ["review": .int(review), "hold": .int(hold), "reject": .int(reject)], "rules": .object(out),
+        ]
     }
 
     static func text(_ d: Double) -> String { d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d) }

@@ -1,4 +1,5 @@
 import CSQLite
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -72,7 +73,8 @@ struct Row {
     func text(_ column: Int32) -> String { optText(column) ?? "" }
     func optText(_ column: Int32) -> String? {
         guard let p = sqlite3_column_text(stmt, column) else { return nil }
-        return String(decoding: UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(stmt, column))), as: UTF8.self)
+        return String(
+            decoding: UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(stmt, column))), as: UTF8.self)
     }
 }
 
@@ -100,7 +102,8 @@ final class Database {
         files = sqlite3_db_filename(handle, "main").flatMap { DatabaseFiles(String(cString: $0)) }
         sqlite3_extended_result_codes(db, 1)
         // The busy handler gets the timeout through its context pointer: no state to keep alive.
-        sqlite3_busy_handler(db, jitteredBusyHandler, UnsafeMutableRawPointer(bitPattern: max(1, options.busyTimeoutMillis)))
+        sqlite3_busy_handler(
+            db, jitteredBusyHandler, UnsafeMutableRawPointer(bitPattern: max(1, options.busyTimeoutMillis)))
         do {
             // journal_mode is persistent in the file; WAL lets readers run while one writer commits.
             try execute("PRAGMA journal_mode=WAL")
@@ -130,14 +133,17 @@ final class Database {
         case SQLITE_CANTOPEN:
             OrderCoreError(.io, "cannot open database file '\(path)' (does its directory exist and is it writable?)")
         case SQLITE_READONLY:
-            OrderCoreError(.io, "'\(path)' cannot be written (OrderCore needs write access to the file and its directory): \(message)")
+            OrderCoreError(
+                .io,
+                "'\(path)' cannot be written (OrderCore needs write access to the file and its directory): \(message)")
         case SQLITE_IOERR, SQLITE_PERM:
             OrderCoreError(.io, "I/O error on '\(path)': \(message)")
         case SQLITE_CONSTRAINT: OrderCoreError(.conflict, "constraint violated: \(message)")
         // SUM() over 64-bit integers refuses to overflow (it does not round to REAL): a report whose
         // totals leave 64 bits is asked for too much at once, not broken.
         case SQLITE_ERROR where message == "integer overflow":
-            OrderCoreError(.invalidInput, "a total is larger than 64 bits can hold; ask for a shorter period or one channel")
+            OrderCoreError(
+                .invalidInput, "a total is larger than 64 bits can hold; ask for a shorter period or one channel")
         case SQLITE_NOMEM: OrderCoreError(.internal, "out of memory")
         default: OrderCoreError(.internal, "SQLite error \(rc): \(message)")
         }
@@ -331,7 +337,8 @@ extension Database {
         guard rc == SQLITE_OK, let destination = handle else {
             sqlite3_close_v2(handle)
             unlink(temporary)
-            throw OrderCoreError(.io, "cannot create the backup '\(temporary)' (does its directory exist and is it writable?)")
+            throw OrderCoreError(
+                .io, "cannot create the backup '\(temporary)' (does its directory exist and is it writable?)")
         }
         var pages = 0
         var problem: String?
@@ -374,7 +381,9 @@ extension Database {
             if text != "ok" { problems.append(text) }
         }
         try rows("PRAGMA foreign_key_check") { row in
-            if problems.count < limit { problems.append("foreign key: row \(row.int(1)) of \(row.text(0)) names a missing \(row.text(2)) row") }
+            if problems.count < limit {
+                problems.append("foreign key: row \(row.int(1)) of \(row.text(0)) names a missing \(row.text(2)) row")
+            }
         }
         return problems
     }

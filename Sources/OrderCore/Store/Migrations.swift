@@ -4,325 +4,375 @@ struct Migration {
     let name: String
     let sql: String
 
-    static let all: [Migration] = [foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation, fulfillment,
-                                   tracking, waves, statusAnchor, intake, actors, returns, risk, reports, health, roles, channelState]
+    static let all: [Migration] = [
+        foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation, fulfillment,
+        tracking, waves, statusAnchor, intake, actors, returns, risk, reports, health, roles, channelState,
+    ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
     /// belongs to some other program.
     static func migrate(_ db: Database) throws {
         try db.transaction(.write) {
-            let hasTable = try db.first("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_migrations'") { _ in true } ?? false
+            let hasTable =
+                try db.first("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_migrations'") { _ in true
+                } ?? false
             if !hasTable {
                 let foreign = try db.first("SELECT name FROM sqlite_master WHERE type='table' LIMIT 1") { $0.text(0) }
                 if let foreign {
-                    throw OrderCoreError(.incompatible, "'\(db.path)' is an SQLite database of another program (it has table '\(foreign)' but no OrderCore schema)")
+                    throw OrderCoreError(
+                        .incompatible,
+                        "'\(db.path)' is an SQLite database of another program (it has table '\(foreign)' but no "
+                            + "OrderCore schema)"
+                    )
                 }
-                try db.execute("CREATE TABLE schema_migrations(seq INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, applied_at INTEGER NOT NULL)")
+                try db.execute(
+                    "CREATE TABLE schema_migrations(seq INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, applied_at "
+                        + "INTEGER NOT NULL)"
+                )
             }
             var applied: [String] = []
             try db.rows("SELECT name FROM schema_migrations ORDER BY seq") { applied.append($0.text(0)) }
             for (i, name) in applied.enumerated() where i >= all.count || all[i].name != name {
-                throw OrderCoreError(.incompatible,
-                    "'\(db.path)' was written by a newer OrderCore (unknown migration '\(name)'); this is OrderCore \(Version.string), upgrade the library",
+                throw OrderCoreError(
+                    .incompatible,
+                    "'\(db.path)' was written by a newer OrderCore (unknown migration '\(name)'); this is OrderCore "
+                        + "\(Version.string), upgrade the library",
                     details: ["migration": .string(name), "library_version": .string(Version.string)])
             }
             for (i, migration) in all.enumerated().dropFirst(applied.count) {
                 try db.execute(migration.sql)
-                try db.run("INSERT INTO schema_migrations(seq, name, applied_at) VALUES (?, ?, ?)",
-                           .int(Int64(i + 1)), .text(migration.name), .int(Timestamp.now()))
+                try db.run(
+                    "INSERT INTO schema_migrations(seq, name, applied_at) VALUES (?, ?, ?)",
+                    .int(Int64(i + 1)), .text(migration.name), .int(Timestamp.now()))
             }
         }
     }
 
     // MARK: - 0001
 
-    static let foundation = Migration(name: "0001_foundation", sql: """
-        CREATE TABLE config(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+    static let foundation = Migration(
+        name: "0001_foundation",
+        sql: """
+            CREATE TABLE config(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 
-        CREATE TABLE skus(
-            sku TEXT PRIMARY KEY, name TEXT NOT NULL, barcode TEXT UNIQUE, weight_g INTEGER,
-            active INTEGER NOT NULL DEFAULT 1, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
-        ) WITHOUT ROWID;
+            CREATE TABLE skus(
+                sku TEXT PRIMARY KEY, name TEXT NOT NULL, barcode TEXT UNIQUE, weight_g INTEGER,
+                active INTEGER NOT NULL DEFAULT 1, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
 
-        CREATE TABLE warehouses(
-            warehouse TEXT PRIMARY KEY, name TEXT NOT NULL, region TEXT, priority INTEGER NOT NULL DEFAULT 100,
-            active INTEGER NOT NULL DEFAULT 1, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
-        ) WITHOUT ROWID;
+            CREATE TABLE warehouses(
+                warehouse TEXT PRIMARY KEY, name TEXT NOT NULL, region TEXT, priority INTEGER NOT NULL DEFAULT 100,
+                active INTEGER NOT NULL DEFAULT 1, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
 
-        -- Balances per SKU and warehouse. available = on_hand - reserved - safety, never below zero:
-        -- every reservation is a conditional UPDATE that only matches while enough is available.
-        CREATE TABLE stock(
-            sku TEXT NOT NULL REFERENCES skus(sku), warehouse TEXT NOT NULL REFERENCES warehouses(warehouse),
-            on_hand INTEGER NOT NULL DEFAULT 0 CHECK (on_hand >= 0),
-            reserved INTEGER NOT NULL DEFAULT 0 CHECK (reserved >= 0),
-            quarantine INTEGER NOT NULL DEFAULT 0 CHECK (quarantine >= 0),
-            safety INTEGER NOT NULL DEFAULT 0 CHECK (safety >= 0),
-            PRIMARY KEY (sku, warehouse)
-        ) WITHOUT ROWID;
+            -- Balances per SKU and warehouse. available = on_hand - reserved - safety, never below zero:
+            -- every reservation is a conditional UPDATE that only matches while enough is available.
+            CREATE TABLE stock(
+                sku TEXT NOT NULL REFERENCES skus(sku), warehouse TEXT NOT NULL REFERENCES warehouses(warehouse),
+                on_hand INTEGER NOT NULL DEFAULT 0 CHECK (on_hand >= 0),
+                reserved INTEGER NOT NULL DEFAULT 0 CHECK (reserved >= 0),
+                quarantine INTEGER NOT NULL DEFAULT 0 CHECK (quarantine >= 0),
+                safety INTEGER NOT NULL DEFAULT 0 CHECK (safety >= 0),
+                PRIMARY KEY (sku, warehouse)
+            ) WITHOUT ROWID;
 
-        -- Append-only: every balance change is a row; balances always equal the sums of their rows.
-        CREATE TABLE ledger(
-            id INTEGER PRIMARY KEY, at INTEGER NOT NULL, sku TEXT NOT NULL, warehouse TEXT NOT NULL,
-            bucket TEXT NOT NULL, delta INTEGER NOT NULL, reason TEXT NOT NULL,
-            ref_type TEXT, ref_id TEXT, actor TEXT
-        );
-        CREATE INDEX ledger_by_sku ON ledger(sku, warehouse, id);
-        CREATE INDEX ledger_by_ref ON ledger(ref_type, ref_id);
-        CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
-        CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+            -- Append-only: every balance change is a row; balances always equal the sums of their rows.
+            CREATE TABLE ledger(
+                id INTEGER PRIMARY KEY, at INTEGER NOT NULL, sku TEXT NOT NULL, warehouse TEXT NOT NULL,
+                bucket TEXT NOT NULL, delta INTEGER NOT NULL, reason TEXT NOT NULL,
+                ref_type TEXT, ref_id TEXT, actor TEXT
+            );
+            CREATE INDEX ledger_by_sku ON ledger(sku, warehouse, id);
+            CREATE INDEX ledger_by_ref ON ledger(ref_type, ref_id);
+            CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger BEGIN SELECT RAISE(ABORT,
+                'the ledger is append-only'); END;
+            CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger BEGIN SELECT RAISE(ABORT,
+                'the ledger is append-only'); END;
 
-        CREATE TABLE orders(
-            id INTEGER PRIMARY KEY, order_id TEXT NOT NULL UNIQUE,
-            channel TEXT NOT NULL, external_id TEXT, state TEXT NOT NULL, held_from TEXT,
-            currency TEXT NOT NULL, placed_at INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
-            expires_at INTEGER,
-            subtotal INTEGER NOT NULL, line_discount_total INTEGER NOT NULL, discount_total INTEGER NOT NULL,
-            shipping_fee INTEGER NOT NULL, shipping_tax INTEGER NOT NULL, tax_total INTEGER NOT NULL,
-            taxes_included INTEGER NOT NULL, grand_total INTEGER NOT NULL,
-            paid_total INTEGER NOT NULL DEFAULT 0, refund_due INTEGER NOT NULL DEFAULT 0,
-            cancel_reason TEXT,
-            customer_id TEXT, customer_phone TEXT, customer_email TEXT, customer_name TEXT,
-            device_id TEXT, ip TEXT, account_created_at INTEGER,
-            ship_name TEXT, ship_phone TEXT, ship_country TEXT, ship_region TEXT, ship_city TEXT,
-            ship_district TEXT, ship_line1 TEXT, ship_line2 TEXT, ship_postal_code TEXT,
-            tags TEXT, note TEXT,
-            UNIQUE (channel, external_id)
-        );
-        CREATE INDEX orders_by_state ON orders(state, id);
-        CREATE INDEX orders_by_channel ON orders(channel, id);
-        CREATE INDEX orders_by_expiry ON orders(expires_at) WHERE expires_at IS NOT NULL;
+            CREATE TABLE orders(
+                id INTEGER PRIMARY KEY, order_id TEXT NOT NULL UNIQUE,
+                channel TEXT NOT NULL, external_id TEXT, state TEXT NOT NULL, held_from TEXT,
+                currency TEXT NOT NULL, placed_at INTEGER NOT NULL, created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                expires_at INTEGER,
+                subtotal INTEGER NOT NULL, line_discount_total INTEGER NOT NULL, discount_total INTEGER NOT NULL,
+                shipping_fee INTEGER NOT NULL, shipping_tax INTEGER NOT NULL, tax_total INTEGER NOT NULL,
+                taxes_included INTEGER NOT NULL, grand_total INTEGER NOT NULL,
+                paid_total INTEGER NOT NULL DEFAULT 0, refund_due INTEGER NOT NULL DEFAULT 0,
+                cancel_reason TEXT,
+                customer_id TEXT, customer_phone TEXT, customer_email TEXT, customer_name TEXT,
+                device_id TEXT, ip TEXT, account_created_at INTEGER,
+                ship_name TEXT, ship_phone TEXT, ship_country TEXT, ship_region TEXT, ship_city TEXT,
+                ship_district TEXT, ship_line1 TEXT, ship_line2 TEXT, ship_postal_code TEXT,
+                tags TEXT, note TEXT,
+                UNIQUE (channel, external_id)
+            );
+            CREATE INDEX orders_by_state ON orders(state, id);
+            CREATE INDEX orders_by_channel ON orders(channel, id);
+            CREATE INDEX orders_by_expiry ON orders(expires_at) WHERE expires_at IS NOT NULL;
 
-        CREATE TABLE order_lines(
-            order_rowid INTEGER NOT NULL REFERENCES orders(id), line_no INTEGER NOT NULL,
-            sku TEXT NOT NULL, name TEXT, qty INTEGER NOT NULL CHECK (qty > 0),
-            unit_price INTEGER NOT NULL, line_discount INTEGER NOT NULL, tax INTEGER NOT NULL,
-            qty_reserved INTEGER NOT NULL DEFAULT 0, qty_allocated INTEGER NOT NULL DEFAULT 0,
-            qty_picked INTEGER NOT NULL DEFAULT 0, qty_packed INTEGER NOT NULL DEFAULT 0,
-            qty_shipped INTEGER NOT NULL DEFAULT 0, qty_delivered INTEGER NOT NULL DEFAULT 0,
-            qty_cancelled INTEGER NOT NULL DEFAULT 0, qty_returned INTEGER NOT NULL DEFAULT 0,
-            qty_refunded INTEGER NOT NULL DEFAULT 0,
-            PRIMARY KEY (order_rowid, line_no)
-        ) WITHOUT ROWID;
+            CREATE TABLE order_lines(
+                order_rowid INTEGER NOT NULL REFERENCES orders(id), line_no INTEGER NOT NULL,
+                sku TEXT NOT NULL, name TEXT, qty INTEGER NOT NULL CHECK (qty > 0),
+                unit_price INTEGER NOT NULL, line_discount INTEGER NOT NULL, tax INTEGER NOT NULL,
+                qty_reserved INTEGER NOT NULL DEFAULT 0, qty_allocated INTEGER NOT NULL DEFAULT 0,
+                qty_picked INTEGER NOT NULL DEFAULT 0, qty_packed INTEGER NOT NULL DEFAULT 0,
+                qty_shipped INTEGER NOT NULL DEFAULT 0, qty_delivered INTEGER NOT NULL DEFAULT 0,
+                qty_cancelled INTEGER NOT NULL DEFAULT 0, qty_returned INTEGER NOT NULL DEFAULT 0,
+                qty_refunded INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (order_rowid, line_no)
+            ) WITHOUT ROWID;
 
-        CREATE TABLE order_discounts(
-            order_rowid INTEGER NOT NULL REFERENCES orders(id), seq INTEGER NOT NULL,
-            kind TEXT NOT NULL, code TEXT, amount INTEGER NOT NULL,
-            PRIMARY KEY (order_rowid, seq)
-        ) WITHOUT ROWID;
+            CREATE TABLE order_discounts(
+                order_rowid INTEGER NOT NULL REFERENCES orders(id), seq INTEGER NOT NULL,
+                kind TEXT NOT NULL, code TEXT, amount INTEGER NOT NULL,
+                PRIMARY KEY (order_rowid, seq)
+            ) WITHOUT ROWID;
 
-        -- Units promised to an order line in one warehouse. Active ones are counted in stock.reserved.
-        CREATE TABLE reservations(
-            id INTEGER PRIMARY KEY, order_rowid INTEGER NOT NULL REFERENCES orders(id), line_no INTEGER NOT NULL,
-            sku TEXT NOT NULL, warehouse TEXT NOT NULL, qty INTEGER NOT NULL CHECK (qty > 0),
-            expires_at INTEGER, state TEXT NOT NULL DEFAULT 'active'
-        );
-        CREATE INDEX reservations_by_order ON reservations(order_rowid);
-        CREATE INDEX reservations_expiring ON reservations(sku, expires_at) WHERE state = 'active' AND expires_at IS NOT NULL;
+            -- Units promised to an order line in one warehouse. Active ones are counted in stock.reserved.
+            CREATE TABLE reservations(
+                id INTEGER PRIMARY KEY, order_rowid INTEGER NOT NULL REFERENCES orders(id), line_no INTEGER NOT NULL,
+                sku TEXT NOT NULL, warehouse TEXT NOT NULL, qty INTEGER NOT NULL CHECK (qty > 0),
+                expires_at INTEGER, state TEXT NOT NULL DEFAULT 'active'
+            );
+            CREATE INDEX reservations_by_order ON reservations(order_rowid);
+            CREATE INDEX reservations_expiring ON reservations(sku, expires_at) WHERE state = 'active'
+                AND expires_at IS NOT NULL;
 
-        CREATE TABLE payments(
-            id INTEGER PRIMARY KEY, order_rowid INTEGER NOT NULL REFERENCES orders(id),
-            payment_ref TEXT UNIQUE, amount INTEGER NOT NULL, at INTEGER NOT NULL, actor TEXT
-        );
-        CREATE INDEX payments_by_order ON payments(order_rowid);
+            CREATE TABLE payments(
+                id INTEGER PRIMARY KEY, order_rowid INTEGER NOT NULL REFERENCES orders(id),
+                payment_ref TEXT UNIQUE, amount INTEGER NOT NULL, at INTEGER NOT NULL, actor TEXT
+            );
+            CREATE INDEX payments_by_order ON payments(order_rowid);
 
-        -- The audit timeline; the global id orders every event of every order.
-        CREATE TABLE order_events(
-            id INTEGER PRIMARY KEY, order_rowid INTEGER NOT NULL REFERENCES orders(id), seq INTEGER NOT NULL,
-            at INTEGER NOT NULL, actor TEXT, from_state TEXT, to_state TEXT NOT NULL, command TEXT NOT NULL,
-            details TEXT,
-            UNIQUE (order_rowid, seq)
-        );
+            -- The audit timeline; the global id orders every event of every order.
+            CREATE TABLE order_events(
+                id INTEGER PRIMARY KEY, order_rowid INTEGER NOT NULL REFERENCES orders(id), seq INTEGER NOT NULL,
+                at INTEGER NOT NULL, actor TEXT, from_state TEXT, to_state TEXT NOT NULL, command TEXT NOT NULL,
+                details TEXT,
+                UNIQUE (order_rowid, seq)
+            );
 
-        -- First successful response per idempotency key.
-        CREATE TABLE idempotency(
-            key TEXT PRIMARY KEY, op TEXT NOT NULL, request_hash INTEGER NOT NULL,
-            response TEXT NOT NULL, at INTEGER NOT NULL
-        ) WITHOUT ROWID;
-        """)
+            -- First successful response per idempotency key.
+            CREATE TABLE idempotency(
+                key TEXT PRIMARY KEY, op TEXT NOT NULL, request_hash INTEGER NOT NULL,
+                response TEXT NOT NULL, at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            """)
 
     // MARK: - 0002
 
     /// Why a stock adjustment happened, in the words of whoever made it.
-    static let ledgerNote = Migration(name: "0002_ledger_note", sql: """
-        ALTER TABLE ledger ADD COLUMN note TEXT;
-        """)
+    static let ledgerNote = Migration(
+        name: "0002_ledger_note",
+        sql: """
+            ALTER TABLE ledger ADD COLUMN note TEXT;
+            """)
 
     // MARK: - 0003
 
     /// Unit costs (to value count variances), cycle counts and transfers between warehouses.
-    static let countsAndTransfers = Migration(name: "0003_counts_transfers", sql: """
-        ALTER TABLE skus ADD COLUMN unit_cost INTEGER;
-        ALTER TABLE skus ADD COLUMN cost_currency TEXT;
+    static let countsAndTransfers = Migration(
+        name: "0003_counts_transfers",
+        sql: """
+            ALTER TABLE skus ADD COLUMN unit_cost INTEGER;
+            ALTER TABLE skus ADD COLUMN cost_currency TEXT;
 
-        CREATE TABLE counts(
-            id INTEGER PRIMARY KEY, count_id TEXT NOT NULL UNIQUE,
-            warehouse TEXT NOT NULL REFERENCES warehouses(warehouse), at INTEGER NOT NULL, actor TEXT, reference TEXT
-        );
-        CREATE TABLE count_lines(
-            count_rowid INTEGER NOT NULL REFERENCES counts(id), sku TEXT NOT NULL,
-            expected INTEGER NOT NULL, counted INTEGER NOT NULL CHECK (counted >= 0),
-            PRIMARY KEY (count_rowid, sku)
-        ) WITHOUT ROWID;
+            CREATE TABLE counts(
+                id INTEGER PRIMARY KEY, count_id TEXT NOT NULL UNIQUE,
+                warehouse TEXT NOT NULL REFERENCES warehouses(warehouse), at INTEGER NOT NULL, actor TEXT,
+                    reference TEXT
+            );
+            CREATE TABLE count_lines(
+                count_rowid INTEGER NOT NULL REFERENCES counts(id), sku TEXT NOT NULL,
+                expected INTEGER NOT NULL, counted INTEGER NOT NULL CHECK (counted >= 0),
+                PRIMARY KEY (count_rowid, sku)
+            ) WITHOUT ROWID;
 
-        -- Units leave the source when a transfer is created and arrive when (part of) it is received;
-        -- in between they are in transit, counted in neither warehouse's on-hand.
-        CREATE TABLE transfers(
-            id INTEGER PRIMARY KEY, transfer_id TEXT NOT NULL UNIQUE,
-            from_warehouse TEXT NOT NULL REFERENCES warehouses(warehouse), to_warehouse TEXT NOT NULL REFERENCES warehouses(warehouse),
-            state TEXT NOT NULL, reference TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
-        );
-        CREATE TABLE transfer_lines(
-            transfer_rowid INTEGER NOT NULL REFERENCES transfers(id), sku TEXT NOT NULL,
-            qty INTEGER NOT NULL CHECK (qty > 0), received INTEGER NOT NULL DEFAULT 0 CHECK (received >= 0 AND received <= qty),
-            PRIMARY KEY (transfer_rowid, sku)
-        ) WITHOUT ROWID;
-        CREATE INDEX transfer_lines_open ON transfer_lines(sku) WHERE received < qty;
-        """)
+            -- Units leave the source when a transfer is created and arrive when (part of) it is received;
+            -- in between they are in transit, counted in neither warehouse's on-hand.
+            CREATE TABLE transfers(
+                id INTEGER PRIMARY KEY, transfer_id TEXT NOT NULL UNIQUE,
+                from_warehouse TEXT NOT NULL REFERENCES warehouses(warehouse),
+                    to_warehouse TEXT NOT NULL REFERENCES warehouses(warehouse),
+                state TEXT NOT NULL, reference TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+            );
+            CREATE TABLE transfer_lines(
+                transfer_rowid INTEGER NOT NULL REFERENCES transfers(id), sku TEXT NOT NULL,
+                qty INTEGER NOT NULL CHECK (qty > 0), received INTEGER NOT NULL DEFAULT 0 CHECK (received >= 0
+                    AND received <= qty),
+                PRIMARY KEY (transfer_rowid, sku)
+            ) WITHOUT ROWID;
+            CREATE INDEX transfer_lines_open ON transfer_lines(sku) WHERE received < qty;
+            """)
 
     // MARK: - 0004
 
     /// Sales channels: which warehouses serve them, and per SKU a cap (units the channel may sell) and
     /// an on/off switch. `used` counts the units of the channel's live reservations and sales against
     /// the cap; a reservation remembers whether it was counted, so its release gives back exactly that.
-    static let channels = Migration(name: "0004_channels", sql: """
-        CREATE TABLE channels(
-            channel TEXT PRIMARY KEY, name TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1,
-            created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
-        ) WITHOUT ROWID;
-        CREATE TABLE channel_warehouses(
-            channel TEXT NOT NULL REFERENCES channels(channel), warehouse TEXT NOT NULL REFERENCES warehouses(warehouse),
-            PRIMARY KEY (channel, warehouse)
-        ) WITHOUT ROWID;
-        CREATE TABLE channel_skus(
-            channel TEXT NOT NULL REFERENCES channels(channel), sku TEXT NOT NULL REFERENCES skus(sku),
-            cap INTEGER CHECK (cap IS NULL OR cap >= 0), used INTEGER NOT NULL DEFAULT 0 CHECK (used >= 0),
-            open INTEGER NOT NULL DEFAULT 1, closed_reason TEXT,
-            PRIMARY KEY (channel, sku)
-        ) WITHOUT ROWID;
-        ALTER TABLE reservations ADD COLUMN channel_counted INTEGER NOT NULL DEFAULT 0;
-        """)
+    static let channels = Migration(
+        name: "0004_channels",
+        sql: """
+            CREATE TABLE channels(
+                channel TEXT PRIMARY KEY, name TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1,
+                created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE TABLE channel_warehouses(
+                channel TEXT NOT NULL REFERENCES channels(channel),
+                    warehouse TEXT NOT NULL REFERENCES warehouses(warehouse),
+                PRIMARY KEY (channel, warehouse)
+            ) WITHOUT ROWID;
+            CREATE TABLE channel_skus(
+                channel TEXT NOT NULL REFERENCES channels(channel), sku TEXT NOT NULL REFERENCES skus(sku),
+                cap INTEGER CHECK (cap IS NULL OR cap >= 0), used INTEGER NOT NULL DEFAULT 0 CHECK (used >= 0),
+                open INTEGER NOT NULL DEFAULT 1, closed_reason TEXT,
+                PRIMARY KEY (channel, sku)
+            ) WITHOUT ROWID;
+            ALTER TABLE reservations ADD COLUMN channel_counted INTEGER NOT NULL DEFAULT 0;
+            """)
 
     // MARK: - 0005
 
     /// Reservation policies recorded per order (so a later change of the setting never confuses an open
     /// order): when its stock is reserved, the warehouse it is pinned to, and for pre-sales the deposit
     /// and when the balance is due.
-    static let policies = Migration(name: "0005_reservation_policies", sql: """
-        ALTER TABLE orders ADD COLUMN reserve_at TEXT NOT NULL DEFAULT 'order';
-        ALTER TABLE orders ADD COLUMN deposit INTEGER;
-        ALTER TABLE orders ADD COLUMN balance_due_at INTEGER;
-        ALTER TABLE orders ADD COLUMN warehouse TEXT;
-        """)
+    static let policies = Migration(
+        name: "0005_reservation_policies",
+        sql: """
+            ALTER TABLE orders ADD COLUMN reserve_at TEXT NOT NULL DEFAULT 'order';
+            ALTER TABLE orders ADD COLUMN deposit INTEGER;
+            ALTER TABLE orders ADD COLUMN balance_due_at INTEGER;
+            ALTER TABLE orders ADD COLUMN warehouse TEXT;
+            """)
 
     // MARK: - 0006
 
     /// What sells (units of paid orders per SKU, warehouse and business day), low-stock alerts, and how
     /// far the sweep has looked through the ledger (the SKUs changed since are those it looks at next).
-    static let stockWatch = Migration(name: "0006_stock_watch", sql: """
-        CREATE TABLE sales_daily(
-            sku TEXT NOT NULL, warehouse TEXT NOT NULL, day INTEGER NOT NULL, units INTEGER NOT NULL,
-            PRIMARY KEY (sku, warehouse, day)
-        ) WITHOUT ROWID;
-        CREATE INDEX sales_daily_by_day ON sales_daily(day);
-        CREATE TABLE alerts(
-            id INTEGER PRIMARY KEY, kind TEXT NOT NULL, sku TEXT, warehouse TEXT,
-            opened_at INTEGER NOT NULL, cleared_at INTEGER, details TEXT
-        );
-        CREATE UNIQUE INDEX alerts_open ON alerts(kind, sku) WHERE cleared_at IS NULL;
-        CREATE TABLE watermarks(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-        ALTER TABLE orders ADD COLUMN paid_at INTEGER;
-        """)
+    static let stockWatch = Migration(
+        name: "0006_stock_watch",
+        sql: """
+            CREATE TABLE sales_daily(
+                sku TEXT NOT NULL, warehouse TEXT NOT NULL, day INTEGER NOT NULL, units INTEGER NOT NULL,
+                PRIMARY KEY (sku, warehouse, day)
+            ) WITHOUT ROWID;
+            CREATE INDEX sales_daily_by_day ON sales_daily(day);
+            CREATE TABLE alerts(
+                id INTEGER PRIMARY KEY, kind TEXT NOT NULL, sku TEXT, warehouse TEXT,
+                opened_at INTEGER NOT NULL, cleared_at INTEGER, details TEXT
+            );
+            CREATE UNIQUE INDEX alerts_open ON alerts(kind, sku) WHERE cleared_at IS NULL;
+            CREATE TABLE watermarks(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+            ALTER TABLE orders ADD COLUMN paid_at INTEGER;
+            """)
 
     // MARK: - 0007
 
     /// Which ship-to regions each warehouse serves and how far it is from others; the allocation
     /// decision of each order; alerts about an order (backorders).
-    static let allocation = Migration(name: "0007_allocation", sql: """
-        CREATE TABLE warehouse_regions(
-            warehouse TEXT NOT NULL REFERENCES warehouses(warehouse), region TEXT NOT NULL,
-            serves INTEGER NOT NULL DEFAULT 0, distance INTEGER CHECK (distance IS NULL OR distance >= 0),
-            PRIMARY KEY (warehouse, region)
-        ) WITHOUT ROWID;
-        ALTER TABLE orders ADD COLUMN allocation TEXT;
-        ALTER TABLE alerts ADD COLUMN order_id TEXT;
-        """)
+    static let allocation = Migration(
+        name: "0007_allocation",
+        sql: """
+            CREATE TABLE warehouse_regions(
+                warehouse TEXT NOT NULL REFERENCES warehouses(warehouse), region TEXT NOT NULL,
+                serves INTEGER NOT NULL DEFAULT 0, distance INTEGER CHECK (distance IS NULL OR distance >= 0),
+                PRIMARY KEY (warehouse, region)
+            ) WITHOUT ROWID;
+            ALTER TABLE orders ADD COLUMN allocation TEXT;
+            ALTER TABLE alerts ADD COLUMN order_id TEXT;
+            """)
 
     // MARK: - 0008
 
     /// Holds (why), when each order entered its state (for stuck orders), packed parcels with their
     /// weight check, and shipments.
-    static let fulfillment = Migration(name: "0008_fulfillment", sql: """
-        ALTER TABLE orders ADD COLUMN hold_reason TEXT;
-        ALTER TABLE orders ADD COLUMN delivered_at INTEGER;
-        ALTER TABLE orders ADD COLUMN state_since INTEGER;
-        UPDATE orders SET state_since = updated_at;
-        CREATE INDEX orders_by_state_since ON orders(state, state_since);
-        CREATE TABLE parcels(
-            id INTEGER PRIMARY KEY, order_rowid INTEGER NOT NULL REFERENCES orders(id), seq INTEGER NOT NULL,
-            state TEXT NOT NULL, weight_g INTEGER, expected_g INTEGER, packed_at INTEGER NOT NULL,
-            override_by TEXT, override_reason TEXT, shipment_rowid INTEGER,
-            UNIQUE (order_rowid, seq)
-        );
-        CREATE TABLE parcel_lines(
-            parcel_rowid INTEGER NOT NULL REFERENCES parcels(id), line_no INTEGER NOT NULL, sku TEXT NOT NULL,
-            qty INTEGER NOT NULL CHECK (qty > 0),
-            PRIMARY KEY (parcel_rowid, line_no)
-        ) WITHOUT ROWID;
-        CREATE TABLE shipments(
-            id INTEGER PRIMARY KEY, order_rowid INTEGER NOT NULL REFERENCES orders(id), seq INTEGER NOT NULL,
-            carrier TEXT NOT NULL, tracking_no TEXT NOT NULL, state TEXT NOT NULL,
-            shipped_at INTEGER NOT NULL, delivered_at INTEGER,
-            UNIQUE (order_rowid, seq), UNIQUE (carrier, tracking_no)
-        );
-        """)
+    static let fulfillment = Migration(
+        name: "0008_fulfillment",
+        sql: """
+            ALTER TABLE orders ADD COLUMN hold_reason TEXT;
+            ALTER TABLE orders ADD COLUMN delivered_at INTEGER;
+            ALTER TABLE orders ADD COLUMN state_since INTEGER;
+            UPDATE orders SET state_since = updated_at;
+            CREATE INDEX orders_by_state_since ON orders(state, state_since);
+            CREATE TABLE parcels(
+                id INTEGER PRIMARY KEY, order_rowid INTEGER NOT NULL REFERENCES orders(id), seq INTEGER NOT NULL,
+                state TEXT NOT NULL, weight_g INTEGER, expected_g INTEGER, packed_at INTEGER NOT NULL,
+                override_by TEXT, override_reason TEXT, shipment_rowid INTEGER,
+                UNIQUE (order_rowid, seq)
+            );
+            CREATE TABLE parcel_lines(
+                parcel_rowid INTEGER NOT NULL REFERENCES parcels(id), line_no INTEGER NOT NULL, sku TEXT NOT NULL,
+                qty INTEGER NOT NULL CHECK (qty > 0),
+                PRIMARY KEY (parcel_rowid, line_no)
+            ) WITHOUT ROWID;
+            CREATE TABLE shipments(
+                id INTEGER PRIMARY KEY, order_rowid INTEGER NOT NULL REFERENCES orders(id), seq INTEGER NOT NULL,
+                carrier TEXT NOT NULL, tracking_no TEXT NOT NULL, state TEXT NOT NULL,
+                shipped_at INTEGER NOT NULL, delivered_at INTEGER,
+                UNIQUE (order_rowid, seq), UNIQUE (carrier, tracking_no)
+            );
+            """)
 
     // MARK: - 0009
 
     /// Carrier tracking events, kept as they arrive (also for tracking numbers no shipment has), what
     /// they told about each shipment, and alerts about things that are neither a SKU nor an order.
-    static let tracking = Migration(name: "0009_tracking", sql: """
-        ALTER TABLE shipments ADD COLUMN picked_up_at INTEGER;
-        ALTER TABLE shipments ADD COLUMN last_event_at INTEGER;
-        CREATE TABLE tracking_events(
-            id INTEGER PRIMARY KEY, carrier TEXT NOT NULL, tracking_no TEXT NOT NULL, shipment_rowid INTEGER REFERENCES shipments(id),
-            status TEXT NOT NULL, time INTEGER NOT NULL, message TEXT NOT NULL DEFAULT '', location TEXT, received_at INTEGER NOT NULL,
-            UNIQUE (carrier, tracking_no, status, time, message)
-        );
-        CREATE INDEX shipments_awaiting_pickup ON shipments(shipped_at) WHERE picked_up_at IS NULL AND state != 'delivered';
-        ALTER TABLE alerts ADD COLUMN ref TEXT;
-        """)
+    static let tracking = Migration(
+        name: "0009_tracking",
+        sql: """
+            ALTER TABLE shipments ADD COLUMN picked_up_at INTEGER;
+            ALTER TABLE shipments ADD COLUMN last_event_at INTEGER;
+            CREATE TABLE tracking_events(
+                id INTEGER PRIMARY KEY, carrier TEXT NOT NULL, tracking_no TEXT NOT NULL,
+                    shipment_rowid INTEGER REFERENCES shipments(id),
+                status TEXT NOT NULL, time INTEGER NOT NULL, message TEXT NOT NULL DEFAULT '', location TEXT,
+                    received_at INTEGER NOT NULL,
+                UNIQUE (carrier, tracking_no, status, time, message)
+            );
+            CREATE INDEX shipments_awaiting_pickup ON shipments(shipped_at) WHERE picked_up_at IS NULL
+                AND state != 'delivered';
+            ALTER TABLE alerts ADD COLUMN ref TEXT;
+            """)
 
     // MARK: - 0010
 
     /// Where each SKU lies in a warehouse, what carrier and priority an order asked for, and waves of
     /// orders picked together.
-    static let waves = Migration(name: "0010_waves", sql: """
-        ALTER TABLE stock ADD COLUMN location TEXT;
-        ALTER TABLE orders ADD COLUMN carrier TEXT;
-        ALTER TABLE orders ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
-        CREATE TABLE waves(
-            id INTEGER PRIMARY KEY, wave_id TEXT NOT NULL UNIQUE, warehouse TEXT NOT NULL REFERENCES warehouses(warehouse),
-            carrier TEXT, cutoff INTEGER, created_at INTEGER NOT NULL, actor TEXT
-        );
-        CREATE TABLE wave_orders(
-            wave_rowid INTEGER NOT NULL REFERENCES waves(id), order_rowid INTEGER NOT NULL UNIQUE REFERENCES orders(id),
-            PRIMARY KEY (wave_rowid, order_rowid)
-        ) WITHOUT ROWID;
-        """)
+    static let waves = Migration(
+        name: "0010_waves",
+        sql: """
+            ALTER TABLE stock ADD COLUMN location TEXT;
+            ALTER TABLE orders ADD COLUMN carrier TEXT;
+            ALTER TABLE orders ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+            CREATE TABLE waves(
+                id INTEGER PRIMARY KEY, wave_id TEXT NOT NULL UNIQUE,
+                    warehouse TEXT NOT NULL REFERENCES warehouses(warehouse),
+                carrier TEXT, cutoff INTEGER, created_at INTEGER NOT NULL, actor TEXT
+            );
+            CREATE TABLE wave_orders(
+                wave_rowid INTEGER NOT NULL REFERENCES waves(id),
+                    order_rowid INTEGER NOT NULL UNIQUE REFERENCES orders(id),
+                PRIMARY KEY (wave_rowid, order_rowid)
+            ) WITHOUT ROWID;
+            """)
 
     // MARK: - 0011
 
     /// The status anchor: how each source system (a channel, a WMS) names order states, as data, and
     /// the last status each source reported for each order.
-    static let statusAnchor = Migration(name: "0011_status_anchor", sql: """
-        CREATE TABLE status_mappings(source TEXT PRIMARY KEY, mapping TEXT NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID;
-        CREATE TABLE source_statuses(
-            order_rowid INTEGER NOT NULL REFERENCES orders(id), source TEXT NOT NULL,
-            reported TEXT NOT NULL, state TEXT, at INTEGER NOT NULL,
-            PRIMARY KEY (order_rowid, source)
-        ) WITHOUT ROWID;
-        CREATE INDEX source_statuses_by_source ON source_statuses(source);
-        """)
+    static let statusAnchor = Migration(
+        name: "0011_status_anchor",
+        sql: """
+            CREATE TABLE status_mappings(source TEXT PRIMARY KEY, mapping TEXT NOT NULL,
+                updated_at INTEGER NOT NULL) WITHOUT ROWID;
+            CREATE TABLE source_statuses(
+                order_rowid INTEGER NOT NULL REFERENCES orders(id), source TEXT NOT NULL,
+                reported TEXT NOT NULL, state TEXT, at INTEGER NOT NULL,
+                PRIMARY KEY (order_rowid, source)
+            ) WITHOUT ROWID;
+            CREATE INDEX source_statuses_by_source ON source_statuses(source);
+            """)
 
     // MARK: - 0012
 
@@ -330,141 +380,166 @@ struct Migration {
     /// profiles written by users, the change feed with its consumers' cursors, the sellable quantity
     /// last published per channel and SKU, warnings and the duplicate fingerprint on orders, units a
     /// channel sold that stock could not cover (backorders), and refunds made outside OrderCore.
-    static let intake = Migration(name: "0012_intake_and_feed", sql: """
-        CREATE TABLE inbox(
-            id INTEGER PRIMARY KEY, channel TEXT NOT NULL, event_type TEXT NOT NULL, event_id TEXT,
-            payload_hash INTEGER NOT NULL, payload TEXT NOT NULL, received_at INTEGER NOT NULL,
-            state TEXT NOT NULL CHECK (state IN ('applied', 'dead')), outcome TEXT NOT NULL,
-            attempts INTEGER NOT NULL DEFAULT 1, updated_at INTEGER NOT NULL
-        );
-        CREATE UNIQUE INDEX inbox_by_event ON inbox(channel, event_type, event_id) WHERE event_id IS NOT NULL;
-        CREATE INDEX inbox_by_hash ON inbox(channel, payload_hash, received_at);
-        CREATE INDEX inbox_dead ON inbox(id) WHERE state = 'dead';
-        CREATE TABLE channel_profiles(profile TEXT PRIMARY KEY, definition TEXT NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID;
-        ALTER TABLE channels ADD COLUMN profile TEXT;
+    static let intake = Migration(
+        name: "0012_intake_and_feed",
+        sql: """
+            CREATE TABLE inbox(
+                id INTEGER PRIMARY KEY, channel TEXT NOT NULL, event_type TEXT NOT NULL, event_id TEXT,
+                payload_hash INTEGER NOT NULL, payload TEXT NOT NULL, received_at INTEGER NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('applied', 'dead')), outcome TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 1, updated_at INTEGER NOT NULL
+            );
+            CREATE UNIQUE INDEX inbox_by_event ON inbox(channel, event_type, event_id) WHERE event_id IS NOT NULL;
+            CREATE INDEX inbox_by_hash ON inbox(channel, payload_hash, received_at);
+            CREATE INDEX inbox_dead ON inbox(id) WHERE state = 'dead';
+            CREATE TABLE channel_profiles(profile TEXT PRIMARY KEY, definition TEXT NOT NULL,
+                updated_at INTEGER NOT NULL) WITHOUT ROWID;
+            ALTER TABLE channels ADD COLUMN profile TEXT;
 
-        CREATE TABLE feed(seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, kind TEXT NOT NULL, data TEXT NOT NULL);
-        CREATE TABLE feed_consumers(consumer TEXT PRIMARY KEY, cursor INTEGER NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID;
-        CREATE TABLE channel_stock(
-            channel TEXT NOT NULL, sku TEXT NOT NULL, sellable INTEGER NOT NULL, PRIMARY KEY (channel, sku)
-        ) WITHOUT ROWID;
+            CREATE TABLE feed(seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, kind TEXT NOT NULL, data TEXT NOT NULL);
+            CREATE TABLE feed_consumers(consumer TEXT PRIMARY KEY, cursor INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL) WITHOUT ROWID;
+            CREATE TABLE channel_stock(
+                channel TEXT NOT NULL, sku TEXT NOT NULL, sellable INTEGER NOT NULL, PRIMARY KEY (channel, sku)
+            ) WITHOUT ROWID;
 
-        ALTER TABLE orders ADD COLUMN warnings TEXT;
-        ALTER TABLE orders ADD COLUMN fingerprint TEXT;
-        CREATE INDEX orders_by_fingerprint ON orders(fingerprint, placed_at) WHERE fingerprint IS NOT NULL;
-        ALTER TABLE order_lines ADD COLUMN qty_backordered INTEGER NOT NULL DEFAULT 0;
-        ALTER TABLE payments ADD COLUMN kind TEXT NOT NULL DEFAULT 'payment';
-        ALTER TABLE payments ADD COLUMN reason TEXT;
-        """)
+            ALTER TABLE orders ADD COLUMN warnings TEXT;
+            ALTER TABLE orders ADD COLUMN fingerprint TEXT;
+            CREATE INDEX orders_by_fingerprint ON orders(fingerprint, placed_at) WHERE fingerprint IS NOT NULL;
+            ALTER TABLE order_lines ADD COLUMN qty_backordered INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE payments ADD COLUMN kind TEXT NOT NULL DEFAULT 'payment';
+            ALTER TABLE payments ADD COLUMN reason TEXT;
+            """)
 
     // MARK: - 0013
 
     /// The people (and programs) that act on orders, with a role that decides what they may approve.
-    static let actors = Migration(name: "0013_actors", sql: """
-        CREATE TABLE actors(
-            actor TEXT PRIMARY KEY, name TEXT, role TEXT NOT NULL CHECK (role IN ('operator', 'supervisor', 'admin')),
-            active INTEGER NOT NULL DEFAULT 1, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
-        ) WITHOUT ROWID;
-        """)
+    static let actors = Migration(
+        name: "0013_actors",
+        sql: """
+            CREATE TABLE actors(
+                actor TEXT PRIMARY KEY, name TEXT, role TEXT NOT NULL CHECK (role IN ('operator', 'supervisor',
+                    'admin')),
+                active INTEGER NOT NULL DEFAULT 1, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            """)
 
     // MARK: - 0014
 
     /// Returns (RMAs) linked to orders and their lines, what arrived per grade, refunds per tender, and
     /// each return's timeline.
-    static let returns = Migration(name: "0014_returns", sql: """
-        CREATE TABLE returns(
-            id INTEGER PRIMARY KEY, return_id TEXT NOT NULL UNIQUE, order_rowid INTEGER NOT NULL REFERENCES orders(id),
-            state TEXT NOT NULL, reason TEXT NOT NULL, seller_fault INTEGER NOT NULL, customer TEXT, owner TEXT,
-            note TEXT, flags TEXT NOT NULL DEFAULT '[]', replacement_order_id TEXT, price_difference INTEGER,
-            created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, state_since INTEGER NOT NULL
-        );
-        CREATE INDEX returns_by_order ON returns(order_rowid);
-        CREATE INDEX returns_by_state ON returns(state, state_since);
-        CREATE INDEX returns_by_customer ON returns(customer) WHERE customer IS NOT NULL;
-        CREATE TABLE return_lines(
-            return_rowid INTEGER NOT NULL REFERENCES returns(id), line_no INTEGER NOT NULL, sku TEXT NOT NULL,
-            requested INTEGER NOT NULL CHECK (requested > 0), resellable INTEGER NOT NULL DEFAULT 0, damaged INTEGER NOT NULL DEFAULT 0,
-            wrong_item INTEGER NOT NULL DEFAULT 0, empty INTEGER NOT NULL DEFAULT 0, refunded INTEGER NOT NULL DEFAULT 0,
-            PRIMARY KEY (return_rowid, line_no)
-        ) WITHOUT ROWID;
-        CREATE TABLE return_refunds(
-            id INTEGER PRIMARY KEY, return_rowid INTEGER NOT NULL REFERENCES returns(id), refund_ref TEXT NOT NULL UNIQUE,
-            cash INTEGER NOT NULL, points INTEGER NOT NULL, shipping INTEGER NOT NULL, coupon INTEGER NOT NULL,
-            units TEXT NOT NULL, before_receipt TEXT, at INTEGER NOT NULL, actor TEXT
-        );
-        CREATE INDEX return_refunds_by_return ON return_refunds(return_rowid);
-        CREATE TABLE return_events(
-            id INTEGER PRIMARY KEY, return_rowid INTEGER NOT NULL REFERENCES returns(id), at INTEGER NOT NULL, actor TEXT,
-            from_state TEXT, to_state TEXT NOT NULL, command TEXT NOT NULL, details TEXT
-        );
-        CREATE INDEX return_events_by_return ON return_events(return_rowid, id);
-        """)
+    static let returns = Migration(
+        name: "0014_returns",
+        sql: """
+            CREATE TABLE returns(
+                id INTEGER PRIMARY KEY, return_id TEXT NOT NULL UNIQUE,
+                    order_rowid INTEGER NOT NULL REFERENCES orders(id),
+                state TEXT NOT NULL, reason TEXT NOT NULL, seller_fault INTEGER NOT NULL, customer TEXT, owner TEXT,
+                note TEXT, flags TEXT NOT NULL DEFAULT '[]', replacement_order_id TEXT, price_difference INTEGER,
+                created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, state_since INTEGER NOT NULL
+            );
+            CREATE INDEX returns_by_order ON returns(order_rowid);
+            CREATE INDEX returns_by_state ON returns(state, state_since);
+            CREATE INDEX returns_by_customer ON returns(customer) WHERE customer IS NOT NULL;
+            CREATE TABLE return_lines(
+                return_rowid INTEGER NOT NULL REFERENCES returns(id), line_no INTEGER NOT NULL, sku TEXT NOT NULL,
+                requested INTEGER NOT NULL CHECK (requested > 0), resellable INTEGER NOT NULL DEFAULT 0,
+                    damaged INTEGER NOT NULL DEFAULT 0,
+                wrong_item INTEGER NOT NULL DEFAULT 0, empty INTEGER NOT NULL DEFAULT 0,
+                    refunded INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (return_rowid, line_no)
+            ) WITHOUT ROWID;
+            CREATE TABLE return_refunds(
+                id INTEGER PRIMARY KEY, return_rowid INTEGER NOT NULL REFERENCES returns(id),
+                    refund_ref TEXT NOT NULL UNIQUE,
+                cash INTEGER NOT NULL, points INTEGER NOT NULL, shipping INTEGER NOT NULL, coupon INTEGER NOT NULL,
+                units TEXT NOT NULL, before_receipt TEXT, at INTEGER NOT NULL, actor TEXT
+            );
+            CREATE INDEX return_refunds_by_return ON return_refunds(return_rowid);
+            CREATE TABLE return_events(
+                id INTEGER PRIMARY KEY, return_rowid INTEGER NOT NULL REFERENCES returns(id), at INTEGER NOT NULL,
+                    actor TEXT,
+                from_state TEXT, to_state TEXT NOT NULL, command TEXT NOT NULL, details TEXT
+            );
+            CREATE INDEX return_events_by_return ON return_events(return_rowid, id);
+            """)
 
     // MARK: - 0015
 
     /// Risk: each order's score, decision and reasons; versioned rule sets; allow and block lists; and
     /// the indexes the velocity rules count with (per phone, email, device and IP over a time window;
     /// device and IP cover the customer too, so counting customers never reads the orders themselves).
-    static let risk = Migration(name: "0015_risk", sql: """
-        ALTER TABLE orders ADD COLUMN risk TEXT;
-        ALTER TABLE orders ADD COLUMN risk_decision TEXT;
-        CREATE INDEX orders_by_risk_queue ON orders(risk_decision, id) WHERE risk_decision IN ('review', 'hold');
-        CREATE INDEX orders_by_phone ON orders(customer_phone, placed_at) WHERE customer_phone IS NOT NULL;
-        CREATE INDEX orders_by_email ON orders(customer_email, placed_at) WHERE customer_email IS NOT NULL;
-        CREATE INDEX orders_by_device ON orders(device_id, placed_at, customer_id) WHERE device_id IS NOT NULL;
-        CREATE INDEX orders_by_ip ON orders(ip, placed_at, customer_id) WHERE ip IS NOT NULL;
-        CREATE INDEX orders_by_customer ON orders(customer_id) WHERE customer_id IS NOT NULL;
-        CREATE TABLE risk_rulesets(version INTEGER PRIMARY KEY, rules TEXT NOT NULL, created_at INTEGER NOT NULL, actor TEXT);
-        CREATE TABLE risk_lists(
-            kind TEXT NOT NULL, value TEXT NOT NULL, list TEXT NOT NULL CHECK (list IN ('allow', 'block')),
-            note TEXT, updated_at INTEGER NOT NULL, PRIMARY KEY (kind, value)
-        ) WITHOUT ROWID;
-        """)
+    static let risk = Migration(
+        name: "0015_risk",
+        sql: """
+            ALTER TABLE orders ADD COLUMN risk TEXT;
+            ALTER TABLE orders ADD COLUMN risk_decision TEXT;
+            CREATE INDEX orders_by_risk_queue ON orders(risk_decision, id) WHERE risk_decision IN ('review', 'hold');
+            CREATE INDEX orders_by_phone ON orders(customer_phone, placed_at) WHERE customer_phone IS NOT NULL;
+            CREATE INDEX orders_by_email ON orders(customer_email, placed_at) WHERE customer_email IS NOT NULL;
+            CREATE INDEX orders_by_device ON orders(device_id, placed_at, customer_id) WHERE device_id IS NOT NULL;
+            CREATE INDEX orders_by_ip ON orders(ip, placed_at, customer_id) WHERE ip IS NOT NULL;
+            CREATE INDEX orders_by_customer ON orders(customer_id) WHERE customer_id IS NOT NULL;
+            CREATE TABLE risk_rulesets(version INTEGER PRIMARY KEY, rules TEXT NOT NULL, created_at INTEGER NOT NULL,
+                actor TEXT);
+            CREATE TABLE risk_lists(
+                kind TEXT NOT NULL, value TEXT NOT NULL, list TEXT NOT NULL CHECK (list IN ('allow', 'block')),
+                note TEXT, updated_at INTEGER NOT NULL, PRIMARY KEY (kind, value)
+            ) WITHOUT ROWID;
+            """)
 
     // MARK: - 0016
 
     /// Reports: sales are read by when orders were paid and refunds by when they were made.
-    static let reports = Migration(name: "0016_reports", sql: """
-        CREATE INDEX orders_by_paid_at ON orders(paid_at) WHERE paid_at IS NOT NULL;
-        CREATE INDEX payments_by_kind_at ON payments(kind, at);
-        """)
+    static let reports = Migration(
+        name: "0016_reports",
+        sql: """
+            CREATE INDEX orders_by_paid_at ON orders(paid_at) WHERE paid_at IS NOT NULL;
+            CREATE INDEX payments_by_kind_at ON payments(kind, at);
+            """)
 
     // MARK: - 0017
 
     /// The health report: refused commands worth counting (a failed pack check rolls its transaction
     /// back, so it is kept here, outside it), and the indexes that read a period's packing, shipping and
     /// returns, and each person's changes, without reading everything else.
-    static let health = Migration(name: "0017_health", sql: """
-        CREATE TABLE command_failures(
-            id INTEGER PRIMARY KEY, at INTEGER NOT NULL, op TEXT NOT NULL, order_id TEXT, actor TEXT,
-            code TEXT NOT NULL, reason TEXT, message TEXT NOT NULL
-        );
-        CREATE INDEX command_failures_by_op ON command_failures(op, at);
-        CREATE INDEX parcels_by_packed_at ON parcels(packed_at);
-        CREATE INDEX shipments_by_shipped_at ON shipments(shipped_at);
-        CREATE INDEX returns_by_created_at ON returns(created_at);
-        CREATE INDEX order_events_by_actor ON order_events(actor, at) WHERE actor <> 'system';
-        CREATE INDEX ledger_by_actor ON ledger(actor, at) WHERE actor <> 'system';
-        """)
+    static let health = Migration(
+        name: "0017_health",
+        sql: """
+            CREATE TABLE command_failures(
+                id INTEGER PRIMARY KEY, at INTEGER NOT NULL, op TEXT NOT NULL, order_id TEXT, actor TEXT,
+                code TEXT NOT NULL, reason TEXT, message TEXT NOT NULL
+            );
+            CREATE INDEX command_failures_by_op ON command_failures(op, at);
+            CREATE INDEX parcels_by_packed_at ON parcels(packed_at);
+            CREATE INDEX shipments_by_shipped_at ON shipments(shipped_at);
+            CREATE INDEX returns_by_created_at ON returns(created_at);
+            CREATE INDEX order_events_by_actor ON order_events(actor, at) WHERE actor <> 'system';
+            CREATE INDEX ledger_by_actor ON ledger(actor, at) WHERE actor <> 'system';
+            """)
 
     // MARK: - 0018
 
     /// Whether an actor has ever been an admin: the first admin of a database may be registered by
     /// anyone, and only while no admin has ever existed (deactivating or demoting the admins must not
     /// reopen that window).
-    static let roles = Migration(name: "0018_roles", sql: """
-        ALTER TABLE actors ADD COLUMN was_admin INTEGER NOT NULL DEFAULT 0;
-        UPDATE actors SET was_admin = 1 WHERE role = 'admin';
-        """)
+    static let roles = Migration(
+        name: "0018_roles",
+        sql: """
+            ALTER TABLE actors ADD COLUMN was_admin INTEGER NOT NULL DEFAULT 0;
+            UPDATE actors SET was_admin = 1 WHERE role = 'admin';
+            """)
 
     // MARK: - 0019
 
     /// Whether orders a channel reports already shipped by the merchant (backfills) take their units
     /// from the serving warehouse when they arrive; an order's fees (gift wrap, payment surcharge:
     /// WooCommerce `fee_lines`), part of its grand total.
-    static let channelState = Migration(name: "0019_channel_state", sql: """
-        ALTER TABLE channels ADD COLUMN shipped_orders_move_stock INTEGER NOT NULL DEFAULT 1;
-        ALTER TABLE orders ADD COLUMN fee_total INTEGER NOT NULL DEFAULT 0;
-        ALTER TABLE orders ADD COLUMN fees TEXT;
-        """)
+    static let channelState = Migration(
+        name: "0019_channel_state",
+        sql: """
+            ALTER TABLE channels ADD COLUMN shipped_orders_move_stock INTEGER NOT NULL DEFAULT 1;
+            ALTER TABLE orders ADD COLUMN fee_total INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE orders ADD COLUMN fees TEXT;
+            """)
 }

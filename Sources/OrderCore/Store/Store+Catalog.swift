@@ -1,9 +1,14 @@
 extension Store {
     func sku(_ code: String) throws -> SKU? {
-        try db.first("""
-            SELECT sku, name, barcode, weight_g, active, created_at, updated_at, unit_cost, cost_currency FROM skus WHERE sku = ?
-            """, .text(code)) {
-            SKU(sku: $0.text(0), name: $0.text(1), barcode: $0.optText(2), weightGrams: $0.optInt(3), unitCost: $0.optInt(7),
+        try db.first(
+            """
+            SELECT sku, name, barcode, weight_g, active, created_at, updated_at, unit_cost, cost_currency FROM skus
+                WHERE sku = ?
+            """, .text(code)
+        ) {
+            SKU(
+                sku: $0.text(0), name: $0.text(1), barcode: $0.optText(2), weightGrams: $0.optInt(3),
+                unitCost: $0.optInt(7),
                 costCurrency: $0.optText(8), active: $0.bool(4), createdAt: $0.int(5), updatedAt: $0.int(6))
         }
     }
@@ -11,12 +16,16 @@ extension Store {
     /// The SKUs among `codes` that exist, by code (one query).
     func skus(_ codes: [String]) throws -> [String: SKU] {
         var result: [String: SKU] = [:]
-        try db.rows("""
+        try db.rows(
+            """
             SELECT sku, name, barcode, weight_g, active, created_at, updated_at, unit_cost, cost_currency FROM skus
             WHERE sku IN (\(Database.placeholders(codes.count)))
-            """, arguments: codes.map(SQLValue.text)) {
-            result[$0.text(0)] = SKU(sku: $0.text(0), name: $0.text(1), barcode: $0.optText(2), weightGrams: $0.optInt(3), unitCost: $0.optInt(7),
-                                     costCurrency: $0.optText(8), active: $0.bool(4), createdAt: $0.int(5), updatedAt: $0.int(6))
+            """, arguments: codes.map(SQLValue.text)
+        ) {
+            result[$0.text(0)] = SKU(
+                sku: $0.text(0), name: $0.text(1), barcode: $0.optText(2), weightGrams: $0.optInt(3),
+                unitCost: $0.optInt(7),
+                costCurrency: $0.optText(8), active: $0.bool(4), createdAt: $0.int(5), updatedAt: $0.int(6))
         }
         return result
     }
@@ -26,35 +35,49 @@ extension Store {
     }
 
     func save(_ s: SKU) throws {
-        try db.run("""
+        try db.run(
+            """
             INSERT INTO skus(sku, name, barcode, weight_g, unit_cost, cost_currency, active, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(sku) DO UPDATE SET name = excluded.name, barcode = excluded.barcode, weight_g = excluded.weight_g,
+            ON CONFLICT(sku) DO UPDATE SET name = excluded.name, barcode = excluded.barcode,
+                weight_g = excluded.weight_g,
                 unit_cost = excluded.unit_cost, cost_currency = excluded.cost_currency, active = excluded.active,
                 updated_at = excluded.updated_at
-            """, .text(s.sku), .text(s.name), .opt(s.barcode), .opt(s.weightGrams), .opt(s.unitCost), .opt(s.costCurrency),
+            """, .text(s.sku), .text(s.name), .opt(s.barcode), .opt(s.weightGrams), .opt(s.unitCost),
+            .opt(s.costCurrency),
             .bool(s.active), .int(s.createdAt), .int(s.updatedAt))
     }
 
     func warehouse(_ code: String) throws -> Warehouse? {
-        try db.first("SELECT warehouse, name, region, priority, active, created_at, updated_at FROM warehouses WHERE warehouse = ?", .text(code)) {
-            Warehouse(warehouse: $0.text(0), name: $0.text(1), region: $0.optText(2), priority: $0.int(3),
-                      active: $0.bool(4), createdAt: $0.int(5), updatedAt: $0.int(6))
+        try db.first(
+            "SELECT warehouse, name, region, priority, active, created_at, updated_at FROM warehouses WHERE warehouse "
+                + "= ?",
+            .text(code)
+        ) {
+            Warehouse(
+                warehouse: $0.text(0), name: $0.text(1), region: $0.optText(2), priority: $0.int(3),
+                active: $0.bool(4), createdAt: $0.int(5), updatedAt: $0.int(6))
         }
     }
 
     func save(_ w: Warehouse) throws {
-        try db.run("""
-            INSERT INTO warehouses(warehouse, name, region, priority, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(warehouse) DO UPDATE SET name = excluded.name, region = excluded.region, priority = excluded.priority,
+        try db.run(
+            """
+            INSERT INTO warehouses(warehouse, name, region, priority, active, created_at, updated_at) VALUES (?, ?, ?,
+                ?, ?, ?, ?)
+            ON CONFLICT(warehouse) DO UPDATE SET name = excluded.name, region = excluded.region,
+                priority = excluded.priority,
                 active = excluded.active, updated_at = excluded.updated_at
-            """, .text(w.warehouse), .text(w.name), .opt(w.region), .int(w.priority), .bool(w.active), .int(w.createdAt), .int(w.updatedAt))
+            """, .text(w.warehouse), .text(w.name), .opt(w.region), .int(w.priority), .bool(w.active),
+            .int(w.createdAt), .int(w.updatedAt))
     }
 
     /// Active warehouses in preference order.
     func activeWarehouses() throws -> [(warehouse: String, priority: Int64)] {
         var result: [(String, Int64)] = []
-        try db.rows("SELECT warehouse, priority FROM warehouses WHERE active = 1 ORDER BY priority, warehouse") { result.append(($0.text(0), $0.int(1))) }
+        try db.rows("SELECT warehouse, priority FROM warehouses WHERE active = 1 ORDER BY priority, warehouse") {
+            result.append(($0.text(0), $0.int(1)))
+        }
         return result
     }
 
@@ -63,7 +86,8 @@ extension Store {
         if let serves {
             try db.run("UPDATE warehouse_regions SET serves = 0 WHERE warehouse = ?", .text(warehouse))
             for region in serves {
-                try db.run("""
+                try db.run(
+                    """
                     INSERT INTO warehouse_regions(warehouse, region, serves) VALUES (?, ?, 1)
                     ON CONFLICT(warehouse, region) DO UPDATE SET serves = 1
                     """, .text(warehouse), .text(region))
@@ -72,19 +96,24 @@ extension Store {
         if let distances {
             try db.run("UPDATE warehouse_regions SET distance = NULL WHERE warehouse = ?", .text(warehouse))
             for (region, distance) in distances {
-                try db.run("""
+                try db.run(
+                    """
                     INSERT INTO warehouse_regions(warehouse, region, distance) VALUES (?, ?, ?)
                     ON CONFLICT(warehouse, region) DO UPDATE SET distance = excluded.distance
                     """, .text(warehouse), .text(region), .int(distance))
             }
         }
-        try db.run("DELETE FROM warehouse_regions WHERE warehouse = ? AND serves = 0 AND distance IS NULL", .text(warehouse))
+        try db.run(
+            "DELETE FROM warehouse_regions WHERE warehouse = ? AND serves = 0 AND distance IS NULL", .text(warehouse))
     }
 
     /// Per region: whether the warehouse serves it and how far it is.
     func regions(warehouse: String) throws -> [(region: String, serves: Bool, distance: Int64?)] {
         var result: [(String, Bool, Int64?)] = []
-        try db.rows("SELECT region, serves, distance FROM warehouse_regions WHERE warehouse = ? ORDER BY region", .text(warehouse)) {
+        try db.rows(
+            "SELECT region, serves, distance FROM warehouse_regions WHERE warehouse = ? ORDER BY region",
+            .text(warehouse)
+        ) {
             result.append(($0.text(0), $0.bool(1), $0.optInt(2)))
         }
         return result
@@ -102,17 +131,20 @@ extension Store {
     /// Codes for shell completion, in order, starting with `prefix`.
     func codes(_ kind: CodeKind, prefix: String, limit: Int) throws -> [String] {
         var result: [String] = []
-        let (table, column) = switch kind {
-        case .sku: ("skus", "sku")
-        case .warehouse: ("warehouses", "warehouse")
-        case .order: ("orders", "order_id")
-        case .transfer: ("transfers", "transfer_id")
-        case .channel: ("channels", "channel")
-        case .returnID: ("returns", "return_id")
-        }
+        let (table, column) =
+            switch kind {
+            case .sku: ("skus", "sku")
+            case .warehouse: ("warehouses", "warehouse")
+            case .order: ("orders", "order_id")
+            case .transfer: ("transfers", "transfer_id")
+            case .channel: ("channels", "channel")
+            case .returnID: ("returns", "return_id")
+            }
         // Range scan on the primary/unique key: prefix <= code < prefix + U+10FFFF.
-        try db.rows("SELECT \(column) FROM \(table) WHERE \(column) >= ? AND \(column) < ? ORDER BY \(column) LIMIT ?",
-                    .text(prefix), .text(prefix + "\u{10FFFF}"), .int(Int64(limit))) { result.append($0.text(0)) }
+        try db.rows(
+            "SELECT \(column) FROM \(table) WHERE \(column) >= ? AND \(column) < ? ORDER BY \(column) LIMIT ?",
+            .text(prefix), .text(prefix + "\u{10FFFF}"), .int(Int64(limit))
+        ) { result.append($0.text(0)) }
         return result
     }
 }
@@ -125,11 +157,15 @@ extension Store {
 
     private static func readActor(_ r: Row) -> Actor? {
         guard let role = Actor.Role(rawValue: r.text(2)) else { return nil }
-        return Actor(actor: r.text(0), name: r.optText(1), role: role, active: r.bool(3), createdAt: r.int(4), updatedAt: r.int(5))
+        return Actor(
+            actor: r.text(0), name: r.optText(1), role: role, active: r.bool(3), createdAt: r.int(4),
+            updatedAt: r.int(5))
     }
 
     func actor(_ code: String) throws -> Actor? {
-        try db.first("SELECT actor, name, role, active, created_at, updated_at FROM actors WHERE actor = ?", .text(code), map: Store.readActor) ?? nil
+        try db.first(
+            "SELECT actor, name, role, active, created_at, updated_at FROM actors WHERE actor = ?", .text(code),
+            map: Store.readActor) ?? nil
     }
 
     func actors() throws -> [Actor] {
@@ -147,15 +183,21 @@ extension Store {
 
     /// Active admins other than `actor`.
     func otherActiveAdmins(than actor: String) throws -> Int64 {
-        try db.first("SELECT COUNT(*) FROM actors WHERE role = 'admin' AND active = 1 AND actor <> ?", .text(actor)) { $0.int(0) } ?? 0
+        try db.first("SELECT COUNT(*) FROM actors WHERE role = 'admin' AND active = 1 AND actor <> ?", .text(actor)) {
+            $0.int(0)
+        } ?? 0
     }
 
     func save(_ a: Actor) throws {
-        try db.run("""
-            INSERT INTO actors(actor, name, role, active, created_at, updated_at, was_admin) VALUES (?, ?, ?, ?, ?, ?, ?)
+        try db.run(
+            """
+            INSERT INTO actors(actor, name, role, active, created_at, updated_at, was_admin) VALUES (?, ?, ?, ?, ?, ?,
+                ?)
             ON CONFLICT(actor) DO UPDATE SET name = excluded.name, role = excluded.role, active = excluded.active,
-                updated_at = excluded.updated_at, was_admin = CASE WHEN excluded.was_admin = 1 THEN 1 ELSE actors.was_admin END
-            """, .text(a.actor), .opt(a.name), .text(a.role.rawValue), .bool(a.active), .int(a.createdAt), .int(a.updatedAt),
+                updated_at = excluded.updated_at, was_admin = CASE WHEN excluded.was_admin = 1
+                    THEN 1 ELSE actors.was_admin END
+            """, .text(a.actor), .opt(a.name), .text(a.role.rawValue), .bool(a.active), .int(a.createdAt),
+            .int(a.updatedAt),
             .bool(a.role == .admin))
     }
 }

@@ -1,11 +1,18 @@
 extension Store {
     func channel(_ code: String) throws -> Channel? {
-        guard var channel = try db.first("""
-            SELECT channel, name, active, created_at, updated_at, profile, shipped_orders_move_stock FROM channels WHERE channel = ?
-            """, .text(code), map: {
-            Channel(channel: $0.text(0), name: $0.text(1), active: $0.bool(2), warehouses: [], createdAt: $0.int(3), updatedAt: $0.int(4),
-                    profile: $0.optText(5), shippedOrdersMoveStock: $0.bool(6))
-        }) else { return nil }
+        guard
+            var channel = try db.first(
+                """
+                SELECT channel, name, active, created_at, updated_at, profile, shipped_orders_move_stock FROM channels
+                    WHERE channel = ?
+                """, .text(code),
+                map: {
+                    Channel(
+                        channel: $0.text(0), name: $0.text(1), active: $0.bool(2), warehouses: [], createdAt: $0.int(3),
+                        updatedAt: $0.int(4),
+                        profile: $0.optText(5), shippedOrdersMoveStock: $0.bool(6))
+                })
+        else { return nil }
         try db.rows("SELECT warehouse FROM channel_warehouses WHERE channel = ? ORDER BY warehouse", .text(code)) {
             channel.warehouses.append($0.text(0))
         }
@@ -13,21 +20,31 @@ extension Store {
     }
 
     func save(_ c: Channel) throws {
-        try db.run("""
-            INSERT INTO channels(channel, name, active, created_at, updated_at, profile, shipped_orders_move_stock) VALUES (?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(channel) DO UPDATE SET name = excluded.name, active = excluded.active, updated_at = excluded.updated_at,
+        try db.run(
+            """
+            INSERT INTO channels(channel, name, active, created_at, updated_at, profile, shipped_orders_move_stock)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(channel) DO UPDATE SET name = excluded.name, active = excluded.active,
+                updated_at = excluded.updated_at,
                 profile = excluded.profile, shipped_orders_move_stock = excluded.shipped_orders_move_stock
-            """, .text(c.channel), .text(c.name), .bool(c.active), .int(c.createdAt), .int(c.updatedAt), .opt(c.profile),
+            """, .text(c.channel), .text(c.name), .bool(c.active), .int(c.createdAt), .int(c.updatedAt),
+            .opt(c.profile),
             .bool(c.shippedOrdersMoveStock))
         try db.run("DELETE FROM channel_warehouses WHERE channel = ?", .text(c.channel))
         for warehouse in c.warehouses {
-            try db.run("INSERT INTO channel_warehouses(channel, warehouse) VALUES (?, ?)", .text(c.channel), .text(warehouse))
+            try db.run(
+                "INSERT INTO channel_warehouses(channel, warehouse) VALUES (?, ?)", .text(c.channel), .text(warehouse))
         }
     }
 
     func channelSKU(channel: String, sku: String) throws -> ChannelSKU? {
-        try db.first("SELECT cap, used, open, closed_reason FROM channel_skus WHERE channel = ? AND sku = ?", .text(channel), .text(sku)) {
-            ChannelSKU(channel: channel, sku: sku, cap: $0.optInt(0), used: $0.int(1), open: $0.bool(2), closedReason: $0.optText(3))
+        try db.first(
+            "SELECT cap, used, open, closed_reason FROM channel_skus WHERE channel = ? AND sku = ?", .text(channel),
+            .text(sku)
+        ) {
+            ChannelSKU(
+                channel: channel, sku: sku, cap: $0.optInt(0), used: $0.int(1), open: $0.bool(2),
+                closedReason: $0.optText(3))
         }
     }
 
@@ -37,31 +54,43 @@ extension Store {
 
     func channelSKUs(channel: String) throws -> [ChannelSKU] {
         var result: [ChannelSKU] = []
-        try db.rows("SELECT sku, cap, used, open, closed_reason FROM channel_skus WHERE channel = ? ORDER BY sku", .text(channel)) {
-            result.append(ChannelSKU(channel: channel, sku: $0.text(0), cap: $0.optInt(1), used: $0.int(2), open: $0.bool(3), closedReason: $0.optText(4)))
+        try db.rows(
+            "SELECT sku, cap, used, open, closed_reason FROM channel_skus WHERE channel = ? ORDER BY sku",
+            .text(channel)
+        ) {
+            result.append(
+                ChannelSKU(
+                    channel: channel, sku: $0.text(0), cap: $0.optInt(1), used: $0.int(2), open: $0.bool(3),
+                    closedReason: $0.optText(4)))
         }
         return result
     }
 
     func save(_ c: ChannelSKU) throws {
-        try db.run("""
+        try db.run(
+            """
             INSERT INTO channel_skus(channel, sku, cap, used, open, closed_reason) VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT(channel, sku) DO UPDATE SET cap = excluded.cap, open = excluded.open, closed_reason = excluded.closed_reason
+            ON CONFLICT(channel, sku) DO UPDATE SET cap = excluded.cap, open = excluded.open,
+                closed_reason = excluded.closed_reason
             """, .text(c.channel), .text(c.sku), .opt(c.cap), .int(c.used), .bool(c.open), .opt(c.closedReason))
     }
 
     /// The cap's check-and-count: one conditional UPDATE that only matches while the channel is open
     /// for the SKU and `qty` more units stay within its cap. - Returns: false (changing nothing) otherwise.
     func countAgainstCap(channel: String, sku: String, qty: Int64) throws -> Bool {
-        try db.run("""
+        try db.run(
+            """
             UPDATE channel_skus SET used = used + ?3
             WHERE channel = ?1 AND sku = ?2 AND open = 1 AND (cap IS NULL OR used + ?3 <= cap)
             """, .text(channel), .text(sku), .int(qty)) == 1
     }
 
     func uncount(channel: String, sku: String, qty: Int64) throws {
-        guard try db.run("UPDATE channel_skus SET used = used - ?3 WHERE channel = ?1 AND sku = ?2 AND used >= ?3",
-                         .text(channel), .text(sku), .int(qty)) == 1 else {
+        guard
+            try db.run(
+                "UPDATE channel_skus SET used = used - ?3 WHERE channel = ?1 AND sku = ?2 AND used >= ?3",
+                .text(channel), .text(sku), .int(qty)) == 1
+        else {
             throw OrderCoreError(.internal, "\(qty) \(sku) counted against channel \(channel) are not on its cap")
         }
     }
@@ -70,14 +99,19 @@ extension Store {
     /// still live (neither released nor expired).
     func channelDifferences() throws -> [JSON] {
         var result: [JSON] = []
-        try db.rows("""
+        try db.rows(
+            """
             SELECT c.channel, c.sku, c.used,
                    COALESCE((SELECT SUM(r.qty) FROM reservations r JOIN orders o ON o.id = r.order_rowid
                              WHERE o.channel = c.channel AND r.sku = c.sku AND r.channel_counted = 1
                                AND r.state NOT IN ('released', 'expired')), 0) AS live
             FROM channel_skus c WHERE c.used != live ORDER BY c.channel, c.sku
-            """) {
-            result.append(["channel": .string($0.text(0)), "sku": .string($0.text(1)), "used": .int($0.int(2)), "reservations": .int($0.int(3))])
+            """
+        ) {
+            result.append([
+                "channel": .string($0.text(0)), "sku": .string($0.text(1)), "used": .int($0.int(2)),
+                "reservations": .int($0.int(3)),
+            ])
         }
         return result
     }

@@ -11,7 +11,8 @@ extension Store {
     }
 
     func setConfigValue(_ key: String, _ value: JSON) throws {
-        try db.run("INSERT INTO config(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                   .text(key), .text(value.serialized))
+        try db.run(
+            "INSERT INTO config(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            .text(key), .text(value.serialized))
     }
 }

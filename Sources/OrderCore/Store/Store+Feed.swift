@@ -2,18 +2,28 @@ extension Store {
     // MARK: - Change feed
 
     func appendFeed(kind: String, at: Int64, data: JSONObject) throws {
-        try db.run("INSERT INTO feed(at, kind, data) VALUES (?, ?, ?)", .int(at), .text(kind), .text(JSON.object(data).serialized))
+        try db.run(
+            "INSERT INTO feed(at, kind, data) VALUES (?, ?, ?)", .int(at), .text(kind),
+            .text(JSON.object(data).serialized))
     }
 
     /// Events after `cursor`, oldest first.
     func feed(after cursor: Int64, limit: Int, kinds: [String]?) throws -> [JSON] {
         var filter = Conditions("seq > ?")
-        if let kinds { filter.add("kind IN (\(Database.placeholders(kinds.count)))", arguments: kinds.map(SQLValue.text)) }
+        if let kinds {
+            filter.add("kind IN (\(Database.placeholders(kinds.count)))", arguments: kinds.map(SQLValue.text))
+        }
         var result: [JSON] = []
-        try db.rows("SELECT seq, at, kind, data FROM feed WHERE \(filter.sql) ORDER BY seq LIMIT ?",
-                    arguments: [.int(cursor)] + filter.arguments + [.int(Int64(limit))]) {
-            var event: JSONObject = ["seq": .int($0.int(0)), "at": .string(Timestamp.format($0.int(1))), "kind": .string($0.text(2))]
-            if case .object(let data) = try JSONParser.parse($0.text(3)) { for (key, value) in data.pairs { event[key] = value } }
+        try db.rows(
+            "SELECT seq, at, kind, data FROM feed WHERE \(filter.sql) ORDER BY seq LIMIT ?",
+            arguments: [.int(cursor)] + filter.arguments + [.int(Int64(limit))]
+        ) {
+            var event: JSONObject = [
+                "seq": .int($0.int(0)), "at": .string(Timestamp.format($0.int(1))), "kind": .string($0.text(2)),
+            ]
+            if case .object(let data) = try JSONParser.parse($0.text(3)) {
+                for (key, value) in data.pairs { event[key] = value }
+            }
             result.append(.object(event))
         }
         return result
@@ -38,7 +48,8 @@ extension Store {
     }
 
     func setConsumerCursor(_ consumer: String, _ cursor: Int64, at: Int64) throws {
-        try db.run("""
+        try db.run(
+            """
             INSERT INTO feed_consumers(consumer, cursor, updated_at) VALUES (?1, ?2, ?3)
             ON CONFLICT(consumer) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at
             """, .text(consumer), .int(cursor), .int(at))
@@ -46,18 +57,23 @@ extension Store {
 
     func consumers() throws -> [(consumer: String, cursor: Int64, updatedAt: Int64)] {
         var result: [(String, Int64, Int64)] = []
-        try db.rows("SELECT consumer, cursor, updated_at FROM feed_consumers ORDER BY consumer") { result.append(($0.text(0), $0.int(1), $0.int(2))) }
+        try db.rows("SELECT consumer, cursor, updated_at FROM feed_consumers ORDER BY consumer") {
+            result.append(($0.text(0), $0.int(1), $0.int(2)))
+        }
         return result
     }
 
     // MARK: - Published sellable quantities
 
     func publishedSellable(channel: String, sku: String) throws -> Int64? {
-        try db.first("SELECT sellable FROM channel_stock WHERE channel = ? AND sku = ?", .text(channel), .text(sku)) { $0.int(0) }
+        try db.first("SELECT sellable FROM channel_stock WHERE channel = ? AND sku = ?", .text(channel), .text(sku)) {
+            $0.int(0)
+        }
     }
 
     func setPublishedSellable(channel: String, sku: String, _ sellable: Int64) throws {
-        try db.run("""
+        try db.run(
+            """
             INSERT INTO channel_stock(channel, sku, sellable) VALUES (?1, ?2, ?3)
             ON CONFLICT(channel, sku) DO UPDATE SET sellable = excluded.sellable
             """, .text(channel), .text(sku), .int(sellable))
@@ -68,7 +84,9 @@ extension Store {
         var filter = Conditions()
         filter.add("channel = ?", channel)
         var result: [String] = []
-        try db.rows("SELECT DISTINCT sku FROM channel_stock WHERE \(filter.sql)", arguments: filter.arguments) { result.append($0.text(0)) }
+        try db.rows("SELECT DISTINCT sku FROM channel_stock WHERE \(filter.sql)", arguments: filter.arguments) {
+            result.append($0.text(0))
+        }
         return result
     }
 
@@ -82,13 +100,17 @@ extension Store {
     /// reads it in every transaction that moves stock).
     func allChannels() throws -> [Channel] {
         var result: [Channel] = []
-        try db.rows("""
+        try db.rows(
+            """
             SELECT c.channel, c.name, c.active, c.created_at, c.updated_at, c.profile, w.warehouse
             FROM channels c LEFT JOIN channel_warehouses w ON w.channel = c.channel ORDER BY c.channel, w.warehouse
-            """) { r in
+            """
+        ) { r in
             if result.last?.channel != r.text(0) {
-                result.append(Channel(channel: r.text(0), name: r.text(1), active: r.bool(2), warehouses: [], createdAt: r.int(3),
-                                      updatedAt: r.int(4), profile: r.optText(5)))
+                result.append(
+                    Channel(
+                        channel: r.text(0), name: r.text(1), active: r.bool(2), warehouses: [], createdAt: r.int(3),
+                        updatedAt: r.int(4), profile: r.optText(5)))
             }
             if let warehouse = r.optText(6) { result[result.count - 1].warehouses.append(warehouse) }
         }

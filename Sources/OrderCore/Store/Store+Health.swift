@@ -17,37 +17,51 @@ extension Store {
     private static func subject(_ r: Row, _ column: Int32) -> HealthSubject {
         let channel = r.text(column), listed = r.optText(column + 1) ?? ""
         var warehouses: [String] = []
-        for w in listed.split(separator: ",") where !warehouses.contains(where: { $0 == w }) { warehouses.append(String(w)) }
+        for w in listed.split(separator: ",") where !warehouses.contains(where: { $0 == w }) {
+            warehouses.append(String(w))
+        }
         return HealthSubject(channel: channel, warehouses: warehouses, key: channel + "\u{1}" + listed)
     }
 
     func healthSubject(orderRowID: Int64) throws -> HealthSubject? {
-        try db.first("SELECT \(Store.subjectColumns) FROM orders o WHERE o.id = ?", .int(orderRowID)) { Store.subject($0, 0) }
+        try db.first("SELECT \(Store.subjectColumns) FROM orders o WHERE o.id = ?", .int(orderRowID)) {
+            Store.subject($0, 0)
+        }
     }
 
     /// Orders paid in `from..<to`, with when their first parcel left (nil: not yet) and their state.
-    func eachPaidOrder(from: Int64, to: Int64,
-                       _ body: (_ rowID: Int64, HealthSubject, _ paidAt: Int64, _ shippedAt: Int64?, _ state: String) throws -> Void) throws {
-        try db.rows("""
+    func eachPaidOrder(
+        from: Int64, to: Int64,
+        _ body: (_ rowID: Int64, HealthSubject, _ paidAt: Int64, _ shippedAt: Int64?, _ state: String) throws -> Void
+    ) throws {
+        try db.rows(
+            """
             SELECT o.id, \(Store.subjectColumns), o.paid_at,
                    (SELECT MIN(s.shipped_at) FROM shipments s WHERE s.order_rowid = o.id), o.state
             FROM orders o WHERE o.paid_at >= ? AND o.paid_at < ?
-            """, .int(from), .int(to)) { try body($0.int(0), Store.subject($0, 1), $0.int(3), $0.optInt(4), $0.text(5)) }
+            """, .int(from), .int(to)
+        ) { try body($0.int(0), Store.subject($0, 1), $0.int(3), $0.optInt(4), $0.text(5)) }
     }
 
     /// Orders in any of `states` now, with when they entered it.
-    func eachOrder(in states: [String], _ body: (_ rowID: Int64, HealthSubject, _ state: String, _ since: Int64) throws -> Void) throws {
+    func eachOrder(
+        in states: [String], _ body: (_ rowID: Int64, HealthSubject, _ state: String, _ since: Int64) throws -> Void
+    ) throws {
         guard !states.isEmpty else { return }
-        try db.rows("""
+        try db.rows(
+            """
             SELECT o.id, \(Store.subjectColumns), o.state, COALESCE(o.state_since, o.updated_at) FROM orders o
             WHERE o.state IN (\(Array(repeating: "?", count: states.count).joined(separator: ", ")))
-            """, arguments: states.map(SQLValue.text)) { try body($0.int(0), Store.subject($0, 1), $0.text(3), $0.int(4)) }
+            """, arguments: states.map(SQLValue.text)
+        ) { try body($0.int(0), Store.subject($0, 1), $0.text(3), $0.int(4)) }
     }
 
     /// The orders whose first parcel left in `from..<to`: the work done in the period.
     func eachFirstShipment(from: Int64, to: Int64, _ body: (_ orderRowID: Int64) throws -> Void) throws {
-        try db.rows("SELECT order_rowid FROM shipments WHERE shipped_at >= ? AND shipped_at < ? AND seq = 1",
-                    .int(from), .int(to)) { try body($0.int(0)) }
+        try db.rows(
+            "SELECT order_rowid FROM shipments WHERE shipped_at >= ? AND shipped_at < ? AND seq = 1",
+            .int(from), .int(to)
+        ) { try body($0.int(0)) }
     }
 
     enum PackOutcome { case passed, weightHold, scanFailed }
@@ -55,29 +69,40 @@ extension Store {
     /// Every pack attempt in `from..<to`: parcels packed (held by the weight check or not, overridden
     /// later or not) and pack checks that failed (kept in `command_failures`).
     func eachPackAttempt(from: Int64, to: Int64, _ body: (_ orderRowID: Int64, PackOutcome) throws -> Void) throws {
-        try db.rows("""
-            SELECT order_rowid, state = 'weight_hold' OR override_by IS NOT NULL FROM parcels WHERE packed_at >= ? AND packed_at < ?
-            """, .int(from), .int(to)) { try body($0.int(0), $0.int(1) != 0 ? .weightHold : .passed) }
-        try db.rows("""
-            SELECT o.id FROM command_failures f JOIN orders o ON o.order_id = f.order_id WHERE f.op = 'order.pack' AND f.at >= ? AND f.at < ?
-            """, .int(from), .int(to)) { try body($0.int(0), .scanFailed) }
+        try db.rows(
+            """
+            SELECT order_rowid, state = 'weight_hold' OR override_by IS NOT NULL FROM parcels WHERE packed_at >= ?
+                AND packed_at < ?
+            """, .int(from), .int(to)
+        ) { try body($0.int(0), $0.int(1) != 0 ? .weightHold : .passed) }
+        try db.rows(
+            """
+            SELECT o.id FROM command_failures f JOIN orders o ON o.order_id = f.order_id WHERE f.op = 'order.pack'
+                AND f.at >= ? AND f.at < ?
+            """, .int(from), .int(to)
+        ) { try body($0.int(0), .scanFailed) }
     }
 
     /// The orders of the returns requested in `from..<to`.
     func eachReturn(from: Int64, to: Int64, _ body: (_ orderRowID: Int64) throws -> Void) throws {
-        try db.rows("SELECT order_rowid FROM returns WHERE created_at >= ? AND created_at < ?", .int(from), .int(to)) { try body($0.int(0)) }
+        try db.rows("SELECT order_rowid FROM returns WHERE created_at >= ? AND created_at < ?", .int(from), .int(to)) {
+            try body($0.int(0))
+        }
     }
 
     /// Changes (order transitions and stock movements) people made outside working hours in
     /// `from..<to`, per actor and night. Local time is UTC + `offsetMillis`; working hours are
     /// `startHour..<endHour`; a night is named by the business day it starts after (before `startHour`
     /// belongs to the night before). The host program itself (`system`) is not a person.
-    func offHoursChanges(from: Int64, to: Int64, offsetMillis: Int64, startHour: Int64, endHour: Int64) throws -> [(actor: String, night: Int64, changes: Int64)] {
+    func offHoursChanges(
+        from: Int64, to: Int64, offsetMillis: Int64, startHour: Int64, endHour: Int64
+    ) throws -> [(actor: String, night: Int64, changes: Int64)] {
         let start = startHour * 3_600_000, end = endHour * 3_600_000
         let local = "(at + \(offsetMillis))"
         let offHours = "(\(local) % 86400000 < \(start) OR \(local) % 86400000 >= \(end))"
         var result: [(String, Int64, Int64)] = []
-        try db.rows("""
+        try db.rows(
+            """
             SELECT actor, night, SUM(n) FROM (
                 SELECT actor, (\(local) - \(start)) / 86400000 AS night, COUNT(*) AS n FROM order_events
                 WHERE actor <> 'system' AND at >= ?1 AND at < ?2 AND \(offHours) GROUP BY actor, night
@@ -85,7 +110,8 @@ extension Store {
                 SELECT actor, (\(local) - \(start)) / 86400000 AS night, COUNT(*) AS n FROM ledger
                 WHERE actor <> 'system' AND at >= ?1 AND at < ?2 AND \(offHours) GROUP BY actor, night)
             GROUP BY actor, night ORDER BY night, actor
-            """, .int(from), .int(to)) { result.append(($0.text(0), $0.int(1), $0.int(2))) }
+            """, .int(from), .int(to)
+        ) { result.append(($0.text(0), $0.int(1), $0.int(2))) }
         return result
     }
 
@@ -97,9 +123,10 @@ extension Store {
     /// Keeps a refused command that a report counts (a failed pack check), outside the transaction
     /// that rolled it back.
     func recordFailure(op: String, orderID: String?, actor: String, error: OrderCoreError, at: Int64) throws {
-        try db.run("INSERT INTO command_failures(at, op, order_id, actor, code, reason, message) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   .int(at), .text(op), .opt(orderID), .text(actor), .text(error.code.rawValue),
-                   .opt(error.details?["reason"]?.stringValue), .text(error.message))
+        try db.run(
+            "INSERT INTO command_failures(at, op, order_id, actor, code, reason, message) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            .int(at), .text(op), .opt(orderID), .text(actor), .text(error.code.rawValue),
+            .opt(error.details?["reason"]?.stringValue), .text(error.message))
     }
 
     /// How many orders are in each state (the dashboard's bar chart).

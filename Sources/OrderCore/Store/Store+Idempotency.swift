@@ -7,14 +7,16 @@ extension Store {
         }
         guard let stored else { return nil }
         guard stored.op == op, stored.hash == hash else {
-            throw OrderCoreError(.conflict, "idempotency_key '\(key)' was already used for a different request (\(stored.op))",
-                                 details: ["idempotency_key": .string(key), "op": .string(stored.op)])
+            throw OrderCoreError(
+                .conflict, "idempotency_key '\(key)' was already used for a different request (\(stored.op))",
+                details: ["idempotency_key": .string(key), "op": .string(stored.op)])
         }
         return try JSONParser.parse(stored.response)
     }
 
     func saveIdempotentResponse(key: String, op: String, hash: Int64, response: JSON, at: Int64) throws {
-        try db.run("INSERT INTO idempotency(key, op, request_hash, response, at) VALUES (?, ?, ?, ?, ?)",
-                   .text(key), .text(op), .int(hash), .text(response.serialized), .int(at))
+        try db.run(
+            "INSERT INTO idempotency(key, op, request_hash, response, at) VALUES (?, ?, ?, ?, ?)",
+            .text(key), .text(op), .int(hash), .text(response.serialized), .int(at))
     }
 }

@@ -13,32 +13,45 @@ struct InboxEntry {
 
     /// The entry without its payload (lists), with the payload's size.
     var summary: JSONObject {
-        ["inbox_id": .int(id), "channel": .string(channel), "event_type": .string(eventType), "event_id": .optional(eventID),
-         "state": .string(state == "dead" ? "dead_letter" : state), "received_at": .string(Timestamp.format(receivedAt)),
-         "updated_at": .string(Timestamp.format(updatedAt)), "attempts": .int(attempts), "bytes": .int(payload.utf8.count),
-         "error": outcome.objectValue?["error"] ?? .null]
+        [
+            "inbox_id": .int(id), "channel": .string(channel), "event_type": .string(eventType),
+            "event_id": .optional(eventID),
+            "state": .string(state == "dead" ? "dead_letter" : state),
+            "received_at": .string(Timestamp.format(receivedAt)),
+            "updated_at": .string(Timestamp.format(updatedAt)), "attempts": .int(attempts),
+            "bytes": .int(payload.utf8.count),
+            "error": outcome.objectValue?["error"] ?? .null,
+        ]
     }
 }
 
 extension Store {
-    private static let inboxColumns = "id, channel, event_type, event_id, payload, received_at, state, outcome, attempts, updated_at"
+    private static let inboxColumns =
+        "id, channel, event_type, event_id, payload, received_at, state, outcome, attempts, updated_at"
 
     private static func readInbox(_ r: Row) throws -> InboxEntry {
-        InboxEntry(id: r.int(0), channel: r.text(1), eventType: r.text(2), eventID: r.optText(3), payload: r.text(4), receivedAt: r.int(5),
-                   state: r.text(6), outcome: try JSONParser.parse(r.text(7)), attempts: r.int(8), updatedAt: r.int(9))
+        InboxEntry(
+            id: r.int(0), channel: r.text(1), eventType: r.text(2), eventID: r.optText(3), payload: r.text(4),
+            receivedAt: r.int(5),
+            state: r.text(6), outcome: try JSONParser.parse(r.text(7)), attempts: r.int(8), updatedAt: r.int(9))
     }
 
-    func insertInbox(channel: String, eventType: String, eventID: String?, hash: Int64, payload: String, at: Int64) throws -> Int64 {
-        try db.run("""
-            INSERT INTO inbox(channel, event_type, event_id, payload_hash, payload, received_at, state, outcome, updated_at)
+    func insertInbox(
+        channel: String, eventType: String, eventID: String?, hash: Int64, payload: String, at: Int64
+    ) throws -> Int64 {
+        try db.run(
+            """
+            INSERT INTO inbox(channel, event_type, event_id, payload_hash, payload, received_at, state, outcome,
+                updated_at)
             VALUES (?, ?, ?, ?, ?, ?, 'applied', '{}', ?)
             """, .text(channel), .text(eventType), .opt(eventID), .int(hash), .text(payload), .int(at), .int(at))
         return try db.first("SELECT last_insert_rowid()") { $0.int(0) } ?? 0
     }
 
     func setInboxOutcome(id: Int64, state: String, outcome: JSON, at: Int64, retried: Bool) throws {
-        try db.run("UPDATE inbox SET state = ?, outcome = ?, updated_at = ?, attempts = attempts + ? WHERE id = ?",
-                   .text(state), .text(outcome.serialized), .int(at), .bool(retried), .int(id))
+        try db.run(
+            "UPDATE inbox SET state = ?, outcome = ?, updated_at = ?, attempts = attempts + ? WHERE id = ?",
+            .text(state), .text(outcome.serialized), .int(at), .bool(retried), .int(id))
     }
 
     func inbox(id: Int64) throws -> InboxEntry? {
@@ -46,14 +59,17 @@ extension Store {
     }
 
     func inbox(channel: String, eventType: String, eventID: String) throws -> InboxEntry? {
-        try db.first("SELECT \(Store.inboxColumns) FROM inbox WHERE channel = ? AND event_type = ? AND event_id = ?",
-                     .text(channel), .text(eventType), .text(eventID), map: Store.readInbox)
+        try db.first(
+            "SELECT \(Store.inboxColumns) FROM inbox WHERE channel = ? AND event_type = ? AND event_id = ?",
+            .text(channel), .text(eventType), .text(eventID), map: Store.readInbox)
     }
 
     /// The latest event of the channel with the same payload received since `since` (hash, then text).
     func inbox(channel: String, hash: Int64, payload: String, since: Int64) throws -> InboxEntry? {
-        try db.first("""
-            SELECT \(Store.inboxColumns) FROM inbox WHERE channel = ? AND payload_hash = ? AND received_at >= ? AND payload = ?
+        try db.first(
+            """
+            SELECT \(Store.inboxColumns) FROM inbox WHERE channel = ? AND payload_hash = ? AND received_at >= ?
+                AND payload = ?
             ORDER BY id DESC LIMIT 1
             """, .text(channel), .int(hash), .int(since), .text(payload), map: Store.readInbox)
     }
@@ -63,8 +79,10 @@ extension Store {
         filter.add("channel = ?", channel)
         filter.add("id > ?", afterID)
         var result: [InboxEntry] = []
-        try db.rows("SELECT \(Store.inboxColumns) FROM inbox WHERE \(filter.sql) ORDER BY id LIMIT ?",
-                    arguments: filter.arguments + [.int(Int64(limit))]) { result.append(try Store.readInbox($0)) }
+        try db.rows(
+            "SELECT \(Store.inboxColumns) FROM inbox WHERE \(filter.sql) ORDER BY id LIMIT ?",
+            arguments: filter.arguments + [.int(Int64(limit))]
+        ) { result.append(try Store.readInbox($0)) }
         return result
     }
 
@@ -75,7 +93,8 @@ extension Store {
     // MARK: - Profiles
 
     func saveProfile(_ name: String, definition: JSON, at: Int64) throws {
-        try db.run("""
+        try db.run(
+            """
             INSERT INTO channel_profiles(profile, definition, updated_at) VALUES (?1, ?2, ?3)
             ON CONFLICT(profile) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at
             """, .text(name), .text(definition.serialized), .int(at))

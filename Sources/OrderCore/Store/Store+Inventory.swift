@@ -2,29 +2,39 @@ extension Store {
     /// Balances of a SKU in every warehouse that holds a row for it, in reservation preference order.
     func balances(sku: String, warehouse: String? = nil, activeOnly: Bool = false) throws -> [StockBalance] {
         var result: [StockBalance] = []
-        try db.rows("""
+        try db.rows(
+            """
             SELECT s.warehouse, w.priority, s.on_hand, s.reserved, s.quarantine, s.safety
             FROM stock s JOIN warehouses w ON w.warehouse = s.warehouse
             WHERE s.sku = ?1 AND (?2 IS NULL OR s.warehouse = ?2) AND (?3 = 0 OR w.active = 1)
             ORDER BY w.priority, s.warehouse
-            """, .text(sku), .opt(warehouse), .bool(activeOnly)) {
-            result.append(StockBalance(sku: sku, warehouse: $0.text(0), priority: $0.int(1), onHand: $0.int(2),
-                                       reserved: $0.int(3), quarantine: $0.int(4), safety: $0.int(5)))
+            """, .text(sku), .opt(warehouse), .bool(activeOnly)
+        ) {
+            result.append(
+                StockBalance(
+                    sku: sku, warehouse: $0.text(0), priority: $0.int(1), onHand: $0.int(2),
+                    reserved: $0.int(3), quarantine: $0.int(4), safety: $0.int(5)))
         }
         return result
     }
 
     /// Balances of several SKUs at once (one query), each list in reservation preference order.
-    func balances(skus: [String], warehouse: String? = nil, activeOnly: Bool = false) throws -> [String: [StockBalance]] {
+    func balances(skus: [String], warehouse: String? = nil, activeOnly: Bool = false) throws -> [String: [StockBalance]]
+    {
         var result: [String: [StockBalance]] = [:]
-        try db.rows("""
+        try db.rows(
+            """
             SELECT s.sku, s.warehouse, w.priority, s.on_hand, s.reserved, s.quarantine, s.safety
             FROM stock s JOIN warehouses w ON w.warehouse = s.warehouse
-            WHERE s.sku IN (\(Database.placeholders(skus.count))) AND (? IS NULL OR s.warehouse = ?) AND (? = 0 OR w.active = 1)
+            WHERE s.sku IN (\(Database.placeholders(skus.count))) AND (? IS NULL OR s.warehouse = ?) AND (? = 0
+                OR w.active = 1)
             ORDER BY w.priority, s.warehouse
-            """, arguments: skus.map(SQLValue.text) + [.opt(warehouse), .opt(warehouse), .bool(activeOnly)]) {
-            result[$0.text(0), default: []].append(StockBalance(sku: $0.text(0), warehouse: $0.text(1), priority: $0.int(2), onHand: $0.int(3),
-                                                                reserved: $0.int(4), quarantine: $0.int(5), safety: $0.int(6)))
+            """, arguments: skus.map(SQLValue.text) + [.opt(warehouse), .opt(warehouse), .bool(activeOnly)]
+        ) {
+            result[$0.text(0), default: []].append(
+                StockBalance(
+                    sku: $0.text(0), warehouse: $0.text(1), priority: $0.int(2), onHand: $0.int(3),
+                    reserved: $0.int(4), quarantine: $0.int(5), safety: $0.int(6)))
         }
         return result
     }
@@ -34,7 +44,9 @@ extension Store {
     /// CHECK constraints of the row an upsert would insert before it resolves the conflict, so a
     /// negative delta would fail `on_hand >= 0` even for an existing row.
     func add(_ delta: Int64, to bucket: LedgerEntry.Bucket, sku: String, warehouse: String) throws {
-        guard let sql = Store.addSQL[bucket] else { throw OrderCoreError(.internal, "no SQL for bucket \(bucket.rawValue)") }
+        guard let sql = Store.addSQL[bucket] else {
+            throw OrderCoreError(.internal, "no SQL for bucket \(bucket.rawValue)")
+        }
         touchedSKUs.insert(sku)
         if try db.run(sql.update, .text(sku), .text(warehouse), .int(delta)) == 0 {
             try db.run(sql.insert, .text(sku), .text(warehouse), .int(delta))
@@ -46,8 +58,13 @@ extension Store {
     private static let addSQL: [LedgerEntry.Bucket: (update: String, insert: String)] = Dictionary(
         uniqueKeysWithValues: LedgerEntry.Bucket.allCases.map { bucket in
             let column = bucket.rawValue
-            return (bucket, ("UPDATE stock SET \(column) = \(column) + ?3 WHERE sku = ?1 AND warehouse = ?2",
-                             "INSERT INTO stock(sku, warehouse, \(column)) VALUES (?1, ?2, ?3)"))
+            return (
+                bucket,
+                (
+                    "UPDATE stock SET \(column) = \(column) + ?3 WHERE sku = ?1 AND warehouse = ?2",
+                    "INSERT INTO stock(sku, warehouse, \(column)) VALUES (?1, ?2, ?3)"
+                )
+            )
         })
 
     /// The atomic check-and-reserve: one conditional UPDATE that only matches while `qty` units are
@@ -57,12 +74,14 @@ extension Store {
     /// before the floor at zero, with the sell percent given by the parameter `percent` (`?4`). The one
     /// definition the reservation, the stock board and the low-stock watch share.
     static func availableSQL(row: String = "", percent: String) -> String {
-        "(\(row)on_hand / 100) * \(percent) + ((\(row)on_hand % 100) * \(percent)) / 100 - \(row)reserved - \(row)safety"
+        "(\(row)on_hand / 100) * \(percent) + ((\(row)on_hand % 100) * \(percent)) / 100 - \(row)reserved - "
+            + "\(row)safety"
     }
 
     func reserve(sku: String, warehouse: String, qty: Int64, sellPercent: Int64) throws -> Bool {
         touchedSKUs.insert(sku)
-        return try db.run("""
+        return try db.run(
+            """
             UPDATE stock SET reserved = reserved + ?3
             WHERE sku = ?1 AND warehouse = ?2 AND \(Store.availableSQL(percent: "?4")) >= ?3
             """, .text(sku), .text(warehouse), .int(qty), .int(sellPercent)) == 1
@@ -72,7 +91,8 @@ extension Store {
     /// - Returns: false (changing nothing) when fewer units are on hand than are being handed over.
     func deduct(sku: String, warehouse: String, qty: Int64) throws -> Bool {
         touchedSKUs.insert(sku)
-        return try db.run("""
+        return try db.run(
+            """
             UPDATE stock SET on_hand = on_hand - ?3, reserved = reserved - ?3
             WHERE sku = ?1 AND warehouse = ?2 AND reserved >= ?3 AND on_hand >= ?3
             """, .text(sku), .text(warehouse), .int(qty)) == 1
@@ -81,46 +101,64 @@ extension Store {
     /// Gives back reserved units. Taking back more than is reserved is an internal invariant breach.
     func unreserve(sku: String, warehouse: String, qty: Int64) throws {
         touchedSKUs.insert(sku)
-        let changed = try db.run("UPDATE stock SET reserved = reserved - ?3 WHERE sku = ?1 AND warehouse = ?2 AND reserved >= ?3",
-                                 .text(sku), .text(warehouse), .int(qty))
+        let changed = try db.run(
+            "UPDATE stock SET reserved = reserved - ?3 WHERE sku = ?1 AND warehouse = ?2 AND reserved >= ?3",
+            .text(sku), .text(warehouse), .int(qty))
         guard changed == 1 else {
             throw OrderCoreError(.internal, "reservation of \(qty) \(sku) in \(warehouse) is not on the balance")
         }
     }
 
     func append(_ e: LedgerEntry, at: Int64, actor: String) throws {
-        try db.run("""
-            INSERT INTO ledger(at, sku, warehouse, bucket, delta, reason, ref_type, ref_id, note, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, .int(at), .text(e.sku), .text(e.warehouse), .text(e.bucket.rawValue), .int(e.delta), .text(e.reason.rawValue),
+        try db.run(
+            """
+            INSERT INTO ledger(at, sku, warehouse, bucket, delta, reason, ref_type, ref_id, note, actor) VALUES (?, ?,
+                ?, ?, ?, ?, ?, ?, ?, ?)
+            """, .int(at), .text(e.sku), .text(e.warehouse), .text(e.bucket.rawValue), .int(e.delta),
+            .text(e.reason.rawValue),
             .opt(e.refType), .opt(e.refID), .opt(e.note), .text(actor))
     }
 
     /// Orders holding a reservation of any of `skus` that lapsed at or before `at`.
     func ordersWithExpiredReservations(skus: [String], at: Int64) throws -> [Int64] {
         var result: [Int64] = []
-        try db.rows("""
+        try db.rows(
+            """
             SELECT DISTINCT order_rowid FROM reservations
-            WHERE sku IN (\(Database.placeholders(skus.count))) AND state = 'active' AND expires_at IS NOT NULL AND expires_at <= ?
+            WHERE sku IN (\(Database.placeholders(skus.count))) AND state = 'active' AND expires_at IS NOT NULL
+                AND expires_at <= ?
             ORDER BY order_rowid
-            """, arguments: skus.map(SQLValue.text) + [.int(at)]) { result.append($0.int(0)) }
+            """, arguments: skus.map(SQLValue.text) + [.int(at)]
+        ) { result.append($0.int(0)) }
         return result
     }
 
     /// Active reservations of an order.
-    func activeReservations(orderRowID: Int64)
-        throws -> [(id: Int64, lineNo: Int64, sku: String, warehouse: String, qty: Int64, channelCounted: Bool)] {
+    func activeReservations(
+        orderRowID: Int64
+    )
+        throws -> [(id: Int64, lineNo: Int64, sku: String, warehouse: String, qty: Int64, channelCounted: Bool)]
+    {
         var result: [(Int64, Int64, String, String, Int64, Bool)] = []
-        try db.rows("""
-            SELECT id, line_no, sku, warehouse, qty, channel_counted FROM reservations WHERE order_rowid = ? AND state = 'active' ORDER BY id
-            """, .int(orderRowID)) { result.append(($0.int(0), $0.int(1), $0.text(2), $0.text(3), $0.int(4), $0.bool(5))) }
+        try db.rows(
+            """
+            SELECT id, line_no, sku, warehouse, qty, channel_counted FROM reservations WHERE order_rowid = ?
+                AND state = 'active' ORDER BY id
+            """, .int(orderRowID)
+        ) { result.append(($0.int(0), $0.int(1), $0.text(2), $0.text(3), $0.int(4), $0.bool(5))) }
         return result
     }
 
-    func insertReservation(orderRowID: Int64, lineNo: Int64, sku: String, warehouse: String, qty: Int64, expiresAt: Int64?,
-                           channelCounted: Bool) throws {
-        try db.run("""
-            INSERT INTO reservations(order_rowid, line_no, sku, warehouse, qty, expires_at, channel_counted) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, .int(orderRowID), .int(lineNo), .text(sku), .text(warehouse), .int(qty), .opt(expiresAt), .bool(channelCounted))
+    func insertReservation(
+        orderRowID: Int64, lineNo: Int64, sku: String, warehouse: String, qty: Int64, expiresAt: Int64?,
+        channelCounted: Bool
+    ) throws {
+        try db.run(
+            """
+            INSERT INTO reservations(order_rowid, line_no, sku, warehouse, qty, expires_at, channel_counted) VALUES (?,
+                ?, ?, ?, ?, ?, ?)
+            """, .int(orderRowID), .int(lineNo), .text(sku), .text(warehouse), .int(qty), .opt(expiresAt),
+            .bool(channelCounted))
     }
 
     func closeReservation(id: Int64, state: String) throws {
@@ -129,7 +167,9 @@ extension Store {
 
     /// Payment turns an expiring hold into a firm one (nil), or one that lasts until a pre-sale's balance is due.
     func setReservationExpiry(orderRowID: Int64, _ expiresAt: Int64?) throws {
-        try db.run("UPDATE reservations SET expires_at = ? WHERE order_rowid = ? AND state = 'active'", .opt(expiresAt), .int(orderRowID))
+        try db.run(
+            "UPDATE reservations SET expires_at = ? WHERE order_rowid = ? AND state = 'active'", .opt(expiresAt),
+            .int(orderRowID))
     }
 }
 
@@ -160,12 +200,18 @@ extension Store {
         filter.add("at >= ?", q.from)
         filter.add("at < ?", q.to)
         filter.add("id > ?", q.afterID)
-        try db.rows("""
+        try db.rows(
+            """
             SELECT id, at, sku, warehouse, bucket, delta, reason, ref_type, ref_id, note, actor FROM ledger
             WHERE \(filter.sql) ORDER BY id LIMIT ?
-            """, arguments: filter.arguments + [.int(Int64(q.limit))]) { r in
-            result.append(LedgerRow(id: r.int(0), at: r.int(1), sku: r.text(2), warehouse: r.text(3), bucket: r.text(4), delta: r.int(5),
-                                    reason: r.text(6), refType: r.optText(7), refID: r.optText(8), note: r.optText(9), actor: r.optText(10)))
+            """, arguments: filter.arguments + [.int(Int64(q.limit))]
+        ) { r in
+            result.append(
+                LedgerRow(
+                    id: r.int(0), at: r.int(1), sku: r.text(2), warehouse: r.text(3), bucket: r.text(4),
+                    delta: r.int(5),
+                    reason: r.text(6), refType: r.optText(7), refID: r.optText(8), note: r.optText(9),
+                    actor: r.optText(10)))
         }
         return result
     }
@@ -175,7 +221,8 @@ extension Store {
     func ledgerDifferences() throws -> (checked: Int, differences: [JSON]) {
         var checked = 0
         var differences: [JSON] = []
-        try db.rows("""
+        try db.rows(
+            """
             WITH l AS (
                 SELECT sku, warehouse,
                        SUM(CASE bucket WHEN 'on_hand' THEN delta ELSE 0 END) AS on_hand,
@@ -183,17 +230,21 @@ extension Store {
                        SUM(CASE bucket WHEN 'quarantine' THEN delta ELSE 0 END) AS quarantine,
                        SUM(CASE bucket WHEN 'safety' THEN delta ELSE 0 END) AS safety
                 FROM ledger GROUP BY sku, warehouse),
-            r AS (SELECT sku, warehouse, SUM(qty) AS qty FROM reservations WHERE state = 'active' GROUP BY sku, warehouse)
+            r AS (SELECT sku, warehouse, SUM(qty) AS qty FROM reservations WHERE state = 'active' GROUP BY sku,
+                warehouse)
             SELECT COALESCE(s.sku, l.sku), COALESCE(s.warehouse, l.warehouse),
                    COALESCE(s.on_hand, 0), COALESCE(s.reserved, 0), COALESCE(s.quarantine, 0), COALESCE(s.safety, 0),
                    COALESCE(l.on_hand, 0), COALESCE(l.reserved, 0), COALESCE(l.quarantine, 0), COALESCE(l.safety, 0),
-                   COALESCE((SELECT qty FROM r WHERE r.sku = COALESCE(s.sku, l.sku) AND r.warehouse = COALESCE(s.warehouse, l.warehouse)), 0)
+                   COALESCE((SELECT qty FROM r WHERE r.sku = COALESCE(s.sku, l.sku)
+                       AND r.warehouse = COALESCE(s.warehouse, l.warehouse)), 0)
             FROM stock s FULL OUTER JOIN l ON l.sku = s.sku AND l.warehouse = s.warehouse
             ORDER BY 1, 2
-            """) { r in
+            """
+        ) { r in
             checked += 1
             let where_: JSONObject = ["sku": .string(r.text(0)), "warehouse": .string(r.text(1))]
-            for (i, bucket) in LedgerEntry.Bucket.allCases.enumerated() where r.int(Int32(2 + i)) != r.int(Int32(6 + i)) {
+            for (i, bucket) in LedgerEntry.Bucket.allCases.enumerated() where r.int(Int32(2 + i)) != r.int(Int32(6 + i))
+            {
                 var d = where_
                 d["bucket"] = .string(bucket.rawValue)
                 d["balance"] = .int(r.int(Int32(2 + i)))

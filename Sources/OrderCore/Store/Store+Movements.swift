@@ -2,75 +2,96 @@
 extension Store {
     // MARK: - Counts
 
-    func insertCount(warehouse: String, at: Int64, actor: String, reference: String?) throws -> (rowID: Int64, countID: String) {
+    func insertCount(
+        warehouse: String, at: Int64, actor: String, reference: String?
+    ) throws -> (rowID: Int64, countID: String) {
         let (rowID, countID) = try nextID("counts", prefix: "CNT-")
-        try db.run("INSERT INTO counts(id, count_id, warehouse, at, actor, reference) VALUES (?, ?, ?, ?, ?, ?)",
-                   .int(rowID), .text(countID), .text(warehouse), .int(at), .text(actor), .opt(reference))
+        try db.run(
+            "INSERT INTO counts(id, count_id, warehouse, at, actor, reference) VALUES (?, ?, ?, ?, ?, ?)",
+            .int(rowID), .text(countID), .text(warehouse), .int(at), .text(actor), .opt(reference))
         return (rowID, countID)
     }
 
     func insertCountLine(countRowID: Int64, sku: String, expected: Int64, counted: Int64) throws {
-        try db.run("INSERT INTO count_lines(count_rowid, sku, expected, counted) VALUES (?, ?, ?, ?)",
-                   .int(countRowID), .text(sku), .int(expected), .int(counted))
+        try db.run(
+            "INSERT INTO count_lines(count_rowid, sku, expected, counted) VALUES (?, ?, ?, ?)",
+            .int(countRowID), .text(sku), .int(expected), .int(counted))
     }
 
     // MARK: - Transfers
 
     func insertTransfer(from: String, to: String, reference: String?, at: Int64) throws -> Transfer {
         let (rowID, transferID) = try nextID("transfers", prefix: "TR-")
-        try db.run("""
-            INSERT INTO transfers(id, transfer_id, from_warehouse, to_warehouse, state, reference, created_at, updated_at)
+        try db.run(
+            """
+            INSERT INTO transfers(id, transfer_id, from_warehouse, to_warehouse, state, reference, created_at,
+                updated_at)
             VALUES (?, ?, ?, ?, 'in_transit', ?, ?, ?)
             """, .int(rowID), .text(transferID), .text(from), .text(to), .opt(reference), .int(at), .int(at))
-        return Transfer(rowID: rowID, transferID: transferID, from: from, to: to, state: .inTransit, reference: reference,
-                        createdAt: at, updatedAt: at)
+        return Transfer(
+            rowID: rowID, transferID: transferID, from: from, to: to, state: .inTransit, reference: reference,
+            createdAt: at, updatedAt: at)
     }
 
     func insertTransferLine(transferRowID: Int64, sku: String, qty: Int64) throws {
-        try db.run("INSERT INTO transfer_lines(transfer_rowid, sku, qty) VALUES (?, ?, ?)", .int(transferRowID), .text(sku), .int(qty))
+        try db.run(
+            "INSERT INTO transfer_lines(transfer_rowid, sku, qty) VALUES (?, ?, ?)", .int(transferRowID), .text(sku),
+            .int(qty))
     }
 
     func transfer(id: String) throws -> Transfer? {
-        try db.first("""
-            SELECT id, transfer_id, from_warehouse, to_warehouse, state, reference, created_at, updated_at FROM transfers WHERE transfer_id = ?
-            """, .text(id)) {
-            Transfer(rowID: $0.int(0), transferID: $0.text(1), from: $0.text(2), to: $0.text(3),
-                     state: Transfer.State(rawValue: $0.text(4)) ?? .inTransit, reference: $0.optText(5),
-                     createdAt: $0.int(6), updatedAt: $0.int(7))
+        try db.first(
+            """
+            SELECT id, transfer_id, from_warehouse, to_warehouse, state, reference, created_at, updated_at
+                FROM transfers WHERE transfer_id = ?
+            """, .text(id)
+        ) {
+            Transfer(
+                rowID: $0.int(0), transferID: $0.text(1), from: $0.text(2), to: $0.text(3),
+                state: Transfer.State(rawValue: $0.text(4)) ?? .inTransit, reference: $0.optText(5),
+                createdAt: $0.int(6), updatedAt: $0.int(7))
         }
     }
 
     func transferLines(transferRowID: Int64) throws -> [Transfer.Line] {
         var result: [Transfer.Line] = []
-        try db.rows("SELECT sku, qty, received FROM transfer_lines WHERE transfer_rowid = ? ORDER BY sku", .int(transferRowID)) {
+        try db.rows(
+            "SELECT sku, qty, received FROM transfer_lines WHERE transfer_rowid = ? ORDER BY sku", .int(transferRowID)
+        ) {
             result.append(Transfer.Line(sku: $0.text(0), qty: $0.int(1), received: $0.int(2)))
         }
         return result
     }
 
     func addReceived(transferRowID: Int64, sku: String, qty: Int64) throws {
-        try db.run("UPDATE transfer_lines SET received = received + ? WHERE transfer_rowid = ? AND sku = ?",
-                   .int(qty), .int(transferRowID), .text(sku))
+        try db.run(
+            "UPDATE transfer_lines SET received = received + ? WHERE transfer_rowid = ? AND sku = ?",
+            .int(qty), .int(transferRowID), .text(sku))
     }
 
     func setTransferState(rowID: Int64, state: Transfer.State, at: Int64) throws {
-        try db.run("UPDATE transfers SET state = ?, updated_at = ? WHERE id = ?", .text(state.rawValue), .int(at), .int(rowID))
+        try db.run(
+            "UPDATE transfers SET state = ?, updated_at = ? WHERE id = ?", .text(state.rawValue), .int(at), .int(rowID))
     }
 
     /// Units of a SKU on their way to each warehouse (transfers not yet fully received).
     func inTransit(sku: String) throws -> [String: Int64] {
         var result: [String: Int64] = [:]
-        try db.rows("""
-            SELECT t.to_warehouse, SUM(l.qty - l.received) FROM transfer_lines l JOIN transfers t ON t.id = l.transfer_rowid
+        try db.rows(
+            """
+            SELECT t.to_warehouse, SUM(l.qty - l.received) FROM transfer_lines l
+                JOIN transfers t ON t.id = l.transfer_rowid
             WHERE l.sku = ? AND l.received < l.qty GROUP BY t.to_warehouse
-            """, .text(sku)) { result[$0.text(0)] = $0.int(1) }
+            """, .text(sku)
+        ) { result[$0.text(0)] = $0.int(1) }
         return result
     }
 
     /// Transfers whose lines disagree with their ledger rows (units sent out vs lines, received vs ledger in).
     func transferDifferences() throws -> [JSON] {
         var result: [JSON] = []
-        try db.rows("""
+        try db.rows(
+            """
             WITH g AS (
                 SELECT ref_id, sku, SUM(CASE reason WHEN 'transfer_out' THEN -delta ELSE 0 END) AS sent,
                        SUM(CASE reason WHEN 'transfer_in' THEN delta ELSE 0 END) AS arrived
@@ -80,9 +101,12 @@ extension Store {
             LEFT JOIN g ON g.ref_id = t.transfer_id AND g.sku = l.sku
             WHERE l.qty != COALESCE(g.sent, 0) OR l.received != COALESCE(g.arrived, 0)
             ORDER BY t.id, l.sku
-            """) {
-            result.append(["transfer_id": .string($0.text(0)), "sku": .string($0.text(1)), "qty": .int($0.int(2)),
-                           "received": .int($0.int(3)), "ledger_out": .int($0.int(4)), "ledger_in": .int($0.int(5))])
+            """
+        ) {
+            result.append([
+                "transfer_id": .string($0.text(0)), "sku": .string($0.text(1)), "qty": .int($0.int(2)),
+                "received": .int($0.int(3)), "ledger_out": .int($0.int(4)), "ledger_in": .int($0.int(5)),
+            ])
         }
         return result
     }

@@ -1,12 +1,16 @@
 extension Store {
-    private static let customerColumns = ["customer_id", "customer_phone", "customer_email", "customer_name", "device_id", "ip"]
+    private static let customerColumns = [
+        "customer_id", "customer_phone", "customer_email", "customer_name", "device_id", "ip",
+    ]
     private static let addressColumns = Order.addressFields.map { "ship_" + $0 }
 
     private static let orderColumns = """
         id, order_id, channel, external_id, state, currency, placed_at, created_at, updated_at, expires_at,
-        subtotal, line_discount_total, discount_total, shipping_fee, shipping_tax, tax_total, taxes_included, grand_total,
+        subtotal, line_discount_total, discount_total, shipping_fee, shipping_tax, tax_total, taxes_included,
+            grand_total,
         paid_total, refund_due, cancel_reason, account_created_at, tags, note,
-        \((customerColumns + addressColumns).joined(separator: ", ")), reserve_at, deposit, balance_due_at, warehouse, paid_at, held_from, hold_reason, delivered_at, state_since, carrier, priority,
+        \((customerColumns + addressColumns).joined(separator: ", ")), reserve_at, deposit, balance_due_at, warehouse,
+            paid_at, held_from, hold_reason, delivered_at, state_since, carrier, priority,
         fee_total, fees
         """
 
@@ -18,7 +22,8 @@ extension Store {
     private static let orderByIDSQL = "SELECT \(orderColumns) FROM orders WHERE order_id = ?"
     private static let orderByRowIDSQL = "SELECT \(orderColumns) FROM orders WHERE id = ?"
     private static let linesSQL = """
-        SELECT line_no, sku, name, qty, unit_price, line_discount, tax, \(LineQuantity.allCases.map { "qty_" + $0.rawValue }.joined(separator: ", "))
+        SELECT line_no, sku, name, qty, unit_price, line_discount, tax,
+            \(LineQuantity.allCases.map { "qty_" + $0.rawValue }.joined(separator: ", "))
         FROM order_lines WHERE order_rowid = ? ORDER BY line_no
         """
     private static let orderColumnCount = orderColumns.split(separator: ",").count
@@ -33,27 +38,41 @@ extension Store {
     }
 
     func insert(_ o: Order, extra: OrderExtras = OrderExtras()) throws {
-        let values: [SQLValue] = [
-            .int(o.rowID), .text(o.orderID), .text(o.channel), .opt(o.externalID), .text(o.state.rawValue), .text(o.currency),
-            .int(o.placedAt), .int(o.createdAt), .int(o.updatedAt), .opt(o.expiresAt),
-            .int(o.totals.subtotal), .int(o.totals.lineDiscountTotal), .int(o.totals.discountTotal), .int(o.totals.shippingFee),
-            .int(o.totals.shippingTax), .int(o.totals.taxTotal), .bool(o.totals.taxesIncluded), .int(o.totals.grandTotal),
-            .int(o.paidTotal), .int(o.refundDue), .opt(o.cancelReason), .opt(o.accountCreatedAt),
-            .text(JSON.array(o.tags.map(JSON.string)).serialized), .opt(o.note),
-        ] + Order.customerFields.map { .opt(o.customer[$0]) } + Order.addressFields.map { .opt(o.shipTo[$0]) }
-            + [.text(o.reserveAt.rawValue), .opt(o.deposit), .opt(o.balanceDueAt), .opt(o.pinnedWarehouse), .opt(o.paidAt),
-               .opt(o.heldFrom?.rawValue), .opt(o.holdReason), .opt(o.deliveredAt), .opt(o.stateSince), .opt(o.carrier), .int(o.priority),
-               .int(o.totals.feeTotal), .opt(OrderFee.stored(o.fees))]
+        let values: [SQLValue] =
+            [
+                .int(o.rowID), .text(o.orderID), .text(o.channel), .opt(o.externalID), .text(o.state.rawValue),
+                .text(o.currency),
+                .int(o.placedAt), .int(o.createdAt), .int(o.updatedAt), .opt(o.expiresAt),
+                .int(o.totals.subtotal), .int(o.totals.lineDiscountTotal), .int(o.totals.discountTotal),
+                .int(o.totals.shippingFee),
+                .int(o.totals.shippingTax), .int(o.totals.taxTotal), .bool(o.totals.taxesIncluded),
+                .int(o.totals.grandTotal),
+                .int(o.paidTotal), .int(o.refundDue), .opt(o.cancelReason), .opt(o.accountCreatedAt),
+                .text(JSON.array(o.tags.map(JSON.string)).serialized), .opt(o.note),
+            ] + Order.customerFields.map { .opt(o.customer[$0]) } + Order.addressFields.map { .opt(o.shipTo[$0]) }
+            + [
+                .text(o.reserveAt.rawValue), .opt(o.deposit), .opt(o.balanceDueAt), .opt(o.pinnedWarehouse),
+                .opt(o.paidAt),
+                .opt(o.heldFrom?.rawValue), .opt(o.holdReason), .opt(o.deliveredAt), .opt(o.stateSince),
+                .opt(o.carrier), .int(o.priority),
+                .int(o.totals.feeTotal), .opt(OrderFee.stored(o.fees)),
+            ]
         guard values.count == Store.orderColumnCount else {
-            throw OrderCoreError(.internal, "order insert has \(values.count) values for \(Store.orderColumnCount) columns")
+            throw OrderCoreError(
+                .internal, "order insert has \(values.count) values for \(Store.orderColumnCount) columns")
         }
-        try db.run(Store.insertOrderSQL, arguments: values + [.opt(extra.fingerprint), .opt(extra.warnings?.serialized), .opt(extra.risk?.serialized),
-                                                              .opt(extra.riskDecision)])
+        try db.run(
+            Store.insertOrderSQL,
+            arguments: values + [
+                .opt(extra.fingerprint), .opt(extra.warnings?.serialized), .opt(extra.risk?.serialized),
+                .opt(extra.riskDecision),
+            ])
     }
 
     /// Writes the fields that change over an order's life.
     func update(_ o: Order) throws {
-        try db.run("""
+        try db.run(
+            """
             UPDATE orders SET state = ?, expires_at = ?, paid_total = ?, refund_due = ?, cancel_reason = ?, paid_at = ?,
                 held_from = ?, hold_reason = ?, delivered_at = ?, state_since = ?, updated_at = ?
             WHERE id = ?
@@ -71,23 +90,29 @@ extension Store {
     }
 
     func orderID(channel: String, externalID: String) throws -> String? {
-        try db.first("SELECT order_id FROM orders WHERE channel = ? AND external_id = ?", .text(channel), .text(externalID)) { $0.text(0) }
+        try db.first(
+            "SELECT order_id FROM orders WHERE channel = ? AND external_id = ?", .text(channel), .text(externalID)
+        ) { $0.text(0) }
     }
 
     private static func readOrder(_ r: Row) throws -> Order {
         guard let state = OrderState(rawValue: r.text(4)) else {
             throw OrderCoreError(.corrupt, "order \(r.text(1)) has unknown state '\(r.text(4))'")
         }
-        let totals = OrderTotals(subtotal: r.int(10), lineDiscountTotal: r.int(11), discountTotal: r.int(12), shippingFee: r.int(13),
-                                 shippingTax: r.int(14), taxTotal: r.int(15), taxesIncluded: r.bool(16), grandTotal: r.int(17))
-        var o = Order(rowID: r.int(0), orderID: r.text(1), channel: r.text(2), externalID: r.optText(3), state: state,
-                      currency: r.text(5), placedAt: r.int(6), createdAt: r.int(7), updatedAt: r.int(8), expiresAt: r.optInt(9),
-                      totals: totals, paidTotal: r.int(18), refundDue: r.int(19), cancelReason: r.optText(20),
-                      accountCreatedAt: r.optInt(21), note: r.optText(23))
+        let totals = OrderTotals(
+            subtotal: r.int(10), lineDiscountTotal: r.int(11), discountTotal: r.int(12), shippingFee: r.int(13),
+            shippingTax: r.int(14), taxTotal: r.int(15), taxesIncluded: r.bool(16), grandTotal: r.int(17))
+        var o = Order(
+            rowID: r.int(0), orderID: r.text(1), channel: r.text(2), externalID: r.optText(3), state: state,
+            currency: r.text(5), placedAt: r.int(6), createdAt: r.int(7), updatedAt: r.int(8), expiresAt: r.optInt(9),
+            totals: totals, paidTotal: r.int(18), refundDue: r.int(19), cancelReason: r.optText(20),
+            accountCreatedAt: r.optInt(21), note: r.optText(23))
         o.tags = (try? JSONParser.parse(r.text(22)))?.arrayValue?.compactMap(\.stringValue) ?? []
         for (i, key) in Order.customerFields.enumerated() { o.customer[key] = r.optText(Int32(24 + i)) }
         let policy = Int32(24 + customerColumns.count + addressColumns.count)
-        for (i, key) in Order.addressFields.enumerated() { o.shipTo[key] = r.optText(Int32(24 + customerColumns.count + i)) }
+        for (i, key) in Order.addressFields.enumerated() {
+            o.shipTo[key] = r.optText(Int32(24 + customerColumns.count + i))
+        }
         o.reserveAt = ReservePolicy(rawValue: r.text(policy)) ?? .order
         o.deposit = r.optInt(policy + 1)
         o.balanceDueAt = r.optInt(policy + 2)
@@ -108,18 +133,22 @@ extension Store {
 
     /// Stores a new line, with the units already reserved for it.
     func insert(_ line: OrderLine, orderRowID: Int64) throws {
-        try db.run("""
-            INSERT INTO order_lines(order_rowid, line_no, sku, name, qty, unit_price, line_discount, tax, qty_reserved, qty_backordered)
+        try db.run(
+            """
+            INSERT INTO order_lines(order_rowid, line_no, sku, name, qty, unit_price, line_discount, tax, qty_reserved,
+                qty_backordered)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, .int(orderRowID), .int(line.lineNo), .text(line.sku), .opt(line.name), .int(line.qty), .int(line.unitPrice),
+            """, .int(orderRowID), .int(line.lineNo), .text(line.sku), .opt(line.name), .int(line.qty),
+            .int(line.unitPrice),
             .int(line.lineDiscount), .int(line.tax), .int(line.quantity(.reserved)), .int(line.quantity(.backordered)))
     }
 
     func lines(orderRowID: Int64) throws -> [OrderLine] {
         var result: [OrderLine] = []
         try db.rows(Store.linesSQL, .int(orderRowID)) { r in
-            var line = OrderLine(lineNo: r.int(0), sku: r.text(1), name: r.optText(2), qty: r.int(3), unitPrice: r.int(4),
-                                 lineDiscount: r.int(5), tax: r.int(6))
+            var line = OrderLine(
+                lineNo: r.int(0), sku: r.text(1), name: r.optText(2), qty: r.int(3), unitPrice: r.int(4),
+                lineDiscount: r.int(5), tax: r.int(6))
             for (i, kind) in LineQuantity.allCases.enumerated() { line.quantities[kind] = r.int(Int32(7 + i)) }
             result.append(line)
         }
@@ -127,13 +156,16 @@ extension Store {
     }
 
     func addReserved(orderRowID: Int64, lineNo: Int64, qty: Int64) throws {
-        try db.run("UPDATE order_lines SET qty_reserved = qty_reserved + ? WHERE order_rowid = ? AND line_no = ?",
-                   .int(qty), .int(orderRowID), .int(lineNo))
+        try db.run(
+            "UPDATE order_lines SET qty_reserved = qty_reserved + ? WHERE order_rowid = ? AND line_no = ?",
+            .int(qty), .int(orderRowID), .int(lineNo))
     }
 
     /// Every reserved unit is now allocated to the warehouse that holds it.
     func allocateLines(orderRowID: Int64) throws {
-        try db.run("UPDATE order_lines SET qty_allocated = qty_reserved, qty_backordered = 0 WHERE order_rowid = ?", .int(orderRowID))
+        try db.run(
+            "UPDATE order_lines SET qty_allocated = qty_reserved, qty_backordered = 0 WHERE order_rowid = ?",
+            .int(orderRowID))
     }
 
     func setAllocation(orderRowID: Int64, _ decision: JSON) throws {
@@ -141,7 +173,9 @@ extension Store {
     }
 
     func allocation(orderRowID: Int64) throws -> JSON? {
-        try db.first("SELECT allocation FROM orders WHERE id = ? AND allocation IS NOT NULL", .int(orderRowID)) { try JSONParser.parse($0.text(0)) }
+        try db.first("SELECT allocation FROM orders WHERE id = ? AND allocation IS NOT NULL", .int(orderRowID)) {
+            try JSONParser.parse($0.text(0))
+        }
     }
 
     /// Marks every unit that has not shipped as cancelled.
@@ -150,40 +184,60 @@ extension Store {
     }
 
     func insert(_ d: OrderDiscount, seq: Int64, orderRowID: Int64) throws {
-        try db.run("INSERT INTO order_discounts(order_rowid, seq, kind, code, amount) VALUES (?, ?, ?, ?, ?)",
-                   .int(orderRowID), .int(seq), .text(d.kind), .opt(d.code), .int(d.amount))
+        try db.run(
+            "INSERT INTO order_discounts(order_rowid, seq, kind, code, amount) VALUES (?, ?, ?, ?, ?)",
+            .int(orderRowID), .int(seq), .text(d.kind), .opt(d.code), .int(d.amount))
     }
 
     func discounts(orderRowID: Int64) throws -> [OrderDiscount] {
         var result: [OrderDiscount] = []
-        try db.rows("SELECT kind, code, amount FROM order_discounts WHERE order_rowid = ? ORDER BY seq", .int(orderRowID)) {
+        try db.rows(
+            "SELECT kind, code, amount FROM order_discounts WHERE order_rowid = ? ORDER BY seq", .int(orderRowID)
+        ) {
             result.append(OrderDiscount(kind: $0.text(0), code: $0.optText(1), amount: $0.int(2)))
         }
         return result
     }
 
     func insert(_ p: Payment, orderRowID: Int64, actor: String) throws {
-        try db.run("INSERT INTO payments(order_rowid, payment_ref, amount, at, actor, kind, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   .int(orderRowID), .opt(p.paymentRef), .int(p.amount), .int(p.at), .text(actor), .text(p.kind), .opt(p.reason))
+        try db.run(
+            "INSERT INTO payments(order_rowid, payment_ref, amount, at, actor, kind, reason) VALUES (?, ?, ?, ?, ?, ?, "
+                + "?)",
+            .int(orderRowID), .opt(p.paymentRef), .int(p.amount), .int(p.at), .text(actor), .text(p.kind),
+            .opt(p.reason))
     }
 
     func payments(orderRowID: Int64) throws -> [Payment] {
         var result: [Payment] = []
-        try db.rows("SELECT payment_ref, amount, at, kind, reason FROM payments WHERE order_rowid = ? ORDER BY id", .int(orderRowID)) {
-            result.append(Payment(paymentRef: $0.optText(0), amount: $0.int(1), at: $0.int(2), kind: $0.text(3), reason: $0.optText(4)))
+        try db.rows(
+            "SELECT payment_ref, amount, at, kind, reason FROM payments WHERE order_rowid = ? ORDER BY id",
+            .int(orderRowID)
+        ) {
+            result.append(
+                Payment(
+                    paymentRef: $0.optText(0), amount: $0.int(1), at: $0.int(2), kind: $0.text(3), reason: $0.optText(4)
+                ))
         }
         return result
     }
 
     /// The public id of the order a payment reference was recorded on.
     func orderID(paymentRef: String) throws -> String? {
-        try db.first("SELECT o.order_id FROM payments p JOIN orders o ON o.id = p.order_rowid WHERE p.payment_ref = ?", .text(paymentRef)) { $0.text(0) }
+        try db.first(
+            "SELECT o.order_id FROM payments p JOIN orders o ON o.id = p.order_rowid WHERE p.payment_ref = ?",
+            .text(paymentRef)
+        ) { $0.text(0) }
     }
 
     /// Reservations of an order (active and closed), for display.
-    func reservations(orderRowID: Int64) throws -> [(lineNo: Int64, warehouse: String, qty: Int64, expiresAt: Int64?, state: String)] {
+    func reservations(
+        orderRowID: Int64
+    ) throws -> [(lineNo: Int64, warehouse: String, qty: Int64, expiresAt: Int64?, state: String)] {
         var result: [(Int64, String, Int64, Int64?, String)] = []
-        try db.rows("SELECT line_no, warehouse, qty, expires_at, state FROM reservations WHERE order_rowid = ? ORDER BY id", .int(orderRowID)) {
+        try db.rows(
+            "SELECT line_no, warehouse, qty, expires_at, state FROM reservations WHERE order_rowid = ? ORDER BY id",
+            .int(orderRowID)
+        ) {
             result.append(($0.int(0), $0.text(1), $0.int(2), $0.optInt(3), $0.text(4)))
         }
         return result
@@ -191,32 +245,44 @@ extension Store {
 
     // MARK: - Timeline
 
-    func appendEvent(orderRowID: Int64, at: Int64, actor: String, from: OrderState?, to: OrderState, command: String, details: JSON) throws {
-        try db.run("""
+    func appendEvent(
+        orderRowID: Int64, at: Int64, actor: String, from: OrderState?, to: OrderState, command: String, details: JSON
+    ) throws {
+        try db.run(
+            """
             INSERT INTO order_events(order_rowid, seq, at, actor, from_state, to_state, command, details)
-            VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM order_events WHERE order_rowid = ?1), ?2, ?3, ?4, ?5, ?6, ?7)
-            """, .int(orderRowID), .int(at), .text(actor), .opt(from?.rawValue), .text(to.rawValue), .text(command), .text(details.serialized))
+            VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM order_events WHERE order_rowid = ?1), ?2, ?3, ?4, ?5, ?6,
+                ?7)
+            """, .int(orderRowID), .int(at), .text(actor), .opt(from?.rawValue), .text(to.rawValue), .text(command),
+            .text(details.serialized))
     }
 
     func events(orderRowID: Int64) throws -> [OrderEvent] {
         var result: [OrderEvent] = []
-        try db.rows("SELECT seq, at, actor, from_state, to_state, command, details FROM order_events WHERE order_rowid = ? ORDER BY seq",
-                    .int(orderRowID)) {
-            result.append(OrderEvent(seq: $0.int(0), at: $0.int(1), actor: $0.optText(2), from: $0.optText(3), to: $0.text(4),
-                                     command: $0.text(5), details: (try? JSONParser.parse($0.text(6))) ?? .null))
+        try db.rows(
+            "SELECT seq, at, actor, from_state, to_state, command, details FROM order_events WHERE order_rowid = ? "
+                + "ORDER BY seq",
+            .int(orderRowID)
+        ) {
+            result.append(
+                OrderEvent(
+                    seq: $0.int(0), at: $0.int(1), actor: $0.optText(2), from: $0.optText(3), to: $0.text(4),
+                    command: $0.text(5), details: (try? JSONParser.parse($0.text(6))) ?? .null))
         }
         return result
     }
 
     func setShipTo(orderRowID: Int64, _ shipTo: [String: String]) throws {
-        try db.run("UPDATE orders SET \(Store.addressColumns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?",
-                   arguments: Order.addressFields.map { .opt(shipTo[$0]) } + [.int(orderRowID)])
+        try db.run(
+            "UPDATE orders SET \(Store.addressColumns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?",
+            arguments: Order.addressFields.map { .opt(shipTo[$0]) } + [.int(orderRowID)])
     }
 
     // MARK: - Warnings and duplicates
 
     func setWarnings(orderRowID: Int64, _ warnings: [JSON]) throws {
-        try db.run("UPDATE orders SET warnings = ? WHERE id = ?", .text(JSON.array(warnings).serialized), .int(orderRowID))
+        try db.run(
+            "UPDATE orders SET warnings = ? WHERE id = ?", .text(JSON.array(warnings).serialized), .int(orderRowID))
     }
 
     func warnings(orderRowID: Int64) throws -> [JSON] {
@@ -228,10 +294,13 @@ extension Store {
     /// Live (not cancelled) orders with the fingerprint placed in `from...to`, oldest first.
     func ordersWithFingerprint(_ fingerprint: String, from: Int64, to: Int64, except rowID: Int64) throws -> [String] {
         var result: [String] = []
-        try db.rows("""
-            SELECT order_id FROM orders WHERE fingerprint = ? AND placed_at BETWEEN ? AND ? AND id <> ? AND state <> 'cancelled'
+        try db.rows(
+            """
+            SELECT order_id FROM orders WHERE fingerprint = ? AND placed_at BETWEEN ? AND ? AND id <> ?
+                AND state <> 'cancelled'
             ORDER BY placed_at, id LIMIT 20
-            """, .text(fingerprint), .int(from), .int(to), .int(rowID)) { result.append($0.text(0)) }
+            """, .text(fingerprint), .int(from), .int(to), .int(rowID)
+        ) { result.append($0.text(0)) }
         return result
     }
 
@@ -256,15 +325,20 @@ extension Store {
         filter.add("state = ?", q.state?.rawValue)
         filter.add("channel = ?", q.channel)
         filter.add("placed_at <= ?", q.placedBefore)
-        filter.add("EXISTS (SELECT 1 FROM reservations r WHERE r.order_rowid = orders.id AND r.warehouse = ?)", q.warehouse)
+        filter.add(
+            "EXISTS (SELECT 1 FROM reservations r WHERE r.order_rowid = orders.id AND r.warehouse = ?)", q.warehouse)
         filter.add("id < ?", q.beforeRowID)
         if let stuck = q.stuck {
-            filter.add(stuck.isEmpty ? "0" : "(" + stuck.map { _ in "(state = ? AND state_since <= ?)" }.joined(separator: " OR ") + ")",
-                       arguments: stuck.flatMap { [SQLValue.text($0.state.rawValue), .int($0.cutoff)] })
+            filter.add(
+                stuck.isEmpty
+                    ? "0" : "(" + stuck.map { _ in "(state = ? AND state_since <= ?)" }.joined(separator: " OR ") + ")",
+                arguments: stuck.flatMap { [SQLValue.text($0.state.rawValue), .int($0.cutoff)] })
         }
         let order = q.longestInState ? "state_since, id" : "id DESC"
-        try db.rows("SELECT \(Store.orderColumns) FROM orders WHERE \(filter.sql) ORDER BY \(order) LIMIT ?",
-                    arguments: filter.arguments + [.int(Int64(limit))]) {
+        try db.rows(
+            "SELECT \(Store.orderColumns) FROM orders WHERE \(filter.sql) ORDER BY \(order) LIMIT ?",
+            arguments: filter.arguments + [.int(Int64(limit))]
+        ) {
             result.append(try Store.readOrder($0))
         }
         return result
@@ -273,9 +347,12 @@ extension Store {
     /// Orders whose hold lapsed at or before `at` (unpaid, or a pre-sale balance not paid in time), oldest first.
     func expiredUnpaidOrders(at: Int64) throws -> [Int64] {
         var result: [Int64] = []
-        try db.rows("""
-            SELECT id FROM orders WHERE expires_at <= ? AND state IN ('pending_payment', 'deposit_paid') ORDER BY expires_at, id
-            """, .int(at)) {
+        try db.rows(
+            """
+            SELECT id FROM orders WHERE expires_at <= ? AND state IN ('pending_payment', 'deposit_paid')
+                ORDER BY expires_at, id
+            """, .int(at)
+        ) {
             result.append($0.int(0))
         }
         return result

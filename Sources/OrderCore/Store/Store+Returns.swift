@@ -5,27 +5,36 @@ extension Store {
         """
 
     private static func readReturn(_ r: Row) throws -> ReturnRecord {
-        ReturnRecord(rowID: r.int(0), returnID: r.text(1), orderRowID: r.int(2), state: ReturnRecord.State(rawValue: r.text(3)) ?? .requested,
-                     reason: r.text(4), sellerFault: r.bool(5), customer: r.optText(6), owner: r.optText(7), note: r.optText(8),
-                     flags: (try JSONParser.parse(r.text(9)).arrayValue ?? []).compactMap(\.stringValue),
-                     replacementOrderID: r.optText(10), priceDifference: r.optInt(11), createdAt: r.int(12), updatedAt: r.int(13),
-                     stateSince: r.int(14))
+        ReturnRecord(
+            rowID: r.int(0), returnID: r.text(1), orderRowID: r.int(2),
+            state: ReturnRecord.State(rawValue: r.text(3)) ?? .requested,
+            reason: r.text(4), sellerFault: r.bool(5), customer: r.optText(6), owner: r.optText(7), note: r.optText(8),
+            flags: (try JSONParser.parse(r.text(9)).arrayValue ?? []).compactMap(\.stringValue),
+            replacementOrderID: r.optText(10), priceDifference: r.optInt(11), createdAt: r.int(12),
+            updatedAt: r.int(13),
+            stateSince: r.int(14))
     }
 
     func insert(_ r: ReturnRecord) throws {
-        try db.run("""
-            INSERT INTO returns(id, return_id, order_rowid, state, reason, seller_fault, customer, owner, note, flags, created_at, updated_at, state_since)
+        try db.run(
+            """
+            INSERT INTO returns(id, return_id, order_rowid, state, reason, seller_fault, customer, owner, note, flags,
+                created_at, updated_at, state_since)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, .int(r.rowID), .text(r.returnID), .int(r.orderRowID), .text(r.state.rawValue), .text(r.reason), .bool(r.sellerFault),
+            """, .int(r.rowID), .text(r.returnID), .int(r.orderRowID), .text(r.state.rawValue), .text(r.reason),
+            .bool(r.sellerFault),
             .opt(r.customer), .opt(r.owner), .opt(r.note), .text(JSON.array(r.flags.map(JSON.string)).serialized),
             .int(r.createdAt), .int(r.updatedAt), .int(r.stateSince))
     }
 
     func update(_ r: ReturnRecord) throws {
-        try db.run("""
-            UPDATE returns SET state = ?, owner = ?, flags = ?, replacement_order_id = ?, price_difference = ?, updated_at = ?, state_since = ?
+        try db.run(
+            """
+            UPDATE returns SET state = ?, owner = ?, flags = ?, replacement_order_id = ?, price_difference = ?,
+                updated_at = ?, state_since = ?
             WHERE id = ?
-            """, .text(r.state.rawValue), .opt(r.owner), .text(JSON.array(r.flags.map(JSON.string)).serialized), .opt(r.replacementOrderID),
+            """, .text(r.state.rawValue), .opt(r.owner), .text(JSON.array(r.flags.map(JSON.string)).serialized),
+            .opt(r.replacementOrderID),
             .opt(r.priceDifference), .int(r.updatedAt), .int(r.stateSince), .int(r.rowID))
     }
 
@@ -35,114 +44,172 @@ extension Store {
 
     func returns(orderRowID: Int64) throws -> [ReturnRecord] {
         var result: [ReturnRecord] = []
-        try db.rows("SELECT \(Store.returnColumns) FROM returns WHERE order_rowid = ? ORDER BY id", .int(orderRowID)) { result.append(try Store.readReturn($0)) }
+        try db.rows("SELECT \(Store.returnColumns) FROM returns WHERE order_rowid = ? ORDER BY id", .int(orderRowID)) {
+            result.append(try Store.readReturn($0))
+        }
         return result
     }
 
     /// Returns filtered by state and by when they last moved, oldest first.
-    func listReturns(states: [ReturnRecord.State]?, movedBefore: Int64?, orderRowID: Int64?, afterRowID: Int64?, limit: Int) throws -> [ReturnRecord] {
+    func listReturns(
+        states: [ReturnRecord.State]?, movedBefore: Int64?, orderRowID: Int64?, afterRowID: Int64?, limit: Int
+    ) throws -> [ReturnRecord] {
         var filter = Conditions()
-        if let states { filter.add("state IN (\(Database.placeholders(states.count)))", arguments: states.map { .text($0.rawValue) }) }
+        if let states {
+            filter.add(
+                "state IN (\(Database.placeholders(states.count)))", arguments: states.map { .text($0.rawValue) })
+        }
         filter.add("state_since <= ?", movedBefore)
         filter.add("order_rowid = ?", orderRowID)
         filter.add("id > ?", afterRowID)
         var result: [ReturnRecord] = []
-        try db.rows("SELECT \(Store.returnColumns) FROM returns WHERE \(filter.sql) ORDER BY id LIMIT ?",
-                    arguments: filter.arguments + [.int(Int64(limit))]) { result.append(try Store.readReturn($0)) }
+        try db.rows(
+            "SELECT \(Store.returnColumns) FROM returns WHERE \(filter.sql) ORDER BY id LIMIT ?",
+            arguments: filter.arguments + [.int(Int64(limit))]
+        ) { result.append(try Store.readReturn($0)) }
         return result
     }
 
     func insert(_ l: ReturnRecord.Line, returnRowID: Int64) throws {
-        try db.run("INSERT INTO return_lines(return_rowid, line_no, sku, requested) VALUES (?, ?, ?, ?)",
-                   .int(returnRowID), .int(l.lineNo), .text(l.sku), .int(l.requested))
+        try db.run(
+            "INSERT INTO return_lines(return_rowid, line_no, sku, requested) VALUES (?, ?, ?, ?)",
+            .int(returnRowID), .int(l.lineNo), .text(l.sku), .int(l.requested))
     }
 
     func returnLines(returnRowID: Int64) throws -> [ReturnRecord.Line] {
         var result: [ReturnRecord.Line] = []
-        try db.rows("""
-            SELECT line_no, sku, requested, resellable, damaged, wrong_item, empty, refunded FROM return_lines WHERE return_rowid = ? ORDER BY line_no
-            """, .int(returnRowID)) {
-            result.append(ReturnRecord.Line(lineNo: $0.int(0), sku: $0.text(1), requested: $0.int(2), resellable: $0.int(3), damaged: $0.int(4),
-                                            wrongItem: $0.int(5), empty: $0.int(6), refunded: $0.int(7)))
+        try db.rows(
+            """
+            SELECT line_no, sku, requested, resellable, damaged, wrong_item, empty, refunded FROM return_lines
+                WHERE return_rowid = ? ORDER BY line_no
+            """, .int(returnRowID)
+        ) {
+            result.append(
+                ReturnRecord.Line(
+                    lineNo: $0.int(0), sku: $0.text(1), requested: $0.int(2), resellable: $0.int(3), damaged: $0.int(4),
+                    wrongItem: $0.int(5), empty: $0.int(6), refunded: $0.int(7)))
         }
         return result
     }
 
     func update(_ l: ReturnRecord.Line, returnRowID: Int64) throws {
-        try db.run("""
-            UPDATE return_lines SET resellable = ?, damaged = ?, wrong_item = ?, empty = ?, refunded = ? WHERE return_rowid = ? AND line_no = ?
-            """, .int(l.resellable), .int(l.damaged), .int(l.wrongItem), .int(l.empty), .int(l.refunded), .int(returnRowID), .int(l.lineNo))
+        try db.run(
+            """
+            UPDATE return_lines SET resellable = ?, damaged = ?, wrong_item = ?, empty = ?, refunded = ?
+                WHERE return_rowid = ? AND line_no = ?
+            """, .int(l.resellable), .int(l.damaged), .int(l.wrongItem), .int(l.empty), .int(l.refunded),
+            .int(returnRowID), .int(l.lineNo))
     }
 
     /// Units of each order line claimed by live returns (requested, or received when more arrived).
     /// The shipping every refund of the order's returns has paid back.
     func refundedShipping(orderRowID: Int64) throws -> Int64 {
-        try db.first("""
-            SELECT COALESCE(SUM(f.shipping), 0) FROM return_refunds f JOIN returns r ON r.id = f.return_rowid WHERE r.order_rowid = ?
-            """, .int(orderRowID)) { $0.int(0) } ?? 0
+        try db.first(
+            """
+            SELECT COALESCE(SUM(f.shipping), 0) FROM return_refunds f JOIN returns r ON r.id = f.return_rowid
+                WHERE r.order_rowid = ?
+            """, .int(orderRowID)
+        ) { $0.int(0) } ?? 0
     }
 
     func claimedUnits(orderRowID: Int64) throws -> [Int64: Int64] {
         var result: [Int64: Int64] = [:]
-        try db.rows("""
+        try db.rows(
+            """
             SELECT l.line_no, SUM(MAX(l.requested, l.resellable + l.damaged + l.wrong_item + l.empty))
             FROM return_lines l JOIN returns r ON r.id = l.return_rowid
             WHERE r.order_rowid = ? AND r.state <> 'rejected' GROUP BY l.line_no
-            """, .int(orderRowID)) { result[$0.int(0)] = $0.int(1) }
+            """, .int(orderRowID)
+        ) { result[$0.int(0)] = $0.int(1) }
         return result
     }
 
-    func insertRefund(returnRowID: Int64, ref: String, refund: RefundAllocation.Refund, units: JSON, beforeReceipt: String?, at: Int64, actor: String) throws {
-        try db.run("""
-            INSERT INTO return_refunds(return_rowid, refund_ref, cash, points, shipping, coupon, units, before_receipt, at, actor)
+    func insertRefund(
+        returnRowID: Int64, ref: String, refund: RefundAllocation.Refund, units: JSON, beforeReceipt: String?,
+        at: Int64, actor: String
+    ) throws {
+        try db.run(
+            """
+            INSERT INTO return_refunds(return_rowid, refund_ref, cash, points, shipping, coupon, units, before_receipt,
+                at, actor)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, .int(returnRowID), .text(ref), .int(refund.cash), .int(refund.points), .int(refund.shipping), .int(refund.coupon),
+            """, .int(returnRowID), .text(ref), .int(refund.cash), .int(refund.points), .int(refund.shipping),
+            .int(refund.coupon),
             .text(units.serialized), .opt(beforeReceipt), .int(at), .text(actor))
     }
 
     func returnRefunds(returnRowID: Int64) throws -> [JSONObject] {
         var result: [JSONObject] = []
-        try db.rows("""
-            SELECT refund_ref, cash, points, shipping, coupon, units, before_receipt, at, actor FROM return_refunds WHERE return_rowid = ? ORDER BY id
-            """, .int(returnRowID)) {
-            result.append(["refund_ref": .string($0.text(0)), "cash": .int($0.int(1)), "points": .int($0.int(2)), "shipping": .int($0.int(3)),
-                           "coupon": .int($0.int(4)), "units": (try? JSONParser.parse($0.text(5))) ?? .null, "before_receipt": .optional($0.optText(6)),
-                           "at": .string(Timestamp.format($0.int(7))), "actor": .optional($0.optText(8))])
+        try db.rows(
+            """
+            SELECT refund_ref, cash, points, shipping, coupon, units, before_receipt, at, actor FROM return_refunds
+                WHERE return_rowid = ? ORDER BY id
+            """, .int(returnRowID)
+        ) {
+            result.append([
+                "refund_ref": .string($0.text(0)), "cash": .int($0.int(1)), "points": .int($0.int(2)),
+                "shipping": .int($0.int(3)),
+                "coupon": .int($0.int(4)), "units": (try? JSONParser.parse($0.text(5))) ?? .null,
+                "before_receipt": .optional($0.optText(6)),
+                "at": .string(Timestamp.format($0.int(7))), "actor": .optional($0.optText(8)),
+            ])
         }
         return result
     }
 
     func returnRefund(ref: String) throws -> (returnRowID: Int64, units: String)? {
-        try db.first("SELECT return_rowid, units FROM return_refunds WHERE refund_ref = ?", .text(ref)) { ($0.int(0), $0.text(1)) }
+        try db.first("SELECT return_rowid, units FROM return_refunds WHERE refund_ref = ?", .text(ref)) {
+            ($0.int(0), $0.text(1))
+        }
     }
 
-    func appendReturnEvent(returnRowID: Int64, at: Int64, actor: String, from: ReturnRecord.State?, to: ReturnRecord.State, command: String,
-                           details: JSON) throws {
-        try db.run("""
-            INSERT INTO return_events(return_rowid, at, actor, from_state, to_state, command, details) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, .int(returnRowID), .int(at), .text(actor), .opt(from?.rawValue), .text(to.rawValue), .text(command), .text(details.serialized))
+    func appendReturnEvent(
+        returnRowID: Int64, at: Int64, actor: String, from: ReturnRecord.State?, to: ReturnRecord.State,
+        command: String,
+        details: JSON
+    ) throws {
+        try db.run(
+            """
+            INSERT INTO return_events(return_rowid, at, actor, from_state, to_state, command, details) VALUES (?, ?, ?,
+                ?, ?, ?, ?)
+            """, .int(returnRowID), .int(at), .text(actor), .opt(from?.rawValue), .text(to.rawValue), .text(command),
+            .text(details.serialized))
     }
 
     func returnEvents(returnRowID: Int64) throws -> [JSON] {
         var result: [JSON] = []
-        try db.rows("SELECT at, actor, from_state, to_state, command, details FROM return_events WHERE return_rowid = ? ORDER BY id",
-                    .int(returnRowID)) {
-            result.append(["at": .string(Timestamp.format($0.int(0))), "actor": .optional($0.optText(1)), "from": .optional($0.optText(2)),
-                           "to": .string($0.text(3)), "command": .string($0.text(4)), "details": (try? JSONParser.parse($0.text(5))) ?? .null])
+        try db.rows(
+            "SELECT at, actor, from_state, to_state, command, details FROM return_events WHERE return_rowid = ? ORDER "
+                + "BY id",
+            .int(returnRowID)
+        ) {
+            result.append([
+                "at": .string(Timestamp.format($0.int(0))), "actor": .optional($0.optText(1)),
+                "from": .optional($0.optText(2)),
+                "to": .string($0.text(3)), "command": .string($0.text(4)),
+                "details": (try? JSONParser.parse($0.text(5))) ?? .null,
+            ])
         }
         return result
     }
 
     /// A customer's returns history: orders, returns, refunded cash, and grades that signal abuse.
     func returnerStats(customer: String) throws -> JSONObject {
-        let orders = try db.first("SELECT COUNT(*) FROM orders WHERE customer_id = ? OR customer_phone = ?", .text(customer), .text(customer)) { $0.int(0) } ?? 0
+        let orders =
+            try db.first(
+                "SELECT COUNT(*) FROM orders WHERE customer_id = ? OR customer_phone = ?", .text(customer),
+                .text(customer)
+            ) { $0.int(0) } ?? 0
         var stats: JSONObject = ["customer": .string(customer), "orders": .int(orders)]
-        try db.rows("""
+        try db.rows(
+            """
             SELECT COUNT(DISTINCT r.id), COALESCE(SUM(l.wrong_item), 0), COALESCE(SUM(l.empty), 0),
-                   (SELECT COALESCE(SUM(f.cash), 0) FROM return_refunds f JOIN returns x ON x.id = f.return_rowid WHERE x.customer = ?1),
+                   (SELECT COALESCE(SUM(f.cash), 0) FROM return_refunds f JOIN returns x ON x.id = f.return_rowid
+                       WHERE x.customer = ?1),
                    (SELECT COUNT(*) FROM returns x WHERE x.customer = ?1 AND x.flags LIKE '%empty_box%')
             FROM returns r LEFT JOIN return_lines l ON l.return_rowid = r.id WHERE r.customer = ?1
-            """, .text(customer)) {
+            """, .text(customer)
+        ) {
             stats["returns"] = .int($0.int(0))
             stats["wrong_item_units"] = .int($0.int(1))
             stats["empty_units"] = .int($0.int(2))

@@ -1,10 +1,15 @@
 extension Store {
     /// The current rule set: the latest stored version, or version 0 (the defaults).
     func riskRules() throws -> (version: Int64, rules: RiskRules) {
-        guard let (version, text) = try db.first("SELECT version, rules FROM risk_rulesets ORDER BY version DESC LIMIT 1", map: { ($0.int(0), $0.text(1)) })
+        guard
+            let (version, text) = try db.first(
+                "SELECT version, rules FROM risk_rulesets ORDER BY version DESC LIMIT 1",
+                map: { ($0.int(0), $0.text(1)) })
         else { return (0, RiskRules.defaults) }
         if let cached = riskRulesCache, cached.version == version { return cached }
-        guard case .object(let o) = try JSONParser.parse(text) else { throw OrderCoreError(.corrupt, "risk rule set \(version) is not an object") }
+        guard case .object(let o) = try JSONParser.parse(text) else {
+            throw OrderCoreError(.corrupt, "risk rule set \(version) is not an object")
+        }
         let parsed = (version, try RiskRules(Fields(o)))
         riskRulesCache = parsed
         return parsed
@@ -12,27 +17,34 @@ extension Store {
 
     func saveRiskRules(_ rules: RiskRules, at: Int64, actor: String) throws -> Int64 {
         let version = (try db.first("SELECT COALESCE(MAX(version), 0) + 1 FROM risk_rulesets") { $0.int(0) }) ?? 1
-        try db.run("INSERT INTO risk_rulesets(version, rules, created_at, actor) VALUES (?, ?, ?, ?)",
-                   .int(version), .text(rules.json.serialized), .int(at), .text(actor))
+        try db.run(
+            "INSERT INTO risk_rulesets(version, rules, created_at, actor) VALUES (?, ?, ?, ?)",
+            .int(version), .text(rules.json.serialized), .int(at), .text(actor))
         return version
     }
 
     /// - Parameter queue: where the order stands in the review queue: `review` or `hold` (waiting), `approved`
     ///   or `rejected` (reviewed), nil (allowed: not queued).
     func setRisk(orderRowID: Int64, _ risk: JSON, queue: String?) throws {
-        try db.run("UPDATE orders SET risk = ?, risk_decision = ? WHERE id = ?", .text(risk.serialized), .opt(queue), .int(orderRowID))
+        try db.run(
+            "UPDATE orders SET risk = ?, risk_decision = ? WHERE id = ?", .text(risk.serialized), .opt(queue),
+            .int(orderRowID))
     }
 
     func risk(orderRowID: Int64) throws -> JSON? {
-        try db.first("SELECT risk FROM orders WHERE id = ? AND risk IS NOT NULL", .int(orderRowID)) { try JSONParser.parse($0.text(0)) }
+        try db.first("SELECT risk FROM orders WHERE id = ? AND risk IS NOT NULL", .int(orderRowID)) {
+            try JSONParser.parse($0.text(0))
+        }
     }
 
     /// Orders waiting for a person's review (decision review or hold), oldest first.
     func riskQueue(limit: Int) throws -> [(orderID: String, state: String, risk: JSON)] {
         var result: [(String, String, JSON)] = []
-        try db.rows("""
+        try db.rows(
+            """
             SELECT order_id, state, risk FROM orders WHERE risk_decision IN ('review', 'hold') ORDER BY id LIMIT ?
-            """, .int(Int64(limit))) { result.append(($0.text(0), $0.text(1), (try? JSONParser.parse($0.text(2))) ?? .null)) }
+            """, .int(Int64(limit))
+        ) { result.append(($0.text(0), $0.text(1), (try? JSONParser.parse($0.text(2))) ?? .null)) }
         return result
     }
 
@@ -42,11 +54,14 @@ extension Store {
 
     /// The facts the risk rules look at for an order (`RiskFacts`). `known`: the lines, discounts and
     /// warnings of an order not written yet, whose own row the counts then add.
-    func riskFacts(_ o: Order, rules: RiskRules,
-                   known: (lines: [OrderLine], discounts: [OrderDiscount], warnings: [JSON])?) throws -> RiskFacts {
+    func riskFacts(
+        _ o: Order, rules: RiskRules,
+        known: (lines: [OrderLine], discounts: [OrderDiscount], warnings: [JSON])?
+    ) throws -> RiskFacts {
         var facts = RiskFacts()
         let identifiers: [(kind: String, value: String?)] = [
-            ("phone", o.customer["phone"]), ("email", o.customer["email"]?.lowercased()), ("device", o.customer["device_id"]),
+            ("phone", o.customer["phone"]), ("email", o.customer["email"]?.lowercased()),
+            ("device", o.customer["device_id"]),
             ("ip", o.customer["ip"]), ("customer", o.customer["id"]), ("address", o.shipTo["line1"]?.lowercased()),
         ]
         if try hasRiskLists() {
@@ -60,8 +75,10 @@ extension Store {
         if let known {
             (facts.lines, facts.discounts, facts.warnings) = known
         } else {
-            (facts.lines, facts.discounts, facts.warnings) = (try lines(orderRowID: o.rowID), try discounts(orderRowID: o.rowID),
-                                                              try warnings(orderRowID: o.rowID))
+            (facts.lines, facts.discounts, facts.warnings) = (
+                try lines(orderRowID: o.rowID), try discounts(orderRowID: o.rowID),
+                try warnings(orderRowID: o.rowID)
+            )
         }
         let itself: Int64 = known == nil ? 0 : 1
         let columns: [(column: String, kind: String, value: String?)] = [
@@ -72,23 +89,31 @@ extension Store {
             let from = o.placedAt - Int64((r.values["window_minutes"] ?? 60) * 60_000)
             for case let (column, kind, value?) in columns {
                 let orders = try ordersWith(column: column, value: value, from: from, to: o.placedAt) + itself
-                let addresses = orders >= r.maxOrders
-                    ? try addressesWith(column: column, value: value, from: from, to: o.placedAt, adding: known == nil ? nil : o.shipTo) : nil
+                let addresses =
+                    orders >= r.maxOrders
+                    ? try addressesWith(
+                        column: column, value: value, from: from, to: o.placedAt, adding: known == nil ? nil : o.shipTo)
+                    : nil
                 facts.velocity.append((kind, value, orders, addresses))
             }
         }
         if let r = rules.rules["shared_device"], r.enabled {
             let from = o.placedAt - Int64((r.values["window_days"] ?? 30) * 86_400_000)
             for case let (column, kind, value?) in columns where column == "device_id" || column == "ip" {
-                let customers = try customersWith(column: column, value: value, from: from, to: o.placedAt,
-                                                   adding: known == nil ? nil : o.customer["id"])
+                let customers = try customersWith(
+                    column: column, value: value, from: from, to: o.placedAt,
+                    adding: known == nil ? nil : o.customer["id"])
                 facts.sharedBy.append((kind, value, customers))
             }
         }
         if let r = rules.rules["returns_abuse"], r.enabled, let customer = o.customer["id"] ?? o.customer["phone"],
-           try hasReturns(customer: customer) {
+            try hasReturns(customer: customer)
+        {
             let stats = try returnerStats(customer: customer)
-            facts.returns = ((stats["orders"]?.intValue ?? 0) + itself, stats["returns"]?.intValue ?? 0, CommandContext.isFlagged(stats))
+            facts.returns = (
+                (stats["orders"]?.intValue ?? 0) + itself, stats["returns"]?.intValue ?? 0,
+                CommandContext.isFlagged(stats)
+            )
         }
         return facts
     }
@@ -98,32 +123,39 @@ extension Store {
     /// How many orders with this value of an identifier column were placed in `from...to` (an index count).
     func ordersWith(column: String, value: String, from: Int64, to: Int64) throws -> Int64 {
         guard Store.identifierColumns.contains(column) else { return 0 }
-        return try db.first("SELECT COUNT(*) FROM orders WHERE \(column) = ? AND placed_at BETWEEN ? AND ?",
-                            .text(value), .int(from), .int(to)) { $0.int(0) } ?? 0
+        return try db.first(
+            "SELECT COUNT(*) FROM orders WHERE \(column) = ? AND placed_at BETWEEN ? AND ?",
+            .text(value), .int(from), .int(to)
+        ) { $0.int(0) } ?? 0
     }
 
     /// How many distinct ship-to addresses those orders go to (asked only once the count is high),
     /// with `adding` (the address of an order not written yet) counted too.
-    func addressesWith(column: String, value: String, from: Int64, to: Int64, adding: [String: String]?) throws -> Int64 {
+    func addressesWith(column: String, value: String, from: Int64, to: Int64, adding: [String: String]?) throws -> Int64
+    {
         guard Store.identifierColumns.contains(column) else { return 0 }
         let key = "COALESCE(ship_line1, '') || '|' || COALESCE(ship_city, '') || '|' || COALESCE(ship_postal_code, '')"
         let new = adding.map { [$0["line1"] ?? "", $0["city"] ?? "", $0["postal_code"] ?? ""].joined(separator: "|") }
-        return try db.first("""
+        return try db.first(
+            """
             SELECT COUNT(DISTINCT \(key)) + (?4 IS NOT NULL AND NOT EXISTS (
                 SELECT 1 FROM orders WHERE \(column) = ?1 AND placed_at BETWEEN ?2 AND ?3 AND \(key) = ?4))
             FROM orders WHERE \(column) = ?1 AND placed_at BETWEEN ?2 AND ?3
-            """, .text(value), .int(from), .int(to), .opt(new)) { $0.int(0) } ?? 0
+            """, .text(value), .int(from), .int(to), .opt(new)
+        ) { $0.int(0) } ?? 0
     }
 
     /// How many distinct customers used this device or IP in `from...to` (covered by its index), with
     /// `adding` (the customer of an order not written yet) counted too.
     func customersWith(column: String, value: String, from: Int64, to: Int64, adding: String?) throws -> Int64 {
         guard column == "device_id" || column == "ip" else { return 0 }
-        return try db.first("""
+        return try db.first(
+            """
             SELECT COUNT(DISTINCT customer_id) + (?4 IS NOT NULL AND NOT EXISTS (
                 SELECT 1 FROM orders WHERE \(column) = ?1 AND placed_at BETWEEN ?2 AND ?3 AND customer_id = ?4))
             FROM orders WHERE \(column) = ?1 AND placed_at BETWEEN ?2 AND ?3
-            """, .text(value), .int(from), .int(to), .opt(adding)) { $0.int(0) } ?? 0
+            """, .text(value), .int(from), .int(to), .opt(adding)
+        ) { $0.int(0) } ?? 0
     }
 
     func hasRiskLists() throws -> Bool {
@@ -135,7 +167,9 @@ extension Store {
     }
 
     func riskList(kind: String, value: String) throws -> String? {
-        try db.first("SELECT list FROM risk_lists WHERE kind = ? AND value = ?", .text(kind), .text(value)) { $0.text(0) }
+        try db.first("SELECT list FROM risk_lists WHERE kind = ? AND value = ?", .text(kind), .text(value)) {
+            $0.text(0)
+        }
     }
 
     func setRiskList(kind: String, value: String, list: String?, note: String?, at: Int64) throws {
@@ -143,17 +177,22 @@ extension Store {
             try db.run("DELETE FROM risk_lists WHERE kind = ? AND value = ?", .text(kind), .text(value))
             return
         }
-        try db.run("""
+        try db.run(
+            """
             INSERT INTO risk_lists(kind, value, list, note, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
-            ON CONFLICT(kind, value) DO UPDATE SET list = excluded.list, note = excluded.note, updated_at = excluded.updated_at
+            ON CONFLICT(kind, value) DO UPDATE SET list = excluded.list, note = excluded.note,
+                updated_at = excluded.updated_at
             """, .text(kind), .text(value), .text(list), .opt(note), .int(at))
     }
 
     func riskLists() throws -> [JSON] {
         var result: [JSON] = []
         try db.rows("SELECT kind, value, list, note, updated_at FROM risk_lists ORDER BY kind, value") {
-            result.append(["kind": .string($0.text(0)), "value": .string($0.text(1)), "list": .string($0.text(2)), "note": .optional($0.optText(3)),
-                           "updated_at": .string(Timestamp.format($0.int(4)))])
+            result.append([
+                "kind": .string($0.text(0)), "value": .string($0.text(1)), "list": .string($0.text(2)),
+                "note": .optional($0.optText(3)),
+                "updated_at": .string(Timestamp.format($0.int(4))),
+            ])
         }
         return result
     }

@@ -1,20 +1,25 @@
 /// SQL of the status anchor.
 extension Store {
     func saveStatusMapping(source: String, _ mapping: JSON, at: Int64) throws {
-        try db.run("""
+        try db.run(
+            """
             INSERT INTO status_mappings(source, mapping, updated_at) VALUES (?, ?, ?)
             ON CONFLICT(source) DO UPDATE SET mapping = excluded.mapping, updated_at = excluded.updated_at
             """, .text(source), .text(mapping.serialized), .int(at))
     }
 
     func statusMapping(source: String) throws -> JSON? {
-        try db.first("SELECT mapping FROM status_mappings WHERE source = ?", .text(source)) { try JSONParser.parse($0.text(0)) }
+        try db.first("SELECT mapping FROM status_mappings WHERE source = ?", .text(source)) {
+            try JSONParser.parse($0.text(0))
+        }
     }
 
     func saveSourceStatus(orderRowID: Int64, source: String, reported: String, state: OrderState?, at: Int64) throws {
-        try db.run("""
+        try db.run(
+            """
             INSERT INTO source_statuses(order_rowid, source, reported, state, at) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT(order_rowid, source) DO UPDATE SET reported = excluded.reported, state = excluded.state, at = excluded.at
+            ON CONFLICT(order_rowid, source) DO UPDATE SET reported = excluded.reported, state = excluded.state,
+                at = excluded.at
             """, .int(orderRowID), .text(source), .text(reported), .opt(state?.rawValue), .int(at))
     }
 
@@ -23,13 +28,19 @@ extension Store {
         var filter = Conditions("(s.state IS NULL OR s.state != o.state)")
         filter.add("s.source = ?", source)
         var result: [JSON] = []
-        try db.rows("""
-            SELECT o.order_id, s.source, s.reported, s.state, o.state, s.at FROM source_statuses s JOIN orders o ON o.id = s.order_rowid
+        try db.rows(
+            """
+            SELECT o.order_id, s.source, s.reported, s.state, o.state, s.at FROM source_statuses s
+                JOIN orders o ON o.id = s.order_rowid
             WHERE \(filter.sql) ORDER BY s.at, o.id LIMIT ?
-            """, arguments: filter.arguments + [.int(Int64(limit))]) {
-            result.append(["order_id": .string($0.text(0)), "source": .string($0.text(1)), "reported": .string($0.text(2)),
-                           "reported_state": .optional($0.optText(3)), "anchor": .string($0.text(4)),
-                           "reason": .string($0.isNull(3) ? "unmapped" : "disagrees"), "reported_at": .string(Timestamp.format($0.int(5)))])
+            """, arguments: filter.arguments + [.int(Int64(limit))]
+        ) {
+            result.append([
+                "order_id": .string($0.text(0)), "source": .string($0.text(1)), "reported": .string($0.text(2)),
+                "reported_state": .optional($0.optText(3)), "anchor": .string($0.text(4)),
+                "reason": .string($0.isNull(3) ? "unmapped" : "disagrees"),
+                "reported_at": .string(Timestamp.format($0.int(5))),
+            ])
         }
         return result
     }

@@ -1,30 +1,45 @@
 /// SQL of carrier tracking.
 extension Store {
     /// The shipment a tracking number belongs to, with its order.
-    func shipment(carrier: String, trackingNo: String) throws -> (rowID: Int64, orderRowID: Int64, shipment: Shipment)? {
-        try db.first("""
-            SELECT id, order_rowid, seq, carrier, tracking_no, state, shipped_at, delivered_at FROM shipments WHERE carrier = ? AND tracking_no = ?
-            """, .text(carrier), .text(trackingNo)) {
-            ($0.int(0), $0.int(1), Shipment(seq: $0.int(2), carrier: $0.text(3), trackingNo: $0.text(4), state: $0.text(5),
-                                           shippedAt: $0.int(6), deliveredAt: $0.optInt(7)))
+    func shipment(carrier: String, trackingNo: String) throws -> (rowID: Int64, orderRowID: Int64, shipment: Shipment)?
+    {
+        try db.first(
+            """
+            SELECT id, order_rowid, seq, carrier, tracking_no, state, shipped_at, delivered_at FROM shipments
+                WHERE carrier = ? AND tracking_no = ?
+            """, .text(carrier), .text(trackingNo)
+        ) {
+            (
+                $0.int(0), $0.int(1),
+                Shipment(
+                    seq: $0.int(2), carrier: $0.text(3), trackingNo: $0.text(4), state: $0.text(5),
+                    shippedAt: $0.int(6), deliveredAt: $0.optInt(7))
+            )
         }
     }
 
     /// Stores an event. - Returns: false when the same event (carrier, number, status, time, message)
     /// was stored before: a duplicate delivery of it, applied once.
-    func insertTrackingEvent(carrier: String, trackingNo: String, shipmentRowID: Int64?, status: TrackingStatus, time: Int64,
-                             message: String, location: String?, at: Int64) throws -> Bool {
-        try db.run("""
-            INSERT OR IGNORE INTO tracking_events(carrier, tracking_no, shipment_rowid, status, time, message, location, received_at)
+    func insertTrackingEvent(
+        carrier: String, trackingNo: String, shipmentRowID: Int64?, status: TrackingStatus, time: Int64,
+        message: String, location: String?, at: Int64
+    ) throws -> Bool {
+        try db.run(
+            """
+            INSERT OR IGNORE INTO tracking_events(carrier, tracking_no, shipment_rowid, status, time, message, location,
+                received_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, .text(carrier), .text(trackingNo), .opt(shipmentRowID), .text(status.rawValue), .int(time), .text(message),
+            """, .text(carrier), .text(trackingNo), .opt(shipmentRowID), .text(status.rawValue), .int(time),
+            .text(message),
             .opt(location), .int(at)) == 1
     }
 
     /// Moves a shipment's tracking state (the caller never moves it backwards).
     func setTracking(shipmentRowID: Int64, state: String, pickedUpAt: Int64?, eventAt: Int64) throws {
-        try db.run("""
-            UPDATE shipments SET state = ?, picked_up_at = COALESCE(picked_up_at, ?), last_event_at = MAX(COALESCE(last_event_at, 0), ?)
+        try db.run(
+            """
+            UPDATE shipments SET state = ?, picked_up_at = COALESCE(picked_up_at, ?),
+                last_event_at = MAX(COALESCE(last_event_at, 0), ?)
             WHERE id = ?
             """, .text(state), .opt(pickedUpAt), .int(eventAt), .int(shipmentRowID))
     }
@@ -32,24 +47,36 @@ extension Store {
     /// Shipments with no pickup scan that left at or before `before`, with their order ids.
     func shipmentsAwaitingPickup(before: Int64) throws -> [(orderID: String, shipment: Shipment)] {
         var result: [(String, Shipment)] = []
-        try db.rows("""
+        try db.rows(
+            """
             SELECT o.order_id, s.seq, s.carrier, s.tracking_no, s.state, s.shipped_at, s.delivered_at
             FROM shipments s JOIN orders o ON o.id = s.order_rowid
             WHERE s.picked_up_at IS NULL AND s.state != 'delivered' AND s.shipped_at <= ? ORDER BY s.shipped_at
-            """, .int(before)) {
-            result.append(($0.text(0), Shipment(seq: $0.int(1), carrier: $0.text(2), trackingNo: $0.text(3), state: $0.text(4),
-                                                shippedAt: $0.int(5), deliveredAt: $0.optInt(6))))
+            """, .int(before)
+        ) {
+            result.append(
+                (
+                    $0.text(0),
+                    Shipment(
+                        seq: $0.int(1), carrier: $0.text(2), trackingNo: $0.text(3), state: $0.text(4),
+                        shippedAt: $0.int(5), deliveredAt: $0.optInt(6))
+                ))
         }
         return result
     }
 
     func trackingEvents(carrier: String, trackingNo: String) throws -> [JSON] {
         var result: [JSON] = []
-        try db.rows("""
-            SELECT status, time, message, location FROM tracking_events WHERE carrier = ? AND tracking_no = ? ORDER BY time, id
-            """, .text(carrier), .text(trackingNo)) {
-            result.append(["status": .string($0.text(0)), "time": .string(Timestamp.format($0.int(1))),
-                           "message": .string($0.text(2)), "location": .optional($0.optText(3))])
+        try db.rows(
+            """
+            SELECT status, time, message, location FROM tracking_events WHERE carrier = ? AND tracking_no = ?
+                ORDER BY time, id
+            """, .text(carrier), .text(trackingNo)
+        ) {
+            result.append([
+                "status": .string($0.text(0)), "time": .string(Timestamp.format($0.int(1))),
+                "message": .string($0.text(2)), "location": .optional($0.optText(3)),
+            ])
         }
         return result
     }

@@ -38,8 +38,9 @@ public final class Fields {
         if let i = read.firstIndex(of: false) {
             let unknown = object.keys[i]
             let accepted = Set(asked).sorted().joined(separator: ", ")
-            throw OrderCoreError(.invalidInput, "unknown field '\(name(unknown))'; accepted: \(accepted)",
-                                 details: ["field": .string(name(unknown))])
+            throw OrderCoreError(
+                .invalidInput, "unknown field '\(name(unknown))'; accepted: \(accepted)",
+                details: ["field": .string(name(unknown))])
         }
     }
 
@@ -59,7 +60,8 @@ public final class Fields {
         guard case .string(let s) = v else { throw wrongType(key, "a string", v) }
         try Fields.checkLength(s, maxLength: maxLength, field: name(key))
         if !Fields.isPrintableASCII(s, allowing: [0x0A, 0x09]),
-           s.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t" }) {
+            s.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t" })
+        {
             throw .invalid("\(name(key)) contains control characters", field: name(key))
         }
         return s
@@ -92,28 +94,44 @@ public final class Fields {
     static func normalizedCode(_ raw: String, field: String) throws(OrderCoreError) -> String {
         guard !raw.isEmpty else { throw .invalid("\(field) must not be empty", field: field) }
         if isPrintableASCII(raw, allowing: []) {
-            guard raw.utf8.count <= maxCodeCharacters else { throw .invalid("\(field) is longer than \(maxCodeCharacters) characters", field: field) }
-            guard raw.utf8.first != 0x20, raw.utf8.last != 0x20 else { throw .invalid("\(field) has leading or trailing whitespace", field: field) }
+            guard raw.utf8.count <= maxCodeCharacters else {
+                throw .invalid("\(field) is longer than \(maxCodeCharacters) characters", field: field)
+            }
+            guard raw.utf8.first != 0x20, raw.utf8.last != 0x20 else {
+                throw .invalid("\(field) has leading or trailing whitespace", field: field)
+            }
             return raw
         }
         // Bound the work before normalising: NFC never makes text more than three times longer.
-        guard raw.utf8.count <= 3 * maxCodeBytes else { throw .invalid("\(field) is longer than \(maxCodeBytes) bytes", field: field) }
+        guard raw.utf8.count <= 3 * maxCodeBytes else {
+            throw .invalid("\(field) is longer than \(maxCodeBytes) bytes", field: field)
+        }
         let s = String(decoding: raw._nfcCodeUnits, as: UTF8.self)
         try checkLength(s, maxLength: maxCodeCharacters, maxBytes: maxCodeBytes, field: field)
         for scalar in s.unicodeScalars {
             switch scalar.properties.generalCategory {
             case .control, .format, .lineSeparator, .paragraphSeparator, .privateUse, .surrogate, .unassigned:
-                throw .invalid("\(field) contains an invisible or control character (U+\(String(scalar.value, radix: 16, uppercase: true)))", field: field)
+                throw .invalid(
+                    "\(field) contains an invisible or control character "
+                        + "(U+\(String(scalar.value, radix: 16, uppercase: true)))",
+                    field: field)
             case .spaceSeparator where scalar != " ":
-                throw .invalid("\(field) contains white space other than a plain space (U+\(String(scalar.value, radix: 16, uppercase: true)))", field: field)
+                throw .invalid(
+                    "\(field) contains white space other than a plain space "
+                        + "(U+\(String(scalar.value, radix: 16, uppercase: true)))",
+                    field: field)
             default: break
             }
         }
         if let first = s.unicodeScalars.first, let last = s.unicodeScalars.last,
-           first.properties.isWhitespace || last.properties.isWhitespace {
+            first.properties.isWhitespace || last.properties.isWhitespace
+        {
             throw .invalid("\(field) has leading or trailing whitespace", field: field)
         }
-        if let first = s.unicodeScalars.first, first.properties.canonicalCombiningClass != .notReordered || first.properties.generalCategory == .nonspacingMark {
+        if let first = s.unicodeScalars.first,
+            first.properties.canonicalCombiningClass != .notReordered
+                || first.properties.generalCategory == .nonspacingMark
+        {
             throw .invalid("\(field) starts with a combining mark", field: field)
         }
         return s
@@ -122,7 +140,9 @@ public final class Fields {
     /// At most `maxLength` characters and `maxBytes` (default `4 × maxLength`) UTF-8 bytes.
     static func checkLength(_ s: String, maxLength: Int, maxBytes: Int? = nil, field: String) throws(OrderCoreError) {
         let bytes = s.utf8.count
-        guard bytes <= maxLength || s.count <= maxLength else { throw .invalid("\(field) is longer than \(maxLength) characters", field: field) }
+        guard bytes <= maxLength || s.count <= maxLength else {
+            throw .invalid("\(field) is longer than \(maxLength) characters", field: field)
+        }
         let byteLimit = maxBytes ?? 4 * maxLength
         guard bytes <= byteLimit else { throw .invalid("\(field) is longer than \(byteLimit) bytes", field: field) }
     }
@@ -141,7 +161,9 @@ public final class Fields {
         guard n.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || ($0 >= 48 && $0 <= 57) }) else {
             throw .invalid("\(name(key)) must be an integer, not \(n)", field: name(key))
         }
-        guard let i = Int64(n) else { throw .invalid("\(name(key)) does not fit in a 64-bit integer", field: name(key)) }
+        guard let i = Int64(n) else {
+            throw .invalid("\(name(key)) does not fit in a 64-bit integer", field: name(key))
+        }
         guard i >= min, i <= max else {
             let range = max == .max ? "at least \(min)" : "between \(min) and \(max)"
             throw .invalid("\(name(key)) must be \(range), not \(i)", field: name(key))
@@ -179,8 +201,10 @@ public final class Fields {
         default: throw wrongType(key, "a decimal string such as \"19.90\"", v)
         }
         guard let minor = Money.parse(text, exponent: exponent) else {
-            throw .invalid("\(name(key)) must be a decimal amount with at most \(exponent) decimals that fits in 64 bits, not \"\(text.prefix(40))\"",
-                           field: name(key))
+            throw .invalid(
+                "\(name(key)) must be a decimal amount with at most \(exponent) decimals that fits in 64 bits, not "
+                    + "\"\(text.prefix(40))\"",
+                field: name(key))
         }
         guard allowNegative || minor >= 0 else { throw .invalid("\(name(key)) must not be negative", field: name(key)) }
         return minor
@@ -194,8 +218,10 @@ public final class Fields {
         guard let v = value(key) else { return nil }
         guard case .string(let s) = v else { throw wrongType(key, "an ISO 8601 time string", v) }
         guard let t = Timestamp.parse(s) ?? (assumingUTC ? Timestamp.parse(s + "Z") : nil) else {
-            throw .invalid("\(name(key)) must be an ISO 8601 time with a zone, such as 2026-01-18T10:00:00Z, not \"\(s.prefix(40))\"",
-                           field: name(key))
+            throw .invalid(
+                "\(name(key)) must be an ISO 8601 time with a zone, such as 2026-01-18T10:00:00Z, not "
+                    + "\"\(s.prefix(40))\"",
+                field: name(key))
         }
         return t
     }
@@ -212,11 +238,14 @@ public final class Fields {
     func objects(_ key: String, maxCount: Int = 10_000) throws(OrderCoreError) -> [Fields]? {
         guard let v = value(key) else { return nil }
         guard case .array(let items) = v else { throw wrongType(key, "an array", v) }
-        guard items.count <= maxCount else { throw .invalid("\(name(key)) has more than \(maxCount) entries", field: name(key)) }
+        guard items.count <= maxCount else {
+            throw .invalid("\(name(key)) has more than \(maxCount) entries", field: name(key))
+        }
         var result: [Fields] = []
         for (i, item) in items.enumerated() {
             guard case .object(let o) = item else {
-                throw .invalid("\(name(key))[\(i)] must be an object, not \(item.typeName)", field: "\(name(key))[\(i)]")
+                throw .invalid(
+                    "\(name(key))[\(i)] must be an object, not \(item.typeName)", field: "\(name(key))[\(i)]")
             }
             result.append(Fields(o, path: "\(name(key))[\(i)]"))
         }
@@ -227,14 +256,18 @@ public final class Fields {
     func strings(_ key: String, maxCount: Int = 100, maxLength: Int = 64) throws(OrderCoreError) -> [String]? {
         guard let v = value(key) else { return nil }
         guard case .array(let items) = v else { throw wrongType(key, "an array of strings", v) }
-        guard items.count <= maxCount else { throw .invalid("\(name(key)) has more than \(maxCount) entries", field: name(key)) }
+        guard items.count <= maxCount else {
+            throw .invalid("\(name(key)) has more than \(maxCount) entries", field: name(key))
+        }
         var result: [String] = []
         for (i, item) in items.enumerated() {
             guard case .string(let s) = item else {
                 throw .invalid("\(name(key))[\(i)] must be a string, not \(item.typeName)", field: "\(name(key))[\(i)]")
             }
             let code = try Fields.normalizedCode(s, field: "\(name(key))[\(i)]")
-            guard code.count <= maxLength else { throw .invalid("\(name(key))[\(i)] is too long", field: "\(name(key))[\(i)]") }
+            guard code.count <= maxLength else {
+                throw .invalid("\(name(key))[\(i)] is too long", field: "\(name(key))[\(i)]")
+            }
             result.append(code)
         }
         return result

@@ -32,8 +32,9 @@ public struct JSONParser {
     private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     private func failure(_ message: String) -> OrderCoreError {
-        OrderCoreError(.invalidInput, "malformed JSON at byte \(index): \(message)",
-                       details: ["offset": .int(index)])
+        OrderCoreError(
+            .invalidInput, "malformed JSON at byte \(index): \(message)",
+            details: ["offset": .int(index)])
     }
 
     private var current: UInt8? { index < bytes.count ? bytes[index] : nil }
@@ -185,7 +186,8 @@ public struct JSONParser {
                     var code = try parseHex4()
                     if (0xD800...0xDBFF).contains(code) {
                         guard index + 2 <= bytes.count, bytes[index] == UInt8(ascii: "\\"),
-                              bytes[index + 1] == UInt8(ascii: "u") else { throw failure("lone surrogate in \\u escape") }
+                            bytes[index + 1] == UInt8(ascii: "u")
+                        else { throw failure("lone surrogate in \\u escape") }
                         index += 2
                         let low = try parseHex4()
                         guard (0xDC00...0xDFFF).contains(low) else { throw failure("lone surrogate in \\u escape") }

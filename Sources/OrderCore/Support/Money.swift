@@ -61,7 +61,8 @@ public enum Money {
         let sign = minor < 0 ? "-" : ""
         guard exponent > 0 else { return sign + String(magnitude) }
         let fraction = String(magnitude % scale)
-        return sign + String(magnitude / scale) + "." + String(repeating: "0", count: exponent - fraction.count) + fraction
+        return sign + String(magnitude / scale) + "." + String(repeating: "0", count: exponent - fraction.count)
+            + fraction
     }
 
     private static func pow10(_ n: Int) -> Int64 { (0..<n).reduce(1) { r, _ in r * 10 } }

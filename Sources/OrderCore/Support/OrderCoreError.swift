@@ -52,11 +52,14 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     /// When a command answers with the code (docs/commands.md's table is generated from it).
     public var when: String {
         switch self {
-        case .invalidInput: "malformed JSON, invalid UTF-8, unknown op or field, missing argument, wrong type, bad value, overflow, "
-            + "request over 64 MiB, channel payload over `intake.max_payload_bytes`"
+        case .invalidInput:
+            "malformed JSON, invalid UTF-8, unknown op or field, missing argument, wrong type, bad value, overflow, "
+                + "request over 64 MiB, channel payload over `intake.max_payload_bytes`"
         case .notFound: "unknown order, SKU or warehouse (`details` names it)"
-        case .conflict: "illegal state transition (`details.state`, `details.allowed`), duplicate channel order, reused idempotency "
-            + "key or payment reference"
+        case .conflict:
+            "illegal state transition (`details.state`, `details.allowed`), duplicate channel order, reused "
+                + "idempotency "
+                + "key or payment reference"
         case .insufficientStock: "`details.sku`, `requested`, `available`; nothing was reserved"
         case .busy: "another writer held the file past the busy timeout (10 s); retry"
         case .forbidden: "the actor's role may not do this (`details.actor`, `role`, `required`); nothing changed"

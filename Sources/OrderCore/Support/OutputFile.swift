@@ -61,7 +61,9 @@ struct OutputFile {
         let directory = slash.map { String(path[...$0]) } ?? ""
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         for _ in 0..<8 {
-            let temporary = directory + "." + name.prefix(100) + "." + String(UInt64.random(in: .min ... .max), radix: 36) + ".partial"
+            let temporary =
+                directory + "." + name.prefix(100) + "." + String(UInt64.random(in: .min ... .max), radix: 36)
+                + ".partial"
             let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
             if fd >= 0 { return (fd, temporary) }
             guard errno == EEXIST else { throw failure("cannot create a file in the directory of \(path)") }
@@ -77,7 +79,9 @@ struct OutputFile {
             throw .invalid("path must name a file, not '\(path)'", field: "path")
         }
         if let database, database.contains(path) {
-            throw .invalid("'\(path)' is the open database (or one of its -wal, -shm, -journal files); name another file", field: "path")
+            throw .invalid(
+                "'\(path)' is the open database (or one of its -wal, -shm, -journal files); name another file",
+                field: "path")
         }
         var s = stat()
         guard lstat(path, &s) == 0 else { return }  // a new file

@@ -25,10 +25,10 @@ public enum Timestamp {
             return v
         }
         guard b.count >= 20, let year = num(0, 4), b[4] == 45, let month = num(5, 2), b[7] == 45,
-              let day = num(8, 2), b[10] == 84 || b[10] == 32 || b[10] == 116,
-              let hour = num(11, 2), b[13] == 58, let minute = num(14, 2), b[16] == 58, let second = num(17, 2),
-              (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day),
-              hour < 24, minute < 60, second < 61
+            let day = num(8, 2), b[10] == 84 || b[10] == 32 || b[10] == 116,
+            let hour = num(11, 2), b[13] == 58, let minute = num(14, 2), b[16] == 58, let second = num(17, 2),
+            (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day),
+            hour < 24, minute < 60, second < 61
         else { return nil }
         var i = 19
         var millis = 0
@@ -60,7 +60,8 @@ public enum Timestamp {
         }
         guard i == b.count else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
-        let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + min(second, 59)) - Int64(offsetMinutes * 60)
+        let seconds =
+            Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + min(second, 59)) - Int64(offsetMinutes * 60)
         return seconds * 1000 + Int64(millis)
     }
 
@@ -84,7 +85,8 @@ public enum Timestamp {
             while divisor > 0 { out.append(48 + UInt8(rest / divisor)); rest %= divisor; divisor /= 10 }
         }
         digits(y, 4); out.append(45); digits(m, 2); out.append(45); digits(d, 2); out.append(84)
-        digits(Int(secs / 3600), 2); out.append(58); digits(Int(secs % 3600 / 60), 2); out.append(58); digits(Int(secs % 60), 2)
+        digits(Int(secs / 3600), 2); out.append(58); digits(Int(secs % 3600 / 60), 2); out.append(58);
+        digits(Int(secs % 60), 2)
         if ms != 0 { out.append(46); digits(Int(ms), 3) }
         out.append(90)
         return String(decoding: out, as: UTF8.self)

@@ -101,6 +101,13 @@ class Ops:
         """
         return self.exec("actor.list", **envelope)
 
+    def actor_permissions(self, **envelope: Any) -> Dict[str, Any]:
+        """The role table: the role each command and each setting needs, and the rules that ask for more (op ``actor.permissions``).
+
+        Returns: roles, ops, settings.
+        """
+        return self.exec("actor.permissions", **envelope)
+
     def channel_upsert(self, channel: str, *, name: Optional[str] = None, warehouses: Optional[Sequence[str]] = None, active: Optional[bool] = None, profile: Optional[str] = None, shipped_orders_move_stock: Optional[bool] = None, **envelope: Any) -> Dict[str, Any]:
         """Create or update a sales channel (channel, name, warehouses that serve it, active, profile its payloads are mapped with, shipped_orders_move_stock) (op ``channel.upsert``).
 
@@ -658,23 +665,6 @@ class Ops:
         """
         return self.exec("status.drift", source=source, limit=limit, **envelope)
 
-    def report_alerts(self, *, limit: Optional[int] = None, **envelope: Any) -> Dict[str, Any]:
-        """Everything that needs a person, most urgent first: alerts, stuck and expired orders, risk reviews — each with severity, age and the command that resolves it (limit) (op ``report.alerts``).
-
-        Args:
-            limit: At most this many rows.
-
-        Returns: items, stuck_orders, alerts.
-        """
-        return self.exec("report.alerts", limit=limit, **envelope)
-
-    def actor_permissions(self, **envelope: Any) -> Dict[str, Any]:
-        """The role table: the role each command and each setting needs, and the rules that ask for more (op ``actor.permissions``).
-
-        Returns: roles, ops, settings.
-        """
-        return self.exec("actor.permissions", **envelope)
-
     def sweep(self, **envelope: Any) -> Dict[str, Any]:
         """Close unpaid orders past their timeout, release their stock, open or clear low-stock alerts, prune acknowledged feed events past their retention (op ``sweep``).
 
@@ -993,6 +983,16 @@ class Ops:
         Returns: orders, decisions, changed.
         """
         return self.exec("risk.shadow", rules=rules, limit=limit, **envelope)
+
+    def report_alerts(self, *, limit: Optional[int] = None, **envelope: Any) -> Dict[str, Any]:
+        """Everything that needs a person, most urgent first: alerts, stuck and expired orders, risk reviews — each with severity, age and the command that resolves it (limit) (op ``report.alerts``).
+
+        Args:
+            limit: At most this many rows.
+
+        Returns: items, stuck_orders, alerts.
+        """
+        return self.exec("report.alerts", limit=limit, **envelope)
 
     def report_sales(self, *, from_: Optional[str] = None, to: Optional[str] = None, by: Optional[str] = None, channel: Optional[str] = None, **envelope: Any) -> Dict[str, Any]:
         """Sales of orders paid in a period: GMV, discounts, shipping, refunds, net, orders, units, average order value (from, to, by = day|channel|sku|total, channel) (op ``report.sales``).
