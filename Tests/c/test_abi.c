@@ -99,6 +99,15 @@ static void test_bad_requests(void) {
           "qty beyond Int64: %s", out);
     CHECK(run(db, "{\"op\":\"stock.receive\",\"sku\":\"A1\",\"warehouse\":\"SH\",\"qty\":1,\"qyt\":2}", out, sizeof out) == OC_INVALID
           && strstr(out, "qyt"), "unknown field named: %s", out);
+    CHECK(run(db, "{\"op\":\"stock.receive\",\"sku\":\"A1\",\"warehouse\":\"SH\"}", out, sizeof out) == OC_INVALID
+          && strstr(out, "\"field\":\"qty\"") && strstr(out, "qty is required"), "missing argument named: %s", out);
+    {
+        char *vocabulary = NULL;
+        CHECK(oc_exec(db, "{\"op\":\"ops\"}", &vocabulary) == OC_OK && vocabulary
+              && strstr(vocabulary, "\"name\":\"order.pay\"") && strstr(vocabulary, "\"c_name\":\"OC_INSUFFICIENT_STOCK\""),
+              "ops lists the vocabulary and the error codes");
+        oc_free(vocabulary);
+    }
     CHECK(run(db, "{\"op\":\"stock.receive\",\"sku\":\"NOPE\",\"warehouse\":\"SH\",\"qty\":1}", out, sizeof out) == OC_NOT_FOUND, "unknown SKU");
     CHECK(run(db, "{\"op\":\"stock.receive\",\"sku\":\"A1\",\"warehouse\":\"XX\",\"qty\":1}", out, sizeof out) == OC_NOT_FOUND, "unknown warehouse");
     CHECK(oc_stock_receive(db, "A1", "SH", INT64_MAX) == OC_INVALID, "on_hand overflow refused: %s", oc_errmsg(db));

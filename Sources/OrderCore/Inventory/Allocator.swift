@@ -22,6 +22,31 @@ enum Allocator {
         var takes: [Take] = []
         var transferProposal: [Move] = []
         var short: [String: Int64] = [:]
+
+        /// The decision as the order records it (`allocation` in the order document).
+        func json(region: String?, at: Int64) -> JSON {
+            var object: JSONObject = [
+                "decision": .string(decision.rawValue), "reason": .string(reason), "region": .optional(region),
+                "at": .string(Timestamp.format(at)),
+                "allocations": .array(
+                    takes.map {
+                        [
+                            "line_no": .int($0.lineNo), "sku": .string($0.sku), "warehouse": .string($0.warehouse),
+                            "qty": .int($0.qty),
+                        ]
+                    }),
+            ]
+            if !transferProposal.isEmpty {
+                object["transfer_proposal"] = .array(
+                    transferProposal.map {
+                        ["sku": .string($0.sku), "qty": .int($0.qty), "from": .string($0.from), "to": .string($0.to)]
+                    })
+            }
+            if !short.isEmpty {
+                object["short"] = .array(short.keys.sorted().map { ["sku": .string($0), "qty": .int(short[$0] ?? 0)] })
+            }
+            return .object(object)
+        }
     }
 
     /// - Parameter lines: `(lineNo, sku, qty)` in line order.

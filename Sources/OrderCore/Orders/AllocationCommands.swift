@@ -19,31 +19,11 @@ enum AllocationCommands {
         let result = Allocator.plan(
             lines.map { ($0.lineNo, $0.sku, $0.qty) }, sites: try ctx.allocationSites(order, lines: lines, held: held))
 
-        var decision: JSONObject = [
-            "decision": .string(result.decision.rawValue), "reason": .string(result.reason),
-            "region": .optional(order.shipTo["region"]), "at": .string(Timestamp.format(ctx.at)),
-            "allocations": .array(
-                result.takes.map {
-                    [
-                        "line_no": .int($0.lineNo), "sku": .string($0.sku), "warehouse": .string($0.warehouse),
-                        "qty": .int($0.qty),
-                    ]
-                }),
-        ]
-        if !result.transferProposal.isEmpty {
-            decision["transfer_proposal"] = .array(
-                result.transferProposal.map {
-                    ["sku": .string($0.sku), "qty": .int($0.qty), "from": .string($0.from), "to": .string($0.to)]
-                })
-        }
-        if !result.short.isEmpty {
-            decision["short"] = .array(
-                result.short.keys.sorted().map { ["sku": .string($0), "qty": .int(result.short[$0] ?? 0)] })
-        }
-        try ctx.store.setAllocation(orderRowID: order.rowID, .object(decision))
+        let decision = result.json(region: order.shipTo["region"], at: ctx.at)
+        try ctx.store.setAllocation(orderRowID: order.rowID, decision)
 
         if result.decision == .backorder {
-            try ctx.store.openOrderAlert(kind: "backorder", orderID: id, at: ctx.at, details: .object(decision))
+            try ctx.store.openOrderAlert(kind: "backorder", orderID: id, at: ctx.at, details: decision)
         } else {
             let current = held.map {
                 Allocator.Take(lineNo: $0.lineNo, sku: $0.sku, warehouse: $0.warehouse, qty: $0.qty)
@@ -66,7 +46,7 @@ enum AllocationCommands {
         // A backorder stays where it is; the decision is in its timeline either way.
         try ctx.transition(
             &order, to: result.decision == .backorder ? order.state : next, command: "order.allocate",
-            details: .object(decision))
+            details: decision)
         return try ctx.document(order)
     }
 

@@ -74,6 +74,18 @@ struct OrderLine {
     var quantities: [LineQuantity: Int64] = [:]
 
     func quantity(_ kind: LineQuantity) -> Int64 { quantities[kind] ?? 0 }
+
+    /// The line as the order document shows it (without its reservations).
+    func json(exponent: Int) -> JSONObject {
+        var line: JSONObject = [
+            "line_no": .int(lineNo), "sku": .string(sku), "name": .optional(name), "qty": .int(qty),
+            "unit_price": .string(Money.format(unitPrice, exponent: exponent)),
+            "line_discount": .string(Money.format(lineDiscount, exponent: exponent)),
+            "tax": .string(Money.format(tax, exponent: exponent)),
+        ]
+        for kind in LineQuantity.allCases { line[kind.rawValue] = .int(quantity(kind)) }
+        return line
+    }
 }
 
 struct OrderDiscount {
@@ -82,6 +94,10 @@ struct OrderDiscount {
     var amount: Int64
 
     static let kinds = ["coupon", "promotion", "points", "manual", "shipping", "other"]
+
+    func json(exponent: Int) -> JSON {
+        ["kind": .string(kind), "code": .optional(code), "amount": .string(Money.format(amount, exponent: exponent))]
+    }
 }
 
 /// Money received for an order, or (kind `refund`) given back.

@@ -56,11 +56,7 @@ extension CommandContext {
         doc["ship_to"] = .object(shipTo)
         doc["lines"] = .array(
             detail.lines.map { l in
-                var line: JSONObject = [
-                    "line_no": .int(l.lineNo), "sku": .string(l.sku), "name": .optional(l.name), "qty": .int(l.qty),
-                    "unit_price": o.money(l.unitPrice), "line_discount": o.money(l.lineDiscount), "tax": o.money(l.tax),
-                ]
-                for kind in LineQuantity.allCases { line[kind.rawValue] = .int(l.quantity(kind)) }
+                var line = l.json(exponent: o.exponent)
                 line["reservations"] = .array(
                     reservations.filter { $0.lineNo == l.lineNo }.map { r in
                         [
@@ -70,10 +66,7 @@ extension CommandContext {
                     })
                 return .object(line)
             })
-        doc["discounts"] = .array(
-            detail.discounts.map {
-                ["kind": .string($0.kind), "code": .optional($0.code), "amount": o.money($0.amount)]
-            })
+        doc["discounts"] = .array(detail.discounts.map { $0.json(exponent: o.exponent) })
         let t = o.totals
         doc["shipping_fee"] = o.money(t.shippingFee)
         doc["shipping_tax"] = o.money(t.shippingTax)
