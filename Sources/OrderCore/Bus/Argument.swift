@@ -106,6 +106,16 @@ public struct Argument: Sendable {
     }
 }
 
+extension Argument {
+    /// The order a command acts on, its first word in the shell.
+    static let orderID = Argument("order_id", .code, required: true, positional: true)
+    static let returnID = Argument("return_id", .code, required: true, positional: true)
+    static let limit = Argument("limit", .integer)
+
+    /// A required code taken as the next word in the shell (`sku`, `warehouse`, `channel`...).
+    static func key(_ name: String) -> Argument { Argument(name, .code, required: true, positional: true) }
+}
+
 extension CodeKind {
     /// The kind's name in `ops` (what the shell completes the argument from).
     public var name: String {

@@ -79,7 +79,7 @@ enum ChannelCommands {
             + "mapped with, shipped_orders_move_stock)",
         role: .admin,
         arguments: [
-            Argument("channel", .code, required: true, positional: true),
+            .key("channel"),
             Argument("name", .text),
             Argument("warehouses", .codes, "The warehouses that serve it (empty: every active one)"),
             Argument("active", .boolean),
@@ -129,8 +129,8 @@ enum ChannelCommands {
         "Set a channel's cap and on/off switch for a SKU (channel, sku, cap = units it may sell or null, open, reason)",
         role: .supervisor,
         arguments: [
-            Argument("channel", .code, required: true, positional: true),
-            Argument("sku", .code, required: true, positional: true),
+            .key("channel"),
+            .key("sku"),
             Argument("cap", .integer, "The most units the channel may sell (null: no cap)"),
             Argument("open", .boolean, "false closes the SKU on the channel (sells nothing)"),
             Argument("reason", .text, "Why it is closed"),
@@ -159,7 +159,7 @@ enum ChannelCommands {
     static let get = Command(
         "channel.get", .read, "Show a channel with its warehouses and per-SKU caps and switches (channel)",
         arguments: [
-            Argument("channel", .code, required: true, positional: true)
+            .key("channel")
         ],
         result: [
             "channel", "name", "active", "warehouses", "profile", "shipped_orders_move_stock", "created_at",

@@ -50,7 +50,7 @@ enum CatalogCommands {
         "Create or update a SKU (sku, name, barcode, weight_g, unit_cost, cost_currency, active)",
         roleRule: "a supervisor to change a barcode or weight_g already set",
         arguments: [
-            Argument("sku", .code, required: true, positional: true),
+            .key("sku"),
             Argument("name", .text),
             Argument("barcode", .code, "The barcode scanned at packing (unique across SKUs)"),
             Argument("weight_g", .integer),
@@ -105,7 +105,7 @@ enum CatalogCommands {
             + "{region: km})",
         role: .admin,
         arguments: [
-            Argument("warehouse", .code, required: true, positional: true),
+            .key("warehouse"),
             Argument("name", .text),
             Argument("region", .code, "The warehouse's own region"),
             Argument("priority", .integer, "Lower is preferred (warehouses) or picked first (orders)"),

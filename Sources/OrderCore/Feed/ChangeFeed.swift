@@ -69,7 +69,7 @@ enum FeedCommands {
         arguments: [
             Argument("consumer", .code, "Read after this consumer's acknowledged cursor"),
             Argument("after", .integer, "Read after this event id"),
-            Argument("limit", .integer),
+            .limit,
             Argument("kinds", .codes, "Only events of these kinds"),
         ],
         result: ["events", "next", "head"]

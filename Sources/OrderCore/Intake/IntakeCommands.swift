@@ -328,7 +328,7 @@ enum IntakeCommands {
         // a person who brings events in by hand is a supervisor.
         role: .supervisor,
         arguments: [
-            Argument("channel", .code, required: true, positional: true),
+            .key("channel"),
             Argument("payload", .json, required: true, positional: true),
             Argument("event_type", .code, "The channel's event type (topic), when the payload does not say"),
             Argument("event_id", .text, "The channel's event id (a repeated id is a duplicate)"),
@@ -512,7 +512,7 @@ enum IntakeCommands {
         arguments: [
             Argument("channel", .code, "Only this channel's", positional: true),
             Argument("after", .integer, "The cursor of the previous page (an inbox id)"),
-            Argument("limit", .integer),
+            .limit,
         ],
         result: ["dead_letters", "total"],
         aliases: ["intake dead"]

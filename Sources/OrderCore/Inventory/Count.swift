@@ -7,7 +7,7 @@ enum CountCommands {
             + "valued",
         roleRule: "a supervisor when a variance is more than inventory.adjust_limit units",
         arguments: [
-            Argument("warehouse", .code, required: true, positional: true),
+            .key("warehouse"),
             Argument("counts", .lines, "The counted units: [{\"sku\",\"qty\"}] (0 allowed)", required: true),
             Argument("reference", .code),
         ],

@@ -4,8 +4,8 @@ enum StockCommands {
     static let receive = Command(
         "stock.receive", .write, "Add received units to on-hand stock (sku, warehouse, qty, reference)",
         arguments: [
-            Argument("sku", .code, required: true, positional: true),
-            Argument("warehouse", .code, required: true, positional: true),
+            .key("sku"),
+            .key("warehouse"),
             Argument("qty", .integer, required: true, positional: true),
             Argument("reference", .code),
         ],
@@ -29,8 +29,8 @@ enum StockCommands {
             + "quarantine, reference)",
         roleRule: "a supervisor for the quarantine bucket, or more than inventory.adjust_limit units",
         arguments: [
-            Argument("sku", .code, required: true, positional: true),
-            Argument("warehouse", .code, required: true, positional: true),
+            .key("sku"),
+            .key("warehouse"),
             Argument("qty", .integer, "The signed change (+3, -2)", required: true, positional: true),
             Argument("reason", .text, required: true, positional: true),
             Argument("bucket", .code, "Which balance (default on_hand)", choices: ["on_hand", "quarantine"]),
@@ -70,8 +70,8 @@ enum StockCommands {
     static let safety = Command(
         "stock.safety", .write, "Set the safety stock held back from sale (sku, warehouse, qty)",
         arguments: [
-            Argument("sku", .code, required: true, positional: true),
-            Argument("warehouse", .code, required: true, positional: true),
+            .key("sku"),
+            .key("warehouse"),
             Argument("qty", .integer, "The units held back from sale (0 clears it)", required: true, positional: true),
         ],
         result: ["sku", "warehouse", "on_hand", "reserved", "available", "quarantine", "safety"]
@@ -96,8 +96,8 @@ enum StockCommands {
             + "(sku, warehouse, qty, note)",
         roleRule: "a supervisor to release units to sale (qty < 0)",
         arguments: [
-            Argument("sku", .code, required: true, positional: true),
-            Argument("warehouse", .code, required: true, positional: true),
+            .key("sku"),
+            .key("warehouse"),
             Argument("qty", .integer, "Units moved into quarantine (negative: back)", required: true, positional: true),
             Argument("note", .text, positional: true),
         ],
@@ -128,8 +128,8 @@ enum StockCommands {
             + "qty, bucket, note)",
         role: .supervisor,
         arguments: [
-            Argument("sku", .code, required: true, positional: true),
-            Argument("warehouse", .code, required: true, positional: true),
+            .key("sku"),
+            .key("warehouse"),
             Argument("qty", .integer, required: true, positional: true),
             Argument("note", .text, positional: true),
             Argument("bucket", .code, "Which balance (default quarantine)", choices: ["quarantine", "on_hand"]),
@@ -164,7 +164,7 @@ enum StockCommands {
         "Show on-hand, reserved and available units of a SKU, per warehouse and in total, and what a channel may sell "
             + "(sku, warehouse, channel)",
         arguments: [
-            Argument("sku", .code, required: true, positional: true),
+            .key("sku"),
             Argument("warehouse", .code, "One warehouse (default: all)", positional: true),
             Argument("channel", .code, "Also what this channel may sell"),
         ],
@@ -218,7 +218,7 @@ enum StockCommands {
             Argument("from", .time),
             Argument("to", .time),
             Argument("after", .integer),
-            Argument("limit", .integer),
+            .limit,
         ],
         result: ["entries", "next"]
     ) { ctx, f in

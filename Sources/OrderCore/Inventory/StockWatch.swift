@@ -51,7 +51,7 @@ enum StockWatchCommands {
         "stock.alerts", .read, "List low-stock alerts, newest first (open_only = true, limit)",
         arguments: [
             Argument("open_only", .boolean, "Only open alerts (default true)"),
-            Argument("limit", .integer),
+            .limit,
         ],
         result: ["alerts"]
     ) { ctx, f in
@@ -71,7 +71,7 @@ enum StockWatchCommands {
             Argument(
                 "sort", .code, "Row order (default days_of_cover)",
                 choices: ["days_of_cover", "sku", "available", "on_hand", "yesterday_sales", "avg_daily_sales"]),
-            Argument("limit", .integer),
+            .limit,
             Argument("offset", .integer, "Skip this many rows"),
         ],
         result: ["window", "total", "rows"]

@@ -1,6 +1,9 @@
 /// Stock moving between two warehouses: out of the source when created, into the destination as it
 /// is received (in part or in full).
 struct Transfer {
+    /// The members of the transfer document, as the commands that answer with it declare.
+    static let members = ["transfer_id", "from", "to", "state", "reference", "created_at", "updated_at", "lines"]
+
     enum State: String { case inTransit = "in_transit", partiallyReceived = "partially_received", received }
 
     struct Line {
@@ -70,7 +73,7 @@ enum TransferCommands {
             Argument("lines", .lines, "The units sent: [{\"sku\",\"qty\"}]", required: true),
             Argument("reference", .code),
         ],
-        result: ["transfer_id", "from", "to", "state", "reference", "created_at", "updated_at", "lines"],
+        result: Transfer.members,
         aliases: ["transfer create"]
     ) { ctx, f in
         let from = try f.requiredCode("from")
@@ -116,7 +119,7 @@ enum TransferCommands {
             Argument("transfer_id", .code, required: true, positional: true),
             Argument("lines", .lines, "The units that arrived (default: all in transit)"),
         ],
-        result: ["transfer_id", "from", "to", "state", "reference", "created_at", "updated_at", "lines"],
+        result: Transfer.members,
         aliases: ["transfer receive"]
     ) { ctx, f in
         let id = try f.requiredCode("transfer_id")
@@ -160,7 +163,7 @@ enum TransferCommands {
         arguments: [
             Argument("transfer_id", .code, required: true, positional: true)
         ],
-        result: ["transfer_id", "from", "to", "state", "reference", "created_at", "updated_at", "lines"],
+        result: Transfer.members,
         aliases: ["transfer get"]
     ) { ctx, f in
         let id = try f.requiredCode("transfer_id")

@@ -6,9 +6,9 @@ enum AllocationCommands {
         "Choose the warehouses that ship a paid order (by ship-to region, priority and distance); moves its "
             + "reservations there (order_id)",
         arguments: [
-            Argument("order_id", .code, required: true, positional: true)
+            .orderID
         ],
-        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]
+        result: OrderDetail.members
     ) { ctx, f in
         let id = try f.requiredCode("order_id")
         try f.finish()

@@ -8,7 +8,7 @@ enum FulfillmentCommands {
         "order.hold", .write,
         "Stop an order before anything leaves the warehouse (order_id, reason); it remembers the state it left",
         arguments: [
-            Argument("order_id", .code, required: true, positional: true),
+            .orderID,
             Argument("reason", .text, required: true, positional: true),
         ],
         result: ["order_id", "state"]
@@ -32,7 +32,7 @@ enum FulfillmentCommands {
         "order.release", .write,
         "Release a held order back to the state it was held in (order_id, reason)",
         arguments: [
-            Argument("order_id", .code, required: true, positional: true),
+            .orderID,
             Argument("reason", .text, positional: true),
         ],
         result: ["order_id", "state"]
@@ -62,10 +62,10 @@ enum FulfillmentCommands {
         "order.pick", .write,
         "Record picked units of an allocated order (order_id, lines [{line_no, qty}] = everything allocated)",
         arguments: [
-            Argument("order_id", .code, required: true, positional: true),
+            .orderID,
             Argument("lines", .array, "Per line number, the units picked (default: everything allocated)"),
         ],
-        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]
+        result: OrderDetail.members
     ) { ctx, f in
         let id = try f.requiredCode("order_id")
         let given = try lineQuantities(f)
@@ -102,13 +102,13 @@ enum FulfillmentCommands {
         roleRule: "a supervisor to state packaging_g above fulfillment.packaging_g + fulfillment.packaging_allowance_g",
         recordsFailures: true,
         arguments: [
-            Argument("order_id", .code, required: true, positional: true),
+            .orderID,
             Argument("weight_g", .integer, "The parcel's weight on the scale", required: true, positional: true),
             Argument("scans", .codes, "The barcodes scanned, item by item"),
             Argument("packaging_g", .integer, "The box and filler's weight, when not the default"),
             Argument("partial", .boolean, "Pack what was scanned and leave the rest for another parcel"),
         ],
-        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]
+        result: OrderDetail.members
     ) { ctx, f in
         let id = try f.requiredCode("order_id")
         guard let scans = try f.strings("scans", maxCount: 10_000), let first = scans.first else {
@@ -214,11 +214,11 @@ enum FulfillmentCommands {
             + "supervisor's decision",
         role: .supervisor,
         arguments: [
-            Argument("order_id", .code, required: true, positional: true),
+            .orderID,
             Argument("parcel", .integer, required: true, positional: true),
             Argument("reason", .text, required: true, positional: true),
         ],
-        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]
+        result: OrderDetail.members
     ) { ctx, f in
         let id = try f.requiredCode("order_id")
         let seq = try f.requiredInt("parcel", min: 1)
@@ -254,12 +254,12 @@ enum FulfillmentCommands {
         "Ship packed parcels with a carrier and tracking number (order_id, carrier, tracking_no, parcels = every "
             + "packed one)",
         arguments: [
-            Argument("order_id", .code, required: true, positional: true),
+            .orderID,
             Argument("carrier", .code, "The carrier code", required: true, positional: true),
-            Argument("tracking_no", .code, required: true, positional: true),
+            .key("tracking_no"),
             Argument("parcels", .array, "Which packed parcels ship (default: all)"),
         ],
-        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]
+        result: OrderDetail.members
     ) { ctx, f in
         let id = try f.requiredCode("order_id")
         let carrier = try f.requiredCode("carrier")
@@ -337,7 +337,7 @@ enum FulfillmentCommands {
         "Record delivery of an order's shipments (order_id, tracking_no = every shipment); delivered once every unit "
             + "is",
         arguments: [
-            Argument("order_id", .code, required: true, positional: true),
+            .orderID,
             Argument("tracking_no", .code, "One shipment (default: all)", positional: true),
         ],
         result: ["order_id", "state"]
@@ -365,9 +365,9 @@ enum FulfillmentCommands {
         "order.complete", .write,
         "Complete a delivered order (the sweep does it fulfillment.complete_after_days after delivery) (order_id)",
         arguments: [
-            Argument("order_id", .code, required: true, positional: true)
+            .orderID
         ],
-        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]
+        result: OrderDetail.members
     ) { ctx, f in
         let id = try f.requiredCode("order_id")
         try f.finish()
@@ -383,7 +383,7 @@ enum FulfillmentCommands {
         "order.packing_slip", .read,
         "The packing slip as text: order number, ship-to and lines, for the order or one parcel (order_id, parcel)",
         arguments: [
-            Argument("order_id", .code, required: true, positional: true),
+            .orderID,
             Argument("parcel", .integer, "One parcel's slip (default: the whole order)", positional: true),
         ],
         result: ["order_id", "parcel", "text"],

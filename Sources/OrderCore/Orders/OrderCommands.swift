@@ -29,7 +29,7 @@ enum OrderCommands {
             Argument("deposit", .money, "A pre-sale's deposit: paying it locks the stock until the balance is due"),
             Argument("balance_due_at", .time, "A pre-sale's balance due time: unpaid then, the order closes"),
         ],
-        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"],
+        result: OrderDetail.members,
         shellNames: [
             "region": "ship_to.region", "customer": "customer.name", "phone": "customer.phone",
             "email": "customer.email",
@@ -44,14 +44,14 @@ enum OrderCommands {
         "Record the payment of an unpaid order (order_id, amount = the amount due, payment_ref); its reservation "
             + "becomes firm",
         arguments: [
-            Argument("order_id", .code, required: true, positional: true),
+            .orderID,
             Argument(
                 "amount", .money, "The amount paid: the amount due, or a pre-sale's deposit (default: the amount due)",
                 positional: true),
             Argument(
                 "payment_ref", .code, "The gateway's payment reference; a retried callback with it is answered once"),
         ],
-        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"],
+        result: OrderDetail.members,
         shellNames: ["ref": "payment_ref"]
     ) { ctx, f in
         let id = try f.requiredCode("order_id")
@@ -124,9 +124,9 @@ enum OrderCommands {
         "Hand a paid order to the buyer at the counter (POS, store pickup): its reserved units leave stock and it "
             + "completes (order_id)",
         arguments: [
-            Argument("order_id", .code, required: true, positional: true)
+            .orderID
         ],
-        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]
+        result: OrderDetail.members
     ) { ctx, f in
         let id = try f.requiredCode("order_id")
         try f.finish()
@@ -141,10 +141,10 @@ enum OrderCommands {
         "order.cancel", .write,
         "Cancel an order that has not shipped (order_id, reason); releases its stock and records any refund owed",
         arguments: [
-            Argument("order_id", .code, required: true, positional: true),
+            .orderID,
             Argument("reason", .text, positional: true),
         ],
-        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]
+        result: OrderDetail.members
     ) { ctx, f in
         let id = try f.requiredCode("order_id")
         let reason = try f.text("reason", maxLength: 500) ?? "cancelled"
@@ -201,9 +201,9 @@ enum OrderCommands {
     static let get = Command(
         "order.get", .read, "Show an order: lines, totals, payments, reservations and state (order_id)",
         arguments: [
-            Argument("order_id", .code, required: true, positional: true)
+            .orderID
         ],
-        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]
+        result: OrderDetail.members
     ) { ctx, f in
         let id = try f.requiredCode("order_id")
         try f.finish()
@@ -219,7 +219,7 @@ enum OrderCommands {
             Argument("warehouse", .code, "Only orders shipping from this warehouse"),
             Argument("placed_before", .time, "Only orders placed before this time"),
             Argument("stuck", .boolean, "Only orders stuck in their state past the limit"),
-            Argument("limit", .integer),
+            .limit,
             Argument("after", .code, completes: .order),
         ],
         result: ["orders", "next"]
@@ -256,7 +256,7 @@ enum OrderCommands {
     static let timeline = Command(
         "order.timeline", .read, "Show every transition of an order with time, actor, from and to (order_id)",
         arguments: [
-            Argument("order_id", .code, required: true, positional: true)
+            .orderID
         ],
         result: ["order_id", "state", "events"]
     ) { ctx, f in

@@ -1,6 +1,12 @@
 /// What belongs to an order besides its row: read from the store, or known in memory right after
 /// the order was created (so the create response does not read back what it just wrote).
 struct OrderDetail {
+    /// The main members of the order document, as the commands that answer with it declare.
+    static let members = [
+        "order_id", "state", "channel", "external_id", "currency", "customer", "ship_to", "lines", "grand_total",
+        "paid_total", "payment_status", "payments", "parcels", "shipments", "warnings", "risk",
+    ]
+
     var lines: [OrderLine]
     var discounts: [OrderDiscount]
     var payments: [Payment] = []

@@ -9,13 +9,13 @@ enum RefundCommands {
             + "refunded); never more than was paid; a full refund stops an unshipped order",
         role: .supervisor,
         arguments: [
-            Argument("order_id", .code, required: true, positional: true),
+            .orderID,
             Argument("amount", .money, "The amount refunded", required: true),
             Argument("refund_ref", .code, "The gateway's refund reference (a repeat is answered once)"),
             Argument("reason", .text, "Why"),
             Argument("units", .lines, "Which units are refunded: [{\"sku\",\"qty\"}]"),
         ],
-        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]
+        result: OrderDetail.members
     ) { ctx, f in
         let id = try f.requiredCode("order_id")
         var order = try ctx.requireOrder(id)
@@ -101,7 +101,7 @@ enum RefundCommands {
         "order.update_address", .write,
         "Change where an order that has not shipped goes (order_id, ship_to with the fields that change)",
         arguments: [
-            Argument("order_id", .code, required: true, positional: true),
+            .orderID,
             Argument(
                 "ship_to", .object,
                 "The address: {\"name\",\"phone\",\"country\",\"region\",\"city\",\"address1\",\"postcode\"}",

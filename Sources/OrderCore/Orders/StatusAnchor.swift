@@ -140,7 +140,7 @@ enum StatusCommands {
             + "[{when, state}]",
         role: .admin,
         arguments: [
-            Argument("source", .code, required: true, positional: true),
+            .key("source"),
             Argument("outbound", .object, "OrderCore states and the status the source uses for each"),
             Argument("inbound", .object, "The source's statuses and the OrderCore state each means"),
             Argument("rules", .array, "Rules tried before the maps: [{\"status\",\"state\",\"above\"|\"below\"}]"),
@@ -158,8 +158,8 @@ enum StatusCommands {
         "status.report", .write,
         "Record what a source says an order's status is (source, order_id, status or fields); compared with the anchor",
         arguments: [
-            Argument("source", .code, required: true, positional: true),
-            Argument("order_id", .code, required: true, positional: true),
+            .key("source"),
+            .orderID,
             Argument(
                 "status", .code, "The status as the source names it (or fields the mapping rules read)",
                 positional: true),
@@ -196,8 +196,8 @@ enum StatusCommands {
         "order.status_for", .read,
         "The order's status as a source names it (order_id, source): one anchor, each system's words",
         arguments: [
-            Argument("order_id", .code, required: true, positional: true),
-            Argument("source", .code, required: true, positional: true),
+            .orderID,
+            .key("source"),
         ],
         result: ["order_id", "source", "state", "status"],
         aliases: ["order status"]
@@ -217,7 +217,7 @@ enum StatusCommands {
         "Orders whose last reported status disagrees with the anchor, or could not be mapped (source, limit)",
         arguments: [
             Argument("source", .code),
-            Argument("limit", .integer),
+            .limit,
         ],
         result: ["drift"]
     ) { ctx, f in

@@ -53,8 +53,8 @@ enum TrackingCommands {
         "tracking.event", .write,
         "Apply a carrier tracking event (carrier, tracking_no, status, time, message, location); duplicates apply once",
         arguments: [
-            Argument("carrier", .code, required: true, positional: true),
-            Argument("tracking_no", .code, required: true, positional: true),
+            .key("carrier"),
+            .key("tracking_no"),
             Argument(
                 "status", .code,
                 "The carrier's status: in_transit, delivered, failed_attempt, exception... or AfterShip tags",
@@ -144,8 +144,8 @@ enum TrackingCommands {
     static let get = Command(
         "tracking.get", .read, "Show the tracking events of a parcel (carrier, tracking_no)",
         arguments: [
-            Argument("carrier", .code, required: true, positional: true),
-            Argument("tracking_no", .code, required: true, positional: true),
+            .key("carrier"),
+            .key("tracking_no"),
         ],
         result: ["carrier", "tracking_no", "order_id", "shipment_state", "events"]
     ) { ctx, f in

@@ -5,8 +5,8 @@ enum WaveCommands {
     static let locate = Command(
         "stock.locate", .write, "Set where a SKU lies in a warehouse, for pick lists (sku, warehouse, location)",
         arguments: [
-            Argument("sku", .code, required: true, positional: true),
-            Argument("warehouse", .code, required: true, positional: true),
+            .key("sku"),
+            .key("warehouse"),
             Argument(
                 "location", .code, "The bin (pick lists walk by location; null clears it)", required: true,
                 positional: true),
@@ -27,7 +27,7 @@ enum WaveCommands {
         "pick.wave", .write,
         "Start a pick wave: allocated orders of a warehouse by priority and age (warehouse, carrier, cutoff, limit)",
         arguments: [
-            Argument("warehouse", .code, required: true, positional: true),
+            .key("warehouse"),
             Argument("carrier", .code, "Only orders for this carrier"),
             Argument("cutoff", .time, "Only orders placed before this time"),
             Argument("limit", .integer, "At most this many orders"),

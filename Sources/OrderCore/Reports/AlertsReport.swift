@@ -42,7 +42,7 @@ enum AlertCommands {
         "Everything that needs a person, most urgent first: alerts, stuck and expired orders, risk reviews — each with "
             + "severity, age and the command that resolves it (limit)",
         arguments: [
-            Argument("limit", .integer)
+            .limit
         ],
         result: ["items", "stuck_orders", "alerts"],
         shows: "items"

@@ -22,7 +22,7 @@ enum ReconcileCommands {
                 "Which gateway columns hold reference, order, amount, type, time ({\"reference\":\"Ref\",...})"),
             Argument("from", .time),
             Argument("to", .time),
-            Argument("limit", .integer),
+            .limit,
         ],
         result: ["rows", "period", "matched", "missing_in_ordercore", "missing_at_gateway", "mismatches", "details"],
         shellNames: [

@@ -1,5 +1,10 @@
 /// A return (RMA): always one order, some of its shipped units, a reason, and what happened since.
 struct ReturnRecord {
+    /// The main members of the return document, as the commands that answer with it declare.
+    static let members = [
+        "return_id", "order_id", "state", "reason", "customer", "owner", "lines", "quote", "refunds", "timeline",
+    ]
+
     enum State: String, CaseIterable {
         case requested, approved, rejected
         /// Some units arrived, more are expected.

@@ -204,7 +204,7 @@ enum ReturnCommands {
         "Open a return for shipped units of an order (order_id, lines [{line_no or sku, qty}], reason, note, exchange "
             + "[{sku, qty, unit_price}]); answers with a refund quote",
         arguments: [
-            Argument("order_id", .code, required: true, positional: true),
+            .orderID,
             Argument(
                 "reason", .code, "Why the buyer returns it (not_as_described, damaged, wrong_item, changed_mind...)",
                 required: true, positional: true),
@@ -212,7 +212,7 @@ enum ReturnCommands {
             Argument("lines", .lines, "The units returned: [{\"sku\",\"qty\"}]", required: true),
             Argument("exchange", .lines, "Replacement lines for an exchange: [{\"sku\",\"qty\"}]"),
         ],
-        result: ["return_id", "order_id", "state", "reason", "seller_fault", "customer", "owner", "note"]
+        result: ReturnRecord.members
     ) { ctx, f in
         let orderID = try f.requiredCode("order_id")
         let reason = try f.requiredCode("reason")
@@ -330,10 +330,10 @@ enum ReturnCommands {
             "a supervisor above returns.supervisor_above, an admin above returns.admin_above; a flagged customer's: "
             + "returns.flagged_customer_role",
         arguments: [
-            Argument("return_id", .code, required: true, positional: true),
+            .returnID,
             Argument("note", .text, positional: true),
         ],
-        result: ["return_id", "order_id", "state", "reason", "seller_fault", "customer", "owner", "note"]
+        result: ReturnRecord.members
     ) { ctx, f in
         let id = try f.requiredCode("return_id")
         let note = try f.text("note", maxLength: 1_000)
@@ -359,10 +359,10 @@ enum ReturnCommands {
     static let reject = Command(
         "return.reject", .write, "Reject a requested return (return_id, reason)",
         arguments: [
-            Argument("return_id", .code, required: true, positional: true),
+            .returnID,
             Argument("reason", .text, required: true, positional: true),
         ],
-        result: ["return_id", "order_id", "state", "reason", "seller_fault", "customer", "owner", "note"]
+        result: ReturnRecord.members
     ) { ctx, f in
         let id = try f.requiredCode("return_id")
         guard let reason = try f.text("reason", maxLength: 1_000), !reason.isEmpty else {
@@ -385,7 +385,7 @@ enum ReturnCommands {
         "Record what arrived (return_id, warehouse, lines [{line_no or sku, resellable, damaged, wrong_item, empty}] "
             + "or [{line_no or sku, qty}] with grade, weight_g of the parcel)",
         arguments: [
-            Argument("return_id", .code, required: true, positional: true),
+            .returnID,
             Argument("warehouse", .code, "Where it arrived", required: true, positional: true),
             Argument("weight_g", .integer, "The parcel's weight (an empty box is found by weight)"),
             Argument(
@@ -393,7 +393,7 @@ enum ReturnCommands {
                 choices: ["resellable", "damaged", "wrong_item", "empty"]),
             Argument("lines", .lines, "The units that arrived: [{\"sku\",\"qty\",\"grade\"}]", required: true),
         ],
-        result: ["return_id", "order_id", "state", "reason", "seller_fault", "customer", "owner", "note"]
+        result: ReturnRecord.members
     ) { ctx, f in
         let id = try f.requiredCode("return_id")
         let warehouse = try f.requiredCode("warehouse")
@@ -508,13 +508,13 @@ enum ReturnCommands {
             + "units go back to stock and become refundable",
         role: .supervisor,
         arguments: [
-            Argument("return_id", .code, required: true, positional: true),
-            Argument("warehouse", .code, required: true, positional: true),
+            .returnID,
+            .key("warehouse"),
             Argument("note", .text),
             Argument("grade", .code, choices: ["resellable", "damaged"]),
             Argument("lines", .lines, "The units regraded: [{\"sku\",\"qty\"}]", required: true),
         ],
-        result: ["return_id", "order_id", "state", "reason", "seller_fault", "customer", "owner", "note"]
+        result: ReturnRecord.members
     ) { ctx, f in
         let id = try f.requiredCode("return_id")
         let warehouse = try f.requiredCode("warehouse")
@@ -582,11 +582,11 @@ enum ReturnCommands {
         "Refund what arrived and was not refunded yet, per tender (return_id, refund_ref, payment_ref of the refund, "
             + "before_receipt = why, when policy allows paying before goods arrive)",
         arguments: [
-            Argument("return_id", .code, required: true, positional: true),
+            .returnID,
             Argument("refund_ref", .code, "The gateway's refund reference (a repeat is answered once)"),
             Argument("before_receipt", .text, "Refund before the goods arrive, with the reason (a supervisor's call)"),
         ],
-        result: ["return_id", "order_id", "state", "reason", "seller_fault", "customer", "owner", "note"],
+        result: ReturnRecord.members,
         shellNames: ["ref": "refund_ref"]
     ) { ctx, f in
         let id = try f.requiredCode("return_id")
@@ -684,9 +684,9 @@ enum ReturnCommands {
         "Show a return: lines, each line's allocation (gross, discount shares, net per tender), the quote, refunds and "
             + "timeline (return_id)",
         arguments: [
-            Argument("return_id", .code, required: true, positional: true)
+            .returnID
         ],
-        result: ["return_id", "order_id", "state", "reason", "seller_fault", "customer", "owner", "note"]
+        result: ReturnRecord.members
     ) { ctx, f in
         let id = try f.requiredCode("return_id")
         try f.finish()
@@ -703,7 +703,7 @@ enum ReturnCommands {
             Argument("overdue", .boolean, "Only returns past their deadline"),
             Argument("older_than_hours", .integer, "Only returns open longer than this"),
             Argument("after", .code, completes: .returnID),
-            Argument("limit", .integer),
+            .limit,
         ],
         result: ["returns", "next"],
         shellNames: ["order": "order_id"]

@@ -4,7 +4,7 @@ enum RiskCommands {
     static let get = Command(
         "risk.get", .read, "An order's risk decision: score, reasons with points, rule-set version, review (order_id)",
         arguments: [
-            Argument("order_id", .code, required: true, positional: true)
+            .orderID
         ],
         result: ["score", "decision", "rules_version", "assessed_at", "reasons", "review", "order_id", "state"],
         aliases: ["risk show"]
@@ -23,7 +23,7 @@ enum RiskCommands {
         "Score an order with the current rules and store the decision with its reasons (order_id; dry_run = score "
             + "only)",
         arguments: [
-            Argument("order_id", .code, required: true, positional: true),
+            .orderID,
             Argument("dry_run", .boolean, "Score without recording or holding"),
         ]
     ) { ctx, f in
@@ -44,7 +44,7 @@ enum RiskCommands {
     static let queue = Command(
         "risk.queue", .read, "Orders waiting for a risk review, oldest first, with their decision and reasons (limit)",
         arguments: [
-            Argument("limit", .integer)
+            .limit
         ],
         result: ["total", "orders"]
     ) { ctx, f in
@@ -70,11 +70,11 @@ enum RiskCommands {
             + "risk hold, rejection cancels",
         role: .supervisor,
         arguments: [
-            Argument("order_id", .code, required: true, positional: true),
+            .orderID,
             Argument("decision", .code, required: true, positional: true, choices: ["approve", "reject"]),
             Argument("reason", .text, required: true, positional: true),
         ],
-        result: ["order_id", "channel", "external_id", "state", "currency", "placed_at", "created_at", "updated_at"]
+        result: OrderDetail.members
     ) { ctx, f in
         let id = try f.requiredCode("order_id")
         let decisionName = try f.requiredCode("decision")
@@ -202,7 +202,7 @@ enum RiskCommands {
         "Score recent orders with a candidate rule set without acting: how decisions would change (rules, limit)",
         arguments: [
             Argument("rules", .object, "The candidate rules to compare with the current ones", required: true),
-            Argument("limit", .integer),
+            .limit,
         ],
         result: ["orders", "decisions", "changed"]
     ) { ctx, f in

@@ -346,7 +346,7 @@ class Ops:
             deposit: A pre-sale's deposit: paying it locks the stock until the balance is due.
             balance_due_at: A pre-sale's balance due time: unpaid then, the order closes.
 
-        Returns: order_id, channel, external_id, state, currency, placed_at, created_at, updated_at.
+        Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk.
         """
         return self.exec("order.create", channel=channel, external_id=external_id, placed_at=placed_at, currency=currency, customer=customer, ship_to=ship_to, lines=lines, discounts=discounts, fees=fees, shipping_fee=shipping_fee, shipping_tax=shipping_tax, taxes_included=taxes_included, tags=tags, note=note, warehouse=warehouse, carrier=carrier, priority=priority, deposit=deposit, balance_due_at=balance_due_at, **envelope)
 
@@ -358,7 +358,7 @@ class Ops:
             amount: The amount paid: the amount due, or a pre-sale's deposit (default: the amount due).
             payment_ref: The gateway's payment reference; a retried callback with it is answered once.
 
-        Returns: order_id, channel, external_id, state, currency, placed_at, created_at, updated_at.
+        Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk.
         """
         return self.exec("order.pay", order_id=order_id, amount=amount, payment_ref=payment_ref, **envelope)
 
@@ -368,7 +368,7 @@ class Ops:
         Args:
             order_id: The order (OrderCore's id, such as O-1). Required.
 
-        Returns: order_id, channel, external_id, state, currency, placed_at, created_at, updated_at.
+        Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk.
         """
         return self.exec("order.pickup", order_id=order_id, **envelope)
 
@@ -379,7 +379,7 @@ class Ops:
             order_id: The order (OrderCore's id, such as O-1). Required.
             reason: Why, in words (kept in the audit trail).
 
-        Returns: order_id, channel, external_id, state, currency, placed_at, created_at, updated_at.
+        Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk.
         """
         return self.exec("order.cancel", order_id=order_id, reason=reason, **envelope)
 
@@ -389,7 +389,7 @@ class Ops:
         Args:
             order_id: The order (OrderCore's id, such as O-1). Required.
 
-        Returns: order_id, channel, external_id, state, currency, placed_at, created_at, updated_at.
+        Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk.
         """
         return self.exec("order.get", order_id=order_id, **envelope)
 
@@ -429,7 +429,7 @@ class Ops:
             reason: Why.
             units: Which units are refunded: [{"sku","qty"}].
 
-        Returns: order_id, channel, external_id, state, currency, placed_at, created_at, updated_at.
+        Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk.
         """
         return self.exec("order.refund", order_id=order_id, amount=amount, refund_ref=refund_ref, reason=reason, units=units, **envelope)
 
@@ -448,7 +448,7 @@ class Ops:
         Args:
             order_id: The order (OrderCore's id, such as O-1). Required.
 
-        Returns: order_id, channel, external_id, state, currency, placed_at, created_at, updated_at.
+        Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk.
         """
         return self.exec("order.allocate", order_id=order_id, **envelope)
 
@@ -516,7 +516,7 @@ class Ops:
             order_id: The order (OrderCore's id, such as O-1). Required.
             lines: Per line number, the units picked (default: everything allocated).
 
-        Returns: order_id, channel, external_id, state, currency, placed_at, created_at, updated_at.
+        Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk.
         """
         return self.exec("order.pick", order_id=order_id, lines=lines, **envelope)
 
@@ -530,7 +530,7 @@ class Ops:
             packaging_g: The box and filler's weight, when not the default.
             partial: Pack what was scanned and leave the rest for another parcel.
 
-        Returns: order_id, channel, external_id, state, currency, placed_at, created_at, updated_at.
+        Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk.
         """
         return self.exec("order.pack", order_id=order_id, weight_g=weight_g, scans=scans, packaging_g=packaging_g, partial=partial, **envelope)
 
@@ -542,7 +542,7 @@ class Ops:
             parcel: The parcel number within the order (1, 2, ..). Required.
             reason: Why, in words (kept in the audit trail). Required.
 
-        Returns: order_id, channel, external_id, state, currency, placed_at, created_at, updated_at.
+        Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk.
         """
         return self.exec("order.override_weight", order_id=order_id, parcel=parcel, reason=reason, **envelope)
 
@@ -555,7 +555,7 @@ class Ops:
             tracking_no: The carrier's tracking number. Required.
             parcels: Which packed parcels ship (default: all).
 
-        Returns: order_id, channel, external_id, state, currency, placed_at, created_at, updated_at.
+        Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk.
         """
         return self.exec("order.ship", order_id=order_id, carrier=carrier, tracking_no=tracking_no, parcels=parcels, **envelope)
 
@@ -576,7 +576,7 @@ class Ops:
         Args:
             order_id: The order (OrderCore's id, such as O-1). Required.
 
-        Returns: order_id, channel, external_id, state, currency, placed_at, created_at, updated_at.
+        Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk.
         """
         return self.exec("order.complete", order_id=order_id, **envelope)
 
@@ -796,7 +796,7 @@ class Ops:
             lines: The units returned: [{"sku","qty"}]. Required.
             exchange: Replacement lines for an exchange: [{"sku","qty"}].
 
-        Returns: return_id, order_id, state, reason, seller_fault, customer, owner, note.
+        Returns: return_id, order_id, state, reason, customer, owner, lines, quote, refunds, timeline.
         """
         return self.exec("return.request", order_id=order_id, reason=reason, note=note, lines=lines, exchange=exchange, **envelope)
 
@@ -807,7 +807,7 @@ class Ops:
             return_id: The return (such as R-1). Required.
             note: A free note kept with the record.
 
-        Returns: return_id, order_id, state, reason, seller_fault, customer, owner, note.
+        Returns: return_id, order_id, state, reason, customer, owner, lines, quote, refunds, timeline.
         """
         return self.exec("return.approve", return_id=return_id, note=note, **envelope)
 
@@ -818,7 +818,7 @@ class Ops:
             return_id: The return (such as R-1). Required.
             reason: Why, in words (kept in the audit trail). Required.
 
-        Returns: return_id, order_id, state, reason, seller_fault, customer, owner, note.
+        Returns: return_id, order_id, state, reason, customer, owner, lines, quote, refunds, timeline.
         """
         return self.exec("return.reject", return_id=return_id, reason=reason, **envelope)
 
@@ -832,7 +832,7 @@ class Ops:
             grade: The grade of every line that names none.
             lines: The units that arrived: [{"sku","qty","grade"}]. Required.
 
-        Returns: return_id, order_id, state, reason, seller_fault, customer, owner, note.
+        Returns: return_id, order_id, state, reason, customer, owner, lines, quote, refunds, timeline.
         """
         return self.exec("return.receive", return_id=return_id, warehouse=warehouse, weight_g=weight_g, grade=grade, lines=lines, **envelope)
 
@@ -846,7 +846,7 @@ class Ops:
             grade: What state the units arrived in.
             lines: The units regraded: [{"sku","qty"}]. Required.
 
-        Returns: return_id, order_id, state, reason, seller_fault, customer, owner, note.
+        Returns: return_id, order_id, state, reason, customer, owner, lines, quote, refunds, timeline.
         """
         return self.exec("return.inspect", return_id=return_id, warehouse=warehouse, note=note, grade=grade, lines=lines, **envelope)
 
@@ -858,7 +858,7 @@ class Ops:
             refund_ref: The gateway's refund reference (a repeat is answered once).
             before_receipt: Refund before the goods arrive, with the reason (a supervisor's call).
 
-        Returns: return_id, order_id, state, reason, seller_fault, customer, owner, note.
+        Returns: return_id, order_id, state, reason, customer, owner, lines, quote, refunds, timeline.
         """
         return self.exec("return.refund", return_id=return_id, refund_ref=refund_ref, before_receipt=before_receipt, **envelope)
 
@@ -868,7 +868,7 @@ class Ops:
         Args:
             return_id: The return (such as R-1). Required.
 
-        Returns: return_id, order_id, state, reason, seller_fault, customer, owner, note.
+        Returns: return_id, order_id, state, reason, customer, owner, lines, quote, refunds, timeline.
         """
         return self.exec("return.get", return_id=return_id, **envelope)
 
@@ -934,7 +934,7 @@ class Ops:
             decision: approve or reject. Required.
             reason: Why, in words (kept in the audit trail). Required.
 
-        Returns: order_id, channel, external_id, state, currency, placed_at, created_at, updated_at.
+        Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk.
         """
         return self.exec("risk.review", order_id=order_id, decision=decision, reason=reason, **envelope)
 
