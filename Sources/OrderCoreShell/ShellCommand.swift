@@ -153,9 +153,13 @@ public struct ShellCommand: Sendable {
         self.completesWith = completesWith
     }
 
-    /// Whether the last positional takes the rest of the line (a reason, a note).
+    /// Whether the last positional takes the rest of the line: a reason, a note, or a JSON value
+    /// (`config set health.weights {"on_time": 40}` needs no quotes).
     private var restIsText: Bool {
-        if case .text? = params.last?.kind { true } else { false }
+        switch params.last?.kind {
+        case .text?, .auto?: true
+        default: false
+        }
     }
 
     /// Turns the words after the command name into bus arguments.
@@ -194,7 +198,8 @@ public struct ShellCommand: Sendable {
                 throw ShellError("missing \(param.name); usage: \(usage)")
             }
             if i == params.count - 1, restIsText {
-                result[param.field] = .string(positional[i...].joined(separator: " "))
+                result[param.field] = try ShellCommand.value(
+                    positional[i...].joined(separator: " "), param.kind, name: param.name)
                 positional = Array(positional.prefix(i + 1))
                 break
             }

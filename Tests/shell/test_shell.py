@@ -574,3 +574,22 @@ def test_the_readme_session_runs_as_written_on_a_new_database(shell, tmp_path):
     assert result.returncode == 0, result.stderr
     assert f"actor: {me}" in result.stdout
     assert "buyer changed their mind" in result.stdout
+
+
+def test_config_set_takes_json_values(shell, tmp_path):
+    script = SETUP + """
+config set health.weights '{"on_time":40}'
+config set health.weights '{"stuck": 5, "returns": 0}'
+config set health.weights '{"consistency": 25}'
+config set order.unpaid_timeout_minutes 30
+config set inventory.reserve_at payment
+.mode json
+config get health.weights
+config get order.unpaid_timeout_minutes
+config get inventory.reserve_at
+"""
+    result = run(shell, tmp_path / "config.db", script)
+    assert result.returncode == 0, result.stderr
+    weights, timeout, reserve = [json.loads(line)["settings"][0]["value"] for line in result.stdout.strip().splitlines()[-3:]]
+    assert weights["on_time"] == 40 and weights["stuck"] == 5 and weights["returns"] == 0 and weights["consistency"] == 25
+    assert timeout == 30 and reserve == "payment"
