@@ -241,10 +241,10 @@ public struct ShellCommand: Sendable {
             return .string(word)
         case .list: return .array(word.split(separator: ",").map { .string(String($0)) })
         case .array:
-            guard case .array? = try? JSONParser.parse(word) else {
+            guard case .array(let items)? = try? JSONParser.parse(word) else {
                 throw ShellError("\(name) takes a JSON array, not '\(word)'")
             }
-            return try! JSONParser.parse(word)
+            return .array(items)
         case .object:
             if word.hasPrefix("{") {
                 guard case .object(let object)? = try? JSONParser.parse(word) else {
