@@ -73,10 +73,6 @@ public final class Shell {
             var arguments = arguments
             arguments["actor"] = .string(actor)
             var result = engine.run(op, arguments)
-            if let also = command.also, case .success(.object(var object)) = result {
-                object[also.as] = (try? engine.run(also.op, arguments).get())?[also.field] ?? .null
-                result = .success(.object(object))
-            }
             if mode == .table, let member = command.shows, case .success(let value) = result {
                 result = .success([member: value[member] ?? .null])
             }

@@ -57,8 +57,6 @@ public struct ShellCommand: Sendable {
     public let summary: String
     /// `SKU:QTY` (or `SKU:QTY@PRICE`) words after the positionals, collected into a list argument.
     public let lines: Lines?
-    /// Another op run with the same arguments, whose `field` is added to the result under `as`.
-    public let also: (op: String, field: String, as: String)?
     /// The one member a table shows, when the rest repeats it for older scripts (`report alerts`).
     public let shows: String?
     /// Another name of an op's command (`transfer create`): matched and completed, listed under its op.
@@ -120,7 +118,7 @@ public struct ShellCommand: Sendable {
                 words: words, op: command.name, params: params, options: options, summary: command.summary,
                 lines: listed.map {
                     Lines(field: $0.name, required: $0.required, priced: $0.doc.contains("unit_price"))
-                }, also: nil, shows: command.shows,
+                }, shows: command.shows,
                 isAlias: index > 0)
         }
     }
@@ -137,7 +135,7 @@ public struct ShellCommand: Sendable {
 
     init(
         words: String, op: String?, params: [Param] = [], options: [Option] = [], summary: String, lines: Lines? = nil,
-        also: (op: String, field: String, as: String)? = nil, shows: String? = nil, isAlias: Bool = false,
+        shows: String? = nil, isAlias: Bool = false,
         syntax: String? = nil, completesWith: [String] = []
     ) {
         self.words = words.split(separator: " ").map(String.init)
@@ -146,7 +144,6 @@ public struct ShellCommand: Sendable {
         self.options = options
         self.summary = summary
         self.lines = lines
-        self.also = also
         self.shows = shows
         self.isAlias = isAlias
         self.syntax = syntax
@@ -282,11 +279,6 @@ public struct ShellCommand: Sendable {
 
     /// The shell's own commands: what is not one op with its arguments.
     static let own: [ShellCommand] = [
-        ShellCommand(
-            words: "order show", op: "order.get",
-            params: [Param(name: "ORDER", field: "order_id", kind: .code(.order), optional: false)],
-            summary: "Show an order with lines, parcels, shipments and its timeline",
-            also: ("order.timeline", "events", "timeline")),
         ShellCommand(
             words: "events tail", op: nil,
             summary: "Print the change feed after the consumer's cursor and acknowledge it",

@@ -44,6 +44,8 @@ def test_generated_methods_run_their_ops(tmp_path):
         assert db.order_update_address(order["order_id"], ship_to={"city": "Hangzhou"})["order_id"] == order["order_id"]
         assert db.order_refund(order["order_id"], amount="1.00", refund_ref="RF-1")["refunded_total"] == "1.00"
         assert db.report_sales(from_="2000-01-01T00:00:00Z", to="2100-01-01T00:00:00Z", by="total")["totals"]
+        assert [o["order_id"] for o in db.order_find(customer="c-9")["orders"]] == []
+        assert db.order_view(order["order_id"])["timeline"][-1]["to"] == "paid"
         # The area methods keep the op's names too.
         assert db.stock.safety("MUG-1", "SH", 0)["safety"] == 0
 

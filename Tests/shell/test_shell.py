@@ -593,3 +593,22 @@ config get inventory.reserve_at
     weights, timeout, reserve = [json.loads(line)["settings"][0]["value"] for line in result.stdout.strip().splitlines()[-3:]]
     assert weights["on_time"] == 40 and weights["stuck"] == 5 and weights["returns"] == 0 and weights["consistency"] == 25
     assert timeout == 30 and reserve == "payment"
+
+
+def test_customer_service_finds_an_order_and_shows_it(shell, tmp_path):
+    script = SETUP + """
+order create A1:1@5 external_id=TB-77 phone=+8613312345678 email=Wang@Example.com
+order create A1:1@5 external_id=TB-78
+.mode json
+order find phone=+8613312345678
+order find email=wang@example.com
+order find external_id=TB-78
+order show SO-000001
+"""
+    result = run(shell, tmp_path / "cs.db", script)
+    assert result.returncode == 0, result.stderr
+    *found, shown = [json.loads(line) for line in result.stdout.strip().splitlines()[-4:]]
+    assert [[o["order_id"] for o in f["orders"]] for f in found] == [["SO-000001"], ["SO-000001"], ["SO-000002"]]
+    assert shown["order_id"] == "SO-000001" and shown["tracking"] == [] and shown["returns"] == []
+    assert [e["to"] for e in shown["timeline"]] == ["pending_payment"]
+    assert run(shell, tmp_path / "cs.db", "order find\n").returncode == 1

@@ -103,6 +103,7 @@ public struct Command: Sendable {
         TransferCommands.all,
         StockWatchCommands.all,
         OrderCommands.all,
+        OrderLookupCommands.all,
         RefundCommands.all,
         AllocationCommands.all,
         WaveCommands.all,

@@ -122,6 +122,20 @@ extension CommandContext {
 
     /// The return with its lines, the allocation of each line, the quote for what is still to refund,
     /// the refunds made, and its timeline.
+    /// A return's refunds as the quote reads: `cash` is the money paid back, shipping included.
+    func refunds(of r: ReturnRecord, in order: Order) throws -> JSON {
+        .array(
+            try store.returnRefunds(returnRowID: r.rowID).map { f in
+                var f = f
+                let shipping = f["shipping"]?.intValue ?? 0
+                f["cash"] = order.money((f["cash"]?.intValue ?? 0) + shipping)
+                f["of_which_shipping"] = order.money(shipping)
+                f["shipping"] = nil
+                for key in ["points", "coupon"] { f[key] = order.money(f[key]?.intValue ?? 0) }
+                return .object(f)
+            })
+    }
+
     func returnDocument(_ r: ReturnRecord, extra: JSONObject = [:]) throws -> JSON {
         let q = try returnQuote(r)
         let order = q.order
@@ -152,17 +166,7 @@ extension CommandContext {
                 "points": money(quote.points),
                 "coupon_credit": money(restore ? quote.coupon : 0), "shipping_refunded": .bool(withShipping),
             ],
-            // Each refund as the quote reads: `cash` is the money paid back, shipping included.
-            "refunds": .array(
-                try store.returnRefunds(returnRowID: r.rowID).map { f in
-                    var f = f
-                    let shipping = f["shipping"]?.intValue ?? 0
-                    f["cash"] = money((f["cash"]?.intValue ?? 0) + shipping)
-                    f["of_which_shipping"] = money(shipping)
-                    f["shipping"] = nil
-                    for key in ["points", "coupon"] { f[key] = money(f[key]?.intValue ?? 0) }
-                    return .object(f)
-                }),
+            "refunds": try refunds(of: r, in: order),
             "replacement_order_id": .optional(r.replacementOrderID),
             "price_difference": r.priceDifference.map(money) ?? .null,
             "timeline": .array(try store.returnEvents(returnRowID: r.rowID)),

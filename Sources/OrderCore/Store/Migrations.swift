@@ -6,7 +6,7 @@ struct Migration {
 
     static let all: [Migration] = [
         foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation, fulfillment,
-        tracking, waves, statusAnchor, intake, actors, returns, risk, reports, health, roles, channelState,
+        tracking, waves, statusAnchor, intake, actors, returns, risk, reports, health, roles, channelState, lookup,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -541,5 +541,17 @@ struct Migration {
             ALTER TABLE channels ADD COLUMN shipped_orders_move_stock INTEGER NOT NULL DEFAULT 1;
             ALTER TABLE orders ADD COLUMN fee_total INTEGER NOT NULL DEFAULT 0;
             ALTER TABLE orders ADD COLUMN fees TEXT;
+            """)
+
+    // MARK: - 0020
+
+    /// Customer service finds orders by the channel's order number and by a tracking number alone
+    /// (the unique keys lead with the channel and the carrier), and by e-mail in any letter case.
+    static let lookup = Migration(
+        name: "0020_lookup",
+        sql: """
+            CREATE INDEX orders_by_external_id ON orders(external_id) WHERE external_id IS NOT NULL;
+            CREATE INDEX shipments_by_tracking_no ON shipments(tracking_no);
+            CREATE INDEX orders_by_email_nocase ON orders(lower(customer_email)) WHERE customer_email IS NOT NULL;
             """)
 }

@@ -318,6 +318,33 @@ extension Store {
         var longestInState = false
     }
 
+    /// What customer service searches orders by (`order.find`); the members given must all match.
+    struct OrderSearch {
+        var externalID: String?
+        var phone: String?
+        var email: String?
+        var trackingNo: String?
+        var customer: String?
+
+        var isEmpty: Bool { [externalID, phone, email, trackingNo, customer].allSatisfy { $0 == nil } }
+    }
+
+    /// Orders matching a search, newest first; each member is an index lookup.
+    func findOrders(_ q: OrderSearch, limit: Int) throws -> [Order] {
+        var filter = Conditions()
+        filter.add("external_id = ?", q.externalID)
+        filter.add("customer_phone = ?", q.phone)
+        filter.add("customer_email IS NOT NULL AND lower(customer_email) = lower(?)", q.email)
+        filter.add("id IN (SELECT order_rowid FROM shipments WHERE tracking_no = ?)", q.trackingNo)
+        filter.add("customer_id = ?", q.customer)
+        var result: [Order] = []
+        try db.rows(
+            "SELECT \(Store.orderColumns) FROM orders WHERE \(filter.sql) ORDER BY id DESC LIMIT ?",
+            arguments: filter.arguments + [.int(Int64(limit))]
+        ) { result.append(try Store.readOrder($0)) }
+        return result
+    }
+
     /// Orders newest first, filtered, continuing below `beforeRowID`.
     func listOrders(_ q: OrderFilter, limit: Int) throws -> [Order] {
         var result: [Order] = []

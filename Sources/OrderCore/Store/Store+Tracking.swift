@@ -65,6 +65,22 @@ extension Store {
         return result
     }
 
+    /// The carrier's latest checkpoint of a parcel: status, time, message, location.
+    func latestTrackingEvent(carrier: String, trackingNo: String) throws -> JSON? {
+        try db.first(
+            """
+            SELECT status, time, message, location FROM tracking_events WHERE carrier = ? AND tracking_no = ?
+                ORDER BY time DESC, id DESC LIMIT 1
+            """, .text(carrier), .text(trackingNo), map: Store.trackingEvent)
+    }
+
+    private static func trackingEvent(_ r: Row) -> JSON {
+        [
+            "status": .string(r.text(0)), "time": .string(Timestamp.format(r.int(1))), "message": .string(r.text(2)),
+            "location": .optional(r.optText(3)),
+        ]
+    }
+
     func trackingEvents(carrier: String, trackingNo: String) throws -> [JSON] {
         var result: [JSON] = []
         try db.rows(
@@ -72,12 +88,7 @@ extension Store {
             SELECT status, time, message, location FROM tracking_events WHERE carrier = ? AND tracking_no = ?
                 ORDER BY time, id
             """, .text(carrier), .text(trackingNo)
-        ) {
-            result.append([
-                "status": .string($0.text(0)), "time": .string(Timestamp.format($0.int(1))),
-                "message": .string($0.text(2)), "location": .optional($0.optText(3)),
-            ])
-        }
+        ) { result.append(Store.trackingEvent($0)) }
         return result
     }
 }

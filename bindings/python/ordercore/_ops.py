@@ -419,6 +419,31 @@ class Ops:
         """
         return self.exec("order.timeline", order_id=order_id, **envelope)
 
+    def order_find(self, *, external_id: Optional[str] = None, phone: Optional[str] = None, email: Optional[str] = None, tracking_no: Optional[str] = None, customer: Optional[str] = None, limit: Optional[int] = None, **envelope: Any) -> Dict[str, Any]:
+        """Find orders by what a customer knows: the channel's order number, phone, e-mail, a tracking number or the customer id (newest first) (op ``order.find``).
+
+        Args:
+            external_id: The channel's order number (any channel).
+            phone: The buyer's phone as the order has it.
+            email: The buyer's e-mail (any letter case).
+            tracking_no: A tracking number of one of its shipments (any carrier).
+            customer: The channel's customer id.
+            limit: At most this many rows.
+
+        Returns: orders.
+        """
+        return self.exec("order.find", external_id=external_id, phone=phone, email=email, tracking_no=tracking_no, customer=customer, limit=limit, **envelope)
+
+    def order_view(self, order_id: str, **envelope: Any) -> Dict[str, Any]:
+        """The one view of an order for customer service: the document, each shipment's latest carrier checkpoint, returns with their refunds, and the timeline (order_id) (op ``order.view``).
+
+        Args:
+            order_id: The order (OrderCore's id, such as O-1). Required.
+
+        Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk, tracking, returns, timeline.
+        """
+        return self.exec("order.view", order_id=order_id, **envelope)
+
     def order_refund(self, order_id: str, *, amount: Money, refund_ref: Optional[str] = None, reason: Optional[str] = None, units: Optional[Sequence[Mapping[str, Any]]] = None, **envelope: Any) -> Dict[str, Any]:
         """Record a refund made at the channel or gateway (order_id, amount, refund_ref, reason, units [{sku, qty}] refunded); never more than was paid; a full refund stops an unshipped order (op ``order.refund``).
 
