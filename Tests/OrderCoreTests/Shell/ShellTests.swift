@@ -8,7 +8,7 @@ struct ShellTests {
         #expect(command.op == "stock.receive")
         let args = try command.arguments(rest)
         #expect(args["sku"] == "A1" && args["qty"] == 5 && args["reference"] == "PO-9")
-        #expect(ShellCommand.match(["order", "show", "SO-1"])?.0.op == "order.get")
+        #expect(ShellCommand.match(["order", "show", "SO-1"])?.0.op == "order.view")
         #expect(throws: ShellError.self) { try command.arguments(["A1", "SH", "five"]) }
         #expect(throws: ShellError.self) { try command.arguments(["A1"]) }
     }
