@@ -46,6 +46,10 @@ def test_generated_methods_run_their_ops(tmp_path):
         assert db.report_sales(from_="2000-01-01T00:00:00Z", to="2100-01-01T00:00:00Z", by="total")["totals"]
         assert [o["order_id"] for o in db.order_find(customer="c-9")["orders"]] == []
         assert db.order_view(order["order_id"])["timeline"][-1]["to"] == "paid"
+        assert [s["orders"] for s in db.report_funnel()["stages"]][:3] == [1, 1, 0]
+        assert db.report_regions(level="city")["rows"] == [
+            {"region": None, "currency": "CNY", "orders": 1, "gmv": "19.00", "units": 2, "shipped_orders": 0,
+             "avg_ship_hours": None}]
         # The area methods keep the op's names too.
         assert db.stock.safety("MUG-1", "SH", 0)["safety"] == 0
 

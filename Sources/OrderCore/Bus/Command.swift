@@ -116,6 +116,7 @@ public struct Command: Sendable {
         ReturnCommands.all,
         RiskCommands.all,
         AlertCommands.all,
+        InsightCommands.all,
         SalesCommands.all,
         ReconcileCommands.all,
         HealthCommands.all,

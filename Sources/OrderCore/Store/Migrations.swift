@@ -546,12 +546,14 @@ struct Migration {
     // MARK: - 0020
 
     /// Customer service finds orders by the channel's order number and by a tracking number alone
-    /// (the unique keys lead with the channel and the carrier), and by e-mail in any letter case.
+    /// (the unique keys lead with the channel and the carrier), and by e-mail in any letter case; the
+    /// funnel reads the orders placed in a period.
     static let lookup = Migration(
         name: "0020_lookup",
         sql: """
             CREATE INDEX orders_by_external_id ON orders(external_id) WHERE external_id IS NOT NULL;
             CREATE INDEX shipments_by_tracking_no ON shipments(tracking_no);
+            CREATE INDEX orders_by_placed_at ON orders(placed_at);
             CREATE INDEX orders_by_email_nocase ON orders(lower(customer_email)) WHERE customer_email IS NOT NULL;
             """)
 }

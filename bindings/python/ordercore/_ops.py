@@ -1019,6 +1019,31 @@ class Ops:
         """
         return self.exec("report.alerts", limit=limit, **envelope)
 
+    def report_funnel(self, *, from_: Optional[str] = None, to: Optional[str] = None, channel: Optional[str] = None, **envelope: Any) -> Dict[str, Any]:
+        """How far the orders placed in a period got: placed → paid → shipped → delivered, and how many were cancelled, expired unpaid or returned (from, to, channel) (op ``report.funnel``).
+
+        Args:
+            from_: The start of the period orders were placed in (default: 7 days before to).
+            to: The end of the period (exclusive; default: now).
+            channel: Only this channel's orders.
+
+        Returns: from, to, channel, stages.
+        """
+        return self.exec("report.funnel", to=to, channel=channel, **{'from': from_}, **envelope)
+
+    def report_regions(self, *, from_: Optional[str] = None, to: Optional[str] = None, level: Optional[str] = None, channel: Optional[str] = None, **envelope: Any) -> Dict[str, Any]:
+        """Orders paid in a period by ship-to country, region or city: orders, GMV, units and hours from payment to the first parcel out (from, to, level, channel) (op ``report.regions``).
+
+        Args:
+            from_: The start of the period orders were paid in (default: 7 days before to).
+            to: The end of the period (exclusive; default: now).
+            level: Group by country, region (default) or city.
+            channel: Only this channel's orders.
+
+        Returns: from, to, level, rows.
+        """
+        return self.exec("report.regions", to=to, level=level, channel=channel, **{'from': from_}, **envelope)
+
     def report_sales(self, *, from_: Optional[str] = None, to: Optional[str] = None, by: Optional[str] = None, channel: Optional[str] = None, **envelope: Any) -> Dict[str, Any]:
         """Sales of orders paid in a period: GMV, discounts, shipping, refunds, net, orders, units, average order value (from, to, by = day|channel|sku|total, channel) (op ``report.sales``).
 

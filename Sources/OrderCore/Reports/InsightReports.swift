@@ -1,0 +1,87 @@
+/// Operations insight: how far orders get (`report.funnel`) and where they go (`report.regions`).
+/// docs/reports.md defines every figure.
+enum InsightCommands {
+    static let all = [funnel, regions]
+
+    /// The period a report covers: `to` (default: the command's time) and `from` (default: 7 days before).
+    static func period(_ f: Fields, at: Int64) throws -> (from: Int64, to: Int64) {
+        let to = try f.time("to") ?? at
+        let from = try f.time("from") ?? (to - 7 * 86_400_000)
+        guard from < to else { throw OrderCoreError.invalid("from must be before to", field: "from") }
+        return (from, to)
+    }
+
+    static let funnel = Command(
+        "report.funnel", .read,
+        "How far the orders placed in a period got: placed → paid → shipped → delivered, and how many were "
+            + "cancelled, expired unpaid or returned (from, to, channel)",
+        arguments: [
+            Argument("from", .time, "The start of the period orders were placed in (default: 7 days before to)"),
+            Argument("to", .time, "The end of the period (exclusive; default: now)"),
+            Argument("channel", .code, "Only this channel's orders"),
+        ],
+        result: ["from", "to", "channel", "stages"]
+    ) { ctx, f in
+        let (from, to) = try period(f, at: ctx.at)
+        let channel = try f.code("channel")
+        try f.finish()
+        let n = try ctx.store.funnel(from: from, to: to, channel: channel)
+        // Each stage's rate is of the stage before it; each drop-off's of the orders placed.
+        let stages: [(String, Int64, Int64, String?)] = [
+            ("placed", n.placed, n.placed, nil), ("paid", n.paid, n.placed, "placed"),
+            ("shipped", n.shipped, n.paid, "paid"), ("delivered", n.delivered, n.shipped, "shipped"),
+            ("cancelled", n.cancelled, n.placed, "placed"), ("expired", n.expired, n.placed, "placed"),
+            ("returned", n.returned, n.placed, "placed"),
+        ]
+        return [
+            "from": .string(Timestamp.format(from)), "to": .string(Timestamp.format(to)), "channel": .optional(channel),
+            "stages": .array(
+                stages.map { stage, orders, base, of in
+                    [
+                        "stage": .string(stage), "orders": .int(orders), "rate": HealthReport.rate(orders, base),
+                        "of": .optional(of),
+                    ]
+                }),
+        ]
+    }
+
+    static let regions = Command(
+        "report.regions", .read,
+        "Orders paid in a period by ship-to country, region or city: orders, GMV, units and hours from payment to "
+            + "the first parcel out (from, to, level, channel)",
+        arguments: [
+            Argument("from", .time, "The start of the period orders were paid in (default: 7 days before to)"),
+            Argument("to", .time, "The end of the period (exclusive; default: now)"),
+            Argument(
+                "level", .code, "Group by country, region (default) or city",
+                choices: Store.RegionLevel.allCases.map(\.rawValue)),
+            Argument("channel", .code, "Only this channel's orders"),
+        ],
+        result: ["from", "to", "level", "rows"]
+    ) { ctx, f in
+        let (from, to) = try period(f, at: ctx.at)
+        let levelName = try f.code("level") ?? "region"
+        let channel = try f.code("channel")
+        try f.finish()
+        guard let level = Store.RegionLevel(rawValue: levelName) else {
+            throw OrderCoreError.invalid("level must be country, region or city, not '\(levelName)'", field: "level")
+        }
+        let rows = try ctx.store.regions(from: from, to: to, level: level, channel: channel)
+        return [
+            "from": .string(Timestamp.format(from)), "to": .string(Timestamp.format(to)),
+            "level": .string(level.rawValue),
+            "channel": .optional(channel),
+            "rows": .array(
+                rows.map { r in
+                    let exponent = Money.exponent(of: r.currency)
+                    return [
+                        "region": .optional(r.region), "currency": .string(r.currency), "orders": .int(r.orders),
+                        "gmv": .string(Money.format(r.gmv, exponent: exponent)), "units": .int(r.units),
+                        "shipped_orders": .int(r.shippedOrders),
+                        "avg_ship_hours": r.shippedOrders > 0
+                            ? HealthReport.hours(r.paidToShippedMillis / r.shippedOrders) : .null,
+                    ]
+                }),
+        ]
+    }
+}

@@ -1,0 +1,91 @@
+extension Store {
+    /// How far the orders placed in `from..<to` got (`report.funnel`): each count is of orders that ever
+    /// reached the stage (from their timeline), so an order cancelled after shipping still counts as shipped.
+    struct Funnel {
+        var placed: Int64 = 0
+        var paid: Int64 = 0
+        var shipped: Int64 = 0
+        var delivered: Int64 = 0
+        var cancelled: Int64 = 0
+        var expired: Int64 = 0
+        var returned: Int64 = 0
+    }
+
+    /// The states that mean an order got at least as far as each stage (a pickup at the counter is both
+    /// shipped and delivered: the goods were handed over).
+    static let funnelStates: [(column: String, states: [OrderState])] = [
+        ("paid", [.paid, .allocated, .picking, .packed, .partiallyShipped, .shipped, .delivered, .completed]),
+        ("shipped", [.partiallyShipped, .shipped, .delivered, .completed]),
+        ("delivered", [.delivered, .completed]),
+    ]
+
+    func funnel(from: Int64, to: Int64, channel: String?) throws -> Funnel {
+        var filter = Conditions()
+        filter.add("o.placed_at >= ?", from)
+        filter.add("o.placed_at < ?", to)
+        filter.add("o.channel = ?", channel)
+        let reached = Store.funnelStates.map { stage in
+            let states = stage.states.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+            return "SUM(CASE WHEN EXISTS (SELECT 1 FROM order_events e WHERE e.order_rowid = o.id AND e.to_state IN "
+                + "(\(states))) THEN 1 ELSE 0 END)"
+        }
+        var n = Funnel()
+        try db.rows(
+            """
+            SELECT COUNT(*), \(reached.joined(separator: ", ")),
+                SUM(CASE WHEN o.state = 'cancelled' AND COALESCE(o.cancel_reason, '') <> 'unpaid_timeout'
+                    THEN 1 ELSE 0 END),
+                SUM(CASE WHEN o.state = 'cancelled' AND o.cancel_reason = 'unpaid_timeout' THEN 1 ELSE 0 END),
+                SUM(CASE WHEN EXISTS (SELECT 1 FROM returns r WHERE r.order_rowid = o.id AND r.state <> 'rejected')
+                    THEN 1 ELSE 0 END)
+            FROM orders o WHERE \(filter.sql)
+            """, arguments: filter.arguments
+        ) {
+            n = Funnel(
+                placed: $0.int(0), paid: $0.int(1), shipped: $0.int(2), delivered: $0.int(3), cancelled: $0.int(4),
+                expired: $0.int(5), returned: $0.int(6))
+        }
+        return n
+    }
+
+    /// One ship-to area of `report.regions`, money in minor units of `currency`.
+    struct RegionRow {
+        var currency: String
+        var region: String?
+        var orders: Int64
+        var gmv: Int64
+        var units: Int64
+        /// Payment to first parcel out, summed over the `shippedOrders` that shipped.
+        var paidToShippedMillis: Int64
+        var shippedOrders: Int64
+    }
+
+    enum RegionLevel: String, CaseIterable { case country, region, city }
+
+    /// Orders fully paid in `from..<to` (the sales definition) by their ship-to country, region or city.
+    func regions(from: Int64, to: Int64, level: RegionLevel, channel: String?) throws -> [RegionRow] {
+        var filter = Conditions()
+        filter.add("o.paid_at >= ?", from)
+        filter.add("o.paid_at < ?", to)
+        filter.add("o.channel = ?", channel)
+        var result: [RegionRow] = []
+        try db.rows(
+            """
+            SELECT currency, area, COUNT(*), SUM(grand_total), SUM(units), SUM(first_out - paid_at), COUNT(first_out)
+            FROM (
+                SELECT o.currency, o.ship_\(level.rawValue) AS area, o.grand_total, o.paid_at,
+                    (SELECT SUM(l.qty) FROM order_lines l WHERE l.order_rowid = o.id) AS units,
+                    (SELECT MIN(s.shipped_at) FROM shipments s WHERE s.order_rowid = o.id) AS first_out
+                FROM orders o WHERE \(filter.sql)
+            ) paid_orders
+            GROUP BY currency, area ORDER BY currency, COUNT(*) DESC, area
+            """, arguments: filter.arguments
+        ) {
+            result.append(
+                RegionRow(
+                    currency: $0.text(0), region: $0.optText(1), orders: $0.int(2), gmv: $0.int(3), units: $0.int(4),
+                    paidToShippedMillis: $0.int(5), shippedOrders: $0.int(6)))
+        }
+        return result
+    }
+}

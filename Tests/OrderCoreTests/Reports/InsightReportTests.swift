@@ -1,0 +1,106 @@
+@testable import OrderCore
+import Testing
+
+/// `report.funnel` and `report.regions` on a history whose every figure is worked out by hand below.
+struct InsightReportTests {
+    /// Five orders placed 1–7 May 2026 (and one in April):
+    /// - O1 web, Zhejiang/Hangzhou, 2 × 10.00: paid 1 May 10:00, shipped 16:00 (6 h), delivered.
+    /// - O2 web, Zhejiang/Ningbo, 1 × 10.00: paid 2 May 08:00, shipped 3 May 08:00 (24 h).
+    /// - O3 web, Jiangsu/Nanjing, 3 × 10.00: paid 2 May 09:00, then cancelled.
+    /// - O4 web, Jiangsu/Suzhou, unpaid: expired by the sweep.
+    /// - O5 tmall, Shanghai/Shanghai, 1 × 50.00: paid 3 May 10:00, shipped 12:00 (2 h), delivered, returned.
+    /// - O0 web, placed 30 April, paid 30 April: outside the period.
+    func history() throws -> Engine {
+        let engine = try Engine(path: ":memory:")
+        try engine.seedCatalog(a1: ["SH": 100])
+        try engine.ok("channel.upsert", ["channel": "web"])
+        try engine.ok("channel.upsert", ["channel": "tmall"])
+        try engine.ok("config.set", ["key": "order.unpaid_timeout_minutes", "value": 600])
+        func place(_ channel: String, _ qty: Int64, _ price: String, _ region: String, _ city: String, at: String) throws -> JSON {
+            let shipTo: JSON = ["country": "CN", "region": .string(region), "city": .string(city)]
+            return try engine.ok(
+                "order.create",
+                orderArgs([("A1", qty, price)], ["channel": .string(channel), "ship_to": shipTo, "at": .string(at)])
+            )["order_id"] ?? .null
+        }
+        func ship(_ id: JSON, units: Int = 1, paid: String, shipped: String, tracking: String) throws {
+            let scans = JSON.array([id] + Array(repeating: "A1", count: units))
+            try engine.ok("order.pay", ["order_id": id, "at": .string(paid)])
+            try engine.ok("order.allocate", ["order_id": id, "at": .string(paid)])
+            try engine.ok("order.pack", ["order_id": id, "scans": scans, "weight_g": .int(100 * Int64(units)), "at": .string(shipped)])
+            try engine.ok("order.ship", ["order_id": id, "carrier": "sf", "tracking_no": .string(tracking), "at": .string(shipped)])
+        }
+        let o0 = try place("web", 1, "10.00", "Zhejiang", "Hangzhou", at: "2026-04-30T09:00:00Z")
+        try engine.ok("order.pay", ["order_id": o0, "at": "2026-04-30T10:00:00Z"])
+        let o1 = try place("web", 2, "10.00", "Zhejiang", "Hangzhou", at: "2026-05-01T09:55:00Z")
+        try ship(o1, units: 2, paid: "2026-05-01T10:00:00Z", shipped: "2026-05-01T16:00:00Z", tracking: "SF1")
+        try engine.ok("order.deliver", ["order_id": o1, "at": "2026-05-02T10:00:00Z"])
+        let o2 = try place("web", 1, "10.00", "Zhejiang", "Ningbo", at: "2026-05-02T07:55:00Z")
+        try ship(o2, paid: "2026-05-02T08:00:00Z", shipped: "2026-05-03T08:00:00Z", tracking: "SF2")
+        let o3 = try place("web", 3, "10.00", "Jiangsu", "Nanjing", at: "2026-05-02T08:55:00Z")
+        try engine.ok("order.pay", ["order_id": o3, "at": "2026-05-02T09:00:00Z"])
+        try engine.ok("order.cancel", ["order_id": o3, "at": "2026-05-02T09:30:00Z"])
+        _ = try place("web", 1, "10.00", "Jiangsu", "Suzhou", at: "2026-05-04T00:00:00Z")
+        try engine.ok("sweep", ["at": "2026-05-05T00:00:00Z"])
+        let o5 = try place("tmall", 1, "50.00", "Shanghai", "Shanghai", at: "2026-05-03T09:55:00Z")
+        try ship(o5, paid: "2026-05-03T10:00:00Z", shipped: "2026-05-03T12:00:00Z", tracking: "SF5")
+        try engine.ok("order.deliver", ["order_id": o5, "at": "2026-05-04T10:00:00Z"])
+        let rt = try engine.ok("return.request", ["order_id": o5, "reason": "changed_mind", "lines": [["sku": "A1", "qty": 1]],
+                                                  "at": "2026-05-05T10:00:00Z"])
+        try engine.ok("return.approve", ["return_id": rt["return_id"] ?? .null, "at": "2026-05-05T11:00:00Z"])
+        return engine
+    }
+
+    static let may: JSONObject = ["from": "2026-05-01T00:00:00Z", "to": "2026-05-08T00:00:00Z"]
+
+    func stages(_ result: JSON) -> [String] {
+        result["stages"]?.arrayValue?.map {
+            "\($0["stage"]?.stringValue ?? "") \($0["orders"]?.intValue ?? -1) \($0["rate"]?.stringValue ?? "-")"
+        } ?? []
+    }
+
+    @Test func theFunnelCountsHowFarThePeriodsOrdersGot() throws {
+        let engine = try history()
+        let all = try engine.ok("report.funnel", Self.may)
+        #expect(stages(all) == ["placed 5 1.0000", "paid 4 0.8000", "shipped 3 0.7500", "delivered 2 0.6667",
+                                "cancelled 1 0.2000", "expired 1 0.2000", "returned 1 0.2000"])
+        var web = Self.may
+        web["channel"] = "web"
+        #expect(stages(try engine.ok("report.funnel", web)) == [
+            "placed 4 1.0000", "paid 3 0.7500", "shipped 2 0.6667", "delivered 1 0.5000",
+            "cancelled 1 0.2500", "expired 1 0.2500", "returned 0 0.0000",
+        ])
+        let empty = try engine.ok("report.funnel", ["from": "2020-01-01T00:00:00Z", "to": "2020-02-01T00:00:00Z"])
+        #expect(stages(empty).first == "placed 0 -")
+        #expect(engine.fails("report.funnel", ["from": "2026-05-08T00:00:00Z", "to": "2026-05-01T00:00:00Z"]) == .invalidInput)
+    }
+
+    func rows(_ result: JSON) -> [String] {
+        result["rows"]?.arrayValue?.map { r in
+            ["region", "orders", "gmv", "units", "avg_ship_hours"].map { key in
+                switch r[key] {
+                case .string(let s)?: s
+                case .number(let n)?: n
+                default: "-"
+                }
+            }.joined(separator: " ")
+        } ?? []
+    }
+
+    @Test func regionsGroupThePeriodsPaidOrdersByShipTo() throws {
+        let engine = try history()
+        #expect(rows(try engine.ok("report.regions", Self.may)) == [
+            "Zhejiang 2 30.00 3 15.0", "Jiangsu 1 30.00 3 -", "Shanghai 1 50.00 1 2.0",
+        ])
+        var cities = Self.may
+        cities["level"] = "city"
+        #expect(rows(try engine.ok("report.regions", cities)) == [
+            "Hangzhou 1 20.00 2 6.0", "Nanjing 1 30.00 3 -", "Ningbo 1 10.00 1 24.0", "Shanghai 1 50.00 1 2.0",
+        ])
+        cities["level"] = "country"
+        cities["channel"] = "web"
+        #expect(rows(try engine.ok("report.regions", cities)) == ["CN 3 60.00 6 15.0"])
+        cities["level"] = "planet"
+        #expect(engine.fails("report.regions", cities) == .invalidInput)
+    }
+}
