@@ -183,7 +183,7 @@ enum FulfillmentCommands {
         let held = expectedWeight.map { abs(weight - $0) * 100 > tolerance * max($0, 1) } ?? false
         let seq = try ctx.store.insertParcel(
             orderRowID: order.rowID, state: held ? .weightHold : .packed, weight: weight,
-            expected: expectedWeight, at: ctx.at)
+            expected: expectedWeight, at: ctx.at, by: ctx.actor)
         for line in parcelLines {
             try ctx.store.insertParcelLine(
                 orderRowID: order.rowID, seq: seq, lineNo: line.lineNo, sku: line.sku, qty: line.qty)

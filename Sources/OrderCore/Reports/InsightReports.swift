@@ -1,7 +1,8 @@
-/// Operations insight: how far orders get (`report.funnel`) and where they go (`report.regions`).
+/// Operations insight: how far orders get (`report.funnel`), where they go (`report.regions`) and who
+/// picks and packs them (`report.pickers`).
 /// docs/reports.md defines every figure.
 enum InsightCommands {
-    static let all = [funnel, regions]
+    static let all = [funnel, regions, pickers]
 
     /// The period a report covers: `to` (default: the command's time) and `from` (default: 7 days before).
     static func period(_ f: Fields, at: Int64) throws -> (from: Int64, to: Int64) {
@@ -80,6 +81,43 @@ enum InsightCommands {
                         "shipped_orders": .int(r.shippedOrders),
                         "avg_ship_hours": r.shippedOrders > 0
                             ? HealthReport.hours(r.paidToShippedMillis / r.shippedOrders) : .null,
+                    ]
+                }),
+        ]
+    }
+
+    static let pickers = Command(
+        "report.pickers", .read,
+        "Who picked and packed in a period: orders, units, pack failures, error rate and orders per hour, best "
+            + "first (from, to)",
+        arguments: [
+            Argument("from", .time, "The start of the period (default: 7 days before to)"),
+            Argument("to", .time, "The end of the period (exclusive; default: now)"),
+        ],
+        result: ["from", "to", "rows"]
+    ) { ctx, f in
+        let (from, to) = try period(f, at: ctx.at)
+        try f.finish()
+        // Orders per active hour: distinct orders picked or packed, per clock hour with any of it (tenths).
+        let ranked = try ctx.store.pickers(from: from, to: to).map { r in
+            (r, tenthsPerHour: r.activeHours > 0 ? (r.orders * 10 + r.activeHours / 2) / r.activeHours : 0)
+        }.sorted { a, b in
+            let (ea, eb) = (
+                a.0.packFailures * (b.0.packs + b.0.packFailures), b.0.packFailures * (a.0.packs + a.0.packFailures)
+            )
+            return (b.tenthsPerHour, ea, a.0.actor) < (a.tenthsPerHour, eb, b.0.actor)
+        }
+        return [
+            "from": .string(Timestamp.format(from)), "to": .string(Timestamp.format(to)),
+            "rows": .array(
+                ranked.map { r, tenthsPerHour in
+                    [
+                        "actor": .string(r.actor), "orders_picked": .int(r.ordersPicked),
+                        "orders_packed": .int(r.ordersPacked), "units": .int(r.units),
+                        "pack_failures": .int(r.packFailures),
+                        "error_rate": HealthReport.rate(r.packFailures, r.packs + r.packFailures),
+                        "active_hours": .int(r.activeHours),
+                        "orders_per_hour": .string(Money.format(tenthsPerHour, exponent: 1)),
                     ]
                 }),
         ]

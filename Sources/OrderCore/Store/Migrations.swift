@@ -547,13 +547,14 @@ struct Migration {
 
     /// Customer service finds orders by the channel's order number and by a tracking number alone
     /// (the unique keys lead with the channel and the carrier), and by e-mail in any letter case; the
-    /// funnel reads the orders placed in a period.
+    /// funnel reads the orders placed in a period; who packed each parcel (`report.pickers`).
     static let lookup = Migration(
         name: "0020_lookup",
         sql: """
             CREATE INDEX orders_by_external_id ON orders(external_id) WHERE external_id IS NOT NULL;
             CREATE INDEX shipments_by_tracking_no ON shipments(tracking_no);
             CREATE INDEX orders_by_placed_at ON orders(placed_at);
+            ALTER TABLE parcels ADD COLUMN packed_by TEXT;
             CREATE INDEX orders_by_email_nocase ON orders(lower(customer_email)) WHERE customer_email IS NOT NULL;
             """)
 }

@@ -22,15 +22,18 @@ extension Store {
     // MARK: - Parcels
 
     func insertParcel(
-        orderRowID: Int64, state: Parcel.State, weight: Int64?, expected: Int64?, at: Int64
+        orderRowID: Int64, state: Parcel.State, weight: Int64?, expected: Int64?, at: Int64, by actor: String
     ) throws -> Int64 {
         let seq =
             try db.first("SELECT COALESCE(MAX(seq), 0) + 1 FROM parcels WHERE order_rowid = ?", .int(orderRowID)) {
                 $0.int(0)
             } ?? 1
         try db.run(
-            "INSERT INTO parcels(order_rowid, seq, state, weight_g, expected_g, packed_at) VALUES (?, ?, ?, ?, ?, ?)",
-            .int(orderRowID), .int(seq), .text(state.rawValue), .opt(weight), .opt(expected), .int(at))
+            """
+            INSERT INTO parcels(order_rowid, seq, state, weight_g, expected_g, packed_at, packed_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, .int(orderRowID), .int(seq), .text(state.rawValue), .opt(weight), .opt(expected), .int(at),
+            .text(actor))
         return seq
     }
 

@@ -89,3 +89,67 @@ extension Store {
         return result
     }
 }
+
+extension Store {
+    /// One person's picking and packing in a period (`report.pickers`).
+    struct PickerRow {
+        var actor: String
+        var ordersPicked: Int64 = 0
+        var ordersPacked: Int64 = 0
+        /// Pack commands that made a parcel, and refused ones whose check failed.
+        var packs: Int64 = 0
+        var packFailures: Int64 = 0
+        var units: Int64 = 0
+        /// Distinct orders picked or packed, and the clock hours in which any of it happened.
+        var orders: Int64 = 0
+        var activeHours: Int64 = 0
+    }
+
+    /// People (never the host, `system`) who picked or packed in `from..<to`.
+    func pickers(from: Int64, to: Int64) throws -> [PickerRow] {
+        var rows: [String: PickerRow] = [:]
+        let period: [SQLValue] = [.int(from), .int(to)]
+        let work = "actor <> 'system' AND at >= ? AND at < ? AND command IN ('order.pick', 'order.pack')"
+        try db.rows(
+            """
+            SELECT actor, command, COUNT(DISTINCT order_rowid), COUNT(*) FROM order_events WHERE \(work)
+                GROUP BY actor, command
+            """, arguments: period
+        ) {
+            var row = rows[$0.text(0)] ?? PickerRow(actor: $0.text(0))
+            if $0.text(1) == "order.pick" {
+                row.ordersPicked = $0.int(2)
+            } else {
+                row.ordersPacked = $0.int(2)
+                row.packs = $0.int(3)
+            }
+            rows[row.actor] = row
+        }
+        try db.rows(
+            """
+            SELECT actor, COUNT(DISTINCT order_rowid), COUNT(DISTINCT at / 3600000) FROM order_events WHERE \(work)
+                GROUP BY actor
+            """, arguments: period
+        ) {
+            rows[$0.text(0)]?.orders = $0.int(1)
+            rows[$0.text(0)]?.activeHours = $0.int(2)
+        }
+        try db.rows(
+            """
+            SELECT p.packed_by, SUM(l.qty) FROM parcels p JOIN parcel_lines l ON l.parcel_rowid = p.id
+                WHERE p.packed_at >= ? AND p.packed_at < ? AND p.packed_by <> 'system' GROUP BY p.packed_by
+            """, arguments: period
+        ) { rows[$0.text(0)]?.units = $0.int(1) }
+        try db.rows(
+            """
+            SELECT actor, COUNT(*) FROM command_failures
+                WHERE op = 'order.pack' AND at >= ? AND at < ? AND actor <> 'system' GROUP BY actor
+            """, arguments: period
+        ) {
+            var row = rows[$0.text(0)] ?? PickerRow(actor: $0.text(0))
+            row.packFailures = $0.int(1)
+            rows[row.actor] = row
+        }
+        return Array(rows.values)
+    }
+}

@@ -103,4 +103,59 @@ struct InsightReportTests {
         cities["level"] = "planet"
         #expect(engine.fails("report.regions", cities) == .invalidInput)
     }
+
+    /// alice picks O1 and O2 (9:10, 9:20) and packs them (O1's 2 units at 9:30, O2's 1 at 10:05); bob picks
+    /// O3 (9:00), fails its pack check once (9:15), packs it (9:20, 1 unit) and picks O4 (11:00).
+    /// Both handled 2 orders in 2 clock hours (1.0 an hour); alice has no failure, bob 1 in 2 packs (0.5000).
+    @Test func pickersAreRankedByOrdersPerHourThenErrors() throws {
+        let engine = try Engine(path: ":memory:")
+        try engine.seedCatalog(a1: ["SH": 100])
+        try engine.ok("sku.upsert", ["sku": "A1", "barcode": "690001"])
+        try engine.ok("config.set", ["key": "order.unpaid_timeout_minutes", "value": 600])
+        for (actor, role) in [("boss", "admin"), ("alice", "operator"), ("bob", "operator")] {
+            try engine.ok("actor.upsert", ["actor_id": .string(actor), "role": .string(role)])
+        }
+        var ids: [JSON] = []
+        for qty: Int64 in [2, 1, 1, 1] {
+            let id = try engine.ok("order.create", orderArgs([("A1", qty, "5.00")], ["at": "2026-06-01T08:00:00Z"]))["order_id"] ?? .null
+            try engine.ok("order.pay", ["order_id": id, "at": "2026-06-01T08:05:00Z"])
+            try engine.ok("order.allocate", ["order_id": id, "at": "2026-06-01T08:10:00Z"])
+            ids.append(id)
+        }
+        func work(_ op: String, _ actor: String, _ id: JSON, _ at: String, _ extra: JSONObject = [:]) -> Result<JSON, OrderCoreError> {
+            var args = extra
+            args["order_id"] = id
+            args["actor"] = .string(actor)
+            args["at"] = .string(at)
+            return engine.run(op, args)
+        }
+        func pack(_ id: JSON, _ units: Int) -> JSONObject {
+            ["scans": .array([id] + Array(repeating: "690001", count: units)), "weight_g": .int(Int64(100 * units))]
+        }
+        _ = try work("order.pick", "alice", ids[0], "2026-06-01T09:10:00Z").get()
+        _ = try work("order.pick", "alice", ids[1], "2026-06-01T09:20:00Z").get()
+        _ = try work("order.pack", "alice", ids[0], "2026-06-01T09:30:00Z", pack(ids[0], 2)).get()
+        _ = try work("order.pack", "alice", ids[1], "2026-06-01T10:05:00Z", pack(ids[1], 1)).get()
+        _ = try work("order.pick", "bob", ids[2], "2026-06-01T09:00:00Z").get()
+        var wrong = pack(ids[2], 1)
+        wrong["scans"] = [ids[2], "999999"]
+        #expect(throws: OrderCoreError.self) { try work("order.pack", "bob", ids[2], "2026-06-01T09:15:00Z", wrong).get() }
+        _ = try work("order.pack", "bob", ids[2], "2026-06-01T09:20:00Z", pack(ids[2], 1)).get()
+        _ = try work("order.pick", "bob", ids[3], "2026-06-01T11:00:00Z").get()
+
+        let report = try engine.ok("report.pickers", ["from": "2026-06-01T00:00:00Z", "to": "2026-06-02T00:00:00Z"])
+        let lines = report["rows"]?.arrayValue?.map { r in
+            ["actor", "orders_picked", "orders_packed", "units", "pack_failures", "error_rate", "active_hours", "orders_per_hour"]
+                .map { key -> String in
+                    switch r[key] {
+                    case .string(let s)?: s
+                    case .number(let n)?: n
+                    default: "-"
+                    }
+                }.joined(separator: " ")
+        }
+        #expect(lines == ["alice 2 2 3 0 0.0000 2 1.0", "bob 2 1 1 1 0.5000 2 1.0"])
+        let later = try engine.ok("report.pickers", ["from": "2026-06-02T00:00:00Z", "to": "2026-06-03T00:00:00Z"])
+        #expect(later["rows"] == [])
+    }
 }

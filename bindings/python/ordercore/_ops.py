@@ -1044,6 +1044,17 @@ class Ops:
         """
         return self.exec("report.regions", to=to, level=level, channel=channel, **{'from': from_}, **envelope)
 
+    def report_pickers(self, *, from_: Optional[str] = None, to: Optional[str] = None, **envelope: Any) -> Dict[str, Any]:
+        """Who picked and packed in a period: orders, units, pack failures, error rate and orders per hour, best first (from, to) (op ``report.pickers``).
+
+        Args:
+            from_: The start of the period (default: 7 days before to).
+            to: The end of the period (exclusive; default: now).
+
+        Returns: from, to, rows.
+        """
+        return self.exec("report.pickers", to=to, **{'from': from_}, **envelope)
+
     def report_sales(self, *, from_: Optional[str] = None, to: Optional[str] = None, by: Optional[str] = None, channel: Optional[str] = None, **envelope: Any) -> Dict[str, Any]:
         """Sales of orders paid in a period: GMV, discounts, shipping, refunds, net, orders, units, average order value (from, to, by = day|channel|sku|total, channel) (op ``report.sales``).
 
