@@ -1,8 +1,8 @@
-/// Operations insight: how far orders get (`report.funnel`), where they go (`report.regions`) and who
-/// picks and packs them (`report.pickers`).
+/// Operations insight: how far orders get (`report.funnel`), where they go (`report.regions`), what is
+/// bought together (`report.basket`) and who picks and packs them (`report.pickers`).
 /// docs/reports.md defines every figure.
 enum InsightCommands {
-    static let all = [funnel, regions, pickers]
+    static let all = [funnel, regions, basket, pickers]
 
     /// The period a report covers: `to` (default: the command's time) and `from` (default: 7 days before).
     static func period(_ f: Fields, at: Int64) throws -> (from: Int64, to: Int64) {
@@ -81,6 +81,39 @@ enum InsightCommands {
                         "shipped_orders": .int(r.shippedOrders),
                         "avg_ship_hours": r.shippedOrders > 0
                             ? HealthReport.hours(r.paidToShippedMillis / r.shippedOrders) : .null,
+                    ]
+                }),
+        ]
+    }
+
+    static let basket = Command(
+        "report.basket", .read,
+        "SKU pairs bought together in the orders paid in a period, most frequent first: orders, support, "
+            + "confidence, lift (from, to, min_orders, limit)",
+        arguments: [
+            Argument("from", .time, "The start of the period orders were paid in (default: 7 days before to)"),
+            Argument("to", .time, "The end of the period (exclusive; default: now)"),
+            Argument("min_orders", .integer, "Only pairs in at least this many orders (default 2)"),
+            Argument("limit", .integer, "At most this many pairs (default 100)"),
+        ],
+        result: ["from", "to", "orders", "pairs"]
+    ) { ctx, f in
+        let (from, to) = try period(f, at: ctx.at)
+        let minOrders = try f.int("min_orders", min: 1) ?? 2
+        let limit = try f.int("limit", min: 1, max: 10_000) ?? 100
+        try f.finish()
+        let (orders, pairs) = try ctx.store.basket(from: from, to: to, minOrders: minOrders, limit: limit)
+        return [
+            "from": .string(Timestamp.format(from)), "to": .string(Timestamp.format(to)), "orders": .int(orders),
+            "pairs": .array(
+                pairs.map { p in
+                    // support = P(a and b), confidence = P(b | a), lift = P(a and b) / (P(a) P(b)).
+                    let (lift, overflow) = p.orders.multipliedReportingOverflow(by: orders)
+                    return [
+                        "a": .string(p.a), "b": .string(p.b), "orders": .int(p.orders),
+                        "support": HealthReport.rate(p.orders, orders),
+                        "confidence": HealthReport.rate(p.orders, p.ordersWithA),
+                        "lift": overflow ? .null : HealthReport.rate(lift, p.ordersWithA * p.ordersWithB),
                     ]
                 }),
         ]

@@ -153,3 +153,50 @@ extension Store {
         return Array(rows.values)
     }
 }
+
+extension Store {
+    /// Two SKUs bought in the same orders (`report.basket`): `a` sorts before `b`.
+    struct BasketPair {
+        var a: String
+        var b: String
+        var orders: Int64
+        var ordersWithA: Int64 = 0
+        var ordersWithB: Int64 = 0
+    }
+
+    /// SKU pairs in at least `minOrders` of the orders paid in `from..<to`, most frequent first, and the
+    /// number of those orders. SQLite aggregates the pairs in its own temporary b-tree (spilled to disk,
+    /// not held in memory); only the `limit` pairs returned are kept.
+    func basket(from: Int64, to: Int64, minOrders: Int64, limit: Int64) throws -> (orders: Int64, pairs: [BasketPair]) {
+        let paid = "o.paid_at >= ? AND o.paid_at < ?"
+        let period: [SQLValue] = [.int(from), .int(to)]
+        let orders =
+            try db.first("SELECT COUNT(*) FROM orders o WHERE \(paid)", .int(from), .int(to)) { $0.int(0) } ?? 0
+        var pairs: [BasketPair] = []
+        try db.rows(
+            """
+            SELECT x.sku, y.sku, COUNT(DISTINCT o.id) AS n
+            FROM orders o
+                JOIN order_lines x ON x.order_rowid = o.id
+                JOIN order_lines y ON y.order_rowid = o.id AND x.sku < y.sku
+            WHERE \(paid) GROUP BY x.sku, y.sku HAVING COUNT(DISTINCT o.id) >= ?
+            ORDER BY n DESC, x.sku, y.sku LIMIT ?
+            """, arguments: period + [.int(minOrders), .int(limit)]
+        ) { pairs.append(BasketPair(a: $0.text(0), b: $0.text(1), orders: $0.int(2))) }
+        var counts: [String: Int64] = [:]
+        let skus = Array(Set(pairs.flatMap { [$0.a, $0.b] })).sorted()
+        for chunk in stride(from: 0, to: skus.count, by: 500).map({ Array(skus[$0..<min($0 + 500, skus.count)]) }) {
+            try db.rows(
+                """
+                SELECT l.sku, COUNT(DISTINCT o.id) FROM orders o JOIN order_lines l ON l.order_rowid = o.id
+                WHERE \(paid) AND l.sku IN (\(Database.placeholders(chunk.count))) GROUP BY l.sku
+                """, arguments: period + chunk.map { .text($0) }
+            ) { counts[$0.text(0)] = $0.int(1) }
+        }
+        for i in pairs.indices {
+            pairs[i].ordersWithA = counts[pairs[i].a] ?? 0
+            pairs[i].ordersWithB = counts[pairs[i].b] ?? 0
+        }
+        return (orders, pairs)
+    }
+}

@@ -158,4 +158,33 @@ struct InsightReportTests {
         let later = try engine.ok("report.pickers", ["from": "2026-06-02T00:00:00Z", "to": "2026-06-03T00:00:00Z"])
         #expect(later["rows"] == [])
     }
+
+    /// Five paid orders: {A1,B2}, {A1,B2,C3}, {A1,C3}, {B2}, {A1,B2 (two lines)}. A1-B2 is in 3 (support 3/5,
+    /// confidence 3 of A1's 4 = 0.75, lift 3·5/(4·4) = 0.9375), A1-C3 in 2 (0.4, 2/4, 2·5/(4·2) = 1.25),
+    /// B2-C3 in 1 (under min_orders 2). An unpaid order with A1 and C3 does not count.
+    @Test func basketPairsWithSupportConfidenceAndLift() throws {
+        let engine = try Engine(path: ":memory:")
+        try engine.seedCatalog(a1: ["SH": 100], b2: ["SH": 100])
+        try engine.ok("sku.upsert", ["sku": "C3", "name": "Cup"])
+        try engine.ok("stock.receive", ["sku": "C3", "warehouse": "SH", "qty": 100])
+        let baskets: [[String]] = [["A1", "B2"], ["A1", "B2", "C3"], ["A1", "C3"], ["B2"], ["A1", "B2", "A1"]]
+        for skus in baskets {
+            let id = try engine.ok("order.create", orderArgs(skus.map { ($0, 1, "1.00") }))["order_id"] ?? .null
+            try engine.ok("order.pay", ["order_id": id])
+        }
+        try engine.ok("order.create", orderArgs([("A1", 1, "1.00"), ("C3", 1, "1.00")]))
+        let report = try engine.ok("report.basket", [:])
+        #expect(report["orders"] == 5)
+        let pairs = report["pairs"]?.arrayValue?.map { p in
+            ["a", "b", "orders", "support", "confidence", "lift"].map { key -> String in
+                switch p[key] {
+                case .string(let s)?: s
+                case .number(let n)?: n
+                default: "-"
+                }
+            }.joined(separator: " ")
+        }
+        #expect(pairs == ["A1 B2 3 0.6000 0.7500 0.9375", "A1 C3 2 0.4000 0.5000 1.2500"])
+        #expect(try engine.ok("report.basket", ["min_orders": 1, "limit": 5])["pairs"]?.arrayValue?.count == 3)
+    }
 }

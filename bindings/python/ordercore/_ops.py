@@ -1044,6 +1044,19 @@ class Ops:
         """
         return self.exec("report.regions", to=to, level=level, channel=channel, **{'from': from_}, **envelope)
 
+    def report_basket(self, *, from_: Optional[str] = None, to: Optional[str] = None, min_orders: Optional[int] = None, limit: Optional[int] = None, **envelope: Any) -> Dict[str, Any]:
+        """SKU pairs bought together in the orders paid in a period, most frequent first: orders, support, confidence, lift (from, to, min_orders, limit) (op ``report.basket``).
+
+        Args:
+            from_: The start of the period orders were paid in (default: 7 days before to).
+            to: The end of the period (exclusive; default: now).
+            min_orders: Only pairs in at least this many orders (default 2).
+            limit: At most this many pairs (default 100).
+
+        Returns: from, to, orders, pairs.
+        """
+        return self.exec("report.basket", to=to, min_orders=min_orders, limit=limit, **{'from': from_}, **envelope)
+
     def report_pickers(self, *, from_: Optional[str] = None, to: Optional[str] = None, **envelope: Any) -> Dict[str, Any]:
         """Who picked and packed in a period: orders, units, pack failures, error rate and orders per hour, best first (from, to) (op ``report.pickers``).
 
