@@ -7,6 +7,8 @@ struct SKU {
     /// What one unit cost, in minor units of `costCurrency` (values count variances).
     var unitCost: Int64?
     var costCurrency: String?
+    /// The merchandise category the stock board and replenishment filter by.
+    var category: String?
     var active: Bool
     var createdAt: Int64
     var updatedAt: Int64
@@ -17,7 +19,7 @@ struct SKU {
             "weight_g": weightGrams.map(JSON.int) ?? .null,
             "unit_cost": unitCost.map { .string(Money.format($0, exponent: Money.exponent(of: costCurrency ?? ""))) }
                 ?? .null,
-            "cost_currency": .optional(costCurrency), "active": .bool(active),
+            "cost_currency": .optional(costCurrency), "category": .optional(category), "active": .bool(active),
             "created_at": .string(Timestamp.format(createdAt)), "updated_at": .string(Timestamp.format(updatedAt)),
         ]
     }
@@ -57,6 +59,7 @@ enum CatalogCommands {
             Argument("active", .boolean),
             Argument("cost_currency", .code, "The currency of unit_cost (default: order.default_currency)"),
             Argument("unit_cost", .money, "Cost of one unit (values stock counts and write-offs)"),
+            Argument("category", .code, "The merchandise category (the stock board and replenishment filter by it)"),
         ],
         result: ["sku", "name", "barcode", "weight_g", "unit_cost", "cost_currency", "active", "created_at"]
     ) { ctx, f in
@@ -65,6 +68,7 @@ enum CatalogCommands {
         let barcode = try f.code("barcode")
         let weight = try f.int("weight_g", min: 0, max: 1_000_000_000)
         let active = try f.bool("active")
+        let category = try f.code("category")
         let existing = try ctx.store.sku(code)
         let currency =
             try f.code("cost_currency").map { try Currency.check($0, field: "cost_currency") }
@@ -77,6 +81,7 @@ enum CatalogCommands {
         if f.has("barcode") { sku.barcode = barcode }
         if f.has("weight_g") { sku.weightGrams = weight }
         if f.has("unit_cost") { sku.unitCost = unitCost }
+        if f.has("category") { sku.category = category }
         if sku.unitCost != nil || f.has("cost_currency") { sku.costCurrency = currency }
         if let active { sku.active = active }
         // The pack check compares scans with the barcode and the scale with the weight: changing either

@@ -53,6 +53,17 @@ struct Setting: Sendable {
         summary: "Stock lasting at least this many days is sufficient",
         defaultValue: 30, range: 1...3650, role: .supervisor)
 
+    static let leadTimeDays = Setting.number(
+        key: "inventory.lead_time_days",
+        summary: "Days a purchase takes to arrive: the reorder point is safety stock plus this many days of sales",
+        defaultValue: 7, range: 0...365, role: .supervisor)
+
+    static let earlyWarningPercent = Setting.number(
+        key: "inventory.early_warning_percent",
+        summary: "Stock within this percent above safety stock is a warning (board, low-stock alert); the same "
+            + "margin above the reorder point is replenishment's early warning",
+        defaultValue: 30, range: 0...1000, role: .supervisor)
+
     static let adjustLimit = Setting.number(
         key: "inventory.adjust_limit",
         summary:
@@ -338,7 +349,8 @@ struct Setting: Sendable {
 
     static let all: [Setting] = [
         unpaidTimeoutMinutes, defaultCurrency, reserveAt, sellPercent, salesWindowDays, coverWarningDays,
-        coverSufficientDays, adjustLimit, lowStockClosesChannels, utcOffsetMinutes, weightTolerancePercent,
+        coverSufficientDays, leadTimeDays, earlyWarningPercent, adjustLimit, lowStockClosesChannels, utcOffsetMinutes,
+        weightTolerancePercent,
         packagingGrams, packagingAllowanceGrams,
         completeAfterDays, pickupAlertHours, stateLimitHours, maxPayloadBytes, dedupeWindowMinutes,
         duplicateWindowSeconds, returnReasons, autoApproveBelow, supervisorAbove, adminAbove, flaggedReturnerRole,

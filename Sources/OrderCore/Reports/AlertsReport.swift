@@ -11,8 +11,11 @@ enum AlertCommands {
         "no_pickup": ("high", "call the carrier: the parcel of {order_id} was never scanned"),
         "risk_hold": ("high", "risk.review {order_id} approve|reject"),
         "unpaid_expired": ("warning", "sweep (closes {order_id} and releases its stock)"),
-        "stuck_order": ("warning", "move {order_id} on: order.show it and run its next step"),
+        "stuck_order": ("warning", "move {order_id} on: order.view it and run its next step"),
         "low_stock": ("warning", "stock.receive or stock.transfer {sku}"),
+        "replenish": (
+            "warning", "buy the suggested quantity of {sku} (stock.replenishment sku={sku}), then stock.receive"
+        ),
         "possible_duplicate": ("warning", "order.cancel {order_id} if it is the same purchase"),
         "return_overdue": ("warning", "return.get {ref} and move it on (approve, receive, refund)"),
         "return_empty_box": ("warning", "customer.returns for the customer of return {ref}"),

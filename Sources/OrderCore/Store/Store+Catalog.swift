@@ -1,32 +1,25 @@
 extension Store {
+    private static let skuColumns =
+        "sku, name, barcode, weight_g, active, created_at, updated_at, unit_cost, cost_currency, category"
+
+    private static func readSKU(_ r: Row) -> SKU {
+        SKU(
+            sku: r.text(0), name: r.text(1), barcode: r.optText(2), weightGrams: r.optInt(3), unitCost: r.optInt(7),
+            costCurrency: r.optText(8), category: r.optText(9), active: r.bool(4), createdAt: r.int(5),
+            updatedAt: r.int(6))
+    }
+
     func sku(_ code: String) throws -> SKU? {
-        try db.first(
-            """
-            SELECT sku, name, barcode, weight_g, active, created_at, updated_at, unit_cost, cost_currency FROM skus
-                WHERE sku = ?
-            """, .text(code)
-        ) {
-            SKU(
-                sku: $0.text(0), name: $0.text(1), barcode: $0.optText(2), weightGrams: $0.optInt(3),
-                unitCost: $0.optInt(7),
-                costCurrency: $0.optText(8), active: $0.bool(4), createdAt: $0.int(5), updatedAt: $0.int(6))
-        }
+        try db.first("SELECT \(Store.skuColumns) FROM skus WHERE sku = ?", .text(code), map: Store.readSKU)
     }
 
     /// The SKUs among `codes` that exist, by code (one query).
     func skus(_ codes: [String]) throws -> [String: SKU] {
         var result: [String: SKU] = [:]
         try db.rows(
-            """
-            SELECT sku, name, barcode, weight_g, active, created_at, updated_at, unit_cost, cost_currency FROM skus
-            WHERE sku IN (\(Database.placeholders(codes.count)))
-            """, arguments: codes.map(SQLValue.text)
-        ) {
-            result[$0.text(0)] = SKU(
-                sku: $0.text(0), name: $0.text(1), barcode: $0.optText(2), weightGrams: $0.optInt(3),
-                unitCost: $0.optInt(7),
-                costCurrency: $0.optText(8), active: $0.bool(4), createdAt: $0.int(5), updatedAt: $0.int(6))
-        }
+            "SELECT \(Store.skuColumns) FROM skus WHERE sku IN (\(Database.placeholders(codes.count)))",
+            arguments: codes.map(SQLValue.text)
+        ) { result[$0.text(0)] = Store.readSKU($0) }
         return result
     }
 
@@ -37,15 +30,15 @@ extension Store {
     func save(_ s: SKU) throws {
         try db.run(
             """
-            INSERT INTO skus(sku, name, barcode, weight_g, unit_cost, cost_currency, active, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO skus(sku, name, barcode, weight_g, unit_cost, cost_currency, category, active, created_at,
+                updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(sku) DO UPDATE SET name = excluded.name, barcode = excluded.barcode,
                 weight_g = excluded.weight_g,
-                unit_cost = excluded.unit_cost, cost_currency = excluded.cost_currency, active = excluded.active,
-                updated_at = excluded.updated_at
+                unit_cost = excluded.unit_cost, cost_currency = excluded.cost_currency, category = excluded.category,
+                active = excluded.active, updated_at = excluded.updated_at
             """, .text(s.sku), .text(s.name), .opt(s.barcode), .opt(s.weightGrams), .opt(s.unitCost),
-            .opt(s.costCurrency),
-            .bool(s.active), .int(s.createdAt), .int(s.updatedAt))
+            .opt(s.costCurrency), .opt(s.category), .bool(s.active), .int(s.createdAt), .int(s.updatedAt))
     }
 
     func warehouse(_ code: String) throws -> Warehouse? {

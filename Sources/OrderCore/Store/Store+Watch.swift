@@ -37,42 +37,68 @@ extension Store {
         return result
     }
 
-    /// Stock and sales of SKUs, per SKU or (with `warehouse`) in one warehouse: on hand, reserved,
-    /// safety, available under the sell percent, units sold on `yesterday` and over the window days
-    /// `[firstDay, yesterday]`. Only SKUs with a balance row appear.
-    func coverRows(
-        sku: String?, warehouse: String?, sellPercent: Int64, firstDay: Int64, yesterday: Int64
-    ) throws -> [CoverReport] {
+    /// Which balances a cover report reads.
+    struct CoverQuery {
+        var sku: String?
+        /// Only these warehouses (one: the board's `warehouse`; a channel's serving warehouses).
+        var warehouses: [String]?
+        var category: String?
+        /// A row per SKU and warehouse instead of per SKU.
+        var perWarehouse = false
+    }
+
+    /// Stock and sales of SKUs in active warehouses, per SKU (summed over the warehouses read) or per SKU and
+    /// warehouse: on hand, reserved, safety, available under the sell percent, units on the way by transfer,
+    /// units sold on `yesterday` and over the window days `[firstDay, yesterday]`, with the SKU's name and
+    /// category. Only SKUs with a balance row appear.
+    func coverRows(_ q: CoverQuery, sellPercent: Int64, firstDay: Int64, yesterday: Int64) throws -> [CoverReport] {
         var result: [CoverReport] = []
+        if q.warehouses?.isEmpty == true { return result }
+        let listed = q.warehouses.map { "IN (\(Database.placeholders($0.count)))" }
+        let warehouses = q.warehouses?.map(SQLValue.text) ?? []
         var balances = Conditions("w.active = 1")
-        balances.add("s.sku = ?", sku)
-        balances.add("s.warehouse = ?", warehouse)
+        balances.add("s.sku = ?", q.sku)
+        if let listed { balances.add("s.warehouse \(listed)", arguments: warehouses) }
+        balances.add("s.sku IN (SELECT sku FROM skus WHERE category = ?)", q.category)
         var sales = Conditions("day BETWEEN ? AND ?")
-        sales.add("sku = ?", sku)
-        sales.add("warehouse = ?", warehouse)
+        sales.add("sku = ?", q.sku)
+        if let listed { sales.add("warehouse \(listed)", arguments: warehouses) }
+        var moving = Conditions("l.received < l.qty")
+        moving.add("l.sku = ?", q.sku)
+        if let listed { moving.add("t.to_warehouse \(listed)", arguments: warehouses) }
+        let (wh, salesWh, movingWh) =
+            q.perWarehouse ? ("s.warehouse", "warehouse", "t.to_warehouse") : ("''", "''", "''")
         try db.rows(
             """
             WITH b AS (
-                SELECT s.sku, SUM(s.on_hand) AS on_hand, SUM(s.reserved) AS reserved, SUM(s.safety) AS safety,
-                       SUM(MAX(0, \(Store.availableSQL(row: "s.", percent: "?")))) AS available
+                SELECT s.sku, \(wh) AS wh, SUM(s.on_hand) AS on_hand, SUM(s.reserved) AS reserved,
+                       SUM(s.safety) AS safety, SUM(MAX(0, \(Store.availableSQL(row: "s.", percent: "?")))) AS available
                 FROM stock s JOIN warehouses w ON w.warehouse = s.warehouse
-                WHERE \(balances.sql) GROUP BY s.sku),
+                WHERE \(balances.sql) GROUP BY s.sku, \(wh)),
             d AS (
-                SELECT sku, SUM(CASE WHEN day = ? THEN units ELSE 0 END) AS yesterday, SUM(units) AS window
-                FROM sales_daily WHERE \(sales.sql) GROUP BY sku)
-            SELECT b.sku, b.on_hand, b.reserved, b.safety, b.available, COALESCE(d.yesterday, 0), COALESCE(d.window, 0)
-            FROM b LEFT JOIN d ON d.sku = b.sku ORDER BY b.sku
+                SELECT sku, \(salesWh) AS wh, SUM(CASE WHEN day = ? THEN units ELSE 0 END) AS yesterday,
+                       SUM(units) AS window
+                FROM sales_daily WHERE \(sales.sql) GROUP BY sku, \(salesWh)),
+            m AS (
+                SELECT l.sku, \(movingWh) AS wh, SUM(l.qty - l.received) AS qty
+                FROM transfer_lines l JOIN transfers t ON t.id = l.transfer_rowid
+                WHERE \(moving.sql) GROUP BY l.sku, \(movingWh))
+            SELECT b.sku, b.wh, k.name, k.category, b.on_hand, b.reserved, b.safety, b.available,
+                   COALESCE(d.yesterday, 0), COALESCE(d.window, 0), COALESCE(m.qty, 0)
+            FROM b JOIN skus k ON k.sku = b.sku
+                LEFT JOIN d ON d.sku = b.sku AND d.wh = b.wh LEFT JOIN m ON m.sku = b.sku AND m.wh = b.wh
+            ORDER BY b.sku, b.wh
             """,
-            arguments: [.int(sellPercent), .int(sellPercent)] + balances.arguments + [
-                .int(yesterday), .int(firstDay), .int(yesterday),
-            ]
-                + sales.arguments
+            arguments: [.int(sellPercent), .int(sellPercent)] + balances.arguments + [.int(yesterday)]
+                + [.int(firstDay), .int(yesterday)] + sales.arguments + moving.arguments
         ) {
             result.append(
                 CoverReport(
-                    sku: $0.text(0), warehouse: warehouse, onHand: $0.int(1), reserved: $0.int(2), safety: $0.int(3),
-                    available: $0.int(4), yesterdaySales: $0.int(5), windowSales: $0.int(6),
-                    windowDays: yesterday - firstDay + 1))
+                    sku: $0.text(0),
+                    warehouse: q.perWarehouse ? $0.text(1) : q.warehouses?.count == 1 ? q.warehouses?[0] : nil,
+                    name: $0.text(2), category: $0.optText(3), onHand: $0.int(4), reserved: $0.int(5),
+                    safety: $0.int(6), available: $0.int(7), yesterdaySales: $0.int(8), windowSales: $0.int(9),
+                    windowDays: yesterday - firstDay + 1, inTransit: $0.int(10)))
         }
         return result
     }

@@ -93,12 +93,35 @@ struct StockWatchTests {
     }
 
     @Test func coverArithmetic() {
-        let r = CoverReport(sku: "A", onHand: 10, reserved: 0, safety: 0, available: 10, yesterdaySales: 0, windowSales: 3, windowDays: 7)
+        let r = CoverReport(sku: "A", name: "A", onHand: 10, reserved: 0, safety: 0, available: 10, yesterdaySales: 0, windowSales: 3, windowDays: 7)
         #expect(r.coverTenths == 233 && r.averageDailySalesHundredths == 42)
-        #expect(r.status(warningDays: 3, sufficientDays: 30) == .normal)
-        #expect(CoverReport(sku: "A", onHand: 1, reserved: 0, safety: 0, available: 1, yesterdaySales: 0, windowSales: 0, windowDays: 7)
-            .status(warningDays: 3, sufficientDays: 30) == .sufficient)
-        #expect(CoverReport(sku: "A", onHand: .max, reserved: 0, safety: 0, available: .max, yesterdaySales: 0, windowSales: 1, windowDays: 7)
+        #expect(r.status(warningDays: 3, sufficientDays: 30, marginPercent: 30) == .normal)
+        #expect(CoverReport(sku: "A", name: "A", onHand: 1, reserved: 0, safety: 0, available: 1, yesterdaySales: 0, windowSales: 0, windowDays: 7)
+            .status(warningDays: 3, sufficientDays: 30, marginPercent: 30) == .sufficient)
+        #expect(CoverReport(sku: "A", name: "A", onHand: .max, reserved: 0, safety: 0, available: .max, yesterdaySales: 0, windowSales: 1, windowDays: 7)
             .coverTenths == .max)
+    }
+
+    /// 5 on hand against a safety stock of 4 is within 30 % of it: a warning, not "sufficient".
+    @Test func stockNearItsSafetyIsAWarning() {
+        let near = CoverReport(sku: "A", name: "A", onHand: 5, reserved: 0, safety: 4, available: 1, yesterdaySales: 0,
+                               windowSales: 0, windowDays: 7)
+        #expect(near.status(warningDays: 3, sufficientDays: 30, marginPercent: 30) == .warning)
+        #expect(near.lowReason(marginPercent: 30) == "near_safety")
+        #expect(near.status(warningDays: 3, sufficientDays: 30, marginPercent: 0) == .sufficient)
+    }
+
+    /// 2 a day (14 in 7 days), 7 days' lead time, safety 5: reorder point 5 + 14 = 19, early warning up to
+    /// 19 + 2 (30 % of 5, rounded up) = 21; a purchase brings the position to 5 + 37 × 2 = 79.
+    @Test func replenishmentFromTheReorderPoint() {
+        func plan(onHand: Int64) -> (reorderPoint: Int64, suggested: Int64, reason: String?) {
+            CoverReport(sku: "A", name: "A", onHand: onHand, reserved: 2, safety: 5, available: onHand - 7,
+                        yesterdaySales: 2, windowSales: 14, windowDays: 7, inTransit: 3)
+                .replenishment(leadTimeDays: 7, targetDays: 30, marginPercent: 30)
+        }
+        #expect(plan(onHand: 20) == (19, 58, "early_warning"))  // position 20 - 2 + 3 = 21
+        #expect(plan(onHand: 15) == (19, 63, "below_reorder_point"))  // position 16
+        #expect(plan(onHand: 21) == (19, 57, nil))  // position 22
+        #expect(plan(onHand: -1).reason == "out_of_stock")
     }
 }

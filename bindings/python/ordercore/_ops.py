@@ -39,7 +39,7 @@ class Ops:
         """
         return self.exec("config.set", key=key, value=value, **envelope)
 
-    def sku_upsert(self, sku: str, *, name: Optional[str] = None, barcode: Optional[str] = None, weight_g: Optional[int] = None, active: Optional[bool] = None, cost_currency: Optional[str] = None, unit_cost: Optional[Money] = None, **envelope: Any) -> Dict[str, Any]:
+    def sku_upsert(self, sku: str, *, name: Optional[str] = None, barcode: Optional[str] = None, weight_g: Optional[int] = None, active: Optional[bool] = None, cost_currency: Optional[str] = None, unit_cost: Optional[Money] = None, category: Optional[str] = None, **envelope: Any) -> Dict[str, Any]:
         """Create or update a SKU (sku, name, barcode, weight_g, unit_cost, cost_currency, active) (op ``sku.upsert``).
 
         Args:
@@ -50,10 +50,11 @@ class Ops:
             active: false retires it (kept for history).
             cost_currency: The currency of unit_cost (default: order.default_currency).
             unit_cost: Cost of one unit (values stock counts and write-offs).
+            category: The merchandise category (the stock board and replenishment filter by it).
 
         Returns: sku, name, barcode, weight_g, unit_cost, cost_currency, active, created_at.
         """
-        return self.exec("sku.upsert", sku=sku, name=name, barcode=barcode, weight_g=weight_g, active=active, cost_currency=cost_currency, unit_cost=unit_cost, **envelope)
+        return self.exec("sku.upsert", sku=sku, name=name, barcode=barcode, weight_g=weight_g, active=active, cost_currency=cost_currency, unit_cost=unit_cost, category=category, **envelope)
 
     def warehouse_upsert(self, warehouse: str, *, name: Optional[str] = None, region: Optional[str] = None, priority: Optional[int] = None, active: Optional[bool] = None, serves: Optional[Sequence[str]] = None, distances: Optional[Mapping[str, Any]] = None, **envelope: Any) -> Dict[str, Any]:
         """Create or update a warehouse (warehouse, name, region, priority, active, serves [ship-to regions], distances {region: km}) (op ``warehouse.upsert``).
@@ -308,11 +309,13 @@ class Ops:
         """
         return self.exec("stock.alerts", open_only=open_only, limit=limit, **envelope)
 
-    def stock_board(self, *, warehouse: Optional[str] = None, status: Optional[str] = None, sort: Optional[str] = None, limit: Optional[int] = None, offset: Optional[int] = None, **envelope: Any) -> Dict[str, Any]:
+    def stock_board(self, *, warehouse: Optional[str] = None, channel: Optional[str] = None, category: Optional[str] = None, status: Optional[str] = None, sort: Optional[str] = None, limit: Optional[int] = None, offset: Optional[int] = None, **envelope: Any) -> Dict[str, Any]:
         """Per SKU: on hand, safety, yesterday's and average daily sales, days of cover, status (warehouse, status, sort, limit, offset) (op ``stock.board``).
 
         Args:
             warehouse: One warehouse (default: all).
+            channel: Only the warehouses that serve this channel.
+            category: Only SKUs of this category.
             status: Only rows of this status.
             sort: Row order (default days_of_cover).
             limit: At most this many rows.
@@ -320,7 +323,22 @@ class Ops:
 
         Returns: window, total, rows.
         """
-        return self.exec("stock.board", warehouse=warehouse, status=status, sort=sort, limit=limit, offset=offset, **envelope)
+        return self.exec("stock.board", warehouse=warehouse, channel=channel, category=category, status=status, sort=sort, limit=limit, offset=offset, **envelope)
+
+    def stock_replenishment(self, *, warehouse: Optional[str] = None, channel: Optional[str] = None, category: Optional[str] = None, sku: Optional[str] = None, all: Optional[bool] = None, limit: Optional[int] = None, **envelope: Any) -> Dict[str, Any]:
+        """What to buy, per SKU and warehouse: reorder point (safety plus the lead time's sales), suggested quantity and why (warehouse, channel, category, sku, all) (op ``stock.replenishment``).
+
+        Args:
+            warehouse: One warehouse (default: all).
+            channel: Only the warehouses that serve this channel.
+            category: Only SKUs of this category.
+            sku: One SKU.
+            all: Every row, not only those at or near their reorder point.
+            limit: At most this many rows.
+
+        Returns: lead_time_days, rows.
+        """
+        return self.exec("stock.replenishment", warehouse=warehouse, channel=channel, category=category, sku=sku, all=all, limit=limit, **envelope)
 
     def order_create(self, *, channel: Optional[str] = None, external_id: Optional[str] = None, placed_at: Optional[str] = None, currency: Optional[str] = None, customer: Optional[Mapping[str, Any]] = None, ship_to: Optional[Mapping[str, Any]] = None, lines: Sequence[Mapping[str, Any]], discounts: Optional[Sequence[Any]] = None, fees: Optional[Sequence[Any]] = None, shipping_fee: Optional[Money] = None, shipping_tax: Optional[Money] = None, taxes_included: Optional[bool] = None, tags: Optional[Sequence[str]] = None, note: Optional[str] = None, warehouse: Optional[str] = None, carrier: Optional[str] = None, priority: Optional[int] = None, deposit: Optional[Money] = None, balance_due_at: Optional[str] = None, **envelope: Any) -> Dict[str, Any]:
         """Create an order from the canonical document and reserve its stock, or fail with insufficient_stock changing nothing (op ``order.create``).
