@@ -138,7 +138,8 @@ def test_board_and_alerts(db):
     order = db.orders.create(lines=[{**LINE, "qty": 3}])
     db.orders.pay(order["order_id"])
     assert db.sweep()["low_stock_alerts_opened"] == 1
-    assert [a["sku"] for a in db.stock.alerts()] == ["A1"]
+    # Out of stock: the low-stock alert, and the purchasing work order (issue: operations insight).
+    assert sorted((a["kind"], a["sku"]) for a in db.stock.alerts()) == [("low_stock", "A1"), ("replenish", "A1")]
     row = db.stock.board(status="warning")["rows"][0]
     assert row["sku"] == "A1" and row["available"] == 0 and row["status"] == "warning"
     db.stock.receive("A1", "SH", 10)
