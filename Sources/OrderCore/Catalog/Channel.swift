@@ -12,6 +12,9 @@ struct Channel {
     /// OrderCore) takes its units from the serving warehouse when it arrives; off for channels whose
     /// stock OrderCore does not keep. Orders the channel fulfils itself (Amazon FBA) never move stock.
     var shippedOrdersMoveStock = true
+    /// When this channel's orders reserve stock (nil: `inventory.reserve_at`): POS and normal shops at the
+    /// order, a pre-sale channel at payment.
+    var reserveAt: ReservePolicy?
 
     var profileName: String { profile ?? channel }
 
@@ -19,7 +22,7 @@ struct Channel {
         [
             "channel": .string(channel), "name": .string(name), "active": .bool(active),
             "warehouses": .array(warehouses.map(JSON.string)), "profile": .string(profileName),
-            "shipped_orders_move_stock": .bool(shippedOrdersMoveStock),
+            "shipped_orders_move_stock": .bool(shippedOrdersMoveStock), "reserve_at": .optional(reserveAt?.rawValue),
             "created_at": .string(Timestamp.format(createdAt)), "updated_at": .string(Timestamp.format(updatedAt)),
         ]
     }
@@ -85,6 +88,9 @@ enum ChannelCommands {
             Argument("active", .boolean),
             Argument("profile", .code),
             Argument(
+                "reserve_at", .code, "When its orders reserve stock: at the order or at payment (null: the setting)",
+                choices: ReservePolicy.allCases.map(\.rawValue)),
+            Argument(
                 "shipped_orders_move_stock", .boolean,
                 "An order the channel reports shipped takes its units from stock (default true)"),
         ],
@@ -99,6 +105,7 @@ enum ChannelCommands {
         let active = try f.bool("active")
         let profile = try f.code("profile")
         let moveStock = try f.bool("shipped_orders_move_stock")
+        let reserveAt = try ReservePolicy.read(f, "reserve_at")
         try f.finish()
         if let profile { _ = try ctx.requireProfile(profile, field: "profile") }
         for (i, warehouse) in (warehouses ?? []).enumerated() {
@@ -113,6 +120,7 @@ enum ChannelCommands {
         if let warehouses { channel.warehouses = Array(Set(warehouses)).sorted() }
         if let active { channel.active = active }
         if let moveStock { channel.shippedOrdersMoveStock = moveStock }
+        if f.has("reserve_at") { channel.reserveAt = reserveAt }
         channel.updatedAt = ctx.at
         try ctx.store.save(channel)
         // Serving warehouses or the switch changed what the channel may sell; a new channel learns

@@ -28,6 +28,11 @@ enum OrderCommands {
             Argument("priority", .integer, "Lower is preferred (warehouses) or picked first (orders)"),
             Argument("deposit", .money, "A pre-sale's deposit: paying it locks the stock until the balance is due"),
             Argument("balance_due_at", .time, "A pre-sale's balance due time: unpaid then, the order closes"),
+            Argument(
+                "reserve_at", .code,
+                "When this order reserves its stock: at the order or at payment (default: its channel's, then the "
+                    + "setting)",
+                choices: ReservePolicy.allCases.map(\.rawValue)),
         ],
         result: OrderDetail.members,
         shellNames: [

@@ -53,7 +53,11 @@ extension CommandContext {
             updatedAt: at, expiresAt: expiresAt, totals: draft.totals, customer: draft.customer,
             accountCreatedAt: draft.accountCreatedAt, shipTo: draft.shipTo, tags: draft.tags, note: draft.note)
         order.stateSince = at
-        order.reserveAt = backorder ? .order : ReservePolicy(rawValue: try stringSetting(.reserveAt)) ?? .order
+        order.reserveAt =
+            backorder
+            ? .order
+            : try draft.reserveAt ?? store.reservePolicy(channel: draft.channel)
+                ?? ReservePolicy(rawValue: try stringSetting(.reserveAt)) ?? .order
         order.pinnedWarehouse = draft.warehouse
         order.deposit = draft.deposit
         order.balanceDueAt = draft.balanceDueAt

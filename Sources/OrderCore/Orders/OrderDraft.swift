@@ -26,6 +26,8 @@ struct OrderDraft {
     var warehouse: String?
     /// Pre-sale: the deposit that locks the stock, and when the balance is due.
     var deposit: Int64?
+    /// When this order reserves stock, if it says (over its channel's and the setting's).
+    var reserveAt: ReservePolicy?
     var fees: [OrderFee] = []
     var balanceDueAt: Int64?
     /// The carrier asked for, and the order's priority in pick waves (higher first).
@@ -118,6 +120,7 @@ struct OrderDraft {
         carrier = try f.code("carrier")
         priority = try f.int("priority", min: -1_000, max: 1_000) ?? 0
         deposit = try f.money("deposit", exponent: exponent)
+        reserveAt = try ReservePolicy.read(f, "reserve_at")
         balanceDueAt = try f.time("balance_due_at")
         if let deposit, !(0 < deposit && deposit < totals.grandTotal) {
             throw .invalid("deposit must be more than zero and less than the grand total", field: "deposit")

@@ -548,7 +548,7 @@ struct Migration {
     /// Customer service finds orders by the channel's order number and by a tracking number alone
     /// (the unique keys lead with the channel and the carrier), and by e-mail in any letter case; the
     /// funnel reads the orders placed in a period; who packed each parcel (`report.pickers`); a SKU's
-    /// category (the stock board and replenishment).
+    /// category (the stock board and replenishment); when a channel's orders reserve stock.
     static let lookup = Migration(
         name: "0020_lookup",
         sql: """
@@ -557,6 +557,7 @@ struct Migration {
             CREATE INDEX orders_by_placed_at ON orders(placed_at);
             ALTER TABLE parcels ADD COLUMN packed_by TEXT;
             ALTER TABLE skus ADD COLUMN category TEXT;
+            ALTER TABLE channels ADD COLUMN reserve_at TEXT;
             CREATE INDEX orders_by_email_nocase ON orders(lower(customer_email)) WHERE customer_email IS NOT NULL;
             """)
 }

@@ -3,14 +3,15 @@ extension Store {
         guard
             var channel = try db.first(
                 """
-                SELECT channel, name, active, created_at, updated_at, profile, shipped_orders_move_stock FROM channels
-                    WHERE channel = ?
+                SELECT channel, name, active, created_at, updated_at, profile, shipped_orders_move_stock, reserve_at
+                FROM channels WHERE channel = ?
                 """, .text(code),
                 map: {
                     Channel(
                         channel: $0.text(0), name: $0.text(1), active: $0.bool(2), warehouses: [], createdAt: $0.int(3),
                         updatedAt: $0.int(4),
-                        profile: $0.optText(5), shippedOrdersMoveStock: $0.bool(6))
+                        profile: $0.optText(5), shippedOrdersMoveStock: $0.bool(6),
+                        reserveAt: $0.optText(7).flatMap(ReservePolicy.init(rawValue:)))
                 })
         else { return nil }
         try db.rows("SELECT warehouse FROM channel_warehouses WHERE channel = ? ORDER BY warehouse", .text(code)) {
@@ -19,17 +20,23 @@ extension Store {
         return channel
     }
 
+    /// When a channel's orders reserve stock, if it says (one point lookup on the order path).
+    func reservePolicy(channel: String) throws -> ReservePolicy? {
+        try db.first("SELECT reserve_at FROM channels WHERE channel = ?", .text(channel)) { $0.optText(0) }?
+            .flatMap(ReservePolicy.init(rawValue:))
+    }
+
     func save(_ c: Channel) throws {
         try db.run(
             """
-            INSERT INTO channels(channel, name, active, created_at, updated_at, profile, shipped_orders_move_stock)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO channels(channel, name, active, created_at, updated_at, profile, shipped_orders_move_stock,
+                reserve_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(channel) DO UPDATE SET name = excluded.name, active = excluded.active,
-                updated_at = excluded.updated_at,
-                profile = excluded.profile, shipped_orders_move_stock = excluded.shipped_orders_move_stock
+                updated_at = excluded.updated_at, profile = excluded.profile,
+                shipped_orders_move_stock = excluded.shipped_orders_move_stock, reserve_at = excluded.reserve_at
             """, .text(c.channel), .text(c.name), .bool(c.active), .int(c.createdAt), .int(c.updatedAt),
-            .opt(c.profile),
-            .bool(c.shippedOrdersMoveStock))
+            .opt(c.profile), .bool(c.shippedOrdersMoveStock), .opt(c.reserveAt?.rawValue))
         try db.run("DELETE FROM channel_warehouses WHERE channel = ?", .text(c.channel))
         for warehouse in c.warehouses {
             try db.run(

@@ -109,7 +109,7 @@ class Ops:
         """
         return self.exec("actor.permissions", **envelope)
 
-    def channel_upsert(self, channel: str, *, name: Optional[str] = None, warehouses: Optional[Sequence[str]] = None, active: Optional[bool] = None, profile: Optional[str] = None, shipped_orders_move_stock: Optional[bool] = None, **envelope: Any) -> Dict[str, Any]:
+    def channel_upsert(self, channel: str, *, name: Optional[str] = None, warehouses: Optional[Sequence[str]] = None, active: Optional[bool] = None, profile: Optional[str] = None, reserve_at: Optional[str] = None, shipped_orders_move_stock: Optional[bool] = None, **envelope: Any) -> Dict[str, Any]:
         """Create or update a sales channel (channel, name, warehouses that serve it, active, profile its payloads are mapped with, shipped_orders_move_stock) (op ``channel.upsert``).
 
         Args:
@@ -118,11 +118,12 @@ class Ops:
             warehouses: The warehouses that serve it (empty: every active one).
             active: false retires it (kept for history).
             profile: The channel profile's name.
+            reserve_at: When its orders reserve stock: at the order or at payment (null: the setting).
             shipped_orders_move_stock: An order the channel reports shipped takes its units from stock (default true).
 
         Returns: channel, name, active, warehouses, profile, shipped_orders_move_stock, created_at, updated_at.
         """
-        return self.exec("channel.upsert", channel=channel, name=name, warehouses=warehouses, active=active, profile=profile, shipped_orders_move_stock=shipped_orders_move_stock, **envelope)
+        return self.exec("channel.upsert", channel=channel, name=name, warehouses=warehouses, active=active, profile=profile, reserve_at=reserve_at, shipped_orders_move_stock=shipped_orders_move_stock, **envelope)
 
     def channel_sku(self, channel: str, sku: str, *, cap: Optional[int] = None, open: Optional[bool] = None, reason: Optional[str] = None, **envelope: Any) -> Dict[str, Any]:
         """Set a channel's cap and on/off switch for a SKU (channel, sku, cap = units it may sell or null, open, reason) (op ``channel.sku``).
@@ -340,7 +341,7 @@ class Ops:
         """
         return self.exec("stock.replenishment", warehouse=warehouse, channel=channel, category=category, sku=sku, all=all, limit=limit, **envelope)
 
-    def order_create(self, *, channel: Optional[str] = None, external_id: Optional[str] = None, placed_at: Optional[str] = None, currency: Optional[str] = None, customer: Optional[Mapping[str, Any]] = None, ship_to: Optional[Mapping[str, Any]] = None, lines: Sequence[Mapping[str, Any]], discounts: Optional[Sequence[Any]] = None, fees: Optional[Sequence[Any]] = None, shipping_fee: Optional[Money] = None, shipping_tax: Optional[Money] = None, taxes_included: Optional[bool] = None, tags: Optional[Sequence[str]] = None, note: Optional[str] = None, warehouse: Optional[str] = None, carrier: Optional[str] = None, priority: Optional[int] = None, deposit: Optional[Money] = None, balance_due_at: Optional[str] = None, **envelope: Any) -> Dict[str, Any]:
+    def order_create(self, *, channel: Optional[str] = None, external_id: Optional[str] = None, placed_at: Optional[str] = None, currency: Optional[str] = None, customer: Optional[Mapping[str, Any]] = None, ship_to: Optional[Mapping[str, Any]] = None, lines: Sequence[Mapping[str, Any]], discounts: Optional[Sequence[Any]] = None, fees: Optional[Sequence[Any]] = None, shipping_fee: Optional[Money] = None, shipping_tax: Optional[Money] = None, taxes_included: Optional[bool] = None, tags: Optional[Sequence[str]] = None, note: Optional[str] = None, warehouse: Optional[str] = None, carrier: Optional[str] = None, priority: Optional[int] = None, deposit: Optional[Money] = None, balance_due_at: Optional[str] = None, reserve_at: Optional[str] = None, **envelope: Any) -> Dict[str, Any]:
         """Create an order from the canonical document and reserve its stock, or fail with insufficient_stock changing nothing (op ``order.create``).
 
         Args:
@@ -363,10 +364,11 @@ class Ops:
             priority: Lower is preferred (warehouses) or picked first (orders).
             deposit: A pre-sale's deposit: paying it locks the stock until the balance is due.
             balance_due_at: A pre-sale's balance due time: unpaid then, the order closes.
+            reserve_at: When this order reserves its stock: at the order or at payment (default: its channel's, then the setting).
 
         Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk.
         """
-        return self.exec("order.create", channel=channel, external_id=external_id, placed_at=placed_at, currency=currency, customer=customer, ship_to=ship_to, lines=lines, discounts=discounts, fees=fees, shipping_fee=shipping_fee, shipping_tax=shipping_tax, taxes_included=taxes_included, tags=tags, note=note, warehouse=warehouse, carrier=carrier, priority=priority, deposit=deposit, balance_due_at=balance_due_at, **envelope)
+        return self.exec("order.create", channel=channel, external_id=external_id, placed_at=placed_at, currency=currency, customer=customer, ship_to=ship_to, lines=lines, discounts=discounts, fees=fees, shipping_fee=shipping_fee, shipping_tax=shipping_tax, taxes_included=taxes_included, tags=tags, note=note, warehouse=warehouse, carrier=carrier, priority=priority, deposit=deposit, balance_due_at=balance_due_at, reserve_at=reserve_at, **envelope)
 
     def order_pay(self, order_id: str, amount: Optional[Money] = None, *, payment_ref: Optional[str] = None, **envelope: Any) -> Dict[str, Any]:
         """Record the payment of an unpaid order (order_id, amount = the amount due, payment_ref); its reservation becomes firm (op ``order.pay``).
