@@ -103,7 +103,7 @@ public struct Command: Sendable {
         TransferCommands.all,
         StockWatchCommands.all,
         OrderCommands.all,
-        OrderLookupCommands.all,
+        CustomerServiceCommands.all,
         RefundCommands.all,
         AllocationCommands.all,
         WaveCommands.all,

@@ -102,6 +102,11 @@ struct Setting: Sendable {
         summary: "Days after delivery when the sweep completes an order (0: only order.complete does)",
         defaultValue: 7, range: 0...3650)
 
+    static let escalateAfterHours = Setting.number(
+        key: "alerts.escalate_after_hours",
+        summary: "An item of report.alerts open this many hours is escalated to a supervisor",
+        defaultValue: 4, range: 1...8760, role: .supervisor)
+
     static let pickupAlertHours = Setting.number(
         key: "fulfillment.pickup_alert_hours",
         summary: "Hours after shipping without a carrier pickup scan before the sweep raises a no_pickup alert",
@@ -352,7 +357,7 @@ struct Setting: Sendable {
         coverSufficientDays, leadTimeDays, earlyWarningPercent, adjustLimit, lowStockClosesChannels, utcOffsetMinutes,
         weightTolerancePercent,
         packagingGrams, packagingAllowanceGrams,
-        completeAfterDays, pickupAlertHours, stateLimitHours, maxPayloadBytes, dedupeWindowMinutes,
+        completeAfterDays, escalateAfterHours, pickupAlertHours, stateLimitHours, maxPayloadBytes, dedupeWindowMinutes,
         duplicateWindowSeconds, returnReasons, autoApproveBelow, supervisorAbove, adminAbove, flaggedReturnerRole,
         restoreCoupons, riskEnabled, riskRules,
         refundShipping, refundBeforeReceipt, returnSLAHours, emptyBoxPercent,

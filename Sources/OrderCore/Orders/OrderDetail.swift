@@ -12,6 +12,8 @@ struct OrderDetail {
     var payments: [Payment] = []
     var reservations: [(lineNo: Int64, warehouse: String, qty: Int64, expiresAt: Int64?, state: String)]
     var allocation: JSON?
+    /// Who owns the order's problems (`order.assign`).
+    var owner: String?
     var parcels: [Parcel] = []
     var shipments: [Shipment] = []
     /// What intake noticed about the channel's payload, and possible duplicates.
@@ -22,10 +24,11 @@ struct OrderDetail {
 
 extension Store {
     func detail(orderRowID: Int64) throws -> OrderDetail {
-        OrderDetail(
+        let (allocation, owner) = try allocationAndOwner(orderRowID: orderRowID)
+        return OrderDetail(
             lines: try lines(orderRowID: orderRowID), discounts: try discounts(orderRowID: orderRowID),
             payments: try payments(orderRowID: orderRowID), reservations: try reservations(orderRowID: orderRowID),
-            allocation: try allocation(orderRowID: orderRowID), parcels: try parcels(orderRowID: orderRowID),
+            allocation: allocation, owner: owner, parcels: try parcels(orderRowID: orderRowID),
             shipments: try shipments(orderRowID: orderRowID), warnings: try warnings(orderRowID: orderRowID),
             risk: try risk(orderRowID: orderRowID))
     }
@@ -105,6 +108,7 @@ extension CommandContext {
             doc["balance_due_at"] = o.balanceDueAt.map { .string(Timestamp.format($0)) } ?? .null
         }
         doc["allocation"] = detail.allocation ?? .null
+        doc["owner"] = .optional(detail.owner)
         doc["parcels"] = .array(detail.parcels.map(\.json))
         doc["shipments"] = .array(detail.shipments.map(\.json))
         if o.state == .onHold {

@@ -125,7 +125,17 @@ enum AlertCommands {
                 "off_hours_bulk", since: Timestamp.format(nightStarts),
                 fields: ["ref": .string(burst.actor), "changes": .int(burst.changes)])
         }
-        let sorted = items.sorted { ($0.rank, $0.since) < ($1.rank, $1.since) }.prefix(limit).map(\.item)
+        // Who owns each order's item, and which have waited too long: those go to a supervisor.
+        let escalateAfter = try ctx.intSetting(.escalateAfterHours) * 3_600_000
+        var sorted = items.sorted { ($0.rank, $0.since) < ($1.rank, $1.since) }.prefix(limit).map(\.item)
+        let owners = try ctx.store.owners(orderIDs: Array(Set(sorted.compactMap { $0["order_id"]?.stringValue })))
+        for i in sorted.indices {
+            guard case .object(var item) = sorted[i] else { continue }
+            item["owner"] = .optional(item["order_id"]?.stringValue.flatMap { owners[$0] })
+            let since = item["since"]?.stringValue.flatMap(Timestamp.parse) ?? ctx.at
+            item["escalated"] = .bool(ctx.at - since >= escalateAfter)
+            sorted[i] = .object(item)
+        }
         return ["items": .array(Array(sorted)), "stuck_orders": .array(stuck), "alerts": .array(open)]
     }
 }

@@ -548,7 +548,8 @@ struct Migration {
     /// Customer service finds orders by the channel's order number and by a tracking number alone
     /// (the unique keys lead with the channel and the carrier), and by e-mail in any letter case; the
     /// funnel reads the orders placed in a period; who packed each parcel (`report.pickers`); a SKU's
-    /// category (the stock board and replenishment); when a channel's orders reserve stock.
+    /// category (the stock board and replenishment); when a channel's orders reserve stock; who owns an
+    /// order's problems.
     static let lookup = Migration(
         name: "0020_lookup",
         sql: """
@@ -558,6 +559,7 @@ struct Migration {
             ALTER TABLE parcels ADD COLUMN packed_by TEXT;
             ALTER TABLE skus ADD COLUMN category TEXT;
             ALTER TABLE channels ADD COLUMN reserve_at TEXT;
+            ALTER TABLE orders ADD COLUMN owner TEXT;
             CREATE INDEX orders_by_email_nocase ON orders(lower(customer_email)) WHERE customer_email IS NOT NULL;
             """)
 }

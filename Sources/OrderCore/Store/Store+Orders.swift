@@ -172,10 +172,29 @@ extension Store {
         try db.run("UPDATE orders SET allocation = ? WHERE id = ?", .text(decision.serialized), .int(orderRowID))
     }
 
-    func allocation(orderRowID: Int64) throws -> JSON? {
-        try db.first("SELECT allocation FROM orders WHERE id = ? AND allocation IS NOT NULL", .int(orderRowID)) {
-            try JSONParser.parse($0.text(0))
-        }
+    /// The order's last allocation decision and the person who owns its problems (`order.assign`).
+    func allocationAndOwner(orderRowID: Int64) throws -> (allocation: JSON?, owner: String?) {
+        try db.first("SELECT allocation, owner FROM orders WHERE id = ?", .int(orderRowID)) {
+            (try $0.optText(0).map { try JSONParser.parse($0) }, $0.optText(1))
+        } ?? (nil, nil)
+    }
+
+    func setOwner(orderRowID: Int64, _ owner: String?) throws {
+        try db.run("UPDATE orders SET owner = ? WHERE id = ?", .opt(owner), .int(orderRowID))
+    }
+
+    /// The owners of those of `orderIDs` that have one.
+    func owners(orderIDs: [String]) throws -> [String: String] {
+        var result: [String: String] = [:]
+        guard !orderIDs.isEmpty else { return result }
+        try db.rows(
+            """
+            SELECT order_id, owner FROM orders
+                WHERE order_id IN (\(Database.placeholders(orderIDs.count))) AND owner IS NOT NULL
+            """,
+            arguments: orderIDs.map(SQLValue.text)
+        ) { result[$0.text(0)] = $0.text(1) }
+        return result
     }
 
     /// Marks every unit that has not shipped as cancelled.

@@ -104,4 +104,32 @@ struct OrderLookupTests {
         let scanned = engine.fullScanSteps()
         #expect(scanned < 50, "order.find and order.view visited \(scanned) rows in full scans")
     }
+
+    /// An order's problems have an owner in report.alerts; an item left 4 hours goes to a supervisor.
+    @Test func ownersAndEscalationInTheAlertList() throws {
+        let engine = try Engine(path: ":memory:")
+        try engine.seedCatalog(a1: ["SH": 5])
+        for (actor, role) in [("boss", "admin"), ("sue", "supervisor"), ("op", "operator")] {
+            try engine.ok("actor.upsert", ["actor_id": .string(actor), "role": .string(role)])
+        }
+        let id = try engine.ok("order.create", orderArgs([("A1", 1, "1.00")], ["at": "2026-07-01T09:00:00Z"]))["order_id"] ?? .null
+        func item(at: String) throws -> JSON? {
+            try engine.ok("report.alerts", ["at": .string(at)])["items"]?.arrayValue?.first { $0["order_id"] == id }
+        }
+        var expired = try item(at: "2026-07-01T10:00:00Z")  // unpaid since 9:15
+        #expect(expired?["kind"] == "unpaid_expired" && expired?["owner"] == .null && expired?["escalated"] == false)
+
+        #expect(engine.fails("order.assign", ["order_id": id, "owner": "op", "actor": "op"]) == .forbidden)
+        #expect(engine.fails("order.assign", ["order_id": id, "owner": "nobody", "actor": "sue"]) == .notFound)
+        let assigned = try engine.ok("order.assign", ["order_id": id, "owner": "op", "actor": "sue", "at": "2026-07-01T09:30:00Z"])
+        #expect(assigned["owner"] == "op")
+        expired = try item(at: "2026-07-01T13:14:00Z")
+        #expect(expired?["owner"] == "op" && expired?["escalated"] == false)
+        expired = try item(at: "2026-07-01T13:15:00Z")
+        #expect(expired?["escalated"] == true)
+        let timeline = try engine.ok("order.timeline", ["order_id": id])["events"]?.arrayValue ?? []
+        #expect(timeline.last?["command"] == "order.assign" && timeline.last?["actor"] == "sue")
+        try engine.ok("order.assign", ["order_id": id, "owner": .null, "actor": "sue"])
+        #expect(try engine.ok("order.get", ["order_id": id])["owner"] == .null)
+    }
 }

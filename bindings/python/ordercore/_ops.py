@@ -464,6 +464,17 @@ class Ops:
         """
         return self.exec("order.view", order_id=order_id, **envelope)
 
+    def order_assign(self, order_id: str, owner: Optional[str] = None, **envelope: Any) -> Dict[str, Any]:
+        """Make a person the owner of an order's problems: report.alerts shows them beside its items (order_id, owner; null unassigns) (op ``order.assign``).
+
+        Args:
+            order_id: The order (OrderCore's id, such as O-1). Required.
+            owner: The registered actor who owns it (null: nobody).
+
+        Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk, owner.
+        """
+        return self.exec("order.assign", order_id=order_id, owner=owner, **envelope)
+
     def order_refund(self, order_id: str, *, amount: Money, refund_ref: Optional[str] = None, reason: Optional[str] = None, units: Optional[Sequence[Mapping[str, Any]]] = None, **envelope: Any) -> Dict[str, Any]:
         """Record a refund made at the channel or gateway (order_id, amount, refund_ref, reason, units [{sku, qty}] refunded); never more than was paid; a full refund stops an unshipped order (op ``order.refund``).
 

@@ -1,7 +1,7 @@
-/// Customer service: finding an order by what the buyer or the carrier knows, and the one view that
-/// answers "where is my order?" (docs/commands.md).
-enum OrderLookupCommands {
-    static let all = [find, view]
+/// Customer service: finding an order by what the buyer or the carrier knows, the one view that answers
+/// "where is my order?", and who owns an order's problems (docs/commands.md).
+enum CustomerServiceCommands {
+    static let all = [find, view, assign]
 
     static let find = Command(
         "order.find", .read,
@@ -58,5 +58,32 @@ enum OrderLookupCommands {
             })
         view["timeline"] = .array(try ctx.store.events(orderRowID: order.rowID).map(\.json))
         return .object(view)
+    }
+
+    static let assign = Command(
+        "order.assign", .write,
+        "Make a person the owner of an order's problems: report.alerts shows them beside its items (order_id, owner; "
+            + "null unassigns)",
+        role: .supervisor,
+        arguments: [
+            .orderID,
+            Argument("owner", .code, "The registered actor who owns it (null: nobody)", positional: true),
+        ],
+        result: OrderDetail.members + ["owner"]
+    ) { ctx, f in
+        let id = try f.requiredCode("order_id")
+        let owner = try f.code("owner")
+        try f.finish()
+        let order = try ctx.requireOrder(id)
+        if let owner {
+            guard let actor = try ctx.store.actor(owner), actor.active else {
+                throw OrderCoreError(
+                    .notFound, "actor '\(owner)' is not a registered, active actor (actor.upsert)",
+                    details: ["actor": .string(owner), "field": "owner"])
+            }
+        }
+        try ctx.store.setOwner(orderRowID: order.rowID, owner)
+        try ctx.record(order, from: order.state, command: "order.assign", details: ["owner": .optional(owner)])
+        return try ctx.document(order)
     }
 }
