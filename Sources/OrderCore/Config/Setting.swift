@@ -220,6 +220,11 @@ struct Setting: Sendable {
         key: "returns.restore_coupons",
         summary: "Give back the coupon share of returned units (as a coupon credit) instead of keeping it")
 
+    static let inspectBeforeResale = Setting.flag(
+        key: "returns.inspect_before_resale",
+        summary: "Returned resellable units wait in quarantine for a QC pass (stock.quarantine with a negative "
+            + "quantity, a supervisor's) instead of going straight back on sale")
+
     static let refundShipping = Setting(
         key: "returns.refund_shipping",
         summary:
@@ -359,7 +364,7 @@ struct Setting: Sendable {
         packagingGrams, packagingAllowanceGrams,
         completeAfterDays, escalateAfterHours, pickupAlertHours, stateLimitHours, maxPayloadBytes, dedupeWindowMinutes,
         duplicateWindowSeconds, returnReasons, autoApproveBelow, supervisorAbove, adminAbove, flaggedReturnerRole,
-        restoreCoupons, riskEnabled, riskRules,
+        restoreCoupons, inspectBeforeResale, riskEnabled, riskRules,
         refundShipping, refundBeforeReceipt, returnSLAHours, emptyBoxPercent,
         shipWithinHours, workStartsHour, workEndsHour, offHoursChanges, healthWeights, feedRetentionDays,
     ]

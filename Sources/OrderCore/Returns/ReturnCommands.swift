@@ -803,13 +803,16 @@ extension ReturnCommands {
 }
 
 extension CommandContext {
-    /// Returned units into stock by grade: resellable to on hand, damaged to quarantine.
+    /// Returned units into stock by grade: resellable to on hand (to quarantine until a QC pass with
+    /// `returns.inspect_before_resale`), damaged to quarantine.
     func postReturned(sku: String, warehouse: String, resellable: Int64, damaged: Int64, returnID: String) throws {
         if resellable > 0 {
+            let inspect = try boolSetting(.inspectBeforeResale)
             _ = try post(
                 LedgerEntry(
-                    sku: sku, warehouse: warehouse, bucket: .onHand, delta: resellable, reason: .returned,
-                    refType: "return", refID: returnID))
+                    sku: sku, warehouse: warehouse, bucket: inspect ? .quarantine : .onHand, delta: resellable,
+                    reason: .returned, refType: "return", refID: returnID,
+                    note: inspect ? "resellable: waiting for a QC pass before resale" : nil))
         }
         if damaged > 0 {
             _ = try post(

@@ -47,6 +47,35 @@ struct ReturnMoneyTests {
         #expect(try engine.ok("stock.verify")["ok"] == true)
     }
 
+    /// With `returns.inspect_before_resale`, a resellable return waits in quarantine: not on sale until a
+    /// supervisor's QC pass moves it back (stock.quarantine with a negative quantity).
+    @Test func resellableReturnsWaitForAQCPassWhenInspectionIsOn() throws {
+        try engine.ok("config.set", ["key": "returns.inspect_before_resale", "value": true])
+        let order = try handedOver([("B2", 2, "10.00")])
+        let before = try engine.ok("stock.get", ["sku": "B2"])
+        let id = try engine.ok("return.request", ["order_id": order, "reason": "changed_mind", "lines": [["line_no": 1, "qty": 2]]])["return_id"] ?? .null
+        try engine.ok("return.approve", ["return_id": id])
+        try engine.ok("return.receive", ["return_id": id, "warehouse": "SH", "lines": [["line_no": 1, "resellable": 2]], "weight_g": 200])
+        var after = try engine.ok("stock.get", ["sku": "B2"])
+        #expect(after["on_hand"] == before["on_hand"] && after["available"] == before["available"])
+        #expect(after["quarantine"]?.intValue == (before["quarantine"]?.intValue ?? 0) + 2)
+        let row = try engine.ok("stock.ledger", ["sku": "B2", "reason": "return"])["entries"]?.arrayValue?.last
+        #expect(row?["bucket"] == "quarantine" && row?["note"] == "resellable: waiting for a QC pass before resale")
+        #expect(try engine.ok("return.refund", ["return_id": id])["refunds"]?.arrayValue?.first?["cash"] == "20.00")
+
+        let pass: JSONObject = ["sku": "B2", "warehouse": "SH", "qty": -2, "note": "QC passed"]
+        var byOperator = pass
+        byOperator["actor"] = "ops"
+        #expect(engine.fails("stock.quarantine", byOperator) == .forbidden)
+        var bySupervisor = pass
+        bySupervisor["actor"] = "lead"
+        try engine.ok("stock.quarantine", bySupervisor)
+        after = try engine.ok("stock.get", ["sku": "B2"])
+        #expect(after["on_hand"]?.intValue == (before["on_hand"]?.intValue ?? 0) + 2)
+        #expect(after["quarantine"] == before["quarantine"])
+        #expect(try engine.ok("stock.verify")["ok"] == true)
+    }
+
     @Test func wrongAndEmptyGradesPayNothingEither() throws {
         let order = try handedOver([("B2", 2, "10.00")])
         let id = try engine.ok("return.request", ["order_id": order, "reason": "defective", "lines": [["line_no": 1, "qty": 2]]])["return_id"] ?? .null
