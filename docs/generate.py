@@ -23,7 +23,7 @@ PYTHON = os.path.join(ROOT, "bindings", "python", "ordercore", "_ops.py")
 
 PY_TYPES = {
     "code": "str", "text": "str", "time": "str", "file": "str", "integer": "int", "boolean": "bool",
-    "money": "Money", "codes": "Sequence[str]", "lines": "Sequence[Mapping[str, Any]]",
+    "money": "Money", "decimal": "Money", "codes": "Sequence[str]", "lines": "Sequence[Mapping[str, Any]]",
     "object": "Mapping[str, Any]", "array": "Sequence[Any]", "json": "Any",
 }
 

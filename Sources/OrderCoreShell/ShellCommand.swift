@@ -23,7 +23,7 @@ public struct ShellCommand: Sendable {
             case .text: self = .text
             case .integer: self = .int
             case .boolean: self = .bool
-            case .money: self = .money
+            case .money, .decimal: self = .money
             case .codes: self = .list
             case .object: self = .object
             case .array, .lines: self = .array

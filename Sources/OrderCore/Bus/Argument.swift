@@ -8,6 +8,7 @@ public struct Argument: Sendable {
         case integer
         case boolean
         case money  // a decimal string in the order's currency
+        case decimal  // a decimal number, as a string or a JSON number (read exactly)
         case time  // ISO 8601 with a zone
         case codes  // an array of codes; the shell writes A,B,C
         case lines  // an array of {"sku","qty"} objects; the shell writes SKU:QTY (SKU:QTY@PRICE)

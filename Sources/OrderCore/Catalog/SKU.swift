@@ -118,6 +118,9 @@ enum CatalogCommands {
             Argument("serves", .codes, "The ship-to regions it serves (replaces the list)"),
             Argument(
                 "distances", .object, "Its distance to ship-to regions ({\"Beijing\":1200,...}); replaces the map"),
+            Argument("latitude", .decimal, "Where it is: degrees north (with longitude; null clears both)"),
+            Argument(
+                "longitude", .decimal, "Where it is: degrees east (transfers come from within transfers.radius_km)"),
         ],
         result: ["warehouse", "name", "region", "priority", "active", "created_at", "updated_at", "serves"]
     ) { ctx, f in
@@ -136,7 +139,18 @@ enum CatalogCommands {
             try d.finish()
             return result
         }
+        let latitude = try f.money("latitude", exponent: 6, allowNegative: true)
+        let longitude = try f.money("longitude", exponent: 6, allowNegative: true)
         try f.finish()
+        if f.has("latitude") != f.has("longitude") {
+            throw OrderCoreError.invalid("give latitude and longitude together", field: "latitude")
+        }
+        if let latitude, !(-90_000_000...90_000_000).contains(latitude) {
+            throw OrderCoreError.invalid("latitude must be between -90 and 90", field: "latitude")
+        }
+        if let longitude, !(-180_000_000...180_000_000).contains(longitude) {
+            throw OrderCoreError.invalid("longitude must be between -180 and 180", field: "longitude")
+        }
 
         let existing = try ctx.store.warehouse(code)
         var warehouse =
@@ -149,7 +163,15 @@ enum CatalogCommands {
         warehouse.updatedAt = ctx.at
         try ctx.store.save(warehouse)
         try ctx.store.setRegions(warehouse: code, serves: serves, distances: distances)
+        if f.has("latitude") {
+            try ctx.store.setLocation(
+                warehouse: code,
+                latitude.flatMap { lat in longitude.map { Allocator.Location(latitude: lat, longitude: $0) } })
+        }
         var result = warehouse.json
+        let location = try ctx.store.locations()[code]
+        result["latitude"] = location.map { .number(Money.format($0.latitude, exponent: 6)) } ?? .null
+        result["longitude"] = location.map { .number(Money.format($0.longitude, exponent: 6)) } ?? .null
         let regions = try ctx.store.regions(warehouse: code)
         result["serves"] = .array(regions.filter(\.serves).map { .string($0.region) })
         var distanceMap = JSONObject()

@@ -142,6 +142,32 @@ struct Setting: Sendable {
         return .object(result)
     }
 
+    static let transferRadiusKm = Setting.number(
+        key: "transfers.radius_km",
+        summary: "A transfer proposal takes units only from warehouses within this many km (by their coordinates)",
+        defaultValue: 200, range: 1...40_000, role: .supervisor)
+
+    static let transferLeadDays = Setting(
+        key: "transfers.lead_days",
+        summary: "Days a transfer takes per warehouse pair ({\"SH>BJ\": 2}); pairs not named take 1 (T+1)",
+        defaultValue: [:],
+        role: .supervisor
+    ) { f in
+        guard let map = try f.object("value") else {
+            throw OrderCoreError.invalid("value is required: {\"FROM>TO\": days, ...}", field: "value")
+        }
+        var result = JSONObject()
+        for key in map.keys {
+            let pair = key.split(separator: ">", omittingEmptySubsequences: false)
+            guard pair.count == 2, !pair[0].isEmpty, !pair[1].isEmpty else {
+                throw OrderCoreError.invalid("\(map.name(key)) must name a pair as FROM>TO", field: map.name(key))
+            }
+            result[key] = .int(try map.int(key, min: 0, max: 365) ?? 1)
+        }
+        try map.finish()
+        return .object(result)
+    }
+
     static let maxPayloadBytes = Setting.number(
         key: "intake.max_payload_bytes",
         summary: "Largest channel payload intake.ingest accepts, in bytes (default 16 MiB, at most 48 MiB)",
@@ -362,7 +388,8 @@ struct Setting: Sendable {
         coverSufficientDays, leadTimeDays, earlyWarningPercent, adjustLimit, lowStockClosesChannels, utcOffsetMinutes,
         weightTolerancePercent,
         packagingGrams, packagingAllowanceGrams,
-        completeAfterDays, escalateAfterHours, pickupAlertHours, stateLimitHours, maxPayloadBytes, dedupeWindowMinutes,
+        completeAfterDays, escalateAfterHours, transferRadiusKm, transferLeadDays, pickupAlertHours, stateLimitHours,
+        maxPayloadBytes, dedupeWindowMinutes,
         duplicateWindowSeconds, returnReasons, autoApproveBelow, supervisorAbove, adminAbove, flaggedReturnerRole,
         restoreCoupons, inspectBeforeResale, riskEnabled, riskRules,
         refundShipping, refundBeforeReceipt, returnSLAHours, emptyBoxPercent,

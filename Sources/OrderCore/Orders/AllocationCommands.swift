@@ -16,8 +16,14 @@ enum AllocationCommands {
         let next = try order.state.next("order.allocate", orderID: id)
         let lines = try ctx.store.lines(orderRowID: order.rowID)
         let held = try ctx.store.activeReservations(orderRowID: order.rowID)
+        let transfers = Allocator.TransferRules(
+            radiusKm: try ctx.intSetting(.transferRadiusKm),
+            leadDays: (try ctx.value(of: .transferLeadDays).objectValue?.pairs ?? []).reduce(into: [:]) {
+                $0[$1.key] = $1.value.intValue
+            })
         let result = Allocator.plan(
-            lines.map { ($0.lineNo, $0.sku, $0.qty) }, sites: try ctx.allocationSites(order, lines: lines, held: held))
+            lines.map { ($0.lineNo, $0.sku, $0.qty) }, sites: try ctx.allocationSites(order, lines: lines, held: held),
+            transfers: transfers)
 
         let decision = result.json(region: order.shipTo["region"], at: ctx.at)
         try ctx.store.setAllocation(orderRowID: order.rowID, decision)
@@ -66,6 +72,7 @@ extension CommandContext {
     {
         let serving = Set(try store.channel(order.channel)?.warehouses ?? [])
         let regions = try order.shipTo["region"].map { try store.warehousesFor(region: $0) } ?? [:]
+        let locations = try store.locations()
         var balances: [String: [String: StockBalance]] = [:]  // sku -> warehouse -> balance
         for sku in Set(lines.map(\.sku)) {
             balances[sku] = Dictionary(
@@ -88,7 +95,7 @@ extension CommandContext {
                 let region = regions[site.warehouse]
                 return Allocator.Site(
                     warehouse: site.warehouse, priority: site.priority, local: region?.serves ?? false,
-                    distance: region?.distance, capacity: capacity)
+                    distance: region?.distance, capacity: capacity, location: locations[site.warehouse])
             }
     }
 }

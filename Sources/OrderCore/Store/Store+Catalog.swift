@@ -65,6 +65,25 @@ extension Store {
             .int(w.createdAt), .int(w.updatedAt))
     }
 
+    /// Sets (or with nil clears) where a warehouse is, in microdegrees.
+    func setLocation(warehouse: String, _ location: Allocator.Location?) throws {
+        try db.run(
+            "UPDATE warehouses SET latitude_micro = ?, longitude_micro = ? WHERE warehouse = ?",
+            .opt(location?.latitude), .opt(location?.longitude), .text(warehouse))
+    }
+
+    /// Where the warehouses with coordinates are.
+    func locations() throws -> [String: Allocator.Location] {
+        var result: [String: Allocator.Location] = [:]
+        try db.rows(
+            """
+            SELECT warehouse, latitude_micro, longitude_micro FROM warehouses
+                WHERE latitude_micro IS NOT NULL AND longitude_micro IS NOT NULL
+            """
+        ) { result[$0.text(0)] = Allocator.Location(latitude: $0.int(1), longitude: $0.int(2)) }
+        return result
+    }
+
     /// Active warehouses in preference order.
     func activeWarehouses() throws -> [(warehouse: String, priority: Int64)] {
         var result: [(String, Int64)] = []

@@ -46,7 +46,10 @@ struct AllocationTests {
         #expect(allocation?["decision"] == "split")
         #expect(allocation?["allocations"] == [["line_no": 1, "sku": "A1", "warehouse": "BJ", "qty": 1],
                                                ["line_no": 1, "sku": "A1", "warehouse": "SH", "qty": 2]])
-        #expect(allocation?["transfer_proposal"] == [["sku": "A1", "qty": 2, "from": "SH", "to": "BJ"]])
+        let move = allocation?["transfer_proposal"]?.arrayValue
+        #expect(move?.count == 1 && move?.first?["sku"] == "A1" && move?.first?["qty"] == 2)
+        #expect(move?.first?["from"] == "SH" && move?.first?["to"] == "BJ")
+        #expect(move?.first?["distance_km"] == .null && move?.first?["lead_days"] == 1)  // no coordinates: T+1
         #expect(try engine.ok("stock.verify")["ok"] == true)
     }
 
@@ -64,12 +67,41 @@ struct AllocationTests {
         let backordered = try engine.ok("order.allocate", ["order_id": id])
         #expect(backordered["state"] == "paid" && backordered["allocation"]?["decision"] == "backorder")
         #expect(backordered["allocation"]?["short"] == [["sku": "A1", "qty": 2]])
+        #expect(backordered["allocation"]?["urgent_purchase"] == [["sku": "A1", "qty": 2]])
         let alert = try engine.ok("stock.alerts")["alerts"]?.arrayValue?.first { $0["kind"] == "backorder" }
         #expect(alert?["order_id"] == id)
         try engine.ok("stock.receive", ["sku": "A1", "warehouse": "SH", "qty": 5])
         #expect(try engine.ok("order.allocate", ["order_id": id])["state"] == "allocated")
         #expect(try engine.ok("stock.alerts")["alerts"]?.arrayValue?.contains { $0["kind"] == "backorder" } == false)
         #expect(try engine.ok("stock.verify")["ok"] == true)
+    }
+
+    /// Shanghai–Beijing is about 1,067 km: beyond the 200 km transfer radius, so the missing units come from
+    /// Tianjin (about 114 km), which takes 2 days to Beijing (transfers.lead_days), not from Shanghai.
+    @Test func transfersComeFromWithinTheRadiusWithTheirLeadTime() throws {
+        let engine = try engine(sh: 10, bj: 1)
+        try engine.ok("warehouse.upsert", ["warehouse": "SH", "latitude": "31.2304", "longitude": "121.4737"])
+        let bj = try engine.ok("warehouse.upsert", ["warehouse": "BJ", "latitude": .number("39.9042"), "longitude": "116.4074"])
+        #expect(bj["latitude"] == JSON.number("39.904200") && bj["longitude"] == JSON.number("116.407400"))
+        try engine.ok("warehouse.upsert", ["warehouse": "TJ", "priority": 4, "latitude": "39.3434", "longitude": "117.3616"])
+        try engine.ok("stock.receive", ["sku": "A1", "warehouse": "TJ", "qty": 1])
+        try engine.ok("config.set", ["key": "transfers.lead_days", "value": ["TJ>BJ": 2]])
+        let id = try paidOrder(engine, qty: 3, region: "Beijing")
+        let allocation = try engine.ok("order.allocate", ["order_id": id, "at": "2026-08-01T10:00:00Z"])["allocation"]
+        let moves = allocation?["transfer_proposal"]?.arrayValue ?? []
+        #expect(moves.count == 1 && moves.first?["from"] == "TJ" && moves.first?["qty"] == 1)
+        #expect(moves.first?["lead_days"] == 2 && moves.first?["expected_at"] == "2026-08-03T10:00:00Z")
+        #expect((100...130).contains(moves.first?["distance_km"]?.intValue ?? 0))
+        #expect(engine.fails("warehouse.upsert", ["warehouse": "TJ", "latitude": "95"]) == .invalidInput)  // no longitude
+        #expect(engine.fails("warehouse.upsert", ["warehouse": "TJ", "latitude": "95", "longitude": "1"]) == .invalidInput)
+        #expect(engine.fails("config.set", ["key": "transfers.lead_days", "value": ["TJ": 2]]) == .invalidInput)
+    }
+
+    @Test func distancesOnTheGlobe() {
+        let shanghai = Allocator.Location(latitude: 31_230_400, longitude: 121_473_700)
+        let beijing = Allocator.Location(latitude: 39_904_200, longitude: 116_407_400)
+        #expect((1_060...1_075).contains(shanghai.kilometres(to: beijing)))
+        #expect(shanghai.kilometres(to: shanghai) == 0)
     }
 
     @Test func onlyPaidOrdersAreAllocatedAndAllocatedOrdersCanStillBeCancelled() throws {

@@ -56,7 +56,7 @@ class Ops:
         """
         return self.exec("sku.upsert", sku=sku, name=name, barcode=barcode, weight_g=weight_g, active=active, cost_currency=cost_currency, unit_cost=unit_cost, category=category, **envelope)
 
-    def warehouse_upsert(self, warehouse: str, *, name: Optional[str] = None, region: Optional[str] = None, priority: Optional[int] = None, active: Optional[bool] = None, serves: Optional[Sequence[str]] = None, distances: Optional[Mapping[str, Any]] = None, **envelope: Any) -> Dict[str, Any]:
+    def warehouse_upsert(self, warehouse: str, *, name: Optional[str] = None, region: Optional[str] = None, priority: Optional[int] = None, active: Optional[bool] = None, serves: Optional[Sequence[str]] = None, distances: Optional[Mapping[str, Any]] = None, latitude: Optional[Money] = None, longitude: Optional[Money] = None, **envelope: Any) -> Dict[str, Any]:
         """Create or update a warehouse (warehouse, name, region, priority, active, serves [ship-to regions], distances {region: km}) (op ``warehouse.upsert``).
 
         Args:
@@ -67,10 +67,12 @@ class Ops:
             active: false retires it (kept for history).
             serves: The ship-to regions it serves (replaces the list).
             distances: Its distance to ship-to regions ({"Beijing":1200,..}); replaces the map.
+            latitude: Where it is: degrees north (with longitude; null clears both).
+            longitude: Where it is: degrees east (transfers come from within transfers.radius_km).
 
         Returns: warehouse, name, region, priority, active, created_at, updated_at, serves.
         """
-        return self.exec("warehouse.upsert", warehouse=warehouse, name=name, region=region, priority=priority, active=active, serves=serves, distances=distances, **envelope)
+        return self.exec("warehouse.upsert", warehouse=warehouse, name=name, region=region, priority=priority, active=active, serves=serves, distances=distances, latitude=latitude, longitude=longitude, **envelope)
 
     def actor_upsert(self, actor_id: str, *, name: Optional[str] = None, role: Optional[str] = None, active: Optional[bool] = None, **envelope: Any) -> Dict[str, Any]:
         """Register or change an actor and its role (actor_id, name, role = operator|supervisor|admin, active); an admin's decision (op ``actor.upsert``).
