@@ -10,7 +10,7 @@ import pytest
 import ordercore
 
 VOID = {"meta", "br", "hr", "img", "input", "link", "circle", "rect", "line", "polyline", "path"}
-SECTIONS = {"health", "orders", "trend", "stock", "alerts", "returns", "risk"}
+SECTIONS = {"health", "orders", "funnel", "trend", "regions", "stock", "replenishment", "alerts", "returns", "risk"}
 
 
 def _history(db):
@@ -123,6 +123,7 @@ def test_dashboard_is_self_contained_valid_and_renders(db, tmp_path):
     assert parser.external == [], "the page must need nothing from the network"
     assert 'class="stock-warning"' in text and "<td>B2</td>" in text
     assert "<h3>By channel</h3>" in text and "<td>web</td>" in text and "<h3>By warehouse</h3>" in text
+    assert "<td>placed</td>" in text and "<td>delivered</td>" in text and 'aria-label="average hours' in text
 
     shot = tmp_path / "dashboard.png"
     subprocess.run([_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", f"--screenshot={shot}",

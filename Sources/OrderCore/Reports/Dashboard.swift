@@ -1,7 +1,8 @@
 /// `report.html`: one self-contained HTML file — inline CSS and SVG, no script, nothing fetched — with
-/// the health score and its components, orders by state, the paid → shipped trend, the stock board,
-/// alerts, returns and the risk queue. Every figure comes from the command that reports it
-/// (`report.health`, `stock.board`, `report.alerts`, `risk.queue`), so the page and the data agree.
+/// the health score and its components, orders by state, the funnel, the paid → shipped trend, regions,
+/// the stock board, what to buy, alerts, returns and the risk queue. Every figure comes from the command
+/// that reports it (`report.health`, `report.funnel`, `report.regions`, `stock.board`,
+/// `stock.replenishment`, `report.alerts`, `risk.queue`), so the page and the data agree.
 enum DashboardCommands {
     static let all = [html]
 
@@ -24,6 +25,8 @@ enum DashboardCommands {
         if let verify = try f.bool("verify") { period["verify"] = .bool(verify) }
         try f.finish()
         let health = try HealthCommands.health.run(ctx, Fields(period))
+        var window = period
+        window["verify"] = nil
         let page = Dashboard(
             generated: ctx.at,
             health: health,
@@ -31,7 +34,10 @@ enum DashboardCommands {
             board: try StockWatchCommands.board.run(ctx, Fields(["limit": 40])),
             alerts: try AlertCommands.alerts.run(ctx, Fields(["limit": 30])),
             returnsByState: try ctx.store.returnCountsByState(),
-            riskQueue: try ctx.store.riskQueueCount()
+            riskQueue: try ctx.store.riskQueueCount(),
+            funnel: try InsightCommands.funnel.run(ctx, Fields(window)),
+            regions: try InsightCommands.regions.run(ctx, Fields(window)),
+            replenishment: try StockWatchCommands.replenishment.run(ctx, Fields(["limit": 20]))
         ).html
         var file = try OutputFile(path: path, protecting: ctx.store.db.files)
         do {
@@ -57,6 +63,9 @@ struct Dashboard {
     let alerts: JSON
     let returnsByState: [(state: String, count: Int64)]
     let riskQueue: Int64
+    let funnel: JSON
+    let regions: JSON
+    let replenishment: JSON
 
     static let gradeColours = ["A": "#15803d", "B": "#65a30d", "C": "#ca8a04", "D": "#ea580c", "F": "#dc2626"]
 
@@ -77,7 +86,8 @@ struct Dashboard {
             <main>
 
             """
-        out += healthSection + ordersSection + trendSection + stockSection + alertsSection + returnsSection
+        out += healthSection + ordersSection + funnelSection + trendSection + regionsSection + stockSection
+        out += replenishmentSection + alertsSection + returnsSection
         out += "</main>\n</body>\n</html>\n"
         return out
     }
@@ -236,6 +246,76 @@ struct Dashboard {
             <section id="stock"><h2>Stock board <small>\(e(text(board["total"]))) SKUs, least cover first</small></h2>
             <table><thead><tr><th>SKU</th><th>on hand</th><th>available</th><th>safety</th><th>yesterday</th>
                 <th>days of cover</th><th>status</th></tr></thead>
+            <tbody>
+            \(rows)</tbody></table>
+            </section>
+
+            """
+    }
+
+    /// Placed → paid → shipped → delivered as bars, with the drop-offs.
+    var funnelSection: String {
+        let stages = funnel["stages"]?.arrayValue ?? []
+        let placed = max(1, stages.first?["orders"]?.intValue ?? 0)
+        var rows = ""
+        for s in stages {
+            let orders = s["orders"]?.intValue ?? 0
+            let width = Int(orders * 300 / placed)
+            let dropOff = ["cancelled", "expired", "returned"].contains(s["stage"]?.stringValue ?? "")
+            rows +=
+                "<tr><td>\(e(text(s["stage"])))</td><td class=\"num\">\(orders)</td>"
+                + "<td><svg class=\"bar\" width=\"300\" height=\"14\" role=\"img\" aria-label=\"\(orders) orders\">"
+                + "<rect width=\"300\" height=\"14\" fill=\"#e5e7eb\"/><rect width=\"\(width)\" height=\"14\" "
+                + "fill=\"\(dropOff ? "#dc2626" : "#2563eb")\"/></svg></td>"
+                + "<td class=\"num\">\(e(text(s["rate"])))</td></tr>\n"
+        }
+        return """
+            <section id="funnel"><h2>Funnel <small>orders placed in the period</small></h2>
+            <table><thead><tr><th>stage</th><th>orders</th><th></th><th>rate</th></tr></thead>
+            <tbody>
+            \(rows)</tbody></table>
+            </section>
+
+            """
+    }
+
+    /// Where the period's paid orders went.
+    var regionsSection: String {
+        var rows = ""
+        for r in (regions["rows"]?.arrayValue ?? []).prefix(15) {
+            rows +=
+                "<tr><td>\(e(text(r["region"])))</td><td class=\"num\">\(e(text(r["orders"])))</td>"
+                + "<td class=\"num\">\(e(text(r["gmv"]))) \(e(text(r["currency"])))</td>"
+                + "<td class=\"num\">\(e(text(r["units"])))</td>"
+                + "<td class=\"num\">\(e(text(r["avg_ship_hours"])))</td></tr>\n"
+        }
+        if rows.isEmpty { rows = "<tr><td colspan=\"5\">no paid orders in the period</td></tr>\n" }
+        return """
+            <section id="regions"><h2>Regions <small>paid orders by ship-to region</small></h2>
+            <table><thead><tr><th>region</th><th>orders</th><th>GMV</th><th>units</th><th>hours to ship</th></tr>
+                </thead>
+            <tbody>
+            \(rows)</tbody></table>
+            </section>
+
+            """
+    }
+
+    /// What to buy.
+    var replenishmentSection: String {
+        var rows = ""
+        for r in replenishment["rows"]?.arrayValue ?? [] {
+            rows +=
+                "<tr><td>\(e(text(r["sku"])))</td><td>\(e(text(r["warehouse"])))</td>"
+                + "<td class=\"num\">\(e(text(r["available"])))</td>"
+                + "<td class=\"num\">\(e(text(r["reorder_point"])))</td>"
+                + "<td class=\"num\">\(e(text(r["suggested_qty"])))</td><td>\(e(text(r["reason"])))</td></tr>\n"
+        }
+        if rows.isEmpty { rows = "<tr><td colspan=\"6\">nothing to buy</td></tr>\n" }
+        return """
+            <section id="replenishment"><h2>Replenishment <small>what to buy</small></h2>
+            <table><thead><tr><th>SKU</th><th>warehouse</th><th>available</th><th>reorder point</th>
+                <th>suggested</th><th>why</th></tr></thead>
             <tbody>
             \(rows)</tbody></table>
             </section>
