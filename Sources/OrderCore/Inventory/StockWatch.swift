@@ -84,6 +84,13 @@ extension CommandContext {
 enum StockWatchCommands {
     static let all = [alerts, board, replenishment]
 
+    /// The stock a board or replenishment reads (`CommandContext.coverQuery`).
+    static let coverFilters = [
+        Argument("warehouse", .code, "One warehouse (default: all)"),
+        Argument("channel", .code, "Only the warehouses that serve this channel"),
+        Argument("category", .code, "Only SKUs of this category"),
+    ]
+
     static let alerts = Command(
         "stock.alerts", .read, "List low-stock alerts, newest first (open_only = true, limit)",
         arguments: [
@@ -102,10 +109,7 @@ enum StockWatchCommands {
         "stock.board", .read,
         "Per SKU: on hand, safety, yesterday's and average daily sales, days of cover, status (warehouse, status, "
             + "sort, limit, offset)",
-        arguments: [
-            Argument("warehouse", .code, "One warehouse (default: all)"),
-            Argument("channel", .code, "Only the warehouses that serve this channel"),
-            Argument("category", .code, "Only SKUs of this category"),
+        arguments: coverFilters + [
             Argument("status", .code, "Only rows of this status", choices: ["warning", "normal", "sufficient"]),
             Argument(
                 "sort", .code, "Row order (default days_of_cover)",
@@ -164,10 +168,7 @@ enum StockWatchCommands {
         "stock.replenishment", .read,
         "What to buy, per SKU and warehouse: reorder point (safety plus the lead time's sales), suggested quantity "
             + "and why (warehouse, channel, category, sku, all)",
-        arguments: [
-            Argument("warehouse", .code, "One warehouse (default: all)"),
-            Argument("channel", .code, "Only the warehouses that serve this channel"),
-            Argument("category", .code, "Only SKUs of this category"),
+        arguments: coverFilters + [
             Argument("sku", .code, "One SKU"),
             Argument("all", .boolean, "Every row, not only those at or near their reorder point"),
             .limit,
