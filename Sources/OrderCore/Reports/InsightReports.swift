@@ -2,7 +2,7 @@
 /// bought together (`report.basket`) and who picks and packs them (`report.pickers`).
 /// docs/reports.md defines every figure.
 enum InsightCommands {
-    static let all = [funnel, regions, basket, pickers]
+    static let all = [funnel, regions, basket, pickers, intake]
 
     /// The period a report covers: `to` (default: the command's time) and `from` (default: 7 days before).
     static func period(_ f: Fields, at: Int64) throws -> (from: Int64, to: Int64) {
@@ -154,5 +154,45 @@ enum InsightCommands {
                     ]
                 }),
         ]
+    }
+
+    static let intake = Command(
+        "report.intake", .read,
+        "Per channel, the events received in a period: dead-letter rate, payload sizes, and the payload fields that "
+            + "appeared or disappeared since the period before (from, to, channel)",
+        arguments: [
+            Argument("from", .time, "The start of the period events were received in (default: 7 days before to)"),
+            Argument("to", .time, "The end of the period (exclusive; default: now)"),
+            Argument("channel", .code, "One channel"),
+        ],
+        result: ["from", "to", "channels"]
+    ) { ctx, f in
+        let (from, to) = try period(f, at: ctx.at)
+        let channel = try f.code("channel")
+        try f.finish()
+        let now = try ctx.store.intakeTallies(from: from, to: to, channel: channel)
+        let before = try ctx.store.intakeTallies(from: from - (to - from), to: from, channel: channel)
+        let limit = try ctx.intSetting(.maxPayloadBytes)
+        let rows: [JSON] = now.keys.sorted().compactMap { name in
+            guard let t = now[name] else { return nil }
+            let sizes = t.bytes.sorted()
+            func rank(_ p: Int) -> JSON { sizes.isEmpty ? .null : .int(sizes[(sizes.count * p + 99) / 100 - 1]) }
+            // Drift needs a period before to compare with: a channel new in this one has none.
+            let earlier = before[name]?.fields ?? []
+            let added = earlier.isEmpty ? [] : t.fields.subtracting(earlier).sorted()
+            let dropped = earlier.isEmpty ? [] : earlier.subtracting(t.fields).sorted()
+            return [
+                "channel": .string(name), "events": .int(t.events), "dead_letters": .int(t.deadLetters),
+                "dead_letter_rate": HealthReport.rate(t.deadLetters, t.events),
+                "payload_bytes": [
+                    "p50": rank(50), "p95": rank(95), "max": sizes.last.map(JSON.int) ?? .null,
+                    "limit": .int(limit),
+                ],
+                "new_fields": .array(added.prefix(100).map(JSON.string)),
+                "missing_fields": .array(dropped.prefix(100).map(JSON.string)),
+                "last_event_at": .string(Timestamp.format(t.lastEventAt)),
+            ]
+        }
+        return ["from": .string(Timestamp.format(from)), "to": .string(Timestamp.format(to)), "channels": .array(rows)]
     }
 }

@@ -549,7 +549,8 @@ struct Migration {
     /// (the unique keys lead with the channel and the carrier), and by e-mail in any letter case; the
     /// funnel reads the orders placed in a period; who packed each parcel (`report.pickers`); a SKU's
     /// category (the stock board and replenishment); when a channel's orders reserve stock; who owns an
-    /// order's problems; where a warehouse is (microdegrees), for the transfer radius.
+    /// order's problems; where a warehouse is (microdegrees), for the transfer radius; channel events by
+    /// time (`report.intake`).
     static let lookup = Migration(
         name: "0020_lookup",
         sql: """
@@ -562,6 +563,7 @@ struct Migration {
             ALTER TABLE orders ADD COLUMN owner TEXT;
             ALTER TABLE warehouses ADD COLUMN latitude_micro INTEGER;
             ALTER TABLE warehouses ADD COLUMN longitude_micro INTEGER;
+            CREATE INDEX inbox_by_received_at ON inbox(received_at);
             CREATE INDEX orders_by_email_nocase ON orders(lower(customer_email)) WHERE customer_email IS NOT NULL;
             """)
 }

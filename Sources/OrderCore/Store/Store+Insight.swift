@@ -200,3 +200,58 @@ extension Store {
         return (orders, pairs)
     }
 }
+
+extension Store {
+    /// One channel's intake in a period (`report.intake`).
+    struct IntakeTally {
+        var events: Int64 = 0
+        var deadLetters: Int64 = 0
+        var bytes: [Int64] = []
+        var lastEventAt: Int64 = 0
+        /// The payloads' field paths (`order.line_items[].sku`), at most `IntakeTally.maxPaths`.
+        var fields: Set<String> = []
+
+        static let maxPaths = 2_000
+    }
+
+    /// The channel events received in `from..<to`, per channel, read one at a time.
+    func intakeTallies(from: Int64, to: Int64, channel: String?) throws -> [String: IntakeTally] {
+        var filter = Conditions()
+        filter.add("received_at >= ?", from)
+        filter.add("received_at < ?", to)
+        filter.add("channel = ?", channel)
+        var tallies: [String: IntakeTally] = [:]
+        try db.rows(
+            "SELECT channel, state, received_at, payload FROM inbox WHERE \(filter.sql) ORDER BY id",
+            arguments: filter.arguments
+        ) {
+            let payload = $0.text(3)
+            var t = tallies[$0.text(0)] ?? IntakeTally()
+            t.events += 1
+            if $0.text(1) == "dead" { t.deadLetters += 1 }
+            t.bytes.append(Int64(payload.utf8.count))
+            t.lastEventAt = max(t.lastEventAt, $0.int(2))
+            if t.fields.count < IntakeTally.maxPaths, let json = try? JSONParser.parse(payload) {
+                Store.collectPaths(json, prefix: "", into: &t.fields)
+            }
+            tallies[$0.text(0)] = t
+        }
+        return tallies
+    }
+
+    /// Every member path of a payload: `a.b` for objects, `a[]` for the elements of arrays.
+    static func collectPaths(_ value: JSON, prefix: String, into paths: inout Set<String>, depth: Int = 0) {
+        guard depth < 16, paths.count < IntakeTally.maxPaths else { return }
+        switch value {
+        case .object(let object):
+            for (key, member) in object.pairs {
+                let path = prefix.isEmpty ? key : prefix + "." + key
+                paths.insert(path)
+                collectPaths(member, prefix: path, into: &paths, depth: depth + 1)
+            }
+        case .array(let items):
+            for item in items { collectPaths(item, prefix: prefix + "[]", into: &paths, depth: depth + 1) }
+        default: break
+        }
+    }
+}

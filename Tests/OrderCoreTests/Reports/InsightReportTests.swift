@@ -188,3 +188,32 @@ struct InsightReportTests {
         #expect(try engine.ok("report.basket", ["min_orders": 1, "limit": 5])["pairs"]?.arrayValue?.count == 3)
     }
 }
+
+/// `report.intake`: per channel, events, dead letters, payload sizes and fields that came or went.
+struct IntakeReportTests {
+    @Test func newAndMissingFieldsAreFoundAgainstThePeriodBefore() throws {
+        let engine = try Engine(path: ":memory:")
+        try engine.ok("channel.upsert", ["channel": "shop", "profile": "shopify"])
+        func ingest(_ payload: JSON, at: String) {
+            _ = engine.run("intake.ingest", ["channel": "shop", "payload": payload, "at": .string(at)])
+        }
+        // 1–7 June: the payloads carry a note. 8–14 June: no note, a new nested gift object.
+        ingest(["order": ["id": 1, "note": "x"]], at: "2026-06-02T10:00:00Z")
+        ingest(["order": ["id": 2, "note": "y"]], at: "2026-06-03T10:00:00Z")
+        ingest(["order": ["id": 3, "gift": ["wrap": true]]], at: "2026-06-09T10:00:00Z")
+        ingest(["order": ["id": 4, "gift": ["wrap": false]], "extra": [["k": 1]]], at: "2026-06-10T10:00:00Z")
+        let report = try engine.ok("report.intake", ["from": "2026-06-08T00:00:00Z", "to": "2026-06-15T00:00:00Z"])
+        let shop = report["channels"]?.arrayValue?.first
+        #expect(shop?["channel"] == "shop" && shop?["events"] == 2)
+        #expect(shop?["new_fields"] == ["extra", "extra[].k", "order.gift", "order.gift.wrap"])
+        #expect(shop?["missing_fields"] == ["order.note"])
+        #expect(shop?["last_event_at"] == "2026-06-10T10:00:00Z")
+        let sizes = shop?["payload_bytes"]
+        #expect(sizes?["max"]?.intValue ?? 0 > sizes?["p50"]?.intValue ?? 0)
+        let dead = shop?["dead_letters"]?.intValue ?? -1
+        #expect(shop?["dead_letter_rate"] == .string(["0.0000", "0.5000", "1.0000"][Int(max(0, min(dead, 2)))]))
+        // The first period has nothing before it: no drift is claimed.
+        let first = try engine.ok("report.intake", ["from": "2026-06-01T00:00:00Z", "to": "2026-06-08T00:00:00Z"])
+        #expect(first["channels"]?.arrayValue?.first?["new_fields"] == [])
+    }
+}

@@ -1101,6 +1101,18 @@ class Ops:
         """
         return self.exec("report.pickers", to=to, **{'from': from_}, **envelope)
 
+    def report_intake(self, *, from_: Optional[str] = None, to: Optional[str] = None, channel: Optional[str] = None, **envelope: Any) -> Dict[str, Any]:
+        """Per channel, the events received in a period: dead-letter rate, payload sizes, and the payload fields that appeared or disappeared since the period before (from, to, channel) (op ``report.intake``).
+
+        Args:
+            from_: The start of the period events were received in (default: 7 days before to).
+            to: The end of the period (exclusive; default: now).
+            channel: One channel.
+
+        Returns: from, to, channels.
+        """
+        return self.exec("report.intake", to=to, channel=channel, **{'from': from_}, **envelope)
+
     def report_sales(self, *, from_: Optional[str] = None, to: Optional[str] = None, by: Optional[str] = None, channel: Optional[str] = None, **envelope: Any) -> Dict[str, Any]:
         """Sales of orders paid in a period: GMV, discounts, shipping, refunds, net, orders, units, average order value (from, to, by = day|channel|sku|total, channel) (op ``report.sales``).
 
