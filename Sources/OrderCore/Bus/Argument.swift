@@ -56,7 +56,7 @@ public struct Argument: Sendable {
 
     /// What the common argument names mean wherever they appear.
     static let glossary: [String: String] = [
-        "order_id": "The order (OrderCore's id, such as O-1)",
+        "order_id": "The order (OrderCore's id, such as SO-000001)",
         "sku": "The SKU code",
         "warehouse": "The warehouse code",
         "channel": "The sales channel code",
@@ -68,8 +68,8 @@ public struct Argument: Sendable {
         "after": "The cursor of the previous page (its `next`)",
         "from": "The start of the period (ISO 8601; inclusive)",
         "to": "The end of the period (ISO 8601; exclusive)",
-        "return_id": "The return (such as R-1)",
-        "transfer_id": "The transfer (such as T-1)",
+        "return_id": "The return (such as RT-000001)",
+        "transfer_id": "The transfer (such as TR-000001)",
         "carrier": "The carrier code (sf, ups, ...)",
         "tracking_no": "The carrier's tracking number",
         "name": "A display name",
@@ -90,7 +90,7 @@ public struct Argument: Sendable {
         "state": "Only records in this state",
         "key": "The setting's key (config.get lists them)",
         "actor_id": "The actor (its login name)",
-        "wave_id": "The pick wave (such as W-1)",
+        "wave_id": "The pick wave (such as WV-000001)",
         "decision": "approve or reject",
         "grade": "What state the units arrived in",
     ]

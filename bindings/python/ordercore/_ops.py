@@ -284,7 +284,7 @@ class Ops:
         """Receive a transfer at its destination, in full or in part (transfer_id, lines [{sku, qty}] = everything outstanding) (op ``stock.transfer_receive``).
 
         Args:
-            transfer_id: The transfer (such as T-1). Required.
+            transfer_id: The transfer (such as TR-000001). Required.
             lines: The units that arrived (default: all in transit).
 
         Returns: transfer_id, from, to, state, reference, created_at, updated_at, lines.
@@ -295,7 +295,7 @@ class Ops:
         """Show a transfer with what is still in transit (transfer_id) (op ``stock.transfer_get``).
 
         Args:
-            transfer_id: The transfer (such as T-1). Required.
+            transfer_id: The transfer (such as TR-000001). Required.
 
         Returns: transfer_id, from, to, state, reference, created_at, updated_at, lines.
         """
@@ -376,7 +376,7 @@ class Ops:
         """Record the payment of an unpaid order (order_id, amount = the amount due, payment_ref); its reservation becomes firm (op ``order.pay``).
 
         Args:
-            order_id: The order (OrderCore's id, such as O-1). Required.
+            order_id: The order (OrderCore's id, such as SO-000001). Required.
             amount: The amount paid: the amount due, or a pre-sale's deposit (default: the amount due).
             payment_ref: The gateway's payment reference; a retried callback with it is answered once.
 
@@ -388,7 +388,7 @@ class Ops:
         """Hand a paid order to the buyer at the counter (POS, store pickup): its reserved units leave stock and it completes (order_id) (op ``order.pickup``).
 
         Args:
-            order_id: The order (OrderCore's id, such as O-1). Required.
+            order_id: The order (OrderCore's id, such as SO-000001). Required.
 
         Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk.
         """
@@ -398,7 +398,7 @@ class Ops:
         """Cancel an order that has not shipped (order_id, reason); releases its stock and records any refund owed (op ``order.cancel``).
 
         Args:
-            order_id: The order (OrderCore's id, such as O-1). Required.
+            order_id: The order (OrderCore's id, such as SO-000001). Required.
             reason: Why, in words (kept in the audit trail).
 
         Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk.
@@ -409,7 +409,7 @@ class Ops:
         """Show an order: lines, totals, payments, reservations and state (order_id) (op ``order.get``).
 
         Args:
-            order_id: The order (OrderCore's id, such as O-1). Required.
+            order_id: The order (OrderCore's id, such as SO-000001). Required.
 
         Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk.
         """
@@ -435,7 +435,7 @@ class Ops:
         """Show every transition of an order with time, actor, from and to (order_id) (op ``order.timeline``).
 
         Args:
-            order_id: The order (OrderCore's id, such as O-1). Required.
+            order_id: The order (OrderCore's id, such as SO-000001). Required.
 
         Returns: order_id, state, events.
         """
@@ -460,7 +460,7 @@ class Ops:
         """The one view of an order for customer service: the document, each shipment's latest carrier checkpoint, returns with their refunds, and the timeline (order_id) (op ``order.view``).
 
         Args:
-            order_id: The order (OrderCore's id, such as O-1). Required.
+            order_id: The order (OrderCore's id, such as SO-000001). Required.
 
         Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk, tracking, returns, timeline.
         """
@@ -470,7 +470,7 @@ class Ops:
         """Make a person the owner of an order's problems: report.alerts shows them beside its items (order_id, owner; null unassigns) (op ``order.assign``).
 
         Args:
-            order_id: The order (OrderCore's id, such as O-1). Required.
+            order_id: The order (OrderCore's id, such as SO-000001). Required.
             owner: The registered actor who owns it (null: nobody).
 
         Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk, owner.
@@ -481,7 +481,7 @@ class Ops:
         """Record a refund made at the channel or gateway (order_id, amount, refund_ref, reason, units [{sku, qty}] refunded); never more than was paid; a full refund stops an unshipped order (op ``order.refund``).
 
         Args:
-            order_id: The order (OrderCore's id, such as O-1). Required.
+            order_id: The order (OrderCore's id, such as SO-000001). Required.
             amount: The amount refunded. Required.
             refund_ref: The gateway's refund reference (a repeat is answered once).
             reason: Why.
@@ -495,7 +495,7 @@ class Ops:
         """Change where an order that has not shipped goes (order_id, ship_to with the fields that change) (op ``order.update_address``).
 
         Args:
-            order_id: The order (OrderCore's id, such as O-1). Required.
+            order_id: The order (OrderCore's id, such as SO-000001). Required.
             ship_to: The address: {"name","phone","country","region","city","address1","postcode"}. Required.
         """
         return self.exec("order.update_address", order_id=order_id, ship_to=ship_to, **envelope)
@@ -504,7 +504,7 @@ class Ops:
         """Choose the warehouses that ship a paid order (by ship-to region, priority and distance); moves its reservations there (order_id) (op ``order.allocate``).
 
         Args:
-            order_id: The order (OrderCore's id, such as O-1). Required.
+            order_id: The order (OrderCore's id, such as SO-000001). Required.
 
         Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk.
         """
@@ -539,7 +539,7 @@ class Ops:
         """Show a wave's pick list, sorted by location (wave_id) (op ``pick.wave_get``).
 
         Args:
-            wave_id: The pick wave (such as W-1). Required.
+            wave_id: The pick wave (such as WV-000001). Required.
 
         Returns: wave_id, warehouse, carrier, created_at, orders, units, pick_list.
         """
@@ -549,7 +549,7 @@ class Ops:
         """Stop an order before anything leaves the warehouse (order_id, reason); it remembers the state it left (op ``order.hold``).
 
         Args:
-            order_id: The order (OrderCore's id, such as O-1). Required.
+            order_id: The order (OrderCore's id, such as SO-000001). Required.
             reason: Why, in words (kept in the audit trail). Required.
 
         Returns: order_id, state.
@@ -560,7 +560,7 @@ class Ops:
         """Release a held order back to the state it was held in (order_id, reason) (op ``order.release``).
 
         Args:
-            order_id: The order (OrderCore's id, such as O-1). Required.
+            order_id: The order (OrderCore's id, such as SO-000001). Required.
             reason: Why, in words (kept in the audit trail).
 
         Returns: order_id, state.
@@ -571,7 +571,7 @@ class Ops:
         """Record picked units of an allocated order (order_id, lines [{line_no, qty}] = everything allocated) (op ``order.pick``).
 
         Args:
-            order_id: The order (OrderCore's id, such as O-1). Required.
+            order_id: The order (OrderCore's id, such as SO-000001). Required.
             lines: Per line number, the units picked (default: everything allocated).
 
         Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk.
@@ -582,7 +582,7 @@ class Ops:
         """Pack a parcel, verified: scans = [order code, each item's barcode...], weight_g measured (packaging_g, partial) (op ``order.pack``).
 
         Args:
-            order_id: The order (OrderCore's id, such as O-1). Required.
+            order_id: The order (OrderCore's id, such as SO-000001). Required.
             weight_g: The parcel's weight on the scale. Required.
             scans: The barcodes scanned, item by item.
             packaging_g: The box and filler's weight, when not the default.
@@ -596,7 +596,7 @@ class Ops:
         """Let a parcel held by the weight check ship, recording who decided and why (order_id, parcel, reason); a supervisor's decision (op ``order.override_weight``).
 
         Args:
-            order_id: The order (OrderCore's id, such as O-1). Required.
+            order_id: The order (OrderCore's id, such as SO-000001). Required.
             parcel: The parcel number within the order (1, 2, ..). Required.
             reason: Why, in words (kept in the audit trail). Required.
 
@@ -608,7 +608,7 @@ class Ops:
         """Ship packed parcels with a carrier and tracking number (order_id, carrier, tracking_no, parcels = every packed one) (op ``order.ship``).
 
         Args:
-            order_id: The order (OrderCore's id, such as O-1). Required.
+            order_id: The order (OrderCore's id, such as SO-000001). Required.
             carrier: The carrier code. Required.
             tracking_no: The carrier's tracking number. Required.
             parcels: Which packed parcels ship (default: all).
@@ -621,7 +621,7 @@ class Ops:
         """Record delivery of an order's shipments (order_id, tracking_no = every shipment); delivered once every unit is (op ``order.deliver``).
 
         Args:
-            order_id: The order (OrderCore's id, such as O-1). Required.
+            order_id: The order (OrderCore's id, such as SO-000001). Required.
             tracking_no: One shipment (default: all).
 
         Returns: order_id, state.
@@ -632,7 +632,7 @@ class Ops:
         """Complete a delivered order (the sweep does it fulfillment.complete_after_days after delivery) (order_id) (op ``order.complete``).
 
         Args:
-            order_id: The order (OrderCore's id, such as O-1). Required.
+            order_id: The order (OrderCore's id, such as SO-000001). Required.
 
         Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk.
         """
@@ -642,7 +642,7 @@ class Ops:
         """The packing slip as text: order number, ship-to and lines, for the order or one parcel (order_id, parcel) (op ``order.packing_slip``).
 
         Args:
-            order_id: The order (OrderCore's id, such as O-1). Required.
+            order_id: The order (OrderCore's id, such as SO-000001). Required.
             parcel: One parcel's slip (default: the whole order).
 
         Returns: order_id, parcel, text.
@@ -693,7 +693,7 @@ class Ops:
 
         Args:
             source: Who reports or reads the status: a channel code or a system such as wms. Required.
-            order_id: The order (OrderCore's id, such as O-1). Required.
+            order_id: The order (OrderCore's id, such as SO-000001). Required.
             status: The status as the source names it (or fields the mapping rules read).
             fields: The source's own fields, kept with the report.
 
@@ -705,7 +705,7 @@ class Ops:
         """The order's status as a source names it (order_id, source): one anchor, each system's words (op ``order.status_for``).
 
         Args:
-            order_id: The order (OrderCore's id, such as O-1). Required.
+            order_id: The order (OrderCore's id, such as SO-000001). Required.
             source: Who reports or reads the status: a channel code or a system such as wms. Required.
 
         Returns: order_id, source, state, status.
@@ -848,7 +848,7 @@ class Ops:
         """Open a return for shipped units of an order (order_id, lines [{line_no or sku, qty}], reason, note, exchange [{sku, qty, unit_price}]); answers with a refund quote (op ``return.request``).
 
         Args:
-            order_id: The order (OrderCore's id, such as O-1). Required.
+            order_id: The order (OrderCore's id, such as SO-000001). Required.
             reason: Why the buyer returns it (not_as_described, damaged, wrong_item, changed_mind..). Required.
             note: A free note kept with the record.
             lines: The units returned: [{"sku","qty"}]. Required.
@@ -862,7 +862,7 @@ class Ops:
         """Approve a requested return; its amount and the customer's history decide the role needed (return_id, note) (op ``return.approve``).
 
         Args:
-            return_id: The return (such as R-1). Required.
+            return_id: The return (such as RT-000001). Required.
             note: A free note kept with the record.
 
         Returns: return_id, order_id, state, reason, customer, owner, lines, quote, refunds, timeline.
@@ -873,7 +873,7 @@ class Ops:
         """Reject a requested return (return_id, reason) (op ``return.reject``).
 
         Args:
-            return_id: The return (such as R-1). Required.
+            return_id: The return (such as RT-000001). Required.
             reason: Why, in words (kept in the audit trail). Required.
 
         Returns: return_id, order_id, state, reason, customer, owner, lines, quote, refunds, timeline.
@@ -884,7 +884,7 @@ class Ops:
         """Record what arrived (return_id, warehouse, lines [{line_no or sku, resellable, damaged, wrong_item, empty}] or [{line_no or sku, qty}] with grade, weight_g of the parcel) (op ``return.receive``).
 
         Args:
-            return_id: The return (such as R-1). Required.
+            return_id: The return (such as RT-000001). Required.
             warehouse: Where it arrived. Required.
             weight_g: The parcel's weight (an empty box is found by weight).
             grade: The grade of every line that names none.
@@ -898,7 +898,7 @@ class Ops:
         """A supervisor's decision on units received empty or as the wrong item: regrade them (return_id, warehouse, lines [{line_no or sku, resellable, damaged}] or [{line_no or sku, qty}] with grade, note); regraded units go back to stock and become refundable (op ``return.inspect``).
 
         Args:
-            return_id: The return (such as R-1). Required.
+            return_id: The return (such as RT-000001). Required.
             warehouse: The warehouse code. Required.
             note: A free note kept with the record.
             grade: What state the units arrived in.
@@ -912,7 +912,7 @@ class Ops:
         """Refund what arrived and was not refunded yet, per tender (return_id, refund_ref, payment_ref of the refund, before_receipt = why, when policy allows paying before goods arrive) (op ``return.refund``).
 
         Args:
-            return_id: The return (such as R-1). Required.
+            return_id: The return (such as RT-000001). Required.
             refund_ref: The gateway's refund reference (a repeat is answered once).
             before_receipt: Refund before the goods arrive, with the reason (a supervisor's call).
 
@@ -924,7 +924,7 @@ class Ops:
         """Show a return: lines, each line's allocation (gross, discount shares, net per tender), the quote, refunds and timeline (return_id) (op ``return.get``).
 
         Args:
-            return_id: The return (such as R-1). Required.
+            return_id: The return (such as RT-000001). Required.
 
         Returns: return_id, order_id, state, reason, customer, owner, lines, quote, refunds, timeline.
         """
@@ -959,7 +959,7 @@ class Ops:
         """Score an order with the current rules and store the decision with its reasons (order_id; dry_run = score only) (op ``risk.assess``).
 
         Args:
-            order_id: The order (OrderCore's id, such as O-1). Required.
+            order_id: The order (OrderCore's id, such as SO-000001). Required.
             dry_run: Score without recording or holding.
         """
         return self.exec("risk.assess", order_id=order_id, dry_run=dry_run, **envelope)
@@ -968,7 +968,7 @@ class Ops:
         """An order's risk decision: score, reasons with points, rule-set version, review (order_id) (op ``risk.get``).
 
         Args:
-            order_id: The order (OrderCore's id, such as O-1). Required.
+            order_id: The order (OrderCore's id, such as SO-000001). Required.
 
         Returns: score, decision, rules_version, assessed_at, reasons, review, order_id, state.
         """
@@ -988,7 +988,7 @@ class Ops:
         """A supervisor's decision on a queued order (order_id, decision = approve|reject, reason): approval releases a risk hold, rejection cancels (op ``risk.review``).
 
         Args:
-            order_id: The order (OrderCore's id, such as O-1). Required.
+            order_id: The order (OrderCore's id, such as SO-000001). Required.
             decision: approve or reject. Required.
             reason: Why, in words (kept in the audit trail). Required.
 
