@@ -13,6 +13,10 @@ enum AlertCommands {
         "unpaid_expired": ("warning", "sweep (closes {order_id} and releases its stock)"),
         "stuck_order": ("warning", "move {order_id} on: order.view it and run its next step"),
         "low_stock": ("warning", "stock.receive or stock.transfer {sku}"),
+        "channel_drift": (
+            "warning",
+            "report.intake channel={ref}: check the new or missing fields against its profile (intake.profile_get)"
+        ),
         "replenish": (
             "warning", "buy the suggested quantity of {sku} (stock.replenishment sku={sku}), then stock.receive"
         ),

@@ -169,10 +169,12 @@ enum InsightCommands {
     ) { ctx, f in
         let (from, to) = try period(f, at: ctx.at)
         let channel = try f.code("channel")
+        let upToNow = !f.has("to")
         try f.finish()
         let now = try ctx.store.intakeTallies(from: from, to: to, channel: channel)
         let before = try ctx.store.intakeTallies(from: from - (to - from), to: from, channel: channel)
         let limit = try ctx.intSetting(.maxPayloadBytes)
+        var drifting: [String: JSON] = [:]
         let rows: [JSON] = now.keys.sorted().compactMap { name in
             guard let t = now[name] else { return nil }
             let sizes = t.bytes.sorted()
@@ -181,6 +183,18 @@ enum InsightCommands {
             let earlier = before[name]?.fields ?? []
             let added = earlier.isEmpty ? [] : t.fields.subtracting(earlier).sorted()
             let dropped = earlier.isEmpty ? [] : earlier.subtracting(t.fields).sorted()
+            // Dead letters spike: at least 10 % of the events and twice the share of the period before.
+            let was = before[name].map { ($0.deadLetters, $0.events) } ?? (0, 0)
+            let spike =
+                t.deadLetters * 10 >= t.events && t.deadLetters * was.1 >= 2 * was.0 * t.events && t.deadLetters > 0
+            drifting[name] =
+                added.isEmpty && dropped.isEmpty && !spike
+                ? nil
+                : [
+                    "new_fields": .array(added.prefix(20).map(JSON.string)),
+                    "missing_fields": .array(dropped.prefix(20).map(JSON.string)),
+                    "dead_letter_spike": .bool(spike),
+                ]
             return [
                 "channel": .string(name), "events": .int(t.events), "dead_letters": .int(t.deadLetters),
                 "dead_letter_rate": HealthReport.rate(t.deadLetters, t.events),
@@ -192,6 +206,20 @@ enum InsightCommands {
                 "missing_fields": .array(dropped.prefix(100).map(JSON.string)),
                 "last_event_at": .string(Timestamp.format(t.lastEventAt)),
             ]
+        }
+        // Up to now, the answer is also the channels' `channel_drift` alerts: opened while a channel drifts,
+        // cleared when it no longer does (a read restarted as a write only when one changes).
+        if upToNow {
+            for name in now.keys.sorted() {
+                let open = try ctx.store.hasOpenRefAlert(kind: "channel_drift", ref: name)
+                if let details = drifting[name], !open {
+                    try ctx.requireWrite()
+                    try ctx.store.openRefAlert(kind: "channel_drift", ref: name, at: ctx.at, details: details)
+                } else if drifting[name] == nil, open {
+                    try ctx.requireWrite()
+                    try ctx.store.clearRefAlerts(kind: "channel_drift", ref: name, at: ctx.at)
+                }
+            }
         }
         return ["from": .string(Timestamp.format(from)), "to": .string(Timestamp.format(to)), "channels": .array(rows)]
     }

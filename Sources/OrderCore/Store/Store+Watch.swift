@@ -132,15 +132,17 @@ extension Store {
 
     /// Opens an alert about something else (`ref`, e.g. a tracking number) unless one is open for it.
     func openRefAlert(kind: String, ref: String, at: Int64, details: JSON) throws {
-        guard
-            try db.first(
-                "SELECT 1 FROM alerts WHERE kind = ? AND ref = ? AND cleared_at IS NULL", .text(kind), .text(ref),
-                map: { _ in true }) == nil
-        else { return }
+        guard try !hasOpenRefAlert(kind: kind, ref: ref) else { return }
         try db.run(
             "INSERT INTO alerts(kind, ref, opened_at, details) VALUES (?, ?, ?, ?)", .text(kind), .text(ref), .int(at),
             .text(details.serialized))
         try feedAlertOpened(at: at)
+    }
+
+    func hasOpenRefAlert(kind: String, ref: String) throws -> Bool {
+        try db.first(
+            "SELECT 1 FROM alerts WHERE kind = ? AND ref = ? AND cleared_at IS NULL", .text(kind), .text(ref),
+            map: { _ in true }) ?? false
     }
 
     func clearOrderAlerts(kind: String, orderID: String, at: Int64) throws {

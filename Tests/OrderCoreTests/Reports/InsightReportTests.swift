@@ -212,6 +212,20 @@ struct IntakeReportTests {
         #expect(sizes?["max"]?.intValue ?? 0 > sizes?["p50"]?.intValue ?? 0)
         let dead = shop?["dead_letters"]?.intValue ?? -1
         #expect(shop?["dead_letter_rate"] == .string(["0.0000", "0.5000", "1.0000"][Int(max(0, min(dead, 2)))]))
+        // Asked up to now, the drift is also an alert, cleared once the channel's payloads settle.
+        try engine.ok("report.intake", ["at": "2026-06-14T12:00:00Z"])
+        func driftAlerts() throws -> [JSON] {
+            try engine.ok("stock.alerts")["alerts"]?.arrayValue?.filter { $0["kind"] == "channel_drift" } ?? []
+        }
+        var drift = try driftAlerts()
+        #expect(drift.count == 1 && drift.first?["ref"] == "shop")
+        #expect(drift.first?["details"]?["missing_fields"] == ["order.note"])
+        try engine.ok("report.intake", ["at": "2026-06-14T13:00:00Z"])  // still drifting: no second alert
+        #expect(try driftAlerts().count == 1)
+        ingest(["order": ["id": 5, "gift": ["wrap": true]], "extra": [["k": 2]]], at: "2026-06-20T10:00:00Z")
+        try engine.ok("report.intake", ["at": "2026-06-21T12:00:00Z"])
+        drift = try engine.ok("stock.alerts", ["open_only": false])["alerts"]?.arrayValue?.filter { $0["kind"] == "channel_drift" } ?? []
+        #expect(drift.count == 1 && drift.first?["cleared_at"] == "2026-06-21T12:00:00Z")
         // The first period has nothing before it: no drift is claimed.
         let first = try engine.ok("report.intake", ["from": "2026-06-01T00:00:00Z", "to": "2026-06-08T00:00:00Z"])
         #expect(first["channels"]?.arrayValue?.first?["new_fields"] == [])
