@@ -82,11 +82,9 @@ enum HealthCommands {
         ],
         result: ["from", "to", "score", "grade", "components", "channels", "warehouses", "daily"]
     ) { ctx, f in
-        let to = try f.time("to") ?? ctx.at
-        let from = try f.time("from") ?? (to - 7 * 86_400_000)
+        let (from, to) = try f.period(at: ctx.at)
         let verify = try f.bool("verify") ?? true
         try f.finish()
-        guard from < to else { throw OrderCoreError.invalid("from must be before to", field: "from") }
         return try HealthReport(ctx, from: from, to: to, verify: verify).json
     }
 }

@@ -4,14 +4,6 @@
 enum InsightCommands {
     static let all = [funnel, regions, basket, pickers, intake]
 
-    /// The period a report covers: `to` (default: the command's time) and `from` (default: 7 days before).
-    static func period(_ f: Fields, at: Int64) throws -> (from: Int64, to: Int64) {
-        let to = try f.time("to") ?? at
-        let from = try f.time("from") ?? (to - 7 * 86_400_000)
-        guard from < to else { throw OrderCoreError.invalid("from must be before to", field: "from") }
-        return (from, to)
-    }
-
     static let funnel = Command(
         "report.funnel", .read,
         "How far the orders placed in a period got: placed → paid → shipped → delivered, and how many were "
@@ -23,7 +15,7 @@ enum InsightCommands {
         ],
         result: ["from", "to", "channel", "stages"]
     ) { ctx, f in
-        let (from, to) = try period(f, at: ctx.at)
+        let (from, to) = try f.period(at: ctx.at)
         let channel = try f.code("channel")
         try f.finish()
         let n = try ctx.store.funnel(from: from, to: to, channel: channel)
@@ -60,7 +52,7 @@ enum InsightCommands {
         ],
         result: ["from", "to", "level", "rows"]
     ) { ctx, f in
-        let (from, to) = try period(f, at: ctx.at)
+        let (from, to) = try f.period(at: ctx.at)
         let levelName = try f.code("level") ?? "region"
         let channel = try f.code("channel")
         try f.finish()
@@ -98,7 +90,7 @@ enum InsightCommands {
         ],
         result: ["from", "to", "orders", "pairs"]
     ) { ctx, f in
-        let (from, to) = try period(f, at: ctx.at)
+        let (from, to) = try f.period(at: ctx.at)
         let minOrders = try f.int("min_orders", min: 1) ?? 2
         let limit = try f.int("limit", min: 1, max: 10_000) ?? 100
         try f.finish()
@@ -129,7 +121,7 @@ enum InsightCommands {
         ],
         result: ["from", "to", "rows"]
     ) { ctx, f in
-        let (from, to) = try period(f, at: ctx.at)
+        let (from, to) = try f.period(at: ctx.at)
         try f.finish()
         // Orders per active hour: distinct orders picked or packed, per clock hour with any of it (tenths).
         let ranked = try ctx.store.pickers(from: from, to: to).map { r in
@@ -167,7 +159,7 @@ enum InsightCommands {
         ],
         result: ["from", "to", "channels"]
     ) { ctx, f in
-        let (from, to) = try period(f, at: ctx.at)
+        let (from, to) = try f.period(at: ctx.at)
         let channel = try f.code("channel")
         let upToNow = !f.has("to")
         try f.finish()

@@ -18,8 +18,7 @@ enum SalesCommands {
         ],
         result: ["from", "to", "by", "channel", "rows", "totals"]
     ) { ctx, f in
-        let to = try f.time("to") ?? ctx.at
-        let from = try f.time("from") ?? (to - 7 * 86_400_000)
+        let (from, to) = try f.period(at: ctx.at)
         let byName = try f.code("by") ?? "day"
         let channel = try f.code("channel")
         try f.finish()
@@ -28,7 +27,6 @@ enum SalesCommands {
                 "by must be one of \(Store.SalesGrouping.allCases.map(\.rawValue).joined(separator: ", "))", field: "by"
             )
         }
-        guard from < to else { throw OrderCoreError.invalid("from must be before to", field: "from") }
         let offset = try ctx.intSetting(.utcOffsetMinutes) * 60_000
         let rows = try ctx.store.sales(from: from, to: to, by: by, channel: channel, offsetMillis: offset)
         var totals: [String: Store.SalesRow] = [:]

@@ -212,6 +212,15 @@ public final class Fields {
 
     // MARK: - Time
 
+    /// A report's period: `to` (default `at`, the command's time) and `from` (default 7 days before it),
+    /// `from` before `to`.
+    func period(at: Int64) throws(OrderCoreError) -> (from: Int64, to: Int64) {
+        let to = try time("to") ?? at
+        let from = try time("from") ?? (to - 7 * 86_400_000)
+        guard from < to else { throw .invalid("from must be before to", field: "from") }
+        return (from, to)
+    }
+
     /// - Parameter assumingUTC: read a time without a zone as UTC (carrier feeds report local times
     ///   without an offset); otherwise a zone is required.
     func time(_ key: String, assumingUTC: Bool = false) throws(OrderCoreError) -> Int64? {
