@@ -323,6 +323,13 @@ struct Setting: Sendable {
             + "(report.health)",
         defaultValue: 50, range: 1...1_000_000)
 
+    static let healthDegradedDays = Setting.number(
+        key: "health.degraded_days",
+        summary:
+            "Business days a health component must stay below grade C, overall or for a channel, warehouse or "
+            + "region, before the sweep raises a health_degraded alert",
+        defaultValue: 3, range: 1...90, role: .supervisor)
+
     static let healthWeights = Setting(
         key: "health.weights",
         summary: "Weight of each component in the health score ({\"backlog\": 20, ...}; docs/reports.md)",
@@ -393,7 +400,8 @@ struct Setting: Sendable {
         duplicateWindowSeconds, returnReasons, autoApproveBelow, supervisorAbove, adminAbove, flaggedReturnerRole,
         restoreCoupons, inspectBeforeResale, riskEnabled, riskRules,
         refundShipping, refundBeforeReceipt, returnSLAHours, emptyBoxPercent,
-        shipWithinHours, workStartsHour, workEndsHour, offHoursChanges, healthWeights, feedRetentionDays,
+        shipWithinHours, workStartsHour, workEndsHour, offHoursChanges, healthWeights, healthDegradedDays,
+        feedRetentionDays,
     ]
 }
 

@@ -281,11 +281,12 @@ enum SweepCommand {
     static let sweep = Command(
         "sweep", .write,
         "Close unpaid orders past their timeout, release their stock, open or clear low-stock alerts, prune "
-            + "acknowledged feed events past their retention",
+            + "acknowledged feed events past their retention; once a day, keep the health scores and open or clear "
+            + "health_degraded and channel_drift alerts",
         arguments: [],
         result: [
             "expired_orders", "released_units", "order_ids", "low_stock_alerts_opened", "low_stock_alerts_cleared",
-            "completed_orders", "awaiting_pickup", "overdue_returns",
+            "completed_orders", "awaiting_pickup", "overdue_returns", "feed_events_pruned", "daily_checks",
         ]
     ) { ctx, f in
         try f.finish()
@@ -325,6 +326,7 @@ enum SweepCommand {
             ctx.replenished)
         ctx.replenished = []
         let (opened, cleared) = try ctx.evaluateLowStock(watched.sorted())
+        let daily = try DailyChecks.run(ctx)
         return [
             "expired_orders": .int(closed.count), "released_units": .int(released),
             "order_ids": .array(closed.prefix(1_000).map(JSON.string)),
@@ -332,6 +334,12 @@ enum SweepCommand {
             "completed_orders": .int(completed),
             "awaiting_pickup": .int(waiting.count), "overdue_returns": .int(overdueReturns),
             "feed_events_pruned": .int(Int64(pruned)),
+            "daily_checks": daily.map {
+                [
+                    "health_degraded_opened": .int($0.healthOpened), "health_degraded_cleared": .int($0.healthCleared),
+                    "channel_drift_opened": .int($0.driftOpened), "channel_drift_cleared": .int($0.driftCleared),
+                ]
+            } ?? .null,
         ]
     }
 }

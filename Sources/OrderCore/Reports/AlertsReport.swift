@@ -17,6 +17,11 @@ enum AlertCommands {
             "warning",
             "report.intake channel={ref}: check the new or missing fields against its profile (intake.profile_get)"
         ),
+        "health_degraded": (
+            "warning",
+            "report.health: {ref} has stayed below grade C for health.degraded_days business days (docs/reports.md "
+                + "says what moves each component)"
+        ),
         "replenish": (
             "warning", "buy the suggested quantity of {sku} (stock.replenishment sku={sku}), then stock.receive"
         ),

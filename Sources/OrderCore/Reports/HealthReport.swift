@@ -73,14 +73,15 @@ enum HealthCommands {
 
     static let health = Command(
         "report.health", .read,
-        "Order health for a period, overall and per channel and warehouse: backlog, stuck, on-time shipping, pack "
-            + "failures, returns, consistency, off-hours bulk changes, and a weighted score (from, to, verify)",
+        "Order health for a period, overall and per channel, warehouse and ship-to region: backlog, stuck, "
+            + "on-time shipping, pack failures, returns, consistency, off-hours bulk changes, and a weighted score "
+            + "(from, to, verify)",
         arguments: [
             Argument("from", .time),
             Argument("to", .time),
             Argument("verify", .boolean),
         ],
-        result: ["from", "to", "score", "grade", "components", "channels", "warehouses", "daily"]
+        result: ["from", "to", "score", "grade", "components", "channels", "warehouses", "regions", "daily"]
     ) { ctx, f in
         let (from, to) = try f.period(at: ctx.at)
         let verify = try f.bool("verify") ?? true
@@ -98,6 +99,7 @@ struct HealthReport {
     var overall = HealthTally()
     var channels: [String: HealthTally] = [:]
     var warehouses: [String: HealthTally] = [:]
+    var regions: [String: HealthTally] = [:]
     /// Per business day of payment: orders paid, of them shipped, and their paid → shipped time.
     var daily: [Int64: (paid: Int64, shipped: Int64, millis: Int64)] = [:]
     /// Each order's subject, read once: the passes over shipments, parcels and returns mostly meet
@@ -181,6 +183,7 @@ struct HealthReport {
         body(&overall)
         body(&channels[s.channel, default: HealthTally()])
         for w in s.warehouses { body(&warehouses[w, default: HealthTally()]) }
+        if let r = s.region { body(&regions[r, default: HealthTally()]) }
     }
 
     /// Ledger against balances (`stock.verify`, unless `verify` is false: it reads the whole ledger)
@@ -273,12 +276,12 @@ struct HealthReport {
             v[.offHours] = Double(offHours.count)
         case .warehouse where consistency["differences"] != nil:
             v[.consistency] = t.ledgerDifferences > 0 ? .infinity : 0
-        case .warehouse, .channel: break
+        case .warehouse, .channel, .region: break
         }
         return v
     }
 
-    enum Group { case overall, channel, warehouse }
+    enum Group: String { case overall, channel, warehouse, region }
 
     /// The weighted score of the components that have a value.
     func score(_ values: [HealthComponent: Double], weights: JSONObject) -> Int64? {
@@ -289,6 +292,22 @@ struct HealthReport {
             weight += w
         }
         return weight > 0 ? Int64((total / weight).rounded()) : nil
+    }
+
+    /// Every component's score, overall and per channel, warehouse and region (what the sweep keeps).
+    var componentScores: [Store.HealthScore] {
+        var scores: [Store.HealthScore] = []
+        func add(_ group: Group, _ name: String, _ t: HealthTally) {
+            for (c, value) in values(t, group: group) {
+                scores.append(
+                    Store.HealthScore(scope: group.rawValue, name: name, component: c.rawValue, score: c.score(value)))
+            }
+        }
+        add(.overall, "", overall)
+        for (name, t) in channels { add(.channel, name, t) }
+        for (name, t) in warehouses { add(.warehouse, name, t) }
+        for (name, t) in regions { add(.region, name, t) }
+        return scores
     }
 
     // MARK: - Document
@@ -346,9 +365,10 @@ struct HealthReport {
                 "score": score.map(JSON.int) ?? .null,
                 "grade": score.map { .string(HealthComponent.grade($0)) } ?? .null,
                 "components": .array(components),
-                "channels": .array(channels.keys.sorted().map { row("channel", $0, channels[$0]!, .channel, weights) }),
+                "channels": .array(channels.keys.sorted().map { row($0, channels[$0]!, .channel, weights) }),
                 "warehouses": .array(
-                    warehouses.keys.sorted().map { row("warehouse", $0, warehouses[$0]!, .warehouse, weights) }),
+                    warehouses.keys.sorted().map { row($0, warehouses[$0]!, .warehouse, weights) }),
+                "regions": .array(regions.keys.sorted().map { row($0, regions[$0]!, .region, weights) }),
                 "daily": .array(
                     daily.keys.sorted().map { day in
                         let d = daily[day]!
@@ -378,13 +398,13 @@ struct HealthReport {
         }
     }
 
-    /// One channel's or warehouse's line: its score and each measure.
-    func row(_ kind: String, _ name: String, _ t: HealthTally, _ group: Group, _ weights: JSONObject) -> JSON {
+    /// One channel's, warehouse's or region's line: its score and each measure.
+    func row(_ name: String, _ t: HealthTally, _ group: Group, _ weights: JSONObject) -> JSON {
         let values = values(t, group: group)
         let score = score(values, weights: weights)
         let (mean, p90) = HealthReport.paidToShipped(t)
         var row: JSONObject = [
-            kind: .string(name), "score": score.map(JSON.int) ?? .null,
+            group.rawValue: .string(name), "score": score.map(JSON.int) ?? .null,
             "grade": score.map { .string(HealthComponent.grade($0)) } ?? .null,
             "backlog_days": shown(.backlog, values[.backlog], t),
             "stuck_rate": HealthReport.rate(t.stuck, t.open), "on_time_rate": HealthReport.rate(t.onTime, t.due),

@@ -163,14 +163,32 @@ enum InsightCommands {
         let channel = try f.code("channel")
         let upToNow = !f.has("to")
         try f.finish()
+        let review = try IntakeReview(ctx, from: from, to: to, channel: channel)
+        // Up to now, the answer also opens and clears the channels' `channel_drift` alerts (a read
+        // restarted as a write only when one changes); the sweep does the same once a day.
+        if upToNow { _ = try review.updateAlerts(ctx) }
+        return [
+            "from": .string(Timestamp.format(from)), "to": .string(Timestamp.format(to)),
+            "channels": .array(review.rows),
+        ]
+    }
+}
+
+/// Per channel, the events received in a period against the period before (`report.intake`), and the
+/// channels drifting: new or missing payload fields, or a spike of dead letters.
+struct IntakeReview {
+    var rows: [JSON] = []
+    var drifting: [String: JSON] = [:]
+    /// The channels with events in the period.
+    var channels: [String] = []
+
+    init(_ ctx: CommandContext, from: Int64, to: Int64, channel: String?) throws {
         let now = try ctx.store.intakeTallies(from: from, to: to, channel: channel)
         let before = try ctx.store.intakeTallies(from: from - (to - from), to: from, channel: channel)
         let limit = try ctx.intSetting(.maxPayloadBytes)
-        var drifting: [String: JSON] = [:]
-        let rows: [JSON] = now.keys.sorted().compactMap { name in
-            guard let t = now[name] else { return nil }
-            let sizes = t.bytes.sorted()
-            func rank(_ p: Int) -> JSON { sizes.isEmpty ? .null : .int(sizes[(sizes.count * p + 99) / 100 - 1]) }
+        channels = now.keys.sorted()
+        for name in channels {
+            guard let t = now[name] else { continue }
             // Drift needs a period before to compare with: a channel new in this one has none.
             let earlier = before[name]?.fields ?? []
             let added = earlier.isEmpty ? [] : t.fields.subtracting(earlier).sorted()
@@ -178,41 +196,42 @@ enum InsightCommands {
             // Dead letters spike: at least 10 % of the events and twice the share of the period before.
             let was = before[name].map { ($0.deadLetters, $0.events) } ?? (0, 0)
             let spike =
-                t.deadLetters * 10 >= t.events && t.deadLetters * was.1 >= 2 * was.0 * t.events && t.deadLetters > 0
-            drifting[name] =
-                added.isEmpty && dropped.isEmpty && !spike
-                ? nil
-                : [
+                t.deadLetters > 0 && t.deadLetters * 10 >= t.events && t.deadLetters * was.1 >= 2 * was.0 * t.events
+            if !added.isEmpty || !dropped.isEmpty || spike {
+                drifting[name] = [
                     "new_fields": .array(added.prefix(20).map(JSON.string)),
                     "missing_fields": .array(dropped.prefix(20).map(JSON.string)),
                     "dead_letter_spike": .bool(spike),
                 ]
-            return [
+            }
+            rows.append([
                 "channel": .string(name), "events": .int(t.events), "dead_letters": .int(t.deadLetters),
                 "dead_letter_rate": HealthReport.rate(t.deadLetters, t.events),
                 "payload_bytes": [
-                    "p50": rank(50), "p95": rank(95), "max": sizes.last.map(JSON.int) ?? .null,
-                    "limit": .int(limit),
+                    "p50": .int(t.bytesP50), "p95": .int(t.bytesP95), "max": .int(t.bytesMax), "limit": .int(limit),
                 ],
                 "new_fields": .array(added.prefix(100).map(JSON.string)),
                 "missing_fields": .array(dropped.prefix(100).map(JSON.string)),
                 "last_event_at": .string(Timestamp.format(t.lastEventAt)),
-            ]
+            ])
         }
-        // Up to now, the answer is also the channels' `channel_drift` alerts: opened while a channel drifts,
-        // cleared when it no longer does (a read restarted as a write only when one changes).
-        if upToNow {
-            for name in now.keys.sorted() {
-                let open = try ctx.store.hasOpenRefAlert(kind: "channel_drift", ref: name)
-                if let details = drifting[name], !open {
-                    try ctx.requireWrite()
-                    try ctx.store.openRefAlert(kind: "channel_drift", ref: name, at: ctx.at, details: details)
-                } else if drifting[name] == nil, open {
-                    try ctx.requireWrite()
-                    try ctx.store.clearRefAlerts(kind: "channel_drift", ref: name, at: ctx.at)
-                }
+    }
+
+    /// Opens `channel_drift` for each channel that drifts and clears it for each that no longer does.
+    func updateAlerts(_ ctx: CommandContext) throws -> (opened: Int, cleared: Int) {
+        var opened = 0, cleared = 0
+        for name in channels {
+            let open = try ctx.store.hasOpenRefAlert(kind: "channel_drift", ref: name)
+            if let details = drifting[name], !open {
+                try ctx.requireWrite()
+                try ctx.store.openRefAlert(kind: "channel_drift", ref: name, at: ctx.at, details: details)
+                opened += 1
+            } else if drifting[name] == nil, open {
+                try ctx.requireWrite()
+                try ctx.store.clearRefAlerts(kind: "channel_drift", ref: name, at: ctx.at)
+                cleared += 1
             }
         }
-        return ["from": .string(Timestamp.format(from)), "to": .string(Timestamp.format(to)), "channels": .array(rows)]
+        return (opened, cleared)
     }
 }

@@ -7,6 +7,7 @@ struct Migration {
     static let all: [Migration] = [
         foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation, fulfillment,
         tracking, waves, statusAnchor, intake, actors, returns, risk, reports, health, roles, channelState, lookup,
+        healthDaily,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -565,5 +566,18 @@ struct Migration {
             ALTER TABLE warehouses ADD COLUMN longitude_micro INTEGER;
             CREATE INDEX inbox_by_received_at ON inbox(received_at);
             CREATE INDEX orders_by_email_nocase ON orders(lower(customer_email)) WHERE customer_email IS NOT NULL;
+            """)
+
+    // MARK: - 0021
+
+    /// Each business day's health scores, overall and per channel, warehouse and ship-to region, kept
+    /// by the sweep: a component below grade C for `health.degraded_days` days raises `health_degraded`.
+    static let healthDaily = Migration(
+        name: "0021_health_daily",
+        sql: """
+            CREATE TABLE health_daily(
+                scope TEXT NOT NULL, name TEXT NOT NULL, component TEXT NOT NULL, day INTEGER NOT NULL,
+                score INTEGER NOT NULL, PRIMARY KEY (scope, name, component, day)
+            ) WITHOUT ROWID;
             """)
 }

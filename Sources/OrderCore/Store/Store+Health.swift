@@ -1,26 +1,29 @@
 extension Store {
-    /// What an order is grouped by in the health report: its channel and the warehouses holding its
-    /// reservations (an order split over two warehouses counts in both).
+    /// What an order is grouped by in the health report: its channel, the warehouses holding its
+    /// reservations (an order split over two warehouses counts in both) and its ship-to region.
     struct HealthSubject {
         var channel: String
         var warehouses: [String]
-        /// Channel and warehouses as read, to tell subjects apart without building them again.
+        var region: String?
+        /// Channel, warehouses and region as read, to tell subjects apart without building them again.
         var key: String
     }
 
-    /// The order columns every health query reads: channel and warehouses (without DISTINCT, which
-    /// costs SQLite a temporary table per order; repeats are dropped here).
+    /// The order columns every health query reads: channel, warehouses (without DISTINCT, which costs
+    /// SQLite a temporary table per order; repeats are dropped here) and region.
     private static let subjectColumns = """
-        o.channel, (SELECT GROUP_CONCAT(r.warehouse) FROM reservations r WHERE r.order_rowid = o.id)
+        o.channel, (SELECT GROUP_CONCAT(r.warehouse) FROM reservations r WHERE r.order_rowid = o.id), o.ship_region
         """
 
     private static func subject(_ r: Row, _ column: Int32) -> HealthSubject {
-        let channel = r.text(column), listed = r.optText(column + 1) ?? ""
+        let channel = r.text(column), listed = r.optText(column + 1) ?? "", region = r.optText(column + 2)
         var warehouses: [String] = []
         for w in listed.split(separator: ",") where !warehouses.contains(where: { $0 == w }) {
             warehouses.append(String(w))
         }
-        return HealthSubject(channel: channel, warehouses: warehouses, key: channel + "\u{1}" + listed)
+        return HealthSubject(
+            channel: channel, warehouses: warehouses, region: region,
+            key: channel + "\u{1}" + listed + "\u{1}" + (region.map { "=" + $0 } ?? ""))
     }
 
     func healthSubject(orderRowID: Int64) throws -> HealthSubject? {
@@ -40,7 +43,7 @@ extension Store {
                    (SELECT MIN(s.shipped_at) FROM shipments s WHERE s.order_rowid = o.id), o.state
             FROM orders o WHERE o.paid_at >= ? AND o.paid_at < ?
             """, .int(from), .int(to)
-        ) { try body($0.int(0), Store.subject($0, 1), $0.int(3), $0.optInt(4), $0.text(5)) }
+        ) { try body($0.int(0), Store.subject($0, 1), $0.int(4), $0.optInt(5), $0.text(6)) }
     }
 
     /// Orders in any of `states` now, with when they entered it.
@@ -53,7 +56,7 @@ extension Store {
             SELECT o.id, \(Store.subjectColumns), o.state, COALESCE(o.state_since, o.updated_at) FROM orders o
             WHERE o.state IN (\(Array(repeating: "?", count: states.count).joined(separator: ", ")))
             """, arguments: states.map(SQLValue.text)
-        ) { try body($0.int(0), Store.subject($0, 1), $0.text(3), $0.int(4)) }
+        ) { try body($0.int(0), Store.subject($0, 1), $0.text(4), $0.int(5)) }
     }
 
     /// The orders whose first parcel left in `from..<to`: the work done in the period.
@@ -142,5 +145,54 @@ extension Store {
         var result: [(String, Int64)] = []
         try db.rows(sql) { result.append(($0.text(0), $0.int(1))) }
         return result
+    }
+
+    // MARK: - Daily scores
+
+    /// A component's score for one business day, overall (`scope` "overall", `name` "") or for one
+    /// channel, warehouse or region.
+    struct HealthScore: Hashable {
+        var scope: String
+        var name: String
+        var component: String
+        var score: Int64
+    }
+
+    func saveHealthScores(day: Int64, _ scores: [HealthScore]) throws {
+        for s in scores {
+            try db.run(
+                """
+                INSERT INTO health_daily(scope, name, component, day, score) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(scope, name, component, day) DO UPDATE SET score = excluded.score
+                """, .text(s.scope), .text(s.name), .text(s.component), .int(day), .int(s.score))
+        }
+    }
+
+    /// The components scored below `below` on each of the `days` business days up to `lastDay`, with
+    /// their worst score.
+    func degradedHealth(lastDay: Int64, days: Int64, below: Int64) throws -> [HealthScore] {
+        var result: [HealthScore] = []
+        try db.rows(
+            """
+            SELECT scope, name, component, MIN(score) FROM health_daily WHERE day > ? AND day <= ?
+            GROUP BY scope, name, component HAVING COUNT(*) = ? AND MAX(score) < ? ORDER BY scope, name, component
+            """, .int(lastDay - days), .int(lastDay), .int(days), .int(below)
+        ) { result.append(HealthScore(scope: $0.text(0), name: $0.text(1), component: $0.text(2), score: $0.int(3))) }
+        return result
+    }
+
+    /// Scores older than `day`, which nothing reads any more.
+    func pruneHealthScores(before day: Int64) throws {
+        try db.run("DELETE FROM health_daily WHERE day < ?", .int(day))
+    }
+
+    func watermark(_ name: String) throws -> Int64? {
+        try db.first("SELECT value FROM watermarks WHERE name = ?", .text(name)) { $0.int(0) }
+    }
+
+    func setWatermark(_ name: String, _ value: Int64) throws {
+        try db.run(
+            "INSERT INTO watermarks(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            .text(name), .int(value))
     }
 }

@@ -206,7 +206,10 @@ extension Store {
     struct IntakeTally {
         var events: Int64 = 0
         var deadLetters: Int64 = 0
-        var bytes: [Int64] = []
+        /// Payload sizes in bytes: median, 95th percentile (nearest rank) and largest.
+        var bytesP50: Int64 = 0
+        var bytesP95: Int64 = 0
+        var bytesMax: Int64 = 0
         var lastEventAt: Int64 = 0
         /// The payloads' field paths (`order.line_items[].sku`), at most `IntakeTally.maxPaths`.
         var fields: Set<String> = []
@@ -214,7 +217,8 @@ extension Store {
         static let maxPaths = 2_000
     }
 
-    /// The channel events received in `from..<to`, per channel, read one at a time.
+    /// The channel events received in `from..<to`, per channel, read one at a time; the sizes'
+    /// percentiles come from a second pass that SQLite sorts (spilled to disk, not held in memory).
     func intakeTallies(from: Int64, to: Int64, channel: String?) throws -> [String: IntakeTally] {
         var filter = Conditions()
         filter.add("received_at >= ?", from)
@@ -225,16 +229,30 @@ extension Store {
             "SELECT channel, state, received_at, payload FROM inbox WHERE \(filter.sql) ORDER BY id",
             arguments: filter.arguments
         ) {
-            let payload = $0.text(3)
             var t = tallies[$0.text(0)] ?? IntakeTally()
             t.events += 1
             if $0.text(1) == "dead" { t.deadLetters += 1 }
-            t.bytes.append(Int64(payload.utf8.count))
             t.lastEventAt = max(t.lastEventAt, $0.int(2))
-            if t.fields.count < IntakeTally.maxPaths, let json = try? JSONParser.parse(payload) {
+            if t.fields.count < IntakeTally.maxPaths, let json = try? JSONParser.parse($0.text(3)) {
                 Store.collectPaths(json, prefix: "", into: &t.fields)
             }
             tallies[$0.text(0)] = t
+        }
+        var rank: Int64 = 0, current = ""
+        try db.rows(
+            """
+            SELECT channel, length(CAST(payload AS BLOB)) AS bytes FROM inbox WHERE \(filter.sql)
+            ORDER BY channel, bytes
+            """, arguments: filter.arguments
+        ) {
+            let name = $0.text(0), bytes = $0.int(1)
+            if name != current { (current, rank) = (name, 0) }
+            rank += 1
+            guard var t = tallies[name] else { return }
+            if rank == (t.events * 50 + 99) / 100 { t.bytesP50 = bytes }  // nearest rank: ceil(n p / 100)
+            if rank == (t.events * 95 + 99) / 100 { t.bytesP95 = bytes }
+            t.bytesMax = bytes
+            tallies[name] = t
         }
         return tallies
     }

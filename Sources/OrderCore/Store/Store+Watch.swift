@@ -145,6 +145,15 @@ extension Store {
             map: { _ in true }) ?? false
     }
 
+    /// The refs of the open alerts of a kind.
+    func openAlertRefs(kind: String) throws -> [String] {
+        var refs: [String] = []
+        try db.rows("SELECT ref FROM alerts WHERE kind = ? AND cleared_at IS NULL AND ref IS NOT NULL", .text(kind)) {
+            refs.append($0.text(0))
+        }
+        return refs
+    }
+
     func clearOrderAlerts(kind: String, orderID: String, at: Int64) throws {
         try feedAlertsCleared(
             at: at, "UPDATE alerts SET cleared_at = ?1 WHERE kind = ?2 AND order_id = ?3 AND cleared_at IS NULL",

@@ -141,4 +141,53 @@ struct HealthReportTests {
         let fresh = try Engine(path: ":memory:")
         #expect(component(try fresh.ok("report.health", ["verify": false]), "consistency")?["score"] == .null)
     }
+
+    /// Each day from 1 June, a web order to ZJ is paid at 01:00 and never shipped (late: ship within 1 h),
+    /// and an app order to SN ships on time. The sweep keeps each day's scores after the day ends.
+    @Test func aComponentBelowGradeCForDaysRaisesHealthDegraded() throws {
+        let engine = try Engine(path: temporaryDirectory() + "/degraded.db")
+        try engine.seedCatalog(a1: ["SH": 100])
+        try engine.ok("config.set", ["key": "fulfillment.ship_within_hours", "value": 1])
+        func sweep(_ at: String) throws -> JSON { try engine.ok("sweep", ["at": .string(at)])["daily_checks"] ?? .null }
+        func degraded() throws -> [String: JSON] {
+            let alerts = try engine.ok("stock.alerts")["alerts"]?.arrayValue ?? []
+            return Dictionary(uniqueKeysWithValues: alerts.filter { $0["kind"] == "health_degraded" }.map { ($0["ref"]?.stringValue ?? "", $0) })
+        }
+        for day in 1...3 {
+            let at = { (hour: Int) -> JSON in .string("2026-06-0\(day)T0\(hour):00:00Z") }
+            for (channel, region) in [("web", "ZJ"), ("app", "SN")] {
+                let id = try engine.ok("order.create", orderArgs([("A1", 1, "10.00")], ["channel": .string(channel), "ship_to": ["country": "CN", "region": .string(region)], "at": at(1)]))["order_id"] ?? .null
+                try engine.ok("order.pay", ["order_id": id, "at": at(1)])
+                guard channel == "app" else { continue }
+                try engine.ok("order.allocate", ["order_id": id, "at": at(1)])
+                try engine.ok("order.pack", ["order_id": id, "scans": [id, "A1"], "weight_g": 0, "at": at(2)])
+                try engine.ok("order.ship", ["order_id": id, "carrier": "SF", "tracking_no": .string("SF-\(day)"), "at": at(2)])
+            }
+            let checks = try sweep("2026-06-0\(day + 1)T00:30:00Z")
+            #expect(checks["health_degraded_opened"] == (day < 3 ? 0 : .int(Int64(try degraded().count))))
+            #expect(try sweep("2026-06-0\(day + 1)T05:00:00Z") == .null)   // once a day
+        }
+        // Three days below grade C: web's on-time shipping and backlog, where it ships to (ZJ), the warehouse
+        // both channels share (SH: 1 of 2 on time), and the whole business. app and SN are fine.
+        let open = try degraded()
+        for ref in ["channel:web:on_time", "channel:web:backlog", "region:ZJ:on_time", "warehouse:SH:on_time", "overall:on_time"] {
+            #expect(open[ref] != nil, "\(ref)")
+        }
+        #expect(open["channel:app:on_time"] == nil && open["region:SN:on_time"] == nil && open["channel:app:backlog"] == nil)
+        #expect(open["channel:web:on_time"]?["details"] == ["scope": "channel", "name": "web", "component": "on_time", "days": 3, "worst_score": 0, "grade": "F"])
+        let item = try engine.ok("report.alerts", ["at": "2026-06-04T01:00:00Z"])["items"]?.arrayValue?.first { $0["ref"] == "region:ZJ:on_time" }
+        #expect(item?["kind"] == "health_degraded" && item?["severity"] == "warning")
+        #expect(item?["resolve"]?.stringValue?.hasPrefix("report.health: region:ZJ:on_time") == true)
+        // The health report itself has the ship-to regions beside channels and warehouses.
+        let report = try engine.ok("report.health", ["from": "2026-06-01T00:00:00Z", "to": "2026-06-04T00:00:00Z", "verify": false])
+        #expect(report["regions"]?.arrayValue?.map { [$0["region"], $0["on_time_rate"]] } == [["SN", "1.0000"], ["ZJ", "0.0000"]])
+        // 4 June has no payments: on-time shipping has nothing to judge and its four alerts clear; the web
+        // backlog still grows with nothing shipped, so that one stays (and the business's backlog and the
+        // web orders paid over 24 h ago, now stuck, have been bad for three days as well).
+        let checks = try sweep("2026-06-05T00:30:00Z")
+        let after = try degraded()
+        #expect(after["channel:web:on_time"] == nil && after["overall:on_time"] == nil && after["channel:web:backlog"] != nil)
+        #expect(checks["health_degraded_cleared"] == 4 && after["overall:backlog"] != nil && after["channel:web:stuck"] != nil)
+    }
 }
+

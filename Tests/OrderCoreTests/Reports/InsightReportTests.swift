@@ -208,8 +208,6 @@ struct IntakeReportTests {
         #expect(shop?["new_fields"] == ["extra", "extra[].k", "order.gift", "order.gift.wrap"])
         #expect(shop?["missing_fields"] == ["order.note"])
         #expect(shop?["last_event_at"] == "2026-06-10T10:00:00Z")
-        let sizes = shop?["payload_bytes"]
-        #expect(sizes?["max"]?.intValue ?? 0 > sizes?["p50"]?.intValue ?? 0)
         let dead = shop?["dead_letters"]?.intValue ?? -1
         #expect(shop?["dead_letter_rate"] == .string(["0.0000", "0.5000", "1.0000"][Int(max(0, min(dead, 2)))]))
         // Asked up to now, the drift is also an alert, cleared once the channel's payloads settle.
@@ -226,8 +224,29 @@ struct IntakeReportTests {
         try engine.ok("report.intake", ["at": "2026-06-21T12:00:00Z"])
         drift = try engine.ok("stock.alerts", ["open_only": false])["alerts"]?.arrayValue?.filter { $0["kind"] == "channel_drift" } ?? []
         #expect(drift.count == 1 && drift.first?["cleared_at"] == "2026-06-21T12:00:00Z")
+        // The sweep looks once a day, over the last 7 days: the missing note is back in the picture.
+        ingest(["order": ["id": 6, "note": "z"]], at: "2026-06-29T10:00:00Z")
+        let checks = try engine.ok("sweep", ["at": "2026-06-30T00:10:00Z"])["daily_checks"]
+        #expect(checks?["channel_drift_opened"] == 1)
+        #expect(try driftAlerts().first?["details"]?["new_fields"] == ["order.note"])
         // The first period has nothing before it: no drift is claimed.
         let first = try engine.ok("report.intake", ["from": "2026-06-01T00:00:00Z", "to": "2026-06-08T00:00:00Z"])
         #expect(first["channels"]?.arrayValue?.first?["new_fields"] == [])
     }
+
+    /// Twenty payloads of 100, 110, ..., 290 bytes: the median (nearest rank) is the 10th, 190; the 95th
+    /// percentile the 19th, 280.
+    @Test func payloadSizePercentilesByNearestRank() throws {
+        let engine = try Engine(path: temporaryDirectory() + "/sizes.db")
+        try engine.ok("channel.upsert", ["channel": "shop", "profile": "shopify"])
+        for i in (0..<20).shuffled() {
+            let filler = String(repeating: "x", count: 100 + 10 * i - 8)
+            let payload = "{\"x\":\"\(filler)\"}"
+            #expect(payload.utf8.count == 100 + 10 * i)
+            _ = engine.run("intake.ingest", ["channel": "shop", "payload": .string(payload), "at": "2026-06-02T10:00:00Z"])
+        }
+        let sizes = try engine.ok("report.intake", ["at": "2026-06-03T00:00:00Z"])["channels"]?.arrayValue?.first?["payload_bytes"]
+        #expect(sizes == ["p50": 190, "p95": 280, "max": 290, "limit": 16_777_216])
+    }
 }
+

@@ -724,9 +724,9 @@ class Ops:
         return self.exec("status.drift", source=source, limit=limit, **envelope)
 
     def sweep(self, **envelope: Any) -> Dict[str, Any]:
-        """Close unpaid orders past their timeout, release their stock, open or clear low-stock alerts, prune acknowledged feed events past their retention (op ``sweep``).
+        """Close unpaid orders past their timeout, release their stock, open or clear low-stock alerts, prune acknowledged feed events past their retention; once a day, keep the health scores and open or clear health_degraded and channel_drift alerts (op ``sweep``).
 
-        Returns: expired_orders, released_units, order_ids, low_stock_alerts_opened, low_stock_alerts_cleared, completed_orders, awaiting_pickup, overdue_returns.
+        Returns: expired_orders, released_units, order_ids, low_stock_alerts_opened, low_stock_alerts_cleared, completed_orders, awaiting_pickup, overdue_returns, feed_events_pruned, daily_checks.
         """
         return self.exec("sweep", **envelope)
 
@@ -1141,14 +1141,14 @@ class Ops:
         return self.exec("reconcile.payments", csv=csv, columns=columns, to=to, limit=limit, **{'from': from_}, **envelope)
 
     def report_health(self, *, from_: Optional[str] = None, to: Optional[str] = None, verify: Optional[bool] = None, **envelope: Any) -> Dict[str, Any]:
-        """Order health for a period, overall and per channel and warehouse: backlog, stuck, on-time shipping, pack failures, returns, consistency, off-hours bulk changes, and a weighted score (from, to, verify) (op ``report.health``).
+        """Order health for a period, overall and per channel, warehouse and ship-to region: backlog, stuck, on-time shipping, pack failures, returns, consistency, off-hours bulk changes, and a weighted score (from, to, verify) (op ``report.health``).
 
         Args:
             from_: The start of the period (ISO 8601; inclusive).
             to: The end of the period (ISO 8601; exclusive).
             verify: Also recompute every balance from the ledger (slower).
 
-        Returns: from, to, score, grade, components, channels, warehouses, daily.
+        Returns: from, to, score, grade, components, channels, warehouses, regions, daily.
         """
         return self.exec("report.health", to=to, verify=verify, **{'from': from_}, **envelope)
 
