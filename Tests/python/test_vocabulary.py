@@ -35,9 +35,10 @@ def test_every_op_is_a_method_named_after_it_taking_its_declared_arguments(vocab
 
 def test_generated_methods_run_their_ops(tmp_path):
     with ordercore.open(str(tmp_path / "m.db")) as db:
-        db.sku_upsert("MUG-1", name="Mug")
+        db.sku_upsert("MUG-1", name="Mug", unit_cost="4.00")
         db.warehouse_upsert("SH", priority=1)
         assert db.stock_receive("MUG-1", "SH", 10, reference="PO-1")["on_hand"] == 10
+        assert db.stock_valuation()["totals"] == [{"currency": "CNY", "units": 10, "value": "40.00"}]
         assert db.stock_safety("MUG-1", "SH", 2)["available"] == 8
         order = db.order_create(lines=[{"sku": "MUG-1", "qty": 2, "unit_price": "9.50"}])
         assert db.order_pay(order["order_id"], payment_ref="PAY-1")["state"] == "paid"

@@ -78,6 +78,19 @@ stock get A1
     assert stock["on_hand"] == 6 and stock["in_transit"] == 3
 
 
+def test_stock_valuation_at_moving_average_cost(shell, tmp_path):
+    # The 10 units of SETUP arrived without a cost: 0.00; 10 more at 3.00 make 30.00, 1.50 on average.
+    script = SETUP + """
+sku upsert A1 unit_cost=3.00
+stock receive A1 SH 10
+stock valuation A1
+"""
+    result = run(shell, tmp_path / "v.db", script)
+    assert result.returncode == 0, result.stderr
+    row = result.stdout.strip().splitlines()
+    assert any(line.split()[:5] == ["A1", "SH", "20", "30.00", "1.50"] for line in row), result.stdout
+
+
 def test_channel_caps(shell, tmp_path):
     script = SETUP + """
 channel upsert web warehouses=SH

@@ -45,6 +45,7 @@ struct LedgerEntry {
         case receive, adjust, safety, count, quarantine, scrap, reserve, release, expire, pickup, ship
         case transferOut = "transfer_out", transferIn = "transfer_in"
         case returned = "return"
+        case openingValue = "opening_value"
     }
 
     var sku: String
@@ -55,6 +56,9 @@ struct LedgerEntry {
     var refType: String?
     var refID: String?
     var note: String?
+    /// What one arriving unit cost, when that is known better than the SKU's unit cost: a return's
+    /// units come back at what they left at, a transfer's at what they left the other warehouse at.
+    var unitCost: Int64? = nil
 }
 
 /// A ledger row as stored (`stock.ledger`).
@@ -70,11 +74,16 @@ struct LedgerRow {
     var refID: String?
     var note: String?
     var actor: String?
+    /// The change of the balance's value, in minor units of `currency` (nil: the row moves no value).
+    var value: Int64?
+    var currency: String
 
     var json: JSON {
         [
             "id": .int(id), "at": .string(Timestamp.format(at)), "sku": .string(sku), "warehouse": .string(warehouse),
-            "bucket": .string(bucket), "delta": .int(delta), "reason": .string(reason), "ref_type": .optional(refType),
+            "bucket": .string(bucket), "delta": .int(delta),
+            "value": value.map { .string(Money.format($0, exponent: Money.exponent(of: currency))) } ?? .null,
+            "reason": .string(reason), "ref_type": .optional(refType),
             "ref_id": .optional(refID), "note": .optional(note), "actor": .optional(actor),
         ]
     }

@@ -1,5 +1,5 @@
 enum StockCommands {
-    static let all = [receive, adjust, safety, quarantine, scrap, get, ledger, verify]
+    static let all = [receive, adjust, safety, quarantine, scrap, get, ledger, valuation, verify]
 
     static let receive = Command(
         "stock.receive", .write, "Add received units to on-hand stock (sku, warehouse, qty, reference)",
@@ -204,6 +204,43 @@ enum StockCommands {
         ]
         if let channel { result["channel"] = .object(try ctx.sellable(sku: sku, channel: channel)) }
         return .object(result)
+    }
+
+    static let valuation = Command(
+        "stock.valuation", .read,
+        "What the stock held (on hand and quarantine) is worth at moving average cost, per SKU and warehouse, "
+            + "with totals per currency (sku, warehouse, category, limit)",
+        arguments: [
+            Argument("sku", .code, "Only this SKU", positional: true),
+            Argument("warehouse", .code, "Only this warehouse"),
+            Argument("category", .text, "Only SKUs of this category"),
+            Argument("limit", .integer, "Rows listed, most valuable first (default 1000; the totals count every row)"),
+        ],
+        result: ["rows", "totals"]
+    ) { ctx, f in
+        let filter = Store.ValuationFilter(
+            sku: try f.code("sku"), warehouse: try f.code("warehouse"), category: try f.text("category"))
+        let limit = try f.int("limit", min: 1, max: 100_000) ?? 1_000
+        try f.finish()
+        func money(_ value: Int64, _ currency: String) -> JSON {
+            .string(Money.format(value, exponent: Money.exponent(of: currency)))
+        }
+        let (rows, totals) = try ctx.store.valuation(filter, limit: limit)
+        return [
+            "rows": .array(
+                rows.map { r in
+                    [
+                        "sku": .string(r.sku), "warehouse": .string(r.warehouse), "units": .int(r.units),
+                        "value": money(r.value, r.currency),
+                        "average_cost": r.units > 0 ? money(r.value / r.units, r.currency) : .null,
+                        "currency": .string(r.currency),
+                    ]
+                }),
+            "totals": .array(
+                totals.map { t in
+                    ["currency": .string(t.currency), "units": .int(t.units), "value": money(t.value, t.currency)]
+                }),
+        ]
     }
 
     static let ledger = Command(

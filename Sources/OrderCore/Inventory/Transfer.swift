@@ -149,7 +149,7 @@ enum TransferCommands {
             try ctx.post(
                 LedgerEntry(
                     sku: sku, warehouse: transfer.to, bucket: .onHand, delta: qty, reason: .transferIn,
-                    refType: "transfer", refID: id))
+                    refType: "transfer", refID: id, unitCost: try ctx.store.transferUnitCost(transferID: id, sku: sku)))
         }
         let after = try ctx.store.transferLines(transferRowID: transfer.rowID)
         transfer.state = after.allSatisfy { $0.received == $0.qty } ? .received : .partiallyReceived

@@ -209,11 +209,13 @@ extension CommandContext {
             }
             try store.consumeReservation(id: r.id, qty: take, remaining: r.qty - take)
             for bucket in [LedgerEntry.Bucket.onHand, .reserved] {
-                try store.append(
+                let value = try store.append(
                     LedgerEntry(
                         sku: r.sku, warehouse: r.warehouse, bucket: bucket, delta: -take, reason: reason,
                         refType: reference?.type ?? "order", refID: reference?.id ?? order.orderID), at: at,
                     actor: actor)
+                // What the units cost: a return brings them back at it.
+                if let value { try store.addShippedCost(orderRowID: order.rowID, lineNo: lineNo, cost: -value) }
             }
             needed -= take
         }

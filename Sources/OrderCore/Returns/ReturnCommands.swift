@@ -467,7 +467,8 @@ enum ReturnCommands {
             lines[i].resellable += grades[0]; lines[i].damaged += grades[1]; lines[i].wrongItem += grades[2];
             lines[i].empty += grades[3]
             try ctx.postReturned(
-                sku: lines[i].sku, warehouse: warehouse, resellable: grades[0], damaged: grades[1], returnID: id)
+                sku: lines[i].sku, warehouse: warehouse, resellable: grades[0], damaged: grades[1], returnID: id,
+                unitCost: try ctx.store.shippedUnitCost(orderRowID: r.orderRowID, lineNo: lines[i].lineNo))
             try ctx.store.update(lines[i], returnRowID: r.rowID)
             try ctx.store.addLineQuantity(
                 .returned, orderRowID: r.orderRowID, lineNo: lines[i].lineNo, qty: graded.reduce(0, +))
@@ -567,7 +568,8 @@ enum ReturnCommands {
             lines[i].resellable += resellable
             lines[i].damaged += damaged
             try ctx.postReturned(
-                sku: lines[i].sku, warehouse: warehouse, resellable: resellable, damaged: damaged, returnID: id)
+                sku: lines[i].sku, warehouse: warehouse, resellable: resellable, damaged: damaged, returnID: id,
+                unitCost: try ctx.store.shippedUnitCost(orderRowID: r.orderRowID, lineNo: lines[i].lineNo))
             try ctx.store.update(lines[i], returnRowID: r.rowID)
             regraded.append([
                 "line_no": .int(lines[i].lineNo), "resellable": .int(resellable), "damaged": .int(damaged),
@@ -805,20 +807,23 @@ extension ReturnCommands {
 extension CommandContext {
     /// Returned units into stock by grade: resellable to on hand (to quarantine until a QC pass with
     /// `returns.inspect_before_resale`), damaged to quarantine.
-    func postReturned(sku: String, warehouse: String, resellable: Int64, damaged: Int64, returnID: String) throws {
+    /// The units come back at what they cost when they left (`unitCost`), reversing that cost.
+    func postReturned(
+        sku: String, warehouse: String, resellable: Int64, damaged: Int64, returnID: String, unitCost: Int64?
+    ) throws {
         if resellable > 0 {
             let inspect = try boolSetting(.inspectBeforeResale)
             _ = try post(
                 LedgerEntry(
                     sku: sku, warehouse: warehouse, bucket: inspect ? .quarantine : .onHand, delta: resellable,
                     reason: .returned, refType: "return", refID: returnID,
-                    note: inspect ? "resellable: waiting for a QC pass before resale" : nil))
+                    note: inspect ? "resellable: waiting for a QC pass before resale" : nil, unitCost: unitCost))
         }
         if damaged > 0 {
             _ = try post(
                 LedgerEntry(
                     sku: sku, warehouse: warehouse, bucket: .quarantine, delta: damaged, reason: .returned,
-                    refType: "return", refID: returnID, note: "damaged on return"))
+                    refType: "return", refID: returnID, note: "damaged on return", unitCost: unitCost))
         }
     }
 }

@@ -7,7 +7,7 @@ struct Migration {
     static let all: [Migration] = [
         foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation, fulfillment,
         tracking, waves, statusAnchor, intake, actors, returns, risk, reports, health, roles, channelState, lookup,
-        healthDaily,
+        healthDaily, valuation,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -579,5 +579,25 @@ struct Migration {
                 scope TEXT NOT NULL, name TEXT NOT NULL, component TEXT NOT NULL, day INTEGER NOT NULL,
                 score INTEGER NOT NULL, PRIMARY KEY (scope, name, component, day)
             ) WITHOUT ROWID;
+            """)
+
+    // MARK: - 0022
+
+    /// What the stock is worth, at moving average cost: each balance's value (its on-hand and
+    /// quarantined units), each ledger row's change of it, and what an order line's shipped units cost
+    /// (a return brings them back at that cost). Stock held before this migration opens at the SKU's
+    /// unit cost, written to the ledger as an `opening_value` row so the ledger still sums to the value.
+    static let valuation = Migration(
+        name: "0022_valuation",
+        sql: """
+            ALTER TABLE stock ADD COLUMN value INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE ledger ADD COLUMN value INTEGER;
+            ALTER TABLE order_lines ADD COLUMN shipped_cost INTEGER NOT NULL DEFAULT 0;
+            UPDATE stock SET value = (on_hand + quarantine) * (SELECT k.unit_cost FROM skus k WHERE k.sku = stock.sku)
+            WHERE on_hand + quarantine > 0 AND (SELECT k.unit_cost FROM skus k WHERE k.sku = stock.sku) > 0;
+            INSERT INTO ledger(at, sku, warehouse, bucket, delta, reason, note, actor, value)
+            SELECT CAST(strftime('%s', 'now') AS INTEGER) * 1000, sku, warehouse, 'on_hand', 0, 'opening_value',
+                'stock held before valuation, at the unit cost', 'system', value
+            FROM stock WHERE value <> 0;
             """)
 }

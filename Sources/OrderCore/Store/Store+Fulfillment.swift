@@ -8,6 +8,21 @@ extension Store {
             .int(qty), .int(orderRowID), .int(lineNo))
     }
 
+    /// Adds to what a line's shipped units cost: their value when they left the stock.
+    func addShippedCost(orderRowID: Int64, lineNo: Int64, cost: Int64) throws {
+        try db.run(
+            "UPDATE order_lines SET shipped_cost = shipped_cost + ? WHERE order_rowid = ? AND line_no = ?",
+            .int(cost), .int(orderRowID), .int(lineNo))
+    }
+
+    /// What one shipped unit of a line cost, on average (nil: no value left the stock with them).
+    func shippedUnitCost(orderRowID: Int64, lineNo: Int64) throws -> Int64? {
+        try db.first(
+            "SELECT shipped_cost / qty_shipped FROM order_lines WHERE order_rowid = ? AND line_no = ? "
+                + "AND shipped_cost > 0 AND qty_shipped > 0", .int(orderRowID), .int(lineNo)
+        ) { $0.int(0) }
+    }
+
     /// SKU codes by barcode, for the barcodes given.
     func skuCodes(barcodes: [String]) throws -> [String: String] {
         var result: [String: String] = [:]

@@ -109,14 +109,100 @@ extension Store {
         }
     }
 
-    func append(_ e: LedgerEntry, at: Int64, actor: String) throws {
+    /// Appends a ledger row for a change the balance already holds, with the change of its value.
+    /// - Returns: that change of value (nil: the row moves none).
+    @discardableResult
+    func append(_ e: LedgerEntry, at: Int64, actor: String) throws -> Int64? {
+        let value = try revalue(e)
         try db.run(
             """
-            INSERT INTO ledger(at, sku, warehouse, bucket, delta, reason, ref_type, ref_id, note, actor) VALUES (?, ?,
-                ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO ledger(at, sku, warehouse, bucket, delta, reason, ref_type, ref_id, note, actor, value)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, .int(at), .text(e.sku), .text(e.warehouse), .text(e.bucket.rawValue), .int(e.delta),
-            .text(e.reason.rawValue),
-            .opt(e.refType), .opt(e.refID), .opt(e.note), .text(actor))
+            .text(e.reason.rawValue), .opt(e.refType), .opt(e.refID), .opt(e.note), .text(actor), .opt(value))
+        return value
+    }
+
+    struct ValuationFilter {
+        var sku: String?
+        var warehouse: String?
+        var category: String?
+    }
+
+    /// Held units and their value per SKU and warehouse, most valuable first (at most `limit`), and
+    /// the totals per cost currency over every balance the filter selects.
+    func valuation(
+        _ q: ValuationFilter, limit: Int64
+    ) throws -> (
+        rows: [(sku: String, warehouse: String, units: Int64, value: Int64, currency: String)],
+        totals: [(currency: String, units: Int64, value: Int64)]
+    ) {
+        var filter = Conditions("(s.on_hand + s.quarantine > 0 OR s.value <> 0)")
+        filter.add("s.sku = ?", q.sku)
+        filter.add("s.warehouse = ?", q.warehouse)
+        filter.add("k.category = ?", q.category)
+        let held = """
+            SELECT s.sku, s.warehouse, s.on_hand + s.quarantine AS units, s.value,
+                COALESCE(k.cost_currency, '') AS currency
+            FROM stock s JOIN skus k ON k.sku = s.sku WHERE \(filter.sql)
+            """
+        var rows: [(String, String, Int64, Int64, String)] = []
+        try db.rows(
+            held + " ORDER BY s.value DESC, s.sku, s.warehouse LIMIT ?", arguments: filter.arguments + [.int(limit)]
+        ) { rows.append(($0.text(0), $0.text(1), $0.int(2), $0.int(3), $0.text(4))) }
+        var totals: [(String, Int64, Int64)] = []
+        try db.rows(
+            "SELECT currency, SUM(units), SUM(value) FROM (\(held)) held GROUP BY currency ORDER BY currency",
+            arguments: filter.arguments
+        ) { totals.append(($0.text(0), $0.int(1), $0.int(2))) }
+        return (rows, totals)
+    }
+
+    /// What one unit of a SKU on a transfer was worth when it left (nil: it left without value).
+    func transferUnitCost(transferID: String, sku: String) throws -> Int64? {
+        try db.first(
+            """
+            SELECT SUM(-value) / SUM(-delta) FROM ledger
+            WHERE ref_type = 'transfer' AND ref_id = ? AND sku = ? AND reason = 'transfer_out' AND value < 0
+            """, .text(transferID), .text(sku)
+        ) { $0.optInt(0) } ?? nil
+    }
+
+    /// Values a change of held units (on hand and quarantine) at moving average cost and keeps the
+    /// balance's value: units leave at the average of what the balance holds (the last ones take what
+    /// is left), and arrive at `unitCost` when the entry knows it, else at the SKU's unit cost, else at
+    /// the average held (0 when nothing is). Moves between on hand and quarantine, reserved and safety
+    /// stock move no value. Runs after the units changed. - Returns: the change (nil: none moves).
+    private func revalue(_ e: LedgerEntry) throws -> Int64? {
+        guard e.bucket == .onHand || e.bucket == .quarantine, e.reason != .quarantine, e.delta != 0 else { return nil }
+        guard
+            let (value, heldAfter, skuCost) = try db.first(
+                """
+                SELECT s.value, s.on_hand + s.quarantine, (SELECT k.unit_cost FROM skus k WHERE k.sku = s.sku)
+                FROM stock s WHERE s.sku = ? AND s.warehouse = ?
+                """, .text(e.sku), .text(e.warehouse), map: { ($0.int(0), $0.int(1), $0.optInt(2)) })
+        else { return nil }
+        let heldBefore = heldAfter - e.delta
+        let change: Int64
+        if e.delta < 0 {
+            // value · leaving / held, in 128 bits: at most the value itself.
+            let leaving = -e.delta
+            let product = value.multipliedFullWidth(by: leaving)
+            change = heldAfter == 0 || heldBefore <= 0 ? -value : -heldBefore.dividingFullWidth(product).quotient
+        } else {
+            let unit = e.unitCost ?? skuCost ?? (heldBefore > 0 && value > 0 ? value / heldBefore : 0)
+            let (cost, overflow) = unit.multipliedReportingOverflow(by: e.delta)
+            let (_, sumOverflow) = value.addingReportingOverflow(cost)
+            guard !overflow, !sumOverflow else {
+                throw OrderCoreError.invalid(
+                    "the value of \(e.sku) in \(e.warehouse) would pass what 64 bits hold", field: "qty")
+            }
+            change = cost
+        }
+        try db.run(
+            "UPDATE stock SET value = value + ? WHERE sku = ? AND warehouse = ?", .int(change), .text(e.sku),
+            .text(e.warehouse))
+        return change
     }
 
     /// Orders holding a reservation of any of `skus` that lapsed at or before `at`.
@@ -202,8 +288,9 @@ extension Store {
         filter.add("id > ?", q.afterID)
         try db.rows(
             """
-            SELECT id, at, sku, warehouse, bucket, delta, reason, ref_type, ref_id, note, actor FROM ledger
-            WHERE \(filter.sql) ORDER BY id LIMIT ?
+            SELECT id, at, sku, warehouse, bucket, delta, reason, ref_type, ref_id, note, actor, value,
+                (SELECT k.cost_currency FROM skus k WHERE k.sku = ledger.sku)
+            FROM ledger WHERE \(filter.sql) ORDER BY id LIMIT ?
             """, arguments: filter.arguments + [.int(Int64(q.limit))]
         ) { r in
             result.append(
@@ -211,7 +298,7 @@ extension Store {
                     id: r.int(0), at: r.int(1), sku: r.text(2), warehouse: r.text(3), bucket: r.text(4),
                     delta: r.int(5),
                     reason: r.text(6), refType: r.optText(7), refID: r.optText(8), note: r.optText(9),
-                    actor: r.optText(10)))
+                    actor: r.optText(10), value: r.optInt(11), currency: r.optText(12) ?? ""))
         }
         return result
     }
@@ -228,7 +315,8 @@ extension Store {
                        SUM(CASE bucket WHEN 'on_hand' THEN delta ELSE 0 END) AS on_hand,
                        SUM(CASE bucket WHEN 'reserved' THEN delta ELSE 0 END) AS reserved,
                        SUM(CASE bucket WHEN 'quarantine' THEN delta ELSE 0 END) AS quarantine,
-                       SUM(CASE bucket WHEN 'safety' THEN delta ELSE 0 END) AS safety
+                       SUM(CASE bucket WHEN 'safety' THEN delta ELSE 0 END) AS safety,
+                       SUM(COALESCE(value, 0)) AS value
                 FROM ledger GROUP BY sku, warehouse),
             r AS (SELECT sku, warehouse, SUM(qty) AS qty FROM reservations WHERE state = 'active' GROUP BY sku,
                 warehouse)
@@ -236,7 +324,8 @@ extension Store {
                    COALESCE(s.on_hand, 0), COALESCE(s.reserved, 0), COALESCE(s.quarantine, 0), COALESCE(s.safety, 0),
                    COALESCE(l.on_hand, 0), COALESCE(l.reserved, 0), COALESCE(l.quarantine, 0), COALESCE(l.safety, 0),
                    COALESCE((SELECT qty FROM r WHERE r.sku = COALESCE(s.sku, l.sku)
-                       AND r.warehouse = COALESCE(s.warehouse, l.warehouse)), 0)
+                       AND r.warehouse = COALESCE(s.warehouse, l.warehouse)), 0),
+                   COALESCE(s.value, 0), COALESCE(l.value, 0)
             FROM stock s FULL OUTER JOIN l ON l.sku = s.sku AND l.warehouse = s.warehouse
             ORDER BY 1, 2
             """
@@ -249,6 +338,13 @@ extension Store {
                 d["bucket"] = .string(bucket.rawValue)
                 d["balance"] = .int(r.int(Int32(2 + i)))
                 d["ledger"] = .int(r.int(Int32(6 + i)))
+                differences.append(.object(d))
+            }
+            if r.int(11) != r.int(12) {
+                var d = where_
+                d["bucket"] = "value"
+                d["balance"] = .int(r.int(11))
+                d["ledger"] = .int(r.int(12))
                 differences.append(.object(d))
             }
             if r.int(3) != r.int(10) {

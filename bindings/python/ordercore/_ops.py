@@ -248,6 +248,19 @@ class Ops:
         """
         return self.exec("stock.ledger", sku=sku, warehouse=warehouse, ref_type=ref_type, ref_id=ref_id, reason=reason, to=to, after=after, limit=limit, **{'from': from_}, **envelope)
 
+    def stock_valuation(self, sku: Optional[str] = None, *, warehouse: Optional[str] = None, category: Optional[str] = None, limit: Optional[int] = None, **envelope: Any) -> Dict[str, Any]:
+        """What the stock held (on hand and quarantine) is worth at moving average cost, per SKU and warehouse, with totals per currency (sku, warehouse, category, limit) (op ``stock.valuation``).
+
+        Args:
+            sku: Only this SKU.
+            warehouse: Only this warehouse.
+            category: Only SKUs of this category.
+            limit: Rows listed, most valuable first (default 1000; the totals count every row).
+
+        Returns: rows, totals.
+        """
+        return self.exec("stock.valuation", sku=sku, warehouse=warehouse, category=category, limit=limit, **envelope)
+
     def stock_verify(self, **envelope: Any) -> Dict[str, Any]:
         """Recompute every balance from the ledger and list any difference (there should be none) (op ``stock.verify``).
 
