@@ -1,15 +1,17 @@
 /*
- * Benchmark: report.health and report.sales over 10,000 and 1,000,000 orders, in one run.
+ * Benchmark: the reports over 10,000 and 1,000,000 orders (and 10,000 and 100,000 channel events), in one run.
  *
  * 10,000 orders go through OrderCore (created, paid, allocated, packed, shipped over 30 days; 5% left
  * waiting, 2% never paid) in atomic batches. That history is then copied 99 times by plain SQL into
  * the 30-day stretches before it (new ids, order codes, payment references and tracking numbers; the
  * ledger copied too and balances recomputed; copies of unfinished orders cancelled, as old orders are),
- * making 1,000,000 orders. Each report is run 5 times on each size; medians are printed, and the ratio
- * large / small. A report over the last 7 days should cost the same at both sizes; one over the whole
- * history reads every order in it, and the ledger check reads the whole ledger.
+ * making 1,000,000 orders; channel events are added by SQL (10,000, then 100,000). Each report runs 5
+ * times on each size in a process of its own (`reports --one DB REQUEST`), which prints the median and its
+ * peak memory; the ratio large / small follows. A report over the last 7 days should cost the same at
+ * both sizes; one over the whole history reads every order in it, and the ledger check reads the whole
+ * ledger. Memory should not grow with the data: the basket and the intake review hold bounded state.
  *
- *   reports [ORDERS] [COPIES]      (default 10000 99)
+ *   reports [ORDERS] [COPIES] [EVENTS] [MORE_EVENTS]      (default 10000 99 10000 100000)
  */
 #include "floor.h"
 #include <ordercore.h>
@@ -18,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #define DAY_MS 86400000LL
@@ -64,18 +67,28 @@ static void build(const char *path, int orders) {
     for (int s = 0; s < 50; s++) {
         snprintf(request, sizeof request, "{\"op\":\"sku.upsert\",\"sku\":\"S%d\",\"name\":\"Item %d\"}", s, s);
         add(db, batch, &used, request);
-        snprintf(request, sizeof request, "{\"op\":\"stock.receive\",\"sku\":\"S%d\",\"warehouse\":\"%s\",\"qty\":1000000}", s, s % 3 ? "SH" : "BJ");
+        snprintf(request, sizeof request, "{\"op\":\"stock.receive\",\"sku\":\"S%d\",\"warehouse\":\"%s\",\"qty\":1000000}", s, "SH");
         add(db, batch, &used, request);
     }
     const char *channels[] = {"web", "app", "taobao", "amazon"};
     srand(11);
     for (int i = 1; i <= orders; i++) {
         long long placed = END_MS - 30 * DAY_MS + (long long)i * (30 * DAY_MS - 4 * 3600000LL) / orders;
-        int sku = rand() % 50, qty = 1 + rand() % 3;
+        /* 1 to 3 lines of distinct SKUs (the basket's pairs), each 1 to 3 units; ship-to one of 31 regions. */
+        int lines = 1 + rand() % 3, skus[3], qtys[3];
+        skus[0] = rand() % 50;
+        for (int l = 1; l < lines; l++) skus[l] = (skus[l - 1] + 1 + rand() % 7) % 50;
+        char items[512] = "", scans[256] = "";
+        for (int l = 0; l < lines; l++) {
+            qtys[l] = 1 + rand() % 3;
+            snprintf(items + strlen(items), sizeof items - strlen(items), "%s{\"sku\":\"S%d\",\"qty\":%d,\"unit_price\":\"%d.90\"}",
+                     l ? "," : "", skus[l], qtys[l], 10 + skus[l]);
+            for (int q = 0; q < qtys[l]; q++) snprintf(scans + strlen(scans), sizeof scans - strlen(scans), ",\"S%d\"", skus[l]);
+        }
         iso(placed, at);
         snprintf(request, sizeof request,
-                 "{\"op\":\"order.create\",\"channel\":\"%s\",\"lines\":[{\"sku\":\"S%d\",\"qty\":%d,\"unit_price\":\"%d.90\"}],"
-                 "\"shipping_fee\":\"5.00\",\"at\":\"%s\"}", channels[i % 4], sku, qty, 10 + sku, at);
+                 "{\"op\":\"order.create\",\"channel\":\"%s\",\"lines\":[%s],\"ship_to\":{\"country\":\"CN\",\"region\":\"R%02d\"},"
+                 "\"shipping_fee\":\"5.00\",\"at\":\"%s\"}", channels[i % 4], items, i % 31, at);
         add(db, batch, &used, request);
         if (i % 50 == 0) continue;                               /* 2% never paid */
         iso(placed + 300000, at);
@@ -88,8 +101,6 @@ static void build(const char *path, int orders) {
         long long shipped = placed + 3600000LL * (2 + rand() % 60);
         iso(shipped - 1800000, at);
         iso(shipped, at2);
-        char scans[128] = "";
-        for (int q = 0; q < qty; q++) snprintf(scans + strlen(scans), sizeof scans - strlen(scans), ",\"S%d\"", sku);
         snprintf(request, sizeof request, "{\"op\":\"order.pack\",\"order_id\":\"SO-%06d\",\"scans\":[\"SO-%06d\"%s],\"weight_g\":0,\"at\":\"%s\"}",
                  i, i, scans, at);
         add(db, batch, &used, request);
@@ -199,7 +210,7 @@ static void grow(const char *path, int copies) {
     sqlite3_close(db);
 }
 
-struct report { const char *name, *request; double small_ms, large_ms; };
+struct report { const char *name, *request; double small_ms, large_ms; long small_kb, large_kb; };
 
 /* Median microseconds of an order.create + order.pay: the per-order cost at this size. */
 static double create_pay_us(oc_db *db) {
@@ -222,7 +233,11 @@ static double create_pay_us(oc_db *db) {
     return median(t, 200);
 }
 
-static double time_report(oc_db *db, const char *request) {
+/* `reports --one DB REQUEST`: runs one report 5 times in this fresh process and prints the median
+ * milliseconds and the process's peak resident memory in KB, so each report's memory is its own. */
+static int run_one(const char *path, const char *request) {
+    oc_db *db = NULL;
+    if (oc_open_v2(path, &db, OC_OPEN_SYNCHRONOUS_NORMAL) != OC_OK) die("oc_open", oc_errmsg(db));
     double t[5];
     for (int r = 0; r < 5; r++) {
         char *response = NULL;
@@ -231,16 +246,28 @@ static double time_report(oc_db *db, const char *request) {
         t[r] = (now() - start) * 1e3;
         oc_free(response);
     }
-    return median(t, 5);
+    oc_close(db);
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    printf("%.3f %ld\n", median(t, 5), usage.ru_maxrss);
+    return 0;
 }
 
-static void measure(const char *path, struct report *reports, int count, int large, double *create_pay) {
+static void time_report(const char *self, const char *path, struct report *r, int large) {
+    char command[2048];
+    snprintf(command, sizeof command, "%s --one %s '%s'", self, path, r->request);
+    FILE *child = popen(command, "r");
+    double ms = 0;
+    long kb = 0;
+    if (!child || fscanf(child, "%lf %ld", &ms, &kb) != 2) die("child report", r->request);
+    if (pclose(child) != 0) die("child report failed", r->request);
+    if (large) { r->large_ms = ms; r->large_kb = kb; } else { r->small_ms = ms; r->small_kb = kb; }
+}
+
+static void measure(const char *self, const char *path, struct report *reports, int count, int large, double *create_pay) {
+    for (int i = 0; i < count; i++) time_report(self, path, &reports[i], large);
     oc_db *db = NULL;
     if (oc_open_v2(path, &db, OC_OPEN_SYNCHRONOUS_NORMAL) != OC_OK) die("oc_open", oc_errmsg(db));
-    for (int i = 0; i < count; i++) {
-        double ms = time_report(db, reports[i].request);
-        if (large) reports[i].large_ms = ms; else reports[i].small_ms = ms;
-    }
     *create_pay = create_pay_us(db);
     char *response = NULL;
     oc_exec(db, "{\"op\":\"stock.verify\"}", &response);
@@ -249,42 +276,74 @@ static void measure(const char *path, struct report *reports, int count, int lar
     oc_close(db);
 }
 
+/* Channel events number `first`..`last` into the inbox by SQL, over the 14 days before END_MS (the
+ * report's 7 days and the 7 before them), on four channels: payloads of 200 B to 3 KB with nested line
+ * items; the second half of each thousand carries a new field; 1 % are dead letters. */
+static void add_events(const char *path, int first, int last) {
+    sqlite3 *db;
+    sqlite3_open(path, &db);
+    char sql[2048];
+    snprintf(sql, sizeof sql,
+             "WITH RECURSIVE n(i) AS (SELECT %d UNION ALL SELECT i + 1 FROM n WHERE i < %d) "
+             "INSERT INTO inbox(channel, event_type, event_id, payload_hash, payload, received_at, state, outcome, updated_at) "
+             "SELECT CASE i %% 4 WHEN 0 THEN 'web' WHEN 1 THEN 'app' WHEN 2 THEN 'taobao' ELSE 'amazon' END, 'orders/create', "
+             "'E' || i, i, '{\"id\":' || i || ',\"order\":{\"line_items\":[{\"sku\":\"S' || (i %% 50) || '\",\"quantity\":' || "
+             "(1 + i %% 3) || '}],\"customer\":{\"phone\":\"138' || i || '\"},\"note\":\"' || substr(hex(zeroblob(1400)), 1, "
+             "(i * 37) %% 2800) || '\"' || CASE WHEN i %% 1000 >= 500 THEN ',\"gift\":{\"wrap\":true}' ELSE '' END || '}}', "
+             "%lld - (i * 7919 %% 1209600) * 1000, CASE WHEN i %% 100 = 0 THEN 'dead' ELSE 'applied' END, '{}', %lld FROM n",
+             first, last, END_MS, END_MS);
+    sql_exec(db, sql);
+    sqlite3_close(db);
+}
+
 int main(int argc, char **argv) {
+    if (argc == 4 && strcmp(argv[1], "--one") == 0) return run_one(argv[2], argv[3]);
     int orders = argc > 1 ? atoi(argv[1]) : 10000;
     int copies = argc > 2 ? atoi(argv[2]) : 99;
-    if (orders < 100 || copies < 1) die("usage", "reports [ORDERS >= 100] [COPIES >= 1]");
+    int events = argc > 3 ? atoi(argv[3]) : 10000, more_events = argc > 4 ? atoi(argv[4]) : 100000;
+    if (orders < 100 || copies < 1 || events < 1 || more_events < events)
+        die("usage", "reports [ORDERS >= 100] [COPIES >= 1] [EVENTS] [MORE_EVENTS >= EVENTS]");
     struct report reports[] = {
-        {"report.health, last 7 days (verify=false)", "{\"op\":\"report.health\",\"verify\":false" AT "}", 0, 0},
-        {"report.health, last 7 days, with the ledger check", "{\"op\":\"report.health\"" AT "}", 0, 0},
-        {"report.sales by day, last 7 days", "{\"op\":\"report.sales\"" AT "}", 0, 0},
-        {"report.sales by channel, last 30 days", "{\"op\":\"report.sales\",\"by\":\"channel\",\"from\":\"2026-05-01T00:00:00Z\"" AT "}", 0, 0},
-        {"report.sales by SKU, last 7 days", "{\"op\":\"report.sales\",\"by\":\"sku\"" AT "}", 0, 0},
-        {"report.alerts", "{\"op\":\"report.alerts\"" AT "}", 0, 0},
-        {"report.sales in total, whole history", "{\"op\":\"report.sales\",\"by\":\"total\",\"from\":\"2000-01-01T00:00:00Z\"" AT "}", 0, 0},
-        {"report.health, whole history (verify=false)", "{\"op\":\"report.health\",\"verify\":false,\"from\":\"2000-01-01T00:00:00Z\"" AT "}", 0, 0},
+        {"report.health, last 7 days (verify=false)", "{\"op\":\"report.health\",\"verify\":false" AT "}"},
+        {"report.health, last 7 days, with the ledger check", "{\"op\":\"report.health\"" AT "}"},
+        {"report.sales by day, last 7 days", "{\"op\":\"report.sales\"" AT "}"},
+        {"report.sales by channel, last 30 days", "{\"op\":\"report.sales\",\"by\":\"channel\",\"from\":\"2026-05-01T00:00:00Z\"" AT "}"},
+        {"report.sales by SKU, last 7 days", "{\"op\":\"report.sales\",\"by\":\"sku\"" AT "}"},
+        {"report.alerts", "{\"op\":\"report.alerts\"" AT "}"},
+        {"report.funnel, last 7 days", "{\"op\":\"report.funnel\"" AT "}"},
+        {"report.regions by region, last 30 days", "{\"op\":\"report.regions\",\"level\":\"region\",\"from\":\"2026-05-01T00:00:00Z\"" AT "}"},
+        {"report.basket, last 30 days", "{\"op\":\"report.basket\",\"from\":\"2026-05-01T00:00:00Z\"" AT "}"},
+        {"report.intake, last 7 days against the 7 before", "{\"op\":\"report.intake\"" AT "}"},
+        {"report.sales in total, whole history", "{\"op\":\"report.sales\",\"by\":\"total\",\"from\":\"2000-01-01T00:00:00Z\"" AT "}"},
+        {"report.health, whole history (verify=false)", "{\"op\":\"report.health\",\"verify\":false,\"from\":\"2000-01-01T00:00:00Z\"" AT "}"},
+        {"report.basket, whole history", "{\"op\":\"report.basket\",\"from\":\"2000-01-01T00:00:00Z\"" AT "}"},
     };
     int count = (int)(sizeof reports / sizeof reports[0]);
     const char *path = "bench-reports.db";
-    printf("reports: median of 5 runs each, synchronous=NORMAL, OrderCore %s\n", oc_version());
+    printf("reports: median of 5 runs each in a fresh process (peak memory of that process), synchronous=NORMAL, "
+           "OrderCore %s\n", oc_version());
     double start = now();
     build(path, orders);
-    printf("  built %d orders through OrderCore in %.1f s\n", orders, now() - start);
+    add_events(path, 1, events);
+    printf("  built %d orders through OrderCore and %d channel events in %.1f s\n", orders, events, now() - start);
     double small_create_pay, large_create_pay;
-    measure(path, reports, count, 0, &small_create_pay);
+    measure(argv[0], path, reports, count, 0, &small_create_pay);
     start = now();
     grow(path, copies);
-    printf("  copied to %d orders in %.1f s\n", orders * (copies + 1), now() - start);
-    measure(path, reports, count, 1, &large_create_pay);
-    char small[32], large[32];
-    snprintf(small, sizeof small, "%d orders", orders);
-    snprintf(large, sizeof large, "%d orders", orders * (copies + 1));
-    printf("  %-52s %14s %14s %8s\n", "", small, large, "ratio");
+    add_events(path, events + 1, more_events);
+    printf("  copied to %d orders, %d channel events in %.1f s\n", orders * (copies + 1), more_events, now() - start);
+    measure(argv[0], path, reports, count, 1, &large_create_pay);
+    char small[48], large[48];
+    snprintf(small, sizeof small, "%dk orders, %dk events", orders / 1000, events / 1000);
+    snprintf(large, sizeof large, "%dk orders, %dk events", orders * (copies + 1) / 1000, more_events / 1000);
+    printf("  %-50s %24s %24s %8s\n", "", small, large, "ratio");
     for (int i = 0; i < count; i++) {
-        printf("  %-52s %11.1f ms %11.1f ms %7.2fx\n", reports[i].name, reports[i].small_ms, reports[i].large_ms,
+        printf("  %-50s %10.1f ms %7.1f MB %10.1f ms %7.1f MB %7.2fx\n", reports[i].name, reports[i].small_ms,
+               reports[i].small_kb / 1024.0, reports[i].large_ms, reports[i].large_kb / 1024.0,
                reports[i].large_ms / reports[i].small_ms);
     }
-    printf("  %-52s %11.0f us %11.0f us %7.2fx\n", "order.create + pay (per order)", small_create_pay, large_create_pay,
-           large_create_pay / small_create_pay);
+    printf("  %-50s %10.0f us %10s %10.0f us %10s %7.2fx\n", "order.create + pay (per order)", small_create_pay, "",
+           large_create_pay, "", large_create_pay / small_create_pay);
     remove_database(path);
     return 0;
 }

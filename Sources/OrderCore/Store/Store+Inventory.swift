@@ -331,29 +331,19 @@ extension Store {
             """
         ) { r in
             checked += 1
-            let where_: JSONObject = ["sku": .string(r.text(0)), "warehouse": .string(r.text(1))]
-            for (i, bucket) in LedgerEntry.Bucket.allCases.enumerated() where r.int(Int32(2 + i)) != r.int(Int32(6 + i))
-            {
-                var d = where_
-                d["bucket"] = .string(bucket.rawValue)
-                d["balance"] = .int(r.int(Int32(2 + i)))
-                d["ledger"] = .int(r.int(Int32(6 + i)))
-                differences.append(.object(d))
+            /// Balance column `balance` against what `source` (column `recomputed`) says it should be.
+            func compare(_ bucket: String, _ balance: Int32, _ source: String, _ recomputed: Int32) {
+                guard r.int(balance) != r.int(recomputed) else { return }
+                differences.append([
+                    "sku": .string(r.text(0)), "warehouse": .string(r.text(1)), "bucket": .string(bucket),
+                    "balance": .int(r.int(balance)), source: .int(r.int(recomputed)),
+                ])
             }
-            if r.int(11) != r.int(12) {
-                var d = where_
-                d["bucket"] = "value"
-                d["balance"] = .int(r.int(11))
-                d["ledger"] = .int(r.int(12))
-                differences.append(.object(d))
+            for (i, bucket) in LedgerEntry.Bucket.allCases.enumerated() {
+                compare(bucket.rawValue, Int32(2 + i), "ledger", Int32(6 + i))
             }
-            if r.int(3) != r.int(10) {
-                var d = where_
-                d["bucket"] = "reserved"
-                d["balance"] = .int(r.int(3))
-                d["active_reservations"] = .int(r.int(10))
-                differences.append(.object(d))
-            }
+            compare("value", 11, "ledger", 12)
+            compare("reserved", 3, "active_reservations", 10)
         }
         return (checked, differences)
     }
