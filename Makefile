@@ -18,7 +18,7 @@ RUN_LIB  := LD_LIBRARY_PATH=$(CURDIR)/$(DIST)/lib
 PYENV    := PYTHONPATH=$(CURDIR)/bindings/python ORDERCORE_LIBRARY=$(CURDIR)/$(LIB) ORDERCORE_SHELL=$(CURDIR)/$(DIST)/bin/ordercore
 SYSTEM_PACKAGES := libsqlite3-dev libedit-dev pkg-config
 
-.PHONY: all deps test-deps build run test test-swift test-c test-python test-shell examples lint format docs wheel bench soak fuzz install clean
+.PHONY: all deps test-deps build run test test-swift test-sql test-c test-python test-shell examples lint format docs wheel bench soak fuzz install clean
 
 all: build
 
@@ -37,13 +37,16 @@ deps:
 	fi
 
 ## Python test tools (pytest, pexpect) from PyPI, else from Debian; headless Chromium (renders the
-## HTML dashboard in its test) from Debian.
+## HTML dashboard in its test) and PostgreSQL with libpq (test-sql starts a throwaway server) from Debian.
 test-deps:
 	@$(PYTHON) -c 'import pytest, pexpect' 2>/dev/null || $(PYTHON) -m pip install -q pytest pexpect \
 	  || { if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; $$sudo apt-get install -y -qq python3-pytest python3-pexpect; }
 	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null \
 	  || { echo "Installing: chromium"; if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
 	       $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium; }
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ls /usr/include/postgresql/libpq-fe.h >/dev/null 2>&1 \
+	  || { echo "Installing: postgresql libpq-dev"; if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+	       $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq postgresql libpq-dev; }
 
 ## dist/: lib/libordercore.so.0 (+ .so link), include/ordercore.h, bin/ordercore, lib/pkgconfig/ordercore.pc
 build: deps
@@ -70,7 +73,7 @@ install: build
 
 # ---- tests -------------------------------------------------------------------------------------------
 
-test: lint test-swift test-c test-python test-shell examples
+test: lint test-swift test-c test-sql test-python test-shell examples
 	@echo "All OrderCore test suites passed."
 
 # Formatting is a tool: .swift-format (120 columns), checked here; `make format` applies it. The formatter
@@ -83,8 +86,17 @@ lint:
 format:
 	$(SWIFT) format format --in-place --recursive Sources Package.swift
 
+# The suite also writes every statement text the Store prepares to $(SQL_LOG), for test-sql.
+SQL_LOG := $(CTEST)/statements.log
 test-swift: deps
-	$(SWIFT) test
+	@mkdir -p $(CTEST) && rm -f $(SQL_LOG)
+	ORDERCORE_SQL_LOG=$(CURDIR)/$(SQL_LOG) $(SWIFT) test
+
+## The Store's SQL is portable: every statement of the Swift suite, prepared by a throwaway PostgreSQL
+## server (Tests/sql/portable.py; docs/architecture.md).
+test-sql: build test-deps
+	@test -s $(SQL_LOG) || { echo "no $(SQL_LOG): make test-swift writes it"; exit 1; }
+	$(PYENV) $(PYTHON) Tests/sql/portable.py $(SQL_LOG)
 
 CSTRICT := -Wall -Wextra -pedantic -Werror
 test-c: build

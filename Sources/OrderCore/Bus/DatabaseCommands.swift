@@ -17,9 +17,8 @@ enum DatabaseCommands {
             throw OrderCoreError.invalid("path is required: the file to write the backup to", field: "path")
         }
         try f.finish()
-        let pages = try ctx.store.db.backup(to: path)
-        let pageSize = try ctx.store.db.first("PRAGMA page_size") { $0.int(0) } ?? 0
-        return ["path": .string(path), "pages": .int(Int64(pages)), "bytes": .int(Int64(pages) * pageSize)]
+        let (pages, bytes) = try ctx.store.db.backup(to: path)
+        return ["path": .string(path), "pages": .int(pages), "bytes": .int(bytes)]
     }
 
     static let check = Command(

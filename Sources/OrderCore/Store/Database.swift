@@ -59,7 +59,7 @@ struct Conditions {
         arguments += values
     }
 
-    var sql: String { clauses.isEmpty ? "1" : clauses.joined(separator: " AND ") }
+    var sql: String { clauses.isEmpty ? "1 = 1" : clauses.joined(separator: " AND ") }
 }
 
 /// One result row, valid only inside the closure that receives it.
@@ -85,6 +85,7 @@ final class Database {
     private let db: OpaquePointer
     private var cache: [StatementKey: OpaquePointer] = [:]
     let path: String
+    let dialect = SQLDialect.sqlite
     /// The files SQLite keeps this database in (nil in memory): no output may be written over them.
     let files: DatabaseFiles?
 
@@ -118,6 +119,22 @@ final class Database {
     deinit {
         for stmt in cache.values { sqlite3_finalize(stmt) }
         sqlite3_close_v2(db)
+    }
+
+    /// With `ORDERCORE_SQL_LOG` set to a file, every statement text a handle prepares is appended to it,
+    /// each ended by a NUL byte: what `Tests/sql/portable.py` prepares on PostgreSQL to prove the Store's
+    /// SQL portable (docs/architecture.md).
+    nonisolated(unsafe) private static let sqlLog: UnsafeMutablePointer<FILE>? = getenv("ORDERCORE_SQL_LOG").flatMap {
+        fopen($0, "a")
+    }
+
+    private static func logStatement(_ sql: String) {
+        guard let sqlLog else { return }
+        flockfile(sqlLog)
+        fputs(sql, sqlLog)
+        fputc(0, sqlLog)
+        fflush(sqlLog)
+        funlockfile(sqlLog)
     }
 
     // MARK: - Errors
@@ -170,6 +187,7 @@ final class Database {
             var fresh: OpaquePointer?
             try check(sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &fresh, nil))
             guard let fresh else { throw OrderCoreError(.internal, "empty SQL statement") }
+            Database.logStatement(sql)
             cache[StatementKey(sql)] = fresh
             stmt = fresh
         }
@@ -229,6 +247,10 @@ final class Database {
 
     /// Maps the first result row, or returns nil when there is none.
     func first<T>(_ sql: String, _ args: SQLValue..., map: (Row) throws -> T) throws -> T? {
+        try first(sql, arguments: args, map: map)
+    }
+
+    func first<T>(_ sql: String, arguments args: [SQLValue], map: (Row) throws -> T) throws -> T? {
         let stmt = try prepared(sql, args)
         defer { sqlite3_reset(stmt); sqlite3_clear_bindings(stmt) }
         let rc = sqlite3_step(stmt)
@@ -324,10 +346,10 @@ private let jitteredBusyHandler: @convention(c) (UnsafeMutableRawPointer?, Int32
 extension Database {
     /// Copies the whole database, as of the caller's transaction, to `path` with SQLite's online
     /// backup; the copy is written beside `path`, checked (`quick_check`), then renamed into place, so
-    /// `path` is a complete, consistent database or is not touched. - Returns: pages copied.
+    /// `path` is a complete, consistent database or is not touched. - Returns: pages copied and bytes.
     /// - Throws: `invalid_input` when `path` is this database or one of its files, a link, a
     ///   directory or a device (`OutputFile.checkTarget`); `io`, `full`.
-    func backup(to path: String) throws -> Int {
+    func backup(to path: String) throws -> (pages: Int64, bytes: Int64) {
         // An empty file made exclusively under an unpredictable name (OutputFile.temporary), which
         // SQLite then fills: no link planted beside the target is ever written through.
         let (fd, temporary) = try OutputFile.temporary(for: path, protecting: files)
@@ -340,11 +362,11 @@ extension Database {
             throw OrderCoreError(
                 .io, "cannot create the backup '\(temporary)' (does its directory exist and is it writable?)")
         }
-        var pages = 0
+        var pages: Int64 = 0
         var problem: String?
         if let backup = sqlite3_backup_init(destination, "main", db, "main") {
             rc = sqlite3_backup_step(backup, -1)
-            pages = Int(sqlite3_backup_pagecount(backup))
+            pages = Int64(sqlite3_backup_pagecount(backup))
             let finished = sqlite3_backup_finish(backup)
             if rc == SQLITE_DONE { rc = finished }
         } else {
@@ -369,7 +391,7 @@ extension Database {
             unlink(temporary)
             throw OrderCoreError(.io, "cannot rename the backup to '\(path)': \(String(cString: strerror(errno)))")
         }
-        return pages
+        return (pages, pages * (try first("PRAGMA page_size") { $0.int(0) } ?? 0))
     }
 
     /// SQLite's own check of every page, index and constraint: the problems it lists (none when sound).

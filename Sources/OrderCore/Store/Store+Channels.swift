@@ -108,11 +108,13 @@ extension Store {
         var result: [JSON] = []
         try db.rows(
             """
-            SELECT c.channel, c.sku, c.used,
-                   COALESCE((SELECT SUM(r.qty) FROM reservations r JOIN orders o ON o.id = r.order_rowid
-                             WHERE o.channel = c.channel AND r.sku = c.sku AND r.channel_counted = 1
-                               AND r.state NOT IN ('released', 'expired')), 0) AS live
-            FROM channel_skus c WHERE c.used != live ORDER BY c.channel, c.sku
+            SELECT channel, sku, used, live FROM (
+                SELECT c.channel, c.sku, c.used,
+                       COALESCE((SELECT SUM(r.qty) FROM reservations r JOIN orders o ON o.id = r.order_rowid
+                                 WHERE o.channel = c.channel AND r.sku = c.sku AND r.channel_counted = 1
+                                   AND r.state NOT IN ('released', 'expired')), 0) AS live
+                FROM channel_skus c) caps
+            WHERE used <> live ORDER BY channel, sku
             """
         ) {
             result.append([

@@ -11,9 +11,10 @@ extension Store {
 
     /// The order columns every health query reads: channel, warehouses (without DISTINCT, which costs
     /// SQLite a temporary table per order; repeats are dropped here) and region.
-    private static let subjectColumns = """
-        o.channel, (SELECT GROUP_CONCAT(r.warehouse) FROM reservations r WHERE r.order_rowid = o.id), o.ship_region
-        """
+    private var subjectColumns: String {
+        "o.channel, (SELECT \(db.dialect.commaList("r.warehouse")) FROM reservations r WHERE r.order_rowid = o.id), "
+            + "o.ship_region"
+    }
 
     private static func subject(_ r: Row, _ column: Int32) -> HealthSubject {
         let channel = r.text(column), listed = r.optText(column + 1) ?? "", region = r.optText(column + 2)
@@ -27,7 +28,7 @@ extension Store {
     }
 
     func healthSubject(orderRowID: Int64) throws -> HealthSubject? {
-        try db.first("SELECT \(Store.subjectColumns) FROM orders o WHERE o.id = ?", .int(orderRowID)) {
+        try db.first("SELECT \(subjectColumns) FROM orders o WHERE o.id = ?", .int(orderRowID)) {
             Store.subject($0, 0)
         }
     }
@@ -39,7 +40,7 @@ extension Store {
     ) throws {
         try db.rows(
             """
-            SELECT o.id, \(Store.subjectColumns), o.paid_at,
+            SELECT o.id, \(subjectColumns), o.paid_at,
                    (SELECT MIN(s.shipped_at) FROM shipments s WHERE s.order_rowid = o.id), o.state
             FROM orders o WHERE o.paid_at >= ? AND o.paid_at < ?
             """, .int(from), .int(to)
@@ -53,7 +54,7 @@ extension Store {
         guard !states.isEmpty else { return }
         try db.rows(
             """
-            SELECT o.id, \(Store.subjectColumns), o.state, COALESCE(o.state_since, o.updated_at) FROM orders o
+            SELECT o.id, \(subjectColumns), o.state, COALESCE(o.state_since, o.updated_at) FROM orders o
             WHERE o.state IN (\(Array(repeating: "?", count: states.count).joined(separator: ", ")))
             """, arguments: states.map(SQLValue.text)
         ) { try body($0.int(0), Store.subject($0, 1), $0.text(4), $0.int(5)) }
@@ -74,7 +75,8 @@ extension Store {
     func eachPackAttempt(from: Int64, to: Int64, _ body: (_ orderRowID: Int64, PackOutcome) throws -> Void) throws {
         try db.rows(
             """
-            SELECT order_rowid, state = 'weight_hold' OR override_by IS NOT NULL FROM parcels WHERE packed_at >= ?
+            SELECT order_rowid, \(SQLDialect.count("state = 'weight_hold' OR override_by IS NOT NULL"))
+            FROM parcels WHERE packed_at >= ?
                 AND packed_at < ?
             """, .int(from), .int(to)
         ) { try body($0.int(0), $0.int(1) != 0 ? .weightHold : .passed) }
@@ -111,7 +113,7 @@ extension Store {
                 WHERE actor <> 'system' AND at >= ?1 AND at < ?2 AND \(offHours) GROUP BY actor, night
                 UNION ALL
                 SELECT actor, (\(local) - \(start)) / 86400000 AS night, COUNT(*) AS n FROM ledger
-                WHERE actor <> 'system' AND at >= ?1 AND at < ?2 AND \(offHours) GROUP BY actor, night)
+                WHERE actor <> 'system' AND at >= ?1 AND at < ?2 AND \(offHours) GROUP BY actor, night) changes
             GROUP BY actor, night ORDER BY night, actor
             """, .int(from), .int(to)
         ) { result.append(($0.text(0), $0.int(1), $0.int(2))) }

@@ -241,7 +241,7 @@ extension Store {
         var rank: Int64 = 0, current = ""
         try db.rows(
             """
-            SELECT channel, length(CAST(payload AS BLOB)) AS bytes FROM inbox WHERE \(filter.sql)
+            SELECT channel, \(db.dialect.byteLength("payload")) AS bytes FROM inbox WHERE \(filter.sql)
             ORDER BY channel, bytes
             """, arguments: filter.arguments
         ) {

@@ -39,13 +39,13 @@ extension Store {
     func insertInbox(
         channel: String, eventType: String, eventID: String?, hash: Int64, payload: String, at: Int64
     ) throws -> Int64 {
-        try db.run(
+        try db.first(
             """
             INSERT INTO inbox(channel, event_type, event_id, payload_hash, payload, received_at, state, outcome,
                 updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, 'applied', '{}', ?)
-            """, .text(channel), .text(eventType), .opt(eventID), .int(hash), .text(payload), .int(at), .int(at))
-        return try db.first("SELECT last_insert_rowid()") { $0.int(0) } ?? 0
+            VALUES (?, ?, ?, ?, ?, ?, 'applied', '{}', ?) RETURNING id
+            """, .text(channel), .text(eventType), .opt(eventID), .int(hash), .text(payload), .int(at), .int(at)
+        ) { $0.int(0) } ?? 0
     }
 
     func setInboxOutcome(id: Int64, state: String, outcome: JSON, at: Int64, retried: Bool) throws {

@@ -2,13 +2,16 @@ extension Store {
     /// Balances of a SKU in every warehouse that holds a row for it, in reservation preference order.
     func balances(sku: String, warehouse: String? = nil, activeOnly: Bool = false) throws -> [StockBalance] {
         var result: [StockBalance] = []
+        var filter = Conditions()
+        filter.add("s.sku = ?", sku)
+        filter.add("s.warehouse = ?", warehouse)
+        if activeOnly { filter.add("w.active = 1", arguments: []) }
         try db.rows(
             """
             SELECT s.warehouse, w.priority, s.on_hand, s.reserved, s.quarantine, s.safety
             FROM stock s JOIN warehouses w ON w.warehouse = s.warehouse
-            WHERE s.sku = ?1 AND (?2 IS NULL OR s.warehouse = ?2) AND (?3 = 0 OR w.active = 1)
-            ORDER BY w.priority, s.warehouse
-            """, .text(sku), .opt(warehouse), .bool(activeOnly)
+            WHERE \(filter.sql) ORDER BY w.priority, s.warehouse
+            """, arguments: filter.arguments
         ) {
             result.append(
                 StockBalance(
@@ -22,14 +25,16 @@ extension Store {
     func balances(skus: [String], warehouse: String? = nil, activeOnly: Bool = false) throws -> [String: [StockBalance]]
     {
         var result: [String: [StockBalance]] = [:]
+        var filter = Conditions()
+        filter.add("s.sku IN (\(Database.placeholders(skus.count)))", arguments: skus.map(SQLValue.text))
+        filter.add("s.warehouse = ?", warehouse)
+        if activeOnly { filter.add("w.active = 1", arguments: []) }
         try db.rows(
             """
             SELECT s.sku, s.warehouse, w.priority, s.on_hand, s.reserved, s.quarantine, s.safety
             FROM stock s JOIN warehouses w ON w.warehouse = s.warehouse
-            WHERE s.sku IN (\(Database.placeholders(skus.count))) AND (? IS NULL OR s.warehouse = ?) AND (? = 0
-                OR w.active = 1)
-            ORDER BY w.priority, s.warehouse
-            """, arguments: skus.map(SQLValue.text) + [.opt(warehouse), .opt(warehouse), .bool(activeOnly)]
+            WHERE \(filter.sql) ORDER BY w.priority, s.warehouse
+            """, arguments: filter.arguments
         ) {
             result[$0.text(0), default: []].append(
                 StockBalance(

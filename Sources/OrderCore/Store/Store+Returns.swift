@@ -116,7 +116,8 @@ extension Store {
         var result: [Int64: Int64] = [:]
         try db.rows(
             """
-            SELECT l.line_no, SUM(MAX(l.requested, l.resellable + l.damaged + l.wrong_item + l.empty))
+            SELECT l.line_no,
+                SUM(\(db.dialect.greatest("l.requested", "l.resellable + l.damaged + l.wrong_item + l.empty")))
             FROM return_lines l JOIN returns r ON r.id = l.return_rowid
             WHERE r.order_rowid = ? AND r.state <> 'rejected' GROUP BY l.line_no
             """, .int(orderRowID)

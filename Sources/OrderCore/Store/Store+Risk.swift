@@ -138,10 +138,11 @@ extension Store {
         let new = adding.map { [$0["line1"] ?? "", $0["city"] ?? "", $0["postal_code"] ?? ""].joined(separator: "|") }
         return try db.first(
             """
-            SELECT COUNT(DISTINCT \(key)) + (?4 IS NOT NULL AND NOT EXISTS (
-                SELECT 1 FROM orders WHERE \(column) = ?1 AND placed_at BETWEEN ?2 AND ?3 AND \(key) = ?4))
+            SELECT COUNT(DISTINCT \(key))\(new == nil ? "" : " + " + SQLDialect.count("""
+                NOT EXISTS (SELECT 1 FROM orders WHERE \(column) = ?1 AND placed_at BETWEEN ?2 AND ?3 AND \(key) = ?4)
+                """))
             FROM orders WHERE \(column) = ?1 AND placed_at BETWEEN ?2 AND ?3
-            """, .text(value), .int(from), .int(to), .opt(new)
+            """, arguments: [.text(value), .int(from), .int(to)] + (new.map { [.text($0)] } ?? [])
         ) { $0.int(0) } ?? 0
     }
 
@@ -151,10 +152,12 @@ extension Store {
         guard column == "device_id" || column == "ip" else { return 0 }
         return try db.first(
             """
-            SELECT COUNT(DISTINCT customer_id) + (?4 IS NOT NULL AND NOT EXISTS (
-                SELECT 1 FROM orders WHERE \(column) = ?1 AND placed_at BETWEEN ?2 AND ?3 AND customer_id = ?4))
+            SELECT COUNT(DISTINCT customer_id)\(adding == nil ? "" : " + " + SQLDialect.count("""
+                NOT EXISTS (
+                    SELECT 1 FROM orders WHERE \(column) = ?1 AND placed_at BETWEEN ?2 AND ?3 AND customer_id = ?4)
+                """))
             FROM orders WHERE \(column) = ?1 AND placed_at BETWEEN ?2 AND ?3
-            """, .text(value), .int(from), .int(to), .opt(adding)
+            """, arguments: [.text(value), .int(from), .int(to)] + (adding.map { [.text($0)] } ?? [])
         ) { $0.int(0) } ?? 0
     }
 

@@ -26,9 +26,9 @@ extension Store {
     ) throws -> Bool {
         try db.run(
             """
-            INSERT OR IGNORE INTO tracking_events(carrier, tracking_no, shipment_rowid, status, time, message, location,
+            INSERT INTO tracking_events(carrier, tracking_no, shipment_rowid, status, time, message, location,
                 received_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
             """, .text(carrier), .text(trackingNo), .opt(shipmentRowID), .text(status.rawValue), .int(time),
             .text(message),
             .opt(location), .int(at)) == 1
@@ -39,7 +39,7 @@ extension Store {
         try db.run(
             """
             UPDATE shipments SET state = ?, picked_up_at = COALESCE(picked_up_at, ?),
-                last_event_at = MAX(COALESCE(last_event_at, 0), ?)
+                last_event_at = \(db.dialect.greatest("COALESCE(last_event_at, 0)", "?"))
             WHERE id = ?
             """, .text(state), .opt(pickedUpAt), .int(eventAt), .int(shipmentRowID))
     }

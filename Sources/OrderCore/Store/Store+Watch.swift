@@ -9,7 +9,7 @@ extension Store {
             """
             INSERT INTO sales_daily(sku, warehouse, day, units)
             SELECT sku, warehouse, ?2, ?3 * qty FROM reservations WHERE order_rowid = ?1 AND state = 'active'
-            ON CONFLICT(sku, warehouse, day) DO UPDATE SET units = units + excluded.units
+            ON CONFLICT(sku, warehouse, day) DO UPDATE SET units = sales_daily.units + excluded.units
             """, .int(orderRowID), .int(day), .int(sign))
     }
 
@@ -68,21 +68,24 @@ extension Store {
         if let listed { moving.add("t.to_warehouse \(listed)", arguments: warehouses) }
         let (wh, salesWh, movingWh) =
             q.perWarehouse ? ("s.warehouse", "warehouse", "t.to_warehouse") : ("''", "''", "''")
+        // Grouped by warehouse too, or by SKU alone (PostgreSQL refuses a constant in GROUP BY).
+        func grouped(_ sku: String, _ warehouse: String) -> String { q.perWarehouse ? "\(sku), \(warehouse)" : sku }
         try db.rows(
             """
             WITH b AS (
                 SELECT s.sku, \(wh) AS wh, SUM(s.on_hand) AS on_hand, SUM(s.reserved) AS reserved,
-                       SUM(s.safety) AS safety, SUM(MAX(0, \(Store.availableSQL(row: "s.", percent: "?")))) AS available
+                       SUM(s.safety) AS safety,
+                       SUM(\(db.dialect.greatest("0", Store.availableSQL(row: "s.", percent: "?")))) AS available
                 FROM stock s JOIN warehouses w ON w.warehouse = s.warehouse
-                WHERE \(balances.sql) GROUP BY s.sku, \(wh)),
+                WHERE \(balances.sql) GROUP BY \(grouped("s.sku", wh))),
             d AS (
                 SELECT sku, \(salesWh) AS wh, SUM(CASE WHEN day = ? THEN units ELSE 0 END) AS yesterday,
                        SUM(units) AS window
-                FROM sales_daily WHERE \(sales.sql) GROUP BY sku, \(salesWh)),
+                FROM sales_daily WHERE \(sales.sql) GROUP BY \(grouped("sku", salesWh))),
             m AS (
                 SELECT l.sku, \(movingWh) AS wh, SUM(l.qty - l.received) AS qty
                 FROM transfer_lines l JOIN transfers t ON t.id = l.transfer_rowid
-                WHERE \(moving.sql) GROUP BY l.sku, \(movingWh))
+                WHERE \(moving.sql) GROUP BY \(grouped("l.sku", movingWh)))
             SELECT b.sku, b.wh, k.name, k.category, b.on_hand, b.reserved, b.safety, b.available,
                    COALESCE(d.yesterday, 0), COALESCE(d.window, 0), COALESCE(m.qty, 0)
             FROM b JOIN skus k ON k.sku = b.sku
@@ -111,10 +114,7 @@ extension Store {
     }
 
     func openAlert(kind: String, sku: String, at: Int64, details: JSON) throws {
-        try db.run(
-            "INSERT INTO alerts(kind, sku, opened_at, details) VALUES (?, ?, ?, ?)",
-            .text(kind), .text(sku), .int(at), .text(details.serialized))
-        try feedAlertOpened(at: at)
+        try insertAlert(kind: kind, sku: sku, at: at, details: details)
     }
 
     /// Opens an alert about an order unless one of the kind is open for it already.
@@ -124,19 +124,13 @@ extension Store {
                 "SELECT 1 FROM alerts WHERE kind = ? AND order_id = ? AND cleared_at IS NULL", .text(kind),
                 .text(orderID), map: { _ in true }) == nil
         else { return }
-        try db.run(
-            "INSERT INTO alerts(kind, order_id, opened_at, details) VALUES (?, ?, ?, ?)",
-            .text(kind), .text(orderID), .int(at), .text(details.serialized))
-        try feedAlertOpened(at: at)
+        try insertAlert(kind: kind, orderID: orderID, at: at, details: details)
     }
 
     /// Opens an alert about something else (`ref`, e.g. a tracking number) unless one is open for it.
     func openRefAlert(kind: String, ref: String, at: Int64, details: JSON) throws {
         guard try !hasOpenRefAlert(kind: kind, ref: ref) else { return }
-        try db.run(
-            "INSERT INTO alerts(kind, ref, opened_at, details) VALUES (?, ?, ?, ?)", .text(kind), .text(ref), .int(at),
-            .text(details.serialized))
-        try feedAlertOpened(at: at)
+        try insertAlert(kind: kind, ref: ref, at: at, details: details)
     }
 
     func hasOpenRefAlert(kind: String, ref: String) throws -> Bool {
@@ -172,10 +166,17 @@ extension Store {
     }
 
     /// Every alert that opens or clears is also a change-feed event, so the host learns of it.
-    private func feedAlertOpened(at: Int64) throws {
-        try db.rows("SELECT id, kind, sku, order_id, ref, details FROM alerts WHERE id = last_insert_rowid()") {
-            try appendFeed(kind: "alert", at: at, data: Store.alertEvent($0, state: "opened"))
-        }
+    private func insertAlert(
+        kind: String, sku: String? = nil, orderID: String? = nil, ref: String? = nil, at: Int64, details: JSON
+    ) throws {
+        var opened: JSONObject = [:]
+        try db.rows(
+            """
+            INSERT INTO alerts(kind, sku, order_id, ref, opened_at, details) VALUES (?, ?, ?, ?, ?, ?)
+            RETURNING id, kind, sku, order_id, ref, details
+            """, .text(kind), .opt(sku), .opt(orderID), .opt(ref), .int(at), .text(details.serialized)
+        ) { opened = Store.alertEvent($0, state: "opened") }
+        try appendFeed(kind: "alert", at: at, data: opened)
     }
 
     private func feedAlertsCleared(at: Int64, _ update: String, _ args: SQLValue...) throws {

@@ -57,13 +57,15 @@ extension Store {
         var result: [(String, String?, Int64, [(String, Int64, Int64)])] = []
         try db.rows(
             """
-            SELECT r.sku, s.location, o.order_id, r.line_no, MIN(SUM(r.qty), MAX(0, l.qty_allocated - l.qty_picked))
+            SELECT r.sku, s.location, o.order_id, r.line_no,
+                \(db.dialect.least("SUM(r.qty)", db.dialect.greatest("0", "l.qty_allocated - l.qty_picked")))
             FROM waves v JOIN wave_orders wo ON wo.wave_rowid = v.id JOIN orders o ON o.id = wo.order_rowid
             JOIN reservations r ON r.order_rowid = o.id AND r.state = 'active' AND r.warehouse = v.warehouse
             JOIN order_lines l ON l.order_rowid = o.id AND l.line_no = r.line_no
             LEFT JOIN stock s ON s.sku = r.sku AND s.warehouse = v.warehouse
             WHERE v.wave_id = ?
-            GROUP BY r.sku, o.id, r.line_no
+            GROUP BY r.sku, o.id, r.line_no, s.location, o.order_id, o.priority, o.placed_at, l.qty_allocated,
+                l.qty_picked
             ORDER BY s.location IS NULL, s.location, r.sku, o.priority DESC, o.placed_at, o.id
             """, .text(waveID)
         ) { r in

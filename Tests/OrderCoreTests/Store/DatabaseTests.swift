@@ -93,4 +93,17 @@ struct DatabaseTests {
         try holder.db.run("ROLLBACK")
         #expect(waiter.fails("sku.upsert", ["sku": "A1"]) == nil)
     }
+
+    /// Tests/sql/portable.py gives PostgreSQL these renderings in place of the SQLite ones it finds in the
+    /// statement log: the two must agree.
+    @Test func theDialectsRenderingsAreTheOnesThePortabilityCheckMirrors() {
+        #expect(SQLDialect.sqlite.commaList("r.warehouse") == "GROUP_CONCAT(r.warehouse)")
+        #expect(SQLDialect.postgresql.commaList("r.warehouse") == "STRING_AGG(r.warehouse, ',')")
+        #expect(SQLDialect.sqlite.byteLength("payload") == "length(CAST(payload AS BLOB))")
+        #expect(SQLDialect.postgresql.byteLength("payload") == "octet_length(payload)")
+        #expect(SQLDialect.sqlite.greatest("a", "b") == "MAX(a, b)" && SQLDialect.sqlite.least("a", "b") == "MIN(a, b)")
+        #expect(SQLDialect.postgresql.greatest("a", "b") == "GREATEST(a, b)")
+        #expect(SQLDialect.postgresql.least("a", "b") == "LEAST(a, b)")
+    }
 }
+
