@@ -121,6 +121,7 @@ public final class Engine: Sendable {
         at: Int64, actor: String, key: String?, brief: Bool
     ) throws -> Outcome {
         var access = key == nil ? command.access : .write
+        var staleRuns = 0
         while true {
             do {
                 return try store.transaction(access == .write ? .write : .read) {
@@ -132,6 +133,10 @@ public final class Engine: Sendable {
                 }
             } catch is CommandContext.NeedsWrite {
                 access = .write
+            } catch is Store.Stale where staleRuns < Engine.staleRetries {
+                // Another writer changed what this run read (never on one SQLite file: its writes hold
+                // the lock from the first read): run again on fresh reads, a bounded number of times.
+                staleRuns += 1
             } catch {
                 // Kept in a transaction of its own: the command's rolled back. Best effort: the
                 // command's own error is the answer either way.
@@ -339,8 +344,18 @@ public final class Engine: Sendable {
         return Int64(bitPattern: hash)
     }
 
+    /// How many times a command is run again when another writer changed what it read.
+    static let staleRetries = 3
+
     static func wrap(_ error: any Error) -> OrderCoreError {
-        (error as? OrderCoreError) ?? OrderCoreError(.internal, "unexpected error: \(error)")
+        if let error = error as? OrderCoreError { return error }
+        if let stale = error as? Store.Stale {
+            return OrderCoreError(
+                .conflict,
+                "\(stale.what) was changed by another writer while this command ran (\(staleRetries + 1) tries); "
+                    + "run it again")
+        }
+        return OrderCoreError(.internal, "unexpected error: \(error)")
     }
 }
 

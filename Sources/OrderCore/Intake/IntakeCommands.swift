@@ -188,7 +188,7 @@ extension CommandContext {
                 channel: channel.channel, reference: reference)
             result["shipment"] = .object(details)
             if queuedHere {
-                try store.openOrderAlert(
+                try store.openAlert(
                     kind: "channel_shipped", orderID: order.orderID, at: at, details: .object(details))
             }
             did(order.state.rawValue)
@@ -439,7 +439,7 @@ enum IntakeCommands {
                         ]
                         try ctx.store.setInboxOutcome(
                             id: child, state: "dead", outcome: .object(letter), at: ctx.at, retried: false)
-                        try ctx.store.openRefAlert(
+                        try ctx.store.openAlert(
                             kind: "dead_letter", ref: "inbox:\(child)", at: ctx.at, details: .object(letter))
                         events.append(.object(letter))
                     }
@@ -456,7 +456,7 @@ enum IntakeCommands {
             outcome["error"] = error.json
             try ctx.store.setInboxOutcome(
                 id: inboxID, state: "dead", outcome: .object(outcome), at: ctx.at, retried: retried)
-            try ctx.store.openRefAlert(
+            try ctx.store.openAlert(
                 kind: "dead_letter", ref: "inbox:\(inboxID)", at: ctx.at, details: .object(outcome))
         }
         return .object(outcome)

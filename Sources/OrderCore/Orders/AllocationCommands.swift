@@ -29,7 +29,7 @@ enum AllocationCommands {
         try ctx.store.setAllocation(orderRowID: order.rowID, decision)
 
         if result.decision == .backorder {
-            try ctx.store.openOrderAlert(kind: "backorder", orderID: id, at: ctx.at, details: decision)
+            try ctx.store.openAlert(kind: "backorder", orderID: id, at: ctx.at, details: decision)
         } else {
             let current = held.map {
                 Allocator.Take(lineNo: $0.lineNo, sku: $0.sku, warehouse: $0.warehouse, qty: $0.qty)

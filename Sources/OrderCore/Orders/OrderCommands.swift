@@ -311,7 +311,7 @@ enum SweepCommand {
         let hours = try ctx.intSetting(.pickupAlertHours)
         let waiting = try ctx.store.shipmentsAwaitingPickup(before: ctx.at - hours * 3_600_000)
         for (orderID, shipment) in waiting {
-            try ctx.store.openOrderAlert(
+            try ctx.store.openAlert(
                 kind: "no_pickup", orderID: orderID, at: ctx.at,
                 details: [
                     "shipment": .int(shipment.seq), "carrier": .string(shipment.carrier),

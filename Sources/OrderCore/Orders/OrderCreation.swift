@@ -105,11 +105,11 @@ extension CommandContext {
                 "expires_at": expiresAt.map { .string(Timestamp.format($0)) } ?? .null,
             ])
         if let warning = duplicates.warning {
-            try store.openOrderAlert(kind: "possible_duplicate", orderID: orderID, at: at, details: warning)
+            try store.openAlert(kind: "possible_duplicate", orderID: orderID, at: at, details: warning)
         }
         if !short.isEmpty {
             // Sold by the channel, not covered by stock: a person must find the units (allocate retries).
-            try store.openOrderAlert(
+            try store.openAlert(
                 kind: "backorder", orderID: orderID, at: at, details: ["short": .array(short), "source": "intake"])
         }
         if let risk, actOnRisk { try act(on: risk, &order) }

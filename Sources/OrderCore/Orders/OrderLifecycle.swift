@@ -19,7 +19,7 @@ extension CommandContext {
         if from != state { order.stateSince = at }
         change(&order)
         order.updatedAt = at
-        try store.update(order)
+        try store.update(order, from: from)
         try record(order, from: from, command: command, details: details)
     }
 
@@ -141,9 +141,11 @@ extension CommandContext {
     func releaseReservations(of order: Order, reason: LedgerEntry.Reason) throws -> Int64 {
         var released: Int64 = 0
         for r in try store.activeReservations(orderRowID: order.rowID) {
+            // Closed first, and only while still active: units another writer released in between are
+            // not given back twice.
+            try store.closeReservation(id: r.id, state: reason == .expire ? "expired" : "released")
             try store.unreserve(sku: r.sku, warehouse: r.warehouse, qty: r.qty)
             if r.channelCounted { try store.uncount(channel: order.channel, sku: r.sku, qty: r.qty) }
-            try store.closeReservation(id: r.id, state: reason == .expire ? "expired" : "released")
             try store.addReserved(orderRowID: order.rowID, lineNo: r.lineNo, qty: -r.qty)
             try store.append(
                 LedgerEntry(
@@ -201,13 +203,13 @@ extension CommandContext {
         var needed = qty
         for r in try store.activeReservations(orderRowID: order.rowID) where r.lineNo == lineNo && needed > 0 {
             let take = min(needed, r.qty)
+            try store.consumeReservation(id: r.id, qty: take, remaining: r.qty - take)
             guard try store.deduct(sku: r.sku, warehouse: r.warehouse, qty: take) else {
                 throw OrderCoreError(
                     .conflict,
                     "fewer than \(take) \(r.sku) are on hand in \(r.warehouse); count or adjust the stock first",
                     details: ["sku": .string(r.sku), "warehouse": .string(r.warehouse), "qty": .int(take)])
             }
-            try store.consumeReservation(id: r.id, qty: take, remaining: r.qty - take)
             for bucket in [LedgerEntry.Bucket.onHand, .reserved] {
                 let value = try store.append(
                     LedgerEntry(

@@ -87,7 +87,7 @@ enum RefundCommands {
                 _ = try OrderCommands.cancel.run(ctx, Fields(["order_id": .string(id), "reason": .string(why)]))
             case .picking, .packed:
                 _ = try FulfillmentCommands.hold.run(ctx, Fields(["order_id": .string(id), "reason": .string(why)]))
-                try ctx.store.openOrderAlert(
+                try ctx.store.openAlert(
                     kind: "refunded_unshipped", orderID: id, at: ctx.at,
                     details: ["state": .string(order.state.rawValue), "reason": .string(why)])
             default: break

@@ -89,7 +89,7 @@ enum TrackingCommands {
         guard let found else {
             // Kept, and reported: an event for a parcel no shipment knows is a problem someone must see.
             if stored {
-                try ctx.store.openRefAlert(
+                try ctx.store.openAlert(
                     kind: "unknown_tracking", ref: "\(carrier):\(trackingNo)", at: ctx.at,
                     details: [
                         "carrier": .string(carrier), "tracking_no": .string(trackingNo),
@@ -128,7 +128,7 @@ enum TrackingCommands {
             }
         }
         if let kind = status.alert, found.shipment.state != "delivered" {
-            try ctx.store.openOrderAlert(
+            try ctx.store.openAlert(
                 kind: kind, orderID: order.orderID, at: ctx.at,
                 details: [
                     "carrier": .string(carrier), "tracking_no": .string(trackingNo), "message": .string(message),

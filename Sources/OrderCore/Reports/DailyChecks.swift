@@ -41,16 +41,15 @@ struct DailyChecks {
             try ctx.store.clearRefAlerts(kind: "health_degraded", ref: ref, at: ctx.at)
             healthCleared += 1
         }
-        for (ref, s) in degraded.sorted(by: { $0.key < $1.key })
-        where try !ctx.store.hasOpenRefAlert(kind: "health_degraded", ref: ref) {
-            try ctx.store.openRefAlert(
+        for (ref, s) in degraded.sorted(by: { $0.key < $1.key }) {
+            let opened = try ctx.store.openAlert(
                 kind: "health_degraded", ref: ref, at: ctx.at,
                 details: [
                     "scope": .string(s.scope), "name": .string(s.name), "component": .string(s.component),
                     "days": .int(days), "worst_score": .int(s.score),
                     "grade": .string(HealthComponent.grade(s.score)),
                 ])
-            healthOpened += 1
+            if opened { healthOpened += 1 }
         }
     }
 }

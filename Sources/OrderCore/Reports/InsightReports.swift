@@ -224,7 +224,7 @@ struct IntakeReview {
             let open = try ctx.store.hasOpenRefAlert(kind: "channel_drift", ref: name)
             if let details = drifting[name], !open {
                 try ctx.requireWrite()
-                try ctx.store.openRefAlert(kind: "channel_drift", ref: name, at: ctx.at, details: details)
+                try ctx.store.openAlert(kind: "channel_drift", ref: name, at: ctx.at, details: details)
                 opened += 1
             } else if drifting[name] == nil, open {
                 try ctx.requireWrite()

@@ -58,7 +58,7 @@ extension CommandContext {
         r.state = state
         r.updatedAt = at
         if from != state { r.stateSince = at }
-        try store.update(r)
+        try store.update(r, from: from)
         try store.appendReturnEvent(
             returnRowID: r.rowID, at: at, actor: actor, from: from, to: state, command: command, details: details)
         try store.clearRefAlerts(kind: "return_overdue", ref: r.returnID, at: at)
@@ -75,7 +75,7 @@ extension CommandContext {
         let timeout = try intSetting(.unpaidTimeoutMinutes) * 60_000
         replacement.expiresAt = at.addingReportingOverflow(timeout).overflow ? Int64.max : at + timeout
         replacement.updatedAt = at
-        try store.update(replacement)
+        try store.update(replacement, from: replacement.state)
         try store.setReservationExpiry(orderRowID: replacement.rowID, replacement.expiresAt)
     }
 
@@ -317,7 +317,7 @@ enum ReturnCommands {
         let replacement = try ctx.createOrder(draft, expiring: false).order
         record.replacementOrderID = replacement.orderID
         record.priceDifference = difference
-        try ctx.store.update(record)
+        try ctx.store.update(record, from: record.state)
         try ctx.store.appendReturnEvent(
             returnRowID: record.rowID, at: ctx.at, actor: ctx.actor, from: record.state, to: record.state,
             command: "return.exchange",
@@ -478,7 +478,7 @@ enum ReturnCommands {
         if lines.contains(where: { $0.wrongItem > 0 }) { signals.append("wrong_item") }
         for signal in Set(signals).sorted() where !r.flags.contains(signal) {
             r.flags.append(signal)
-            try ctx.store.openRefAlert(
+            try ctx.store.openAlert(
                 kind: "return_\(signal)", ref: id, at: ctx.at,
                 details: [
                     "return_id": .string(id), "customer": .optional(r.customer),
@@ -789,7 +789,7 @@ extension ReturnCommands {
             let page = try ctx.store.listReturns(
                 states: ReturnRecord.open, movedBefore: cutoff, orderRowID: nil, afterRowID: after, limit: 500)
             for r in page {
-                try ctx.store.openRefAlert(
+                try ctx.store.openAlert(
                     kind: "return_overdue", ref: r.returnID, at: ctx.at,
                     details: [
                         "return_id": .string(r.returnID), "owner": .optional(r.owner),

@@ -7,7 +7,7 @@ struct Migration {
     static let all: [Migration] = [
         foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation, fulfillment,
         tracking, waves, statusAnchor, intake, actors, returns, risk, reports, health, roles, channelState, lookup,
-        healthDaily, valuation,
+        healthDaily, valuation, openAlerts,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -586,7 +586,8 @@ struct Migration {
     /// What the stock is worth, at moving average cost: each balance's value (its on-hand and
     /// quarantined units), each ledger row's change of it, and what an order line's shipped units cost
     /// (a return brings them back at that cost). Stock held before this migration opens at the SKU's
-    /// unit cost, written to the ledger as an `opening_value` row so the ledger still sums to the value.
+    /// unit cost, written to the ledger as an `opening_value` row (dated with the last movement) so the
+    /// ledger still sums to the value.
     static let valuation = Migration(
         name: "0022_valuation",
         sql: """
@@ -596,8 +597,24 @@ struct Migration {
             UPDATE stock SET value = (on_hand + quarantine) * (SELECT k.unit_cost FROM skus k WHERE k.sku = stock.sku)
             WHERE on_hand + quarantine > 0 AND (SELECT k.unit_cost FROM skus k WHERE k.sku = stock.sku) > 0;
             INSERT INTO ledger(at, sku, warehouse, bucket, delta, reason, note, actor, value)
-            SELECT CAST(strftime('%s', 'now') AS INTEGER) * 1000, sku, warehouse, 'on_hand', 0, 'opening_value',
+            SELECT (SELECT COALESCE(MAX(at), 0) FROM ledger), sku, warehouse, 'on_hand', 0, 'opening_value',
                 'stock held before valuation, at the unit cost', 'system', value
             FROM stock WHERE value <> 0;
+            """)
+
+    // MARK: - 0023
+
+    /// One open alert per kind and subject (SKU, order or ref), kept by the database rather than by a
+    /// read before the insert, so two writers cannot both open it; duplicates from before are closed.
+    static let openAlerts = Migration(
+        name: "0023_open_alerts",
+        sql: """
+            UPDATE alerts SET cleared_at = opened_at WHERE cleared_at IS NULL AND id NOT IN (
+                SELECT MIN(id) FROM alerts WHERE cleared_at IS NULL
+                GROUP BY kind, COALESCE(sku, ''), COALESCE(order_id, ''), COALESCE(ref, ''));
+            DROP INDEX alerts_open;
+            CREATE UNIQUE INDEX alerts_open
+                ON alerts(kind, COALESCE(sku, ''), COALESCE(order_id, ''), COALESCE(ref, '')) WHERE cleared_at IS NULL;
+            CREATE INDEX alerts_open_by_sku ON alerts(kind, sku) WHERE cleared_at IS NULL;
             """)
 }

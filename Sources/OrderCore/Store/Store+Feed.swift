@@ -51,7 +51,9 @@ extension Store {
         try db.run(
             """
             INSERT INTO feed_consumers(consumer, cursor, updated_at) VALUES (?1, ?2, ?3)
-            ON CONFLICT(consumer) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at
+            ON CONFLICT(consumer) DO UPDATE
+            SET cursor = \(db.dialect.greatest("feed_consumers.cursor", "excluded.cursor")),
+                updated_at = excluded.updated_at
             """, .text(consumer), .int(cursor), .int(at))
     }
 

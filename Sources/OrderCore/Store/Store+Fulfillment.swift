@@ -145,11 +145,20 @@ extension Store {
 
     /// Takes `qty` units out of an active hold: the hold shrinks (or closes) and a `fulfilled` hold of
     /// `qty` records where they went.
+    /// Takes `qty` of an active hold of `qty + remaining` units (the hold as read). - Throws: `Stale` when
+    /// the hold is no longer that (another writer took or released it first).
     func consumeReservation(id: Int64, qty: Int64, remaining: Int64) throws {
-        if remaining == 0 {
-            try db.run("UPDATE reservations SET state = 'fulfilled' WHERE id = ?", .int(id))
-        } else {
-            try db.run("UPDATE reservations SET qty = ? WHERE id = ?", .int(remaining), .int(id))
+        let changed =
+            remaining == 0
+            ? try db.run(
+                "UPDATE reservations SET state = 'fulfilled' WHERE id = ? AND state = 'active' AND qty = ?", .int(id),
+                .int(qty))
+            : try db.run(
+                "UPDATE reservations SET qty = ? WHERE id = ? AND state = 'active' AND qty = ?", .int(remaining),
+                .int(id),
+                .int(qty + remaining))
+        guard changed == 1 else { throw Stale(what: "reservation \(id)") }
+        if remaining > 0 {
             try db.run(
                 """
                 INSERT INTO reservations(order_rowid, line_no, sku, warehouse, qty, expires_at, state, channel_counted)

@@ -252,8 +252,12 @@ extension Store {
             .bool(channelCounted))
     }
 
+    /// Closes a hold that is still active. - Throws: `Stale` when it is not (closed by another writer).
     func closeReservation(id: Int64, state: String) throws {
-        try db.run("UPDATE reservations SET state = ? WHERE id = ?", .text(state), .int(id))
+        guard
+            try db.run("UPDATE reservations SET state = ? WHERE id = ? AND state = 'active'", .text(state), .int(id))
+                == 1
+        else { throw Stale(what: "reservation \(id)") }
     }
 
     /// Payment turns an expiring hold into a firm one (nil), or one that lasts until a pre-sale's balance is due.

@@ -27,15 +27,18 @@ extension Store {
             .int(r.createdAt), .int(r.updatedAt), .int(r.stateSince))
     }
 
-    func update(_ r: ReturnRecord) throws {
-        try db.run(
+    /// Writes a return, only while it is still in `from`, the state the command read.
+    /// - Throws: `Stale` when it is not (another writer moved it first).
+    func update(_ r: ReturnRecord, from: ReturnRecord.State) throws {
+        let changed = try db.run(
             """
             UPDATE returns SET state = ?, owner = ?, flags = ?, replacement_order_id = ?, price_difference = ?,
                 updated_at = ?, state_since = ?
-            WHERE id = ?
+            WHERE id = ? AND state = ?
             """, .text(r.state.rawValue), .opt(r.owner), .text(JSON.array(r.flags.map(JSON.string)).serialized),
-            .opt(r.replacementOrderID),
-            .opt(r.priceDifference), .int(r.updatedAt), .int(r.stateSince), .int(r.rowID))
+            .opt(r.replacementOrderID), .opt(r.priceDifference), .int(r.updatedAt), .int(r.stateSince), .int(r.rowID),
+            .text(from.rawValue))
+        guard changed == 1 else { throw Stale(what: "return \(r.returnID)") }
     }
 
     func returnRecord(id: String) throws -> ReturnRecord? {

@@ -113,26 +113,6 @@ extension Store {
         { $0.int(0) }
     }
 
-    func openAlert(kind: String, sku: String, at: Int64, details: JSON) throws {
-        try insertAlert(kind: kind, sku: sku, at: at, details: details)
-    }
-
-    /// Opens an alert about an order unless one of the kind is open for it already.
-    func openOrderAlert(kind: String, orderID: String, at: Int64, details: JSON) throws {
-        guard
-            try db.first(
-                "SELECT 1 FROM alerts WHERE kind = ? AND order_id = ? AND cleared_at IS NULL", .text(kind),
-                .text(orderID), map: { _ in true }) == nil
-        else { return }
-        try insertAlert(kind: kind, orderID: orderID, at: at, details: details)
-    }
-
-    /// Opens an alert about something else (`ref`, e.g. a tracking number) unless one is open for it.
-    func openRefAlert(kind: String, ref: String, at: Int64, details: JSON) throws {
-        guard try !hasOpenRefAlert(kind: kind, ref: ref) else { return }
-        try insertAlert(kind: kind, ref: ref, at: at, details: details)
-    }
-
     func hasOpenRefAlert(kind: String, ref: String) throws -> Bool {
         try db.first(
             "SELECT 1 FROM alerts WHERE kind = ? AND ref = ? AND cleared_at IS NULL", .text(kind), .text(ref),
@@ -165,18 +145,24 @@ extension Store {
             at: at, "UPDATE alerts SET cleared_at = ?1 WHERE id = ?2 AND cleared_at IS NULL", .int(at), .int(id))
     }
 
-    /// Every alert that opens or clears is also a change-feed event, so the host learns of it.
-    private func insertAlert(
+    /// Opens an alert about a SKU, an order or something else (`ref`, e.g. a tracking number) unless one
+    /// of the kind is open for it already (the `alerts_open` index decides). Every alert that opens or
+    /// clears is also a change-feed event, so the host learns of it.
+    /// - Returns: whether it opened (false: it was open already).
+    @discardableResult
+    func openAlert(
         kind: String, sku: String? = nil, orderID: String? = nil, ref: String? = nil, at: Int64, details: JSON
-    ) throws {
-        var opened: JSONObject = [:]
+    ) throws -> Bool {
+        var opened: JSONObject?
         try db.rows(
             """
             INSERT INTO alerts(kind, sku, order_id, ref, opened_at, details) VALUES (?, ?, ?, ?, ?, ?)
-            RETURNING id, kind, sku, order_id, ref, details
+            ON CONFLICT DO NOTHING RETURNING id, kind, sku, order_id, ref, details
             """, .text(kind), .opt(sku), .opt(orderID), .opt(ref), .int(at), .text(details.serialized)
         ) { opened = Store.alertEvent($0, state: "opened") }
+        guard let opened else { return false }
         try appendFeed(kind: "alert", at: at, data: opened)
+        return true
     }
 
     private func feedAlertsCleared(at: Int64, _ update: String, _ args: SQLValue...) throws {

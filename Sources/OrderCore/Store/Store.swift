@@ -2,6 +2,12 @@
 /// folder (`Store+<Area>.swift`), so another backend can be added without touching the domain.
 /// `@unchecked Sendable`: an instance is only ever reached through `Engine`'s mutex.
 final class Store: @unchecked Sendable {
+    /// A row changed between this command's read of it and its write (another handle or host wrote it
+    /// first): the write changed nothing and the engine runs the whole command again on fresh reads.
+    struct Stale: Error {
+        var what: String
+    }
+
     let db: Database
     /// SKUs whose balance rows changed in the current transaction: the change feed publishes their
     /// sellable quantity per channel before it commits (`CommandContext.publishSellable`).

@@ -1,0 +1,88 @@
+@testable import OrderCore
+import Testing
+
+/// Writes that do not rely on one writer: each checks that what the command read still holds, so a
+/// second handle (another process or host) that read before the first wrote changes nothing.
+struct GuardedWriteTests {
+    let path = temporaryDirectory() + "/guarded.db"
+
+    /// Host A and host B share the file: B reads, A writes, then B writes from what it read.
+    func hosts() throws -> (a: Engine, b: Store) {
+        let a = try Engine(path: path)
+        try a.seedCatalog(a1: ["SH": 10])
+        return (a, try Store(path: path, options: StoreOptions()))
+    }
+
+    @Test func anOrderMovedByAnotherWriterIsNotOverwritten() throws {
+        let (a, b) = try hosts()
+        let id = try a.ok("order.create", orderArgs([("A1", 2, "5.00")]))["order_id"]?.stringValue ?? ""
+        let read = try b.transaction(.read) { try b.order(id: id) }
+        try a.ok("order.pay", ["order_id": .string(id)])
+        // B cancels the order it read as pending: the write finds it paid and changes nothing.
+        #expect(throws: Store.Stale.self) {
+            try b.transaction(.write) {
+                guard var stale = read else { return }
+                stale.state = .cancelled
+                try b.update(stale, from: .pendingPayment)
+            }
+        }
+        #expect(try a.ok("order.get", ["order_id": .string(id)])["state"] == "paid")
+    }
+
+    @Test func aHoldReleasedByAnotherWriterIsNotReleasedTwice() throws {
+        let (a, b) = try hosts()
+        let id = try a.ok("order.create", orderArgs([("A1", 4, "5.00")]))["order_id"]?.stringValue ?? ""
+        let holds = try b.transaction(.read) {
+            try b.activeReservations(orderRowID: try b.order(id: id)?.rowID ?? 0)
+        }
+        #expect(holds.map(\.qty) == [4])
+        try a.ok("order.cancel", ["order_id": .string(id), "reason": "buyer changed their mind"])
+        #expect(throws: Store.Stale.self) {
+            try b.transaction(.write) { try b.closeReservation(id: holds[0].id, state: "released") }
+        }
+        #expect(throws: Store.Stale.self) {
+            try b.transaction(.write) { try b.consumeReservation(id: holds[0].id, qty: 4, remaining: 0) }
+        }
+        let stock = try a.ok("stock.get", ["sku": "A1"])
+        #expect(stock["reserved"] == 0 && stock["available"] == 10)
+        #expect(try a.ok("stock.verify")["ok"] == true)
+    }
+
+    @Test func oneOpenAlertPerSubjectAndAcknowledgementsOnlyMoveForward() throws {
+        let (a, b) = try hosts()
+        try b.transaction(.write) {
+            #expect(try b.openAlert(kind: "stuck_order", orderID: "SO-000009", at: 1, details: [:]))
+            #expect(try !b.openAlert(kind: "stuck_order", orderID: "SO-000009", at: 2, details: [:]))
+            #expect(try b.openAlert(kind: "stuck_order", orderID: "SO-000010", at: 2, details: [:]))
+            #expect(try b.openAlert(kind: "channel_drift", ref: "web", at: 2, details: [:]))
+            #expect(try !b.openAlert(kind: "channel_drift", ref: "web", at: 3, details: [:]))
+            try b.setConsumerCursor("erp", 5, at: 1)
+            try b.setConsumerCursor("erp", 3, at: 2)   // a late acknowledgement
+        }
+        let open = try a.ok("stock.alerts")["alerts"]?.arrayValue ?? []
+        #expect(open.count == 3)
+        #expect(try b.transaction(.read) { try b.consumerCursor("erp") } == 5)
+    }
+
+    @Test func aStaleCommandThatKeepsLosingIsAConflictToRunAgain() {
+        let error = Engine.wrap(Store.Stale(what: "order SO-000001"))
+        #expect(error.code == .conflict && error.message.contains("order SO-000001 was changed by another writer"))
+    }
+
+    /// A file from before the index: duplicate open alerts are closed, the oldest kept.
+    @Test func duplicateOpenAlertsFromBeforeAreClosed() throws {
+        let old = try Database(path: path, options: StoreOptions())
+        try old.execute("CREATE TABLE schema_migrations(seq INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, applied_at INTEGER NOT NULL)")
+        for (i, m) in Migration.all.prefix(while: { $0.name != "0023_open_alerts" }).enumerated() {
+            try old.execute(m.sql)
+            try old.run("INSERT INTO schema_migrations VALUES (?, ?, 0)", .int(Int64(i + 1)), .text(m.name))
+        }
+        for at in [1, 2] {
+            try old.run("INSERT INTO alerts(kind, order_id, opened_at, details) VALUES ('backorder', 'SO-000001', ?, '{}')", .int(Int64(at)))
+        }
+        let store = try Store(path: path, options: StoreOptions())
+        let open = try store.transaction(.read) { try store.alerts(openOnly: true, limit: 10) }
+        #expect(open.count == 1 && open.first?["opened_at"] == "1970-01-01T00:00:00.001Z")
+    }
+}
+
