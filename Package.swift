@@ -21,9 +21,11 @@ let package = Package(
             name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(
+            name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(
             name: "CEditLine", path: "Sources/CEditLine", pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]),
-        .target(name: "OrderCore", dependencies: ["CSQLite"]),
+        .target(name: "OrderCore", dependencies: ["CSQLite", "CLibPQ"]),
         .target(
             name: "OrderCoreABI", dependencies: ["OrderCore"], exclude: ["exports.map"],
             linkerSettings: [.unsafeFlags(abiLinkerFlags)]),

@@ -53,12 +53,15 @@ typedef struct oc_db oc_db;
  *
  * path:   file name, or ":memory:" for a private in-memory database. The file is created if it does not
  *         exist; its directory must exist. An older OrderCore file is migrated in place.
+ *         A "postgresql://" or "postgres://" URI opens a shared PostgreSQL database instead (libpq
+ *         syntax, e.g. "postgresql://erp@db1,db2/orders?target_session_attrs=read-write"; see
+ *         docs/postgresql.md): the same commands and promises; the schema is created on first open.
  * db_out: receives the handle. It is set even when the open fails (then to a handle that only reports
  *         the error through oc_errmsg), so the caller always calls oc_close(*db_out).
  *
  * Commits are durable across power loss (SQLite synchronous=FULL, WAL journal).
  * Returns OC_OK, OC_MISUSE (db_out or path NULL), OC_INVALID (path not UTF-8), OC_IO (missing directory,
- * no permission), OC_CORRUPT (not a database), OC_INCOMPATIBLE (newer OrderCore or another program's
+ * no permission, PostgreSQL server unreachable), OC_CORRUPT (not a database), OC_INCOMPATIBLE (newer OrderCore or another program's
  * SQLite file), OC_BUSY. Thread-safe.
  */
 int oc_open(const char *path, oc_db **db_out);

@@ -62,16 +62,26 @@ struct Conditions {
     var sql: String { clauses.isEmpty ? "1 = 1" : clauses.joined(separator: " AND ") }
 }
 
-/// One result row, valid only inside the closure that receives it.
+/// One result row, valid only inside the closure that receives it: an SQLite statement's current row,
+/// or row `index` of a PostgreSQL result.
 struct Row {
-    fileprivate let stmt: OpaquePointer
+    fileprivate let stmt: OpaquePointer?
+    fileprivate var result: OpaquePointer? = nil
+    fileprivate var index: Int32 = 0
 
-    func int(_ column: Int32) -> Int64 { sqlite3_column_int64(stmt, column) }
+    func int(_ column: Int32) -> Int64 {
+        guard let stmt else { return PostgresConnection.int(result!, index, column) }
+        return sqlite3_column_int64(stmt, column)
+    }
     func optInt(_ column: Int32) -> Int64? { isNull(column) ? nil : int(column) }
     func bool(_ column: Int32) -> Bool { int(column) != 0 }
-    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(stmt, column) == SQLITE_NULL }
+    func isNull(_ column: Int32) -> Bool {
+        guard let stmt else { return PostgresConnection.isNull(result!, index, column) }
+        return sqlite3_column_type(stmt, column) == SQLITE_NULL
+    }
     func text(_ column: Int32) -> String { optText(column) ?? "" }
     func optText(_ column: Int32) -> String? {
+        guard let stmt else { return PostgresConnection.text(result!, index, column) }
         guard let p = sqlite3_column_text(stmt, column) else { return nil }
         return String(
             decoding: UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(stmt, column))), as: UTF8.self)
@@ -79,17 +89,30 @@ struct Row {
 }
 
 /// A thin layer over one sqlite3 connection: cached prepared statements, `BEGIN IMMEDIATE` write
-/// transactions, a jittered busy handler, and SQLite result codes mapped to `OrderCoreError`.
+/// transactions, a jittered busy handler, and SQLite result codes mapped to `OrderCoreError` — or, for a
+/// `postgresql://` path, over one `PostgresConnection` with the same statements and promises.
 /// Not thread-safe by itself; `Engine` serialises access with its mutex.
 final class Database {
-    private let db: OpaquePointer
+    /// The SQLite handle (nil on PostgreSQL, where every SQLite-only path is guarded by `postgres`).
+    private let db: OpaquePointer!
     private var cache: [StatementKey: OpaquePointer] = [:]
+    private let postgres: PostgresConnection?
+    /// The file, or the PostgreSQL URI without its password.
     let path: String
-    let dialect = SQLDialect.sqlite
+    var dialect: SQLDialect { postgres == nil ? .sqlite : .postgresql }
     /// The files SQLite keeps this database in (nil in memory): no output may be written over them.
     let files: DatabaseFiles?
 
     init(path: String, options: StoreOptions) throws {
+        if PostgresConnection.names(path) {
+            let postgres = try PostgresConnection(uri: path)
+            self.postgres = postgres
+            self.path = postgres.target
+            db = nil
+            files = nil
+            return
+        }
+        postgres = nil
         self.path = path
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
@@ -118,7 +141,7 @@ final class Database {
 
     deinit {
         for stmt in cache.values { sqlite3_finalize(stmt) }
-        sqlite3_close_v2(db)
+        if let db { sqlite3_close_v2(db) }
     }
 
     /// With `ORDERCORE_SQL_LOG` set to a file, every statement text a handle prepares is appended to it,
@@ -176,6 +199,7 @@ final class Database {
 
     /// Runs SQL text without parameters (schema, pragmas). Not cached.
     func execute(_ sql: String) throws {
+        if let postgres { return try postgres.execute(sql) }
         try check(sqlite3_exec(db, sql, nil, nil, nil))
     }
 
@@ -221,6 +245,7 @@ final class Database {
     /// `run` with an argument array, for statements whose arguments are assembled in code.
     @discardableResult
     func run(_ sql: String, arguments args: [SQLValue]) throws -> Int {
+        if let postgres { return try postgres.query(sql, args, PostgresConnection.changes) }
         let stmt = try prepared(sql, args)
         defer { sqlite3_reset(stmt); sqlite3_clear_bindings(stmt) }
         var rc = sqlite3_step(stmt)
@@ -235,6 +260,11 @@ final class Database {
     }
 
     func rows(_ sql: String, arguments args: [SQLValue], body: (Row) throws -> Void) throws {
+        if let postgres {
+            return try postgres.query(sql, args) { result in
+                for i in 0..<PostgresConnection.rowCount(result) { try body(Row(stmt: nil, result: result, index: i)) }
+            }
+        }
         let stmt = try prepared(sql, args)
         defer { sqlite3_reset(stmt); sqlite3_clear_bindings(stmt) }
         while true {
@@ -251,6 +281,11 @@ final class Database {
     }
 
     func first<T>(_ sql: String, arguments args: [SQLValue], map: (Row) throws -> T) throws -> T? {
+        if let postgres {
+            return try postgres.query(sql, args) { result in
+                PostgresConnection.rowCount(result) == 0 ? nil : try map(Row(stmt: nil, result: result, index: 0))
+            }
+        }
         let stmt = try prepared(sql, args)
         defer { sqlite3_reset(stmt); sqlite3_clear_bindings(stmt) }
         let rc = sqlite3_step(stmt)
@@ -273,14 +308,22 @@ final class Database {
     /// Writes use `BEGIN IMMEDIATE`, so the write lock is taken (waiting in the busy handler) before
     /// anything is read; a deferred transaction that later upgrades could fail with SQLITE_BUSY
     /// without the busy handler being called when its snapshot is stale.
+    /// On PostgreSQL a write first takes `PostgresConnection.writerLock`, held until it ends: writers on
+    /// every host follow each other as on one SQLite file.
     func transaction<T>(_ access: Access, _ body: () throws -> T) throws -> T {
-        try run(access == .write ? "BEGIN IMMEDIATE" : "BEGIN")
+        if let postgres {
+            try postgres.execute(
+                access == .write
+                    ? "BEGIN; SELECT pg_advisory_xact_lock(\(PostgresConnection.writerLock))" : "BEGIN READ ONLY")
+        } else {
+            try run(access == .write ? "BEGIN IMMEDIATE" : "BEGIN")
+        }
         do {
             let result = try body()
-            try run("COMMIT")
+            try execute("COMMIT")
             return result
         } catch {
-            if sqlite3_get_autocommit(db) == 0 { _ = try? run("ROLLBACK") }
+            if postgres?.inTransaction ?? (sqlite3_get_autocommit(db) == 0) { _ = try? execute("ROLLBACK") }
             throw error
         }
     }
@@ -291,14 +334,14 @@ extension Database {
     /// transaction (and what was written before) stays: `SAVEPOINT`, then `RELEASE` or `ROLLBACK TO`.
     /// Intake uses it to keep a dead letter while dropping the half-applied effects of its event.
     func savepoint<T>(_ body: () throws -> T) throws -> T {
-        try run("SAVEPOINT command")
+        try execute("SAVEPOINT command")
         do {
             let result = try body()
-            try run("RELEASE command")
+            try execute("RELEASE command")
             return result
         } catch {
-            _ = try? run("ROLLBACK TO command")
-            _ = try? run("RELEASE command")
+            _ = try? execute("ROLLBACK TO command")
+            _ = try? execute("RELEASE command")
             throw error
         }
     }
@@ -350,6 +393,11 @@ extension Database {
     /// - Throws: `invalid_input` when `path` is this database or one of its files, a link, a
     ///   directory or a device (`OutputFile.checkTarget`); `io`, `full`.
     func backup(to path: String) throws -> (pages: Int64, bytes: Int64) {
+        if postgres != nil {
+            throw OrderCoreError.invalid(
+                "db.backup copies an SQLite file; back up a PostgreSQL database with pg_dump (docs/postgresql.md)",
+                field: "path")
+        }
         // An empty file made exclusively under an unpredictable name (OutputFile.temporary), which
         // SQLite then fills: no link planted beside the target is ever written through.
         let (fd, temporary) = try OutputFile.temporary(for: path, protecting: files)
@@ -398,6 +446,7 @@ extension Database {
     /// `quick` skips the comparison of indexes with their tables (much faster on a large file).
     func integrityProblems(quick: Bool, limit: Int) throws -> [String] {
         var problems: [String] = []
+        if postgres != nil { return problems }  // PostgreSQL checks its own pages (data checksums, amcheck)
         try rows("PRAGMA \(quick ? "quick_check" : "integrity_check")(\(limit))") { row in
             let text = row.text(0)
             if text != "ok" { problems.append(text) }

@@ -14,22 +14,22 @@ struct Migration {
     /// belongs to some other program.
     static func migrate(_ db: Database) throws {
         try db.transaction(.write) {
+            let tables = db.dialect.tablesQuery
             let hasTable =
-                try db.first("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_migrations'") { _ in true
-                } ?? false
+                try db.first("SELECT 1 FROM (\(tables)) t WHERE name = 'schema_migrations'") { _ in true } ?? false
             if !hasTable {
-                let foreign = try db.first("SELECT name FROM sqlite_master WHERE type='table' LIMIT 1") { $0.text(0) }
+                let foreign = try db.first("\(tables) LIMIT 1") { $0.text(0) }
                 if let foreign {
                     throw OrderCoreError(
                         .incompatible,
-                        "'\(db.path)' is an SQLite database of another program (it has table '\(foreign)' but no "
-                            + "OrderCore schema)"
+                        "'\(db.path)' is a database of another program (it has table '\(foreign)' but no OrderCore "
+                            + "schema)"
                     )
                 }
                 try db.execute(
-                    "CREATE TABLE schema_migrations(seq INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, applied_at "
-                        + "INTEGER NOT NULL)"
-                )
+                    db.dialect.schema(
+                        "CREATE TABLE schema_migrations(seq INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, applied_at "
+                            + "INTEGER NOT NULL)"))
             }
             var applied: [String] = []
             try db.rows("SELECT name FROM schema_migrations ORDER BY seq") { applied.append($0.text(0)) }
@@ -41,7 +41,7 @@ struct Migration {
                     details: ["migration": .string(name), "library_version": .string(Version.string)])
             }
             for (i, migration) in all.enumerated().dropFirst(applied.count) {
-                try db.execute(migration.sql)
+                try db.execute(db.dialect.schema(migration.sql))
                 try db.run(
                     "INSERT INTO schema_migrations(seq, name, applied_at) VALUES (?, ?, ?)",
                     .int(Int64(i + 1)), .text(migration.name), .int(Timestamp.now()))

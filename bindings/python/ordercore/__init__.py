@@ -66,7 +66,7 @@ def open(path: str, *, synchronous: str = "full") -> "Database":  # noqa: A001 -
     """Opens (creating and migrating when needed) an OrderCore database; use it as a context manager.
 
     Args:
-        path: database file, or ":memory:".
+        path: database file, ":memory:", or a "postgresql://" URI (docs/postgresql.md).
         synchronous: "full" (default: a paid order survives power loss) or "normal" (faster).
     """
     return Database(path, synchronous=synchronous)

@@ -1,0 +1,195 @@
+import CLibPQ
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One libpq connection to a shared PostgreSQL database (docs/postgresql.md): the same Store SQL as on
+/// SQLite (`SQLDialect.postgresql`), with SQLite's `?` / `?N` placeholders numbered `$N`, each statement
+/// text prepared once per connection, values sent as text.
+///
+/// Write transactions take one transaction-scoped advisory lock first, so writers across hosts follow
+/// each other as they do on one SQLite file: every promise the engine makes there (no oversell, a
+/// command applied whole or not at all, a change feed in commit order) holds unchanged.
+final class PostgresConnection {
+    private let conn: OpaquePointer
+    private var prepared: [StatementKey: String] = [:]
+    let target: String
+
+    /// The advisory lock every write transaction holds ("OrderCor" in ASCII).
+    static let writerLock: Int64 = 0x4F72_6465_7243_6F72
+
+    /// Whether `path` names a PostgreSQL database: a `postgresql://` or `postgres://` URI.
+    static func names(_ path: String) -> Bool {
+        path.hasPrefix("postgresql://") || path.hasPrefix("postgres://")
+    }
+
+    init(uri: String) throws {
+        // Keepalives and an idle-in-transaction limit free a vanished host's locks within seconds.
+        let separator = uri.contains("?") ? "&" : "?"
+        let tuned =
+            uri + separator
+            + "keepalives=1&keepalives_idle=10&keepalives_interval=5&keepalives_count=3&connect_timeout=10"
+            + "&options=-c%20idle_in_transaction_session_timeout%3D60000"
+        guard let conn = PQconnectdb(tuned) else { throw OrderCoreError(.internal, "out of memory") }
+        self.conn = conn
+        target = PostgresConnection.redacted(uri)
+        guard PQstatus(conn) == CONNECTION_OK else {
+            // Fully initialised: deinit finishes the connection.
+            let message = String(cString: PQerrorMessage(conn)).trimmed
+            throw OrderCoreError(.io, "cannot connect to PostgreSQL at \(target): \(message)")
+        }
+        try execute("SET client_min_messages = warning; SET TIME ZONE 'UTC'")
+    }
+
+    deinit { PQfinish(conn) }
+
+    /// The URI without its password, for messages.
+    static func redacted(_ uri: String) -> String {
+        let chars = Array(uri)
+        guard let scheme = (0..<max(0, chars.count - 2)).first(where: { String(chars[$0..<$0 + 3]) == "://" }),
+            let at = chars[(scheme + 3)...].firstIndex(of: "@"),
+            let colon = chars[(scheme + 3)..<at].firstIndex(of: ":")
+        else { return uri }
+        return String(chars[..<colon]) + ":***" + String(chars[at...])
+    }
+
+    // MARK: - Statements
+
+    /// Runs SQL text without parameters (schema, session settings); several statements may be given.
+    func execute(_ sql: String) throws {
+        let result = PQexec(conn, sql)
+        defer { PQclear(result) }
+        try check(result)
+    }
+
+    /// Runs a statement and hands its result to `body`; the result is freed afterwards.
+    func query<T>(_ sql: String, _ args: [SQLValue], _ body: (OpaquePointer) throws -> T) throws -> T {
+        let name = try statement(sql)
+        var values: [UnsafeMutablePointer<CChar>?] = args.map {
+            switch $0 {
+            case .int(let v): strdup(String(v))
+            case .text(let s): strdup(s)
+            case .null: nil
+            }
+        }
+        defer { for v in values { free(v) } }
+        let result = values.withUnsafeMutableBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(1, buffer.count)) {
+                PQexecPrepared(conn, name, Int32(args.count), $0, nil, nil, 0)
+            }
+        }
+        defer { PQclear(result) }
+        try check(result)
+        guard let result else { throw OrderCoreError(.internal, "PostgreSQL returned no result") }
+        return try body(result)
+    }
+
+    /// The name the statement is prepared under on this connection (prepared on first use).
+    private func statement(_ sql: String) throws -> String {
+        if let name = prepared[StatementKey(sql)] { return name }
+        let name = "s\(prepared.count + 1)"
+        let result = PQprepare(conn, name, PostgresConnection.numbered(sql), 0, nil)
+        defer { PQclear(result) }
+        try check(result)
+        prepared[StatementKey(sql)] = name
+        return name
+    }
+
+    /// Rows a statement changed (or returned, for `RETURNING`).
+    static func changes(_ result: OpaquePointer) -> Int { Int(String(cString: PQcmdTuples(result))) ?? 0 }
+
+    static func rowCount(_ result: OpaquePointer) -> Int32 { PQntuples(result) }
+
+    var inTransaction: Bool { PQtransactionStatus(conn) != PQTRANS_IDLE }
+
+    /// SQLite's `?` and `?N` as PostgreSQL's `$N` (a bare `?` takes the largest number so far plus one),
+    /// outside string literals and quoted names.
+    static func numbered(_ sql: String) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(sql.utf8.count + 16)
+        let bytes = Array(sql.utf8)
+        var i = 0, largest = 0
+        while i < bytes.count {
+            let c = bytes[i]
+            if c == UInt8(ascii: "'") || c == UInt8(ascii: "\"") {
+                var end = i + 1
+                while end < bytes.count {
+                    if bytes[end] == c {
+                        if end + 1 < bytes.count, bytes[end + 1] == c {
+                            end += 2
+                            continue
+                        }
+                        break
+                    }
+                    end += 1
+                }
+                out.append(contentsOf: bytes[i..<min(end + 1, bytes.count)])
+                i = end + 1
+            } else if c == UInt8(ascii: "?") {
+                var j = i + 1, number = 0
+                while j < bytes.count, bytes[j] >= UInt8(ascii: "0"), bytes[j] <= UInt8(ascii: "9") {
+                    number = number * 10 + Int(bytes[j] - UInt8(ascii: "0"))
+                    j += 1
+                }
+                if j == i + 1 { number = largest + 1 }
+                largest = max(largest, number)
+                out.append(contentsOf: Array("$\(number)".utf8))
+                i = j
+            } else {
+                out.append(c)
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    // MARK: - Values
+
+    static func isNull(_ result: OpaquePointer, _ row: Int32, _ column: Int32) -> Bool {
+        PQgetisnull(result, row, column) != 0
+    }
+
+    static func text(_ result: OpaquePointer, _ row: Int32, _ column: Int32) -> String? {
+        guard !isNull(result, row, column), let value = PQgetvalue(result, row, column) else { return nil }
+        return String(cString: value)
+    }
+
+    /// An integer column: digits, a numeric (`SUM` of integers; a division of one) whose fraction is
+    /// dropped as SQLite's integer division drops it, or a boolean.
+    static func int(_ result: OpaquePointer, _ row: Int32, _ column: Int32) -> Int64 {
+        guard let text = text(result, row, column) else { return 0 }
+        if let value = Int64(text) { return value }
+        if text == "t" { return 1 }
+        if text == "f" { return 0 }
+        return Int64(text.prefix { $0 != "." }) ?? 0
+    }
+
+    // MARK: - Errors
+
+    private func check(_ result: OpaquePointer?) throws {
+        let status = result.map(PQresultStatus) ?? PGRES_FATAL_ERROR
+        guard status != PGRES_COMMAND_OK, status != PGRES_TUPLES_OK else { return }
+        let state = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }.map { String(cString: $0) }
+        let message =
+            (result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "M"))) } ?? PQerrorMessage(conn))
+            .map { String(cString: $0).trimmed } ?? "unknown error"
+        throw PostgresConnection.error(state: state ?? "", message, target: target)
+    }
+
+    /// Maps a SQLSTATE to the engine's stable codes.
+    static func error(state: String, _ message: String, target: String) -> OrderCoreError {
+        switch state {
+        case "40001", "40P01", "55P03", "57014":
+            OrderCoreError(.busy, "database is busy (a lock or serialization conflict): \(message)")
+        case "53100": OrderCoreError(.full, "the PostgreSQL server's disk is full: \(message)")
+        case "22003":
+            OrderCoreError(
+                .invalidInput, "a total is larger than 64 bits can hold; ask for a shorter period or one channel")
+        case _ where state.hasPrefix("23"): OrderCoreError(.conflict, "constraint violated: \(message)")
+        case _ where state.hasPrefix("08") || state.isEmpty:
+            OrderCoreError(.io, "connection to PostgreSQL at \(target) failed: \(message)")
+        default: OrderCoreError(.internal, "PostgreSQL error \(state): \(message)")
+        }
+    }
+}

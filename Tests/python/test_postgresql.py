@@ -1,0 +1,182 @@
+"""The same engine on a shared PostgreSQL database (issue 18): a throwaway cluster (Tests/sql/pgcluster.py)
+is started for this module. One scenario of every kind of command gives the same answers, byte for byte,
+on an SQLite file and on PostgreSQL; processes sharing the PostgreSQL database never oversell."""
+import getpass
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+
+import pytest
+
+import ordercore
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "sql"))
+import pgcluster  # noqa: E402
+
+pytestmark = pytest.mark.skipif(pgcluster.available() is not None, reason=str(pgcluster.available()))
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with pgcluster.Cluster() as c:
+        yield c
+
+
+@pytest.fixture
+def pg_uri(cluster, request):
+    """A fresh database of its own for each test."""
+    name = "t_" + request.node.name.lower().replace("[", "_").replace("]", "")[:50]
+    admin = cluster.connect()
+    assert admin.run(f"DROP DATABASE IF EXISTS {name}") is None
+    assert admin.run(f"CREATE DATABASE {name}") is None
+    admin.close()
+    return f"postgresql://ordercore@/{name}?host={cluster.dir}&port={cluster.port}"
+
+
+def at(day, hour=10, minute=0):
+    return f"2026-06-{day:02d}T{hour:02d}:{minute:02d}:00Z"
+
+
+SCENARIO = [
+    ("actor.upsert", {"actor_id": "lead", "role": "supervisor", "at": at(1)}),
+    ("sku.upsert", {"sku": "A1", "name": "Mug", "barcode": "690001", "unit_cost": "4.00", "category": "kitchen",
+                    "at": at(1)}),
+    ("sku.upsert", {"sku": "B2", "name": "Tea", "barcode": "690002", "weight_g": 100, "at": at(1)}),
+    ("warehouse.upsert", {"warehouse": "SH", "priority": 1, "at": at(1)}),
+    ("warehouse.upsert", {"warehouse": "BJ", "priority": 2, "at": at(1)}),
+    ("channel.upsert", {"channel": "web", "at": at(1)}),
+    ("stock.receive", {"sku": "A1", "warehouse": "SH", "qty": 20, "at": at(1)}),
+    ("stock.receive", {"sku": "B2", "warehouse": "SH", "qty": 5, "at": at(1)}),
+    ("stock.receive", {"sku": "B2", "warehouse": "BJ", "qty": 5, "at": at(1)}),
+    ("stock.safety", {"sku": "A1", "warehouse": "SH", "qty": 2, "at": at(1)}),
+    ("order.create", {"channel": "web", "lines": [{"sku": "A1", "qty": 2, "unit_price": "19.90"},
+                                                  {"sku": "B2", "qty": 1, "unit_price": "5.00"}],
+                      "customer": {"id": "c-1", "email": "Wang@Example.com", "phone": "13800000001"},
+                      "ship_to": {"country": "CN", "region": "ZJ", "city": "Hangzhou"}, "at": at(2)}),
+    ("order.pay", {"order_id": "SO-000001", "payment_ref": "PAY-1", "at": at(2, 10, 5)}),
+    ("order.allocate", {"order_id": "SO-000001", "at": at(2, 12)}),
+    ("order.pack", {"order_id": "SO-000001", "scans": ["SO-000001", "690001", "690001", "690002"],
+                    "weight_g": 0, "at": at(2, 13)}),
+    ("order.ship", {"order_id": "SO-000001", "carrier": "SF", "tracking_no": "SF1", "at": at(2, 14)}),
+    ("tracking.event", {"carrier": "SF", "tracking_no": "SF1", "status": "delivered", "time": at(3),
+                        "at": at(3)}),
+    ("order.create", {"channel": "web", "lines": [{"sku": "B2", "qty": 9, "unit_price": "5.00"}], "at": at(3)}),
+    ("order.cancel", {"order_id": "SO-000002", "reason": "buyer changed their mind", "at": at(3, 11)}),
+    ("order.cancel", {"order_id": "SO-000002", "reason": "again", "at": at(3, 12)}),
+    ("order.create", {"channel": "web", "lines": [{"sku": "A1", "qty": 99, "unit_price": "1.00"}], "at": at(3)}),
+    ("order.create", {"channel": "web", "lines": [{"sku": "A1", "qty": 1, "unit_price": "19.90"}],
+                      "customer": {"id": "c-2"}, "at": at(4)}),
+    ("return.request", {"order_id": "SO-000001", "reason": "changed_mind", "lines": [{"line_no": 1, "qty": 1}],
+                        "at": at(5)}),
+    ("return.approve", {"return_id": "RT-000001", "at": at(5, 11)}),
+    ("return.receive", {"return_id": "RT-000001", "warehouse": "SH", "lines": [{"line_no": 1, "resellable": 1}],
+                        "at": at(6)}),
+    ("return.refund", {"return_id": "RT-000001", "at": at(6, 11)}),
+    ("stock.transfer", {"from": "SH", "to": "BJ", "lines": [{"sku": "A1", "qty": 3}], "at": at(6)}),
+    ("stock.transfer_receive", {"transfer_id": "TR-000001", "at": at(7)}),
+    ("stock.count", {"warehouse": "BJ", "counts": [{"sku": "B2", "qty": 4}], "at": at(7), "actor": "lead"}),
+    ("sweep", {"at": at(8, 1)}),
+    ("events.read", {"consumer": "erp", "limit": 1000, "at": at(8)}),
+    ("events.ack", {"consumer": "erp", "cursor": 5, "at": at(8)}),
+    ("order.find", {"email": "wang@example.com", "at": at(8)}),
+    ("order.view", {"order_id": "SO-000001", "at": at(8)}),
+    ("order.timeline", {"order_id": "SO-000001", "at": at(8)}),
+    ("stock.get", {"sku": "A1", "at": at(8)}),
+    ("stock.board", {"at": at(8)}),
+    ("stock.replenishment", {"all": True, "at": at(8)}),
+    ("stock.valuation", {"at": at(8)}),
+    ("stock.ledger", {"sku": "A1", "at": at(8)}),
+    ("stock.verify", {"at": at(8)}),
+    ("report.sales", {"from": at(1), "to": at(9), "by": "sku", "at": at(8)}),
+    ("report.health", {"from": at(1), "to": at(9), "at": at(8)}),
+    ("report.funnel", {"from": at(1), "to": at(9), "at": at(8)}),
+    ("report.regions", {"from": at(1), "to": at(9), "at": at(8)}),
+    ("report.basket", {"from": at(1), "to": at(9), "min_orders": 1, "at": at(8)}),
+    ("report.pickers", {"from": at(1), "to": at(9), "at": at(8)}),
+    ("report.alerts", {"at": at(8)}),
+    ("customer.returns", {"customer": "c-1", "at": at(8)}),
+    ("order.list", {"at": at(8)}),
+]
+
+
+def play(path):
+    """Each command's answer (or error code) in order, as canonical JSON."""
+    answers = []
+    with ordercore.open(path) as db:
+        for op, args in SCENARIO:
+            try:
+                answers.append(json.dumps(db.exec(op, **args), sort_keys=True))
+            except ordercore.OrderCoreError as e:
+                answers.append(json.dumps({"error": e.code, "message": e.message}))
+    return answers
+
+
+def test_every_kind_of_command_answers_the_same_on_sqlite_and_postgresql(tmp_path, pg_uri):
+    sqlite, postgresql = play(str(tmp_path / "parity.db")), play(pg_uri)
+    for (op, _), a, b in zip(SCENARIO, sqlite, postgresql):
+        assert a == b, f"{op} answers differently on PostgreSQL"
+    assert json.loads(postgresql[SCENARIO.index(next(s for s in SCENARIO if s[0] == "stock.verify"))])["ok"]
+
+
+def sell_one_at_a_time(uri, attempts, results):
+    sold = refused = 0
+    with ordercore.open(uri) as db:
+        for _ in range(attempts):
+            try:
+                order = db.exec("order.create", lines=[{"sku": "HOT", "qty": 1, "unit_price": "1.00"}])
+                db.exec("order.pay", order_id=order["order_id"])
+                sold += 1
+            except ordercore.InsufficientStock:
+                refused += 1
+    results.put((sold, refused))
+
+
+def test_processes_sharing_the_database_never_oversell_a_hot_sku(pg_uri):
+    with ordercore.open(pg_uri) as db:
+        db.exec("sku.upsert", sku="HOT", name="Flash sale")
+        db.exec("warehouse.upsert", warehouse="SH", priority=1)
+        db.exec("stock.receive", sku="HOT", warehouse="SH", qty=60)
+    results = multiprocessing.get_context("spawn").Queue()
+    workers = [multiprocessing.get_context("spawn").Process(target=sell_one_at_a_time, args=(pg_uri, 30, results))
+               for _ in range(3)]
+    for w in workers:
+        w.start()
+    outcomes = [results.get(timeout=120) for _ in workers]
+    for w in workers:
+        w.join(timeout=60)
+    assert sum(s for s, _ in outcomes) == 60 and sum(r for _, r in outcomes) == 30
+    with ordercore.open(pg_uri) as db:
+        stock = db.exec("stock.get", sku="HOT")
+        assert stock["reserved"] == 60 and stock["available"] == 0
+        assert db.exec("stock.verify")["ok"]
+
+
+def test_an_sqlite_only_command_says_what_to_use_instead(pg_uri, tmp_path):
+    with ordercore.open(pg_uri) as db:
+        with pytest.raises(ordercore.InvalidInput) as refused:
+            db.exec("db.backup", path=str(tmp_path / "copy.db"))
+        assert "pg_dump" in refused.value.message
+        assert db.exec("db.check")["ok"]
+
+
+def test_a_wrong_address_is_a_clear_error_without_the_password():
+    with pytest.raises(ordercore.OrderCoreError) as refused:
+        ordercore.open("postgresql://erp:secret@127.0.0.1:1/orders?connect_timeout=2")
+    assert refused.value.code == "io" and "secret" not in refused.value.message
+    assert "erp:***@127.0.0.1" in refused.value.message
+
+
+def test_the_shell_opens_a_postgresql_uri(pg_uri):
+    script = f"""actor upsert {getpass.getuser()} role=admin
+sku upsert A1 name=Mug
+warehouse upsert SH priority=1
+stock receive A1 SH 5
+.mode json
+stock get A1
+"""
+    result = subprocess.run([os.environ["ORDERCORE_SHELL"], pg_uri], input=script, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1])["available"] == 5
