@@ -18,7 +18,7 @@ RUN_LIB  := LD_LIBRARY_PATH=$(CURDIR)/$(DIST)/lib
 PYENV    := PYTHONPATH=$(CURDIR)/bindings/python ORDERCORE_LIBRARY=$(CURDIR)/$(LIB) ORDERCORE_SHELL=$(CURDIR)/$(DIST)/bin/ordercore
 SYSTEM_PACKAGES := libsqlite3-dev libedit-dev libpq-dev pkg-config
 
-.PHONY: all deps test-deps build run test test-swift test-sql test-c test-python test-shell examples lint format docs wheel bench soak fuzz install clean
+.PHONY: all deps test-deps build run test test-swift test-postgresql test-sql test-c test-python test-shell examples lint format docs wheel bench soak fuzz install clean
 
 all: build
 
@@ -73,7 +73,7 @@ install: build
 
 # ---- tests -------------------------------------------------------------------------------------------
 
-test: lint test-swift test-c test-sql test-python test-shell examples
+test: lint test-swift test-postgresql test-c test-sql test-python test-shell examples
 	@echo "All OrderCore test suites passed."
 
 # Formatting is a tool: .swift-format (120 columns), checked here; `make format` applies it. The formatter
@@ -91,6 +91,11 @@ SQL_LOG := $(CTEST)/statements.log
 test-swift: deps
 	@mkdir -p $(CTEST) && rm -f $(SQL_LOG)
 	ORDERCORE_SQL_LOG=$(CURDIR)/$(SQL_LOG) $(SWIFT) test
+
+## The Swift suite again on a throwaway PostgreSQL server, each test on a database of its own
+## (Tests/sql/with_postgresql.py; tests of what only an SQLite file has stay on SQLite).
+test-postgresql: deps test-deps
+	$(PYTHON) Tests/sql/with_postgresql.py $(SWIFT) test
 
 ## The Store's SQL is portable: every statement of the Swift suite, prepared by a throwaway PostgreSQL
 ## server (Tests/sql/portable.py; docs/architecture.md).

@@ -76,6 +76,9 @@ class Connection:
 
 
 class Cluster:
+    def __init__(self, max_connections=100):
+        self.max_connections = max_connections
+
     def __enter__(self):
         self.dir = tempfile.mkdtemp(prefix="ordercore-pg-")
         self.data = os.path.join(self.dir, "data")
@@ -88,7 +91,8 @@ class Cluster:
         self._run("initdb", "-D", self.data, "-U", "ordercore", "--auth=trust", "--no-sync", "-E", "UTF8",
                   "--locale=C")
         self._run("pg_ctl", "-D", self.data, "-w", "-l", os.path.join(self.dir, "server.log"), "-o",
-                  f"-c listen_addresses='' -k {self.dir} -p {self.port} -c fsync=off", "start")
+                  f"-c listen_addresses='' -k {self.dir} -p {self.port} -c fsync=off "
+                  f"-c max_connections={self.max_connections}", "start")
         return self
 
     def _run(self, program, *args):

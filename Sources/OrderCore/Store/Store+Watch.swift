@@ -3,12 +3,13 @@ extension Store {
     // MARK: - Sales
 
     /// Adds (sign 1) or takes back (-1) the units an order holds as sold on a business day, per SKU and
-    /// warehouse, in one statement.
+    /// warehouse, in one statement (summed first: two lines of one SKU are one row to upsert).
     func addSales(orderRowID: Int64, day: Int64, sign: Int64) throws {
         try db.run(
             """
             INSERT INTO sales_daily(sku, warehouse, day, units)
-            SELECT sku, warehouse, ?2, ?3 * qty FROM reservations WHERE order_rowid = ?1 AND state = 'active'
+            SELECT sku, warehouse, ?2, ?3 * SUM(qty) FROM reservations WHERE order_rowid = ?1 AND state = 'active'
+            GROUP BY sku, warehouse
             ON CONFLICT(sku, warehouse, day) DO UPDATE SET units = sales_daily.units + excluded.units
             """, .int(orderRowID), .int(day), .int(sign))
     }

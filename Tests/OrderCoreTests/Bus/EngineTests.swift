@@ -3,7 +3,7 @@ import Testing
 
 struct EngineTests {
     @Test func responsesUseTheEnvelopeAndCodesMatch() throws {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         let (okCode, ok) = engine.execute(#"{"op":"sku.upsert","sku":"A1"}"#)
         #expect(okCode == nil)
         #expect(try JSONParser.parse(ok)["ok"] == true)
@@ -22,20 +22,20 @@ struct EngineTests {
         ("[]", "JSON object"),
     ])
     func invalidRequestsNameTheProblem(request: String, mentions: String) throws {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         let (code, response) = engine.execute(request)
         #expect(code == .invalidInput)
         #expect(try JSONParser.parse(response)["error"]?["message"]?.stringValue?.contains(mentions) == true, "\(response)")
     }
 
     @Test func oversizedRequestsAreRefusedBeforeParsing() throws {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         let big = #"{"op":"sku.upsert","sku":"A1","name":""# + String(repeating: "x", count: Engine.maxRequestBytes) + #""}"#
         #expect(engine.execute(big).code == .invalidInput)
     }
 
     @Test func sqlLookingTextIsStoredLiterally() throws {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         let name = "Robert'); DROP TABLE orders;--"
         try engine.ok("sku.upsert", ["sku": "A1", "name": .string(name)])
         try engine.ok("sku.upsert", ["sku": "A2"])
@@ -43,7 +43,7 @@ struct EngineTests {
     }
 
     @Test func repeatedIdempotencyKeyReturnsTheFirstResultAndAppliesOnce() throws {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 10])
         let request = #"{"op":"order.create","idempotency_key":"k1","lines":[{"sku":"A1","qty":2,"unit_price":"1.00"}]}"#
         let first = try JSONParser.parse(engine.execute(request).response)
@@ -56,7 +56,7 @@ struct EngineTests {
     }
 
     @Test func failedCommandWithAnIdempotencyKeyCanBeRetried() throws {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 1])
         let request = #"{"op":"order.create","idempotency_key":"k2","lines":[{"sku":"A1","qty":2,"unit_price":"1.00"}]}"#
         #expect(engine.execute(request).code == .insufficientStock)
@@ -65,7 +65,7 @@ struct EngineTests {
     }
 
     @Test func aClosedEngineRefusesWithMisuse() throws {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         engine.close()
         #expect(engine.fails("sweep") == .misuse)
     }

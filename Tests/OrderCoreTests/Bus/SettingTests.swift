@@ -3,7 +3,7 @@ import Testing
 
 struct SettingTests {
     @Test func mapSettingsKeepTheMembersAChangeDoesNotName() throws {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         func limits() throws -> JSON { try engine.ok("config.get", ["key": "fulfillment.state_limit_hours"])["settings"]?.arrayValue?.first?["value"] ?? .null }
         try engine.ok("config.set", ["key": "fulfillment.state_limit_hours", "value": ["paid": "10m"]])
         #expect(try limits()["paid"] == "10m" && limits()["packed"] == 24 && limits()["on_hold"] == 48)
@@ -19,7 +19,7 @@ struct SettingTests {
     }
 
     @Test func aPaidOrderIsStuckAfterTenMinutesWhenTheLimitSaysSo() throws {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog()
         try engine.ok("config.set", ["key": "fulfillment.state_limit_hours", "value": ["paid": "10m"]])
         let id = try engine.ok("order.create", orderArgs([("A1", 1, "5.00")], ["at": "2026-01-18T10:00:00Z"]))["order_id"] ?? .null

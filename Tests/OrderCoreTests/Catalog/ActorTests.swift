@@ -5,7 +5,7 @@ struct ActorTests {
     @Test func onceAnAdminExistsOnlyAnAdminChangesRoles() throws {
         let dir = temporaryDirectory()
         defer { removeDirectory(dir) }
-        let engine = try Engine(path: dir + "/actors.db")
+        let engine = try Engine(test: dir + "/actors.db")
         // Setting up: the first admin may be registered by anyone; the host (no actor) is always trusted.
         try engine.ok("actor.upsert", ["actor_id": "boss", "role": "admin", "actor": "shell:root"])
         #expect(engine.fails("actor.upsert", ["actor_id": "eve", "role": "admin", "actor": "eve"]) == .forbidden)

@@ -13,7 +13,7 @@ struct RoleTableTests {
 
     /// A database with an admin (so unregistered actors only read) and the actors above.
     static func staffed(_ dir: String) throws -> Engine {
-        let engine = try Engine(path: dir + "/roles.db")
+        let engine = try Engine(test: dir + "/roles.db")
         try engine.ok("actor.upsert", ["actor_id": "boss", "role": "admin"])
         try engine.ok("actor.upsert", ["actor_id": "lead", "role": "supervisor"])
         try engine.ok("actor.upsert", ["actor_id": "op", "role": "operator"])
@@ -90,7 +90,7 @@ struct RoleTableTests {
     @Test func theFirstAdminWindowNeverReopens() throws {
         let dir = temporaryDirectory()
         defer { removeDirectory(dir) }
-        let engine = try Engine(path: dir + "/first.db")
+        let engine = try Engine(test: dir + "/first.db")
         // Before any admin, unregistered actors do an operator's work, but not a supervisor's.
         try engine.ok("sku.upsert", ["sku": "A1"])
         try engine.ok("warehouse.upsert", ["warehouse": "SH"])

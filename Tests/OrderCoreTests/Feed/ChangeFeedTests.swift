@@ -6,7 +6,7 @@ struct ChangeFeedTests {
     let engine: Engine
 
     init() throws {
-        engine = try Engine(path: dir + "/feed.db")
+        engine = try Engine(test: dir + "/feed.db")
         try engine.seedCatalog(a1: ["SH": 10])
     }
 
@@ -26,7 +26,7 @@ struct ChangeFeedTests {
         // Events read but not acknowledged before the crash come again.
         _ = try engine.ok("events.read", ["consumer": "erp", "limit": 2])
         engine.close()
-        let restarted = try Engine(path: dir + "/feed.db")
+        let restarted = try Engine(test: dir + "/feed.db")
         try restarted.ok("order.cancel", ["order_id": "SO-000001"])
         while true {
             let page = try restarted.ok("events.read", ["consumer": "erp", "limit": 4])
@@ -83,7 +83,7 @@ struct ChangeFeedTests {
     }
 
     @Test func theSweepPrunesOnlyOldEventsEveryConsumerHasAcknowledged() throws {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 50])
         func order(_ day: String) throws {
             try engine.ok("order.create", orderArgs([("A1", 1, "1.00")], ["at": .string("2026-05-\(day)T10:00:00Z")]))

@@ -9,7 +9,7 @@ struct ChannelFixtureTests {
     let engine: Engine
 
     init() throws {
-        engine = try Engine(path: dir + "/fixtures.db")
+        engine = try Engine(test: dir + "/fixtures.db")
         try engine.ok("warehouse.upsert", ["warehouse": "W1", "priority": 1])
         let skus = ["SKU2006-001", "SKU2006-020", "SKU2006-035", "IPOD2008GREEN", "IPOD2008RED", "IPOD2008BLACK", "Bar3", "woo-93",
                     "NABetaASINB00551Q3CS", "B-C352-F301-356M", "B-C352-F302-357M"]

@@ -10,7 +10,7 @@ struct ChannelStateTests {
     let engine: Engine
 
     init() throws {
-        engine = try Engine(path: dir + "/state.db")
+        engine = try Engine(test: dir + "/state.db")
         try engine.seedCatalog(a1: ["SH": 10], b2: ["SH": 10])
         for (channel, profile) in [("shopify", "shopify"), ("woo", "woocommerce"), ("amazon", "amazon"), ("taobao", "taobao")] {
             try engine.ok("channel.upsert", ["channel": .string(channel), "profile": .string(profile)])

@@ -8,7 +8,7 @@ struct IntakeTests {
     let engine: Engine
 
     init() throws {
-        engine = try Engine(path: dir + "/intake.db")
+        engine = try Engine(test: dir + "/intake.db")
         try engine.seedCatalog(a1: ["SH": 2])
         try engine.ok("channel.upsert", ["channel": "shop", "profile": "csv"])
         try engine.ok("channel.upsert", ["channel": "web", "profile": "shopify"])

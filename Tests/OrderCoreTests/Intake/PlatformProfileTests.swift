@@ -8,7 +8,7 @@ struct PlatformProfileTests {
     let engine: Engine
 
     init() throws {
-        engine = try Engine(path: dir + "/platforms.db")
+        engine = try Engine(test: dir + "/platforms.db")
         try engine.seedCatalog(a1: ["SH": 100], b2: ["SH": 100])
         for profile in ["jd", "pinduoduo", "douyin", "shopify_graphql"] {
             try engine.ok("channel.upsert", ["channel": .string(profile), "profile": .string(profile)])

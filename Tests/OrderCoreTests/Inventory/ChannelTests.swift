@@ -3,7 +3,7 @@ import Testing
 
 struct ChannelTests {
     func engine() throws -> Engine {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 10, "BJ": 10])
         try engine.ok("channel.upsert", ["channel": "web", "warehouses": ["BJ"]])
         return engine

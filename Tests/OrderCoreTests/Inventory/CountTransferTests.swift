@@ -3,7 +3,7 @@ import Testing
 
 struct CountTransferTests {
     func engine() throws -> Engine {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 10], b2: ["SH": 5])
         try engine.ok("sku.upsert", ["sku": "A1", "unit_cost": "12.50"])
         return engine

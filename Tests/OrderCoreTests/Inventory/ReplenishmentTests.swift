@@ -7,7 +7,7 @@ struct ReplenishmentTests {
     /// from SH (paid, not shipped: reserved). On 10 June the window (3–9 June) averages 2 a day: SH's
     /// position is 30 − 14 = 16, its reorder point 5 + 7 × 2 = 19, so buy 5 + 37 × 2 − 16 = 63.
     func engine() throws -> Engine {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 30, "BJ": 5], b2: ["SH": 10])
         try engine.ok("sku.upsert", ["sku": "A1", "category": "mugs"])
         try engine.ok("sku.upsert", ["sku": "B2", "category": "tea"])

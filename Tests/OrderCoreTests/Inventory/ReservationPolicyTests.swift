@@ -5,7 +5,7 @@ struct ReservationPolicyTests {
     let t0 = "2026-01-18T10:00:00Z"
 
     func engine(stock: Int64 = 10) throws -> Engine {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": stock])
         return engine
     }
@@ -96,7 +96,7 @@ struct ReservationPolicyTests {
     }
 
     @Test func pickupHandsOverTheReservedUnitsAndCompletesTheOrder() throws {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 5, "BJ": 5])
         let id = try engine.ok("order.create", orderArgs([("A1", 3, "1.00")], ["channel": "pos", "warehouse": "BJ"]))["order_id"] ?? nil
         #expect(engine.fails("order.pickup", ["order_id": id]) == .conflict)  // not paid yet

@@ -4,7 +4,7 @@ import Testing
 /// When stock is reserved: the setting, then the channel's own policy, then the order's.
 struct ReservationTimingTests {
     @Test func eachChannelAndOrderMayChooseWhenStockIsReserved() throws {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 10])
         try engine.ok("channel.upsert", ["channel": "presale", "reserve_at": "payment"])
         try engine.ok("channel.upsert", ["channel": "pos"])

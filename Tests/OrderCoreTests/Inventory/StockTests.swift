@@ -3,7 +3,7 @@ import Testing
 
 struct StockTests {
     @Test func receiveAddsToOnHandPerWarehouseAndTotals() throws {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 3, "BJ": 4])
         let stock = try engine.ok("stock.get", ["sku": "A1"])
         #expect(stock["on_hand"] == 7 && stock["available"] == 7 && stock["reserved"] == 0)
@@ -12,7 +12,7 @@ struct StockTests {
     }
 
     @Test func receivingRefusesUnknownCodesAndBadQuantities() throws {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog()
         #expect(engine.fails("stock.receive", ["sku": "ZZ", "warehouse": "SH", "qty": 1]) == .notFound)
         #expect(engine.fails("stock.receive", ["sku": "A1", "warehouse": "ZZ", "qty": 1]) == .notFound)
@@ -24,7 +24,7 @@ struct StockTests {
     }
 
     @Test func barcodesAreUniqueAcrossSKUs() throws {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.ok("sku.upsert", ["sku": "A1", "barcode": "690123"])
         #expect(engine.fails("sku.upsert", ["sku": "B2", "barcode": "690123"]) == .conflict)
         try engine.ok("sku.upsert", ["sku": "A1", "barcode": "690123", "weight_g": 350])
@@ -42,7 +42,7 @@ struct StockTests {
         let dir = temporaryDirectory()
         defer { removeDirectory(dir) }
         let path = dir + "/prop.db"
-        let engine = try Engine(path: path)
+        let engine = try Engine(test: path)
         try engine.seedCatalog(a1: [:])
         try engine.ok("channel.upsert", ["channel": "web", "warehouses": ["SH"]])
         try engine.ok("channel.sku", ["channel": "web", "sku": "A1", "cap": 12])

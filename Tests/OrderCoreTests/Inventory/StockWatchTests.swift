@@ -20,7 +20,7 @@ struct StockWatchTests {
     }
 
     @Test func theBoardShowsSalesCoverAndStatus() throws {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 100], b2: ["SH": 500])
         for offset in -7 ... -1 { try sell(engine, "A1", 10, on: offset) }  // 70 sold, 10 a day
         try sell(engine, "B2", 7, on: -1)                                   // 1 a day
@@ -38,7 +38,7 @@ struct StockWatchTests {
     }
 
     @Test func salesCountOnTheBusinessDayOfPaymentAndCancellationsTakeThemBack() throws {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 100])
         try engine.ok("config.set", ["key": "business.utc_offset_minutes", "value": 480])
         // 20:00 UTC on day -2 is 04:00 on day -1 in China.
@@ -51,7 +51,7 @@ struct StockWatchTests {
     }
 
     @Test func lowStockOpensAnAlertThatClearsItselfOnReplenishment() throws {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 5])
         try engine.ok("order.create", orderArgs([("A1", 5, "1.00")]))
         #expect(try engine.ok("stock.alerts")["alerts"] == [])  // orders are looked at by the sweep
@@ -66,7 +66,7 @@ struct StockWatchTests {
     }
 
     @Test func belowSafetyIsLow() throws {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 5])
         try engine.ok("stock.safety", ["sku": "A1", "warehouse": "SH", "qty": 8])
         let alert = try engine.ok("stock.alerts")["alerts"]?.arrayValue?.first
@@ -74,7 +74,7 @@ struct StockWatchTests {
     }
 
     @Test func lowStockClosesChannelsAndReplenishmentReopensOnlyThose() throws {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 2], b2: ["SH": 2])
         try engine.ok("config.set", ["key": "inventory.low_stock_closes_channels", "value": true])
         try engine.ok("channel.upsert", ["channel": "web"])

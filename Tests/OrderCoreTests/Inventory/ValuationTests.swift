@@ -9,7 +9,7 @@ struct ValuationTests {
     }
 
     @Test func receiptsShipmentsReturnsTransfersAndScrapKeepTheValue() throws {
-        let engine = try Engine(path: temporaryDirectory() + "/value.db")
+        let engine = try Engine(test: temporaryDirectory() + "/value.db")
         try engine.seedCatalog(a1: [:])
         try engine.ok("actor.upsert", ["actor_id": "lead", "role": "supervisor"])
         try engine.ok("sku.upsert", ["sku": "A1", "unit_cost": "5.00", "cost_currency": "CNY"])

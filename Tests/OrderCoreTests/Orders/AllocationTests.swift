@@ -4,7 +4,7 @@ import Testing
 struct AllocationTests {
     /// SH (priority 1) serves Shanghai, BJ (priority 2) serves Beijing, GZ (priority 3) serves nobody.
     func engine(sh: Int64 = 10, bj: Int64 = 10, gz: Int64 = 0) throws -> Engine {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": sh, "BJ": bj])
         try engine.ok("warehouse.upsert", ["warehouse": "SH", "serves": ["Shanghai"], "distances": ["Beijing": 1200, "Sichuan": 1900]])
         try engine.ok("warehouse.upsert", ["warehouse": "BJ", "serves": ["Beijing"], "distances": ["Shanghai": 1200, "Sichuan": 1800]])

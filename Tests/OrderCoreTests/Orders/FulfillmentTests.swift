@@ -4,7 +4,7 @@ import Testing
 struct FulfillmentTests {
     /// A1 (barcode 690001, 300 g) and B2 (barcode 690002, 200 g), 10 of each in SH.
     func engine() throws -> Engine {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 10], b2: ["SH": 10])
         try engine.ok("sku.upsert", ["sku": "A1", "barcode": "690001", "weight_g": 300])
         try engine.ok("sku.upsert", ["sku": "B2", "barcode": "690002", "weight_g": 200])

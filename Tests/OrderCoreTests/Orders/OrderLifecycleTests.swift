@@ -5,7 +5,7 @@ struct OrderLifecycleTests {
     let t0 = "2026-01-18T10:00:00Z"
 
     func engine(stock: Int64 = 10) throws -> Engine {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": stock])
         return engine
     }
@@ -28,7 +28,7 @@ struct OrderLifecycleTests {
     }
 
     @Test func theCreateResponseIsTheDocumentOrderGetReads() throws {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 2, "BJ": 5], b2: ["SH": 5])  // A1 must split: 2 from SH, 4 from BJ
         var args = orderArgs([("A1", 6, "19.90"), ("B2", 1, "5.00")], ["at": .string(t0), "shipping_fee": "8.00"])
         args["discounts"] = [["kind": "coupon", "code": "NEW10", "amount": "10.00"]]
@@ -176,7 +176,7 @@ struct OrderLifecycleTests {
     }
 
     @Test func pinnedWarehouseAndSplitReservations() throws {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 2, "BJ": 2])
         let split = try engine.ok("order.create", orderArgs([("A1", 3, "1.00")]))
         let holds = split["lines"]?.arrayValue?.first?["reservations"]?.arrayValue ?? []

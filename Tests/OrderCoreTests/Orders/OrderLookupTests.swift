@@ -4,7 +4,7 @@ import Testing
 /// Customer service: `order.find` by what the buyer or carrier knows, `order.view` in one answer.
 struct OrderLookupTests {
     func engine() throws -> Engine {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 20])
         try engine.ok("channel.upsert", ["channel": "shop"])
         try engine.ok("channel.upsert", ["channel": "tmall"])
@@ -85,7 +85,7 @@ struct OrderLookupTests {
 
     /// Each search key is an index lookup: finding does not read every order.
     @Test func findingDoesNotScanTheOrders() throws {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 1_000])
         try engine.ok("channel.upsert", ["channel": "shop"])
         for i in 0..<300 {
@@ -107,7 +107,7 @@ struct OrderLookupTests {
 
     /// An order's problems have an owner in report.alerts; an item left 4 hours goes to a supervisor.
     @Test func ownersAndEscalationInTheAlertList() throws {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 5])
         for (actor, role) in [("boss", "admin"), ("sue", "supervisor"), ("op", "operator")] {
             try engine.ok("actor.upsert", ["actor_id": .string(actor), "role": .string(role)])

@@ -3,7 +3,7 @@ import Testing
 
 struct StatusAnchorTests {
     func engine() throws -> (Engine, JSON) {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 10])
         try engine.ok("sku.upsert", ["sku": "A1", "barcode": "690001"])
         let id = try engine.ok("order.create", orderArgs([("A1", 1, "1.00")], ["channel": "shopify"]))["order_id"] ?? nil

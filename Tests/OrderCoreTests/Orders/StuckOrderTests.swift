@@ -5,7 +5,7 @@ struct StuckOrderTests {
     let t0 = "2026-01-18T10:00:00Z"
 
     @Test func ordersPastTheirStateLimitAreStuckUntilTheyMove() throws {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 10, "BJ": 10])
         let old = try engine.ok("order.create", orderArgs([("A1", 1, "1.00")], ["at": .string(t0)]))["order_id"] ?? nil
         try engine.ok("order.pay", ["order_id": old, "at": .string(t0)])
@@ -26,7 +26,7 @@ struct StuckOrderTests {
     }
 
     @Test func listFiltersByWarehouseAndAge() throws {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 1, "BJ": 5])
         let sh = try engine.ok("order.create", orderArgs([("A1", 1, "1.00")], ["at": .string(t0)]))["order_id"] ?? nil
         let bj = try engine.ok("order.create", orderArgs([("A1", 2, "1.00")], ["at": "2026-01-18T12:00:00Z"]))["order_id"] ?? nil

@@ -30,7 +30,7 @@ struct TrackingTests {
     }
 
     func engine() throws -> Engine {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 10])
         return engine
     }
@@ -106,7 +106,7 @@ struct TrackingTests {
 /// Times that need no fixture.
 struct TrackingTimeTests {
     @Test func deliveredAtIsTheCarriersTimeNotWhenOrderCoreHeardOfIt() throws {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 10])
         let id = try engine.ok("order.create", orderArgs([("A1", 1, "9.90")]))["order_id"] ?? .null
         try engine.ok("order.pay", ["order_id": id])

@@ -11,7 +11,7 @@ struct TransitionTableTests {
 
     /// A1 (barcode 690001) and B2 (690002), 50 of each.
     func engine() throws -> Engine {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 50], b2: ["SH": 50])
         try engine.ok("sku.upsert", ["sku": "A1", "barcode": "690001"])
         try engine.ok("sku.upsert", ["sku": "B2", "barcode": "690002"])

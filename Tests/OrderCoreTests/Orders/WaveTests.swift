@@ -3,7 +3,7 @@ import Testing
 
 struct WaveTests {
     func engine() throws -> Engine {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 20, "BJ": 20], b2: ["SH": 20])
         try engine.ok("stock.locate", ["sku": "A1", "warehouse": "SH", "location": "B-02-01"])
         try engine.ok("stock.locate", ["sku": "B2", "warehouse": "SH", "location": "A-01-03"])

@@ -3,7 +3,7 @@ import Testing
 
 struct AlertsReportTests {
     @Test func oneListMostUrgentFirstWithAgeAndTheResolvingCommandAndItClearsItself() throws {
-        let engine = try Engine(path: temporaryDirectory() + "/alerts.db")
+        let engine = try Engine(test: temporaryDirectory() + "/alerts.db")
         try engine.seedCatalog(a1: ["SH": 2], b2: ["SH": 5])
         try engine.ok("channel.upsert", ["channel": "shop", "profile": "csv"])
         // A backorder (high) and an unpaid order past its timeout (warning).

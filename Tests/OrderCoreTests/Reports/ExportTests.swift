@@ -21,7 +21,7 @@ struct ExportTests {
     @Test func pagedListsAreExportedWholeInEitherFormat() throws {
         let dir = temporaryDirectory()
         defer { removeDirectory(dir) }
-        let engine = try Engine(path: dir + "/export.db")
+        let engine = try Engine(test: dir + "/export.db")
         try engine.seedCatalog(a1: ["SH": 5_000])
         var batch = "[" + (0..<2_500).map { i in
             #"{"op":"order.create","lines":[{"sku":"A1","qty":1,"unit_price":"1.00"}],"note":"n,\#(i)"}"#

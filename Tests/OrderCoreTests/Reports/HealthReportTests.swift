@@ -12,7 +12,7 @@ struct HealthReportTests {
     /// - web O6 paid 05-04 12:00: not due yet, not stuck. web O7 never paid.
     /// - "night-owl" adjusts stock three times at 02:00 (off-hours bulk threshold set to 3).
     func history() throws -> Engine {
-        let engine = try Engine(path: temporaryDirectory() + "/health.db")
+        let engine = try Engine(test: temporaryDirectory() + "/health.db")
         try engine.seedCatalog(a1: ["SH": 100], b2: ["BJ": 100])
         try engine.ok("sku.upsert", ["sku": "B2", "barcode": "690002", "weight_g": 200])
         try engine.ok("config.set", ["key": "health.off_hours_changes", "value": 3])
@@ -138,14 +138,14 @@ struct HealthReportTests {
         let quick = try engine.ok("report.health", quickArgs)
         #expect(component(quick, "consistency")?["details"]?["differences"] == nil)
         #expect(component(quick, "consistency")?["score"] == 0)   // the lagging consumer is still measured
-        let fresh = try Engine(path: ":memory:")
+        let fresh = try Engine(test: ":memory:")
         #expect(component(try fresh.ok("report.health", ["verify": false]), "consistency")?["score"] == .null)
     }
 
     /// Each day from 1 June, a web order to ZJ is paid at 01:00 and never shipped (late: ship within 1 h),
     /// and an app order to SN ships on time. The sweep keeps each day's scores after the day ends.
     @Test func aComponentBelowGradeCForDaysRaisesHealthDegraded() throws {
-        let engine = try Engine(path: temporaryDirectory() + "/degraded.db")
+        let engine = try Engine(test: temporaryDirectory() + "/degraded.db")
         try engine.seedCatalog(a1: ["SH": 100])
         try engine.ok("config.set", ["key": "fulfillment.ship_within_hours", "value": 1])
         func sweep(_ at: String) throws -> JSON { try engine.ok("sweep", ["at": .string(at)])["daily_checks"] ?? .null }

@@ -11,7 +11,7 @@ struct InsightReportTests {
     /// - O5 tmall, Shanghai/Shanghai, 1 × 50.00: paid 3 May 10:00, shipped 12:00 (2 h), delivered, returned.
     /// - O0 web, placed 30 April, paid 30 April: outside the period.
     func history() throws -> Engine {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 100])
         try engine.ok("channel.upsert", ["channel": "web"])
         try engine.ok("channel.upsert", ["channel": "tmall"])
@@ -108,7 +108,7 @@ struct InsightReportTests {
     /// O3 (9:00), fails its pack check once (9:15), packs it (9:20, 1 unit) and picks O4 (11:00).
     /// Both handled 2 orders in 2 clock hours (1.0 an hour); alice has no failure, bob 1 in 2 packs (0.5000).
     @Test func pickersAreRankedByOrdersPerHourThenErrors() throws {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 100])
         try engine.ok("sku.upsert", ["sku": "A1", "barcode": "690001"])
         try engine.ok("config.set", ["key": "order.unpaid_timeout_minutes", "value": 600])
@@ -163,7 +163,7 @@ struct InsightReportTests {
     /// confidence 3 of A1's 4 = 0.75, lift 3·5/(4·4) = 0.9375), A1-C3 in 2 (0.4, 2/4, 2·5/(4·2) = 1.25),
     /// B2-C3 in 1 (under min_orders 2). An unpaid order with A1 and C3 does not count.
     @Test func basketPairsWithSupportConfidenceAndLift() throws {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 100], b2: ["SH": 100])
         try engine.ok("sku.upsert", ["sku": "C3", "name": "Cup"])
         try engine.ok("stock.receive", ["sku": "C3", "warehouse": "SH", "qty": 100])
@@ -192,7 +192,7 @@ struct InsightReportTests {
 /// `report.intake`: per channel, events, dead letters, payload sizes and fields that came or went.
 struct IntakeReportTests {
     @Test func newAndMissingFieldsAreFoundAgainstThePeriodBefore() throws {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         try engine.ok("channel.upsert", ["channel": "shop", "profile": "shopify"])
         func ingest(_ payload: JSON, at: String) {
             _ = engine.run("intake.ingest", ["channel": "shop", "payload": payload, "at": .string(at)])
@@ -237,7 +237,7 @@ struct IntakeReportTests {
     /// Twenty payloads of 100, 110, ..., 290 bytes: the median (nearest rank) is the 10th, 190; the 95th
     /// percentile the 19th, 280.
     @Test func payloadSizePercentilesByNearestRank() throws {
-        let engine = try Engine(path: temporaryDirectory() + "/sizes.db")
+        let engine = try Engine(test: temporaryDirectory() + "/sizes.db")
         try engine.ok("channel.upsert", ["channel": "shop", "profile": "shopify"])
         for i in (0..<20).shuffled() {
             let filler = String(repeating: "x", count: 100 + 10 * i - 8)

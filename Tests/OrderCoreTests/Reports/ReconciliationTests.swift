@@ -3,7 +3,7 @@ import Testing
 
 struct ReconciliationTests {
     @Test func everyKindOfDifferenceIsFoundWithTotals() throws {
-        let engine = try Engine(path: temporaryDirectory() + "/reconcile.db")
+        let engine = try Engine(test: temporaryDirectory() + "/reconcile.db")
         try engine.seedCatalog(a1: ["SH": 50])
         var ids: [JSON] = []
         for (price, ref) in [("93.00", "PAY-A"), ("20.00", "PAY-B"), ("30.00", "PAY-C")] {

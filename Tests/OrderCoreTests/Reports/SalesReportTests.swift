@@ -7,7 +7,7 @@ struct SalesReportTests {
     ///         E (web) 15.00, cancelled on day 2 (still sold on day 1; nothing refunded yet);
     /// day 2 — C (web) 3×10.00 = 30.00; day 3 — 10.00 of C refunded. D is never paid.
     func history() throws -> Engine {
-        let engine = try Engine(path: temporaryDirectory() + "/sales.db")
+        let engine = try Engine(test: temporaryDirectory() + "/sales.db")
         try engine.seedCatalog(a1: ["SH": 100], b2: ["SH": 100])
         func order(_ channel: String, _ lines: [(String, Int64, String)], day: Int = 1) throws -> JSON {
             try engine.ok("order.create", orderArgs(lines, ["channel": .string(channel), "at": .string("2026-05-0\(day)T08:50:00Z")]))["order_id"] ?? .null

@@ -9,7 +9,7 @@ struct ReturnMoneyTests {
     let engine: Engine
 
     init() throws {
-        engine = try Engine(path: dir + "/money.db")
+        engine = try Engine(test: dir + "/money.db")
         try engine.seedCatalog(a1: ["SH": 10_000], b2: ["SH": 10_000])
         try engine.ok("sku.upsert", ["sku": "A1", "weight_g": 9_000])
         try engine.ok("sku.upsert", ["sku": "B2", "weight_g": 100])

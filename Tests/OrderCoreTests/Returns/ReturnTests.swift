@@ -6,7 +6,7 @@ struct ReturnTests {
     let engine: Engine
 
     init() throws {
-        engine = try Engine(path: dir + "/returns.db")
+        engine = try Engine(test: dir + "/returns.db")
         try engine.seedCatalog(a1: ["SH": 10], b2: ["SH": 10])
         try engine.ok("sku.upsert", ["sku": "A1", "weight_g": 400])
         try engine.ok("sku.upsert", ["sku": "B2", "weight_g": 100])

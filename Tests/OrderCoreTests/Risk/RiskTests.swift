@@ -6,7 +6,7 @@ struct RiskTests {
     let engine: Engine
 
     init() throws {
-        engine = try Engine(path: dir + "/risk.db")
+        engine = try Engine(test: dir + "/risk.db")
         try engine.seedCatalog(a1: ["SH": 1_000], b2: ["SH": 1_000])
         try engine.ok("actor.upsert", ["actor_id": "lead", "role": "supervisor"])
         try engine.ok("actor.upsert", ["actor_id": "ops", "role": "operator"])

@@ -106,7 +106,7 @@ struct ShellTests {
     }
 
     @Test func sessionRunsCommandsAndCountsFailures() throws {
-        let engine = try Engine(path: ":memory:")
+        let engine = try Engine(test: ":memory:")
         var out: [String] = []
         var err: [String] = []
         let shell = Shell(engine: engine, mode: .json, actor: "shell:test", write: { out.append($0) }, writeError: { err.append($0) })
