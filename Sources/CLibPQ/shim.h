@@ -1,4 +1,53 @@
 #ifndef ORDERCORE_CLIBPQ_SHIM_H
 #define ORDERCORE_CLIBPQ_SHIM_H
-#include <libpq-fe.h>
+/* libpq, loaded when the first PostgreSQL database is opened: libordercore.so does not link it, so a
+ * host that only uses SQLite files needs no libpq installed. The header gives the types. */
+#include <dlfcn.h>
+#include <stddef.h>
+#include <postgresql/libpq-fe.h>
+
+typedef struct {
+    PGconn *(*connectdb)(const char *conninfo);
+    ConnStatusType (*status)(const PGconn *conn);
+    char *(*errorMessage)(const PGconn *conn);
+    void (*finish)(PGconn *conn);
+    PGresult *(*exec)(PGconn *conn, const char *query);
+    PGresult *(*prepare)(PGconn *conn, const char *stmtName, const char *query, int nParams,
+                         const Oid *paramTypes);
+    PGresult *(*execPrepared)(PGconn *conn, const char *stmtName, int nParams, const char *const *paramValues,
+                              const int *paramLengths, const int *paramFormats, int resultFormat);
+    void (*clear)(PGresult *res);
+    ExecStatusType (*resultStatus)(const PGresult *res);
+    char *(*resultErrorField)(const PGresult *res, int fieldcode);
+    char *(*cmdTuples)(PGresult *res);
+    int (*ntuples)(const PGresult *res);
+    int (*getisnull)(const PGresult *res, int tup_num, int field_num);
+    char *(*getvalue)(const PGresult *res, int tup_num, int field_num);
+    PGTransactionStatusType (*transactionStatus)(const PGconn *conn);
+} ordercore_libpq;
+
+/* Fills `pq` from libpq.so.5. Returns NULL, or why libpq cannot be used. */
+static inline const char *ordercore_libpq_load(ordercore_libpq *pq) {
+    void *lib = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
+    if (!lib) return "libpq.so.5 cannot be loaded (install libpq5)";
+#define ORDERCORE_PQ(field, symbol) \
+    if (!(*(void **)&pq->field = dlsym(lib, #symbol))) return "libpq.so.5 lacks " #symbol;
+    ORDERCORE_PQ(connectdb, PQconnectdb)
+    ORDERCORE_PQ(status, PQstatus)
+    ORDERCORE_PQ(errorMessage, PQerrorMessage)
+    ORDERCORE_PQ(finish, PQfinish)
+    ORDERCORE_PQ(exec, PQexec)
+    ORDERCORE_PQ(prepare, PQprepare)
+    ORDERCORE_PQ(execPrepared, PQexecPrepared)
+    ORDERCORE_PQ(clear, PQclear)
+    ORDERCORE_PQ(resultStatus, PQresultStatus)
+    ORDERCORE_PQ(resultErrorField, PQresultErrorField)
+    ORDERCORE_PQ(cmdTuples, PQcmdTuples)
+    ORDERCORE_PQ(ntuples, PQntuples)
+    ORDERCORE_PQ(getisnull, PQgetisnull)
+    ORDERCORE_PQ(getvalue, PQgetvalue)
+    ORDERCORE_PQ(transactionStatus, PQtransactionStatus)
+#undef ORDERCORE_PQ
+    return NULL;
+}
 #endif

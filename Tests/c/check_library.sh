@@ -28,20 +28,42 @@ else
   ok "no run path into the Swift toolchain"
 fi
 if ldd "$dist/bin/ordercore" | grep -qi swift; then fail "the shell links Swift libraries"; else ok "the shell links no Swift libraries"; fi
+if readelf -d "$lib" | grep NEEDED | grep -q libpq; then
+  fail "the library links libpq (it must load it only when a PostgreSQL database is opened)"
+else
+  ok "libpq is not linked (loaded on the first PostgreSQL open)"
+fi
 
-# Hide the toolchain: a private mount namespace with an empty directory over its lib/ (needs root or
-# user namespaces); the quickstart must still run.
+# Hide the toolchain (a private mount namespace with an empty directory over its lib/; needs root or user
+# namespaces) and libpq (/dev/null over it): the quickstart must still run, and opening a PostgreSQL URI
+# must say that libpq is missing.
 toolchain_lib=$(dirname "$(dirname "$(readlink -f "$(command -v swift)")")")/lib
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cc examples/c/quickstart.c -I "$dist/include" -L "$dist/lib" -lordercore -o "$tmp/quickstart"
-hide="mount -t tmpfs none '$toolchain_lib' && [ -z \"\$(ls '$toolchain_lib')\" ]"
-run="cd '$tmp' && LD_LIBRARY_PATH='$PWD/$dist/lib' ./quickstart nt.db >/dev/null"
+cat > "$tmp/no_libpq.c" <<'C'
+#include <ordercore.h>
+#include <stdio.h>
+#include <string.h>
+int main(void) {
+    oc_db *db = NULL;
+    int rc = oc_open("postgresql://erp@127.0.0.1:1/orders", &db);
+    int ok = rc == OC_IO && strstr(oc_errmsg(db), "libpq") != NULL;
+    if (!ok) fprintf(stderr, "rc %d: %s\n", rc, oc_errmsg(db));
+    oc_close(db);
+    return ok ? 0 : 1;
+}
+C
+cc "$tmp/no_libpq.c" -I "$dist/include" -L "$dist/lib" -lordercore -o "$tmp/no_libpq"
+libpq=$(readlink -f "$(ldconfig -p | sed -n 's/.*libpq.so.5 .*=> //p' | head -1)" 2>/dev/null)
+[ -n "$libpq" ] && [ -f "$libpq" ] && hide_libpq="mount --bind /dev/null '$libpq'" || hide_libpq=true
+hide="mount -t tmpfs none '$toolchain_lib' && [ -z \"\$(ls '$toolchain_lib')\" ] && $hide_libpq"
+run="cd '$tmp' && LD_LIBRARY_PATH='$PWD/$dist/lib' ./quickstart nt.db >/dev/null && LD_LIBRARY_PATH='$PWD/$dist/lib' ./no_libpq"
 if unshare -m true 2>/dev/null; then
   if unshare -m sh -c "$hide && $run"; then
-    ok "quickstart runs with $toolchain_lib hidden"
+    ok "quickstart runs with $toolchain_lib and libpq hidden; a PostgreSQL URI then says libpq is missing"
   else
-    fail "quickstart does not run with $toolchain_lib hidden"
+    fail "quickstart does not run, or a PostgreSQL URI is not refused clearly, with $toolchain_lib and libpq hidden"
   fi
 elif unshare -rm true 2>/dev/null && unshare -rm sh -c "$hide && $run"; then
   ok "quickstart runs with $toolchain_lib hidden (user namespace)"

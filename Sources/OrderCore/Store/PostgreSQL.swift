@@ -12,6 +12,10 @@ import Glibc
 /// each other as they do on one SQLite file: every promise the engine makes there (no oversell, a
 /// command applied whole or not at all, a change feed in commit order) holds unchanged.
 final class PostgresConnection {
+    /// libpq's functions (`CLibPQ`), loaded on the first open of a PostgreSQL database: the library does
+    /// not link libpq, so hosts that only use SQLite files need none. Only read once a connection exists.
+    private static var pq: ordercore_libpq { loadedLibPQ.api! }
+
     private let conn: OpaquePointer
     private var prepared: [StatementKey: String] = [:]
     let target: String
@@ -31,18 +35,21 @@ final class PostgresConnection {
             uri + separator
             + "keepalives=1&keepalives_idle=10&keepalives_interval=5&keepalives_count=3&connect_timeout=10"
             + "&options=-c%20idle_in_transaction_session_timeout%3D60000"
-        guard let conn = PQconnectdb(tuned) else { throw OrderCoreError(.internal, "out of memory") }
+        guard loadedLibPQ.api != nil else {
+            throw OrderCoreError(.io, "cannot open a PostgreSQL database: \(loadedLibPQ.problem ?? "libpq is missing")")
+        }
+        guard let conn = Self.pq.connectdb!(tuned) else { throw OrderCoreError(.internal, "out of memory") }
         self.conn = conn
         target = PostgresConnection.redacted(uri)
-        guard PQstatus(conn) == CONNECTION_OK else {
+        guard Self.pq.status!(conn) == CONNECTION_OK else {
             // Fully initialised: deinit finishes the connection.
-            let message = String(cString: PQerrorMessage(conn)).trimmed
+            let message = Self.pq.errorMessage!(conn).map { String(cString: $0).trimmed } ?? "no reason given"
             throw OrderCoreError(.io, "cannot connect to PostgreSQL at \(target): \(message)")
         }
         try execute("SET client_min_messages = warning; SET TIME ZONE 'UTC'")
     }
 
-    deinit { PQfinish(conn) }
+    deinit { Self.pq.finish!(conn) }
 
     /// The URI without its password, for messages.
     static func redacted(_ uri: String) -> String {
@@ -58,8 +65,8 @@ final class PostgresConnection {
 
     /// Runs SQL text without parameters (schema, session settings); several statements may be given.
     func execute(_ sql: String) throws {
-        let result = PQexec(conn, sql)
-        defer { PQclear(result) }
+        let result = Self.pq.exec!(conn, sql)
+        defer { Self.pq.clear!(result) }
         try check(result)
     }
 
@@ -76,10 +83,10 @@ final class PostgresConnection {
         defer { for v in values { free(v) } }
         let result = values.withUnsafeMutableBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(1, buffer.count)) {
-                PQexecPrepared(conn, name, Int32(args.count), $0, nil, nil, 0)
+                Self.pq.execPrepared!(conn, name, Int32(args.count), $0, nil, nil, 0)
             }
         }
-        defer { PQclear(result) }
+        defer { Self.pq.clear!(result) }
         try check(result)
         guard let result else { throw OrderCoreError(.internal, "PostgreSQL returned no result") }
         return try body(result)
@@ -89,19 +96,21 @@ final class PostgresConnection {
     private func statement(_ sql: String) throws -> String {
         if let name = prepared[StatementKey(sql)] { return name }
         let name = "s\(prepared.count + 1)"
-        let result = PQprepare(conn, name, PostgresConnection.numbered(sql), 0, nil)
-        defer { PQclear(result) }
+        let result = Self.pq.prepare!(conn, name, PostgresConnection.numbered(sql), 0, nil)
+        defer { Self.pq.clear!(result) }
         try check(result)
         prepared[StatementKey(sql)] = name
         return name
     }
 
     /// Rows a statement changed (or returned, for `RETURNING`).
-    static func changes(_ result: OpaquePointer) -> Int { Int(String(cString: PQcmdTuples(result))) ?? 0 }
+    static func changes(_ result: OpaquePointer) -> Int {
+        Self.pq.cmdTuples!(result).flatMap { Int(String(cString: $0)) } ?? 0
+    }
 
-    static func rowCount(_ result: OpaquePointer) -> Int32 { PQntuples(result) }
+    static func rowCount(_ result: OpaquePointer) -> Int32 { Self.pq.ntuples!(result) }
 
-    var inTransaction: Bool { PQtransactionStatus(conn) != PQTRANS_IDLE }
+    var inTransaction: Bool { Self.pq.transactionStatus!(conn) != PQTRANS_IDLE }
 
     /// SQLite's `?` and `?N` as PostgreSQL's `$N` (a bare `?` takes the largest number so far plus one),
     /// outside string literals and quoted names.
@@ -147,11 +156,11 @@ final class PostgresConnection {
     // MARK: - Values
 
     static func isNull(_ result: OpaquePointer, _ row: Int32, _ column: Int32) -> Bool {
-        PQgetisnull(result, row, column) != 0
+        Self.pq.getisnull!(result, row, column) != 0
     }
 
     static func text(_ result: OpaquePointer, _ row: Int32, _ column: Int32) -> String? {
-        guard !isNull(result, row, column), let value = PQgetvalue(result, row, column) else { return nil }
+        guard !isNull(result, row, column), let value = Self.pq.getvalue!(result, row, column) else { return nil }
         return String(cString: value)
     }
 
@@ -168,11 +177,13 @@ final class PostgresConnection {
     // MARK: - Errors
 
     private func check(_ result: OpaquePointer?) throws {
-        let status = result.map(PQresultStatus) ?? PGRES_FATAL_ERROR
+        let status = result.map { Self.pq.resultStatus!($0) } ?? PGRES_FATAL_ERROR
         guard status != PGRES_COMMAND_OK, status != PGRES_TUPLES_OK else { return }
-        let state = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }.map { String(cString: $0) }
+        let state = result.flatMap { Self.pq.resultErrorField!($0, Int32(UInt8(ascii: "C"))) }.map {
+            String(cString: $0)
+        }
         let message =
-            (result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "M"))) } ?? PQerrorMessage(conn))
+            (result.flatMap { Self.pq.resultErrorField!($0, Int32(UInt8(ascii: "M"))) } ?? Self.pq.errorMessage!(conn))
             .map { String(cString: $0).trimmed } ?? "unknown error"
         throw PostgresConnection.error(state: state ?? "", message, target: target)
     }
@@ -193,3 +204,11 @@ final class PostgresConnection {
         }
     }
 }
+
+/// libpq's functions, or why they could not be loaded (once, on first use; Swift initialises globals lazily
+/// and thread-safely).
+nonisolated(unsafe) private let loadedLibPQ: (api: ordercore_libpq?, problem: String?) = {
+    var api = ordercore_libpq()
+    if let problem = ordercore_libpq_load(&api) { return (nil, String(cString: problem)) }
+    return (api, nil)
+}()
