@@ -41,6 +41,7 @@ extern "C" {
 #define OC_INTERNAL          10  /* [internal] a bug in OrderCore; please report it */
 #define OC_FULL              11  /* [full] the disk or database is full; nothing was changed */
 #define OC_INCOMPATIBLE      12  /* [incompatible] file written by a newer OrderCore or by another program */
+#define OC_IN_DOUBT          13  /* [in_doubt] PostgreSQL link lost while committing; retry, same idempotency key */
 
 /* Flags for oc_open_v2(). */
 #define OC_OPEN_SYNCHRONOUS_NORMAL 0x1 /* faster commits; the last ones may be lost on power loss (not on a crash) */

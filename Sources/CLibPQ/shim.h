@@ -11,6 +11,7 @@ typedef struct {
     ConnStatusType (*status)(const PGconn *conn);
     char *(*errorMessage)(const PGconn *conn);
     void (*finish)(PGconn *conn);
+    void (*reset)(PGconn *conn);
     PGresult *(*exec)(PGconn *conn, const char *query);
     PGresult *(*prepare)(PGconn *conn, const char *stmtName, const char *query, int nParams,
                          const Oid *paramTypes);
@@ -36,6 +37,7 @@ static inline const char *ordercore_libpq_load(ordercore_libpq *pq) {
     ORDERCORE_PQ(status, PQstatus)
     ORDERCORE_PQ(errorMessage, PQerrorMessage)
     ORDERCORE_PQ(finish, PQfinish)
+    ORDERCORE_PQ(reset, PQreset)
     ORDERCORE_PQ(exec, PQexec)
     ORDERCORE_PQ(prepare, PQprepare)
     ORDERCORE_PQ(execPrepared, PQexecPrepared)

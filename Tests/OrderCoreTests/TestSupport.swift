@@ -22,32 +22,36 @@ func removeDirectory(_ path: String) {
 nonisolated(unsafe) private var testDatabases = 0
 private let testDatabasesLock = Mutex(())
 
+/// With `ORDERCORE_TEST_POSTGRESQL` set to a server URI with `{db}` for the database name
+/// (`make test-postgresql`), tests run on that server; else nil.
+let testPostgreSQL = getenv("ORDERCORE_TEST_POSTGRESQL").map { String(cString: $0) }
+
+/// Where a test's database lives: `path` (a file or ":memory:"), or on the test server a database of its
+/// own — one per file path (a test that reopens its file reopens its database), a new one for each
+/// in-memory database.
+func testDatabase(_ path: String) throws -> String {
+    guard let template = testPostgreSQL else { return path }
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in path.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+    let name =
+        path == ":memory:"
+        ? testDatabasesLock.withLock { _ -> String in
+            testDatabases += 1
+            return "m\(getpid())_\(testDatabases)"
+        } : "f\(String(hash, radix: 16))"
+    let admin = try PostgresConnection(uri: template.replacingAll("{db}", with: "postgres"))
+    let exists = try admin.query("SELECT 1 FROM pg_database WHERE datname = ?", [.text(name)]) {
+        PostgresConnection.rowCount($0) > 0
+    }
+    if !exists { try admin.execute("CREATE DATABASE \(name)") }
+    return template.replacingAll("{db}", with: name)
+}
+
 extension Engine {
-    /// The engine a test runs on: `path` (a file or ":memory:"), or — with `ORDERCORE_TEST_POSTGRESQL` set
-    /// to a server URI with `{db}` for the database name (`make test-postgresql`) — a fresh database of
-    /// that server. Tests of what only an SQLite file has (backups, pages, two handles on one file) use
-    /// `Engine(path:)`.
+    /// The engine a test runs on (`testDatabase`). Tests of what only an SQLite file has (backups, pages,
+    /// two handles on one file) use `Engine(path:)`.
     convenience init(test path: String) throws {
-        guard let template = getenv("ORDERCORE_TEST_POSTGRESQL").map({ String(cString: $0) }) else {
-            try self.init(path: path)
-            return
-        }
-        // One database per file path (a test that reopens its file reopens its database), a new one for
-        // each in-memory engine.
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in path.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        let name =
-            path == ":memory:"
-            ? testDatabasesLock.withLock { _ -> String in
-                testDatabases += 1
-                return "m\(getpid())_\(testDatabases)"
-            } : "f\(String(hash, radix: 16))"
-        let admin = try PostgresConnection(uri: template.replacingAll("{db}", with: "postgres"))
-        let exists = try admin.query("SELECT 1 FROM pg_database WHERE datname = ?", [.text(name)]) {
-            PostgresConnection.rowCount($0) > 0
-        }
-        if !exists { try admin.execute("CREATE DATABASE \(name)") }
-        try self.init(path: template.replacingAll("{db}", with: name))
+        try self.init(path: try testDatabase(path))
     }
 
     /// Runs a command and returns its result, failing the test on error.

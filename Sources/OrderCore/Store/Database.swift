@@ -308,10 +308,23 @@ final class Database {
     /// Writes use `BEGIN IMMEDIATE`, so the write lock is taken (waiting in the busy handler) before
     /// anything is read; a deferred transaction that later upgrades could fail with SQLITE_BUSY
     /// without the busy handler being called when its snapshot is stale.
+    /// Commits. On PostgreSQL a connection lost during COMMIT leaves the outcome unknown: `in_doubt`.
+    private func commit() throws {
+        do {
+            try execute("COMMIT")
+        } catch let error as OrderCoreError where postgres?.isLost == true {
+            throw OrderCoreError(
+                .inDoubt,
+                "the connection to PostgreSQL was lost while committing: the command may or may not have been "
+                    + "applied; run it again with the same idempotency key (\(error.message))")
+        }
+    }
+
     /// On PostgreSQL a write first takes `PostgresConnection.writerLock`, held until it ends: writers on
     /// every host follow each other as on one SQLite file.
     func transaction<T>(_ access: Access, _ body: () throws -> T) throws -> T {
         if let postgres {
+            try postgres.reconnectIfLost()
             try postgres.execute(
                 access == .write
                     ? "BEGIN; SELECT pg_advisory_xact_lock(\(PostgresConnection.writerLock))" : "BEGIN READ ONLY")
@@ -320,7 +333,7 @@ final class Database {
         }
         do {
             let result = try body()
-            try execute("COMMIT")
+            try commit()
             return result
         } catch {
             if postgres?.inTransaction ?? (sqlite3_get_autocommit(db) == 0) { _ = try? execute("ROLLBACK") }

@@ -46,7 +46,25 @@ final class PostgresConnection {
             let message = Self.pq.errorMessage!(conn).map { String(cString: $0).trimmed } ?? "no reason given"
             throw OrderCoreError(.io, "cannot connect to PostgreSQL at \(target): \(message)")
         }
-        try execute("SET client_min_messages = warning; SET TIME ZONE 'UTC'")
+        try execute(PostgresConnection.session)
+    }
+
+    private static let session = "SET client_min_messages = warning; SET TIME ZONE 'UTC'"
+
+    /// Whether the connection is gone (the server restarted or failed over, the network broke).
+    var isLost: Bool { Self.pq.status!(conn) != CONNECTION_OK }
+
+    /// Connects again when the connection was lost (after a failover libpq finds the new primary among
+    /// the URI's hosts); what was prepared on the old one is prepared again as used.
+    func reconnectIfLost() throws {
+        guard isLost else { return }
+        Self.pq.reset!(conn)
+        prepared = [:]
+        guard !isLost else {
+            let reason = Self.pq.errorMessage!(conn).map { String(cString: $0).trimmed } ?? "no reason given"
+            throw OrderCoreError(.io, "lost the connection to PostgreSQL at \(target) and cannot reconnect: \(reason)")
+        }
+        try execute(PostgresConnection.session)
     }
 
     deinit { Self.pq.finish!(conn) }

@@ -13,6 +13,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case `internal`
     case full
     case incompatible
+    case inDoubt = "in_doubt"
 
     public var number: Int32 {
         switch self {
@@ -28,6 +29,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         case .internal: 10
         case .full: 11
         case .incompatible: 12
+        case .inDoubt: 13
         }
     }
 
@@ -46,6 +48,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         case .internal: "OC_INTERNAL"
         case .full: "OC_FULL"
         case .incompatible: "OC_INCOMPATIBLE"
+        case .inDoubt: "OC_IN_DOUBT"
         }
     }
 
@@ -69,6 +72,9 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         case .internal: "a bug; please report it with the message"
         case .full: "disk or database full; nothing was changed"
         case .incompatible: "file written by a newer OrderCore, or another program's SQLite file"
+        case .inDoubt:
+            "the connection to PostgreSQL was lost while the command committed: it may or may not have been "
+                + "applied; run it again with the same idempotency key"
         }
     }
 
@@ -92,6 +98,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         case .internal: "internal error"
         case .full: "database or disk is full"
         case .incompatible: "database was written by a newer OrderCore"
+        case .inDoubt: "the command may or may not have been applied"
         }
     }
 }

@@ -21,14 +21,14 @@ from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
 
 from . import _lib
 from ._ops import Ops
-from .errors import (Busy, Conflict, Corrupt, DiskFull, Forbidden, Incompatible, InsufficientStock,
+from .errors import (Busy, Conflict, Corrupt, DiskFull, Forbidden, Incompatible, InDoubt, InsufficientStock,
                      InternalError, InvalidInput, Misuse, NotFound, OrderCoreError, StorageError,
                      from_code, from_rc)
 
 __all__ = [
     "open", "Database", "version", "OrderCoreError", "InvalidInput", "NotFound", "Conflict",
     "InsufficientStock", "Busy", "Forbidden", "StorageError", "Corrupt", "Misuse", "InternalError",
-    "DiskFull", "Incompatible",
+    "DiskFull", "Incompatible", "InDoubt",
 ]
 
 Money = Union[str, Decimal, int]

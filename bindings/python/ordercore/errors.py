@@ -68,10 +68,16 @@ class Incompatible(OrderCoreError):
     code, rc = "incompatible", 12
 
 
+class InDoubt(OrderCoreError):
+    """The connection to PostgreSQL was lost while the command committed: run it again with the same
+    idempotency key (a command that did commit then answers its stored reply)."""
+    code, rc = "in_doubt", 13
+
+
 _BY_CODE: Dict[str, Type[OrderCoreError]] = {
     cls.code: cls
     for cls in (InvalidInput, NotFound, Conflict, InsufficientStock, Busy, Forbidden, StorageError,
-                Corrupt, Misuse, InternalError, DiskFull, Incompatible)
+                Corrupt, Misuse, InternalError, DiskFull, Incompatible, InDoubt)
 }
 _BY_RC: Dict[int, Type[OrderCoreError]] = {cls.rc: cls for cls in _BY_CODE.values()}
 
