@@ -5,8 +5,10 @@ import getpass
 import json
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -180,3 +182,38 @@ stock get A1
                             timeout=60)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1])["available"] == 5
+
+
+def run_a_long_batch(uri, ready):
+    with ordercore.open(uri) as db:
+        ready.set()
+        db.exec_batch([{"op": "order.create", "lines": [{"sku": "A1", "qty": 1, "unit_price": "1.00"}]}] * 100000)
+
+
+def test_a_host_killed_mid_transaction_frees_the_lock_and_applies_nothing(pg_uri, cluster):
+    with ordercore.open(pg_uri) as db:
+        db.exec("sku.upsert", sku="A1", name="Mug")
+        db.exec("warehouse.upsert", warehouse="SH", priority=1)
+        db.exec("stock.receive", sku="A1", warehouse="SH", qty=1000000)
+    context = multiprocessing.get_context("spawn")
+    ready = context.Event()
+    host = context.Process(target=run_a_long_batch, args=(pg_uri, ready))
+    host.start()
+    assert ready.wait(60)
+    # Kill the host outright once its batch holds the writer lock and has written for a while.
+    admin = cluster.connect()
+    deadline = time.time() + 60
+    while admin.count("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted") == 0:
+        assert time.time() < deadline, "the batch never took the writer lock"
+        time.sleep(0.05)
+    time.sleep(1)
+    os.kill(host.pid, signal.SIGKILL)
+    host.join(30)
+    admin.close()
+    with ordercore.open(pg_uri) as db:
+        started = time.time()
+        order = db.exec("order.create", lines=[{"sku": "A1", "qty": 2, "unit_price": "1.00"}])
+        assert time.time() - started < 10        # the dead host's lock went with its connection
+        assert order["order_id"] == "SO-000001"  # none of the killed batch's orders remains
+        stock = db.exec("stock.get", sku="A1")
+        assert stock["reserved"] == 2 and db.exec("stock.verify")["ok"]

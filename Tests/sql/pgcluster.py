@@ -43,6 +43,7 @@ def _libpq():
     pq.PQresultErrorField.restype = ctypes.c_char_p
     pq.PQresultErrorField.argtypes = [ctypes.c_void_p, ctypes.c_int]
     pq.PQclear.argtypes = [ctypes.c_void_p]
+    pq.PQntuples.argtypes = [ctypes.c_void_p]
     pq.PQfinish.argtypes = [ctypes.c_void_p]
     return pq
 
@@ -67,6 +68,16 @@ class Connection:
 
     def run(self, sql):
         return self._outcome(self.pq.PQexec(self.conn, sql.encode()))
+
+    def count(self, sql):
+        """The number of rows a query returns."""
+        result = self.pq.PQexec(self.conn, sql.encode())
+        try:
+            if self.pq.PQresultStatus(result) != PGRES_TUPLES_OK:
+                raise RuntimeError(self.pq.PQresultErrorMessage(result).decode())
+            return self.pq.PQntuples(result)
+        finally:
+            self.pq.PQclear(result)
 
     def prepare(self, sql):
         return self._outcome(self.pq.PQprepare(self.conn, b"", sql.encode(), 0, None))
