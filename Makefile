@@ -162,6 +162,7 @@ bench: build
 	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -I$(DIST)/include Tests/bench/risk.c -L$(DIST)/lib -lordercore -o $(CTEST)/risk
 	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -I$(DIST)/include Tests/bench/reports.c -L$(DIST)/lib -lordercore -lsqlite3 -o $(CTEST)/reports
 	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I$(DIST)/include Tests/bench/suite.c -L$(DIST)/lib -lordercore -lsqlite3 -lpthread -o $(CTEST)/suite
+	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -I$(DIST)/include Tests/bench/postgresql.c -L$(DIST)/lib -lordercore -lpq -lpthread -o $(CTEST)/postgresql
 	cd $(CTEST) && $(RUN_LIB) ./place_pay $(BENCH_ARGS)
 	cd $(CTEST) && $(RUN_LIB) ./hot_sku
 	cd $(CTEST) && $(RUN_LIB) ./scale
@@ -170,6 +171,7 @@ bench: build
 	cd $(CTEST) && $(RUN_LIB) ./risk
 	cd $(CTEST) && $(RUN_LIB) ./reports
 	cd $(CTEST) && $(RUN_LIB) ./suite
+	cd $(CTEST) && $(PYTHON) $(CURDIR)/Tests/sql/with_postgresql.py env $(RUN_LIB) ./postgresql
 
 ## The long crash and concurrency runs (the short ones are part of make test): docs/reliability.md.
 SOAK_KILLS ?= 200

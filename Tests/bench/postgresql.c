@@ -1,0 +1,170 @@
+/*
+ * Benchmark: a paid 3-line order through the C ABI on a shared PostgreSQL database (postgresql://, on a
+ * Unix socket), with 1 and with 8 client threads (each its own handle), against the floor: a hand-written
+ * libpq program doing the same writes for each order in one transaction sent in one round trip (order
+ * row, per line a conditional stock decrement, the line and a ledger row, the payment, COMMIT), with as
+ * many connections, in the same run on the same server.
+ *
+ *   make bench     (runs it through Tests/sql/with_postgresql.py, which starts a throwaway server)
+ *   postgresql [ORDERS_PER_CLIENT] [ROUNDS]       (ORDERCORE_TEST_POSTGRESQL: server URI with {db})
+ *
+ * Prints orders/second per side per round, the medians and the ratio OrderCore / floor (issue 18's
+ * target: >= 0.5 with 8 clients).
+ */
+#include "bench.h"
+#include <ordercore.h>
+#include <postgresql/libpq-fe.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char uri[1024];
+
+static void exec_or_die(PGconn *c, const char *sql) {
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) die(sql, PQerrorMessage(c));
+    PQclear(r);
+}
+
+/* The benchmark database, created on the (fresh) server of the URI template ({db} = the database name). */
+static void database_uri(const char *template, const char *name) {
+    char admin[1024];
+    const char *at = strstr(template, "{db}");
+    if (!at) die("ORDERCORE_TEST_POSTGRESQL", "has no {db}");
+    snprintf(admin, sizeof admin, "%.*spostgres%s", (int)(at - template), template, at + 4);
+    snprintf(uri, sizeof uri, "%.*s%s%s", (int)(at - template), template, name, at + 4);
+    PGconn *c = PQconnectdb(admin);
+    if (PQstatus(c) != CONNECTION_OK) die("connect", PQerrorMessage(c));
+    char sql[256];
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
+    exec_or_die(c, sql);
+    PQfinish(c);
+}
+
+struct client { int orders, id; };
+
+/* ---- OrderCore through its C ABI ---- */
+
+static const char *create_request =
+    "{\"op\":\"order.create\",\"channel\":\"web\",\"currency\":\"CNY\",\"lines\":["
+    "{\"sku\":\"SKU-0\",\"qty\":1,\"unit_price\":\"19.90\"},{\"sku\":\"SKU-1\",\"qty\":1,\"unit_price\":\"19.90\"},"
+    "{\"sku\":\"SKU-2\",\"qty\":1,\"unit_price\":\"19.90\"}]}";
+
+static void *ordercore_client(void *arg) {
+    struct client *c = arg;
+    oc_db *db = NULL;
+    if (oc_open(uri, &db) != OC_OK) die("oc_open", oc_errmsg(db));
+    for (int i = 0; i < c->orders; i++) {
+        char *response = NULL, id[32];
+        if (oc_exec(db, create_request, &response) != OC_OK) die("order.create", oc_errmsg(db));
+        const char *p = strstr(response, "\"order_id\":\"") + 12;
+        size_t n = strcspn(p, "\"");
+        memcpy(id, p, n);
+        id[n] = '\0';
+        oc_free(response);
+        if (oc_order_pay(db, id, NULL, NULL) != OC_OK) die("oc_order_pay", oc_errmsg(db));
+    }
+    oc_close(db);
+    return NULL;
+}
+
+static void ordercore_setup(void) {
+    oc_db *db = NULL;
+    if (oc_open(uri, &db) != OC_OK) die("oc_open", oc_errmsg(db));
+    oc_exec(db, "{\"op\":\"warehouse.upsert\",\"warehouse\":\"SH\"}", NULL);
+    for (int l = 0; l < 3; l++) {
+        char request[128], sku[16];
+        snprintf(sku, sizeof sku, "SKU-%d", l);
+        snprintf(request, sizeof request, "{\"op\":\"sku.upsert\",\"sku\":\"%s\"}", sku);
+        oc_exec(db, request, NULL);
+        if (oc_stock_receive(db, sku, "SH", 1000000000) != OC_OK) die("oc_stock_receive", oc_errmsg(db));
+    }
+    oc_close(db);
+}
+
+/* ---- the floor: the same writes by hand, one round trip per order ---- */
+
+static void floor_setup(void) {
+    PGconn *c = PQconnectdb(uri);
+    if (PQstatus(c) != CONNECTION_OK) die("connect", PQerrorMessage(c));
+    exec_or_die(c,
+                "CREATE SCHEMA IF NOT EXISTS floor;"
+                "CREATE TABLE floor.stock(sku TEXT, warehouse TEXT, on_hand BIGINT, reserved BIGINT,"
+                "  PRIMARY KEY (sku, warehouse));"
+                "CREATE TABLE floor.orders(id BIGSERIAL PRIMARY KEY, channel TEXT, state TEXT, grand_total BIGINT,"
+                "  paid_total BIGINT, created_at BIGINT);"
+                "CREATE TABLE floor.lines(order_id BIGINT, line_no INT, sku TEXT, qty BIGINT, unit_price BIGINT,"
+                "  PRIMARY KEY (order_id, line_no));"
+                "CREATE TABLE floor.ledger(id BIGSERIAL PRIMARY KEY, sku TEXT, warehouse TEXT, delta BIGINT,"
+                "  reason TEXT, ref_id BIGINT);"
+                "CREATE TABLE floor.payments(id BIGSERIAL PRIMARY KEY, order_id BIGINT, amount BIGINT);"
+                "INSERT INTO floor.stock VALUES ('SKU-0','SH',1000000000,0),('SKU-1','SH',1000000000,0),"
+                "  ('SKU-2','SH',1000000000,0);");
+    PQfinish(c);
+}
+
+static void *floor_client(void *arg) {
+    struct client *cl = arg;
+    PGconn *c = PQconnectdb(uri);
+    if (PQstatus(c) != CONNECTION_OK) die("connect", PQerrorMessage(c));
+    char sql[4096];
+    for (int i = 0; i < cl->orders; i++) {
+        int n = snprintf(sql, sizeof sql,
+                         "BEGIN; WITH o AS (INSERT INTO floor.orders(channel, state, grand_total, paid_total, created_at)"
+                         " VALUES ('web', 'paid', 5970, 5970, 0) RETURNING id)");
+        for (int l = 0; l < 3; l++) {
+            n += snprintf(sql + n, sizeof sql - n,
+                          ", s%d AS (UPDATE floor.stock SET reserved = reserved + 1 WHERE sku = 'SKU-%d'"
+                          " AND warehouse = 'SH' AND on_hand - reserved >= 1 RETURNING sku)"
+                          ", l%d AS (INSERT INTO floor.lines SELECT id, %d, 'SKU-%d', 1, 1990 FROM o)"
+                          ", g%d AS (INSERT INTO floor.ledger(sku, warehouse, delta, reason, ref_id)"
+                          " SELECT 'SKU-%d', 'SH', 1, 'reserve', id FROM o)",
+                          l, l, l, l + 1, l, l, l);
+        }
+        snprintf(sql + n, sizeof sql - n, " INSERT INTO floor.payments(order_id, amount) SELECT id, 5970 FROM o; COMMIT");
+        exec_or_die(c, sql);
+    }
+    PQfinish(c);
+    return NULL;
+}
+
+/* Orders per second of `clients` threads running `client` for `orders` orders each. */
+static double run(void *(*client)(void *), int clients, int orders) {
+    pthread_t threads[8];
+    struct client args[8];
+    double start = now();
+    for (int t = 0; t < clients; t++) {
+        args[t] = (struct client){orders, t};
+        pthread_create(&threads[t], NULL, client, &args[t]);
+    }
+    for (int t = 0; t < clients; t++) pthread_join(threads[t], NULL);
+    return clients * orders / (now() - start);
+}
+
+int main(int argc, char **argv) {
+    int orders = argc > 1 ? atoi(argv[1]) : 200;
+    int rounds = argc > 2 ? atoi(argv[2]) : 3;
+    const char *template = getenv("ORDERCORE_TEST_POSTGRESQL");
+    if (!template) die("ORDERCORE_TEST_POSTGRESQL", "not set (make bench starts a server and sets it)");
+    if (orders < 1 || rounds < 1) die("usage", "postgresql [ORDERS_PER_CLIENT] [ROUNDS]");
+    printf("postgresql: paid 3-line orders, %d per client per round, %d rounds, OrderCore %s, PostgreSQL %d\n",
+           orders, rounds, oc_version(), PQlibVersion());
+    database_uri(template, "bench_pg");
+    ordercore_setup();
+    floor_setup();
+    int sizes[] = {1, 8};
+    for (int s = 0; s < 2; s++) {
+        double ours[16], floors[16];
+        for (int r = 0; r < rounds; r++) {  /* interleaved round by round */
+            ours[r] = run(ordercore_client, sizes[s], orders);
+            floors[r] = run(floor_client, sizes[s], orders);
+            printf("  %d client%s round %d: OrderCore %7.0f orders/s, floor %7.0f orders/s\n", sizes[s],
+                   sizes[s] > 1 ? "s" : " ", r + 1, ours[r], floors[r]);
+        }
+        double o = median(ours, rounds), f = median(floors, rounds);
+        printf("  %d client%s median: OrderCore %7.0f orders/s, floor %7.0f orders/s, ratio %.2f\n", sizes[s],
+               sizes[s] > 1 ? "s" : " ", o, f, o / f);
+    }
+    return 0;
+}
