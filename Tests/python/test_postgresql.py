@@ -217,3 +217,59 @@ def test_a_host_killed_mid_transaction_frees_the_lock_and_applies_nothing(pg_uri
         assert order["order_id"] == "SO-000001"  # none of the killed batch's orders remains
         stock = db.exec("stock.get", sku="A1")
         assert stock["reserved"] == 2 and db.exec("stock.verify")["ok"]
+
+
+def test_the_c_quickstart_runs_on_a_postgresql_uri(pg_uri, tmp_path):
+    root = os.path.join(os.path.dirname(__file__), "..", "..")
+    dist = os.path.join(root, "dist")
+    program = tmp_path / "quickstart"
+    subprocess.run(["cc", os.path.join(root, "examples", "c", "quickstart.c"), "-I", os.path.join(dist, "include"),
+                    "-L", os.path.join(dist, "lib"), "-lordercore", "-o", str(program)], check=True)
+    result = subprocess.run([str(program), pg_uri], capture_output=True, text=True, timeout=60,
+                            env=dict(os.environ, LD_LIBRARY_PATH=os.path.join(dist, "lib")))
+    assert result.returncode == 0, result.stderr
+
+
+def pay_or_cancel(uri, action, order_ids, results):
+    outcomes = {}
+    with ordercore.open(uri) as db:
+        for order_id in order_ids:
+            try:
+                if action == "pay":
+                    db.exec("order.pay", order_id=order_id)
+                else:
+                    db.exec("order.cancel", order_id=order_id, reason="buyer changed their mind")
+                outcomes[order_id] = action
+            except ordercore.Conflict:
+                pass
+    results.put(outcomes)
+
+
+def test_two_hosts_paying_and_cancelling_the_same_orders_agree_on_each(pg_uri):
+    with ordercore.open(pg_uri) as db:
+        db.exec("sku.upsert", sku="A1", name="Mug")
+        db.exec("warehouse.upsert", warehouse="SH", priority=1)
+        db.exec("stock.receive", sku="A1", warehouse="SH", qty=1000)
+        ids = [db.exec("order.create", lines=[{"sku": "A1", "qty": 2, "unit_price": "1.00"}])["order_id"]
+               for _ in range(60)]
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    hosts = [context.Process(target=pay_or_cancel, args=(pg_uri, action, ids, results))
+             for action in ("pay", "cancel", "cancel")]
+    for h in hosts:
+        h.start()
+    outcomes = [results.get(timeout=120) for _ in hosts]
+    for h in hosts:
+        h.join(60)
+    paid = {i for o in outcomes for i, a in o.items() if a == "pay"}
+    cancelled = [i for o in outcomes for i, a in o.items() if a == "cancel"]
+    # Each order cancelled once (the second cancel refused), none paid after its cancel; a paid order may be
+    # cancelled (its payment is then owed back).
+    assert len(cancelled) == len(set(cancelled)) and paid | set(cancelled) == set(ids)
+    with ordercore.open(pg_uri) as db:
+        orders = {i: db.exec("order.get", order_id=i) for i in ids}
+        assert {i for i, o in orders.items() if o["state"] == "cancelled"} == set(cancelled)
+        assert {i for i, o in orders.items() if o["state"] == "paid"} == paid - set(cancelled)
+        assert all(o["paid_total"] == ("2.00" if i in paid else "0.00") for i, o in orders.items())
+        assert db.exec("stock.get", sku="A1")["reserved"] == 2 * len(paid - set(cancelled))
+        assert db.exec("stock.verify")["ok"]
