@@ -22,6 +22,18 @@ func removeDirectory(_ path: String) {
 nonisolated(unsafe) private var testDatabases = 0
 private let testDatabasesLock = Mutex(())
 
+/// An SQLite file as an older OrderCore left it: the migrations before `migration` applied and recorded.
+func databaseBefore(migration: String, at path: String) throws -> Database {
+    let old = try Database(path: path, options: StoreOptions())
+    try old.execute(
+        "CREATE TABLE schema_migrations(seq INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, applied_at INTEGER NOT NULL)")
+    for (i, m) in Migration.all.prefix(while: { $0.name != migration }).enumerated() {
+        try old.execute(m.sql)
+        try old.run("INSERT INTO schema_migrations VALUES (?, ?, 0)", .int(Int64(i + 1)), .text(m.name))
+    }
+    return old
+}
+
 /// With `ORDERCORE_TEST_POSTGRESQL` set to a server URI with `{db}` for the database name
 /// (`make test-postgresql`), tests run on that server; else nil.
 let testPostgreSQL = getenv("ORDERCORE_TEST_POSTGRESQL").map { String(cString: $0) }

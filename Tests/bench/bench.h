@@ -3,6 +3,7 @@
 #define ORDERCORE_BENCH_H
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +27,17 @@ static inline int compare_doubles(const void *a, const void *b) {
 static inline double median(double *v, int n) {
     qsort(v, n, sizeof *v, compare_doubles);
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Copies the order id ("SO-000001") of an order.create response into id (32 bytes). */
+static inline void order_id_of(const char *response, char *id) {
+    const char *p = strstr(response, "\"order_id\":\"");
+    if (!p) die("no order_id in", response);
+    p += 12;
+    size_t n = strcspn(p, "\"");
+    if (n > 31) n = 31;
+    memcpy(id, p, n);
+    id[n] = '\0';
 }
 
 /* Removes a database file with its WAL and shared-memory files. */

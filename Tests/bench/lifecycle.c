@@ -22,10 +22,7 @@ static void exec_ok(oc_db *db, const char *json, char *id_out) {
     char *response = NULL;
     if (oc_exec(db, json, &response) != OC_OK) die(json, response ? response : oc_errmsg(db));
     if (id_out) {
-        const char *p = strstr(response, "\"order_id\":\"") + 12;
-        size_t n = strcspn(p, "\"");
-        memcpy(id_out, p, n);
-        id_out[n] = '\0';
+        order_id_of(response, id_out);
     }
     oc_free(response);
 }

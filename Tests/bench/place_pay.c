@@ -43,10 +43,7 @@ static double ordercore_round(const char *path, int orders, int lines, unsigned 
     for (int i = 0; i < orders; i++) {
         char *response = NULL, id[32];
         if (oc_exec(db, create, &response) != OC_OK) die("order.create", oc_errmsg(db));
-        const char *p = strstr(response, "\"order_id\":\"") + 12;
-        size_t n = strcspn(p, "\"");
-        memcpy(id, p, n);
-        id[n] = '\0';
+        order_id_of(response, id);
         oc_free(response);
         if (oc_order_pay(db, id, NULL, NULL) != OC_OK) die("oc_order_pay", oc_errmsg(db));
     }

@@ -58,10 +58,7 @@ static void *ordercore_client(void *arg) {
     for (int i = 0; i < c->orders; i++) {
         char *response = NULL, id[32];
         if (oc_exec(db, create_request, &response) != OC_OK) die("order.create", oc_errmsg(db));
-        const char *p = strstr(response, "\"order_id\":\"") + 12;
-        size_t n = strcspn(p, "\"");
-        memcpy(id, p, n);
-        id[n] = '\0';
+        order_id_of(response, id);
         oc_free(response);
         if (oc_order_pay(db, id, NULL, NULL) != OC_OK) die("oc_order_pay", oc_errmsg(db));
     }

@@ -220,10 +220,7 @@ static double create_pay_us(oc_db *db) {
         double start = now();
         if (oc_exec(db, "{\"op\":\"order.create\",\"lines\":[{\"sku\":\"S1\",\"qty\":1,\"unit_price\":\"5.00\"}]" AT "}", &response) != OC_OK)
             die("order.create", response ? response : oc_errmsg(db));
-        const char *p = strstr(response, "\"order_id\":\"") + 12;
-        size_t n = strcspn(p, "\"");
-        memcpy(id, p, n);
-        id[n] = '\0';
+        order_id_of(response, id);
         oc_free(response);
         char pay[160];
         snprintf(pay, sizeof pay, "{\"op\":\"order.pay\",\"order_id\":\"%s\"" AT "}", id);

@@ -86,10 +86,7 @@ static void measure(const char *path, int skus, int reads, int orders, double *r
         char *response = NULL;
         double start = now();
         if (oc_exec(db, request, &response) != OC_OK) die("order.create", oc_errmsg(db));
-        const char *p = strstr(response, "\"order_id\":\"") + 12;
-        size_t len = strcspn(p, "\"");
-        memcpy(id, p, len);
-        id[len] = '\0';
+        order_id_of(response, id);
         if (oc_order_cancel(db, id, NULL) != OC_OK) die("cancel", oc_errmsg(db));
         t[i] = (now() - start) * 1e6;
         oc_free(response);

@@ -64,12 +64,7 @@ struct ValuationTests {
         let dir = temporaryDirectory()
         defer { removeDirectory(dir) }
         let path = dir + "/before.db"
-        let old = try Database(path: path, options: StoreOptions())
-        try old.execute("CREATE TABLE schema_migrations(seq INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, applied_at INTEGER NOT NULL)")
-        for (i, m) in Migration.all.prefix(while: { $0.name != "0022_valuation" }).enumerated() {
-            try old.execute(m.sql)
-            try old.run("INSERT INTO schema_migrations VALUES (?, ?, 0)", .int(Int64(i + 1)), .text(m.name))
-        }
+        let old = try databaseBefore(migration: "0022_valuation", at: path)
         try old.run("INSERT INTO skus(sku, name, unit_cost, cost_currency, active, created_at, updated_at) VALUES ('A1', 'Mug', 250, 'CNY', 1, 0, 0)")
         try old.run("INSERT INTO warehouses(warehouse, name, priority, created_at, updated_at) VALUES ('SH', 'Shanghai', 1, 0, 0)")
         try old.run("INSERT INTO stock(sku, warehouse, on_hand, quarantine) VALUES ('A1', 'SH', 4, 1)")

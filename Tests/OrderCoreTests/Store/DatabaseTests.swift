@@ -42,10 +42,7 @@ struct DatabaseTests {
         let dir = temporaryDirectory()
         defer { removeDirectory(dir) }
         let path = dir + "/old.db"
-        let old = try Database(path: path, options: StoreOptions())
-        try old.execute("CREATE TABLE schema_migrations(seq INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, applied_at INTEGER NOT NULL)")
-        try old.execute(Migration.foundation.sql)
-        try old.run("INSERT INTO schema_migrations VALUES (1, '0001_foundation', 0)")
+        let old = try databaseBefore(migration: Migration.all[1].name, at: path)
         try old.run("INSERT INTO ledger(at, sku, warehouse, bucket, delta, reason) VALUES (0, 'A1', 'SH', 'on_hand', 5, 'receive')")
         let store = try Store(path: path, options: StoreOptions())
         #expect(try store.db.first("SELECT COUNT(*) FROM schema_migrations") { $0.int(0) } == Int64(Migration.all.count))

@@ -71,12 +71,7 @@ struct GuardedWriteTests {
 
     /// A file from before the index: duplicate open alerts are closed, the oldest kept.
     @Test func duplicateOpenAlertsFromBeforeAreClosed() throws {
-        let old = try Database(path: path, options: StoreOptions())
-        try old.execute("CREATE TABLE schema_migrations(seq INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, applied_at INTEGER NOT NULL)")
-        for (i, m) in Migration.all.prefix(while: { $0.name != "0023_open_alerts" }).enumerated() {
-            try old.execute(m.sql)
-            try old.run("INSERT INTO schema_migrations VALUES (?, ?, 0)", .int(Int64(i + 1)), .text(m.name))
-        }
+        let old = try databaseBefore(migration: "0023_open_alerts", at: path)
         for at in [1, 2] {
             try old.run("INSERT INTO alerts(kind, order_id, opened_at, details) VALUES ('backorder', 'SO-000001', ?, '{}')", .int(Int64(at)))
         }
