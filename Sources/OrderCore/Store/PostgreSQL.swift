@@ -90,6 +90,10 @@ final class PostgresConnection {
 
     /// Runs a statement and hands its result to `body`; the result is freed afterwards.
     func query<T>(_ sql: String, _ args: [SQLValue], _ body: (OpaquePointer) throws -> T) throws -> T {
+        // PostgreSQL text cannot hold NUL; a C string would silently end there.
+        for case .text(let s) in args where s.utf8.contains(0) {
+            throw OrderCoreError.invalid("text may not contain the NUL character (U+0000) on PostgreSQL")
+        }
         let name = try statement(sql)
         var values: [UnsafeMutablePointer<CChar>?] = args.map {
             switch $0 {
