@@ -54,9 +54,10 @@ typedef struct oc_db oc_db;
  *
  * path:   file name, or ":memory:" for a private in-memory database. The file is created if it does not
  *         exist; its directory must exist. An older OrderCore file is migrated in place.
- *         A "postgresql://" or "postgres://" URI opens a shared PostgreSQL database instead (libpq
- *         syntax, e.g. "postgresql://erp@db1,db2/orders?target_session_attrs=read-write"; see
- *         docs/postgresql.md): the same commands and promises; the schema is created on first open.
+ *         A "postgresql://" or "postgres://" URI, e.g. "postgresql://erp@db1,db2/orders?target_session_attrs=
+ *         read-write", or a libpq keyword string ("host=db1 dbname=orders") opens a shared PostgreSQL
+ *         database instead (docs/postgresql.md): the same commands and promises; the schema is created on
+ *         first open; libpq.so.5 is loaded then.
  * db_out: receives the handle. It is set even when the open fails (then to a handle that only reports
  *         the error through oc_errmsg), so the caller always calls oc_close(*db_out).
  *

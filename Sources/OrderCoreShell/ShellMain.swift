@@ -75,7 +75,8 @@ public func shellMain(_ arguments: [String]) -> Int32 {
 
 let usage = """
     usage: ordercore [DB] [-c COMMAND]... [--json|--csv] [--bail]
-      DB           database file (default ./ordercore.db; created and migrated when needed)
+      DB           database file (default ./ordercore.db; created and migrated when needed), or a
+                   postgresql:// URI or libpq keyword string for a shared PostgreSQL database
       -c COMMAND   run COMMAND and exit (repeatable; stops at the first error)
       --json       print results as JSON (same as .mode json)
       --csv        print results as CSV (same as .mode csv)

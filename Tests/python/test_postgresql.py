@@ -163,6 +163,16 @@ def test_an_sqlite_only_command_says_what_to_use_instead(pg_uri, tmp_path):
         assert db.exec("db.check")["ok"]
 
 
+def test_libpq_keyword_strings_open_postgresql_too(cluster, pg_uri):
+    name = pg_uri.split("/")[3].split("?")[0]
+    with ordercore.open(f"host={cluster.dir} port={cluster.port} user=ordercore dbname={name}") as db:
+        assert db.exec("sku.upsert", sku="K1", name="Keyword")["created"]
+    with pytest.raises(ordercore.OrderCoreError) as refused:
+        ordercore.open("host=127.0.0.1 port=1 dbname=orders password=secret connect_timeout=2")
+    assert refused.value.code == "io" and "secret" not in refused.value.message
+    assert "password=***" in refused.value.message
+
+
 def test_a_wrong_address_is_a_clear_error_without_the_password():
     with pytest.raises(ordercore.OrderCoreError) as refused:
         ordercore.open("postgresql://erp:secret@127.0.0.1:1/orders?connect_timeout=2")

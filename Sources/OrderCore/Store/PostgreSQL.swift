@@ -23,18 +23,30 @@ final class PostgresConnection {
     /// The advisory lock every write transaction holds ("OrderCor" in ASCII).
     static let writerLock: Int64 = 0x4F72_6465_7243_6F72
 
-    /// Whether `path` names a PostgreSQL database: a `postgresql://` or `postgres://` URI.
+    /// Whether `path` names a PostgreSQL database: a `postgresql://` or `postgres://` URI, or libpq's
+    /// keyword form (`host=db1 dbname=orders`: words of `key=value` whose first key is one of libpq's
+    /// connection keywords).
     static func names(_ path: String) -> Bool {
-        path.hasPrefix("postgresql://") || path.hasPrefix("postgres://")
+        if path.hasPrefix("postgresql://") || path.hasPrefix("postgres://") { return true }
+        guard let first = path.split(separator: " ").first, let equals = first.firstIndex(of: "=") else {
+            return false
+        }
+        return keywords.contains(String(first[..<equals]))
     }
+
+    private static let keywords: Set<String> = [
+        "host", "hostaddr", "port", "dbname", "user", "service", "sslmode", "target_session_attrs",
+    ]
 
     init(uri: String) throws {
         // Keepalives and an idle-in-transaction limit free a vanished host's locks within seconds.
-        let separator = uri.contains("?") ? "&" : "?"
         let tuned =
-            uri + separator
-            + "keepalives=1&keepalives_idle=10&keepalives_interval=5&keepalives_count=3&connect_timeout=10"
-            + "&options=-c%20idle_in_transaction_session_timeout%3D60000"
+            uri.contains("://")
+            ? uri + (uri.contains("?") ? "&" : "?")
+                + "keepalives=1&keepalives_idle=10&keepalives_interval=5&keepalives_count=3&connect_timeout=10"
+                + "&options=-c%20idle_in_transaction_session_timeout%3D60000"
+            : uri + " keepalives=1 keepalives_idle=10 keepalives_interval=5 keepalives_count=3 connect_timeout=10"
+                + " options='-c idle_in_transaction_session_timeout=60000'"
         guard loadedLibPQ.api != nil else {
             throw OrderCoreError(.io, "cannot open a PostgreSQL database: \(loadedLibPQ.problem ?? "libpq is missing")")
         }
@@ -69,8 +81,13 @@ final class PostgresConnection {
 
     deinit { Self.pq.finish!(conn) }
 
-    /// The URI without its password, for messages.
+    /// The URI (or keyword string) without its password, for messages.
     static func redacted(_ uri: String) -> String {
+        guard uri.contains("://") else {
+            return uri.split(separator: " ", omittingEmptySubsequences: false).map {
+                $0.hasPrefix("password=") ? "password=***" : String($0)
+            }.joined(separator: " ")
+        }
         let chars = Array(uri)
         guard let scheme = (0..<max(0, chars.count - 2)).first(where: { String(chars[$0..<$0 + 3]) == "://" }),
             let at = chars[(scheme + 3)...].firstIndex(of: "@"),
