@@ -34,19 +34,28 @@ final class PostgresConnection {
         return keywords.contains(String(first[..<equals]))
     }
 
+    private static let defaults: [(String, String)] = [
+        ("keepalives", "1"), ("keepalives_idle", "10"), ("keepalives_interval", "5"), ("keepalives_count", "3"),
+        ("connect_timeout", "10"), ("options", "-c idle_in_transaction_session_timeout=60000"),
+    ]
+
     private static let keywords: Set<String> = [
         "host", "hostaddr", "port", "dbname", "user", "service", "sslmode", "target_session_attrs",
     ]
 
     init(uri: String) throws {
-        // Keepalives and an idle-in-transaction limit free a vanished host's locks within seconds.
-        let tuned =
-            uri.contains("://")
-            ? uri + (uri.contains("?") ? "&" : "?")
-                + "keepalives=1&keepalives_idle=10&keepalives_interval=5&keepalives_count=3&connect_timeout=10"
-                + "&options=-c%20idle_in_transaction_session_timeout%3D60000"
-            : uri + " keepalives=1 keepalives_idle=10 keepalives_interval=5 keepalives_count=3 connect_timeout=10"
-                + " options='-c idle_in_transaction_session_timeout=60000'"
+        // Keepalives and an idle-in-transaction limit free a vanished host's locks within seconds; what
+        // the caller set itself is kept.
+        let isURI = uri.contains("://")
+        var tuned = uri
+        for (key, value) in PostgresConnection.defaults where !uri.contains(key + "=") {
+            tuned +=
+                isURI
+                ? (tuned.contains("?") ? "&" : "?") + key + "="
+                    + value.replacingAll(" ", with: "%20")
+                    .replacingAll("=", with: "%3D")
+                : " " + key + "='" + value + "'"
+        }
         guard loadedLibPQ.api != nil else {
             throw OrderCoreError(.io, "cannot open a PostgreSQL database: \(loadedLibPQ.problem ?? "libpq is missing")")
         }

@@ -31,4 +31,14 @@ struct PostgreSQLTests {
         }
         #expect(count == 0)
     }
+
+    /// A host that vanishes inside a transaction does not hold its locks for long.
+    @Test func sessionsEndAnIdleTransactionWithinAMinute() throws {
+        let store = try Store(path: try testDatabase(":memory:"), options: StoreOptions())
+        let timeout = try store.transaction(.read) {
+            try store.db.first("SHOW idle_in_transaction_session_timeout") { $0.text(0) }
+        }
+        #expect(timeout == "1min")
+    }
 }
+
