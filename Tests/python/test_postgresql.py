@@ -178,6 +178,9 @@ def test_a_wrong_address_is_a_clear_error_without_the_password():
         ordercore.open("postgresql://erp:secret@127.0.0.1:1/orders?connect_timeout=2")
     assert refused.value.code == "io" and "secret" not in refused.value.message
     assert "erp:***@127.0.0.1" in refused.value.message
+    with pytest.raises(ordercore.OrderCoreError) as refused:
+        ordercore.open("postgresql://erp@127.0.0.1:1/orders?password=secret&connect_timeout=2")
+    assert "secret" not in refused.value.message and "?password=***&connect_timeout=2" in refused.value.message
 
 
 def test_the_shell_opens_a_postgresql_uri(pg_uri):

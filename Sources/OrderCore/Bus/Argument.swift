@@ -113,6 +113,16 @@ extension Argument {
     static let returnID = Argument("return_id", .code, required: true, positional: true)
     static let limit = Argument("limit", .integer)
 
+    /// `from` and `to` of a report period, as `Fields.period(at:)` reads them; `what` says what falls in
+    /// it ("orders were paid in").
+    static func period(_ what: String? = nil) -> [Argument] {
+        [
+            Argument(
+                "from", .time, "The start of the period\(what.map { " " + $0 } ?? "") (default: 7 days before to)"),
+            Argument("to", .time, "The end of the period (exclusive; default: now)"),
+        ]
+    }
+
     /// A required code taken as the next word in the shell (`sku`, `warehouse`, `channel`...).
     static func key(_ name: String) -> Argument { Argument(name, .code, required: true, positional: true) }
 }

@@ -76,10 +76,8 @@ enum HealthCommands {
         "Order health for a period, overall and per channel, warehouse and ship-to region: backlog, stuck, "
             + "on-time shipping, pack failures, returns, consistency, off-hours bulk changes, and a weighted score "
             + "(from, to, verify)",
-        arguments: [
-            Argument("from", .time),
-            Argument("to", .time),
-            Argument("verify", .boolean),
+        arguments: Argument.period() + [
+            Argument("verify", .boolean)
         ],
         result: ["from", "to", "score", "grade", "components", "channels", "warehouses", "regions", "daily"]
     ) { ctx, f in

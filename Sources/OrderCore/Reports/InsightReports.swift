@@ -8,10 +8,8 @@ enum InsightCommands {
         "report.funnel", .read,
         "How far the orders placed in a period got: placed → paid → shipped → delivered, and how many were "
             + "cancelled, expired unpaid or returned (from, to, channel)",
-        arguments: [
-            Argument("from", .time, "The start of the period orders were placed in (default: 7 days before to)"),
-            Argument("to", .time, "The end of the period (exclusive; default: now)"),
-            Argument("channel", .code, "Only this channel's orders"),
+        arguments: Argument.period("orders were placed in") + [
+            Argument("channel", .code, "Only this channel's orders")
         ],
         result: ["from", "to", "channel", "stages"]
     ) { ctx, f in
@@ -42,9 +40,7 @@ enum InsightCommands {
         "report.regions", .read,
         "Orders paid in a period by ship-to country, region or city: orders, GMV, units and hours from payment to "
             + "the first parcel out (from, to, level, channel)",
-        arguments: [
-            Argument("from", .time, "The start of the period orders were paid in (default: 7 days before to)"),
-            Argument("to", .time, "The end of the period (exclusive; default: now)"),
+        arguments: Argument.period("orders were paid in") + [
             Argument(
                 "level", .code, "Group by country, region (default) or city",
                 choices: Store.RegionLevel.allCases.map(\.rawValue)),
@@ -82,9 +78,7 @@ enum InsightCommands {
         "report.basket", .read,
         "SKU pairs bought together in the orders paid in a period, most frequent first: orders, support, "
             + "confidence, lift (from, to, min_orders, limit)",
-        arguments: [
-            Argument("from", .time, "The start of the period orders were paid in (default: 7 days before to)"),
-            Argument("to", .time, "The end of the period (exclusive; default: now)"),
+        arguments: Argument.period("orders were paid in") + [
             Argument("min_orders", .integer, "Only pairs in at least this many orders (default 2)"),
             Argument("limit", .integer, "At most this many pairs (default 100)"),
         ],
@@ -115,10 +109,7 @@ enum InsightCommands {
         "report.pickers", .read,
         "Who picked and packed in a period: orders, units, pack failures, error rate and orders per hour, best "
             + "first (from, to)",
-        arguments: [
-            Argument("from", .time, "The start of the period (default: 7 days before to)"),
-            Argument("to", .time, "The end of the period (exclusive; default: now)"),
-        ],
+        arguments: Argument.period(),
         result: ["from", "to", "rows"]
     ) { ctx, f in
         let (from, to) = try f.period(at: ctx.at)
@@ -152,10 +143,8 @@ enum InsightCommands {
         "report.intake", .read,
         "Per channel, the events received in a period: dead-letter rate, payload sizes, and the payload fields that "
             + "appeared or disappeared since the period before (from, to, channel)",
-        arguments: [
-            Argument("from", .time, "The start of the period events were received in (default: 7 days before to)"),
-            Argument("to", .time, "The end of the period (exclusive; default: now)"),
-            Argument("channel", .code, "One channel"),
+        arguments: Argument.period("events were received in") + [
+            Argument("channel", .code, "One channel")
         ],
         result: ["from", "to", "channels"]
     ) { ctx, f in

@@ -9,9 +9,7 @@ enum SalesCommands {
         "report.sales", .read,
         "Sales of orders paid in a period: GMV, discounts, shipping, refunds, net, orders, units, average order value "
             + "(from, to, by = day|channel|sku|total, channel)",
-        arguments: [
-            Argument("from", .time),
-            Argument("to", .time),
+        arguments: Argument.period("orders were paid in") + [
             Argument(
                 "by", .code, "Rows per day, channel, sku or one total", choices: ["day", "channel", "sku", "total"]),
             Argument("channel", .code),

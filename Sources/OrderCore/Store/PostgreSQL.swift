@@ -92,17 +92,28 @@ final class PostgresConnection {
 
     /// The URI (or keyword string) without its password, for messages.
     static func redacted(_ uri: String) -> String {
-        guard uri.contains("://") else {
-            return uri.split(separator: " ", omittingEmptySubsequences: false).map {
-                $0.hasPrefix("password=") ? "password=***" : String($0)
-            }.joined(separator: " ")
+        // A password= parameter (a keyword word, or a URI query parameter) ...
+        var hidden = "", rest = Substring(uri)
+        while let found = rest.firstRange(of: "password=") {
+            let before =
+                found.lowerBound == rest.startIndex ? hidden.last ?? " " : rest[rest.index(before: found.lowerBound)]
+            hidden += rest[..<found.upperBound]
+            rest = rest[found.upperBound...]
+            guard before == " " || before == "&" || before == "?" else { continue }
+            hidden += "***"
+            rest = rest[(rest.firstIndex { $0 == " " || $0 == "&" } ?? rest.endIndex)...]
         }
-        let chars = Array(uri)
-        guard let scheme = (0..<max(0, chars.count - 2)).first(where: { String(chars[$0..<$0 + 3]) == "://" }),
-            let at = chars[(scheme + 3)...].firstIndex(of: "@"),
-            let colon = chars[(scheme + 3)..<at].firstIndex(of: ":")
-        else { return uri }
-        return String(chars[..<colon]) + ":***" + String(chars[at...])
+        hidden += rest
+        // ... and the password of a URI's user:password@.
+        let chars = Array(hidden)
+        if let scheme = (0..<max(0, chars.count - 2)).first(where: { String(chars[$0..<$0 + 3]) == "://" }) {
+            let authority = (scheme + 3)..<(chars[(scheme + 3)...].firstIndex { $0 == "/" || $0 == "?" } ?? chars.count)
+            guard let at = chars[authority].lastIndex(of: "@"),
+                let colon = chars[authority.lowerBound..<at].firstIndex(of: ":")
+            else { return hidden }
+            hidden = String(chars[..<colon]) + ":***" + String(chars[at...])
+        }
+        return hidden
     }
 
     // MARK: - Statements

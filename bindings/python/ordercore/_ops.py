@@ -1130,8 +1130,8 @@ class Ops:
         """Sales of orders paid in a period: GMV, discounts, shipping, refunds, net, orders, units, average order value (from, to, by = day|channel|sku|total, channel) (op ``report.sales``).
 
         Args:
-            from_: The start of the period (ISO 8601; inclusive).
-            to: The end of the period (ISO 8601; exclusive).
+            from_: The start of the period orders were paid in (default: 7 days before to).
+            to: The end of the period (exclusive; default: now).
             by: Rows per day, channel, sku or one total.
             channel: The sales channel code.
 
@@ -1157,8 +1157,8 @@ class Ops:
         """Order health for a period, overall and per channel, warehouse and ship-to region: backlog, stuck, on-time shipping, pack failures, returns, consistency, off-hours bulk changes, and a weighted score (from, to, verify) (op ``report.health``).
 
         Args:
-            from_: The start of the period (ISO 8601; inclusive).
-            to: The end of the period (ISO 8601; exclusive).
+            from_: The start of the period (default: 7 days before to).
+            to: The end of the period (exclusive; default: now).
             verify: Also recompute every balance from the ledger (slower).
 
         Returns: from, to, score, grade, components, channels, warehouses, regions, daily.
