@@ -124,7 +124,7 @@ public final class Engine: Sendable {
         var staleRuns = 0
         while true {
             do {
-                return try store.transaction(access == .write ? .write : .read) {
+                return try store.transaction(access == .write ? .write : .read, concurrent: command.concurrent) {
                     let outcome = try run(
                         command, fields, request, store: store, at: at, actor: actor, key: key, access: access,
                         brief: brief)
@@ -133,9 +133,10 @@ public final class Engine: Sendable {
                 }
             } catch is CommandContext.NeedsWrite {
                 access = .write
-            } catch is Store.Stale where staleRuns < Engine.staleRetries {
-                // Another writer changed what this run read (never on one SQLite file: its writes hold
-                // the lock from the first read): run again on fresh reads, a bounded number of times.
+            } catch where (error is Store.Stale || error is Database.Contention) && staleRuns < Engine.staleRetries {
+                // Another writer changed what this run read, or PostgreSQL refused this run beside
+                // another one (never on one SQLite file: its writes hold the lock from the first
+                // read): run again on fresh reads, a bounded number of times.
                 staleRuns += 1
             } catch {
                 // Kept in a transaction of its own: the command's rolled back. Best effort: the
@@ -174,14 +175,16 @@ public final class Engine: Sendable {
         if let role = command.role, !command.checksRole { try context.requireRole(role, to: command.name) }
         try command.check(request)
         let hash = key.map { _ in Engine.requestHash(request) } ?? 0
-        if let key, let replay = try store.idempotentResponse(key: key, op: command.name, hash: hash) {
+        // The key is claimed first: a retry arriving while the first request still runs (on another
+        // host) waits for it and is answered with its reply, instead of running beside it.
+        if let key, let replay = try store.claimIdempotencyKey(key, op: command.name, hash: hash, at: at) {
             return Outcome(result: replay, replayed: true)
         }
         let result = try command.run(context, fields)
         try fields.finish()
         try context.finish()
         if let key {
-            try store.saveIdempotentResponse(key: key, op: command.name, hash: hash, response: result, at: at)
+            try store.saveIdempotentResponse(key: key, response: result)
         }
         return Outcome(result: result, replayed: false)
     }
@@ -256,7 +259,7 @@ public final class Engine: Sendable {
                                     .success(
                                         try atomic
                                             ? runInBatch(item, store: store)
-                                            : store.db.savepoint { try runInBatch(item, store: store) }))
+                                            : store.savepoint { try runInBatch(item, store: store) }))
                             } catch {
                                 let e = Engine.wrap(error)
                                 if atomic || Engine.fatalCodes.contains(e.code) {
@@ -349,6 +352,7 @@ public final class Engine: Sendable {
 
     static func wrap(_ error: any Error) -> OrderCoreError {
         if let error = error as? OrderCoreError { return error }
+        if let contention = error as? Database.Contention { return contention.error }
         if let stale = error as? Store.Stale {
             return OrderCoreError(
                 .conflict,

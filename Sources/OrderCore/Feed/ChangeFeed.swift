@@ -11,8 +11,8 @@ enum ChangeFeed {
 
 extension CommandContext {
     /// Appends the event of an order's transition (or creation, `from` nil).
-    func feedOrder(_ order: Order, from: OrderState?, command: String) throws {
-        try store.appendFeed(
+    func feedOrder(_ order: Order, from: OrderState?, command: String) {
+        store.appendFeed(
             kind: "order", at: at,
             data: [
                 "order_id": .string(order.orderID), "channel": .string(order.channel),
@@ -22,9 +22,12 @@ extension CommandContext {
     }
 
     /// Publishes, for every registered channel, the sellable quantity of each SKU whose balances the
-    /// transaction changed, when it differs from what was last published. Runs before it commits.
+    /// transaction changed, when it differs from what was last published. Runs before it commits, in
+    /// commit order (`Database.serializeCommit`): it reads what every earlier transaction committed, so
+    /// the last quantity published is the true one even when writers on several hosts move one SKU.
     func publishSellable() throws {
         guard !store.touchedSKUs.isEmpty else { return }
+        try store.db.serializeCommit()
         let skus = store.touchedSKUs.sorted()
         store.touchedSKUs = []
         let channels = try store.allChannels()
@@ -48,7 +51,7 @@ extension CommandContext {
                 if let remaining = limits?.remaining { sellable = min(sellable, remaining) }
                 guard try store.publishedSellable(channel: channel.channel, sku: sku) != sellable else { continue }
                 try store.setPublishedSellable(channel: channel.channel, sku: sku, sellable)
-                try store.appendFeed(
+                store.appendFeed(
                     kind: "sellable", at: at,
                     data: [
                         "channel": .string(channel.channel), "sku": .string(sku),

@@ -412,7 +412,7 @@ enum IntakeCommands {
             var events: [JSON] = []
             if elements.count == 1 {
                 events = [
-                    try ctx.store.db.savepoint {
+                    try ctx.store.savepoint {
                         try ctx.apply(elements[0].result, channel: channel, reference: reference)
                     }
                 ]
@@ -422,7 +422,7 @@ enum IntakeCommands {
                 for element in elements {
                     do {
                         events.append(
-                            try ctx.store.db.savepoint {
+                            try ctx.store.savepoint {
                                 try ctx.apply(element.result, channel: channel, reference: reference)
                             })
                     } catch let error as OrderCoreError where IntakeCommands.deadLetterCodes.contains(error.code) {

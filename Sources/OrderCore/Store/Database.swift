@@ -97,6 +97,8 @@ final class Database {
     private let db: OpaquePointer!
     private var cache: [StatementKey: OpaquePointer] = [:]
     private let postgres: PostgresConnection?
+    /// Whether the transaction holds PostgreSQL's commit lock (`serializeCommit`).
+    private var holdsCommitLock = false
     /// The file, or the PostgreSQL URI without its password.
     let path: String
     var dialect: SQLDialect { postgres == nil ? .sqlite : .postgresql }
@@ -320,14 +322,26 @@ final class Database {
         }
     }
 
-    /// On PostgreSQL a write first takes `PostgresConnection.writerLock`, held until it ends: writers on
-    /// every host follow each other as on one SQLite file.
-    func transaction<T>(_ access: Access, _ body: () throws -> T) throws -> T {
+    /// A conflict with another transaction that running the whole command again resolves (PostgreSQL: a
+    /// serialization failure, a deadlock, a lock not available, or in a concurrent command a unique key
+    /// another transaction committed first). `error` is the answer once the retries run out.
+    struct Contention: Error {
+        var error: OrderCoreError
+    }
+
+    /// On PostgreSQL a write first takes `PostgresConnection.writerLock`, held until it ends: alone, so
+    /// writers on every host follow each other as on one SQLite file, or shared (`concurrent`) by commands
+    /// whose every read-then-write is guarded. Reads see one snapshot (repeatable read), as on SQLite.
+    func transaction<T>(_ access: Access, concurrent: Bool = false, _ body: () throws -> T) throws -> T {
         if let postgres {
             try postgres.reconnectIfLost()
+            postgres.concurrent = access == .write && concurrent
+            holdsCommitLock = false
+            let lock = concurrent ? "pg_advisory_xact_lock_shared" : "pg_advisory_xact_lock"
             try postgres.execute(
                 access == .write
-                    ? "BEGIN; SELECT pg_advisory_xact_lock(\(PostgresConnection.writerLock))" : "BEGIN READ ONLY")
+                    ? "BEGIN; SELECT \(lock)(\(PostgresConnection.writerLock))"
+                    : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         } else {
             try run(access == .write ? "BEGIN IMMEDIATE" : "BEGIN")
         }
@@ -339,6 +353,16 @@ final class Database {
             if postgres?.inTransaction ?? (sqlite3_get_autocommit(db) == 0) { _ = try? execute("ROLLBACK") }
             throw error
         }
+    }
+
+    /// Orders this transaction's commit after every other that has taken it (PostgreSQL's `commitLock`,
+    /// held until COMMIT; once per transaction): what it writes from here on (published quantities, the
+    /// feed's numbers) reads everything committed before and is numbered after it. A no-op on SQLite,
+    /// whose writers are always one at a time.
+    func serializeCommit() throws {
+        guard let postgres, !holdsCommitLock else { return }
+        try postgres.execute("SELECT pg_advisory_xact_lock(\(PostgresConnection.commitLock))")
+        holdsCommitLock = true
     }
 }
 

@@ -3,11 +3,13 @@
 struct Migration {
     let name: String
     let sql: String
+    /// What PostgreSQL runs instead of `sql` translated (`SQLDialect.schema`), when the step is its own.
+    var postgresql: String?
 
     static let all: [Migration] = [
         foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation, fulfillment,
         tracking, waves, statusAnchor, intake, actors, returns, risk, reports, health, roles, channelState, lookup,
-        healthDaily, valuation, openAlerts,
+        healthDaily, valuation, openAlerts, idSequences,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -41,7 +43,8 @@ struct Migration {
                     details: ["migration": .string(name), "library_version": .string(Version.string)])
             }
             for (i, migration) in all.enumerated().dropFirst(applied.count) {
-                try db.execute(db.dialect.schema(migration.sql))
+                try db.execute(
+                    db.dialect == .postgresql ? migration.postgresql ?? db.dialect.schema(migration.sql) : migration.sql)
                 try db.run(
                     "INSERT INTO schema_migrations(seq, name, applied_at) VALUES (?, ?, ?)",
                     .int(Int64(i + 1)), .text(migration.name), .int(Timestamp.now()))
@@ -617,4 +620,16 @@ struct Migration {
                 ON alerts(kind, COALESCE(sku, ''), COALESCE(order_id, ''), COALESCE(ref, '')) WHERE cleared_at IS NULL;
             CREATE INDEX alerts_open_by_sku ON alerts(kind, sku) WHERE cleared_at IS NULL;
             """)
+
+    // MARK: - 0024
+
+    /// PostgreSQL hands out the ids of orders, returns, transfers, counts and waves from each table's
+    /// identity sequence (`SQLDialect.nextID`); databases made before took `MAX(id) + 1`, so the
+    /// sequences start past the rows already there.
+    static let idSequences = Migration(
+        name: "0024_id_sequences",
+        sql: "-- SQLite takes the next id from MAX(id) + 1 under its one writer: nothing to do",
+        postgresql: ["orders", "returns", "transfers", "counts", "waves"].map {
+            "SELECT setval(pg_get_serial_sequence('\($0)', 'id'), COALESCE(MAX(id), 0) + 1, false) FROM \($0);"
+        }.joined(separator: "\n"))
 }

@@ -8,9 +8,11 @@ import Glibc
 /// SQLite (`SQLDialect.postgresql`), with SQLite's `?` / `?N` placeholders numbered `$N`, each statement
 /// text prepared once per connection, values sent as text.
 ///
-/// Write transactions take one transaction-scoped advisory lock first, so writers across hosts follow
-/// each other as they do on one SQLite file: every promise the engine makes there (no oversell, a
-/// command applied whole or not at all, a change feed in commit order) holds unchanged.
+/// Write transactions take a transaction-scoped advisory lock first (`writerLock`): most commands take it
+/// alone, so they follow each other across hosts as on one SQLite file; the hot commands (order.create,
+/// order.pay: `Command.concurrent`) share it, relying on guarded writes and unique keys, and take
+/// `commitLock` for the few statements before COMMIT that publish sellable quantities and number the
+/// change feed, so the feed is in commit order. docs/postgresql.md says what that promises.
 final class PostgresConnection {
     /// libpq's functions (`CLibPQ`), loaded on the first open of a PostgreSQL database: the library does
     /// not link libpq, so hosts that only use SQLite files need none. Only read once a connection exists.
@@ -20,8 +22,14 @@ final class PostgresConnection {
     private var prepared: [StatementKey: String] = [:]
     let target: String
 
-    /// The advisory lock every write transaction holds ("OrderCor" in ASCII).
+    /// The advisory lock every write transaction holds ("OrderCor" in ASCII): exclusively, or shared
+    /// by concurrent commands.
     static let writerLock: Int64 = 0x4F72_6465_7243_6F72
+    /// The advisory lock held from publishing until COMMIT ("OCcommit").
+    static let commitLock: Int64 = 0x4F43_636F_6D6D_6974
+    /// Whether the current transaction runs beside others (a shared `writerLock`): a unique key another
+    /// transaction committed first is then contention to retry, not the request's fault.
+    var concurrent = false
 
     /// Whether `path` names a PostgreSQL database: a `postgresql://` or `postgres://` URI, or libpq's
     /// keyword form (`host=db1 dbname=orders`: words of `key=value` whose first key is one of libpq's
@@ -244,8 +252,15 @@ final class PostgresConnection {
         let message =
             (result.flatMap { Self.pq.resultErrorField!($0, Int32(UInt8(ascii: "M"))) } ?? Self.pq.errorMessage!(conn))
             .map { String(cString: $0).trimmed } ?? "unknown error"
-        throw PostgresConnection.error(state: state ?? "", message, target: target)
+        let error = PostgresConnection.error(state: state ?? "", message, target: target)
+        if PostgresConnection.retried.contains(state ?? "") || (concurrent && state == "23505") {
+            throw Database.Contention(error: error)
+        }
+        throw error
     }
+
+    /// Serialization failures, deadlocks and locks not available: running the command again resolves them.
+    private static let retried: Set<String> = ["40001", "40P01", "55P03"]
 
     /// Maps a SQLSTATE to the engine's stable codes.
     static func error(state: String, _ message: String, target: String) -> OrderCoreError {

@@ -24,6 +24,13 @@ enum SQLDialect {
         self == .sqlite ? "MIN(\(a), \(b))" : "LEAST(\(a), \(b))"
     }
 
+    /// The query of the id the next row of `table` gets: one more than the largest (SQLite's one writer
+    /// makes that safe), or the next value of its identity sequence.
+    func nextID(_ table: String) -> String {
+        self == .sqlite
+            ? "SELECT COALESCE(MAX(id), 0) + 1 FROM \(table)" : "SELECT nextval(pg_get_serial_sequence('\(table)', 'id'))"
+    }
+
     /// 1 when a condition holds, else 0, written the same on every engine (PostgreSQL does not add
     /// booleans to numbers).
     static func count(_ condition: String) -> String { "CASE WHEN \(condition) THEN 1 ELSE 0 END" }

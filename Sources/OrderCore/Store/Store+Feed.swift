@@ -1,12 +1,6 @@
 extension Store {
     // MARK: - Change feed
 
-    func appendFeed(kind: String, at: Int64, data: JSONObject) throws {
-        try db.run(
-            "INSERT INTO feed(at, kind, data) VALUES (?, ?, ?)", .int(at), .text(kind),
-            .text(JSON.object(data).serialized))
-    }
-
     /// Events after `cursor`, oldest first.
     func feed(after cursor: Int64, limit: Int, kinds: [String]?) throws -> [JSON] {
         var filter = Conditions("seq > ?")

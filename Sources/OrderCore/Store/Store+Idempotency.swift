@@ -1,11 +1,20 @@
 extension Store {
-    /// The stored first response for `key`, or nil when the key is new.
+    /// Claims `key` for this request: nil when the key is new (the reply is saved with
+    /// `saveIdempotentResponse` before the transaction commits), else the stored first reply. A key
+    /// another transaction has claimed but not yet committed waits for it (PostgreSQL; on SQLite
+    /// writers are one at a time).
     /// - Throws: `conflict` when the key was used for a different request (another op or other arguments).
-    func idempotentResponse(key: String, op: String, hash: Int64) throws -> JSON? {
+    func claimIdempotencyKey(_ key: String, op: String, hash: Int64, at: Int64) throws -> JSON? {
+        let claimed = try db.run(
+            """
+            INSERT INTO idempotency(key, op, request_hash, response, at) VALUES (?, ?, ?, '', ?)
+            ON CONFLICT(key) DO NOTHING
+            """, .text(key), .text(op), .int(hash), .int(at))
+        if claimed == 1 { return nil }
         let stored = try db.first("SELECT op, request_hash, response FROM idempotency WHERE key = ?", .text(key)) {
             (op: $0.text(0), hash: $0.int(1), response: $0.text(2))
         }
-        guard let stored else { return nil }
+        guard let stored else { throw Stale(what: "idempotency_key '\(key)'") }
         guard stored.op == op, stored.hash == hash else {
             throw OrderCoreError(
                 .conflict, "idempotency_key '\(key)' was already used for a different request (\(stored.op))",
@@ -14,9 +23,7 @@ extension Store {
         return try JSONParser.parse(stored.response)
     }
 
-    func saveIdempotentResponse(key: String, op: String, hash: Int64, response: JSON, at: Int64) throws {
-        try db.run(
-            "INSERT INTO idempotency(key, op, request_hash, response, at) VALUES (?, ?, ?, ?, ?)",
-            .text(key), .text(op), .int(hash), .text(response.serialized), .int(at))
+    func saveIdempotentResponse(key: String, response: JSON) throws {
+        try db.run("UPDATE idempotency SET response = ? WHERE key = ?", .text(response.serialized), .text(key))
     }
 }

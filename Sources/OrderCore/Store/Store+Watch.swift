@@ -3,13 +3,14 @@ extension Store {
     // MARK: - Sales
 
     /// Adds (sign 1) or takes back (-1) the units an order holds as sold on a business day, per SKU and
-    /// warehouse, in one statement (summed first: two lines of one SKU are one row to upsert).
+    /// warehouse, in one statement (summed first: two lines of one SKU are one row to upsert; in SKU
+    /// order, the order every writer locks rows in).
     func addSales(orderRowID: Int64, day: Int64, sign: Int64) throws {
         try db.run(
             """
             INSERT INTO sales_daily(sku, warehouse, day, units)
             SELECT sku, warehouse, ?2, ?3 * SUM(qty) FROM reservations WHERE order_rowid = ?1 AND state = 'active'
-            GROUP BY sku, warehouse
+            GROUP BY sku, warehouse ORDER BY sku, warehouse
             ON CONFLICT(sku, warehouse, day) DO UPDATE SET units = sales_daily.units + excluded.units
             """, .int(orderRowID), .int(day), .int(sign))
     }
@@ -162,7 +163,7 @@ extension Store {
             """, .text(kind), .opt(sku), .opt(orderID), .opt(ref), .int(at), .text(details.serialized)
         ) { opened = Store.alertEvent($0, state: "opened") }
         guard let opened else { return false }
-        try appendFeed(kind: "alert", at: at, data: opened)
+        appendFeed(kind: "alert", at: at, data: opened)
         return true
     }
 
@@ -171,7 +172,7 @@ extension Store {
         try db.rows(update + " RETURNING id, kind, sku, order_id, ref, details", arguments: args) {
             cleared.append(Store.alertEvent($0, state: "cleared"))
         }
-        for event in cleared { try appendFeed(kind: "alert", at: at, data: event) }
+        for event in cleared { appendFeed(kind: "alert", at: at, data: event) }
     }
 
     private static func alertEvent(_ r: Row, state: String) -> JSONObject {

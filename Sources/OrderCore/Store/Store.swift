@@ -12,6 +12,8 @@ final class Store: @unchecked Sendable {
     /// SKUs whose balance rows changed in the current transaction: the change feed publishes their
     /// sellable quantity per channel before it commits (`CommandContext.publishSellable`).
     var touchedSKUs: Set<String> = []
+    /// Change-feed events of the current transaction, written just before it commits (`flushFeed`).
+    private var pendingFeed: [(kind: String, at: Int64, data: String)] = []
     /// Parsed channel profiles by name, with the definition text they were parsed from.
     var profiles: [String: (definition: String, profile: ChannelProfile)] = [:]
     /// The parsed current risk rule set, by version.
@@ -22,15 +24,52 @@ final class Store: @unchecked Sendable {
         try Migration.migrate(db)
     }
 
-    func transaction<T>(_ access: Database.Access, _ body: () throws -> T) throws -> T {
+    /// Runs `body` in one transaction (`Database.transaction`), then writes its change-feed events.
+    func transaction<T>(_ access: Database.Access, concurrent: Bool = false, _ body: () throws -> T) throws -> T {
         touchedSKUs = []
-        return try db.transaction(access, body)
+        pendingFeed = []
+        return try db.transaction(access, concurrent: concurrent) {
+            let result = try body()
+            try flushFeed()
+            return result
+        }
+    }
+
+    /// Runs `body` in a savepoint (`Database.savepoint`): if it throws, its feed events go with its writes.
+    func savepoint<T>(_ body: () throws -> T) throws -> T {
+        let events = pendingFeed.count
+        do {
+            return try db.savepoint(body)
+        } catch {
+            pendingFeed.removeSubrange(events...)
+            throw error
+        }
+    }
+
+    /// Queues a change-feed event of the current transaction.
+    func appendFeed(kind: String, at: Int64, data: JSONObject) {
+        pendingFeed.append((kind, at, JSON.object(data).serialized))
+    }
+
+    /// Writes the transaction's feed events, last before COMMIT and after `Database.serializeCommit`, so
+    /// their numbers follow the order in which transactions commit: a consumer that has read past an
+    /// event never finds an earlier-numbered one appear later.
+    private func flushFeed() throws {
+        guard !pendingFeed.isEmpty else { return }
+        try db.serializeCommit()
+        for event in pendingFeed {
+            try db.run(
+                "INSERT INTO feed(at, kind, data) VALUES (?, ?, ?)", .int(event.at), .text(event.kind),
+                .text(event.data))
+        }
+        pendingFeed = []
     }
 
     /// The row id the next row of `table` will get, and its public id (`SO-000001`, `TR-000001`...).
-    /// Only valid inside the write transaction that inserts the row.
+    /// Only valid inside the write transaction that inserts the row. On PostgreSQL it comes from the
+    /// table's sequence (concurrent writers never get the same one; a rolled-back one leaves a gap).
     func nextID(_ table: String, prefix: String) throws -> (rowID: Int64, id: String) {
-        let rowID = try db.first("SELECT COALESCE(MAX(id), 0) + 1 FROM \(table)") { $0.int(0) } ?? 1
+        let rowID = try db.first(db.dialect.nextID(table)) { $0.int(0) } ?? 1
         return (rowID, Store.publicID(prefix: prefix, rowID: rowID))
     }
 
