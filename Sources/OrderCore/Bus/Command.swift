@@ -21,10 +21,9 @@ public struct Command: Sendable {
     /// after the rollback, for the reports that count them: a failed pack check is a pack verification
     /// failure, a pack request without a weight is not.
     let recordsFailures: Bool
-    /// On PostgreSQL it runs beside other concurrent commands (sharing the writer lock) instead of alone.
-    /// Only for a command whose every read-then-write is guarded: state-guarded updates, conditional
-    /// stock writes taken in a fixed order, unique keys (docs/postgresql.md).
-    let concurrent: Bool
+    /// How it shares a PostgreSQL database with other transactions: most write alone; the hot commands,
+    /// whose every read-then-write is guarded, beside each other (docs/postgresql.md).
+    let sharing: Database.Sharing
     /// What the command takes: the engine refuses a request naming anything else, or missing a required
     /// argument, before the command runs; the shell, Python and docs/commands.md are generated from it.
     public let arguments: [Argument]
@@ -42,8 +41,8 @@ public struct Command: Sendable {
     ///   change needs at least an operator).
     init(
         _ name: String, _ access: Access, _ summary: String, role: Actor.Role? = nil, roleRule: String? = nil,
-        checksRole: Bool = false, recordsFailures: Bool = false, concurrent: Bool = false, arguments: [Argument],
-        result: [String] = [],
+        checksRole: Bool = false, recordsFailures: Bool = false, sharing: Database.Sharing = .alone,
+        arguments: [Argument], result: [String] = [],
         aliases: [String] = [], shellNames: [String: String] = [:], shows: String? = nil,
         run: @escaping @Sendable (CommandContext, Fields) throws -> JSON
     ) {
@@ -54,7 +53,7 @@ public struct Command: Sendable {
         self.roleRule = roleRule
         self.checksRole = checksRole
         self.recordsFailures = recordsFailures
-        self.concurrent = concurrent
+        self.sharing = sharing
         self.arguments = arguments
         self.result = result
         self.aliases = aliases

@@ -124,7 +124,7 @@ public final class Engine: Sendable {
         var staleRuns = 0
         while true {
             do {
-                return try store.transaction(access == .write ? .write : .read, concurrent: command.concurrent) {
+                return try store.transaction(access == .write ? .write : .read, command.sharing) {
                     let outcome = try run(
                         command, fields, request, store: store, at: at, actor: actor, key: key, access: access,
                         brief: brief)

@@ -22,13 +22,13 @@ extension CommandContext {
     }
 
     /// Publishes, for every registered channel, the sellable quantity of each SKU whose balances the
-    /// transaction changed, when it differs from what was last published. Runs before it commits, in
-    /// commit order (`Database.serializeCommit`): it reads what every earlier transaction committed, so
-    /// the last quantity published is the true one even when writers on several hosts move one SKU.
+    /// transaction changed, when it differs from what was last published. Runs before it commits, holding
+    /// the SKUs' locks (`Store.lockSKUs`): it reads what every earlier writer of them committed, so the
+    /// last quantity published is the true one even when writers on several hosts move one SKU.
     func publishSellable() throws {
         guard !store.touchedSKUs.isEmpty else { return }
-        try store.db.serializeCommit()
         let skus = store.touchedSKUs.sorted()
+        try store.lockSKUs(skus)
         store.touchedSKUs = []
         let channels = try store.allChannels()
         guard !channels.isEmpty else { return }
@@ -69,6 +69,7 @@ enum FeedCommands {
         "events.read", .read,
         "Read the change feed after a cursor, oldest first (after, or consumer to start after its acknowledged cursor; "
             + "limit; kinds)",
+        sharing: .feedReader,
         arguments: [
             Argument("consumer", .code, "Read after this consumer's acknowledged cursor"),
             Argument("after", .integer, "Read after this event id"),

@@ -5,7 +5,7 @@ enum OrderCommands {
         "order.create", .write,
         "Create an order from the canonical document and reserve its stock, or fail with insufficient_stock changing "
             + "nothing",
-        concurrent: true,
+        sharing: .concurrent,
         arguments: [
             Argument("channel", .code),
             Argument("external_id", .code, "The channel's order number"),
@@ -49,7 +49,7 @@ enum OrderCommands {
         "order.pay", .write,
         "Record the payment of an unpaid order (order_id, amount = the amount due, payment_ref); its reservation "
             + "becomes firm",
-        concurrent: true,
+        sharing: .concurrent,
         arguments: [
             .orderID,
             Argument(

@@ -97,8 +97,6 @@ final class Database {
     private let db: OpaquePointer!
     private var cache: [StatementKey: OpaquePointer] = [:]
     private let postgres: PostgresConnection?
-    /// Whether the transaction holds PostgreSQL's commit lock (`serializeCommit`).
-    private var holdsCommitLock = false
     /// The file, or the PostgreSQL URI without its password.
     let path: String
     var dialect: SQLDialect { postgres == nil ? .sqlite : .postgresql }
@@ -329,19 +327,32 @@ final class Database {
         var error: OrderCoreError
     }
 
-    /// On PostgreSQL a write first takes `PostgresConnection.writerLock`, held until it ends: alone, so
-    /// writers on every host follow each other as on one SQLite file, or shared (`concurrent`) by commands
-    /// whose every read-then-write is guarded. Reads see one snapshot (repeatable read), as on SQLite.
-    func transaction<T>(_ access: Access, concurrent: Bool = false, _ body: () throws -> T) throws -> T {
+    /// How a transaction shares a PostgreSQL database with the others (on SQLite writers are always one at
+    /// a time and every transaction reads one snapshot).
+    enum Sharing {
+        /// A write takes `PostgresConnection.writerLock` exclusively: writers on every host follow each
+        /// other as on one SQLite file. A read sees one snapshot (repeatable read).
+        case alone
+        /// A write shares the writer lock with the other concurrent writes: only for commands whose every
+        /// read-then-write is guarded (state-guarded updates, conditional writes, unique keys).
+        case concurrent
+        /// A read of the change feed: it first waits for the transactions writing feed events to commit
+        /// (`LOCK TABLE feed IN SHARE MODE`, before its snapshot is taken), so it never reads an event
+        /// while one numbered before it is still to commit.
+        case feedReader
+    }
+
+    func transaction<T>(_ access: Access, _ sharing: Sharing = .alone, _ body: () throws -> T) throws -> T {
         if let postgres {
             try postgres.reconnectIfLost()
-            postgres.concurrent = access == .write && concurrent
-            holdsCommitLock = false
-            let lock = concurrent ? "pg_advisory_xact_lock_shared" : "pg_advisory_xact_lock"
+            postgres.concurrent = access == .write && sharing == .concurrent
+            let lock = sharing == .concurrent ? "pg_advisory_xact_lock_shared" : "pg_advisory_xact_lock"
             try postgres.execute(
                 access == .write
                     ? "BEGIN; SELECT \(lock)(\(PostgresConnection.writerLock))"
-                    : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    : sharing == .feedReader
+                        ? "BEGIN ISOLATION LEVEL REPEATABLE READ; LOCK TABLE feed IN SHARE MODE"
+                        : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         } else {
             try run(access == .write ? "BEGIN IMMEDIATE" : "BEGIN")
         }
@@ -353,16 +364,6 @@ final class Database {
             if postgres?.inTransaction ?? (sqlite3_get_autocommit(db) == 0) { _ = try? execute("ROLLBACK") }
             throw error
         }
-    }
-
-    /// Orders this transaction's commit after every other that has taken it (PostgreSQL's `commitLock`,
-    /// held until COMMIT; once per transaction): what it writes from here on (published quantities, the
-    /// feed's numbers) reads everything committed before and is numbered after it. A no-op on SQLite,
-    /// whose writers are always one at a time.
-    func serializeCommit() throws {
-        guard let postgres, !holdsCommitLock else { return }
-        try postgres.execute("SELECT pg_advisory_xact_lock(\(PostgresConnection.commitLock))")
-        holdsCommitLock = true
     }
 }
 

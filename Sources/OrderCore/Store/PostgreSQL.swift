@@ -10,9 +10,8 @@ import Glibc
 ///
 /// Write transactions take a transaction-scoped advisory lock first (`writerLock`): most commands take it
 /// alone, so they follow each other across hosts as on one SQLite file; the hot commands (order.create,
-/// order.pay: `Command.concurrent`) share it, relying on guarded writes and unique keys, and take
-/// `commitLock` for the few statements before COMMIT that publish sellable quantities and number the
-/// change feed, so the feed is in commit order. docs/postgresql.md says what that promises.
+/// order.pay) share it and rely on guarded writes, unique keys and row locks (`Database.Sharing`).
+/// docs/postgresql.md says what that promises.
 final class PostgresConnection {
     /// libpq's functions (`CLibPQ`), loaded on the first open of a PostgreSQL database: the library does
     /// not link libpq, so hosts that only use SQLite files need none. Only read once a connection exists.
@@ -25,8 +24,6 @@ final class PostgresConnection {
     /// The advisory lock every write transaction holds ("OrderCor" in ASCII): exclusively, or shared
     /// by concurrent commands.
     static let writerLock: Int64 = 0x4F72_6465_7243_6F72
-    /// The advisory lock held from publishing until COMMIT ("OCcommit").
-    static let commitLock: Int64 = 0x4F43_636F_6D6D_6974
     /// Whether the current transaction runs beside others (a shared `writerLock`): a unique key another
     /// transaction committed first is then contention to retry, not the request's fault.
     var concurrent = false

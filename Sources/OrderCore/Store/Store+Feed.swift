@@ -1,6 +1,16 @@
 extension Store {
     // MARK: - Change feed
 
+    /// Holds, until the transaction ends, a lock per SKU (PostgreSQL advisory locks, taken in one order):
+    /// writers that publish a SKU's quantity follow each other. A no-op on SQLite (one writer at a time).
+    func lockSKUs(_ skus: [String]) throws {
+        guard db.dialect == .postgresql, !skus.isEmpty else { return }
+        let keys = skus.map { Engine.hash("sku:" + $0) }.sorted()
+        try db.rows(
+            "SELECT pg_advisory_xact_lock(k) FROM unnest(?::bigint[]) AS k",
+            .text("{" + keys.map(String.init).joined(separator: ",") + "}")) { _ in }
+    }
+
     /// Events after `cursor`, oldest first.
     func feed(after cursor: Int64, limit: Int, kinds: [String]?) throws -> [JSON] {
         var filter = Conditions("seq > ?")

@@ -25,10 +25,12 @@ final class Store: @unchecked Sendable {
     }
 
     /// Runs `body` in one transaction (`Database.transaction`), then writes its change-feed events.
-    func transaction<T>(_ access: Database.Access, concurrent: Bool = false, _ body: () throws -> T) throws -> T {
+    func transaction<T>(
+        _ access: Database.Access, _ sharing: Database.Sharing = .alone, _ body: () throws -> T
+    ) throws -> T {
         touchedSKUs = []
         pendingFeed = []
-        return try db.transaction(access, concurrent: concurrent) {
+        return try db.transaction(access, sharing) {
             let result = try body()
             try flushFeed()
             return result
@@ -51,12 +53,10 @@ final class Store: @unchecked Sendable {
         pendingFeed.append((kind, at, JSON.object(data).serialized))
     }
 
-    /// Writes the transaction's feed events, last before COMMIT and after `Database.serializeCommit`, so
-    /// their numbers follow the order in which transactions commit: a consumer that has read past an
-    /// event never finds an earlier-numbered one appear later.
+    /// Writes the transaction's feed events, last before COMMIT: a feed reader waits for the transactions
+    /// writing them (`Database.Sharing.feedReader`), so the shorter that is the better.
     private func flushFeed() throws {
         guard !pendingFeed.isEmpty else { return }
-        try db.serializeCommit()
         for event in pendingFeed {
             try db.run(
                 "INSERT INTO feed(at, kind, data) VALUES (?, ?, ?)", .int(event.at), .text(event.kind),
