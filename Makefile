@@ -109,8 +109,10 @@ test-c: build
 	$(CC) -std=c99 $(CSTRICT) -I$(DIST)/include -c Tests/c/header_test.c -o $(CTEST)/header_c.o
 	$(CXX) -std=c++11 $(CSTRICT) -x c++ -I$(DIST)/include -c Tests/c/header_test.c -o $(CTEST)/header_cxx.o
 	$(CC) -std=c99 $(CSTRICT) -D_POSIX_C_SOURCE=200809L -I$(DIST)/include Tests/c/test_abi.c \
-	  -L$(DIST)/lib -lordercore -lsqlite3 -lpthread -o $(CTEST)/test_abi
+	  -L$(DIST)/lib -lordercore -lsqlite3 -lpq -lpthread -o $(CTEST)/test_abi
 	cd $(CTEST) && $(RUN_LIB) ./test_abi
+	@# the same suite on a throwaway PostgreSQL server (SQLite-file tests skipped)
+	cd $(CTEST) && $(RUN_LIB) $(PYTHON) $(CURDIR)/Tests/sql/with_postgresql.py ./test_abi
 	$(CC) -std=c99 $(CSTRICT) -I$(DIST)/include Tests/c/test_replay.c -L$(DIST)/lib -lordercore -o $(CTEST)/test_replay
 	cd $(CTEST) && rm -f replay.db* && $(RUN_LIB) ./test_replay replay.db
 	$(CC) -std=c99 $(CSTRICT) -I$(DIST)/include Tests/c/test_full_disk.c -L$(DIST)/lib -lordercore -o $(CTEST)/test_full_disk
@@ -178,6 +180,7 @@ SOAK_KILLS ?= 200
 soak: build
 	$(PYENV) $(PYTHON) Tests/python/crash_harness.py $(SOAK_KILLS)
 	$(PYENV) $(PYTHON) Tests/python/soak.py 4 4 2000
+	ORDERCORE_FAILOVER_ORDERS=2000 $(PYENV) $(PYTHON) -m pytest -q Tests/python/test_postgresql_failover.py
 
 ## Fuzzes the C ABI with libFuzzer for FUZZ_SECONDS: the library built with coverage and AddressSanitizer
 ## (LeakSanitizer included), the harness Tests/fuzz/fuzz_abi.c, the committed corpus as a start.

@@ -25,7 +25,15 @@ typedef struct {
     int (*getisnull)(const PGresult *res, int tup_num, int field_num);
     char *(*getvalue)(const PGresult *res, int tup_num, int field_num);
     PGTransactionStatusType (*transactionStatus)(const PGconn *conn);
+    PQnoticeProcessor (*setNoticeProcessor)(PGconn *conn, PQnoticeProcessor proc, void *arg);
 } ordercore_libpq;
+
+/* A notice processor that drops the server's notices and warnings: libpq's default prints them on the
+ * host program's stderr (a library must not). */
+static inline void ordercore_libpq_ignore_notice(void *arg, const char *message) {
+    (void)arg;
+    (void)message;
+}
 
 /* Fills `pq` from libpq.so.5. Returns NULL, or why libpq cannot be used. */
 static inline const char *ordercore_libpq_load(ordercore_libpq *pq) {
@@ -49,6 +57,7 @@ static inline const char *ordercore_libpq_load(ordercore_libpq *pq) {
     ORDERCORE_PQ(getisnull, PQgetisnull)
     ORDERCORE_PQ(getvalue, PQgetvalue)
     ORDERCORE_PQ(transactionStatus, PQtransactionStatus)
+    ORDERCORE_PQ(setNoticeProcessor, PQsetNoticeProcessor)
 #undef ORDERCORE_PQ
     return NULL;
 }

@@ -1,6 +1,10 @@
 /* Tests of libordercore.so through its C interface only, as an ERP/WMS program would use it.
- * Prints one line per check and "N passed, N failed"; exits non-zero on any failure. */
+ * Prints one line per check and "N passed, N failed"; exits non-zero on any failure.
+ * With ORDERCORE_TEST_POSTGRESQL set (a server URI with {db} for the database name, as
+ * Tests/sql/with_postgresql.py sets it) every test runs on a fresh PostgreSQL database instead of an
+ * SQLite file; the tests of what only an SQLite file has are skipped. */
 #include <ordercore.h>
+#include <postgresql/libpq-fe.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -10,10 +14,33 @@
 #include <unistd.h>
 
 static int passed, failed;
+/* ORDERCORE_TEST_POSTGRESQL, or NULL: the tests run on SQLite. */
+static const char *postgresql;
 
 #define CHECK(cond, ...) do { \
     if (cond) { passed++; } else { failed++; printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } \
 } while (0)
+
+/* The database a test opens: `name` (an SQLite file, or ":memory:"), or with ORDERCORE_TEST_POSTGRESQL a
+ * fresh PostgreSQL database of its own. The text stays valid until the program ends. */
+static const char *test_db(const char *name) {
+    if (!postgresql) return name;
+    static char uris[32][512];
+    static int n;
+    const char *at = strstr(postgresql, "{db}");
+    if (!at || n == 32) { printf("ORDERCORE_TEST_POSTGRESQL needs {db}; at most 32 databases\n"); exit(2); }
+    char database[64], admin[512], sql[128];
+    snprintf(database, sizeof database, "abi_%d_%d", (int)getpid(), n);
+    snprintf(admin, sizeof admin, "%.*spostgres%s", (int)(at - postgresql), postgresql, at + 4);
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s", database);
+    PGconn *c = PQconnectdb(admin);
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) { printf("%s: %s\n", sql, PQerrorMessage(c)); exit(2); }
+    PQclear(r);
+    PQfinish(c);
+    snprintf(uris[n], sizeof uris[n], "%.*s%s%s", (int)(at - postgresql), postgresql, database, at + 4);
+    return uris[n++];
+}
 
 /* Runs a request and returns its code; the response (if wanted) is copied into out. */
 static int run(oc_db *db, const char *json, char *out, size_t size) {
@@ -70,7 +97,7 @@ static void test_null_arguments(void) {
     oc_free(NULL);
     CHECK(oc_errmsg(NULL) != NULL, "oc_errmsg(NULL)");
 
-    CHECK(oc_open(":memory:", &db) == OC_OK, "open memory");
+    CHECK(oc_open(test_db(":memory:"), &db) == OC_OK, "open memory");
     char *response = (char *)1;
     CHECK(oc_exec(NULL, "{}", &response) == OC_MISUSE && response == NULL, "oc_exec NULL handle clears the out pointer");
     CHECK(oc_exec(db, NULL, &response) == OC_MISUSE, "oc_exec NULL request");
@@ -86,7 +113,7 @@ static void test_null_arguments(void) {
 static void test_bad_requests(void) {
     oc_db *db = NULL;
     char out[4096];
-    oc_open(":memory:", &db);
+    oc_open(test_db(":memory:"), &db);
     setup_catalog(db, 5);
     CHECK(run(db, "{\"op\":", out, sizeof out) == OC_INVALID && strstr(out, "\"invalid_input\""), "malformed JSON: %s", out);
     CHECK(run(db, "[1,2]", out, sizeof out) == OC_INVALID, "not an object");
@@ -181,7 +208,7 @@ static void test_order_path(void) {
     oc_db *db = NULL;
     char out[8192], id1[32], id2[32], request[256], later[32];
     unlink("orders.db");
-    CHECK(oc_open("orders.db", &db) == OC_OK, "open file");
+    CHECK(oc_open(test_db("orders.db"), &db) == OC_OK, "open file");
     setup_catalog(db, 10);
 
     CHECK(run(db, "{\"op\":\"order.create\",\"lines\":[{\"sku\":\"A1\",\"qty\":11,\"unit_price\":\"1.00\"}]}", out, sizeof out) == OC_INSUFFICIENT_STOCK
@@ -235,7 +262,7 @@ static void test_order_path(void) {
 static void test_lazy_expiry(void) {
     oc_db *db = NULL;
     char out[4096], earlier[32], request[256];
-    oc_open(":memory:", &db);
+    oc_open(test_db(":memory:"), &db);
     setup_catalog(db, 5);
     iso_time(earlier, sizeof earlier, -16 * 60);
     snprintf(request, sizeof request, "{\"op\":\"order.create\",\"at\":\"%s\",\"lines\":[{\"sku\":\"A1\",\"qty\":5,\"unit_price\":\"1.00\"}]}", earlier);
@@ -248,7 +275,7 @@ static void test_lazy_expiry(void) {
 static void test_idempotency(void) {
     oc_db *db = NULL;
     char out[4096];
-    oc_open(":memory:", &db);
+    oc_open(test_db(":memory:"), &db);
     setup_catalog(db, 5);
     const char *req = "{\"op\":\"order.create\",\"idempotency_key\":\"cart-77\",\"lines\":[{\"sku\":\"A1\",\"qty\":2,\"unit_price\":\"1.00\"}]}";
     CHECK(run(db, req, out, sizeof out) == OC_OK && !strstr(out, "replayed"), "first create");
@@ -262,7 +289,7 @@ static void test_idempotency(void) {
 static void test_adjust_and_verify(void) {
     oc_db *db = NULL;
     char out[4096];
-    oc_open(":memory:", &db);
+    oc_open(test_db(":memory:"), &db);
     setup_catalog(db, 10);
     CHECK(oc_stock_adjust(db, "A1", "SH", -2, "broken in the aisle") == OC_OK, "adjust down: %s", oc_errmsg(db));
     CHECK(available(db, "A1") == 8, "adjusted");
@@ -296,7 +323,7 @@ static void test_channels(void) {
     oc_db *db = NULL;
     char out[4096];
     int64_t n = -1;
-    oc_open(":memory:", &db);
+    oc_open(test_db(":memory:"), &db);
     setup_catalog(db, 10);
     run(db, "{\"op\":\"channel.upsert\",\"channel\":\"web\"}", NULL, 0);
     CHECK(run(db, "{\"op\":\"channel.sku\",\"channel\":\"web\",\"sku\":\"A1\",\"cap\":3}", out, sizeof out) == OC_OK, "cap: %s", out);
@@ -315,7 +342,7 @@ static void test_channels(void) {
 static void test_pickup(void) {
     oc_db *db = NULL;
     char out[8192], id[32];
-    oc_open(":memory:", &db);
+    oc_open(test_db(":memory:"), &db);
     setup_catalog(db, 4);
     run(db, "{\"op\":\"order.create\",\"channel\":\"pos\",\"lines\":[{\"sku\":\"A1\",\"qty\":3,\"unit_price\":\"2.00\"}]}", out, sizeof out);
     order_id_of(out, id);
@@ -344,7 +371,7 @@ static void test_fulfillment(void) {
     oc_db *db = NULL;
     char out[16384], id[32], request[512];
     char *state = NULL;
-    oc_open(":memory:", &db);
+    oc_open(test_db(":memory:"), &db);
     setup_catalog(db, 5);
     run(db, "{\"op\":\"sku.upsert\",\"sku\":\"A1\",\"barcode\":\"690001\",\"weight_g\":300}", NULL, 0);
     run(db, one_unit, out, sizeof out);
@@ -396,12 +423,13 @@ static void test_threads(void) {
     enum { SHARED = 4, OWN = 4, UNITS = 200 };
     oc_db *db = NULL;
     unlink("race.db");
-    oc_open("race.db", &db);
+    const char *path = test_db("race.db");
+    oc_open(path, &db);
     setup_catalog(db, UNITS);
     pthread_t threads[SHARED + OWN];
     struct racer racers[SHARED + OWN];
     for (int i = 0; i < SHARED + OWN; i++) {
-        racers[i] = (struct racer){ i < SHARED ? db : NULL, "race.db", 0, 0 };
+        racers[i] = (struct racer){ i < SHARED ? db : NULL, path, 0, 0 };
         pthread_create(&threads[i], NULL, race, &racers[i]);
     }
     int sold = 0, errors = 0;
@@ -423,7 +451,7 @@ static void *succeed_on(void *arg) {
 
 static void test_thread_local_errors(void) {
     oc_db *db = NULL;
-    oc_open(":memory:", &db);
+    oc_open(test_db(":memory:"), &db);
     setup_catalog(db, 1);
     CHECK(oc_order_cancel(db, "SO-404", NULL) == OC_NOT_FOUND, "fail on this thread");
     pthread_t t;
@@ -437,7 +465,7 @@ static void test_thread_local_errors(void) {
 
 static void test_batches(void) {
     oc_db *db = NULL;
-    oc_open(":memory:", &db);
+    oc_open(test_db(":memory:"), &db);
     setup_catalog(db, 0);
     char *response = NULL;
     const char *mixed = "[{\"op\":\"stock.receive\",\"sku\":\"A1\",\"warehouse\":\"SH\",\"qty\":5},"
@@ -460,7 +488,7 @@ static void test_batches(void) {
 
 static void test_change_feed(void) {
     oc_db *db = NULL;
-    oc_open(":memory:", &db);
+    oc_open(test_db(":memory:"), &db);
     setup_catalog(db, 10);
     run(db, "{\"op\":\"channel.upsert\",\"channel\":\"web\"}", NULL, 0);
     run(db, one_unit, NULL, 0);
@@ -486,8 +514,25 @@ static void test_change_feed(void) {
 
 /* FNV-1a over every row of every table, read through a second connection: "the database is unchanged". */
 static unsigned long long digest(const char *path) {
-    sqlite3 *c = NULL;
     unsigned long long h = 1469598103934665603ULL;
+    if (postgresql) {
+        PGconn *pg = PQconnectdb(path);
+        PGresult *tables = PQexec(pg, "SELECT table_name FROM information_schema.tables "
+                                      "WHERE table_schema = current_schema() ORDER BY 1");
+        for (int t = 0; t < PQntuples(tables); t++) {
+            char sql[256];
+            snprintf(sql, sizeof sql, "SELECT string_agg(r::text, '|' ORDER BY r::text) FROM \"%s\" r",
+                     PQgetvalue(tables, t, 0));
+            PGresult *rows = PQexec(pg, sql);
+            for (const char *v = PQntuples(rows) ? PQgetvalue(rows, 0, 0) : ""; *v; v++) h = (h ^ (unsigned char)*v) * 1099511628211ULL;
+            h = (h ^ 0xFF) * 1099511628211ULL;
+            PQclear(rows);
+        }
+        PQclear(tables);
+        PQfinish(pg);
+        return h;
+    }
+    sqlite3 *c = NULL;
     if (sqlite3_open_v2(path, &c, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) { sqlite3_close(c); return 0; }
     sqlite3_stmt *tables = NULL;
     sqlite3_prepare_v2(c, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", -1, &tables, NULL);
@@ -513,8 +558,8 @@ static unsigned long long digest(const char *path) {
 /* The role table from C: each request by each kind of actor is refused exactly below its role, and a
  * refusal changes nothing. The whole table (every op and setting) is tested in Swift and Python. */
 static void test_roles(void) {
-    const char *path = "roles.db";
-    remove(path);
+    remove("roles.db");
+    const char *path = test_db("roles.db");
     oc_db *db = NULL;
     oc_open(path, &db);
     char out[512];
@@ -528,6 +573,9 @@ static void test_roles(void) {
     run(db, "{\"op\":\"actor.upsert\",\"actor_id\":\"lead\",\"role\":\"supervisor\",\"actor\":\"boss\"}", NULL, 0);
     run(db, "{\"op\":\"actor.upsert\",\"actor_id\":\"op\",\"role\":\"operator\",\"actor\":\"boss\"}", NULL, 0);
     run(db, "{\"op\":\"actor.upsert\",\"actor_id\":\"gone\",\"role\":\"admin\",\"active\":false,\"actor\":\"boss\"}", NULL, 0);
+    unsigned long long unchanged = digest(path);
+    run(db, "{\"op\":\"stock.receive\",\"sku\":\"A1\",\"warehouse\":\"SH\",\"qty\":1}", NULL, 0);
+    CHECK(digest(path) != unchanged, "the digest sees a change");
 
     /* (request without its actor, the least role: 0 anyone, 1 operator, 2 supervisor, 3 admin) */
     static const struct { const char *request; int needs; } table[] = {
@@ -560,7 +608,7 @@ static void test_roles(void) {
         }
     }
     oc_close(db);
-    remove(path);
+    remove("roles.db");
 }
 
 /* No output path reaches the open database: the file, its sidecars, a link to it, a directory. */
@@ -592,7 +640,7 @@ static void test_output_targets(void) {
 /* Channel orders arrive in the channel's state: cancelled reserves nothing, fulfilled leaves stock. */
 static void test_channel_state(void) {
     oc_db *db = NULL;
-    oc_open(":memory:", &db);
+    oc_open(test_db(":memory:"), &db);
     setup_catalog(db, 10);
     char out[8192];
     run(db, "{\"op\":\"channel.upsert\",\"channel\":\"shopify\",\"profile\":\"shopify\"}", NULL, 0);
@@ -612,7 +660,7 @@ static void test_channel_state(void) {
 
 static void test_returns(void) {
     oc_db *db = NULL;
-    oc_open(":memory:", &db);
+    oc_open(test_db(":memory:"), &db);
     setup_catalog(db, 5);
     char out[8192], id[32];
     run(db, "{\"op\":\"order.create\",\"lines\":[{\"sku\":\"A1\",\"qty\":2,\"unit_price\":\"10.00\"}],\"discounts\":[{\"kind\":\"coupon\",\"amount\":\"2.00\"}]}", out, sizeof out);
@@ -639,7 +687,7 @@ static void test_returns(void) {
 
 static void test_risk(void) {
     oc_db *db = NULL;
-    oc_open(":memory:", &db);
+    oc_open(test_db(":memory:"), &db);
     setup_catalog(db, 5);
     char out[8192], id[32];
     CHECK(run(db, "{\"op\":\"risk.list_set\",\"kind\":\"ip\",\"value\":\"10.9.9.9\",\"list\":\"block\"}", out, sizeof out) == OC_OK, "block an IP");
@@ -658,7 +706,7 @@ static void test_risk(void) {
 
 static void test_reports(void) {
     oc_db *db = NULL;
-    oc_open(":memory:", &db);
+    oc_open(test_db(":memory:"), &db);
     setup_catalog(db, 5);
     char out[4096], id[32];
     run(db, "{\"op\":\"order.create\",\"lines\":[{\"sku\":\"A1\",\"qty\":1,\"unit_price\":\"7.70\"}],\"at\":\"2026-05-01T08:55:00Z\"}", out, sizeof out);
@@ -683,6 +731,7 @@ static void test_reports(void) {
     if (file) fclose(file);
     unlink(path);
     CHECK(run(db, "{\"op\":\"db.check\"}", out, sizeof out) == OC_OK && strstr(out, "\"ok\":true,\"integrity\":[]"), "db.check: %s", out);
+    if (postgresql) { oc_close(db); return; }  /* db.backup copies an SQLite file */
     snprintf(path, sizeof path, "/tmp/ordercore-c-backup-%d.db", (int)getpid());
     snprintf(request, sizeof request, "{\"op\":\"db.backup\",\"path\":\"%s\"}", path);
     CHECK(run(db, request, out, sizeof out) == OC_OK && strstr(out, "\"pages\":"), "db.backup: %s", out);
@@ -694,10 +743,12 @@ static void test_reports(void) {
 }
 
 int main(void) {
+    postgresql = getenv("ORDERCORE_TEST_POSTGRESQL");
+    if (postgresql) printf("on PostgreSQL (%s); the tests of SQLite files are skipped\n", postgresql);
     test_version();
     test_null_arguments();
     test_bad_requests();
-    test_open_errors();
+    if (!postgresql) test_open_errors();
     test_order_path();
     test_lazy_expiry();
     test_idempotency();
@@ -710,7 +761,7 @@ int main(void) {
     test_batches();
     test_change_feed();
     test_roles();
-    test_output_targets();
+    if (!postgresql) test_output_targets();
     test_channel_state();
     test_returns();
     test_risk();

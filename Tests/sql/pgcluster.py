@@ -44,6 +44,8 @@ def _libpq():
     pq.PQresultErrorField.argtypes = [ctypes.c_void_p, ctypes.c_int]
     pq.PQclear.argtypes = [ctypes.c_void_p]
     pq.PQntuples.argtypes = [ctypes.c_void_p]
+    pq.PQgetvalue.restype = ctypes.c_char_p
+    pq.PQgetvalue.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int]
     pq.PQfinish.argtypes = [ctypes.c_void_p]
     return pq
 
@@ -71,11 +73,18 @@ class Connection:
 
     def count(self, sql):
         """The number of rows a query returns."""
+        return self._query(sql, self.pq.PQntuples)
+
+    def value(self, sql):
+        """The first column of the first row a query returns, as text (None when it returns none)."""
+        return self._query(sql, lambda r: self.pq.PQgetvalue(r, 0, 0).decode() if self.pq.PQntuples(r) else None)
+
+    def _query(self, sql, read):
         result = self.pq.PQexec(self.conn, sql.encode())
         try:
             if self.pq.PQresultStatus(result) != PGRES_TUPLES_OK:
                 raise RuntimeError(self.pq.PQresultErrorMessage(result).decode())
-            return self.pq.PQntuples(result)
+            return read(result)
         finally:
             self.pq.PQclear(result)
 
@@ -87,24 +96,47 @@ class Connection:
 
 
 class Cluster:
-    def __init__(self, max_connections=100):
+    """A server in a directory of its own. With `primary` (a running Cluster), a streaming standby of it named
+    `name` (`application_name`, as `synchronous_standby_names` lists it), copied with pg_basebackup.
+    `settings`: more server settings (`-c name=value`)."""
+
+    def __init__(self, max_connections=100, settings=None, primary=None, name=None):
         self.max_connections = max_connections
+        self.settings = settings or {}
+        self.primary, self.name = primary, name
 
     def __enter__(self):
         self.dir = tempfile.mkdtemp(prefix="ordercore-pg-")
         self.data = os.path.join(self.dir, "data")
+        # Only a Unix socket in a directory of its own: the port just names the socket file.
         self.port = 5432 + os.getpid() % 20000
         self.prefix = []
         if os.geteuid() == 0:
             os.chmod(self.dir, 0o755)
             shutil.chown(self.dir, "nobody", "nogroup")
             self.prefix = ["runuser", "-u", "nobody", "--"]
-        self._run("initdb", "-D", self.data, "-U", "ordercore", "--auth=trust", "--no-sync", "-E", "UTF8",
-                  "--locale=C")
+        if self.primary:
+            source = self.primary.conninfo()
+            self._run("pg_basebackup", "-D", self.data, "-d", source, "-R", "-X", "stream", "--no-sync")
+            with open(os.path.join(self.data, "postgresql.auto.conf"), "a") as conf:
+                conf.write(f"primary_conninfo = '{source} application_name={self.name}'\n")
+        else:
+            self._run("initdb", "-D", self.data, "-U", "ordercore", "--auth=trust", "--no-sync", "-E", "UTF8",
+                      "--locale=C")
+        self.start()
+        return self
+
+    def start(self):
+        settings = "".join(f" -c {k}={v}" for k, v in self.settings.items())
         self._run("pg_ctl", "-D", self.data, "-w", "-l", os.path.join(self.dir, "server.log"), "-o",
                   f"-c listen_addresses='' -k {self.dir} -p {self.port} -c fsync=off "
-                  f"-c max_connections={self.max_connections}", "start")
-        return self
+                  f"-c max_connections={self.max_connections}{settings}", "start")
+
+    def stop(self, mode="fast"):
+        self._run("pg_ctl", "-D", self.data, "-w", "-m", mode, "stop")
+
+    def promote(self):
+        self._run("pg_ctl", "-D", self.data, "-w", "promote")
 
     def _run(self, program, *args):
         subprocess.run(self.prefix + [os.path.join(PG_BIN, program), *args], check=True, cwd=self.dir,
@@ -118,6 +150,7 @@ class Cluster:
 
     def __exit__(self, *exc):
         try:
-            self._run("pg_ctl", "-D", self.data, "-w", "-m", "immediate", "stop")
+            if os.path.exists(os.path.join(self.data, "postmaster.pid")):
+                self.stop("immediate")
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)

@@ -66,6 +66,7 @@ final class PostgresConnection {
         }
         guard let conn = Self.pq.connectdb!(tuned) else { throw OrderCoreError(.internal, "out of memory") }
         self.conn = conn
+        _ = Self.pq.setNoticeProcessor!(conn, ordercore_libpq_ignore_notice, nil)
         target = PostgresConnection.redacted(uri)
         guard Self.pq.status!(conn) == CONNECTION_OK else {
             // Fully initialised: deinit finishes the connection.
