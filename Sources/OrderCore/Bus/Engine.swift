@@ -133,7 +133,7 @@ public final class Engine: Sendable {
                 }
             } catch is CommandContext.NeedsWrite {
                 access = .write
-            } catch where (error is Store.Stale || error is Database.Contention) && staleRuns < Engine.staleRetries {
+            } catch  where (error is Store.Stale || error is Database.Contention) && staleRuns < Engine.staleRetries {
                 // Another writer changed what this run read, or PostgreSQL refused this run beside
                 // another one (never on one SQLite file: its writes hold the lock from the first
                 // read): run again on fresh reads, a bounded number of times.

@@ -7,6 +7,8 @@
 enum ChangeFeed {
     static let kinds = ["order", "sellable", "alert"]
     static let maxLimit: Int64 = 10_000
+    /// How many SKUs one publishing query reads.
+    static let publishSlice = 500
 }
 
 extension CommandContext {
@@ -27,36 +29,43 @@ extension CommandContext {
     /// last quantity published is the true one even when writers on several hosts move one SKU.
     func publishSellable() throws {
         guard !store.touchedSKUs.isEmpty else { return }
-        let skus = store.touchedSKUs.sorted()
-        try store.lockSKUs(skus)
+        let touched = store.touchedSKUs.sorted()
         store.touchedSKUs = []
         let channels = try store.allChannels()
         guard !channels.isEmpty else { return }
         let percent = try sellPercent()
-        let balances = try store.balances(skus: skus, activeOnly: true)
-        for sku in skus {
-            for channel in channels {
-                let serving = Set(channel.warehouses)
-                var available: Int64 = 0
-                for b in balances[sku] ?? [] where serving.isEmpty || serving.contains(b.warehouse) {
-                    var balance = b
-                    balance.sellPercent = percent
-                    available =
-                        available.addingReportingOverflow(balance.available).overflow
-                        ? .max : available + balance.available
+        let codes = channels.map(\.channel)
+        // In slices, so a batch that moved many SKUs stays within the engines' limits on query parameters.
+        for start in stride(from: 0, to: touched.count, by: ChangeFeed.publishSlice) {
+            let skus = Array(touched[start..<min(start + ChangeFeed.publishSlice, touched.count)])
+            try store.lockSKUs(skus)
+            let balances = try store.balances(skus: skus, activeOnly: true)
+            let limits = try store.channelSKUs(channels: codes, skus: skus)
+            let published = try store.publishedSellable(channels: codes, skus: skus)
+            for sku in skus {
+                for channel in channels {
+                    let serving = Set(channel.warehouses)
+                    var available: Int64 = 0
+                    for b in balances[sku] ?? [] where serving.isEmpty || serving.contains(b.warehouse) {
+                        var balance = b
+                        balance.sellPercent = percent
+                        available =
+                            available.addingReportingOverflow(balance.available).overflow
+                            ? .max : available + balance.available
+                    }
+                    let limit = limits[channel.channel]?[sku]
+                    var sellable = available
+                    if !channel.active || limit?.open == false { sellable = 0 }
+                    if let remaining = limit?.remaining { sellable = min(sellable, remaining) }
+                    guard published[channel.channel]?[sku] != sellable else { continue }
+                    try store.setPublishedSellable(channel: channel.channel, sku: sku, sellable)
+                    store.appendFeed(
+                        kind: "sellable", at: at,
+                        data: [
+                            "channel": .string(channel.channel), "sku": .string(sku),
+                            "sellable": .int(sellable),
+                        ])
                 }
-                let limits = try store.channelSKU(channel: channel.channel, sku: sku)
-                var sellable = available
-                if !channel.active || limits?.open == false { sellable = 0 }
-                if let remaining = limits?.remaining { sellable = min(sellable, remaining) }
-                guard try store.publishedSellable(channel: channel.channel, sku: sku) != sellable else { continue }
-                try store.setPublishedSellable(channel: channel.channel, sku: sku, sellable)
-                store.appendFeed(
-                    kind: "sellable", at: at,
-                    data: [
-                        "channel": .string(channel.channel), "sku": .string(sku),
-                        "sellable": .int(sellable),
-                    ])
             }
         }
     }

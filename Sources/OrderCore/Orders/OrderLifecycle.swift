@@ -71,33 +71,56 @@ extension CommandContext {
             lines.map { .init(lineNo: $0.lineNo, sku: $0.sku, qty: $0.qty) }, sources: sources,
             allowShort: backorder)
         guard !checkOnly else { return [] }
-        // Balance rows are locked in one order (SKU, then warehouse) by every writer, so two orders
-        // sharing SKUs wait for each other instead of deadlocking on PostgreSQL; the holds are then
-        // recorded in the plan's order (a split line lists its preferred warehouse first).
+        // Balance and cap rows are locked in one order (SKU, then warehouse) by every writer, so two
+        // orders sharing SKUs wait for each other instead of deadlocking on PostgreSQL; the holds are
+        // then recorded in the plan's order (a split line lists its preferred warehouse first).
         for take in plan.sorted(by: { ($0.sku, $0.warehouse) < ($1.sku, $1.warehouse) }) {
-            try takeStock(sku: take.sku, warehouse: take.warehouse, qty: take.qty, sellPercent: percent)
+            try takeStock(
+                order, sku: take.sku, warehouse: take.warehouse, qty: take.qty, counted: limits[take.sku] != nil,
+                sellPercent: percent)
         }
         for take in plan {
-            try hold(
+            try recordHold(
                 order, lineNo: take.lineNo, sku: take.sku, warehouse: take.warehouse, qty: take.qty,
-                expiresAt: expiresAt, counted: limits[take.sku] != nil, sellPercent: nil, linesStored: linesStored)
+                expiresAt: expiresAt, counted: limits[take.sku] != nil, linesStored: linesStored)
         }
         return plan
     }
 
     /// Reserves units of one order line in one warehouse. The conditional writes are the real guard:
     /// they cannot reserve what is not available, or count past a channel cap, whatever the caller planned.
-    /// - Parameter sellPercent: the buffer to reserve under; nil when the caller has taken the stock.
     func hold(
         _ order: Order, lineNo: Int64, sku: String, warehouse: String, qty: Int64, expiresAt: Int64?, counted: Bool,
-        sellPercent: Int64?, linesStored: Bool = true
+        sellPercent: Int64
     ) throws {
-        if let sellPercent { try takeStock(sku: sku, warehouse: warehouse, qty: qty, sellPercent: sellPercent) }
+        try takeStock(order, sku: sku, warehouse: warehouse, qty: qty, counted: counted, sellPercent: sellPercent)
+        try recordHold(
+            order, lineNo: lineNo, sku: sku, warehouse: warehouse, qty: qty, expiresAt: expiresAt, counted: counted)
+    }
+
+    /// Moves `qty` units of a balance from available to reserved, and counts them against the channel's
+    /// cap when `counted`, or refuses when they are not available.
+    private func takeStock(
+        _ order: Order, sku: String, warehouse: String, qty: Int64, counted: Bool, sellPercent: Int64
+    ) throws {
+        guard try store.reserve(sku: sku, warehouse: warehouse, qty: qty, sellPercent: sellPercent) else {
+            throw OrderCoreError(
+                .insufficientStock, "insufficient stock for \(sku) in \(warehouse)",
+                details: ["sku": .string(sku), "warehouse": .string(warehouse)])
+        }
         if counted, try !store.countAgainstCap(channel: order.channel, sku: sku, qty: qty) {
             throw OrderCoreError(
                 .insufficientStock, "channel \(order.channel) may not sell more \(sku)",
                 details: ["sku": .string(sku), "channel": .string(order.channel), "reason": "channel_cap"])
         }
+    }
+
+    /// Records units `takeStock` moved as a hold of an order line: the reservation, the line's reserved
+    /// units (`linesStored`), the ledger row.
+    private func recordHold(
+        _ order: Order, lineNo: Int64, sku: String, warehouse: String, qty: Int64, expiresAt: Int64?, counted: Bool,
+        linesStored: Bool = true
+    ) throws {
         try store.insertReservation(
             orderRowID: order.rowID, lineNo: lineNo, sku: sku, warehouse: warehouse, qty: qty,
             expiresAt: expiresAt, channelCounted: counted)
@@ -106,15 +129,6 @@ extension CommandContext {
             LedgerEntry(
                 sku: sku, warehouse: warehouse, bucket: .reserved, delta: qty, reason: .reserve,
                 refType: "order", refID: order.orderID), at: at, actor: actor)
-    }
-
-    /// Moves `qty` units of a balance from available to reserved, or refuses when they are not available.
-    private func takeStock(sku: String, warehouse: String, qty: Int64, sellPercent: Int64) throws {
-        guard try store.reserve(sku: sku, warehouse: warehouse, qty: qty, sellPercent: sellPercent) else {
-            throw OrderCoreError(
-                .insufficientStock, "insufficient stock for \(sku) in \(warehouse)",
-                details: ["sku": .string(sku), "warehouse": .string(warehouse)])
-        }
     }
 
     /// Refuses, before anything is reserved, SKUs the channel is closed for or whose demand exceeds

@@ -53,6 +53,11 @@ struct Conditions {
         arguments.append(.int(value))
     }
 
+    /// Adds `column IN (?, ...)` for `values` (a statement text per count of values).
+    mutating func add(_ column: String, in values: [String]) {
+        add("\(column) IN (\(Database.placeholders(values.count)))", arguments: values.map(SQLValue.text))
+    }
+
     /// Adds a clause with its own arguments (any number of `?`).
     mutating func add(_ clause: String, arguments values: [SQLValue]) {
         clauses.append(clause)
@@ -242,6 +247,16 @@ final class Database {
     @discardableResult
     func run(_ sql: String, _ args: SQLValue...) throws -> Int { try run(sql, arguments: args) }
 
+    /// Runs a write whose result nobody reads. On PostgreSQL it is sent without waiting for its answer
+    /// (`PostgresConnection.send`): the next statement that reads, or the commit, reads it back, so a
+    /// command's writes cost one round trip together instead of one each. Errors are thrown then.
+    func write(_ sql: String, _ args: SQLValue...) throws { try write(sql, arguments: args) }
+
+    func write(_ sql: String, arguments args: [SQLValue]) throws {
+        if let postgres { return try postgres.send(sql, args) }
+        try run(sql, arguments: args)
+    }
+
     /// `run` with an argument array, for statements whose arguments are assembled in code.
     @discardableResult
     func run(_ sql: String, arguments args: [SQLValue]) throws -> Int {
@@ -311,7 +326,13 @@ final class Database {
     /// Commits. On PostgreSQL a connection lost during COMMIT leaves the outcome unknown: `in_doubt`.
     private func commit() throws {
         do {
-            try execute("COMMIT")
+            if let postgres {
+                // COMMIT goes in the same round trip as the writes before it.
+                try postgres.send(nil, [])
+                try postgres.flush()
+            } else {
+                try execute("COMMIT")
+            }
         } catch let error as OrderCoreError where postgres?.isLost == true {
             throw OrderCoreError(
                 .inDoubt,
@@ -361,6 +382,7 @@ final class Database {
             try commit()
             return result
         } catch {
+            try? postgres?.flush()  // writes still in flight: their errors follow from this one
             if postgres?.inTransaction ?? (sqlite3_get_autocommit(db) == 0) { _ = try? execute("ROLLBACK") }
             throw error
         }
@@ -378,6 +400,7 @@ extension Database {
             try execute("RELEASE command")
             return result
         } catch {
+            try? postgres?.flush()
             _ = try? execute("ROLLBACK TO command")
             _ = try? execute("RELEASE command")
             throw error

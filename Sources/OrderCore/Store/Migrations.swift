@@ -44,7 +44,8 @@ struct Migration {
             }
             for (i, migration) in all.enumerated().dropFirst(applied.count) {
                 try db.execute(
-                    db.dialect == .postgresql ? migration.postgresql ?? db.dialect.schema(migration.sql) : migration.sql)
+                    db.dialect == .postgresql ? migration.postgresql ?? db.dialect.schema(migration.sql) : migration.sql
+                )
                 try db.run(
                     "INSERT INTO schema_migrations(seq, name, applied_at) VALUES (?, ?, ?)",
                     .int(Int64(i + 1)), .text(migration.name), .int(Timestamp.now()))

@@ -17,7 +17,9 @@ final class PostgresConnection {
     /// not link libpq, so hosts that only use SQLite files need none. Only read once a connection exists.
     private static var pq: ordercore_libpq { loadedLibPQ.api! }
 
-    private let conn: OpaquePointer
+    private var conn: OpaquePointer
+    /// The connection string as opened (with the defaults added), to connect again after a loss.
+    private let conninfo: String
     private var prepared: [StatementKey: String] = [:]
     let target: String
 
@@ -64,9 +66,8 @@ final class PostgresConnection {
         guard loadedLibPQ.api != nil else {
             throw OrderCoreError(.io, "cannot open a PostgreSQL database: \(loadedLibPQ.problem ?? "libpq is missing")")
         }
-        guard let conn = Self.pq.connectdb!(tuned) else { throw OrderCoreError(.internal, "out of memory") }
-        self.conn = conn
-        _ = Self.pq.setNoticeProcessor!(conn, ordercore_libpq_ignore_notice, nil)
+        conninfo = tuned
+        conn = try PostgresConnection.connect(tuned)
         target = PostgresConnection.redacted(uri)
         guard Self.pq.status!(conn) == CONNECTION_OK else {
             // Fully initialised: deinit finishes the connection.
@@ -74,6 +75,13 @@ final class PostgresConnection {
             throw OrderCoreError(.io, "cannot connect to PostgreSQL at \(target): \(message)")
         }
         try execute(PostgresConnection.session)
+    }
+
+    /// A libpq connection (which may have failed: see `isLost`) that keeps the server's notices to itself.
+    private static func connect(_ conninfo: String) throws -> OpaquePointer {
+        guard let conn = Self.pq.connectdb!(conninfo) else { throw OrderCoreError(.internal, "out of memory") }
+        _ = Self.pq.setNoticeProcessor!(conn, ordercore_libpq_ignore_notice, nil)
+        return conn
     }
 
     private static let session = "SET client_min_messages = warning; SET TIME ZONE 'UTC'"
@@ -85,8 +93,12 @@ final class PostgresConnection {
     /// the URI's hosts); what was prepared on the old one is prepared again as used.
     func reconnectIfLost() throws {
         guard isLost else { return }
-        Self.pq.reset!(conn)
+        // A new connection rather than PQreset: nothing of the old one's state (a pipeline cut short) stays.
+        let fresh = try PostgresConnection.connect(conninfo)
+        Self.pq.finish!(conn)
+        conn = fresh
         prepared = [:]
+        pending = []
         guard !isLost else {
             let reason = Self.pq.errorMessage!(conn).map { String(cString: $0).trimmed } ?? "no reason given"
             throw OrderCoreError(.io, "lost the connection to PostgreSQL at \(target) and cannot reconnect: \(reason)")
@@ -126,6 +138,7 @@ final class PostgresConnection {
 
     /// Runs SQL text without parameters (schema, session settings); several statements may be given.
     func execute(_ sql: String) throws {
+        try flush()
         let result = Self.pq.exec!(conn, sql)
         defer { Self.pq.clear!(result) }
         try check(result)
@@ -133,11 +146,25 @@ final class PostgresConnection {
 
     /// Runs a statement and hands its result to `body`; the result is freed afterwards.
     func query<T>(_ sql: String, _ args: [SQLValue], _ body: (OpaquePointer) throws -> T) throws -> T {
+        try flush()
+        let name = try statement(sql)
+        let result = try PostgresConnection.withValues(args) {
+            Self.pq.execPrepared!(conn, name, Int32(args.count), $0, nil, nil, 0)
+        }
+        defer { Self.pq.clear!(result) }
+        try check(result)
+        guard let result else { throw OrderCoreError(.internal, "PostgreSQL returned no result") }
+        return try body(result)
+    }
+
+    /// The arguments as libpq takes them: C strings in text format, NULL for SQL NULL.
+    private static func withValues<T>(
+        _ args: [SQLValue], _ body: (UnsafePointer<UnsafePointer<CChar>?>) throws -> T
+    ) throws -> T {
         // PostgreSQL text cannot hold NUL; a C string would silently end there.
         for case .text(let s) in args where s.utf8.contains(0) {
             throw OrderCoreError.invalid("text may not contain the NUL character (U+0000) on PostgreSQL")
         }
-        let name = try statement(sql)
         var values: [UnsafeMutablePointer<CChar>?] = args.map {
             switch $0 {
             case .int(let v): strdup(String(v))
@@ -146,15 +173,11 @@ final class PostgresConnection {
             }
         }
         defer { for v in values { free(v) } }
-        let result = values.withUnsafeMutableBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(1, buffer.count)) {
-                Self.pq.execPrepared!(conn, name, Int32(args.count), $0, nil, nil, 0)
+        return try values.withUnsafeMutableBufferPointer { buffer in
+            try buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(1, buffer.count)) {
+                try body($0)
             }
         }
-        defer { Self.pq.clear!(result) }
-        try check(result)
-        guard let result else { throw OrderCoreError(.internal, "PostgreSQL returned no result") }
-        return try body(result)
     }
 
     /// The name the statement is prepared under on this connection (prepared on first use).
@@ -166,6 +189,72 @@ final class PostgresConnection {
         try check(result)
         prepared[StatementKey(sql)] = name
         return name
+    }
+
+    // MARK: - Pipelining
+
+    /// What was sent in pipeline mode and not yet read back (`flush`): a statement's preparation (its
+    /// key, forgotten if it fails) or an execution (nil).
+    private var pending: [StatementKey?] = []
+    /// The most statements sent before their results are read: libpq blocks while sending, so the server
+    /// must never be left blocked writing results nobody reads.
+    private static let maxPending = 64
+
+    /// Sends a write whose result nobody reads without waiting for it (libpq's pipeline mode): the
+    /// writes sent so are read back, and the first error among them thrown, in one round trip by
+    /// `flush`, which every other statement runs first — so a command still reads its own writes, and a
+    /// failed write still fails the command before it commits. `COMMIT` (nil) ends the pipeline.
+    func send(_ sql: String?, _ args: [SQLValue]) throws {
+        if pending.isEmpty, Self.pq.enterPipelineMode!(conn) != 1 { try check(nil) }
+        var sent: Int32
+        if let sql {
+            let key = StatementKey(sql)
+            let name: String
+            if let known = prepared[key] {
+                name = known
+            } else {
+                name = "s\(prepared.count + 1)"
+                guard Self.pq.sendPrepare!(conn, name, PostgresConnection.numbered(sql), 0, nil) == 1 else {
+                    return try check(nil)
+                }
+                prepared[key] = name
+                pending.append(key)
+            }
+            sent = try PostgresConnection.withValues(args) {
+                Self.pq.sendQueryPrepared!(conn, name, Int32(args.count), $0, nil, nil, 0)
+            }
+        } else {
+            sent = Self.pq.sendQueryParams!(conn, "COMMIT", 0, nil, nil, nil, nil, 0)
+        }
+        guard sent == 1 else { return try check(nil) }
+        pending.append(nil)
+        if pending.count >= PostgresConnection.maxPending { try flush() }
+    }
+
+    /// Reads back what `send` sent, in one round trip; throws the first error among them.
+    func flush() throws {
+        guard !pending.isEmpty else { return }
+        let sent = pending
+        pending = []
+        var first: (any Error)?
+        if Self.pq.pipelineSync!(conn) != 1 { first = OrderCoreError(.io, "lost the connection to PostgreSQL") }
+        for key in sent where first == nil || !isLost {
+            let result = Self.pq.getResult!(conn)
+            do {
+                try check(result)
+            } catch {
+                if let key { prepared[key] = nil }
+                first = first ?? error
+            }
+            Self.pq.clear!(result)
+            while let rest = Self.pq.getResult!(conn) { Self.pq.clear!(rest) }  // each ends with NULL
+        }
+        if !isLost {
+            let sync = Self.pq.getResult!(conn)  // PGRES_PIPELINE_SYNC
+            Self.pq.clear!(sync)
+            _ = Self.pq.exitPipelineMode!(conn)
+        }
+        if let first { throw first }
     }
 
     /// Rows a statement changed (or returned, for `RETURNING`).
@@ -244,6 +333,9 @@ final class PostgresConnection {
     private func check(_ result: OpaquePointer?) throws {
         let status = result.map { Self.pq.resultStatus!($0) } ?? PGRES_FATAL_ERROR
         guard status != PGRES_COMMAND_OK, status != PGRES_TUPLES_OK else { return }
+        if status == PGRES_PIPELINE_ABORTED {
+            throw OrderCoreError(.internal, "a statement was skipped after an earlier one failed in the pipeline")
+        }
         let state = result.flatMap { Self.pq.resultErrorField!($0, Int32(UInt8(ascii: "C"))) }.map {
             String(cString: $0)
         }

@@ -28,7 +28,8 @@ enum SQLDialect {
     /// makes that safe), or the next value of its identity sequence.
     func nextID(_ table: String) -> String {
         self == .sqlite
-            ? "SELECT COALESCE(MAX(id), 0) + 1 FROM \(table)" : "SELECT nextval(pg_get_serial_sequence('\(table)', 'id'))"
+            ? "SELECT COALESCE(MAX(id), 0) + 1 FROM \(table)"
+            : "SELECT nextval(pg_get_serial_sequence('\(table)', 'id'))"
     }
 
     /// 1 when a condition holds, else 0, written the same on every engine (PostgreSQL does not add

@@ -1,32 +1,40 @@
 extension Store {
     func channel(_ code: String) throws -> Channel? {
-        guard
-            var channel = try db.first(
-                """
-                SELECT channel, name, active, created_at, updated_at, profile, shipped_orders_move_stock, reserve_at
-                FROM channels WHERE channel = ?
-                """, .text(code),
-                map: {
-                    Channel(
-                        channel: $0.text(0), name: $0.text(1), active: $0.bool(2), warehouses: [], createdAt: $0.int(3),
-                        updatedAt: $0.int(4),
-                        profile: $0.optText(5), shippedOrdersMoveStock: $0.bool(6),
-                        reserveAt: $0.optText(7).flatMap(ReservePolicy.init(rawValue:)))
-                })
-        else { return nil }
-        try db.rows("SELECT warehouse FROM channel_warehouses WHERE channel = ? ORDER BY warehouse", .text(code)) {
-            channel.warehouses.append($0.text(0))
-        }
-        return channel
+        try allChannels().first { $0.channel == code }
     }
 
-    /// When a channel's orders reserve stock, if it says (one point lookup on the order path).
+    /// When a channel's orders reserve stock, if it says.
     func reservePolicy(channel: String) throws -> ReservePolicy? {
-        try db.first("SELECT reserve_at FROM channels WHERE channel = ?", .text(channel)) { $0.optText(0) }?
-            .flatMap(ReservePolicy.init(rawValue:))
+        try self.channel(channel)?.reserveAt
+    }
+
+    /// Every registered channel with the warehouses that serve it, by code: one query, once per
+    /// transaction (an order reads its channel, the change feed every channel).
+    func allChannels() throws -> [Channel] {
+        if let channelsCache { return channelsCache }
+        var result: [Channel] = []
+        try db.rows(
+            """
+            SELECT c.channel, c.name, c.active, c.created_at, c.updated_at, c.profile, c.shipped_orders_move_stock,
+                c.reserve_at, w.warehouse
+            FROM channels c LEFT JOIN channel_warehouses w ON w.channel = c.channel ORDER BY c.channel, w.warehouse
+            """
+        ) { r in
+            if result.last?.channel != r.text(0) {
+                result.append(
+                    Channel(
+                        channel: r.text(0), name: r.text(1), active: r.bool(2), warehouses: [], createdAt: r.int(3),
+                        updatedAt: r.int(4), profile: r.optText(5), shippedOrdersMoveStock: r.bool(6),
+                        reserveAt: r.optText(7).flatMap(ReservePolicy.init(rawValue:))))
+            }
+            if let warehouse = r.optText(8) { result[result.count - 1].warehouses.append(warehouse) }
+        }
+        channelsCache = result
+        return result
     }
 
     func save(_ c: Channel) throws {
+        channelsCache = nil
         try db.run(
             """
             INSERT INTO channels(channel, name, active, created_at, updated_at, profile, shipped_orders_move_stock,
@@ -53,6 +61,23 @@ extension Store {
                 channel: channel, sku: sku, cap: $0.optInt(0), used: $0.int(1), open: $0.bool(2),
                 closedReason: $0.optText(3))
         }
+    }
+
+    /// The limits of `skus` on `channels`, by channel and SKU (one query).
+    func channelSKUs(channels: [String], skus: [String]) throws -> [String: [String: ChannelSKU]] {
+        var result: [String: [String: ChannelSKU]] = [:]
+        var filter = Conditions()
+        filter.add("channel", in: channels)
+        filter.add("sku", in: skus)
+        try db.rows(
+            "SELECT channel, sku, cap, used, open, closed_reason FROM channel_skus WHERE \(filter.sql)",
+            arguments: filter.arguments
+        ) {
+            result[$0.text(0), default: [:]][$0.text(1)] = ChannelSKU(
+                channel: $0.text(0), sku: $0.text(1), cap: $0.optInt(2), used: $0.int(3), open: $0.bool(4),
+                closedReason: $0.optText(5))
+        }
+        return result
     }
 
     func hasChannelLimits(channel: String) throws -> Bool {

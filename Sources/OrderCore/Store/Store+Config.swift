@@ -3,14 +3,17 @@ extension Store {
         try db.first("SELECT value FROM config WHERE key = ?", .text(key)) { try JSONParser.parse($0.text(0)) }
     }
 
-    /// Every stored setting (unset ones keep their defaults).
+    /// Every stored setting (unset ones keep their defaults), read once per transaction.
     func allConfig() throws -> [String: JSON] {
+        if let configCache { return configCache }
         var result: [String: JSON] = [:]
         try db.rows("SELECT key, value FROM config") { result[$0.text(0)] = try JSONParser.parse($0.text(1)) }
+        configCache = result
         return result
     }
 
     func setConfigValue(_ key: String, _ value: JSON) throws {
+        configCache = nil
         try db.run(
             "INSERT INTO config(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             .text(key), .text(value.serialized))

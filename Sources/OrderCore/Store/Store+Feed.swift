@@ -8,7 +8,8 @@ extension Store {
         let keys = skus.map { Engine.hash("sku:" + $0) }.sorted()
         try db.rows(
             "SELECT pg_advisory_xact_lock(k) FROM unnest(?::bigint[]) AS k",
-            .text("{" + keys.map(String.init).joined(separator: ",") + "}")) { _ in }
+            .text("{" + keys.map(String.init).joined(separator: ",") + "}")
+        ) { _ in }
     }
 
     /// Events after `cursor`, oldest first.
@@ -52,7 +53,7 @@ extension Store {
     }
 
     func setConsumerCursor(_ consumer: String, _ cursor: Int64, at: Int64) throws {
-        try db.run(
+        try db.write(
             """
             INSERT INTO feed_consumers(consumer, cursor, updated_at) VALUES (?1, ?2, ?3)
             ON CONFLICT(consumer) DO UPDATE
@@ -71,14 +72,19 @@ extension Store {
 
     // MARK: - Published sellable quantities
 
-    func publishedSellable(channel: String, sku: String) throws -> Int64? {
-        try db.first("SELECT sellable FROM channel_stock WHERE channel = ? AND sku = ?", .text(channel), .text(sku)) {
-            $0.int(0)
-        }
+    /// The sellable quantities last published of `skus` on `channels`, by channel and SKU (one query).
+    func publishedSellable(channels: [String], skus: [String]) throws -> [String: [String: Int64]] {
+        var result: [String: [String: Int64]] = [:]
+        var filter = Conditions()
+        filter.add("channel", in: channels)
+        filter.add("sku", in: skus)
+        try db.rows("SELECT channel, sku, sellable FROM channel_stock WHERE \(filter.sql)", arguments: filter.arguments)
+        { result[$0.text(0), default: [:]][$0.text(1)] = $0.int(2) }
+        return result
     }
 
     func setPublishedSellable(channel: String, sku: String, _ sellable: Int64) throws {
-        try db.run(
+        try db.write(
             """
             INSERT INTO channel_stock(channel, sku, sellable) VALUES (?1, ?2, ?3)
             ON CONFLICT(channel, sku) DO UPDATE SET sellable = excluded.sellable
@@ -99,27 +105,6 @@ extension Store {
     func stockedSKUs() throws -> [String] {
         var result: [String] = []
         try db.rows("SELECT DISTINCT sku FROM stock") { result.append($0.text(0)) }
-        return result
-    }
-
-    /// Every registered channel with the warehouses that serve it, by code (one query: the change feed
-    /// reads it in every transaction that moves stock).
-    func allChannels() throws -> [Channel] {
-        var result: [Channel] = []
-        try db.rows(
-            """
-            SELECT c.channel, c.name, c.active, c.created_at, c.updated_at, c.profile, w.warehouse
-            FROM channels c LEFT JOIN channel_warehouses w ON w.channel = c.channel ORDER BY c.channel, w.warehouse
-            """
-        ) { r in
-            if result.last?.channel != r.text(0) {
-                result.append(
-                    Channel(
-                        channel: r.text(0), name: r.text(1), active: r.bool(2), warehouses: [], createdAt: r.int(3),
-                        updatedAt: r.int(4), profile: r.optText(5)))
-            }
-            if let warehouse = r.optText(6) { result[result.count - 1].warehouses.append(warehouse) }
-        }
         return result
     }
 }

@@ -24,6 +24,6 @@ extension Store {
     }
 
     func saveIdempotentResponse(key: String, response: JSON) throws {
-        try db.run("UPDATE idempotency SET response = ? WHERE key = ?", .text(response.serialized), .text(key))
+        try db.write("UPDATE idempotency SET response = ? WHERE key = ?", .text(response.serialized), .text(key))
     }
 }

@@ -119,7 +119,7 @@ extension Store {
     @discardableResult
     func append(_ e: LedgerEntry, at: Int64, actor: String) throws -> Int64? {
         let value = try revalue(e)
-        try db.run(
+        try db.write(
             """
             INSERT INTO ledger(at, sku, warehouse, bucket, delta, reason, ref_type, ref_id, note, actor, value)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -244,7 +244,7 @@ extension Store {
         orderRowID: Int64, lineNo: Int64, sku: String, warehouse: String, qty: Int64, expiresAt: Int64?,
         channelCounted: Bool
     ) throws {
-        try db.run(
+        try db.write(
             """
             INSERT INTO reservations(order_rowid, line_no, sku, warehouse, qty, expires_at, channel_counted) VALUES (?,
                 ?, ?, ?, ?, ?, ?)
@@ -262,7 +262,7 @@ extension Store {
 
     /// Payment turns an expiring hold into a firm one (nil), or one that lasts until a pre-sale's balance is due.
     func setReservationExpiry(orderRowID: Int64, _ expiresAt: Int64?) throws {
-        try db.run(
+        try db.write(
             "UPDATE reservations SET expires_at = ? WHERE order_rowid = ? AND state = 'active'", .opt(expiresAt),
             .int(orderRowID))
     }

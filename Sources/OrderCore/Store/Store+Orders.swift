@@ -61,7 +61,7 @@ extension Store {
             throw OrderCoreError(
                 .internal, "order insert has \(values.count) values for \(Store.orderColumnCount) columns")
         }
-        try db.run(
+        try db.write(
             Store.insertOrderSQL,
             arguments: values + [
                 .opt(extra.fingerprint), .opt(extra.warnings?.serialized), .opt(extra.risk?.serialized),
@@ -135,7 +135,7 @@ extension Store {
 
     /// Stores a new line, with the units already reserved for it.
     func insert(_ line: OrderLine, orderRowID: Int64) throws {
-        try db.run(
+        try db.write(
             """
             INSERT INTO order_lines(order_rowid, line_no, sku, name, qty, unit_price, line_discount, tax, qty_reserved,
                 qty_backordered)
@@ -158,7 +158,7 @@ extension Store {
     }
 
     func addReserved(orderRowID: Int64, lineNo: Int64, qty: Int64) throws {
-        try db.run(
+        try db.write(
             "UPDATE order_lines SET qty_reserved = qty_reserved + ? WHERE order_rowid = ? AND line_no = ?",
             .int(qty), .int(orderRowID), .int(lineNo))
     }
@@ -205,7 +205,7 @@ extension Store {
     }
 
     func insert(_ d: OrderDiscount, seq: Int64, orderRowID: Int64) throws {
-        try db.run(
+        try db.write(
             "INSERT INTO order_discounts(order_rowid, seq, kind, code, amount) VALUES (?, ?, ?, ?, ?)",
             .int(orderRowID), .int(seq), .text(d.kind), .opt(d.code), .int(d.amount))
     }
@@ -221,7 +221,7 @@ extension Store {
     }
 
     func insert(_ p: Payment, orderRowID: Int64, actor: String) throws {
-        try db.run(
+        try db.write(
             "INSERT INTO payments(order_rowid, payment_ref, amount, at, actor, kind, reason) VALUES (?, ?, ?, ?, ?, ?, "
                 + "?)",
             .int(orderRowID), .opt(p.paymentRef), .int(p.amount), .int(p.at), .text(actor), .text(p.kind),
@@ -269,7 +269,7 @@ extension Store {
     func appendEvent(
         orderRowID: Int64, at: Int64, actor: String, from: OrderState?, to: OrderState, command: String, details: JSON
     ) throws {
-        try db.run(
+        try db.write(
             """
             INSERT INTO order_events(order_rowid, seq, at, actor, from_state, to_state, command, details)
             VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM order_events WHERE order_rowid = ?1), ?2, ?3, ?4, ?5, ?6,

@@ -6,7 +6,7 @@ extension Store {
     /// warehouse, in one statement (summed first: two lines of one SKU are one row to upsert; in SKU
     /// order, the order every writer locks rows in).
     func addSales(orderRowID: Int64, day: Int64, sign: Int64) throws {
-        try db.run(
+        try db.write(
             """
             INSERT INTO sales_daily(sku, warehouse, day, units)
             SELECT sku, warehouse, ?2, ?3 * SUM(qty) FROM reservations WHERE order_rowid = ?1 AND state = 'active'

@@ -14,6 +14,9 @@ final class Store: @unchecked Sendable {
     var touchedSKUs: Set<String> = []
     /// Change-feed events of the current transaction, written just before it commits (`flushFeed`).
     private var pendingFeed: [(kind: String, at: Int64, data: String)] = []
+    /// The settings and the channels as the current transaction read them (`allConfig`, `allChannels`).
+    var configCache: [String: JSON]?
+    var channelsCache: [Channel]?
     /// Parsed channel profiles by name, with the definition text they were parsed from.
     var profiles: [String: (definition: String, profile: ChannelProfile)] = [:]
     /// The parsed current risk rule set, by version.
@@ -30,6 +33,8 @@ final class Store: @unchecked Sendable {
     ) throws -> T {
         touchedSKUs = []
         pendingFeed = []
+        configCache = nil
+        channelsCache = nil
         return try db.transaction(access, sharing) {
             let result = try body()
             try flushFeed()
@@ -44,6 +49,8 @@ final class Store: @unchecked Sendable {
             return try db.savepoint(body)
         } catch {
             pendingFeed.removeSubrange(events...)
+            configCache = nil
+            channelsCache = nil
             throw error
         }
     }
@@ -58,7 +65,7 @@ final class Store: @unchecked Sendable {
     private func flushFeed() throws {
         guard !pendingFeed.isEmpty else { return }
         for event in pendingFeed {
-            try db.run(
+            try db.write(
                 "INSERT INTO feed(at, kind, data) VALUES (?, ?, ?)", .int(event.at), .text(event.kind),
                 .text(event.data))
         }

@@ -14,7 +14,7 @@ struct PostgreSQLTests {
         let admin = try PostgresConnection(uri: (testPostgreSQL ?? "").replacingAll("{db}", with: "postgres"))
         #expect {
             try store.transaction(.write) {
-                try store.db.run("INSERT INTO config(key, value) VALUES ('lost', '1')")
+                try store.db.write("INSERT INTO config(key, value) VALUES ('lost', '1')")  // still in flight
                 try admin.execute("SELECT pg_terminate_backend(\(pid))")
                 for _ in 0..<500 {  // until the backend is gone
                     let alive = try admin.query("SELECT 1 FROM pg_stat_activity WHERE pid = ?", [.int(pid)]) {
@@ -25,11 +25,32 @@ struct PostgreSQLTests {
                 }
             }
         } throws: { ($0 as? OrderCoreError)?.code == .inDoubt }
-        // The next command connects again; the row never committed.
+        // The next command connects afresh (no pipeline state of the lost connection left); the row never committed.
         let count = try store.transaction(.read) {
             try store.db.first("SELECT COUNT(*) FROM config WHERE key = 'lost'") { $0.int(0) }
         }
         #expect(count == 0)
+    }
+
+    /// Writes sent without waiting for their answers still fail the transaction before it commits, and a
+    /// savepoint still undoes only its own part.
+    @Test func aWriteInFlightThatFailsFailsItsTransactionOrOnlyItsSavepoint() throws {
+        let store = try Store(path: try testDatabase(":memory:"), options: StoreOptions())
+        let insert = "INSERT INTO config(key, value) VALUES (?, '1')"
+        #expect {
+            try store.transaction(.write) {
+                try store.db.write(insert, .text("a"))
+                try store.db.write(insert, .text("a"))  // the key exists: refused when read back at COMMIT
+            }
+        } throws: { ($0 as? OrderCoreError)?.code == .conflict }
+        try store.transaction(.write) {
+            try store.db.write(insert, .text("b"))
+            #expect(throws: OrderCoreError.self) { try store.savepoint { try store.db.write(insert, .text("b")) } }
+            try store.db.write(insert, .text("c"))
+        }
+        var keys: [String] = []
+        try store.transaction(.read) { try store.db.rows("SELECT key FROM config ORDER BY key") { keys.append($0.text(0)) } }
+        #expect(keys == ["b", "c"])
     }
 
     /// A host that vanishes inside a transaction does not hold its locks for long.
