@@ -53,11 +53,6 @@ struct Conditions {
         arguments.append(.int(value))
     }
 
-    /// Adds `column IN (?, ...)` for `values` (a statement text per count of values).
-    mutating func add(_ column: String, in values: [String]) {
-        add("\(column) IN (\(Database.placeholders(values.count)))", arguments: values.map(SQLValue.text))
-    }
-
     /// Adds a clause with its own arguments (any number of `?`).
     mutating func add(_ clause: String, arguments values: [SQLValue]) {
         clauses.append(clause)

@@ -63,21 +63,34 @@ extension Store {
         }
     }
 
-    /// The limits of `skus` on `channels`, by channel and SKU (one query).
+    /// The limits of `skus` on `channels`, by channel and SKU (`channelSKURows`).
     func channelSKUs(channels: [String], skus: [String]) throws -> [String: [String: ChannelSKU]] {
         var result: [String: [String: ChannelSKU]] = [:]
-        var filter = Conditions()
-        filter.add("channel", in: channels)
-        filter.add("sku", in: skus)
-        try db.rows(
-            "SELECT channel, sku, cap, used, open, closed_reason FROM channel_skus WHERE \(filter.sql)",
-            arguments: filter.arguments
+        try channelSKURows(
+            "SELECT channel, sku, cap, used, open, closed_reason FROM channel_skus", channels: channels, skus: skus
         ) {
             result[$0.text(0), default: [:]][$0.text(1)] = ChannelSKU(
                 channel: $0.text(0), sku: $0.text(1), cap: $0.optInt(2), used: $0.int(3), open: $0.bool(4),
                 closedReason: $0.optText(5))
         }
         return result
+    }
+
+    /// Calls `body` for the rows of `select` (a query of a table keyed by `channel` and `sku`) for every
+    /// pair of `channels` × `skus`: one query with two `IN` lists on PostgreSQL, where each statement is a
+    /// round trip; one point lookup per pair on SQLite, where that costs less than an `IN` list.
+    func channelSKURows(_ select: String, channels: [String], skus: [String], body: (Row) throws -> Void) throws {
+        guard db.dialect == .postgresql else {
+            for channel in channels {
+                for sku in skus {
+                    try db.rows(select + " WHERE channel = ? AND sku = ?", .text(channel), .text(sku), body: body)
+                }
+            }
+            return
+        }
+        try db.rows(
+            select + " WHERE channel IN (\(Database.placeholders(channels.count))) AND sku IN "
+                + "(\(Database.placeholders(skus.count)))", arguments: (channels + skus).map(SQLValue.text), body: body)
     }
 
     func hasChannelLimits(channel: String) throws -> Bool {

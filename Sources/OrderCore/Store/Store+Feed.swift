@@ -72,14 +72,13 @@ extension Store {
 
     // MARK: - Published sellable quantities
 
-    /// The sellable quantities last published of `skus` on `channels`, by channel and SKU (one query).
+    /// The sellable quantities last published of `skus` on `channels`, by channel and SKU: one query on
+    /// PostgreSQL (a round trip each), point lookups on SQLite (cheaper there than an `IN` list).
     func publishedSellable(channels: [String], skus: [String]) throws -> [String: [String: Int64]] {
         var result: [String: [String: Int64]] = [:]
-        var filter = Conditions()
-        filter.add("channel", in: channels)
-        filter.add("sku", in: skus)
-        try db.rows("SELECT channel, sku, sellable FROM channel_stock WHERE \(filter.sql)", arguments: filter.arguments)
-        { result[$0.text(0), default: [:]][$0.text(1)] = $0.int(2) }
+        try channelSKURows(
+            "SELECT channel, sku, sellable FROM channel_stock", channels: channels, skus: skus
+        ) { result[$0.text(0), default: [:]][$0.text(1)] = $0.int(2) }
         return result
     }
 
