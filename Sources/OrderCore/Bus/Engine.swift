@@ -133,7 +133,7 @@ public final class Engine: Sendable {
                 }
             } catch is CommandContext.NeedsWrite {
                 access = .write
-            } catch  where (error is Store.Stale || error is Database.Contention) && staleRuns < Engine.staleRetries {
+            } catch let error where Engine.runsAgain(error) && staleRuns < Engine.staleRetries {
                 // Another writer changed what this run read, or PostgreSQL refused this run beside
                 // another one (never on one SQLite file: its writes hold the lock from the first
                 // read): run again on fresh reads, a bounded number of times.
@@ -349,6 +349,10 @@ public final class Engine: Sendable {
 
     /// How many times a command is run again when another writer changed what it read.
     static let staleRetries = 3
+
+    /// Whether running the command again on fresh reads resolves `error`: another writer changed what it
+    /// read (`Store.Stale`), or PostgreSQL refused it beside another transaction (`Database.Contention`).
+    private static func runsAgain(_ error: any Error) -> Bool { error is Store.Stale || error is Database.Contention }
 
     static func wrap(_ error: any Error) -> OrderCoreError {
         if let error = error as? OrderCoreError { return error }
