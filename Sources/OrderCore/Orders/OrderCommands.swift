@@ -147,6 +147,7 @@ enum OrderCommands {
     static let cancel = Command(
         "order.cancel", .write,
         "Cancel an order that has not shipped (order_id, reason); releases its stock and records any refund owed",
+        sharing: .concurrent,
         arguments: [
             .orderID,
             Argument("reason", .text, positional: true),

@@ -165,7 +165,10 @@ extension CommandContext {
     @discardableResult
     func releaseReservations(of order: Order, reason: LedgerEntry.Reason) throws -> Int64 {
         var released: Int64 = 0
-        for r in try store.activeReservations(orderRowID: order.rowID) {
+        // In SKU and warehouse order, the order every writer locks balance rows in (`reserve`).
+        for r in try store.activeReservations(orderRowID: order.rowID).sorted(by: {
+            ($0.sku, $0.warehouse, $0.id) < ($1.sku, $1.warehouse, $1.id)
+        }) {
             // Closed first, and only while still active: units another writer released in between are
             // not given back twice.
             try store.closeReservation(id: r.id, state: reason == .expire ? "expired" : "released")

@@ -10,7 +10,8 @@ import Glibc
 ///
 /// Write transactions take a transaction-scoped advisory lock first (`writerLock`): most commands take it
 /// alone, so they follow each other across hosts as on one SQLite file; the hot commands (order.create,
-/// order.pay) share it and rely on guarded writes, unique keys and row locks (`Database.Sharing`).
+/// order.pay, order.cancel) share it and rely on guarded writes, unique keys and row locks
+/// (`Database.Sharing`).
 /// docs/postgresql.md says what that promises.
 final class PostgresConnection {
     /// libpq's functions (`CLibPQ`), loaded on the first open of a PostgreSQL database: the library does
