@@ -22,6 +22,9 @@ final class PostgresConnection {
     /// The connection string as opened (with the defaults added), to connect again after a loss.
     private let conninfo: String
     private var prepared: [StatementKey: String] = [:]
+    /// Statement names handed out on this connection: each new statement gets the next, never one a
+    /// statement that failed to prepare (and was forgotten) may still hold on the server.
+    private var named = 0
     let target: String
 
     /// The advisory lock every write transaction holds ("OrderCor" in ASCII): exclusively, or shared
@@ -184,12 +187,17 @@ final class PostgresConnection {
     /// The name the statement is prepared under on this connection (prepared on first use).
     private func statement(_ sql: String) throws -> String {
         if let name = prepared[StatementKey(sql)] { return name }
-        let name = "s\(prepared.count + 1)"
+        let name = nextName()
         let result = Self.pq.prepare!(conn, name, PostgresConnection.numbered(sql), 0, nil)
         defer { Self.pq.clear!(result) }
         try check(result)
         prepared[StatementKey(sql)] = name
         return name
+    }
+
+    private func nextName() -> String {
+        named += 1
+        return "s\(named)"
     }
 
     // MARK: - Pipelining
@@ -214,7 +222,7 @@ final class PostgresConnection {
             if let known = prepared[key] {
                 name = known
             } else {
-                name = "s\(prepared.count + 1)"
+                name = nextName()
                 guard Self.pq.sendPrepare!(conn, name, PostgresConnection.numbered(sql), 0, nil) == 1 else {
                     return try check(nil)
                 }
