@@ -127,6 +127,22 @@ def test_every_kind_of_command_answers_the_same_on_sqlite_and_postgresql(tmp_pat
     assert json.loads(postgresql[SCENARIO.index(next(s for s in SCENARIO if s[0] == "stock.verify"))])["ok"]
 
 
+def stock_one_sku(uri, sku, name, qty):
+    """A SKU with `qty` units in warehouse SH, the only one."""
+    with ordercore.open(uri) as db:
+        db.exec("sku.upsert", sku=sku, name=name)
+        db.exec("warehouse.upsert", warehouse="SH", priority=1)
+        db.exec("stock.receive", sku=sku, warehouse="SH", qty=qty)
+
+
+def run_all(threads):
+    """Starts the threads, then waits for every one."""
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def sell_one_at_a_time(uri, threads, attempts, results):
     """A host: `threads` threads, each with a handle of its own, each trying `attempts` paid orders of one unit."""
     def sell(counts):
@@ -140,19 +156,13 @@ def sell_one_at_a_time(uri, threads, attempts, results):
                     counts[1] += 1
     counts = [[0, 0] for _ in range(threads)]
     workers = [threading.Thread(target=sell, args=(c,)) for c in counts]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
+    run_all(workers)
     results.put((sum(c[0] for c in counts), sum(c[1] for c in counts)))
 
 
 def test_hosts_sharing_the_database_never_oversell_a_hot_sku(pg_uri):
     """3 hosts x 4 threads try 1,200 paid orders of a SKU with 1,000 units: exactly 1,000 are sold."""
-    with ordercore.open(pg_uri) as db:
-        db.exec("sku.upsert", sku="HOT", name="Flash sale")
-        db.exec("warehouse.upsert", warehouse="SH", priority=1)
-        db.exec("stock.receive", sku="HOT", warehouse="SH", qty=1000)
+    stock_one_sku(pg_uri, "HOT", "Flash sale", 1000)
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
     hosts = [context.Process(target=sell_one_at_a_time, args=(pg_uri, 4, 100, results)) for _ in range(3)]
@@ -180,10 +190,7 @@ def place_paid_orders(uri, seed, count):
                 db.exec("order.pay", order_id=order["order_id"])
     workers = [threading.Thread(target=place, args=(random.Random(seed * 10 + i), warehouse))
                for i, warehouse in enumerate(["SH", "BJ"])]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
+    run_all(workers)
 
 
 def test_the_change_feed_is_read_in_commit_order_while_hosts_write(pg_uri):
@@ -277,10 +284,7 @@ def place_and_cancel(uri, seed, results):
                     failures.append(f"{e.code}: {e.message}")
     live, failures = [], []
     workers = [threading.Thread(target=work, args=(random.Random(seed * 10 + i), live, failures)) for i in range(2)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
+    run_all(workers)
     results.put((live, failures))
 
 
@@ -325,10 +329,7 @@ def send_keyed_orders(uri, answers):
 
 
 def test_a_request_retried_on_another_host_while_the_first_runs_is_answered_once(pg_uri):
-    with ordercore.open(pg_uri) as db:
-        db.exec("sku.upsert", sku="A1", name="Mug")
-        db.exec("warehouse.upsert", warehouse="SH", priority=1)
-        db.exec("stock.receive", sku="A1", warehouse="SH", qty=30)  # a duplicate run would find none left
+    stock_one_sku(pg_uri, "A1", "Mug", 30)  # a duplicate run would find none left
     context = multiprocessing.get_context("spawn")
     answers = context.Queue()
     hosts = [context.Process(target=send_keyed_orders, args=(pg_uri, answers)) for _ in range(3)]
@@ -392,10 +393,7 @@ def run_a_long_batch(uri, ready):
 
 
 def test_a_host_killed_mid_transaction_frees_the_lock_and_applies_nothing(pg_uri, cluster):
-    with ordercore.open(pg_uri) as db:
-        db.exec("sku.upsert", sku="A1", name="Mug")
-        db.exec("warehouse.upsert", warehouse="SH", priority=1)
-        db.exec("stock.receive", sku="A1", warehouse="SH", qty=1000000)
+    stock_one_sku(pg_uri, "A1", "Mug", 1000000)
     context = multiprocessing.get_context("spawn")
     ready = context.Event()
     host = context.Process(target=run_a_long_batch, args=(pg_uri, ready))
@@ -448,10 +446,8 @@ def pay_or_cancel(uri, action, order_ids, results):
 
 
 def test_two_hosts_paying_and_cancelling_the_same_orders_agree_on_each(pg_uri):
+    stock_one_sku(pg_uri, "A1", "Mug", 1000)
     with ordercore.open(pg_uri) as db:
-        db.exec("sku.upsert", sku="A1", name="Mug")
-        db.exec("warehouse.upsert", warehouse="SH", priority=1)
-        db.exec("stock.receive", sku="A1", warehouse="SH", qty=1000)
         ids = [db.exec("order.create", lines=[{"sku": "A1", "qty": 2, "unit_price": "1.00"}])["order_id"]
                for _ in range(60)]
     context = multiprocessing.get_context("spawn")
