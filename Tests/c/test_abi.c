@@ -255,6 +255,14 @@ static void test_order_path(void) {
     run(db, request, out, sizeof out);
     CHECK(strstr(out, "\"to\":\"pending_payment\"") && strstr(out, "\"to\":\"paid\"") && strstr(out, "\"to\":\"cancelled\""),
           "timeline has every transition: %s", out);
+
+    /* A till's order arrives paid: created and paid in one command; a reused payment reference changes nothing. */
+    CHECK(run(db, "{\"op\":\"order.create\",\"lines\":[{\"sku\":\"A1\",\"qty\":2,\"unit_price\":\"5.00\"}],"
+                  "\"payment\":{\"amount\":\"10.00\",\"payment_ref\":\"POS-1\"}}", out, sizeof out) == OC_OK
+          && strstr(out, "\"state\":\"paid\"") && strstr(out, "\"paid_total\":\"10.00\""), "created paid: %s", out);
+    CHECK(run(db, "{\"op\":\"order.create\",\"lines\":[{\"sku\":\"A1\",\"qty\":1,\"unit_price\":\"5.00\"}],"
+                  "\"payment\":{\"payment_ref\":\"POS-1\"}}", out, sizeof out) == OC_CONFLICT, "payment_ref reused: %s", out);
+    CHECK(available(db, "A1") == 8, "only the paid order holds stock");
     oc_close(db);
 }
 

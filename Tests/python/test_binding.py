@@ -37,6 +37,16 @@ def test_everyday_path_receive_create_pay_cancel_and_timeline(db):
     assert db.orders.list(state="cancelled")["orders"][0]["order_id"] == second["order_id"]
 
 
+def test_an_order_arriving_paid_is_created_and_paid_in_one_command(db):
+    db.stock.receive("A1", "SH", 10)
+    paid = db.orders.create(lines=[{**LINE, "qty": 2}], payment={"amount": Decimal("39.80"), "payment_ref": "POS-7"})
+    assert paid["state"] == "paid" and paid["payments"][0]["payment_ref"] == "POS-7"
+    assert [e["to"] for e in db.orders.timeline(paid["order_id"])] == ["pending_payment", "paid"]
+    with pytest.raises(ordercore.Conflict):
+        db.orders.create(lines=[LINE], payment={"payment_ref": "POS-7"})
+    assert db.stock.available("A1") == 8
+
+
 def test_errors_are_exceptions_with_codes(db):
     db.stock.receive("A1", "SH", 1)
     with pytest.raises(ordercore.InsufficientStock) as info:

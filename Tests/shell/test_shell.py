@@ -121,6 +121,15 @@ order timeline SO-000001
     assert [e["to"] for e in events] == ["pending_payment", "deposit_paid", "paid", "completed"]
 
 
+def test_an_order_arriving_paid(shell, tmp_path):
+    script = SETUP + "order create A1:2@50 paid=100.00 payment_ref=POS-7\n.mode json\norder timeline SO-000001\n"
+    result = run(shell, tmp_path / "pos.db", script)
+    assert result.returncode == 0, result.stderr
+    events = json.loads(result.stdout.strip().splitlines()[-1])["events"]
+    assert [e["to"] for e in events] == ["pending_payment", "paid"]
+    assert events[1]["details"]["payment_ref"] == "POS-7"
+
+
 def test_stock_board_table(shell, tmp_path):
     result = run(shell, tmp_path / "b.db", SETUP + "sku upsert B2\nstock receive B2 SH 1\norder create B2:1@1\nsweep\nstock board\nstock alerts\n")
     assert result.returncode == 0, result.stderr

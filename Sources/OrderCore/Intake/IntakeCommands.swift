@@ -96,7 +96,11 @@ extension CommandContext {
                 result["action"] = "address_changed"
             }
         } else {
-            let draft = try OrderDraft(Fields(doc), at: at, defaultCurrency: try stringSetting(.defaultCurrency))
+            var draft = try OrderDraft(Fields(doc), at: at, defaultCurrency: try stringSetting(.defaultCurrency))
+            // Paid there means paid here: created paid, in one go.
+            if let state = event.state, Self.paidThere.contains(state) {
+                draft.payment = (nil, Self.paymentRef(channel: channel.channel, externalID: event.externalID))
+            }
             let warnings = IntakeChecks.warnings(event, draft: draft)
             // An order that arrives cancelled, or that the channel fulfils from its own stock, takes nothing.
             let created = try createOrder(
@@ -104,7 +108,7 @@ extension CommandContext {
                 reserving: event.state != .cancelled && !shipment.byChannel)
             risk = created.risk
             order = created.order
-            result["action"] = "created"
+            result["action"] = draft.payment == nil ? "created" : "created_paid"
             result["lines"] = .int(draft.lines.count)
             if !created.short.isEmpty { result["backordered"] = .array(created.short) }
             if !warnings.isEmpty { result["warnings"] = .array(warnings) }
@@ -134,6 +138,9 @@ extension CommandContext {
         return .object(result)
     }
 
+    /// The reference of the payment a channel took for its order.
+    private static func paymentRef(channel: String, externalID: String) -> String { "\(channel):\(externalID)" }
+
     /// States in which the channel has the buyer's money, and in which the goods have left.
     private static let paidThere: Set<OrderState> = [
         .paid, .allocated, .picking, .packed, .partiallyShipped, .shipped, .delivered, .completed,
@@ -158,10 +165,10 @@ extension CommandContext {
         _ order: inout Order, channelState: OrderState, shipment: ChannelShipment, refunds: [JSONObject],
         shippedLines: Set<Int64>, channel: Channel, reference: String, result: inout JSONObject
     ) throws {
-        let created = result["action"] == "created"
+        let created = result["action"]?.stringValue?.hasPrefix("created") == true
         func did(_ action: String) { result["action"] = .string(created ? "created_" + action : action) }
         if Self.paidThere.contains(channelState), order.state == .pendingPayment || order.state == .depositPaid {
-            let ref = "\(channel.channel):\(order.externalID ?? order.orderID)"
+            let ref = Self.paymentRef(channel: channel.channel, externalID: order.externalID ?? order.orderID)
             _ = try OrderCommands.pay.run(
                 self, Fields(["order_id": .string(order.orderID), "payment_ref": .string(ref)]))
             order = try requireOrder(order.orderID)

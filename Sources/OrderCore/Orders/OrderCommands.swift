@@ -34,11 +34,17 @@ enum OrderCommands {
                 "When this order reserves its stock: at the order or at payment (default: its channel's, then the "
                     + "setting)",
                 choices: ReservePolicy.allCases.map(\.rawValue)),
+            Argument(
+                "payment", .object,
+                "The order arrives paid: {\"amount\",\"payment_ref\"}, paid in the same transaction as order.pay "
+                    + "would (amount: the amount due or a pre-sale's deposit; default: the deposit, else the "
+                    + "amount due)"
+            ),
         ],
         result: OrderDetail.members,
         shellNames: [
             "region": "ship_to.region", "customer": "customer.name", "phone": "customer.phone",
-            "email": "customer.email",
+            "email": "customer.email", "paid": "payment.amount", "payment_ref": "payment.payment_ref",
         ]
     ) { ctx, f in
         let draft = try OrderDraft(f, at: ctx.at, defaultCurrency: try ctx.stringSetting(.defaultCurrency))
@@ -68,15 +74,10 @@ enum OrderCommands {
         try f.finish()
 
         // A retried payment callback (same reference, already applied) answers with the order as it is.
-        if let paymentRef, let owner = try ctx.store.orderID(paymentRef: paymentRef) {
-            guard owner == order.orderID else {
-                throw OrderCoreError(
-                    .conflict, "payment_ref '\(paymentRef)' is already recorded on order \(owner)",
-                    details: ["payment_ref": .string(paymentRef), "order_id": .string(owner)])
-            }
+        if try ctx.paidOrder(paymentRef: paymentRef, orderID: order.orderID) != nil {
             return try ctx.document(order, extra: ["duplicate": true])
         }
-        var next = try order.state.next("order.pay", orderID: id)
+        let plan = try ctx.planPayment(order, amount: amount)
         if let expiresAt = order.expiresAt, expiresAt <= ctx.at {
             let what = order.state == .depositPaid ? "its balance was due" : "it expired unpaid"
             throw OrderCoreError(
@@ -87,42 +88,14 @@ enum OrderCommands {
                     "expired_at": .string(Timestamp.format(expiresAt)), "allowed": [],
                 ])
         }
-        let due = order.totals.grandTotal - order.paidTotal
-        var charged = due
-        if order.state == .pendingPayment, let deposit = order.deposit, (amount ?? deposit) == deposit {
-            next = .depositPaid  // a pre-sale: the deposit locks the stock until the balance is due
-            charged = deposit
-        } else if let amount, amount != due {
-            let expected =
-                order.state == .pendingPayment && order.deposit != nil
-                ? "the deposit \(Money.format(order.deposit ?? 0, exponent: order.exponent)) or the full amount"
-                : "the amount due"
-            throw OrderCoreError(
-                .invalidInput,
-                "amount \(Money.format(amount, exponent: order.exponent)) does not match \(expected) "
-                    + "\(Money.format(due, exponent: order.exponent))",
-                details: ["field": "amount", "amount_due": order.money(due)])
-        }
-        let holdUntil = next == .depositPaid ? order.balanceDueAt : nil
         if order.state == .pendingPayment && order.reserveAt == .payment {
             let lines = try ctx.store.lines(orderRowID: order.rowID)
             try ctx.expireStaleReservations(skus: lines.map(\.sku))
-            try ctx.reserve(order, lines: lines, warehouse: order.pinnedWarehouse, expiresAt: holdUntil)
+            try ctx.reserve(order, lines: lines, warehouse: order.pinnedWarehouse, expiresAt: plan.holdUntil)
         } else {
-            try ctx.store.setReservationExpiry(orderRowID: order.rowID, holdUntil)
+            try ctx.store.setReservationExpiry(orderRowID: order.rowID, plan.holdUntil)
         }
-        try ctx.store.insert(
-            Payment(paymentRef: paymentRef, amount: charged, at: ctx.at), orderRowID: order.rowID, actor: ctx.actor)
-        let at = ctx.at
-        try ctx.transition(
-            &order, to: next, command: "order.pay",
-            details: ["amount": order.money(charged), "payment_ref": .optional(paymentRef)]
-        ) {
-            $0.paidTotal += charged
-            $0.expiresAt = holdUntil
-            if next == .paid { $0.paidAt = at }
-        }
-        if next == .paid { try ctx.recordSales(of: order, sign: 1) }
+        try ctx.applyPayment(&order, plan, paymentRef: paymentRef)
         return try ctx.document(order)
     }
 

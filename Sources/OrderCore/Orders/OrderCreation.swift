@@ -41,6 +41,7 @@ extension CommandContext {
                     "order_id": .string(existing), "channel": .string(draft.channel), "external_id": .string(external),
                 ])
         }
+        if let payment = draft.payment { _ = try paidOrder(paymentRef: payment.ref, orderID: nil) }
         try expireStaleReservations(skus: draft.lines.map(\.sku))
 
         let (rowID, orderID) = try store.nextID("orders", prefix: "SO-")
@@ -64,6 +65,9 @@ extension CommandContext {
         order.carrier = draft.carrier
         order.priority = draft.priority
         order.fees = draft.fees
+        // An order that arrives paid is paid in this transaction, its stock held as the payment says from the start.
+        let plan = try draft.payment.map { try planPayment(order, amount: $0.amount) }
+        let holdUntil = plan.map(\.holdUntil) ?? expiresAt
         let lines = draft.lines.enumerated().map { i, l in
             OrderLine(
                 lineNo: Int64(i + 1), sku: l.sku, name: l.name, qty: l.qty, unitPrice: l.unitPrice,
@@ -85,8 +89,8 @@ extension CommandContext {
         let holds =
             reserving
             ? try reserve(
-                order, lines: lines, warehouse: draft.warehouse, expiresAt: expiresAt,
-                checkOnly: order.reserveAt == .payment, linesStored: false, backorder: backorder) : []
+                order, lines: lines, warehouse: draft.warehouse, expiresAt: holdUntil,
+                checkOnly: order.reserveAt == .payment && plan == nil, linesStored: false, backorder: backorder) : []
         var created = lines
         for take in holds { created[Int(take.lineNo) - 1].quantities[.reserved, default: 0] += take.qty }
         var short: [JSON] = []
@@ -112,6 +116,7 @@ extension CommandContext {
             try store.openAlert(
                 kind: "backorder", orderID: orderID, at: at, details: ["short": .array(short), "source": "intake"])
         }
+        if let plan { try applyPayment(&order, plan, paymentRef: draft.payment?.ref) }
         if let risk, actOnRisk { try act(on: risk, &order) }
         // A rejected order was cancelled: its lines and holds are read back; otherwise they are as made.
         let document = try document(
@@ -120,8 +125,9 @@ extension CommandContext {
                 ? nil
                 : OrderDetail(
                     lines: created, discounts: draft.discounts,
-                    reservations: holds.map { ($0.lineNo, $0.warehouse, $0.qty, expiresAt, "active") }, warnings: notes,
-                    risk: extra.risk))
+                    payments: plan.map { [Payment(paymentRef: draft.payment?.ref, amount: $0.charged, at: at)] } ?? [],
+                    reservations: holds.map { ($0.lineNo, $0.warehouse, $0.qty, holdUntil, "active") },
+                    warnings: notes, risk: extra.risk))
         return (order, document, short, risk)
     }
 

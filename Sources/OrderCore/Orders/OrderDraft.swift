@@ -33,6 +33,9 @@ struct OrderDraft {
     /// The carrier asked for, and the order's priority in pick waves (higher first).
     var carrier: String?
     var priority: Int64
+    /// The order arrives paid (a channel or POS order): paid as `order.pay` would, in the same
+    /// transaction (`amount` nil: the amount due, or a pre-sale's deposit).
+    var payment: (amount: Int64?, ref: String?)?
 
     static let maxLines = 1_000
     /// Free-text limits in characters (bytes: four times as many): a channel order longer than these
@@ -122,6 +125,10 @@ struct OrderDraft {
         deposit = try f.money("deposit", exponent: exponent)
         reserveAt = try ReservePolicy.read(f, "reserve_at")
         balanceDueAt = try f.time("balance_due_at")
+        if let p = try f.object("payment") {
+            payment = (try p.money("amount", exponent: exponent), try p.code("payment_ref"))
+            try p.finish()
+        }
         if let deposit, !(0 < deposit && deposit < totals.grandTotal) {
             throw .invalid("deposit must be more than zero and less than the grand total", field: "deposit")
         }

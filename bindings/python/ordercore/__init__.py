@@ -443,7 +443,9 @@ class _Tracking(_Area):
 
 class _Orders(_Area):
     def create(self, *, lines: Iterable[Mapping[str, Any]], **document: Any) -> JSONDict:
-        """Creates an order from the canonical document (op order.create) and reserves its stock.
+        """Creates an order from the canonical document (op order.create) and reserves its stock. An order
+        that arrives paid passes ``payment={"amount": ..., "payment_ref": ...}`` (both optional): created and
+        paid in one transaction.
 
         Raises:
             InsufficientStock: with ``details["sku"]``; nothing was changed.

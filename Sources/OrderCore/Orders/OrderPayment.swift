@@ -1,0 +1,61 @@
+/// A payment about to be applied to an unpaid order: the state it moves the order to, what it
+/// charges, and until when the order's stock stays held (nil: for good).
+struct PaymentPlan {
+    var next: OrderState
+    var charged: Int64
+    var holdUntil: Int64?
+}
+
+extension CommandContext {
+    /// Plans paying `order` (`amount`: the amount due, or a pre-sale's deposit; nil: the deposit of a
+    /// pre-sale, else the amount due), refusing an order that cannot be paid or an amount that does not match.
+    func planPayment(_ order: Order, amount: Int64?) throws -> PaymentPlan {
+        var next = try order.state.next("order.pay", orderID: order.orderID)
+        let due = order.totals.grandTotal - order.paidTotal
+        var charged = due
+        if order.state == .pendingPayment, let deposit = order.deposit, (amount ?? deposit) == deposit {
+            next = .depositPaid  // a pre-sale: the deposit locks the stock until the balance is due
+            charged = deposit
+        } else if let amount, amount != due {
+            let expected =
+                order.state == .pendingPayment && order.deposit != nil
+                ? "the deposit \(Money.format(order.deposit ?? 0, exponent: order.exponent)) or the full amount"
+                : "the amount due"
+            throw OrderCoreError(
+                .invalidInput,
+                "amount \(Money.format(amount, exponent: order.exponent)) does not match \(expected) "
+                    + "\(Money.format(due, exponent: order.exponent))",
+                details: ["field": "amount", "amount_due": order.money(due)])
+        }
+        return PaymentPlan(next: next, charged: charged, holdUntil: next == .depositPaid ? order.balanceDueAt : nil)
+    }
+
+    /// The order a payment reference is already recorded on, if any; a reference recorded on another
+    /// order than `orderID` (nil: a new order) is refused: a gateway never pays two orders with one reference.
+    func paidOrder(paymentRef: String?, orderID: String?) throws -> String? {
+        guard let paymentRef, let owner = try store.orderID(paymentRef: paymentRef) else { return nil }
+        guard owner == orderID else {
+            throw OrderCoreError(
+                .conflict, "payment_ref '\(paymentRef)' is already recorded on order \(owner)",
+                details: ["payment_ref": .string(paymentRef), "order_id": .string(owner)])
+        }
+        return owner
+    }
+
+    /// Records the payment and moves the order on (its stock already held as `plan` says); a full
+    /// payment counts the order's units as sold.
+    func applyPayment(_ order: inout Order, _ plan: PaymentPlan, paymentRef: String?) throws {
+        try store.insert(
+            Payment(paymentRef: paymentRef, amount: plan.charged, at: at), orderRowID: order.rowID, actor: actor)
+        let at = self.at
+        try transition(
+            &order, to: plan.next, command: "order.pay",
+            details: ["amount": order.money(plan.charged), "payment_ref": .optional(paymentRef)]
+        ) {
+            $0.paidTotal += plan.charged
+            $0.expiresAt = plan.holdUntil
+            if plan.next == .paid { $0.paidAt = at }
+        }
+        if plan.next == .paid { try recordSales(of: order, sign: 1) }
+    }
+}
