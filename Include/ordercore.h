@@ -90,7 +90,8 @@ int oc_close(oc_db *db);
  *                    The ops and their arguments are listed in docs/commands.md.
  * response_json_out: receives {"ok":true,"result":{...}} or {"ok":false,"error":{"code":"...",
  *                    "message":"...","details":{...}}}; release it with oc_free. May be NULL when the
- *                    caller only needs the return code.
+ *                    caller only needs the return code (the command then skips building its result
+ *                    document, which is faster; the message stays readable with oc_errmsg).
  *
  * Returns OC_OK or the code matching error.code; OC_MISUSE when db or request_json is NULL (then no
  * response is produced). Thread-safe.

@@ -9,7 +9,7 @@ public func oc_exec(
     _ db: OpaquePointer?, _ request: UnsafePointer<CChar>?,
     _ responseOut: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> Int32 {
-    runJSON(db, request, "request_json", responseOut) { $0.execute($1) }
+    runJSON(db, request, "request_json", responseOut) { $0.execute($1, brief: responseOut == nil) }
 }
 
 @_cdecl("oc_exec_batch")

@@ -291,6 +291,15 @@ static void test_idempotency(void) {
     CHECK(available(db, "A1") == 3, "retry reserved nothing more");
     CHECK(run(db, "{\"op\":\"order.create\",\"idempotency_key\":\"cart-77\",\"lines\":[{\"sku\":\"A1\",\"qty\":1,\"unit_price\":\"1.00\"}]}",
               out, sizeof out) == OC_CONFLICT, "same key, other request: conflict");
+
+    /* Without a response the command is applied in full; a retry that asks for it gets the whole document. */
+    const char *quiet = "{\"op\":\"order.create\",\"idempotency_key\":\"cart-78\",\"lines\":[{\"sku\":\"A1\",\"qty\":1,\"unit_price\":\"1.00\"}]}";
+    CHECK(oc_exec(db, quiet, NULL) == OC_OK && available(db, "A1") == 2, "created without a response");
+    CHECK(run(db, quiet, out, sizeof out) == OC_OK && strstr(out, "\"replayed\":true") && strstr(out, "\"lines\":[{"),
+          "the replay is the full document: %s", out);
+    CHECK(oc_exec(db, "{\"op\":\"order.create\",\"lines\":[{\"sku\":\"A1\",\"qty\":1,\"unit_price\":\"1.00\"}]}", NULL) == OC_OK
+          && run(db, "{\"op\":\"order.get\",\"order_id\":\"SO-000003\"}", out, sizeof out) == OC_OK
+          && strstr(out, "\"reserved\":1"), "and so without a key: %s", out);
     oc_close(db);
 }
 

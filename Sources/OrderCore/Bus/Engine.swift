@@ -36,8 +36,12 @@ public final class Engine: Sendable {
 
     /// Runs one JSON request and returns the JSON response envelope.
     /// - Returns: the error code (nil on success) and `{"ok":true,"result":...}` or `{"ok":false,"error":...}`.
-    public func execute(_ request: UnsafeBufferPointer<UInt8>) -> (code: ErrorCode?, response: String) {
-        envelope(handle(request))
+    /// - Parameter brief: nobody reads the response (`oc_exec` with NULL for it): commands skip building
+    ///   large documents, as for `run(_:_:brief:)`.
+    public func execute(
+        _ request: UnsafeBufferPointer<UInt8>, brief: Bool = false
+    ) -> (code: ErrorCode?, response: String) {
+        envelope(handle(request, brief: brief))
     }
 
     public func execute(_ request: String) -> (code: ErrorCode?, response: String) {
@@ -84,7 +88,7 @@ public final class Engine: Sendable {
         }
     }
 
-    private func handle(_ request: UnsafeBufferPointer<UInt8>) -> Result<Outcome, OrderCoreError> {
+    private func handle(_ request: UnsafeBufferPointer<UInt8>, brief: Bool) -> Result<Outcome, OrderCoreError> {
         guard request.count <= Engine.maxRequestBytes else {
             return .failure(
                 OrderCoreError(
@@ -95,7 +99,7 @@ public final class Engine: Sendable {
                 throw OrderCoreError(
                     .invalidInput, "request must be a JSON object such as {\"op\":\"stock.get\",\"sku\":\"A1\"}")
             }
-            return handle(object)
+            return handle(object, brief: brief)
         } catch {
             return .failure(Engine.wrap(error))
         }

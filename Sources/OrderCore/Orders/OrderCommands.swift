@@ -88,14 +88,18 @@ enum OrderCommands {
                     "expired_at": .string(Timestamp.format(expiresAt)), "allowed": [],
                 ])
         }
+        // An order that reserves at payment: planned before anything is written, its holds made last
+        // (the balance rows other orders wait for are locked only until the commit that follows).
+        var planned: CommandContext.PlannedReservation?
         if order.state == .pendingPayment && order.reserveAt == .payment {
             let lines = try ctx.store.lines(orderRowID: order.rowID)
             try ctx.expireStaleReservations(skus: lines.map(\.sku))
-            try ctx.reserve(order, lines: lines, warehouse: order.pinnedWarehouse, expiresAt: plan.holdUntil)
+            planned = try ctx.planReservation(order, lines: lines, warehouse: order.pinnedWarehouse)
         } else {
             try ctx.store.setReservationExpiry(orderRowID: order.rowID, plan.holdUntil)
         }
         try ctx.applyPayment(&order, plan, paymentRef: paymentRef)
+        if let planned { try ctx.makeHolds(order, planned, expiresAt: plan.holdUntil) }
         return try ctx.document(order)
     }
 

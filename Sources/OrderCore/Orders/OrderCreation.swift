@@ -85,12 +85,11 @@ extension CommandContext {
         }
         try store.insert(order, extra: extra)
         for (i, d) in draft.discounts.enumerated() { try store.insert(d, seq: Int64(i + 1), orderRowID: rowID) }
-        // Orders that reserve at payment are still checked now, so a checkout learns at once that it cannot sell.
-        let holds =
-            reserving
-            ? try reserve(
-                order, lines: lines, warehouse: draft.warehouse, expiresAt: holdUntil,
-                checkOnly: order.reserveAt == .payment && plan == nil, linesStored: false, backorder: backorder) : []
+        // Orders that reserve at payment are still checked now, so a checkout learns at once that it cannot
+        // sell. The holds are made last (below).
+        let planned =
+            reserving ? try planReservation(order, lines: lines, warehouse: draft.warehouse, backorder: backorder) : nil
+        let holds = order.reserveAt == .payment && plan == nil ? [] : planned?.takes ?? []
         var created = lines
         for take in holds { created[Int(take.lineNo) - 1].quantities[.reserved, default: 0] += take.qty }
         var short: [JSON] = []
@@ -117,6 +116,8 @@ extension CommandContext {
                 kind: "backorder", orderID: orderID, at: at, details: ["short": .array(short), "source": "intake"])
         }
         if let plan { try applyPayment(&order, plan, paymentRef: draft.payment?.ref) }
+        // The balance rows other orders wait for are locked last, until the commit that follows.
+        if let planned, !holds.isEmpty { try makeHolds(order, planned, expiresAt: holdUntil, linesStored: false) }
         if let risk, actOnRisk { try act(on: risk, &order) }
         // A rejected order was cancelled: its lines and holds are read back; otherwise they are as made.
         let document = try document(

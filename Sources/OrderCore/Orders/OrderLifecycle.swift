@@ -23,22 +23,23 @@ extension CommandContext {
         try record(order, from: from, command: command, details: details)
     }
 
-    /// Reserves every line of a new order, all or nothing, from the warehouses serving its channel and
-    /// within the channel's caps.
+    /// A reservation planned and checked, not yet made (`makeHolds`).
+    struct PlannedReservation {
+        var takes: [ReservationPlanner.Take]
+        /// The SKUs whose units count against the channel's cap.
+        var counted: Set<String>
+        var sellPercent: Int64
+    }
+
+    /// Plans reserving every line of an order, all or nothing, from the warehouses serving its channel
+    /// and within the channel's caps; reads and checks, writes nothing.
     /// - Throws: `insufficient_stock` naming the SKU (with `reason` `channel_closed` or `channel_cap` when
-    ///   the channel's limits refuse it); `conflict` for an inactive channel. The surrounding transaction
-    ///   then rolls back every reservation already made for the order.
-    /// - Parameters:
-    ///   - checkOnly: plan and check without reserving (orders that reserve at payment).
-    ///   - linesStored: false when the caller stores the lines afterwards with their reserved units.
-    /// - Returns: the holds made (none with `checkOnly`).
-    @discardableResult
-    ///   - backorder: the channel has already sold the order: reserve what is available and leave the
-    ///     rest short instead of failing; the channel's switch and caps do not refuse it.
-    func reserve(
-        _ order: Order, lines: [OrderLine], warehouse: String?, expiresAt: Int64?, checkOnly: Bool = false,
-        linesStored: Bool = true, backorder: Bool = false
-    ) throws -> [ReservationPlanner.Take] {
+    ///   the channel's limits refuse it); `conflict` for an inactive channel.
+    /// - Parameter backorder: the channel has already sold the order: plan what is available and leave
+    ///   the rest short instead of failing; the channel's switch and caps do not refuse it.
+    func planReservation(
+        _ order: Order, lines: [OrderLine], warehouse: String?, backorder: Bool = false
+    ) throws -> PlannedReservation {
         let channel = try store.channel(order.channel)
         if let channel, !channel.active, !backorder {
             throw OrderCoreError(
@@ -70,21 +71,32 @@ extension CommandContext {
         let plan = try ReservationPlanner.plan(
             lines.map { .init(lineNo: $0.lineNo, sku: $0.sku, qty: $0.qty) }, sources: sources,
             allowShort: backorder)
-        guard !checkOnly else { return [] }
-        // Balance and cap rows are locked in one order (SKU, then warehouse) by every writer, so two
-        // orders sharing SKUs wait for each other instead of deadlocking on PostgreSQL; the holds are
-        // then recorded in the plan's order (a split line lists its preferred warehouse first).
-        for take in plan.sorted(by: { ($0.sku, $0.warehouse) < ($1.sku, $1.warehouse) }) {
-            try takeStock(
-                order, sku: take.sku, warehouse: take.warehouse, qty: take.qty, counted: limits[take.sku] != nil,
-                sellPercent: percent)
-        }
-        for take in plan {
+        return PlannedReservation(takes: plan, counted: Set(limits.keys), sellPercent: percent)
+    }
+
+    /// Makes the holds of a planned reservation. The conditional writes are the real guard: they cannot
+    /// reserve what is not available, or count past a channel cap, whatever was planned.
+    /// - Parameter linesStored: false when the caller stores the lines afterwards with their reserved units.
+    /// - Returns: the holds made.
+    @discardableResult
+    func makeHolds(
+        _ order: Order, _ planned: PlannedReservation, expiresAt: Int64?, linesStored: Bool = true
+    ) throws -> [ReservationPlanner.Take] {
+        // The holds are recorded in the plan's order (a split line lists its preferred warehouse first);
+        // then the balance and cap rows, the ones other orders wait for, are taken last, in one order
+        // (SKU, then warehouse) by every writer, so two orders sharing SKUs wait for each other instead
+        // of deadlocking on PostgreSQL.
+        for take in planned.takes {
             try recordHold(
                 order, lineNo: take.lineNo, sku: take.sku, warehouse: take.warehouse, qty: take.qty,
-                expiresAt: expiresAt, counted: limits[take.sku] != nil, linesStored: linesStored)
+                expiresAt: expiresAt, counted: planned.counted.contains(take.sku), linesStored: linesStored)
         }
-        return plan
+        for take in planned.takes.sorted(by: { ($0.sku, $0.warehouse) < ($1.sku, $1.warehouse) }) {
+            try takeStock(
+                order, sku: take.sku, warehouse: take.warehouse, qty: take.qty,
+                counted: planned.counted.contains(take.sku), sellPercent: planned.sellPercent)
+        }
+        return planned.takes
     }
 
     /// Reserves units of one order line in one warehouse. The conditional writes are the real guard:
@@ -103,19 +115,21 @@ extension CommandContext {
     private func takeStock(
         _ order: Order, sku: String, warehouse: String, qty: Int64, counted: Bool, sellPercent: Int64
     ) throws {
-        guard try store.reserve(sku: sku, warehouse: warehouse, qty: qty, sellPercent: sellPercent) else {
-            throw OrderCoreError(
+        try store.reserve(
+            sku: sku, warehouse: warehouse, qty: qty, sellPercent: sellPercent,
+            else: OrderCoreError(
                 .insufficientStock, "insufficient stock for \(sku) in \(warehouse)",
-                details: ["sku": .string(sku), "warehouse": .string(warehouse)])
-        }
-        if counted, try !store.countAgainstCap(channel: order.channel, sku: sku, qty: qty) {
-            throw OrderCoreError(
-                .insufficientStock, "channel \(order.channel) may not sell more \(sku)",
-                details: ["sku": .string(sku), "channel": .string(order.channel), "reason": "channel_cap"])
+                details: ["sku": .string(sku), "warehouse": .string(warehouse)]))
+        if counted {
+            try store.countAgainstCap(
+                channel: order.channel, sku: sku, qty: qty,
+                else: OrderCoreError(
+                    .insufficientStock, "channel \(order.channel) may not sell more \(sku)",
+                    details: ["sku": .string(sku), "channel": .string(order.channel), "reason": "channel_cap"]))
         }
     }
 
-    /// Records units `takeStock` moved as a hold of an order line: the reservation, the line's reserved
+    /// Records units `takeStock` moves as a hold of an order line: the reservation, the line's reserved
     /// units (`linesStored`), the ledger row.
     private func recordHold(
         _ order: Order, lineNo: Int64, sku: String, warehouse: String, qty: Int64, expiresAt: Int64?, counted: Bool,

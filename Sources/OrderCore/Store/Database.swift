@@ -252,6 +252,19 @@ final class Database {
         try run(sql, arguments: args)
     }
 
+    /// Runs a guarded write (an UPDATE whose WHERE is the guard) that must change a row, else fails the
+    /// command with `failure`. On PostgreSQL it is sent without waiting, as `write` is, and the server
+    /// itself refuses when no row changed (a division by zero stands for it), so the row lock the write
+    /// takes — a hot SKU's balance — is held while the server works through the rest of the command,
+    /// never across a round trip to the host.
+    func require(_ sql: String, _ args: SQLValue..., else failure: @autoclosure () -> any Error) throws {
+        if let postgres {
+            return try postgres.send(
+                "WITH changed AS (\(sql) RETURNING 1) SELECT 1 / COUNT(*) FROM changed", args, guardFailure: failure())
+        }
+        guard try run(sql, arguments: args) > 0 else { throw failure() }
+    }
+
     /// `run` with an argument array, for statements whose arguments are assembled in code.
     @discardableResult
     func run(_ sql: String, arguments args: [SQLValue]) throws -> Int {

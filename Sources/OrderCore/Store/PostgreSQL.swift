@@ -203,8 +203,12 @@ final class PostgresConnection {
     // MARK: - Pipelining
 
     /// What was sent in pipeline mode and not yet read back (`flush`): a statement's preparation (its
-    /// key, forgotten if it fails) or an execution (nil).
-    private var pending: [StatementKey?] = []
+    /// key, forgotten if it fails) or an execution (with the error that stands for its guard failing).
+    private enum Pending {
+        case prepare(StatementKey)
+        case execute(guardFailure: (any Error)?)
+    }
+    private var pending: [Pending] = []
     /// The most statements sent before their results are read: libpq blocks while sending, so the server
     /// must never be left blocked writing results nobody reads.
     private static let maxPending = 64
@@ -213,7 +217,8 @@ final class PostgresConnection {
     /// writes sent so are read back, and the first error among them thrown, in one round trip by
     /// `flush`, which every other statement runs first — so a command still reads its own writes, and a
     /// failed write still fails the command before it commits. `COMMIT` (nil) ends the pipeline.
-    func send(_ sql: String?, _ args: [SQLValue]) throws {
+    /// - Parameter guardFailure: what the statement failing with division by zero means (`Database.require`).
+    func send(_ sql: String?, _ args: [SQLValue], guardFailure: (any Error)? = nil) throws {
         if pending.isEmpty, Self.pq.enterPipelineMode!(conn) != 1 { try check(nil) }
         var sent: Int32
         if let sql {
@@ -227,7 +232,7 @@ final class PostgresConnection {
                     return try check(nil)
                 }
                 prepared[key] = name
-                pending.append(key)
+                pending.append(.prepare(key))
             }
             sent = try PostgresConnection.withValues(args) {
                 Self.pq.sendQueryPrepared!(conn, name, Int32(args.count), $0, nil, nil, 0)
@@ -236,7 +241,7 @@ final class PostgresConnection {
             sent = Self.pq.sendQueryParams!(conn, "COMMIT", 0, nil, nil, nil, nil, 0)
         }
         guard sent == 1 else { return try check(nil) }
-        pending.append(nil)
+        pending.append(.execute(guardFailure: guardFailure))
         if pending.count >= PostgresConnection.maxPending { try flush() }
     }
 
@@ -247,12 +252,17 @@ final class PostgresConnection {
         pending = []
         var first: (any Error)?
         if Self.pq.pipelineSync!(conn) != 1 { first = OrderCoreError(.io, "lost the connection to PostgreSQL") }
-        for key in sent where first == nil || !isLost {
+        for entry in sent where first == nil || !isLost {
             let result = Self.pq.getResult!(conn)
             do {
                 try check(result)
             } catch {
-                if let key { prepared[key] = nil }
+                switch entry {
+                case .prepare(let key): prepared[key] = nil
+                case .execute(let guardFailure?) where PostgresConnection.state(of: result) == "22012":
+                    first = first ?? guardFailure
+                case .execute: break
+                }
                 first = first ?? error
             }
             Self.pq.clear!(result)
@@ -345,9 +355,7 @@ final class PostgresConnection {
         if status == PGRES_PIPELINE_ABORTED {
             throw OrderCoreError(.internal, "a statement was skipped after an earlier one failed in the pipeline")
         }
-        let state = result.flatMap { Self.pq.resultErrorField!($0, Int32(UInt8(ascii: "C"))) }.map {
-            String(cString: $0)
-        }
+        let state = PostgresConnection.state(of: result)
         let message =
             (result.flatMap { Self.pq.resultErrorField!($0, Int32(UInt8(ascii: "M"))) } ?? Self.pq.errorMessage!(conn))
             .map { String(cString: $0).trimmed } ?? "unknown error"
@@ -356,6 +364,11 @@ final class PostgresConnection {
             throw Database.Contention(error: error)
         }
         throw error
+    }
+
+    /// The SQLSTATE of a failed result.
+    private static func state(of result: OpaquePointer?) -> String? {
+        result.flatMap { Self.pq.resultErrorField!($0, Int32(UInt8(ascii: "C"))) }.map { String(cString: $0) }
     }
 
     /// Serialization failures, deadlocks and locks not available: running the command again resolves them.

@@ -121,23 +121,22 @@ extension Store {
     }
 
     /// The cap's check-and-count: one conditional UPDATE that only matches while the channel is open
-    /// for the SKU and `qty` more units stay within its cap. - Returns: false (changing nothing) otherwise.
-    func countAgainstCap(channel: String, sku: String, qty: Int64) throws -> Bool {
-        try db.run(
+    /// for the SKU and `qty` more units stay within its cap; fails the command with `failure` otherwise.
+    func countAgainstCap(
+        channel: String, sku: String, qty: Int64, else failure: @autoclosure () -> OrderCoreError
+    ) throws {
+        try db.require(
             """
             UPDATE channel_skus SET used = used + ?3
             WHERE channel = ?1 AND sku = ?2 AND open = 1 AND (cap IS NULL OR used + ?3 <= cap)
-            """, .text(channel), .text(sku), .int(qty)) == 1
+            """, .text(channel), .text(sku), .int(qty), else: failure())
     }
 
     func uncount(channel: String, sku: String, qty: Int64) throws {
-        guard
-            try db.run(
-                "UPDATE channel_skus SET used = used - ?3 WHERE channel = ?1 AND sku = ?2 AND used >= ?3",
-                .text(channel), .text(sku), .int(qty)) == 1
-        else {
-            throw OrderCoreError(.internal, "\(qty) \(sku) counted against channel \(channel) are not on its cap")
-        }
+        try db.require(
+            "UPDATE channel_skus SET used = used - ?3 WHERE channel = ?1 AND sku = ?2 AND used >= ?3",
+            .text(channel), .text(sku), .int(qty),
+            else: OrderCoreError(.internal, "\(qty) \(sku) counted against channel \(channel) are not on its cap"))
     }
 
     /// Channel caps whose `used` differs from the units of the channel's counted reservations that are

@@ -72,9 +72,6 @@ extension Store {
             )
         })
 
-    /// The atomic check-and-reserve: one conditional UPDATE that only matches while `qty` units are
-    /// still available (`StockBalance.available`, with the reservation buffer `sellPercent`).
-    /// - Returns: false (and changes nothing) when they are not.
     /// Units of a `stock` row (`row.`: its alias) that may still be promised, as SQL: `StockBalance.available`
     /// before the floor at zero, with the sell percent given by the parameter `percent` (`?4`). The one
     /// definition the reservation, the stock board and the low-stock watch share.
@@ -83,13 +80,18 @@ extension Store {
             + "\(row)safety"
     }
 
-    func reserve(sku: String, warehouse: String, qty: Int64, sellPercent: Int64) throws -> Bool {
+    /// The atomic check-and-reserve: one conditional UPDATE that only matches while `qty` units are
+    /// still available (`StockBalance.available`, with the reservation buffer `sellPercent`); fails the
+    /// command with `failure` when they are not.
+    func reserve(
+        sku: String, warehouse: String, qty: Int64, sellPercent: Int64, else failure: @autoclosure () -> OrderCoreError
+    ) throws {
         touchedSKUs.insert(sku)
-        return try db.run(
+        try db.require(
             """
             UPDATE stock SET reserved = reserved + ?3
             WHERE sku = ?1 AND warehouse = ?2 AND \(Store.availableSQL(percent: "?4")) >= ?3
-            """, .text(sku), .text(warehouse), .int(qty), .int(sellPercent)) == 1
+            """, .text(sku), .text(warehouse), .int(qty), .int(sellPercent), else: failure())
     }
 
     /// Hands reserved units over to the buyer: both on hand and reserved go down.
@@ -106,12 +108,10 @@ extension Store {
     /// Gives back reserved units. Taking back more than is reserved is an internal invariant breach.
     func unreserve(sku: String, warehouse: String, qty: Int64) throws {
         touchedSKUs.insert(sku)
-        let changed = try db.run(
+        try db.require(
             "UPDATE stock SET reserved = reserved - ?3 WHERE sku = ?1 AND warehouse = ?2 AND reserved >= ?3",
-            .text(sku), .text(warehouse), .int(qty))
-        guard changed == 1 else {
-            throw OrderCoreError(.internal, "reservation of \(qty) \(sku) in \(warehouse) is not on the balance")
-        }
+            .text(sku), .text(warehouse), .int(qty),
+            else: OrderCoreError(.internal, "reservation of \(qty) \(sku) in \(warehouse) is not on the balance"))
     }
 
     /// Appends a ledger row for a change the balance already holds, with the change of its value.

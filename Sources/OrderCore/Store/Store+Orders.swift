@@ -72,15 +72,14 @@ extension Store {
     /// Writes the fields that change over an order's life, only while the order is still in `from`,
     /// the state the command read. - Throws: `Stale` when it is not (another writer moved it first).
     func update(_ o: Order, from: OrderState) throws {
-        let changed = try db.run(
+        try db.require(
             """
             UPDATE orders SET state = ?, expires_at = ?, paid_total = ?, refund_due = ?, cancel_reason = ?, paid_at = ?,
                 held_from = ?, hold_reason = ?, delivered_at = ?, state_since = ?, updated_at = ?
             WHERE id = ? AND state = ?
             """, .text(o.state.rawValue), .opt(o.expiresAt), .int(o.paidTotal), .int(o.refundDue), .opt(o.cancelReason),
             .opt(o.paidAt), .opt(o.heldFrom?.rawValue), .opt(o.holdReason), .opt(o.deliveredAt), .opt(o.stateSince),
-            .int(o.updatedAt), .int(o.rowID), .text(from.rawValue))
-        guard changed == 1 else { throw Stale(what: "order \(o.orderID)") }
+            .int(o.updatedAt), .int(o.rowID), .text(from.rawValue), else: Stale(what: "order \(o.orderID)"))
     }
 
     func order(id: String) throws -> Order? {
