@@ -9,7 +9,7 @@ struct Migration {
     static let all: [Migration] = [
         foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation, fulfillment,
         tracking, waves, statusAnchor, intake, actors, returns, risk, reports, health, roles, channelState, lookup,
-        healthDaily, valuation, openAlerts, idSequences,
+        healthDaily, valuation, openAlerts, idSequences, cacheEpoch,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -633,4 +633,35 @@ struct Migration {
         postgresql: ["orders", "returns", "transfers", "counts", "waves"].map {
             "SELECT setval(pg_get_serial_sequence('\($0)', 'id'), COALESCE(MAX(id), 0) + 1, false) FROM \($0);"
         }.joined(separator: "\n"))
+
+    // MARK: - 0025
+
+    /// The tables a handle keeps in memory across transactions (`Store.checkCaches`): settings, channels
+    /// and the risk rules and lists.
+    static let cachedTables = ["config", "channels", "channel_warehouses", "risk_rulesets", "risk_lists"]
+
+    /// A counter that any change to the cached tables moves on, whoever makes it (a trigger), so a
+    /// handle learns in one read whether what it keeps in memory is still what the database holds.
+    static let cacheEpoch = Migration(
+        name: "0025_cache_epoch",
+        sql: """
+            CREATE TABLE cache_epoch(id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+            INSERT INTO cache_epoch(id, n) VALUES (1, 0);
+            """
+                + cachedTables.flatMap { table in
+                    ["INSERT", "UPDATE", "DELETE"].map {
+                        "CREATE TRIGGER \(table)_epoch_\($0.lowercased()) AFTER \($0) ON \(table) "
+                            + "BEGIN UPDATE cache_epoch SET n = n + 1; END;"
+                    }
+                }.joined(separator: "\n"),
+        postgresql: """
+            CREATE TABLE cache_epoch(id INTEGER PRIMARY KEY CHECK (id = 1), n BIGINT NOT NULL);
+            INSERT INTO cache_epoch(id, n) VALUES (1, 0);
+            CREATE FUNCTION ordercore_cache_epoch() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN UPDATE cache_epoch SET n = n + 1; RETURN NULL; END $$;
+            """
+                + cachedTables.map {
+                    "CREATE TRIGGER \($0)_epoch AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON \($0) "
+                        + "FOR EACH STATEMENT EXECUTE FUNCTION ordercore_cache_epoch();"
+                }.joined(separator: "\n"))
 }

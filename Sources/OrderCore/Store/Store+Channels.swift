@@ -8,9 +8,10 @@ extension Store {
         try self.channel(channel)?.reserveAt
     }
 
-    /// Every registered channel with the warehouses that serve it, by code: one query, once per
-    /// transaction (an order reads its channel, the change feed every channel).
+    /// Every registered channel with the warehouses that serve it, by code: one query, read once while
+    /// they stay unchanged (an order reads its channel, the change feed every channel).
     func allChannels() throws -> [Channel] {
+        try checkCaches()
         if let channelsCache { return channelsCache }
         var result: [Channel] = []
         try db.rows(

@@ -3,8 +3,9 @@ extension Store {
         try db.first("SELECT value FROM config WHERE key = ?", .text(key)) { try JSONParser.parse($0.text(0)) }
     }
 
-    /// Every stored setting (unset ones keep their defaults), read once per transaction.
+    /// Every stored setting (unset ones keep their defaults), read once while they stay unchanged.
     func allConfig() throws -> [String: JSON] {
+        try checkCaches()
         if let configCache { return configCache }
         var result: [String: JSON] = [:]
         try db.rows("SELECT key, value FROM config") { result[$0.text(0)] = try JSONParser.parse($0.text(1)) }

@@ -1,21 +1,24 @@
 extension Store {
-    /// The current rule set: the latest stored version, or version 0 (the defaults).
+    /// The current rule set: the latest stored version, or version 0 (the defaults); read once while it
+    /// stays unchanged.
     func riskRules() throws -> (version: Int64, rules: RiskRules) {
-        guard
-            let (version, text) = try db.first(
-                "SELECT version, rules FROM risk_rulesets ORDER BY version DESC LIMIT 1",
-                map: { ($0.int(0), $0.text(1)) })
-        else { return (0, RiskRules.defaults) }
-        if let cached = riskRulesCache, cached.version == version { return cached }
-        guard case .object(let o) = try JSONParser.parse(text) else {
-            throw OrderCoreError(.corrupt, "risk rule set \(version) is not an object")
+        try checkCaches()
+        if let riskRulesCache { return riskRulesCache }
+        var current = (version: Int64(0), rules: RiskRules.defaults)
+        if let (version, text) = try db.first(
+            "SELECT version, rules FROM risk_rulesets ORDER BY version DESC LIMIT 1", map: { ($0.int(0), $0.text(1)) })
+        {
+            guard case .object(let o) = try JSONParser.parse(text) else {
+                throw OrderCoreError(.corrupt, "risk rule set \(version) is not an object")
+            }
+            current = (version, try RiskRules(Fields(o)))
         }
-        let parsed = (version, try RiskRules(Fields(o)))
-        riskRulesCache = parsed
-        return parsed
+        riskRulesCache = current
+        return current
     }
 
     func saveRiskRules(_ rules: RiskRules, at: Int64, actor: String) throws -> Int64 {
+        riskRulesCache = nil
         let version = (try db.first("SELECT COALESCE(MAX(version), 0) + 1 FROM risk_rulesets") { $0.int(0) }) ?? 1
         try db.run(
             "INSERT INTO risk_rulesets(version, rules, created_at, actor) VALUES (?, ?, ?, ?)",
@@ -162,7 +165,11 @@ extension Store {
     }
 
     func hasRiskLists() throws -> Bool {
-        try db.first("SELECT 1 FROM risk_lists LIMIT 1") { _ in true } ?? false
+        try checkCaches()
+        if let riskListsCache { return riskListsCache }
+        let has = try db.first("SELECT 1 FROM risk_lists LIMIT 1") { _ in true } ?? false
+        riskListsCache = has
+        return has
     }
 
     func hasReturns(customer: String) throws -> Bool {
@@ -176,6 +183,7 @@ extension Store {
     }
 
     func setRiskList(kind: String, value: String, list: String?, note: String?, at: Int64) throws {
+        riskListsCache = nil
         guard let list else {
             try db.run("DELETE FROM risk_lists WHERE kind = ? AND value = ?", .text(kind), .text(value))
             return

@@ -14,13 +14,17 @@ final class Store: @unchecked Sendable {
     var touchedSKUs: Set<String> = []
     /// Change-feed events of the current transaction, written just before it commits (`flushFeed`).
     private var pendingFeed: [(kind: String, at: Int64, data: String)] = []
-    /// The settings and the channels as the current transaction read them (`allConfig`, `allChannels`).
+    /// The settings, the channels, the current risk rule set and whether risk lists exist, kept across
+    /// transactions while the cache epoch stays where it was when they were read (`checkCaches`).
     var configCache: [String: JSON]?
     var channelsCache: [Channel]?
+    var riskRulesCache: (version: Int64, rules: RiskRules)?
+    var riskListsCache: Bool?
+    /// The cache epoch the caches were read at, and whether the current transaction has checked it.
+    private var cacheEpoch: Int64?
+    private var cachesChecked = false
     /// Parsed channel profiles by name, with the definition text they were parsed from.
     var profiles: [String: (definition: String, profile: ChannelProfile)] = [:]
-    /// The parsed current risk rule set, by version.
-    var riskRulesCache: (version: Int64, rules: RiskRules)?
 
     init(path: String, options: StoreOptions) throws {
         db = try Database(path: path, options: options)
@@ -33,13 +37,37 @@ final class Store: @unchecked Sendable {
     ) throws -> T {
         touchedSKUs = []
         pendingFeed = []
+        cachesChecked = false
+        do {
+            return try db.transaction(access, sharing) {
+                let result = try body()
+                try flushFeed()
+                return result
+            }
+        } catch {
+            dropCaches()  // they may hold what this transaction wrote and took back
+            throw error
+        }
+    }
+
+    /// Makes the caches safe to use in this transaction: once per transaction, one read of the cache
+    /// epoch, which triggers move on with every change to the cached tables (migration
+    /// `0025_cache_epoch`), by this handle or any other, on this host or another; the caches are
+    /// dropped when it moved. A command that changes a cached table drops that cache itself, so it
+    /// reads back its own change.
+    func checkCaches() throws {
+        guard !cachesChecked else { return }
+        let epoch = try db.first("SELECT n FROM cache_epoch") { $0.int(0) }
+        if epoch != cacheEpoch { dropCaches() }
+        cacheEpoch = epoch
+        cachesChecked = true
+    }
+
+    private func dropCaches() {
         configCache = nil
         channelsCache = nil
-        return try db.transaction(access, sharing) {
-            let result = try body()
-            try flushFeed()
-            return result
-        }
+        riskRulesCache = nil
+        riskListsCache = nil
     }
 
     /// Runs `body` in a savepoint (`Database.savepoint`): if it throws, its feed events go with its writes.
@@ -49,8 +77,7 @@ final class Store: @unchecked Sendable {
             return try db.savepoint(body)
         } catch {
             pendingFeed.removeSubrange(events...)
-            configCache = nil
-            channelsCache = nil
+            dropCaches()
             throw error
         }
     }
