@@ -100,7 +100,7 @@ extension CommandContext {
                 short.append(["line_no": .int(created[i].lineNo), "sku": .string(created[i].sku), "qty": .int(missing)])
             }
         }
-        for line in created { try store.insert(line, orderRowID: rowID) }
+        try store.insert(created, orderRowID: rowID)
         try record(
             order, from: nil, command: "order.create",
             details: [

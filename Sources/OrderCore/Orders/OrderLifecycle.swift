@@ -86,11 +86,8 @@ extension CommandContext {
         // then the balance and cap rows, the ones other orders wait for, are taken last, in one order
         // (SKU, then warehouse) by every writer, so two orders sharing SKUs wait for each other instead
         // of deadlocking on PostgreSQL.
-        for take in planned.takes {
-            try recordHold(
-                order, lineNo: take.lineNo, sku: take.sku, warehouse: take.warehouse, qty: take.qty,
-                expiresAt: expiresAt, counted: planned.counted.contains(take.sku), linesStored: linesStored)
-        }
+        try recordHolds(
+            order, planned.takes, expiresAt: expiresAt, counted: planned.counted, linesStored: linesStored)
         for take in planned.takes.sorted(by: { ($0.sku, $0.warehouse) < ($1.sku, $1.warehouse) }) {
             try takeStock(
                 order, sku: take.sku, warehouse: take.warehouse, qty: take.qty,
@@ -106,8 +103,9 @@ extension CommandContext {
         sellPercent: Int64
     ) throws {
         try takeStock(order, sku: sku, warehouse: warehouse, qty: qty, counted: counted, sellPercent: sellPercent)
-        try recordHold(
-            order, lineNo: lineNo, sku: sku, warehouse: warehouse, qty: qty, expiresAt: expiresAt, counted: counted)
+        try recordHolds(
+            order, [.init(lineNo: lineNo, sku: sku, warehouse: warehouse, qty: qty)], expiresAt: expiresAt,
+            counted: counted ? [sku] : [])
     }
 
     /// Moves `qty` units of a balance from available to reserved, and counts them against the channel's
@@ -129,20 +127,24 @@ extension CommandContext {
         }
     }
 
-    /// Records units `takeStock` moves as a hold of an order line: the reservation, the line's reserved
-    /// units (`linesStored`), the ledger row.
-    private func recordHold(
-        _ order: Order, lineNo: Int64, sku: String, warehouse: String, qty: Int64, expiresAt: Int64?, counted: Bool,
+    /// Records units `takeStock` moves as holds of order lines: the reservations, the lines' reserved
+    /// units (`linesStored`), the ledger rows (`counted`: the SKUs whose units count against the cap).
+    private func recordHolds(
+        _ order: Order, _ takes: [ReservationPlanner.Take], expiresAt: Int64?, counted: Set<String>,
         linesStored: Bool = true
     ) throws {
-        try store.insertReservation(
-            orderRowID: order.rowID, lineNo: lineNo, sku: sku, warehouse: warehouse, qty: qty,
-            expiresAt: expiresAt, channelCounted: counted)
-        if linesStored { try store.addReserved(orderRowID: order.rowID, lineNo: lineNo, qty: qty) }
-        try store.append(
-            LedgerEntry(
-                sku: sku, warehouse: warehouse, bucket: .reserved, delta: qty, reason: .reserve,
-                refType: "order", refID: order.orderID), at: at, actor: actor)
+        try store.insertReservations(
+            orderRowID: order.rowID,
+            takes.map { ($0.lineNo, $0.sku, $0.warehouse, $0.qty, counted.contains($0.sku)) }, expiresAt: expiresAt)
+        if linesStored {
+            for take in takes { try store.addReserved(orderRowID: order.rowID, lineNo: take.lineNo, qty: take.qty) }
+        }
+        try store.appendUnvalued(
+            takes.map {
+                LedgerEntry(
+                    sku: $0.sku, warehouse: $0.warehouse, bucket: .reserved, delta: $0.qty, reason: .reserve,
+                    refType: "order", refID: order.orderID)
+            }, at: at, actor: actor)
     }
 
     /// Refuses, before anything is reserved, SKUs the channel is closed for or whose demand exceeds

@@ -265,6 +265,19 @@ final class Database {
         guard try run(sql, arguments: args) > 0 else { throw failure() }
     }
 
+    /// Writes rows (as `write` does) with one multi-row INSERT per 100 rows rather than a statement
+    /// each: `insert` is the statement up to `VALUES`; every row has the same number of values.
+    func writeRows(_ insert: String, _ rows: [[SQLValue]]) throws {
+        guard let width = rows.first?.count else { return }
+        let tuple = "(" + Database.placeholders(width) + ")"
+        for start in stride(from: 0, to: rows.count, by: 100) {
+            let chunk = rows[start..<min(start + 100, rows.count)]
+            try write(
+                insert + " VALUES " + Array(repeating: tuple, count: chunk.count).joined(separator: ", "),
+                arguments: chunk.flatMap { $0 })
+        }
+    }
+
     /// `run` with an argument array, for statements whose arguments are assembled in code.
     @discardableResult
     func run(_ sql: String, arguments args: [SQLValue]) throws -> Int {

@@ -119,13 +119,32 @@ extension Store {
     @discardableResult
     func append(_ e: LedgerEntry, at: Int64, actor: String) throws -> Int64? {
         let value = try revalue(e)
-        try db.write(
-            """
-            INSERT INTO ledger(at, sku, warehouse, bucket, delta, reason, ref_type, ref_id, note, actor, value)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, .int(at), .text(e.sku), .text(e.warehouse), .text(e.bucket.rawValue), .int(e.delta),
-            .text(e.reason.rawValue), .opt(e.refType), .opt(e.refID), .opt(e.note), .text(actor), .opt(value))
+        try db.writeRows(Store.insertLedgerSQL, [Store.ledgerRow(e, value: value, at: at, actor: actor)])
         return value
+    }
+
+    /// Appends rows that change no value (reservations), several in one statement.
+    func appendUnvalued(_ entries: [LedgerEntry], at: Int64, actor: String) throws {
+        guard entries.allSatisfy({ !Store.carriesValue($0) }) else {
+            throw OrderCoreError(.internal, "ledger rows that change a value are appended one by one")
+        }
+        try db.writeRows(Store.insertLedgerSQL, entries.map { Store.ledgerRow($0, value: nil, at: at, actor: actor) })
+    }
+
+    private static let insertLedgerSQL =
+        "INSERT INTO ledger(at, sku, warehouse, bucket, delta, reason, ref_type, ref_id, note, actor, value)"
+
+    private static func ledgerRow(_ e: LedgerEntry, value: Int64?, at: Int64, actor: String) -> [SQLValue] {
+        [
+            .int(at), .text(e.sku), .text(e.warehouse), .text(e.bucket.rawValue), .int(e.delta),
+            .text(e.reason.rawValue), .opt(e.refType), .opt(e.refID), .opt(e.note), .text(actor), .opt(value),
+        ]
+    }
+
+    /// Whether a ledger row changes the value held (`revalue`): units entering or leaving on hand or
+    /// quarantine, other than a move between the two.
+    private static func carriesValue(_ e: LedgerEntry) -> Bool {
+        (e.bucket == .onHand || e.bucket == .quarantine) && e.reason != .quarantine && e.delta != 0
     }
 
     struct ValuationFilter {
@@ -179,7 +198,7 @@ extension Store {
     /// the average held (0 when nothing is). Moves between on hand and quarantine, reserved and safety
     /// stock move no value. Runs after the units changed. - Returns: the change (nil: none moves).
     private func revalue(_ e: LedgerEntry) throws -> Int64? {
-        guard e.bucket == .onHand || e.bucket == .quarantine, e.reason != .quarantine, e.delta != 0 else { return nil }
+        guard Store.carriesValue(e) else { return nil }
         guard
             let (value, heldAfter, skuCost) = try db.first(
                 """
@@ -240,24 +259,28 @@ extension Store {
         return result
     }
 
-    func insertReservation(
-        orderRowID: Int64, lineNo: Int64, sku: String, warehouse: String, qty: Int64, expiresAt: Int64?,
-        channelCounted: Bool
+    /// Records holds of an order: per hold its line, SKU, warehouse, units and whether they count
+    /// against the channel's cap.
+    func insertReservations(
+        orderRowID: Int64, _ holds: [(lineNo: Int64, sku: String, warehouse: String, qty: Int64, counted: Bool)],
+        expiresAt: Int64?
     ) throws {
-        try db.write(
-            """
-            INSERT INTO reservations(order_rowid, line_no, sku, warehouse, qty, expires_at, channel_counted) VALUES (?,
-                ?, ?, ?, ?, ?, ?)
-            """, .int(orderRowID), .int(lineNo), .text(sku), .text(warehouse), .int(qty), .opt(expiresAt),
-            .bool(channelCounted))
+        try db.writeRows(
+            "INSERT INTO reservations(order_rowid, line_no, sku, warehouse, qty, expires_at, channel_counted)",
+            holds.map {
+                [
+                    .int(orderRowID), .int($0.lineNo), .text($0.sku), .text($0.warehouse), .int($0.qty),
+                    .opt(expiresAt),
+                    .bool($0.counted),
+                ]
+            })
     }
 
     /// Closes a hold that is still active. - Throws: `Stale` when it is not (closed by another writer).
     func closeReservation(id: Int64, state: String) throws {
-        guard
-            try db.run("UPDATE reservations SET state = ? WHERE id = ? AND state = 'active'", .text(state), .int(id))
-                == 1
-        else { throw Stale(what: "reservation \(id)") }
+        try db.require(
+            "UPDATE reservations SET state = ? WHERE id = ? AND state = 'active'", .text(state), .int(id),
+            else: Stale(what: "reservation \(id)"))
     }
 
     /// Payment turns an expiring hold into a firm one (nil), or one that lasts until a pre-sale's balance is due.

@@ -133,15 +133,19 @@ extension Store {
     // MARK: - Lines, discounts, payments
 
     /// Stores a new line, with the units already reserved for it.
-    func insert(_ line: OrderLine, orderRowID: Int64) throws {
-        try db.write(
+    func insert(_ lines: [OrderLine], orderRowID: Int64) throws {
+        try db.writeRows(
             """
             INSERT INTO order_lines(order_rowid, line_no, sku, name, qty, unit_price, line_discount, tax, qty_reserved,
                 qty_backordered)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, .int(orderRowID), .int(line.lineNo), .text(line.sku), .opt(line.name), .int(line.qty),
-            .int(line.unitPrice),
-            .int(line.lineDiscount), .int(line.tax), .int(line.quantity(.reserved)), .int(line.quantity(.backordered)))
+            """,
+            lines.map { line in
+                [
+                    .int(orderRowID), .int(line.lineNo), .text(line.sku), .opt(line.name), .int(line.qty),
+                    .int(line.unitPrice), .int(line.lineDiscount), .int(line.tax), .int(line.quantity(.reserved)),
+                    .int(line.quantity(.backordered)),
+                ]
+            })
     }
 
     func lines(orderRowID: Int64) throws -> [OrderLine] {
