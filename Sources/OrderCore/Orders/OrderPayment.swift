@@ -44,18 +44,29 @@ extension CommandContext {
 
     /// Records the payment and moves the order on (its stock already held as `plan` says); a full
     /// payment counts the order's units as sold.
-    func applyPayment(_ order: inout Order, _ plan: PaymentPlan, paymentRef: String?) throws {
+    /// - Parameter rowWritten: the order's row was written already as `paying` leaves it (an order
+    ///   that arrives paid is written once).
+    func applyPayment(_ order: inout Order, _ plan: PaymentPlan, paymentRef: String?, rowWritten: Bool = false) throws {
         try store.insert(
             Payment(paymentRef: paymentRef, amount: plan.charged, at: at), orderRowID: order.rowID, actor: actor)
-        let at = self.at
-        try transition(
-            &order, to: plan.next, command: "order.pay",
-            details: ["amount": order.money(plan.charged), "payment_ref": .optional(paymentRef)]
-        ) {
-            $0.paidTotal += plan.charged
-            $0.expiresAt = plan.holdUntil
-            if plan.next == .paid { $0.paidAt = at }
-        }
+        let from = order.state
+        order = paying(order, plan)
+        if !rowWritten { try store.update(order, from: from) }
+        try record(
+            order, from: from, command: "order.pay",
+            details: ["amount": order.money(plan.charged), "payment_ref": .optional(paymentRef)])
         if plan.next == .paid { try recordSales(of: order, sign: 1) }
+    }
+
+    /// The order as the payment leaves it.
+    func paying(_ order: Order, _ plan: PaymentPlan) -> Order {
+        var paid = order
+        if paid.state != plan.next { paid.stateSince = at }
+        paid.state = plan.next
+        paid.paidTotal += plan.charged
+        paid.expiresAt = plan.holdUntil
+        if plan.next == .paid { paid.paidAt = at }
+        paid.updatedAt = at
+        return paid
     }
 }

@@ -102,6 +102,10 @@ final class Database {
     var dialect: SQLDialect { postgres == nil ? .sqlite : .postgresql }
     /// The files SQLite keeps this database in (nil in memory): no output may be written over them.
     let files: DatabaseFiles?
+    /// A query every transaction runs first — on PostgreSQL in the same round trip as its BEGIN — and
+    /// its integer answer while the transaction lasts (the Store's cache epoch).
+    var prelude: String?
+    private(set) var preludeValue: Int64?
 
     init(path: String, options: StoreOptions) throws {
         if PostgresConnection.names(path) {
@@ -199,7 +203,10 @@ final class Database {
 
     /// Runs SQL text without parameters (schema, pragmas). Not cached.
     func execute(_ sql: String) throws {
-        if let postgres { return try postgres.execute(sql) }
+        if let postgres {
+            _ = try postgres.execute(sql)
+            return
+        }
         try check(sqlite3_exec(db, sql, nil, nil, nil))
     }
 
@@ -385,20 +392,23 @@ final class Database {
     }
 
     func transaction<T>(_ access: Access, _ sharing: Sharing = .alone, _ body: () throws -> T) throws -> T {
+        defer { preludeValue = nil }
         if let postgres {
             try postgres.reconnectIfLost()
             postgres.concurrent = access == .write && sharing == .concurrent
             let lock = sharing == .concurrent ? "pg_advisory_xact_lock_shared" : "pg_advisory_xact_lock"
-            try postgres.execute(
+            let begin =
                 access == .write
-                    ? "BEGIN; SELECT \(lock)(\(PostgresConnection.writerLock))"
-                    : sharing == .feedReader
-                        ? "BEGIN ISOLATION LEVEL REPEATABLE READ; LOCK TABLE feed IN SHARE MODE"
-                        : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                ? "BEGIN; SELECT \(lock)(\(PostgresConnection.writerLock))"
+                : sharing == .feedReader
+                    ? "BEGIN ISOLATION LEVEL REPEATABLE READ; LOCK TABLE feed IN SHARE MODE"
+                    : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+            preludeValue = try postgres.execute(begin + (prelude.map { "; " + $0 } ?? ""))
         } else {
             try run(access == .write ? "BEGIN IMMEDIATE" : "BEGIN")
         }
         do {
+            if let prelude, postgres == nil { preludeValue = try first(prelude) { $0.int(0) } }
             let result = try body()
             try commit()
             return result

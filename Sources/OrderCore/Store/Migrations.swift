@@ -636,9 +636,9 @@ struct Migration {
 
     // MARK: - 0025
 
-    /// The tables a handle keeps in memory across transactions (`Store.checkCaches`): settings, channels
-    /// and the risk rules and lists.
-    static let cachedTables = ["config", "channels", "channel_warehouses", "risk_rulesets", "risk_lists"]
+    /// The tables a handle keeps in memory across transactions (`Store.checkCaches`): settings, channels,
+    /// the risk rules and lists, and the SKUs it has looked up.
+    static let cachedTables = ["config", "channels", "channel_warehouses", "risk_rulesets", "risk_lists", "skus"]
 
     /// A counter that any change to the cached tables moves on, whoever makes it (a trigger), so a
     /// handle learns in one read whether what it keeps in memory is still what the database holds.

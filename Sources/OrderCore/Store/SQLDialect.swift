@@ -29,7 +29,7 @@ enum SQLDialect {
     func nextID(_ table: String) -> String {
         self == .sqlite
             ? "SELECT COALESCE(MAX(id), 0) + 1 FROM \(table)"
-            : "SELECT nextval(pg_get_serial_sequence('\(table)', 'id'))"
+            : "SELECT nextval('\(table)_id_seq')"  // the identity's sequence, resolved once per prepared statement
     }
 
     /// 1 when a condition holds, else 0, written the same on every engine (PostgreSQL does not add

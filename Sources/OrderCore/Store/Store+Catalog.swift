@@ -14,12 +14,24 @@ extension Store {
     }
 
     /// The SKUs among `codes` that exist, by code (one query).
+    /// The SKUs of these codes that exist, from the handle's cache (`checkCaches`) when it has them.
     func skus(_ codes: [String]) throws -> [String: SKU] {
+        try checkCaches()
         var result: [String: SKU] = [:]
+        var missing: [String] = []
+        for code in codes {
+            if let known = skuCache[code] { result[code] = known } else { missing.append(code) }
+        }
+        guard !missing.isEmpty else { return result }
+        if skuCache.count + missing.count > Store.skuCacheLimit { skuCache = [:] }
         try db.rows(
-            "SELECT \(Store.skuColumns) FROM skus WHERE sku IN (\(Database.placeholders(codes.count)))",
-            arguments: codes.map(SQLValue.text)
-        ) { result[$0.text(0)] = Store.readSKU($0) }
+            "SELECT \(Store.skuColumns) FROM skus WHERE sku IN (\(Database.placeholders(missing.count)))",
+            arguments: missing.map(SQLValue.text)
+        ) {
+            let sku = Store.readSKU($0)
+            result[sku.sku] = sku
+            skuCache[sku.sku] = sku
+        }
         return result
     }
 
@@ -28,6 +40,7 @@ extension Store {
     }
 
     func save(_ s: SKU) throws {
+        skuCache[s.sku] = nil
         try db.run(
             """
             INSERT INTO skus(sku, name, barcode, weight_g, unit_cost, cost_currency, category, active, created_at,

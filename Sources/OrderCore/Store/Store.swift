@@ -14,12 +14,15 @@ final class Store: @unchecked Sendable {
     var touchedSKUs: Set<String> = []
     /// Change-feed events of the current transaction, written just before it commits (`flushFeed`).
     private var pendingFeed: [(kind: String, at: Int64, data: String)] = []
-    /// The settings, the channels, the current risk rule set and whether risk lists exist, kept across
-    /// transactions while the cache epoch stays where it was when they were read (`checkCaches`).
+    /// The settings, the channels, the current risk rule set, whether risk lists exist and the SKUs
+    /// looked up (at most `skuCacheLimit`), kept across transactions while the cache epoch stays where
+    /// it was when they were read (`checkCaches`).
     var configCache: [String: JSON]?
     var channelsCache: [Channel]?
     var riskRulesCache: (version: Int64, rules: RiskRules)?
     var riskListsCache: Bool?
+    var skuCache: [String: SKU] = [:]
+    static let skuCacheLimit = 10_000
     /// The cache epoch the caches were read at, and whether the current transaction has checked it.
     private var cacheEpoch: Int64?
     private var cachesChecked = false
@@ -29,6 +32,7 @@ final class Store: @unchecked Sendable {
     init(path: String, options: StoreOptions) throws {
         db = try Database(path: path, options: options)
         try Migration.migrate(db)
+        db.prelude = Store.cacheEpochSQL
     }
 
     /// Runs `body` in one transaction (`Database.transaction`), then writes its change-feed events.
@@ -50,24 +54,28 @@ final class Store: @unchecked Sendable {
         }
     }
 
-    /// Makes the caches safe to use in this transaction: once per transaction, one read of the cache
-    /// epoch, which triggers move on with every change to the cached tables (migration
-    /// `0025_cache_epoch`), by this handle or any other, on this host or another; the caches are
-    /// dropped when it moved. A command that changes a cached table drops that cache itself, so it
+    /// Makes the caches safe to use in this transaction: once per transaction, a look at the cache
+    /// epoch (read with BEGIN), which triggers move on with every change to the cached tables
+    /// (migration `0025_cache_epoch`), by this handle or any other, on this host or another; the caches
+    /// are dropped when it moved. A command that changes a cached table drops that cache itself, so it
     /// reads back its own change.
     func checkCaches() throws {
         guard !cachesChecked else { return }
-        let epoch = try db.first("SELECT n FROM cache_epoch") { $0.int(0) }
+        let epoch = try db.preludeValue ?? db.first(Store.cacheEpochSQL) { $0.int(0) }
         if epoch != cacheEpoch { dropCaches() }
         cacheEpoch = epoch
         cachesChecked = true
     }
+
+    /// Read with every BEGIN (`Database.prelude`): on PostgreSQL it costs no round trip of its own.
+    private static let cacheEpochSQL = "SELECT n FROM cache_epoch"
 
     private func dropCaches() {
         configCache = nil
         channelsCache = nil
         riskRulesCache = nil
         riskListsCache = nil
+        skuCache = [:]
     }
 
     /// Runs `body` in a savepoint (`Database.savepoint`): if it throws, its feed events go with its writes.

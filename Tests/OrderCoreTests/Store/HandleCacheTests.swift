@@ -1,7 +1,7 @@
 @testable import OrderCore
 import Testing
 
-/// A handle keeps settings, channels and the risk rules and lists in memory across transactions
+/// A handle keeps settings, channels, the risk rules and lists and the SKUs it looked up in memory across transactions
 /// (`Store.checkCaches`): a change made through another handle — another process or host — is used by
 /// the very next command, and a change a failed command took back is never used.
 struct HandleCacheTests {
@@ -35,6 +35,8 @@ struct HandleCacheTests {
         #expect(try create(cached, ["customer": ["phone": "13700000000"]])["state"] == "on_hold")
         try other.ok("config.set", ["key": "risk.rules", "value": ["thresholds": ["review": 1, "hold": 2, "reject": 3]]])
         #expect(try create(cached, ["ship_to": ["line1": "Hotel Nine"]])["risk"]?["rules_version"] == 1)
+        try other.ok("sku.upsert", ["sku": "A1", "active": false])
+        #expect(cached.fails("order.create", orderArgs([("A1", 1, "10.00")])) == .invalidInput)
     }
 
     @Test func aChangeTakenBackIsNeverUsed() throws {
