@@ -93,7 +93,6 @@ enum OrderCommands {
         var planned: CommandContext.PlannedReservation?
         if order.state == .pendingPayment && order.reserveAt == .payment {
             let lines = try ctx.store.lines(orderRowID: order.rowID)
-            try ctx.expireStaleReservations(skus: lines.map(\.sku))
             planned = try ctx.planReservation(order, lines: lines, warehouse: order.pinnedWarehouse)
         } else {
             try ctx.store.setReservationExpiry(orderRowID: order.rowID, plan.holdUntil)

@@ -42,7 +42,6 @@ extension CommandContext {
                 ])
         }
         if let payment = draft.payment { _ = try paidOrder(paymentRef: payment.ref, orderID: nil) }
-        try expireStaleReservations(skus: draft.lines.map(\.sku))
 
         let (rowID, orderID) = try store.nextID("orders", prefix: "SO-")
         let timeout = try intSetting(.unpaidTimeoutMinutes)
@@ -83,7 +82,8 @@ extension CommandContext {
             extra.risk = risk.json(at: at)
             extra.riskDecision = risk.queued?.rawValue
         }
-        try store.insert(order, extra: extra)
+        // An order that arrives paid is written once, as paid; its timeline still records both steps.
+        try store.insert(plan.map { paying(order, $0) } ?? order, extra: extra)
         for (i, d) in draft.discounts.enumerated() { try store.insert(d, seq: Int64(i + 1), orderRowID: rowID) }
         // Orders that reserve at payment are still checked now, so a checkout learns at once that it cannot
         // sell. The holds are made last (below).
@@ -115,7 +115,7 @@ extension CommandContext {
             try store.openAlert(
                 kind: "backorder", orderID: orderID, at: at, details: ["short": .array(short), "source": "intake"])
         }
-        if let plan { try applyPayment(&order, plan, paymentRef: draft.payment?.ref) }
+        if let plan { try applyPayment(&order, plan, paymentRef: draft.payment?.ref, rowWritten: true) }
         // The balance rows other orders wait for are locked last, until the commit that follows.
         if let planned, !holds.isEmpty { try makeHolds(order, planned, expiresAt: holdUntil, linesStored: false) }
         if let risk, actOnRisk { try act(on: risk, &order) }

@@ -54,7 +54,12 @@ extension CommandContext {
         let limited = try channel != nil && !backorder && store.hasChannelLimits(channel: order.channel)
         let skus = Array(Set(lines.map(\.sku)))
         let percent = try sellPercent()
-        let balances = try store.balances(skus: skus, warehouse: warehouse, activeOnly: true)
+        // Holds that lapsed on these balances are released first (lazy expiry), found by the same read.
+        var (balances, lapsed) = try store.reservableBalances(skus: skus, warehouse: warehouse, at: at)
+        if lapsed {
+            try expireStaleReservations(skus: skus)
+            balances = try store.balances(skus: skus, warehouse: warehouse, activeOnly: true)
+        }
         var limits: [String: ChannelSKU] = [:]
         var sources: [String: [ReservationPlanner.Source]] = [:]
         for sku in skus {

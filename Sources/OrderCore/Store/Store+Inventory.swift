@@ -24,24 +24,45 @@ extension Store {
     /// Balances of several SKUs at once (one query), each list in reservation preference order.
     func balances(skus: [String], warehouse: String? = nil, activeOnly: Bool = false) throws -> [String: [StockBalance]]
     {
+        try balances(skus: skus, warehouse: warehouse, activeOnly: activeOnly, lapsedAt: nil).balances
+    }
+
+    /// The balances an order may reserve from (active warehouses), and whether any of them has holds
+    /// lapsed at `at` (`CommandContext.expireStaleReservations`), in one query.
+    func reservableBalances(
+        skus: [String], warehouse: String?, at: Int64
+    ) throws -> (balances: [String: [StockBalance]], lapsed: Bool) {
+        try balances(skus: skus, warehouse: warehouse, activeOnly: true, lapsedAt: at)
+    }
+
+    private func balances(
+        skus: [String], warehouse: String?, activeOnly: Bool, lapsedAt: Int64?
+    ) throws -> (balances: [String: [StockBalance]], lapsed: Bool) {
         var result: [String: [StockBalance]] = [:]
+        var lapsed = false
         var filter = Conditions()
         filter.add("s.sku IN (\(Database.placeholders(skus.count)))", arguments: skus.map(SQLValue.text))
         filter.add("s.warehouse = ?", warehouse)
         if activeOnly { filter.add("w.active = 1", arguments: []) }
+        let lapsedSQL = """
+            EXISTS (SELECT 1 FROM reservations r WHERE r.sku = s.sku AND r.warehouse = s.warehouse
+                AND r.state = 'active' AND r.expires_at IS NOT NULL AND r.expires_at <= ?)
+            """
         try db.rows(
             """
-            SELECT s.sku, s.warehouse, w.priority, s.on_hand, s.reserved, s.quarantine, s.safety
+            SELECT s.sku, s.warehouse, w.priority, s.on_hand, s.reserved, s.quarantine, s.safety,
+                \(lapsedAt == nil ? "0" : SQLDialect.count(lapsedSQL))
             FROM stock s JOIN warehouses w ON w.warehouse = s.warehouse
             WHERE \(filter.sql) ORDER BY w.priority, s.warehouse
-            """, arguments: filter.arguments
+            """, arguments: (lapsedAt.map { [.int($0)] } ?? []) + filter.arguments
         ) {
             result[$0.text(0), default: []].append(
                 StockBalance(
                     sku: $0.text(0), warehouse: $0.text(1), priority: $0.int(2), onHand: $0.int(3),
                     reserved: $0.int(4), quarantine: $0.int(5), safety: $0.int(6)))
+            if $0.int(7) != 0 { lapsed = true }
         }
-        return result
+        return (result, lapsed)
     }
 
     /// Adds `delta` to one bucket, creating the balance row on first use. The caller has checked that
