@@ -157,7 +157,7 @@ examples: build
 bench: build
 	@mkdir -p $(CTEST)
 	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -I$(DIST)/include Tests/bench/place_pay.c -L$(DIST)/lib -lordercore -lsqlite3 -o $(CTEST)/place_pay
-	$(CC) -O2 -std=c99 -I$(DIST)/include Tests/bench/hot_sku.c -L$(DIST)/lib -lordercore -lpthread -o $(CTEST)/hot_sku
+	$(CC) -O2 -std=c99 -I$(DIST)/include Tests/bench/hot_sku.c -L$(DIST)/lib -lordercore -lpq -lpthread -o $(CTEST)/hot_sku
 	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -I$(DIST)/include Tests/bench/scale.c -L$(DIST)/lib -lordercore -lsqlite3 -o $(CTEST)/scale
 	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -I$(DIST)/include Tests/bench/lifecycle.c -L$(DIST)/lib -lordercore -lsqlite3 -o $(CTEST)/lifecycle
 	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -I$(DIST)/include Tests/bench/intake.c -L$(DIST)/lib -lordercore -lsqlite3 -o $(CTEST)/intake
@@ -174,6 +174,7 @@ bench: build
 	cd $(CTEST) && $(RUN_LIB) ./reports
 	cd $(CTEST) && $(RUN_LIB) ./suite
 	cd $(CTEST) && $(PYTHON) $(CURDIR)/Tests/sql/with_postgresql.py env $(RUN_LIB) ./postgresql
+	cd $(CTEST) && $(PYTHON) $(CURDIR)/Tests/sql/with_postgresql.py env $(RUN_LIB) ./hot_sku 1000 3 4
 
 ## The long crash and concurrency runs (the short ones are part of make test): docs/reliability.md.
 SOAK_KILLS ?= 200

@@ -2,12 +2,14 @@
  * Benchmark: contention on one hot SKU. P processes x T threads (each thread with its own handle) place
  * one-unit orders until UNITS units are sold; compared in the same run with 1 process x 1 thread selling
  * the same units. Prints orders/s, p50/p99 latency per order, busy errors (should be none: writers wait
- * inside), and checks exactly UNITS sold and a clean stock.verify.
+ * inside), and checks exactly UNITS sold and a clean stock.verify. On an SQLite file; or, with
+ * ORDERCORE_TEST_POSTGRESQL set (a server URI with {db}; make bench starts a throwaway server), on a
+ * fresh PostgreSQL database per trial, each process a host.
  *
  *   hot_sku [UNITS] [PROCESSES] [THREADS]      (default 2000 2 4)
  */
 #define _GNU_SOURCE
-#include "bench.h"
+#include "pgbench.h"
 #include <ordercore.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -20,7 +22,8 @@
 #define MAX_ORDERS 200000
 
 
-static const char *path = "bench-hot.db";
+static char path[1024] = "bench-hot.db";
+static const char *server;  /* ORDERCORE_TEST_POSTGRESQL, or NULL for an SQLite file */
 static const char *order = "{\"op\":\"order.create\",\"lines\":[{\"sku\":\"HOT\",\"qty\":1,\"unit_price\":\"9.90\"}]}";
 
 struct worker { double *latencies; int count; int busy; int other; };
@@ -61,7 +64,14 @@ static void run_process(int threads, FILE *out) {
 static void setup(long units) {
     char request[256];
     oc_db *db = NULL;
-    unlink(path);
+    static int trials = 0;
+    if (server) {
+        char name[32];
+        snprintf(name, sizeof name, "bench_hot_%d", ++trials);
+        pg_database(server, name, path, sizeof path);
+    } else {
+        unlink(path);
+    }
     oc_open(path, &db);
     oc_exec(db, "{\"op\":\"sku.upsert\",\"sku\":\"HOT\"}", NULL);
     oc_exec(db, "{\"op\":\"warehouse.upsert\",\"warehouse\":\"SH\"}", NULL);
@@ -113,7 +123,7 @@ static void trial(long units, int processes, int threads) {
            verify && strstr(verify, "\"ok\":true") ? "verified" : "NOT VERIFIED");
     oc_free(verify);
     oc_close(db);
-    unlink(path);
+    if (!server) unlink(path);
 }
 
 int main(int argc, char **argv) {
@@ -124,7 +134,9 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: hot_sku [UNITS<=%d] [PROCESSES<=16] [THREADS<=64]\n", MAX_ORDERS);
         return 2;
     }
-    printf("hot SKU: %ld units, one-unit orders, synchronous=FULL, OrderCore %s\n", units, oc_version());
+    server = getenv("ORDERCORE_TEST_POSTGRESQL");
+    printf("hot SKU: %ld units, one-unit orders, %s, OrderCore %s\n", units,
+           server ? "PostgreSQL (each process a host)" : "SQLite, synchronous=FULL", oc_version());
     trial(units, 1, 1);
     trial(units, processes, threads);
     return 0;

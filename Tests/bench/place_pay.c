@@ -1,13 +1,17 @@
 /*
- * Benchmark: place + pay an order of LINES lines through the C ABI, against the floor: a hand-written C
- * program doing the minimal SQLite writes for the same order (per line: reserve stock conditionally,
- * insert the line, its reservation and a ledger row; insert the order and a timeline event; then insert
- * the payment and update the order, the reservations and the timeline), with cached prepared statements,
- * two transactions per order, WAL, on the same disk, in the same run.
+ * Benchmark: a paid order of LINES lines through the C ABI, against the floor: a hand-written C program
+ * doing the minimal SQLite writes for the same order, with cached prepared statements, WAL, on the same
+ * disk, in the same run. Two ways:
+ *   - place + pay: order.create, then oc_order_pay; the floor in two transactions (per line: reserve
+ *     stock conditionally, insert the line, its reservation and a ledger row; insert the order and a
+ *     timeline event; then insert the payment and update the order, the reservations and the timeline);
+ *   - paid order: one order.create with its payment (nobody reads the response); the floor in one
+ *     transaction (the order row written paid, per line the conditional decrement, the line, the firm
+ *     reservation and the ledger row, the payment and a timeline event).
  *
  *   make bench           (or: place_pay [ORDERS_PER_ROUND] [ROUNDS] [LINES])
  *
- * Prints orders/second for each side per round, the medians, and the ratio (target: >= 0.50), for
+ * Prints orders/second for each side per round, the medians, and the ratios (target: >= 0.50), for
  * synchronous=FULL (the default) and NORMAL.
  */
 #include "floor.h"
@@ -23,7 +27,7 @@
 
 /* ---- OrderCore through its C ABI ---- */
 
-static double ordercore_round(const char *path, int orders, int lines, unsigned flags) {
+static double ordercore_round(const char *path, int orders, int lines, unsigned flags, int paid) {
     oc_db *db = NULL;
     unlink(path);
     if (oc_open_v2(path, &db, flags) != OC_OK) die("oc_open", oc_errmsg(db));
@@ -38,9 +42,13 @@ static double ordercore_round(const char *path, int orders, int lines, unsigned 
         oc_stock_receive(db, sku, "SH", 1000000000);
         n += snprintf(create + n, sizeof create - n, "%s{\"sku\":\"%s\",\"qty\":1,\"unit_price\":\"19.90\"}", l ? "," : "", sku);
     }
-    snprintf(create + n, sizeof create - n, "]}");
+    snprintf(create + n, sizeof create - n, paid ? "],\"payment\":{}}" : "]}");
     double start = now();
     for (int i = 0; i < orders; i++) {
+        if (paid) {
+            if (oc_exec(db, create, NULL) != OC_OK) die("order.create", oc_errmsg(db));
+            continue;
+        }
         char *response = NULL, id[32];
         if (oc_exec(db, create, &response) != OC_OK) die("order.create", oc_errmsg(db));
         order_id_of(response, id);
@@ -54,7 +62,7 @@ static double ordercore_round(const char *path, int orders, int lines, unsigned 
 
 /* ---- the floor: minimal hand-written SQLite ---- */
 
-static double floor_round(const char *path, int orders, int lines, int normal) {
+static double floor_round(const char *path, int orders, int lines, int normal, int one_transaction) {
     sqlite3 *db;
     unlink(path);
     if (sqlite3_open(path, &db) != SQLITE_OK) die("sqlite3_open", sqlite3_errmsg(db));
@@ -73,9 +81,11 @@ static double floor_round(const char *path, int orders, int lines, int normal) {
         "INSERT INTO stock SELECT 'SKU-' || i, 'SH', 1000000000, 0 FROM n;");
     sqlite3_stmt *begin = prepare(db, "BEGIN IMMEDIATE"), *commit = prepare(db, "COMMIT");
     sqlite3_stmt *reserve = prepare(db, "UPDATE stock SET reserved = reserved + 1 WHERE sku = ?1 AND warehouse = 'SH' AND on_hand - reserved >= 1");
-    sqlite3_stmt *order = prepare(db, "INSERT INTO orders(id, order_id, state, grand_total, paid, expires_at) VALUES (?1, ?2, 'pending_payment', 1990, 0, 900000)");
+    sqlite3_stmt *order = prepare(db, one_transaction ? "INSERT INTO orders(id, order_id, state, grand_total, paid, expires_at) VALUES (?1, ?2, 'paid', 1990, 1990, NULL)"
+                                           : "INSERT INTO orders(id, order_id, state, grand_total, paid, expires_at) VALUES (?1, ?2, 'pending_payment', 1990, 0, 900000)");
     sqlite3_stmt *line = prepare(db, "INSERT INTO lines VALUES (?1, ?2, ?3, 1, 1990)");
-    sqlite3_stmt *hold = prepare(db, "INSERT INTO reservations(order_rowid, sku, qty, expires_at) VALUES (?1, ?2, 1, 900000)");
+    sqlite3_stmt *hold = prepare(db, one_transaction ? "INSERT INTO reservations(order_rowid, sku, qty, expires_at) VALUES (?1, ?2, 1, NULL)"
+                                          : "INSERT INTO reservations(order_rowid, sku, qty, expires_at) VALUES (?1, ?2, 1, 900000)");
     sqlite3_stmt *ledger = prepare(db, "INSERT INTO ledger(sku, delta, reason, ref) VALUES (?2, 1, 'reserve', ?1)");
     sqlite3_stmt *event = prepare(db, "INSERT INTO events(order_rowid, to_state) VALUES (?1, ?2)");
     sqlite3_stmt *pay = prepare(db, "INSERT INTO payments(order_rowid, amount) VALUES (?1, 1990)");
@@ -95,6 +105,12 @@ static double floor_round(const char *path, int orders, int lines, int normal) {
             sqlite3_bind_int(line, 1, i); sqlite3_bind_int(line, 2, l + 1); sqlite3_bind_text(line, 3, sku, -1, SQLITE_TRANSIENT); step(line);
             sqlite3_bind_int(hold, 1, i); sqlite3_bind_text(hold, 2, sku, -1, SQLITE_TRANSIENT); step(hold);
             sqlite3_bind_text(ledger, 1, id, -1, SQLITE_STATIC); sqlite3_bind_text(ledger, 2, sku, -1, SQLITE_TRANSIENT); step(ledger);
+        }
+        if (one_transaction) {
+            sqlite3_bind_int(pay, 1, i); step(pay);
+            sqlite3_bind_int(event, 1, i); sqlite3_bind_text(event, 2, "paid", -1, SQLITE_STATIC); step(event);
+            step(commit);
+            continue;
         }
         sqlite3_bind_int(event, 1, i); sqlite3_bind_text(event, 2, "pending_payment", -1, SQLITE_STATIC); step(event);
         step(commit);
@@ -121,18 +137,20 @@ int main(int argc, char **argv) {
     if (orders < 1 || rounds < 1 || rounds > 50 || lines < 1 || lines > 100) die("usage", "place_pay [ORDERS_PER_ROUND] [ROUNDS<=50] [LINES<=100]");
     printf("place + pay of a %d-line order, %d orders per round, %d rounds, OrderCore %s, SQLite %s\n", lines, orders, rounds, oc_version(),
            sqlite3_libversion());
-    const char *names[] = {"FULL", "NORMAL"};
+    const char *names[] = {"FULL", "NORMAL"}, *ways[] = {"place + pay", "paid order "};
     for (int mode = 0; mode < 2; mode++) {
-        double ours[50], floor_[50], ratio[50];
-        for (int r = 0; r < rounds; r++) {  /* interleaved, so machine noise hits both sides alike */
-            ours[r] = ordercore_round("bench-ordercore.db", orders, lines, mode ? OC_OPEN_SYNCHRONOUS_NORMAL : 0);
-            floor_[r] = floor_round("bench-floor.db", orders, lines, mode);
-            ratio[r] = ours[r] / floor_[r];
-            printf("  synchronous=%-6s round %d: OrderCore %8.0f orders/s, floor %8.0f orders/s, ratio %.2f\n",
-                   names[mode], r + 1, ours[r], floor_[r], ratio[r]);
+        for (int paid = 0; paid < 2; paid++) {
+            double ours[50], floor_[50], ratio[50];
+            for (int r = 0; r < rounds; r++) {  /* interleaved, so machine noise hits both sides alike */
+                ours[r] = ordercore_round("bench-ordercore.db", orders, lines, mode ? OC_OPEN_SYNCHRONOUS_NORMAL : 0, paid);
+                floor_[r] = floor_round("bench-floor.db", orders, lines, mode, paid);
+                ratio[r] = ours[r] / floor_[r];
+                printf("  synchronous=%-6s %s round %d: OrderCore %8.0f orders/s, floor %8.0f orders/s, ratio %.2f\n",
+                       names[mode], ways[paid], r + 1, ours[r], floor_[r], ratio[r]);
+            }
+            printf("synchronous=%-6s %s median: OrderCore %.0f orders/s, floor %.0f orders/s, median ratio %.2f (target >= 0.50)\n",
+                   names[mode], ways[paid], median(ours, rounds), median(floor_, rounds), median(ratio, rounds));
         }
-        printf("synchronous=%-6s median: OrderCore %.0f orders/s, floor %.0f orders/s, median ratio %.2f (target >= 0.50)\n",
-               names[mode], median(ours, rounds), median(floor_, rounds), median(ratio, rounds));
     }
     remove_database("bench-ordercore.db");
     remove_database("bench-floor.db");

@@ -12,36 +12,14 @@
  * Prints orders/second per side per round, the medians and the ratios OrderCore / floor (issue 18's
  * target: >= 0.5 with 8 clients).
  */
-#include "bench.h"
+#include "pgbench.h"
 #include <ordercore.h>
-#include <postgresql/libpq-fe.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static char uri[1024];
-
-static void exec_or_die(PGconn *c, const char *sql) {
-    PGresult *r = PQexec(c, sql);
-    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) die(sql, PQerrorMessage(c));
-    PQclear(r);
-}
-
-/* The benchmark database, created on the (fresh) server of the URI template ({db} = the database name). */
-static void database_uri(const char *template, const char *name) {
-    char admin[1024];
-    const char *at = strstr(template, "{db}");
-    if (!at) die("ORDERCORE_TEST_POSTGRESQL", "has no {db}");
-    snprintf(admin, sizeof admin, "%.*spostgres%s", (int)(at - template), template, at + 4);
-    snprintf(uri, sizeof uri, "%.*s%s%s", (int)(at - template), template, name, at + 4);
-    PGconn *c = PQconnectdb(admin);
-    if (PQstatus(c) != CONNECTION_OK) die("connect", PQerrorMessage(c));
-    char sql[256];
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
-    exec_or_die(c, sql);
-    PQfinish(c);
-}
 
 struct client { int orders, id; };
 
@@ -99,7 +77,7 @@ static void ordercore_setup(void) {
 static void floor_setup(void) {
     PGconn *c = PQconnectdb(uri);
     if (PQstatus(c) != CONNECTION_OK) die("connect", PQerrorMessage(c));
-    exec_or_die(c,
+    pg_exec_or_die(c,
                 "CREATE SCHEMA IF NOT EXISTS floor;"
                 "CREATE TABLE floor.stock(sku TEXT, warehouse TEXT, on_hand BIGINT, reserved BIGINT,"
                 "  PRIMARY KEY (sku, warehouse));"
@@ -134,7 +112,7 @@ static void *floor_client(void *arg) {
                           l, l, l, l + 1, l, l, l);
         }
         snprintf(sql + n, sizeof sql - n, " INSERT INTO floor.payments(order_id, amount) SELECT id, 5970 FROM o; COMMIT");
-        exec_or_die(c, sql);
+        pg_exec_or_die(c, sql);
     }
     PQfinish(c);
     return NULL;
@@ -161,7 +139,7 @@ int main(int argc, char **argv) {
     if (orders < 1 || rounds < 1) die("usage", "postgresql [ORDERS_PER_CLIENT] [ROUNDS]");
     printf("postgresql: paid 3-line orders, %d per client per round, %d rounds, OrderCore %s, PostgreSQL %d\n",
            orders, rounds, oc_version(), PQlibVersion());
-    database_uri(template, "bench_pg");
+    pg_database(template, "bench_pg", uri, sizeof uri);
     ordercore_setup();
     floor_setup();
     int sizes[] = {1, 8};

@@ -98,12 +98,8 @@ final class Store: @unchecked Sendable {
     /// Writes the transaction's feed events, last before COMMIT: a feed reader waits for the transactions
     /// writing them (`Database.Sharing.feedReader`), so the shorter that is the better.
     private func flushFeed() throws {
-        guard !pendingFeed.isEmpty else { return }
-        for event in pendingFeed {
-            try db.write(
-                "INSERT INTO feed(at, kind, data) VALUES (?, ?, ?)", .int(event.at), .text(event.kind),
-                .text(event.data))
-        }
+        try db.writeRows(
+            "INSERT INTO feed(at, kind, data)", pendingFeed.map { [.int($0.at), .text($0.kind), .text($0.data)] })
         pendingFeed = []
     }
 
