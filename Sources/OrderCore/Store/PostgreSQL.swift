@@ -90,8 +90,10 @@ final class PostgresConnection {
 
     private static let session = "SET client_min_messages = warning; SET TIME ZONE 'UTC'"
 
-    /// Whether the connection is gone (the server restarted or failed over, the network broke).
-    var isLost: Bool { Self.pq.status!(conn) != CONNECTION_OK }
+    /// Whether the connection is gone (the server restarted or failed over, the network broke), or left
+    /// in pipeline mode by a break in the middle of a pipeline (`flush`): either way unusable.
+    var isLost: Bool { stuckInPipeline || Self.pq.status!(conn) != CONNECTION_OK }
+    private var stuckInPipeline = false
 
     /// Connects again when the connection was lost (after a failover libpq finds the new primary among
     /// the URI's hosts); what was prepared on the old one is prepared again as used.
@@ -103,6 +105,7 @@ final class PostgresConnection {
         conn = fresh
         prepared = [:]
         pending = []
+        stuckInPipeline = false
         guard !isLost else {
             let reason = Self.pq.errorMessage!(conn).map { String(cString: $0).trimmed } ?? "no reason given"
             throw OrderCoreError(.io, "lost the connection to PostgreSQL at \(target) and cannot reconnect: \(reason)")
@@ -276,7 +279,11 @@ final class PostgresConnection {
         if !isLost {
             let sync = Self.pq.getResult!(conn)  // PGRES_PIPELINE_SYNC
             Self.pq.clear!(sync)
-            _ = Self.pq.exitPipelineMode!(conn)
+            // Results left unread mean the connection broke on the way: the next transaction replaces it.
+            if Self.pq.exitPipelineMode!(conn) != 1 {
+                stuckInPipeline = true
+                first = first ?? OrderCoreError(.io, "lost the connection to PostgreSQL at \(target) mid-pipeline")
+            }
         }
         if let first { throw first }
     }
