@@ -17,6 +17,7 @@
 #ifndef ORDERCORE_H
 #define ORDERCORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -163,6 +164,30 @@ int oc_stock_available(oc_db *db, const char *sku, const char *warehouse, int64_
  * Returns OC_OK, OC_NOT_FOUND (SKU), OC_INVALID, OC_MISUSE, OC_BUSY, OC_IO. Thread-safe.
  */
 int oc_stock_sellable(oc_db *db, const char *sku, const char *channel, int64_t *sellable_out);
+
+/* oc_order_create flags. */
+#define OC_ORDER_PAID 0x1 /* the order arrives paid (a till, a channel that took the money): paid at once */
+
+/*
+ * Create an order (op order.create) without JSON: the common case of a channel, its order number and
+ * lines, and for an order that arrives paid, its payment (the amount due, in the same transaction).
+ * The rest of the order document (customer, address, discounts, fees, ...) goes through oc_exec.
+ *
+ * channel:      the channel's code, or NULL for "direct".
+ * external_id:  the channel's order number, or NULL.
+ * line_count:   the number of lines, 1 to 1,000; line i is skus[i] x qtys[i] at unit_prices[i].
+ * skus, qtys, unit_prices: arrays of line_count SKU codes, quantities (> 0) and decimal unit prices in
+ *               the order's currency ("19.90").
+ * payment_ref:  the payment's reference (with OC_ORDER_PAID), or NULL.
+ * flags:        0, or OC_ORDER_PAID.
+ * order_id_out: receives the new order's id ("SO-000001"); release it with oc_free. May be NULL.
+ * Returns OC_OK, OC_INSUFFICIENT_STOCK (nothing was changed), OC_NOT_FOUND (unknown SKU), OC_CONFLICT
+ * (external_id or payment_ref used already, inactive channel), OC_INVALID, OC_MISUSE (a NULL array or
+ * element), OC_BUSY, OC_IO, OC_FULL. Thread-safe.
+ */
+int oc_order_create(oc_db *db, const char *channel, const char *external_id, size_t line_count,
+                    const char *const *skus, const int64_t *qtys, const char *const *unit_prices,
+                    const char *payment_ref, unsigned int flags, char **order_id_out);
 
 /*
  * Record the payment of an unpaid order (op order.pay); its reservation stops expiring.

@@ -1,5 +1,43 @@
 import OrderCore
 
+@_cdecl("oc_order_create")
+public func oc_order_create(
+    _ db: OpaquePointer?, _ channel: UnsafePointer<CChar>?, _ externalID: UnsafePointer<CChar>?, _ lineCount: UInt,
+    _ skus: UnsafePointer<UnsafePointer<CChar>?>?, _ qtys: UnsafePointer<Int64>?,
+    _ unitPrices: UnsafePointer<UnsafePointer<CChar>?>?, _ paymentRef: UnsafePointer<CChar>?, _ flags: UInt32,
+    _ orderIDOut: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> Int32 {
+    orderIDOut?.pointee = nil
+    return withEngine(db) { (engine) throws(OrderCoreError) in
+        guard (1...UInt(Engine.maxOrderLines)).contains(lineCount) else {
+            throw OrderCoreError(
+                .invalidInput, "line_count is \(lineCount); an order has 1 to \(Engine.maxOrderLines) lines")
+        }
+        guard let skus, let qtys, let unitPrices else {
+            throw OrderCoreError(.misuse, "skus, qtys and unit_prices must not be NULL")
+        }
+        guard flags & ~UInt32(1) == 0 else { throw OrderCoreError(.invalidInput, "unknown flags \(flags)") }
+        var lines: [JSON] = []
+        for i in 0..<Int(lineCount) {
+            lines.append([
+                "sku": .string(try required(skus[i], "skus[\(i)]")), "qty": .int(qtys[i]),
+                "unit_price": .string(try required(unitPrices[i], "unit_prices[\(i)]")),
+            ])
+        }
+        var args: JSONObject = ["lines": .array(lines)]
+        if let channel = try argument(channel, "channel") { args["channel"] = .string(channel) }
+        if let externalID = try argument(externalID, "external_id") { args["external_id"] = .string(externalID) }
+        let paymentRef = try argument(paymentRef, "payment_ref")
+        if flags & 1 != 0 {
+            args["payment"] = .object(paymentRef.map { ["payment_ref": .string($0)] } ?? [:])
+        } else if paymentRef != nil {
+            throw OrderCoreError(.invalidInput, "payment_ref is for an order that arrives paid (OC_ORDER_PAID)")
+        }
+        let created = try engine.run("order.create", args, brief: true).get()
+        orderIDOut?.pointee = cString(created["order_id"]?.stringValue ?? "")
+    }
+}
+
 @_cdecl("oc_order_pay")
 public func oc_order_pay(
     _ db: OpaquePointer?, _ orderID: UnsafePointer<CChar>?, _ amount: UnsafePointer<CChar>?,

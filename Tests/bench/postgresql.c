@@ -1,7 +1,7 @@
 /*
  * Benchmark: a paid 3-line order through the C ABI on a shared PostgreSQL database (postgresql://, on a
- * Unix socket), with 1 and with 8 client threads (each its own handle) -- in one command (order.create
- * with payment) and as a checkout's two (order.create, then oc_order_pay) -- against the floor: a hand-written
+ * Unix socket), with 1 and with 8 client threads (each its own handle) -- in one command (oc_order_create,
+ * arriving paid) and as a checkout's two (order.create, then oc_order_pay) -- against the floor: a hand-written
  * libpq program doing the same writes for each order in one transaction sent in one round trip (order
  * row, per line a conditional stock decrement, the line and a ledger row, the payment, COMMIT), with as
  * many connections, in the same run on the same server.
@@ -25,18 +25,21 @@ struct client { int orders, id; };
 
 /* ---- OrderCore through its C ABI ---- */
 
-#define ORDER_LINES                                                                                          \
-    "\"op\":\"order.create\",\"channel\":\"web\",\"currency\":\"CNY\",\"lines\":["                                \
-    "{\"sku\":\"SKU-0\",\"qty\":1,\"unit_price\":\"19.90\"},{\"sku\":\"SKU-1\",\"qty\":1,\"unit_price\":\"19.90\"},"  \
-    "{\"sku\":\"SKU-2\",\"qty\":1,\"unit_price\":\"19.90\"}]"
+static const char *create_request =
+    "{\"op\":\"order.create\",\"channel\":\"web\",\"currency\":\"CNY\",\"lines\":["
+    "{\"sku\":\"SKU-0\",\"qty\":1,\"unit_price\":\"19.90\"},{\"sku\":\"SKU-1\",\"qty\":1,\"unit_price\":\"19.90\"},"
+    "{\"sku\":\"SKU-2\",\"qty\":1,\"unit_price\":\"19.90\"}]}";
 
-/* The paid order in one command: it arrives paid (order.create with payment), nobody reads the response. */
+/* The paid order in one command: it arrives paid (oc_order_create with OC_ORDER_PAID, no JSON). */
 static void *ordercore_paid(void *arg) {
     struct client *c = arg;
     oc_db *db = NULL;
+    const char *skus[] = {"SKU-0", "SKU-1", "SKU-2"}, *prices[] = {"19.90", "19.90", "19.90"};
+    int64_t qtys[] = {1, 1, 1};
     if (oc_open(uri, &db) != OC_OK) die("oc_open", oc_errmsg(db));
     for (int i = 0; i < c->orders; i++) {
-        if (oc_exec(db, "{" ORDER_LINES ",\"payment\":{}}", NULL) != OC_OK) die("order.create", oc_errmsg(db));
+        if (oc_order_create(db, "web", NULL, 3, skus, qtys, prices, NULL, OC_ORDER_PAID, NULL) != OC_OK)
+            die("oc_order_create", oc_errmsg(db));
     }
     oc_close(db);
     return NULL;
@@ -49,7 +52,7 @@ static void *ordercore_create_pay(void *arg) {
     if (oc_open(uri, &db) != OC_OK) die("oc_open", oc_errmsg(db));
     for (int i = 0; i < c->orders; i++) {
         char *response = NULL, id[32];
-        if (oc_exec(db, "{" ORDER_LINES "}", &response) != OC_OK) die("order.create", oc_errmsg(db));
+        if (oc_exec(db, create_request, &response) != OC_OK) die("order.create", oc_errmsg(db));
         order_id_of(response, id);
         oc_free(response);
         if (oc_order_pay(db, id, NULL, NULL) != OC_OK) die("oc_order_pay", oc_errmsg(db));

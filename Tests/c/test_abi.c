@@ -266,6 +266,46 @@ static void test_order_path(void) {
     oc_close(db);
 }
 
+/* oc_order_create: an order without JSON, unpaid or arriving paid; bad arguments change nothing. */
+static void test_typed_create(void) {
+    oc_db *db = NULL;
+    char out[4096], *id = NULL, *state = NULL;
+    oc_open(test_db(":memory:"), &db);
+    setup_catalog(db, 10);
+    const char *skus[] = {"A1", "A1"}, *prices[] = {"19.90", "5.00"};
+    int64_t qtys[] = {2, 1};
+    CHECK(oc_order_create(db, "web", "W-1", 2, skus, qtys, prices, NULL, 0, &id) == OC_OK && id, "create: %s", oc_errmsg(db));
+    CHECK(oc_order_state(db, id, &state) == OC_OK && strcmp(state, "pending_payment") == 0, "unpaid: %s", state);
+    oc_free(state);
+    oc_free(id);
+    CHECK(available(db, "A1") == 7, "3 units held");
+    CHECK(oc_order_create(db, NULL, NULL, 1, skus, qtys, prices, "TILL-9", OC_ORDER_PAID, &id) == OC_OK, "paid: %s", oc_errmsg(db));
+    CHECK(oc_order_state(db, id, &state) == OC_OK && strcmp(state, "paid") == 0, "arrives paid: %s", state);
+    char request[128];
+    snprintf(request, sizeof request, "{\"op\":\"order.get\",\"order_id\":\"%s\"}", id);
+    CHECK(run(db, request, out, sizeof out) == OC_OK && strstr(out, "\"payment_ref\":\"TILL-9\"") && strstr(out, "\"channel\":\"direct\""),
+          "its payment and channel: %s", out);
+    oc_free(state);
+    oc_free(id);
+
+    const char *unknown[] = {"ZZ"}, *bad_utf8[] = {"A\xff"}, *nulls[] = {NULL};
+    int64_t zero[] = {0};
+    CHECK(oc_order_create(db, "web", "W-1", 1, skus, qtys, prices, NULL, 0, NULL) == OC_CONFLICT, "external_id again");
+    CHECK(oc_order_create(db, NULL, NULL, 1, skus, qtys, prices, "TILL-9", OC_ORDER_PAID, NULL) == OC_CONFLICT, "payment_ref again");
+    CHECK(oc_order_create(db, NULL, NULL, 1, skus, qtys, prices, "TILL-10", 0, NULL) == OC_INVALID, "payment_ref, not paid");
+    CHECK(oc_order_create(db, NULL, NULL, 1, skus, qtys, prices, NULL, 0x8, NULL) == OC_INVALID, "unknown flag");
+    CHECK(oc_order_create(db, NULL, NULL, 0, skus, qtys, prices, NULL, 0, NULL) == OC_INVALID, "no lines");
+    CHECK(oc_order_create(db, NULL, NULL, (size_t)-1, skus, qtys, prices, NULL, 0, NULL) == OC_INVALID, "line_count too large");
+    CHECK(oc_order_create(db, NULL, NULL, 1, NULL, qtys, prices, NULL, 0, NULL) == OC_MISUSE, "NULL skus");
+    CHECK(oc_order_create(db, NULL, NULL, 1, nulls, qtys, prices, NULL, 0, NULL) == OC_MISUSE, "NULL sku");
+    CHECK(oc_order_create(db, NULL, NULL, 1, unknown, qtys, prices, NULL, 0, NULL) == OC_NOT_FOUND, "unknown SKU");
+    CHECK(oc_order_create(db, NULL, NULL, 1, bad_utf8, qtys, prices, NULL, 0, NULL) == OC_INVALID, "invalid UTF-8");
+    CHECK(oc_order_create(db, NULL, NULL, 1, skus, zero, prices, NULL, 0, NULL) == OC_INVALID, "qty 0");
+    CHECK(oc_order_create(NULL, NULL, NULL, 1, skus, qtys, prices, NULL, 0, NULL) == OC_MISUSE, "NULL handle");
+    CHECK(available(db, "A1") == 5, "the refused ones held nothing");
+    oc_close(db);
+}
+
 /* An abandoned checkout does not hold stock until the next sweep: reading the SKU releases it. */
 static void test_lazy_expiry(void) {
     oc_db *db = NULL;
@@ -768,6 +808,7 @@ int main(void) {
     if (!postgresql) test_open_errors();
     test_order_path();
     test_lazy_expiry();
+    test_typed_create();
     test_idempotency();
     test_adjust_and_verify();
     test_channels();

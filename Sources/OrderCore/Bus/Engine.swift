@@ -6,6 +6,8 @@ public final class Engine: Sendable {
     /// Requests larger than this are refused with `invalid_input` before they are parsed. Room for
     /// the largest channel payload (`intake.max_payload_bytes`, at most 48 MiB) with its escaping.
     public static let maxRequestBytes = 64 << 20
+    /// The most lines an order may have (for the typed C functions, which check before reading them).
+    public static let maxOrderLines = OrderDraft.maxLines
 
     private let store: Mutex<Store?>
     public let path: String
