@@ -143,9 +143,9 @@ final class PostgresConnection {
 
     // MARK: - Statements
 
-    /// Runs SQL text without parameters (schema, session settings); several statements may be given.
-    /// Runs statements (several, separated by `;`, in one round trip). - Returns: the first value of the
-    /// last one's first row, when it has one and it is an integer.
+    /// Runs SQL text without parameters (schema, session settings, BEGIN); several statements, separated
+    /// by `;`, go in one round trip. - Returns: the first value of the last one's first row, when it has
+    /// one and it is an integer.
     @discardableResult
     func execute(_ sql: String) throws -> Int64? {
         try flush()
