@@ -322,6 +322,65 @@ def test_hosts_placing_and_cancelling_orders_of_shared_skus_never_deadlock(pg_ur
     admin.close()
 
 
+CSV_EVENT = "order_id,placed_at,currency,status,sku,qty,unit_price\n{id},2026-01-18T10:00:00Z,CNY,{status},{sku},1,2.50"
+
+
+def channel_events():
+    """Per order, the events its channel sends: created (pending), paid, and for every third cancelled."""
+    events = []
+    for i in range(40):
+        statuses = ["pending", "paid"] + (["cancelled"] if i % 3 == 0 else [])
+        events += [(f"o-{i}", status, f"S{i % 4}") for status in statuses]
+    return events
+
+
+def ingest_all(uri, seed, results):
+    """A host that receives every event of the channel, in an order of its own, and applies each."""
+    events = channel_events()
+    random.Random(seed).shuffle(events)
+    failures = []
+    with ordercore.open(uri) as db:
+        for order, status, sku in events:
+            try:
+                db.exec("intake.ingest", channel="shop", event_id=f"{order}-{status}",
+                        payload=CSV_EVENT.format(id=order, status=status, sku=sku))
+            except ordercore.OrderCoreError as e:
+                failures.append(f"{order} {status}: {e.code}: {e.message}")
+    results.put(failures)
+
+
+def test_hosts_ingesting_one_channels_events_in_any_order_apply_each_once(pg_uri):
+    """Three hosts receive every event of a channel (created, paid, cancelled), each in its own order, at
+    the same time: intake runs beside itself, each event is applied once, each order exists once, and it
+    ends where its channel's last word puts it (cancelled over paid over pending)."""
+    with ordercore.open(pg_uri) as db:
+        db.exec("warehouse.upsert", warehouse="SH")
+        for sku in ["S0", "S1", "S2", "S3"]:
+            db.exec("sku.upsert", sku=sku, name=sku)
+            db.exec("stock.receive", sku=sku, warehouse="SH", qty=100)
+        db.exec("channel.upsert", channel="shop", profile="csv")
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    hosts = [context.Process(target=ingest_all, args=(pg_uri, seed, results)) for seed in range(3)]
+    for h in hosts:
+        h.start()
+    failures = [f for _ in hosts for f in results.get(timeout=300)]
+    for h in hosts:
+        h.join(60)
+    assert failures == []
+    events = channel_events()
+    with ordercore.open(pg_uri) as db:
+        orders = db.exec("order.list", limit=1000)["orders"]
+        assert sorted(o["external_id"] for o in orders) == sorted({order for order, _, _ in events})
+        for o in orders:
+            statuses = {status for order, status, _ in events if order == o["external_id"]}
+            assert o["state"] == ("cancelled" if "cancelled" in statuses else "paid"), o
+        assert db.exec("stock.verify")["ok"]
+        held = sum(db.exec("stock.get", sku=sku)["reserved"] for sku in ["S0", "S1", "S2", "S3"])
+        assert held == sum(1 for o in orders if o["state"] == "paid")
+        assert db.exec("intake.dead_letters")["total"] == 0
+
+
 def send_keyed_orders(uri, answers):
     with ordercore.open(uri) as db:
         answers.put([db.exec("order.create", idempotency_key=f"checkout-{i}",

@@ -334,6 +334,9 @@ enum IntakeCommands {
         // What a channel says is applied with its authority (payments, refunds, cancellations, shipments):
         // a person who brings events in by hand is a supervisor.
         role: .supervisor,
+        // Hosts take in a channel's events side by side: an event id or a channel's order number another
+        // host stored first (a unique key) runs the command again, which then finds it.
+        sharing: .concurrent,
         arguments: [
             .key("channel"),
             Argument("payload", .json, required: true, positional: true),
