@@ -41,7 +41,7 @@ extension CommandContext {
                     "order_id": .string(existing), "channel": .string(draft.channel), "external_id": .string(external),
                 ])
         }
-        if let payment = draft.payment { _ = try paidOrder(paymentRef: payment.ref, orderID: nil) }
+        _ = try paidOrder(paymentRef: draft.payment?.ref, orderID: nil)
 
         let (rowID, orderID) = try store.nextID("orders", prefix: "SO-")
         let timeout = try intSetting(.unpaidTimeoutMinutes)

@@ -15,12 +15,19 @@ extension CommandContext {
         change: (inout Order) -> Void = { _ in }
     ) throws {
         let from = order.state
-        order.state = state
-        if from != state { order.stateSince = at }
-        change(&order)
-        order.updatedAt = at
+        order = moved(order, to: state, change: change)
         try store.update(order, from: from)
         try record(order, from: from, command: command, details: details)
+    }
+
+    /// The order moved to `state` with `change` applied, stamped, not stored.
+    func moved(_ order: Order, to state: OrderState, change: (inout Order) -> Void = { _ in }) -> Order {
+        var next = order
+        if next.state != state { next.stateSince = at }
+        next.state = state
+        change(&next)
+        next.updatedAt = at
+        return next
     }
 
     /// A reservation planned and checked, not yet made (`makeHolds`).

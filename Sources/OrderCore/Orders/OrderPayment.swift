@@ -60,13 +60,11 @@ extension CommandContext {
 
     /// The order as the payment leaves it.
     func paying(_ order: Order, _ plan: PaymentPlan) -> Order {
-        var paid = order
-        if paid.state != plan.next { paid.stateSince = at }
-        paid.state = plan.next
-        paid.paidTotal += plan.charged
-        paid.expiresAt = plan.holdUntil
-        if plan.next == .paid { paid.paidAt = at }
-        paid.updatedAt = at
-        return paid
+        let at = self.at
+        return moved(order, to: plan.next) {
+            $0.paidTotal += plan.charged
+            $0.expiresAt = plan.holdUntil
+            if plan.next == .paid { $0.paidAt = at }
+        }
     }
 }

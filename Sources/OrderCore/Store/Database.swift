@@ -102,8 +102,9 @@ final class Database {
     var dialect: SQLDialect { postgres == nil ? .sqlite : .postgresql }
     /// The files SQLite keeps this database in (nil in memory): no output may be written over them.
     let files: DatabaseFiles?
-    /// A query every transaction runs first — on PostgreSQL in the same round trip as its BEGIN — and
-    /// its integer answer while the transaction lasts (the Store's cache epoch).
+    /// On PostgreSQL, a query sent with every BEGIN, in the same round trip, and its integer answer while
+    /// the transaction lasts (the Store's cache epoch; on SQLite, where a query costs no round trip, the
+    /// Store reads it when it needs it).
     var prelude: String?
     private(set) var preludeValue: Int64?
 
@@ -408,7 +409,6 @@ final class Database {
             try run(access == .write ? "BEGIN IMMEDIATE" : "BEGIN")
         }
         do {
-            if let prelude, postgres == nil { preludeValue = try first(prelude) { $0.int(0) } }
             let result = try body()
             try commit()
             return result

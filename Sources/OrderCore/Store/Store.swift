@@ -55,7 +55,7 @@ final class Store: @unchecked Sendable {
     }
 
     /// Makes the caches safe to use in this transaction: once per transaction, a look at the cache
-    /// epoch (read with BEGIN), which triggers move on with every change to the cached tables
+    /// epoch (on PostgreSQL read with BEGIN), which triggers move on with every change to the cached tables
     /// (migration `0025_cache_epoch`), by this handle or any other, on this host or another; the caches
     /// are dropped when it moved. A command that changes a cached table drops that cache itself, so it
     /// reads back its own change.
@@ -67,7 +67,7 @@ final class Store: @unchecked Sendable {
         cachesChecked = true
     }
 
-    /// Read with every BEGIN (`Database.prelude`): on PostgreSQL it costs no round trip of its own.
+    /// Sent with every BEGIN on PostgreSQL (`Database.prelude`), so it costs no round trip of its own.
     private static let cacheEpochSQL = "SELECT n FROM cache_epoch"
 
     private func dropCaches() {
