@@ -103,9 +103,16 @@ extension CommandContext {
             }
             let warnings = IntakeChecks.warnings(event, draft: draft)
             // An order that arrives cancelled, or that the channel fulfils from its own stock, takes nothing.
-            let created = try createOrder(
-                draft, backorder: true, warnings: warnings, actOnRisk: false,
-                reserving: event.state != .cancelled && !shipment.byChannel)
+            let created: (order: Order, document: JSON, short: [JSON], risk: RiskAssessment?)
+            do {
+                created = try createOrder(
+                    draft, backorder: true, warnings: warnings, actOnRisk: false,
+                    reserving: event.state != .cancelled && !shipment.byChannel)
+            } catch let error as OrderCoreError where error.code == .conflict && error.details?["external_id"] != nil {
+                // Another host created the order since the look above (PostgreSQL, intake side by side):
+                // run the event again, which then applies it to that order.
+                throw Store.Stale(what: "order \(event.externalID) of channel \(channel.channel)")
+            }
             risk = created.risk
             order = created.order
             result["action"] = draft.payment == nil ? "created" : "created_paid"
