@@ -116,8 +116,14 @@ extension CommandContext {
                 kind: "backorder", orderID: orderID, at: at, details: ["short": .array(short), "source": "intake"])
         }
         if let plan { try applyPayment(&order, plan, paymentRef: draft.payment?.ref, rowWritten: true) }
+        if let planned, !holds.isEmpty {
+            try recordHolds(
+                order, holds, expiresAt: holdUntil, counted: planned.counted, linesStored: false)
+        }
+        // Sold once its holds are recorded (what it counts), before the balance rows, as a payment counts them.
+        if plan?.next == .paid { try recordSales(of: order, sign: 1) }
         // The balance rows other orders wait for are locked last, until the commit that follows.
-        if let planned, !holds.isEmpty { try makeHolds(order, planned, expiresAt: holdUntil, linesStored: false) }
+        if let planned, !holds.isEmpty { try takeStock(order, planned) }
         if let risk, actOnRisk { try act(on: risk, &order) }
         // A rejected order was cancelled: its lines and holds are read back; otherwise they are as made.
         let document = try document(

@@ -100,12 +100,17 @@ extension CommandContext {
         // of deadlocking on PostgreSQL.
         try recordHolds(
             order, planned.takes, expiresAt: expiresAt, counted: planned.counted, linesStored: linesStored)
+        try takeStock(order, planned)
+        return planned.takes
+    }
+
+    /// Takes the balance (and cap) rows of recorded holds, in SKU, then warehouse order.
+    func takeStock(_ order: Order, _ planned: PlannedReservation) throws {
         for take in planned.takes.sorted(by: { ($0.sku, $0.warehouse) < ($1.sku, $1.warehouse) }) {
             try takeStock(
                 order, sku: take.sku, warehouse: take.warehouse, qty: take.qty,
                 counted: planned.counted.contains(take.sku), sellPercent: planned.sellPercent)
         }
-        return planned.takes
     }
 
     /// Reserves units of one order line in one warehouse. The conditional writes are the real guard:
@@ -141,7 +146,7 @@ extension CommandContext {
 
     /// Records units `takeStock` moves as holds of order lines: the reservations, the lines' reserved
     /// units (`linesStored`), the ledger rows (`counted`: the SKUs whose units count against the cap).
-    private func recordHolds(
+    func recordHolds(
         _ order: Order, _ takes: [ReservationPlanner.Take], expiresAt: Int64?, counted: Set<String>,
         linesStored: Bool = true
     ) throws {

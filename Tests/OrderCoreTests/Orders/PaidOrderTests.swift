@@ -27,6 +27,8 @@ struct PaidOrderTests {
             try engine.ok("order.timeline", ["order_id": id ?? nil, "at": at]),
             try engine.ok("stock.get", ["sku": "A1", "at": at]), try engine.ok("stock.get", ["sku": "B2", "at": at]),
             try engine.ok("report.sales", ["from": "2026-01-18T00:00:00Z", "to": "2026-01-19T00:00:00Z", "by": "sku"]),
+            // Yesterday's and average daily sales, kept per business day as orders are paid.
+            try engine.ok("stock.board", ["at": "2026-01-19T10:00:00Z", "sort": "sku"]),
             .array(
                 try engine.ok("events.read", ["limit": 1_000])["events"]?.arrayValue?.map { $0["kind"] ?? nil } ?? []),
         ]
