@@ -381,6 +381,78 @@ def test_hosts_ingesting_one_channels_events_in_any_order_apply_each_once(pg_uri
         assert db.exec("intake.dead_letters")["total"] == 0
 
 
+SHIPPING_CSV = {
+    "profile": "csv_shipped", "format": "csv", "group_by": "order_id",
+    "events": [{
+        "type": "order", "when": {"order_id": True},
+        "fields": {"external_id": "order_id", "placed_at": "placed_at", "currency": "currency"},
+        "lines": {"path": "rows", "fields": {"sku": "sku", "qty": "qty", "unit_price": "unit_price"}},
+        "status": {"value": "status",
+                   "inbound": {"pending": "pending_payment", "paid": "paid", "shipped": "shipped"}},
+    }],
+}
+
+
+def shipped_events():
+    """Per order of two lines, the events its channel sends (created, paid, shipped by the merchant); half
+    the orders name their SKUs in the other order, so shipping them line by line would take the same
+    balance rows in opposite orders."""
+    events = []
+    for i in range(30):
+        first, second = (f"S{i % 3}", f"S{(i + 1) % 3}")[:: 1 if i % 2 else -1]
+        rows = "\n".join(f"o-{i},2026-01-18T10:00:00Z,CNY,{{status}},{sku},1,2.50" for sku in (first, second))
+        events += [(f"o-{i}", status, "order_id,placed_at,currency,status,sku,qty,unit_price\n" + rows)
+                   for status in ("pending", "paid", "shipped")]
+    return events
+
+
+def ingest_shipped(uri, seed, results):
+    events = shipped_events()
+    random.Random(seed).shuffle(events)
+    failures = []
+    with ordercore.open(uri) as db:
+        for order, status, payload in events:
+            try:
+                db.exec("intake.ingest", channel="shop", event_id=f"{order}-{status}",
+                        payload=payload.format(status=status))
+            except ordercore.OrderCoreError as e:
+                failures.append(f"{order} {status}: {e.code}: {e.message}")
+    results.put(failures)
+
+
+def test_hosts_shipping_one_channels_orders_take_balance_rows_in_one_order(cluster, pg_uri):
+    """Three hosts apply every event of a channel's two-line orders, shipped by the merchant, each in its
+    own order at once: the units leave once, and no two hosts ever deadlock on the balance rows."""
+    with ordercore.open(pg_uri) as db:
+        db.exec("warehouse.upsert", warehouse="SH")
+        for sku in ["S0", "S1", "S2"]:
+            db.exec("sku.upsert", sku=sku, name=sku)
+            db.exec("stock.receive", sku=sku, warehouse="SH", qty=100)
+        db.exec("intake.profile_set", profile=SHIPPING_CSV)
+        db.exec("channel.upsert", channel="shop", profile="csv_shipped")
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    hosts = [context.Process(target=ingest_shipped, args=(pg_uri, seed, results)) for seed in range(3)]
+    for h in hosts:
+        h.start()
+    failures = [f for _ in hosts for f in results.get(timeout=300)]
+    for h in hosts:
+        h.join(60)
+    assert failures == []
+    with ordercore.open(pg_uri) as db:
+        orders = db.exec("order.list", limit=1000)["orders"]
+        assert len(orders) == 30 and all(o["state"] == "shipped" for o in orders)
+        for sku in ["S0", "S1", "S2"]:
+            stock = db.exec("stock.get", sku=sku)
+            assert (stock["on_hand"], stock["reserved"]) == (80, 0), stock
+        assert db.exec("stock.verify")["ok"]
+        assert db.exec("intake.dead_letters")["total"] == 0
+    admin = cluster.connect()
+    name = pg_uri.split("/")[3].split("?")[0]
+    assert admin.value(f"SELECT deadlocks FROM pg_stat_database WHERE datname = '{name}'") == "0"
+    admin.close()
+
+
 def send_keyed_orders(uri, answers):
     with ordercore.open(uri) as db:
         answers.put([db.exec("order.create", idempotency_key=f"checkout-{i}",

@@ -40,7 +40,11 @@ extension CommandContext {
         moveStock: Bool, channel: String, reference: String
     ) throws -> JSONObject {
         _ = try order.state.next("channel.shipped", orderID: order.orderID)
-        if !moveStock { _ = try releaseReservations(of: order, reason: .release) }
+        if moveStock {
+            try store.lockHeldBalances(orderRowID: order.rowID)
+        } else {
+            _ = try releaseReservations(of: order, reason: .release)
+        }
         var fromStock: Int64 = 0
         var withoutStock: [JSON] = []
         let lines = try store.lines(orderRowID: order.rowID)

@@ -115,6 +115,21 @@ extension Store {
             """, .text(sku), .text(warehouse), .int(qty), .int(sellPercent), else: failure())
     }
 
+    /// Locks, until the transaction ends, the balance rows an order's active holds are on, in SKU, then
+    /// warehouse order, the order every writer takes them in: a command that then moves them line by
+    /// line waits for other orders instead of deadlocking with them on PostgreSQL. A no-op on SQLite
+    /// (one writer at a time).
+    func lockHeldBalances(orderRowID: Int64) throws {
+        guard db.dialect == .postgresql else { return }
+        try db.rows(
+            """
+            SELECT 1 FROM stock WHERE (sku, warehouse) IN (
+                SELECT sku, warehouse FROM reservations WHERE order_rowid = ? AND state = 'active')
+            ORDER BY sku, warehouse FOR UPDATE
+            """, .int(orderRowID)
+        ) { _ in }
+    }
+
     /// Hands reserved units over to the buyer: both on hand and reserved go down.
     /// - Returns: false (changing nothing) when fewer units are on hand than are being handed over.
     func deduct(sku: String, warehouse: String, qty: Int64) throws -> Bool {
