@@ -400,11 +400,18 @@ final class Database {
             let lock = sharing == .concurrent ? "pg_advisory_xact_lock_shared" : "pg_advisory_xact_lock"
             let begin =
                 access == .write
-                ? "BEGIN; SELECT \(lock)(\(PostgresConnection.writerLock))"
+                ? ["BEGIN", "SELECT \(lock)(\(PostgresConnection.writerLock))"]
                 : sharing == .feedReader
-                    ? "BEGIN ISOLATION LEVEL REPEATABLE READ; LOCK TABLE feed IN SHARE MODE"
-                    : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-            preludeValue = try postgres.execute(begin + (prelude.map { "; " + $0 } ?? ""))
+                    ? ["BEGIN ISOLATION LEVEL REPEATABLE READ", "LOCK TABLE feed IN SHARE MODE"]
+                    : ["BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"]
+            // Prepared, and pipelined with the prelude (or the transaction's first statement): no round
+            // trip of their own, nothing parsed again.
+            for statement in begin { try postgres.send(statement, []) }
+            preludeValue = try prelude.flatMap { sql in
+                try postgres.query(sql, []) {
+                    PostgresConnection.rowCount($0) > 0 ? PostgresConnection.int($0, 0, 0) : nil
+                }
+            }
         } else {
             try run(access == .write ? "BEGIN IMMEDIATE" : "BEGIN")
         }
@@ -413,7 +420,7 @@ final class Database {
             try commit()
             return result
         } catch {
-            try? postgres?.flush()  // writes still in flight: their errors follow from this one
+            _ = try? postgres?.flush()  // writes still in flight: their errors follow from this one
             if postgres?.inTransaction ?? (sqlite3_get_autocommit(db) == 0) { _ = try? execute("ROLLBACK") }
             throw error
         }
@@ -431,7 +438,7 @@ extension Database {
             try execute("RELEASE command")
             return result
         } catch {
-            try? postgres?.flush()
+            _ = try? postgres?.flush()
             _ = try? execute("ROLLBACK TO command")
             _ = try? execute("RELEASE command")
             throw error

@@ -156,15 +156,21 @@ final class PostgresConnection {
         return PostgresConnection.text(result, 0, 0).flatMap { Int64($0) }
     }
 
-    /// Runs a statement and hands its result to `body`; the result is freed afterwards.
+    /// Runs a statement and hands its result to `body`; the result is freed afterwards. After writes
+    /// still in flight (`send`) it goes down the pipeline behind them: one round trip for all.
     func query<T>(_ sql: String, _ args: [SQLValue], _ body: (OpaquePointer) throws -> T) throws -> T {
-        try flush()
-        let name = try statement(sql)
-        let result = try PostgresConnection.withValues(args) {
-            Self.pq.execPrepared!(conn, name, Int32(args.count), $0, nil, nil, 0)
+        let result: OpaquePointer?
+        if pending.isEmpty {
+            let name = try statement(sql)
+            result = try PostgresConnection.withValues(args) {
+                Self.pq.execPrepared!(conn, name, Int32(args.count), $0, nil, nil, 0)
+            }
+            try check(result)
+        } else {
+            try enqueue(sql, args, .read)
+            result = try flush()
         }
         defer { Self.pq.clear!(result) }
-        try check(result)
         guard let result else { throw OrderCoreError(.internal, "PostgreSQL returned no result") }
         return try body(result)
     }
@@ -215,6 +221,8 @@ final class PostgresConnection {
     private enum Pending {
         case prepare(StatementKey)
         case execute(guardFailure: (any Error)?)
+        /// A query whose result `flush` hands back (it ends the pipeline).
+        case read
     }
     private var pending: [Pending] = []
     /// The most statements sent before their results are read: libpq blocks while sending, so the server
@@ -227,6 +235,11 @@ final class PostgresConnection {
     /// failed write still fails the command before it commits. `COMMIT` (nil) ends the pipeline.
     /// - Parameter guardFailure: what the statement failing with division by zero means (`Database.require`).
     func send(_ sql: String?, _ args: [SQLValue], guardFailure: (any Error)? = nil) throws {
+        try enqueue(sql, args, .execute(guardFailure: guardFailure))
+        if pending.count >= PostgresConnection.maxPending { try flush() }
+    }
+
+    private func enqueue(_ sql: String?, _ args: [SQLValue], _ entry: Pending) throws {
         if pending.isEmpty, Self.pq.enterPipelineMode!(conn) != 1 { try check(nil) }
         var sent: Int32
         if let sql {
@@ -249,27 +262,30 @@ final class PostgresConnection {
             sent = Self.pq.sendQueryParams!(conn, "COMMIT", 0, nil, nil, nil, nil, 0)
         }
         guard sent == 1 else { return try check(nil) }
-        pending.append(.execute(guardFailure: guardFailure))
-        if pending.count >= PostgresConnection.maxPending { try flush() }
+        pending.append(entry)
     }
 
-    /// Reads back what `send` sent, in one round trip; throws the first error among them.
-    func flush() throws {
-        guard !pending.isEmpty else { return }
+    /// Reads back what `send` (and a pipelined `query`) sent, in one round trip; throws the first error
+    /// among them. - Returns: the result of the query that ended the pipeline, for the caller to free.
+    @discardableResult
+    func flush() throws -> OpaquePointer? {
+        guard !pending.isEmpty else { return nil }
         let sent = pending
         pending = []
         var first: (any Error)?
+        var read: OpaquePointer?
         if Self.pq.pipelineSync!(conn) != 1 { first = OrderCoreError(.io, "lost the connection to PostgreSQL") }
         for entry in sent where first == nil || !isLost {
-            let result = Self.pq.getResult!(conn)
+            var result = Self.pq.getResult!(conn)
             do {
                 try check(result)
+                if case .read = entry { swap(&read, &result) }
             } catch {
                 switch entry {
                 case .prepare(let key): prepared[key] = nil
                 case .execute(let guardFailure?) where PostgresConnection.state(of: result) == "22012":
                     first = first ?? guardFailure
-                case .execute: break
+                case .execute, .read: break
                 }
                 first = first ?? error
             }
@@ -285,7 +301,11 @@ final class PostgresConnection {
                 first = first ?? OrderCoreError(.io, "lost the connection to PostgreSQL at \(target) mid-pipeline")
             }
         }
-        if let first { throw first }
+        if let first {
+            Self.pq.clear!(read)
+            throw first
+        }
+        return read
     }
 
     /// Rows a statement changed (or returned, for `RETURNING`).
