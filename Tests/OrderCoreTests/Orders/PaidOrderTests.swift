@@ -29,6 +29,9 @@ struct PaidOrderTests {
             try engine.ok("report.sales", ["from": "2026-01-18T00:00:00Z", "to": "2026-01-19T00:00:00Z", "by": "sku"]),
             // Yesterday's and average daily sales, kept per business day as orders are paid.
             try engine.ok("stock.board", ["at": "2026-01-19T10:00:00Z", "sort": "sku"]),
+            try engine.ok("stock.ledger", ["ref_type": "order", "ref_id": id ?? nil]),
+            try engine.ok("stock.alerts", ["open_only": false]),
+            try engine.ok("report.alerts", ["at": at]),
             .array(
                 try engine.ok("events.read", ["limit": 1_000])["events"]?.arrayValue?.map { $0["kind"] ?? nil } ?? []),
         ]
