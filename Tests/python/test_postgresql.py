@@ -322,7 +322,9 @@ def test_hosts_placing_and_cancelling_orders_of_shared_skus_never_deadlock(pg_ur
     admin.close()
 
 
-CSV_EVENT = "order_id,placed_at,currency,status,sku,qty,unit_price\n{id},2026-01-18T10:00:00Z,CNY,{status},{sku},1,2.50"
+CSV_HEADER = "order_id,placed_at,currency,status,sku,qty,unit_price"
+CSV_ROW = "{id},2026-01-18T10:00:00Z,CNY,{status},{sku},1,2.50"
+CSV_EVENT = CSV_HEADER + "\n" + CSV_ROW
 
 
 def channel_events():
@@ -330,23 +332,35 @@ def channel_events():
     events = []
     for i in range(40):
         statuses = ["pending", "paid"] + (["cancelled"] if i % 3 == 0 else [])
-        events += [(f"o-{i}", status, f"S{i % 4}") for status in statuses]
+        events += [(f"o-{i}", status, CSV_EVENT.format(id=f"o-{i}", status=status, sku=f"S{i % 4}"))
+                   for status in statuses]
     return events
 
 
-def ingest_all(uri, seed, results):
+def ingest_all(uri, events, seed, results):
     """A host that receives every event of the channel, in an order of its own, and applies each."""
-    events = channel_events()
     random.Random(seed).shuffle(events)
     failures = []
     with ordercore.open(uri) as db:
-        for order, status, sku in events:
+        for order, status, payload in events:
             try:
-                db.exec("intake.ingest", channel="shop", event_id=f"{order}-{status}",
-                        payload=CSV_EVENT.format(id=order, status=status, sku=sku))
+                db.exec("intake.ingest", channel="shop", event_id=f"{order}-{status}", payload=payload)
             except ordercore.OrderCoreError as e:
                 failures.append(f"{order} {status}: {e.code}: {e.message}")
     results.put(failures)
+
+
+def ingest_on_three_hosts(uri, events):
+    """Three host processes each take in every one of `events` at once; what failed, on any of them."""
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    hosts = [context.Process(target=ingest_all, args=(uri, list(events), seed, results)) for seed in range(3)]
+    for h in hosts:
+        h.start()
+    failures = [f for _ in hosts for f in results.get(timeout=300)]
+    for h in hosts:
+        h.join(60)
+    return failures
 
 
 def test_hosts_ingesting_one_channels_events_in_any_order_apply_each_once(pg_uri):
@@ -359,16 +373,8 @@ def test_hosts_ingesting_one_channels_events_in_any_order_apply_each_once(pg_uri
             db.exec("sku.upsert", sku=sku, name=sku)
             db.exec("stock.receive", sku=sku, warehouse="SH", qty=100)
         db.exec("channel.upsert", channel="shop", profile="csv")
-    context = multiprocessing.get_context("spawn")
-    results = context.Queue()
-    hosts = [context.Process(target=ingest_all, args=(pg_uri, seed, results)) for seed in range(3)]
-    for h in hosts:
-        h.start()
-    failures = [f for _ in hosts for f in results.get(timeout=300)]
-    for h in hosts:
-        h.join(60)
-    assert failures == []
     events = channel_events()
+    assert ingest_on_three_hosts(pg_uri, events) == []
     with ordercore.open(pg_uri) as db:
         orders = db.exec("order.list", limit=1000)["orders"]
         assert sorted(o["external_id"] for o in orders) == sorted({order for order, _, _ in events})
@@ -399,25 +405,11 @@ def shipped_events():
     balance rows in opposite orders."""
     events = []
     for i in range(30):
-        first, second = (f"S{i % 3}", f"S{(i + 1) % 3}")[:: 1 if i % 2 else -1]
-        rows = "\n".join(f"o-{i},2026-01-18T10:00:00Z,CNY,{{status}},{sku},1,2.50" for sku in (first, second))
-        events += [(f"o-{i}", status, "order_id,placed_at,currency,status,sku,qty,unit_price\n" + rows)
-                   for status in ("pending", "paid", "shipped")]
+        skus = (f"S{i % 3}", f"S{(i + 1) % 3}")[:: 1 if i % 2 else -1]
+        for status in ("pending", "paid", "shipped"):
+            rows = [CSV_ROW.format(id=f"o-{i}", status=status, sku=sku) for sku in skus]
+            events.append((f"o-{i}", status, "\n".join([CSV_HEADER] + rows)))
     return events
-
-
-def ingest_shipped(uri, seed, results):
-    events = shipped_events()
-    random.Random(seed).shuffle(events)
-    failures = []
-    with ordercore.open(uri) as db:
-        for order, status, payload in events:
-            try:
-                db.exec("intake.ingest", channel="shop", event_id=f"{order}-{status}",
-                        payload=payload.format(status=status))
-            except ordercore.OrderCoreError as e:
-                failures.append(f"{order} {status}: {e.code}: {e.message}")
-    results.put(failures)
 
 
 def test_hosts_shipping_one_channels_orders_take_balance_rows_in_one_order(cluster, pg_uri):
@@ -430,15 +422,7 @@ def test_hosts_shipping_one_channels_orders_take_balance_rows_in_one_order(clust
             db.exec("stock.receive", sku=sku, warehouse="SH", qty=100)
         db.exec("intake.profile_set", profile=SHIPPING_CSV)
         db.exec("channel.upsert", channel="shop", profile="csv_shipped")
-    context = multiprocessing.get_context("spawn")
-    results = context.Queue()
-    hosts = [context.Process(target=ingest_shipped, args=(pg_uri, seed, results)) for seed in range(3)]
-    for h in hosts:
-        h.start()
-    failures = [f for _ in hosts for f in results.get(timeout=300)]
-    for h in hosts:
-        h.join(60)
-    assert failures == []
+    assert ingest_on_three_hosts(pg_uri, shipped_events()) == []
     with ordercore.open(pg_uri) as db:
         orders = db.exec("order.list", limit=1000)["orders"]
         assert len(orders) == 30 and all(o["state"] == "shipped" for o in orders)
