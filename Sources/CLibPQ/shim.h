@@ -21,7 +21,6 @@ typedef struct {
     char *(*resultErrorField)(const PGresult *res, int fieldcode);
     char *(*cmdTuples)(PGresult *res);
     int (*ntuples)(const PGresult *res);
-    int (*nfields)(const PGresult *res);
     int (*getisnull)(const PGresult *res, int tup_num, int field_num);
     char *(*getvalue)(const PGresult *res, int tup_num, int field_num);
     PGTransactionStatusType (*transactionStatus)(const PGconn *conn);
@@ -64,7 +63,6 @@ static inline const char *ordercore_libpq_load(ordercore_libpq *pq) {
     ORDERCORE_PQ(resultErrorField, PQresultErrorField)
     ORDERCORE_PQ(cmdTuples, PQcmdTuples)
     ORDERCORE_PQ(ntuples, PQntuples)
-    ORDERCORE_PQ(nfields, PQnfields)
     ORDERCORE_PQ(getisnull, PQgetisnull)
     ORDERCORE_PQ(getvalue, PQgetvalue)
     ORDERCORE_PQ(transactionStatus, PQtransactionStatus)

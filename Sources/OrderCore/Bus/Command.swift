@@ -24,9 +24,6 @@ public struct Command: Sendable {
     /// How it shares a PostgreSQL database with other transactions: most write alone; the hot commands,
     /// whose every read-then-write is guarded, beside each other (docs/postgresql.md).
     let sharing: Database.Sharing
-    /// The table it always adds a numbered row to (`order.create`: `orders`): on PostgreSQL the row's id
-    /// is taken from the sequence with `BEGIN`, in the same round trip (`Store.transaction`).
-    let numbers: String?
     /// What the command takes: the engine refuses a request naming anything else, or missing a required
     /// argument, before the command runs; the shell, Python and docs/commands.md are generated from it.
     public let arguments: [Argument]
@@ -45,7 +42,7 @@ public struct Command: Sendable {
     init(
         _ name: String, _ access: Access, _ summary: String, role: Actor.Role? = nil, roleRule: String? = nil,
         checksRole: Bool = false, recordsFailures: Bool = false, sharing: Database.Sharing = .alone,
-        numbers: String? = nil, arguments: [Argument], result: [String] = [],
+        arguments: [Argument], result: [String] = [],
         aliases: [String] = [], shellNames: [String: String] = [:], shows: String? = nil,
         run: @escaping @Sendable (CommandContext, Fields) throws -> JSON
     ) {
@@ -57,7 +54,6 @@ public struct Command: Sendable {
         self.checksRole = checksRole
         self.recordsFailures = recordsFailures
         self.sharing = sharing
-        self.numbers = numbers
         self.arguments = arguments
         self.result = result
         self.aliases = aliases

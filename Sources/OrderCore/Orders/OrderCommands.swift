@@ -5,7 +5,7 @@ enum OrderCommands {
         "order.create", .write,
         "Create an order from the canonical document and reserve its stock, or fail with insufficient_stock changing "
             + "nothing",
-        sharing: .concurrent, numbers: "orders",
+        sharing: .concurrent,
         arguments: [
             Argument("channel", .code),
             Argument("external_id", .code, "The channel's order number"),

@@ -102,8 +102,11 @@ final class Database {
     var dialect: SQLDialect { postgres == nil ? .sqlite : .postgresql }
     /// The files SQLite keeps this database in (nil in memory): no output may be written over them.
     let files: DatabaseFiles?
-    /// On PostgreSQL, the integers a transaction's prelude answered (`transaction`), while it lasts.
-    private(set) var preludeRow: [Int64] = []
+    /// On PostgreSQL, a query sent with every BEGIN, in the same round trip, and its integer answer while
+    /// the transaction lasts (the Store's cache epoch; on SQLite, where a query costs no round trip, the
+    /// Store reads it when it needs it).
+    var prelude: String?
+    private(set) var preludeValue: Int64?
 
     init(path: String, options: StoreOptions) throws {
         if PostgresConnection.names(path) {
@@ -389,12 +392,8 @@ final class Database {
         case feedReader
     }
 
-    /// - Parameter prelude: on PostgreSQL, a query of integers sent with BEGIN, in the same round trip
-    ///   (`preludeRow`); on SQLite, where a query costs no round trip, nothing is sent.
-    func transaction<T>(
-        _ access: Access, _ sharing: Sharing = .alone, prelude: String? = nil, _ body: () throws -> T
-    ) throws -> T {
-        defer { preludeRow = [] }
+    func transaction<T>(_ access: Access, _ sharing: Sharing = .alone, _ body: () throws -> T) throws -> T {
+        defer { preludeValue = nil }
         if let postgres {
             try postgres.reconnectIfLost()
             postgres.concurrent = access == .write && sharing == .concurrent
@@ -408,11 +407,9 @@ final class Database {
             // Prepared, and pipelined with the prelude (or the transaction's first statement): no round
             // trip of their own, nothing parsed again.
             for statement in begin { try postgres.send(statement, []) }
-            if let prelude {
-                preludeRow = try postgres.query(prelude, []) { result in
-                    PostgresConnection.rowCount(result) == 0
-                        ? []
-                        : (0..<PostgresConnection.columnCount(result)).map { PostgresConnection.int(result, 0, $0) }
+            preludeValue = try prelude.flatMap { sql in
+                try postgres.query(sql, []) {
+                    PostgresConnection.rowCount($0) > 0 ? PostgresConnection.int($0, 0, 0) : nil
                 }
             }
         } else {

@@ -315,8 +315,6 @@ final class PostgresConnection {
 
     static func rowCount(_ result: OpaquePointer) -> Int32 { Self.pq.ntuples!(result) }
 
-    static func columnCount(_ result: OpaquePointer) -> Int32 { Self.pq.nfields!(result) }
-
     var inTransaction: Bool { Self.pq.transactionStatus!(conn) != PQTRANS_IDLE }
 
     /// SQLite's `?` and `?N` as PostgreSQL's `$N` (a bare `?` takes the largest number so far plus one),

@@ -26,32 +26,24 @@ final class Store: @unchecked Sendable {
     /// The cache epoch the caches were read at, and whether the current transaction has checked it.
     private var cacheEpoch: Int64?
     private var cachesChecked = false
-    /// The id taken from a table's sequence with `BEGIN` (`transaction`'s `numbering`), until `nextID`
-    /// hands it out.
-    private var takenID: (table: String, id: Int64)?
     /// Parsed channel profiles by name, with the definition text they were parsed from.
     var profiles: [String: (definition: String, profile: ChannelProfile)] = [:]
 
     init(path: String, options: StoreOptions) throws {
         db = try Database(path: path, options: options)
         try Migration.migrate(db)
+        db.prelude = Store.cacheEpochSQL
     }
 
     /// Runs `body` in one transaction (`Database.transaction`), then writes its change-feed events.
-    /// - Parameter numbering: the table the transaction will add a numbered row to: on PostgreSQL its next
-    ///   id comes with `BEGIN` and the cache epoch, in the same round trip (`nextID` hands it out).
     func transaction<T>(
-        _ access: Database.Access, _ sharing: Database.Sharing = .alone, numbering: String? = nil,
-        _ body: () throws -> T
+        _ access: Database.Access, _ sharing: Database.Sharing = .alone, _ body: () throws -> T
     ) throws -> T {
         touchedSKUs = []
         pendingFeed = []
         cachesChecked = false
-        let next = numbering.map { ", nextval('\($0)_id_seq')" } ?? ""
         do {
-            return try db.transaction(access, sharing, prelude: "SELECT n\(next) FROM cache_epoch") {
-                takenID = numbering.flatMap { table in db.preludeRow.dropFirst().first.map { (table, $0) } }
-                defer { takenID = nil }
+            return try db.transaction(access, sharing) {
                 let result = try body()
                 try flushFeed()
                 return result
@@ -69,13 +61,13 @@ final class Store: @unchecked Sendable {
     /// reads back its own change.
     func checkCaches() throws {
         guard !cachesChecked else { return }
-        let epoch = try db.preludeRow.first ?? db.first(Store.cacheEpochSQL) { $0.int(0) }
+        let epoch = try db.preludeValue ?? db.first(Store.cacheEpochSQL) { $0.int(0) }
         if epoch != cacheEpoch { dropCaches() }
         cacheEpoch = epoch
         cachesChecked = true
     }
 
-    /// Sent with every BEGIN on PostgreSQL (`transaction`), so it costs no round trip of its own.
+    /// Sent with every BEGIN on PostgreSQL (`Database.prelude`), so it costs no round trip of its own.
     private static let cacheEpochSQL = "SELECT n FROM cache_epoch"
 
     private func dropCaches() {
@@ -115,13 +107,7 @@ final class Store: @unchecked Sendable {
     /// Only valid inside the write transaction that inserts the row. On PostgreSQL it comes from the
     /// table's sequence (concurrent writers never get the same one; a rolled-back one leaves a gap).
     func nextID(_ table: String, prefix: String) throws -> (rowID: Int64, id: String) {
-        let rowID: Int64
-        if let taken = takenID, taken.table == table {
-            rowID = taken.id
-            takenID = nil
-        } else {
-            rowID = try db.first(db.dialect.nextID(table)) { $0.int(0) } ?? 1
-        }
+        let rowID = try db.first(db.dialect.nextID(table)) { $0.int(0) } ?? 1
         return (rowID, Store.publicID(prefix: prefix, rowID: rowID))
     }
 
