@@ -53,7 +53,7 @@ extension Store {
             SELECT s.sku, s.warehouse, w.priority, s.on_hand, s.reserved, s.quarantine, s.safety,
                 \(lapsedAt == nil ? "0" : SQLDialect.count(lapsedSQL))
             FROM stock s JOIN warehouses w ON w.warehouse = s.warehouse
-            WHERE \(filter.sql) ORDER BY w.priority, s.warehouse
+            WHERE \(filter.sql)
             """, arguments: (lapsedAt.map { [.int($0)] } ?? []) + filter.arguments
         ) {
             result[$0.text(0), default: []].append(
@@ -62,6 +62,8 @@ extension Store {
                     reserved: $0.int(4), quarantine: $0.int(5), safety: $0.int(6)))
             if $0.int(7) != 0 { lapsed = true }
         }
+        // Each SKU's balances by warehouse priority: sorted here, not by a temporary b-tree per query.
+        for sku in result.keys { result[sku]?.sort { ($0.priority, $0.warehouse) < ($1.priority, $1.warehouse) } }
         return (result, lapsed)
     }
 
