@@ -204,10 +204,7 @@ final class Database {
 
     /// Runs SQL text without parameters (schema, pragmas). Not cached.
     func execute(_ sql: String) throws {
-        if let postgres {
-            _ = try postgres.execute(sql)
-            return
-        }
+        if let postgres { return try postgres.execute(sql) }
         try check(sqlite3_exec(db, sql, nil, nil, nil))
     }
 

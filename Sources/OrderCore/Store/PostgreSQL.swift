@@ -143,17 +143,12 @@ final class PostgresConnection {
 
     // MARK: - Statements
 
-    /// Runs SQL text without parameters (schema, session settings, BEGIN); several statements, separated
-    /// by `;`, go in one round trip. - Returns: the first value of the last one's first row, when it has
-    /// one and it is an integer.
-    @discardableResult
-    func execute(_ sql: String) throws -> Int64? {
+    /// Runs SQL text without parameters (schema, session settings); several statements may be given.
+    func execute(_ sql: String) throws {
         try flush()
         let result = Self.pq.exec!(conn, sql)
         defer { Self.pq.clear!(result) }
         try check(result)
-        guard let result, PostgresConnection.rowCount(result) > 0 else { return nil }
-        return PostgresConnection.text(result, 0, 0).flatMap { Int64($0) }
     }
 
     /// Runs a statement and hands its result to `body`; the result is freed afterwards. After writes

@@ -13,7 +13,6 @@ extension Store {
         try db.first("SELECT \(Store.skuColumns) FROM skus WHERE sku = ?", .text(code), map: Store.readSKU)
     }
 
-    /// The SKUs among `codes` that exist, by code (one query).
     /// The SKUs of these codes that exist, from the handle's cache (`checkCaches`) when it has them.
     func skus(_ codes: [String]) throws -> [String: SKU] {
         try checkCaches()
