@@ -93,7 +93,7 @@ enum OrderCommands {
         var planned: CommandContext.PlannedReservation?
         if order.state == .pendingPayment && order.reserveAt == .payment {
             let lines = try ctx.store.lines(orderRowID: order.rowID)
-            planned = try ctx.planReservation(order, lines: lines, warehouse: order.pinnedWarehouse)
+            planned = try ctx.planReservation(channel: order.channel, lines: lines, warehouse: order.pinnedWarehouse)
         } else {
             try ctx.store.setReservationExpiry(orderRowID: order.rowID, plan.holdUntil)
         }

@@ -43,6 +43,19 @@ extension CommandContext {
         }
         _ = try paidOrder(paymentRef: draft.payment?.ref, orderID: nil)
 
+        let lines = draft.lines.enumerated().map { i, l in
+            OrderLine(
+                lineNo: Int64(i + 1), sku: l.sku, name: l.name, qty: l.qty, unitPrice: l.unitPrice,
+                lineDiscount: l.lineDiscount, tax: l.tax)
+        }
+        // Orders that reserve at payment are still checked now, so a checkout learns at once that it cannot
+        // sell. The holds are made last (below). The order's number comes back with the balances read.
+        if reserving { try store.prefetchNextID("orders") }
+        let planned =
+            reserving
+            ? try planReservation(
+                channel: draft.channel, lines: lines, warehouse: draft.warehouse, backorder: backorder)
+            : nil
         let (rowID, orderID) = try store.nextID("orders", prefix: "SO-")
         let timeout = try intSetting(.unpaidTimeoutMinutes)
         let expiresAt: Int64? =
@@ -67,11 +80,6 @@ extension CommandContext {
         // An order that arrives paid is paid in this transaction, its stock held as the payment says from the start.
         let plan = try draft.payment.map { try planPayment(order, amount: $0.amount) }
         let holdUntil = plan.map(\.holdUntil) ?? expiresAt
-        let lines = draft.lines.enumerated().map { i, l in
-            OrderLine(
-                lineNo: Int64(i + 1), sku: l.sku, name: l.name, qty: l.qty, unitPrice: l.unitPrice,
-                lineDiscount: l.lineDiscount, tax: l.tax)
-        }
         // Everything the order row carries is decided before it is written: one INSERT, no updates.
         let duplicates = try possibleDuplicates(order, skus: draft.lines.map(\.sku))
         let notes = warnings + (duplicates.warning.map { [$0] } ?? [])
@@ -85,10 +93,6 @@ extension CommandContext {
         // An order that arrives paid is written once, as paid; its timeline still records both steps.
         try store.insert(plan.map { paying(order, $0) } ?? order, extra: extra)
         for (i, d) in draft.discounts.enumerated() { try store.insert(d, seq: Int64(i + 1), orderRowID: rowID) }
-        // Orders that reserve at payment are still checked now, so a checkout learns at once that it cannot
-        // sell. The holds are made last (below).
-        let planned =
-            reserving ? try planReservation(order, lines: lines, warehouse: draft.warehouse, backorder: backorder) : nil
         let holds = order.reserveAt == .payment && plan == nil ? [] : planned?.takes ?? []
         var created = lines
         for take in holds { created[Int(take.lineNo) - 1].quantities[.reserved, default: 0] += take.qty }

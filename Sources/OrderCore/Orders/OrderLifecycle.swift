@@ -45,9 +45,9 @@ extension CommandContext {
     /// - Parameter backorder: the channel has already sold the order: plan what is available and leave
     ///   the rest short instead of failing; the channel's switch and caps do not refuse it.
     func planReservation(
-        _ order: Order, lines: [OrderLine], warehouse: String?, backorder: Bool = false
+        channel code: String, lines: [OrderLine], warehouse: String?, backorder: Bool = false
     ) throws -> PlannedReservation {
-        let channel = try store.channel(order.channel)
+        let channel = try store.channel(code)
         if let channel, !channel.active, !backorder {
             throw OrderCoreError(
                 .conflict, "channel \(channel.channel) is inactive", details: ["channel": .string(channel.channel)])
@@ -55,10 +55,10 @@ extension CommandContext {
         let serving = Set(channel?.warehouses ?? [])
         if let warehouse, !serving.isEmpty, !serving.contains(warehouse) {
             throw OrderCoreError.invalid(
-                "warehouse \(warehouse) does not serve channel \(order.channel)", field: "warehouse")
+                "warehouse \(warehouse) does not serve channel \(code)", field: "warehouse")
         }
         // Limits exist only for registered channels (a foreign key), and most channels have none.
-        let limited = try channel != nil && !backorder && store.hasChannelLimits(channel: order.channel)
+        let limited = try channel != nil && !backorder && store.hasChannelLimits(channel: code)
         let skus = Array(Set(lines.map(\.sku)))
         let percent = try sellPercent()
         // Holds that lapsed on these balances are released first (lazy expiry), found by the same read.
@@ -70,7 +70,7 @@ extension CommandContext {
         var limits: [String: ChannelSKU] = [:]
         var sources: [String: [ReservationPlanner.Source]] = [:]
         for sku in skus {
-            if limited { limits[sku] = try store.channelSKU(channel: order.channel, sku: sku) }
+            if limited { limits[sku] = try store.channelSKU(channel: code, sku: sku) }
             sources[sku] = (balances[sku] ?? [])
                 .filter { serving.isEmpty || serving.contains($0.warehouse) }
                 .map { b in
@@ -79,7 +79,7 @@ extension CommandContext {
                     return ReservationPlanner.Source(warehouse: b.warehouse, available: balance.available)
                 }
         }
-        try checkChannelLimits(limits, lines: lines, channel: order.channel)
+        try checkChannelLimits(limits, lines: lines, channel: code)
         let plan = try ReservationPlanner.plan(
             lines.map { .init(lineNo: $0.lineNo, sku: $0.sku, qty: $0.qty) }, sources: sources,
             allowShort: backorder)
@@ -104,13 +104,27 @@ extension CommandContext {
         return planned.takes
     }
 
-    /// Takes the balance (and cap) rows of recorded holds, in SKU, then warehouse order.
+    /// Takes the balance (and cap) rows of recorded holds, in SKU, then warehouse order: the balances
+    /// all at once (one statement on PostgreSQL) when no SKU counts against a cap.
     func takeStock(_ order: Order, _ planned: PlannedReservation) throws {
-        for take in planned.takes.sorted(by: { ($0.sku, $0.warehouse) < ($1.sku, $1.warehouse) }) {
-            try takeStock(
-                order, sku: take.sku, warehouse: take.warehouse, qty: take.qty,
-                counted: planned.counted.contains(take.sku), sellPercent: planned.sellPercent)
+        let takes = planned.takes.sorted(by: { ($0.sku, $0.warehouse) < ($1.sku, $1.warehouse) })
+        guard planned.counted.isEmpty else {
+            for take in takes {
+                try takeStock(
+                    order, sku: take.sku, warehouse: take.warehouse, qty: take.qty,
+                    counted: planned.counted.contains(take.sku), sellPercent: planned.sellPercent)
+            }
+            return
         }
+        var units: [(sku: String, warehouse: String, qty: Int64)] = []
+        for take in takes {  // two lines of one SKU from one warehouse take from one balance
+            if let last = units.last, last.sku == take.sku, last.warehouse == take.warehouse {
+                units[units.count - 1].qty += take.qty
+            } else {
+                units.append((take.sku, take.warehouse, take.qty))
+            }
+        }
+        try store.reserve(units, sellPercent: planned.sellPercent, else: OrderCoreError.shortOf)
     }
 
     /// Reserves units of one order line in one warehouse. The conditional writes are the real guard:
@@ -132,9 +146,7 @@ extension CommandContext {
     ) throws {
         try store.reserve(
             sku: sku, warehouse: warehouse, qty: qty, sellPercent: sellPercent,
-            else: OrderCoreError(
-                .insufficientStock, "insufficient stock for \(sku) in \(warehouse)",
-                details: ["sku": .string(sku), "warehouse": .string(warehouse)]))
+            else: OrderCoreError.shortOf(sku: sku, warehouse: warehouse))
         if counted {
             try store.countAgainstCap(
                 channel: order.channel, sku: sku, qty: qty,
@@ -313,5 +325,14 @@ extension CommandContext {
             throw OrderCoreError(.notFound, "order '\(id)' does not exist", details: ["order_id": .string(id)])
         }
         return order
+    }
+}
+
+extension OrderCoreError {
+    /// A balance refused a hold: fewer units are available than the order takes from it.
+    static func shortOf(sku: String, warehouse: String) -> OrderCoreError {
+        OrderCoreError(
+            .insufficientStock, "insufficient stock for \(sku) in \(warehouse)",
+            details: ["sku": .string(sku), "warehouse": .string(warehouse)])
     }
 }

@@ -96,6 +96,8 @@ final class Database {
     /// The SQLite handle (nil on PostgreSQL, where every SQLite-only path is guarded by `postgres`).
     private let db: OpaquePointer!
     private var cache: [StatementKey: OpaquePointer] = [:]
+    /// SQL texts built from parts (`generated`), by what they were built from.
+    private var built: [StatementKey: [Int: String]] = [:]
     private let postgres: PostgresConnection?
     /// The file, or the PostgreSQL URI without its password.
     let path: String
@@ -257,30 +259,58 @@ final class Database {
         try run(sql, arguments: args)
     }
 
+    /// Asks, on PostgreSQL, for a read without arguments now, so that it comes back with the next
+    /// round trip and `first` (or `rows`) of the same statement later in the transaction costs none:
+    /// for a value a command needs after another read. Nothing on SQLite.
+    func prefetch(_ sql: String) throws { try postgres?.prefetch(sql) }
+
     /// Runs a guarded write (an UPDATE whose WHERE is the guard) that must change a row, else fails the
     /// command with `failure`. On PostgreSQL it is sent without waiting, as `write` is, and the server
     /// itself refuses when no row changed (a division by zero stands for it), so the row lock the write
     /// takes — a hot SKU's balance — is held while the server works through the rest of the command,
     /// never across a round trip to the host.
-    func require(_ sql: String, _ args: SQLValue..., else failure: @autoclosure () -> any Error) throws {
+    func require(_ sql: String, _ args: SQLValue..., else failure: @escaping @autoclosure () -> any Error) throws {
         if let postgres {
             return try postgres.send(
-                "WITH changed AS (\(sql) RETURNING 1) SELECT 1 / COUNT(*) FROM changed", args, guardFailure: failure())
+                "WITH changed AS (\(sql) RETURNING 1) SELECT 1 / COUNT(*) FROM changed", args,
+                guardFailure: { _, _ in failure() })
         }
         guard try run(sql, arguments: args) > 0 else { throw failure() }
+    }
+
+    /// Sends, on PostgreSQL, a statement that refuses by itself: it calls `ordercore_guard_refused(key, detail)`
+    /// (migration 0026), which fails the command with `failure(key, detail)` when `flush` reads it back.
+    /// Sent without waiting, as `write` is.
+    func refusing(
+        _ sql: String, arguments args: [SQLValue],
+        else failure: @escaping (_ key: String, _ detail: String?) -> any Error
+    ) throws {
+        guard let postgres else { throw OrderCoreError(.internal, "ordercore_guard_refused exists on PostgreSQL only") }
+        try postgres.send(sql, args, guardFailure: failure)
     }
 
     /// Writes rows (as `write` does) with one multi-row INSERT per 100 rows rather than a statement
     /// each: `insert` is the statement up to `VALUES`; every row has the same number of values.
     func writeRows(_ insert: String, _ rows: [[SQLValue]]) throws {
         guard let width = rows.first?.count else { return }
-        let tuple = "(" + Database.placeholders(width) + ")"
         for start in stride(from: 0, to: rows.count, by: 100) {
             let chunk = rows[start..<min(start + 100, rows.count)]
-            try write(
-                insert + " VALUES " + Array(repeating: tuple, count: chunk.count).joined(separator: ", "),
-                arguments: chunk.flatMap { $0 })
+            let sql = generated(insert, chunk.count) {
+                insert + " VALUES "
+                    + Array(repeating: "(" + Database.placeholders(width) + ")", count: $0).joined(separator: ", ")
+            }
+            try write(sql, arguments: chunk.flatMap { $0 })
         }
+    }
+
+    /// A statement built from a template and a count (of rows, of guards), built once per handle:
+    /// building it costs more than running it.
+    func generated(_ template: String, _ count: Int, build: (Int) -> String) -> String {
+        let key = StatementKey(template)
+        if let known = built[key]?[count] { return known }
+        let sql = build(count)
+        built[key, default: [:]][count] = sql
+        return sql
     }
 
     /// `run` with an argument array, for statements whose arguments are assembled in code.
@@ -390,7 +420,10 @@ final class Database {
     }
 
     func transaction<T>(_ access: Access, _ sharing: Sharing = .alone, _ body: () throws -> T) throws -> T {
-        defer { preludeValue = nil }
+        defer {
+            preludeValue = nil
+            postgres?.forgetPrefetched()
+        }
         if let postgres {
             try postgres.reconnectIfLost()
             postgres.concurrent = access == .write && sharing == .concurrent

@@ -9,7 +9,7 @@ struct Migration {
     static let all: [Migration] = [
         foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation, fulfillment,
         tracking, waves, statusAnchor, intake, actors, returns, risk, reports, health, roles, channelState, lookup,
-        healthDaily, valuation, openAlerts, idSequences, cacheEpoch,
+        healthDaily, valuation, openAlerts, idSequences, cacheEpoch, guardRefusal,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -664,4 +664,16 @@ struct Migration {
                     "CREATE TRIGGER \($0)_epoch AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON \($0) "
                         + "FOR EACH STATEMENT EXECUTE FUNCTION ordercore_cache_epoch();"
                 }.joined(separator: "\n"))
+
+    /// A guarded statement that covers several rows names the one it refuses (`Database.refusing`): on
+    /// PostgreSQL it calls this function, which fails the statement (SQLSTATE 22012, as a one-row
+    /// guard's own division by zero does) with the key and detail it was given. Nothing on SQLite, where
+    /// each guard is a statement of its own.
+    static let guardRefusal = Migration(
+        name: "0026_guard_refusal",
+        sql: "",
+        postgresql: """
+            CREATE FUNCTION ordercore_guard_refused(key TEXT, detail TEXT) RETURNS INTEGER LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION USING ERRCODE = 'division_by_zero', MESSAGE = key, DETAIL = detail; END $$;
+            """)
 }

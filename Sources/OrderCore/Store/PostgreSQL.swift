@@ -105,6 +105,7 @@ final class PostgresConnection {
         conn = fresh
         prepared = [:]
         pending = []
+        forgetPrefetched()
         stuckInPipeline = false
         guard !isLost else {
             let reason = Self.pq.errorMessage!(conn).map { String(cString: $0).trimmed } ?? "no reason given"
@@ -113,7 +114,10 @@ final class PostgresConnection {
         try execute(PostgresConnection.session)
     }
 
-    deinit { Self.pq.finish!(conn) }
+    deinit {
+        forgetPrefetched()
+        Self.pq.finish!(conn)
+    }
 
     /// The URI (or keyword string) without its password, for messages.
     static func redacted(_ uri: String) -> String {
@@ -151,11 +155,28 @@ final class PostgresConnection {
         try check(result)
     }
 
+    /// Sends a read without arguments now, without waiting for it: its result comes back with the
+    /// next round trip, and `query` of the same statement in this transaction takes it from there.
+    func prefetch(_ sql: String) throws {
+        try enqueue(sql, [], .prefetch(StatementKey(sql)))
+    }
+
+    /// Frees the results of reads sent ahead that nobody asked for (the transaction ended).
+    func forgetPrefetched() {
+        for result in prefetched.values { Self.pq.clear!(result) }
+        prefetched = [:]
+    }
+
     /// Runs a statement and hands its result to `body`; the result is freed afterwards. After writes
-    /// still in flight (`send`) it goes down the pipeline behind them: one round trip for all.
+    /// still in flight (`send`) it goes down the pipeline behind them: one round trip for all. A read
+    /// sent ahead (`prefetch`) is answered from its result.
     func query<T>(_ sql: String, _ args: [SQLValue], _ body: (OpaquePointer) throws -> T) throws -> T {
         let result: OpaquePointer?
-        if pending.isEmpty {
+        let key = StatementKey(sql)
+        if args.isEmpty, prefetched[key] == nil, pending.contains(where: { $0.prefetches(key) }) { try flush() }
+        if args.isEmpty, let early = prefetched.removeValue(forKey: key) {
+            result = early
+        } else if pending.isEmpty {
             let name = try statement(sql)
             result = try PostgresConnection.withValues(args) {
                 Self.pq.execPrepared!(conn, name, Int32(args.count), $0, nil, nil, 0)
@@ -170,26 +191,52 @@ final class PostgresConnection {
         return try body(result)
     }
 
-    /// The arguments as libpq takes them: C strings in text format, NULL for SQL NULL.
+    /// The arguments as libpq takes them: C strings in text format, NULL for SQL NULL — all of them in
+    /// one buffer, written without a String or an allocation per value.
     private static func withValues<T>(
         _ args: [SQLValue], _ body: (UnsafePointer<UnsafePointer<CChar>?>) throws -> T
     ) throws -> T {
-        // PostgreSQL text cannot hold NUL; a C string would silently end there.
-        for case .text(let s) in args where s.utf8.contains(0) {
-            throw OrderCoreError.invalid("text may not contain the NUL character (U+0000) on PostgreSQL")
-        }
-        var values: [UnsafeMutablePointer<CChar>?] = args.map {
-            switch $0 {
-            case .int(let v): strdup(String(v))
-            case .text(let s): strdup(s)
-            case .null: nil
+        var bytes: [CChar] = []  // each value NUL-terminated
+        var offsets: [Int] = []  // where each value starts; -1 for NULL
+        bytes.reserveCapacity(args.count * 16)
+        offsets.reserveCapacity(args.count)
+        for arg in args {
+            switch arg {
+            case .null:
+                offsets.append(-1)
+                continue
+            case .int(let v):
+                offsets.append(bytes.count)
+                if v < 0 { bytes.append(CChar(UInt8(ascii: "-"))) }
+                var (first, rest) = (bytes.count, v.magnitude)
+                repeat {
+                    bytes.append(CChar(UInt8(ascii: "0") + UInt8(rest % 10)))
+                    rest /= 10
+                } while rest > 0
+                var last = bytes.count - 1
+                while first < last {  // the digits came least significant first
+                    bytes.swapAt(first, last)
+                    (first, last) = (first + 1, last - 1)
+                }
+            case .text(let s):
+                offsets.append(bytes.count)
+                let start = bytes.count
+                if s.utf8.withContiguousStorageIfAvailable({
+                    bytes.append(contentsOf: UnsafeRawBufferPointer($0).bindMemory(to: CChar.self))
+                }) == nil {
+                    bytes.append(contentsOf: s.utf8.map { CChar(bitPattern: $0) })
+                }
+                // PostgreSQL text cannot hold NUL; a C string would silently end there.
+                if bytes[start...].contains(0) {
+                    throw OrderCoreError.invalid("text may not contain the NUL character (U+0000) on PostgreSQL")
+                }
             }
+            bytes.append(0)
         }
-        defer { for v in values { free(v) } }
-        return try values.withUnsafeMutableBufferPointer { buffer in
-            try buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(1, buffer.count)) {
-                try body($0)
-            }
+        return try bytes.withUnsafeBufferPointer { buffer in
+            let values: [UnsafePointer<CChar>?] =
+                offsets.isEmpty ? [nil] : offsets.map { $0 < 0 ? nil : buffer.baseAddress! + $0 }
+            return try values.withUnsafeBufferPointer { try body($0.baseAddress!) }
         }
     }
 
@@ -215,11 +262,23 @@ final class PostgresConnection {
     /// key, forgotten if it fails) or an execution (with the error that stands for its guard failing).
     private enum Pending {
         case prepare(StatementKey)
-        case execute(guardFailure: (any Error)?)
+        case execute(guardFailure: GuardFailure?)
         /// A query whose result `flush` hands back (it ends the pipeline).
         case read
+        /// A read sent ahead (`prefetch`), its result kept for `query` of the same statement.
+        case prefetch(StatementKey)
+
+        func prefetches(_ key: StatementKey) -> Bool {
+            if case .prefetch(key) = self { true } else { false }
+        }
     }
     private var pending: [Pending] = []
+    /// Results of reads sent ahead (`prefetch`), until the same statement asks for them or the
+    /// transaction ends (`forgetPrefetched`).
+    private var prefetched: [StatementKey: OpaquePointer] = [:]
+    /// What a guarded write refused means, from the error the server raised for it: a guard's own
+    /// division by zero, or `ordercore_guard_refused(message, detail)` naming what was refused.
+    typealias GuardFailure = (_ message: String, _ detail: String?) -> any Error
     /// The most statements sent before their results are read: libpq blocks while sending, so the server
     /// must never be left blocked writing results nobody reads.
     private static let maxPending = 64
@@ -229,7 +288,7 @@ final class PostgresConnection {
     /// `flush`, which every other statement runs first — so a command still reads its own writes, and a
     /// failed write still fails the command before it commits. `COMMIT` (nil) ends the pipeline.
     /// - Parameter guardFailure: what the statement failing with division by zero means (`Database.require`).
-    func send(_ sql: String?, _ args: [SQLValue], guardFailure: (any Error)? = nil) throws {
+    func send(_ sql: String?, _ args: [SQLValue], guardFailure: GuardFailure? = nil) throws {
         try enqueue(sql, args, .execute(guardFailure: guardFailure))
         if pending.count >= PostgresConnection.maxPending { try flush() }
     }
@@ -274,13 +333,20 @@ final class PostgresConnection {
             var result = Self.pq.getResult!(conn)
             do {
                 try check(result)
-                if case .read = entry { swap(&read, &result) }
+                switch entry {
+                case .read: swap(&read, &result)
+                case .prefetch(let key): swap(&prefetched[key], &result)
+                case .prepare, .execute: break
+                }
             } catch {
                 switch entry {
                 case .prepare(let key): prepared[key] = nil
                 case .execute(let guardFailure?) where PostgresConnection.state(of: result) == "22012":
-                    first = first ?? guardFailure
-                case .execute, .read: break
+                    first =
+                        first
+                        ?? guardFailure(
+                            PostgresConnection.field(of: result, "M") ?? "", PostgresConnection.field(of: result, "D"))
+                case .execute, .read, .prefetch: break
                 }
                 first = first ?? error
             }
@@ -384,8 +450,8 @@ final class PostgresConnection {
         }
         let state = PostgresConnection.state(of: result)
         let message =
-            (result.flatMap { Self.pq.resultErrorField!($0, Int32(UInt8(ascii: "M"))) } ?? Self.pq.errorMessage!(conn))
-            .map { String(cString: $0).trimmed } ?? "unknown error"
+            (PostgresConnection.field(of: result, "M") ?? Self.pq.errorMessage!(conn).map { String(cString: $0) })?
+            .trimmed ?? "unknown error"
         let error = PostgresConnection.error(state: state ?? "", message, target: target)
         if PostgresConnection.retried.contains(state ?? "") || (concurrent && state == "23505") {
             throw Database.Contention(error: error)
@@ -394,8 +460,11 @@ final class PostgresConnection {
     }
 
     /// The SQLSTATE of a failed result.
-    private static func state(of result: OpaquePointer?) -> String? {
-        result.flatMap { Self.pq.resultErrorField!($0, Int32(UInt8(ascii: "C"))) }.map { String(cString: $0) }
+    private static func state(of result: OpaquePointer?) -> String? { field(of: result, "C") }
+
+    /// A field of a failed result's error (`C` its SQLSTATE, `M` its message, `D` its detail).
+    private static func field(of result: OpaquePointer?, _ code: Unicode.Scalar) -> String? {
+        result.flatMap { Self.pq.resultErrorField!($0, Int32(code.value)) }.map { String(cString: $0) }
     }
 
     /// Serialization failures, deadlocks and locks not available: running the command again resolves them.

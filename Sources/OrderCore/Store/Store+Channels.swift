@@ -124,7 +124,7 @@ extension Store {
     /// The cap's check-and-count: one conditional UPDATE that only matches while the channel is open
     /// for the SKU and `qty` more units stay within its cap; fails the command with `failure` otherwise.
     func countAgainstCap(
-        channel: String, sku: String, qty: Int64, else failure: @autoclosure () -> OrderCoreError
+        channel: String, sku: String, qty: Int64, else failure: @escaping @autoclosure () -> OrderCoreError
     ) throws {
         try db.require(
             """

@@ -107,14 +107,51 @@ extension Store {
     /// still available (`StockBalance.available`, with the reservation buffer `sellPercent`); fails the
     /// command with `failure` when they are not.
     func reserve(
-        sku: String, warehouse: String, qty: Int64, sellPercent: Int64, else failure: @autoclosure () -> OrderCoreError
+        sku: String, warehouse: String, qty: Int64, sellPercent: Int64,
+        else failure: @escaping @autoclosure () -> OrderCoreError
     ) throws {
         touchedSKUs.insert(sku)
         try db.require(
-            """
-            UPDATE stock SET reserved = reserved + ?3
-            WHERE sku = ?1 AND warehouse = ?2 AND \(Store.availableSQL(percent: "?4")) >= ?3
-            """, .text(sku), .text(warehouse), .int(qty), .int(sellPercent), else: failure())
+            Store.reserveOneSQL, .text(sku), .text(warehouse), .int(qty), .int(sellPercent), else: failure())
+    }
+
+    /// `reserve` for several balances (each named once), all or nothing, in the order given. On
+    /// PostgreSQL in one statement, whose guards run one after the other (a `CASE`), so it locks the
+    /// balance rows in that order, and names the first one short of units; a statement each on SQLite.
+    func reserve(
+        _ units: [(sku: String, warehouse: String, qty: Int64)], sellPercent: Int64,
+        else failure: @escaping (_ sku: String, _ warehouse: String) -> OrderCoreError
+    ) throws {
+        guard db.dialect == .postgresql, units.count > 1 else {
+            for unit in units {
+                try reserve(
+                    sku: unit.sku, warehouse: unit.warehouse, qty: unit.qty, sellPercent: sellPercent,
+                    else: failure(unit.sku, unit.warehouse))
+            }
+            return
+        }
+        touchedSKUs.formUnion(units.map(\.sku))
+        var args: [SQLValue] = [.int(sellPercent)]
+        for unit in units { args += [.text(unit.sku), .text(unit.warehouse), .int(unit.qty)] }
+        let sql = db.generated(Store.reserveOneSQL, units.count) { count in
+            let operands = (0..<count).map { i in ("?\(3 * i + 2)", "?\(3 * i + 3)", "?\(3 * i + 4)") }
+            let guards = operands.enumerated().map { i, o in
+                "g\(i) AS (\(Store.reserveSQL(sku: o.0, warehouse: o.1, qty: o.2, percent: "?1")) RETURNING 1)"
+            }
+            let refusals = operands.enumerated().map { i, o in
+                "WHEN NOT EXISTS (SELECT FROM g\(i)) THEN ordercore_guard_refused(\(o.0), \(o.1))"
+            }
+            return "WITH \(guards.joined(separator: ", ")) SELECT CASE \(refusals.joined(separator: " ")) END"
+        }
+        try db.refusing(sql, arguments: args, else: { sku, warehouse in failure(sku, warehouse ?? "") })
+    }
+
+    private static let reserveOneSQL = reserveSQL(sku: "?1", warehouse: "?2", qty: "?3", percent: "?4")
+
+    /// The conditional UPDATE of `reserve`, its operands given as SQL.
+    private static func reserveSQL(sku: String, warehouse: String, qty: String, percent: String) -> String {
+        "UPDATE stock SET reserved = reserved + \(qty) WHERE sku = \(sku) AND warehouse = \(warehouse) AND "
+            + "\(availableSQL(percent: percent)) >= \(qty)"
     }
 
     /// Locks, until the transaction ends, the balance rows an order's active holds are on, in SKU, then

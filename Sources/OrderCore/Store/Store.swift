@@ -111,6 +111,10 @@ final class Store: @unchecked Sendable {
         return (rowID, Store.publicID(prefix: prefix, rowID: rowID))
     }
 
+    /// Asks for the row id `nextID` will take now: on PostgreSQL it then comes back with the
+    /// command's next read instead of a round trip of its own.
+    func prefetchNextID(_ table: String) throws { try db.prefetch(db.dialect.nextID(table)) }
+
     /// A public id: the prefix and the row id, zero-padded to six digits.
     static func publicID(prefix: String, rowID: Int64) -> String {
         let digits = String(rowID)

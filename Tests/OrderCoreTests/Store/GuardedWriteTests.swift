@@ -48,6 +48,27 @@ struct GuardedWriteTests {
         #expect(try a.ok("stock.verify")["ok"] == true)
     }
 
+    /// An order's balances are taken together (one statement on PostgreSQL): all or none of them, and
+    /// a refusal names the balance short of units — whichever one it is, a missing one included.
+    @Test func balancesTakenTogetherAreAllOrNothingAndARefusalNamesTheShortOne() throws {
+        let (a, b) = try hosts()
+        try a.ok("stock.receive", ["sku": "B2", "warehouse": "SH", "qty": 4])
+        func take(_ units: [(sku: String, warehouse: String, qty: Int64)]) throws {
+            try b.transaction(.write) { try b.reserve(units, sellPercent: 100, else: OrderCoreError.shortOf) }
+        }
+        for (units, short) in [
+            ([("A1", "SH", 3), ("B2", "SH", 5)], ["sku": "B2", "warehouse": "SH"]),
+            ([("A1", "SH", 11), ("B2", "SH", 1)], ["sku": "A1", "warehouse": "SH"]),
+            ([("A1", "SH", 1), ("B2", "BJ", 1)], ["sku": "B2", "warehouse": "BJ"]),
+        ] as [([(String, String, Int64)], JSON)] {
+            let refusal = #expect(throws: OrderCoreError.self) { try take(units) }
+            #expect(refusal?.code == .insufficientStock && refusal?.details == short)
+        }
+        #expect(try a.available("A1") == 10 && a.available("B2") == 4)
+        try take([("A1", "SH", 3), ("B2", "SH", 4)])
+        #expect(try a.available("A1") == 7 && a.available("B2") == 0)
+    }
+
     @Test func oneOpenAlertPerSubjectAndAcknowledgementsOnlyMoveForward() throws {
         let (a, b) = try hosts()
         try b.transaction(.write) {
