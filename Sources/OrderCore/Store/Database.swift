@@ -291,13 +291,15 @@ final class Database {
 
     /// Writes rows (as `write` does) with one multi-row INSERT per 100 rows rather than a statement
     /// each: `insert` is the statement up to `VALUES`; every row has the same number of values.
-    func writeRows(_ insert: String, _ rows: [[SQLValue]]) throws {
+    /// - Parameter then: what follows the rows (an `ON CONFLICT` clause).
+    func writeRows(_ insert: String, _ rows: [[SQLValue]], then suffix: String = "") throws {
         guard let width = rows.first?.count else { return }
         for start in stride(from: 0, to: rows.count, by: 100) {
             let chunk = rows[start..<min(start + 100, rows.count)]
-            let sql = generated(insert, chunk.count) {
+            let sql = generated(insert + suffix, chunk.count) {
                 insert + " VALUES "
                     + Array(repeating: "(" + Database.placeholders(width) + ")", count: $0).joined(separator: ", ")
+                    + (suffix.isEmpty ? "" : " " + suffix)
             }
             try write(sql, arguments: chunk.flatMap { $0 })
         }

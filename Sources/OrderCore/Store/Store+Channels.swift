@@ -79,9 +79,11 @@ extension Store {
 
     /// Calls `body` for the rows of `select` (a query of a table keyed by `channel` and `sku`) for every
     /// pair of `channels` × `skus`: one query with two `IN` lists on PostgreSQL, where each statement is a
-    /// round trip; one point lookup per pair on SQLite, where that costs less than an `IN` list.
+    /// round trip, and on SQLite for many pairs (a batch's); one point lookup per pair on SQLite for a
+    /// few (an order's), where that costs less than an `IN` list.
     func channelSKURows(_ select: String, channels: [String], skus: [String], body: (Row) throws -> Void) throws {
-        guard db.dialect == .postgresql else {
+        guard !channels.isEmpty, !skus.isEmpty else { return }
+        guard db.dialect == .postgresql || channels.count * skus.count > Store.pointLookupPairs else {
             for channel in channels {
                 for sku in skus {
                     try db.rows(select + " WHERE channel = ? AND sku = ?", .text(channel), .text(sku), body: body)

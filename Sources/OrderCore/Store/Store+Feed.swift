@@ -82,12 +82,13 @@ extension Store {
         return result
     }
 
-    func setPublishedSellable(channel: String, sku: String, _ sellable: Int64) throws {
-        try db.write(
-            """
-            INSERT INTO channel_stock(channel, sku, sellable) VALUES (?1, ?2, ?3)
-            ON CONFLICT(channel, sku) DO UPDATE SET sellable = excluded.sellable
-            """, .text(channel), .text(sku), .int(sellable))
+    /// Records the sellable quantities published, each (channel, SKU) at most once: one statement per
+    /// 100.
+    func setPublishedSellable(_ published: [(channel: String, sku: String, sellable: Int64)]) throws {
+        try db.writeRows(
+            "INSERT INTO channel_stock(channel, sku, sellable)",
+            published.map { [.text($0.channel), .text($0.sku), .int($0.sellable)] },
+            then: "ON CONFLICT(channel, sku) DO UPDATE SET sellable = excluded.sellable")
     }
 
     /// SKUs whose sellable quantity was published for `channel`, or for any channel when nil.

@@ -67,6 +67,40 @@ struct ChangeFeedTests {
         #expect(alerts == ["opened", "cleared"])
     }
 
+    /// A batch that moves many SKUs (their published quantities read and written for many pairs at
+    /// once) publishes each channel's sellable quantity of each SKU once, caps and closed SKUs
+    /// included, and nothing again while nothing changed.
+    @Test func aBatchOfManySKUsPublishesEachChannelsSellableQuantityOnce() throws {
+        try engine.ok("channel.upsert", ["channel": "web"])
+        try engine.ok("channel.upsert", ["channel": "app"])
+        let skus = (0..<40).map { "M\($0)" }
+        for sku in skus { try engine.ok("sku.upsert", ["sku": .string(sku)]) }
+        try engine.ok("channel.sku", ["channel": "app", "sku": "M1", "cap": 3])
+        try engine.ok("channel.sku", ["channel": "app", "sku": "M2", "open": false])
+        func published(after head: Int64) throws -> [String: [Int64]] {
+            let events = try engine.ok("events.read", ["after": .int(head), "limit": 1000, "kinds": ["sellable"]])
+            var result: [String: [Int64]] = [:]
+            for e in events["events"]?.arrayValue ?? [] {
+                result["\(e["channel"]?.stringValue ?? "") \(e["sku"]?.stringValue ?? "")", default: []].append(
+                    e["sellable"]?.intValue ?? -1)
+            }
+            return result
+        }
+        let head = try engine.ok("events.read", ["after": 0, "limit": 1])["head"]?.intValue ?? 0
+        let receive = skus.map { #"{"op":"stock.receive","sku":"\#($0)","warehouse":"SH","qty":7}"# }
+        var batch = "[" + receive.joined(separator: ",") + "]"
+        #expect(batch.withUTF8 { engine.executeBatch($0, atomic: true) }.code == nil)
+        let after = try published(after: head)
+        for sku in skus {
+            #expect(after["web \(sku)"] == [7])
+            #expect(after["app \(sku)"] == (sku == "M1" ? [3] : sku == "M2" ? nil : [7]))
+        }
+        // The reservation buffer set again to what it is: every published pair is looked at, none changed.
+        let again = try engine.ok("events.read", ["after": 0, "limit": 1])["head"]?.intValue ?? 0
+        try engine.ok("config.set", ["key": "inventory.sell_percent", "value": 100])
+        #expect(try published(after: again).isEmpty)
+    }
+
     @Test func aBatchCommitsTogetherOrRollsBackTogether() throws {
         let atomic = #"[{"op":"stock.receive","sku":"A1","warehouse":"SH","qty":5},{"op":"stock.receive","sku":"NOPE","warehouse":"SH","qty":1}]"#
         var text = atomic
