@@ -35,14 +35,13 @@ extension CommandContext {
         guard !channels.isEmpty else { return }
         let percent = try sellPercent()
         let codes = channels.map(\.channel)
-        let limited = try codes.filter { try store.hasChannelLimits(channel: $0) }  // most channels have none
         let serving = channels.map { ($0, Set($0.warehouses)) }
         // In slices, so a batch that moved many SKUs stays within the engines' limits on query parameters.
         for start in stride(from: 0, to: touched.count, by: ChangeFeed.publishSlice) {
             let skus = Array(touched[start..<min(start + ChangeFeed.publishSlice, touched.count)])
             try store.lockSKUs(skus)
             let balances = try store.balances(skus: skus, activeOnly: true)
-            let limits = try store.channelSKUs(channels: limited, skus: skus)
+            let limits = try store.channelSKUs(channels: codes, skus: skus)
             let published = try store.publishedSellable(channels: codes, skus: skus)
             var changed: [(channel: String, sku: String, sellable: Int64)] = []
             for sku in skus {

@@ -261,7 +261,8 @@ final class Database {
 
     /// Asks, on PostgreSQL, for a read without arguments now, so that it comes back with the next
     /// round trip and `first` (or `rows`) of the same statement later in the transaction costs none:
-    /// for a value a command needs after another read. Nothing on SQLite.
+    /// for a value a command needs after another read, which its own writes in between do not change
+    /// (the next number of a sequence). Nothing on SQLite.
     func prefetch(_ sql: String) throws { try postgres?.prefetch(sql) }
 
     /// Runs a guarded write (an UPDATE whose WHERE is the guard) that must change a row, else fails the

@@ -67,8 +67,11 @@ extension Store {
     /// The limits of `skus` on `channels`, by channel and SKU (`channelSKURows`).
     func channelSKUs(channels: [String], skus: [String]) throws -> [String: [String: ChannelSKU]] {
         var result: [String: [String: ChannelSKU]] = [:]
+        // Most channels have no limits: SQLite, where each lookup is a statement, skips theirs; on
+        // PostgreSQL one query covers every channel.
+        let limited = db.dialect == .postgresql ? channels : try channels.filter { try hasChannelLimits(channel: $0) }
         try channelSKURows(
-            "SELECT channel, sku, cap, used, open, closed_reason FROM channel_skus", channels: channels, skus: skus
+            "SELECT channel, sku, cap, used, open, closed_reason FROM channel_skus", channels: limited, skus: skus
         ) {
             result[$0.text(0), default: [:]][$0.text(1)] = ChannelSKU(
                 channel: $0.text(0), sku: $0.text(1), cap: $0.optInt(2), used: $0.int(3), open: $0.bool(4),
