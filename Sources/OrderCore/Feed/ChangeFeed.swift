@@ -35,7 +35,7 @@ extension CommandContext {
         guard !channels.isEmpty else { return }
         let percent = try sellPercent()
         let codes = channels.map(\.channel)
-        let serving = channels.map { ($0, Set($0.warehouses)) }
+        let servedBy = channels.map { ($0, Set($0.warehouses)) }  // each channel with the warehouses serving it
         // In slices, so a batch that moved many SKUs stays within the engines' limits on query parameters.
         for start in stride(from: 0, to: touched.count, by: ChangeFeed.publishSlice) {
             let skus = Array(touched[start..<min(start + ChangeFeed.publishSlice, touched.count)])
@@ -45,7 +45,7 @@ extension CommandContext {
             let published = try store.publishedSellable(channels: codes, skus: skus)
             var changed: [(channel: String, sku: String, sellable: Int64)] = []
             for sku in skus {
-                for (channel, serving) in serving {
+                for (channel, serving) in servedBy {
                     var available: Int64 = 0
                     for b in balances[sku] ?? [] where serving.isEmpty || serving.contains(b.warehouse) {
                         var balance = b

@@ -297,7 +297,7 @@ final class Database {
         guard let width = rows.first?.count else { return }
         for start in stride(from: 0, to: rows.count, by: 100) {
             let chunk = rows[start..<min(start + 100, rows.count)]
-            let sql = generated(insert + suffix, chunk.count) {
+            let sql = generated(suffix.isEmpty ? insert : insert + suffix, chunk.count) {
                 insert + " VALUES "
                     + Array(repeating: "(" + Database.placeholders(width) + ")", count: $0).joined(separator: ", ")
                     + (suffix.isEmpty ? "" : " " + suffix)

@@ -99,6 +99,9 @@ extension Store {
                 + "(\(Database.placeholders(skus.count)))", arguments: (channels + skus).map(SQLValue.text), body: body)
     }
 
+    /// Up to how many (channel, SKU) pairs SQLite looks up one by one rather than with `IN` lists.
+    private static let pointLookupPairs = 32
+
     func hasChannelLimits(channel: String) throws -> Bool {
         try db.first("SELECT 1 FROM channel_skus WHERE channel = ? LIMIT 1", .text(channel)) { _ in true } ?? false
     }

@@ -115,9 +115,6 @@ final class Store: @unchecked Sendable {
     /// command's next read instead of a round trip of its own.
     func prefetchNextID(_ table: String) throws { try db.prefetch(db.dialect.nextID(table)) }
 
-    /// Up to how many (channel, SKU) pairs SQLite looks up one by one rather than with `IN` lists.
-    static let pointLookupPairs = 32
-
     /// A public id: the prefix and the row id, zero-padded to six digits.
     static func publicID(prefix: String, rowID: Int64) -> String {
         let digits = String(rowID)
