@@ -20,6 +20,7 @@ typedef struct {
     ExecStatusType (*resultStatus)(const PGresult *res);
     char *(*resultErrorField)(const PGresult *res, int fieldcode);
     char *(*cmdTuples)(PGresult *res);
+    char *(*cmdStatus)(PGresult *res);
     int (*ntuples)(const PGresult *res);
     int (*getisnull)(const PGresult *res, int tup_num, int field_num);
     char *(*getvalue)(const PGresult *res, int tup_num, int field_num);
@@ -62,6 +63,7 @@ static inline const char *ordercore_libpq_load(ordercore_libpq *pq) {
     ORDERCORE_PQ(resultStatus, PQresultStatus)
     ORDERCORE_PQ(resultErrorField, PQresultErrorField)
     ORDERCORE_PQ(cmdTuples, PQcmdTuples)
+    ORDERCORE_PQ(cmdStatus, PQcmdStatus)
     ORDERCORE_PQ(ntuples, PQntuples)
     ORDERCORE_PQ(getisnull, PQgetisnull)
     ORDERCORE_PQ(getvalue, PQgetvalue)

@@ -5,14 +5,22 @@ import Testing
 import Glibc
 #endif
 
-/// A fresh directory for database files, removed by the caller's `defer`.
+/// A fresh directory for database files, removed when the test process exits (or earlier, by the
+/// caller's `removeDirectory`).
 func temporaryDirectory() -> String {
     var template = Array("/tmp/ordercore-test-XXXXXX".utf8CString)
-    return template.withUnsafeMutableBufferPointer { buffer in
+    let path = template.withUnsafeMutableBufferPointer { buffer in
         guard let base = buffer.baseAddress, mkdtemp(base) != nil else { return "/tmp" }
         return String(cString: base)
     }
+    temporaryDirectories.withLock { directories in
+        if directories.isEmpty { atexit { temporaryDirectories.withLock { $0.forEach(removeDirectory) } } }
+        directories.append(path)
+    }
+    return path
 }
+
+private let temporaryDirectories = Mutex<[String]>([])
 
 func removeDirectory(_ path: String) {
     guard path != "/tmp" else { return }

@@ -40,6 +40,7 @@ extension CommandContext {
         for start in stride(from: 0, to: touched.count, by: ChangeFeed.publishSlice) {
             let skus = Array(touched[start..<min(start + ChangeFeed.publishSlice, touched.count)])
             try store.lockSKUs(skus)
+            try store.prefetchChannelSKUsAndPublished(channels: codes, skus: skus)
             let balances = try store.balances(skus: skus, activeOnly: true)
             let limits = try store.channelSKUs(channels: codes, skus: skus)
             let published = try store.publishedSellable(channels: codes, skus: skus)

@@ -57,12 +57,15 @@ extension CommandContext {
             throw OrderCoreError.invalid(
                 "warehouse \(warehouse) does not serve channel \(code)", field: "warehouse")
         }
-        // Limits exist only for registered channels (a foreign key), and most channels have none.
-        let limited = try channel != nil && !backorder && store.hasChannelLimits(channel: code)
+        // Limits exist only for registered channels (a foreign key), and most channels have none: asked
+        // with the balances read (one round trip on PostgreSQL).
+        let mayBeLimited = channel != nil && !backorder
+        if mayBeLimited { try store.prefetchHasChannelLimits(channel: code) }
         let skus = Array(Set(lines.map(\.sku)))
         let percent = try sellPercent()
         // Holds that lapsed on these balances are released first (lazy expiry), found by the same read.
         var (balances, lapsed) = try store.reservableBalances(skus: skus, warehouse: warehouse, at: at)
+        let limited = try mayBeLimited && store.hasChannelLimits(channel: code)
         if lapsed {
             try expireStaleReservations(skus: skus)
             balances = try store.balances(skus: skus, warehouse: warehouse, activeOnly: true)

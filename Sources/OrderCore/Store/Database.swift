@@ -21,7 +21,7 @@ public struct StoreOptions: Sendable {
 }
 
 /// A value bound to a statement parameter.
-enum SQLValue {
+enum SQLValue: Equatable {
     case int(Int64)
     case text(String)
     case null
@@ -104,11 +104,20 @@ final class Database {
     var dialect: SQLDialect { postgres == nil ? .sqlite : .postgresql }
     /// The files SQLite keeps this database in (nil in memory): no output may be written over them.
     let files: DatabaseFiles?
-    /// On PostgreSQL, a query sent with every BEGIN, in the same round trip, and its integer answer while
-    /// the transaction lasts (the Store's cache epoch; on SQLite, where a query costs no round trip, the
-    /// Store reads it when it needs it).
-    var prelude: String?
+    /// On PostgreSQL, a query of one integer sent with every BEGIN, and its answer while the transaction
+    /// lasts (the Store's cache epoch; on SQLite, where a query costs no round trip, the Store reads it
+    /// when it needs it). When the answer is known beforehand (`expectedPrelude`), BEGIN only checks it,
+    /// pipelined with nothing waiting for it: a transaction that finds another answer fails before it
+    /// commits, with `PreludeMoved`. Otherwise BEGIN waits for the answer: a round trip of its own.
+    var prelude: String? {
+        didSet { preludeCheck = prelude.map { "SELECT 1 / CASE WHEN (\($0)) = ? THEN 1 ELSE 0 END" } }
+    }
+    var expectedPrelude: Int64?
+    private var preludeCheck: String?
     private(set) var preludeValue: Int64?
+    /// The prelude's answer was not the one expected: the transaction was rolled back.
+    struct PreludeMoved: Error {}
+    private var preludeMoved = false
 
     init(path: String, options: StoreOptions) throws {
         if PostgresConnection.names(path) {
@@ -259,11 +268,11 @@ final class Database {
         try run(sql, arguments: args)
     }
 
-    /// Asks, on PostgreSQL, for a read without arguments now, so that it comes back with the next
-    /// round trip and `first` (or `rows`) of the same statement later in the transaction costs none:
-    /// for a value a command needs after another read, which its own writes in between do not change
-    /// (the next number of a sequence). Nothing on SQLite.
-    func prefetch(_ sql: String) throws { try postgres?.prefetch(sql) }
+    /// Asks, on PostgreSQL, for a read now, so that it comes back with the next round trip and `first`
+    /// (or `rows`) of the same statement and arguments later in the transaction costs none: for what a
+    /// command needs after another read, which its own writes in between do not change (the next number
+    /// of a sequence, the rows read beside another). Nothing on SQLite.
+    func prefetch(_ sql: String, arguments args: [SQLValue] = []) throws { try postgres?.prefetch(sql, args) }
 
     /// Runs a guarded write (an UPDATE whose WHERE is the guard) that must change a row, else fails the
     /// command with `failure`. On PostgreSQL it is sent without waiting, as `write` is, and the server
@@ -387,8 +396,7 @@ final class Database {
         do {
             if let postgres {
                 // COMMIT goes in the same round trip as the writes before it.
-                try postgres.send(nil, [])
-                try postgres.flush()
+                try postgres.commit()
             } else {
                 try execute("COMMIT")
             }
@@ -427,6 +435,7 @@ final class Database {
             preludeValue = nil
             postgres?.forgetPrefetched()
         }
+        preludeMoved = false
         if let postgres {
             try postgres.reconnectIfLost()
             postgres.concurrent = access == .write && sharing == .concurrent
@@ -440,9 +449,17 @@ final class Database {
             // Prepared, and pipelined with the prelude (or the transaction's first statement): no round
             // trip of their own, nothing parsed again.
             for statement in begin { try postgres.send(statement, []) }
-            preludeValue = try prelude.flatMap { sql in
-                try postgres.query(sql, []) {
-                    PostgresConnection.rowCount($0) > 0 ? PostgresConnection.int($0, 0, 0) : nil
+            if let preludeCheck, let expectedPrelude {
+                try postgres.send(preludeCheck, [.int(expectedPrelude)]) { [unowned self] _, _ in
+                    preludeMoved = true
+                    return PreludeMoved()
+                }
+                preludeValue = expectedPrelude
+            } else {
+                preludeValue = try prelude.flatMap { sql in
+                    try postgres.query(sql, []) {
+                        PostgresConnection.rowCount($0) > 0 ? PostgresConnection.int($0, 0, 0) : nil
+                    }
                 }
             }
         } else {
@@ -455,6 +472,8 @@ final class Database {
         } catch {
             _ = try? postgres?.flush()  // writes still in flight: their errors follow from this one
             if postgres?.inTransaction ?? (sqlite3_get_autocommit(db) == 0) { _ = try? execute("ROLLBACK") }
+            // Whatever the body made of it, what it read was not what it expected.
+            if preludeMoved { throw PreludeMoved() }
             throw error
         }
     }

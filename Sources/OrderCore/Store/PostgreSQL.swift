@@ -155,16 +155,16 @@ final class PostgresConnection {
         try check(result)
     }
 
-    /// Sends a read without arguments now, without waiting for it: its result comes back with the
-    /// next round trip, and `query` of the same statement in this transaction takes it from there.
-    func prefetch(_ sql: String) throws {
-        try enqueue(sql, [], .prefetch(StatementKey(sql)))
+    /// Sends a read now, without waiting for it: its result comes back with the next round trip, and
+    /// `query` of the same statement and arguments in this transaction takes it from there.
+    func prefetch(_ sql: String, _ args: [SQLValue]) throws {
+        try enqueue(sql, args, .prefetch(Prefetch(key: StatementKey(sql), args: args)))
     }
 
     /// Frees the results of reads sent ahead that nobody asked for (the transaction ended).
     func forgetPrefetched() {
-        for result in prefetched.values { Self.pq.clear!(result) }
-        prefetched = [:]
+        for (_, result) in prefetched { Self.pq.clear!(result) }
+        prefetched = []
     }
 
     /// Runs a statement and hands its result to `body`; the result is freed afterwards. After writes
@@ -172,10 +172,10 @@ final class PostgresConnection {
     /// sent ahead (`prefetch`) is answered from its result.
     func query<T>(_ sql: String, _ args: [SQLValue], _ body: (OpaquePointer) throws -> T) throws -> T {
         let result: OpaquePointer?
-        let key = StatementKey(sql)
-        if args.isEmpty, prefetched[key] == nil, pending.contains(where: { $0.prefetches(key) }) { try flush() }
-        if args.isEmpty, let early = prefetched.removeValue(forKey: key) {
-            result = early
+        let read = Prefetch(key: StatementKey(sql), args: args)
+        if pending.contains(where: { $0.prefetches(read) }) { try flush() }
+        if let early = prefetched.firstIndex(where: { $0.read == read }) {
+            result = prefetched.remove(at: early).result
         } else if pending.isEmpty {
             let name = try statement(sql)
             result = try PostgresConnection.withValues(args) {
@@ -265,17 +265,23 @@ final class PostgresConnection {
         case execute(guardFailure: GuardFailure?)
         /// A query whose result `flush` hands back (it ends the pipeline).
         case read
-        /// A read sent ahead (`prefetch`), its result kept for `query` of the same statement.
-        case prefetch(StatementKey)
+        /// A read sent ahead (`prefetch`), its result kept for `query` of the same statement and arguments.
+        case prefetch(Prefetch)
+        /// `COMMIT`, which must answer `COMMIT`.
+        case commit
 
-        func prefetches(_ key: StatementKey) -> Bool {
-            if case .prefetch(key) = self { true } else { false }
+        func prefetches(_ read: Prefetch) -> Bool {
+            if case .prefetch(read) = self { true } else { false }
         }
+    }
+    private struct Prefetch: Equatable {
+        var key: StatementKey
+        var args: [SQLValue]
     }
     private var pending: [Pending] = []
     /// Results of reads sent ahead (`prefetch`), until the same statement asks for them or the
-    /// transaction ends (`forgetPrefetched`).
-    private var prefetched: [StatementKey: OpaquePointer] = [:]
+    /// transaction ends (`forgetPrefetched`); a few at a time.
+    private var prefetched: [(read: Prefetch, result: OpaquePointer?)] = []
     /// What a guarded write refused means, from the error the server raised for it: a guard's own
     /// division by zero, or `ordercore_guard_refused(message, detail)` naming what was refused.
     typealias GuardFailure = (_ message: String, _ detail: String?) -> any Error
@@ -286,11 +292,19 @@ final class PostgresConnection {
     /// Sends a write whose result nobody reads without waiting for it (libpq's pipeline mode): the
     /// writes sent so are read back, and the first error among them thrown, in one round trip by
     /// `flush`, which every other statement runs first — so a command still reads its own writes, and a
-    /// failed write still fails the command before it commits. `COMMIT` (nil) ends the pipeline.
+    /// failed write still fails the command before it commits. `commit` ends the pipeline.
     /// - Parameter guardFailure: what the statement failing with division by zero means (`Database.require`).
-    func send(_ sql: String?, _ args: [SQLValue], guardFailure: GuardFailure? = nil) throws {
+    func send(_ sql: String, _ args: [SQLValue], guardFailure: GuardFailure? = nil) throws {
         try enqueue(sql, args, .execute(guardFailure: guardFailure))
         if pending.count >= PostgresConnection.maxPending { try flush() }
+    }
+
+    /// Sends `COMMIT` behind the writes still in flight and reads them all back. A transaction the
+    /// server had already failed answers `COMMIT` with `ROLLBACK`, not an error (an error read and put
+    /// aside before it): that is an error here, so nothing rolled back is ever reported as done.
+    func commit() throws {
+        try enqueue(nil, [], .commit)
+        try flush()
     }
 
     private func enqueue(_ sql: String?, _ args: [SQLValue], _ entry: Pending) throws {
@@ -335,8 +349,13 @@ final class PostgresConnection {
                 try check(result)
                 switch entry {
                 case .read: swap(&read, &result)
-                case .prefetch(let key): swap(&prefetched[key], &result)
-                case .prepare, .execute: break
+                case .prefetch(let read):
+                    prefetched.append((read, result))
+                    result = nil
+                case .commit where result.flatMap({ Self.pq.cmdStatus!($0) }).map({ String(cString: $0) }) != "COMMIT":
+                    throw OrderCoreError(
+                        .internal, "PostgreSQL rolled the transaction back at COMMIT: a statement of it had failed")
+                case .prepare, .execute, .commit: break
                 }
             } catch {
                 switch entry {
@@ -346,7 +365,7 @@ final class PostgresConnection {
                         first
                         ?? guardFailure(
                             PostgresConnection.field(of: result, "M") ?? "", PostgresConnection.field(of: result, "D"))
-                case .execute, .read, .prefetch: break
+                case .execute, .read, .prefetch, .commit: break
                 }
                 first = first ?? error
             }

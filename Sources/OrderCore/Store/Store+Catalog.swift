@@ -40,6 +40,7 @@ extension Store {
 
     func save(_ s: SKU) throws {
         skuCache[s.sku] = nil
+        cachedTableChanged()
         try db.run(
             """
             INSERT INTO skus(sku, name, barcode, weight_g, unit_cost, cost_currency, category, active, created_at,

@@ -36,6 +36,7 @@ extension Store {
 
     func save(_ c: Channel) throws {
         channelsCache = nil
+        cachedTableChanged()
         try db.run(
             """
             INSERT INTO channels(channel, name, active, created_at, updated_at, profile, shipped_orders_move_stock,
@@ -70,9 +71,7 @@ extension Store {
         // Most channels have no limits: SQLite, where each lookup is a statement, skips theirs; on
         // PostgreSQL one query covers every channel.
         let limited = db.dialect == .postgresql ? channels : try channels.filter { try hasChannelLimits(channel: $0) }
-        try channelSKURows(
-            "SELECT channel, sku, cap, used, open, closed_reason FROM channel_skus", channels: limited, skus: skus
-        ) {
+        try channelSKURows(Store.channelSKUSelect, channels: limited, skus: skus) {
             result[$0.text(0), default: [:]][$0.text(1)] = ChannelSKU(
                 channel: $0.text(0), sku: $0.text(1), cap: $0.optInt(2), used: $0.int(3), open: $0.bool(4),
                 closedReason: $0.optText(5))
@@ -94,17 +93,40 @@ extension Store {
             }
             return
         }
-        try db.rows(
-            select + " WHERE channel IN (\(Database.placeholders(channels.count))) AND sku IN "
-                + "(\(Database.placeholders(skus.count)))", arguments: (channels + skus).map(SQLValue.text), body: body)
+        let (sql, args) = Store.pairsQuery(select, channels: channels, skus: skus)
+        try db.rows(sql, arguments: args, body: body)
     }
+
+    /// On PostgreSQL, sends `channelSKURows`'s query now without waiting (`Database.prefetch`): it comes
+    /// back with the next read, and `channelSKURows` of the same pairs takes it from there. Nothing on SQLite.
+    func prefetchChannelSKURows(_ select: String, channels: [String], skus: [String]) throws {
+        guard db.dialect == .postgresql, !channels.isEmpty, !skus.isEmpty else { return }
+        let (sql, args) = Store.pairsQuery(select, channels: channels, skus: skus)
+        try db.prefetch(sql, arguments: args)
+    }
+
+    private static func pairsQuery(_ select: String, channels: [String], skus: [String]) -> (String, [SQLValue]) {
+        (
+            select + " WHERE channel IN (\(Database.placeholders(channels.count))) AND sku IN "
+                + "(\(Database.placeholders(skus.count)))", (channels + skus).map(SQLValue.text)
+        )
+    }
+
+    static let channelSKUSelect = "SELECT channel, sku, cap, used, open, closed_reason FROM channel_skus"
 
     /// Up to how many (channel, SKU) pairs SQLite looks up one by one rather than with `IN` lists.
     private static let pointLookupPairs = 32
 
     func hasChannelLimits(channel: String) throws -> Bool {
-        try db.first("SELECT 1 FROM channel_skus WHERE channel = ? LIMIT 1", .text(channel)) { _ in true } ?? false
+        try db.first(Store.hasLimitsSQL, .text(channel)) { _ in true } ?? false
     }
+
+    /// On PostgreSQL, sends `hasChannelLimits`'s read now, to come back with the next one. Nothing on SQLite.
+    func prefetchHasChannelLimits(channel: String) throws {
+        try db.prefetch(Store.hasLimitsSQL, arguments: [.text(channel)])
+    }
+
+    private static let hasLimitsSQL = "SELECT 1 FROM channel_skus WHERE channel = ? LIMIT 1"
 
     func channelSKUs(channel: String) throws -> [ChannelSKU] {
         var result: [ChannelSKU] = []

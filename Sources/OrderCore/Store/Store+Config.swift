@@ -15,6 +15,7 @@ extension Store {
 
     func setConfigValue(_ key: String, _ value: JSON) throws {
         configCache = nil
+        cachedTableChanged()
         try db.run(
             "INSERT INTO config(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             .text(key), .text(value.serialized))

@@ -6,10 +6,9 @@ extension Store {
     func lockSKUs(_ skus: [String]) throws {
         guard db.dialect == .postgresql, !skus.isEmpty else { return }
         let keys = skus.map { Engine.hash("sku:" + $0) }.sorted()
-        try db.rows(
+        try db.write(
             "SELECT pg_advisory_xact_lock(k) FROM unnest(?::bigint[]) AS k",
-            .text("{" + keys.map(String.init).joined(separator: ",") + "}")
-        ) { _ in }
+            .text("{" + keys.map(String.init).joined(separator: ",") + "}"))
     }
 
     /// Events after `cursor`, oldest first.
@@ -72,14 +71,24 @@ extension Store {
 
     // MARK: - Published sellable quantities
 
-    /// The sellable quantities last published of `skus` on `channels`, by channel and SKU: one query on
-    /// PostgreSQL (a round trip each), point lookups on SQLite (cheaper there than an `IN` list).
+    /// The sellable quantities last published of `skus` on `channels`, by channel and SKU
+    /// (`channelSKURows`).
     func publishedSellable(channels: [String], skus: [String]) throws -> [String: [String: Int64]] {
         var result: [String: [String: Int64]] = [:]
-        try channelSKURows(
-            "SELECT channel, sku, sellable FROM channel_stock", channels: channels, skus: skus
-        ) { result[$0.text(0), default: [:]][$0.text(1)] = $0.int(2) }
+        try channelSKURows(Store.publishedSelect, channels: channels, skus: skus) {
+            result[$0.text(0), default: [:]][$0.text(1)] = $0.int(2)
+        }
         return result
+    }
+
+    private static let publishedSelect = "SELECT channel, sku, sellable FROM channel_stock"
+
+    /// On PostgreSQL, sends what `channelSKUs` and `publishedSellable` read for these pairs now: with the
+    /// balances read next, the three come back in one round trip. Nothing on SQLite.
+    func prefetchChannelSKUsAndPublished(channels: [String], skus: [String]) throws {
+        for select in [Store.channelSKUSelect, Store.publishedSelect] {
+            try prefetchChannelSKURows(select, channels: channels, skus: skus)
+        }
     }
 
     /// Records the sellable quantities published, each (channel, SKU) at most once: one statement per

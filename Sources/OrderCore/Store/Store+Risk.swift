@@ -19,6 +19,7 @@ extension Store {
 
     func saveRiskRules(_ rules: RiskRules, at: Int64, actor: String) throws -> Int64 {
         riskRulesCache = nil
+        cachedTableChanged()
         let version = (try db.first("SELECT COALESCE(MAX(version), 0) + 1 FROM risk_rulesets") { $0.int(0) }) ?? 1
         try db.run(
             "INSERT INTO risk_rulesets(version, rules, created_at, actor) VALUES (?, ?, ?, ?)",
@@ -184,6 +185,7 @@ extension Store {
 
     func setRiskList(kind: String, value: String, list: String?, note: String?, at: Int64) throws {
         riskListsCache = nil
+        cachedTableChanged()
         guard let list else {
             try db.run("DELETE FROM risk_lists WHERE kind = ? AND value = ?", .text(kind), .text(value))
             return

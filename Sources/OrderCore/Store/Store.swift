@@ -39,26 +39,36 @@ final class Store: @unchecked Sendable {
     func transaction<T>(
         _ access: Database.Access, _ sharing: Database.Sharing = .alone, _ body: () throws -> T
     ) throws -> T {
-        touchedSKUs = []
-        pendingFeed = []
-        cachesChecked = false
-        do {
-            return try db.transaction(access, sharing) {
-                let result = try body()
-                try flushFeed()
-                return result
+        while true {
+            touchedSKUs = []
+            pendingFeed = []
+            cachesChecked = false
+            db.expectedPrelude = cacheEpoch
+            do {
+                return try db.transaction(access, sharing) {
+                    let result = try body()
+                    try flushFeed()
+                    return result
+                }
+            } catch is Database.PreludeMoved where cacheEpoch != nil {
+                // Another handle changed a cached table: once more, reading the epoch first.
+                dropCaches()
+                cacheEpoch = nil
+            } catch {
+                dropCaches()  // they may hold what this transaction wrote and took back
+                throw error
             }
-        } catch {
-            dropCaches()  // they may hold what this transaction wrote and took back
-            throw error
         }
     }
 
     /// Makes the caches safe to use in this transaction: once per transaction, a look at the cache
-    /// epoch (on PostgreSQL read with BEGIN), which triggers move on with every change to the cached tables
-    /// (migration `0025_cache_epoch`), by this handle or any other, on this host or another; the caches
-    /// are dropped when it moved. A command that changes a cached table drops that cache itself, so it
-    /// reads back its own change.
+    /// epoch, which triggers move on with every change to the cached tables (migration
+    /// `0025_cache_epoch`), by this handle or any other, on this host or another; the caches are dropped
+    /// when it moved. On PostgreSQL the epoch goes with BEGIN (`Database.prelude`): checked against the
+    /// one the caches were read at without waiting for the answer — a transaction that finds it moved is
+    /// rolled back and run again, reading it first — or, with nothing cached at a known epoch, read. A
+    /// command that changes a cached table drops that cache itself (`cachedTableChanged`), so it reads
+    /// back its own change.
     func checkCaches() throws {
         guard !cachesChecked else { return }
         let epoch = try db.preludeValue ?? db.first(Store.cacheEpochSQL) { $0.int(0) }
@@ -67,8 +77,11 @@ final class Store: @unchecked Sendable {
         cachesChecked = true
     }
 
-    /// Sent with every BEGIN on PostgreSQL (`Database.prelude`), so it costs no round trip of its own.
     private static let cacheEpochSQL = "SELECT n FROM cache_epoch"
+
+    /// A cached table changes in this transaction, which moves the epoch: the next transaction reads it
+    /// rather than checking the one the caches were read at.
+    func cachedTableChanged() { cacheEpoch = nil }
 
     private func dropCaches() {
         configCache = nil

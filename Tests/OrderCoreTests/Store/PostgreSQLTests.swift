@@ -53,6 +53,42 @@ struct PostgreSQLTests {
         #expect(keys == ["b", "c"])
     }
 
+    /// PostgreSQL answers COMMIT with ROLLBACK, not an error, once a statement of the transaction failed:
+    /// a failure put aside before it (`try?`) still fails the commit, so nothing is reported done that was not.
+    @Test func aTransactionAFailedStatementRolledBackNeverReportsItselfCommitted() throws {
+        let store = try Store(path: try testDatabase(":memory:"), options: StoreOptions())
+        #expect {
+            try store.transaction(.write) {
+                try store.db.write("INSERT INTO config(key, value) VALUES ('kept', '1')")
+                _ = try? store.db.first("SELECT 1 / 0") { $0.int(0) }
+            }
+        } throws: { ($0 as? OrderCoreError)?.code == .internal }
+        let count = try store.transaction(.read) { try store.db.first("SELECT COUNT(*) FROM config") { $0.int(0) } }
+        #expect(count == 0)
+    }
+
+    /// BEGIN checks the cache epoch a handle's caches were read at without waiting for it: a transaction
+    /// that answered from its caches after another handle changed them is rolled back and run again on
+    /// fresh reads, however its body treated the failure.
+    @Test func aTransactionThatUsedCachesAnotherHandleChangedRunsAgainOnFreshOnes() throws {
+        let uri = try testDatabase(":memory:")
+        let (cached, other) = (try Store(path: uri, options: StoreOptions()), try Store(path: uri, options: StoreOptions()))
+        let timeout = { try cached.transaction(.read) { try cached.allConfig()["order.unpaid_timeout_minutes"] } }
+        #expect(try timeout() == nil)
+        #expect(try timeout() == nil)  // from the cache, checked against the epoch it was read at
+        try other.transaction(.write) { try other.setConfigValue("order.unpaid_timeout_minutes", .int(30)) }
+        var runs = 0
+        let seen = try cached.transaction(.write) {
+            runs += 1
+            let value = try cached.allConfig()["order.unpaid_timeout_minutes"]
+            _ = try? cached.db.first("SELECT 1") { $0.int(0) }  // reads the epoch's failure, and puts it aside
+            return value
+        }
+        #expect(seen == .int(30))
+        #expect(runs == 2)
+        #expect(try timeout() == .int(30))
+    }
+
     /// A host that vanishes inside a transaction does not hold its locks for long.
     @Test func sessionsEndAnIdleTransactionWithinAMinute() throws {
         let store = try Store(path: try testDatabase(":memory:"), options: StoreOptions())
