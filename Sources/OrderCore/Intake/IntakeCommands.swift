@@ -173,7 +173,11 @@ extension CommandContext {
         shippedLines: Set<Int64>, channel: Channel, reference: String, result: inout JSONObject
     ) throws {
         let created = result["action"]?.stringValue?.hasPrefix("created") == true
-        func did(_ action: String) { result["action"] = .string(created ? "created_" + action : action) }
+        var acted = false
+        func did(_ action: String) {
+            result["action"] = .string(created ? "created_" + action : action)
+            acted = true
+        }
         if Self.paidThere.contains(channelState), order.state == .pendingPayment || order.state == .depositPaid {
             let ref = Self.paymentRef(channel: channel.channel, externalID: order.externalID ?? order.orderID)
             _ = try OrderCommands.pay.run(
@@ -220,7 +224,7 @@ extension CommandContext {
                 ]))
             did("held")
         }
-        order = try requireOrder(order.orderID)
+        if acted { order = try requireOrder(order.orderID) }
     }
 
     /// Of `lines` (line numbers), those that still have units OrderCore has not shipped.

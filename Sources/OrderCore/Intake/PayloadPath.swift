@@ -47,12 +47,30 @@ struct PayloadPath: Equatable {
 
     /// Every value the path reaches (more than one only through `[]`); nulls are left out.
     func values(current: JSON, payload: JSON, arguments: JSON) -> [JSON] {
-        var values: [JSON]
-        switch base {
-        case .current: values = [current]
-        case .payload: values = [payload]
-        case .arguments: values = [arguments]
+        var value =
+            switch base {
+            case .current: current
+            case .payload: payload
+            case .arguments: arguments
+            }
+        // One value until the first `[]`: walked without building arrays.
+        for (n, step) in steps.enumerated() {
+            switch (step, value) {
+            case (.key(let key), .object(let o)):
+                guard let v = o[key] else { return [] }
+                value = v
+            case (.index(let i), .array(let a)):
+                guard i < a.count else { return [] }
+                value = a[i]
+            case (.each, .array(let a)): return Self.values(a, steps[(n + 1)...])
+            default: return []
+            }
         }
+        return value == .null ? [] : [value]
+    }
+
+    private static func values(_ start: [JSON], _ steps: ArraySlice<Step>) -> [JSON] {
+        var values = start
         for step in steps {
             var next: [JSON] = []
             for value in values {

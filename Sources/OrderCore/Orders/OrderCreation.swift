@@ -125,7 +125,7 @@ extension CommandContext {
                 order, holds, expiresAt: holdUntil, counted: planned.counted, linesStored: false)
         }
         // Sold once its holds are recorded (what it counts), before the balance rows, as a payment counts them.
-        if plan?.next == .paid { try recordSales(of: order, sign: 1) }
+        if plan?.next == .paid { try recordSales(of: order, holds) }
         // The balance rows other orders wait for are locked last, until the commit that follows.
         if let planned, !holds.isEmpty { try takeStock(order, planned) }
         if let risk, actOnRisk { try act(on: risk, &order) }

@@ -110,24 +110,29 @@ extension CommandContext {
     /// Takes the balance (and cap) rows of recorded holds, in SKU, then warehouse order: the balances
     /// all at once (one statement on PostgreSQL) when no SKU counts against a cap.
     func takeStock(_ order: Order, _ planned: PlannedReservation) throws {
-        let takes = planned.takes.sorted(by: { ($0.sku, $0.warehouse) < ($1.sku, $1.warehouse) })
         guard planned.counted.isEmpty else {
-            for take in takes {
+            for take in planned.takes.sorted(by: { ($0.sku, $0.warehouse) < ($1.sku, $1.warehouse) }) {
                 try takeStock(
                     order, sku: take.sku, warehouse: take.warehouse, qty: take.qty,
                     counted: planned.counted.contains(take.sku), sellPercent: planned.sellPercent)
             }
             return
         }
+        try store.reserve(Self.units(planned.takes), sellPercent: planned.sellPercent, else: OrderCoreError.shortOf)
+    }
+
+    /// The units of `takes` per balance, in SKU, then warehouse order: two lines of one SKU from one
+    /// warehouse take from one balance.
+    private static func units(_ takes: [ReservationPlanner.Take]) -> [(sku: String, warehouse: String, qty: Int64)] {
         var units: [(sku: String, warehouse: String, qty: Int64)] = []
-        for take in takes {  // two lines of one SKU from one warehouse take from one balance
+        for take in takes.sorted(by: { ($0.sku, $0.warehouse) < ($1.sku, $1.warehouse) }) {
             if let last = units.last, last.sku == take.sku, last.warehouse == take.warehouse {
                 units[units.count - 1].qty += take.qty
             } else {
                 units.append((take.sku, take.warehouse, take.qty))
             }
         }
-        try store.reserve(units, sellPercent: planned.sellPercent, else: OrderCoreError.shortOf)
+        return units
     }
 
     /// Reserves units of one order line in one warehouse. The conditional writes are the real guard:
@@ -321,6 +326,13 @@ extension CommandContext {
     func recordSales(of order: Order, sign: Int64) throws {
         guard let paidAt = order.paidAt else { return }
         try store.addSales(orderRowID: order.rowID, day: try businessDay(paidAt), sign: sign)
+    }
+
+    /// Counts the units of an order created paid as sold: its holds, just made (`takes`), written as they
+    /// are rather than read back.
+    func recordSales(of order: Order, _ takes: [ReservationPlanner.Take]) throws {
+        guard let paidAt = order.paidAt else { return }
+        try store.addSales(Self.units(takes), day: try businessDay(paidAt))
     }
 
     func requireOrder(_ id: String) throws -> Order {

@@ -106,14 +106,12 @@ final class Database {
     let files: DatabaseFiles?
     /// On PostgreSQL, a query of one integer sent with every BEGIN, and its answer while the transaction
     /// lasts (the Store's cache epoch; on SQLite, where a query costs no round trip, the Store reads it
-    /// when it needs it). When the answer is known beforehand (`expectedPrelude`), BEGIN only checks it,
-    /// pipelined with nothing waiting for it: a transaction that finds another answer fails before it
-    /// commits, with `PreludeMoved`. Otherwise BEGIN waits for the answer: a round trip of its own.
-    var prelude: String? {
-        didSet { preludeCheck = prelude.map { "SELECT 1 / CASE WHEN (\($0)) = ? THEN 1 ELSE 0 END" } }
-    }
+    /// when it needs it). When the answer is known beforehand (`expectedPrelude`), BEGIN only checks it
+    /// (`check`, which divides by zero when its argument is not the answer), pipelined with nothing
+    /// waiting for it: a transaction that finds another answer fails before it commits, with
+    /// `PreludeMoved`. Otherwise BEGIN waits for the answer: a round trip of its own.
+    var prelude: (read: String, check: String)?
     var expectedPrelude: Int64?
-    private var preludeCheck: String?
     private(set) var preludeValue: Int64?
     /// The prelude's answer was not the one expected: the transaction was rolled back.
     struct PreludeMoved: Error {}
@@ -449,15 +447,15 @@ final class Database {
             // Prepared, and pipelined with the prelude (or the transaction's first statement): no round
             // trip of their own, nothing parsed again.
             for statement in begin { try postgres.send(statement, []) }
-            if let preludeCheck, let expectedPrelude {
-                try postgres.send(preludeCheck, [.int(expectedPrelude)]) { [unowned self] _, _ in
+            if let prelude, let expectedPrelude {
+                try postgres.send(prelude.check, [.int(expectedPrelude)]) { [unowned self] _, _ in
                     preludeMoved = true
                     return PreludeMoved()
                 }
                 preludeValue = expectedPrelude
             } else {
-                preludeValue = try prelude.flatMap { sql in
-                    try postgres.query(sql, []) {
+                preludeValue = try prelude.flatMap { prelude in
+                    try postgres.query(prelude.read, []) {
                         PostgresConnection.rowCount($0) > 0 ? PostgresConnection.int($0, 0, 0) : nil
                     }
                 }

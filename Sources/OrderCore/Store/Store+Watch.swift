@@ -15,6 +15,14 @@ extension Store {
             """, .int(orderRowID), .int(day), .int(sign))
     }
 
+    /// Adds units sold on a business day, one row per SKU and warehouse (in that order), in one statement.
+    func addSales(_ units: [(sku: String, warehouse: String, qty: Int64)], day: Int64) throws {
+        try db.writeRows(
+            "INSERT INTO sales_daily(sku, warehouse, day, units)",
+            units.map { [.text($0.sku), .text($0.warehouse), .int(day), .int($0.qty)] },
+            then: "ON CONFLICT(sku, warehouse, day) DO UPDATE SET units = sales_daily.units + excluded.units")
+    }
+
     // MARK: - Watching
 
     /// SKUs whose status may have changed: with ledger rows since the last look (every balance change

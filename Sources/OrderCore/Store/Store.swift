@@ -32,7 +32,7 @@ final class Store: @unchecked Sendable {
     init(path: String, options: StoreOptions) throws {
         db = try Database(path: path, options: options)
         try Migration.migrate(db)
-        db.prelude = Store.cacheEpochSQL
+        db.prelude = (Store.cacheEpochSQL, "SELECT 1 / CASE n WHEN ? THEN 1 ELSE 0 END FROM cache_epoch")
     }
 
     /// Runs `body` in one transaction (`Database.transaction`), then writes its change-feed events.

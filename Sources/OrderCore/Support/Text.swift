@@ -4,6 +4,10 @@ extension String {
 
     /// Without leading and trailing white space.
     public var trimmed: String {
+        // Most text starts and ends with a visible ASCII character (a grapheme of its own): nothing to trim.
+        if let first = utf8.first, let last = utf8.last, (0x21...0x7E).contains(first), (0x21...0x7E).contains(last) {
+            return self
+        }
         var s = Substring(self)
         while let c = s.first, c.isWhitespace { s = s.dropFirst() }
         while let c = s.last, c.isWhitespace { s = s.dropLast() }

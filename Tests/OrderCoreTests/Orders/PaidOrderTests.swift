@@ -12,8 +12,10 @@ struct PaidOrderTests {
         return engine
     }
 
-    func args(_ extra: JSONObject = [:]) -> JSONObject {
-        var args = orderArgs([("A1", 3, "19.90"), ("B2", 1, "5.00")], extra)
+    func args(
+        _ extra: JSONObject = [:], lines: [(String, Int64, String)] = [("A1", 3, "19.90"), ("B2", 1, "5.00")]
+    ) -> JSONObject {
+        var args = orderArgs(lines, extra)
         args["at"] = .string(t0)
         args["discounts"] = [["kind": "coupon", "code": "NEW10", "amount": "10.00"]]
         return args
@@ -37,12 +39,15 @@ struct PaidOrderTests {
         ]
     }
 
+    /// Two lines of one SKU among them: one balance, one row of sales.
     @Test func aPaidOrderLandsWhereCreateThenPayPutsIt() throws {
         let twoSteps = try engine(), oneStep = try engine()
-        let created = try twoSteps.ok("order.create", args())
+        let lines = [("A1", Int64(3), "19.90"), ("B2", 1, "5.00"), ("A1", 1, "19.90")]
+        let created = try twoSteps.ok("order.create", args(lines: lines))
         try twoSteps.ok("order.pay", ["order_id": created["order_id"] ?? nil, "payment_ref": "PAY-1", "at": .string(t0)])
-        let paid = try oneStep.ok("order.create", args(["payment": ["payment_ref": "PAY-1", "amount": "54.70"]]))
-        #expect(paid["state"] == "paid" && paid["paid_total"] == "54.70" && paid["payment_status"] == "paid")
+        let paid = try oneStep.ok(
+            "order.create", args(["payment": ["payment_ref": "PAY-1", "amount": "74.60"]], lines: lines))
+        #expect(paid["state"] == "paid" && paid["paid_total"] == "74.60" && paid["payment_status"] == "paid")
         #expect(paid["payments"]?.arrayValue?.first?["payment_ref"] == "PAY-1")
         #expect(paid == (try oneStep.ok("order.get", ["order_id": paid["order_id"] ?? nil, "at": .string(t0)])))
         #expect(try outcome(oneStep, paid["order_id"]) == outcome(twoSteps, created["order_id"]))
