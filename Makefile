@@ -165,6 +165,7 @@ bench: build
 	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -I$(DIST)/include Tests/bench/reports.c -L$(DIST)/lib -lordercore -lsqlite3 -o $(CTEST)/reports
 	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I$(DIST)/include Tests/bench/suite.c -L$(DIST)/lib -lordercore -lsqlite3 -lpthread -o $(CTEST)/suite
 	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -I$(DIST)/include Tests/bench/postgresql.c -L$(DIST)/lib -lordercore -lpq -lpthread -o $(CTEST)/postgresql
+	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I$(DIST)/include Tests/bench/checkpoint.c -L$(DIST)/lib -lordercore -lsqlite3 -lpthread -o $(CTEST)/checkpoint
 	cd $(CTEST) && $(RUN_LIB) ./place_pay $(BENCH_ARGS)
 	cd $(CTEST) && $(RUN_LIB) ./hot_sku
 	cd $(CTEST) && $(RUN_LIB) ./scale
@@ -173,6 +174,7 @@ bench: build
 	cd $(CTEST) && $(RUN_LIB) ./risk
 	cd $(CTEST) && $(RUN_LIB) ./reports
 	cd $(CTEST) && $(RUN_LIB) ./suite
+	cd $(CTEST) && $(RUN_LIB) ./checkpoint
 	cd $(CTEST) && $(PYTHON) $(CURDIR)/Tests/sql/with_postgresql.py env $(RUN_LIB) ./postgresql
 	cd $(CTEST) && $(PYTHON) $(CURDIR)/Tests/sql/with_postgresql.py env $(RUN_LIB) ./hot_sku 1000 3 4
 

@@ -1,5 +1,10 @@
 @testable import OrderCore
+import Synchronization
 import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct DatabaseTests {
     @Test func newFileIsMigratedInWALModeWithEveryMigrationRecordedInOrder() throws {
@@ -93,6 +98,29 @@ struct DatabaseTests {
 
     /// Tests/sql/portable.py gives PostgreSQL these renderings in place of the SQLite ones it finds in the
     /// statement log: the two must agree.
+    /// Readers that overlap, so that one is always in the middle of a read, keep SQLite's own checkpoints
+    /// from ever starting the log again: it grew by 26 MB a second of paid orders. Past `walRestartPages`
+    /// a commit waits for them to move on, and the log starts again, cut back to that size.
+    @Test func overlappingReadersDoNotLetTheLogGrowWithoutBound() throws {
+        let dir = temporaryDirectory()
+        defer { removeDirectory(dir) }
+        var options = StoreOptions(synchronous: .normal)
+        options.walRestartPages = 100
+        let store = try Store(path: dir + "/w.db", options: options)
+        let readers = try [0, 5_000].map { try OverlappingReader(path: dir + "/w.db", startingAfter: $0) }
+        let row = String(repeating: "x", count: 4_000)  // about a page
+        for i in 0..<1_500 {
+            try store.transaction(.write) {
+                try store.db.write("INSERT INTO config(key, value) VALUES (?, ?)", .text("k\(i)"), .text(row))
+            }
+        }
+        let reads = readers.map { $0.stop() }
+        #expect(reads.allSatisfy { $0 > 5 })  // they did overlap the writes
+        var log = stat()
+        #expect(stat(dir + "/w.db-wal", &log) == 0)
+        #expect(log.st_size < 3 * 100 * 4_096)  // without the restarts: over 6 MB
+    }
+
     @Test func theDialectsRenderingsAreTheOnesThePortabilityCheckMirrors() {
         #expect(SQLDialect.sqlite.commaList("r.warehouse") == "GROUP_CONCAT(r.warehouse)")
         #expect(SQLDialect.postgresql.commaList("r.warehouse") == "STRING_AGG(r.warehouse, ',')")
@@ -104,3 +132,41 @@ struct DatabaseTests {
     }
 }
 
+
+/// A connection on its own thread that reads in short transactions (10 ms each) until stopped.
+private final class OverlappingReader: @unchecked Sendable {
+    private let db: Database
+    private let delayMicros: UInt32
+    private let stopping = Atomic<Bool>(false)
+    private let reads = Atomic<Int>(0)
+    private var thread = pthread_t()
+
+    init(path: String, startingAfter delayMicros: UInt32) throws {
+        db = try Database(path: path, options: StoreOptions())
+        self.delayMicros = delayMicros
+        pthread_create(
+            &thread, nil,
+            { context in
+                Unmanaged<OverlappingReader>.fromOpaque(context!).takeUnretainedValue().run()
+                return nil
+            }, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    private func run() {
+        usleep(delayMicros)
+        while !stopping.load(ordering: .relaxed) {
+            try? db.transaction(.read) {
+                _ = try db.first("SELECT COUNT(*) FROM config") { $0.int(0) }
+                usleep(10_000)
+            }
+            reads.add(1, ordering: .relaxed)
+        }
+    }
+
+    /// Stops the thread. - Returns: how many transactions it read in.
+    func stop() -> Int {
+        stopping.store(true, ordering: .relaxed)
+        pthread_join(thread, nil)
+        return reads.load(ordering: .relaxed)
+    }
+}
