@@ -9,7 +9,7 @@ struct Migration {
     static let all: [Migration] = [
         foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation, fulfillment,
         tracking, waves, statusAnchor, intake, actors, returns, risk, reports, health, roles, channelState, lookup,
-        healthDaily, valuation, openAlerts, idSequences, cacheEpoch, guardRefusal,
+        healthDaily, valuation, openAlerts, idSequences, cacheEpoch, guardRefusal, emailIndex,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -675,5 +675,18 @@ struct Migration {
         postgresql: """
             CREATE FUNCTION ordercore_guard_refused(key TEXT, detail TEXT) RETURNS INTEGER LANGUAGE plpgsql AS $$
             BEGIN RAISE EXCEPTION USING ERRCODE = 'division_by_zero', MESSAGE = key, DETAIL = detail; END $$;
+            """)
+
+    // MARK: - 0027
+
+    /// One index of orders by email where there were two (by the email as written, for the risk rules'
+    /// counts, and by its lower case, for finding a customer's orders): every order with an email wrote
+    /// both. The risk rules now count an email whatever its case (`Bob@x.com` is `bob@x.com`).
+    static let emailIndex = Migration(
+        name: "0027_email_index",
+        sql: """
+            DROP INDEX orders_by_email;
+            DROP INDEX orders_by_email_nocase;
+            CREATE INDEX orders_by_email ON orders(lower(customer_email), placed_at) WHERE customer_email IS NOT NULL;
             """)
 }

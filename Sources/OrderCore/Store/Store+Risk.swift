@@ -124,12 +124,19 @@ extension Store {
 
     private static let identifierColumns: Set<String> = ["customer_phone", "customer_email", "device_id", "ip"]
 
+    /// The orders whose identifier `column` is `?1` (an email whatever its case), placed in `?2...?3`:
+    /// the leading columns of the column's index.
+    private static func placedWith(_ column: String) -> String {
+        (column == "customer_email"
+            ? "customer_email IS NOT NULL AND lower(customer_email) = lower(?1)" : "\(column) = ?1")
+            + " AND placed_at BETWEEN ?2 AND ?3"
+    }
+
     /// How many orders with this value of an identifier column were placed in `from...to` (an index count).
     func ordersWith(column: String, value: String, from: Int64, to: Int64) throws -> Int64 {
         guard Store.identifierColumns.contains(column) else { return 0 }
         return try db.first(
-            "SELECT COUNT(*) FROM orders WHERE \(column) = ? AND placed_at BETWEEN ? AND ?",
-            .text(value), .int(from), .int(to)
+            "SELECT COUNT(*) FROM orders WHERE \(Store.placedWith(column))", .text(value), .int(from), .int(to)
         ) { $0.int(0) } ?? 0
     }
 
@@ -143,9 +150,9 @@ extension Store {
         return try db.first(
             """
             SELECT COUNT(DISTINCT \(key))\(new == nil ? "" : " + " + SQLDialect.count("""
-                NOT EXISTS (SELECT 1 FROM orders WHERE \(column) = ?1 AND placed_at BETWEEN ?2 AND ?3 AND \(key) = ?4)
+                NOT EXISTS (SELECT 1 FROM orders WHERE \(Store.placedWith(column)) AND \(key) = ?4)
                 """))
-            FROM orders WHERE \(column) = ?1 AND placed_at BETWEEN ?2 AND ?3
+            FROM orders WHERE \(Store.placedWith(column))
             """, arguments: [.text(value), .int(from), .int(to)] + (new.map { [.text($0)] } ?? [])
         ) { $0.int(0) } ?? 0
     }

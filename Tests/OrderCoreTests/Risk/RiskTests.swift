@@ -61,6 +61,17 @@ struct RiskTests {
         #expect(try create(["placed_at": "2026-03-01T12:30:00Z", "customer": ["phone": "13900000009"]]).rules.isEmpty)
     }
 
+    /// An email is one email whatever its case: changing it does not escape the count.
+    @Test func velocityCountsAnEmailWhateverItsCase() throws {
+        for (i, email) in ["bob@example.com", "Bob@Example.com", "BOB@EXAMPLE.COM", "bob@EXAMPLE.com"].enumerated() {
+            let r = try create(["placed_at": .string("2026-03-01T10:\(i + 1)0:00Z"), "customer": ["email": .string(email)]])
+            #expect(r.rules.isEmpty, "order \(i + 1) of one email in an hour is not yet velocity")
+        }
+        let fifth = try create(["placed_at": "2026-03-01T10:50:00Z", "customer": ["email": "bOb@example.COM"]])
+        #expect(fifth.rules == ["velocity"])
+        #expect(try create(["placed_at": "2026-03-01T10:55:00Z", "customer": ["email": "rob@example.com"]]).rules.isEmpty)
+    }
+
     @Test func sharedDevicesAndListsDecide() throws {
         for customer in ["u1", "u2"] { #expect(try create(["customer": ["id": .string(customer), "device_id": "DEV-1"]]).rules.isEmpty) }
         #expect(try create(["customer": ["id": "u3", "device_id": "DEV-1"]]).rules == ["shared_device"])

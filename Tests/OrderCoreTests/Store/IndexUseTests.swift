@@ -23,6 +23,14 @@ struct IndexUseTests {
             }
         }
         let engine = try Engine(path: path, options: StoreOptions(synchronous: .normal))
+        // Customers' orders: the risk rules' counts and customer service's searches must find theirs by index.
+        for i in 0..<150 {
+            let customer: JSONObject = [
+                "email": .string("buyer\(i)@example.com"), "phone": .string("1390000\(1000 + i)"),
+                "device_id": .string("device-\(i)"), "ip": .string("10.0.0.\(i)"),
+            ]
+            try engine.ok("order.create", orderArgs([("S\(i)", 1, "1.00")], ["customer": .object(customer)]))
+        }
         // Warm up once (first runs prepare statements), then count only what the operations themselves do.
         func run() throws {
             let order = try engine.ok("order.create", orderArgs([("S17", 2, "1.00"), ("S2999", 1, "1.00")]))["order_id"] ?? nil
@@ -34,6 +42,11 @@ struct IndexUseTests {
             try engine.ok("stock.ledger", ["sku": "S1234", "limit": 5])
             try engine.ok("order.list", ["state": "cancelled", "limit": 5])
             try engine.ok("order.get", ["order_id": order])
+            let customer: JSONObject = [
+                "email": "Buyer7@Example.com", "phone": "13900001007", "device_id": "device-7", "ip": "10.0.0.7",
+            ]
+            try engine.ok("order.create", orderArgs([("S7", 1, "1.00")], ["customer": .object(customer)]))
+            try engine.ok("order.find", ["email": "BUYER7@example.com"])
         }
         try run()
         _ = engine.fullScanSteps()
