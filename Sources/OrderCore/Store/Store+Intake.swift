@@ -65,12 +65,13 @@ extension Store {
     }
 
     /// The latest event of the channel with the same payload received since `since` (hash, then text).
+    /// The latest entry of a channel with this payload received since `since` (found by its hash; the
+    /// latest by `MAX`, as an `ORDER BY` over the hash index's range would sort in a temporary b-tree).
     func inbox(channel: String, hash: Int64, payload: String, since: Int64) throws -> InboxEntry? {
         try db.first(
             """
-            SELECT \(Store.inboxColumns) FROM inbox WHERE channel = ? AND payload_hash = ? AND received_at >= ?
-                AND payload = ?
-            ORDER BY id DESC LIMIT 1
+            SELECT \(Store.inboxColumns) FROM inbox WHERE id = (
+                SELECT MAX(id) FROM inbox WHERE channel = ? AND payload_hash = ? AND received_at >= ? AND payload = ?)
             """, .text(channel), .int(hash), .int(since), .text(payload), map: Store.readInbox)
     }
 
