@@ -1,6 +1,7 @@
 /* Helpers shared by the benchmark programs: a monotonic clock, medians, a way out, and clearing up. */
 #ifndef ORDERCORE_BENCH_H
 #define ORDERCORE_BENCH_H
+#include <ordercore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,18 @@ static inline void order_id_of(const char *response, char *id) {
     if (n > 31) n = 31;
     memcpy(id, p, n);
     id[n] = '\0';
+}
+
+/* Warehouse SH, and SKU-0 ... SKU-<skus - 1> with a billion units each there. */
+static inline void seed_stock(oc_db *db, int skus) {
+    oc_exec(db, "{\"op\":\"warehouse.upsert\",\"warehouse\":\"SH\"}", NULL);
+    for (int s = 0; s < skus; s++) {
+        char sku[16], request[128];
+        snprintf(sku, sizeof sku, "SKU-%d", s);
+        snprintf(request, sizeof request, "{\"op\":\"sku.upsert\",\"sku\":\"%s\"}", sku);
+        oc_exec(db, request, NULL);
+        if (oc_stock_receive(db, sku, "SH", 1000000000) != OC_OK) die("oc_stock_receive", oc_errmsg(db));
+    }
 }
 
 /* Removes a database file with its WAL and shared-memory files. */

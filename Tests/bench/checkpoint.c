@@ -44,14 +44,7 @@ static void run(double seconds, int readers) {
     remove_database(path);
     oc_db *db = NULL;
     if (oc_open(path, &db) != OC_OK) die("open", oc_errmsg(db));
-    oc_exec(db, "{\"op\":\"warehouse.upsert\",\"warehouse\":\"SH\"}", NULL);
-    for (int s = 0; s < 3; s++) {
-        char request[128], sku[16];
-        snprintf(sku, sizeof sku, "SKU-%d", s);
-        snprintf(request, sizeof request, "{\"op\":\"sku.upsert\",\"sku\":\"%s\"}", sku);
-        oc_exec(db, request, NULL);
-        if (oc_stock_receive(db, sku, "SH", 1000000000) != OC_OK) die("receive", oc_errmsg(db));
-    }
+    seed_stock(db, 3);
     static char batch[50 * 256];
     size_t n = 0;
     batch[n++] = '[';

@@ -31,17 +31,11 @@ static double ordercore_round(const char *path, int orders, int lines, unsigned 
     oc_db *db = NULL;
     unlink(path);
     if (oc_open_v2(path, &db, flags) != OC_OK) die("oc_open", oc_errmsg(db));
-    oc_exec(db, "{\"op\":\"warehouse.upsert\",\"warehouse\":\"SH\"}", NULL);
+    seed_stock(db, lines);
     char create[4096];
     int n = snprintf(create, sizeof create, "{\"op\":\"order.create\",\"channel\":\"web\",\"currency\":\"CNY\",\"lines\":[");
-    for (int l = 0; l < lines; l++) {
-        char sku[16], request[128];
-        snprintf(sku, sizeof sku, "SKU-%d", l);
-        snprintf(request, sizeof request, "{\"op\":\"sku.upsert\",\"sku\":\"%s\"}", sku);
-        oc_exec(db, request, NULL);
-        oc_stock_receive(db, sku, "SH", 1000000000);
-        n += snprintf(create + n, sizeof create - n, "%s{\"sku\":\"%s\",\"qty\":1,\"unit_price\":\"19.90\"}", l ? "," : "", sku);
-    }
+    for (int l = 0; l < lines; l++)
+        n += snprintf(create + n, sizeof create - n, "%s{\"sku\":\"SKU-%d\",\"qty\":1,\"unit_price\":\"19.90\"}", l ? "," : "", l);
     snprintf(create + n, sizeof create - n, paid ? "],\"payment\":{}}" : "]}");
     double start = now();
     for (int i = 0; i < orders; i++) {

@@ -64,14 +64,7 @@ static void *ordercore_create_pay(void *arg) {
 static void ordercore_setup(void) {
     oc_db *db = NULL;
     if (oc_open(uri, &db) != OC_OK) die("oc_open", oc_errmsg(db));
-    oc_exec(db, "{\"op\":\"warehouse.upsert\",\"warehouse\":\"SH\"}", NULL);
-    for (int l = 0; l < 3; l++) {
-        char request[128], sku[16];
-        snprintf(sku, sizeof sku, "SKU-%d", l);
-        snprintf(request, sizeof request, "{\"op\":\"sku.upsert\",\"sku\":\"%s\"}", sku);
-        oc_exec(db, request, NULL);
-        if (oc_stock_receive(db, sku, "SH", 1000000000) != OC_OK) die("oc_stock_receive", oc_errmsg(db));
-    }
+    seed_stock(db, 3);
     oc_close(db);
 }
 

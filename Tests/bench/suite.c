@@ -43,16 +43,9 @@ static oc_db *oc_shop(const char *path, unsigned flags) {
     oc_db *db = NULL;
     remove_database(path);
     if (oc_open_v2(path, &db, flags) != OC_OK) die("oc_open", oc_errmsg(db));
-    oc_exec(db, "{\"op\":\"warehouse.upsert\",\"warehouse\":\"SH\"}", NULL);
     oc_exec(db, "{\"op\":\"config.set\",\"key\":\"returns.auto_approve_below\",\"value\":1000}", NULL);
     oc_exec(db, "{\"op\":\"channel.upsert\",\"channel\":\"shop\",\"profile\":\"csv\"}", NULL);
-    char request[160], sku[16];
-    for (int l = 0; l < LINES; l++) {
-        snprintf(sku, sizeof sku, "SKU-%d", l);
-        snprintf(request, sizeof request, "{\"op\":\"sku.upsert\",\"sku\":\"%s\"}", sku);
-        oc_exec(db, request, NULL);
-        oc_stock_receive(db, sku, "SH", 1000000000);
-    }
+    seed_stock(db, LINES);
     return db;
 }
 
