@@ -64,9 +64,8 @@ extension Store {
             .text(channel), .text(eventType), .text(eventID), map: Store.readInbox)
     }
 
-    /// The latest event of the channel with the same payload received since `since` (hash, then text).
-    /// The latest entry of a channel with this payload received since `since` (found by its hash; the
-    /// latest by `MAX`, as an `ORDER BY` over the hash index's range would sort in a temporary b-tree).
+    /// The latest event of the channel with the same payload received since `since` (hash, then text;
+    /// the latest by `MAX`, as an `ORDER BY` over the hash index's range would sort in a temporary b-tree).
     func inbox(channel: String, hash: Int64, payload: String, since: Int64) throws -> InboxEntry? {
         try db.first(
             """

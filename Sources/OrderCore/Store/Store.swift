@@ -50,8 +50,9 @@ final class Store: @unchecked Sendable {
                     try flushFeed()
                     return result
                 }
-            } catch is Database.PreludeMoved where cacheEpoch != nil {
-                // Another handle changed a cached table: once more, reading the epoch first.
+            } catch is Database.PreludeMoved {
+                // Another handle changed a cached table: once more, reading the epoch first (with no
+                // epoch expected, BEGIN checks none: this happens once).
                 dropCaches()
                 cacheEpoch = nil
             } catch {
