@@ -70,10 +70,10 @@ extension CommandContext {
             try expireStaleReservations(skus: skus)
             balances = try store.balances(skus: skus, warehouse: warehouse, activeOnly: true)
         }
-        var limits: [String: ChannelSKU] = [:]
+        // The order's SKUs' caps in one query on PostgreSQL (a round trip), point lookups on SQLite.
+        let limits = limited ? try store.channelSKUs(channels: [code], skus: skus)[code] ?? [:] : [:]
         var sources: [String: [ReservationPlanner.Source]] = [:]
         for sku in skus {
-            if limited { limits[sku] = try store.channelSKU(channel: code, sku: sku) }
             sources[sku] = (balances[sku] ?? [])
                 .filter { serving.isEmpty || serving.contains($0.warehouse) }
                 .map { b in
