@@ -54,6 +54,28 @@ struct DatabaseTests {
         #expect(try store.ledger(.init(limit: 10)).map(\.delta) == [5])
     }
 
+    /// The schema itself refuses a count of units below its bound, whatever statement writes it: a
+    /// balance below zero, a line or a hold of no units (a `CHECK` on SQLite, a domain on PostgreSQL).
+    @Test func theSchemaRefusesNegativeBalancesAndEmptyLines() throws {
+        let path = try testDatabase(temporaryDirectory() + "/bounds.db")
+        let engine = try Engine(path: path)
+        try engine.seedCatalog(a1: ["SH": 3])
+        try engine.ok("channel.upsert", ["channel": "web"])
+        let id = try engine.ok("order.create", orderArgs([("A1", 2, "5.00")]))["order_id"]?.stringValue ?? ""
+        let store = try Store(path: path, options: StoreOptions())
+        for sql in [
+            "UPDATE stock SET reserved = reserved - 3",
+            "UPDATE stock SET on_hand = -1",
+            "UPDATE order_lines SET qty = 0",
+            "UPDATE reservations SET qty = 0",
+            "INSERT INTO channel_skus(channel, sku, cap) VALUES ('web', 'A1', -1)",
+        ] {
+            #expect(throws: OrderCoreError.self, "\(sql)") { try store.transaction(.write) { try store.db.run(sql) } }
+        }
+        #expect(try engine.ok("stock.get", ["sku": "A1"])["available"] == 1)
+        #expect(try engine.ok("order.get", ["order_id": .string(id)])["lines"]?.arrayValue?.first?["qty"] == 2)
+    }
+
     @Test func failedTransactionLeavesNothingBehind() throws {
         let store = try Store(path: ":memory:", options: StoreOptions())
         struct Boom: Error {}
