@@ -10,8 +10,13 @@
  *
  *   make bench      (or: intake [ORDERS] [LINES] [BATCH])
  * Each figure is the median of ROUNDS rounds, OrderCore and the floor alternating, same disk, same run.
+ *
+ * With ORDERCORE_TEST_POSTGRESQL set (a server URI with {db}; make bench runs it so through
+ * Tests/sql/with_postgresql.py), the same three on PostgreSQL, each round on fresh databases; the floor
+ * there sends each batch as one statement (multi-row INSERTs from arrays), in one round trip.
  */
 #include "floor.h"
+#include "pgbench.h"
 #include <ordercore.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -23,9 +28,24 @@
 #define ROUNDS 3
 #define SKUS 200
 
+/* A file path, or on PostgreSQL the URI of a fresh database named so. */
+static const char *database(const char *name) {
+    static char uris[8][1024];
+    static int next;
+    const char *template = getenv("ORDERCORE_TEST_POSTGRESQL");
+    if (!template) {
+        remove_database(name);
+        return name;
+    }
+    char *uri = uris[next++ % 8], db[64];
+    snprintf(db, sizeof db, "%.*s_%d", (int)strcspn(name, "."), name, next);
+    for (char *c = db; *c; c++) if (*c == '-') *c = '_';
+    pg_database(template, db, uri, sizeof uris[0]);
+    return uri;
+}
+
 static oc_db *open_shop(const char *path) {
     oc_db *db = NULL;
-    unlink(path);
     if (oc_open(path, &db) != OC_OK) die("oc_open", oc_errmsg(db));
     char request[256];
     oc_exec(db, "{\"op\":\"warehouse.upsert\",\"warehouse\":\"SH\"}", NULL);
@@ -49,8 +69,8 @@ static int csv_event(char *buf, size_t size, int order, int lines) {
     return n;
 }
 
-static double ordercore_bulk(const char *path, int orders, int lines, int batch) {
-    oc_db *db = open_shop(path);
+static double ordercore_bulk(int orders, int lines, int batch) {
+    oc_db *db = open_shop(database("bench-intake.db"));
     size_t cap = (size_t)batch * (lines * 64 + 256) + 16;
     char *requests = malloc(cap);
     double start = now();
@@ -74,9 +94,54 @@ static double ordercore_bulk(const char *path, int orders, int lines, int batch)
     return rate;
 }
 
-static double floor_bulk(const char *path, int orders, int lines, int batch) {
+/* The floor on PostgreSQL: each batch one statement, its rows sent as arrays (one round trip). */
+static double floor_bulk_pg(const char *uri, int orders, int lines, int batch) {
+    PGconn *c = PQconnectdb(uri);
+    if (PQstatus(c) != CONNECTION_OK) die("connect", PQerrorMessage(c));
+    pg_exec_or_die(c, "CREATE TABLE orders(id BIGINT PRIMARY KEY, external_id TEXT UNIQUE, state TEXT, total BIGINT);"
+                      "CREATE TABLE lines(order_id BIGINT, line_no INT, sku TEXT, qty BIGINT, price BIGINT,"
+                      "  PRIMARY KEY (order_id, line_no));"
+                      "CREATE TABLE ledger(id BIGSERIAL PRIMARY KEY, sku TEXT, delta BIGINT, ref TEXT);");
+    size_t cap = (size_t)batch * lines * 24 + 16;
+    char *arrays[6];
+    for (int a = 0; a < 6; a++) arrays[a] = malloc(cap);
+    double start = now();
+    for (int first = 0; first < orders; first += batch) {
+        size_t n[6] = {0};
+        for (int a = 0; a < 6; a++) arrays[a][n[a]++] = '{';
+        for (int i = first; i < first + batch && i < orders; i++) {
+            const char *comma = i > first ? "," : "";
+            n[0] += snprintf(arrays[0] + n[0], cap - n[0], "%s%d", comma, i + 1);
+            n[1] += snprintf(arrays[1] + n[1], cap - n[1], "%sB-%d", comma, i);
+            n[2] += snprintf(arrays[2] + n[2], cap - n[2], "%s%d", comma, 1990 * lines);
+            for (int l = 0; l < lines; l++) {
+                comma = i > first || l ? "," : "";
+                n[3] += snprintf(arrays[3] + n[3], cap - n[3], "%s%d", comma, i + 1);
+                n[4] += snprintf(arrays[4] + n[4], cap - n[4], "%s%d", comma, l + 1);
+                n[5] += snprintf(arrays[5] + n[5], cap - n[5], "%sSKU-%d", comma, (i * 7 + l) % SKUS);
+            }
+        }
+        for (int a = 0; a < 6; a++) snprintf(arrays[a] + n[a], cap - n[a], "}");
+        const char *values[] = {arrays[0], arrays[1], arrays[2], arrays[3], arrays[4], arrays[5]};
+        PGresult *r = PQexecParams(
+            c,
+            "WITH o AS (INSERT INTO orders SELECT unnest($1::bigint[]), unnest($2::text[]), 'paid', unnest($3::bigint[])),"
+            " l AS (INSERT INTO lines SELECT unnest($4::bigint[]), unnest($5::int[]), unnest($6::text[]), 1, 1990)"
+            " INSERT INTO ledger(sku, delta, ref) SELECT unnest($6::text[]), 1, 'B-' || (unnest($4::bigint[]) - 1)",
+            6, NULL, values, NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) die("floor batch", PQerrorMessage(c));
+        PQclear(r);
+    }
+    double rate = (double)orders * lines / (now() - start);
+    for (int a = 0; a < 6; a++) free(arrays[a]);
+    PQfinish(c);
+    return rate;
+}
+
+static double floor_bulk(int orders, int lines, int batch) {
+    const char *path = database("bench-intake-floor.db");
+    if (getenv("ORDERCORE_TEST_POSTGRESQL")) return floor_bulk_pg(path, orders, lines, batch);
     sqlite3 *db = NULL;
-    unlink(path);
     sqlite3_open(path, &db);
     sql_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                      "CREATE TABLE orders(id INTEGER PRIMARY KEY, external_id TEXT UNIQUE, state TEXT, total INTEGER);"
@@ -136,17 +201,19 @@ static void shopify_order(char *buf, size_t size, int id) {
 int main(int argc, char **argv) {
     int orders = argc > 1 ? atoi(argv[1]) : 20000, lines = argc > 2 ? atoi(argv[2]) : 5, batch = argc > 3 ? atoi(argv[3]) : 1000;
     double oc[ROUNDS], fl[ROUNDS], ratio[ROUNDS];
-    printf("bulk intake: %d orders x %d lines as CSV events, %d events per oc_exec_batch (synchronous=FULL)\n", orders, lines, batch);
+    const char *engine = getenv("ORDERCORE_TEST_POSTGRESQL") ? "PostgreSQL" : "SQLite, synchronous=FULL";
+    printf("bulk intake: %d orders x %d lines as CSV events, %d events per oc_exec_batch (%s)\n", orders, lines, batch,
+           engine);
     for (int r = 0; r < ROUNDS; r++) {
-        oc[r] = ordercore_bulk("bench-intake.db", orders, lines, batch);
-        fl[r] = floor_bulk("bench-intake-floor.db", orders, lines, batch);
+        oc[r] = ordercore_bulk(orders, lines, batch);
+        fl[r] = floor_bulk(orders, lines, batch);
         ratio[r] = oc[r] / fl[r];
         printf("  round %d: OrderCore %8.0f lines/s   floor %9.0f lines/s   ratio %.3f\n", r + 1, oc[r], fl[r], ratio[r]);
     }
     printf("  median: OrderCore %.0f lines/s, floor %.0f lines/s, ratio %.3f (target: >= 100000 lines/s)\n",
            median(oc, ROUNDS), median(fl, ROUNDS), median(ratio, ROUNDS));
 
-    oc_db *db = open_shop("bench-intake-single.db");
+    oc_db *db = open_shop(database("bench-intake-single.db"));
     static char request[16384];
     enum { EVENTS = 2000 };
     static double latency[EVENTS];

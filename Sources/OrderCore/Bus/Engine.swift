@@ -177,6 +177,7 @@ public final class Engine: Sendable {
         key: String?,
         access: Command.Access, brief: Bool
     ) throws -> Outcome {
+        defer { store.db.forgetPrefetched() }
         let context = CommandContext(store: store, at: at, actor: actor, access: access, brief: brief && key == nil)
         if let role = command.role, !command.checksRole { try context.requireRole(role, to: command.name) }
         try command.check(request)

@@ -319,6 +319,13 @@ final class Database {
     /// of a sequence, the rows read beside another). Nothing on SQLite.
     func prefetch(_ sql: String, arguments args: [SQLValue] = []) throws { try postgres?.prefetch(sql, args) }
 
+    /// How many times the handle has waited for the PostgreSQL server (0 on SQLite): tests count them.
+    var roundTrips: Int { postgres?.roundTrips ?? 0 }
+
+    /// Drops the reads sent ahead that nobody asked for: a command ends with it, so the next one (in a
+    /// batch, the same transaction) never takes a result read before the writes between them.
+    func forgetPrefetched() { postgres?.forgetPrefetched() }
+
     /// Runs a guarded write (an UPDATE whose WHERE is the guard) that must change a row, else fails the
     /// command with `failure`. On PostgreSQL it is sent without waiting, as `write` is, and the server
     /// itself refuses when no row changed (a division by zero stands for it), so the row lock the write
@@ -478,7 +485,7 @@ final class Database {
     func transaction<T>(_ access: Access, _ sharing: Sharing = .alone, _ body: () throws -> T) throws -> T {
         defer {
             preludeValue = nil
-            postgres?.forgetPrefetched()
+            forgetPrefetched()
         }
         preludeMoved = false
         if let postgres {
@@ -538,7 +545,7 @@ extension Database {
             _ = try? postgres?.flush()
             _ = try? execute("ROLLBACK TO command")
             _ = try? execute("RELEASE command")
-            postgres?.forgetPrefetched()  // read ahead by what failed: they may show what was undone
+            forgetPrefetched()  // read ahead by what failed: they may show what was undone
             throw error
         }
     }

@@ -150,6 +150,7 @@ final class PostgresConnection {
     /// Runs SQL text without parameters (schema, session settings); several statements may be given.
     func execute(_ sql: String) throws {
         try flush()
+        roundTrips += 1
         let result = Self.pq.exec!(conn, sql)
         defer { Self.pq.clear!(result) }
         try check(result)
@@ -161,10 +162,12 @@ final class PostgresConnection {
         try enqueue(sql, args, .prefetch(Prefetch(key: StatementKey(sql), args: args)))
     }
 
-    /// Frees the results of reads sent ahead that nobody asked for (the transaction ended).
+    /// Frees the results of reads sent ahead that nobody asked for (the command or transaction ended);
+    /// those still on their way are dropped when they come back.
     func forgetPrefetched() {
         for (_, result) in prefetched { Self.pq.clear!(result) }
         prefetched = []
+        pending = pending.map { if case .prefetch = $0 { .execute(guardFailure: nil) } else { $0 } }
     }
 
     /// Runs a statement and hands its result to `body`; the result is freed afterwards. After writes
@@ -178,6 +181,7 @@ final class PostgresConnection {
             result = prefetched.remove(at: early).result
         } else if pending.isEmpty {
             let name = try statement(sql)
+            roundTrips += 1
             result = try PostgresConnection.withValues(args) {
                 Self.pq.execPrepared!(conn, name, Int32(args.count), $0, nil, nil, 0)
             }
@@ -244,6 +248,7 @@ final class PostgresConnection {
     private func statement(_ sql: String) throws -> String {
         if let name = prepared[StatementKey(sql)] { return name }
         let name = nextName()
+        roundTrips += 1
         let result = Self.pq.prepare!(conn, name, PostgresConnection.numbered(sql), 0, nil)
         defer { Self.pq.clear!(result) }
         try check(result)
@@ -279,6 +284,8 @@ final class PostgresConnection {
         var args: [SQLValue]
     }
     private var pending: [Pending] = []
+    /// How many times this connection has waited for the server (tests count them).
+    private(set) var roundTrips = 0
     /// Results of reads sent ahead (`prefetch`), until the same statement asks for them or the
     /// transaction ends (`forgetPrefetched`); a few at a time.
     private var prefetched: [(read: Prefetch, result: OpaquePointer?)] = []
@@ -338,6 +345,7 @@ final class PostgresConnection {
     @discardableResult
     func flush() throws -> OpaquePointer? {
         guard !pending.isEmpty else { return nil }
+        roundTrips += 1
         let sent = pending
         pending = []
         var first: (any Error)?

@@ -91,9 +91,11 @@ extension Store {
     }
 
     func orderID(channel: String, externalID: String) throws -> String? {
-        try db.first(
-            "SELECT order_id FROM orders WHERE channel = ? AND external_id = ?", .text(channel), .text(externalID)
-        ) { $0.text(0) }
+        try first(Store.orderIDRead(channel: channel, externalID: externalID)) { $0.text(0) }
+    }
+
+    static func orderIDRead(channel: String, externalID: String) -> Read {
+        Read("SELECT order_id FROM orders WHERE channel = ? AND external_id = ?", .text(channel), .text(externalID))
     }
 
     private static func readOrder(_ r: Row) throws -> Order {
@@ -247,10 +249,13 @@ extension Store {
 
     /// The public id of the order a payment reference was recorded on.
     func orderID(paymentRef: String) throws -> String? {
-        try db.first(
+        try first(Store.orderIDRead(paymentRef: paymentRef)) { $0.text(0) }
+    }
+
+    static func orderIDRead(paymentRef: String) -> Read {
+        Read(
             "SELECT o.order_id FROM payments p JOIN orders o ON o.id = p.order_rowid WHERE p.payment_ref = ?",
-            .text(paymentRef)
-        ) { $0.text(0) }
+            .text(paymentRef))
     }
 
     /// Reservations of an order (active and closed), for display.
@@ -315,17 +320,20 @@ extension Store {
         } ?? []
     }
 
-    /// Live (not cancelled) orders with the fingerprint placed in `from...to`, oldest first.
-    func ordersWithFingerprint(_ fingerprint: String, from: Int64, to: Int64, except rowID: Int64) throws -> [String] {
+    /// The public ids of the orders `read` finds (its first column).
+    func orderIDs(_ read: Read) throws -> [String] {
         var result: [String] = []
-        try db.rows(
-            """
-            SELECT order_id FROM orders WHERE fingerprint = ? AND placed_at BETWEEN ? AND ? AND id <> ?
-                AND state <> 'cancelled'
-            ORDER BY placed_at, id LIMIT 20
-            """, .text(fingerprint), .int(from), .int(to), .int(rowID)
-        ) { result.append($0.text(0)) }
+        try db.rows(read.sql, arguments: read.arguments) { result.append($0.text(0)) }
         return result
+    }
+
+    /// Live (not cancelled) orders with the fingerprint placed in `from...to`, oldest first.
+    static func fingerprintRead(_ fingerprint: String, from: Int64, to: Int64) -> Read {
+        Read(
+            """
+            SELECT order_id FROM orders WHERE fingerprint = ? AND placed_at BETWEEN ? AND ? AND state <> 'cancelled'
+            ORDER BY placed_at, id LIMIT 20
+            """, .text(fingerprint), .int(from), .int(to))
     }
 
     // MARK: - Queries

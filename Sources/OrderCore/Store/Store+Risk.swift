@@ -56,6 +56,76 @@ extension Store {
         try db.first("SELECT COUNT(*) FROM orders WHERE risk_decision IN ('review', 'hold')") { $0.int(0) } ?? 0
     }
 
+    /// The reads the risk rules start from for an order, none depending on another: its identifiers on
+    /// the allow and block lists (when there are lists), its identifiers' recent orders (velocity), the
+    /// customers of its device and IP, whether its customer has returned anything. Built once, so
+    /// `riskFacts` makes exactly the reads an order's creation sends ahead (`Store.prefetch`).
+    struct RiskReads {
+        var listed: [(kind: String, value: String, read: Read)] = []
+        var velocity: [(column: String, kind: String, value: String, from: Int64, read: Read)] = []
+        var sharedBy: [(kind: String, value: String, read: Read)] = []
+        var returns: (customer: String, read: Read)?
+
+        var all: [Read] {
+            listed.map(\.read) + velocity.map(\.read) + sharedBy.map(\.read) + (returns.map { [$0.read] } ?? [])
+        }
+    }
+
+    /// The reads of `RiskReads` for an order of `customer` with ship-to `line1`, placed at `placedAt`.
+    /// - Parameter adding: the order is not written yet: the customer counts add it.
+    func riskReads(
+        customer: [String: String], line1: String?, placedAt: Int64, rules: RiskRules, adding: Bool
+    ) throws -> RiskReads {
+        var reads = RiskReads()
+        if try hasRiskLists() {
+            let identifiers: [(kind: String, value: String?)] = [
+                ("phone", customer["phone"]), ("email", customer["email"]?.lowercased()),
+                ("device", customer["device_id"]), ("ip", customer["ip"]), ("customer", customer["id"]),
+                ("address", line1?.lowercased()),
+            ]
+            for case let (kind, value?) in identifiers {
+                reads.listed.append(
+                    (
+                        kind, value,
+                        Read("SELECT list FROM risk_lists WHERE kind = ? AND value = ?", .text(kind), .text(value))
+                    ))
+            }
+        }
+        let columns: [(column: String, kind: String, value: String?)] = [
+            ("customer_phone", "phone", customer["phone"]), ("customer_email", "email", customer["email"]),
+            ("device_id", "device", customer["device_id"]), ("ip", "IP", customer["ip"]),
+        ]
+        if let r = rules.rules["velocity"], r.enabled {
+            let from = placedAt - Int64((r.values["window_minutes"] ?? 60) * 60_000)
+            for case let (column, kind, value?) in columns {
+                let read = Read(
+                    "SELECT COUNT(*) FROM orders WHERE \(Store.placedWith(column))", .text(value), .int(from),
+                    .int(placedAt))
+                reads.velocity.append((column, kind, value, from, read))
+            }
+        }
+        if let r = rules.rules["shared_device"], r.enabled {
+            let from = placedAt - Int64((r.values["window_days"] ?? 30) * 86_400_000)
+            let added = adding ? customer["id"] : nil
+            for case let (column, kind, value?) in columns where column == "device_id" || column == "ip" {
+                let read = Read(
+                    """
+                    SELECT COUNT(DISTINCT customer_id)\(added == nil ? "" : " + " + SQLDialect.count("""
+                        NOT EXISTS (
+                            SELECT 1 FROM orders
+                            WHERE \(column) = ?1 AND placed_at BETWEEN ?2 AND ?3 AND customer_id = ?4)
+                        """))
+                    FROM orders WHERE \(column) = ?1 AND placed_at BETWEEN ?2 AND ?3
+                    """, arguments: [.text(value), .int(from), .int(placedAt)] + (added.map { [.text($0)] } ?? []))
+                reads.sharedBy.append((kind, value, read))
+            }
+        }
+        if let r = rules.rules["returns_abuse"], r.enabled, let who = customer["id"] ?? customer["phone"] {
+            reads.returns = (who, Read("SELECT 1 FROM returns WHERE customer = ? LIMIT 1", .text(who)))
+        }
+        return reads
+    }
+
     /// The facts the risk rules look at for an order (`RiskFacts`). `known`: the lines, discounts and
     /// warnings of an order not written yet, whose own row the counts then add.
     func riskFacts(
@@ -63,17 +133,12 @@ extension Store {
         known: (lines: [OrderLine], discounts: [OrderDiscount], warnings: [JSON])?
     ) throws -> RiskFacts {
         var facts = RiskFacts()
-        let identifiers: [(kind: String, value: String?)] = [
-            ("phone", o.customer["phone"]), ("email", o.customer["email"]?.lowercased()),
-            ("device", o.customer["device_id"]),
-            ("ip", o.customer["ip"]), ("customer", o.customer["id"]), ("address", o.shipTo["line1"]?.lowercased()),
-        ]
-        if try hasRiskLists() {
-            for case let (kind, value?) in identifiers {
-                if let list = try riskList(kind: kind, value: value) {
-                    facts.listed = (kind, value, list)
-                    return facts
-                }
+        let reads = try riskReads(
+            customer: o.customer, line1: o.shipTo["line1"], placedAt: o.placedAt, rules: rules, adding: known != nil)
+        for (kind, value, read) in reads.listed {
+            if let list = try first(read, map: { $0.text(0) }) {
+                facts.listed = (kind, value, list)
+                return facts
             }
         }
         if let known {
@@ -85,34 +150,19 @@ extension Store {
             )
         }
         let itself: Int64 = known == nil ? 0 : 1
-        let columns: [(column: String, kind: String, value: String?)] = [
-            ("customer_phone", "phone", o.customer["phone"]), ("customer_email", "email", o.customer["email"]),
-            ("device_id", "device", o.customer["device_id"]), ("ip", "IP", o.customer["ip"]),
-        ]
-        if let r = rules.rules["velocity"], r.enabled {
-            let from = o.placedAt - Int64((r.values["window_minutes"] ?? 60) * 60_000)
-            for case let (column, kind, value?) in columns {
-                let orders = try ordersWith(column: column, value: value, from: from, to: o.placedAt) + itself
-                let addresses =
-                    orders >= r.maxOrders
-                    ? try addressesWith(
-                        column: column, value: value, from: from, to: o.placedAt, adding: known == nil ? nil : o.shipTo)
-                    : nil
-                facts.velocity.append((kind, value, orders, addresses))
-            }
+        for (column, kind, value, from, read) in reads.velocity {
+            let orders = (try first(read, map: { $0.int(0) }) ?? 0) + itself
+            let addresses =
+                orders >= rules.rules["velocity"]?.maxOrders ?? Int64.max
+                ? try addressesWith(
+                    column: column, value: value, from: from, to: o.placedAt, adding: known == nil ? nil : o.shipTo)
+                : nil
+            facts.velocity.append((kind, value, orders, addresses))
         }
-        if let r = rules.rules["shared_device"], r.enabled {
-            let from = o.placedAt - Int64((r.values["window_days"] ?? 30) * 86_400_000)
-            for case let (column, kind, value?) in columns where column == "device_id" || column == "ip" {
-                let customers = try customersWith(
-                    column: column, value: value, from: from, to: o.placedAt,
-                    adding: known == nil ? nil : o.customer["id"])
-                facts.sharedBy.append((kind, value, customers))
-            }
+        for (kind, value, read) in reads.sharedBy {
+            facts.sharedBy.append((kind, value, try first(read, map: { $0.int(0) }) ?? 0))
         }
-        if let r = rules.rules["returns_abuse"], r.enabled, let customer = o.customer["id"] ?? o.customer["phone"],
-            try hasReturns(customer: customer)
-        {
+        if let (customer, read) = reads.returns, try first(read, map: { _ in true }) ?? false {
             let stats = try returnerStats(customer: customer)
             facts.returns = (
                 (stats["orders"]?.intValue ?? 0) + itself, stats["returns"]?.intValue ?? 0,
@@ -122,8 +172,6 @@ extension Store {
         return facts
     }
 
-    private static let identifierColumns: Set<String> = ["customer_phone", "customer_email", "device_id", "ip"]
-
     /// The orders whose identifier `column` is `?1` (an email whatever its case), placed in `?2...?3`:
     /// the leading columns of the column's index.
     private static func placedWith(_ column: String) -> String {
@@ -132,19 +180,11 @@ extension Store {
             + " AND placed_at BETWEEN ?2 AND ?3"
     }
 
-    /// How many orders with this value of an identifier column were placed in `from...to` (an index count).
-    func ordersWith(column: String, value: String, from: Int64, to: Int64) throws -> Int64 {
-        guard Store.identifierColumns.contains(column) else { return 0 }
-        return try db.first(
-            "SELECT COUNT(*) FROM orders WHERE \(Store.placedWith(column))", .text(value), .int(from), .int(to)
-        ) { $0.int(0) } ?? 0
-    }
-
     /// How many distinct ship-to addresses those orders go to (asked only once the count is high),
     /// with `adding` (the address of an order not written yet) counted too.
-    func addressesWith(column: String, value: String, from: Int64, to: Int64, adding: [String: String]?) throws -> Int64
-    {
-        guard Store.identifierColumns.contains(column) else { return 0 }
+    private func addressesWith(
+        column: String, value: String, from: Int64, to: Int64, adding: [String: String]?
+    ) throws -> Int64 {
         let key = "COALESCE(ship_line1, '') || '|' || COALESCE(ship_city, '') || '|' || COALESCE(ship_postal_code, '')"
         let new = adding.map { [$0["line1"] ?? "", $0["city"] ?? "", $0["postal_code"] ?? ""].joined(separator: "|") }
         return try db.first(
@@ -157,37 +197,12 @@ extension Store {
         ) { $0.int(0) } ?? 0
     }
 
-    /// How many distinct customers used this device or IP in `from...to` (covered by its index), with
-    /// `adding` (the customer of an order not written yet) counted too.
-    func customersWith(column: String, value: String, from: Int64, to: Int64, adding: String?) throws -> Int64 {
-        guard column == "device_id" || column == "ip" else { return 0 }
-        return try db.first(
-            """
-            SELECT COUNT(DISTINCT customer_id)\(adding == nil ? "" : " + " + SQLDialect.count("""
-                NOT EXISTS (
-                    SELECT 1 FROM orders WHERE \(column) = ?1 AND placed_at BETWEEN ?2 AND ?3 AND customer_id = ?4)
-                """))
-            FROM orders WHERE \(column) = ?1 AND placed_at BETWEEN ?2 AND ?3
-            """, arguments: [.text(value), .int(from), .int(to)] + (adding.map { [.text($0)] } ?? [])
-        ) { $0.int(0) } ?? 0
-    }
-
     func hasRiskLists() throws -> Bool {
         try checkCaches()
         if let riskListsCache { return riskListsCache }
         let has = try db.first("SELECT 1 FROM risk_lists LIMIT 1") { _ in true } ?? false
         riskListsCache = has
         return has
-    }
-
-    func hasReturns(customer: String) throws -> Bool {
-        try db.first("SELECT 1 FROM returns WHERE customer = ? LIMIT 1", .text(customer)) { _ in true } ?? false
-    }
-
-    func riskList(kind: String, value: String) throws -> String? {
-        try db.first("SELECT list FROM risk_lists WHERE kind = ? AND value = ?", .text(kind), .text(value)) {
-            $0.text(0)
-        }
     }
 
     func setRiskList(kind: String, value: String, list: String?, note: String?, at: Int64) throws {

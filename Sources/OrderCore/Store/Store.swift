@@ -129,6 +129,26 @@ final class Store: @unchecked Sendable {
     /// command's next read instead of a round trip of its own.
     func prefetchNextID(_ table: String) throws { try db.prefetch(db.dialect.nextID(table)) }
 
+    /// A read a command makes, as a value: so it can be sent ahead (`prefetch`) and then made (`first`)
+    /// with the very same statement and arguments.
+    struct Read {
+        let sql: String
+        let arguments: [SQLValue]
+
+        init(_ sql: String, _ arguments: SQLValue...) { self.init(sql, arguments: arguments) }
+        init(_ sql: String, arguments: [SQLValue]) { (self.sql, self.arguments) = (sql, arguments) }
+    }
+
+    func first<T>(_ read: Read, map: (Row) throws -> T) throws -> T? {
+        try db.first(read.sql, arguments: read.arguments, map: map)
+    }
+
+    /// On PostgreSQL, sends reads a command will make now, without waiting: they come back together with
+    /// its next read instead of a round trip each. Nothing on SQLite.
+    func prefetch(_ reads: [Read]) throws {
+        for read in reads { try db.prefetch(read.sql, arguments: read.arguments) }
+    }
+
     /// A public id: the prefix and the row id, zero-padded to six digits.
     static func publicID(prefix: String, rowID: Int64) -> String {
         let digits = String(rowID)

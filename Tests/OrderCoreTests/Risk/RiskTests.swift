@@ -72,6 +72,28 @@ struct RiskTests {
         #expect(try create(["placed_at": "2026-03-01T10:55:00Z", "customer": ["email": "rob@example.com"]]).rules.isEmpty)
     }
 
+    /// In one batch (one transaction), each order's counts see the orders created before it — even when
+    /// the one before stopped at an allow list, leaving the counts it had asked for ahead (PostgreSQL)
+    /// unread.
+    @Test func ordersOfOneBatchCountTheOnesBeforeThem() throws {
+        try engine.ok("risk.list_set", ["kind": "phone", "value": "13700000001", "list": "allow", "actor": "lead"])
+        let placed: JSON = "2026-03-01T10:00:00Z"
+        var requests: [JSONObject] = []
+        for i in 0..<5 {
+            var customer: JSONObject = ["email": "eve@example.com"]
+            if i == 0 { customer["phone"] = "13700000001" }  // allowed: scored by its list alone
+            var request = orderArgs([("A1", 1, "10.00")], ["placed_at": placed, "customer": .object(customer)])
+            request["op"] = "order.create"
+            requests.append(request)
+        }
+        guard case .success(let results) = engine.runBatch(requests) else {
+            Issue.record("the batch failed")
+            return
+        }
+        let rules = results.map { (try? $0.get())?["risk"]?["reasons"]?.arrayValue?.compactMap { $0["rule"]?.stringValue } }
+        #expect(rules == [["allow_list"], [], [], [], ["velocity"]])
+    }
+
     @Test func sharedDevicesAndListsDecide() throws {
         for customer in ["u1", "u2"] { #expect(try create(["customer": ["id": .string(customer), "device_id": "DEV-1"]]).rules.isEmpty) }
         #expect(try create(["customer": ["id": "u3", "device_id": "DEV-1"]]).rules == ["shared_device"])

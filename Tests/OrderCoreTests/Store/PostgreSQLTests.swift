@@ -90,6 +90,34 @@ struct PostgreSQLTests {
     }
 
     /// A host that vanishes inside a transaction does not hold its locks for long.
+    /// What creating an order reads before it writes — its external id and payment reference, its
+    /// possible twins, what its risk rules count, its stock — comes back in two round trips, however much
+    /// the order carries; its writes go with COMMIT.
+    @Test func anOrderCarryingACustomerIsCreatedInThreeRoundTrips() throws {
+        let uri = try testDatabase(":memory:")
+        try Engine(path: uri).seedCatalog(a1: ["SH": 10])
+        let store = try Store(path: uri, options: StoreOptions())
+        let create = try #require(Command.byName["order.create"])
+        func roundTrips(_ i: Int) throws -> Int {
+            let customer: JSONObject = [
+                "id": .string("c\(i)"), "email": "eve@example.com", "phone": .string("1370000000\(i)"), "device_id": "d1",
+                "ip": "10.0.0.1",
+            ]
+            let args = orderArgs(
+                [("A1", 1, "5.00")],
+                ["external_id": .string("X\(i)"), "customer": .object(customer),
+                 "payment": ["payment_ref": .string("P\(i)")], "ship_to": ["line1": "1 Main St"]])
+            let before = store.db.roundTrips
+            try store.transaction(.write) {
+                let context = CommandContext(store: store, at: Timestamp.now(), actor: "system", access: .write)
+                _ = try create.run(context, Fields(args))
+            }
+            return store.db.roundTrips - before
+        }
+        _ = try roundTrips(0)  // statements prepared, caches filled
+        #expect(try roundTrips(1) == 3)
+    }
+
     @Test func sessionsEndAnIdleTransactionWithinAMinute() throws {
         let store = try Store(path: try testDatabase(":memory:"), options: StoreOptions())
         let timeout = try store.transaction(.read) {
