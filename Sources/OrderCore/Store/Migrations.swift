@@ -10,6 +10,7 @@ struct Migration {
         foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation, fulfillment,
         tracking, waves, statusAnchor, intake, actors, returns, risk, reports, health, roles, channelState, lookup,
         healthDaily, valuation, openAlerts, idSequences, cacheEpoch, guardRefusal, emailIndex, countDomains,
+        profileEpoch,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -647,23 +648,29 @@ struct Migration {
         sql: """
             CREATE TABLE cache_epoch(id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
             INSERT INTO cache_epoch(id, n) VALUES (1, 0);
-            """
-                + cachedTables.flatMap { table in
-                    ["INSERT", "UPDATE", "DELETE"].map {
-                        "CREATE TRIGGER \(table)_epoch_\($0.lowercased()) AFTER \($0) ON \(table) "
-                            + "BEGIN UPDATE cache_epoch SET n = n + 1; END;"
-                    }
-                }.joined(separator: "\n"),
+            """ + epochTriggers(cachedTables).sqlite,
         postgresql: """
             CREATE TABLE cache_epoch(id INTEGER PRIMARY KEY CHECK (id = 1), n BIGINT NOT NULL);
             INSERT INTO cache_epoch(id, n) VALUES (1, 0);
             CREATE FUNCTION ordercore_cache_epoch() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN UPDATE cache_epoch SET n = n + 1; RETURN NULL; END $$;
-            """
-                + cachedTables.map {
-                    "CREATE TRIGGER \($0)_epoch AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON \($0) "
-                        + "FOR EACH STATEMENT EXECUTE FUNCTION ordercore_cache_epoch();"
-                }.joined(separator: "\n"))
+            """ + epochTriggers(cachedTables).postgresql)
+
+    /// The triggers that move the cache epoch on any change to `tables`.
+    private static func epochTriggers(_ tables: [String]) -> (sqlite: String, postgresql: String) {
+        (
+            tables.flatMap { table in
+                ["INSERT", "UPDATE", "DELETE"].map {
+                    "CREATE TRIGGER \(table)_epoch_\($0.lowercased()) AFTER \($0) ON \(table) "
+                        + "BEGIN UPDATE cache_epoch SET n = n + 1; END;"
+                }
+            }.joined(separator: "\n"),
+            tables.map {
+                "CREATE TRIGGER \($0)_epoch AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON \($0) "
+                    + "FOR EACH STATEMENT EXECUTE FUNCTION ordercore_cache_epoch();"
+            }.joined(separator: "\n")
+        )
+    }
 
     /// A guarded statement that covers several rows names the one it refuses (`Database.refusing`): on
     /// PostgreSQL it calls this function, which fails the statement (SQLSTATE 22012, as a one-row
@@ -720,4 +727,12 @@ struct Migration {
                         + columns.map { "DROP CONSTRAINT \(table)_\($0)_check, ALTER COLUMN \($0) TYPE \(domain)" }
                         .joined(separator: ", ") + ";"
                 }.joined(separator: "\n"))
+
+    // MARK: - 0029
+
+    /// Stored channel profiles move the cache epoch too: a handle keeps the ones it has read instead of
+    /// reading a profile's definition again for every channel event.
+    static let profileEpoch = Migration(
+        name: "0029_profile_epoch", sql: epochTriggers(["channel_profiles"]).sqlite,
+        postgresql: epochTriggers(["channel_profiles"]).postgresql)
 }

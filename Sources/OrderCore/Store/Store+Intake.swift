@@ -93,6 +93,8 @@ extension Store {
     // MARK: - Profiles
 
     func saveProfile(_ name: String, definition: JSON, at: Int64) throws {
+        storedProfiles = [:]
+        cachedTableChanged()
         try db.run(
             """
             INSERT INTO channel_profiles(profile, definition, updated_at) VALUES (?1, ?2, ?3)
@@ -100,8 +102,15 @@ extension Store {
             """, .text(name), .text(definition.serialized), .int(at))
     }
 
+    /// A stored profile's definition (nil: none by that name), read once while the cache epoch holds.
     func storedProfile(_ name: String) throws -> String? {
-        try db.first("SELECT definition FROM channel_profiles WHERE profile = ?", .text(name)) { $0.text(0) }
+        try checkCaches()
+        if let known = storedProfiles[name] { return known }
+        let definition = try db.first("SELECT definition FROM channel_profiles WHERE profile = ?", .text(name)) {
+            $0.text(0)
+        }
+        storedProfiles[name] = .some(definition)
+        return definition
     }
 
     func storedProfileNames() throws -> [String] {

@@ -28,6 +28,8 @@ final class Store: @unchecked Sendable {
     private var cachesChecked = false
     /// Parsed channel profiles by name, with the definition text they were parsed from.
     var profiles: [String: (definition: String, profile: ChannelProfile)] = [:]
+    /// Stored profiles' definitions by name (nil: no stored profile of that name), kept as the caches are.
+    var storedProfiles: [String: String?] = [:]
 
     init(path: String, options: StoreOptions) throws {
         db = try Database(path: path, options: options)
@@ -90,6 +92,7 @@ final class Store: @unchecked Sendable {
         riskRulesCache = nil
         riskListsCache = nil
         skuCache = [:]
+        storedProfiles = [:]
     }
 
     /// Runs `body` in a savepoint (`Database.savepoint`): if it throws, its feed events go with its writes.

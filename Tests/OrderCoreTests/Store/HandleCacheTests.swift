@@ -1,7 +1,8 @@
 @testable import OrderCore
 import Testing
 
-/// A handle keeps settings, channels, the risk rules and lists and the SKUs it looked up in memory across transactions
+/// A handle keeps settings, channels, the risk rules and lists, the SKUs it looked up and the stored channel
+/// profiles it read in memory across transactions
 /// (`Store.checkCaches`): a change made through another handle — another process or host — is used by
 /// the very next command, and a change a failed command took back is never used.
 struct HandleCacheTests {
@@ -37,6 +38,34 @@ struct HandleCacheTests {
         #expect(try create(cached, ["ship_to": ["line1": "Hotel Nine"]])["risk"]?["rules_version"] == 1)
         try other.ok("sku.upsert", ["sku": "A1", "active": false])
         #expect(cached.fails("order.create", orderArgs([("A1", 1, "10.00")])) == .invalidInput)
+    }
+
+    @Test func aProfileAnotherHandleChangedMapsTheNextEvent() throws {
+        let (cached, other, dir) = try handles()
+        defer { removeDirectory(dir) }
+        func profile(currency: String) -> JSONObject {
+            [
+                "profile": "mini",
+                "events": [
+                    [
+                        "type": "order", "fields": ["external_id": "no", "currency": ["const": .string(currency)]],
+                        "lines": ["path": "items", "fields": ["sku": "code", "qty": "n", "unit_price": "price"]],
+                    ]
+                ],
+            ]
+        }
+        func ingest(_ no: String) throws -> JSON {
+            let payload: JSONObject = ["no": .string(no), "items": [["code": "A1", "n": 1, "price": "2.50"]]]
+            let outcome = try cached.ok("intake.ingest", ["channel": "mini", "payload": .object(payload)])
+            let id = outcome["events"]?.arrayValue?.first?["order_id"] ?? .null
+            return try cached.ok("order.get", ["order_id": id])["currency"] ?? .null
+        }
+        try other.ok("intake.profile_set", ["profile": .object(profile(currency: "EUR"))])
+        try other.ok("channel.upsert", ["channel": "mini", "profile": "mini"])
+        #expect(try ingest("M-1") == "EUR")
+        #expect(try ingest("M-2") == "EUR")  // the profile as kept by the handle
+        try other.ok("intake.profile_set", ["profile": .object(profile(currency: "USD"))])
+        #expect(try ingest("M-3") == "USD")
     }
 
     @Test func aChangeTakenBackIsNeverUsed() throws {
