@@ -332,7 +332,7 @@ extension CommandContext {
     /// are rather than read back.
     func recordSales(of order: Order, _ takes: [ReservationPlanner.Take]) throws {
         guard let paidAt = order.paidAt else { return }
-        try store.addSales(Self.units(takes), day: try businessDay(paidAt))
+        store.addSales(Self.units(takes), day: try businessDay(paidAt))
     }
 
     func requireOrder(_ id: String) throws -> Order {
