@@ -97,8 +97,11 @@ enum OrderCommands {
         } else {
             try ctx.store.setReservationExpiry(orderRowID: order.rowID, plan.holdUntil)
         }
-        try ctx.applyPayment(&order, plan, paymentRef: paymentRef)
-        if let planned { try ctx.makeHolds(order, planned, expiresAt: plan.holdUntil) }
+        try ctx.applyPayment(&order, plan, paymentRef: paymentRef, holdsAfter: planned != nil)
+        if let planned {
+            let holds = try ctx.makeHolds(order, planned, expiresAt: plan.holdUntil)
+            if plan.next == .paid { try ctx.recordSales(of: order, holds) }
+        }
         return try ctx.document(order)
     }
 

@@ -120,7 +120,9 @@ extension CommandContext {
             try store.openAlert(
                 kind: "backorder", orderID: orderID, at: at, details: ["short": .array(short), "source": "intake"])
         }
-        if let plan { try applyPayment(&order, plan, paymentRef: draft.payment?.ref, rowWritten: true) }
+        if let plan {
+            try applyPayment(&order, plan, paymentRef: draft.payment?.ref, rowWritten: true, holdsAfter: true)
+        }
         if let planned, !holds.isEmpty {
             try recordHolds(
                 order, holds, expiresAt: holdUntil, counted: planned.counted, linesStored: false)

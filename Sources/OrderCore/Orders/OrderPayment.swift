@@ -44,9 +44,15 @@ extension CommandContext {
 
     /// Records the payment and moves the order on (its stock already held as `plan` says); a full
     /// payment counts the order's units as sold.
-    /// - Parameter rowWritten: the order arrives paid (`order.create`): its row was written already as
-    ///   `paying` leaves it, and its holds are made after, so the caller counts its sales once they are.
-    func applyPayment(_ order: inout Order, _ plan: PaymentPlan, paymentRef: String?, rowWritten: Bool = false) throws {
+    /// - Parameters:
+    ///   - rowWritten: the order arrives paid (`order.create`): its row was written already as `paying`
+    ///     leaves it, and its holds are made after.
+    ///   - holdsAfter: its holds are made after (it arrives paid, or reserves at payment): the caller
+    ///     counts its sales once they are.
+    func applyPayment(
+        _ order: inout Order, _ plan: PaymentPlan, paymentRef: String?, rowWritten: Bool = false,
+        holdsAfter: Bool = false
+    ) throws {
         try store.insert(
             Payment(paymentRef: paymentRef, amount: plan.charged, at: at), orderRowID: order.rowID, actor: actor)
         let from = order.state
@@ -55,7 +61,7 @@ extension CommandContext {
         try record(
             order, from: from, command: "order.pay",
             details: ["amount": order.money(plan.charged), "payment_ref": .optional(paymentRef)])
-        if plan.next == .paid && !rowWritten { try recordSales(of: order, sign: 1) }
+        if plan.next == .paid && !holdsAfter { try recordSales(of: order, sign: 1) }
     }
 
     /// The order as the payment leaves it.

@@ -50,6 +50,18 @@ struct StockWatchTests {
         #expect(try board(engine, ["warehouse": "SH"]).first?["warehouse"] == "SH")
     }
 
+    /// An order that takes its stock only when paid (`inventory.reserve_at` payment) counts as sold when
+    /// paid, as one that reserved at creation does; created paid, too.
+    @Test func anOrderThatReservesAtPaymentCountsAsSoldWhenPaid() throws {
+        let engine = try Engine(test: ":memory:")
+        try engine.seedCatalog(a1: ["SH": 100])
+        try engine.ok("config.set", ["key": "inventory.reserve_at", "value": "payment"])
+        try sell(engine, "A1", 4, on: -1)
+        #expect(try board(engine).first?["yesterday_sales"] == 4)
+        try engine.ok("order.create", orderArgs([("A1", 3, "1.00")], ["at": day(-1), "payment": [:]]))
+        #expect(try board(engine).first?["yesterday_sales"] == 7)
+    }
+
     @Test func lowStockOpensAnAlertThatClearsItselfOnReplenishment() throws {
         let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 5])
