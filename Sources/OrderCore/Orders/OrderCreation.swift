@@ -33,6 +33,8 @@ extension CommandContext {
         }
         if let warehouse = draft.warehouse { _ = try requireWarehouse(warehouse) }
         try prefetchCreationReads(draft)
+        // Sent ahead and not asked for (a rule stopped at an allow list): must not answer a later order's read.
+        defer { store.db.forgetPrefetched() }
         if let external = draft.externalID,
             let existing = try store.orderID(channel: draft.channel, externalID: external)
         {

@@ -94,6 +94,23 @@ struct RiskTests {
         #expect(rules == [["allow_list"], [], [], [], ["velocity"]])
     }
 
+    /// The same within one command: a channel export of several orders, the first stopped at an allow list.
+    @Test func ordersOfOneChannelEventCountTheOnesBeforeThem() throws {
+        try engine.ok("risk.list_set", ["kind": "phone", "value": "13700000001", "list": "allow", "actor": "lead"])
+        try engine.ok("channel.upsert", ["channel": "shop", "profile": "csv"])
+        let rows = (0..<5).map { i in
+            "E-\(i),2026-03-01T10:00:00Z,CNY,paid,A1,1,10.00,\(i == 0 ? "13700000001" : ""),eve@example.com"
+        }
+        let payload = (["order_id,placed_at,currency,status,sku,qty,unit_price,customer_phone,customer_email"] + rows)
+            .joined(separator: "\n")
+        let events = try engine.ok("intake.ingest", ["channel": "shop", "payload": .string(payload)])["events"]?.arrayValue ?? []
+        let rules = try events.map { event in
+            try engine.ok("order.get", ["order_id": event["order_id"] ?? .null])["risk"]?["reasons"]?.arrayValue?
+                .compactMap { $0["rule"]?.stringValue }
+        }
+        #expect(rules == [["allow_list"], [], [], [], ["velocity"]])
+    }
+
     @Test func sharedDevicesAndListsDecide() throws {
         for customer in ["u1", "u2"] { #expect(try create(["customer": ["id": .string(customer), "device_id": "DEV-1"]]).rules.isEmpty) }
         #expect(try create(["customer": ["id": "u3", "device_id": "DEV-1"]]).rules == ["shared_device"])
