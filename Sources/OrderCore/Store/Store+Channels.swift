@@ -93,23 +93,21 @@ extension Store {
             }
             return
         }
-        let (sql, args) = Store.pairsQuery(select, channels: channels, skus: skus)
-        try db.rows(sql, arguments: args, body: body)
+        let read = Store.pairsRead(select, channels: channels, skus: skus)
+        try db.rows(read.sql, arguments: read.arguments, body: body)
     }
 
     /// On PostgreSQL, sends `channelSKURows`'s query now without waiting (`Database.prefetch`): it comes
     /// back with the next read, and `channelSKURows` of the same pairs takes it from there. Nothing on SQLite.
     func prefetchChannelSKURows(_ select: String, channels: [String], skus: [String]) throws {
         guard db.dialect == .postgresql, !channels.isEmpty, !skus.isEmpty else { return }
-        let (sql, args) = Store.pairsQuery(select, channels: channels, skus: skus)
-        try db.prefetch(sql, arguments: args)
+        try prefetch([Store.pairsRead(select, channels: channels, skus: skus)])
     }
 
-    private static func pairsQuery(_ select: String, channels: [String], skus: [String]) -> (String, [SQLValue]) {
-        (
+    private static func pairsRead(_ select: String, channels: [String], skus: [String]) -> Read {
+        Read(
             select + " WHERE channel IN (\(Database.placeholders(channels.count))) AND sku IN "
-                + "(\(Database.placeholders(skus.count)))", (channels + skus).map(SQLValue.text)
-        )
+                + "(\(Database.placeholders(skus.count)))", arguments: (channels + skus).map(SQLValue.text))
     }
 
     static let channelSKUSelect = "SELECT channel, sku, cap, used, open, closed_reason FROM channel_skus"
@@ -118,15 +116,15 @@ extension Store {
     private static let pointLookupPairs = 32
 
     func hasChannelLimits(channel: String) throws -> Bool {
-        try db.first(Store.hasLimitsSQL, .text(channel)) { _ in true } ?? false
+        try first(Store.hasLimitsRead(channel)) { _ in true } ?? false
     }
 
     /// On PostgreSQL, sends `hasChannelLimits`'s read now, to come back with the next one. Nothing on SQLite.
-    func prefetchHasChannelLimits(channel: String) throws {
-        try db.prefetch(Store.hasLimitsSQL, arguments: [.text(channel)])
-    }
+    func prefetchHasChannelLimits(channel: String) throws { try prefetch([Store.hasLimitsRead(channel)]) }
 
-    private static let hasLimitsSQL = "SELECT 1 FROM channel_skus WHERE channel = ? LIMIT 1"
+    private static func hasLimitsRead(_ channel: String) -> Read {
+        Read("SELECT 1 FROM channel_skus WHERE channel = ? LIMIT 1", .text(channel))
+    }
 
     func channelSKUs(channel: String) throws -> [ChannelSKU] {
         var result: [ChannelSKU] = []
