@@ -16,8 +16,6 @@ final class Store: @unchecked Sendable {
     private var pendingFeed: [(kind: String, at: Int64, data: String)] = []
     /// Units sold that the current transaction adds, written once before it commits, summed (`flushSales`).
     private var pendingSales: [(sku: String, warehouse: String, day: Int64, qty: Int64)] = []
-    /// How many of `pendingSales` are written (a read of the sales wrote them before COMMIT).
-    private var salesWritten = 0
     /// The settings, the channels, the current risk rule set, whether risk lists exist and the SKUs
     /// looked up (at most `skuCacheLimit`), kept across transactions while the cache epoch stays where
     /// it was when they were read (`checkCaches`).
@@ -48,7 +46,7 @@ final class Store: @unchecked Sendable {
         while true {
             touchedSKUs = []
             pendingFeed = []
-            (pendingSales, salesWritten) = ([], 0)
+            pendingSales = []
             cachesChecked = false
             db.expectedPrelude = cacheEpoch
             do {
@@ -104,13 +102,12 @@ final class Store: @unchecked Sendable {
     /// Runs `body` in a savepoint (`Database.savepoint`): if it throws, its feed events and sales go with
     /// its writes.
     func savepoint<T>(_ body: () throws -> T) throws -> T {
-        let (events, sales, written) = (pendingFeed.count, pendingSales.count, salesWritten)
+        let (events, sales) = (pendingFeed.count, pendingSales.count)
         do {
             return try db.savepoint(body)
         } catch {
             pendingFeed.removeSubrange(events...)
             pendingSales.removeSubrange(sales...)
-            salesWritten = written  // what a read wrote inside it, earlier sales too, was undone with it
             dropCaches()
             throw error
         }
@@ -129,12 +126,12 @@ final class Store: @unchecked Sendable {
     /// Writes the units sold queued so far, one row per SKU, warehouse and day in that order (the order
     /// every writer locks rows in), in one statement: before COMMIT, and before a read of `sales_daily`.
     func flushSales() throws {
-        guard salesWritten < pendingSales.count else { return }
+        guard !pendingSales.isEmpty else { return }
         var sums: [SalesKey: Int64] = [:]
-        for sale in pendingSales[salesWritten...] {
+        for sale in pendingSales {
             sums[SalesKey(sku: sale.sku, warehouse: sale.warehouse, day: sale.day), default: 0] += sale.qty
         }
-        salesWritten = pendingSales.count
+        pendingSales = []
         try db.writeRows(
             "INSERT INTO sales_daily(sku, warehouse, day, units)",
             sums.filter { $0.value != 0 }.sorted { $0.key < $1.key }.map {
