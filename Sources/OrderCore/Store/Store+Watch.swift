@@ -15,13 +15,20 @@ extension Store {
             """, .int(orderRowID), .int(day), .int(sign))
     }
 
+    /// Adds units sold on a business day, one row per SKU and warehouse (in that order), in one statement.
+    func addSales(_ units: [(sku: String, warehouse: String, qty: Int64)], day: Int64) throws {
+        try db.writeRows(
+            "INSERT INTO sales_daily(sku, warehouse, day, units)",
+            units.map { [.text($0.sku), .text($0.warehouse), .int(day), .int($0.qty)] },
+            then: "ON CONFLICT(sku, warehouse, day) DO UPDATE SET units = sales_daily.units + excluded.units")
+    }
+
     // MARK: - Watching
 
     /// SKUs whose status may have changed: with ledger rows since the last look (every balance change
     /// is one), sold within the window (their cover moves as days pass), or with an open low-stock alert.
     /// Moves the watermark past the rows looked at.
     func takeWatchedSKUs(sinceDay: Int64) throws -> [String] {
-        try flushSales()
         let mark = try db.first("SELECT value FROM watermarks WHERE name = 'sweep.ledger'") { $0.int(0) } ?? 0
         var result: [String] = []
         try db.rows(
@@ -57,7 +64,6 @@ extension Store {
     func coverRows(_ q: CoverQuery, sellPercent: Int64, firstDay: Int64, yesterday: Int64) throws -> [CoverReport] {
         var result: [CoverReport] = []
         if q.warehouses?.isEmpty == true { return result }
-        try flushSales()
         let listed = q.warehouses.map { "IN (\(Database.placeholders($0.count)))" }
         let warehouses = q.warehouses?.map(SQLValue.text) ?? []
         var balances = Conditions("w.active = 1")

@@ -14,8 +14,6 @@ final class Store: @unchecked Sendable {
     var touchedSKUs: Set<String> = []
     /// Change-feed events of the current transaction, written just before it commits (`flushFeed`).
     private var pendingFeed: [(kind: String, at: Int64, data: String)] = []
-    /// Units sold that the current transaction adds, written once before it commits, summed (`flushSales`).
-    private var pendingSales: [(sku: String, warehouse: String, day: Int64, qty: Int64)] = []
     /// The settings, the channels, the current risk rule set, whether risk lists exist and the SKUs
     /// looked up (at most `skuCacheLimit`), kept across transactions while the cache epoch stays where
     /// it was when they were read (`checkCaches`).
@@ -46,13 +44,11 @@ final class Store: @unchecked Sendable {
         while true {
             touchedSKUs = []
             pendingFeed = []
-            pendingSales = []
             cachesChecked = false
             db.expectedPrelude = cacheEpoch
             do {
                 return try db.transaction(access, sharing) {
                     let result = try body()
-                    try flushSales()
                     try flushFeed()
                     return result
                 }
@@ -99,15 +95,13 @@ final class Store: @unchecked Sendable {
         storedProfiles = [:]
     }
 
-    /// Runs `body` in a savepoint (`Database.savepoint`): if it throws, its feed events and sales go with
-    /// its writes.
+    /// Runs `body` in a savepoint (`Database.savepoint`): if it throws, its feed events go with its writes.
     func savepoint<T>(_ body: () throws -> T) throws -> T {
-        let (events, sales) = (pendingFeed.count, pendingSales.count)
+        let events = pendingFeed.count
         do {
             return try db.savepoint(body)
         } catch {
             pendingFeed.removeSubrange(events...)
-            pendingSales.removeSubrange(sales...)
             dropCaches()
             throw error
         }
@@ -116,33 +110,6 @@ final class Store: @unchecked Sendable {
     /// Queues a change-feed event of the current transaction.
     func appendFeed(kind: String, at: Int64, data: JSONObject) {
         pendingFeed.append((kind, at, JSON.object(data).serialized))
-    }
-
-    /// Queues units sold on a business day, per SKU and warehouse: a batch of orders writes each row once.
-    func addSales(_ units: [(sku: String, warehouse: String, qty: Int64)], day: Int64) {
-        pendingSales += units.map { ($0.sku, $0.warehouse, day, $0.qty) }
-    }
-
-    /// Writes the units sold queued so far, one row per SKU, warehouse and day in that order (the order
-    /// every writer locks rows in), in one statement: before COMMIT, and before a read of `sales_daily`.
-    func flushSales() throws {
-        guard !pendingSales.isEmpty else { return }
-        var sums: [SalesKey: Int64] = [:]
-        for sale in pendingSales {
-            sums[SalesKey(sku: sale.sku, warehouse: sale.warehouse, day: sale.day), default: 0] += sale.qty
-        }
-        pendingSales = []
-        try db.writeRows(
-            "INSERT INTO sales_daily(sku, warehouse, day, units)",
-            sums.filter { $0.value != 0 }.sorted { $0.key < $1.key }.map {
-                [.text($0.key.sku), .text($0.key.warehouse), .int($0.key.day), .int($0.value)]
-            },
-            then: "ON CONFLICT(sku, warehouse, day) DO UPDATE SET units = sales_daily.units + excluded.units")
-    }
-
-    private struct SalesKey: Hashable, Comparable {
-        let sku: String, warehouse: String, day: Int64
-        static func < (a: SalesKey, b: SalesKey) -> Bool { (a.sku, a.warehouse, a.day) < (b.sku, b.warehouse, b.day) }
     }
 
     /// Writes the transaction's feed events, last before COMMIT: a feed reader waits for the transactions

@@ -76,32 +76,6 @@ struct DatabaseTests {
         #expect(try engine.ok("order.get", ["order_id": .string(id)])["lines"]?.arrayValue?.first?["qty"] == 2)
     }
 
-    /// Units sold are written once per transaction, summed per SKU, warehouse and day; a read of the
-    /// sales in the same transaction sees them, and a savepoint that fails takes its own back.
-    @Test func salesAreSummedPerTransactionSeenByItsReadsAndTakenBackWithASavepoint() throws {
-        let path = try testDatabase(temporaryDirectory() + "/sales.db")
-        try Engine(path: path).seedCatalog(a1: ["SH": 10], b2: ["SH": 10])
-        let store = try Store(path: path, options: StoreOptions())
-        struct Refused: Error {}
-        let covered = try store.transaction(.write) {
-            store.addSales([("A1", "SH", 2), ("B2", "SH", 1)], day: 20_000)
-            store.addSales([("A1", "SH", 3)], day: 20_000)
-            #expect(throws: Refused.self) {
-                try store.savepoint {
-                    store.addSales([("A1", "SH", 100)], day: 20_000)
-                    throw Refused()
-                }
-            }
-            return try store.coverRows(.init(sku: "A1"), sellPercent: 100, firstDay: 19_999, yesterday: 20_000)
-        }
-        #expect(covered.first?.windowSales == 5)
-        var rows: [String] = []
-        try store.transaction(.read) {
-            try store.db.rows("SELECT sku, units FROM sales_daily ORDER BY sku") { rows.append("\($0.text(0)) \($0.int(1))") }
-        }
-        #expect(rows == ["A1 5", "B2 1"])
-    }
-
     @Test func failedTransactionLeavesNothingBehind() throws {
         let store = try Store(path: ":memory:", options: StoreOptions())
         struct Boom: Error {}
