@@ -328,8 +328,8 @@ extension CommandContext {
         try store.addSales(orderRowID: order.rowID, day: try businessDay(paidAt), sign: sign)
     }
 
-    /// Counts the units of an order's holds just made (`takes`) as sold, as they are rather than read back:
-    /// an order created paid, or one that reserves at payment.
+    /// Counts as sold the units of the holds an order makes (`takes`), as they are rather than read back:
+    /// an order created paid, or one that reserves at payment when it is paid.
     func recordSales(of order: Order, _ takes: [ReservationPlanner.Take]) throws {
         guard let paidAt = order.paidAt else { return }
         try store.addSales(Self.units(takes), day: try businessDay(paidAt))
