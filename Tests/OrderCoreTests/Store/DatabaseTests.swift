@@ -18,6 +18,24 @@ struct DatabaseTests {
         #expect(try store.db.first("PRAGMA synchronous") { $0.int(0) } == 2)  // FULL
     }
 
+    /// A new file has 2 KiB pages (a commit writes every page it changed, in full); a file made with
+    /// other pages keeps them, and the log is let grow to the same size before readers are waited for.
+    @Test func aNewFileHasTwoKiBPagesAndAnOlderFileKeepsItsOwn() throws {
+        let dir = temporaryDirectory()
+        defer { removeDirectory(dir) }
+        let store = try Store(path: dir + "/p.db", options: StoreOptions())
+        #expect(try store.db.first("PRAGMA page_size") { $0.int(0) } == 2_048)
+        #expect(try store.db.first("PRAGMA journal_size_limit") { $0.int(0) } == 64 << 20)
+        try store.db.execute("PRAGMA journal_mode=DELETE; PRAGMA page_size=4096; VACUUM; PRAGMA journal_mode=WAL")
+        let older = try Store(path: dir + "/p.db", options: StoreOptions())
+        #expect(try older.db.first("PRAGMA page_size") { $0.int(0) } == 4_096)
+        #expect(try older.db.first("PRAGMA journal_size_limit") { $0.int(0) } == 64 << 20)
+        try older.transaction(.write) {
+            try older.db.write("INSERT INTO config(key, value) VALUES ('k', 'v')")
+        }
+        #expect(try store.db.first("SELECT value FROM config WHERE key = 'k'") { $0.text(0) } == "v")
+    }
+
     @Test func normalSynchronousIsAnExplicitOption() throws {
         let dir = temporaryDirectory()
         defer { removeDirectory(dir) }
@@ -130,7 +148,7 @@ struct DatabaseTests {
         options.walRestartPages = 100
         let store = try Store(path: dir + "/w.db", options: options)
         let readers = try [0, 5_000].map { try OverlappingReader(path: dir + "/w.db", startingAfter: $0) }
-        let row = String(repeating: "x", count: 4_000)  // about a page
+        let row = String(repeating: "x", count: 4_000)  // about two pages
         for i in 0..<1_500 {
             try store.transaction(.write) {
                 try store.db.write("INSERT INTO config(key, value) VALUES (?, ?)", .text("k\(i)"), .text(row))
