@@ -103,16 +103,11 @@ extension CommandContext {
             }
             let warnings = IntakeChecks.warnings(event, draft: draft)
             // An order that arrives cancelled, or that the channel fulfils from its own stock, takes nothing.
-            let created: (order: Order, document: JSON, short: [JSON], risk: RiskAssessment?)
-            do {
-                created = try createOrder(
-                    draft, backorder: true, warnings: warnings, actOnRisk: false,
-                    reserving: event.state != .cancelled && !shipment.byChannel)
-            } catch let error as OrderCoreError where error.code == .conflict && error.details?["external_id"] != nil {
-                // Another host created the order since the look above (PostgreSQL, intake side by side):
-                // run the event again, which then applies it to that order.
-                throw Store.Stale(what: "order \(event.externalID) of channel \(channel.channel)")
-            }
+            // Another host that creates the order since the look above (PostgreSQL, intake side by side)
+            // makes the unique key refuse this one: the event runs again and applies to that order.
+            let created = try createOrder(
+                draft, backorder: true, warnings: warnings, actOnRisk: false,
+                reserving: event.state != .cancelled && !shipment.byChannel, externalIDFree: true)
             risk = created.risk
             order = created.order
             result["action"] = draft.payment == nil ? "created" : "created_paid"

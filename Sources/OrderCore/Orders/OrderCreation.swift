@@ -11,10 +11,13 @@ extension CommandContext {
     ///     own stock: it takes nothing from the warehouses.
     ///   - expiring: false for an exchange's replacement: it is paid by the return's refund, so it waits
     ///     unpaid, holding its stock, as long as the return is open.
+    ///   - externalIDFree: the caller has just found no order of the draft's channel with its external id,
+    ///     in this transaction: it is not looked up again. (On PostgreSQL a host that creates that order
+    ///     meanwhile makes the unique key refuse this one's row, and the command runs again.)
     /// - Returns: the order, its document, its backordered lines (line_no, sku, qty), and its risk assessment.
     func createOrder(
         _ draft: OrderDraft, backorder: Bool = false, warnings: [JSON] = [], actOnRisk: Bool = true,
-        reserving: Bool = true, expiring: Bool = true
+        reserving: Bool = true, expiring: Bool = true, externalIDFree: Bool = false
     ) throws
         -> (order: Order, document: JSON, short: [JSON], risk: RiskAssessment?)
     {
@@ -32,10 +35,11 @@ extension CommandContext {
             }
         }
         if let warehouse = draft.warehouse { _ = try requireWarehouse(warehouse) }
-        try prefetchCreationReads(draft)
+        let external = externalIDFree ? nil : draft.externalID
+        try prefetchCreationReads(draft, externalID: external)
         // Sent ahead and not asked for (a rule stopped at an allow list): must not answer a later order's read.
         defer { store.db.forgetPrefetched() }
-        if let external = draft.externalID,
+        if let external,
             let existing = try store.orderID(channel: draft.channel, externalID: external)
         {
             throw OrderCoreError(
@@ -191,14 +195,12 @@ extension CommandContext {
     }
 
     /// On PostgreSQL, sends the reads creating an order makes before it plans its stock: whether its
-    /// external id or payment reference is taken, its possible twins, what its risk rules count. They
+    /// external id (when given) or payment reference is taken, its possible twins, what its risk rules count. They
     /// come back with the first of them, in one round trip instead of one each. Nothing on SQLite.
-    private func prefetchCreationReads(_ draft: OrderDraft) throws {
+    private func prefetchCreationReads(_ draft: OrderDraft, externalID: String?) throws {
         guard store.db.dialect == .postgresql else { return }
         var reads: [Store.Read] = []
-        if let external = draft.externalID {
-            reads.append(Store.orderIDRead(channel: draft.channel, externalID: external))
-        }
+        if let externalID { reads.append(Store.orderIDRead(channel: draft.channel, externalID: externalID)) }
         if let ref = draft.payment?.ref { reads.append(Store.orderIDRead(paymentRef: ref)) }
         if let twins = try fingerprint(draft.customer, skus: draft.lines.map(\.sku), placedAt: draft.placedAt)?.1 {
             reads.append(twins)
