@@ -376,7 +376,9 @@ enum IntakeCommands {
                 "payload is \(text.utf8.count) bytes; the limit is \(limit) (config intake.max_payload_bytes)",
                 details: ["field": "payload", "bytes": .int(text.utf8.count), "limit": .int(limit)])
         }
-        // Seen before: the same event id, or (without one) the same payload within the window.
+        // Seen before: the same event id, or (without one) the same payload within the window. The new
+        // entry's number goes with that look on PostgreSQL (a duplicate leaves a gap).
+        try ctx.store.prefetchNextID("inbox")
         let hash = Engine.hash(text)
         let window = try ctx.intSetting(.dedupeWindowMinutes) * 60_000
         let prior =
@@ -395,36 +397,59 @@ enum IntakeCommands {
             return replay(prior)
         }
 
+        let given: JSONObject = externalID.map { ["external_id": .string($0)] } ?? [:]
+        let mapped = mapping(
+            ctx, channel: channel, payload: payload,
+            arguments: mappingArguments(given: given, eventType: eventType, eventID: eventID, channel: channelCode))
+        // On PostgreSQL the look for a single event's order goes with the inbox row, in one round trip.
+        if case .success(let (_, elements)) = mapped, elements.count == 1, case .success(let event) = elements[0].result {
+            try ctx.store.prefetch([Store.orderIDRead(channel: channel.channel, externalID: event.externalID)])
+        }
         let id = try ctx.store.insertInbox(
             channel: channelCode, eventType: eventType, eventID: eventID, hash: hash, payload: text, at: ctx.at)
-        let given: JSONObject = externalID.map { ["external_id": .string($0)] } ?? [:]
         return try process(
             ctx,
             InboxEntry(
                 id: id, channel: channelCode, eventType: eventType, eventID: eventID, payload: text, receivedAt: ctx.at,
                 state: "applied", outcome: .object(["arguments": .object(given)]), attempts: 1, updatedAt: ctx.at),
-            channel: channel, payload: payload, retried: false)
+            channel: channel, mapped: mapped, retried: false)
+    }
+
+    /// What the mapping of an event may read besides its payload: what the sender gave with it.
+    private static func mappingArguments(
+        given: JSONObject, eventType: String, eventID: String?, channel: String
+    ) -> JSONObject {
+        given.merging(["event_type": .string(eventType), "event_id": .optional(eventID), "channel": .string(channel)])
+    }
+
+    /// The mapper of the event's channel and the elements it maps the payload to, or why it cannot: `process`
+    /// keeps the event as a dead letter then.
+    private static func mapping(
+        _ ctx: CommandContext, channel: Channel, payload: JSON, arguments: JSONObject
+    ) -> Result<(mapper: ProfileMapper, elements: [MappedElement]), any Error> {
+        Result {
+            let mapper = try ctx.mapper(for: channel)
+            return (mapper, try mapper.elements(payload, arguments: arguments))
+        }
     }
 
     /// Applies an inbox entry in a savepoint and records the outcome: applied, or a dead letter with the reason.
-    /// - Parameter entry: the stored event; its outcome's `arguments` are what the sender gave besides the payload.
+    /// - Parameters:
+    ///   - entry: the stored event; its outcome's `arguments` are what the sender gave besides the payload.
+    ///   - mapped: its `mapping`.
     private static func process(
-        _ ctx: CommandContext, _ entry: InboxEntry, channel: Channel, payload: JSON, retried: Bool
+        _ ctx: CommandContext, _ entry: InboxEntry, channel: Channel,
+        mapped: Result<(mapper: ProfileMapper, elements: [MappedElement]), any Error>, retried: Bool
     ) throws -> JSON {
         let inboxID = entry.id
         let given = entry.outcome.objectValue?["arguments"]?.objectValue ?? [:]
-        let arguments = given.merging([
-            "event_type": .string(entry.eventType), "event_id": .optional(entry.eventID),
-            "channel": .string(entry.channel),
-        ])
         var outcome: JSONObject = [
             "inbox_id": .int(inboxID), "channel": .string(channel.channel), "event_type": .string(entry.eventType),
         ]
         if !given.isEmpty { outcome["arguments"] = .object(given) }
         let reference = "\(channel.channel):\(inboxID)"
         do {
-            let mapper = try ctx.mapper(for: channel)
-            let elements = try mapper.elements(payload, arguments: arguments)
+            let (mapper, elements) = try mapped.get()
             var events: [JSON] = []
             if elements.count == 1 {
                 events = [
@@ -508,7 +533,12 @@ enum IntakeCommands {
                 details: ["inbox_id": .int(id)])
         }
         let channel = try ctx.requireChannel(entry.channel)
-        let result = try process(ctx, entry, channel: channel, payload: .string(entry.payload), retried: true)
+        let given = entry.outcome.objectValue?["arguments"]?.objectValue ?? [:]
+        let mapped = mapping(
+            ctx, channel: channel, payload: .string(entry.payload),
+            arguments: mappingArguments(
+                given: given, eventType: entry.eventType, eventID: entry.eventID, channel: entry.channel))
+        let result = try process(ctx, entry, channel: channel, mapped: mapped, retried: true)
         if result.objectValue?["state"] == "applied" {
             try ctx.store.clearRefAlerts(kind: "dead_letter", ref: "inbox:\(id)", at: ctx.at)
         }

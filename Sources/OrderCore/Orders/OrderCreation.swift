@@ -36,7 +36,7 @@ extension CommandContext {
         }
         if let warehouse = draft.warehouse { _ = try requireWarehouse(warehouse) }
         let external = externalIDFree ? nil : draft.externalID
-        try prefetchCreationReads(draft, externalID: external)
+        try prefetchCreationReads(draft, externalID: external, reserving: reserving, backorder: backorder)
         // Sent ahead and not asked for (a rule stopped at an allow list): must not answer a later order's read.
         defer { store.db.forgetPrefetched() }
         if let external,
@@ -56,8 +56,7 @@ extension CommandContext {
                 lineDiscount: l.lineDiscount, tax: l.tax)
         }
         // Orders that reserve at payment are still checked now, so a checkout learns at once that it cannot
-        // sell. The holds are made last (below). The order's number comes back with the balances read.
-        if reserving { try store.prefetchNextID("orders") }
+        // sell. The holds are made last (below).
         let planned =
             reserving
             ? try planReservation(
@@ -194,11 +193,20 @@ extension CommandContext {
         )
     }
 
-    /// On PostgreSQL, sends the reads creating an order makes before it plans its stock: whether its
-    /// external id (when given) or payment reference is taken, its possible twins, what its risk rules count. They
-    /// come back with the first of them, in one round trip instead of one each. Nothing on SQLite.
-    private func prefetchCreationReads(_ draft: OrderDraft, externalID: String?) throws {
+    /// On PostgreSQL, sends the reads creating an order makes: whether its external id (when given) or
+    /// payment reference is taken, its possible twins, what its risk rules count, its number, and what
+    /// planning its stock reads. They come back with the first of them, in one round trip instead of
+    /// one each. Nothing on SQLite.
+    private func prefetchCreationReads(
+        _ draft: OrderDraft, externalID: String?, reserving: Bool, backorder: Bool
+    ) throws {
         guard store.db.dialect == .postgresql else { return }
+        try store.prefetchNextID("orders")
+        if reserving {
+            try sendPlanReads(
+                channel: draft.channel, skus: Self.distinctSKUs(draft.lines.map(\.sku)), warehouse: draft.warehouse,
+                backorder: backorder)
+        }
         var reads: [Store.Read] = []
         if let externalID { reads.append(Store.orderIDRead(channel: draft.channel, externalID: externalID)) }
         if let ref = draft.payment?.ref { reads.append(Store.orderIDRead(paymentRef: ref)) }

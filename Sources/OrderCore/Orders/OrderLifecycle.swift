@@ -44,6 +44,21 @@ extension CommandContext {
     ///   the channel's limits refuse it); `conflict` for an inactive channel.
     /// - Parameter backorder: the channel has already sold the order: plan what is available and leave
     ///   the rest short instead of failing; the channel's switch and caps do not refuse it.
+    /// On PostgreSQL, sends the reads `planReservation` makes first, to come back with the next read (a
+    /// read already sent is not sent again). Limits exist only for registered channels (a foreign key),
+    /// and most channels have none: asked with the balances. Nothing on SQLite.
+    func sendPlanReads(channel code: String, skus: [String], warehouse: String?, backorder: Bool) throws {
+        guard store.db.dialect == .postgresql else { return }
+        if !backorder, try store.channel(code) != nil { try store.prefetchHasChannelLimits(channel: code) }
+        try store.prefetch([Store.reservableBalancesRead(skus: skus, warehouse: warehouse, at: at)])
+    }
+
+    /// The SKUs of an order's lines, each once, in the order of the lines.
+    static func distinctSKUs(_ skus: [String]) -> [String] {
+        var seen = Set<String>()
+        return skus.filter { seen.insert($0).inserted }
+    }
+
     func planReservation(
         channel code: String, lines: [OrderLine], warehouse: String?, backorder: Bool = false
     ) throws -> PlannedReservation {
@@ -57,11 +72,9 @@ extension CommandContext {
             throw OrderCoreError.invalid(
                 "warehouse \(warehouse) does not serve channel \(code)", field: "warehouse")
         }
-        // Limits exist only for registered channels (a foreign key), and most channels have none: asked
-        // with the balances read (one round trip on PostgreSQL).
         let mayBeLimited = channel != nil && !backorder
-        if mayBeLimited { try store.prefetchHasChannelLimits(channel: code) }
-        let skus = Array(Set(lines.map(\.sku)))
+        let skus = Self.distinctSKUs(lines.map(\.sku))
+        try sendPlanReads(channel: code, skus: skus, warehouse: warehouse, backorder: backorder)
         let percent = try sellPercent()
         // Holds that lapsed on these balances are released first (lazy expiry), found by the same read.
         var (balances, lapsed) = try store.reservableBalances(skus: skus, warehouse: warehouse, at: at)

@@ -276,6 +276,13 @@ final class Database {
         try check(sqlite3_exec(db, sql, nil, nil, nil))
     }
 
+    /// Runs a statement without parameters; on PostgreSQL behind the writes still in flight, in one round
+    /// trip with them.
+    private func mark(_ sql: String) throws {
+        if let postgres { return try postgres.run(sql) }
+        try execute(sql)
+    }
+
     private func prepared(_ sql: String, _ args: [SQLValue]) throws -> OpaquePointer {
         let stmt: OpaquePointer
         if let cached = cache[StatementKey(sql)] {
@@ -547,11 +554,13 @@ extension Database {
     /// Runs `body` so that, if it throws, everything it wrote is undone while the surrounding
     /// transaction (and what was written before) stays: `SAVEPOINT`, then `RELEASE` or `ROLLBACK TO`.
     /// Intake uses it to keep a dead letter while dropping the half-applied effects of its event.
+    /// On PostgreSQL, `SAVEPOINT` goes with the writes still in flight (their errors are thrown here,
+    /// before `body`), and `RELEASE` with the body's (their errors are the body's).
     func savepoint<T>(_ body: () throws -> T) throws -> T {
-        try execute("SAVEPOINT command")
+        try mark("SAVEPOINT command")
         do {
             let result = try body()
-            try execute("RELEASE command")
+            try mark("RELEASE command")
             return result
         } catch {
             _ = try? postgres?.flush()

@@ -157,9 +157,13 @@ final class PostgresConnection {
     }
 
     /// Sends a read now, without waiting for it: its result comes back with the next round trip, and
-    /// `query` of the same statement and arguments in this transaction takes it from there.
+    /// `query` of the same statement and arguments in this transaction takes it from there. A read
+    /// already sent ahead, and not yet asked for, is not sent again.
     func prefetch(_ sql: String, _ args: [SQLValue]) throws {
-        try enqueue(sql, args, .prefetch(Prefetch(key: StatementKey(sql), args: args)))
+        let read = Prefetch(key: StatementKey(sql), args: args)
+        guard !pending.contains(where: { $0.prefetches(read) }), !prefetched.contains(where: { $0.read == read })
+        else { return }
+        try enqueue(sql, args, .prefetch(read))
     }
 
     /// Frees the results of reads sent ahead that nobody asked for (the command or transaction ended);
@@ -306,18 +310,27 @@ final class PostgresConnection {
         if pending.count >= PostgresConnection.maxPending { try flush() }
     }
 
+    /// Runs a statement without parameters (`SAVEPOINT`, `RELEASE`) behind the writes still in flight, in
+    /// one round trip with them; the first error among them is thrown.
+    func run(_ sql: String) throws {
+        try enqueue(sql, [], .execute(guardFailure: nil), plain: true)
+        try flush()
+    }
+
     /// Sends `COMMIT` behind the writes still in flight and reads them all back. A transaction the
     /// server had already failed answers `COMMIT` with `ROLLBACK`, not an error (an error read and put
     /// aside before it): that is an error here, so nothing rolled back is ever reported as done.
     func commit() throws {
-        try enqueue(nil, [], .commit)
+        try enqueue("COMMIT", [], .commit, plain: true)
         try flush()
     }
 
-    private func enqueue(_ sql: String?, _ args: [SQLValue], _ entry: Pending) throws {
+    /// Sends `sql` with `args` as a statement prepared once per connection, or (`plain`, no arguments)
+    /// as it is.
+    private func enqueue(_ sql: String, _ args: [SQLValue], _ entry: Pending, plain: Bool = false) throws {
         if pending.isEmpty, Self.pq.enterPipelineMode!(conn) != 1 { try check(nil) }
         var sent: Int32
-        if let sql {
+        if !plain {
             let key = StatementKey(sql)
             let name: String
             if let known = prepared[key] {
@@ -334,7 +347,7 @@ final class PostgresConnection {
                 Self.pq.sendQueryPrepared!(conn, name, Int32(args.count), $0, nil, nil, 0)
             }
         } else {
-            sent = Self.pq.sendQueryParams!(conn, "COMMIT", 0, nil, nil, nil, nil, 0)
+            sent = Self.pq.sendQueryParams!(conn, sql, 0, nil, nil, nil, nil, 0)
         }
         guard sent == 1 else { return try check(nil) }
         pending.append(entry)

@@ -39,17 +39,19 @@ extension Store {
     func insertInbox(
         channel: String, eventType: String, eventID: String?, hash: Int64, payload: String, at: Int64
     ) throws -> Int64 {
-        try db.first(
+        let id = try nextRowID("inbox")
+        try db.write(
             """
-            INSERT INTO inbox(channel, event_type, event_id, payload_hash, payload, received_at, state, outcome,
+            INSERT INTO inbox(id, channel, event_type, event_id, payload_hash, payload, received_at, state, outcome,
                 updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, 'applied', '{}', ?) RETURNING id
-            """, .text(channel), .text(eventType), .opt(eventID), .int(hash), .text(payload), .int(at), .int(at)
-        ) { $0.int(0) } ?? 0
+            VALUES (?, ?, ?, ?, ?, ?, ?, 'applied', '{}', ?)
+            """, .int(id), .text(channel), .text(eventType), .opt(eventID), .int(hash), .text(payload), .int(at),
+            .int(at))
+        return id
     }
 
     func setInboxOutcome(id: Int64, state: String, outcome: JSON, at: Int64, retried: Bool) throws {
-        try db.run(
+        try db.write(
             "UPDATE inbox SET state = ?, outcome = ?, updated_at = ?, attempts = attempts + ? WHERE id = ?",
             .text(state), .text(outcome.serialized), .int(at), .bool(retried), .int(id))
     }

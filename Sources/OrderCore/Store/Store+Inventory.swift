@@ -32,14 +32,21 @@ extension Store {
     func reservableBalances(
         skus: [String], warehouse: String?, at: Int64
     ) throws -> (balances: [String: [StockBalance]], lapsed: Bool) {
-        try balances(skus: skus, warehouse: warehouse, activeOnly: true, lapsedAt: at)
+        try balances(Store.balancesRead(skus: skus, warehouse: warehouse, activeOnly: true, lapsedAt: at))
+    }
+
+    /// `reservableBalances`'s read, to send it ahead (`prefetch`).
+    static func reservableBalancesRead(skus: [String], warehouse: String?, at: Int64) -> Read {
+        balancesRead(skus: skus, warehouse: warehouse, activeOnly: true, lapsedAt: at)
     }
 
     private func balances(
         skus: [String], warehouse: String?, activeOnly: Bool, lapsedAt: Int64?
     ) throws -> (balances: [String: [StockBalance]], lapsed: Bool) {
-        var result: [String: [StockBalance]] = [:]
-        var lapsed = false
+        try balances(Store.balancesRead(skus: skus, warehouse: warehouse, activeOnly: activeOnly, lapsedAt: lapsedAt))
+    }
+
+    private static func balancesRead(skus: [String], warehouse: String?, activeOnly: Bool, lapsedAt: Int64?) -> Read {
         var filter = Conditions()
         filter.add("s.sku IN (\(Database.placeholders(skus.count)))", arguments: skus.map(SQLValue.text))
         filter.add("s.warehouse = ?", warehouse)
@@ -48,14 +55,19 @@ extension Store {
             EXISTS (SELECT 1 FROM reservations r WHERE r.sku = s.sku AND r.warehouse = s.warehouse
                 AND r.state = 'active' AND r.expires_at IS NOT NULL AND r.expires_at <= ?)
             """
-        try db.rows(
+        return Read(
             """
             SELECT s.sku, s.warehouse, w.priority, s.on_hand, s.reserved, s.quarantine, s.safety,
                 \(lapsedAt == nil ? "0" : SQLDialect.count(lapsedSQL))
             FROM stock s JOIN warehouses w ON w.warehouse = s.warehouse
             WHERE \(filter.sql)
-            """, arguments: (lapsedAt.map { [.int($0)] } ?? []) + filter.arguments
-        ) {
+            """, arguments: (lapsedAt.map { [.int($0)] } ?? []) + filter.arguments)
+    }
+
+    private func balances(_ read: Read) throws -> (balances: [String: [StockBalance]], lapsed: Bool) {
+        var result: [String: [StockBalance]] = [:]
+        var lapsed = false
+        try db.rows(read.sql, arguments: read.arguments) {
             result[$0.text(0), default: []].append(
                 StockBalance(
                     sku: $0.text(0), warehouse: $0.text(1), priority: $0.int(2), onHand: $0.int(3),

@@ -15,7 +15,7 @@ extension Store {
     }
 
     func saveSourceStatus(orderRowID: Int64, source: String, reported: String, state: OrderState?, at: Int64) throws {
-        try db.run(
+        try db.write(
             """
             INSERT INTO source_statuses(order_rowid, source, reported, state, at) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT(order_rowid, source) DO UPDATE SET reported = excluded.reported, state = excluded.state,

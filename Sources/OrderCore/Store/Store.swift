@@ -121,12 +121,15 @@ final class Store: @unchecked Sendable {
     }
 
     /// The row id the next row of `table` will get, and its public id (`SO-000001`, `TR-000001`...).
-    /// Only valid inside the write transaction that inserts the row. On PostgreSQL it comes from the
-    /// table's sequence (concurrent writers never get the same one; a rolled-back one leaves a gap).
     func nextID(_ table: String, prefix: String) throws -> (rowID: Int64, id: String) {
-        let rowID = try db.first(db.dialect.nextID(table)) { $0.int(0) } ?? 1
+        let rowID = try nextRowID(table)
         return (rowID, Store.publicID(prefix: prefix, rowID: rowID))
     }
+
+    /// The row id the next row of `table` will get. Only valid inside the write transaction that inserts
+    /// the row. On PostgreSQL it comes from the table's sequence (concurrent writers never get the same
+    /// one; a rolled-back one leaves a gap).
+    func nextRowID(_ table: String) throws -> Int64 { try db.first(db.dialect.nextID(table)) { $0.int(0) } ?? 1 }
 
     /// Asks for the row id `nextID` will take now: on PostgreSQL it then comes back with the
     /// command's next read instead of a round trip of its own.
