@@ -402,7 +402,9 @@ enum IntakeCommands {
             ctx, channel: channel, payload: payload,
             arguments: mappingArguments(given: given, eventType: eventType, eventID: eventID, channel: channelCode))
         // On PostgreSQL the look for a single event's order goes with the inbox row, in one round trip.
-        if case .success(let (_, elements)) = mapped, elements.count == 1, case .success(let event) = elements[0].result {
+        if case .success(let (_, elements)) = mapped, elements.count == 1,
+            case .success(let event) = elements[0].result
+        {
             try ctx.store.prefetch([Store.orderIDRead(channel: channel.channel, externalID: event.externalID)])
         }
         let id = try ctx.store.insertInbox(

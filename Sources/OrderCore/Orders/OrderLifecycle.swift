@@ -38,12 +38,6 @@ extension CommandContext {
         var sellPercent: Int64
     }
 
-    /// Plans reserving every line of an order, all or nothing, from the warehouses serving its channel
-    /// and within the channel's caps; reads and checks, writes nothing.
-    /// - Throws: `insufficient_stock` naming the SKU (with `reason` `channel_closed` or `channel_cap` when
-    ///   the channel's limits refuse it); `conflict` for an inactive channel.
-    /// - Parameter backorder: the channel has already sold the order: plan what is available and leave
-    ///   the rest short instead of failing; the channel's switch and caps do not refuse it.
     /// On PostgreSQL, sends the reads `planReservation` makes first, to come back with the next read (a
     /// read already sent is not sent again). Limits exist only for registered channels (a foreign key),
     /// and most channels have none: asked with the balances. Nothing on SQLite.
@@ -59,6 +53,12 @@ extension CommandContext {
         return skus.filter { seen.insert($0).inserted }
     }
 
+    /// Plans reserving every line of an order, all or nothing, from the warehouses serving its channel
+    /// and within the channel's caps; reads and checks, writes nothing.
+    /// - Throws: `insufficient_stock` naming the SKU (with `reason` `channel_closed` or `channel_cap` when
+    ///   the channel's limits refuse it); `conflict` for an inactive channel.
+    /// - Parameter backorder: the channel has already sold the order: plan what is available and leave
+    ///   the rest short instead of failing; the channel's switch and caps do not refuse it.
     func planReservation(
         channel code: String, lines: [OrderLine], warehouse: String?, backorder: Bool = false
     ) throws -> PlannedReservation {

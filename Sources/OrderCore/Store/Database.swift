@@ -172,7 +172,7 @@ final class Database {
     // MARK: - Checkpoints
 
     /// The page size of a new file. Each commit writes every page it changed, in full, to the log, with
-    /// a checksum over it: a paid order changes about 26 pages of 17 trees (a row and its index entries
+    /// a checksum over it: a paid order changes about 26 pages of 23 trees (a row and its index entries
     /// each), nearly all of them by a few dozen bytes. At 2 KiB instead of SQLite's 4 KiB, a paid order
     /// writes half the bytes and is about a fifth faster (docs/benchmarks.md, section 1); at 1 KiB
     /// channel payloads spill over too many pages.
