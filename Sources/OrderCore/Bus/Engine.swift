@@ -10,6 +10,8 @@ public final class Engine: Sendable {
     public static let maxOrderLines = OrderDraft.maxLines
 
     private let store: Mutex<Store?>
+    /// How many times the handle has waited for the PostgreSQL server (0 on SQLite): tests count them.
+    var roundTrips: Int { store.withLock { $0?.db.roundTrips ?? 0 } }
     public let path: String
     private let files: DatabaseFiles?
 

@@ -277,7 +277,7 @@ final class Database {
     }
 
     /// Runs a statement without parameters; on PostgreSQL behind the writes still in flight, in one round
-    /// trip with them.
+    /// trip with them (`PostgresConnection.run`).
     private func mark(_ sql: String) throws {
         if let postgres { return try postgres.run(sql) }
         try execute(sql)
@@ -555,7 +555,8 @@ extension Database {
     /// transaction (and what was written before) stays: `SAVEPOINT`, then `RELEASE` or `ROLLBACK TO`.
     /// Intake uses it to keep a dead letter while dropping the half-applied effects of its event.
     /// On PostgreSQL, `SAVEPOINT` goes with the writes still in flight (their errors are thrown here,
-    /// before `body`), and `RELEASE` with the body's (their errors are the body's).
+    /// before `body`) or, with none, ahead of the body's first read; `RELEASE` with the body's writes
+    /// (their errors are the body's).
     func savepoint<T>(_ body: () throws -> T) throws -> T {
         try mark("SAVEPOINT command")
         do {

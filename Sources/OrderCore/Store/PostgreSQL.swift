@@ -310,11 +310,13 @@ final class PostgresConnection {
         if pending.count >= PostgresConnection.maxPending { try flush() }
     }
 
-    /// Runs a statement without parameters (`SAVEPOINT`, `RELEASE`) behind the writes still in flight, in
-    /// one round trip with them; the first error among them is thrown.
+    /// Sends a statement without parameters (`SAVEPOINT`, `RELEASE`): behind the statements still in
+    /// flight, in one round trip with them, which throws the first error among them (so it is theirs,
+    /// not what follows); with none in flight, ahead of the next statement that waits.
     func run(_ sql: String) throws {
+        let inFlight = !pending.isEmpty
         try enqueue(sql, [], .execute(guardFailure: nil), plain: true)
-        try flush()
+        if inFlight { try flush() }
     }
 
     /// Sends `COMMIT` behind the writes still in flight and reads them all back. A transaction the
