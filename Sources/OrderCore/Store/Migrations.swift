@@ -10,7 +10,7 @@ struct Migration {
         foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation, fulfillment,
         tracking, waves, statusAnchor, intake, actors, returns, risk, reports, health, roles, channelState, lookup,
         healthDaily, valuation, openAlerts, idSequences, cacheEpoch, guardRefusal, emailIndex, countDomains,
-        profileEpoch,
+        profileEpoch, paymentsByTime,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -735,4 +735,17 @@ struct Migration {
     static let profileEpoch = Migration(
         name: "0029_profile_epoch", sql: epochTriggers(["channel_profiles"]).sqlite,
         postgresql: epochTriggers(["channel_profiles"]).postgresql)
+
+    // MARK: - 0030
+
+    /// Payments and refunds are found by when they were made: a reconciliation's period
+    /// (`Store.eachPayment`) scanned every payment ever recorded, since `payments_by_kind_at` leads with
+    /// the kind; the refunds of a sales report take the period's rows of this index and keep the refunds.
+    /// One index for one, so a payment writes no more pages.
+    static let paymentsByTime = Migration(
+        name: "0030_payments_by_time",
+        sql: """
+            DROP INDEX payments_by_kind_at;
+            CREATE INDEX payments_by_at ON payments(at);
+            """)
 }

@@ -29,7 +29,8 @@ struct IndexUseTests {
                 "email": .string("buyer\(i)@example.com"), "phone": .string("1390000\(1000 + i)"),
                 "device_id": .string("device-\(i)"), "ip": .string("10.0.0.\(i)"),
             ]
-            try engine.ok("order.create", orderArgs([("S\(i)", 1, "1.00")], ["customer": .object(customer)]))
+            let order = try engine.ok("order.create", orderArgs([("S\(i)", 1, "1.00")], ["customer": .object(customer)]))
+            try engine.ok("order.pay", ["order_id": order["order_id"] ?? .null, "at": "2026-01-01T00:00:00Z"])
         }
         // Warm up once (first runs prepare statements), then count only what the operations themselves do.
         func run() throws {
@@ -47,6 +48,11 @@ struct IndexUseTests {
             ]
             try engine.ok("order.create", orderArgs([("S7", 1, "1.00")], ["customer": .object(customer)]))
             try engine.ok("order.find", ["email": "BUYER7@example.com"])
+            // A day's gateway file, and the day's sales with their refunds.
+            try engine.ok(
+                "reconcile.payments",
+                ["csv": "reference,amount\nPAY-1,1.00", "from": "2026-06-01T00:00:00Z", "to": "2026-06-02T00:00:00Z"])
+            try engine.ok("report.sales", ["from": "2026-06-01T00:00:00Z", "to": "2026-06-02T00:00:00Z"])
         }
         try run()
         _ = engine.fullScanSteps()
