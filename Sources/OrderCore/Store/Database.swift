@@ -470,7 +470,7 @@ final class Database {
                 // COMMIT goes in the same round trip as the writes before it.
                 try postgres.commit()
             } else {
-                try execute("COMMIT")
+                try run("COMMIT")
             }
         } catch let error as OrderCoreError where postgres?.isLost == true {
             throw OrderCoreError(
