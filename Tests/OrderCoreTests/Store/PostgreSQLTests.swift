@@ -89,33 +89,23 @@ struct PostgreSQLTests {
         #expect(try timeout() == .int(30))
     }
 
-    /// A host that vanishes inside a transaction does not hold its locks for long.
     /// What creating an order reads before it writes — its external id and payment reference, its
     /// possible twins, what its risk rules count, its stock — comes back in two round trips, however much
     /// the order carries; its writes go with COMMIT.
     @Test func anOrderCarryingACustomerIsCreatedInTwoRoundTrips() throws {
         let uri = try testDatabase(":memory:")
         try Engine(path: uri).seedCatalog(a1: ["SH": 10])
-        let store = try Store(path: uri, options: StoreOptions())
-        let create = try #require(Command.byName["order.create"])
-        func roundTrips(_ i: Int) throws -> Int {
+        let trips = try roundTrips(uri, "order.create") { i in
             let customer: JSONObject = [
                 "id": .string("c\(i)"), "email": "eve@example.com", "phone": .string("1370000000\(i)"), "device_id": "d1",
                 "ip": "10.0.0.1",
             ]
-            let args = orderArgs(
+            return orderArgs(
                 [("A1", 1, "5.00")],
                 ["external_id": .string("X\(i)"), "customer": .object(customer),
                  "payment": ["payment_ref": .string("P\(i)")], "ship_to": ["line1": "1 Main St"]])
-            let before = store.db.roundTrips
-            try store.transaction(.write) {
-                let context = CommandContext(store: store, at: Timestamp.now(), actor: "system", access: .write)
-                _ = try create.run(context, Fields(args))
-            }
-            return store.db.roundTrips - before
         }
-        _ = try roundTrips(0)  // statements prepared, caches filled
-        #expect(try roundTrips(1) == 2)
+        #expect(trips == 2)
     }
 
     /// A channel's event that creates its order paid: the look for a prior event (with the inbox entry's
@@ -126,20 +116,35 @@ struct PostgreSQLTests {
         let engine = try Engine(path: uri)
         try engine.seedCatalog(a1: ["SH": 100])
         try engine.ok("channel.upsert", ["channel": "shop", "profile": "csv"])
+        let trips = try roundTrips(uri, "intake.ingest") { i in
+            ["channel": "shop", "payload": .string(Self.csvOrder(i))]
+        } check: { #expect($0["events"]?.arrayValue?.first?["action"] == "created_paid") }
+        #expect(trips == 5)
+    }
+
+    /// The round trips of `op` in a write transaction of its own, with `args(1)`, once it ran with
+    /// `args(0)` (statements prepared, caches filled).
+    private func roundTrips(
+        _ uri: String, _ op: String, _ args: (Int) -> JSONObject, check: (JSON) -> Void = { _ in }
+    ) throws -> Int {
         let store = try Store(path: uri, options: StoreOptions())
-        let ingest = try #require(Command.byName["intake.ingest"])
-        func roundTrips(_ i: Int) throws -> Int {
-            let payload = "order_id,placed_at,currency,status,sku,qty,unit_price\nB-\(i),2026-01-18T10:00:00Z,CNY,paid,A1,1,19.90"
+        let command = try #require(Command.byName[op])
+        var trips = 0
+        for i in 0...1 {
             let before = store.db.roundTrips
-            let outcome = try store.transaction(.write) {
+            let result = try store.transaction(.write) {
                 let context = CommandContext(store: store, at: Timestamp.now(), actor: "system", access: .write)
-                return try ingest.run(context, Fields(["channel": "shop", "payload": .string(payload)]))
+                return try command.run(context, Fields(args(i)))
             }
-            #expect(outcome["events"]?.arrayValue?.first?["action"] == "created_paid")
-            return store.db.roundTrips - before
+            check(result)
+            trips = store.db.roundTrips - before
         }
-        _ = try roundTrips(0)  // statements prepared, caches filled
-        #expect(try roundTrips(1) == 5)
+        return trips
+    }
+
+    /// A CSV channel event: order `B-i`, paid, one unit of A1.
+    private static func csvOrder(_ i: Int) -> String {
+        "order_id,placed_at,currency,status,sku,qty,unit_price\nB-\(i),2026-01-18T10:00:00Z,CNY,paid,A1,1,19.90"
     }
 
     /// In a batch each event is applied in its own savepoint too: that `SAVEPOINT` goes with the look
@@ -153,7 +158,7 @@ struct PostgreSQLTests {
             let requests = (from..<from + 20).map { i -> JSON in
                 [
                     "op": "intake.ingest", "channel": "shop",
-                    "payload": .string("order_id,placed_at,currency,status,sku,qty,unit_price\nB-\(i),2026-01-18T10:00:00Z,CNY,paid,A1,1,19.90"),
+                    "payload": .string(Self.csvOrder(i)),
                 ]
             }
             let before = engine.roundTrips
@@ -166,6 +171,7 @@ struct PostgreSQLTests {
         #expect(batch(100) <= 20 * 5 + 3)  // and, once per batch, publishing sellable quantities and COMMIT
     }
 
+    /// A host that vanishes inside a transaction does not hold its locks for long.
     @Test func sessionsEndAnIdleTransactionWithinAMinute() throws {
         let store = try Store(path: try testDatabase(":memory:"), options: StoreOptions())
         let timeout = try store.transaction(.read) {
