@@ -444,7 +444,7 @@ enum IntakeCommands {
         mapped: Result<(mapper: ProfileMapper, elements: [MappedElement]), any Error>, retried: Bool
     ) throws -> JSON {
         let inboxID = entry.id
-        let given = entry.outcome.objectValue?["arguments"]?.objectValue ?? [:]
+        let given = entry.given
         var outcome: JSONObject = [
             "inbox_id": .int(inboxID), "channel": .string(channel.channel), "event_type": .string(entry.eventType),
         ]
@@ -535,11 +535,10 @@ enum IntakeCommands {
                 details: ["inbox_id": .int(id)])
         }
         let channel = try ctx.requireChannel(entry.channel)
-        let given = entry.outcome.objectValue?["arguments"]?.objectValue ?? [:]
         let mapped = mapping(
             ctx, channel: channel, payload: .string(entry.payload),
             arguments: mappingArguments(
-                given: given, eventType: entry.eventType, eventID: entry.eventID, channel: entry.channel))
+                given: entry.given, eventType: entry.eventType, eventID: entry.eventID, channel: entry.channel))
         let result = try process(ctx, entry, channel: channel, mapped: mapped, retried: true)
         if result.objectValue?["state"] == "applied" {
             try ctx.store.clearRefAlerts(kind: "dead_letter", ref: "inbox:\(id)", at: ctx.at)

@@ -46,7 +46,7 @@ extension CommandContext {
     /// payment counts the order's units as sold.
     /// - Parameters:
     ///   - rowWritten: the order arrives paid (`order.create`): its row was written already as `paying`
-    ///     leaves it, and its holds are made after.
+    ///     leaves it.
     ///   - holdsAfter: its holds are made after (it arrives paid, or reserves at payment): the caller
     ///     counts its sales once they are.
     func applyPayment(

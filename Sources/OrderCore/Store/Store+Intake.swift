@@ -11,6 +11,9 @@ struct InboxEntry {
     var attempts: Int64
     var updatedAt: Int64
 
+    /// What the sender gave besides the payload (`external_id`), kept in the outcome's `arguments`.
+    var given: JSONObject { outcome.objectValue?["arguments"]?.objectValue ?? [:] }
+
     /// The entry without its payload (lists), with the payload's size.
     var summary: JSONObject {
         [
