@@ -586,3 +586,246 @@ def test_two_hosts_paying_and_cancelling_the_same_orders_agree_on_each(pg_uri):
         assert all(o["paid_total"] == ("2.00" if i in paid else "0.00") for i, o in orders.items())
         assert db.exec("stock.get", sku="A1")["reserved"] == 2 * len(paid - set(cancelled))
         assert db.exec("stock.verify")["ok"]
+
+
+def on_hosts(*work):
+    """Runs each `(function, args)` in a process of its own, called as `function(*args, start, results)`:
+    each waits on `start` (a barrier) once its handle is open, so their commands overlap, and puts its
+    answer on `results`. Returns the answers."""
+    context = multiprocessing.get_context("spawn")
+    results, start = context.Queue(), context.Barrier(len(work))
+    hosts = [context.Process(target=function, args=(*args, start, results)) for function, args in work]
+    for h in hosts:
+        h.start()
+    answers = [results.get(timeout=300) for _ in hosts]
+    for h in hosts:
+        h.join(60)
+    return answers
+
+
+def packed_in_parcels(uri, count):
+    """`count` paid orders of S1, S2 and S3, allocated, picked and packed one SKU a parcel (weights unknown)."""
+    skus = ["S1", "S2", "S3"]
+    with ordercore.open(uri) as db:
+        db.exec("warehouse.upsert", warehouse="SH", priority=1)
+        for sku in skus:
+            db.exec("sku.upsert", sku=sku, name=sku)
+            db.exec("stock.receive", sku=sku, warehouse="SH", qty=1000)
+        ids = []
+        for _ in range(count):
+            order_id = db.exec("order.create", payment={},
+                               lines=[{"sku": s, "qty": 1, "unit_price": "1.00"} for s in skus])["order_id"]
+            db.exec("order.allocate", order_id=order_id)
+            db.exec("order.pick", order_id=order_id)
+            for sku in skus:
+                db.exec("order.pack", order_id=order_id, scans=[order_id, sku], weight_g=100, partial=sku != "S3")
+            ids.append(order_id)
+    return ids
+
+
+def ship_parcel(uri, parcel, order_ids, start, results):
+    """A warehouse host shipping parcel `parcel` of each order (its own tracking numbers)."""
+    failures = []
+    with ordercore.open(uri) as db:
+        start.wait()
+        for order_id in order_ids:
+            try:
+                db.exec("order.ship", order_id=order_id, carrier="SF", tracking_no=f"{order_id}-{parcel}",
+                        parcels=[parcel])
+            except ordercore.OrderCoreError as e:
+                failures.append(f"{order_id}: {e.code}: {e.message}")
+    results.put(failures)
+
+
+def test_two_hosts_shipping_the_last_parcels_of_each_order_at_once_leave_it_shipped(pg_uri):
+    """Of orders of three parcels, the first shipped, two warehouse hosts ship the other two at the same
+    time: each order ends shipped, not partially shipped (a host reads the order after the other's shipment,
+    never beside it: the order stays partially shipped either way, so only its row lock orders them), and
+    every unit leaves once."""
+    ids = packed_in_parcels(pg_uri, 40)
+    with ordercore.open(pg_uri) as db:
+        for order_id in ids:
+            db.exec("order.ship", order_id=order_id, carrier="SF", tracking_no=f"{order_id}-1", parcels=[1])
+    outcomes = on_hosts((ship_parcel, (pg_uri, 2, ids)), (ship_parcel, (pg_uri, 3, ids)))
+    assert [f for failures in outcomes for f in failures] == []
+    with ordercore.open(pg_uri) as db:
+        assert {db.exec("order.get", order_id=i)["state"] for i in ids} == {"shipped"}
+        for sku in ["S1", "S2", "S3"]:
+            stock = db.exec("stock.get", sku=sku)
+            assert (stock["on_hand"], stock["reserved"]) == (960, 0), stock
+        assert db.exec("stock.verify")["ok"]
+
+
+def ship_or_cancel(uri, action, order_ids, start, results):
+    outcomes = {}
+    with ordercore.open(uri) as db:
+        start.wait()
+        for order_id in order_ids:
+            try:
+                if action == "ship":
+                    db.exec("order.ship", order_id=order_id, carrier="SF", tracking_no=f"T-{order_id}")
+                else:
+                    db.exec("order.cancel", order_id=order_id, reason="buyer changed their mind")
+                outcomes[order_id] = action
+            except ordercore.Conflict:
+                pass
+    results.put(outcomes)
+
+
+def test_a_host_shipping_and_one_cancelling_the_same_orders_never_both_succeed(pg_uri):
+    """Packed orders shipped from one host and cancelled from another at once: each is either shipped (its
+    units left once) or cancelled (its units back), never both."""
+    ids = packed_in_parcels(pg_uri, 40)
+    outcomes = on_hosts((ship_or_cancel, (pg_uri, "ship", ids)), (ship_or_cancel, (pg_uri, "cancel", ids)))
+    shipped = {i for o in outcomes for i, a in o.items() if a == "ship"}
+    cancelled = {i for o in outcomes for i, a in o.items() if a == "cancel"}
+    assert shipped.isdisjoint(cancelled) and shipped | cancelled == set(ids)
+    with ordercore.open(pg_uri) as db:
+        states = {i: db.exec("order.get", order_id=i)["state"] for i in ids}
+        assert {i for i, s in states.items() if s == "shipped"} == shipped
+        assert {i for i, s in states.items() if s == "cancelled"} == cancelled
+        for sku in ["S1", "S2", "S3"]:
+            stock = db.exec("stock.get", sku=sku)
+            assert (stock["on_hand"], stock["reserved"]) == (1000 - len(shipped), 0), stock
+        assert db.exec("stock.verify")["ok"]
+
+
+def test_a_warehouse_host_ships_while_another_hosts_checkout_is_in_flight(pg_uri, cluster):
+    """The fulfilment commands share the writer lock with checkouts: a shipment goes through while another
+    host holds the lock shared (an order being placed), where a command that writes alone would wait."""
+    (order_id,) = packed_in_parcels(pg_uri, 1)
+    name = pg_uri.split("/")[3].split("?")[0]
+    checkout = cluster.connect(name)
+    checkout.run("BEGIN")
+    checkout.count("SELECT pg_advisory_xact_lock_shared(5724748463212818290)")  # the engine's writer lock
+    outcome = []
+    def ship():  # a host that connects, then ships
+        with ordercore.open(pg_uri) as db:
+            outcome.append(db.exec("order.ship", order_id=order_id, carrier="SF", tracking_no="T-1")["state"])
+    shipper = threading.Thread(target=ship)
+    shipper.start()
+    shipper.join(20)
+    done = not shipper.is_alive()
+    checkout.run("ROLLBACK")
+    shipper.join()
+    checkout.close()
+    assert done and outcome == ["shipped"]
+
+
+def allocate_all(uri, order_ids, start, results):
+    """A warehouse host allocating orders."""
+    failures = []
+    with ordercore.open(uri) as db:
+        start.wait()
+        for order_id in order_ids:
+            try:
+                db.exec("order.allocate", order_id=order_id)
+            except ordercore.OrderCoreError as e:
+                failures.append(f"{order_id}: {e.code}: {e.message}")
+    results.put(failures)
+
+
+def receive_and_sell(uri, start, results):
+    """A host receiving stock into SH a unit at a time and placing paid orders, one after the other."""
+    failures = []
+    with ordercore.open(uri) as db:
+        start.wait()
+        for i in range(40):
+            sku = f"S{i % 3 + 1}"
+            try:
+                db.exec("stock.receive", sku=sku, warehouse="SH", qty=1)
+                db.exec("order.create", payment={}, lines=[{"sku": sku, "qty": 1, "unit_price": "1.00"}])
+            except ordercore.InsufficientStock:
+                pass
+            except ordercore.OrderCoreError as e:
+                failures.append(f"{e.code}: {e.message}")
+    results.put(failures)
+
+
+def test_hosts_allocating_receiving_and_selling_the_same_skus_at_once_agree_with_the_ledger(pg_uri, cluster):
+    """Two hosts allocate paid orders (moving their holds between warehouses) while a third receives stock
+    and sells the same SKUs: no command fails, no deadlock, every unit held belongs to an order, and every
+    balance equals its ledger."""
+    with ordercore.open(pg_uri) as db:
+        db.exec("warehouse.upsert", warehouse="SH", priority=1)
+        db.exec("warehouse.upsert", warehouse="BJ", priority=2)
+        for sku in ["S1", "S2", "S3"]:
+            db.exec("sku.upsert", sku=sku, name=sku)
+            db.exec("stock.receive", sku=sku, warehouse="SH", qty=20)
+            db.exec("stock.receive", sku=sku, warehouse="BJ", qty=500)
+        rng = random.Random(7)
+        ids = [db.exec("order.create", payment={}, lines=[
+                   {"sku": s, "qty": rng.randint(1, 3), "unit_price": "1.00"}
+                   for s in rng.sample(["S1", "S2", "S3"], rng.randint(1, 3))])["order_id"]
+               for _ in range(60)]
+    outcomes = on_hosts((allocate_all, (pg_uri, ids[0::2])), (allocate_all, (pg_uri, ids[1::2])),
+                        (receive_and_sell, (pg_uri,)))
+    assert [f for failures in outcomes for f in failures] == []
+    with ordercore.open(pg_uri) as db:
+        orders = db.exec("order.list", limit=1000)["orders"]
+        held = {}
+        for o in orders:
+            for line in db.exec("order.get", order_id=o["order_id"])["lines"]:
+                held[line["sku"]] = held.get(line["sku"], 0) + line["reserved"]
+        assert all(db.exec("order.get", order_id=i)["state"] == "allocated" for i in ids)
+        for sku in ["S1", "S2", "S3"]:
+            assert db.exec("stock.get", sku=sku)["reserved"] == held[sku]
+        assert db.exec("stock.verify")["ok"]
+    admin = cluster.connect()
+    name = pg_uri.split("/")[3].split("?")[0]
+    assert admin.value(f"SELECT deadlocks FROM pg_stat_database WHERE datname = '{name}'") == "0"
+    admin.close()
+
+
+def set_safety(uri, units, start, results):
+    failures = []
+    with ordercore.open(uri) as db:
+        start.wait()
+        for _ in range(200):
+            try:
+                db.exec("stock.safety", sku="A1", warehouse="SH", qty=units)
+            except ordercore.OrderCoreError as e:
+                failures.append(f"{e.code}: {e.message}")
+    results.put(failures)
+
+
+def test_hosts_setting_a_safety_stock_at_once_leave_one_of_their_figures(pg_uri):
+    """Three hosts set one balance's safety stock to 10, 3 and 20, over and over, at the same time: it ends
+    at one of the three (each change is made from the figure it replaces, read locked), never a sum."""
+    stock_one_sku(pg_uri, "A1", "Mug", 100)
+    outcomes = on_hosts(*[(set_safety, (pg_uri, units)) for units in (10, 3, 20)])
+    assert [f for failures in outcomes for f in failures] == []
+    with ordercore.open(pg_uri) as db:
+        assert db.exec("stock.get", sku="A1", warehouse="SH")["safety"] in (10, 3, 20)
+        assert db.exec("stock.verify")["ok"]
+
+
+def pick_last_unit(uri, order_ids, start, results):
+    picked = []
+    with ordercore.open(uri) as db:
+        start.wait()
+        for order_id in order_ids:
+            try:
+                db.exec("order.pick", order_id=order_id, lines=[{"line_no": 1, "qty": 1}])
+                picked.append(order_id)
+            except ordercore.InvalidInput:
+                pass  # the other host picked it
+    results.put(picked)
+
+
+def test_two_hosts_picking_the_last_unit_of_a_line_at_once_pick_it_once(pg_uri):
+    """Orders of two units, one picked; two hosts pick the other at the same time: one of them does, the
+    other is told none is left (the order stays `picking` either way, so only its row lock orders them)."""
+    stock_one_sku(pg_uri, "A1", "Mug", 1000)
+    with ordercore.open(pg_uri) as db:
+        ids = []
+        for _ in range(60):
+            order_id = db.exec("order.create", payment={},
+                               lines=[{"sku": "A1", "qty": 2, "unit_price": "1.00"}])["order_id"]
+            db.exec("order.allocate", order_id=order_id)
+            db.exec("order.pick", order_id=order_id, lines=[{"line_no": 1, "qty": 1}])
+            ids.append(order_id)
+    outcomes = on_hosts((pick_last_unit, (pg_uri, ids)), (pick_last_unit, (pg_uri, ids)))
+    assert sorted(i for picked in outcomes for i in picked) == sorted(ids)
+    with ordercore.open(pg_uri) as db:
+        assert {db.exec("order.get", order_id=i)["lines"][0]["picked"] for i in ids} == {2}

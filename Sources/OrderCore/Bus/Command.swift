@@ -21,8 +21,8 @@ public struct Command: Sendable {
     /// after the rollback, for the reports that count them: a failed pack check is a pack verification
     /// failure, a pack request without a weight is not.
     let recordsFailures: Bool
-    /// How it shares a PostgreSQL database with other transactions: most write alone; the hot commands,
-    /// whose every read-then-write is guarded, beside each other (docs/postgresql.md).
+    /// How it shares a PostgreSQL database with other transactions: the everyday commands, whose every
+    /// read-then-write is guarded, beside each other; the rest alone (docs/postgresql.md).
     let sharing: Database.Sharing
     /// What the command takes: the engine refuses a request naming anything else, or missing a required
     /// argument, before the command runs; the shell, Python and docs/commands.md are generated from it.

@@ -3,6 +3,7 @@ enum StockCommands {
 
     static let receive = Command(
         "stock.receive", .write, "Add received units to on-hand stock (sku, warehouse, qty, reference)",
+        sharing: .concurrent,
         arguments: [
             .key("sku"),
             .key("warehouse"),
@@ -28,6 +29,7 @@ enum StockCommands {
         "Correct a balance by a signed quantity with a reason (sku, warehouse, qty, reason, bucket = on_hand | "
             + "quarantine, reference)",
         roleRule: "a supervisor for the quarantine bucket, or more than inventory.adjust_limit units",
+        sharing: .concurrent,
         arguments: [
             .key("sku"),
             .key("warehouse"),
@@ -69,6 +71,7 @@ enum StockCommands {
 
     static let safety = Command(
         "stock.safety", .write, "Set the safety stock held back from sale (sku, warehouse, qty)",
+        sharing: .concurrent,
         arguments: [
             .key("sku"),
             .key("warehouse"),
@@ -95,6 +98,7 @@ enum StockCommands {
         "Move units out of sale into quarantine (damaged, QC), or back with a negative qty — a supervisor's decision "
             + "(sku, warehouse, qty, note)",
         roleRule: "a supervisor to release units to sale (qty < 0)",
+        sharing: .concurrent,
         arguments: [
             .key("sku"),
             .key("warehouse"),
@@ -127,6 +131,7 @@ enum StockCommands {
         "Write units off as scrap, from quarantine (default) or on hand — a supervisor's decision (sku, warehouse, "
             + "qty, bucket, note)",
         role: .supervisor,
+        sharing: .concurrent,
         arguments: [
             .key("sku"),
             .key("warehouse"),
@@ -150,12 +155,14 @@ enum StockCommands {
         return .object(head.merging(balance.json))
     }
 
-    /// Reads and checks the `sku` and `warehouse` arguments every stock operation takes.
+    /// Reads and checks the `sku` and `warehouse` arguments every stock operation takes, and locks their
+    /// balance on PostgreSQL: the figures the command reads, checks and answers with are the ones it changes.
     private static func skuAndWarehouse(_ ctx: CommandContext, _ f: Fields) throws -> (String, String) {
         let sku = try f.requiredCode("sku")
         let warehouse = try f.requiredCode("warehouse")
         _ = try ctx.requireSKU(sku)
         _ = try ctx.requireWarehouse(warehouse)
+        try ctx.store.lockBalances(skus: [sku], warehouse: warehouse)
         return (sku, warehouse)
     }
 

@@ -5,6 +5,7 @@ enum AllocationCommands {
         "order.allocate", .write,
         "Choose the warehouses that ship a paid order (by ship-to region, priority and distance); moves its "
             + "reservations there (order_id)",
+        sharing: .concurrent,
         arguments: [
             .orderID
         ],
@@ -15,6 +16,8 @@ enum AllocationCommands {
         var order = try ctx.requireOrder(id)
         let next = try order.state.next("order.allocate", orderID: id)
         let lines = try ctx.store.lines(orderRowID: order.rowID)
+        // Planned from balances no other host moves until this commits: the holds it plans are then made.
+        try ctx.store.lockBalances(skus: Array(Set(lines.map(\.sku))))
         let held = try ctx.store.activeReservations(orderRowID: order.rowID)
         let transfers = Allocator.TransferRules(
             radiusKm: try ctx.intSetting(.transferRadiusKm),

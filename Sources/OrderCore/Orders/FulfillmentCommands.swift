@@ -7,6 +7,7 @@ enum FulfillmentCommands {
     static let hold = Command(
         "order.hold", .write,
         "Stop an order before anything leaves the warehouse (order_id, reason); it remembers the state it left",
+        sharing: .concurrent,
         arguments: [
             .orderID,
             Argument("reason", .text, required: true, positional: true),
@@ -31,6 +32,7 @@ enum FulfillmentCommands {
     static let release = Command(
         "order.release", .write,
         "Release a held order back to the state it was held in (order_id, reason)",
+        sharing: .concurrent,
         arguments: [
             .orderID,
             Argument("reason", .text, positional: true),
@@ -61,6 +63,7 @@ enum FulfillmentCommands {
     static let pick = Command(
         "order.pick", .write,
         "Record picked units of an allocated order (order_id, lines [{line_no, qty}] = everything allocated)",
+        sharing: .concurrent,
         arguments: [
             .orderID,
             Argument("lines", .array, "Per line number, the units picked (default: everything allocated)"),
@@ -101,6 +104,7 @@ enum FulfillmentCommands {
             + "partial)",
         roleRule: "a supervisor to state packaging_g above fulfillment.packaging_g + fulfillment.packaging_allowance_g",
         recordsFailures: true,
+        sharing: .concurrent,
         arguments: [
             .orderID,
             Argument("weight_g", .integer, "The parcel's weight on the scale", required: true, positional: true),
@@ -213,6 +217,7 @@ enum FulfillmentCommands {
         "Let a parcel held by the weight check ship, recording who decided and why (order_id, parcel, reason); a "
             + "supervisor's decision",
         role: .supervisor,
+        sharing: .concurrent,
         arguments: [
             .orderID,
             Argument("parcel", .integer, required: true, positional: true),
@@ -253,6 +258,7 @@ enum FulfillmentCommands {
         "order.ship", .write,
         "Ship packed parcels with a carrier and tracking number (order_id, carrier, tracking_no, parcels = every "
             + "packed one)",
+        sharing: .concurrent,
         arguments: [
             .orderID,
             Argument("carrier", .code, "The carrier code", required: true, positional: true),
@@ -309,6 +315,7 @@ enum FulfillmentCommands {
                 .conflict, "\(carrier) tracking number \(trackingNo) is already on a shipment",
                 details: ["carrier": .string(carrier), "tracking_no": .string(trackingNo)])
         }
+        try ctx.store.lockHeldBalances(orderRowID: order.rowID)
         let shipment = try ctx.store.insertShipment(
             orderRowID: order.rowID, carrier: carrier, trackingNo: trackingNo, at: ctx.at)
         var units: Int64 = 0
@@ -336,6 +343,7 @@ enum FulfillmentCommands {
         "order.deliver", .write,
         "Record delivery of an order's shipments (order_id, tracking_no = every shipment); delivered once every unit "
             + "is",
+        sharing: .concurrent,
         arguments: [
             .orderID,
             Argument("tracking_no", .code, "One shipment (default: all)", positional: true),
@@ -364,6 +372,7 @@ enum FulfillmentCommands {
     static let complete = Command(
         "order.complete", .write,
         "Complete a delivered order (the sweep does it fulfillment.complete_after_days after delivery) (order_id)",
+        sharing: .concurrent,
         arguments: [
             .orderID
         ],

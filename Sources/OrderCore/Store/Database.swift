@@ -107,6 +107,9 @@ final class Database {
     /// The file, or the PostgreSQL URI without its password.
     let path: String
     var dialect: SQLDialect { postgres == nil ? .sqlite : .postgresql }
+    /// Whether the transaction writes beside others (`Sharing.concurrent`, PostgreSQL): the rows it reads
+    /// to change them are then locked as read (`FOR UPDATE`), not only when written.
+    var locksRowsRead: Bool { postgres?.concurrent == true }
     /// The files SQLite keeps this database in (nil in memory): no output may be written over them.
     let files: DatabaseFiles?
     /// On PostgreSQL, a query of one integer sent with every BEGIN, and its answer while the transaction
@@ -494,7 +497,8 @@ final class Database {
         /// other as on one SQLite file. A read sees one snapshot (repeatable read).
         case alone
         /// A write shares the writer lock with the other concurrent writes: only for commands whose every
-        /// read-then-write is guarded (state-guarded updates, conditional writes, unique keys).
+        /// read-then-write is guarded (state-guarded updates, conditional writes, unique keys, the rows it
+        /// changes locked as read: `locksRowsRead`).
         case concurrent
         /// A read of the change feed: it first waits for the transactions writing feed events to commit
         /// (`LOCK TABLE feed IN SHARE MODE`, before its snapshot is taken), so it never reads an event

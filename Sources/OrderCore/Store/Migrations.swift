@@ -16,12 +16,14 @@ struct Migration {
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
     /// belongs to some other program.
     static func migrate(_ db: Database) throws {
+        // Most opens find every migration applied: a read says so without waiting for the writers (on
+        // PostgreSQL, a host that connects does not stop the others' commands while it looks).
+        let current = try db.transaction(.read) { try applied(db) == all.map(\.name) }
+        if current { return }
         try db.transaction(.write) {
-            let tables = db.dialect.tablesQuery
-            let hasTable =
-                try db.first("SELECT 1 FROM (\(tables)) t WHERE name = 'schema_migrations'") { _ in true } ?? false
-            if !hasTable {
-                let foreign = try db.first("\(tables) LIMIT 1") { $0.text(0) }
+            let found = try applied(db)
+            if found == nil {
+                let foreign = try db.first("\(db.dialect.tablesQuery) LIMIT 1") { $0.text(0) }
                 if let foreign {
                     throw OrderCoreError(
                         .incompatible,
@@ -34,8 +36,7 @@ struct Migration {
                         "CREATE TABLE schema_migrations(seq INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, applied_at "
                             + "INTEGER NOT NULL)"))
             }
-            var applied: [String] = []
-            try db.rows("SELECT name FROM schema_migrations ORDER BY seq") { applied.append($0.text(0)) }
+            let applied = found ?? []
             for (i, name) in applied.enumerated() where i >= all.count || all[i].name != name {
                 throw OrderCoreError(
                     .incompatible,
@@ -52,6 +53,17 @@ struct Migration {
                     .int(Int64(i + 1)), .text(migration.name), .int(Timestamp.now()))
             }
         }
+    }
+
+    /// The names of the migrations the database has, in order; nil when it has no OrderCore schema yet.
+    private static func applied(_ db: Database) throws -> [String]? {
+        let hasTable =
+            try db.first("SELECT 1 FROM (\(db.dialect.tablesQuery)) t WHERE name = 'schema_migrations'") { _ in true }
+            ?? false
+        guard hasTable else { return nil }
+        var names: [String] = []
+        try db.rows("SELECT name FROM schema_migrations ORDER BY seq") { names.append($0.text(0)) }
+        return names
     }
 
     // MARK: - 0001

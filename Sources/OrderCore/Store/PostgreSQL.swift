@@ -8,10 +8,10 @@ import Glibc
 /// SQLite (`SQLDialect.postgresql`), with SQLite's `?` / `?N` placeholders numbered `$N`, each statement
 /// text prepared once per connection, values sent as text.
 ///
-/// Write transactions take a transaction-scoped advisory lock first (`writerLock`): most commands take it
-/// alone, so they follow each other across hosts as on one SQLite file; the hot commands (order.create,
-/// order.pay, order.cancel) share it and rely on guarded writes, unique keys and row locks
-/// (`Database.Sharing`).
+/// Write transactions take a transaction-scoped advisory lock first (`writerLock`): the everyday commands
+/// (checkout, intake, the warehouse floor, stock on its shelf) share it and rely on guarded writes, unique
+/// keys and row locks (`Database.Sharing`, `Database.locksRowsRead`); the others take it alone, so they
+/// follow each other across hosts as on one SQLite file.
 /// docs/postgresql.md says what that promises.
 final class PostgresConnection {
     /// libpq's functions (`CLibPQ`), loaded on the first open of a PostgreSQL database: the library does

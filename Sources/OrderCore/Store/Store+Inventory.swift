@@ -181,6 +181,20 @@ extension Store {
         ) { _ in }
     }
 
+    /// Locks, until the transaction ends, the balance rows of `skus` (only `warehouse`'s, when given) in SKU,
+    /// then warehouse order, the order every writer takes them in, when the transaction writes beside
+    /// others (`Database.locksRowsRead`): what the command then reads of them (to plan, check or set a
+    /// figure) stays as read until it commits. A no-op otherwise.
+    func lockBalances(skus: [String], warehouse: String? = nil) throws {
+        guard db.locksRowsRead, !skus.isEmpty else { return }
+        var filter = Conditions()
+        filter.add("sku IN (\(Database.placeholders(skus.count)))", arguments: skus.map(SQLValue.text))
+        filter.add("warehouse = ?", warehouse)
+        try db.rows(
+            "SELECT 1 FROM stock WHERE \(filter.sql) ORDER BY sku, warehouse FOR UPDATE", arguments: filter.arguments
+        ) { _ in }
+    }
+
     /// Hands reserved units over to the buyer: both on hand and reserved go down.
     /// - Returns: false (changing nothing) when fewer units are on hand than are being handed over.
     func deduct(sku: String, warehouse: String, qty: Int64) throws -> Bool {

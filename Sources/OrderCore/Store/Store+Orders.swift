@@ -21,6 +21,8 @@ extension Store {
         """
     private static let orderByIDSQL = "SELECT \(orderColumns) FROM orders WHERE order_id = ?"
     private static let orderByRowIDSQL = "SELECT \(orderColumns) FROM orders WHERE id = ?"
+    private static let lockOrderByIDSQL = orderByIDSQL + " FOR UPDATE"
+    private static let lockOrderByRowIDSQL = orderByRowIDSQL + " FOR UPDATE"
     private static let linesSQL = """
         SELECT line_no, sku, name, qty, unit_price, line_discount, tax,
             \(LineQuantity.allCases.map { "qty_" + $0.rawValue }.joined(separator: ", "))
@@ -82,12 +84,16 @@ extension Store {
             .int(o.updatedAt), .int(o.rowID), .text(from.rawValue), else: Stale(what: "order \(o.orderID)"))
     }
 
+    /// The order, locked until the transaction ends when the transaction writes beside others on
+    /// PostgreSQL (`Database.locksRowsRead`): what a command reads of an order then stays as it read it,
+    /// so two hosts acting on one order follow each other (docs/postgresql.md).
     func order(id: String) throws -> Order? {
-        try db.first(Store.orderByIDSQL, .text(id), map: Store.readOrder)
+        try db.first(db.locksRowsRead ? Store.lockOrderByIDSQL : Store.orderByIDSQL, .text(id), map: Store.readOrder)
     }
 
     func order(rowID: Int64) throws -> Order? {
-        try db.first(Store.orderByRowIDSQL, .int(rowID), map: Store.readOrder)
+        try db.first(
+            db.locksRowsRead ? Store.lockOrderByRowIDSQL : Store.orderByRowIDSQL, .int(rowID), map: Store.readOrder)
     }
 
     func orderID(channel: String, externalID: String) throws -> String? {
