@@ -11,6 +11,10 @@
  *
  * Prints orders/second per side per round, the medians and the ratios OrderCore / floor (issue 18's
  * target: >= 0.5 with 8 clients).
+ *
+ * Then checkouts beside the warehouse floor: 4 clients placing paid orders alone, then while 2 warehouse
+ * clients allocate, pick, pack and ship earlier orders of the same SKUs (each command its own transaction),
+ * alternating round by round: the checkouts' orders/second either way and the orders shipped per second.
  */
 #include "pgbench.h"
 #include <ordercore.h>
@@ -127,6 +131,88 @@ static double run(void *(*client)(void *), int clients, int orders) {
     return clients * orders / (now() - start);
 }
 
+/* ---- the warehouse floor beside checkouts ---- */
+
+#define WAREHOUSE_CLIENTS 2
+#define CHECKOUT_CLIENTS 4
+
+static char (*to_ship)[WAREHOUSE_CLIENTS][32];  /* per warehouse client, the paid orders it ships */
+static int to_ship_count;
+static volatile int checkouts_running;
+static int shipped[WAREHOUSE_CLIENTS];
+
+/* Paid orders for the warehouse clients to ship, `count` each. */
+static void warehouse_setup(int count) {
+    oc_db *db = NULL;
+    if (oc_open(uri, &db) != OC_OK) die("oc_open", oc_errmsg(db));
+    to_ship = realloc(to_ship, sizeof *to_ship * count);
+    for (int i = 0; i < count; i++)
+        for (int w = 0; w < WAREHOUSE_CLIENTS; w++) {
+            char *response = NULL;
+            const char *request = "{\"op\":\"order.create\",\"channel\":\"web\",\"currency\":\"CNY\",\"payment\":{},"
+                "\"lines\":[{\"sku\":\"SKU-0\",\"qty\":1,\"unit_price\":\"19.90\"},"
+                "{\"sku\":\"SKU-1\",\"qty\":1,\"unit_price\":\"19.90\"},{\"sku\":\"SKU-2\",\"qty\":1,\"unit_price\":\"19.90\"}]}";
+            if (oc_exec(db, request, &response) != OC_OK) die("order.create", oc_errmsg(db));
+            order_id_of(response, to_ship[i][w]);
+            oc_free(response);
+        }
+    to_ship_count = count;
+    oc_close(db);
+}
+
+/* A warehouse client: allocates, picks, packs and ships its orders while the checkouts run. */
+static void *warehouse_client(void *arg) {
+    struct client *c = arg;
+    oc_db *db = NULL;
+    if (oc_open(uri, &db) != OC_OK) die("oc_open", oc_errmsg(db));
+    static const char *steps[] = {
+        "{\"op\":\"order.allocate\",\"order_id\":\"%s\"}",
+        "{\"op\":\"order.pick\",\"order_id\":\"%s\"}",
+        "{\"op\":\"order.pack\",\"order_id\":\"%s\",\"weight_g\":300,\"scans\":[\"%s\",\"SKU-0\",\"SKU-1\",\"SKU-2\"]}",
+        "{\"op\":\"order.ship\",\"order_id\":\"%s\",\"carrier\":\"SF\",\"tracking_no\":\"T-%s\"}",
+    };
+    shipped[c->id] = 0;
+    for (int i = 0; i < to_ship_count && checkouts_running; i++) {
+        const char *id = to_ship[i][c->id];
+        for (int s = 0; s < 4; s++) {
+            char request[512];
+            snprintf(request, sizeof request, steps[s], id, id);
+            if (oc_exec(db, request, NULL) != OC_OK) die(request, oc_errmsg(db));
+        }
+        shipped[c->id]++;
+    }
+    oc_close(db);
+    return NULL;
+}
+
+/* The checkouts' orders per second, with the warehouse clients running beside them or not; `ships`: the
+ * orders the warehouse shipped per second meanwhile. */
+static double checkouts(int orders, int with_warehouse, double *ships) {
+    pthread_t threads[WAREHOUSE_CLIENTS];
+    struct client args[WAREHOUSE_CLIENTS];
+    checkouts_running = 1;
+    if (with_warehouse) {
+        warehouse_setup(orders);
+        for (int w = 0; w < WAREHOUSE_CLIENTS; w++) {
+            args[w] = (struct client){0, w};
+            pthread_create(&threads[w], NULL, warehouse_client, &args[w]);
+        }
+    }
+    double start = now();
+    double rate = run(ordercore_paid, CHECKOUT_CLIENTS, orders);
+    double elapsed = now() - start;
+    checkouts_running = 0;
+    *ships = 0;
+    if (with_warehouse) {
+        for (int w = 0; w < WAREHOUSE_CLIENTS; w++) {
+            pthread_join(threads[w], NULL);
+            *ships += shipped[w];
+        }
+        *ships /= elapsed;
+    }
+    return rate;
+}
+
 int main(int argc, char **argv) {
     int orders = argc > 1 ? atoi(argv[1]) : 200;
     int rounds = argc > 2 ? atoi(argv[2]) : 3;
@@ -152,5 +238,18 @@ int main(int argc, char **argv) {
         printf("  %d client%s median: OrderCore paid order %6.0f/s (ratio %.2f), create+pay %6.0f/s (ratio %.2f), "
                "floor %6.0f/s\n", sizes[s], sizes[s] > 1 ? "s" : " ", p, p / f, t, t / f, f);
     }
+    printf("checkouts beside the warehouse floor: %d clients placing paid orders, %d per client per round; "
+           "%d warehouse clients allocating, picking, packing and shipping\n", CHECKOUT_CLIENTS, orders,
+           WAREHOUSE_CLIENTS);
+    double alone[16], beside[16], ships[16], none;
+    for (int r = 0; r < rounds; r++) {
+        alone[r] = checkouts(orders, 0, &none);
+        beside[r] = checkouts(orders, 1, &ships[r]);
+        printf("  round %d: checkouts alone %6.0f/s, beside the warehouse %6.0f/s (ratio %.2f), shipped %5.0f/s\n",
+               r + 1, alone[r], beside[r], beside[r] / alone[r], ships[r]);
+    }
+    double a = median(alone, rounds), b = median(beside, rounds);
+    printf("  median: checkouts alone %6.0f/s, beside the warehouse %6.0f/s (ratio %.2f), shipped %5.0f/s\n", a, b,
+           b / a, median(ships, rounds));
     return 0;
 }

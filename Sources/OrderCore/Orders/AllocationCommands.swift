@@ -16,17 +16,28 @@ enum AllocationCommands {
         var order = try ctx.requireOrder(id)
         let next = try order.state.next("order.allocate", orderID: id)
         let lines = try ctx.store.lines(orderRowID: order.rowID)
-        // Planned from balances no other host moves until this commits: the holds it plans are then made.
-        try ctx.store.lockBalances(skus: Array(Set(lines.map(\.sku))))
         let held = try ctx.store.activeReservations(orderRowID: order.rowID)
+        let current = held.map {
+            Allocator.Take(lineNo: $0.lineNo, sku: $0.sku, warehouse: $0.warehouse, qty: $0.qty)
+        }.sorted(by: takeOrder)
         let transfers = Allocator.TransferRules(
             radiusKm: try ctx.intSetting(.transferRadiusKm),
             leadDays: (try ctx.value(of: .transferLeadDays).objectValue?.pairs ?? []).reduce(into: [:]) {
                 $0[$1.key] = $1.value.intValue
             })
-        let result = Allocator.plan(
-            lines.map { ($0.lineNo, $0.sku, $0.qty) }, sites: try ctx.allocationSites(order, lines: lines, held: held),
-            transfers: transfers)
+        func plan() throws -> Allocator.Result {
+            Allocator.plan(
+                lines.map { ($0.lineNo, $0.sku, $0.qty) },
+                sites: try ctx.allocationSites(order, lines: lines, held: held), transfers: transfers)
+        }
+        var result = try plan()
+        // A plan on a plain read is all it takes while the holds stay where they are. Holds that move take
+        // balance rows other hosts' checkouts wait for: on PostgreSQL those rows are then locked (in SKU,
+        // then warehouse order) and the plan made again on what they hold now, so its holds are made.
+        if result.decision != .backorder, result.takes.sorted(by: takeOrder) != current, ctx.store.db.locksRowsRead {
+            try ctx.store.lockBalances(skus: Array(Set(lines.map(\.sku))))
+            result = try plan()
+        }
 
         let decision = result.json(region: order.shipTo["region"], at: ctx.at)
         try ctx.store.setAllocation(orderRowID: order.rowID, decision)
@@ -34,10 +45,7 @@ enum AllocationCommands {
         if result.decision == .backorder {
             try ctx.store.openAlert(kind: "backorder", orderID: id, at: ctx.at, details: decision)
         } else {
-            let current = held.map {
-                Allocator.Take(lineNo: $0.lineNo, sku: $0.sku, warehouse: $0.warehouse, qty: $0.qty)
-            }
-            if current.sorted(by: takeOrder) != result.takes.sorted(by: takeOrder) {
+            if current != result.takes.sorted(by: takeOrder) {
                 // Move the holds: give back what the order holds, then hold where it ships from.
                 try ctx.releaseReservations(of: order, reason: .release)
                 let percent = try ctx.sellPercent()

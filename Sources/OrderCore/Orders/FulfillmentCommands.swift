@@ -315,25 +315,28 @@ enum FulfillmentCommands {
                 .conflict, "\(carrier) tracking number \(trackingNo) is already on a shipment",
                 details: ["carrier": .string(carrier), "tracking_no": .string(trackingNo)])
         }
-        try ctx.store.lockHeldBalances(orderRowID: order.rowID)
         let shipment = try ctx.store.insertShipment(
             orderRowID: order.rowID, carrier: carrier, trackingNo: trackingNo, at: ctx.at)
-        var units: Int64 = 0
+        var leaving: [Int64: Int64] = [:]  // per line number, the units this shipment takes
         for parcel in wanted {
-            for line in parcel.lines {
-                try ctx.handOver(order, lineNo: line.lineNo, qty: line.qty, reason: .ship)
-                units += line.qty
-            }
+            for line in parcel.lines { leaving[line.lineNo, default: 0] += line.qty }
             try ctx.store.setParcel(orderRowID: order.rowID, seq: parcel.seq, state: .shipped, shipmentSeq: shipment)
         }
-        let lines = try ctx.store.lines(orderRowID: order.rowID)
-        let allOut = lines.allSatisfy { $0.quantity(.shipped) + $0.quantity(.cancelled) >= $0.qty }
+        let allOut = try ctx.store.lines(orderRowID: order.rowID).allSatisfy {
+            $0.quantity(.shipped) + (leaving[$0.lineNo] ?? 0) + $0.quantity(.cancelled) >= $0.qty
+        }
         try ctx.transition(
             &order, to: allOut ? .shipped : .partiallyShipped, command: "order.ship",
             details: [
                 "shipment": .int(shipment), "carrier": .string(carrier), "tracking_no": .string(trackingNo),
-                "parcels": .array(wanted.map { .int($0.seq) }), "units": .int(units),
+                "parcels": .array(wanted.map { .int($0.seq) }), "units": .int(leaving.values.reduce(0, +)),
             ])
+        // The units leave last: the balance rows, which every checkout of these SKUs waits for, are locked
+        // (in SKU, then warehouse order) only for what is left of the transaction.
+        try ctx.store.lockHeldBalances(orderRowID: order.rowID)
+        for parcel in wanted {
+            for line in parcel.lines { try ctx.handOver(order, lineNo: line.lineNo, qty: line.qty, reason: .ship) }
+        }
         return try ctx.document(order)
     }
 
