@@ -829,3 +829,35 @@ def test_two_hosts_picking_the_last_unit_of_a_line_at_once_pick_it_once(pg_uri):
     assert sorted(i for picked in outcomes for i in picked) == sorted(ids)
     with ordercore.open(pg_uri) as db:
         assert {db.exec("order.get", order_id=i)["lines"][0]["picked"] for i in ids} == {2}
+
+
+def refund(uri, order_ids, start, results):
+    refunded = []
+    with ordercore.open(uri) as db:
+        start.wait()
+        for order_id in order_ids:
+            try:
+                db.exec("order.refund", order_id=order_id, amount="0.60", reason="damaged in transit")
+                refunded.append(order_id)
+            except ordercore.Conflict:
+                pass  # the other host's refund left too little
+    results.put(refunded)
+
+
+def test_two_hosts_refunding_the_same_orders_at_once_never_give_back_more_than_was_paid(pg_uri):
+    """Shipped orders paid 1.00; two hosts each refund 0.60 of every one at the same time: one refund per
+    order goes through, the other is refused (each reads the payments after the other's refund)."""
+    stock_one_sku(pg_uri, "A1", "Mug", 1000)
+    with ordercore.open(pg_uri) as db:
+        ids = []
+        for i in range(60):
+            order_id = db.exec("order.create", payment={},
+                               lines=[{"sku": "A1", "qty": 1, "unit_price": "1.00"}])["order_id"]
+            db.exec("order.pickup", order_id=order_id)
+            ids.append(order_id)
+    outcomes = on_hosts((refund, (pg_uri, ids)), (refund, (pg_uri, ids)))
+    assert sorted(i for refunded in outcomes for i in refunded) == sorted(ids)
+    with ordercore.open(pg_uri) as db:
+        for order_id in ids:
+            refunds = [p for p in db.exec("order.get", order_id=order_id)["payments"] if p["kind"] == "refund"]
+            assert [p["amount"] for p in refunds] == ["0.60"]

@@ -111,6 +111,7 @@ enum OrderCommands {
         "order.pickup", .write,
         "Hand a paid order to the buyer at the counter (POS, store pickup): its reserved units leave stock and it "
             + "completes (order_id)",
+        sharing: .concurrent,
         arguments: [
             .orderID
         ],
@@ -120,6 +121,7 @@ enum OrderCommands {
         try f.finish()
         var order = try ctx.requireOrder(id)
         let next = try order.state.next("order.pickup", orderID: id)
+        try ctx.store.lockHeldBalances(orderRowID: order.rowID)  // in SKU, then warehouse order
         let units = try ctx.handOverAll(order)
         try ctx.transition(&order, to: next, command: "order.pickup", details: ["units": .int(units)])
         return try ctx.document(order)

@@ -8,6 +8,7 @@ enum RefundCommands {
         "Record a refund made at the channel or gateway (order_id, amount, refund_ref, reason, units [{sku, qty}] "
             + "refunded); never more than was paid; a full refund stops an unshipped order",
         role: .supervisor,
+        sharing: .concurrent,
         arguments: [
             .orderID,
             Argument("amount", .money, "The amount refunded", required: true),
@@ -100,6 +101,7 @@ enum RefundCommands {
     static let updateAddress = Command(
         "order.update_address", .write,
         "Change where an order that has not shipped goes (order_id, ship_to with the fields that change)",
+        sharing: .concurrent,
         arguments: [
             .orderID,
             Argument(
