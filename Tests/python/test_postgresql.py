@@ -143,6 +143,21 @@ def run_all(threads):
         t.join()
 
 
+def on_hosts(*work):
+    """Runs each `(function, args)` in a process of its own, called as `function(*args, start, results)`:
+    each waits on `start` (a barrier) once its handle is open, so their commands overlap, and puts its
+    answer on `results`. Returns the answers."""
+    context = multiprocessing.get_context("spawn")
+    results, start = context.Queue(), context.Barrier(len(work))
+    hosts = [context.Process(target=function, args=(*args, start, results)) for function, args in work]
+    for h in hosts:
+        h.start()
+    answers = [results.get(timeout=300) for _ in hosts]
+    for h in hosts:
+        h.join(60)
+    return answers
+
+
 def sell_one_at_a_time(uri, threads, attempts, results):
     """A host: `threads` threads, each with a handle of its own, each trying `attempts` paid orders of one unit."""
     def sell(counts):
@@ -545,15 +560,22 @@ def test_the_c_quickstart_runs_on_a_postgresql_uri(pg_uri, tmp_path):
     assert result.returncode == 0, result.stderr
 
 
-def pay_or_cancel(uri, action, order_ids, results):
+ACTIONS = {
+    "pay": lambda db, order_id: db.exec("order.pay", order_id=order_id),
+    "ship": lambda db, order_id: db.exec("order.ship", order_id=order_id, carrier="SF", tracking_no=f"T-{order_id}"),
+    "cancel": lambda db, order_id: db.exec("order.cancel", order_id=order_id, reason="buyer changed their mind"),
+}
+
+
+def act_on_orders(uri, action, order_ids, start, results):
+    """A host doing one of `ACTIONS` to each order; an order another host's action put out of its reach (a
+    conflict) is left."""
     outcomes = {}
     with ordercore.open(uri) as db:
+        start.wait()
         for order_id in order_ids:
             try:
-                if action == "pay":
-                    db.exec("order.pay", order_id=order_id)
-                else:
-                    db.exec("order.cancel", order_id=order_id, reason="buyer changed their mind")
+                ACTIONS[action](db, order_id)
                 outcomes[order_id] = action
             except ordercore.Conflict:
                 pass
@@ -565,15 +587,7 @@ def test_two_hosts_paying_and_cancelling_the_same_orders_agree_on_each(pg_uri):
     with ordercore.open(pg_uri) as db:
         ids = [db.exec("order.create", lines=[{"sku": "A1", "qty": 2, "unit_price": "1.00"}])["order_id"]
                for _ in range(60)]
-    context = multiprocessing.get_context("spawn")
-    results = context.Queue()
-    hosts = [context.Process(target=pay_or_cancel, args=(pg_uri, action, ids, results))
-             for action in ("pay", "cancel", "cancel")]
-    for h in hosts:
-        h.start()
-    outcomes = [results.get(timeout=120) for _ in hosts]
-    for h in hosts:
-        h.join(60)
+    outcomes = on_hosts(*[(act_on_orders, (pg_uri, action, ids)) for action in ("pay", "cancel", "cancel")])
     paid = {i for o in outcomes for i, a in o.items() if a == "pay"}
     cancelled = [i for o in outcomes for i, a in o.items() if a == "cancel"]
     # Each order cancelled once (the second cancel refused), none paid after its cancel; a paid order may be
@@ -586,21 +600,6 @@ def test_two_hosts_paying_and_cancelling_the_same_orders_agree_on_each(pg_uri):
         assert all(o["paid_total"] == ("2.00" if i in paid else "0.00") for i, o in orders.items())
         assert db.exec("stock.get", sku="A1")["reserved"] == 2 * len(paid - set(cancelled))
         assert db.exec("stock.verify")["ok"]
-
-
-def on_hosts(*work):
-    """Runs each `(function, args)` in a process of its own, called as `function(*args, start, results)`:
-    each waits on `start` (a barrier) once its handle is open, so their commands overlap, and puts its
-    answer on `results`. Returns the answers."""
-    context = multiprocessing.get_context("spawn")
-    results, start = context.Queue(), context.Barrier(len(work))
-    hosts = [context.Process(target=function, args=(*args, start, results)) for function, args in work]
-    for h in hosts:
-        h.start()
-    answers = [results.get(timeout=300) for _ in hosts]
-    for h in hosts:
-        h.join(60)
-    return answers
 
 
 def packed_in_parcels(uri, count):
@@ -656,27 +655,11 @@ def test_two_hosts_shipping_the_last_parcels_of_each_order_at_once_leave_it_ship
         assert db.exec("stock.verify")["ok"]
 
 
-def ship_or_cancel(uri, action, order_ids, start, results):
-    outcomes = {}
-    with ordercore.open(uri) as db:
-        start.wait()
-        for order_id in order_ids:
-            try:
-                if action == "ship":
-                    db.exec("order.ship", order_id=order_id, carrier="SF", tracking_no=f"T-{order_id}")
-                else:
-                    db.exec("order.cancel", order_id=order_id, reason="buyer changed their mind")
-                outcomes[order_id] = action
-            except ordercore.Conflict:
-                pass
-    results.put(outcomes)
-
-
 def test_a_host_shipping_and_one_cancelling_the_same_orders_never_both_succeed(pg_uri):
     """Packed orders shipped from one host and cancelled from another at once: each is either shipped (its
     units left once) or cancelled (its units back), never both."""
     ids = packed_in_parcels(pg_uri, 40)
-    outcomes = on_hosts((ship_or_cancel, (pg_uri, "ship", ids)), (ship_or_cancel, (pg_uri, "cancel", ids)))
+    outcomes = on_hosts((act_on_orders, (pg_uri, "ship", ids)), (act_on_orders, (pg_uri, "cancel", ids)))
     shipped = {i for o in outcomes for i, a in o.items() if a == "ship"}
     cancelled = {i for o in outcomes for i, a in o.items() if a == "cancel"}
     assert shipped.isdisjoint(cancelled) and shipped | cancelled == set(ids)
