@@ -168,10 +168,10 @@ extension Store {
 
     /// Locks, until the transaction ends, the balance rows an order's active holds are on, in SKU, then
     /// warehouse order, the order every writer takes them in: a command that then moves them line by
-    /// line waits for other orders instead of deadlocking with them on PostgreSQL. A no-op on SQLite
-    /// (one writer at a time).
+    /// line waits for other orders instead of deadlocking with them on PostgreSQL. A no-op unless the
+    /// transaction writes beside others (`Database.locksRowsRead`).
     func lockHeldBalances(orderRowID: Int64) throws {
-        guard db.dialect == .postgresql else { return }
+        guard db.locksRowsRead else { return }
         try db.rows(
             """
             SELECT 1 FROM stock WHERE (sku, warehouse) IN (
