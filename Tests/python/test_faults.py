@@ -161,6 +161,21 @@ def test_a_read_only_file_gives_a_clear_error_and_stays_as_it_was(tmp_path):
     assert _digest(path) == before
 
 
+def test_a_database_opens_and_reads_while_another_writer_holds_the_lock(tmp_path):
+    """Opening a database whose schema is current takes no write lock (it reads whether migrations are
+    due): the shell or a report opens while a long batch writes, instead of waiting it out."""
+    path = tmp_path / "locked.db"
+    _setup(path)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with ordercore.open(str(path)) as db:
+            assert db.stock.get("A1")["on_hand"] == 100_000
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
 def test_a_long_write_lock_is_waited_out_then_reported_as_busy(tmp_path):
     path = tmp_path / "locked.db"
     _setup(path)
@@ -168,7 +183,7 @@ def test_a_long_write_lock_is_waited_out_then_reported_as_busy(tmp_path):
     holder.execute("BEGIN IMMEDIATE")
     release = threading.Timer(1.0, lambda: holder.execute("COMMIT"))
     release.start()
-    with ordercore.open(str(path)) as db:              # opening (and then writing) waits for the other writer
+    with ordercore.open(str(path)) as db:              # opening only reads; writing waits for the other writer
         db.stock.receive("A1", "SH", 1)                 # inside: no error reaches the caller
         assert not release.is_alive()                   # the lock was held until then
         holder.execute("BEGIN IMMEDIATE")              # now held past the 10 s busy timeout
