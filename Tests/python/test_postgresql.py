@@ -40,6 +40,18 @@ def pg_uri(cluster, request):
     return f"postgresql://ordercore@/{name}?host={cluster.dir}&port={cluster.port}"
 
 
+def database_name(uri):
+    """The database a test's URI names."""
+    return uri.split("/")[3].split("?")[0]
+
+
+def assert_no_deadlocks(cluster, uri):
+    """PostgreSQL's own count of deadlocks in the test's database is still 0."""
+    admin = cluster.connect()
+    assert admin.value(f"SELECT deadlocks FROM pg_stat_database WHERE datname = '{database_name(uri)}'") == "0"
+    admin.close()
+
+
 def at(day, hour=10, minute=0):
     return f"2026-06-{day:02d}T{hour:02d}:{minute:02d}:00Z"
 
@@ -331,10 +343,7 @@ def test_hosts_placing_and_cancelling_orders_of_shared_skus_never_deadlock(pg_ur
         for sku in ["S1", "S2", "S3", "S4"]:
             assert db.exec("stock.get", sku=sku)["reserved"] == held.get(sku, 0)
         assert db.exec("stock.verify")["ok"]
-    admin = cluster.connect()
-    name = pg_uri.split("/")[3].split("?")[0]
-    assert admin.value(f"SELECT deadlocks FROM pg_stat_database WHERE datname = '{name}'") == "0"
-    admin.close()
+    assert_no_deadlocks(cluster, pg_uri)
 
 
 CSV_HEADER = "order_id,placed_at,currency,status,sku,qty,unit_price"
@@ -446,10 +455,7 @@ def test_hosts_shipping_one_channels_orders_take_balance_rows_in_one_order(clust
             assert (stock["on_hand"], stock["reserved"]) == (80, 0), stock
         assert db.exec("stock.verify")["ok"]
         assert db.exec("intake.dead_letters")["total"] == 0
-    admin = cluster.connect()
-    name = pg_uri.split("/")[3].split("?")[0]
-    assert admin.value(f"SELECT deadlocks FROM pg_stat_database WHERE datname = '{name}'") == "0"
-    admin.close()
+    assert_no_deadlocks(cluster, pg_uri)
 
 
 def send_keyed_orders(uri, answers):
@@ -483,7 +489,7 @@ def test_an_sqlite_only_command_says_what_to_use_instead(pg_uri, tmp_path):
 
 
 def test_libpq_keyword_strings_open_postgresql_too(cluster, pg_uri):
-    name = pg_uri.split("/")[3].split("?")[0]
+    name = database_name(pg_uri)
     with ordercore.open(f"host={cluster.dir} port={cluster.port} user=ordercore dbname={name}") as db:
         assert db.exec("sku.upsert", sku="K1", name="Keyword")["created"]
     with pytest.raises(ordercore.OrderCoreError) as refused:
@@ -560,24 +566,31 @@ def test_the_c_quickstart_runs_on_a_postgresql_uri(pg_uri, tmp_path):
     assert result.returncode == 0, result.stderr
 
 
-ACTIONS = {
-    "pay": lambda db, order_id: db.exec("order.pay", order_id=order_id),
-    "ship": lambda db, order_id: db.exec("order.ship", order_id=order_id, carrier="SF", tracking_no=f"T-{order_id}"),
-    "cancel": lambda db, order_id: db.exec("order.cancel", order_id=order_id, reason="buyer changed their mind"),
+ACTIONS = {  # each with the refusal it meets once another host's action has put the order out of its reach
+    "pay": (lambda db, order_id: db.exec("order.pay", order_id=order_id), ordercore.Conflict),
+    "ship": (lambda db, order_id: db.exec("order.ship", order_id=order_id, carrier="SF", tracking_no=f"T-{order_id}"),
+             ordercore.Conflict),
+    "cancel": (lambda db, order_id: db.exec("order.cancel", order_id=order_id, reason="buyer changed their mind"),
+               ordercore.Conflict),
+    "pick the last unit": (lambda db, order_id: db.exec("order.pick", order_id=order_id,
+                                                        lines=[{"line_no": 1, "qty": 1}]), ordercore.InvalidInput),
+    "refund 0.60": (lambda db, order_id: db.exec("order.refund", order_id=order_id, amount="0.60",
+                                                 reason="damaged in transit"), ordercore.Conflict),
 }
 
 
 def act_on_orders(uri, action, order_ids, start, results):
-    """A host doing one of `ACTIONS` to each order; an order another host's action put out of its reach (a
-    conflict) is left."""
+    """A host doing one of `ACTIONS` to each order; an order another host's action put out of its reach is
+    left. Puts the orders it acted on, with the action, on `results`."""
+    act, refusal = ACTIONS[action]
     outcomes = {}
     with ordercore.open(uri) as db:
         start.wait()
         for order_id in order_ids:
             try:
-                ACTIONS[action](db, order_id)
+                act(db, order_id)
                 outcomes[order_id] = action
-            except ordercore.Conflict:
+            except refusal:
                 pass
     results.put(outcomes)
 
@@ -622,17 +635,16 @@ def packed_in_parcels(uri, count):
     return ids
 
 
-def ship_parcel(uri, parcel, order_ids, start, results):
-    """A warehouse host shipping parcel `parcel` of each order (its own tracking numbers)."""
+def send_all(uri, requests, start, results):
+    """A host sending `requests` ((op, arguments) pairs) one by one; puts the failures on `results`."""
     failures = []
     with ordercore.open(uri) as db:
         start.wait()
-        for order_id in order_ids:
+        for op, arguments in requests:
             try:
-                db.exec("order.ship", order_id=order_id, carrier="SF", tracking_no=f"{order_id}-{parcel}",
-                        parcels=[parcel])
+                db.exec(op, **arguments)
             except ordercore.OrderCoreError as e:
-                failures.append(f"{order_id}: {e.code}: {e.message}")
+                failures.append(f"{op} {arguments}: {e.code}: {e.message}")
     results.put(failures)
 
 
@@ -645,7 +657,9 @@ def test_two_hosts_shipping_the_last_parcels_of_each_order_at_once_leave_it_ship
     with ordercore.open(pg_uri) as db:
         for order_id in ids:
             db.exec("order.ship", order_id=order_id, carrier="SF", tracking_no=f"{order_id}-1", parcels=[1])
-    outcomes = on_hosts((ship_parcel, (pg_uri, 2, ids)), (ship_parcel, (pg_uri, 3, ids)))
+    outcomes = on_hosts(*[(send_all, (pg_uri, [
+        ("order.ship", {"order_id": i, "carrier": "SF", "tracking_no": f"{i}-{parcel}", "parcels": [parcel]})
+        for i in ids])) for parcel in (2, 3)])
     assert [f for failures in outcomes for f in failures] == []
     with ordercore.open(pg_uri) as db:
         assert {db.exec("order.get", order_id=i)["state"] for i in ids} == {"shipped"}
@@ -677,7 +691,7 @@ def test_a_warehouse_host_ships_while_another_hosts_checkout_is_in_flight(pg_uri
     """The fulfilment commands share the writer lock with checkouts: a shipment goes through while another
     host holds the lock shared (an order being placed), where a command that writes alone would wait."""
     (order_id,) = packed_in_parcels(pg_uri, 1)
-    name = pg_uri.split("/")[3].split("?")[0]
+    name = database_name(pg_uri)
     checkout = cluster.connect(name)
     checkout.run("BEGIN")
     checkout.count("SELECT pg_advisory_xact_lock_shared(5724748463212818290)")  # the engine's writer lock
@@ -693,19 +707,6 @@ def test_a_warehouse_host_ships_while_another_hosts_checkout_is_in_flight(pg_uri
     shipper.join()
     checkout.close()
     assert done and outcome == ["shipped"]
-
-
-def allocate_all(uri, order_ids, start, results):
-    """A warehouse host allocating orders."""
-    failures = []
-    with ordercore.open(uri) as db:
-        start.wait()
-        for order_id in order_ids:
-            try:
-                db.exec("order.allocate", order_id=order_id)
-            except ordercore.OrderCoreError as e:
-                failures.append(f"{order_id}: {e.code}: {e.message}")
-    results.put(failures)
 
 
 def receive_and_sell(uri, start, results):
@@ -741,8 +742,8 @@ def test_hosts_allocating_receiving_and_selling_the_same_skus_at_once_agree_with
                    {"sku": s, "qty": rng.randint(1, 3), "unit_price": "1.00"}
                    for s in rng.sample(["S1", "S2", "S3"], rng.randint(1, 3))])["order_id"]
                for _ in range(60)]
-    outcomes = on_hosts((allocate_all, (pg_uri, ids[0::2])), (allocate_all, (pg_uri, ids[1::2])),
-                        (receive_and_sell, (pg_uri,)))
+    outcomes = on_hosts(*[(send_all, (pg_uri, [("order.allocate", {"order_id": i}) for i in half]))
+                          for half in (ids[0::2], ids[1::2])], (receive_and_sell, (pg_uri,)))
     assert [f for failures in outcomes for f in failures] == []
     with ordercore.open(pg_uri) as db:
         orders = db.exec("order.list", limit=1000)["orders"]
@@ -754,46 +755,19 @@ def test_hosts_allocating_receiving_and_selling_the_same_skus_at_once_agree_with
         for sku in ["S1", "S2", "S3"]:
             assert db.exec("stock.get", sku=sku)["reserved"] == held[sku]
         assert db.exec("stock.verify")["ok"]
-    admin = cluster.connect()
-    name = pg_uri.split("/")[3].split("?")[0]
-    assert admin.value(f"SELECT deadlocks FROM pg_stat_database WHERE datname = '{name}'") == "0"
-    admin.close()
-
-
-def set_safety(uri, units, start, results):
-    failures = []
-    with ordercore.open(uri) as db:
-        start.wait()
-        for _ in range(200):
-            try:
-                db.exec("stock.safety", sku="A1", warehouse="SH", qty=units)
-            except ordercore.OrderCoreError as e:
-                failures.append(f"{e.code}: {e.message}")
-    results.put(failures)
+    assert_no_deadlocks(cluster, pg_uri)
 
 
 def test_hosts_setting_a_safety_stock_at_once_leave_one_of_their_figures(pg_uri):
     """Three hosts set one balance's safety stock to 10, 3 and 20, over and over, at the same time: it ends
     at one of the three (each change is made from the figure it replaces, read locked), never a sum."""
     stock_one_sku(pg_uri, "A1", "Mug", 100)
-    outcomes = on_hosts(*[(set_safety, (pg_uri, units)) for units in (10, 3, 20)])
+    safety = [[("stock.safety", {"sku": "A1", "warehouse": "SH", "qty": units})] * 200 for units in (10, 3, 20)]
+    outcomes = on_hosts(*[(send_all, (pg_uri, requests)) for requests in safety])
     assert [f for failures in outcomes for f in failures] == []
     with ordercore.open(pg_uri) as db:
         assert db.exec("stock.get", sku="A1", warehouse="SH")["safety"] in (10, 3, 20)
         assert db.exec("stock.verify")["ok"]
-
-
-def pick_last_unit(uri, order_ids, start, results):
-    picked = []
-    with ordercore.open(uri) as db:
-        start.wait()
-        for order_id in order_ids:
-            try:
-                db.exec("order.pick", order_id=order_id, lines=[{"line_no": 1, "qty": 1}])
-                picked.append(order_id)
-            except ordercore.InvalidInput:
-                pass  # the other host picked it
-    results.put(picked)
 
 
 def test_two_hosts_picking_the_last_unit_of_a_line_at_once_pick_it_once(pg_uri):
@@ -808,23 +782,10 @@ def test_two_hosts_picking_the_last_unit_of_a_line_at_once_pick_it_once(pg_uri):
             db.exec("order.allocate", order_id=order_id)
             db.exec("order.pick", order_id=order_id, lines=[{"line_no": 1, "qty": 1}])
             ids.append(order_id)
-    outcomes = on_hosts((pick_last_unit, (pg_uri, ids)), (pick_last_unit, (pg_uri, ids)))
+    outcomes = on_hosts(*[(act_on_orders, (pg_uri, "pick the last unit", ids))] * 2)
     assert sorted(i for picked in outcomes for i in picked) == sorted(ids)
     with ordercore.open(pg_uri) as db:
         assert {db.exec("order.get", order_id=i)["lines"][0]["picked"] for i in ids} == {2}
-
-
-def refund(uri, order_ids, start, results):
-    refunded = []
-    with ordercore.open(uri) as db:
-        start.wait()
-        for order_id in order_ids:
-            try:
-                db.exec("order.refund", order_id=order_id, amount="0.60", reason="damaged in transit")
-                refunded.append(order_id)
-            except ordercore.Conflict:
-                pass  # the other host's refund left too little
-    results.put(refunded)
 
 
 def test_two_hosts_refunding_the_same_orders_at_once_never_give_back_more_than_was_paid(pg_uri):
@@ -833,12 +794,12 @@ def test_two_hosts_refunding_the_same_orders_at_once_never_give_back_more_than_w
     stock_one_sku(pg_uri, "A1", "Mug", 1000)
     with ordercore.open(pg_uri) as db:
         ids = []
-        for i in range(60):
+        for _ in range(60):
             order_id = db.exec("order.create", payment={},
                                lines=[{"sku": "A1", "qty": 1, "unit_price": "1.00"}])["order_id"]
             db.exec("order.pickup", order_id=order_id)
             ids.append(order_id)
-    outcomes = on_hosts((refund, (pg_uri, ids)), (refund, (pg_uri, ids)))
+    outcomes = on_hosts(*[(act_on_orders, (pg_uri, "refund 0.60", ids))] * 2)
     assert sorted(i for refunded in outcomes for i in refunded) == sorted(ids)
     with ordercore.open(pg_uri) as db:
         for order_id in ids:
