@@ -566,7 +566,7 @@ def test_the_c_quickstart_runs_on_a_postgresql_uri(pg_uri, tmp_path):
     assert result.returncode == 0, result.stderr
 
 
-ACTIONS = {  # each with the refusal it meets once another host's action has put the order out of its reach
+ACTIONS = {  # each with the refusal it meets once another host's action has put its order or return out of reach
     "pay": (lambda db, order_id: db.exec("order.pay", order_id=order_id), ordercore.Conflict),
     "ship": (lambda db, order_id: db.exec("order.ship", order_id=order_id, carrier="SF", tracking_no=f"T-{order_id}"),
              ordercore.Conflict),
@@ -576,20 +576,28 @@ ACTIONS = {  # each with the refusal it meets once another host's action has put
                                                         lines=[{"line_no": 1, "qty": 1}]), ordercore.InvalidInput),
     "refund 0.60": (lambda db, order_id: db.exec("order.refund", order_id=order_id, amount="0.60",
                                                  reason="damaged in transit"), ordercore.Conflict),
+    "return the unit": (lambda db, order_id: db.exec("return.request", order_id=order_id, reason="changed_mind",
+                                                     lines=[{"line_no": 1, "qty": 1}]), ordercore.Conflict),
+    "receive a unit": (lambda db, return_id: db.exec("return.receive", return_id=return_id, warehouse="SH",
+                                                     lines=[{"line_no": 1, "resellable": 1}]), ordercore.Conflict),
+    "refund the return": (lambda db, return_id: db.exec("return.refund", return_id=return_id), ordercore.Conflict),
+    "retry the dead letter": (lambda db, inbox_id: db.exec("intake.retry", inbox_id=inbox_id), ordercore.Conflict),
+    "receive the transfer": (lambda db, transfer_id: db.exec("stock.transfer_receive", transfer_id=transfer_id),
+                             ordercore.Conflict),
 }
 
 
-def act_on_orders(uri, action, order_ids, start, results):
-    """A host doing one of `ACTIONS` to each order; an order another host's action put out of its reach is
-    left. Puts the orders it acted on, with the action, on `results`."""
+def act_on(uri, action, ids, start, results):
+    """A host doing one of `ACTIONS` to each order, return or transfer of `ids`; one another host's action put
+    out of its reach is left. Puts the ids it acted on, with the action, on `results`."""
     act, refusal = ACTIONS[action]
     outcomes = {}
     with ordercore.open(uri) as db:
         start.wait()
-        for order_id in order_ids:
+        for i in ids:
             try:
-                act(db, order_id)
-                outcomes[order_id] = action
+                act(db, i)
+                outcomes[i] = action
             except refusal:
                 pass
     results.put(outcomes)
@@ -600,7 +608,7 @@ def test_two_hosts_paying_and_cancelling_the_same_orders_agree_on_each(pg_uri):
     with ordercore.open(pg_uri) as db:
         ids = [db.exec("order.create", lines=[{"sku": "A1", "qty": 2, "unit_price": "1.00"}])["order_id"]
                for _ in range(60)]
-    outcomes = on_hosts(*[(act_on_orders, (pg_uri, action, ids)) for action in ("pay", "cancel", "cancel")])
+    outcomes = on_hosts(*[(act_on, (pg_uri, action, ids)) for action in ("pay", "cancel", "cancel")])
     paid = {i for o in outcomes for i, a in o.items() if a == "pay"}
     cancelled = [i for o in outcomes for i, a in o.items() if a == "cancel"]
     # Each order cancelled once (the second cancel refused), none paid after its cancel; a paid order may be
@@ -636,16 +644,22 @@ def packed_in_parcels(uri, count):
 
 
 def send_all(uri, requests, start, results):
-    """A host sending `requests` ((op, arguments) pairs) one by one; puts the failures on `results`."""
-    failures = []
+    """A host sending `requests` ((op, arguments) pairs) one by one; puts their answers on `results`, a
+    failure as a line of text."""
+    answers = []
     with ordercore.open(uri) as db:
         start.wait()
         for op, arguments in requests:
             try:
-                db.exec(op, **arguments)
+                answers.append(db.exec(op, **arguments))
             except ordercore.OrderCoreError as e:
-                failures.append(f"{op} {arguments}: {e.code}: {e.message}")
-    results.put(failures)
+                answers.append(f"{op} {arguments}: {e.code}: {e.message}")
+    results.put(answers)
+
+
+def failures(outcomes):
+    """The failures among the hosts' answers (`send_all`)."""
+    return [a for answers in outcomes for a in answers if isinstance(a, str)]
 
 
 def test_two_hosts_shipping_the_last_parcels_of_each_order_at_once_leave_it_shipped(pg_uri):
@@ -660,7 +674,7 @@ def test_two_hosts_shipping_the_last_parcels_of_each_order_at_once_leave_it_ship
     outcomes = on_hosts(*[(send_all, (pg_uri, [
         ("order.ship", {"order_id": i, "carrier": "SF", "tracking_no": f"{i}-{parcel}", "parcels": [parcel]})
         for i in ids])) for parcel in (2, 3)])
-    assert [f for failures in outcomes for f in failures] == []
+    assert failures(outcomes) == []
     with ordercore.open(pg_uri) as db:
         assert {db.exec("order.get", order_id=i)["state"] for i in ids} == {"shipped"}
         for sku in ["S1", "S2", "S3"]:
@@ -673,7 +687,7 @@ def test_a_host_shipping_and_one_cancelling_the_same_orders_never_both_succeed(p
     """Packed orders shipped from one host and cancelled from another at once: each is either shipped (its
     units left once) or cancelled (its units back), never both."""
     ids = packed_in_parcels(pg_uri, 40)
-    outcomes = on_hosts((act_on_orders, (pg_uri, "ship", ids)), (act_on_orders, (pg_uri, "cancel", ids)))
+    outcomes = on_hosts((act_on, (pg_uri, "ship", ids)), (act_on, (pg_uri, "cancel", ids)))
     shipped = {i for o in outcomes for i, a in o.items() if a == "ship"}
     cancelled = {i for o in outcomes for i, a in o.items() if a == "cancel"}
     assert shipped.isdisjoint(cancelled) and shipped | cancelled == set(ids)
@@ -744,7 +758,7 @@ def test_hosts_allocating_receiving_and_selling_the_same_skus_at_once_agree_with
                for _ in range(60)]
     outcomes = on_hosts(*[(send_all, (pg_uri, [("order.allocate", {"order_id": i}) for i in half]))
                           for half in (ids[0::2], ids[1::2])], (receive_and_sell, (pg_uri,)))
-    assert [f for failures in outcomes for f in failures] == []
+    assert failures(outcomes) == []
     with ordercore.open(pg_uri) as db:
         orders = db.exec("order.list", limit=1000)["orders"]
         held = {}
@@ -764,7 +778,7 @@ def test_hosts_setting_a_safety_stock_at_once_leave_one_of_their_figures(pg_uri)
     stock_one_sku(pg_uri, "A1", "Mug", 100)
     safety = [[("stock.safety", {"sku": "A1", "warehouse": "SH", "qty": units})] * 200 for units in (10, 3, 20)]
     outcomes = on_hosts(*[(send_all, (pg_uri, requests)) for requests in safety])
-    assert [f for failures in outcomes for f in failures] == []
+    assert failures(outcomes) == []
     with ordercore.open(pg_uri) as db:
         assert db.exec("stock.get", sku="A1", warehouse="SH")["safety"] in (10, 3, 20)
         assert db.exec("stock.verify")["ok"]
@@ -782,7 +796,7 @@ def test_two_hosts_picking_the_last_unit_of_a_line_at_once_pick_it_once(pg_uri):
             db.exec("order.allocate", order_id=order_id)
             db.exec("order.pick", order_id=order_id, lines=[{"line_no": 1, "qty": 1}])
             ids.append(order_id)
-    outcomes = on_hosts(*[(act_on_orders, (pg_uri, "pick the last unit", ids))] * 2)
+    outcomes = on_hosts(*[(act_on, (pg_uri, "pick the last unit", ids))] * 2)
     assert sorted(i for picked in outcomes for i in picked) == sorted(ids)
     with ordercore.open(pg_uri) as db:
         assert {db.exec("order.get", order_id=i)["lines"][0]["picked"] for i in ids} == {2}
@@ -799,9 +813,130 @@ def test_two_hosts_refunding_the_same_orders_at_once_never_give_back_more_than_w
                                lines=[{"sku": "A1", "qty": 1, "unit_price": "1.00"}])["order_id"]
             db.exec("order.pickup", order_id=order_id)
             ids.append(order_id)
-    outcomes = on_hosts(*[(act_on_orders, (pg_uri, "refund 0.60", ids))] * 2)
+    outcomes = on_hosts(*[(act_on, (pg_uri, "refund 0.60", ids))] * 2)
     assert sorted(i for refunded in outcomes for i in refunded) == sorted(ids)
     with ordercore.open(pg_uri) as db:
         for order_id in ids:
             refunds = [p for p in db.exec("order.get", order_id=order_id)["payments"] if p["kind"] == "refund"]
             assert [p["amount"] for p in refunds] == ["0.60"]
+
+
+def returns_one_unit_received(uri, count):
+    """`count` paid orders of three units at 1.00 handed over at the counter, each with an approved return of
+    the three of which one came back into SH. Returns the return ids."""
+    stock_one_sku(uri, "A1", "Mug", 1000)
+    with ordercore.open(uri) as db:
+        returns = []
+        for _ in range(count):
+            order_id = db.exec("order.create", payment={},
+                               lines=[{"sku": "A1", "qty": 3, "unit_price": "1.00"}])["order_id"]
+            db.exec("order.pickup", order_id=order_id)
+            return_id = db.exec("return.request", order_id=order_id, reason="changed_mind",
+                                lines=[{"line_no": 1, "qty": 3}])["return_id"]
+            db.exec("return.approve", return_id=return_id)
+            ACTIONS["receive a unit"][0](db, return_id)
+            returns.append(return_id)
+    return returns
+
+
+def test_two_hosts_receiving_units_of_the_same_returns_at_once_count_both(pg_uri):
+    """Returns of three units, one received; two hosts each record one more unit arriving at the same time:
+    both are counted on the return (which is then received in full) and both go back on hand (the return
+    stays `receiving` after the first, so only its row lock orders the two)."""
+    returns = returns_one_unit_received(pg_uri, 40)
+    outcomes = on_hosts(*[(act_on, (pg_uri, "receive a unit", returns))] * 2)
+    assert [sorted(received) for received in outcomes] == [sorted(returns)] * 2
+    with ordercore.open(pg_uri) as db:
+        for return_id in returns:
+            r = db.exec("return.get", return_id=return_id)
+            assert (r["state"], r["lines"][0]["resellable"]) == ("received", 3), r
+        assert db.exec("stock.get", sku="A1", warehouse="SH")["on_hand"] == 1000
+        assert db.exec("stock.verify")["ok"]
+
+
+def test_two_hosts_refunding_the_same_returns_at_once_pay_each_unit_back_once(pg_uri):
+    """Returns of three units, one received; two hosts refund them at the same time: one refunds the unit,
+    the other is told nothing is left to refund; each order is refunded 1.00, never 2.00. (The return stays
+    `receiving`, so its state does not order the two: its row lock does, and behind it the unique reference
+    both would give the return's first refund.)"""
+    returns = returns_one_unit_received(pg_uri, 40)
+    outcomes = on_hosts(*[(act_on, (pg_uri, "refund the return", returns))] * 2)
+    assert sorted(i for refunded in outcomes for i in refunded) == sorted(returns)
+    with ordercore.open(pg_uri) as db:
+        for return_id in returns:
+            r = db.exec("return.get", return_id=return_id)
+            assert r["state"] == "receiving" and [f["cash"] for f in r["refunds"]] == ["1.00"], r
+            order = db.exec("order.get", order_id=r["order_id"])
+            assert [p["amount"] for p in order["payments"] if p["kind"] == "refund"] == ["1.00"]
+
+
+def test_hosts_transferring_and_receiving_the_same_stock_at_once_move_each_unit_once(pg_uri):
+    """Two hosts send 60 transfers of one unit each out of 100 available in SH at the same time: exactly 100
+    go, the rest are refused; then two hosts receive every transfer at once: each arrives in BJ once."""
+    stock_one_sku(pg_uri, "A1", "Mug", 100)
+    with ordercore.open(pg_uri) as db:
+        db.exec("warehouse.upsert", warehouse="BJ", priority=2)
+    send = [("stock.transfer", {"from": "SH", "to": "BJ", "lines": [{"sku": "A1", "qty": 1}]})] * 60
+    outcomes = on_hosts(*[(send_all, (pg_uri, send))] * 2)
+    refusals = failures(outcomes)
+    assert len(refusals) == 20 and all("insufficient_stock" in f for f in refusals), refusals
+    transfers = [a["transfer_id"] for answers in outcomes for a in answers if isinstance(a, dict)]
+    with ordercore.open(pg_uri) as db:
+        assert db.exec("stock.get", sku="A1", warehouse="SH")["on_hand"] == 0
+    outcomes = on_hosts(*[(act_on, (pg_uri, "receive the transfer", transfers))] * 2)
+    assert sorted(i for received in outcomes for i in received) == sorted(transfers)
+    with ordercore.open(pg_uri) as db:
+        assert db.exec("stock.get", sku="A1", warehouse="BJ")["on_hand"] == 100
+        assert db.exec("stock.verify")["ok"]
+
+
+def test_hosts_counting_one_balance_at_once_leave_one_of_their_counts(pg_uri):
+    """Three hosts count one balance at 7, 9 and 12 units, over and over, at the same time: each variance is
+    booked from the balance it replaces, read locked, so it ends at one of the counts and its ledger agrees."""
+    stock_one_sku(pg_uri, "A1", "Mug", 8)
+    counts = [[("stock.count", {"warehouse": "SH", "counts": [{"sku": "A1", "qty": units}]})] * 200
+              for units in (7, 9, 12)]
+    outcomes = on_hosts(*[(send_all, (pg_uri, requests)) for requests in counts])
+    assert failures(outcomes) == []
+    with ordercore.open(pg_uri) as db:
+        assert db.exec("stock.get", sku="A1", warehouse="SH")["on_hand"] in (7, 9, 12)
+        assert db.exec("stock.verify")["ok"]
+
+
+def test_hosts_starting_pick_waves_at_once_put_each_order_in_one_wave(pg_uri):
+    """Three hosts start waves of up to 5 orders at the same time over 60 allocated orders: every order is in
+    exactly one wave."""
+    stock_one_sku(pg_uri, "A1", "Mug", 1000)
+    with ordercore.open(pg_uri) as db:
+        ids = [db.exec("order.create", payment={}, lines=[{"sku": "A1", "qty": 1, "unit_price": "1.00"}])["order_id"]
+               for _ in range(60)]
+        for order_id in ids:
+            db.exec("order.allocate", order_id=order_id)
+    outcomes = on_hosts(*[(send_all, (pg_uri, [("pick.wave", {"warehouse": "SH", "limit": 5})] * 8))] * 3)
+    refusals = failures(outcomes)
+    assert all("no allocated order" in f for f in refusals), refusals
+    in_waves = [o["order_id"] for answers in outcomes for wave in answers if isinstance(wave, dict)
+                for item in wave["pick_list"] for o in item["orders"]]
+    assert sorted(in_waves) == sorted(ids)
+
+
+def test_two_hosts_retrying_the_same_dead_letters_at_once_apply_each_once(pg_uri):
+    """A channel's paid orders of a SKU the catalog did not know became dead letters; once it is added, two
+    hosts retry every one at the same time: each is applied once (the inbox entry locked as read), the other
+    host is told it was applied already, and each order holds its unit once."""
+    stock_one_sku(pg_uri, "A1", "Mug", 10)
+    with ordercore.open(pg_uri) as db:
+        db.exec("channel.upsert", channel="shop", profile="csv")
+        for i in range(30):
+            db.exec("intake.ingest", channel="shop", event_id=f"late-{i}",
+                    payload=CSV_EVENT.format(id=f"late-{i}", status="paid", sku="NEW"))
+        letters = [d["inbox_id"] for d in db.exec("intake.dead_letters", limit=100)["dead_letters"]]
+        assert len(letters) == 30
+        db.exec("sku.upsert", sku="NEW", name="New mug")
+        db.exec("stock.receive", sku="NEW", warehouse="SH", qty=100)
+    outcomes = on_hosts(*[(act_on, (pg_uri, "retry the dead letter", letters))] * 2)
+    assert sorted(i for retried in outcomes for i in retried) == sorted(letters)
+    with ordercore.open(pg_uri) as db:
+        assert db.exec("intake.dead_letters")["total"] == 0
+        assert len(db.exec("order.list", limit=100)["orders"]) == 30
+        assert db.exec("stock.get", sku="NEW")["reserved"] == 30

@@ -521,6 +521,7 @@ enum IntakeCommands {
         "Apply a dead letter again after its profile or data was fixed (inbox_id); it stays a dead letter with the new "
             + "reason if it still fails",
         role: .supervisor,
+        sharing: .concurrent,
         arguments: [
             Argument("inbox_id", .integer, required: true, positional: true)
         ],

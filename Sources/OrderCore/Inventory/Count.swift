@@ -6,6 +6,7 @@ enum CountCommands {
         "Record a cycle count in a warehouse (warehouse, counts [{sku, qty}], reference): variances are booked and "
             + "valued",
         roleRule: "a supervisor when a variance is more than inventory.adjust_limit units",
+        sharing: .concurrent,
         arguments: [
             .key("warehouse"),
             Argument("counts", .lines, "The counted units: [{\"sku\",\"qty\"}] (0 allowed)", required: true),
@@ -21,6 +22,7 @@ enum CountCommands {
         try f.finish()
         _ = try ctx.requireWarehouse(warehouse)
         let skus = try counts.items.map { try ctx.requireSKU($0.sku) }
+        try ctx.store.lockBalances(skus: skus.map(\.sku), warehouse: warehouse)
 
         let (rowID, countID) = try ctx.store.insertCount(
             warehouse: warehouse, at: ctx.at, actor: ctx.actor, reference: reference)

@@ -67,6 +67,7 @@ enum TransferCommands {
         "stock.transfer", .write,
         "Send available units from one warehouse to another (from, to, lines [{sku, qty}], reference); they are in "
             + "transit until received",
+        sharing: .concurrent,
         arguments: [
             Argument("from", .code, "The sending warehouse", required: true, positional: true, completes: .warehouse),
             Argument("to", .code, "The receiving warehouse", required: true, positional: true, completes: .warehouse),
@@ -88,6 +89,7 @@ enum TransferCommands {
         _ = try ctx.requireWarehouse(to, field: "to")
         for (sku, _) in lines.items { _ = try ctx.requireSKU(sku) }
         try ctx.expireStaleReservations(skus: lines.items.map(\.sku))
+        try ctx.store.lockBalances(skus: lines.items.map(\.sku), warehouse: from)
 
         let transfer = try ctx.store.insertTransfer(from: from, to: to, reference: reference, at: ctx.at)
         for (sku, qty) in lines.items {
@@ -115,6 +117,7 @@ enum TransferCommands {
         "stock.transfer_receive", .write,
         "Receive a transfer at its destination, in full or in part (transfer_id, lines [{sku, qty}] = everything "
             + "outstanding)",
+        sharing: .concurrent,
         arguments: [
             Argument("transfer_id", .code, required: true, positional: true),
             Argument("lines", .lines, "The units that arrived (default: all in transit)"),
@@ -136,6 +139,7 @@ enum TransferCommands {
             $0.qty > 0
         }
         let arriving = partial?.items ?? outstanding
+        try ctx.store.lockBalances(skus: arriving.map(\.sku), warehouse: transfer.to)
         for (sku, qty) in arriving {
             guard let line = lines.first(where: { $0.sku == sku }) else {
                 throw OrderCoreError.invalid("\(sku) is not on transfer \(id)", field: "lines")

@@ -4,6 +4,7 @@ enum WaveCommands {
 
     static let locate = Command(
         "stock.locate", .write, "Set where a SKU lies in a warehouse, for pick lists (sku, warehouse, location)",
+        sharing: .concurrent,
         arguments: [
             .key("sku"),
             .key("warehouse"),
@@ -26,6 +27,7 @@ enum WaveCommands {
     static let wave = Command(
         "pick.wave", .write,
         "Start a pick wave: allocated orders of a warehouse by priority and age (warehouse, carrier, cutoff, limit)",
+        sharing: .concurrent,
         arguments: [
             .key("warehouse"),
             Argument("carrier", .code, "Only orders for this carrier"),

@@ -207,6 +207,7 @@ enum ReturnCommands {
         "return.request", .write,
         "Open a return for shipped units of an order (order_id, lines [{line_no or sku, qty}], reason, note, exchange "
             + "[{sku, qty, unit_price}]); answers with a refund quote",
+        sharing: .concurrent,
         arguments: [
             .orderID,
             Argument(
@@ -333,6 +334,7 @@ enum ReturnCommands {
         roleRule:
             "a supervisor above returns.supervisor_above, an admin above returns.admin_above; a flagged customer's: "
             + "returns.flagged_customer_role",
+        sharing: .concurrent,
         arguments: [
             .returnID,
             Argument("note", .text, positional: true),
@@ -362,6 +364,7 @@ enum ReturnCommands {
 
     static let reject = Command(
         "return.reject", .write, "Reject a requested return (return_id, reason)",
+        sharing: .concurrent,
         arguments: [
             .returnID,
             Argument("reason", .text, required: true, positional: true),
@@ -388,6 +391,7 @@ enum ReturnCommands {
         "return.receive", .write,
         "Record what arrived (return_id, warehouse, lines [{line_no or sku, resellable, damaged, wrong_item, empty}] "
             + "or [{line_no or sku, qty}] with grade, weight_g of the parcel)",
+        sharing: .concurrent,
         arguments: [
             .returnID,
             Argument("warehouse", .code, "Where it arrived", required: true, positional: true),
@@ -462,6 +466,7 @@ enum ReturnCommands {
         // inspects them (return.inspect).
         let emptyPercent = try ctx.intSetting(.emptyBoxPercent)
         let light = weight.map { w in weighed && expectedGrams > 0 && w * 100 < expectedGrams * emptyPercent } ?? false
+        try ctx.store.lockBalances(skus: receipt.map { lines[$0.index].sku }, warehouse: warehouse)
         for (i, graded) in receipt {
             let grades = light ? [0, 0, 0, graded.reduce(0, +)] : graded
             lines[i].resellable += grades[0]; lines[i].damaged += grades[1]; lines[i].wrongItem += grades[2];
@@ -512,6 +517,7 @@ enum ReturnCommands {
             + "lines [{line_no or sku, resellable, damaged}] or [{line_no or sku, qty}] with grade, note); regraded "
             + "units go back to stock and become refundable",
         role: .supervisor,
+        sharing: .concurrent,
         arguments: [
             .returnID,
             .key("warehouse"),
@@ -539,6 +545,7 @@ enum ReturnCommands {
         }
         _ = try ctx.requireWarehouse(warehouse)
         var lines = try ctx.store.returnLines(returnRowID: r.rowID)
+        try ctx.store.lockBalances(skus: lines.map(\.sku), warehouse: warehouse)
         var regraded: [JSON] = []
         for g in given {
             let lineNo = try g.int("line_no", min: 1)
@@ -587,6 +594,7 @@ enum ReturnCommands {
         "return.refund", .write,
         "Refund what arrived and was not refunded yet, per tender (return_id, refund_ref, payment_ref of the refund, "
             + "before_receipt = why, when policy allows paying before goods arrive)",
+        sharing: .concurrent,
         arguments: [
             .returnID,
             Argument("refund_ref", .code, "The gateway's refund reference (a repeat is answered once)"),

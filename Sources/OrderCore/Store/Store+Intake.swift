@@ -59,8 +59,12 @@ extension Store {
             .text(state), .text(outcome.serialized), .int(at), .bool(retried), .int(id))
     }
 
+    /// The inbox entry, locked until the transaction ends when the transaction writes beside others on
+    /// PostgreSQL (`Database.locksRowsRead`): two hosts retrying one dead letter follow each other.
     func inbox(id: Int64) throws -> InboxEntry? {
-        try db.first("SELECT \(Store.inboxColumns) FROM inbox WHERE id = ?", .int(id), map: Store.readInbox)
+        try db.first(
+            "SELECT \(Store.inboxColumns) FROM inbox WHERE id = ?\(db.locksRowsRead ? " FOR UPDATE" : "")", .int(id),
+            map: Store.readInbox)
     }
 
     func inbox(channel: String, eventType: String, eventID: String) throws -> InboxEntry? {

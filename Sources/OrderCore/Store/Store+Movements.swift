@@ -39,11 +39,13 @@ extension Store {
             .int(qty))
     }
 
+    /// The transfer, locked until the transaction ends when the transaction writes beside others on
+    /// PostgreSQL (`Database.locksRowsRead`): two hosts receiving it follow each other.
     func transfer(id: String) throws -> Transfer? {
         try db.first(
             """
             SELECT id, transfer_id, from_warehouse, to_warehouse, state, reference, created_at, updated_at
-                FROM transfers WHERE transfer_id = ?
+                FROM transfers WHERE transfer_id = ?\(db.locksRowsRead ? " FOR UPDATE" : "")
             """, .text(id)
         ) {
             Transfer(

@@ -12,6 +12,10 @@ extension Store {
     }
 
     /// Allocated orders holding stock in `warehouse` and in no wave yet: highest priority, then oldest first.
+    /// When the transaction writes beside others on PostgreSQL (`Database.locksRowsRead`) they are locked,
+    /// passing over orders another transaction holds: two hosts starting waves at once take different
+    /// orders. An order joins one wave only (`wave_orders.order_rowid` is unique), so one that a wave
+    /// committed while this read ran makes the command run again.
     func waveCandidates(warehouse: String, carrier: String?, cutoff: Int64?, limit: Int) throws -> [Int64] {
         var filter = Conditions(
             "o.state = 'allocated'", "NOT EXISTS (SELECT 1 FROM wave_orders w WHERE w.order_rowid = o.id)")
@@ -23,7 +27,8 @@ extension Store {
         filter.add("o.placed_at <= ?", cutoff)
         var result: [Int64] = []
         try db.rows(
-            "SELECT o.id FROM orders o WHERE \(filter.sql) ORDER BY o.priority DESC, o.placed_at, o.id LIMIT ?",
+            "SELECT o.id FROM orders o WHERE \(filter.sql) ORDER BY o.priority DESC, o.placed_at, o.id LIMIT ?"
+                + (db.locksRowsRead ? " FOR UPDATE OF o SKIP LOCKED" : ""),
             arguments: filter.arguments + [.int(Int64(limit))]
         ) { result.append($0.int(0)) }
         return result
