@@ -488,6 +488,23 @@ def test_an_sqlite_only_command_says_what_to_use_instead(pg_uri, tmp_path):
         assert db.exec("db.check")["ok"]
 
 
+def test_a_payload_holding_a_nul_character_is_refused_and_stores_nothing(pg_uri):
+    """PostgreSQL text cannot hold U+0000: a channel payload with one is refused as invalid input, nothing
+    stored, and the handle goes on."""
+    with ordercore.open(pg_uri) as db:
+        db.exec("channel.upsert", channel="shop", profile="csv")
+        with pytest.raises(ordercore.InvalidInput, match="NUL character"):
+            db.exec("intake.ingest", channel="shop", event_id="e1", payload=CSV_EVENT.format(
+                id="o-\u0000", status="paid", sku="A1"))
+        assert db.exec("intake.dead_letters")["total"] == 0
+        # Its event id was not taken: the same event, without the NUL, is applied as new.
+        db.exec("warehouse.upsert", warehouse="SH")
+        db.exec("sku.upsert", sku="A1", name="Mug")
+        db.exec("stock.receive", sku="A1", warehouse="SH", qty=1)
+        assert db.exec("intake.ingest", channel="shop", event_id="e1", payload=CSV_EVENT.format(
+            id="o-1", status="paid", sku="A1"))["state"] == "applied"
+
+
 def test_libpq_keyword_strings_open_postgresql_too(cluster, pg_uri):
     name = database_name(pg_uri)
     with ordercore.open(f"host={cluster.dir} port={cluster.port} user=ordercore dbname={name}") as db:

@@ -200,51 +200,62 @@ final class PostgresConnection {
     }
 
     /// The arguments as libpq takes them: C strings in text format, NULL for SQL NULL — all of them in
-    /// one buffer, written without a String or an allocation per value.
+    /// one buffer (on the stack when small), written without a String or an allocation per value.
     private static func withValues<T>(
         _ args: [SQLValue], _ body: (UnsafePointer<UnsafePointer<CChar>?>) throws -> T
     ) throws -> T {
-        var bytes: [CChar] = []  // each value NUL-terminated
-        var offsets: [Int] = []  // where each value starts; -1 for NULL
-        bytes.reserveCapacity(args.count * 16)
-        offsets.reserveCapacity(args.count)
+        var size = 0
         for arg in args {
             switch arg {
-            case .null:
-                offsets.append(-1)
-                continue
-            case .int(let v):
-                offsets.append(bytes.count)
-                if v < 0 { bytes.append(CChar(UInt8(ascii: "-"))) }
-                var (first, rest) = (bytes.count, v.magnitude)
-                repeat {
-                    bytes.append(CChar(UInt8(ascii: "0") + UInt8(rest % 10)))
-                    rest /= 10
-                } while rest > 0
-                var last = bytes.count - 1
-                while first < last {  // the digits came least significant first
-                    bytes.swapAt(first, last)
-                    (first, last) = (first + 1, last - 1)
-                }
-            case .text(let s):
-                offsets.append(bytes.count)
-                let start = bytes.count
-                if s.utf8.withContiguousStorageIfAvailable({
-                    bytes.append(contentsOf: UnsafeRawBufferPointer($0).bindMemory(to: CChar.self))
-                }) == nil {
-                    bytes.append(contentsOf: s.utf8.map { CChar(bitPattern: $0) })
-                }
-                // PostgreSQL text cannot hold NUL; a C string would silently end there.
-                if bytes[start...].contains(0) {
-                    throw OrderCoreError.invalid("text may not contain the NUL character (U+0000) on PostgreSQL")
-                }
+            case .null: break
+            case .int: size += 21  // a sign, 19 digits and the NUL at most
+            case .text(let s): size += s.utf8.count + 1
             }
-            bytes.append(0)
         }
-        return try bytes.withUnsafeBufferPointer { buffer in
-            let values: [UnsafePointer<CChar>?] =
-                offsets.isEmpty ? [nil] : offsets.map { $0 < 0 ? nil : buffer.baseAddress! + $0 }
-            return try values.withUnsafeBufferPointer { try body($0.baseAddress!) }
+        return try withUnsafeTemporaryAllocation(of: CChar.self, capacity: max(size, 1)) { bytes in
+            try withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: max(args.count, 1)) { values in
+                var end = bytes.baseAddress!
+                for (i, arg) in args.enumerated() {
+                    switch arg {
+                    case .null:
+                        values[i] = nil
+                        continue
+                    case .int(let v):
+                        values[i] = UnsafePointer(end)
+                        if v < 0 {
+                            end.pointee = CChar(UInt8(ascii: "-"))
+                            end += 1
+                        }
+                        var (first, rest) = (end, v.magnitude)
+                        repeat {
+                            end.pointee = CChar(UInt8(ascii: "0") + UInt8(rest % 10))
+                            end += 1
+                            rest /= 10
+                        } while rest > 0
+                        var last = end - 1
+                        while first < last {  // the digits came least significant first
+                            (first.pointee, last.pointee) = (last.pointee, first.pointee)
+                            (first, last) = (first + 1, last - 1)
+                        }
+                    case .text(var s):
+                        values[i] = UnsafePointer(end)
+                        let count = s.withUTF8 { utf8 in
+                            guard let base = utf8.baseAddress else { return 0 }
+                            UnsafeMutableRawPointer(end).copyMemory(from: base, byteCount: utf8.count)
+                            return utf8.count
+                        }
+                        // PostgreSQL text cannot hold NUL; a C string would silently end there.
+                        if count > 0, memchr(end, 0, count) != nil {
+                            throw OrderCoreError.invalid(
+                                "text may not contain the NUL character (U+0000) on PostgreSQL")
+                        }
+                        end += count
+                    }
+                    end.pointee = 0
+                    end += 1
+                }
+                return try body(UnsafePointer(values.baseAddress!))
+            }
         }
     }
 
