@@ -184,6 +184,7 @@ SOAK_KILLS ?= 200
 soak: build
 	$(PYENV) $(PYTHON) Tests/python/crash_harness.py $(SOAK_KILLS)
 	$(PYENV) $(PYTHON) Tests/python/soak.py 4 4 2000
+	$(PYENV) $(PYTHON) Tests/sql/with_postgresql.py $(PYTHON) Tests/python/soak.py 4 4 2000
 	ORDERCORE_FAILOVER_ORDERS=2000 $(PYENV) $(PYTHON) -m pytest -q Tests/python/test_postgresql_failover.py
 
 ## Fuzzes the C ABI with libFuzzer for FUZZ_SECONDS: the library built with coverage and AddressSanitizer
