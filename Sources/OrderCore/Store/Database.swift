@@ -110,6 +110,8 @@ final class Database {
     /// Whether the transaction writes beside others (`Sharing.concurrent`, PostgreSQL): the rows it reads
     /// to change them are then locked as read (`FOR UPDATE`), not only when written.
     var locksRowsRead: Bool { postgres?.concurrent == true }
+    /// What a read of rows the command then changes ends with: ` FOR UPDATE` when `locksRowsRead`.
+    var forUpdate: String { locksRowsRead ? " FOR UPDATE" : "" }
     /// The files SQLite keeps this database in (nil in memory): no output may be written over them.
     let files: DatabaseFiles?
     /// On PostgreSQL, a query of one integer sent with every BEGIN, and its answer while the transaction

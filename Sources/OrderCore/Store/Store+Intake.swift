@@ -63,8 +63,7 @@ extension Store {
     /// PostgreSQL (`Database.locksRowsRead`): two hosts retrying one dead letter follow each other.
     func inbox(id: Int64) throws -> InboxEntry? {
         try db.first(
-            "SELECT \(Store.inboxColumns) FROM inbox WHERE id = ?\(db.locksRowsRead ? " FOR UPDATE" : "")", .int(id),
-            map: Store.readInbox)
+            "SELECT \(Store.inboxColumns) FROM inbox WHERE id = ?" + db.forUpdate, .int(id), map: Store.readInbox)
     }
 
     func inbox(channel: String, eventType: String, eventID: String) throws -> InboxEntry? {

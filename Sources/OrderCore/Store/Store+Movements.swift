@@ -45,8 +45,8 @@ extension Store {
         try db.first(
             """
             SELECT id, transfer_id, from_warehouse, to_warehouse, state, reference, created_at, updated_at
-                FROM transfers WHERE transfer_id = ?\(db.locksRowsRead ? " FOR UPDATE" : "")
-            """, .text(id)
+                FROM transfers WHERE transfer_id = ?
+            """ + db.forUpdate, .text(id)
         ) {
             Transfer(
                 rowID: $0.int(0), transferID: $0.text(1), from: $0.text(2), to: $0.text(3),

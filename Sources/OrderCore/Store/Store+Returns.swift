@@ -41,18 +41,16 @@ extension Store {
         guard changed == 1 else { throw Stale(what: "return \(r.returnID)") }
     }
 
-    private static let returnByIDSQL = "SELECT \(returnColumns) FROM returns WHERE return_id = ?"
-    private static let lockReturnByIDSQL = returnByIDSQL + " FOR UPDATE"
-
     /// The return. When the transaction writes beside others on PostgreSQL (`Database.locksRowsRead`), the
     /// return and then its order are locked until the transaction ends, the order every return command
     /// takes them in (an exchange's replacement comes after both): two hosts acting on one return, or on
     /// two returns of one order, follow each other, and what they read of the order's refunds and claimed
     /// units stays as read.
     func returnRecord(id: String) throws -> ReturnRecord? {
-        guard db.locksRowsRead else { return try db.first(Store.returnByIDSQL, .text(id), map: Store.readReturn) }
-        guard let r = try db.first(Store.lockReturnByIDSQL, .text(id), map: Store.readReturn) else { return nil }
-        _ = try order(rowID: r.orderRowID)
+        let r = try db.first(
+            "SELECT \(Store.returnColumns) FROM returns WHERE return_id = ?" + db.forUpdate, .text(id),
+            map: Store.readReturn)
+        if let r, db.locksRowsRead { _ = try order(rowID: r.orderRowID) }
         return r
     }
 
