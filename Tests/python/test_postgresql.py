@@ -37,7 +37,7 @@ def pg_uri(cluster, request):
     assert admin.run(f"DROP DATABASE IF EXISTS {name}") is None
     assert admin.run(f"CREATE DATABASE {name}") is None
     admin.close()
-    return f"postgresql://ordercore@/{name}?host={cluster.dir}&port={cluster.port}"
+    return cluster.uri(name)
 
 
 def database_name(uri):

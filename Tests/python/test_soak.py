@@ -24,7 +24,7 @@ def test_hosts_hammering_one_postgresql_database_keep_every_invariant(tmp_path):
     """The same mix from 2 processes (hosts) x 4 threads on a shared PostgreSQL database, where the
     commands run side by side instead of one writer at a time."""
     with pgcluster.Cluster() as cluster:
-        uri = soak.postgresql_database(f"postgresql://ordercore@/{{db}}?host={cluster.dir}&port={cluster.port}", "soak")
+        uri = soak.postgresql_database(cluster.uri("{db}"), "soak")
         failures, stats = soak.run(processes=2, threads=4, ops=150, directory=tmp_path, database=uri)
     print("\n" + soak.describe(stats))
     assert failures == []

@@ -98,10 +98,12 @@ class Connection:
 class Cluster:
     """A server in a directory of its own. With `primary` (a running Cluster), a streaming standby of it named
     `name` (`application_name`, as `synchronous_standby_names` lists it), copied with pg_basebackup.
-    `settings`: more server settings (`-c name=value`)."""
+    `settings`: more server settings (`-c name=value`). With `tcp`, it also listens on loopback (127.0.0.1,
+    the port `port`), and `uri` names it there."""
 
-    def __init__(self, max_connections=100, settings=None, primary=None, name=None):
+    def __init__(self, max_connections=100, settings=None, primary=None, name=None, tcp=False):
         self.max_connections = max_connections
+        self.tcp = tcp
         self.settings = settings or {}
         self.primary, self.name = primary, name
 
@@ -129,7 +131,7 @@ class Cluster:
     def start(self):
         settings = "".join(f" -c {k}={v}" for k, v in self.settings.items())
         self._run("pg_ctl", "-D", self.data, "-w", "-l", os.path.join(self.dir, "server.log"), "-o",
-                  f"-c listen_addresses='' -k {self.dir} -p {self.port} -c fsync=off "
+                  f"-c listen_addresses='{'127.0.0.1' if self.tcp else ''}' -k {self.dir} -p {self.port} -c fsync=off "
                   f"-c max_connections={self.max_connections}{settings}", "start")
 
     def stop(self, mode="fast"):
@@ -141,6 +143,12 @@ class Cluster:
     def _run(self, program, *args):
         subprocess.run(self.prefix + [os.path.join(PG_BIN, program), *args], check=True, cwd=self.dir,
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def uri(self, database):
+        """The URI the engine opens `database` by: over loopback TCP with `tcp`, else the Unix socket."""
+        if self.tcp:
+            return f"postgresql://ordercore@127.0.0.1:{self.port}/{database}"
+        return f"postgresql://ordercore@/{database}?host={self.dir}&port={self.port}"
 
     def conninfo(self, database="postgres"):
         return f"host={self.dir} port={self.port} user=ordercore dbname={database}"
