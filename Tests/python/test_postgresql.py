@@ -953,3 +953,47 @@ def test_two_hosts_retrying_the_same_dead_letters_at_once_apply_each_once(pg_uri
         assert db.exec("intake.dead_letters")["total"] == 0
         assert len(db.exec("order.list", limit=100)["orders"]) == 30
         assert db.exec("stock.get", sku="NEW")["reserved"] == 30
+
+
+def test_refunding_exchanges_while_another_host_cancels_their_replacements_keeps_both_sides_whole(pg_uri, cluster):
+    """Exchange returns, received back: one host refunds them (each refund pays its replacement order) while
+    another cancels the replacements, at the same time. Each return takes its locks in one order (return,
+    its order, the replacement): no deadlock; every return is refunded once and every replacement cancelled;
+    a replacement is paid by its return only while it is still open, and its held stock goes back."""
+    stock_one_sku(pg_uri, "A1", "Mug", 1000)
+    with ordercore.open(pg_uri) as db:
+        db.exec("sku.upsert", sku="B1", name="Bowl")
+        db.exec("stock.receive", sku="B1", warehouse="SH", qty=1000)
+        returns, replacements, paid = [], [], []
+        for _ in range(40):
+            order_id = db.exec("order.create", payment={},
+                               lines=[{"sku": "A1", "qty": 1, "unit_price": "1.00"}])["order_id"]
+            db.exec("order.pickup", order_id=order_id)
+            r = db.exec("return.request", order_id=order_id, reason="changed_mind", lines=[{"line_no": 1, "qty": 1}],
+                        exchange=[{"sku": "B1", "qty": 1, "unit_price": "1.00"}])
+            if r["state"] == "requested":
+                db.exec("return.approve", return_id=r["return_id"])
+            ACTIONS["receive a unit"][0](db, r["return_id"])
+            returns.append(r["return_id"])
+            replacements.append(r["replacement_order_id"])
+    # From opposite ends, so they meet: the first replacements are paid by their return before they are
+    # cancelled, the last are cancelled before their return is refunded (and it pays the buyer back instead).
+    outcomes = on_hosts((act_on, (pg_uri, "refund the return", returns)),
+                        (act_on, (pg_uri, "cancel", replacements[::-1])))
+    assert sorted(i for done in outcomes for i in done) == sorted(returns + replacements)
+    with ordercore.open(pg_uri) as db:
+        for return_id, replacement_id in zip(returns, replacements):
+            r = db.exec("return.get", return_id=return_id)
+            original = db.exec("order.get", order_id=r["order_id"])
+            assert r["state"] == "refunded"
+            assert [p["amount"] for p in original["payments"] if p["kind"] == "refund"] == ["1.00"]
+            replacement = db.exec("order.get", order_id=replacement_id)
+            timeline = [e["to"] for e in db.exec("order.timeline", order_id=replacement_id)["events"]]
+            assert replacement["state"] == "cancelled" and timeline[-1] == "cancelled", timeline
+            paid_by_return = [p for p in replacement["payments"] if (p["payment_ref"] or "").endswith("-exchange")]
+            assert len(paid_by_return) <= 1 and (not paid_by_return or "paid" in timeline), (replacement, timeline)
+            paid.append(bool(paid_by_return))
+        assert paid[0] and not paid[-1]
+        assert db.exec("stock.get", sku="B1")["reserved"] == 0
+        assert db.exec("stock.verify")["ok"]
+    assert_no_deadlocks(cluster, pg_uri)
