@@ -139,6 +139,11 @@ def test_every_kind_of_command_answers_the_same_on_sqlite_and_postgresql(tmp_pat
     assert json.loads(postgresql[SCENARIO.index(next(s for s in SCENARIO if s[0] == "stock.verify"))])["ok"]
 
 
+def paid_mug_order(db, qty=1):
+    """A paid order of `qty` units of A1 (`stock_one_sku`) at 1.00 each: its id."""
+    return db.exec("order.create", payment={}, lines=[{"sku": "A1", "qty": qty, "unit_price": "1.00"}])["order_id"]
+
+
 def stock_one_sku(uri, sku, name, qty):
     """A SKU with `qty` units in warehouse SH, the only one."""
     with ordercore.open(uri) as db:
@@ -817,8 +822,7 @@ def test_two_hosts_picking_the_last_unit_of_a_line_at_once_pick_it_once(pg_uri):
     with ordercore.open(pg_uri) as db:
         ids = []
         for _ in range(60):
-            order_id = db.exec("order.create", payment={},
-                               lines=[{"sku": "A1", "qty": 2, "unit_price": "1.00"}])["order_id"]
+            order_id = paid_mug_order(db, 2)
             db.exec("order.allocate", order_id=order_id)
             db.exec("order.pick", order_id=order_id, lines=[{"line_no": 1, "qty": 1}])
             ids.append(order_id)
@@ -835,8 +839,7 @@ def test_two_hosts_refunding_the_same_orders_at_once_never_give_back_more_than_w
     with ordercore.open(pg_uri) as db:
         ids = []
         for _ in range(60):
-            order_id = db.exec("order.create", payment={},
-                               lines=[{"sku": "A1", "qty": 1, "unit_price": "1.00"}])["order_id"]
+            order_id = paid_mug_order(db)
             db.exec("order.pickup", order_id=order_id)
             ids.append(order_id)
     outcomes = on_hosts(*[(act_on, (pg_uri, "refund 0.60", ids))] * 2)
@@ -854,8 +857,7 @@ def returns_one_unit_received(uri, count):
     with ordercore.open(uri) as db:
         returns = []
         for _ in range(count):
-            order_id = db.exec("order.create", payment={},
-                               lines=[{"sku": "A1", "qty": 3, "unit_price": "1.00"}])["order_id"]
+            order_id = paid_mug_order(db, 3)
             db.exec("order.pickup", order_id=order_id)
             return_id = db.exec("return.request", order_id=order_id, reason="changed_mind",
                                 lines=[{"line_no": 1, "qty": 3}])["return_id"]
@@ -921,8 +923,7 @@ def test_hosts_starting_pick_waves_at_once_put_each_order_in_one_wave(pg_uri):
     exactly one wave."""
     stock_one_sku(pg_uri, "A1", "Mug", 1000)
     with ordercore.open(pg_uri) as db:
-        ids = [db.exec("order.create", payment={}, lines=[{"sku": "A1", "qty": 1, "unit_price": "1.00"}])["order_id"]
-               for _ in range(60)]
+        ids = [paid_mug_order(db) for _ in range(60)]
         for order_id in ids:
             db.exec("order.allocate", order_id=order_id)
     outcomes = on_hosts(*[(send_all, (pg_uri, [("pick.wave", {"warehouse": "SH", "limit": 5})] * 8))] * 3)
@@ -966,8 +967,7 @@ def test_refunding_exchanges_while_another_host_cancels_their_replacements_keeps
         db.exec("stock.receive", sku="B1", warehouse="SH", qty=1000)
         returns, replacements, paid = [], [], []
         for _ in range(40):
-            order_id = db.exec("order.create", payment={},
-                               lines=[{"sku": "A1", "qty": 1, "unit_price": "1.00"}])["order_id"]
+            order_id = paid_mug_order(db)
             db.exec("order.pickup", order_id=order_id)
             r = db.exec("return.request", order_id=order_id, reason="changed_mind", lines=[{"line_no": 1, "qty": 1}],
                         exchange=[{"sku": "B1", "qty": 1, "unit_price": "1.00"}])
