@@ -346,6 +346,8 @@ final class Database {
 
     /// How many times the handle has waited for the PostgreSQL server (0 on SQLite): tests count them.
     var roundTrips: Int { postgres?.roundTrips ?? 0 }
+    /// How many statements the handle has sent the PostgreSQL server (0 on SQLite): tests count them.
+    var statementsSent: Int { postgres?.statements ?? 0 }
 
     /// Drops the reads sent ahead that nobody asked for: a command ends with it, so the next one (in a
     /// batch, the same transaction) never takes a result read before the writes between them.

@@ -105,6 +105,8 @@ final class PostgresConnection {
         conn = fresh
         prepared = [:]
         pending = []
+        held = []
+        heldArguments = []
         forgetPrefetched()
         stuckInPipeline = false
         guard !isLost else {
@@ -151,6 +153,7 @@ final class PostgresConnection {
     func execute(_ sql: String) throws {
         try flush()
         roundTrips += 1
+        statements += 1
         let result = Self.pq.exec!(conn, sql)
         defer { Self.pq.clear!(result) }
         try check(result)
@@ -180,12 +183,14 @@ final class PostgresConnection {
     func query<T>(_ sql: String, _ args: [SQLValue], _ body: (OpaquePointer) throws -> T) throws -> T {
         let result: OpaquePointer?
         let read = Prefetch(key: StatementKey(sql), args: args)
+        try release()  // a read sees the writes sent before it
         if pending.contains(where: { $0.prefetches(read) }) { try flush() }
         if let early = prefetched.firstIndex(where: { $0.read == read }) {
             result = prefetched.remove(at: early).result
         } else if pending.isEmpty {
             let name = try statement(sql)
             roundTrips += 1
+            statements += 1
             result = try PostgresConnection.withValues(args) {
                 Self.pq.execPrepared!(conn, name, Int32(args.count), $0, nil, nil, 0)
             }
@@ -301,6 +306,8 @@ final class PostgresConnection {
     private var pending: [Pending] = []
     /// How many times this connection has waited for the server (tests count them).
     private(set) var roundTrips = 0
+    /// How many statements this connection has sent (tests count them).
+    private(set) var statements = 0
     /// Results of reads sent ahead (`prefetch`), until the same statement asks for them or the
     /// transaction ends (`forgetPrefetched`); a few at a time.
     private var prefetched: [(read: Prefetch, result: OpaquePointer?)] = []
@@ -316,16 +323,98 @@ final class PostgresConnection {
     /// `flush`, which every other statement runs first — so a command still reads its own writes, and a
     /// failed write still fails the command before it commits. `commit` ends the pipeline.
     /// - Parameter guardFailure: what the statement failing with division by zero means (`Database.require`).
+    ///
+    /// A plain `INSERT … VALUES` (one that reads no table) waits instead, with the ones sent after it
+    /// (`held`): they go as one statement (`merge`) when anything else is sent. The server's work per
+    /// statement (binding, a snapshot, executor start-up and shutdown) is then spent once for an order's
+    /// rows, not once per table.
     func send(_ sql: String, _ args: [SQLValue], guardFailure: GuardFailure? = nil) throws {
+        let key = StatementKey(sql)
+        if guardFailure == nil, isPlainInsert(key) {
+            if heldArguments.count + args.count > PostgresConnection.maxMergedArguments
+                || held.count == PostgresConnection.maxMergedParts
+            {
+                try release()
+            }
+            held.append((key, args.count))
+            heldArguments += args
+            return
+        }
         try enqueue(sql, args, .execute(guardFailure: guardFailure))
         if pending.count >= PostgresConnection.maxPending { try flush() }
+    }
+
+    /// Plain INSERTs `send` holds, to go as one statement, with how many arguments each has; their
+    /// arguments one after the other.
+    private var held: [(key: StatementKey, arguments: Int)] = []
+    private var heldArguments: [SQLValue] = []
+    /// Which statement texts are plain INSERTs (`isPlainInsert`), and the statements made of several (`merge`).
+    private var plainInserts: [StatementKey: Bool] = [:]
+    private var merged: [[StatementKey]: String] = [:]
+    /// At most this many statements made of several are kept per connection (each is prepared on the
+    /// server); beyond it, new combinations go one by one.
+    private static let maxMerged = 256
+    /// At most this many parts, and arguments, in a statement made of several (PostgreSQL takes 65,535
+    /// arguments).
+    private static let maxMergedParts = 16
+    private static let maxMergedArguments = 4_000
+
+    /// An `INSERT … VALUES` that reads no table (no `SELECT`), updates nothing (no `ON CONFLICT`) and
+    /// returns nothing: in one statement with others, each part sees the same snapshot, which for such a
+    /// statement is the same as running it alone after the ones before it. Foreign keys are checked at
+    /// the statement's end, when every part's rows are there.
+    private func isPlainInsert(_ key: StatementKey) -> Bool {
+        if let known = plainInserts[key] { return known }
+        let sql = key.sql
+        let plain =
+            sql.hasPrefix("INSERT INTO ") && sql.contains("VALUES") && !sql.contains("SELECT")
+            && !sql.contains("ON CONFLICT") && !sql.contains("RETURNING")
+        plainInserts[key] = plain
+        return plain
+    }
+
+    /// Sends the held INSERTs: one alone as it is, several as one statement, each part a `WITH` step.
+    private func release() throws {
+        guard !held.isEmpty else { return }
+        let parts = held
+        held = []  // what follows sends them, which must not release them again
+        defer { heldArguments.removeAll(keepingCapacity: true) }
+        var sql = parts.count == 1 ? parts[0].key.sql : nil
+        if sql == nil {
+            let keys = parts.map(\.key)
+            sql = merged[keys]
+            if sql == nil, merged.count < PostgresConnection.maxMerged {
+                sql = PostgresConnection.merge(parts.map { ($0.key.sql, $0.arguments) })
+                merged[keys] = sql
+            }
+        }
+        if let sql { return try enqueue(sql, heldArguments, .execute(guardFailure: nil)) }
+        var start = 0
+        for part in parts {
+            try enqueue(
+                part.key.sql, Array(heldArguments[start..<start + part.arguments]), .execute(guardFailure: nil))
+            start += part.arguments
+        }
+    }
+
+    /// Statements as one: `WITH w1 AS (first), w2 AS (second), … last`, each numbered after the ones before.
+    static func merge(_ parts: [(sql: String, arguments: Int)]) -> String {
+        var offset = 0
+        var steps: [String] = []
+        for part in parts {
+            steps.append(numbered(part.sql, offset: offset))
+            offset += part.arguments
+        }
+        let last = steps.removeLast()
+        return "WITH " + steps.enumerated().map { "w\($0.offset + 1) AS (\($0.element))" }.joined(separator: ", ")
+            + " " + last
     }
 
     /// Sends a statement without parameters (`SAVEPOINT`, `RELEASE`): behind the statements still in
     /// flight, in one round trip with them, which throws the first error among them (so it is theirs,
     /// not what follows); with none in flight, ahead of the next statement that waits.
     func run(_ sql: String) throws {
-        let inFlight = !pending.isEmpty
+        let inFlight = !pending.isEmpty || !held.isEmpty
         try enqueue(sql, [], .execute(guardFailure: nil), plain: true)
         if inFlight { try flush() }
     }
@@ -341,6 +430,8 @@ final class PostgresConnection {
     /// Sends `sql` with `args` as a statement prepared once per connection, or (`plain`, no arguments)
     /// as it is.
     private func enqueue(_ sql: String, _ args: [SQLValue], _ entry: Pending, plain: Bool = false) throws {
+        try release()  // the INSERTs held go first, in the order sent
+        statements += 1
         if pending.isEmpty, Self.pq.enterPipelineMode!(conn) != 1 { try check(nil) }
         var sent: Int32
         if !plain {
@@ -370,6 +461,7 @@ final class PostgresConnection {
     /// among them. - Returns: the result of the query that ended the pipeline, for the caller to free.
     @discardableResult
     func flush() throws -> OpaquePointer? {
+        try release()
         guard !pending.isEmpty else { return nil }
         roundTrips += 1
         let sent = pending
@@ -432,8 +524,8 @@ final class PostgresConnection {
     var inTransaction: Bool { Self.pq.transactionStatus!(conn) != PQTRANS_IDLE }
 
     /// SQLite's `?` and `?N` as PostgreSQL's `$N` (a bare `?` takes the largest number so far plus one),
-    /// outside string literals and quoted names.
-    static func numbered(_ sql: String) -> String {
+    /// outside string literals and quoted names; each number moved up by `offset` (`merge`).
+    static func numbered(_ sql: String, offset: Int = 0) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(sql.utf8.count + 16)
         let bytes = Array(sql.utf8)
@@ -462,7 +554,7 @@ final class PostgresConnection {
                 }
                 if j == i + 1 { number = largest + 1 }
                 largest = max(largest, number)
-                out.append(contentsOf: Array("$\(number)".utf8))
+                out.append(contentsOf: Array("$\(number + offset)".utf8))
                 i = j
             } else {
                 out.append(c)

@@ -69,6 +69,7 @@ extension Store {
                 .opt(extra.fingerprint), .opt(extra.warnings?.serialized), .opt(extra.risk?.serialized),
                 .opt(extra.riskDecision),
             ])
+        createdTimelines[o.rowID] = 0
     }
 
     /// Writes the fields that change over an order's life, only while the order is still in `from`,
@@ -283,13 +284,26 @@ extension Store {
     func appendEvent(
         orderRowID: Int64, at: Int64, actor: String, from: OrderState?, to: OrderState, command: String, details: JSON
     ) throws {
+        let values: [SQLValue] = [
+            .int(orderRowID), .int(at), .text(actor), .opt(from?.rawValue), .text(to.rawValue), .text(command),
+            .text(details.serialized),
+        ]
+        guard let last = createdTimelines[orderRowID] else {
+            return try db.write(
+                """
+                INSERT INTO order_events(order_rowid, seq, at, actor, from_state, to_state, command, details)
+                VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM order_events WHERE order_rowid = ?1), ?2, ?3, ?4,
+                    ?5, ?6, ?7)
+                """, arguments: values)
+        }
+        // An order this transaction created: its number is known, and the INSERT reads nothing (on
+        // PostgreSQL it can go in one statement with the order's other rows, `PostgresConnection.send`).
+        createdTimelines[orderRowID] = last + 1
         try db.write(
             """
-            INSERT INTO order_events(order_rowid, seq, at, actor, from_state, to_state, command, details)
-            VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM order_events WHERE order_rowid = ?1), ?2, ?3, ?4, ?5, ?6,
-                ?7)
-            """, .int(orderRowID), .int(at), .text(actor), .opt(from?.rawValue), .text(to.rawValue), .text(command),
-            .text(details.serialized))
+            INSERT INTO order_events(order_rowid, at, actor, from_state, to_state, command, details, seq)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: values + [.int(last + 1)])
     }
 
     func events(orderRowID: Int64) throws -> [OrderEvent] {

@@ -12,6 +12,9 @@ final class Store: @unchecked Sendable {
     /// SKUs whose balance rows changed in the current transaction: the change feed publishes their
     /// sellable quantity per channel before it commits (`CommandContext.publishSellable`).
     var touchedSKUs: Set<String> = []
+    /// The last timeline number of each order the current transaction created (by row id): its next
+    /// event is numbered here, not by a look at its timeline (`appendEvent`).
+    var createdTimelines: [Int64: Int64] = [:]
     /// Change-feed events of the current transaction, written just before it commits (`flushFeed`).
     private var pendingFeed: [(kind: String, at: Int64, data: String)] = []
     /// The settings, the channels, the current risk rule set, whether risk lists exist and the SKUs
@@ -44,6 +47,7 @@ final class Store: @unchecked Sendable {
         while true {
             touchedSKUs = []
             pendingFeed = []
+            createdTimelines = [:]
             cachesChecked = false
             db.expectedPrelude = cacheEpoch
             do {
@@ -102,6 +106,7 @@ final class Store: @unchecked Sendable {
             return try db.savepoint(body)
         } catch {
             pendingFeed.removeSubrange(events...)
+            createdTimelines = [:]  // their events may be undone: looked at again
             dropCaches()
             throw error
         }

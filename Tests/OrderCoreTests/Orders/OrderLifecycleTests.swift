@@ -10,6 +10,32 @@ struct OrderLifecycleTests {
         return engine
     }
 
+    /// An order created in a transaction numbers its timeline in memory (`Store.createdTimelines`); a
+    /// command that fails in its savepoint takes its events back, and the numbers go on from the table.
+    @Test func ordersCreatedAndChangedInOneBatchNumberTheirTimelinesInOrder() throws {
+        let engine = try engine()
+        let line = #""lines":[{"sku":"A1","qty":1,"unit_price":"1.00"}]"#
+        let batch = """
+            [{"op":"order.create",\(line)},
+             {"op":"order.pay","order_id":"SO-000001"},
+             {"op":"order.create",\(line)},
+             {"op":"order.pay","order_id":"SO-999999"},
+             {"op":"order.cancel","order_id":"SO-000001","reason":"changed mind"},
+             {"op":"order.pay","order_id":"SO-000002"}]
+            """
+        let bytes = Array(batch.utf8)
+        let answer = bytes.withUnsafeBufferPointer { engine.executeBatch($0, atomic: false) }
+        #expect(answer.code == nil)
+        #expect(answer.response.contains("not_found"))  // SO-999999
+        func timeline(_ id: String) throws -> [String] {
+            try engine.ok("order.timeline", ["order_id": .string(id)])["events"]?.arrayValue?.map {
+                "\($0["seq"]?.intValue ?? 0) \($0["to"]?.stringValue ?? "")"
+            } ?? []
+        }
+        #expect(try timeline("SO-000001") == ["1 pending_payment", "2 paid", "3 cancelled"])
+        #expect(try timeline("SO-000002") == ["1 pending_payment", "2 paid"])
+    }
+
     @Test func createReservesStockAndReturnsTheFullDocument() throws {
         let engine = try engine()
         var args = orderArgs([("A1", 3, "19.90")], ["channel": "shopify", "external_id": "1001", "currency": "CNY", "at": .string(t0),

@@ -7,6 +7,18 @@ import Glibc
 #endif
 
 struct DatabaseTests {
+    /// Plain INSERTs held on PostgreSQL go as one statement (`PostgresConnection.merge`), each part's
+    /// placeholders numbered after the ones before it; a `?` in a literal stays as it is.
+    @Test func insertsMergedIntoOneStatementKeepTheirArgumentsApart() {
+        let sql = PostgresConnection.merge([
+            ("INSERT INTO a(x, y) VALUES (?, ?)", 2), ("INSERT INTO b(z) VALUES (?1), (?1)", 1),
+            ("INSERT INTO c(w, v) VALUES ('?', ?)", 1),
+        ])
+        #expect(
+            sql == "WITH w1 AS (INSERT INTO a(x, y) VALUES ($1, $2)), w2 AS (INSERT INTO b(z) VALUES ($3), ($3)) "
+                + "INSERT INTO c(w, v) VALUES ('?', $4)")
+    }
+
     @Test func newFileIsMigratedInWALModeWithEveryMigrationRecordedInOrder() throws {
         let dir = temporaryDirectory()
         defer { removeDirectory(dir) }

@@ -122,24 +122,49 @@ struct PostgreSQLTests {
         #expect(trips == 5)
     }
 
+    /// An order created paid writes its row, lines, timeline, payment, holds and ledger rows as one
+    /// statement (`PostgresConnection.send`): with BEGIN, the writer lock, the cache epoch, its number,
+    /// its stock, its sales, the stock guard, the feed and COMMIT, 10 statements, where it took 16.
+    @Test func anOrderCreatedPaidSendsItsRowsAsOneStatement() throws {
+        let uri = try testDatabase(":memory:")
+        try Engine(path: uri).seedCatalog(a1: ["SH": 10], b2: ["SH": 10])
+        let sent = try statements(uri, "order.create") { _ in
+            orderArgs([("A1", 1, "5.00"), ("B2", 2, "3.00")], ["payment": [:]])
+        } check: { #expect($0["state"] == "paid") }
+        #expect(sent == 10)
+    }
+
     /// The round trips of `op` in a write transaction of its own, with `args(1)`, once it ran with
     /// `args(0)` (statements prepared, caches filled).
     private func roundTrips(
         _ uri: String, _ op: String, _ args: (Int) -> JSONObject, check: (JSON) -> Void = { _ in }
     ) throws -> Int {
+        try sent(uri, op, args, check: check).roundTrips
+    }
+
+    /// `roundTrips`, counting the statements sent.
+    private func statements(
+        _ uri: String, _ op: String, _ args: (Int) -> JSONObject, check: (JSON) -> Void = { _ in }
+    ) throws -> Int {
+        try sent(uri, op, args, check: check).statements
+    }
+
+    private func sent(
+        _ uri: String, _ op: String, _ args: (Int) -> JSONObject, check: (JSON) -> Void
+    ) throws -> (roundTrips: Int, statements: Int) {
         let store = try Store(path: uri, options: StoreOptions())
         let command = try #require(Command.byName[op])
-        var trips = 0
+        var sent = (roundTrips: 0, statements: 0)
         for i in 0...1 {
-            let before = store.db.roundTrips
+            let before = (store.db.roundTrips, store.db.statementsSent)
             let result = try store.transaction(.write) {
                 let context = CommandContext(store: store, at: Timestamp.now(), actor: "system", access: .write)
                 return try command.run(context, Fields(args(i)))
             }
             check(result)
-            trips = store.db.roundTrips - before
+            sent = (store.db.roundTrips - before.0, store.db.statementsSent - before.1)
         }
-        return trips
+        return sent
     }
 
     /// A CSV channel event: order `B-i`, paid, one unit of A1.
