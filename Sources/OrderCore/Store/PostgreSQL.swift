@@ -330,13 +330,15 @@ final class PostgresConnection {
     /// rows, not once per table.
     func send(_ sql: String, _ args: [SQLValue], guardFailure: GuardFailure? = nil) throws {
         let key = StatementKey(sql)
-        if guardFailure == nil, isPlainInsert(key) {
+        if guardFailure == nil, let table = plainInsert(key) {
+            // One part per table: the parts of a statement run in no set order, and a table's ids (a
+            // ledger's, the feed's) must follow the order its rows were sent in.
             if heldArguments.count + args.count > PostgresConnection.maxMergedArguments
-                || held.count == PostgresConnection.maxMergedParts
+                || held.count == PostgresConnection.maxMergedParts || held.contains(where: { $0.table == table })
             {
                 try release()
             }
-            held.append((key, args.count))
+            held.append((key, table, args.count))
             heldArguments += args
             return
         }
@@ -346,10 +348,11 @@ final class PostgresConnection {
 
     /// Plain INSERTs `send` holds, to go as one statement, with how many arguments each has; their
     /// arguments one after the other.
-    private var held: [(key: StatementKey, arguments: Int)] = []
+    private var held: [(key: StatementKey, table: Substring, arguments: Int)] = []
     private var heldArguments: [SQLValue] = []
-    /// Which statement texts are plain INSERTs (`isPlainInsert`), and the statements made of several (`merge`).
-    private var plainInserts: [StatementKey: Bool] = [:]
+    /// The table of each statement text that is a plain INSERT (`plainInsert`), and the statements made
+    /// of several (`merge`).
+    private var plainInserts: [StatementKey: Substring?] = [:]
     private var merged: [[StatementKey]: String] = [:]
     /// At most this many statements made of several are kept per connection (each is prepared on the
     /// server); beyond it, new combinations go one by one.
@@ -362,15 +365,16 @@ final class PostgresConnection {
     /// An `INSERT … VALUES` that reads no table (no `SELECT`), updates nothing (no `ON CONFLICT`) and
     /// returns nothing: in one statement with others, each part sees the same snapshot, which for such a
     /// statement is the same as running it alone after the ones before it. Foreign keys are checked at
-    /// the statement's end, when every part's rows are there.
-    private func isPlainInsert(_ key: StatementKey) -> Bool {
+    /// the statement's end, when every part's rows are there. - Returns: its table, or nil.
+    private func plainInsert(_ key: StatementKey) -> Substring? {
         if let known = plainInserts[key] { return known }
         let sql = key.sql
         let plain =
             sql.hasPrefix("INSERT INTO ") && sql.contains("VALUES") && !sql.contains("SELECT")
             && !sql.contains("ON CONFLICT") && !sql.contains("RETURNING")
-        plainInserts[key] = plain
-        return plain
+        let table = plain ? sql.dropFirst("INSERT INTO ".count).prefix { $0.isLetter || $0 == "_" } : nil
+        plainInserts[key] = .some(table)
+        return table
     }
 
     /// Sends the held INSERTs: one alone as it is, several as one statement, each part a `WITH` step.

@@ -101,6 +101,25 @@ struct ChangeFeedTests {
         #expect(try published(after: again).isEmpty)
     }
 
+    /// A transaction's events keep the order they happened in, however many: past 100 they are written
+    /// by several INSERTs, which on PostgreSQL never go as parts of one statement (its parts run in no set
+    /// order, `PostgresConnection.send`).
+    @Test func aTransactionsManyEventsKeepTheOrderTheyHappenedIn() throws {
+        try engine.ok("stock.receive", ["sku": "A1", "warehouse": "SH", "qty": 100])
+        let create = #"{"op":"order.create","lines":[{"sku":"A1","qty":1,"unit_price":"1.00"}],"payment":{}}"#
+        var batch = "[" + Array(repeating: create, count: 60).joined(separator: ",") + "]"
+        #expect(batch.withUTF8 { engine.executeBatch($0, atomic: true).code } == nil)
+        let events = try engine.ok("events.read", ["after": 0, "limit": 1_000])["events"]?.arrayValue ?? []
+        let changes = events.filter { $0["kind"] == "order" }.map {
+            "\($0["order_id"]?.stringValue ?? "") \($0["to"]?.stringValue ?? "")"
+        }
+        let expected = (1...60).flatMap { i in
+            let id = "SO-" + String(repeating: "0", count: 6 - String(i).count) + String(i)
+            return ["\(id) pending_payment", "\(id) paid"]
+        }
+        #expect(changes == expected)
+    }
+
     @Test func aBatchCommitsTogetherOrRollsBackTogether() throws {
         let atomic = #"[{"op":"stock.receive","sku":"A1","warehouse":"SH","qty":5},{"op":"stock.receive","sku":"NOPE","warehouse":"SH","qty":1}]"#
         var text = atomic
