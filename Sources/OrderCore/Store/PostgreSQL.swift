@@ -322,12 +322,12 @@ final class PostgresConnection {
     /// writes sent so are read back, and the first error among them thrown, in one round trip by
     /// `flush`, which every other statement runs first — so a command still reads its own writes, and a
     /// failed write still fails the command before it commits. `commit` ends the pipeline.
-    /// - Parameter guardFailure: what the statement failing with division by zero means (`Database.require`).
     ///
     /// A plain `INSERT … VALUES` (one that reads no table) waits instead, with the ones sent after it
     /// (`held`): they go as one statement (`merge`) when anything else is sent. The server's work per
     /// statement (binding, a snapshot, executor start-up and shutdown) is then spent once for an order's
     /// rows, not once per table.
+    /// - Parameter guardFailure: what the statement failing with division by zero means (`Database.require`).
     func send(_ sql: String, _ args: [SQLValue], guardFailure: GuardFailure? = nil) throws {
         let key = StatementKey(sql)
         if guardFailure == nil, let table = plainInsert(key) {
