@@ -68,6 +68,8 @@ struct ChannelProfile {
         + ChannelShipment.fields.map { "shipment." + $0 }
     static let lineFields = ["sku", "sku_fallback", "name", "qty", "unit_price", "line_total", "line_discount", "tax"]
     static let lineChecks = ["net"]
+    /// Read for a partly shipped order: the units of the line the channel has shipped so far.
+    static let lineShipped = ["shipped_qty"]
     static let discountFields = ["kind", "code", "amount"]
     static let refundFields = ["refund_ref", "amount", "reason", "units.sku", "units.qty"]
     static let feeFields = ["name", "amount", "tax"]
@@ -134,7 +136,7 @@ struct ChannelProfile {
             guard let lines = try r.object("lines") else {
                 throw .invalid("\(r.name("lines")) is required for order events", field: r.name("lines"))
             }
-            rule.lines = try listRule(lines, allowed: lineFields + lineChecks, shippedWhen: true)
+            rule.lines = try listRule(lines, allowed: lineFields + lineChecks + lineShipped, shippedWhen: true)
             rule.discounts = try (r.objects("discounts", maxCount: 10) ?? []).map { d throws(OrderCoreError) in
                 try listRule(d, allowed: discountFields)
             }

@@ -118,7 +118,7 @@ extension CommandContext {
         if let state = event.state {
             try follow(
                 &order, channelState: state, shipment: shipment, refunds: event.refunds,
-                shippedLines: event.shippedLines,
+                shippedUnits: event.shippedUnits,
                 channel: channel, reference: reference, result: &result)
         } else if !event.refunds.isEmpty {
             result["refunds"] = .array(try applyChannelRefunds(&order, event.refunds))
@@ -165,7 +165,7 @@ extension CommandContext {
     /// OrderCore) is left to the status anchor (`status.drift`).
     private func follow(
         _ order: inout Order, channelState: OrderState, shipment: ChannelShipment, refunds: [JSONObject],
-        shippedLines: Set<Int64>, channel: Channel, reference: String, result: inout JSONObject
+        shippedUnits: [Int64: Int64], channel: Channel, reference: String, result: inout JSONObject
     ) throws {
         let created = result["action"]?.stringValue?.hasPrefix("created") == true
         var acted = false
@@ -180,23 +180,23 @@ extension CommandContext {
             order = try requireOrder(order.orderID)
             did("paid")
         }
-        // What has left there and not here: every line, or for a partly shipped order the lines the
-        // channel marks as gone (the profile's `shipped_when`).
-        var leaving: Set<Int64>??
+        // What has left there and not here: every unit, or for a partly shipped order the units the
+        // channel reports shipped (the profile's `shipped_qty` and `shipped_when`) beyond those shipped here.
+        var leaving: [Int64: Int64]??
         if Self.waitingHere.contains(order.state) {
             if Self.shippedThere.contains(channelState) {
                 leaving = .some(nil)
             } else if channelState == .partiallyShipped,
-                case let lines = try unshippedLines(order, among: shippedLines), !lines.isEmpty
+                case let units = try unitsLeft(order, reported: shippedUnits), !units.isEmpty
             {
-                leaving = lines
+                leaving = units
             }
         }
         if let leaving {
             // Someone here may have picked or packed it: a person must put those units back.
             let queuedHere = !created && !shipment.byChannel && Self.queuedHere.contains(order.state)
             let details = try recordChannelShipment(
-                &order, reaching: channelState, lines: leaving, shipment: shipment,
+                &order, reaching: channelState, units: leaving, shipment: shipment,
                 moveStock: channel.shippedOrdersMoveStock && !shipment.byChannel,
                 channel: channel.channel, reference: reference)
             result["shipment"] = .object(details)
@@ -222,12 +222,17 @@ extension CommandContext {
         if acted { order = try requireOrder(order.orderID) }
     }
 
-    /// Of `lines` (line numbers), those that still have units OrderCore has not shipped.
-    private func unshippedLines(_ order: Order, among lines: Set<Int64>) throws -> Set<Int64> {
-        Set(
-            try store.lines(orderRowID: order.rowID).filter {
-                lines.contains($0.lineNo) && $0.quantity(.shipped) + $0.quantity(.cancelled) < $0.qty
-            }.map(\.lineNo))
+    /// The units of each line the channel reports shipped (`reported`, by line number, counted from the
+    /// start) that OrderCore has not: a channel's count never ships units cancelled here, and one that
+    /// is behind OrderCore's own shipments ships nothing.
+    private func unitsLeft(_ order: Order, reported: [Int64: Int64]) throws -> [Int64: Int64] {
+        var left: [Int64: Int64] = [:]
+        for line in try store.lines(orderRowID: order.rowID) {
+            guard let shipped = reported[line.lineNo] else { continue }
+            let units = min(shipped, line.qty - line.quantity(.cancelled)) - line.quantity(.shipped)
+            if units > 0 { left[line.lineNo] = units }
+        }
+        return left
     }
 
     /// Records the refunds an order payload carries, once each (by the channel's refund id), with the

@@ -14,8 +14,9 @@ struct MappedEvent {
     var notStock: [JSON] = []
     /// Refunds an order payload carries: `refund_ref`, `amount`, `reason`, `units` [{sku, qty}].
     var refunds: [JSONObject] = []
-    /// Line numbers (from 1) the channel reports shipped, for a partly shipped order (the lines rule's `shipped_when`).
-    var shippedLines: Set<Int64> = []
+    /// For a partly shipped order: the units of each line (by number, from 1) the channel reports shipped so
+    /// far — the lines rule's `shipped_qty`, or `Int64.max` for a line its `shipped_when` marks gone whole.
+    var shippedUnits: [Int64: Int64] = [:]
     /// What mapping noticed (an SKU taken from a fallback).
     var warnings: [JSON] = []
     var reason: String?
@@ -222,6 +223,7 @@ struct ProfileMapper {
             }
             var line = JSONObject()
             var lineTotal: Int64?
+            var shippedQty: Int64?
             var extraDiscount: Int64 = 0
             for (key, spec) in lineRule.fields {
                 switch key {
@@ -231,6 +233,7 @@ struct ProfileMapper {
                         line[key] = .string(Money.format(m, exponent: e.exponent))
                     }
                 case "line_total": lineTotal = try l.money(spec, field: "\(name).line_total")
+                case "shipped_qty": shippedQty = try l.units(spec, field: "\(name).shipped_qty")
                 case "sku_fallback": break
                 case "net": if let m = try l.money(spec, field: "\(name).net") { event.lineChecks[lines.count] = m }
                 default: if let t = try l.text(spec, field: "\(name).\(key)") { line[key] = .string(t) }
@@ -273,7 +276,9 @@ struct ProfileMapper {
             }
             lines.append(.object(line))
             if !lineRule.shippedWhen.isEmpty, lineRule.shippedWhen.allSatisfy({ $0.holds(l) }) {
-                event.shippedLines.insert(Int64(lines.count))
+                event.shippedUnits[Int64(lines.count)] = .max
+            } else if let shippedQty, shippedQty > 0 {
+                event.shippedUnits[Int64(lines.count)] = shippedQty
             }
         }
         if lines.isEmpty {

@@ -264,6 +264,16 @@ struct Evaluator {
         return n
     }
 
+    /// A count of units: a whole number, or the `subtract` of two counts — nothing when either is absent
+    /// (a count read against a missing one would be a guess).
+    func units(_ spec: ValueSpec, field: String) throws(OrderCoreError) -> Int64? {
+        guard case .subtract(let a, let b) = spec else { return try int(spec, field: field) }
+        guard let x = try units(a, field: field), let y = try units(b, field: field) else { return nil }
+        let (difference, overflow) = x.subtractingReportingOverflow(y)
+        guard !overflow else { throw .invalid("\(field): the count does not fit in 64 bits", field: field) }
+        return difference
+    }
+
     func bool(_ spec: ValueSpec, field: String) throws(OrderCoreError) -> Bool? {
         guard let t = try text(spec, field: field)?.lowercased() else { return nil }
         switch t {

@@ -29,14 +29,14 @@ struct ChannelShipment {
 
 extension CommandContext {
     /// Moves an order OrderCore has not shipped to `state` (shipped, delivered or completed; partially
-    /// shipped with `lines`) because its channel says so. With `moveStock` the units it holds leave the
+    /// shipped with `units`) because its channel says so. With `moveStock` the units it holds leave the
     /// warehouse as shipped (ledger rows referencing the channel event); units it never held
     /// (backordered) are counted shipped without stock and listed as `shipped_without_stock`. Without,
     /// its holds are released and nothing moves.
-    /// - Parameter lines: the line numbers that left, when only some did (nil: every line).
+    /// - Parameter units: the units of each line (by number) that left, when only some did (nil: every unit).
     /// - Returns: what was recorded (shipment, units taken from stock, units shipped without stock).
     func recordChannelShipment(
-        _ order: inout Order, reaching state: OrderState, lines only: Set<Int64>? = nil, shipment: ChannelShipment,
+        _ order: inout Order, reaching state: OrderState, units only: [Int64: Int64]? = nil, shipment: ChannelShipment,
         moveStock: Bool, channel: String, reference: String
     ) throws -> JSONObject {
         _ = try order.state.next("channel.shipped", orderID: order.orderID)
@@ -51,21 +51,19 @@ extension CommandContext {
         var everything = true  // after this shipment, every unit is out
         for line in lines {
             let remaining = line.qty - line.quantity(.shipped) - line.quantity(.cancelled)
-            guard remaining > 0 else { continue }
-            guard only?.contains(line.lineNo) ?? true else {
-                everything = false
-                continue
-            }
-            let take = moveStock ? min(remaining, line.quantity(.reserved)) : 0
+            let leaving = only.map { min(remaining, $0[line.lineNo] ?? 0) } ?? remaining
+            if leaving < remaining { everything = false }
+            guard leaving > 0 else { continue }
+            let take = moveStock ? min(leaving, line.quantity(.reserved)) : 0
             if take > 0 {
                 try handOver(
                     order, lineNo: line.lineNo, qty: take, reason: .ship, reference: ("channel_event", reference))
             }
-            if remaining > take {
-                try store.addLineQuantity(.shipped, orderRowID: order.rowID, lineNo: line.lineNo, qty: remaining - take)
+            if leaving > take {
+                try store.addLineQuantity(.shipped, orderRowID: order.rowID, lineNo: line.lineNo, qty: leaving - take)
                 if moveStock {
                     withoutStock.append([
-                        "line_no": .int(line.lineNo), "sku": .string(line.sku), "qty": .int(remaining - take),
+                        "line_no": .int(line.lineNo), "sku": .string(line.sku), "qty": .int(leaving - take),
                     ])
                 }
             }

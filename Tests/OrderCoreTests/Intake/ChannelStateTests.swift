@@ -271,4 +271,50 @@ struct ChannelStateTests {
         #expect(try stock("B2") == (9, 0))
         #expect(try engine.ok("order.get", ["order_id": partly["order_id"] ?? .null])["shipments"]?.arrayValue?.count == 2)
     }
+
+    /// Shopify REST counts a line's units left to fulfil (`fulfillable_quantity`) against its quantity less
+    /// removed units (`current_quantity`); the difference is what has been fulfilled.
+    @Test func unitsOfALineShippedInPartAreRecordedAsTheChannelCountsThem() throws {
+        func order(_ fulfillment: String, a1Fulfillable: Int64, a1Status: JSON, current: Bool = true, id: Int = 81, note: String = "") -> JSON {
+            var a1: JSONObject = ["sku": "A1", "quantity": 3, "price": "50.00", "fulfillable_quantity": .int(a1Fulfillable),
+                                  "fulfillment_status": a1Status]
+            var b2: JSONObject = ["sku": "B2", "quantity": 1, "price": "20.00", "fulfillable_quantity": 1]
+            if current { a1["current_quantity"] = 3; b2["current_quantity"] = 1 }
+            return shopify(id, financial: "paid", fulfillment: .string(fulfillment), extra: ["note": .string(note), "line_items": [.object(a1), .object(b2)]])
+        }
+        let partly = try ingest("shopify", order("partial", a1Fulfillable: 1, a1Status: "partial"))
+        #expect(partly["state"] == "partially_shipped" && partly["shipment"]?["units_from_stock"] == 2, "\(partly.serialized)")
+        let id = partly["order_id"] ?? .null
+        #expect(try engine.ok("order.get", ["order_id": id])["lines"]?.arrayValue?.map { $0["shipped"] ?? .null } == [2, 0])
+        #expect(try stock() == (8, 1) && stock("B2") == (10, 1), "two units of A1 left; its third and B2 are still held")
+        // The counts are totals: the same report ships nothing more, the next unit of A1 ships one.
+        let again = try ingest("shopify", order("partial", a1Fulfillable: 1, a1Status: "partial", note: "updated"))
+        #expect(again["action"] == "unchanged")
+        let next = try ingest("shopify", order("partial", a1Fulfillable: 0, a1Status: "fulfilled"))
+        #expect(next["action"] == "partially_shipped" && next["shipment"]?["units_from_stock"] == 1, "\(next.serialized)")
+        #expect(try stock() == (7, 0) && stock("B2") == (10, 1))
+        #expect(try engine.ok("order.get", ["order_id": id])["shipments"]?.arrayValue?.count == 2)
+
+        // Without `current_quantity` (older API versions) a line shipped in part counts nothing.
+        let paid = try ingest("shopify", order("partial", a1Fulfillable: 1, a1Status: "partial", current: false, id: 82))
+        #expect(paid["state"] == "paid" && paid["shipment"] == nil, "\(paid.serialized)")
+    }
+
+    @Test func anAmazonOrderPartlyShippedShipsTheUnitsAmazonCounts() throws {
+        func amazon(_ status: String, shippedA1: Int64) -> JSON {
+            ["order": ["AmazonOrderId": "113-1", "PurchaseDate": "2026-01-18T10:00:00Z", "OrderStatus": .string(status),
+                       "FulfillmentChannel": "MFN"],
+             "items": ["payload": ["OrderItems": [
+                ["SellerSKU": "A1", "QuantityOrdered": 3, "QuantityShipped": .int(shippedA1), "ItemPrice": ["CurrencyCode": "USD", "Amount": "30.00"]],
+                ["SellerSKU": "B2", "QuantityOrdered": 1, "QuantityShipped": 0, "ItemPrice": ["CurrencyCode": "USD", "Amount": "5.00"]]]]]]
+        }
+        #expect(try ingest("amazon", amazon("Unshipped", shippedA1: 0))["state"] == "paid")
+        #expect(try stock() == (10, 3))
+        let partly = try ingest("amazon", amazon("PartiallyShipped", shippedA1: 1))
+        #expect(partly["state"] == "partially_shipped" && partly["shipment"]?["units_from_stock"] == 1, "\(partly.serialized)")
+        #expect(try stock() == (9, 2) && stock("B2") == (10, 1))
+        let shipped = try ingest("amazon", amazon("Shipped", shippedA1: 3))
+        #expect(shipped["state"] == "shipped" && shipped["shipment"]?["units_from_stock"] == 3)
+        #expect(try stock() == (7, 0) && stock("B2") == (9, 0))
+    }
 }
