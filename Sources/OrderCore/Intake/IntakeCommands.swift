@@ -406,20 +406,35 @@ enum IntakeCommands {
         let mapped = mapping(
             ctx, channel: channel, payload: payload,
             arguments: mappingArguments(given: given, eventType: eventType, eventID: eventID, channel: channelCode))
-        // On PostgreSQL the look for a single event's order goes with the inbox row, in one round trip.
+        // On PostgreSQL the look for a single event's order goes with the entry's number, in one round trip.
         if case .success(let (_, elements)) = mapped, elements.count == 1,
             case .success(let event) = elements[0].result
         {
             try ctx.store.prefetch([Store.orderIDRead(channel: channel.channel, externalID: event.externalID)])
         }
-        let id = try ctx.store.insertInbox(
-            channel: channelCode, eventType: eventType, eventID: eventID, hash: hash, payload: text, at: ctx.at)
+        let id = try ctx.store.nextRowID("inbox")
+        func store(state: String, outcome: JSON) throws {
+            try ctx.store.insertInbox(
+                id: id, channel: channelCode, eventType: eventType, eventID: eventID, hash: hash, payload: text,
+                at: ctx.at, state: state, outcome: outcome)
+        }
+        // An event that maps to one object is stored once, with its outcome. A list's dead elements are
+        // stored as entries of their own after it, so it is stored first and its outcome written at the end.
+        let list = (try? mapped.get().elements.count).map { $0 > 1 } ?? false
+        if list { try store(state: "applied", outcome: [:]) }
         return try process(
             ctx,
             InboxEntry(
                 id: id, channel: channelCode, eventType: eventType, eventID: eventID, payload: text, receivedAt: ctx.at,
                 state: "applied", outcome: .object(["arguments": .object(given)]), attempts: 1, updatedAt: ctx.at),
-            channel: channel, mapped: mapped, retried: false)
+            channel: channel, mapped: mapped
+        ) { state, outcome in
+            if list {
+                try ctx.store.setInboxOutcome(id: id, state: state, outcome: outcome, at: ctx.at, retried: false)
+            } else {
+                try store(state: state, outcome: outcome)
+            }
+        }
     }
 
     /// What the mapping of an event may read besides its payload: what the sender gave with it.
@@ -442,11 +457,13 @@ enum IntakeCommands {
 
     /// Applies an inbox entry in a savepoint and records the outcome: applied, or a dead letter with the reason.
     /// - Parameters:
-    ///   - entry: the stored event; its outcome's `arguments` are what the sender gave besides the payload.
+    ///   - entry: the event; its outcome's `arguments` are what the sender gave besides the payload.
     ///   - mapped: its `mapping`.
+    ///   - record: stores the entry's state (`applied` or `dead`) and outcome.
     private static func process(
         _ ctx: CommandContext, _ entry: InboxEntry, channel: Channel,
-        mapped: Result<(mapper: ProfileMapper, elements: [MappedElement]), any Error>, retried: Bool
+        mapped: Result<(mapper: ProfileMapper, elements: [MappedElement]), any Error>,
+        record: (_ state: String, _ outcome: JSON) throws -> Void
     ) throws -> JSON {
         let inboxID = entry.id
         let given = entry.given
@@ -475,18 +492,17 @@ enum IntakeCommands {
                             })
                     } catch let error as OrderCoreError where IntakeCommands.deadLetterCodes.contains(error.code) {
                         let alone = mapper.payload(of: element.element)
-                        let child = try ctx.store.insertInbox(
-                            channel: entry.channel, eventType: entry.eventType,
-                            eventID: entry.eventID.map { "\($0)#\(element.key)" },
-                            hash: Engine.hash(alone), payload: alone, at: ctx.at)
+                        let child = try ctx.store.nextRowID("inbox")
                         let letter: JSONObject = [
                             "inbox_id": .int(child), "channel": .string(channel.channel),
                             "event_type": .string(entry.eventType),
                             "state": "dead_letter", "element": .string(element.key), "part_of": .int(inboxID),
                             "error": error.json,
                         ]
-                        try ctx.store.setInboxOutcome(
-                            id: child, state: "dead", outcome: .object(letter), at: ctx.at, retried: false)
+                        try ctx.store.insertInbox(
+                            id: child, channel: entry.channel, eventType: entry.eventType,
+                            eventID: entry.eventID.map { "\($0)#\(element.key)" },
+                            hash: Engine.hash(alone), payload: alone, at: ctx.at, state: "dead", outcome: .object(letter))
                         try ctx.store.openAlert(
                             kind: "dead_letter", ref: "inbox:\(child)", at: ctx.at, details: .object(letter))
                         events.append(.object(letter))
@@ -497,13 +513,11 @@ enum IntakeCommands {
             outcome["events"] = .array(events)
             let dead = events.filter { $0["state"] == "dead_letter" }.compactMap { $0["inbox_id"] }
             if !dead.isEmpty { outcome["dead_letters"] = .array(dead) }
-            try ctx.store.setInboxOutcome(
-                id: inboxID, state: "applied", outcome: .object(outcome), at: ctx.at, retried: retried)
+            try record("applied", .object(outcome))
         } catch let error as OrderCoreError where IntakeCommands.deadLetterCodes.contains(error.code) {
             outcome["state"] = "dead_letter"
             outcome["error"] = error.json
-            try ctx.store.setInboxOutcome(
-                id: inboxID, state: "dead", outcome: .object(outcome), at: ctx.at, retried: retried)
+            try record("dead", .object(outcome))
             try ctx.store.openAlert(
                 kind: "dead_letter", ref: "inbox:\(inboxID)", at: ctx.at, details: .object(outcome))
         }
@@ -545,7 +559,9 @@ enum IntakeCommands {
             ctx, channel: channel, payload: .string(entry.payload),
             arguments: mappingArguments(
                 given: entry.given, eventType: entry.eventType, eventID: entry.eventID, channel: entry.channel))
-        let result = try process(ctx, entry, channel: channel, mapped: mapped, retried: true)
+        let result = try process(ctx, entry, channel: channel, mapped: mapped) { state, outcome in
+            try ctx.store.setInboxOutcome(id: id, state: state, outcome: outcome, at: ctx.at, retried: true)
+        }
         if result.objectValue?["state"] == "applied" {
             try ctx.store.clearRefAlerts(kind: "dead_letter", ref: "inbox:\(id)", at: ctx.at)
         }

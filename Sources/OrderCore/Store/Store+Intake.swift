@@ -39,18 +39,18 @@ extension Store {
             state: r.text(6), outcome: try JSONParser.parse(r.text(7)), attempts: r.int(8), updatedAt: r.int(9))
     }
 
+    /// Stores a received event (`id` from `nextRowID("inbox")`) with its state (`applied` or `dead`) and outcome.
     func insertInbox(
-        channel: String, eventType: String, eventID: String?, hash: Int64, payload: String, at: Int64
-    ) throws -> Int64 {
-        let id = try nextRowID("inbox")
+        id: Int64, channel: String, eventType: String, eventID: String?, hash: Int64, payload: String, at: Int64,
+        state: String, outcome: JSON
+    ) throws {
         try db.write(
             """
             INSERT INTO inbox(id, channel, event_type, event_id, payload_hash, payload, received_at, state, outcome,
                 updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, 'applied', '{}', ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, .int(id), .text(channel), .text(eventType), .opt(eventID), .int(hash), .text(payload), .int(at),
-            .int(at))
-        return id
+            .text(state), .text(outcome.serialized), .int(at))
     }
 
     func setInboxOutcome(id: Int64, state: String, outcome: JSON, at: Int64, retried: Bool) throws {

@@ -122,6 +122,19 @@ struct PostgreSQLTests {
         #expect(trips == 5)
     }
 
+    /// A channel event is stored in the inbox once, with its outcome, where its row was inserted first and
+    /// updated at the end: 18 statements (20 before), as the insert now also joins the order's plain inserts.
+    @Test func aChannelEventIsStoredOnceWithItsOutcome() throws {
+        let uri = try testDatabase(":memory:")
+        let engine = try Engine(path: uri)
+        try engine.seedCatalog(a1: ["SH": 100])
+        try engine.ok("channel.upsert", ["channel": "shop", "profile": "csv"])
+        let sent = try statements(uri, "intake.ingest") { i in
+            ["channel": "shop", "payload": .string(Self.csvOrder(i))]
+        } check: { #expect($0["events"]?.arrayValue?.first?["action"] == "created_paid") }
+        #expect(sent == 18)
+    }
+
     /// An order created paid writes its row, lines, timeline, payment, holds and ledger rows in two
     /// statements (`PostgresConnection.send`; its timeline's two rows one in each): with BEGIN, the writer
     /// lock, the cache epoch, its number, its stock, its sales, the stock guard, the feed and COMMIT, 11
