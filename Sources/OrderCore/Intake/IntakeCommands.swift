@@ -502,7 +502,8 @@ enum IntakeCommands {
                         try ctx.store.insertInbox(
                             id: child, channel: entry.channel, eventType: entry.eventType,
                             eventID: entry.eventID.map { "\($0)#\(element.key)" },
-                            hash: Engine.hash(alone), payload: alone, at: ctx.at, state: "dead", outcome: .object(letter))
+                            hash: Engine.hash(alone), payload: alone, at: ctx.at, state: "dead",
+                            outcome: .object(letter))
                         try ctx.store.openAlert(
                             kind: "dead_letter", ref: "inbox:\(child)", at: ctx.at, details: .object(letter))
                         events.append(.object(letter))
