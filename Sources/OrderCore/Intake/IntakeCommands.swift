@@ -406,14 +406,14 @@ enum IntakeCommands {
         let mapped = mapping(
             ctx, channel: channel, payload: payload,
             arguments: mappingArguments(given: given, eventType: eventType, eventID: eventID, channel: channelCode))
-        // On PostgreSQL the look for a single event's order goes with the entry's number, in one round trip.
+        // On PostgreSQL the look for a single event's order goes with the savepoint it is applied in.
         if case .success(let (_, elements)) = mapped, elements.count == 1,
             case .success(let event) = elements[0].result
         {
             try ctx.store.prefetch([Store.orderIDRead(channel: channel.channel, externalID: event.externalID)])
         }
         let id = try ctx.store.nextRowID("inbox")
-        func store(state: String, outcome: JSON) throws {
+        func insertEntry(state: String, outcome: JSON) throws {
             try ctx.store.insertInbox(
                 id: id, channel: channelCode, eventType: eventType, eventID: eventID, hash: hash, payload: text,
                 at: ctx.at, state: state, outcome: outcome)
@@ -421,7 +421,7 @@ enum IntakeCommands {
         // An event that maps to one object is stored once, with its outcome. A list's dead elements are
         // stored as entries of their own after it, so it is stored first and its outcome written at the end.
         let list = (try? mapped.get().elements.count).map { $0 > 1 } ?? false
-        if list { try store(state: "applied", outcome: [:]) }
+        if list { try insertEntry(state: "applied", outcome: [:]) }
         return try process(
             ctx,
             InboxEntry(
@@ -432,7 +432,7 @@ enum IntakeCommands {
             if list {
                 try ctx.store.setInboxOutcome(id: id, state: state, outcome: outcome, at: ctx.at, retried: false)
             } else {
-                try store(state: state, outcome: outcome)
+                try insertEntry(state: state, outcome: outcome)
             }
         }
     }
