@@ -12,6 +12,7 @@ enum ExportCommands {
         "export", .read,
         "Write a read command's rows to a file as CSV or JSON lines, streaming every page (request = {op, ...}, path, "
             + "format = csv|jsonl, rows = which array)",
+        role: .operator,
         arguments: [
             Argument(
                 "request", .object, "The listing command to export, such as {\"op\":\"order.list\",\"state\":\"paid\"}",

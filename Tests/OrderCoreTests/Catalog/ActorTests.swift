@@ -1,5 +1,8 @@
 @testable import OrderCore
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct ActorTests {
     @Test func onceAnAdminExistsOnlyAnAdminChangesRoles() throws {
@@ -21,5 +24,32 @@ struct ActorTests {
         // An inactive supervisor decides nothing.
         try engine.ok("actor.upsert", ["actor_id": "lead-7", "active": false, "actor": "boss"])
         #expect(engine.fails("actor.upsert", ["actor_id": "pk-3", "role": "operator", "actor": "lead-7"]) == .forbidden)
+    }
+
+    /// `export`, `report.html` and `db.backup` write files on the host: an operator's, as docs/roles.md says.
+    @Test func writingAFileNeedsAnOperator() throws {
+        let dir = temporaryDirectory()
+        defer { removeDirectory(dir) }
+        let engine = try Engine(test: dir + "/files.db")
+        try engine.ok("actor.upsert", ["actor_id": "boss", "role": "admin"])
+        try engine.ok("actor.upsert", ["actor_id": "pk-3", "role": "operator"])
+        try engine.ok("actor.upsert", ["actor_id": "pk-9", "role": "operator", "active": false])
+        let requests: [(op: String, args: JSONObject)] = [
+            ("export", ["request": ["op": "order.list"]]), ("report.html", [:]), ("db.backup", [:]),
+        ]
+        for (i, request) in requests.enumerated() {
+            for actor in ["eve", "pk-9"] {
+                let path = dir + "/\(actor)-\(i)"
+                var args = request.args
+                args["path"] = .string(path)
+                args["actor"] = .string(actor)
+                #expect(engine.fails(request.op, args) == .forbidden, "\(request.op) by \(actor)")
+                #expect(access(path, F_OK) != 0, "\(request.op) by \(actor) wrote \(path)")
+            }
+            var args = request.args
+            args["path"] = .string(dir + "/pk-3-\(i)")
+            args["actor"] = "pk-3"
+            try engine.ok(request.op, args)
+        }
     }
 }
