@@ -48,6 +48,37 @@ struct DatabaseTests {
         #expect(try store.db.first("SELECT value FROM config WHERE key = 'k'") { $0.text(0) } == "v")
     }
 
+    /// Each frame of the write-ahead log — its 24-byte header and its page — goes to the file in one
+    /// write (`CWALWrites`): a commit of N pages makes N write calls, where SQLite alone makes 2N.
+    @Test func aLogFrameIsWrittenWithOneSystemCall() throws {
+        let dir = temporaryDirectory()
+        defer { removeDirectory(dir) }
+        let store = try Store(path: dir + "/w.db", options: StoreOptions(synchronous: .normal))
+        try store.db.execute("CREATE TABLE t(x TEXT)")
+        /// This thread's write system calls so far (the test runs on one thread: it never suspends).
+        func writeCalls() throws -> Int64 {
+            let io = try #require(fopen("/proc/thread-self/io", "r"), "no /proc/thread-self/io")
+            defer { fclose(io) }
+            var line = [CChar](repeating: 0, count: 256)
+            while fgets(&line, Int32(line.count), io) != nil {
+                let text = String(cString: line)
+                if text.hasPrefix("syscw:") { return Int64(String(text.dropFirst(6)).trimmed) ?? -1 }
+            }
+            return -1
+        }
+        _ = try store.db.first("PRAGMA wal_checkpoint(TRUNCATE)") { $0.int(0) }
+        let before = try writeCalls()
+        for i in 0..<40 {
+            try store.transaction(.write) {
+                try store.db.write("INSERT INTO t(x) VALUES (?)", .text(String(repeating: "\(i % 10)", count: 3_000)))
+            }
+        }
+        let calls = try writeCalls() - before
+        let frames = try #require(try store.db.first("PRAGMA wal_checkpoint(PASSIVE)") { $0.int(1) })
+        #expect(frames >= 80, "\(frames) frames")
+        #expect(calls >= frames && calls <= frames + 2, "\(calls) write calls for \(frames) frames")
+    }
+
     @Test func normalSynchronousIsAnExplicitOption() throws {
         let dir = temporaryDirectory()
         defer { removeDirectory(dir) }
