@@ -18,12 +18,16 @@ typedef struct WalFile {
     unsigned char heldBytes[HELD_MAX];
     unsigned char *joined;     /* held bytes + the next write, written as one */
     int joinedSize;
+    int failed;                /* a write that failed where no error could be returned: the next call's */
 } WalFile;
 
 static sqlite3_vfs walVfs;
 static sqlite3_io_methods walMethods;
 
 static int flushHeld(WalFile *f) {
+    int failed = f->failed;
+    f->failed = SQLITE_OK;
+    if (failed != SQLITE_OK) return failed;
     if (f->held == 0) return SQLITE_OK;
     int n = f->held;
     f->held = 0;
@@ -126,7 +130,7 @@ static int walShmLock(sqlite3_file *f, int offset, int n, int flags) {
     return REAL(f)->pMethods->xShmLock(REAL(f), offset, n, flags);
 }
 static void walShmBarrier(sqlite3_file *f) {
-    flushHeld((WalFile *)f);
+    ((WalFile *)f)->failed = flushHeld((WalFile *)f);
     REAL(f)->pMethods->xShmBarrier(REAL(f));
 }
 static int walShmUnmap(sqlite3_file *f, int deleteFlag) {
