@@ -9,7 +9,7 @@ enum OrderCommands {
         arguments: [
             Argument("channel", .code),
             Argument("external_id", .code, "The channel's order number"),
-            Argument("placed_at", .time, "When the buyer placed it (default: now)"),
+            Argument("placed_at", .time, "When the buyer placed it (default: now; from 1970 to a day ahead)"),
             Argument("currency", .code, "ISO 4217 code (default: order.default_currency)"),
             Argument("customer", .object),
             Argument(

@@ -43,11 +43,20 @@ struct OrderDraft {
     static let customerFieldLimit = 256, addressFieldLimit = 500, lineNameLimit = 500, feeNameLimit = 200,
         noteLimit = 5_000
     static let maxTags = 100
+    /// How far ahead of the command's time an order's `placed_at` may be (a channel's clock a little fast).
+    static let placedAheadLimit: Int64 = 86_400_000
 
     init(_ f: Fields, at: Int64, defaultCurrency: String) throws(OrderCoreError) {
         channel = try f.code("channel") ?? "direct"
         externalID = try f.code("external_id")
         placedAt = try f.time("placed_at") ?? at
+        // A real time: not before 1970, nor more than a day ahead (a clock or a zone gone wrong), which would
+        // skew every report, sales day and risk window that reads it.
+        guard placedAt >= 0, placedAt <= at + OrderDraft.placedAheadLimit else {
+            throw .invalid(
+                "placed_at must be from 1970-01-01T00:00:00Z to a day after now, not \(Timestamp.format(placedAt))",
+                field: "placed_at")
+        }
         currency = try Currency.check(try f.code("currency") ?? defaultCurrency, field: "currency")
         let exponent = Money.exponent(of: currency)
 

@@ -85,7 +85,14 @@ struct OrderLifecycleTests {
         #expect(engine.fails("order.create", orderArgs([("A1", 1, "1.00")], ["discounts": [["kind": "bribe", "amount": "1"]]])) == .invalidInput)
         #expect(engine.fails("order.create", orderArgs([("A1", 1, "1.00")], ["customer": ["shoe_size": "42"]])) == .invalidInput)
         #expect(engine.fails("order.create", orderArgs([("A1", 1, "1.00")], ["warehouse": "ZZ"])) == .notFound)
+        // placed_at is a real time: from 1970 to a day ahead (a fast clock), not year 0 or 9999.
+        let now = Timestamp.now()
+        for bad in ["0000-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "9999-12-31T23:59:59Z", Timestamp.format(now + 90_000_000)] {
+            #expect(engine.fails("order.create", orderArgs([("A1", 1, "1.00")], ["placed_at": .string(bad)])) == .invalidInput, "\(bad)")
+        }
         #expect(try engine.available("A1") == 10)
+        try engine.ok("order.create", orderArgs([("A1", 1, "1.00")], ["placed_at": .string(Timestamp.format(now + 3_600_000))]))
+        try engine.ok("order.create", orderArgs([("A1", 1, "1.00")], ["placed_at": "1970-01-01T00:00:00Z"]))
     }
 
     @Test func theSameChannelOrderCannotBeCreatedTwice() throws {

@@ -362,7 +362,7 @@ class Ops:
         Args:
             channel: The sales channel code.
             external_id: The channel's order number.
-            placed_at: When the buyer placed it (default: now).
+            placed_at: When the buyer placed it (default: now; from 1970 to a day ahead).
             currency: ISO 4217 code (default: order.default_currency).
             customer: The customer key (phone, e-mail or the channel's buyer id).
             ship_to: The address: {"name","phone","country","region","city","address1","postcode"}.
