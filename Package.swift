@@ -24,8 +24,8 @@ let package = Package(
         .systemLibrary(
             name: "CEditLine", path: "Sources/CEditLine", pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]),
-        .target(name: "CWALWrites", dependencies: ["CSQLite"]),
-        .target(name: "OrderCore", dependencies: ["CSQLite", "CWALWrites", "CLibPQ"]),
+        .target(name: "CSQLiteVFS", dependencies: ["CSQLite"]),
+        .target(name: "OrderCore", dependencies: ["CSQLite", "CSQLiteVFS", "CLibPQ"]),
         .target(
             name: "OrderCoreABI", dependencies: ["OrderCore"], exclude: ["exports.map"],
             linkerSettings: [.unsafeFlags(abiLinkerFlags)]),

@@ -1,5 +1,5 @@
 import CSQLite
-import CWALWrites
+import CSQLiteVFS
 
 #if canImport(Glibc)
 import Glibc
@@ -141,8 +141,9 @@ final class Database {
         self.path = path
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
-        // Through the VFS that writes each log frame with one system call (architecture.md, *Log writes*).
-        let rc = sqlite3_open_v2(path, &handle, flags, ordercore_wal_writes_vfs())
+        // Through the VFS that writes each log frame with one system call and keeps sub-journals in memory
+        // (architecture.md, *Log writes*, *Sub-journal in memory*).
+        let rc = sqlite3_open_v2(path, &handle, flags, ordercore_vfs())
         guard rc == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close_v2(handle)

@@ -48,23 +48,25 @@ struct DatabaseTests {
         #expect(try store.db.first("SELECT value FROM config WHERE key = 'k'") { $0.text(0) } == "v")
     }
 
+    /// This thread's write system calls so far (a test that counts them runs on one thread: it never
+    /// suspends).
+    private func writeCalls() throws -> Int64 {
+        let io = try #require(fopen("/proc/thread-self/io", "r"), "no /proc/thread-self/io")
+        defer { fclose(io) }
+        var line = [CChar](repeating: 0, count: 256)
+        while fgets(&line, Int32(line.count), io) != nil {
+            let text = String(cString: line)
+            if text.hasPrefix("syscw:") { return Int64(String(text.dropFirst(6)).trimmed) ?? -1 }
+        }
+        return -1
+    }
+
     /// Each frame of the write-ahead log — its 24-byte header and its page — goes to the file in one
-    /// write (`CWALWrites`): a commit of N pages makes N write calls, where SQLite alone makes 2N.
+    /// write (`CSQLiteVFS`): a commit of N pages makes N write calls, where SQLite alone makes 2N.
     @Test func aLogFrameIsWrittenWithOneSystemCall() throws {
         let dir = temporaryDirectory()
         defer { removeDirectory(dir) }
         let store = try Store(path: dir + "/w.db", options: StoreOptions(synchronous: .normal))
-        /// This thread's write system calls so far (the test runs on one thread: it never suspends).
-        func writeCalls() throws -> Int64 {
-            let io = try #require(fopen("/proc/thread-self/io", "r"), "no /proc/thread-self/io")
-            defer { fclose(io) }
-            var line = [CChar](repeating: 0, count: 256)
-            while fgets(&line, Int32(line.count), io) != nil {
-                let text = String(cString: line)
-                if text.hasPrefix("syscw:") { return Int64(String(text.dropFirst(6)).trimmed) ?? -1 }
-            }
-            return -1
-        }
         _ = try store.db.first("PRAGMA wal_checkpoint(TRUNCATE)") { $0.int(0) }
         let before = try writeCalls()
         for i in 0..<40 {
@@ -78,6 +80,40 @@ struct DatabaseTests {
         let frames = try #require(try store.db.first("PRAGMA wal_checkpoint(PASSIVE)") { $0.int(1) })
         #expect(frames >= 80, "\(frames) frames")
         #expect(calls >= frames && calls <= frames + 2, "\(calls) write calls for \(frames) frames")
+    }
+
+    /// What a savepoint changed is rolled back from its sub-journal, held in memory (`CSQLiteVFS`) where
+    /// SQLite alone moves it to a temporary file past 64 KiB, writing each page with two system calls;
+    /// past `ORDERCORE_SUBJOURNAL_MEMORY` (16 MiB) it moves to a file, and rolls back from there.
+    @Test(arguments: [(200, true), (12_000, false)])
+    func aSavepointRollsBackFromItsSubJournal(rows: Int, inMemory: Bool) throws {
+        let dir = temporaryDirectory()
+        defer { removeDirectory(dir) }
+        let store = try Store(path: dir + "/s.db", options: StoreOptions(synchronous: .normal))
+        let before = String(repeating: "a", count: 1_500)  // a row to a page: each page changed is journaled
+        try store.transaction(.write) {
+            for i in 0..<rows {
+                try store.db.write("INSERT INTO config(key, value) VALUES (?, ?)", .text("s-\(i)"), .text(before))
+            }
+            struct Undo: Error {}
+            func updateThenRollBack(_ keys: String) {
+                #expect(throws: Undo.self) {
+                    try store.db.savepoint {
+                        try store.db.write("UPDATE config SET value = ? WHERE key LIKE ?", .text("b"), .text(keys))
+                        throw Undo()
+                    }
+                }
+            }
+            updateThenRollBack("none-%")  // its statements prepared (and logged, with ORDERCORE_SQL_LOG) first
+            let calls = try writeCalls()
+            updateThenRollBack("s-%")
+            // 200 pages of 2 KiB: 400 KiB of sub-journal, 400 writes to a temporary file by SQLite alone.
+            if inMemory { #expect(try writeCalls() == calls) }
+        }
+        let kept = try store.db.first("SELECT COUNT(*) FROM config WHERE key LIKE 's-%' AND value = ?", .text(before)) {
+            $0.int(0)
+        }
+        #expect(kept == Int64(rows))
     }
 
     @Test func normalSynchronousIsAnExplicitOption() throws {
