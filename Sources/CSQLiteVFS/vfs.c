@@ -1,9 +1,12 @@
 /* A VFS over the default one, for two kinds of file; every other file is the default VFS's own.
  *
- * The write-ahead log: the frame header (24 bytes) is joined with the page that follows it into one
- * write: SQLite writes each frame with two writes, so a commit of N pages makes 2N system calls. A short
- * write is held only until the very next call on the file; any other call (read, sync, size, lock,
- * close, shared memory) writes it first.
+ * The write-ahead log: SQLite writes each frame with two calls, its header (24 bytes) and then its page,
+ * frame after frame, so a commit of N pages made 2N system calls. Here the frames that follow one another
+ * are gathered and written with one call: when the page of the frame that ends a transaction is in, when
+ * the next write does not follow or would pass WRITE_MAX bytes, and before any other call on the file
+ * (read, sync, size, lock, close, shared memory). So a commit is in the file when SQLite's write of its
+ * last frame returns, before SQLite publishes it in the log's index, and a failure is that write's.
+ * A write that is not part of a frame goes as it came.
  *
  * The sub-journal: the original of each page a savepoint changes, kept so it can roll back. SQLite holds
  * it in memory up to 64 KiB, then moves it to a temporary file, writing each page with two system calls;
@@ -16,16 +19,18 @@
 #include <sqlite3.h>
 #include <string.h>
 
-#define HELD_MAX 64
+#define FRAME_HEADER 24
+/* The default VFS writes at most 0x1ffff bytes a call (it masks the count; a longer write fails). */
+#define WRITE_MAX 0x1ffff
 
 typedef struct WalFile {
     sqlite3_file base;
     sqlite3_file *real;
-    sqlite3_int64 heldAt;      /* offset of the held bytes */
-    int held;                  /* how many bytes are held */
-    unsigned char heldBytes[HELD_MAX];
-    unsigned char *joined;     /* held bytes + the next write, written as one */
-    int joinedSize;
+    unsigned char *run;        /* the frames gathered (WRITE_MAX bytes, allocated at the first frame) */
+    sqlite3_int64 runAt;       /* where run[0] goes in the file */
+    int held;                  /* how many bytes of run are gathered */
+    int awaitingPage;          /* run ends with a frame's header; its page is the next write */
+    int endsTransaction;       /* ... and that frame is a transaction's last (a commit) */
     int failed;                /* a write that failed where no error could be returned: the next call's */
 } WalFile;
 
@@ -55,7 +60,8 @@ static int flushHeld(WalFile *f) {
     if (f->held == 0) return SQLITE_OK;
     int n = f->held;
     f->held = 0;
-    return f->real->pMethods->xWrite(f->real, f->heldBytes, n, f->heldAt);
+    f->awaitingPage = 0;
+    return f->real->pMethods->xWrite(f->real, f->run, n, f->runAt);
 }
 
 #define REAL(f) (((WalFile *)(f))->real)
@@ -69,8 +75,8 @@ static int walClose(sqlite3_file *f) {
     WalFile *w = (WalFile *)f;
     int rc = flushHeld(w);
     int rc2 = w->real->pMethods->xClose(w->real);
-    sqlite3_free(w->joined);
-    w->joined = 0;
+    sqlite3_free(w->run);
+    w->run = 0;
     return rc != SQLITE_OK ? rc : rc2;
 }
 
@@ -79,37 +85,35 @@ static int walRead(sqlite3_file *f, void *p, int n, sqlite3_int64 at) {
     return REAL(f)->pMethods->xRead(REAL(f), p, n, at);
 }
 
+/* A frame's header: gathered after the frames before it when it follows them and its page may still fit
+ * (pages are at most 64 KiB), else it starts a new run. */
+static int walWriteHeader(WalFile *w, const unsigned char *header, sqlite3_int64 at) {
+    if (w->held > 0 && (at != w->runAt + w->held || w->awaitingPage || w->held + FRAME_HEADER > WRITE_MAX - 65536)) {
+        FLUSH_OR_RETURN(w);
+    }
+    if (w->run == 0 && (w->run = sqlite3_malloc(WRITE_MAX)) == 0) return SQLITE_NOMEM;
+    if (w->held == 0) w->runAt = at;
+    memcpy(w->run + w->held, header, FRAME_HEADER);
+    w->held += FRAME_HEADER;
+    w->awaitingPage = 1;
+    /* Bytes 4-7: the size of the database after a commit, 0 in every other frame. */
+    w->endsTransaction = (header[4] | header[5] | header[6] | header[7]) != 0;
+    return SQLITE_OK;
+}
+
 static int walWrite(sqlite3_file *f, const void *p, int n, sqlite3_int64 at) {
     WalFile *w = (WalFile *)f;
-    if (w->held > 0 && at == w->heldAt + w->held) {
-        if (w->held + n <= HELD_MAX) {
-            memcpy(w->heldBytes + w->held, p, (size_t)n);
-            w->held += n;
-            return SQLITE_OK;
-        }
-        int total = w->held + n;
-        if (total > w->joinedSize) {
-            unsigned char *bigger = sqlite3_realloc(w->joined, total);
-            if (bigger == 0) {
-                FLUSH_OR_RETURN(f);
-                return w->real->pMethods->xWrite(w->real, p, n, at);
-            }
-            w->joined = bigger;
-            w->joinedSize = total;
-        }
-        memcpy(w->joined, w->heldBytes, (size_t)w->held);
-        memcpy(w->joined + w->held, p, (size_t)n);
-        sqlite3_int64 start = w->heldAt;
-        w->held = 0;
-        return w->real->pMethods->xWrite(w->real, w->joined, total, start);
+    if (n == FRAME_HEADER) {
+        int rc = walWriteHeader(w, p, at);
+        if (rc != SQLITE_NOMEM) return rc;
+        /* No memory to gather in: as it came. */
+    } else if (w->awaitingPage && at == w->runAt + w->held && w->held + n <= WRITE_MAX) {
+        memcpy(w->run + w->held, p, (size_t)n);
+        w->held += n;
+        w->awaitingPage = 0;
+        return w->endsTransaction ? flushHeld(w) : SQLITE_OK;
     }
     FLUSH_OR_RETURN(f);
-    if (n <= HELD_MAX) {
-        memcpy(w->heldBytes, p, (size_t)n);
-        w->held = n;
-        w->heldAt = at;
-        return SQLITE_OK;
-    }
     return w->real->pMethods->xWrite(w->real, p, n, at);
 }
 
