@@ -283,6 +283,41 @@ struct DatabaseTests {
         #expect(log.st_size < 3 * 100 * 4_096)  // without the restarts: over 6 MB
     }
 
+    /// Past 1,000 pages of log, checkpoints run on a thread of their own, every 500 pages, beside the
+    /// commits: the committing thread writes its commits and nothing else (SQLite's own checkpoint would
+    /// copy every page into the database on it). Past 4,000 pages a commit copies the rest, so the log
+    /// starts over. Every row is there, for another handle, and the file is sound.
+    @Test func checkpointsRunBesideTheCommitsAndTheLogStartsOver() throws {
+        let dir = temporaryDirectory()
+        defer { removeDirectory(dir) }
+        let store = try Store(path: dir + "/c.db", options: StoreOptions(synchronous: .normal))
+        _ = try store.db.first("PRAGMA wal_checkpoint(TRUNCATE)") { $0.int(0) }
+        let row = String(repeating: "c", count: 1_000)  // some 5 frames a commit (row, key, growing file)
+        func commit(_ i: Int) throws {
+            try store.transaction(.write) {
+                try store.db.write("INSERT INTO config(key, value) VALUES (?, ?)", .text("c-\(i)"), .text(row))
+            }
+        }
+        let before = try writeCalls()
+        for i in 0..<400 { try commit(i) }  // some 2,000 frames
+        let calls = try writeCalls() - before
+        #expect(calls <= 402, "\(calls) write calls on the committing thread for 400 commits")
+        var waited = 0
+        while store.db.backgroundCheckpoints == 0 && waited < 10_000 {
+            usleep(1_000)
+            waited += 1
+        }
+        #expect(store.db.backgroundCheckpoints > 0)
+        for i in 400..<1_600 { try commit(i) }  // past 4,000 frames the log started over
+        let frames = try #require(try store.db.first("PRAGMA wal_checkpoint(PASSIVE)") { $0.int(1) })
+        #expect(frames < 4_000, "\(frames) frames in the log after some 8,000 written")
+        let other = try Store(path: dir + "/c.db", options: StoreOptions())
+        #expect(try other.db.first("SELECT COUNT(*) FROM config WHERE key LIKE 'c-%' AND value = ?", .text(row)) {
+            $0.int(0)
+        } == 1_600)
+        #expect(try other.db.first("PRAGMA integrity_check") { $0.text(0) } == "ok")
+    }
+
     @Test func theDialectsRenderingsAreTheOnesThePortabilityCheckMirrors() {
         #expect(SQLDialect.sqlite.commaList("r.warehouse") == "GROUP_CONCAT(r.warehouse)")
         #expect(SQLDialect.postgresql.commaList("r.warehouse") == "STRING_AGG(r.warehouse, ',')")
