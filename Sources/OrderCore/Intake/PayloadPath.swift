@@ -45,6 +45,33 @@ struct PayloadPath: Equatable {
         }
     }
 
+    /// The one value a path without `[]` reaches (nil for none or null), without building an array;
+    /// nil too for a path through `[]` (use `values`).
+    func single(current: JSON, payload: JSON, arguments: JSON) -> JSON? {
+        var value =
+            switch base {
+            case .current: current
+            case .payload: payload
+            case .arguments: arguments
+            }
+        for step in steps {
+            switch (step, value) {
+            case (.key(let key), .object(let o)):
+                guard let v = o[key] else { return nil }
+                value = v
+            case (.index(let i), .array(let a)):
+                guard i < a.count else { return nil }
+                value = a[i]
+            default: return nil
+            }
+        }
+        if case .null = value { return nil }  // (`nil` in a ternary would be JSON's own null literal)
+        return value
+    }
+
+    /// Whether the path goes through `[]` (may reach several values).
+    var reachesMany: Bool { steps.contains(.each) }
+
     /// Every value the path reaches (more than one only through `[]`); nulls are left out.
     func values(current: JSON, payload: JSON, arguments: JSON) -> [JSON] {
         var value =

@@ -181,8 +181,17 @@ struct Evaluator {
         }
     }
 
+    /// The first value the spec yields (`values(spec).first`); a path to one value is read without
+    /// building arrays (most fields of most profiles).
+    private func firstValue(_ spec: ValueSpec, field: String) throws(OrderCoreError) -> JSON? {
+        guard case .path(let p) = spec, !p.reachesMany else { return try values(spec, field: field).first }
+        guard let v = p.single(current: current, payload: payload, arguments: arguments) else { return nil }
+        if Evaluator.text(of: v) == "" { return nil }
+        return v
+    }
+
     func text(_ spec: ValueSpec, field: String) throws(OrderCoreError) -> String? {
-        guard let v = try values(spec, field: field).first else { return nil }
+        guard let v = try firstValue(spec, field: field) else { return nil }
         guard let t = Evaluator.text(of: v) else {
             throw .invalid("\(field): expected text, found \(v.typeName)", field: field)
         }
@@ -238,9 +247,7 @@ struct Evaluator {
                 return n
             }
         default:
-            return try values(spec, field: field).first.map { v throws(OrderCoreError) in
-                try parseMoney(v, field: field)
-            }
+            return try firstValue(spec, field: field).map { v throws(OrderCoreError) in try parseMoney(v, field: field) }
         }
     }
 

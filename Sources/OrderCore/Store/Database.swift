@@ -425,7 +425,10 @@ final class Database {
                     + Array(repeating: "(" + Database.placeholders(width) + ")", count: $0).joined(separator: ", ")
                     + (suffix.isEmpty ? "" : " " + suffix)
             }
-            try write(sql, arguments: chunk.flatMap { $0 })
+            var arguments: [SQLValue] = []
+            arguments.reserveCapacity(chunk.count * width)  // flatMap grew it a row at a time
+            for row in chunk { arguments += row }
+            try write(sql, arguments: arguments)
         }
     }
 

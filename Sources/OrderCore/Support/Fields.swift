@@ -22,6 +22,7 @@ public final class Fields {
 
     /// Marks `key` as known and returns its value; JSON `null` reads as absent.
     func value(_ key: String) -> JSON? {
+        if asked.capacity == 0 { asked.reserveCapacity(16) }  // not grown one name at a time
         asked.append(key)
         guard let i = object.keys.firstIndex(of: key) else { return nil }
         read[i] = true

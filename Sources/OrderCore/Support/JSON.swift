@@ -42,6 +42,7 @@ public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
     private(set) var values: [JSON] = []
     private var index: [String: Int]?
     private static let indexThreshold = 16
+    private static let initialCapacity = 8
 
     public init() {}
     public init(dictionaryLiteral elements: (String, JSON)...) {
@@ -94,6 +95,11 @@ public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
     }
 
     private mutating func append(_ key: String, _ value: JSON) {
+        // Room for a typical object at once: growing 1, 2, 4, 8 reallocated both arrays at each step.
+        if keys.capacity == 0 {
+            keys.reserveCapacity(JSONObject.initialCapacity)
+            values.reserveCapacity(JSONObject.initialCapacity)
+        }
         keys.append(key)
         values.append(value)
         if index != nil {
