@@ -101,7 +101,7 @@ struct Row {
 final class Database {
     /// The SQLite handle (nil on PostgreSQL, where every SQLite-only path is guarded by `postgres`).
     private let db: OpaquePointer!
-    private var cache: [StatementKey: OpaquePointer] = [:]
+    private var cache: [StatementKey: Prepared] = [:]
     /// SQL texts built from parts (`generated`), by what they were built from.
     private var built: [StatementKey: [Int: String]] = [:]
     private let postgres: PostgresConnection?
@@ -171,7 +171,7 @@ final class Database {
 
     deinit {
         ordercore_checkpointer_stop(checkpointer)
-        for stmt in cache.values { sqlite3_finalize(stmt) }
+        for prepared in cache.values { sqlite3_finalize(prepared.stmt) }
         if let db {
             sqlite3_wal_hook(db, nil, nil)
             sqlite3_close_v2(db)
@@ -325,17 +325,22 @@ final class Database {
     }
 
     private func prepared(_ sql: String, _ args: [SQLValue]) throws -> OpaquePointer {
-        let stmt: OpaquePointer
+        let entry: Prepared
         if let cached = cache[StatementKey(sql)] {
-            stmt = cached
+            entry = cached
         } else {
             var fresh: OpaquePointer?
             try check(sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &fresh, nil))
             guard let fresh else { throw OrderCoreError(.internal, "empty SQL statement") }
             Database.logStatement(sql)
-            cache[StatementKey(sql)] = fresh
-            stmt = fresh
+            entry = Prepared(fresh)
+            cache[StatementKey(sql)] = entry
         }
+        let stmt = entry.stmt
+        var textBytes = 0
+        for arg in args { if case .text(let s) = arg { textBytes += s.utf8.count } }
+        let buffer = entry.textBuffer(textBytes)
+        var offset = 0
         for (i, arg) in args.enumerated() {
             let index = Int32(i + 1)
             switch arg {
@@ -344,7 +349,13 @@ final class Database {
             case .text(let s):
                 var s = s
                 try s.withUTF8 { utf8 in
-                    if let base = utf8.baseAddress {
+                    if let buffer, let base = utf8.baseAddress {
+                        let at = buffer + offset
+                        at.copyMemory(from: base, byteCount: utf8.count)
+                        offset += utf8.count
+                        let chars = at.assumingMemoryBound(to: CChar.self)
+                        try check(sqlite3_bind_text(stmt, index, chars, Int32(utf8.count), nil))  // SQLITE_STATIC
+                    } else if let base = utf8.baseAddress {
                         let chars = UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
                         try check(csqlite_bind_text(stmt, index, chars, Int32(clamping: utf8.count)))
                     } else {
@@ -497,7 +508,7 @@ final class Database {
     /// Rows visited by full table scans in cached statements since the last call (and resets the
     /// counts). Tests use it to prove that hot paths use indexes: their cost must not grow with the data.
     func takeFullScanSteps() -> Int {
-        cache.values.reduce(0) { $0 + Int(sqlite3_stmt_status($1, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1)) }
+        cache.values.reduce(0) { $0 + Int(sqlite3_stmt_status($1.stmt, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1)) }
     }
 
     // MARK: - Transactions
@@ -617,6 +628,34 @@ extension Database {
             forgetPrefetched()  // read ahead by what failed: they may show what was undone
             throw error
         }
+    }
+}
+
+/// A prepared statement, and the buffer its text arguments are bound from: copied there once and
+/// bound as `SQLITE_STATIC`, where SQLite would copy each into memory of its own (an allocation, then a
+/// free, per text per execution). The buffer is this statement's alone and is written only when it is
+/// bound again, after `sqlite3_reset` and `sqlite3_clear_bindings` (every use ends with both). Texts of
+/// more than `maxBuffered` bytes together (a channel's payload) are copied by SQLite, as before, so a
+/// handle keeps no large buffer.
+private final class Prepared {
+    let stmt: OpaquePointer
+    private var buffer: UnsafeMutableRawPointer?
+    private var capacity = 0
+    private static let maxBuffered = 16 << 10
+
+    init(_ stmt: OpaquePointer) { self.stmt = stmt }
+    deinit { free(buffer) }
+
+    /// Room for `bytes` of text, or nil (none needed, too many, or no memory: SQLite copies then).
+    func textBuffer(_ bytes: Int) -> UnsafeMutableRawPointer? {
+        guard bytes > 0, bytes <= Prepared.maxBuffered else { return nil }
+        if bytes > capacity {
+            let size = max(256, bytes * 2)
+            guard let grown = realloc(buffer, size) else { return nil }
+            buffer = grown
+            capacity = size
+        }
+        return buffer
     }
 }
 
