@@ -247,7 +247,8 @@ struct Evaluator {
                 return n
             }
         default:
-            return try firstValue(spec, field: field).map { v throws(OrderCoreError) in try parseMoney(v, field: field) }
+            guard let v = try firstValue(spec, field: field) else { return nil }
+            return try parseMoney(v, field: field)
         }
     }
 

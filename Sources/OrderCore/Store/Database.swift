@@ -220,14 +220,14 @@ final class Database {
     /// and two syncs, a quarter of a paid order's time. Here a thread of its own does that
     /// (`checkpointer`), every `backgroundEveryPages`, while the next commits go on. The log starts over
     /// only at a write that finds all of it copied, which a pass beside ongoing commits seldom leaves, so
-    /// past `catchUpPages` a commit copies the rest itself (little, after the passes). That never lets
-    /// the log start again from the beginning while some
-    /// reader is always in the middle of a read (a dashboard, a feed consumer, a report) — the log then
-    /// grows for as long as that lasts (measured: by 26 MB a second of paid orders with two
-    /// overlapping readers). So past `walRestartPages` a commit waits, up to `restartWaitMillis`, for the
-    /// readers to move on to the latest data (`RESTART`), and the next writer starts the log again,
-    /// cut back to that size (`journal_size_limit`). A reader that holds on for longer (a long
-    /// report) is not waited for again before the log has grown by as much once more.
+    /// past `catchUpPages` a commit copies the rest itself (little, after the passes). Neither lets the
+    /// log start again from the beginning while some reader is always in the middle of a read (a
+    /// dashboard, a feed consumer, a report) — the log then grows for as long as that lasts (measured: by
+    /// 26 MB a second of paid orders with two overlapping readers). So past `walRestartPages` a commit
+    /// waits, up to `restartWaitMillis`, for the readers to move on to the latest data (`RESTART`), and
+    /// the next writer starts the log again, cut back to that size (`journal_size_limit`). A reader that
+    /// holds on for longer (a long report) is not waited for again before the log has grown by as much
+    /// once more.
     fileprivate func checkpoint(afterCommitOf pages: Int32) {
         if pages < backgroundAt - Database.backgroundEveryPages { backgroundAt = Database.autocheckpointPages }
         guard pages >= restartAt else {
