@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 struct ordercore_checkpointer {
     sqlite3 *db;
@@ -16,6 +17,7 @@ struct ordercore_checkpointer {
     pthread_cond_t wake;
     int requested, stopping;
     long passes;
+    pid_t process; /* that started the thread: a child made by fork has no such thread to stop */
 };
 
 static void *run(void *arg) {
@@ -49,6 +51,7 @@ ordercore_checkpointer *ordercore_checkpointer_start(const char *path) {
     }
     pthread_mutex_init(&c->lock, 0);
     pthread_cond_init(&c->wake, 0);
+    c->process = getpid();
     /* The thread takes no signal: they stay the host's threads' to handle. */
     sigset_t all, before;
     sigfillset(&all);
@@ -81,6 +84,9 @@ long ordercore_checkpointer_passes(ordercore_checkpointer *c) {
 
 void ordercore_checkpointer_stop(ordercore_checkpointer *c) {
     if (c == 0) return;
+    /* In a child made by fork the thread does not exist (joining it is undefined) and the connection is
+     * the parent's: both are left alone. */
+    if (getpid() != c->process) return;
     pthread_mutex_lock(&c->lock);
     c->stopping = 1;
     pthread_cond_signal(&c->wake);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -499,6 +500,34 @@ static void test_threads(void) {
     oc_close(db);
 }
 
+/* Past 1,000 pages of log a handle checkpoints on a thread of its own. A child process made by fork has
+ * no such thread: closing the handle there leaves it alone (joining a thread the child does not have is
+ * undefined), returns, and the parent's handle goes on. */
+static void test_checkpoint_thread_and_fork(void) {
+    oc_db *db = NULL;
+    unlink("fork.db");
+    unlink("fork.db-wal");
+    unlink("fork.db-shm");
+    CHECK(oc_open_v2("fork.db", &db, OC_OPEN_SYNCHRONOUS_NORMAL) == OC_OK, "open: %s", oc_errmsg(db));
+    setup_catalog(db, 1000);
+    int placed = 0;
+    for (int i = 0; i < 150; i++) placed += run(db, one_unit, NULL, 0) == OC_OK;  /* some 4,000 frames */
+    CHECK(placed == 150, "150 orders placed: %d", placed);
+    fflush(stdout);
+    pid_t child = fork();
+    if (child == 0) {
+        alarm(20);  /* a close that waited for a thread that is not there would hang: killed instead */
+        oc_close(db);
+        _exit(0);
+    }
+    int status = 0;
+    CHECK(child > 0 && waitpid(child, &status, 0) == child, "the child ran");
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "closing the handle in the child returned (status %d)", status);
+    CHECK(run(db, one_unit, NULL, 0) == OC_OK, "the parent's handle goes on: %s", oc_errmsg(db));
+    CHECK(available(db, "A1") == 1000 - 151, "151 units sold: %lld", (long long)available(db, "A1"));
+    oc_close(db);
+}
+
 static void *succeed_on(void *arg) {
     oc_db *db = arg;
     int64_t n;
@@ -815,6 +844,7 @@ int main(void) {
     test_pickup();
     test_fulfillment();
     test_threads();
+    if (!postgresql) test_checkpoint_thread_and_fork();
     test_thread_local_errors();
     test_batches();
     test_change_feed();

@@ -26,7 +26,8 @@ void ordercore_checkpointer_request(ordercore_checkpointer *checkpointer);
 /* How many checkpoints the thread has finished (tests wait for one). */
 long ordercore_checkpointer_passes(ordercore_checkpointer *checkpointer);
 
-/* Lets a running checkpoint finish, stops the thread, closes its connection and frees it. NULL is a no-op. */
+/* Lets a running checkpoint finish, stops the thread, closes its connection and frees it. NULL is a no-op,
+ * and so is a call in a child process made by fork after the start (the thread is not there). */
 void ordercore_checkpointer_stop(ordercore_checkpointer *checkpointer);
 
 #endif
