@@ -12,6 +12,10 @@
  *  - A handle may be shared by several threads: calls on one handle are serialised internally. The
  *    message of the last failure (oc_errmsg) is kept per thread and per handle.
  *  - Several handles and several processes may open the same database file at once.
+ *  - A handle on an SQLite file may start one thread of its own, once its write-ahead log passes 1,000
+ *    pages, to checkpoint the log beside the commits. It takes no signals, oc_close stops it, and fork
+ *    waits for a checkpoint under way. Open handles after fork, in the process that uses them, as with
+ *    SQLite itself.
  *  - Every call that changes data runs as one transaction: it is applied completely or not at all.
  */
 #ifndef ORDERCORE_H

@@ -20,6 +20,15 @@ struct ordercore_checkpointer {
     pid_t process; /* that started the thread: a child made by fork has no such thread to stop */
 };
 
+/* Held (shared) by a thread while it is inside SQLite, and taken whole by fork: a child made while a
+ * checkpoint ran would find SQLite's mutexes held by a thread it does not have, and its first SQLite
+ * call would wait forever. Fork waits for running checkpoints instead; none starts until it is done. */
+static pthread_rwlock_t forkGate = PTHREAD_RWLOCK_INITIALIZER;
+static pthread_once_t forkHandlers = PTHREAD_ONCE_INIT;
+static void closeGate(void) { pthread_rwlock_wrlock(&forkGate); }
+static void openGate(void) { pthread_rwlock_unlock(&forkGate); }
+static void installForkHandlers(void) { pthread_atfork(closeGate, openGate, openGate); }
+
 static void *run(void *arg) {
     ordercore_checkpointer *c = arg;
     pthread_mutex_lock(&c->lock);
@@ -29,7 +38,9 @@ static void *run(void *arg) {
         c->requested = 0;
         pthread_mutex_unlock(&c->lock);
         /* Busy (another connection checkpoints) or failed: the next request tries again. */
+        pthread_rwlock_rdlock(&forkGate);
         sqlite3_wal_checkpoint_v2(c->db, 0, SQLITE_CHECKPOINT_PASSIVE, 0, 0);
+        pthread_rwlock_unlock(&forkGate);
         pthread_mutex_lock(&c->lock);
         c->passes++;
     }
@@ -38,6 +49,7 @@ static void *run(void *arg) {
 }
 
 ordercore_checkpointer *ordercore_checkpointer_start(const char *path) {
+    pthread_once(&forkHandlers, installForkHandlers);
     ordercore_checkpointer *c = calloc(1, sizeof *c);
     if (c == 0) return 0;
     /* Its own connection, used by the thread alone; a small cache (a checkpoint copies through the log's
