@@ -22,6 +22,8 @@
 #define FRAME_HEADER 24
 /* The default VFS writes at most 0x1ffff bytes a call (it masks the count; a longer write fails). */
 #define WRITE_MAX 0x1ffff
+/* SQLite's largest page: room kept for the page of a frame whose header a run takes. */
+#define PAGE_MAX 65536
 
 typedef struct WalFile {
     sqlite3_file base;
@@ -86,9 +88,9 @@ static int walRead(sqlite3_file *f, void *p, int n, sqlite3_int64 at) {
 }
 
 /* A frame's header: gathered after the frames before it when it follows them and its page may still fit
- * (pages are at most 64 KiB), else it starts a new run. */
+ * (pages are at most PAGE_MAX bytes), else it starts a new run. */
 static int walWriteHeader(WalFile *w, const unsigned char *header, sqlite3_int64 at) {
-    if (w->held > 0 && (at != w->runAt + w->held || w->awaitingPage || w->held + FRAME_HEADER > WRITE_MAX - 65536)) {
+    if (w->held > 0 && (at != w->runAt + w->held || w->awaitingPage || w->held + FRAME_HEADER > WRITE_MAX - PAGE_MAX)) {
         FLUSH_OR_RETURN(w);
     }
     if (w->run == 0 && (w->run = sqlite3_malloc(WRITE_MAX)) == 0) return SQLITE_NOMEM;
@@ -186,7 +188,7 @@ static int subjournalSpill(SubjournalFile *j) {
     sqlite3_vfs *vfs = (sqlite3_vfs *)ourVfs.pAppData;
     int rc = vfs->xOpen(vfs, 0, j->real, j->flags, 0);
     if (rc != SQLITE_OK) return rc;
-    /* In pieces, as SQLite writes: the default VFS writes at most 128 KiB a call. */
+    /* In pieces, as SQLite writes: the default VFS writes at most WRITE_MAX bytes a call. */
     for (sqlite3_int64 at = 0; rc == SQLITE_OK && at < j->size; at += SPILL_PIECE) {
         int n = j->size - at < SPILL_PIECE ? (int)(j->size - at) : SPILL_PIECE;
         rc = j->real->pMethods->xWrite(j->real, j->data + at, n, at);

@@ -45,27 +45,35 @@ struct PayloadPath: Equatable {
         }
     }
 
-    /// The one value a path without `[]` reaches (nil for none or null), without building an array;
-    /// nil too for a path through `[]` (use `values`).
-    func single(current: JSON, payload: JSON, arguments: JSON) -> JSON? {
+    /// Walks from the base until the end or the first `[]`, without building arrays: the value reached
+    /// (nil when a step finds nothing) and where that `[]` is, if the path has one.
+    private func walk(current: JSON, payload: JSON, arguments: JSON) -> (value: JSON?, each: Int?) {
         var value =
             switch base {
             case .current: current
             case .payload: payload
             case .arguments: arguments
             }
-        for step in steps {
+        for (n, step) in steps.enumerated() {
             switch (step, value) {
             case (.key(let key), .object(let o)):
-                guard let v = o[key] else { return nil }
+                guard let v = o[key] else { return (nil, nil) }
                 value = v
             case (.index(let i), .array(let a)):
-                guard i < a.count else { return nil }
+                guard i < a.count else { return (nil, nil) }
                 value = a[i]
-            default: return nil
+            case (.each, .array): return (value, n)
+            default: return (nil, nil)
             }
         }
-        if case .null = value { return nil }  // (`nil` in a ternary would be JSON's own null literal)
+        return (value, nil)
+    }
+
+    /// The one value a path without `[]` reaches (nil for none or null), without building an array;
+    /// nil too for a path through `[]` (use `values`).
+    func single(current: JSON, payload: JSON, arguments: JSON) -> JSON? {
+        let (value, each) = walk(current: current, payload: payload, arguments: arguments)
+        guard each == nil, let value, value != .null else { return nil }
         return value
     }
 
@@ -74,26 +82,11 @@ struct PayloadPath: Equatable {
 
     /// Every value the path reaches (more than one only through `[]`); nulls are left out.
     func values(current: JSON, payload: JSON, arguments: JSON) -> [JSON] {
-        var value =
-            switch base {
-            case .current: current
-            case .payload: payload
-            case .arguments: arguments
-            }
-        // One value until the first `[]`: walked without building arrays.
-        for (n, step) in steps.enumerated() {
-            switch (step, value) {
-            case (.key(let key), .object(let o)):
-                guard let v = o[key] else { return [] }
-                value = v
-            case (.index(let i), .array(let a)):
-                guard i < a.count else { return [] }
-                value = a[i]
-            case (.each, .array(let a)): return Self.values(a, steps[(n + 1)...])
-            default: return []
-            }
+        switch walk(current: current, payload: payload, arguments: arguments) {
+        case (.array(let items)?, let each?): Self.values(items, steps[(each + 1)...])
+        case (let value?, nil) where value != .null: [value]
+        default: []
         }
-        return value == .null ? [] : [value]
     }
 
     private static func values(_ start: [JSON], _ steps: ArraySlice<Step>) -> [JSON] {
