@@ -71,6 +71,7 @@ public final class Engine: Sendable {
 
     /// Rows visited by full table scans since the last call (tests prove index use with it).
     func fullScanSteps() -> Int { store.withLock { $0?.db.takeFullScanSteps() ?? 0 } }
+    func preparedSQL() -> [String] { store.withLock { $0?.db.preparedSQL ?? [] } }
 
     // MARK: - Handling
 

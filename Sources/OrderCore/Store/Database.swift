@@ -511,6 +511,9 @@ final class Database {
         cache.values.reduce(0) { $0 + Int(sqlite3_stmt_status($1.stmt, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1)) }
     }
 
+    /// The texts of the statements prepared so far (tests: which shape of a query a path runs).
+    var preparedSQL: [String] { cache.keys.map(\.sql) }
+
     // MARK: - Transactions
 
     enum Access { case read, write }

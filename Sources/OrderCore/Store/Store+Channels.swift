@@ -85,7 +85,7 @@ extension Store {
     /// few (an order's), where that costs less than an `IN` list.
     func channelSKURows(_ select: String, channels: [String], skus: [String], body: (Row) throws -> Void) throws {
         guard !channels.isEmpty, !skus.isEmpty else { return }
-        guard db.dialect == .postgresql || channels.count * skus.count > Store.pointLookupPairs else {
+        guard db.dialect == .postgresql || channels.count * skus.count > Store.pointLookups else {
             for channel in channels {
                 for sku in skus {
                     try db.rows(select + " WHERE channel = ? AND sku = ?", .text(channel), .text(sku), body: body)
@@ -112,8 +112,9 @@ extension Store {
 
     static let channelSKUSelect = "SELECT channel, sku, cap, used, open, closed_reason FROM channel_skus"
 
-    /// Up to how many (channel, SKU) pairs SQLite looks up one by one rather than with `IN` lists.
-    private static let pointLookupPairs = 32
+    /// Up to how many keys (SKUs, (channel, SKU) pairs) SQLite looks up one by one rather than with an
+    /// `IN` list, which costs it a temporary b-tree per query.
+    static let pointLookups = 32
 
     func hasChannelLimits(channel: String) throws -> Bool {
         try first(Store.hasLimitsRead(channel)) { _ in true } ?? false

@@ -21,18 +21,18 @@ extension Store {
         return result
     }
 
-    /// Balances of several SKUs at once (one query), each list in reservation preference order.
+    /// Balances of several SKUs at once, each list in reservation preference order.
     func balances(skus: [String], warehouse: String? = nil, activeOnly: Bool = false) throws -> [String: [StockBalance]]
     {
         try balances(skus: skus, warehouse: warehouse, activeOnly: activeOnly, lapsedAt: nil).balances
     }
 
     /// The balances an order may reserve from (active warehouses), and whether any of them has holds
-    /// lapsed at `at` (`CommandContext.expireStaleReservations`), in one query.
+    /// lapsed at `at` (`CommandContext.expireStaleReservations`).
     func reservableBalances(
         skus: [String], warehouse: String?, at: Int64
     ) throws -> (balances: [String: [StockBalance]], lapsed: Bool) {
-        try balances(Store.balancesRead(skus: skus, warehouse: warehouse, activeOnly: true, lapsedAt: at))
+        try balances(skus: skus, warehouse: warehouse, activeOnly: true, lapsedAt: at)
     }
 
     /// `reservableBalances`'s read, to send it ahead (`prefetch`).
@@ -40,43 +40,61 @@ extension Store {
         balancesRead(skus: skus, warehouse: warehouse, activeOnly: true, lapsedAt: at)
     }
 
+    /// On PostgreSQL one query for every SKU (one round trip). On SQLite, for an order's few SKUs, one
+    /// point lookup each (`pointLookups`): each is one of eight fixed texts, where the `IN` list cost a
+    /// temporary b-tree and its text was built anew.
     private func balances(
         skus: [String], warehouse: String?, activeOnly: Bool, lapsedAt: Int64?
     ) throws -> (balances: [String: [StockBalance]], lapsed: Bool) {
-        try balances(Store.balancesRead(skus: skus, warehouse: warehouse, activeOnly: activeOnly, lapsedAt: lapsedAt))
-    }
-
-    private static func balancesRead(skus: [String], warehouse: String?, activeOnly: Bool, lapsedAt: Int64?) -> Read {
-        var filter = Conditions()
-        filter.add("s.sku IN (\(Database.placeholders(skus.count)))", arguments: skus.map(SQLValue.text))
-        filter.add("s.warehouse = ?", warehouse)
-        if activeOnly { filter.add("w.active = 1", arguments: []) }
-        let lapsedSQL = """
-            EXISTS (SELECT 1 FROM reservations r WHERE r.sku = s.sku AND r.warehouse = s.warehouse
-                AND r.state = 'active' AND r.expires_at IS NOT NULL AND r.expires_at <= ?)
-            """
-        return Read(
-            """
-            SELECT s.sku, s.warehouse, w.priority, s.on_hand, s.reserved, s.quarantine, s.safety,
-                \(lapsedAt == nil ? "0" : SQLDialect.count(lapsedSQL))
-            FROM stock s JOIN warehouses w ON w.warehouse = s.warehouse
-            WHERE \(filter.sql)
-            """, arguments: (lapsedAt.map { [.int($0)] } ?? []) + filter.arguments)
-    }
-
-    private func balances(_ read: Read) throws -> (balances: [String: [StockBalance]], lapsed: Bool) {
         var result: [String: [StockBalance]] = [:]
         var lapsed = false
-        try db.rows(read.sql, arguments: read.arguments) {
-            result[$0.text(0), default: []].append(
-                StockBalance(
-                    sku: $0.text(0), warehouse: $0.text(1), priority: $0.int(2), onHand: $0.int(3),
-                    reserved: $0.int(4), quarantine: $0.int(5), safety: $0.int(6)))
-            if $0.int(7) != 0 { lapsed = true }
+        for read in db.dialect == .sqlite && (2...Store.pointLookups).contains(skus.count)
+            ? skus.map({
+                Store.balancesRead(skus: [$0], warehouse: warehouse, activeOnly: activeOnly, lapsedAt: lapsedAt)
+            })
+            : [Store.balancesRead(skus: skus, warehouse: warehouse, activeOnly: activeOnly, lapsedAt: lapsedAt)]
+        {
+            try db.rows(read.sql, arguments: read.arguments) {
+                result[$0.text(0), default: []].append(
+                    StockBalance(
+                        sku: $0.text(0), warehouse: $0.text(1), priority: $0.int(2), onHand: $0.int(3),
+                        reserved: $0.int(4), quarantine: $0.int(5), safety: $0.int(6)))
+                if $0.int(7) != 0 { lapsed = true }
+            }
         }
         // Each SKU's balances by warehouse priority: sorted here, not by a temporary b-tree per query.
         for sku in result.keys { result[sku]?.sort { ($0.priority, $0.warehouse) < ($1.priority, $1.warehouse) } }
         return (result, lapsed)
+    }
+
+    private static func balancesRead(skus: [String], warehouse: String?, activeOnly: Bool, lapsedAt: Int64?) -> Read {
+        let shape = (warehouse == nil ? 0 : 1) | (activeOnly ? 2 : 0) | (lapsedAt == nil ? 0 : 4)
+        var arguments: [SQLValue] = []
+        arguments.reserveCapacity(skus.count + 2)
+        if let lapsedAt { arguments.append(.int(lapsedAt)) }
+        for sku in skus { arguments.append(.text(sku)) }
+        if let warehouse { arguments.append(.text(warehouse)) }
+        return Read(
+            skus.count == 1 ? pointBalancesSQL[shape] : balancesSQL(skus: skus.count, shape), arguments: arguments)
+    }
+
+    /// The balances query of one SKU, by shape (bit 0: one warehouse, 1: active only, 2: lapsed holds).
+    private static let pointBalancesSQL = (0..<8).map { balancesSQL(skus: 1, $0) }
+
+    private static func balancesSQL(skus count: Int, _ shape: Int) -> String {
+        var filter = ["s.sku IN (\(Database.placeholders(count)))"]
+        if shape & 1 != 0 { filter.append("s.warehouse = ?") }
+        if shape & 2 != 0 { filter.append("w.active = 1") }
+        let lapsedSQL = """
+            EXISTS (SELECT 1 FROM reservations r WHERE r.sku = s.sku AND r.warehouse = s.warehouse
+                AND r.state = 'active' AND r.expires_at IS NOT NULL AND r.expires_at <= ?)
+            """
+        return """
+            SELECT s.sku, s.warehouse, w.priority, s.on_hand, s.reserved, s.quarantine, s.safety,
+                \(shape & 4 == 0 ? "0" : SQLDialect.count(lapsedSQL))
+            FROM stock s JOIN warehouses w ON w.warehouse = s.warehouse
+            WHERE \(filter.joined(separator: " AND "))
+            """
     }
 
     /// Adds `delta` to one bucket, creating the balance row on first use. The caller has checked that

@@ -60,4 +60,16 @@ struct IndexUseTests {
         let scanned = engine.fullScanSteps()
         #expect(scanned < 100, "the everyday operations visited \(scanned) rows in full scans")
     }
+
+    /// An order's balances are read with a point lookup per SKU on SQLite: an `IN` list there builds a
+    /// temporary b-tree for each query, many times a lookup's cost. A long list (a batch publishing
+    /// sellable quantities) still goes in one query.
+    @Test func anOrdersBalancesAreReadByPointLookups() throws {
+        let engine = try Engine(test: ":memory:")
+        try engine.seedCatalog(a1: ["SH": 2, "BJ": 5], b2: ["SH": 5])
+        try engine.ok("order.create", orderArgs([("A1", 1, "1.00"), ("B2", 1, "1.00")]))
+        let balanceReads = engine.preparedSQL().filter { $0.hasPrefix("SELECT s.sku, s.warehouse, w.priority") }
+        #expect(!balanceReads.isEmpty)
+        #expect(balanceReads.allSatisfy { $0.contains("s.sku IN (?)") })
+    }
 }
