@@ -48,7 +48,17 @@ extension CommandContext {
                     "order_id": .string(existing), "channel": .string(draft.channel), "external_id": .string(external),
                 ])
         }
-        _ = try paidOrder(paymentRef: draft.payment?.ref, orderID: nil)
+        if let ref = draft.payment?.ref, let owner = try store.orderID(paymentRef: ref) {
+            // The caller found no order of this channel and number, but its payment is there: on PostgreSQL
+            // another host created that very order since the look (its reference is the channel order's
+            // own). Run again: the look then finds it. Anything else is a reference paying two orders.
+            if externalIDFree, let external = draft.externalID,
+                try store.orderID(channel: draft.channel, externalID: external) == owner
+            {
+                throw Store.Stale(what: "order \(external) of channel \(draft.channel)")
+            }
+            throw Self.paymentRefTaken(ref, owner: owner)
+        }
 
         let lines = draft.lines.enumerated().map { i, l in
             OrderLine(

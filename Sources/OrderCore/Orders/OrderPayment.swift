@@ -31,15 +31,17 @@ extension CommandContext {
     }
 
     /// The order a payment reference is already recorded on, if any; a reference recorded on another
-    /// order than `orderID` (nil: a new order) is refused: a gateway never pays two orders with one reference.
-    func paidOrder(paymentRef: String?, orderID: String?) throws -> String? {
+    /// order than `orderID` is refused (`paymentRefTaken`): a gateway never pays two orders with one reference.
+    func paidOrder(paymentRef: String?, orderID: String) throws -> String? {
         guard let paymentRef, let owner = try store.orderID(paymentRef: paymentRef) else { return nil }
-        guard owner == orderID else {
-            throw OrderCoreError(
-                .conflict, "payment_ref '\(paymentRef)' is already recorded on order \(owner)",
-                details: ["payment_ref": .string(paymentRef), "order_id": .string(owner)])
-        }
+        guard owner == orderID else { throw Self.paymentRefTaken(paymentRef, owner: owner) }
         return owner
+    }
+
+    static func paymentRefTaken(_ paymentRef: String, owner: String) -> OrderCoreError {
+        OrderCoreError(
+            .conflict, "payment_ref '\(paymentRef)' is already recorded on order \(owner)",
+            details: ["payment_ref": .string(paymentRef), "order_id": .string(owner)])
     }
 
     /// Records the payment and moves the order on (its stock already held as `plan` says); a full

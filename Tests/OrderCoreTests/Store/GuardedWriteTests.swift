@@ -29,6 +29,31 @@ struct GuardedWriteTests {
         #expect(try a.ok("order.get", ["order_id": .string(id)])["state"] == "paid")
     }
 
+    /// Intake looks for a channel order, finds none, and creates it paid; on PostgreSQL (read committed)
+    /// another host may create and pay that very order in between. Its payment reference is the channel
+    /// order's own: the command runs again and finds the order, where it once left the event a dead
+    /// letter ("payment_ref already recorded"), and the order short of the state its channel reported.
+    /// A reference paying some other order is still refused.
+    @Test func aChannelOrderAnotherHostCreatedPaidSinceTheLookRunsAgain() throws {
+        let (a, b) = try hosts()
+        try a.ok("order.create", orderArgs([("A1", 1, "5.00")], [
+            "channel": "shop", "external_id": "o-17", "payment": ["payment_ref": "shop:o-17"],
+        ]))
+        func create(_ externalID: String) throws {
+            try b.transaction(.write) {
+                let ctx = CommandContext(store: b, at: Timestamp.now(), actor: "system", access: .write)
+                var draft = try OrderDraft(
+                    Fields(orderArgs([("A1", 1, "5.00")], ["channel": "shop", "external_id": .string(externalID)])),
+                    at: ctx.at, defaultCurrency: "CNY")
+                draft.payment = (nil, "shop:o-17")
+                _ = try ctx.createOrder(draft, backorder: true, externalIDFree: true)
+            }
+        }
+        #expect(throws: Store.Stale.self) { try create("o-17") }
+        #expect(throws: OrderCoreError.self) { try create("o-18") }
+        #expect(try a.ok("order.list", [:])["orders"]?.arrayValue?.count == 1)
+    }
+
     @Test func aHoldReleasedByAnotherWriterIsNotReleasedTwice() throws {
         let (a, b) = try hosts()
         let id = try a.ok("order.create", orderArgs([("A1", 4, "5.00")]))["order_id"]?.stringValue ?? ""
