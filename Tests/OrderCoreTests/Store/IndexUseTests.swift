@@ -65,7 +65,9 @@ struct IndexUseTests {
     /// temporary b-tree for each query, many times a lookup's cost. A long list (a batch publishing
     /// sellable quantities) still goes in one query.
     @Test func anOrdersBalancesAreReadByPointLookups() throws {
-        let engine = try Engine(test: ":memory:")
+        let dir = temporaryDirectory()
+        defer { removeDirectory(dir) }
+        let engine = try Engine(path: dir + "/orders.db")
         try engine.seedCatalog(a1: ["SH": 2, "BJ": 5], b2: ["SH": 5])
         try engine.ok("order.create", orderArgs([("A1", 1, "1.00"), ("B2", 1, "1.00")]))
         let balanceReads = engine.preparedSQL().filter { $0.hasPrefix("SELECT s.sku, s.warehouse, w.priority") }
