@@ -40,6 +40,11 @@ extension CommandContext {
 
     private func apply(_ event: MappedEvent, channel: Channel, reference: String) throws -> JSON {
         var result: JSONObject = ["type": .string(event.type.rawValue), "external_id": .string(event.externalID)]
+        if event.type != .skip {
+            // Hosts apply one channel order's events one at a time (PostgreSQL): a cancellation or refund
+            // that arrives while another host creates its order waits for it and finds it.
+            try store.lockChannelOrder(channel: channel.channel, externalID: event.externalID)
+        }
         switch event.type {
         case .skip:
             result["reason"] = .optional(event.reason)
@@ -406,10 +411,12 @@ enum IntakeCommands {
         let mapped = mapping(
             ctx, channel: channel, payload: payload,
             arguments: mappingArguments(given: given, eventType: eventType, eventID: eventID, channel: channelCode))
-        // On PostgreSQL the look for a single event's order goes with the savepoint it is applied in.
+        // On PostgreSQL the look for a single event's order goes with the savepoint it is applied in,
+        // behind the order's lock.
         if case .success(let (_, elements)) = mapped, elements.count == 1,
-            case .success(let event) = elements[0].result
+            case .success(let event) = elements[0].result, event.type != .skip
         {
+            try ctx.store.lockChannelOrder(channel: channel.channel, externalID: event.externalID)
             try ctx.store.prefetch([Store.orderIDRead(channel: channel.channel, externalID: event.externalID)])
         }
         let id = try ctx.store.nextRowID("inbox")

@@ -29,6 +29,17 @@ struct InboxEntry {
 }
 
 extension Store {
+    /// Holds, until the transaction ends, the lock of one channel order (a PostgreSQL advisory lock, once a
+    /// transaction): hosts applying events of the same channel order follow each other, so an event
+    /// finds the order another host is creating (its creation commits first) instead of missing it. A
+    /// no-op on SQLite (one writer at a time).
+    func lockChannelOrder(channel: String, externalID: String) throws {
+        guard db.dialect == .postgresql else { return }
+        let key = Engine.hash("order:" + channel + "\u{0}" + externalID)
+        guard lockedChannelOrders.insert(key).inserted else { return }
+        try db.write("SELECT pg_advisory_xact_lock(?)", .int(key))
+    }
+
     private static let inboxColumns =
         "id, channel, event_type, event_id, payload, received_at, state, outcome, attempts, updated_at"
 

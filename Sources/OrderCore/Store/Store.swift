@@ -15,6 +15,8 @@ final class Store: @unchecked Sendable {
     /// The last timeline number of each order the current transaction created (by row id): its next
     /// event is numbered here, not by a look at its timeline (`appendEvent`).
     var createdTimelines: [Int64: Int64] = [:]
+    /// The channel orders whose lock the current transaction holds (`lockChannelOrder`).
+    var lockedChannelOrders: Set<Int64> = []
     /// Change-feed events of the current transaction, written just before it commits (`flushFeed`).
     private var pendingFeed: [(kind: String, at: Int64, data: String)] = []
     /// The settings, the channels, the current risk rule set, whether risk lists exist and the SKUs
@@ -48,6 +50,7 @@ final class Store: @unchecked Sendable {
             touchedSKUs = []
             pendingFeed = []
             createdTimelines = [:]
+            lockedChannelOrders = []
             cachesChecked = false
             db.expectedPrelude = cacheEpoch
             do {
@@ -107,6 +110,7 @@ final class Store: @unchecked Sendable {
         } catch {
             pendingFeed.removeSubrange(events...)
             createdTimelines = [:]  // their events may be undone: looked at again
+            lockedChannelOrders = []  // a lock taken in it is released with it
             dropCaches()
             throw error
         }

@@ -1,4 +1,5 @@
 @testable import OrderCore
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -123,7 +124,8 @@ struct PostgreSQLTests {
     }
 
     /// A channel event is stored in the inbox once, with its outcome, where its row was inserted first and
-    /// updated at the end: 18 statements (20 before), as the insert now also joins the order's plain inserts.
+    /// updated at the end: 18 statements (20 before), as the insert now also joins the order's plain inserts;
+    /// 19 with the lock of its channel order (`Store.lockChannelOrder`, no round trip of its own).
     @Test func aChannelEventIsStoredOnceWithItsOutcome() throws {
         let uri = try testDatabase(":memory:")
         let engine = try Engine(path: uri)
@@ -132,7 +134,7 @@ struct PostgreSQLTests {
         let sent = try statements(uri, "intake.ingest") { i in
             ["channel": "shop", "payload": .string(Self.csvOrder(i))]
         } check: { #expect($0["events"]?.arrayValue?.first?["action"] == "created_paid") }
-        #expect(sent == 18)
+        #expect(sent == 19)
     }
 
     /// An order created paid writes its row, lines, timeline, payment, holds and ledger rows in two
@@ -210,6 +212,34 @@ struct PostgreSQLTests {
         #expect(batch(100) <= 20 * 5 + 3)  // and, once per batch, publishing sellable quantities and COMMIT
     }
 
+    /// Hosts take in one channel's events side by side. A cancellation that reaches host B while host A
+    /// is still creating its order (A's transaction not yet committed) waits for A and cancels the order;
+    /// it once found no order and became a dead letter, and the order stayed live.
+    @Test func aCancellationArrivingWhileAnotherHostCreatesItsOrderWaitsAndCancelsIt() throws {
+        let uri = try testDatabase(":memory:")
+        let engine = try Engine(path: uri)
+        try engine.seedCatalog(a1: ["SH": 10])
+        try engine.ok("intake.profile_set", ["profile": [
+            "profile": "mini", "events": [
+                ["type": "cancel", "when": ["cancelled": true], "fields": ["external_id": "no", "reason": "cancelled"]],
+                ["type": "order", "fields": ["external_id": "no", "currency": ["const": "CNY"]],
+                 "lines": ["path": "items", "fields": ["sku": "code", "qty": "n", "unit_price": "price"]]],
+            ],
+        ]])
+        try engine.ok("channel.upsert", ["channel": "mini", "profile": "mini"])
+        let hostA = try ChannelOrderInFlight(
+            uri: uri, ["channel": "mini", "payload": ["no": "M-1", "items": [["code": "A1", "n": 2, "price": "2.50"]]]])
+        let outcome = try engine.ok(
+            "intake.ingest", ["channel": "mini", "payload": ["no": "M-1", "cancelled": "buyer asked"]])
+        #expect(hostA.finish())
+        #expect(outcome["state"] == "applied")
+        #expect(outcome["events"]?.arrayValue?.first?["action"] == "cancelled")
+        let orders = try engine.ok("order.list", [:])["orders"]?.arrayValue ?? []
+        #expect(orders.count == 1 && orders.first?["state"] == "cancelled")
+        #expect(try engine.ok("stock.get", ["sku": "A1"])["reserved"] == 0)
+        #expect(try engine.ok("intake.dead_letters")["total"] == 0)
+    }
+
     /// A host that vanishes inside a transaction does not hold its locks for long.
     @Test func sessionsEndAnIdleTransactionWithinAMinute() throws {
         let store = try Store(path: try testDatabase(":memory:"), options: StoreOptions())
@@ -220,3 +250,43 @@ struct PostgreSQLTests {
     }
 }
 
+
+/// Host A: takes in one channel event in a transaction of its own thread and holds it open for a second
+/// before committing, so another host meets the event's order while it is being created.
+private final class ChannelOrderInFlight: @unchecked Sendable {
+    private let store: Store
+    private let args: JSONObject
+    private let applied = Atomic<Bool>(false)
+    private let committed = Atomic<Bool>(false)
+    private var thread = pthread_t()
+
+    /// Returns once the event is applied, its transaction still open.
+    init(uri: String, _ args: JSONObject) throws {
+        store = try Store(path: uri, options: StoreOptions())
+        self.args = args
+        pthread_create(
+            &thread, nil,
+            { context in
+                Unmanaged<ChannelOrderInFlight>.fromOpaque(context!).takeUnretainedValue().run()
+                return nil
+            }, Unmanaged.passUnretained(self).toOpaque())
+        while !applied.load(ordering: .acquiring) { usleep(1_000) }
+    }
+
+    private func run() {
+        let done: Void? = try? store.transaction(.write, .concurrent) {
+            let context = CommandContext(store: store, at: Timestamp.now(), actor: "system", access: .write)
+            _ = try IntakeCommands.ingest.run(context, Fields(args))
+            try store.db.first("SELECT 1") { _ in }  // the event's statements have reached the server
+            applied.store(true, ordering: .releasing)
+            usleep(1_000_000)
+        }
+        committed.store(done != nil, ordering: .releasing)
+    }
+
+    /// Waits for the thread. - Returns: whether its transaction committed.
+    func finish() -> Bool {
+        pthread_join(thread, nil)
+        return committed.load(ordering: .acquiring)
+    }
+}
