@@ -102,6 +102,11 @@ final class Database {
     /// The SQLite handle (nil on PostgreSQL, where every SQLite-only path is guarded by `postgres`).
     private let db: OpaquePointer!
     private var cache: [StatementKey: Prepared] = [:]
+    /// The statements used last, by where their text is stored: a call site passes the same literal (or
+    /// `generated` text) every time, so most lookups compare an address and the text's identity instead
+    /// of hashing it. A slot whose text lives elsewhere now, or differs, falls back to `cache`.
+    @exclusivity(unchecked) private var recent = [RecentStatement?](repeating: nil, count: Database.recentSlots)
+    private static let recentSlots = 256
     /// SQL texts built from parts (`generated`), by what they were built from.
     private var built: [StatementKey: [Int: String]] = [:]
     private let postgres: PostgresConnection?
@@ -326,15 +331,25 @@ final class Database {
 
     private func prepared(_ sql: String, _ args: [SQLValue]) throws -> OpaquePointer {
         let entry: Prepared
-        if let cached = cache[StatementKey(sql)] {
-            entry = cached
+        // A slot holds its text, so no other text is stored at that address while it does, and comparing
+        // the texts compares their identity. A text of under 16 bytes is held inline: its address is a
+        // copy's on the stack, shared with other short texts, and the comparison is by value.
+        let address = sql.utf8.withContiguousStorageIfAvailable { UInt(bitPattern: $0.baseAddress) } ?? 0
+        let slot = Int(truncatingIfNeeded: (address >> 4) % UInt(Database.recentSlots))
+        if address != 0, let hit = recent[slot], hit.address == address, hit.sql == sql {
+            entry = hit.entry
         } else {
-            var fresh: OpaquePointer?
-            try check(sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &fresh, nil))
-            guard let fresh else { throw OrderCoreError(.internal, "empty SQL statement") }
-            Database.logStatement(sql)
-            entry = Prepared(fresh)
-            cache[StatementKey(sql)] = entry
+            if let cached = cache[StatementKey(sql)] {
+                entry = cached
+            } else {
+                var fresh: OpaquePointer?
+                try check(sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &fresh, nil))
+                guard let fresh else { throw OrderCoreError(.internal, "empty SQL statement") }
+                Database.logStatement(sql)
+                entry = Prepared(fresh)
+                cache[StatementKey(sql)] = entry
+            }
+            if address != 0 { recent[slot] = RecentStatement(address: address, sql: sql, entry: entry) }
         }
         let stmt = entry.stmt
         var textBytes = 0
@@ -640,6 +655,13 @@ extension Database {
 /// bound again, after `sqlite3_reset` and `sqlite3_clear_bindings` (every use ends with both). Texts of
 /// more than `maxBuffered` bytes together (a channel's payload) are copied by SQLite, as before, so a
 /// handle keeps no large buffer.
+/// A statement `Database.prepared` used, with the text it was asked for and where that text was stored.
+private struct RecentStatement {
+    let address: UInt
+    let sql: String
+    let entry: Prepared
+}
+
 private final class Prepared {
     let stmt: OpaquePointer
     private var buffer: UnsafeMutableRawPointer?

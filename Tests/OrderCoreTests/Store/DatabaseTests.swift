@@ -19,6 +19,26 @@ struct DatabaseTests {
                 + "INSERT INTO c(w, v) VALUES ('?', $4)")
     }
 
+    /// Statements are looked up first by where their text is stored (`Database.prepared`). Texts built
+    /// anew for each query are put by the allocator where an earlier one was, with other content: each
+    /// still runs its own statement, and a literal keeps finding its own among them; so do short texts,
+    /// which Swift holds inline and hands over as a copy on the stack, at one address.
+    @Test func aTextStoredWhereAnotherWasRunsItsOwnStatement() throws {
+        let dir = temporaryDirectory()
+        defer { removeDirectory(dir) }
+        let db = try Database(path: dir + "/texts.db", options: StoreOptions())
+        var wrong = 0
+        for i in 0..<3_000 {
+            let sql = "SELECT \(i % 250) AS the_value_this_text_asks_for"
+            if try db.first(sql, map: { $0.int(0) }) != Int64(i % 250) { wrong += 1 }
+            if try db.first("SELECT 'a literal, longer than sixteen bytes'", map: { $0.text(0) }) != "a literal, longer than sixteen bytes" {
+                wrong += 1
+            }
+            if try db.first("SELECT \(i % 7)", map: { $0.int(0) }) != Int64(i % 7) { wrong += 1 }  // held inline
+        }
+        #expect(wrong == 0)
+    }
+
     @Test func newFileIsMigratedInWALModeWithEveryMigrationRecordedInOrder() throws {
         let dir = temporaryDirectory()
         defer { removeDirectory(dir) }
