@@ -118,8 +118,11 @@ final class Store: @unchecked Sendable {
 
     /// Queues a change-feed event of the current transaction.
     func appendFeed(kind: String, at: Int64, data: JSONObject) {
-        pendingFeed.append((kind, at, JSON.object(data).serialized))
+        appendFeed(kind: kind, at: at, text: JSON.object(data).serialized)
     }
+
+    /// Queues a change-feed event whose data is already JSON text.
+    func appendFeed(kind: String, at: Int64, text: String) { pendingFeed.append((kind, at, text)) }
 
     /// Writes the transaction's feed events, last before COMMIT: a feed reader waits for the transactions
     /// writing them (`Database.Sharing.feedReader`), so the shorter that is the better.

@@ -12,6 +12,23 @@ struct ChangeFeedTests {
 
     func seqs(_ result: JSON) -> [Int64] { (result["events"]?.arrayValue ?? []).compactMap { $0["seq"]?.intValue } }
 
+    /// An order's feed event is written straight to text: exactly the JSON of its object, escapes and
+    /// nulls included.
+    @Test func anOrdersEventTextIsTheJSONOfItsObject() throws {
+        for (externalID, from) in [(nil, nil), ("T\"1\\2\u{1}é", OrderState.pendingPayment)] as [(String?, OrderState?)] {
+            let order = Order(
+                rowID: 1, orderID: "SO-000001", channel: "tmall", externalID: externalID, state: .paid, currency: "CNY",
+                placedAt: 0, createdAt: 0, updatedAt: 0, expiresAt: nil, totals: OrderTotals(subtotal: 1, grandTotal: 1))
+            let object: JSONObject = [
+                "order_id": "SO-000001", "channel": "tmall", "external_id": .optional(externalID),
+                "from": .optional(from?.rawValue), "to": "paid", "command": "order.pay",
+            ]
+            let text = CommandContext.orderEventText(order, from: from, command: "order.pay")
+            #expect(text == JSON.object(object).serialized)
+            #expect(try JSONParser.parse(text) == .object(object))
+        }
+    }
+
     @Test func aConsumerThatStopsAndRestartsGetsEveryLaterEventExactlyOnceInOrder() throws {
         try engine.ok("channel.upsert", ["channel": "web"])
         for _ in 0..<5 { try engine.ok("order.create", orderArgs([("A1", 1, "1.00")])) }
