@@ -5,6 +5,23 @@ import Testing
 import Glibc
 #endif
 
+/// Runs `body` on a thread of its own (a second host, a reader beside the writer); wait for it with
+/// `pthread_join`.
+func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t {
+    final class Body {
+        let run: @Sendable () -> Void
+        init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+    }
+    var thread = pthread_t()
+    pthread_create(
+        &thread, nil,
+        { context in
+            Unmanaged<Body>.fromOpaque(context!).takeRetainedValue().run()
+            return nil
+        }, Unmanaged.passRetained(Body(body)).toOpaque())
+    return thread
+}
+
 /// A fresh directory for database files, removed when the test process exits (or earlier, by the
 /// caller's `removeDirectory`).
 func temporaryDirectory() -> String {

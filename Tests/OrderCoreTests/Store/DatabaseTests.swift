@@ -361,12 +361,7 @@ private final class OverlappingReader: @unchecked Sendable {
     init(path: String, startingAfter delayMicros: UInt32) throws {
         db = try Database(path: path, options: StoreOptions())
         self.delayMicros = delayMicros
-        pthread_create(
-            &thread, nil,
-            { context in
-                Unmanaged<OverlappingReader>.fromOpaque(context!).takeUnretainedValue().run()
-                return nil
-            }, Unmanaged.passUnretained(self).toOpaque())
+        thread = startThread { [self] in run() }
     }
 
     private func run() {

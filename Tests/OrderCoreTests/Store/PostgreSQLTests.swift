@@ -264,12 +264,7 @@ private final class ChannelOrderInFlight: @unchecked Sendable {
     init(uri: String, _ args: JSONObject) throws {
         store = try Store(path: uri, options: StoreOptions())
         self.args = args
-        pthread_create(
-            &thread, nil,
-            { context in
-                Unmanaged<ChannelOrderInFlight>.fromOpaque(context!).takeUnretainedValue().run()
-                return nil
-            }, Unmanaged.passUnretained(self).toOpaque())
+        thread = startThread { [self] in run() }
         while !applied.load(ordering: .acquiring) { usleep(1_000) }
     }
 
