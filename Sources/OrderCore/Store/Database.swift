@@ -649,12 +649,6 @@ extension Database {
     }
 }
 
-/// A prepared statement, and the buffer its text arguments are bound from: copied there once and
-/// bound as `SQLITE_STATIC`, where SQLite would copy each into memory of its own (an allocation, then a
-/// free, per text per execution). The buffer is this statement's alone and is written only when it is
-/// bound again, after `sqlite3_reset` and `sqlite3_clear_bindings` (every use ends with both). Texts of
-/// more than `maxBuffered` bytes together (a channel's payload) are copied by SQLite, as before, so a
-/// handle keeps no large buffer.
 /// A statement `Database.prepared` used, with the text it was asked for and where that text was stored.
 private struct RecentStatement {
     let address: UInt
@@ -662,6 +656,12 @@ private struct RecentStatement {
     let entry: Prepared
 }
 
+/// A prepared statement, and the buffer its text arguments are bound from: copied there once and
+/// bound as `SQLITE_STATIC`, where SQLite would copy each into memory of its own (an allocation, then a
+/// free, per text per execution). The buffer is this statement's alone and is written only when it is
+/// bound again, after `sqlite3_reset` and `sqlite3_clear_bindings` (every use ends with both). Texts of
+/// more than `maxBuffered` bytes together (a channel's payload) are copied by SQLite, as before, so a
+/// handle keeps no large buffer.
 private final class Prepared {
     let stmt: OpaquePointer
     private var buffer: UnsafeMutableRawPointer?

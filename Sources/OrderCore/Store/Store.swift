@@ -110,7 +110,7 @@ final class Store: @unchecked Sendable {
         } catch {
             pendingFeed.removeSubrange(events...)
             createdTimelines = [:]  // their events may be undone: looked at again
-            lockedChannelOrders = []  // a lock taken in it is released with it
+            lockedChannelOrders = []  // locks taken in it went with it: taken again when needed
             dropCaches()
             throw error
         }
