@@ -108,8 +108,9 @@ extension CommandContext {
             }
             let warnings = IntakeChecks.warnings(event, draft: draft)
             // An order that arrives cancelled, or that the channel fulfils from its own stock, takes nothing.
-            // Another host that creates the order since the look above (PostgreSQL, intake side by side)
-            // makes the unique key refuse this one: the event runs again and applies to that order.
+            // On PostgreSQL no other host creates the order since the look above: its events hold the
+            // channel order's lock (`lockChannelOrder`). Were one to, the unique key refuses this one and
+            // the event runs again, applying to that order.
             let created = try createOrder(
                 draft, backorder: true, warnings: warnings, actOnRisk: false,
                 reserving: event.state != .cancelled && !shipment.byChannel, externalIDFree: true)

@@ -49,9 +49,10 @@ extension CommandContext {
                 ])
         }
         if let ref = draft.payment?.ref, let owner = try store.orderID(paymentRef: ref) {
-            // The caller found no order of this channel and number, but its payment is there: on PostgreSQL
-            // another host created that very order since the look (its reference is the channel order's
-            // own). Run again: the look then finds it. Anything else is a reference paying two orders.
+            // The caller found no order of this channel and number, but its payment is there: another host
+            // created that very order since the look (its reference is the channel order's own). Intake
+            // holds the channel order's lock, so this is the guard behind it: run again, and the look finds
+            // the order. Anything else is a reference paying two orders.
             if externalIDFree, let external = draft.externalID,
                 try store.orderID(channel: draft.channel, externalID: external) == owner
             {
