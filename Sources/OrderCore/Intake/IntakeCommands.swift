@@ -54,11 +54,7 @@ extension CommandContext {
             return try applyOrder(event, channel: channel, reference: reference)
         case .cancel, .refund:
             guard let id = try store.orderID(channel: channel.channel, externalID: event.externalID) else {
-                throw OrderCoreError(
-                    .notFound,
-                    "order \(event.externalID) of channel \(channel.channel) is not known (its order event has not "
-                        + "arrived; retry the dead letter after it)",
-                    details: ["channel": .string(channel.channel), "external_id": .string(event.externalID)])
+                throw IntakeCommands.orderNotArrived(channel: channel.channel, externalID: event.externalID)
             }
             result["order_id"] = .string(id)
             if event.type == .cancel {
@@ -141,6 +137,12 @@ extension CommandContext {
             result["channel_status"] = .string(reported)
         }
         if !event.notStock.isEmpty { result["not_stock"] = .array(event.notStock) }
+        // The events of this order that arrived before it (a cancellation, a refund) are applied now.
+        let awaiting = try IntakeCommands.applyAwaiting(self, channel: channel, externalID: event.externalID)
+        if !awaiting.isEmpty {
+            result["applied_waiting"] = .array(awaiting)
+            order = try requireOrder(order.orderID)
+        }
         result["order_id"] = .string(order.orderID)
         result["state"] = .string(order.state.rawValue)
         return .object(result)
@@ -421,10 +423,10 @@ enum IntakeCommands {
             try ctx.store.prefetch([Store.orderIDRead(channel: channel.channel, externalID: event.externalID)])
         }
         let id = try ctx.store.nextRowID("inbox")
-        func insertEntry(state: String, outcome: JSON) throws {
+        func insertEntry(state: String, outcome: JSON, awaits: String? = nil) throws {
             try ctx.store.insertInbox(
                 id: id, channel: channelCode, eventType: eventType, eventID: eventID, hash: hash, payload: text,
-                at: ctx.at, state: state, outcome: outcome)
+                at: ctx.at, state: state, outcome: outcome, awaits: awaits)
         }
         // An event that maps to one object is stored once, with its outcome. A list's dead elements are
         // stored as entries of their own after it, so it is stored first and its outcome written at the end.
@@ -436,11 +438,12 @@ enum IntakeCommands {
                 id: id, channel: channelCode, eventType: eventType, eventID: eventID, payload: text, receivedAt: ctx.at,
                 state: "applied", outcome: .object(["arguments": .object(given)]), attempts: 1, updatedAt: ctx.at),
             channel: channel, mapped: mapped
-        ) { state, outcome in
+        ) { state, outcome, awaits in
             if list {
-                try ctx.store.setInboxOutcome(id: id, state: state, outcome: outcome, at: ctx.at, retried: false)
+                try ctx.store.setInboxOutcome(
+                    id: id, state: state, outcome: outcome, at: ctx.at, retried: false, awaits: awaits)
             } else {
-                try insertEntry(state: state, outcome: outcome)
+                try insertEntry(state: state, outcome: outcome, awaits: awaits)
             }
         }
     }
@@ -467,11 +470,12 @@ enum IntakeCommands {
     /// - Parameters:
     ///   - entry: the event; its outcome's `arguments` are what the sender gave besides the payload.
     ///   - mapped: its `mapping`.
-    ///   - record: stores the entry's state (`applied` or `dead`) and outcome.
+    ///   - record: stores the entry's state (`applied` or `dead`), outcome and the channel order a dead letter
+    ///     waits for (`awaitedOrder`).
     private static func process(
         _ ctx: CommandContext, _ entry: InboxEntry, channel: Channel,
         mapped: Result<(mapper: ProfileMapper, elements: [MappedElement]), any Error>,
-        record: (_ state: String, _ outcome: JSON) throws -> Void
+        record: (_ state: String, _ outcome: JSON, _ awaits: String?) throws -> Void
     ) throws -> JSON {
         let inboxID = entry.id
         let given = entry.given
@@ -511,7 +515,7 @@ enum IntakeCommands {
                             id: child, channel: entry.channel, eventType: entry.eventType,
                             eventID: entry.eventID.map { "\($0)#\(element.key)" },
                             hash: Engine.hash(alone), payload: alone, at: ctx.at, state: "dead",
-                            outcome: .object(letter))
+                            outcome: .object(letter), awaits: awaitedOrder(error))
                         try ctx.store.openAlert(
                             kind: "dead_letter", ref: "inbox:\(child)", at: ctx.at, details: .object(letter))
                         events.append(.object(letter))
@@ -522,15 +526,56 @@ enum IntakeCommands {
             outcome["events"] = .array(events)
             let dead = events.filter { $0["state"] == "dead_letter" }.compactMap { $0["inbox_id"] }
             if !dead.isEmpty { outcome["dead_letters"] = .array(dead) }
-            try record("applied", .object(outcome))
+            try record("applied", .object(outcome), nil)
         } catch let error as OrderCoreError where IntakeCommands.deadLetterCodes.contains(error.code) {
             outcome["state"] = "dead_letter"
             outcome["error"] = error.json
-            try record("dead", .object(outcome))
+            try record("dead", .object(outcome), awaitedOrder(error))
             try ctx.store.openAlert(
                 kind: "dead_letter", ref: "inbox:\(inboxID)", at: ctx.at, details: .object(outcome))
         }
         return .object(outcome)
+    }
+
+    /// The failure of an event (a cancellation, a refund) whose channel order has not arrived: its dead
+    /// letter waits for the order, whose event applies it (`applyAwaiting`).
+    static func orderNotArrived(channel: String, externalID: String) -> OrderCoreError {
+        OrderCoreError(
+            .notFound,
+            "order \(externalID) of channel \(channel) is not known: its order event has not arrived; this event is "
+                + "applied when it does",
+            details: ["channel": .string(channel), "external_id": .string(externalID), "awaits": "order"])
+    }
+
+    /// The channel's order number a dead letter of this failure waits for (`orderNotArrived`).
+    private static func awaitedOrder(_ error: OrderCoreError) -> String? {
+        guard error.code == .notFound, error.details?["awaits"] == "order" else { return nil }
+        return error.details?["external_id"]?.stringValue
+    }
+
+    /// Applies the dead letters that wait for a channel order, once an event of the order has found or created
+    /// it: a cancellation or a refund delivered before its order lands on it, oldest first.
+    /// - Returns: each one's inbox id and state (`applied`, or `dead_letter` with a new reason).
+    static func applyAwaiting(_ ctx: CommandContext, channel: Channel, externalID: String) throws -> [JSON] {
+        try ctx.store.inboxAwaiting(channel: channel.channel, externalID: externalID).map { entry in
+            ["inbox_id": .int(entry.id), "state": try applyAgain(ctx, entry, channel: channel)["state"] ?? .null]
+        }
+    }
+
+    /// Applies a dead letter again: it is applied (its alert cleared) or stays a dead letter with the new reason.
+    private static func applyAgain(_ ctx: CommandContext, _ entry: InboxEntry, channel: Channel) throws -> JSON {
+        let mapped = mapping(
+            ctx, channel: channel, payload: .string(entry.payload),
+            arguments: mappingArguments(
+                given: entry.given, eventType: entry.eventType, eventID: entry.eventID, channel: entry.channel))
+        let result = try process(ctx, entry, channel: channel, mapped: mapped) { state, outcome, awaits in
+            try ctx.store.setInboxOutcome(
+                id: entry.id, state: state, outcome: outcome, at: ctx.at, retried: true, awaits: awaits)
+        }
+        if result.objectValue?["state"] == "applied" {
+            try ctx.store.clearRefAlerts(kind: "dead_letter", ref: "inbox:\(entry.id)", at: ctx.at)
+        }
+        return result
     }
 
     /// Failures that lie in the event or the data it meets; anything else (busy, I/O) is not the
@@ -563,18 +608,7 @@ enum IntakeCommands {
                 .conflict, "inbox entry \(id) was applied already; only dead letters are retried",
                 details: ["inbox_id": .int(id)])
         }
-        let channel = try ctx.requireChannel(entry.channel)
-        let mapped = mapping(
-            ctx, channel: channel, payload: .string(entry.payload),
-            arguments: mappingArguments(
-                given: entry.given, eventType: entry.eventType, eventID: entry.eventID, channel: entry.channel))
-        let result = try process(ctx, entry, channel: channel, mapped: mapped) { state, outcome in
-            try ctx.store.setInboxOutcome(id: id, state: state, outcome: outcome, at: ctx.at, retried: true)
-        }
-        if result.objectValue?["state"] == "applied" {
-            try ctx.store.clearRefAlerts(kind: "dead_letter", ref: "inbox:\(id)", at: ctx.at)
-        }
-        return result
+        return try applyAgain(ctx, entry, channel: try ctx.requireChannel(entry.channel))
     }
 
     private static func requireInbox(_ ctx: CommandContext, _ id: Int64) throws -> InboxEntry {

@@ -10,7 +10,7 @@ struct Migration {
         foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation, fulfillment,
         tracking, waves, statusAnchor, intake, actors, returns, risk, reports, health, roles, channelState, lookup,
         healthDaily, valuation, openAlerts, idSequences, cacheEpoch, guardRefusal, emailIndex, countDomains,
-        profileEpoch, paymentsByTime,
+        profileEpoch, paymentsByTime, inboxAwaiting,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -759,5 +759,17 @@ struct Migration {
         sql: """
             DROP INDEX payments_by_kind_at;
             CREATE INDEX payments_by_at ON payments(at);
+            """)
+
+    // MARK: - 0031
+
+    /// A dead letter that refers to a channel order that has not arrived (a cancellation or a refund
+    /// delivered before its order) names that order in `awaits`: the order's own event applies it when it
+    /// creates the order (`IntakeCommands.applyAwaiting`).
+    static let inboxAwaiting = Migration(
+        name: "0031_inbox_awaiting",
+        sql: """
+            ALTER TABLE inbox ADD COLUMN awaits TEXT;
+            CREATE INDEX inbox_awaiting ON inbox(channel, awaits) WHERE awaits IS NOT NULL;
             """)
 }

@@ -51,23 +51,34 @@ extension Store {
     }
 
     /// Stores a received event (`id` from `nextRowID("inbox")`) with its state (`applied` or `dead`) and outcome.
+    /// - Parameter awaits: the channel's order number a dead letter waits for (its order has not arrived).
     func insertInbox(
         id: Int64, channel: String, eventType: String, eventID: String?, hash: Int64, payload: String, at: Int64,
-        state: String, outcome: JSON
+        state: String, outcome: JSON, awaits: String? = nil
     ) throws {
         try db.write(
             """
             INSERT INTO inbox(id, channel, event_type, event_id, payload_hash, payload, received_at, state, outcome,
-                updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                updated_at, awaits)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, .int(id), .text(channel), .text(eventType), .opt(eventID), .int(hash), .text(payload), .int(at),
-            .text(state), .text(outcome.serialized), .int(at))
+            .text(state), .text(outcome.serialized), .int(at), .opt(awaits))
     }
 
-    func setInboxOutcome(id: Int64, state: String, outcome: JSON, at: Int64, retried: Bool) throws {
+    func setInboxOutcome(id: Int64, state: String, outcome: JSON, at: Int64, retried: Bool, awaits: String?) throws {
         try db.write(
-            "UPDATE inbox SET state = ?, outcome = ?, updated_at = ?, attempts = attempts + ? WHERE id = ?",
-            .text(state), .text(outcome.serialized), .int(at), .bool(retried), .int(id))
+            "UPDATE inbox SET state = ?, outcome = ?, updated_at = ?, attempts = attempts + ?, awaits = ? WHERE id = ?",
+            .text(state), .text(outcome.serialized), .int(at), .bool(retried), .opt(awaits), .int(id))
+    }
+
+    /// The dead letters of a channel that wait for one of its orders, oldest first (locked as `inbox(id:)`).
+    func inboxAwaiting(channel: String, externalID: String) throws -> [InboxEntry] {
+        var result: [InboxEntry] = []
+        try db.rows(
+            "SELECT \(Store.inboxColumns) FROM inbox WHERE channel = ? AND awaits = ? ORDER BY id" + db.forUpdate,
+            .text(channel), .text(externalID)
+        ) { result.append(try Store.readInbox($0)) }
+        return result
     }
 
     /// The inbox entry, locked until the transaction ends when the transaction writes beside others on

@@ -122,6 +122,47 @@ struct ChannelFixtureTests {
         #expect(try engine.available("NABetaASINB00551Q3CS") == 5)
     }
 
+    @Test func aBuyersCancelThatArrivesBeforeItsAmazonOrderCancelsTheOrderWhenItArrives() throws {
+        // Notifications come by a queue; the order is fetched with four calls later.
+        let notification = try fixture("amazon_sp_api/notification_OrderChangeNotification_examples.json")
+            .serialized.replacingAll("903-8868176-2219830", with: "902-1845936-5435065")
+        let dead = try engine.ok("intake.ingest", ["channel": "amazon", "payload": .string(notification)])
+        #expect(dead["state"] == "dead_letter")
+        #expect(dead["error"]?["details"]?["awaits"] == "order")
+        func response(_ name: String) throws -> JSON { try #require(try fixture("amazon_sp_api/" + name)["response"]) }
+        let assembled: JSON = ["order": try response("v0_getOrder_200_sandbox_0.json"), "items": try response("v0_getOrderItems_200_sandbox_0.json"),
+                               "address": try response("v0_getOrderAddress_200_sandbox_0.json"),
+                               "buyer": try response("v0_getOrderBuyerInfo_200_sandbox_0.json")]
+        let (event, order) = try ingest("amazon", assembled)
+        #expect(event["applied_waiting"] == [["inbox_id": dead["inbox_id"] ?? .null, "state": "applied"]])
+        #expect(event["state"] == "cancelled")
+        #expect(order["state"] == "cancelled")
+        #expect(order["refunded_total"] == "11.01", "Amazon gave the buyer's money back")
+        #expect(try engine.available("NABetaASINB00551Q3CS") == 5)
+        #expect(try engine.ok("intake.dead_letters")["total"] == 0)
+        #expect(try engine.ok("intake.get", ["inbox_id": dead["inbox_id"] ?? .null])["attempts"] == 2)
+        #expect(try engine.ok("report.alerts")["alerts"]?.arrayValue?.contains { $0["kind"] == "dead_letter" } == false)
+    }
+
+    @Test func aShopifyRefundThatArrivesBeforeItsOrderIsRecordedWhenTheOrderArrivesOnItsOwnChannel() throws {
+        try engine.ok("channel.upsert", ["channel": "shopify_eu", "profile": "shopify"])
+        let refund = try engine.ok("intake.ingest", ["channel": "shopify", "payload": try fixture("shopify_python_api/refund.json")])
+        #expect(refund["state"] == "dead_letter")
+        // The same order number on another channel is another order: the refund keeps waiting.
+        let (other, _) = try ingest("shopify_eu", try fixture("shopify_python_api/order.json"))
+        #expect(other["applied_waiting"] == nil)
+        #expect(try engine.ok("intake.dead_letters")["total"] == 1)
+        let (event, order) = try ingest("shopify", try fixture("shopify_python_api/order.json"))
+        #expect(event["applied_waiting"]?.arrayValue?.first?["state"] == "applied")
+        #expect(order["refunded_total"] == "209.00")
+        #expect(order["payment_status"] == "partially_refunded")
+        #expect(try engine.ok("intake.dead_letters")["total"] == 0)
+        // Delivered again, the refund is a duplicate of the applied one: recorded once.
+        let again = try engine.ok("intake.ingest", ["channel": "shopify", "payload": try fixture("shopify_python_api/refund.json")])
+        #expect(again["duplicate"] == true)
+        #expect(try engine.ok("order.get", ["order_id": order["order_id"] ?? .null])["refunded_total"] == "209.00")
+    }
+
     @Test func taobaoTradeMapsSubOrdersPromotionsAndBeijingTime() throws {
         let (_, order) = try ingest("taobao", try fixture("taobao/trade_fullinfo_get_response_sample.json"))
         #expect(order["external_id"] == "500001084")

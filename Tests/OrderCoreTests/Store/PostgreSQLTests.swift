@@ -125,7 +125,8 @@ struct PostgreSQLTests {
 
     /// A channel event is stored in the inbox once, with its outcome, where its row was inserted first and
     /// updated at the end: 18 statements (20 before), as the insert now also joins the order's plain inserts;
-    /// 19 with the lock of its channel order (`Store.lockChannelOrder`, no round trip of its own).
+    /// 19 with the lock of its channel order (`Store.lockChannelOrder`, no round trip of its own); 20 with the
+    /// look for the events that wait for its order (`Store.inboxAwaiting`, sent behind the order's writes).
     @Test func aChannelEventIsStoredOnceWithItsOutcome() throws {
         let uri = try testDatabase(":memory:")
         let engine = try Engine(path: uri)
@@ -134,7 +135,7 @@ struct PostgreSQLTests {
         let sent = try statements(uri, "intake.ingest") { i in
             ["channel": "shop", "payload": .string(Self.csvOrder(i))]
         } check: { #expect($0["events"]?.arrayValue?.first?["action"] == "created_paid") }
-        #expect(sent == 19)
+        #expect(sent == 20)
     }
 
     /// An order created paid writes its row, lines, timeline, payment, holds and ledger rows in two
@@ -212,6 +213,15 @@ struct PostgreSQLTests {
         #expect(batch(100) <= 20 * 5 + 3)  // and, once per batch, publishing sellable quantities and COMMIT
     }
 
+    /// A channel's cancellations and orders, as simple as can be.
+    private static let miniProfile: JSON = [
+        "profile": "mini", "events": [
+            ["type": "cancel", "when": ["cancelled": true], "fields": ["external_id": "no", "reason": "cancelled"]],
+            ["type": "order", "fields": ["external_id": "no", "currency": ["const": "CNY"]],
+             "lines": ["path": "items", "fields": ["sku": "code", "qty": "n", "unit_price": "price"]]],
+        ],
+    ]
+
     /// Hosts take in one channel's events side by side. A cancellation that reaches host B while host A
     /// is still creating its order (A's transaction not yet committed) waits for A and cancels the order;
     /// it once found no order and became a dead letter, and the order stayed live.
@@ -219,13 +229,7 @@ struct PostgreSQLTests {
         let uri = try testDatabase(":memory:")
         let engine = try Engine(path: uri)
         try engine.seedCatalog(a1: ["SH": 10])
-        try engine.ok("intake.profile_set", ["profile": [
-            "profile": "mini", "events": [
-                ["type": "cancel", "when": ["cancelled": true], "fields": ["external_id": "no", "reason": "cancelled"]],
-                ["type": "order", "fields": ["external_id": "no", "currency": ["const": "CNY"]],
-                 "lines": ["path": "items", "fields": ["sku": "code", "qty": "n", "unit_price": "price"]]],
-            ],
-        ]])
+        try engine.ok("intake.profile_set", ["profile": Self.miniProfile])
         try engine.ok("channel.upsert", ["channel": "mini", "profile": "mini"])
         let hostA = try ChannelOrderInFlight(
             uri: uri, ["channel": "mini", "payload": ["no": "M-1", "items": [["code": "A1", "n": 2, "price": "2.50"]]]])
@@ -236,6 +240,25 @@ struct PostgreSQLTests {
         #expect(outcome["events"]?.arrayValue?.first?["action"] == "cancelled")
         let orders = try engine.ok("order.list", [:])["orders"]?.arrayValue ?? []
         #expect(orders.count == 1 && orders.first?["state"] == "cancelled")
+        #expect(try engine.ok("stock.get", ["sku": "A1"])["reserved"] == 0)
+        #expect(try engine.ok("intake.dead_letters")["total"] == 0)
+    }
+
+    /// A cancellation whose order has not arrived is kept as a dead letter waiting for it. The order's event,
+    /// reaching another host while that dead letter is being stored, waits for it and then applies it.
+    @Test func aCancellationWaitingOnOneHostIsAppliedByItsOrderArrivingOnAnother() throws {
+        let uri = try testDatabase(":memory:")
+        let engine = try Engine(path: uri)
+        try engine.seedCatalog(a1: ["SH": 10])
+        try engine.ok("intake.profile_set", ["profile": Self.miniProfile])
+        try engine.ok("channel.upsert", ["channel": "mini", "profile": "mini"])
+        let hostA = try ChannelOrderInFlight(uri: uri, ["channel": "mini", "payload": ["no": "M-2", "cancelled": "buyer asked"]])
+        let outcome = try engine.ok(
+            "intake.ingest", ["channel": "mini", "payload": ["no": "M-2", "items": [["code": "A1", "n": 2, "price": "2.50"]]]])
+        #expect(hostA.finish())
+        let event = try #require(outcome["events"]?.arrayValue?.first)
+        #expect(event["applied_waiting"]?.arrayValue?.first?["state"] == "applied")
+        #expect(event["state"] == "cancelled")
         #expect(try engine.ok("stock.get", ["sku": "A1"])["reserved"] == 0)
         #expect(try engine.ok("intake.dead_letters")["total"] == 0)
     }
@@ -252,7 +275,7 @@ struct PostgreSQLTests {
 
 
 /// Host A: takes in one channel event in a transaction of its own thread and holds it open for a second
-/// before committing, so another host meets the event's order while it is being created.
+/// before committing, so another host meets the event's order (or dead letter) while it is being stored.
 private final class ChannelOrderInFlight: @unchecked Sendable {
     private let store: Store
     private let args: JSONObject
