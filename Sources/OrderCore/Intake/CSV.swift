@@ -29,42 +29,68 @@ public enum CSV {
 
     /// The fields of every record, unquoted.
     public static func parse(_ text: String) throws(OrderCoreError) -> [[String]] {
+        var text = text
+        return try text.withUTF8 { all in Result { () throws(OrderCoreError) in try parse(all) } }.get()
+    }
+
+    private static func parse(_ all: UnsafeBufferPointer<UInt8>) throws(OrderCoreError) -> [[String]] {
+        var bytes = all[...]
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
         var rows: [[String]] = []
         var row: [String] = []
-        var field: [UInt8] = []
-        var quoted = false
-        var bytes = Array(text.utf8)
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-        var i = 0
-        func endField() { row.append(String(decoding: field, as: UTF8.self)); field.removeAll(keepingCapacity: true) }
-        while i < bytes.count {
-            let b = bytes[i]
-            if quoted {
-                if b == UInt8(ascii: "\"") {
-                    if i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "\"") {
-                        field.append(b); i += 1
+        var i = bytes.startIndex
+        let end = bytes.endIndex
+        var quotedField: [UInt8] = []
+        // A field ends at a comma, a line break or the end; `i` is at its first byte.
+        while i < end {
+            if all[i] == UInt8(ascii: "\"") {
+                // Quoted: up to the closing quote, a doubled quote standing for one.
+                quotedField.removeAll(keepingCapacity: true)
+                i += 1
+                var closed = false
+                while i < end {
+                    let b = all[i]
+                    i += 1
+                    if b == UInt8(ascii: "\"") {
+                        if i < end, all[i] == UInt8(ascii: "\"") {
+                            quotedField.append(b)
+                            i += 1
+                        } else {
+                            closed = true
+                            break
+                        }
                     } else {
-                        quoted = false
+                        quotedField.append(b)
                     }
-                } else {
-                    field.append(b)
                 }
-            } else if b == UInt8(ascii: "\"") && field.isEmpty {
-                quoted = true
-            } else if b == UInt8(ascii: ",") {
-                endField()
-            } else if b == UInt8(ascii: "\n") || b == UInt8(ascii: "\r") {
-                if b == UInt8(ascii: "\r"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "\n") { i += 1 }
-                endField()
-                rows.append(row)
-                row.removeAll(keepingCapacity: true)
+                guard closed else { throw .invalid("the CSV payload ends inside a quoted field", field: "payload") }
+                // Anything after the closing quote, up to the separator, belongs to the field as written.
+                let rest = i
+                while i < end, !isSeparator(all[i]) { i += 1 }
+                quotedField.append(contentsOf: UnsafeBufferPointer(rebasing: all[rest..<i]))
+                row.append(String(decoding: quotedField, as: UTF8.self))
             } else {
-                field.append(b)
+                let start = i
+                while i < end, !isSeparator(all[i]) { i += 1 }
+                row.append(String(decoding: UnsafeBufferPointer(rebasing: all[start..<i]), as: UTF8.self))
             }
+            // i is at a separator or the end.
+            guard i < end else { break }
+            let b = all[i]
             i += 1
+            if b == UInt8(ascii: ",") {
+                if i == end { row.append("") }  // a trailing comma ends with an empty field
+                continue
+            }
+            if b == UInt8(ascii: "\r"), i < end, all[i] == UInt8(ascii: "\n") { i += 1 }
+            rows.append(row)
+            row.removeAll(keepingCapacity: true)
         }
-        guard !quoted else { throw .invalid("the CSV payload ends inside a quoted field", field: "payload") }
-        if !field.isEmpty || !row.isEmpty { endField(); rows.append(row) }
+        if row.count > 1 || row.first?.isEmpty == false { rows.append(row) }  // not one empty field at the end
         return rows
+    }
+
+    private static func isSeparator(_ b: UInt8) -> Bool {
+        b == UInt8(ascii: ",") || b == UInt8(ascii: "\n") || b == UInt8(ascii: "\r")
     }
 }

@@ -55,6 +55,57 @@ struct ProfileMapperTests {
         #expect(throws: OrderCoreError.self) { try CSV.records("a\n1,2") }
     }
 
+    /// The parser reads whole fields from the text's bytes; it gives what a byte-at-a-time reading of RFC 4180
+    /// (the one it replaced) gives, on random texts of the characters that matter.
+    @Test func csvAgreesWithAByteAtATimeReadingOnRandomTexts() throws {
+        var random = SystemRandomNumberGenerator()
+        let alphabet: [String] = ["a", "\"", ",", "\n", "\r", "\r\n", "é", "\u{FEFF}", " ", "\"\""]
+        for _ in 0..<5_000 {
+            let text = (0..<Int.random(in: 0...14, using: &random)).map { _ in alphabet.randomElement(using: &random)! }.joined()
+            let expected = Result { () throws(OrderCoreError) in try Self.byteAtATime(text) }
+            let found = Result { () throws(OrderCoreError) in try CSV.parse(text) }
+            switch (expected, found) {
+            case (.success(let a), .success(let b)): #expect(a == b, "\(text.debugDescription)")
+            case (.failure, .failure): break
+            default: Issue.record("\(text.debugDescription): \(expected) but \(found)")
+            }
+        }
+    }
+
+    private static func byteAtATime(_ text: String) throws(OrderCoreError) -> [[String]] {
+        var rows: [[String]] = [], row: [String] = [], field: [UInt8] = []
+        var quoted = false
+        var bytes = Array(text.utf8)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        var i = 0
+        func endField() { row.append(String(decoding: field, as: UTF8.self)); field.removeAll() }
+        while i < bytes.count {
+            let b = bytes[i]
+            if quoted {
+                if b == UInt8(ascii: "\"") {
+                    if i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "\"") { field.append(b); i += 1 } else { quoted = false }
+                } else {
+                    field.append(b)
+                }
+            } else if b == UInt8(ascii: "\"") && field.isEmpty {
+                quoted = true
+            } else if b == UInt8(ascii: ",") {
+                endField()
+            } else if b == UInt8(ascii: "\n") || b == UInt8(ascii: "\r") {
+                if b == UInt8(ascii: "\r"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "\n") { i += 1 }
+                endField()
+                rows.append(row)
+                row.removeAll()
+            } else {
+                field.append(b)
+            }
+            i += 1
+        }
+        guard !quoted else { throw .invalid("the CSV payload ends inside a quoted field", field: "payload") }
+        if !field.isEmpty || !row.isEmpty { endField(); rows.append(row) }
+        return rows
+    }
+
     @Test func timePatternsAndOffsets() throws {
         #expect(TimePattern.parse("12/1/10 8:26", pattern: "%m/%d/%y %H:%M") == Timestamp.parse("2010-12-01T08:26:00Z"))
         #expect(TimePattern.parse("12/1/10", pattern: "%m/%d/%y %H:%M") == nil)
