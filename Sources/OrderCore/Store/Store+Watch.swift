@@ -15,12 +15,37 @@ extension Store {
             """, .int(orderRowID), .int(day), .int(sign))
     }
 
-    /// Adds units sold on a business day, one row per SKU and warehouse (in that order), in one statement.
-    func addSales(_ units: [(sku: String, warehouse: String, qty: Int64)], day: Int64) throws {
+    /// Adds units sold on a business day, per SKU and warehouse, when the transaction commits (`flushSales`).
+    func addSales(_ units: [(sku: String, warehouse: String, qty: Int64)], day: Int64) {
+        for unit in units { pendingSales.append((unit.sku, unit.warehouse, day, unit.qty)) }
+    }
+
+    /// Writes the units the transaction's orders sold (`addSales`), summed per row, in the order of the
+    /// table's key (the order every writer locks rows in): before `sales_daily` is read, and before COMMIT.
+    func flushSales() throws {
+        guard salesWritten < pendingSales.count else { return }
+        var sums: [SalesKey: Int64] = [:]
+        for sale in pendingSales[salesWritten...] {
+            let key = SalesKey(sku: sale.sku, warehouse: sale.warehouse, day: sale.day)
+            let (sum, overflow) = sums[key, default: 0].addingReportingOverflow(sale.units)
+            guard !overflow else {
+                throw OrderCoreError(.invalidInput, "the units of \(sale.sku) sold on one day pass the largest count")
+            }
+            sums[key] = sum
+        }
         try db.writeRows(
             "INSERT INTO sales_daily(sku, warehouse, day, units)",
-            units.map { [.text($0.sku), .text($0.warehouse), .int(day), .int($0.qty)] },
+            sums.sorted { $0.key < $1.key }.map {
+                [.text($0.key.sku), .text($0.key.warehouse), .int($0.key.day), .int($0.value)]
+            },
             then: "ON CONFLICT(sku, warehouse, day) DO UPDATE SET units = sales_daily.units + excluded.units")
+        salesWritten = pendingSales.count
+    }
+
+    private struct SalesKey: Hashable, Comparable {
+        var sku: String, warehouse: String, day: Int64
+
+        static func < (a: SalesKey, b: SalesKey) -> Bool { (a.sku, a.warehouse, a.day) < (b.sku, b.warehouse, b.day) }
     }
 
     // MARK: - Watching
@@ -29,6 +54,7 @@ extension Store {
     /// is one), sold within the window (their cover moves as days pass), or with an open low-stock alert.
     /// Moves the watermark past the rows looked at.
     func takeWatchedSKUs(sinceDay: Int64) throws -> [String] {
+        try flushSales()
         let mark = try db.first("SELECT value FROM watermarks WHERE name = 'sweep.ledger'") { $0.int(0) } ?? 0
         var result: [String] = []
         try db.rows(
@@ -62,6 +88,7 @@ extension Store {
     /// units sold on `yesterday` and over the window days `[firstDay, yesterday]`, with the SKU's name and
     /// category. Only SKUs with a balance row appear.
     func coverRows(_ q: CoverQuery, sellPercent: Int64, firstDay: Int64, yesterday: Int64) throws -> [CoverReport] {
+        try flushSales()
         var result: [CoverReport] = []
         if q.warehouses?.isEmpty == true { return result }
         let listed = q.warehouses.map { "IN (\(Database.placeholders($0.count)))" }

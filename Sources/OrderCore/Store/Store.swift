@@ -19,6 +19,11 @@ final class Store: @unchecked Sendable {
     var lockedChannelOrders: Set<Int64> = []
     /// Change-feed events of the current transaction, written just before it commits (`flushFeed`).
     private var pendingFeed: [(kind: String, at: Int64, data: String)] = []
+    /// Units the current transaction's orders sold, per SKU, warehouse and business day, added to
+    /// `sales_daily` just before it commits or before it is read (`flushSales`): a batch of orders
+    /// writes each row once instead of once per order. The first `salesWritten` are written.
+    var pendingSales: [(sku: String, warehouse: String, day: Int64, units: Int64)] = []
+    var salesWritten = 0
     /// The settings, the channels, the current risk rule set, whether risk lists exist and the SKUs
     /// looked up (at most `skuCacheLimit`), kept across transactions while the cache epoch stays where
     /// it was when they were read (`checkCaches`).
@@ -49,6 +54,8 @@ final class Store: @unchecked Sendable {
         while true {
             touchedSKUs = []
             pendingFeed = []
+            pendingSales = []
+            salesWritten = 0
             createdTimelines = [:]
             lockedChannelOrders = []
             cachesChecked = false
@@ -57,6 +64,9 @@ final class Store: @unchecked Sendable {
                 return try db.transaction(access, sharing) {
                     let result = try body()
                     try flushFeed()
+                    // After the feed on PostgreSQL: the plain INSERTs held there (the feed's, an inbox
+                    // entry's) go as one statement before it.
+                    try flushSales()
                     return result
                 }
             } catch is Database.PreludeMoved {
@@ -104,11 +114,14 @@ final class Store: @unchecked Sendable {
 
     /// Runs `body` in a savepoint (`Database.savepoint`): if it throws, its feed events go with its writes.
     func savepoint<T>(_ body: () throws -> T) throws -> T {
-        let events = pendingFeed.count
+        let (events, sales, salesWritten) = (pendingFeed.count, pendingSales.count, salesWritten)
         do {
             return try db.savepoint(body)
         } catch {
             pendingFeed.removeSubrange(events...)
+            // Sales written in it were undone with it: written again, without its own.
+            pendingSales.removeSubrange(sales...)
+            self.salesWritten = salesWritten
             createdTimelines = [:]  // their events may be undone: looked at again
             lockedChannelOrders = []  // locks taken in it went with it: taken again when needed
             dropCaches()
@@ -124,8 +137,8 @@ final class Store: @unchecked Sendable {
     /// Queues a change-feed event whose data is already JSON text.
     func appendFeed(kind: String, at: Int64, text: String) { pendingFeed.append((kind, at, text)) }
 
-    /// Writes the transaction's feed events, last before COMMIT: a feed reader waits for the transactions
-    /// writing them (`Database.Sharing.feedReader`), so the shorter that is the better.
+    /// Writes the transaction's feed events at its end (only its sales follow): a feed reader waits for
+    /// the transactions writing them (`Database.Sharing.feedReader`), so the shorter that is the better.
     private func flushFeed() throws {
         try db.writeRows(
             "INSERT INTO feed(at, kind, data)", pendingFeed.map { [.int($0.at), .text($0.kind), .text($0.data)] })

@@ -52,6 +52,46 @@ struct StockWatchTests {
 
     /// An order that takes its stock only when paid (`inventory.reserve_at` payment) counts as sold when
     /// paid, as one that reserved at creation does; created paid, too.
+    /// A batch's orders add their sales once, when it commits; what reads sales in the batch sees those
+    /// before it, and an element that fails takes back only its own.
+    @Test func aBatchsSalesAreWrittenOnceAndSeenByWhatReadsThemInIt() throws {
+        let engine = try Engine(test: ":memory:")
+        try engine.seedCatalog(a1: ["SH": 100])
+        func paid(_ sku: String, _ units: Int64) -> JSONObject {
+            var args = orderArgs([(sku, units, "1.00")], ["at": day(-1), "payment": [:]])
+            args["op"] = "order.create"
+            return args
+        }
+        let read: JSONObject = ["op": "stock.board", "at": .string(today)]
+        guard case .success(let results) = engine.runBatch([paid("A1", 3), read, paid("NOPE", 1), paid("A1", 4), read])
+        else { Issue.record("the batch failed"); return }
+        #expect(results.map { if case .success = $0 { true } else { false } } == [true, true, false, true, true])
+        func yesterday(_ result: Result<JSON, OrderCoreError>) -> JSON? {
+            try? result.get()["rows"]?.arrayValue?.first?["yesterday_sales"]
+        }
+        #expect(yesterday(results[1]) == 3 && yesterday(results[4]) == 7)
+        #expect(try board(engine).first?["yesterday_sales"] == 7)
+    }
+
+    /// Sales written for a read inside a savepoint that is then undone are written again at commit.
+    @Test func salesWrittenInAnUndoneSavepointAreWrittenAgain() throws {
+        let store = try Store(path: temporaryDirectory() + "/sales.db", options: StoreOptions())
+        struct Undo: Error {}
+        try store.transaction(.write) {
+            store.addSales([("A1", "SH", 1)], day: 20_000)
+            _ = try? store.savepoint {
+                store.addSales([("A1", "SH", 5)], day: 20_000)
+                try store.flushSales()  // as a read of sales_daily does
+                throw Undo()
+            }
+            store.addSales([("A1", "SH", 2)], day: 20_000)
+        }
+        let units = try store.transaction(.read) {
+            try store.db.first("SELECT units FROM sales_daily WHERE sku = 'A1' AND day = 20000") { $0.int(0) }
+        }
+        #expect(units == 3)
+    }
+
     @Test func anOrderThatReservesAtPaymentCountsAsSoldWhenPaid() throws {
         let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 100])
