@@ -1,8 +1,9 @@
 /// How one channel's payloads become canonical commands: data, not code (docs/channels.md).
 /// A profile lists event rules; the first rule whose `root` exists in the payload and whose `when`
 /// holds maps it. Builtin profiles (`BuiltinProfiles`) and profiles stored with
-/// `intake.profile_set` are read by the same parser.
-struct ChannelProfile {
+/// `intake.profile_set` are read by the same parser. Immutable, and a class: a handle keeps each profile
+/// it parsed, and every event's mapper shares it where a copy retained and released each of its parts.
+final class ChannelProfile {
     enum Format: String { case json, csv }
     enum EventType: String, CaseIterable { case order, cancel, refund, skip }
 
@@ -47,14 +48,14 @@ struct ChannelProfile {
         var reason: String?
     }
 
-    var name: String
-    var description: String
-    var format: Format
-    var timeOffsetMinutes: Int
-    var timeFormat: String?
+    let name: String
+    let description: String
+    let format: Format
+    let timeOffsetMinutes: Int
+    let timeFormat: String?
     /// CSV: the column (path) whose value groups rows into one order.
-    var groupBy: ValueSpec?
-    var events: [EventRule]
+    let groupBy: ValueSpec?
+    let events: [EventRule]
     let definition: JSON
 
     static let orderFields =
