@@ -117,7 +117,7 @@ struct RoleTableTests {
         guard let handle = fopen(path, "r") else { Issue.record("docs/roles.md is missing"); return }
         var text = ""
         var buffer = [CChar](repeating: 0, count: 65_536)
-        while fgets(&buffer, Int32(buffer.count), handle) != nil { text += String(cString: buffer) }
+        while fgets(&buffer, Int32(buffer.count), handle) != nil { text += buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) } }
         fclose(handle)
         guard let start = text.firstRange(of: begin), let stop = text.firstRange(of: end) else { Issue.record("docs/roles.md has no role table markers"); return }
         let table = PermissionCommands.markdown()

@@ -75,7 +75,7 @@ struct DatabaseTests {
         defer { fclose(io) }
         var line = [CChar](repeating: 0, count: 256)
         while fgets(&line, Int32(line.count), io) != nil {
-            let text = String(cString: line)
+            let text = line.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
             if text.hasPrefix("syscw:") { return Int64(String(text.dropFirst(6)).trimmed) ?? -1 }
         }
         return -1
