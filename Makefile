@@ -160,7 +160,7 @@ bench: build
 	$(CC) -O2 -std=c99 -I$(DIST)/include Tests/bench/hot_sku.c -L$(DIST)/lib -lordercore -lpq -lpthread -o $(CTEST)/hot_sku
 	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -I$(DIST)/include Tests/bench/scale.c -L$(DIST)/lib -lordercore -lsqlite3 -o $(CTEST)/scale
 	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -I$(DIST)/include Tests/bench/lifecycle.c -L$(DIST)/lib -lordercore -lsqlite3 -o $(CTEST)/lifecycle
-	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -I$(DIST)/include Tests/bench/intake.c -L$(DIST)/lib -lordercore -lsqlite3 -lpq -o $(CTEST)/intake
+	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I$(DIST)/include Tests/bench/intake.c -L$(DIST)/lib -lordercore -lsqlite3 -lpq -o $(CTEST)/intake
 	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -I$(DIST)/include Tests/bench/risk.c -L$(DIST)/lib -lordercore -o $(CTEST)/risk
 	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -I$(DIST)/include Tests/bench/reports.c -L$(DIST)/lib -lordercore -lsqlite3 -o $(CTEST)/reports
 	$(CC) -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I$(DIST)/include Tests/bench/suite.c -L$(DIST)/lib -lordercore -lsqlite3 -lpthread -o $(CTEST)/suite
@@ -170,7 +170,7 @@ bench: build
 	cd $(CTEST) && $(RUN_LIB) ./hot_sku
 	cd $(CTEST) && $(RUN_LIB) ./scale
 	cd $(CTEST) && $(RUN_LIB) ./lifecycle
-	cd $(CTEST) && $(RUN_LIB) ./intake
+	cd $(CTEST) && $(RUN_LIB) ORDERCORE_SHELL=$(CURDIR)/$(DIST)/bin/ordercore ./intake
 	cd $(CTEST) && $(RUN_LIB) ./risk
 	cd $(CTEST) && $(RUN_LIB) ./reports
 	cd $(CTEST) && $(RUN_LIB) ./suite

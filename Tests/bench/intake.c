@@ -7,6 +7,9 @@
  *  2. Single events: a Shopify-sized order JSON (about 6 KB, 10 lines) ingested one oc_exec at a time
  *     (its own transaction), per second, median latency.
  *  3. One payload of 5 MB (a CSV export of 12 orders x 1,000 lines): seconds to ingest.
+ *  4. With ORDERCORE_SHELL set (the shell's path; make bench sets it), the orders of part 1 as a CSV file
+ *     taken in by the shell's `.import` (its own process, 500 orders per transaction) against the floor in
+ *     batches of 500: lines per second, the ratio, and the shell's peak memory.
  *
  *   make bench      (or: intake [ORDERS] [LINES] [BATCH])
  * Each figure is the median of ROUNDS rounds, OrderCore and the floor alternating, same disk, same run.
@@ -22,7 +25,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <pwd.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define ROUNDS 3
@@ -181,6 +187,43 @@ static double floor_bulk(int orders, int lines, int batch) {
     return rate;
 }
 
+/* `.import` of the bulk orders as one CSV file by the shell (ORDERCORE_SHELL), in its own process, into a
+ * shop set up as for part 1 with the OS user as its supervisor. - Returns: lines per second; *peak_kb gets
+ * the shell's peak memory. */
+static double shell_import(const char *shell, int orders, int lines, long *peak_kb) {
+    const char *file = "bench-import.csv";
+    FILE *csv = fopen(file, "w");
+    if (!csv) die("fopen", file);
+    fprintf(csv, "order_id,placed_at,currency,status,sku,qty,unit_price\n");
+    for (int i = 0; i < orders; i++)
+        for (int l = 0; l < lines; l++)
+            fprintf(csv, "B-%d,2026-01-18T10:00:00Z,CNY,paid,SKU-%d,1,19.90\n", i, (i * 7 + l) % SKUS);
+    fclose(csv);
+    const char *path = database("bench-import.db");
+    oc_db *db = open_shop(path);
+    char request[256];
+    snprintf(request, sizeof request, "{\"op\":\"actor.upsert\",\"actor_id\":\"%s\",\"role\":\"supervisor\"}",
+             getpwuid(getuid())->pw_name);
+    if (oc_exec(db, request, NULL) != OC_OK) die("actor.upsert", oc_errmsg(db));
+    oc_close(db);
+    double start = now();
+    pid_t child = fork();
+    if (child == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, STDOUT_FILENO);
+        execl(shell, shell, path, "--bail", "-c", ".import bench-import.csv --channel shop", (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    struct rusage usage;
+    if (child < 0 || wait4(child, &status, 0, &usage) != child || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        die(".import", "the shell failed");
+    double rate = (double)orders * lines / (now() - start);
+    *peak_kb = usage.ru_maxrss;
+    remove(file);
+    return rate;
+}
+
 /* A Shopify-sized order: 10 line items with the fields Shopify sends, about 6 KB. */
 static void shopify_order(char *buf, size_t size, int id) {
     int n = snprintf(buf, size, "{\"op\":\"intake.ingest\",\"channel\":\"shopify\",\"payload\":{\"id\":%d,\"created_at\":\"2026-01-18T10:00:00-05:00\","
@@ -256,5 +299,21 @@ int main(int argc, char **argv) {
     struct rusage usage;
     getrusage(RUSAGE_SELF, &usage);
     printf("peak memory (ru_maxrss) of this process: %.1f MB\n", usage.ru_maxrss / 1024.0);
+
+    const char *shell = getenv("ORDERCORE_SHELL");
+    if (!shell || getenv("ORDERCORE_TEST_POSTGRESQL")) return 0;
+    enum { IMPORT_BATCH = 500 };
+    long peak[ROUNDS];
+    printf(".import: %d orders x %d lines in a CSV file, by the shell (%d orders per transaction)\n", orders, lines,
+           IMPORT_BATCH);
+    for (int r = 0; r < ROUNDS; r++) {
+        oc[r] = shell_import(shell, orders, lines, &peak[r]);
+        fl[r] = floor_bulk(orders, lines, IMPORT_BATCH);
+        ratio[r] = oc[r] / fl[r];
+        printf("  round %d: .import %8.0f lines/s   floor %9.0f lines/s   ratio %.3f   shell peak memory %.1f MB\n", r + 1,
+               oc[r], fl[r], ratio[r], peak[r] / 1024.0);
+    }
+    printf("  median: .import %.0f lines/s, floor %.0f lines/s, ratio %.3f (target: >= 100000 lines/s, >= 0.25)\n",
+           median(oc, ROUNDS), median(fl, ROUNDS), median(ratio, ROUNDS));
     return 0;
 }
