@@ -66,12 +66,22 @@ extension CommandContext {
                 lineNo: Int64(i + 1), sku: l.sku, name: l.name, qty: l.qty, unitPrice: l.unitPrice,
                 lineDiscount: l.lineDiscount, tax: l.tax)
         }
+        let reserveAt =
+            backorder
+            ? .order
+            : try draft.reserveAt ?? store.reservePolicy(channel: draft.channel)
+                ?? ReservePolicy(rawValue: try stringSetting(.reserveAt)) ?? .order
         // Orders that reserve at payment are still checked now, so a checkout learns at once that it cannot
-        // sell. The holds are made last (below).
+        // sell. The holds are made last (below); where one warehouse serves, they may be taken here.
+        let holdsNow = reserveAt != .payment || draft.payment != nil
         let planned =
             reserving
-            ? try planReservation(
-                channel: draft.channel, lines: lines, warehouse: draft.warehouse, backorder: backorder)
+            ? try
+                (holdsNow
+                ? takeFromTheOneWarehouse(
+                    channel: draft.channel, lines: lines, warehouse: draft.warehouse, backorder: backorder) : nil)
+                ?? planReservation(
+                    channel: draft.channel, lines: lines, warehouse: draft.warehouse, backorder: backorder)
             : nil
         let (rowID, orderID) = try store.nextID("orders", prefix: "SO-")
         let timeout = try intSetting(.unpaidTimeoutMinutes)
@@ -83,11 +93,7 @@ extension CommandContext {
             updatedAt: at, expiresAt: expiresAt, totals: draft.totals, customer: draft.customer,
             accountCreatedAt: draft.accountCreatedAt, shipTo: draft.shipTo, tags: draft.tags, note: draft.note)
         order.stateSince = at
-        order.reserveAt =
-            backorder
-            ? .order
-            : try draft.reserveAt ?? store.reservePolicy(channel: draft.channel)
-                ?? ReservePolicy(rawValue: try stringSetting(.reserveAt)) ?? .order
+        order.reserveAt = reserveAt
         order.pinnedWarehouse = draft.warehouse
         order.deposit = draft.deposit
         order.balanceDueAt = draft.balanceDueAt
@@ -110,7 +116,7 @@ extension CommandContext {
         // An order that arrives paid is written once, as paid; its timeline still records both steps.
         try store.insert(plan.map { paying(order, $0) } ?? order, extra: extra)
         for (i, d) in draft.discounts.enumerated() { try store.insert(d, seq: Int64(i + 1), orderRowID: rowID) }
-        let holds = order.reserveAt == .payment && plan == nil ? [] : planned?.takes ?? []
+        let holds = holdsNow ? planned?.takes ?? [] : []
         var created = lines
         for take in holds { created[Int(take.lineNo) - 1].quantities[.reserved, default: 0] += take.qty }
         var short: [JSON] = []
@@ -146,7 +152,7 @@ extension CommandContext {
         // Sold once its holds are recorded (what it counts), before the balance rows, as a payment counts them.
         if plan?.next == .paid { try recordSales(of: order, holds) }
         // The balance rows other orders wait for are locked last, until the commit that follows.
-        if let planned, !holds.isEmpty { try takeStock(order, planned) }
+        if let planned, !holds.isEmpty, !planned.taken { try takeStock(order, planned) }
         if let risk, actOnRisk { try act(on: risk, &order) }
         // A rejected order was cancelled: its lines and holds are read back; otherwise they are as made.
         let document = try document(

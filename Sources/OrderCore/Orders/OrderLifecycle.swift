@@ -36,6 +36,8 @@ extension CommandContext {
         /// The SKUs whose units count against the channel's cap.
         var counted: Set<String>
         var sellPercent: Int64
+        /// The balances are taken already (`takeFromTheOneWarehouse`): the holds are only recorded.
+        var taken = false
     }
 
     /// On PostgreSQL, sends the reads `planReservation` makes first, to come back with the next read (a
@@ -100,6 +102,46 @@ extension CommandContext {
             lines.map { .init(lineNo: $0.lineNo, sku: $0.sku, qty: $0.qty) }, sources: sources,
             allowShort: backorder)
         return PlannedReservation(takes: plan, counted: Set(limits.keys), sellPercent: percent)
+    }
+
+    /// On SQLite, the holds of an order that one warehouse serves, taken by the guarded writes alone when
+    /// its stock covers every line and no hold on those balances has lapsed. `planReservation` would then
+    /// take each line from that warehouse, so its read of the balances is not needed. Nil, with nothing
+    /// taken, when another warehouse could serve, the channel has limits or is inactive, or a balance is
+    /// short or has lapsed holds: the caller plans as usual (which also sweeps the lapsed holds).
+    func takeFromTheOneWarehouse(
+        channel code: String, lines: [OrderLine], warehouse pinned: String?, backorder: Bool
+    ) throws -> PlannedReservation? {
+        guard store.db.dialect == .sqlite, !lines.isEmpty else { return nil }
+        let channel = try store.channel(code)
+        if let channel, !channel.active, !backorder { return nil }
+        let serving = channel?.warehouses ?? []
+        let candidates = try pinned.map { [$0] } ?? (serving.count == 1 ? serving : store.activeWarehouses(limit: 2))
+        guard candidates.count == 1, let warehouse = candidates.first, serving.isEmpty || serving.contains(warehouse)
+        else { return nil }
+        if channel != nil, !backorder, try store.hasChannelLimits(channel: code) { return nil }
+        var demand: [String: Int64] = [:]
+        for line in lines {
+            let (sum, overflow) = demand[line.sku, default: 0].addingReportingOverflow(line.qty)
+            guard !overflow else { return nil }  // planReservation says so
+            demand[line.sku] = sum
+        }
+        let percent = try sellPercent()
+        let takes = lines.map {
+            ReservationPlanner.Take(lineNo: $0.lineNo, sku: $0.sku, warehouse: warehouse, qty: $0.qty)
+        }
+        var taken: [(sku: String, warehouse: String, qty: Int64)] = []
+        for unit in Self.units(takes) {
+            guard
+                try store.reserveIfClear(
+                    sku: unit.sku, warehouse: warehouse, qty: unit.qty, sellPercent: percent, at: at)
+            else {
+                for unit in taken { try store.add(-unit.qty, to: .reserved, sku: unit.sku, warehouse: unit.warehouse) }
+                return nil
+            }
+            taken.append(unit)
+        }
+        return PlannedReservation(takes: takes, counted: [], sellPercent: percent, taken: true)
     }
 
     /// Makes the holds of a planned reservation. The conditional writes are the real guard: they cannot

@@ -178,6 +178,30 @@ extension Store {
 
     private static let reserveOneSQL = reserveSQL(sku: "?1", warehouse: "?2", qty: "?3", percent: "?4")
 
+    /// On SQLite, `reserve` of a balance whose warehouse is active and on which no hold has lapsed at
+    /// `at` — what `reservableBalances` would find: whether it reserved (nothing when it did not).
+    func reserveIfClear(sku: String, warehouse: String, qty: Int64, sellPercent: Int64, at: Int64) throws -> Bool {
+        touchedSKUs.insert(sku)
+        return try db.run(Store.reserveIfClearSQL, .text(sku), .text(warehouse), .int(qty), .int(sellPercent), .int(at))
+            == 1
+    }
+
+    private static let reserveIfClearSQL =
+        reserveOneSQL + """
+             AND EXISTS (SELECT 1 FROM warehouses w WHERE w.warehouse = ?2 AND w.active = 1)
+             AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.sku = ?1 AND r.warehouse = ?2
+                AND r.state = 'active' AND r.expires_at IS NOT NULL AND r.expires_at <= ?5)
+            """
+
+    /// Up to `limit` active warehouses.
+    func activeWarehouses(limit: Int) throws -> [String] {
+        var result: [String] = []
+        try db.rows("SELECT warehouse FROM warehouses WHERE active = 1 LIMIT ?", .int(Int64(limit))) {
+            result.append($0.text(0))
+        }
+        return result
+    }
+
     /// The conditional UPDATE of `reserve`, its operands given as SQL.
     private static func reserveSQL(sku: String, warehouse: String, qty: String, percent: String) -> String {
         "UPDATE stock SET reserved = reserved + \(qty) WHERE sku = \(sku) AND warehouse = \(warehouse) AND "
