@@ -387,7 +387,7 @@ extension CommandContext {
     /// an order created paid, or one that reserves at payment when it is paid.
     func recordSales(of order: Order, _ takes: [ReservationPlanner.Take]) throws {
         guard let paidAt = order.paidAt else { return }
-        store.addSales(Self.units(takes), day: try businessDay(paidAt))
+        try store.addSales(Self.units(takes), day: try businessDay(paidAt))
     }
 
     func requireOrder(_ id: String) throws -> Order {

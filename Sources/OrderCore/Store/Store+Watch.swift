@@ -15,9 +15,12 @@ extension Store {
             """, .int(orderRowID), .int(day), .int(sign))
     }
 
-    /// Adds units sold on a business day, per SKU and warehouse, when the transaction commits (`flushSales`).
-    func addSales(_ units: [(sku: String, warehouse: String, qty: Int64)], day: Int64) {
+    /// Adds units sold on a business day, per SKU and warehouse: on SQLite when the transaction commits
+    /// (`flushSales`). On PostgreSQL now, in SKU order, before the balance rows: every writer locks a
+    /// SKU's sales rows before its balance rows (`addSales(orderRowID:)` too), or two hosts deadlock.
+    func addSales(_ units: [(sku: String, warehouse: String, qty: Int64)], day: Int64) throws {
         for unit in units { pendingSales.append((unit.sku, unit.warehouse, day, unit.qty)) }
+        if db.dialect == .postgresql { try flushSales() }
     }
 
     /// Writes the units the transaction's orders sold (`addSales`), summed per row, in the order of the

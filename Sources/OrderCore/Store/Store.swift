@@ -20,8 +20,8 @@ final class Store: @unchecked Sendable {
     /// Change-feed events of the current transaction, written just before it commits (`flushFeed`).
     private var pendingFeed: [(kind: String, at: Int64, data: String)] = []
     /// Units the current transaction's orders sold, per SKU, warehouse and business day, added to
-    /// `sales_daily` just before it commits or before it is read (`flushSales`): a batch of orders
-    /// writes each row once instead of once per order. The first `salesWritten` are written.
+    /// `sales_daily` (on SQLite) just before it commits or before it is read (`flushSales`): a batch of
+    /// orders writes each row once instead of once per order. The first `salesWritten` are written.
     var pendingSales: [(sku: String, warehouse: String, day: Int64, units: Int64)] = []
     var salesWritten = 0
     /// The settings, the channels, the current risk rule set, whether risk lists exist and the SKUs
@@ -64,8 +64,6 @@ final class Store: @unchecked Sendable {
                 return try db.transaction(access, sharing) {
                     let result = try body()
                     try flushFeed()
-                    // After the feed on PostgreSQL: the plain INSERTs held there (the feed's, an inbox
-                    // entry's) go as one statement before it.
                     try flushSales()
                     return result
                 }
@@ -137,8 +135,8 @@ final class Store: @unchecked Sendable {
     /// Queues a change-feed event whose data is already JSON text.
     func appendFeed(kind: String, at: Int64, text: String) { pendingFeed.append((kind, at, text)) }
 
-    /// Writes the transaction's feed events at its end (only its sales follow): a feed reader waits for
-    /// the transactions writing them (`Database.Sharing.feedReader`), so the shorter that is the better.
+    /// Writes the transaction's feed events at its end (only SQLite's sales follow): a feed reader waits
+    /// for the transactions writing them (`Database.Sharing.feedReader`), so the shorter that is the better.
     private func flushFeed() throws {
         try db.writeRows(
             "INSERT INTO feed(at, kind, data)", pendingFeed.map { [.int($0.at), .text($0.kind), .text($0.data)] })

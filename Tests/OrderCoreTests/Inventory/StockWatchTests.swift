@@ -78,13 +78,13 @@ struct StockWatchTests {
         let store = try Store(path: temporaryDirectory() + "/sales.db", options: StoreOptions())
         struct Undo: Error {}
         try store.transaction(.write) {
-            store.addSales([("A1", "SH", 1)], day: 20_000)
+            try store.addSales([("A1", "SH", 1)], day: 20_000)
             _ = try? store.savepoint {
-                store.addSales([("A1", "SH", 5)], day: 20_000)
+                try store.addSales([("A1", "SH", 5)], day: 20_000)
                 try store.flushSales()  // as a read of sales_daily does
                 throw Undo()
             }
-            store.addSales([("A1", "SH", 2)], day: 20_000)
+            try store.addSales([("A1", "SH", 2)], day: 20_000)
         }
         let units = try store.transaction(.read) {
             try store.db.first("SELECT units FROM sales_daily WHERE sku = 'A1' AND day = 20000") { $0.int(0) }

@@ -213,24 +213,28 @@ struct PostgreSQLTests {
         #expect(batch(100) <= 20 * 5 + 3)  // and, once per batch, publishing sellable quantities and COMMIT
     }
 
-    /// A channel's cancellations and orders, as simple as can be.
-    private static let miniProfile: JSON = [
-        "profile": "mini", "events": [
-            ["type": "cancel", "when": ["cancelled": true], "fields": ["external_id": "no", "reason": "cancelled"]],
-            ["type": "order", "fields": ["external_id": "no", "currency": ["const": "CNY"]],
-             "lines": ["path": "items", "fields": ["sku": "code", "qty": "n", "unit_price": "price"]]],
-        ],
-    ]
+    /// A fresh database with A1 in stock and a channel `mini` of cancellations and orders, as simple as can be.
+    private static func miniChannel() throws -> (uri: String, engine: Engine) {
+        let uri = try testDatabase(":memory:")
+        let engine = try Engine(path: uri)
+        try engine.seedCatalog(a1: ["SH": 10])
+        let profile: JSON = [
+            "profile": "mini", "events": [
+                ["type": "cancel", "when": ["cancelled": true], "fields": ["external_id": "no", "reason": "cancelled"]],
+                ["type": "order", "fields": ["external_id": "no", "currency": ["const": "CNY"]],
+                 "lines": ["path": "items", "fields": ["sku": "code", "qty": "n", "unit_price": "price"]]],
+            ],
+        ]
+        try engine.ok("intake.profile_set", ["profile": profile])
+        try engine.ok("channel.upsert", ["channel": "mini", "profile": "mini"])
+        return (uri, engine)
+    }
 
     /// Hosts take in one channel's events side by side. A cancellation that reaches host B while host A
     /// is still creating its order (A's transaction not yet committed) waits for A and cancels the order;
     /// it once found no order and became a dead letter, and the order stayed live.
     @Test func aCancellationArrivingWhileAnotherHostCreatesItsOrderWaitsAndCancelsIt() throws {
-        let uri = try testDatabase(":memory:")
-        let engine = try Engine(path: uri)
-        try engine.seedCatalog(a1: ["SH": 10])
-        try engine.ok("intake.profile_set", ["profile": Self.miniProfile])
-        try engine.ok("channel.upsert", ["channel": "mini", "profile": "mini"])
+        let (uri, engine) = try Self.miniChannel()
         let hostA = try ChannelOrderInFlight(
             uri: uri, ["channel": "mini", "payload": ["no": "M-1", "items": [["code": "A1", "n": 2, "price": "2.50"]]]])
         let outcome = try engine.ok(
@@ -247,11 +251,7 @@ struct PostgreSQLTests {
     /// A cancellation whose order has not arrived is kept as a dead letter waiting for it. The order's event,
     /// reaching another host while that dead letter is being stored, waits for it and then applies it.
     @Test func aCancellationWaitingOnOneHostIsAppliedByItsOrderArrivingOnAnother() throws {
-        let uri = try testDatabase(":memory:")
-        let engine = try Engine(path: uri)
-        try engine.seedCatalog(a1: ["SH": 10])
-        try engine.ok("intake.profile_set", ["profile": Self.miniProfile])
-        try engine.ok("channel.upsert", ["channel": "mini", "profile": "mini"])
+        let (uri, engine) = try Self.miniChannel()
         let hostA = try ChannelOrderInFlight(uri: uri, ["channel": "mini", "payload": ["no": "M-2", "cancelled": "buyer asked"]])
         let outcome = try engine.ok(
             "intake.ingest", ["channel": "mini", "payload": ["no": "M-2", "items": [["code": "A1", "n": 2, "price": "2.50"]]]])
