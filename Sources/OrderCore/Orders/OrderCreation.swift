@@ -151,7 +151,8 @@ extension CommandContext {
         }
         // Sold once its holds are recorded (what it counts), before the balance rows, as a payment counts them.
         if plan?.next == .paid { try recordSales(of: order, holds) }
-        // The balance rows other orders wait for are locked last, until the commit that follows.
+        // The balance rows other orders wait for are locked last, until the commit that follows (unless
+        // taken at the start: SQLite, one writer at a time).
         if let planned, !holds.isEmpty, !planned.taken { try takeStock(order, planned) }
         if let risk, actOnRisk { try act(on: risk, &order) }
         // A rejected order was cancelled: its lines and holds are read back; otherwise they are as made.

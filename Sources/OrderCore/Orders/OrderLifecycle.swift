@@ -120,6 +120,7 @@ extension CommandContext {
         guard candidates.count == 1, let warehouse = candidates.first, serving.isEmpty || serving.contains(warehouse)
         else { return nil }
         if channel != nil, !backorder, try store.hasChannelLimits(channel: code) { return nil }
+        // The units of each SKU (one balance each), in SKU order, as `takeStock` takes them.
         var demand: [String: Int64] = [:]
         for line in lines {
             let (sum, overflow) = demand[line.sku, default: 0].addingReportingOverflow(line.qty)
@@ -127,19 +128,17 @@ extension CommandContext {
             demand[line.sku] = sum
         }
         let percent = try sellPercent()
-        let takes = lines.map {
-            ReservationPlanner.Take(lineNo: $0.lineNo, sku: $0.sku, warehouse: warehouse, qty: $0.qty)
-        }
-        var taken: [(sku: String, warehouse: String, qty: Int64)] = []
-        for unit in Self.units(takes) {
-            guard
-                try store.reserveIfClear(
-                    sku: unit.sku, warehouse: warehouse, qty: unit.qty, sellPercent: percent, at: at)
+        var taken: [(sku: String, qty: Int64)] = []
+        for (sku, qty) in demand.sorted(by: { $0.key < $1.key }) {
+            guard try store.reserveIfClear(sku: sku, warehouse: warehouse, qty: qty, sellPercent: percent, at: at)
             else {
-                for unit in taken { try store.add(-unit.qty, to: .reserved, sku: unit.sku, warehouse: unit.warehouse) }
+                for unit in taken { try store.add(-unit.qty, to: .reserved, sku: unit.sku, warehouse: warehouse) }
                 return nil
             }
-            taken.append(unit)
+            taken.append((sku, qty))
+        }
+        let takes = lines.map {
+            ReservationPlanner.Take(lineNo: $0.lineNo, sku: $0.sku, warehouse: warehouse, qty: $0.qty)
         }
         return PlannedReservation(takes: takes, counted: [], sellPercent: percent, taken: true)
     }

@@ -764,8 +764,8 @@ struct Migration {
     // MARK: - 0031
 
     /// A dead letter that refers to a channel order that has not arrived (a cancellation or a refund
-    /// delivered before its order) names that order in `awaits`: the order's own event applies it when it
-    /// creates the order (`IntakeCommands.applyAwaiting`).
+    /// delivered before its order) names that order in `awaits`: the order's next event (the one that
+    /// creates it, or any later one) applies it (`IntakeCommands.applyAwaiting`).
     static let inboxAwaiting = Migration(
         name: "0031_inbox_awaiting",
         sql: """
