@@ -48,7 +48,18 @@ enum OrderCommands {
         ]
     ) { ctx, f in
         let draft = try OrderDraft(f, at: ctx.at, defaultCurrency: try ctx.stringSetting(.defaultCurrency))
-        return try ctx.createOrder(draft).document
+        // A channel's events of this order that came before it (a cancellation, a refund) wait as dead
+        // letters: an order entered by hand applies them as its channel's order event would, under the
+        // same lock (`IntakeCommands.applyAwaiting`).
+        guard let externalID = draft.externalID, let channel = try ctx.store.channel(draft.channel) else {
+            return try ctx.createOrder(draft).document
+        }
+        try ctx.store.lockChannelOrder(channel: channel.channel, externalID: externalID)
+        let created = try ctx.createOrder(draft)
+        let awaiting = try IntakeCommands.applyAwaiting(ctx, channel: channel, externalID: externalID)
+        guard !awaiting.isEmpty else { return created.document }
+        return try ctx.document(
+            ctx.requireOrder(created.order.orderID), extra: ["applied_waiting": .array(awaiting)])
     }
 
     static let pay = Command(

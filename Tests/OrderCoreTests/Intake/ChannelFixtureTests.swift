@@ -144,6 +144,29 @@ struct ChannelFixtureTests {
         #expect(try engine.ok("report.alerts")["alerts"]?.arrayValue?.contains { $0["kind"] == "dead_letter" } == false)
     }
 
+    @Test func aBuyersCancelThatArrivesBeforeAnOrderEnteredByHandCancelsIt() throws {
+        let notification = try fixture("amazon_sp_api/notification_OrderChangeNotification_examples.json")
+        let dead = try engine.ok("intake.ingest", ["channel": "amazon", "payload": notification])
+        #expect(dead["error"]?["details"]?["awaits"] == "order")
+        // The ERP keys the order in itself rather than waiting for the channel's order event.
+        let order = try engine.ok(
+            "order.create",
+            [
+                "channel": "amazon", "external_id": "903-8868176-2219830", "currency": "USD",
+                "lines": [["sku": "NABetaASINB00551Q3CS", "qty": 1, "unit_price": "10.00"]], "payment": [:],
+            ])
+        #expect(order["applied_waiting"] == [["inbox_id": dead["inbox_id"] ?? .null, "state": "applied"]])
+        #expect(order["state"] == "cancelled")
+        #expect(order["refunded_total"] == "10.00")
+        #expect(try engine.available("NABetaASINB00551Q3CS") == 5)
+        #expect(try engine.ok("intake.dead_letters")["total"] == 0)
+        // An order of a name no channel has, or without the channel's number, has nothing waiting for it.
+        let web = try engine.ok(
+            "order.create", ["channel": "web", "external_id": "903-8868176-2219830", "lines": [["sku": "NABetaASINB00551Q3CS", "qty": 1, "unit_price": "10.00"]]])
+        #expect(web["applied_waiting"] == nil)
+        #expect(web["state"] == "pending_payment")
+    }
+
     @Test func aShopifyRefundThatArrivesBeforeItsOrderIsRecordedWhenTheOrderArrivesOnItsOwnChannel() throws {
         try engine.ok("channel.upsert", ["channel": "shopify_eu", "profile": "shopify"])
         let refund = try engine.ok("intake.ingest", ["channel": "shopify", "payload": try fixture("shopify_python_api/refund.json")])
