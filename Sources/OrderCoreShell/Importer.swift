@@ -5,17 +5,24 @@ import Glibc
 #endif
 
 /// `.import FILE --channel X`: streams a file of channel events into `intake.ingest`, a batch of
-/// events per transaction, in bounded memory. A CSV file (the channel's profile reads CSV) becomes
-/// one event per order — consecutive rows with the same value in the profile's `group_by` column;
-/// a `.json` file is one event; any other file is JSON lines, one event per line. Every event gets
-/// an id from its content, so running the same import again skips what is already in (resumable
-/// after an interruption).
+/// events per transaction, in bounded memory. A CSV file (the channel's profile reads CSV) is split
+/// into orders — consecutive rows with the same value in the profile's `group_by` column — sent
+/// `ordersPerEvent` to an event (the engine applies each order on its own: a bad one becomes a dead
+/// letter of its own); a `.json` file is one event; any other file is JSON lines, one event per line.
+/// Every event gets an id from its content, so running the same import again skips what is already in
+/// (resumable after an interruption). The summary counts orders, not the events that carried them.
 struct Importer {
     let engine: Engine
     let actor: String
     let file: String
     let channel: String
+    /// Orders (or events, for other files) per transaction.
     var batchSize = 500
+    /// Orders of a CSV file per event: each event costs its own inbox row, lookups and outcome, which
+    /// twenty orders share (a fifth more orders a second than one event each; docs/benchmarks.md, §5).
+    var ordersPerEvent = 20
+    /// An event's CSV text stops growing past this (or the channel's payload limit, if lower).
+    var eventBytes = 64 << 10
     /// Progress on standard error while importing (a terminal only).
     var progress: Bool
 
@@ -50,21 +57,28 @@ struct Importer {
         rewind(handle)
 
         var summary = Summary()
-        var pending: [JSONObject] = []
+        var pending: [(request: JSONObject, orders: Int)] = []
+        var pendingOrders = 0
         func flush() throws {
             guard !pending.isEmpty else { return }
-            let results = try engine.runBatch(pending).get()
-            for result in results { tally(result, into: &summary) }
+            let results = try engine.runBatch(pending.map(\.request)).get()
+            for (result, sent) in zip(results, pending) { tally(result, orders: sent.orders, into: &summary) }
             pending.removeAll(keepingCapacity: true)
+            pendingOrders = 0
             if progress { report(summary, done: ftell(handle), of: size) }
         }
-        func send(_ payload: String) throws {
-            pending.append([
-                "op": "intake.ingest", "channel": .string(channel), "payload": .string(payload), "event_type": "import",
-                "event_id": .string("import:" + String(UInt64(bitPattern: Engine.hash(payload)), radix: 16)),
-                "actor": .string(actor),
-            ])
-            if pending.count >= batchSize { try flush() }
+        func send(_ payload: String, orders: Int = 1) throws {
+            pending.append(
+                (
+                    [
+                        "op": "intake.ingest", "channel": .string(channel), "payload": .string(payload),
+                        "event_type": "import",
+                        "event_id": .string("import:" + String(UInt64(bitPattern: Engine.hash(payload)), radix: 16)),
+                        "actor": .string(actor),
+                    ], orders
+                ))
+            pendingOrders += orders
+            if pendingOrders >= batchSize { try flush() }
         }
 
         if profile["format"]?.stringValue == "csv" {
@@ -73,23 +87,51 @@ struct Importer {
                     ".import streams CSV by a group_by column name; profile \(profileName) groups by an expression")
             }
             guard let header = reader.record() else { throw ShellError("'\(file)' is empty") }
-            guard let keyIndex = fields(header).firstIndex(where: { $0.trimmed == column }) else {
+            let columns = fields(header) ?? []
+            guard let keyIndex = columns.firstIndex(where: { $0.trimmed == column }) else {
                 throw ShellError("'\(file)' has no column \(column) (the profile's group_by)")
+            }
+            let limit = min(eventBytes, try payloadLimit())
+            var event = header
+            var eventKeys: Set<String> = []
+            func sendEvent() throws {
+                guard !eventKeys.isEmpty else { return }
+                try send(event, orders: eventKeys.count)
+                event = header
+                eventKeys.removeAll(keepingCapacity: true)
+            }
+            // An order whose rows the engine could not tell from others' (no key, a record it cannot read)
+            // goes in an event of its own, so that it fails alone; so does an order whose number comes
+            // again later in the file (the engine would take the two as one order).
+            func add(_ rows: [String], key: String, alone: Bool) throws {
+                let text = rows.joined(separator: "\n")
+                if alone || eventKeys.count == ordersPerEvent || eventKeys.contains(key.trimmed)
+                    || event.utf8.count + 1 + text.utf8.count > limit
+                {
+                    try sendEvent()
+                }
+                event += "\n" + text
+                eventKeys.insert(key.trimmed)
+                if alone { try sendEvent() }
             }
             var group: [String] = []
             var key: String?
+            var odd = false
             while let record = reader.record() {
                 if record.isEmpty { continue }
-                let columns = fields(record)
-                let k = keyIndex < columns.count ? columns[keyIndex] : ""
-                if k != key, !group.isEmpty {
-                    try send(([header] + group).joined(separator: "\n"))
+                let values = fields(record)
+                let k = values.map { keyIndex < $0.count ? $0[keyIndex] : "" } ?? ""
+                if k != key, let key, !group.isEmpty {
+                    try add(group, key: key, alone: odd || key.trimmed.isEmpty)
                     group.removeAll(keepingCapacity: true)
+                    odd = false
                 }
                 key = k
                 group.append(record)
+                odd = odd || (values?.count ?? .max) > columns.count
             }
-            if !group.isEmpty { try send(([header] + group).joined(separator: "\n")) }
+            if let key, !group.isEmpty { try add(group, key: key, alone: odd || key.trimmed.isEmpty) }
+            try sendEvent()
         } else if file.hasSuffix(".json") {
             try send(reader.rest())
         } else {
@@ -102,24 +144,41 @@ struct Importer {
         return summary.json
     }
 
-    /// The fields of one CSV record (the engine parses the rest): enough to find the grouping column.
-    private func fields(_ record: String) -> [String] { (try? CSV.parse(record))?.first ?? [] }
+    /// The channel's payload limit (`intake.max_payload_bytes`).
+    private func payloadLimit() throws -> Int {
+        let settings = try engine.run("config.get", ["key": "intake.max_payload_bytes"]).get()
+        return Int(settings["settings"]?.arrayValue?.first?["value"]?.intValue ?? Int64(eventBytes))
+    }
 
-    private func tally(_ result: Result<JSON, OrderCoreError>, into s: inout Summary) {
-        s.events += 1
+    /// The fields of one CSV record (the engine parses the rest): enough to find the grouping column;
+    /// nil when it cannot be read.
+    private func fields(_ record: String) -> [String]? { (try? CSV.parse(record))?.first }
+
+    /// Counts an event's outcome as `orders` orders (a CSV event's orders are its elements, each applied or
+    /// a dead letter of its own).
+    private func tally(_ result: Result<JSON, OrderCoreError>, orders: Int, into s: inout Summary) {
+        s.events += orders
         guard case .success(let outcome) = result else {
-            s.deadLetters += 1
+            s.deadLetters += orders
             if case .failure(let e) = result, s.firstDeadLetter == nil { s.firstDeadLetter = e.json }
             return
         }
-        if outcome["duplicate"] == .bool(true) { s.duplicates += 1; return }
+        if outcome["duplicate"] == .bool(true) {
+            s.duplicates += orders
+            return
+        }
         guard outcome["state"]?.stringValue == "applied" else {
-            s.deadLetters += 1
+            s.deadLetters += orders
             if s.firstDeadLetter == nil { s.firstDeadLetter = outcome }
             return
         }
-        s.applied += 1
         for event in outcome["events"]?.arrayValue ?? [] {
+            if event["state"] == "dead_letter" {
+                s.deadLetters += 1
+                if s.firstDeadLetter == nil { s.firstDeadLetter = event }
+                continue
+            }
+            if orders > 1 { s.applied += 1 }
             if event["type"]?.stringValue == "skip" {
                 s.skippedEvents += 1
                 s.reasons[event["reason"]?.stringValue ?? "skipped", default: 0] += 1
@@ -131,6 +190,7 @@ struct Importer {
                 s.reasons[note["reason"]?.stringValue ?? "not stock", default: 0] += 1
             }
         }
+        if orders == 1 { s.applied += 1 }
     }
 
     private func report(_ s: Summary, done: Int, of size: Int) {

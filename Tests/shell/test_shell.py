@@ -350,6 +350,38 @@ events tail erp
     assert {"order", "sellable", "alert"} <= {e["kind"] for e in tail}
 
 
+def test_import_sends_orders_twenty_to_an_event_and_each_fails_alone(shell, tmp_path):
+    rows = ["order_id,placed_at,currency,status,sku,qty,unit_price"]
+    for i in range(45):
+        sku = "B9" if i == 7 else "A1"  # an SKU the shop does not have
+        extra = ",?" if i == 40 else ""  # a record with more fields than the header
+        rows.append(f"o-{i},2026-01-18T10:00:00Z,CNY,paid,{sku},1,1.00{extra}")
+    orders = tmp_path / "orders.csv"
+    orders.write_text("\n".join(rows) + "\n")
+    script = SETUP + f"""
+channel upsert shop profile=csv
+.mode json
+.import {orders} --channel shop
+intake dead
+.import {orders} --channel shop
+"""
+    result = run(shell, tmp_path / "i.db", script)
+    lines = result.stdout.strip().splitlines()
+    first, second = (json.loads(line) for line in lines if line.startswith('{"events"'))
+    assert (first["events"], first["orders_created"], first["dead_letters"]) == (45, 43, 2)
+    assert (second["already_in"], second["orders_created"]) == (45, 0)
+    listed = json.loads([line for line in lines if line.startswith('{"dead_letters"')][0])["dead_letters"]
+    db = ordercore.open(str(tmp_path / "i.db"))
+    dead = [db.exec("intake.get", inbox_id=d["inbox_id"]) for d in listed]
+    # Each bad order is a dead letter of its own holding its rows only; o-7 is an element of a shared event.
+    assert [d["payload"].splitlines()[1].split(",")[0] for d in dead] == ["o-7", "o-40"]
+    assert all(len(d["payload"].splitlines()) == 2 for d in dead)
+    assert "B9" in dead[0]["outcome"]["error"]["message"]
+    shared = db.exec("intake.get", inbox_id=dead[0]["outcome"]["part_of"])
+    assert len(shared["payload"].splitlines()) == 21, "o-7 came with the first twenty orders"
+    assert "8 fields" in dead[1]["outcome"]["error"]["message"]
+
+
 def test_import_replays_the_uci_online_retail_subset(shell, tmp_path):
     data = os.path.join(FIXTURES, "datasets", "uci_online_retail", "online_retail_2010-12-01_to_12-13_subset.csv")
     if not os.path.exists(data):

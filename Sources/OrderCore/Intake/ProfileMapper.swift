@@ -71,13 +71,28 @@ struct ProfileMapper {
                 elements.append(MappedElement(key: key, element: element, result: result))
             }
         }
-        guard !elements.isEmpty else {
-            throw .invalid(
-                "the payload matches no event rule of profile '\(profile.name)' (rules: "
-                    + "\(profile.events.map(\.type.rawValue).joined(separator: ", ")))"
-            )
+        guard !elements.isEmpty else { throw noRule("the payload") }
+        // Every order of a CSV payload is accounted for: one that no rule takes fails on its own, as a
+        // payload of that order alone would, rather than go unnoticed beside the orders that were taken.
+        if profile.format == .csv, let groupBy = profile.groupBy, case .array(let groups) = document,
+            groups.count > elements.count
+        {
+            func key(_ group: JSON) -> String? {
+                try? Evaluator(current: group, payload: .null, arguments: .null).text(groupBy, field: "group_by")
+            }
+            let taken = Set(elements.compactMap { key($0.element) })
+            for (i, group) in groups.enumerated() where !taken.contains(key(group) ?? "") {
+                elements.append(
+                    MappedElement(key: "#\(i + 1)", element: group, result: .failure(noRule("element #\(i + 1)"))))
+            }
         }
         return elements
+    }
+
+    private func noRule(_ what: String) -> OrderCoreError {
+        .invalid(
+            "\(what) matches no event rule of profile '\(profile.name)' (rules: "
+                + "\(profile.events.map(\.type.rawValue).joined(separator: ", ")))")
     }
 
     /// One element as a payload of its own (a dead letter's), in the profile's format: the object as

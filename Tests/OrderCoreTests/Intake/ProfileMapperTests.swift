@@ -32,6 +32,25 @@ struct ProfileMapperTests {
         #expect(event.warnings.first?["code"] == "sku_fallback")
     }
 
+    /// Orders of one CSV payload are mapped each on its own; one that no rule takes fails by itself (it
+    /// becomes a dead letter of its own), where it used to go unnoticed beside the orders that were taken.
+    @Test func everyOrderOfACSVPayloadIsMappedOrFails() throws {
+        let profile = #"""
+            {"profile": "c", "format": "csv", "group_by": "order_id",
+             "events": [{"type": "order", "when": {"status": "paid"}, "fields": {"external_id": "order_id"},
+                         "lines": {"path": "rows", "fields": {"sku": "sku", "qty": "qty", "unit_price": "price"}}}]}
+            """#
+        let mapper = ProfileMapper(profile: try ChannelProfile(try JSONParser.parse(profile)), defaultCurrency: "CNY")
+        let csv = "order_id,status,sku,qty,price\no-1,paid,A1,1,1.00\no-2,draft,A1,1,1.00\no-3,paid,A1,2,1.00"
+        let elements = try mapper.elements(.string(csv), arguments: [:])
+        #expect(elements.map { (try? $0.result.get())?.externalID } == ["o-1", "o-3", nil])
+        #expect(elements.last?.key == "#2")
+        #expect(mapper.payload(of: try #require(elements.last).element).contains("o-2,draft"))
+        #expect(throws: OrderCoreError.self) { try elements.last?.result.get() }
+        // A payload none of whose orders a rule takes is refused whole, as before.
+        #expect(throws: OrderCoreError.self) { try mapper.elements(.string("order_id,status\no-2,draft"), arguments: [:]) }
+    }
+
     @Test func moneyWithMoreDecimalsThanTheCurrencyIsAnErrorNeverRounded() throws {
         let payload: JSON = ["o": ["cur": "JPY", "items": [["sku": "A1", "n": 1, "total": "25.99", "list": "25.99"]]]]
         #expect(throws: OrderCoreError.self) { try map(ProfileMapperTests.items, payload) }
