@@ -322,28 +322,33 @@ FIXTURES = os.environ.get("ORDERCORE_FIXTURES", os.path.join(os.path.dirname(__f
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
 
 
-def test_import_csv_dead_letters_retry_and_events_tail(shell, tmp_path):
+def import_twice(shell, tmp_path, rows, after=""):
+    """Imports the CSV rows into a new shop, lists the dead letters, imports them again (everything is in
+    by then), then runs `after`. Returns the run, its output lines and the two imports' summaries."""
     orders = tmp_path / "orders.csv"
-    orders.write_text("order_id,placed_at,currency,status,sku,qty,unit_price\n"
-                      "o-1,2026-01-18T10:00:00Z,CNY,paid,A1,2,19.90\n"
-                      "o-2,2026-01-18T10:01:00Z,CNY,paid,B9,1,5.00\n")
+    orders.write_text("\n".join(rows) + "\n")
     script = SETUP + f"""
 channel upsert shop profile=csv
 .mode json
 .import {orders} --channel shop
 intake dead
 .import {orders} --channel shop
-events tail erp
-events tail erp
-"""
+{after}"""
     result = run(shell, tmp_path / "i.db", script)
-    assert result.returncode == 1  # the dead letter is reported as a failure of the script
     lines = result.stdout.strip().splitlines()
-    first = json.loads([line for line in lines if line.startswith('{"events"')][0])
+    first, second = (json.loads(line) for line in lines if line.startswith('{"events"'))
+    return result, lines, first, second
+
+
+def test_import_csv_dead_letters_retry_and_events_tail(shell, tmp_path):
+    result, lines, first, second = import_twice(shell, tmp_path, [
+        "order_id,placed_at,currency,status,sku,qty,unit_price",
+        "o-1,2026-01-18T10:00:00Z,CNY,paid,A1,2,19.90",
+        "o-2,2026-01-18T10:01:00Z,CNY,paid,B9,1,5.00"], after="events tail erp\nevents tail erp\n")
+    assert result.returncode == 1  # the dead letter is reported as a failure of the script
     assert (first["orders_created"], first["dead_letters"]) == (1, 1)
     dead = json.loads([line for line in lines if line.startswith('{"dead_letters"')][0])
     assert "B9" in dead["dead_letters"][0]["error"]["message"]
-    second = json.loads([line for line in lines if line.startswith('{"events"')][1])
     assert second["already_in"] == 2 and second["orders_created"] == 0
     tail = [json.loads(line) for line in lines if line.startswith('{"seq"')]
     assert [e["seq"] for e in tail] == sorted({e["seq"] for e in tail}), "the second tail prints nothing again"
@@ -356,18 +361,8 @@ def test_import_sends_orders_twenty_to_an_event_and_each_fails_alone(shell, tmp_
         sku = "B9" if i == 7 else "A1"  # an SKU the shop does not have
         extra = ",?" if i == 40 else ""  # a record with more fields than the header
         rows.append(f"o-{i},2026-01-18T10:00:00Z,CNY,paid,{sku},1,1.00{extra}")
-    orders = tmp_path / "orders.csv"
-    orders.write_text("\n".join(rows) + "\n")
-    script = SETUP + f"""
-channel upsert shop profile=csv
-.mode json
-.import {orders} --channel shop
-intake dead
-.import {orders} --channel shop
-"""
-    result = run(shell, tmp_path / "i.db", script)
-    lines = result.stdout.strip().splitlines()
-    first, second = (json.loads(line) for line in lines if line.startswith('{"events"'))
+    result, lines, first, second = import_twice(shell, tmp_path, rows)
+    assert result.returncode == 1, "two dead letters"
     assert (first["events"], first["orders_created"], first["dead_letters"]) == (45, 43, 2)
     assert (second["already_in"], second["orders_created"]) == (45, 0)
     listed = json.loads([line for line in lines if line.startswith('{"dead_letters"')][0])["dead_letters"]
