@@ -263,6 +263,20 @@ struct PostgreSQLTests {
         #expect(try engine.ok("intake.dead_letters")["total"] == 0)
     }
 
+    /// An order entered by hand with its channel's number takes the channel order's lock too: a cancellation
+    /// another host is storing meanwhile is waited for, then applied to it.
+    @Test func anOrderEnteredByHandAppliesACancellationAnotherHostIsStoring() throws {
+        let (uri, engine) = try Self.miniChannel()
+        let hostA = try ChannelOrderInFlight(uri: uri, ["channel": "mini", "payload": ["no": "M-3", "cancelled": "buyer asked"]])
+        let order = try engine.ok(
+            "order.create", ["channel": "mini", "external_id": "M-3", "lines": [["sku": "A1", "qty": 2, "unit_price": "2.50"]]])
+        #expect(hostA.finish())
+        #expect(order["applied_waiting"]?.arrayValue?.first?["state"] == "applied")
+        #expect(order["state"] == "cancelled")
+        #expect(try engine.ok("stock.get", ["sku": "A1"])["reserved"] == 0)
+        #expect(try engine.ok("intake.dead_letters")["total"] == 0)
+    }
+
     /// A host that vanishes inside a transaction does not hold its locks for long.
     @Test func sessionsEndAnIdleTransactionWithinAMinute() throws {
         let store = try Store(path: try testDatabase(":memory:"), options: StoreOptions())
