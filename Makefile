@@ -177,7 +177,7 @@ bench: build
 	cd $(CTEST) && $(RUN_LIB) ./checkpoint
 	cd $(CTEST) && $(PYTHON) $(CURDIR)/Tests/sql/with_postgresql.py --tcp env $(RUN_LIB) ./postgresql
 	cd $(CTEST) && $(PYTHON) $(CURDIR)/Tests/sql/with_postgresql.py --tcp env $(RUN_LIB) ./hot_sku 1000 3 4
-	cd $(CTEST) && $(PYTHON) $(CURDIR)/Tests/sql/with_postgresql.py --tcp env $(RUN_LIB) ./intake 6000 5 1000
+	cd $(CTEST) && $(PYTHON) $(CURDIR)/Tests/sql/with_postgresql.py --tcp env $(RUN_LIB) ORDERCORE_SHELL=$(CURDIR)/$(DIST)/bin/ordercore ./intake 6000 5 1000
 
 ## The long crash and concurrency runs (the short ones are part of make test): docs/reliability.md.
 SOAK_KILLS ?= 200
