@@ -55,9 +55,15 @@ struct ProfileMapper {
             timeOffsetMinutes: profile.timeOffsetMinutes, timeFormat: profile.timeFormat)
         var claimed = Set<String>()
         var elements: [MappedElement] = []
+        // Elements of a list (`orders#2`; a CSV payload's orders are `#1`, `#2`...) that a rule's `when`
+        // passed over, in the order met.
+        var passedOver: [(key: String, element: JSON)] = []
         for rule in profile.events {
             for (key, element) in candidates(rule, in: document, base) where !claimed.contains(key) {
-                guard rule.when.allSatisfy({ $0.holds(base.within(element)) }) else { continue }
+                guard rule.when.allSatisfy({ $0.holds(base.within(element)) }) else {
+                    if !key.hasSuffix("#") { passedOver.append((key, element)) }
+                    continue
+                }
                 claimed.insert(key)
                 let result: Result<MappedEvent, OrderCoreError>
                 do {
@@ -72,19 +78,11 @@ struct ProfileMapper {
             }
         }
         guard !elements.isEmpty else { throw noRule("the payload") }
-        // Every order of a CSV payload is accounted for: one that no rule takes fails on its own, as a
-        // payload of that order alone would, rather than go unnoticed beside the orders that were taken.
-        if profile.format == .csv, let groupBy = profile.groupBy, case .array(let groups) = document,
-            groups.count > elements.count
-        {
-            func key(_ group: JSON) -> String? {
-                try? Evaluator(current: group, payload: .null, arguments: .null).text(groupBy, field: "group_by")
-            }
-            let taken = Set(elements.compactMap { key($0.element) })
-            for (i, group) in groups.enumerated() where !taken.contains(key(group) ?? "") {
-                elements.append(
-                    MappedElement(key: "#\(i + 1)", element: group, result: .failure(noRule("element #\(i + 1)"))))
-            }
+        // Every element of a list is accounted for: one that no rule takes fails on its own (its dead letter
+        // holds it alone), as a payload of that element alone would, rather than go unnoticed beside the
+        // elements that were taken.
+        for (key, element) in passedOver where claimed.insert(key).inserted {
+            elements.append(MappedElement(key: key, element: element, result: .failure(noRule("element \(key)"))))
         }
         return elements
     }

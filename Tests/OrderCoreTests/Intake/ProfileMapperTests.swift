@@ -32,9 +32,9 @@ struct ProfileMapperTests {
         #expect(event.warnings.first?["code"] == "sku_fallback")
     }
 
-    /// Orders of one CSV payload are mapped each on its own; one that no rule takes fails by itself (it
-    /// becomes a dead letter of its own), where it used to go unnoticed beside the orders that were taken.
-    @Test func everyOrderOfACSVPayloadIsMappedOrFails() throws {
+    /// The orders of one CSV payload, or of a channel's list, are mapped each on its own; one that no rule
+    /// takes fails by itself (a dead letter of its own), where it used to go unnoticed beside the others.
+    @Test func everyOrderOfACSVPayloadOrAListIsMappedOrFails() throws {
         let profile = #"""
             {"profile": "c", "format": "csv", "group_by": "order_id",
              "events": [{"type": "order", "when": {"status": "paid"}, "fields": {"external_id": "order_id"},
@@ -49,6 +49,14 @@ struct ProfileMapperTests {
         #expect(throws: OrderCoreError.self) { try elements.last?.result.get() }
         // A payload none of whose orders a rule takes is refused whole, as before.
         #expect(throws: OrderCoreError.self) { try mapper.elements(.string("order_id,status\no-2,draft"), arguments: [:]) }
+        // The same for a channel's list: a Shopify order without line items is a failed element of its own.
+        let shopify = ProfileMapper(
+            profile: try ChannelProfile(try JSONParser.parse(try #require(BuiltinProfiles.all["shopify"]))), defaultCurrency: "USD")
+        let list: JSON = ["orders": [["id": 1, "line_items": [["sku": "A1", "quantity": 1, "price": "1.00"]]], ["id": 2]]]
+        let mapped = try shopify.elements(list, arguments: [:])
+        #expect(mapped.map(\.key) == ["orders#1", "orders#2"])
+        #expect((try? mapped[0].result.get())?.externalID == "1")
+        #expect(throws: OrderCoreError.self) { try mapped[1].result.get() }
     }
 
     @Test func moneyWithMoreDecimalsThanTheCurrencyIsAnErrorNeverRounded() throws {
