@@ -19,7 +19,7 @@ struct Importer {
     /// Orders (or events, for other files) per transaction.
     var batchSize = 500
     /// Orders of a CSV file per event: each event costs its own inbox row, lookups and outcome, which
-    /// twenty orders share (a fifth more orders a second than one event each; docs/benchmarks.md, §5).
+    /// twenty orders share (a fifth to a third more orders a second than one event each; benchmarks.md §5).
     var ordersPerEvent = 20
     /// An event's CSV text stops growing past this (or the channel's payload limit, if lower).
     var eventBytes = 64 << 10
