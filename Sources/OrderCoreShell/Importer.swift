@@ -100,37 +100,38 @@ struct Importer {
                 event = header
                 eventKeys.removeAll(keepingCapacity: true)
             }
+            // The order being read: its rows, its number, whether a record of it could not be read whole.
+            var group: [String] = []
+            var key: String?
+            var odd = false
             // An order whose rows the engine could not tell from others' (no key, a record it cannot read)
             // goes in an event of its own, so that it fails alone; so does an order whose number comes
             // again later in the file (the engine would take the two as one order).
-            func add(_ rows: [String], key: String, alone: Bool) throws {
-                let text = rows.joined(separator: "\n")
-                if alone || eventKeys.count == ordersPerEvent || eventKeys.contains(key.trimmed)
+            func endGroup() throws {
+                guard let number = key?.trimmed, !group.isEmpty else { return }
+                let alone = odd || number.isEmpty
+                let text = group.joined(separator: "\n")
+                if alone || eventKeys.count == ordersPerEvent || eventKeys.contains(number)
                     || event.utf8.count + 1 + text.utf8.count > limit
                 {
                     try sendEvent()
                 }
                 event += "\n" + text
-                eventKeys.insert(key.trimmed)
+                eventKeys.insert(number)
                 if alone { try sendEvent() }
+                group.removeAll(keepingCapacity: true)
+                odd = false
             }
-            var group: [String] = []
-            var key: String?
-            var odd = false
             while let record = reader.record() {
                 if record.isEmpty { continue }
                 let values = fields(record)
                 let k = values.map { keyIndex < $0.count ? $0[keyIndex] : "" } ?? ""
-                if k != key, let key, !group.isEmpty {
-                    try add(group, key: key, alone: odd || key.trimmed.isEmpty)
-                    group.removeAll(keepingCapacity: true)
-                    odd = false
-                }
+                if k != key { try endGroup() }
                 key = k
                 group.append(record)
                 odd = odd || (values?.count ?? .max) > columns.count
             }
-            if let key, !group.isEmpty { try add(group, key: key, alone: odd || key.trimmed.isEmpty) }
+            try endGroup()
             try sendEvent()
         } else if file.hasSuffix(".json") {
             try send(reader.rest())
