@@ -173,13 +173,14 @@ struct Importer {
             if s.firstDeadLetter == nil { s.firstDeadLetter = outcome }
             return
         }
+        var appliedElements = 0
         for event in outcome["events"]?.arrayValue ?? [] {
             if event["state"] == "dead_letter" {
                 s.deadLetters += 1
                 if s.firstDeadLetter == nil { s.firstDeadLetter = event }
                 continue
             }
-            if orders > 1 { s.applied += 1 }
+            appliedElements += 1
             if event["type"]?.stringValue == "skip" {
                 s.skippedEvents += 1
                 s.reasons[event["reason"]?.stringValue ?? "skipped", default: 0] += 1
@@ -191,7 +192,8 @@ struct Importer {
                 s.reasons[note["reason"]?.stringValue ?? "not stock", default: 0] += 1
             }
         }
-        if orders == 1 { s.applied += 1 }
+        // A CSV event's applied orders are its elements not dead; any other event counts once, applied.
+        s.applied += orders > 1 ? appliedElements : 1
     }
 
     private func report(_ s: Summary, done: Int, of size: Int) {

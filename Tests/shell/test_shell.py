@@ -363,7 +363,7 @@ def test_import_sends_orders_twenty_to_an_event_and_each_fails_alone(shell, tmp_
         rows.append(f"o-{i},2026-01-18T10:00:00Z,CNY,paid,{sku},1,1.00{extra}")
     result, lines, first, second = import_twice(shell, tmp_path, rows)
     assert result.returncode == 1, "two dead letters"
-    assert (first["events"], first["orders_created"], first["dead_letters"]) == (45, 43, 2)
+    assert (first["events"], first["applied"], first["orders_created"], first["dead_letters"]) == (45, 43, 43, 2)
     assert (second["already_in"], second["orders_created"]) == (45, 0)
     listed = json.loads([line for line in lines if line.startswith('{"dead_letters"')][0])["dead_letters"]
     db = ordercore.open(str(tmp_path / "i.db"))
