@@ -28,6 +28,17 @@ struct EngineTests {
         #expect(try JSONParser.parse(response)["error"]?["message"]?.stringValue?.contains(mentions) == true, "\(response)")
     }
 
+    /// The stored hashes (payload hashes, `.import`'s event ids) stay what earlier versions wrote: FNV-1a
+    /// of the UTF-8 bytes, whatever way the text was made.
+    @Test func theHashIsFNV1aOfTheUTF8Bytes() {
+        #expect(Engine.hash("") == Int64(bitPattern: 0xcbf2_9ce4_8422_2325))
+        #expect(Engine.hash("a") == Int64(bitPattern: 0xaf63_dc4c_8601_ec8c))
+        #expect(Engine.hash("foobar") == Int64(bitPattern: 0x8594_4171_f739_67e8))
+        let decoded = String(decoding: Array("Grüße, 订单".utf8), as: UTF8.self)
+        #expect(Engine.hash(decoded) == Engine.hash("Grüße, 订单"))
+        #expect(Engine.hash(String("Grüße, 订单 x".dropLast(2))) == Engine.hash("Grüße, 订单"))
+    }
+
     @Test func oversizedRequestsAreRefusedBeforeParsing() throws {
         let engine = try Engine(test: ":memory:")
         let big = #"{"op":"sku.upsert","sku":"A1","name":""# + String(repeating: "x", count: Engine.maxRequestBytes) + #""}"#
