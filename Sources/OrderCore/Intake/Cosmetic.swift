@@ -6,9 +6,10 @@ enum Cosmetic {
     /// Tidies an order event's document in place.
     static func tidy(_ event: inout MappedEvent) {
         var warnings: [JSON] = []
-        func text(_ value: JSON?, limit: Int, field: String) -> JSON? {
+        func text(_ value: JSON?, limit: Int, field: @autoclosure () -> String) -> JSON? {
             guard case .string(let s)? = value else { return value }
             guard let cleaned = Cosmetic.text(s, limit: limit) else { return value }
+            let field = field()
             warnings.append([
                 "code": "text_shortened", "field": .string(field),
                 "message": .string(

@@ -207,6 +207,8 @@ struct ChannelStateTests {
         #expect(order["tags"] == JSON.array(["vip", .string("a-very-long-tag-" + String(repeating: "x", count: 48)), "giftwrap"]))
         let codes = order["warnings"]?.arrayValue?.compactMap { $0["code"]?.stringValue } ?? []
         #expect(codes.contains("text_shortened") && codes.contains("tag_dropped"))
+        let shortened = order["warnings"]?.arrayValue?.filter { $0["code"] == "text_shortened" }.compactMap { $0["field"]?.stringValue }
+        #expect(Set(shortened ?? []) == ["note", "customer.name"])
         #expect(try engine.ok("intake.dead_letters")["total"] == 0)
     }
 
