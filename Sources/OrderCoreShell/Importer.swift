@@ -86,7 +86,7 @@ struct Importer {
                 throw ShellError(
                     ".import streams CSV by a group_by column name; profile \(profileName) groups by an expression")
             }
-            guard let header = reader.record() else { throw ShellError("'\(file)' is empty") }
+            guard let header = try reader.record() else { throw ShellError("'\(file)' is empty") }
             let columns = fields(header) ?? []
             guard let keyIndex = columns.firstIndex(where: { $0.trimmed == column }) else {
                 throw ShellError("'\(file)' has no column \(column) (the profile's group_by)")
@@ -122,7 +122,7 @@ struct Importer {
                 group.removeAll(keepingCapacity: true)
                 odd = false
             }
-            while let record = reader.record() {
+            while let record = try reader.record() {
                 if record.isEmpty { continue }
                 let values = fields(record)
                 let k = values.map { keyIndex < $0.count ? $0[keyIndex] : "" } ?? ""
@@ -134,9 +134,9 @@ struct Importer {
             try endGroup()
             try sendEvent()
         } else if file.hasSuffix(".json") {
-            try send(reader.rest())
+            try send(try reader.rest())
         } else {
-            while let line = reader.line() {
+            while let line = try reader.line() {
                 if !line.trimmed.isEmpty { try send(line) }
             }
         }
@@ -211,10 +211,15 @@ struct Importer {
 /// would hang the shell and a device such as /dev/zero never ends — and standard input as `-`.
 final class LineReader {
     let handle: UnsafeMutablePointer<FILE>
+    /// The file as errors name it.
+    private let name: String
     private var buffer: UnsafeMutablePointer<CChar>?
     private var capacity = 0
+    /// Lines read so far.
+    private var lineNumber = 0
 
     init(path: String) throws {
+        name = path == "-" ? "standard input" : "'\(path)'"
         if path == "-" {
             guard let input = fdopen(dup(STDIN_FILENO), "r") else { throw ShellError("cannot read standard input") }
             handle = input
@@ -242,26 +247,43 @@ final class LineReader {
         fclose(handle)
     }
 
-    func line() -> String? {
-        guard getline(&buffer, &capacity, handle) >= 0, let buffer else { return nil }
-        var line = String(cString: buffer)
+    /// The next line without its line ending, nil at the end of the file.
+    /// - Throws: when the line is not UTF-8 text. Read as text anyway, the bytes of another encoding (a
+    ///   GBK or Latin-1 export) would become U+FFFD, which can make two order numbers one, and a NUL
+    ///   byte would cut the line short, both without a word.
+    func line() throws -> String? {
+        let count = getline(&buffer, &capacity, handle)
+        guard count >= 0, let buffer else { return nil }
+        lineNumber += 1
+        let bytes = UnsafeBufferPointer(
+            start: UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self), count: count)
+        if let nul = bytes.firstIndex(of: 0) {
+            throw ShellError(
+                "line \(lineNumber) of \(name) has a NUL byte (byte \(nul + 1)), so it is not text; nothing from "
+                    + "this line on was read")
+        }
+        guard var line = String(validating: bytes, as: UTF8.self) else {
+            throw ShellError(
+                "line \(lineNumber) of \(name) is not UTF-8 text (convert the file, for a GBK export with "
+                    + "iconv -f GBK -t UTF-8); nothing from this line on was read")
+        }
         while line.hasSuffix("\n") || line.hasSuffix("\r") { line.removeLast() }
         return line
     }
 
     /// One CSV record: lines are joined while a quote is open.
-    func record() -> String? {
-        guard var record = line() else { return nil }
-        while record.utf8.filter({ $0 == UInt8(ascii: "\"") }).count % 2 == 1, let next = line() {
+    func record() throws -> String? {
+        guard var record = try line() else { return nil }
+        while record.utf8.filter({ $0 == UInt8(ascii: "\"") }).count % 2 == 1, let next = try line() {
             record += "\n" + next
         }
         return record
     }
 
     /// The rest of the file, lines joined with newlines.
-    func rest() -> String {
+    func rest() throws -> String {
         var lines: [String] = []
-        while let line = line() { lines.append(line) }
+        while let line = try line() { lines.append(line) }
         return lines.joined(separator: "\n")
     }
 }

@@ -272,7 +272,7 @@ public final class Shell {
     /// Runs every line of a file; stops at the first failure when bail is on.
     private func read(file: String) throws -> Outcome {
         let reader = try LineReader(path: file)
-        while let line = reader.line() {
+        while let line = try reader.line() {
             let outcome = execute(line)
             if outcome != .proceed { return outcome }
         }

@@ -377,6 +377,29 @@ def test_import_sends_orders_twenty_to_an_event_and_each_fails_alone(shell, tmp_
     assert "8 fields" in dead[1]["outcome"]["error"]["message"]
 
 
+def test_import_stops_at_a_line_that_is_not_utf8_text(shell, tmp_path):
+    """Read as text, a GBK export's bytes would become U+FFFD (o-\\xb6\\xa91 and o-\\xb6\\xaa1 one order) and
+    a NUL would cut its line short: the import stops at the line and says which (these files are smaller than
+    a batch, so nothing is in); once the file is fixed the same command imports it."""
+    db = tmp_path / "enc.db"
+    assert run(shell, db, SETUP + "channel upsert shop profile=csv\n").returncode == 0
+    header = b"order_id,placed_at,currency,status,sku,qty,unit_price\n"
+    row = b"%s,2026-01-18T10:00:00Z,CNY,paid,A1,1,1.00%s\n"
+    for name, body, complaint in (
+        ("gbk.csv", row % (b"o-\xb6\xa91", b"") + row % (b"o-\xb6\xaa1", b""), "line 2 of '%s' is not UTF-8 text"),
+        ("nul.csv", row % (b"o-1", b"") + row % (b"o-2", b"\x00,9"), "line 3 of '%s' has a NUL byte (byte 44)"),
+    ):
+        path = tmp_path / name
+        path.write_bytes(header + body)
+        result = run(shell, db, f".import {path} --channel shop\n")
+        assert result.returncode == 1
+        assert (complaint % path) in result.stderr and "nothing from this line on was read" in result.stderr
+        assert ordercore.open(str(db)).exec("order.list")["orders"] == []
+    path.write_bytes(header + row % (b"o-1", b"") + row % (b"o-2", b""))
+    result = run(shell, db, f".mode json\n.import {path} --channel shop\n")
+    assert result.returncode == 0 and json.loads(result.stdout)["orders_created"] == 2
+
+
 def test_import_replays_the_uci_online_retail_subset(shell, tmp_path):
     data = os.path.join(FIXTURES, "datasets", "uci_online_retail", "online_retail_2010-12-01_to_12-13_subset.csv")
     if not os.path.exists(data):
