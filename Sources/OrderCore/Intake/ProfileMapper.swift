@@ -178,6 +178,19 @@ struct ProfileMapper {
         var currency: String?
         if let spec = rule.fields.first(where: { $0.0 == "currency" })?.1 {
             currency = try e.text(spec, field: "currency")
+            // A CSV order's fields are read from its first row: a later row in another currency would have
+            // its prices read in the first row's (a USD line booked as CNY). Such an order is refused.
+            if profile.format == .csv, case .array(let rows)? = e.current["rows"] {
+                for (i, row) in rows.enumerated() {
+                    guard let other = try e.within(row).text(spec, field: "currency"),
+                        other.uppercased() != currency?.uppercased()
+                    else { continue }
+                    throw .invalid(
+                        "the order's rows disagree on its currency: \(currency ?? "none") on its first row, "
+                            + "\(other) on row \(i + 1) of the order",
+                        field: "currency")
+                }
+            }
         }
         e.exponent = Money.exponent(of: currency ?? defaultCurrency)
         var fields = JSONObject()

@@ -59,6 +59,28 @@ struct ProfileMapperTests {
         #expect(throws: OrderCoreError.self) { try mapped[1].result.get() }
     }
 
+    /// A CSV order's currency is its first row's; a row in another currency fails the order (its prices
+    /// would be read in the wrong one), while a row that leaves it blank or repeats it does not.
+    @Test func csvRowsOfOneOrderInTwoCurrenciesFailTheOrder() throws {
+        let mapper = ProfileMapper(
+            profile: try ChannelProfile(try JSONParser.parse(try #require(BuiltinProfiles.all["csv"]))), defaultCurrency: "CNY")
+        let csv = """
+            order_id,placed_at,currency,status,sku,qty,unit_price
+            o-1,2026-01-18T10:00:00Z,CNY,paid,A1,1,10.00
+            o-1,2026-01-18T10:00:00Z,USD,paid,B2,1,10.00
+            o-2,2026-01-18T10:00:00Z,USD,paid,A1,1,10.00
+            o-2,2026-01-18T10:00:00Z,,paid,B2,1,10.00
+            o-2,2026-01-18T10:00:00Z,usd,paid,C3,1,10.00
+            o-3,2026-01-18T10:00:00Z,,paid,A1,1,10.00
+            o-3,2026-01-18T10:00:00Z,JPY,paid,B2,1,10
+            """
+        let elements = try mapper.elements(.string(csv), arguments: [:])
+        #expect(elements.map { (try? $0.result.get())?.externalID } == [nil, "o-2", nil])
+        #expect(elements.first?.result.failure?.message.contains("CNY on its first row, USD on row 2") == true)
+        #expect(elements.last?.result.failure?.message.contains("none on its first row, JPY") == true)
+        #expect((try? elements[1].result.get())?.fields["lines"]?.arrayValue?.count == 3)
+    }
+
     @Test func moneyWithMoreDecimalsThanTheCurrencyIsAnErrorNeverRounded() throws {
         let payload: JSON = ["o": ["cur": "JPY", "items": [["sku": "A1", "n": 1, "total": "25.99", "list": "25.99"]]]]
         #expect(throws: OrderCoreError.self) { try map(ProfileMapperTests.items, payload) }
