@@ -251,33 +251,37 @@ final class LineReader {
     /// - Throws: when the line is not UTF-8 text. Read as text anyway, the bytes of another encoding (a
     ///   GBK or Latin-1 export) would become U+FFFD, which can make two order numbers one, and a NUL
     ///   byte would cut the line short, both without a word.
-    func line() throws -> String? {
-        let count = getline(&buffer, &capacity, handle)
+    func line() throws -> String? { try next()?.text }
+
+    /// One CSV record: lines are joined while a quote is open.
+    func record() throws -> String? {
+        guard var (record, quotes) = try next() else { return nil }
+        while quotes % 2 == 1, let (more, moreQuotes) = try next() {
+            record += "\n" + more
+            quotes += moreQuotes
+        }
+        return record
+    }
+
+    /// The next line (`line()`) and how many double quotes it has, both read from its bytes.
+    private func next() throws -> (text: String, quotes: Int)? {
+        var count = getline(&buffer, &capacity, handle)
         guard count >= 0, let buffer else { return nil }
         lineNumber += 1
-        let bytes = UnsafeBufferPointer(
-            start: UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self), count: count)
+        let start = UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self)
+        while count > 0, start[count - 1] == UInt8(ascii: "\n") || start[count - 1] == UInt8(ascii: "\r") { count -= 1 }
+        let bytes = UnsafeBufferPointer(start: start, count: count)
         if let nul = bytes.firstIndex(of: 0) {
             throw ShellError(
                 "line \(lineNumber) of \(name) has a NUL byte (byte \(nul + 1)), so it is not text; nothing from "
                     + "this line on was read")
         }
-        guard var line = String(validating: bytes, as: UTF8.self) else {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw ShellError(
                 "line \(lineNumber) of \(name) is not UTF-8 text (convert the file, for a GBK export with "
                     + "iconv -f GBK -t UTF-8); nothing from this line on was read")
         }
-        while line.hasSuffix("\n") || line.hasSuffix("\r") { line.removeLast() }
-        return line
-    }
-
-    /// One CSV record: lines are joined while a quote is open.
-    func record() throws -> String? {
-        guard var record = try line() else { return nil }
-        while record.utf8.filter({ $0 == UInt8(ascii: "\"") }).count % 2 == 1, let next = try line() {
-            record += "\n" + next
-        }
-        return record
+        return (text, bytes.reduce(0) { $1 == UInt8(ascii: "\"") ? $0 + 1 : $0 })
     }
 
     /// The rest of the file, lines joined with newlines.

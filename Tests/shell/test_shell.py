@@ -395,7 +395,7 @@ def test_import_stops_at_a_line_that_is_not_utf8_text(shell, tmp_path):
         assert result.returncode == 1
         assert (complaint % path) in result.stderr and "nothing from this line on was read" in result.stderr
         assert ordercore.open(str(db)).exec("order.list")["orders"] == []
-    path.write_bytes(header + row % (b"o-1", b"") + row % (b"o-2", b""))
+    path.write_bytes((header + row % (b"o-1", b"") + row % (b"o-2", b"")).replace(b"\n", b"\r\n"))
     result = run(shell, db, f".mode json\n.import {path} --channel shop\n")
     assert result.returncode == 0 and json.loads(result.stdout)["orders_created"] == 2
 
