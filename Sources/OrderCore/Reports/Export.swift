@@ -112,11 +112,32 @@ struct RowWriter {
                 text = object.keys.map(CSV.field).joined(separator: ",") + "\r\n"
             }
             text +=
-                (columns ?? []).map { key in CSV.field(RowWriter.cell(object[key] ?? .null)) }.joined(separator: ",")
+                (columns ?? []).map { key in CSV.field(RowWriter.spreadsheetCell(object[key] ?? .null)) }.joined(
+                    separator: ",")
                 + "\r\n"
             try output.write(text)
         }
         rows += 1
+    }
+
+    /// `cell`, for a file people open in a spreadsheet: a text that the spreadsheet would run as a formula
+    /// (it starts with `=`, `+`, `-`, `@`, a tab or a carriage return and is not a number) is written after
+    /// an apostrophe, since channel and customer text is anybody's (OWASP's advice on CSV injection).
+    /// Numbers, and amounts written as text (`-5.00`), are written as they are.
+    static func spreadsheetCell(_ value: JSON) -> String {
+        let text = cell(value)
+        guard case .string = value, let first = text.utf8.first, Array("=+-@\t\r".utf8).contains(first),
+            !isDecimal(text)
+        else { return text }
+        return "'" + text
+    }
+
+    /// `-5.00`, `+3`, `12`: a sign, digits, and decimals after a point.
+    private static func isDecimal(_ text: String) -> Bool {
+        var digits = Substring(text)
+        if digits.first == "-" || digits.first == "+" { digits = digits.dropFirst() }
+        let parts = digits.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        return parts.allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy { (48...57).contains($0) } }
     }
 
     static func cell(_ value: JSON) -> String {

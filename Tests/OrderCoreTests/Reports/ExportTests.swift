@@ -44,6 +44,25 @@ struct ExportTests {
         #expect(feed["rows"] == 2_500)
     }
 
+    /// Text anybody can write (a note, a channel's order number, a customer's name) could run as a formula
+    /// in the spreadsheet that opens the file: such a cell is written after an apostrophe; numbers are not.
+    @Test func aCellThatASpreadsheetWouldRunIsWrittenAsText() throws {
+        let dir = temporaryDirectory()
+        defer { removeDirectory(dir) }
+        let engine = try Engine(test: dir + "/export.db")
+        try engine.seedCatalog(a1: ["SH": 50])
+        for note in [#"=HYPERLINK("http://x","y")"#, "@SUM(A1)", "-2+3", "plain"] {
+            try engine.ok("stock.adjust", ["sku": "A1", "warehouse": "SH", "qty": -1, "reason": .string(note)])
+        }
+        try engine.ok("export", ["request": ["op": "stock.ledger", "sku": "A1"], "path": .string(dir + "/ledger.csv")])
+        let rows = try CSV.records(read(dir + "/ledger.csv"))
+        #expect(rows.compactMap { $0["note"]?.stringValue }.filter { !$0.isEmpty } == [#"'=HYPERLINK("http://x","y")"#, "'@SUM(A1)", "'-2+3", "plain"])
+        #expect(rows.last?["delta"] == "-1")
+        let cells: [(JSON, String)] = [("-5.00", "-5.00"), ("+3", "+3"), (.int(-7), "-7"), ("+86 138 0000", "'+86 138 0000"),
+                                       ("\tx", "'\tx"), ("-", "'-"), ("1-2", "1-2"), (.null, "")]
+        for (value, written) in cells { #expect(RowWriter.spreadsheetCell(value) == written) }
+    }
+
     @Test func reportsAndTheirPartsAndRefusals() throws {
         let dir = temporaryDirectory()
         defer { removeDirectory(dir) }
