@@ -180,9 +180,11 @@ struct ProfileMapper {
             currency = try e.text(spec, field: "currency")
             // A CSV order's fields are read from its first row: a later row in another currency would have
             // its prices read in the first row's (a USD line booked as CNY). Such an order is refused.
-            if profile.format == .csv, case .array(let rows)? = e.current["rows"] {
-                for (i, row) in rows.enumerated() {
-                    guard let other = try e.within(row).text(spec, field: "currency"),
+            if profile.format == .csv, case .array(let rows)? = e.current["rows"], rows.count > 1 {
+                var row = e
+                for i in 1..<rows.count {
+                    row.current = rows[i]
+                    guard let other = try row.text(spec, field: "currency"), other != currency,
                         other.uppercased() != currency?.uppercased()
                     else { continue }
                     throw .invalid(
