@@ -63,7 +63,9 @@ enum BuiltinProfiles {
     /// and shipping amounts are before tax whatever `prices_include_tax` says (the store's display
     /// setting): tax is always added from `total_tax`. A positive fee line is an order fee, a negative
     /// one a discount.
-    /// A refund's payload does not name its order: pass `external_id` to `intake.ingest`.
+    /// A refund's payload does not name its order: pass `external_id` to `intake.ingest`. A draft (the
+    /// block checkout's `checkout-draft`, which webhooks deliver as the buyer types, or an admin's) is
+    /// skipped: reserving for it would hold stock for carts nobody placed.
     static let woocommerce = #"""
         {"profile": "woocommerce",
          "description": "WooCommerce REST API v3: an order or a list of orders; a refund (give external_id, the \#
@@ -72,6 +74,8 @@ enum BuiltinProfiles {
           {"type": "refund", "when": {"amount": true, "line_items": true, "total": false},
            "fields": {"external_id": "@external_id", "refund_ref": {"template": "woo-refund-{id}"}, "amount": "amount",
             "reason": "reason"}},
+          {"type": "skip", "when": {"id": true, "status": ["checkout-draft", "draft", "auto-draft"]},
+           "fields": {"external_id": "id"}, "reason": "a draft: nobody has placed the order yet"},
           {"type": "order", "when": {"id": true, "line_items": true},
            "fields": {
             "external_id": "id", "placed_at": {"first": ["date_created_gmt", "date_created"]}, "currency": "currency",

@@ -226,6 +226,24 @@ struct ChannelStateTests {
         #expect(order["tax_total"] == "13.30" && order["fees"] == JSON.array([["name": "Gift wrap", "amount": "3.30", "tax": "0.30"]]))
     }
 
+    /// WooCommerce's block checkout saves a `checkout-draft` order as the buyer types, and webhooks deliver
+    /// it: nothing is created or held for it; the order is, once placed.
+    @Test func aWooCommerceCheckoutDraftHoldsNothingUntilPlaced() throws {
+        func woo(_ status: String) -> JSON {
+            ["id": 80, "status": .string(status), "currency": "CNY",
+             "line_items": [["sku": "B2", "quantity": 3, "subtotal": "30.00", "total": "30.00", "total_tax": "0.00"]]]
+        }
+        let before = try stock("B2")
+        for status in ["checkout-draft", "draft", "auto-draft"] {
+            let draft = try ingest("woo", woo(status))
+            #expect(draft["type"] == "skip" && draft["order_id"] == nil, "\(draft.serialized)")
+        }
+        #expect(try engine.ok("order.list")["orders"]?.arrayValue?.isEmpty == true)
+        #expect(try stock("B2") == before)
+        #expect(try ingest("woo", woo("processing"))["state"] == "paid")
+        #expect(try stock("B2").reserved == before.reserved + 3)
+    }
+
     @Test func theRemainingStatesOfWooCommerceAmazonAndTaobao() throws {
         // WooCommerce, partly refunded: still paid, the refund recorded once.
         let woo: JSON = ["id": 70, "status": "processing", "currency": "CNY",
