@@ -8,7 +8,8 @@ enum BuiltinProfiles {
     ]
 
     /// Shopify allocates every discount to the lines (`discount_allocations`, summed in
-    /// `total_discount`): those amounts are the truth, `discount_codes` only name them.
+    /// `total_discount`): those amounts are the truth, `discount_codes` only name them. A draft order
+    /// (`draft_orders/*` webhooks) is skipped: the order it becomes arrives with an id of its own.
     static let shopify = #"""
         {"profile": "shopify",
          "description": "Shopify Admin REST: an order ({\"order\":...}), a list ({\"orders\":[...]}), the \#
@@ -17,6 +18,10 @@ enum BuiltinProfiles {
           {"type": "refund", "root": ["refund", ""], "when": {"order_id": true, "transactions": true},
            "fields": {"external_id": "order_id", "refund_ref": {"template": "shopify-refund-{id}"},
             "amount": {"sum": "transactions[].amount"}, "reason": "note"}},
+          {"type": "skip", "root": ["draft_order", "draft_orders", ""],
+           "when": {"id": true, "invoice_url": true, "status": ["open", "invoice_sent", "completed"]},
+           "fields": {"external_id": "id"},
+           "reason": "a draft order: Shopify creates the order, under an id of its own, once it is paid"},
           {"type": "order", "root": ["order", "orders", ""], "when": {"id": true, "line_items": true},
            "fields": {
             "external_id": "id", "placed_at": {"first": ["created_at", "processed_at"]}, "currency": "currency",

@@ -226,6 +226,22 @@ struct ChannelStateTests {
         #expect(order["tax_total"] == "13.30" && order["fees"] == JSON.array([["name": "Gift wrap", "amount": "3.30", "tax": "0.30"]]))
     }
 
+    /// A Shopify draft order (a `draft_orders/create` webhook, or the REST resource) is not an order: the
+    /// order it becomes once paid arrives under an id of its own. Nothing is created or held for it.
+    @Test func aShopifyDraftOrderHoldsNothing() throws {
+        let draft: JSON = ["id": 994118539, "name": "#D2", "status": "open", "currency": "CNY", "order_id": .null,
+                           "invoice_url": "https://shop.example/1/invoices/abc", "created_at": "2026-01-18T10:00:00+08:00",
+                           "line_items": [["sku": "A1", "quantity": 2, "price": "50.00"]]]
+        let before = try stock()
+        for payload in [draft, ["draft_order": draft]] {
+            let e = try ingest("shopify", payload)
+            #expect(e["type"] == "skip" && e["order_id"] == nil, "\(e.serialized)")
+        }
+        #expect(try engine.ok("order.list")["orders"]?.arrayValue?.isEmpty == true)
+        #expect(try stock() == before)
+        #expect(try ingest("shopify", shopify(450789469, financial: "paid"))["state"] == "paid")
+    }
+
     /// WooCommerce's block checkout saves a `checkout-draft` order as the buyer types, and webhooks deliver
     /// it: nothing is created or held for it; the order is, once placed.
     @Test func aWooCommerceCheckoutDraftHoldsNothingUntilPlaced() throws {
