@@ -328,6 +328,14 @@ enum IntakeChecks {
                 "channel": money(reported), "computed": money(gross - line.lineDiscount),
             ])
         }
+        if let reported = event.reportedStatus, event.state == nil {
+            warnings.append([
+                "code": "status_unmapped", "status": .string(reported),
+                "message": .string(
+                    "the channel's status '\(reported)' is not in its profile's status mapping: the order was created "
+                        + "unpaid (status.drift lists it)"),
+            ])
+        }
         for note in event.notStock {
             warnings.append([
                 "code": "not_stock",

@@ -226,6 +226,16 @@ struct ChannelStateTests {
         #expect(order["tax_total"] == "13.30" && order["fees"] == JSON.array([["name": "Gift wrap", "amount": "3.30", "tax": "0.30"]]))
     }
 
+    /// A status the profile does not map (a new one at the channel) creates the order unpaid, and says so on it.
+    @Test func anUnmappedStatusIsAWarningOnTheOrder() throws {
+        let e = try ingest("shopify", shopify(91, financial: "expired"))
+        #expect(e["state"] == "pending_payment")
+        let order = try engine.ok("order.get", ["order_id": e["order_id"] ?? .null])
+        let warning = order["warnings"]?.arrayValue?.first { $0["code"] == "status_unmapped" }
+        #expect(warning?["status"] == "expired", "\(order.serialized)")
+        #expect(try ingest("shopify", shopify(92, financial: "paid"))["warnings"] == nil)
+    }
+
     /// A Shopify draft order (a `draft_orders/create` webhook, or the REST resource) is not an order: the
     /// order it becomes once paid arrives under an id of its own. Nothing is created or held for it.
     @Test func aShopifyDraftOrderHoldsNothing() throws {
