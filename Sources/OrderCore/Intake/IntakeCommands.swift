@@ -332,8 +332,8 @@ enum IntakeChecks {
             warnings.append([
                 "code": "status_unmapped", "status": .string(reported),
                 "message": .string(
-                    "the channel's status '\(reported)' is not in its profile's status mapping: the order was created "
-                        + "unpaid (status.drift lists it)"),
+                    "the channel's status '\(reported)' is not in its profile's status mapping: the order is taken "
+                        + "as unpaid (status.drift lists it)"),
             ])
         }
         for note in event.notStock {

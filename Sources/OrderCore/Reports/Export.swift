@@ -126,7 +126,7 @@ struct RowWriter {
     /// Numbers, and amounts written as text (`-5.00`), are written as they are.
     static func spreadsheetCell(_ value: JSON) -> String {
         let text = cell(value)
-        guard case .string = value, let first = text.utf8.first, Array("=+-@\t\r".utf8).contains(first),
+        guard case .string = value, let first = text.utf8.first, "=+-@\t\r".utf8.contains(first),
             !isDecimal(text)
         else { return text }
         return "'" + text
