@@ -12,7 +12,9 @@ struct Setting: Sendable {
 
     static let unpaidTimeoutMinutes = Setting.number(
         key: "order.unpaid_timeout_minutes",
-        summary: "Minutes an unpaid order keeps its reservation before it expires (sweep or lazy release)",
+        summary:
+            "Minutes an unpaid order keeps its reservation before it expires (sweep or lazy release); a channel's "
+            + "order waits for its channel",
         defaultValue: 15, range: 1...525_600)
 
     static let defaultCurrency = Setting(

@@ -104,12 +104,15 @@ extension CommandContext {
             }
             let warnings = IntakeChecks.warnings(event, draft: draft)
             // An order that arrives cancelled, or that the channel fulfils from its own stock, takes nothing.
+            // One that arrives unpaid holds its stock until the channel says paid or cancelled: the channel
+            // closes unpaid orders by its own rules (a bank transfer takes days), not by this engine's
+            // unpaid timeout, which would cancel an order the channel then reports paid.
             // On PostgreSQL no other host creates the order since the look above: its events hold the
             // channel order's lock (`lockChannelOrder`). Were one to, the unique key refuses this one and
             // the event runs again, applying to that order.
             let created = try createOrder(
                 draft, backorder: true, warnings: warnings, actOnRisk: false,
-                reserving: event.state != .cancelled && !shipment.byChannel, externalIDFree: true)
+                reserving: event.state != .cancelled && !shipment.byChannel, expiring: false, externalIDFree: true)
             risk = created.risk
             order = created.order
             result["action"] = draft.payment == nil ? "created" : "created_paid"

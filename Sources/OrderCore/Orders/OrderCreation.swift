@@ -10,7 +10,8 @@ extension CommandContext {
     ///   - reserving: false for an order that arrives cancelled, or that its channel fulfils from its
     ///     own stock: it takes nothing from the warehouses.
     ///   - expiring: false for an exchange's replacement: it is paid by the return's refund, so it waits
-    ///     unpaid, holding its stock, as long as the return is open.
+    ///     unpaid, holding its stock, as long as the return is open; and for a channel's order, which its
+    ///     channel pays or cancels.
     ///   - externalIDFree: the caller has just found no order of the draft's channel with its external id,
     ///     in this transaction: it is not looked up again. (On PostgreSQL a host that creates that order
     ///     meanwhile makes the unique key refuse this one's row, and the command runs again.)

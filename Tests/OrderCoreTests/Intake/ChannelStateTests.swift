@@ -226,6 +226,27 @@ struct ChannelStateTests {
         #expect(order["tax_total"] == "13.30" && order["fees"] == JSON.array([["name": "Gift wrap", "amount": "3.30", "tax": "0.30"]]))
     }
 
+    /// A channel's unpaid order (WooCommerce `on-hold`: a bank transfer) is the channel's to close: it holds
+    /// its stock past this engine's unpaid timeout, and is paid when the channel says so days later.
+    @Test func aChannelsUnpaidOrderWaitsForTheChannelNotTheUnpaidTimeout() throws {
+        func woo(_ status: String) -> JSON {
+            ["id": 501, "status": .string(status), "currency": "CNY", "date_created_gmt": "2026-01-18T02:00:00",
+             "line_items": [["sku": "B2", "quantity": 2, "subtotal": "20.00", "total": "20.00", "total_tax": "0.00"]]]
+        }
+        let before = try stock("B2")
+        let e = try ingest("woo", woo("on-hold"))
+        #expect(e["state"] == "pending_payment")
+        let later = Timestamp.format(Timestamp.now() + 2 * 86_400_000)
+        #expect(try engine.ok("sweep", ["at": .string(later)])["expired_orders"] == 0)
+        #expect(try stock("B2").reserved == before.reserved + 2)
+        let paid = try engine.ok("intake.ingest", ["channel": "woo", "payload": woo("processing"), "at": .string(later)])
+        #expect(paid["events"]?.arrayValue?.first?["state"] == "paid", "\(paid.serialized)")
+        // Cancelled at the channel, it lets go of its stock here.
+        let cancelled = try ingest("woo", woo("cancelled"))
+        #expect(cancelled["state"] == "cancelled")
+        #expect(try stock("B2") == before)
+    }
+
     /// A status the profile does not map (a new one at the channel) creates the order unpaid, and says so on it.
     @Test func anUnmappedStatusIsAWarningOnTheOrder() throws {
         let e = try ingest("shopify", shopify(91, financial: "expired"))
