@@ -39,7 +39,8 @@ public final class Shell {
     public func execute(_ rawLine: String) -> Outcome {
         let line = rawLine.drop(while: { $0 == " " || $0 == "\t" })
         if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("--") { return .proceed }
-        // Every reader decodes invalid UTF-8 into U+FFFD: such a line would name things nobody typed.
+        // The terminal's and standard input's readers, and the arguments of -c, decode invalid UTF-8 into
+        // U+FFFD (a file's lines are refused before: `LineReader`): such a line would name things nobody typed.
         if line.unicodeScalars.contains("\u{FFFD}") {
             fail("error: the line is not valid UTF-8 (it has bytes that are not text); nothing was run")
             return failures > 0 && bail ? .bailed : .proceed
