@@ -80,11 +80,18 @@ struct OrderTotals: Equatable {
         return shares
     }
 
+    /// The parts of order-level discounts that the goods take: all of them, unless together they exceed
+    /// the goods' value (they may reach into the shipping, `init`); then the goods' value, split over the
+    /// discounts by their amounts. What is left of each discounts the shipping, never a line below zero.
+    static func onGoods(_ discounts: [Int64], goods: Int64) -> [Int64] {
+        discounts.reduce(Int64(0), &+) <= goods ? discounts : allocate(goods, by: discounts)
+    }
+
     /// What each line costs the buyer after its own discount and its share of the order discounts
     /// (and its tax when prices exclude tax): the value a refund of the whole line returns.
     static func lineNets(_ lines: [OrderLine], orderDiscount: Int64, taxesIncluded: Bool) -> [Int64] {
         let values = lines.map { $0.qty &* $0.unitPrice &- $0.lineDiscount }
-        let shares = allocate(orderDiscount, by: values)
+        let shares = allocate(onGoods([orderDiscount], goods: values.reduce(0, &+))[0], by: values)
         return zip(zip(values, shares), lines).map { pair, line in pair.0 - pair.1 + (taxesIncluded ? 0 : line.tax) }
     }
 }

@@ -45,8 +45,13 @@ struct RefundAllocation {
         let values = lines.map { $0.qty &* $0.unitPrice &- $0.lineDiscount }
         var byKind: [String: Int64] = [:]
         for d in discounts { byKind[d.kind, default: 0] &+= d.amount }
+        // Discounts beyond the goods' value come off the shipping, so no line refunds less than nothing.
+        let kinds = byKind.keys.sorted()
+        let amounts = kinds.map { byKind[$0] ?? 0 }
+        let onGoods = OrderTotals.onGoods(amounts, goods: values.reduce(0, &+))
         var shares: [String: [Int64]] = [:]
-        for (kind, amount) in byKind { shares[kind] = OrderTotals.allocate(amount, by: values) }
+        for (kind, amount) in zip(kinds, onGoods) { shares[kind] = OrderTotals.allocate(amount, by: values) }
+        let shipping = shipping - (amounts.reduce(0, &+) - onGoods.reduce(0, &+))
         let shippingShares = OrderTotals.allocate(shipping, by: values)
         self.shipping = shipping
         self.lines = lines.enumerated().map { i, l in

@@ -105,6 +105,24 @@ struct ReturnMoneyTests {
         #expect(try engine.ok("return.refund", ["return_id": id2])["refunds"]?.arrayValue?.first?["cash"] == "84.00")
     }
 
+    /// A coupon worth more than the goods discounts the shipping too: no unit refunds less than nothing,
+    /// and two parts refund what was paid (a part quoted -0.17 once, and the last then asked for more
+    /// than was left).
+    @Test func aDiscountBeyondTheGoodsComesOffTheShipping() throws {
+        let order = try handedOver([("A1", 2, "1.83")], ["shipping_fee": "29.00", "fees": [["name": "gift wrap", "amount": "8.50"]],
+                                                        "discounts": [["kind": "coupon", "amount": "4.00"]]])
+        var refunded: [String] = []
+        for _ in 0..<2 {
+            let rt = try engine.ok("return.request", ["order_id": order, "reason": "changed_mind", "lines": [["line_no": 1, "qty": 1]]])
+            let id = rt["return_id"] ?? .null
+            try engine.ok("return.approve", ["return_id": id])
+            try engine.ok("return.receive", ["return_id": id, "warehouse": "SH", "lines": [["line_no": 1, "resellable": 1]]])
+            refunded.append(try engine.ok("return.refund", ["return_id": id])["refunds"]?.arrayValue?.last?["cash"]?.stringValue ?? "")
+        }
+        #expect(refunded == ["0.00", "37.16"])
+        #expect(try engine.ok("order.get", ["order_id": order])["refunded_total"] == "37.16")
+    }
+
     /// Property: over random orders, an order returned in random parts refunds in total exactly what one
     /// whole-order return refunds, never more than was paid, and every part's quote is what it pays.
     @Test func returnsInAnySplitAddUpToTheWholeOrderRefund() throws {
