@@ -118,9 +118,9 @@ enum BuiltinProfiles {
     /// Amazon reports `ItemPrice` for the whole quantity: it is the line total.
     static let amazon = #"""
         {"profile": "amazon",
-         "description": "Amazon SP-API Orders v0: one order assembled as {\"order\": getOrder, \"items\": \#
-        getOrderItems, \"address\": getOrderAddress, \"buyer\": getOrderBuyerInfo} (response bodies); ORDER_CHANGE \#
-        notifications (a buyer-requested cancel cancels)",
+         "description": "Amazon SP-API Orders v2026-01-01: a getOrder or searchOrders response; Orders v0: one \#
+        order assembled as {\"order\": getOrder, \"items\": getOrderItems, \"address\": getOrderAddress, \"buyer\": \#
+        getOrderBuyerInfo} (response bodies); ORDER_CHANGE notifications (a buyer-requested cancel cancels)",
          "events": [
           {"type": "cancel", "when": {"NotificationType": "ORDER_CHANGE",
            "Payload.OrderChangeNotification.OrderChangeTrigger.ChangeReason": "Buyer Requested Cancel"},
@@ -152,7 +152,7 @@ enum BuiltinProfiles {
             "shipping_tax": {"sum": "/items.payload.OrderItems[].ShippingTax.Amount"},
              "taxes_included": {"const": false},
             "fulfilled_by": {"map": "FulfillmentChannel", "values": {"AFN": "channel", "MFN": "merchant"}},
-            "shipment.shipped_at": {"first": ["LatestShipDate", "LastUpdateDate"]}},
+            "shipment.shipped_at": "LastUpdateDate"},
            "lines": {"path": "/items.payload.OrderItems",
             "fields": {"sku": "SellerSKU", "sku_fallback": {"template": "amazon-{ASIN}"}, "name": "Title",
              "qty": "QuantityOrdered", "shipped_qty": "QuantityShipped",
@@ -166,7 +166,52 @@ enum BuiltinProfiles {
              "InvoiceUnconfirmed": "paid",
                         "PartiallyShipped": "partially_shipped", "Shipped": "shipped", "Canceled": "cancelled",
                          "Unfulfillable": "cancelled"}},
-           "checks": {"grand_total": "OrderTotal.Amount"}}
+           "checks": {"grand_total": "OrderTotal.Amount"}},
+          {"type": "order", "root": ["order", "orders", ""], "when": {"orderId": true, "orderItems": true},
+           "fields": {
+            "external_id": "orderId", "placed_at": "createdTime",
+            "currency": {"first": ["proceeds.grandTotal.currencyCode",
+             "orderItems[0].product.price.unitPrice.currencyCode"]},
+            "customer.email": "buyer.buyerEmail", "customer.name": "buyer.buyerName",
+            "ship_to.name": "recipient.deliveryAddress.name", "ship_to.phone": "recipient.deliveryAddress.phone",
+            "ship_to.country": "recipient.deliveryAddress.countryCode",
+            "ship_to.region": "recipient.deliveryAddress.stateOrRegion",
+            "ship_to.city": "recipient.deliveryAddress.city",
+            "ship_to.district": "recipient.deliveryAddress.districtOrCounty",
+            "ship_to.line1": "recipient.deliveryAddress.addressLine1",
+            "ship_to.line2": "recipient.deliveryAddress.addressLine2",
+            "ship_to.postal_code": "recipient.deliveryAddress.postalCode",
+            "shipping_fee": {"sum": "orderItems[].proceeds.breakdowns[type=SHIPPING].subtotal.amount"},
+            "shipping_tax": {"sum": "orderItems[].proceeds.breakdowns[type=TAX].\#
+        detailedBreakdowns[subtype=SHIPPING].value.amount"},
+            "taxes_included": {"const": false},
+            "fulfilled_by": {"map": "fulfillment.fulfilledBy", "values": {"AMAZON": "channel", "MERCHANT": "merchant"}},
+            "shipment.carrier": "packages[0].carrier", "shipment.tracking_no": "packages[0].trackingNumber",
+            "shipment.shipped_at": {"first": ["packages[0].shipTime", "lastUpdatedTime"]}},
+           "lines": {"path": "orderItems",
+            "fields": {"sku": "product.sellerSku", "sku_fallback": {"template": "amazon-{product.asin}"},
+             "name": "product.title", "qty": "quantityOrdered", "shipped_qty": "fulfillment.quantityFulfilled",
+             "unit_price": "product.price.unitPrice.amount",
+             "tax": {"subtract": [{"sum": "proceeds.breakdowns[type=TAX].subtotal.amount"},
+              {"sum": "proceeds.breakdowns[type=TAX].detailedBreakdowns[subtype=SHIPPING].value.amount"}]}}},
+           "discounts": [{"path": "orderItems[].proceeds.breakdowns",
+                          "when": {"type": "DISCOUNT", "subtotal.amount": {"below": 0}},
+                          "fields": {"kind": {"const": "promotion"}, "code": {"const": "amazon_promotion"},
+                           "amount": {"negate": "subtotal.amount"}}},
+                         {"path": "orderItems[].proceeds.breakdowns",
+                          "when": {"type": "DISCOUNT", "subtotal.amount": {"above": 0}},
+                          "fields": {"kind": {"const": "promotion"}, "code": {"const": "amazon_promotion"},
+                           "amount": "subtotal.amount"}}],
+           "fees": [{"path": "orderItems[].proceeds.breakdowns", "when": {"type": ["GIFT_WRAP", "COD_FEE", "OTHER"]},
+                     "fields": {"name": {"map": "type", "values": {"GIFT_WRAP": "Gift wrap",
+                      "COD_FEE": "Cash on delivery fee", "OTHER": "Other charge"}}, "amount": "subtotal.amount"}},
+                    {"path": "proceeds.breakdowns", "when": {"type": "DELIVERY_TIP"},
+                     "fields": {"name": {"const": "Delivery tip"}, "amount": "subtotal.amount"}}],
+           "status": {"value": "fulfillment.fulfillmentStatus",
+            "inbound": {"PENDING_AVAILABILITY": "pending_payment", "PENDING": "pending_payment", "UNSHIPPED": "paid",
+             "PARTIALLY_SHIPPED": "partially_shipped", "SHIPPED": "shipped", "CANCELLED": "cancelled",
+             "UNFULFILLABLE": "cancelled"}},
+           "checks": {"grand_total": "proceeds.grandTotal.amount"}}
          ]}
         """#
 

@@ -41,7 +41,7 @@ final class ChannelProfile {
         /// Refunds the order payload carries (Shopify and WooCommerce `refunds[]`).
         var refunds: ListRule?
         /// Fees besides goods and shipping (WooCommerce `fee_lines`).
-        var fees: ListRule?
+        var fees: [ListRule]
         var status: ValueSpec?
         var statusMapping: StatusMapping?
         var checks: [(String, ValueSpec)]
@@ -131,7 +131,7 @@ final class ChannelProfile {
         var rule = EventRule(
             type: type, when: try conditions(r, "when"), roots: roots,
             fields: try specs(r, "fields", allowed: eventFields[type] ?? []),
-            lines: nil, discounts: [], refunds: nil, fees: nil, status: nil, statusMapping: nil, checks: [],
+            lines: nil, discounts: [], refunds: nil, fees: [], status: nil, statusMapping: nil, checks: [],
             reason: try r.text("reason", maxLength: 500))
         if type == .order {
             guard let lines = try r.object("lines") else {
@@ -144,7 +144,10 @@ final class ChannelProfile {
             rule.refunds = try r.object("refunds").map { l throws(OrderCoreError) in
                 try listRule(l, allowed: refundFields)
             }
-            rule.fees = try r.object("fees").map { l throws(OrderCoreError) in try listRule(l, allowed: feeFields) }
+            // One list or several (Amazon's item charges and the order's own, a delivery tip).
+            let fees =
+                try r.value("fees")?.arrayValue != nil ? r.objects("fees", maxCount: 10) : r.object("fees").map { [$0] }
+            rule.fees = try (fees ?? []).map { l throws(OrderCoreError) in try listRule(l, allowed: feeFields) }
             rule.checks = try specs(r, "checks", allowed: orderChecks)
             if let status = try r.object("status") {
                 guard let v = status.value("value") else {

@@ -1,9 +1,11 @@
 /// A path into a channel payload, as profiles write it: keys separated by dots, `[n]` for an array
-/// element, `[]` for every element (`line_items[].tax_lines[].price`). A leading `/` starts at the
+/// element, `[]` for every element (`line_items[].tax_lines[].price`), `[key=value]` for every element
+/// that is an object whose `key` has that value (`breakdowns[type=TAX].subtotal`: text compared with
+/// text, so `[status=2]` finds `2` and `"2"`). A leading `/` starts at the
 /// whole payload instead of the object being mapped; a leading `@` reads an argument of
 /// `intake.ingest` (`@external_id`, `@event_type`); the empty path is the object itself.
 struct PayloadPath: Equatable {
-    enum Step: Equatable { case key(String), index(Int), each }
+    enum Step: Equatable { case key(String), index(Int), each, match(key: String, value: String) }
     enum Base: Equatable { case current, payload, arguments }
 
     var base: Base
@@ -31,8 +33,11 @@ struct PayloadPath: Equatable {
                     suffixes.insert(.each, at: 0)
                 } else if let i = Int(inside), i >= 0 {
                     suffixes.insert(.index(i), at: 0)
+                } else if let equals = inside.firstIndex(of: "="), equals != inside.startIndex {
+                    let key = String(inside[..<equals]), value = String(inside[inside.index(after: equals)...])
+                    suffixes.insert(.match(key: key, value: value), at: 0)
                 } else {
-                    throw .invalid("path '\(text)': '[\(inside)]' must be an index or []")
+                    throw .invalid("path '\(text)': '[\(inside)]' must be an index, [] or [key=value]")
                 }
                 name = name[..<open]
             }
@@ -45,8 +50,8 @@ struct PayloadPath: Equatable {
         }
     }
 
-    /// Walks from the base until the end or the first `[]`, without building arrays: the value reached
-    /// (nil when a step finds nothing) and where that `[]` is, if the path has one.
+    /// Walks from the base until the end or the first `[]` or `[key=value]`, without building arrays: the
+    /// value reached (nil when a step finds nothing) and where that step is, if the path has one.
     private func walk(current: JSON, payload: JSON, arguments: JSON) -> (value: JSON?, each: Int?) {
         var value =
             switch base {
@@ -62,7 +67,7 @@ struct PayloadPath: Equatable {
             case (.index(let i), .array(let a)):
                 guard i < a.count else { return (nil, nil) }
                 value = a[i]
-            case (.each, .array): return (value, n)
+            case (.each, .array), (.match, .array): return (value, n)
             default: return (nil, nil)
             }
         }
@@ -77,13 +82,20 @@ struct PayloadPath: Equatable {
         return value
     }
 
-    /// Whether the path goes through `[]` (may reach several values).
-    var reachesMany: Bool { steps.contains(.each) }
+    /// Whether the path goes through `[]` or `[key=value]` (may reach several values).
+    var reachesMany: Bool {
+        steps.contains {
+            switch $0 {
+            case .each, .match: true
+            case .key, .index: false
+            }
+        }
+    }
 
     /// Every value the path reaches (more than one only through `[]`); nulls are left out.
     func values(current: JSON, payload: JSON, arguments: JSON) -> [JSON] {
         switch walk(current: current, payload: payload, arguments: arguments) {
-        case (.array(let items)?, let each?): Self.values(items, steps[(each + 1)...])
+        case (let many?, let each?): Self.values([many], steps[each...])
         case (let value?, nil) where value != .null: [value]
         default: []
         }
@@ -98,6 +110,8 @@ struct PayloadPath: Equatable {
                 case (.key(let key), .object(let o)): if let v = o[key] { next.append(v) }
                 case (.index(let i), .array(let a)): if i < a.count { next.append(a[i]) }
                 case (.each, .array(let a)): next += a
+                case (.match(let key, let wanted), .array(let a)):
+                    next += a.filter { $0.objectValue?[key].flatMap(Evaluator.text(of:)) == wanted }
                 default: break
                 }
             }

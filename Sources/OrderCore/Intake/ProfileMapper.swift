@@ -345,8 +345,8 @@ struct ProfileMapper {
             }
         }
         if !discounts.isEmpty { event.fields["discounts"] = .array(discounts) }
-        if let list = rule.fees {
-            var fees: [JSON] = []
+        var fees: [JSON] = []
+        for list in rule.fees {
             for item in list.path.values(current: e.current, payload: e.payload, arguments: e.arguments).flatMap({
                 $0.arrayValue ?? [$0]
             })
@@ -366,8 +366,8 @@ struct ProfileMapper {
                 if fee["name"] == nil { fee["name"] = "fee" }
                 fees.append(.object(fee))
             }
-            if !fees.isEmpty { event.fields["fees"] = .array(fees) }
         }
+        if !fees.isEmpty { event.fields["fees"] = .array(fees) }
         if let list = rule.refunds {
             for item in list.path.values(current: e.current, payload: e.payload, arguments: e.arguments).flatMap({
                 $0.arrayValue ?? [$0]

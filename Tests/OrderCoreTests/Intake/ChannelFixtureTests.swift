@@ -130,6 +130,63 @@ struct ChannelFixtureTests {
         #expect(try engine.available("NABetaASINB00551Q3CS") == 5)
     }
 
+    /// Orders API v2026-01-01 (v0 is removed in 2027): one `getOrder` or `searchOrders` response holds the
+    /// order, its items, buyer, recipient, proceeds and packages.
+    @Test func amazonOrdersOfTheOrdersAPI20260101() throws {
+        for sku in ["ECHO-DOT-4-UK-CHARCOAL-3PACK", "ECHO-POP-US-BLK", "ECHO-DOT-4-CHARCOAL", "FIRE-TV-4K-2021",
+                    "ECHO-DOT-4-JP-CHARCOAL", "FIRE-TV-4K-MAX-JP", "ECHO-DOT-4-BR-PRETO"] {
+            try engine.ok("sku.upsert", ["sku": .string(sku)])
+            try engine.ok("stock.receive", ["sku": .string(sku), "warehouse": "W1", "qty": 5])
+        }
+        // Shipped by the merchant in the UK: goods, shipping and the tax on each, the package's tracking.
+        let (uk, ukOrder) = try ingest("amazon", try fixture("amazon_sp_api/2026-01-01_getOrder_200_example_application_json.json"))
+        #expect(uk["action"] == "created_shipped")
+        #expect(uk["channel_status"] == "SHIPPED")
+        #expect(ukOrder["external_id"] == "202-1234567-8901234")
+        #expect(ukOrder["currency"] == "GBP")
+        #expect(ukOrder["placed_at"] == "2024-12-25T09:15:00Z")
+        #expect(lines(ukOrder) == ["ECHO-DOT-4-UK-CHARCOAL-3PACK x3 @29.99 -0.00 tax 3.00"])
+        #expect(ukOrder["shipping_fee"] == "10.00")
+        #expect(ukOrder["shipping_tax"] == "1.00")
+        #expect(ukOrder["grand_total"] == "103.97")  // proceeds.grandTotal: no warning
+        #expect(warnings(ukOrder).isEmpty)
+        #expect(ukOrder["customer"]?["name"] == "James Wilson")
+        #expect(ukOrder["ship_to"]?["city"] == "Manchester")
+        #expect(ukOrder["ship_to"]?["postal_code"] == "M1 2AB")
+        #expect(ukOrder["state"] == "shipped")
+        #expect(uk["shipment"]?["tracking_no"] == "RR123456789GB")
+        #expect(try engine.available("ECHO-DOT-4-UK-CHARCOAL-3PACK") == 2)
+
+        // Unshipped in the US, its tax given for the item only as the TAX total.
+        let us = try #require(try fixture("amazon_sp_api/2026-01-01_getOrder_200_sandbox_2.json")["response"])
+        let (usEvent, usOrder) = try ingest("amazon", us)
+        #expect(usEvent["action"] == "created_paid")
+        #expect(lines(usOrder) == ["ECHO-POP-US-BLK x1 @39.99 -0.00 tax 10.00"])
+        #expect(usOrder["grand_total"] == "49.99")
+        #expect(usOrder["state"] == "paid")
+        #expect(try engine.available("ECHO-POP-US-BLK") == 4)
+
+        // A search's orders, each on its own: the delivery tip is a fee of the order, in its total.
+        let search = try fixture("amazon_sp_api/2026-01-01_searchOrders_200_example_application_json.json")
+        let listed = try engine.ok("intake.ingest", ["channel": "amazon", "payload": search])
+        #expect(listed["state"] == "applied", "\(listed.serialized)")
+        let tipped = try engine.ok("order.get", ["order_id": try #require(listed["events"]?.arrayValue?.first?["order_id"])])
+        #expect(lines(tipped) == ["ECHO-DOT-4-CHARCOAL x2 @49.99 -0.00 tax 0.02", "FIRE-TV-4K-2021 x1 @49.99 -0.00 tax 0.00"])
+        #expect(tipped["fees"]?.arrayValue?.first?["amount"] == "5.00")
+        #expect(tipped["grand_total"] == "154.99")
+        #expect(warnings(tipped).isEmpty)
+
+        // Fulfilled by Amazon in Japan (yen, no decimals): shipped, and none of the merchant's stock moves.
+        let japan = try #require(try fixture("amazon_sp_api/2026-01-01_searchOrders_200_sandbox_0.json")["response"])
+        let fba = try engine.ok("intake.ingest", ["channel": "amazon", "payload": japan])
+        let fbaEvent = try #require(fba["events"]?.arrayValue?.first)
+        let fbaOrder = try engine.ok("order.get", ["order_id": try #require(fbaEvent["order_id"])])
+        #expect(fbaOrder["state"] == "shipped")
+        #expect(fbaEvent["shipment"]?["fulfilled_by"] == "channel")
+        #expect(fbaOrder["grand_total"] == "19940")
+        #expect(try engine.available("FIRE-TV-4K-MAX-JP") == 5)
+    }
+
     @Test func aBuyersCancelThatArrivesBeforeItsAmazonOrderCancelsTheOrderWhenItArrives() throws {
         // Notifications come by a queue; the order is fetched with four calls later.
         let notification = try fixture("amazon_sp_api/notification_OrderChangeNotification_examples.json")

@@ -138,6 +138,35 @@ struct ChannelStateTests {
         #expect(try stock() == (8, 0))
     }
 
+    /// Orders API v2026-01-01: a promotion's `DISCOUNT` proceeds come off the order whichever sign Amazon
+    /// gives them, the order lands in its fulfilment status, and a later `CANCELLED` releases its stock
+    /// and records the money as refunded by Amazon.
+    @Test func amazonOrdersAPI20260101DiscountsAndCancellation() throws {
+        func order(_ id: String, _ status: String, discount: String) -> JSON {
+            let money: (String) -> JSON = { ["amount": .string($0), "currencyCode": "USD"] }
+            return ["order": ["orderId": .string(id), "createdTime": "2026-01-18T10:00:00Z",
+                              "fulfillment": ["fulfillmentStatus": .string(status), "fulfilledBy": "MERCHANT"],
+                              "proceeds": ["grandTotal": money("17.00")],
+                              "orderItems": [["quantityOrdered": 2, "product": ["sellerSku": "A1", "price": ["unitPrice": money("10.00")]],
+                                              "proceeds": ["breakdowns": [["type": "ITEM", "subtotal": money("20.00")],
+                                                                          ["type": "DISCOUNT", "subtotal": money(discount)],
+                                                                          ["type": "SHIPPING", "subtotal": money("2.00")]]]]]]]
+        }
+        let paid = try ingest("amazon", order("114-1", "UNSHIPPED", discount: "-5.00"))
+        #expect(paid["state"] == "paid")
+        let document = try engine.ok("order.get", ["order_id": paid["order_id"] ?? .null])
+        #expect(document["grand_total"] == "17.00" && document["paid_total"] == "17.00")
+        #expect((document["warnings"]?.arrayValue ?? []).isEmpty)
+        #expect(try stock() == (10, 2))
+        let positive = try ingest("amazon", order("114-2", "PENDING", discount: "5.00"))
+        #expect(positive["state"] == "pending_payment")
+        #expect(try engine.ok("order.get", ["order_id": positive["order_id"] ?? .null])["grand_total"] == "17.00")
+        let cancelled = try ingest("amazon", order("114-1", "CANCELLED", discount: "-5.00"))
+        #expect(cancelled["action"] == "cancelled")
+        #expect(try engine.ok("order.get", ["order_id": paid["order_id"] ?? .null])["refunded_total"] == "17.00")
+        #expect(try stock() == (10, 2), "only the pending order holds stock")
+    }
+
     @Test func aTaobaoTradeAwaitingTheBuyersConfirmationIsShippedWithItsWaybill() throws {
         let trade: JSON = ["trade": ["tid": "2001", "created": "2026-01-18 18:00:00", "status": "WAIT_BUYER_CONFIRM_GOODS",
                                      "consign_time": "2026-01-19 09:00:00", "post_fee": "0.00", "payment": "10.00",

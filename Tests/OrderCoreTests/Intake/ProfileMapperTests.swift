@@ -32,6 +32,31 @@ struct ProfileMapperTests {
         #expect(event.warnings.first?["code"] == "sku_fallback")
     }
 
+    /// `[key=value]` reaches the elements of a list that have that value (Amazon's proceeds, a list of
+    /// `{"type": ..., "subtotal": ...}`); several `fees` lists each add their fees.
+    @Test func elementsAreChosenByAValueAndFeesComeFromSeveralLists() throws {
+        let profile = #"""
+            {"profile": "k", "events": [{"type": "order", "fields": {"external_id": "id",
+              "shipping_fee": {"sum": "items[].money[type=SHIPPING].amount"}},
+              "lines": {"path": "items", "fields": {"sku": "sku", "qty": "n", "unit_price": "price",
+                "tax": {"sum": "money[type=TAX].parts[of=2].amount"}}},
+              "fees": [{"path": "items[].money", "when": {"type": "WRAP"}, "fields": {"name": {"const": "wrap"}, "amount": "amount"}},
+                       {"path": "money", "when": {"type": "TIP"}, "fields": {"name": {"const": "tip"}, "amount": "amount"}}]}]}
+            """#
+        let payload: JSON = ["id": "K1", "money": [["type": "TIP", "amount": "2.00"], ["type": "WRAP", "amount": "9.00"]],
+                             "items": [["sku": "A", "n": 1, "price": "5.00",
+                                        "money": [["type": "SHIPPING", "amount": "1.00"], ["type": "WRAP", "amount": "0.50"],
+                                                  ["type": "TAX", "parts": [["of": 2, "amount": "0.30"], ["of": "2", "amount": "0.02"],
+                                                                            ["of": 3, "amount": "9.00"]]]]],
+                                       ["sku": "B", "n": 1, "price": "4.00", "money": [["type": "SHIPPING", "amount": "2.00"], "text", 7]]]]
+        let event = try #require(try map(profile, payload).first)
+        #expect(event.fields["shipping_fee"] == "3.00")
+        #expect(event.fields["lines"]?.arrayValue?.map { $0["tax"] } == ["0.32", nil])  // 2 and "2" alike
+        #expect(event.fields["fees"] == [["name": "wrap", "amount": "0.50"], ["name": "tip", "amount": "2.00"]])
+        #expect(throws: OrderCoreError.self) { try PayloadPath("items[=x]") }
+        #expect(throws: OrderCoreError.self) { try PayloadPath("items[type]") }
+    }
+
     /// The orders of one CSV payload, or of a channel's list, are mapped each on its own; one that no rule
     /// takes fails by itself (a dead letter of its own), where it used to go unnoticed beside the others.
     @Test func everyOrderOfACSVPayloadOrAListIsMappedOrFails() throws {
