@@ -151,6 +151,9 @@ final class CommandContext {
     var replenished: Set<String> = []
     /// Set while `risk.review` lifts a hold the risk rules placed (`order.release` refuses those otherwise).
     var releasingRiskHold = false
+    /// Set while intake records the payment a channel took: an order that reserves at payment then holds
+    /// the stock there is and backorders the rest, as a channel's order created paid does.
+    var payingForChannel = false
     /// The stored settings, loaded when the command first asks for one (see `value(of:)`).
     var settings: [String: JSON]?
     /// The actor's registration, read when a role is first checked (`requireRole`): a command that

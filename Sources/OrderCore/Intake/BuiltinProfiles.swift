@@ -68,6 +68,8 @@ enum BuiltinProfiles {
     /// and shipping amounts are before tax whatever `prices_include_tax` says (the store's display
     /// setting): tax is always added from `total_tax`. A positive fee line is an order fee, a negative
     /// one a discount.
+    /// `failed` (the payment failed, and WooCommerce holds no stock for it) is unpaid and holds nothing
+    /// here either: the buyer may pay again, and then it takes its stock.
     /// A refund's payload does not name its order: pass `external_id` to `intake.ingest`. A draft (the
     /// block checkout's `checkout-draft`, which webhooks deliver as the buyer types, or an admin's) is
     /// skipped: reserving for it would hold stock for carts nobody placed.
@@ -109,7 +111,8 @@ enum BuiltinProfiles {
            "status": {"value": "status",
             "inbound": {"pending": "pending_payment", "on-hold": "pending_payment", "processing": "paid",
              "completed": "completed",
-                        "cancelled": "cancelled", "refunded": "cancelled", "failed": "cancelled"}},
+                        "cancelled": "cancelled", "refunded": "cancelled", "failed": "pending_payment"},
+            "holds_nothing": ["failed"]},
            "checks": {"grand_total": "total", "discount_total": "discount_total", "tax_total": "total_tax",
             "shipping_fee": "shipping_total"}}
          ]}

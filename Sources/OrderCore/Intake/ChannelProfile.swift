@@ -44,6 +44,9 @@ final class ChannelProfile {
         var fees: [ListRule]
         var status: ValueSpec?
         var statusMapping: StatusMapping?
+        /// Channel statuses of an unpaid order for which the channel holds no stock (WooCommerce `failed`: a
+        /// payment that failed, which the buyer may retry): such an order holds none here either.
+        var holdsNothing: Set<String> = []
         var checks: [(String, ValueSpec)]
         var reason: String?
     }
@@ -154,6 +157,7 @@ final class ChannelProfile {
                     throw .invalid("\(status.name("value")) is required", field: status.name("value"))
                 }
                 rule.status = try ValueSpec(v, field: status.name("value"))
+                rule.holdsNothing = Set(try status.strings("holds_nothing", maxLength: 200) ?? [])
                 do { rule.statusMapping = try StatusMapping(status) } catch { throw Engine.wrap(error) }
                 try status.finish()
             }

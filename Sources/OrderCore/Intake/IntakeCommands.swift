@@ -98,6 +98,9 @@ extension CommandContext {
             }
         } else {
             var draft = try OrderDraft(Fields(doc), at: at, defaultCurrency: try stringSetting(.defaultCurrency))
+            // Unpaid, and the channel holds nothing for it (a payment that failed): it takes its stock when
+            // the channel reports it paid.
+            if event.holdsNothing { draft.reserveAt = .payment }
             // Paid there means paid here: created paid, in one go.
             if let state = event.state, Self.paidThere.contains(state) {
                 draft.payment = (nil, Self.paymentRef(channel: channel.channel, externalID: event.externalID))
@@ -112,7 +115,8 @@ extension CommandContext {
             // the event runs again, applying to that order.
             let created = try createOrder(
                 draft, backorder: true, warnings: warnings, actOnRisk: false,
-                reserving: event.state != .cancelled && !shipment.byChannel, expiring: false, externalIDFree: true)
+                reserving: event.state != .cancelled && !shipment.byChannel && !event.holdsNothing, expiring: false,
+                externalIDFree: true)
             risk = created.risk
             order = created.order
             result["action"] = draft.payment == nil ? "created" : "created_paid"
@@ -122,7 +126,8 @@ extension CommandContext {
         }
         if let state = event.state {
             try follow(
-                &order, channelState: state, shipment: shipment, refunds: event.refunds,
+                &order, channelState: state, holdsNothing: event.holdsNothing, shipment: shipment,
+                refunds: event.refunds,
                 shippedUnits: event.shippedUnits,
                 channel: channel, reference: reference, result: &result)
         } else if !event.refunds.isEmpty {
@@ -175,7 +180,8 @@ extension CommandContext {
     /// its own stock waits on hold for the channel's shipment. Anything else (the channel behind
     /// OrderCore) is left to the status anchor (`status.drift`).
     private func follow(
-        _ order: inout Order, channelState: OrderState, shipment: ChannelShipment, refunds: [JSONObject],
+        _ order: inout Order, channelState: OrderState, holdsNothing: Bool, shipment: ChannelShipment,
+        refunds: [JSONObject],
         shippedUnits: [Int64: Int64], channel: Channel, reference: String, result: inout JSONObject
     ) throws {
         let created = result["action"]?.stringValue?.hasPrefix("created") == true
@@ -184,12 +190,32 @@ extension CommandContext {
             result["action"] = .string(created ? "created_" + action : action)
             acted = true
         }
+        if Self.paidThere.contains(channelState), order.state == .cancelled, !created {
+            // The channel has the buyer's money (or sent the goods) for an order cancelled here — by a
+            // person, or by the channel's earlier word (a WooCommerce payment that failed, then went
+            // through). Cancelled is final here, so a person decides: refund at the channel or enter the
+            // order again. Never silent: the event answers `unchanged`.
+            try store.openAlert(
+                kind: "channel_paid_cancelled", orderID: order.orderID, at: at,
+                details: ["channel": .string(channel.channel), "channel_state": .string(channelState.rawValue)])
+            result["alert"] = "channel_paid_cancelled"
+        }
         if Self.paidThere.contains(channelState), order.state == .pendingPayment || order.state == .depositPaid {
             let ref = Self.paymentRef(channel: channel.channel, externalID: order.externalID ?? order.orderID)
+            payingForChannel = true
+            defer { payingForChannel = false }
             _ = try OrderCommands.pay.run(
                 self, Fields(["order_id": .string(order.orderID), "payment_ref": .string(ref)]))
             order = try requireOrder(order.orderID)
             did("paid")
+        }
+        // Its payment failed there, and the channel holds nothing for it: neither does OrderCore until the
+        // channel reports it paid (the buyer may pay again; then it takes its stock, backordering any short).
+        if holdsNothing, !created, order.state == .pendingPayment, order.reserveAt != .payment {
+            result["released_units"] = .int(try releaseReservations(of: order, reason: .release))
+            try store.setReserveAt(orderRowID: order.rowID, .payment)
+            try store.clearOrderAlerts(kind: "backorder", orderID: order.orderID, at: at)
+            did("released")
         }
         // What has left there and not here: every unit, or for a partly shipped order the units the
         // channel reports shipped (the profile's `shipped_qty` and `shipped_when`) beyond those shipped here.

@@ -7,6 +7,8 @@ struct MappedEvent {
     /// What the channel says the order's status is, and the canonical state that means.
     var reportedStatus: String?
     var state: OrderState?
+    /// Unpaid, and the channel holds no stock for it (the profile's `status.holds_nothing`).
+    var holdsNothing = false
     /// Amounts the channel reports, compared with what the mapped order adds up to.
     var checks: [String: Int64] = [:]
     var lineChecks: [Int: Int64] = [:]
@@ -408,6 +410,7 @@ struct ProfileMapper {
         if let spec = rule.status, let reported = try e.text(spec, field: "status") {
             event.reportedStatus = reported
             event.state = rule.statusMapping?.state(status: reported, fields: e.current.objectValue)
+            event.holdsNothing = event.state == .pendingPayment && rule.holdsNothing.contains(reported)
         }
         return event
     }

@@ -102,9 +102,12 @@ enum OrderCommands {
         // An order that reserves at payment: planned before anything is written, its holds made last
         // (the balance rows other orders wait for are locked only until the commit that follows).
         var planned: CommandContext.PlannedReservation?
+        var lines: [OrderLine] = []
         if order.state == .pendingPayment && order.reserveAt == .payment {
-            let lines = try ctx.store.lines(orderRowID: order.rowID)
-            planned = try ctx.planReservation(channel: order.channel, lines: lines, warehouse: order.pinnedWarehouse)
+            lines = try ctx.store.lines(orderRowID: order.rowID)
+            planned = try ctx.planReservation(
+                channel: order.channel, lines: lines, warehouse: order.pinnedWarehouse,
+                backorder: ctx.payingForChannel)
         } else {
             try ctx.store.setReservationExpiry(orderRowID: order.rowID, plan.holdUntil)
         }
@@ -114,6 +117,15 @@ enum OrderCommands {
             // sales rows before the balance rows, so two hosts never deadlock on them.
             if plan.next == .paid { try ctx.recordSales(of: order, planned.takes) }
             try ctx.makeHolds(order, planned, expiresAt: plan.holdUntil)
+            if ctx.payingForChannel {
+                var short: [JSON] = []
+                for (i, missing) in CommandContext.uncovered(lines, by: planned.takes) {
+                    try ctx.store.setBackordered(orderRowID: order.rowID, lineNo: lines[i].lineNo, qty: missing)
+                    short.append(["line_no": .int(lines[i].lineNo), "sku": .string(lines[i].sku), "qty": .int(missing)])
+                }
+                try ctx.openBackorder(orderID: order.orderID, short: short)
+                order = try ctx.requireOrder(order.orderID)
+            }
         }
         return try ctx.document(order)
     }

@@ -3,7 +3,8 @@ extension CommandContext {
     /// - Parameters:
     ///   - backorder: the channel has already sold it (intake): lines stock cannot cover are accepted
     ///     short (`backordered`) with a `backorder` alert instead of failing with `insufficient_stock`,
-    ///     and the stock is reserved at once whatever `inventory.reserve_at` says.
+    ///     and the stock is reserved at once whatever `inventory.reserve_at` says (unless the draft says:
+    ///     an unpaid order its channel holds nothing for reserves at payment).
     ///   - warnings: what intake noticed about the payload, kept on the order.
     ///   - actOnRisk: act on the risk decision (hold, reject) now; intake acts once it has brought the
     ///     order up to the channel's state, so a held channel order keeps its payment.
@@ -16,6 +17,23 @@ extension CommandContext {
     ///     in this transaction: it is not looked up again. (On PostgreSQL a host that creates that order
     ///     meanwhile makes the unique key refuse this one's row, and the command runs again.)
     /// - Returns: the order, its document, its backordered lines (line_no, sku, qty), and its risk assessment.
+    /// The units of each line (by index) that the holds do not cover.
+    static func uncovered(_ lines: [OrderLine], by holds: [ReservationPlanner.Take]) -> [(Int, Int64)] {
+        var held: [Int64: Int64] = [:]
+        for take in holds { held[take.lineNo, default: 0] += take.qty }
+        return lines.indices.compactMap { i in
+            let missing = lines[i].qty - (held[lines[i].lineNo] ?? 0)
+            return missing > 0 ? (i, missing) : nil
+        }
+    }
+
+    /// Sold by the channel, not covered by stock: a person must find the units (allocate retries).
+    func openBackorder(orderID: String, short: [JSON]) throws {
+        guard !short.isEmpty else { return }
+        try store.openAlert(
+            kind: "backorder", orderID: orderID, at: at, details: ["short": .array(short), "source": "intake"])
+    }
+
     func createOrder(
         _ draft: OrderDraft, backorder: Bool = false, warnings: [JSON] = [], actOnRisk: Bool = true,
         reserving: Bool = true, expiring: Bool = true, externalIDFree: Bool = false
@@ -68,10 +86,11 @@ extension CommandContext {
                 lineDiscount: l.lineDiscount, tax: l.tax)
         }
         let reserveAt =
-            backorder
-            ? .order
-            : try draft.reserveAt ?? store.reservePolicy(channel: draft.channel)
-                ?? ReservePolicy(rawValue: try stringSetting(.reserveAt)) ?? .order
+            try draft.reserveAt
+            ?? (backorder
+                ? .order
+                : try store.reservePolicy(channel: draft.channel)
+                    ?? ReservePolicy(rawValue: try stringSetting(.reserveAt)) ?? .order)
         // Orders that reserve at payment are still checked now, so a checkout learns at once that it cannot
         // sell. The holds are made last (below); where one warehouse serves, they may be taken here.
         let holdsNow = reserveAt != .payment || draft.payment != nil
@@ -122,8 +141,7 @@ extension CommandContext {
         for take in holds { created[Int(take.lineNo) - 1].quantities[.reserved, default: 0] += take.qty }
         var short: [JSON] = []
         if backorder && reserving {
-            for i in created.indices where created[i].quantity(.reserved) < created[i].qty {
-                let missing = created[i].qty - created[i].quantity(.reserved)
+            for (i, missing) in Self.uncovered(created, by: holds) {
                 created[i].quantities[.backordered] = missing
                 short.append(["line_no": .int(created[i].lineNo), "sku": .string(created[i].sku), "qty": .int(missing)])
             }
@@ -138,11 +156,7 @@ extension CommandContext {
         if let warning = duplicates.warning {
             try store.openAlert(kind: "possible_duplicate", orderID: orderID, at: at, details: warning)
         }
-        if !short.isEmpty {
-            // Sold by the channel, not covered by stock: a person must find the units (allocate retries).
-            try store.openAlert(
-                kind: "backorder", orderID: orderID, at: at, details: ["short": .array(short), "source": "intake"])
-        }
+        try openBackorder(orderID: orderID, short: short)
         if let plan {
             try applyPayment(&order, plan, paymentRef: draft.payment?.ref, rowWritten: true, holdsAfter: true)
         }

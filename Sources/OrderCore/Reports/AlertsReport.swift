@@ -41,6 +41,11 @@ enum AlertCommands {
             "high",
             "the channel shipped {order_id} itself: put back what was picked or packed for it (order.show {order_id})"
         ),
+        "channel_paid_cancelled": (
+            "high",
+            "the channel reports {order_id} paid or shipped, but it is cancelled here: refund the buyer at the "
+                + "channel, or enter the order again (order.show {order_id})"
+        ),
         "refunded_unshipped": (
             "high",
             "{order_id} was refunded in full while being picked or packed: put its units back, then order.cancel "

@@ -74,6 +74,21 @@ extension Store {
 
     /// Writes the fields that change over an order's life, only while the order is still in `from`,
     /// the state the command read. - Throws: `Stale` when it is not (another writer moved it first).
+    /// A line's units that no stock covers, for a person to find (`order.allocate` takes them later).
+    func setBackordered(orderRowID: Int64, lineNo: Int64, qty: Int64) throws {
+        try db.run(
+            "UPDATE order_lines SET qty_backordered = ? WHERE order_rowid = ? AND line_no = ?", .int(qty),
+            .int(orderRowID), .int(lineNo))
+    }
+
+    /// When an order takes its stock: at the order, or at payment (then nothing of it is backordered yet).
+    func setReserveAt(orderRowID: Int64, _ policy: ReservePolicy) throws {
+        try db.run("UPDATE orders SET reserve_at = ? WHERE id = ?", .text(policy.rawValue), .int(orderRowID))
+        if policy == .payment {
+            try db.run("UPDATE order_lines SET qty_backordered = 0 WHERE order_rowid = ?", .int(orderRowID))
+        }
+    }
+
     func update(_ o: Order, from: OrderState) throws {
         try db.require(
             """

@@ -241,6 +241,50 @@ struct ChannelStateTests {
         #expect(try engine.ok("intake.dead_letters")["total"] == 0)
     }
 
+    /// A WooCommerce payment that failed leaves the order unpaid and holding nothing, as WooCommerce holds
+    /// nothing for it; the buyer may pay again (a retry, a subscription's renewal), and then it takes its
+    /// stock, backordering what is short. It used to be cancelled here, and stayed cancelled when the
+    /// retried payment went through. An order cancelled here that its channel then reports paid raises a
+    /// `channel_paid_cancelled` alert instead of answering `unchanged` and nothing else.
+    @Test func aFailedWooCommercePaymentHoldsNothingUntilTheBuyerPays() throws {
+        func woo(_ id: Int, _ status: String, qty: Int64 = 6) -> JSON {
+            ["id": .int(Int64(id)), "status": .string(status), "currency": "CNY", "date_created_gmt": "2026-01-18T10:00:00",
+             "line_items": [["sku": "A1", "quantity": .int(qty), "subtotal": "60.00", "total": "60.00", "total_tax": "0.00"]]]
+        }
+        func alerts(_ kind: String) throws -> [JSON] {
+            try engine.ok("report.alerts")["alerts"]?.arrayValue?.filter { $0["kind"] == .string(kind) } ?? []
+        }
+        let failed = try ingest("woo", woo(1, "failed"))
+        #expect(failed["state"] == "pending_payment" && failed["action"] == "created")
+        #expect(try stock() == (10, 0))
+        let paid = try ingest("woo", woo(1, "processing"))
+        #expect(paid["state"] == "paid" && paid["action"] == "paid")
+        #expect(try stock() == (10, 6))
+
+        // Placed (4 of its 6 held, 2 backordered), then its payment fails: it gives back what it held.
+        #expect(try ingest("woo", woo(2, "pending"))["backordered"] == [["line_no": 1, "sku": "A1", "qty": 2]])
+        #expect(try stock() == (10, 10))
+        let released = try ingest("woo", woo(2, "failed"))
+        #expect(released["action"] == "released" && released["released_units"] == 4)
+        #expect(try stock() == (10, 6))
+        #expect(try alerts("backorder").isEmpty, "nobody needs to find units for an unpaid order")
+        // The buyer pays after all: it holds the 4 there are and backorders 2, the channel having sold them.
+        let late = try ingest("woo", woo(2, "processing"))
+        #expect(late["state"] == "paid")
+        #expect(try stock() == (10, 10))
+        let line = try #require(try engine.ok("order.get", ["order_id": late["order_id"] ?? .null])["lines"]?.arrayValue?.first)
+        #expect(line["reserved"] == 4 && line["backordered"] == 2, "\(line.serialized)")
+        #expect(try alerts("backorder").map { $0["order_id"] } == [late["order_id"]])
+
+        // Cancelled there, then paid there (WooCommerce lets a person move it back): a person decides.
+        #expect(try ingest("woo", woo(3, "cancelled", qty: 1))["state"] == "cancelled")
+        let conflict = try ingest("woo", woo(3, "processing", qty: 1))
+        #expect(conflict["state"] == "cancelled" && conflict["action"] == "unchanged")
+        #expect(conflict["alert"] == "channel_paid_cancelled")
+        #expect(try alerts("channel_paid_cancelled").map { $0["order_id"] } == [conflict["order_id"]])
+        #expect(try engine.ok("stock.verify")["differences"] == [])
+    }
+
     @Test func wooCommerceFeesAreInTheTotalAndDiscountFeesAreDiscounts() throws {
         let payload: JSON = ["id": 60, "status": "processing", "currency": "CNY", "prices_include_tax": true, "total": "121.60",
                              "total_tax": "13.30", "shipping_total": "10.00",
