@@ -132,6 +132,15 @@ enum BuiltinProfiles {
           {"type": "skip", "root": [""], "when": {"NotificationType": true},
            "fields": {"external_id": {"first": ["Payload.OrderChangeNotification.AmazonOrderId", "NotificationType"]}},
            "reason": "a notification that changes nothing OrderCore keeps"},
+          {"type": "skip", "root": ["order.payload", "order"],
+           "when": {"AmazonOrderId": true, "OrderStatus": ["Pending", "PendingAvailability"],
+            "/items.payload.OrderItems[0].ItemPrice.Amount": false},
+           "fields": {"external_id": "AmazonOrderId"}, "reason": "a pending Amazon order has no prices yet: it is \#
+        created when Amazon reports it Unshipped"},
+          {"type": "cancel", "root": ["order.payload", "order"],
+           "when": {"AmazonOrderId": true, "OrderStatus": "Canceled",
+            "/items.payload.OrderItems[0].ItemPrice.Amount": false},
+           "fields": {"external_id": "AmazonOrderId", "reason": {"const": "cancelled on Amazon"}}},
           {"type": "order", "root": ["order.payload", "order"], "when": {"AmazonOrderId": true},
            "fields": {
             "external_id": "AmazonOrderId", "placed_at": "PurchaseDate",
@@ -170,6 +179,15 @@ enum BuiltinProfiles {
                         "PartiallyShipped": "partially_shipped", "Shipped": "shipped", "Canceled": "cancelled",
                          "Unfulfillable": "cancelled"}},
            "checks": {"grand_total": "OrderTotal.Amount"}},
+          {"type": "skip", "root": ["order", "orders", ""],
+           "when": {"orderId": true, "fulfillment.fulfillmentStatus": ["PENDING", "PENDING_AVAILABILITY"],
+            "orderItems[0].product.price.unitPrice.amount": false},
+           "fields": {"external_id": "orderId"}, "reason": "a pending Amazon order has no prices yet: it is created \#
+        when Amazon reports it Unshipped"},
+          {"type": "cancel", "root": ["order", "orders", ""],
+           "when": {"orderId": true, "fulfillment.fulfillmentStatus": "CANCELLED",
+            "orderItems[0].product.price.unitPrice.amount": false},
+           "fields": {"external_id": "orderId", "reason": {"const": "cancelled on Amazon"}}},
           {"type": "order", "root": ["order", "orders", ""], "when": {"orderId": true, "orderItems": true},
            "fields": {
             "external_id": "orderId", "placed_at": "createdTime",

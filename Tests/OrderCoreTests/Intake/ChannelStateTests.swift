@@ -138,6 +138,32 @@ struct ChannelStateTests {
         #expect(try stock() == (8, 0))
     }
 
+    /// Amazon gives a pending order no prices (v0 `ItemPrice`, v2026-01-01 `unitPrice`): it is skipped until
+    /// Amazon reports it Unshipped, where it used to be a dead letter with an alert for every Amazon order.
+    /// A cancellation without prices still cancels the order here, or waits for it.
+    @Test func amazonPendingOrdersWithoutPricesWaitForTheirPrices() throws {
+        let v0Pending: JSON = ["order": ["payload": ["AmazonOrderId": "115-1", "PurchaseDate": "2026-01-18T10:00:00Z",
+                                                      "OrderStatus": "Pending", "FulfillmentChannel": "MFN"]],
+                               "items": ["payload": ["OrderItems": [["SellerSKU": "A1", "ASIN": "B0", "QuantityOrdered": 1]]]]]
+        let skipped = try ingest("amazon", v0Pending)
+        #expect(skipped["type"] == "skip" && skipped["order_id"] == nil, "\(skipped.serialized)")
+        func v2026(_ id: String, _ status: String, price: JSON = .null) -> JSON {
+            ["order": ["orderId": .string(id), "createdTime": "2026-01-18T10:00:00Z",
+                       "fulfillment": ["fulfillmentStatus": .string(status), "fulfilledBy": "MERCHANT"],
+                       "orderItems": [["quantityOrdered": 1,
+                                       "product": ["sellerSku": "A1", "price": price == .null ? .null : ["unitPrice": ["amount": price, "currencyCode": "USD"]]]]]]]
+        }
+        #expect(try ingest("amazon", v2026("115-2", "PENDING"))["type"] == "skip")
+        #expect(try stock() == (10, 0))
+        #expect(try ingest("amazon", v2026("115-2", "UNSHIPPED", price: "9.00"))["state"] == "paid")
+        #expect(try stock() == (10, 1))
+        let cancelled = try ingest("amazon", v2026("115-2", "CANCELLED"))
+        #expect(cancelled["type"] == "cancel" && cancelled["state"] == "cancelled")
+        #expect(try stock() == (10, 0))
+        let unknown = try engine.ok("intake.ingest", ["channel": "amazon", "payload": v2026("115-3", "CANCELLED")])
+        #expect(unknown["error"]?["details"]?["awaits"] == "order")
+    }
+
     /// Orders API v2026-01-01: a promotion's `DISCOUNT` proceeds come off the order whichever sign Amazon
     /// gives them, the order lands in its fulfilment status, and a later `CANCELLED` releases its stock
     /// and records the money as refunded by Amazon.
