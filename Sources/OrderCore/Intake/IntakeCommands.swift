@@ -159,10 +159,15 @@ extension CommandContext {
     /// The reference of the payment a channel took for its order.
     private static func paymentRef(channel: String, externalID: String) -> String { "\(channel):\(externalID)" }
 
-    /// States in which the channel has the buyer's money, and in which the goods have left.
+    /// States in which the channel has the buyer's money, and in which the goods have left. `on_hold` there
+    /// is a paid order the channel asks not to ship for now (JD `LOCKED`: the buyer asked to cancel).
     private static let paidThere: Set<OrderState> = [
-        .paid, .allocated, .picking, .packed, .partiallyShipped, .shipped, .delivered, .completed,
+        .paid, .onHold, .allocated, .picking, .packed, .partiallyShipped, .shipped, .delivered, .completed,
     ]
+    /// The reason of a hold the channel asked for: lifted when the channel reports the order paid again.
+    private static func channelHoldReason(_ channel: String) -> String {
+        "held on \(channel): do not ship until \(channel) releases it"
+    }
     private static let shippedThere: Set<OrderState> = [.shipped, .delivered, .completed]
     /// Paid orders in OrderCore's own fulfilment queue.
     private static let queuedHere: Set<OrderState> = [.paid, .allocated, .picking, .packed]
@@ -215,7 +220,7 @@ extension CommandContext {
             result["released_units"] = .int(try releaseReservations(of: order, reason: .release))
             try store.setReserveAt(orderRowID: order.rowID, .payment)
             try store.clearOrderAlerts(kind: "backorder", orderID: order.orderID, at: at)
-            did("released")
+            did("stock_released")
         }
         // What has left there and not here: every unit, or for a partly shipped order the units the
         // channel reports shipped (the profile's `shipped_qty` and `shipped_when`) beyond those shipped here.
@@ -247,6 +252,20 @@ extension CommandContext {
         if channelState == .cancelled, OrderState.beforeShipment.contains(order.state) {
             try cancelAtChannel(&order, reason: "cancelled on \(channel.channel)", channel: channel.channel)
             did("cancelled")
+        } else if channelState == .onHold, OrderState.holdable.contains(order.state) {
+            _ = try FulfillmentCommands.hold.run(
+                self,
+                Fields([
+                    "order_id": .string(order.orderID), "reason": .string(Self.channelHoldReason(channel.channel)),
+                ]))
+            did("held")
+        } else if Self.queuedHere.contains(channelState), order.state == .onHold,
+            order.holdReason == Self.channelHoldReason(channel.channel)
+        {
+            _ = try FulfillmentCommands.release.run(
+                self,
+                Fields(["order_id": .string(order.orderID), "reason": .string("released on \(channel.channel)")]))
+            did("released")
         } else if shipment.byChannel, order.state == .paid {
             _ = try FulfillmentCommands.hold.run(
                 self,

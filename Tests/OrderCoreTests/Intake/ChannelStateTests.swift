@@ -291,7 +291,7 @@ struct ChannelStateTests {
         #expect(try ingest("woo", woo(2, "pending"))["backordered"] == [["line_no": 1, "sku": "A1", "qty": 2]])
         #expect(try stock() == (10, 10))
         let released = try ingest("woo", woo(2, "failed"))
-        #expect(released["action"] == "released" && released["released_units"] == 4)
+        #expect(released["action"] == "stock_released" && released["released_units"] == 4)
         #expect(try stock() == (10, 6))
         #expect(try alerts("backorder").isEmpty, "nobody needs to find units for an unpaid order")
         // The buyer pays after all: it holds the 4 there are and backorders 2, the channel having sold them.

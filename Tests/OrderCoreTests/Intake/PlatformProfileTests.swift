@@ -24,8 +24,9 @@ struct PlatformProfileTests {
     func order(_ event: JSON) throws -> JSON { try engine.ok("order.get", ["order_id": event["order_id"] ?? .null]) }
 
     @Test func jdOrdersInEveryState() throws {
-        func jd(_ id: String, _ state: String) -> JSON {
+        func jd(_ id: String, _ state: String, modified: String = "2026-01-18 18:00:00") -> JSON {
             ["orderInfo": ["orderId": .string(id), "orderState": .string(state), "orderStartTime": "2026-01-18 18:00:00",
+                           "modified": .string(modified),
                            "orderTotalPrice": "120.00", "sellerDiscount": "10.00", "freightPrice": "6.00", "orderPayment": "116.00",
                            "orderRemark": "请尽快发货", "waybill": "JDV0001", "logisticsId": "2087",
                            "consigneeInfo": ["fullname": "张三", "mobile": "13800000000", "province": "北京", "city": "北京市", "county": "朝阳区",
@@ -44,6 +45,20 @@ struct PlatformProfileTests {
         let cancelled = try ingest("jd", jd("9001", "TRADE_CANCELED"))
         let refunded = try order(cancelled)["refunded_total"]
         #expect(cancelled["action"] == "cancelled" && refunded == "116.00")
+        // LOCKED: paid, but the buyer asked to cancel and JD is deciding — nothing may ship meanwhile.
+        let locked = try ingest("jd", jd("9005", "LOCKED"))
+        #expect(locked["action"] == "created_held" && locked["state"] == "on_hold", "\(locked.serialized)")
+        #expect(try order(locked)["paid_total"] == "116.00")
+        #expect(engine.fails("order.allocate", ["order_id": locked["order_id"] ?? .null]) == .conflict)
+        // JD turns the cancel down: the hold it asked for is lifted, and the order goes on.
+        let resumed = try ingest("jd", jd("9005", "WAIT_SELLER_STOCK_OUT"))
+        #expect(resumed["action"] == "released" && resumed["state"] == "paid")
+        // A paid order JD locks later is held too; a hold a person placed is the person's to lift.
+        #expect(try ingest("jd", jd("9005", "LOCKED", modified: "2026-01-19 09:00:00"))["action"] == "held")
+        #expect(try ingest("jd", jd("9005", "WAIT_SELLER_STOCK_OUT", modified: "2026-01-19 10:00:00"))["state"] == "paid")
+        try engine.ok("order.hold", ["order_id": locked["order_id"] ?? .null, "reason": "address check"])
+        #expect(try ingest("jd", jd("9005", "LOCKED", modified: "2026-01-19 11:00:00"))["action"] == "unchanged")
+        #expect(try ingest("jd", jd("9005", "WAIT_SELLER_STOCK_OUT", modified: "2026-01-19 12:00:00"))["state"] == "on_hold")
     }
 
     @Test func pinduoduoOrdersInEveryState() throws {
