@@ -279,7 +279,9 @@ enum BuiltinProfiles {
                          "SELLER_CONSIGNED_PART": "partially_shipped",
                         "WAIT_BUYER_CONFIRM_GOODS": "shipped", "TRADE_BUYER_SIGNED": "delivered",
                          "TRADE_FINISHED": "completed",
-                        "TRADE_CLOSED": "cancelled", "TRADE_CLOSED_BY_TAOBAO": "cancelled"}},
+                        "TRADE_CLOSED": "cancelled", "TRADE_CLOSED_BY_TAOBAO": "cancelled"},
+            "rules": [{"when": {"status": "WAIT_SELLER_SEND_GOODS",
+             "orders.order[].refund_status": "WAIT_SELLER_AGREE"}, "state": "on_hold"}]},
            "checks": {"grand_total": "payment"}}
          ]}
         """#

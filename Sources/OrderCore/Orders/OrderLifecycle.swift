@@ -292,6 +292,40 @@ extension CommandContext {
         return released
     }
 
+    /// Gives back up to `qty` units one line holds (refunded before they left). What they sold comes off the
+    /// sales first, then the holds go, in SKU, then warehouse order (the order every writer locks rows in).
+    /// - Returns: the units released (fewer when the line holds fewer: backordered units hold nothing).
+    func releaseUnits(of order: Order, lineNo: Int64, qty: Int64) throws -> Int64 {
+        var left = qty
+        var taken: [(id: Int64, sku: String, warehouse: String, qty: Int64, whole: Bool, counted: Bool)] = []
+        for r in try store.activeReservations(orderRowID: order.rowID).sorted(by: {
+            ($0.sku, $0.warehouse, $0.id) < ($1.sku, $1.warehouse, $1.id)
+        }) where r.lineNo == lineNo && left > 0 {
+            let take = min(r.qty, left)
+            taken.append((r.id, r.sku, r.warehouse, take, take == r.qty, r.channelCounted))
+            left -= take
+        }
+        if let paidAt = order.paidAt {
+            try store.addSales(taken.map { ($0.sku, $0.warehouse, -$0.qty) }, day: try businessDay(paidAt))
+        }
+        for t in taken {
+            if t.whole {
+                try store.closeReservation(id: t.id, state: "released")
+            } else {
+                try store.shrinkReservation(id: t.id, by: t.qty)
+            }
+            try store.unreserve(sku: t.sku, warehouse: t.warehouse, qty: t.qty)
+            if t.counted { try store.uncount(channel: order.channel, sku: t.sku, qty: t.qty) }
+            try store.addReserved(orderRowID: order.rowID, lineNo: lineNo, qty: -t.qty)
+            try store.append(
+                LedgerEntry(
+                    sku: t.sku, warehouse: t.warehouse, bucket: .reserved, delta: -t.qty, reason: .release,
+                    refType: "order", refID: order.orderID), at: at, actor: actor)
+            replenished.insert(t.sku)
+        }
+        return qty - left
+    }
+
     /// Closes an order whose hold lapsed: unpaid past its timeout, or a pre-sale whose balance was not
     /// paid by `balance_due_at` (its deposit is forfeited: no refund is owed).
     /// - Returns: units released (0 if there was nothing to do).

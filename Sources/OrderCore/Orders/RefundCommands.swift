@@ -6,7 +6,8 @@ enum RefundCommands {
     static let record = Command(
         "order.refund", .write,
         "Record a refund made at the channel or gateway (order_id, amount, refund_ref, reason, units [{sku, qty}] "
-            + "refunded); never more than was paid; a full refund stops an unshipped order",
+            + "refunded); never more than was paid; a full refund stops an unshipped order, and units refunded in full "
+            + "do not ship",
         role: .supervisor,
         sharing: .concurrent,
         arguments: [
@@ -59,6 +60,7 @@ enum RefundCommands {
             orderRowID: order.rowID, actor: ctx.actor)
         // The units the refund was for count as refunded on their lines (a later return refunds no more for them).
         var lines = try ctx.store.lines(orderRowID: order.rowID)
+        var refundedUnits: [(line: Int, qty: Int64)] = []
         for unit in units {
             var left = unit.qty
             for i in lines.indices where lines[i].sku == unit.sku && left > 0 {
@@ -67,6 +69,7 @@ enum RefundCommands {
                 guard take > 0 else { continue }
                 try ctx.store.addLineQuantity(.refunded, orderRowID: order.rowID, lineNo: lines[i].lineNo, qty: take)
                 lines[i].quantities[.refunded, default: 0] += take
+                refundedUnits.append((i, take))
                 left -= take
             }
         }
@@ -84,7 +87,7 @@ enum RefundCommands {
                 "fully refunded (\(Money.format(refunded + amount, exponent: order.exponent)) \(order.currency)) "
                 + "before shipping"
             switch order.state {
-            case .depositPaid, .paid, .allocated:
+            case .depositPaid, .paid, .allocated, .onHold:
                 _ = try OrderCommands.cancel.run(ctx, Fields(["order_id": .string(id), "reason": .string(why)]))
             case .picking, .packed:
                 _ = try FulfillmentCommands.hold.run(ctx, Fields(["order_id": .string(id), "reason": .string(why)]))
@@ -94,8 +97,68 @@ enum RefundCommands {
             default: break
             }
             order = try ctx.requireOrder(id)
+        } else if !refundedUnits.isEmpty, amount >= value(of: refundedUnits, lines, order) {
+            try stopRefundedUnits(ctx, &order, lines: lines, refundedUnits, reason: reason)
         }
         return try ctx.document(order)
+    }
+
+    /// What units are worth to the buyer: their share of their lines' nets (after discounts, with tax).
+    private static func value(of units: [(line: Int, qty: Int64)], _ lines: [OrderLine], _ order: Order) -> Int64 {
+        let nets = OrderTotals.lineNets(
+            lines, orderDiscount: order.totals.discountTotal, taxesIncluded: order.totals.taxesIncluded)
+        return units.reduce(Int64(0)) { sum, unit in
+            let (net, qty) = (nets[unit.line], lines[unit.line].qty)
+            let (high, low) = net.multipliedFullWidth(by: unit.qty)
+            return sum &+ qty.dividingFullWidth((high, low)).quotient
+        }
+    }
+
+    /// Units refunded in full before anything of the order left (Taobao refunds a sub-order, Shopify a
+    /// line) must not leave (a refund of less than they are worth, a price adjustment, leaves them to ship):
+    /// untouched by the warehouse, they are cancelled and their stock released (the order is cancelled
+    /// when nothing is left to ship); being picked or packed, or partly shipped, a person puts them back
+    /// (`refunded_unshipped`).
+    private static func stopRefundedUnits(
+        _ ctx: CommandContext, _ order: inout Order, lines: [OrderLine], _ refunded: [(line: Int, qty: Int64)],
+        reason: String?
+    ) throws {
+        let why = "units refunded before shipping" + (reason.map { ": \($0)" } ?? "")
+        switch order.state {
+        case .depositPaid, .paid, .allocated, .onHold:
+            var remaining = lines
+            for (i, qty) in refunded {
+                let line = remaining[i]
+                let stopped = min(qty, line.qty - line.quantity(.cancelled))
+                guard stopped > 0 else { continue }
+                let released = try ctx.releaseUnits(of: order, lineNo: line.lineNo, qty: stopped)
+                let backordered = min(line.quantity(.backordered), stopped - released)
+                if backordered > 0 {
+                    try ctx.store.addLineQuantity(
+                        .backordered, orderRowID: order.rowID, lineNo: line.lineNo, qty: -backordered)
+                }
+                try ctx.store.addLineQuantity(.cancelled, orderRowID: order.rowID, lineNo: line.lineNo, qty: stopped)
+                remaining[i].quantities[.cancelled, default: 0] += stopped
+            }
+            if order.state == .allocated { try ctx.store.allocateLines(orderRowID: order.rowID) }
+            if remaining.allSatisfy({ $0.quantity(.cancelled) >= $0.qty }) {
+                _ = try OrderCommands.cancel.run(
+                    ctx, Fields(["order_id": .string(order.orderID), "reason": .string(why)]))
+            }
+        case .picking, .packed:
+            _ = try FulfillmentCommands.hold.run(
+                ctx, Fields(["order_id": .string(order.orderID), "reason": .string(why)]))
+            fallthrough
+        case .partiallyShipped:
+            try ctx.store.openAlert(
+                kind: "refunded_unshipped", orderID: order.orderID, at: ctx.at,
+                details: [
+                    "state": .string(order.state.rawValue), "reason": .string(why),
+                    "units": .array(refunded.map { ["sku": .string(lines[$0.line].sku), "qty": .int($0.qty)] }),
+                ])
+        default: break
+        }
+        order = try ctx.requireOrder(order.orderID)
     }
 
     static let updateAddress = Command(

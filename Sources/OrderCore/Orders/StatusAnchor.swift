@@ -3,7 +3,9 @@
 /// ("packaged_time set and a logistics number means shipped"). Data, not code: `status.mapping`.
 struct StatusMapping {
     enum Condition: Equatable { case present, absent, equals(JSON), above(Int64), below(Int64) }
-    struct Rule { var when: [(field: String, condition: Condition)]; var state: OrderState }
+    /// A rule's fields are paths into the report (`orders.order[].refund_status`): through a list, a test
+    /// holds when it holds for any element.
+    struct Rule { var when: [(field: String, path: PayloadPath, condition: Condition)]; var state: OrderState }
 
     var outbound: [String: String] = [:]
     var inbound: [String: OrderState] = [:]
@@ -30,10 +32,11 @@ struct StatusMapping {
             guard let when = try rule.object("when") else {
                 throw OrderCoreError.invalid("\(rule.name("when")) is required", field: rule.name("when"))
             }
-            var conditions: [(String, Condition)] = []
+            var conditions: [(String, PayloadPath, Condition)] = []
             for field in when.keys {
                 let value = when.value(field) ?? .null
-                conditions.append((field, try StatusMapping.condition(value, field: when.name(field))))
+                conditions.append(
+                    (field, try PayloadPath(field), try StatusMapping.condition(value, field: when.name(field))))
             }
             try when.finish()
             rules.append(
@@ -87,17 +90,18 @@ struct StatusMapping {
     }
 
     private func ruleState(_ fields: JSONObject) -> OrderState? {
-        rules.first { rule in
-            rule.when.allSatisfy { field, condition in
-                let value = fields[field]
-                let present = value != nil && value != .null && value != ""
-                let number = value.flatMap(Evaluator.text(of:)).flatMap { Double($0) }
+        let report = JSON.object(fields)
+        return rules.first { rule in
+            rule.when.allSatisfy { _, path, condition in
+                let values = path.values(current: report, payload: report, arguments: .null).filter { $0 != "" }
+                let numbers = values.compactMap { Evaluator.text(of: $0).flatMap { Double($0) } }
                 switch condition {
-                case .present: return present
-                case .absent: return !present
-                case .equals(let expected): return value.flatMap(Evaluator.text(of:)) == Evaluator.text(of: expected)
-                case .above(let limit): return number.map { $0 > Double(limit) } ?? false
-                case .below(let limit): return number.map { $0 < Double(limit) } ?? false
+                case .present: return !values.isEmpty
+                case .absent: return values.isEmpty
+                case .equals(let expected):
+                    return values.contains { Evaluator.text(of: $0) == Evaluator.text(of: expected) }
+                case .above(let limit): return numbers.contains { $0 > Double(limit) }
+                case .below(let limit): return numbers.contains { $0 < Double(limit) }
                 }
             }
         }?.state
@@ -116,7 +120,7 @@ struct StatusMapping {
             "rules": .array(
                 rules.map { rule in
                     var when = JSONObject()
-                    for (field, condition) in rule.when {
+                    for (field, _, condition) in rule.when {
                         switch condition {
                         case .present: when[field] = "present"
                         case .absent: when[field] = "absent"

@@ -48,8 +48,8 @@ enum AlertCommands {
         ),
         "refunded_unshipped": (
             "high",
-            "{order_id} was refunded in full while being picked or packed: put its units back, then order.cancel "
-                + "{order_id}"
+            "{order_id} was refunded (in full, or the units the alert names) while being picked, packed or shipped: "
+                + "put those units back, and order.cancel {order_id} if nothing is left to ship"
         ),
     ]
     static let severityRank = ["high": 0, "warning": 1, "info": 2]

@@ -420,6 +420,13 @@ extension Store {
     }
 
     /// Closes a hold that is still active. - Throws: `Stale` when it is not (closed by another writer).
+    /// Gives back part of an active reservation (the rest stays held).
+    func shrinkReservation(id: Int64, by qty: Int64) throws {
+        try db.require(
+            "UPDATE reservations SET qty = qty - ? WHERE id = ? AND state = 'active' AND qty > ?", .int(qty), .int(id),
+            .int(qty), else: Stale(what: "reservation \(id)"))
+    }
+
     func closeReservation(id: Int64, state: String) throws {
         try db.require(
             "UPDATE reservations SET state = ? WHERE id = ? AND state = 'active'", .text(state), .int(id),

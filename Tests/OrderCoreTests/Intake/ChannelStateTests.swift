@@ -223,6 +223,68 @@ struct ChannelStateTests {
         #expect(try engine.ok("report.alerts")["alerts"]?.arrayValue?.contains { $0["kind"] == "refunded_unshipped" } == true)
     }
 
+    /// Units refunded before anything left must not leave: untouched, they are cancelled and their stock
+    /// released (the rest still ships); being picked, the order is held with a `refunded_unshipped` alert.
+    /// They used to stay on the order and ship with the rest.
+    @Test func unitsRefundedBeforeShippingDoNotShip() throws {
+        let created = try engine.ok("order.create", orderArgs([("A1", 3, "10.00"), ("B2", 1, "20.00")]))
+        let id = created["order_id"] ?? .null
+        try engine.ok("order.pay", ["order_id": id])
+        #expect(try stock() == (10, 3))
+        let refunded = try engine.ok(
+            "order.refund", ["order_id": id, "amount": "20.00", "refund_ref": "R-1", "units": [["sku": "A1", "qty": 2]]])
+        #expect(refunded["state"] == "paid")
+        #expect(try stock() == (10, 1))
+        let a1 = try #require(refunded["lines"]?.arrayValue?.first)
+        #expect(a1["reserved"] == 1 && a1["cancelled"] == 2 && a1["refunded"] == 2, "\(a1.serialized)")
+        try engine.ok("order.allocate", ["order_id": id])
+        let slip = try engine.ok("order.packing_slip", ["order_id": id])["text"]?.stringValue ?? ""
+        #expect(slip.contains("A1") && !slip.contains("3"), "\(slip)")
+        #expect(try engine.ok("stock.verify")["differences"] == [])
+        // The last unit of A1 and all of B2 refunded (shipping not): nothing is left to ship, so it is cancelled.
+        let rest = try engine.ok(
+            "order.refund",
+            ["order_id": id, "amount": "30.00", "refund_ref": "R-2", "units": [["sku": "A1", "qty": 1], ["sku": "B2", "qty": 1]]])
+        #expect(rest["state"] == "cancelled")
+        #expect(try stock() == (10, 0))
+
+        // Being picked: held for a person, with the units in the alert.
+        let picking = try engine.ok("order.create", orderArgs([("A1", 2, "10.00")]))["order_id"] ?? .null
+        try engine.ok("order.pay", ["order_id": picking])
+        try engine.ok("order.allocate", ["order_id": picking])
+        try engine.ok("order.pick", ["order_id": picking])
+        let held = try engine.ok(
+            "order.refund", ["order_id": picking, "amount": "10.00", "refund_ref": "R-3", "units": [["sku": "A1", "qty": 1]]])
+        #expect(held["state"] == "on_hold")
+        let alert = try engine.ok("report.alerts")["alerts"]?.arrayValue?.first { $0["kind"] == "refunded_unshipped" }
+        #expect(alert?["details"]?["units"] == [["sku": "A1", "qty": 1]], "\(alert?.serialized ?? "")")
+    }
+
+    /// Taobao: a buyer who asks for a refund before the trade ships (`refund_status: WAIT_SELLER_AGREE` on
+    /// a sub-order) holds the order; the refund closed, it goes on; the refund paid, that sub-order is
+    /// cancelled and the rest ships.
+    @Test func aTaobaoRefundRequestBeforeShippingHoldsTheOrder() throws {
+        func trade(_ refund: String, modified: String) -> JSON {
+            ["trade": ["tid": "5001", "created": "2026-01-18 18:00:00", "status": "WAIT_SELLER_SEND_GOODS", "post_fee": "0.00",
+                       "payment": "50.00", "modified": .string(modified),
+                       "orders": ["order": [["outer_sku_id": "A1", "num": 1, "price": "20.00", "total_fee": "20.00", "payment": "20.00",
+                                             "refund_status": .string(refund), "refund_id": "R1", "refund_fee": "20.00"],
+                                            ["outer_sku_id": "B2", "num": 1, "price": "30.00", "total_fee": "30.00", "payment": "30.00",
+                                             "refund_status": "NO_REFUND"]]]]]
+        }
+        #expect(try ingest("taobao", trade("NO_REFUND", modified: "1"))["state"] == "paid")
+        let asked = try ingest("taobao", trade("WAIT_SELLER_AGREE", modified: "2"))
+        #expect(asked["action"] == "held" && asked["state"] == "on_hold")
+        #expect(try ingest("taobao", trade("SELLER_REFUSE_BUYER", modified: "3"))["action"] == "released")
+        #expect(try ingest("taobao", trade("WAIT_SELLER_AGREE", modified: "4"))["action"] == "held")
+        let paidBack = try ingest("taobao", trade("SUCCESS", modified: "5"))
+        #expect(paidBack["state"] == "paid", "\(paidBack.serialized)")
+        let order = try engine.ok("order.get", ["order_id": paidBack["order_id"] ?? .null])
+        #expect(order["lines"]?.arrayValue?.map { $0["cancelled"] } == [1, 0])
+        #expect(try stock() == (10, 0))
+        #expect(try stock("B2") == (10, 1))
+    }
+
     @Test func oneBadOrderInAListDeadLettersOnlyItselfAndIsRetriedAlone() throws {
         let list: JSON = ["orders": [
             ["id": 31, "financial_status": "paid", "currency": "CNY", "line_items": [["sku": "A1", "quantity": 1, "price": "5.00"]]],

@@ -492,7 +492,7 @@ class Ops:
         return self.exec("order.assign", order_id=order_id, owner=owner, **envelope)
 
     def order_refund(self, order_id: str, *, amount: Money, refund_ref: Optional[str] = None, reason: Optional[str] = None, units: Optional[Sequence[Mapping[str, Any]]] = None, **envelope: Any) -> Dict[str, Any]:
-        """Record a refund made at the channel or gateway (order_id, amount, refund_ref, reason, units [{sku, qty}] refunded); never more than was paid; a full refund stops an unshipped order (op ``order.refund``).
+        """Record a refund made at the channel or gateway (order_id, amount, refund_ref, reason, units [{sku, qty}] refunded); never more than was paid; a full refund stops an unshipped order, and units refunded in full do not ship (op ``order.refund``).
 
         Args:
             order_id: The order (OrderCore's id, such as SO-000001). Required.
