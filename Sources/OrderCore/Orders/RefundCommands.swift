@@ -140,7 +140,10 @@ enum RefundCommands {
                 try ctx.store.addLineQuantity(.cancelled, orderRowID: order.rowID, lineNo: line.lineNo, qty: stopped)
                 remaining[i].quantities[.cancelled, default: 0] += stopped
             }
-            if order.state == .allocated { try ctx.store.allocateLines(orderRowID: order.rowID) }
+            // What an allocated order picks and packs follows its holds.
+            if order.state == .allocated || order.heldFrom == .allocated {
+                try ctx.store.allocateLines(orderRowID: order.rowID)
+            }
             if remaining.allSatisfy({ $0.quantity(.cancelled) >= $0.qty }) {
                 _ = try OrderCommands.cancel.run(
                     ctx, Fields(["order_id": .string(order.orderID), "reason": .string(why)]))

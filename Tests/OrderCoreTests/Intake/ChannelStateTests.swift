@@ -248,6 +248,17 @@ struct ChannelStateTests {
         #expect(rest["state"] == "cancelled")
         #expect(try stock() == (10, 0))
 
+        // Allocated, then held: what it picks follows its holds once released.
+        let allocated = try engine.ok("order.create", orderArgs([("A1", 3, "10.00")]))["order_id"] ?? .null
+        try engine.ok("order.pay", ["order_id": allocated])
+        try engine.ok("order.allocate", ["order_id": allocated])
+        try engine.ok("order.hold", ["order_id": allocated, "reason": "check"])
+        try engine.ok("order.refund", ["order_id": allocated, "amount": "10.00", "units": [["sku": "A1", "qty": 1]]])
+        let released = try engine.ok("order.release", ["order_id": allocated])
+        #expect(try engine.ok("order.get", ["order_id": allocated])["lines"]?.arrayValue?.first?["allocated"] == 2,
+                "\(released.serialized)")
+        #expect(try stock() == (10, 2))
+
         // Being picked: held for a person, with the units in the alert.
         let picking = try engine.ok("order.create", orderArgs([("A1", 2, "10.00")]))["order_id"] ?? .null
         try engine.ok("order.pay", ["order_id": picking])
