@@ -328,7 +328,8 @@ enum BuiltinProfiles {
 
     /// Pinduoduo (拼多多) `pdd.order.information.get` order_info; amounts in yuan; Beijing time.
     /// `order_status` is the shipping state (1 to ship, 2 shipped, 3 signed for); `confirm_status` 2
-    /// (cancelled) and `refund_status` 4 (refund succeeded) cancel.
+    /// (cancelled) and `refund_status` 4 (refund succeeded) cancel; an after-sale in progress before it
+    /// ships (`refund_status` 2, 3) holds it.
     static let pinduoduo = #"""
         {"profile": "pinduoduo",
          "description": "Pinduoduo (拼多多) order: pdd.order.information.get (order_info_get_response.order_info) or a \#
@@ -360,7 +361,8 @@ enum BuiltinProfiles {
                           "code": {"const": "capital_free_discount"}, "amount": "capital_free_discount"}}],
            "status": {"value": "order_status", "inbound": {"1": "paid", "2": "shipped", "3": "delivered"},
             "rules": [{"when": {"confirm_status": 2}, "state": "cancelled"}, {"when": {"refund_status": 4},
-             "state": "cancelled"}]},
+             "state": "cancelled"}, {"when": {"order_status": 1, "refund_status": 2}, "state": "on_hold"},
+             {"when": {"order_status": 1, "refund_status": 3}, "state": "on_hold"}]},
            "checks": {"grand_total": "pay_amount"}}
          ]}
         """#

@@ -62,8 +62,9 @@ struct PlatformProfileTests {
     }
 
     @Test func pinduoduoOrdersInEveryState() throws {
-        func pdd(_ sn: String, status: Int64, refund: Int64 = 1, confirm: Int64 = 1) -> JSON {
+        func pdd(_ sn: String, status: Int64, refund: Int64 = 1, confirm: Int64 = 1, updated: String = "") -> JSON {
             ["order_info_get_response": ["order_info": [
+                "updated_at": .string(updated),
                 "order_sn": .string(sn), "order_status": .int(status), "refund_status": .int(refund), "confirm_status": .int(confirm),
                 "created_time": "2026-01-18 20:00:00", "pay_amount": "95.00", "goods_amount": "100.00", "discount_amount": "10.00",
                 "platform_discount": "4.00", "seller_discount": "6.00", "postage": "5.00", "receiver_name": "李四", "receiver_phone": "13900000000",
@@ -79,6 +80,12 @@ struct PlatformProfileTests {
         #expect(try ingest("pinduoduo", pdd("260118-03", status: 3))["state"] == "delivered")
         #expect(try ingest("pinduoduo", pdd("260118-04", status: 1, refund: 4))["state"] == "cancelled")
         #expect(try ingest("pinduoduo", pdd("260118-05", status: 1, confirm: 2))["state"] == "cancelled")
+        // An after-sale opened before it ships holds it; closed, the order goes on; a refund cancels it.
+        #expect(try ingest("pinduoduo", pdd("260118-01", status: 1, refund: 2))["action"] == "held")
+        #expect(try ingest("pinduoduo", pdd("260118-01", status: 1, updated: "2026-01-19 08:00:00"))["action"] == "released")
+        #expect(try ingest("pinduoduo", pdd("260118-01", status: 1, refund: 3))["state"] == "on_hold")
+        #expect(try ingest("pinduoduo", pdd("260118-01", status: 1, refund: 4))["state"] == "cancelled")
+        #expect(try ingest("pinduoduo", pdd("260118-06", status: 2, refund: 2))["state"] == "shipped", "shipped is past holding")
     }
 
     @Test func douyinOrdersInFenAndUnixTime() throws {
