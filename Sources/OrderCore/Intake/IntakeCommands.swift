@@ -96,6 +96,7 @@ extension CommandContext {
             {
                 result["action"] = "address_changed"
             }
+            try noticeChangedLines(order, doc["lines"], channel: channel.channel, result: &result)
         } else {
             var draft = try OrderDraft(Fields(doc), at: at, defaultCurrency: try stringSetting(.defaultCurrency))
             // Unpaid, and the channel holds nothing for it (a payment that failed): it takes its stock when
@@ -154,6 +155,30 @@ extension CommandContext {
         result["order_id"] = .string(order.orderID)
         result["state"] = .string(order.state.rawValue)
         return .object(result)
+    }
+
+    /// An order whose lines the channel changed before it left (edited on Shopify or WooCommerce: items
+    /// added, quantities changed): OrderCore does not change an order's goods on a channel's word, so a
+    /// person decides, with a `channel_lines_changed` alert listing both (units per SKU).
+    private func noticeChangedLines(
+        _ order: Order, _ lines: JSON?, channel: String, result: inout JSONObject
+    ) throws {
+        guard OrderState.beforeShipment.contains(order.state), let lines = lines?.arrayValue else { return }
+        var theirs: [String: Int64] = [:]
+        for line in lines {
+            guard let sku = line["sku"]?.stringValue, let qty = line["qty"]?.intValue else { continue }
+            theirs[sku, default: 0] += qty
+        }
+        var ours: [String: Int64] = [:]
+        for line in try store.lines(orderRowID: order.rowID) { ours[line.sku, default: 0] += line.qty }
+        guard theirs != ours else { return }
+        func units(_ counts: [String: Int64]) -> JSON {
+            .array(counts.sorted { $0.key < $1.key }.map { ["sku": .string($0.key), "qty": .int($0.value)] })
+        }
+        try store.openAlert(
+            kind: "channel_lines_changed", orderID: order.orderID, at: at,
+            details: ["channel": .string(channel), "channel_units": units(theirs), "units": units(ours)])
+        result["alert"] = "channel_lines_changed"
     }
 
     /// The reference of the payment a channel took for its order.

@@ -41,6 +41,11 @@ enum AlertCommands {
             "high",
             "the channel shipped {order_id} itself: put back what was picked or packed for it (order.show {order_id})"
         ),
+        "channel_lines_changed": (
+            "high",
+            "the channel's lines of {order_id} are not OrderCore's (edited there): cancel it and enter it again, "
+                + "or ship it as it is if the channel's are wrong (order.show {order_id})"
+        ),
         "channel_paid_cancelled": (
             "high",
             "the channel reports {order_id} paid or shipped, but it is cancelled here: refund the buyer at the "

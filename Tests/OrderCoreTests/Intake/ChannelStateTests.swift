@@ -223,6 +223,30 @@ struct ChannelStateTests {
         #expect(try engine.ok("report.alerts")["alerts"]?.arrayValue?.contains { $0["kind"] == "refunded_unshipped" } == true)
     }
 
+    /// A channel that changes an order's lines before it ships (a Shopify order edited: an item added) does
+    /// not change what OrderCore ships on its word: a `channel_lines_changed` alert lists both for a person.
+    /// Refunded units (same quantities) and a shipped order's later reports raise nothing.
+    @Test func linesChangedAtTheChannelRaiseAnAlert() throws {
+        let first = try ingest("shopify", shopify(70, financial: "paid"))
+        #expect(first["alert"] == nil)
+        let edited = try ingest(
+            "shopify",
+            shopify(70, financial: "paid", extra: ["line_items": [["sku": "A1", "quantity": 2, "price": "50.00"],
+                                                                  ["sku": "B2", "quantity": 1, "price": "5.00"]]]))
+        #expect(edited["alert"] == "channel_lines_changed" && edited["state"] == "paid")
+        let alert = try engine.ok("report.alerts")["alerts"]?.arrayValue?.first { $0["kind"] == "channel_lines_changed" }
+        #expect(alert?["details"]?["channel_units"] == [["sku": "A1", "qty": 2], ["sku": "B2", "qty": 1]])
+        #expect(alert?["details"]?["units"] == [["sku": "A1", "qty": 2]])
+        #expect(try stock() == (10, 2), "OrderCore holds what it had")
+        #expect(try ingest("shopify", shopify(71, financial: "paid"))["state"] == "paid")
+        let refunded = try ingest(
+            "shopify",
+            shopify(71, financial: "partially_refunded", extra: [
+                "refunds": [["id": 9, "transactions": [["amount": "50.00", "kind": "refund"]],
+                             "refund_line_items": [["quantity": 1, "line_item": ["sku": "A1"]]]]]]))
+        #expect(refunded["alert"] == nil)
+    }
+
     /// Units refunded before anything left must not leave: untouched, they are cancelled and their stock
     /// released (the rest still ships); being picked, the order is held with a `refunded_unshipped` alert.
     /// They used to stay on the order and ship with the rest.
