@@ -93,7 +93,11 @@ struct StatusMapping {
         let report = JSON.object(fields)
         return rules.first { rule in
             rule.when.allSatisfy { _, path, condition in
-                let values = path.values(current: report, payload: report, arguments: .null).filter { $0 != "" }
+                let reached =
+                    path.reachesMany
+                    ? path.values(current: report, payload: report, arguments: .null)
+                    : path.single(current: report, payload: report, arguments: .null).map { [$0] } ?? []
+                let values = reached.filter { $0 != "" }
                 let numbers = values.compactMap { Evaluator.text(of: $0).flatMap { Double($0) } }
                 switch condition {
                 case .present: return !values.isEmpty
