@@ -41,7 +41,10 @@ struct PayloadPath: Equatable {
                 }
                 name = name[..<open]
             }
-            if !name.isEmpty {
+            if name.contains("[") || name.contains("]") {
+                // `a[b.c]` split at its dot, or a bracket out of place: never a key that cannot match.
+                throw .invalid("path '\(text)': '\(part)' has a '[' or ']' out of place (a value holds no '.')")
+            } else if !name.isEmpty {
                 steps.append(.key(String(name)))
             } else if suffixes.isEmpty {
                 throw .invalid("path '\(text)' has an empty key")

@@ -55,6 +55,8 @@ struct ProfileMapperTests {
         #expect(event.fields["fees"] == [["name": "wrap", "amount": "0.50"], ["name": "tip", "amount": "2.00"]])
         #expect(throws: OrderCoreError.self) { try PayloadPath("items[=x]") }
         #expect(throws: OrderCoreError.self) { try PayloadPath("items[type]") }
+        #expect(throws: OrderCoreError.self) { try PayloadPath("items[price=1.5].x") }
+        #expect(throws: OrderCoreError.self) { try PayloadPath("items]") }
     }
 
     /// The orders of one CSV payload, or of a channel's list, are mapped each on its own; one that no rule
