@@ -59,7 +59,8 @@ enum BuiltinProfiles {
                         "partially_refunded": "paid", "refunded": "cancelled", "voided": "cancelled"},
             "rules": [{"when": {"cancelled_at": "present"}, "state": "cancelled"},
                       {"when": {"fulfillment_status": "fulfilled"}, "state": "shipped"},
-                      {"when": {"fulfillment_status": "partial"}, "state": "partially_shipped"}]},
+                      {"when": {"fulfillment_status": "partial"}, "state": "partially_shipped"}],
+            "cancelled_unrefunded": ["paid", "partially_refunded", "partially_paid"]},
            "checks": {"grand_total": "total_price", "discount_total": "total_discounts", "tax_total": "total_tax"}}
          ]}
         """#
@@ -112,7 +113,7 @@ enum BuiltinProfiles {
             "inbound": {"pending": "pending_payment", "on-hold": "pending_payment", "processing": "paid",
              "completed": "completed",
                         "cancelled": "cancelled", "refunded": "cancelled", "failed": "pending_payment"},
-            "holds_nothing": ["failed"]},
+            "holds_nothing": ["failed"], "cancelled_unrefunded": ["cancelled"]},
            "checks": {"grand_total": "total", "discount_total": "discount_total", "tax_total": "total_tax",
             "shipping_fee": "shipping_total"}}
          ]}
@@ -454,7 +455,8 @@ enum BuiltinProfiles {
                          "EXPIRED": "cancelled"},
             "rules": [{"when": {"cancelledAt": "present"}, "state": "cancelled"},
              {"when": {"displayFulfillmentStatus": "FULFILLED"}, "state": "shipped"},
-                      {"when": {"displayFulfillmentStatus": "PARTIALLY_FULFILLED"}, "state": "partially_shipped"}]},
+                      {"when": {"displayFulfillmentStatus": "PARTIALLY_FULFILLED"}, "state": "partially_shipped"}],
+            "cancelled_unrefunded": ["PAID", "PARTIALLY_REFUNDED", "PARTIALLY_PAID"]},
            "checks": {"grand_total": "totalPriceSet.shopMoney.amount", "tax_total": "totalTaxSet.shopMoney.amount"}}
          ]}
         """#

@@ -47,6 +47,9 @@ final class ChannelProfile {
         /// Channel statuses of an unpaid order for which the channel holds no stock (WooCommerce `failed`: a
         /// payment that failed, which the buyer may retry): such an order holds none here either.
         var holdsNothing: Set<String> = []
+        /// Channel statuses of a cancelled order whose money has not gone back (Shopify `paid`: cancelled
+        /// without a refund): the cancellation leaves it owed until the channel reports the refund.
+        var cancelledUnrefunded: Set<String> = []
         var checks: [(String, ValueSpec)]
         var reason: String?
     }
@@ -158,6 +161,7 @@ final class ChannelProfile {
                 }
                 rule.status = try ValueSpec(v, field: status.name("value"))
                 rule.holdsNothing = Set(try status.strings("holds_nothing", maxLength: 200) ?? [])
+                rule.cancelledUnrefunded = Set(try status.strings("cancelled_unrefunded", maxLength: 200) ?? [])
                 do { rule.statusMapping = try StatusMapping(status) } catch { throw Engine.wrap(error) }
                 try status.finish()
             }

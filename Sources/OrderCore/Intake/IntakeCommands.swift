@@ -127,8 +127,7 @@ extension CommandContext {
         }
         if let state = event.state {
             try follow(
-                &order, channelState: state, holdsNothing: event.holdsNothing, shipment: shipment,
-                refunds: event.refunds,
+                &order, channelState: state, event: event, shipment: shipment, refunds: event.refunds,
                 shippedUnits: event.shippedUnits,
                 channel: channel, reference: reference, result: &result)
         } else if !event.refunds.isEmpty {
@@ -210,7 +209,7 @@ extension CommandContext {
     /// its own stock waits on hold for the channel's shipment. Anything else (the channel behind
     /// OrderCore) is left to the status anchor (`status.drift`).
     private func follow(
-        _ order: inout Order, channelState: OrderState, holdsNothing: Bool, shipment: ChannelShipment,
+        _ order: inout Order, channelState: OrderState, event: MappedEvent, shipment: ChannelShipment,
         refunds: [JSONObject],
         shippedUnits: [Int64: Int64], channel: Channel, reference: String, result: inout JSONObject
     ) throws {
@@ -241,7 +240,7 @@ extension CommandContext {
         }
         // Its payment failed there, and the channel holds nothing for it: neither does OrderCore until the
         // channel reports it paid (the buyer may pay again; then it takes its stock, backordering any short).
-        if holdsNothing, !created, order.state == .pendingPayment, order.reserveAt != .payment {
+        if event.holdsNothing, !created, order.state == .pendingPayment, order.reserveAt != .payment {
             result["released_units"] = .int(try releaseReservations(of: order, reason: .release))
             try store.setReserveAt(orderRowID: order.rowID, .payment)
             try store.clearOrderAlerts(kind: "backorder", orderID: order.orderID, at: at)
@@ -275,7 +274,9 @@ extension CommandContext {
         }
         if !refunds.isEmpty { result["refunds"] = .array(try applyChannelRefunds(&order, refunds)) }
         if channelState == .cancelled, OrderState.beforeShipment.contains(order.state) {
-            try cancelAtChannel(&order, reason: "cancelled on \(channel.channel)", channel: channel.channel)
+            try cancelAtChannel(
+                &order, reason: "cancelled on \(channel.channel)", channel: channel.channel, refunded: !event.unrefunded
+            )
             did("cancelled")
         } else if channelState == .onHold, OrderState.holdable.contains(order.state) {
             _ = try FulfillmentCommands.hold.run(
@@ -348,10 +349,12 @@ extension CommandContext {
 
     /// Cancels an order its channel cancelled and records what it had paid as refunded there: the
     /// channel gave the buyer's money back, so nothing is left owing.
-    func cancelAtChannel(_ order: inout Order, reason: String, channel: String) throws {
+    /// - Parameter refunded: false when the channel says the money has not gone back (a Shopify order
+    ///   cancelled without a refund): it stays owed (`refund_due`) until the channel reports the refund.
+    func cancelAtChannel(_ order: inout Order, reason: String, channel: String, refunded: Bool = true) throws {
         _ = try OrderCommands.cancel.run(self, Fields(["order_id": .string(order.orderID), "reason": .string(reason)]))
         order = try requireOrder(order.orderID)
-        guard order.refundDue > 0 else { return }
+        guard refunded, order.refundDue > 0 else { return }
         _ = try RefundCommands.record.run(
             self,
             Fields([

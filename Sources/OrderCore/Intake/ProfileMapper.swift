@@ -9,6 +9,8 @@ struct MappedEvent {
     var state: OrderState?
     /// Unpaid, and the channel holds no stock for it (the profile's `status.holds_nothing`).
     var holdsNothing = false
+    /// Cancelled, and its money has not gone back (the profile's `status.cancelled_unrefunded`).
+    var unrefunded = false
     /// Amounts the channel reports, compared with what the mapped order adds up to.
     var checks: [String: Int64] = [:]
     var lineChecks: [Int: Int64] = [:]
@@ -411,6 +413,7 @@ struct ProfileMapper {
             event.reportedStatus = reported
             event.state = rule.statusMapping?.state(status: reported, fields: e.current.objectValue)
             event.holdsNothing = event.state == .pendingPayment && rule.holdsNothing.contains(reported)
+            event.unrefunded = event.state == .cancelled && rule.cancelledUnrefunded.contains(reported)
         }
         return event
     }

@@ -92,6 +92,21 @@ struct ChannelStateTests {
         let order = try engine.ok("order.get", ["order_id": id])
         #expect(order["refunded_total"] == "100.00" && order["refund_due"] == "0.00" && order["payment_status"] == "refunded")
 
+        // Cancelled on Shopify without a refund (`financial_status` still `paid`): the money is owed, not
+        // booked as given back, until Shopify reports the refund.
+        let kept = try ingest("shopify", shopify(22, financial: "paid"))
+        let unrefunded = try ingest("shopify", shopify(22, financial: "paid", cancelledAt: "2026-01-18T11:00:00+08:00"))
+        #expect(unrefunded["state"] == "cancelled")
+        let owed = try engine.ok("order.get", ["order_id": kept["order_id"] ?? .null])
+        #expect(owed["refunded_total"] == "0.00" && owed["refund_due"] == "100.00", "\(owed.serialized)")
+        let refundedLater = try ingest(
+            "shopify",
+            shopify(22, financial: "refunded", cancelledAt: "2026-01-18T11:00:00+08:00", extra: [
+                "refunds": [["id": 7, "transactions": [["amount": "100.00", "kind": "refund"]]]]]))
+        #expect(refundedLater["refunds"]?.arrayValue?.first?["outcome"] == "recorded")
+        let settled = try engine.ok("order.get", ["order_id": kept["order_id"] ?? .null])
+        #expect(settled["refunded_total"] == "100.00" && settled["refund_due"] == "0.00")
+
         // Paid here and allocated, then the channel says it shipped: recorded once, a person is told.
         let second = try ingest("shopify", shopify(21, financial: "paid"))
         let id2 = second["order_id"] ?? .null
