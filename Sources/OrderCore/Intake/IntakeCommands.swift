@@ -127,9 +127,8 @@ extension CommandContext {
         }
         if let state = event.state {
             try follow(
-                &order, channelState: state, event: event, shipment: shipment, refunds: event.refunds,
-                shippedUnits: event.shippedUnits,
-                channel: channel, reference: reference, result: &result)
+                &order, channelState: state, event: event, shipment: shipment, channel: channel, reference: reference,
+                result: &result)
         } else if !event.refunds.isEmpty {
             result["refunds"] = .array(try applyChannelRefunds(&order, event.refunds))
         }
@@ -210,8 +209,7 @@ extension CommandContext {
     /// OrderCore) is left to the status anchor (`status.drift`).
     private func follow(
         _ order: inout Order, channelState: OrderState, event: MappedEvent, shipment: ChannelShipment,
-        refunds: [JSONObject],
-        shippedUnits: [Int64: Int64], channel: Channel, reference: String, result: inout JSONObject
+        channel: Channel, reference: String, result: inout JSONObject
     ) throws {
         let created = result["action"]?.stringValue?.hasPrefix("created") == true
         var acted = false
@@ -253,7 +251,7 @@ extension CommandContext {
             if Self.shippedThere.contains(channelState) {
                 leaving = .some(nil)
             } else if channelState == .partiallyShipped,
-                case let units = try unitsLeft(order, reported: shippedUnits), !units.isEmpty
+                case let units = try unitsLeft(order, reported: event.shippedUnits), !units.isEmpty
             {
                 leaving = units
             }
@@ -272,7 +270,7 @@ extension CommandContext {
             }
             did(order.state.rawValue)
         }
-        if !refunds.isEmpty { result["refunds"] = .array(try applyChannelRefunds(&order, refunds)) }
+        if !event.refunds.isEmpty { result["refunds"] = .array(try applyChannelRefunds(&order, event.refunds)) }
         if channelState == .cancelled, OrderState.beforeShipment.contains(order.state) {
             try cancelAtChannel(
                 &order, reason: "cancelled on \(channel.channel)", channel: channel.channel, refunded: !event.unrefunded

@@ -1,4 +1,21 @@
 extension CommandContext {
+    /// The units of each line (by index) that the holds do not cover.
+    static func uncovered(_ lines: [OrderLine], by holds: [ReservationPlanner.Take]) -> [(Int, Int64)] {
+        var held: [Int64: Int64] = [:]
+        for take in holds { held[take.lineNo, default: 0] += take.qty }
+        return lines.indices.compactMap { i in
+            let missing = lines[i].qty - (held[lines[i].lineNo] ?? 0)
+            return missing > 0 ? (i, missing) : nil
+        }
+    }
+
+    /// Sold by the channel, not covered by stock: a person must find the units (allocate retries).
+    func openBackorder(orderID: String, short: [JSON]) throws {
+        guard !short.isEmpty else { return }
+        try store.openAlert(
+            kind: "backorder", orderID: orderID, at: at, details: ["short": .array(short), "source": "intake"])
+    }
+
     /// Creates an order from a validated draft and reserves its stock.
     /// - Parameters:
     ///   - backorder: the channel has already sold it (intake): lines stock cannot cover are accepted
@@ -17,23 +34,6 @@ extension CommandContext {
     ///     in this transaction: it is not looked up again. (On PostgreSQL a host that creates that order
     ///     meanwhile makes the unique key refuse this one's row, and the command runs again.)
     /// - Returns: the order, its document, its backordered lines (line_no, sku, qty), and its risk assessment.
-    /// The units of each line (by index) that the holds do not cover.
-    static func uncovered(_ lines: [OrderLine], by holds: [ReservationPlanner.Take]) -> [(Int, Int64)] {
-        var held: [Int64: Int64] = [:]
-        for take in holds { held[take.lineNo, default: 0] += take.qty }
-        return lines.indices.compactMap { i in
-            let missing = lines[i].qty - (held[lines[i].lineNo] ?? 0)
-            return missing > 0 ? (i, missing) : nil
-        }
-    }
-
-    /// Sold by the channel, not covered by stock: a person must find the units (allocate retries).
-    func openBackorder(orderID: String, short: [JSON]) throws {
-        guard !short.isEmpty else { return }
-        try store.openAlert(
-            kind: "backorder", orderID: orderID, at: at, details: ["short": .array(short), "source": "intake"])
-    }
-
     func createOrder(
         _ draft: OrderDraft, backorder: Bool = false, warnings: [JSON] = [], actOnRisk: Bool = true,
         reserving: Bool = true, expiring: Bool = true, externalIDFree: Bool = false
