@@ -187,9 +187,11 @@ extension CommandContext {
     private static let paidThere: Set<OrderState> = [
         .paid, .onHold, .allocated, .picking, .packed, .partiallyShipped, .shipped, .delivered, .completed,
     ]
-    /// The reason of a hold the channel asked for: lifted when the channel reports the order paid again.
-    private static func channelHoldReason(_ channel: String) -> String {
-        "held on \(channel): do not ship until \(channel) releases it"
+    /// The reason of a hold a channel asked for (JD `LOCKED`: the buyer asked to cancel there): lifted
+    /// when the channel reports the order paid again, or by a supervisor.
+    static let channelHoldPrefix = "held by the channel: "
+    static func channelHoldReason(_ channel: String) -> String {
+        channelHoldPrefix + "do not ship until \(channel) releases it"
     }
     private static let shippedThere: Set<OrderState> = [.shipped, .delivered, .completed]
     /// Paid orders in OrderCore's own fulfilment queue.

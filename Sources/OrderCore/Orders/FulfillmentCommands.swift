@@ -32,6 +32,7 @@ enum FulfillmentCommands {
     static let release = Command(
         "order.release", .write,
         "Release a held order back to the state it was held in (order_id, reason)",
+        roleRule: "a supervisor to lift a hold its channel asked for",
         sharing: .concurrent,
         arguments: [
             .orderID,
@@ -49,6 +50,11 @@ enum FulfillmentCommands {
             throw OrderCoreError(
                 .conflict, "order \(id) is held by the risk rules; a supervisor decides with risk.review",
                 details: ["order_id": .string(id), "reason": "risk_hold"])
+        }
+        // A hold the channel asked for (the buyer asked to cancel there) is lifted by the channel's word;
+        // a person who overrules it is a supervisor.
+        if order.holdReason?.hasPrefix(CommandContext.channelHoldPrefix) == true {
+            try ctx.requireRole(.supervisor, to: "lifting a hold the channel asked for")
         }
         let back = order.heldFrom ?? .paid
         try ctx.transition(&order, to: back, command: "order.release", details: ["reason": .optional(reason)]) {

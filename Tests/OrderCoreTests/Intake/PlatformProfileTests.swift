@@ -59,6 +59,13 @@ struct PlatformProfileTests {
         try engine.ok("order.hold", ["order_id": locked["order_id"] ?? .null, "reason": "address check"])
         #expect(try ingest("jd", jd("9005", "LOCKED", modified: "2026-01-19 11:00:00"))["action"] == "unchanged")
         #expect(try ingest("jd", jd("9005", "WAIT_SELLER_STOCK_OUT", modified: "2026-01-19 12:00:00"))["state"] == "on_hold")
+        // A person who overrules JD is a supervisor: an operator may not lift the hold JD asked for.
+        let relocked = try ingest("jd", jd("9006", "LOCKED"))
+        for (actor, role) in [("boss", "admin"), ("sue", "supervisor"), ("op", "operator")] {
+            try engine.ok("actor.upsert", ["actor_id": .string(actor), "role": .string(role)])
+        }
+        #expect(engine.fails("order.release", ["order_id": relocked["order_id"] ?? .null, "actor": "op"]) == .forbidden)
+        #expect(try engine.ok("order.release", ["order_id": relocked["order_id"] ?? .null, "actor": "sue"])["state"] == "paid")
     }
 
     @Test func pinduoduoOrdersInEveryState() throws {
