@@ -115,17 +115,31 @@ enum RefundCommands {
     }
 
     /// Units refunded in full before anything of the order left (Taobao refunds a sub-order, Shopify a
-    /// line) must not leave (a refund of less than they are worth, a price adjustment, leaves them to ship):
-    /// untouched by the warehouse, they are cancelled and their stock released (the order is cancelled
-    /// when nothing is left to ship); being picked or packed, or partly shipped, a person puts them back
-    /// (`refunded_unshipped`).
+    /// line) must not leave (a refund of less than they are worth, a price adjustment, leaves them to ship).
+    /// Not yet packed, they are cancelled and their holds released: the order is cancelled when nothing
+    /// is left to ship, and a person puts back those already picked (`refunded_unshipped`). Packed, the
+    /// order is held for a person; partly shipped, it goes on, with the alert.
     private static func stopRefundedUnits(
         _ ctx: CommandContext, _ order: inout Order, lines: [OrderLine], _ refunded: [(line: Int, qty: Int64)],
         reason: String?
     ) throws {
         let why = "units refunded before shipping" + (reason.map { ": \($0)" } ?? "")
-        switch order.state {
-        case .depositPaid, .paid, .allocated, .onHold:
+        let stage = order.state == .onHold ? order.heldFrom ?? .paid : order.state
+        func alert() throws {
+            try ctx.store.openAlert(
+                kind: "refunded_unshipped", orderID: order.orderID, at: ctx.at,
+                details: [
+                    "state": .string(order.state.rawValue), "reason": .string(why),
+                    "units": .array(refunded.map { ["sku": .string(lines[$0.line].sku), "qty": .int($0.qty)] }),
+                ])
+        }
+        func hold() throws {
+            guard order.state != .onHold else { return }
+            _ = try FulfillmentCommands.hold.run(
+                ctx, Fields(["order_id": .string(order.orderID), "reason": .string(why)]))
+        }
+        switch stage {
+        case .depositPaid, .paid, .allocated, .picking:
             var remaining = lines
             for (i, qty) in refunded {
                 let line = remaining[i]
@@ -141,24 +155,20 @@ enum RefundCommands {
                 remaining[i].quantities[.cancelled, default: 0] += stopped
             }
             // What an allocated order picks and packs follows its holds.
-            if order.state == .allocated || order.heldFrom == .allocated {
-                try ctx.store.allocateLines(orderRowID: order.rowID)
-            }
-            if remaining.allSatisfy({ $0.quantity(.cancelled) >= $0.qty }) {
+            if stage == .allocated || stage == .picking { try ctx.store.allocateLines(orderRowID: order.rowID) }
+            let nothingLeft = remaining.allSatisfy { $0.quantity(.cancelled) >= $0.qty }
+            if stage == .picking {
+                if nothingLeft { try hold() }
+                try alert()
+            } else if nothingLeft {
                 _ = try OrderCommands.cancel.run(
                     ctx, Fields(["order_id": .string(order.orderID), "reason": .string(why)]))
             }
-        case .picking, .packed:
-            _ = try FulfillmentCommands.hold.run(
-                ctx, Fields(["order_id": .string(order.orderID), "reason": .string(why)]))
-            fallthrough
+        case .packed:
+            try hold()
+            try alert()
         case .partiallyShipped:
-            try ctx.store.openAlert(
-                kind: "refunded_unshipped", orderID: order.orderID, at: ctx.at,
-                details: [
-                    "state": .string(order.state.rawValue), "reason": .string(why),
-                    "units": .array(refunded.map { ["sku": .string(lines[$0.line].sku), "qty": .int($0.qty)] }),
-                ])
+            try alert()
         default: break
         }
         order = try ctx.requireOrder(order.orderID)

@@ -298,16 +298,20 @@ struct ChannelStateTests {
                 "\(released.serialized)")
         #expect(try stock() == (10, 2))
 
-        // Being picked: held for a person, with the units in the alert.
+        // Being picked: the unit is cancelled and what is packed follows, and a person puts back the picked
+        // one (the alert names it).
         let picking = try engine.ok("order.create", orderArgs([("A1", 2, "10.00")]))["order_id"] ?? .null
         try engine.ok("order.pay", ["order_id": picking])
         try engine.ok("order.allocate", ["order_id": picking])
         try engine.ok("order.pick", ["order_id": picking])
-        let held = try engine.ok(
+        let picked = try engine.ok(
             "order.refund", ["order_id": picking, "amount": "10.00", "refund_ref": "R-3", "units": [["sku": "A1", "qty": 1]]])
-        #expect(held["state"] == "on_hold")
+        #expect(picked["state"] == "picking")
+        let pickedLine = try #require(picked["lines"]?.arrayValue?.first)
+        #expect(pickedLine["allocated"] == 1 && pickedLine["cancelled"] == 1, "\(pickedLine.serialized)")
         let alert = try engine.ok("report.alerts")["alerts"]?.arrayValue?.first { $0["kind"] == "refunded_unshipped" }
         #expect(alert?["details"]?["units"] == [["sku": "A1", "qty": 1]], "\(alert?.serialized ?? "")")
+        #expect(try engine.ok("stock.verify")["differences"] == [])
     }
 
     /// Taobao: a buyer who asks for a refund before the trade ships (`refund_status: WAIT_SELLER_AGREE` on
