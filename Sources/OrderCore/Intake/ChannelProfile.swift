@@ -75,8 +75,10 @@ final class ChannelProfile {
         + ChannelShipment.fields.map { "shipment." + $0 }
     static let lineFields = ["sku", "sku_fallback", "name", "qty", "unit_price", "line_total", "line_discount", "tax"]
     static let lineChecks = ["net"]
-    /// Read for a partly shipped order: the units of the line the channel has shipped so far.
-    static let lineShipped = ["shipped_qty"]
+    /// Read for a partly shipped order: the units of the line the channel has shipped so far; and, for
+    /// an order already here, the units still on the line at the channel (less those removed by an edit
+    /// or a refund: Shopify `current_quantity`).
+    static let lineShipped = ["shipped_qty", "current_qty"]
     static let discountFields = ["kind", "code", "amount"]
     static let refundFields = ["refund_ref", "amount", "reason", "units.sku", "units.qty"]
     static let feeFields = ["name", "amount", "tax"]

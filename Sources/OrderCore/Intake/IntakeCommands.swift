@@ -88,7 +88,8 @@ extension CommandContext {
         var result: JSONObject = ["type": "order", "external_id": .string(event.externalID)]
         var order: Order
         var risk: RiskAssessment?
-        if let id = try store.orderID(channel: channel.channel, externalID: event.externalID) {
+        let existing = try store.orderID(channel: channel.channel, externalID: event.externalID)
+        if let id = existing {
             order = try requireOrder(id)
             result["action"] = "unchanged"
             if case .object(let shipTo)? = doc["ship_to"],
@@ -96,7 +97,6 @@ extension CommandContext {
             {
                 result["action"] = "address_changed"
             }
-            try noticeChangedLines(order, doc["lines"], channel: channel.channel, result: &result)
         } else {
             var draft = try OrderDraft(Fields(doc), at: at, defaultCurrency: try stringSetting(.defaultCurrency))
             // Unpaid, and the channel holds nothing for it (a payment that failed): it takes its stock when
@@ -132,6 +132,8 @@ extension CommandContext {
         } else if !event.refunds.isEmpty {
             result["refunds"] = .array(try applyChannelRefunds(&order, event.refunds))
         }
+        // Compared once the event's refunds have cancelled what they took back.
+        if existing != nil { try noticeChangedLines(order, event, channel: channel.channel, result: &result) }
         // Acted on once it is where the channel says it is, so a held order keeps its payment; an order
         // that has left (or was cancelled) is past holding.
         if let risk, OrderState.holdable.contains(order.state) {
@@ -156,19 +158,27 @@ extension CommandContext {
     }
 
     /// An order whose lines the channel changed before it left (edited on Shopify or WooCommerce: items
-    /// added, quantities changed): OrderCore does not change an order's goods on a channel's word, so a
-    /// person decides, with a `channel_lines_changed` alert listing both (units per SKU).
+    /// added or removed, quantities changed): OrderCore does not change an order's goods on a channel's
+    /// word, so a person decides, with a `channel_lines_changed` alert listing both (units per SKU). Where
+    /// the profile reads the units still on each line (`current_qty`), they are compared with the units not
+    /// cancelled here; otherwise the lines' quantities are.
     private func noticeChangedLines(
-        _ order: Order, _ lines: JSON?, channel: String, result: inout JSONObject
+        _ order: Order, _ event: MappedEvent, channel: String, result: inout JSONObject
     ) throws {
-        guard OrderState.beforeShipment.contains(order.state), let lines = lines?.arrayValue else { return }
+        guard OrderState.beforeShipment.contains(order.state), let lines = event.fields["lines"]?.arrayValue
+        else { return }
+        let current = !event.currentUnits.isEmpty
         var theirs: [String: Int64] = [:]
-        for line in lines {
+        for (i, line) in lines.enumerated() {
             guard let sku = line["sku"]?.stringValue, let qty = line["qty"]?.intValue else { continue }
-            theirs[sku, default: 0] += qty
+            theirs[sku, default: 0] += event.currentUnits[Int64(i + 1)] ?? qty
         }
         var ours: [String: Int64] = [:]
-        for line in try store.lines(orderRowID: order.rowID) { ours[line.sku, default: 0] += line.qty }
+        for line in try store.lines(orderRowID: order.rowID) {
+            ours[line.sku, default: 0] += line.qty - (current ? line.quantity(.cancelled) : 0)
+        }
+        theirs = theirs.filter { $0.value > 0 }
+        ours = ours.filter { $0.value > 0 }
         guard theirs != ours else { return }
         func units(_ counts: [String: Int64]) -> JSON {
             .array(counts.sorted { $0.key < $1.key }.map { ["sku": .string($0.key), "qty": .int($0.value)] })

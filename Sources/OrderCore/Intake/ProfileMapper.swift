@@ -21,6 +21,9 @@ struct MappedEvent {
     /// For a partly shipped order: the units of each line (by number, from 1) the channel reports shipped so
     /// far — the lines rule's `shipped_qty`, or `Int64.max` for a line its `shipped_when` marks gone whole.
     var shippedUnits: [Int64: Int64] = [:]
+    /// The units still on each line at the channel (by number, from 1), when the profile reads them
+    /// (`current_qty`): an edit that removed units shows there.
+    var currentUnits: [Int64: Int64] = [:]
     /// What mapping noticed (an SKU taken from a fallback).
     var warnings: [JSON] = []
     var reason: String?
@@ -256,6 +259,7 @@ struct ProfileMapper {
             var line = JSONObject()
             var lineTotal: Int64?
             var shippedQty: Int64?
+            var currentQty: Int64?
             var extraDiscount: Int64 = 0
             for (key, spec) in lineRule.fields {
                 switch key {
@@ -266,6 +270,7 @@ struct ProfileMapper {
                     }
                 case "line_total": lineTotal = try l.money(spec, field: "\(name).line_total")
                 case "shipped_qty": shippedQty = try l.units(spec, field: "\(name).shipped_qty")
+                case "current_qty": currentQty = try l.units(spec, field: "\(name).current_qty")
                 case "sku_fallback": break
                 case "net": if let m = try l.money(spec, field: "\(name).net") { event.lineChecks[lines.count] = m }
                 default: if let t = try l.text(spec, field: "\(name).\(key)") { line[key] = .string(t) }
@@ -307,6 +312,7 @@ struct ProfileMapper {
                         try Evaluator.sum(given, extraDiscount, field: "\(name).line_discount"), exponent: e.exponent))
             }
             lines.append(.object(line))
+            if let currentQty { event.currentUnits[Int64(lines.count)] = currentQty }
             if !lineRule.shippedWhen.isEmpty, lineRule.shippedWhen.allSatisfy({ $0.holds(l) }) {
                 event.shippedUnits[Int64(lines.count)] = .max
             } else if let shippedQty, shippedQty > 0 {

@@ -260,6 +260,21 @@ struct ChannelStateTests {
                 "refunds": [["id": 9, "transactions": [["amount": "50.00", "kind": "refund"]],
                              "refund_line_items": [["quantity": 1, "line_item": ["sku": "A1"]]]]]]))
         #expect(refunded["alert"] == nil)
+
+        // Shopify keeps an edited-out unit on its line (`quantity`); `current_quantity` drops.
+        func line(current: Int64) -> JSONObject {
+            ["line_items": [["sku": "A1", "quantity": 2, "current_quantity": .int(current), "price": "50.00"]]]
+        }
+        #expect(try ingest("shopify", shopify(72, financial: "paid", extra: line(current: 2)))["alert"] == nil)
+        let removed = try ingest("shopify", shopify(72, financial: "paid", extra: line(current: 1)))
+        #expect(removed["alert"] == "channel_lines_changed")
+        // A unit refunded (and so cancelled here) is gone from both: nothing to say.
+        #expect(try ingest("shopify", shopify(73, financial: "paid", extra: line(current: 2)))["alert"] == nil)
+        var refund = line(current: 1)
+        refund["refunds"] = [["id": 10, "transactions": [["amount": "50.00", "kind": "refund"]],
+                              "refund_line_items": [["quantity": 1, "line_item": ["sku": "A1"]]]]]
+        let refundedUnit = try ingest("shopify", shopify(73, financial: "partially_refunded", extra: refund))
+        #expect(refundedUnit["alert"] == nil, "\(refundedUnit.serialized)")
     }
 
     /// Units refunded before anything left must not leave: untouched, they are cancelled and their stock
