@@ -77,7 +77,7 @@ extension CommandContext {
     /// what each can give it: available units plus those the order already holds there.
     func allocationSites(
         _ order: Order, lines: [OrderLine],
-        held: [(id: Int64, lineNo: Int64, sku: String, warehouse: String, qty: Int64, channelCounted: Bool)]
+        held: [Hold]
     ) throws
         -> [Allocator.Site]
     {

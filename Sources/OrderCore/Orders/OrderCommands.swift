@@ -120,8 +120,9 @@ enum OrderCommands {
             if ctx.payingForChannel {
                 var short: [JSON] = []
                 for (i, missing) in CommandContext.uncovered(lines, by: planned.takes) {
-                    try ctx.store.setBackordered(orderRowID: order.rowID, lineNo: lines[i].lineNo, qty: missing)
-                    short.append(["line_no": .int(lines[i].lineNo), "sku": .string(lines[i].sku), "qty": .int(missing)])
+                    try ctx.store.addLineQuantity(
+                        .backordered, orderRowID: order.rowID, lineNo: lines[i].lineNo, qty: missing)
+                    short.append(CommandContext.shortEntry(lines[i], missing))
                 }
                 try ctx.openBackorder(orderID: order.orderID, short: short)
                 order = try ctx.requireOrder(order.orderID)

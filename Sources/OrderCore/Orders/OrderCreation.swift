@@ -9,6 +9,11 @@ extension CommandContext {
         }
     }
 
+    /// A line's units no stock covers, as `backordered` and the `backorder` alert list them.
+    static func shortEntry(_ line: OrderLine, _ missing: Int64) -> JSON {
+        ["line_no": .int(line.lineNo), "sku": .string(line.sku), "qty": .int(missing)]
+    }
+
     /// Sold by the channel, not covered by stock: a person must find the units (allocate retries).
     func openBackorder(orderID: String, short: [JSON]) throws {
         guard !short.isEmpty else { return }
@@ -143,7 +148,7 @@ extension CommandContext {
         if backorder && reserving {
             for (i, missing) in Self.uncovered(created, by: holds) {
                 created[i].quantities[.backordered] = missing
-                short.append(["line_no": .int(created[i].lineNo), "sku": .string(created[i].sku), "qty": .int(missing)])
+                short.append(Self.shortEntry(created[i], missing))
             }
         }
         try store.insert(created, orderRowID: rowID)

@@ -268,61 +268,61 @@ extension CommandContext {
         }
     }
 
+    /// An order's active holds in SKU, then warehouse order: the order every writer locks balance rows in
+    /// (`reserve`).
+    private func activeHolds(of order: Order) throws -> [Hold] {
+        try store.activeReservations(orderRowID: order.rowID).sorted {
+            ($0.sku, $0.warehouse, $0.id) < ($1.sku, $1.warehouse, $1.id)
+        }
+    }
+
+    typealias Hold = (id: Int64, lineNo: Int64, sku: String, warehouse: String, qty: Int64, channelCounted: Bool)
+
+    /// Gives back `qty` units of an active hold (all of them closes it): its balance, its channel cap, its
+    /// line's reserved units and a ledger row. The hold is changed first, and only while still active:
+    /// units another writer released in between are not given back twice.
+    private func giveBack(_ hold: Hold, qty: Int64, of order: Order, reason: LedgerEntry.Reason) throws {
+        if qty == hold.qty {
+            try store.closeReservation(id: hold.id, state: reason == .expire ? "expired" : "released")
+        } else {
+            try store.shrinkReservation(id: hold.id, by: qty)
+        }
+        try store.unreserve(sku: hold.sku, warehouse: hold.warehouse, qty: qty)
+        if hold.channelCounted { try store.uncount(channel: order.channel, sku: hold.sku, qty: qty) }
+        try store.addReserved(orderRowID: order.rowID, lineNo: hold.lineNo, qty: -qty)
+        try store.append(
+            LedgerEntry(
+                sku: hold.sku, warehouse: hold.warehouse, bucket: .reserved, delta: -qty, reason: reason,
+                refType: "order", refID: order.orderID), at: at, actor: actor)
+        replenished.insert(hold.sku)
+    }
+
     /// Gives back every active reservation of an order. - Returns: the number of units released.
     @discardableResult
     func releaseReservations(of order: Order, reason: LedgerEntry.Reason) throws -> Int64 {
         var released: Int64 = 0
-        // In SKU and warehouse order, the order every writer locks balance rows in (`reserve`).
-        for r in try store.activeReservations(orderRowID: order.rowID).sorted(by: {
-            ($0.sku, $0.warehouse, $0.id) < ($1.sku, $1.warehouse, $1.id)
-        }) {
-            // Closed first, and only while still active: units another writer released in between are
-            // not given back twice.
-            try store.closeReservation(id: r.id, state: reason == .expire ? "expired" : "released")
-            try store.unreserve(sku: r.sku, warehouse: r.warehouse, qty: r.qty)
-            if r.channelCounted { try store.uncount(channel: order.channel, sku: r.sku, qty: r.qty) }
-            try store.addReserved(orderRowID: order.rowID, lineNo: r.lineNo, qty: -r.qty)
-            try store.append(
-                LedgerEntry(
-                    sku: r.sku, warehouse: r.warehouse, bucket: .reserved, delta: -r.qty, reason: reason,
-                    refType: "order", refID: order.orderID), at: at, actor: actor)
-            replenished.insert(r.sku)
-            released += r.qty
+        for hold in try activeHolds(of: order) {
+            try giveBack(hold, qty: hold.qty, of: order, reason: reason)
+            released += hold.qty
         }
         return released
     }
 
-    /// Gives back up to `qty` units one line holds (refunded before they left). What they sold comes off the
-    /// sales first, then the holds go, in SKU, then warehouse order (the order every writer locks rows in).
+    /// Gives back up to `qty` units one line holds (refunded before they left): what they sold comes off
+    /// the sales first, then the holds go.
     /// - Returns: the units released (fewer when the line holds fewer: backordered units hold nothing).
     func releaseUnits(of order: Order, lineNo: Int64, qty: Int64) throws -> Int64 {
         var left = qty
-        var taken: [(id: Int64, sku: String, warehouse: String, qty: Int64, whole: Bool, counted: Bool)] = []
-        for r in try store.activeReservations(orderRowID: order.rowID).sorted(by: {
-            ($0.sku, $0.warehouse, $0.id) < ($1.sku, $1.warehouse, $1.id)
-        }) where r.lineNo == lineNo && left > 0 {
-            let take = min(r.qty, left)
-            taken.append((r.id, r.sku, r.warehouse, take, take == r.qty, r.channelCounted))
+        var taken: [(hold: Hold, qty: Int64)] = []
+        for hold in try activeHolds(of: order) where hold.lineNo == lineNo && left > 0 {
+            let take = min(hold.qty, left)
+            taken.append((hold, take))
             left -= take
         }
         if let paidAt = order.paidAt {
-            try store.addSales(taken.map { ($0.sku, $0.warehouse, -$0.qty) }, day: try businessDay(paidAt))
+            try store.addSales(taken.map { ($0.hold.sku, $0.hold.warehouse, -$0.qty) }, day: try businessDay(paidAt))
         }
-        for t in taken {
-            if t.whole {
-                try store.closeReservation(id: t.id, state: "released")
-            } else {
-                try store.shrinkReservation(id: t.id, by: t.qty)
-            }
-            try store.unreserve(sku: t.sku, warehouse: t.warehouse, qty: t.qty)
-            if t.counted { try store.uncount(channel: order.channel, sku: t.sku, qty: t.qty) }
-            try store.addReserved(orderRowID: order.rowID, lineNo: lineNo, qty: -t.qty)
-            try store.append(
-                LedgerEntry(
-                    sku: t.sku, warehouse: t.warehouse, bucket: .reserved, delta: -t.qty, reason: .release,
-                    refType: "order", refID: order.orderID), at: at, actor: actor)
-            replenished.insert(t.sku)
-        }
+        for (hold, units) in taken { try giveBack(hold, qty: units, of: order, reason: .release) }
         return qty - left
     }
 

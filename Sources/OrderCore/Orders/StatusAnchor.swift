@@ -5,7 +5,7 @@ struct StatusMapping {
     enum Condition: Equatable { case present, absent, equals(JSON), above(Int64), below(Int64) }
     /// A rule's fields are paths into the report (`orders.order[].refund_status`): through a list, a test
     /// holds when it holds for any element.
-    struct Rule { var when: [(field: String, path: PayloadPath, condition: Condition)]; var state: OrderState }
+    struct Rule { var when: [(path: PayloadPath, condition: Condition)]; var state: OrderState }
 
     var outbound: [String: String] = [:]
     var inbound: [String: OrderState] = [:]
@@ -32,11 +32,10 @@ struct StatusMapping {
             guard let when = try rule.object("when") else {
                 throw OrderCoreError.invalid("\(rule.name("when")) is required", field: rule.name("when"))
             }
-            var conditions: [(String, PayloadPath, Condition)] = []
+            var conditions: [(PayloadPath, Condition)] = []
             for field in when.keys {
                 let value = when.value(field) ?? .null
-                conditions.append(
-                    (field, try PayloadPath(field), try StatusMapping.condition(value, field: when.name(field))))
+                conditions.append((try PayloadPath(field), try StatusMapping.condition(value, field: when.name(field))))
             }
             try when.finish()
             rules.append(
@@ -92,12 +91,8 @@ struct StatusMapping {
     private func ruleState(_ fields: JSONObject) -> OrderState? {
         let report = JSON.object(fields)
         return rules.first { rule in
-            rule.when.allSatisfy { _, path, condition in
-                let reached =
-                    path.reachesMany
-                    ? path.values(current: report, payload: report, arguments: .null)
-                    : path.single(current: report, payload: report, arguments: .null).map { [$0] } ?? []
-                let values = reached.filter { $0 != "" }
+            rule.when.allSatisfy { path, condition in
+                let values = path.values(current: report, payload: report, arguments: .null).filter { $0 != "" }
                 let numbers = values.compactMap { Evaluator.text(of: $0).flatMap { Double($0) } }
                 switch condition {
                 case .present: return !values.isEmpty
@@ -124,7 +119,8 @@ struct StatusMapping {
             "rules": .array(
                 rules.map { rule in
                     var when = JSONObject()
-                    for (field, _, condition) in rule.when {
+                    for (path, condition) in rule.when {
+                        let field = path.text
                         switch condition {
                         case .present: when[field] = "present"
                         case .absent: when[field] = "absent"

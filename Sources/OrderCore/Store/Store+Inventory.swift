@@ -419,14 +419,14 @@ extension Store {
             })
     }
 
-    /// Closes a hold that is still active. - Throws: `Stale` when it is not (closed by another writer).
-    /// Gives back part of an active reservation (the rest stays held).
+    /// Gives back part of an active hold (the rest stays held). - Throws: `Stale` when it is not active.
     func shrinkReservation(id: Int64, by qty: Int64) throws {
         try db.require(
             "UPDATE reservations SET qty = qty - ? WHERE id = ? AND state = 'active' AND qty > ?", .int(qty), .int(id),
             .int(qty), else: Stale(what: "reservation \(id)"))
     }
 
+    /// Closes a hold that is still active. - Throws: `Stale` when it is not (closed by another writer).
     func closeReservation(id: Int64, state: String) throws {
         try db.require(
             "UPDATE reservations SET state = ? WHERE id = ? AND state = 'active'", .text(state), .int(id),

@@ -72,15 +72,6 @@ extension Store {
         createdTimelines[o.rowID] = 0
     }
 
-    /// Writes the fields that change over an order's life, only while the order is still in `from`,
-    /// the state the command read. - Throws: `Stale` when it is not (another writer moved it first).
-    /// A line's units that no stock covers, for a person to find (`order.allocate` takes them later).
-    func setBackordered(orderRowID: Int64, lineNo: Int64, qty: Int64) throws {
-        try db.run(
-            "UPDATE order_lines SET qty_backordered = ? WHERE order_rowid = ? AND line_no = ?", .int(qty),
-            .int(orderRowID), .int(lineNo))
-    }
-
     /// When an order takes its stock: at the order, or at payment (then nothing of it is backordered yet).
     func setReserveAt(orderRowID: Int64, _ policy: ReservePolicy) throws {
         try db.run("UPDATE orders SET reserve_at = ? WHERE id = ?", .text(policy.rawValue), .int(orderRowID))
@@ -89,6 +80,8 @@ extension Store {
         }
     }
 
+    /// Writes the fields that change over an order's life, only while the order is still in `from`,
+    /// the state the command read. - Throws: `Stale` when it is not (another writer moved it first).
     func update(_ o: Order, from: OrderState) throws {
         try db.require(
             """
