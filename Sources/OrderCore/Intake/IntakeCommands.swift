@@ -135,8 +135,9 @@ extension CommandContext {
         // Compared once the event's refunds have cancelled what they took back.
         if existing != nil { try noticeChangedLines(order, event, channel: channel.channel, result: &result) }
         // Acted on once it is where the channel says it is, so a held order keeps its payment; an order
-        // that has left (or was cancelled) is past holding.
-        if let risk, OrderState.holdable.contains(order.state) {
+        // that has left (or was cancelled) is past holding. One the channel holds is rejected all the same;
+        // the rules' hold takes the channel's place when the channel lifts it (`standingHold`).
+        if let risk, OrderState.beforeShipment.contains(order.state) {
             try act(on: risk, &order)
             if risk.decision != .allow { result["risk"] = risk.json(at: at) }
         }
@@ -298,10 +299,11 @@ extension CommandContext {
         } else if Self.queuedHere.contains(channelState), order.state == .onHold,
             order.holdReason == Self.channelHoldReason(channel.channel)
         {
-            _ = try FulfillmentCommands.release.run(
+            let released = try FulfillmentCommands.release.run(
                 self,
                 Fields(["order_id": .string(order.orderID), "reason": .string("released on \(channel.channel)")]))
-            did("released")
+            // Another hold may stand (the risk rules', a person's): it takes the channel's place.
+            did(released["state"] == .string(OrderState.onHold.rawValue) ? "still_held" : "released")
         } else if shipment.byChannel, order.state == .paid {
             _ = try FulfillmentCommands.hold.run(
                 self,

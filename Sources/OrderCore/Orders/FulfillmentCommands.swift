@@ -56,6 +56,14 @@ enum FulfillmentCommands {
         if order.holdReason?.hasPrefix(CommandContext.channelHoldPrefix) == true {
             try ctx.requireRole(.supervisor, to: "lifting a hold the channel asked for")
         }
+        // Lifting one hold lifts no other: a hold that still stands takes its place.
+        if let standing = try ctx.standingHold(order) {
+            try ctx.transition(
+                &order, to: .onHold, command: "order.release",
+                details: ["reason": .optional(reason), "still_held": .string(standing)]
+            ) { $0.holdReason = standing }
+            return try ctx.document(order)
+        }
         let back = order.heldFrom ?? .paid
         try ctx.transition(&order, to: back, command: "order.release", details: ["reason": .optional(reason)]) {
             $0.heldFrom = nil
@@ -468,6 +476,26 @@ enum FulfillmentCommands {
 }
 
 extension CommandContext {
+    /// The reason of a hold that stands besides the one a held order has now, which is being lifted: the
+    /// risk rules' (their decision to hold, not reviewed yet), then its channel's (its last report asks not
+    /// to ship: JD `LOCKED`, a refund asked for). A hold is placed once, on the order as it is, so one
+    /// asked for while another was on is found here.
+    func standingHold(_ order: Order) throws -> String? {
+        let lifting = order.holdReason ?? ""
+        if !lifting.hasPrefix(Self.riskHoldPrefix), let risk = try store.risk(orderRowID: order.rowID),
+            risk["decision"]?.stringValue == RiskDecision.hold.rawValue, risk["review"] == nil
+        {
+            let reasons = risk["reasons"]?.arrayValue?.compactMap { $0["reason"]?.stringValue } ?? []
+            return "\(Self.riskHoldPrefix) \(risk["score"]?.intValue ?? 0): \(reasons.joined(separator: "; "))"
+        }
+        if !lifting.hasPrefix(Self.channelHoldPrefix),
+            try store.sourceState(orderRowID: order.rowID, source: order.channel) == .onHold
+        {
+            return Self.channelHoldReason(order.channel)
+        }
+        return nil
+    }
+
     /// Marks shipments delivered, counts their units as delivered on the lines, and moves a fully
     /// shipped order whose every shipment is delivered to `delivered`.
     /// - Parameter deliveredAt: when the carrier delivered (its event's time); the command's time when

@@ -23,6 +23,13 @@ extension Store {
             """, .int(orderRowID), .text(source), .text(reported), .opt(state?.rawValue), .int(at))
     }
 
+    /// The state `source` last reported for an order, if it reported one a mapping could read.
+    func sourceState(orderRowID: Int64, source: String) throws -> OrderState? {
+        try db.first(
+            "SELECT state FROM source_statuses WHERE order_rowid = ? AND source = ?", .int(orderRowID), .text(source)
+        ) { $0.optText(0).flatMap(OrderState.init(rawValue:)) } ?? nil
+    }
+
     /// Reports that disagree with the order's state, or that no mapping could read, oldest first.
     func statusDrift(source: String?, limit: Int) throws -> [JSON] {
         var filter = Conditions("(s.state IS NULL OR s.state != o.state)")

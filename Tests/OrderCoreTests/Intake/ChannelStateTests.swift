@@ -354,6 +354,60 @@ struct ChannelStateTests {
         #expect(try stock("B2") == (10, 1))
     }
 
+    /// Lifting one hold lifts no other. The risk rules' hold, the channel's (a refund asked for on Taobao) and
+    /// a person's each stand until their own is lifted, whichever came first: the order ships only when
+    /// none is left. A rejection cancels an order the channel holds.
+    @Test func aHoldStandsUntilItsOwnIsLiftedWhicheverCameFirst() throws {
+        // A parcel locker on 600.00 scores 50: a hold with these thresholds.
+        try engine.ok("config.set", ["key": "risk.rules", "value": ["thresholds": ["review": 30, "hold": 40, "reject": 90]]])
+        func trade(_ tid: String, _ refund: String, modified: String) -> JSON {
+            ["trade": ["tid": .string(tid), "created": "2026-01-18 18:00:00", "status": "WAIT_SELLER_SEND_GOODS",
+                       "post_fee": "0.00", "payment": "600.00", "modified": .string(modified), "receiver_address": "丰巢柜 A12",
+                       "orders": ["order": [["outer_sku_id": "A1", "num": 1, "price": "600.00", "total_fee": "600.00",
+                                             "payment": "600.00", "refund_status": .string(refund)]]]]]
+        }
+        func holdReason(_ id: JSON?) throws -> String {
+            try engine.ok("order.get", ["order_id": id ?? .null])["hold_reason"]?.stringValue ?? ""
+        }
+        // The channel's hold first: the rules' hold takes its place when the channel lifts it.
+        let held = try ingest("taobao", trade("7001", "WAIT_SELLER_AGREE", modified: "1"))
+        #expect(held["state"] == "on_hold" && held["risk"]?["decision"] == "hold", "\(held.serialized)")
+        #expect(try holdReason(held["order_id"]).hasPrefix("held by the channel"))
+        let lifted = try ingest("taobao", trade("7001", "SELLER_REFUSE_BUYER", modified: "2"))
+        #expect(lifted["action"] == "still_held" && lifted["state"] == "on_hold", "\(lifted.serialized)")
+        #expect(try holdReason(held["order_id"]).hasPrefix("risk score 50"))
+        #expect(engine.fails("order.release", ["order_id": held["order_id"] ?? .null, "reason": "ship it"]) == .conflict)
+        let approved = try engine.ok("risk.review", ["order_id": held["order_id"] ?? .null, "decision": "approve", "reason": "known buyer"])
+        #expect(approved["state"] == "paid")
+
+        // The rules' hold first: approved while the channel asks not to ship, the channel's hold stays.
+        let risky = try ingest("taobao", trade("7002", "NO_REFUND", modified: "1"))
+        #expect(risky["state"] == "on_hold")
+        #expect(try holdReason(risky["order_id"]).hasPrefix("risk score"))
+        #expect(try ingest("taobao", trade("7002", "WAIT_SELLER_AGREE", modified: "2"))["state"] == "on_hold")
+        let reviewed = try engine.ok("risk.review", ["order_id": risky["order_id"] ?? .null, "decision": "approve", "reason": "known buyer"])
+        #expect(reviewed["state"] == "on_hold" && reviewed["hold_reason"]?.stringValue?.hasPrefix("held by the channel") == true,
+                "\(reviewed.serialized)")
+        #expect(try ingest("taobao", trade("7002", "SELLER_REFUSE_BUYER", modified: "3"))["state"] == "paid")
+
+        // A person's hold first: released while the channel asks not to ship, the channel's hold stays.
+        try engine.ok("config.set", ["key": "risk.rules", "value": ["thresholds": ["review": 60, "hold": 80, "reject": 90]]])
+        let plain = try ingest("taobao", trade("7003", "NO_REFUND", modified: "1"))
+        try engine.ok("order.hold", ["order_id": plain["order_id"] ?? .null, "reason": "address check"])
+        #expect(try ingest("taobao", trade("7003", "WAIT_SELLER_AGREE", modified: "2"))["state"] == "on_hold")
+        let personReleased = try engine.ok("order.release", ["order_id": plain["order_id"] ?? .null, "reason": "address fine"])
+        #expect(personReleased["state"] == "on_hold", "\(personReleased.serialized)")
+        #expect(try holdReason(plain["order_id"]).hasPrefix("held by the channel"))
+        #expect(try ingest("taobao", trade("7003", "SELLER_REFUSE_BUYER", modified: "3"))["state"] == "paid")
+
+        // Rejected by the rules while the channel holds it: cancelled, its stock back.
+        try engine.ok("risk.list_set", ["kind": "address", "value": "丰巢柜 A12", "list": "block"])
+        let before = try stock()
+        let rejected = try ingest("taobao", trade("7004", "WAIT_SELLER_AGREE", modified: "1"))
+        #expect(rejected["state"] == "cancelled", "\(rejected.serialized)")
+        #expect(try stock() == before)
+    }
+
     @Test func oneBadOrderInAListDeadLettersOnlyItselfAndIsRetriedAlone() throws {
         let list: JSON = ["orders": [
             ["id": 31, "financial_status": "paid", "currency": "CNY", "line_items": [["sku": "A1", "quantity": 1, "price": "5.00"]]],
