@@ -345,18 +345,41 @@ extension CommandContext {
                 continue
             }
             let left = order.paidTotal - Payment.refunded(payments)
-            guard left > 0 else {
-                outcomes.append(["refund_ref": ref, "outcome": "covered", "amount": order.money(amount)])
-                continue
+            var outcome: JSONObject = ["refund_ref": ref]
+            if left > 0 {
+                var args = refund
+                args["order_id"] = .string(order.orderID)
+                args["amount"] = order.money(min(amount, left))
+                _ = try RefundCommands.record.run(self, Fields(args))
+                order = try requireOrder(order.orderID)
+                outcome["outcome"] = "recorded"
+                outcome["amount"] = order.money(min(amount, left))
+            } else {
+                outcome["outcome"] = "covered"
+                outcome["amount"] = order.money(amount)
             }
-            var args = refund
-            args["order_id"] = .string(order.orderID)
-            args["amount"] = order.money(min(amount, left))
-            _ = try RefundCommands.record.run(self, Fields(args))
-            order = try requireOrder(order.orderID)
-            outcomes.append(["refund_ref": ref, "outcome": "recorded", "amount": order.money(min(amount, left))])
+            // Covered by the cancellation recorded as refunded, the channel's own refunds come to what it
+            // stood in for. Beyond what was paid, the channel's figures and OrderCore's disagree (duties or a
+            // fee the order lacks, a refund twice under two ids): recorded up to what was paid, and never silent.
+            let standIn = Self.cancelRefundRef(channel: order.channel, order: order)
+            if amount > left, left > 0 || !payments.contains(where: { $0.paymentRef == standIn }) {
+                outcome["reported"] = order.money(amount)
+                try store.openAlert(
+                    kind: "channel_refund_exceeds", orderID: order.orderID, ref: ref.stringValue, at: at,
+                    details: [
+                        "channel": .string(order.channel), "refund_ref": ref, "reported": order.money(amount),
+                        "paid": order.money(order.paidTotal),
+                    ])
+                outcome["alert"] = "channel_refund_exceeds"
+            }
+            outcomes.append(.object(outcome))
         }
         return outcomes
+    }
+
+    /// The reference under which a channel's cancellation records the order's money as refunded.
+    private static func cancelRefundRef(channel: String, order: Order) -> String {
+        "\(channel)-cancel-\(order.externalID ?? order.orderID)"
     }
 
     /// Cancels an order its channel cancelled and records what it had paid as refunded there: the
@@ -371,7 +394,7 @@ extension CommandContext {
             self,
             Fields([
                 "order_id": .string(order.orderID), "amount": order.money(order.refundDue),
-                "refund_ref": .string("\(channel)-cancel-\(order.externalID ?? order.orderID)"),
+                "refund_ref": .string(Self.cancelRefundRef(channel: channel, order: order)),
                 "reason": .string(reason),
             ]))
         order = try requireOrder(order.orderID)

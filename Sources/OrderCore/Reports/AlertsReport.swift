@@ -51,6 +51,11 @@ enum AlertCommands {
             "the channel reports {order_id} paid or shipped, but it is cancelled here: refund the buyer at the "
                 + "channel, or enter the order again (order.show {order_id})"
         ),
+        "channel_refund_exceeds": (
+            "warning",
+            "the channel refunded more for {order_id} than OrderCore had paid (recorded up to what was paid): "
+                + "compare its payments with the channel's (order.show {order_id})"
+        ),
         "refunded_unshipped": (
             "high",
             "{order_id} was refunded (in full, or the units the alert names) while being picked, packed or shipped: "

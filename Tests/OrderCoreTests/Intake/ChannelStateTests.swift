@@ -408,6 +408,33 @@ struct ChannelStateTests {
         #expect(try stock() == before)
     }
 
+    /// A channel's refunds beyond what the order paid are recorded up to what it paid, and raise
+    /// `channel_refund_exceeds`; a refund the channel's cancellation already stood for is `covered`, quietly.
+    @Test func aChannelRefundBeyondWhatWasPaidIsNeverSilent() throws {
+        func refund(_ id: Int, _ amount: String) -> JSON { ["id": .int(Int64(id)), "transactions": [["amount": .string(amount)]]] }
+        func alerts() throws -> [String] {
+            try engine.ok("report.alerts")["alerts"]?.arrayValue?.compactMap { $0["kind"]?.stringValue } ?? []
+        }
+        // Paid 100.00; the channel reports 150.00 refunded.
+        let over = try ingest("shopify", shopify(81, financial: "refunded", fulfillment: "fulfilled", extra: ["refunds": [refund(1, "150.00")]]))
+        let outcome = over["refunds"]?.arrayValue?.first
+        #expect(outcome?["outcome"] == "recorded" && outcome?["amount"] == "100.00" && outcome?["reported"] == "150.00",
+                "\(over.serialized)")
+        #expect(try alerts() == ["channel_refund_exceeds"])
+        // Refunded in full, then a second refund under another id: nothing is left to record, and it is said.
+        let twice = try ingest("shopify", shopify(82, financial: "paid", extra: ["refunds": [refund(2, "100.00"), refund(3, "100.00")]]))
+        #expect(twice["refunds"]?.arrayValue?.map { $0["outcome"] } == ["recorded", "covered"], "\(twice.serialized)")
+        #expect(try alerts() == ["channel_refund_exceeds", "channel_refund_exceeds"])
+        // Cancelled (recorded as refunded), then the channel's refund of that money: covered, no alert.
+        try ingest("shopify", shopify(83, financial: "paid"))
+        try ingest("shopify", shopify(83, financial: "voided", cancelledAt: "2026-01-18T11:00:00+08:00"))
+        let covered = try ingest("shopify", shopify(83, financial: "refunded", cancelledAt: "2026-01-18T11:00:00+08:00",
+                                                    extra: ["refunds": [refund(4, "100.00")]]))
+        #expect(covered["refunds"]?.arrayValue?.first?["outcome"] == "covered" && covered["refunds"]?.arrayValue?.first?["alert"] == nil,
+                "\(covered.serialized)")
+        #expect(try alerts().count == 2)
+    }
+
     @Test func oneBadOrderInAListDeadLettersOnlyItselfAndIsRetriedAlone() throws {
         let list: JSON = ["orders": [
             ["id": 31, "financial_status": "paid", "currency": "CNY", "line_items": [["sku": "A1", "quantity": 1, "price": "5.00"]]],
