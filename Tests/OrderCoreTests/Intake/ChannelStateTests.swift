@@ -558,13 +558,23 @@ struct ChannelStateTests {
         #expect(try stock("B2") == before)
     }
 
+    /// Shopify `expired`: an authorization not captured in time, so the money cannot be taken. The order is
+    /// still open at Shopify (the merchant may collect again, or cancel): held, not shipped, not cancelled.
+    @Test func aShopifyAuthorizationThatExpiredStopsTheOrder() throws {
+        #expect(try ingest("shopify", shopify(95, financial: "authorized"))["state"] == "paid")
+        let expired = try ingest("shopify", shopify(95, financial: "expired", extra: ["updated_at": "1"]))
+        #expect(expired["action"] == "held" && expired["state"] == "on_hold", "\(expired.serialized)")
+        #expect(try stock() == (10, 2))
+        #expect(try ingest("shopify", shopify(95, financial: "paid"))["action"] == "released")
+    }
+
     /// A status the profile does not map (a new one at the channel) creates the order unpaid, and says so on it.
     @Test func anUnmappedStatusIsAWarningOnTheOrder() throws {
-        let e = try ingest("shopify", shopify(91, financial: "expired"))
+        let e = try ingest("shopify", shopify(91, financial: "in_review"))
         #expect(e["state"] == "pending_payment")
         let order = try engine.ok("order.get", ["order_id": e["order_id"] ?? .null])
         let warning = order["warnings"]?.arrayValue?.first { $0["code"] == "status_unmapped" }
-        #expect(warning?["status"] == "expired", "\(order.serialized)")
+        #expect(warning?["status"] == "in_review", "\(order.serialized)")
         #expect(try ingest("shopify", shopify(92, financial: "paid"))["warnings"] == nil)
     }
 

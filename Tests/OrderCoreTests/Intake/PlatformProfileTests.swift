@@ -139,6 +139,8 @@ struct PlatformProfileTests {
         let partlyRefunded = try order(partial)["refunded_total"]
         #expect(partial["state"] == "paid" && partlyRefunded == "20.00")
         #expect(try ingest("shopify_graphql", ["data": ["order": node(504, financial: "REFUNDED")]])["state"] == "cancelled")
+        // An authorization not captured in time: held (the money cannot be taken), not cancelled (the order is open).
+        #expect(try ingest("shopify_graphql", ["data": ["order": node(507, financial: "EXPIRED")]])["state"] == "on_hold")
         #expect(try ingest("shopify_graphql", ["data": ["order": node(505, financial: "PAID", cancelledAt: "2026-01-18T11:00:00Z")]])["state"] == "cancelled")
         let shipped = try ingest("shopify_graphql", ["data": ["order": node(506, financial: "PAID", fulfillment: "FULFILLED")]])
         #expect(shipped["state"] == "shipped" && shipped["shipment"]?["tracking_no"] == "1Z999")
