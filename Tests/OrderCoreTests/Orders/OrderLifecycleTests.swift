@@ -82,6 +82,10 @@ struct OrderLifecycleTests {
         #expect(engine.fails("order.create", orderArgs([("A1", 0, "1.00")])) == .invalidInput)
         #expect(engine.fails("order.create", orderArgs([("A1", 1, "1.001")])) == .invalidInput)
         #expect(engine.fails("order.create", orderArgs([("A1", 1, "1.00")], ["currency": "yuan"])) == .invalidInput)
+        // Three letters are not a currency: only ISO 4217's codes are (a typo would be a currency of its own).
+        for code in ["RMB", "UDS", "XXQ"] {
+            #expect(engine.fails("order.create", orderArgs([("A1", 1, "1.00")], ["currency": .string(code)])) == .invalidInput)
+        }
         #expect(engine.fails("order.create", orderArgs([("A1", 1, "1.00")], ["discounts": [["kind": "bribe", "amount": "1"]]])) == .invalidInput)
         #expect(engine.fails("order.create", orderArgs([("A1", 1, "1.00")], ["customer": ["shoe_size": "42"]])) == .invalidInput)
         #expect(engine.fails("order.create", orderArgs([("A1", 1, "1.00")], ["warehouse": "ZZ"])) == .notFound)

@@ -25,5 +25,6 @@ struct MoneyTests {
         #expect(Money.format(1500, exponent: 0) == "1500")
         #expect(Money.format(.min, exponent: 2) == "-92233720368547758.08")
         #expect(Money.exponent(of: "JPY") == 0 && Money.exponent(of: "KWD") == 3 && Money.exponent(of: "CNY") == 2)
+        #expect(Money.exponent(of: "CLF") == 4 && Money.exponent(of: "UYW") == 4)
     }
 }
