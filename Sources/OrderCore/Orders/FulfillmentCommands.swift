@@ -483,7 +483,7 @@ extension CommandContext {
     func standingHold(_ order: Order) throws -> String? {
         let lifting = order.holdReason ?? ""
         if !lifting.hasPrefix(Self.riskHoldPrefix), let risk = try store.risk(orderRowID: order.rowID),
-            risk["decision"]?.stringValue == RiskDecision.hold.rawValue, risk["review"] == nil
+            risk["decision"]?.stringValue == RiskDecision.hold.rawValue, RiskCommands.waitsForReview(risk)
         {
             let reasons = risk["reasons"]?.arrayValue?.compactMap { $0["reason"]?.stringValue } ?? []
             return "\(Self.riskHoldPrefix) \(risk["score"]?.intValue ?? 0): \(reasons.joined(separator: "; "))"

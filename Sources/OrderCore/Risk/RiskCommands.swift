@@ -32,6 +32,14 @@ enum RiskCommands {
         try f.finish()
         let order = try ctx.requireOrder(id)
         let a = try ctx.assessRisk(order)
+        // An order waiting for a person's review leaves the queue by `risk.review` alone: a new score recorded
+        // over its decision would take it out unreviewed (and leave a risk hold nobody could lift).
+        if !dryRun, let pending = try ctx.store.risk(orderRowID: order.rowID), Self.waitsForReview(pending) {
+            throw OrderCoreError(
+                .conflict,
+                "order \(id) waits for a risk review: risk.review decides it (dry_run scores it again without recording)",
+                details: ["order_id": .string(id), "reason": "risk_review_pending"])
+        }
         if !dryRun {
             try ctx.store.setRisk(orderRowID: order.rowID, a.json(at: ctx.at), queue: a.queued?.rawValue)
         }
@@ -86,8 +94,8 @@ enum RiskCommands {
             throw OrderCoreError.invalid("decision must be approve or reject", field: "decision")
         }
         var order = try ctx.requireOrder(id)
-        guard var risk = try ctx.store.risk(orderRowID: order.rowID)?.objectValue,
-            let pending = risk["decision"]?.stringValue, pending == "review" || pending == "hold", risk["review"] == nil
+        guard let stored = try ctx.store.risk(orderRowID: order.rowID), Self.waitsForReview(stored),
+            var risk = stored.objectValue
         else {
             throw OrderCoreError(
                 .conflict, "order \(id) is not waiting for a risk review", details: ["order_id": .string(id)])
@@ -118,6 +126,13 @@ enum RiskCommands {
                 Fields(["order_id": .string(id), "reason": .string("risk review rejected by \(ctx.actor): \(reason)")]))
         }
         return try ctx.document(try ctx.requireOrder(id))
+    }
+
+    /// A decision to review or hold that no person has reviewed yet.
+    static func waitsForReview(_ risk: JSON) -> Bool {
+        let decision = risk["decision"]?.stringValue
+        return (decision == RiskDecision.review.rawValue || decision == RiskDecision.hold.rawValue)
+            && risk["review"] == nil
     }
 
     static let listSet = Command(

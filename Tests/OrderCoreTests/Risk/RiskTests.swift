@@ -145,6 +145,24 @@ struct RiskTests {
         #expect(try engine.ok("stock.verify")["ok"] == true)
     }
 
+    /// Scoring an order again never takes it out of the review queue: the phone put on the allow list, a
+    /// recorded re-score would have cleared its decision, left its risk hold with nobody able to lift it, and
+    /// let an operator skip the supervisor's review. A dry run shows the new score; the review decides.
+    @Test func aQueuedOrderLeavesTheQueueByAReviewOnly() throws {
+        try engine.ok("risk.list_set", ["kind": "phone", "value": "13700000001", "list": "block", "actor": "lead"])
+        let held = try create(["customer": ["phone": "13700000001"]])
+        try engine.ok("risk.list_set", ["kind": "phone", "value": "13700000001", "list": "allow", "actor": "lead"])
+        let rescored = try engine.ok("risk.assess", ["order_id": held.id, "dry_run": true, "actor": "ops"])
+        #expect(rescored["decision"] == "allow")
+        #expect(engine.fails("risk.assess", ["order_id": held.id, "actor": "ops"]) == .conflict)
+        #expect(engine.fails("risk.assess", ["order_id": held.id, "actor": "lead"]) == .conflict)
+        #expect(try engine.ok("risk.queue")["orders"]?.arrayValue?.first?["order_id"] == held.id)
+        try engine.ok("risk.review", ["order_id": held.id, "decision": "approve", "reason": "allow-listed", "actor": "lead"])
+        #expect(try engine.ok("order.get", ["order_id": held.id])["state"] == "pending_payment")
+        // Reviewed, it may be scored again and recorded.
+        #expect(try engine.ok("risk.assess", ["order_id": held.id, "actor": "ops"])["decision"] == "allow")
+    }
+
     @Test func ruleChangesAreVersionedValidatedAndUsedByTheNextDecision() throws {
         #expect(try engine.ok("risk.rules_get")["version"] == 0)
         #expect(engine.fails("risk.rules_set", ["rules": ["rules": ["velocity": ["max_orders": 0]]]]) == .invalidInput)
