@@ -37,7 +37,8 @@ enum RiskCommands {
         if !dryRun, let pending = try ctx.store.risk(orderRowID: order.rowID), Self.waitsForReview(pending) {
             throw OrderCoreError(
                 .conflict,
-                "order \(id) waits for a risk review: risk.review decides it (dry_run scores it again without recording)",
+                "order \(id) waits for a risk review: risk.review decides it (dry_run scores it again without "
+                    + "recording)",
                 details: ["order_id": .string(id), "reason": "risk_review_pending"])
         }
         if !dryRun {
