@@ -180,8 +180,11 @@ def test_fulfillment(db):
     with pytest.raises(ordercore.Conflict) as mismatch:
         db.orders.pack(oid, [oid, "690001"], 300)
     assert mismatch.value.details["missing"] == [{"sku": "A1", "qty": 1}]
+    assert db.orders.pack(oid, [oid, "690001", "690001"], 900)["parcel"]["weight_check"] == "held"
+    opened = db.orders.unpack(oid, "weigh it again")  # the parcel taken apart, its units picked again
+    assert opened["state"] == "picking" and opened["parcels"] == [] and opened["lines"][0]["picked"] == 2
     held = db.orders.pack(oid, [oid, "690001", "690001"], 900)
-    assert held["parcel"]["weight_check"] == "held"
+    assert held["parcel"]["weight_check"] == "held" and held["parcel"]["parcel"] == 1
     db.actors.upsert("lead", role="supervisor")
     db.actors.upsert("packer", role="operator")
     with pytest.raises(ordercore.Forbidden) as refused:

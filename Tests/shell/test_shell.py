@@ -161,6 +161,8 @@ order create A1:2@19.90
 order pay SO-000001
 order allocate SO-000001
 order pick SO-000001
+order pack SO-000001 350 scans=SO-000001,690123 partial=true
+order unpack SO-000001 "wrong box"
 order pack SO-000001 700 scans=SO-000001,690123,690123
 order ship SO-000001 SF SF900
 tracking event SF SF900 InTransit time=2026-01-18T10:00:00 location=Xian

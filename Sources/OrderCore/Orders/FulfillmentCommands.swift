@@ -1,6 +1,6 @@
 /// Holds, picking, verified packing, shipping, delivery and completion.
 enum FulfillmentCommands {
-    static let all = [hold, release, pick, pack, overrideWeight, ship, deliver, complete, packingSlip]
+    static let all = [hold, release, pick, pack, unpack, overrideWeight, ship, deliver, complete, packingSlip]
 
     // MARK: - Holds
 
@@ -224,6 +224,32 @@ enum FulfillmentCommands {
         let after: OrderState = order.state == .partiallyShipped ? .partiallyShipped : allPacked ? .packed : .picking
         try ctx.transition(&order, to: after, command: "order.pack", details: .object(details))
         return try ctx.document(order, extra: ["parcel": .object(details)])
+    }
+
+    static let unpack = Command(
+        "order.unpack", .write,
+        "Take apart the parcels of an order that have not shipped (order_id, reason): their units go back to picked, "
+            + "to be packed again",
+        sharing: .concurrent,
+        arguments: [
+            .orderID,
+            Argument("reason", .text, required: true, positional: true),
+        ],
+        result: OrderDetail.members
+    ) { ctx, f in
+        let id = try f.requiredCode("order_id")
+        guard let reason = try f.text("reason", maxLength: 500), !reason.isEmpty else {
+            throw OrderCoreError.invalid("reason is required: say why the parcel is opened", field: "reason")
+        }
+        try f.finish()
+        var order = try ctx.requireOrder(id)
+        _ = try order.state.next("order.unpack", orderID: id)
+        guard try ctx.unpack(&order, reason: reason) else {
+            throw OrderCoreError(
+                .conflict, "order \(id) has no parcel waiting to ship",
+                details: ["order_id": .string(id), "state": .string(order.state.rawValue), "reason": "nothing_packed"])
+        }
+        return try ctx.document(order)
     }
 
     static let overrideWeight = Command(
@@ -476,6 +502,26 @@ enum FulfillmentCommands {
 }
 
 extension CommandContext {
+    /// Takes apart the order's parcels that have not left: their units go back to picked, still held for the
+    /// order, and must be packed again (verified as before). A packed order goes back to picking; a partly
+    /// shipped one stays so, and a held one waits in picking. Shipped parcels are never touched.
+    /// - Returns: whether there was a parcel to take apart.
+    func unpack(_ order: inout Order, reason: String) throws -> Bool {
+        let parcels = try store.parcels(orderRowID: order.rowID).filter { $0.shipment == nil }
+        guard !parcels.isEmpty else { return false }
+        for parcel in parcels {
+            for line in parcel.lines {
+                try store.addLineQuantity(.packed, orderRowID: order.rowID, lineNo: line.lineNo, qty: -line.qty)
+            }
+        }
+        try store.removeUnshippedParcels(orderRowID: order.rowID)
+        try transition(
+            &order, to: order.state == .packed ? .picking : order.state, command: "order.unpack",
+            details: ["reason": .string(reason), "parcels": .array(parcels.map(\.json))]
+        ) { if $0.heldFrom == .packed { $0.heldFrom = .picking } }
+        return true
+    }
+
     /// The reason of a hold that stands besides the one a held order has now, which is being lifted: the
     /// risk rules' (their decision to hold, not reviewed yet), then its channel's (its last report asks not
     /// to ship: JD `LOCKED`, a refund asked for). A hold is placed once, on the order as it is, so one

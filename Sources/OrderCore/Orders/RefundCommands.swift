@@ -116,15 +116,15 @@ enum RefundCommands {
 
     /// Units refunded in full before anything of the order left (Taobao refunds a sub-order, Shopify a
     /// line) must not leave (a refund of less than they are worth, a price adjustment, leaves them to ship).
-    /// Not yet packed, they are cancelled and their holds released: the order is cancelled when nothing
-    /// is left to ship, and a person puts back those already picked (`refunded_unshipped`). Packed, the
-    /// order is held for a person; partly shipped, it goes on, with the alert.
+    /// They are cancelled and their holds released: the order is cancelled when nothing is left to ship,
+    /// and a person puts back those already picked (`refunded_unshipped`). A packed order's parcels are taken
+    /// apart, to be packed again without them; partly shipped, it goes on, with the alert.
     private static func stopRefundedUnits(
         _ ctx: CommandContext, _ order: inout Order, lines: [OrderLine], _ refunded: [(line: Int, qty: Int64)],
         reason: String?
     ) throws {
         let why = "units refunded before shipping" + (reason.map { ": \($0)" } ?? "")
-        let stage = order.state == .onHold ? order.heldFrom ?? .paid : order.state
+        var stage = order.state == .onHold ? order.heldFrom ?? .paid : order.state
         func alert() throws {
             try ctx.store.openAlert(
                 kind: "refunded_unshipped", orderID: order.orderID, at: ctx.at,
@@ -138,6 +138,7 @@ enum RefundCommands {
             _ = try FulfillmentCommands.hold.run(
                 ctx, Fields(["order_id": .string(order.orderID), "reason": .string(why)]))
         }
+        if stage == .packed, try ctx.unpack(&order, reason: why) { stage = .picking }
         switch stage {
         case .depositPaid, .paid, .allocated, .picking:
             var remaining = lines
@@ -164,9 +165,6 @@ enum RefundCommands {
                 _ = try OrderCommands.cancel.run(
                     ctx, Fields(["order_id": .string(order.orderID), "reason": .string(why)]))
             }
-        case .packed:
-            try hold()
-            try alert()
         case .partiallyShipped:
             try alert()
         default: break

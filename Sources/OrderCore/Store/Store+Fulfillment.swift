@@ -88,6 +88,13 @@ extension Store {
         return result
     }
 
+    /// Takes apart the order's parcels that have not left.
+    func removeUnshippedParcels(orderRowID: Int64) throws {
+        let unshipped = "SELECT id FROM parcels WHERE order_rowid = ? AND shipment_rowid IS NULL"
+        try db.run("DELETE FROM parcel_lines WHERE parcel_rowid IN (\(unshipped))", .int(orderRowID))
+        try db.run("DELETE FROM parcels WHERE id IN (\(unshipped))", .int(orderRowID))
+    }
+
     func setParcel(
         orderRowID: Int64, seq: Int64, state: Parcel.State, overrideBy: String? = nil, overrideReason: String? = nil,
         shipmentSeq: Int64? = nil

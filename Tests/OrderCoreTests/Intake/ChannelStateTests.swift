@@ -278,8 +278,8 @@ struct ChannelStateTests {
     }
 
     /// Units refunded before anything left must not leave: untouched, they are cancelled and their stock
-    /// released (the rest still ships); being picked, the order is held with a `refunded_unshipped` alert.
-    /// They used to stay on the order and ship with the rest.
+    /// released (the rest still ships); being picked or packed, they are cancelled too, with a
+    /// `refunded_unshipped` alert to put them back (a packed parcel is taken apart). They used to ship.
     @Test func unitsRefundedBeforeShippingDoNotShip() throws {
         let created = try engine.ok("order.create", orderArgs([("A1", 3, "10.00"), ("B2", 1, "20.00")]))
         let id = created["order_id"] ?? .null
@@ -326,6 +326,23 @@ struct ChannelStateTests {
         #expect(pickedLine["allocated"] == 1 && pickedLine["cancelled"] == 1, "\(pickedLine.serialized)")
         let alert = try engine.ok("report.alerts")["alerts"]?.arrayValue?.first { $0["kind"] == "refunded_unshipped" }
         #expect(alert?["details"]?["units"] == [["sku": "A1", "qty": 1]], "\(alert?.serialized ?? "")")
+        #expect(try engine.ok("stock.verify")["differences"] == [])
+
+        // Packed: the parcel is taken apart, the unit cancelled, and the rest packed again and shipped alone.
+        // It used to wait on hold for a person who could only cancel the whole order.
+        let packed = try engine.ok("order.create", orderArgs([("A1", 2, "10.00")]))["order_id"] ?? .null
+        try engine.ok("order.pay", ["order_id": packed])
+        try engine.ok("order.allocate", ["order_id": packed])
+        try engine.ok("order.pack", ["order_id": packed, "scans": [packed, "A1", "A1"], "weight_g": 0])
+        let unpacked = try engine.ok(
+            "order.refund", ["order_id": packed, "amount": "10.00", "refund_ref": "R-4", "units": [["sku": "A1", "qty": 1]]])
+        #expect(unpacked["state"] == "picking" && unpacked["parcels"]?.arrayValue?.isEmpty == true, "\(unpacked.serialized)")
+        let packedLine = try #require(unpacked["lines"]?.arrayValue?.first)
+        #expect(packedLine["allocated"] == 1 && packedLine["cancelled"] == 1 && packedLine["packed"] == 0, "\(packedLine.serialized)")
+        #expect(engine.fails("order.pack", ["order_id": packed, "scans": [packed, "A1", "A1"], "weight_g": 0]) == .conflict)
+        try engine.ok("order.pack", ["order_id": packed, "scans": [packed, "A1"], "weight_g": 0])
+        let shipped = try engine.ok("order.ship", ["order_id": packed, "carrier": "SF", "tracking_no": "R4"])
+        #expect(shipped["state"] == "shipped" && shipped["lines"]?.arrayValue?.first?["shipped"] == 1)
         #expect(try engine.ok("stock.verify")["differences"] == [])
     }
 

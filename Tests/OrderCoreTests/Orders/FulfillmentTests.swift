@@ -133,6 +133,34 @@ struct FulfillmentTests {
         #expect(try engine.ok("stock.get", ["sku": "A1"])["on_hand"] == 8 && engine.ok("stock.verify")["ok"] == true)
     }
 
+    /// A parcel not yet shipped can be opened: its units go back to picked (still held), and the order is
+    /// packed again, verified as before. A shipped parcel is never touched.
+    @Test func anUnshippedParcelIsTakenApartAndPackedAgain() throws {
+        let engine = try engine()
+        let id = try allocatedOrder(engine)
+        #expect(engine.fails("order.unpack", ["order_id": id, "reason": "wrong box"]) == .conflict)  // allocated: nothing packed
+        try engine.ok("order.pack", ["order_id": id, "scans": [id, "690001", "690002", "690001"], "weight_g": 800])
+        #expect(engine.fails("order.unpack", ["order_id": id]) == .invalidInput)  // say why
+        let opened = try engine.ok("order.unpack", ["order_id": id, "reason": "wrong box"])
+        #expect(opened["state"] == "picking" && opened["parcels"]?.arrayValue?.isEmpty == true, "\(opened.serialized)")
+        #expect(opened["lines"]?.arrayValue?.map { $0["packed"] } == [0, 0] && opened["lines"]?.arrayValue?.map { $0["picked"] } == [2, 1])
+        #expect(try engine.ok("stock.get", ["sku": "A1"])["reserved"] == 2)
+        let error = engine.run("order.unpack", ["order_id": id, "reason": "again"])
+        if case .failure(let e) = error { #expect(e.details?["reason"] == "nothing_packed") } else { Issue.record("unpacked twice") }
+        // Packed again in two parcels; the first ships, the second is opened, then packed and shipped.
+        try engine.ok("order.pack", ["order_id": id, "scans": [id, "690001", "690001"], "weight_g": 600, "partial": true])
+        try engine.ok("order.ship", ["order_id": id, "carrier": "SF", "tracking_no": "U1"])
+        try engine.ok("order.pack", ["order_id": id, "scans": [id, "690002"], "weight_g": 200])
+        let second = try engine.ok("order.unpack", ["order_id": id, "reason": "torn"])
+        #expect(second["state"] == "partially_shipped" && second["parcels"]?.arrayValue?.count == 1)
+        #expect(second["lines"]?.arrayValue?.map { $0["shipped"] } == [2, 0])
+        try engine.ok("order.pack", ["order_id": id, "scans": [id, "690002"], "weight_g": 200])
+        #expect(try engine.ok("order.ship", ["order_id": id, "carrier": "SF", "tracking_no": "U2"])["state"] == "shipped")
+        #expect(try engine.ok("stock.verify")["ok"] == true)
+        let steps = try engine.ok("order.timeline", ["order_id": id])["events"]?.arrayValue?.filter { $0["command"] == "order.unpack" }
+        #expect(steps?.count == 2 && steps?.first?["details"]?["reason"] == "wrong box")
+    }
+
     @Test func aHoldRemembersWhereItWasAndStopsEverythingButReleaseAndCancel() throws {
         let engine = try engine()
         let id = try engine.ok("order.create", orderArgs([("A1", 1, "1.00")], ["at": "2026-01-18T10:00:00Z"]))["order_id"] ?? nil

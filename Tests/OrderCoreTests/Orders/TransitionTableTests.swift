@@ -7,7 +7,7 @@ struct TransitionTableTests {
     static let states: [OrderState] = [.pendingPayment, .depositPaid, .paid, .allocated, .picking, .packed, .partiallyShipped,
                                        .shipped, .delivered, .completed, .onHold, .cancelled]
     static let commands = ["order.pay", "order.allocate", "order.pick", "order.pack", "order.ship", "order.deliver", "order.complete",
-                           "order.pickup", "order.hold", "order.release", "order.cancel"]
+                           "order.pickup", "order.hold", "order.release", "order.cancel", "order.unpack"]
 
     /// A1 (barcode 690001) and B2 (690002), 50 of each.
     func engine() throws -> Engine {
@@ -62,7 +62,7 @@ struct TransitionTableTests {
         switch command {
         case "order.pack": ["order_id": id, "scans": [id, "690002"], "weight_g": 0, "partial": true]
         case "order.ship": ["order_id": id, "carrier": "SF", "tracking_no": .string("C-\(id.stringValue ?? "")")]
-        case "order.hold": ["order_id": id, "reason": "check"]
+        case "order.hold", "order.unpack": ["order_id": id, "reason": "check"]
         default: ["order_id": id]
         }
     }

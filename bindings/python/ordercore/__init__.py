@@ -494,6 +494,10 @@ class _Orders(_Area):
         return self._db.exec("order.pack", order_id=order_id, scans=list(scans), weight_g=weight_g, packaging_g=packaging_g,
                              partial=partial, **extra)
 
+    def unpack(self, order_id: str, reason: str, **extra: Any) -> JSONDict:
+        """Takes apart the order's parcels not yet shipped, to be packed again (op order.unpack)."""
+        return self._db.exec("order.unpack", order_id=order_id, reason=reason, **extra)
+
     def override_weight(self, order_id: str, parcel: int, reason: str, **extra: Any) -> JSONDict:
         """Lets a parcel held by the weight check ship, recording who and why (op order.override_weight)."""
         return self._db.exec("order.override_weight", order_id=order_id, parcel=parcel, reason=reason, **extra)

@@ -606,6 +606,17 @@ class Ops:
         """
         return self.exec("order.pack", order_id=order_id, weight_g=weight_g, scans=scans, packaging_g=packaging_g, partial=partial, **envelope)
 
+    def order_unpack(self, order_id: str, reason: str, **envelope: Any) -> Dict[str, Any]:
+        """Take apart the parcels of an order that have not shipped (order_id, reason): their units go back to picked, to be packed again (op ``order.unpack``).
+
+        Args:
+            order_id: The order (OrderCore's id, such as SO-000001). Required.
+            reason: Why, in words (kept in the audit trail). Required.
+
+        Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk.
+        """
+        return self.exec("order.unpack", order_id=order_id, reason=reason, **envelope)
+
     def order_override_weight(self, order_id: str, parcel: int, reason: str, **envelope: Any) -> Dict[str, Any]:
         """Let a parcel held by the weight check ship, recording who decided and why (order_id, parcel, reason); a supervisor's decision (op ``order.override_weight``).
 
