@@ -120,6 +120,9 @@ enum FeedCommands {
     static let ack = Command(
         "events.ack", .write,
         "Acknowledge that a consumer has handled the feed up to a cursor; it resumes after it (consumer, cursor)",
+        // A consumer is a program (the host: no actor), which acknowledges what it has read. A person who
+        // acknowledges for it makes it skip events it never read: an ERP that misses an order.
+        role: .supervisor,
         arguments: [
             Argument("consumer", .code, "The consumer (created on its first ack)", required: true, positional: true),
             Argument("cursor", .integer, "The last event id the consumer has processed", required: true),
