@@ -141,6 +141,10 @@ struct PlatformProfileTests {
         #expect(try ingest("shopify_graphql", ["data": ["order": node(504, financial: "REFUNDED")]])["state"] == "cancelled")
         // An authorization not captured in time: held (the money cannot be taken), not cancelled (the order is open).
         #expect(try ingest("shopify_graphql", ["data": ["order": node(507, financial: "EXPIRED")]])["state"] == "on_hold")
+        // Fulfillment put on hold at Shopify: not shipped here until Shopify releases it; unpaid, it stays unpaid.
+        #expect(try ingest("shopify_graphql", ["data": ["order": node(508, financial: "PAID", fulfillment: "ON_HOLD")]])["state"] == "on_hold")
+        #expect(try ingest("shopify_graphql", ["data": ["order": node(508, financial: "PAID")]])["action"] == "released")
+        #expect(try ingest("shopify_graphql", ["data": ["order": node(509, financial: "PENDING", fulfillment: "ON_HOLD")]])["state"] == "pending_payment")
         #expect(try ingest("shopify_graphql", ["data": ["order": node(505, financial: "PAID", cancelledAt: "2026-01-18T11:00:00Z")]])["state"] == "cancelled")
         let shipped = try ingest("shopify_graphql", ["data": ["order": node(506, financial: "PAID", fulfillment: "FULFILLED")]])
         #expect(shipped["state"] == "shipped" && shipped["shipment"]?["tracking_no"] == "1Z999")
