@@ -43,9 +43,7 @@ enum StockCommands {
         let (sku, warehouse) = try skuAndWarehouse(ctx, f)
         let qty = try f.requiredInt("qty")
         guard qty != 0 else { throw OrderCoreError.invalid("qty must not be zero", field: "qty") }
-        guard let reason = try f.text("reason", maxLength: 500), !reason.isEmpty else {
-            throw OrderCoreError.invalid("reason is required: say why the stock changed", field: "reason")
-        }
+        let reason = try f.requiredReason("the stock changed")
         let bucketName = try f.code("bucket") ?? "on_hand"
         guard let bucket = LedgerEntry.Bucket(rawValue: bucketName), bucket == .onHand || bucket == .quarantine else {
             throw OrderCoreError.invalid(

@@ -15,9 +15,7 @@ enum FulfillmentCommands {
         result: ["order_id", "state"]
     ) { ctx, f in
         let id = try f.requiredCode("order_id")
-        guard let reason = try f.text("reason", maxLength: 500), !reason.isEmpty else {
-            throw OrderCoreError.invalid("reason is required: say why the order is held", field: "reason")
-        }
+        let reason = try f.requiredReason("the order is held")
         try f.finish()
         var order = try ctx.requireOrder(id)
         let next = try order.state.next("order.hold", orderID: id)
@@ -238,9 +236,7 @@ enum FulfillmentCommands {
         result: OrderDetail.members
     ) { ctx, f in
         let id = try f.requiredCode("order_id")
-        guard let reason = try f.text("reason", maxLength: 500), !reason.isEmpty else {
-            throw OrderCoreError.invalid("reason is required: say why the parcel is opened", field: "reason")
-        }
+        let reason = try f.requiredReason("the parcel is opened")
         try f.finish()
         var order = try ctx.requireOrder(id)
         _ = try order.state.next("order.unpack", orderID: id)
@@ -267,9 +263,7 @@ enum FulfillmentCommands {
     ) { ctx, f in
         let id = try f.requiredCode("order_id")
         let seq = try f.requiredInt("parcel", min: 1)
-        guard let reason = try f.text("reason", maxLength: 500), !reason.isEmpty else {
-            throw OrderCoreError.invalid("reason is required: say why the weight is acceptable", field: "reason")
-        }
+        let reason = try f.requiredReason("the weight is acceptable")
         try f.finish()
         var order = try ctx.requireOrder(id)
         guard let parcel = try ctx.store.parcels(orderRowID: order.rowID).first(where: { $0.seq == seq }) else {

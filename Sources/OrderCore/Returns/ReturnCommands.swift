@@ -372,9 +372,7 @@ enum ReturnCommands {
         result: ReturnRecord.members
     ) { ctx, f in
         let id = try f.requiredCode("return_id")
-        guard let reason = try f.text("reason", maxLength: 1_000), !reason.isEmpty else {
-            throw OrderCoreError.invalid("reason is required: say why the return is rejected", field: "reason")
-        }
+        let reason = try f.requiredReason("the return is rejected", maxLength: 1_000)
         try f.finish()
         var r = try ctx.requireReturn(id)
         guard r.state == .requested else {

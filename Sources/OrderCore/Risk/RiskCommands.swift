@@ -87,9 +87,7 @@ enum RiskCommands {
     ) { ctx, f in
         let id = try f.requiredCode("order_id")
         let decisionName = try f.requiredCode("decision")
-        guard let reason = try f.text("reason", maxLength: 1_000), !reason.isEmpty else {
-            throw OrderCoreError.invalid("reason is required: say why", field: "reason")
-        }
+        let reason = try f.requiredReason("", maxLength: 1_000)
         try f.finish()
         guard let decision = ReviewDecision(rawValue: decisionName) else {
             throw OrderCoreError.invalid("decision must be approve or reject", field: "decision")

@@ -82,6 +82,14 @@ public final class Fields {
         return s
     }
 
+    /// The `reason` a person must give, not empty; `why` completes the error's "say why ...".
+    func requiredReason(_ why: String, maxLength: Int = 500) throws(OrderCoreError) -> String {
+        guard let reason = try text("reason", maxLength: maxLength), !reason.isEmpty else {
+            throw .invalid("reason is required: say why\(why.isEmpty ? "" : " " + why)", field: name("reason"))
+        }
+        return reason
+    }
+
     /// The longest code, in characters and in UTF-8 bytes.
     public static let maxCodeCharacters = 64
     public static let maxCodeBytes = 256
