@@ -459,11 +459,8 @@ enum BuiltinProfiles {
             "rules": [{"when": {"cancelledAt": "present"}, "state": "cancelled"},
              {"when": {"displayFulfillmentStatus": "FULFILLED"}, "state": "shipped"},
                       {"when": {"displayFulfillmentStatus": "PARTIALLY_FULFILLED"}, "state": "partially_shipped"},
-             {"when": {"displayFulfillmentStatus": "ON_HOLD", "displayFinancialStatus": "PAID"}, "state": "on_hold"},
-             {"when": {"displayFulfillmentStatus": "ON_HOLD", "displayFinancialStatus": "AUTHORIZED"}, "state": \#
-        "on_hold"},
-             {"when": {"displayFulfillmentStatus": "ON_HOLD", "displayFinancialStatus": "PARTIALLY_REFUNDED"}, \#
-        "state": "on_hold"}],
+             {"when": {"displayFulfillmentStatus": ["ON_HOLD", "SCHEDULED"],
+               "displayFinancialStatus": ["PAID", "AUTHORIZED", "PARTIALLY_REFUNDED"]}, "state": "on_hold"}],
             "cancelled_unrefunded": ["PAID", "PARTIALLY_REFUNDED", "PARTIALLY_PAID"]},
            "checks": {"grand_total": "totalPriceSet.shopMoney.amount", "tax_total": "totalTaxSet.shopMoney.amount"}}
          ]}

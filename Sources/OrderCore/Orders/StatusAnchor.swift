@@ -2,7 +2,8 @@
 /// and how what it reports maps back — by status name, or by rules on the fields of its events
 /// ("packaged_time set and a logistics number means shipped"). Data, not code: `status.mapping`.
 struct StatusMapping {
-    enum Condition: Equatable { case present, absent, equals(JSON), above(Int64), below(Int64) }
+    /// `equals`: one of the values.
+    enum Condition: Equatable { case present, absent, equals([JSON]), above(Int64), below(Int64) }
     /// A rule's fields are paths into the report (`orders.order[].refund_status`): through a list, a test
     /// holds when it holds for any element.
     struct Rule { var when: [(path: PayloadPath, condition: Condition)]; var state: OrderState }
@@ -46,9 +47,13 @@ struct StatusMapping {
         }
     }
 
-    /// `"present"`, `"absent"`, `{"above": n}`, `{"below": n}` or a value the field must equal (as text:
-    /// `2` and `"2"` are the same status). Any other object is refused, never read as a value.
+    /// `"present"`, `"absent"`, `{"above": n}`, `{"below": n}`, a value the field must equal (as text:
+    /// `2` and `"2"` are the same status) or a list of such values (equals one). Any other object is
+    /// refused, never read as a value.
     private static func condition(_ value: JSON, field: String) throws -> Condition {
+        let refused = OrderCoreError.invalid(
+            "\(field) must be \"present\", \"absent\", a value, a list of values, {\"above\": n} or {\"below\": n}",
+            field: field)
         switch value {
         case "present": return .present
         case "absent": return .absent
@@ -58,12 +63,12 @@ struct StatusMapping {
             try f.finish()
             if let above, below == nil { return .above(above) }
             if let below, above == nil { return .below(below) }
-            throw OrderCoreError.invalid(
-                "\(field) must be \"present\", \"absent\", a value, {\"above\": n} or {\"below\": n}", field: field)
-        case .array, .null:
-            throw OrderCoreError.invalid(
-                "\(field) must be \"present\", \"absent\", a value, {\"above\": n} or {\"below\": n}", field: field)
-        default: return .equals(value)
+            throw refused
+        case .array(let values):
+            guard !values.isEmpty, values.allSatisfy({ Evaluator.text(of: $0) != nil }) else { throw refused }
+            return .equals(values)
+        case .null: throw refused
+        default: return .equals([value])
         }
     }
 
@@ -98,7 +103,8 @@ struct StatusMapping {
                 case .present: return !values.isEmpty
                 case .absent: return values.isEmpty
                 case .equals(let expected):
-                    return values.contains { Evaluator.text(of: $0) == Evaluator.text(of: expected) }
+                    let texts = Set(expected.compactMap(Evaluator.text(of:)))
+                    return values.contains { Evaluator.text(of: $0).map(texts.contains) ?? false }
                 case .above(let limit): return numbers.contains { $0 > Double(limit) }
                 case .below(let limit): return numbers.contains { $0 < Double(limit) }
                 }
@@ -124,7 +130,7 @@ struct StatusMapping {
                         switch condition {
                         case .present: when[field] = "present"
                         case .absent: when[field] = "absent"
-                        case .equals(let v): when[field] = v
+                        case .equals(let v): when[field] = v.count == 1 ? v[0] : .array(v)
                         case .above(let n): when[field] = ["above": .int(n)]
                         case .below(let n): when[field] = ["below": .int(n)]
                         }

@@ -145,6 +145,8 @@ struct PlatformProfileTests {
         #expect(try ingest("shopify_graphql", ["data": ["order": node(508, financial: "PAID", fulfillment: "ON_HOLD")]])["state"] == "on_hold")
         #expect(try ingest("shopify_graphql", ["data": ["order": node(508, financial: "PAID")]])["action"] == "released")
         #expect(try ingest("shopify_graphql", ["data": ["order": node(509, financial: "PENDING", fulfillment: "ON_HOLD")]])["state"] == "pending_payment")
+        // Scheduled for later (a prepaid subscription's next box): not shipped before Shopify opens it.
+        #expect(try ingest("shopify_graphql", ["data": ["order": node(510, financial: "AUTHORIZED", fulfillment: "SCHEDULED")]])["state"] == "on_hold")
         #expect(try ingest("shopify_graphql", ["data": ["order": node(505, financial: "PAID", cancelledAt: "2026-01-18T11:00:00Z")]])["state"] == "cancelled")
         let shipped = try ingest("shopify_graphql", ["data": ["order": node(506, financial: "PAID", fulfillment: "FULFILLED")]])
         #expect(shipped["state"] == "shipped" && shipped["shipment"]?["tracking_no"] == "1Z999")
@@ -156,5 +158,13 @@ struct PlatformProfileTests {
         let id = try engine.ok("order.create", orderArgs([("A1", 1, "5.00")]))["order_id"] ?? .null
         #expect(try engine.ok("status.report", ["source": "wms", "order_id": id, "fields": ["weight_g": 350]])["state"] == "packed")
         #expect(try engine.ok("status.report", ["source": "wms", "order_id": id, "fields": ["weight_g": "0"]])["state"] == .null)
+        // A list of values: equals one of them (as text). An empty list, or one of objects, is refused.
+        try engine.ok("status.mapping", ["source": "pos", "rules": [["when": ["code": [7, "HELD"]], "state": "on_hold"]]])
+        #expect(try engine.ok("status.report", ["source": "pos", "order_id": id, "fields": ["code": "7"]])["state"] == "on_hold")
+        #expect(try engine.ok("status.report", ["source": "pos", "order_id": id, "fields": ["code": "HELD"]])["state"] == "on_hold")
+        #expect(try engine.ok("status.report", ["source": "pos", "order_id": id, "fields": ["code": "8"]])["state"] == .null)
+        for bad: JSON in [[], [["above": 1]]] {
+            #expect(engine.fails("status.mapping", ["source": "pos", "rules": [["when": ["code": bad], "state": "paid"]]]) == .invalidInput)
+        }
     }
 }
