@@ -364,8 +364,7 @@ enum BuiltinProfiles {
                           "code": {"const": "capital_free_discount"}, "amount": "capital_free_discount"}}],
            "status": {"value": "order_status", "inbound": {"1": "paid", "2": "shipped", "3": "delivered"},
             "rules": [{"when": {"confirm_status": 2}, "state": "cancelled"}, {"when": {"refund_status": 4},
-             "state": "cancelled"}, {"when": {"order_status": 1, "refund_status": 2}, "state": "on_hold"},
-             {"when": {"order_status": 1, "refund_status": 3}, "state": "on_hold"}]},
+             "state": "cancelled"}, {"when": {"order_status": 1, "refund_status": [2, 3]}, "state": "on_hold"}]},
            "checks": {"grand_total": "pay_amount"}}
          ]}
         """#
