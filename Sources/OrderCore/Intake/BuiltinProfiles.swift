@@ -178,7 +178,7 @@ enum BuiltinProfiles {
                            "amount": "ShippingDiscount.Amount"}}],
            "status": {"value": "OrderStatus",
             "inbound": {"PendingAvailability": "pending_payment", "Pending": "pending_payment", "Unshipped": "paid",
-             "InvoiceUnconfirmed": "paid",
+             "InvoiceUnconfirmed": "shipped",
                         "PartiallyShipped": "partially_shipped", "Shipped": "shipped", "Canceled": "cancelled",
                          "Unfulfillable": "cancelled"}},
            "checks": {"grand_total": "OrderTotal.Amount"}},
@@ -233,7 +233,8 @@ enum BuiltinProfiles {
                      "fields": {"name": {"const": "Delivery tip"}, "amount": "subtotal.amount"}}],
            "status": {"value": "fulfillment.fulfillmentStatus",
             "inbound": {"PENDING_AVAILABILITY": "pending_payment", "PENDING": "pending_payment", "UNSHIPPED": "paid",
-             "PARTIALLY_SHIPPED": "partially_shipped", "SHIPPED": "shipped", "CANCELLED": "cancelled",
+             "PARTIALLY_SHIPPED": "partially_shipped", "SHIPPED": "shipped", "INVOICE_UNCONFIRMED": "shipped",
+             "CANCELLED": "cancelled",
              "UNFULFILLABLE": "cancelled"}},
            "checks": {"grand_total": "proceeds.grandTotal.amount"}}
          ]}

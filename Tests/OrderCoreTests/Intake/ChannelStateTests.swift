@@ -206,6 +206,7 @@ struct ChannelStateTests {
         #expect(cancelled["action"] == "cancelled")
         #expect(try engine.ok("order.get", ["order_id": paid["order_id"] ?? .null])["refunded_total"] == "17.00")
         #expect(try stock() == (10, 2), "only the pending order holds stock")
+        #expect(try ingest("amazon", order("114-3", "INVOICE_UNCONFIRMED", discount: "-5.00"))["state"] == "shipped")
     }
 
     @Test func aTaobaoTradeAwaitingTheBuyersConfirmationIsShippedWithItsWaybill() throws {
@@ -644,6 +645,11 @@ struct ChannelStateTests {
         }
         #expect(try ingest("amazon", amazon("112-1", "Pending"))["state"] == "pending_payment")
         #expect(try ingest("amazon", amazon("112-2", "Canceled"))["state"] == "cancelled")
+        // Shipped, the invoice not yet confirmed to Amazon (its documented meaning): it left, and must not again.
+        let unshipped = try ingest("amazon", amazon("112-3", "Unshipped"))
+        #expect(unshipped["state"] == "paid")
+        #expect(try ingest("amazon", amazon("112-3", "InvoiceUnconfirmed"))["state"] == "shipped")
+        #expect(try ingest("amazon", amazon("112-4", "InvoiceUnconfirmed"))["state"] == "shipped")
         // Taobao: waiting for payment, closed, and a sub-order refunded successfully.
         func trade(_ tid: String, _ status: String, refund: JSON = .null) -> JSON {
             ["trade": ["tid": .string(tid), "created": "2026-01-18 18:00:00", "status": .string(status), "post_fee": "0.00", "payment": "20.00",
