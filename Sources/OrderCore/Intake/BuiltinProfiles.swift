@@ -280,6 +280,7 @@ enum BuiltinProfiles {
             "inbound": {"TRADE_NO_CREATE_PAY": "pending_payment", "WAIT_BUYER_PAY": "pending_payment",
              "PAY_PENDING": "pending_payment",
                         "WAIT_PRE_AUTH_CONFIRM": "pending_payment", "WAIT_SELLER_SEND_GOODS": "paid",
+                         "PAID_FORBID_CONSIGN": "on_hold",
                          "SELLER_CONSIGNED_PART": "partially_shipped",
                         "WAIT_BUYER_CONFIRM_GOODS": "shipped", "TRADE_BUYER_SIGNED": "delivered",
                          "TRADE_FINISHED": "completed",

@@ -351,8 +351,8 @@ struct ChannelStateTests {
     /// a sub-order) holds the order; the refund closed, it goes on; the refund paid, that sub-order is
     /// cancelled and the rest ships.
     @Test func aTaobaoRefundRequestBeforeShippingHoldsTheOrder() throws {
-        func trade(_ refund: String, modified: String) -> JSON {
-            ["trade": ["tid": "5001", "created": "2026-01-18 18:00:00", "status": "WAIT_SELLER_SEND_GOODS", "post_fee": "0.00",
+        func trade(_ refund: String, modified: String, tid: String = "5001", status: String = "WAIT_SELLER_SEND_GOODS") -> JSON {
+            ["trade": ["tid": .string(tid), "created": "2026-01-18 18:00:00", "status": .string(status), "post_fee": "0.00",
                        "payment": "50.00", "modified": .string(modified),
                        "orders": ["order": [["outer_sku_id": "A1", "num": 1, "price": "20.00", "total_fee": "20.00", "payment": "20.00",
                                              "refund_status": .string(refund), "refund_id": "R1", "refund_fee": "20.00"],
@@ -370,6 +370,10 @@ struct ChannelStateTests {
         #expect(order["lines"]?.arrayValue?.map { $0["cancelled"] } == [1, 0])
         #expect(try stock() == (10, 0))
         #expect(try stock("B2") == (10, 1))
+        // Paid, shipping forbidden by Taobao (a group buy not yet formed): held until it may ship.
+        let held = try ingest("taobao", trade("NO_REFUND", modified: "1", tid: "5002", status: "PAID_FORBID_CONSIGN"))
+        #expect(held["state"] == "on_hold" && held["action"] == "created_held", "\(held.serialized)")
+        #expect(try ingest("taobao", trade("NO_REFUND", modified: "2", tid: "5002"))["action"] == "released")
     }
 
     /// Lifting one hold lifts no other. The risk rules' hold, the channel's (a refund asked for on Taobao) and
