@@ -387,6 +387,14 @@ extension CommandContext {
     /// - Parameter refunded: false when the channel says the money has not gone back (a Shopify order
     ///   cancelled without a refund): it stays owed (`refund_due`) until the channel reports the refund.
     func cancelAtChannel(_ order: inout Order, reason: String, channel: String, refunded: Bool = true) throws {
+        // Picked or packed here: its parcels are taken apart, and a person puts its units back.
+        let stage = order.state == .onHold ? order.heldFrom : order.state
+        if stage == .picking || stage == .packed {
+            _ = try unpack(&order, reason: reason)
+            try store.openAlert(
+                kind: "channel_cancelled_picked", orderID: order.orderID, at: at,
+                details: ["channel": .string(channel), "state": .string(stage?.rawValue ?? "")])
+        }
         _ = try OrderCommands.cancel.run(self, Fields(["order_id": .string(order.orderID), "reason": .string(reason)]))
         order = try requireOrder(order.orderID)
         guard refunded, order.refundDue > 0 else { return }

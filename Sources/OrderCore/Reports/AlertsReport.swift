@@ -51,6 +51,11 @@ enum AlertCommands {
             "the channel reports {order_id} paid or shipped, but it is cancelled here: refund the buyer at the "
                 + "channel, or enter the order again (order.show {order_id})"
         ),
+        "channel_cancelled_picked": (
+            "high",
+            "the channel cancelled {order_id} while it was being picked or packed here: put its units back on the "
+                + "shelf (order.show {order_id})"
+        ),
         "channel_refund_exceeds": (
             "warning",
             "the channel refunded more for {order_id} than OrderCore had paid (recorded up to what was paid): "

@@ -430,6 +430,23 @@ struct ChannelStateTests {
         #expect(try stock() == before)
     }
 
+    /// Cancelled at the channel while it was being packed here: its parcel is taken apart and a person is told
+    /// to put the units back. It used to be cancelled without a word, its parcel still packed on the bench.
+    @Test func aChannelCancellationOfAPackedOrderTellsAPersonToPutItBack() throws {
+        let paid = try ingest("shopify", shopify(71, financial: "paid"))
+        let id = paid["order_id"] ?? .null
+        try engine.ok("order.allocate", ["order_id": id])
+        try engine.ok("order.pack", ["order_id": id, "scans": [id, "A1", "A1"], "weight_g": 0])
+        let cancelled = try ingest("shopify", shopify(71, financial: "voided", cancelledAt: "2026-01-18T11:00:00+08:00"))
+        #expect(cancelled["state"] == "cancelled", "\(cancelled.serialized)")
+        let order = try engine.ok("order.get", ["order_id": id])
+        #expect(order["parcels"]?.arrayValue?.isEmpty == true, "\(order.serialized)")
+        let alert = try engine.ok("report.alerts")["alerts"]?.arrayValue?.first { $0["kind"] == "channel_cancelled_picked" }
+        #expect(alert?["details"]?["state"] == "packed")
+        #expect(try stock() == (10, 0))
+        #expect(try engine.ok("stock.verify")["differences"] == [])
+    }
+
     /// A channel's refunds beyond what the order paid are recorded up to what it paid, and raise
     /// `channel_refund_exceeds`; a refund the channel's cancellation already stood for is `covered`, quietly.
     @Test func aChannelRefundBeyondWhatWasPaidIsNeverSilent() throws {
