@@ -361,7 +361,7 @@ extension CommandContext {
             // Covered by the cancellation recorded as refunded, the channel's own refunds come to what it
             // stood in for. Beyond what was paid, the channel's figures and OrderCore's disagree (duties or a
             // fee the order lacks, a refund twice under two ids): recorded up to what was paid, and never silent.
-            let standIn = Self.cancelRefundRef(channel: order.channel, order: order)
+            let standIn = Self.cancelRefundRef(order)
             if amount > left, left > 0 || !payments.contains(where: { $0.paymentRef == standIn }) {
                 outcome["reported"] = order.money(amount)
                 try store.openAlert(
@@ -378,8 +378,8 @@ extension CommandContext {
     }
 
     /// The reference under which a channel's cancellation records the order's money as refunded.
-    private static func cancelRefundRef(channel: String, order: Order) -> String {
-        "\(channel)-cancel-\(order.externalID ?? order.orderID)"
+    private static func cancelRefundRef(_ order: Order) -> String {
+        "\(order.channel)-cancel-\(order.externalID ?? order.orderID)"
     }
 
     /// Cancels an order its channel cancelled and records what it had paid as refunded there: the
@@ -388,12 +388,12 @@ extension CommandContext {
     ///   cancelled without a refund): it stays owed (`refund_due`) until the channel reports the refund.
     func cancelAtChannel(_ order: inout Order, reason: String, channel: String, refunded: Bool = true) throws {
         // Picked or packed here: its parcels are taken apart, and a person puts its units back.
-        let stage = order.state == .onHold ? order.heldFrom : order.state
+        let stage = order.stage
         if stage == .picking || stage == .packed {
             _ = try unpack(&order, reason: reason)
             try store.openAlert(
                 kind: "channel_cancelled_picked", orderID: order.orderID, at: at,
-                details: ["channel": .string(channel), "state": .string(stage?.rawValue ?? "")])
+                details: ["channel": .string(channel), "state": .string(stage.rawValue)])
         }
         _ = try OrderCommands.cancel.run(self, Fields(["order_id": .string(order.orderID), "reason": .string(reason)]))
         order = try requireOrder(order.orderID)
@@ -402,7 +402,7 @@ extension CommandContext {
             self,
             Fields([
                 "order_id": .string(order.orderID), "amount": order.money(order.refundDue),
-                "refund_ref": .string(Self.cancelRefundRef(channel: channel, order: order)),
+                "refund_ref": .string(Self.cancelRefundRef(order)),
                 "reason": .string(reason),
             ]))
         order = try requireOrder(order.orderID)

@@ -62,8 +62,7 @@ enum FulfillmentCommands {
             ) { $0.holdReason = standing }
             return try ctx.document(order)
         }
-        let back = order.heldFrom ?? .paid
-        try ctx.transition(&order, to: back, command: "order.release", details: ["reason": .optional(reason)]) {
+        try ctx.transition(&order, to: order.stage, command: "order.release", details: ["reason": .optional(reason)]) {
             $0.heldFrom = nil
             $0.holdReason = nil
         }
@@ -525,8 +524,9 @@ extension CommandContext {
         if !lifting.hasPrefix(Self.riskHoldPrefix), let risk = try store.risk(orderRowID: order.rowID),
             risk["decision"]?.stringValue == RiskDecision.hold.rawValue, RiskCommands.waitsForReview(risk)
         {
-            let reasons = risk["reasons"]?.arrayValue?.compactMap { $0["reason"]?.stringValue } ?? []
-            return "\(Self.riskHoldPrefix) \(risk["score"]?.intValue ?? 0): \(reasons.joined(separator: "; "))"
+            return Self.riskHoldReason(
+                score: risk["score"]?.intValue ?? 0,
+                reasons: risk["reasons"]?.arrayValue?.compactMap { $0["reason"]?.stringValue } ?? [])
         }
         if !lifting.hasPrefix(Self.channelHoldPrefix),
             try store.sourceState(orderRowID: order.rowID, source: order.channel) == .onHold

@@ -63,6 +63,8 @@ struct Order {
     ]
 
     var exponent: Int { Money.exponent(of: currency) }
+    /// Where it is in its flow: its state, or on hold the state it was held in (`order.release` returns there).
+    var stage: OrderState { state == .onHold ? heldFrom ?? .paid : state }
     func money(_ minor: Int64) -> JSON { .string(Money.format(minor, exponent: exponent)) }
 
 }

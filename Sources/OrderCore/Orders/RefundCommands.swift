@@ -124,7 +124,7 @@ enum RefundCommands {
         reason: String?
     ) throws {
         let why = "units refunded before shipping" + (reason.map { ": \($0)" } ?? "")
-        var stage = order.state == .onHold ? order.heldFrom ?? .paid : order.state
+        var stage = order.stage
         func alert() throws {
             try ctx.store.openAlert(
                 kind: "refunded_unshipped", orderID: order.orderID, at: ctx.at,
@@ -132,11 +132,6 @@ enum RefundCommands {
                     "state": .string(order.state.rawValue), "reason": .string(why),
                     "units": .array(refunded.map { ["sku": .string(lines[$0.line].sku), "qty": .int($0.qty)] }),
                 ])
-        }
-        func hold() throws {
-            guard order.state != .onHold else { return }
-            _ = try FulfillmentCommands.hold.run(
-                ctx, Fields(["order_id": .string(order.orderID), "reason": .string(why)]))
         }
         if stage == .packed, try ctx.unpack(&order, reason: why) { stage = .picking }
         switch stage {
@@ -159,7 +154,10 @@ enum RefundCommands {
             if stage == .allocated || stage == .picking { try ctx.store.allocateLines(orderRowID: order.rowID) }
             let nothingLeft = remaining.allSatisfy { $0.quantity(.cancelled) >= $0.qty }
             if stage == .picking {
-                if nothingLeft { try hold() }
+                if nothingLeft, order.state != .onHold {
+                    _ = try FulfillmentCommands.hold.run(
+                        ctx, Fields(["order_id": .string(order.orderID), "reason": .string(why)]))
+                }
                 try alert()
             } else if nothingLeft {
                 _ = try OrderCommands.cancel.run(

@@ -185,6 +185,10 @@ extension RiskRules.Rule {
 
 extension CommandContext {
     static let riskHoldPrefix = "risk score"
+    /// The reason a risk hold carries: its score and the reasons of the rules that fired.
+    static func riskHoldReason(score: Int64, reasons: [String]) -> String {
+        "\(riskHoldPrefix) \(score): \(reasons.joined(separator: "; "))"
+    }
 
     /// The identifiers allow and block lists can name.
     static let listKinds = ["phone", "email", "device", "ip", "customer", "address"]
@@ -212,7 +216,7 @@ extension CommandContext {
                 details: ["score": .int(a.score), "reasons": .string(summary)]
             ) {
                 $0.heldFrom = from
-                $0.holdReason = "\(CommandContext.riskHoldPrefix) \(a.score): \(summary)"
+                $0.holdReason = CommandContext.riskHoldReason(score: a.score, reasons: a.reasons.map(\.reason))
             }
         case .reject:
             let reason = "rejected by risk rules (score \(a.score)): \(summary)"
