@@ -171,6 +171,7 @@ int oc_stock_sellable(oc_db *db, const char *sku, const char *channel, int64_t *
 
 /* oc_order_create flags. */
 #define OC_ORDER_PAID 0x1 /* the order arrives paid (a till, a channel that took the money): paid at once */
+#define OC_ORDER_CASH_ON_DELIVERY 0x2 /* paid when it arrives: fulfilled unpaid, oc_order_pay when the money comes */
 
 /*
  * Create an order (op order.create) without JSON: the common case of a channel, its order number and
@@ -183,7 +184,7 @@ int oc_stock_sellable(oc_db *db, const char *sku, const char *channel, int64_t *
  * skus, qtys, unit_prices: arrays of line_count SKU codes, quantities (> 0) and decimal unit prices in
  *               the order's currency ("19.90").
  * payment_ref:  the payment's reference (with OC_ORDER_PAID), or NULL.
- * flags:        0, or OC_ORDER_PAID.
+ * flags:        0, OC_ORDER_PAID, OC_ORDER_CASH_ON_DELIVERY, or both.
  * order_id_out: receives the new order's id ("SO-000001"); release it with oc_free. May be NULL.
  * Returns OC_OK, OC_INSUFFICIENT_STOCK (nothing was changed), OC_NOT_FOUND (unknown SKU), OC_CONFLICT
  * (external_id or payment_ref used already, inactive channel), OC_INVALID, OC_MISUSE (a NULL array or
@@ -194,11 +195,13 @@ int oc_order_create(oc_db *db, const char *channel, const char *external_id, siz
                     const char *payment_ref, unsigned int flags, char **order_id_out);
 
 /*
- * Record the payment of an unpaid order (op order.pay); its reservation stops expiring.
+ * Record the payment of an unpaid order (op order.pay); its reservation stops expiring. A cash-on-delivery
+ * order (OC_ORDER_CASH_ON_DELIVERY) is paid where it is, as the money comes, and stays there.
  *
  * order_id:    the order's id ("SO-000001").
  * amount:      decimal string in the order's currency ("199.00") that must equal the amount due, or
- *              NULL for the amount due.
+ *              NULL for the amount due. Once an unpaid order has left (cash on delivery), any amount
+ *              above zero up to the amount due: what the carrier remitted.
  * payment_ref: the payment provider's reference, or NULL. Paying again with the same reference is a
  *              harmless repeat (OC_OK, nothing changes).
  * Returns OC_OK, OC_NOT_FOUND, OC_CONFLICT (already paid, cancelled, or expired unpaid), OC_INVALID

@@ -16,7 +16,7 @@ public func oc_order_create(
         guard let skus, let qtys, let unitPrices else {
             throw OrderCoreError(.misuse, "skus, qtys and unit_prices must not be NULL")
         }
-        guard flags & ~UInt32(1) == 0 else { throw OrderCoreError(.invalidInput, "unknown flags \(flags)") }
+        guard flags & ~UInt32(3) == 0 else { throw OrderCoreError(.invalidInput, "unknown flags \(flags)") }
         var lines: [JSON] = []
         for i in 0..<Int(lineCount) {
             lines.append([
@@ -27,6 +27,7 @@ public func oc_order_create(
         var args: JSONObject = ["lines": .array(lines)]
         if let channel = try argument(channel, "channel") { args["channel"] = .string(channel) }
         if let externalID = try argument(externalID, "external_id") { args["external_id"] = .string(externalID) }
+        if flags & 2 != 0 { args["cash_on_delivery"] = true }
         let paymentRef = try argument(paymentRef, "payment_ref")
         if flags & 1 != 0 {
             args["payment"] = .object(paymentRef.map { ["payment_ref": .string($0)] } ?? [:])

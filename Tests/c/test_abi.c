@@ -304,6 +304,21 @@ static void test_typed_create(void) {
     CHECK(oc_order_create(db, NULL, NULL, 1, skus, zero, prices, NULL, 0, NULL) == OC_INVALID, "qty 0");
     CHECK(oc_order_create(NULL, NULL, NULL, 1, skus, qtys, prices, NULL, 0, NULL) == OC_MISUSE, "NULL handle");
     CHECK(available(db, "A1") == 5, "the refused ones held nothing");
+
+    /* Cash on delivery: allocated (and shipped) unpaid; its payment comes when the goods have arrived. */
+    CHECK(oc_order_create(db, "web", "W-COD", 2, skus, qtys, prices, NULL, OC_ORDER_CASH_ON_DELIVERY, &id) == OC_OK,
+          "cash on delivery: %s", oc_errmsg(db));
+    snprintf(request, sizeof request, "{\"op\":\"order.get\",\"order_id\":\"%s\"}", id);
+    CHECK(run(db, request, out, sizeof out) == OC_OK && strstr(out, "\"cash_on_delivery\":true"), "flagged: %s", out);
+    CHECK(oc_order_allocate(db, id, NULL) == OC_OK && oc_order_state(db, id, &state) == OC_OK
+              && strcmp(state, "allocated") == 0, "allocated unpaid: %s", oc_errmsg(db));
+    oc_free(state);
+    CHECK(oc_order_pay(db, id, "1.00", NULL) == OC_INVALID, "before it leaves, the whole amount due");
+    CHECK(oc_order_pay(db, id, NULL, "COD-1") == OC_OK && oc_order_state(db, id, &state) == OC_OK
+              && strcmp(state, "allocated") == 0, "paid where it is: %s", oc_errmsg(db));
+    oc_free(state);
+    oc_free(id);
+    CHECK(available(db, "A1") == 2, "it holds its 3 units");
     oc_close(db);
 }
 

@@ -47,6 +47,26 @@ def test_an_order_arriving_paid_is_created_and_paid_in_one_command(db):
     assert db.stock.available("A1") == 8
 
 
+def test_a_cash_on_delivery_order_ships_unpaid_and_is_paid_as_the_money_comes(db):
+    db.skus.upsert("A1", barcode="690001", weight_g=300)
+    db.stock.receive("A1", "SH", 5)
+    order = db.orders.create(lines=[{**LINE, "qty": 2}], cash_on_delivery=True)
+    oid = order["order_id"]
+    assert order["state"] == "pending_payment" and order["cash_on_delivery"] is True
+    db.orders.allocate(oid)
+    db.orders.pick(oid)
+    db.orders.pack(oid, [oid, "690001", "690001"], 600)
+    shipped = db.orders.ship(oid, "SF", "SF-COD")
+    assert shipped["state"] == "shipped" and shipped["payment_status"] == "unpaid"
+    with pytest.raises(ordercore.InvalidInput):
+        db.orders.pay(oid, Decimal("39.81"))  # more than is due
+    part = db.orders.pay(oid, Decimal("20.00"), payment_ref="SF-REMIT-1")  # what the carrier remitted
+    assert part["state"] == "shipped" and part["balance_due"] == "19.80"
+    assert db.orders.pay(oid)["payment_status"] == "paid"
+    with pytest.raises(ordercore.Conflict):
+        db.orders.pay(oid)
+
+
 def test_errors_are_exceptions_with_codes(db):
     db.stock.receive("A1", "SH", 1)
     with pytest.raises(ordercore.InsufficientStock) as info:

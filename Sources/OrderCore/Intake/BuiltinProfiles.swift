@@ -39,6 +39,8 @@ enum BuiltinProfiles {
             "shipping_fee": {"sum": "shipping_lines[].price"},
              "shipping_tax": {"sum": "shipping_lines[].tax_lines[].price"},
             "taxes_included": "taxes_included", "note": "note", "tags": {"split": "tags"},
+            "cash_on_delivery": {"map": "payment_gateway_names[]", "values": {"Cash on Delivery (COD)": true},
+             "default": false},
             "shipment.carrier": "fulfillments[0].tracking_company",
              "shipment.tracking_no": "fulfillments[0].tracking_number",
             "shipment.shipped_at": "fulfillments[0].created_at"},
@@ -62,7 +64,8 @@ enum BuiltinProfiles {
             "rules": [{"when": {"cancelled_at": "present"}, "state": "cancelled"},
                       {"when": {"fulfillment_status": "fulfilled"}, "state": "shipped"},
                       {"when": {"fulfillment_status": "partial"}, "state": "partially_shipped"}],
-            "cancelled_unrefunded": ["paid", "partially_refunded", "partially_paid"]},
+            "cancelled_unrefunded": ["paid", "partially_refunded", "partially_paid"],
+            "unpaid": ["pending", "partially_paid"]},
            "checks": {"grand_total": "total_price", "discount_total": "total_discounts", "tax_total": "total_tax"}}
          ]}
         """#
@@ -73,6 +76,8 @@ enum BuiltinProfiles {
     /// one a discount.
     /// `failed` (the payment failed, and WooCommerce holds no stock for it) is unpaid and holds nothing
     /// here either: the buyer may pay again, and then it takes its stock.
+    /// Cash on delivery (`payment_method` `cod`) is `processing` before the buyer has paid: unpaid here,
+    /// shipped all the same; `completed` pays it.
     /// A refund's payload does not name its order: pass `external_id` to `intake.ingest`. A draft (the
     /// block checkout's `checkout-draft`, which webhooks deliver as the buyer types, or an admin's) is
     /// skipped: reserving for it would hold stock for carts nobody placed.
@@ -99,7 +104,8 @@ enum BuiltinProfiles {
             "ship_to.line1": "shipping.address_1", "ship_to.line2": "shipping.address_2",
              "ship_to.postal_code": "shipping.postcode",
             "shipping_fee": {"sum": "shipping_lines[].total"}, "shipping_tax": {"sum": "shipping_lines[].total_tax"},
-            "taxes_included": {"const": false}, "note": "customer_note"},
+            "taxes_included": {"const": false}, "note": "customer_note",
+            "cash_on_delivery": {"map": "payment_method", "values": {"cod": true}, "default": false}},
            "lines": {"path": "line_items",
             "fields": {"sku": "sku", "sku_fallback": {"template": "woo-{product_id}"}, "name": "name",
              "qty": "quantity",
@@ -115,6 +121,7 @@ enum BuiltinProfiles {
             "inbound": {"pending": "pending_payment", "on-hold": "pending_payment", "processing": "paid",
              "completed": "completed",
                         "cancelled": "cancelled", "refunded": "cancelled", "failed": "pending_payment"},
+            "rules": [{"when": {"payment_method": "cod", "status": "processing"}, "state": "pending_payment"}],
             "holds_nothing": ["failed"], "cancelled_unrefunded": ["cancelled"]},
            "checks": {"grand_total": "total", "discount_total": "discount_total", "tax_total": "total_tax",
             "shipping_fee": "shipping_total"}}
@@ -435,6 +442,8 @@ enum BuiltinProfiles {
             "shipping_fee": {"first": ["totalShippingPriceSet.shopMoney.amount",
              {"sum": "shippingLines.edges[].node.originalPriceSet.shopMoney.amount"}]},
             "taxes_included": "taxesIncluded", "note": "note", "tags": "tags[]",
+            "cash_on_delivery": {"map": "paymentGatewayNames[]", "values": {"Cash on Delivery (COD)": true},
+             "default": false},
             "shipment.carrier": "fulfillments[0].trackingInfo[0].company",
              "shipment.tracking_no": "fulfillments[0].trackingInfo[0].number",
             "shipment.shipped_at": "fulfillments[0].createdAt"},
@@ -462,7 +471,8 @@ enum BuiltinProfiles {
                       {"when": {"displayFulfillmentStatus": "PARTIALLY_FULFILLED"}, "state": "partially_shipped"},
              {"when": {"displayFulfillmentStatus": ["ON_HOLD", "SCHEDULED"],
                "displayFinancialStatus": ["PAID", "AUTHORIZED", "PARTIALLY_REFUNDED"]}, "state": "on_hold"}],
-            "cancelled_unrefunded": ["PAID", "PARTIALLY_REFUNDED", "PARTIALLY_PAID"]},
+            "cancelled_unrefunded": ["PAID", "PARTIALLY_REFUNDED", "PARTIALLY_PAID"],
+            "unpaid": ["PENDING", "PARTIALLY_PAID"]},
            "checks": {"grand_total": "totalPriceSet.shopMoney.amount", "tax_total": "totalTaxSet.shopMoney.amount"}}
          ]}
         """#

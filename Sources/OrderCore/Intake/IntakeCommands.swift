@@ -103,7 +103,7 @@ extension CommandContext {
             // the channel reports it paid.
             if event.holdsNothing { draft.reserveAt = .payment }
             // Paid there means paid here: created paid, in one go.
-            if let state = event.state, Self.paidThere.contains(state) {
+            if let state = event.state, Self.paidThere.contains(state), !event.unpaid {
                 draft.payment = (nil, Self.paymentRef(channel: channel.channel, externalID: event.externalID))
             }
             let warnings = IntakeChecks.warnings(event, draft: draft)
@@ -240,7 +240,11 @@ extension CommandContext {
                 details: ["channel": .string(channel.channel), "channel_state": .string(channelState.rawValue)])
             result["alert"] = "channel_paid_cancelled"
         }
-        if Self.paidThere.contains(channelState), order.state == .pendingPayment || order.state == .depositPaid {
+        // Paid there, and owing here: before it is fulfilled, or (cash on delivery, or shipped unpaid) after.
+        if Self.paidThere.contains(channelState), !event.unpaid, order.paidTotal < order.totals.grandTotal,
+            order.state == .pendingPayment || order.state == .depositPaid
+                || OrderState.fulfilledUnpaid.contains(order.stage)
+        {
             let ref = Self.paymentRef(channel: channel.channel, externalID: order.externalID ?? order.orderID)
             payingForChannel = true
             defer { payingForChannel = false }
@@ -260,7 +264,8 @@ extension CommandContext {
         // What has left there and not here: every unit, or for a partly shipped order the units the
         // channel reports shipped (the profile's `shipped_qty` and `shipped_when`) beyond those shipped here.
         var leaving: [Int64: Int64]??
-        if Self.waitingHere.contains(order.state) {
+        // Shipped unpaid there (cash on delivery, payment terms): it left all the same.
+        if Self.waitingHere.contains(order.state) || order.state == .pendingPayment && event.unpaid {
             if Self.shippedThere.contains(channelState) {
                 leaving = .some(nil)
             } else if channelState == .partiallyShipped,

@@ -11,6 +11,8 @@ struct MappedEvent {
     var holdsNothing = false
     /// Cancelled, and its money has not gone back (the profile's `status.cancelled_unrefunded`).
     var unrefunded = false
+    /// Not paid, whatever its fulfilment (the profile's `status.unpaid`).
+    var unpaid = false
     /// Amounts the channel reports, compared with what the mapped order adds up to.
     var checks: [String: Int64] = [:]
     var lineChecks: [Int: Int64] = [:]
@@ -211,7 +213,7 @@ struct ProfileMapper {
                 value = try e.money(spec, field: key).map { .string(Money.format($0, exponent: e.exponent)) }
             case "placed_at", "customer.account_created_at", "shipment.shipped_at":
                 value = try e.time(spec, field: key).map { .string(Timestamp.format($0)) }
-            case "taxes_included": value = try e.bool(spec, field: key).map(JSON.bool)
+            case "taxes_included", "cash_on_delivery": value = try e.bool(spec, field: key).map(JSON.bool)
             case "tags":
                 value = .array(try e.values(spec, field: key).compactMap { Evaluator.text(of: $0).map(JSON.string) })
             default: value = try e.text(spec, field: key).map(JSON.string)
@@ -420,6 +422,7 @@ struct ProfileMapper {
             event.state = rule.statusMapping?.state(status: reported, fields: e.current.objectValue)
             event.holdsNothing = event.state == .pendingPayment && rule.holdsNothing.contains(reported)
             event.unrefunded = event.state == .cancelled && rule.cancelledUnrefunded.contains(reported)
+            event.unpaid = rule.unpaid.contains(reported)
         }
         return event
     }

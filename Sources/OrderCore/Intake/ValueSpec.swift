@@ -17,7 +17,7 @@ indirect enum ValueSpec {
     case subtract(ValueSpec, ValueSpec)
     case negate(ValueSpec)
     /// The operand's text looked up in a table (a null entry means absent); anything else is
-    /// `default`, or passes unchanged when there is no default.
+    /// `default`, or passes unchanged when there is no default. Of a list, the first value the table has.
     case lookup(ValueSpec, [String: JSON], default: JSON?)
     /// Text split into trimmed, non-empty parts (tags "a, b").
     case split(ValueSpec, separator: String)
@@ -159,7 +159,11 @@ struct Evaluator {
             }
             return [.string(out)]
         case .lookup(let inner, let table, let fallback):
-            guard let key = try text(inner, field: field) else { return fallback.map { [$0] } ?? [] }
+            // A list (`payment_gateway_names[]`): the first of its values the table has.
+            let keys = try values(inner, field: field).compactMap(Evaluator.text(of:)).filter { !$0.isEmpty }
+            guard let key = keys.first(where: { table[$0] != nil }) ?? keys.first else {
+                return fallback.map { [$0] } ?? []
+            }
             guard let v = table[key] ?? fallback else { return [.string(key)] }
             return v == .null ? [] : [v]
         case .split(let inner, let separator):

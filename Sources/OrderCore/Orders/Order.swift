@@ -56,6 +56,9 @@ struct Order {
     var priority: Int64 = 0
     /// Fees charged besides goods and shipping (`totals.feeTotal` is their sum).
     var fees: [OrderFee] = []
+    /// Paid when the goods arrive (to the carrier, or at the counter): fulfilled before it is paid, its
+    /// units counted sold when it is placed, its payment recorded whenever it comes (`order.pay`).
+    var cashOnDelivery = false
 
     static let customerFields = ["id", "phone", "email", "name", "device_id", "ip"]
     static let addressFields = [
@@ -66,6 +69,15 @@ struct Order {
     /// Where it is in its flow: its state, or on hold the state it was held in (`order.release` returns there).
     var stage: OrderState { state == .onHold ? heldFrom ?? .paid : state }
     func money(_ minor: Int64) -> JSON { .string(Money.format(minor, exponent: exponent)) }
+    /// The business day its units count as sold on: when it was paid in full, or placed cash on delivery.
+    var soldAt: Int64? { cashOnDelivery ? createdAt : paidAt }
+
+    /// The state `command` moves it to: a cash-on-delivery order waiting for its money is allocated as a
+    /// paid one is (`OrderState.next` otherwise).
+    func next(_ command: String) throws(OrderCoreError) -> OrderState {
+        let from = cashOnDelivery && state == .pendingPayment && command == "order.allocate" ? .paid : state
+        return try from.next(command, orderID: orderID)
+    }
 
 }
 

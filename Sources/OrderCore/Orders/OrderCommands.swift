@@ -35,6 +35,10 @@ enum OrderCommands {
                     + "setting)",
                 choices: ReservePolicy.allCases.map(\.rawValue)),
             Argument(
+                "cash_on_delivery", .boolean,
+                "Paid when it arrives (default false): fulfilled unpaid, its stock held for good, order.pay records "
+                    + "the money when it comes"),
+            Argument(
                 "payment", .object,
                 "The order arrives paid: {\"amount\",\"payment_ref\"}, paid in the same transaction as order.pay "
                     + "would (amount: the amount due or a pre-sale's deposit; default: the deposit, else the "
@@ -65,12 +69,14 @@ enum OrderCommands {
     static let pay = Command(
         "order.pay", .write,
         "Record the payment of an unpaid order (order_id, amount = the amount due, payment_ref); its reservation "
-            + "becomes firm",
+            + "becomes firm. One paid after it left (cash on delivery) stays where it is",
         sharing: .concurrent,
         arguments: [
             .orderID,
             Argument(
-                "amount", .money, "The amount paid: the amount due, or a pre-sale's deposit (default: the amount due)",
+                "amount", .money,
+                "The amount paid: the amount due, or a pre-sale's deposit, or up to the amount due once the order has "
+                    + "left unpaid (default: the amount due)",
                 positional: true),
             Argument(
                 "payment_ref", .code, "The gateway's payment reference; a retried callback with it is answered once"),
@@ -199,7 +205,9 @@ enum OrderCommands {
         try ctx.recordSales(of: order, sign: -1)  // the units that will not ship were no sale
         let released = try ctx.releaseReservations(of: order, reason: .release)
         try ctx.store.cancelLines(orderRowID: order.rowID)
-        let owed = refund
+        // Never more than was paid and not given back (cash on delivery: nothing was).
+        let owed = min(
+            refund, max(0, order.paidTotal - Payment.refunded(try ctx.store.payments(orderRowID: order.rowID))))
         try ctx.transition(
             &order, to: .shipped, command: "order.cancel",
             details: [

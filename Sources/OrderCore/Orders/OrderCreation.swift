@@ -92,7 +92,7 @@ extension CommandContext {
         }
         let reserveAt =
             try draft.reserveAt
-            ?? (backorder
+            ?? (backorder || draft.cashOnDelivery
                 ? .order
                 : try store.reservePolicy(channel: draft.channel)
                     ?? ReservePolicy(rawValue: try stringSetting(.reserveAt)) ?? .order)
@@ -111,7 +111,8 @@ extension CommandContext {
         let (rowID, orderID) = try store.nextID("orders", prefix: "SO-")
         let timeout = try intSetting(.unpaidTimeoutMinutes)
         let expiresAt: Int64? =
-            !expiring ? nil : at.addingReportingOverflow(timeout * 60_000).overflow ? Int64.max : at + timeout * 60_000
+            !expiring || draft.cashOnDelivery
+            ? nil : at.addingReportingOverflow(timeout * 60_000).overflow ? Int64.max : at + timeout * 60_000
         var order = Order(
             rowID: rowID, orderID: orderID, channel: draft.channel, externalID: draft.externalID,
             state: .pendingPayment, currency: draft.currency, placedAt: draft.placedAt, createdAt: at,
@@ -125,6 +126,7 @@ extension CommandContext {
         order.carrier = draft.carrier
         order.priority = draft.priority
         order.fees = draft.fees
+        order.cashOnDelivery = draft.cashOnDelivery
         // An order that arrives paid is paid in this transaction, its stock held as the payment says from the start.
         let plan = try draft.payment.map { try planPayment(order, amount: $0.amount) }
         let holdUntil = plan.map(\.holdUntil) ?? expiresAt
@@ -169,8 +171,9 @@ extension CommandContext {
             try recordHolds(
                 order, holds, expiresAt: holdUntil, counted: planned.counted, linesStored: false)
         }
-        // Sold once its holds are recorded (what it counts), before the balance rows, as a payment counts them.
-        if plan?.next == .paid { try recordSales(of: order, holds) }
+        // Sold once its holds are recorded (what it counts), before the balance rows, as a payment counts them;
+        // cash on delivery, sold when placed.
+        if plan?.next == .paid || order.cashOnDelivery { try recordSales(of: order, holds) }
         // The balance rows other orders wait for are locked last, until the commit that follows (unless
         // taken at the start: SQLite, one writer at a time).
         if let planned, !holds.isEmpty, !planned.taken { try takeStock(order, planned) }

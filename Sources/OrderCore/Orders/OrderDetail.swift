@@ -102,6 +102,7 @@ extension CommandContext {
         doc["carrier"] = .optional(o.carrier)
         doc["priority"] = .int(o.priority)
         doc["reserve_at"] = .string(o.reserveAt.rawValue)
+        doc["cash_on_delivery"] = .bool(o.cashOnDelivery)
         doc["warehouse"] = .optional(o.pinnedWarehouse)
         if let deposit = o.deposit {
             doc["deposit"] = o.money(deposit)

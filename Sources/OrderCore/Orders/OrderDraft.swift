@@ -36,6 +36,8 @@ struct OrderDraft {
     /// The order arrives paid (a channel or POS order): paid as `order.pay` would, in the same
     /// transaction (`amount` nil: the amount due, or a pre-sale's deposit).
     var payment: (amount: Int64?, ref: String?)?
+    /// Paid when the goods arrive (`Order.cashOnDelivery`).
+    var cashOnDelivery: Bool
 
     static let maxLines = 1_000
     /// Free-text limits in characters (bytes: four times as many): a channel order longer than these
@@ -137,6 +139,15 @@ struct OrderDraft {
         if let p = try f.object("payment") {
             payment = (try p.money("amount", exponent: exponent), try p.code("payment_ref"))
             try p.finish()
+        }
+        cashOnDelivery = try f.bool("cash_on_delivery") ?? false
+        if cashOnDelivery, deposit != nil {
+            throw .invalid("a cash-on-delivery order has no deposit: it is paid when it arrives", field: "deposit")
+        }
+        if cashOnDelivery, reserveAt == .payment {
+            throw .invalid(
+                "a cash-on-delivery order holds its stock when it is placed: it ships before it is paid",
+                field: "reserve_at")
         }
         if let deposit, !(0 < deposit && deposit < totals.grandTotal) {
             throw .invalid("deposit must be more than zero and less than the grand total", field: "deposit")

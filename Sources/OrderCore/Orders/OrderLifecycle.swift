@@ -410,17 +410,17 @@ extension CommandContext {
     }
 
     /// Counts (or, with `sign` -1, takes back) the order's reserved units as sold on the business day it
-    /// was paid: `sales_daily` feeds average daily sales and days of cover.
+    /// was sold (`Order.soldAt`): `sales_daily` feeds average daily sales and days of cover.
     func recordSales(of order: Order, sign: Int64) throws {
-        guard let paidAt = order.paidAt else { return }
-        try store.addSales(orderRowID: order.rowID, day: try businessDay(paidAt), sign: sign)
+        guard let soldAt = order.soldAt else { return }
+        try store.addSales(orderRowID: order.rowID, day: try businessDay(soldAt), sign: sign)
     }
 
     /// Counts as sold the units of the holds an order makes (`takes`), as they are rather than read back:
-    /// an order created paid, or one that reserves at payment when it is paid.
+    /// an order created paid or cash on delivery, or one that reserves at payment when it is paid.
     func recordSales(of order: Order, _ takes: [ReservationPlanner.Take]) throws {
-        guard let paidAt = order.paidAt else { return }
-        try store.addSales(Self.units(takes), day: try businessDay(paidAt))
+        guard let soldAt = order.soldAt else { return }
+        try store.addSales(Self.units(takes), day: try businessDay(soldAt))
     }
 
     func requireOrder(_ id: String) throws -> Order {

@@ -10,8 +10,23 @@ extension CommandContext {
     /// Plans paying `order` (`amount`: the amount due, or a pre-sale's deposit; nil: the deposit of a
     /// pre-sale, else the amount due), refusing an order that cannot be paid or an amount that does not match.
     func planPayment(_ order: Order, amount: Int64?) throws -> PaymentPlan {
-        var next = try order.state.next("order.pay", orderID: order.orderID)
         let due = order.totals.grandTotal - order.paidTotal
+        if due > 0, OrderState.fulfilledUnpaid.contains(order.stage) {
+            // Paid while it is fulfilled or after it left (cash on delivery, or shipped unpaid by its channel): it
+            // stays where it is. Once goods have left, the carrier may remit less than the total (units
+            // cancelled, some refused at the door); before, the amount due is paid whole.
+            let partial = !OrderState.beforeShipment.contains(order.stage)
+            if let amount, partial ? !(0 < amount && amount <= due) : amount != due {
+                throw OrderCoreError(
+                    .invalidInput,
+                    "amount \(Money.format(amount, exponent: order.exponent)) does not match the amount due "
+                        + "\(Money.format(due, exponent: order.exponent))"
+                        + (partial ? " (or less, more than zero)" : ""),
+                    details: ["field": "amount", "amount_due": order.money(due)])
+            }
+            return PaymentPlan(next: order.state, charged: amount ?? due, holdUntil: nil)
+        }
+        var next = try order.state.next("order.pay", orderID: order.orderID)
         var charged = due
         if order.state == .pendingPayment, let deposit = order.deposit, (amount ?? deposit) == deposit {
             next = .depositPaid  // a pre-sale: the deposit locks the stock until the balance is due
@@ -63,7 +78,7 @@ extension CommandContext {
         try record(
             order, from: from, command: "order.pay",
             details: ["amount": order.money(plan.charged), "payment_ref": .optional(paymentRef)])
-        if plan.next == .paid && !holdsAfter { try recordSales(of: order, sign: 1) }
+        if plan.next == .paid && !holdsAfter && !order.cashOnDelivery { try recordSales(of: order, sign: 1) }
     }
 
     /// The order as the payment leaves it.
@@ -72,7 +87,7 @@ extension CommandContext {
         return moved(order, to: plan.next) {
             $0.paidTotal += plan.charged
             $0.expiresAt = plan.holdUntil
-            if plan.next == .paid { $0.paidAt = at }
+            if plan.next == .paid || $0.paidTotal >= $0.totals.grandTotal { $0.paidAt = at }
         }
     }
 }

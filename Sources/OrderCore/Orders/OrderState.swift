@@ -26,6 +26,12 @@ enum OrderState: String, CaseIterable, Sendable {
     }
 
     /// The commands that move an order, and where from. Later modules add theirs here.
+    /// States an order paid after it left is in (cash on delivery, or shipped unpaid by its channel):
+    /// `order.pay` records its payment and leaves it there.
+    static let fulfilledUnpaid: Set<OrderState> = [
+        .allocated, .picking, .packed, .partiallyShipped, .shipped, .delivered, .completed,
+    ]
+
     /// States an order can be put on hold from: nothing has left the warehouse yet.
     static let holdable: Set<OrderState> = beforeShipment.subtracting([.onHold])
 
@@ -49,7 +55,8 @@ enum OrderState: String, CaseIterable, Sendable {
         Transition(command: "order.cancel", from: beforeShipment.union([.partiallyShipped]), to: .cancelled),
         // The channel reports a shipment OrderCore did not make (a backfill, Amazon FBA, a parcel sent by hand).
         Transition(
-            command: "channel.shipped", from: [.paid, .allocated, .picking, .packed, .partiallyShipped, .onHold],
+            command: "channel.shipped",
+            from: [.pendingPayment, .paid, .allocated, .picking, .packed, .partiallyShipped, .onHold],
             to: .shipped),
     ]
 

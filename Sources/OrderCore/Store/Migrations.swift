@@ -10,7 +10,7 @@ struct Migration {
         foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation, fulfillment,
         tracking, waves, statusAnchor, intake, actors, returns, risk, reports, health, roles, channelState, lookup,
         healthDaily, valuation, openAlerts, idSequences, cacheEpoch, guardRefusal, emailIndex, countDomains,
-        profileEpoch, paymentsByTime, inboxAwaiting,
+        profileEpoch, paymentsByTime, inboxAwaiting, cashOnDelivery,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -772,4 +772,12 @@ struct Migration {
             ALTER TABLE inbox ADD COLUMN awaits TEXT;
             CREATE INDEX inbox_awaiting ON inbox(channel, awaits) WHERE awaits IS NOT NULL;
             """)
+
+    // MARK: - 0032
+
+    /// A cash-on-delivery order is fulfilled before it is paid: the buyer pays the carrier (or the
+    /// counter) when the goods arrive (`Order.cashOnDelivery`).
+    static let cashOnDelivery = Migration(
+        name: "0032_cash_on_delivery",
+        sql: "ALTER TABLE orders ADD COLUMN cash_on_delivery INTEGER NOT NULL DEFAULT 0;")
 }

@@ -11,7 +11,7 @@ extension Store {
         paid_total, refund_due, cancel_reason, account_created_at, tags, note,
         \((customerColumns + addressColumns).joined(separator: ", ")), reserve_at, deposit, balance_due_at, warehouse,
             paid_at, held_from, hold_reason, delivered_at, state_since, carrier, priority,
-        fee_total, fees
+        fee_total, fees, cash_on_delivery
         """
 
     // SQL texts that splice in column lists, built once so the statement cache sees the same text.
@@ -57,7 +57,7 @@ extension Store {
                 .opt(o.paidAt),
                 .opt(o.heldFrom?.rawValue), .opt(o.holdReason), .opt(o.deliveredAt), .opt(o.stateSince),
                 .opt(o.carrier), .int(o.priority),
-                .int(o.totals.feeTotal), .opt(OrderFee.stored(o.fees)),
+                .int(o.totals.feeTotal), .opt(OrderFee.stored(o.fees)), .bool(o.cashOnDelivery),
             ]
         guard values.count == Store.orderColumnCount else {
             throw OrderCoreError(
@@ -144,6 +144,7 @@ extension Store {
         o.priority = r.int(policy + 10)
         o.totals.feeTotal = r.int(policy + 11)
         o.fees = OrderFee.read(r.optText(policy + 12))
+        o.cashOnDelivery = r.bool(policy + 13)
         return o
     }
 

@@ -445,7 +445,8 @@ class _Orders(_Area):
     def create(self, *, lines: Iterable[Mapping[str, Any]], **document: Any) -> JSONDict:
         """Creates an order from the canonical document (op order.create) and reserves its stock. An order
         that arrives paid passes ``payment={"amount": ..., "payment_ref": ...}`` (both optional): created and
-        paid in one transaction.
+        paid in one transaction. One paid when it arrives passes ``cash_on_delivery=True``: it is fulfilled
+        unpaid, and ``pay`` records the money when it comes.
 
         Raises:
             InsufficientStock: with ``details["sku"]``; nothing was changed.
@@ -454,7 +455,8 @@ class _Orders(_Area):
 
     def pay(self, order_id: str, amount: Optional[Money] = None, *, payment_ref: Optional[str] = None,
             **extra: Any) -> JSONDict:
-        """Records payment of the amount due (op order.pay) and returns the order."""
+        """Records payment of the amount due (op order.pay) and returns the order. A cash-on-delivery order
+        is paid where it is; once it has left, ``amount`` may be less than due (what the carrier remitted)."""
         return self._db.exec("order.pay", order_id=order_id, amount=amount, payment_ref=payment_ref, **extra)
 
     def refund(self, order_id: str, amount: Money, *, refund_ref: Optional[str] = None, reason: Optional[str] = None,

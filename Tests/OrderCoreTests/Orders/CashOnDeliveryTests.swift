@@ -1,0 +1,180 @@
+@testable import OrderCore
+import Testing
+
+/// Cash on delivery: an order fulfilled before it is paid (the buyer pays the carrier), and a channel
+/// that ships an order its financial status still calls unpaid. No payment is ever recorded that did
+/// not come, and the order is never stuck unshippable or expired for want of one.
+struct CashOnDeliveryTests {
+    let dir = temporaryDirectory()
+    let engine: Engine
+
+    init() throws {
+        engine = try Engine(test: dir + "/cod.db")
+        try engine.seedCatalog(a1: ["SH": 10], b2: ["SH": 10])
+        try engine.ok("sku.upsert", ["sku": "A1", "barcode": "690001", "weight_g": 300])
+        for (channel, profile) in [("shopify", "shopify"), ("woo", "woocommerce")] {
+            try engine.ok("channel.upsert", ["channel": .string(channel), "profile": .string(profile)])
+        }
+    }
+
+    /// Units of A1 counted sold today, as tomorrow's stock board shows them.
+    func sold() throws -> Int64 {
+        let tomorrow = JSON.string(Timestamp.format(Timestamp.now() + 86_400_000))
+        let rows = try engine.ok("stock.board", ["at": tomorrow])["rows"]?.arrayValue ?? []
+        return rows.first { $0["sku"] == "A1" }?["yesterday_sales"]?.intValue ?? -1
+    }
+
+    func codOrder(_ extra: JSONObject = [:]) throws -> JSON {
+        var args = orderArgs([("A1", 2, "50.00")], extra)
+        args["cash_on_delivery"] = true
+        return try engine.ok("order.create", args)
+    }
+
+    func ship(_ id: JSON, allocated: Bool = false) throws -> JSON {
+        if !allocated { try engine.ok("order.allocate", ["order_id": id]) }
+        try engine.ok("order.pick", ["order_id": id])
+        try engine.ok("order.pack", ["order_id": id, "scans": [id, "690001", "690001"], "weight_g": 600])
+        return try engine.ok("order.ship", ["order_id": id, "carrier": "SF", "tracking_no": .string("SF-\(id)")])
+    }
+
+    @Test func aCashOnDeliveryOrderShipsUnpaidAndIsPaidWhenTheMoneyComes() throws {
+        try engine.ok("config.set", ["key": "order.unpaid_timeout_minutes", "value": 30])
+        let created = try codOrder()
+        let id = created["order_id"] ?? nil
+        #expect(created["state"] == "pending_payment" && created["cash_on_delivery"] == true)
+        let holds = created["lines"]?.arrayValue?.first?["reservations"]?.arrayValue ?? []
+        #expect(created["expires_at"] == .null && holds.count == 1 && holds.allSatisfy { $0["expires_at"] == .null })
+        #expect(try sold() == 2, "sold when placed: it is on its way to the buyer")
+        // The unpaid timeout is for checkouts waiting for their money: this one ships first.
+        try engine.ok("sweep", ["at": "2099-01-01T00:00:00Z"])
+        let shipped = try ship(id)
+        #expect(shipped["state"] == "shipped" && shipped["paid_total"] == "0.00")
+        #expect(shipped["payment_status"] == "unpaid" && shipped["balance_due"] == "100.00")
+        #expect(try engine.available("A1") == 8)
+        let paid = try engine.ok("order.pay", ["order_id": id, "payment_ref": "SF-COD-1"])
+        #expect(paid["state"] == "shipped" && paid["payment_status"] == "paid" && paid["balance_due"] == "0.00")
+        #expect(try sold() == 2, "counted once")
+        #expect(engine.fails("order.pay", ["order_id": id]) == .conflict, "nothing is left to pay")
+        #expect(try engine.ok("order.deliver", ["order_id": id])["state"] == "delivered")
+        #expect(try engine.ok("order.refund", ["order_id": id, "amount": "100.00"])["state"] == "delivered")
+    }
+
+    @Test func theCarrierMayRemitLessOnceTheGoodsHaveLeftNotBefore() throws {
+        let id = try codOrder()["order_id"] ?? nil
+        try engine.ok("order.allocate", ["order_id": id])
+        #expect(engine.fails("order.pay", ["order_id": id, "amount": "60.00"]) == .invalidInput)
+        _ = try ship(id, allocated: true)
+        #expect(engine.fails("order.pay", ["order_id": id, "amount": "100.01"]) == .invalidInput)
+        #expect(engine.fails("order.pay", ["order_id": id, "amount": "0.00"]) == .invalidInput)
+        let part = try engine.ok("order.pay", ["order_id": id, "amount": "60.00"])
+        #expect(part["payment_status"] == "partially_paid" && part["balance_due"] == "40.00")
+        let rest = try engine.ok("order.pay", ["order_id": id])
+        #expect(rest["payment_status"] == "paid" && rest["paid_total"] == "100.00")
+    }
+
+    @Test func paidBeforeItShipsItIsAPaidOrder() throws {
+        let id = try codOrder()["order_id"] ?? nil
+        let paid = try engine.ok("order.pay", ["order_id": id])
+        #expect(paid["state"] == "paid" && paid["cash_on_delivery"] == true)
+        #expect(try sold() == 2, "counted when placed, not again when paid")
+        #expect(try engine.ok("order.cancel", ["order_id": id])["refund_due"] == "100.00")
+        #expect(try sold() == 0)
+    }
+
+    @Test func cancelledBeforeItShipsNothingIsOwedAndNothingWasSold() throws {
+        let id = try codOrder()["order_id"] ?? nil
+        try engine.ok("order.allocate", ["order_id": id])
+        let cancelled = try engine.ok("order.cancel", ["order_id": id, "reason": "refused on the phone"])
+        #expect(cancelled["state"] == "cancelled" && cancelled["refund_due"] == "0.00")
+        #expect(try sold() == 0 && engine.available("A1") == 10)
+    }
+
+    @Test func onlyCashOnDeliveryShipsUnpaidAndItCannotBeAPreSale() throws {
+        let unpaid = try engine.ok("order.create", orderArgs([("A1", 1, "50.00")]))["order_id"] ?? nil
+        #expect(engine.fails("order.allocate", ["order_id": unpaid]) == .conflict)
+        #expect(engine.fails("order.pickup", ["order_id": unpaid]) == .conflict)
+        #expect(
+            engine.fails("order.create", orderArgs([("A1", 1, "50.00")], ["cash_on_delivery": true, "deposit": "10.00"]))
+                == .invalidInput)
+        #expect(
+            engine.fails("order.create", orderArgs([("A1", 1, "50.00")], ["cash_on_delivery": true, "reserve_at": "payment"]))
+                == .invalidInput)
+        #expect(engine.fails("order.create", orderArgs([("A1", 1, "50.00")], ["cash_on_delivery": "yes"])) == .invalidInput)
+        // Paid at the counter: a pickup is paid first.
+        let counter = try codOrder()["order_id"] ?? nil
+        #expect(engine.fails("order.pickup", ["order_id": counter]) == .conflict)
+    }
+
+    // MARK: - Channels
+
+    func shopify(
+        _ financial: String, fulfilled: Bool = false, gateway: String = "Cash on Delivery (COD)", note: String = ""
+    ) -> JSON {
+        var order: JSONObject = [
+            "note": .string(note),
+            "id": 7001, "created_at": "2026-01-18T10:00:00+05:30", "currency": "INR",
+            "financial_status": .string(financial), "payment_gateway_names": [.string(gateway)],
+            "line_items": [["id": 1, "sku": "A1", "quantity": 2, "price": "50.00"]],
+        ]
+        if fulfilled {
+            order["fulfillment_status"] = "fulfilled"
+            order["fulfillments"] = [["created_at": "2026-01-19T10:00:00+05:30", "tracking_company": "Delhivery",
+                                      "tracking_number": "DL1"]]
+        }
+        return ["order": .object(order)]
+    }
+
+    func ingest(_ channel: String, _ payload: JSON) throws -> JSON {
+        let outcome = try engine.ok("intake.ingest", ["channel": .string(channel), "payload": payload])
+        #expect(outcome["state"] == "applied", "\(outcome.serialized)")
+        return outcome["events"]?.arrayValue?.first ?? .null
+    }
+
+    @Test func aShopifyCashOnDeliveryOrderShipsHereAndIsPaidWhenShopifySaysSo() throws {
+        let e = try ingest("shopify", shopify("pending"))
+        #expect(e["state"] == "pending_payment")
+        let id = e["order_id"] ?? nil
+        #expect(try engine.ok("order.get", ["order_id": id])["cash_on_delivery"] == true)
+        #expect(try ship(id)["state"] == "shipped")
+        // Shopify learns of the shipment; the money is still with the carrier.
+        let fulfilled = try ingest("shopify", shopify("pending", fulfilled: true))
+        #expect(fulfilled["state"] == "shipped" && fulfilled["action"] == "unchanged")
+        #expect(try engine.ok("order.get", ["order_id": id])["paid_total"] == "0.00")
+        let paid = try ingest("shopify", shopify("paid", fulfilled: true))
+        #expect(paid["state"] == "shipped" && paid["action"] == "paid")
+        let order = try engine.ok("order.get", ["order_id": id])
+        #expect(order["payment_status"] == "paid" && order["paid_total"] == "100.00")
+    }
+
+    @Test func anOrderShopifyFulfilledUnpaidLandsShippedWithNoPayment() throws {
+        // Payment terms, a bank deposit: fulfilled at Shopify before the money came.
+        let e = try ingest("shopify", shopify("pending", fulfilled: true, gateway: "Bank Deposit"))
+        #expect(e["state"] == "shipped" && e["action"] == "created_shipped")
+        let id = e["order_id"] ?? nil
+        var order = try engine.ok("order.get", ["order_id": id])
+        #expect(order["cash_on_delivery"] == false && order["paid_total"] == "0.00" && order["payments"] == [])
+        #expect(try engine.ok("stock.get", ["sku": "A1"])["on_hand"] == 8)
+        #expect(try ingest("shopify", shopify("paid", fulfilled: true, gateway: "Bank Deposit"))["action"] == "paid")
+        order = try engine.ok("order.get", ["order_id": id])
+        #expect(order["paid_total"] == "100.00" && order["payments"]?.arrayValue?.count == 1)
+        // Told again (another webhook), nothing is paid twice.
+        let again = shopify("paid", fulfilled: true, gateway: "Bank Deposit", note: "gift wrap")
+        #expect(try ingest("shopify", again)["action"] == "unchanged")
+        #expect(try engine.ok("order.get", ["order_id": id])["payments"]?.arrayValue?.count == 1)
+    }
+
+    @Test func aWooCommerceCashOnDeliveryOrderIsUnpaidUntilCompleted() throws {
+        func woo(_ status: String) -> JSON {
+            ["id": 88, "status": .string(status), "currency": "EUR", "date_created_gmt": "2026-01-18T10:00:00",
+             "payment_method": "cod", "total": "100.00", "total_tax": "0.00",
+             "line_items": [["sku": "A1", "quantity": 2, "subtotal": "100.00", "total": "100.00", "total_tax": "0.00"]]]
+        }
+        let e = try ingest("woo", woo("processing"))
+        #expect(e["state"] == "pending_payment")
+        let id = e["order_id"] ?? nil
+        #expect(try engine.ok("order.get", ["order_id": id])["cash_on_delivery"] == true)
+        #expect(try ship(id)["payment_status"] == "unpaid")
+        #expect(try ingest("woo", woo("completed"))["action"] == "paid")
+        #expect(try engine.ok("order.get", ["order_id": id])["paid_total"] == "100.00")
+    }
+}
