@@ -1,11 +1,14 @@
 /// The change feed: one ordered list of what the host must tell the outside world — order state
-/// changes, each channel's sellable quantity of a SKU when it changes, and alerts opening or
+/// changes and payments, each channel's sellable quantity of a SKU when it changes, and alerts opening or
 /// clearing. Events are written inside the transaction of the command that caused them, so a
 /// committed change always has its event and a rolled-back one never does. Consumers read after a
 /// cursor and acknowledge what they have handled (`events.ack`); a consumer that restarts resumes
 /// after its acknowledged cursor and so sees every later event exactly once, in order.
 enum ChangeFeed {
     static let kinds = ["order", "sellable", "alert"]
+    /// Commands that move money: their `order` event is written even when the state stays (a cash-on-delivery
+    /// order paid once shipped, a refund), so the ERP's books follow the order's.
+    static let moneyCommands: Set<String> = ["order.pay", "order.refund"]
     static let maxLimit: Int64 = 10_000
     /// How many SKUs one publishing query reads.
     static let publishSlice = 500

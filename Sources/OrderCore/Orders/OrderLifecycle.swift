@@ -5,7 +5,9 @@ extension CommandContext {
         try store.appendEvent(
             orderRowID: order.rowID, at: at, actor: actor, from: from, to: order.state, command: command,
             details: details)
-        if from != order.state { feedOrder(order, from: from, command: command) }
+        if from != order.state || ChangeFeed.moneyCommands.contains(command) {
+            feedOrder(order, from: from, command: command)
+        }
     }
 
     /// Moves an order to `state`: applies `change`, stamps and stores the order, and records the

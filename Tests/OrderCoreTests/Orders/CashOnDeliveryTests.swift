@@ -57,6 +57,10 @@ struct CashOnDeliveryTests {
         #expect(engine.fails("order.pay", ["order_id": id]) == .conflict, "nothing is left to pay")
         #expect(try engine.ok("order.deliver", ["order_id": id])["state"] == "delivered")
         #expect(try engine.ok("order.refund", ["order_id": id, "amount": "100.00"])["state"] == "delivered")
+        // The ERP reading the feed learns of the money as it moves, not only of states.
+        let feed = try engine.ok("events.read", ["kinds": ["order"], "limit": 1_000])["events"]?.arrayValue ?? []
+        let money = feed.filter { $0["from"] == $0["to"] }.map { "\($0["to"]?.stringValue ?? "") \($0["command"]?.stringValue ?? "")" }
+        #expect(money == ["shipped order.pay", "delivered order.refund"])
     }
 
     @Test func theCarrierMayRemitLessOnceTheGoodsHaveLeftNotBefore() throws {
