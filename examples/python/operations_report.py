@@ -46,3 +46,6 @@ with ordercore.open(path) as db:
     print(f"dashboard: {page['path']} ({page['bytes']} bytes)")
     waiting = db.reports.export({"op": "order.list", "state": "paid"}, os.path.join(out, "waiting-for-allocation.csv"))
     print(f"paid, waiting for allocation: {waiting['rows']} orders in {waiting['path']}")
+    cod = db.reports.export({"op": "order.list", "state": "pending_payment", "cash_on_delivery": True},
+                            os.path.join(out, "cash-on-delivery-waiting-for-allocation.csv"))
+    print(f"cash on delivery, waiting for allocation: {cod['rows']} orders in {cod['path']}")

@@ -235,12 +235,16 @@ enum OrderCommands {
 
     static let list = Command(
         "order.list", .read,
-        "List orders newest first (state, channel, warehouse, placed_before, stuck, limit, after)",
+        "List orders newest first (state, channel, warehouse, placed_before, cash_on_delivery, stuck, limit, after)",
         arguments: [
             Argument("state", .code, "Only orders in this state"),
             Argument("channel", .code, "Only this channel's orders"),
             Argument("warehouse", .code, "Only orders shipping from this warehouse"),
             Argument("placed_before", .time, "Only orders placed before this time"),
+            Argument(
+                "cash_on_delivery", .boolean,
+                "Only orders paid on delivery (true: with state=pending_payment, those waiting for allocation), or "
+                    + "only the others"),
             Argument("stuck", .boolean, "Only orders stuck in their state past the limit"),
             .limit,
             Argument("after", .code, completes: .order),
@@ -251,6 +255,7 @@ enum OrderCommands {
         let channel = try f.code("channel")
         let warehouse = try f.code("warehouse")
         let placedBefore = try f.time("placed_before")
+        let cashOnDelivery = try f.bool("cash_on_delivery")
         let stuck = try f.bool("stuck") ?? false
         let limit = try f.int("limit", min: 1, max: 1_000) ?? 50
         let after = try f.code("after")
@@ -267,7 +272,7 @@ enum OrderCommands {
         let cursor = try after.map { try ctx.requireOrder($0).rowID }
         let filter = Store.OrderFilter(
             state: state, channel: channel, warehouse: warehouse, placedBefore: placedBefore,
-            stuck: stuck ? try ctx.stuckCutoffs() : nil, beforeRowID: cursor)
+            cashOnDelivery: cashOnDelivery, stuck: stuck ? try ctx.stuckCutoffs() : nil, beforeRowID: cursor)
         let page = try ctx.store.listOrders(filter, limit: Int(limit) + 1)
         let shown = page.prefix(Int(limit))
         return [

@@ -133,6 +133,7 @@ extension CommandContext {
             "grand_total": o.money(o.totals.grandTotal),
             "placed_at": .string(Timestamp.format(o.placedAt)), "updated_at": .string(Timestamp.format(o.updatedAt)),
             "state_since": o.stateSince.map { .string(Timestamp.format($0)) } ?? .null,
+            "cash_on_delivery": .bool(o.cashOnDelivery),  // last: exported columns keep their places
         ]
     }
 }

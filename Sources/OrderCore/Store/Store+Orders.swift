@@ -372,6 +372,7 @@ extension Store {
         var channel: String?
         var warehouse: String?
         var placedBefore: Int64?
+        var cashOnDelivery: Bool?
         /// Stuck: in one of these states since at or before its cutoff time.
         var stuck: [(state: OrderState, cutoff: Int64)]?
         var beforeRowID: Int64?
@@ -413,6 +414,7 @@ extension Store {
         filter.add("state = ?", q.state?.rawValue)
         filter.add("channel = ?", q.channel)
         filter.add("placed_at <= ?", q.placedBefore)
+        filter.add("cash_on_delivery = ?", q.cashOnDelivery.map { $0 ? Int64(1) : 0 })
         filter.add(
             "EXISTS (SELECT 1 FROM reservations r WHERE r.order_rowid = orders.id AND r.warehouse = ?)", q.warehouse)
         filter.add("id < ?", q.beforeRowID)

@@ -96,6 +96,12 @@ struct CashOnDeliveryTests {
     @Test func onlyCashOnDeliveryShipsUnpaidAndItCannotBeAPreSale() throws {
         let unpaid = try engine.ok("order.create", orderArgs([("A1", 1, "50.00")]))["order_id"] ?? nil
         #expect(engine.fails("order.allocate", ["order_id": unpaid]) == .conflict)
+        let cod = try codOrder()["order_id"] ?? nil
+        // The queue of those to allocate is listed apart from checkouts waiting for their money.
+        let queue = try engine.ok("order.list", ["state": "pending_payment", "cash_on_delivery": true])
+        #expect(queue["orders"]?.arrayValue?.map { $0["order_id"] } == [cod])
+        let waiting = try engine.ok("order.list", ["state": "pending_payment", "cash_on_delivery": false])
+        #expect(waiting["orders"]?.arrayValue?.map { $0["order_id"] } == [unpaid])
         #expect(engine.fails("order.pickup", ["order_id": unpaid]) == .conflict)
         #expect(
             engine.fails("order.create", orderArgs([("A1", 1, "50.00")], ["cash_on_delivery": true, "deposit": "10.00"]))
@@ -105,8 +111,7 @@ struct CashOnDeliveryTests {
                 == .invalidInput)
         #expect(engine.fails("order.create", orderArgs([("A1", 1, "50.00")], ["cash_on_delivery": "yes"])) == .invalidInput)
         // Paid at the counter: a pickup is paid first.
-        let counter = try codOrder()["order_id"] ?? nil
-        #expect(engine.fails("order.pickup", ["order_id": counter]) == .conflict)
+        #expect(engine.fails("order.pickup", ["order_id": cod]) == .conflict)
     }
 
     // MARK: - Channels
