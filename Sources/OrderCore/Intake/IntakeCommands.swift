@@ -275,6 +275,11 @@ extension CommandContext {
             }
         }
         if let leaving {
+            // Shipped unpaid (payment terms, a bank deposit): sold as it leaves, since no payment counts it.
+            // Cash on delivery counted when it was placed.
+            if order.state == .pendingPayment, !order.cashOnDelivery {
+                try store.addSales(orderRowID: order.rowID, day: try businessDay(at), sign: 1)
+            }
             // Someone here may have picked or packed it: a person must put those units back.
             let queuedHere = !created && !shipment.byChannel && Self.queuedHere.contains(order.state)
             let details = try recordChannelShipment(

@@ -145,6 +145,7 @@ struct CashOnDeliveryTests {
         let id = e["order_id"] ?? nil
         #expect(try engine.ok("order.get", ["order_id": id])["cash_on_delivery"] == true)
         #expect(try ship(id)["state"] == "shipped")
+        #expect(try sold() == 2)
         // Shopify learns of the shipment; the money is still with the carrier.
         let fulfilled = try ingest("shopify", shopify("pending", fulfilled: true))
         #expect(fulfilled["state"] == "shipped" && fulfilled["action"] == "unchanged")
@@ -153,6 +154,7 @@ struct CashOnDeliveryTests {
         #expect(paid["state"] == "shipped" && paid["action"] == "paid")
         let order = try engine.ok("order.get", ["order_id": id])
         #expect(order["payment_status"] == "paid" && order["paid_total"] == "100.00")
+        #expect(try sold() == 2, "counted once")
     }
 
     @Test func anOrderShopifyFulfilledUnpaidLandsShippedWithNoPayment() throws {
@@ -163,9 +165,11 @@ struct CashOnDeliveryTests {
         var order = try engine.ok("order.get", ["order_id": id])
         #expect(order["cash_on_delivery"] == false && order["paid_total"] == "0.00" && order["payments"] == [])
         #expect(try engine.ok("stock.get", ["sku": "A1"])["on_hand"] == 8)
+        #expect(try sold() == 2, "sold as it left")
         #expect(try ingest("shopify", shopify("paid", fulfilled: true, gateway: "Bank Deposit"))["action"] == "paid")
         order = try engine.ok("order.get", ["order_id": id])
         #expect(order["paid_total"] == "100.00" && order["payments"]?.arrayValue?.count == 1)
+        #expect(try sold() == 2, "counted once")
         // Told again (another webhook), nothing is paid twice.
         let again = shopify("paid", fulfilled: true, gateway: "Bank Deposit", note: "gift wrap")
         #expect(try ingest("shopify", again)["action"] == "unchanged")
