@@ -241,7 +241,7 @@ extension CommandContext {
             result["alert"] = "channel_paid_cancelled"
         }
         // Paid there, and owing here: before it is fulfilled, or (cash on delivery, or shipped unpaid) after.
-        if Self.paidThere.contains(channelState), !event.unpaid, order.paidTotal < order.totals.grandTotal,
+        if Self.paidThere.contains(channelState), !event.unpaid, order.amountDue > 0,
             order.state == .pendingPayment || order.state == .depositPaid
                 || OrderState.fulfilledUnpaid.contains(order.stage)
         {

@@ -59,6 +59,9 @@ struct Order {
     /// Paid when the goods arrive (to the carrier, or at the counter): fulfilled before it is paid, its
     /// units counted sold when it is placed, its payment recorded whenever it comes (`order.pay`).
     var cashOnDelivery = false
+    /// What was cancelled of it before it was paid for (the rest of a cash-on-delivery order shipped in
+    /// part): no longer due, and never owed back.
+    var writtenOff: Int64 = 0
 
     static let customerFields = ["id", "phone", "email", "name", "device_id", "ip"]
     static let addressFields = [
@@ -69,6 +72,8 @@ struct Order {
     /// Where it is in its flow: its state, or on hold the state it was held in (`order.release` returns there).
     var stage: OrderState { state == .onHold ? heldFrom ?? .paid : state }
     func money(_ minor: Int64) -> JSON { .string(Money.format(minor, exponent: exponent)) }
+    /// What is left to pay.
+    var amountDue: Int64 { max(0, totals.grandTotal - paidTotal - writtenOff) }
     /// The business day its units count as sold on: when it was paid in full, or placed cash on delivery.
     var soldAt: Int64? { cashOnDelivery ? createdAt : paidAt }
 

@@ -205,9 +205,11 @@ enum OrderCommands {
         try ctx.recordSales(of: order, sign: -1)  // the units that will not ship were no sale
         let released = try ctx.releaseReservations(of: order, reason: .release)
         try ctx.store.cancelLines(orderRowID: order.rowID)
-        // Never more than was paid and not given back (cash on delivery: nothing was).
+        // What was not yet paid is no longer due (cash on delivery); the rest is owed back, never more than was
+        // paid and not given back.
+        let beyondUnpaid = max(0, refund - order.amountDue)
         let owed = min(
-            refund, max(0, order.paidTotal - Payment.refunded(try ctx.store.payments(orderRowID: order.rowID))))
+            beyondUnpaid, max(0, order.paidTotal - Payment.refunded(try ctx.store.payments(orderRowID: order.rowID))))
         try ctx.transition(
             &order, to: .shipped, command: "order.cancel",
             details: [
@@ -217,6 +219,7 @@ enum OrderCommands {
         ) {
             $0.cancelReason = reason
             $0.refundDue += owed
+            $0.writtenOff += refund - beyondUnpaid
         }
         return try ctx.document(order)
     }

@@ -88,7 +88,7 @@ extension CommandContext {
         doc["tax_total"] = o.money(t.taxTotal)
         doc["grand_total"] = o.money(t.grandTotal)
         doc["paid_total"] = o.money(o.paidTotal)
-        doc["balance_due"] = o.money(o.state == .cancelled ? 0 : t.grandTotal - o.paidTotal)
+        doc["balance_due"] = o.money(o.state == .cancelled ? 0 : o.amountDue)
         doc["refund_due"] = o.money(o.refundDue)
         let refunded = Payment.refunded(detail.payments)
         doc["refunded_total"] = o.money(refunded)
@@ -96,7 +96,7 @@ extension CommandContext {
             o.paidTotal == 0
                 ? "unpaid"
                 : refunded == 0
-                    ? (o.paidTotal < t.grandTotal ? "partially_paid" : "paid")
+                    ? (o.amountDue > 0 ? "partially_paid" : "paid")
                     : refunded < o.paidTotal ? "partially_refunded" : "refunded")
         doc["payments"] = .array(detail.payments.map { $0.json(exponent: o.exponent) })
         doc["carrier"] = .optional(o.carrier)

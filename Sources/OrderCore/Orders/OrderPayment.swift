@@ -10,7 +10,7 @@ extension CommandContext {
     /// Plans paying `order` (`amount`: the amount due, or a pre-sale's deposit; nil: the deposit of a
     /// pre-sale, else the amount due), refusing an order that cannot be paid or an amount that does not match.
     func planPayment(_ order: Order, amount: Int64?) throws -> PaymentPlan {
-        let due = order.totals.grandTotal - order.paidTotal
+        let due = order.amountDue
         if due > 0, OrderState.fulfilledUnpaid.contains(order.stage) {
             // Paid while it is fulfilled or after it left (cash on delivery, or shipped unpaid by its channel): it
             // stays where it is. Once goods have left, the carrier may remit less than the total (units
@@ -87,7 +87,7 @@ extension CommandContext {
         return moved(order, to: plan.next) {
             $0.paidTotal += plan.charged
             $0.expiresAt = plan.holdUntil
-            if plan.next == .paid || $0.paidTotal >= $0.totals.grandTotal { $0.paidAt = at }
+            if plan.next == .paid || $0.amountDue == 0 { $0.paidAt = at }
         }
     }
 }

@@ -776,8 +776,12 @@ struct Migration {
     // MARK: - 0032
 
     /// A cash-on-delivery order is fulfilled before it is paid: the buyer pays the carrier (or the
-    /// counter) when the goods arrive (`Order.cashOnDelivery`).
+    /// counter) when the goods arrive (`Order.cashOnDelivery`); what is cancelled of it before it was paid
+    /// is no longer due (`Order.writtenOff`).
     static let cashOnDelivery = Migration(
         name: "0032_cash_on_delivery",
-        sql: "ALTER TABLE orders ADD COLUMN cash_on_delivery INTEGER NOT NULL DEFAULT 0;")
+        sql: """
+            ALTER TABLE orders ADD COLUMN cash_on_delivery INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE orders ADD COLUMN written_off INTEGER NOT NULL DEFAULT 0;
+            """)
 }

@@ -11,7 +11,7 @@ extension Store {
         paid_total, refund_due, cancel_reason, account_created_at, tags, note,
         \((customerColumns + addressColumns).joined(separator: ", ")), reserve_at, deposit, balance_due_at, warehouse,
             paid_at, held_from, hold_reason, delivered_at, state_since, carrier, priority,
-        fee_total, fees, cash_on_delivery
+        fee_total, fees, cash_on_delivery, written_off
         """
 
     // SQL texts that splice in column lists, built once so the statement cache sees the same text.
@@ -57,7 +57,7 @@ extension Store {
                 .opt(o.paidAt),
                 .opt(o.heldFrom?.rawValue), .opt(o.holdReason), .opt(o.deliveredAt), .opt(o.stateSince),
                 .opt(o.carrier), .int(o.priority),
-                .int(o.totals.feeTotal), .opt(OrderFee.stored(o.fees)), .bool(o.cashOnDelivery),
+                .int(o.totals.feeTotal), .opt(OrderFee.stored(o.fees)), .bool(o.cashOnDelivery), .int(o.writtenOff),
             ]
         guard values.count == Store.orderColumnCount else {
             throw OrderCoreError(
@@ -86,11 +86,12 @@ extension Store {
         try db.require(
             """
             UPDATE orders SET state = ?, expires_at = ?, paid_total = ?, refund_due = ?, cancel_reason = ?, paid_at = ?,
-                held_from = ?, hold_reason = ?, delivered_at = ?, state_since = ?, updated_at = ?
+                held_from = ?, hold_reason = ?, delivered_at = ?, state_since = ?, updated_at = ?, written_off = ?
             WHERE id = ? AND state = ?
             """, .text(o.state.rawValue), .opt(o.expiresAt), .int(o.paidTotal), .int(o.refundDue), .opt(o.cancelReason),
             .opt(o.paidAt), .opt(o.heldFrom?.rawValue), .opt(o.holdReason), .opt(o.deliveredAt), .opt(o.stateSince),
-            .int(o.updatedAt), .int(o.rowID), .text(from.rawValue), else: Stale(what: "order \(o.orderID)"))
+            .int(o.updatedAt), .int(o.writtenOff), .int(o.rowID), .text(from.rawValue),
+            else: Stale(what: "order \(o.orderID)"))
     }
 
     /// The order, locked until the transaction ends when the transaction writes beside others on
@@ -145,6 +146,7 @@ extension Store {
         o.totals.feeTotal = r.int(policy + 11)
         o.fees = OrderFee.read(r.optText(policy + 12))
         o.cashOnDelivery = r.bool(policy + 13)
+        o.writtenOff = r.int(policy + 14)
         return o
     }
 
