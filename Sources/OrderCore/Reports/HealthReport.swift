@@ -68,7 +68,7 @@ struct HealthTally {
 enum HealthCommands {
     static let all = [health]
 
-    /// Paid orders waiting for work: the backlog.
+    /// Paid orders waiting for work: the backlog (and cash-on-delivery orders still `pending_payment`).
     static let unprocessedStates: Set<String> = ["paid", "allocated", "picking", "packed", "partially_shipped"]
 
     static let health = Command(
@@ -135,10 +135,14 @@ struct HealthReport {
         }
         let cutoffs = Dictionary(
             try ctx.stuckCutoffs().map { ($0.state.rawValue, $0.cutoff) }, uniquingKeysWith: { a, _ in a })
-        try ctx.store.eachOrder(in: Array(HealthCommands.unprocessedStates.union(cutoffs.keys)).sorted()) {
-            rowID, s, state, since in
+        let states = HealthCommands.unprocessedStates.union(cutoffs.keys).union([OrderState.pendingPayment.rawValue])
+        try ctx.store.eachOrder(in: states.sorted()) { rowID, s, state, since, cashOnDelivery in
+            let unprocessed =
+                HealthCommands.unprocessedStates.contains(state)
+                || cashOnDelivery && state == OrderState.pendingPayment.rawValue
+            guard unprocessed || cutoffs[state] != nil else { return }
             tally(remember(rowID, s)) { t in
-                if HealthCommands.unprocessedStates.contains(state) { t.unprocessed += 1 }
+                if unprocessed { t.unprocessed += 1 }
                 guard let cutoff = cutoffs[state] else { return }
                 t.open += 1
                 if since < cutoff { t.stuck += 1 }

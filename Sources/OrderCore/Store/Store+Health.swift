@@ -49,15 +49,16 @@ extension Store {
 
     /// Orders in any of `states` now, with when they entered it.
     func eachOrder(
-        in states: [String], _ body: (_ rowID: Int64, HealthSubject, _ state: String, _ since: Int64) throws -> Void
+        in states: [String],
+        _ body: (_ rowID: Int64, HealthSubject, _ state: String, _ since: Int64, _ cashOnDelivery: Bool) throws -> Void
     ) throws {
         guard !states.isEmpty else { return }
         try db.rows(
             """
-            SELECT o.id, \(subjectColumns), o.state, COALESCE(o.state_since, o.updated_at) FROM orders o
-            WHERE o.state IN (\(Array(repeating: "?", count: states.count).joined(separator: ", ")))
+            SELECT o.id, \(subjectColumns), o.state, COALESCE(o.state_since, o.updated_at), o.cash_on_delivery
+            FROM orders o WHERE o.state IN (\(Array(repeating: "?", count: states.count).joined(separator: ", ")))
             """, arguments: states.map(SQLValue.text)
-        ) { try body($0.int(0), Store.subject($0, 1), $0.text(4), $0.int(5)) }
+        ) { try body($0.int(0), Store.subject($0, 1), $0.text(4), $0.int(5), $0.bool(6)) }
     }
 
     /// The orders whose first parcel left in `from..<to`: the work done in the period.

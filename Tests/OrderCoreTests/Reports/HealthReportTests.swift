@@ -60,6 +60,15 @@ struct HealthReportTests {
         report["components"]?.arrayValue?.first { $0["component"]?.stringValue == name }
     }
 
+    @Test func cashOnDeliveryOrdersWaitingForWorkAreBacklog() throws {
+        let engine = try history()
+        // A checkout waiting for its money is no work yet; a cash-on-delivery order is, paid or not.
+        try engine.ok("order.create", orderArgs([("A1", 1, "10.00")], ["at": "2026-05-04T14:00:00Z", "cash_on_delivery": true]))
+        try engine.ok("order.create", orderArgs([("A1", 1, "10.00")], ["at": "2026-05-04T14:00:00Z"]))
+        let backlog = component(try engine.ok("report.health", Self.period), "backlog")
+        #expect(backlog?["details"]?["unprocessed"] == 3, "O5, O6 and the cash-on-delivery order")
+    }
+
     @Test func everyComponentWithHandComputedValues() throws {
         let report = try history().ok("report.health", Self.period)
         // Backlog: 2 unprocessed (O5, O6) over 4 first shipments in 4 days = 2.0 days → 50.
