@@ -159,8 +159,13 @@ struct Evaluator {
             }
             return [.string(out)]
         case .lookup(let inner, let table, let fallback):
-            // A list (`payment_gateway_names[]`): the first of its values the table has.
-            let keys = try values(inner, field: field).compactMap(Evaluator.text(of:)).filter { !$0.isEmpty }
+            let keys: [String]
+            if case .path(let path) = inner, path.reachesMany {
+                // A list (`payment_gateway_names[]`): the first of its values the table has.
+                keys = try values(inner, field: field).compactMap(Evaluator.text(of:)).filter { !$0.isEmpty }
+            } else {
+                keys = try text(inner, field: field).map { [$0] } ?? []
+            }
             guard let key = keys.first(where: { table[$0] != nil }) ?? keys.first else {
                 return fallback.map { [$0] } ?? []
             }

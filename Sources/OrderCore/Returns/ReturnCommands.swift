@@ -843,9 +843,7 @@ extension CommandContext {
         guard let id = r.replacementOrderID, let replacement = try store.order(id: id),
             replacement.state == .pendingPayment || replacement.state == .depositPaid
         else { return 0 }
-        let due =
-            replacement.totals.grandTotal - replacement.paidTotal
-            - (replacement.state == .pendingPayment ? (replacement.deposit ?? 0) : 0)
+        let due = replacement.amountDue - (replacement.state == .pendingPayment ? (replacement.deposit ?? 0) : 0)
         guard due > 0, due <= money, replacement.state == .depositPaid || replacement.deposit == nil else { return 0 }
         _ = try OrderCommands.pay.run(
             self,
