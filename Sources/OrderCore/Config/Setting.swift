@@ -194,7 +194,8 @@ struct Setting: Sendable {
             "Return reasons a request may give, each with whether the seller is at fault (seller-fault returns refund "
             + "shipping)",
         defaultValue: [
-            "changed_mind": false, "does_not_fit": false, "no_longer_needed": false, "defective": true,
+            "changed_mind": false, "does_not_fit": false, "no_longer_needed": false, "refused_delivery": false,
+            "defective": true,
             "damaged_in_transit": true, "wrong_item_sent": true, "not_as_described": true,
         ]
     ) { f in

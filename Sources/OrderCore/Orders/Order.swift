@@ -74,6 +74,13 @@ struct Order {
     func money(_ minor: Int64) -> JSON { .string(Money.format(minor, exponent: exponent)) }
     /// What is left to pay.
     var amountDue: Int64 { max(0, totals.grandTotal - paidTotal - writtenOff) }
+
+    /// How goods worth `value` that come back (or are cancelled) are settled while `due` is still owed for
+    /// the order: what was not paid for is written off first; the rest was paid, and goes back.
+    static func settlement(_ value: Int64, due: Int64) -> (writtenOff: Int64, paidBack: Int64) {
+        let writtenOff = min(max(0, value), due)
+        return (writtenOff, value - writtenOff)
+    }
     /// The business day its units count as sold on: when it was paid in full, or placed cash on delivery.
     var soldAt: Int64? { cashOnDelivery ? createdAt : paidAt }
 

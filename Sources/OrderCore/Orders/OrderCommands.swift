@@ -207,7 +207,7 @@ enum OrderCommands {
         try ctx.store.cancelLines(orderRowID: order.rowID)
         // What was not yet paid is no longer due (cash on delivery); the rest is owed back, never more than was
         // paid and not given back.
-        let beyondUnpaid = max(0, refund - order.amountDue)
+        let (writtenOff, beyondUnpaid) = Order.settlement(refund, due: order.amountDue)
         let owed = min(
             beyondUnpaid, max(0, order.paidTotal - Payment.refunded(try ctx.store.payments(orderRowID: order.rowID))))
         try ctx.transition(
@@ -219,7 +219,7 @@ enum OrderCommands {
         ) {
             $0.cancelReason = reason
             $0.refundDue += owed
-            $0.writtenOff += refund - beyondUnpaid
+            $0.writtenOff += writtenOff
         }
         return try ctx.document(order)
     }

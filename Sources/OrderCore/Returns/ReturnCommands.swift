@@ -90,8 +90,12 @@ extension CommandContext {
         var lines: [Line] = []
         var total = RefundAllocation.Refund()
         var withShipping: Bool
-        /// The money it pays back: cash and shipping.
-        var money: Int64 { total.cash + total.shipping }
+        /// What the units are worth: cash and shipping.
+        var value: Int64 { total.cash + total.shipping }
+        /// Of `value`, what is taken off what the order still owes (goods back before they were paid for).
+        var writtenOff: Int64 { Order.settlement(value, due: order.amountDue).writtenOff }
+        /// Of `value`, the money paid back.
+        var money: Int64 { value - writtenOff }
     }
 
     func returnQuote(_ r: ReturnRecord) throws -> ReturnQuote {
@@ -128,10 +132,11 @@ extension CommandContext {
             try store.returnRefunds(returnRowID: r.rowID).map { f in
                 var f = f
                 let shipping = f["shipping"]?.intValue ?? 0
-                f["cash"] = order.money((f["cash"]?.intValue ?? 0) + shipping)
+                let writtenOff = f["written_off"]?.intValue ?? 0
+                f["cash"] = order.money((f["cash"]?.intValue ?? 0) + shipping - writtenOff)
                 f["of_which_shipping"] = order.money(shipping)
                 f["shipping"] = nil
-                for key in ["points", "coupon"] { f[key] = order.money(f[key]?.intValue ?? 0) }
+                for key in ["points", "coupon", "written_off"] { f[key] = order.money(f[key]?.intValue ?? 0) }
                 return .object(f)
             })
     }
@@ -162,7 +167,8 @@ extension CommandContext {
             "state_since": .string(Timestamp.format(r.stateSince)),
             "lines": .array(explained),
             "quote": [
-                "cash": money(quote.cash + quote.shipping), "of_which_shipping": money(quote.shipping),
+                "cash": money(q.money), "of_which_shipping": money(quote.shipping),
+                "written_off": money(q.writtenOff),
                 "points": money(quote.points),
                 "coupon_credit": money(restore ? quote.coupon : 0), "shipping_refunded": .bool(withShipping),
             ],
@@ -658,10 +664,21 @@ enum ReturnCommands {
             policy, shares: total.shipping, allocation: allocation, orderLines: orderLines, order: order)
         let sequence = try ctx.store.returnRefunds(returnRowID: r.rowID).count + 1
         let refundRef = ref ?? "\(id)-\(sequence)"
+        // Goods back before they were paid for (a cash-on-delivery parcel refused at the door) are no longer
+        // owed: their value comes off what is due first, and only what was paid beyond it goes back.
+        let (writtenOff, money) = Order.settlement(total.cash + total.shipping, due: order.amountDue)
         try ctx.store.insertRefund(
-            returnRowID: r.rowID, ref: refundRef, refund: total, units: .object(units), beforeReceipt: beforeReceipt,
-            at: ctx.at, actor: ctx.actor)
-        let money = total.cash + total.shipping
+            returnRowID: r.rowID, ref: refundRef, refund: total, writtenOff: writtenOff, units: .object(units),
+            beforeReceipt: beforeReceipt, at: ctx.at, actor: ctx.actor)
+        if writtenOff > 0 {
+            try ctx.transition(
+                &order, to: order.state, command: "return.refund",
+                details: [
+                    "return_id": .string(id), "refund_ref": .string(refundRef),
+                    "written_off": order.money(writtenOff), "balance_due": order.money(order.amountDue - writtenOff),
+                ]
+            ) { $0.writtenOff += writtenOff }
+        }
         // An exchange: the refund pays what the replacement still owes, once the buyer paid the difference.
         let credit = try ctx.creditReplacement(of: r, from: money, refundRef: refundRef)
         if money > 0 {
@@ -686,7 +703,7 @@ enum ReturnCommands {
             &r, to: done ? .refunded : r.state, command: "return.refund",
             details: [
                 "refund_ref": .string(refundRef), "cash": order.money(money), "points": order.money(total.points),
-                "before_receipt": .optional(beforeReceipt),
+                "written_off": order.money(writtenOff), "before_receipt": .optional(beforeReceipt),
             ])
         return try ctx.returnDocument(r, extra: ["payment_status": try ctx.document(order)["payment_status"] ?? .null])
     }

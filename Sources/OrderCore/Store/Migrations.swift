@@ -10,7 +10,7 @@ struct Migration {
         foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation, fulfillment,
         tracking, waves, statusAnchor, intake, actors, returns, risk, reports, health, roles, channelState, lookup,
         healthDaily, valuation, openAlerts, idSequences, cacheEpoch, guardRefusal, emailIndex, countDomains,
-        profileEpoch, paymentsByTime, inboxAwaiting, cashOnDelivery,
+        profileEpoch, paymentsByTime, inboxAwaiting, cashOnDelivery, refundWriteOff,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -783,5 +783,16 @@ struct Migration {
         sql: """
             ALTER TABLE orders ADD COLUMN cash_on_delivery INTEGER NOT NULL DEFAULT 0;
             ALTER TABLE orders ADD COLUMN written_off INTEGER NOT NULL DEFAULT 0;
+            """)
+
+    // MARK: - 0033
+
+    /// Goods that come back before they were paid for (a cash-on-delivery parcel refused at the door) are
+    /// no longer owed: a return's settlement takes their value off what is due first (`written_off`) and
+    /// pays back only what was paid beyond it.
+    static let refundWriteOff = Migration(
+        name: "0033_refund_write_off",
+        sql: """
+            ALTER TABLE return_refunds ADD COLUMN written_off INTEGER NOT NULL DEFAULT 0;
             """)
 }

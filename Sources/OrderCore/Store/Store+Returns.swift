@@ -138,16 +138,16 @@ extension Store {
     }
 
     func insertRefund(
-        returnRowID: Int64, ref: String, refund: RefundAllocation.Refund, units: JSON, beforeReceipt: String?,
-        at: Int64, actor: String
+        returnRowID: Int64, ref: String, refund: RefundAllocation.Refund, writtenOff: Int64, units: JSON,
+        beforeReceipt: String?, at: Int64, actor: String
     ) throws {
         try db.run(
             """
-            INSERT INTO return_refunds(return_rowid, refund_ref, cash, points, shipping, coupon, units, before_receipt,
-                at, actor)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO return_refunds(return_rowid, refund_ref, cash, points, shipping, coupon, written_off, units,
+                before_receipt, at, actor)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, .int(returnRowID), .text(ref), .int(refund.cash), .int(refund.points), .int(refund.shipping),
-            .int(refund.coupon),
+            .int(refund.coupon), .int(writtenOff),
             .text(units.serialized), .opt(beforeReceipt), .int(at), .text(actor))
     }
 
@@ -155,8 +155,8 @@ extension Store {
         var result: [JSONObject] = []
         try db.rows(
             """
-            SELECT refund_ref, cash, points, shipping, coupon, units, before_receipt, at, actor FROM return_refunds
-                WHERE return_rowid = ? ORDER BY id
+            SELECT refund_ref, cash, points, shipping, coupon, units, before_receipt, at, actor, written_off
+                FROM return_refunds WHERE return_rowid = ? ORDER BY id
             """, .int(returnRowID)
         ) {
             result.append([
@@ -165,6 +165,7 @@ extension Store {
                 "coupon": .int($0.int(4)), "units": (try? JSONParser.parse($0.text(5))) ?? .null,
                 "before_receipt": .optional($0.optText(6)),
                 "at": .string(Timestamp.format($0.int(7))), "actor": .optional($0.optText(8)),
+                "written_off": .int($0.int(9)),
             ])
         }
         return result
@@ -217,8 +218,8 @@ extension Store {
         try db.rows(
             """
             SELECT COUNT(DISTINCT r.id), COALESCE(SUM(l.wrong_item), 0), COALESCE(SUM(l.empty), 0),
-                   (SELECT COALESCE(SUM(f.cash), 0) FROM return_refunds f JOIN returns x ON x.id = f.return_rowid
-                       WHERE x.customer = ?1),
+                   (SELECT COALESCE(SUM(\(db.dialect.greatest("0", "f.cash - f.written_off"))), 0)
+                       FROM return_refunds f JOIN returns x ON x.id = f.return_rowid WHERE x.customer = ?1),
                    (SELECT COUNT(*) FROM returns x WHERE x.customer = ?1 AND x.flags LIKE '%empty_box%')
             FROM returns r LEFT JOIN return_lines l ON l.return_rowid = r.id WHERE r.customer = ?1
             """, .text(customer)

@@ -111,6 +111,52 @@ struct CashOnDeliveryTests {
         #expect(try sold() == 0 && engine.available("A1") == 10)
     }
 
+    /// The buyer refuses the parcel at the door and the carrier brings it back: the goods are back, nothing
+    /// was paid, nothing is owed either way.
+    @Test func aParcelRefusedAtTheDoorIsNoLongerOwedAndNothingIsPaidBack() throws {
+        let id = try codOrder(["customer": ["id": "C9"]])["order_id"] ?? nil
+        _ = try ship(id)
+        let request = try engine.ok(
+            "return.request", ["order_id": id, "reason": "refused_delivery", "lines": [["sku": "A1", "qty": 2]]])
+        let rid = request["return_id"] ?? nil
+        #expect(request["quote"]?["cash"] == "0.00" && request["quote"]?["written_off"] == "100.00")
+        try engine.ok("return.approve", ["return_id": rid])
+        try engine.ok("return.receive", ["return_id": rid, "warehouse": "SH", "lines": [["sku": "A1", "resellable": 2]]])
+        #expect(try engine.available("A1") == 10)
+        let settled = try engine.ok("return.refund", ["return_id": rid])
+        #expect(settled["state"] == "refunded")
+        let refund = settled["refunds"]?.arrayValue?.first
+        #expect(refund?["cash"] == "0.00" && refund?["written_off"] == "100.00")
+        let order = try engine.ok("order.get", ["order_id": id])
+        #expect(order["balance_due"] == "0.00" && order["paid_total"] == "0.00" && order["refunded_total"] == "0.00")
+        #expect(engine.fails("order.pay", ["order_id": id]) == .conflict, "nothing is owed for goods that came back")
+        // The ERP's books learn that the 100.00 will not come.
+        let feed = try engine.ok("events.read", ["kinds": ["order"], "limit": 1_000])["events"]?.arrayValue ?? []
+        #expect(feed.contains { $0["command"] == "return.refund" && $0["from"] == "shipped" && $0["to"] == "shipped" })
+        let stats = try engine.ok("customer.returns", ["customer": "C9"])
+        #expect(stats["returns"] == 1 && stats["refunded_cash_minor"] == 0, "no money went back")
+    }
+
+    /// The carrier remitted part; one unit comes back. What was still owed is written off first and only
+    /// what was paid beyond it goes back.
+    @Test func aReturnOfGoodsPaidInPartWritesOffWhatIsOwedFirst() throws {
+        let id = try codOrder()["order_id"] ?? nil
+        _ = try ship(id)
+        #expect(try engine.ok("order.pay", ["order_id": id, "amount": "60.00"])["balance_due"] == "40.00")
+        let rid =
+            try engine.ok(
+                "return.request", ["order_id": id, "reason": "changed_mind", "lines": [["sku": "A1", "qty": 1]]]
+            )["return_id"] ?? nil
+        try engine.ok("return.approve", ["return_id": rid])
+        try engine.ok("return.receive", ["return_id": rid, "warehouse": "SH", "lines": [["sku": "A1", "resellable": 1]]])
+        let settled = try engine.ok("return.refund", ["return_id": rid, "refund_ref": "GW-R1"])
+        #expect(settled["refunds"]?.arrayValue?.first?["cash"] == "10.00")
+        #expect(settled["refunds"]?.arrayValue?.first?["written_off"] == "40.00")
+        let order = try engine.ok("order.get", ["order_id": id])
+        #expect(order["balance_due"] == "0.00" && order["refunded_total"] == "10.00")
+        #expect(order["payment_status"] == "partially_refunded")
+    }
+
     @Test func onlyCashOnDeliveryShipsUnpaidAndItCannotBeAPreSale() throws {
         let unpaid = try engine.ok("order.create", orderArgs([("A1", 1, "50.00")]))["order_id"] ?? nil
         #expect(engine.fails("order.allocate", ["order_id": unpaid]) == .conflict)
