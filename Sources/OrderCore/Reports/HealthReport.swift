@@ -117,16 +117,16 @@ struct HealthReport {
         let offset = try ctx.intSetting(.utcOffsetMinutes) * 60_000
         let limit = limitHours * 3_600_000
         let now = ctx.at
-        try ctx.store.eachPaidOrder(from: from, to: to) { rowID, s, paidAt, shippedAt, state in
-            let day = (paidAt + offset) / 86_400_000
+        try ctx.store.eachOrderReadyToShip(from: from, to: to) { rowID, s, readyAt, shippedAt, state in
+            let day = (readyAt + offset) / 86_400_000
             daily[day, default: (0, 0, 0)].paid += 1
-            if let shippedAt { daily[day]?.shipped += 1; daily[day]?.millis += shippedAt - paidAt }
+            if let shippedAt { daily[day]?.shipped += 1; daily[day]?.millis += shippedAt - readyAt }
             tally(remember(rowID, s)) { t in
                 if let shippedAt {
-                    t.paidToShipped.append(shippedAt - paidAt)
+                    t.paidToShipped.append(shippedAt - readyAt)
                     t.due += 1
-                    if shippedAt - paidAt <= limit { t.onTime += 1 }
-                } else if state != "cancelled", now - paidAt > limit {
+                    if shippedAt - readyAt <= limit { t.onTime += 1 }
+                } else if state != "cancelled", now - readyAt > limit {
                     t.due += 1  // late and still not shipped
                 }
             }

@@ -33,16 +33,21 @@ extension Store {
         }
     }
 
-    /// Orders paid in `from..<to`, with when their first parcel left (nil: not yet) and their state.
-    func eachPaidOrder(
+    /// Orders whose shipping clock started in `from..<to` — paid then, or placed then to be paid on delivery
+    /// (its payment comes after the goods left) — with when it started, when their first parcel left (nil:
+    /// not yet) and their state.
+    func eachOrderReadyToShip(
         from: Int64, to: Int64,
-        _ body: (_ rowID: Int64, HealthSubject, _ paidAt: Int64, _ shippedAt: Int64?, _ state: String) throws -> Void
+        _ body: (_ rowID: Int64, HealthSubject, _ readyAt: Int64, _ shippedAt: Int64?, _ state: String) throws -> Void
     ) throws {
+        let firstOut = "(SELECT MIN(s.shipped_at) FROM shipments s WHERE s.order_rowid = o.id)"
         try db.rows(
             """
-            SELECT o.id, \(subjectColumns), o.paid_at,
-                   (SELECT MIN(s.shipped_at) FROM shipments s WHERE s.order_rowid = o.id), o.state
-            FROM orders o WHERE o.paid_at >= ? AND o.paid_at < ?
+            SELECT o.id, \(subjectColumns), o.paid_at, \(firstOut), o.state
+            FROM orders o WHERE o.paid_at >= ?1 AND o.paid_at < ?2 AND o.cash_on_delivery = 0
+            UNION ALL
+            SELECT o.id, \(subjectColumns), o.placed_at, \(firstOut), o.state
+            FROM orders o WHERE o.placed_at >= ?1 AND o.placed_at < ?2 AND o.cash_on_delivery = 1
             """, .int(from), .int(to)
         ) { try body($0.int(0), Store.subject($0, 1), $0.int(4), $0.optInt(5), $0.text(6)) }
     }

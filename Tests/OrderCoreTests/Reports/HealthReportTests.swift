@@ -69,6 +69,19 @@ struct HealthReportTests {
         #expect(backlog?["details"]?["unprocessed"] == 3, "O5, O6 and the cash-on-delivery order")
     }
 
+    @Test func aCashOnDeliveryOrderIsOnTimeFromWhenItWasPlaced() throws {
+        let engine = try history()
+        let id = try engine.ok("order.create", orderArgs([("A1", 1, "10.00")], ["at": "2026-05-02T00:00:00Z", "cash_on_delivery": true]))["order_id"] ?? .null
+        try engine.ok("order.allocate", ["order_id": id, "at": "2026-05-02T01:00:00Z"])
+        try engine.ok("order.pack", ["order_id": id, "scans": [id, "A1"], "weight_g": 0, "at": "2026-05-02T02:00:00Z"])
+        try engine.ok("order.ship", ["order_id": id, "carrier": "SF", "tracking_no": "SF-COD", "at": "2026-05-02T10:00:00Z"])
+        try engine.ok("order.pay", ["order_id": id, "at": "2026-05-03T09:00:00Z"])  // remitted after delivery
+        let onTime = component(try engine.ok("report.health", Self.period), "on_time")
+        // O1, O2, O4 and the cash-on-delivery order (placed → shipped 10 h, not paid → shipped −23 h) of 6 due.
+        #expect(onTime?["value"] == "0.6667" && onTime?["details"]?["due"] == 6)
+        #expect(onTime?["details"]?["avg_paid_to_shipped_hours"] == "24.8", "10, 24, 60, 20 and 10 h")
+    }
+
     @Test func everyComponentWithHandComputedValues() throws {
         let report = try history().ok("report.health", Self.period)
         // Backlog: 2 unprocessed (O5, O6) over 4 first shipments in 4 days = 2.0 days → 50.
