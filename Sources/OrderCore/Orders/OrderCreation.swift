@@ -257,7 +257,7 @@ extension CommandContext {
         if try boolSetting(.riskEnabled) {
             reads += try store.riskReads(
                 customer: draft.customer, line1: draft.shipTo["line1"], placedAt: draft.placedAt,
-                rules: try store.riskRules().rules, adding: true
+                cashOnDelivery: draft.cashOnDelivery, rules: try store.riskRules().rules, adding: true
             ).all
         }
         try store.prefetch(reads)

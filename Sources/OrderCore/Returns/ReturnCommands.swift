@@ -780,14 +780,14 @@ enum ReturnCommands {
 
     static let customerStats = Command(
         "customer.returns", .read,
-        "A customer's returns record for risk checks: orders, returns, refunded cash, wrong-item and empty-box signals "
-            + "(customer = id or phone)",
+        "A customer's returns record for risk checks: orders, returns, refunded cash, wrong-item and empty-box "
+            + "signals, parcels refused at the door (customer = id or phone)",
         arguments: [
             Argument("customer", .code, required: true, positional: true)
         ],
         result: [
             "customer", "orders", "returns", "wrong_item_units", "empty_units", "refunded_cash_minor",
-            "empty_box_returns", "return_rate",
+            "empty_box_returns", "refused_deliveries", "return_rate",
         ]
     ) { ctx, f in
         let customer = try f.requiredCode("customer")

@@ -45,8 +45,9 @@ struct RiskFacts {
     var velocity: [(kind: String, value: String, orders: Int64, addresses: Int64?)] = []
     /// Per device and IP: the customers who used it within the window.
     var sharedBy: [(kind: String, value: String, customers: Int64)] = []
-    /// The customer's returns record, when they have returned anything.
-    var returns: (orders: Int64, returns: Int64, flagged: Bool)?
+    /// The customer's returns record, when they have returned anything: `refusals` are parcels refused at
+    /// the door (returns for `refused_delivery`).
+    var returns: (orders: Int64, returns: Int64, flagged: Bool, refusals: Int64)?
 }
 
 extension RiskRules {
@@ -169,6 +170,15 @@ extension RiskRules {
                         rule: "returns_abuse_flags", points: Int64(r.values["flag_points"] ?? 0),
                         reason: "earlier returns came back empty or with the wrong item"))
             }
+        }
+        if let r = rule("cod_refusals"), o.cashOnDelivery, let refusals = facts.returns?.refusals,
+            refusals >= Int64(r.values["min_refusals"] ?? 1)
+        {
+            a.reasons.append(
+                .init(
+                    rule: "cod_refusals", points: r.points,
+                    reason: "paid on delivery; \(refusals) earlier parcel\(refusals == 1 ? " was" : "s were") refused "
+                        + "at the door"))
         }
         a.score = min(100, a.reasons.reduce(0) { $0 + $1.points })
         a.decision = decision(a.score)

@@ -35,6 +35,8 @@ struct RiskRules: Equatable {
         "shared_device": Rule(points: 25, values: ["customers": 3, "window_days": 30]),
         "duplicate_order": Rule(points: 20),
         "returns_abuse": Rule(points: 30, values: ["return_rate": 0.5, "min_orders": 3, "flag_points": 40]),
+        // Refused at the door, a cash-on-delivery parcel costs its shipping both ways and sells nothing.
+        "cod_refusals": Rule(points: 50, values: ["min_refusals": 1]),
     ])
 
     /// The numbers each rule accepts (anything else is refused), with their allowed range.
@@ -49,6 +51,7 @@ struct RiskRules: Equatable {
         "shared_device": ["customers": 2...10_000, "window_days": 1...3_650],
         "duplicate_order": [:],
         "returns_abuse": ["return_rate": 0...100, "min_orders": 1...10_000, "flag_points": 0...100],
+        "cod_refusals": ["min_refusals": 1...10_000],
     ]
 
     /// Reads a rule set: every member optional (defaults fill the rest), unknown names refused.

@@ -220,7 +220,8 @@ extension Store {
             SELECT COUNT(DISTINCT r.id), COALESCE(SUM(l.wrong_item), 0), COALESCE(SUM(l.empty), 0),
                    (SELECT COALESCE(SUM(\(db.dialect.greatest("0", "f.cash - f.written_off"))), 0)
                        FROM return_refunds f JOIN returns x ON x.id = f.return_rowid WHERE x.customer = ?1),
-                   (SELECT COUNT(*) FROM returns x WHERE x.customer = ?1 AND x.flags LIKE '%empty_box%')
+                   (SELECT COUNT(*) FROM returns x WHERE x.customer = ?1 AND x.flags LIKE '%empty_box%'),
+                   (SELECT COUNT(*) FROM returns x WHERE x.customer = ?1 AND x.reason = 'refused_delivery')
             FROM returns r LEFT JOIN return_lines l ON l.return_rowid = r.id WHERE r.customer = ?1
             """, .text(customer)
         ) {
@@ -229,6 +230,7 @@ extension Store {
             stats["empty_units"] = .int($0.int(2))
             stats["refunded_cash_minor"] = .int($0.int(3))
             stats["empty_box_returns"] = .int($0.int(4))
+            stats["refused_deliveries"] = .int($0.int(5))
         }
         return stats
     }

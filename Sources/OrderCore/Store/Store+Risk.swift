@@ -74,7 +74,8 @@ extension Store {
     /// The reads of `RiskReads` for an order of `customer` with ship-to `line1`, placed at `placedAt`.
     /// - Parameter adding: the order is not written yet: the customer counts add it.
     func riskReads(
-        customer: [String: String], line1: String?, placedAt: Int64, rules: RiskRules, adding: Bool
+        customer: [String: String], line1: String?, placedAt: Int64, cashOnDelivery: Bool, rules: RiskRules,
+        adding: Bool
     ) throws -> RiskReads {
         var reads = RiskReads()
         if try hasRiskLists() {
@@ -120,7 +121,10 @@ extension Store {
                 reads.sharedBy.append((kind, value, read))
             }
         }
-        if let r = rules.rules["returns_abuse"], r.enabled, let who = customer["id"] ?? customer["phone"] {
+        let returnsRead =
+            rules.rules["returns_abuse"]?.enabled == true
+            || (cashOnDelivery && rules.rules["cod_refusals"]?.enabled == true)
+        if returnsRead, let who = customer["id"] ?? customer["phone"] {
             reads.returns = (who, Read("SELECT 1 FROM returns WHERE customer = ? LIMIT 1", .text(who)))
         }
         return reads
@@ -134,7 +138,8 @@ extension Store {
     ) throws -> RiskFacts {
         var facts = RiskFacts()
         let reads = try riskReads(
-            customer: o.customer, line1: o.shipTo["line1"], placedAt: o.placedAt, rules: rules, adding: known != nil)
+            customer: o.customer, line1: o.shipTo["line1"], placedAt: o.placedAt, cashOnDelivery: o.cashOnDelivery,
+            rules: rules, adding: known != nil)
         for (kind, value, read) in reads.listed {
             if let list = try first(read, map: { $0.text(0) }) {
                 facts.listed = (kind, value, list)
@@ -166,7 +171,7 @@ extension Store {
             let stats = try returnerStats(customer: customer)
             facts.returns = (
                 (stats["orders"]?.intValue ?? 0) + itself, stats["returns"]?.intValue ?? 0,
-                CommandContext.isFlagged(stats)
+                CommandContext.isFlagged(stats), stats["refused_deliveries"]?.intValue ?? 0
             )
         }
         return facts

@@ -52,9 +52,15 @@ struct RiskRulesTests {
 
     @Test func sharedDevicesDuplicatesAndReturnsAddUp() {
         let facts = RiskFacts(warnings: [["code": "possible_duplicate"]], sharedBy: [("device", "D1", 3)],
-                              returns: (orders: 4, returns: 3, flagged: true))
+                              returns: (orders: 4, returns: 3, flagged: true, refusals: 1))
         let a = rules.assess(order(), facts, version: 1)
         #expect(a.reasons.map(\.rule) == ["shared_device", "duplicate_order", "returns_abuse", "returns_abuse_flags"])
         #expect(a.score == 100 && a.decision == .hold)
+        // A refused parcel counts against an order paid on delivery only.
+        var cod = order()
+        cod.cashOnDelivery = true
+        let refusals = RiskFacts(returns: (orders: 4, returns: 1, flagged: false, refusals: 1))
+        #expect(rules.assess(cod, refusals, version: 1).reasons.map(\.rule) == ["cod_refusals"])
+        #expect(rules.assess(order(), refusals, version: 1).reasons.isEmpty)
     }
 }

@@ -198,4 +198,27 @@ struct RiskTests {
         #expect(twin.rules.contains("duplicate_order") && twin.rules.contains("returns_abuse_flags"))
         #expect(twin.score == 60 && twin.decision == "review")
     }
+
+    @Test func aCashOnDeliveryOrderFromSomeoneWhoRefusedAParcelIsReviewed() throws {
+        let buyer: JSONObject = ["customer": ["id": "c-9", "phone": "13700000000"], "cash_on_delivery": true]
+        let first = try create(buyer)
+        #expect(first.rules.isEmpty)
+        try engine.ok("order.pay", ["order_id": first.id])
+        try engine.ok("order.pickup", ["order_id": first.id])
+        let rt = try engine.ok("return.request", ["order_id": first.id, "reason": "refused_delivery", "lines": [["line_no": 1, "qty": 1]]])["return_id"] ?? .null
+        #expect(try engine.ok("customer.returns", ["customer": "c-9"])["refused_deliveries"] == 1)
+        try engine.ok("return.approve", ["return_id": rt])
+        var next = buyer
+        next["placed_at"] = "2026-03-05T10:00:00Z"
+        let again = try create(next)
+        #expect(again.rules == ["cod_refusals"] && again.score == 50 && again.decision == "review")
+        // Paid up front, a refused parcel costs the shop nothing it has not been paid for.
+        next["cash_on_delivery"] = false
+        next["placed_at"] = "2026-03-06T10:00:00Z"
+        #expect(try create(next).rules.isEmpty)
+        try engine.ok("config.set", ["key": "risk.rules", "value": ["rules": ["cod_refusals": ["min_refusals": 2]]]])
+        next["cash_on_delivery"] = true
+        next["placed_at"] = "2026-03-07T10:00:00Z"
+        #expect(try create(next).rules.isEmpty)
+    }
 }
