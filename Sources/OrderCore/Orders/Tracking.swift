@@ -9,11 +9,13 @@ enum TrackingStatus: String, CaseIterable {
     case exception
     case delivered
 
-    /// AfterShip tags (v3/v4) and a few common spellings.
+    /// AfterShip tags (v3/v4) and a few common spellings. AfterShip's `Expired` (no news from the carrier for
+    /// 30 days) is an exception: the parcel may be lost, and a person must ask.
     static let aliases: [String: TrackingStatus] = [
         "inforeceived": .infoReceived, "pending": .infoReceived, "pickedup": .pickedUp, "intransit": .inTransit,
         "outfordelivery": .outForDelivery, "attemptfail": .failedAttempt, "failedattempt": .failedAttempt,
         "exception": .exception, "delivered": .delivered, "availableforpickup": .outForDelivery,
+        "expired": .exception,
     ]
 
     init?(name: String) {

@@ -121,4 +121,20 @@ struct TrackingTimeTests {
         let step = try engine.ok("order.timeline", ["order_id": id])["events"]?.arrayValue?.last
         #expect(step?["at"] == "2026-01-20T12:00:00Z" && step?["details"]?["delivered_at"] == "2026-01-19T09:30:00Z")
     }
+
+    @Test func anExpiredTrackingIsACarrierExceptionSomeoneMustChase() throws {
+        let engine = try Engine(test: ":memory:")
+        try engine.seedCatalog(a1: ["SH": 10])
+        let id = try engine.ok("order.create", orderArgs([("A1", 1, "9.90")]))["order_id"] ?? .null
+        try engine.ok("order.pay", ["order_id": id])
+        try engine.ok("order.allocate", ["order_id": id])
+        try engine.ok("order.pack", ["order_id": id, "scans": [id, "A1"], "weight_g": 100])
+        try engine.ok("order.ship", ["order_id": id, "carrier": "SF", "tracking_no": "SF43", "at": "2026-01-18T10:00:00Z"])
+        // AfterShip's tag for a parcel with no news for 30 days.
+        let event = try engine.ok("tracking.event", ["carrier": "SF", "tracking_no": "SF43", "status": "Expired",
+                                                     "time": "2026-02-18T10:00:00Z"])
+        #expect(event["status"] == "exception" && event["matched"] == true)
+        let alerts = try engine.ok("report.alerts")["alerts"]?.arrayValue ?? []
+        #expect(alerts.contains { $0["kind"] == "carrier_exception" && $0["order_id"] == id })
+    }
 }
