@@ -267,6 +267,8 @@ enum BuiltinProfiles {
              "ship_to.district": "receiver_district",
             "ship_to.line1": "receiver_address", "ship_to.postal_code": "receiver_zip",
             "shipping_fee": "post_fee", "taxes_included": {"const": true}, "note": "buyer_message",
+            "cash_on_delivery": {"map": "type", "values": {"cod": true, "b2c_cod": true,
+             "super_market_cod_trade": true}, "default": false},
             "shipment.carrier": "orders.order[0].logistics_company",
              "shipment.tracking_no": "orders.order[0].invoice_no",
             "shipment.shipped_at": "consign_time"},
@@ -293,7 +295,13 @@ enum BuiltinProfiles {
                          "TRADE_FINISHED": "completed",
                         "TRADE_CLOSED": "cancelled", "TRADE_CLOSED_BY_TAOBAO": "cancelled"},
             "rules": [{"when": {"status": "WAIT_SELLER_SEND_GOODS",
-             "orders.order[].refund_status": "WAIT_SELLER_AGREE"}, "state": "on_hold"}]},
+             "orders.order[].refund_status": "WAIT_SELLER_AGREE"}, "state": "on_hold"},
+                      {"when": {"type": ["cod", "b2c_cod", "super_market_cod_trade"],
+                       "status": "WAIT_SELLER_SEND_GOODS"}, "state": "pending_payment"},
+                      {"when": {"type": ["cod", "b2c_cod", "super_market_cod_trade"],
+                       "status": "SELLER_CONSIGNED_PART"}, "state": "partially_shipped", "unpaid": true},
+                      {"when": {"type": ["cod", "b2c_cod", "super_market_cod_trade"],
+                       "status": "WAIT_BUYER_CONFIRM_GOODS"}, "state": "shipped", "unpaid": true}]},
            "checks": {"grand_total": "payment"}}
          ]}
         """#
@@ -321,6 +329,7 @@ enum BuiltinProfiles {
              "ship_to.city": "consigneeInfo.city",
             "ship_to.district": "consigneeInfo.county", "ship_to.line1": "consigneeInfo.fullAddress",
             "shipping_fee": "freightPrice", "taxes_included": {"const": true}, "note": "orderRemark",
+            "cash_on_delivery": {"map": "payType", "values": {"1": true, "1-货到付款": true}, "default": false},
             "shipment.carrier": {"template": "jd-logistics-{logisticsId}"}, "shipment.tracking_no": "waybill"},
            "lines": {"path": "itemInfoList",
             "fields": {"sku": "outerSkuId", "sku_fallback": {"first": ["productNo", {"template": "jd-{skuId}"}]},
@@ -333,7 +342,12 @@ enum BuiltinProfiles {
              "PAUSE": "on_hold", "LOCKED": "on_hold",
                         "SEND_TO_DISTRIBUTION_CENER": "shipped", "DISTRIBUTION_CENTER_RECEIVED": "shipped",
                          "WAIT_GOODS_RECEIVE_CONFIRM": "shipped",
-                        "RECEIPTS_CONFIRM": "completed", "FINISHED_L": "completed", "TRADE_CANCELED": "cancelled"}},
+                        "RECEIPTS_CONFIRM": "completed", "FINISHED_L": "completed", "TRADE_CANCELED": "cancelled"},
+            "rules": [{"when": {"payType": ["1", "1-货到付款"], "orderState": ["WAIT_SELLER_STOCK_OUT",
+             "WAIT_SELLER_DELIVERY"]}, "state": "pending_payment"},
+                      {"when": {"payType": ["1", "1-货到付款"], "orderState": ["SEND_TO_DISTRIBUTION_CENER",
+                       "DISTRIBUTION_CENTER_RECEIVED", "WAIT_GOODS_RECEIVE_CONFIRM"]}, "state": "shipped",
+                       "unpaid": true}]},
            "checks": {"grand_total": "orderPayment"}}
          ]}
         """#

@@ -419,10 +419,11 @@ struct ProfileMapper {
         }
         if let spec = rule.status, let reported = try e.text(spec, field: "status") {
             event.reportedStatus = reported
-            event.state = rule.statusMapping?.state(status: reported, fields: e.current.objectValue)
+            let decided = rule.statusMapping?.decide(status: reported, fields: e.current.objectValue)
+            event.state = decided?.state
             event.holdsNothing = event.state == .pendingPayment && rule.holdsNothing.contains(reported)
             event.unrefunded = event.state == .cancelled && rule.cancelledUnrefunded.contains(reported)
-            event.unpaid = rule.unpaid.contains(reported)
+            event.unpaid = decided?.unpaid == true || rule.unpaid.contains(reported)
         }
         return event
     }

@@ -5,8 +5,9 @@ struct StatusMapping {
     /// `equals`: one of the values.
     enum Condition: Equatable { case present, absent, equals([JSON]), above(Int64), below(Int64) }
     /// A rule's fields are paths into the report (`orders.order[].refund_status`): through a list, a test
-    /// holds when it holds for any element.
-    struct Rule { var when: [(path: PayloadPath, condition: Condition)]; var state: OrderState }
+    /// holds when it holds for any element. `unpaid`: the state is reached without the money (a
+    /// cash-on-delivery order shipped: the buyer pays the carrier), so it records no payment.
+    struct Rule { var when: [(path: PayloadPath, condition: Condition)]; var state: OrderState; var unpaid = false }
 
     var outbound: [String: String] = [:]
     var inbound: [String: OrderState] = [:]
@@ -42,7 +43,8 @@ struct StatusMapping {
             rules.append(
                 Rule(
                     when: conditions,
-                    state: try StatusMapping.state(try rule.requiredCode("state"), field: rule.name("state"))))
+                    state: try StatusMapping.state(try rule.requiredCode("state"), field: rule.name("state")),
+                    unpaid: try rule.bool("unpaid") ?? false))
             try rule.finish()
         }
     }
@@ -83,17 +85,21 @@ struct StatusMapping {
     /// cancellation time or a fulfilment beat a status name (Shopify reports `financial_status: paid`
     /// on an order it cancelled) — else its status name (the mapping's, its outbound names read back,
     /// or a canonical name); nil when nothing maps.
-    func state(status: String?, fields: JSONObject?) -> OrderState? {
-        if let fields, let state = ruleState(fields) { return state }
-        guard let status else { return nil }
-        if let state = inbound[status] { return state }
+    func state(status: String?, fields: JSONObject?) -> OrderState? { decide(status: status, fields: fields).state }
+
+    /// The state a report means (`state(status:fields:)`), and whether the rule that decided it says it
+    /// is reached unpaid.
+    func decide(status: String?, fields: JSONObject?) -> (state: OrderState?, unpaid: Bool) {
+        if let fields, let rule = matchingRule(fields) { return (rule.state, rule.unpaid) }
+        guard let status else { return (nil, false) }
+        if let state = inbound[status] { return (state, false) }
         if let back = outbound.first(where: { $0.value == status }), let state = OrderState(rawValue: back.key) {
-            return state
+            return (state, false)
         }
-        return OrderState(rawValue: status)
+        return (OrderState(rawValue: status), false)
     }
 
-    private func ruleState(_ fields: JSONObject) -> OrderState? {
+    private func matchingRule(_ fields: JSONObject) -> Rule? {
         let report = JSON.object(fields)
         return rules.first { rule in
             rule.when.allSatisfy { path, condition in
@@ -109,7 +115,7 @@ struct StatusMapping {
                 case .below(let limit): return numbers.contains { $0 < Double(limit) }
                 }
             }
-        }?.state
+        }
     }
 
     /// The source's name for a canonical state (the canonical name when it has none).
@@ -135,7 +141,9 @@ struct StatusMapping {
                         case .below(let n): when[field] = ["below": .int(n)]
                         }
                     }
-                    return ["when": .object(when), "state": .string(rule.state.rawValue)]
+                    var json: JSONObject = ["when": .object(when), "state": .string(rule.state.rawValue)]
+                    if rule.unpaid { json["unpaid"] = true }
+                    return .object(json)
                 }),
         ]
     }
@@ -153,7 +161,10 @@ enum StatusCommands {
             .key("source"),
             Argument("outbound", .object, "OrderCore states and the status the source uses for each"),
             Argument("inbound", .object, "The source's statuses and the OrderCore state each means"),
-            Argument("rules", .array, "Rules tried before the maps: [{\"status\",\"state\",\"above\"|\"below\"}]"),
+            Argument(
+                "rules", .array,
+                "Rules tried before the maps: [{\"when\": {field: value|[values]|\"present\"|\"absent\""
+                    + "|{\"above\"|\"below\"}}, \"state\", \"unpaid\"}]"),
         ],
         result: ["source", "mapping"]
     ) { ctx, f in

@@ -10,7 +10,7 @@ struct PlatformProfileTests {
     init() throws {
         engine = try Engine(test: dir + "/platforms.db")
         try engine.seedCatalog(a1: ["SH": 100], b2: ["SH": 100])
-        for profile in ["jd", "pinduoduo", "douyin", "shopify_graphql"] {
+        for profile in ["jd", "pinduoduo", "douyin", "shopify_graphql", "taobao"] {
             try engine.ok("channel.upsert", ["channel": .string(profile), "profile": .string(profile)])
         }
     }
@@ -66,6 +66,51 @@ struct PlatformProfileTests {
         }
         #expect(engine.fails("order.release", ["order_id": relocked["order_id"] ?? .null, "actor": "op"]) == .forbidden)
         #expect(try engine.ok("order.release", ["order_id": relocked["order_id"] ?? .null, "actor": "sue"])["state"] == "paid")
+    }
+
+    /// JD `payType` 1 (货到付款) and Taobao trade `type` `cod`: the buyer pays at the door, so the states that
+    /// mean "paid" for other orders — waiting to ship, shipped — record no payment; signed for, it is paid.
+    @Test func jdAndTaobaoCashOnDeliveryOrdersArePaidAtTheDoor() throws {
+        func jd(_ id: String, _ state: String, payType: String) -> JSON {
+            ["orderInfo": ["orderId": .string(id), "orderState": .string(state), "orderStartTime": "2026-01-18 18:00:00",
+                           "modified": .string("2026-01-18 18:0\(state.count % 10):00"), "payType": .string(payType),
+                           "orderTotalPrice": "120.00", "sellerDiscount": "10.00", "freightPrice": "6.00", "orderPayment": "116.00",
+                           "waybill": "JDV0101", "logisticsId": "2087",
+                           "consigneeInfo": ["fullname": "张三", "mobile": "13800000000", "province": "北京", "city": "北京市",
+                                             "fullAddress": "北京朝阳区建国路1号"],
+                           "itemInfoList": [["skuId": "1001", "outerSkuId": "A1", "skuName": "马克杯", "jdPrice": "60.00", "itemTotal": "2"]]]]
+        }
+        let placed = try ingest("jd", jd("9101", "WAIT_SELLER_STOCK_OUT", payType: "1-货到付款"))
+        let id = placed["order_id"] ?? .null
+        #expect(try placed["state"] == "pending_payment")
+        #expect(try order(placed)["cash_on_delivery"] == true && order(placed)["paid_total"] == "0.00")
+        try engine.ok("order.allocate", ["order_id": id])
+        let shipped = try ingest("jd", jd("9101", "WAIT_GOODS_RECEIVE_CONFIRM", payType: "1-货到付款"))
+        #expect(try shipped["state"] == "shipped" && order(shipped)["paid_total"] == "0.00", "\(shipped.serialized)")
+        let signed = try ingest("jd", jd("9101", "FINISHED_L", payType: "1-货到付款"))
+        #expect(try signed["action"] == "paid" && order(signed)["paid_total"] == "116.00")
+        // First seen shipped, payType as a bare code; an order paid online is paid when it waits to ship.
+        let unpaid = try ingest("jd", jd("9102", "WAIT_GOODS_RECEIVE_CONFIRM", payType: "1"))
+        #expect(try unpaid["state"] == "shipped" && order(unpaid)["payment_status"] == "unpaid")
+        let online = try ingest("jd", jd("9103", "WAIT_SELLER_STOCK_OUT", payType: "4-在线支付"))
+        #expect(try online["state"] == "paid" && order(online)["cash_on_delivery"] == false)
+
+        func taobao(_ tid: Int64, _ status: String, type: String) -> JSON {
+            ["trade": ["tid": .int(tid), "status": .string(status), "type": .string(type), "created": "2026-01-18 18:00:00",
+                       "modified": .string("2026-01-18 18:0\(status.count % 10):00"),
+                       "payment": "106.00", "post_fee": "6.00", "receiver_name": "王五", "receiver_mobile": "13700000000",
+                       "receiver_state": "浙江省", "receiver_city": "杭州市", "receiver_address": "西湖区文三路1号",
+                       "orders": ["order": [["oid": .int(tid * 10), "outer_sku_id": "B2", "title": "茶", "num": 2, "price": "50.00",
+                                             "total_fee": "100.00", "status": .string(status)]]]]]
+        }
+        let trade = try ingest("taobao", taobao(7001, "WAIT_SELLER_SEND_GOODS", type: "cod"))
+        #expect(try trade["state"] == "pending_payment" && order(trade)["cash_on_delivery"] == true, "\(trade.serialized)")
+        let sent = try ingest("taobao", taobao(7001, "WAIT_BUYER_CONFIRM_GOODS", type: "cod"))
+        #expect(try sent["state"] == "shipped" && order(sent)["paid_total"] == "0.00", "\(sent.serialized)")
+        // TRADE_BUYER_SIGNED is Taobao's cash-on-delivery state: signed for, and paid to the courier.
+        let paidAtDoor = try ingest("taobao", taobao(7001, "TRADE_BUYER_SIGNED", type: "cod"))
+        #expect(try paidAtDoor["action"] == "paid" && order(paidAtDoor)["paid_total"] == "106.00")
+        #expect(try ingest("taobao", taobao(7002, "WAIT_SELLER_SEND_GOODS", type: "fixed"))["state"] == "paid")
     }
 
     @Test func pinduoduoOrdersInEveryState() throws {
