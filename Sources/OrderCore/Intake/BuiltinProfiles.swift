@@ -394,7 +394,8 @@ enum BuiltinProfiles {
 
     /// Douyin (抖店) `order.orderDetail` shop_order_detail (or `order.searchList` shop_order_list):
     /// amounts in fen, times in Unix seconds. `order_status` 1 unpaid, 105 paid, 2 preparing, 101 partly
-    /// shipped, 3 shipped, 4 cancelled, 5 completed.
+    /// shipped, 3 shipped, 4 cancelled, 5 completed. `pay_type` 0 is cash on delivery (货到付款): paid when
+    /// completed.
     static let douyin = #"""
         {"profile": "douyin",
          "description": "Douyin (抖店) order: order.orderDetail (data.shop_order_detail) or order.searchList \#
@@ -412,6 +413,7 @@ enum BuiltinProfiles {
              "ship_to.district": "post_addr.town.name",
             "ship_to.line1": "post_addr.detail",
             "shipping_fee": {"minor": "post_amount"}, "taxes_included": {"const": true}, "note": "buyer_words",
+            "cash_on_delivery": {"map": "pay_type", "values": {"0": true}, "default": false},
             "shipment.carrier": "logistics_info[0].company_name",
              "shipment.tracking_no": "logistics_info[0].tracking_no",
             "shipment.shipped_at": {"epoch": "logistics_info[0].ship_time"}},
@@ -423,7 +425,10 @@ enum BuiltinProfiles {
            "status": {"value": "order_status",
             "inbound": {"1": "pending_payment", "103": "pending_payment", "105": "paid", "2": "paid",
              "101": "partially_shipped",
-                        "3": "shipped", "4": "cancelled", "5": "completed", "21": "cancelled"}},
+                        "3": "shipped", "4": "cancelled", "5": "completed", "21": "cancelled"},
+            "rules": [{"when": {"pay_type": 0, "order_status": [1, 2, 105]}, "state": "pending_payment"},
+                      {"when": {"pay_type": 0, "order_status": 101}, "state": "partially_shipped", "unpaid": true},
+                      {"when": {"pay_type": 0, "order_status": 3}, "state": "shipped", "unpaid": true}]},
            "checks": {"grand_total": {"minor": "pay_amount"}}}
          ]}
         """#

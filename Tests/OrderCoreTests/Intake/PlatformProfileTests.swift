@@ -141,9 +141,10 @@ struct PlatformProfileTests {
     }
 
     @Test func douyinOrdersInFenAndUnixTime() throws {
-        func douyin(_ id: String, status: Int64, shipTime: Int64 = 0) -> JSON {
+        func douyin(_ id: String, status: Int64, shipTime: Int64 = 0, payType: Int64 = 1) -> JSON {
             ["data": ["shop_order_detail": [
-                "order_id": .string(id), "order_status": .int(status), "create_time": 1_768_730_400, "pay_amount": 8_990, "post_amount": 1_000,
+                "order_id": .string(id), "order_status": .int(status), "pay_type": .int(payType), "update_time": .int(1_768_730_400 + status),
+                "create_time": 1_768_730_400, "pay_amount": 8_990, "post_amount": 1_000,
                 "post_receiver": "王五", "post_tel": "13700000000",
                 "post_addr": ["province": ["name": "广东省"], "city": ["name": "深圳市"], "town": ["name": "南山区"], "detail": "科技园1号"],
                 "logistics_info": [["tracking_no": "SF777", "company_name": "顺丰速运", "ship_time": .int(shipTime)]],
@@ -159,6 +160,12 @@ struct PlatformProfileTests {
         #expect(shipped["state"] == "shipped" && shipped["shipment"]?["shipped_at"] == "2026-01-19T00:00:00Z")
         #expect(try ingest("douyin", douyin("6900000000004", status: 5))["state"] == "completed")
         #expect(try ingest("douyin", douyin("6900000000005", status: 4))["state"] == "cancelled")
+        // pay_type 0, cash on delivery: preparing is not paid, shipped records no payment, completed pays.
+        let cod = try ingest("douyin", douyin("6900000000006", status: 2, payType: 0))
+        #expect(try cod["state"] == "pending_payment" && order(cod)["cash_on_delivery"] == true)
+        let sent = try ingest("douyin", douyin("6900000000006", status: 3, shipTime: 1_768_780_800, payType: 0))
+        #expect(try sent["state"] == "shipped" && order(sent)["paid_total"] == "0.00", "\(sent.serialized)")
+        #expect(try order(ingest("douyin", douyin("6900000000006", status: 5, payType: 0)))["paid_total"] == "89.90")
     }
 
     @Test func shopifyGraphQLOrdersInEveryState() throws {
