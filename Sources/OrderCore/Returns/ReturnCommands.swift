@@ -285,7 +285,7 @@ enum ReturnCommands {
         // Small refunds from customers without flags need nobody's approval.
         let auto = try ctx.intSetting(.autoApproveBelow)
         let below = auto.multipliedReportingOverflow(by: Money.unit(exponent: order.exponent)).partialValue
-        if auto > 0, try ctx.returnQuote(record).money < below, try !ctx.isFlaggedReturner(customer) {
+        if auto > 0, try ctx.returnQuote(record).value < below, try !ctx.isFlaggedReturner(customer) {
             try ctx.transition(
                 &record, to: .approved, command: "return.approve", details: ["auto": true, "below": .int(auto)])
         }
@@ -356,8 +356,9 @@ enum ReturnCommands {
                 .conflict, "return \(id) is \(r.state.rawValue); only a requested return can be approved",
                 details: ["return_id": .string(id), "state": .string(r.state.rawValue)])
         }
+        // By what the goods are worth: money paid back, or a claim written off (goods not yet paid for).
         let quote = try ctx.returnQuote(r)
-        let order = quote.order, amount = quote.money
+        let order = quote.order, amount = quote.value
         let role = try ctx.approvalRole(amount: amount, exponent: order.exponent, customer: r.customer)
         try ctx.requireRole(
             role, to: "approving return \(id) (\(Money.format(amount, exponent: order.exponent)) \(order.currency))")
