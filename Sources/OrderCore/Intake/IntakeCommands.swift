@@ -299,6 +299,15 @@ extension CommandContext {
                 &order, reason: "cancelled on \(channel.channel)", channel: channel.channel, refunded: !event.unrefunded
             )
             did("cancelled")
+        } else if channelState == .cancelled, !created, OrderState.leftTheWarehouse.contains(order.stage),
+            try store.returns(orderRowID: order.rowID).isEmpty
+        {
+            // Cancelled there after its goods left: a parcel refused at the door, lost, or returned and refunded
+            // there. Nothing here undoes a shipment by itself: a person takes in what comes back (return.request).
+            try store.openAlert(
+                kind: "channel_cancelled_shipped", orderID: order.orderID, at: at,
+                details: ["channel": .string(channel.channel), "state": .string(order.state.rawValue)])
+            result["alert"] = "channel_cancelled_shipped"
         } else if channelState == .onHold, OrderState.holdable.contains(order.state) {
             _ = try FulfillmentCommands.hold.run(
                 self,

@@ -32,6 +32,9 @@ enum OrderState: String, CaseIterable, Sendable {
         .allocated, .picking, .packed, .partiallyShipped, .shipped, .delivered, .completed,
     ]
 
+    /// States of an order whose goods, or some of them, have left the warehouse.
+    static let leftTheWarehouse: Set<OrderState> = [.partiallyShipped, .shipped, .delivered, .completed]
+
     /// States an order can be put on hold from: nothing has left the warehouse yet.
     static let holdable: Set<OrderState> = beforeShipment.subtracting([.onHold])
 

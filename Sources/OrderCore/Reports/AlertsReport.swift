@@ -51,6 +51,11 @@ enum AlertCommands {
             "the channel reports {order_id} paid or shipped, but it is cancelled here: refund the buyer at the "
                 + "channel, or enter the order again (order.show {order_id})"
         ),
+        "channel_cancelled_shipped": (
+            "high",
+            "the channel cancelled {order_id} after its goods left (refused at the door, lost, or refunded there): "
+                + "return.request {order_id} for what comes back (reason refused_delivery for a refused parcel)"
+        ),
         "channel_cancelled_picked": (
             "high",
             "the channel cancelled {order_id} while it was being picked or packed here: put its units back on the "

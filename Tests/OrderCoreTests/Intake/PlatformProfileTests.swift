@@ -111,6 +111,19 @@ struct PlatformProfileTests {
         let paidAtDoor = try ingest("taobao", taobao(7001, "TRADE_BUYER_SIGNED", type: "cod"))
         #expect(try paidAtDoor["action"] == "paid" && order(paidAtDoor)["paid_total"] == "106.00")
         #expect(try ingest("taobao", taobao(7002, "WAIT_SELLER_SEND_GOODS", type: "fixed"))["state"] == "paid")
+        // Refused at the door, the trade closes: the goods are on their way back, and a person must take them in.
+        let refused = try ingest("taobao", taobao(7003, "WAIT_BUYER_CONFIRM_GOODS", type: "cod"))
+        let closed = try ingest("taobao", taobao(7003, "TRADE_CLOSED", type: "cod"))
+        #expect(closed["alert"] == "channel_cancelled_shipped" && closed["state"] == "shipped", "\(closed.serialized)")
+        func alerted() throws -> Bool {
+            try engine.ok("report.alerts")["alerts"]?.arrayValue?.contains {
+                $0["kind"] == "channel_cancelled_shipped" && $0["order_id"] == refused["order_id"]
+            } == true
+        }
+        #expect(try alerted())
+        try engine.ok("return.request", ["order_id": refused["order_id"] ?? .null, "reason": "refused_delivery",
+                                         "lines": [["sku": "B2", "qty": 2]]])
+        #expect(try !alerted(), "the return takes it from here")
     }
 
     @Test func pinduoduoOrdersInEveryState() throws {
