@@ -81,6 +81,7 @@ struct Order {
         let writtenOff = min(max(0, value), due)
         return (writtenOff, value - writtenOff)
     }
+
     /// The business day its units count as sold on: when it was paid in full, or placed cash on delivery.
     var soldAt: Int64? { cashOnDelivery ? createdAt : paidAt }
 

@@ -92,16 +92,19 @@ struct PlatformProfileTests {
         // First seen shipped, payType as a bare code; an order paid online is paid when it waits to ship.
         let unpaid = try ingest("jd", jd("9102", "WAIT_GOODS_RECEIVE_CONFIRM", payType: "1"))
         #expect(try unpaid["state"] == "shipped" && order(unpaid)["payment_status"] == "unpaid")
+        // Held by JD (the buyer asked to cancel): held here, and still not paid.
+        let locked = try ingest("jd", jd("9104", "LOCKED", payType: "1-货到付款"))
+        #expect(try locked["state"] == "on_hold" && order(locked)["paid_total"] == "0.00", "\(locked.serialized)")
         let online = try ingest("jd", jd("9103", "WAIT_SELLER_STOCK_OUT", payType: "4-在线支付"))
         #expect(try online["state"] == "paid" && order(online)["cash_on_delivery"] == false)
 
-        func taobao(_ tid: Int64, _ status: String, type: String) -> JSON {
+        func taobao(_ tid: Int64, _ status: String, type: String, refund: String = "NO_REFUND") -> JSON {
             ["trade": ["tid": .int(tid), "status": .string(status), "type": .string(type), "created": "2026-01-18 18:00:00",
                        "modified": .string("2026-01-18 18:0\(status.count % 10):00"),
                        "payment": "106.00", "post_fee": "6.00", "receiver_name": "王五", "receiver_mobile": "13700000000",
                        "receiver_state": "浙江省", "receiver_city": "杭州市", "receiver_address": "西湖区文三路1号",
                        "orders": ["order": [["oid": .int(tid * 10), "outer_sku_id": "B2", "title": "茶", "num": 2, "price": "50.00",
-                                             "total_fee": "100.00", "status": .string(status)]]]]]
+                                             "total_fee": "100.00", "status": .string(status), "refund_status": .string(refund)]]]]]
         }
         let trade = try ingest("taobao", taobao(7001, "WAIT_SELLER_SEND_GOODS", type: "cod"))
         #expect(try trade["state"] == "pending_payment" && order(trade)["cash_on_delivery"] == true, "\(trade.serialized)")
@@ -111,6 +114,8 @@ struct PlatformProfileTests {
         let paidAtDoor = try ingest("taobao", taobao(7001, "TRADE_BUYER_SIGNED", type: "cod"))
         #expect(try paidAtDoor["action"] == "paid" && order(paidAtDoor)["paid_total"] == "106.00")
         #expect(try ingest("taobao", taobao(7002, "WAIT_SELLER_SEND_GOODS", type: "fixed"))["state"] == "paid")
+        let asked = try ingest("taobao", taobao(7004, "WAIT_SELLER_SEND_GOODS", type: "cod", refund: "WAIT_SELLER_AGREE"))
+        #expect(try asked["state"] == "on_hold" && order(asked)["paid_total"] == "0.00", "a refund asked for: held, unpaid")
         // Refused at the door, the trade closes: the goods are on their way back, and a person must take them in.
         let refused = try ingest("taobao", taobao(7003, "WAIT_BUYER_CONFIRM_GOODS", type: "cod"))
         let closed = try ingest("taobao", taobao(7003, "TRADE_CLOSED", type: "cod"))
