@@ -315,9 +315,10 @@ extension CommandContext {
                     "order_id": .string(order.orderID), "reason": .string(Self.channelHoldReason(channel.channel)),
                 ]))
             did("held")
-        } else if Self.queuedHere.contains(channelState), order.state == .onHold,
-            order.holdReason == Self.channelHoldReason(channel.channel)
+        } else if Self.queuedHere.contains(channelState) || channelState == .pendingPayment && order.cashOnDelivery,
+            order.state == .onHold, order.holdReason == Self.channelHoldReason(channel.channel)
         {
+            // The channel lifted its hold: the order is to ship again (unpaid, when it is paid on delivery).
             let released = try FulfillmentCommands.release.run(
                 self,
                 Fields(["order_id": .string(order.orderID), "reason": .string("released on \(channel.channel)")]))

@@ -95,6 +95,8 @@ struct PlatformProfileTests {
         // Held by JD (the buyer asked to cancel): held here, and still not paid.
         let locked = try ingest("jd", jd("9104", "LOCKED", payType: "1-货到付款"))
         #expect(try locked["state"] == "on_hold" && order(locked)["paid_total"] == "0.00", "\(locked.serialized)")
+        let unlocked = try ingest("jd", jd("9104", "WAIT_SELLER_STOCK_OUT", payType: "1-货到付款"))
+        #expect(unlocked["action"] == "released" && unlocked["state"] == "pending_payment", "\(unlocked.serialized)")
         let online = try ingest("jd", jd("9103", "WAIT_SELLER_STOCK_OUT", payType: "4-在线支付"))
         #expect(try online["state"] == "paid" && order(online)["cash_on_delivery"] == false)
 
