@@ -114,6 +114,13 @@ struct Setting: Sendable {
         summary: "Hours after shipping without a carrier pickup scan before the sweep raises a no_pickup alert",
         defaultValue: 48, range: 1...8760, role: .supervisor)
 
+    static let codCollectDays = Setting.number(
+        key: "fulfillment.cod_collect_days",
+        summary:
+            "Days after its goods left that a cash-on-delivery order may still owe money before the sweep raises a "
+            + "cod_uncollected alert (0: never)",
+        defaultValue: 14, range: 0...365, role: .supervisor)
+
     static let stateLimitHours = Setting(
         key: "fulfillment.state_limit_hours",
         summary:
@@ -398,7 +405,8 @@ struct Setting: Sendable {
         coverSufficientDays, leadTimeDays, earlyWarningPercent, adjustLimit, lowStockClosesChannels, utcOffsetMinutes,
         weightTolerancePercent,
         packagingGrams, packagingAllowanceGrams,
-        completeAfterDays, escalateAfterHours, transferRadiusKm, transferLeadDays, pickupAlertHours, stateLimitHours,
+        completeAfterDays, escalateAfterHours, transferRadiusKm, transferLeadDays, pickupAlertHours, codCollectDays,
+        stateLimitHours,
         maxPayloadBytes, dedupeWindowMinutes,
         duplicateWindowSeconds, returnReasons, autoApproveBelow, supervisorAbove, adminAbove, flaggedReturnerRole,
         restoreCoupons, inspectBeforeResale, riskEnabled, riskRules,

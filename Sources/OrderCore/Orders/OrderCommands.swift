@@ -301,6 +301,33 @@ enum OrderCommands {
     }
 }
 
+extension CommandContext {
+    /// Cash-on-delivery money the carrier has not passed on: an order whose first parcel left more than
+    /// `fulfillment.cod_collect_days` ago and still owes has a `cod_uncollected` alert; one that owes nothing
+    /// any more (paid, or its goods back and written off) has it cleared.
+    /// - Returns: how many orders are waiting for their money past the limit.
+    func chaseCashOnDelivery() throws -> Int {
+        let days = try intSetting(.codCollectDays)
+        let cutoff = days > 0 ? at - days * 86_400_000 : Int64.min
+        var late: Set<String> = []
+        for owing in try store.codOrdersOwing() {
+            guard let firstOut = owing.firstOut, firstOut <= cutoff else { continue }
+            late.insert(owing.orderID)
+            let e = Money.exponent(of: owing.currency)
+            try store.openAlert(
+                kind: "cod_uncollected", orderID: owing.orderID, at: at,
+                details: [
+                    "amount_due": .string(Money.format(owing.due, exponent: e)), "currency": .string(owing.currency),
+                    "shipped_at": .string(Timestamp.format(firstOut)), "days": .int(days),
+                ])
+        }
+        for orderID in try store.openAlertOrderIDs(kind: "cod_uncollected") where !late.contains(orderID) {
+            try store.clearOrderAlerts(kind: "cod_uncollected", orderID: orderID, at: at)
+        }
+        return late.count
+    }
+}
+
 enum SweepCommand {
     static let all = [sweep]
 
@@ -312,7 +339,8 @@ enum SweepCommand {
         arguments: [],
         result: [
             "expired_orders", "released_units", "order_ids", "low_stock_alerts_opened", "low_stock_alerts_cleared",
-            "completed_orders", "awaiting_pickup", "overdue_returns", "feed_events_pruned", "daily_checks",
+            "completed_orders", "awaiting_pickup", "cod_uncollected", "overdue_returns", "feed_events_pruned",
+            "daily_checks",
         ]
     ) { ctx, f in
         try f.finish()
@@ -345,6 +373,7 @@ enum SweepCommand {
                     "shipped_at": .string(Timestamp.format(shipment.shippedAt)), "hours": .int(hours),
                 ])
         }
+        let uncollected = try ctx.chaseCashOnDelivery()
         let overdueReturns = try ReturnCommands.escalateOverdue(ctx)
         let pruned = try ctx.store.pruneFeed(before: ctx.at - (try ctx.intSetting(.feedRetentionDays)) * 86_400_000)
         // Everything the expiries released is looked at below with the rest.
@@ -358,7 +387,8 @@ enum SweepCommand {
             "order_ids": .array(closed.prefix(1_000).map(JSON.string)),
             "low_stock_alerts_opened": .int(opened), "low_stock_alerts_cleared": .int(cleared),
             "completed_orders": .int(completed),
-            "awaiting_pickup": .int(waiting.count), "overdue_returns": .int(overdueReturns),
+            "awaiting_pickup": .int(waiting.count), "cod_uncollected": .int(uncollected),
+            "overdue_returns": .int(overdueReturns),
             "feed_events_pruned": .int(Int64(pruned)),
             "daily_checks": daily.map {
                 [

@@ -79,6 +79,14 @@ extension CommandContext {
             order, from: from, command: "order.pay",
             details: ["amount": order.money(plan.charged), "payment_ref": .optional(paymentRef)])
         if plan.next == .paid && !holdsAfter && !order.cashOnDelivery { try recordSales(of: order, sign: 1) }
+        try clearUncollected(order)
+    }
+
+    /// A cash-on-delivery order that owes nothing any more (paid, or its goods back and written off) has no
+    /// money left to chase (`chaseCashOnDelivery`).
+    func clearUncollected(_ order: Order) throws {
+        guard order.cashOnDelivery, order.amountDue == 0 else { return }
+        try store.clearOrderAlerts(kind: "cod_uncollected", orderID: order.orderID, at: at)
     }
 
     /// The order as the payment leaves it.

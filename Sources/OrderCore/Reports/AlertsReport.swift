@@ -9,6 +9,11 @@ enum AlertCommands {
         "carrier_exception": ("high", "tracking.get the parcel of {order_id} and call the carrier"),
         "delivery_failed": ("high", "contact the buyer of {order_id}; tracking.get for the attempts"),
         "no_pickup": ("high", "call the carrier: the parcel of {order_id} was never scanned"),
+        "cod_uncollected": (
+            "high",
+            "ask the carrier for the cash collected for {order_id} and record it with order.pay {order_id} amount=...; "
+                + "a refused parcel comes back as return.request {order_id} reason=refused_delivery"
+        ),
         "risk_hold": ("high", "risk.review {order_id} approve|reject"),
         "unpaid_expired": ("warning", "sweep (closes {order_id} and releases its stock)"),
         "stuck_order": ("warning", "move {order_id} on: order.view it and run its next step"),

@@ -681,6 +681,7 @@ enum ReturnCommands {
                     "written_off": order.money(writtenOff), "balance_due": order.money(order.amountDue - writtenOff),
                 ]
             ) { $0.writtenOff += writtenOff }
+            try ctx.clearUncollected(order)
         }
         // An exchange: the refund pays what the replacement still owes, once the buyer paid the difference.
         let credit = try ctx.creditReplacement(of: r, from: money, refundRef: refundRef)

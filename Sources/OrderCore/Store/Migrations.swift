@@ -10,7 +10,7 @@ struct Migration {
         foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation, fulfillment,
         tracking, waves, statusAnchor, intake, actors, returns, risk, reports, health, roles, channelState, lookup,
         healthDaily, valuation, openAlerts, idSequences, cacheEpoch, guardRefusal, emailIndex, countDomains,
-        profileEpoch, paymentsByTime, inboxAwaiting, cashOnDelivery, refundWriteOff,
+        profileEpoch, paymentsByTime, inboxAwaiting, cashOnDelivery, refundWriteOff, owingOnDelivery,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -794,5 +794,16 @@ struct Migration {
         name: "0033_refund_write_off",
         sql: """
             ALTER TABLE return_refunds ADD COLUMN written_off INTEGER NOT NULL DEFAULT 0;
+            """)
+
+    // MARK: - 0034
+
+    /// The cash-on-delivery orders whose goods left and that still owe money: the sweep's look for money
+    /// the carrier has not passed on (`Store.codOrdersOwing`) reads these, not every order ever shipped.
+    static let owingOnDelivery = Migration(
+        name: "0034_owing_on_delivery",
+        sql: """
+            CREATE INDEX orders_owing_on_delivery
+                ON orders(cash_on_delivery, (grand_total - paid_total - written_off)) WHERE cash_on_delivery = 1;
             """)
 }

@@ -65,6 +65,22 @@ extension Store {
         return result
     }
 
+    /// Cash-on-delivery orders whose goods left and that still owe money, with what they owe and when their
+    /// first parcel left (read through `orders_owing_on_delivery`: the orders owing now, not the history).
+    func codOrdersOwing() throws -> [(orderID: String, due: Int64, currency: String, firstOut: Int64?)] {
+        var result: [(String, Int64, String, Int64?)] = []
+        try db.rows(Store.codOrdersOwingSQL) { result.append(($0.text(0), $0.int(1), $0.text(2), $0.optInt(3))) }
+        return result
+    }
+
+    static let codOrdersOwingSQL = """
+        SELECT order_id, grand_total - paid_total - written_off, currency,
+            (SELECT MIN(s.shipped_at) FROM shipments s WHERE s.order_rowid = orders.id)
+        FROM orders
+        WHERE cash_on_delivery = 1 AND grand_total - paid_total - written_off > 0
+            AND state IN ('partially_shipped', 'shipped', 'delivered', 'completed')
+        """
+
     /// The carrier's latest checkpoint of a parcel: status, time, message, location.
     func latestTrackingEvent(carrier: String, trackingNo: String) throws -> JSON? {
         try db.first(

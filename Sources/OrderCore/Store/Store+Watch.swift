@@ -159,6 +159,15 @@ extension Store {
             map: { _ in true }) ?? false
     }
 
+    /// The orders with an open alert of a kind.
+    func openAlertOrderIDs(kind: String) throws -> [String] {
+        var ids: [String] = []
+        try db.rows(
+            "SELECT order_id FROM alerts WHERE kind = ? AND cleared_at IS NULL AND order_id IS NOT NULL", .text(kind)
+        ) { ids.append($0.text(0)) }
+        return ids
+    }
+
     /// The refs of the open alerts of a kind.
     func openAlertRefs(kind: String) throws -> [String] {
         var refs: [String] = []

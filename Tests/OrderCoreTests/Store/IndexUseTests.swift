@@ -61,6 +61,33 @@ struct IndexUseTests {
         #expect(scanned < 100, "the everyday operations visited \(scanned) rows in full scans")
     }
 
+    /// The sweep's look for cash-on-delivery money not collected reads the orders that owe now, not every
+    /// cash-on-delivery order ever shipped (`orders_owing_on_delivery`).
+    @Test func uncollectedCashOnDeliveryIsFoundWithoutReadingTheHistory() throws {
+        let dir = temporaryDirectory()
+        defer { removeDirectory(dir) }
+        let path = dir + "/cod.db"
+        let store = try Store(path: path, options: StoreOptions(synchronous: .normal))
+        try store.transaction(.write) {
+            for i in 0..<3_000 {
+                let owing = i % 1_000 == 0
+                try store.db.run(
+                    """
+                    INSERT INTO orders(order_id, channel, state, currency, placed_at, created_at, updated_at, subtotal,
+                        line_discount_total, discount_total, shipping_fee, shipping_tax, tax_total, taxes_included,
+                        grand_total, paid_total, cash_on_delivery)
+                    VALUES (?, 'web', ?, 'CNY', 0, 0, 0, 100, 0, 0, 0, 0, 0, 1, 100, ?, 1)
+                    """, .text("SO-\(i)"), .text(i % 2 == 0 ? "completed" : "delivered"), .int(owing ? 0 : 100))
+            }
+        }
+        // By state, the planner's other choice, it would read every order ever delivered or completed.
+        var plan: [String] = []
+        try store.db.rows("EXPLAIN QUERY PLAN " + Store.codOrdersOwingSQL) { plan.append($0.text(3)) }
+        #expect(plan.first?.contains("USING INDEX orders_owing_on_delivery") == true, "\(plan)")
+        let engine = try Engine(path: path, options: StoreOptions(synchronous: .normal))
+        #expect(try engine.ok("sweep")["cod_uncollected"] == 0, "nothing of them shipped")
+    }
+
     /// An order's balances are read with a point lookup per SKU on SQLite: an `IN` list there builds a
     /// temporary b-tree for each query, many times a lookup's cost. A long list (a batch publishing
     /// sellable quantities) still goes in one query.
