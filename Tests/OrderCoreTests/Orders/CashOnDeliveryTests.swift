@@ -38,6 +38,15 @@ struct CashOnDeliveryTests {
         return try engine.ok("order.ship", ["order_id": id, "carrier": "SF", "tracking_no": .string("SF-\(id)")])
     }
 
+    /// `units` of A1 back from the buyer: the return requested, approved and received; its id.
+    func returned(_ id: JSON, units: Int64, reason: String = "refused_delivery") throws -> JSON {
+        let request: JSONObject = ["order_id": id, "reason": .string(reason), "lines": [["sku": "A1", "qty": .int(units)]]]
+        let rid = try engine.ok("return.request", request)["return_id"] ?? nil
+        try engine.ok("return.approve", ["return_id": rid])
+        try engine.ok("return.receive", ["return_id": rid, "warehouse": "SH", "lines": [["sku": "A1", "resellable": .int(units)]]])
+        return rid
+    }
+
     @Test func aCashOnDeliveryOrderShipsUnpaidAndIsPaidWhenTheMoneyComes() throws {
         try engine.ok("config.set", ["key": "order.unpaid_timeout_minutes", "value": 30])
         let created = try codOrder()
@@ -148,10 +157,7 @@ struct CashOnDeliveryTests {
         }
         let paid = try codOrder()["order_id"] ?? nil, refused = try codOrder()["order_id"] ?? nil
         _ = try ship(paid)
-        _ = try engine.ok("order.allocate", ["order_id": refused])
-        _ = try engine.ok("order.pick", ["order_id": refused])
-        _ = try engine.ok("order.pack", ["order_id": refused, "scans": [refused, "690001", "690001"], "weight_g": 600])
-        _ = try engine.ok("order.ship", ["order_id": refused, "carrier": "SF", "tracking_no": "SF-R"])
+        _ = try ship(refused)
         #expect(try sweep(days: 13)["cod_uncollected"] == 0 && chased().isEmpty)
         #expect(try sweep(days: 15)["cod_uncollected"] == 2)
         #expect(try chased().map { $0["order_id"] } == [paid, refused] || chased().map { $0["order_id"] } == [refused, paid])
@@ -160,13 +166,7 @@ struct CashOnDeliveryTests {
         #expect(try chased().count == 2, "40.00 is still owed")
         try engine.ok("order.pay", ["order_id": paid])
         #expect(try chased().map { $0["order_id"] } == [refused], "paid in full: nothing left to chase")
-        let rid =
-            try engine.ok(
-                "return.request", ["order_id": refused, "reason": "refused_delivery", "lines": [["sku": "A1", "qty": 2]]]
-            )["return_id"] ?? nil
-        try engine.ok("return.approve", ["return_id": rid])
-        try engine.ok("return.receive", ["return_id": rid, "warehouse": "SH", "lines": [["sku": "A1", "resellable": 2]]])
-        try engine.ok("return.refund", ["return_id": rid])
+        try engine.ok("return.refund", ["return_id": try returned(refused, units: 2)])
         #expect(try chased().isEmpty, "the goods are back: nothing is owed")
         #expect(try sweep(days: 16)["cod_uncollected"] == 0)
     }
@@ -191,12 +191,7 @@ struct CashOnDeliveryTests {
         let id = try codOrder()["order_id"] ?? nil
         _ = try ship(id)
         #expect(try engine.ok("order.pay", ["order_id": id, "amount": "60.00"])["balance_due"] == "40.00")
-        let rid =
-            try engine.ok(
-                "return.request", ["order_id": id, "reason": "changed_mind", "lines": [["sku": "A1", "qty": 1]]]
-            )["return_id"] ?? nil
-        try engine.ok("return.approve", ["return_id": rid])
-        try engine.ok("return.receive", ["return_id": rid, "warehouse": "SH", "lines": [["sku": "A1", "resellable": 1]]])
+        let rid = try returned(id, units: 1, reason: "changed_mind")
         let settled = try engine.ok("return.refund", ["return_id": rid, "refund_ref": "GW-R1"])
         #expect(settled["refunds"]?.arrayValue?.first?["cash"] == "10.00")
         #expect(settled["refunds"]?.arrayValue?.first?["written_off"] == "40.00")

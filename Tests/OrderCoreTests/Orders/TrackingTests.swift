@@ -105,14 +105,20 @@ struct TrackingTests {
 
 /// Times that need no fixture.
 struct TrackingTimeTests {
-    @Test func deliveredAtIsTheCarriersTimeNotWhenOrderCoreHeardOfIt() throws {
+    /// An engine with one order shipped by SF under `trackingNo` on 2026-01-18, and the order's id.
+    func shipped(_ trackingNo: String) throws -> (Engine, JSON) {
         let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 10])
         let id = try engine.ok("order.create", orderArgs([("A1", 1, "9.90")]))["order_id"] ?? .null
         try engine.ok("order.pay", ["order_id": id])
         try engine.ok("order.allocate", ["order_id": id])
         try engine.ok("order.pack", ["order_id": id, "scans": [id, "A1"], "weight_g": 100])
-        try engine.ok("order.ship", ["order_id": id, "carrier": "SF", "tracking_no": "SF42", "at": "2026-01-18T10:00:00Z"])
+        try engine.ok("order.ship", ["order_id": id, "carrier": "SF", "tracking_no": .string(trackingNo), "at": "2026-01-18T10:00:00Z"])
+        return (engine, id)
+    }
+
+    @Test func deliveredAtIsTheCarriersTimeNotWhenOrderCoreHeardOfIt() throws {
+        let (engine, id) = try shipped("SF42")
         // The carrier's delivered scan, reported a day late.
         try engine.ok("tracking.event", ["carrier": "SF", "tracking_no": "SF42", "status": "Delivered",
                                          "time": "2026-01-19T09:30:00Z", "at": "2026-01-20T12:00:00Z"])
@@ -123,13 +129,7 @@ struct TrackingTimeTests {
     }
 
     @Test func anExpiredTrackingIsACarrierExceptionSomeoneMustChase() throws {
-        let engine = try Engine(test: ":memory:")
-        try engine.seedCatalog(a1: ["SH": 10])
-        let id = try engine.ok("order.create", orderArgs([("A1", 1, "9.90")]))["order_id"] ?? .null
-        try engine.ok("order.pay", ["order_id": id])
-        try engine.ok("order.allocate", ["order_id": id])
-        try engine.ok("order.pack", ["order_id": id, "scans": [id, "A1"], "weight_g": 100])
-        try engine.ok("order.ship", ["order_id": id, "carrier": "SF", "tracking_no": "SF43", "at": "2026-01-18T10:00:00Z"])
+        let (engine, id) = try shipped("SF43")
         // AfterShip's tag for a parcel with no news for 30 days.
         let event = try engine.ok("tracking.event", ["carrier": "SF", "tracking_no": "SF43", "status": "Expired",
                                                      "time": "2026-02-18T10:00:00Z"])
