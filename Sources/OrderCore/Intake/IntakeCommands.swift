@@ -303,7 +303,14 @@ extension CommandContext {
             try store.returns(orderRowID: order.rowID).isEmpty
         {
             // Cancelled there after its goods left: a parcel refused at the door, lost, or returned and refunded
-            // there. Nothing here undoes a shipment by itself: a person takes in what comes back (return.request).
+            // there. What has not left is cancelled and its stock released; nothing here undoes a shipment by
+            // itself: a person takes in what comes back (return.request).
+            if order.stage == .partiallyShipped {
+                try cancelAtChannel(
+                    &order, reason: "cancelled on \(channel.channel)", channel: channel.channel,
+                    refunded: !event.unrefunded)
+                did("cancelled")
+            }
             try store.openAlert(
                 kind: "channel_cancelled_shipped", orderID: order.orderID, at: at,
                 details: ["channel": .string(channel.channel), "state": .string(order.state.rawValue)])

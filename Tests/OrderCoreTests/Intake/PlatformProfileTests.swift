@@ -131,6 +131,26 @@ struct PlatformProfileTests {
         try engine.ok("return.request", ["order_id": refused["order_id"] ?? .null, "reason": "refused_delivery",
                                          "lines": [["sku": "B2", "qty": 2]]])
         #expect(try !alerted(), "the return takes it from here")
+        // Closed while part of it has left: the rest is cancelled and its stock released; the part that left
+        // is a person's to take in.
+        func split(_ status: String, _ first: String, _ second: String) -> JSON {
+            ["trade": ["tid": 7005, "status": .string(status), "type": "fixed", "created": "2026-01-18 18:00:00",
+                       "payment": "150.00", "post_fee": "0.00", "receiver_name": "王五", "receiver_state": "浙江省",
+                       "receiver_city": "杭州市", "receiver_address": "西湖区文三路1号",
+                       "orders": ["order": [
+                           ["oid": 70051, "outer_sku_id": "B2", "title": "茶", "num": 2, "price": "50.00", "total_fee": "100.00",
+                            "status": .string(first)],
+                           ["oid": 70052, "outer_sku_id": "A1", "title": "杯", "num": 1, "price": "50.00", "total_fee": "50.00",
+                            "status": .string(second)]]]]]
+        }
+        let part = try ingest("taobao", split("SELLER_CONSIGNED_PART", "WAIT_BUYER_CONFIRM_GOODS", "WAIT_SELLER_SEND_GOODS"))
+        #expect(part["state"] == "partially_shipped", "\(part.serialized)")
+        let available = try engine.available("A1")
+        let rest = try ingest("taobao", split("TRADE_CLOSED", "TRADE_CLOSED", "TRADE_CLOSED"))
+        #expect(rest["action"] == "cancelled" && rest["alert"] == "channel_cancelled_shipped", "\(rest.serialized)")
+        let doc = try order(rest)
+        #expect(doc["state"] == "shipped" && doc["refunded_total"] == "50.00", "\(doc.serialized)")
+        #expect(try engine.available("A1") == available + 1, "the unit that never left is back on sale")
     }
 
     @Test func pinduoduoOrdersInEveryState() throws {
