@@ -171,6 +171,48 @@ struct CashOnDeliveryTests {
         #expect(try sweep(days: 16)["cod_uncollected"] == 0)
     }
 
+    /// Whatever the carrier remits and the buyer sends back, in any order: what the shop keeps (paid less
+    /// refunded) plus what is still owed is the value of the goods the buyer kept, and no refund is more than
+    /// was paid.
+    @Test func remittancesAndReturnsInAnyOrderSettleToTheGoodsKept() throws {
+        var random = SeededRandom(state: 20_261_204)
+        try engine.ok("stock.receive", ["sku": "A1", "warehouse": "SH", "qty": 200])
+        var remittances = 0, returns = 0
+        for round in 0..<12 {
+            let units = Int64.random(in: 1...5, using: &random)
+            var args = orderArgs([("A1", units, "10.00")])
+            args["cash_on_delivery"] = true
+            let id = try engine.ok("order.create", args)["order_id"] ?? nil
+            try engine.ok("order.allocate", ["order_id": id])
+            try engine.ok("order.pick", ["order_id": id])
+            let scans = [id] + Array(repeating: JSON.string("690001"), count: Int(units))
+            try engine.ok("order.pack", ["order_id": id, "scans": .array(scans), "weight_g": .int(300 * units)])
+            try engine.ok("order.ship", ["order_id": id, "carrier": "SF", "tracking_no": .string("SF-P\(round)")])
+            var kept = units
+            for step in 0..<6 {
+                let order = try engine.ok("order.get", ["order_id": id])
+                let due = Money.parse(order["balance_due"]?.stringValue ?? "", exponent: 2) ?? -1
+                if Bool.random(using: &random), due > 0 {
+                    let amount = Int64.random(in: 1...due, using: &random)
+                    try engine.ok("order.pay", ["order_id": id, "amount": .string(Money.format(amount, exponent: 2))])
+                    remittances += 1
+                } else if kept > 0 {
+                    let back = Int64.random(in: 1...kept, using: &random)
+                    let rid = try returned(id, units: back, reason: step % 2 == 0 ? "refused_delivery" : "changed_mind")
+                    try engine.ok("return.refund", ["return_id": rid])
+                    kept -= back
+                    returns += 1
+                }
+                let after = try engine.ok("order.get", ["order_id": id])
+                func minor(_ key: String) -> Int64 { Money.parse(after[key]?.stringValue ?? "", exponent: 2) ?? -1 }
+                #expect(minor("paid_total") - minor("refunded_total") + minor("balance_due") == kept * 1_000,
+                        "round \(round) step \(step): \(after.serialized)")
+                #expect(minor("refunded_total") <= minor("paid_total") && minor("balance_due") >= 0)
+            }
+        }
+        #expect(remittances > 10 && returns > 10, "both kinds happened: \(remittances), \(returns)")
+    }
+
     /// Writing off what is owed is approved as a refund of the same amount would be.
     @Test func aLargeWriteOffNeedsTheRoleALargeRefundNeeds() throws {
         try engine.ok("actor.upsert", ["actor_id": "op", "role": "operator"])
