@@ -82,6 +82,13 @@ struct Order {
         return (writtenOff, value - writtenOff)
     }
 
+    /// Takes `amount` off what it owes. Paid in part and owing nothing now, it is settled: sold at `at`, for
+    /// what was not written off (`report.sales`).
+    mutating func writeOff(_ amount: Int64, at: Int64) {
+        writtenOff += amount
+        if amountDue == 0, paidTotal > 0, paidAt == nil { paidAt = at }
+    }
+
     /// The business day its units count as sold on: when it was paid in full, or placed cash on delivery.
     var soldAt: Int64? { cashOnDelivery ? createdAt : paidAt }
 

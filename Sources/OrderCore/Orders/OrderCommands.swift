@@ -219,7 +219,7 @@ enum OrderCommands {
         ) {
             $0.cancelReason = reason
             $0.refundDue += owed
-            $0.writtenOff += writtenOff
+            $0.writeOff(writtenOff, at: ctx.at)
         }
         return try ctx.document(order)
     }

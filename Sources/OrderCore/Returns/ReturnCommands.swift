@@ -680,7 +680,7 @@ enum ReturnCommands {
                     "return_id": .string(id), "refund_ref": .string(refundRef),
                     "written_off": order.money(writtenOff), "balance_due": order.money(order.amountDue - writtenOff),
                 ]
-            ) { $0.writtenOff += writtenOff }
+            ) { $0.writeOff(writtenOff, at: ctx.at) }
             try ctx.clearUncollected(order)
         }
         // An exchange: the refund pays what the replacement still owes, once the buyer paid the difference.

@@ -56,6 +56,7 @@ extension Store {
         var gmv: Int64
         var units: Int64
         /// Payment to first parcel out, summed over the `shippedOrders` that shipped.
+        /// (From its placement for an order paid on delivery.)
         var paidToShippedMillis: Int64
         var shippedOrders: Int64
     }
@@ -71,9 +72,10 @@ extension Store {
         var result: [RegionRow] = []
         try db.rows(
             """
-            SELECT currency, area, COUNT(*), SUM(grand_total), SUM(units), SUM(first_out - paid_at), COUNT(first_out)
+            SELECT currency, area, COUNT(*), SUM(gmv), SUM(units), SUM(first_out - ready_at), COUNT(first_out)
             FROM (
-                SELECT o.currency, o.ship_\(level.rawValue) AS area, o.grand_total, o.paid_at,
+                SELECT o.currency, o.ship_\(level.rawValue) AS area, o.grand_total - o.written_off AS gmv,
+                    CASE WHEN o.cash_on_delivery = 1 THEN o.placed_at ELSE o.paid_at END AS ready_at,
                     (SELECT SUM(l.qty) FROM order_lines l WHERE l.order_rowid = o.id) AS units,
                     (SELECT MIN(s.shipped_at) FROM shipments s WHERE s.order_rowid = o.id) AS first_out
                 FROM orders o WHERE \(filter.sql)

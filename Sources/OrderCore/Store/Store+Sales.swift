@@ -53,7 +53,8 @@ extension Store {
             """
             SELECT o.currency, \(orderKey) AS k, COUNT(*), SUM(o.subtotal),
                 SUM(o.line_discount_total + o.discount_total), SUM(o.shipping_fee),
-                   SUM(o.grand_total), SUM((SELECT SUM(l.qty) FROM order_lines l WHERE l.order_rowid = o.id))
+                   SUM(o.grand_total - o.written_off),
+                   SUM((SELECT SUM(l.qty) FROM order_lines l WHERE l.order_rowid = o.id))
             FROM orders o WHERE \(filter.sql) GROUP BY o.currency, k ORDER BY o.currency, k
             """, arguments: base
         ) { r in

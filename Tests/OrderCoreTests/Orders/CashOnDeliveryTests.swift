@@ -240,6 +240,12 @@ struct CashOnDeliveryTests {
         let order = try engine.ok("order.get", ["order_id": id])
         #expect(order["balance_due"] == "0.00" && order["refunded_total"] == "10.00")
         #expect(order["payment_status"] == "partially_refunded")
+        // Settled: a sale of what was not written off, less what went back.
+        let sales = try engine.ok("report.sales", ["by": "total"])["totals"]?.arrayValue?.first
+        #expect(sales?["gmv"] == "60.00" && sales?["refunds"] == "10.00" && sales?["net"] == "50.00")
+        // Its shipping time runs from its placement: it was paid after it left.
+        let region = try engine.ok("report.regions")["rows"]?.arrayValue?.first
+        #expect(region?["gmv"] == "60.00" && (Double(region?["avg_ship_hours"]?.stringValue ?? "-1") ?? -1) >= 0)
     }
 
     @Test func onlyCashOnDeliveryShipsUnpaidAndItCannotBeAPreSale() throws {
