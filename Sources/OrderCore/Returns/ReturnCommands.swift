@@ -599,8 +599,9 @@ enum ReturnCommands {
 
     static let refund = Command(
         "return.refund", .write,
-        "Refund what arrived and was not refunded yet, per tender (return_id, refund_ref, payment_ref of the refund, "
-            + "before_receipt = why, when policy allows paying before goods arrive)",
+        "Refund what arrived and was not refunded yet, per tender; what the order still owes is written off first "
+            + "(return_id, refund_ref, payment_ref of the refund, before_receipt = why, when policy allows paying "
+            + "before goods arrive)",
         sharing: .concurrent,
         arguments: [
             .returnID,

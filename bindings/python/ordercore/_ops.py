@@ -936,7 +936,7 @@ class Ops:
         return self.exec("return.inspect", return_id=return_id, warehouse=warehouse, note=note, grade=grade, lines=lines, **envelope)
 
     def return_refund(self, return_id: str, *, refund_ref: Optional[str] = None, before_receipt: Optional[str] = None, **envelope: Any) -> Dict[str, Any]:
-        """Refund what arrived and was not refunded yet, per tender (return_id, refund_ref, payment_ref of the refund, before_receipt = why, when policy allows paying before goods arrive) (op ``return.refund``).
+        """Refund what arrived and was not refunded yet, per tender; what the order still owes is written off first (return_id, refund_ref, payment_ref of the refund, before_receipt = why, when policy allows paying before goods arrive) (op ``return.refund``).
 
         Args:
             return_id: The return (such as RT-000001). Required.
