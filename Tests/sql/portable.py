@@ -1,9 +1,9 @@
 """Proves the Store's SQL portable (issue 18, part 1): every statement text the Swift suite prepared on
 SQLite — the ORDERCORE_SQL_LOG file, NUL-separated — is prepared by a real PostgreSQL server, on the
 schema of a fresh OrderCore database translated mechanically (64-bit integers, no WITHOUT ROWID; the
-triggers are left out). Statements of the SQLite connection layer itself (PRAGMAs, transactions, the
-schema catalogue) are not the Store's and are skipped. Prints each statement PostgreSQL refuses, with
-its error, and exits 1 when there is any.
+triggers are left out). Statements of the SQLite connection layer itself (PRAGMAs, transactions, query
+plans, the schema catalogue) are not the Store's and are skipped. Prints each statement PostgreSQL
+refuses, with its error, and exits 1 when there is any.
 
     portable.py SQL_LOG        (ORDERCORE_LIBRARY and PYTHONPATH as for the Python tests)
 """
@@ -18,7 +18,7 @@ import pgcluster  # noqa: E402
 
 import ordercore  # noqa: E402
 
-CONNECTION_LAYER = re.compile(r"^\s*(PRAGMA|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b|sqlite_master|sqlite_schema",
+CONNECTION_LAYER = re.compile(r"^\s*(PRAGMA|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|EXPLAIN)\b|sqlite_master|sqlite_schema",
                               re.IGNORECASE)
 
 
