@@ -213,8 +213,10 @@ def test_fulfillment(db):
     db.orders.override_weight(oid, 1, "scale recalibrated", actor="lead")
     assert db.orders.ship(oid, "SF", "SF55")["state"] == "shipped"
     assert db.tracking.event("SF", "SF55", "InTransit", time="2026-01-18T10:00:00")["shipment_state"] == "in_transit"
+    db.tracking.event("SF", "SF55", "Exception", subtag="Exception_003", message="refused at the door")
+    assert any(a["kind"] == "delivery_refused" for a in db.exec("report.alerts")["alerts"])
     assert db.tracking.event("SF", "SF55", "delivered")["order_state"] == "delivered"
-    assert len(db.tracking.get("SF", "SF55")["events"]) == 2
+    assert len(db.tracking.get("SF", "SF55")["events"]) == 3
     assert db.orders.complete(oid)["state"] == "completed"
     assert db.stock.verify()["ok"]
 

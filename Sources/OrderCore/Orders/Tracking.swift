@@ -64,6 +64,9 @@ enum TrackingCommands {
             Argument("time", .time, "When the carrier saw it (default: the command's time)"),
             Argument("message", .text, "The carrier's text"),
             Argument("location", .text, "Where (a bin for stock, a place for a carrier scan)"),
+            Argument(
+                "subtag", .code,
+                "AfterShip's subtag: Exception_003 (the buyer refused the parcel) raises delivery_refused"),
         ],
         result: ["carrier", "tracking_no", "status", "duplicate", "matched", "order_id", "shipment", "shipment_state"]
     ) { ctx, f in
@@ -78,6 +81,7 @@ enum TrackingCommands {
         let time = try f.time("time", assumingUTC: true) ?? ctx.at
         let message = try f.text("message", maxLength: 1_000) ?? ""
         let location = try f.text("location", maxLength: 200)
+        let subtag = try f.code("subtag")
         try f.finish()
 
         let found = try ctx.store.shipment(carrier: carrier, trackingNo: trackingNo)
@@ -117,7 +121,7 @@ enum TrackingCommands {
                     &order, shipments: [found.shipment], command: "tracking.event",
                     details: ["tracking_no": .string(trackingNo)],
                     deliveredAt: time)
-                for kind in ["no_pickup", "carrier_exception", "delivery_failed"] {
+                for kind in ["no_pickup", "carrier_exception", "delivery_failed", "delivery_refused"] {
                     try ctx.store.clearOrderAlerts(kind: kind, orderID: order.orderID, at: ctx.at)
                 }
             } else {
@@ -129,12 +133,15 @@ enum TrackingCommands {
                 }
             }
         }
-        if let kind = status.alert, found.shipment.state != "delivered" {
+        // The buyer refused the parcel: it is on its way back, and a cash-on-delivery order will not be paid.
+        let refused = status == .exception && subtag?.lowercased() == "exception_003"
+        if let kind = refused ? "delivery_refused" : status.alert, found.shipment.state != "delivered" {
             try ctx.store.openAlert(
                 kind: kind, orderID: order.orderID, at: ctx.at,
                 details: [
                     "carrier": .string(carrier), "tracking_no": .string(trackingNo), "message": .string(message),
                     "time": .string(Timestamp.format(time)), "location": .optional(location),
+                    "subtag": .optional(subtag),
                 ])
         }
         let after = try ctx.store.shipment(carrier: carrier, trackingNo: trackingNo)

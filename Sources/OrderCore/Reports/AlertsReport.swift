@@ -7,6 +7,11 @@ enum AlertCommands {
         "dead_letter": ("high", "intake.get / intake.retry inbox_id after fixing the profile or the catalog ({ref})"),
         "backorder": ("high", "stock.receive the short SKUs, then order.allocate {order_id}"),
         "carrier_exception": ("high", "tracking.get the parcel of {order_id} and call the carrier"),
+        "delivery_refused": (
+            "high",
+            "the buyer refused the parcel of {order_id}: when it is back, return.request {order_id} "
+                + "reason=refused_delivery (a cash-on-delivery order is then owed nothing)"
+        ),
         "delivery_failed": ("high", "contact the buyer of {order_id}; tracking.get for the attempts"),
         "no_pickup": ("high", "call the carrier: the parcel of {order_id} was never scanned"),
         "cod_uncollected": (

@@ -282,8 +282,11 @@ enum ReturnCommands {
             returnRowID: rowID, at: ctx.at, actor: ctx.actor, from: nil, to: .requested, command: "return.request",
             details: ["reason": .string(reason), "lines": .int(lines.count)])
         if let exchange { try createReplacement(ctx, &record, order: order, exchange: exchange) }
-        // Its channel cancelled the order after the goods left: what comes back is now this return's.
-        try ctx.store.clearOrderAlerts(kind: "channel_cancelled_shipped", orderID: order.orderID, at: ctx.at)
+        // The channel cancelled the order after its goods left, or the buyer refused the parcel: what comes back
+        // is now this return's.
+        for kind in ["channel_cancelled_shipped", "delivery_refused"] {
+            try ctx.store.clearOrderAlerts(kind: kind, orderID: order.orderID, at: ctx.at)
+        }
         // Small refunds from customers without flags need nobody's approval.
         let auto = try ctx.intSetting(.autoApproveBelow)
         let below = auto.multipliedReportingOverflow(by: Money.unit(exponent: order.exponent)).partialValue

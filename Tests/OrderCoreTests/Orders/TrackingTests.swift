@@ -137,4 +137,17 @@ struct TrackingTimeTests {
         let alerts = try engine.ok("report.alerts")["alerts"]?.arrayValue ?? []
         #expect(alerts.contains { $0["kind"] == "carrier_exception" && $0["order_id"] == id })
     }
+
+    /// AfterShip's subtag Exception_003: the buyer refused the parcel. The return that takes it in clears it.
+    @Test func aRefusedParcelIsAlertedUntilItsReturnIsOpened() throws {
+        let (engine, id) = try shipped("SF44")
+        try engine.ok("tracking.event", ["carrier": "SF", "tracking_no": "SF44", "status": "Exception",
+                                         "subtag": "Exception_003", "message": "Customer refused delivery"])
+        func kinds() throws -> [JSON] {
+            (try engine.ok("report.alerts")["alerts"]?.arrayValue ?? []).filter { $0["order_id"] == id }.map { $0["kind"] ?? nil }
+        }
+        #expect(try kinds() == ["delivery_refused"])
+        try engine.ok("return.request", ["order_id": id, "reason": "refused_delivery", "lines": [["sku": "A1", "qty": 1]]])
+        #expect(try kinds().isEmpty)
+    }
 }

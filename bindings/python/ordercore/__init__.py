@@ -430,11 +430,12 @@ class _Reports(_Area):
 
 class _Tracking(_Area):
     def event(self, carrier: str, tracking_no: str, status: str, *, time: Optional[str] = None, message: Optional[str] = None,
-              location: Optional[str] = None, **extra: Any) -> JSONDict:
+              location: Optional[str] = None, subtag: Optional[str] = None, **extra: Any) -> JSONDict:
         """Applies a carrier tracking event (op tracking.event); ``status`` is canonical (``in_transit``) or an
-        AfterShip tag (``InTransit``). Repeats apply once; unknown parcels are kept and reported."""
+        AfterShip tag (``InTransit``), ``subtag`` AfterShip's (``Exception_003``: the buyer refused the parcel).
+        Repeats apply once; unknown parcels are kept and reported."""
         return self._db.exec("tracking.event", carrier=carrier, tracking_no=tracking_no, status=status, time=time,
-                             message=message, location=location, **extra)
+                             message=message, location=location, subtag=subtag, **extra)
 
     def get(self, carrier: str, tracking_no: str) -> JSONDict:
         """A parcel's tracking events (op tracking.get)."""

@@ -676,7 +676,7 @@ class Ops:
         """
         return self.exec("order.packing_slip", order_id=order_id, parcel=parcel, **envelope)
 
-    def tracking_event(self, carrier: str, tracking_no: str, status: str, *, time: Optional[str] = None, message: Optional[str] = None, location: Optional[str] = None, **envelope: Any) -> Dict[str, Any]:
+    def tracking_event(self, carrier: str, tracking_no: str, status: str, *, time: Optional[str] = None, message: Optional[str] = None, location: Optional[str] = None, subtag: Optional[str] = None, **envelope: Any) -> Dict[str, Any]:
         """Apply a carrier tracking event (carrier, tracking_no, status, time, message, location); duplicates apply once (op ``tracking.event``).
 
         Args:
@@ -686,10 +686,11 @@ class Ops:
             time: When the carrier saw it (default: the command's time).
             message: The carrier's text.
             location: Where (a bin for stock, a place for a carrier scan).
+            subtag: AfterShip's subtag: Exception_003 (the buyer refused the parcel) raises delivery_refused.
 
         Returns: carrier, tracking_no, status, duplicate, matched, order_id, shipment, shipment_state.
         """
-        return self.exec("tracking.event", carrier=carrier, tracking_no=tracking_no, status=status, time=time, message=message, location=location, **envelope)
+        return self.exec("tracking.event", carrier=carrier, tracking_no=tracking_no, status=status, time=time, message=message, location=location, subtag=subtag, **envelope)
 
     def tracking_get(self, carrier: str, tracking_no: str, **envelope: Any) -> Dict[str, Any]:
         """Show the tracking events of a parcel (carrier, tracking_no) (op ``tracking.get``).
