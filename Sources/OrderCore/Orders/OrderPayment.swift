@@ -15,7 +15,7 @@ extension CommandContext {
             // Paid while it is fulfilled or after it left (cash on delivery, or shipped unpaid by its channel): it
             // stays where it is. Once goods have left, the carrier may remit less than the total (units
             // cancelled, some refused at the door); before, the amount due is paid whole.
-            let partial = !OrderState.beforeShipment.contains(order.stage)
+            let partial = OrderState.leftTheWarehouse.contains(order.stage)
             if let amount, partial ? !(0 < amount && amount <= due) : amount != due {
                 throw OrderCoreError(
                     .invalidInput,

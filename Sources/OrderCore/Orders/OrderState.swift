@@ -25,15 +25,12 @@ enum OrderState: String, CaseIterable, Sendable {
         let to: OrderState
     }
 
-    /// The commands that move an order, and where from. Later modules add theirs here.
-    /// States an order paid after it left is in (cash on delivery, or shipped unpaid by its channel):
-    /// `order.pay` records its payment and leaves it there.
-    static let fulfilledUnpaid: Set<OrderState> = [
-        .allocated, .picking, .packed, .partiallyShipped, .shipped, .delivered, .completed,
-    ]
-
     /// States of an order whose goods, or some of them, have left the warehouse.
     static let leftTheWarehouse: Set<OrderState> = [.partiallyShipped, .shipped, .delivered, .completed]
+
+    /// States an order paid after it left is in (cash on delivery, or shipped unpaid by its channel):
+    /// `order.pay` records its payment and leaves it there.
+    static let fulfilledUnpaid: Set<OrderState> = leftTheWarehouse.union([.allocated, .picking, .packed])
 
     /// States an order can be put on hold from: nothing has left the warehouse yet.
     static let holdable: Set<OrderState> = beforeShipment.subtracting([.onHold])
