@@ -217,7 +217,8 @@ extension CommandContext {
     /// what it had paid is recorded as refunded by the channel. Shipped, delivered or completed there,
     /// for an order OrderCore has not shipped, records the channel's shipment — never a second one —
     /// and, for an order that was already in OrderCore's queue, raises a `channel_shipped` alert for a
-    /// person (its picked or packed units are still on the bench). An order the channel fulfils from
+    /// person (its picked or packed units are still on the bench); delivered or completed there, for an
+    /// order shipped here, delivers (and completes) it. An order the channel fulfils from
     /// its own stock waits on hold for the channel's shipment. Anything else (the channel behind
     /// OrderCore) is left to the status anchor (`status.drift`).
     private func follow(
@@ -291,6 +292,14 @@ extension CommandContext {
                 try store.openAlert(
                     kind: "channel_shipped", orderID: order.orderID, at: at, details: .object(details))
             }
+            did(order.state.rawValue)
+        }
+        // Shipped here, and the buyer has it there (signed for, receipt confirmed): delivered, and completed
+        // when the channel says so, on the channel's word — the carrier's tracking may never tell.
+        if !created, order.state == .shipped && (channelState == .delivered || channelState == .completed)
+            || order.state == .delivered && channelState == .completed
+        {
+            try deliverAtChannel(&order, completed: channelState == .completed, channel: channel.channel)
             did(order.state.rawValue)
         }
         if !event.refunds.isEmpty { result["refunds"] = .array(try applyChannelRefunds(&order, event.refunds)) }

@@ -89,20 +89,24 @@ extension CommandContext {
             &order, to: everything ? .shipped : .partiallyShipped, command: "channel.shipped", details: .object(details)
         )
         if everything, state == .delivered || state == .completed {
-            try store.markDelivered(orderRowID: order.rowID, seq: seq, at: at)
-            for line in lines where line.qty - line.quantity(.cancelled) > line.quantity(.delivered) {
-                try store.addLineQuantity(
-                    .delivered, orderRowID: order.rowID, lineNo: line.lineNo,
-                    qty: line.qty - line.quantity(.cancelled) - line.quantity(.delivered))
-            }
-            let at = self.at
-            try transition(&order, to: .delivered, command: "channel.delivered", details: ["source": .string(channel)])
-            { $0.deliveredAt = at }
-            if state == .completed {
-                try transition(
-                    &order, to: .completed, command: "channel.completed", details: ["source": .string(channel)])
-            }
+            try deliverAtChannel(&order, completed: state == .completed, channel: channel)
         }
         return details
+    }
+
+    /// The channel says the buyer has every unit of an order whose goods have all left (signed for, receipt
+    /// confirmed): each shipment not yet delivered is, and so is the order — completed too when the channel
+    /// says so. The carrier's tracking may never tell, and its parcel alerts no longer matter.
+    func deliverAtChannel(_ order: inout Order, completed: Bool, channel: String) throws {
+        if order.state == .shipped {
+            let open = try store.shipments(orderRowID: order.rowID).filter { $0.state != "delivered" }
+            try deliver(&order, shipments: open, command: "channel.delivered", details: ["source": .string(channel)])
+            for kind in TrackingStatus.parcelAlerts {
+                try store.clearOrderAlerts(kind: kind, orderID: order.orderID, at: at)
+            }
+        }
+        if completed, order.state == .delivered {
+            try transition(&order, to: .completed, command: "channel.completed", details: ["source": .string(channel)])
+        }
     }
 }

@@ -556,6 +556,16 @@ extension CommandContext {
         }
         let delivered = try store.shipments(orderRowID: order.rowID).allSatisfy { $0.state == "delivered" }
         let everyUnit = order.state == .shipped && delivered
+        if everyUnit {
+            // A shipment a channel recorded has no parcels to say whose units it carried: every unit
+            // shipped is delivered now.
+            for line in try store.lines(orderRowID: order.rowID)
+            where line.quantity(.shipped) > line.quantity(.delivered) {
+                try store.addLineQuantity(
+                    .delivered, orderRowID: order.rowID, lineNo: line.lineNo,
+                    qty: line.quantity(.shipped) - line.quantity(.delivered))
+            }
+        }
         var details = extra
         details["shipments"] = .array(shipments.map { .int($0.seq) })
         details["delivered_at"] = .string(Timestamp.format(deliveredAt))

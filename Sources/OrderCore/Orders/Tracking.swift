@@ -38,6 +38,9 @@ enum TrackingStatus: String, CaseIterable {
     /// The carrier has the parcel: every status past `info_received`.
     var pickedUp: Bool { self != .infoReceived }
 
+    /// The alerts about a parcel on its way (and the sweep's `no_pickup`), which its delivery clears.
+    static let parcelAlerts = ["no_pickup", "carrier_exception", "delivery_failed", "delivery_refused"]
+
     /// The alert the status raises, if any.
     var alert: String? {
         switch self {
@@ -121,7 +124,7 @@ enum TrackingCommands {
                     &order, shipments: [found.shipment], command: "tracking.event",
                     details: ["tracking_no": .string(trackingNo)],
                     deliveredAt: time)
-                for kind in ["no_pickup", "carrier_exception", "delivery_failed", "delivery_refused"] {
+                for kind in TrackingStatus.parcelAlerts {
                     try ctx.store.clearOrderAlerts(kind: kind, orderID: order.orderID, at: ctx.at)
                 }
             } else {

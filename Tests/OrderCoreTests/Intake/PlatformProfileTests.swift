@@ -88,7 +88,7 @@ struct PlatformProfileTests {
         let shipped = try ingest("jd", jd("9101", "WAIT_GOODS_RECEIVE_CONFIRM", payType: "1-货到付款"))
         #expect(try shipped["state"] == "shipped" && order(shipped)["paid_total"] == "0.00", "\(shipped.serialized)")
         let signed = try ingest("jd", jd("9101", "FINISHED_L", payType: "1-货到付款"))
-        #expect(try signed["action"] == "paid" && order(signed)["paid_total"] == "116.00")
+        #expect(try signed["state"] == "completed" && order(signed)["paid_total"] == "116.00", "\(signed.serialized)")
         // First seen shipped, payType as a bare code; an order paid online is paid when it waits to ship.
         let unpaid = try ingest("jd", jd("9102", "WAIT_GOODS_RECEIVE_CONFIRM", payType: "1"))
         #expect(try unpaid["state"] == "shipped" && order(unpaid)["payment_status"] == "unpaid")
@@ -114,7 +114,7 @@ struct PlatformProfileTests {
         #expect(try sent["state"] == "shipped" && order(sent)["paid_total"] == "0.00", "\(sent.serialized)")
         // TRADE_BUYER_SIGNED is Taobao's cash-on-delivery state: signed for, and paid to the courier.
         let paidAtDoor = try ingest("taobao", taobao(7001, "TRADE_BUYER_SIGNED", type: "cod"))
-        #expect(try paidAtDoor["action"] == "paid" && order(paidAtDoor)["paid_total"] == "106.00")
+        #expect(try paidAtDoor["state"] == "delivered" && order(paidAtDoor)["paid_total"] == "106.00")
         #expect(try ingest("taobao", taobao(7002, "WAIT_SELLER_SEND_GOODS", type: "fixed"))["state"] == "paid")
         let asked = try ingest("taobao", taobao(7004, "WAIT_SELLER_SEND_GOODS", type: "cod", refund: "WAIT_SELLER_AGREE"))
         #expect(try asked["state"] == "on_hold" && order(asked)["paid_total"] == "0.00", "a refund asked for: held, unpaid")
@@ -151,6 +151,59 @@ struct PlatformProfileTests {
         let doc = try order(rest)
         #expect(doc["state"] == "shipped" && doc["refunded_total"] == "50.00", "\(doc.serialized)")
         #expect(try engine.available("A1") == available + 1, "the unit that never left is back on sale")
+    }
+
+    /// Shipped here, then signed for or confirmed there: the channel's word delivers the order, and completes it
+    /// when the channel says so. A marketplace's buyer confirms receipt, and no carrier's tracking may ever tell.
+    @Test func ordersShippedHereAreDeliveredOnTheChannelsWord() throws {
+        func jd(_ state: String, minute: Int) -> JSON {
+            ["orderInfo": ["orderId": "9201", "orderState": .string(state), "orderStartTime": "2026-01-18 18:00:00",
+                           "modified": .string("2026-01-18 18:\(10 + minute):00"),
+                           "orderTotalPrice": "120.00", "orderPayment": "120.00", "waybill": "JDV0201", "logisticsId": "2087",
+                           "consigneeInfo": ["fullname": "张三", "mobile": "13800000000", "province": "北京", "city": "北京市",
+                                             "fullAddress": "北京朝阳区建国路1号"],
+                           "itemInfoList": [["skuId": "1001", "outerSkuId": "A1", "skuName": "马克杯", "jdPrice": "60.00", "itemTotal": "2"]]]]
+        }
+        let placed = try ingest("jd", jd("WAIT_SELLER_STOCK_OUT", minute: 0))
+        let id = placed["order_id"] ?? .null
+        try engine.ok("order.allocate", ["order_id": id])
+        try engine.ok("order.pack", ["order_id": id, "scans": [id, "A1", "A1"], "weight_g": 600])
+        try engine.ok("order.ship", ["order_id": id, "carrier": "JD", "tracking_no": "JD-9201"])
+        try engine.ok("tracking.event", ["carrier": "JD", "tracking_no": "JD-9201", "status": "exception",
+                                         "time": "2026-01-19T08:00:00Z", "message": "address unclear"])
+        func alerts() throws -> [JSON] {
+            try engine.ok("report.alerts")["alerts"]?.arrayValue?.filter { $0["order_id"] == id } ?? []
+        }
+        #expect(try alerts().contains { $0["kind"] == "carrier_exception" })
+        // Shipped there too: nothing new.
+        #expect(try ingest("jd", jd("WAIT_GOODS_RECEIVE_CONFIRM", minute: 1))["action"] == "unchanged")
+        let finished = try ingest("jd", jd("FINISHED_L", minute: 2))
+        #expect(finished["action"] == "completed" && finished["state"] == "completed", "\(finished.serialized)")
+        let doc = try order(finished)
+        #expect(doc["lines"]?.arrayValue?.first?["delivered"] == 2, "\(doc.serialized)")
+        #expect(doc["shipments"]?.arrayValue?.first?["state"] == "delivered", "\(doc.serialized)")
+        #expect(try alerts().isEmpty, "the buyer has it: the carrier's exception no longer matters")
+        let timeline = try engine.ok("order.timeline", ["order_id": id])["events"]?.arrayValue ?? []
+        #expect(timeline.suffix(2).map { $0["command"] } == ["channel.delivered", "channel.completed"])
+        #expect(try ingest("jd", jd("FINISHED_L", minute: 3))["action"] == "unchanged", "said twice, done once")
+
+        // Taobao: signed for (a cash-on-delivery state) is delivered, not yet completed; finished completes it.
+        func taobao(_ status: String, minute: Int) -> JSON {
+            ["trade": ["tid": 7101, "status": .string(status), "type": "fixed", "created": "2026-01-18 18:00:00",
+                       "modified": .string("2026-01-18 18:\(10 + minute):00"),
+                       "payment": "100.00", "post_fee": "0.00", "receiver_name": "王五", "receiver_state": "浙江省",
+                       "receiver_city": "杭州市", "receiver_address": "西湖区文三路1号",
+                       "orders": ["order": [["oid": 71011, "outer_sku_id": "B2", "title": "茶", "num": 2, "price": "50.00",
+                                             "total_fee": "100.00", "status": .string(status)]]]]]
+        }
+        let trade = try ingest("taobao", taobao("WAIT_SELLER_SEND_GOODS", minute: 0))
+        let tid = trade["order_id"] ?? .null
+        try engine.ok("order.allocate", ["order_id": tid])
+        try engine.ok("order.pack", ["order_id": tid, "scans": [tid, "B2", "B2"], "weight_g": 400])
+        try engine.ok("order.ship", ["order_id": tid, "carrier": "YTO", "tracking_no": "YT-7101"])
+        let signed = try ingest("taobao", taobao("TRADE_BUYER_SIGNED", minute: 1))
+        #expect(signed["action"] == "delivered" && signed["state"] == "delivered", "\(signed.serialized)")
+        #expect(try ingest("taobao", taobao("TRADE_FINISHED", minute: 2))["state"] == "completed")
     }
 
     @Test func pinduoduoOrdersInEveryState() throws {

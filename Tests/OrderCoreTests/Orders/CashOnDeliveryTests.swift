@@ -342,7 +342,8 @@ struct CashOnDeliveryTests {
         let id = e["order_id"] ?? nil
         #expect(try engine.ok("order.get", ["order_id": id])["cash_on_delivery"] == true)
         #expect(try ship(id)["payment_status"] == "unpaid")
-        #expect(try ingest("woo", woo("completed"))["action"] == "paid")
+        // Completed there: paid at the door, and the buyer has it.
+        #expect(try ingest("woo", woo("completed"))["state"] == "completed")
         #expect(try engine.ok("order.get", ["order_id": id])["paid_total"] == "100.00")
     }
 }
