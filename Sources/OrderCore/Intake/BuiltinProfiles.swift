@@ -129,6 +129,10 @@ enum BuiltinProfiles {
         """#
 
     /// Amazon reports `ItemPrice` for the whole quantity: it is the line total.
+    /// A seller-fulfilled cash-on-delivery order (v0 `PaymentMethod` `COD`, Japan) is paid to the seller's own
+    /// carrier at the door — Amazon's finances call it `CollectOnDeliveryRevenue`, collected by the seller —
+    /// so `Unshipped` and `Shipped` record no payment; the carrier's remittance is recorded here (`order.pay`).
+    /// Amazon collects for the orders it fulfils itself (AFN), which stay paid.
     static let amazon = #"""
         {"profile": "amazon",
          "description": "Amazon SP-API Orders v2026-01-01: a getOrder or searchOrders response; Orders v0: one \#
@@ -174,6 +178,8 @@ enum BuiltinProfiles {
             "shipping_tax": {"sum": "/items.payload.OrderItems[].ShippingTax.Amount"},
              "taxes_included": {"const": false},
             "fulfilled_by": {"map": "FulfillmentChannel", "values": {"AFN": "channel", "MFN": "merchant"}},
+            "cash_on_delivery": {"map": {"template": "{FulfillmentChannel}:{PaymentMethod}"}, "values": {"MFN:COD": true},
+             "default": false},
             "shipment.shipped_at": "LastUpdateDate"},
            "lines": {"path": "/items.payload.OrderItems",
             "fields": {"sku": "SellerSKU", "sku_fallback": {"template": "amazon-{ASIN}"}, "name": "Title",
@@ -187,7 +193,13 @@ enum BuiltinProfiles {
             "inbound": {"PendingAvailability": "pending_payment", "Pending": "pending_payment", "Unshipped": "paid",
              "InvoiceUnconfirmed": "shipped",
                         "PartiallyShipped": "partially_shipped", "Shipped": "shipped", "Canceled": "cancelled",
-                         "Unfulfillable": "cancelled"}},
+                         "Unfulfillable": "cancelled"},
+            "rules": [{"when": {"FulfillmentChannel": "MFN", "PaymentMethod": "COD", "OrderStatus": "Unshipped"},
+                       "state": "pending_payment"},
+                      {"when": {"FulfillmentChannel": "MFN", "PaymentMethod": "COD", "OrderStatus": "PartiallyShipped"},
+                       "state": "partially_shipped", "unpaid": true},
+                      {"when": {"FulfillmentChannel": "MFN", "PaymentMethod": "COD",
+                       "OrderStatus": ["Shipped", "InvoiceUnconfirmed"]}, "state": "shipped", "unpaid": true}]},
            "checks": {"grand_total": "OrderTotal.Amount"}},
           {"type": "skip", "root": ["order", "orders", ""],
            "when": {"orderId": true, "fulfillment.fulfillmentStatus": ["PENDING", "PENDING_AVAILABILITY"],

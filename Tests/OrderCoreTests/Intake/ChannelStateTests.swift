@@ -153,6 +153,38 @@ struct ChannelStateTests {
         #expect(try stock() == (8, 0))
     }
 
+    /// A seller-fulfilled Amazon order paid at the door (v0 `PaymentMethod` `COD`) has not been paid when Amazon
+    /// says `Unshipped`: the seller's carrier collects the cash. Amazon-fulfilled, Amazon collects: paid.
+    @Test func amazonSellerFulfilledCashOnDeliveryOrdersAreUnpaidUntilCollected() throws {
+        func amazon(_ id: String, _ status: String, channel: String = "MFN", method: JSON = "COD") -> JSON {
+            ["order": ["AmazonOrderId": .string(id), "PurchaseDate": "2026-01-18T10:00:00Z", "OrderStatus": .string(status),
+                       "FulfillmentChannel": .string(channel), "PaymentMethod": method,
+                       "PaymentMethodDetails": method == .null ? .null : [method],
+                       "OrderTotal": ["CurrencyCode": "JPY", "Amount": "2000"]],
+             "items": ["payload": ["OrderItems": [["SellerSKU": "A1", "ASIN": "B0", "QuantityOrdered": 2, "QuantityShipped": 0,
+                                                   "ItemPrice": ["CurrencyCode": "JPY", "Amount": "2000"]]]]]]
+        }
+        let placed = try ingest("amazon", amazon("249-1", "Unshipped"))
+        let id = placed["order_id"] ?? .null
+        var doc = try engine.ok("order.get", ["order_id": id])
+        #expect(placed["state"] == "pending_payment" && doc["cash_on_delivery"] == true && doc["paid_total"] == "0", "\(doc.serialized)")
+        #expect(try stock() == (10, 2), "its stock is held for good")
+        try engine.ok("order.allocate", ["order_id": id])
+        let shipped = try ingest("amazon", amazon("249-1", "Shipped"))
+        doc = try engine.ok("order.get", ["order_id": id])
+        #expect(shipped["state"] == "shipped" && doc["payment_status"] == "unpaid", "\(doc.serialized)")
+        try engine.ok("order.pay", ["order_id": id, "payment_ref": "yamato-remit-0118"])
+        #expect(try engine.ok("order.get", ["order_id": id])["paid_total"] == "2000")
+        // Shipped before OrderCore saw it: shipped, still unpaid.
+        let late = try ingest("amazon", amazon("249-2", "Shipped"))
+        #expect(try late["state"] == "shipped" && engine.ok("order.get", ["order_id": late["order_id"] ?? .null])["paid_total"] == "0")
+        // Amazon fulfils it, Amazon collects; and an order paid online is paid.
+        let afn = try ingest("amazon", amazon("249-3", "Unshipped", channel: "AFN"))
+        #expect(try afn["state"] == "on_hold" && engine.ok("order.get", ["order_id": afn["order_id"] ?? .null])["paid_total"] == "2000")
+        #expect(try ingest("amazon", amazon("249-4", "Unshipped", method: "Other"))["state"] == "paid")
+        #expect(try ingest("amazon", amazon("249-5", "Unshipped", method: .null))["state"] == "paid")
+    }
+
     /// Amazon gives a pending order no prices (v0 `ItemPrice`, v2026-01-01 `unitPrice`): it is skipped until
     /// Amazon reports it Unshipped, where it used to be a dead letter with an alert for every Amazon order.
     /// A cancellation without prices still cancels the order here, or waits for it.
