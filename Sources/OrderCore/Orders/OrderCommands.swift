@@ -172,6 +172,8 @@ enum OrderCommands {
         try f.finish()
         var order = try ctx.requireOrder(id)
         let next = try order.state.next("order.cancel", orderID: id)
+        // Nothing of a cancelled order may leave: parcels packed and not shipped are taken apart.
+        _ = try ctx.unpack(&order, reason: reason)
         if order.state == .partiallyShipped { return try cancelRemainder(ctx, &order, reason: reason) }
         try ctx.recordSales(of: order, sign: -1)  // a cancelled sale was no sale
         let released = try ctx.releaseReservations(of: order, reason: .release)

@@ -118,6 +118,31 @@ struct FulfillmentTests {
         #expect(try engine.ok("stock.verify")["ok"] == true)
     }
 
+    /// A packed order cancelled — by a person, or after a full refund held it — keeps no parcel ready to go,
+    /// and neither does a partly shipped order's cancelled rest: nothing of a cancelled order may leave.
+    @Test func cancellingTakesApartTheParcelsThatHaveNotLeft() throws {
+        let engine = try engine()
+        func parcels(_ id: JSON) throws -> [JSON] {
+            try engine.ok("order.get", ["order_id": id])["parcels"]?.arrayValue ?? []
+        }
+        let held = try allocatedOrder(engine)
+        try engine.ok("order.pack", ["order_id": held, "scans": [held, "690001", "690002", "690001"], "weight_g": 800])
+        #expect(try engine.ok("order.refund", ["order_id": held, "amount": "68.00", "refund_ref": "R-9"])["state"] == "on_hold")
+        let cancelled = try engine.ok("order.cancel", ["order_id": held, "reason": "refunded"])
+        #expect(cancelled["state"] == "cancelled" && cancelled["lines"]?.arrayValue?.map { $0["packed"] } == [0, 0])
+        #expect(try parcels(held).isEmpty, "\(cancelled.serialized)")
+        #expect(engine.fails("order.ship", ["order_id": held, "carrier": "SF", "tracking_no": "SF-X"]) == .conflict)
+
+        let split = try allocatedOrder(engine)
+        try engine.ok("order.pack", ["order_id": split, "scans": [split, "690001", "690001"], "weight_g": 600, "partial": true])
+        try engine.ok("order.ship", ["order_id": split, "carrier": "SF", "tracking_no": "SF8"])
+        try engine.ok("order.pack", ["order_id": split, "scans": [split, "690002"], "weight_g": 200])
+        let rest = try engine.ok("order.cancel", ["order_id": split, "reason": "B2 damaged"])
+        #expect(rest["state"] == "shipped" && rest["lines"]?.arrayValue?.map { $0["packed"] } == [2, 0], "\(rest.serialized)")
+        #expect(try parcels(split).count == 1, "the parcel that left stays; the one that did not is taken apart")
+        #expect(try engine.ok("stock.verify")["ok"] == true)
+    }
+
     @Test func aSplitOrderShipsItsSecondParcelLater() throws {
         let engine = try engine()
         let id = try allocatedOrder(engine)
