@@ -296,8 +296,9 @@ extension CommandContext {
         }
         // Shipped here, and the buyer has it there (signed for, receipt confirmed): delivered, and completed
         // when the channel says so, on the channel's word — the carrier's tracking may never tell.
-        if !created, order.state == .shipped && (channelState == .delivered || channelState == .completed)
-            || order.state == .delivered && channelState == .completed
+        if !created,
+            order.state == .shipped && (channelState == .delivered || channelState == .completed)
+                || order.state == .delivered && channelState == .completed
         {
             try deliverAtChannel(&order, completed: channelState == .completed, channel: channel.channel)
             did(order.state.rawValue)
