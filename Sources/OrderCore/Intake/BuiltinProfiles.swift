@@ -7,8 +7,9 @@ enum BuiltinProfiles {
         "taobao": taobao, "jd": jd, "pinduoduo": pinduoduo, "douyin": douyin, "csv": csv,
     ]
 
-    /// Shopify allocates every discount to the lines (`discount_allocations`, summed in
-    /// `total_discount`): those amounts are the truth, `discount_codes` only name them. A draft order
+    /// Shopify allocates every discount to the lines and the shipping lines (`discount_allocations`, summed in
+    /// `total_discounts`): those amounts are the truth, `discount_codes` only name them. A shipping line's
+    /// `price` is before its discount (a free-shipping code): the allocations are a `shipping` discount. A draft order
     /// (`draft_orders/*` webhooks) is skipped: the order it becomes arrives with an id of its own.
     static let shopify = #"""
         {"profile": "shopify",
@@ -52,6 +53,8 @@ enum BuiltinProfiles {
                        "current_qty": "current_quantity",
                        "line_discount": {"first": [{"sum": "discount_allocations[].amount"}, "total_discount"]},
                         "tax": {"sum": "tax_lines[].price"}}},
+           "discounts": [{"path": "shipping_lines",
+            "fields": {"kind": {"const": "shipping"}, "amount": {"sum": "discount_allocations[].amount"}}}],
            "refunds": {"path": "refunds",
             "fields": {"refund_ref": {"template": "shopify-refund-{id}"}, "amount": {"sum": "transactions[].amount"},
              "reason": "note",
@@ -452,7 +455,8 @@ enum BuiltinProfiles {
 
     /// Shopify Admin GraphQL `order` (or `orders.edges[].node`): ids are `gid://shopify/Order/N` (the
     /// number is the REST id, so both APIs name one order); money in `...Set.shopMoney` (the shop's
-    /// currency, not the buyer's presentment currency).
+    /// currency, not the buyer's presentment currency). Shipping is the shipping lines' `originalPriceSet`, their
+    /// `discountAllocations` a `shipping` discount (`discountedPriceSet` took the discount off only from 2024-07).
     static let shopifyGraphQL = #"""
         {"profile": "shopify_graphql",
          "description": "Shopify Admin GraphQL order ({\"data\":{\"order\":...}} or data.orders.edges[].node); shop \#
@@ -475,8 +479,8 @@ enum BuiltinProfiles {
              "ship_to.city": "shippingAddress.city",
             "ship_to.line1": "shippingAddress.address1", "ship_to.line2": "shippingAddress.address2",
              "ship_to.postal_code": "shippingAddress.zip",
-            "shipping_fee": {"first": ["totalShippingPriceSet.shopMoney.amount",
-             {"sum": "shippingLines.edges[].node.originalPriceSet.shopMoney.amount"}]},
+            "shipping_fee": {"first": [{"sum": "shippingLines.edges[].node.originalPriceSet.shopMoney.amount"},
+             "totalShippingPriceSet.shopMoney.amount"]},
             "taxes_included": "taxesIncluded", "note": "note", "tags": "tags[]",
             "cash_on_delivery": {"map": "paymentGatewayNames[]", "values": {"Cash on Delivery (COD)": true},
              "default": false},
@@ -492,6 +496,9 @@ enum BuiltinProfiles {
                        "line_discount": {"first": [{"sum": "discountAllocations[].allocatedAmountSet.shopMoney.amount"},
                         "totalDiscountSet.shopMoney.amount"]},
                        "tax": {"sum": "taxLines[].priceSet.shopMoney.amount"}}},
+           "discounts": [{"path": "shippingLines.edges[].node",
+            "fields": {"kind": {"const": "shipping"},
+             "amount": {"sum": "discountAllocations[].allocatedAmountSet.shopMoney.amount"}}}],
            "refunds": {"path": "refunds",
             "fields": {"refund_ref": {"template": "shopify-refund-{legacyResourceId}"},
              "amount": "totalRefundedSet.shopMoney.amount", "reason": "note",

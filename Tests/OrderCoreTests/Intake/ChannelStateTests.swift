@@ -608,6 +608,27 @@ struct ChannelStateTests {
         #expect(order["tax_total"] == "13.30" && order["fees"] == JSON.array([["name": "Gift wrap", "amount": "3.30", "tax": "0.30"]]))
     }
 
+    /// A free-shipping code: Shopify's shipping line keeps its `price` and allocates the discount to it. The
+    /// buyer paid the total less that discount, and a full refund gives back no more than that.
+    @Test func aShopifyShippingDiscountIsNotChargedNorRefunded() throws {
+        let freeShipping: JSONObject = [
+            "total_price": "100.00", "total_discounts": "10.00",
+            "shipping_lines": [["price": "10.00", "discounted_price": "0.00", "discount_allocations": [["amount": "10.00"]]]],
+        ]
+        let e = try ingest("shopify", shopify(30, financial: "paid", extra: freeShipping))
+        #expect(e["warnings"] == nil, "\(e.serialized)")
+        let id = e["order_id"] ?? .null
+        let order = try engine.ok("order.get", ["order_id": id])
+        #expect(order["shipping_fee"] == "10.00" && order["discount_total"] == "10.00" && order["grand_total"] == "100.00")
+        #expect(order["payments"]?.arrayValue?.map { $0["amount"] ?? .null } == ["100.00"])
+        var refunded = freeShipping
+        refunded["refunds"] = [["id": 31, "transactions": [["amount": "100.00", "kind": "refund"]]]]
+        let cancelled = try ingest("shopify", shopify(30, financial: "refunded", cancelledAt: "2026-01-18T11:00:00+08:00", extra: refunded))
+        #expect(cancelled["state"] == "cancelled", "\(cancelled.serialized)")
+        let after = try engine.ok("order.get", ["order_id": id])
+        #expect(after["refunded_total"] == "100.00" && after["refund_due"] == "0.00" && after["payment_status"] == "refunded")
+    }
+
     /// A channel's unpaid order (WooCommerce `on-hold`: a bank transfer) is the channel's to close: it holds
     /// its stock past this engine's unpaid timeout, and is paid when the channel says so days later.
     @Test func aChannelsUnpaidOrderWaitsForTheChannelNotTheUnpaidTimeout() throws {

@@ -295,6 +295,14 @@ struct PlatformProfileTests {
         #expect(try ingest("shopify_graphql", ["data": ["order": node(505, financial: "PAID", cancelledAt: "2026-01-18T11:00:00Z")]])["state"] == "cancelled")
         let shipped = try ingest("shopify_graphql", ["data": ["order": node(506, financial: "PAID", fulfillment: "FULFILLED")]])
         #expect(shipped["state"] == "shipped" && shipped["shipment"]?["tracking_no"] == "1Z999")
+        // A free-shipping code: the shipping line's original price, its allocation a shipping discount.
+        var freeShipping = node(511, financial: "PAID").objectValue ?? [:]
+        freeShipping["totalPriceSet"] = ["shopMoney": ["amount": "40.00"]]
+        freeShipping["shippingLines"] = ["edges": [["node": ["originalPriceSet": ["shopMoney": ["amount": "5.00"]],
+            "discountAllocations": [["allocatedAmountSet": ["shopMoney": ["amount": "5.00"]]]]]]]]
+        let free = try order(try ingest("shopify_graphql", ["data": ["order": .object(freeShipping)]]))
+        #expect(free["warnings"] == [] && free["discount_total"] == "5.00" && free["grand_total"] == "40.00", "\(free.serialized)")
+        #expect(free["payments"]?.arrayValue?.map { $0["amount"] ?? .null } == ["40.00"])
     }
 
     @Test func statusRulesTakeNumbersAndRefuseUnknownTests() throws {
