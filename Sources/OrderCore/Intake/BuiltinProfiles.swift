@@ -9,7 +9,9 @@ enum BuiltinProfiles {
 
     /// Shopify allocates every discount to the lines and the shipping lines (`discount_allocations`, summed in
     /// `total_discounts`): those amounts are the truth, `discount_codes` only name them. A shipping line's
-    /// `price` is before its discount (a free-shipping code): the allocations are a `shipping` discount. A draft order
+    /// `price` is before its discount (a free-shipping code): the allocations are a `shipping` discount. A gift
+    /// card sent by email, and a custom item (no product, no SKU: a tip, engraving), are charged as fees: there is
+    /// no stock to hold for them, and an order that has them is still paid in full. A draft order
     /// (`draft_orders/*` webhooks) is skipped: the order it becomes arrives with an id of its own.
     static let shopify = #"""
         {"profile": "shopify",
@@ -46,6 +48,15 @@ enum BuiltinProfiles {
              "shipment.tracking_no": "fulfillments[0].tracking_number",
             "shipment.shipped_at": "fulfillments[0].created_at"},
            "lines": {"path": "line_items", "shipped_when": {"fulfillment_status": "fulfilled"},
+            "not_stock": [{"when": {"gift_card": [true], "requires_shipping": [false]},
+              "reason": "a gift card sent by email: a fee, not stock", "fee": {"name": "name",
+              "amount": {"subtract": [{"multiply": ["price", "quantity"]}, {"sum": "discount_allocations[].amount"}]},
+              "tax": {"sum": "tax_lines[].price"}}},
+             {"when": {"variant_id": false, "sku": false},
+              "reason": "a custom item (no product, no SKU: a tip, a service): a fee, not stock",
+              "fee": {"name": "name",
+              "amount": {"subtract": [{"multiply": ["price", "quantity"]}, {"sum": "discount_allocations[].amount"}]},
+              "tax": {"sum": "tax_lines[].price"}}}],
             "fields": {"sku": "sku", "sku_fallback": {"template": "shopify-variant-{variant_id}"},
              "name": {"first": ["name", "title"]},
                        "qty": "quantity", "unit_price": "price",
@@ -488,6 +499,17 @@ enum BuiltinProfiles {
              "shipment.tracking_no": "fulfillments[0].trackingInfo[0].number",
             "shipment.shipped_at": "fulfillments[0].createdAt"},
            "lines": {"path": "lineItems.edges[].node", "shipped_when": {"unfulfilledQuantity": 0},
+            "not_stock": [{"when": {"isGiftCard": [true], "requiresShipping": [false]},
+              "reason": "a gift card sent by email: a fee, not stock", "fee": {"name": "name",
+              "amount": {"subtract": [{"multiply": ["originalUnitPriceSet.shopMoney.amount", "quantity"]},
+               {"sum": "discountAllocations[].allocatedAmountSet.shopMoney.amount"}]},
+              "tax": {"sum": "taxLines[].priceSet.shopMoney.amount"}}},
+             {"when": {"variant": false, "sku": false},
+              "reason": "a custom item (no product, no SKU: a tip, a service): a fee, not stock",
+              "fee": {"name": "name",
+              "amount": {"subtract": [{"multiply": ["originalUnitPriceSet.shopMoney.amount", "quantity"]},
+               {"sum": "discountAllocations[].allocatedAmountSet.shopMoney.amount"}]},
+              "tax": {"sum": "taxLines[].priceSet.shopMoney.amount"}}}],
             "fields": {"sku": "sku", "sku_fallback": {"template": "shopify-variant-{variant.legacyResourceId}"},
              "name": {"first": ["name", "title"]},
                        "qty": "quantity", "unit_price": "originalUnitPriceSet.shopMoney.amount",

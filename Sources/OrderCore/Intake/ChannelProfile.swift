@@ -13,11 +13,13 @@ final class ChannelProfile {
         var test: Test
     }
 
-    /// Lines that are not stock: skipped with a reason, or added to the shipping fee (postage codes).
+    /// Lines that are not stock: skipped with a reason, added to the shipping fee (postage codes), or charged
+    /// as an order fee (`fee`: its name, amount and tax, read from the line: a gift card, a tip).
     struct LineRule {
         var when: [Condition]
         var reason: String
         var addToShipping: ValueSpec?
+        var fee: [(String, ValueSpec)]
     }
 
     struct ListRule {
@@ -189,7 +191,7 @@ final class ChannelProfile {
                     when: try conditions(s, "when"), reason: try s.text("reason", maxLength: 200) ?? "not stock",
                     addToShipping: try s.value("add_to_shipping").map { v throws(OrderCoreError) in
                         try ValueSpec(v, field: s.name("add_to_shipping"))
-                    }))
+                    }, fee: try specs(s, "fee", allowed: feeFields)))
             try s.finish()
         }
         try l.finish()

@@ -496,8 +496,8 @@ enum IntakeChecks {
             warnings.append([
                 "code": "not_stock",
                 "message": .string(
-                    "line \(note.objectValue?["line"]?.intValue ?? 0) "
-                        + "(\(note.objectValue?["sku"]?.stringValue ?? "?")) is not stock: "
+                    "line \(note.objectValue?["line"]?.intValue ?? 0)"
+                        + (note.objectValue?["sku"]?.stringValue.map { " (\($0))" } ?? "") + " is not stock: "
                         + "\(note.objectValue?["reason"]?.stringValue ?? "")"
                 ),
                 "line": note,

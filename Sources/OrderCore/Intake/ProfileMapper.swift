@@ -241,6 +241,7 @@ struct ProfileMapper {
         if !shipment.isEmpty { event.fields["shipment"] = .object(shipment) }
         var shipping = try e.money(.constant(fields["shipping_fee"] ?? .null), field: "shipping_fee") ?? 0
         var lines: [JSON] = []
+        var fees: [JSON] = []
         let items = lineRule.path.values(current: e.current, payload: e.payload, arguments: e.arguments)
             .flatMap { $0.arrayValue ?? [$0] }
         for (i, item) in items.enumerated() where lineRule.when.allSatisfy({ $0.holds(e.within(item)) }) {
@@ -254,6 +255,10 @@ struct ProfileMapper {
                 if let add = notStock.addToShipping, let amount = try l.money(add, field: "\(name).add_to_shipping") {
                     shipping = try Evaluator.sum(shipping, amount, field: "shipping_fee")
                     note["added_to_shipping"] = .string(Money.format(amount, exponent: e.exponent))
+                }
+                if let fee = try l.fee(notStock.fee, field: "\(name).fee") {
+                    fees.append(fee)
+                    note["fee"] = fee["amount"]
                 }
                 event.notStock.append(.object(note))
                 continue
@@ -357,26 +362,12 @@ struct ProfileMapper {
             }
         }
         if !discounts.isEmpty { event.fields["discounts"] = .array(discounts) }
-        var fees: [JSON] = []
         for list in rule.fees {
             for item in list.path.values(current: e.current, payload: e.payload, arguments: e.arguments).flatMap({
                 $0.arrayValue ?? [$0]
             })
             where list.when.allSatisfy({ $0.holds(e.within(item)) }) {
-                let f = e.within(item)
-                var fee = JSONObject()
-                for (key, spec) in list.fields {
-                    if key == "name" {
-                        fee["name"] = try f.text(spec, field: "fees.name").map(JSON.string)
-                    } else {
-                        fee[key] = try f.money(spec, field: "fees.\(key)").map {
-                            .string(Money.format($0, exponent: e.exponent))
-                        }
-                    }
-                }
-                guard fee["amount"] != nil else { continue }
-                if fee["name"] == nil { fee["name"] = "fee" }
-                fees.append(.object(fee))
+                if let fee = try e.within(item).fee(list.fields, field: "fees") { fees.append(fee) }
             }
         }
         if !fees.isEmpty { event.fields["fees"] = .array(fees) }
@@ -426,5 +417,26 @@ struct ProfileMapper {
             event.unpaid = decided?.unpaid == true || rule.unpaid.contains(reported)
         }
         return event
+    }
+}
+
+extension Evaluator {
+    /// An order fee (`name`, `amount`, `tax`) read from this object, or nil without an amount (or of zero: a free
+    /// custom item charges nothing).
+    func fee(_ fields: [(String, ValueSpec)], field: String) throws(OrderCoreError) -> JSON? {
+        guard !fields.isEmpty else { return nil }
+        var fee = JSONObject()
+        var amount: Int64?
+        for (key, spec) in fields {
+            if key == "name" {
+                fee["name"] = try text(spec, field: "\(field).name").map(JSON.string)
+            } else if let m = try money(spec, field: "\(field).\(key)") {
+                if key == "amount" { amount = m }
+                fee[key] = .string(Money.format(m, exponent: exponent))
+            }
+        }
+        guard let amount, amount != 0 else { return nil }
+        if fee["name"] == nil { fee["name"] = "fee" }
+        return .object(fee)
     }
 }

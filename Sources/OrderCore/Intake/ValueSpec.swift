@@ -16,6 +16,8 @@ indirect enum ValueSpec {
     /// Money: the first less the second.
     case subtract(ValueSpec, ValueSpec)
     case negate(ValueSpec)
+    /// Money: the first times the second, a whole number (a unit price times its quantity).
+    case multiply(ValueSpec, ValueSpec)
     /// The operand's text looked up in a table (a null entry means absent); anything else is
     /// `default`, or passes unchanged when there is no default. Of a list, the first value the table has.
     case lookup(ValueSpec, [String: JSON], default: JSON?)
@@ -29,9 +31,8 @@ indirect enum ValueSpec {
     case stripPrefix(ValueSpec, prefix: String)
 
     static let operators = [
-        "path", "const", "first", "join", "template", "sum", "add", "subtract", "negate", "map", "split", "minor",
-        "epoch",
-        "strip_prefix",
+        "path", "const", "first", "join", "template", "sum", "add", "subtract", "multiply", "negate", "map", "split",
+        "minor", "epoch", "strip_prefix",
     ]
 
     init(_ json: JSON, field: String) throws(OrderCoreError) {
@@ -67,12 +68,12 @@ indirect enum ValueSpec {
                     try ValueSpec.template(try f.text("template", maxLength: 500) ?? "", field: f.name("template")))
             case "sum": self = .sum(try operand("sum"))
             case "add": self = .add(try operands("add"))
-            case "subtract":
-                let parts = try operands("subtract")
+            case "subtract", "multiply":
+                let parts = try operands(op)
                 guard parts.count == 2 else {
-                    throw .invalid("\(f.name("subtract")) must have two operands", field: f.name("subtract"))
+                    throw .invalid("\(f.name(op)) must have two operands", field: f.name(op))
                 }
-                self = .subtract(parts[0], parts[1])
+                self = op == "subtract" ? .subtract(parts[0], parts[1]) : .multiply(parts[0], parts[1])
             case "negate": self = .negate(try operand("negate"))
             case "map":
                 guard let table = try f.object("values") else {
@@ -176,7 +177,7 @@ struct Evaluator {
             return t.split(separator: separator.isEmpty ? "," : separator).map { String($0).trimmed }.filter {
                 !$0.isEmpty
             }.map(JSON.string)
-        case .sum, .add, .subtract, .negate, .minor:
+        case .sum, .add, .subtract, .multiply, .negate, .minor:
             return try money(spec, field: field).map { [.string(Money.format($0, exponent: exponent))] } ?? []
         case .epoch(let inner):
             guard let t = try text(inner, field: field) else { return [] }
@@ -244,6 +245,12 @@ struct Evaluator {
         case .subtract(let a, let b):
             guard let m = try money(a, field: field) else { return nil }
             return try checked(m.subtractingReportingOverflow(try money(b, field: field) ?? 0))
+        case .multiply(let a, let b):
+            guard let m = try money(a, field: field), let t = try text(b, field: field) else { return nil }
+            guard let n = Int64(t) else {
+                throw .invalid("\(field): \"\(t.prefix(40))\" is not a whole number to multiply by", field: field)
+            }
+            return try checked(m.multipliedReportingOverflow(by: n))
         case .negate(let inner):
             return try money(inner, field: field).map { m throws(OrderCoreError) in
                 try checked(Int64(0).subtractingReportingOverflow(m))

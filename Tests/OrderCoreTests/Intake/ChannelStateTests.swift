@@ -629,6 +629,29 @@ struct ChannelStateTests {
         #expect(after["refunded_total"] == "100.00" && after["refund_due"] == "0.00" && after["payment_status"] == "refunded")
     }
 
+    /// A gift card sent by email, a custom item and a tip have no stock to hold: they are charged as fees, the
+    /// order lands paid in full, where each made it a dead letter. A gift card that is shipped is a line.
+    @Test func shopifyGiftCardsCustomItemsAndTipsAreFees() throws {
+        let lines: JSON = [
+            ["sku": "A1", "variant_id": 1, "quantity": 1, "price": "50.00", "gift_card": false, "requires_shipping": true],
+            ["sku": .null, "variant_id": 9, "quantity": 2, "price": "25.00", "name": "Gift Card - $25", "gift_card": true,
+             "requires_shipping": false],
+            ["sku": "", "variant_id": .null, "product_id": .null, "quantity": 1, "price": "5.00", "name": "Engraving",
+             "gift_card": false, "requires_shipping": false, "discount_allocations": [["amount": "1.00"]], "tax_lines": [["price": "0.40"]]],
+            ["sku": .null, "variant_id": .null, "quantity": 1, "price": "3.00", "name": "Tip", "gift_card": false, "requires_shipping": false],
+            ["sku": "B2", "variant_id": 10, "quantity": 1, "price": "10.00", "name": "Gift card, printed", "gift_card": true,
+             "requires_shipping": true],
+        ]
+        let e = try ingest("shopify", shopify(40, financial: "paid", extra: ["line_items": lines, "total_price": "117.00"]))
+        #expect(e["state"] == "paid" && e["warnings"]?.arrayValue?.allSatisfy { $0["code"] == "not_stock" } == true, "\(e.serialized)")
+        let order = try engine.ok("order.get", ["order_id": e["order_id"] ?? .null])
+        #expect(order["lines"]?.arrayValue?.map { $0["sku"] ?? .null } == ["A1", "B2"])
+        let fees = order["fees"]?.arrayValue?.map { "\($0["name"]?.stringValue ?? "") \($0["amount"]?.stringValue ?? "")" }
+        #expect(fees == ["Gift Card - $25 50.00", "Engraving 4.00", "Tip 3.00"], "\(order.serialized)")
+        #expect(order["fee_total"] == "57.00" && order["grand_total"] == "117.00")
+        #expect(order["payments"]?.arrayValue?.map { $0["amount"] ?? .null } == ["117.00"])
+    }
+
     /// A channel's unpaid order (WooCommerce `on-hold`: a bank transfer) is the channel's to close: it holds
     /// its stock past this engine's unpaid timeout, and is paid when the channel says so days later.
     @Test func aChannelsUnpaidOrderWaitsForTheChannelNotTheUnpaidTimeout() throws {

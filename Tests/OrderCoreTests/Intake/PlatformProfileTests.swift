@@ -303,6 +303,19 @@ struct PlatformProfileTests {
         let free = try order(try ingest("shopify_graphql", ["data": ["order": .object(freeShipping)]]))
         #expect(free["warnings"] == [] && free["discount_total"] == "5.00" && free["grand_total"] == "40.00", "\(free.serialized)")
         #expect(free["payments"]?.arrayValue?.map { $0["amount"] ?? .null } == ["40.00"])
+        // A gift card sent by email and a custom item (no variant, no SKU) are fees, not lines.
+        var cards = node(512, financial: "PAID").objectValue ?? [:]
+        cards["totalPriceSet"] = ["shopMoney": ["amount": "87.00"]]
+        cards["lineItems"] = ["edges": [
+            ["node": ["sku": "B2", "name": "Tea", "quantity": 2, "originalUnitPriceSet": ["shopMoney": ["amount": "20.00"]]]],
+            ["node": ["sku": .null, "name": "Gift card", "quantity": 1, "isGiftCard": true, "requiresShipping": false, "variant": ["legacyResourceId": "9"],
+                      "originalUnitPriceSet": ["shopMoney": ["amount": "30.00"]]]],
+            ["node": ["sku": .null, "name": "Tip", "quantity": 1, "isGiftCard": false, "variant": .null,
+                      "originalUnitPriceSet": ["shopMoney": ["amount": "12.00"]],
+                      "discountAllocations": [["allocatedAmountSet": ["shopMoney": ["amount": "0.00"]]]]]]]]
+        let withCards = try order(try ingest("shopify_graphql", ["data": ["order": .object(cards)]]))
+        #expect(withCards["lines"]?.arrayValue?.count == 1 && withCards["fee_total"] == "42.00" && withCards["grand_total"] == "87.00",
+                "\(withCards.serialized)")
     }
 
     @Test func statusRulesTakeNumbersAndRefuseUnknownTests() throws {

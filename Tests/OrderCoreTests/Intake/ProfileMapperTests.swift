@@ -59,6 +59,28 @@ struct ProfileMapperTests {
         #expect(throws: OrderCoreError.self) { try PayloadPath("items]") }
     }
 
+    /// A line that is not stock can be charged as a fee read from the line (`multiply`: its price times its
+    /// quantity); one of zero charges nothing, and `multiply` takes whole numbers only, within 64 bits.
+    @Test func linesThatAreNotStockBecomeFeesPricedByMultiplying() throws {
+        let profile = #"""
+            {"profile": "g", "events": [{"type": "order", "fields": {"external_id": "id"},
+              "lines": {"path": "items", "fields": {"sku": "sku", "qty": "n", "unit_price": "price"},
+                "not_stock": [{"when": {"card": [true]}, "reason": "a gift card",
+                  "fee": {"name": "title", "amount": {"subtract": [{"multiply": ["price", "n"]}, "off"]}, "tax": "tax"}}]}}]}
+            """#
+        func items(_ n: JSON, price: String = "25.00") -> JSON {
+            ["id": "G1", "items": [["sku": "A", "n": 1, "price": "5.00", "card": false],
+                                   ["title": "Card", "n": n, "price": .string(price), "off": "1.00", "tax": "0.10", "card": true]]]
+        }
+        let event = try #require(try map(profile, items(2)).first)
+        #expect(event.fields["lines"]?.arrayValue?.count == 1)
+        #expect(event.fields["fees"] == [["name": "Card", "amount": "49.00", "tax": "0.10"]])
+        #expect(event.notStock.first?["fee"] == "49.00")
+        #expect(try map(profile, items(1, price: "1.00")).first?.fields["fees"] == nil)
+        #expect(throws: OrderCoreError.self) { try map(profile, items("1.5")) }
+        #expect(throws: OrderCoreError.self) { try map(profile, items(.int(Int64.max))) }
+    }
+
     /// The orders of one CSV payload, or of a channel's list, are mapped each on its own; one that no rule
     /// takes fails by itself (a dead letter of its own), where it used to go unnoticed beside the others.
     @Test func everyOrderOfACSVPayloadOrAListIsMappedOrFails() throws {
