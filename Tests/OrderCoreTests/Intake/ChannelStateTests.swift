@@ -185,6 +185,28 @@ struct ChannelStateTests {
         #expect(try ingest("amazon", amazon("249-5", "Unshipped", method: .null))["state"] == "paid")
     }
 
+    /// Amazon's `OrderTotal` holds an item's gift wrap (v0 `BuyerInfo.GiftWrapPrice`, with its tax) and its cash on
+    /// delivery fee (`CODFee` less `CODFeeDiscount`): they are the order's fees, charged and collected with it.
+    @Test func amazonGiftWrapAndCashOnDeliveryFeesAreCharged() throws {
+        let order: JSON = [
+            "order": ["AmazonOrderId": "250-1", "PurchaseDate": "2026-01-18T10:00:00Z", "OrderStatus": "Unshipped",
+                      "FulfillmentChannel": "MFN", "PaymentMethod": "COD", "OrderTotal": ["CurrencyCode": "JPY", "Amount": "2650"]],
+            "items": ["payload": ["OrderItems": [
+                ["SellerSKU": "A1", "ASIN": "B0", "QuantityOrdered": 1, "ItemPrice": ["CurrencyCode": "JPY", "Amount": "2000"],
+                 "CODFee": ["CurrencyCode": "JPY", "Amount": "330"], "CODFeeDiscount": ["CurrencyCode": "JPY", "Amount": "30"],
+                 "BuyerInfo": ["GiftWrapPrice": ["CurrencyCode": "JPY", "Amount": "320"], "GiftWrapTax": ["CurrencyCode": "JPY", "Amount": "30"],
+                               "GiftWrapLevel": "Classic"]]]]],
+        ]
+        let e = try ingest("amazon", order)
+        #expect(e["warnings"] == nil, "\(e.serialized)")
+        let id = e["order_id"] ?? .null
+        let doc = try engine.ok("order.get", ["order_id": id])
+        #expect(doc["fee_total"] == "620" && doc["grand_total"] == "2650", "\(doc.serialized)")
+        try engine.ok("order.allocate", ["order_id": id])
+        try engine.ok("order.pay", ["order_id": id, "payment_ref": "yamato-remit-0119"])
+        #expect(try engine.ok("order.get", ["order_id": id])["paid_total"] == "2650")
+    }
+
     /// Amazon gives a pending order no prices (v0 `ItemPrice`, v2026-01-01 `unitPrice`): it is skipped until
     /// Amazon reports it Unshipped, where it used to be a dead letter with an alert for every Amazon order.
     /// A cancellation without prices still cancels the order here, or waits for it.
