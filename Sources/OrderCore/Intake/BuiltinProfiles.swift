@@ -11,7 +11,9 @@ enum BuiltinProfiles {
     /// `total_discounts`): those amounts are the truth, `discount_codes` only name them. A shipping line's
     /// `price` is before its discount (a free-shipping code): the allocations are a `shipping` discount. A gift
     /// card sent by email, and a custom item (no product, no SKU: a tip, engraving), are charged as fees: there is
-    /// no stock to hold for them, and an order that has them is still paid in full. A draft order
+    /// no stock to hold for them, and an order that has them is still paid in full. A refund is the money its
+    /// transactions gave back: one that failed (`status` `failure` or `error`), or only restocked units, gave
+    /// nothing, and records nothing. A draft order
     /// (`draft_orders/*` webhooks) is skipped: the order it becomes arrives with an id of its own.
     static let shopify = #"""
         {"profile": "shopify",
@@ -20,7 +22,9 @@ enum BuiltinProfiles {
          "events": [
           {"type": "refund", "root": ["refund", ""], "when": {"order_id": true, "transactions": true},
            "fields": {"external_id": "order_id", "refund_ref": {"template": "shopify-refund-{id}"},
-            "amount": {"sum": "transactions[].amount"}, "reason": "note"}},
+            "amount": {"first": [{"subtract": [{"sum": "transactions[].amount"},
+             {"add": [{"sum": "transactions[status=failure].amount"}, {"sum": "transactions[status=error].amount"}]}]},
+             {"const": "0"}]}, "reason": "note"}},
           {"type": "skip", "root": ["draft_order", "draft_orders", ""],
            "when": {"id": true, "invoice_url": true, "status": ["open", "invoice_sent", "completed"]},
            "fields": {"external_id": "id"},
@@ -67,7 +71,9 @@ enum BuiltinProfiles {
            "discounts": [{"path": "shipping_lines",
             "fields": {"kind": {"const": "shipping"}, "amount": {"sum": "discount_allocations[].amount"}}}],
            "refunds": {"path": "refunds",
-            "fields": {"refund_ref": {"template": "shopify-refund-{id}"}, "amount": {"sum": "transactions[].amount"},
+            "fields": {"refund_ref": {"template": "shopify-refund-{id}"}, "amount": {"first": [{"subtract": [{"sum": "transactions[].amount"},
+             {"add": [{"sum": "transactions[status=failure].amount"}, {"sum": "transactions[status=error].amount"}]}]},
+             {"const": "0"}]},
              "reason": "note",
                        "units.sku": "refund_line_items[].line_item.sku", "units.qty": "refund_line_items[].quantity"}},
            "status": {"value": "financial_status",

@@ -65,6 +65,12 @@ extension CommandContext {
                         &order, reason: event.fields["reason"]?.stringValue ?? "cancelled on \(channel.channel)",
                         channel: channel.channel)
                 }
+            } else if let amount = event.fields["amount"]?.stringValue,
+                Money.parse(amount, exponent: try requireOrder(id).exponent) == 0
+            {
+                // No money went back (the refund's transactions failed, or it only restocked units).
+                result["action"] = "unchanged"
+                result["reason"] = "the refund gave no money back"
             } else {
                 var args: JSONObject = ["order_id": .string(id)]
                 for key in ["amount", "refund_ref", "reason"] { args[key] = event.fields[key] }
@@ -374,7 +380,9 @@ extension CommandContext {
         var outcomes: [JSON] = []
         for refund in refunds {
             let ref = refund["refund_ref"] ?? .null
-            guard let amount = refund["amount"]?.stringValue.flatMap({ Money.parse($0, exponent: order.exponent) })
+            // A refund that gave no money back (its transactions failed; units restocked only) records nothing.
+            guard let amount = refund["amount"]?.stringValue.flatMap({ Money.parse($0, exponent: order.exponent) }),
+                amount > 0
             else { continue }
             let payments = try store.payments(orderRowID: order.rowID)
             if payments.contains(where: { $0.kind == "refund" && .string($0.paymentRef ?? "") == ref }) {

@@ -651,6 +651,30 @@ struct ChannelStateTests {
         #expect(after["refunded_total"] == "100.00" && after["refund_due"] == "0.00" && after["payment_status"] == "refunded")
     }
 
+    /// A Shopify refund is the money its transactions gave back: a transaction that failed gave none, and a
+    /// refund that only restocked units gives none. Such a refund cancelled a paid order and booked its money
+    /// as given back; a refund without transactions was a dead letter.
+    @Test func aShopifyRefundWhoseTransactionsFailedGivesNothingBack() throws {
+        let paid = try ingest("shopify", shopify(50, financial: "paid"))
+        let id = paid["order_id"] ?? .null
+        func refund(_ n: Int, _ transactions: JSON) -> JSON {
+            ["refund": ["id": .int(Int64(n)), "order_id": 50, "note": "broken", "transactions": transactions]]
+        }
+        let failed = try ingest("shopify", refund(501, [["amount": "100.00", "kind": "refund", "status": "failure"]]))
+        #expect(failed["action"] == "unchanged" && failed["state"] == "paid", "\(failed.serialized)")
+        #expect(try ingest("shopify", refund(502, []))["action"] == "unchanged")
+        let part = try ingest("shopify", refund(503, [["amount": "30.00", "kind": "refund", "status": "error"],
+                                                      ["amount": "20.00", "kind": "refund", "status": "success"]]))
+        #expect(part["action"] == "refunded")
+        // The order's own list of refunds: the failed one is not recorded.
+        let again = try ingest("shopify", shopify(50, financial: "partially_refunded", extra: [
+            "refunds": [["id": 504, "transactions": [["amount": "100.00", "kind": "refund", "status": "failure"]]],
+                        ["id": 505, "transactions": []]]]))
+        #expect(again["state"] == "paid")
+        let order = try engine.ok("order.get", ["order_id": id])
+        #expect(order["refunded_total"] == "20.00" && order["state"] == "paid", "\(order.serialized)")
+    }
+
     /// A gift card sent by email, a custom item and a tip have no stock to hold: they are charged as fees, the
     /// order lands paid in full, where each made it a dead letter. A gift card that is shipped is a line.
     @Test func shopifyGiftCardsCustomItemsAndTipsAreFees() throws {
