@@ -31,7 +31,8 @@ enum BuiltinProfiles {
            "reason": "a draft order: Shopify creates the order, under an id of its own, once it is paid"},
           {"type": "order", "root": ["order", "orders", ""], "when": {"id": true, "line_items": true},
            "fields": {
-            "external_id": "id", "placed_at": {"first": ["created_at", "processed_at"]}, "currency": "currency",
+            "external_id": "id", "placed_at": {"first": ["created_at", "processed_at"]}, "updated_at": "updated_at",
+            "currency": "currency",
             "customer.id": "customer.id", "customer.email": {"first": ["email", "contact_email", "customer.email"]},
             "customer.phone": {"first": ["phone", "customer.phone", "shipping_address.phone", "billing_address.phone"]},
             "customer.name": {"first": [{"join": ["customer.first_name", "customer.last_name"]},
@@ -114,7 +115,8 @@ enum BuiltinProfiles {
            "fields": {"external_id": "id"}, "reason": "a draft: nobody has placed the order yet"},
           {"type": "order", "when": {"id": true, "line_items": true},
            "fields": {
-            "external_id": "id", "placed_at": {"first": ["date_created_gmt", "date_created"]}, "currency": "currency",
+            "external_id": "id", "placed_at": {"first": ["date_created_gmt", "date_created"]},
+            "updated_at": {"first": ["date_modified_gmt", "date_modified"]}, "currency": "currency",
             "customer.id": {"map": "customer_id", "values": {"0": null}}, "customer.email": "billing.email",
              "customer.phone": "billing.phone",
             "customer.name": {"join": ["billing.first_name", "billing.last_name"]},
@@ -178,7 +180,7 @@ enum BuiltinProfiles {
            "fields": {"external_id": "AmazonOrderId", "reason": {"const": "cancelled on Amazon"}}},
           {"type": "order", "root": ["order.payload", "order"], "when": {"AmazonOrderId": true},
            "fields": {
-            "external_id": "AmazonOrderId", "placed_at": "PurchaseDate",
+            "external_id": "AmazonOrderId", "placed_at": "PurchaseDate", "updated_at": "LastUpdateDate",
             "currency": {"first": ["OrderTotal.CurrencyCode", "/items.payload.OrderItems[0].ItemPrice.CurrencyCode"]},
             "customer.email": {"first": ["/buyer.payload.BuyerEmail", "BuyerInfo.BuyerEmail"]},
             "customer.name": {"first": ["/buyer.payload.BuyerName", "BuyerInfo.BuyerName"]},
@@ -237,7 +239,7 @@ enum BuiltinProfiles {
            "fields": {"external_id": "orderId", "reason": {"const": "cancelled on Amazon"}}},
           {"type": "order", "root": ["order", "orders", ""], "when": {"orderId": true, "orderItems": true},
            "fields": {
-            "external_id": "orderId", "placed_at": "createdTime",
+            "external_id": "orderId", "placed_at": "createdTime", "updated_at": "lastUpdatedTime",
             "currency": {"first": ["proceeds.grandTotal.currencyCode",
              "orderItems[0].product.price.unitPrice.currencyCode"]},
             "customer.email": "buyer.buyerEmail", "customer.name": "buyer.buyerName",
@@ -295,7 +297,7 @@ enum BuiltinProfiles {
          "events": [
           {"type": "order", "root": ["trade_fullinfo_get_response.trade", "trade", ""], "when": {"tid": true},
            "fields": {
-            "external_id": "tid", "placed_at": "created", "currency": {"const": "CNY"},
+            "external_id": "tid", "placed_at": "created", "updated_at": "modified", "currency": {"const": "CNY"},
             "customer.id": "buyer_nick", "customer.email": "buyer_email", "customer.phone": "receiver_mobile",
              "customer.name": "receiver_name",
             "ship_to.name": "receiver_name", "ship_to.phone": {"first": ["receiver_mobile", "receiver_phone"]},
@@ -360,7 +362,8 @@ enum BuiltinProfiles {
                                      "searchorderinfo_result.orderInfoList", "orderInfoList", ""],
            "when": {"orderId": true, "itemInfoList": true},
            "fields": {
-            "external_id": "orderId", "placed_at": "orderStartTime", "currency": {"const": "CNY"},
+            "external_id": "orderId", "placed_at": "orderStartTime", "updated_at": "modified",
+            "currency": {"const": "CNY"},
             "customer.id": "pin", "customer.name": "consigneeInfo.fullname",
              "customer.phone": {"first": ["consigneeInfo.mobile", "consigneeInfo.telephone"]},
             "ship_to.name": "consigneeInfo.fullname", "ship_to.phone": {"first": ["consigneeInfo.mobile",
@@ -409,6 +412,7 @@ enum BuiltinProfiles {
            "when": {"order_sn": true, "item_list": true},
            "fields": {
             "external_id": "order_sn", "placed_at": {"first": ["created_time", "confirm_time"]},
+            "updated_at": "updated_at",
              "currency": {"const": "CNY"},
             "customer.name": "receiver_name", "customer.phone": "receiver_phone",
             "ship_to.name": "receiver_name", "ship_to.phone": "receiver_phone", "ship_to.country": {"const": "CN"},
@@ -447,7 +451,8 @@ enum BuiltinProfiles {
            "shop_order_list", ""],
            "when": {"order_id": true, "sku_order_list": true},
            "fields": {
-            "external_id": "order_id", "placed_at": {"epoch": "create_time"}, "currency": {"const": "CNY"},
+            "external_id": "order_id", "placed_at": {"epoch": "create_time"}, "updated_at": {"epoch": "update_time"},
+            "currency": {"const": "CNY"},
             "customer.id": {"first": ["doudian_open_id", "open_id"]}, "customer.name": "post_receiver",
              "customer.phone": "post_tel",
             "ship_to.name": "post_receiver", "ship_to.phone": "post_tel", "ship_to.country": {"const": "CN"},
@@ -488,7 +493,7 @@ enum BuiltinProfiles {
            "when": {"id": true, "lineItems": true},
            "fields": {
             "external_id": {"strip_prefix": "id", "prefix": "gid://shopify/Order/"},
-             "placed_at": {"first": ["createdAt", "processedAt"]},
+             "placed_at": {"first": ["createdAt", "processedAt"]}, "updated_at": "updatedAt",
             "currency": {"first": ["totalPriceSet.shopMoney.currencyCode", "currencyCode"]},
             "customer.id": {"strip_prefix": "customer.id", "prefix": "gid://shopify/Customer/"},
             "customer.email": {"first": ["email", "customer.email"]}, "customer.phone": {"first": ["phone",

@@ -71,8 +71,8 @@ final class ChannelProfile {
 
     static let orderFields =
         [
-            "external_id", "placed_at", "currency", "shipping_fee", "shipping_tax", "taxes_included", "note", "tags",
-            "carrier",
+            "external_id", "placed_at", "updated_at", "currency", "shipping_fee", "shipping_tax", "taxes_included",
+            "note", "tags", "carrier",
             "fulfilled_by", "cash_on_delivery",
         ]
         + Order.customerFields.map { "customer." + $0 } + ["customer.account_created_at"]

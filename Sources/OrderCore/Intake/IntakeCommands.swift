@@ -95,10 +95,22 @@ extension CommandContext {
         var order: Order
         var risk: RiskAssessment?
         let existing = try store.orderID(channel: channel.channel, externalID: event.externalID)
+        // Older than an event already applied to the order (a webhook delivered late, a poll's stale page): its
+        // status, address and lines are the past, and move nothing; only refunds it carries are recorded
+        // (once each, whenever they come).
+        var stale = false
         if let id = existing {
             order = try requireOrder(id)
             result["action"] = "unchanged"
-            if case .object(let shipTo)? = doc["ship_to"],
+            if let updatedAt = event.updatedAt,
+                let latest = try store.sourceUpdatedAt(orderRowID: order.rowID, source: channel.channel),
+                updatedAt < latest
+            {
+                stale = true
+                result["stale"] = [
+                    "updated_at": .string(Timestamp.format(updatedAt)), "latest": .string(Timestamp.format(latest)),
+                ]
+            } else if case .object(let shipTo)? = doc["ship_to"],
                 try updateAddress(&order, Fields(shipTo, path: "ship_to"), source: channel.channel)
             {
                 result["action"] = "address_changed"
@@ -131,7 +143,7 @@ extension CommandContext {
             if !created.short.isEmpty { result["backordered"] = .array(created.short) }
             if !warnings.isEmpty { result["warnings"] = .array(warnings) }
         }
-        if let state = event.state {
+        if let state = event.state, !stale {
             try follow(
                 &order, channelState: state, event: event, shipment: shipment, channel: channel, reference: reference,
                 result: &result)
@@ -139,7 +151,7 @@ extension CommandContext {
             result["refunds"] = .array(try applyChannelRefunds(&order, event.refunds))
         }
         // Compared once the event's refunds have cancelled what they took back.
-        if existing != nil { try noticeChangedLines(order, event, channel: channel.channel, result: &result) }
+        if existing != nil, !stale { try noticeChangedLines(order, event, channel: channel.channel, result: &result) }
         // Acted on once it is where the channel says it is, so a held order keeps its payment; an order
         // that has left (or was cancelled) is past holding. One the channel holds is rejected all the same;
         // the rules' hold takes the channel's place when the channel lifts it (`standingHold`).
@@ -148,8 +160,11 @@ extension CommandContext {
             if risk.decision != .allow { result["risk"] = risk.json(at: at) }
         }
         if let reported = event.reportedStatus {
-            try store.saveSourceStatus(
-                orderRowID: order.rowID, source: channel.channel, reported: reported, state: event.state, at: at)
+            if !stale {
+                try store.saveSourceStatus(
+                    orderRowID: order.rowID, source: channel.channel, reported: reported, state: event.state, at: at,
+                    updatedAt: event.updatedAt)
+            }
             result["channel_status"] = .string(reported)
         }
         if !event.notStock.isEmpty { result["not_stock"] = .array(event.notStock) }
@@ -863,6 +878,7 @@ enum IntakeCommands {
                     {
                         out["warnings"] = .array(IntakeChecks.warnings(e, draft: draft))
                     }
+                    if let updatedAt = e.updatedAt { out["updated_at"] = .string(Timestamp.format(updatedAt)) }
                     if !e.notStock.isEmpty { out["not_stock"] = .array(e.notStock) }
                     if let reason = e.reason { out["reason"] = .string(reason) }
                     return .object(out)

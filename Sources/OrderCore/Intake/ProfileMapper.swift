@@ -7,6 +7,9 @@ struct MappedEvent {
     /// What the channel says the order's status is, and the canonical state that means.
     var reportedStatus: String?
     var state: OrderState?
+    /// When the channel last changed the order (the profile's `updated_at`): an event older than the latest
+    /// applied one for its order is stale, and moves nothing.
+    var updatedAt: Int64?
     /// Unpaid, and the channel holds no stock for it (the profile's `status.holds_nothing`).
     var holdsNothing = false
     /// Cancelled, and its money has not gone back (the profile's `status.cancelled_unrefunded`).
@@ -206,9 +209,14 @@ struct ProfileMapper {
         e.exponent = Money.exponent(of: currency ?? defaultCurrency)
         var fields = JSONObject()
         var customer = JSONObject(), shipTo = JSONObject(), shipment = JSONObject()
+        var updatedAt: Int64?
         for (key, spec) in rule.fields {
             let value: JSON?
             switch key {
+            case "updated_at":
+                // Only orders events in time: one the engine cannot read is not a reason to lose the order.
+                updatedAt = try? e.time(spec, field: key)
+                continue
             case "shipping_fee", "shipping_tax", "amount":
                 value = try e.money(spec, field: key).map { .string(Money.format($0, exponent: e.exponent)) }
             case "placed_at", "customer.account_created_at", "shipment.shipped_at":
@@ -234,6 +242,7 @@ struct ProfileMapper {
                 "the \(rule.type.rawValue) has no external id (profile field external_id)", field: "external_id")
         }
         var event = MappedEvent(type: rule.type, externalID: externalID, fields: fields, reason: rule.reason)
+        event.updatedAt = updatedAt
         guard rule.type == .order, let lineRule = rule.lines else { return event }
 
         if !customer.isEmpty { event.fields["customer"] = .object(customer) }

@@ -205,7 +205,8 @@ enum StatusCommands {
         let state = mapping.state(status: status, fields: fields)
         let reported = status ?? JSON.object(fields ?? [:]).serialized
         try ctx.store.saveSourceStatus(
-            orderRowID: order.rowID, source: source, reported: String(reported.prefix(500)), state: state, at: ctx.at)
+            orderRowID: order.rowID, source: source, reported: String(reported.prefix(500)), state: state, at: ctx.at,
+            updatedAt: nil)
         return [
             "order_id": .string(id), "source": .string(source), "reported": .string(String(reported.prefix(500))),
             "state": .optional(state?.rawValue), "anchor": .string(order.state.rawValue),

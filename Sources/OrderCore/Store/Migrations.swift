@@ -11,6 +11,7 @@ struct Migration {
         tracking, waves, statusAnchor, intake, actors, returns, risk, reports, health, roles, channelState, lookup,
         healthDaily, valuation, openAlerts, idSequences, cacheEpoch, guardRefusal, emailIndex, countDomains,
         profileEpoch, paymentsByTime, inboxAwaiting, cashOnDelivery, refundWriteOff, owingOnDelivery,
+        channelUpdatedAt,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -805,5 +806,15 @@ struct Migration {
         sql: """
             CREATE INDEX orders_owing_on_delivery
                 ON orders(cash_on_delivery, (grand_total - paid_total - written_off)) WHERE cash_on_delivery = 1;
+            """)
+
+    // MARK: - 0035
+
+    /// When the channel last changed the order, as its latest applied event said (the profile's `updated_at`):
+    /// an event older than that (a webhook retried late, a poll's stale page) moves nothing back.
+    static let channelUpdatedAt = Migration(
+        name: "0035_channel_updated_at",
+        sql: """
+            ALTER TABLE source_statuses ADD COLUMN updated_at INTEGER;
             """)
 }

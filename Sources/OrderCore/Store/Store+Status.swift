@@ -14,13 +14,26 @@ extension Store {
         }
     }
 
-    func saveSourceStatus(orderRowID: Int64, source: String, reported: String, state: OrderState?, at: Int64) throws {
+    /// Records what `source` reports for an order; `updatedAt` is the channel's own time of the change, kept
+    /// when a report does not give one.
+    func saveSourceStatus(
+        orderRowID: Int64, source: String, reported: String, state: OrderState?, at: Int64, updatedAt: Int64?
+    ) throws {
         try db.write(
             """
-            INSERT INTO source_statuses(order_rowid, source, reported, state, at) VALUES (?, ?, ?, ?, ?)
+            INSERT INTO source_statuses(order_rowid, source, reported, state, at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT(order_rowid, source) DO UPDATE SET reported = excluded.reported, state = excluded.state,
-                at = excluded.at
-            """, .int(orderRowID), .text(source), .text(reported), .opt(state?.rawValue), .int(at))
+                at = excluded.at, updated_at = COALESCE(excluded.updated_at, source_statuses.updated_at)
+            """, .int(orderRowID), .text(source), .text(reported), .opt(state?.rawValue), .int(at),
+            .opt(updatedAt))
+    }
+
+    /// The channel's time of the latest change `source` reported for an order, if its reports carry one.
+    func sourceUpdatedAt(orderRowID: Int64, source: String) throws -> Int64? {
+        try db.first(
+            "SELECT updated_at FROM source_statuses WHERE order_rowid = ? AND source = ?", .int(orderRowID),
+            .text(source)
+        ) { $0.optInt(0) } ?? nil
     }
 
     /// The state `source` last reported for an order, if it reported one a mapping could read.

@@ -651,6 +651,34 @@ struct ChannelStateTests {
         #expect(after["refunded_total"] == "100.00" && after["refund_due"] == "0.00" && after["payment_status"] == "refunded")
     }
 
+    /// Channels do not deliver webhooks in order, and a retried one can come long after newer ones. An event
+    /// older than one already applied (the channel's `updated_at`) moves nothing back: it does not lift a hold
+    /// the channel placed since, nor put back an address the buyer changed since; a refund it carries is still
+    /// recorded, once. An event whose time cannot be read is applied as before.
+    @Test func anEventOlderThanTheLastAppliedMovesNothingBack() throws {
+        func order(_ financial: String, updated: String, city: String, refunds: JSON = []) -> JSON {
+            shopify(60, financial: financial, extra: [
+                "updated_at": .string(updated), "shipping_address": ["city": .string(city), "address1": "1 Main St"],
+                "refunds": refunds,
+            ])
+        }
+        let first = try ingest("shopify", order("paid", updated: "2026-01-18T10:00:00+08:00", city: "Hangzhou"))
+        let id = first["order_id"] ?? .null
+        let held = try ingest("shopify", order("expired", updated: "2026-01-18T10:30:00+08:00", city: "Shanghai"))
+        #expect(held["action"] == "held" && held["state"] == "on_hold", "\(held.serialized)")
+        let late = try ingest("shopify", order("paid", updated: "2026-01-18T10:10:00+08:00", city: "Hangzhou", refunds: [
+            ["id": 61, "transactions": [["amount": "10.00", "kind": "refund", "status": "success"]]]]))
+        #expect(late["action"] == "unchanged" && late["state"] == "on_hold" && late["stale"]?["latest"] == "2026-01-18T02:30:00Z",
+                "\(late.serialized)")
+        let doc = try engine.ok("order.get", ["order_id": id])
+        #expect(doc["ship_to"]?["city"] == "Shanghai" && doc["refunded_total"] == "10.00", "\(doc.serialized)")
+        // Newer: applied.
+        let released = try ingest("shopify", order("paid", updated: "2026-01-18T11:00:00+08:00", city: "Shanghai"))
+        #expect(released["action"] == "released" && released["state"] == "paid", "\(released.serialized)")
+        // A time that cannot be read orders nothing.
+        #expect(try ingest("shopify", order("expired", updated: "soon", city: "Shanghai"))["state"] == "on_hold")
+    }
+
     /// A Shopify refund is the money its transactions gave back: a transaction that failed gave none, and a
     /// refund that only restocked units gives none. Such a refund cancelled a paid order and booked its money
     /// as given back; a refund without transactions was a dead letter.

@@ -71,9 +71,14 @@ struct PlatformProfileTests {
     /// JD `payType` 1 (货到付款) and Taobao trade `type` `cod`: the buyer pays at the door, so the states that
     /// mean "paid" for other orders — waiting to ship, shipped — record no payment; signed for, it is paid.
     @Test func jdAndTaobaoCashOnDeliveryOrdersArePaidAtTheDoor() throws {
+        var minute = 0  // each event a minute after the one before, as the channel changes the order
+        func modified() -> JSON {
+            minute += 1
+            return .string("2026-01-18 19:\(minute < 10 ? "0" : "")\(minute):00")
+        }
         func jd(_ id: String, _ state: String, payType: String) -> JSON {
             ["orderInfo": ["orderId": .string(id), "orderState": .string(state), "orderStartTime": "2026-01-18 18:00:00",
-                           "modified": .string("2026-01-18 18:0\(state.count % 10):00"), "payType": .string(payType),
+                           "modified": modified(), "payType": .string(payType),
                            "orderTotalPrice": "120.00", "sellerDiscount": "10.00", "freightPrice": "6.00", "orderPayment": "116.00",
                            "waybill": "JDV0101", "logisticsId": "2087",
                            "consigneeInfo": ["fullname": "张三", "mobile": "13800000000", "province": "北京", "city": "北京市",
@@ -102,7 +107,7 @@ struct PlatformProfileTests {
 
         func taobao(_ tid: Int64, _ status: String, type: String, refund: String = "NO_REFUND") -> JSON {
             ["trade": ["tid": .int(tid), "status": .string(status), "type": .string(type), "created": "2026-01-18 18:00:00",
-                       "modified": .string("2026-01-18 18:0\(status.count % 10):00"),
+                       "modified": modified(),
                        "payment": "106.00", "post_fee": "6.00", "receiver_name": "王五", "receiver_mobile": "13700000000",
                        "receiver_state": "浙江省", "receiver_city": "杭州市", "receiver_address": "西湖区文三路1号",
                        "orders": ["order": [["oid": .int(tid * 10), "outer_sku_id": "B2", "title": "茶", "num": 2, "price": "50.00",
