@@ -84,6 +84,8 @@ enum BuiltinProfiles {
                         "partially_refunded": "paid", "refunded": "cancelled", "voided": "cancelled",
                          "expired": "on_hold"},
             "rules": [{"when": {"cancelled_at": "present"}, "state": "cancelled"},
+                      {"when": {"fulfillment_status": "fulfilled",
+                        "fulfillments[status=success].shipment_status": {"all": ["delivered"]}}, "state": "delivered"},
                       {"when": {"fulfillment_status": "fulfilled"}, "state": "shipped"},
                       {"when": {"fulfillment_status": "partial"}, "state": "partially_shipped"}],
             "cancelled_unrefunded": ["paid", "partially_refunded", "partially_paid"],
@@ -484,6 +486,7 @@ enum BuiltinProfiles {
     /// number is the REST id, so both APIs name one order); money in `...Set.shopMoney` (the shop's
     /// currency, not the buyer's presentment currency). Shipping is the shipping lines' `originalPriceSet`, their
     /// `discountAllocations` a `shipping` discount (`discountedPriceSet` took the discount off only from 2024-07).
+    /// Fulfilled, with every successful fulfillment `DELIVERED`, it is delivered (REST: `shipment_status`).
     static let shopifyGraphQL = #"""
         {"profile": "shopify_graphql",
          "description": "Shopify Admin GraphQL order ({\"data\":{\"order\":...}} or data.orders.edges[].node); shop \#
@@ -548,6 +551,8 @@ enum BuiltinProfiles {
                         "PARTIALLY_REFUNDED": "paid", "REFUNDED": "cancelled", "VOIDED": "cancelled",
                          "EXPIRED": "on_hold"},
             "rules": [{"when": {"cancelledAt": "present"}, "state": "cancelled"},
+             {"when": {"displayFulfillmentStatus": "FULFILLED",
+               "fulfillments[status=SUCCESS].displayStatus": {"all": ["DELIVERED"]}}, "state": "delivered"},
              {"when": {"displayFulfillmentStatus": "FULFILLED"}, "state": "shipped"},
                       {"when": {"displayFulfillmentStatus": "PARTIALLY_FULFILLED"}, "state": "partially_shipped"},
              {"when": {"displayFulfillmentStatus": ["ON_HOLD", "SCHEDULED"],

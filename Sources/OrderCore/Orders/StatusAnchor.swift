@@ -2,10 +2,10 @@
 /// and how what it reports maps back — by status name, or by rules on the fields of its events
 /// ("packaged_time set and a logistics number means shipped"). Data, not code: `status.mapping`.
 struct StatusMapping {
-    /// `equals`: one of the values.
-    enum Condition: Equatable { case present, absent, equals([JSON]), above(Int64), below(Int64) }
+    /// `equals`: one of the values; `all`: through a list, every element one of the values (and at least one).
+    enum Condition: Equatable { case present, absent, equals([JSON]), all([JSON]), above(Int64), below(Int64) }
     /// A rule's fields are paths into the report (`orders.order[].refund_status`): through a list, a test
-    /// holds when it holds for any element. `unpaid`: the state is reached without the money (a
+    /// holds when it holds for any element (`all`: for every one). `unpaid`: the state is reached without the money (a
     /// cash-on-delivery order shipped: the buyer pays the carrier), so it records no payment.
     struct Rule { var when: [(path: PayloadPath, condition: Condition)]; var state: OrderState; var unpaid = false }
 
@@ -50,21 +50,26 @@ struct StatusMapping {
     }
 
     /// `"present"`, `"absent"`, `{"above": n}`, `{"below": n}`, a value the field must equal (as text:
-    /// `2` and `"2"` are the same status) or a list of such values (equals one). Any other object is
-    /// refused, never read as a value.
+    /// `2` and `"2"` are the same status), a list of such values (equals one), or `{"all": [values]}` (every
+    /// element of a list equals one: each of Shopify's fulfillments delivered). Any other object is refused,
+    /// never read as a value.
     private static func condition(_ value: JSON, field: String) throws -> Condition {
         let refused = OrderCoreError.invalid(
-            "\(field) must be \"present\", \"absent\", a value, a list of values, {\"above\": n} or {\"below\": n}",
+            "\(field) must be \"present\", \"absent\", a value, a list of values, {\"above\": n}, {\"below\": n} "
+                + "or {\"all\": [values]}",
             field: field)
         switch value {
         case "present": return .present
         case "absent": return .absent
         case .object(let o):
             let f = Fields(o, path: field)
-            let above = try f.int("above"), below = try f.int("below")
+            let above = try f.int("above"), below = try f.int("below"), all = f.value("all")
             try f.finish()
-            if let above, below == nil { return .above(above) }
-            if let below, above == nil { return .below(below) }
+            if let above, below == nil, all == nil { return .above(above) }
+            if let below, above == nil, all == nil { return .below(below) }
+            if let all, above == nil, below == nil, case .equals(let values) = try condition(all, field: field) {
+                return .all(values)
+            }
             throw refused
         case .array(let values):
             guard !values.isEmpty, values.allSatisfy({ Evaluator.text(of: $0) != nil }) else { throw refused }
@@ -111,6 +116,9 @@ struct StatusMapping {
                 case .equals(let expected):
                     let texts = Set(expected.compactMap(Evaluator.text(of:)))
                     return values.contains { Evaluator.text(of: $0).map(texts.contains) ?? false }
+                case .all(let expected):
+                    let texts = Set(expected.compactMap(Evaluator.text(of:)))
+                    return !values.isEmpty && values.allSatisfy { Evaluator.text(of: $0).map(texts.contains) ?? false }
                 case .above(let limit): return numbers.contains { $0 > Double(limit) }
                 case .below(let limit): return numbers.contains { $0 < Double(limit) }
                 }
@@ -137,6 +145,7 @@ struct StatusMapping {
                         case .present: when[field] = "present"
                         case .absent: when[field] = "absent"
                         case .equals(let v): when[field] = v.count == 1 ? v[0] : .array(v)
+                        case .all(let v): when[field] = ["all": .array(v)]
                         case .above(let n): when[field] = ["above": .int(n)]
                         case .below(let n): when[field] = ["below": .int(n)]
                         }
@@ -164,7 +173,7 @@ enum StatusCommands {
             Argument(
                 "rules", .array,
                 "Rules tried before the maps: [{\"when\": {field: value|[values]|\"present\"|\"absent\""
-                    + "|{\"above\"|\"below\"}}, \"state\", \"unpaid\"}]"),
+                    + "|{\"above\"|\"below\"}|{\"all\": [values]}}, \"state\", \"unpaid\"}]"),
         ],
         result: ["source", "mapping"]
     ) { ctx, f in

@@ -651,6 +651,33 @@ struct ChannelStateTests {
         #expect(after["refunded_total"] == "100.00" && after["refund_due"] == "0.00" && after["payment_status"] == "refunded")
     }
 
+    /// Shopify has no delivered status of its own: each fulfillment's `shipment_status` tells. Every successful
+    /// one delivered: the order is delivered (shipped here or not); one still on its way: shipped.
+    @Test func aShopifyOrderIsDeliveredWhenEveryFulfillmentIs() throws {
+        func fulfilled(_ id: Int, _ statuses: [(String, String)], updated: String) -> JSON {
+            shopify(id, financial: "paid", fulfillment: "fulfilled", extra: [
+                "updated_at": .string(updated),
+                "fulfillments": .array(statuses.map { ["status": .string($0.0), "shipment_status": .string($0.1),
+                                                       "tracking_company": "UPS", "tracking_number": .string("1Z\(id)")] }),
+            ])
+        }
+        let placed = try ingest("shopify", shopify(70, financial: "paid"))
+        let id = placed["order_id"] ?? .null
+        try engine.ok("order.allocate", ["order_id": id])
+        try engine.ok("order.pick", ["order_id": id])
+        try engine.ok("order.pack", ["order_id": id, "scans": [id, "A1", "A1"], "weight_g": 600])
+        try engine.ok("order.ship", ["order_id": id, "carrier": "UPS", "tracking_no": "1Z70"])
+        let moving = try ingest("shopify", fulfilled(70, [("success", "delivered"), ("success", "in_transit")], updated: "2026-01-19T10:00:00+08:00"))
+        #expect(moving["state"] == "shipped", "\(moving.serialized)")
+        let delivered = try ingest("shopify", fulfilled(70, [("success", "delivered"), ("cancelled", "in_transit"), ("success", "delivered")],
+                                                        updated: "2026-01-20T10:00:00+08:00"))
+        #expect(delivered["state"] == "delivered" && delivered["action"] == "delivered", "\(delivered.serialized)")
+        // First seen delivered: its shipment recorded, delivered.
+        let late = try ingest("shopify", fulfilled(71, [("success", "delivered")], updated: "2026-01-20T10:00:00+08:00"))
+        #expect(late["state"] == "delivered", "\(late.serialized)")
+        #expect(try ingest("shopify", fulfilled(72, [("success", "out_for_delivery")], updated: "2026-01-20T10:00:00+08:00"))["state"] == "shipped")
+    }
+
     /// Channels do not deliver webhooks in order, and a retried one can come long after newer ones. An event
     /// older than one already applied (the channel's `updated_at`) moves nothing back: it does not lift a hold
     /// the channel placed since, nor put back an address the buyer changed since; a refund it carries is still

@@ -300,6 +300,10 @@ struct PlatformProfileTests {
         #expect(try ingest("shopify_graphql", ["data": ["order": node(505, financial: "PAID", cancelledAt: "2026-01-18T11:00:00Z")]])["state"] == "cancelled")
         let shipped = try ingest("shopify_graphql", ["data": ["order": node(506, financial: "PAID", fulfillment: "FULFILLED")]])
         #expect(shipped["state"] == "shipped" && shipped["shipment"]?["tracking_no"] == "1Z999")
+        var delivered = node(513, financial: "PAID", fulfillment: "FULFILLED").objectValue ?? [:]
+        delivered["fulfillments"] = [["status": "SUCCESS", "displayStatus": "DELIVERED", "createdAt": "2026-01-19T08:00:00Z",
+                                      "trackingInfo": [["company": "UPS", "number": "1Z513"]]]]
+        #expect(try ingest("shopify_graphql", ["data": ["order": .object(delivered)]])["state"] == "delivered")
         // A free-shipping code: the shipping line's original price, its allocation a shipping discount.
         var freeShipping = node(511, financial: "PAID").objectValue ?? [:]
         freeShipping["totalPriceSet"] = ["shopMoney": ["amount": "40.00"]]
@@ -334,8 +338,16 @@ struct PlatformProfileTests {
         #expect(try engine.ok("status.report", ["source": "pos", "order_id": id, "fields": ["code": "7"]])["state"] == "on_hold")
         #expect(try engine.ok("status.report", ["source": "pos", "order_id": id, "fields": ["code": "HELD"]])["state"] == "on_hold")
         #expect(try engine.ok("status.report", ["source": "pos", "order_id": id, "fields": ["code": "8"]])["state"] == .null)
-        for bad: JSON in [[], [["above": 1]]] {
+        for bad: JSON in [[], [["above": 1]], ["all": []], ["all": ["above": 1]], ["all": "A", "above": 1]] {
             #expect(engine.fails("status.mapping", ["source": "pos", "rules": [["when": ["code": bad], "state": "paid"]]]) == .invalidInput)
         }
+        // `all`: every element of a list is one of the values, and there is one.
+        let set = try engine.ok("status.mapping", ["source": "3pl", "rules": [["when": ["boxes[].state": ["all": ["DONE", "GONE"]]], "state": "shipped"]]])
+        #expect(set["mapping"]?["rules"]?.arrayValue?.first?["when"] == ["boxes[].state": ["all": ["DONE", "GONE"]]])
+        func boxes(_ states: [JSON]) throws -> JSON {
+            try engine.ok("status.report", ["source": "3pl", "order_id": id, "fields": ["boxes": .array(states.map { ["state": $0] })]])["state"] ?? .null
+        }
+        #expect(try boxes(["DONE", "GONE"]) == "shipped" && boxes(["DONE"]) == "shipped")
+        #expect(try boxes(["DONE", "OPEN"]) == .null && boxes([]) == .null)
     }
 }
