@@ -39,12 +39,23 @@ enum TrackingStatus: String, CaseIterable {
     var pickedUp: Bool { self != .infoReceived }
 
     /// The alerts about a parcel on its way (and the sweep's `no_pickup`), which its delivery clears.
-    static let parcelAlerts = ["no_pickup", "carrier_exception", "delivery_failed", "delivery_refused"]
+    static let parcelAlerts = [
+        "no_pickup", "carrier_exception", "delivery_failed", "delivery_refused", "returning_to_sender", "parcel_lost",
+    ]
 
-    /// The alert the status raises, if any.
-    var alert: String? {
+    /// The alert the status raises, if any. An exception's AfterShip subtag tells what a person must do: the
+    /// buyer refused the parcel (`Exception_003`), it is going or has gone back to the sender (`Exception_010`,
+    /// `Exception_011`: undeliverable), it is lost (`Exception_013`: a claim, and the order sent again or
+    /// refunded).
+    func alert(subtag: String?) -> String? {
         switch self {
-        case .exception: "carrier_exception"
+        case .exception:
+            switch subtag?.lowercased() {
+            case "exception_003": "delivery_refused"
+            case "exception_010", "exception_011": "returning_to_sender"
+            case "exception_013": "parcel_lost"
+            default: "carrier_exception"
+            }
         case .failedAttempt: "delivery_failed"
         default: nil
         }
@@ -69,7 +80,8 @@ enum TrackingCommands {
             Argument("location", .text, "Where (a bin for stock, a place for a carrier scan)"),
             Argument(
                 "subtag", .code,
-                "AfterShip's subtag: Exception_003 (the buyer refused the parcel) raises delivery_refused"),
+                "AfterShip's subtag: Exception_003 (refused) raises delivery_refused, Exception_010/011 (back to the "
+                    + "sender) returning_to_sender, Exception_013 (lost) parcel_lost"),
         ],
         result: ["carrier", "tracking_no", "status", "duplicate", "matched", "order_id", "shipment", "shipment_state"]
     ) { ctx, f in
@@ -136,9 +148,8 @@ enum TrackingCommands {
                 }
             }
         }
-        // The buyer refused the parcel: it is on its way back, and a cash-on-delivery order will not be paid.
-        let refused = status == .exception && subtag?.lowercased() == "exception_003"
-        if let kind = refused ? "delivery_refused" : status.alert, found.shipment.state != "delivered" {
+        // Refused, undeliverable or lost: the parcel will not reach the buyer, nor a cash-on-delivery order be paid.
+        if let kind = status.alert(subtag: subtag), found.shipment.state != "delivered" {
             try ctx.store.openAlert(
                 kind: kind, orderID: order.orderID, at: ctx.at,
                 details: [

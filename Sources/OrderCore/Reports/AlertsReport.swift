@@ -12,6 +12,16 @@ enum AlertCommands {
             "the buyer refused the parcel of {order_id}: when it is back, return.request {order_id} "
                 + "reason=refused_delivery (a cash-on-delivery order is then owed nothing)"
         ),
+        "returning_to_sender": (
+            "high",
+            "the carrier is sending the parcel of {order_id} back (undeliverable): contact the buyer; when it is "
+                + "back, return.request {order_id} (a cash-on-delivery order is then owed nothing)"
+        ),
+        "parcel_lost": (
+            "high",
+            "the carrier lost the parcel of {order_id}: claim with the carrier, then send the goods again or "
+                + "order.refund {order_id}"
+        ),
         "delivery_failed": ("high", "contact the buyer of {order_id}; tracking.get for the attempts"),
         "no_pickup": ("high", "call the carrier: the parcel of {order_id} was never scanned"),
         "cod_uncollected": (

@@ -282,9 +282,9 @@ enum ReturnCommands {
             returnRowID: rowID, at: ctx.at, actor: ctx.actor, from: nil, to: .requested, command: "return.request",
             details: ["reason": .string(reason), "lines": .int(lines.count)])
         if let exchange { try createReplacement(ctx, &record, order: order, exchange: exchange) }
-        // The channel cancelled the order after its goods left, or the buyer refused the parcel: what comes back
-        // is now this return's.
-        for kind in ["channel_cancelled_shipped", "delivery_refused"] {
+        // The channel cancelled the order after its goods left, or the parcel is on its way back (refused,
+        // undeliverable): what comes back is now this return's.
+        for kind in ["channel_cancelled_shipped", "delivery_refused", "returning_to_sender"] {
             try ctx.store.clearOrderAlerts(kind: kind, orderID: order.orderID, at: ctx.at)
         }
         // Small refunds from customers without flags need nobody's approval.

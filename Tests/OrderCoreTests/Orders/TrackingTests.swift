@@ -134,7 +134,7 @@ struct TrackingTimeTests {
         let event = try engine.ok("tracking.event", ["carrier": "SF", "tracking_no": "SF43", "status": "Expired",
                                                      "time": "2026-02-18T10:00:00Z"])
         #expect(event["status"] == "exception" && event["matched"] == true)
-        let alerts = try engine.ok("report.alerts")["alerts"]?.arrayValue ?? []
+        let alerts = try engine.ok("report.alerts")["items"]?.arrayValue ?? []
         #expect(alerts.contains { $0["kind"] == "carrier_exception" && $0["order_id"] == id })
     }
 
@@ -149,5 +149,32 @@ struct TrackingTimeTests {
         #expect(try kinds() == ["delivery_refused"])
         try engine.ok("return.request", ["order_id": id, "reason": "refused_delivery", "lines": [["sku": "A1", "qty": 1]]])
         #expect(try kinds().isEmpty)
+    }
+
+    /// The other exceptions a person must act on differently: the parcel going back to the sender
+    /// (`Exception_010`, `Exception_011`), cleared by the return that takes it in; and lost (`Exception_013`).
+    /// Each says what to do; a delivery clears them, and another subtag is a carrier exception.
+    @Test func parcelsGoingBackOrLostSayWhatToDo() throws {
+        func kinds(_ engine: Engine, _ id: JSON) throws -> [JSON] {
+            (try engine.ok("report.alerts")["alerts"]?.arrayValue ?? []).filter { $0["order_id"] == id }.map { $0["kind"] ?? nil }
+        }
+        let (engine, id) = try shipped("SF45")
+        try engine.ok("tracking.event", ["carrier": "SF", "tracking_no": "SF45", "status": "Exception", "subtag": "Exception_010",
+                                         "message": "Returning to sender"])
+        #expect(try kinds(engine, id) == ["returning_to_sender"])
+        let alerts = try engine.ok("report.alerts")["items"]?.arrayValue ?? []
+        let guidance = alerts.first(where: { $0["kind"] == "returning_to_sender" })?["resolve"]?.stringValue
+        #expect(guidance?.contains("return.request \(id.stringValue ?? "")") == true, "\(alerts)")
+        try engine.ok("return.request", ["order_id": id, "reason": "changed_mind", "lines": [["sku": "A1", "qty": 1]]])
+        #expect(try kinds(engine, id).isEmpty)
+
+        let (lostEngine, lost) = try shipped("SF46")
+        try lostEngine.ok("tracking.event", ["carrier": "SF", "tracking_no": "SF46", "status": "Exception", "subtag": "Exception_013",
+                                             "time": "2026-01-19T00:00:00Z"])
+        try lostEngine.ok("tracking.event", ["carrier": "SF", "tracking_no": "SF46", "status": "Exception", "subtag": "Exception_012",
+                                             "time": "2026-01-20T00:00:00Z"])
+        #expect(Set(try kinds(lostEngine, lost).compactMap(\.stringValue)) == ["parcel_lost", "carrier_exception"])
+        try lostEngine.ok("tracking.event", ["carrier": "SF", "tracking_no": "SF46", "status": "Delivered", "time": "2026-01-21T00:00:00Z"])
+        #expect(try kinds(lostEngine, lost).isEmpty, "found and delivered after all")
     }
 }

@@ -686,7 +686,7 @@ class Ops:
             time: When the carrier saw it (default: the command's time).
             message: The carrier's text.
             location: Where (a bin for stock, a place for a carrier scan).
-            subtag: AfterShip's subtag: Exception_003 (the buyer refused the parcel) raises delivery_refused.
+            subtag: AfterShip's subtag: Exception_003 (refused) raises delivery_refused, Exception_010/011 (back to the sender) returning_to_sender, Exception_013 (lost) parcel_lost.
 
         Returns: carrier, tracking_no, status, duplicate, matched, order_id, shipment, shipment_state.
         """
