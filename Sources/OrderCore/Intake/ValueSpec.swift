@@ -7,7 +7,8 @@ indirect enum ValueSpec {
     case first([ValueSpec])
     /// The non-empty text of every operand, joined.
     case join([ValueSpec], separator: String)
-    /// Text with `{path}` placeholders; nothing when a placeholder has no value.
+    /// Text with `{path}` placeholders; nothing when a placeholder has no value (or is `0`: an id of none, such
+    /// as WooCommerce's `variation_id` of a product without variations).
     case template([(literal: String, path: PayloadPath?)])
     /// Money: every value the operand reaches, added (`shipping_lines[].price`).
     case sum(ValueSpec)
@@ -153,7 +154,7 @@ struct Evaluator {
                 out += part.literal
                 if let path = part.path {
                     guard let v = path.values(current: current, payload: payload, arguments: arguments).first,
-                        let t = Evaluator.text(of: v), !t.isEmpty
+                        let t = Evaluator.text(of: v), !t.isEmpty, t != "0"
                     else { return [] }
                     out += t
                 }

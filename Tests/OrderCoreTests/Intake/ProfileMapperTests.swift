@@ -59,6 +59,17 @@ struct ProfileMapperTests {
         #expect(throws: OrderCoreError.self) { try PayloadPath("items]") }
     }
 
+    /// A WooCommerce line without a SKU falls back to its variation's id when it is one (each size a SKU of its
+    /// own: the product's id would ship any size), else to its product's; a template's `0` is no value.
+    @Test func wooCommerceVariationsWithoutSKUsFallBackToTheVariation() throws {
+        let payload: JSON = ["id": 7, "status": "processing", "currency": "USD",
+                             "line_items": [["sku": "", "product_id": 93, "variation_id": 0, "quantity": 1, "subtotal": "3.00", "total": "3.00"],
+                                            ["sku": "", "product_id": 22, "variation_id": 345, "quantity": 1, "subtotal": "9.00", "total": "9.00"]]]
+        let profile = try #require(BuiltinProfiles.all["woocommerce"])
+        let event = try #require(try map(profile, payload).first)
+        #expect(event.fields["lines"]?.arrayValue?.map { $0["sku"] ?? .null } == ["woo-93", "woo-345"])
+    }
+
     /// A line that is not stock can be charged as a fee read from the line (`multiply`: its price times its
     /// quantity); one of zero charges nothing, and `multiply` takes whole numbers only, within 64 bits.
     @Test func linesThatAreNotStockBecomeFeesPricedByMultiplying() throws {
