@@ -292,7 +292,9 @@ enum BuiltinProfiles {
 
     /// Taobao's sub-order `discount_fee` and `adjust_fee` are the line's own discounts; shop-wide
     /// promotions reach the lines as `part_mjz_discount`. `promotion_details` only name promotions
-    /// whose money is already in those fields, so they are not counted again.
+    /// whose money is already in those fields, so they are not counted again. A sub-order without the
+    /// merchant's SKU code (`outer_sku_id`) falls back to Taobao's SKU (`sku_id`, an item with sizes or colours),
+    /// and only for an item without SKUs to the item's code (`outer_iid`, the same for every size).
     static let taobao = #"""
         {"profile": "taobao",
          "description": "Taobao/Tmall trade (the taobao.trade.fullinfo.get response, or the trade): sub-orders are \#
@@ -317,7 +319,9 @@ enum BuiltinProfiles {
             "shipment.shipped_at": "consign_time"},
            "lines": {"path": "orders.order", "shipped_when": {"status": ["WAIT_BUYER_CONFIRM_GOODS",
             "TRADE_BUYER_SIGNED", "TRADE_FINISHED"]},
-            "fields": {"sku": "outer_sku_id", "sku_fallback": {"first": ["outer_iid", {"template": "taobao-{sku_id}"}]},
+            "fields": {"sku": "outer_sku_id",
+             "sku_fallback": {"first": [{"template": "taobao-{sku_id}"}, "outer_iid",
+              {"template": "taobao-item-{num_iid}"}]},
              "name": "title", "qty": "num",
                        "unit_price": "price", "line_discount": {"add": ["discount_fee", "adjust_fee"]},
                         "net": "total_fee"}},

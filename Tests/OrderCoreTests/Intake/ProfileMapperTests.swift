@@ -70,6 +70,22 @@ struct ProfileMapperTests {
         #expect(event.fields["lines"]?.arrayValue?.map { $0["sku"] ?? .null } == ["woo-93", "woo-345"])
     }
 
+    /// A Taobao sub-order without its SKU code: Taobao's SKU when the item has SKUs (sizes), the item's code only
+    /// when it has none — `outer_iid` names every size of an item alike.
+    @Test func taobaoSubOrdersWithoutSKUCodesNeverFallBackToTheItemForOneSize() throws {
+        func line(_ fields: JSONObject) -> JSON {
+            var order: JSONObject = ["num": 1, "price": "10.00", "total_fee": "10.00", "payment": "10.00", "num_iid": 77]
+            for pair in fields.pairs { order[pair.key] = pair.value }
+            return .object(order)
+        }
+        let payload: JSON = ["trade": ["tid": 9, "status": "WAIT_SELLER_SEND_GOODS", "created": "2026-01-18 10:00:00", "payment": "40.00",
+                                       "orders": ["order": [line(["outer_sku_id": "T-RED-M", "outer_iid": "T", "sku_id": "501"]),
+                                                            line(["outer_iid": "T", "sku_id": "502"]), line(["outer_iid": "MUG"]), line([:])]]]]
+        let profile = try #require(BuiltinProfiles.all["taobao"])
+        let event = try #require(try map(profile, payload).first)
+        #expect(event.fields["lines"]?.arrayValue?.map { $0["sku"] ?? .null } == ["T-RED-M", "taobao-502", "MUG", "taobao-item-77"])
+    }
+
     /// A line that is not stock can be charged as a fee read from the line (`multiply`: its price times its
     /// quantity); one of zero charges nothing, and `multiply` takes whole numbers only, within 64 bits.
     @Test func linesThatAreNotStockBecomeFeesPricedByMultiplying() throws {
