@@ -197,8 +197,7 @@ enum OrderCommands {
     /// units, so the two always add up to the line's net exactly.
     private static func cancelRemainder(_ ctx: CommandContext, _ order: inout Order, reason: String) throws -> JSON {
         let lines = try ctx.store.lines(orderRowID: order.rowID)
-        let nets = OrderTotals.lineNets(
-            lines, orderDiscount: order.totals.discountTotal, taxesIncluded: order.totals.taxesIncluded)
+        let nets = try ctx.lineNets(order, lines)
         var refund: Int64 = 0
         for (line, net) in zip(lines, nets) where line.quantity(.shipped) < line.qty {
             let (high, low) = net.multipliedFullWidth(by: line.quantity(.shipped))
@@ -304,6 +303,17 @@ enum OrderCommands {
 }
 
 extension CommandContext {
+    /// What each line of an order costs the buyer (`OrderTotals.lineNets`): its share of the order discounts
+    /// less what a `shipping` discount took off the shipping (`OrderTotals.offShipping`).
+    func lineNets(_ order: Order, _ lines: [OrderLine]) throws -> [Int64] {
+        let shippingDiscount = try store.discounts(orderRowID: order.rowID).reduce(Int64(0)) {
+            $1.kind == "shipping" ? $0 &+ $1.amount : $0
+        }
+        let onGoods =
+            order.totals.discountTotal - OrderTotals.offShipping(shippingDiscount, shipping: order.totals.shippingFee)
+        return OrderTotals.lineNets(lines, orderDiscount: onGoods, taxesIncluded: order.totals.taxesIncluded)
+    }
+
     /// Cash-on-delivery money the carrier has not passed on: an order whose first parcel left more than
     /// `fulfillment.cod_collect_days` ago and still owes has a `cod_uncollected` alert; one that owes nothing
     /// any more (paid, or its goods back and written off) has it cleared.

@@ -87,6 +87,12 @@ struct OrderTotals: Equatable {
         discounts.reduce(Int64(0), &+) <= goods ? discounts : allocate(goods, by: discounts)
     }
 
+    /// What of a `shipping` discount (a free-shipping code) comes off the shipping it was given for: all of it, up to
+    /// the shipping; only the rest is the goods'.
+    static func offShipping(_ shippingDiscount: Int64, shipping: Int64) -> Int64 {
+        min(max(shippingDiscount, 0), max(shipping, 0))
+    }
+
     /// What each line costs the buyer after its own discount and its share of the order discounts
     /// (and its tax when prices exclude tax): the value a refund of the whole line returns.
     static func lineNets(_ lines: [OrderLine], orderDiscount: Int64, taxesIncluded: Bool) -> [Int64] {

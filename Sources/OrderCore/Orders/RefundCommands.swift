@@ -97,17 +97,17 @@ enum RefundCommands {
             default: break
             }
             order = try ctx.requireOrder(id)
-        } else if !refundedUnits.isEmpty, amount >= value(of: refundedUnits, lines, order) {
+        } else if !refundedUnits.isEmpty,
+            amount >= value(of: refundedUnits, lines, nets: try ctx.lineNets(order, lines))
+        {
             try stopRefundedUnits(ctx, &order, lines: lines, refundedUnits, reason: reason)
         }
         return try ctx.document(order)
     }
 
     /// What units are worth to the buyer: their share of their lines' nets (after discounts, with tax).
-    private static func value(of units: [(line: Int, qty: Int64)], _ lines: [OrderLine], _ order: Order) -> Int64 {
-        let nets = OrderTotals.lineNets(
-            lines, orderDiscount: order.totals.discountTotal, taxesIncluded: order.totals.taxesIncluded)
-        return units.reduce(Int64(0)) { sum, unit in
+    private static func value(of units: [(line: Int, qty: Int64)], _ lines: [OrderLine], nets: [Int64]) -> Int64 {
+        units.reduce(Int64(0)) { sum, unit in
             let (net, qty) = (nets[unit.line], lines[unit.line].qty)
             let (high, low) = net.multipliedFullWidth(by: unit.qty)
             return sum &+ qty.dividingFullWidth((high, low)).quotient

@@ -3,7 +3,8 @@
 ///
 /// Order-level discounts (per kind: coupon, promotion, points, other) and the shipping fee are
 /// allocated to lines in proportion to each line's value after its own discount, by largest
-/// remainder, so every allocation sums exactly to the order's amount. A line's **cash** is what the
+/// remainder, so every allocation sums exactly to the order's amount. A `shipping` discount (a
+/// free-shipping code) comes off the shipping first (`OrderTotals.offShipping`): the goods cost what they cost. A line's **cash** is what the
 /// buyer paid for it in money (its value less every discount share, plus its tax when prices exclude
 /// tax); its **points** share was paid in points. Units are refunded cumulatively — the refund of
 /// units `r+1...r+k` of a line is `floor(x·(r+k)/qty) − floor(x·r/qty)` — so all the line's units
@@ -45,13 +46,16 @@ struct RefundAllocation {
         let values = lines.map { $0.qty &* $0.unitPrice &- $0.lineDiscount }
         var byKind: [String: Int64] = [:]
         for d in discounts { byKind[d.kind, default: 0] &+= d.amount }
+        let offShipping = OrderTotals.offShipping(byKind["shipping"] ?? 0, shipping: shipping)
+        byKind["shipping"] = (byKind["shipping"] ?? 0) - offShipping
+        if byKind["shipping"] == 0 { byKind["shipping"] = nil }
         // Discounts beyond the goods' value come off the shipping, so no line refunds less than nothing.
         let kinds = byKind.keys.sorted()
         let amounts = kinds.map { byKind[$0] ?? 0 }
         let onGoods = OrderTotals.onGoods(amounts, goods: values.reduce(0, &+))
         var shares: [String: [Int64]] = [:]
         for (kind, amount) in zip(kinds, onGoods) { shares[kind] = OrderTotals.allocate(amount, by: values) }
-        let shipping = shipping - (amounts.reduce(0, &+) - onGoods.reduce(0, &+))
+        let shipping = shipping - offShipping - (amounts.reduce(0, &+) - onGoods.reduce(0, &+))
         let shippingShares = OrderTotals.allocate(shipping, by: values)
         self.shipping = shipping
         self.lines = lines.enumerated().map { i, l in

@@ -332,6 +332,22 @@ struct ChannelStateTests {
         #expect(refundedUnit["alert"] == nil, "\(refundedUnit.serialized)")
     }
 
+    /// A unit's worth is what the buyer paid for it: a free-shipping code took nothing off the goods. A refund of
+    /// less (45.00 of a 50.00 unit, as if the code were the goods') leaves it to ship; of all of it, stops it.
+    @Test func aShippingDiscountIsNotPartOfAUnitsWorth() throws {
+        func order() throws -> JSON {
+            let args = orderArgs([("A1", 1, "50.00"), ("B2", 1, "50.00")],
+                                 ["shipping_fee": "10.00", "discounts": [["kind": "shipping", "amount": "10.00"]]])
+            let id = try engine.ok("order.create", args)["order_id"] ?? .null
+            try engine.ok("order.pay", ["order_id": id])
+            return id
+        }
+        let less = try engine.ok("order.refund", ["order_id": try order(), "amount": "45.00", "units": [["sku": "B2", "qty": 1]]])
+        #expect(less["lines"]?.arrayValue?.last?["cancelled"] == 0, "\(less.serialized)")
+        let whole = try engine.ok("order.refund", ["order_id": try order(), "amount": "50.00", "units": [["sku": "B2", "qty": 1]]])
+        #expect(whole["lines"]?.arrayValue?.last?["cancelled"] == 1, "\(whole.serialized)")
+    }
+
     /// Units refunded before anything left must not leave: untouched, they are cancelled and their stock
     /// released (the rest still ships); being picked or packed, they are cancelled too, with a
     /// `refunded_unshipped` alert to put them back (a packed parcel is taken apart). They used to ship.

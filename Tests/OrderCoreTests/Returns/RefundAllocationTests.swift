@@ -20,6 +20,21 @@ struct RefundAllocationTests {
         #expect(a.lines.map(\.coupon).reduce(0, +) == 1_000 && a.lines.map(\.points).reduce(0, +) == 500)
     }
 
+    /// A free-shipping code discounts the shipping, not the goods: a returned unit refunds what it cost, and the
+    /// shipping refunded with it is what the buyer paid for shipping (nothing). Beyond the shipping, the rest
+    /// of such a discount is the goods'.
+    @Test func aShippingDiscountComesOffTheShippingNotTheGoods() {
+        let free = RefundAllocation(lines: [line(1, 2, 5_000)], discounts: [("shipping", 1_000)], shipping: 1_000, taxesIncluded: true)
+        #expect(free.lines[0].cash == 10_000 && free.lines[0].shipping == 0 && free.lines[0].discountShares.isEmpty)
+        let one = RefundAllocation.refund(free.lines[0], units: 1, already: 0, withShipping: true)
+        #expect(one.cash == 5_000 && one.shipping == 0)
+        let part = RefundAllocation(lines: [line(1, 1, 5_000)], discounts: [("shipping", 400), ("coupon", 500)], shipping: 1_000,
+                                    taxesIncluded: true)
+        #expect(part.lines[0].cash == 4_500 && part.lines[0].shipping == 600)
+        let beyond = RefundAllocation(lines: [line(1, 1, 5_000)], discounts: [("shipping", 1_500)], shipping: 1_000, taxesIncluded: true)
+        #expect(beyond.lines[0].cash == 4_500 && beyond.lines[0].shipping == 0 && beyond.lines[0].discountShares == ["shipping": 500])
+    }
+
     @Test func aFullyDiscountedLineRefundsNothingAndTaxOnTopIsRefunded() {
         let lines = [line(1, 1, 2_000, discount: 2_000), line(2, 3, 1_000, tax: 300)]
         let a = RefundAllocation(lines: lines, discounts: [], shipping: 0, taxesIncluded: false)
