@@ -6,9 +6,10 @@
 /// remainder, so every allocation sums exactly to the order's amount. A `shipping` discount (a
 /// free-shipping code) comes off the shipping first (`OrderTotals.offShipping`): the goods cost what
 /// they cost. A line's **cash** is what the buyer paid for it in money (its value less every discount
-/// share, plus its tax when prices exclude tax); its **points** share was paid in points. Units are refunded cumulatively — the refund of
-/// units `r+1...r+k` of a line is `floor(x·(r+k)/qty) − floor(x·r/qty)` — so all the line's units
-/// together refund exactly `x`, never a cent more, whatever the order of partial returns.
+/// share, plus its tax when prices exclude tax); its **points** share was paid in points. Units are
+/// refunded cumulatively — the refund of units `r+1...r+k` of a line is `floor(x·(r+k)/qty) −
+/// floor(x·r/qty)` — so all the line's units together refund exactly `x`, never a cent more, whatever
+/// the order of partial returns.
 struct RefundAllocation {
     struct Line: Equatable {
         var lineNo: Int64
