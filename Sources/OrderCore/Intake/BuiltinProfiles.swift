@@ -214,7 +214,7 @@ enum BuiltinProfiles {
                        "line_total": "ItemPrice.Amount", "line_discount": "PromotionDiscount.Amount",
                         "tax": "ItemTax.Amount"}},
            "discounts": [{"path": "/items.payload.OrderItems",
-                          "fields": {"kind": {"const": "promotion"}, "code": {"const": "shipping_discount"},
+                          "fields": {"kind": {"const": "shipping"}, "code": {"const": "shipping_discount"},
                            "amount": "ShippingDiscount.Amount"}}],
            "fees": [{"path": "/items.payload.OrderItems", "fields": {"name": {"const": "Gift wrap"},
                      "amount": "BuyerInfo.GiftWrapPrice.Amount", "tax": "BuyerInfo.GiftWrapTax.Amount"}},

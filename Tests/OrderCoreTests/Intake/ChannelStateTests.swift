@@ -186,7 +186,8 @@ struct ChannelStateTests {
     }
 
     /// Amazon's `OrderTotal` holds an item's gift wrap (v0 `BuyerInfo.GiftWrapPrice`, with its tax) and its cash on
-    /// delivery fee (`CODFee` less `CODFeeDiscount`): they are the order's fees, charged and collected with it.
+    /// delivery fee (`CODFee` less `CODFeeDiscount`): they are the order's fees, charged and collected with it. Its
+    /// `ShippingDiscount` is a discount of the shipping.
     @Test func amazonGiftWrapAndCashOnDeliveryFeesAreCharged() throws {
         let order: JSON = [
             "order": ["AmazonOrderId": "250-1", "PurchaseDate": "2026-01-18T10:00:00Z", "OrderStatus": "Unshipped",
@@ -194,6 +195,7 @@ struct ChannelStateTests {
             "items": ["payload": ["OrderItems": [
                 ["SellerSKU": "A1", "ASIN": "B0", "QuantityOrdered": 1, "ItemPrice": ["CurrencyCode": "JPY", "Amount": "2000"],
                  "CODFee": ["CurrencyCode": "JPY", "Amount": "330"], "CODFeeDiscount": ["CurrencyCode": "JPY", "Amount": "30"],
+                 "ShippingPrice": ["CurrencyCode": "JPY", "Amount": "500"], "ShippingDiscount": ["CurrencyCode": "JPY", "Amount": "500"],
                  "BuyerInfo": ["GiftWrapPrice": ["CurrencyCode": "JPY", "Amount": "320"], "GiftWrapTax": ["CurrencyCode": "JPY", "Amount": "30"],
                                "GiftWrapLevel": "Classic"]]]]],
         ]
@@ -202,6 +204,8 @@ struct ChannelStateTests {
         let id = e["order_id"] ?? .null
         let doc = try engine.ok("order.get", ["order_id": id])
         #expect(doc["fee_total"] == "620" && doc["grand_total"] == "2650", "\(doc.serialized)")
+        // Free shipping is a discount of the shipping (a return refunds the goods whole).
+        #expect(doc["discounts"]?.arrayValue?.map { $0["kind"] ?? .null } == ["shipping"] && doc["shipping_fee"] == "500")
         try engine.ok("order.allocate", ["order_id": id])
         try engine.ok("order.pay", ["order_id": id, "payment_ref": "yamato-remit-0119"])
         #expect(try engine.ok("order.get", ["order_id": id])["paid_total"] == "2650")
