@@ -441,7 +441,10 @@ enum BuiltinProfiles {
                           "code": {"const": "capital_free_discount"}, "amount": "capital_free_discount"}}],
            "status": {"value": "order_status", "inbound": {"1": "paid", "2": "shipped", "3": "delivered"},
             "rules": [{"when": {"confirm_status": 2}, "state": "cancelled"}, {"when": {"refund_status": 4},
-             "state": "cancelled"}, {"when": {"order_status": 1, "refund_status": [2, 3]}, "state": "on_hold"}]},
+             "state": "cancelled"}, {"when": {"group_status": 2}, "state": "cancelled"},
+             {"when": {"order_status": 1, "refund_status": [2, 3]}, "state": "on_hold"},
+             {"when": {"order_status": 1, "group_status": 0}, "state": "on_hold"},
+             {"when": {"order_status": 1, "confirm_status": 0}, "state": "on_hold"}]},
            "checks": {"grand_total": "pay_amount"}}
          ]}
         """#

@@ -212,9 +212,9 @@ struct PlatformProfileTests {
     }
 
     @Test func pinduoduoOrdersInEveryState() throws {
-        func pdd(_ sn: String, status: Int64, refund: Int64 = 1, confirm: Int64 = 1, updated: String = "") -> JSON {
+        func pdd(_ sn: String, status: Int64, refund: Int64 = 1, confirm: Int64 = 1, group: Int64 = 1, updated: String = "") -> JSON {
             ["order_info_get_response": ["order_info": [
-                "updated_at": .string(updated),
+                "updated_at": .string(updated), "group_status": .int(group),
                 "order_sn": .string(sn), "order_status": .int(status), "refund_status": .int(refund), "confirm_status": .int(confirm),
                 "created_time": "2026-01-18 20:00:00", "pay_amount": "95.00", "goods_amount": "100.00", "discount_amount": "10.00",
                 "platform_discount": "4.00", "seller_discount": "6.00", "postage": "5.00", "receiver_name": "李四", "receiver_phone": "13900000000",
@@ -236,6 +236,13 @@ struct PlatformProfileTests {
         #expect(try ingest("pinduoduo", pdd("260118-01", status: 1, refund: 3))["state"] == "on_hold")
         #expect(try ingest("pinduoduo", pdd("260118-01", status: 1, refund: 4))["state"] == "cancelled")
         #expect(try ingest("pinduoduo", pdd("260118-06", status: 2, refund: 2))["state"] == "shipped", "shipped is past holding")
+        // A group buy still forming (`group_status` 0, or not yet a deal, `confirm_status` 0) is paid and must not ship:
+        // held until the group forms; a group that failed is refunded there, cancelled here.
+        let forming = try ingest("pinduoduo", pdd("260118-07", status: 1, group: 0))
+        #expect(try forming["state"] == "on_hold" && order(forming)["paid_total"] == "95.00", "\(forming.serialized)")
+        #expect(try ingest("pinduoduo", pdd("260118-07", status: 1, group: 1))["action"] == "released")
+        #expect(try ingest("pinduoduo", pdd("260118-08", status: 1, confirm: 0, group: 0))["state"] == "on_hold")
+        #expect(try ingest("pinduoduo", pdd("260118-08", status: 1, confirm: 0, group: 2))["state"] == "cancelled")
     }
 
     @Test func douyinOrdersInFenAndUnixTime() throws {
