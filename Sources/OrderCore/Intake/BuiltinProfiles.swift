@@ -29,6 +29,13 @@ enum BuiltinProfiles {
            "when": {"id": true, "invoice_url": true, "status": ["open", "invoice_sent", "completed"]},
            "fields": {"external_id": "id"},
            "reason": "a draft order: Shopify creates the order, under an id of its own, once it is paid"},
+          {"type": "skip", "root": ["fulfillment", "fulfillment_order", ""],
+           "when": {"id": true, "order_id": true, "line_items": true},
+           "fields": {"external_id": "order_id"},
+           "reason": "a fulfillment of an order, not an order: the order's own event (orders/updated) carries it"},
+          {"type": "skip", "root": ["checkout", "checkouts", ""], "when": {"id": true, "abandoned_checkout_url": true},
+           "fields": {"external_id": "id"},
+           "reason": "a checkout: nobody has placed the order yet (orders/create brings it when someone does)"},
           {"type": "order", "root": ["order", "orders", ""], "when": {"id": true, "line_items": true},
            "fields": {
             "external_id": "id", "placed_at": {"first": ["created_at", "processed_at"]}, "updated_at": "updated_at",

@@ -90,6 +90,20 @@ struct ChannelFixtureTests {
         #expect(try engine.ok("order.list")["orders"]?.arrayValue?.isEmpty == true)
     }
 
+    /// The published fulfillment (the `fulfillments/create` webhook sends it bare) has an id and line items like an
+    /// order: it created a phantom order that held stock. Wrapped or bare, it is skipped; its order's own event
+    /// carries the shipment.
+    @Test func aShopifyFulfillmentIsNotAnOrder() throws {
+        let wrapped = try fixture("shopify_python_api/fulfillment.json")
+        for payload in [wrapped, wrapped["fulfillment"] ?? .null] {
+            let outcome = try engine.ok("intake.ingest", ["channel": "shopify", "payload": payload])
+            let event = outcome["events"]?.arrayValue?.first
+            #expect(outcome["state"] == "applied" && event?["type"] == "skip" && event?["external_id"] == "450789469",
+                    "\(outcome.serialized)")
+        }
+        #expect(try engine.ok("order.list")["orders"]?.arrayValue?.isEmpty == true)
+    }
+
     @Test func wooCommerceOrderWithAnEmptySkuUsesTheProductFallbackAndAWarning() throws {
         let (_, order) = try ingest("woo", try fixture("woocommerce_rest_v3/orders_create_an_order_response.json"))
         #expect(order["external_id"] == "727")

@@ -650,6 +650,19 @@ struct ChannelStateTests {
         #expect(order["tax_total"] == "13.30" && order["fees"] == JSON.array([["name": "Gift wrap", "amount": "3.30", "tax": "0.30"]]))
     }
 
+    /// A checkout (`checkouts/create`, an abandoned cart) has an id and line items like an order: it created one,
+    /// holding stock for a cart nobody bought. It is skipped.
+    @Test func aShopifyCheckoutIsNotAnOrder() throws {
+        let checkout: JSON = ["checkout": ["id": 901414060, "token": "b1946ac92492d2347c6235b4d2611184", "currency": "CNY",
+                                           "abandoned_checkout_url": "https://shop.example/checkouts/b19", "total_price": "100.00",
+                                           "line_items": [["sku": "A1", "quantity": 2, "price": "50.00", "variant_id": 1]]]]
+        for payload in [checkout, checkout["checkout"] ?? .null] {  // a webhook sends it bare
+            let outcome = try engine.ok("intake.ingest", ["channel": "shopify", "payload": payload])
+            #expect(outcome["events"]?.arrayValue?.first?["type"] == "skip", "\(outcome.serialized)")
+        }
+        #expect(try engine.ok("order.list")["orders"]?.arrayValue?.isEmpty == true && stock() == (10, 0))
+    }
+
     /// A free-shipping code: Shopify's shipping line keeps its `price` and allocates the discount to it. The
     /// buyer paid the total less that discount, and a full refund gives back no more than that.
     @Test func aShopifyShippingDiscountIsNotChargedNorRefunded() throws {
