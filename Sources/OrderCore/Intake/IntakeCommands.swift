@@ -97,12 +97,14 @@ extension CommandContext {
         let existing = try store.orderID(channel: channel.channel, externalID: event.externalID)
         // Older than an event already applied to the order (a webhook delivered late, a poll's stale page): its
         // status, address and lines are the past, and move nothing; only refunds it carries are recorded
-        // (once each, whenever they come).
+        // (once each, whenever they come). A time more than a day ahead orders nothing: kept, it would make
+        // every later event look stale.
+        let updatedAt = event.updatedAt.flatMap { $0 <= at + 86_400_000 ? $0 : nil }
         var stale = false
         if let id = existing {
             order = try requireOrder(id)
             result["action"] = "unchanged"
-            if let updatedAt = event.updatedAt,
+            if let updatedAt,
                 let latest = try store.sourceUpdatedAt(orderRowID: order.rowID, source: channel.channel),
                 updatedAt < latest
             {
@@ -163,7 +165,7 @@ extension CommandContext {
             if !stale {
                 try store.saveSourceStatus(
                     orderRowID: order.rowID, source: channel.channel, reported: reported, state: event.state, at: at,
-                    updatedAt: event.updatedAt)
+                    updatedAt: updatedAt)
             }
             result["channel_status"] = .string(reported)
         }

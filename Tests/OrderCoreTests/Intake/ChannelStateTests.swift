@@ -735,8 +735,10 @@ struct ChannelStateTests {
         // Newer: applied.
         let released = try ingest("shopify", order("paid", updated: "2026-01-18T11:00:00+08:00", city: "Shanghai"))
         #expect(released["action"] == "released" && released["state"] == "paid", "\(released.serialized)")
-        // A time that cannot be read orders nothing.
+        // A time that cannot be read, or from the far future, orders nothing.
         #expect(try ingest("shopify", order("expired", updated: "soon", city: "Shanghai"))["state"] == "on_hold")
+        #expect(try ingest("shopify", order("paid", updated: "9999-01-01T00:00:00Z", city: "Shanghai"))["action"] == "released")
+        #expect(try ingest("shopify", order("expired", updated: "2026-01-18T12:00:00+08:00", city: "Shanghai"))["action"] == "held")
     }
 
     /// A Shopify refund is the money its transactions gave back: a transaction that failed gave none, and a
