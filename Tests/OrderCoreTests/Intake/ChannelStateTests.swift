@@ -421,6 +421,27 @@ struct ChannelStateTests {
         #expect(try engine.ok("stock.verify")["differences"] == [])
     }
 
+    /// A Taobao sub-order without the merchant's SKU code is the SKU Taobao names (`taobao-{sku_id}`); refunded in
+    /// full before the trade ships, those units are cancelled — the refund names the same SKU as the line.
+    @Test func aRefundedTaobaoSubOrderWithoutItsSKUCodeDoesNotShip() throws {
+        try engine.ok("sku.upsert", ["sku": "taobao-501"])
+        try engine.ok("stock.receive", ["sku": "taobao-501", "warehouse": "SH", "qty": 5])
+        func trade(_ refund: String, modified: String) -> JSON {
+            ["trade": ["tid": "5101", "created": "2026-01-18 18:00:00", "status": "WAIT_SELLER_SEND_GOODS", "post_fee": "0.00",
+                       "payment": "50.00", "modified": .string(modified),
+                       "orders": ["order": [["outer_iid": "SHIRT", "sku_id": "501", "num": 1, "price": "20.00", "total_fee": "20.00",
+                                             "payment": "20.00", "refund_status": .string(refund), "refund_id": "R51", "refund_fee": "20.00"],
+                                            ["outer_sku_id": "B2", "num": 1, "price": "30.00", "total_fee": "30.00", "payment": "30.00",
+                                             "refund_status": "NO_REFUND"]]]]]
+        }
+        let placed = try ingest("taobao", trade("NO_REFUND", modified: "2026-01-18 18:00:00"))
+        #expect(placed["state"] == "paid", "\(placed.serialized)")
+        let refunded = try ingest("taobao", trade("SUCCESS", modified: "2026-01-18 19:00:00"))
+        let order = try engine.ok("order.get", ["order_id": refunded["order_id"] ?? .null])
+        #expect(order["lines"]?.arrayValue?.map { $0["sku"] ?? .null } == ["taobao-501", "B2"])
+        #expect(order["lines"]?.arrayValue?.map { $0["cancelled"] ?? .null } == [1, 0], "\(order.serialized)")
+    }
+
     /// Taobao: a buyer who asks for a refund before the trade ships (`refund_status: WAIT_SELLER_AGREE` on
     /// a sub-order) holds the order; the refund closed, it goes on; the refund paid, that sub-order is
     /// cancelled and the rest ships.
