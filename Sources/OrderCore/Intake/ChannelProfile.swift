@@ -85,7 +85,9 @@ final class ChannelProfile {
     /// or a refund: Shopify `current_quantity`).
     static let lineShipped = ["shipped_qty", "current_qty"]
     static let discountFields = ["kind", "code", "amount"]
-    static let refundFields = ["refund_ref", "amount", "reason", "units.sku", "units.qty"]
+    /// `units.path`: where a refund's units are (Shopify `refund_line_items`); `units.sku` and `units.qty` are then
+    /// read within each, so a unit without a SKU of its own cannot shift the others' quantities onto the wrong SKU.
+    static let refundFields = ["refund_ref", "amount", "reason", "units.path", "units.sku", "units.qty"]
     static let feeFields = ["name", "amount", "tax"]
     static let eventFields: [EventType: [String]] = [
         .order: orderFields, .cancel: ["external_id", "reason"],

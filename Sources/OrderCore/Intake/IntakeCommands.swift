@@ -397,9 +397,7 @@ extension CommandContext {
         var outcomes: [JSON] = []
         for refund in refunds {
             let ref = refund["refund_ref"] ?? .null
-            // A refund that gave no money back (its transactions failed; units restocked only) records nothing.
-            guard let amount = refund["amount"]?.stringValue.flatMap({ Money.parse($0, exponent: order.exponent) }),
-                amount > 0
+            guard let amount = refund["amount"]?.stringValue.flatMap({ Money.parse($0, exponent: order.exponent) })
             else { continue }
             let payments = try store.payments(orderRowID: order.rowID)
             if payments.contains(where: { $0.kind == "refund" && .string($0.paymentRef ?? "") == ref }) {

@@ -388,15 +388,32 @@ struct ProfileMapper {
                 let r = e.within(item)
                 var refund = JSONObject()
                 var skus: [JSON] = [], quantities: [JSON] = []
+                var unitSpecs: (path: PayloadPath?, sku: ValueSpec?, qty: ValueSpec?)
                 for (key, spec) in list.fields {
                     switch key {
                     case "amount":
                         refund["amount"] = try r.money(spec, field: "refunds.amount").map {
                             .string(Money.format($0, exponent: e.exponent))
                         }
-                    case "units.sku": skus = try r.values(spec, field: "refunds.units.sku")
-                    case "units.qty": quantities = try r.values(spec, field: "refunds.units.qty")
+                    case "units.path": if case .path(let path) = spec { unitSpecs.path = path }
+                    case "units.sku": unitSpecs.sku = spec
+                    case "units.qty": unitSpecs.qty = spec
                     default: refund[key] = try r.text(spec, field: "refunds.\(key)").map(JSON.string)
+                    }
+                }
+                if let skuSpec = unitSpecs.sku, let qtySpec = unitSpecs.qty {
+                    if let path = unitSpecs.path {
+                        // Each unit's SKU and quantity read together: one without a SKU is left out alone.
+                        for unit in path.values(current: r.current, payload: r.payload, arguments: r.arguments)
+                            .flatMap({ $0.arrayValue ?? [$0] })
+                        {
+                            let u = r.within(unit)
+                            skus.append(try u.values(skuSpec, field: "refunds.units.sku").first ?? .null)
+                            quantities.append(try u.values(qtySpec, field: "refunds.units.qty").first ?? .null)
+                        }
+                    } else {
+                        skus = try r.values(skuSpec, field: "refunds.units.sku")
+                        quantities = try r.values(qtySpec, field: "refunds.units.qty")
                     }
                 }
                 let units = zip(skus, quantities).compactMap { sku, qty -> JSON? in

@@ -762,6 +762,23 @@ struct ChannelStateTests {
         #expect(try ingest("shopify", order("expired", updated: "2026-01-18T12:00:00+08:00", city: "Shanghai"))["action"] == "held")
     }
 
+    /// A refund's units are read one refund line at a time: a line without a SKU (the variant's fallback SKU) and
+    /// a line with one each get their own quantity. Read as two lists, the SKU-less line dropped out of the SKUs
+    /// and its quantity went to the other line.
+    @Test func aShopifyRefundOfALineWithoutASKUCountsEachLinesOwnUnits() throws {
+        try engine.ok("sku.upsert", ["sku": "shopify-variant-9"])
+        try engine.ok("stock.receive", ["sku": "shopify-variant-9", "warehouse": "SH", "qty": 5])
+        let lines: JSON = [["sku": .null, "variant_id": 9, "quantity": 1, "price": "10.00"],
+                           ["sku": "A1", "variant_id": 1, "quantity": 2, "price": "50.00"]]
+        let placed = try ingest("shopify", shopify(80, financial: "paid", extra: ["line_items": lines]))
+        let refund: JSON = [["id": 81, "transactions": [["amount": "110.00", "kind": "refund", "status": "success"]],
+                             "refund_line_items": [["quantity": 1, "line_item": ["sku": .null, "variant_id": 9]],
+                                                   ["quantity": 2, "line_item": ["sku": "A1", "variant_id": 1]]]]]
+        try ingest("shopify", shopify(80, financial: "refunded", extra: ["line_items": lines, "refunds": refund]))
+        let order = try engine.ok("order.get", ["order_id": placed["order_id"] ?? .null])
+        #expect(order["lines"]?.arrayValue?.map { $0["refunded"] ?? .null } == [1, 2], "\(order.serialized)")
+    }
+
     /// A Shopify refund is the money its transactions gave back: a transaction that failed gave none, and a
     /// refund that only restocked units gives none. Such a refund cancelled a paid order and booked its money
     /// as given back; a refund without transactions was a dead letter.
