@@ -543,7 +543,7 @@ enum BuiltinProfiles {
               "amount": {"subtract": [{"multiply": ["originalUnitPriceSet.shopMoney.amount", "quantity"]},
                {"sum": "discountAllocations[].allocatedAmountSet.shopMoney.amount"}]},
               "tax": {"sum": "taxLines[].priceSet.shopMoney.amount"}}},
-             {"when": {"variant": false, "sku": false},
+             {"when": {"variant": false, "sku": false, "requiresShipping": [false]},
               "reason": "a custom item (no product, no SKU: a tip, a service): a fee, not stock",
               "fee": {"name": "name",
               "amount": {"subtract": [{"multiply": ["originalUnitPriceSet.shopMoney.amount", "quantity"]},

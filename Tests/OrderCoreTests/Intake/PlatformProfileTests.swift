@@ -326,7 +326,7 @@ struct PlatformProfileTests {
             ["node": ["sku": "B2", "name": "Tea", "quantity": 2, "originalUnitPriceSet": ["shopMoney": ["amount": "20.00"]]]],
             ["node": ["sku": .null, "name": "Gift card", "quantity": 1, "isGiftCard": true, "requiresShipping": false, "variant": ["legacyResourceId": "9"],
                       "originalUnitPriceSet": ["shopMoney": ["amount": "30.00"]]]],
-            ["node": ["sku": .null, "name": "Tip", "quantity": 1, "isGiftCard": false, "variant": .null,
+            ["node": ["sku": .null, "name": "Tip", "quantity": 1, "isGiftCard": false, "requiresShipping": false, "variant": .null,
                       "originalUnitPriceSet": ["shopMoney": ["amount": "12.00"]],
                       "discountAllocations": [["allocatedAmountSet": ["shopMoney": ["amount": "0.00"]]]]]]]]
         let withCards = try order(try ingest("shopify_graphql", ["data": ["order": .object(cards)]]))
