@@ -157,7 +157,13 @@ final class ChannelProfile {
                 try listRule(d, allowed: discountFields)
             }
             rule.refunds = try r.object("refunds").map { l throws(OrderCoreError) in
-                try listRule(l, allowed: refundFields)
+                let refunds = try listRule(l, allowed: refundFields)
+                if let spec = refunds.fields.first(where: { $0.0 == "units.path" })?.1 {
+                    guard case .path = spec else {
+                        throw .invalid("refunds.fields.units.path must be a path", field: "refunds.fields.units.path")
+                    }
+                }
+                return refunds
             }
             // One list or several (Amazon's item charges and the order's own, a delivery tip).
             let fees =

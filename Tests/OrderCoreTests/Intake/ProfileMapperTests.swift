@@ -166,7 +166,8 @@ struct ProfileMapperTests {
         for bad in [#"{"profile": "x", "events": []}"#, #"{"profile": "x", "events": [{"type": "nope"}]}"#,
                     #"{"profile": "x", "events": [{"type": "order", "lines": {"fields": {"colour": "c"}}}]}"#,
                     #"{"profile": "x", "events": [{"type": "cancel", "fields": {"external_id": {"frobnicate": 1}}}]}"#,
-                    #"{"profile": "x", "format": "csv", "events": [{"type": "skip"}]}"#] {
+                    #"{"profile": "x", "format": "csv", "events": [{"type": "skip"}]}"#,
+                    #"{"profile": "x", "events": [{"type": "order", "refunds": {"path": "r", "fields": {"units.path": {"const": "u"}}}}]}"#] {
             #expect(throws: OrderCoreError.self) { try ChannelProfile(try JSONParser.parse(bad)) }
         }
     }
