@@ -88,7 +88,7 @@ final class ChannelProfile {
     /// `units.path`: where a refund's units are (Shopify `refund_line_items`); `units.sku` and `units.qty` are then
     /// read within each, so a unit without a SKU of its own cannot shift the others' quantities onto the wrong SKU.
     static let refundFields = ["refund_ref", "amount", "reason", "units.path", "units.sku", "units.qty"]
-    static let feeFields = ["name", "amount", "tax"]
+    static let feeFields = ["name", "amount", "tax", "returns_refund"]
     static let eventFields: [EventType: [String]] = [
         .order: orderFields, .cancel: ["external_id", "reason"],
         .refund: ["external_id", "refund_ref", "amount", "reason"], .skip: ["external_id"],

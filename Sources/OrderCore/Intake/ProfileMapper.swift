@@ -456,6 +456,8 @@ extension Evaluator {
         for (key, spec) in fields {
             if key == "name" {
                 fee["name"] = try text(spec, field: "\(field).name").map(JSON.string)
+            } else if key == "returns_refund" {
+                fee[key] = try bool(spec, field: "\(field).\(key)").map(JSON.bool)
             } else if let m = try money(spec, field: "\(field).\(key)") {
                 if key == "amount" { amount = m }
                 fee[key] = .string(Money.format(m, exponent: exponent))

@@ -178,35 +178,48 @@ struct OrderEvent {
 }
 
 /// A fee an order charges besides goods and shipping: gift wrap, a payment surcharge (WooCommerce
-/// `fee_lines`). Part of the grand total; refunded like shipping (docs/returns.md).
+/// `fee_lines`). Part of the grand total; refunded like shipping (docs/returns.md) — unless it bought something of
+/// its own (a gift card, a tip: `returns_refund` false), which no return of goods refunds.
 struct OrderFee: Equatable {
     var name: String
     var amount: Int64
     /// Its tax, as the channel reports it (in `tax_total`, and in the grand total when prices exclude tax).
     var tax: Int64 = 0
+    var returnsRefund = true
 
     static let maxCount = 20
 
     func json(exponent: Int) -> JSON {
-        [
+        var fee: JSONObject = [
             "name": .string(name), "amount": .string(Money.format(amount, exponent: exponent)),
             "tax": .string(Money.format(tax, exponent: exponent)),
         ]
+        if !returnsRefund { fee["returns_refund"] = false }
+        return .object(fee)
     }
 
-    /// Stored as JSON: `[{"name", "amount", "tax"}]`, amounts in minor units.
+    /// Stored as JSON: `[{"name", "amount", "tax", "returns_refund"}]`, amounts in minor units.
     static func stored(_ fees: [OrderFee]) -> String? {
         fees.isEmpty
             ? nil
-            : JSON.array(fees.map { ["name": .string($0.name), "amount": .int($0.amount), "tax": .int($0.tax)] })
-                .serialized
+            : JSON.array(
+                fees.map {
+                    var fee: JSONObject = ["name": .string($0.name), "amount": .int($0.amount), "tax": .int($0.tax)]
+                    if !$0.returnsRefund { fee["returns_refund"] = false }
+                    return .object(fee)
+                }
+            ).serialized
     }
 
     static func read(_ text: String?) -> [OrderFee] {
         guard let text, let items = (try? JSONParser.parse(text))?.arrayValue else { return [] }
         return items.compactMap { f in
             f["name"]?.stringValue.flatMap { name in
-                f["amount"]?.intValue.map { OrderFee(name: name, amount: $0, tax: f["tax"]?.intValue ?? 0) }
+                f["amount"]?.intValue.map {
+                    OrderFee(
+                        name: name, amount: $0, tax: f["tax"]?.intValue ?? 0,
+                        returnsRefund: f["returns_refund"] != .bool(false))
+                }
             }
         }
     }

@@ -18,7 +18,10 @@ enum OrderCommands {
             Argument(
                 "lines", .lines, "The lines: [{\"sku\",\"qty\",\"unit_price\",\"tax\",\"discount\"}]", required: true),
             Argument("discounts", .array, "Order discounts: [{\"code\",\"amount\"}] (spread over the lines by value)"),
-            Argument("fees", .array, "Order fees: [{\"name\",\"amount\",\"tax\"}]"),
+            Argument(
+                "fees", .array,
+                "Order fees: [{\"name\",\"amount\",\"tax\",\"returns_refund\"}] (returns_refund false: bought on its "
+                    + "own, a gift card or a tip, never refunded by a return)"),
             Argument("shipping_fee", .money, "Shipping charged to the buyer"),
             Argument("shipping_tax", .money, "Tax on shipping"),
             Argument("taxes_included", .boolean, "Whether prices include tax (default true)"),

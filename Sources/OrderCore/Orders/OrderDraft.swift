@@ -115,8 +115,9 @@ struct OrderDraft {
                 throw .invalid("\(fee.name("amount")) is required", field: fee.name("amount"))
             }
             let tax = try fee.money("tax", exponent: exponent) ?? 0
+            let returnsRefund = try fee.bool("returns_refund") ?? true
             try fee.finish()
-            fees.append(OrderFee(name: name, amount: amount, tax: tax))
+            fees.append(OrderFee(name: name, amount: amount, tax: tax, returnsRefund: returnsRefund))
         }
         let shippingFee = try f.money("shipping_fee", exponent: exponent) ?? 0
         let shippingTax = try f.money("shipping_tax", exponent: exponent) ?? 0

@@ -13,8 +13,11 @@ extension CommandContext {
     /// refunded with shipping, by the same policy.
     func refundAllocation(_ order: Order, lines: [OrderLine]) throws -> RefundAllocation {
         let t = order.totals
-        let feeTax = t.taxesIncluded ? 0 : order.fees.reduce(Int64(0)) { $0 &+ $1.tax }
-        let shipping = t.shippingFee &+ (t.taxesIncluded ? 0 : t.shippingTax) &+ t.feeTotal &+ feeTax
+        // A fee that bought something of its own (a gift card, a tip) goes with no return of goods.
+        let fees = order.fees.filter(\.returnsRefund)
+        let feeTotal = fees.reduce(Int64(0)) { $0 &+ $1.amount }
+        let feeTax = t.taxesIncluded ? 0 : fees.reduce(Int64(0)) { $0 &+ $1.tax }
+        let shipping = t.shippingFee &+ (t.taxesIncluded ? 0 : t.shippingTax) &+ feeTotal &+ feeTax
         return RefundAllocation(
             lines: lines, discounts: try store.discounts(orderRowID: order.rowID).map { ($0.kind, $0.amount) },
             shipping: shipping, taxesIncluded: t.taxesIncluded)

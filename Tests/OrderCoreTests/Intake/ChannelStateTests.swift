@@ -822,6 +822,7 @@ struct ChannelStateTests {
         #expect(order["lines"]?.arrayValue?.map { $0["sku"] ?? .null } == ["A1", "B2"])
         let fees = order["fees"]?.arrayValue?.map { "\($0["name"]?.stringValue ?? "") \($0["amount"]?.stringValue ?? "")" }
         #expect(fees == ["Gift Card - $25 50.00", "Engraving 4.00", "Tip 3.00"], "\(order.serialized)")
+        #expect(order["fees"]?.arrayValue?.allSatisfy { $0["returns_refund"] == false } == true, "no return of goods refunds them")
         #expect(order["fee_total"] == "57.00" && order["grand_total"] == "117.00")
         #expect(order["payments"]?.arrayValue?.map { $0["amount"] ?? .null } == ["117.00"])
     }

@@ -24,6 +24,21 @@ struct ReturnMoneyTests {
         return id
     }
 
+    /// A fee refunded like shipping (gift wrap) goes with the goods; one that bought something of its own (a gift
+    /// card, a tip: `returns_refund` false) does not — the buyer keeps the card. Even the whole order returned
+    /// refunds it no card.
+    @Test func aReturnRefundsGiftWrapButNoGiftCard() throws {
+        let order = try handedOver([("B2", 2, "50.00")], [
+            "shipping_fee": "10.00",
+            "fees": [["name": "Gift card", "amount": "25.00", "returns_refund": false], ["name": "Gift wrap", "amount": "4.00"]],
+        ])
+        let fees = try engine.ok("order.get", ["order_id": order])["fees"]?.arrayValue ?? []
+        #expect(fees.map { $0["returns_refund"] ?? .null } == [false, .null], "\(fees)")
+        let rt = try engine.ok("return.request", ["order_id": order, "reason": "defective", "lines": [["line_no": 1, "qty": 2]]])
+        let quote = rt["quote"] ?? .null
+        #expect(quote["cash"] == "114.00" && quote["of_which_shipping"] == "14.00", "\(quote.serialized)")  // goods, shipping, wrap
+    }
+
     @Test func aLightParcelAddsNoStockAndPaysNothingUntilASupervisorInspectsIt() throws {
         let order = try handedOver([("A1", 1, "2999.00")])
         let rt = try engine.ok("return.request", ["order_id": order, "reason": "changed_mind", "lines": [["line_no": 1, "qty": 1]]])

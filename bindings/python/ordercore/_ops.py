@@ -368,7 +368,7 @@ class Ops:
             ship_to: The address: {"name","phone","country","region","city","address1","postcode"}.
             lines: The lines: [{"sku","qty","unit_price","tax","discount"}]. Required.
             discounts: Order discounts: [{"code","amount"}] (spread over the lines by value).
-            fees: Order fees: [{"name","amount","tax"}].
+            fees: Order fees: [{"name","amount","tax","returns_refund"}] (returns_refund false: bought on its own, a gift card or a tip, never refunded by a return).
             shipping_fee: Shipping charged to the buyer.
             shipping_tax: Tax on shipping.
             taxes_included: Whether prices include tax (default true).
