@@ -165,6 +165,29 @@ def test_a_link_is_never_written_through_and_temporary_names_are_unpredictable(t
     db.close()
 
 
+def test_a_database_is_replaced_only_by_a_backup_a_supervisor_makes(staffed, tmp_path):
+    """Another database (last night's backup, another shop's) is never overwritten by an export or a
+    dashboard, and a backup replaces it only when a supervisor (or the host) asks."""
+    db, path = staffed
+    other = tmp_path / "other-shop.db"
+    with sqlite3.connect(other) as c:
+        c.execute("CREATE TABLE t(x)")
+    before = fingerprint(other)
+    for op, args in [("export", {"request": {"op": "order.list"}}), ("report.html", {})]:
+        with pytest.raises(ordercore.InvalidInput):
+            db.exec(op, path=str(other), actor="boss", **args)
+    with pytest.raises(ordercore.Forbidden):
+        db.exec("db.backup", path=str(other), actor="op")
+    assert fingerprint(other) == before
+    db.exec("db.backup", path=str(tmp_path / "new.db"), actor="op")  # a new file: an operator's
+    db.exec("db.backup", path=str(other), actor="lead")
+    assert fingerprint(other) == fingerprint(path)
+    db.exec("db.backup", path=str(other))  # the host
+    csv = tmp_path / "orders.csv"
+    for _ in range(2):  # an export replaces its own last copy
+        db.exec("export", request={"op": "order.list"}, path=str(csv), actor="op")
+
+
 # ---- codes ---------------------------------------------------------------------------------------
 
 def test_codes_have_one_spelling(db):

@@ -6,6 +6,7 @@ enum DatabaseCommands {
         "db.backup", .read,
         "Copy the whole database, online, to a file: one consistent snapshot, checked before it is put in place (path)",
         role: .operator,
+        roleRule: "a supervisor to replace a file that is a database (an older backup, another shop's)",
         arguments: [
             Argument(
                 "path", .text, "The backup file (written aside, checked, then put in place)", required: true,
@@ -17,6 +18,7 @@ enum DatabaseCommands {
             throw OrderCoreError.invalid("path is required: the file to write the backup to", field: "path")
         }
         try f.finish()
+        if OutputFile.isDatabase(path) { try ctx.requireRole(.supervisor, to: "replacing the database '\(path)'") }
         let (pages, bytes) = try ctx.store.db.backup(to: path)
         return ["path": .string(path), "pages": .int(pages), "bytes": .int(bytes)]
     }

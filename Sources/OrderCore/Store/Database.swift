@@ -748,7 +748,7 @@ extension Database {
         }
         // An empty file made exclusively under an unpredictable name (OutputFile.temporary), which
         // SQLite then fills: no link planted beside the target is ever written through.
-        let (fd, temporary) = try OutputFile.temporary(for: path, protecting: files)
+        let (fd, temporary) = try OutputFile.temporary(for: path, protecting: files, replacingDatabases: true)
         close(fd)
         var handle: OpaquePointer?
         var rc = sqlite3_open_v2(temporary, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, nil)

@@ -55,8 +55,10 @@ struct OutputFile {
     /// Checks `path` as an output (see `checkTarget`) and creates an empty temporary file for it in
     /// the same directory (so the final rename stays on one file system).
     /// - Returns: the open descriptor and the temporary file's path.
-    static func temporary(for path: String, protecting database: DatabaseFiles?) throws -> (Int32, String) {
-        try checkTarget(path, protecting: database)
+    static func temporary(
+        for path: String, protecting database: DatabaseFiles?, replacingDatabases: Bool = false
+    ) throws -> (Int32, String) {
+        try checkTarget(path, protecting: database, replacingDatabases: replacingDatabases)
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[...$0]) } ?? ""
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
@@ -72,9 +74,12 @@ struct OutputFile {
     }
 
     /// Refuses an output target that would destroy something: the open database or its `-wal`,
-    /// `-shm` or `-journal` (by resolved name, and by device and inode), or anything but a regular
-    /// file where one exists already (a symbolic link, a directory, a FIFO, a device, a socket).
-    static func checkTarget(_ path: String, protecting database: DatabaseFiles?) throws(OrderCoreError) {
+    /// `-shm` or `-journal` (by resolved name, and by device and inode), anything but a regular
+    /// file where one exists already (a symbolic link, a directory, a FIFO, a device, a socket), and
+    /// — unless `replacingDatabases` (a backup over an older one) — a file that is an SQLite database.
+    static func checkTarget(
+        _ path: String, protecting database: DatabaseFiles?, replacingDatabases: Bool = false
+    ) throws(OrderCoreError) {
         guard !path.isEmpty, !path.hasSuffix("/") else {
             throw .invalid("path must name a file, not '\(path)'", field: "path")
         }
@@ -86,11 +91,26 @@ struct OutputFile {
         var s = stat()
         guard lstat(path, &s) == 0 else { return }  // a new file
         switch s.st_mode & S_IFMT {
-        case S_IFREG: return
+        case S_IFREG:
+            if !replacingDatabases, isDatabase(path) {
+                throw .invalid("'\(path)' is a database; name another file", field: "path")
+            }
         case S_IFLNK: throw .invalid("'\(path)' is a symbolic link; name the file itself", field: "path")
         case S_IFDIR: throw .invalid("'\(path)' is a directory; name a file in it", field: "path")
         default: throw .invalid("'\(path)' is not a regular file (a FIFO, device or socket)", field: "path")
         }
+    }
+
+    /// Whether `path` is a regular file that is an SQLite database (its header says so). Never blocks:
+    /// a FIFO is opened non-blocking and is no database.
+    static func isDatabase(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var s = stat()
+        guard fstat(fd, &s) == 0, s.st_mode & S_IFMT == S_IFREG else { return false }
+        var header = [UInt8](repeating: 0, count: 16)
+        return read(fd, &header, 16) == 16 && header == Array("SQLite format 3\0".utf8)
     }
 
     /// `path` made absolute with every link resolved; a file that does not exist yet resolves through
