@@ -379,7 +379,7 @@ struct ProfileMapper {
                 if let fee = try e.within(item).fee(list.fields, field: "fees") { fees.append(fee) }
             }
         }
-        if !fees.isEmpty { event.fields["fees"] = .array(fees) }
+        if !fees.isEmpty { event.fields["fees"] = .array(try e.merged(fees)) }
         if let list = rule.refunds {
             for item in list.path.values(current: e.current, payload: e.payload, arguments: e.arguments).flatMap({
                 $0.arrayValue ?? [$0]
@@ -466,5 +466,26 @@ extension Evaluator {
         guard let amount, amount != 0 else { return nil }
         if fee["name"] == nil { fee["name"] = "fee" }
         return .object(fee)
+    }
+
+    /// The fees of one name and kind added up into one: a channel that charges per line or per item (a
+    /// duty on every line, gift wrap on every item) gives the order one fee of each, never more than an
+    /// order takes (`OrderFee.maxCount`).
+    func merged(_ fees: [JSON]) throws(OrderCoreError) -> [JSON] {
+        var result: [JSONObject] = []
+        for case .object(let fee) in fees {
+            let same = result.firstIndex { $0["name"] == fee["name"] && $0["returns_refund"] == fee["returns_refund"] }
+            guard let i = same else {
+                result.append(fee)
+                continue
+            }
+            for key in ["amount", "tax"] where fee[key] != nil {
+                let sum = try Evaluator.sum(
+                    result[i][key]?.stringValue.flatMap { Money.parse($0, exponent: exponent) } ?? 0,
+                    fee[key]?.stringValue.flatMap { Money.parse($0, exponent: exponent) } ?? 0, field: "fees.\(key)")
+                result[i][key] = .string(Money.format(sum, exponent: exponent))
+            }
+        }
+        return result.map(JSON.object)
     }
 }

@@ -827,6 +827,22 @@ struct ChannelStateTests {
         #expect(order["payments"]?.arrayValue?.map { $0["amount"] ?? .null } == ["117.00"])
     }
 
+    /// Duties Shopify charged at checkout (each line's `duties`, with their taxes) are in `total_price`: they are
+    /// one `Duties` fee, however many lines carry them (an order takes at most 20 fees), so the payment is whole.
+    @Test func shopifyDutiesAreOneFee() throws {
+        try engine.ok("stock.receive", ["sku": "A1", "warehouse": "SH", "qty": 30])
+        let line: JSON = ["sku": "A1", "quantity": 1, "price": "10.00", "tax_lines": [["price": "1.00"]],
+                          "duties": [["shop_money": ["amount": "2.00", "currency_code": "CNY"],
+                                      "tax_lines": [["price": "0.20"]]]]]
+        let lines = JSON.array(Array(repeating: line, count: 25))
+        let e = try ingest("shopify", shopify(41, financial: "paid", extra: [
+            "line_items": lines, "total_price": "330.00", "total_tax": "30.00", "taxes_included": false]))
+        #expect(e["state"] == "paid" && e["warnings"] == nil, "\(e.serialized)")
+        let order = try engine.ok("order.get", ["order_id": e["order_id"] ?? .null])
+        #expect(order["fees"] == [["name": "Duties", "amount": "50.00", "tax": "5.00"]], "\(order.serialized)")
+        #expect(order["payments"]?.arrayValue?.map { $0["amount"] ?? .null } == ["330.00"])
+    }
+
     /// A channel's unpaid order (WooCommerce `on-hold`: a bank transfer) is the channel's to close: it holds
     /// its stock past this engine's unpaid timeout, and is paid when the channel says so days later.
     @Test func aChannelsUnpaidOrderWaitsForTheChannelNotTheUnpaidTimeout() throws {

@@ -332,6 +332,20 @@ struct PlatformProfileTests {
         let withCards = try order(try ingest("shopify_graphql", ["data": ["order": .object(cards)]]))
         #expect(withCards["lines"]?.arrayValue?.count == 1 && withCards["fee_total"] == "42.00" && withCards["grand_total"] == "87.00",
                 "\(withCards.serialized)")
+        // Prices before tax: the shipping's tax and each line's duties (one fee, with their taxes) are charged too.
+        var duties = node(514, financial: "PAID").objectValue ?? [:]
+        duties["taxesIncluded"] = false
+        duties["totalPriceSet"] = ["shopMoney": ["amount": "59.10"]]
+        duties["lineItems"] = ["edges": [["node": ["sku": "B2", "name": "Tea", "quantity": 2,
+            "originalUnitPriceSet": ["shopMoney": ["amount": "20.00"]], "taxLines": [["priceSet": ["shopMoney": ["amount": "3.00"]]]],
+            "duties": [["price": ["shopMoney": ["amount": "6.00"]], "taxLines": [["priceSet": ["shopMoney": ["amount": "0.60"]]]]],
+                       ["price": ["shopMoney": ["amount": "4.00"]], "taxLines": []]]]]]]
+        duties["shippingLines"] = ["edges": [["node": ["originalPriceSet": ["shopMoney": ["amount": "5.00"]],
+            "taxLines": [["priceSet": ["shopMoney": ["amount": "0.50"]]]]]]]]
+        let withDuties = try order(try ingest("shopify_graphql", ["data": ["order": .object(duties)]]))
+        #expect(withDuties["warnings"] == [] && withDuties["fees"] == [["name": "Duties", "amount": "10.00", "tax": "0.60"]],
+                "\(withDuties.serialized)")
+        #expect(withDuties["payments"]?.arrayValue?.map { $0["amount"] ?? .null } == ["59.10"])
     }
 
     @Test func statusRulesTakeNumbersAndRefuseUnknownTests() throws {
