@@ -684,6 +684,24 @@ struct ChannelStateTests {
         #expect(try engine.ok("order.list")["orders"]?.arrayValue?.isEmpty == true && stock() == (10, 0))
     }
 
+    /// Shopify's other order webhooks — `orders/edited` (an `order_edit`), `order_transactions/create` (a payment
+    /// transaction), `orders/delete` (the id alone) — are not orders: each made a dead letter a person had to clear.
+    /// They are skipped; the order's own events carry what they changed.
+    @Test func shopifyOrderEditsTransactionsAndDeletionsAreSkipped() throws {
+        let e = try ingest("shopify", shopify(50, financial: "paid"))
+        let edit: JSON = ["order_edit": ["id": 789, "order_id": 50, "committed_at": "2026-01-18T11:00:00+08:00",
+                                         "line_items": ["additions": [["id": 1, "delta": 1]], "removals": []]]]
+        let transaction: JSON = ["id": 120, "order_id": 50, "kind": "refund", "gateway": "bogus", "status": "success",
+                                 "amount": "100.00", "currency": "CNY"]
+        for payload in [edit, transaction, ["id": 50]] {
+            let outcome = try engine.ok("intake.ingest", ["channel": "shopify", "payload": payload])
+            let event = outcome["events"]?.arrayValue?.first
+            #expect(outcome["state"] == "applied" && event?["type"] == "skip" && event?["external_id"] == "50", "\(outcome.serialized)")
+        }
+        let order = try engine.ok("order.get", ["order_id": e["order_id"] ?? .null])
+        #expect(order["state"] == "paid" && order["refunded_total"] == "0.00", "\(order.serialized)")
+    }
+
     /// A free-shipping code: Shopify's shipping line keeps its `price` and allocates the discount to it. The
     /// buyer paid the total less that discount, and a full refund gives back no more than that.
     @Test func aShopifyShippingDiscountIsNotChargedNorRefunded() throws {
