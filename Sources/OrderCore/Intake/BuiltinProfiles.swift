@@ -36,14 +36,14 @@ enum BuiltinProfiles {
           {"type": "skip", "root": ["order_edit"], "when": {"id": true, "order_id": true, "line_items": true},
            "fields": {"external_id": "order_id"},
            "reason": "an order edit (orders/edited): the order's own event (orders/updated) carries its lines"},
-          {"type": "skip", "root": ["transaction", ""], "when": {"id": true, "order_id": true, "kind": true, "gateway": true},
-           "fields": {"external_id": "order_id"},
-           "reason": "a payment transaction: the order's own event (orders/paid, orders/updated) and refunds/create carry \#
-        what it changed"},
+          {"type": "skip", "root": ["transaction", ""],
+           "when": {"id": true, "order_id": true, "kind": true, "gateway": true}, "fields": {"external_id": "order_id"},
+           "reason": "a payment transaction: the order's own event (orders/paid, orders/updated) and \#
+        refunds/create carry what it changed"},
           {"type": "skip", "when": {"id": true, "line_items": false, "order_id": false, "admin_graphql_api_id": false,
            "created_at": false}, "fields": {"external_id": "id"},
-           "reason": "a deleted order (orders/delete names its id alone): Shopify deletes only a cancelled or archived \#
-        order; nothing changes here"},
+           "reason": "a deleted order (orders/delete names its id alone): Shopify deletes only a cancelled or \#
+        archived order; nothing changes here"},
           {"type": "skip", "root": ["checkout", "checkouts", ""], "when": {"id": true, "abandoned_checkout_url": true},
            "fields": {"external_id": "id"},
            "reason": "a checkout: nobody has placed the order yet (orders/create brings it when someone does)"},
