@@ -171,9 +171,10 @@ enum BuiltinProfiles {
            "status": {"value": "status",
             "inbound": {"pending": "pending_payment", "on-hold": "pending_payment", "processing": "paid",
              "completed": "completed",
-                        "cancelled": "cancelled", "refunded": "cancelled", "failed": "pending_payment"},
+                        "cancelled": "cancelled", "refunded": "cancelled", "failed": "pending_payment",
+                        "trash": "on_hold"},
             "rules": [{"when": {"payment_method": "cod", "status": "processing"}, "state": "pending_payment"}],
-            "holds_nothing": ["failed"], "cancelled_unrefunded": ["cancelled"]},
+            "holds_nothing": ["failed"], "cancelled_unrefunded": ["cancelled"], "unpaid": ["trash"]},
            "checks": {"grand_total": "total", "discount_total": "discount_total", "tax_total": "total_tax",
             "shipping_fee": "shipping_total"}}
          ]}

@@ -117,6 +117,16 @@ extension CommandContext {
             {
                 result["action"] = "address_changed"
             }
+            if !stale, let reported = event.reportedStatus, event.state == nil {
+                result["warnings"] = [
+                    [
+                        "code": "status_unmapped", "status": .string(reported),
+                        "message": .string(
+                            "the channel's status '\(reported)' is not in its profile's status mapping: the order "
+                                + "stays as it was (status.drift lists it)"),
+                    ]
+                ]
+            }
         } else {
             var draft = try OrderDraft(Fields(doc), at: at, defaultCurrency: try stringSetting(.defaultCurrency))
             // Unpaid, and the channel holds nothing for it (a payment that failed): it takes its stock when
@@ -265,10 +275,11 @@ extension CommandContext {
             result["alert"] = "channel_paid_cancelled"
         }
         // Paid there, and owing here: before it is fulfilled, or (cash on delivery, or shipped unpaid) after.
-        if Self.paidThere.contains(channelState), !event.unpaid, order.amountDue > 0,
-            order.state == .pendingPayment || order.state == .depositPaid
-                || OrderState.fulfilledUnpaid.contains(order.stage)
-        {
+        func payIfPaidThere() throws {
+            guard Self.paidThere.contains(channelState), !event.unpaid, order.amountDue > 0,
+                order.state == .pendingPayment || order.state == .depositPaid
+                    || OrderState.fulfilledUnpaid.contains(order.stage)
+            else { return }
             let ref = Self.paymentRef(channel: channel.channel, externalID: order.externalID ?? order.orderID)
             payingForChannel = true
             defer { payingForChannel = false }
@@ -277,6 +288,7 @@ extension CommandContext {
             order = try requireOrder(order.orderID)
             did("paid")
         }
+        try payIfPaidThere()
         // Its payment failed there, and the channel holds nothing for it: neither does OrderCore until the
         // channel reports it paid (the buyer may pay again; then it takes its stock, backordering any short).
         if event.holdsNothing, !created, order.state == .pendingPayment, order.reserveAt != .payment {
@@ -364,6 +376,9 @@ extension CommandContext {
                 Fields(["order_id": .string(order.orderID), "reason": .string("released on \(channel.channel)")]))
             // Another hold may stand (the risk rules', a person's): it takes the channel's place.
             did(released["state"] == .string(OrderState.onHold.rawValue) ? "still_held" : "released")
+            // Held unpaid (a WooCommerce order in the trash), and paid there since.
+            order = try requireOrder(order.orderID)
+            try payIfPaidThere()
         } else if shipment.byChannel, order.state == .paid {
             _ = try FulfillmentCommands.hold.run(
                 self,

@@ -702,6 +702,34 @@ struct ChannelStateTests {
         #expect(order["state"] == "paid" && order["refunded_total"] == "0.00", "\(order.serialized)")
     }
 
+    /// A WooCommerce order moved to the trash is not to ship while it is there (it was taken as unpaid and
+    /// left to ship): held by the channel, paid or not, and never paid by it. Restored, it goes on — an
+    /// unpaid one paid once WooCommerce says so. A status no mapping knows warns on an order already here too.
+    @Test func aWooCommerceOrderInTheTrashIsHeldUntilRestored() throws {
+        var modified = 0
+        func woo(_ id: Int, _ status: String) -> JSON {
+            modified += 1
+            return ["id": .int(Int64(id)), "status": .string(status), "currency": "CNY", "total": "20.00",
+                    "date_created_gmt": "2026-01-18T02:00:00", "date_modified_gmt": .string("2026-01-18T03:\(10 + modified):00"),
+                    "line_items": [["sku": "B2", "quantity": 2, "subtotal": "20.00", "total": "20.00", "total_tax": "0.00"]]]
+        }
+        func state(_ event: JSON) throws -> (String?, String?) {
+            let order = try engine.ok("order.get", ["order_id": event["order_id"] ?? .null])
+            return (order["state"]?.stringValue, order["paid_total"]?.stringValue)
+        }
+        let paid = try ingest("woo", woo(70, "processing"))
+        #expect(try state(ingest("woo", woo(70, "trash"))) == ("on_hold", "20.00"))
+        #expect(try ingest("woo", woo(70, "processing"))["action"] == "released")
+        #expect(try state(paid) == ("paid", "20.00"))
+        try ingest("woo", woo(71, "pending"))
+        let trashed = try ingest("woo", woo(71, "trash"))
+        #expect(trashed["action"] == "held")
+        #expect(try state(trashed) == ("on_hold", "0.00"))
+        #expect(try state(ingest("woo", woo(71, "processing"))) == ("paid", "20.00"))
+        let unknown = try ingest("woo", woo(71, "wc-awaiting-pickup"))
+        #expect(unknown["action"] == "unchanged" && unknown["warnings"]?.arrayValue?.first?["code"] == "status_unmapped", "\(unknown.serialized)")
+    }
+
     /// A free-shipping code: Shopify's shipping line keeps its `price` and allocates the discount to it. The
     /// buyer paid the total less that discount, and a full refund gives back no more than that.
     @Test func aShopifyShippingDiscountIsNotChargedNorRefunded() throws {
