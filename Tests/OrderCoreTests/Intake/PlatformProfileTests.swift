@@ -211,6 +211,26 @@ struct PlatformProfileTests {
         #expect(try ingest("taobao", taobao("TRADE_FINISHED", minute: 2))["state"] == "completed")
     }
 
+    /// A JD or Pinduoduo line without the merchant's SKU code is the SKU the platform names for that one size
+    /// (`jd-{skuId}`, `pdd-{sku_id}`): the product's code (`productNo`, `outer_goods_id`) is shared by every size,
+    /// so it would ship one size for another.
+    @Test func jdAndPinduoduoLinesWithoutACodeAreThePlatformsSKU() throws {
+        for sku in ["jd-1002", "pdd-7"] {
+            try engine.ok("sku.upsert", ["sku": .string(sku), "name": "Mug"])
+            try engine.ok("stock.receive", ["sku": .string(sku), "warehouse": "SH", "qty": 5])
+        }
+        let jd: JSON = ["orderInfo": ["orderId": "9101", "orderState": "WAIT_SELLER_STOCK_OUT", "orderStartTime": "2026-01-18 18:00:00",
+                                      "orderPayment": "60.00", "itemInfoList": [["skuId": "1002", "productNo": "MUG", "skuName": "马克杯 大号",
+                                                                                 "jdPrice": "60.00", "itemTotal": "1"]]]]
+        let pdd: JSON = ["order_info": ["order_sn": "260118-91", "order_status": 1, "created_time": "2026-01-18 20:00:00",
+                                        "pay_amount": "50.00", "item_list": [["goods_id": 1, "sku_id": 7, "outer_goods_id": "MUG",
+                                                                              "goods_name": "杯", "goods_price": "50.00", "goods_count": 1]]]]
+        for (channel, payload, sku) in [("jd", jd, "jd-1002"), ("pinduoduo", pdd, "pdd-7")] {
+            let lines = try order(try ingest(channel, payload))["lines"]?.arrayValue
+            #expect(lines?.map { $0["sku"] ?? .null } == [.string(sku)], "\(channel): \(lines ?? [])")
+        }
+    }
+
     @Test func pinduoduoOrdersInEveryState() throws {
         func pdd(_ sn: String, status: Int64, refund: Int64 = 1, confirm: Int64 = 1, group: Int64 = 1, updated: String = "") -> JSON {
             ["order_info_get_response": ["order_info": [
