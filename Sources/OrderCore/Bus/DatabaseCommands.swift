@@ -18,6 +18,8 @@ enum DatabaseCommands {
             throw OrderCoreError.invalid("path is required: the file to write the backup to", field: "path")
         }
         try f.finish()
+        // What no one may write over (the open database, a link, a directory) is refused before who asks matters.
+        try OutputFile.checkTarget(path, protecting: ctx.store.db.files, replacingDatabases: true)
         if OutputFile.isDatabase(path) { try ctx.requireRole(.supervisor, to: "replacing the database '\(path)'") }
         let (pages, bytes) = try ctx.store.db.backup(to: path)
         return ["path": .string(path), "pages": .int(pages), "bytes": .int(bytes)]
