@@ -267,6 +267,38 @@ struct ChannelStateTests {
         #expect(try ingest("amazon", order("114-3", "INVOICE_UNCONFIRMED", discount: "-5.00"))["state"] == "shipped")
     }
 
+    /// Orders API v2026-01-01: the part of a `DISCOUNT` that Amazon details as `SHIPPING` (a free-shipping
+    /// promotion) is a `shipping` discount, not the goods'; an item that must be paid at the door
+    /// (`shippingConstraints.cashOnDelivery` `MANDATORY`) of a merchant-fulfilled order is cash on delivery:
+    /// unpaid while Amazon says `UNSHIPPED`, shipped unpaid when it says `SHIPPED`. Both were taken as paid goods.
+    @Test func amazonOrdersAPI20260101ShippingPromotionsAndCashOnDelivery() throws {
+        let money: (String) -> JSON = { ["amount": .string($0), "currencyCode": "JPY"] }
+        func order(_ id: String, _ status: String, cod: Bool) -> JSON {
+            var item: JSONObject = [
+                "quantityOrdered": 1, "product": ["sellerSku": "A1", "price": ["unitPrice": money("2000")]],
+                "proceeds": ["breakdowns": [
+                    ["type": "ITEM", "subtotal": money("2000")], ["type": "SHIPPING", "subtotal": money("500")],
+                    ["type": "DISCOUNT", "subtotal": money("-700"),
+                     "detailedBreakdowns": [["subtype": "ITEM", "value": money("-200")],
+                                            ["subtype": "SHIPPING", "value": money("-500")]]]]]]
+            if cod { item["fulfillment"] = ["shipping": ["shippingConstraints": ["cashOnDelivery": "MANDATORY"]]] }
+            return ["order": ["orderId": .string(id), "createdTime": "2026-01-18T10:00:00Z",
+                              "fulfillment": ["fulfillmentStatus": .string(status), "fulfilledBy": "MERCHANT"],
+                              "proceeds": ["grandTotal": money("1800")], "orderItems": [.object(item)]]]
+        }
+        let paid = try ingest("amazon", order("503-1", "UNSHIPPED", cod: false))
+        let doc = try engine.ok("order.get", ["order_id": paid["order_id"] ?? .null])
+        #expect(paid["state"] == "paid" && paid["warnings"] == nil && doc["grand_total"] == "1800", "\(paid.serialized)")
+        let kinds = doc["discounts"]?.arrayValue?.map { "\($0["kind"]?.stringValue ?? "") \($0["amount"]?.stringValue ?? "")" }
+        #expect(kinds == ["promotion 200", "shipping 500"], "\(doc.serialized)")
+        let cod = try ingest("amazon", order("503-2", "UNSHIPPED", cod: true))
+        let codDoc = try engine.ok("order.get", ["order_id": cod["order_id"] ?? .null])
+        #expect(cod["state"] == "pending_payment" && codDoc["cash_on_delivery"] == true && codDoc["paid_total"] == "0", "\(codDoc.serialized)")
+        let shipped = try ingest("amazon", order("503-2", "SHIPPED", cod: true))
+        #expect(shipped["state"] == "shipped")
+        #expect(try engine.ok("order.get", ["order_id": cod["order_id"] ?? .null])["paid_total"] == "0")
+    }
+
     @Test func aTaobaoTradeAwaitingTheBuyersConfirmationIsShippedWithItsWaybill() throws {
         let trade: JSON = ["trade": ["tid": "2001", "created": "2026-01-18 18:00:00", "status": "WAIT_BUYER_CONFIRM_GOODS",
                                      "consign_time": "2026-01-19 09:00:00", "post_fee": "0.00", "payment": "10.00",
