@@ -367,10 +367,11 @@ extension CommandContext {
                     "order_id": .string(order.orderID), "reason": .string(Self.channelHoldReason(channel.channel)),
                 ]))
             did("held")
-        } else if Self.queuedHere.contains(channelState) || channelState == .pendingPayment && order.cashOnDelivery,
+        } else if Self.queuedHere.contains(channelState) || channelState == .pendingPayment && order.amountDue > 0,
             order.state == .onHold, order.holdReason == Self.channelHoldReason(channel.channel)
         {
-            // The channel lifted its hold: the order is to ship again (unpaid, when it is paid on delivery).
+            // The channel lifted its hold: the order is to ship again (unpaid, when it is paid on delivery), or
+            // (held unpaid: a WooCommerce order taken out of the trash) waits for its payment again.
             let released = try FulfillmentCommands.release.run(
                 self,
                 Fields(["order_id": .string(order.orderID), "reason": .string("released on \(channel.channel)")]))

@@ -736,7 +736,7 @@ struct ChannelStateTests {
 
     /// A WooCommerce order moved to the trash is not to ship while it is there (it was taken as unpaid and
     /// left to ship): held by the channel, paid or not, and never paid by it. Restored, it goes on — an
-    /// unpaid one paid once WooCommerce says so. A status no mapping knows warns on an order already here too.
+    /// unpaid one waits for its payment again, or is paid at once when restored paid. A status no mapping knows warns on an order already here too.
     @Test func aWooCommerceOrderInTheTrashIsHeldUntilRestored() throws {
         var modified = 0
         func woo(_ id: Int, _ status: String) -> JSON {
@@ -757,6 +757,9 @@ struct ChannelStateTests {
         let trashed = try ingest("woo", woo(71, "trash"))
         #expect(trashed["action"] == "held")
         #expect(try state(trashed) == ("on_hold", "0.00"))
+        #expect(try ingest("woo", woo(71, "pending"))["action"] == "released")
+        #expect(try state(trashed) == ("pending_payment", "0.00"))
+        try ingest("woo", woo(71, "trash"))
         #expect(try state(ingest("woo", woo(71, "processing"))) == ("paid", "20.00"))
         let unknown = try ingest("woo", woo(71, "wc-awaiting-pickup"))
         #expect(unknown["action"] == "unchanged" && unknown["warnings"]?.arrayValue?.first?["code"] == "status_unmapped", "\(unknown.serialized)")
