@@ -117,15 +117,8 @@ extension CommandContext {
             {
                 result["action"] = "address_changed"
             }
-            if !stale, let reported = event.reportedStatus, event.state == nil {
-                result["warnings"] = [
-                    [
-                        "code": "status_unmapped", "status": .string(reported),
-                        "message": .string(
-                            "the channel's status '\(reported)' is not in its profile's status mapping: the order "
-                                + "stays as it was (status.drift lists it)"),
-                    ]
-                ]
+            if !stale, let unmapped = IntakeChecks.statusUnmapped(event, outcome: "the order stays as it was") {
+                result["warnings"] = [unmapped]
             }
         } else {
             var draft = try OrderDraft(Fields(doc), at: at, defaultCurrency: try stringSetting(.defaultCurrency))
@@ -489,6 +482,18 @@ extension CommandContext {
 /// the truth; every amount the channel reports that differs from what the lines add up to becomes a
 /// warning on the order naming both numbers. Nothing is silently changed to make them agree.
 enum IntakeChecks {
+    /// The warning for a status the profile's mapping does not know (nil when it knows it), saying what
+    /// became of the order (`outcome`).
+    static func statusUnmapped(_ event: MappedEvent, outcome: String) -> JSON? {
+        guard let reported = event.reportedStatus, event.state == nil else { return nil }
+        return [
+            "code": "status_unmapped", "status": .string(reported),
+            "message": .string(
+                "the channel's status '\(reported)' is not in its profile's status mapping: \(outcome) "
+                    + "(status.drift lists it)"),
+        ]
+    }
+
     static func warnings(_ event: MappedEvent, draft: OrderDraft) -> [JSON] {
         let t = draft.totals
         let exponent = Money.exponent(of: draft.currency)
@@ -523,14 +528,7 @@ enum IntakeChecks {
                 "channel": money(reported), "computed": money(gross - line.lineDiscount),
             ])
         }
-        if let reported = event.reportedStatus, event.state == nil {
-            warnings.append([
-                "code": "status_unmapped", "status": .string(reported),
-                "message": .string(
-                    "the channel's status '\(reported)' is not in its profile's status mapping: the order is taken "
-                        + "as unpaid (status.drift lists it)"),
-            ])
-        }
+        if let unmapped = statusUnmapped(event, outcome: "the order is taken as unpaid") { warnings.append(unmapped) }
         for note in event.notStock {
             warnings.append([
                 "code": "not_stock",

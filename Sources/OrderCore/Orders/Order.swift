@@ -189,26 +189,18 @@ struct OrderFee: Equatable {
 
     static let maxCount = 20
 
-    func json(exponent: Int) -> JSON {
-        var fee: JSONObject = [
-            "name": .string(name), "amount": .string(Money.format(amount, exponent: exponent)),
-            "tax": .string(Money.format(tax, exponent: exponent)),
-        ]
+    /// The fee as an object, its amounts written by `money`.
+    private func object(_ money: (Int64) -> JSON) -> JSON {
+        var fee: JSONObject = ["name": .string(name), "amount": money(amount), "tax": money(tax)]
         if !returnsRefund { fee["returns_refund"] = false }
         return .object(fee)
     }
 
+    func json(exponent: Int) -> JSON { object { .string(Money.format($0, exponent: exponent)) } }
+
     /// Stored as JSON: `[{"name", "amount", "tax", "returns_refund"}]`, amounts in minor units.
     static func stored(_ fees: [OrderFee]) -> String? {
-        fees.isEmpty
-            ? nil
-            : JSON.array(
-                fees.map {
-                    var fee: JSONObject = ["name": .string($0.name), "amount": .int($0.amount), "tax": .int($0.tax)]
-                    if !$0.returnsRefund { fee["returns_refund"] = false }
-                    return .object(fee)
-                }
-            ).serialized
+        fees.isEmpty ? nil : JSON.array(fees.map { $0.object(JSON.int) }).serialized
     }
 
     static func read(_ text: String?) -> [OrderFee] {
