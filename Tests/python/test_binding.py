@@ -50,18 +50,20 @@ def test_an_order_arriving_paid_is_created_and_paid_in_one_command(db):
 def test_a_cash_on_delivery_order_ships_unpaid_and_is_paid_as_the_money_comes(db):
     db.skus.upsert("A1", barcode="690001", weight_g=300)
     db.stock.receive("A1", "SH", 5)
-    order = db.orders.create(lines=[{**LINE, "qty": 2}], cash_on_delivery=True)
+    order = db.orders.create(lines=[{**LINE, "qty": 2}], cash_on_delivery=True,
+                             payment={"amount": "5.00", "payment_ref": "GC-1"})  # a gift card at checkout
     oid = order["order_id"]
     assert order["state"] == "pending_payment" and order["cash_on_delivery"] is True
+    assert order["payment_status"] == "partially_paid" and order["balance_due"] == "34.80"
     db.orders.allocate(oid)
     db.orders.pick(oid)
     db.orders.pack(oid, [oid, "690001", "690001"], 600)
     shipped = db.orders.ship(oid, "SF", "SF-COD")
-    assert shipped["state"] == "shipped" and shipped["payment_status"] == "unpaid"
+    assert shipped["state"] == "shipped" and shipped["payment_status"] == "partially_paid"
     with pytest.raises(ordercore.InvalidInput):
-        db.orders.pay(oid, Decimal("39.81"))  # more than is due
+        db.orders.pay(oid, Decimal("34.81"))  # more than is due
     part = db.orders.pay(oid, Decimal("20.00"), payment_ref="SF-REMIT-1")  # what the carrier remitted
-    assert part["state"] == "shipped" and part["balance_due"] == "19.80"
+    assert part["state"] == "shipped" and part["balance_due"] == "14.80"
     assert db.orders.pay(oid)["payment_status"] == "paid"
     with pytest.raises(ordercore.Conflict):
         db.orders.pay(oid)

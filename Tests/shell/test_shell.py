@@ -121,6 +121,18 @@ order timeline SO-000001
     assert [e["to"] for e in events] == ["pending_payment", "deposit_paid", "paid", "completed"]
 
 
+def test_a_cash_on_delivery_order_paid_in_parts(shell, tmp_path):
+    script = SETUP + """order create A1:2@50 cash_on_delivery=true paid=30.00 payment_ref=GC-1
+order pay SO-000001 50.00 ref=ADV-2
+.mode json
+order get SO-000001
+"""
+    result = run(shell, tmp_path / "cod.db", script)
+    assert result.returncode == 0, result.stderr
+    order = json.loads(result.stdout.strip().splitlines()[-1])
+    assert order["state"] == "pending_payment" and order["paid_total"] == "80.00" and order["balance_due"] == "20.00"
+
+
 def test_an_order_arriving_paid(shell, tmp_path):
     script = SETUP + "order create A1:2@50 paid=100.00 payment_ref=POS-7\n.mode json\norder timeline SO-000001\n"
     result = run(shell, tmp_path / "pos.db", script)

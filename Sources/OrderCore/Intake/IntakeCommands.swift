@@ -91,6 +91,9 @@ extension CommandContext {
             fulfilledBy: doc["fulfilled_by"]?.stringValue)
         doc["shipment"] = nil
         doc["fulfilled_by"] = nil
+        // What was paid at the channel of a cash-on-delivery order (a gift card, points): recorded at creation.
+        let prepaid = doc["prepaid"]?.stringValue
+        doc["prepaid"] = nil
         var result: JSONObject = ["type": "order", "external_id": .string(event.externalID)]
         var order: Order
         var risk: RiskAssessment?
@@ -129,7 +132,18 @@ extension CommandContext {
             if let state = event.state, Self.paidThere.contains(state), !event.unpaid {
                 draft.payment = (nil, Self.paymentRef(channel: channel.channel, externalID: event.externalID))
             }
-            let warnings = IntakeChecks.warnings(event, draft: draft)
+            var warnings = IntakeChecks.warnings(event, draft: draft)
+            if draft.payment == nil, draft.cashOnDelivery,
+                let prepaid = prepaid.flatMap({ Money.parse($0, exponent: Money.exponent(of: draft.currency)) }),
+                prepaid > 0
+            {
+                if prepaid <= draft.totals.grandTotal {
+                    let ref = Self.paymentRef(channel: channel.channel, externalID: event.externalID) + ":prepaid"
+                    draft.payment = (prepaid, ref)
+                } else {
+                    warnings.append(IntakeChecks.prepaidAboveTotal(prepaid, draft: draft))
+                }
+            }
             // An order that arrives cancelled, or that the channel fulfils from its own stock, takes nothing.
             // One that arrives unpaid holds its stock until the channel says paid or cancelled: the channel
             // closes unpaid orders by its own rules (a bank transfer takes days), not by this engine's
@@ -143,7 +157,7 @@ extension CommandContext {
                 externalIDFree: true)
             risk = created.risk
             order = created.order
-            result["action"] = draft.payment == nil ? "created" : "created_paid"
+            result["action"] = draft.payment == nil || order.amountDue > 0 ? "created" : "created_paid"
             result["lines"] = .int(draft.lines.count)
             if !created.short.isEmpty { result["backordered"] = .array(created.short) }
             if !warnings.isEmpty { result["warnings"] = .array(warnings) }
@@ -491,6 +505,20 @@ enum IntakeChecks {
             "message": .string(
                 "the channel's status '\(reported)' is not in its profile's status mapping: \(outcome) "
                     + "(status.drift lists it)"),
+        ]
+    }
+
+    /// A cash-on-delivery order said to be paid at the channel beyond its total: nothing of it is recorded.
+    static func prepaidAboveTotal(_ prepaid: Int64, draft: OrderDraft) -> JSON {
+        let exponent = Money.exponent(of: draft.currency)
+        return [
+            "code": "prepaid_mismatch",
+            "message": .string(
+                "the channel reports \(Money.format(prepaid, exponent: exponent)) paid ahead, more than the order's "
+                    + "total \(Money.format(draft.totals.grandTotal, exponent: exponent)): it is not recorded, "
+                    + "the whole total is due on delivery"),
+            "channel": .string(Money.format(prepaid, exponent: exponent)),
+            "computed": .string(Money.format(draft.totals.grandTotal, exponent: exponent)),
         ]
     }
 

@@ -217,7 +217,7 @@ struct ProfileMapper {
                 // Only orders events in time: one the engine cannot read is not a reason to lose the order.
                 updatedAt = try? e.time(spec, field: key)
                 continue
-            case "shipping_fee", "shipping_tax", "amount":
+            case "shipping_fee", "shipping_tax", "amount", "prepaid":
                 value = try e.money(spec, field: key).map { .string(Money.format($0, exponent: e.exponent)) }
             case "placed_at", "customer.account_created_at", "shipment.shipped_at":
                 value = try e.time(spec, field: key).map { .string(Timestamp.format($0)) }

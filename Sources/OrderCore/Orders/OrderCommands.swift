@@ -78,8 +78,8 @@ enum OrderCommands {
             .orderID,
             Argument(
                 "amount", .money,
-                "The amount paid: the amount due, or a pre-sale's deposit, or up to the amount due once the order has "
-                    + "left unpaid (default: the amount due)",
+                "The amount paid: the amount due, or a pre-sale's deposit, or up to the amount due for cash on "
+                    + "delivery or once the order has left unpaid (default: the amount due)",
                 positional: true),
             Argument(
                 "payment_ref", .code, "The gateway's payment reference; a retried callback with it is answered once"),

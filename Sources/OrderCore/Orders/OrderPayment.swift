@@ -11,11 +11,17 @@ extension CommandContext {
     /// pre-sale, else the amount due), refusing an order that cannot be paid or an amount that does not match.
     func planPayment(_ order: Order, amount: Int64?) throws -> PaymentPlan {
         let due = order.amountDue
-        if due > 0, OrderState.fulfilledUnpaid.contains(order.stage) {
-            // Paid while it is fulfilled or after it left (cash on delivery, or shipped unpaid by its channel): it
-            // stays where it is. Once goods have left, the carrier may remit less than the total (units
-            // cancelled, some refused at the door); before, the amount due is paid whole.
-            let partial = OrderState.leftTheWarehouse.contains(order.stage)
+        // Paid while it is fulfilled or after it left (cash on delivery, or shipped unpaid by its channel): it
+        // stays where it is.
+        let inPlace = due > 0 && OrderState.fulfilledUnpaid.contains(order.stage)
+        // Cash on delivery is paid in parts: some before it leaves (a gift card, points, an advance), the rest
+        // at the door. Once goods have left, the carrier may remit less than the total (units cancelled, some
+        // refused at the door). Otherwise the amount due is paid whole.
+        let partial =
+            due > 0
+            && (order.cashOnDelivery && (inPlace || order.stage == .pendingPayment)
+                || OrderState.leftTheWarehouse.contains(order.stage))
+        if inPlace || partial {
             if let amount, partial ? !(0 < amount && amount <= due) : amount != due {
                 throw OrderCoreError(
                     .invalidInput,
@@ -24,7 +30,8 @@ extension CommandContext {
                         + (partial ? " (or less, more than zero)" : ""),
                     details: ["field": "amount", "amount_due": order.money(due)])
             }
-            return PaymentPlan(next: order.state, charged: amount ?? due, holdUntil: nil)
+            let charged = amount ?? due
+            if inPlace || charged < due { return PaymentPlan(next: order.state, charged: charged, holdUntil: nil) }
         }
         var next = try order.state.next("order.pay", orderID: order.orderID)
         var charged = due

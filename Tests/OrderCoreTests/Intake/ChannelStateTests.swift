@@ -185,6 +185,72 @@ struct ChannelStateTests {
         #expect(try ingest("amazon", amazon("249-5", "Unshipped", method: .null))["state"] == "paid")
     }
 
+    /// Amazon v0 lists the parts of a cash-on-delivery order paid otherwise (`PaymentExecutionDetail`: a gift card,
+    /// Amazon Points): Amazon collected them, so only the `COD` part is owed at the door. Before, the whole total
+    /// stayed owed: the carrier's remittance left the order unpaid, and chased, for what Amazon had collected.
+    @Test func amazonCashOnDeliveryPaidInPartByGiftCardOrPointsOwesOnlyTheRest() throws {
+        func amazon(_ id: String, _ parts: [(String, String)]?) -> JSON {
+            var order: JSONObject = ["AmazonOrderId": .string(id), "PurchaseDate": "2026-01-18T10:00:00Z",
+                                     "OrderStatus": "Unshipped", "FulfillmentChannel": "MFN", "PaymentMethod": "COD",
+                                     "OrderTotal": ["CurrencyCode": "JPY", "Amount": "2000"]]
+            if let parts {
+                order["PaymentExecutionDetail"] = .array(parts.map {
+                    ["Payment": ["CurrencyCode": "JPY", "Amount": .string($0.1)], "PaymentMethod": .string($0.0)]
+                })
+            }
+            return ["order": .object(order),
+                    "items": ["payload": ["OrderItems": [["SellerSKU": "A1", "ASIN": "B0", "QuantityOrdered": 2,
+                                                          "ItemPrice": ["CurrencyCode": "JPY", "Amount": "2000"]]]]]]
+        }
+        let placed = try ingest("amazon", amazon("251-1", [("COD", "1200"), ("GC", "500"), ("PointsAccount", "300")]))
+        let id = placed["order_id"] ?? .null
+        var doc = try engine.ok("order.get", ["order_id": id])
+        #expect(placed["action"] == "created" && placed["state"] == "pending_payment")
+        #expect(doc["paid_total"] == "800" && doc["balance_due"] == "1200"
+                && doc["payment_status"] == "partially_paid", "\(doc.serialized)")
+        #expect(doc["payments"]?.arrayValue?.first?["payment_ref"] == "amazon:251-1:prepaid")
+        try engine.ok("order.allocate", ["order_id": id])
+        try engine.ok("order.pay", ["order_id": id, "amount": "1200", "payment_ref": "yamato-remit-0120"])
+        doc = try engine.ok("order.get", ["order_id": id])
+        #expect(doc["payment_status"] == "paid" && doc["balance_due"] == "0", "\(doc.serialized)")
+        // All at the door, or no breakdown: the whole total is owed; cancelled, what was paid ahead is owed back.
+        for (n, parts) in [("2", [("COD", "2000")]), ("3", nil)] as [(String, [(String, String)]?)] {
+            let other = try ingest("amazon", amazon("251-" + n, parts))
+            #expect(try engine.ok("order.get", ["order_id": other["order_id"] ?? .null])["paid_total"] == "0")
+        }
+        let gift = try ingest("amazon", amazon("251-4", [("COD", "1500"), ("GC", "500")]))
+        doc = try engine.ok("order.cancel", ["order_id": gift["order_id"] ?? .null])
+        #expect(doc["refund_due"] == "500", "\(doc.serialized)")
+        // Said to be paid ahead beyond its total: a warning, and the whole total is owed.
+        let over = try ingest("amazon", amazon("251-5", [("GC", "2500")]))
+        #expect(over["warnings"]?.arrayValue?.first?["code"] == "prepaid_mismatch", "\(over.serialized)")
+        #expect(try engine.ok("order.get", ["order_id": over["order_id"] ?? .null])["paid_total"] == "0")
+    }
+
+    /// A Shopify cash-on-delivery order paid in part online (a gift card) is `partially_paid` with the rest in
+    /// `total_outstanding` (GraphQL `totalOutstandingSet`): the part paid is recorded, the rest paid when Shopify
+    /// reports it paid.
+    @Test func aShopifyCashOnDeliveryOrderPaidInPartOwesTheOutstandingRest() throws {
+        let cod: JSONObject = ["payment_gateway_names": ["gift_card", "Cash on Delivery (COD)"], "total_price": "100.00",
+                               "total_outstanding": "60.00", "updated_at": "2026-01-18T10:00:00+08:00"]
+        let placed = try ingest("shopify", shopify(7101, financial: "partially_paid", extra: cod))
+        let id = placed["order_id"] ?? .null
+        var doc = try engine.ok("order.get", ["order_id": id])
+        #expect(doc["cash_on_delivery"] == true && doc["paid_total"] == "40.00" && doc["balance_due"] == "60.00",
+                "\(doc.serialized)")
+        var paid = cod
+        paid["total_outstanding"] = "0.00"
+        paid["updated_at"] = "2026-01-19T10:00:00+08:00"
+        try ingest("shopify", shopify(7101, financial: "paid", extra: paid))
+        doc = try engine.ok("order.get", ["order_id": id])
+        #expect(doc["paid_total"] == "100.00" && doc["payment_status"] == "paid", "\(doc.serialized)")
+        // Without `total_outstanding` nothing is taken as paid ahead.
+        var bare = cod
+        bare["total_outstanding"] = nil
+        let older = try ingest("shopify", shopify(7102, financial: "pending", extra: bare))
+        #expect(try engine.ok("order.get", ["order_id": older["order_id"] ?? .null])["paid_total"] == "0.00")
+    }
+
     /// Amazon's `OrderTotal` holds an item's gift wrap (v0 `BuyerInfo.GiftWrapPrice`, with its tax) and its cash on
     /// delivery fee (`CODFee` less `CODFeeDiscount`): they are the order's fees, charged and collected with it. Its
     /// `ShippingDiscount` is a discount of the shipping.

@@ -73,17 +73,50 @@ struct CashOnDeliveryTests {
         #expect(money == ["shipped order.pay", "delivered order.refund"])
     }
 
-    @Test func theCarrierMayRemitLessOnceTheGoodsHaveLeftNotBefore() throws {
+    /// Cash on delivery is paid in parts: some ahead (an advance, a gift card), the rest at the door, where the
+    /// carrier may remit less (units refused). Never more than is due, never nothing.
+    @Test func aCashOnDeliveryOrderIsPaidInPartsBeforeAndAfterItLeaves() throws {
         let id = try codOrder()["order_id"] ?? nil
-        try engine.ok("order.allocate", ["order_id": id])
-        #expect(engine.fails("order.pay", ["order_id": id, "amount": "60.00"]) == .invalidInput)
-        _ = try ship(id, allocated: true)
         #expect(engine.fails("order.pay", ["order_id": id, "amount": "100.01"]) == .invalidInput)
         #expect(engine.fails("order.pay", ["order_id": id, "amount": "0.00"]) == .invalidInput)
-        let part = try engine.ok("order.pay", ["order_id": id, "amount": "60.00"])
-        #expect(part["payment_status"] == "partially_paid" && part["balance_due"] == "40.00")
+        let ahead = try engine.ok("order.pay", ["order_id": id, "amount": "30.00", "payment_ref": "ADV-1"])
+        #expect(ahead["state"] == "pending_payment" && ahead["payment_status"] == "partially_paid")
+        #expect(ahead["balance_due"] == "70.00" && ahead["expires_at"] == .null)
+        #expect(try engine.ok("order.pay", ["order_id": id, "amount": "30.00", "payment_ref": "ADV-1"])["duplicate"] == true)
+        try engine.ok("order.allocate", ["order_id": id])
+        #expect(try engine.ok("order.pay", ["order_id": id, "amount": "10.00"])["state"] == "allocated")
+        _ = try ship(id, allocated: true)
+        #expect(engine.fails("order.pay", ["order_id": id, "amount": "60.01"]) == .invalidInput)
+        let part = try engine.ok("order.pay", ["order_id": id, "amount": "40.00"])
+        #expect(part["payment_status"] == "partially_paid" && part["balance_due"] == "20.00")
         let rest = try engine.ok("order.pay", ["order_id": id])
-        #expect(rest["payment_status"] == "paid" && rest["paid_total"] == "100.00")
+        #expect(rest["payment_status"] == "paid" && rest["paid_total"] == "100.00" && rest["state"] == "shipped")
+        #expect(try sold() == 2, "counted once, when placed")
+    }
+
+    /// An order that is not cash on delivery is paid whole before it leaves.
+    @Test func anOrderNotPaidOnDeliveryIsPaidWholeBeforeItLeaves() throws {
+        let id = try engine.ok("order.create", orderArgs([("A1", 2, "50.00")]))["order_id"] ?? nil
+        #expect(engine.fails("order.pay", ["order_id": id, "amount": "60.00"]) == .invalidInput)
+        #expect(engine.fails("order.create", orderArgs([("A1", 1, "50.00")], ["payment": ["amount": "10.00"]])) == .invalidInput)
+        #expect(try engine.ok("order.pay", ["order_id": id, "amount": "100.00"])["state"] == "paid")
+    }
+
+    /// Placed with a part paid (a gift card at checkout): the part is recorded in the same command; cancelled, it
+    /// is owed back.
+    @Test func aCashOnDeliveryOrderMayArriveWithAPartPaid() throws {
+        let created = try codOrder(["payment": ["amount": "30.00", "payment_ref": "GC-1"]])
+        #expect(created["state"] == "pending_payment" && created["paid_total"] == "30.00")
+        #expect(created["balance_due"] == "70.00" && created["expires_at"] == .null)
+        #expect(try sold() == 2)
+        let cancelled = try engine.ok("order.cancel", ["order_id": created["order_id"] ?? nil])
+        #expect(cancelled["refund_due"] == "30.00" && cancelled["balance_due"] == "0.00")
+        #expect(try sold() == 0)
+        #expect(engine.fails("order.create", {
+            var args = orderArgs([("A1", 1, "50.00")], ["payment": ["amount": "50.01"]])
+            args["cash_on_delivery"] = true
+            return args
+        }()) == .invalidInput)
     }
 
     @Test func whatIsCancelledBeforeItWasPaidForIsNoLongerDue() throws {

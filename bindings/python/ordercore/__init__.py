@@ -457,7 +457,8 @@ class _Orders(_Area):
     def pay(self, order_id: str, amount: Optional[Money] = None, *, payment_ref: Optional[str] = None,
             **extra: Any) -> JSONDict:
         """Records payment of the amount due (op order.pay) and returns the order. A cash-on-delivery order
-        is paid where it is; once it has left, ``amount`` may be less than due (what the carrier remitted)."""
+        is paid where it is, in parts if need be: ``amount`` may be less than due (an advance, what the carrier
+        remitted); so may any order's once it has left unpaid."""
         return self._db.exec("order.pay", order_id=order_id, amount=amount, payment_ref=payment_ref, **extra)
 
     def refund(self, order_id: str, amount: Money, *, refund_ref: Optional[str] = None, reason: Optional[str] = None,

@@ -392,7 +392,7 @@ class Ops:
 
         Args:
             order_id: The order (OrderCore's id, such as SO-000001). Required.
-            amount: The amount paid: the amount due, or a pre-sale's deposit, or up to the amount due once the order has left unpaid (default: the amount due).
+            amount: The amount paid: the amount due, or a pre-sale's deposit, or up to the amount due for cash on delivery or once the order has left unpaid (default: the amount due).
             payment_ref: The gateway's payment reference; a retried callback with it is answered once.
 
         Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk.
