@@ -366,6 +366,30 @@ struct PlatformProfileTests {
         #expect(withDuties["warnings"] == [] && withDuties["fees"] == [["name": "Duties", "amount": "10.00", "tax": "0.60"]],
                 "\(withDuties.serialized)")
         #expect(withDuties["payments"]?.arrayValue?.map { $0["amount"] ?? .null } == ["59.10"])
+        // IN_PROGRESS: some items fulfilled (they are recorded, and do not ship again from here), or only asked of
+        // a fulfillment service (nothing left: it waits).
+        var lines = node(515, financial: "PAID", fulfillment: "IN_PROGRESS").objectValue ?? [:]
+        lines["totalPriceSet"] = ["shopMoney": ["amount": "60.00"]]
+        lines["lineItems"] = ["edges": [
+            ["node": ["sku": "B2", "name": "Tea", "quantity": 2, "currentQuantity": 2, "unfulfilledQuantity": 0,
+                      "originalUnitPriceSet": ["shopMoney": ["amount": "20.00"]]]],
+            ["node": ["sku": "A1", "name": "Cup", "quantity": 1, "currentQuantity": 1, "unfulfilledQuantity": 1,
+                      "originalUnitPriceSet": ["shopMoney": ["amount": "15.00"]]]]]]
+        let inProgress = try ingest("shopify_graphql", ["data": ["order": .object(lines)]])
+        #expect(inProgress["state"] == "partially_shipped" && inProgress["shipment"]?["units_from_stock"] == 2,
+                "\(inProgress.serialized)")
+        var requested = lines
+        requested["id"] = "gid://shopify/Order/516"
+        requested["lineItems"] = ["edges": [["node": ["sku": "B2", "name": "Tea", "quantity": 2, "currentQuantity": 2,
+            "unfulfilledQuantity": 2, "originalUnitPriceSet": ["shopMoney": ["amount": "20.00"]]]]]]
+        requested["totalPriceSet"] = ["shopMoney": ["amount": "45.00"]]
+        #expect(try ingest("shopify_graphql", ["data": ["order": .object(requested)]])["state"] == "paid")
+        // Cash on delivery with a part paid by gift card: the part is recorded, the outstanding rest is due.
+        var cod = node(517, financial: "PARTIALLY_PAID").objectValue ?? [:]
+        cod["paymentGatewayNames"] = ["gift_card", "Cash on Delivery (COD)"]
+        cod["totalOutstandingSet"] = ["shopMoney": ["amount": "30.00"]]
+        let partlyPaid = try order(try ingest("shopify_graphql", ["data": ["order": .object(cod)]]))
+        #expect(partlyPaid["paid_total"] == "15.00" && partlyPaid["balance_due"] == "30.00", "\(partlyPaid.serialized)")
     }
 
     @Test func statusRulesTakeNumbersAndRefuseUnknownTests() throws {
