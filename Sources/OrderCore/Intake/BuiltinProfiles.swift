@@ -504,7 +504,8 @@ enum BuiltinProfiles {
     /// Douyin (抖店) `order.orderDetail` shop_order_detail (or `order.searchList` shop_order_list):
     /// amounts in fen, times in Unix seconds. `order_status` 1 unpaid, 105 paid, 2 preparing, 101 partly
     /// shipped, 3 shipped, 4 cancelled, 5 completed. `pay_type` 0 is cash on delivery (货到付款): paid when
-    /// completed.
+    /// completed. A sku order refunded before it shipped (`after_sale_info`: `after_sale_type` 2 未发货仅退款,
+    /// `refund_status` 3 退款成功) is a refund of its `pay_amount` and its units, which then do not ship.
     static let douyin = #"""
         {"profile": "douyin",
          "description": "Douyin (抖店) order: order.orderDetail (data.shop_order_detail) or order.searchList \#
@@ -532,6 +533,10 @@ enum BuiltinProfiles {
              "name": "product_name",
                        "qty": "item_num", "unit_price": {"minor": "goods_price"},
                         "line_discount": {"minor": "promotion_amount"}}},
+           "refunds": {"path": "sku_order_list",
+            "when": {"after_sale_info.after_sale_type": 2, "after_sale_info.refund_status": 3},
+            "fields": {"refund_ref": {"template": "douyin-refund-{order_id}"}, "amount": {"minor": "pay_amount"},
+             "units.sku": {"first": ["out_sku_id", "code", {"template": "douyin-{sku_id}"}]}, "units.qty": "item_num"}},
            "status": {"value": "order_status",
             "inbound": {"1": "pending_payment", "103": "pending_payment", "105": "paid", "2": "paid",
              "101": "partially_shipped",

@@ -293,6 +293,33 @@ struct PlatformProfileTests {
         #expect(try order(ingest("douyin", douyin("6900000000006", status: 5, payType: 0)))["paid_total"] == "89.90")
     }
 
+    /// A Douyin sku order refunded before it shipped (未发货仅退款, refund succeeded) does not ship: its money and
+    /// units are a refund. One whose after-sale is only asked for, or came after shipping, refunds nothing here.
+    @Test func aDouyinSkuOrderRefundedBeforeShippingDoesNotShip() throws {
+        func douyin(_ afterSale: JSON, updated: Int64, id: String = "6900000000101", status: Int64 = 2) -> JSON {
+            ["data": ["shop_order_detail": [
+                "order_id": .string(id), "order_status": .int(status), "pay_type": 1, "update_time": .int(1_768_730_400 + updated),
+                "create_time": 1_768_730_400, "pay_amount": 12_000, "post_amount": 0,
+                "sku_order_list": [
+                    ["order_id": "6900000000102", "sku_id": 55, "out_sku_id": "A1", "product_name": "杯子", "item_num": 2,
+                     "goods_price": 3_000, "pay_amount": 6_000, "order_status": 2],
+                    ["order_id": "6900000000103", "sku_id": 56, "out_sku_id": "B2", "product_name": "茶", "item_num": 1,
+                     "goods_price": 6_000, "pay_amount": 6_000, "order_status": 2, "after_sale_info": afterSale]]]]]
+        }
+        let placed = try ingest("douyin", douyin(["after_sale_status": 6, "after_sale_type": 2, "refund_status": 1], updated: 0))
+        #expect(try order(placed)["refunded_total"] == "0.00")
+        let refunded = try ingest("douyin", douyin(["after_sale_status": 12, "after_sale_type": 2, "refund_status": 3], updated: 1))
+        let doc = try order(refunded)
+        #expect(doc["refunded_total"] == "60.00" && doc["state"] == "paid", "\(doc.serialized)")
+        let tea = doc["lines"]?.arrayValue?.first { $0["sku"] == "B2" }
+        #expect(tea?["reserved"] == 0 && tea?["cancelled"] == 1 && tea?["refunded"] == 1, "\(tea?.serialized ?? "")")
+        let again = try ingest("douyin", douyin(["after_sale_status": 12, "after_sale_type": 2, "refund_status": 3], updated: 2))
+        #expect(try order(again)["refunded_total"] == "60.00", "the same refund once")
+        let kept = try ingest("douyin", douyin(["after_sale_status": 12, "after_sale_type": 1, "refund_status": 3], updated: 3,
+                                               id: "6900000000104", status: 3))
+        #expect(try order(kept)["refunded_total"] == "0.00" && kept["state"] == "shipped")
+    }
+
     @Test func shopifyGraphQLOrdersInEveryState() throws {
         func node(_ n: Int, financial: String, fulfillment: String = "UNFULFILLED", cancelledAt: JSON = .null, refunds: JSON = []) -> JSON {
             ["id": .string("gid://shopify/Order/\(n)"), "createdAt": "2026-01-18T10:00:00Z", "displayFinancialStatus": .string(financial),
