@@ -234,6 +234,7 @@ final class Database {
     /// holds on for longer (a long report) is not waited for again before the log has grown by as much
     /// once more.
     fileprivate func checkpoint(afterCommitOf pages: Int32) {
+        logPages = pages
         if pages < backgroundAt - Database.backgroundEveryPages { backgroundAt = Database.autocheckpointPages }
         guard pages >= restartAt else {
             if pages >= Database.catchUpPages {
@@ -258,6 +259,9 @@ final class Database {
         if checkpointer == nil { checkpointer = sqlite3_db_filename(db, "main").flatMap(ordercore_checkpointer_start) }
         return checkpointer
     }
+
+    /// The log's size, in pages, after this handle's last commit.
+    private(set) var logPages: Int32 = 0
 
     /// How many passes the checkpoint thread has made (0 before it started): tests wait for one.
     var backgroundCheckpoints: Int { checkpointer.map { ordercore_checkpointer_passes($0) } ?? 0 }
