@@ -506,11 +506,24 @@ enum BuiltinProfiles {
     /// shipped, 3 shipped, 4 cancelled, 5 completed. `pay_type` 0 is cash on delivery (货到付款): paid when
     /// completed. A sku order refunded before it shipped (`after_sale_info`: `after_sale_type` 2 未发货仅退款,
     /// `refund_status` 3 退款成功) is a refund of its `pay_amount` and its units, which then do not ship.
+    /// `afterSale.Detail` brings the money refunded after shipping (returns, refunds only, price protection).
     static let douyin = #"""
         {"profile": "douyin",
          "description": "Douyin (抖店) order: order.orderDetail (data.shop_order_detail) or order.searchList \#
-        (data.shop_order_list); amounts in fen; Unix times",
+        (data.shop_order_list), and afterSale.Detail refunds; amounts in fen; Unix times",
          "events": [
+          {"type": "refund", "root": ["data", ""],
+           "when": {"order_info.shop_order_id": true, "process_info.after_sale_info.refund_status": 3,
+            "process_info.after_sale_info.after_sale_type": [0, 1, 6]},
+           "fields": {"external_id": "order_info.shop_order_id",
+            "refund_ref": {"template": "douyin-aftersale-{process_info.after_sale_info.after_sale_id}"},
+            "amount": {"minor": {"first": ["process_info.after_sale_info.real_refund_amount",
+             "process_info.after_sale_info.refund_total_amount", "process_info.after_sale_info.refund_amount"]}},
+            "reason": "process_info.after_sale_info.reason"}},
+          {"type": "skip", "root": ["data", ""], "when": {"order_info.shop_order_id": true, "process_info": true},
+           "fields": {"external_id": "order_info.shop_order_id"},
+           "reason": "a Douyin after-sale with no money back (yet), or refunded before shipping: the order's own \#
+        detail carries that refund, with its units"},
           {"type": "order", "root": ["data.shop_order_detail", "shop_order_detail", "data.shop_order_list",
            "shop_order_list", ""],
            "when": {"order_id": true, "sku_order_list": true},

@@ -318,6 +318,26 @@ struct PlatformProfileTests {
         let kept = try ingest("douyin", douyin(["after_sale_status": 12, "after_sale_type": 1, "refund_status": 3], updated: 3,
                                                id: "6900000000104", status: 3))
         #expect(try order(kept)["refunded_total"] == "0.00" && kept["state"] == "shipped")
+        // Douyin's after-sale (afterSale.Detail) brings the money given back after shipping, once refunded.
+        func afterSale(_ id: Int64, type: Int64, status: Int64, refund: Int64, order: String = "6900000000104") -> JSON {
+            ["data": ["order_info": ["shop_order_id": .string(order),
+                                     "sku_order_infos": [["sku_order_id": 1, "shop_sku_code": "B2", "item_quantity": 1]]],
+                      "process_info": ["after_sale_info": [
+                        "after_sale_id": .int(id), "after_sale_type": .int(type), "after_sale_status": .int(status),
+                        "refund_status": .int(refund), "real_refund_amount": 2_500, "reason": "不想要了"]]]]
+        }
+        func outcome(_ payload: JSON) throws -> JSON {
+            try engine.ok("intake.ingest", ["channel": "douyin", "payload": payload])["events"]?.arrayValue?.first ?? .null
+        }
+        #expect(try outcome(afterSale(146_501, type: 1, status: 6, refund: 1))["type"] == "skip")
+        #expect(try outcome(afterSale(146_501, type: 1, status: 12, refund: 3))["action"] == "refunded")
+        var retried = afterSale(146_501, type: 1, status: 12, refund: 3).objectValue ?? [:]
+        retried["log_id"] = "retry"
+        #expect(try outcome(.object(retried))["action"] == "unchanged")
+        #expect(try order(kept)["refunded_total"] == "25.00")
+        // Refunded before shipping: the order's own detail recorded it with its units; not counted twice.
+        #expect(try outcome(afterSale(146_502, type: 2, status: 12, refund: 3, order: "6900000000101"))["type"] == "skip")
+        #expect(try order(again)["refunded_total"] == "60.00")
     }
 
     @Test func shopifyGraphQLOrdersInEveryState() throws {
