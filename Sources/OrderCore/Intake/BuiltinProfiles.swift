@@ -505,7 +505,8 @@ enum BuiltinProfiles {
     /// amounts in fen, times in Unix seconds. `order_status` 1 unpaid, 105 paid, 2 preparing, 101 partly
     /// shipped, 3 shipped, 4 cancelled, 5 completed. `pay_type` 0 is cash on delivery (货到付款): paid when
     /// completed. A sku order refunded before it shipped (`after_sale_info`: `after_sale_type` 2 未发货仅退款,
-    /// `refund_status` 3 退款成功) is a refund of its `pay_amount` and its units, which then do not ship.
+    /// `refund_status` 3 退款成功) is a refund of its `pay_amount` and its units, which then do not ship; while
+    /// such a refund is asked for (`after_sale_status` 6 售后申请) the order is held.
     /// `afterSale.Detail` brings the money refunded after shipping (returns, refunds only, price protection).
     static let douyin = #"""
         {"profile": "douyin",
@@ -556,7 +557,9 @@ enum BuiltinProfiles {
                         "3": "shipped", "4": "cancelled", "5": "completed", "21": "cancelled"},
             "rules": [{"when": {"pay_type": 0, "order_status": [1, 2, 105]}, "state": "pending_payment"},
                       {"when": {"pay_type": 0, "order_status": 101}, "state": "partially_shipped", "unpaid": true},
-                      {"when": {"pay_type": 0, "order_status": 3}, "state": "shipped", "unpaid": true}]},
+                      {"when": {"pay_type": 0, "order_status": 3}, "state": "shipped", "unpaid": true},
+                      {"when": {"order_status": [2, 105], "sku_order_list[].after_sale_info.after_sale_type": 2,
+                       "sku_order_list[].after_sale_info.after_sale_status": 6}, "state": "on_hold"}]},
            "checks": {"grand_total": {"minor": "pay_amount"}}}
          ]}
         """#
