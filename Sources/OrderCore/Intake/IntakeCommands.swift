@@ -72,10 +72,17 @@ extension CommandContext {
                 result["action"] = "unchanged"
                 result["reason"] = "the refund gave no money back"
             } else {
-                var args: JSONObject = ["order_id": .string(id)]
-                for key in ["amount", "refund_ref", "reason"] { args[key] = event.fields[key] }
-                let refunded = try RefundCommands.record.run(self, Fields(args))
-                result["action"] = refunded.objectValue?["duplicate"] == .bool(true) ? "unchanged" : "refunded"
+                // As a refund the order's own payload carries: once per refund id, and covered by a cancellation
+                // recorded as refunded (Shopify sends refunds/create after orders/cancelled).
+                guard event.fields["amount"] != nil else {
+                    throw OrderCoreError.invalid("the refund has no amount (profile field amount)", field: "amount")
+                }
+                var order = try requireOrder(id)
+                var refund = event.fields
+                refund["external_id"] = nil
+                let outcome = try applyChannelRefunds(&order, [refund]).first ?? .null
+                result["action"] = outcome["outcome"] == "recorded" ? "refunded" : "unchanged"
+                result["refund"] = outcome
             }
             result["state"] = .string(try requireOrder(id).state.rawValue)
             return .object(result)

@@ -642,6 +642,29 @@ struct ChannelStateTests {
 
     /// A channel's refunds beyond what the order paid are recorded up to what it paid, and raise
     /// `channel_refund_exceeds`; a refund the channel's cancellation already stood for is `covered`, quietly.
+    /// Shopify sends `refunds/create` beside `orders/cancelled`: the refund the cancellation already recorded as
+    /// refunded is covered, not a dead letter a person must clear; a refund of its own is recorded once.
+    @Test func aShopifyRefundWebhookAfterTheCancellationIsCoveredNotADeadLetter() throws {
+        let placed = try ingest("shopify", shopify(7201, financial: "paid", extra: ["updated_at": "2026-01-18T10:00:00+08:00"]))
+        let id = placed["order_id"] ?? .null
+        try ingest("shopify", shopify(7201, financial: "refunded", cancelledAt: "2026-01-18T11:00:00+08:00",
+                                      extra: ["updated_at": "2026-01-18T11:00:00+08:00"]))
+        let refund: JSON = ["refund": ["id": 901, "order_id": 7201, "note": "cancelled",
+                                       "transactions": [["amount": "100.00", "kind": "refund", "status": "success"]]]]
+        let covered = try ingest("shopify", refund)
+        #expect(covered["action"] == "unchanged" && covered["refund"]?["outcome"] == "covered", "\(covered.serialized)")
+        #expect(try engine.ok("order.get", ["order_id": id])["refunded_total"] == "100.00")
+        // On an order not cancelled: recorded, and the same refund again is not recorded twice.
+        let other = try ingest("shopify", shopify(7202, financial: "paid"))
+        let part: JSON = ["refund": ["id": 902, "order_id": 7202, "transactions": [["amount": "30.00", "kind": "refund",
+                                                                                    "status": "success"]]]]
+        #expect(try ingest("shopify", part)["action"] == "refunded")
+        var again = part.objectValue?["refund"]?.objectValue ?? [:]
+        again["note"] = "retried"
+        #expect(try ingest("shopify", ["refund": .object(again)])["action"] == "unchanged")
+        #expect(try engine.ok("order.get", ["order_id": other["order_id"] ?? .null])["refunded_total"] == "30.00")
+    }
+
     @Test func aChannelRefundBeyondWhatWasPaidIsNeverSilent() throws {
         func refund(_ id: Int, _ amount: String) -> JSON { ["id": .int(Int64(id)), "transactions": [["amount": .string(amount)]]] }
         func alerts() throws -> [String] {
