@@ -137,7 +137,9 @@ enum BuiltinProfiles {
          "events": [
           {"type": "refund", "when": {"amount": true, "line_items": true, "total": false},
            "fields": {"external_id": "@external_id", "refund_ref": {"template": "woo-refund-{id}"}, "amount": "amount",
-            "reason": "reason"}},
+            "reason": "reason", "units.path": "line_items",
+            "units.sku": {"first": ["sku", {"template": "woo-{variation_id}"}, {"template": "woo-{product_id}"}]},
+            "units.qty": "quantity"}},
           {"type": "skip", "when": {"id": true, "status": ["checkout-draft", "draft", "auto-draft"]},
            "fields": {"external_id": "id"}, "reason": "a draft: nobody has placed the order yet"},
           {"type": "order", "when": {"id": true, "line_items": true},

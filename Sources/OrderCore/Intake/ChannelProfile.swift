@@ -91,7 +91,8 @@ final class ChannelProfile {
     static let feeFields = ["name", "amount", "tax", "returns_refund"]
     static let eventFields: [EventType: [String]] = [
         .order: orderFields, .cancel: ["external_id", "reason"],
-        .refund: ["external_id", "refund_ref", "amount", "reason"], .skip: ["external_id"],
+        .refund: ["external_id", "refund_ref", "amount", "reason", "units.path", "units.sku", "units.qty"],
+        .skip: ["external_id"],
     ]
     static let orderChecks = ["grand_total", "discount_total", "tax_total", "shipping_fee"]
 

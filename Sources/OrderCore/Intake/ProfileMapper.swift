@@ -210,7 +210,8 @@ struct ProfileMapper {
         var fields = JSONObject()
         var customer = JSONObject(), shipTo = JSONObject(), shipment = JSONObject()
         var updatedAt: Int64?
-        for (key, spec) in rule.fields {
+        var units = RefundUnits()
+        for (key, spec) in rule.fields where !units.take(key, spec) {
             let value: JSON?
             switch key {
             case "updated_at":
@@ -241,6 +242,7 @@ struct ProfileMapper {
             throw .invalid(
                 "the \(rule.type.rawValue) has no external id (profile field external_id)", field: "external_id")
         }
+        if case let read = try units.read(e, field: "units"), !read.isEmpty { fields["units"] = .array(read) }
         var event = MappedEvent(type: rule.type, externalID: externalID, fields: fields, reason: rule.reason)
         event.updatedAt = updatedAt
         guard rule.type == .order, let lineRule = rule.lines else { return event }
@@ -387,42 +389,17 @@ struct ProfileMapper {
             where list.when.allSatisfy({ $0.holds(e.within(item)) }) {
                 let r = e.within(item)
                 var refund = JSONObject()
-                var skus: [JSON] = [], quantities: [JSON] = []
-                var unitSpecs: (path: PayloadPath?, sku: ValueSpec?, qty: ValueSpec?)
-                for (key, spec) in list.fields {
-                    switch key {
-                    case "amount":
+                var units = RefundUnits()
+                for (key, spec) in list.fields where !units.take(key, spec) {
+                    if key == "amount" {
                         refund["amount"] = try r.money(spec, field: "refunds.amount").map {
                             .string(Money.format($0, exponent: e.exponent))
                         }
-                    case "units.path": if case .path(let path) = spec { unitSpecs.path = path }
-                    case "units.sku": unitSpecs.sku = spec
-                    case "units.qty": unitSpecs.qty = spec
-                    default: refund[key] = try r.text(spec, field: "refunds.\(key)").map(JSON.string)
-                    }
-                }
-                if let skuSpec = unitSpecs.sku, let qtySpec = unitSpecs.qty {
-                    if let path = unitSpecs.path {
-                        // Each unit's SKU and quantity read together: one without a SKU is left out alone.
-                        for unit in path.values(current: r.current, payload: r.payload, arguments: r.arguments)
-                            .flatMap({ $0.arrayValue ?? [$0] })
-                        {
-                            let u = r.within(unit)
-                            skus.append(try u.values(skuSpec, field: "refunds.units.sku").first ?? .null)
-                            quantities.append(try u.values(qtySpec, field: "refunds.units.qty").first ?? .null)
-                        }
                     } else {
-                        skus = try r.values(skuSpec, field: "refunds.units.sku")
-                        quantities = try r.values(qtySpec, field: "refunds.units.qty")
+                        refund[key] = try r.text(spec, field: "refunds.\(key)").map(JSON.string)
                     }
                 }
-                let units = zip(skus, quantities).compactMap { sku, qty -> JSON? in
-                    guard let sku = Evaluator.text(of: sku), let qty = Evaluator.text(of: qty).flatMap({ Int64($0) }),
-                        qty > 0
-                    else { return nil }
-                    return ["sku": .string(sku), "qty": .int(qty)]
-                }
-                if !units.isEmpty { refund["units"] = .array(units) }
+                if case let read = try units.read(r, field: "refunds"), !read.isEmpty { refund["units"] = .array(read) }
                 // A refund of nothing (a restock-only record) moves no money.
                 guard case .string(let amount)? = refund["amount"],
                     (Money.parse(amount, exponent: e.exponent) ?? 0) > 0, refund["refund_ref"] != nil
@@ -487,5 +464,48 @@ extension Evaluator {
             }
         }
         return result.map(JSON.object)
+    }
+}
+
+/// Where a refund's units are in a payload (`units.path`, `units.sku`, `units.qty`), and reading them.
+private struct RefundUnits {
+    var path: PayloadPath?
+    var sku: ValueSpec?
+    var qty: ValueSpec?
+
+    /// Takes the spec of a `units.` field; false for any other field.
+    mutating func take(_ key: String, _ spec: ValueSpec) -> Bool {
+        switch key {
+        case "units.path": if case .path(let p) = spec { path = p }
+        case "units.sku": sku = spec
+        case "units.qty": qty = spec
+        default: return false
+        }
+        return true
+    }
+
+    /// Each unit's SKU and quantity, read together when the units have a path (one without a SKU is left out
+    /// alone). A quantity counts by its size: WooCommerce gives a refund's quantities negative.
+    func read(_ r: Evaluator, field: String) throws(OrderCoreError) -> [JSON] {
+        guard let sku, let qty else { return [] }
+        var skus: [JSON] = [], quantities: [JSON] = []
+        if let path {
+            for unit in path.values(current: r.current, payload: r.payload, arguments: r.arguments)
+                .flatMap({ $0.arrayValue ?? [$0] })
+            {
+                let u = r.within(unit)
+                skus.append(try u.values(sku, field: "\(field).sku").first ?? .null)
+                quantities.append(try u.values(qty, field: "\(field).qty").first ?? .null)
+            }
+        } else {
+            skus = try r.values(sku, field: "\(field).sku")
+            quantities = try r.values(qty, field: "\(field).qty")
+        }
+        return zip(skus, quantities).compactMap { sku, qty -> JSON? in
+            guard let sku = Evaluator.text(of: sku), let n = Evaluator.text(of: qty).flatMap({ Int64($0) }),
+                n != 0, n != .min
+            else { return nil }
+            return ["sku": .string(sku), "qty": .int(abs(n))]
+        }
     }
 }

@@ -642,6 +642,31 @@ struct ChannelStateTests {
 
     /// A channel's refunds beyond what the order paid are recorded up to what it paid, and raise
     /// `channel_refund_exceeds`; a refund the channel's cancellation already stood for is `covered`, quietly.
+    /// A WooCommerce refund (`/orders/<id>/refunds`) names the units it was for in its `line_items`, with negative
+    /// quantities: refunded before the order ships, they do not ship (they did: only the money was read).
+    @Test func aWooCommerceRefundOfUnitsBeforeShippingKeepsThemHere() throws {
+        let order: JSON = ["id": 8301, "status": "processing", "currency": "CNY", "date_created_gmt": "2026-01-18T10:00:00",
+                           "prices_include_tax": false, "line_items": [
+                            ["sku": "A1", "product_id": 70, "quantity": 2, "subtotal": "100.00", "total": "100.00", "total_tax": "0.00"],
+                            ["sku": "", "product_id": 71, "variation_id": 0, "quantity": 1, "subtotal": "30.00",
+                             "total": "30.00", "total_tax": "0.00"]]]
+        try engine.ok("sku.upsert", ["sku": "woo-71", "name": "Tea"])
+        try engine.ok("stock.receive", ["sku": "woo-71", "warehouse": "SH", "qty": 5])
+        let placed = try ingest("woo", order)
+        #expect(try stock() == (10, 2))
+        let refund: JSON = ["id": 726, "amount": "80.00", "reason": "out of one", "line_items": [
+            ["id": 314, "product_id": 70, "variation_id": 0, "sku": "A1", "quantity": -1, "total": "-50.00"],
+            ["id": 315, "product_id": 71, "variation_id": 0, "sku": "", "quantity": -1, "total": "-30.00"]]]
+        let outcome = try engine.ok("intake.ingest", ["channel": "woo", "external_id": "8301", "payload": refund])
+        let event = outcome["events"]?.arrayValue?.first ?? .null
+        #expect(event["action"] == "refunded", "\(outcome.serialized)")
+        let doc = try engine.ok("order.get", ["order_id": placed["order_id"] ?? .null])
+        let lines = doc["lines"]?.arrayValue ?? []
+        #expect(lines.map { $0["refunded"] ?? .null } == [1, 1] && lines.map { $0["cancelled"] ?? .null } == [1, 1],
+                "\(doc.serialized)")
+        #expect(try stock() == (10, 1) && doc["refunded_total"] == "80.00" && doc["state"] == "paid")
+    }
+
     /// Shopify sends `refunds/create` beside `orders/cancelled`: the refund the cancellation already recorded as
     /// refunded is covered, not a dead letter a person must clear; a refund of its own is recorded once.
     @Test func aShopifyRefundWebhookAfterTheCancellationIsCoveredNotADeadLetter() throws {
