@@ -668,7 +668,8 @@ struct ChannelStateTests {
     }
 
     /// Shopify sends `refunds/create` beside `orders/cancelled`: the refund the cancellation already recorded as
-    /// refunded is covered, not a dead letter a person must clear; a refund of its own is recorded once.
+    /// refunded is covered, not a dead letter a person must clear; a refund of its own is recorded once, with
+    /// its `refund_line_items`.
     @Test func aShopifyRefundWebhookAfterTheCancellationIsCoveredNotADeadLetter() throws {
         let placed = try ingest("shopify", shopify(7201, financial: "paid", extra: ["updated_at": "2026-01-18T10:00:00+08:00"]))
         let id = placed["order_id"] ?? .null
@@ -681,13 +682,16 @@ struct ChannelStateTests {
         #expect(try engine.ok("order.get", ["order_id": id])["refunded_total"] == "100.00")
         // On an order not cancelled: recorded, and the same refund again is not recorded twice.
         let other = try ingest("shopify", shopify(7202, financial: "paid"))
-        let part: JSON = ["refund": ["id": 902, "order_id": 7202, "transactions": [["amount": "30.00", "kind": "refund",
-                                                                                    "status": "success"]]]]
+        let part: JSON = ["refund": ["id": 902, "order_id": 7202, "transactions": [["amount": "50.00", "kind": "refund",
+                                                                                    "status": "success"]],
+                                     "refund_line_items": [["quantity": 1, "line_item": ["sku": "A1", "variant_id": 1]]]]]
         #expect(try ingest("shopify", part)["action"] == "refunded")
+        let line = try engine.ok("order.get", ["order_id": other["order_id"] ?? .null])["lines"]?.arrayValue?.first
+        #expect(line?["refunded"] == 1 && line?["cancelled"] == 1, "a unit refunded before it ships does not ship")
         var again = part.objectValue?["refund"]?.objectValue ?? [:]
         again["note"] = "retried"
         #expect(try ingest("shopify", ["refund": .object(again)])["action"] == "unchanged")
-        #expect(try engine.ok("order.get", ["order_id": other["order_id"] ?? .null])["refunded_total"] == "30.00")
+        #expect(try engine.ok("order.get", ["order_id": other["order_id"] ?? .null])["refunded_total"] == "50.00")
     }
 
     @Test func aChannelRefundBeyondWhatWasPaidIsNeverSilent() throws {
