@@ -200,8 +200,9 @@ int oc_order_create(oc_db *db, const char *channel, const char *external_id, siz
  *
  * order_id:    the order's id ("SO-000001").
  * amount:      decimal string in the order's currency ("199.00") that must equal the amount due, or
- *              NULL for the amount due. Once an unpaid order has left (cash on delivery), any amount
- *              above zero up to the amount due: what the carrier remitted.
+ *              NULL for the amount due. A cash-on-delivery order, or an unpaid order once it has left,
+ *              takes any amount above zero up to the amount due: a part paid ahead, what the carrier
+ *              remitted.
  * payment_ref: the payment provider's reference, or NULL. Paying again with the same reference is a
  *              harmless repeat (OC_OK, nothing changes).
  * Returns OC_OK, OC_NOT_FOUND, OC_CONFLICT (already paid, cancelled, or expired unpaid), OC_INVALID

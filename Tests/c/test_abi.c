@@ -313,9 +313,12 @@ static void test_typed_create(void) {
     CHECK(oc_order_allocate(db, id, NULL) == OC_OK && oc_order_state(db, id, &state) == OC_OK
               && strcmp(state, "allocated") == 0, "allocated unpaid: %s", oc_errmsg(db));
     oc_free(state);
-    CHECK(oc_order_pay(db, id, "1.00", NULL) == OC_INVALID, "before it leaves, the whole amount due");
+    CHECK(oc_order_pay(db, id, "9999.00", NULL) == OC_INVALID, "never more than is due");
+    CHECK(oc_order_pay(db, id, "1.00", "ADV-1") == OC_OK && oc_order_state(db, id, &state) == OC_OK
+              && strcmp(state, "allocated") == 0, "a part paid ahead: %s", oc_errmsg(db));
+    oc_free(state);
     CHECK(oc_order_pay(db, id, NULL, "COD-1") == OC_OK && oc_order_state(db, id, &state) == OC_OK
-              && strcmp(state, "allocated") == 0, "paid where it is: %s", oc_errmsg(db));
+              && strcmp(state, "allocated") == 0, "the rest, paid where it is: %s", oc_errmsg(db));
     oc_free(state);
     oc_free(id);
     CHECK(available(db, "A1") == 2, "it holds its 3 units");
