@@ -179,6 +179,19 @@ struct CashOnDeliveryTests {
         #expect(stats["returns"] == 1 && stats["refunded_cash_minor"] == 0, "no money went back")
     }
 
+    /// A part paid ahead (a gift card) and the parcel refused at the door: what was not paid is written off, the
+    /// part paid is paid back.
+    @Test func aParcelRefusedAfterAPartWasPaidAheadPaysThatPartBack() throws {
+        let id = try codOrder(["payment": ["amount": "40.00", "payment_ref": "GC-7"]])["order_id"] ?? nil
+        _ = try ship(id)
+        let rid = try returned(id, units: 2)
+        let settled = try engine.ok("return.refund", ["return_id": rid])
+        let refund = settled["refunds"]?.arrayValue?.first
+        #expect(refund?["cash"] == "40.00" && refund?["written_off"] == "60.00", "\(settled.serialized)")
+        let order = try engine.ok("order.get", ["order_id": id])
+        #expect(order["balance_due"] == "0.00" && order["refunded_total"] == "40.00", "\(order.serialized)")
+    }
+
     /// Money the carrier collected and never passed on is chased: the sweep raises an alert once the goods
     /// have been gone longer than fulfillment.cod_collect_days, and the payment (or the write-off) clears it.
     @Test func cashTheCarrierHasNotPassedOnIsChased() throws {
