@@ -81,7 +81,8 @@ extension CommandContext {
                 var refund = event.fields
                 refund["external_id"] = nil
                 let outcome = try applyChannelRefunds(&order, [refund]).first ?? .null
-                result["action"] = outcome["outcome"] == "recorded" ? "refunded" : "unchanged"
+                let changed = outcome["outcome"] == "recorded" || outcome["units_recorded"] == true
+                result["action"] = changed ? "refunded" : "unchanged"
                 result["refund"] = outcome
             }
             result["state"] = .string(try requireOrder(id).state.rawValue)
@@ -431,7 +432,14 @@ extension CommandContext {
             else { continue }
             let payments = try store.payments(orderRowID: order.rowID)
             if payments.contains(where: { $0.kind == "refund" && .string($0.paymentRef ?? "") == ref }) {
-                outcomes.append(["refund_ref": ref, "outcome": "already_recorded"])
+                var outcome: JSONObject = ["refund_ref": ref, "outcome": "already_recorded"]
+                if let refundRef = ref.stringValue,
+                    try RefundCommands.recordUnits(
+                        self, &order, refundRef: refundRef, RefundCommands.units(Fields(refund)))
+                {
+                    outcome["units_recorded"] = true
+                }
+                outcomes.append(.object(outcome))
                 continue
             }
             let left = order.paidTotal - Payment.refunded(payments)

@@ -26,11 +26,7 @@ enum RefundCommands {
         }
         let ref = try f.code("refund_ref")
         let reason = try f.text("reason", maxLength: 500)
-        let units = try (f.objects("units", maxCount: OrderDraft.maxLines) ?? []).map { u throws(OrderCoreError) in
-            let unit = (sku: try u.requiredCode("sku"), qty: try u.quantity("qty"))
-            try u.finish()
-            return unit
-        }
+        let units = try Self.units(f)
         try f.finish()
         let payments = try ctx.store.payments(orderRowID: order.rowID)
         if let ref, let owner = try ctx.store.orderID(paymentRef: ref) {
@@ -58,24 +54,13 @@ enum RefundCommands {
         try ctx.store.insert(
             Payment(paymentRef: ref, amount: amount, at: ctx.at, kind: "refund", reason: reason),
             orderRowID: order.rowID, actor: ctx.actor)
-        // The units the refund was for count as refunded on their lines (a later return refunds no more for them).
-        var lines = try ctx.store.lines(orderRowID: order.rowID)
-        var refundedUnits: [(line: Int, qty: Int64)] = []
-        for unit in units {
-            var left = unit.qty
-            for i in lines.indices where lines[i].sku == unit.sku && left > 0 {
-                let room = lines[i].qty - lines[i].quantity(.refunded)
-                let take = min(room, left)
-                guard take > 0 else { continue }
-                try ctx.store.addLineQuantity(.refunded, orderRowID: order.rowID, lineNo: lines[i].lineNo, qty: take)
-                lines[i].quantities[.refunded, default: 0] += take
-                refundedUnits.append((i, take))
-                left -= take
-            }
-        }
+        let (lines, refundedUnits) = try countRefunded(ctx, order, units)
         try ctx.transition(
             &order, to: order.state, command: "order.refund",
-            details: ["amount": order.money(amount), "refund_ref": .optional(ref), "reason": .optional(reason)]
+            details: [
+                "amount": order.money(amount), "refund_ref": .optional(ref), "reason": .optional(reason),
+                "units": unitsJSON(units),
+            ]
         ) {
             $0.refundDue = max(0, $0.refundDue - amount)
         }
@@ -97,12 +82,79 @@ enum RefundCommands {
             default: break
             }
             order = try ctx.requireOrder(id)
-        } else if !refundedUnits.isEmpty,
-            amount >= value(of: refundedUnits, lines, nets: try ctx.lineNets(order, lines))
-        {
-            try stopRefundedUnits(ctx, &order, lines: lines, refundedUnits, reason: reason)
+        } else {
+            try stopIfPaidFor(ctx, &order, lines: lines, refundedUnits, amount: amount, reason: reason)
         }
         return try ctx.document(order)
+    }
+
+    /// A refund's units, `[{"sku", "qty"}]`.
+    static func units(_ f: Fields) throws(OrderCoreError) -> [(sku: String, qty: Int64)] {
+        try (f.objects("units", maxCount: OrderDraft.maxLines) ?? []).map { u throws(OrderCoreError) in
+            let unit = (sku: try u.requiredCode("sku"), qty: try u.quantity("qty"))
+            try u.finish()
+            return unit
+        }
+    }
+
+    private static func unitsJSON(_ units: [(sku: String, qty: Int64)]) -> JSON {
+        .array(units.map { ["sku": .string($0.sku), "qty": .int($0.qty)] })
+    }
+
+    /// The units a refund was for count as refunded on their lines (a later return refunds no more for them).
+    /// - Returns: the lines as they are now, and each line's units counted.
+    private static func countRefunded(
+        _ ctx: CommandContext, _ order: Order, _ units: [(sku: String, qty: Int64)]
+    ) throws -> (lines: [OrderLine], refunded: [(line: Int, qty: Int64)]) {
+        var lines = try ctx.store.lines(orderRowID: order.rowID)
+        var refundedUnits: [(line: Int, qty: Int64)] = []
+        for unit in units {
+            var left = unit.qty
+            for i in lines.indices where lines[i].sku == unit.sku && left > 0 {
+                let room = lines[i].qty - lines[i].quantity(.refunded)
+                let take = min(room, left)
+                guard take > 0 else { continue }
+                try ctx.store.addLineQuantity(.refunded, orderRowID: order.rowID, lineNo: lines[i].lineNo, qty: take)
+                lines[i].quantities[.refunded, default: 0] += take
+                refundedUnits.append((i, take))
+                left -= take
+            }
+        }
+        return (lines, refundedUnits)
+    }
+
+    /// Units refunded for at least what they are worth do not ship (`stopRefundedUnits`).
+    private static func stopIfPaidFor(
+        _ ctx: CommandContext, _ order: inout Order, lines: [OrderLine], _ refunded: [(line: Int, qty: Int64)],
+        amount: Int64, reason: String?
+    ) throws {
+        guard !refunded.isEmpty, amount >= value(of: refunded, lines, nets: try ctx.lineNets(order, lines)) else {
+            return
+        }
+        try stopRefundedUnits(ctx, &order, lines: lines, refunded, reason: reason)
+    }
+
+    /// The units of a refund recorded before without them (a WooCommerce order payload names only its refunds'
+    /// money; the refund itself, arriving later, names its units): counted, and stopped as the refund's own
+    /// would have been. A refund recorded with its units (`units` in its timeline entry, empty or not), or
+    /// before refunds recorded theirs there, is left as it is: its units are never counted twice.
+    /// - Returns: whether the units were recorded now.
+    static func recordUnits(
+        _ ctx: CommandContext, _ order: inout Order, refundRef: String, _ units: [(sku: String, qty: Int64)]
+    ) throws -> Bool {
+        guard !units.isEmpty,
+            let entry = try ctx.store.events(orderRowID: order.rowID).last(where: {
+                $0.command == "order.refund" && $0.details["refund_ref"] == .string(refundRef)
+            }),
+            entry.details["units"] == .array([]),
+            let amount = entry.details["amount"]?.stringValue.flatMap({ Money.parse($0, exponent: order.exponent) })
+        else { return false }
+        let (lines, refundedUnits) = try countRefunded(ctx, order, units)
+        try ctx.transition(
+            &order, to: order.state, command: "order.refund",
+            details: ["refund_ref": .string(refundRef), "units": unitsJSON(units), "units_only": true])
+        try stopIfPaidFor(ctx, &order, lines: lines, refundedUnits, amount: amount, reason: nil)
+        return true
     }
 
     /// What units are worth to the buyer: their share of their lines' nets (after discounts, with tax).

@@ -665,6 +665,21 @@ struct ChannelStateTests {
         #expect(lines.map { $0["refunded"] ?? .null } == [1, 1] && lines.map { $0["cancelled"] ?? .null } == [1, 1],
                 "\(doc.serialized)")
         #expect(try stock() == (10, 1) && doc["refunded_total"] == "80.00" && doc["state"] == "paid")
+        // The order's update (its refunds' money only) came first: the refund's units are recorded when it comes,
+        // once.
+        var updated = order.objectValue ?? [:]
+        updated["id"] = 8302
+        updated["refunds"] = [["id": 727, "reason": "", "total": "-50.00"]]
+        let second = try ingest("woo", .object(updated))
+        let units: JSON = ["id": 727, "amount": "50.00", "reason": "", "line_items": [
+            ["id": 316, "product_id": 70, "variation_id": 0, "sku": "A1", "quantity": -1, "total": "-50.00"]]]
+        let actions = try (0..<2).map { i in
+            try engine.ok("intake.ingest", ["channel": "woo", "external_id": "8302", "payload": units,
+                                            "event_id": .string("late-\(i)")])["events"]?.arrayValue?.first?["action"]
+        }
+        #expect(actions == ["refunded", "unchanged"])
+        let a1 = try engine.ok("order.get", ["order_id": second["order_id"] ?? .null])["lines"]?.arrayValue?.first
+        #expect(a1?["refunded"] == 1 && a1?["cancelled"] == 1 && a1?["reserved"] == 1, "\(a1?.serialized ?? "")")
     }
 
     /// Shopify sends `refunds/create` beside `orders/cancelled`: the refund the cancellation already recorded as
