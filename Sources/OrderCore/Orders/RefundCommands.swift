@@ -136,8 +136,8 @@ enum RefundCommands {
 
     /// The units of a refund recorded before without them (a WooCommerce order payload names only its refunds'
     /// money; the refund itself, arriving later, names its units): counted, and stopped as the refund's own
-    /// would have been. A refund recorded with its units (`units` in its timeline entry, empty or not), or
-    /// before refunds recorded theirs there, is left as it is: its units are never counted twice.
+    /// would have been. Only a refund whose latest timeline entry lists no units: one that lists some, or one
+    /// recorded before entries listed them, is left as it is, so that no unit is counted twice.
     /// - Returns: whether the units were recorded now.
     static func recordUnits(
         _ ctx: CommandContext, _ order: inout Order, refundRef: String, _ units: [(sku: String, qty: Int64)]
