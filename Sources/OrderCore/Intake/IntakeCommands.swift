@@ -433,9 +433,9 @@ extension CommandContext {
             let payments = try store.payments(orderRowID: order.rowID)
             if payments.contains(where: { $0.kind == "refund" && .string($0.paymentRef ?? "") == ref }) {
                 var outcome: JSONObject = ["refund_ref": ref, "outcome": "already_recorded"]
-                if let refundRef = ref.stringValue,
-                    try RefundCommands.recordUnits(
-                        self, &order, refundRef: refundRef, RefundCommands.units(Fields(refund)))
+                // Units it names that it was recorded without (an order's update named only its money).
+                if let refundRef = ref.stringValue, case let units = (try? RefundCommands.units(Fields(refund))) ?? [],
+                    try RefundCommands.recordUnits(self, &order, refundRef: refundRef, units)
                 {
                     outcome["units_recorded"] = true
                 }
