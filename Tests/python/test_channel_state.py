@@ -56,6 +56,24 @@ def test_refunds_in_an_order_payload_apply_once_with_their_units(shop):
     assert dup["events"][0]["action"] == "unchanged"
 
 
+def test_units_a_shopify_refund_names_do_not_ship_whatever_it_gave_back(shop):
+    placed = event(shop, "shopify", shopify(4))
+    refund = {"id": 78, "order_id": 4, "transactions": [{"amount": "20.00", "kind": "refund", "status": "success"}],
+              "refund_line_items": [{"quantity": 1, "restock_type": "cancel", "line_item": {"sku": "A1"}}]}
+    assert event(shop, "shopify", json.dumps({"refund": refund}))["action"] == "refunded"
+    line = shop.orders.get(placed["order_id"])["lines"][0]
+    assert line["refunded"] == 1 and line["cancelled"] == 1 and line["reserved"] == 1
+    # By hand: a price adjustment naming a unit leaves it to ship; cancel_units stops it.
+    shop.actors.upsert("lead", role="supervisor")
+    order = shop.orders.create(lines=[{"sku": "A1", "qty": 2, "unit_price": "30.00"}])
+    shop.orders.pay(order["order_id"])
+    kept = shop.orders.refund(order["order_id"], "5.00", refund_ref="ADJ-1", units=[{"sku": "A1", "qty": 1}])
+    assert kept["lines"][0]["cancelled"] == 0
+    stopped = shop.orders.refund(order["order_id"], "5.00", refund_ref="ADJ-2", units=[{"sku": "A1", "qty": 1}],
+                                 cancel_units=True)
+    assert stopped["lines"][0]["cancelled"] == 1 and stopped["state"] == "paid"
+
+
 def test_one_bad_order_in_a_list_does_not_stop_the_others(shop):
     payload = [{"id": 10, "status": "processing", "currency": "CNY", "line_items": [{"sku": "A1", "quantity": 1, "subtotal": "9.00", "total": "9.00", "total_tax": "0"}]},
                {"id": 11, "status": "processing", "currency": "CNY", "line_items": [{"sku": "GHOST", "quantity": 1, "subtotal": "9.00", "total": "9.00", "total_tax": "0"}]}]

@@ -13,7 +13,9 @@ enum BuiltinProfiles {
     /// card sent by email, and a custom item (no product, no SKU: a tip, engraving), are charged as fees: there is
     /// no stock to hold for them, and an order that has them is still paid in full. A refund is the money its
     /// transactions gave back: one that failed (`status` `failure` or `error`), or only restocked units, gave
-    /// nothing, and records nothing. A draft order
+    /// nothing, and records nothing. The units a refund names (`refund_line_items`) no longer ship, whatever it
+    /// gave back (`cancel_units`): Shopify takes refunded units off what it fulfils (a line's
+    /// `fulfillable_quantity` is its quantity less the larger of its refunded and fulfilled units). A draft order
     /// (`draft_orders/*` webhooks) is skipped: the order it becomes arrives with an id of its own.
     static let shopify = #"""
         {"profile": "shopify",
@@ -24,7 +26,7 @@ enum BuiltinProfiles {
            "fields": {"external_id": "order_id", "refund_ref": {"template": "shopify-refund-{id}"},
             "amount": {"first": [{"subtract": [{"sum": "transactions[].amount"},
              {"add": [{"sum": "transactions[status=failure].amount"}, {"sum": "transactions[status=error].amount"}]}]},
-             {"const": "0"}]}, "reason": "note", "units.path": "refund_line_items",
+             {"const": "0"}]}, "reason": "note", "cancel_units": {"const": true}, "units.path": "refund_line_items",
             "units.sku": {"first": ["line_item.sku", {"template": "shopify-variant-{line_item.variant_id}"}]},
             "units.qty": "quantity"}},
           {"type": "skip", "root": ["draft_order", "draft_orders", ""],
@@ -100,7 +102,7 @@ enum BuiltinProfiles {
              "amount": {"first": [{"subtract": [{"sum": "transactions[].amount"},
              {"add": [{"sum": "transactions[status=failure].amount"}, {"sum": "transactions[status=error].amount"}]}]},
              {"const": "0"}]},
-             "reason": "note",
+             "reason": "note", "cancel_units": {"const": true},
                        "units.path": "refund_line_items",
                        "units.sku": {"first": ["line_item.sku",
                         {"template": "shopify-variant-{line_item.variant_id}"}]},
@@ -633,7 +635,7 @@ enum BuiltinProfiles {
             "amount": "price.shopMoney.amount", "tax": {"sum": "taxLines[].priceSet.shopMoney.amount"}}},
            "refunds": {"path": "refunds",
             "fields": {"refund_ref": {"template": "shopify-refund-{legacyResourceId}"},
-             "amount": "totalRefundedSet.shopMoney.amount", "reason": "note",
+             "amount": "totalRefundedSet.shopMoney.amount", "reason": "note", "cancel_units": {"const": true},
                        "units.path": "refundLineItems.edges[].node",
                        "units.sku": {"first": ["lineItem.sku",
                         {"template": "shopify-variant-{lineItem.variant.legacyResourceId}"}]},

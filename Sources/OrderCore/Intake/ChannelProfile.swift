@@ -87,11 +87,14 @@ final class ChannelProfile {
     static let discountFields = ["kind", "code", "amount"]
     /// `units.path`: where a refund's units are (Shopify `refund_line_items`); `units.sku` and `units.qty` are then
     /// read within each, so a unit without a SKU of its own cannot shift the others' quantities onto the wrong SKU.
-    static let refundFields = ["refund_ref", "amount", "reason", "units.path", "units.sku", "units.qty"]
+    /// `cancel_units` (true or false): the units no longer ship, whatever the amount (`order.refund`'s).
+    static let refundFields = [
+        "refund_ref", "amount", "reason", "cancel_units", "units.path", "units.sku", "units.qty",
+    ]
     static let feeFields = ["name", "amount", "tax", "returns_refund"]
     static let eventFields: [EventType: [String]] = [
         .order: orderFields, .cancel: ["external_id", "reason"],
-        .refund: ["external_id", "refund_ref", "amount", "reason", "units.path", "units.sku", "units.qty"],
+        .refund: ["external_id"] + refundFields,
         .skip: ["external_id"],
     ]
     static let orderChecks = ["grand_total", "discount_total", "tax_total", "shipping_fee"]

@@ -435,7 +435,8 @@ extension CommandContext {
                 var outcome: JSONObject = ["refund_ref": ref, "outcome": "already_recorded"]
                 // Units it names that it was recorded without (an order's update named only its money).
                 if let refundRef = ref.stringValue, case let units = (try? RefundCommands.units(Fields(refund))) ?? [],
-                    try RefundCommands.recordUnits(self, &order, refundRef: refundRef, units)
+                    try RefundCommands.recordUnits(
+                        self, &order, refundRef: refundRef, units, cancel: refund["cancel_units"] == true)
                 {
                     outcome["units_recorded"] = true
                 }

@@ -222,7 +222,8 @@ struct ProfileMapper {
                 value = try e.money(spec, field: key).map { .string(Money.format($0, exponent: e.exponent)) }
             case "placed_at", "customer.account_created_at", "shipment.shipped_at":
                 value = try e.time(spec, field: key).map { .string(Timestamp.format($0)) }
-            case "taxes_included", "cash_on_delivery": value = try e.bool(spec, field: key).map(JSON.bool)
+            case "taxes_included", "cash_on_delivery", "cancel_units":
+                value = try e.bool(spec, field: key).map(JSON.bool)
             case "tags":
                 value = .array(try e.values(spec, field: key).compactMap { Evaluator.text(of: $0).map(JSON.string) })
             default: value = try e.text(spec, field: key).map(JSON.string)
@@ -395,6 +396,8 @@ struct ProfileMapper {
                         refund["amount"] = try r.money(spec, field: "refunds.amount").map {
                             .string(Money.format($0, exponent: e.exponent))
                         }
+                    } else if key == "cancel_units" {
+                        refund[key] = try r.bool(spec, field: "refunds.\(key)").map(JSON.bool)
                     } else {
                         refund[key] = try r.text(spec, field: "refunds.\(key)").map(JSON.string)
                     }

@@ -6,8 +6,8 @@ enum RefundCommands {
     static let record = Command(
         "order.refund", .write,
         "Record a refund made at the channel or gateway (order_id, amount, refund_ref, reason, units [{sku, qty}] "
-            + "refunded); never more than was paid; a full refund stops an unshipped order, and units refunded in full "
-            + "do not ship",
+            + "refunded, cancel_units); never more than was paid; a full refund stops an unshipped order, and units "
+            + "refunded in full (or with cancel_units, whatever the amount) do not ship",
         role: .supervisor,
         sharing: .concurrent,
         arguments: [
@@ -16,6 +16,9 @@ enum RefundCommands {
             Argument("refund_ref", .code, "The gateway's refund reference (a repeat is answered once)"),
             Argument("reason", .text, "Why"),
             Argument("units", .lines, "Which units are refunded: [{\"sku\",\"qty\"}]"),
+            Argument(
+                "cancel_units", .boolean,
+                "The units no longer ship, whatever the amount (the channel took them off the order)"),
         ],
         result: OrderDetail.members
     ) { ctx, f in
@@ -27,6 +30,7 @@ enum RefundCommands {
         let ref = try f.code("refund_ref")
         let reason = try f.text("reason", maxLength: 500)
         let units = try Self.units(f)
+        let cancelUnits = try f.bool("cancel_units") ?? false
         try f.finish()
         let payments = try ctx.store.payments(orderRowID: order.rowID)
         if let ref, let owner = try ctx.store.orderID(paymentRef: ref) {
@@ -55,13 +59,12 @@ enum RefundCommands {
             Payment(paymentRef: ref, amount: amount, at: ctx.at, kind: "refund", reason: reason),
             orderRowID: order.rowID, actor: ctx.actor)
         let (lines, refundedUnits) = try countRefunded(ctx, order, units)
-        try ctx.transition(
-            &order, to: order.state, command: "order.refund",
-            details: [
-                "amount": order.money(amount), "refund_ref": .optional(ref), "reason": .optional(reason),
-                "units": unitsJSON(units),
-            ]
-        ) {
+        var details: JSONObject = [
+            "amount": order.money(amount), "refund_ref": .optional(ref), "reason": .optional(reason),
+            "units": unitsJSON(units),
+        ]
+        if cancelUnits { details["cancel_units"] = true }
+        try ctx.transition(&order, to: order.state, command: "order.refund", details: .object(details)) {
             $0.refundDue = max(0, $0.refundDue - amount)
         }
         // All the money is back before the goods left: they must not leave. Untouched by the warehouse,
@@ -83,7 +86,8 @@ enum RefundCommands {
             }
             order = try ctx.requireOrder(id)
         } else {
-            try stopIfPaidFor(ctx, &order, lines: lines, refundedUnits, amount: amount, reason: reason)
+            try stopIfPaidFor(
+                ctx, &order, lines: lines, refundedUnits, amount: cancelUnits ? nil : amount, reason: reason)
         }
         return try ctx.document(order)
     }
@@ -123,14 +127,14 @@ enum RefundCommands {
         return (lines, refundedUnits)
     }
 
-    /// Units refunded for at least what they are worth do not ship (`stopRefundedUnits`).
+    /// Units refunded for at least what they are worth do not ship (`stopRefundedUnits`); nor do those a
+    /// refund cancels whatever its amount (`amount` nil: `cancel_units`).
     private static func stopIfPaidFor(
         _ ctx: CommandContext, _ order: inout Order, lines: [OrderLine], _ refunded: [(line: Int, qty: Int64)],
-        amount: Int64, reason: String?
+        amount: Int64?, reason: String?
     ) throws {
-        guard !refunded.isEmpty, amount >= value(of: refunded, lines, nets: try ctx.lineNets(order, lines)) else {
-            return
-        }
+        guard !refunded.isEmpty else { return }
+        if let amount, amount < value(of: refunded, lines, nets: try ctx.lineNets(order, lines)) { return }
         try stopRefundedUnits(ctx, &order, lines: lines, refunded, reason: reason)
     }
 
@@ -138,9 +142,11 @@ enum RefundCommands {
     /// money; the refund itself, arriving later, names its units): counted, and stopped as the refund's own
     /// would have been. Only a refund whose latest timeline entry lists no units: one that lists some, or one
     /// recorded before entries listed them, is left as it is, so that no unit is counted twice.
+    /// - Parameter cancel: the refund's units no longer ship, whatever its amount (`cancel_units`).
     /// - Returns: whether the units were recorded now.
     static func recordUnits(
-        _ ctx: CommandContext, _ order: inout Order, refundRef: String, _ units: [(sku: String, qty: Int64)]
+        _ ctx: CommandContext, _ order: inout Order, refundRef: String, _ units: [(sku: String, qty: Int64)],
+        cancel: Bool
     ) throws -> Bool {
         guard !units.isEmpty,
             let entry = try ctx.store.events(orderRowID: order.rowID).last(where: {
@@ -150,10 +156,10 @@ enum RefundCommands {
             let amount = entry.details["amount"]?.stringValue.flatMap({ Money.parse($0, exponent: order.exponent) })
         else { return false }
         let (lines, refundedUnits) = try countRefunded(ctx, order, units)
-        try ctx.transition(
-            &order, to: order.state, command: "order.refund",
-            details: ["refund_ref": .string(refundRef), "units": unitsJSON(units), "units_only": true])
-        try stopIfPaidFor(ctx, &order, lines: lines, refundedUnits, amount: amount, reason: nil)
+        var details: JSONObject = ["refund_ref": .string(refundRef), "units": unitsJSON(units), "units_only": true]
+        if cancel { details["cancel_units"] = true }
+        try ctx.transition(&order, to: order.state, command: "order.refund", details: .object(details))
+        try stopIfPaidFor(ctx, &order, lines: lines, refundedUnits, amount: cancel ? nil : amount, reason: nil)
         return true
     }
 

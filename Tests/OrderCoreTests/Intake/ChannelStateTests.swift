@@ -434,6 +434,36 @@ struct ChannelStateTests {
         #expect(refundedUnit["alert"] == nil, "\(refundedUnit.serialized)")
     }
 
+    /// Shopify takes the units a refund names off what it fulfils, whatever the refund gave back (a line's
+    /// `fulfillable_quantity` is its quantity less its refunded units): a refund of 30.00 for a 50.00 unit,
+    /// in the order's payload or in `refunds/create`, stops that unit here too, and the line's
+    /// `current_quantity` then agrees with OrderCore's (no `channel_lines_changed`).
+    @Test func aShopifyRefundsUnitsDoNotShipWhateverItGaveBack() throws {
+        func refund(_ id: Int64, order: Int64? = nil) -> JSON {
+            var r: JSONObject = ["id": .int(id), "transactions": [["amount": "30.00", "kind": "refund", "status": "success"]],
+                                 "refund_line_items": [["quantity": 1, "restock_type": "cancel", "line_item": ["sku": "A1"]]]]
+            if let order { r["order_id"] = .int(order) }
+            return .object(r)
+        }
+        let line: JSONObject = ["line_items": [["sku": "A1", "quantity": 2, "current_quantity": 1, "price": "50.00"]]]
+        try ingest("shopify", shopify(74, financial: "paid"))
+        var extra = line
+        extra["refunds"] = [refund(11)]
+        let inPayload = try ingest("shopify", shopify(74, financial: "partially_refunded", extra: extra))
+        #expect(inPayload["alert"] == nil && inPayload["state"] == "paid", "\(inPayload.serialized)")
+        var a1 = try engine.ok("order.get", ["order_id": inPayload["order_id"] ?? .null])["lines"]?.arrayValue?.first
+        #expect(a1?["refunded"] == 1 && a1?["cancelled"] == 1 && a1?["reserved"] == 1, "\(a1?.serialized ?? "")")
+
+        let placed = try ingest("shopify", shopify(75, financial: "paid"))
+        #expect(try ingest("shopify", ["refund": refund(12, order: 75)])["action"] == "refunded")
+        a1 = try engine.ok("order.get", ["order_id": placed["order_id"] ?? .null])["lines"]?.arrayValue?.first
+        #expect(a1?["refunded"] == 1 && a1?["cancelled"] == 1, "\(a1?.serialized ?? "")")
+        #expect(try stock() == (10, 2), "each order holds the one unit left to ship")
+        let entry = try engine.ok("order.timeline", ["order_id": placed["order_id"] ?? .null])["events"]?.arrayValue?
+            .last { $0["command"] == "order.refund" }
+        #expect(entry?["details"]?["cancel_units"] == true, "\(entry?.serialized ?? "")")
+    }
+
     /// A unit's worth is what the buyer paid for it: a free-shipping code took nothing off the goods. A refund of
     /// less (45.00 of a 50.00 unit, as if the code were the goods') leaves it to ship; of all of it, stops it.
     @Test func aShippingDiscountIsNotPartOfAUnitsWorth() throws {
@@ -448,6 +478,10 @@ struct ChannelStateTests {
         #expect(less["lines"]?.arrayValue?.last?["cancelled"] == 0, "\(less.serialized)")
         let whole = try engine.ok("order.refund", ["order_id": try order(), "amount": "50.00", "units": [["sku": "B2", "qty": 1]]])
         #expect(whole["lines"]?.arrayValue?.last?["cancelled"] == 1, "\(whole.serialized)")
+        // `cancel_units`: the units do not ship, whatever the amount.
+        let cancelled = try engine.ok("order.refund", ["order_id": try order(), "amount": "5.00", "units": [["sku": "B2", "qty": 1]],
+                                                       "cancel_units": true])
+        #expect(cancelled["lines"]?.arrayValue?.last?["cancelled"] == 1 && cancelled["state"] == "paid", "\(cancelled.serialized)")
     }
 
     /// Units refunded before anything left must not leave: untouched, they are cancelled and their stock

@@ -462,11 +462,14 @@ class _Orders(_Area):
         return self._db.exec("order.pay", order_id=order_id, amount=amount, payment_ref=payment_ref, **extra)
 
     def refund(self, order_id: str, amount: Money, *, refund_ref: Optional[str] = None, reason: Optional[str] = None,
-               units: Optional[Iterable[Mapping[str, Any]]] = None, **extra: Any) -> JSONDict:
+               units: Optional[Iterable[Mapping[str, Any]]] = None, cancel_units: Optional[bool] = None,
+               **extra: Any) -> JSONDict:
         """Records a refund made at the channel or gateway, with the units it was for ({"sku", "qty"}); a
-        full refund stops an order that has not shipped (op order.refund)."""
+        full refund stops an order that has not shipped, and so do its units refunded in full, or whatever
+        the amount with ``cancel_units`` (op order.refund)."""
         return self._db.exec("order.refund", order_id=order_id, amount=amount, refund_ref=refund_ref, reason=reason,
-                             units=None if units is None else [dict(u) for u in units], **extra)
+                             units=None if units is None else [dict(u) for u in units], cancel_units=cancel_units,
+                             **extra)
 
     def update_address(self, order_id: str, ship_to: Mapping[str, Any], **extra: Any) -> JSONDict:
         """Changes where an order that has not shipped goes: ``ship_to`` holds the fields that change

@@ -493,8 +493,8 @@ class Ops:
         """
         return self.exec("order.assign", order_id=order_id, owner=owner, **envelope)
 
-    def order_refund(self, order_id: str, *, amount: Money, refund_ref: Optional[str] = None, reason: Optional[str] = None, units: Optional[Sequence[Mapping[str, Any]]] = None, **envelope: Any) -> Dict[str, Any]:
-        """Record a refund made at the channel or gateway (order_id, amount, refund_ref, reason, units [{sku, qty}] refunded); never more than was paid; a full refund stops an unshipped order, and units refunded in full do not ship (op ``order.refund``).
+    def order_refund(self, order_id: str, *, amount: Money, refund_ref: Optional[str] = None, reason: Optional[str] = None, units: Optional[Sequence[Mapping[str, Any]]] = None, cancel_units: Optional[bool] = None, **envelope: Any) -> Dict[str, Any]:
+        """Record a refund made at the channel or gateway (order_id, amount, refund_ref, reason, units [{sku, qty}] refunded, cancel_units); never more than was paid; a full refund stops an unshipped order, and units refunded in full (or with cancel_units, whatever the amount) do not ship (op ``order.refund``).
 
         Args:
             order_id: The order (OrderCore's id, such as SO-000001). Required.
@@ -502,10 +502,11 @@ class Ops:
             refund_ref: The gateway's refund reference (a repeat is answered once).
             reason: Why.
             units: Which units are refunded: [{"sku","qty"}].
+            cancel_units: The units no longer ship, whatever the amount (the channel took them off the order).
 
         Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk.
         """
-        return self.exec("order.refund", order_id=order_id, amount=amount, refund_ref=refund_ref, reason=reason, units=units, **envelope)
+        return self.exec("order.refund", order_id=order_id, amount=amount, refund_ref=refund_ref, reason=reason, units=units, cancel_units=cancel_units, **envelope)
 
     def order_update_address(self, order_id: str, *, ship_to: Mapping[str, Any], **envelope: Any) -> Dict[str, Any]:
         """Change where an order that has not shipped goes (order_id, ship_to with the fields that change) (op ``order.update_address``).
