@@ -69,7 +69,7 @@ enum RefundCommands {
         }
         // All the money is back before the goods left: they must not leave. Untouched by the warehouse,
         // the order is cancelled and its stock released; being picked or packed, it is held for a
-        // person to put the units back.
+        // person to put the units back; partly shipped, a person is told.
         if refunded + amount >= order.paidTotal {
             let why =
                 "fully refunded (\(Money.format(refunded + amount, exponent: order.exponent)) \(order.currency)) "
@@ -77,8 +77,12 @@ enum RefundCommands {
             switch order.state {
             case .depositPaid, .paid, .allocated, .onHold:
                 _ = try OrderCommands.cancel.run(ctx, Fields(["order_id": .string(id), "reason": .string(why)]))
-            case .picking, .packed:
-                _ = try FulfillmentCommands.hold.run(ctx, Fields(["order_id": .string(id), "reason": .string(why)]))
+            case .picking, .packed, .partiallyShipped:
+                // Partly shipped, what is left is not held (it may be on its way out): a person stops it.
+                if order.state != .partiallyShipped {
+                    _ = try FulfillmentCommands.hold.run(
+                        ctx, Fields(["order_id": .string(id), "reason": .string(why)]))
+                }
                 try ctx.store.openAlert(
                     kind: "refunded_unshipped", orderID: id, at: ctx.at,
                     details: ["state": .string(order.state.rawValue), "reason": .string(why)])
@@ -176,11 +180,13 @@ enum RefundCommands {
     /// line) must not leave (a refund of less than they are worth, a price adjustment, leaves them to ship).
     /// They are cancelled and their holds released: the order is cancelled when nothing is left to ship,
     /// and a person puts back those already picked (`refunded_unshipped`). A packed order's parcels are taken
-    /// apart, to be packed again without them; partly shipped, it goes on, with the alert.
+    /// apart, to be packed again without them; partly shipped, it goes on, with the alert for those of them
+    /// still to ship.
     private static func stopRefundedUnits(
         _ ctx: CommandContext, _ order: inout Order, lines: [OrderLine], _ refunded: [(line: Int, qty: Int64)],
         reason: String?
     ) throws {
+        var refunded = refunded
         let why = "units refunded before shipping" + (reason.map { ": \($0)" } ?? "")
         var stage = order.stage
         func alert() throws {
@@ -222,7 +228,15 @@ enum RefundCommands {
                     ctx, Fields(["order_id": .string(order.orderID), "reason": .string(why)]))
             }
         case .partiallyShipped:
-            try alert()
+            // Only units still to ship: a line's refunded units count against its shipped ones first (a
+            // refund after a partial shipment is most often for goods that came back).
+            refunded = refunded.compactMap { i, qty in
+                let line = lines[i]
+                let pending = line.qty - line.quantity(.shipped) - line.quantity(.cancelled)
+                let unshipped = min(qty, pending, line.quantity(.refunded) - line.quantity(.shipped))
+                return unshipped > 0 ? (i, unshipped) : nil
+            }
+            if !refunded.isEmpty { try alert() }
         default: break
         }
         order = try ctx.requireOrder(order.orderID)

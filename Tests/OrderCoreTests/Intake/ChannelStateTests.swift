@@ -551,6 +551,33 @@ struct ChannelStateTests {
         let shipped = try engine.ok("order.ship", ["order_id": packed, "carrier": "SF", "tracking_no": "R4"])
         #expect(shipped["state"] == "shipped" && shipped["lines"]?.arrayValue?.first?["shipped"] == 1)
         #expect(try engine.ok("stock.verify")["differences"] == [])
+
+        // Partly shipped: a refund of a unit that left (it came back) raises nothing; one of a unit still to
+        // ship names it; all the money back, with or without units, names the order.
+        func partlyShipped(_ tracking: JSON) throws -> JSON {
+            let id = try engine.ok("order.create", orderArgs([("A1", 3, "10.00")]))["order_id"] ?? .null
+            try engine.ok("order.pay", ["order_id": id])
+            try engine.ok("order.allocate", ["order_id": id])
+            try engine.ok("order.pack", ["order_id": id, "scans": [id, "A1"], "weight_g": 0, "partial": true])
+            #expect(try engine.ok("order.ship", ["order_id": id, "carrier": "SF", "tracking_no": tracking])["state"] == "partially_shipped")
+            return id
+        }
+        func unshipped(_ id: JSON) throws -> [JSON] {
+            try engine.ok("report.alerts")["alerts"]?.arrayValue?.filter {
+                $0["kind"] == "refunded_unshipped" && $0["order_id"] == id
+            } ?? []
+        }
+        let split = try partlyShipped("R5")
+        try engine.ok("order.refund", ["order_id": split, "amount": "10.00", "refund_ref": "R-5", "units": [["sku": "A1", "qty": 1]]])
+        #expect(try unshipped(split).isEmpty)
+        try engine.ok("order.refund", ["order_id": split, "amount": "10.00", "refund_ref": "R-6", "units": [["sku": "A1", "qty": 1]]])
+        let named = try unshipped(split)
+        #expect(named.first?["details"]?["units"] == [["sku": "A1", "qty": 1]], "\(named)")
+        let whole = try partlyShipped("R7")
+        let all = try engine.ok("order.refund", ["order_id": whole, "amount": "30.00", "refund_ref": "R-7"])
+        #expect(all["state"] == "partially_shipped" && all["refunded_total"] == "30.00")
+        let told = try unshipped(whole).first?["details"]?["reason"]?.stringValue ?? ""
+        #expect(told.hasPrefix("fully refunded"), "\(told)")
     }
 
     /// A Taobao sub-order without the merchant's SKU code is the SKU Taobao names (`taobao-{sku_id}`); refunded in
