@@ -59,12 +59,13 @@ extension CommandContext {
             result["order_id"] = .string(id)
             if event.type == .cancel {
                 var order = try requireOrder(id)
-                result["action"] = order.state == .cancelled ? "unchanged" : "cancelled"
+                var cancelled = false
                 if order.state != .cancelled {
-                    try cancelAtChannel(
+                    cancelled = try cancelFromChannel(
                         &order, reason: event.fields["reason"]?.stringValue ?? "cancelled on \(channel.channel)",
-                        channel: channel.channel)
+                        channel: channel.channel, refunded: true, result: &result)
                 }
+                result["action"] = cancelled ? "cancelled" : "unchanged"
             } else if let amount = event.fields["amount"]?.stringValue,
                 Money.parse(amount, exponent: try requireOrder(id).exponent) == 0
             {
@@ -354,27 +355,13 @@ extension CommandContext {
             did(order.state.rawValue)
         }
         if !event.refunds.isEmpty { result["refunds"] = .array(try applyChannelRefunds(&order, event.refunds)) }
-        if channelState == .cancelled, OrderState.beforeShipment.contains(order.state) {
-            try cancelAtChannel(
-                &order, reason: "cancelled on \(channel.channel)", channel: channel.channel, refunded: !event.unrefunded
-            )
-            did("cancelled")
-        } else if channelState == .cancelled, !created, OrderState.leftTheWarehouse.contains(order.stage),
-            try store.returns(orderRowID: order.rowID).isEmpty
-        {
-            // Cancelled there after its goods left: a parcel refused at the door, lost, or returned and refunded
-            // there. What has not left is cancelled and its stock released; nothing here undoes a shipment by
-            // itself: a person takes in what comes back (return.request).
-            if order.stage == .partiallyShipped {
-                try cancelAtChannel(
-                    &order, reason: "cancelled on \(channel.channel)", channel: channel.channel,
-                    refunded: !event.unrefunded)
+        if channelState == .cancelled, !created || OrderState.beforeShipment.contains(order.state) {
+            if try cancelFromChannel(
+                &order, reason: "cancelled on \(channel.channel)", channel: channel.channel,
+                refunded: !event.unrefunded, result: &result)
+            {
                 did("cancelled")
             }
-            try store.openAlert(
-                kind: "channel_cancelled_shipped", orderID: order.orderID, at: at,
-                details: ["channel": .string(channel.channel), "state": .string(order.state.rawValue)])
-            result["alert"] = "channel_cancelled_shipped"
         } else if channelState == .onHold, OrderState.holdable.contains(order.state) {
             _ = try FulfillmentCommands.hold.run(
                 self,
@@ -474,6 +461,33 @@ extension CommandContext {
             outcomes.append(.object(outcome))
         }
         return outcomes
+    }
+
+    /// A channel's cancellation (its order's state, or a cancel event: an Amazon buyer's cancel request).
+    /// Before the goods leave, the order is cancelled (`cancelAtChannel`). After they left — a parcel refused
+    /// at the door, lost, returned and refunded there, or a request that came too late — what has not left is
+    /// cancelled and its stock released, and a `channel_cancelled_shipped` alert tells a person: nothing here
+    /// undoes a shipment by itself, a person takes in what comes back (`return.request`). An order with a
+    /// return already under way is left to it.
+    /// - Returns: whether anything was cancelled.
+    func cancelFromChannel(
+        _ order: inout Order, reason: String, channel: String, refunded: Bool, result: inout JSONObject
+    ) throws -> Bool {
+        if OrderState.beforeShipment.contains(order.state) {
+            try cancelAtChannel(&order, reason: reason, channel: channel, refunded: refunded)
+            return true
+        }
+        guard OrderState.leftTheWarehouse.contains(order.stage), try store.returns(orderRowID: order.rowID).isEmpty
+        else { return false }
+        let partly = order.stage == .partiallyShipped
+        if partly { try cancelAtChannel(&order, reason: reason, channel: channel, refunded: refunded) }
+        try store.openAlert(
+            kind: "channel_cancelled_shipped", orderID: order.orderID, at: at,
+            details: [
+                "channel": .string(channel), "state": .string(order.state.rawValue), "reason": .string(reason),
+            ])
+        result["alert"] = "channel_cancelled_shipped"
+        return partly
     }
 
     /// The reference under which a channel's cancellation records the order's money as refunded.

@@ -223,6 +223,35 @@ struct ChannelFixtureTests {
         #expect(try engine.ok("report.alerts")["alerts"]?.arrayValue?.contains { $0["kind"] == "dead_letter" } == false)
     }
 
+    /// A buyer's cancel request that comes after the goods left cannot stop them: the event is applied (not a
+    /// dead letter no retry could clear), the order stays shipped, and a `channel_cancelled_shipped` alert
+    /// tells a person to answer the buyer. Partly shipped, the rest is cancelled.
+    @Test func aBuyersCancelAfterTheGoodsLeftRaisesAnAlertNotADeadLetter() throws {
+        let text = try fixture("amazon_sp_api/notification_OrderChangeNotification_examples.json").serialized
+        /// An order of 2 units under the notification's order id, `shipped` of them shipped, then the notification.
+        func cancelRequested(_ amazonID: String, shipped: Int) throws -> (event: JSON, order: JSON) {
+            let id = try engine.ok(
+                "order.create",
+                [
+                    "channel": "amazon", "external_id": .string(amazonID), "currency": "USD",
+                    "lines": [["sku": "NABetaASINB00551Q3CS", "qty": 2, "unit_price": "10.00"]], "payment": [:],
+                ])["order_id"] ?? .null
+            try engine.ok("order.allocate", ["order_id": id])
+            let scans: [JSON] = [id] + Array(repeating: "NABetaASINB00551Q3CS", count: shipped)
+            try engine.ok("order.pack", ["order_id": id, "scans": .array(scans), "weight_g": 0, "partial": .bool(shipped < 2)])
+            try engine.ok("order.ship", ["order_id": id, "carrier": "UPS", "tracking_no": .string("1Z" + amazonID)])
+            return try ingest("amazon", .string(text.replacingAll("903-8868176-2219830", with: amazonID)))
+        }
+        let whole = try cancelRequested("902-0000000-0000001", shipped: 2)
+        #expect(whole.event["action"] == "unchanged" && whole.event["alert"] == "channel_cancelled_shipped", "\(whole.event.serialized)")
+        #expect(whole.order["state"] == "shipped" && whole.order["refunded_total"] == "0.00")
+        let partly = try cancelRequested("902-0000000-0000002", shipped: 1)
+        #expect(partly.event["action"] == "cancelled" && partly.event["alert"] == "channel_cancelled_shipped", "\(partly.event.serialized)")
+        #expect(partly.order["state"] == "shipped" && partly.order["lines"]?.arrayValue?.first?["cancelled"] == 1)
+        #expect(try engine.available("NABetaASINB00551Q3CS") == 2, "5 received, 3 shipped: the unshipped unit is back")
+        #expect(try engine.ok("intake.dead_letters")["total"] == 0)
+    }
+
     @Test func aBuyersCancelThatArrivesBeforeAnOrderEnteredByHandCancelsIt() throws {
         let notification = try fixture("amazon_sp_api/notification_OrderChangeNotification_examples.json")
         let dead = try engine.ok("intake.ingest", ["channel": "amazon", "payload": notification])
