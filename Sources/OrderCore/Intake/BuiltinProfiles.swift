@@ -131,16 +131,19 @@ enum BuiltinProfiles {
     /// here either: the buyer may pay again, and then it takes its stock.
     /// Cash on delivery (`payment_method` `cod`) is `processing` before the buyer has paid: unpaid here,
     /// shipped all the same; `completed` pays it.
-    /// A refund's payload does not name its order: pass `external_id` to `intake.ingest`. A draft (the
+    /// A refund's payload names its order only in its links (`_links.up`, the order's address, which ends in
+    /// its id): without them, pass `external_id` to `intake.ingest`. A draft (the
     /// block checkout's `checkout-draft`, which webhooks deliver as the buyer types, or an admin's) is
     /// skipped: reserving for it would hold stock for carts nobody placed.
     static let woocommerce = #"""
         {"profile": "woocommerce",
-         "description": "WooCommerce REST API v3: an order or a list of orders; a refund (give external_id, the \#
-        order's id)",
+         "description": "WooCommerce REST API v3: an order or a list of orders; a refund or a list of them (its \#
+        order is the end of _links.up, or give external_id, the order's id)",
          "events": [
           {"type": "refund", "when": {"amount": true, "line_items": true, "total": false},
-           "fields": {"external_id": "@external_id", "refund_ref": {"template": "woo-refund-{id}"}, "amount": "amount",
+           "fields": {"external_id": {"first": ["@external_id",
+             {"after_last": "_links.up[0].href", "sep": "/orders/"}]},
+            "refund_ref": {"template": "woo-refund-{id}"}, "amount": "amount",
             "reason": "reason", "units.path": "line_items",
             "units.sku": {"first": ["sku", {"template": "woo-{variation_id}"}, {"template": "woo-{product_id}"}]},
             "units.qty": "quantity"}},

@@ -30,10 +30,13 @@ indirect enum ValueSpec {
     case epoch(ValueSpec)
     /// Text without a prefix (`gid://shopify/Order/`), when it has it.
     case stripPrefix(ValueSpec, prefix: String)
+    /// The text after the last `separator` (a WooCommerce refund's order, the end of its `_links.up` address);
+    /// nothing when it has none.
+    case afterLast(ValueSpec, separator: String)
 
     static let operators = [
         "path", "const", "first", "join", "template", "sum", "add", "subtract", "multiply", "negate", "map", "split",
-        "minor", "epoch", "strip_prefix",
+        "minor", "epoch", "strip_prefix", "after_last",
     ]
 
     init(_ json: JSON, field: String) throws(OrderCoreError) {
@@ -91,6 +94,11 @@ indirect enum ValueSpec {
                     throw .invalid("\(f.name("prefix")) is required: the text to remove", field: f.name("prefix"))
                 }
                 self = .stripPrefix(try operand("strip_prefix"), prefix: prefix)
+            case "after_last":
+                guard let separator = try f.text("sep", maxLength: 200), !separator.isEmpty else {
+                    throw .invalid("\(f.name("sep")) is required: the text to look for", field: f.name("sep"))
+                }
+                self = .afterLast(try operand("after_last"), separator: separator)
             default: self = .split(try operand("split"), separator: try f.text("sep", maxLength: 20) ?? ",")
             }
             try f.finish()
@@ -189,6 +197,11 @@ struct Evaluator {
         case .stripPrefix(let inner, let prefix):
             guard let t = try text(inner, field: field) else { return [] }
             return [.string(t.hasPrefix(prefix) ? String(t.dropFirst(prefix.count)) : t)]
+        case .afterLast(let inner, let separator):
+            guard let t = try text(inner, field: field), let r = t.ranges(of: separator).last,
+                case let rest = String(t[r.upperBound...]).trimmed, !rest.isEmpty
+            else { return [] }
+            return [.string(rest)]
         }
     }
 

@@ -118,6 +118,22 @@ struct ChannelFixtureTests {
         #expect(warnings(order) == ["sku_fallback"])
     }
 
+    /// WooCommerce's refunds name their order only in their links (`_links.up`, which ends in its id): the
+    /// list the REST API returns applies to that order without an `external_id`, each refund once.
+    @Test func wooCommerceRefundsFindTheirOrderByTheirLinks() throws {
+        let (_, order) = try ingest("woo", try fixture("woocommerce_rest_v3/orders_create_an_order_response.json"))
+        func refunds(_ name: String) throws -> JSON {
+            try JSONParser.parse(try fixture("woocommerce_rest_v3/" + name).serialized.replacingAll("orders/723", with: "orders/727"))
+        }
+        let outcome = try engine.ok("intake.ingest", ["channel": "woo", "payload": try refunds("order-refunds_list_all_refunds_response.json")])
+        let events = outcome["events"]?.arrayValue ?? []
+        #expect(events.map { $0["action"] } == ["refunded", "refunded"], "\(outcome.serialized)")
+        #expect(events.allSatisfy { $0["order_id"] == order["order_id"] })
+        let again = try engine.ok("intake.ingest", ["channel": "woo", "payload": try refunds("order-refunds_retrieve_a_refund_response.json")])
+        #expect(again["events"]?.arrayValue?.first?["action"] == "unchanged", "\(again.serialized)")
+        #expect(try engine.ok("order.get", ["order_id": order["order_id"] ?? .null])["refunded_total"] == "19.00")
+    }
+
     @Test func amazonOrderIsAssembledFromFourCallsAndTheCancelNotificationCancelsIt() throws {
         func response(_ name: String) throws -> JSON { try #require(try fixture("amazon_sp_api/" + name)["response"]) }
         let assembled: JSON = ["order": try response("v0_getOrder_200_sandbox_0.json"), "items": try response("v0_getOrderItems_200_sandbox_0.json"),

@@ -172,6 +172,21 @@ struct ProfileMapperTests {
         }
     }
 
+    /// `after_last`: the text after the last separator (a WooCommerce refund's order, the end of its link); nothing
+    /// without one. It needs its `sep`.
+    @Test func afterLastReadsTheEndOfAnAddress() throws {
+        let profile = #"""
+        {"profile": "t", "events": [{"type": "cancel",
+          "fields": {"external_id": {"first": [{"after_last": "up", "sep": "/orders/"}, {"const": "none"}]}}}]}
+        """#
+        for (up, id) in [("https://x/wp-json/wc/v3/orders/723", "723"), ("https://x/orders/1/orders/88 ", "88"),
+                         ("https://x/orders/", "none"), ("https://x/refunds/5", "none")] {
+            #expect(try map(profile, ["up": .string(up)]).first?.externalID == id, "\(up)")
+        }
+        let noSeparator = #"{"profile": "x", "events": [{"type": "cancel", "fields": {"external_id": {"after_last": "up"}}}]}"#
+        #expect(throws: OrderCoreError.self) { try ChannelProfile(try JSONParser.parse(noSeparator)) }
+    }
+
     @Test func csvHandlesQuotesCommasNewlinesAndABom() throws {
         let rows = try CSV.records("\u{FEFF}id,name,qty\r\n1,\"Mug, blue\",2\n2,\"say \"\"hi\"\"\nthere\",1\n")
         #expect(rows.count == 2)
