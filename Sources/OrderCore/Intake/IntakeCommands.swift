@@ -401,7 +401,7 @@ extension CommandContext {
         var left: [Int64: Int64] = [:]
         for line in try store.lines(orderRowID: order.rowID) {
             guard let shipped = reported[line.lineNo] else { continue }
-            let units = min(shipped, line.qty - line.quantity(.cancelled)) - line.quantity(.shipped)
+            let units = min(shipped, line.notCancelled) - line.quantity(.shipped)
             if units > 0 { left[line.lineNo] = units }
         }
         return left

@@ -26,8 +26,9 @@ enum AllocationCommands {
                 $0[$1.key] = $1.value.intValue
             })
         func plan() throws -> Allocator.Result {
+            // Cancelled units (refunded before they left) are held nowhere.
             Allocator.plan(
-                lines.map { ($0.lineNo, $0.sku, $0.qty) },
+                lines.filter { $0.notCancelled > 0 }.map { ($0.lineNo, $0.sku, $0.notCancelled) },
                 sites: try ctx.allocationSites(order, lines: lines, held: held), transfers: transfers)
         }
         var result = try plan()

@@ -50,7 +50,7 @@ extension CommandContext {
         let lines = try store.lines(orderRowID: order.rowID)
         var everything = true  // after this shipment, every unit is out
         for line in lines {
-            let remaining = line.qty - line.quantity(.shipped) - line.quantity(.cancelled)
+            let remaining = line.notCancelled - line.quantity(.shipped)
             let leaving = only.map { min(remaining, $0[line.lineNo] ?? 0) } ?? remaining
             if leaving < remaining { everything = false }
             guard leaving > 0 else { continue }

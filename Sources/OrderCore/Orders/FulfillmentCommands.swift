@@ -440,7 +440,7 @@ enum FulfillmentCommands {
         let order = try ctx.requireOrder(id)
         let lines = try ctx.store.lines(orderRowID: order.rowID)
         var items: [(lineNo: Int64, sku: String, qty: Int64)] = lines.map {
-            ($0.lineNo, $0.sku, $0.qty - $0.quantity(.cancelled))
+            ($0.lineNo, $0.sku, $0.notCancelled)
         }
         var title = "PACKING SLIP  \(order.orderID)"
         if let seq {

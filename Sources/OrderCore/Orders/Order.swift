@@ -117,6 +117,9 @@ struct OrderLine {
     var quantities: [LineQuantity: Int64] = [:]
 
     func quantity(_ kind: LineQuantity) -> Int64 { quantities[kind] ?? 0 }
+    /// The units not cancelled (refunded before they left, or the rest of an order cancelled): what is held,
+    /// allocated and shipped for the line.
+    var notCancelled: Int64 { qty - quantity(.cancelled) }
 
     /// The line as the order document shows it (without its reservations).
     func json(exponent: Int) -> JSONObject {

@@ -4,7 +4,7 @@ extension CommandContext {
         var held: [Int64: Int64] = [:]
         for take in holds { held[take.lineNo, default: 0] += take.qty }
         return lines.indices.compactMap { i in
-            let missing = lines[i].qty - (held[lines[i].lineNo] ?? 0)
+            let missing = lines[i].notCancelled - (held[lines[i].lineNo] ?? 0)
             return missing > 0 ? (i, missing) : nil
         }
     }

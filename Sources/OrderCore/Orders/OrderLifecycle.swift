@@ -101,7 +101,8 @@ extension CommandContext {
         }
         try checkChannelLimits(limits, lines: lines, channel: code)
         let plan = try ReservationPlanner.plan(
-            lines.map { .init(lineNo: $0.lineNo, sku: $0.sku, qty: $0.qty) }, sources: sources,
+            lines.filter { $0.notCancelled > 0 }.map { .init(lineNo: $0.lineNo, sku: $0.sku, qty: $0.notCancelled) },
+            sources: sources,
             allowShort: backorder)
         return PlannedReservation(takes: plan, counted: Set(limits.keys), sellPercent: percent)
     }
@@ -311,7 +312,8 @@ extension CommandContext {
     }
 
     /// Gives back up to `qty` units one line holds (refunded before they left): what they sold comes off
-    /// the sales first, then the holds go.
+    /// the sales of the day they counted as sold (`Order.soldAt`: placed, for cash on delivery), then the
+    /// holds go.
     /// - Returns: the units released (fewer when the line holds fewer: backordered units hold nothing).
     func releaseUnits(of order: Order, lineNo: Int64, qty: Int64) throws -> Int64 {
         var left = qty
@@ -321,8 +323,8 @@ extension CommandContext {
             taken.append((hold, take))
             left -= take
         }
-        if let paidAt = order.paidAt {
-            try store.addSales(taken.map { ($0.hold.sku, $0.hold.warehouse, -$0.qty) }, day: try businessDay(paidAt))
+        if let soldAt = order.soldAt {
+            try store.addSales(taken.map { ($0.hold.sku, $0.hold.warehouse, -$0.qty) }, day: try businessDay(soldAt))
         }
         for (hold, units) in taken { try giveBack(hold, qty: units, of: order, reason: .release) }
         return qty - left

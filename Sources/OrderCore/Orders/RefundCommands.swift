@@ -69,8 +69,9 @@ enum RefundCommands {
         }
         // All the money is back before the goods left: they must not leave. Untouched by the warehouse,
         // the order is cancelled and its stock released; being picked or packed, it is held for a
-        // person to put the units back; partly shipped, a person is told.
-        if refunded + amount >= order.paidTotal {
+        // person to put the units back; partly shipped, a person is told. Not so an order still to be paid
+        // on delivery: what it had prepaid came back, and the rest of it is still to ship and be paid.
+        if refunded + amount >= order.paidTotal, !(order.cashOnDelivery && order.amountDue > 0) {
             let why =
                 "fully refunded (\(Money.format(refunded + amount, exponent: order.exponent)) \(order.currency)) "
                 + "before shipping"
@@ -177,7 +178,8 @@ enum RefundCommands {
     }
 
     /// Units refunded in full before anything of the order left (Taobao refunds a sub-order, Shopify a
-    /// line) must not leave (a refund of less than they are worth, a price adjustment, leaves them to ship).
+    /// line) must not leave (a refund of less than they are worth, a price adjustment, leaves them to ship),
+    /// whether or not the rest is paid yet (cash on delivery, a prepaid part refunded).
     /// They are cancelled and their holds released: the order is cancelled when nothing is left to ship,
     /// and a person puts back those already picked (`refunded_unshipped`). A packed order's parcels are taken
     /// apart, to be packed again without them; partly shipped, it goes on, with the alert for those of them
@@ -199,11 +201,11 @@ enum RefundCommands {
         }
         if stage == .packed, try ctx.unpack(&order, reason: why) { stage = .picking }
         switch stage {
-        case .depositPaid, .paid, .allocated, .picking:
+        case .pendingPayment, .depositPaid, .paid, .allocated, .picking:
             var remaining = lines
             for (i, qty) in refunded {
                 let line = remaining[i]
-                let stopped = min(qty, line.qty - line.quantity(.cancelled))
+                let stopped = min(qty, line.notCancelled)
                 guard stopped > 0 else { continue }
                 let released = try ctx.releaseUnits(of: order, lineNo: line.lineNo, qty: stopped)
                 let backordered = min(line.quantity(.backordered), stopped - released)
@@ -232,7 +234,7 @@ enum RefundCommands {
             // refund after a partial shipment is most often for goods that came back).
             refunded = refunded.compactMap { i, qty in
                 let line = lines[i]
-                let pending = line.qty - line.quantity(.shipped) - line.quantity(.cancelled)
+                let pending = line.notCancelled - line.quantity(.shipped)
                 let unshipped = min(qty, pending, line.quantity(.refunded) - line.quantity(.shipped))
                 return unshipped > 0 ? (i, unshipped) : nil
             }

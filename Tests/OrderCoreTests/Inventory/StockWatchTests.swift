@@ -92,6 +92,20 @@ struct StockWatchTests {
         #expect(units == 3)
     }
 
+    /// Units a refund stops before they ship come off the day they counted as sold: a cash-on-delivery order's
+    /// is the day it was placed (it has no payment day yet).
+    @Test func unitsStoppedBeforeShippingComeOffTheDayTheyWereSold() throws {
+        let engine = try Engine(test: ":memory:")
+        try engine.seedCatalog(a1: ["SH": 100])
+        let cod = try engine.ok(
+            "order.create",
+            orderArgs([("A1", 5, "1.00")], ["at": day(-1), "cash_on_delivery": true, "payment": ["amount": "2.00"]]))
+        #expect(try board(engine).first?["yesterday_sales"] == 5)
+        try engine.ok("order.refund", ["order_id": cod["order_id"] ?? .null, "amount": "1.00", "units": [["sku": "A1", "qty": 1]],
+                                       "at": .string(today)])
+        #expect(try board(engine).first?["yesterday_sales"] == 4)
+    }
+
     @Test func anOrderThatReservesAtPaymentCountsAsSoldWhenPaid() throws {
         let engine = try Engine(test: ":memory:")
         try engine.seedCatalog(a1: ["SH": 100])
