@@ -202,8 +202,9 @@ enum OrderCommands {
         let lines = try ctx.store.lines(orderRowID: order.rowID)
         let nets = try ctx.lineNets(order, lines)
         var refund: Int64 = 0
-        for (line, net) in zip(lines, nets) where line.quantity(.shipped) < line.qty {
-            let (high, low) = net.multipliedFullWidth(by: line.quantity(.shipped))
+        // The units that neither left nor were cancelled before (refunded, so not owed again).
+        for (line, net) in zip(lines, nets) where line.quantity(.shipped) < line.notCancelled {
+            let (high, low) = net.multipliedFullWidth(by: line.quantity(.shipped) + line.quantity(.cancelled))
             refund += net - line.qty.dividingFullWidth((high, low)).quotient
         }
         try ctx.recordSales(of: order, sign: -1)  // the units that will not ship were no sale

@@ -118,6 +118,20 @@ struct FulfillmentTests {
         #expect(try engine.ok("stock.verify")["ok"] == true)
     }
 
+    /// The rest of a split shipment cancelled owes back only the units that neither left nor were refunded
+    /// already: an A1 refunded before it shipped (22.50, its share after the coupon) is not owed a second time.
+    @Test func cancellingTheRestDoesNotOweUnitsRefundedBefore() throws {
+        let engine = try engine()
+        let id = try allocatedOrder(engine)
+        let refunded = try engine.ok("order.refund", ["order_id": id, "amount": "22.50", "units": [["sku": "A1", "qty": 1]]])
+        #expect(refunded["lines"]?.arrayValue?.map { $0["cancelled"] } == [1, 0], "\(refunded.serialized)")
+        try engine.ok("order.pack", ["order_id": id, "scans": [id, "690001"], "weight_g": 300, "partial": true])
+        #expect(try engine.ok("order.ship", ["order_id": id, "carrier": "SF", "tracking_no": "SF8"])["state"] == "partially_shipped")
+        let rest = try engine.ok("order.cancel", ["order_id": id, "reason": "B2 damaged"])
+        // B2's share of the coupon is 2.00: 18.00 owed, as when nothing was refunded before.
+        #expect(rest["state"] == "shipped" && rest["refund_due"] == "18.00", "\(rest.serialized)")
+    }
+
     /// A packed order cancelled — by a person, or after a full refund held it — keeps no parcel ready to go,
     /// and neither does a partly shipped order's cancelled rest: nothing of a cancelled order may leave.
     @Test func cancellingTakesApartTheParcelsThatHaveNotLeft() throws {
