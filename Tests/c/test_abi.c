@@ -264,6 +264,16 @@ static void test_order_path(void) {
     CHECK(run(db, "{\"op\":\"order.create\",\"lines\":[{\"sku\":\"A1\",\"qty\":1,\"unit_price\":\"5.00\"}],"
                   "\"payment\":{\"payment_ref\":\"POS-1\"}}", out, sizeof out) == OC_CONFLICT, "payment_ref reused: %s", out);
     CHECK(available(db, "A1") == 8, "only the paid order holds stock");
+
+    /* The buyer drops one unit of a paid order: the rest still ships, and that unit's price is owed back. */
+    CHECK(run(db, "{\"op\":\"order.create\",\"lines\":[{\"sku\":\"A1\",\"qty\":2,\"unit_price\":\"5.00\"}],"
+                  "\"payment\":{}}", out, sizeof out) == OC_OK, "created paid: %s", out);
+    order_id_of(out, id2);
+    snprintf(request, sizeof request,
+             "{\"op\":\"order.cancel\",\"order_id\":\"%s\",\"units\":[{\"sku\":\"A1\",\"qty\":1}]}", id2);
+    CHECK(run(db, request, out, sizeof out) == OC_OK && strstr(out, "\"state\":\"paid\"")
+          && strstr(out, "\"refund_due\":\"5.00\""), "one unit cancelled: %s", out);
+    CHECK(available(db, "A1") == 7, "its unit came back, the other is still held");
     oc_close(db);
 }
 

@@ -74,6 +74,15 @@ def test_units_a_shopify_refund_names_do_not_ship_whatever_it_gave_back(shop):
     assert stopped["lines"][0]["cancelled"] == 1 and stopped["state"] == "paid"
 
 
+def test_a_buyer_drops_an_item_and_the_rest_still_ships(shop):
+    order = shop.orders.create(lines=[{"sku": "A1", "qty": 3, "unit_price": "10.00"}], payment={})
+    dropped = shop.orders.cancel(order["order_id"], "buyer dropped one", units=[{"sku": "A1", "qty": 1}])
+    assert dropped["state"] == "paid" and dropped["refund_due"] == "10.00"
+    assert dropped["lines"][0]["cancelled"] == 1 and dropped["lines"][0]["reserved"] == 2
+    with pytest.raises(ordercore.Conflict):
+        shop.orders.cancel(order["order_id"], units=[{"sku": "A1", "qty": 3}])
+
+
 def test_one_bad_order_in_a_list_does_not_stop_the_others(shop):
     payload = [{"id": 10, "status": "processing", "currency": "CNY", "line_items": [{"sku": "A1", "quantity": 1, "subtotal": "9.00", "total": "9.00", "total_tax": "0"}]},
                {"id": 11, "status": "processing", "currency": "CNY", "line_items": [{"sku": "GHOST", "quantity": 1, "subtotal": "9.00", "total": "9.00", "total_tax": "0"}]}]

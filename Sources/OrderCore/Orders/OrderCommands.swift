@@ -162,19 +162,23 @@ enum OrderCommands {
 
     static let cancel = Command(
         "order.cancel", .write,
-        "Cancel an order that has not shipped (order_id, reason); releases its stock and records any refund owed",
+        "Cancel an order that has not shipped, or some of its units (order_id, reason, units [{sku, qty}]); "
+            + "releases their stock and records any refund owed",
         sharing: .concurrent,
         arguments: [
             .orderID,
             Argument("reason", .text, positional: true),
+            Argument("units", .lines, "Only these units [{\"sku\",\"qty\"}]: the rest of the order still ships"),
         ],
         result: OrderDetail.members
     ) { ctx, f in
         let id = try f.requiredCode("order_id")
         let reason = try f.text("reason", maxLength: 500) ?? "cancelled"
+        let units = try RefundCommands.units(f)
         try f.finish()
         var order = try ctx.requireOrder(id)
         let next = try order.state.next("order.cancel", orderID: id)
+        if !units.isEmpty, let partial = try cancelUnits(ctx, &order, units, reason: reason) { return partial }
         // Nothing of a cancelled order may leave: parcels packed and not shipped are taken apart.
         _ = try ctx.unpack(&order, reason: reason)
         if order.state == .partiallyShipped { return try cancelRemainder(ctx, &order, reason: reason) }
@@ -190,6 +194,64 @@ enum OrderCommands {
             $0.cancelReason = reason
             $0.refundDue = owed
             $0.expiresAt = nil
+        }
+        return try ctx.document(order)
+    }
+
+    /// Cancels some units of an order that has not shipped (a buyer drops an item): their holds are released
+    /// and their sales taken back, what is picked or packed follows (`RefundCommands.stopUnits`), and their
+    /// value after discounts first comes off what is still due (cash on delivery, an unpaid order), the rest
+    /// owed back (`refund_due`). Units that are all the order has left to ship cancel it whole.
+    /// - Returns: the order, or nil when the units are all it has left (the caller cancels it whole).
+    /// - Throws: `conflict` once anything has shipped, for an order paid in part that is not paid on delivery,
+    ///   and for more units of a SKU than the order has left to cancel.
+    private static func cancelUnits(
+        _ ctx: CommandContext, _ order: inout Order, _ units: [(sku: String, qty: Int64)], reason: String
+    ) throws -> JSON? {
+        let id = order.orderID
+        guard OrderState.beforeShipment.contains(order.state),
+            order.cashOnDelivery || order.paidTotal == 0 || order.amountDue == 0
+        else {
+            throw OrderCoreError(
+                .conflict,
+                "order \(id) is \(order.state.rawValue)\(order.amountDue > 0 ? ", paid in part" : ""): its units are "
+                    + "cancelled one by one only before anything ships, paid in full, unpaid or paid on delivery",
+                details: ["order_id": .string(id), "state": .string(order.state.rawValue)])
+        }
+        let lines = try ctx.store.lines(orderRowID: order.rowID)
+        var open = lines.map { $0.notCancelled - $0.quantity(.shipped) }
+        var taken: [(line: Int, qty: Int64)] = []
+        for unit in units {
+            var left = unit.qty
+            for i in lines.indices where lines[i].sku == unit.sku && open[i] > 0 && left > 0 {
+                let take = min(open[i], left)
+                taken.append((i, take))
+                open[i] -= take
+                left -= take
+            }
+            guard left == 0 else {
+                throw OrderCoreError(
+                    .conflict,
+                    "order \(id) has \(unit.qty - left) unit(s) of \(unit.sku) left to cancel; \(unit.qty) asked",
+                    details: ["order_id": .string(id), "sku": .string(unit.sku), "cancellable": .int(unit.qty - left)])
+            }
+        }
+        if open.allSatisfy({ $0 <= 0 }) { return nil }
+        let value = RefundCommands.value(of: taken, lines, nets: try ctx.lineNets(order, lines))
+        try RefundCommands.stopUnits(ctx, &order, lines: lines, taken, why: "units cancelled: \(reason)")
+        let refunded = Payment.refunded(try ctx.store.payments(orderRowID: order.rowID))
+        let (writtenOff, beyondUnpaid) = Order.settlement(value, due: order.amountDue)
+        let owed = min(beyondUnpaid, max(0, order.paidTotal - refunded - order.refundDue))
+        try ctx.transition(
+            &order, to: order.state, command: "order.cancel",
+            details: [
+                "reason": .string(reason),
+                "units": .array(units.map { ["sku": .string($0.sku), "qty": .int($0.qty)] }),
+                "written_off": order.money(writtenOff), "refund_due": order.money(owed),
+            ]
+        ) {
+            $0.refundDue += owed
+            $0.writeOff(writtenOff, at: ctx.at)
         }
         return try ctx.document(order)
     }

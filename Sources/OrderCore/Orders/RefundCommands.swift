@@ -132,7 +132,7 @@ enum RefundCommands {
         return (lines, refundedUnits)
     }
 
-    /// Units refunded for at least what they are worth do not ship (`stopRefundedUnits`); nor do those a
+    /// Units refunded for at least what they are worth do not ship (`stopUnits`); nor do those a
     /// refund cancels whatever its amount (`amount` nil: `cancel_units`).
     private static func stopIfPaidFor(
         _ ctx: CommandContext, _ order: inout Order, lines: [OrderLine], _ refunded: [(line: Int, qty: Int64)],
@@ -140,7 +140,8 @@ enum RefundCommands {
     ) throws {
         guard !refunded.isEmpty else { return }
         if let amount, amount < value(of: refunded, lines, nets: try ctx.lineNets(order, lines)) { return }
-        try stopRefundedUnits(ctx, &order, lines: lines, refunded, reason: reason)
+        let why = "units refunded before shipping" + (reason.map { ": \($0)" } ?? "")
+        try stopUnits(ctx, &order, lines: lines, refunded, why: why)
     }
 
     /// The units of a refund recorded before without them (a WooCommerce order payload names only its refunds'
@@ -169,7 +170,7 @@ enum RefundCommands {
     }
 
     /// What units are worth to the buyer: their share of their lines' nets (after discounts, with tax).
-    private static func value(of units: [(line: Int, qty: Int64)], _ lines: [OrderLine], nets: [Int64]) -> Int64 {
+    static func value(of units: [(line: Int, qty: Int64)], _ lines: [OrderLine], nets: [Int64]) -> Int64 {
         units.reduce(Int64(0)) { sum, unit in
             let (net, qty) = (nets[unit.line], lines[unit.line].qty)
             let (high, low) = net.multipliedFullWidth(by: unit.qty)
@@ -184,12 +185,12 @@ enum RefundCommands {
     /// and a person puts back those already picked (`refunded_unshipped`). A packed order's parcels are taken
     /// apart, to be packed again without them; partly shipped, it goes on, with the alert for those of them
     /// still to ship.
-    private static func stopRefundedUnits(
+    /// - Parameter why: what the timeline and the alert say (refunded, or cancelled by a person).
+    static func stopUnits(
         _ ctx: CommandContext, _ order: inout Order, lines: [OrderLine], _ refunded: [(line: Int, qty: Int64)],
-        reason: String?
+        why: String
     ) throws {
         var refunded = refunded
-        let why = "units refunded before shipping" + (reason.map { ": \($0)" } ?? "")
         var stage = order.stage
         func alert() throws {
             try ctx.store.openAlert(

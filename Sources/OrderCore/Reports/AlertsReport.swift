@@ -88,8 +88,9 @@ enum AlertCommands {
         ),
         "refunded_unshipped": (
             "high",
-            "{order_id} was refunded (in full, or the units the alert names) while being picked, packed or shipped: "
-                + "put those units back, and order.cancel {order_id} if nothing is left to ship"
+            "{order_id} was refunded (in full, or the units the alert names), or those units cancelled, while "
+                + "being picked, packed or shipped: put those units back, and order.cancel {order_id} if nothing is "
+                + "left to ship"
         ),
     ]
     static let severityRank = ["high": 0, "warning": 1, "info": 2]

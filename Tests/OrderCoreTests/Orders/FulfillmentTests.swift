@@ -118,6 +118,38 @@ struct FulfillmentTests {
         #expect(try engine.ok("stock.verify")["ok"] == true)
     }
 
+    /// A buyer drops an item before the order ships: `order.cancel` with `units` cancels just those — their stock
+    /// released, their value after discounts owed back when paid, or no longer due when not (paid on delivery,
+    /// or not yet) — and the rest still ships. All that is left cancels the order; more than is left, or once
+    /// it shipped, is refused.
+    @Test func someUnitsOfAnOrderAreCancelledAndTheRestShips() throws {
+        let engine = try engine()
+        let paid = try allocatedOrder(engine)
+        let dropped = try engine.ok("order.cancel", ["order_id": paid, "reason": "buyer dropped one", "units": [["sku": "A1", "qty": 1]]])
+        // A1's share of the 7.00 coupon is 5.00: one of two is 22.50.
+        #expect(dropped["state"] == "allocated" && dropped["refund_due"] == "22.50", "\(dropped.serialized)")
+        #expect(dropped["lines"]?.arrayValue?.map { $0["cancelled"] } == [1, 0])
+        #expect(dropped["lines"]?.arrayValue?.map { $0["allocated"] } == [1, 1])
+        #expect(try engine.ok("stock.get", ["sku": "A1"])["reserved"] == 1)
+        #expect(engine.fails("order.cancel", ["order_id": paid, "units": [["sku": "A1", "qty": 2]]]) == .conflict)
+        #expect(engine.fails("order.pack", ["order_id": paid, "scans": [paid, "690001", "690001", "690002"], "weight_g": 800]) == .conflict)
+        try engine.ok("order.pack", ["order_id": paid, "scans": [paid, "690001", "690002"], "weight_g": 500])
+        #expect(try engine.ok("order.ship", ["order_id": paid, "carrier": "SF", "tracking_no": "SF9"])["state"] == "shipped")
+        #expect(engine.fails("order.cancel", ["order_id": paid, "units": [["sku": "B2", "qty": 1]]]) == .conflict)
+
+        for cod in [false, true] {
+            var args = orderArgs([("A1", 2, "25.00")])
+            args["cash_on_delivery"] = .bool(cod)
+            let id = try engine.ok("order.create", args)["order_id"] ?? nil
+            let unpaid = try engine.ok("order.cancel", ["order_id": id, "units": [["sku": "A1", "qty": 1]]])
+            #expect(unpaid["state"] == "pending_payment" && unpaid["balance_due"] == "25.00" && unpaid["refund_due"] == "0.00",
+                    "\(unpaid.serialized)")
+            let all = try engine.ok("order.cancel", ["order_id": id, "units": [["sku": "A1", "qty": 1]]])
+            #expect(all["state"] == "cancelled" && all["lines"]?.arrayValue?.first?["cancelled"] == 2)
+        }
+        #expect(try engine.ok("stock.verify")["ok"] == true)
+    }
+
     /// The rest of a split shipment cancelled owes back only the units that neither left nor were refunded
     /// already: an A1 refunded before it shipped (22.50, its share after the coupon) is not owed a second time.
     @Test func cancellingTheRestDoesNotOweUnitsRefundedBefore() throws {

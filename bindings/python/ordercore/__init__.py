@@ -532,9 +532,12 @@ class _Orders(_Area):
         the order completes."""
         return self._db.exec("order.pickup", order_id=order_id, **extra)
 
-    def cancel(self, order_id: str, reason: Optional[str] = None, **extra: Any) -> JSONDict:
-        """Cancels an order that has not shipped (op order.cancel); its stock is released."""
-        return self._db.exec("order.cancel", order_id=order_id, reason=reason, **extra)
+    def cancel(self, order_id: str, reason: Optional[str] = None, *,
+               units: Optional[Iterable[Mapping[str, Any]]] = None, **extra: Any) -> JSONDict:
+        """Cancels an order that has not shipped, or only its ``units`` ({"sku", "qty"}: the rest still
+        ships) (op order.cancel); their stock is released and what they were paid is owed back."""
+        return self._db.exec("order.cancel", order_id=order_id, reason=reason,
+                             units=None if units is None else [dict(u) for u in units], **extra)
 
     def get(self, order_id: str) -> JSONDict:
         """The full order document (op order.get)."""

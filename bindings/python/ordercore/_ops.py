@@ -409,16 +409,17 @@ class Ops:
         """
         return self.exec("order.pickup", order_id=order_id, **envelope)
 
-    def order_cancel(self, order_id: str, reason: Optional[str] = None, **envelope: Any) -> Dict[str, Any]:
-        """Cancel an order that has not shipped (order_id, reason); releases its stock and records any refund owed (op ``order.cancel``).
+    def order_cancel(self, order_id: str, reason: Optional[str] = None, *, units: Optional[Sequence[Mapping[str, Any]]] = None, **envelope: Any) -> Dict[str, Any]:
+        """Cancel an order that has not shipped, or some of its units (order_id, reason, units [{sku, qty}]); releases their stock and records any refund owed (op ``order.cancel``).
 
         Args:
             order_id: The order (OrderCore's id, such as SO-000001). Required.
             reason: Why, in words (kept in the audit trail).
+            units: Only these units [{"sku","qty"}]: the rest of the order still ships.
 
         Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk.
         """
-        return self.exec("order.cancel", order_id=order_id, reason=reason, **envelope)
+        return self.exec("order.cancel", order_id=order_id, reason=reason, units=units, **envelope)
 
     def order_get(self, order_id: str, **envelope: Any) -> Dict[str, Any]:
         """Show an order: lines, totals, payments, reservations and state (order_id) (op ``order.get``).
