@@ -43,6 +43,21 @@ stock get A1
     assert stock["available"] == 8 and stock["reserved"] == 2
 
 
+def test_some_units_of_an_order_are_cancelled_by_sku_and_quantity(shell, tmp_path):
+    script = SETUP + """
+order create A1:3@10.00
+order pay SO-000001
+order cancel SO-000001 buyer dropped one A1:1
+.mode json
+order get SO-000001
+"""
+    result = run(shell, tmp_path / "u.db", script)
+    assert result.returncode == 0, result.stderr
+    order = json.loads(result.stdout.strip().splitlines()[-1])
+    assert order["state"] == "paid" and order["refund_due"] == "10.00"
+    assert order["lines"][0]["cancelled"] == 1 and order["lines"][0]["reserved"] == 2
+
+
 def test_stock_adjust_safety_ledger_and_verify(shell, tmp_path):
     script = SETUP + """
 stock adjust A1 SH -2 dropped by the forklift
