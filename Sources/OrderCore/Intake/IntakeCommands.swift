@@ -430,6 +430,12 @@ extension CommandContext {
                 outcomes.append(.object(outcome))
                 continue
             }
+            if let refundRef = ref.stringValue,
+                let echo = try returnRefundEchoed(&order, refundRef: refundRef, amount: amount, payments: payments)
+            {
+                outcomes.append(["refund_ref": ref, "outcome": echo.outcome, "return_refund_ref": .string(echo.returnRef)])
+                continue
+            }
             let left = order.paidTotal - Payment.refunded(payments)
             var outcome: JSONObject = ["refund_ref": ref]
             if left > 0 {
@@ -488,6 +494,42 @@ extension CommandContext {
             ])
         result["alert"] = "channel_cancelled_shipped"
         return partly
+    }
+
+    /// A channel's refund that is the money a return here already paid back (`return.refund`, its reference
+    /// not the channel's): the buyer was refunded once, and both report it. The first refund of a return of
+    /// this order, of the same amount, that no channel refund has claimed is claimed by this one (a
+    /// `channel.refund` timeline entry naming both); nothing more is recorded, and the units are the return's.
+    /// - Returns: the outcome (`matches_return`, or `already_recorded` when this refund claimed one before) and
+    ///   the return refund's reference; nil when it is money of its own.
+    private func returnRefundEchoed(
+        _ order: inout Order, refundRef: String, amount: Int64, payments: [Payment]
+    ) throws -> (outcome: JSON, returnRef: String)? {
+        let returns = try store.returns(orderRowID: order.rowID)
+        guard !returns.isEmpty else { return nil }
+        var returnRefs: Set<String> = []
+        for r in returns {
+            for refund in try store.returnRefunds(returnRowID: r.rowID) {
+                if let ref = refund["refund_ref"]?.stringValue { returnRefs.insert(ref) }
+            }
+        }
+        var claimed: [String: String] = [:]  // return refund -> channel refund
+        for entry in try store.events(orderRowID: order.rowID) where entry.command == "channel.refund" {
+            if let mine = entry.details["refund_ref"]?.stringValue, let theirs = entry.details["same_as"]?.stringValue {
+                claimed[theirs] = mine
+            }
+        }
+        if let earlier = claimed.first(where: { $0.value == refundRef }) { return ("already_recorded", earlier.key) }
+        guard
+            let match = payments.first(where: {
+                $0.kind == "refund" && $0.amount == amount && $0.paymentRef.map { returnRefs.contains($0) } == true
+                    && claimed[$0.paymentRef ?? ""] == nil
+            })?.paymentRef
+        else { return nil }
+        try transition(
+            &order, to: order.state, command: "channel.refund",
+            details: ["refund_ref": .string(refundRef), "same_as": .string(match), "amount": order.money(amount)])
+        return ("matches_return", match)
     }
 
     /// The reference under which a channel's cancellation records the order's money as refunded.

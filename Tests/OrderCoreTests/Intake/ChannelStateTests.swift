@@ -773,6 +773,39 @@ struct ChannelStateTests {
         #expect(try engine.ok("order.get", ["order_id": other["order_id"] ?? .null])["refunded_total"] == "50.00")
     }
 
+    /// A return refunded here (`return.refund`, the gateway's reference) and the same refund reported by the
+    /// channel under its own id are one refund: the channel's matches the return's (same amount, not claimed
+    /// by another), and the order's refunded total counts it once, however often the channel repeats it. A
+    /// channel refund of other money is recorded.
+    @Test func aChannelRefundOfAReturnRefundedHereIsNotCountedTwice() throws {
+        let shipped: JSONObject = ["fulfillment_status": "fulfilled", "updated_at": "2026-01-18T10:00:00+08:00",
+                                   "fulfillments": [["tracking_company": "SF", "tracking_number": "SF75", "status": "success",
+                                                     "created_at": "2026-01-18T11:00:00+08:00"]]]
+        let placed = try ingest("shopify", shopify(76, financial: "paid", extra: shipped))
+        let id = placed["order_id"] ?? .null
+        #expect(placed["state"] == "shipped", "\(placed.serialized)")
+        let rid = try engine.ok("return.request", ["order_id": id, "reason": "defective", "lines": [["sku": "A1", "qty": 1]]])["return_id"] ?? .null
+        try engine.ok("return.approve", ["return_id": rid])
+        try engine.ok("return.receive", ["return_id": rid, "warehouse": "SH", "lines": [["sku": "A1", "resellable": 1]]])
+        try engine.ok("return.refund", ["return_id": rid, "refund_ref": "GW-76"])
+        func refund(_ refundID: Int64, _ amount: String, units: Int64 = 1) -> JSON {
+            ["id": .int(refundID), "transactions": [["amount": .string(amount), "kind": "refund", "status": "success"]],
+             "refund_line_items": units == 0 ? [] : [["quantity": .int(units), "restock_type": "return", "line_item": ["sku": "A1"]]]]
+        }
+        func reported(_ refunds: [JSON], at time: String) throws -> [JSON] {
+            var extra = shipped
+            extra["updated_at"] = .string(time)
+            extra["refunds"] = .array(refunds)
+            return try ingest("shopify", shopify(76, financial: "partially_refunded", extra: extra))["refunds"]?.arrayValue ?? []
+        }
+        let echoed = try reported([refund(761, "50.00")], at: "2026-01-19T10:00:00+08:00")
+        #expect(echoed.first?["outcome"] == "matches_return" && echoed.first?["return_refund_ref"] == "GW-76", "\(echoed)")
+        let again = try reported([refund(761, "50.00"), refund(762, "5.00", units: 0)], at: "2026-01-19T11:00:00+08:00")
+        #expect(again.map { $0["outcome"] } == ["already_recorded", "recorded"], "\(again)")
+        let order = try engine.ok("order.get", ["order_id": id])
+        #expect(order["refunded_total"] == "55.00" && order["lines"]?.arrayValue?.first?["refunded"] == 1, "\(order.serialized)")
+    }
+
     @Test func aChannelRefundBeyondWhatWasPaidIsNeverSilent() throws {
         func refund(_ id: Int, _ amount: String) -> JSON { ["id": .int(Int64(id)), "transactions": [["amount": .string(amount)]]] }
         func alerts() throws -> [String] {
