@@ -433,7 +433,8 @@ extension CommandContext {
             if let refundRef = ref.stringValue,
                 let echo = try returnRefundEchoed(&order, refundRef: refundRef, amount: amount, payments: payments)
             {
-                outcomes.append(["refund_ref": ref, "outcome": echo.outcome, "return_refund_ref": .string(echo.returnRef)])
+                outcomes.append(
+                    ["refund_ref": ref, "outcome": echo.outcome, "return_refund_ref": .string(echo.returnRef)])
                 continue
             }
             let left = order.paidTotal - Payment.refunded(payments)
