@@ -101,11 +101,27 @@ extension CommandContext {
         var money: Int64 { value - writtenOff }
     }
 
+    /// Per order line, the units refunded before they came back (a channel's refund naming them, or
+    /// `order.refund` with `units`) that no return has taken in yet: a return of such units is their refund
+    /// already, and pays nothing more for them. Every unit a return handled counts, paid or not.
+    func refundedAhead(orderRowID: Int64, lines: [OrderLine]) throws -> [Int64: Int64] {
+        var handled: [Int64: Int64] = [:]
+        for r in try store.returns(orderRowID: orderRowID) {
+            for line in try store.returnLines(returnRowID: r.rowID) { handled[line.lineNo, default: 0] += line.refunded }
+        }
+        var ahead: [Int64: Int64] = [:]
+        for line in lines where line.quantity(.refunded) > handled[line.lineNo] ?? 0 {
+            ahead[line.lineNo] = line.quantity(.refunded) - (handled[line.lineNo] ?? 0)
+        }
+        return ahead
+    }
+
     func returnQuote(_ r: ReturnRecord) throws -> ReturnQuote {
         guard let order = try store.order(rowID: r.orderRowID) else {
             throw OrderCoreError(.internal, "return \(r.returnID) has no order")
         }
         let orderLines = try store.lines(orderRowID: order.rowID)
+        let ahead = try refundedAhead(orderRowID: order.rowID, lines: orderLines)
         let allocation = try refundAllocation(order, lines: orderLines)
         let policy = try shippingRefund(sellerFault: r.sellerFault, order: order, lines: orderLines)
         var quote = ReturnQuote(order: order, withShipping: policy.refunded)
@@ -115,7 +131,8 @@ extension CommandContext {
             else { continue }
             let units = max(0, line.requested - line.wrongItem - line.empty - line.refunded)
             let q = RefundAllocation.refund(
-                a, units: units, already: ol.quantity(.refunded), withShipping: quote.withShipping)
+                a, units: units - min(units, ahead[line.lineNo] ?? 0), already: ol.quantity(.refunded),
+                withShipping: quote.withShipping)
             quote.total.cash += q.cash; quote.total.points += q.points; quote.total.shipping += q.shipping
             quote.total.coupon += q.coupon; quote.total.tax += q.tax
             quote.lines.append(.init(line: line, allocation: a, units: units, refund: q))
@@ -647,6 +664,7 @@ enum ReturnCommands {
         let policy = try ctx.shippingRefund(sellerFault: r.sellerFault, order: order, lines: orderLines)
         let withShipping = policy.refunded
         var lines = try ctx.store.returnLines(returnRowID: r.rowID)
+        let ahead = try ctx.refundedAhead(orderRowID: order.rowID, lines: orderLines)
         var total = RefundAllocation.Refund()
         var units = JSONObject()
         for i in lines.indices {
@@ -656,14 +674,18 @@ enum ReturnCommands {
             guard payable > 0, let a = allocation.lines.first(where: { $0.lineNo == lines[i].lineNo }),
                 let ol = orderLines.first(where: { $0.lineNo == lines[i].lineNo })
             else { continue }
+            // Units refunded before they came back are paid for already, and counted refunded on the line.
+            let unpaid = payable - min(payable, ahead[lines[i].lineNo] ?? 0)
             let part = RefundAllocation.refund(
-                a, units: payable, already: ol.quantity(.refunded), withShipping: withShipping)
+                a, units: unpaid, already: ol.quantity(.refunded), withShipping: withShipping)
             total.cash += part.cash; total.points += part.points; total.shipping += part.shipping;
             total.coupon += part.coupon; total.tax += part.tax
             lines[i].refunded += payable
             units[String(lines[i].lineNo)] = .int(payable)
             try ctx.store.update(lines[i], returnRowID: r.rowID)
-            try ctx.store.addLineQuantity(.refunded, orderRowID: order.rowID, lineNo: lines[i].lineNo, qty: payable)
+            if unpaid > 0 {
+                try ctx.store.addLineQuantity(.refunded, orderRowID: order.rowID, lineNo: lines[i].lineNo, qty: unpaid)
+            }
         }
         guard !units.isEmpty else {
             throw OrderCoreError(

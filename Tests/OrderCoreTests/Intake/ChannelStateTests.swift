@@ -776,7 +776,8 @@ struct ChannelStateTests {
     /// A return refunded here (`return.refund`, the gateway's reference) and the same refund reported by the
     /// channel under its own id are one refund: the channel's matches the return's (same amount, not claimed
     /// by another), and the order's refunded total counts it once, however often the channel repeats it. A
-    /// channel refund of other money is recorded.
+    /// channel refund of other money is recorded. Units the channel refunded before they came back are not
+    /// paid again by their return.
     @Test func aChannelRefundOfAReturnRefundedHereIsNotCountedTwice() throws {
         let shipped: JSONObject = ["fulfillment_status": "fulfilled", "updated_at": "2026-01-18T10:00:00+08:00",
                                    "fulfillments": [["tracking_company": "SF", "tracking_number": "SF75", "status": "success",
@@ -804,6 +805,24 @@ struct ChannelStateTests {
         #expect(again.map { $0["outcome"] } == ["already_recorded", "recorded"], "\(again)")
         let order = try engine.ok("order.get", ["order_id": id])
         #expect(order["refunded_total"] == "55.00" && order["lines"]?.arrayValue?.first?["refunded"] == 1, "\(order.serialized)")
+
+        // The other way round: the channel refunds a unit first, then it comes back here. The return of that
+        // unit pays nothing more; a return of the other unit pays for it.
+        var first = shipped
+        first["refunds"] = [refund(771, "50.00")]
+        let other = try ingest("shopify", shopify(77, financial: "partially_refunded", extra: first))["order_id"] ?? .null
+        func returned() throws -> JSON {
+            let rid = try engine.ok("return.request", ["order_id": other, "reason": "defective", "lines": [["sku": "A1", "qty": 1]]])
+            #expect(rid["quote"]?["cash"] != nil)
+            try engine.ok("return.approve", ["return_id": rid["return_id"] ?? .null])
+            try engine.ok("return.receive", ["return_id": rid["return_id"] ?? .null, "warehouse": "SH", "lines": [["sku": "A1", "resellable": 1]]])
+            return try engine.ok("return.refund", ["return_id": rid["return_id"] ?? .null])
+        }
+        #expect(try returned()["refunds"]?.arrayValue?.first?["cash"] == "0.00")
+        #expect(try engine.ok("order.get", ["order_id": other])["refunded_total"] == "50.00")
+        #expect(try returned()["refunds"]?.arrayValue?.first?["cash"] == "50.00")
+        let both = try engine.ok("order.get", ["order_id": other])
+        #expect(both["refunded_total"] == "100.00" && both["lines"]?.arrayValue?.first?["refunded"] == 2, "\(both.serialized)")
     }
 
     @Test func aChannelRefundBeyondWhatWasPaidIsNeverSilent() throws {
