@@ -107,7 +107,9 @@ extension CommandContext {
     func refundedAhead(orderRowID: Int64, lines: [OrderLine]) throws -> [Int64: Int64] {
         var handled: [Int64: Int64] = [:]
         for r in try store.returns(orderRowID: orderRowID) {
-            for line in try store.returnLines(returnRowID: r.rowID) { handled[line.lineNo, default: 0] += line.refunded }
+            for line in try store.returnLines(returnRowID: r.rowID) {
+                handled[line.lineNo, default: 0] += line.refunded
+            }
         }
         var ahead: [Int64: Int64] = [:]
         for line in lines where line.quantity(.refunded) > handled[line.lineNo] ?? 0 {
