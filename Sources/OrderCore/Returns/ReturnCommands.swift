@@ -103,7 +103,8 @@ extension CommandContext {
 
     /// Per order line, the units refunded before they came back (a channel's refund naming them, or
     /// `order.refund` with `units`) that no return has taken in yet: a return of such units is their refund
-    /// already, and pays nothing more for them. Every unit a return handled counts, paid or not.
+    /// already, and pays nothing more for them. Every unit a return handled counts, paid or not; refunded
+    /// units that were cancelled (refunded before they shipped) never come back, and do not count.
     func refundedAhead(orderRowID: Int64, lines: [OrderLine]) throws -> [Int64: Int64] {
         var handled: [Int64: Int64] = [:]
         for r in try store.returns(orderRowID: orderRowID) {
@@ -112,8 +113,10 @@ extension CommandContext {
             }
         }
         var ahead: [Int64: Int64] = [:]
-        for line in lines where line.quantity(.refunded) > handled[line.lineNo] ?? 0 {
-            ahead[line.lineNo] = line.quantity(.refunded) - (handled[line.lineNo] ?? 0)
+        for line in lines {
+            let refunded = line.quantity(.refunded)
+            let units = refunded - min(refunded, line.quantity(.cancelled)) - (handled[line.lineNo] ?? 0)
+            if units > 0 { ahead[line.lineNo] = units }
         }
         return ahead
     }

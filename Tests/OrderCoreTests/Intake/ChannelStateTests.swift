@@ -823,6 +823,15 @@ struct ChannelStateTests {
         #expect(try returned()["refunds"]?.arrayValue?.first?["cash"] == "50.00")
         let both = try engine.ok("order.get", ["order_id": other])
         #expect(both["refunded_total"] == "100.00" && both["lines"]?.arrayValue?.first?["refunded"] == 2, "\(both.serialized)")
+
+        // A unit refunded before it shipped never comes back: the return of the unit that shipped pays for it.
+        let kept = try engine.ok("order.create", orderArgs([("A1", 2, "10.00")], ["payment": [:]]))["order_id"] ?? .null
+        try engine.ok("order.refund", ["order_id": kept, "amount": "10.00", "units": [["sku": "A1", "qty": 1]]])
+        try engine.ok("order.allocate", ["order_id": kept])
+        try engine.ok("order.pack", ["order_id": kept, "scans": [kept, "A1"], "weight_g": 0])
+        try engine.ok("order.ship", ["order_id": kept, "carrier": "SF", "tracking_no": "SF78"])
+        let quote = try engine.ok("return.request", ["order_id": kept, "reason": "defective", "lines": [["sku": "A1", "qty": 1]]])
+        #expect(quote["quote"]?["cash"] == "10.00", "\(quote.serialized)")
     }
 
     @Test func aChannelRefundBeyondWhatWasPaidIsNeverSilent() throws {
