@@ -67,7 +67,8 @@ extension CommandContext {
                 }
                 result["action"] = cancelled ? "cancelled" : "unchanged"
             } else if let amount = event.fields["amount"]?.stringValue,
-                Money.parse(amount, exponent: try requireOrder(id).exponent) == 0
+                Money.parse(amount, exponent: try requireOrder(id).exponent) == 0,
+                event.fields["cancel_units"] != true || event.fields["units"] == nil
             {
                 // No money went back (the refund's transactions failed, or it only restocked units).
                 result["action"] = "unchanged"
@@ -83,7 +84,8 @@ extension CommandContext {
                 refund["external_id"] = nil
                 let outcome = try applyChannelRefunds(&order, [refund]).first ?? .null
                 let changed = outcome["outcome"] == "recorded" || outcome["units_recorded"] == true
-                result["action"] = changed ? "refunded" : "unchanged"
+                result["action"] =
+                    outcome["outcome"] == "units_cancelled" ? "units_cancelled" : changed ? "refunded" : "unchanged"
                 result["refund"] = outcome
             }
             result["state"] = .string(try requireOrder(id).state.rawValue)
@@ -417,6 +419,17 @@ extension CommandContext {
             let ref = refund["refund_ref"] ?? .null
             guard let amount = refund["amount"]?.stringValue.flatMap({ Money.parse($0, exponent: order.exponent) })
             else { continue }
+            if amount == 0 {
+                outcomes.append(.object(try cancelChannelUnits(&order, refund)))
+                continue
+            }
+            var refund = refund
+            if refund["cancel_units"] == true, try unitsCancelled(order, by: ref) {
+                // Its units were taken off when it gave nothing back (its transactions failed): now it brings
+                // only the money.
+                refund["units"] = nil
+                refund["cancel_units"] = nil
+            }
             let payments = try store.payments(orderRowID: order.rowID)
             if payments.contains(where: { $0.kind == "refund" && .string($0.paymentRef ?? "") == ref }) {
                 var outcome: JSONObject = ["refund_ref": ref, "outcome": "already_recorded"]
@@ -495,6 +508,51 @@ extension CommandContext {
             ])
         result["alert"] = "channel_cancelled_shipped"
         return partly
+    }
+
+    /// A channel's refund of no money that takes units off the order (`cancel_units`: a Shopify refund that
+    /// only restocked them, or whose transactions failed — Shopify no longer fulfils them either way): they are
+    /// cancelled here, once (by the refund's id), as `order.cancel` with `units` cancels them — their value owed
+    /// back while the channel has not refunded it (`refund_due`), or no longer due (cash on delivery). Units
+    /// already cancelled or shipped are left as they are; an order paid in part, not on delivery, is left to the
+    /// `channel_lines_changed` alert. All that was left to ship cancels the order, the money still owed.
+    /// - Returns: the outcome: `units_cancelled`, `already_recorded` or `unchanged`.
+    private func cancelChannelUnits(_ order: inout Order, _ refund: JSONObject) throws -> JSONObject {
+        let ref = refund["refund_ref"] ?? .null
+        guard let refundRef = ref.stringValue, refund["cancel_units"] == true,
+            case let units = (try? RefundCommands.units(Fields(refund))) ?? [], !units.isEmpty
+        else { return ["refund_ref": ref, "outcome": "unchanged"] }
+        if try unitsCancelled(order, by: ref) { return ["refund_ref": ref, "outcome": "already_recorded"] }
+        guard OrderCommands.unitsCancellable(order) else { return ["refund_ref": ref, "outcome": "unchanged"] }
+        // What is left of each SKU to cancel: the channel's count never cancels a unit twice.
+        var left: [String: Int64] = [:]
+        for line in try store.lines(orderRowID: order.rowID) {
+            left[line.sku, default: 0] += line.notCancelled - line.quantity(.shipped)
+        }
+        var taken: [(sku: String, qty: Int64)] = []
+        for unit in units {
+            let qty = min(unit.qty, left[unit.sku] ?? 0)
+            guard qty > 0 else { continue }
+            taken.append((unit.sku, qty))
+            left[unit.sku, default: 0] -= qty
+        }
+        guard !taken.isEmpty else { return ["refund_ref": ref, "outcome": "unchanged"] }
+        let reason = "taken off the order on \(order.channel) (\(refundRef))"
+        if try OrderCommands.cancelUnits(self, &order, taken, reason: reason, refundRef: refundRef) == nil {
+            try cancelAtChannel(&order, reason: reason, channel: order.channel, refunded: false)
+        }
+        order = try requireOrder(order.orderID)
+        return [
+            "refund_ref": ref, "outcome": "units_cancelled",
+            "units": .array(taken.map { ["sku": .string($0.sku), "qty": .int($0.qty)] }),
+        ]
+    }
+
+    /// Whether a channel's refund of no money took units off the order before (`cancelChannelUnits`).
+    private func unitsCancelled(_ order: Order, by ref: JSON) throws -> Bool {
+        try store.events(orderRowID: order.rowID).contains {
+            $0.command == "order.cancel" && $0.details["refund_ref"] == ref
+        }
     }
 
     /// A channel's refund that is the money a return here already paid back (`return.refund`, its reference

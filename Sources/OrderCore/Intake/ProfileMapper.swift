@@ -403,9 +403,11 @@ struct ProfileMapper {
                     }
                 }
                 if case let read = try units.read(r, field: "refunds"), !read.isEmpty { refund["units"] = .array(read) }
-                // A refund of nothing (a restock-only record) moves no money.
-                guard case .string(let amount)? = refund["amount"],
-                    (Money.parse(amount, exponent: e.exponent) ?? 0) > 0, refund["refund_ref"] != nil
+                // A refund of nothing (a restock-only record) moves no money; one that takes units off the order
+                // (`cancel_units`) still does that.
+                guard case .string(let amount)? = refund["amount"], refund["refund_ref"] != nil,
+                    (Money.parse(amount, exponent: e.exponent) ?? 0) > 0
+                        || refund["cancel_units"] == true && refund["units"] != nil
                 else { continue }
                 event.refunds.append(refund)
             }

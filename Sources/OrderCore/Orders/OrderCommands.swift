@@ -203,15 +203,15 @@ enum OrderCommands {
     /// value after discounts first comes off what is still due (cash on delivery, an unpaid order), the rest
     /// owed back (`refund_due`). Units that are all the order has left to ship cancel it whole.
     /// - Returns: the order, or nil when the units are all it has left (the caller cancels it whole).
+    /// - Parameter refundRef: the channel's refund that took the units off (intake), named in the timeline.
     /// - Throws: `conflict` once anything has shipped, for an order paid in part that is not paid on delivery,
     ///   and for more units of a SKU than the order has left to cancel.
-    private static func cancelUnits(
-        _ ctx: CommandContext, _ order: inout Order, _ units: [(sku: String, qty: Int64)], reason: String
+    static func cancelUnits(
+        _ ctx: CommandContext, _ order: inout Order, _ units: [(sku: String, qty: Int64)], reason: String,
+        refundRef: String? = nil
     ) throws -> JSON? {
         let id = order.orderID
-        guard OrderState.beforeShipment.contains(order.state),
-            order.cashOnDelivery || order.paidTotal == 0 || order.amountDue == 0
-        else {
+        guard unitsCancellable(order) else {
             throw OrderCoreError(
                 .conflict,
                 "order \(id) is \(order.state.rawValue)\(order.amountDue > 0 ? ", paid in part" : ""): its units are "
@@ -242,18 +242,23 @@ enum OrderCommands {
         let refunded = Payment.refunded(try ctx.store.payments(orderRowID: order.rowID))
         let (writtenOff, beyondUnpaid) = Order.settlement(value, due: order.amountDue)
         let owed = min(beyondUnpaid, max(0, order.paidTotal - refunded - order.refundDue))
-        try ctx.transition(
-            &order, to: order.state, command: "order.cancel",
-            details: [
-                "reason": .string(reason),
-                "units": .array(units.map { ["sku": .string($0.sku), "qty": .int($0.qty)] }),
-                "written_off": order.money(writtenOff), "refund_due": order.money(owed),
-            ]
-        ) {
+        var details: JSONObject = [
+            "reason": .string(reason), "units": .array(units.map { ["sku": .string($0.sku), "qty": .int($0.qty)] }),
+            "written_off": order.money(writtenOff), "refund_due": order.money(owed),
+        ]
+        if let refundRef { details["refund_ref"] = .string(refundRef) }
+        try ctx.transition(&order, to: order.state, command: "order.cancel", details: .object(details)) {
             $0.refundDue += owed
             $0.writeOff(writtenOff, at: ctx.at)
         }
         return try ctx.document(order)
+    }
+
+    /// Whether some units of the order may be cancelled (`cancelUnits`): nothing has shipped, and it is paid in
+    /// full, not at all, or on delivery.
+    static func unitsCancellable(_ order: Order) -> Bool {
+        OrderState.beforeShipment.contains(order.state)
+            && (order.cashOnDelivery || order.paidTotal == 0 || order.amountDue == 0)
     }
 
     /// Cancels what has not shipped of a partially shipped order: its holds are released, its units

@@ -1142,6 +1142,43 @@ struct ChannelStateTests {
         #expect(order["refunded_total"] == "20.00" && order["state"] == "paid", "\(order.serialized)")
     }
 
+    /// A Shopify refund that gives nothing back but names units (it only restocked them, or its transactions
+    /// failed) still takes them off the order — Shopify no longer fulfils them: here they are cancelled once,
+    /// their value no longer due (cash on delivery) or owed back (`refund_due`, until the money comes). The
+    /// same refund later bringing its money records the money, and cancels nothing more.
+    @Test func aShopifyRefundOfNoMoneyStillTakesItsUnitsOff() throws {
+        let removed: JSON = ["id": 601, "transactions": [],
+                             "refund_line_items": [["quantity": 1, "restock_type": "cancel", "line_item": ["sku": "A1"]]]]
+        func cod(_ time: String, refunds: [JSON] = []) -> JSON {
+            shopify(60, financial: "pending", extra: [
+                "payment_gateway_names": ["Cash on Delivery (COD)"], "updated_at": .string(time), "refunds": .array(refunds),
+                "line_items": [["sku": "A1", "quantity": 2, "current_quantity": .int(refunds.isEmpty ? 2 : 1), "price": "50.00"]]])
+        }
+        let placed = try ingest("shopify", cod("2026-01-18T10:00:00+08:00"))
+        #expect(placed["state"] == "pending_payment")
+        let edited = try ingest("shopify", cod("2026-01-18T11:00:00+08:00", refunds: [removed]))
+        #expect(edited["refunds"]?.arrayValue?.first?["outcome"] == "units_cancelled" && edited["alert"] == nil, "\(edited.serialized)")
+        let again = try ingest("shopify", cod("2026-01-18T12:00:00+08:00", refunds: [removed]))
+        #expect(again["refunds"]?.arrayValue?.first?["outcome"] == "already_recorded")
+        let order = try engine.ok("order.get", ["order_id": placed["order_id"] ?? .null])
+        #expect(order["balance_due"] == "50.00" && order["lines"]?.arrayValue?.first?["cancelled"] == 1, "\(order.serialized)")
+        #expect(try stock() == (10, 1))
+
+        // Paid: the refund's transaction failed, then went through.
+        let paid = try ingest("shopify", shopify(61, financial: "paid"))["order_id"] ?? .null
+        func refund(_ status: String) -> JSON {
+            ["refund": ["id": 611, "order_id": 61, "transactions": [["amount": "50.00", "kind": "refund", "status": .string(status)]],
+                        "refund_line_items": [["quantity": 1, "restock_type": "cancel", "line_item": ["sku": "A1"]]]]]
+        }
+        #expect(try ingest("shopify", refund("failure"))["action"] == "units_cancelled")
+        var doc = try engine.ok("order.get", ["order_id": paid])
+        #expect(doc["refund_due"] == "50.00" && doc["lines"]?.arrayValue?.first?["cancelled"] == 1, "\(doc.serialized)")
+        #expect(try ingest("shopify", refund("success"))["action"] == "refunded")
+        doc = try engine.ok("order.get", ["order_id": paid])
+        #expect(doc["refund_due"] == "0.00" && doc["refunded_total"] == "50.00", "\(doc.serialized)")
+        #expect(doc["lines"]?.arrayValue?.first?["cancelled"] == 1 && doc["state"] == "paid", "\(doc.serialized)")
+    }
+
     /// A gift card sent by email, a custom item and a tip have no stock to hold: they are charged as fees, the
     /// order lands paid in full, where each made it a dead letter. A gift card that is shipped is a line.
     @Test func shopifyGiftCardsCustomItemsAndTipsAreFees() throws {
