@@ -424,7 +424,7 @@ extension CommandContext {
                 continue
             }
             var refund = refund
-            if refund["cancel_units"] == true, try unitsCancelled(order, by: ref) {
+            if refund["cancel_units"] == true, refund["units"] != nil, try unitsCancelled(order, by: ref) {
                 // Its units were taken off when it gave nothing back (its transactions failed): now it brings
                 // only the money.
                 refund["units"] = nil
