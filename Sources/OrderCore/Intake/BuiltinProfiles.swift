@@ -355,6 +355,8 @@ enum BuiltinProfiles {
     /// whose money is already in those fields, so they are not counted again. A sub-order without the
     /// merchant's SKU code (`outer_sku_id`) falls back to Taobao's SKU (`sku_id`, an item with sizes or colours),
     /// and only for an item without SKUs to the item's code (`outer_iid`, the same for every size).
+    /// A sub-order refunded and closed (`status` `TRADE_CLOSED`) does not ship, whatever its refund came to;
+    /// one refunded in part and still open (a price difference given back) ships.
     static let taobao = #"""
         {"profile": "taobao",
          "description": "Taobao/Tmall trade (the taobao.trade.fullinfo.get response, or the trade): sub-orders are \#
@@ -387,7 +389,8 @@ enum BuiltinProfiles {
                         "net": "total_fee"}},
            "refunds": {"path": "orders.order", "when": {"refund_status": "SUCCESS"},
             "fields": {"refund_ref": {"template": "taobao-refund-{refund_id}"}, "amount": {"first": ["refund_fee",
-             "payment"]},
+             "payment"]}, "cancel_units": {"map": "status", "values": {"TRADE_CLOSED": true,
+              "TRADE_CLOSED_BY_TAOBAO": true}, "default": false},
                        "units.sku": {"first": ["outer_sku_id", {"template": "taobao-{sku_id}"}, "outer_iid",
                         {"template": "taobao-item-{num_iid}"}]}, "units.qty": "num"}},
            "discounts": [{"path": "orders.order",

@@ -583,6 +583,26 @@ struct ChannelStateTests {
         #expect(told.hasPrefix("fully refunded"), "\(told)")
     }
 
+    /// A Taobao sub-order refunded and closed (`status` `TRADE_CLOSED`) does not ship, even when its refund came
+    /// to less than its price; one refunded in part and still open (a price difference given back) ships.
+    @Test func aClosedTaobaoSubOrderDoesNotShipWhateverItsRefund() throws {
+        func trade(_ tid: String, subStatus: String) -> JSON {
+            ["trade": ["tid": .string(tid), "created": "2026-01-18 18:00:00", "status": "WAIT_SELLER_SEND_GOODS", "post_fee": "0.00",
+                       "payment": "50.00", "modified": "2026-01-18 19:00:00",
+                       "orders": ["order": [["outer_sku_id": "A1", "num": 1, "price": "20.00", "total_fee": "20.00", "payment": "20.00",
+                                             "status": .string(subStatus), "refund_status": "SUCCESS", "refund_id": .string("R" + tid),
+                                             "refund_fee": "15.00"],
+                                            ["outer_sku_id": "B2", "num": 1, "price": "30.00", "total_fee": "30.00", "payment": "30.00",
+                                             "status": "WAIT_SELLER_SEND_GOODS", "refund_status": "NO_REFUND"]]]]]
+        }
+        for (tid, subStatus, cancelled) in [("5201", "TRADE_CLOSED", 1), ("5202", "WAIT_SELLER_SEND_GOODS", 0)] {
+            let event = try ingest("taobao", trade(tid, subStatus: subStatus))
+            let order = try engine.ok("order.get", ["order_id": event["order_id"] ?? .null])
+            #expect(order["refunded_total"] == "15.00" && order["lines"]?.arrayValue?.first?["cancelled"] == .int(Int64(cancelled)),
+                    "\(subStatus): \(order.serialized)")
+        }
+    }
+
     /// A Taobao sub-order without the merchant's SKU code is the SKU Taobao names (`taobao-{sku_id}`); refunded in
     /// full before the trade ships, those units are cancelled — the refund names the same SKU as the line.
     @Test func aRefundedTaobaoSubOrderWithoutItsSKUCodeDoesNotShip() throws {
