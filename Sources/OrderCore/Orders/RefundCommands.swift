@@ -208,14 +208,21 @@ enum RefundCommands {
                 let line = remaining[i]
                 let stopped = min(qty, line.notCancelled)
                 guard stopped > 0 else { continue }
-                let released = try ctx.releaseUnits(of: order, lineNo: line.lineNo, qty: stopped)
-                let backordered = min(line.quantity(.backordered), stopped - released)
-                if backordered > 0 {
+                // Units no stock covers go first: the line's holds stay with the units still to ship.
+                let short = min(line.quantity(.backordered), stopped)
+                if short > 0 {
                     try ctx.store.addLineQuantity(
-                        .backordered, orderRowID: order.rowID, lineNo: line.lineNo, qty: -backordered)
+                        .backordered, orderRowID: order.rowID, lineNo: line.lineNo, qty: -short)
+                    remaining[i].quantities[.backordered, default: 0] -= short
                 }
+                _ = try ctx.releaseUnits(of: order, lineNo: line.lineNo, qty: stopped - short)
                 try ctx.store.addLineQuantity(.cancelled, orderRowID: order.rowID, lineNo: line.lineNo, qty: stopped)
                 remaining[i].quantities[.cancelled, default: 0] += stopped
+            }
+            if lines.contains(where: { $0.quantity(.backordered) > 0 }),
+                remaining.allSatisfy({ $0.quantity(.backordered) == 0 })
+            {
+                try ctx.store.clearOrderAlerts(kind: "backorder", orderID: order.orderID, at: ctx.at)
             }
             // What an allocated order picks and packs follows its holds.
             if stage == .allocated || stage == .picking { try ctx.store.allocateLines(orderRowID: order.rowID) }

@@ -583,6 +583,24 @@ struct ChannelStateTests {
         #expect(told.hasPrefix("fully refunded"), "\(told)")
     }
 
+    /// Units a channel sold beyond the stock (backordered) go first when some are cancelled or refunded: the
+    /// order keeps the stock it holds for the units still to ship, and the backorder is over when none is short.
+    @Test func cancelledUnitsComeOffTheBackorderFirst() throws {
+        let sold = try ingest("shopify", shopify(79, financial: "paid", extra: [
+            "line_items": [["sku": "A1", "quantity": 12, "price": "5.00"]]]))
+        #expect(sold["backordered"] == [["line_no": 1, "sku": "A1", "qty": 2]], "\(sold.serialized)")
+        let id = sold["order_id"] ?? .null
+        let dropped = try engine.ok("order.cancel", ["order_id": id, "units": [["sku": "A1", "qty": 1]]])
+        var line = dropped["lines"]?.arrayValue?.first
+        #expect(line?["reserved"] == 10 && line?["backordered"] == 1 && line?["cancelled"] == 1, "\(dropped.serialized)")
+        let refunded = try engine.ok("order.refund", ["order_id": id, "amount": "5.00", "units": [["sku": "A1", "qty": 1]]])
+        line = refunded["lines"]?.arrayValue?.first
+        #expect(line?["reserved"] == 10 && line?["backordered"] == 0 && line?["cancelled"] == 2, "\(refunded.serialized)")
+        let alerts = try engine.ok("report.alerts")["alerts"]?.arrayValue ?? []
+        #expect(!alerts.contains { $0["kind"] == "backorder" && $0["order_id"] == id }, "\(alerts)")
+        #expect(try engine.ok("order.allocate", ["order_id": id])["state"] == "allocated")
+    }
+
     /// A Taobao sub-order refunded and closed (`status` `TRADE_CLOSED`) does not ship, even when its refund came
     /// to less than its price; one refunded in part and still open (a price difference given back) ships.
     @Test func aClosedTaobaoSubOrderDoesNotShipWhateverItsRefund() throws {
