@@ -81,7 +81,8 @@ public struct ShellCommand: Sendable {
         if let syntax { return syntax }
         var parts = [name]
         for p in params { parts.append(p.name.wrapped(if: p.optional)) }
-        if let lines { parts.append(lines.syntax) }
+        // Lines come before a reason that takes the rest of the line (`order cancel ORDER [SKU:QTY...] [REASON]`).
+        if let lines { parts.insert(lines.syntax, at: restIsText ? parts.count - 1 : parts.count) }
         if !options.isEmpty { parts.append("[options]") }
         return parts.joined(separator: " ")
     }
@@ -176,7 +177,10 @@ public struct ShellCommand: Sendable {
                 let accepted =
                     options.isEmpty ? "it takes no options" : "options: " + optionUsage.joined(separator: " ")
                 throw ShellError("unknown option '\(arg[..<eq])'; \(accepted); usage: \(usage)")
-            } else if let lines, positional.count >= params.filter({ !$0.optional }).count, arg.contains(":") {
+            } else if let lines, positional.count >= params.filter({ !$0.optional }).count, arg.contains(":"),
+                !restIsText || positional.count < params.count
+            {
+                // Once a reason that takes the rest of the line has begun, "at 10:30" is part of it.
                 lineItems.append(try ShellCommand.line(arg, priced: lines.priced, usage: usage))
             } else {
                 positional.append(arg)

@@ -47,15 +47,20 @@ def test_some_units_of_an_order_are_cancelled_by_sku_and_quantity(shell, tmp_pat
     script = SETUP + """
 order create A1:3@10.00
 order pay SO-000001
-order cancel SO-000001 buyer dropped one A1:1
+order cancel SO-000001 A1:1 buyer called at 10:30
+order create A1:1@10.00
+order cancel SO-000002 buyer called at 10:45
 .mode json
 order get SO-000001
+order get SO-000002
 """
     result = run(shell, tmp_path / "u.db", script)
     assert result.returncode == 0, result.stderr
-    order = json.loads(result.stdout.strip().splitlines()[-1])
+    order, whole = (json.loads(line) for line in result.stdout.strip().splitlines()[-2:])
     assert order["state"] == "paid" and order["refund_due"] == "10.00"
     assert order["lines"][0]["cancelled"] == 1 and order["lines"][0]["reserved"] == 2
+    # A time in the reason is part of it, not a line.
+    assert whole["state"] == "cancelled" and whole["cancel_reason"] == "buyer called at 10:45"
 
 
 def test_stock_adjust_safety_ledger_and_verify(shell, tmp_path):
