@@ -73,8 +73,9 @@ enum AlertCommands {
         ),
         "channel_cancelled_shipped": (
             "high",
-            "the channel cancelled {order_id} after its goods left (refused at the door, lost, or refunded there): "
-                + "return.request {order_id} for what comes back (reason refused_delivery for a refused parcel)"
+            "the channel cancelled {order_id} after its goods left (refused at the door, lost, refunded there, or a "
+                + "buyer's cancel request too late): answer the buyer, and return.request {order_id} for what comes "
+                + "back (reason refused_delivery for a refused parcel)"
         ),
         "channel_cancelled_picked": (
             "high",
