@@ -311,11 +311,10 @@ extension CommandContext {
         return released
     }
 
-    /// Gives back up to `qty` units one line holds (refunded before they left): what they sold comes off
-    /// the sales of the day they counted as sold (`Order.soldAt`: placed, for cash on delivery), then the
-    /// holds go.
-    /// - Returns: the units released (fewer when the line holds fewer: backordered units hold nothing).
-    func releaseUnits(of order: Order, lineNo: Int64, qty: Int64) throws -> Int64 {
+    /// Gives back up to `qty` units one line holds (refunded or cancelled before they left): what they sold
+    /// comes off the sales of the day they counted as sold (`Order.soldAt`: placed, for cash on delivery),
+    /// then the holds go.
+    func releaseUnits(of order: Order, lineNo: Int64, qty: Int64) throws {
         var left = qty
         var taken: [(hold: Hold, qty: Int64)] = []
         for hold in try activeHolds(of: order) where hold.lineNo == lineNo && left > 0 {
@@ -327,7 +326,6 @@ extension CommandContext {
             try store.addSales(taken.map { ($0.hold.sku, $0.hold.warehouse, -$0.qty) }, day: try businessDay(soldAt))
         }
         for (hold, units) in taken { try giveBack(hold, qty: units, of: order, reason: .release) }
-        return qty - left
     }
 
     /// Closes an order whose hold lapsed: unpaid past its timeout, or a pre-sale whose balance was not

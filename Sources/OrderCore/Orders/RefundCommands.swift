@@ -215,7 +215,7 @@ enum RefundCommands {
                         .backordered, orderRowID: order.rowID, lineNo: line.lineNo, qty: -short)
                     remaining[i].quantities[.backordered, default: 0] -= short
                 }
-                _ = try ctx.releaseUnits(of: order, lineNo: line.lineNo, qty: stopped - short)
+                try ctx.releaseUnits(of: order, lineNo: line.lineNo, qty: stopped - short)
                 try ctx.store.addLineQuantity(.cancelled, orderRowID: order.rowID, lineNo: line.lineNo, qty: stopped)
                 remaining[i].quantities[.cancelled, default: 0] += stopped
             }
