@@ -443,12 +443,16 @@ extension CommandContext {
                 outcomes.append(.object(outcome))
                 continue
             }
+            var unclaimed: [String] = []
             if let refundRef = ref.stringValue,
                 let echo = try returnRefundEchoed(&order, refundRef: refundRef, amount: amount, payments: payments)
             {
-                outcomes.append(
-                    ["refund_ref": ref, "outcome": echo.outcome, "return_refund_ref": .string(echo.returnRef)])
-                continue
+                switch echo {
+                case .same(let outcome, let returnRef):
+                    outcomes.append(["refund_ref": ref, "outcome": outcome, "return_refund_ref": .string(returnRef)])
+                    continue
+                case .unclaimed(let refs): unclaimed = refs
+                }
             }
             let left = order.paidTotal - Payment.refunded(payments)
             var outcome: JSONObject = ["refund_ref": ref]
@@ -463,6 +467,17 @@ extension CommandContext {
             } else {
                 outcome["outcome"] = "covered"
                 outcome["amount"] = order.money(amount)
+            }
+            // Money of its own, while a return refunded here is matched by no channel refund: the two may be
+            // one refund of different amounts (the channel also gave back shipping). A person compares.
+            if !unclaimed.isEmpty {
+                try store.openAlert(
+                    kind: "channel_refund_unmatched", orderID: order.orderID, ref: ref.stringValue, at: at,
+                    details: [
+                        "channel": .string(order.channel), "refund_ref": ref, "amount": order.money(amount),
+                        "return_refunds": .array(unclaimed.map(JSON.string)),
+                    ])
+                outcome["alert"] = "channel_refund_unmatched"
             }
             // Covered by the cancellation recorded as refunded, the channel's own refunds come to what it
             // stood in for. Beyond what was paid, the channel's figures and OrderCore's disagree (duties or a
@@ -559,11 +574,12 @@ extension CommandContext {
     /// not the channel's): the buyer was refunded once, and both report it. The first refund of a return of
     /// this order, of the same amount, that no channel refund has claimed is claimed by this one (a
     /// `channel.refund` timeline entry naming both); nothing more is recorded, and the units are the return's.
-    /// - Returns: the outcome (`matches_return`, or `already_recorded` when this refund claimed one before) and
-    ///   the return refund's reference; nil when it is money of its own.
+    /// - Returns: `same`, with the outcome (`matches_return`, or `already_recorded` when this refund claimed
+    ///   one before) and the return refund's reference; `unclaimed`, the references of the return refunds no
+    ///   channel refund claimed, when none has this amount; nil when the order has none.
     private func returnRefundEchoed(
         _ order: inout Order, refundRef: String, amount: Int64, payments: [Payment]
-    ) throws -> (outcome: JSON, returnRef: String)? {
+    ) throws -> ReturnEcho? {
         let returns = try store.returns(orderRowID: order.rowID)
         guard !returns.isEmpty else { return nil }
         var returnRefs: Set<String> = []
@@ -578,17 +594,25 @@ extension CommandContext {
                 claimed[theirs] = mine
             }
         }
-        if let earlier = claimed.first(where: { $0.value == refundRef }) { return ("already_recorded", earlier.key) }
-        guard
-            let match = payments.first(where: {
-                $0.kind == "refund" && $0.amount == amount && $0.paymentRef.map { returnRefs.contains($0) } == true
-                    && claimed[$0.paymentRef ?? ""] == nil
-            })?.paymentRef
-        else { return nil }
+        if let earlier = claimed.first(where: { $0.value == refundRef }) {
+            return .same(outcome: "already_recorded", returnRef: earlier.key)
+        }
+        let open = payments.filter {
+            $0.kind == "refund" && $0.paymentRef.map { returnRefs.contains($0) && claimed[$0] == nil } == true
+        }
+        guard let match = open.first(where: { $0.amount == amount })?.paymentRef else {
+            return open.isEmpty ? nil : .unclaimed(open.compactMap(\.paymentRef))
+        }
         try transition(
             &order, to: order.state, command: "channel.refund",
             details: ["refund_ref": .string(refundRef), "same_as": .string(match), "amount": order.money(amount)])
-        return ("matches_return", match)
+        return .same(outcome: "matches_return", returnRef: match)
+    }
+
+    /// What a channel's refund is to the refunds of the order's returns (`returnRefundEchoed`).
+    private enum ReturnEcho {
+        case same(outcome: JSON, returnRef: String)
+        case unclaimed([String])
     }
 
     /// The reference under which a channel's cancellation records the order's money as refunded.

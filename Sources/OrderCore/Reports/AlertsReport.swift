@@ -87,6 +87,12 @@ enum AlertCommands {
             "the channel refunded more for {order_id} than OrderCore had paid (recorded up to what was paid): "
                 + "compare its payments with the channel's (order.show {order_id})"
         ),
+        "channel_refund_unmatched": (
+            "warning",
+            "the channel reported a refund for {order_id} that matches no refund of its returns by amount: if it "
+                + "is the same money (the channel also gave back shipping), it is counted twice; compare its "
+                + "payments with the channel's (order.show {order_id})"
+        ),
         "refunded_unshipped": (
             "high",
             "{order_id} was refunded (in full, or the units the alert names), or those units cancelled, while "

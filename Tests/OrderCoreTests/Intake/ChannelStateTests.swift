@@ -841,8 +841,21 @@ struct ChannelStateTests {
         #expect(echoed.first?["outcome"] == "matches_return" && echoed.first?["return_refund_ref"] == "GW-76", "\(echoed)")
         let again = try reported([refund(761, "50.00"), refund(762, "5.00", units: 0)], at: "2026-01-19T11:00:00+08:00")
         #expect(again.map { $0["outcome"] } == ["already_recorded", "recorded"], "\(again)")
+        #expect(again.last?["alert"] == nil, "every refund of the return is matched: nothing to compare")
         let order = try engine.ok("order.get", ["order_id": id])
         #expect(order["refunded_total"] == "55.00" && order["lines"]?.arrayValue?.first?["refunded"] == 1, "\(order.serialized)")
+        // A unit back and refunded here (50.00) that the channel reports as 45.00: recorded, and a person is
+        // told the two may be one.
+        let third = try ingest("shopify", shopify(78, financial: "paid", extra: shipped))["order_id"] ?? .null
+        let rid3 = try engine.ok("return.request", ["order_id": third, "reason": "defective", "lines": [["sku": "A1", "qty": 1]]])["return_id"] ?? .null
+        try engine.ok("return.approve", ["return_id": rid3])
+        try engine.ok("return.receive", ["return_id": rid3, "warehouse": "SH", "lines": [["sku": "A1", "resellable": 1]]])
+        try engine.ok("return.refund", ["return_id": rid3, "refund_ref": "GW-78"])
+        var differs = shipped
+        differs["updated_at"] = "2026-01-19T12:00:00+08:00"
+        differs["refunds"] = [refund(781, "45.00", units: 0)]
+        let unmatched = try ingest("shopify", shopify(78, financial: "partially_refunded", extra: differs))["refunds"]?.arrayValue?.first
+        #expect(unmatched?["outcome"] == "recorded" && unmatched?["alert"] == "channel_refund_unmatched", "\(unmatched?.serialized ?? "")")
 
         // The other way round: the channel refunds a unit first, then it comes back here. The return of that
         // unit pays nothing more; a return of the other unit pays for it.
