@@ -423,13 +423,6 @@ extension CommandContext {
                 outcomes.append(.object(try cancelChannelUnits(&order, refund)))
                 continue
             }
-            var refund = refund
-            if refund["cancel_units"] == true, refund["units"] != nil, try unitsCancelled(order, by: ref) {
-                // Its units were taken off when it gave nothing back (its transactions failed): now it brings
-                // only the money.
-                refund["units"] = nil
-                refund["cancel_units"] = nil
-            }
             let payments = try store.payments(orderRowID: order.rowID)
             if payments.contains(where: { $0.kind == "refund" && .string($0.paymentRef ?? "") == ref }) {
                 var outcome: JSONObject = ["refund_ref": ref, "outcome": "already_recorded"]
@@ -442,6 +435,13 @@ extension CommandContext {
                 }
                 outcomes.append(.object(outcome))
                 continue
+            }
+            var refund = refund
+            if refund["cancel_units"] == true, refund["units"] != nil, try unitsCancelled(order, by: ref) {
+                // Its units were taken off when it gave nothing back (its transactions failed): now it brings
+                // only the money.
+                refund["units"] = nil
+                refund["cancel_units"] = nil
             }
             var unclaimed: [String] = []
             if let refundRef = ref.stringValue,

@@ -147,18 +147,20 @@ enum RefundCommands {
     /// The units of a refund recorded before without them (a WooCommerce order payload names only its refunds'
     /// money; the refund itself, arriving later, names its units): counted, and stopped as the refund's own
     /// would have been. Only a refund whose latest timeline entry lists no units: one that lists some, or one
-    /// recorded before entries listed them, is left as it is, so that no unit is counted twice.
+    /// recorded before entries listed them, is left as it is, so that no unit is counted twice; so is one whose
+    /// units were cancelled when it gave nothing back (an `order.cancel` entry naming it).
     /// - Parameter cancel: the refund's units no longer ship, whatever its amount (`cancel_units`).
     /// - Returns: whether the units were recorded now.
     static func recordUnits(
         _ ctx: CommandContext, _ order: inout Order, refundRef: String, _ units: [(sku: String, qty: Int64)],
         cancel: Bool
     ) throws -> Bool {
-        guard !units.isEmpty,
-            let entry = try ctx.store.events(orderRowID: order.rowID).last(where: {
+        guard !units.isEmpty, case let events = try ctx.store.events(orderRowID: order.rowID),
+            let entry = events.last(where: {
                 $0.command == "order.refund" && $0.details["refund_ref"] == .string(refundRef)
             }),
             entry.details["units"] == .array([]),
+            !events.contains(where: { $0.command == "order.cancel" && $0.details["refund_ref"] == .string(refundRef) }),
             let amount = entry.details["amount"]?.stringValue.flatMap({ Money.parse($0, exponent: order.exponent) })
         else { return false }
         let (lines, refundedUnits) = try countRefunded(ctx, order, units)
@@ -187,24 +189,24 @@ enum RefundCommands {
     /// still to ship.
     /// - Parameter why: what the timeline and the alert say (refunded, or cancelled by a person).
     static func stopUnits(
-        _ ctx: CommandContext, _ order: inout Order, lines: [OrderLine], _ refunded: [(line: Int, qty: Int64)],
+        _ ctx: CommandContext, _ order: inout Order, lines: [OrderLine], _ units: [(line: Int, qty: Int64)],
         why: String
     ) throws {
-        var refunded = refunded
+        var units = units
         var stage = order.stage
         func alert() throws {
             try ctx.store.openAlert(
                 kind: "refunded_unshipped", orderID: order.orderID, at: ctx.at,
                 details: [
                     "state": .string(order.state.rawValue), "reason": .string(why),
-                    "units": .array(refunded.map { ["sku": .string(lines[$0.line].sku), "qty": .int($0.qty)] }),
+                    "units": .array(units.map { ["sku": .string(lines[$0.line].sku), "qty": .int($0.qty)] }),
                 ])
         }
         if stage == .packed, try ctx.unpack(&order, reason: why) { stage = .picking }
         switch stage {
         case .pendingPayment, .depositPaid, .paid, .allocated, .picking:
             var remaining = lines
-            for (i, qty) in refunded {
+            for (i, qty) in units {
                 let line = remaining[i]
                 let stopped = min(qty, line.notCancelled)
                 guard stopped > 0 else { continue }
@@ -240,13 +242,13 @@ enum RefundCommands {
         case .partiallyShipped:
             // Only units still to ship: a line's refunded units count against its shipped ones first (a
             // refund after a partial shipment is most often for goods that came back).
-            refunded = refunded.compactMap { i, qty in
+            units = units.compactMap { i, qty in
                 let line = lines[i]
                 let pending = line.notCancelled - line.quantity(.shipped)
                 let unshipped = min(qty, pending, line.quantity(.refunded) - line.quantity(.shipped))
                 return unshipped > 0 ? (i, unshipped) : nil
             }
-            if !refunded.isEmpty { try alert() }
+            if !units.isEmpty { try alert() }
         default: break
         }
         order = try ctx.requireOrder(order.orderID)

@@ -1217,8 +1217,9 @@ struct ChannelStateTests {
 
         // Paid: the refund's transaction failed, then went through.
         let paid = try ingest("shopify", shopify(61, financial: "paid"))["order_id"] ?? .null
-        func refund(_ status: String) -> JSON {
-            ["refund": ["id": 611, "order_id": 61, "transactions": [["amount": "50.00", "kind": "refund", "status": .string(status)]],
+        func refund(_ status: String, note: String = "") -> JSON {
+            ["refund": ["id": 611, "order_id": 61, "note": .string(note),
+                        "transactions": [["amount": "50.00", "kind": "refund", "status": .string(status)]],
                         "refund_line_items": [["quantity": 1, "restock_type": "cancel", "line_item": ["sku": "A1"]]]]]
         }
         #expect(try ingest("shopify", refund("failure"))["action"] == "units_cancelled")
@@ -1228,6 +1229,10 @@ struct ChannelStateTests {
         doc = try engine.ok("order.get", ["order_id": paid])
         #expect(doc["refund_due"] == "0.00" && doc["refunded_total"] == "50.00", "\(doc.serialized)")
         #expect(doc["lines"]?.arrayValue?.first?["cancelled"] == 1 && doc["state"] == "paid", "\(doc.serialized)")
+        // Sent again, it is the same refund: its units are not recorded a second time.
+        #expect(try ingest("shopify", refund("success", note: "again"))["action"] == "unchanged")
+        doc = try engine.ok("order.get", ["order_id": paid])
+        #expect(doc["lines"]?.arrayValue?.first?["cancelled"] == 1 && doc["lines"]?.arrayValue?.first?["refunded"] == 0)
     }
 
     /// A gift card sent by email, a custom item and a tip have no stock to hold: they are charged as fees, the
