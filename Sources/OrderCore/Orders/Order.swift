@@ -104,6 +104,9 @@ struct Order {
 /// The units of a line in each stage, tracked per line (`order_lines.qty_<name>`).
 enum LineQuantity: String, CaseIterable {
     case reserved, allocated, picked, packed, shipped, delivered, cancelled, returned, refunded, backordered
+    /// Of the refunded units, those cancelled: refunded before they shipped, or the refund of units
+    /// cancelled before. They never come back; the other refunded units were refunded after they left.
+    case refundedCancelled = "refunded_cancelled"
 }
 
 struct OrderLine {

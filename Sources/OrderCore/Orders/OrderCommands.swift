@@ -238,7 +238,8 @@ enum OrderCommands {
         }
         if open.allSatisfy({ $0 <= 0 }) { return nil }
         let value = RefundCommands.value(of: taken, lines, nets: try ctx.lineNets(order, lines))
-        try RefundCommands.stopUnits(ctx, &order, lines: lines, taken, why: "units cancelled: \(reason)")
+        try RefundCommands.stopUnits(
+            ctx, &order, lines: lines, taken, why: "units cancelled: \(reason)", refunded: false)
         let refunded = Payment.refunded(try ctx.store.payments(orderRowID: order.rowID))
         let (writtenOff, beyondUnpaid) = Order.settlement(value, due: order.amountDue)
         let owed = min(beyondUnpaid, max(0, order.paidTotal - refunded - order.refundDue))

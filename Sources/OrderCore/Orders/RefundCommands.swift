@@ -58,14 +58,17 @@ enum RefundCommands {
         try ctx.store.insert(
             Payment(paymentRef: ref, amount: amount, at: ctx.at, kind: "refund", reason: reason),
             orderRowID: order.rowID, actor: ctx.actor)
-        let (lines, refundedUnits) = try countRefunded(ctx, order, units)
+        // Money owed for units cancelled before: a refund naming units pays for those first.
+        let owed = min(amount, order.refundDue)
+        let (lines, refundedUnits) = try countRefunded(ctx, order, units, owed: owed > 0)
         var details: JSONObject = [
             "amount": order.money(amount), "refund_ref": .optional(ref), "reason": .optional(reason),
             "units": unitsJSON(units),
         ]
+        if owed > 0 { details["refund_due_paid"] = order.money(owed) }
         if cancelUnits { details["cancel_units"] = true }
         try ctx.transition(&order, to: order.state, command: "order.refund", details: .object(details)) {
-            $0.refundDue = max(0, $0.refundDue - amount)
+            $0.refundDue -= owed
         }
         // All the money is back before the goods left: they must not leave. Untouched by the warehouse,
         // the order is cancelled and its stock released; being picked or packed, it is held for a
@@ -78,6 +81,15 @@ enum RefundCommands {
             switch order.state {
             case .depositPaid, .paid, .allocated, .onHold:
                 _ = try OrderCommands.cancel.run(ctx, Fields(["order_id": .string(id), "reason": .string(why)]))
+                // The refund's units are among those cancelled now.
+                var cancelled = try ctx.store.lines(orderRowID: order.rowID)
+                for (i, qty) in refundedUnits {
+                    let units = min(qty, cancelled[i].quantity(.cancelled) - cancelled[i].quantity(.refundedCancelled))
+                    guard units > 0 else { continue }
+                    try ctx.store.addLineQuantity(
+                        .refundedCancelled, orderRowID: order.rowID, lineNo: cancelled[i].lineNo, qty: units)
+                    cancelled[i].quantities[.refundedCancelled, default: 0] += units
+                }
             case .picking, .packed, .partiallyShipped:
                 // Partly shipped, what is left is not held (it may be on its way out): a person stops it.
                 if order.state != .partiallyShipped {
@@ -111,21 +123,30 @@ enum RefundCommands {
     }
 
     /// The units a refund was for count as refunded on their lines (a later return refunds no more for them).
-    /// - Returns: the lines as they are now, and each line's units counted.
+    /// A refund that pays money owed for cancelled units (`owed`) is for those first: they are counted
+    /// refunded and cancelled (`refunded_cancelled`), and only the units beyond them are for the rest.
+    /// - Returns: the lines as they are now, and each line's units counted that were not cancelled.
     private static func countRefunded(
-        _ ctx: CommandContext, _ order: Order, _ units: [(sku: String, qty: Int64)]
+        _ ctx: CommandContext, _ order: Order, _ units: [(sku: String, qty: Int64)], owed: Bool
     ) throws -> (lines: [OrderLine], refunded: [(line: Int, qty: Int64)]) {
         var lines = try ctx.store.lines(orderRowID: order.rowID)
         var refundedUnits: [(line: Int, qty: Int64)] = []
         for unit in units {
             var left = unit.qty
             for i in lines.indices where lines[i].sku == unit.sku && left > 0 {
-                let room = lines[i].qty - lines[i].quantity(.refunded)
-                let take = min(room, left)
+                let take = min(lines[i].qty - lines[i].quantity(.refunded), left)
                 guard take > 0 else { continue }
-                try ctx.store.addLineQuantity(.refunded, orderRowID: order.rowID, lineNo: lines[i].lineNo, qty: take)
+                let lineNo = lines[i].lineNo
+                try ctx.store.addLineQuantity(.refunded, orderRowID: order.rowID, lineNo: lineNo, qty: take)
                 lines[i].quantities[.refunded, default: 0] += take
-                refundedUnits.append((i, take))
+                let cancelled =
+                    owed ? min(take, lines[i].quantity(.cancelled) - lines[i].quantity(.refundedCancelled)) : 0
+                if cancelled > 0 {
+                    try ctx.store.addLineQuantity(
+                        .refundedCancelled, orderRowID: order.rowID, lineNo: lineNo, qty: cancelled)
+                    lines[i].quantities[.refundedCancelled, default: 0] += cancelled
+                }
+                if take > cancelled { refundedUnits.append((i, take - cancelled)) }
                 left -= take
             }
         }
@@ -141,7 +162,7 @@ enum RefundCommands {
         guard !refunded.isEmpty else { return }
         if let amount, amount < value(of: refunded, lines, nets: try ctx.lineNets(order, lines)) { return }
         let why = "units refunded before shipping" + (reason.map { ": \($0)" } ?? "")
-        try stopUnits(ctx, &order, lines: lines, refunded, why: why)
+        try stopUnits(ctx, &order, lines: lines, refunded, why: why, refunded: true)
     }
 
     /// The units of a refund recorded before without them (a WooCommerce order payload names only its refunds'
@@ -163,7 +184,7 @@ enum RefundCommands {
             !events.contains(where: { $0.command == "order.cancel" && $0.details["refund_ref"] == .string(refundRef) }),
             let amount = entry.details["amount"]?.stringValue.flatMap({ Money.parse($0, exponent: order.exponent) })
         else { return false }
-        let (lines, refundedUnits) = try countRefunded(ctx, order, units)
+        let (lines, refundedUnits) = try countRefunded(ctx, order, units, owed: entry.details["refund_due_paid"] != nil)
         var details: JSONObject = ["refund_ref": .string(refundRef), "units": unitsJSON(units), "units_only": true]
         if cancel { details["cancel_units"] = true }
         try ctx.transition(&order, to: order.state, command: "order.refund", details: .object(details))
@@ -187,10 +208,12 @@ enum RefundCommands {
     /// and a person puts back those already picked (`refunded_unshipped`). A packed order's parcels are taken
     /// apart, to be packed again without them; partly shipped, it goes on, with the alert for those of them
     /// still to ship.
-    /// - Parameter why: what the timeline and the alert say (refunded, or cancelled by a person).
+    /// - Parameters:
+    ///   - why: what the timeline and the alert say (refunded, or cancelled by a person).
+    ///   - refunded: the units were refunded (they count `refunded_cancelled` once cancelled).
     static func stopUnits(
         _ ctx: CommandContext, _ order: inout Order, lines: [OrderLine], _ units: [(line: Int, qty: Int64)],
-        why: String
+        why: String, refunded: Bool
     ) throws {
         var units = units
         var stage = order.stage
@@ -220,6 +243,10 @@ enum RefundCommands {
                 try ctx.releaseUnits(of: order, lineNo: line.lineNo, qty: stopped - short)
                 try ctx.store.addLineQuantity(.cancelled, orderRowID: order.rowID, lineNo: line.lineNo, qty: stopped)
                 remaining[i].quantities[.cancelled, default: 0] += stopped
+                if refunded {
+                    try ctx.store.addLineQuantity(
+                        .refundedCancelled, orderRowID: order.rowID, lineNo: line.lineNo, qty: stopped)
+                }
             }
             if lines.contains(where: { $0.quantity(.backordered) > 0 }),
                 remaining.allSatisfy({ $0.quantity(.backordered) == 0 })
@@ -245,7 +272,8 @@ enum RefundCommands {
             units = units.compactMap { i, qty in
                 let line = lines[i]
                 let pending = line.notCancelled - line.quantity(.shipped)
-                let unshipped = min(qty, pending, line.quantity(.refunded) - line.quantity(.shipped))
+                let refundedLeft = line.quantity(.refunded) - line.quantity(.refundedCancelled)
+                let unshipped = min(qty, pending, refundedLeft - line.quantity(.shipped))
                 return unshipped > 0 ? (i, unshipped) : nil
             }
             if !units.isEmpty { try alert() }

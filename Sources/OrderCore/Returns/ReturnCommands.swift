@@ -104,7 +104,7 @@ extension CommandContext {
     /// Per order line, the units refunded before they came back (a channel's refund naming them, or
     /// `order.refund` with `units`) that no return has taken in yet: a return of such units is their refund
     /// already, and pays nothing more for them. Every unit a return handled counts, paid or not; refunded
-    /// units that were cancelled (refunded before they shipped) never come back, and do not count.
+    /// units that were cancelled (`refunded_cancelled`) never come back, and do not count.
     func refundedAhead(orderRowID: Int64, lines: [OrderLine]) throws -> [Int64: Int64] {
         var handled: [Int64: Int64] = [:]
         for r in try store.returns(orderRowID: orderRowID) {
@@ -114,8 +114,7 @@ extension CommandContext {
         }
         var ahead: [Int64: Int64] = [:]
         for line in lines {
-            let refunded = line.quantity(.refunded)
-            let units = refunded - min(refunded, line.quantity(.cancelled)) - (handled[line.lineNo] ?? 0)
+            let units = line.quantity(.refunded) - line.quantity(.refundedCancelled) - (handled[line.lineNo] ?? 0)
             if units > 0 { ahead[line.lineNo] = units }
         }
         return ahead

@@ -11,7 +11,7 @@ struct Migration {
         tracking, waves, statusAnchor, intake, actors, returns, risk, reports, health, roles, channelState, lookup,
         healthDaily, valuation, openAlerts, idSequences, cacheEpoch, guardRefusal, emailIndex, countDomains,
         profileEpoch, paymentsByTime, inboxAwaiting, cashOnDelivery, refundWriteOff, owingOnDelivery,
-        channelUpdatedAt,
+        channelUpdatedAt, refundedCancelled,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -816,5 +816,20 @@ struct Migration {
         name: "0035_channel_updated_at",
         sql: """
             ALTER TABLE source_statuses ADD COLUMN updated_at INTEGER;
+            """)
+
+    // MARK: - 0036
+
+    /// Of a line's refunded units, those that were cancelled (`LineQuantity.refundedCancelled`): a return pays
+    /// nothing more for the others, which were refunded after they left. Lines refunded before take as many
+    /// of their cancelled units as they can, as the count was inferred until now.
+    static let refundedCancelled = Migration(
+        name: "0036_refunded_cancelled",
+        sql: """
+            ALTER TABLE order_lines ADD COLUMN qty_refunded_cancelled INTEGER NOT NULL DEFAULT 0;
+            UPDATE order_lines
+                SET qty_refunded_cancelled =
+                    CASE WHEN qty_refunded < qty_cancelled THEN qty_refunded ELSE qty_cancelled END
+                WHERE qty_refunded > 0 AND qty_cancelled > 0;
             """)
 }

@@ -593,9 +593,14 @@ struct ChannelStateTests {
         let dropped = try engine.ok("order.cancel", ["order_id": id, "units": [["sku": "A1", "qty": 1]]])
         var line = dropped["lines"]?.arrayValue?.first
         #expect(line?["reserved"] == 10 && line?["backordered"] == 1 && line?["cancelled"] == 1, "\(dropped.serialized)")
+        // The refund of what that unit was owed names it: nothing more is cancelled.
+        let owed = try engine.ok("order.refund", ["order_id": id, "amount": "5.00", "units": [["sku": "A1", "qty": 1]]])
+        line = owed["lines"]?.arrayValue?.first
+        #expect(line?["backordered"] == 1 && line?["cancelled"] == 1 && line?["refunded_cancelled"] == 1, "\(owed.serialized)")
         let refunded = try engine.ok("order.refund", ["order_id": id, "amount": "5.00", "units": [["sku": "A1", "qty": 1]]])
         line = refunded["lines"]?.arrayValue?.first
         #expect(line?["reserved"] == 10 && line?["backordered"] == 0 && line?["cancelled"] == 2, "\(refunded.serialized)")
+        #expect(line?["refunded"] == 2 && line?["refunded_cancelled"] == 2)
         let alerts = try engine.ok("report.alerts")["alerts"]?.arrayValue ?? []
         #expect(!alerts.contains { $0["kind"] == "backorder" && $0["order_id"] == id }, "\(alerts)")
         #expect(try engine.ok("order.allocate", ["order_id": id])["state"] == "allocated")
@@ -883,6 +888,19 @@ struct ChannelStateTests {
         try engine.ok("order.ship", ["order_id": kept, "carrier": "SF", "tracking_no": "SF78"])
         let quote = try engine.ok("return.request", ["order_id": kept, "reason": "defective", "lines": [["sku": "A1", "qty": 1]]])
         #expect(quote["quote"]?["cash"] == "10.00", "\(quote.serialized)")
+
+        // A unit a person cancelled (no refund naming it), then the one that shipped refunded before it came
+        // back: its return pays nothing more, though the order has money left to refund (B2's).
+        let split = try engine.ok("order.create", orderArgs([("A1", 2, "10.00"), ("B2", 1, "10.00")], ["payment": [:]]))
+        let dropped = split["order_id"] ?? .null
+        try engine.ok("order.cancel", ["order_id": dropped, "reason": "buyer dropped one", "units": [["sku": "A1", "qty": 1]]])
+        try engine.ok("order.refund", ["order_id": dropped, "amount": "10.00"])
+        try engine.ok("order.allocate", ["order_id": dropped])
+        try engine.ok("order.pack", ["order_id": dropped, "scans": [dropped, "A1", "B2"], "weight_g": 0])
+        try engine.ok("order.ship", ["order_id": dropped, "carrier": "SF", "tracking_no": "SF79"])
+        try engine.ok("order.refund", ["order_id": dropped, "amount": "10.00", "units": [["sku": "A1", "qty": 1]]])
+        let paidOnce = try engine.ok("return.request", ["order_id": dropped, "reason": "defective", "lines": [["sku": "A1", "qty": 1]]])
+        #expect(paidOnce["quote"]?["cash"] == "0.00", "\(paidOnce.serialized)")
     }
 
     @Test func aChannelRefundBeyondWhatWasPaidIsNeverSilent() throws {
@@ -996,6 +1014,26 @@ struct ChannelStateTests {
         #expect(conflict["alert"] == "channel_paid_cancelled")
         #expect(try alerts("channel_paid_cancelled").map { $0["order_id"] } == [conflict["order_id"]])
         #expect(try engine.ok("stock.verify")["differences"] == [])
+    }
+
+    /// A unit cancelled here, its money refunded at WooCommerce: the order payload names only the refund's money,
+    /// the refund itself arrives later naming the unit. It is the cancelled unit's refund; the other still ships.
+    @Test func aWooCommerceRefundOfAUnitCancelledHereStopsNoOther() throws {
+        let placed = try ingest("woo", ["id": 31, "status": "processing", "currency": "CNY", "date_created_gmt": "2026-01-18T10:00:00",
+                                        "line_items": [["sku": "A1", "quantity": 2, "subtotal": "60.00", "total": "60.00", "total_tax": "0.00"]]])
+        let id = placed["order_id"] ?? .null
+        #expect(try engine.ok("order.cancel", ["order_id": id, "units": [["sku": "A1", "qty": 1]]])["refund_due"] == "30.00")
+        let refunded = try ingest("woo", ["id": 31, "status": "processing", "currency": "CNY", "date_created_gmt": "2026-01-18T10:00:00",
+                                          "date_modified_gmt": "2026-01-18T12:00:00", "refunds": [["id": 88, "total": "-30.00"]],
+                                          "line_items": [["sku": "A1", "quantity": 2, "subtotal": "60.00", "total": "60.00", "total_tax": "0.00"]]])
+        #expect(refunded["refunds"]?.arrayValue?.first?["outcome"] == "recorded", "\(refunded.serialized)")
+        let units = try ingest("woo", ["id": 88, "amount": "30.00", "reason": "", "line_items": [["sku": "A1", "quantity": -1]],
+                                       "_links": ["up": [["href": "https://example.com/wp-json/wc/v3/orders/31"]]]])
+        #expect(units["order_id"] == id, "\(units.serialized)")
+        let order = try engine.ok("order.get", ["order_id": id])
+        let line = order["lines"]?.arrayValue?.first
+        #expect(line?["cancelled"] == 1 && line?["refunded"] == 1 && line?["refunded_cancelled"] == 1, "\(order.serialized)")
+        #expect(order["state"] == "paid" && order["refund_due"] == "0.00" && order["refunded_total"] == "30.00")
     }
 
     @Test func wooCommerceFeesAreInTheTotalAndDiscountFeesAreDiscounts() throws {

@@ -132,6 +132,11 @@ struct FulfillmentTests {
         #expect(dropped["lines"]?.arrayValue?.map { $0["allocated"] } == [1, 1])
         #expect(try engine.ok("stock.get", ["sku": "A1"])["reserved"] == 1)
         #expect(engine.fails("order.cancel", ["order_id": paid, "units": [["sku": "A1", "qty": 2]]]) == .conflict)
+        // The refund of what is owed, naming the unit it is for, is that unit's: the other A1 still ships.
+        let repaid = try engine.ok("order.refund", ["order_id": paid, "amount": "22.50", "units": [["sku": "A1", "qty": 1]]])
+        #expect(repaid["refund_due"] == "0.00" && repaid["state"] == "allocated", "\(repaid.serialized)")
+        #expect(repaid["lines"]?.arrayValue?.map { $0["cancelled"] } == [1, 0])
+        #expect(repaid["lines"]?.arrayValue?.first?["refunded_cancelled"] == 1)
         #expect(engine.fails("order.pack", ["order_id": paid, "scans": [paid, "690001", "690001", "690002"], "weight_g": 800]) == .conflict)
         try engine.ok("order.pack", ["order_id": paid, "scans": [paid, "690001", "690002"], "weight_g": 500])
         #expect(try engine.ok("order.ship", ["order_id": paid, "carrier": "SF", "tracking_no": "SF9"])["state"] == "shipped")
