@@ -72,14 +72,14 @@ enum RefundCommands {
         }
         // All the money is back before the goods left: they must not leave. Untouched by the warehouse,
         // the order is cancelled and its stock released; being picked or packed, it is held for a
-        // person to put the units back; partly shipped, a person is told. Not so an order still to be paid
+        // person to put the units back; partly shipped, its rest is cancelled when none of it is picked, and
+        // a person told when some is. Not so an order still to be paid
         // on delivery: what it had prepaid came back, and the rest of it is still to ship and be paid.
         if refunded + amount >= order.paidTotal, !(order.cashOnDelivery && order.amountDue > 0) {
             let why =
                 "fully refunded (\(Money.format(refunded + amount, exponent: order.exponent)) \(order.currency)) "
                 + "before shipping"
-            switch order.state {
-            case .depositPaid, .paid, .allocated, .onHold:
+            func cancel() throws {
                 _ = try OrderCommands.cancel.run(ctx, Fields(["order_id": .string(id), "reason": .string(why)]))
                 // The refund's units are among those cancelled now.
                 var cancelled = try ctx.store.lines(orderRowID: order.rowID)
@@ -90,6 +90,12 @@ enum RefundCommands {
                         .refundedCancelled, orderRowID: order.rowID, lineNo: cancelled[i].lineNo, qty: units)
                     cancelled[i].quantities[.refundedCancelled, default: 0] += units
                 }
+            }
+            switch order.state {
+            case .depositPaid, .paid, .allocated, .onHold: try cancel()
+            // Partly shipped with nothing of the rest picked: the rest is cancelled, and the order is shipped.
+            case .partiallyShipped where lines.allSatisfy({ $0.quantity(.picked) <= $0.quantity(.shipped) }):
+                try cancel()
             case .picking, .packed, .partiallyShipped:
                 // Partly shipped, what is left is not held (it may be on its way out): a person stops it.
                 if order.state != .partiallyShipped {
@@ -226,26 +232,22 @@ enum RefundCommands {
                 ])
         }
         if stage == .packed, try ctx.unpack(&order, reason: why) { stage = .picking }
-        switch stage {
-        case .pendingPayment, .depositPaid, .paid, .allocated, .picking:
-            var remaining = lines
+        var remaining = lines
+        /// Cancels the units: units no stock covers go first (the line's holds stay with the units still to
+        /// ship), then their holds are released; what an allocated order picks and packs follows.
+        func cancel(_ units: [(line: Int, qty: Int64)]) throws {
             for (i, qty) in units {
                 let line = remaining[i]
                 let stopped = min(qty, line.notCancelled)
                 guard stopped > 0 else { continue }
-                // Units no stock covers go first: the line's holds stay with the units still to ship.
                 let short = min(line.quantity(.backordered), stopped)
-                if short > 0 {
-                    try ctx.store.addLineQuantity(
-                        .backordered, orderRowID: order.rowID, lineNo: line.lineNo, qty: -short)
-                    remaining[i].quantities[.backordered, default: 0] -= short
-                }
+                var changes: [(LineQuantity, Int64)] = [(.backordered, -short), (.cancelled, stopped)]
+                if refunded { changes.append((.refundedCancelled, stopped)) }
+                if line.quantity(.allocated) > 0 { changes.append((.allocated, short - stopped)) }
                 try ctx.releaseUnits(of: order, lineNo: line.lineNo, qty: stopped - short)
-                try ctx.store.addLineQuantity(.cancelled, orderRowID: order.rowID, lineNo: line.lineNo, qty: stopped)
-                remaining[i].quantities[.cancelled, default: 0] += stopped
-                if refunded {
-                    try ctx.store.addLineQuantity(
-                        .refundedCancelled, orderRowID: order.rowID, lineNo: line.lineNo, qty: stopped)
+                for (kind, qty) in changes where qty != 0 {
+                    try ctx.store.addLineQuantity(kind, orderRowID: order.rowID, lineNo: line.lineNo, qty: qty)
+                    remaining[i].quantities[kind, default: 0] += qty
                 }
             }
             if lines.contains(where: { $0.quantity(.backordered) > 0 }),
@@ -253,9 +255,11 @@ enum RefundCommands {
             {
                 try ctx.store.clearOrderAlerts(kind: "backorder", orderID: order.orderID, at: ctx.at)
             }
-            // What an allocated order picks and packs follows its holds.
-            if stage == .allocated || stage == .picking { try ctx.store.allocateLines(orderRowID: order.rowID) }
-            let nothingLeft = remaining.allSatisfy { $0.quantity(.cancelled) >= $0.qty }
+        }
+        var nothingLeft: Bool { remaining.allSatisfy { $0.quantity(.cancelled) + $0.quantity(.shipped) >= $0.qty } }
+        switch stage {
+        case .pendingPayment, .depositPaid, .paid, .allocated, .picking:
+            try cancel(units)
             if stage == .picking {
                 if nothingLeft, order.state != .onHold {
                     _ = try FulfillmentCommands.hold.run(
@@ -268,15 +272,27 @@ enum RefundCommands {
             }
         case .partiallyShipped:
             // Only units still to ship: a line's refunded units count against its shipped ones first (a
-            // refund after a partial shipment is most often for goods that came back).
-            units = units.compactMap { i, qty in
+            // refund after a partial shipment is most often for goods that came back, and Shopify fulfils a
+            // line's quantity less the larger of its refunded and fulfilled units). Those not picked yet are
+            // cancelled, and all that was left cancelled makes the order shipped; picked ones a person puts back.
+            var picked: [(line: Int, qty: Int64)] = []
+            var unpicked: [(line: Int, qty: Int64)] = []
+            for (i, qty) in units {
                 let line = lines[i]
                 let pending = line.notCancelled - line.quantity(.shipped)
                 let refundedLeft = line.quantity(.refunded) - line.quantity(.refundedCancelled)
                 let unshipped = min(qty, pending, refundedLeft - line.quantity(.shipped))
-                return unshipped > 0 ? (i, unshipped) : nil
+                let stoppable = min(max(0, unshipped), max(0, line.notCancelled - line.quantity(.picked)))
+                if stoppable > 0 { unpicked.append((i, stoppable)) }
+                if unshipped > stoppable { picked.append((i, unshipped - stoppable)) }
             }
+            try cancel(unpicked)
+            units = picked
             if !units.isEmpty { try alert() }
+            if !unpicked.isEmpty, nothingLeft {
+                _ = try OrderCommands.cancel.run(
+                    ctx, Fields(["order_id": .string(order.orderID), "reason": .string(why)]))
+            }
         default: break
         }
         order = try ctx.requireOrder(order.orderID)
