@@ -231,6 +231,18 @@ enum RefundCommands {
                     "units": .array(units.map { ["sku": .string(lines[$0.line].sku), "qty": .int($0.qty)] }),
                 ])
         }
+        // Only units still to ship: a line's refunded units count against its shipped ones first (a refund
+        // after a partial shipment is most often for goods that came back, and Shopify fulfils a line's
+        // quantity less the larger of its refunded and fulfilled units).
+        units = units.compactMap { i, qty in
+            let line = lines[i]
+            var unshipped = min(qty, line.notCancelled - line.quantity(.shipped))
+            if refunded {
+                let refundedLeft = line.quantity(.refunded) - line.quantity(.refundedCancelled)
+                unshipped = min(unshipped, refundedLeft - line.quantity(.shipped))
+            }
+            return unshipped > 0 ? (i, unshipped) : nil
+        }
         if stage == .packed, try ctx.unpack(&order, reason: why) { stage = .picking }
         var remaining = lines
         /// Cancels the units: units no stock covers go first (the line's holds stay with the units still to
@@ -238,7 +250,7 @@ enum RefundCommands {
         func cancel(_ units: [(line: Int, qty: Int64)]) throws {
             for (i, qty) in units {
                 let line = remaining[i]
-                let stopped = min(qty, line.notCancelled)
+                let stopped = min(qty, line.notCancelled - line.quantity(.shipped))
                 guard stopped > 0 else { continue }
                 let short = min(line.quantity(.backordered), stopped)
                 var changes: [(LineQuantity, Int64)] = [(.backordered, -short), (.cancelled, stopped)]
@@ -271,20 +283,14 @@ enum RefundCommands {
                     ctx, Fields(["order_id": .string(order.orderID), "reason": .string(why)]))
             }
         case .partiallyShipped:
-            // Only units still to ship: a line's refunded units count against its shipped ones first (a
-            // refund after a partial shipment is most often for goods that came back, and Shopify fulfils a
-            // line's quantity less the larger of its refunded and fulfilled units). Those not picked yet are
-            // cancelled, and all that was left cancelled makes the order shipped; picked ones a person puts back.
+            // Units not picked yet are cancelled, and all that was left cancelled makes the order shipped;
+            // picked ones a person puts back.
             var picked: [(line: Int, qty: Int64)] = []
             var unpicked: [(line: Int, qty: Int64)] = []
             for (i, qty) in units {
-                let line = lines[i]
-                let pending = line.notCancelled - line.quantity(.shipped)
-                let refundedLeft = line.quantity(.refunded) - line.quantity(.refundedCancelled)
-                let unshipped = min(qty, pending, refundedLeft - line.quantity(.shipped))
-                let stoppable = min(max(0, unshipped), max(0, line.notCancelled - line.quantity(.picked)))
+                let stoppable = min(qty, max(0, lines[i].notCancelled - lines[i].quantity(.picked)))
                 if stoppable > 0 { unpicked.append((i, stoppable)) }
-                if unshipped > stoppable { picked.append((i, unshipped - stoppable)) }
+                if qty > stoppable { picked.append((i, qty - stoppable)) }
             }
             try cancel(unpicked)
             units = picked
