@@ -529,8 +529,9 @@ extension CommandContext {
     /// only restocked them, or whose transactions failed — Shopify no longer fulfils them either way): they are
     /// cancelled here, once (by the refund's id), as `order.cancel` with `units` cancels them — their value owed
     /// back while the channel has not refunded it (`refund_due`), or no longer due (cash on delivery). Units
-    /// already cancelled or shipped are left as they are; an order paid in part, not on delivery, is left to the
-    /// `channel_lines_changed` alert. All that was left to ship cancels the order, the money still owed.
+    /// already cancelled are left as they are; an order paid in part, not on delivery, is left to the
+    /// `channel_lines_changed` alert, and a partly shipped one as it is. All that was left to ship cancels the
+    /// order, the money still owed.
     /// - Returns: the outcome: `units_cancelled`, `already_recorded` or `unchanged`.
     private func cancelChannelUnits(_ order: inout Order, _ refund: JSONObject) throws -> JSONObject {
         let ref = refund["refund_ref"] ?? .null
@@ -538,7 +539,11 @@ extension CommandContext {
             case let units = (try? RefundCommands.units(Fields(refund))) ?? [], !units.isEmpty
         else { return ["refund_ref": ref, "outcome": "unchanged"] }
         if try unitsCancelled(order, by: ref) { return ["refund_ref": ref, "outcome": "already_recorded"] }
-        guard OrderCommands.unitsCancellable(order) else { return ["refund_ref": ref, "outcome": "unchanged"] }
+        // Partly shipped, Shopify counts a line's refunded units against its fulfilled ones first: which of
+        // them no longer ship is not known from this refund alone.
+        guard OrderCommands.unitsCancellable(order), order.stage != .partiallyShipped else {
+            return ["refund_ref": ref, "outcome": "unchanged"]
+        }
         // What is left of each SKU to cancel: the channel's count never cancels a unit twice.
         var left: [String: Int64] = [:]
         for line in try store.lines(orderRowID: order.rowID) {

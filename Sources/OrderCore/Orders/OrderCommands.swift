@@ -198,13 +198,14 @@ enum OrderCommands {
         return try ctx.document(order)
     }
 
-    /// Cancels some units of an order that has not shipped (a buyer drops an item): their holds are released
-    /// and their sales taken back, what is picked or packed follows (`RefundCommands.stopUnits`), and their
-    /// value after discounts first comes off what is still due (cash on delivery, an unpaid order), the rest
-    /// owed back (`refund_due`). Units that are all the order has left to ship cancel it whole.
+    /// Cancels some units of an order that has not shipped them (a buyer drops an item): their holds are
+    /// released and their sales taken back, what is picked or packed follows (`RefundCommands.stopUnits`), and
+    /// their value after discounts first comes off what is still due (cash on delivery, an unpaid order), the
+    /// rest owed back (`refund_due`). Units that are all the order has left to ship cancel it whole. Partly
+    /// shipped, only units not picked are cancelled (those picked may be leaving).
     /// - Returns: the order, or nil when the units are all it has left (the caller cancels it whole).
     /// - Parameter refundRef: the channel's refund that took the units off (intake), named in the timeline.
-    /// - Throws: `conflict` once anything has shipped, for an order paid in part that is not paid on delivery,
+    /// - Throws: `conflict` once everything has shipped, for an order paid in part that is not paid on delivery,
     ///   and for more units of a SKU than the order has left to cancel.
     static func cancelUnits(
         _ ctx: CommandContext, _ order: inout Order, _ units: [(sku: String, qty: Int64)], reason: String,
@@ -215,11 +216,12 @@ enum OrderCommands {
             throw OrderCoreError(
                 .conflict,
                 "order \(id) is \(order.state.rawValue)\(order.amountDue > 0 ? ", paid in part" : ""): its units are "
-                    + "cancelled one by one only before anything ships, paid in full, unpaid or paid on delivery",
+                    + "cancelled one by one only until everything ships, paid in full, unpaid or paid on delivery",
                 details: ["order_id": .string(id), "state": .string(order.state.rawValue)])
         }
         let lines = try ctx.store.lines(orderRowID: order.rowID)
-        var open = lines.map { $0.notCancelled - $0.quantity(.shipped) }
+        var open = cancellable(order, lines)
+        var toShip = lines.map { $0.notCancelled - $0.quantity(.shipped) }
         var taken: [(line: Int, qty: Int64)] = []
         for unit in units {
             var left = unit.qty
@@ -227,6 +229,7 @@ enum OrderCommands {
                 let take = min(open[i], left)
                 taken.append((i, take))
                 open[i] -= take
+                toShip[i] -= take
                 left -= take
             }
             guard left == 0 else {
@@ -236,7 +239,7 @@ enum OrderCommands {
                     details: ["order_id": .string(id), "sku": .string(unit.sku), "cancellable": .int(unit.qty - left)])
             }
         }
-        if open.allSatisfy({ $0 <= 0 }) { return nil }
+        if toShip.allSatisfy({ $0 <= 0 }) { return nil }
         let value = RefundCommands.value(of: taken, lines, nets: try ctx.lineNets(order, lines))
         try RefundCommands.stopUnits(
             ctx, &order, lines: lines, taken, why: "units cancelled: \(reason)", refunded: false)
@@ -255,11 +258,21 @@ enum OrderCommands {
         return try ctx.document(order)
     }
 
-    /// Whether some units of the order may be cancelled (`cancelUnits`): nothing has shipped, and it is paid in
-    /// full, not at all, or on delivery.
+    /// Whether some units of the order may be cancelled (`cancelUnits`): not everything has shipped, and it is
+    /// paid in full, not at all, or on delivery.
     static func unitsCancellable(_ order: Order) -> Bool {
-        OrderState.beforeShipment.contains(order.state)
+        (OrderState.beforeShipment.contains(order.state) || order.state == .partiallyShipped)
             && (order.cashOnDelivery || order.paidTotal == 0 || order.amountDue == 0)
+    }
+
+    /// Per line, the units `cancelUnits` may cancel: those still to ship; partly shipped, those not picked.
+    static func cancellable(_ order: Order, _ lines: [OrderLine]) -> [Int64] {
+        lines.map {
+            $0.notCancelled
+                - (order.stage == .partiallyShipped
+                    ? max($0.quantity(.picked), $0.quantity(.shipped))
+                    : $0.quantity(.shipped))
+        }
     }
 
     /// Cancels what has not shipped of a partially shipped order: its holds are released, its units

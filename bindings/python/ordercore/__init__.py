@@ -534,8 +534,9 @@ class _Orders(_Area):
 
     def cancel(self, order_id: str, reason: Optional[str] = None, *,
                units: Optional[Iterable[Mapping[str, Any]]] = None, **extra: Any) -> JSONDict:
-        """Cancels an order that has not shipped, or only its ``units`` ({"sku", "qty"}: the rest still
-        ships) (op order.cancel); their stock is released and what they were paid is owed back."""
+        """Cancels an order that has not shipped (partly shipped: its rest), or only its ``units`` ({"sku",
+        "qty"}, not yet picked once some of the order shipped: the rest still ships) (op order.cancel); their
+        stock is released and what they were paid is owed back."""
         return self._db.exec("order.cancel", order_id=order_id, reason=reason,
                              units=None if units is None else [dict(u) for u in units], **extra)
 
