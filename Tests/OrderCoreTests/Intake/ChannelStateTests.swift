@@ -638,7 +638,8 @@ struct ChannelStateTests {
     }
 
     /// A Taobao sub-order refunded and closed (`status` `TRADE_CLOSED`) does not ship, even when its refund came
-    /// to less than its price; one refunded in part and still open (a price difference given back) ships.
+    /// to less than its price, nor once other sub-orders left; one refunded in part and still open (a price
+    /// difference given back) ships.
     @Test func aClosedTaobaoSubOrderDoesNotShipWhateverItsRefund() throws {
         func trade(_ tid: String, subStatus: String) -> JSON {
             ["trade": ["tid": .string(tid), "created": "2026-01-18 18:00:00", "status": "WAIT_SELLER_SEND_GOODS", "post_fee": "0.00",
@@ -655,6 +656,25 @@ struct ChannelStateTests {
             #expect(order["refunded_total"] == "15.00" && order["lines"]?.arrayValue?.first?["cancelled"] == .int(Int64(cancelled)),
                     "\(subStatus): \(order.serialized)")
         }
+
+        // Partly shipped here (B2 left, 拆单发货), then A1's sub-order refunded and closed: A1 never leaves, and
+        // the order is shipped.
+        var open = trade("5203", subStatus: "WAIT_SELLER_SEND_GOODS").objectValue?["trade"]?.objectValue ?? [:]
+        open["orders"] = ["order": [["outer_sku_id": "A1", "num": 1, "price": "20.00", "total_fee": "20.00", "payment": "20.00",
+                                     "status": "WAIT_SELLER_SEND_GOODS", "refund_status": "NO_REFUND"],
+                                    ["outer_sku_id": "B2", "num": 1, "price": "30.00", "total_fee": "30.00", "payment": "30.00",
+                                     "status": "WAIT_SELLER_SEND_GOODS", "refund_status": "NO_REFUND"]]]
+        let id = try ingest("taobao", ["trade": .object(open)])["order_id"] ?? .null
+        try engine.ok("order.allocate", ["order_id": id])
+        try engine.ok("order.pack", ["order_id": id, "scans": [id, "B2"], "weight_g": 0, "partial": true])
+        #expect(try engine.ok("order.ship", ["order_id": id, "carrier": "SF", "tracking_no": "SF5203"])["state"] == "partially_shipped")
+        var closed = trade("5203", subStatus: "TRADE_CLOSED").objectValue?["trade"]?.objectValue ?? [:]
+        closed["status"] = "SELLER_CONSIGNED_PART"
+        closed["modified"] = "2026-01-19 10:00:00"
+        #expect(try ingest("taobao", ["trade": .object(closed)])["refunds"]?.arrayValue?.first?["outcome"] == "recorded")
+        let shipped = try engine.ok("order.get", ["order_id": id])
+        #expect(shipped["state"] == "shipped" && shipped["lines"]?.arrayValue?.first?["cancelled"] == 1, "\(shipped.serialized)")
+        #expect(try engine.ok("stock.verify")["differences"] == [])
     }
 
     /// A Taobao sub-order without the merchant's SKU code is the SKU Taobao names (`taobao-{sku_id}`); refunded in
