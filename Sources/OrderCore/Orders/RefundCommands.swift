@@ -81,10 +81,14 @@ enum RefundCommands {
                 + "before shipping"
             func cancel() throws {
                 _ = try OrderCommands.cancel.run(ctx, Fields(["order_id": .string(id), "reason": .string(why)]))
-                // The refund's units are among those cancelled now.
+                // The refund's units are among those cancelled now (those beyond the units that left).
                 var cancelled = try ctx.store.lines(orderRowID: order.rowID)
                 for (i, qty) in refundedUnits {
-                    let units = min(qty, cancelled[i].quantity(.cancelled) - cancelled[i].quantity(.refundedCancelled))
+                    let line = cancelled[i]
+                    let uncounted = line.quantity(.refunded) - line.quantity(.refundedCancelled)
+                    let units = min(
+                        qty, line.quantity(.cancelled) - line.quantity(.refundedCancelled),
+                        uncounted - line.quantity(.shipped))
                     guard units > 0 else { continue }
                     try ctx.store.addLineQuantity(
                         .refundedCancelled, orderRowID: order.rowID, lineNo: cancelled[i].lineNo, qty: units)
@@ -207,13 +211,13 @@ enum RefundCommands {
         }
     }
 
-    /// Units refunded in full before anything of the order left (Taobao refunds a sub-order, Shopify a
-    /// line) must not leave (a refund of less than they are worth, a price adjustment, leaves them to ship),
-    /// whether or not the rest is paid yet (cash on delivery, a prepaid part refunded).
+    /// Units refunded in full before they left (Taobao refunds a sub-order, Shopify a line) must not leave (a
+    /// refund of less than they are worth, a price adjustment, leaves them to ship), whether or not the rest is
+    /// paid yet (cash on delivery, a prepaid part refunded).
     /// They are cancelled and their holds released: the order is cancelled when nothing is left to ship,
     /// and a person puts back those already picked (`refunded_unshipped`). A packed order's parcels are taken
-    /// apart, to be packed again without them; partly shipped, it goes on, with the alert for those of them
-    /// still to ship.
+    /// apart, to be packed again without them. Partly shipped, units not picked are cancelled (all that was
+    /// left: the order is shipped), and picked ones get the alert.
     /// - Parameters:
     ///   - why: what the timeline and the alert say (refunded, or cancelled by a person).
     ///   - refunded: the units were refunded (they count `refunded_cancelled` once cancelled).
