@@ -91,6 +91,9 @@ final class ChannelProfile {
     static let refundFields = [
         "refund_ref", "amount", "reason", "cancel_units", "units.path", "units.sku", "units.qty",
     ]
+    /// A refund inside an order payload may say when it was made (`at`): one made before the channel's shipment
+    /// (`shipment.shipped_at`) is recorded before it, so the units it took off the order are not shipped.
+    static let orderRefundFields = refundFields + ["at"]
     static let feeFields = ["name", "amount", "tax", "returns_refund"]
     static let eventFields: [EventType: [String]] = [
         .order: orderFields, .cancel: ["external_id", "reason"],
@@ -161,7 +164,7 @@ final class ChannelProfile {
                 try listRule(d, allowed: discountFields)
             }
             rule.refunds = try r.object("refunds").map { l throws(OrderCoreError) in
-                let refunds = try listRule(l, allowed: refundFields)
+                let refunds = try listRule(l, allowed: orderRefundFields)
                 if let spec = refunds.fields.first(where: { $0.0 == "units.path" })?.1 {
                     guard case .path = spec else {
                         throw .invalid("refunds.fields.units.path must be a path", field: "refunds.fields.units.path")

@@ -328,6 +328,20 @@ extension CommandContext {
                 leaving = units
             }
         }
+        // Refunds that took their units off before the channel's shipment go first: those units never left.
+        var refunds = event.refunds
+        var refunded: [JSON] = []
+        if leaving != nil {
+            let lines = try store.lines(orderRowID: order.rowID)
+            let early = refunds.filter {
+                Self.beforeShipment($0, event: event, lines: lines, shippedAt: shipment.shippedAt)
+            }
+            if !early.isEmpty {
+                refunds.removeAll { Self.beforeShipment($0, event: event, lines: lines, shippedAt: shipment.shippedAt) }
+                refunded = try applyChannelRefunds(&order, early)
+                if order.state == .cancelled { leaving = nil }
+            }
+        }
         if let leaving {
             // Shipped unpaid (payment terms, a bank deposit): sold as it leaves, since no payment counts it.
             // Cash on delivery counted when it was placed.
@@ -356,7 +370,8 @@ extension CommandContext {
             try deliverAtChannel(&order, completed: channelState == .completed, channel: channel.channel)
             did(order.state.rawValue)
         }
-        if !event.refunds.isEmpty { result["refunds"] = .array(try applyChannelRefunds(&order, event.refunds)) }
+        if !refunds.isEmpty { refunded += try applyChannelRefunds(&order, refunds) }
+        if !refunded.isEmpty { result["refunds"] = .array(refunded) }
         if channelState == .cancelled, !created || OrderState.beforeShipment.contains(order.state) {
             if try cancelFromChannel(
                 &order, reason: "cancelled on \(channel.channel)", channel: channel.channel,
@@ -394,6 +409,22 @@ extension CommandContext {
             did("held")
         }
         if acted { order = try requireOrder(order.orderID) }
+    }
+
+    /// Whether a refund an order payload carries was made before the channel's shipment: it says it was made
+    /// earlier (`at`), or it takes its units off the order (`cancel_units`) and the channel reports none of
+    /// their lines shipped while it reports others (a Taobao sub-order closed, a Shopify line refunded whole
+    /// and never fulfilled).
+    private static func beforeShipment(
+        _ refund: JSONObject, event: MappedEvent, lines: [OrderLine], shippedAt: Int64?
+    ) -> Bool {
+        if let at = refund["at"]?.intValue, let shippedAt { return at < shippedAt }
+        guard refund["cancel_units"] == true, !event.shippedUnits.isEmpty,
+            let units = refund["units"]?.arrayValue, !units.isEmpty
+        else { return false }
+        return units.allSatisfy { unit in
+            lines.allSatisfy { $0.sku != unit["sku"]?.stringValue || event.shippedUnits[$0.lineNo] == nil }
+        }
     }
 
     /// The units of each line the channel reports shipped (`reported`, by line number, counted from the
@@ -459,6 +490,7 @@ extension CommandContext {
             if left > 0 {
                 var args = refund
                 args["order_id"] = .string(order.orderID)
+                args["at"] = nil
                 args["amount"] = order.money(min(amount, left))
                 _ = try RefundCommands.record.run(self, Fields(args))
                 order = try requireOrder(order.orderID)

@@ -21,7 +21,8 @@ struct MappedEvent {
     var lineChecks: [Int: Int64] = [:]
     /// Lines that were not stock (skipped or added to shipping), with the reason.
     var notStock: [JSON] = []
-    /// Refunds an order payload carries: `refund_ref`, `amount`, `reason`, `units` [{sku, qty}].
+    /// Refunds an order payload carries: `refund_ref`, `amount`, `reason`, `units` [{sku, qty}], `cancel_units`,
+    /// `at` (when it was made, Unix milliseconds).
     var refunds: [JSONObject] = []
     /// For a partly shipped order: the units of each line (by number, from 1) the channel reports shipped so
     /// far — the lines rule's `shipped_qty`, or `Int64.max` for a line its `shipped_when` marks gone whole.
@@ -398,6 +399,8 @@ struct ProfileMapper {
                         }
                     } else if key == "cancel_units" {
                         refund[key] = try r.bool(spec, field: "refunds.\(key)").map(JSON.bool)
+                    } else if key == "at" {
+                        refund[key] = try r.time(spec, field: "refunds.at").map(JSON.int)
                     } else {
                         refund[key] = try r.text(spec, field: "refunds.\(key)").map(JSON.string)
                     }

@@ -677,6 +677,48 @@ struct ChannelStateTests {
         #expect(try engine.ok("stock.verify")["differences"] == [])
     }
 
+    /// An order first seen shipped by its channel, carrying refunds: one made before the shipment took its units
+    /// off (Shopify's refund older than the fulfilment, a Taobao sub-order closed while the others were
+    /// consigned) is applied first, so those units are cancelled, neither shipped nor taken from stock; one made
+    /// after (goods that came back) is for units that left.
+    @Test func refundsMadeBeforeTheChannelsShipmentTakeTheirUnitsOffFirst() throws {
+        func shopify(_ id: Int, refundedAt: String) -> JSON {
+            let refund: JSON = ["id": .int(Int64(id)), "created_at": .string(refundedAt), "note": "out of stock",
+                                "transactions": [["amount": "30.00", "kind": "refund", "status": "success"]],
+                                "refund_line_items": [["quantity": 1, "line_item": ["id": 2, "sku": "B2"]]]]
+            return ["order": ["id": .int(Int64(id)), "created_at": "2026-01-18T10:00:00+08:00", "updated_at": "2026-01-19T10:00:00+08:00",
+                              "currency": "CNY", "financial_status": "partially_refunded", "fulfillment_status": "fulfilled",
+                              "line_items": [["id": 1, "sku": "A1", "quantity": 1, "price": "50.00"],
+                                             ["id": 2, "sku": "B2", "quantity": 1, "price": "30.00"]],
+                              "fulfillments": [["status": "success", "tracking_company": "SF", "tracking_number": .string("SF\(id)"),
+                                                "created_at": "2026-01-18T15:00:00+08:00"]],
+                              "refunds": [refund]]]
+        }
+        func lines(_ event: JSON) throws -> [String] {
+            let order = try engine.ok("order.get", ["order_id": event["order_id"] ?? .null])
+            return (order["lines"]?.arrayValue ?? []).map {
+                "\($0["sku"]?.stringValue ?? "") shipped \($0["shipped"]?.intValue ?? -1) cancelled \($0["cancelled"]?.intValue ?? -1)"
+            }
+        }
+        let before = try ingest("shopify", shopify(7301, refundedAt: "2026-01-18T12:00:00+08:00"))
+        #expect(before["action"] == "created_shipped" && before["state"] == "shipped", "\(before.serialized)")
+        #expect(try lines(before) == ["A1 shipped 1 cancelled 0", "B2 shipped 0 cancelled 1"])
+        let after = try ingest("shopify", shopify(7302, refundedAt: "2026-01-18T16:00:00+08:00"))
+        #expect(try lines(after) == ["A1 shipped 1 cancelled 0", "B2 shipped 1 cancelled 0"])
+
+        let trade: JSON = ["trade": ["tid": "5301", "created": "2026-01-18 18:00:00", "modified": "2026-01-19 10:00:00",
+                                     "status": "WAIT_BUYER_CONFIRM_GOODS", "post_fee": "0.00", "payment": "50.00",
+                                     "orders": ["order": [["outer_sku_id": "A1", "num": 1, "price": "20.00", "total_fee": "20.00",
+                                                           "payment": "20.00", "status": "WAIT_BUYER_CONFIRM_GOODS"],
+                                                          ["outer_sku_id": "B2", "num": 1, "price": "30.00", "total_fee": "30.00",
+                                                           "payment": "30.00", "status": "TRADE_CLOSED", "refund_status": "SUCCESS",
+                                                           "refund_id": "R5301", "refund_fee": "30.00"]]]]]
+        let consigned = try ingest("taobao", trade)
+        #expect(consigned["state"] == "shipped", "\(consigned.serialized)")
+        #expect(try lines(consigned) == ["A1 shipped 1 cancelled 0", "B2 shipped 0 cancelled 1"])
+        #expect(try engine.ok("stock.verify")["differences"] == [])
+    }
+
     /// A Taobao sub-order without the merchant's SKU code is the SKU Taobao names (`taobao-{sku_id}`); refunded in
     /// full before the trade ships, those units are cancelled — the refund names the same SKU as the line.
     @Test func aRefundedTaobaoSubOrderWithoutItsSKUCodeDoesNotShip() throws {
