@@ -562,7 +562,7 @@ enum BuiltinProfiles {
            "refunds": {"path": "sku_order_list",
             "when": {"after_sale_info.after_sale_type": 2, "after_sale_info.refund_status": 3},
             "fields": {"refund_ref": {"template": "douyin-refund-{order_id}"}, "amount": {"minor": "pay_amount"},
-             "units.sku": {"first": ["out_sku_id", "code", {"template": "douyin-{sku_id}"}]}, "units.qty": "item_num"}},
+             "cancel_units": {"const": true}, "units.sku": {"first": ["out_sku_id", "code", {"template": "douyin-{sku_id}"}]}, "units.qty": "item_num"}},
            "status": {"value": "order_status",
             "inbound": {"1": "pending_payment", "103": "pending_payment", "105": "paid", "2": "paid",
              "101": "partially_shipped",
