@@ -412,13 +412,13 @@ extension CommandContext {
     }
 
     /// Whether a refund an order payload carries was made before the channel's shipment: it says it was made
-    /// earlier (`at`), or it takes its units off the order (`cancel_units`) and the channel reports none of
-    /// their lines shipped while it reports others (a Taobao sub-order closed, a Shopify line refunded whole
-    /// and never fulfilled).
+    /// earlier (`at`: before the first of its shipments), or it takes its units off the order (`cancel_units`)
+    /// and the channel reports none of their lines shipped while it reports others (a Taobao sub-order closed,
+    /// a Shopify line refunded whole and never fulfilled, also between two fulfilments).
     private static func beforeShipment(
         _ refund: JSONObject, event: MappedEvent, lines: [OrderLine], shippedAt: Int64?
     ) -> Bool {
-        if let at = refund["at"]?.intValue, let shippedAt { return at < shippedAt }
+        if let at = refund["at"]?.intValue, let shippedAt, at < shippedAt { return true }
         guard refund["cancel_units"] == true, !event.shippedUnits.isEmpty,
             let units = refund["units"]?.arrayValue, !units.isEmpty
         else { return false }

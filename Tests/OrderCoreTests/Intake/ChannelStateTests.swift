@@ -682,14 +682,14 @@ struct ChannelStateTests {
     /// consigned, a Douyin sku order refunded before shipping) is applied first, so those units are cancelled, neither shipped nor taken from stock; one made
     /// after (goods that came back) is for units that left.
     @Test func refundsMadeBeforeTheChannelsShipmentTakeTheirUnitsOffFirst() throws {
-        func shopify(_ id: Int, refundedAt: String) -> JSON {
+        func shopify(_ id: Int, refundedAt: String, b2: JSON = .null) -> JSON {
             let refund: JSON = ["id": .int(Int64(id)), "created_at": .string(refundedAt), "note": "out of stock",
                                 "transactions": [["amount": "30.00", "kind": "refund", "status": "success"]],
                                 "refund_line_items": [["quantity": 1, "line_item": ["id": 2, "sku": "B2"]]]]
             return ["order": ["id": .int(Int64(id)), "created_at": "2026-01-18T10:00:00+08:00", "updated_at": "2026-01-19T10:00:00+08:00",
                               "currency": "CNY", "financial_status": "partially_refunded", "fulfillment_status": "fulfilled",
-                              "line_items": [["id": 1, "sku": "A1", "quantity": 1, "price": "50.00"],
-                                             ["id": 2, "sku": "B2", "quantity": 1, "price": "30.00"]],
+                              "line_items": [["id": 1, "sku": "A1", "quantity": 1, "price": "50.00", "fulfillment_status": "fulfilled"],
+                                             ["id": 2, "sku": "B2", "quantity": 1, "price": "30.00", "fulfillment_status": b2]],
                               "fulfillments": [["status": "success", "tracking_company": "SF", "tracking_number": .string("SF\(id)"),
                                                 "created_at": "2026-01-18T15:00:00+08:00"]],
                               "refunds": [refund]]]
@@ -703,8 +703,11 @@ struct ChannelStateTests {
         let before = try ingest("shopify", shopify(7301, refundedAt: "2026-01-18T12:00:00+08:00"))
         #expect(before["action"] == "created_shipped" && before["state"] == "shipped", "\(before.serialized)")
         #expect(try lines(before) == ["A1 shipped 1 cancelled 0", "B2 shipped 0 cancelled 1"])
-        let after = try ingest("shopify", shopify(7302, refundedAt: "2026-01-18T16:00:00+08:00"))
+        let after = try ingest("shopify", shopify(7302, refundedAt: "2026-01-18T16:00:00+08:00", b2: "fulfilled"))
         #expect(try lines(after) == ["A1 shipped 1 cancelled 0", "B2 shipped 1 cancelled 0"])
+        // Refunded after A1's fulfilment, B2 never fulfilled (Shopify's line says so): it did not leave either.
+        let between = try ingest("shopify", shopify(7303, refundedAt: "2026-01-18T16:00:00+08:00"))
+        #expect(try lines(between) == ["A1 shipped 1 cancelled 0", "B2 shipped 0 cancelled 1"])
 
         let trade: JSON = ["trade": ["tid": "5301", "created": "2026-01-18 18:00:00", "modified": "2026-01-19 10:00:00",
                                      "status": "WAIT_BUYER_CONFIRM_GOODS", "post_fee": "0.00", "payment": "50.00",
