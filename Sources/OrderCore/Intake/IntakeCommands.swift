@@ -562,20 +562,36 @@ extension CommandContext {
     /// cancelled here, once (by the refund's id), as `order.cancel` with `units` cancels them — their value owed
     /// back while the channel has not refunded it (`refund_due`), or no longer due (cash on delivery). Units
     /// already cancelled are left as they are; an order paid in part, not on delivery, is left to the
-    /// `channel_lines_changed` alert, and a partly shipped one as it is. All that was left to ship cancels the
-    /// order, the money still owed.
+    /// `channel_lines_changed` alert, and a partly shipped one to a `refunded_unshipped` alert (once, by a
+    /// `channel.refund` timeline entry). All that was left to ship cancels the order, the money still owed.
     /// - Returns: the outcome: `units_cancelled`, `already_recorded` or `unchanged`.
     private func cancelChannelUnits(_ order: inout Order, _ refund: JSONObject) throws -> JSONObject {
         let ref = refund["refund_ref"] ?? .null
         guard let refundRef = ref.stringValue, refund["cancel_units"] == true,
             case let units = (try? RefundCommands.units(Fields(refund))) ?? [], !units.isEmpty
         else { return ["refund_ref": ref, "outcome": "unchanged"] }
-        if try unitsCancelled(order, by: ref) { return ["refund_ref": ref, "outcome": "already_recorded"] }
-        // Partly shipped, Shopify counts a line's refunded units against its fulfilled ones first: which of
-        // them no longer ship is not known from this refund alone.
-        guard OrderCommands.unitsCancellable(order), order.stage != .partiallyShipped else {
-            return ["refund_ref": ref, "outcome": "unchanged"]
+        let events = try store.events(orderRowID: order.rowID)
+        func recorded(_ command: String) -> Bool {
+            events.contains { $0.command == command && $0.details["refund_ref"] == ref }
         }
+        if recorded("order.cancel") { return ["refund_ref": ref, "outcome": "already_recorded"] }
+        if order.stage == .partiallyShipped {
+            // Shopify counts a line's refunded units against its fulfilled ones first: which of them no longer
+            // ship is not known from this refund alone. A person decides, told once.
+            if recorded("channel.refund") { return ["refund_ref": ref, "outcome": "already_recorded"] }
+            let named: JSON = .array(units.map { ["sku": .string($0.sku), "qty": .int($0.qty)] })
+            try transition(
+                &order, to: order.state, command: "channel.refund", details: ["refund_ref": ref, "units": named])
+            try store.openAlert(
+                kind: "refunded_unshipped", orderID: order.orderID, ref: refundRef, at: at,
+                details: [
+                    "state": .string(order.state.rawValue), "units": named,
+                    "reason": .string(
+                        "taken off the order on \(order.channel) (\(refundRef)) after part of it shipped"),
+                ])
+            return ["refund_ref": ref, "outcome": "unchanged", "alert": "refunded_unshipped"]
+        }
+        guard OrderCommands.unitsCancellable(order) else { return ["refund_ref": ref, "outcome": "unchanged"] }
         // What is left of each SKU to cancel: the channel's count never cancels a unit twice.
         var left: [String: Int64] = [:]
         for line in try store.lines(orderRowID: order.rowID) {

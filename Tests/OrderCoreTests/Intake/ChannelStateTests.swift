@@ -1378,6 +1378,25 @@ struct ChannelStateTests {
         #expect(try ingest("shopify", refund("success", note: "again"))["action"] == "unchanged")
         doc = try engine.ok("order.get", ["order_id": paid])
         #expect(doc["lines"]?.arrayValue?.first?["cancelled"] == 1 && doc["lines"]?.arrayValue?.first?["refunded"] == 0)
+
+        // Partly shipped: which units it takes off is not known (Shopify counts refunded units against the
+        // fulfilled ones first); a person is told once, and nothing is cancelled.
+        let split = try ingest("shopify", shopify(62, financial: "paid"))["order_id"] ?? .null
+        try engine.ok("order.allocate", ["order_id": split])
+        try engine.ok("order.pack", ["order_id": split, "scans": [split, "A1"], "weight_g": 0, "partial": true])
+        try engine.ok("order.ship", ["order_id": split, "carrier": "SF", "tracking_no": "SF62"])
+        let restock: JSON = ["refund": ["id": 621, "order_id": 62, "transactions": [],
+                                        "refund_line_items": [["quantity": 1, "restock_type": "cancel", "line_item": ["sku": "A1"]]]]]
+        let told = try ingest("shopify", restock)
+        #expect(told["action"] == "unchanged" && told["refund"]?["alert"] == "refunded_unshipped", "\(told.serialized)")
+        var retold = restock.objectValue?["refund"]?.objectValue ?? [:]
+        retold["note"] = "again"
+        #expect(try ingest("shopify", ["refund": .object(retold)])["action"] == "unchanged")
+        let alerts = try engine.ok("report.alerts")["alerts"]?.arrayValue?.filter {
+            $0["kind"] == "refunded_unshipped" && $0["order_id"] == split
+        } ?? []
+        #expect(alerts.count == 1 && alerts.first?["details"]?["units"] == [["sku": "A1", "qty": 1]], "\(alerts)")
+        #expect(try engine.ok("order.get", ["order_id": split])["lines"]?.arrayValue?.first?["cancelled"] == 0)
     }
 
     /// A gift card sent by email, a custom item and a tip have no stock to hold: they are charged as fees, the
