@@ -91,9 +91,10 @@ final class ChannelProfile {
     static let refundFields = [
         "refund_ref", "amount", "reason", "cancel_units", "units.path", "units.sku", "units.qty",
     ]
-    /// A refund inside an order payload may say when it was made (`at`): one made before the channel's shipment
-    /// (`shipment.shipped_at`) is recorded before it, so the units it took off the order are not shipped.
-    static let orderRefundFields = refundFields + ["at"]
+    /// A refund inside an order payload may say when it was made (`at`), or whether its units had shipped
+    /// (`before_shipment`: Shopify's restock type `cancel` against `return`): one made before the channel's
+    /// shipment (`shipment.shipped_at`) is recorded before it, so the units it took off the order are not shipped.
+    static let orderRefundFields = refundFields + ["at", "before_shipment"]
     static let feeFields = ["name", "amount", "tax", "returns_refund"]
     static let eventFields: [EventType: [String]] = [
         .order: orderFields, .cancel: ["external_id", "reason"],

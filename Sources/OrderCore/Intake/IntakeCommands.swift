@@ -411,13 +411,15 @@ extension CommandContext {
         if acted { order = try requireOrder(order.orderID) }
     }
 
-    /// Whether a refund an order payload carries was made before the channel's shipment: it says it was made
-    /// earlier (`at`: before the first of its shipments), or it takes its units off the order (`cancel_units`)
+    /// Whether a refund an order payload carries was made before the channel's shipment: it says so
+    /// (`before_shipment`), or it was made earlier (`at`: before the first of its shipments), or it takes its
+    /// units off the order (`cancel_units`)
     /// and the channel reports none of their lines shipped while it reports others (a Taobao sub-order closed,
     /// a Shopify line refunded whole and never fulfilled, also between two fulfilments).
     private static func beforeShipment(
         _ refund: JSONObject, event: MappedEvent, lines: [OrderLine], shippedAt: Int64?
     ) -> Bool {
+        if case .bool(let before)? = refund["before_shipment"] { return before }
         if let at = refund["at"]?.intValue, let shippedAt, at < shippedAt { return true }
         guard refund["cancel_units"] == true, !event.shippedUnits.isEmpty,
             let units = refund["units"]?.arrayValue, !units.isEmpty
@@ -491,6 +493,7 @@ extension CommandContext {
                 var args = refund
                 args["order_id"] = .string(order.orderID)
                 args["at"] = nil
+                args["before_shipment"] = nil
                 args["amount"] = order.money(min(amount, left))
                 _ = try RefundCommands.record.run(self, Fields(args))
                 order = try requireOrder(order.orderID)

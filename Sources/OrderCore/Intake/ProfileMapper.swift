@@ -22,7 +22,7 @@ struct MappedEvent {
     /// Lines that were not stock (skipped or added to shipping), with the reason.
     var notStock: [JSON] = []
     /// Refunds an order payload carries: `refund_ref`, `amount`, `reason`, `units` [{sku, qty}], `cancel_units`,
-    /// `at` (when it was made, Unix milliseconds).
+    /// `at` (when it was made, Unix milliseconds), `before_shipment`.
     var refunds: [JSONObject] = []
     /// For a partly shipped order: the units of each line (by number, from 1) the channel reports shipped so
     /// far — the lines rule's `shipped_qty`, or `Int64.max` for a line its `shipped_when` marks gone whole.
@@ -399,6 +399,9 @@ struct ProfileMapper {
                         }
                     } else if key == "cancel_units" {
                         refund[key] = try r.bool(spec, field: "refunds.\(key)").map(JSON.bool)
+                    } else if key == "before_shipment" {
+                        // A hint: a value it cannot read (a restock type it does not know) leaves it unsaid.
+                        refund[key] = (try? r.bool(spec, field: "refunds.\(key)")).flatMap { $0 }.map(JSON.bool)
                     } else if key == "at" {
                         refund[key] = try r.time(spec, field: "refunds.at").map(JSON.int)
                     } else {

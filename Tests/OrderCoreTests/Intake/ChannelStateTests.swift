@@ -708,6 +708,17 @@ struct ChannelStateTests {
         // Refunded after A1's fulfilment, B2 never fulfilled (Shopify's line says so): it did not leave either.
         let between = try ingest("shopify", shopify(7303, refundedAt: "2026-01-18T16:00:00+08:00"))
         #expect(try lines(between) == ["A1 shipped 1 cancelled 0", "B2 shipped 0 cancelled 1"])
+        // One of two B2 fulfilled, then the other refunded with Shopify's restock type `cancel` (never fulfilled;
+        // `return`: it came back): the line says fulfilled either way (nothing left to fulfil).
+        for (id, restock, b2) in [(7304, "cancel", "B2 shipped 1 cancelled 1"), (7305, "return", "B2 shipped 2 cancelled 0")] {
+            var order = shopify(id, refundedAt: "2026-01-18T16:00:00+08:00", b2: "fulfilled").objectValue?["order"]?.objectValue ?? [:]
+            order["line_items"] = [["id": 1, "sku": "A1", "quantity": 1, "price": "50.00", "fulfillment_status": "fulfilled"],
+                                   ["id": 2, "sku": "B2", "quantity": 2, "price": "15.00", "fulfillment_status": "fulfilled"]]
+            order["refunds"] = [["id": .int(Int64(id)), "created_at": "2026-01-18T16:00:00+08:00",
+                                 "transactions": [["amount": "15.00", "kind": "refund", "status": "success"]],
+                                 "refund_line_items": [["quantity": 1, "restock_type": .string(restock), "line_item": ["id": 2, "sku": "B2"]]]]]
+            #expect(try lines(try ingest("shopify", ["order": .object(order)])) == ["A1 shipped 1 cancelled 0", b2], "\(restock)")
+        }
 
         let trade: JSON = ["trade": ["tid": "5301", "created": "2026-01-18 18:00:00", "modified": "2026-01-19 10:00:00",
                                      "status": "WAIT_BUYER_CONFIRM_GOODS", "post_fee": "0.00", "payment": "50.00",
