@@ -319,7 +319,8 @@ extension CommandContext {
         // channel reports shipped (the profile's `shipped_qty` and `shipped_when`) beyond those shipped here.
         var leaving: [Int64: Int64]??
         // Shipped unpaid there (cash on delivery, payment terms): it left all the same.
-        if Self.waitingHere.contains(order.state) || order.state == .pendingPayment && event.unpaid {
+        var waiting: Bool { Self.waitingHere.contains(order.state) || order.state == .pendingPayment && event.unpaid }
+        if waiting {
             if Self.shippedThere.contains(channelState) {
                 leaving = .some(nil)
             } else if channelState == .partiallyShipped,
@@ -339,7 +340,7 @@ extension CommandContext {
             if !early.isEmpty {
                 refunds.removeAll { Self.beforeShipment($0, event: event, lines: lines, shippedAt: shipment.shippedAt) }
                 refunded = try applyChannelRefunds(&order, early)
-                if order.state == .cancelled { leaving = nil }
+                if !waiting { leaving = nil }  // they were all that was left (cancelled, or shipped with the rest)
             }
         }
         if let leaving {
