@@ -349,14 +349,17 @@ extension CommandContext {
             if order.state == .pendingPayment, !order.cashOnDelivery {
                 try store.addSales(orderRowID: order.rowID, day: try businessDay(at), sign: 1)
             }
-            // Someone here may have picked or packed it: a person must put those units back.
-            let queuedHere = !created && !shipment.byChannel && Self.queuedHere.contains(order.state)
+            // Units allocated here may have been picked or packed: a person must put them back. An order nobody
+            // here has allocated (paid, waiting) has nothing to put back.
+            let allocatedHere =
+                try !created && !shipment.byChannel
+                && store.lines(orderRowID: order.rowID).contains { $0.quantity(.allocated) > $0.quantity(.shipped) }
             let details = try recordChannelShipment(
                 &order, reaching: channelState, units: leaving, shipment: shipment,
                 moveStock: channel.shippedOrdersMoveStock && !shipment.byChannel,
                 channel: channel.channel, reference: reference)
             result["shipment"] = .object(details)
-            if queuedHere {
+            if allocatedHere {
                 try store.openAlert(
                     kind: "channel_shipped", orderID: order.orderID, at: at, details: .object(details))
             }

@@ -116,6 +116,10 @@ struct ChannelStateTests {
         #expect(try engine.ok("report.alerts")["alerts"]?.arrayValue?.contains { $0["kind"] == "channel_shipped" && $0["order_id"] == id2 } == true)
         #expect(try engine.ok("order.get", ["order_id": id2])["shipments"]?.arrayValue?.count == 1)
         #expect(try stock() == (8, 0))
+        // Paid and never allocated here: nothing of it can be on a pick list, and nobody is told.
+        let waiting = try ingest("shopify", shopify(23, financial: "paid"))["order_id"] ?? .null
+        #expect(try ingest("shopify", shopify(23, financial: "paid", fulfillment: "fulfilled"))["state"] == "shipped")
+        #expect(try engine.ok("report.alerts")["alerts"]?.arrayValue?.contains { $0["kind"] == "channel_shipped" && $0["order_id"] == waiting } == false)
     }
 
     @Test func wooCommerceCompletedAndRefundedOrders() throws {
