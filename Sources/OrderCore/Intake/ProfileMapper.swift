@@ -400,10 +400,11 @@ struct ProfileMapper {
                     } else if key == "cancel_units" {
                         refund[key] = try r.bool(spec, field: "refunds.\(key)").map(JSON.bool)
                     } else if key == "before_shipment" {
-                        // A hint: a value it cannot read (a restock type it does not know) leaves it unsaid.
+                        // Hints: a value they cannot read (a restock type they do not know, a time in another form)
+                        // leaves them unsaid, and the refund is recorded all the same.
                         refund[key] = (try? r.bool(spec, field: "refunds.\(key)")).flatMap { $0 }.map(JSON.bool)
                     } else if key == "at" {
-                        refund[key] = try r.time(spec, field: "refunds.at").map(JSON.int)
+                        refund[key] = (try? r.time(spec, field: "refunds.at")).flatMap { $0 }.map(JSON.int)
                     } else {
                         refund[key] = try r.text(spec, field: "refunds.\(key)").map(JSON.string)
                     }

@@ -723,6 +723,14 @@ struct ChannelStateTests {
                                  "refund_line_items": [["quantity": 1, "restock_type": .string(restock), "line_item": ["id": 2, "sku": "B2"]]]]]
             #expect(try lines(try ingest("shopify", ["order": .object(order)])) == ["A1 shipped 1 cancelled 0", b2], "\(restock)")
         }
+        // Hints it cannot read (a time in another form, a restock type it does not know) lose nothing.
+        var odd = shopify(7306, refundedAt: "yesterday", b2: "fulfilled").objectValue?["order"]?.objectValue ?? [:]
+        if var refund = odd["refunds"]?.arrayValue?.first?.objectValue {
+            refund["refund_line_items"] = [["quantity": 1, "restock_type": "sideways", "line_item": ["id": 2, "sku": "B2"]]]
+            odd["refunds"] = [.object(refund)]
+        }
+        let recorded = try ingest("shopify", ["order": .object(odd)])
+        #expect(recorded["refunds"]?.arrayValue?.first?["outcome"] == "recorded", "\(recorded.serialized)")
 
         let trade: JSON = ["trade": ["tid": "5301", "created": "2026-01-18 18:00:00", "modified": "2026-01-19 10:00:00",
                                      "status": "WAIT_BUYER_CONFIRM_GOODS", "post_fee": "0.00", "payment": "50.00",
