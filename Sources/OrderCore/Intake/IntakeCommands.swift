@@ -521,8 +521,11 @@ extension CommandContext {
             // Covered by the cancellation recorded as refunded, the channel's own refunds come to what it
             // stood in for. Beyond what was paid, the channel's figures and OrderCore's disagree (duties or a
             // fee the order lacks, a refund twice under two ids): recorded up to what was paid, and never silent.
+            // An order never paid here (its payment never reported: a lost webhook, history arriving cancelled)
+            // had a payment the channel gave back; within its total, nothing disagrees.
             let standIn = Self.cancelRefundRef(order)
-            if amount > left, left > 0 || !payments.contains(where: { $0.paymentRef == standIn }) {
+            let neverPaidHere = order.paidTotal == 0 && amount <= order.totals.grandTotal
+            if amount > left, !neverPaidHere, left > 0 || !payments.contains(where: { $0.paymentRef == standIn }) {
                 outcome["reported"] = order.money(amount)
                 try store.openAlert(
                     kind: "channel_refund_exceeds", orderID: order.orderID, ref: ref.stringValue, at: at,

@@ -1056,6 +1056,12 @@ struct ChannelStateTests {
         #expect(covered["refunds"]?.arrayValue?.first?["outcome"] == "covered" && covered["refunds"]?.arrayValue?.first?["alert"] == nil,
                 "\(covered.serialized)")
         #expect(try alerts().count == 2)
+        // First seen cancelled and refunded (its payment never reported here): the refund is within what it cost,
+        // and nothing disagrees.
+        let unseen = try ingest("shopify", shopify(84, financial: "refunded", cancelledAt: "2026-01-18T11:00:00+08:00",
+                                                   extra: ["refunds": [refund(5, "100.00")]]))
+        #expect(unseen["state"] == "cancelled" && unseen["refunds"]?.arrayValue?.first?["alert"] == nil, "\(unseen.serialized)")
+        #expect(try alerts().count == 2)
     }
 
     @Test func oneBadOrderInAListDeadLettersOnlyItselfAndIsRetriedAlone() throws {
