@@ -332,14 +332,15 @@ extension CommandContext {
         // Refunds that took their units off before the channel's shipment go first: those units never left.
         var refunds = event.refunds
         var refunded: [JSON] = []
-        if leaving != nil {
+        if leaving != nil, !refunds.isEmpty {
             let lines = try store.lines(orderRowID: order.rowID)
-            let early = refunds.filter {
-                Self.beforeShipment($0, event: event, lines: lines, shippedAt: shipment.shippedAt)
+            func early(_ refund: JSONObject) -> Bool {
+                Self.beforeShipment(refund, event: event, lines: lines, shippedAt: shipment.shippedAt)
             }
-            if !early.isEmpty {
-                refunds.removeAll { Self.beforeShipment($0, event: event, lines: lines, shippedAt: shipment.shippedAt) }
-                refunded = try applyChannelRefunds(&order, early)
+            let first = refunds.filter(early)
+            if !first.isEmpty {
+                refunds.removeAll(where: early)
+                refunded = try applyChannelRefunds(&order, first)
                 if !waiting { leaving = nil }  // they were all that was left (cancelled, or shipped with the rest)
             }
         }
@@ -417,9 +418,9 @@ extension CommandContext {
 
     /// Whether a refund an order payload carries was made before the channel's shipment: it says so
     /// (`before_shipment`), or it was made earlier (`at`: before the first of its shipments), or it takes its
-    /// units off the order (`cancel_units`)
-    /// and the channel reports none of their lines shipped while it reports others (a Taobao sub-order closed,
-    /// a Shopify line refunded whole and never fulfilled, also between two fulfilments).
+    /// units off the order (`cancel_units`) and the channel reports none of their lines shipped while it reports
+    /// others (a Taobao sub-order closed, a Shopify line refunded whole and never fulfilled, also between two
+    /// fulfilments).
     private static func beforeShipment(
         _ refund: JSONObject, event: MappedEvent, lines: [OrderLine], shippedAt: Int64?
     ) -> Bool {
