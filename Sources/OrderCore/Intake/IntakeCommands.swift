@@ -475,7 +475,9 @@ extension CommandContext {
                 continue
             }
             var refund = refund
-            if refund["cancel_units"] == true, refund["units"] != nil, try unitsCancelled(order, by: ref) {
+            if refund["cancel_units"] == true, refund["units"] != nil,
+                RefundCommands.unitsCancelled(by: ref, try store.events(orderRowID: order.rowID))
+            {
                 // Its units were taken off when it gave nothing back (its transactions failed): now it brings
                 // only the money.
                 refund["units"] = nil
@@ -582,14 +584,13 @@ extension CommandContext {
             case let units = (try? RefundCommands.units(Fields(refund))) ?? [], !units.isEmpty
         else { return ["refund_ref": ref, "outcome": "unchanged"] }
         let events = try store.events(orderRowID: order.rowID)
-        func recorded(_ command: String) -> Bool {
-            events.contains { $0.command == command && $0.details["refund_ref"] == ref }
-        }
-        if recorded("order.cancel") { return ["refund_ref": ref, "outcome": "already_recorded"] }
+        if RefundCommands.unitsCancelled(by: ref, events) { return ["refund_ref": ref, "outcome": "already_recorded"] }
         if order.stage == .partiallyShipped {
             // Shopify counts a line's refunded units against its fulfilled ones first: which of them no longer
             // ship is not known from this refund alone. A person decides, told once.
-            if recorded("channel.refund") { return ["refund_ref": ref, "outcome": "already_recorded"] }
+            if events.contains(where: { $0.command == "channel.refund" && $0.details["refund_ref"] == ref }) {
+                return ["refund_ref": ref, "outcome": "already_recorded"]
+            }
             let named: JSON = .array(units.map { ["sku": .string($0.sku), "qty": .int($0.qty)] })
             try transition(
                 &order, to: order.state, command: "channel.refund", details: ["refund_ref": ref, "units": named])
@@ -605,9 +606,8 @@ extension CommandContext {
         guard OrderCommands.unitsCancellable(order) else { return ["refund_ref": ref, "outcome": "unchanged"] }
         // What is left of each SKU to cancel: the channel's count never cancels a unit twice.
         var left: [String: Int64] = [:]
-        for line in try store.lines(orderRowID: order.rowID) {
-            left[line.sku, default: 0] += line.notCancelled - line.quantity(.shipped)
-        }
+        let lines = try store.lines(orderRowID: order.rowID)
+        for (line, open) in zip(lines, OrderCommands.cancellable(order, lines)) { left[line.sku, default: 0] += open }
         var taken: [(sku: String, qty: Int64)] = []
         for unit in units {
             let qty = min(unit.qty, left[unit.sku] ?? 0)
@@ -625,13 +625,6 @@ extension CommandContext {
             "refund_ref": ref, "outcome": "units_cancelled",
             "units": .array(taken.map { ["sku": .string($0.sku), "qty": .int($0.qty)] }),
         ]
-    }
-
-    /// Whether a channel's refund of no money took units off the order before (`cancelChannelUnits`).
-    private func unitsCancelled(_ order: Order, by ref: JSON) throws -> Bool {
-        try store.events(orderRowID: order.rowID).contains {
-            $0.command == "order.cancel" && $0.details["refund_ref"] == ref
-        }
     }
 
     /// A channel's refund that is the money a return here already paid back (`return.refund`, its reference

@@ -191,7 +191,7 @@ enum RefundCommands {
                 $0.command == "order.refund" && $0.details["refund_ref"] == .string(refundRef)
             }),
             entry.details["units"] == .array([]),
-            !events.contains(where: { $0.command == "order.cancel" && $0.details["refund_ref"] == .string(refundRef) }),
+            !unitsCancelled(by: .string(refundRef), events),
             let amount = entry.details["amount"]?.stringValue.flatMap({ Money.parse($0, exponent: order.exponent) })
         else { return false }
         let (lines, refundedUnits) = try countRefunded(ctx, order, units, owed: entry.details["refund_due_paid"] != nil)
@@ -200,6 +200,12 @@ enum RefundCommands {
         try ctx.transition(&order, to: order.state, command: "order.refund", details: .object(details))
         try stopIfPaidFor(ctx, &order, lines: lines, refundedUnits, amount: cancel ? nil : amount, reason: nil)
         return true
+    }
+
+    /// Whether a refund's units were cancelled when it gave nothing back (`order.cancel` with `units` naming its
+    /// `refund_ref`: a channel's refund of no money that took them off).
+    static func unitsCancelled(by refundRef: JSON, _ events: [OrderEvent]) -> Bool {
+        events.contains { $0.command == "order.cancel" && $0.details["refund_ref"] == refundRef }
     }
 
     /// What units are worth to the buyer: their share of their lines' nets (after discounts, with tax).
@@ -291,8 +297,9 @@ enum RefundCommands {
             // picked ones a person puts back.
             var picked: [(line: Int, qty: Int64)] = []
             var unpicked: [(line: Int, qty: Int64)] = []
+            let open = OrderCommands.cancellable(order, lines)
             for (i, qty) in units {
-                let stoppable = min(qty, max(0, lines[i].notCancelled - lines[i].quantity(.picked)))
+                let stoppable = min(qty, max(0, open[i]))
                 if stoppable > 0 { unpicked.append((i, stoppable)) }
                 if qty > stoppable { picked.append((i, qty - stoppable)) }
             }
