@@ -224,18 +224,22 @@ struct Setting: Sendable {
     static let autoApproveBelow = Setting.number(
         key: "returns.auto_approve_below",
         summary:
-            "Requests refunding less than this (whole units of the order's currency) from customers without flags are "
-            + "approved at once; 0 turns it off",
+            "Requests refunding less than this (whole units of the order's currency, with the order's approved "
+            + "returns) from customers without flags are approved at once; 0 turns it off",
         defaultValue: 0, range: 0...1_000_000_000)
 
     static let supervisorAbove = Setting.number(
         key: "returns.supervisor_above",
-        summary: "Returns refunding more than this (whole units of the order's currency) need a supervisor to approve",
+        summary:
+            "Returns refunding more than this (whole units of the order's currency, with the order's approved returns) "
+            + "need a supervisor to approve",
         defaultValue: 500, range: 0...1_000_000_000)
 
     static let adminAbove = Setting.number(
         key: "returns.admin_above",
-        summary: "Returns refunding more than this (whole units of the order's currency) need an admin to approve",
+        summary:
+            "Returns refunding more than this (whole units of the order's currency, with the order's approved returns) "
+            + "need an admin to approve",
         defaultValue: 5_000, range: 0...1_000_000_000)
 
     static let flaggedReturnerRole = Setting(

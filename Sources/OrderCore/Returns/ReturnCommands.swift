@@ -205,6 +205,28 @@ extension CommandContext {
         return .object(doc)
     }
 
+    /// The amount an approval of `r` decides: its quote's value, or, with the order's returns approved
+    /// before it, what all their units are worth (less units refunded ahead of them). A claim split into
+    /// returns each below a limit needs the role, or misses the automatic approval, of the whole.
+    func approvalAmount(_ r: ReturnRecord, quote: ReturnQuote) throws -> Int64 {
+        let order = quote.order
+        var units: [Int64: Int64] = [:]
+        for other in try store.returns(orderRowID: order.rowID)
+        where other.rowID == r.rowID || (other.state != .requested && other.state != .rejected) {
+            for line in try store.returnLines(returnRowID: other.rowID) {
+                units[line.lineNo, default: 0] += line.requested
+            }
+        }
+        let lines = try store.lines(orderRowID: order.rowID)
+        let ahead = try refundedAhead(orderRowID: order.rowID, lines: lines)
+        let whole = try refundAllocation(order, lines: lines).lines.reduce(Int64(0)) { sum, a in
+            let n = max(0, (units[a.lineNo] ?? 0) - (ahead[a.lineNo] ?? 0))
+            let refund = RefundAllocation.refund(a, units: n, already: 0, withShipping: quote.withShipping)
+            return sum &+ refund.cash &+ refund.shipping
+        }
+        return max(quote.value, whole)
+    }
+
     /// The role an approval needs: by the refund's amount, and at least `returns.flagged_customer_role`
     /// for a customer whose earlier returns came back empty or wrong.
     func approvalRole(amount: Int64, exponent: Int, customer: String?) throws -> Actor.Role {
@@ -314,7 +336,9 @@ enum ReturnCommands {
         // Small refunds from customers without flags need nobody's approval.
         let auto = try ctx.intSetting(.autoApproveBelow)
         let below = auto.multipliedReportingOverflow(by: Money.unit(exponent: order.exponent)).partialValue
-        if auto > 0, try ctx.returnQuote(record).value < below, try !ctx.isFlaggedReturner(customer) {
+        if auto > 0, try ctx.approvalAmount(record, quote: ctx.returnQuote(record)) < below,
+            try !ctx.isFlaggedReturner(customer)
+        {
             try ctx.transition(
                 &record, to: .approved, command: "return.approve", details: ["auto": true, "below": .int(auto)])
         }
@@ -387,10 +411,12 @@ enum ReturnCommands {
         }
         // By what the goods are worth: money paid back, or a claim written off (goods not yet paid for).
         let quote = try ctx.returnQuote(r)
-        let order = quote.order, amount = quote.value
+        let order = quote.order, amount = try ctx.approvalAmount(r, quote: quote)
         let role = try ctx.approvalRole(amount: amount, exponent: order.exponent, customer: r.customer)
+        let worth = "\(Money.format(amount, exponent: order.exponent)) \(order.currency)"
         try ctx.requireRole(
-            role, to: "approving return \(id) (\(Money.format(amount, exponent: order.exponent)) \(order.currency))")
+            role,
+            to: "approving return \(id) (\(worth)\(amount > quote.value ? " with the order's approved returns" : ""))")
         r.owner = ctx.actor
         try ctx.transition(
             &r, to: .approved, command: "return.approve",

@@ -107,9 +107,32 @@ struct ReturnTests {
         #expect(try engine.ok("return.get", ["return_id": big])["state"] == "requested")
         try engine.ok("return.approve", ["return_id": big, "actor": "lead"])
         try engine.ok("config.set", ["key": "returns.auto_approve_below", "value": 30])
-        let small = try engine.ok("return.request", ["order_id": order, "reason": "changed_mind", "lines": [["line_no": 2, "qty": 1]]])
+        // 17.00 alone, 102.00 with the order's approved return: not small.
+        let more = try engine.ok("return.request", ["order_id": order, "reason": "changed_mind", "lines": [["line_no": 2, "qty": 1]]])
+        #expect(more["state"] == "requested")
+        let other = try deliveredOrder(phone: "13800000003")
+        let small = try engine.ok("return.request", ["order_id": other, "reason": "changed_mind", "lines": [["line_no": 2, "qty": 1]]])
         #expect(small["state"] == "approved")
         #expect(small["timeline"]?.arrayValue?.last?["details"]?["auto"] == true)
+    }
+
+    @Test func aClaimSplitIntoReturnsNeedsTheRoleOfTheWhole() throws {
+        try engine.ok("config.set", ["key": "returns.supervisor_above", "value": 50])
+        let order = try deliveredOrder()
+        let unit: JSONObject = ["order_id": order, "reason": "changed_mind", "lines": [["line_no": 1, "qty": 1]]]
+        // 42.50 a unit: each return is below 50.00, the two together are not.
+        let first = try engine.ok("return.request", unit)["return_id"] ?? .null
+        let second = try engine.ok("return.request", unit)["return_id"] ?? .null
+        try engine.ok("return.approve", ["return_id": first, "actor": "ops"])  // a request alone approves nothing
+        #expect(engine.fails("return.approve", ["return_id": second, "actor": "ops"]) == .forbidden)
+        #expect(try engine.ok("return.get", ["return_id": second])["state"] == "requested")
+        try engine.ok("return.approve", ["return_id": second, "actor": "lead"])
+        // Automatic approval of small returns: a second small one of the same order is not small.
+        try engine.ok("config.set", ["key": "returns.auto_approve_below", "value": 50])
+        let other = try deliveredOrder(phone: "13800000004")
+        let again: JSONObject = ["order_id": other, "reason": "changed_mind", "lines": [["line_no": 1, "qty": 1]]]
+        #expect(try engine.ok("return.request", again)["state"] == "approved")
+        #expect(try engine.ok("return.request", again)["state"] == "requested")
     }
 
     @Test func badRequestsChangeNothing() throws {
