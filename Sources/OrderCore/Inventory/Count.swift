@@ -5,7 +5,9 @@ enum CountCommands {
         "stock.count", .write,
         "Record a cycle count in a warehouse (warehouse, counts [{sku, qty}], reference): variances are booked and "
             + "valued",
-        roleRule: "a supervisor when a variance is more than inventory.adjust_limit units",
+        roleRule:
+            "a supervisor when a variance is more than inventory.adjust_limit units (net, with the actor's own "
+            + "corrections of the last 24 hours)",
         sharing: .concurrent,
         arguments: [
             .key("warehouse"),
@@ -35,7 +37,8 @@ enum CountCommands {
                 try ctx.store.balances(sku: sku.sku, warehouse: warehouse).first
                 ?? StockBalance(sku: sku.sku, warehouse: warehouse)
             let variance = counted - balance.onHand  // both are non-negative: no overflow
-            try ctx.requireAdjustRole(units: variance.magnitude, what: "a count variance of \(variance) \(sku.sku)")
+            try ctx.requireAdjustRole(
+                sku: sku.sku, warehouse: warehouse, delta: variance, what: "a count variance of \(variance) \(sku.sku)")
             try ctx.store.insertCountLine(countRowID: rowID, sku: sku.sku, expected: balance.onHand, counted: counted)
             let after =
                 variance == 0

@@ -28,7 +28,9 @@ enum StockCommands {
         "stock.adjust", .write,
         "Correct a balance by a signed quantity with a reason (sku, warehouse, qty, reason, bucket = on_hand | "
             + "quarantine, reference)",
-        roleRule: "a supervisor for the quarantine bucket, or more than inventory.adjust_limit units",
+        roleRule:
+            "a supervisor for the quarantine bucket, or more than inventory.adjust_limit units (net, with the "
+            + "actor's own of the last 24 hours)",
         sharing: .concurrent,
         arguments: [
             .key("sku"),
@@ -55,7 +57,9 @@ enum StockCommands {
         // Quarantined units are damaged or under QC: changing them by hand is a write-off (or puts them
         // back on sale through on-hand), and so is any large correction.
         if bucket == .quarantine { try ctx.requireRole(.supervisor, to: "adjusting quarantined stock") }
-        try ctx.requireAdjustRole(units: qty.magnitude, what: "adjusting \(qty.magnitude) units")
+        if bucket == .onHand {
+            try ctx.requireAdjustRole(sku: sku, warehouse: warehouse, delta: qty, what: "adjusting \(qty) units")
+        }
         let balance = try ctx.post(
             LedgerEntry(
                 sku: sku, warehouse: warehouse, bucket: bucket, delta: qty, reason: .adjust,

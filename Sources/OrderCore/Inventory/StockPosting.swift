@@ -49,8 +49,18 @@ extension CommandContext {
 
 extension CommandContext {
     /// A hand correction of more than `inventory.adjust_limit` units (an adjustment, a count
-    /// variance) is a supervisor's decision: an operator cannot write off a shelf by counting it empty.
-    func requireAdjustRole(units: UInt64, what: String) throws {
-        if units > UInt64(max(0, try intSetting(.adjustLimit))) { try requireRole(.supervisor, to: what) }
+    /// variance) is a supervisor's decision: an operator cannot write off a shelf by counting it empty,
+    /// nor ten units at a time — the actor's own corrections of the SKU in the warehouse over the last
+    /// 24 hours count with this one.
+    func requireAdjustRole(sku: String, warehouse: String, delta: Int64, what: String) throws {
+        guard actor != Actor.system else { return }
+        let limit = UInt64(max(0, try intSetting(.adjustLimit)))
+        if delta.magnitude > limit { return try requireRole(.supervisor, to: what) }
+        let earlier = try store.handCorrections(actor: actor, sku: sku, warehouse: warehouse, since: at - 86_400_000)
+        let (net, overflow) = earlier.addingReportingOverflow(delta)
+        if overflow || net.magnitude > limit {
+            try requireRole(
+                .supervisor, to: "\(what) (\(overflow ? "too many" : "\(net)") units with yours of the last 24 hours)")
+        }
     }
 }

@@ -325,6 +325,18 @@ extension Store {
         return (rows, totals)
     }
 
+    /// The net of an actor's hand corrections (adjustments, count variances) of a SKU's units on hand
+    /// in a warehouse since `since`.
+    func handCorrections(actor: String, sku: String, warehouse: String, since: Int64) throws -> Int64 {
+        try db.first(
+            """
+            SELECT COALESCE(SUM(delta), 0) FROM ledger
+            WHERE actor = ? AND actor <> 'system' AND at >= ? AND sku = ? AND warehouse = ? AND bucket = 'on_hand'
+              AND reason IN ('adjust', 'count')
+            """, .text(actor), .int(since), .text(sku), .text(warehouse)
+        ) { $0.int(0) } ?? 0
+    }
+
     /// What one unit of a SKU on a transfer was worth when it left (nil: it left without value).
     func transferUnitCost(transferID: String, sku: String) throws -> Int64? {
         try db.first(

@@ -87,6 +87,27 @@ struct RoleTableTests {
         #expect(packed["parcel"]?["packaging_g"] == 1_000)
     }
 
+    @Test func handCorrectionsSplitIntoSmallOnesAddUpForADay() throws {
+        let dir = temporaryDirectory()
+        defer { removeDirectory(dir) }
+        let engine = try Self.staffed(dir)
+        try engine.seedCatalog(a1: ["SH": 100])
+        let adjust = { (qty: Int64, actor: String, at: String) in
+            engine.run("stock.adjust", ["sku": "A1", "warehouse": "SH", "qty": .int(qty), "reason": "broken", "actor": .string(actor), "at": .string(at)]).failure?.code
+        }
+        #expect(adjust(-6, "op", "2030-01-01T08:00:00Z") == nil)
+        #expect(adjust(-6, "op", "2030-01-01T09:00:00Z") == .forbidden)  // -12 in a day
+        #expect(adjust(6, "op", "2030-01-01T10:00:00Z") == nil)  // a correction taken back: 0 in a day
+        #expect(adjust(-6, "op", "2030-01-01T11:00:00Z") == nil)
+        // A count's variance adds to the counter's own corrections the same way.
+        let count: JSONObject = ["warehouse": "SH", "counts": [["sku": "A1", "qty": 88]], "actor": "op", "at": "2030-01-01T12:00:00Z"]
+        #expect(engine.fails("stock.count", count) == .forbidden)
+        #expect(adjust(-6, "lead", "2030-01-01T13:00:00Z") == nil)  // a supervisor's own are not the operator's
+        #expect(try engine.ok("stock.get", ["sku": "A1"])["on_hand"] == 88)
+        #expect(adjust(-6, "op", "2030-01-02T11:00:01Z") == nil)  // a day after the last
+        #expect(adjust(-6, "op", "2030-01-02T11:00:02Z") == .forbidden)
+    }
+
     @Test func theFirstAdminWindowNeverReopens() throws {
         let dir = temporaryDirectory()
         defer { removeDirectory(dir) }
