@@ -339,7 +339,7 @@ enum RefundCommands {
 }
 
 extension CommandContext {
-    /// Applies the ship-to fields given; records the change in the timeline.
+    /// Applies the ship-to fields given; records the change in the timeline; scores the order's risk again.
     /// - Parameter source: the channel the change came from (intake), nil for a person.
     /// - Returns: whether anything changed.
     /// - Throws: `conflict` once the order has shipped (the parcel is on its way).
@@ -363,6 +363,7 @@ extension CommandContext {
         try transition(
             &order, to: order.state, command: "order.update_address",
             details: ["changed": .object(changed), "source": .optional(source)])
+        try reassessRisk(&order)
         return true
     }
 }

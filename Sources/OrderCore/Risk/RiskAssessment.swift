@@ -1,6 +1,9 @@
 /// What the risk rules decide for an order (thresholds in `RiskRules`).
-enum RiskDecision: String, CaseIterable {
+/// Decisions from the mildest to the gravest.
+enum RiskDecision: String, CaseIterable, Comparable {
     case allow, review, hold, reject
+
+    static func < (a: Self, b: Self) -> Bool { (allCases.firstIndex(of: a) ?? 0) < (allCases.firstIndex(of: b) ?? 0) }
 }
 
 /// A person's decision on an order the rules queued (`risk.review`).
@@ -235,6 +238,24 @@ extension CommandContext {
             order = try requireOrder(order.orderID)
         case .allow, .review: break
         }
+    }
+}
+
+extension CommandContext {
+    /// Scores an order again when where it goes changed: the decision it had (a person's review too) was
+    /// about the old address. One that now queues or holds it, and is graver than the one before or
+    /// replaces a review, is recorded and acted on — a rejection holds the order for a person to decide,
+    /// since it may be paid and picked. An order already waiting for a review keeps its place.
+    func reassessRisk(_ order: inout Order) throws {
+        guard try boolSetting(.riskEnabled) else { return }
+        let stored = try store.risk(orderRowID: order.rowID)
+        if let stored, RiskCommands.waitsForReview(stored) { return }
+        var a = try assessRisk(order)
+        let before = stored?["decision"]?.stringValue.flatMap(RiskDecision.init(rawValue:)) ?? .allow
+        guard a.decision != .allow, a.decision > before || stored?["review"] != nil else { return }
+        if a.decision == .reject { a.decision = .hold }
+        try store.setRisk(orderRowID: order.rowID, a.json(at: at), queue: a.queued?.rawValue)
+        try act(on: a, &order)
     }
 }
 

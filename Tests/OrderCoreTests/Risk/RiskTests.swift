@@ -145,6 +145,36 @@ struct RiskTests {
         #expect(try engine.ok("stock.verify")["ok"] == true)
     }
 
+    /// A new address is scored: sending a paid, allocated order to a blocked address (or a hotel on 500 or
+    /// more) after it passed puts it where an order placed that way would be, and a person's review was
+    /// about the old address.
+    @Test func aChangedAddressIsScoredAgain() throws {
+        try engine.ok("risk.list_set", ["kind": "address", "value": "1 Drop St", "list": "block", "actor": "lead"])
+        let id = try create(["ship_to": ["line1": "9 Home Rd"]]).id
+        try engine.ok("order.pay", ["order_id": id])
+        try engine.ok("order.allocate", ["order_id": id])
+        try engine.ok("order.update_address", ["order_id": id, "ship_to": ["line1": "1 Drop St"], "actor": "ops"])
+        #expect(try engine.ok("order.get", ["order_id": id])["state"] == "on_hold")
+        #expect(try engine.ok("risk.get", ["order_id": id])["decision"] == "hold")
+        #expect(engine.fails("order.release", ["order_id": id, "actor": "ops"]) == .conflict)
+        try engine.ok("risk.review", ["order_id": id, "decision": "approve", "reason": "the buyer's office", "actor": "lead"])
+        #expect(try engine.ok("order.get", ["order_id": id])["state"] == "allocated")
+        // What the supervisor approved was that address.
+        try engine.ok("order.update_address", ["order_id": id, "ship_to": ["city": "Elsewhere"], "actor": "ops"])
+        #expect(try engine.ok("order.get", ["order_id": id])["state"] == "on_hold")
+
+        let dear = try create(["ship_to": ["line1": "9 Home Rd"]], lines: [("A1", 1, "600.00")]).id
+        try engine.ok("order.pay", ["order_id": dear])
+        try engine.ok("order.update_address", ["order_id": dear, "ship_to": ["line1": "Grand Hotel, room 12"]])
+        #expect(try engine.ok("risk.get", ["order_id": dear])["decision"] == "review")
+        #expect(try engine.ok("risk.queue")["orders"]?.arrayValue?.contains { $0["order_id"] == dear } == true)
+        // An address no rule minds changes nothing.
+        let plain = try create(["ship_to": ["line1": "9 Home Rd"]]).id
+        try engine.ok("order.update_address", ["order_id": plain, "ship_to": ["line1": "10 Home Rd"]])
+        #expect(try engine.ok("order.get", ["order_id": plain])["state"] == "pending_payment")
+        #expect(try engine.ok("stock.verify")["ok"] == true)
+    }
+
     /// Scoring an order again never takes it out of the review queue: the phone put on the allow list, a
     /// recorded re-score would have cleared its decision, left its risk hold with nobody able to lift it, and
     /// let an operator skip the supervisor's review. A dry run shows the new score; the review decides.
