@@ -267,7 +267,8 @@ enum ReturnCommands {
                 required: true, positional: true),
             Argument("note", .text),
             Argument("lines", .lines, "The units returned: [{\"sku\",\"qty\"}]", required: true),
-            Argument("exchange", .lines, "Replacement lines for an exchange: [{\"sku\",\"qty\"}]"),
+            Argument(
+                "exchange", .lines, "Replacement lines for an exchange: [{\"sku\",\"qty\",\"unit_price\"}]"),
         ],
         result: ReturnRecord.members
     ) { ctx, f in
@@ -356,8 +357,12 @@ enum ReturnCommands {
         var lines: [JSON] = []
         for e in exchange {
             var line: JSONObject = ["sku": .string(try e.requiredCode("sku")), "qty": .int(try e.quantity("qty"))]
-            line["unit_price"] = .string(
-                Money.format(try e.money("unit_price", exponent: order.exponent) ?? 0, exponent: order.exponent))
+            // No catalog price to fall back on: a replacement left unpriced would go out free.
+            guard let price = try e.money("unit_price", exponent: order.exponent) else {
+                throw OrderCoreError.invalid(
+                    "unit_price is required: what the replacement costs the buyer", field: e.name("unit_price"))
+            }
+            line["unit_price"] = .string(Money.format(price, exponent: order.exponent))
             try e.finish()
             lines.append(.object(line))
         }

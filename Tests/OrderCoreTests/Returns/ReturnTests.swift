@@ -144,9 +144,12 @@ struct ReturnTests {
             (["order_id": order, "reason": "felt_like_it", "lines": [["line_no": 1, "qty": 1]]], .invalidInput),   // unknown reason
             (["order_id": order, "reason": "changed_mind", "lines": [["line_no": 9, "qty": 1]]], .notFound),
             (["order_id": order, "reason": "changed_mind", "lines": [["line_no": 1, "qty": -1]]], .invalidInput),
+            // A replacement without a price would go out free.
+            (["order_id": order, "reason": "changed_mind", "lines": [["line_no": 1, "qty": 1]], "exchange": [["sku": "B2", "qty": 1]]], .invalidInput),
         ]
         for (args, code) in cases { #expect(engine.fails("return.request", args) == code, "\(args)") }
         #expect(try engine.ok("return.list")["returns"]?.arrayValue?.isEmpty == true)
+        #expect(try engine.ok("order.list")["orders"]?.arrayValue?.count == 2)  // no replacement either
         let id = try engine.ok("return.request", ["order_id": order, "reason": "changed_mind", "lines": [["line_no": 1, "qty": 1]]])["return_id"] ?? .null
         #expect(engine.fails("return.receive", ["return_id": id, "warehouse": "SH", "lines": [["line_no": 1, "resellable": 1]]]) == .conflict)
         try engine.ok("return.approve", ["return_id": id])

@@ -882,7 +882,7 @@ class Ops:
             reason: Why the buyer returns it (not_as_described, damaged, wrong_item, changed_mind..). Required.
             note: A free note kept with the record.
             lines: The units returned: [{"sku","qty"}]. Required.
-            exchange: Replacement lines for an exchange: [{"sku","qty"}].
+            exchange: Replacement lines for an exchange: [{"sku","qty","unit_price"}].
 
         Returns: return_id, order_id, state, reason, customer, owner, lines, quote, refunds, timeline.
         """
