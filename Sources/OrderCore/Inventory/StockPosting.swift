@@ -56,6 +56,7 @@ extension CommandContext {
         guard actor != Actor.system else { return }
         let limit = UInt64(max(0, try intSetting(.adjustLimit)))
         if delta.magnitude > limit { return try requireRole(.supervisor, to: what) }
+        try store.lockBalances(skus: [sku], warehouse: warehouse)  // two of the actor's at once follow each other
         let earlier = try store.handCorrections(actor: actor, sku: sku, warehouse: warehouse, since: at - 86_400_000)
         let (net, overflow) = earlier.addingReportingOverflow(delta)
         if overflow || net.magnitude > limit {
