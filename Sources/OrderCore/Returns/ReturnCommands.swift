@@ -660,6 +660,7 @@ enum ReturnCommands {
         "Refund what arrived and was not refunded yet, per tender; what the order still owes is written off first "
             + "(return_id, refund_ref, payment_ref of the refund, before_receipt = why, when policy allows paying "
             + "before goods arrive)",
+        roleRule: "a supervisor to refund before the goods arrive (before_receipt)",
         sharing: .concurrent,
         arguments: [
             .returnID,
@@ -690,6 +691,9 @@ enum ReturnCommands {
             throw OrderCoreError(
                 .forbidden, "refunding before the goods arrive is not allowed (config returns.refund_before_receipt)",
                 details: ["return_id": .string(id)])
+        }
+        if beforeReceipt != nil {
+            try ctx.requireRole(.supervisor, to: "refunding return \(id) before the goods arrive")
         }
         guard var order = try ctx.store.order(rowID: r.orderRowID) else {
             throw OrderCoreError(.internal, "return \(id) has no order")

@@ -195,7 +195,9 @@ extension ReturnTests {
         let id = try engine.ok("return.request", ["order_id": order, "reason": "changed_mind", "lines": [["line_no": 2, "qty": 1]]])["return_id"] ?? .null
         try engine.ok("return.approve", ["return_id": id])
         #expect(engine.fails("return.refund", ["return_id": id]) == .conflict)  // nothing arrived, no reason given
-        let paid = try engine.ok("return.refund", ["return_id": id, "before_receipt": "VIP customer, courier pickup booked"])
+        // Paying for goods not back yet is a supervisor's call.
+        #expect(engine.fails("return.refund", ["return_id": id, "before_receipt": "trust me", "actor": "ops"]) == .forbidden)
+        let paid = try engine.ok("return.refund", ["return_id": id, "before_receipt": "VIP customer, courier pickup booked", "actor": "lead"])
         #expect(paid["refunds"]?.arrayValue?.first?["before_receipt"] == "VIP customer, courier pickup booked")
         #expect(paid["refunds"]?.arrayValue?.first?["cash"] == "17.00")  // 20.00 − coupon 2.00 − points 1.00
         // When the unit arrives it is not paid again, and the return is settled.
