@@ -69,7 +69,8 @@ struct Setting: Sendable {
     static let adjustLimit = Setting.number(
         key: "inventory.adjust_limit",
         summary:
-            "Units an operator may add or remove in one stock.adjust, or one count variance; more needs a supervisor",
+            "Units an operator may add or remove by hand (stock.adjust, count variances), net over 24 hours per SKU "
+            + "and warehouse; more needs a supervisor",
         defaultValue: 10, range: 0...1_000_000_000_000)
 
     static let lowStockClosesChannels = Setting.flag(
