@@ -97,8 +97,16 @@ extension CommandContext {
         var value: Int64 { total.cash + total.shipping }
         /// Of `value`, what is taken off what the order still owes (goods back before they were paid for).
         var writtenOff: Int64 { Order.settlement(value, due: order.amountDue).writtenOff }
-        /// Of `value`, the money paid back.
-        var money: Int64 { value - writtenOff }
+        /// What is left of the order's payments: refunds that named no units (a price match, goodwill) leave
+        /// less than the goods are worth.
+        var left: Int64
+        /// Of `value`, the money paid back: never more than is left of the payments.
+        var money: Int64 { max(0, min(value - writtenOff, left)) }
+    }
+
+    /// What is left of an order's payments to refund.
+    func refundable(_ order: Order) throws -> Int64 {
+        order.paidTotal - Payment.refunded(try store.payments(orderRowID: order.rowID))
     }
 
     /// Per order line, the units refunded before they came back (a channel's refund naming them, or
@@ -128,7 +136,7 @@ extension CommandContext {
         let ahead = try refundedAhead(orderRowID: order.rowID, lines: orderLines)
         let allocation = try refundAllocation(order, lines: orderLines)
         let policy = try shippingRefund(sellerFault: r.sellerFault, order: order, lines: orderLines)
-        var quote = ReturnQuote(order: order, withShipping: policy.refunded)
+        var quote = ReturnQuote(order: order, withShipping: policy.refunded, left: try refundable(order))
         for line in try store.returnLines(returnRowID: r.rowID) {
             guard let a = allocation.lines.first(where: { $0.lineNo == line.lineNo }),
                 let ol = orderLines.first(where: { $0.lineNo == line.lineNo })
@@ -737,7 +745,16 @@ enum ReturnCommands {
         let refundRef = ref ?? "\(id)-\(sequence)"
         // Goods back before they were paid for (a cash-on-delivery parcel refused at the door) are no longer
         // owed: their value comes off what is due first, and only what was paid beyond it goes back.
-        let (writtenOff, money) = Order.settlement(total.cash + total.shipping, due: order.amountDue)
+        var (writtenOff, money) = Order.settlement(total.cash + total.shipping, due: order.amountDue)
+        // Refunds that named no units (a price match, goodwill) took part of what the goods were worth: the
+        // return pays what is left of the payments, where it would otherwise be refused and stall.
+        let short = max(0, money - (try ctx.refundable(order)))
+        if short > 0 {
+            money -= short
+            let fromCash = min(short, total.cash)
+            total.cash -= fromCash
+            total.shipping -= short - fromCash
+        }
         try ctx.store.insertRefund(
             returnRowID: r.rowID, ref: refundRef, refund: total, writtenOff: writtenOff, units: .object(units),
             beforeReceipt: beforeReceipt, at: ctx.at, actor: ctx.actor)
@@ -776,6 +793,7 @@ enum ReturnCommands {
             details: [
                 "refund_ref": .string(refundRef), "cash": order.money(money), "points": order.money(total.points),
                 "written_off": order.money(writtenOff), "before_receipt": .optional(beforeReceipt),
+                "refunded_earlier": short > 0 ? order.money(short) : .null,
             ])
         return try ctx.returnDocument(r, extra: ["payment_status": try ctx.document(order)["payment_status"] ?? .null])
     }
