@@ -284,6 +284,13 @@ struct Setting: Sendable {
         key: "returns.refund_before_receipt",
         summary: "Allow refunding approved units before they arrive (each such refund records why)")
 
+    static let returnWindowDays = Setting.number(
+        key: "returns.window_days",
+        summary:
+            "Days after delivery (or shipment, when no delivery is known) a return may be requested on an operator's "
+            + "approval; later ones need a supervisor and are never approved by themselves; 0: no window",
+        defaultValue: 30, range: 0...3_650)
+
     static let returnSLAHours = Setting.number(
         key: "returns.sla_hours",
         summary: "A return that has not moved for this many hours escalates to an alert (sweep)",
@@ -414,6 +421,7 @@ struct Setting: Sendable {
         stateLimitHours,
         maxPayloadBytes, dedupeWindowMinutes,
         duplicateWindowSeconds, returnReasons, autoApproveBelow, supervisorAbove, adminAbove, flaggedReturnerRole,
+        returnWindowDays,
         restoreCoupons, inspectBeforeResale, riskEnabled, riskRules,
         refundShipping, refundBeforeReceipt, returnSLAHours, emptyBoxPercent,
         shipWithinHours, workStartsHour, workEndsHour, offHoursChanges, healthWeights, healthDegradedDays,

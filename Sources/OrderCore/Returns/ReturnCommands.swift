@@ -235,9 +235,10 @@ extension CommandContext {
         return max(quote.value, whole)
     }
 
-    /// The role an approval needs: by the refund's amount, and at least `returns.flagged_customer_role`
-    /// for a customer whose earlier returns came back empty or wrong.
-    func approvalRole(amount: Int64, exponent: Int, customer: String?) throws -> Actor.Role {
+    /// The role an approval needs: by the refund's amount, at least `returns.flagged_customer_role` for a
+    /// customer whose earlier returns came back empty or wrong, and at least a supervisor for a return
+    /// requested after `returns.window_days`.
+    func approvalRole(amount: Int64, exponent: Int, customer: String?, late: Bool) throws -> Actor.Role {
         let unit = Money.unit(exponent: exponent)
         let admin = try intSetting(.adminAbove).multipliedReportingOverflow(by: unit).partialValue
         let supervisor = try intSetting(.supervisorAbove).multipliedReportingOverflow(by: unit).partialValue
@@ -245,7 +246,23 @@ extension CommandContext {
         if try isFlaggedReturner(customer), let risky = Actor.Role(rawValue: try stringSetting(.flaggedReturnerRole)) {
             role = max(role, risky)
         }
-        return role
+        return late ? max(role, .supervisor) : role
+    }
+
+    /// The whole days from the goods reaching the buyer (the latest delivery, or shipment where no delivery
+    /// is known; a pickup's handing over) to `requested`, when more than `returns.window_days` passed; nil
+    /// within the window or without one.
+    func daysSinceDeliveryPastWindow(_ order: Order, requested: Int64) throws -> Int64? {
+        let window = try intSetting(.returnWindowDays)
+        guard window > 0 else { return nil }
+        var handed = try store.shipments(orderRowID: order.rowID).map { $0.deliveredAt ?? $0.shippedAt }
+        if let delivered = order.deliveredAt {
+            handed.append(delivered)
+        } else if handed.isEmpty, order.state == .completed, let since = order.stateSince {
+            handed.append(since)  // picked up by the buyer: completed when handed over
+        }
+        guard let since = handed.max(), requested - since > window * 86_400_000 else { return nil }
+        return (requested - since) / 86_400_000
     }
 
     func isFlaggedReturner(_ customer: String?) throws -> Bool {
@@ -335,7 +352,11 @@ enum ReturnCommands {
         for line in lines { try ctx.store.insert(line, returnRowID: rowID) }
         try ctx.store.appendReturnEvent(
             returnRowID: rowID, at: ctx.at, actor: ctx.actor, from: nil, to: .requested, command: "return.request",
-            details: ["reason": .string(reason), "lines": .int(lines.count)])
+            details: [
+                "reason": .string(reason), "lines": .int(lines.count),
+                "days_since_delivery": try ctx.daysSinceDeliveryPastWindow(order, requested: ctx.at).map(JSON.int)
+                    ?? .null,
+            ])
         if let exchange { try createReplacement(ctx, &record, order: order, exchange: exchange) }
         // The channel cancelled the order after its goods left, or the parcel is on its way back (refused,
         // undeliverable): what comes back is now this return's.
@@ -346,7 +367,7 @@ enum ReturnCommands {
         let auto = try ctx.intSetting(.autoApproveBelow)
         let below = auto.multipliedReportingOverflow(by: Money.unit(exponent: order.exponent)).partialValue
         if auto > 0, try ctx.approvalAmount(record, quote: ctx.returnQuote(record)) < below,
-            try !ctx.isFlaggedReturner(customer)
+            try !ctx.isFlaggedReturner(customer), try ctx.daysSinceDeliveryPastWindow(order, requested: ctx.at) == nil
         {
             try ctx.transition(
                 &record, to: .approved, command: "return.approve", details: ["auto": true, "below": .int(auto)])
@@ -404,7 +425,8 @@ enum ReturnCommands {
         "return.approve", .write,
         "Approve a requested return; its amount and the customer's history decide the role needed (return_id, note)",
         roleRule:
-            "a supervisor above returns.supervisor_above, an admin above returns.admin_above; a flagged customer's: "
+            "a supervisor above returns.supervisor_above (with the order's approved returns) or past "
+            + "returns.window_days, an admin above returns.admin_above; a flagged customer's: "
             + "returns.flagged_customer_role",
         sharing: .concurrent,
         arguments: [
@@ -425,11 +447,13 @@ enum ReturnCommands {
         // By what the goods are worth: money paid back, or a claim written off (goods not yet paid for).
         let quote = try ctx.returnQuote(r)
         let order = quote.order, amount = try ctx.approvalAmount(r, quote: quote)
-        let role = try ctx.approvalRole(amount: amount, exponent: order.exponent, customer: r.customer)
-        let worth = "\(Money.format(amount, exponent: order.exponent)) \(order.currency)"
-        try ctx.requireRole(
-            role,
-            to: "approving return \(id) (\(worth)\(amount > quote.value ? " with the order's approved returns" : ""))")
+        let late = try ctx.daysSinceDeliveryPastWindow(order, requested: r.createdAt)
+        let role = try ctx.approvalRole(
+            amount: amount, exponent: order.exponent, customer: r.customer, late: late != nil)
+        var worth = "\(Money.format(amount, exponent: order.exponent)) \(order.currency)"
+        if amount > quote.value { worth += " with the order's approved returns" }
+        if let late { worth += "; requested \(late) days after delivery, past returns.window_days" }
+        try ctx.requireRole(role, to: "approving return \(id) (\(worth))")
         r.owner = ctx.actor
         try ctx.transition(
             &r, to: .approved, command: "return.approve",

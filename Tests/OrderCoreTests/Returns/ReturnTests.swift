@@ -116,6 +116,30 @@ struct ReturnTests {
         #expect(small["timeline"]?.arrayValue?.last?["details"]?["auto"] == true)
     }
 
+    @Test func aReturnRequestedPastTheWindowNeedsASupervisor() throws {
+        try engine.ok("config.set", ["key": "returns.auto_approve_below", "value": 1_000])
+        var args = orderArgs([("A1", 4, "10.00")], ["at": "2026-01-01T00:00:00Z"])
+        args["customer"] = ["id": "c-late"]
+        let order = try engine.ok("order.create", args)["order_id"] ?? .null
+        try engine.ok("order.pay", ["order_id": order, "at": "2026-01-01T00:00:00Z"])
+        try engine.ok("order.pickup", ["order_id": order, "at": "2026-01-02T00:00:00Z"])
+        let unit: JSONObject = ["order_id": order, "reason": "changed_mind", "lines": [["line_no": 1, "qty": 1]]]
+        // 30 days (the default window) after the buyer took the goods: small, approved by itself.
+        #expect(try engine.ok("return.request", unit.merging(["at": "2026-02-01T00:00:00Z"]))["state"] == "approved")
+        let late = try engine.ok("return.request", unit.merging(["at": "2026-02-01T00:00:01Z"]))
+        #expect(late["state"] == "requested")
+        #expect(late["timeline"]?.arrayValue?.last?["details"]?["days_since_delivery"] == 30)
+        #expect(engine.fails("return.approve", ["return_id": late["return_id"] ?? .null, "actor": "ops"]) == .forbidden)
+        try engine.ok("return.approve", ["return_id": late["return_id"] ?? .null, "actor": "lead"])
+        // Judged by when it was asked for, not by when someone gets to it.
+        try engine.ok("config.set", ["key": "returns.auto_approve_below", "value": 0])
+        let early = try engine.ok("return.request", unit.merging(["at": "2026-01-20T00:00:00Z"]))["return_id"] ?? .null
+        try engine.ok("return.approve", ["return_id": early, "actor": "ops", "at": "2026-06-01T00:00:00Z"])
+        try engine.ok("config.set", ["key": "returns.auto_approve_below", "value": 1_000])
+        try engine.ok("config.set", ["key": "returns.window_days", "value": 0])  // no window
+        #expect(try engine.ok("return.request", unit.merging(["at": "2027-01-01T00:00:00Z"]))["state"] == "approved")
+    }
+
     @Test func aClaimSplitIntoReturnsNeedsTheRoleOfTheWhole() throws {
         try engine.ok("config.set", ["key": "returns.supervisor_above", "value": 50])
         let order = try deliveredOrder()
