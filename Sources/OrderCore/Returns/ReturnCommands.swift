@@ -97,16 +97,57 @@ extension CommandContext {
         var value: Int64 { total.cash + total.shipping }
         /// Of `value`, what is taken off what the order still owes (goods back before they were paid for).
         var writtenOff: Int64 { Order.settlement(value, due: order.amountDue).writtenOff }
-        /// What is left of the order's payments: refunds that named no units (a price match, goodwill) leave
-        /// less than the goods are worth.
-        var left: Int64
-        /// Of `value`, the money paid back: never more than is left of the payments.
-        var money: Int64 { max(0, min(value - writtenOff, left)) }
+        /// Of `value`, the money paid back.
+        var money: Int64 { value - writtenOff }
+        /// What refunds that named no units took of these units' worth already (`RefundsWithoutUnits`).
+        var refundedEarlier: Int64 = 0
     }
 
-    /// What is left of an order's payments to refund.
-    func refundable(_ order: Order) throws -> Int64 {
-        order.paidTotal - Payment.refunded(try store.payments(orderRowID: order.rowID))
+    /// Refunds that named no units (a price match, goodwill, a shipping refund) leave less of an order's
+    /// payments than the goods and shipping not refunded yet are worth. What they took is counted off the
+    /// shipping not refunded first, then off the goods not refunded, in proportion to their worth: a return
+    /// pays its units' share of what is left, the order's last return exactly the rest, and no refund more
+    /// than is left of the payments.
+    struct RefundsWithoutUnits {
+        /// What is left of the order's payments.
+        var left: Int64
+        /// Of what the goods not refunded yet are worth (`goods`), the part those refunds took.
+        var goodsTaken: Int64
+        var goods: Int64
+
+        /// Takes from `refund` its goods' share of `goodsTaken`, then what would pay more than is left once
+        /// `due` is written off. - Returns: what it took.
+        func apply(_ refund: inout RefundAllocation.Refund, due: Int64) -> Int64 {
+            var taken: Int64 = 0
+            if goodsTaken > 0, refund.cash > 0 {
+                if refund.cash >= goods {
+                    taken = min(refund.cash, goodsTaken)
+                } else {  // its share, rounded up so the money paid rounds down
+                    let (quotient, remainder) = goods.dividingFullWidth(refund.cash.multipliedFullWidth(by: goodsTaken))
+                    taken = min(refund.cash, quotient + (remainder > 0 ? 1 : 0))
+                }
+                refund.cash -= taken
+            }
+            let beyond = max(0, Order.settlement(refund.cash + refund.shipping, due: due).paidBack - max(0, left))
+            let fromCash = min(beyond, refund.cash)
+            refund.cash -= fromCash
+            refund.shipping -= beyond - fromCash
+            return taken + beyond
+        }
+    }
+
+    func refundsWithoutUnits(
+        _ order: Order, lines: [OrderLine], allocation: RefundAllocation
+    ) throws -> RefundsWithoutUnits {
+        let left = order.paidTotal - Payment.refunded(try store.payments(orderRowID: order.rowID))
+        var goods: Int64 = 0
+        for a in allocation.lines {
+            let refunded = min(a.qty, max(0, lines.first { $0.lineNo == a.lineNo }?.quantity(.refunded) ?? 0))
+            goods &+= RefundAllocation.refund(a, units: a.qty - refunded, already: refunded, withShipping: false).cash
+        }
+        let shipping = max(0, allocation.shipping - (try store.refundedShipping(orderRowID: order.rowID)))
+        let taken = goods &+ shipping &- order.amountDue &- left
+        return RefundsWithoutUnits(left: left, goodsTaken: min(goods, max(0, taken - shipping)), goods: goods)
     }
 
     /// Per order line, the units refunded before they came back (a channel's refund naming them, or
@@ -136,7 +177,7 @@ extension CommandContext {
         let ahead = try refundedAhead(orderRowID: order.rowID, lines: orderLines)
         let allocation = try refundAllocation(order, lines: orderLines)
         let policy = try shippingRefund(sellerFault: r.sellerFault, order: order, lines: orderLines)
-        var quote = ReturnQuote(order: order, withShipping: policy.refunded, left: try refundable(order))
+        var quote = ReturnQuote(order: order, withShipping: policy.refunded)
         for line in try store.returnLines(returnRowID: r.rowID) {
             guard let a = allocation.lines.first(where: { $0.lineNo == line.lineNo }),
                 let ol = orderLines.first(where: { $0.lineNo == line.lineNo })
@@ -153,6 +194,8 @@ extension CommandContext {
             quote.total.shipping = try shippingDue(
                 policy, shares: quote.total.shipping, allocation: allocation, orderLines: orderLines, order: order)
         }
+        quote.refundedEarlier = try refundsWithoutUnits(order, lines: orderLines, allocation: allocation).apply(
+            &quote.total, due: order.amountDue)
         return quote
     }
 
@@ -203,6 +246,7 @@ extension CommandContext {
                 "written_off": money(q.writtenOff),
                 "points": money(quote.points),
                 "coupon_credit": money(restore ? quote.coupon : 0), "shipping_refunded": .bool(withShipping),
+                "refunded_earlier": money(q.refundedEarlier),
             ],
             "refunds": try refunds(of: r, in: order),
             "replacement_order_id": .optional(r.replacementOrderID),
@@ -769,16 +813,9 @@ enum ReturnCommands {
         let refundRef = ref ?? "\(id)-\(sequence)"
         // Goods back before they were paid for (a cash-on-delivery parcel refused at the door) are no longer
         // owed: their value comes off what is due first, and only what was paid beyond it goes back.
-        var (writtenOff, money) = Order.settlement(total.cash + total.shipping, due: order.amountDue)
-        // Refunds that named no units (a price match, goodwill) took part of what the goods were worth: the
-        // return pays what is left of the payments, where it would otherwise be refused and stall.
-        let short = max(0, money - (try ctx.refundable(order)))
-        if short > 0 {
-            money -= short
-            let fromCash = min(short, total.cash)
-            total.cash -= fromCash
-            total.shipping -= short - fromCash
-        }
+        let earlier = try ctx.refundsWithoutUnits(order, lines: orderLines, allocation: allocation).apply(
+            &total, due: order.amountDue)
+        let (writtenOff, money) = Order.settlement(total.cash + total.shipping, due: order.amountDue)
         try ctx.store.insertRefund(
             returnRowID: r.rowID, ref: refundRef, refund: total, writtenOff: writtenOff, units: .object(units),
             beforeReceipt: beforeReceipt, at: ctx.at, actor: ctx.actor)
@@ -817,7 +854,7 @@ enum ReturnCommands {
             details: [
                 "refund_ref": .string(refundRef), "cash": order.money(money), "points": order.money(total.points),
                 "written_off": order.money(writtenOff), "before_receipt": .optional(beforeReceipt),
-                "refunded_earlier": short > 0 ? order.money(short) : .null,
+                "refunded_earlier": earlier > 0 ? order.money(earlier) : .null,
             ])
         return try ctx.returnDocument(r, extra: ["payment_status": try ctx.document(order)["payment_status"] ?? .null])
     }

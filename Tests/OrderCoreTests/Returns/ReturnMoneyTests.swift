@@ -123,22 +123,39 @@ struct ReturnMoneyTests {
     /// A coupon worth more than the goods discounts the shipping too: no unit refunds less than nothing,
     /// and two parts refund what was paid (a part quoted -0.17 once, and the last then asked for more
     /// than was left).
-    /// A refund that named no units (a price match) left less of the payments than the goods are worth:
-    /// returning them pays what is left — it was refused, and the return stalled with the goods back.
-    @Test func aReturnAfterARefundOfNoUnitsPaysWhatIsLeft() throws {
-        let order = try handedOver([("B2", 2, "50.00")])
-        try engine.ok("order.refund", ["order_id": order, "amount": "60.00", "reason": "price match"])
-        let rt = try engine.ok("return.request", ["order_id": order, "reason": "changed_mind", "lines": [["line_no": 1, "qty": 2]]])
-        #expect(rt["quote"]?["cash"] == "40.00")
-        let id = rt["return_id"] ?? .null
-        try engine.ok("return.approve", ["return_id": id])
-        try engine.ok("return.receive", ["return_id": id, "warehouse": "SH", "lines": [["line_no": 1, "resellable": 2]]])
-        let done = try engine.ok("return.refund", ["return_id": id])
-        #expect(done["state"] == "refunded" && done["refunds"]?.arrayValue?.first?["cash"] == "40.00")
-        #expect(done["timeline"]?.arrayValue?.last?["details"]?["refunded_earlier"] == "60.00")
-        let after = try engine.ok("order.get", ["order_id": order])
-        #expect(after["refunded_total"] == "100.00" && after["payment_status"] == "refunded")
-        #expect(after["lines"]?.arrayValue?.first?["refunded"] == 2)
+    /// A refund that named no units (a price match, goodwill, the shipping given back) left less of the
+    /// payments than the goods are worth. A return of all of them pays what is left (it was refused, and the
+    /// return stalled with the goods back); a return of some pays their share of it (it paid their whole
+    /// worth: one unit back of two, and the buyer had the other for nothing). What such a refund took comes
+    /// off the shipping not refunded first.
+    @Test func aReturnAfterARefundOfNoUnitsPaysItsShareOfWhatIsLeft() throws {
+        func refund(_ order: JSON, _ qty: Int64) throws -> (quote: JSON, paid: JSON, earlier: JSON) {
+            let rt = try engine.ok("return.request", ["order_id": order, "reason": "changed_mind", "lines": [["line_no": 1, "qty": .int(qty)]]])
+            let id = rt["return_id"] ?? .null
+            try engine.ok("return.approve", ["return_id": id])
+            try engine.ok("return.receive", ["return_id": id, "warehouse": "SH", "lines": [["line_no": 1, "resellable": .int(qty)]]])
+            let done = try engine.ok("return.refund", ["return_id": id])
+            #expect(done["state"] == "refunded")
+            return (rt["quote"]?["cash"] ?? .null, done["refunds"]?.arrayValue?.last?["cash"] ?? .null,
+                    done["timeline"]?.arrayValue?.last?["details"]?["refunded_earlier"] ?? .null)
+        }
+        let whole = try handedOver([("B2", 2, "50.00")])
+        try engine.ok("order.refund", ["order_id": whole, "amount": "60.00", "reason": "price match"])
+        #expect(try refund(whole, 2) == ("40.00", "40.00", "60.00"))
+        #expect(try engine.ok("order.get", ["order_id": whole])["payment_status"] == "refunded")
+
+        let parts = try handedOver([("B2", 2, "50.00")])
+        try engine.ok("order.refund", ["order_id": parts, "amount": "60.00", "reason": "goodwill"])
+        #expect(try refund(parts, 1) == ("20.00", "20.00", "30.00"))
+        #expect(try refund(parts, 1) == ("20.00", "20.00", "30.00"))
+
+        // The shipping (10.00) given back: the goods are worth what they were.
+        let shipped = try handedOver([("B2", 2, "50.00")], ["shipping_fee": "10.00"])
+        try engine.ok("order.refund", ["order_id": shipped, "amount": "10.00", "reason": "late delivery: shipping back"])
+        #expect(try refund(shipped, 1) == ("50.00", "50.00", .null))
+        #expect(try refund(shipped, 1) == ("50.00", "50.00", "10.00"))  // the whole order back, shipping paid already
+        let after = try engine.ok("order.get", ["order_id": shipped])
+        #expect(after["refunded_total"] == "110.00" && after["paid_total"] == "110.00")
     }
 
     @Test func aDiscountBeyondTheGoodsComesOffTheShipping() throws {
