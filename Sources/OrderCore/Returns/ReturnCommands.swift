@@ -282,12 +282,12 @@ extension CommandContext {
     /// The role an approval needs: by the refund's amount, at least `returns.flagged_customer_role` for a
     /// customer whose earlier returns came back empty or wrong, and at least a supervisor for a return
     /// requested after `returns.window_days`.
-    func approvalRole(amount: Int64, exponent: Int, customer: String?, late: Bool) throws -> Actor.Role {
-        let unit = Money.unit(exponent: exponent)
+    func approvalRole(amount: Int64, order: Order, late: Bool) throws -> Actor.Role {
+        let unit = Money.unit(exponent: order.exponent)
         let admin = try intSetting(.adminAbove).multipliedReportingOverflow(by: unit).partialValue
         let supervisor = try intSetting(.supervisorAbove).multipliedReportingOverflow(by: unit).partialValue
         var role: Actor.Role = amount > admin ? .admin : amount > supervisor ? .supervisor : .operator
-        if try isFlaggedReturner(customer), let risky = Actor.Role(rawValue: try stringSetting(.flaggedReturnerRole)) {
+        if try isFlaggedReturner(order), let risky = Actor.Role(rawValue: try stringSetting(.flaggedReturnerRole)) {
             role = max(role, risky)
         }
         return late ? max(role, .supervisor) : role
@@ -309,9 +309,11 @@ extension CommandContext {
         return (requested - since) / 86_400_000
     }
 
-    func isFlaggedReturner(_ customer: String?) throws -> Bool {
-        guard let customer else { return false }
-        return CommandContext.isFlagged(try store.returnerStats(customer: customer))
+    /// Whether the order's buyer had a return come back empty or with the wrong item, found by whichever of
+    /// customer id, phone or email an earlier order shares: checking out as a guest sheds no flag.
+    func isFlaggedReturner(_ order: Order) throws -> Bool {
+        try store.flaggedReturner(
+            id: order.customer["id"], phone: order.customer["phone"], email: order.customer["email"])
     }
 
     /// Returner statistics that show an earlier return came back empty or with the wrong item.
@@ -411,7 +413,7 @@ enum ReturnCommands {
         let auto = try ctx.intSetting(.autoApproveBelow)
         let below = auto.multipliedReportingOverflow(by: Money.unit(exponent: order.exponent)).partialValue
         if auto > 0, try ctx.approvalAmount(record, quote: ctx.returnQuote(record)) < below,
-            try !ctx.isFlaggedReturner(customer), try ctx.daysSinceDeliveryPastWindow(order, requested: ctx.at) == nil
+            try !ctx.isFlaggedReturner(order), try ctx.daysSinceDeliveryPastWindow(order, requested: ctx.at) == nil
         {
             try ctx.transition(
                 &record, to: .approved, command: "return.approve", details: ["auto": true, "below": .int(auto)])
@@ -492,8 +494,7 @@ enum ReturnCommands {
         let quote = try ctx.returnQuote(r)
         let order = quote.order, amount = try ctx.approvalAmount(r, quote: quote)
         let late = try ctx.daysSinceDeliveryPastWindow(order, requested: r.createdAt)
-        let role = try ctx.approvalRole(
-            amount: amount, exponent: order.exponent, customer: r.customer, late: late != nil)
+        let role = try ctx.approvalRole(amount: amount, order: order, late: late != nil)
         var worth = "\(Money.format(amount, exponent: order.exponent)) \(order.currency)"
         if amount > quote.value { worth += " with the order's approved returns" }
         if let late { worth += "; requested \(late) days after delivery, past returns.window_days" }

@@ -208,6 +208,31 @@ extension Store {
     }
 
     /// A customer's returns history: orders, returns, refunded cash, and grades that signal abuse.
+    /// Whether any order of a buyer known by this customer id, phone or email (any one shared is enough)
+    /// had a return come back empty or with the wrong item.
+    func flaggedReturner(id: String?, phone: String?, email: String?) throws -> Bool {
+        var orders: [String] = []
+        var arguments: [SQLValue] = []
+        if let id { orders.append("SELECT id FROM orders WHERE customer_id = ?"); arguments.append(.text(id)) }
+        if let phone {
+            orders.append("SELECT id FROM orders WHERE customer_phone = ?")
+            arguments.append(.text(phone))
+        }
+        if let email {
+            orders.append("SELECT id FROM orders WHERE lower(customer_email) = lower(?) AND customer_email IS NOT NULL")
+            arguments.append(.text(email))
+        }
+        guard !orders.isEmpty else { return false }
+        return try db.first(
+            """
+            SELECT 1 FROM returns r WHERE r.order_rowid IN (\(orders.joined(separator: " UNION ")))
+              AND (r.flags LIKE '%empty_box%' OR EXISTS (SELECT 1 FROM return_lines l
+                   WHERE l.return_rowid = r.id AND (l.wrong_item > 0 OR l.empty > 0)))
+            LIMIT 1
+            """, arguments: arguments
+        ) { _ in true } ?? false
+    }
+
     func returnerStats(customer: String) throws -> JSONObject {
         let orders =
             try db.first(

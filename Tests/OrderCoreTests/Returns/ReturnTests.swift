@@ -96,6 +96,12 @@ struct ReturnTests {
         try engine.ok("return.approve", ["return_id": id2, "actor": "lead"])
         let light = try engine.ok("return.receive", ["return_id": id2, "warehouse": "SH", "lines": [["line_no": 1, "resellable": 2]], "weight_g": 150])
         #expect(light["flags"] == ["empty_box"])
+        // Checking out as a guest with the same phone sheds no flag.
+        let guest = try engine.ok("order.create", orderArgs([("B2", 1, "20.00")], ["customer": ["phone": "13800000001"]]))["order_id"] ?? .null
+        try engine.ok("order.pay", ["order_id": guest])
+        try engine.ok("order.pickup", ["order_id": guest])
+        let id3 = try engine.ok("return.request", ["order_id": guest, "reason": "changed_mind", "lines": [["line_no": 1, "qty": 1]]])["return_id"] ?? .null
+        #expect(engine.fails("return.approve", ["return_id": id3, "actor": "ops"]) == .forbidden)
     }
 
     @Test func approvalTiersByAmountAndAutoApproval() throws {
