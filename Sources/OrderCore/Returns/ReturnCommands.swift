@@ -312,8 +312,7 @@ extension CommandContext {
     /// Whether the order's buyer had a return come back empty or with the wrong item, found by whichever of
     /// customer id, phone or email an earlier order shares: checking out as a guest sheds no flag.
     func isFlaggedReturner(_ order: Order) throws -> Bool {
-        try store.flaggedReturner(
-            id: order.customer["id"], phone: order.customer["phone"], email: order.customer["email"])
+        try store.returnerSignals(order.customer).flagged
     }
 
     /// Returner statistics that show an earlier return came back empty or with the wrong item.
@@ -394,7 +393,7 @@ enum ReturnCommands {
             rowID: rowID, returnID: returnID, orderRowID: order.rowID, state: .requested, reason: reason,
             sellerFault: sellerFault, customer: customer, owner: ctx.actor, note: note, flags: [],
             createdAt: ctx.at, updatedAt: ctx.at, stateSince: ctx.at)
-        try ctx.store.insert(record)
+        try ctx.store.insert(record, buyer: order.customer)
         for line in lines { try ctx.store.insert(line, returnRowID: rowID) }
         try ctx.store.appendReturnEvent(
             returnRowID: rowID, at: ctx.at, actor: ctx.actor, from: nil, to: .requested, command: "return.request",

@@ -11,7 +11,7 @@ struct Migration {
         tracking, waves, statusAnchor, intake, actors, returns, risk, reports, health, roles, channelState, lookup,
         healthDaily, valuation, openAlerts, idSequences, cacheEpoch, guardRefusal, emailIndex, countDomains,
         profileEpoch, paymentsByTime, inboxAwaiting, cashOnDelivery, refundWriteOff, owingOnDelivery,
-        channelUpdatedAt, refundedCancelled,
+        channelUpdatedAt, refundedCancelled, returnBuyers,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -831,5 +831,25 @@ struct Migration {
                 SET qty_refunded_cancelled =
                     CASE WHEN qty_refunded < qty_cancelled THEN qty_refunded ELSE qty_cancelled END
                 WHERE qty_refunded > 0 AND qty_cancelled > 0;
+            """)
+
+    // MARK: - 0037
+
+    /// Who returned, by each of the buyer's identifiers (email in lower case), copied from the order: an
+    /// empty box or a refused parcel follows the buyer to an order under another of them (a guest checkout
+    /// with the same phone), found through one index each.
+    static let returnBuyers = Migration(
+        name: "0037_return_buyers",
+        sql: """
+            ALTER TABLE returns ADD COLUMN customer_id TEXT;
+            ALTER TABLE returns ADD COLUMN customer_phone TEXT;
+            ALTER TABLE returns ADD COLUMN customer_email TEXT;
+            UPDATE returns SET
+                customer_id = (SELECT o.customer_id FROM orders o WHERE o.id = returns.order_rowid),
+                customer_phone = (SELECT o.customer_phone FROM orders o WHERE o.id = returns.order_rowid),
+                customer_email = (SELECT lower(o.customer_email) FROM orders o WHERE o.id = returns.order_rowid);
+            CREATE INDEX returns_by_customer_id ON returns(customer_id) WHERE customer_id IS NOT NULL;
+            CREATE INDEX returns_by_phone ON returns(customer_phone) WHERE customer_phone IS NOT NULL;
+            CREATE INDEX returns_by_email ON returns(customer_email) WHERE customer_email IS NOT NULL;
             """)
 }

@@ -15,16 +15,18 @@ extension Store {
             stateSince: r.int(14))
     }
 
-    func insert(_ r: ReturnRecord) throws {
+    /// - Parameter buyer: the order's customer, whose identifiers the return keeps (`returnerSignals`).
+    func insert(_ r: ReturnRecord, buyer: [String: String]) throws {
         try db.run(
             """
             INSERT INTO returns(id, return_id, order_rowid, state, reason, seller_fault, customer, owner, note, flags,
-                created_at, updated_at, state_since)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                created_at, updated_at, state_since, customer_id, customer_phone, customer_email)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, .int(r.rowID), .text(r.returnID), .int(r.orderRowID), .text(r.state.rawValue), .text(r.reason),
             .bool(r.sellerFault),
             .opt(r.customer), .opt(r.owner), .opt(r.note), .text(JSON.array(r.flags.map(JSON.string)).serialized),
-            .int(r.createdAt), .int(r.updatedAt), .int(r.stateSince))
+            .int(r.createdAt), .int(r.updatedAt), .int(r.stateSince), .opt(buyer["id"]), .opt(buyer["phone"]),
+            .opt(buyer["email"]?.lowercased()))
     }
 
     /// Writes a return, only while it is still in `from`, the state the command read.
@@ -208,29 +210,37 @@ extension Store {
     }
 
     /// A customer's returns history: orders, returns, refunded cash, and grades that signal abuse.
-    /// Whether any order of a buyer known by this customer id, phone or email (any one shared is enough)
-    /// had a return come back empty or with the wrong item.
-    func flaggedReturner(id: String?, phone: String?, email: String?) throws -> Bool {
-        var orders: [String] = []
-        var arguments: [SQLValue] = []
-        if let id { orders.append("SELECT id FROM orders WHERE customer_id = ?"); arguments.append(.text(id)) }
-        if let phone {
-            orders.append("SELECT id FROM orders WHERE customer_phone = ?")
-            arguments.append(.text(phone))
-        }
-        if let email {
-            orders.append("SELECT id FROM orders WHERE lower(customer_email) = lower(?) AND customer_email IS NOT NULL")
-            arguments.append(.text(email))
-        }
-        guard !orders.isEmpty else { return false }
+    /// What a buyer's earlier returns say, found by any of the identifiers `customer` carries (id, phone,
+    /// email): whether one came back empty or with the wrong item, and how many were parcels refused at the
+    /// door. A buyer does not shed them by checking out as a guest, or under a new account, with the same
+    /// phone or email.
+    func returnerSignals(_ customer: [String: String]) throws -> (flagged: Bool, refusals: Int64) {
+        guard let theirs = Store.buyerReturns(customer) else { return (false, 0) }
         return try db.first(
             """
-            SELECT 1 FROM returns r WHERE r.order_rowid IN (\(orders.joined(separator: " UNION ")))
-              AND (r.flags LIKE '%empty_box%' OR EXISTS (SELECT 1 FROM return_lines l
-                   WHERE l.return_rowid = r.id AND (l.wrong_item > 0 OR l.empty > 0)))
-            LIMIT 1
-            """, arguments: arguments
-        ) { _ in true } ?? false
+            SELECT COALESCE(MAX(CASE WHEN r.flags LIKE '%empty_box%' OR EXISTS (SELECT 1 FROM return_lines l
+                       WHERE l.return_rowid = r.id AND (l.wrong_item > 0 OR l.empty > 0)) THEN 1 ELSE 0 END), 0),
+                   COALESCE(SUM(\(SQLDialect.count("r.reason = 'refused_delivery'"))), 0)
+            FROM returns r WHERE r.id IN (\(theirs.sql))
+            """, arguments: theirs.arguments
+        ) { ($0.int(0) == 1, $0.int(1)) } ?? (false, 0)
+    }
+
+    /// `select` of the returns of a buyer known by any of `customer`'s id, phone and email, one index each,
+    /// joined by `union` (`UNION` for ids; `UNION ALL` when the first row answers); nil when it carries none.
+    static func buyerReturns(
+        _ customer: [String: String], select: String = "id", union: String = "UNION"
+    ) -> (sql: String, arguments: [SQLValue])? {
+        let keys: [(column: String, value: String?)] = [
+            ("customer_id", customer["id"]), ("customer_phone", customer["phone"]),
+            ("customer_email", customer["email"]?.lowercased()),
+        ]
+        let given = keys.compactMap { key in key.value.map { (key.column, $0) } }
+        guard !given.isEmpty else { return nil }
+        return (
+            given.map { "SELECT \(select) FROM returns WHERE \($0.0) = ?" }.joined(separator: " \(union) "),
+            given.map { .text($0.1) }
+        )
     }
 
     func returnerStats(customer: String) throws -> JSONObject {

@@ -64,7 +64,7 @@ extension Store {
         var listed: [(kind: String, value: String, read: Read)] = []
         var velocity: [(column: String, kind: String, value: String, from: Int64, read: Read)] = []
         var sharedBy: [(kind: String, value: String, read: Read)] = []
-        var returns: (customer: String, read: Read)?
+        var returns: (customer: [String: String], read: Read)?
 
         var all: [Read] {
             listed.map(\.read) + velocity.map(\.read) + sharedBy.map(\.read) + (returns.map { [$0.read] } ?? [])
@@ -124,8 +124,8 @@ extension Store {
         let returnsRead =
             rules.rules["returns_abuse"]?.enabled == true
             || (cashOnDelivery && rules.rules["cod_refusals"]?.enabled == true)
-        if returnsRead, let who = customer["id"] ?? customer["phone"] {
-            reads.returns = (who, Read("SELECT 1 FROM returns WHERE customer = ? LIMIT 1", .text(who)))
+        if returnsRead, let any = Store.buyerReturns(customer, select: "1", union: "UNION ALL") {
+            reads.returns = (customer, Read(any.sql + " LIMIT 1", arguments: any.arguments))
         }
         return reads
     }
@@ -168,10 +168,13 @@ extension Store {
             facts.sharedBy.append((kind, value, try first(read, map: { $0.int(0) }) ?? 0))
         }
         if let (customer, read) = reads.returns, try first(read, map: { _ in true }) ?? false {
-            let stats = try returnerStats(customer: customer)
+            // The return rate by the customer's key (id, else phone); what came back empty or was refused at
+            // the door by any of the buyer's identifiers.
+            let stats = try (customer["id"] ?? customer["phone"]).map { try returnerStats(customer: $0) } ?? [:]
+            let signals = try returnerSignals(customer)
             facts.returns = (
-                (stats["orders"]?.intValue ?? 0) + itself, stats["returns"]?.intValue ?? 0,
-                CommandContext.isFlagged(stats), stats["refused_deliveries"]?.intValue ?? 0
+                (stats["orders"]?.intValue ?? 0) + itself, stats["returns"]?.intValue ?? 0, signals.flagged,
+                signals.refusals
             )
         }
         return facts

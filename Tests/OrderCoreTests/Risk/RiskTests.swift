@@ -242,6 +242,14 @@ struct RiskTests {
         next["placed_at"] = "2026-03-05T10:00:00Z"
         let again = try create(next)
         #expect(again.rules == ["cod_refusals"] && again.score == 50 && again.decision == "review")
+        // A new account, or none, with the same phone is the same buyer at the door.
+        for (customer, at): (JSON, JSON) in [
+            (["id": "c-10", "phone": "13700000000"], "2026-03-05T11:00:00Z"), (["phone": "13700000000"], "2026-03-05T12:00:00Z"),
+        ] {
+            var other = next
+            (other["customer"], other["placed_at"]) = (customer, at)
+            #expect(try create(other).rules == ["cod_refusals"], "\(customer)")
+        }
         // Paid up front, a refused parcel costs the shop nothing it has not been paid for.
         next["cash_on_delivery"] = false
         next["placed_at"] = "2026-03-06T10:00:00Z"
