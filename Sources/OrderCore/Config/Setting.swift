@@ -157,6 +157,13 @@ struct Setting: Sendable {
         summary: "A transfer proposal takes units only from warehouses within this many km (by their coordinates)",
         defaultValue: 200, range: 1...40_000, role: .supervisor)
 
+    static let transferOverdueDays = Setting.number(
+        key: "transfers.overdue_days",
+        summary:
+            "A transfer with units still in transit this many days after it left raises a transfer_overdue alert "
+            + "(sweep)",
+        defaultValue: 7, range: 1...365, role: .supervisor)
+
     static let transferLeadDays = Setting(
         key: "transfers.lead_days",
         summary: "Days a transfer takes per warehouse pair ({\"SH>BJ\": 2}); pairs not named take 1 (T+1)",
@@ -417,7 +424,8 @@ struct Setting: Sendable {
         coverSufficientDays, leadTimeDays, earlyWarningPercent, adjustLimit, lowStockClosesChannels, utcOffsetMinutes,
         weightTolerancePercent,
         packagingGrams, packagingAllowanceGrams,
-        completeAfterDays, escalateAfterHours, transferRadiusKm, transferLeadDays, pickupAlertHours, codCollectDays,
+        completeAfterDays, escalateAfterHours, transferRadiusKm, transferLeadDays, transferOverdueDays,
+        pickupAlertHours, codCollectDays,
         stateLimitHours,
         maxPayloadBytes, dedupeWindowMinutes,
         duplicateWindowSeconds, returnReasons, autoApproveBelow, supervisorAbove, adminAbove, flaggedReturnerRole,

@@ -159,7 +159,26 @@ enum TransferCommands {
         transfer.state = after.allSatisfy { $0.received == $0.qty } ? .received : .partiallyReceived
         transfer.updatedAt = ctx.at
         try ctx.store.setTransferState(rowID: transfer.rowID, state: transfer.state, at: ctx.at)
+        if transfer.state == .received { try ctx.store.clearRefAlerts(kind: "transfer_overdue", ref: id, at: ctx.at) }
         return transfer.json(lines: after)
+    }
+
+    /// Transfers with units still in transit `transfers.overdue_days` after they left get a
+    /// `transfer_overdue` alert (run by `sweep`): units lost on the way are in neither warehouse, and nothing
+    /// else would show them. Returns how many are overdue.
+    static func flagOverdue(_ ctx: CommandContext) throws -> Int {
+        let days = try ctx.intSetting(.transferOverdueDays)
+        let overdue = try ctx.store.overdueTransfers(before: ctx.at - days * 86_400_000)
+        for (transfer, units) in overdue {
+            try ctx.store.openAlert(
+                kind: "transfer_overdue", ref: transfer.transferID, at: ctx.at,
+                details: [
+                    "transfer_id": .string(transfer.transferID), "from": .string(transfer.from),
+                    "to": .string(transfer.to), "in_transit": .int(units),
+                    "sent_at": .string(Timestamp.format(transfer.createdAt)), "days": .int(days),
+                ])
+        }
+        return overdue.count
     }
 
     static let get = Command(

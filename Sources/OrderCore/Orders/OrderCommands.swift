@@ -436,7 +436,8 @@ enum SweepCommand {
         arguments: [],
         result: [
             "expired_orders", "released_units", "order_ids", "low_stock_alerts_opened", "low_stock_alerts_cleared",
-            "completed_orders", "awaiting_pickup", "cod_uncollected", "overdue_returns", "feed_events_pruned",
+            "completed_orders", "awaiting_pickup", "cod_uncollected", "overdue_returns", "overdue_transfers",
+            "feed_events_pruned",
             "daily_checks",
         ]
     ) { ctx, f in
@@ -472,6 +473,7 @@ enum SweepCommand {
         }
         let uncollected = try ctx.chaseCashOnDelivery()
         let overdueReturns = try ReturnCommands.escalateOverdue(ctx)
+        let overdueTransfers = try TransferCommands.flagOverdue(ctx)
         let pruned = try ctx.store.pruneFeed(before: ctx.at - (try ctx.intSetting(.feedRetentionDays)) * 86_400_000)
         // Everything the expiries released is looked at below with the rest.
         let watched = Set(try ctx.store.takeWatchedSKUs(sinceDay: try ctx.coverWindow().firstDay)).union(
@@ -485,7 +487,7 @@ enum SweepCommand {
             "low_stock_alerts_opened": .int(opened), "low_stock_alerts_cleared": .int(cleared),
             "completed_orders": .int(completed),
             "awaiting_pickup": .int(waiting.count), "cod_uncollected": .int(uncollected),
-            "overdue_returns": .int(overdueReturns),
+            "overdue_returns": .int(overdueReturns), "overdue_transfers": .int(overdueTransfers),
             "feed_events_pruned": .int(Int64(pruned)),
             "daily_checks": daily.map {
                 [

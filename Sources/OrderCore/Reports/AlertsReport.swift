@@ -47,6 +47,11 @@ enum AlertCommands {
         ),
         "possible_duplicate": ("warning", "order.cancel {order_id} if it is the same purchase"),
         "return_overdue": ("warning", "return.get {ref} and move it on (approve, receive, refund)"),
+        "transfer_overdue": (
+            "warning",
+            "stock.transfer_get {ref}: receive what arrived (stock.transfer_receive); what never will, receive and "
+                + "write off at the destination (stock.scrap, a supervisor's)"
+        ),
         "return_empty_box": ("warning", "customer.returns for the customer of return {ref}"),
         "return_wrong_item": ("warning", "customer.returns for the customer of return {ref}"),
         "risk_review": ("warning", "risk.review {order_id} approve|reject"),

@@ -11,7 +11,7 @@ struct Migration {
         tracking, waves, statusAnchor, intake, actors, returns, risk, reports, health, roles, channelState, lookup,
         healthDaily, valuation, openAlerts, idSequences, cacheEpoch, guardRefusal, emailIndex, countDomains,
         profileEpoch, paymentsByTime, inboxAwaiting, cashOnDelivery, refundWriteOff, owingOnDelivery,
-        channelUpdatedAt, refundedCancelled, returnBuyers,
+        channelUpdatedAt, refundedCancelled, returnBuyers, openTransfers,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -851,5 +851,14 @@ struct Migration {
             CREATE INDEX returns_by_customer_id ON returns(customer_id) WHERE customer_id IS NOT NULL;
             CREATE INDEX returns_by_phone ON returns(customer_phone) WHERE customer_phone IS NOT NULL;
             CREATE INDEX returns_by_email ON returns(customer_email) WHERE customer_email IS NOT NULL;
+            """)
+
+    // MARK: - 0038
+
+    /// Transfers with units still in transit, oldest first: `sweep` looks for the overdue ones.
+    static let openTransfers = Migration(
+        name: "0038_open_transfers",
+        sql: """
+            CREATE INDEX transfers_open ON transfers(created_at) WHERE state <> 'received';
             """)
 }

@@ -76,6 +76,27 @@ extension Store {
             "UPDATE transfers SET state = ?, updated_at = ? WHERE id = ?", .text(state.rawValue), .int(at), .int(rowID))
     }
 
+    /// Transfers sent before `before` with units still in transit, oldest first, with those units.
+    func overdueTransfers(before: Int64) throws -> [(transfer: Transfer, inTransit: Int64)] {
+        var result: [(Transfer, Int64)] = []
+        try db.rows(
+            """
+            SELECT t.id, t.transfer_id, t.from_warehouse, t.to_warehouse, t.state, t.reference, t.created_at,
+                   t.updated_at, (SELECT SUM(l.qty - l.received) FROM transfer_lines l WHERE l.transfer_rowid = t.id)
+            FROM transfers t WHERE t.state <> 'received' AND t.created_at < ? ORDER BY t.created_at
+            """, .int(before)
+        ) {
+            result.append(
+                (
+                    Transfer(
+                        rowID: $0.int(0), transferID: $0.text(1), from: $0.text(2), to: $0.text(3),
+                        state: Transfer.State(rawValue: $0.text(4)) ?? .inTransit, reference: $0.optText(5),
+                        createdAt: $0.int(6), updatedAt: $0.int(7)), $0.int(8)
+                ))
+        }
+        return result
+    }
+
     /// Units of a SKU on their way to each warehouse (transfers not yet fully received).
     func inTransit(sku: String) throws -> [String: Int64] {
         var result: [String: Int64] = [:]

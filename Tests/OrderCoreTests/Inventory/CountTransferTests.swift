@@ -63,6 +63,24 @@ struct CountTransferTests {
         #expect(try engine.ok("stock.verify")["ok"] == true)
     }
 
+    /// Units still on the way `transfers.overdue_days` (7) after they left are in neither warehouse: the sweep
+    /// raises an alert, and receiving the rest clears it.
+    @Test func aTransferStillInTransitAfterAWeekRaisesAnAlert() throws {
+        let engine = try engine()
+        try engine.ok("stock.transfer", ["from": "SH", "to": "BJ", "lines": [["sku": "A1", "qty": 6]], "at": "2026-01-01T00:00:00Z"])
+        try engine.ok("stock.transfer_receive", ["transfer_id": "TR-000001", "lines": [["sku": "A1", "qty": 4]], "at": "2026-01-02T00:00:00Z"])
+        func open(_ at: JSON) throws -> [JSON] {
+            (try engine.ok("report.alerts", ["at": at])["alerts"]?.arrayValue ?? []).filter { $0["kind"] == "transfer_overdue" }
+        }
+        #expect(try engine.ok("sweep", ["at": "2026-01-07T23:59:59Z"])["overdue_transfers"] == 0)
+        #expect(try engine.ok("sweep", ["at": "2026-01-08T00:00:01Z"])["overdue_transfers"] == 1)
+        let alert = try open("2026-01-08T00:00:01Z")
+        #expect(alert.count == 1 && alert.first?["ref"] == "TR-000001" && alert.first?["details"]?["in_transit"] == 2, "\(alert)")
+        try engine.ok("stock.transfer_receive", ["transfer_id": "TR-000001", "at": "2026-01-09T00:00:00Z"])
+        #expect(try open("2026-01-09T00:00:00Z").isEmpty)
+        #expect(try engine.ok("sweep", ["at": "2026-01-10T00:00:00Z"])["overdue_transfers"] == 0)
+    }
+
     @Test func aTransferOnlyMovesUnitsNobodyWasPromised() throws {
         let engine = try engine()
         try engine.ok("order.create", orderArgs([("A1", 7, "1.00")]))
