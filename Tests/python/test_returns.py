@@ -51,3 +51,44 @@ def test_bad_returns_are_refused(sold):
     with pytest.raises(ordercore.InvalidInput):
         db.returns.request(order_id, [{"sku": "A1", "qty": 1}], "bored")
     assert db.returns.list()["returns"] == []
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_returns_after_refunds_of_no_units_pay_what_they_quote_and_all_of_what_is_left(tmp_path, seed):
+    """Random orders (discounts, shipping), random refunds of money only (goodwill), then every unit
+    returned in random parts: each refund pays its quote, nothing beyond what was paid, and the last one
+    leaves nothing (a return that was refused here stalled with the goods back)."""
+    import random
+    from decimal import Decimal
+    rnd = random.Random(seed)
+    with ordercore.open(str(tmp_path / "p.db")) as db:
+        db.warehouses.upsert("SH", priority=1)
+        for sku in ("A1", "B2", "C3"):
+            db.skus.upsert(sku, weight_g=100)
+            db.stock.receive(sku, "SH", 100)
+        lines = [{"sku": s, "qty": rnd.randint(1, 4), "unit_price": f"{rnd.randint(1, 80)}.{rnd.randint(0, 99):02d}"}
+                 for s in rnd.sample(["A1", "B2", "C3"], rnd.randint(1, 3))]
+        extra = {"discounts": [{"kind": "coupon", "amount": f"{rnd.randint(1, 5)}.00"}]} if rnd.random() < 0.5 else {}
+        order_id = db.orders.create(lines=lines, shipping_fee=f"{rnd.choice([0, 5, 10])}.00", **extra)["order_id"]
+        db.orders.pay(order_id)
+        db.orders.pickup(order_id)
+        order = db.orders.get(order_id)
+        paid = Decimal(order["paid_total"])
+        for _ in range(rnd.randint(1, 2)):
+            left = paid - Decimal(db.orders.get(order_id)["refunded_total"])
+            amount = (left * rnd.randint(1, 60) / 100).quantize(Decimal("0.01"))
+            if amount > 0:
+                db.orders.refund(order_id, str(amount), reason="goodwill")
+        remaining = {line["line_no"]: line["qty"] for line in order["lines"]}
+        while any(remaining.values()):
+            line_no = rnd.choice([k for k, v in remaining.items() if v > 0])
+            qty = rnd.randint(1, remaining[line_no])
+            remaining[line_no] -= qty
+            rt = db.returns.request(order_id, [{"line_no": line_no, "qty": qty}],
+                                    rnd.choice(["changed_mind", "defective"]))
+            db.returns.approve(rt["return_id"])
+            db.returns.receive(rt["return_id"], "SH", [{"line_no": line_no, "qty": qty}], grade="resellable")
+            done = db.returns.refund(rt["return_id"])
+            assert done["refunds"][-1]["cash"] == rt["quote"]["cash"]
+            assert Decimal(db.orders.get(order_id)["refunded_total"]) <= paid
+        assert Decimal(db.orders.get(order_id)["refunded_total"]) == paid
