@@ -116,6 +116,7 @@ extension CommandContext {
         let updatedAt = event.updatedAt.flatMap { $0 <= at + 86_400_000 ? $0 : nil }
         var stale = false
         if let id = existing {
+            var warnings: [JSON] = []
             order = try requireOrder(id)
             result["action"] = "unchanged"
             if let updatedAt,
@@ -126,14 +127,20 @@ extension CommandContext {
                 result["stale"] = [
                     "updated_at": .string(Timestamp.format(updatedAt)), "latest": .string(Timestamp.format(latest)),
                 ]
-            } else if case .object(let shipTo)? = doc["ship_to"],
-                try updateAddress(&order, Fields(shipTo, path: "ship_to"), source: channel.channel)
-            {
-                result["action"] = "address_changed"
+            } else if case .object(let shipTo)? = doc["ship_to"] {
+                if OrderState.beforeShipment.contains(order.state) {
+                    if try updateAddress(&order, Fields(shipTo, path: "ship_to"), source: channel.channel) {
+                        result["action"] = "address_changed"
+                    }
+                } else if try changedAddress(order, Fields(shipTo, path: "ship_to")) != nil {
+                    // The goods left for the address it had: the rest of the event still applies.
+                    warnings.append(IntakeChecks.addressAfterShipment(order))
+                }
             }
             if !stale, let unmapped = IntakeChecks.statusUnmapped(event, outcome: "the order stays as it was") {
-                result["warnings"] = [unmapped]
+                warnings.append(unmapped)
             }
+            if !warnings.isEmpty { result["warnings"] = .array(warnings) }
         } else {
             var draft = try OrderDraft(Fields(doc), at: at, defaultCurrency: try stringSetting(.defaultCurrency))
             // Unpaid, and the channel holds nothing for it (a payment that failed): it takes its stock when
@@ -710,6 +717,17 @@ extension CommandContext {
 enum IntakeChecks {
     /// The warning for a status the profile's mapping does not know (nil when it knows it), saying what
     /// became of the order (`outcome`).
+    /// The warning for a channel's new address on an order past changing it (shipped, cancelled): it keeps
+    /// the address it had.
+    static func addressAfterShipment(_ order: Order) -> JSON {
+        [
+            "code": "address_after_shipment", "field": "ship_to",
+            "message": .string(
+                "the channel changed the address of \(order.orderID), \(order.state.rawValue) here: the address "
+                    + "stays as it was"),
+        ]
+    }
+
     static func statusUnmapped(_ event: MappedEvent, outcome: String) -> JSON? {
         guard let reported = event.reportedStatus, event.state == nil else { return nil }
         return [

@@ -339,15 +339,20 @@ enum RefundCommands {
 }
 
 extension CommandContext {
+    /// The order's ship-to with the fields given, when that changes it.
+    func changedAddress(_ order: Order, _ f: Fields) throws -> [String: String]? {
+        var next = order.shipTo
+        for key in Order.addressFields { if let v = try f.text(key, maxLength: 500), !v.isEmpty { next[key] = v } }
+        try f.finish()
+        return next == order.shipTo ? nil : next
+    }
+
     /// Applies the ship-to fields given; records the change in the timeline; scores the order's risk again.
     /// - Parameter source: the channel the change came from (intake), nil for a person.
     /// - Returns: whether anything changed.
     /// - Throws: `conflict` once the order has shipped (the parcel is on its way).
     func updateAddress(_ order: inout Order, _ f: Fields, source: String?) throws -> Bool {
-        var next = order.shipTo
-        for key in Order.addressFields { if let v = try f.text(key, maxLength: 500), !v.isEmpty { next[key] = v } }
-        try f.finish()
-        guard next != order.shipTo else { return false }
+        guard let next = try changedAddress(order, f) else { return false }
         guard OrderState.beforeShipment.contains(order.state) else {
             throw OrderCoreError(
                 .conflict, "order \(order.orderID) is \(order.state.rawValue): its address can no longer change",

@@ -128,6 +128,11 @@ struct IntakeTests {
         let cancelled = try engine.ok("intake.ingest", ["channel": "shop", "payload": csv("o-5,2026-01-18T10:00:00Z,CNY,cancelled,A1,1,1.00,,Beijing")])
         #expect(cancelled["events"]?.arrayValue?.first?["action"] == "cancelled")
         #expect(try engine.available("A1") == 2)
+        // A new address for an order past changing it is a warning: the event (and what else it says) applies.
+        let moved = try engine.ok("intake.ingest", ["channel": "shop", "payload": csv("o-5,2026-01-18T10:00:00Z,CNY,cancelled,A1,1,1.00,,Xian")])
+        #expect(moved["state"] == "applied", "\(moved.serialized)")
+        #expect(moved["events"]?.arrayValue?.first?["warnings"]?.arrayValue?.first?["code"] == "address_after_shipment")
+        #expect(try engine.ok("order.get", ["order_id": id])["ship_to"]?["city"] == "Beijing")
     }
 
     @Test func aStoredProfileMapsANewChannelAndIsValidated() throws {
