@@ -119,7 +119,7 @@ extension Argument {
         [
             Argument(
                 "from", .time, "The start of the period\(what.map { " " + $0 } ?? "") (default: 7 days before to)"),
-            Argument("to", .time, "The end of the period (exclusive; default: now)"),
+            Argument("to", .time, "The end of the period (exclusive; default: now, included)"),
         ]
     }
 

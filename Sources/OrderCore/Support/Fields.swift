@@ -226,7 +226,7 @@ public final class Fields {
     /// A report's period: `to` (default `at`, the command's time) and `from` (default 7 days before it),
     /// `from` before `to`.
     func period(at: Int64) throws(OrderCoreError) -> (from: Int64, to: Int64) {
-        let to = try time("to") ?? at
+        let to = try time("to") ?? at + 1  // what happened at this very millisecond counts
         let from = try time("from") ?? (to - 7 * 86_400_000)
         guard from < to else { throw .invalid("from must be before to", field: "from") }
         return (from, to)

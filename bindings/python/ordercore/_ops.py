@@ -1087,7 +1087,7 @@ class Ops:
 
         Args:
             from_: The start of the period orders were placed in (default: 7 days before to).
-            to: The end of the period (exclusive; default: now).
+            to: The end of the period (exclusive; default: now, included).
             channel: Only this channel's orders.
 
         Returns: from, to, channel, stages.
@@ -1099,7 +1099,7 @@ class Ops:
 
         Args:
             from_: The start of the period orders were paid in (default: 7 days before to).
-            to: The end of the period (exclusive; default: now).
+            to: The end of the period (exclusive; default: now, included).
             level: Group by country, region (default) or city.
             channel: Only this channel's orders.
 
@@ -1112,7 +1112,7 @@ class Ops:
 
         Args:
             from_: The start of the period orders were paid in (default: 7 days before to).
-            to: The end of the period (exclusive; default: now).
+            to: The end of the period (exclusive; default: now, included).
             min_orders: Only pairs in at least this many orders (default 2).
             limit: At most this many pairs (default 100).
 
@@ -1125,7 +1125,7 @@ class Ops:
 
         Args:
             from_: The start of the period (default: 7 days before to).
-            to: The end of the period (exclusive; default: now).
+            to: The end of the period (exclusive; default: now, included).
 
         Returns: from, to, rows.
         """
@@ -1136,7 +1136,7 @@ class Ops:
 
         Args:
             from_: The start of the period events were received in (default: 7 days before to).
-            to: The end of the period (exclusive; default: now).
+            to: The end of the period (exclusive; default: now, included).
             channel: One channel.
 
         Returns: from, to, channels.
@@ -1148,7 +1148,7 @@ class Ops:
 
         Args:
             from_: The start of the period orders were paid in (default: 7 days before to).
-            to: The end of the period (exclusive; default: now).
+            to: The end of the period (exclusive; default: now, included).
             by: Rows per day, channel, sku or one total.
             channel: The sales channel code.
 
@@ -1175,7 +1175,7 @@ class Ops:
 
         Args:
             from_: The start of the period (default: 7 days before to).
-            to: The end of the period (exclusive; default: now).
+            to: The end of the period (exclusive; default: now, included).
             verify: Also recompute every balance from the ledger (slower).
 
         Returns: from, to, score, grade, components, channels, warehouses, regions, daily.
