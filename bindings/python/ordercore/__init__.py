@@ -591,12 +591,14 @@ class _Actors(_Area):
 class _Returns(_Area):
     def request(self, order_id: str, lines: Iterable[Mapping[str, Any]], reason: str, *, note: Optional[str] = None,
                 exchange: Optional[Iterable[Mapping[str, Any]]] = None, **extra: Any) -> JSONDict:
-        """Opens a return for shipped units ({"line_no"|"sku", "qty"}) and answers with the refund quote (op return.request)."""
+        """Opens a return for shipped units ({"line_no"|"sku", "qty"}) and answers with the refund quote (op return.request).
+        ``exchange``: replacement lines ({"sku", "qty", "unit_price"}; the price is required)."""
         return self._db.exec("return.request", order_id=order_id, lines=[dict(l) for l in lines], reason=reason, note=note,
                              exchange=None if exchange is None else [dict(e) for e in exchange], **extra)
 
     def approve(self, return_id: str, note: Optional[str] = None, **extra: Any) -> JSONDict:
-        """Approves a requested return; pass ``actor=`` — its role must match the amount's tier (op return.approve)."""
+        """Approves a requested return; pass ``actor=`` — its role must match the amount's tier, counted with the order's
+        approved returns, and be a supervisor's past ``returns.window_days`` (op return.approve)."""
         return self._db.exec("return.approve", return_id=return_id, note=note, **extra)
 
     def reject(self, return_id: str, reason: str, **extra: Any) -> JSONDict:
