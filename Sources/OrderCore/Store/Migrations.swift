@@ -11,7 +11,7 @@ struct Migration {
         tracking, waves, statusAnchor, intake, actors, returns, risk, reports, health, roles, channelState, lookup,
         healthDaily, valuation, openAlerts, idSequences, cacheEpoch, guardRefusal, emailIndex, countDomains,
         profileEpoch, paymentsByTime, inboxAwaiting, cashOnDelivery, refundWriteOff, owingOnDelivery,
-        channelUpdatedAt, refundedCancelled, returnBuyers, openTransfers,
+        channelUpdatedAt, refundedCancelled, returnBuyers, openTransfers, returnsByCustomerUnused,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -860,5 +860,14 @@ struct Migration {
         name: "0038_open_transfers",
         sql: """
             CREATE INDEX transfers_open ON transfers(created_at) WHERE state <> 'received';
+            """)
+
+    // MARK: - 0039
+
+    /// A returner is found by the buyer's identifiers since 0037; nothing reads returns by `customer` now.
+    static let returnsByCustomerUnused = Migration(
+        name: "0039_returns_by_customer_unused",
+        sql: """
+            DROP INDEX returns_by_customer;
             """)
 }

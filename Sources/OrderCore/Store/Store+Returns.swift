@@ -243,7 +243,12 @@ extension Store {
         )
     }
 
+    /// A customer's returns record (`customer.returns`, the risk rule `returns_abuse`): its orders and the
+    /// returns of any order whose buyer's id, phone or email is `customer`.
     func returnerStats(customer: String) throws -> JSONObject {
+        func theirs(_ r: String) -> String {
+            "(\(r).customer_id = ?1 OR \(r).customer_phone = ?1 OR \(r).customer_email = lower(?1))"
+        }
         let orders =
             try db.first(
                 "SELECT COUNT(*) FROM orders WHERE customer_id = ? OR customer_phone = ?", .text(customer),
@@ -254,10 +259,10 @@ extension Store {
             """
             SELECT COUNT(DISTINCT r.id), COALESCE(SUM(l.wrong_item), 0), COALESCE(SUM(l.empty), 0),
                    (SELECT COALESCE(SUM(\(db.dialect.greatest("0", "f.cash - f.written_off"))), 0)
-                       FROM return_refunds f JOIN returns x ON x.id = f.return_rowid WHERE x.customer = ?1),
-                   (SELECT COUNT(*) FROM returns x WHERE x.customer = ?1 AND x.flags LIKE '%empty_box%'),
-                   (SELECT COUNT(*) FROM returns x WHERE x.customer = ?1 AND x.reason = 'refused_delivery')
-            FROM returns r LEFT JOIN return_lines l ON l.return_rowid = r.id WHERE r.customer = ?1
+                       FROM return_refunds f JOIN returns x ON x.id = f.return_rowid WHERE \(theirs("x"))),
+                   (SELECT COUNT(*) FROM returns x WHERE \(theirs("x")) AND x.flags LIKE '%empty_box%'),
+                   (SELECT COUNT(*) FROM returns x WHERE \(theirs("x")) AND x.reason = 'refused_delivery')
+            FROM returns r LEFT JOIN return_lines l ON l.return_rowid = r.id WHERE \(theirs("r"))
             """, .text(customer)
         ) {
             stats["returns"] = .int($0.int(0))
