@@ -932,7 +932,7 @@ enum ReturnCommands {
     static let customerStats = Command(
         "customer.returns", .read,
         "A customer's returns record for risk checks: orders, returns, refunded cash, wrong-item and empty-box "
-            + "signals, parcels refused at the door (customer = id or phone)",
+            + "signals, parcels refused at the door (customer = id, phone or email)",
         arguments: [
             Argument("customer", .code, required: true, positional: true)
         ],
