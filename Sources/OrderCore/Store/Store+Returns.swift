@@ -243,16 +243,18 @@ extension Store {
         )
     }
 
-    /// A customer's returns record (`customer.returns`, the risk rule `returns_abuse`): its orders and the
-    /// returns of any order whose buyer's id, phone or email is `customer`.
+    /// A customer's returns record (`customer.returns`, the risk rule `returns_abuse`): the orders, and the
+    /// returns of any order, whose buyer's id, phone or email is `customer`.
     func returnerStats(customer: String) throws -> JSONObject {
         func theirs(_ r: String) -> String {
             "(\(r).customer_id = ?1 OR \(r).customer_phone = ?1 OR \(r).customer_email = lower(?1))"
         }
         let orders =
             try db.first(
-                "SELECT COUNT(*) FROM orders WHERE customer_id = ? OR customer_phone = ?", .text(customer),
-                .text(customer)
+                """
+                SELECT COUNT(*) FROM orders WHERE customer_id = ?1 OR customer_phone = ?1
+                    OR (customer_email IS NOT NULL AND lower(customer_email) = lower(?1))
+                """, .text(customer)
             ) { $0.int(0) } ?? 0
         var stats: JSONObject = ["customer": .string(customer), "orders": .int(orders)]
         try db.rows(
