@@ -102,6 +102,9 @@ struct ReturnTests {
         try engine.ok("order.pickup", ["order_id": guest])
         let id3 = try engine.ok("return.request", ["order_id": guest, "reason": "changed_mind", "lines": [["line_no": 1, "qty": 1]]])["return_id"] ?? .null
         #expect(engine.fails("return.approve", ["return_id": id3, "actor": "ops"]) == .forbidden)
+        // The record by the phone is the buyer's whole record.
+        let byPhone = try engine.ok("customer.returns", ["customer": "13800000001"])
+        #expect(byPhone["flagged"] == true && byPhone["returns"] == 2 && byPhone["orders"] == 2, "\(byPhone.serialized)")
     }
 
     @Test func approvalTiersByAmountAndAutoApproval() throws {
