@@ -715,8 +715,6 @@ extension CommandContext {
 /// the truth; every amount the channel reports that differs from what the lines add up to becomes a
 /// warning on the order naming both numbers. Nothing is silently changed to make them agree.
 enum IntakeChecks {
-    /// The warning for a status the profile's mapping does not know (nil when it knows it), saying what
-    /// became of the order (`outcome`).
     /// The warning for a channel's new address on an order past changing it (shipped, cancelled): it keeps
     /// the address it had.
     static func addressAfterShipment(_ order: Order) -> JSON {
@@ -728,6 +726,8 @@ enum IntakeChecks {
         ]
     }
 
+    /// The warning for a status the profile's mapping does not know (nil when it knows it), saying what
+    /// became of the order (`outcome`).
     static func statusUnmapped(_ event: MappedEvent, outcome: String) -> JSON? {
         guard let reported = event.reportedStatus, event.state == nil else { return nil }
         return [

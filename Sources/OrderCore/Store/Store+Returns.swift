@@ -209,7 +209,6 @@ extension Store {
         return result
     }
 
-    /// A customer's returns history: orders, returns, refunded cash, and grades that signal abuse.
     /// What a buyer's earlier returns say, found by any of the identifiers `customer` carries (id, phone,
     /// email): whether one came back empty or with the wrong item, and how many were parcels refused at the
     /// door. A buyer does not shed them by checking out as a guest, or under a new account, with the same
