@@ -90,6 +90,9 @@ extension CommandContext {
             var refund: RefundAllocation.Refund
         }
         var order: Order
+        /// How the order's money is spread over its lines, and its units refunded ahead of any return.
+        var allocation: RefundAllocation
+        var ahead: [Int64: Int64]
         var lines: [Line] = []
         var total = RefundAllocation.Refund()
         var withShipping: Bool
@@ -177,7 +180,7 @@ extension CommandContext {
         let ahead = try refundedAhead(orderRowID: order.rowID, lines: orderLines)
         let allocation = try refundAllocation(order, lines: orderLines)
         let policy = try shippingRefund(sellerFault: r.sellerFault, order: order, lines: orderLines)
-        var quote = ReturnQuote(order: order, withShipping: policy.refunded)
+        var quote = ReturnQuote(order: order, allocation: allocation, ahead: ahead, withShipping: policy.refunded)
         for line in try store.returnLines(returnRowID: r.rowID) {
             guard let a = allocation.lines.first(where: { $0.lineNo == line.lineNo }),
                 let ol = orderLines.first(where: { $0.lineNo == line.lineNo })
@@ -269,10 +272,8 @@ extension CommandContext {
                 units[line.lineNo, default: 0] += line.requested
             }
         }
-        let lines = try store.lines(orderRowID: order.rowID)
-        let ahead = try refundedAhead(orderRowID: order.rowID, lines: lines)
-        let whole = try refundAllocation(order, lines: lines).lines.reduce(Int64(0)) { sum, a in
-            let n = max(0, (units[a.lineNo] ?? 0) - (ahead[a.lineNo] ?? 0))
+        let whole = quote.allocation.lines.reduce(Int64(0)) { sum, a in
+            let n = max(0, (units[a.lineNo] ?? 0) - (quote.ahead[a.lineNo] ?? 0))
             let refund = RefundAllocation.refund(a, units: n, already: 0, withShipping: quote.withShipping)
             return sum &+ refund.cash &+ refund.shipping
         }
@@ -394,13 +395,13 @@ enum ReturnCommands {
             sellerFault: sellerFault, customer: customer, owner: ctx.actor, note: note, flags: [],
             createdAt: ctx.at, updatedAt: ctx.at, stateSince: ctx.at)
         try ctx.store.insert(record, buyer: order.customer)
+        let late = try ctx.daysSinceDeliveryPastWindow(order, requested: ctx.at)
         for line in lines { try ctx.store.insert(line, returnRowID: rowID) }
         try ctx.store.appendReturnEvent(
             returnRowID: rowID, at: ctx.at, actor: ctx.actor, from: nil, to: .requested, command: "return.request",
             details: [
                 "reason": .string(reason), "lines": .int(lines.count),
-                "days_since_delivery": try ctx.daysSinceDeliveryPastWindow(order, requested: ctx.at).map(JSON.int)
-                    ?? .null,
+                "days_since_delivery": late.map(JSON.int) ?? .null,
             ])
         if let exchange { try createReplacement(ctx, &record, order: order, exchange: exchange) }
         // The channel cancelled the order after its goods left, or the parcel is on its way back (refused,
@@ -412,7 +413,7 @@ enum ReturnCommands {
         let auto = try ctx.intSetting(.autoApproveBelow)
         let below = auto.multipliedReportingOverflow(by: Money.unit(exponent: order.exponent)).partialValue
         if auto > 0, try ctx.approvalAmount(record, quote: ctx.returnQuote(record)) < below,
-            try !ctx.isFlaggedReturner(order), try ctx.daysSinceDeliveryPastWindow(order, requested: ctx.at) == nil
+            late == nil, try !ctx.isFlaggedReturner(order)
         {
             try ctx.transition(
                 &record, to: .approved, command: "return.approve", details: ["auto": true, "below": .int(auto)])
