@@ -74,7 +74,7 @@ extension RiskRules {
 
         if let r = rule("address_keywords"), Double(total) >= (r.values["min_amount"] ?? 0) * unit {
             let address = Order.addressFields.compactMap { o.shipTo[$0] }.joined(separator: " ").lowercased()
-            if let word = r.words.first(where: { address.contains($0) }) {
+            if let word = r.firstWord(in: address) {
                 let from = RiskRules.text(r.values["min_amount"] ?? 0)
                 a.reasons.append(
                     .init(

@@ -7,7 +7,42 @@ struct RiskRules: Equatable {
         var points: Int64
         /// Rule-specific numbers and lists, validated by `RiskRules.init`.
         var values: [String: Double] = [:]
-        var words: [String] = []
+        /// Lowercase words, each with its spelling in ASCII when it has one (`asciiForms`).
+        var words: [String] = [] { didSet { asciiForms = words.map(Rule.asciiForm) } }
+        private(set) var asciiForms: [[UInt8]?] = []
+
+        init(points: Int64, values: [String: Double] = [:], words: [String] = []) {
+            (self.points, self.values, self.words) = (points, values, words)
+            asciiForms = words.map(Rule.asciiForm)
+        }
+
+        /// The first of the words that `text` contains, compared as characters (`String.contains`); a
+        /// text all in ASCII is searched byte by byte for the words that have an ASCII spelling, which
+        /// are the only ones it can contain.
+        func firstWord(in text: String) -> String? {
+            guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return words.first { text.contains($0) } }
+            let bytes = Array(text.utf8)
+            return zip(words, asciiForms).first { _, form in form.map { Rule.find($0, in: bytes) } ?? false }?.0
+        }
+
+        /// A word's characters as ASCII bytes, each the one character equal to it; nil when one has none.
+        private static func asciiForm(_ word: String) -> [UInt8]? {
+            var bytes: [UInt8] = []
+            for c in word {
+                guard let b = c.asciiValue ?? (0x20..<0x7F).first(where: { Character(Unicode.Scalar($0)) == c })
+                else { return nil }
+                bytes.append(b)
+            }
+            return bytes
+        }
+
+        private static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Bool {
+            guard !needle.isEmpty else { return true }
+            guard needle.count <= haystack.count else { return false }
+            return (0...haystack.count - needle.count).contains { i in
+                haystack[i] == needle[0] && haystack[i..<i + needle.count].elementsEqual(needle)
+            }
+        }
     }
 
     var review: Int64 = 50

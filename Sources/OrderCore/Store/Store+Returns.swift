@@ -214,32 +214,33 @@ extension Store {
     /// door. A buyer does not shed them by checking out as a guest, or under a new account, with the same
     /// phone or email.
     func returnerSignals(_ customer: [String: String]) throws -> (flagged: Bool, refusals: Int64) {
-        guard let theirs = Store.buyerReturns(customer) else { return (false, 0) }
+        guard let keys = Store.buyerKeys(customer) else { return (false, 0) }
         return try db.first(
             """
             SELECT COALESCE(MAX(CASE WHEN r.flags LIKE '%empty_box%' OR EXISTS (SELECT 1 FROM return_lines l
                        WHERE l.return_rowid = r.id AND (l.wrong_item > 0 OR l.empty > 0)) THEN 1 ELSE 0 END), 0),
                    COALESCE(SUM(\(SQLDialect.count("r.reason = 'refused_delivery'"))), 0)
-            FROM returns r WHERE r.id IN (\(theirs.sql))
-            """, arguments: theirs.arguments
+            FROM returns r WHERE r.id IN (\(Store.buyerReturnIDs))
+            """, arguments: keys
         ) { ($0.int(0) == 1, $0.int(1)) } ?? (false, 0)
     }
 
-    /// `select` of the returns of a buyer known by any of `customer`'s id, phone and email, one index each,
-    /// joined by `union` (`UNION` for ids; `UNION ALL` when the first row answers); nil when it carries none.
-    static func buyerReturns(
-        _ customer: [String: String], select: String = "id", union: String = "UNION"
-    ) -> (sql: String, arguments: [SQLValue])? {
-        let keys: [(column: String, value: String?)] = [
-            ("customer_id", customer["id"]), ("customer_phone", customer["phone"]),
-            ("customer_email", customer["email"]?.lowercased()),
-        ]
-        let given = keys.compactMap { key in key.value.map { (key.column, $0) } }
-        guard !given.isEmpty else { return nil }
-        return (
-            given.map { "SELECT \(select) FROM returns WHERE \($0.0) = ?" }.joined(separator: " \(union) "),
-            given.map { .text($0.1) }
-        )
+    /// The id, phone and email of `customer` as the arguments ?1-?3 of `buyerReturnIDs` and
+    /// `anyBuyerReturn` (one it lacks matches nothing); nil when it carries none.
+    static func buyerKeys(_ customer: [String: String]) -> [SQLValue]? {
+        let keys = [customer["id"], customer["phone"], customer["email"]?.lowercased()]
+        return keys.allSatisfy { $0 == nil } ? nil : keys.map { SQLValue.opt($0) }
+    }
+
+    /// The returns of a buyer known by any of the identifiers `buyerKeys` gives, one index each: their ids,
+    /// and whether there is any (the first row answers).
+    static let buyerReturnIDs = buyerReturns(select: "id", union: "UNION")
+    static let anyBuyerReturn = buyerReturns(select: "1", union: "UNION ALL") + " LIMIT 1"
+
+    private static func buyerReturns(select: String, union: String) -> String {
+        ["customer_id", "customer_phone", "customer_email"].enumerated().map {
+            "SELECT \(select) FROM returns WHERE \($1) = ?\($0 + 1)"
+        }.joined(separator: " \(union) ")
     }
 
     /// A customer's returns record (`customer.returns`, the risk rule `returns_abuse`): the orders, and the

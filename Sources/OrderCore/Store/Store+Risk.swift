@@ -63,7 +63,9 @@ extension Store {
     struct RiskReads {
         var listed: [(kind: String, value: String, read: Read)] = []
         var velocity: [(column: String, kind: String, value: String, from: Int64, read: Read)] = []
-        var sharedBy: [(kind: String, value: String, read: Read)] = []
+        /// `read`: the customers of up to `sharedRowsRead` orders; `count`: all of them counted, when
+        /// there are more; `added`: the customer of an order not written yet.
+        var sharedBy: [(kind: String, value: String, read: Read, count: Read, added: String?)] = []
         var returns: (customer: [String: String], read: Read)?
 
         var all: [Read] {
@@ -92,43 +94,69 @@ extension Store {
                     ))
             }
         }
-        let columns: [(column: String, kind: String, value: String?)] = [
-            ("customer_phone", "phone", customer["phone"]), ("customer_email", "email", customer["email"]),
-            ("device_id", "device", customer["device_id"]), ("ip", "IP", customer["ip"]),
-        ]
         if let r = rules.rules["velocity"], r.enabled {
             let from = placedAt - Int64((r.values["window_minutes"] ?? 60) * 60_000)
-            for case let (column, kind, value?) in columns {
-                let read = Read(
-                    "SELECT COUNT(*) FROM orders WHERE \(Store.placedWith(column))", .text(value), .int(from),
-                    .int(placedAt))
-                reads.velocity.append((column, kind, value, from, read))
+            for id in Store.riskIdentifiers {
+                guard let value = customer[id.key] else { continue }
+                reads.velocity.append(
+                    (id.column, id.kind, value, from, Read(id.velocity, .text(value), .int(from), .int(placedAt))))
             }
         }
         if let r = rules.rules["shared_device"], r.enabled {
             let from = placedAt - Int64((r.values["window_days"] ?? 30) * 86_400_000)
             let added = adding ? customer["id"] : nil
-            for case let (column, kind, value?) in columns where column == "device_id" || column == "ip" {
-                let read = Read(
-                    """
-                    SELECT COUNT(DISTINCT customer_id)\(added == nil ? "" : " + " + SQLDialect.count("""
-                        NOT EXISTS (
-                            SELECT 1 FROM orders
-                            WHERE \(column) = ?1 AND placed_at BETWEEN ?2 AND ?3 AND customer_id = ?4)
-                        """))
-                    FROM orders WHERE \(column) = ?1 AND placed_at BETWEEN ?2 AND ?3
-                    """, arguments: [.text(value), .int(from), .int(placedAt)] + (added.map { [.text($0)] } ?? []))
-                reads.sharedBy.append((kind, value, read))
+            for id in Store.riskIdentifiers {
+                guard let shared = id.sharedBy, let value = customer[id.key] else { continue }
+                let arguments: [SQLValue] = [.text(value), .int(from), .int(placedAt)]
+                let count =
+                    added.map { Read(shared.countAdding, arguments: arguments + [.text($0)]) }
+                    ?? Read(shared.count, arguments: arguments)
+                reads.sharedBy.append((id.kind, value, Read(shared.rows, arguments: arguments), count, added))
             }
         }
         let returnsRead =
             rules.rules["returns_abuse"]?.enabled == true
             || (cashOnDelivery && rules.rules["cod_refusals"]?.enabled == true)
-        if returnsRead, let any = Store.buyerReturns(customer, select: "1", union: "UNION ALL") {
-            reads.returns = (customer, Read(any.sql + " LIMIT 1", arguments: any.arguments))
+        if returnsRead, let keys = Store.buyerKeys(customer) {
+            reads.returns = (customer, Read(Store.anyBuyerReturn, arguments: keys))
         }
         return reads
     }
+
+    /// An identifier velocity counts orders by (device and IP: shared-device counts customers by), with
+    /// the SQL of its counts, built once.
+    private final class RiskIdentifier: Sendable {
+        let column: String, kind: String, key: String
+        let velocity: String
+        let sharedBy: (rows: String, count: String, countAdding: String)?
+
+        /// - Parameter key: the identifier's key in an order's customer.
+        init(column: String, kind: String, key: String, sharedBy: Bool) {
+            (self.column, self.kind, self.key) = (column, kind, key)
+            velocity = "SELECT COUNT(*) FROM orders WHERE \(Store.placedWith(column))"
+            let from = "FROM orders WHERE \(column) = ?1 AND placed_at BETWEEN ?2 AND ?3"
+            let count = "SELECT COUNT(DISTINCT customer_id)"
+            // An order not written yet adds its customer when none of the orders counted is theirs.
+            let adding = SQLDialect.count("NOT EXISTS (SELECT 1 \(from) AND customer_id = ?4)")
+            self.sharedBy =
+                sharedBy
+                ? (
+                    "SELECT customer_id \(from) LIMIT \(Store.sharedRowsRead)", "\(count) \(from)",
+                    "\(count) + \(adding) \(from)"
+                ) : nil
+        }
+    }
+
+    /// A device or IP is seen on few orders: their customers are told apart from the orders' rows (a
+    /// distinct count costs a temporary b-tree), up to this many; more are counted by the database.
+    private static let sharedRowsRead = 64
+
+    private static let riskIdentifiers = [
+        RiskIdentifier(column: "customer_phone", kind: "phone", key: "phone", sharedBy: false),
+        RiskIdentifier(column: "customer_email", kind: "email", key: "email", sharedBy: false),
+        RiskIdentifier(column: "device_id", kind: "device", key: "device_id", sharedBy: true),
+        RiskIdentifier(column: "ip", kind: "IP", key: "ip", sharedBy: true),
+    ]
 
     /// The facts the risk rules look at for an order (`RiskFacts`). `known`: the lines, discounts and
     /// warnings of an order not written yet, whose own row the counts then add.
@@ -164,8 +192,17 @@ extension Store {
                 : nil
             facts.velocity.append((kind, value, orders, addresses))
         }
-        for (kind, value, read) in reads.sharedBy {
-            facts.sharedBy.append((kind, value, try first(read, map: { $0.int(0) }) ?? 0))
+        for shared in reads.sharedBy {
+            var customers = Set<String>(), orders = 0
+            try db.rows(shared.read.sql, arguments: shared.read.arguments) {
+                orders += 1
+                if let customer = $0.optText(0) { customers.insert(customer) }
+            }
+            let count =
+                orders < Store.sharedRowsRead
+                ? Int64(customers.count) + (shared.added.map { customers.contains($0) ? 0 : 1 } ?? 0)
+                : try first(shared.count) { $0.int(0) } ?? 0
+            facts.sharedBy.append((shared.kind, shared.value, count))
         }
         if let (customer, read) = reads.returns, try first(read, map: { _ in true }) ?? false {
             // The return rate by the customer's key (id, else phone); what came back empty or was refused at

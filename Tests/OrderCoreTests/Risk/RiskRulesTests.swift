@@ -40,6 +40,27 @@ struct RiskRulesTests {
         #expect(rules.assess(order(total: 10_000, shipTo: hotel), RiskFacts(), version: 1).decision == .allow)
     }
 
+    /// Keywords match as characters whatever the address is written in; an address all in ASCII is searched
+    /// byte by byte, which must find the same words.
+    @Test func addressKeywordsMatchAsCharacters() throws {
+        let keywords = try #require(rules.rules["address_keywords"])
+        #expect(keywords.firstWord(in: "grand hotel, room 12") == "hotel")
+        #expect(keywords.firstWord(in: "上海市浦东新区某某酒店1208室") == "酒店")
+        #expect(keywords.firstWord(in: "the internet cafe\u{301} on 5th") == "internet café")
+        #expect(keywords.firstWord(in: "hotelier street 5") == "hotel")
+        #expect(keywords.firstWord(in: "12 high street") == nil)
+        #expect(keywords.firstWord(in: "café du coin") == nil)
+        // A word matches where its characters are equal, though its bytes differ: the Kelvin sign is "K".
+        var custom = keywords
+        custom.words = ["\u{212A}iosk", "b\u{0065}\u{0301}b\u{00E9}"]
+        #expect(custom.firstWord(in: "the Kiosk by the station") == "\u{212A}iosk")
+        #expect(custom.firstWord(in: "bébé corner") == "b\u{0065}\u{0301}b\u{00E9}")
+        // "e" followed by a combining accent is not the character "e".
+        custom.words = ["cafe"]
+        #expect(custom.firstWord(in: "internet cafe\u{301}") == nil)
+        #expect(custom.firstWord(in: "internet cafe") == "cafe")
+    }
+
     @Test func aDeepDiscountNeedsAPromotionOrATag() {
         let line = OrderLine(lineNo: 1, sku: "A1", qty: 1, unitPrice: 10_000, lineDiscount: 9_000, tax: 0)
         let facts = RiskFacts(lines: [line])

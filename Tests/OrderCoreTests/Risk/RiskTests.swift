@@ -122,6 +122,30 @@ struct RiskTests {
         #expect(try create(["customer": ["id": "u5", "device_id": "DEV-1"]]).rules == ["allow_list"])
     }
 
+    /// Shared-device counts customers, not orders: guests and a customer's own orders add none, whether the
+    /// IP has few orders (told apart from their rows) or many (counted by the database).
+    @Test func sharedDeviceCountsCustomersHoweverManyOrders() throws {
+        var hour = 0
+        /// An order from IP 10.9.9.9, an hour after the one before (no velocity); the rules that fired.
+        func create(_ customer: JSONObject) throws -> (rules: [String], id: JSON) {
+            defer { hour += 1 }
+            var customer = customer
+            customer["ip"] = "10.9.9.9"
+            let day = 1 + hour / 24, time = hour % 24
+            let at = "2026-03-\(day < 10 ? "0" : "")\(day)T\(time < 10 ? "0" : "")\(time):00:00Z"
+            let r = try self.create(["placed_at": .string(at), "customer": .object(customer)])
+            return (r.rules, r.id)
+        }
+        for _ in 0..<3 { #expect(try create(["id": "u1"]).rules.isEmpty) }
+        for _ in 0..<70 { #expect(try create(["phone": .string("1390000\(1000 + hour)")]).rules.isEmpty, "guests") }
+        // The second customer's orders come after the first 64 of the IP.
+        for customer in ["u2", "u2", "u1"] { #expect(try create(["id": .string(customer)]).rules.isEmpty) }
+        let third = try create(["id": "u3"])
+        #expect(third.rules == ["shared_device"])
+        let reason = try engine.ok("order.get", ["order_id": third.id])["risk"]?["reasons"]?.arrayValue?.first?["reason"]
+        #expect(reason?.stringValue?.hasPrefix("IP 10.9.9.9 is used by 3 customers") == true, "\(String(describing: reason))")
+    }
+
     @Test func aHoldBlocksAllocationUntilASupervisorApprovesAndRejectionReleasesStock() throws {
         try engine.ok("risk.list_set", ["kind": "phone", "value": "13700000000", "list": "block"])
         let held = try create(["customer": ["phone": "13700000000"]], lines: [("A1", 3, "10.00")])
