@@ -58,18 +58,40 @@ extension Store {
 
     /// The reads the risk rules start from for an order, none depending on another: its identifiers on
     /// the allow and block lists (when there are lists), its identifiers' recent orders (velocity), the
-    /// customers of its device and IP, whether its customer has returned anything. Built once, so
-    /// `riskFacts` makes exactly the reads an order's creation sends ahead (`Store.prefetch`).
+    /// customers of its device and IP (shared-device), whether its buyer has returned anything. Worked out
+    /// once, so `riskFacts` makes exactly the reads an order's creation sends ahead (`Store.prefetch`).
     struct RiskReads {
         var listed: [(kind: String, value: String, read: Read)] = []
-        var velocity: [(column: String, kind: String, value: String, from: Int64, read: Read)] = []
-        /// `read`: the customers of up to `sharedRowsRead` orders; `count`: all of them counted, when
-        /// there are more; `added`: the customer of an order not written yet.
-        var sharedBy: [(kind: String, value: String, read: Read, count: Read, added: String?)] = []
-        var returns: (customer: [String: String], read: Read)?
+        /// The identifiers velocity counts the orders of, placed from `velocityFrom` to `to`.
+        var velocity: [(id: RiskIdentifier, value: String)] = []
+        var velocityFrom: Int64 = 0
+        /// The device and IP shared-device counts the customers of, from `sharedFrom` to `to`; `added`:
+        /// the customer of an order not written yet, whom the count adds.
+        var sharedBy: [(id: RiskIdentifier, value: String)] = []
+        var sharedFrom: Int64 = 0
+        var added: String?
+        var to: Int64 = 0
+        /// The buyer whose earlier returns a rule asks about, and the arguments of `anyBuyerReturn`.
+        var returns: (customer: [String: String], keys: [SQLValue])?
+
+        func velocityRead(_ i: Int) -> Read {
+            Read(velocity[i].id.velocity, .text(velocity[i].value), .int(velocityFrom), .int(to))
+        }
+        /// The customers and times of up to `sharedRowsRead` orders of a device or IP.
+        func customersRead(_ i: Int) -> Read {
+            Read(sharedBy[i].id.customers, .text(sharedBy[i].value), .int(sharedFrom), .int(to))
+        }
+        /// All of their customers counted (with `added`).
+        func customersCount(_ i: Int) -> Read {
+            let arguments: [SQLValue] = [.text(sharedBy[i].value), .int(sharedFrom), .int(to)]
+            return added.map { Read(sharedBy[i].id.countAdding, arguments: arguments + [.text($0)]) }
+                ?? Read(sharedBy[i].id.count, arguments: arguments)
+        }
+        var returnRead: Read? { returns.map { Read(Store.anyBuyerReturn, arguments: $0.keys) } }
 
         var all: [Read] {
-            listed.map(\.read) + velocity.map(\.read) + sharedBy.map(\.read) + (returns.map { [$0.read] } ?? [])
+            listed.map(\.read) + velocity.indices.map(velocityRead) + sharedBy.indices.map(customersRead)
+                + (returnRead.map { [$0] } ?? [])
         }
     }
 
@@ -79,7 +101,7 @@ extension Store {
         customer: [String: String], line1: String?, placedAt: Int64, cashOnDelivery: Bool, rules: RiskRules,
         adding: Bool
     ) throws -> RiskReads {
-        var reads = RiskReads()
+        var reads = RiskReads(to: placedAt)
         if try hasRiskLists() {
             let identifiers: [(kind: String, value: String?)] = [
                 ("phone", customer["phone"]), ("email", customer["email"]?.lowercased()),
@@ -94,56 +116,42 @@ extension Store {
                     ))
             }
         }
-        if let r = rules.rules["velocity"], r.enabled {
-            let from = placedAt - Int64((r.values["window_minutes"] ?? 60) * 60_000)
-            for id in Store.riskIdentifiers {
-                guard let value = customer[id.key] else { continue }
-                reads.velocity.append(
-                    (id.column, id.kind, value, from, Read(id.velocity, .text(value), .int(from), .int(placedAt))))
-            }
+        let velocity = rules.rules["velocity"].flatMap { $0.enabled ? $0 : nil }
+        let shared = rules.rules["shared_device"].flatMap { $0.enabled ? $0 : nil }
+        if let velocity { reads.velocityFrom = placedAt - Int64((velocity.values["window_minutes"] ?? 60) * 60_000) }
+        if let shared { reads.sharedFrom = placedAt - Int64((shared.values["window_days"] ?? 30) * 86_400_000) }
+        for id in Store.riskIdentifiers {
+            guard let value = customer[id.key] else { continue }
+            if velocity != nil { reads.velocity.append((id, value)) }
+            if shared != nil, id.sharesCustomers { reads.sharedBy.append((id, value)) }
         }
-        if let r = rules.rules["shared_device"], r.enabled {
-            let from = placedAt - Int64((r.values["window_days"] ?? 30) * 86_400_000)
-            let added = adding ? customer["id"] : nil
-            for id in Store.riskIdentifiers {
-                guard let shared = id.sharedBy, let value = customer[id.key] else { continue }
-                let arguments: [SQLValue] = [.text(value), .int(from), .int(placedAt)]
-                let count =
-                    added.map { Read(shared.countAdding, arguments: arguments + [.text($0)]) }
-                    ?? Read(shared.count, arguments: arguments)
-                reads.sharedBy.append((id.kind, value, Read(shared.rows, arguments: arguments), count, added))
-            }
-        }
+        if shared != nil, adding { reads.added = customer["id"] }
         let returnsRead =
             rules.rules["returns_abuse"]?.enabled == true
             || (cashOnDelivery && rules.rules["cod_refusals"]?.enabled == true)
-        if returnsRead, let keys = Store.buyerKeys(customer) {
-            reads.returns = (customer, Read(Store.anyBuyerReturn, arguments: keys))
-        }
+        if returnsRead, let keys = Store.buyerKeys(customer) { reads.returns = (customer, keys) }
         return reads
     }
 
     /// An identifier velocity counts orders by (device and IP: shared-device counts customers by), with
     /// the SQL of its counts, built once.
-    private final class RiskIdentifier: Sendable {
+    final class RiskIdentifier: Sendable {
         let column: String, kind: String, key: String
+        let sharesCustomers: Bool
         let velocity: String
-        let sharedBy: (rows: String, count: String, countAdding: String)?
+        let customers: String, count: String, countAdding: String
 
         /// - Parameter key: the identifier's key in an order's customer.
-        init(column: String, kind: String, key: String, sharedBy: Bool) {
-            (self.column, self.kind, self.key) = (column, kind, key)
+        init(column: String, kind: String, key: String, sharesCustomers: Bool) {
+            (self.column, self.kind, self.key, self.sharesCustomers) = (column, kind, key, sharesCustomers)
             velocity = "SELECT COUNT(*) FROM orders WHERE \(Store.placedWith(column))"
             let from = "FROM orders WHERE \(column) = ?1 AND placed_at BETWEEN ?2 AND ?3"
-            let count = "SELECT COUNT(DISTINCT customer_id)"
+            customers = "SELECT customer_id, placed_at \(from) LIMIT \(Store.sharedRowsRead)"
+            count = "SELECT COUNT(DISTINCT customer_id) \(from)"
             // An order not written yet adds its customer when none of the orders counted is theirs.
-            let adding = SQLDialect.count("NOT EXISTS (SELECT 1 \(from) AND customer_id = ?4)")
-            self.sharedBy =
-                sharedBy
-                ? (
-                    "SELECT customer_id \(from) LIMIT \(Store.sharedRowsRead)", "\(count) \(from)",
-                    "\(count) + \(adding) \(from)"
-                ) : nil
+            countAdding =
+                "SELECT COUNT(DISTINCT customer_id) + "
+                + SQLDialect.count("NOT EXISTS (SELECT 1 \(from) AND customer_id = ?4)") + " \(from)"
         }
     }
 
@@ -152,10 +160,10 @@ extension Store {
     private static let sharedRowsRead = 64
 
     private static let riskIdentifiers = [
-        RiskIdentifier(column: "customer_phone", kind: "phone", key: "phone", sharedBy: false),
-        RiskIdentifier(column: "customer_email", kind: "email", key: "email", sharedBy: false),
-        RiskIdentifier(column: "device_id", kind: "device", key: "device_id", sharedBy: true),
-        RiskIdentifier(column: "ip", kind: "IP", key: "ip", sharedBy: true),
+        RiskIdentifier(column: "customer_phone", kind: "phone", key: "phone", sharesCustomers: false),
+        RiskIdentifier(column: "customer_email", kind: "email", key: "email", sharesCustomers: false),
+        RiskIdentifier(column: "device_id", kind: "device", key: "device_id", sharesCustomers: true),
+        RiskIdentifier(column: "ip", kind: "IP", key: "ip", sharesCustomers: true),
     ]
 
     /// The facts the risk rules look at for an order (`RiskFacts`). `known`: the lines, discounts and
@@ -183,28 +191,43 @@ extension Store {
             )
         }
         let itself: Int64 = known == nil ? 0 : 1
-        for (column, kind, value, from, read) in reads.velocity {
-            let orders = (try first(read, map: { $0.int(0) }) ?? 0) + itself
-            let addresses =
-                orders >= rules.rules["velocity"]?.maxOrders ?? Int64.max
-                ? try addressesWith(
-                    column: column, value: value, from: from, to: o.placedAt, adding: known == nil ? nil : o.shipTo)
-                : nil
-            facts.velocity.append((kind, value, orders, addresses))
-        }
-        for shared in reads.sharedBy {
-            var customers = Set<String>(), orders = 0
-            try db.rows(shared.read.sql, arguments: shared.read.arguments) {
-                orders += 1
+        // The times of the orders of a device or IP read in full for shared-device.
+        var placed: [(column: String, at: [Int64])] = []
+        for i in reads.sharedBy.indices {
+            var customers = Set<String>(), at: [Int64] = []
+            let rows = reads.customersRead(i)
+            try db.rows(rows.sql, arguments: rows.arguments) {
                 if let customer = $0.optText(0) { customers.insert(customer) }
+                at.append($0.int(1))
             }
-            let count =
-                orders < Store.sharedRowsRead
-                ? Int64(customers.count) + (shared.added.map { customers.contains($0) ? 0 : 1 } ?? 0)
-                : try first(shared.count) { $0.int(0) } ?? 0
-            facts.sharedBy.append((shared.kind, shared.value, count))
+            let count: Int64
+            if at.count < Store.sharedRowsRead {
+                count = Int64(customers.count) + (reads.added.map { customers.contains($0) ? 0 : 1 } ?? 0)
+                placed.append((reads.sharedBy[i].id.column, at))
+            } else {
+                count = try first(reads.customersCount(i)) { $0.int(0) } ?? 0
+            }
+            facts.sharedBy.append((reads.sharedBy[i].id.kind, reads.sharedBy[i].value, count))
         }
-        if let (customer, read) = reads.returns, try first(read, map: { _ in true }) ?? false {
+        let maxOrders = rules.rules["velocity"]?.maxOrders ?? Int64.max
+        // Those orders count for velocity too when their window covers its window.
+        let covered = reads.sharedFrom <= reads.velocityFrom ? placed : []
+        for i in reads.velocity.indices {
+            let (id, value) = reads.velocity[i]
+            let counted = covered.first { $0.column == id.column }.map {
+                Int64($0.at.count { $0 >= reads.velocityFrom })
+            }
+            let orders = (try counted ?? first(reads.velocityRead(i)) { $0.int(0) } ?? 0) + itself
+            let addresses =
+                orders >= maxOrders
+                ? try addressesWith(
+                    column: id.column, value: value, from: reads.velocityFrom, to: o.placedAt,
+                    adding: known == nil ? nil : o.shipTo)
+                : nil
+            facts.velocity.append((id.kind, value, orders, addresses))
+        }
+        if let (customer, _) = reads.returns, let read = reads.returnRead, try first(read, map: { _ in true }) ?? false
+        {
             // The return rate by the customer's key (id, else phone); what came back empty or was refused at
             // the door by any of the buyer's identifiers.
             let stats = try (customer["id"] ?? customer["phone"]).map { try returnerStats(customer: $0) } ?? [:]
