@@ -194,10 +194,10 @@ extension Store {
         // The times of the orders of a device or IP read in full for shared-device.
         var placed: [(column: String, at: [Int64])] = []
         for i in reads.sharedBy.indices {
-            var customers = Set<String>(), at: [Int64] = []
+            var customers: [String] = [], at: [Int64] = []  // few: searched in turn
             let rows = reads.customersRead(i)
             try db.rows(rows.sql, arguments: rows.arguments) {
-                if let customer = $0.optText(0) { customers.insert(customer) }
+                if let customer = $0.optText(0), !customers.contains(customer) { customers.append(customer) }
                 at.append($0.int(1))
             }
             let count: Int64
