@@ -226,7 +226,8 @@ extension Store {
                 : nil
             facts.velocity.append((id.kind, value, orders, addresses))
         }
-        if let (customer, _) = reads.returns, let read = reads.returnRead, try first(read, map: { _ in true }) ?? false
+        if let customer = reads.returns?.customer, let read = reads.returnRead,
+            try first(read, map: { _ in true }) ?? false
         {
             // The return rate by the customer's key (id, else phone); what came back empty or was refused at
             // the door by any of the buyer's identifiers.
