@@ -29,12 +29,16 @@ struct RiskRules: Equatable {
         private static func asciiForm(_ word: String) -> [UInt8]? {
             var bytes: [UInt8] = []
             for c in word {
-                guard let b = c.asciiValue ?? (0x20..<0x7F).first(where: { Character(Unicode.Scalar($0)) == c })
-                else { return nil }
+                guard let b = c.asciiValue ?? asciiCharacters[c] else { return nil }
                 bytes.append(b)
             }
             return bytes
         }
+
+        /// The printable ASCII characters, found by equality (a character equal to one, such as the Kelvin
+        /// sign to "K", finds it).
+        private static let asciiCharacters = Dictionary(
+            uniqueKeysWithValues: (UInt8(0x20)..<0x7F).map { (Character(Unicode.Scalar($0)), $0) })
 
         private static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Bool {
             guard !needle.isEmpty else { return true }
