@@ -102,13 +102,14 @@ extension Store {
         adding: Bool
     ) throws -> RiskReads {
         var reads = RiskReads(to: placedAt)
-        if try hasRiskLists() {
+        let listed = try riskListKinds()
+        if !listed.isEmpty {
             let identifiers: [(kind: String, value: String?)] = [
                 ("phone", customer["phone"]), ("email", customer["email"]?.lowercased()),
                 ("device", customer["device_id"]), ("ip", customer["ip"]), ("customer", customer["id"]),
                 ("address", line1?.lowercased()),
             ]
-            for case let (kind, value?) in identifiers {
+            for case let (kind, value?) in identifiers where listed.contains(kind) {
                 reads.listed.append(
                     (
                         kind, value,
@@ -266,12 +267,16 @@ extension Store {
         ) { $0.int(0) } ?? 0
     }
 
-    func hasRiskLists() throws -> Bool {
+    /// The kinds of identifier the allow and block lists name (an order's other identifiers are not
+    /// looked up), read once while the lists stay unchanged.
+    func riskListKinds() throws -> [String] {
         try checkCaches()
         if let riskListsCache { return riskListsCache }
-        let has = try db.first("SELECT 1 FROM risk_lists LIMIT 1") { _ in true } ?? false
-        riskListsCache = has
-        return has
+        let kinds = try CommandContext.listKinds.filter { kind in
+            try db.first("SELECT 1 FROM risk_lists WHERE kind = ? LIMIT 1", .text(kind)) { _ in true } ?? false
+        }
+        riskListsCache = kinds
+        return kinds
     }
 
     func setRiskList(kind: String, value: String, list: String?, note: String?, at: Int64) throws {

@@ -30,7 +30,7 @@ final class Store: @unchecked Sendable {
     var configCache: [String: JSON]?
     var channelsCache: [Channel]?
     var riskRulesCache: (version: Int64, rules: RiskRules)?
-    var riskListsCache: Bool?
+    var riskListsCache: [String]?
     var skuCache: [String: SKU] = [:]
     static let skuCacheLimit = 10_000
     /// The cache epoch the caches were read at, and whether the current transaction has checked it.

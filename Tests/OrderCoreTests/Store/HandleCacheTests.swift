@@ -34,6 +34,10 @@ struct HandleCacheTests {
         #expect(cached.fails("order.create", orderArgs([("A1", 1, "10.00")], ["channel": "web"])) == .conflict)
         try other.ok("risk.list_set", ["kind": "phone", "value": "13700000000", "list": "block"])
         #expect(try create(cached, ["customer": ["phone": "13700000000"]])["state"] == "on_hold")
+        // Only phones were listed when the lists were read: a device listed since is looked up too.
+        #expect(try create(cached, ["customer": ["device_id": "DEV-9"]])["state"] == "pending_payment")
+        try other.ok("risk.list_set", ["kind": "device", "value": "DEV-9", "list": "block"])
+        #expect(try create(cached, ["customer": ["device_id": "DEV-9"]])["state"] == "on_hold")
         try other.ok("config.set", ["key": "risk.rules", "value": ["thresholds": ["review": 1, "hold": 2, "reject": 3]]])
         #expect(try create(cached, ["ship_to": ["line1": "Hotel Nine"]])["risk"]?["rules_version"] == 1)
         try other.ok("sku.upsert", ["sku": "A1", "active": false])
