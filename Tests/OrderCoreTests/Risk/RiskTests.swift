@@ -81,14 +81,14 @@ struct RiskTests {
             return try self.create(["placed_at": .string("2026-03-" + at), "customer": .object(customer)]).rules
         }
         for at in ["01T09:00:00Z", "01T09:20:00Z", "01T09:40:00Z", "02T09:50:00Z", "02T10:10:00Z", "02T10:20:00Z", "02T10:30:00Z"] {
-            #expect(try create(at, ["device_id": "DEV-V"]).isEmpty, "\(at): 4 orders of the device within the hour")
+            #expect(try create(at, ["device_id": "DEV-V"]).isEmpty, "\(at): not yet 5 orders of the device within an hour")
         }
         #expect(try create("02T10:40:00Z", ["device_id": "DEV-V"]) == ["velocity"])
         try engine.ok(
             "config.set",
             ["key": "risk.rules", "value": ["rules": ["velocity": ["window_minutes": 4320], "shared_device": ["window_days": 1]]]])
         for at in ["01T11:00:00Z", "02T11:00:00Z", "03T09:00:00Z", "03T10:00:00Z"] {
-            #expect(try create(at, ["ip": "10.1.1.1"]).isEmpty, "\(at): 4 orders of the IP within three days")
+            #expect(try create(at, ["ip": "10.1.1.1"]).isEmpty, "\(at): not yet 5 orders of the IP within three days")
         }
         #expect(try create("03T11:00:00Z", ["ip": "10.1.1.1"]) == ["velocity"])
     }
