@@ -137,6 +137,10 @@ docs: build
 
 test-shell: build test-deps
 	$(PYENV) $(PYTHON) -m pytest -q Tests/shell
+	@# The terminal sessions again against the unoptimised build `swift test` leaves, when there is one: it
+	@# reuses memory an optimised build does not, which showed a C string kept past its lifetime.
+	if [ -x .build/debug/ordercore ]; then \
+	  $(PYENV) ORDERCORE_SHELL=$(CURDIR)/.build/debug/ordercore $(PYTHON) -m pytest -q Tests/shell -k terminal; fi
 
 ## The examples build exactly as the README tells a C programmer to build them.
 examples: build

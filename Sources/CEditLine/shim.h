@@ -4,11 +4,12 @@
 #include <editline/readline.h>
 
 /* libedit's readline interface is configured through C globals, which Swift 6 strict concurrency
- * will not touch directly; these inline accessors are the only way the shell reaches them. */
-static inline void ceditline_configure(const char *name, const char *word_breaks,
-                                       rl_completion_func_t *attempted) {
-    rl_readline_name = name;
-    rl_basic_word_break_characters = word_breaks;
+ * will not touch directly; these inline accessors are the only way the shell reaches them. The texts
+ * libedit keeps pointers to are C literals here: a Swift string passed as a C string lives only for the
+ * call (a debug build reused its memory, and completion found words at the wrong place). */
+static inline void ceditline_configure(rl_completion_func_t *attempted) {
+    rl_readline_name = "ordercore";
+    rl_basic_word_break_characters = " \t\n";
     rl_attempted_completion_function = attempted;
 }
 

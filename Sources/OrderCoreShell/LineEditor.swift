@@ -12,7 +12,7 @@ final class LineEditor {
     init(historyPath: String?, engine: Engine) {
         self.historyPath = historyPath
         completionEngine = engine
-        ceditline_configure("ordercore", " \t\n", attemptCompletion)
+        ceditline_configure(attemptCompletion)
         stifle_history(1000)
         if let historyPath { _ = read_history(historyPath) }
     }
