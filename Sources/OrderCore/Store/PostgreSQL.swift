@@ -638,7 +638,7 @@ final class PostgresConnection {
 
 /// libpq's functions, or why they could not be loaded (once, on first use; Swift initialises globals lazily
 /// and thread-safely).
-nonisolated(unsafe) private let loadedLibPQ: (api: ordercore_libpq?, problem: String?) = {
+private let loadedLibPQ: (api: ordercore_libpq?, problem: String?) = {
     var api = ordercore_libpq()
     if let problem = ordercore_libpq_load(&api) { return (nil, String(cString: problem)) }
     return (api, nil)

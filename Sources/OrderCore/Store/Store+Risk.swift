@@ -88,10 +88,16 @@ extension Store {
                 ?? Read(sharedBy[i].id.count, arguments: arguments)
         }
         var returnRead: Read? { returns.map { Read(Store.anyBuyerReturn, arguments: $0.keys) } }
+        /// Velocity of a device or IP whose orders shared-device reads over a window covering velocity's:
+        /// counted from those rows, unless there were too many to read (then `velocityRead`).
+        func velocityFromShared(_ i: Int) -> Bool {
+            sharedFrom <= velocityFrom && sharedBy.contains { $0.id === velocity[i].id }
+        }
 
+        /// What an order's creation sends ahead: all but the velocity counts the shared rows should answer.
         var all: [Read] {
-            listed.map(\.read) + velocity.indices.map(velocityRead) + sharedBy.indices.map(customersRead)
-                + (returnRead.map { [$0] } ?? [])
+            listed.map(\.read) + velocity.indices.filter { !velocityFromShared($0) }.map(velocityRead)
+                + sharedBy.indices.map(customersRead) + (returnRead.map { [$0] } ?? [])
         }
     }
 
@@ -211,13 +217,14 @@ extension Store {
             facts.sharedBy.append((reads.sharedBy[i].id.kind, reads.sharedBy[i].value, count))
         }
         let maxOrders = rules.rules["velocity"]?.maxOrders ?? Int64.max
-        // Those orders count for velocity too when their window covers its window.
-        let covered = reads.sharedFrom <= reads.velocityFrom ? placed : []
         for i in reads.velocity.indices {
             let (id, value) = reads.velocity[i]
-            let counted = covered.first { $0.column == id.column }.map {
-                Int64($0.at.count { $0 >= reads.velocityFrom })
-            }
+            // Those orders count for velocity too when their window covers its window.
+            let counted =
+                reads.velocityFromShared(i)
+                ? placed.first { $0.column == id.column }.map {
+                    Int64($0.at.count { $0 >= reads.velocityFrom })
+                } : nil
             let orders = (try counted ?? first(reads.velocityRead(i)) { $0.int(0) } ?? 0) + itself
             let addresses =
                 orders >= maxOrders

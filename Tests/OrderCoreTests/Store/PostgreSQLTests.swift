@@ -92,11 +92,12 @@ struct PostgreSQLTests {
 
     /// What creating an order reads before it writes — its external id and payment reference, its
     /// possible twins, what its risk rules count, its stock — comes back in two round trips, however much
-    /// the order carries; its writes go with COMMIT.
+    /// the order carries; its writes go with COMMIT. The velocity of its device and IP is counted from the
+    /// orders shared-device reads of them, and not sent as counts of their own: 19 statements, where 21 were.
     @Test func anOrderCarryingACustomerIsCreatedInTwoRoundTrips() throws {
         let uri = try testDatabase(":memory:")
         try Engine(path: uri).seedCatalog(a1: ["SH": 10])
-        let trips = try roundTrips(uri, "order.create") { i in
+        let trips = try sent(uri, "order.create") { i in
             let customer: JSONObject = [
                 "id": .string("c\(i)"), "email": "eve@example.com", "phone": .string("1370000000\(i)"), "device_id": "d1",
                 "ip": "10.0.0.1",
@@ -105,8 +106,9 @@ struct PostgreSQLTests {
                 [("A1", 1, "5.00")],
                 ["external_id": .string("X\(i)"), "customer": .object(customer),
                  "payment": ["payment_ref": .string("P\(i)")], "ship_to": ["line1": "1 Main St"]])
-        }
-        #expect(trips == 2)
+        } check: { _ in }
+        #expect(trips.roundTrips == 2)
+        #expect(trips.statements == 19)
     }
 
     /// A channel's event that creates its order paid: the look for a prior event (with the inbox entry's
