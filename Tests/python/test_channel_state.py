@@ -120,3 +120,27 @@ def test_a_full_refund_before_shipping_cancels_and_a_light_return_pays_nothing(s
         shop.returns.inspect(rt["return_id"], "SH", [{"sku": "A1", "qty": 1}], actor="nobody")
     shop.returns.inspect(rt["return_id"], "SH", [{"sku": "A1", "qty": 1}], note="found it", actor="lead")
     assert shop.returns.refund(rt["return_id"])["refunds"][0]["cash"] == "30.00"
+
+
+def test_a_taobao_pre_sale_locks_its_stock_on_the_deposit_and_forfeits_it_unpaid(shop):
+    shop.channels.upsert("taobao", profile="taobao")
+
+    def trade(tid, status, step, paid, minute):
+        return json.dumps({"trade": {
+            "tid": tid, "status": status, "type": "step", "step_trade_status": step, "step_paid_fee": paid,
+            "created": "2026-01-18 18:00:00", "modified": f"2026-01-18 20:{minute:02d}:00", "payment": "100.00",
+            "post_fee": "0.00", "receiver_name": "王五", "receiver_address": "西湖区文三路1号",
+            "orders": {"order": [{"oid": tid * 10, "outer_sku_id": "A1", "title": "杯", "num": 2, "price": "50.00",
+                                  "total_fee": "100.00", "status": status}]}}})
+
+    placed = event(shop, "taobao", trade(61, "WAIT_BUYER_PAY", "FRONT_PAID_FINAL_NOPAID", "30.00", 1))
+    assert placed["state"] == "deposit_paid" and shop.stock.get("A1")["reserved"] == 2
+    assert shop.orders.get(placed["order_id"])["paid_total"] == "30.00"
+    closed = event(shop, "taobao", trade(61, "TRADE_CLOSED_BY_TAOBAO", "FRONT_PAID_FINAL_NOPAID", "30.00", 2))
+    order = shop.orders.get(closed["order_id"])
+    assert order["state"] == "cancelled" and order["refund_due"] == "0.00" and order["refunded_total"] == "0.00"
+    assert shop.stock.get("A1")["reserved"] == 0
+
+    paid = event(shop, "taobao", trade(62, "WAIT_BUYER_PAY", "FRONT_PAID_FINAL_NOPAID", "30.00", 1))
+    done = event(shop, "taobao", trade(62, "WAIT_SELLER_SEND_GOODS", "FRONT_PAID_FINAL_PAID", "100.00", 2))
+    assert done["state"] == "paid" and shop.orders.get(paid["order_id"])["paid_total"] == "100.00"

@@ -358,7 +358,10 @@ enum BuiltinProfiles {
     /// merchant's SKU code (`outer_sku_id`) falls back to Taobao's SKU (`sku_id`, an item with sizes or colours),
     /// and only for an item without SKUs to the item's code (`outer_iid`, the same for every size).
     /// A sub-order refunded and closed (`status` `TRADE_CLOSED`) does not ship, whatever its refund came to;
-    /// one refunded in part and still open (a price difference given back) ships.
+    /// one refunded in part and still open (a price difference given back) ships. A pre-sale (a step trade,
+    /// `type` `step`) whose deposit is paid (`step_trade_status` `FRONT_PAID_FINAL_NOPAID`, the trade still
+    /// `WAIT_BUYER_PAY`) is `deposit_paid`, its deposit `step_paid_fee`; closed by Taobao with its balance
+    /// unpaid (`TRADE_CLOSED_BY_TAOBAO`: closed before it was paid in full) it keeps its deposit.
     static let taobao = #"""
         {"profile": "taobao",
          "description": "Taobao/Tmall trade (the taobao.trade.fullinfo.get response, or the trade): sub-orders are \#
@@ -376,6 +379,7 @@ enum BuiltinProfiles {
              "ship_to.district": "receiver_district",
             "ship_to.line1": "receiver_address", "ship_to.postal_code": "receiver_zip",
             "shipping_fee": "post_fee", "taxes_included": {"const": true}, "note": "buyer_message",
+            "deposit": "step_paid_fee",
             "cash_on_delivery": {"map": "type", "values": {"cod": true, "b2c_cod": true,
              "super_market_cod_trade": true}, "default": false},
             "shipment.carrier": "orders.order[0].logistics_company",
@@ -407,7 +411,10 @@ enum BuiltinProfiles {
                         "WAIT_BUYER_CONFIRM_GOODS": "shipped", "TRADE_BUYER_SIGNED": "delivered",
                          "TRADE_FINISHED": "completed",
                         "TRADE_CLOSED": "cancelled", "TRADE_CLOSED_BY_TAOBAO": "cancelled"},
-            "rules": [{"when": {"type": ["cod", "b2c_cod", "super_market_cod_trade"],
+            "deposit_forfeited": ["TRADE_CLOSED_BY_TAOBAO"],
+            "rules": [{"when": {"step_trade_status": "FRONT_PAID_FINAL_NOPAID",
+             "status": ["WAIT_BUYER_PAY", "TRADE_NO_CREATE_PAY", "PAY_PENDING"]}, "state": "deposit_paid"},
+                      {"when": {"type": ["cod", "b2c_cod", "super_market_cod_trade"],
              "status": "WAIT_SELLER_SEND_GOODS", "orders.order[].refund_status": "WAIT_SELLER_AGREE"},
                        "state": "on_hold", "unpaid": true},
                       {"when": {"status": "WAIT_SELLER_SEND_GOODS",

@@ -52,6 +52,9 @@ final class ChannelProfile {
         /// Channel statuses of a cancelled order whose money has not gone back (Shopify `paid`: cancelled
         /// without a refund): the cancellation leaves it owed until the channel reports the refund.
         var cancelledUnrefunded: Set<String> = []
+        /// Channel statuses that close a pre-sale whose balance was not paid, keeping its deposit (Taobao
+        /// `TRADE_CLOSED_BY_TAOBAO`: closed before the trade was paid in full): no refund is owed.
+        var depositForfeited: Set<String> = []
         /// Channel statuses of an order not paid, whatever its fulfilment says (Shopify `pending`: fulfilled
         /// before the money came, cash on delivery): its shipment records no payment.
         var unpaid: Set<String> = []
@@ -73,7 +76,7 @@ final class ChannelProfile {
         [
             "external_id", "placed_at", "updated_at", "currency", "shipping_fee", "shipping_tax", "taxes_included",
             "note", "tags", "carrier",
-            "fulfilled_by", "cash_on_delivery", "prepaid",
+            "fulfilled_by", "cash_on_delivery", "prepaid", "deposit",
         ]
         + Order.customerFields.map { "customer." + $0 } + ["customer.account_created_at"]
         + Order.addressFields.map { "ship_to." + $0 }
@@ -185,6 +188,7 @@ final class ChannelProfile {
                 rule.status = try ValueSpec(v, field: status.name("value"))
                 rule.holdsNothing = Set(try status.strings("holds_nothing", maxLength: 200) ?? [])
                 rule.cancelledUnrefunded = Set(try status.strings("cancelled_unrefunded", maxLength: 200) ?? [])
+                rule.depositForfeited = Set(try status.strings("deposit_forfeited", maxLength: 200) ?? [])
                 rule.unpaid = Set(try status.strings("unpaid", maxLength: 200) ?? [])
                 do { rule.statusMapping = try StatusMapping(status) } catch { throw Engine.wrap(error) }
                 try status.finish()

@@ -105,6 +105,7 @@ extension CommandContext {
         // What was paid at the channel of a cash-on-delivery order (a gift card, points): recorded at creation.
         let prepaid = doc["prepaid"]?.stringValue
         doc["prepaid"] = nil
+        doc["deposit"] = nil  // a pre-sale's, read when the channel says it is paid (`Self.deposit`)
         var result: JSONObject = ["type": "order", "external_id": .string(event.externalID)]
         var order: Order
         var risk: RiskAssessment?
@@ -151,6 +152,17 @@ extension CommandContext {
                 draft.payment = (nil, Self.paymentRef(channel: channel.channel, externalID: event.externalID))
             }
             var warnings = IntakeChecks.warnings(event, draft: draft)
+            if event.state == .depositPaid {
+                if let deposit = Self.deposit(
+                    event, exponent: Money.exponent(of: draft.currency), total: draft.totals.grandTotal,
+                    cashOnDelivery: draft.cashOnDelivery)
+                {
+                    draft.deposit = deposit
+                    draft.payment = (deposit, Self.depositRef(channel: channel.channel, externalID: event.externalID))
+                } else {
+                    warnings.append(IntakeChecks.depositNotRecorded(event))
+                }
+            }
             if draft.payment == nil, draft.cashOnDelivery,
                 let prepaid = prepaid.flatMap({ Money.parse($0, exponent: Money.exponent(of: draft.currency)) }),
                 prepaid > 0
@@ -175,7 +187,9 @@ extension CommandContext {
                 externalIDFree: true)
             risk = created.risk
             order = created.order
-            result["action"] = draft.payment == nil || order.amountDue > 0 ? "created" : "created_paid"
+            result["action"] =
+                order.state == .depositPaid
+                ? "created_deposit_paid" : draft.payment == nil || order.amountDue > 0 ? "created" : "created_paid"
             result["lines"] = .int(draft.lines.count)
             if !created.short.isEmpty { result["backordered"] = .array(created.short) }
             if !warnings.isEmpty { result["warnings"] = .array(warnings) }
@@ -250,6 +264,20 @@ extension CommandContext {
 
     /// The reference of the payment a channel took for its order.
     private static func paymentRef(channel: String, externalID: String) -> String { "\(channel):\(externalID)" }
+    /// The reference of a pre-sale's deposit the channel took.
+    private static func depositRef(channel: String, externalID: String) -> String {
+        paymentRef(channel: channel, externalID: externalID) + ":deposit"
+    }
+
+    /// The deposit of a pre-sale the channel says is paid (the profile's `deposit`: Taobao `step_paid_fee`),
+    /// when it is one an order of `total` can have: more than zero and less than the total, and not paid on
+    /// delivery. Nil otherwise: the order waits unpaid, with a `deposit_not_recorded` warning.
+    private static func deposit(_ event: MappedEvent, exponent: Int, total: Int64, cashOnDelivery: Bool) -> Int64? {
+        guard !cashOnDelivery, let text = event.fields["deposit"]?.stringValue,
+            let deposit = Money.parse(text, exponent: exponent), 0 < deposit, deposit < total
+        else { return nil }
+        return deposit
+    }
 
     /// States in which the channel has the buyer's money, and in which the goods have left. `on_hold` there
     /// is a paid order the channel asks not to ship for now (JD `LOCKED`: the buyer asked to cancel).
@@ -308,12 +336,40 @@ extension CommandContext {
             let ref = Self.paymentRef(channel: channel.channel, externalID: order.externalID ?? order.orderID)
             payingForChannel = true
             defer { payingForChannel = false }
+            // The amount due, named: a pre-sale's default payment is its deposit.
             _ = try OrderCommands.pay.run(
-                self, Fields(["order_id": .string(order.orderID), "payment_ref": .string(ref)]))
+                self,
+                Fields([
+                    "order_id": .string(order.orderID), "amount": order.money(order.amountDue),
+                    "payment_ref": .string(ref),
+                ]))
             order = try requireOrder(order.orderID)
             did("paid")
         }
         try payIfPaidThere()
+        // A pre-sale whose deposit is paid there, unpaid here: its deposit is paid, and its stock held until
+        // the channel reports the balance paid (then `payIfPaidThere`) or closes it.
+        if channelState == .depositPaid, order.state == .pendingPayment, order.paidTotal == 0, !created {
+            if let deposit = Self.deposit(
+                event, exponent: order.exponent, total: order.totals.grandTotal, cashOnDelivery: order.cashOnDelivery),
+                order.deposit == nil || order.deposit == deposit
+            {
+                if order.deposit == nil { try store.setDeposit(orderRowID: order.rowID, deposit) }
+                payingForChannel = true
+                defer { payingForChannel = false }
+                let ref = Self.depositRef(channel: channel.channel, externalID: order.externalID ?? order.orderID)
+                _ = try OrderCommands.pay.run(
+                    self,
+                    Fields([
+                        "order_id": .string(order.orderID), "amount": order.money(deposit), "payment_ref": .string(ref),
+                    ]))
+                order = try requireOrder(order.orderID)
+                did("deposit_paid")
+            } else {
+                result["warnings"] = .array(
+                    (result["warnings"]?.arrayValue ?? []) + [IntakeChecks.depositNotRecorded(event)])
+            }
+        }
         // Its payment failed there, and the channel holds nothing for it: neither does OrderCore until the
         // channel reports it paid (the buyer may pay again; then it takes its stock, backordering any short).
         if event.holdsNothing, !created, order.state == .pendingPayment, order.reserveAt != .payment {
@@ -384,7 +440,13 @@ extension CommandContext {
         }
         if !refunds.isEmpty { refunded += try applyChannelRefunds(&order, refunds) }
         if !refunded.isEmpty { result["refunds"] = .array(refunded) }
-        if channelState == .cancelled, !created || OrderState.beforeShipment.contains(order.state) {
+        if channelState == .cancelled, event.forfeitsDeposit, order.state == .depositPaid {
+            // Closed there with its balance unpaid: the deposit is the channel's to keep, and nothing is owed.
+            _ = try closeUnpaid(
+                &order, reason: "closed on \(channel.channel) with its balance unpaid", command: "channel.closed",
+                ledger: .release, details: ["channel": .string(channel.channel)])
+            did("cancelled")
+        } else if channelState == .cancelled, !created || OrderState.beforeShipment.contains(order.state) {
             if try cancelFromChannel(
                 &order, reason: "cancelled on \(channel.channel)", channel: channel.channel,
                 refunded: !event.unrefunded, result: &result)
@@ -735,6 +797,18 @@ enum IntakeChecks {
             "message": .string(
                 "the channel's status '\(reported)' is not in its profile's status mapping: \(outcome) "
                     + "(status.drift lists it)"),
+        ]
+    }
+
+    /// The channel says a pre-sale's deposit is paid, and the profile's `deposit` is not one the order can
+    /// have (missing, not more than zero, not less than the total, or a cash-on-delivery order's): the
+    /// order waits unpaid, as before the deposit, until the channel reports it paid or closed.
+    static func depositNotRecorded(_ event: MappedEvent) -> JSON {
+        [
+            "code": "deposit_not_recorded", "field": "deposit", "value": event.fields["deposit"] ?? .null,
+            "message": .string(
+                "the channel says the deposit is paid, but its deposit is missing or not more than zero and less than "
+                    + "the order's total (nor paid on delivery): the order waits unpaid"),
         ]
     }
 

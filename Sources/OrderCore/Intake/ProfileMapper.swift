@@ -14,6 +14,9 @@ struct MappedEvent {
     var holdsNothing = false
     /// Cancelled, and its money has not gone back (the profile's `status.cancelled_unrefunded`).
     var unrefunded = false
+    /// Cancelled with its balance unpaid: a pre-sale's deposit is forfeited (the profile's
+    /// `status.deposit_forfeited`).
+    var forfeitsDeposit = false
     /// Not paid, whatever its fulfilment (the profile's `status.unpaid`).
     var unpaid = false
     /// Amounts the channel reports, compared with what the mapped order adds up to.
@@ -219,7 +222,7 @@ struct ProfileMapper {
                 // Only orders events in time: one the engine cannot read is not a reason to lose the order.
                 updatedAt = try? e.time(spec, field: key)
                 continue
-            case "shipping_fee", "shipping_tax", "amount", "prepaid":
+            case "shipping_fee", "shipping_tax", "amount", "prepaid", "deposit":
                 value = try e.money(spec, field: key).map { .string(Money.format($0, exponent: e.exponent)) }
             case "placed_at", "customer.account_created_at", "shipment.shipped_at":
                 value = try e.time(spec, field: key).map { .string(Timestamp.format($0)) }
@@ -429,6 +432,7 @@ struct ProfileMapper {
             event.state = decided?.state
             event.holdsNothing = event.state == .pendingPayment && rule.holdsNothing.contains(reported)
             event.unrefunded = event.state == .cancelled && rule.cancelledUnrefunded.contains(reported)
+            event.forfeitsDeposit = event.state == .cancelled && rule.depositForfeited.contains(reported)
             event.unpaid = decided?.unpaid == true || rule.unpaid.contains(reported)
         }
         return event

@@ -336,15 +336,24 @@ extension CommandContext {
             order.state == .pendingPayment || order.state == .depositPaid,
             let expiresAt = order.expiresAt, expiresAt <= at
         else { return 0 }
-        let reason = order.state == .depositPaid ? "balance_unpaid" : "unpaid_timeout"
-        let released = try releaseReservations(of: order, reason: .expire)
-        try store.cancelLines(orderRowID: orderRowID)
-        var details: JSONObject = [
-            "reason": .string(reason), "expired_at": .string(Timestamp.format(expiresAt)),
-            "released_units": .int(released), "trigger": .string(trigger),
-        ]
+        return try closeUnpaid(
+            &order, reason: order.state == .depositPaid ? "balance_unpaid" : "unpaid_timeout", command: "expire",
+            ledger: .expire,
+            details: ["expired_at": .string(Timestamp.format(expiresAt)), "trigger": .string(trigger)])
+    }
+
+    /// Cancels an unpaid order, or a pre-sale whose balance is unpaid — its deposit forfeited, no refund
+    /// owed (the timeline's `forfeited_deposit`) —, releasing its stock. - Returns: the units released.
+    func closeUnpaid(
+        _ order: inout Order, reason: String, command: String, ledger: LedgerEntry.Reason, details: JSONObject
+    ) throws -> Int64 {
+        let released = try releaseReservations(of: order, reason: ledger)
+        try store.cancelLines(orderRowID: order.rowID)
+        var details = details
+        details["reason"] = .string(reason)
+        details["released_units"] = .int(released)
         if order.state == .depositPaid { details["forfeited_deposit"] = order.money(order.paidTotal) }
-        try transition(&order, to: .cancelled, command: "expire", details: .object(details)) {
+        try transition(&order, to: .cancelled, command: command, details: .object(details)) {
             $0.cancelReason = reason
             $0.expiresAt = nil
         }

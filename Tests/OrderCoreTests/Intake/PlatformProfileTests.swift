@@ -158,6 +158,68 @@ struct PlatformProfileTests {
         #expect(try engine.available("A1") == available + 1, "the unit that never left is back on sale")
     }
 
+    /// A Taobao pre-sale (a step trade): its deposit paid there (`FRONT_PAID_FINAL_NOPAID`, the trade still
+    /// `WAIT_BUYER_PAY`) is paid here, and the order is `deposit_paid`, its stock held; the balance paid there
+    /// pays the rest. Closed by Taobao with the balance unpaid, the deposit is forfeited: nothing is owed back.
+    /// Closed after a refund (`TRADE_CLOSED`), what was paid is refunded.
+    @Test func taobaoPreSalesArePaidByTheirDepositAndForfeitItUnpaid() throws {
+        var minute = 0
+        func trade(_ tid: Int64, _ status: String, _ step: String, paid: String?) -> JSON {
+            minute += 1
+            var trade: JSONObject = [
+                "tid": .int(tid), "status": .string(status), "type": "step", "step_trade_status": .string(step),
+                "created": "2026-01-18 18:00:00", "modified": .string("2026-01-18 20:\(minute < 10 ? "0" : "")\(minute):00"),
+                "payment": "106.00", "post_fee": "6.00", "receiver_name": "王五", "receiver_state": "浙江省",
+                "receiver_city": "杭州市", "receiver_address": "西湖区文三路1号",
+                "orders": ["order": [["oid": .int(tid * 10), "outer_sku_id": "B2", "title": "茶", "num": 2, "price": "50.00",
+                                      "total_fee": "100.00", "status": .string(status)]]]]
+            if let paid { trade["step_paid_fee"] = .string(paid) }
+            return ["trade": .object(trade)]
+        }
+        let stock = try engine.available("B2")
+        let placed = try ingest("taobao", trade(8001, "WAIT_BUYER_PAY", "FRONT_NOPAID_FINAL_NOPAID", paid: "0.00"))
+        #expect(try placed["state"] == "pending_payment" && order(placed)["paid_total"] == "0.00", "\(placed.serialized)")
+        #expect(try engine.available("B2") == stock - 2, "its stock is held")
+        let deposit = try ingest("taobao", trade(8001, "WAIT_BUYER_PAY", "FRONT_PAID_FINAL_NOPAID", paid: "20.00"))
+        #expect(deposit["action"] == "deposit_paid" && deposit["state"] == "deposit_paid", "\(deposit.serialized)")
+        var doc = try order(deposit)
+        #expect(doc["paid_total"] == "20.00" && doc["deposit"] == "20.00" && doc["balance_due"] == "86.00", "\(doc.serialized)")
+        let again = try ingest("taobao", trade(8001, "WAIT_BUYER_PAY", "FRONT_PAID_FINAL_NOPAID", paid: "20.00"))
+        #expect(try again["action"] == "unchanged" && order(again)["paid_total"] == "20.00", "\(again.serialized)")
+        let balance = try ingest("taobao", trade(8001, "WAIT_SELLER_SEND_GOODS", "FRONT_PAID_FINAL_PAID", paid: "106.00"))
+        #expect(balance["action"] == "paid" && balance["state"] == "paid", "\(balance.serialized)")
+        #expect(try order(balance)["paid_total"] == "106.00" && engine.available("B2") == stock - 2)
+
+        // First seen with its deposit paid; then closed by Taobao, the balance never paid.
+        let first = try ingest("taobao", trade(8002, "WAIT_BUYER_PAY", "FRONT_PAID_FINAL_NOPAID", paid: "20.00"))
+        #expect(first["action"] == "created_deposit_paid" && first["state"] == "deposit_paid", "\(first.serialized)")
+        #expect(try order(first)["paid_total"] == "20.00" && engine.available("B2") == stock - 4)
+        let lapsed = try ingest("taobao", trade(8002, "TRADE_CLOSED_BY_TAOBAO", "FRONT_PAID_FINAL_NOPAID", paid: "20.00"))
+        #expect(lapsed["action"] == "cancelled" && lapsed["state"] == "cancelled", "\(lapsed.serialized)")
+        doc = try order(lapsed)
+        #expect(doc["refund_due"] == "0.00" && doc["refunded_total"] == "0.00" && doc["paid_total"] == "20.00", "\(doc.serialized)")
+        #expect(try engine.available("B2") == stock - 2, "its stock is back on sale")
+        let closing = try engine.ok("order.timeline", ["order_id": lapsed["order_id"] ?? .null])["events"]?.arrayValue?.last
+        #expect(closing?["command"] == "channel.closed" && closing?["details"]?["forfeited_deposit"] == "20.00",
+                "\(closing?.serialized ?? "")")
+
+        // Closed after its deposit went back: refunded, as any cancellation there.
+        _ = try ingest("taobao", trade(8003, "WAIT_BUYER_PAY", "FRONT_PAID_FINAL_NOPAID", paid: "20.00"))
+        let refunded = try ingest("taobao", trade(8003, "TRADE_CLOSED", "FRONT_PAID_FINAL_NOPAID", paid: "20.00"))
+        doc = try order(refunded)
+        #expect(doc["state"] == "cancelled" && doc["refunded_total"] == "20.00" && doc["refund_due"] == "0.00",
+                "\(doc.serialized)")
+
+        // A deposit that is not one (missing, or the whole price): the order waits unpaid, and says why.
+        for (tid, paid) in [(8004, nil), (8005, "106.00")] as [(Int64, String?)] {
+            let odd = try ingest("taobao", trade(tid, "WAIT_BUYER_PAY", "FRONT_PAID_FINAL_NOPAID", paid: paid))
+            #expect(odd["state"] == "pending_payment", "\(odd.serialized)")
+            #expect(odd["warnings"]?.arrayValue?.contains { $0["code"] == "deposit_not_recorded" } == true, "\(odd.serialized)")
+        }
+        let late = try ingest("taobao", trade(8004, "WAIT_BUYER_PAY", "FRONT_PAID_FINAL_NOPAID", paid: "30.00"))
+        #expect(try late["state"] == "deposit_paid" && order(late)["paid_total"] == "30.00", "\(late.serialized)")
+    }
+
     /// Shipped here, then signed for or confirmed there: the channel's word delivers the order, and completes it
     /// when the channel says so. A marketplace's buyer confirms receipt, and no carrier's tracking may ever tell.
     @Test func ordersShippedHereAreDeliveredOnTheChannelsWord() throws {
