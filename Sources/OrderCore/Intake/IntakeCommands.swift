@@ -801,14 +801,14 @@ enum IntakeChecks {
     }
 
     /// The channel says a pre-sale's deposit is paid, and the profile's `deposit` is not one the order can
-    /// have (missing, not more than zero, not less than the total, or a cash-on-delivery order's): the
+    /// have (missing, not an amount, not more than zero, not less than the total, a cash-on-delivery order's): the
     /// order waits unpaid, as before the deposit, until the channel reports it paid or closed.
     static func depositNotRecorded(_ event: MappedEvent) -> JSON {
         [
             "code": "deposit_not_recorded", "field": "deposit", "value": event.fields["deposit"] ?? .null,
             "message": .string(
-                "the channel says the deposit is paid, but its deposit is missing or not more than zero and less than "
-                    + "the order's total (nor paid on delivery): the order waits unpaid"),
+                "the channel says the deposit is paid, but its deposit is missing, not an amount, or not more than zero "
+                    + "and less than the order's total (nor paid on delivery): the order waits unpaid"),
         ]
     }
 

@@ -222,7 +222,15 @@ struct ProfileMapper {
                 // Only orders events in time: one the engine cannot read is not a reason to lose the order.
                 updatedAt = try? e.time(spec, field: key)
                 continue
-            case "shipping_fee", "shipping_tax", "amount", "prepaid", "deposit":
+            case "deposit":
+                // Used only when the status says the deposit is paid, and then checked (`deposit_not_recorded`):
+                // one the engine cannot read is not a reason to lose the order; kept as it came, for the warning.
+                value =
+                    (try? e.money(spec, field: key)).flatMap { $0 }.map {
+                        .string(Money.format($0, exponent: e.exponent))
+                    }
+                    ?? (try? e.text(spec, field: key)).flatMap { $0 }.map(JSON.string)
+            case "shipping_fee", "shipping_tax", "amount", "prepaid":
                 value = try e.money(spec, field: key).map { .string(Money.format($0, exponent: e.exponent)) }
             case "placed_at", "customer.account_created_at", "shipment.shipped_at":
                 value = try e.time(spec, field: key).map { .string(Timestamp.format($0)) }

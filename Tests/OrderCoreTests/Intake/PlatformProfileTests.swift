@@ -210,8 +210,11 @@ struct PlatformProfileTests {
         #expect(doc["state"] == "cancelled" && doc["refunded_total"] == "20.00" && doc["refund_due"] == "0.00",
                 "\(doc.serialized)")
 
-        // A deposit that is not one (missing, or the whole price): the order waits unpaid, and says why.
-        for (tid, paid) in [(8004, nil), (8005, "106.00")] as [(Int64, String?)] {
+        // A deposit that is not one (missing, the whole price, not an amount): the order waits unpaid, and says why;
+        // the deposit of a trade paid in full is not read, so no value of it loses the order.
+        let whole = try ingest("taobao", trade(8007, "WAIT_SELLER_SEND_GOODS", "FRONT_PAID_FINAL_PAID", paid: "¥106"))
+        #expect(whole["action"] == "created_paid", "\(whole.serialized)")
+        for (tid, paid) in [(8004, nil), (8005, "106.00"), (8006, "20,00")] as [(Int64, String?)] {
             let odd = try ingest("taobao", trade(tid, "WAIT_BUYER_PAY", "FRONT_PAID_FINAL_NOPAID", paid: paid))
             #expect(odd["state"] == "pending_payment", "\(odd.serialized)")
             #expect(odd["warnings"]?.arrayValue?.contains { $0["code"] == "deposit_not_recorded" } == true, "\(odd.serialized)")
