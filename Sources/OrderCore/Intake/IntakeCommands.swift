@@ -807,8 +807,8 @@ enum IntakeChecks {
         [
             "code": "deposit_not_recorded", "field": "deposit", "value": event.fields["deposit"] ?? .null,
             "message": .string(
-                "the channel says the deposit is paid, but its deposit is missing, not an amount, or not more than zero "
-                    + "and less than the order's total (nor paid on delivery): the order waits unpaid"),
+                "the channel says the deposit is paid, but its deposit is missing, not an amount, or not more than "
+                    + "zero and less than the order's total (nor paid on delivery): the order waits unpaid"),
         ]
     }
 
