@@ -440,6 +440,9 @@ struct Setting: Sendable {
 enum Currency {
     /// An ISO 4217 code (List One, 2025, with the codes withdrawn since 2020 that old orders carry): a typo or
     /// a local name (`RMB`, `UDS`) would otherwise make a currency of its own in every total and report.
+    /// The codes the list gives no minor unit ("N.A.") are not money anything is priced in, and are refused
+    /// too: precious metals (`XAU`, `XAG`, `XPD`, `XPT`), bond-market units (`XBA`–`XBD`), `XDR`, `XSU`,
+    /// `XUA`, the testing code `XTS` and "no currency" `XXX`.
     static func check(_ code: String, field: String) throws(OrderCoreError) -> String {
         guard codes.contains(code) else {
             throw .invalid("\(field) must be an ISO 4217 currency code such as CNY or USD, not '\(code)'", field: field)
@@ -458,9 +461,8 @@ enum Currency {
         "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD",
         "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SLL", "SOS", "SRD", "SSP", "STN",
         "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD",
-        "USN", "UYI", "UYU", "UYW", "UZS", "VED", "VES", "VND", "VUV", "WST", "XAF", "XAG", "XAU", "XBA", "XBB",
-        "XBC", "XBD", "XCD", "XCG", "XDR", "XOF", "XPD", "XPF", "XPT", "XSU", "XTS", "XUA", "XXX", "YER", "ZAR",
-        "ZMW", "ZWG", "ZWL",
+        "USN", "UYI", "UYU", "UYW", "UZS", "VED", "VES", "VND", "VUV", "WST", "XAF",
+        "XCD", "XCG", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG", "ZWL",
     ]
 }
 

@@ -82,8 +82,9 @@ struct OrderLifecycleTests {
         #expect(engine.fails("order.create", orderArgs([("A1", 0, "1.00")])) == .invalidInput)
         #expect(engine.fails("order.create", orderArgs([("A1", 1, "1.001")])) == .invalidInput)
         #expect(engine.fails("order.create", orderArgs([("A1", 1, "1.00")], ["currency": "yuan"])) == .invalidInput)
-        // Three letters are not a currency: only ISO 4217's codes are (a typo would be a currency of its own).
-        for code in ["RMB", "UDS", "XXQ"] {
+        // Three letters are not a currency: only ISO 4217's codes are (a typo would be a currency of its own), and
+        // not those that are no money an order is priced in ("no currency", testing, gold).
+        for code in ["RMB", "UDS", "XXQ", "XXX", "XTS", "XAU"] {
             #expect(engine.fails("order.create", orderArgs([("A1", 1, "1.00")], ["currency": .string(code)])) == .invalidInput)
         }
         #expect(engine.fails("order.create", orderArgs([("A1", 1, "1.00")], ["discounts": [["kind": "bribe", "amount": "1"]]])) == .invalidInput)
