@@ -327,24 +327,27 @@ extension CommandContext {
                 details: ["channel": .string(channel.channel), "channel_state": .string(channelState.rawValue)])
             result["alert"] = "channel_paid_cancelled"
         }
+        let externalID = order.externalID ?? order.orderID
+        // Records what the channel took, with the channel's authority.
+        func pay(_ amount: Int64, ref: String, _ action: String) throws {
+            payingForChannel = true
+            defer { payingForChannel = false }
+            _ = try OrderCommands.pay.run(
+                self,
+                Fields([
+                    "order_id": .string(order.orderID), "amount": order.money(amount), "payment_ref": .string(ref),
+                ]))
+            order = try requireOrder(order.orderID)
+            did(action)
+        }
         // Paid there, and owing here: before it is fulfilled, or (cash on delivery, or shipped unpaid) after.
         func payIfPaidThere() throws {
             guard Self.paidThere.contains(channelState), !event.unpaid, order.amountDue > 0,
                 order.state == .pendingPayment || order.state == .depositPaid
                     || OrderState.fulfilledUnpaid.contains(order.stage)
             else { return }
-            let ref = Self.paymentRef(channel: channel.channel, externalID: order.externalID ?? order.orderID)
-            payingForChannel = true
-            defer { payingForChannel = false }
             // The amount due, named: a pre-sale's default payment is its deposit.
-            _ = try OrderCommands.pay.run(
-                self,
-                Fields([
-                    "order_id": .string(order.orderID), "amount": order.money(order.amountDue),
-                    "payment_ref": .string(ref),
-                ]))
-            order = try requireOrder(order.orderID)
-            did("paid")
+            try pay(order.amountDue, ref: Self.paymentRef(channel: channel.channel, externalID: externalID), "paid")
         }
         try payIfPaidThere()
         // A pre-sale whose deposit is paid there, unpaid here: its deposit is paid, and its stock held until
@@ -355,16 +358,7 @@ extension CommandContext {
                 order.deposit == nil || order.deposit == deposit
             {
                 if order.deposit == nil { try store.setDeposit(orderRowID: order.rowID, deposit) }
-                payingForChannel = true
-                defer { payingForChannel = false }
-                let ref = Self.depositRef(channel: channel.channel, externalID: order.externalID ?? order.orderID)
-                _ = try OrderCommands.pay.run(
-                    self,
-                    Fields([
-                        "order_id": .string(order.orderID), "amount": order.money(deposit), "payment_ref": .string(ref),
-                    ]))
-                order = try requireOrder(order.orderID)
-                did("deposit_paid")
+                try pay(deposit, ref: Self.depositRef(channel: channel.channel, externalID: externalID), "deposit_paid")
             } else {
                 result["warnings"] = .array(
                     (result["warnings"]?.arrayValue ?? []) + [IntakeChecks.depositNotRecorded(event)])
