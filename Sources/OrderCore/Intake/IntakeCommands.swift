@@ -293,10 +293,12 @@ extension CommandContext {
     private static let shippedThere: Set<OrderState> = [.shipped, .delivered, .completed]
     /// Paid orders in OrderCore's own fulfilment queue.
     private static let queuedHere: Set<OrderState> = [.paid, .allocated, .picking, .packed]
+    /// Orders not paid in full here (a pre-sale's deposit may be).
+    private static let unpaidHere: Set<OrderState> = [.pendingPayment, .depositPaid]
     /// Paid orders whose goods have not all left here.
-    private static let waitingHere: Set<OrderState> = OrderState.beforeShipment.subtracting([
-        .pendingPayment, .depositPaid,
-    ]).union([.partiallyShipped])
+    private static let waitingHere: Set<OrderState> = OrderState.beforeShipment.subtracting(unpaidHere).union([
+        .partiallyShipped
+    ])
 
     /// Brings the order to where the channel says it is. Paid there means paid here (the channel took
     /// the money). Cancelled (voided, refunded) there means cancelled here: its stock is released and
@@ -375,8 +377,11 @@ extension CommandContext {
         // What has left there and not here: every unit, or for a partly shipped order the units the
         // channel reports shipped (the profile's `shipped_qty` and `shipped_when`) beyond those shipped here.
         var leaving: [Int64: Int64]??
-        // Shipped unpaid there (cash on delivery, payment terms): it left all the same.
-        var waiting: Bool { Self.waitingHere.contains(order.state) || order.state == .pendingPayment && event.unpaid }
+        // Shipped unpaid there (cash on delivery, payment terms, a pre-sale's balance due on shipment): it left
+        // all the same.
+        var waiting: Bool {
+            Self.waitingHere.contains(order.state) || Self.unpaidHere.contains(order.state) && event.unpaid
+        }
         if waiting {
             if Self.shippedThere.contains(channelState) {
                 leaving = .some(nil)
@@ -402,9 +407,9 @@ extension CommandContext {
             }
         }
         if let leaving {
-            // Shipped unpaid (payment terms, a bank deposit): sold as it leaves, since no payment counts it.
-            // Cash on delivery counted when it was placed.
-            if order.state == .pendingPayment, !order.cashOnDelivery {
+            // Shipped unpaid (payment terms, a bank deposit, a pre-sale's balance): sold as it leaves, since no
+            // payment counts it. Cash on delivery counted when it was placed.
+            if Self.unpaidHere.contains(order.state), !order.cashOnDelivery {
                 try store.addSales(orderRowID: order.rowID, day: try businessDay(at), sign: 1)
             }
             // Units allocated here may have been picked or packed: a person must put them back. An order nobody

@@ -56,7 +56,7 @@ enum OrderState: String, CaseIterable, Sendable {
         // The channel reports a shipment OrderCore did not make (a backfill, Amazon FBA, a parcel sent by hand).
         Transition(
             command: "channel.shipped",
-            from: [.pendingPayment, .paid, .allocated, .picking, .packed, .partiallyShipped, .onHold],
+            from: [.pendingPayment, .depositPaid, .paid, .allocated, .picking, .packed, .partiallyShipped, .onHold],
             to: .shipped),
     ]
 

@@ -160,3 +160,43 @@ extension IntakeTests {
         #expect(order["state"] == "on_hold" && order["held_from"] == "paid" && order["paid_total"] == "3.00")
     }
 }
+
+extension IntakeTests {
+    /// A profile of a channel that takes a pre-sale's deposit and the balance on delivery (Shopify's deposits
+    /// due on fulfilment): the order is `deposit_paid`, then shipped with its balance owed — its units counted
+    /// sold as they leave —, then paid where it is when the channel says so.
+    @Test func aPreSaleShippedBeforeItsBalanceIsPaidOwesTheBalance() throws {
+        try engine.ok("intake.profile_set", ["profile": [
+            "profile": "deposits", "events": [["type": "order",
+                "fields": ["external_id": "no", "currency": ["const": "EUR"], "deposit": "deposit",
+                           "shipment.tracking_no": "tracking"],
+                "lines": ["path": "items", "fields": ["sku": "code", "qty": "n", "unit_price": "price"]],
+                "status": ["value": "status", "inbound": ["deposit": "deposit_paid", "sent": "shipped", "done": "completed"],
+                           "unpaid": ["sent"]]]],
+        ]])
+        try engine.ok("channel.upsert", ["channel": "dep", "profile": "deposits"])
+        func event(_ status: String) throws -> JSON {
+            let outcome = try engine.ok("intake.ingest", ["channel": "dep", "payload": [
+                "no": "P-1", "status": .string(status), "deposit": "10.00", "tracking": "TRK-1",
+                "items": [["code": "A1", "n": 2, "price": "25.00"]]]])
+            return outcome["events"]?.arrayValue?.first ?? .null
+        }
+        let onHand = try engine.ok("stock.get", ["sku": "A1"])["on_hand"]?.intValue ?? -1
+        let placed = try event("deposit")
+        #expect(placed["state"] == "deposit_paid", "\(placed.serialized)")
+        let sent = try event("sent")
+        #expect(sent["state"] == "shipped" && sent["shipment"]?["tracking_no"] == "TRK-1", "\(sent.serialized)")
+        var doc = try engine.ok("order.get", ["order_id": placed["order_id"] ?? .null])
+        #expect(doc["paid_total"] == "10.00" && doc["balance_due"] == "40.00", "\(doc.serialized)")
+        #expect(try engine.ok("stock.get", ["sku": "A1"])["on_hand"]?.intValue == onHand - 2)
+        let store = try Store(path: try testDatabase(dir + "/intake.db"), options: StoreOptions())
+        let sold = try store.transaction(.read) {
+            try store.db.first("SELECT SUM(units) FROM sales_daily WHERE sku = 'A1'") { $0.int(0) }
+        }
+        #expect(sold == 2, "sold as they left")
+        let done = try event("done")
+        doc = try engine.ok("order.get", ["order_id": placed["order_id"] ?? .null])
+        #expect(done["state"] == "completed" && doc["paid_total"] == "50.00" && doc["balance_due"] == "0.00",
+                "\(done.serialized) \(doc.serialized)")
+    }
+}
