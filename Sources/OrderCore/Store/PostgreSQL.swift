@@ -191,10 +191,14 @@ final class PostgresConnection {
             let name = try statement(sql)
             roundTrips += 1
             statements += 1
-            result = try PostgresConnection.withValues(args) {
+            let direct = try PostgresConnection.withValues(args) {
                 Self.pq.execPrepared!(conn, name, Int32(args.count), $0, nil, nil, 0)
             }
-            try check(result)
+            do { try check(direct) } catch {
+                Self.pq.clear!(direct)  // a failed statement's result is freed too
+                throw error
+            }
+            result = direct
         } else {
             try enqueue(sql, args, .read)
             result = try flush()
