@@ -18,7 +18,7 @@ RUN_LIB  := LD_LIBRARY_PATH=$(CURDIR)/$(DIST)/lib
 PYENV    := PYTHONPATH=$(CURDIR)/bindings/python ORDERCORE_LIBRARY=$(CURDIR)/$(LIB) ORDERCORE_SHELL=$(CURDIR)/$(DIST)/bin/ordercore
 SYSTEM_PACKAGES := libsqlite3-dev libedit-dev libpq-dev pkg-config
 
-.PHONY: all deps test-deps build run test test-swift test-postgresql test-sql test-c test-python test-shell examples lint format docs wheel bench soak fuzz install clean
+.PHONY: all deps test-deps build run test test-swift test-postgresql test-sql test-c test-python test-shell examples lint format docs wheel bench soak fuzz asan install clean
 
 all: build
 
@@ -205,6 +205,25 @@ fuzz: deps
 	cd $(FUZZ)/bin && { ./fuzz_abi -max_total_time=$(FUZZ_SECONDS) -dict=$(CURDIR)/Tests/fuzz/dictionary.txt -max_len=4096 \
 	  -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 ../corpus > fuzz.log 2>&1; rc=$$?; \
 	  grep -v -E '^#[0-9]+.*(NEW|REDUCE|pulse)|^"|Uses:' fuzz.log; exit $$rc; }
+
+## The Swift suite and the C ABI suite under AddressSanitizer, leaks included, on SQLite and on a throwaway
+## PostgreSQL server (about 10 minutes): memory errors and leaks no other test sees (docs/reliability.md).
+ASAN := .build/asan
+ASAN_TESTS := $(ASAN)/debug/OrderCorePackageTests.xctest --testing-library swift-testing
+asan: deps
+	$(SWIFT) build --sanitize=address --build-path $(ASAN) --product OrderCorePackageTests
+	$(ASAN_TESTS)
+	$(PYTHON) Tests/sql/with_postgresql.py $(ASAN_TESTS)
+	$(SWIFT) build --sanitize=address --build-path $(ASAN) --product OrderCoreABI \
+	  -Xlinker --allow-shlib-undefined -Xlinker --unresolved-symbols=ignore-all
+	ln -sf libOrderCoreABI.so $(ASAN)/debug/libordercore.so.0
+	ln -sf libOrderCoreABI.so $(ASAN)/debug/libordercore.so
+	mkdir -p $(ASAN)/ctest
+	clang -g -fsanitize=address -std=c99 -D_POSIX_C_SOURCE=200809L -IInclude Tests/c/test_abi.c \
+	  -L$(ASAN)/debug -lordercore -lsqlite3 -lpq -lpthread -Wl,-rpath,$(CURDIR)/$(ASAN)/debug -o $(ASAN)/ctest/test_abi \
+	  2>/dev/null
+	cd $(ASAN)/ctest && rm -rf *.db* && ./test_abi
+	cd $(ASAN)/ctest && $(PYTHON) $(CURDIR)/Tests/sql/with_postgresql.py ./test_abi
 
 clean:
 	rm -rf .build $(DIST)
