@@ -72,12 +72,12 @@ extension Store {
         createdTimelines[o.rowID] = 0
     }
 
-    /// When an order takes its stock: at the order, or at payment (then nothing of it is backordered yet).
     /// Makes an unpaid order a pre-sale: its channel reports its deposit paid.
     func setDeposit(orderRowID: Int64, _ deposit: Int64) throws {
         try db.run("UPDATE orders SET deposit = ? WHERE id = ?", .int(deposit), .int(orderRowID))
     }
 
+    /// When an order takes its stock: at the order, or at payment (then nothing of it is backordered yet).
     func setReserveAt(orderRowID: Int64, _ policy: ReservePolicy) throws {
         try db.run("UPDATE orders SET reserve_at = ? WHERE id = ?", .text(policy.rawValue), .int(orderRowID))
         if policy == .payment {
