@@ -207,7 +207,7 @@ fuzz: deps
 	  grep -v -E '^#[0-9]+.*(NEW|REDUCE|pulse)|^"|Uses:' fuzz.log; exit $$rc; }
 
 ## The Swift suite and the C ABI suite under AddressSanitizer, leaks included, on SQLite and on a throwaway
-## PostgreSQL server (about 10 minutes): memory errors and leaks no other test sees (docs/reliability.md).
+## PostgreSQL server (about 5 minutes): memory errors and leaks no other test sees (docs/reliability.md).
 ASAN := .build/asan
 ASAN_TESTS := $(ASAN)/debug/OrderCorePackageTests.xctest --testing-library swift-testing
 asan: deps
