@@ -91,6 +91,19 @@ def test_the_issue_examples_are_refused(staffed):
     assert fingerprint(path) == before
 
 
+def test_refunds_recorded_by_hand_above_returns_admin_above_are_an_admins(staffed):
+    db, path = staffed
+    order_id = db.orders.create(lines=[{"sku": "A1", "qty": 2, "unit_price": "3000.00"}])["order_id"]
+    db.orders.pay(order_id)
+    db.orders.refund(order_id, "3000.00", refund_ref="GW-1", actor="lead")
+    before = fingerprint(path)
+    # 3,000.00 and 2,000.01 more: above the 5,000 a supervisor may approve as a return, split or not.
+    with pytest.raises(ordercore.Forbidden) as refused:
+        db.orders.refund(order_id, "2000.01", refund_ref="GW-2", actor="lead")
+    assert refused.value.details["required"] == "admin"
+    assert fingerprint(path) == before
+    assert db.orders.refund(order_id, "2000.01", refund_ref="GW-2", actor="boss")["refunded_total"] == "5000.01"
+
 def test_the_first_admin_window_never_reopens(tmp_path):
     with ordercore.open(str(tmp_path / "first.db")) as db:
         db.actors.upsert("boss", role="admin", actor="anyone")   # the very first admin: anyone may

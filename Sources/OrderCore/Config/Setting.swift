@@ -247,7 +247,8 @@ struct Setting: Sendable {
         key: "returns.admin_above",
         summary:
             "Returns refunding more than this (whole units of the order's currency, with the order's approved returns) "
-            + "need an admin to approve",
+            + "need an admin to approve; so does a refund recorded by hand (order.refund) that takes the order's "
+            + "refunds above it",
         defaultValue: 5_000, range: 0...1_000_000_000)
 
     static let flaggedReturnerRole = Setting(
@@ -476,6 +477,11 @@ extension CommandContext {
 
     func intSetting(_ setting: Setting) throws -> Int64 {
         try value(of: setting).intValue ?? setting.defaultValue.intValue ?? 0
+    }
+
+    /// A setting in whole units of a currency (`returns.admin_above`) in the minor units of `order`'s.
+    func moneySetting(_ setting: Setting, of order: Order) throws -> Int64 {
+        try intSetting(setting).multipliedReportingOverflow(by: Money.unit(exponent: order.exponent)).partialValue
     }
 
     func boolSetting(_ setting: Setting) throws -> Bool {

@@ -570,7 +570,7 @@ extension CommandContext {
                 args["at"] = nil
                 args["before_shipment"] = nil
                 args["amount"] = order.money(min(amount, left))
-                _ = try RefundCommands.record.run(self, Fields(args))
+                _ = try RefundCommands.refund(self, Fields(args), asked: false)
                 order = try requireOrder(order.orderID)
                 outcome["outcome"] = "recorded"
                 outcome["amount"] = order.money(min(amount, left))
@@ -761,13 +761,13 @@ extension CommandContext {
         _ = try OrderCommands.cancel.run(self, Fields(["order_id": .string(order.orderID), "reason": .string(reason)]))
         order = try requireOrder(order.orderID)
         guard refunded, order.refundDue > 0 else { return }
-        _ = try RefundCommands.record.run(
+        _ = try RefundCommands.refund(
             self,
             Fields([
                 "order_id": .string(order.orderID), "amount": order.money(order.refundDue),
                 "refund_ref": .string(Self.cancelRefundRef(order)),
                 "reason": .string(reason),
-            ]))
+            ]), asked: false)
         order = try requireOrder(order.orderID)
     }
 }

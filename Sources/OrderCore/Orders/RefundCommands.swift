@@ -9,6 +9,8 @@ enum RefundCommands {
             + "refunded, cancel_units); never more than was paid; a full refund stops an unshipped order, and units "
             + "refunded in full (or with cancel_units, whatever the amount) do not ship",
         role: .supervisor,
+        roleRule:
+            "an admin when the order's refunds, this one with those before it, come to more than returns.admin_above",
         sharing: .concurrent,
         arguments: [
             .orderID,
@@ -21,7 +23,12 @@ enum RefundCommands {
                 "The units no longer ship, whatever the amount (the channel took them off the order)"),
         ],
         result: OrderDetail.members
-    ) { ctx, f in
+    ) { ctx, f in try refund(ctx, f, asked: true) }
+
+    /// Records a refund (`order.refund`'s arguments). `asked`: a person asked for it with `order.refund`,
+    /// and a large one is an admin's, as a large return's approval is. The engine's own refunds (a
+    /// return's, a channel's) were decided where they came from and are not checked again.
+    static func refund(_ ctx: CommandContext, _ f: Fields, asked: Bool) throws -> JSON {
         let id = try f.requiredCode("order_id")
         var order = try ctx.requireOrder(id)
         guard let amount = try f.money("amount", exponent: order.exponent), amount > 0 else {
@@ -54,6 +61,13 @@ enum RefundCommands {
                     "order_id": .string(id), "paid_total": order.money(order.paidTotal),
                     "refunded_total": order.money(refunded),
                 ])
+        }
+        // Together with the refunds before it, as a return's approval counts the order's approved returns.
+        if asked, refunded + amount > (try ctx.moneySetting(.adminAbove, of: order)) {
+            let total = Money.format(refunded + amount, exponent: order.exponent)
+            try ctx.requireRole(
+                .admin,
+                to: "recording refunds of \(total) \(order.currency) on \(id) (above returns.admin_above)")
         }
         try ctx.store.insert(
             Payment(paymentRef: ref, amount: amount, at: ctx.at, kind: "refund", reason: reason),

@@ -284,9 +284,8 @@ extension CommandContext {
     /// customer whose earlier returns came back empty or wrong, and at least a supervisor for a return
     /// requested after `returns.window_days`.
     func approvalRole(amount: Int64, order: Order, late: Bool) throws -> Actor.Role {
-        let unit = Money.unit(exponent: order.exponent)
-        let admin = try intSetting(.adminAbove).multipliedReportingOverflow(by: unit).partialValue
-        let supervisor = try intSetting(.supervisorAbove).multipliedReportingOverflow(by: unit).partialValue
+        let admin = try moneySetting(.adminAbove, of: order)
+        let supervisor = try moneySetting(.supervisorAbove, of: order)
         var role: Actor.Role = amount > admin ? .admin : amount > supervisor ? .supervisor : .operator
         if try isFlaggedReturner(order), let risky = Actor.Role(rawValue: try stringSetting(.flaggedReturnerRole)) {
             role = max(role, risky)
@@ -835,7 +834,7 @@ enum ReturnCommands {
         if money > 0 {
             // The money goes back as an order refund: payment status and the never-more-than-paid check
             // are the order's.
-            _ = try RefundCommands.record.run(
+            _ = try RefundCommands.refund(
                 ctx,
                 Fields([
                     "order_id": .string(order.orderID), "amount": order.money(money),
@@ -846,7 +845,7 @@ enum ReturnCommands {
                                 ? "; \(order.money(credit).stringValue ?? "") paid for exchange "
                                     + "\(r.replacementOrderID ?? "")"
                                 : "")),
-                ]))
+                ]), asked: false)
             order = try ctx.requireOrder(order.orderID)
         }
         let done = lines.allSatisfy { $0.received >= $0.requested && $0.refunded >= $0.refundable }

@@ -168,6 +168,35 @@ struct ReturnTests {
         #expect(try engine.ok("return.request", again)["state"] == "requested")
     }
 
+    /// A person recording refunds by hand needs the role a return of that much would need to be approved: a
+    /// supervisor cannot pay out above returns.admin_above by skipping the return. What the engine refunds
+    /// itself (an approved return's refund, by an operator) was decided where it came from.
+    @Test func refundsRecordedByHandAboveTheAdminThresholdNeedAnAdmin() throws {
+        try engine.ok("actor.upsert", ["actor_id": "boss", "role": "admin"])
+        try engine.ok("config.set", ["key": "returns.admin_above", "value": 60])
+        let order = try deliveredOrder()  // 112.00 paid
+        let refund: JSONObject = ["order_id": order, "reason": "goodwill"]
+        try engine.ok("order.refund", refund.merging(["amount": "40.00", "refund_ref": "r-1", "actor": "lead"]))
+        // 40.00 + 30.00 is above 60: the two together are an admin's, as a split claim is.
+        #expect(engine.fails("order.refund", refund.merging(["amount": "30.00", "refund_ref": "r-2", "actor": "lead"])) == .forbidden)
+        #expect(engine.fails("order.refund", refund.merging(["amount": "60.01", "actor": "lead"])) == .forbidden)
+        #expect(try engine.ok("order.get", ["order_id": order])["refunded_total"] == "40.00")
+        // A redelivery of the recorded one is answered as before.
+        try engine.ok("order.refund", refund.merging(["amount": "40.00", "refund_ref": "r-1", "actor": "lead"]))
+        try engine.ok("order.refund", refund.merging(["amount": "30.00", "refund_ref": "r-2", "actor": "boss"]))
+        try engine.ok("order.refund", refund.merging(["amount": "1.00", "refund_ref": "r-3"]))  // the host
+        #expect(try engine.ok("order.get", ["order_id": order])["refunded_total"] == "71.00")
+
+        // An admin approved a return of 85.00: the operator who takes the goods back refunds it.
+        let other = try deliveredOrder(phone: "13800000005")
+        let rt = try engine.ok("return.request", ["order_id": other, "reason": "changed_mind", "lines": [["line_no": 1, "qty": 2]], "actor": "ops"])["return_id"] ?? .null
+        #expect(engine.fails("return.approve", ["return_id": rt, "actor": "lead"]) == .forbidden)
+        try engine.ok("return.approve", ["return_id": rt, "actor": "boss"])
+        try engine.ok("return.receive", ["return_id": rt, "warehouse": "SH", "lines": [["line_no": 1, "resellable": 2]], "weight_g": 800, "actor": "ops"])
+        try engine.ok("return.refund", ["return_id": rt, "actor": "ops"])
+        #expect(try engine.ok("order.get", ["order_id": other])["refunded_total"] == "85.00")
+    }
+
     @Test func badRequestsChangeNothing() throws {
         let order = try deliveredOrder()
         let unshipped = try engine.ok("order.create", orderArgs([("A1", 1, "5.00")]))["order_id"] ?? .null
