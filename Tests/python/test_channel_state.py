@@ -144,3 +144,16 @@ def test_a_taobao_pre_sale_locks_its_stock_on_the_deposit_and_forfeits_it_unpaid
     paid = event(shop, "taobao", trade(62, "WAIT_BUYER_PAY", "FRONT_PAID_FINAL_NOPAID", "30.00", 1))
     done = event(shop, "taobao", trade(62, "WAIT_SELLER_SEND_GOODS", "FRONT_PAID_FINAL_PAID", "100.00", 2))
     assert done["state"] == "paid" and shop.orders.get(paid["order_id"])["paid_total"] == "100.00"
+
+
+def test_a_shopify_order_paid_in_part_records_the_part_and_owes_it_back_when_cancelled(shop):
+    part = {"total_price": "100.00", "total_outstanding": "60.00", "updated_at": "2026-01-18T10:00:00Z"}
+    placed = event(shop, "shopify", shopify(71, financial_status="partially_paid", **part))
+    order = shop.orders.get(placed["order_id"])
+    assert placed["state"] == "deposit_paid" and order["paid_total"] == "40.00" and order["balance_due"] == "60.00"
+    assert shop.stock.get("A1")["reserved"] == 2
+    part["updated_at"] = "2026-01-18T11:00:00Z"
+    event(shop, "shopify", shopify(71, financial_status="partially_paid", cancelled_at="2026-01-18T11:00:00Z", **part))
+    order = shop.orders.get(placed["order_id"])
+    assert order["state"] == "cancelled" and order["refund_due"] == "40.00"
+    assert shop.stock.get("A1")["reserved"] == 0

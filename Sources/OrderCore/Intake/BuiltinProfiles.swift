@@ -17,6 +17,9 @@ enum BuiltinProfiles {
     /// gave back (`cancel_units`): Shopify takes refunded units off what it fulfils (a line's
     /// `fulfillable_quantity` is its quantity less the larger of its refunded and fulfilled units). A draft order
     /// (`draft_orders/*` webhooks) is skipped: the order it becomes arrives with an id of its own.
+    /// `partially_paid` (a deposit, payment terms, a split payment) is `deposit_paid`: what was paid,
+    /// `current_total_price` less `total_outstanding`, is recorded, its stock held, and the rest paid when Shopify
+    /// says `paid`; cash on delivery paid in part waits unpaid with that part prepaid.
     static let shopify = #"""
         {"profile": "shopify",
          "description": "Shopify Admin REST: an order ({\"order\":...}), a list ({\"orders\":[...]}), the \#
@@ -72,6 +75,7 @@ enum BuiltinProfiles {
             "cash_on_delivery": {"map": "payment_gateway_names[]", "values": {"Cash on Delivery (COD)": true},
              "default": false},
             "prepaid": {"subtract": ["total_price", {"first": ["total_outstanding", "total_price"]}]},
+            "deposit": {"subtract": [{"first": ["current_total_price", "total_price"]}, "total_outstanding"]},
             "shipment.carrier": "fulfillments[0].tracking_company",
              "shipment.tracking_no": "fulfillments[0].tracking_number",
             "shipment.shipped_at": "fulfillments[0].created_at"},
@@ -110,7 +114,7 @@ enum BuiltinProfiles {
                         {"template": "shopify-variant-{line_item.variant_id}"}]},
                        "units.qty": "quantity"}},
            "status": {"value": "financial_status",
-            "inbound": {"pending": "pending_payment", "partially_paid": "pending_payment", "authorized": "paid",
+            "inbound": {"pending": "pending_payment", "partially_paid": "deposit_paid", "authorized": "paid",
              "paid": "paid",
                         "partially_refunded": "paid", "refunded": "cancelled", "voided": "cancelled",
                          "expired": "on_hold"},
@@ -621,6 +625,8 @@ enum BuiltinProfiles {
              "default": false},
             "prepaid": {"subtract": ["totalPriceSet.shopMoney.amount",
              {"first": ["totalOutstandingSet.shopMoney.amount", "totalPriceSet.shopMoney.amount"]}]},
+            "deposit": {"subtract": [{"first": ["currentTotalPriceSet.shopMoney.amount",
+             "totalPriceSet.shopMoney.amount"]}, "totalOutstandingSet.shopMoney.amount"]},
             "shipment.carrier": "fulfillments[0].trackingInfo[0].company",
              "shipment.tracking_no": "fulfillments[0].trackingInfo[0].number",
             "shipment.shipped_at": "fulfillments[0].createdAt"},
@@ -659,7 +665,7 @@ enum BuiltinProfiles {
                         {"template": "shopify-variant-{lineItem.variant.legacyResourceId}"}]},
                        "units.qty": "quantity"}},
            "status": {"value": "displayFinancialStatus",
-            "inbound": {"PENDING": "pending_payment", "PARTIALLY_PAID": "pending_payment", "AUTHORIZED": "paid",
+            "inbound": {"PENDING": "pending_payment", "PARTIALLY_PAID": "deposit_paid", "AUTHORIZED": "paid",
              "PAID": "paid",
                         "PARTIALLY_REFUNDED": "paid", "REFUNDED": "cancelled", "VOIDED": "cancelled",
                          "EXPIRED": "on_hold"},

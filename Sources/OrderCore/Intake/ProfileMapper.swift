@@ -438,6 +438,8 @@ struct ProfileMapper {
             event.reportedStatus = reported
             let decided = rule.statusMapping?.decide(status: reported, fields: e.current.objectValue)
             event.state = decided?.state
+            // Cash on delivery takes no deposit: what the channel was paid of it is its `prepaid` part.
+            if event.state == .depositPaid, event.fields["cash_on_delivery"] == true { event.state = .pendingPayment }
             event.holdsNothing = event.state == .pendingPayment && rule.holdsNothing.contains(reported)
             event.unrefunded = event.state == .cancelled && rule.cancelledUnrefunded.contains(reported)
             event.forfeitsDeposit = event.state == .cancelled && rule.depositForfeited.contains(reported)

@@ -253,6 +253,53 @@ struct ChannelStateTests {
         bare["total_outstanding"] = nil
         let older = try ingest("shopify", shopify(7102, financial: "pending", extra: bare))
         #expect(try engine.ok("order.get", ["order_id": older["order_id"] ?? .null])["paid_total"] == "0.00")
+        #expect(placed["state"] == "pending_payment" && placed["warnings"] == nil, "\(placed.serialized)")
+    }
+
+    /// Shopify `partially_paid` without cash on delivery (a deposit, payment terms, a split payment): what was
+    /// paid (`current_total_price` less `total_outstanding`) is recorded as the order's deposit, its stock held;
+    /// the rest is paid when Shopify says `paid`, owed when it ships first, and what was paid is owed back when it
+    /// is cancelled.
+    @Test func aShopifyOrderPaidInPartRecordsThePartPaid() throws {
+        let part: JSONObject = ["total_price": "100.00", "current_total_price": "100.00", "total_outstanding": "60.00",
+                                "updated_at": "2026-01-18T10:00:00+08:00"]
+        func later(_ fields: JSONObject, _ hour: Int) -> JSONObject {
+            fields.merging(["updated_at": .string("2026-01-18T1\(hour):00:00+08:00")])
+        }
+        let before = try stock()
+        let placed = try ingest("shopify", shopify(7201, financial: "partially_paid", extra: part))
+        #expect(placed["action"] == "created_deposit_paid" && placed["state"] == "deposit_paid", "\(placed.serialized)")
+        let id = placed["order_id"] ?? .null
+        var doc = try engine.ok("order.get", ["order_id": id])
+        #expect(doc["paid_total"] == "40.00" && doc["deposit"] == "40.00" && doc["balance_due"] == "60.00", "\(doc.serialized)")
+        #expect(try stock().reserved == before.reserved + 2)
+        #expect(try ingest("shopify", shopify(7201, financial: "partially_paid", extra: later(part, 1)))["action"] == "unchanged")
+        let paid = try ingest("shopify", shopify(7201, financial: "paid", extra: later(part, 2).merging(["total_outstanding": "0.00"])))
+        #expect(paid["action"] == "paid" && paid["state"] == "paid", "\(paid.serialized)")
+        #expect(try engine.ok("order.get", ["order_id": id])["paid_total"] == "100.00")
+
+        // Seen unpaid first, then paid in part.
+        let pending = try ingest("shopify", shopify(7202, financial: "pending", extra: part))
+        let partly = try ingest("shopify", shopify(7202, financial: "partially_paid", extra: later(part, 1)))
+        #expect(partly["action"] == "deposit_paid" && partly["order_id"] == pending["order_id"], "\(partly.serialized)")
+        // Cancelled there with the money it took not yet given back: owed.
+        let cancelled = try ingest("shopify", shopify(7202, financial: "partially_paid", cancelledAt: "2026-01-18T13:00:00+08:00",
+                                                      extra: later(part, 2)))
+        doc = try engine.ok("order.get", ["order_id": cancelled["order_id"] ?? .null])
+        #expect(doc["state"] == "cancelled" && doc["refund_due"] == "40.00", "\(doc.serialized)")
+
+        // Fulfilled before the rest is paid: shipped, the rest owed.
+        _ = try ingest("shopify", shopify(7203, financial: "partially_paid", extra: part))
+        let shipped = try ingest("shopify", shopify(7203, financial: "partially_paid", fulfillment: "fulfilled", extra: later(part, 1)))
+        doc = try engine.ok("order.get", ["order_id": shipped["order_id"] ?? .null])
+        #expect(doc["state"] == "shipped" && doc["paid_total"] == "40.00" && doc["balance_due"] == "60.00", "\(doc.serialized)")
+
+        // Without what is outstanding the part paid is unknown: unpaid, and said so.
+        var bare = part
+        bare["total_outstanding"] = nil
+        let unknown = try ingest("shopify", shopify(7204, financial: "partially_paid", extra: bare))
+        #expect(unknown["state"] == "pending_payment", "\(unknown.serialized)")
+        #expect(unknown["warnings"]?.arrayValue?.first?["code"] == "deposit_not_recorded", "\(unknown.serialized)")
     }
 
     /// Amazon's `OrderTotal` holds an item's gift wrap (v0 `BuyerInfo.GiftWrapPrice`, with its tax) and its cash on

@@ -503,6 +503,11 @@ struct PlatformProfileTests {
         cod["totalOutstandingSet"] = ["shopMoney": ["amount": "30.00"]]
         let partlyPaid = try order(try ingest("shopify_graphql", ["data": ["order": .object(cod)]]))
         #expect(partlyPaid["paid_total"] == "15.00" && partlyPaid["balance_due"] == "30.00", "\(partlyPaid.serialized)")
+        // Paid in part otherwise (a deposit, payment terms): the part is the order's deposit.
+        var deposit = node(518, financial: "PARTIALLY_PAID").objectValue ?? [:]
+        deposit["totalOutstandingSet"] = ["shopMoney": ["amount": "30.00"]]
+        let event = try ingest("shopify_graphql", ["data": ["order": .object(deposit)]])
+        #expect(try event["state"] == "deposit_paid" && order(event)["deposit"] == "15.00", "\(event.serialized)")
     }
 
     @Test func statusRulesTakeNumbersAndRefuseUnknownTests() throws {
