@@ -86,6 +86,7 @@ def test_the_issue_examples_are_refused(staffed):
         {"op": "stock.adjust", "sku": "A1", "warehouse": "SH", "qty": 4, "bucket": "quarantine", "reason": "x", "actor": "op"},
         {"op": "actor.upsert", "actor_id": "op", "role": "admin", "actor": "op"},
         {"op": "sku.upsert", "sku": "A1", "weight_g": 1500, "actor": "op"},
+        {"op": "order.create", "lines": [{"sku": "A1", "qty": 5, "unit_price": "0.00"}], "actor": "op"},
     ]:
         assert _raw(db, dict(request))[0] == "forbidden", request
     assert fingerprint(path) == before

@@ -5,6 +5,7 @@ enum OrderCommands {
         "order.create", .write,
         "Create an order from the canonical document and reserve its stock, or fail with insufficient_stock changing "
             + "nothing",
+        roleRule: "a supervisor for goods entered for nothing, or for less than their SKUs' unit costs",
         sharing: .concurrent,
         arguments: [
             Argument("channel", .code),

@@ -58,6 +58,7 @@ extension CommandContext {
                     details: ["sku": .string(sku.sku), "field": .string("lines[\(i)].sku")])
             }
         }
+        if actor != Actor.system { try requireRoleBelowCost(draft, known) }
         if let warehouse = draft.warehouse { _ = try requireWarehouse(warehouse) }
         let external = externalIDFree ? nil : draft.externalID
         try prefetchCreationReads(draft, externalID: external, reserving: reserving, backorder: backorder)
@@ -261,5 +262,29 @@ extension CommandContext {
             ).all
         }
         try store.prefetch(reads)
+    }
+}
+
+extension CommandContext {
+    /// Goods a person lets go for nothing, or for less than their SKUs' unit costs (those known, in the
+    /// order's currency), after discounts: a loss written into the order, so a supervisor's, as write-offs are
+    /// (docs/roles.md). The host's orders and channels' are not checked (intake is a supervisor's).
+    func requireRoleBelowCost(_ draft: OrderDraft, _ skus: [String: SKU]) throws {
+        let t = draft.totals
+        let goods = t.subtotal - t.lineDiscountTotal - t.discountTotal
+        var cost: Int64 = 0
+        for line in draft.lines {
+            guard let sku = skus[line.sku], let unit = sku.unitCost, sku.costCurrency == draft.currency else {
+                continue
+            }
+            let (units, over) = unit.multipliedReportingOverflow(by: line.qty)
+            cost = over ? .max : cost.addingReportingOverflow(units).overflow ? .max : cost + units
+        }
+        guard goods <= 0 || goods < cost else { return }
+        let exponent = Money.exponent(of: draft.currency)
+        try requireRole(
+            .supervisor,
+            to: "entering goods for \(Money.format(max(goods, 0), exponent: exponent)) \(draft.currency)"
+                + (cost > 0 ? " (their unit costs come to \(Money.format(cost, exponent: exponent)))" : ""))
     }
 }

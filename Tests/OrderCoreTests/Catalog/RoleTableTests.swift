@@ -108,6 +108,41 @@ struct RoleTableTests {
         #expect(adjust(-6, "op", "2030-01-02T11:00:02Z") == .forbidden)
     }
 
+    /// Goods a person enters for nothing, or below what they cost, are a loss written into the order: a supervisor's,
+    /// as write-offs are. An exchange's replacement is such an order: no operator ships it free.
+    @Test func goodsEnteredForNothingOrBelowCostNeedASupervisor() throws {
+        let dir = temporaryDirectory()
+        defer { removeDirectory(dir) }
+        let engine = try Self.staffed(dir)
+        try engine.seedCatalog(a1: ["SH": 100], b2: ["SH": 100])
+        try engine.ok("sku.upsert", ["sku": "A1", "unit_cost": "30.00", "cost_currency": "CNY"])
+        let orders = { try engine.ok("order.list", [:])["orders"]?.arrayValue?.count ?? -1 }
+        let before = try orders()
+        for (lines, extra) in [([("B2", 1, "0.00")], [:]), ([("A1", 2, "25.00")], [:]),
+                               ([("A1", 1, "40.00")], ["discounts": [["kind": "coupon", "amount": "15.00"]]])] as [([(String, Int64, String)], JSONObject)] {
+            let args = orderArgs(lines, extra.merging(["currency": "CNY", "actor": "op"]))
+            #expect(engine.fails("order.create", args) == .forbidden, "\(lines)")
+            try engine.ok("order.create", args.merging(["actor": "lead"]))
+        }
+        #expect(try orders() == before + 3)
+        // At cost or above, or a SKU without a cost at a price: an operator's; the host's free order too.
+        try engine.ok("order.create", orderArgs([("A1", 2, "30.00"), ("B2", 1, "0.00")], ["currency": "CNY", "actor": "op"]))
+        try engine.ok("order.create", orderArgs([("B2", 1, "0.01")], ["currency": "CNY", "actor": "op"]))
+        try engine.ok("order.create", orderArgs([("B2", 1, "0.00")], ["currency": "CNY"]))
+        // A cost in another currency is not compared.
+        try engine.ok("order.create", orderArgs([("A1", 1, "1.00")], ["currency": "USD", "actor": "op"]))
+
+        // An exchange whose replacement is free, asked for by an operator.
+        let id = try engine.ok("order.create", orderArgs([("A1", 1, "50.00")], ["currency": "CNY"]))["order_id"] ?? .null
+        try engine.ok("order.pay", ["order_id": id])
+        try engine.ok("order.pickup", ["order_id": id])
+        let exchange: JSONObject = ["order_id": id, "reason": "changed_mind", "lines": [["line_no": 1, "qty": 1]], "actor": "op",
+                                    "exchange": [["sku": "A1", "qty": 3, "unit_price": "0.00"]]]
+        #expect(engine.fails("return.request", exchange) == .forbidden)
+        #expect(try engine.ok("return.list", ["order_id": id])["returns"]?.arrayValue?.isEmpty == true)
+        try engine.ok("return.request", exchange.merging(["exchange": [["sku": "A1", "qty": 1, "unit_price": "50.00"]]]))
+    }
+
     @Test func theFirstAdminWindowNeverReopens() throws {
         let dir = temporaryDirectory()
         defer { removeDirectory(dir) }
