@@ -50,7 +50,7 @@ enum CatalogCommands {
     static let skuUpsert = Command(
         "sku.upsert", .write,
         "Create or update a SKU (sku, name, barcode, weight_g, unit_cost, cost_currency, active)",
-        roleRule: "a supervisor to change a barcode or weight_g already set",
+        roleRule: "a supervisor to change a barcode, weight_g or unit_cost already set",
         arguments: [
             .key("sku"),
             Argument("name", .text),
@@ -85,12 +85,15 @@ enum CatalogCommands {
         if sku.unitCost != nil || f.has("cost_currency") { sku.costCurrency = currency }
         if let active { sku.active = active }
         // The pack check compares scans with the barcode and the scale with the weight: changing either
-        // once set can let a wrong or light parcel through, so it is a supervisor's decision.
+        // once set can let a wrong or light parcel through. The cost values stock and write-offs, and is
+        // what goods may not be entered below by an operator. So each is a supervisor's decision.
         if let existing,
             (existing.barcode != nil && existing.barcode != sku.barcode)
                 || (existing.weightGrams != nil && existing.weightGrams != sku.weightGrams)
+                || (existing.unitCost != nil
+                    && (existing.unitCost != sku.unitCost || existing.costCurrency != sku.costCurrency))
         {
-            try ctx.requireRole(.supervisor, to: "changing the barcode or weight of \(code)")
+            try ctx.requireRole(.supervisor, to: "changing the barcode, weight or cost of \(code)")
         }
         sku.updatedAt = ctx.at
         if let barcode, let owner = try ctx.store.skuCode(barcode: barcode), owner != code {

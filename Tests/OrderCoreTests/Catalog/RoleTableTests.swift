@@ -131,6 +131,13 @@ struct RoleTableTests {
         try engine.ok("order.create", orderArgs([("B2", 1, "0.00")], ["currency": "CNY"]))
         // A cost in another currency is not compared.
         try engine.ok("order.create", orderArgs([("A1", 1, "1.00")], ["currency": "USD", "actor": "op"]))
+        // Nor may an operator lower the cost first (or move it to another currency); giving a SKU its first cost is
+        // an operator's.
+        #expect(engine.fails("sku.upsert", ["sku": "A1", "unit_cost": "0.01", "actor": "op"]) == .forbidden)
+        #expect(engine.fails("sku.upsert", ["sku": "A1", "cost_currency": "USD", "actor": "op"]) == .forbidden)
+        #expect(try engine.ok("sku.upsert", ["sku": "A1", "name": "Mug", "actor": "op"])["unit_cost"] == "30.00")
+        try engine.ok("sku.upsert", ["sku": "B2", "unit_cost": "2.00", "cost_currency": "CNY", "actor": "op"])
+        try engine.ok("sku.upsert", ["sku": "A1", "unit_cost": "28.00", "actor": "lead"])
 
         // An exchange whose replacement is free, asked for by an operator.
         let id = try engine.ok("order.create", orderArgs([("A1", 1, "50.00")], ["currency": "CNY"]))["order_id"] ?? .null
