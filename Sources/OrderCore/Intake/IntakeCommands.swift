@@ -154,8 +154,7 @@ extension CommandContext {
             var warnings = IntakeChecks.warnings(event, draft: draft)
             if event.state == .depositPaid {
                 if let deposit = Self.deposit(
-                    event, exponent: Money.exponent(of: draft.currency), total: draft.totals.grandTotal,
-                    cashOnDelivery: draft.cashOnDelivery)
+                    event, exponent: Money.exponent(of: draft.currency), total: draft.totals.grandTotal)
                 {
                     draft.deposit = deposit
                     draft.payment = (deposit, Self.depositRef(channel: channel.channel, externalID: event.externalID))
@@ -269,11 +268,12 @@ extension CommandContext {
         paymentRef(channel: channel, externalID: externalID) + ":deposit"
     }
 
-    /// The deposit of a pre-sale the channel says is paid (the profile's `deposit`: Taobao `step_paid_fee`),
-    /// when it is one an order of `total` can have: more than zero and less than the total, and not paid on
-    /// delivery. Nil otherwise: the order waits unpaid, with a `deposit_not_recorded` warning.
-    private static func deposit(_ event: MappedEvent, exponent: Int, total: Int64, cashOnDelivery: Bool) -> Int64? {
-        guard !cashOnDelivery, let text = event.fields["deposit"]?.stringValue,
+    /// The deposit of a pre-sale the channel says is paid, or the part paid of an order gone unpaid (the
+    /// profile's `deposit`: Taobao `step_paid_fee`, Shopify's total less what is outstanding), when it is one an
+    /// order of `total` can have: more than zero and less than the total. Nil otherwise: a pre-sale waits
+    /// unpaid, with a `deposit_not_recorded` warning. (Cash on delivery takes none: see `ProfileMapper`.)
+    private static func deposit(_ event: MappedEvent, exponent: Int, total: Int64) -> Int64? {
+        guard let text = event.fields["deposit"]?.stringValue,
             let deposit = Money.parse(text, exponent: exponent), 0 < deposit, deposit < total
         else { return nil }
         return deposit
@@ -355,8 +355,8 @@ extension CommandContext {
         // A pre-sale whose deposit is paid there, unpaid here: its deposit is paid, and its stock held until
         // the channel reports the balance paid (then `payIfPaidThere`) or closes it.
         if channelState == .depositPaid, order.state == .pendingPayment, order.paidTotal == 0, !created {
-            if let deposit = Self.deposit(
-                event, exponent: order.exponent, total: order.totals.grandTotal, cashOnDelivery: order.cashOnDelivery),
+            if !order.cashOnDelivery,
+                let deposit = Self.deposit(event, exponent: order.exponent, total: order.totals.grandTotal),
                 order.deposit == nil || order.deposit == deposit
             {
                 if order.deposit == nil { try store.setDeposit(orderRowID: order.rowID, deposit) }
@@ -427,6 +427,13 @@ extension CommandContext {
                     kind: "channel_shipped", orderID: order.orderID, at: at, details: .object(details))
             }
             did(order.state.rawValue)
+        }
+        // Gone, and paid in part there (Shopify `partially_paid` and fulfilled): the part is recorded, the rest
+        // owed until the channel says it is paid.
+        if event.unpaid, order.paidTotal == 0, !order.cashOnDelivery, OrderState.leftTheWarehouse.contains(order.stage),
+            let part = Self.deposit(event, exponent: order.exponent, total: order.totals.grandTotal)
+        {
+            try pay(part, ref: Self.depositRef(channel: channel.channel, externalID: externalID), order.state.rawValue)
         }
         // Shipped here, and the buyer has it there (signed for, receipt confirmed): delivered, and completed
         // when the channel says so, on the channel's word — the carrier's tracking may never tell.

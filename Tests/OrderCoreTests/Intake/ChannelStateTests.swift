@@ -293,6 +293,19 @@ struct ChannelStateTests {
         let shipped = try ingest("shopify", shopify(7203, financial: "partially_paid", fulfillment: "fulfilled", extra: later(part, 1)))
         doc = try engine.ok("order.get", ["order_id": shipped["order_id"] ?? .null])
         #expect(doc["state"] == "shipped" && doc["paid_total"] == "40.00" && doc["balance_due"] == "60.00", "\(doc.serialized)")
+        // First seen so, or fulfilled while it waited unpaid: the part is recorded all the same, once.
+        for (id, first) in [(7205, nil), (7206, "pending")] as [(Int, String?)] {
+            if let first { _ = try ingest("shopify", shopify(id, financial: first, extra: part)) }
+            let gone = try ingest("shopify", shopify(id, financial: "partially_paid", fulfillment: "fulfilled", extra: later(part, 1)))
+            #expect(gone["state"] == "shipped", "\(gone.serialized)")
+            _ = try ingest("shopify", shopify(id, financial: "partially_paid", fulfillment: "fulfilled", extra: later(part, 2)))
+            doc = try engine.ok("order.get", ["order_id": gone["order_id"] ?? .null])
+            #expect(doc["paid_total"] == "40.00" && doc["balance_due"] == "60.00", "\(doc.serialized)")
+            let paid = try ingest("shopify", shopify(id, financial: "paid", fulfillment: "fulfilled",
+                                                    extra: later(part, 3).merging(["total_outstanding": "0.00"])))
+            doc = try engine.ok("order.get", ["order_id": paid["order_id"] ?? .null])
+            #expect(doc["paid_total"] == "100.00" && doc["payment_status"] == "paid", "\(doc.serialized)")
+        }
 
         // Without what is outstanding the part paid is unknown: unpaid, and said so.
         var bare = part
