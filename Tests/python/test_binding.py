@@ -126,6 +126,9 @@ def test_count_and_transfer(db):
     assert db.stock.receive_transfer(sent["transfer_id"], {"A1": 2})["state"] == "partially_received"
     assert db.stock.receive_transfer(sent["transfer_id"])["state"] == "received"
     assert db.stock.get_transfer(sent["transfer_id"])["lines"][0]["received"] == 5
+    lost = db.stock.transfer("SH", "BJ", {"A1": 1})["transfer_id"]
+    closed = db.stock.close_transfer(lost, "fell off the truck")
+    assert closed["state"] == "closed" and closed["lines"][0]["lost"] == 1 and db.stock.get("A1")["in_transit"] == 0
     with pytest.raises(ordercore.InsufficientStock):
         db.stock.transfer("SH", "BJ", {"A1": 3})
     with pytest.raises(ordercore.InvalidInput):

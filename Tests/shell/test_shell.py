@@ -89,13 +89,17 @@ transfer receive TR-000001 A1:1
 .mode json
 transfer get TR-000001
 stock get A1
+transfer close TR-000001 reason="lost on the way"
+stock get A1
 """
     result = run(shell, tmp_path / "t.db", script)
     assert result.returncode == 0, result.stderr
     assert "variance" in result.stdout and "-2.50" in result.stdout
-    transfer, stock = (json.loads(line) for line in result.stdout.strip().splitlines()[-2:])
+    transfer, stock, closed, after = (json.loads(line) for line in result.stdout.strip().splitlines()[-4:])
     assert transfer["state"] == "partially_received" and transfer["lines"][0]["in_transit"] == 3
     assert stock["on_hand"] == 6 and stock["in_transit"] == 3
+    assert closed["state"] == "closed" and closed["lines"][0]["lost"] == 3 and closed["close_reason"] == "lost on the way"
+    assert after["on_hand"] == 6 and after["in_transit"] == 0
 
 
 def test_stock_valuation_at_moving_average_cost(shell, tmp_path):

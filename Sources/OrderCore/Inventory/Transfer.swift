@@ -2,14 +2,20 @@
 /// is received (in part or in full).
 struct Transfer {
     /// The members of the transfer document, as the commands that answer with it declare.
-    static let members = ["transfer_id", "from", "to", "state", "reference", "created_at", "updated_at", "lines"]
+    static let members = [
+        "transfer_id", "from", "to", "state", "reference", "created_at", "updated_at", "closed_by", "close_reason",
+        "lines",
+    ]
 
-    enum State: String { case inTransit = "in_transit", partiallyReceived = "partially_received", received }
+    /// `closed`: closed short, what had not arrived lost on the way.
+    enum State: String { case inTransit = "in_transit", partiallyReceived = "partially_received", received, closed }
 
     struct Line {
         var sku: String
         var qty: Int64
         var received: Int64
+        var lost: Int64
+        var inTransit: Int64 { qty - received - lost }
     }
 
     var rowID: Int64
@@ -20,18 +26,21 @@ struct Transfer {
     var reference: String?
     var createdAt: Int64
     var updatedAt: Int64
+    var closedBy: String?
+    var closeReason: String?
 
     func json(lines: [Line]) -> JSON {
         [
             "transfer_id": .string(transferID), "from": .string(from), "to": .string(to),
             "state": .string(state.rawValue),
             "reference": .optional(reference), "created_at": .string(Timestamp.format(createdAt)),
-            "updated_at": .string(Timestamp.format(updatedAt)),
+            "updated_at": .string(Timestamp.format(updatedAt)), "closed_by": .optional(closedBy),
+            "close_reason": .optional(closeReason),
             "lines": .array(
                 lines.map {
                     [
                         "sku": .string($0.sku), "qty": .int($0.qty), "received": .int($0.received),
-                        "in_transit": .int($0.qty - $0.received),
+                        "lost": .int($0.lost), "in_transit": .int($0.inTransit),
                     ]
                 }),
         ]
@@ -61,7 +70,7 @@ struct SKUQuantities {
 }
 
 enum TransferCommands {
-    static let all = [create, receive, get]
+    static let all = [create, receive, close, get]
 
     static let create = Command(
         "stock.transfer", .write,
@@ -128,26 +137,18 @@ enum TransferCommands {
         let id = try f.requiredCode("transfer_id")
         let partial = f.has("lines") ? try SKUQuantities(f, key: "lines", allowZero: false) : nil
         try f.finish()
-        var transfer = try requireTransfer(ctx, id)
+        var transfer = try requireOpenTransfer(ctx, id)
         let lines = try ctx.store.transferLines(transferRowID: transfer.rowID)
-        guard transfer.state != .received else {
-            throw OrderCoreError(
-                .conflict, "transfer \(id) has been received in full",
-                details: ["transfer_id": .string(id), "state": "received"])
-        }
-        let outstanding: [(sku: String, qty: Int64)] = lines.map { ($0.sku, $0.qty - $0.received) }.filter {
-            $0.qty > 0
-        }
+        let outstanding: [(sku: String, qty: Int64)] = lines.map { ($0.sku, $0.inTransit) }.filter { $0.qty > 0 }
         let arriving = partial?.items ?? outstanding
         try ctx.store.lockBalances(skus: arriving.map(\.sku), warehouse: transfer.to)
         for (sku, qty) in arriving {
             guard let line = lines.first(where: { $0.sku == sku }) else {
                 throw OrderCoreError.invalid("\(sku) is not on transfer \(id)", field: "lines")
             }
-            guard qty <= line.qty - line.received else {
+            guard qty <= line.inTransit else {
                 throw OrderCoreError.invalid(
-                    "receiving \(qty) \(sku) but only \(line.qty - line.received) are in transit on \(id)",
-                    field: "lines")
+                    "receiving \(qty) \(sku) but only \(line.inTransit) are in transit on \(id)", field: "lines")
             }
             try ctx.store.addReceived(transferRowID: transfer.rowID, sku: sku, qty: qty)
             try ctx.post(
@@ -161,6 +162,36 @@ enum TransferCommands {
         try ctx.store.setTransferState(rowID: transfer.rowID, state: transfer.state, at: ctx.at)
         if transfer.state == .received { try ctx.store.clearRefAlerts(kind: "transfer_overdue", ref: id, at: ctx.at) }
         return transfer.json(lines: after)
+    }
+
+    static let close = Command(
+        "stock.transfer_close", .write,
+        "Close a transfer short: the units that have not arrived are lost on the way, in transit no more "
+            + "(transfer_id, reason); a write-off",
+        role: .supervisor,
+        sharing: .concurrent,
+        arguments: [
+            Argument("transfer_id", .code, required: true, positional: true),
+            Argument("reason", .text, "What happened to them (lost, stolen, damaged on the way)", required: true),
+        ],
+        result: Transfer.members,
+        aliases: ["transfer close"]
+    ) { ctx, f in
+        let id = try f.requiredCode("transfer_id")
+        guard let reason = try f.text("reason", maxLength: 500) else {
+            throw OrderCoreError.invalid("reason is required: what happened to the units", field: "reason")
+        }
+        try f.finish()
+        var transfer = try requireOpenTransfer(ctx, id)
+        // They left the sending warehouse's stock when the transfer was made and never reached the other's: no
+        // balance moves, and the transfer keeps what was lost, by whom and why.
+        try ctx.store.closeTransfer(rowID: transfer.rowID, by: ctx.actor, reason: reason, at: ctx.at)
+        try ctx.store.clearRefAlerts(kind: "transfer_overdue", ref: id, at: ctx.at)
+        transfer.state = .closed
+        transfer.closedBy = ctx.actor
+        transfer.closeReason = reason
+        transfer.updatedAt = ctx.at
+        return transfer.json(lines: try ctx.store.transferLines(transferRowID: transfer.rowID))
     }
 
     /// Transfers with units still in transit `transfers.overdue_days` after they left get a
@@ -198,6 +229,19 @@ enum TransferCommands {
     private static func requireTransfer(_ ctx: CommandContext, _ id: String) throws -> Transfer {
         guard let transfer = try ctx.store.transfer(id: id) else {
             throw OrderCoreError(.notFound, "transfer '\(id)' does not exist", details: ["transfer_id": .string(id)])
+        }
+        return transfer
+    }
+
+    /// A transfer with units still in transit: one received in full, or closed, is `conflict`.
+    private static func requireOpenTransfer(_ ctx: CommandContext, _ id: String) throws -> Transfer {
+        let transfer = try requireTransfer(ctx, id)
+        guard transfer.state == .inTransit || transfer.state == .partiallyReceived else {
+            throw OrderCoreError(
+                .conflict,
+                "transfer \(id) has been "
+                    + (transfer.state == .received ? "received in full" : "closed, what had not arrived lost"),
+                details: ["transfer_id": .string(id), "state": .string(transfer.state.rawValue)])
         }
         return transfer
     }

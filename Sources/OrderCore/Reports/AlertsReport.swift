@@ -49,8 +49,8 @@ enum AlertCommands {
         "return_overdue": ("warning", "return.get {ref} and move it on (approve, receive, refund)"),
         "transfer_overdue": (
             "warning",
-            "stock.transfer_get {ref}: receive what arrived (stock.transfer_receive); what never will, receive and "
-                + "write off at the destination (stock.scrap, a supervisor's)"
+            "stock.transfer_get {ref}: receive what arrived (stock.transfer_receive); if the rest never will, close "
+                + "it short (stock.transfer_close {ref} reason=..., a supervisor's)"
         ),
         "return_empty_box": ("warning", "customer.returns for the customer of return {ref}"),
         "return_wrong_item": ("warning", "customer.returns for the customer of return {ref}"),

@@ -11,7 +11,7 @@ struct Migration {
         tracking, waves, statusAnchor, intake, actors, returns, risk, reports, health, roles, channelState, lookup,
         healthDaily, valuation, openAlerts, idSequences, cacheEpoch, guardRefusal, emailIndex, countDomains,
         profileEpoch, paymentsByTime, inboxAwaiting, cashOnDelivery, refundWriteOff, owingOnDelivery,
-        channelUpdatedAt, refundedCancelled, returnBuyers, openTransfers, returnsByCustomerUnused,
+        channelUpdatedAt, refundedCancelled, returnBuyers, openTransfers, returnsByCustomerUnused, transferLosses,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -869,5 +869,22 @@ struct Migration {
         name: "0039_returns_by_customer_unused",
         sql: """
             DROP INDEX returns_by_customer;
+            """)
+
+    // MARK: - 0040
+
+    /// A transfer closed short: the units that never arrived are lost on the way (`lost`), in transit no
+    /// more, and who closed it and why is kept. Open lines and transfers are those with units still moving.
+    static let transferLosses = Migration(
+        name: "0040_transfer_losses",
+        sql: """
+            ALTER TABLE transfer_lines ADD COLUMN lost INTEGER NOT NULL DEFAULT 0
+                CHECK (lost >= 0 AND received + lost <= qty);
+            ALTER TABLE transfers ADD COLUMN closed_by TEXT;
+            ALTER TABLE transfers ADD COLUMN close_reason TEXT;
+            DROP INDEX transfer_lines_open;
+            CREATE INDEX transfer_lines_open ON transfer_lines(sku) WHERE received + lost < qty;
+            DROP INDEX transfers_open;
+            CREATE INDEX transfers_open ON transfers(created_at) WHERE state IN ('in_transit', 'partially_received');
             """)
 }

@@ -44,25 +44,37 @@ extension Store {
     func transfer(id: String) throws -> Transfer? {
         try db.first(
             """
-            SELECT id, transfer_id, from_warehouse, to_warehouse, state, reference, created_at, updated_at
+            SELECT id, transfer_id, from_warehouse, to_warehouse, state, reference, created_at, updated_at,
+                closed_by, close_reason
                 FROM transfers WHERE transfer_id = ?
             """ + db.forUpdate, .text(id)
         ) {
             Transfer(
                 rowID: $0.int(0), transferID: $0.text(1), from: $0.text(2), to: $0.text(3),
                 state: Transfer.State(rawValue: $0.text(4)) ?? .inTransit, reference: $0.optText(5),
-                createdAt: $0.int(6), updatedAt: $0.int(7))
+                createdAt: $0.int(6), updatedAt: $0.int(7), closedBy: $0.optText(8), closeReason: $0.optText(9))
         }
     }
 
     func transferLines(transferRowID: Int64) throws -> [Transfer.Line] {
         var result: [Transfer.Line] = []
         try db.rows(
-            "SELECT sku, qty, received FROM transfer_lines WHERE transfer_rowid = ? ORDER BY sku", .int(transferRowID)
+            "SELECT sku, qty, received, lost FROM transfer_lines WHERE transfer_rowid = ? ORDER BY sku",
+            .int(transferRowID)
         ) {
-            result.append(Transfer.Line(sku: $0.text(0), qty: $0.int(1), received: $0.int(2)))
+            result.append(Transfer.Line(sku: $0.text(0), qty: $0.int(1), received: $0.int(2), lost: $0.int(3)))
         }
         return result
+    }
+
+    /// Closes a transfer short: what has not arrived is lost on the way.
+    func closeTransfer(rowID: Int64, by actor: String, reason: String, at: Int64) throws {
+        try db.run(
+            "UPDATE transfer_lines SET lost = qty - received WHERE transfer_rowid = ? AND received + lost < qty",
+            .int(rowID))
+        try db.run(
+            "UPDATE transfers SET state = 'closed', closed_by = ?, close_reason = ?, updated_at = ? WHERE id = ?",
+            .text(actor), .text(reason), .int(at), .int(rowID))
     }
 
     func addReceived(transferRowID: Int64, sku: String, qty: Int64) throws {
@@ -82,8 +94,10 @@ extension Store {
         try db.rows(
             """
             SELECT t.id, t.transfer_id, t.from_warehouse, t.to_warehouse, t.state, t.reference, t.created_at,
-                   t.updated_at, (SELECT SUM(l.qty - l.received) FROM transfer_lines l WHERE l.transfer_rowid = t.id)
-            FROM transfers t WHERE t.state <> 'received' AND t.created_at < ? ORDER BY t.created_at
+                   t.updated_at,
+                   (SELECT SUM(l.qty - l.received - l.lost) FROM transfer_lines l WHERE l.transfer_rowid = t.id)
+            FROM transfers t WHERE t.state IN ('in_transit', 'partially_received') AND t.created_at < ?
+            ORDER BY t.created_at
             """, .int(before)
         ) {
             result.append(
@@ -102,9 +116,9 @@ extension Store {
         var result: [String: Int64] = [:]
         try db.rows(
             """
-            SELECT t.to_warehouse, SUM(l.qty - l.received) FROM transfer_lines l
+            SELECT t.to_warehouse, SUM(l.qty - l.received - l.lost) FROM transfer_lines l
                 JOIN transfers t ON t.id = l.transfer_rowid
-            WHERE l.sku = ? AND l.received < l.qty GROUP BY t.to_warehouse
+            WHERE l.sku = ? AND l.received + l.lost < l.qty GROUP BY t.to_warehouse
             """, .text(sku)
         ) { result[$0.text(0)] = $0.int(1) }
         return result

@@ -103,7 +103,7 @@ extension Store {
         var sales = Conditions("day BETWEEN ? AND ?")
         sales.add("sku = ?", q.sku)
         if let listed { sales.add("warehouse \(listed)", arguments: warehouses) }
-        var moving = Conditions("l.received < l.qty")
+        var moving = Conditions("l.received + l.lost < l.qty")
         moving.add("l.sku = ?", q.sku)
         if let listed { moving.add("t.to_warehouse \(listed)", arguments: warehouses) }
         let (wh, salesWh, movingWh) =
@@ -123,7 +123,7 @@ extension Store {
                        SUM(units) AS window
                 FROM sales_daily WHERE \(sales.sql) GROUP BY \(grouped("sku", salesWh))),
             m AS (
-                SELECT l.sku, \(movingWh) AS wh, SUM(l.qty - l.received) AS qty
+                SELECT l.sku, \(movingWh) AS wh, SUM(l.qty - l.received - l.lost) AS qty
                 FROM transfer_lines l JOIN transfers t ON t.id = l.transfer_rowid
                 WHERE \(moving.sql) GROUP BY \(grouped("l.sku", movingWh)))
             SELECT b.sku, b.wh, k.name, k.category, b.on_hand, b.reserved, b.safety, b.available,

@@ -55,7 +55,7 @@ struct CountTransferTests {
         #expect(engine.fails("stock.transfer_receive", ["transfer_id": "TR-000001", "lines": [["sku": "ZZ", "qty": 1]]]) == .invalidInput)
         let rest = try engine.ok("stock.transfer_receive", ["transfer_id": "TR-000001"])
         #expect(rest["state"] == "received")
-        #expect(rest["lines"] == [["sku": "A1", "qty": 6, "received": 6, "in_transit": 0], ["sku": "B2", "qty": 2, "received": 2, "in_transit": 0]])
+        #expect(rest["lines"] == [["sku": "A1", "qty": 6, "received": 6, "lost": 0, "in_transit": 0], ["sku": "B2", "qty": 2, "received": 2, "lost": 0, "in_transit": 0]])
         stock = try engine.ok("stock.get", ["sku": "A1"])
         #expect(stock["on_hand"] == 10 && stock["in_transit"] == 0)
         #expect(try engine.ok("stock.get", ["sku": "A1", "warehouse": "BJ"])["available"] == 6)
@@ -79,6 +79,44 @@ struct CountTransferTests {
         try engine.ok("stock.transfer_receive", ["transfer_id": "TR-000001", "at": "2026-01-09T00:00:00Z"])
         #expect(try open("2026-01-09T00:00:00Z").isEmpty)
         #expect(try engine.ok("sweep", ["at": "2026-01-10T00:00:00Z"])["overdue_transfers"] == 0)
+    }
+
+    /// Units lost on the way: a supervisor closes the transfer short, and they are in transit no more — not in the
+    /// stock's figures, not in what replenishment counts as coming, not overdue.
+    @Test func aTransferClosedShortLosesWhatDidNotArrive() throws {
+        let engine = try engine()
+        try engine.ok("actor.upsert", ["actor_id": "boss", "role": "admin"])
+        try engine.ok("actor.upsert", ["actor_id": "lead", "role": "supervisor"])
+        try engine.ok("actor.upsert", ["actor_id": "op", "role": "operator"])
+        try engine.ok("stock.transfer", ["from": "SH", "to": "BJ", "lines": [["sku": "A1", "qty": 6], ["sku": "B2", "qty": 2]],
+                                         "at": "2026-01-01T00:00:00Z"])
+        try engine.ok("stock.transfer_receive", ["transfer_id": "TR-000001", "lines": [["sku": "A1", "qty": 4]], "at": "2026-01-02T00:00:00Z"])
+        #expect(try engine.ok("sweep", ["at": "2026-01-09T00:00:00Z"])["overdue_transfers"] == 1)
+        let close: JSONObject = ["transfer_id": "TR-000001", "reason": "the pallet never arrived", "at": "2026-01-10T00:00:00Z"]
+        #expect(engine.fails("stock.transfer_close", close.merging(["actor": "op"])) == .forbidden)
+        #expect(engine.fails("stock.transfer_close", ["transfer_id": "TR-000001", "actor": "lead"]) == .invalidInput)
+        #expect(try engine.ok("stock.get", ["sku": "A1"])["in_transit"] == 2)
+        let closed = try engine.ok("stock.transfer_close", close.merging(["actor": "lead"]))
+        #expect(closed["state"] == "closed" && closed["closed_by"] == "lead" && closed["close_reason"] == "the pallet never arrived")
+        #expect(closed["lines"] == [["sku": "A1", "qty": 6, "received": 4, "lost": 2, "in_transit": 0],
+                                    ["sku": "B2", "qty": 2, "received": 0, "lost": 2, "in_transit": 0]], "\(closed.serialized)")
+        for sku in ["A1", "B2"] {
+            let stock = try engine.ok("stock.get", ["sku": .string(sku)])
+            #expect(stock["in_transit"] == 0 && stock["on_hand"] == (sku == "A1" ? 8 : 3), "\(stock.serialized)")
+        }
+        let coming = try engine.ok("stock.replenishment", ["all": true, "at": "2026-01-10T00:00:00Z"])["rows"]?.arrayValue ?? []
+        #expect(!coming.isEmpty && coming.allSatisfy { $0["in_transit"] == 0 }, "\(coming)")
+        let overdue = (try engine.ok("report.alerts", ["at": "2026-01-10T00:00:00Z"])["alerts"]?.arrayValue ?? [])
+            .filter { $0["kind"] == "transfer_overdue" }
+        #expect(try overdue.isEmpty && engine.ok("sweep", ["at": "2026-01-11T00:00:00Z"])["overdue_transfers"] == 0)
+        #expect(try engine.ok("stock.verify")["ok"] == true)
+        // Closed is final: nothing more arrives on it, and it is not closed twice; one received in full is not closed.
+        #expect(engine.fails("stock.transfer_receive", ["transfer_id": "TR-000001"]) == .conflict)
+        #expect(engine.fails("stock.transfer_close", close.merging(["actor": "lead"])) == .conflict)
+        try engine.ok("stock.transfer", ["from": "SH", "to": "BJ", "lines": [["sku": "A1", "qty": 1]]])
+        try engine.ok("stock.transfer_receive", ["transfer_id": "TR-000002"])
+        #expect(engine.fails("stock.transfer_close", ["transfer_id": "TR-000002", "reason": "x"]) == .conflict)
+        #expect(engine.fails("stock.transfer_close", ["transfer_id": "TR-404", "reason": "x"]) == .notFound)
     }
 
     @Test func aTransferOnlyMovesUnitsNobodyWasPromised() throws {

@@ -60,7 +60,7 @@ struct ShellTests {
         #expect(Completion.candidates(before: "", word: "st", codes: codes) == ["status", "stock"])
         #expect(Completion.candidates(before: "", word: "sto", codes: codes) == ["stock"])
         #expect(Completion.candidates(before: "stock ", word: "", codes: codes) == ["adjust", "alerts", "board", "count", "get", "ledger", "locate", "quarantine", "receive", "replenishment", "safety", "scrap", "show",
-                                                                                         "transfer", "transfer-get", "transfer-receive", "valuation", "verify"])
+                                                                                         "transfer", "transfer-close", "transfer-get", "transfer-receive", "valuation", "verify"])
         #expect(Completion.candidates(before: "stock receive ", word: "A", codes: codes) == ["A1", "A2"])
         #expect(Completion.candidates(before: "stock receive A1 ", word: "", codes: codes) == ["SH", "BJ"])
         #expect(Completion.candidates(before: "order pay ", word: "SO", codes: codes) == ["SO-000001"])

@@ -287,13 +287,19 @@ class _Stock(_Area):
         items = None if lines is None else [{"sku": k, "qty": v} for k, v in lines.items()]
         return self._db.exec("stock.transfer_receive", transfer_id=transfer_id, lines=items, **extra)
 
+    def close_transfer(self, transfer_id: str, reason: str, **extra: Any) -> JSONDict:
+        """Closes a transfer short: the units that have not arrived are lost on the way, in transit no more
+        (op stock.transfer_close; a supervisor's)."""
+        return self._db.exec("stock.transfer_close", transfer_id=transfer_id, reason=reason, **extra)
+
     def get_transfer(self, transfer_id: str) -> JSONDict:
         """A transfer with what is still in transit (op stock.transfer_get)."""
         return self._db.exec("stock.transfer_get", transfer_id=transfer_id)
 
-    # The op's own names (stock.safety, stock.transfer_receive, stock.transfer_get).
+    # The op's own names (stock.safety, stock.transfer_receive, stock.transfer_close, stock.transfer_get).
     safety = set_safety
     transfer_receive = receive_transfer
+    transfer_close = close_transfer
     transfer_get = get_transfer
 
     def board(self, *, warehouse: Optional[str] = None, status: Optional[str] = None, sort: Optional[str] = None,

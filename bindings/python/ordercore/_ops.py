@@ -289,7 +289,7 @@ class Ops:
             lines: The units sent: [{"sku","qty"}]. Required.
             reference: Your document number (purchase order, count sheet..), kept on the ledger rows.
 
-        Returns: transfer_id, from, to, state, reference, created_at, updated_at, lines.
+        Returns: transfer_id, from, to, state, reference, created_at, updated_at, closed_by, close_reason, lines.
         """
         return self.exec("stock.transfer", to=to, lines=lines, reference=reference, **{'from': from_}, **envelope)
 
@@ -300,9 +300,20 @@ class Ops:
             transfer_id: The transfer (such as TR-000001). Required.
             lines: The units that arrived (default: all in transit).
 
-        Returns: transfer_id, from, to, state, reference, created_at, updated_at, lines.
+        Returns: transfer_id, from, to, state, reference, created_at, updated_at, closed_by, close_reason, lines.
         """
         return self.exec("stock.transfer_receive", transfer_id=transfer_id, lines=lines, **envelope)
+
+    def stock_transfer_close(self, transfer_id: str, *, reason: str, **envelope: Any) -> Dict[str, Any]:
+        """Close a transfer short: the units that have not arrived are lost on the way, in transit no more (transfer_id, reason); a write-off (op ``stock.transfer_close``).
+
+        Args:
+            transfer_id: The transfer (such as TR-000001). Required.
+            reason: What happened to them (lost, stolen, damaged on the way). Required.
+
+        Returns: transfer_id, from, to, state, reference, created_at, updated_at, closed_by, close_reason, lines.
+        """
+        return self.exec("stock.transfer_close", transfer_id=transfer_id, reason=reason, **envelope)
 
     def stock_transfer_get(self, transfer_id: str, **envelope: Any) -> Dict[str, Any]:
         """Show a transfer with what is still in transit (transfer_id) (op ``stock.transfer_get``).
@@ -310,7 +321,7 @@ class Ops:
         Args:
             transfer_id: The transfer (such as TR-000001). Required.
 
-        Returns: transfer_id, from, to, state, reference, created_at, updated_at, lines.
+        Returns: transfer_id, from, to, state, reference, created_at, updated_at, closed_by, close_reason, lines.
         """
         return self.exec("stock.transfer_get", transfer_id=transfer_id, **envelope)
 
