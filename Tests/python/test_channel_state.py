@@ -34,6 +34,10 @@ def event(db, channel, payload):
 def test_cancelled_and_fulfilled_orders_arrive_as_the_channel_says(shop):
     cancelled = event(shop, "shopify", shopify(1, financial_status="refunded", cancelled_at="2026-01-18T12:00:00+08:00"))
     assert cancelled["state"] == "cancelled" and shop.stock.get("A1")["reserved"] == 0
+    money = shop.orders.get(cancelled["order_id"])
+    assert (money["paid_total"], money["refunded_total"], money["refund_due"]) == ("100.00", "100.00", "0.00")
+    owed = event(shop, "shopify", shopify(4, financial_status="paid", cancelled_at="2026-01-18T12:00:00+08:00"))
+    assert shop.orders.get(owed["order_id"])["refund_due"] == "100.00"
     shipped = event(shop, "shopify", shopify(2, fulfillment_status="fulfilled",
                                              fulfillments=[{"tracking_company": "SF", "tracking_number": "SF9", "created_at": "2026-01-19T10:00:00Z"}]))
     assert shipped["state"] == "shipped" and shipped["shipment"]["tracking_no"] == "SF9"

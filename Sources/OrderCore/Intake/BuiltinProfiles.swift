@@ -124,6 +124,7 @@ enum BuiltinProfiles {
                       {"when": {"fulfillment_status": "fulfilled"}, "state": "shipped"},
                       {"when": {"fulfillment_status": "partial"}, "state": "partially_shipped"}],
             "cancelled_unrefunded": ["paid", "partially_refunded", "partially_paid"],
+            "cancelled_paid": ["paid", "partially_refunded", "partially_paid", "refunded"],
             "unpaid": ["pending", "partially_paid"]},
            "checks": {"grand_total": "total_price", "discount_total": "total_discounts", "tax_total": "total_tax"}}
          ]}
@@ -678,6 +679,7 @@ enum BuiltinProfiles {
              {"when": {"displayFulfillmentStatus": ["ON_HOLD", "SCHEDULED"],
                "displayFinancialStatus": ["PAID", "AUTHORIZED", "PARTIALLY_REFUNDED"]}, "state": "on_hold"}],
             "cancelled_unrefunded": ["PAID", "PARTIALLY_REFUNDED", "PARTIALLY_PAID"],
+            "cancelled_paid": ["PAID", "PARTIALLY_REFUNDED", "PARTIALLY_PAID", "REFUNDED"],
             "unpaid": ["PENDING", "PARTIALLY_PAID"]},
            "checks": {"grand_total": "totalPriceSet.shopMoney.amount", "tax_total": "totalTaxSet.shopMoney.amount"}}
          ]}

@@ -52,6 +52,9 @@ final class ChannelProfile {
         /// Channel statuses of a cancelled order whose money has not gone back (Shopify `paid`: cancelled
         /// without a refund): the cancellation leaves it owed until the channel reports the refund.
         var cancelledUnrefunded: Set<String> = []
+        /// Channel statuses of a cancelled order that say the channel took its money (Shopify `paid`,
+        /// `refunded`; `partially_paid`: a part of it): an order first seen cancelled so records it paid.
+        var cancelledPaid: Set<String> = []
         /// Channel statuses that close a pre-sale whose balance was not paid, keeping its deposit (Taobao
         /// `TRADE_CLOSED_BY_TAOBAO`: closed before the trade was paid in full): no refund is owed.
         var depositForfeited: Set<String> = []
@@ -188,6 +191,7 @@ final class ChannelProfile {
                 rule.status = try ValueSpec(v, field: status.name("value"))
                 rule.holdsNothing = Set(try status.strings("holds_nothing", maxLength: 200) ?? [])
                 rule.cancelledUnrefunded = Set(try status.strings("cancelled_unrefunded", maxLength: 200) ?? [])
+                rule.cancelledPaid = Set(try status.strings("cancelled_paid", maxLength: 200) ?? [])
                 rule.depositForfeited = Set(try status.strings("deposit_forfeited", maxLength: 200) ?? [])
                 rule.unpaid = Set(try status.strings("unpaid", maxLength: 200) ?? [])
                 do { rule.statusMapping = try StatusMapping(status) } catch { throw Engine.wrap(error) }

@@ -152,6 +152,18 @@ extension CommandContext {
                 draft.payment = (nil, Self.paymentRef(channel: channel.channel, externalID: event.externalID))
             }
             var warnings = IntakeChecks.warnings(event, draft: draft)
+            // First seen cancelled after the channel took its money: what it paid is recorded, so that the
+            // cancellation leaves it owed back, or recorded refunded, as for an order seen before.
+            if event.paidBeforeCancel, !draft.cashOnDelivery {
+                if !event.unpaid {
+                    draft.payment = (nil, Self.paymentRef(channel: channel.channel, externalID: event.externalID))
+                } else if let part = Self.deposit(
+                    event, exponent: Money.exponent(of: draft.currency), total: draft.totals.grandTotal)
+                {
+                    draft.deposit = part
+                    draft.payment = (part, Self.depositRef(channel: channel.channel, externalID: event.externalID))
+                }
+            }
             if event.state == .depositPaid {
                 if let deposit = Self.deposit(
                     event, exponent: Money.exponent(of: draft.currency), total: draft.totals.grandTotal)

@@ -14,6 +14,8 @@ struct MappedEvent {
     var holdsNothing = false
     /// Cancelled, and its money has not gone back (the profile's `status.cancelled_unrefunded`).
     var unrefunded = false
+    /// Cancelled after the channel took its money (the profile's `status.cancelled_paid`).
+    var paidBeforeCancel = false
     /// Cancelled with its balance unpaid: a pre-sale's deposit is forfeited (the profile's
     /// `status.deposit_forfeited`).
     var forfeitsDeposit = false
@@ -442,6 +444,7 @@ struct ProfileMapper {
             if event.state == .depositPaid, event.fields["cash_on_delivery"] == true { event.state = .pendingPayment }
             event.holdsNothing = event.state == .pendingPayment && rule.holdsNothing.contains(reported)
             event.unrefunded = event.state == .cancelled && rule.cancelledUnrefunded.contains(reported)
+            event.paidBeforeCancel = event.state == .cancelled && rule.cancelledPaid.contains(reported)
             event.forfeitsDeposit = event.state == .cancelled && rule.depositForfeited.contains(reported)
             event.unpaid = decided?.unpaid == true || rule.unpaid.contains(reported)
         }

@@ -256,6 +256,31 @@ struct ChannelStateTests {
         #expect(placed["state"] == "pending_payment" && placed["warnings"] == nil, "\(placed.serialized)")
     }
 
+    /// An order first seen cancelled (a sync that was down, an import of history) after the channel took its money:
+    /// what it paid is recorded, and owed back until the channel reports the refund — as for an order seen before.
+    /// Voided (never captured) records nothing; none of them takes or sells stock.
+    @Test func anOrderFirstSeenCancelledRecordsTheMoneyTheChannelTook() throws {
+        let before = try stock()
+        let refund: JSON = [["id": 9, "created_at": "2026-01-18T11:00:00+08:00", "refund_line_items": [],
+                             "transactions": [["amount": "30.00", "kind": "refund", "status": "success"]]]]
+        for (id, financial, extra, paid, refunded, due) in [
+            (7301, "paid", [:], "100.00", "0.00", "100.00"),
+            (7302, "refunded", [:], "100.00", "100.00", "0.00"),
+            (7303, "voided", [:], "0.00", "0.00", "0.00"),
+            (7304, "partially_refunded", ["refunds": refund], "100.00", "30.00", "70.00"),
+            (7305, "partially_paid", ["total_price": "100.00", "total_outstanding": "60.00"], "40.00", "0.00", "40.00"),
+            (7306, "pending", [:], "0.00", "0.00", "0.00"),
+        ] as [(Int, String, JSONObject, String, String, String)] {
+            let event = try ingest("shopify", shopify(id, financial: financial, cancelledAt: "2026-01-18T12:00:00+08:00", extra: extra))
+            #expect(event["state"] == "cancelled", "\(event.serialized)")
+            let doc = try engine.ok("order.get", ["order_id": event["order_id"] ?? .null])
+            #expect(doc["paid_total"] == .string(paid) && doc["refunded_total"] == .string(refunded)
+                    && doc["refund_due"] == .string(due), "\(financial): \(doc.serialized)")
+        }
+        #expect(try stock() == before)
+        #expect(try engine.ok("stock.verify")["ok"] == true)
+    }
+
     /// Shopify `partially_paid` without cash on delivery (a deposit, payment terms, a split payment): what was
     /// paid (`current_total_price` less `total_outstanding`) is recorded as the order's deposit, its stock held;
     /// the rest is paid when Shopify says `paid`, owed when it ships first, and what was paid is owed back when it
