@@ -191,7 +191,8 @@ enum BuiltinProfiles {
                         "cancelled": "cancelled", "refunded": "cancelled", "failed": "pending_payment",
                         "trash": "on_hold"},
             "rules": [{"when": {"payment_method": "cod", "status": "processing"}, "state": "pending_payment"}],
-            "holds_nothing": ["failed"], "cancelled_unrefunded": ["cancelled"], "unpaid": ["trash"]},
+            "holds_nothing": ["failed"], "cancelled_unrefunded": ["cancelled"], "cancelled_paid": ["refunded"],
+            "unpaid": ["trash"]},
            "checks": {"grand_total": "total", "discount_total": "discount_total", "tax_total": "total_tax",
             "shipping_fee": "shipping_total"}}
          ]}

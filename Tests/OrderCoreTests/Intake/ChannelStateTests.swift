@@ -131,8 +131,15 @@ struct ChannelStateTests {
         #expect(try ingest("woo", woo(2, "on-hold"))["state"] == "pending_payment")
         let completed = try ingest("woo", woo(3, "completed"))
         #expect(completed["state"] == "completed" && completed["action"] == "created_completed")
-        #expect(try ingest("woo", woo(4, "refunded"))["state"] == "cancelled")
-        #expect(try ingest("woo", woo(5, "cancelled"))["state"] == "cancelled")
+        let refunded = try ingest("woo", woo(4, "refunded"))
+        #expect(refunded["state"] == "cancelled")
+        // Refunded is reached only from a paid order: first seen so, it was paid and refunded. Cancelled may never
+        // have been paid (an unpaid order WooCommerce closed): it records no money.
+        var doc = try engine.ok("order.get", ["order_id": refunded["order_id"] ?? .null])
+        #expect(doc["paid_total"] == "30.00" && doc["refunded_total"] == "30.00" && doc["refund_due"] == "0.00", "\(doc.serialized)")
+        let cancelled = try ingest("woo", woo(5, "cancelled"))
+        doc = try engine.ok("order.get", ["order_id": cancelled["order_id"] ?? .null])
+        #expect(cancelled["state"] == "cancelled" && doc["paid_total"] == "0.00", "\(doc.serialized)")
         #expect(try stock("B2") == (9, 2), "processing and on-hold (awaiting payment) reserve 1 each; completed took 1; the rest nothing")
     }
 
