@@ -178,9 +178,7 @@ enum TransferCommands {
         aliases: ["transfer close"]
     ) { ctx, f in
         let id = try f.requiredCode("transfer_id")
-        guard let reason = try f.text("reason", maxLength: 500) else {
-            throw OrderCoreError.invalid("reason is required: what happened to the units", field: "reason")
-        }
+        let reason = try f.requiredReason("the units never arrived")
         try f.finish()
         var transfer = try requireOpenTransfer(ctx, id)
         // They left the sending warehouse's stock when the transfer was made and never reached the other's: no

@@ -95,6 +95,7 @@ struct CountTransferTests {
         let close: JSONObject = ["transfer_id": "TR-000001", "reason": "the pallet never arrived", "at": "2026-01-10T00:00:00Z"]
         #expect(engine.fails("stock.transfer_close", close.merging(["actor": "op"])) == .forbidden)
         #expect(engine.fails("stock.transfer_close", ["transfer_id": "TR-000001", "actor": "lead"]) == .invalidInput)
+        #expect(engine.fails("stock.transfer_close", ["transfer_id": "TR-000001", "reason": "", "actor": "lead"]) == .invalidInput)
         #expect(try engine.ok("stock.get", ["sku": "A1"])["in_transit"] == 2)
         let closed = try engine.ok("stock.transfer_close", close.merging(["actor": "lead"]))
         #expect(closed["state"] == "closed" && closed["closed_by"] == "lead" && closed["close_reason"] == "the pallet never arrived")
