@@ -367,7 +367,9 @@ enum BuiltinProfiles {
     /// one refunded in part and still open (a price difference given back) ships. A pre-sale (a step trade,
     /// `type` `step`) whose deposit is paid (`step_trade_status` `FRONT_PAID_FINAL_NOPAID`, the trade still
     /// `WAIT_BUYER_PAY`) is `deposit_paid`, its deposit `step_paid_fee`; closed by Taobao with its balance
-    /// unpaid (`TRADE_CLOSED_BY_TAOBAO`: closed before it was paid in full) it keeps its deposit.
+    /// unpaid (`TRADE_CLOSED_BY_TAOBAO`: closed before it was paid in full) it keeps its deposit. `TRADE_CLOSED`
+    /// (closed after a refund) was paid: first seen so, a trade is recorded paid and refunded, a pre-sale whose
+    /// balance was never paid its deposit alone.
     static let taobao = #"""
         {"profile": "taobao",
          "description": "Taobao/Tmall trade (the taobao.trade.fullinfo.get response, or the trade): sub-orders are \#
@@ -417,9 +419,11 @@ enum BuiltinProfiles {
                         "WAIT_BUYER_CONFIRM_GOODS": "shipped", "TRADE_BUYER_SIGNED": "delivered",
                          "TRADE_FINISHED": "completed",
                         "TRADE_CLOSED": "cancelled", "TRADE_CLOSED_BY_TAOBAO": "cancelled"},
-            "deposit_forfeited": ["TRADE_CLOSED_BY_TAOBAO"],
+            "deposit_forfeited": ["TRADE_CLOSED_BY_TAOBAO"], "cancelled_paid": ["TRADE_CLOSED"],
             "rules": [{"when": {"step_trade_status": "FRONT_PAID_FINAL_NOPAID",
              "status": ["WAIT_BUYER_PAY", "TRADE_NO_CREATE_PAY", "PAY_PENDING"]}, "state": "deposit_paid"},
+                      {"when": {"step_trade_status": "FRONT_PAID_FINAL_NOPAID", "status": "TRADE_CLOSED"},
+                       "state": "cancelled", "unpaid": true},
                       {"when": {"type": ["cod", "b2c_cod", "super_market_cod_trade"],
              "status": "WAIT_SELLER_SEND_GOODS", "orders.order[].refund_status": "WAIT_SELLER_AGREE"},
                        "state": "on_hold", "unpaid": true},

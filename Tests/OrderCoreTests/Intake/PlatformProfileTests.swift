@@ -221,6 +221,17 @@ struct PlatformProfileTests {
         }
         let late = try ingest("taobao", trade(8004, "WAIT_BUYER_PAY", "FRONT_PAID_FINAL_NOPAID", paid: "30.00"))
         #expect(try late["state"] == "deposit_paid" && order(late)["paid_total"] == "30.00", "\(late.serialized)")
+
+        // First seen closed: after a refund (`TRADE_CLOSED`) it was paid and refunded — a pre-sale its deposit alone;
+        // closed unpaid (`TRADE_CLOSED_BY_TAOBAO`) it records no money.
+        for (tid, status, step, paid) in [(8011, "TRADE_CLOSED", "FRONT_PAID_FINAL_PAID", "106.00"),
+                                          (8012, "TRADE_CLOSED", "FRONT_PAID_FINAL_NOPAID", "20.00"),
+                                          (8013, "TRADE_CLOSED_BY_TAOBAO", "FRONT_NOPAID_FINAL_NOPAID", "0.00")] as [(Int64, String, String, String)] {
+            let closed = try ingest("taobao", trade(tid, status, step, paid: "20.00"))
+            doc = try order(closed)
+            #expect(closed["state"] == "cancelled" && doc["paid_total"] == .string(paid) && doc["refunded_total"] == .string(paid)
+                    && doc["refund_due"] == "0.00", "\(status) \(step): \(doc.serialized)")
+        }
     }
 
     /// Shipped here, then signed for or confirmed there: the channel's word delivers the order, and completes it
