@@ -472,7 +472,8 @@ class _Orders(_Area):
                **extra: Any) -> JSONDict:
         """Records a refund made at the channel or gateway, with the units it was for ({"sku", "qty"}); a
         full refund stops an order that has not shipped, and so do its units refunded in full, or whatever
-        the amount with ``cancel_units`` (op order.refund)."""
+        the amount with ``cancel_units`` (op order.refund; a supervisor's, an admin's once the order's
+        refunds pass ``returns.admin_above``)."""
         return self._db.exec("order.refund", order_id=order_id, amount=amount, refund_ref=refund_ref, reason=reason,
                              units=None if units is None else [dict(u) for u in units], cancel_units=cancel_units,
                              **extra)
