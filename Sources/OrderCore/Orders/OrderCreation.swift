@@ -268,10 +268,13 @@ extension CommandContext {
 extension CommandContext {
     /// Goods a person lets go for nothing, or for less than their SKUs' unit costs (those known, in the
     /// order's currency), after discounts: a loss written into the order, so a supervisor's, as write-offs are
-    /// (docs/roles.md). The host's orders and channels' are not checked (intake is a supervisor's).
+    /// (docs/roles.md). A `shipping` discount takes off the shipping first. The host's orders and channels'
+    /// are not checked (intake is a supervisor's).
     func requireRoleBelowCost(_ draft: OrderDraft, _ skus: [String: SKU]) throws {
         let t = draft.totals
-        let goods = t.subtotal - t.lineDiscountTotal - t.discountTotal
+        let offShipping = min(
+            t.shippingFee, draft.discounts.reduce(Int64(0)) { $0 + ($1.kind == "shipping" ? $1.amount : 0) })
+        let goods = t.subtotal - t.lineDiscountTotal - (t.discountTotal - offShipping)
         var cost: Int64 = 0
         for line in draft.lines {
             guard let sku = skus[line.sku], let unit = sku.unitCost, sku.costCurrency == draft.currency else {

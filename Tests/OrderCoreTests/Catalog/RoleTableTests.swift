@@ -129,6 +129,12 @@ struct RoleTableTests {
         try engine.ok("order.create", orderArgs([("A1", 2, "30.00"), ("B2", 1, "0.00")], ["currency": "CNY", "actor": "op"]))
         try engine.ok("order.create", orderArgs([("B2", 1, "0.01")], ["currency": "CNY", "actor": "op"]))
         try engine.ok("order.create", orderArgs([("B2", 1, "0.00")], ["currency": "CNY"]))
+        // Free shipping is not goods given away: a shipping discount takes off the shipping first.
+        let freeShipping: JSONObject = ["currency": "CNY", "actor": "op", "shipping_fee": "8.00",
+                                        "discounts": [["kind": "shipping", "amount": "8.00"]]]
+        try engine.ok("order.create", orderArgs([("A1", 1, "30.00")], freeShipping))
+        #expect(engine.fails("order.create", orderArgs([("A1", 1, "30.00")], freeShipping.merging(
+            ["discounts": [["kind": "coupon", "amount": "8.00"]]]))) == .forbidden)
         // A cost in another currency is not compared.
         try engine.ok("order.create", orderArgs([("A1", 1, "1.00")], ["currency": "USD", "actor": "op"]))
         // Nor may an operator lower the cost first (or move it to another currency); giving a SKU its first cost is
