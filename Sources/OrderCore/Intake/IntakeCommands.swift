@@ -105,7 +105,7 @@ extension CommandContext {
         // What was paid at the channel of a cash-on-delivery order (a gift card, points): recorded at creation.
         let prepaid = doc["prepaid"]?.stringValue
         doc["prepaid"] = nil
-        doc["deposit"] = nil  // a pre-sale's, read when the channel says it is paid (`Self.deposit`)
+        doc["deposit"] = nil  // a pre-sale's, or the part paid of an order not paid in full (`Self.deposit`)
         var result: JSONObject = ["type": "order", "external_id": .string(event.externalID)]
         var order: Order
         var risk: RiskAssessment?
@@ -147,30 +147,22 @@ extension CommandContext {
             // Unpaid, and the channel holds nothing for it (a payment that failed): it takes its stock when
             // the channel reports it paid.
             if event.holdsNothing { draft.reserveAt = .payment }
-            // Paid there means paid here: created paid, in one go.
-            if let state = event.state, Self.paidThere.contains(state), !event.unpaid {
+            // Paid there means paid here: created paid, in one go. So is an order first seen cancelled after the
+            // channel took its money: the cancellation then leaves what it paid owed back, or recorded refunded,
+            // as for an order seen before.
+            let paidBeforeCancel = event.paidBeforeCancel && !draft.cashOnDelivery
+            if event.state.map(Self.paidThere.contains) == true || paidBeforeCancel, !event.unpaid {
                 draft.payment = (nil, Self.paymentRef(channel: channel.channel, externalID: event.externalID))
             }
             var warnings = IntakeChecks.warnings(event, draft: draft)
-            // First seen cancelled after the channel took its money: what it paid is recorded, so that the
-            // cancellation leaves it owed back, or recorded refunded, as for an order seen before.
-            if event.paidBeforeCancel, !draft.cashOnDelivery {
-                if !event.unpaid {
-                    draft.payment = (nil, Self.paymentRef(channel: channel.channel, externalID: event.externalID))
-                } else if let part = Self.deposit(
-                    event, exponent: Money.exponent(of: draft.currency), total: draft.totals.grandTotal)
-                {
-                    draft.deposit = part
-                    draft.payment = (part, Self.depositRef(channel: channel.channel, externalID: event.externalID))
-                }
-            }
-            if event.state == .depositPaid {
+            // A pre-sale's deposit, or the part paid of an order cancelled there before it was paid in full.
+            if event.state == .depositPaid || paidBeforeCancel && event.unpaid {
                 if let deposit = Self.deposit(
                     event, exponent: Money.exponent(of: draft.currency), total: draft.totals.grandTotal)
                 {
                     draft.deposit = deposit
                     draft.payment = (deposit, Self.depositRef(channel: channel.channel, externalID: event.externalID))
-                } else {
+                } else if event.state == .depositPaid {
                     warnings.append(IntakeChecks.depositNotRecorded(event))
                 }
             }

@@ -225,8 +225,8 @@ struct ProfileMapper {
                 updatedAt = try? e.time(spec, field: key)
                 continue
             case "deposit":
-                // Used only when the status says the deposit is paid, and then checked (`deposit_not_recorded`):
-                // one the engine cannot read is not a reason to lose the order; kept as it came, for the warning.
+                // Used only when the status says the deposit (or a part) is paid, and then checked: one the
+                // engine cannot read is not a reason to lose the order; kept as it came, for the warning.
                 value =
                     (try? e.money(spec, field: key)).flatMap { $0 }.map {
                         .string(Money.format($0, exponent: e.exponent))
