@@ -150,6 +150,23 @@ def test_a_taobao_pre_sale_locks_its_stock_on_the_deposit_and_forfeits_it_unpaid
     assert done["state"] == "paid" and shop.orders.get(paid["order_id"])["paid_total"] == "100.00"
 
 
+def test_a_taobao_trade_closed_after_it_shipped_takes_its_stock_and_asks_a_person(shop):
+    shop.channels.upsert("taobao", profile="taobao")
+    line = {"oid": 630, "outer_sku_id": "A1", "title": "杯", "num": 2, "price": "50.00", "total_fee": "100.00",
+            "status": "TRADE_CLOSED", "refund_status": "SUCCESS", "refund_id": 6300, "refund_fee": "100.00",
+            "logistics_company": "顺丰速运", "invoice_no": "SF63"}
+    closed = event(shop, "taobao", json.dumps({"trade": {
+        "tid": 63, "status": "TRADE_CLOSED", "type": "fixed", "created": "2026-01-18 18:00:00",
+        "consign_time": "2026-01-19 10:00:00", "modified": "2026-01-25 20:00:00", "payment": "100.00",
+        "post_fee": "0.00", "receiver_name": "王五", "receiver_address": "西湖区文三路1号", "orders": {"order": [line]}}}))
+    assert closed["action"] == "created_shipped" and closed["alert"] == "channel_cancelled_shipped"
+    order = shop.orders.get(closed["order_id"])
+    assert (order["state"], order["paid_total"], order["refunded_total"]) == ("shipped", "100.00", "100.00")
+    assert shop.stock.get("A1")["on_hand"] == 18, "the goods left; what comes back is a return"
+    alerts = shop.exec("report.alerts")["alerts"]
+    assert [a["kind"] for a in alerts if a.get("order_id") == closed["order_id"]] == ["channel_cancelled_shipped"]
+
+
 def test_a_shopify_order_paid_in_part_records_the_part_and_owes_it_back_when_cancelled(shop):
     part = {"total_price": "100.00", "total_outstanding": "60.00", "updated_at": "2026-01-18T10:00:00Z"}
     placed = event(shop, "shopify", shopify(71, financial_status="partially_paid", **part))

@@ -369,7 +369,8 @@ enum BuiltinProfiles {
     /// `WAIT_BUYER_PAY`) is `deposit_paid`, its deposit `step_paid_fee`; closed by Taobao with its balance
     /// unpaid (`TRADE_CLOSED_BY_TAOBAO`: closed before it was paid in full) it keeps its deposit. `TRADE_CLOSED`
     /// (closed after a refund) was paid: first seen so, a trade is recorded paid and refunded, a pre-sale whose
-    /// balance was never paid its deposit alone.
+    /// balance was never paid its deposit alone. With a `consign_time` it was closed after it shipped (returned
+    /// and refunded, or refunded without a return): its shipment is recorded first (`"shipped": true`).
     static let taobao = #"""
         {"profile": "taobao",
          "description": "Taobao/Tmall trade (the taobao.trade.fullinfo.get response, or the trade): sub-orders are \#
@@ -424,6 +425,8 @@ enum BuiltinProfiles {
              "status": ["WAIT_BUYER_PAY", "TRADE_NO_CREATE_PAY", "PAY_PENDING"]}, "state": "deposit_paid"},
                       {"when": {"step_trade_status": "FRONT_PAID_FINAL_NOPAID", "status": "TRADE_CLOSED"},
                        "state": "cancelled", "unpaid": true},
+                      {"when": {"status": "TRADE_CLOSED", "consign_time": "present"}, "state": "cancelled",
+                       "shipped": true},
                       {"when": {"type": ["cod", "b2c_cod", "super_market_cod_trade"],
              "status": "WAIT_SELLER_SEND_GOODS", "orders.order[].refund_status": "WAIT_SELLER_AGREE"},
                        "state": "on_hold", "unpaid": true},
@@ -490,8 +493,8 @@ enum BuiltinProfiles {
 
     /// Pinduoduo (拼多多) `pdd.order.information.get` order_info; amounts in yuan; Beijing time.
     /// `order_status` is the shipping state (1 to ship, 2 shipped, 3 signed for); `confirm_status` 2
-    /// (cancelled) and `refund_status` 4 (refund succeeded) cancel; an after-sale in progress before it
-    /// ships (`refund_status` 2, 3) holds it.
+    /// (cancelled) and `refund_status` 4 (refund succeeded) cancel — shipped or signed for, after its goods left
+    /// (`"shipped": true`); an after-sale in progress before it ships (`refund_status` 2, 3) holds it.
     static let pinduoduo = #"""
         {"profile": "pinduoduo",
          "description": "Pinduoduo (拼多多) order: pdd.order.information.get (order_info_get_response.order_info) or a \#
@@ -523,8 +526,9 @@ enum BuiltinProfiles {
                          {"path": "", "fields": {"kind": {"const": "promotion"},
                           "code": {"const": "capital_free_discount"}, "amount": "capital_free_discount"}}],
            "status": {"value": "order_status", "inbound": {"1": "paid", "2": "shipped", "3": "delivered"},
-            "rules": [{"when": {"confirm_status": 2}, "state": "cancelled"}, {"when": {"refund_status": 4},
-             "state": "cancelled"}, {"when": {"group_status": 2}, "state": "cancelled"},
+            "rules": [{"when": {"confirm_status": 2}, "state": "cancelled"},
+             {"when": {"refund_status": 4, "order_status": [2, 3]}, "state": "cancelled", "shipped": true},
+             {"when": {"refund_status": 4}, "state": "cancelled"}, {"when": {"group_status": 2}, "state": "cancelled"},
              {"when": {"order_status": 1, "refund_status": [2, 3]}, "state": "on_hold"},
              {"when": {"order_status": 1, "group_status": 0}, "state": "on_hold"},
              {"when": {"order_status": 1, "confirm_status": 0}, "state": "on_hold"}]},

@@ -148,9 +148,9 @@ extension CommandContext {
             // the channel reports it paid.
             if event.holdsNothing { draft.reserveAt = .payment }
             // Paid there means paid here: created paid, in one go. So is an order first seen cancelled after the
-            // channel took its money: the cancellation then leaves what it paid owed back, or recorded refunded,
-            // as for an order seen before.
-            let paidBeforeCancel = event.paidBeforeCancel && !draft.cashOnDelivery
+            // channel took its money, or shipped it: the cancellation then leaves what it paid owed back, or
+            // recorded refunded, as for an order seen before.
+            let paidBeforeCancel = (event.paidBeforeCancel || event.shippedBeforeCancel) && !draft.cashOnDelivery
             if event.state.map(Self.paidThere.contains) == true || paidBeforeCancel, !event.unpaid {
                 draft.payment = (nil, Self.paymentRef(channel: channel.channel, externalID: event.externalID))
             }
@@ -186,7 +186,8 @@ extension CommandContext {
             // the event runs again, applying to that order.
             let created = try createOrder(
                 draft, backorder: true, warnings: warnings, actOnRisk: false,
-                reserving: event.state != .cancelled && !shipment.byChannel && !event.holdsNothing, expiring: false,
+                reserving: (event.state != .cancelled || event.shippedBeforeCancel) && !shipment.byChannel
+                    && !event.holdsNothing, expiring: false,
                 externalIDFree: true)
             risk = created.risk
             order = created.order
@@ -323,14 +324,17 @@ extension CommandContext {
             result["action"] = .string(created ? "created_" + action : action)
             acted = true
         }
-        if Self.paidThere.contains(channelState), order.state == .cancelled, !created {
+        // Cancelled after the channel shipped it (a status rule's `shipped`): its shipment first, whether or not
+        // its event came, then the cancellation of an order whose goods left.
+        let reached = event.shippedBeforeCancel ? OrderState.shipped : channelState
+        if Self.paidThere.contains(reached), order.state == .cancelled, !created {
             // The channel has the buyer's money (or sent the goods) for an order cancelled here — by a
             // person, or by the channel's earlier word (a WooCommerce payment that failed, then went
             // through). Cancelled is final here, so a person decides: refund at the channel or enter the
             // order again. Never silent: the event answers `unchanged`.
             try store.openAlert(
                 kind: "channel_paid_cancelled", orderID: order.orderID, at: at,
-                details: ["channel": .string(channel.channel), "channel_state": .string(channelState.rawValue)])
+                details: ["channel": .string(channel.channel), "channel_state": .string(reached.rawValue)])
             result["alert"] = "channel_paid_cancelled"
         }
         let externalID = order.externalID ?? order.orderID
@@ -348,7 +352,7 @@ extension CommandContext {
         }
         // Paid there, and owing here: before it is fulfilled, or (cash on delivery, or shipped unpaid) after.
         func payIfPaidThere() throws {
-            guard Self.paidThere.contains(channelState), !event.unpaid, order.amountDue > 0,
+            guard Self.paidThere.contains(reached), !event.unpaid, order.amountDue > 0,
                 order.state == .pendingPayment || order.state == .depositPaid
                     || OrderState.fulfilledUnpaid.contains(order.stage)
             else { return }
@@ -387,7 +391,7 @@ extension CommandContext {
             Self.waitingHere.contains(order.state) || Self.unpaidHere.contains(order.state) && event.unpaid
         }
         if waiting {
-            if Self.shippedThere.contains(channelState) {
+            if Self.shippedThere.contains(reached) {
                 leaving = .some(nil)
             } else if channelState == .partiallyShipped,
                 case let units = try unitsLeft(order, reported: event.shippedUnits), !units.isEmpty
@@ -422,7 +426,7 @@ extension CommandContext {
                 try !created && !shipment.byChannel
                 && store.lines(orderRowID: order.rowID).contains { $0.quantity(.allocated) > $0.quantity(.shipped) }
             let details = try recordChannelShipment(
-                &order, reaching: channelState, units: leaving, shipment: shipment,
+                &order, reaching: reached, units: leaving, shipment: shipment,
                 moveStock: channel.shippedOrdersMoveStock && !shipment.byChannel,
                 channel: channel.channel, reference: reference)
             result["shipment"] = .object(details)
@@ -456,7 +460,9 @@ extension CommandContext {
                 &order, reason: "closed on \(channel.channel) with its balance unpaid", command: "channel.closed",
                 ledger: .release, details: ["channel": .string(channel.channel)])
             did("cancelled")
-        } else if channelState == .cancelled, !created || OrderState.beforeShipment.contains(order.state) {
+        } else if channelState == .cancelled,
+            !created || OrderState.beforeShipment.contains(order.state) || event.shippedBeforeCancel
+        {
             if try cancelFromChannel(
                 &order, reason: "cancelled on \(channel.channel)", channel: channel.channel,
                 refunded: !event.unrefunded, result: &result)

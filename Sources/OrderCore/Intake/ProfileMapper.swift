@@ -21,6 +21,8 @@ struct MappedEvent {
     var forfeitsDeposit = false
     /// Not paid, whatever its fulfilment (the profile's `status.unpaid`).
     var unpaid = false
+    /// Cancelled after the channel shipped it (a status rule with `"shipped": true`): its goods left.
+    var shippedBeforeCancel = false
     /// Amounts the channel reports, compared with what the mapped order adds up to.
     var checks: [String: Int64] = [:]
     var lineChecks: [Int: Int64] = [:]
@@ -446,7 +448,11 @@ struct ProfileMapper {
             event.unrefunded = event.state == .cancelled && rule.cancelledUnrefunded.contains(reported)
             event.paidBeforeCancel = event.state == .cancelled && rule.cancelledPaid.contains(reported)
             event.forfeitsDeposit = event.state == .cancelled && rule.depositForfeited.contains(reported)
-            event.unpaid = decided?.unpaid == true || rule.unpaid.contains(reported)
+            event.shippedBeforeCancel = event.state == .cancelled && decided?.shipped == true
+            // Shipped on delivery and cancelled: refused at the door or sent back, nobody paid the carrier.
+            event.unpaid =
+                decided?.unpaid == true || rule.unpaid.contains(reported)
+                || event.shippedBeforeCancel && event.fields["cash_on_delivery"] == true
         }
         return event
     }

@@ -6,8 +6,15 @@ struct StatusMapping {
     enum Condition: Equatable { case present, absent, equals([JSON]), all([JSON]), above(Int64), below(Int64) }
     /// A rule's fields are paths into the report (`orders.order[].refund_status`): through a list, a test
     /// holds when it holds for any element (`all`: for every one). `unpaid`: the state is reached without the money (a
-    /// cash-on-delivery order shipped: the buyer pays the carrier), so it records no payment.
-    struct Rule { var when: [(path: PayloadPath, condition: Condition)]; var state: OrderState; var unpaid = false }
+    /// cash-on-delivery order shipped: the buyer pays the carrier), so it records no payment. `shipped` (state
+    /// `cancelled` only): the channel shipped the order before it cancelled it (a Taobao trade closed after its
+    /// refund, with a consign time), so its goods left whatever was seen of it before.
+    struct Rule {
+        var when: [(path: PayloadPath, condition: Condition)]
+        var state: OrderState
+        var unpaid = false
+        var shipped = false
+    }
 
     var outbound: [String: String] = [:]
     var inbound: [String: OrderState] = [:]
@@ -40,11 +47,15 @@ struct StatusMapping {
                 conditions.append((try PayloadPath(field), try StatusMapping.condition(value, field: when.name(field))))
             }
             try when.finish()
+            let state = try StatusMapping.state(try rule.requiredCode("state"), field: rule.name("state"))
+            let shipped = try rule.bool("shipped") ?? false
+            guard !shipped || state == .cancelled else {
+                throw OrderCoreError.invalid(
+                    "\(rule.name("shipped")) is for a cancelled state: an order shipped before it was cancelled",
+                    field: rule.name("shipped"))
+            }
             rules.append(
-                Rule(
-                    when: conditions,
-                    state: try StatusMapping.state(try rule.requiredCode("state"), field: rule.name("state")),
-                    unpaid: try rule.bool("unpaid") ?? false))
+                Rule(when: conditions, state: state, unpaid: try rule.bool("unpaid") ?? false, shipped: shipped))
             try rule.finish()
         }
     }
@@ -93,15 +104,15 @@ struct StatusMapping {
     func state(status: String?, fields: JSONObject?) -> OrderState? { decide(status: status, fields: fields).state }
 
     /// The state a report means (`state(status:fields:)`), and whether the rule that decided it says it
-    /// is reached unpaid.
-    func decide(status: String?, fields: JSONObject?) -> (state: OrderState?, unpaid: Bool) {
-        if let fields, let rule = matchingRule(fields) { return (rule.state, rule.unpaid) }
-        guard let status else { return (nil, false) }
-        if let state = inbound[status] { return (state, false) }
+    /// is reached unpaid, or cancelled after it shipped.
+    func decide(status: String?, fields: JSONObject?) -> (state: OrderState?, unpaid: Bool, shipped: Bool) {
+        if let fields, let rule = matchingRule(fields) { return (rule.state, rule.unpaid, rule.shipped) }
+        guard let status else { return (nil, false, false) }
+        if let state = inbound[status] { return (state, false, false) }
         if let back = outbound.first(where: { $0.value == status }), let state = OrderState(rawValue: back.key) {
-            return (state, false)
+            return (state, false, false)
         }
-        return (OrderState(rawValue: status), false)
+        return (OrderState(rawValue: status), false, false)
     }
 
     private func matchingRule(_ fields: JSONObject) -> Rule? {
@@ -152,6 +163,7 @@ struct StatusMapping {
                     }
                     var json: JSONObject = ["when": .object(when), "state": .string(rule.state.rawValue)]
                     if rule.unpaid { json["unpaid"] = true }
+                    if rule.shipped { json["shipped"] = true }
                     return .object(json)
                 }),
         ]
@@ -173,7 +185,7 @@ enum StatusCommands {
             Argument(
                 "rules", .array,
                 "Rules tried before the maps: [{\"when\": {field: value|[values]|\"present\"|\"absent\""
-                    + "|{\"above\"|\"below\"}|{\"all\": [values]}}, \"state\", \"unpaid\"}]"),
+                    + "|{\"above\"|\"below\"}|{\"all\": [values]}}, \"state\", \"unpaid\", \"shipped\"}]"),
         ],
         result: ["source", "mapping"]
     ) { ctx, f in

@@ -158,6 +158,77 @@ struct PlatformProfileTests {
         #expect(try engine.available("A1") == available + 1, "the unit that never left is back on sale")
     }
 
+    /// A Taobao trade closed after it shipped (`TRADE_CLOSED` with a `consign_time`: returned and refunded, or
+    /// refunded without a return) is shipped first and then cancelled as one whose goods left — whether its
+    /// shipment was seen or the trade is first seen closed: its stock leaves, its refund is recorded, and a
+    /// `channel_cancelled_shipped` alert asks a person to take in what comes back. Cash on delivery records no
+    /// payment (refused at the door). Closed before it shipped, it is cancelled and nothing leaves.
+    @Test func taobaoTradesClosedAfterTheyShippedLeaveFirst() throws {
+        var minute = 0
+        func trade(_ tid: Int64, _ status: String, type: String = "fixed", shipped: Bool) -> JSON {
+            minute += 1
+            var line: JSONObject = ["oid": .int(tid * 10), "outer_sku_id": "B2", "title": "茶", "num": 2, "price": "50.00",
+                                    "total_fee": "100.00", "payment": "100.00", "status": .string(status)]
+            var trade: JSONObject = ["tid": .int(tid), "status": .string(status), "type": .string(type),
+                                     "created": "2026-01-18 18:00:00", "modified": .string("2026-01-25 20:\(10 + minute):00"),
+                                     "payment": "100.00", "post_fee": "0.00", "receiver_name": "王五", "receiver_state": "浙江省",
+                                     "receiver_city": "杭州市", "receiver_address": "西湖区文三路1号"]
+            if shipped {
+                trade["consign_time"] = "2026-01-19 10:00:00"
+                line["logistics_company"] = "顺丰速运"
+                line["invoice_no"] = .string("SF\(tid)")
+            }
+            if status == "TRADE_CLOSED", type == "fixed" {
+                line["refund_status"] = "SUCCESS"
+                line["refund_id"] = .int(tid * 100)
+                line["refund_fee"] = "100.00"
+            }
+            trade["orders"] = ["order": [.object(line)]]
+            return ["trade": .object(trade)]
+        }
+        func alerted(_ event: JSON) throws -> Bool {
+            try engine.ok("report.alerts")["alerts"]?.arrayValue?.contains {
+                $0["kind"] == "channel_cancelled_shipped" && $0["order_id"] == event["order_id"]
+            } == true
+        }
+        var available = try engine.available("B2")
+        // Seen paid; its shipment's event never came.
+        let paid = try ingest("taobao", trade(9001, "WAIT_SELLER_SEND_GOODS", shipped: false))
+        #expect(try paid["state"] == "paid" && engine.available("B2") == available - 2)
+        let closed = try ingest("taobao", trade(9001, "TRADE_CLOSED", shipped: true))
+        #expect(closed["state"] == "shipped" && closed["alert"] == "channel_cancelled_shipped", "\(closed.serialized)")
+        #expect(closed["shipment"]?["tracking_no"] == "SF9001" && closed["shipment"]?["units_from_stock"] == 2)
+        var doc = try order(closed)
+        #expect(doc["paid_total"] == "100.00" && doc["refunded_total"] == "100.00" && doc["refund_due"] == "0.00",
+                "\(doc.serialized)")
+        #expect(try engine.available("B2") == available - 2, "the units left: they are not back on sale")
+        // The same report again moves nothing.
+        let again = try ingest("taobao", trade(9001, "TRADE_CLOSED", shipped: true))
+        #expect(try again["action"] == "unchanged" && order(again)["refunded_total"] == "100.00")
+        available = try engine.available("B2")
+        // First seen closed after it shipped: the same.
+        let first = try ingest("taobao", trade(9002, "TRADE_CLOSED", shipped: true))
+        #expect(first["action"] == "created_shipped" && first["alert"] == "channel_cancelled_shipped",
+                "\(first.serialized)")
+        doc = try order(first)
+        #expect(doc["state"] == "shipped" && doc["paid_total"] == "100.00" && doc["refunded_total"] == "100.00")
+        #expect(try engine.available("B2") == available - 2 && alerted(first))
+        // Cash on delivery, refused at the door: no payment, the goods on their way back.
+        let refused = try ingest("taobao", trade(9003, "TRADE_CLOSED", type: "cod", shipped: true))
+        doc = try order(refused)
+        #expect(refused["action"] == "created_shipped" && doc["paid_total"] == "0.00", "\(doc.serialized)")
+        #expect(try engine.available("B2") == available - 4 && alerted(refused))
+        try engine.ok("return.request", ["order_id": refused["order_id"] ?? .null, "reason": "refused_delivery",
+                                         "lines": [["sku": "B2", "qty": 2]]])
+        #expect(try !alerted(refused), "the return takes it from here")
+        // Closed before it shipped: cancelled, refunded, nothing leaves.
+        let unshipped = try ingest("taobao", trade(9004, "TRADE_CLOSED", shipped: false))
+        doc = try order(unshipped)
+        #expect(doc["state"] == "cancelled" && doc["refunded_total"] == "100.00" && unshipped["alert"] == nil)
+        #expect(try engine.available("B2") == available - 4)
+        #expect(try engine.ok("stock.verify")["differences"] == [])
+    }
+
     /// A Taobao pre-sale (a step trade): its deposit paid there (`FRONT_PAID_FINAL_NOPAID`, the trade still
     /// `WAIT_BUYER_PAY`) is paid here, and the order is `deposit_paid`, its stock held; the balance paid there
     /// pays the rest. Closed by Taobao with the balance unpaid, the deposit is forfeited: nothing is owed back.
@@ -339,6 +410,13 @@ struct PlatformProfileTests {
         #expect(try ingest("pinduoduo", pdd("260118-07", status: 1, group: 1))["action"] == "released")
         #expect(try ingest("pinduoduo", pdd("260118-08", status: 1, confirm: 0, group: 0))["state"] == "on_hold")
         #expect(try ingest("pinduoduo", pdd("260118-08", status: 1, confirm: 0, group: 2))["state"] == "cancelled")
+        // First seen refunded after it shipped (a return, a refund without one): its goods left, so it is created
+        // paid and shipped, and a person answers the cancellation (the amount refunded is not in order_info).
+        let before = try engine.available("B2")
+        let refunded = try ingest("pinduoduo", pdd("260118-09", status: 3, refund: 4))
+        #expect(refunded["action"] == "created_shipped" && refunded["alert"] == "channel_cancelled_shipped",
+                "\(refunded.serialized)")
+        #expect(try order(refunded)["paid_total"] == "95.00" && engine.available("B2") == before - 2)
     }
 
     @Test func douyinOrdersInFenAndUnixTime() throws {
@@ -543,5 +621,11 @@ struct PlatformProfileTests {
         }
         #expect(try boxes(["DONE", "GONE"]) == "shipped" && boxes(["DONE"]) == "shipped")
         #expect(try boxes(["DONE", "OPEN"]) == .null && boxes([]) == .null)
+        // `shipped`: cancelled after the goods left; kept, and refused on any other state.
+        let shipped = try engine.ok("status.mapping", ["source": "mall", "rules": [
+            ["when": ["sent_at": "present", "state": "CLOSED"], "state": "cancelled", "shipped": true]]])
+        #expect(shipped["mapping"]?["rules"]?.arrayValue?.first?["shipped"] == true, "\(shipped.serialized)")
+        #expect(engine.fails("status.mapping", ["source": "mall", "rules": [
+            ["when": ["state": "SENT"], "state": "shipped", "shipped": true]]]) == .invalidInput)
     }
 }
