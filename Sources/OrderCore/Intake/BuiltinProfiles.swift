@@ -141,7 +141,8 @@ enum BuiltinProfiles {
     /// A refund's payload names its order only in its links (`_links.up`, the order's address, which ends in
     /// its id): without them, pass `external_id` to `intake.ingest`. A draft (the
     /// block checkout's `checkout-draft`, which webhooks deliver as the buyer types, or an admin's) is
-    /// skipped: reserving for it would hold stock for carts nobody placed.
+    /// skipped: reserving for it would hold stock for carts nobody placed. Refunded with a `date_completed`, it was
+    /// completed (shipped) before its refund: its shipment is recorded first (`"shipped": true`).
     static let woocommerce = #"""
         {"profile": "woocommerce",
          "description": "WooCommerce REST API v3: an order or a list of orders; a refund or a list of them (its \#
@@ -190,7 +191,9 @@ enum BuiltinProfiles {
              "completed": "completed",
                         "cancelled": "cancelled", "refunded": "cancelled", "failed": "pending_payment",
                         "trash": "on_hold"},
-            "rules": [{"when": {"payment_method": "cod", "status": "processing"}, "state": "pending_payment"}],
+            "rules": [{"when": {"payment_method": "cod", "status": "processing"}, "state": "pending_payment"},
+                      {"when": {"status": "refunded", "date_completed": "present"}, "state": "cancelled",
+                       "shipped": true}],
             "holds_nothing": ["failed"], "cancelled_unrefunded": ["cancelled"], "cancelled_paid": ["refunded"],
             "unpaid": ["trash"]},
            "checks": {"grand_total": "total", "discount_total": "discount_total", "tax_total": "total_tax",

@@ -141,6 +141,16 @@ struct ChannelStateTests {
         doc = try engine.ok("order.get", ["order_id": cancelled["order_id"] ?? .null])
         #expect(cancelled["state"] == "cancelled" && doc["paid_total"] == "0.00", "\(doc.serialized)")
         #expect(try stock("B2") == (9, 2), "processing and on-hold (awaiting payment) reserve 1 each; completed took 1; the rest nothing")
+        // Refunded after it was completed (`date_completed`): its goods left, whether or not its completion was seen.
+        var returned = woo(1, "refunded").objectValue ?? [:]
+        returned["date_completed_gmt"] = "2026-01-20T10:00:00"
+        returned["date_completed"] = "2026-01-20T18:00:00"
+        returned["refunds"] = [["id": 71, "total": "-30.00", "reason": "returned"]]
+        let late = try ingest("woo", .object(returned))
+        #expect(late["state"] == "shipped" && late["alert"] == "channel_cancelled_shipped", "\(late.serialized)")
+        doc = try engine.ok("order.get", ["order_id": late["order_id"] ?? .null])
+        #expect(doc["paid_total"] == "30.00" && doc["refunded_total"] == "30.00", "\(doc.serialized)")
+        #expect(try stock("B2") == (8, 1), "the unit processing held left")
     }
 
     @Test func amazonFBAOrdersMoveNoneOfTheMerchantsStock() throws {
