@@ -546,6 +546,8 @@ enum BuiltinProfiles {
     /// `refund_status` 3 退款成功) is a refund of its `pay_amount` and its units, which then do not ship; while
     /// such a refund is asked for (`after_sale_status` 6 售后申请) the order is held.
     /// `afterSale.Detail` brings the money refunded after shipping (returns, refunds only, price protection).
+    /// Closed with a ship time (`logistics_info[].ship_time`) it was closed after it shipped: its shipment is
+    /// recorded first (`"shipped": true`).
     static let douyin = #"""
         {"profile": "douyin",
          "description": "Douyin (抖店) order: order.orderDetail (data.shop_order_detail) or order.searchList \#
@@ -594,7 +596,9 @@ enum BuiltinProfiles {
             "inbound": {"1": "pending_payment", "103": "pending_payment", "105": "paid", "2": "paid",
              "101": "partially_shipped",
                         "3": "shipped", "4": "cancelled", "5": "completed", "21": "cancelled"},
-            "rules": [{"when": {"pay_type": 0, "order_status": [1, 2, 105]}, "state": "pending_payment"},
+            "rules": [{"when": {"order_status": [4, 21], "logistics_info[].ship_time": {"above": 0}},
+                       "state": "cancelled", "shipped": true},
+                      {"when": {"pay_type": 0, "order_status": [1, 2, 105]}, "state": "pending_payment"},
                       {"when": {"pay_type": 0, "order_status": 101}, "state": "partially_shipped", "unpaid": true},
                       {"when": {"pay_type": 0, "order_status": 3}, "state": "shipped", "unpaid": true},
                       {"when": {"order_status": [2, 105], "sku_order_list[].after_sale_info.after_sale_type": 2,

@@ -439,6 +439,12 @@ struct PlatformProfileTests {
         #expect(shipped["state"] == "shipped" && shipped["shipment"]?["shipped_at"] == "2026-01-19T00:00:00Z")
         #expect(try ingest("douyin", douyin("6900000000004", status: 5))["state"] == "completed")
         #expect(try ingest("douyin", douyin("6900000000005", status: 4))["state"] == "cancelled")
+        // Closed with a ship time: closed after it shipped (refused, returned and refunded): it left first.
+        let closed = try ingest("douyin", douyin("6900000000007", status: 4, shipTime: 1_768_780_800))
+        #expect(closed["state"] == "shipped" && closed["alert"] == "channel_cancelled_shipped", "\(closed.serialized)")
+        #expect(try order(closed)["paid_total"] == "89.90")
+        let refused = try ingest("douyin", douyin("6900000000008", status: 4, shipTime: 1_768_780_800, payType: 0))
+        #expect(try refused["state"] == "shipped" && order(refused)["paid_total"] == "0.00", "\(refused.serialized)")
         // pay_type 0, cash on delivery: preparing is not paid, shipped records no payment, completed pays.
         let cod = try ingest("douyin", douyin("6900000000006", status: 2, payType: 0))
         #expect(try cod["state"] == "pending_payment" && order(cod)["cash_on_delivery"] == true)
