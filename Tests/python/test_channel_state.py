@@ -178,3 +178,14 @@ def test_a_shopify_order_paid_in_part_records_the_part_and_owes_it_back_when_can
     order = shop.orders.get(placed["order_id"])
     assert order["state"] == "cancelled" and order["refund_due"] == "40.00"
     assert shop.stock.get("A1")["reserved"] == 0
+
+
+def test_units_received_go_first_to_the_orders_sold_short_of_them(shop):
+    short = event(shop, "shopify", shopify(81, line_items=[{"id": 1, "sku": "A1", "quantity": 25, "price": "5.00"}]))
+    assert short["backordered"] == [{"line_no": 1, "sku": "A1", "qty": 5}]
+    received = shop.stock.receive("A1", "SH", 8)
+    assert received["backorders_filled"] == [{"order_id": short["order_id"],
+                                              "units": [{"line_no": 1, "sku": "A1", "warehouse": "SH", "qty": 5}]}]
+    assert received["available"] == 3 and shop.stock.get("A1")["reserved"] == 25
+    assert shop.orders.get(short["order_id"])["lines"][0]["backordered"] == 0
+    assert not [a for a in shop.exec("report.alerts")["alerts"] if a["kind"] == "backorder"]

@@ -293,11 +293,14 @@ public final class Engine: Sendable {
         }
     }
 
-    /// Publishes the sellable quantities the transaction changed, once, just before it commits (a
-    /// batch of a thousand orders of one SKU publishes it once, not a thousand times).
+    /// Gives units that became available to the orders sold short of them, then publishes the sellable
+    /// quantities the transaction changed, once, just before it commits (a batch of a thousand orders of
+    /// one SKU publishes it once, not a thousand times).
     private static func publish(_ store: Store, at: Int64) throws {
         guard !store.touchedSKUs.isEmpty else { return }
-        try CommandContext(store: store, at: at, actor: "system", access: .write).publishSellable()
+        let ctx = CommandContext(store: store, at: at, actor: "system", access: .write)
+        try ctx.fillBackorders()
+        try ctx.publishSellable()
     }
 
     /// Codes that are not the command's fault: they abort a whole batch.
@@ -367,7 +370,7 @@ public final class Engine: Sendable {
 
     /// Whether running the command again on fresh reads resolves `error`: another writer changed what it
     /// read (`Store.Stale`), or PostgreSQL refused it beside another transaction (`Database.Contention`).
-    private static func runsAgain(_ error: any Error) -> Bool { error is Store.Stale || error is Database.Contention }
+    static func runsAgain(_ error: any Error) -> Bool { error is Store.Stale || error is Database.Contention }
 
     static func wrap(_ error: any Error) -> OrderCoreError {
         if let error = error as? OrderCoreError { return error }

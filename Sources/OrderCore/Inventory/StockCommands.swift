@@ -10,17 +10,26 @@ enum StockCommands {
             Argument("qty", .integer, required: true, positional: true),
             Argument("reference", .code),
         ],
-        result: ["sku", "received", "warehouse", "on_hand", "reserved", "available", "quarantine", "safety"]
+        result: [
+            "sku", "received", "warehouse", "on_hand", "reserved", "available", "quarantine", "safety",
+            "backorders_filled",
+        ]
     ) { ctx, f in
         let (sku, warehouse) = try skuAndWarehouse(ctx, f)
         let qty = try f.quantity("qty")
         let reference = try f.code("reference")
         try f.finish()
-        let balance = try ctx.post(
+        var balance = try ctx.post(
             LedgerEntry(
                 sku: sku, warehouse: warehouse, bucket: .onHand, delta: qty, reason: .receive,
                 refType: reference == nil ? nil : "receipt", refID: reference))
-        let head: JSONObject = ["sku": .string(sku), "received": .int(qty)]
+        // Orders sold short take their units first: the balance shown is what is left for everyone else.
+        var head: JSONObject = ["sku": .string(sku), "received": .int(qty)]
+        let filled = try ctx.fillBackorders()
+        if !filled.isEmpty {
+            balance = try ctx.store.balances(sku: sku, warehouse: warehouse).first ?? balance
+            head["backorders_filled"] = .array(filled)
+        }
         return .object(head.merging(balance.json))
     }
 

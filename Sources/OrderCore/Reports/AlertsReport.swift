@@ -5,7 +5,11 @@ enum AlertCommands {
     /// How urgent each kind of alert is and the command that resolves it (`{…}` names a field of the alert).
     static let guidance: [String: (severity: String, resolve: String)] = [
         "dead_letter": ("high", "intake.get / intake.retry inbox_id after fixing the profile or the catalog ({ref})"),
-        "backorder": ("high", "stock.receive the short SKUs, then order.allocate {order_id}"),
+        "backorder": (
+            "high",
+            "stock.receive the short SKUs (orders sold short take them first, oldest first), then order.allocate "
+                + "{order_id}"
+        ),
         "carrier_exception": ("high", "tracking.get the parcel of {order_id} and call the carrier"),
         "delivery_refused": (
             "high",

@@ -12,6 +12,7 @@ struct Migration {
         healthDaily, valuation, openAlerts, idSequences, cacheEpoch, guardRefusal, emailIndex, countDomains,
         profileEpoch, paymentsByTime, inboxAwaiting, cashOnDelivery, refundWriteOff, owingOnDelivery,
         channelUpdatedAt, refundedCancelled, returnBuyers, openTransfers, returnsByCustomerUnused, transferLosses,
+        backorderedLines,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -887,4 +888,9 @@ struct Migration {
             DROP INDEX transfers_open;
             CREATE INDEX transfers_open ON transfers(created_at) WHERE state IN ('in_transit', 'partially_received');
             """)
+
+    /// Lines sold short (backordered) by SKU: units that become available go to them first.
+    static let backorderedLines = Migration(
+        name: "0041_backordered_lines",
+        sql: "CREATE INDEX order_lines_backordered ON order_lines(sku) WHERE qty_backordered > 0;")
 }

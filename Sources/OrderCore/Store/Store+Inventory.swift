@@ -106,6 +106,7 @@ extension Store {
             throw OrderCoreError(.internal, "no SQL for bucket \(bucket.rawValue)")
         }
         touchedSKUs.insert(sku)
+        if bucket == .onHand ? delta > 0 : bucket != .quarantine && delta < 0 { freedSKUs.insert(sku) }
         if try db.run(sql.update, .text(sku), .text(warehouse), .int(delta)) == 0 {
             try db.run(sql.insert, .text(sku), .text(warehouse), .int(delta))
         }
@@ -251,6 +252,7 @@ extension Store {
     /// Gives back reserved units. Taking back more than is reserved is an internal invariant breach.
     func unreserve(sku: String, warehouse: String, qty: Int64) throws {
         touchedSKUs.insert(sku)
+        freedSKUs.insert(sku)
         try db.require(
             "UPDATE stock SET reserved = reserved - ?3 WHERE sku = ?1 AND warehouse = ?2 AND reserved >= ?3",
             .text(sku), .text(warehouse), .int(qty),

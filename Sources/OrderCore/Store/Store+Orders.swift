@@ -455,3 +455,20 @@ extension Store {
         return result
     }
 }
+
+extension Store {
+    /// The open orders (not yet allocated: unpaid, part paid, paid, held) with lines sold short of `skus`
+    /// (`qty_backordered`), oldest first.
+    func backorderedOrders(skus: [String]) throws -> [String] {
+        var ids: [String] = []
+        try db.rows(
+            """
+            SELECT o.order_id FROM orders o WHERE o.id IN (
+                SELECT l.order_rowid FROM order_lines l
+                WHERE l.sku IN (\(Database.placeholders(skus.count))) AND l.qty_backordered > 0)
+            AND o.state IN ('pending_payment', 'deposit_paid', 'paid', 'on_hold') ORDER BY o.id
+            """, arguments: skus.map(SQLValue.text)
+        ) { ids.append($0.text(0)) }
+        return ids
+    }
+}

@@ -160,7 +160,7 @@ class Ops:
             qty: Units (a positive integer). Required.
             reference: Your document number (purchase order, count sheet..), kept on the ledger rows.
 
-        Returns: sku, received, warehouse, on_hand, reserved, available, quarantine, safety.
+        Returns: sku, received, warehouse, on_hand, reserved, available, quarantine, safety, backorders_filled.
         """
         return self.exec("stock.receive", sku=sku, warehouse=warehouse, qty=qty, reference=reference, **envelope)
 

@@ -1,0 +1,67 @@
+extension CommandContext {
+    /// Gives the units that became available in this transaction (`Store.freedSKUs`: received, counted up,
+    /// released by another order, out of safety stock) to the orders sold short of them, oldest first,
+    /// before anyone else may take them: the channels sold those units already, so a new order, or the
+    /// sellable quantity published to the channels, must not count them again. Each order's short units are
+    /// held as its others are (the warehouses serving its channel, its pinned one), counted sold when it is,
+    /// written in its timeline (`order.backorder_filled`), and its `backorder` alert clears when none is
+    /// short. Runs before the transaction commits, and where a command shows balances (`stock.receive`).
+    /// - Returns: the units given, per order and line.
+    @discardableResult
+    func fillBackorders() throws -> [JSON] {
+        let freed = store.freedSKUs
+        store.freedSKUs = []
+        guard !freed.isEmpty else { return [] }
+        var filled: [JSON] = []
+        for id in try store.backorderedOrders(skus: freed.sorted()) {
+            // An order that cannot take its units now (its pinned warehouse no longer serves its channel) waits
+            // for `order.allocate`, as before: it never fails the command that freed them.
+            do {
+                if let units = try store.savepoint({ try fill(id, freed: freed) }) {
+                    filled.append(["order_id": .string(id), "units": units])
+                }
+            } catch let error where !Engine.runsAgain(error) && !Engine.fatalCodes.contains(Engine.wrap(error).code) {
+                continue
+            }
+        }
+        return filled
+    }
+
+    /// Holds for order `id` what it is short of among the `freed` SKUs, as far as they go.
+    /// - Returns: the units held per line and warehouse, or nil when none.
+    private func fill(_ id: String, freed: Set<String>) throws -> JSON? {
+        var order = try requireOrder(id)
+        let lines = try store.lines(orderRowID: order.rowID)
+        // The short units of each line, as lines of their own: what the plan must find.
+        let short: [OrderLine] = lines.compactMap { line in
+            let missing = min(line.quantity(.backordered), line.notCancelled - line.quantity(.reserved))
+            guard missing > 0, freed.contains(line.sku) else { return nil }
+            var wanted = line
+            wanted.qty = missing
+            wanted.quantities = [:]
+            return wanted
+        }
+        guard !short.isEmpty else { return nil }
+        // Planned on balances that stay as read until the commit (PostgreSQL), so its holds are made.
+        try store.lockBalances(skus: CommandContext.distinctSKUs(short.map(\.sku)))
+        let planned = try planReservation(
+            channel: order.channel, lines: short, warehouse: order.pinnedWarehouse, backorder: true)
+        guard !planned.takes.isEmpty else { return nil }
+        try recordSales(of: order, planned.takes)
+        let takes = try makeHolds(order, planned, expiresAt: order.expiresAt)
+        var units: [JSON] = []
+        for take in takes {
+            try store.addLineQuantity(.backordered, orderRowID: order.rowID, lineNo: take.lineNo, qty: -take.qty)
+            units.append([
+                "line_no": .int(take.lineNo), "sku": .string(take.sku), "warehouse": .string(take.warehouse),
+                "qty": .int(take.qty),
+            ])
+        }
+        let stillShort = try store.lines(orderRowID: order.rowID).contains { $0.quantity(.backordered) > 0 }
+        if !stillShort { try store.clearOrderAlerts(kind: "backorder", orderID: id, at: at) }
+        try transition(
+            &order, to: order.state, command: "order.backorder_filled",
+            details: ["units": .array(units), "short": .bool(stillShort)])
+        return .array(units)
+    }
+}
