@@ -129,6 +129,8 @@ int oc_version_number(void);
 
 /*
  * Add received units to the on-hand stock of a SKU in a warehouse (op stock.receive); writes a ledger row.
+ * Orders a channel sold short of the SKU (backordered) take their units first, oldest first, before the
+ * call returns: oc_stock_available and oc_stock_sellable then count only what is left.
  *
  * sku, warehouse: existing codes (create them with the sku.upsert and warehouse.upsert ops).
  * qty:            units received, > 0.

@@ -778,6 +778,15 @@ static void test_channel_state(void) {
     oc_exec(db, "{\"op\":\"stock.get\",\"sku\":\"A1\"}", &response);
     CHECK(response && strstr(response, "\"on_hand\":8"), "its units left stock: %s", response ? response : "");
     oc_free(response);
+    /* Sold short: the channel's order takes the units received first; the channel may sell only the rest. */
+    CHECK(run(db, "{\"op\":\"intake.ingest\",\"channel\":\"shopify\",\"payload\":{\"order\":{\"id\":3,\"financial_status\":\"paid\","
+                  "\"currency\":\"CNY\",\"line_items\":[{\"sku\":\"A1\",\"quantity\":11,\"price\":\"5.00\"}]}}}",
+              out, sizeof out) == OC_OK && strstr(out, "\"backordered\""), "sold short: %s", out);
+    CHECK(oc_stock_receive(db, "A1", "SH", 5) == OC_OK, "receive: %s", oc_errmsg(db));
+    int64_t sellable = -1;
+    CHECK(available(db, "A1") == 2 && oc_stock_sellable(db, "A1", "shopify", &sellable) == OC_OK && sellable == 2,
+          "three of five went to the order sold short: available %lld, sellable %lld", (long long)available(db, "A1"),
+          (long long)sellable);
     oc_close(db);
 }
 
