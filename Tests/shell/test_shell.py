@@ -169,9 +169,10 @@ def test_an_order_arriving_paid(shell, tmp_path):
 def test_stock_board_table(shell, tmp_path):
     result = run(shell, tmp_path / "b.db", SETUP + "sku upsert B2\nstock receive B2 SH 1\norder create B2:1@1\nsweep\nstock board\nstock alerts\n")
     assert result.returncode == 0, result.stderr
-    assert ("sku  name  category  on_hand  reserved  safety  available  yesterday_sales  avg_daily_sales  days_of_cover"
-            "  status") in result.stdout
-    assert "B2   B2              1        1         0       0          0                0.00                            warning" in result.stdout
+    assert ("sku  name  category  on_hand  reserved  safety  available  backordered  yesterday_sales  avg_daily_sales"
+            "  days_of_cover  status") in result.stdout
+    assert ("B2   B2              1        1         0       0          0            0                0.00"
+            "                            warning") in result.stdout
     assert "low_stock" in result.stdout
 
 

@@ -174,8 +174,10 @@ final class CommandContext {
     /// Makes sure the command runs in a write transaction; a read-only run is restarted as a write.
     func requireWrite() throws { if access == .read { throw NeedsWrite() } }
 
-    /// Work every write command ends with, inside its transaction.
+    /// Work every write command ends with, inside its transaction: units it made available go to the orders
+    /// sold short of them first (`fillBackorders`), then low stock is looked at.
     func finish() throws {
+        try fillBackorders()
         if !replenished.isEmpty { try evaluateLowStock(replenished.sorted()) }
     }
 }

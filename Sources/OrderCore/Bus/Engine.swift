@@ -293,14 +293,11 @@ public final class Engine: Sendable {
         }
     }
 
-    /// Gives units that became available to the orders sold short of them, then publishes the sellable
-    /// quantities the transaction changed, once, just before it commits (a batch of a thousand orders of
-    /// one SKU publishes it once, not a thousand times).
+    /// Publishes the sellable quantities the transaction changed, once, just before it commits (a
+    /// batch of a thousand orders of one SKU publishes it once, not a thousand times).
     private static func publish(_ store: Store, at: Int64) throws {
         guard !store.touchedSKUs.isEmpty else { return }
-        let ctx = CommandContext(store: store, at: at, actor: "system", access: .write)
-        try ctx.fillBackorders()
-        try ctx.publishSellable()
+        try CommandContext(store: store, at: at, actor: "system", access: .write).publishSellable()
     }
 
     /// Codes that are not the command's fault: they abort a whole batch.

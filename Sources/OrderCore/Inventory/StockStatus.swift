@@ -15,9 +15,12 @@ struct CoverReport {
     var windowDays: Int64
     /// Units on their way here by transfer.
     var inTransit: Int64 = 0
+    /// Units open orders were sold short of, that this warehouse would ship (`CommandContext.coverReports`).
+    var backordered: Int64 = 0
 
-    /// Units held against demand: on hand less what is promised, plus what is on its way.
-    var position: Int64 { onHand - reserved + inTransit }
+    /// Units held against demand: on hand less what is promised (held, or owed to orders sold short), plus
+    /// what is on its way.
+    var position: Int64 { onHand - reserved - backordered + inTransit }
 
     /// Within `marginPercent` above safety stock (on hand less reserved): time to act before the safety
     /// stock is touched.
@@ -85,6 +88,7 @@ struct CoverReport {
         row["reserved"] = .int(reserved)
         row["safety"] = .int(safety)
         row["available"] = .int(available)
+        row["backordered"] = .int(backordered)
         row["yesterday_sales"] = .int(yesterdaySales)
         row["avg_daily_sales"] = .string(Money.format(averageDailySalesHundredths, exponent: 2))
         row["days_of_cover"] = coverTenths.map { .string(Money.format($0, exponent: 1)) } ?? .null
@@ -108,7 +112,60 @@ extension CommandContext {
 
     func coverReports(_ query: Store.CoverQuery) throws -> [CoverReport] {
         let (first, yesterday) = try coverWindow()
-        return try store.coverRows(query, sellPercent: try sellPercent(), firstDay: first, yesterday: yesterday)
+        var reports = try store.coverRows(query, sellPercent: try sellPercent(), firstDay: first, yesterday: yesterday)
+        try addBackorders(&reports, query)
+        return reports
+    }
+
+    /// Units owed to orders sold short count against the warehouse that would ship them — the order's pinned
+    /// one, else the first by priority of those serving its channel — so what to buy includes them. A SKU
+    /// with none of its stock there (never received) gets a row of its own.
+    private func addBackorders(_ reports: inout [CoverReport], _ q: Store.CoverQuery) throws {
+        let owed = try store.backorderedUnits(sku: q.sku)
+        guard !owed.isEmpty else { return }
+        let active = try store.activeWarehouses()
+        func total(_ units: some Sequence<Int64>) -> Int64 {
+            units.reduce(0) { sum, n in sum.addingReportingOverflow(n).overflow ? .max : sum + n }
+        }
+        var due: [String: [String: Int64]] = [:]  // by SKU, then warehouse
+        for o in owed {
+            let serving = try store.channel(o.channel)?.warehouses ?? []
+            guard
+                let warehouse = o.warehouse
+                    ?? active.first(where: { serving.isEmpty || serving.contains($0.warehouse) })?.warehouse,
+                q.warehouses?.contains(warehouse) ?? true
+            else { continue }
+            due[o.sku, default: [:]][warehouse] = total([due[o.sku]?[warehouse] ?? 0, o.units])
+        }
+        for i in reports.indices {
+            guard var byWarehouse = due[reports[i].sku] else { continue }
+            if q.perWarehouse, let warehouse = reports[i].warehouse {
+                reports[i].backordered = byWarehouse.removeValue(forKey: warehouse) ?? 0
+            } else {
+                reports[i].backordered = total(byWarehouse.values)
+                byWarehouse = [:]
+            }
+            due[reports[i].sku] = byWarehouse
+        }
+        let missing = due.filter { !$0.value.isEmpty }
+        guard !missing.isEmpty else { return }
+        let (first, yesterday) = try coverWindow()
+        let skus = try store.skus(Array(missing.keys))
+        for (code, byWarehouse) in missing {
+            guard let sku = skus[code], q.category == nil || sku.category == q.category else { continue }
+            let rows: [(String?, Int64)] =
+                q.perWarehouse
+                ? byWarehouse.map { ($0.key, $0.value) }
+                : [(q.warehouses?.count == 1 ? q.warehouses?[0] : nil, total(byWarehouse.values))]
+            for (warehouse, units) in rows {
+                reports.append(
+                    CoverReport(
+                        sku: code, warehouse: warehouse, name: sku.name, category: sku.category, onHand: 0, reserved: 0,
+                        safety: 0, available: 0, yesterdaySales: 0, windowSales: 0,
+                        windowDays: yesterday - first + 1, backordered: units))
+            }
+        }
+        reports.sort { ($0.sku, $0.warehouse ?? "") < ($1.sku, $1.warehouse ?? "") }
     }
 
     func coverStatus(_ report: CoverReport) throws -> CoverReport.Status {

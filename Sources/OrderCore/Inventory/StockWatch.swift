@@ -44,7 +44,8 @@ extension CommandContext {
             let row: JSONObject = [
                 "sku": .string(r.sku), "name": .string(r.name), "category": .optional(r.category),
                 "warehouse": .optional(r.warehouse), "available": .int(r.available), "safety": .int(r.safety),
-                "in_transit": .int(r.inTransit), "daily_sales": .string(Money.format(daily, exponent: 2)),
+                "in_transit": .int(r.inTransit), "backordered": .int(r.backordered),
+                "daily_sales": .string(Money.format(daily, exponent: 2)),
                 "days_of_cover": r.coverTenths.map { .string(Money.format($0, exponent: 1)) } ?? .null,
                 "reorder_point": .int(plan.reorderPoint), "suggested_qty": .int(plan.suggested),
                 "reason": .optional(plan.reason),

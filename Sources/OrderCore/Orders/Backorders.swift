@@ -5,7 +5,8 @@ extension CommandContext {
     /// sellable quantity published to the channels, must not count them again. Each order's short units are
     /// held as its others are (the warehouses serving its channel, its pinned one), counted sold when it is,
     /// written in its timeline (`order.backorder_filled`), and its `backorder` alert clears when none is
-    /// short. Runs before the transaction commits, and where a command shows balances (`stock.receive`).
+    /// short. Every write command ends with it (`finish`), and one that shows balances runs it first
+    /// (`stock.receive`).
     /// - Returns: the units given, per order and line.
     @discardableResult
     func fillBackorders() throws -> [JSON] {

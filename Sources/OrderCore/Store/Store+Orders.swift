@@ -471,4 +471,21 @@ extension Store {
         ) { ids.append($0.text(0)) }
         return ids
     }
+
+    /// The units open orders were sold short of (`backorderedOrders`), per SKU, channel and pinned warehouse:
+    /// of one SKU, or of all.
+    func backorderedUnits(sku: String?) throws -> [(sku: String, channel: String, warehouse: String?, units: Int64)] {
+        var filter = Conditions("l.qty_backordered > 0")
+        filter.add("l.sku = ?", sku)
+        var result: [(String, String, String?, Int64)] = []
+        try db.rows(
+            """
+            SELECT l.sku, o.channel, o.warehouse, SUM(l.qty_backordered) FROM order_lines l
+            JOIN orders o ON o.id = l.order_rowid
+            WHERE \(filter.sql) AND o.state IN ('pending_payment', 'deposit_paid', 'paid', 'on_hold')
+            GROUP BY l.sku, o.channel, o.warehouse
+            """, arguments: filter.arguments
+        ) { result.append(($0.text(0), $0.text(1), $0.optText(2), $0.int(3))) }
+        return result
+    }
 }

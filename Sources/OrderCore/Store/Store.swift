@@ -12,9 +12,9 @@ final class Store: @unchecked Sendable {
     /// SKUs whose balance rows changed in the current transaction: the change feed publishes their
     /// sellable quantity per channel before it commits (`CommandContext.publishSellable`).
     var touchedSKUs: Set<String> = []
-    /// SKUs some of whose units became available again in the current transaction (received, counted up,
-    /// released from a hold, out of safety stock): orders sold short of them take them first, before it
-    /// commits (`CommandContext.fillBackorders`).
+    /// SKUs some of whose units became available again in the current command (received, counted up,
+    /// released from a hold, out of safety stock): orders sold short of them take them first, as the
+    /// command ends (`CommandContext.fillBackorders`).
     var freedSKUs: Set<String> = []
     /// The last timeline number of each order the current transaction created (by row id): its next
     /// event is numbered here, not by a look at its timeline (`appendEvent`).

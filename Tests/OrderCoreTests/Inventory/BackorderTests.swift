@@ -76,6 +76,26 @@ struct BackorderTests {
         #expect(published == [7], "ten received, three of them owed to the order sold short")
     }
 
+    /// What to buy counts the units owed to orders sold short, at the warehouse that would ship them (the first
+    /// by priority serving the order's channel); a SKU never stocked there gets a row of its own.
+    @Test func whatToBuyIncludesWhatIsOwed() throws {
+        try channelOrder(5, qty: 5)
+        let payload: JSON = ["order": ["id": 6, "currency": "USD", "financial_status": "paid",
+                                       "line_items": [["id": 1, "sku": "B2", "quantity": 4, "price": "10.00"]]]]
+        try engine.ok("intake.ingest", ["channel": "shop", "payload": payload])
+        let rows = try engine.ok("stock.replenishment")["rows"]?.arrayValue ?? []
+        func row(_ sku: String) -> JSON? { rows.first { $0["sku"] == .string(sku) && $0["warehouse"] == "SH" } }
+        #expect(row("A1")?["backordered"] == 3 && row("A1")?["suggested_qty"] == 3, "\(rows)")
+        #expect(row("B2")?["backordered"] == 4 && row("B2")?["reason"] == "out_of_stock", "\(rows)")
+        #expect(rows.allSatisfy { $0["warehouse"] == "SH" }, "Beijing serves no channel order: nothing is owed there")
+        let board = try engine.ok("stock.board")["rows"]?.arrayValue?.first { $0["sku"] == "B2" }
+        #expect(board?["backordered"] == 4 && board?["status"] == "warning")
+        // Received, the units are no longer owed: nothing more to buy for them.
+        try engine.ok("stock.receive", ["sku": "A1", "warehouse": "SH", "qty": 3])
+        let after = try engine.ok("stock.replenishment", ["sku": "A1", "all": true])["rows"]?.arrayValue?.first
+        #expect(after?["backordered"] == 0 && after?["suggested_qty"] == 0, "\(after?.serialized ?? "")")
+    }
+
     @Test func onlyTheWarehousesServingTheOrdersChannelFillIt() throws {
         let short = try channelOrder(4, qty: 3)
         let elsewhere = try engine.ok("stock.receive", ["sku": "A1", "warehouse": "BJ", "qty": 5])
