@@ -14,16 +14,27 @@ extension CommandContext {
         store.freedSKUs = []
         guard !freed.isEmpty else { return [] }
         var filled: [JSON] = []
+        var left = freed  // the SKUs with units still available somewhere
         for id in try store.backorderedOrders(skus: freed.sorted()) {
             // An order that cannot take its units now (its pinned warehouse no longer serves its channel) waits
             // for `order.allocate`, as before: it never fails the command that freed them.
             do {
-                if let units = try store.savepoint({ try fill(id, freed: freed) }) {
+                if let units = try store.savepoint({ try fill(id, freed: left) }) {
                     filled.append(["order_id": .string(id), "units": units])
                 }
             } catch let error where !Engine.runsAgain(error) && !Engine.fatalCodes.contains(Engine.wrap(error).code) {
-                continue
             }
+            // A thousand orders sold short of a SKU are not each looked at once its units are gone.
+            let percent = try sellPercent()
+            let balances = try store.balances(skus: left.sorted(), activeOnly: true)
+            left = left.filter { sku in
+                (balances[sku] ?? []).contains { b in
+                    var balance = b
+                    balance.sellPercent = percent
+                    return balance.available > 0
+                }
+            }
+            if left.isEmpty { break }
         }
         return filled
     }
