@@ -228,7 +228,8 @@ class _Warehouses(_Area):
 
 class _Stock(_Area):
     def receive(self, sku: str, warehouse: str, qty: int, *, reference: Optional[str] = None, **extra: Any) -> JSONDict:
-        """Adds received units to on-hand stock (op stock.receive) and returns the new balance."""
+        """Adds received units to on-hand stock (op stock.receive) and returns the new balance, after
+        orders sold short of the SKU took theirs (``backorders_filled``)."""
         return self._db.exec("stock.receive", sku=sku, warehouse=warehouse, qty=qty, reference=reference, **extra)
 
     def adjust(self, sku: str, warehouse: str, qty: int, reason: str, *, bucket: Optional[str] = None,
