@@ -431,15 +431,14 @@ enum SweepCommand {
 
     static let sweep = Command(
         "sweep", .write,
-        "Close unpaid orders past their timeout, release their stock, open or clear low-stock alerts, prune "
-            + "acknowledged feed events past their retention; once a day, keep the health scores and open or clear "
-            + "health_degraded and channel_drift alerts",
+        "Close unpaid orders past their timeout, release their stock, give orders sold short what is available, "
+            + "open or clear low-stock alerts, prune acknowledged feed events past their retention; once a day, keep "
+            + "the health scores and open or clear health_degraded and channel_drift alerts",
         arguments: [],
         result: [
-            "expired_orders", "released_units", "order_ids", "low_stock_alerts_opened", "low_stock_alerts_cleared",
-            "completed_orders", "awaiting_pickup", "cod_uncollected", "overdue_returns", "overdue_transfers",
-            "feed_events_pruned",
-            "daily_checks",
+            "expired_orders", "released_units", "order_ids", "backorders_filled", "low_stock_alerts_opened",
+            "low_stock_alerts_cleared", "completed_orders", "awaiting_pickup", "cod_uncollected", "overdue_returns",
+            "overdue_transfers", "feed_events_pruned", "daily_checks",
         ]
     ) { ctx, f in
         try f.finish()
@@ -449,6 +448,10 @@ enum SweepCommand {
             released += try ctx.expire(orderRowID: rowID, trigger: "sweep")
             closed.append(Store.publicID(prefix: "SO-", rowID: rowID))
         }
+        // Units that became available without a command freeing them (a warehouse activated, a channel served
+        // by another one, a file from before backorders were filled) go to the orders sold short of them.
+        ctx.store.freedSKUs.formUnion(try ctx.store.backorderedUnits(sku: nil).map(\.sku))
+        let filled = try ctx.fillBackorders()
         var completed = 0
         let days = try ctx.intSetting(.completeAfterDays)
         if days > 0 {
@@ -484,7 +487,7 @@ enum SweepCommand {
         let daily = try DailyChecks.run(ctx)
         return [
             "expired_orders": .int(closed.count), "released_units": .int(released),
-            "order_ids": .array(closed.prefix(1_000).map(JSON.string)),
+            "order_ids": .array(closed.prefix(1_000).map(JSON.string)), "backorders_filled": .int(filled.count),
             "low_stock_alerts_opened": .int(opened), "low_stock_alerts_cleared": .int(cleared),
             "completed_orders": .int(completed),
             "awaiting_pickup": .int(waiting.count), "cod_uncollected": .int(uncollected),
