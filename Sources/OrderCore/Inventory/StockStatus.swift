@@ -113,19 +113,20 @@ extension CommandContext {
     func coverReports(_ query: Store.CoverQuery) throws -> [CoverReport] {
         let (first, yesterday) = try coverWindow()
         var reports = try store.coverRows(query, sellPercent: try sellPercent(), firstDay: first, yesterday: yesterday)
-        try addBackorders(&reports, query)
+        try addBackorders(&reports, query, windowDays: yesterday - first + 1)
         return reports
     }
 
     /// Units owed to orders sold short count against the warehouse that would ship them — the order's pinned
     /// one, else the first by priority of those serving its channel — so what to buy includes them. A SKU
     /// with none of its stock there (never received) gets a row of its own.
-    private func addBackorders(_ reports: inout [CoverReport], _ q: Store.CoverQuery) throws {
+    private func addBackorders(_ reports: inout [CoverReport], _ q: Store.CoverQuery, windowDays: Int64) throws {
         let owed = try store.backorderedUnits(sku: q.sku)
         guard !owed.isEmpty else { return }
         let active = try store.activeWarehouses()
+        // At most as many as a balance holds, so the position cannot overflow.
         func total(_ units: some Sequence<Int64>) -> Int64 {
-            units.reduce(0) { sum, n in sum.addingReportingOverflow(n).overflow ? .max : sum + n }
+            units.reduce(0) { sum, n in min(StockBalance.maxUnits, sum + min(n, StockBalance.maxUnits)) }
         }
         var due: [String: [String: Int64]] = [:]  // by SKU, then warehouse
         for o in owed {
@@ -149,7 +150,6 @@ extension CommandContext {
         }
         let missing = due.filter { !$0.value.isEmpty }
         guard !missing.isEmpty else { return }
-        let (first, yesterday) = try coverWindow()
         let skus = try store.skus(Array(missing.keys))
         for (code, byWarehouse) in missing {
             guard let sku = skus[code], q.category == nil || sku.category == q.category else { continue }
@@ -161,8 +161,8 @@ extension CommandContext {
                 reports.append(
                     CoverReport(
                         sku: code, warehouse: warehouse, name: sku.name, category: sku.category, onHand: 0, reserved: 0,
-                        safety: 0, available: 0, yesterdaySales: 0, windowSales: 0,
-                        windowDays: yesterday - first + 1, backordered: units))
+                        safety: 0, available: 0, yesterdaySales: 0, windowSales: 0, windowDays: windowDays,
+                        backordered: units))
             }
         }
         reports.sort { ($0.sku, $0.warehouse ?? "") < ($1.sku, $1.warehouse ?? "") }
