@@ -40,6 +40,10 @@ extension CommandContext {
         var sellPercent: Int64
         /// The balances are taken already (`takeFromTheOneWarehouse`): the holds are only recorded.
         var taken = false
+        /// A channel's order, planned to take what is available and leave the rest short: a balance that
+        /// refuses its hold (another host took the units since the plan's read) runs the command again on
+        /// fresh reads, where an order that may be refused is refused (`insufficient_stock`).
+        var backorder = false
     }
 
     /// On PostgreSQL, sends the reads `planReservation` makes first, to come back with the next read (a
@@ -104,7 +108,7 @@ extension CommandContext {
             lines.filter { $0.notCancelled > 0 }.map { .init(lineNo: $0.lineNo, sku: $0.sku, qty: $0.notCancelled) },
             sources: sources,
             allowShort: backorder)
-        return PlannedReservation(takes: plan, counted: Set(limits.keys), sellPercent: percent)
+        return PlannedReservation(takes: plan, counted: Set(limits.keys), sellPercent: percent, backorder: backorder)
     }
 
     /// On SQLite, the holds of an order that one warehouse serves, taken by the guarded writes alone when
@@ -175,7 +179,10 @@ extension CommandContext {
             }
             return
         }
-        try store.reserve(Self.units(planned.takes), sellPercent: planned.sellPercent, else: OrderCoreError.shortOf)
+        try store.reserve(Self.units(planned.takes), sellPercent: planned.sellPercent) { sku, warehouse -> any Error in
+            guard planned.backorder else { return OrderCoreError.shortOf(sku: sku, warehouse: warehouse) }
+            return Store.Stale(what: "the stock of \(sku) in \(warehouse)")
+        }
     }
 
     /// The units of `takes` per balance, in SKU, then warehouse order: two lines of one SKU from one

@@ -139,7 +139,7 @@ extension Store {
     /// command with `failure` when they are not.
     func reserve(
         sku: String, warehouse: String, qty: Int64, sellPercent: Int64,
-        else failure: @escaping @autoclosure () -> OrderCoreError
+        else failure: @escaping @autoclosure () -> any Error
     ) throws {
         touchedSKUs.insert(sku)
         try db.require(
@@ -151,7 +151,7 @@ extension Store {
     /// balance rows in that order, and names the first one short of units; a statement each on SQLite.
     func reserve(
         _ units: [(sku: String, warehouse: String, qty: Int64)], sellPercent: Int64,
-        else failure: @escaping (_ sku: String, _ warehouse: String) -> OrderCoreError
+        else failure: @escaping (_ sku: String, _ warehouse: String) -> any Error
     ) throws {
         guard db.dialect == .postgresql, units.count > 1 else {
             for unit in units {

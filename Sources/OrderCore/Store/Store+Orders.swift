@@ -227,9 +227,11 @@ extension Store {
         return result
     }
 
-    /// Marks every unit that has not shipped as cancelled.
+    /// Marks every unit that has not shipped as cancelled: none is owed any more (`backordered`).
     func cancelLines(orderRowID: Int64) throws {
-        try db.run("UPDATE order_lines SET qty_cancelled = qty - qty_shipped WHERE order_rowid = ?", .int(orderRowID))
+        try db.run(
+            "UPDATE order_lines SET qty_cancelled = qty - qty_shipped, qty_backordered = 0 WHERE order_rowid = ?",
+            .int(orderRowID))
     }
 
     func insert(_ d: OrderDiscount, seq: Int64, orderRowID: Int64) throws {
