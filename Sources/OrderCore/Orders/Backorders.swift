@@ -1,5 +1,5 @@
 extension CommandContext {
-    /// Gives the units that became available in this transaction (`Store.freedSKUs`: received, counted up,
+    /// Gives the units that became available in this command (`Store.freedSKUs`: received, counted up,
     /// released by another order, out of safety stock) to the orders sold short of them, oldest first,
     /// before anyone else may take them: the channels sold those units already, so a new order, or the
     /// sellable quantity published to the channels, must not count them again. Each order's short units are
@@ -15,6 +15,7 @@ extension CommandContext {
         guard !freed.isEmpty else { return [] }
         var filled: [JSON] = []
         var left = freed  // the SKUs with units still available somewhere
+        let percent = try sellPercent()
         for id in try store.backorderedOrders(skus: freed.sorted()) {
             // An order that cannot take its units now (its pinned warehouse no longer serves its channel) waits
             // for `order.allocate`, as before: it never fails the command that freed them.
@@ -25,7 +26,6 @@ extension CommandContext {
             } catch let error where !Engine.runsAgain(error) && !Engine.fatalCodes.contains(Engine.wrap(error).code) {
             }
             // A thousand orders sold short of a SKU are not each looked at once its units are gone.
-            let percent = try sellPercent()
             let balances = try store.balances(skus: left.sorted(), activeOnly: true)
             left = left.filter { sku in
                 (balances[sku] ?? []).contains { b in
@@ -54,8 +54,6 @@ extension CommandContext {
             return wanted
         }
         guard !short.isEmpty else { return nil }
-        // Planned on balances that stay as read until the commit (PostgreSQL), so its holds are made.
-        try store.lockBalances(skus: CommandContext.distinctSKUs(short.map(\.sku)))
         let planned = try planReservation(
             channel: order.channel, lines: short, warehouse: order.pinnedWarehouse, backorder: true)
         guard !planned.takes.isEmpty else { return nil }
