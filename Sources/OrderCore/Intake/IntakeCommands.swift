@@ -499,6 +499,8 @@ extension CommandContext {
             did("held")
         }
         if acted { order = try requireOrder(order.orderID) }
+        // First seen with refunds that took back every unit (a Taobao trade refunded and closed): it is cancelled.
+        if created, order.state == .cancelled { result["action"] = "created_cancelled" }
     }
 
     /// Whether a refund an order payload carries was made before the channel's shipment: it says so

@@ -225,6 +225,7 @@ struct PlatformProfileTests {
         let unshipped = try ingest("taobao", trade(9004, "TRADE_CLOSED", shipped: false))
         doc = try order(unshipped)
         #expect(doc["state"] == "cancelled" && doc["refunded_total"] == "100.00" && unshipped["alert"] == nil)
+        #expect(unshipped["action"] == "created_cancelled", "\(unshipped.serialized)")
         #expect(try engine.available("B2") == available - 4)
         #expect(try engine.ok("stock.verify")["differences"] == [])
     }
