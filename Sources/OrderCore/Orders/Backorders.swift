@@ -20,9 +20,10 @@ extension CommandContext {
             // An order that cannot take its units now (its pinned warehouse no longer serves its channel) waits
             // for `order.allocate`, as before: it never fails the command that freed them.
             do {
-                if let units = try store.savepoint({ try fill(id, freed: left) }) {
-                    filled.append(["order_id": .string(id), "units": units])
-                }
+                guard let outcome = try store.savepoint({ try fill(id, freed: left) }) else { continue }
+                if !outcome.units.isEmpty { filled.append(["order_id": .string(id), "units": .array(outcome.units)]) }
+                // Given all it asked for: units may be left for the next order.
+                if outcome.all { continue }
             } catch let error where !Engine.runsAgain(error) && !Engine.fatalCodes.contains(Engine.wrap(error).code) {
             }
             // A thousand orders sold short of a SKU are not each looked at once its units are gone.
@@ -40,8 +41,9 @@ extension CommandContext {
     }
 
     /// Holds for order `id` what it is short of among the `freed` SKUs, as far as they go.
-    /// - Returns: the units held per line and warehouse, or nil when none.
-    private func fill(_ id: String, freed: Set<String>) throws -> JSON? {
+    /// - Returns: the units held per line and warehouse, and whether they are all it asked for; nil when it is
+    ///   short of none of them.
+    private func fill(_ id: String, freed: Set<String>) throws -> (units: [JSON], all: Bool)? {
         var order = try requireOrder(id)
         let lines = try store.lines(orderRowID: order.rowID)
         // The short units of each line, as lines of their own: what the plan must find.
@@ -56,22 +58,24 @@ extension CommandContext {
         guard !short.isEmpty else { return nil }
         let planned = try planReservation(
             channel: order.channel, lines: short, warehouse: order.pinnedWarehouse, backorder: true)
-        guard !planned.takes.isEmpty else { return nil }
+        guard !planned.takes.isEmpty else { return ([], false) }
         try recordSales(of: order, planned.takes)
         let takes = try makeHolds(order, planned, expiresAt: order.expiresAt)
         var units: [JSON] = []
+        var taken: [Int64: Int64] = [:]  // by line
         for take in takes {
             try store.addLineQuantity(.backordered, orderRowID: order.rowID, lineNo: take.lineNo, qty: -take.qty)
+            taken[take.lineNo, default: 0] += take.qty
             units.append([
                 "line_no": .int(take.lineNo), "sku": .string(take.sku), "warehouse": .string(take.warehouse),
                 "qty": .int(take.qty),
             ])
         }
-        let stillShort = try store.lines(orderRowID: order.rowID).contains { $0.quantity(.backordered) > 0 }
+        let stillShort = lines.contains { $0.quantity(.backordered) > taken[$0.lineNo] ?? 0 }
         if !stillShort { try store.clearOrderAlerts(kind: "backorder", orderID: id, at: at) }
         try transition(
             &order, to: order.state, command: "order.backorder_filled",
             details: ["units": .array(units), "short": .bool(stillShort)])
-        return .array(units)
+        return (units, short.allSatisfy { $0.qty == taken[$0.lineNo] })
     }
 }
