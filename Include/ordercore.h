@@ -216,11 +216,13 @@ int oc_order_pay(oc_db *db, const char *order_id, const char *amount, const char
  * Choose the warehouses that ship a paid order (op order.allocate): one serving the ship-to region with
  * every unit (by priority); else the nearest with every unit when none serves the region; else a split
  * (with a transfer proposal); else a backorder with an alert. The order's reservations move to the chosen
- * warehouses and it becomes "allocated" (a backorder stays "paid"). The decision and its reason are stored
- * on the order (op order.get, member "allocation").
+ * warehouses and it becomes "allocated" (a backorder stays "paid"). Of an order its channel shipped in part
+ * ("partially_shipped"), the units still to leave are allocated and it stays "partially_shipped". The
+ * decision and its reason are stored on the order (op order.get, member "allocation").
  *
  * decision_out: receives "single", "split" or "backorder" (release with oc_free); may be NULL.
- * Returns OC_OK, OC_NOT_FOUND, OC_CONFLICT (not paid), OC_MISUSE, OC_BUSY, OC_IO, OC_FULL. Thread-safe.
+ * Returns OC_OK, OC_NOT_FOUND, OC_CONFLICT (neither paid nor partly shipped), OC_MISUSE, OC_BUSY, OC_IO,
+ * OC_FULL. Thread-safe.
  */
 int oc_order_allocate(oc_db *db, const char *order_id, char **decision_out);
 

@@ -790,6 +790,35 @@ static void test_channel_state(void) {
     oc_close(db);
 }
 
+/* What a channel left of an order it shipped in part is allocated, packed and shipped here. */
+static void test_channel_partial_shipment(void) {
+    oc_db *db = NULL;
+    oc_open(test_db(":memory:"), &db);
+    setup_catalog(db, 10);
+    char out[8192], id[32], request[512];
+    run(db, "{\"op\":\"channel.upsert\",\"channel\":\"shopify\",\"profile\":\"shopify\"}", NULL, 0);
+    CHECK(run(db, "{\"op\":\"intake.ingest\",\"channel\":\"shopify\",\"payload\":{\"order\":{\"id\":9,"
+                  "\"financial_status\":\"paid\",\"fulfillment_status\":\"partial\",\"currency\":\"CNY\",\"line_items\":"
+                  "[{\"sku\":\"A1\",\"quantity\":3,\"current_quantity\":3,\"fulfillable_quantity\":1,\"price\":\"5.00\"}]}}}",
+              out, sizeof out) == OC_OK && strstr(out, "\"state\":\"partially_shipped\""), "two of three left: %s", out);
+    order_id_of(out, id);
+    char *decision = NULL;
+    CHECK(oc_order_allocate(db, id, &decision) == OC_OK && decision && strcmp(decision, "single") == 0,
+          "the rest is allocated: %s", oc_errmsg(db));
+    oc_free(decision);
+    snprintf(request, sizeof request, "{\"op\":\"order.pack\",\"order_id\":\"%s\",\"scans\":[\"%s\",\"A1\",\"A1\"],"
+             "\"weight_g\":0}", id, id);
+    CHECK(run(db, request, out, sizeof out) == OC_CONFLICT, "only one unit is left to pack: %s", out);
+    snprintf(request, sizeof request, "{\"op\":\"order.pack\",\"order_id\":\"%s\",\"scans\":[\"%s\",\"A1\"],"
+             "\"weight_g\":0}", id, id);
+    CHECK(run(db, request, out, sizeof out) == OC_OK, "pack the last unit: %s", out);
+    CHECK(oc_order_ship(db, id, "SF", "SF9") == OC_OK, "ship it: %s", oc_errmsg(db));
+    snprintf(request, sizeof request, "{\"op\":\"order.get\",\"order_id\":\"%s\"}", id);
+    CHECK(run(db, request, out, sizeof out) == OC_OK && strstr(out, "\"state\":\"shipped\""), "shipped whole: %s", out);
+    CHECK(available(db, "A1") == 7, "three units left stock, once each");
+    oc_close(db);
+}
+
 static void test_returns(void) {
     oc_db *db = NULL;
     oc_open(test_db(":memory:"), &db);
@@ -897,6 +926,7 @@ int main(void) {
     test_roles();
     if (!postgresql) test_output_targets();
     test_channel_state();
+    test_channel_partial_shipment();
     test_returns();
     test_risk();
     test_reports();

@@ -189,3 +189,23 @@ def test_units_received_go_first_to_the_orders_sold_short_of_them(shop):
     assert received["available"] == 3 and shop.stock.get("A1")["reserved"] == 25
     assert shop.orders.get(short["order_id"])["lines"][0]["backordered"] == 0
     assert not [a for a in shop.exec("report.alerts")["alerts"] if a["kind"] == "backorder"]
+
+
+def test_what_the_channel_left_of_an_order_is_shipped_from_here_and_what_it_shipped_is_owed_no_more(shop):
+    line = {"id": 1, "sku": "A1", "quantity": 24, "price": "5.00", "current_quantity": 24}
+    short = event(shop, "shopify", shopify(82, line_items=[dict(line, fulfillable_quantity=24)]))
+    assert short["backordered"] == [{"line_no": 1, "sku": "A1", "qty": 4}]
+    # The channel ships 22: the 20 held and two it was short of; two are still owed.
+    partly = event(shop, "shopify", shopify(82, fulfillment_status="partial", updated_at="2026-01-19T10:00:00Z",
+                                            line_items=[dict(line, fulfillable_quantity=2)]))
+    assert partly["state"] == "partially_shipped" and partly["shipment"]["units_from_stock"] == 20
+    assert shop.orders.get(short["order_id"])["lines"][0]["backordered"] == 2
+    received = shop.stock.receive("A1", "SH", 3)
+    assert received["available"] == 1 and len(received["backorders_filled"]) == 1
+    # The warehouse ships those two.
+    assert shop.orders.allocate(short["order_id"])["state"] == "partially_shipped"
+    shop.orders.pack(short["order_id"], [short["order_id"], "A1", "A1"], weight_g=1800)
+    shipped = shop.exec("order.ship", order_id=short["order_id"], carrier="SF", tracking_no="SF82")
+    assert shipped["state"] == "shipped" and shipped["lines"][0]["shipped"] == 24
+    assert shop.stock.get("A1")["on_hand"] == 1
+    assert not [a for a in shop.exec("report.alerts")["alerts"] if a["kind"] == "backorder"]

@@ -3,8 +3,8 @@ enum AllocationCommands {
 
     static let allocate = Command(
         "order.allocate", .write,
-        "Choose the warehouses that ship a paid order (by ship-to region, priority and distance); moves its "
-            + "reservations there (order_id)",
+        "Choose the warehouses that ship a paid order, or the rest of one partly shipped (by ship-to region, "
+            + "priority and distance); moves its reservations there (order_id)",
         sharing: .concurrent,
         arguments: [
             .orderID
@@ -26,9 +26,12 @@ enum AllocationCommands {
                 $0[$1.key] = $1.value.intValue
             })
         func plan() throws -> Allocator.Result {
-            // Cancelled units (refunded before they left) are held nowhere.
+            // Cancelled units (refunded before they left) are held nowhere, nor are those gone.
             Allocator.plan(
-                lines.filter { $0.notCancelled > 0 }.map { ($0.lineNo, $0.sku, $0.notCancelled) },
+                lines.compactMap {
+                    let left = $0.notCancelled - $0.quantity(.shipped)
+                    return left > 0 ? ($0.lineNo, $0.sku, left) : nil
+                },
                 sites: try ctx.allocationSites(order, lines: lines, held: held), transfers: transfers)
         }
         var result = try plan()
@@ -47,6 +50,16 @@ enum AllocationCommands {
             try ctx.store.openAlert(kind: "backorder", orderID: id, at: ctx.at, details: decision)
         } else {
             if current != result.takes.sorted(by: takeOrder) {
+                // A partly shipped order's units picked or packed stay where they are: its holds cannot move.
+                if order.state == .partiallyShipped,
+                    try lines.contains(where: { $0.quantity(.picked) > $0.quantity(.packed) })
+                        || ctx.store.parcels(orderRowID: order.rowID).contains(where: { $0.shipment == nil })
+                {
+                    throw OrderCoreError(
+                        .conflict,
+                        "order \(id) would ship from elsewhere, but units it picked or packed have not left: pack "
+                            + "and ship them first", details: ["order_id": .string(id)])
+                }
                 // Move the holds: give back what the order holds, then hold where it ships from.
                 try ctx.releaseReservations(of: order, reason: .release)
                 let percent = try ctx.sellPercent()
@@ -61,9 +74,10 @@ enum AllocationCommands {
             try ctx.store.allocateLines(orderRowID: order.rowID)
             try ctx.store.clearOrderAlerts(kind: "backorder", orderID: id, at: ctx.at)
         }
-        // A backorder stays where it is; the decision is in its timeline either way.
+        // A backorder stays where it is, and so does a partly shipped order; the decision is in its timeline.
         try ctx.transition(
-            &order, to: result.decision == .backorder ? order.state : next, command: "order.allocate",
+            &order, to: result.decision == .backorder || order.state == .partiallyShipped ? order.state : next,
+            command: "order.allocate",
             details: decision)
         return try ctx.document(order)
     }

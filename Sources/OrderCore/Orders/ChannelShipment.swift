@@ -31,8 +31,9 @@ extension CommandContext {
     /// Moves an order OrderCore has not shipped to `state` (shipped, delivered or completed; partially
     /// shipped with `units`) because its channel says so. With `moveStock` the units it holds leave the
     /// warehouse as shipped (ledger rows referencing the channel event); units it never held
-    /// (backordered) are counted shipped without stock and listed as `shipped_without_stock`. Without,
-    /// its holds are released and nothing moves.
+    /// (backordered) are counted shipped without stock and listed as `shipped_without_stock`, and owed no
+    /// more. Without, its holds are released and nothing moves. Units allocated to the warehouse that left
+    /// this way are no longer to pick or pack (`Store.trimAllocation`).
     /// - Parameter units: the units of each line (by number) that left, when only some did (nil: every unit).
     /// - Returns: what was recorded (shipment, units taken from stock, units shipped without stock).
     func recordChannelShipment(
@@ -49,18 +50,25 @@ extension CommandContext {
         var withoutStock: [JSON] = []
         let lines = try store.lines(orderRowID: order.rowID)
         var everything = true  // after this shipment, every unit is out
+        var short: Int64 = 0  // units still owed with no stock to cover them
         for line in lines {
             let remaining = line.notCancelled - line.quantity(.shipped)
             let leaving = only.map { min(remaining, $0[line.lineNo] ?? 0) } ?? remaining
             if leaving < remaining { everything = false }
-            guard leaving > 0 else { continue }
             let take = moveStock ? min(leaving, line.quantity(.reserved)) : 0
+            // Units it was short of are among those that left without a hold: nobody owes them any more.
+            let owed = min(line.quantity(.backordered), leaving - take)
+            short += line.quantity(.backordered) - owed
+            guard leaving > 0 else { continue }
             if take > 0 {
                 try handOver(
                     order, lineNo: line.lineNo, qty: take, reason: .ship, reference: ("channel_event", reference))
             }
             if leaving > take {
                 try store.addLineQuantity(.shipped, orderRowID: order.rowID, lineNo: line.lineNo, qty: leaving - take)
+                if owed > 0 {
+                    try store.addLineQuantity(.backordered, orderRowID: order.rowID, lineNo: line.lineNo, qty: -owed)
+                }
                 if moveStock {
                     withoutStock.append([
                         "line_no": .int(line.lineNo), "sku": .string(line.sku), "qty": .int(leaving - take),
@@ -69,8 +77,9 @@ extension CommandContext {
             }
             fromStock += take
         }
-        // Whatever was backordered has left through the channel: nobody must find units for it any more.
-        try store.clearOrderAlerts(kind: "backorder", orderID: order.orderID, at: at)
+        // What it was sold short of has left through the channel: nobody must find units for it any more.
+        if short == 0 { try store.clearOrderAlerts(kind: "backorder", orderID: order.orderID, at: at) }
+        try store.trimAllocation(orderRowID: order.rowID)
         let shippedAt = shipment.shippedAt ?? at
         let carrier = shipment.carrier ?? channel
         var trackingNo = shipment.trackingNo ?? "\(channel)-\(order.externalID ?? order.orderID)"

@@ -38,11 +38,12 @@ enum OrderState: String, CaseIterable, Sendable {
     /// Where each command may move an order from, and to. Some commands choose between targets by what
     /// happened (see the command): `order.pay` of a pre-sale deposit goes to `deposit_paid`; `order.pack`
     /// stays in `picking` until every unit is packed; `order.ship` is `partially_shipped` until every unit
-    /// is out, and picking, packing or unpacking the rest keeps it there; `order.release` returns to the state the
-    /// hold left; `order.cancel` of a partially shipped order cancels the rest and leaves it `shipped`.
+    /// is out, and allocating, picking, packing or unpacking the rest keeps it there; `order.release` returns
+    /// to the state the hold left; `order.cancel` of a partially shipped order cancels the rest and leaves it
+    /// `shipped`.
     static let transitions: [Transition] = [
         Transition(command: "order.pay", from: [.pendingPayment, .depositPaid], to: .paid),
-        Transition(command: "order.allocate", from: [.paid], to: .allocated),
+        Transition(command: "order.allocate", from: [.paid, .partiallyShipped], to: .allocated),
         Transition(command: "order.pick", from: [.allocated, .picking, .partiallyShipped], to: .picking),
         Transition(command: "order.pack", from: [.allocated, .picking, .partiallyShipped], to: .packed),
         Transition(command: "order.unpack", from: [.picking, .packed, .partiallyShipped], to: .picking),

@@ -191,12 +191,33 @@ extension Store {
             .int(qty), .int(orderRowID), .int(lineNo))
     }
 
-    /// Every reserved unit is now allocated to the warehouse that holds it.
+    /// Every reserved unit is now allocated to the warehouse that holds it: a line's allocated units are those
+    /// packed (left, or in a parcel) and those held outside a parcel — what is left to pick and pack is what
+    /// it holds. Units its channel shipped never went through packing and are not counted.
     func allocateLines(orderRowID: Int64) throws {
         try db.run(
-            "UPDATE order_lines SET qty_allocated = qty_reserved, qty_backordered = 0 WHERE order_rowid = ?",
+            "UPDATE order_lines SET qty_allocated = \(Self.allocatable), qty_backordered = 0 WHERE order_rowid = ?",
             .int(orderRowID))
     }
+
+    /// Units its channel shipped from what an order held leave nothing of theirs to pick or pack: a line's
+    /// allocated (and picked) units fall to what it has packed and still holds outside a parcel.
+    func trimAllocation(orderRowID: Int64) throws {
+        let least = db.dialect.least("qty_allocated", Self.allocatable)
+        try db.run(
+            """
+            UPDATE order_lines SET qty_allocated = \(least), qty_picked = \(db.dialect.least("qty_picked", least))
+            WHERE order_rowid = ? AND qty_allocated > 0
+            """, .int(orderRowID))
+    }
+
+    /// A line's units packed plus those it holds that are not in a parcel waiting to leave.
+    private static let allocatable = """
+        qty_packed + qty_reserved - COALESCE((SELECT SUM(pl.qty) FROM parcels p
+        JOIN parcel_lines pl ON pl.parcel_rowid = p.id
+        WHERE p.order_rowid = order_lines.order_rowid AND p.shipment_rowid IS NULL
+        AND pl.line_no = order_lines.line_no), 0)
+        """
 
     func setAllocation(orderRowID: Int64, _ decision: JSON) throws {
         try db.run("UPDATE orders SET allocation = ? WHERE id = ?", .text(decision.serialized), .int(orderRowID))
@@ -468,11 +489,15 @@ extension Store {
             SELECT o.order_id FROM orders o WHERE o.id IN (
                 SELECT l.order_rowid FROM order_lines l
                 WHERE l.sku IN (\(Database.placeholders(skus.count))) AND l.qty_backordered > 0)
-            AND o.state IN ('pending_payment', 'deposit_paid', 'paid', 'on_hold') ORDER BY o.id
+            AND o.state IN \(Self.owingStates) ORDER BY o.id
             """, arguments: skus.map(SQLValue.text)
         ) { ids.append($0.text(0)) }
         return ids
     }
+
+    /// The states of an order that may still be owed units: not cancelled, and not everything has left (an
+    /// allocated order holds every unit; one partly shipped by its channel may have been short of the rest).
+    private static let owingStates = "('pending_payment', 'deposit_paid', 'paid', 'on_hold', 'partially_shipped')"
 
     /// The units open orders were sold short of (`backorderedOrders`), per SKU, channel and pinned warehouse:
     /// of one SKU, or of all.
@@ -484,7 +509,7 @@ extension Store {
             """
             SELECT l.sku, o.channel, o.warehouse, SUM(l.qty_backordered) FROM order_lines l
             JOIN orders o ON o.id = l.order_rowid
-            WHERE \(filter.sql) AND o.state IN ('pending_payment', 'deposit_paid', 'paid', 'on_hold')
+            WHERE \(filter.sql) AND o.state IN \(Self.owingStates)
             GROUP BY l.sku, o.channel, o.warehouse
             """, arguments: filter.arguments
         ) { result.append(($0.text(0), $0.text(1), $0.optText(2), $0.int(3))) }

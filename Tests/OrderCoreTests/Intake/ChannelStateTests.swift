@@ -1698,6 +1698,44 @@ struct ChannelStateTests {
         #expect(try engine.ok("order.get", ["order_id": partly["order_id"] ?? .null])["shipments"]?.arrayValue?.count == 2)
     }
 
+    /// What the channel has not shipped of a partly shipped order is the warehouse's to ship: allocated, packed
+    /// (only what is left) and shipped here. Units the channel ships of an order already allocated here are
+    /// not picked or packed again.
+    @Test func theWarehouseShipsWhatTheChannelLeftOfAPartlyShippedOrder() throws {
+        let lines: JSON = [["sku": "A1", "quantity": 2, "price": "50.00", "fulfillment_status": "fulfilled"],
+                           ["sku": "B2", "quantity": 1, "price": "20.00", "fulfillment_status": .null]]
+        let partly = try ingest("shopify", shopify(83, financial: "paid", fulfillment: "partial", extra: ["line_items": lines]))
+        let id = partly["order_id"] ?? .null
+        #expect(partly["state"] == "partially_shipped", "\(partly.serialized)")
+        let allocated = try engine.ok("order.allocate", ["order_id": id])
+        #expect(allocated["state"] == "partially_shipped", "\(allocated.serialized)")
+        #expect(allocated["lines"]?.arrayValue?.map { $0["allocated"] ?? .null } == [0, 1])
+        #expect(engine.fails("order.pack", ["order_id": id, "scans": [id, "A1", "B2"], "weight_g": 0]) == .conflict,
+                "A1 has left: only B2 is to pack")
+        try engine.ok("order.pack", ["order_id": id, "scans": [id, "B2"], "weight_g": 0])
+        let again = try engine.ok("order.allocate", ["order_id": id])
+        #expect(again["lines"]?.arrayValue?.map { $0["allocated"] ?? .null } == [0, 1], "a parcel waits; nothing moves")
+        let shipped = try engine.ok("order.ship", ["order_id": id, "carrier": "SF", "tracking_no": "SF8301"])
+        #expect(shipped["state"] == "shipped" && shipped["lines"]?.arrayValue?.map { $0["shipped"] ?? .null } == [2, 1])
+        #expect(try stock() == (8, 0) && stock("B2") == (9, 0))
+
+        // Allocated here, then the channel ships A1 itself: only B2 is left to pick and pack.
+        let paid = try ingest("shopify", shopify(84, financial: "paid", extra: ["line_items": [
+            ["sku": "A1", "quantity": 2, "price": "50.00"], ["sku": "B2", "quantity": 1, "price": "20.00"]]]))
+        let other = paid["order_id"] ?? .null
+        try engine.ok("order.allocate", ["order_id": other])
+        try engine.ok("order.pick", ["order_id": other])
+        let left = try ingest("shopify", shopify(84, financial: "paid", fulfillment: "partial", extra: [
+            "updated_at": "2026-01-19T10:00:00+08:00", "line_items": lines]))
+        #expect(left["state"] == "partially_shipped" && left["shipment"]?["units_from_stock"] == 2, "\(left.serialized)")
+        let doc = try engine.ok("order.get", ["order_id": other])
+        #expect(doc["lines"]?.arrayValue?.map { $0["allocated"] ?? .null } == [0, 1])
+        #expect(doc["lines"]?.arrayValue?.map { $0["picked"] ?? .null } == [0, 1])
+        try engine.ok("order.pack", ["order_id": other, "scans": [other, "B2"], "weight_g": 0])
+        #expect(try engine.ok("order.ship", ["order_id": other, "carrier": "SF", "tracking_no": "SF8401"])["state"] == "shipped")
+        #expect(try stock() == (6, 0) && stock("B2") == (8, 0))
+    }
+
     /// Shopify REST counts a line's units left to fulfil (`fulfillable_quantity`) against its quantity less
     /// removed units (`current_quantity`); the difference is what has been fulfilled.
     @Test func unitsOfALineShippedInPartAreRecordedAsTheChannelCountsThem() throws {

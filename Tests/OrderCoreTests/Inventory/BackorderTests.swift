@@ -34,6 +34,47 @@ struct BackorderTests {
         } == true
     }
 
+    /// Units the channel ships that the order never held are units it is no longer owed; what it is still
+    /// owed after a partial shipment is filled as for any order sold short, and shipped from here.
+    @Test func whatTheChannelShipsIsOwedNoMoreAndTheRestIsFilled() throws {
+        func update(_ id: Int64, fulfillable: Int64, at time: String) throws -> JSON {
+            let status: JSON = fulfillable == 0 ? "fulfilled" : "partial"
+            let payload: JSON = ["order": ["id": .int(id), "currency": "USD", "financial_status": "paid",
+                                           "created_at": "2026-01-18T10:00:00Z", "updated_at": .string(time),
+                                           "fulfillment_status": status,
+                                           "line_items": [["id": 1, "sku": "A1", "quantity": 6, "price": "10.00",
+                                                           "current_quantity": 6, "fulfillable_quantity": .int(fulfillable)]]]]
+            return try engine.ok("intake.ingest", ["channel": "shop", "payload": payload])["events"]?.arrayValue?.first ?? .null
+        }
+        let order = try channelOrder(1, qty: 6)
+        #expect(try line(order)["reserved"] == 2 && line(order)["backordered"] == 4)
+        // Three leave at the channel: the two held and one it was short of.
+        let partly = try update(1, fulfillable: 3, at: "2026-01-19T10:00:00Z")
+        #expect(partly["state"] == "partially_shipped" && partly["shipment"]?["units_from_stock"] == 2, "\(partly.serialized)")
+        #expect(try line(order)["backordered"] == 3 && line(order)["reserved"] == 0)
+        #expect(try alerted(order), "three units are still owed")
+        let owed = try engine.ok("stock.replenishment", ["sku": "A1"])["rows"]?.arrayValue?.first
+        #expect(owed?["backordered"] == 3, "\(owed?.serialized ?? "")")
+        // Units received go to it, and the warehouse ships them.
+        let received = try engine.ok("stock.receive", ["sku": "A1", "warehouse": "SH", "qty": 5])
+        #expect(received["backorders_filled"]?.arrayValue?.count == 1 && received["available"] == 2, "\(received.serialized)")
+        #expect(try line(order)["backordered"] == 0 && line(order)["reserved"] == 3 && !alerted(order))
+        let id = order["order_id"] ?? .null
+        #expect(try engine.ok("order.allocate", ["order_id": id])["state"] == "partially_shipped")
+        try engine.ok("order.pack", ["order_id": id, "scans": [id, "A1", "A1", "A1"], "weight_g": 0])
+        #expect(try engine.ok("order.ship", ["order_id": id, "carrier": "SF", "tracking_no": "SF1"])["state"] == "shipped")
+        #expect(try line(order)["shipped"] == 6 && engine.available("A1") == 2)
+
+        // Shipped whole by the channel while short: nothing is owed, nothing is filled later.
+        let short = try channelOrder(2, qty: 5)
+        #expect(try line(short)["backordered"] == 3)
+        let gone = try update(2, fulfillable: 0, at: "2026-01-19T11:00:00Z")
+        #expect(gone["state"] == "shipped" && gone["shipment"]?["units_from_stock"] == 2, "\(gone.serialized)")
+        #expect(try line(short)["backordered"] == 0 && !alerted(short))
+        #expect(try engine.ok("stock.receive", ["sku": "A1", "warehouse": "SH", "qty": 1])["backorders_filled"] == nil)
+        #expect(try engine.available("A1") == 1)
+    }
+
     @Test func receivedUnitsGoToOrdersSoldShortOldestFirst() throws {
         let first = try channelOrder(1, qty: 5)
         #expect(first["backordered"] == [["line_no": 1, "sku": "A1", "qty": 3]], "\(first.serialized)")

@@ -530,7 +530,7 @@ class Ops:
         return self.exec("order.update_address", order_id=order_id, ship_to=ship_to, **envelope)
 
     def order_allocate(self, order_id: str, **envelope: Any) -> Dict[str, Any]:
-        """Choose the warehouses that ship a paid order (by ship-to region, priority and distance); moves its reservations there (order_id) (op ``order.allocate``).
+        """Choose the warehouses that ship a paid order, or the rest of one partly shipped (by ship-to region, priority and distance); moves its reservations there (order_id) (op ``order.allocate``).
 
         Args:
             order_id: The order (OrderCore's id, such as SO-000001). Required.
