@@ -31,9 +31,10 @@ extension CommandContext {
     /// Moves an order OrderCore has not shipped to `state` (shipped, delivered or completed; partially
     /// shipped with `units`) because its channel says so. With `moveStock` the units it holds leave the
     /// warehouse as shipped (ledger rows referencing the channel event); units it never held
-    /// (backordered) are counted shipped without stock and listed as `shipped_without_stock`, and owed no
-    /// more. Without, its holds are released and nothing moves. Units allocated to the warehouse that left
-    /// this way are no longer to pick or pack (`Store.trimAllocation`).
+    /// (backordered), or that a count has taken off the shelf since, are counted shipped without stock and
+    /// listed as `shipped_without_stock`, and owed no more. Without, its holds are released and nothing
+    /// moves. Units allocated to the warehouse that left this way are no longer to pick or pack
+    /// (`Store.trimAllocation`).
     /// - Parameter units: the units of each line (by number) that left, when only some did (nil: every unit).
     /// - Returns: what was recorded (shipment, units taken from stock, units shipped without stock).
     func recordChannelShipment(
@@ -60,22 +61,24 @@ extension CommandContext {
             let owed = min(line.quantity(.backordered), leaving - take)
             short += line.quantity(.backordered) - owed
             guard leaving > 0 else { continue }
-            if take > 0 {
-                try handOver(
-                    order, lineNo: line.lineNo, qty: take, reason: .ship, reference: ("channel_event", reference))
-            }
+            // Held units a count has taken off the shelf since have left all the same.
+            let notOnHand =
+                take > 0
+                ? try handOver(
+                    order, lineNo: line.lineNo, qty: take, reason: .ship, reference: ("channel_event", reference),
+                    pastTheShelf: true) : 0
             if leaving > take {
                 try store.addLineQuantity(.shipped, orderRowID: order.rowID, lineNo: line.lineNo, qty: leaving - take)
                 if owed > 0 {
                     try store.addLineQuantity(.backordered, orderRowID: order.rowID, lineNo: line.lineNo, qty: -owed)
                 }
-                if moveStock {
-                    withoutStock.append([
-                        "line_no": .int(line.lineNo), "sku": .string(line.sku), "qty": .int(leaving - take),
-                    ])
-                }
             }
-            fromStock += take
+            if moveStock, leaving - take + notOnHand > 0 {
+                withoutStock.append([
+                    "line_no": .int(line.lineNo), "sku": .string(line.sku), "qty": .int(leaving - take + notOnHand),
+                ])
+            }
+            fromStock += take - notOnHand
         }
         // What it was sold short of has left through the channel: nobody must find units for it any more.
         if short == 0 { try store.clearOrderAlerts(kind: "backorder", orderID: order.orderID, at: at) }

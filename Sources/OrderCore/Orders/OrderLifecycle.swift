@@ -382,25 +382,38 @@ extension CommandContext {
     /// Units of a line leave the stock (shipped, or handed over at the counter): taken from the line's
     /// holds in order, on hand and reserved go down together (ledger rows on both), the line counts them
     /// as shipped. - Parameter reference: what the ledger rows name (default: the order).
+    /// - Parameter pastTheShelf: they have left, whatever the shelf says (its channel shipped them): units of
+    ///   a hold that are not on hand (a count took them since) leave the hold without the shelf.
+    /// - Returns: the units that were not on hand (0 unless `pastTheShelf`).
     /// - Throws: `conflict` when the holds or the units on hand fall short.
+    @discardableResult
     func handOver(
         _ order: Order, lineNo: Int64, qty: Int64, reason: LedgerEntry.Reason,
-        reference: (type: String, id: String)? = nil
-    ) throws {
+        reference: (type: String, id: String)? = nil, pastTheShelf: Bool = false
+    ) throws -> Int64 {
         var needed = qty
+        var missing: Int64 = 0
         for r in try store.activeReservations(orderRowID: order.rowID) where r.lineNo == lineNo && needed > 0 {
             let take = min(needed, r.qty)
             try store.consumeReservation(id: r.id, qty: take, remaining: r.qty - take)
-            guard try store.deduct(sku: r.sku, warehouse: r.warehouse, qty: take) else {
-                throw OrderCoreError(
-                    .conflict,
-                    "fewer than \(take) \(r.sku) are on hand in \(r.warehouse); count or adjust the stock first",
-                    details: ["sku": .string(r.sku), "warehouse": .string(r.warehouse), "qty": .int(take)])
+            var present = take
+            if try !store.deduct(sku: r.sku, warehouse: r.warehouse, qty: take) {
+                guard pastTheShelf, let balance = try store.balances(sku: r.sku, warehouse: r.warehouse).first,
+                    balance.reserved >= take
+                else {
+                    throw OrderCoreError(
+                        .conflict,
+                        "fewer than \(take) \(r.sku) are on hand in \(r.warehouse); count or adjust the stock first",
+                        details: ["sku": .string(r.sku), "warehouse": .string(r.warehouse), "qty": .int(take)])
+                }
+                present = max(0, min(take, balance.onHand))
+                try store.deduct(sku: r.sku, warehouse: r.warehouse, onHand: present, reserved: take)
+                missing += take - present
             }
-            for bucket in [LedgerEntry.Bucket.onHand, .reserved] {
+            for (bucket, delta) in [(LedgerEntry.Bucket.onHand, -present), (.reserved, -take)] where delta != 0 {
                 let value = try store.append(
                     LedgerEntry(
-                        sku: r.sku, warehouse: r.warehouse, bucket: bucket, delta: -take, reason: reason,
+                        sku: r.sku, warehouse: r.warehouse, bucket: bucket, delta: delta, reason: reason,
                         refType: reference?.type ?? "order", refID: reference?.id ?? order.orderID), at: at,
                     actor: actor)
                 // What the units cost: a return brings them back at it.
@@ -415,6 +428,7 @@ extension CommandContext {
         }
         try store.addReserved(orderRowID: order.rowID, lineNo: lineNo, qty: -qty)
         try store.addLineQuantity(.shipped, orderRowID: order.rowID, lineNo: lineNo, qty: qty)
+        return missing
     }
 
     /// Lazy expiry: before stock of these SKUs is read or reserved, lapsed reservations on them are

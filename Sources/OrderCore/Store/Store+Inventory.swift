@@ -249,6 +249,18 @@ extension Store {
             """, .text(sku), .text(warehouse), .int(qty)) == 1
     }
 
+    /// Held units that left when fewer are on hand (a count took them since): on hand falls by `onHand`,
+    /// reserved by `reserved`. More than the balance has is an internal invariant breach.
+    func deduct(sku: String, warehouse: String, onHand: Int64, reserved: Int64) throws {
+        touchedSKUs.insert(sku)
+        try db.require(
+            """
+            UPDATE stock SET on_hand = on_hand - ?3, reserved = reserved - ?4
+            WHERE sku = ?1 AND warehouse = ?2 AND on_hand >= ?3 AND reserved >= ?4
+            """, .text(sku), .text(warehouse), .int(onHand), .int(reserved),
+            else: OrderCoreError(.internal, "\(reserved) \(sku) held in \(warehouse) are not on the balance"))
+    }
+
     /// Gives back reserved units. Taking back more than is reserved is an internal invariant breach.
     func unreserve(sku: String, warehouse: String, qty: Int64) throws {
         touchedSKUs.insert(sku)

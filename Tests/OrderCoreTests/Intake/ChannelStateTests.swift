@@ -1736,6 +1736,21 @@ struct ChannelStateTests {
         #expect(try stock() == (6, 0) && stock("B2") == (8, 0))
     }
 
+    /// A count found fewer units than an order holds, then its channel shipped it: the goods have left all the
+    /// same. The order lands shipped, what was on the shelf leaves it, the rest is shipped without stock.
+    @Test func aChannelShipmentOfUnitsACountTookOffTheShelfLandsShipped() throws {
+        let paid = try ingest("shopify", shopify(85, financial: "paid"))
+        let counted = try engine.ok("stock.adjust", ["sku": "A1", "warehouse": "SH", "qty": -9, "reason": "count"])
+        #expect(counted["short"] == 1, "\(counted.serialized)")
+        let shipped = try ingest("shopify", shopify(85, financial: "paid", fulfillment: "fulfilled", extra: [
+            "updated_at": "2026-01-19T10:00:00+08:00"]))
+        #expect(shipped["state"] == "shipped" && shipped["order_id"] == paid["order_id"], "\(shipped.serialized)")
+        #expect(shipped["shipment"]?["units_from_stock"] == 1)
+        #expect(shipped["shipment"]?["shipped_without_stock"] == [["line_no": 1, "sku": "A1", "qty": 1]])
+        #expect(try stock() == (0, 0))
+        #expect(try engine.ok("stock.verify")["ok"] == true)
+    }
+
     /// Shopify REST counts a line's units left to fulfil (`fulfillable_quantity`) against its quantity less
     /// removed units (`current_quantity`); the difference is what has been fulfilled.
     @Test func unitsOfALineShippedInPartAreRecordedAsTheChannelCountsThem() throws {
