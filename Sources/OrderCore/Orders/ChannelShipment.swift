@@ -85,8 +85,16 @@ extension CommandContext {
         try store.trimAllocation(orderRowID: order.rowID)
         let shippedAt = shipment.shippedAt ?? at
         let carrier = shipment.carrier ?? channel
-        var trackingNo = shipment.trackingNo ?? "\(channel)-\(order.externalID ?? order.orderID)"
-        if try store.shipmentExists(carrier: carrier, trackingNo: trackingNo) { trackingNo += "/" + order.orderID }
+        // A number already recorded (another order's, or this order's first parcel named again by a channel
+        // that reports only its first tracking number, or none, for every part it ships) is told apart by
+        // the order, then by how many of its shipments have carried it.
+        let named = shipment.trackingNo ?? "\(channel)-\(order.externalID ?? order.orderID)"
+        var trackingNo = named
+        var repeats = 0
+        while try store.shipmentExists(carrier: carrier, trackingNo: trackingNo) {
+            repeats += 1
+            trackingNo = named + "/" + order.orderID + (repeats > 1 ? "/\(repeats)" : "")
+        }
         let seq = try store.insertShipment(
             orderRowID: order.rowID, carrier: carrier, trackingNo: trackingNo, at: shippedAt)
         var details: JSONObject = [

@@ -1751,6 +1751,45 @@ struct ChannelStateTests {
         #expect(try engine.ok("stock.verify")["ok"] == true)
     }
 
+    /// A channel that names only its first parcel's tracking number (Taobao's first sub-order's `invoice_no`), or
+    /// none, for every part it ships: each part is a shipment of its own, none a dead letter.
+    @Test func partsShippedUnderOneTrackingNumberAreShipmentsOfTheirOwn() throws {
+        try engine.ok("sku.upsert", ["sku": "C3", "name": "Pot"])
+        try engine.ok("stock.receive", ["sku": "C3", "warehouse": "SH", "qty": 10])
+        func trade(_ shipped: Int, status: String) -> JSON {
+            let subs: [JSON] = ["A1", "B2", "C3"].enumerated().map { i, sku in
+                var sub: JSONObject = ["oid": .int(Int64(70 + i)), "outer_sku_id": .string(sku), "num": 1, "price": "10.00",
+                                       "total_fee": "10.00", "payment": "10.00",
+                                       "status": i < shipped ? "WAIT_BUYER_CONFIRM_GOODS" : "WAIT_SELLER_SEND_GOODS"]
+                if shipped > 0 { sub["logistics_company"] = "SF"; sub["invoice_no"] = "SF7000" }
+                return .object(sub)
+            }
+            return ["trade": ["tid": "7000", "created": "2026-01-18 10:00:00", "modified": .string("2026-01-18 1\(shipped):00:00"),
+                              "status": .string(status), "post_fee": "0.00", "payment": "30.00", "consign_time": "2026-01-18 11:00:00",
+                              "orders": ["order": .array(subs)]]]
+        }
+        #expect(try ingest("taobao", trade(0, status: "WAIT_SELLER_SEND_GOODS"))["state"] == "paid")
+        #expect(try ingest("taobao", trade(1, status: "SELLER_CONSIGNED_PART"))["state"] == "partially_shipped")
+        let second = try ingest("taobao", trade(2, status: "SELLER_CONSIGNED_PART"))
+        #expect(second["state"] == "partially_shipped" && second["shipment"]?["units_from_stock"] == 1, "\(second.serialized)")
+        let last = try ingest("taobao", trade(3, status: "WAIT_BUYER_CONFIRM_GOODS"))
+        #expect(last["state"] == "shipped" && last["shipment"]?["units_from_stock"] == 1, "\(last.serialized)")
+        let shipments = try engine.ok("order.get", ["order_id": last["order_id"] ?? .null])["shipments"]?.arrayValue ?? []
+        #expect(shipments.map { $0["tracking_no"] ?? .null } == ["SF7000", "SF7000/SO-000001", "SF7000/SO-000001/2"])
+
+        // Shopify parts fulfilled with no tracking number at all.
+        func part(_ fulfilled: Int64) -> JSON {
+            shopify(86, financial: "paid", fulfillment: fulfilled == 3 ? "fulfilled" : "partial", extra: [
+                "updated_at": .string("2026-01-19T1\(fulfilled):00:00+08:00"),
+                "line_items": [["sku": "A1", "quantity": 3, "price": "50.00", "current_quantity": 3,
+                                "fulfillable_quantity": .int(3 - fulfilled)]]])
+        }
+        for fulfilled in Int64(1)...3 {
+            let event = try ingest("shopify", part(fulfilled))
+            #expect(event["shipment"]?["units_from_stock"] == 1, "part \(fulfilled): \(event.serialized)")
+        }
+    }
+
     /// Shopify REST counts a line's units left to fulfil (`fulfillable_quantity`) against its quantity less
     /// removed units (`current_quantity`); the difference is what has been fulfilled.
     @Test func unitsOfALineShippedInPartAreRecordedAsTheChannelCountsThem() throws {
