@@ -1,10 +1,11 @@
 """Random channel traffic, Shopify's and Taobao's — orders placed paid or unpaid, paid later, units
 refunded before they ship (asked for first, on Taobao), cancelled, shipped whole or in part, returned,
 events delivered again and late — mixed with stock arriving and leaving and the warehouse allocating,
-packing and shipping what is left. After every step each order's
-lines add up (no unit owed or held beyond what is left to ship, nothing to pick or pack beyond what is
-held), no unit sits on the shelf while an order is owed it, and the stock agrees with its ledger; at the
-end every order the warehouse did not touch is in the state its channel last reported."""
+packing and shipping what is left. After every step each order's money adds up (nothing refunded or owed
+back beyond what was paid), its lines add up (no unit owed or held beyond what is left to ship, nothing to
+pick or pack beyond what is held), no unit sits on the shelf while an order is owed it, and the stock
+agrees with its ledger; at the end every order the warehouse did not touch is in the state its channel
+last reported."""
 
 import json
 import random
@@ -228,6 +229,9 @@ def check(db):
     owed = set()
     for summary in db.exec("order.list", limit=1000)["orders"]:
         order = db.orders.get(summary["order_id"])
+        paid, refunded = float(order["paid_total"]), float(order["refunded_total"])
+        assert refunded <= paid <= float(order["grand_total"]), order
+        assert float(order["refund_due"]) <= paid - refunded + 1e-9, order
         for line in order["lines"]:
             left = line["qty"] - line["cancelled"] - line["shipped"]
             assert left >= 0 and line["reserved"] + line["backordered"] <= left, (order["state"], line)
