@@ -7,6 +7,21 @@ enum BuiltinProfiles {
         "taobao": taobao, "jd": jd, "pinduoduo": pinduoduo, "douyin": douyin, "csv": csv,
     ]
 
+    /// Whether a Shopify refund's units had not shipped, from the restock type (`key`) of each refunded line
+    /// item (`each`: the path to every one; GraphQL's types in capitals): `cancel` (not fulfilled: taken off what
+    /// is to ship) for every one, true; a `return` among them, false; otherwise (`no_restock`, `legacy_restock`:
+    /// either) unsaid.
+    private static func restockedUnshipped(_ each: String, _ key: String, capitals: Bool = false) -> String {
+        func type(_ name: String) -> String { capitals ? name.uppercased() : name }
+        func among(_ name: String, _ value: String) -> String {
+            #"{"map": "\#(each)[\#(key)=\#(type(name))].\#(key)", "values": {"\#(type(name))": \#(value)}}"#
+        }
+        let cancel = #"{"map": "\#(each).\#(key)", "values": {"\#(type("cancel"))": true}}"#
+        let either = #""either""#
+        return #"{"first": [\#(among("return", "false")), \#(among("no_restock", either)), "#
+            + #"\#(among("legacy_restock", either)), \#(cancel)]}"#
+    }
+
     /// Shopify allocates every discount to the lines and the shipping lines (`discount_allocations`, summed in
     /// `total_discounts`): those amounts are the truth, `discount_codes` only name them. A shipping line's
     /// `price` is before its discount (a free-shipping code): the allocations are a `shipping` discount. A gift
@@ -30,6 +45,7 @@ enum BuiltinProfiles {
             "amount": {"first": [{"subtract": [{"sum": "transactions[].amount"},
              {"add": [{"sum": "transactions[status=failure].amount"}, {"sum": "transactions[status=error].amount"}]}]},
              {"const": "0"}]}, "reason": "note", "cancel_units": {"const": true}, "units.path": "refund_line_items",
+            "before_shipment": \#(restockedUnshipped("refund_line_items[]", "restock_type")),
             "units.sku": {"first": ["line_item.sku", {"template": "shopify-variant-{line_item.variant_id}"}]},
             "units.qty": "quantity"}},
           {"type": "skip", "root": ["draft_order", "draft_orders", ""],
@@ -107,8 +123,7 @@ enum BuiltinProfiles {
              {"add": [{"sum": "transactions[status=failure].amount"}, {"sum": "transactions[status=error].amount"}]}]},
              {"const": "0"}]},
              "reason": "note", "cancel_units": {"const": true}, "at": "created_at",
-             "before_shipment": {"map": "refund_line_items[].restock_type", "values": {"cancel": true,
-              "return": false}},
+             "before_shipment": \#(restockedUnshipped("refund_line_items[]", "restock_type")),
                        "units.path": "refund_line_items",
                        "units.sku": {"first": ["line_item.sku",
                         {"template": "shopify-variant-{line_item.variant_id}"}]},
@@ -675,8 +690,8 @@ enum BuiltinProfiles {
            "refunds": {"path": "refunds",
             "fields": {"refund_ref": {"template": "shopify-refund-{legacyResourceId}"},
              "amount": "totalRefundedSet.shopMoney.amount", "reason": "note", "cancel_units": {"const": true},
-                       "at": "createdAt", "before_shipment": {"map": "refundLineItems.edges[].node.restockType",
-                        "values": {"CANCEL": true, "RETURN": false}},
+                       "at": "createdAt", "before_shipment":
+                        \#(restockedUnshipped("refundLineItems.edges[].node", "restockType", capitals: true)),
                        "units.path": "refundLineItems.edges[].node",
                        "units.sku": {"first": ["lineItem.sku",
                         {"template": "shopify-variant-{lineItem.variant.legacyResourceId}"}]},

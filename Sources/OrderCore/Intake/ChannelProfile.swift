@@ -100,11 +100,13 @@ final class ChannelProfile {
     /// A refund inside an order payload may say when it was made (`at`), or whether its units had shipped
     /// (`before_shipment`: Shopify's restock type `cancel` against `return`): one made before the channel's
     /// shipment (`shipment.shipped_at`) is recorded before it, so the units it took off the order are not shipped.
+    /// A refund event may say `before_shipment` too: of a partly shipped order, its units are then those still
+    /// to ship, not counted against those that left.
     static let orderRefundFields = refundFields + ["at", "before_shipment"]
     static let feeFields = ["name", "amount", "tax", "returns_refund"]
     static let eventFields: [EventType: [String]] = [
         .order: orderFields, .cancel: ["external_id", "reason"],
-        .refund: ["external_id"] + refundFields,
+        .refund: ["external_id", "before_shipment"] + refundFields,
         .skip: ["external_id"],
     ]
     static let orderChecks = ["grand_total", "discount_total", "tax_total", "shipping_fee"]

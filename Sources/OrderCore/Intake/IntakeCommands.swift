@@ -554,7 +554,8 @@ extension CommandContext {
                 // Units it names that it was recorded without (an order's update named only its money).
                 if let refundRef = ref.stringValue, case let units = (try? RefundCommands.units(Fields(refund))) ?? [],
                     try RefundCommands.recordUnits(
-                        self, &order, refundRef: refundRef, units, cancel: refund["cancel_units"] == true)
+                        self, &order, refundRef: refundRef, units, cancel: refund["cancel_units"] == true,
+                        unshipped: refund["before_shipment"] == true)
                 {
                     outcome["units_recorded"] = true
                 }
@@ -589,7 +590,8 @@ extension CommandContext {
                 args["at"] = nil
                 args["before_shipment"] = nil
                 args["amount"] = order.money(min(amount, left))
-                _ = try RefundCommands.refund(self, Fields(args), asked: false)
+                _ = try RefundCommands.refund(
+                    self, Fields(args), asked: false, unshipped: refund["before_shipment"] == true)
                 order = try requireOrder(order.orderID)
                 outcome["outcome"] = "recorded"
                 outcome["amount"] = order.money(min(amount, left))
@@ -672,9 +674,10 @@ extension CommandContext {
         else { return ["refund_ref": ref, "outcome": "unchanged"] }
         let events = try store.events(orderRowID: order.rowID)
         if RefundCommands.unitsCancelled(by: ref, events) { return ["refund_ref": ref, "outcome": "already_recorded"] }
-        if order.stage == .partiallyShipped {
+        if order.stage == .partiallyShipped, refund["before_shipment"] != true {
             // Shopify counts a line's refunded units against its fulfilled ones first: which of them no longer
-            // ship is not known from this refund alone. A person decides, told once.
+            // ship is not known from this refund alone (unless it says they had not: restock type `cancel`).
+            // A person decides, told once.
             if events.contains(where: { $0.command == "channel.refund" && $0.details["refund_ref"] == ref }) {
                 return ["refund_ref": ref, "outcome": "already_recorded"]
             }

@@ -1,7 +1,8 @@
 /// A path into a channel payload, as profiles write it: keys separated by dots, `[n]` for an array
 /// element, `[]` for every element (`line_items[].tax_lines[].price`), `[key=value]` for every element
 /// that is an object whose `key` has that value (`breakdowns[type=TAX].subtotal`: text compared with
-/// text, so `[status=2]` finds `2` and `"2"`). A leading `/` starts at the
+/// text, so `[status=2]` finds `2` and `"2"`), or after an object, that object if its `key` has it
+/// (`edges[].node[restockType=RETURN]`). A leading `/` starts at the
 /// whole payload instead of the object being mapped; a leading `@` reads an argument of
 /// `intake.ingest` (`@external_id`, `@event_type`); the empty path is the object itself.
 struct PayloadPath: Equatable {
@@ -70,7 +71,7 @@ struct PayloadPath: Equatable {
             case (.index(let i), .array(let a)):
                 guard i < a.count else { return (nil, nil) }
                 value = a[i]
-            case (.each, .array), (.match, .array): return (value, n)
+            case (.each, .array), (.match, .array), (.match, .object): return (value, n)
             default: return (nil, nil)
             }
         }
@@ -115,6 +116,8 @@ struct PayloadPath: Equatable {
                 case (.each, .array(let a)): next += a
                 case (.match(let key, let wanted), .array(let a)):
                     next += a.filter { $0.objectValue?[key].flatMap(Evaluator.text(of:)) == wanted }
+                case (.match(let key, let wanted), .object(let o)):
+                    if o[key].flatMap(Evaluator.text(of:)) == wanted { next.append(value) }
                 default: break
                 }
             }

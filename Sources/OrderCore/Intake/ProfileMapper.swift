@@ -240,6 +240,9 @@ struct ProfileMapper {
                 value = try e.time(spec, field: key).map { .string(Timestamp.format($0)) }
             case "taxes_included", "cash_on_delivery", "cancel_units":
                 value = try e.bool(spec, field: key).map(JSON.bool)
+            case "before_shipment":
+                // A hint (a refund event's): a restock type it does not know leaves it unsaid.
+                value = (try? e.bool(spec, field: key)).flatMap { $0 }.map(JSON.bool)
             case "tags":
                 value = .array(try e.values(spec, field: key).compactMap { Evaluator.text(of: $0).map(JSON.string) })
             default: value = try e.text(spec, field: key).map(JSON.string)

@@ -28,7 +28,9 @@ enum RefundCommands {
     /// Records a refund (`order.refund`'s arguments). `asked`: a person asked for it with `order.refund`,
     /// and a large one is an admin's, as a large return's approval is. The engine's own refunds (a
     /// return's, a channel's) were decided where they came from and are not checked again.
-    static func refund(_ ctx: CommandContext, _ f: Fields, asked: Bool) throws -> JSON {
+    /// - Parameter unshipped: the refund's units had not shipped when it was made (the channel says so:
+    ///   Shopify's restock type `cancel`), rather than counted against those that left first.
+    static func refund(_ ctx: CommandContext, _ f: Fields, asked: Bool, unshipped: Bool = false) throws -> JSON {
         let id = try f.requiredCode("order_id")
         var order = try ctx.requireOrder(id)
         guard let amount = try f.money("amount", exponent: order.exponent), amount > 0 else {
@@ -128,7 +130,8 @@ enum RefundCommands {
             order = try ctx.requireOrder(id)
         } else {
             try stopIfPaidFor(
-                ctx, &order, lines: lines, refundedUnits, amount: cancelUnits ? nil : amount, reason: reason)
+                ctx, &order, lines: lines, refundedUnits, amount: cancelUnits ? nil : amount, reason: reason,
+                unshipped: unshipped)
         }
         return try ctx.document(order)
     }
@@ -181,12 +184,12 @@ enum RefundCommands {
     /// refund cancels whatever its amount (`amount` nil: `cancel_units`).
     private static func stopIfPaidFor(
         _ ctx: CommandContext, _ order: inout Order, lines: [OrderLine], _ refunded: [(line: Int, qty: Int64)],
-        amount: Int64?, reason: String?
+        amount: Int64?, reason: String?, unshipped: Bool
     ) throws {
         guard !refunded.isEmpty else { return }
         if let amount, amount < value(of: refunded, lines, nets: try ctx.lineNets(order, lines)) { return }
         let why = "units refunded before shipping" + (reason.map { ": \($0)" } ?? "")
-        try stopUnits(ctx, &order, lines: lines, refunded, why: why, refunded: true)
+        try stopUnits(ctx, &order, lines: lines, refunded, why: why, refunded: true, unshipped: unshipped)
     }
 
     /// The units of a refund recorded before without them (a WooCommerce order payload names only its refunds'
@@ -194,11 +197,13 @@ enum RefundCommands {
     /// would have been. Only a refund whose latest timeline entry lists no units: one that lists some, or one
     /// recorded before entries listed them, is left as it is, so that no unit is counted twice; so is one whose
     /// units were cancelled when it gave nothing back (an `order.cancel` entry naming it).
-    /// - Parameter cancel: the refund's units no longer ship, whatever its amount (`cancel_units`).
+    /// - Parameters:
+    ///   - cancel: the refund's units no longer ship, whatever its amount (`cancel_units`).
+    ///   - unshipped: they had not shipped when it was made (`refund`).
     /// - Returns: whether the units were recorded now.
     static func recordUnits(
         _ ctx: CommandContext, _ order: inout Order, refundRef: String, _ units: [(sku: String, qty: Int64)],
-        cancel: Bool
+        cancel: Bool, unshipped: Bool
     ) throws -> Bool {
         guard !units.isEmpty, case let events = try ctx.store.events(orderRowID: order.rowID),
             let entry = events.last(where: {
@@ -212,7 +217,8 @@ enum RefundCommands {
         var details: JSONObject = ["refund_ref": .string(refundRef), "units": unitsJSON(units), "units_only": true]
         if cancel { details["cancel_units"] = true }
         try ctx.transition(&order, to: order.state, command: "order.refund", details: .object(details))
-        try stopIfPaidFor(ctx, &order, lines: lines, refundedUnits, amount: cancel ? nil : amount, reason: nil)
+        try stopIfPaidFor(
+            ctx, &order, lines: lines, refundedUnits, amount: cancel ? nil : amount, reason: nil, unshipped: unshipped)
         return true
     }
 
@@ -241,9 +247,10 @@ enum RefundCommands {
     /// - Parameters:
     ///   - why: what the timeline and the alert say (refunded, or cancelled by a person).
     ///   - refunded: the units were refunded (they count `refunded_cancelled` once cancelled).
+    ///   - unshipped: the refund was for units that had not shipped, not counted against those that left.
     static func stopUnits(
         _ ctx: CommandContext, _ order: inout Order, lines: [OrderLine], _ units: [(line: Int, qty: Int64)],
-        why: String, refunded: Bool
+        why: String, refunded: Bool, unshipped refundedUnshipped: Bool = false
     ) throws {
         var units = units
         var stage = order.stage
@@ -257,11 +264,11 @@ enum RefundCommands {
         }
         // Only units still to ship: a line's refunded units count against its shipped ones first (a refund
         // after a partial shipment is most often for goods that came back, and Shopify fulfils a line's
-        // quantity less the larger of its refunded and fulfilled units).
+        // quantity less the larger of its refunded and fulfilled units) — unless the channel says they had not.
         units = units.compactMap { i, qty in
             let line = lines[i]
             var unshipped = min(qty, line.notCancelled - line.quantity(.shipped))
-            if refunded {
+            if refunded, !refundedUnshipped {
                 let refundedLeft = line.quantity(.refunded) - line.quantity(.refundedCancelled)
                 unshipped = min(unshipped, refundedLeft - line.quantity(.shipped))
             }

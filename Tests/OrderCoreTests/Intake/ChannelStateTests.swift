@@ -1511,13 +1511,26 @@ struct ChannelStateTests {
         #expect(doc["lines"]?.arrayValue?.first?["cancelled"] == 1 && doc["lines"]?.arrayValue?.first?["refunded"] == 0)
 
         // Partly shipped: which units it takes off is not known (Shopify counts refunded units against the
-        // fulfilled ones first); a person is told once, and nothing is cancelled.
-        let split = try ingest("shopify", shopify(62, financial: "paid"))["order_id"] ?? .null
-        try engine.ok("order.allocate", ["order_id": split])
-        try engine.ok("order.pack", ["order_id": split, "scans": [split, "A1"], "weight_g": 0, "partial": true])
-        try engine.ok("order.ship", ["order_id": split, "carrier": "SF", "tracking_no": "SF62"])
-        let restock: JSON = ["refund": ["id": 621, "order_id": 62, "transactions": [],
-                                        "refund_line_items": [["quantity": 1, "restock_type": "cancel", "line_item": ["sku": "A1"]]]]]
+        // fulfilled ones first) unless its restock type says they had not shipped; a person is told once, and
+        // nothing is cancelled.
+        func partlyShipped(_ id: Int) throws -> JSON {
+            let split = try ingest("shopify", shopify(id, financial: "paid"))["order_id"] ?? .null
+            try engine.ok("order.allocate", ["order_id": split])
+            try engine.ok("order.pack", ["order_id": split, "scans": [split, "A1"], "weight_g": 0, "partial": true])
+            try engine.ok("order.ship", ["order_id": split, "carrier": "SF", "tracking_no": .string("SF\(id)")])
+            return split
+        }
+        func restocked(_ id: Int, _ type: String) -> JSON {
+            ["refund": ["id": .int(Int64(id * 10 + 1)), "order_id": .int(Int64(id)), "transactions": [],
+                        "refund_line_items": [["quantity": 1, "restock_type": .string(type), "line_item": ["sku": "A1"]]]]]
+        }
+        let cancelled = try partlyShipped(63)
+        let unfulfilled = try ingest("shopify", restocked(63, "cancel"))
+        #expect(unfulfilled["action"] == "units_cancelled", "\(unfulfilled.serialized)")
+        let rest = try engine.ok("order.get", ["order_id": cancelled])
+        #expect(rest["state"] == "shipped" && rest["lines"]?.arrayValue?.first?["cancelled"] == 1, "\(rest.serialized)")
+        let split = try partlyShipped(62)
+        let restock = restocked(62, "no_restock")
         let told = try ingest("shopify", restock)
         #expect(told["action"] == "unchanged" && told["refund"]?["alert"] == "refunded_unshipped", "\(told.serialized)")
         var retold = restock.objectValue?["refund"]?.objectValue ?? [:]
@@ -1528,6 +1541,44 @@ struct ChannelStateTests {
         } ?? []
         #expect(alerts.count == 1 && alerts.first?["details"]?["units"] == [["sku": "A1", "qty": 1]], "\(alerts)")
         #expect(try engine.ok("order.get", ["order_id": split])["lines"]?.arrayValue?.first?["cancelled"] == 0)
+    }
+
+    /// Shopify's restock type says which units a refund took off a partly shipped order: `cancel`, units not
+    /// fulfilled — they no longer ship, and fulfilling the rest ships only what is left — while a `return`
+    /// among them counts its units against those that left.
+    @Test func aShopifyRefundOfUnfulfilledUnitsOfAPartlyShippedOrderStopsThem() throws {
+        func order(_ fulfillable: Int64, current: Int64, status: String, time: String, refunds: [JSON] = []) -> JSON {
+            shopify(87, financial: refunds.isEmpty ? "paid" : "partially_refunded", fulfillment: .string(status), extra: [
+                "updated_at": .string(time), "refunds": .array(refunds),
+                "line_items": [["id": 1, "sku": "A1", "quantity": 3, "price": "50.00", "current_quantity": .int(current),
+                                "fulfillable_quantity": .int(fulfillable)]]])
+        }
+        func refund(_ id: Int64, _ types: [String]) -> JSON {
+            ["id": .int(id), "created_at": "2026-01-19T12:00:00+08:00",
+             "transactions": [["amount": .string("\(50 * types.count).00"), "kind": "refund", "status": "success"]],
+             "refund_line_items": .array(types.map { ["quantity": 1, "line_item_id": 1, "restock_type": .string($0),
+                                                      "line_item": ["sku": "A1"]] })]
+        }
+        let placed = try ingest("shopify", order(3, current: 3, status: "unfulfilled", time: "2026-01-19T10:00:00+08:00"))
+        let id = placed["order_id"] ?? .null
+        #expect(try ingest("shopify", order(2, current: 3, status: "partial", time: "2026-01-19T11:00:00+08:00"))["state"]
+                == "partially_shipped")
+        let cancel = refund(871, ["cancel"])
+        try ingest("shopify", order(1, current: 2, status: "partial", time: "2026-01-19T12:00:00+08:00", refunds: [cancel]))
+        var line = try engine.ok("order.get", ["order_id": id])["lines"]?.arrayValue?.first
+        #expect(line?["cancelled"] == 1 && line?["reserved"] == 1 && line?["refunded"] == 1, "\(line?.serialized ?? "")")
+        let done = try ingest("shopify", order(0, current: 2, status: "fulfilled", time: "2026-01-19T13:00:00+08:00",
+                                               refunds: [cancel]))
+        #expect(done["state"] == "shipped" && done["shipment"]?["units_from_stock"] == 1, "\(done.serialized)")
+        line = try engine.ok("order.get", ["order_id": id])["lines"]?.arrayValue?.first
+        #expect(line?["shipped"] == 2 && line?["cancelled"] == 1)
+        #expect(try stock() == (8, 0), "two units left, not three")
+        // A return among a refund's units: they count against those that left, nothing more is stopped.
+        let mixed = refund(872, ["cancel", "return"])
+        let later = try ingest("shopify", order(0, current: 0, status: "fulfilled", time: "2026-01-19T14:00:00+08:00",
+                                                refunds: [cancel, mixed]))
+        #expect(later["state"] == "shipped", "\(later.serialized)")
+        #expect(try engine.ok("order.get", ["order_id": id])["lines"]?.arrayValue?.first?["cancelled"] == 1)
     }
 
     /// A gift card sent by email, a custom item and a tip have no stock to hold: they are charged as fees, the

@@ -59,6 +59,19 @@ struct ProfileMapperTests {
         #expect(throws: OrderCoreError.self) { try PayloadPath("items]") }
     }
 
+    /// `[key=value]` after an object keeps the object when its key has the value: GraphQL's `edges[].node`.
+    @Test func aMatchAfterAnObjectKeepsItWhenItsKeyHasTheValue() throws {
+        let payload: JSON = ["edges": [["node": ["restockType": "CANCEL", "qty": 1]], ["node": ["restockType": "RETURN", "qty": 2]]],
+                             "items": [["type": "return", "qty": 3], ["type": "cancel", "qty": 4]]]
+        func values(_ path: String) throws -> [JSON] {
+            try PayloadPath(path).values(current: payload, payload: payload, arguments: .null)
+        }
+        #expect(try values("edges[].node[restockType=RETURN].qty") == [2])
+        #expect(try values("edges[].node[restockType=NO_RESTOCK].qty") == [])
+        #expect(try values("items[][type=cancel].qty") == [4])
+        #expect(try values("items[type=cancel].qty") == [4])
+    }
+
     /// A WooCommerce line without a SKU falls back to its variation's id when it is one (each size a SKU of its
     /// own: the product's id would ship any size), else to its product's; a template's `0` is no value.
     @Test func wooCommerceVariationsWithoutSKUsFallBackToTheVariation() throws {
