@@ -1,4 +1,4 @@
-"""Random channel traffic, Shopify's and Taobao's — orders placed paid or unpaid, paid later, units
+"""Random channel traffic, Shopify's, Taobao's and Amazon's — orders placed paid or unpaid, paid later, units
 refunded before they ship (asked for first, on Taobao), cancelled, shipped whole or in part, returned,
 events delivered again and late — mixed with stock arriving and leaving and the warehouse allocating,
 packing and shipping what is left. After every step each order's money adds up (nothing refunded or owed
@@ -224,6 +224,66 @@ class Taobao:
                 "TRADE_CLOSED": {"shipped"} if shipped else {"cancelled"}}[trade["status"]]
 
 
+class Amazon:
+    """Each order as SP-API answers it now (the order and its items): paid, shipped item by item
+    (`QuantityShipped`), or cancelled before it ships."""
+
+    profile = "amazon"
+    steps = {"new": 4, "pay": 2, "ship_part": 3, "ship_all": 2, "cancel": 1, "replay": 1}
+
+    def __init__(self, rnd):
+        self.rnd, self.orders, self.sent, self.clock = rnd, {}, [], 0
+
+    def payload(self, order):
+        self.clock += 1
+        order["order"]["LastUpdateDate"] = "2026-11-%02dT%02d:%02d:00Z" % (1 + self.clock // 1440,
+                                                                            self.clock // 60 % 24, self.clock % 60)
+        text = json.dumps(order)
+        self.sent.append(text)
+        return text
+
+    def new(self):
+        number = "113-%d" % (len(self.orders) + 1)
+        items = [{"SellerSKU": sku, "OrderItemId": str(k), "QuantityOrdered": q, "QuantityShipped": 0,
+                  "ItemPrice": {"CurrencyCode": "USD", "Amount": "%d.00" % (10 * q)}}
+                 for k, sku in enumerate(self.rnd.sample(SKUS, self.rnd.randint(1, 3)))
+                 for q in [self.rnd.randint(1, 3)]]
+        self.orders[number] = order = {
+            "order": {"AmazonOrderId": number, "PurchaseDate": "2026-10-31T10:00:00Z", "FulfillmentChannel": "MFN",
+                      "OrderStatus": "Unshipped" if self.rnd.random() < 0.7 else "Pending"},
+            "items": {"payload": {"OrderItems": items}}}
+        return self.payload(order)
+
+    def step(self, kind):
+        live = [o for o in self.orders.values() if o["order"]["OrderStatus"] in ("Pending", "Unshipped",
+                                                                                 "PartiallyShipped")]
+        if kind == "new" or not live:
+            return self.new()
+        if kind == "replay":
+            return self.rnd.choice(self.sent)
+        order = self.rnd.choice(live)
+        status, items = order["order"]["OrderStatus"], order["items"]["payload"]["OrderItems"]
+        if kind == "pay" and status == "Pending":
+            order["order"]["OrderStatus"] = "Unshipped"
+        elif kind == "cancel" and status in ("Pending", "Unshipped"):
+            order["order"]["OrderStatus"] = "Canceled"
+        elif kind in ("ship_part", "ship_all") and status != "Pending":
+            left = [item for item in items if item["QuantityShipped"] < item["QuantityOrdered"]]
+            for item in left if kind == "ship_all" else [self.rnd.choice(left)]:
+                item["QuantityShipped"] = (item["QuantityOrdered"] if kind == "ship_all" else
+                                           self.rnd.randint(item["QuantityShipped"] + 1, item["QuantityOrdered"]))
+            whole = all(item["QuantityShipped"] == item["QuantityOrdered"] for item in items)
+            order["order"]["OrderStatus"] = "Shipped" if whole else "PartiallyShipped"
+        else:
+            return None
+        return self.payload(order)
+
+    def expected(self, order):
+        return {"Pending": {"pending_payment"}, "Unshipped": {"paid", "allocated"},
+                "PartiallyShipped": {"partially_shipped"}, "Shipped": {"shipped"},
+                "Canceled": {"cancelled"}}[order["order"]["OrderStatus"]]
+
+
 def check(db):
     assert db.stock.verify()["ok"]
     owed = set()
@@ -255,7 +315,7 @@ def ship_here(db, order_id):
 
 
 @pytest.mark.parametrize("seed", range(6))
-@pytest.mark.parametrize("platform", [Shopify, Taobao])
+@pytest.mark.parametrize("platform", [Shopify, Taobao, Amazon])
 def test_random_channel_traffic_keeps_orders_and_stock_consistent(tmp_path, platform, seed):
     rnd = random.Random(seed)
     channel = platform(rnd)
