@@ -89,6 +89,9 @@ extension CommandContext {
         let limited = try mayBeLimited && store.hasChannelLimits(channel: code)
         if lapsed {
             try expireStaleReservations(skus: skus)
+            // What they gave back goes first to orders sold short of it, as units freed by any command do (a
+            // fill's own plan, or a channel's order, which is sold already, takes what is there).
+            if !backorder { try fillBackorders() }
             balances = try store.balances(skus: skus, warehouse: warehouse, activeOnly: true)
         }
         // The order's SKUs' caps in one query on PostgreSQL (a round trip), point lookups on SQLite.

@@ -75,6 +75,24 @@ struct BackorderTests {
         #expect(try engine.available("A1") == 1)
     }
 
+    /// Units an unpaid order's lapsed holds give back as another order reads them (lazy expiry) go first to
+    /// an order sold short of them, not to the order that found them.
+    @Test func unitsOfLapsedHoldsGoToOrdersSoldShortFirst() throws {
+        try engine.ok("order.create", orderArgs([("A1", 2, "10.00")], ["at": "2026-01-18T10:00:00Z"]))
+        let payload: JSON = ["order": ["id": 9, "currency": "USD", "financial_status": "paid", "created_at": "2026-01-18T10:05:00Z",
+                                       "line_items": [["id": 1, "sku": "A1", "quantity": 1, "price": "10.00"]]]]
+        let short = try engine.ok("intake.ingest", ["channel": "shop", "payload": payload, "at": "2026-01-18T10:05:00Z"])
+        let owed = short["events"]?.arrayValue?.first ?? .null
+        #expect(owed["backordered"] == [["line_no": 1, "sku": "A1", "qty": 1]], "\(owed.serialized)")
+        // Twenty minutes on, the first order's holds have lapsed: one of its two units is owed to the channel's.
+        let both = orderArgs([("A1", 2, "10.00")], ["at": "2026-01-18T10:20:00Z", "payment": [:]])
+        #expect(engine.fails("order.create", both) == .insufficientStock)
+        let one = try engine.ok("order.create", orderArgs([("A1", 1, "10.00")], ["at": "2026-01-18T10:21:00Z", "payment": [:]]))
+        #expect(one["state"] == "paid")
+        #expect(try line(owed)["backordered"] == 0 && line(owed)["reserved"] == 1 && !alerted(owed))
+        #expect(try engine.available("A1") == 0)
+    }
+
     @Test func receivedUnitsGoToOrdersSoldShortOldestFirst() throws {
         let first = try channelOrder(1, qty: 5)
         #expect(first["backordered"] == [["line_no": 1, "sku": "A1", "qty": 3]], "\(first.serialized)")
