@@ -18,14 +18,28 @@ SKUS = ["A1", "B2", "C3"]
 HERE = {"receive": 3, "adjust": 1, "sweep": 1, "ship_here": 2}  # what the warehouse does meanwhile
 
 
-class Shopify:
+class Channel:
+    """What every channel here has: its orders as it would send them now, the payloads sent, and a clock
+    that moves a minute a payload."""
+
+    def __init__(self, rnd):
+        self.rnd, self.orders, self.sent, self.clock = rnd, {}, [], 0
+
+    def now(self, pattern):
+        self.clock += 1
+        return pattern % (1 + self.clock // 1440, self.clock // 60 % 24, self.clock % 60)
+
+    def send(self, document):
+        text = json.dumps(document)
+        self.sent.append(text)
+        return text
+
+
+class Shopify(Channel):
     """The channel's side: each order as Shopify would send it now."""
 
     profile = "shopify"
     steps = {"new": 4, "pay": 2, "refund_units": 2, "cancel": 1, "fulfil": 2, "fulfil_part": 2, "replay": 1}
-
-    def __init__(self, rnd):
-        self.rnd, self.orders, self.sent, self.clock = rnd, {}, [], 0
 
     def step(self, kind):
         """The payload of what happens next at the channel (None: nothing can)."""
@@ -38,12 +52,8 @@ class Shopify:
                 self.cancel(order) if kind == "cancel" else self.fulfil(order, whole=kind == "fulfil"))
 
     def payload(self, order):
-        self.clock += 1
-        order["updated_at"] = "2026-11-%02dT%02d:%02d:00Z" % (1 + self.clock // 1440, self.clock // 60 % 24,
-                                                              self.clock % 60)
-        text = json.dumps({"order": order})
-        self.sent.append(text)
-        return text
+        order["updated_at"] = self.now("2026-11-%02dT%02d:%02d:00Z")
+        return self.send({"order": order})
 
     def new(self):
         number = len(self.orders) + 1
@@ -127,7 +137,7 @@ class Shopify:
 SHIPPED = ("WAIT_BUYER_CONFIRM_GOODS", "TRADE_FINISHED")  # a Taobao sub-order that has left
 
 
-class Taobao:
+class Taobao(Channel):
     """Each trade as taobao.trade.fullinfo.get would answer now: sub-orders are paid, refunds asked for and
     granted or withdrawn, sub-orders consigned one by one under the first one's tracking number, trades
     confirmed, or returned whole and closed."""
@@ -136,16 +146,9 @@ class Taobao:
     steps = {"new": 4, "pay": 2, "close_unpaid": 1, "ask_refund": 2, "refund": 2, "withdraw": 1, "consign": 2,
              "consign_part": 2, "confirm": 1, "return_all": 1, "replay": 1}
 
-    def __init__(self, rnd):
-        self.rnd, self.orders, self.sent, self.clock = rnd, {}, [], 0
-
     def payload(self, trade):
-        self.clock += 1
-        trade["modified"] = "2026-11-%02d %02d:%02d:00" % (1 + self.clock // 1440, self.clock // 60 % 24,
-                                                            self.clock % 60)
-        text = json.dumps({"trade_fullinfo_get_response": {"trade": trade}})
-        self.sent.append(text)
-        return text
+        trade["modified"] = self.now("2026-11-%02d %02d:%02d:00")
+        return self.send({"trade_fullinfo_get_response": {"trade": trade}})
 
     def new(self):
         tid = len(self.orders) + 1
@@ -224,23 +227,16 @@ class Taobao:
                 "TRADE_CLOSED": {"shipped"} if shipped else {"cancelled"}}[trade["status"]]
 
 
-class Amazon:
+class Amazon(Channel):
     """Each order as SP-API answers it now (the order and its items): paid, shipped item by item
     (`QuantityShipped`), or cancelled before it ships."""
 
     profile = "amazon"
     steps = {"new": 4, "pay": 2, "ship_part": 3, "ship_all": 2, "cancel": 1, "replay": 1}
 
-    def __init__(self, rnd):
-        self.rnd, self.orders, self.sent, self.clock = rnd, {}, [], 0
-
     def payload(self, order):
-        self.clock += 1
-        order["order"]["LastUpdateDate"] = "2026-11-%02dT%02d:%02d:00Z" % (1 + self.clock // 1440,
-                                                                            self.clock // 60 % 24, self.clock % 60)
-        text = json.dumps(order)
-        self.sent.append(text)
-        return text
+        order["order"]["LastUpdateDate"] = self.now("2026-11-%02dT%02d:%02d:00Z")
+        return self.send(order)
 
     def new(self):
         number = "113-%d" % (len(self.orders) + 1)
