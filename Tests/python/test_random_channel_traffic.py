@@ -34,6 +34,16 @@ class Channel:
         self.sent.append(text)
         return text
 
+    def step(self, kind):
+        """The payload of what happens next at the channel (None: nothing can): a new order, one sent
+        before again, or `kind` done to an order still open (`act`)."""
+        open_orders = [order for order in self.orders.values() if self.open(order)]
+        if kind == "new" or not open_orders:
+            return self.new()
+        if kind == "replay":
+            return self.rnd.choice(self.sent)
+        return self.act(kind, self.rnd.choice(open_orders))
+
 
 class Shopify(Channel):
     """The channel's side: each order as Shopify would send it now."""
@@ -41,13 +51,7 @@ class Shopify(Channel):
     profile = "shopify"
     steps = {"new": 4, "pay": 2, "refund_units": 2, "cancel": 1, "fulfil": 2, "fulfil_part": 2, "replay": 1}
 
-    def step(self, kind):
-        """The payload of what happens next at the channel (None: nothing can)."""
-        order = self.live()
-        if kind == "new" or order is None:
-            return self.new()
-        if kind == "replay":
-            return self.rnd.choice(self.sent)
+    def act(self, kind, order):
         return (self.pay(order) if kind == "pay" else self.refund_units(order) if kind == "refund_units" else
                 self.cancel(order) if kind == "cancel" else self.fulfil(order, whole=kind == "fulfil"))
 
@@ -70,10 +74,8 @@ class Shopify(Channel):
             "refunds": [], "fulfillments": []}
         return self.payload(order)
 
-    def live(self):
-        open_orders = [o for o in self.orders.values() if not o.get("cancelled_at") and
-                       any(line["fulfillable_quantity"] for line in o["line_items"])]
-        return self.rnd.choice(open_orders) if open_orders else None
+    def open(self, order):
+        return not order.get("cancelled_at") and any(line["fulfillable_quantity"] for line in order["line_items"])
 
     def paid(self, order):
         return order["financial_status"] in ("paid", "partially_refunded")
@@ -169,14 +171,10 @@ class Taobao(Channel):
                            "SELLER_CONSIGNED_PART" if any(sub["status"] in SHIPPED for sub in live) else
                            trade["status"])
 
-    def step(self, kind):
-        open_trades = [t for t in self.orders.values() if t["status"] not in ("TRADE_CLOSED", "TRADE_CLOSED_BY_TAOBAO",
-                                                                               "TRADE_FINISHED")]
-        if kind == "new" or not open_trades:
-            return self.new()
-        if kind == "replay":
-            return self.rnd.choice(self.sent)
-        trade = self.rnd.choice(open_trades)
+    def open(self, trade):
+        return trade["status"] not in ("TRADE_CLOSED", "TRADE_CLOSED_BY_TAOBAO", "TRADE_FINISHED")
+
+    def act(self, kind, trade):
         subs = trade["orders"]["order"]
         waiting = [sub for sub in subs if sub["status"] == "WAIT_SELLER_SEND_GOODS"]
         asked = [sub for sub in subs if sub["refund_status"] == "WAIT_SELLER_AGREE"]
@@ -250,14 +248,10 @@ class Amazon(Channel):
             "items": {"payload": {"OrderItems": items}}}
         return self.payload(order)
 
-    def step(self, kind):
-        live = [o for o in self.orders.values() if o["order"]["OrderStatus"] in ("Pending", "Unshipped",
-                                                                                 "PartiallyShipped")]
-        if kind == "new" or not live:
-            return self.new()
-        if kind == "replay":
-            return self.rnd.choice(self.sent)
-        order = self.rnd.choice(live)
+    def open(self, order):
+        return order["order"]["OrderStatus"] in ("Pending", "Unshipped", "PartiallyShipped")
+
+    def act(self, kind, order):
         status, items = order["order"]["OrderStatus"], order["items"]["payload"]["OrderItems"]
         if kind == "pay" and status == "Pending":
             order["order"]["OrderStatus"] = "Unshipped"
