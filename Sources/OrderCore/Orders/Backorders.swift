@@ -48,7 +48,10 @@ extension CommandContext {
         let lines = try store.lines(orderRowID: order.rowID)
         // The short units of each line, as lines of their own: what the plan must find.
         let short: [OrderLine] = lines.compactMap { line in
-            let missing = min(line.quantity(.backordered), line.notCancelled - line.quantity(.reserved))
+            // Never more than is left to ship: a file from before shipments took units off `backordered` may
+            // say more of a partly shipped order.
+            let left = line.notCancelled - line.quantity(.shipped) - line.quantity(.reserved)
+            let missing = min(line.quantity(.backordered), left)
             guard missing > 0, freed.contains(line.sku) else { return nil }
             var wanted = line
             wanted.qty = missing

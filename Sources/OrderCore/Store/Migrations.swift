@@ -12,7 +12,7 @@ struct Migration {
         healthDaily, valuation, openAlerts, idSequences, cacheEpoch, guardRefusal, emailIndex, countDomains,
         profileEpoch, paymentsByTime, inboxAwaiting, cashOnDelivery, refundWriteOff, owingOnDelivery,
         channelUpdatedAt, refundedCancelled, returnBuyers, openTransfers, returnsByCustomerUnused, transferLosses,
-        backorderedLines,
+        backorderedLines, owedLeft,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -893,4 +893,17 @@ struct Migration {
     static let backorderedLines = Migration(
         name: "0041_backordered_lines",
         sql: "CREATE INDEX order_lines_backordered ON order_lines(sku) WHERE qty_backordered > 0;")
+
+    /// Units a channel shipped that an order never held are owed no more: lines of files from before that
+    /// kept them `backordered` owe at most what is left to ship and not held.
+    static let owedLeft = Migration(
+        name: "0042_owed_left",
+        sql: """
+            UPDATE order_lines SET qty_backordered = MAX(0, qty - qty_cancelled - qty_shipped - qty_reserved)
+            WHERE qty_backordered > 0 AND qty_backordered > qty - qty_cancelled - qty_shipped - qty_reserved;
+            """,
+        postgresql: """
+            UPDATE order_lines SET qty_backordered = GREATEST(0, qty - qty_cancelled - qty_shipped - qty_reserved)
+            WHERE qty_backordered > 0 AND qty_backordered > qty - qty_cancelled - qty_shipped - qty_reserved;
+            """)
 }
