@@ -1,6 +1,6 @@
-"""Random channel traffic, Shopify's, Taobao's and Amazon's — orders placed paid or unpaid, paid later, units
-refunded before they ship (asked for first, on Taobao), cancelled, shipped whole or in part, returned,
-events delivered again and late — mixed with stock arriving and leaving and the warehouse allocating,
+"""Random channel traffic, Shopify's, Taobao's and Amazon's — orders placed paid, unpaid or paid on
+delivery (shipped unpaid, the money collected later), paid later, units refunded before they ship (asked
+for first, on Taobao), cancelled, shipped whole or in part, returned, events delivered again and late — mixed with stock arriving and leaving and the warehouse allocating,
 packing and shipping what is left. After every step each order's money adds up (nothing refunded or owed
 back beyond what was paid), its lines add up (no unit owed or held beyond what is left to ship, nothing to
 pick or pack beyond what is held), no unit sits on the shelf while an order is owed it, and the stock
@@ -66,16 +66,20 @@ class Shopify(Channel):
                  for k, sku in enumerate(self.rnd.sample(SKUS, self.rnd.randint(1, 3)))
                  for q in [self.rnd.randint(1, 3)]]
         total = "%d.00" % sum(10 * line["quantity"] for line in lines)
-        paid = self.rnd.random() < 0.7
+        paid = self.rnd.random() < 0.6
         self.orders[number] = order = {
             "id": number, "currency": "USD", "financial_status": "paid" if paid else "pending",
             "fulfillment_status": None, "created_at": "2026-10-31T00:00:00Z", "line_items": lines,
             "total_price": total, "current_total_price": total, "total_outstanding": "0.00" if paid else total,
             "refunds": [], "fulfillments": []}
+        if not paid and self.rnd.random() < 0.5:  # paid to the carrier on delivery: it ships unpaid
+            order["payment_gateway_names"] = ["Cash on Delivery (COD)"]
         return self.payload(order)
 
     def open(self, order):
-        return not order.get("cancelled_at") and any(line["fulfillable_quantity"] for line in order["line_items"])
+        """Not cancelled, with units to fulfil or money to collect."""
+        return not order.get("cancelled_at") and (order["financial_status"] == "pending" or any(
+            line["fulfillable_quantity"] for line in order["line_items"]))
 
     def paid(self, order):
         return order["financial_status"] in ("paid", "partially_refunded")
@@ -87,7 +91,10 @@ class Shopify(Channel):
         return self.payload(order)
 
     def refund_units(self, order):
-        line = self.rnd.choice([line for line in order["line_items"] if line["fulfillable_quantity"]])
+        lines = [line for line in order["line_items"] if line["fulfillable_quantity"]]
+        if not lines:
+            return None
+        line = self.rnd.choice(lines)
         qty = self.rnd.randint(1, line["fulfillable_quantity"])
         line["fulfillable_quantity"] -= qty
         line["current_quantity"] -= qty
@@ -113,9 +120,9 @@ class Shopify(Channel):
         return self.payload(order)
 
     def fulfil(self, order, whole):
-        if order["financial_status"] == "pending":
-            return None
         lines = [line for line in order["line_items"] if line["fulfillable_quantity"]]
+        if not lines or order["financial_status"] == "pending" and "payment_gateway_names" not in order:
+            return None
         for line in lines if whole else [self.rnd.choice(lines)]:
             line["fulfillable_quantity"] -= line["fulfillable_quantity"] if whole else \
                 self.rnd.randint(1, line["fulfillable_quantity"])
