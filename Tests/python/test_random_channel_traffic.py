@@ -1,11 +1,11 @@
 """Random channel traffic, Shopify's, Taobao's and Amazon's — orders placed paid, unpaid or paid on
 delivery (shipped unpaid, the money collected later), paid later, units refunded before they ship (asked
-for first, on Taobao), cancelled, shipped whole or in part, returned, events delivered again and late — mixed with stock arriving and leaving and the warehouse allocating,
-packing and shipping what is left. After every step each order's money adds up (nothing refunded or owed
-back beyond what was paid), its lines add up (no unit owed or held beyond what is left to ship, nothing to
-pick or pack beyond what is held), no unit sits on the shelf while an order is owed it, and the stock
-agrees with its ledger; at the end every order the warehouse did not touch is in the state its channel
-last reported."""
+for first, on Taobao), cancelled, shipped whole or in part, returned, events delivered again and late —
+mixed with stock arriving and leaving and the warehouse allocating, packing and shipping what is left.
+After every step each order's money adds up (nothing refunded or owed back beyond what was paid), its
+lines add up (no unit owed or held beyond what is left to ship, nothing to pick or pack beyond what is
+held), no unit sits on the shelf while an order is owed it, and the stock agrees with its ledger; at the
+end every order the warehouse did not touch is in the state its channel last reported."""
 
 import json
 import random
