@@ -209,3 +209,37 @@ def test_what_the_channel_left_of_an_order_is_shipped_from_here_and_what_it_ship
     assert shipped["state"] == "shipped" and shipped["lines"][0]["shipped"] == 24
     assert shop.stock.get("A1")["on_hand"] == 1
     assert not [a for a in shop.exec("report.alerts")["alerts"] if a["kind"] == "backorder"]
+
+
+def test_the_rest_of_a_partly_shipped_order_moves_only_while_none_of_it_is_picked(tmp_path):
+    def partly_shipped(name):
+        db = ordercore.open(str(tmp_path / name))
+        db.skus.upsert("A1", weight_g=0)
+        db.warehouses.upsert("SH", priority=1)
+        db.warehouses.upsert("BJ", priority=2)
+        db.stock.receive("A1", "BJ", 3)
+        db.channels.upsert("shopify", profile="shopify")
+        line = {"id": 1, "sku": "A1", "quantity": 3, "price": "10.00", "current_quantity": 3}
+        placed = event(db, "shopify", shopify(90, line_items=[dict(line, fulfillable_quantity=3)]))
+        event(db, "shopify", shopify(90, fulfillment_status="partial", updated_at="2026-01-19T10:00:00Z",
+                                     line_items=[dict(line, fulfillable_quantity=2)]))
+        return db, placed["order_id"]
+
+    db, order_id = partly_shipped("moves.db")
+    db.stock.receive("A1", "SH", 5)  # the first warehouse can ship the rest now
+    allocated = db.orders.allocate(order_id)
+    assert allocated["state"] == "partially_shipped" and allocated["allocation"]["decision"] == "single"
+    assert [r["warehouse"] for r in allocated["lines"][0]["reservations"] if r["state"] == "active"] == ["SH"]
+    db.orders.pack(order_id, [order_id, "A1", "A1"], weight_g=0)
+    assert db.exec("order.ship", order_id=order_id, carrier="SF", tracking_no="SF90")["state"] == "shipped"
+    assert db.stock.available("A1", "SH") == 3 and db.stock.available("A1", "BJ") == 2
+    db.close()
+
+    db, order_id = partly_shipped("picked.db")
+    db.orders.allocate(order_id)
+    db.orders.pick(order_id)  # picked in BJ
+    db.stock.receive("A1", "SH", 5)
+    with pytest.raises(ordercore.errors.Conflict, match="picked or packed"):
+        db.orders.allocate(order_id)
+    assert db.stock.get("A1", "BJ")["reserved"] == 2
+    db.close()
