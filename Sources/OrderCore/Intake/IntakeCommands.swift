@@ -772,9 +772,12 @@ extension CommandContext {
     /// - Parameter refunded: false when the channel says the money has not gone back (a Shopify order
     ///   cancelled without a refund): it stays owed (`refund_due`) until the channel reports the refund.
     func cancelAtChannel(_ order: inout Order, reason: String, channel: String, refunded: Bool = true) throws {
-        // Picked or packed here: its parcels are taken apart, and a person puts its units back.
+        // Picked or packed here (the rest of a partly shipped one too): its parcels are taken apart, and a person
+        // puts its units back.
         let stage = order.stage
-        if stage == .picking || stage == .packed {
+        let inHand =
+            try stage == .partiallyShipped && hasUnitsInHand(order, lines: store.lines(orderRowID: order.rowID))
+        if stage == .picking || stage == .packed || inHand {
             _ = try unpack(&order, reason: reason)
             try store.openAlert(
                 kind: "channel_cancelled_picked", orderID: order.orderID, at: at,

@@ -51,10 +51,7 @@ enum AllocationCommands {
         } else {
             if current != result.takes.sorted(by: takeOrder) {
                 // A partly shipped order's units picked or packed stay where they are: its holds cannot move.
-                if order.state == .partiallyShipped,
-                    try lines.contains(where: { $0.quantity(.picked) > $0.quantity(.packed) })
-                        || ctx.store.parcels(orderRowID: order.rowID).contains(where: { $0.shipment == nil })
-                {
+                if order.state == .partiallyShipped, try ctx.hasUnitsInHand(order, lines: lines) {
                     throw OrderCoreError(
                         .conflict,
                         "order \(id) would ship from elsewhere, but units it picked or packed have not left: pack "

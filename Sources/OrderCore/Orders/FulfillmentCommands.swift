@@ -495,6 +495,13 @@ enum FulfillmentCommands {
 }
 
 extension CommandContext {
+    /// Whether units of the order are picked or packed here and have not left: picked and not packed, or in a
+    /// parcel that has not left.
+    func hasUnitsInHand(_ order: Order, lines: [OrderLine]) throws -> Bool {
+        try lines.contains { $0.quantity(.picked) > $0.quantity(.packed) }
+            || store.parcels(orderRowID: order.rowID).contains { $0.shipment == nil }
+    }
+
     /// Takes apart the order's parcels that have not left: their units go back to picked, still held for the
     /// order, and must be packed again (verified as before). A packed order goes back to picking; a partly
     /// shipped one stays so, and a held one waits in picking. Shipped parcels are never touched.

@@ -1787,6 +1787,26 @@ struct ChannelStateTests {
         #expect(try stock() == (6, 0) && stock("B2") == (8, 0))
     }
 
+    /// The rest of a partly shipped order picked here, then cancelled at the channel: a person is told to put
+    /// the picked units back, as for an order cancelled while being picked.
+    @Test func theRestOfAPartlyShippedOrderPickedHereThenCancelledThereIsPutBack() throws {
+        func order(_ extra: JSONObject) -> JSON {
+            var fields: JSONObject = ["line_items": [["sku": "A1", "quantity": 3, "price": "50.00", "current_quantity": 3,
+                                                      "fulfillable_quantity": 2]]]
+            for pair in extra.pairs { fields[pair.key] = pair.value }
+            return shopify(88, financial: "paid", fulfillment: "partial", extra: fields)
+        }
+        let id = try ingest("shopify", order(["updated_at": "2026-01-19T10:00:00+08:00"]))["order_id"] ?? .null
+        try engine.ok("order.allocate", ["order_id": id])
+        try engine.ok("order.pick", ["order_id": id])
+        let cancelled = try ingest("shopify", order(["updated_at": "2026-01-19T11:00:00+08:00",
+                                                     "cancelled_at": "2026-01-19T11:00:00+08:00"]))
+        #expect(cancelled["state"] == "shipped" && cancelled["alert"] == "channel_cancelled_shipped", "\(cancelled.serialized)")
+        let kinds = try engine.ok("report.alerts")["alerts"]?.arrayValue?.filter { $0["order_id"] == id }.map { $0["kind"] ?? .null }
+        #expect(kinds?.contains("channel_cancelled_picked") == true, "\(kinds ?? [])")
+        #expect(try stock() == (9, 0), "one unit left; the two picked are back on sale once put back")
+    }
+
     /// A count found fewer units than an order holds, then its channel shipped it: the goods have left all the
     /// same. The order lands shipped, what was on the shelf leaves it, the rest is shipped without stock.
     @Test func aChannelShipmentOfUnitsACountTookOffTheShelfLandsShipped() throws {
