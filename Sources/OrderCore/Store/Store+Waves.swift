@@ -11,14 +11,18 @@ extension Store {
         }
     }
 
-    /// Allocated orders holding stock in `warehouse` and in no wave yet: highest priority, then oldest first.
+    /// Allocated orders holding stock in `warehouse` and in no wave yet — and partly shipped ones with allocated
+    /// units still to pick (the rest of an order its channel shipped in part) —: highest priority, then oldest.
     /// When the transaction writes beside others on PostgreSQL (`Database.locksRowsRead`) they are locked,
     /// passing over orders another transaction holds: two hosts starting waves at once take different
     /// orders. An order joins one wave only (`wave_orders.order_rowid` is unique), so one that a wave
     /// committed while this read ran makes the command run again.
     func waveCandidates(warehouse: String, carrier: String?, cutoff: Int64?, limit: Int) throws -> [Int64] {
         var filter = Conditions(
-            "o.state = 'allocated'", "NOT EXISTS (SELECT 1 FROM wave_orders w WHERE w.order_rowid = o.id)")
+            """
+            (o.state = 'allocated' OR o.state = 'partially_shipped' AND EXISTS (SELECT 1 FROM order_lines l
+            WHERE l.order_rowid = o.id AND l.qty_allocated > l.qty_picked))
+            """, "NOT EXISTS (SELECT 1 FROM wave_orders w WHERE w.order_rowid = o.id)")
         filter.add(
             "EXISTS (SELECT 1 FROM reservations r WHERE r.order_rowid = o.id AND r.state = 'active' AND r.warehouse = "
                 + "?)",

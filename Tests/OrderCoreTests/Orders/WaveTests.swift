@@ -44,4 +44,18 @@ struct WaveTests {
         #expect(engine.fails("pick.wave_get", ["wave_id": "WV-404"]) == .notFound)
         #expect(engine.fails("stock.locate", ["sku": "A1", "warehouse": "XX", "location": "A"]) == .notFound)
     }
+
+    /// What a channel left of an order it shipped in part, allocated here, is picked in a wave too.
+    @Test func theRestOfAPartlyShippedOrderJoinsAWave() throws {
+        let engine = try engine()
+        try engine.ok("channel.upsert", ["channel": "shop", "profile": "shopify"])
+        let payload: JSON = ["order": ["id": 5, "currency": "USD", "financial_status": "paid", "fulfillment_status": "partial",
+                                       "line_items": [["sku": "A1", "quantity": 3, "price": "1.00", "current_quantity": 3,
+                                                       "fulfillable_quantity": 2]]]]
+        let id = try engine.ok("intake.ingest", ["channel": "shop", "payload": payload])["events"]?.arrayValue?.first?["order_id"]
+        #expect(engine.fails("pick.wave", ["warehouse": "SH"]) == .conflict, "not allocated here yet")
+        try engine.ok("order.allocate", ["order_id": id ?? .null])
+        let wave = try engine.ok("pick.wave", ["warehouse": "SH"])
+        #expect(wave["orders"] == 1 && wave["units"] == 2, "\(wave.serialized)")
+    }
 }
