@@ -451,10 +451,10 @@ struct ProfileMapper {
             event.unrefunded = event.state == .cancelled && rule.cancelledUnrefunded.contains(reported)
             event.paidBeforeCancel = event.state == .cancelled && rule.cancelledPaid.contains(reported)
             event.forfeitsDeposit = event.state == .cancelled && rule.depositForfeited.contains(reported)
-            event.shippedBeforeCancel = event.state == .cancelled && decided?.shipped == true
+            event.shippedBeforeCancel = event.state == .cancelled && decided?.rule?.shipped == true
             // Shipped on delivery and cancelled: refused at the door or sent back, nobody paid the carrier.
             event.unpaid =
-                decided?.unpaid == true || rule.unpaid.contains(reported)
+                decided?.rule?.unpaid == true || rule.unpaid.contains(reported)
                 || event.shippedBeforeCancel && event.fields["cash_on_delivery"] == true
         }
         return event

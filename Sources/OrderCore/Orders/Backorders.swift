@@ -48,8 +48,7 @@ extension CommandContext {
         let lines = try store.lines(orderRowID: order.rowID)
         // The short units of each line, as lines of their own: what the plan must find.
         let short: [OrderLine] = lines.compactMap { line in
-            // Never more than is left to ship: a file from before shipments took units off `backordered` may
-            // say more of a partly shipped order.
+            // Never more than is left to ship and not held.
             let left = line.notCancelled - line.quantity(.shipped) - line.quantity(.reserved)
             let missing = min(line.quantity(.backordered), left)
             guard missing > 0, freed.contains(line.sku) else { return nil }

@@ -103,16 +103,16 @@ struct StatusMapping {
     /// or a canonical name); nil when nothing maps.
     func state(status: String?, fields: JSONObject?) -> OrderState? { decide(status: status, fields: fields).state }
 
-    /// The state a report means (`state(status:fields:)`), and whether the rule that decided it says it
-    /// is reached unpaid, or cancelled after it shipped.
-    func decide(status: String?, fields: JSONObject?) -> (state: OrderState?, unpaid: Bool, shipped: Bool) {
-        if let fields, let rule = matchingRule(fields) { return (rule.state, rule.unpaid, rule.shipped) }
-        guard let status else { return (nil, false, false) }
-        if let state = inbound[status] { return (state, false, false) }
+    /// The state a report means (`state(status:fields:)`), and the rule that decided it, if one did (it may
+    /// say the state is reached unpaid, or cancelled after the order shipped).
+    func decide(status: String?, fields: JSONObject?) -> (state: OrderState?, rule: Rule?) {
+        if let fields, let rule = matchingRule(fields) { return (rule.state, rule) }
+        guard let status else { return (nil, nil) }
+        if let state = inbound[status] { return (state, nil) }
         if let back = outbound.first(where: { $0.value == status }), let state = OrderState(rawValue: back.key) {
-            return (state, false, false)
+            return (state, nil)
         }
-        return (OrderState(rawValue: status), false, false)
+        return (OrderState(rawValue: status), nil)
     }
 
     private func matchingRule(_ fields: JSONObject) -> Rule? {

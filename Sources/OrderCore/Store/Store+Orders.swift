@@ -480,8 +480,8 @@ extension Store {
 }
 
 extension Store {
-    /// The open orders (not yet allocated: unpaid, part paid, paid, held) with lines sold short of `skus`
-    /// (`qty_backordered`), oldest first.
+    /// The open orders (not yet allocated — unpaid, part paid, paid, held — or partly shipped by their channel)
+    /// with lines sold short of `skus` (`qty_backordered`), oldest first.
     func backorderedOrders(skus: [String]) throws -> [String] {
         var ids: [String] = []
         try db.rows(
