@@ -5,7 +5,8 @@ mixed with stock arriving and leaving and the warehouse allocating, packing and 
 After every step each order's money adds up (nothing refunded or owed back beyond what was paid), its
 lines add up (no unit owed or held beyond what is left to ship, nothing to pick or pack beyond what is
 held), no unit sits on the shelf while an order is owed it, and the stock agrees with its ledger; at the
-end every order the warehouse did not touch is in the state its channel last reported."""
+end every order the warehouse did not touch is in the state its channel last reported, paid and refunded what
+its channel says (nothing owed back)."""
 
 import json
 import random
@@ -99,11 +100,9 @@ class Shopify(Channel):
         line["fulfillable_quantity"] -= qty
         line["current_quantity"] -= qty
         amount = 10 * qty if self.paid(order) else 0
-        order["refunds"].append({
-            "id": 9000 + len(self.sent), "created_at": order["updated_at"], "note": "dropped",
-            "transactions": [{"amount": "%d.00" % amount, "kind": "refund", "status": "success"}] if amount else [],
-            "refund_line_items": [{"quantity": qty, "line_item_id": line["id"], "restock_type": "cancel",
-                                   "line_item": {"sku": line["sku"], "variant_id": line["variant_id"]}}]})
+        if not amount:  # unpaid: the order is worth less
+            self.charge(order, -10 * qty)
+        self.refund(order, amount, [(line, qty)])
         if not any(line["current_quantity"] for line in order["line_items"]):
             order["cancelled_at"] = order["updated_at"]
             order["financial_status"] = "refunded" if amount else "voided"
@@ -115,9 +114,36 @@ class Shopify(Channel):
         return self.payload(order)
 
     def cancel(self, order):
+        """Cancelled with its money refunded and its unfulfilled units restocked, as Shopify's admin does."""
         order["cancelled_at"] = order["updated_at"]
-        order["financial_status"] = "refunded" if self.paid(order) else "voided"
+        if self.paid(order):
+            self.refund(order, float(order["current_total_price"]) - self.refunded(order),
+                        [(line, line["fulfillable_quantity"]) for line in order["line_items"]
+                         if line["fulfillable_quantity"]])
+            order["financial_status"] = "refunded"
+        else:
+            order["financial_status"] = "voided"
         return self.payload(order)
+
+    def charge(self, order, change):
+        for key in ("current_total_price", "total_outstanding"):
+            order[key] = "%.2f" % (float(order[key]) + change)
+
+    def refund(self, order, amount, units):
+        order["refunds"].append({
+            "id": 9000 + len(self.sent), "created_at": order["updated_at"], "note": "dropped",
+            "transactions": [{"amount": "%.2f" % amount, "kind": "refund", "status": "success"}] if amount else [],
+            "refund_line_items": [{"quantity": qty, "line_item_id": line["id"], "restock_type": "cancel",
+                                   "line_item": {"sku": line["sku"], "variant_id": line["variant_id"]}}
+                                  for line, qty in units]})
+
+    def refunded(self, order):
+        return sum(float(money["amount"]) for refund in order["refunds"] for money in refund["transactions"])
+
+    def money(self, order):
+        """Paid, refunded and owed back, as the channel says."""
+        paid = float(order["current_total_price"]) if self.paid(order) or order["financial_status"] == "refunded" else 0
+        return paid, self.refunded(order), 0
 
     def fulfil(self, order, whole):
         lines = [line for line in order["line_items"] if line["fulfillable_quantity"]]
@@ -221,6 +247,11 @@ class Taobao(Channel):
             return None
         return self.payload(trade)
 
+    def money(self, trade):
+        paid = 0 if trade["status"] in ("WAIT_BUYER_PAY", "TRADE_CLOSED_BY_TAOBAO") else float(trade["payment"])
+        return paid, sum(float(sub["refund_fee"]) for sub in trade["orders"]["order"]
+                         if sub["refund_status"] == "SUCCESS"), 0
+
     def expected(self, trade):
         shipped = any("consign_time" in sub for sub in trade["orders"]["order"])
         if trade["status"] == "WAIT_SELLER_SEND_GOODS" and shipped:
@@ -239,6 +270,10 @@ class Amazon(Channel):
     profile = "amazon"
     steps = {"new": 4, "pay": 2, "ship_part": 3, "ship_all": 2, "cancel": 1, "replay": 1}
 
+    def __init__(self, rnd):
+        super().__init__(rnd)
+        self.paid = set()  # the orders Amazon has taken the money of
+
     def payload(self, order):
         order["order"]["LastUpdateDate"] = self.now("2026-11-%02dT%02d:%02d:00Z")
         return self.send(order)
@@ -253,6 +288,8 @@ class Amazon(Channel):
             "order": {"AmazonOrderId": number, "PurchaseDate": "2026-10-31T10:00:00Z", "FulfillmentChannel": "MFN",
                       "OrderStatus": "Unshipped" if self.rnd.random() < 0.7 else "Pending"},
             "items": {"payload": {"OrderItems": items}}}
+        if order["order"]["OrderStatus"] == "Unshipped":
+            self.paid.add(number)
         return self.payload(order)
 
     def open(self, order):
@@ -262,6 +299,7 @@ class Amazon(Channel):
         status, items = order["order"]["OrderStatus"], order["items"]["payload"]["OrderItems"]
         if kind == "pay" and status == "Pending":
             order["order"]["OrderStatus"] = "Unshipped"
+            self.paid.add(order["order"]["AmazonOrderId"])
         elif kind == "cancel" and status in ("Pending", "Unshipped"):
             order["order"]["OrderStatus"] = "Canceled"
         elif kind in ("ship_part", "ship_all") and status != "Pending":
@@ -274,6 +312,12 @@ class Amazon(Channel):
         else:
             return None
         return self.payload(order)
+
+    def money(self, order):
+        """Paid once Amazon has the money (no longer `Pending`), all of it refunded when cancelled."""
+        paid = order["order"]["AmazonOrderId"] in self.paid and sum(
+            float(item["ItemPrice"]["Amount"]) for item in order["items"]["payload"]["OrderItems"])
+        return paid, paid if order["order"]["OrderStatus"] == "Canceled" else 0, 0
 
     def expected(self, order):
         return {"Pending": {"pending_payment"}, "Unshipped": {"paid", "allocated"},
@@ -358,5 +402,7 @@ def test_random_channel_traffic_keeps_orders_and_stock_consistent(tmp_path, plat
         for number, order in channel.orders.items():
             if ids[str(number)] in touched:
                 continue
-            state = db.orders.get(ids[str(number)])["state"]
-            assert state in channel.expected(order), (number, state, order)
+            here = db.orders.get(ids[str(number)])
+            assert here["state"] in channel.expected(order), (number, here["state"], order)
+            money = tuple(float(here[key]) for key in ("paid_total", "refunded_total", "refund_due"))
+            assert money == channel.money(order), (number, money, order)

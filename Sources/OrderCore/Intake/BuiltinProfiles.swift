@@ -463,6 +463,8 @@ enum BuiltinProfiles {
     /// JD (京东) POP orders: `jingdong.pop.order.get` / `.search` (`orderInfo` or an `orderInfoList`);
     /// amounts in yuan; Beijing time. `orderTotalPrice` is the goods before discounts, `sellerDiscount` the
     /// shop's discounts, `freightPrice` the shipping; `orderPayment` what the buyer paid (the check).
+    /// `TRADE_CANCELED` with a `waybill` was cancelled after it left (a cash-on-delivery parcel refused at the
+    /// door): its shipment is recorded first (`"shipped": true`).
     static let jd = #"""
         {"profile": "jd",
          "description": "JD (京东) POP order: jingdong.pop.order.get (orderDetailInfo.orderInfo) or .search \#
@@ -498,7 +500,9 @@ enum BuiltinProfiles {
                         "SEND_TO_DISTRIBUTION_CENER": "shipped", "DISTRIBUTION_CENTER_RECEIVED": "shipped",
                          "WAIT_GOODS_RECEIVE_CONFIRM": "shipped",
                         "RECEIPTS_CONFIRM": "completed", "FINISHED_L": "completed", "TRADE_CANCELED": "cancelled"},
-            "rules": [{"when": {"payType": ["1", "1-货到付款"], "orderState": ["WAIT_SELLER_STOCK_OUT",
+            "rules": [{"when": {"orderState": "TRADE_CANCELED", "waybill": "present"}, "state": "cancelled",
+                       "shipped": true},
+                      {"when": {"payType": ["1", "1-货到付款"], "orderState": ["WAIT_SELLER_STOCK_OUT",
              "WAIT_SELLER_DELIVERY"]}, "state": "pending_payment"},
                       {"when": {"payType": ["1", "1-货到付款"], "orderState": ["POP_ORDER_PAUSE", "PAUSE", "LOCKED"]},
                        "state": "on_hold", "unpaid": true},

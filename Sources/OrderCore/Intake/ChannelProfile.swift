@@ -281,8 +281,10 @@ extension ChannelProfile.Condition {
     func holds(_ e: Evaluator) -> Bool {
         let value = (try? e.values(self.value, field: "when"))?.first
         switch test {
-        case .present: return value != nil
-        case .absent: return value == nil
+        // An empty text is no value: platforms that send every field send "" for one not yet set (JD's `waybill`
+        // before the order leaves).
+        case .present: return value.map { $0 != "" } ?? false
+        case .absent: return value.map { $0 == "" } ?? true
         case .equals(let options):
             guard let text = value.flatMap(Evaluator.text(of:)) else { return false }
             return options.contains { Evaluator.text(of: $0) == text }

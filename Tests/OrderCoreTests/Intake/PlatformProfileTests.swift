@@ -28,7 +28,8 @@ struct PlatformProfileTests {
             ["orderInfo": ["orderId": .string(id), "orderState": .string(state), "orderStartTime": "2026-01-18 18:00:00",
                            "modified": .string(modified),
                            "orderTotalPrice": "120.00", "sellerDiscount": "10.00", "freightPrice": "6.00", "orderPayment": "116.00",
-                           "orderRemark": "请尽快发货", "waybill": "JDV0001", "logisticsId": "2087",
+                           "orderRemark": "请尽快发货", "logisticsId": "2087",
+                           "waybill": ["WAIT_GOODS_RECEIVE_CONFIRM", "FINISHED_L"].contains(state) ? "JDV0001" : "",
                            "consigneeInfo": ["fullname": "张三", "mobile": "13800000000", "province": "北京", "city": "北京市", "county": "朝阳区",
                                              "fullAddress": "北京朝阳区建国路1号"],
                            "itemInfoList": [["skuId": "1001", "outerSkuId": "A1", "skuName": "马克杯", "jdPrice": "60.00", "itemTotal": "2"]]]]
@@ -227,6 +228,44 @@ struct PlatformProfileTests {
         #expect(doc["state"] == "cancelled" && doc["refunded_total"] == "100.00" && unshipped["alert"] == nil)
         #expect(unshipped["action"] == "created_cancelled", "\(unshipped.serialized)")
         #expect(try engine.available("B2") == available - 4)
+        #expect(try engine.ok("stock.verify")["differences"] == [])
+    }
+
+    /// A JD order cancelled after it left (`TRADE_CANCELED` with a `waybill`: JD cancels a cash-on-delivery
+    /// order its buyer refused at the door) is shipped first, whether its shipment was seen or not, and a
+    /// `channel_cancelled_shipped` alert asks a person to take in what comes back; nothing is paid. Without a
+    /// waybill (JD sends `""` until the order leaves) it is cancelled before it shipped: its stock is released.
+    @Test func jdOrdersCancelledAfterTheyLeftAreShippedFirst() throws {
+        var minute = 0
+        func jd(_ id: String, _ state: String, waybill: String) -> JSON {
+            minute += 1
+            return ["orderInfo": ["orderId": .string(id), "orderState": .string(state), "payType": "1-货到付款",
+                                  "orderStartTime": "2026-01-18 18:00:00", "modified": .string("2026-01-20 10:\(10 + minute):00"),
+                                  "orderTotalPrice": "120.00", "freightPrice": "0.00", "orderPayment": "120.00",
+                                  "waybill": .string(waybill), "logisticsId": "2087",
+                                  "itemInfoList": [["skuId": "1001", "outerSkuId": "A1", "jdPrice": "60.00", "itemTotal": "2"]]]]
+        }
+        let available = try engine.available("A1")
+        // Seen waiting to ship; the event of its shipment never came, then JD cancelled it: refused.
+        let placed = try ingest("jd", jd("9301", "WAIT_SELLER_STOCK_OUT", waybill: ""))
+        #expect(try placed["state"] == "pending_payment" && engine.available("A1") == available - 2)
+        let refused = try ingest("jd", jd("9301", "TRADE_CANCELED", waybill: "JDV9301"))
+        #expect(refused["state"] == "shipped" && refused["alert"] == "channel_cancelled_shipped", "\(refused.serialized)")
+        #expect(refused["shipment"]?["tracking_no"] == "JDV9301")
+        var doc = try order(refused)
+        #expect(doc["paid_total"] == "0.00" && doc["refund_due"] == "0.00", "\(doc.serialized)")
+        #expect(try engine.available("A1") == available - 2, "the units left: they are not back on sale")
+        // First seen so: the same.
+        let first = try ingest("jd", jd("9302", "TRADE_CANCELED", waybill: "JDV9302"))
+        #expect(first["action"] == "created_shipped" && first["alert"] == "channel_cancelled_shipped", "\(first.serialized)")
+        #expect(try engine.available("A1") == available - 4)
+        // Cancelled before it left: its waybill is empty, and nothing leaves.
+        let kept = try ingest("jd", jd("9303", "WAIT_SELLER_STOCK_OUT", waybill: ""))
+        let cancelled = try ingest("jd", jd("9303", "TRADE_CANCELED", waybill: ""))
+        doc = try order(cancelled)
+        #expect(kept["state"] == "pending_payment" && doc["state"] == "cancelled" && cancelled["alert"] == nil,
+                "\(cancelled.serialized)")
+        #expect(try engine.available("A1") == available - 4)
         #expect(try engine.ok("stock.verify")["differences"] == [])
     }
 
