@@ -1,12 +1,13 @@
-"""Random channel traffic, Shopify's, Taobao's and Amazon's — orders placed paid, unpaid or paid on
-delivery (shipped unpaid, the money collected later), paid later, units refunded before they ship (asked
-for first, on Taobao), cancelled, shipped whole or in part, returned, events delivered again and late —
-mixed with stock arriving and leaving and the warehouse allocating, packing and shipping what is left.
-After every step each order's money adds up (nothing refunded or owed back beyond what was paid), its
+"""Random channel traffic of every built-in platform (Shopify, Taobao, Amazon, WooCommerce, JD, Pinduoduo,
+Douyin) — orders placed paid, unpaid or paid on delivery (shipped unpaid, the money collected later), paid
+later, held and released by the channel, units refunded before they ship (asked for first on Taobao, Douyin
+and Pinduoduo), cancelled, shipped whole or in part, refused at the door, returned, events delivered again
+and late — mixed with stock arriving and leaving and the warehouse allocating, packing and shipping what is
+left. After every step each order's money adds up (nothing refunded or owed back beyond what was paid), its
 lines add up (no unit owed or held beyond what is left to ship, nothing to pick or pack beyond what is
 held), no unit sits on the shelf while an order is owed it, and the stock agrees with its ledger; at the
-end every order the warehouse did not touch is in the state its channel last reported, paid and refunded what
-its channel says (nothing owed back)."""
+end every order the warehouse did not touch is in the state its channel last reported, paid, refunded and
+owed back what its channel says."""
 
 import json
 import random
@@ -325,6 +326,315 @@ class Amazon(Channel):
                 "Canceled": {"cancelled"}}[order["order"]["OrderStatus"]]
 
 
+class WooCommerce(Channel):
+    """Each order as the REST API answers it now: paid, left pending, on hold (a bank transfer) or paid on
+    delivery; its payment failing and paid again; refunds of units, which the order names by their money alone
+    and the refund's own payload with its units (sent then, later or never); cancelled, completed, refunded
+    whole, moved to the trash and restored."""
+
+    profile = "woocommerce"
+    steps = {"new": 4, "pay": 2, "fail": 1, "refund": 2, "refund_event": 2, "late_refund": 2, "cancel": 1,
+             "complete": 2, "refund_all": 1, "trash": 1, "restore": 1, "replay": 1}
+
+    def __init__(self, rnd):
+        super().__init__(rnd)
+        self.left, self.refund_events, self.untrashed = {}, {}, {}  # by order: units not refunded, refunds, status
+
+    def payload(self, order):
+        order["date_modified_gmt"] = self.now("2026-11-%02dT%02d:%02d:00")
+        return self.send(order)
+
+    def new(self):
+        number = len(self.orders) + 1
+        lines = [{"id": 100 * number + k, "product_id": 10 + k, "variation_id": 0, "sku": sku, "quantity": q,
+                  "subtotal": "%d.00" % (10 * q), "total": "%d.00" % (10 * q), "total_tax": "0.00"}
+                 for k, sku in enumerate(self.rnd.sample(SKUS, self.rnd.randint(1, 3)))
+                 for q in [self.rnd.randint(1, 3)]]
+        status, method = self.rnd.choice([("processing", "stripe")] * 3 + [("pending", "stripe"), ("on-hold", "bacs"),
+                                                                          ("processing", "cod")])
+        self.orders[number] = order = {
+            "id": number, "status": status, "currency": "USD", "date_created_gmt": "2026-10-31T10:00:00",
+            "payment_method": method, "total": "%d.00" % sum(10 * line["quantity"] for line in lines),
+            "total_tax": "0.00", "shipping_total": "0.00", "discount_total": "0.00", "line_items": lines,
+            "shipping_lines": [], "fee_lines": [], "refunds": [], "date_paid_gmt": None, "date_completed_gmt": None}
+        if status == "processing" and method != "cod":
+            order["date_paid_gmt"] = order["date_created_gmt"]
+        self.left[number] = {line["id"]: line["quantity"] for line in lines}
+        self.refund_events[number] = []
+        return self.payload(order)
+
+    def open(self, order):
+        return order["status"] not in ("completed", "cancelled", "refunded")
+
+    def act(self, kind, order):
+        status, number = order["status"], order["id"]
+        if kind == "pay" and status in ("pending", "on-hold", "failed"):
+            order["status"], order["date_paid_gmt"] = "processing", order["date_created_gmt"]
+        elif kind == "fail" and status == "pending":
+            order["status"] = "failed"
+        elif kind in ("refund", "refund_event") and status == "processing" and order["date_paid_gmt"]:
+            event = self.refund_units(order)
+            if event and kind == "refund_event":  # the refund's own payload, not the order's
+                return self.send(event)
+        elif kind == "late_refund" and self.refund_events[number]:
+            return self.send(self.rnd.choice(self.refund_events[number]))
+        elif kind == "cancel" and status != "trash":
+            order["status"] = "cancelled"
+        elif kind == "complete" and status == "processing":
+            order["status"] = "completed"
+            order["date_completed_gmt"] = order["date_paid_gmt"] = order["date_modified_gmt"]
+        elif kind == "refund_all" and status == "processing" and order["date_paid_gmt"]:
+            order["refunds"].append({"id": 8000 + len(self.sent), "reason": "",
+                                     "total": "-%.2f" % (float(order["total"]) - self.refunded(order))})
+            order["status"] = "refunded"
+        elif kind == "trash" and status in ("pending", "processing", "on-hold"):
+            self.untrashed[number], order["status"] = status, "trash"
+        elif kind == "restore" and status == "trash":
+            order["status"] = self.untrashed[number]
+        else:
+            return None
+        return self.payload(order)
+
+    def refund_units(self, order):
+        """Refunds units not yet refunded: the order names the refund's money, its own payload the units."""
+        left = self.left[order["id"]]
+        lines = [line for line in order["line_items"] if left[line["id"]]]
+        if not lines:
+            return None
+        line = self.rnd.choice(lines)
+        qty = self.rnd.randint(1, left[line["id"]])
+        left[line["id"]] -= qty
+        refund_id = 7000 + len(self.sent)
+        order["refunds"].append({"id": refund_id, "reason": "", "total": "-%d.00" % (10 * qty)})
+        if not any(left.values()):
+            order["status"] = "refunded"
+        event = {"id": refund_id, "date_created_gmt": "2026-11-01T00:00:00", "amount": "%d.00" % (10 * qty),
+                 "reason": "", "refunded_payment": True,
+                 "line_items": [{"id": 9 * refund_id, "product_id": line["product_id"], "variation_id": 0,
+                                 "sku": line["sku"], "quantity": -qty, "total": "-%d.00" % (10 * qty)}],
+                 "_links": {"up": [{"href": "https://shop.example/wp-json/wc/v3/orders/%d" % order["id"]}]}}
+        self.refund_events[order["id"]].append(event)
+        return event
+
+    def refunded(self, order):
+        return -sum(float(refund["total"]) for refund in order["refunds"])
+
+    def money(self, order):
+        paid = float(order["total"]) if order["date_paid_gmt"] else 0
+        return paid, self.refunded(order), paid - self.refunded(order) if order["status"] == "cancelled" else 0
+
+    def expected(self, order):
+        cod = order["payment_method"] == "cod"
+        return {"pending": {"pending_payment"}, "on-hold": {"pending_payment"}, "failed": {"pending_payment"},
+                "processing": {"pending_payment", "allocated"} if cod else {"paid", "allocated"},
+                "completed": {"completed"}, "cancelled": {"cancelled"}, "trash": {"on_hold"},
+                "refunded": {"shipped"} if order["date_completed_gmt"] else {"cancelled"}}[order["status"]]
+
+
+class JD(Channel):
+    """Each order as jingdong.pop.order.get answers it now: paid online or on delivery, locked while JD
+    decides a cancel request and unlocked, shipped (`waybill` set), confirmed, cancelled, or refused at the
+    door (cancelled with its waybill)."""
+
+    profile = "jd"
+    steps = {"new": 4, "lock": 1, "unlock": 1, "ship": 3, "confirm": 1, "cancel": 1, "refuse": 1, "replay": 1}
+
+    def payload(self, order):
+        order["modified"] = self.now("2026-11-%02d %02d:%02d:00")
+        return self.send({"orderInfo": order})
+
+    def new(self):
+        items = [{"outerSkuId": sku, "skuId": str(k), "itemTotal": str(q), "jdPrice": "10.00"}
+                 for k, sku in enumerate(self.rnd.sample(SKUS, self.rnd.randint(1, 3)))
+                 for q in [self.rnd.randint(1, 3)]]
+        number = str(5000 + len(self.orders) + 1)
+        self.orders[number] = order = {
+            "orderId": number, "orderStartTime": "2026-10-31 10:00:00", "orderState": "WAIT_SELLER_STOCK_OUT",
+            "payType": "1-货到付款" if self.rnd.random() < 0.3 else "4-在线支付", "freightPrice": "0.00",
+            "orderPayment": "%d.00" % sum(10 * int(item["itemTotal"]) for item in items), "waybill": "",
+            "itemInfoList": items}
+        return self.payload(order)
+
+    def open(self, order):
+        return order["orderState"] not in ("FINISHED_L", "TRADE_CANCELED")
+
+    def cod(self, order):
+        return order["payType"].startswith("1")
+
+    def act(self, kind, order):
+        state = order["orderState"]
+        moves = {"lock": ("WAIT_SELLER_STOCK_OUT", "LOCKED"), "unlock": ("LOCKED", "WAIT_SELLER_STOCK_OUT"),
+                 "ship": ("WAIT_SELLER_STOCK_OUT", "WAIT_GOODS_RECEIVE_CONFIRM"),
+                 "confirm": ("WAIT_GOODS_RECEIVE_CONFIRM", "FINISHED_L"),
+                 "cancel": (state if state in ("WAIT_SELLER_STOCK_OUT", "LOCKED") else None, "TRADE_CANCELED"),
+                 "refuse": ("WAIT_GOODS_RECEIVE_CONFIRM" if self.cod(order) else None, "TRADE_CANCELED")}
+        if kind not in moves or moves[kind][0] != state:
+            return None
+        order["orderState"] = moves[kind][1]
+        if kind == "ship":
+            order.update(waybill="JD" + order["orderId"], logisticsId="2087")
+        return self.payload(order)
+
+    def money(self, order):
+        total = 0 if self.cod(order) and order["orderState"] != "FINISHED_L" else float(order["orderPayment"])
+        return total, total if order["orderState"] == "TRADE_CANCELED" else 0, 0
+
+    def expected(self, order):
+        if order["orderState"] == "TRADE_CANCELED":
+            return {"shipped"} if order["waybill"] else {"cancelled"}
+        return {"WAIT_SELLER_STOCK_OUT": {"pending_payment", "allocated"} if self.cod(order) else {"paid", "allocated"},
+                "LOCKED": {"on_hold"}, "WAIT_GOODS_RECEIVE_CONFIRM": {"shipped"},
+                "FINISHED_L": {"completed"}}[order["orderState"]]
+
+
+class Pinduoduo(Channel):
+    """Each order as pdd.order.information.get answers it now (always paid): a group buy forming, formed or
+    failed; an after-sale asked for, withdrawn or refunded before it ships; shipped, signed for, or refunded
+    after it shipped."""
+
+    profile = "pinduoduo"
+    steps = {"new": 4, "group": 2, "group_fail": 1, "ask": 2, "withdraw": 1, "refund": 1, "ship": 3, "sign": 1,
+             "refund_after": 1, "replay": 1}
+
+    def payload(self, order):
+        order["updated_at"] = self.now("2026-11-%02d %02d:%02d:00")
+        return self.send({"order_info_get_response": {"order_info": order}})
+
+    def new(self):
+        number = "261101-%d" % (1001 + len(self.orders))
+        items = [{"outer_id": sku, "sku_id": k, "goods_count": q, "goods_price": 10.0}
+                 for k, sku in enumerate(self.rnd.sample(SKUS, self.rnd.randint(1, 3)))
+                 for q in [self.rnd.randint(1, 3)]]
+        formed = int(self.rnd.random() < 0.7)
+        self.orders[number] = order = {
+            "order_sn": number, "created_time": "2026-10-31 10:00:00", "order_status": 1,
+            "refund_status": 1, "confirm_status": formed, "group_status": formed, "postage": 0.0,
+            "pay_amount": float(sum(10 * item["goods_count"] for item in items)), "item_list": items}
+        return self.payload(order)
+
+    def open(self, order):
+        return order["refund_status"] != 4 and order["group_status"] != 2 and order["order_status"] != 3
+
+    def act(self, kind, order):
+        shipping, refund, forming = order["order_status"], order["refund_status"], order["group_status"] == 0
+        if kind in ("group", "group_fail") and forming:
+            order["group_status"] = order["confirm_status"] = 1 if kind == "group" else 2
+        elif kind == "ask" and refund == 1 and not forming:
+            order["refund_status"] = self.rnd.choice([2, 3])
+        elif kind == "withdraw" and refund in (2, 3):
+            order["refund_status"] = 1
+        elif kind == "refund" and refund in (2, 3) and shipping == 1 or kind == "refund_after" and shipping == 2:
+            order["refund_status"] = 4
+        elif kind == "ship" and shipping == 1 and refund == 1 and not forming:
+            order.update(order_status=2, tracking_number="YT" + order["order_sn"], logistics_id=85,
+                         shipping_time="2026-11-01 12:00:00")
+        elif kind == "sign" and shipping == 2 and refund == 1:
+            order["order_status"] = 3
+        else:
+            return None
+        return self.payload(order)
+
+    def money(self, order):
+        """Paid when placed; refunded before it shipped, or when its group failed. Refunded after it shipped,
+        the payload names no amount: a person records it with the return (the alert says so)."""
+        back = order["group_status"] == 2 or order["refund_status"] == 4 and order["order_status"] == 1
+        return order["pay_amount"], order["pay_amount"] if back else 0, 0
+
+    def expected(self, order):
+        shipping, refund = order["order_status"], order["refund_status"]
+        if order["group_status"] == 2:
+            return {"cancelled"}
+        if refund == 4:
+            return {"cancelled"} if shipping == 1 else {"shipped"}
+        if shipping == 1:
+            return {"on_hold"} if refund in (2, 3) or order["group_status"] == 0 else {"paid", "allocated"}
+        return {"shipped"} if shipping == 2 else {"delivered", "completed"}
+
+
+class Douyin(Channel):
+    """Each order as order.orderDetail answers it now (fen, Unix seconds): paid later, a sku order's refund
+    before shipping asked for and granted, sku orders shipped one by one under one tracking number, finished,
+    or cancelled before any left."""
+
+    profile = "douyin"
+    steps = {"new": 4, "pay": 2, "ask": 1, "refund": 2, "ship_part": 2, "ship": 2, "finish": 1, "cancel": 1,
+             "replay": 1}
+
+    def __init__(self, rnd):
+        super().__init__(rnd)
+        self.paid = set()  # the orders Douyin has taken the money of
+
+    def payload(self, order):
+        order["update_time"] = 1793000000 + 60 * self.clock
+        self.clock += 1
+        return self.send({"data": {"shop_order_detail": order}})
+
+    def new(self):
+        number = str(7001 + len(self.orders))
+        paid = self.rnd.random() < 0.7
+        subs = [{"order_id": "%s%d" % (number, k), "out_sku_id": sku, "item_num": q, "goods_price": 1000,
+                 "pay_amount": 1000 * q, "order_status": 105 if paid else 1,
+                 "after_sale_info": {"after_sale_type": 0, "after_sale_status": 0, "refund_status": 0}}
+                for k, sku in enumerate(self.rnd.sample(SKUS, self.rnd.randint(1, 3)))
+                for q in [self.rnd.randint(1, 3)]]
+        self.orders[number] = order = {
+            "order_id": number, "create_time": 1793000000, "order_status": 105 if paid else 1, "pay_type": 1,
+            "post_amount": 0, "pay_amount": sum(sub["pay_amount"] for sub in subs), "sku_order_list": subs}
+        if paid:
+            self.paid.add(number)
+        return self.payload(order)
+
+    def open(self, order):
+        return order["order_status"] not in (4, 5)
+
+    def act(self, kind, order):
+        status, subs = order["order_status"], order["sku_order_list"]
+        live = [sub for sub in subs if sub["order_status"] == 105 and sub["after_sale_info"]["refund_status"] != 3]
+        asked = [sub for sub in subs if sub["after_sale_info"]["after_sale_status"] == 6]
+        if kind == "pay" and status == 1:
+            order["order_status"] = 105
+            for sub in subs:
+                sub["order_status"] = 105
+            self.paid.add(order["order_id"])
+        elif kind == "ask" and live and status == 105:
+            self.rnd.choice(live)["after_sale_info"] = {"after_sale_type": 2, "after_sale_status": 6, "refund_status": 1}
+        elif kind == "refund" and asked:
+            self.rnd.choice(asked)["after_sale_info"] = {"after_sale_type": 2, "after_sale_status": 12,
+                                                          "refund_status": 3}
+        elif kind in ("ship_part", "ship") and live and status in (105, 101):
+            for sub in live if kind == "ship" else [self.rnd.choice(live)]:
+                sub["order_status"] = 3
+            order.setdefault("logistics_info", [{"company_name": "SF", "tracking_no": "SF" + order["order_id"],
+                                                 "ship_time": 1793000000 + 60 * self.clock}])
+        elif kind == "finish" and status == 3:
+            order["order_status"] = 5
+            for sub in subs:
+                if sub["order_status"] == 3:
+                    sub["order_status"] = 5
+        elif kind == "cancel" and status in (1, 105) and "logistics_info" not in order:
+            order["order_status"] = 4
+        else:
+            return None
+        if kind in ("refund", "ship_part", "ship"):
+            kept = [sub for sub in subs if sub["after_sale_info"]["refund_status"] != 3]
+            shipped = [sub for sub in kept if sub["order_status"] == 3]
+            order["order_status"] = 4 if not kept else 3 if len(shipped) == len(kept) else 101 if shipped else status
+        return self.payload(order)
+
+    def money(self, order):
+        paid = order["order_id"] in self.paid and order["pay_amount"] / 100
+        refunded = paid if order["order_status"] == 4 else sum(
+            sub["pay_amount"] for sub in order["sku_order_list"] if sub["after_sale_info"]["refund_status"] == 3) / 100
+        return paid, refunded if paid else 0, 0
+
+    def expected(self, order):
+        status = order["order_status"]
+        if status == 4:
+            return {"shipped"} if "logistics_info" in order else {"cancelled"}
+        return {1: {"pending_payment"}, 105: {"paid", "allocated", "on_hold"}, 101: {"partially_shipped", "on_hold"},
+                3: {"shipped"}, 5: {"completed"}}[status]
+
+
 def check(db):
     assert db.stock.verify()["ok"]
     owed = set()
@@ -355,8 +665,9 @@ def ship_here(db, order_id):
     db.exec("order.ship", order_id=order_id, carrier="SF", tracking_no="SF-" + order_id)
 
 
-@pytest.mark.parametrize("seed", range(6))
-@pytest.mark.parametrize("platform", [Shopify, Taobao, Amazon])
+@pytest.mark.parametrize("platform,seed", [(platform, seed) for platform in (Shopify, Taobao, Amazon) for seed in range(6)]
+                         + [(platform, seed) for platform in (WooCommerce, JD, Pinduoduo, Douyin)
+                            for seed in range(4)])
 def test_random_channel_traffic_keeps_orders_and_stock_consistent(tmp_path, platform, seed):
     rnd = random.Random(seed)
     channel = platform(rnd)
