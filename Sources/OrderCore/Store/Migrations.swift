@@ -12,7 +12,7 @@ struct Migration {
         healthDaily, valuation, openAlerts, idSequences, cacheEpoch, guardRefusal, emailIndex, countDomains,
         profileEpoch, paymentsByTime, inboxAwaiting, cashOnDelivery, refundWriteOff, owingOnDelivery,
         channelUpdatedAt, refundedCancelled, returnBuyers, openTransfers, returnsByCustomerUnused, transferLosses,
-        backorderedLines, owedLeft,
+        backorderedLines, owedLeft, cancelledUnallocated,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -905,5 +905,20 @@ struct Migration {
         postgresql: """
             UPDATE order_lines SET qty_backordered = GREATEST(0, qty - qty_cancelled - qty_shipped - qty_reserved)
             WHERE qty_backordered > 0 AND qty_backordered > qty - qty_cancelled - qty_shipped - qty_reserved;
+            """)
+
+    /// A cancelled unit is not allocated or picked: lines of files from before that kept the counts of units
+    /// allocated or picked when the order was cancelled keep those of the units that shipped.
+    static let cancelledUnallocated = Migration(
+        name: "0043_cancelled_unallocated",
+        sql: """
+            UPDATE order_lines SET qty_allocated = MIN(qty_allocated, qty_packed),
+                qty_picked = MIN(qty_picked, qty_packed)
+            WHERE qty_cancelled > 0 AND qty_cancelled + qty_shipped = qty AND qty_allocated > qty_packed;
+            """,
+        postgresql: """
+            UPDATE order_lines SET qty_allocated = LEAST(qty_allocated, qty_packed),
+                qty_picked = LEAST(qty_picked, qty_packed)
+            WHERE qty_cancelled > 0 AND qty_cancelled + qty_shipped = qty AND qty_allocated > qty_packed;
             """)
 }

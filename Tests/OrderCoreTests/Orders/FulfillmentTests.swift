@@ -195,17 +195,20 @@ struct FulfillmentTests {
     }
 
     /// A packed order cancelled — by a person, or after a full refund held it — keeps no parcel ready to go,
-    /// and neither does a partly shipped order's cancelled rest: nothing of a cancelled order may leave.
+    /// and neither does a partly shipped order's cancelled rest: nothing of a cancelled order may leave, and
+    /// nothing is left allocated or picked but what shipped.
     @Test func cancellingTakesApartTheParcelsThatHaveNotLeft() throws {
         let engine = try engine()
         func parcels(_ id: JSON) throws -> [JSON] {
             try engine.ok("order.get", ["order_id": id])["parcels"]?.arrayValue ?? []
         }
+        func counts(_ order: JSON, _ key: String) -> [JSON]? { order["lines"]?.arrayValue?.map { $0[key] ?? .null } }
         let held = try allocatedOrder(engine)
         try engine.ok("order.pack", ["order_id": held, "scans": [held, "690001", "690002", "690001"], "weight_g": 800])
         #expect(try engine.ok("order.refund", ["order_id": held, "amount": "68.00", "refund_ref": "R-9"])["state"] == "on_hold")
         let cancelled = try engine.ok("order.cancel", ["order_id": held, "reason": "refunded"])
-        #expect(cancelled["state"] == "cancelled" && cancelled["lines"]?.arrayValue?.map { $0["packed"] } == [0, 0])
+        #expect(cancelled["state"] == "cancelled" && counts(cancelled, "packed") == [0, 0])
+        #expect(counts(cancelled, "allocated") == [0, 0] && counts(cancelled, "picked") == [0, 0], "\(cancelled.serialized)")
         #expect(try parcels(held).isEmpty, "\(cancelled.serialized)")
         #expect(engine.fails("order.ship", ["order_id": held, "carrier": "SF", "tracking_no": "SF-X"]) == .conflict)
 
@@ -214,9 +217,27 @@ struct FulfillmentTests {
         try engine.ok("order.ship", ["order_id": split, "carrier": "SF", "tracking_no": "SF8"])
         try engine.ok("order.pack", ["order_id": split, "scans": [split, "690002"], "weight_g": 200])
         let rest = try engine.ok("order.cancel", ["order_id": split, "reason": "B2 damaged"])
-        #expect(rest["state"] == "shipped" && rest["lines"]?.arrayValue?.map { $0["packed"] } == [2, 0], "\(rest.serialized)")
+        #expect(rest["state"] == "shipped" && counts(rest, "packed") == [2, 0], "\(rest.serialized)")
+        #expect(counts(rest, "allocated") == [2, 0] && counts(rest, "picked") == [2, 0], "\(rest.serialized)")
         #expect(try parcels(split).count == 1, "the parcel that left stays; the one that did not is taken apart")
         #expect(try engine.ok("stock.verify")["ok"] == true)
+    }
+
+    /// A file from before cancellations took units off `allocated` and `picked` keeps, once migrated, those
+    /// of the units that shipped.
+    @Test func aFileThatKeptCancelledUnitsAllocatedIsMigrated() throws {
+        let dir = temporaryDirectory()
+        defer { removeDirectory(dir) }
+        let engine = try Engine(path: dir + "/old.db")
+        try engine.seedCatalog(a1: ["SH": 10], b2: ["SH": 10])
+        let id = try allocatedOrder(engine)
+        try engine.ok("order.pick", ["order_id": id])
+        try engine.ok("order.cancel", ["order_id": id, "reason": "buyer"])
+        let old = try Store(path: dir + "/old.db", options: StoreOptions())
+        try old.db.run("UPDATE order_lines SET qty_allocated = qty, qty_picked = qty")  // as files before 0043 kept it
+        try old.db.run("DELETE FROM schema_migrations WHERE name >= '0043_cancelled_unallocated'")
+        let lines = try Engine(path: dir + "/old.db").ok("order.get", ["order_id": id])["lines"]?.arrayValue ?? []
+        #expect(lines.map { [$0["allocated"], $0["picked"]] } == [[0, 0], [0, 0]], "\(lines)")
     }
 
     @Test func aSplitOrderShipsItsSecondParcelLater() throws {
