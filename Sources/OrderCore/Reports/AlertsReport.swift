@@ -84,7 +84,9 @@ enum AlertCommands {
             "high",
             "the channel cancelled {order_id} after its goods left (refused at the door, lost, refunded there, or a "
                 + "buyer's cancel request too late): answer the buyer, and return.request {order_id} for what comes "
-                + "back (reason refused_delivery for a refused parcel)"
+                + "back (reason refused_delivery for a refused parcel); money the channel gave back that the order "
+                + "does not show refunded is recorded by the return's refund, or by order.refund when nothing comes "
+                + "back"
         ),
         "channel_cancelled_picked": (
             "high",
