@@ -9,7 +9,9 @@ held), no unit sits on the shelf while an order is owed it, and the stock agrees
 end every order the warehouse did not touch is in the state its channel last reported, paid, refunded and
 owed back what its channel says."""
 
+import concurrent.futures
 import json
+import multiprocessing
 import random
 
 import pytest
@@ -698,6 +700,67 @@ def warehouse_step(db, rnd, step, warehouses, transfers):
         db.exec("pick.wave", warehouse=warehouse)
 
 
+def setup(db, rnd, warehouses, channels):
+    """The warehouses, the SKUs with a few units in each, and the channels (name -> profile) selling them."""
+    for warehouse in warehouses:
+        db.warehouses.upsert(warehouse)
+    for sku in SKUS:
+        db.skus.upsert(sku, weight_g=0)
+        for warehouse in warehouses:
+            db.stock.receive(sku, warehouse, rnd.randint(1, 5))
+    for name, profile in channels.items():
+        db.channels.upsert(name, profile=profile, warehouses=warehouses)
+
+
+def traffic(db, rnd, channel, name, warehouses, checked=True):
+    """150 random steps of the channel (`name` here) and the warehouses; with `checked`, `check` after each.
+    Then every order the warehouse did not touch is where its channel says, with the channel's money."""
+    steps = {**channel.steps, **HERE, **(TWO if len(warehouses) > 1 else {})}
+    touched = set()  # orders the warehouse shipped here: the channel has not heard of it
+    allocated = set()  # orders allocated here (and perhaps moved): they may be too
+    ids = {}  # the channel's order number -> the order here
+    transfers = []  # in transit, oldest first
+    applied = refused = 0
+    for _ in range(150):
+        step = rnd.choices(list(steps), list(steps.values()))[0]
+        try:
+            if step in ("ship_here", "allocate"):
+                orders = db.exec("order.list", channel=name, limit=1000)["orders"]
+                if orders:
+                    order_id = rnd.choice(orders)["order_id"]
+                    if step == "allocate":
+                        allocated.add(order_id)
+                        db.orders.allocate(order_id)
+                    else:
+                        touched.add(order_id)
+                        ship_here(db, order_id)
+            elif step in HERE or step in TWO:
+                warehouse_step(db, rnd, step, warehouses, transfers)
+            else:
+                text = channel.step(step)
+                if text:
+                    outcome = db.intake.ingest(name, text)
+                    assert outcome["state"] == "applied", outcome
+                    for event in outcome["events"]:
+                        ids.setdefault(event["external_id"], event["order_id"])
+            applied += 1
+        except (ordercore.errors.Conflict, ordercore.errors.InsufficientStock):
+            refused += 1  # a step the order's state or the shelf does not allow: refused whole
+        if checked:
+            check(db, warehouses)
+    assert applied > 100, f"{refused} steps refused"
+    for number, order in channel.orders.items():
+        if ids[str(number)] in touched:
+            continue
+        here = db.orders.get(ids[str(number)])
+        expected = channel.expected(order)
+        if here["order_id"] in allocated and here["cash_on_delivery"] and "pending_payment" in expected:
+            expected = expected | {"allocated"}  # fulfilled here unpaid
+        assert here["state"] in expected, (number, here["state"], order)
+        money = tuple(float(here[key]) for key in ("paid_total", "refunded_total", "refund_due"))
+        assert money == channel.money(order), (number, money, order)
+
+
 @pytest.mark.parametrize("platform,seed,warehouses",
                          [(platform, seed, ["SH"]) for platform in PLATFORMS[:3] for seed in range(6)]
                          + [(platform, seed, ["SH"]) for platform in PLATFORMS[3:] for seed in range(4)]
@@ -705,54 +768,29 @@ def warehouse_step(db, rnd, step, warehouses, transfers):
 def test_random_channel_traffic_keeps_orders_and_stock_consistent(tmp_path, platform, seed, warehouses):
     rnd = random.Random(seed)
     channel = platform(rnd)
-    steps = {**channel.steps, **HERE, **(TWO if len(warehouses) > 1 else {})}
-    touched = set()  # orders the warehouse shipped here: the channel has not heard of it
-    allocated = set()  # orders allocated here (and perhaps moved): they may be too
-    ids = {}  # the channel's order number -> the order here
-    transfers = []  # in transit, oldest first
     with ordercore.open(str(tmp_path / "traffic.db")) as db:
-        for warehouse in warehouses:
-            db.warehouses.upsert(warehouse)
-        for sku in SKUS:
-            db.skus.upsert(sku, weight_g=0)
-            for warehouse in warehouses:
-                db.stock.receive(sku, warehouse, rnd.randint(1, 5))
-        db.channels.upsert("shop", profile=channel.profile, warehouses=warehouses)
-        applied = refused = 0
-        for _ in range(150):
-            step = rnd.choices(list(steps), list(steps.values()))[0]
-            try:
-                if step in ("ship_here", "allocate"):
-                    orders = db.exec("order.list", limit=1000)["orders"]
-                    if orders:
-                        order_id = rnd.choice(orders)["order_id"]
-                        if step == "allocate":
-                            allocated.add(order_id)
-                            db.orders.allocate(order_id)
-                        else:
-                            touched.add(order_id)
-                            ship_here(db, order_id)
-                elif step in HERE or step in TWO:
-                    warehouse_step(db, rnd, step, warehouses, transfers)
-                else:
-                    text = channel.step(step)
-                    if text:
-                        outcome = db.intake.ingest("shop", text)
-                        assert outcome["state"] == "applied", outcome
-                        for event in outcome["events"]:
-                            ids.setdefault(event["external_id"], event["order_id"])
-                applied += 1
-            except (ordercore.errors.Conflict, ordercore.errors.InsufficientStock):
-                refused += 1  # a step the order's state or the shelf does not allow: refused whole
-            check(db, warehouses)
-        assert applied > 100, refused
-        for number, order in channel.orders.items():
-            if ids[str(number)] in touched:
-                continue
-            here = db.orders.get(ids[str(number)])
-            expected = channel.expected(order)
-            if here["order_id"] in allocated and here["cash_on_delivery"] and "pending_payment" in expected:
-                expected = expected | {"allocated"}  # fulfilled here unpaid
-            assert here["state"] in expected, (number, here["state"], order)
-            money = tuple(float(here[key]) for key in ("paid_total", "refunded_total", "refund_due"))
-            assert money == channel.money(order), (number, money, order)
+        setup(db, rnd, warehouses, {"shop": channel.profile})
+        traffic(db, rnd, channel, "shop", warehouses)
+
+
+def one_process_traffic(path, platform, seed):
+    """A process of its own: one channel's traffic (its channel named after it) in the shared file."""
+    rnd = random.Random(seed)
+    with ordercore.open(path) as db:
+        traffic(db, rnd, platform(rnd), platform.__name__, ["SH", "BJ"], checked=False)
+
+
+@pytest.mark.parametrize("seed", range(1))
+def test_processes_sharing_one_file_keep_orders_and_stock_consistent(tmp_path, seed):
+    """Four processes, each one channel's traffic and the warehouses' steps over the same SKUs and warehouses
+    in one SQLite file at once: each channel's orders end where it says, and orders and stock add up."""
+    path = str(tmp_path / "shared.db")
+    platforms = PLATFORMS[:4]
+    with ordercore.open(path) as db:
+        setup(db, random.Random(seed), ["SH", "BJ"], {platform.__name__: platform.profile for platform in platforms})
+    with concurrent.futures.ProcessPoolExecutor(len(platforms), mp_context=multiprocessing.get_context("spawn")) as pool:
+        for done in [pool.submit(one_process_traffic, path, platform, 10 * seed + k)
+                     for k, platform in enumerate(platforms)]:
+            done.result()
+    with ordercore.open(path) as db:
+        check(db, ["SH", "BJ"])
