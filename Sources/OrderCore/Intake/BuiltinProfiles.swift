@@ -7,6 +7,15 @@ enum BuiltinProfiles {
         "taobao": taobao, "jd": jd, "pinduoduo": pinduoduo, "douyin": douyin, "csv": csv,
     ]
 
+    /// What Shopify's refunds gave back: their transactions' amounts but those that failed (`status` `failure`
+    /// or `error`); `refunds` is the path to the refunds' transactions ("" from a refund, `refunds[].` from its
+    /// order).
+    private static func shopifyRefunded(_ refunds: String) -> String {
+        #"{"subtract": [{"sum": "\#(refunds)transactions[].amount"}, {"add": ["#
+            + #"{"sum": "\#(refunds)transactions[status=failure].amount"}, "#
+            + #"{"sum": "\#(refunds)transactions[status=error].amount"}]}]}"#
+    }
+
     /// Whether a Shopify refund's units had not shipped, from the restock type (`key`) of each refunded line
     /// item (`each`: the path to every one; GraphQL's types in capitals): `cancel` (not fulfilled: taken off what
     /// is to ship) for every one, true; a `return` among them, false; otherwise (`no_restock`, `legacy_restock`:
@@ -42,8 +51,7 @@ enum BuiltinProfiles {
          "events": [
           {"type": "refund", "root": ["refund", ""], "when": {"order_id": true, "transactions": true},
            "fields": {"external_id": "order_id", "refund_ref": {"template": "shopify-refund-{id}"},
-            "amount": {"first": [{"subtract": [{"sum": "transactions[].amount"},
-             {"add": [{"sum": "transactions[status=failure].amount"}, {"sum": "transactions[status=error].amount"}]}]},
+            "amount": {"first": [\#(shopifyRefunded("")),
              {"const": "0"}]}, "reason": "note", "cancel_units": {"const": true}, "units.path": "refund_line_items",
             "before_shipment": \#(restockedUnshipped("refund_line_items[]", "restock_type")),
             "units.sku": {"first": ["line_item.sku", {"template": "shopify-variant-{line_item.variant_id}"}]},
@@ -91,7 +99,8 @@ enum BuiltinProfiles {
             "cash_on_delivery": {"map": "payment_gateway_names[]", "values": {"Cash on Delivery (COD)": true},
              "default": false},
             "prepaid": {"subtract": ["total_price", {"first": ["total_outstanding", "total_price"]}]},
-            "deposit": {"subtract": [{"first": ["current_total_price", "total_price"]}, "total_outstanding"]},
+            "deposit": {"add": [{"subtract": [{"first": ["current_total_price", "total_price"]}, "total_outstanding"]},
+             \#(shopifyRefunded("refunds[]."))]},
             "shipment.carrier": "fulfillments[0].tracking_company",
              "shipment.tracking_no": "fulfillments[0].tracking_number",
             "shipment.shipped_at": "fulfillments[0].created_at"},
@@ -119,8 +128,7 @@ enum BuiltinProfiles {
             "tax": {"sum": "tax_lines[].price"}}},
            "refunds": {"path": "refunds",
             "fields": {"refund_ref": {"template": "shopify-refund-{id}"},
-             "amount": {"first": [{"subtract": [{"sum": "transactions[].amount"},
-             {"add": [{"sum": "transactions[status=failure].amount"}, {"sum": "transactions[status=error].amount"}]}]},
+             "amount": {"first": [\#(shopifyRefunded("")),
              {"const": "0"}]},
              "reason": "note", "cancel_units": {"const": true}, "at": "created_at",
              "before_shipment": \#(restockedUnshipped("refund_line_items[]", "restock_type")),
@@ -138,6 +146,7 @@ enum BuiltinProfiles {
                         "fulfillments[status=success].shipment_status": {"all": ["delivered"]}}, "state": "delivered"},
                       {"when": {"fulfillment_status": "fulfilled"}, "state": "shipped"},
                       {"when": {"fulfillment_status": "partial"}, "state": "partially_shipped"}],
+            "paid_in_part": {"financial_status": "partially_refunded", "total_outstanding": {"above": 0}},
             "cancelled_unrefunded": ["paid", "partially_refunded", "partially_paid"],
             "cancelled_paid": ["paid", "partially_refunded", "partially_paid", "refunded"],
             "unpaid": ["pending", "partially_paid"]},
@@ -661,8 +670,9 @@ enum BuiltinProfiles {
              "default": false},
             "prepaid": {"subtract": ["totalPriceSet.shopMoney.amount",
              {"first": ["totalOutstandingSet.shopMoney.amount", "totalPriceSet.shopMoney.amount"]}]},
-            "deposit": {"subtract": [{"first": ["currentTotalPriceSet.shopMoney.amount",
+            "deposit": {"add": [{"subtract": [{"first": ["currentTotalPriceSet.shopMoney.amount",
              "totalPriceSet.shopMoney.amount"]}, "totalOutstandingSet.shopMoney.amount"]},
+             {"sum": "refunds[].totalRefundedSet.shopMoney.amount"}]},
             "shipment.carrier": "fulfillments[0].trackingInfo[0].company",
              "shipment.tracking_no": "fulfillments[0].trackingInfo[0].number",
             "shipment.shipped_at": "fulfillments[0].createdAt"},
@@ -713,6 +723,8 @@ enum BuiltinProfiles {
                        "state": "partially_shipped"},
              {"when": {"displayFulfillmentStatus": ["ON_HOLD", "SCHEDULED"],
                "displayFinancialStatus": ["PAID", "AUTHORIZED", "PARTIALLY_REFUNDED"]}, "state": "on_hold"}],
+            "paid_in_part": {"displayFinancialStatus": "PARTIALLY_REFUNDED",
+             "totalOutstandingSet.shopMoney.amount": {"above": 0}},
             "cancelled_unrefunded": ["PAID", "PARTIALLY_REFUNDED", "PARTIALLY_PAID"],
             "cancelled_paid": ["PAID", "PARTIALLY_REFUNDED", "PARTIALLY_PAID", "REFUNDED"],
             "unpaid": ["PENDING", "PARTIALLY_PAID"]},

@@ -61,6 +61,10 @@ final class ChannelProfile {
         /// Channel statuses of an order not paid, whatever its fulfilment says (Shopify `pending`: fulfilled
         /// before the money came, cash on delivery): its shipment records no payment.
         var unpaid: Set<String> = []
+        /// Facts of a report that say the order is paid in part whatever its status name says (Shopify
+        /// `partially_refunded` with `total_outstanding` above 0: a deposit, part of it refunded): a `paid`
+        /// state is `deposit_paid` (the profile's `deposit` the part paid), any other is reached unpaid.
+        var paidInPart: [StatusMapping.Test] = []
         var checks: [(String, ValueSpec)]
         var reason: String?
     }
@@ -196,7 +200,10 @@ final class ChannelProfile {
                 rule.cancelledPaid = Set(try status.strings("cancelled_paid", maxLength: 200) ?? [])
                 rule.depositForfeited = Set(try status.strings("deposit_forfeited", maxLength: 200) ?? [])
                 rule.unpaid = Set(try status.strings("unpaid", maxLength: 200) ?? [])
-                do { rule.statusMapping = try StatusMapping(status) } catch { throw Engine.wrap(error) }
+                do {
+                    rule.paidInPart = try status.object("paid_in_part").map(StatusMapping.tests) ?? []
+                    rule.statusMapping = try StatusMapping(status)
+                } catch { throw Engine.wrap(error) }
                 try status.finish()
             }
         }

@@ -155,8 +155,11 @@ extension CommandContext {
                 draft.payment = (nil, Self.paymentRef(channel: channel.channel, externalID: event.externalID))
             }
             var warnings = IntakeChecks.warnings(event, draft: draft)
-            // A pre-sale's deposit, or the part paid of an order cancelled there before it was paid in full.
-            if event.state == .depositPaid || paidBeforeCancel && event.unpaid {
+            // A pre-sale's deposit, or the part paid of an order cancelled, or shipped, there before it was paid
+            // in full (recorded before the event's shipment and refunds: these may give part of it back).
+            if event.state == .depositPaid
+                || event.unpaid && (paidBeforeCancel || Self.leavingThere(event.state) && !draft.cashOnDelivery)
+            {
                 if let deposit = Self.deposit(
                     event, exponent: Money.exponent(of: draft.currency), total: draft.totals.grandTotal)
                 {
@@ -296,6 +299,10 @@ extension CommandContext {
         channelHoldPrefix + "do not ship until \(channel) releases it"
     }
     private static let shippedThere: Set<OrderState> = [.shipped, .delivered, .completed]
+    /// Whether a channel state says goods of the order have left there.
+    private static func leavingThere(_ state: OrderState?) -> Bool {
+        state.map { shippedThere.contains($0) || $0 == .partiallyShipped } == true
+    }
     /// Paid orders in OrderCore's own fulfilment queue.
     private static let queuedHere: Set<OrderState> = [.paid, .allocated, .picking, .packed]
     /// Orders not paid in full here (a pre-sale's deposit may be).
@@ -361,15 +368,18 @@ extension CommandContext {
         }
         try payIfPaidThere()
         // A pre-sale whose deposit is paid there, unpaid here: its deposit is paid, and its stock held until
-        // the channel reports the balance paid (then `payIfPaidThere`) or closes it.
-        if channelState == .depositPaid, order.state == .pendingPayment, order.paidTotal == 0, !created {
+        // the channel reports the balance paid (then `payIfPaidThere`) or closes it. So is the part paid of an
+        // order shipped there before it was paid in full, before what the event ships or refunds.
+        if channelState == .depositPaid || event.unpaid && Self.leavingThere(channelState) && !order.cashOnDelivery,
+            order.state == .pendingPayment, order.paidTotal == 0, !created
+        {
             if !order.cashOnDelivery,
                 let deposit = Self.deposit(event, exponent: order.exponent, total: order.totals.grandTotal),
                 order.deposit == nil || order.deposit == deposit
             {
                 if order.deposit == nil { try store.setDeposit(orderRowID: order.rowID, deposit) }
                 try pay(deposit, ref: Self.depositRef(channel: channel.channel, externalID: externalID), "deposit_paid")
-            } else {
+            } else if channelState == .depositPaid {
                 result["warnings"] = .array(
                     (result["warnings"]?.arrayValue ?? []) + [IntakeChecks.depositNotRecorded(event)])
             }

@@ -443,8 +443,11 @@ struct ProfileMapper {
         }
         if let spec = rule.status, let reported = try e.text(spec, field: "status") {
             event.reportedStatus = reported
-            let decided = rule.statusMapping?.decide(status: reported, fields: e.current.objectValue)
-            event.state = decided?.state
+            let fields = e.current.objectValue
+            let decided = rule.statusMapping?.decide(status: reported, fields: fields)
+            let paidInPart =
+                !rule.paidInPart.isEmpty && fields.map { StatusMapping.hold(rule.paidInPart, in: $0) } == true
+            event.state = paidInPart && decided?.state == .paid ? .depositPaid : decided?.state
             // Cash on delivery takes no deposit: what the channel was paid of it is its `prepaid` part.
             if event.state == .depositPaid, event.fields["cash_on_delivery"] == true { event.state = .pendingPayment }
             event.holdsNothing = event.state == .pendingPayment && rule.holdsNothing.contains(reported)
@@ -454,7 +457,7 @@ struct ProfileMapper {
             event.shippedBeforeCancel = event.state == .cancelled && decided?.rule?.shipped == true
             // Shipped on delivery and cancelled: refused at the door or sent back, nobody paid the carrier.
             event.unpaid =
-                decided?.rule?.unpaid == true || rule.unpaid.contains(reported)
+                decided?.rule?.unpaid == true || rule.unpaid.contains(reported) || paidInPart
                 || event.shippedBeforeCancel && event.fields["cash_on_delivery"] == true
         }
         return event

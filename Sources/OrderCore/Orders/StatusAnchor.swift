@@ -4,13 +4,15 @@
 struct StatusMapping {
     /// `equals`: one of the values; `all`: through a list, every element one of the values (and at least one).
     enum Condition: Equatable { case present, absent, equals([JSON]), all([JSON]), above(Int64), below(Int64) }
+    /// A field of a report (a path into it) and the condition it must meet.
+    typealias Test = (path: PayloadPath, condition: Condition)
     /// A rule's fields are paths into the report (`orders.order[].refund_status`): through a list, a test
     /// holds when it holds for any element (`all`: for every one). `unpaid`: the state is reached without the money (a
     /// cash-on-delivery order shipped: the buyer pays the carrier), so it records no payment. `shipped` (state
     /// `cancelled` only): the channel shipped the order before it cancelled it (a Taobao trade closed after its
     /// refund, with a consign time), so its goods left whatever was seen of it before.
     struct Rule {
-        var when: [(path: PayloadPath, condition: Condition)]
+        var when: [Test]
         var state: OrderState
         var unpaid = false
         var shipped = false
@@ -41,12 +43,7 @@ struct StatusMapping {
             guard let when = try rule.object("when") else {
                 throw OrderCoreError.invalid("\(rule.name("when")) is required", field: rule.name("when"))
             }
-            var conditions: [(PayloadPath, Condition)] = []
-            for field in when.keys {
-                let value = when.value(field) ?? .null
-                conditions.append((try PayloadPath(field), try StatusMapping.condition(value, field: when.name(field))))
-            }
-            try when.finish()
+            let conditions = try Self.tests(when)
             let state = try StatusMapping.state(try rule.requiredCode("state"), field: rule.name("state"))
             let shipped = try rule.bool("shipped") ?? false
             guard !shipped || state == .cancelled else {
@@ -58,6 +55,16 @@ struct StatusMapping {
                 Rule(when: conditions, state: state, unpaid: try rule.bool("unpaid") ?? false, shipped: shipped))
             try rule.finish()
         }
+    }
+
+    /// The tests of a `when` object: each field's condition.
+    static func tests(_ when: Fields) throws -> [Test] {
+        var tests: [Test] = []
+        for field in when.keys {
+            tests.append((try PayloadPath(field), try condition(when.value(field) ?? .null, field: when.name(field))))
+        }
+        try when.finish()
+        return tests
     }
 
     /// `"present"`, `"absent"`, `{"above": n}`, `{"below": n}`, a value the field must equal (as text:
@@ -116,23 +123,26 @@ struct StatusMapping {
     }
 
     private func matchingRule(_ fields: JSONObject) -> Rule? {
+        rules.first { Self.hold($0.when, in: fields) }
+    }
+
+    /// Whether every test holds in a report (an empty text is no value).
+    static func hold(_ tests: [Test], in fields: JSONObject) -> Bool {
         let report = JSON.object(fields)
-        return rules.first { rule in
-            rule.when.allSatisfy { path, condition in
-                let values = path.values(current: report, payload: report, arguments: .null).filter { $0 != "" }
-                let numbers = values.compactMap { Evaluator.text(of: $0).flatMap { Double($0) } }
-                switch condition {
-                case .present: return !values.isEmpty
-                case .absent: return values.isEmpty
-                case .equals(let expected):
-                    let texts = Set(expected.compactMap(Evaluator.text(of:)))
-                    return values.contains { Evaluator.text(of: $0).map(texts.contains) ?? false }
-                case .all(let expected):
-                    let texts = Set(expected.compactMap(Evaluator.text(of:)))
-                    return !values.isEmpty && values.allSatisfy { Evaluator.text(of: $0).map(texts.contains) ?? false }
-                case .above(let limit): return numbers.contains { $0 > Double(limit) }
-                case .below(let limit): return numbers.contains { $0 < Double(limit) }
-                }
+        return tests.allSatisfy { path, condition in
+            let values = path.values(current: report, payload: report, arguments: .null).filter { $0 != "" }
+            let numbers = values.compactMap { Evaluator.text(of: $0).flatMap { Double($0) } }
+            switch condition {
+            case .present: return !values.isEmpty
+            case .absent: return values.isEmpty
+            case .equals(let expected):
+                let texts = Set(expected.compactMap(Evaluator.text(of:)))
+                return values.contains { Evaluator.text(of: $0).map(texts.contains) ?? false }
+            case .all(let expected):
+                let texts = Set(expected.compactMap(Evaluator.text(of:)))
+                return !values.isEmpty && values.allSatisfy { Evaluator.text(of: $0).map(texts.contains) ?? false }
+            case .above(let limit): return numbers.contains { $0 > Double(limit) }
+            case .below(let limit): return numbers.contains { $0 < Double(limit) }
             }
         }
     }

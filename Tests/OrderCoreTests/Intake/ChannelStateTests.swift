@@ -357,6 +357,63 @@ struct ChannelStateTests {
         #expect(unknown["warnings"]?.arrayValue?.first?["code"] == "deposit_not_recorded", "\(unknown.serialized)")
     }
 
+    /// Shopify says `partially_refunded` when less than was paid went back, whether or not the order was paid in
+    /// full: with `total_outstanding` above 0 it is still paid in part (the profile's `paid_in_part`). What was
+    /// paid (`current_total_price` less `total_outstanding`, plus what was refunded) is its deposit, the refunds
+    /// come off it, and the rest is owed; shipped first, the part is recorded before the refunds the payload
+    /// carries (units refunded before it shipped do not ship). A paid order refunded in part is paid in full.
+    @Test func aShopifyOrderPaidInPartAndRefundedInPartIsStillPaidInPart() throws {
+        func refund(_ id: Int, _ amount: String, units: Int = 0) -> JSON {
+            ["id": .int(Int64(id)), "created_at": "2026-01-18T11:00:00+08:00",
+             "transactions": [["amount": .string(amount), "kind": "refund", "status": "success"]],
+             "refund_line_items": units == 0 ? [] : [["quantity": .int(Int64(units)), "restock_type": "cancel",
+                                                      "line_item": ["sku": "A1"]]]]
+        }
+        func order(_ id: Int, _ financial: String, current: String, outstanding: String, refunds: [JSON], hour: Int = 2,
+                   fulfillment: JSON = .null, cancelledAt: JSON = .null) -> JSON {
+            shopify(id, financial: financial, fulfillment: fulfillment, cancelledAt: cancelledAt, extra: [
+                "total_price": "100.00", "current_total_price": .string(current), "total_outstanding": .string(outstanding),
+                "updated_at": .string("2026-01-18T1\(hour):00:00+08:00"), "refunds": .array(refunds),
+                "fulfillments": fulfillment == .null ? [] : [["status": "success", "tracking_company": "SF",
+                                                              "tracking_number": .string("SF\(id)"),
+                                                              "created_at": "2026-01-18T12:00:00+08:00"]]])
+        }
+        func money(_ event: JSON) throws -> [JSON?] {
+            let doc = try engine.ok("order.get", ["order_id": event["order_id"] ?? .null])
+            return [doc["state"], doc["paid_total"], doc["refunded_total"], doc["balance_due"], doc["refund_due"]]
+        }
+        // 40.00 paid of 100.00, then 10.00 of it given back: 30.00 kept, 60.00 still to pay.
+        let placed = try ingest("shopify", order(7401, "partially_paid", current: "100.00", outstanding: "60.00", refunds: [],
+                                                 hour: 0))
+        let refunded = try ingest("shopify", order(7401, "partially_refunded", current: "90.00", outstanding: "60.00",
+                                                   refunds: [refund(7401, "10.00")], hour: 1))
+        #expect(refunded["order_id"] == placed["order_id"])
+        #expect(try money(refunded) == ["deposit_paid", "40.00", "10.00", "60.00", "0.00"], "\(refunded.serialized)")
+        // The rest paid: paid in full, the refund still given back.
+        let paid = try ingest("shopify", order(7401, "partially_refunded", current: "90.00", outstanding: "0.00",
+                                               refunds: [refund(7401, "10.00")]))
+        #expect(try money(paid) == ["paid", "100.00", "10.00", "0.00", "0.00"], "\(paid.serialized)")
+        // First seen so: the same.
+        let first = try ingest("shopify", order(7402, "partially_refunded", current: "90.00", outstanding: "60.00",
+                                                refunds: [refund(7402, "10.00")]))
+        #expect(try money(first) == ["deposit_paid", "40.00", "10.00", "60.00", "0.00"], "\(first.serialized)")
+        // Cancelled: what was kept is owed back.
+        let cancelled = try ingest("shopify", order(7403, "partially_refunded", current: "90.00", outstanding: "60.00",
+                                                    refunds: [refund(7403, "10.00")], cancelledAt: "2026-01-18T13:00:00+08:00"))
+        #expect(try money(cancelled) == ["cancelled", "40.00", "10.00", "0.00", "30.00"], "\(cancelled.serialized)")
+        // 90.00 paid, one unit (50.00) refunded before the rest shipped: that unit does not leave; 10.00 still owed.
+        let before = try stock()
+        let shipped = try ingest("shopify", order(7404, "partially_refunded", current: "50.00", outstanding: "10.00",
+                                                  refunds: [refund(7404, "50.00", units: 1)], fulfillment: "fulfilled"))
+        #expect(try money(shipped) == ["shipped", "90.00", "50.00", "10.00", "0.00"], "\(shipped.serialized)")
+        #expect(try stock() == (before.onHand - 1, before.reserved), "one unit left, one never did")
+        // Paid in full and refunded in part: paid, nothing owed.
+        let goodwill = try ingest("shopify", order(7405, "partially_refunded", current: "90.00", outstanding: "0.00",
+                                                   refunds: [refund(7405, "10.00")]))
+        #expect(try money(goodwill) == ["paid", "100.00", "10.00", "0.00", "0.00"], "\(goodwill.serialized)")
+        #expect(try engine.ok("stock.verify")["ok"] == true)
+    }
+
     /// Amazon's `OrderTotal` holds an item's gift wrap (v0 `BuyerInfo.GiftWrapPrice`, with its tax) and its cash on
     /// delivery fee (`CODFee` less `CODFeeDiscount`): they are the order's fees, charged and collected with it. Its
     /// `ShippingDiscount` is a discount of the shipping.

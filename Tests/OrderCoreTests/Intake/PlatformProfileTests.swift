@@ -643,6 +643,16 @@ struct PlatformProfileTests {
         deposit["totalOutstandingSet"] = ["shopMoney": ["amount": "30.00"]]
         let event = try ingest("shopify_graphql", ["data": ["order": .object(deposit)]])
         #expect(try event["state"] == "deposit_paid" && order(event)["deposit"] == "15.00", "\(event.serialized)")
+        // Paid in part and then refunded in part: still paid in part, the refund off the part paid.
+        let another: JSON = [["legacyResourceId": "89", "totalRefundedSet": ["shopMoney": ["amount": "20.00"]],
+                              "refundLineItems": ["edges": [["node": ["quantity": 1, "lineItem": ["sku": "B2"]]]]]]]
+        var stillOwing = node(519, financial: "PARTIALLY_REFUNDED", refunds: another).objectValue ?? [:]
+        stillOwing["currentTotalPriceSet"] = ["shopMoney": ["amount": "25.00"]]
+        stillOwing["totalOutstandingSet"] = ["shopMoney": ["amount": "10.00"]]
+        let owing = try ingest("shopify_graphql", ["data": ["order": .object(stillOwing)]])
+        let owingDoc = try order(owing)
+        #expect(owing["state"] == "deposit_paid" && owingDoc["paid_total"] == "35.00" && owingDoc["refunded_total"] == "20.00"
+                && owingDoc["balance_due"] == "10.00", "\(owingDoc.serialized)")
     }
 
     @Test func statusRulesTakeNumbersAndRefuseUnknownTests() throws {
