@@ -415,6 +415,13 @@ def test_hosts_ingesting_one_channels_events_in_any_order_apply_each_once(pg_uri
         assert db.exec("intake.dead_letters")["total"] == 0
 
 
+def test_hosts_selling_their_channels_orders_at_once_keep_orders_and_stock_consistent(pg_uri):
+    """Random traffic of four channels, each from a host of its own, over the same SKUs and warehouses
+    (test_random_channel_traffic.py): each channel's orders end where it says, and orders and stock add up."""
+    from test_random_channel_traffic import traffic_of_four_processes
+    traffic_of_four_processes(pg_uri, seed=1)
+
+
 SHIPPING_CSV = {
     "profile": "csv_shipped", "format": "csv", "group_by": "order_id",
     "events": [{

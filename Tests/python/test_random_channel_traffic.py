@@ -780,17 +780,19 @@ def one_process_traffic(path, platform, seed):
         traffic(db, rnd, platform(rnd), platform.__name__, ["SH", "BJ"], checked=False)
 
 
-@pytest.mark.parametrize("seed", range(1))
-def test_processes_sharing_one_file_keep_orders_and_stock_consistent(tmp_path, seed):
+def traffic_of_four_processes(database, seed):
     """Four processes, each one channel's traffic and the warehouses' steps over the same SKUs and warehouses
-    in one SQLite file at once: each channel's orders end where it says, and orders and stock add up."""
-    path = str(tmp_path / "shared.db")
+    in one database at once: each channel's orders end where it says, and orders and stock add up."""
     platforms = PLATFORMS[:4]
-    with ordercore.open(path) as db:
+    with ordercore.open(database) as db:
         setup(db, random.Random(seed), ["SH", "BJ"], {platform.__name__: platform.profile for platform in platforms})
     with concurrent.futures.ProcessPoolExecutor(len(platforms), mp_context=multiprocessing.get_context("spawn")) as pool:
-        for done in [pool.submit(one_process_traffic, path, platform, 10 * seed + k)
+        for done in [pool.submit(one_process_traffic, database, platform, 10 * seed + k)
                      for k, platform in enumerate(platforms)]:
             done.result()
-    with ordercore.open(path) as db:
+    with ordercore.open(database) as db:
         check(db, ["SH", "BJ"])
+
+
+def test_processes_sharing_one_file_keep_orders_and_stock_consistent(tmp_path):
+    traffic_of_four_processes(str(tmp_path / "shared.db"), seed=0)
