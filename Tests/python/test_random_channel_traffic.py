@@ -53,10 +53,15 @@ class Channel:
 
 
 class Shopify(Channel):
-    """The channel's side: each order as Shopify would send it now."""
+    """The channel's side: each order as Shopify would send it now — paid, pending, paid on delivery, or paid in
+    part (a deposit: the rest paid later, perhaps after it was fulfilled)."""
 
     profile = "shopify"
     steps = {"new": 4, "pay": 2, "refund_units": 2, "cancel": 1, "fulfil": 2, "fulfil_part": 2, "replay": 1}
+
+    def __init__(self, rnd):
+        super().__init__(rnd)
+        self.received = {}  # by order: the money Shopify took
 
     def act(self, kind, order):
         return (self.pay(order) if kind == "pay" else self.refund_units(order) if kind == "refund_units" else
@@ -64,6 +69,8 @@ class Shopify(Channel):
 
     def payload(self, order):
         order["updated_at"] = self.now("2026-11-%02dT%02d:%02d:00Z")
+        order["total_outstanding"] = "%.2f" % (float(order["current_total_price"]) - self.received[order["id"]]
+                                               + self.refunded(order))
         return self.send({"order": order})
 
     def new(self):
@@ -72,42 +79,42 @@ class Shopify(Channel):
                   "current_quantity": q, "fulfillable_quantity": q}
                  for k, sku in enumerate(self.rnd.sample(SKUS, self.rnd.randint(1, 3)))
                  for q in [self.rnd.randint(1, 3)]]
-        total = "%d.00" % sum(10 * line["quantity"] for line in lines)
-        paid = self.rnd.random() < 0.6
+        total = sum(10 * line["quantity"] for line in lines)
+        status = self.rnd.choices(["paid", "partially_paid", "pending"], [6, 1, 3])[0] if total > 10 else "paid"
+        self.received[number] = {"paid": total, "partially_paid": 10, "pending": 0}[status]
         self.orders[number] = order = {
-            "id": number, "currency": "USD", "financial_status": "paid" if paid else "pending",
-            "fulfillment_status": None, "created_at": "2026-10-31T00:00:00Z", "line_items": lines,
-            "total_price": total, "current_total_price": total, "total_outstanding": "0.00" if paid else total,
-            "refunds": [], "fulfillments": []}
-        if not paid and self.rnd.random() < 0.5:  # paid to the carrier on delivery: it ships unpaid
+            "id": number, "currency": "USD", "financial_status": status, "fulfillment_status": None,
+            "created_at": "2026-10-31T00:00:00Z", "line_items": lines, "total_price": "%d.00" % total,
+            "current_total_price": "%d.00" % total, "refunds": [], "fulfillments": []}
+        if status == "pending" and self.rnd.random() < 0.5:  # paid to the carrier on delivery: it ships unpaid
             order["payment_gateway_names"] = ["Cash on Delivery (COD)"]
         return self.payload(order)
 
     def open(self, order):
         """Not cancelled, with units to fulfil or money to collect."""
-        return not order.get("cancelled_at") and (order["financial_status"] == "pending" or any(
+        return not order.get("cancelled_at") and (order["financial_status"] in ("pending", "partially_paid") or any(
             line["fulfillable_quantity"] for line in order["line_items"]))
 
     def paid(self, order):
         return order["financial_status"] in ("paid", "partially_refunded")
 
     def pay(self, order):
-        if order["financial_status"] != "pending":
+        """The rest paid."""
+        if order["financial_status"] not in ("pending", "partially_paid"):
             return None
-        order["financial_status"], order["total_outstanding"] = "paid", "0.00"
+        order["financial_status"], self.received[order["id"]] = "paid", float(order["current_total_price"])
         return self.payload(order)
 
     def refund_units(self, order):
         lines = [line for line in order["line_items"] if line["fulfillable_quantity"]]
-        if not lines:
+        if not lines or order["financial_status"] == "partially_paid":
             return None
         line = self.rnd.choice(lines)
         qty = self.rnd.randint(1, line["fulfillable_quantity"])
         line["fulfillable_quantity"] -= qty
         line["current_quantity"] -= qty
         amount = 10 * qty if self.paid(order) else 0
-        if not amount:  # unpaid: the order is worth less
-            self.charge(order, -10 * qty)
+        self.charge(order, -10 * qty)  # the order is worth less
         self.refund(order, amount, [(line, qty)])
         if not any(line["current_quantity"] for line in order["line_items"]):
             order["cancelled_at"] = order["updated_at"]
@@ -121,9 +128,11 @@ class Shopify(Channel):
 
     def cancel(self, order):
         """Cancelled with its money refunded and its unfulfilled units restocked, as Shopify's admin does."""
+        if order["financial_status"] == "partially_paid":
+            return None
         order["cancelled_at"] = order["updated_at"]
         if self.paid(order):
-            self.refund(order, float(order["current_total_price"]) - self.refunded(order),
+            self.refund(order, self.received[order["id"]] - self.refunded(order),
                         [(line, line["fulfillable_quantity"]) for line in order["line_items"]
                          if line["fulfillable_quantity"]])
             order["financial_status"] = "refunded"
@@ -132,8 +141,7 @@ class Shopify(Channel):
         return self.payload(order)
 
     def charge(self, order, change):
-        for key in ("current_total_price", "total_outstanding"):
-            order[key] = "%.2f" % (float(order[key]) + change)
+        order["current_total_price"] = "%.2f" % (float(order["current_total_price"]) + change)
 
     def refund(self, order, amount, units):
         order["refunds"].append({
@@ -148,8 +156,7 @@ class Shopify(Channel):
 
     def money(self, order):
         """Paid, refunded and owed back, as the channel says."""
-        paid = float(order["current_total_price"]) if self.paid(order) or order["financial_status"] == "refunded" else 0
-        return paid, self.refunded(order), 0
+        return self.received[order["id"]], self.refunded(order), 0
 
     def fulfil(self, order, whole):
         lines = [line for line in order["line_items"] if line["fulfillable_quantity"]]
@@ -172,7 +179,8 @@ class Shopify(Channel):
             return {"shipped"}
         if shipped:
             return {"partially_shipped"}
-        return {"pending_payment"} if order["financial_status"] == "pending" else {"paid", "allocated"}
+        return {"pending": {"pending_payment"}, "partially_paid": {"deposit_paid"}}.get(order["financial_status"],
+                                                                                     {"paid", "allocated"})
 
 
 SHIPPED = ("WAIT_BUYER_CONFIRM_GOODS", "TRADE_FINISHED")  # a Taobao sub-order that has left
