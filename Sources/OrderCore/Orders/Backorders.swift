@@ -73,11 +73,15 @@ extension CommandContext {
                 "qty": .int(take.qty),
             ])
         }
-        let stillShort = lines.contains { $0.quantity(.backordered) > taken[$0.lineNo] ?? 0 }
-        if !stillShort { try store.clearOrderAlerts(kind: "backorder", orderID: id, at: at) }
+        let stillMissing = lines.compactMap { line -> JSON? in
+            let missing = line.quantity(.backordered) - (taken[line.lineNo] ?? 0)
+            guard missing > 0 else { return nil }
+            return Self.shortEntry(line, missing)
+        }
+        try settleBackorder(orderID: id, short: stillMissing)
         try transition(
             &order, to: order.state, command: "order.backorder_filled",
-            details: ["units": .array(units), "short": .bool(stillShort)])
+            details: ["units": .array(units), "short": .bool(!stillMissing.isEmpty)])
         return (units, short.allSatisfy { $0.qty == taken[$0.lineNo] })
     }
 }

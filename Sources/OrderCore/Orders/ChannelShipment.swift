@@ -51,7 +51,7 @@ extension CommandContext {
         var withoutStock: [JSON] = []
         let lines = try store.lines(orderRowID: order.rowID)
         var everything = true  // after this shipment, every unit is out
-        var short: Int64 = 0  // units still owed with no stock to cover them
+        var short: [JSON] = []  // units still owed with no stock to cover them
         for line in lines {
             let remaining = line.notCancelled - line.quantity(.shipped)
             let leaving = only.map { min(remaining, $0[line.lineNo] ?? 0) } ?? remaining
@@ -59,7 +59,9 @@ extension CommandContext {
             let take = moveStock ? min(leaving, line.quantity(.reserved)) : 0
             // Units it was short of are among those that left without a hold: nobody owes them any more.
             let owed = min(line.quantity(.backordered), leaving - take)
-            short += line.quantity(.backordered) - owed
+            if line.quantity(.backordered) > owed {
+                short.append(Self.shortEntry(line, line.quantity(.backordered) - owed))
+            }
             guard leaving > 0 else { continue }
             // Held units a count has taken off the shelf since have left all the same.
             let notOnHand =
@@ -81,7 +83,7 @@ extension CommandContext {
             fromStock += take - notOnHand
         }
         // What it was sold short of has left through the channel: nobody must find units for it any more.
-        if short == 0 { try store.clearOrderAlerts(kind: "backorder", orderID: order.orderID, at: at) }
+        try settleBackorder(orderID: order.orderID, short: short)
         try store.trimAllocation(orderRowID: order.rowID)
         let shippedAt = shipment.shippedAt ?? at
         let carrier = shipment.carrier ?? channel

@@ -14,6 +14,16 @@ extension CommandContext {
         ["line_no": .int(line.lineNo), "sku": .string(line.sku), "qty": .int(missing)]
     }
 
+    /// After some of an order's short units were filled, shipped or cancelled: its `backorder` alert clears
+    /// when none is short (`short`: the `shortEntry` of each line still short), else names those still short.
+    func settleBackorder(orderID: String, short: [JSON]) throws {
+        if short.isEmpty {
+            try store.clearOrderAlerts(kind: "backorder", orderID: orderID, at: at)
+        } else {
+            try store.setOpenAlertDetail(kind: "backorder", orderID: orderID, "short", .array(short))
+        }
+    }
+
     /// Sold by the channel, not covered by stock: a person must find the units (allocate retries).
     func openBackorder(orderID: String, short: [JSON]) throws {
         guard !short.isEmpty else { return }

@@ -293,10 +293,12 @@ enum RefundCommands {
                     remaining[i].quantities[kind, default: 0] += qty
                 }
             }
-            if lines.contains(where: { $0.quantity(.backordered) > 0 }),
-                remaining.allSatisfy({ $0.quantity(.backordered) == 0 })
-            {
-                try ctx.store.clearOrderAlerts(kind: "backorder", orderID: order.orderID, at: ctx.at)
+            if lines.contains(where: { $0.quantity(.backordered) > 0 }) {
+                try ctx.settleBackorder(
+                    orderID: order.orderID,
+                    short: remaining.filter { $0.quantity(.backordered) > 0 }.map {
+                        CommandContext.shortEntry($0, $0.quantity(.backordered))
+                    })
             }
         }
         var nothingLeft: Bool { remaining.allSatisfy { $0.quantity(.cancelled) + $0.quantity(.shipped) >= $0.qty } }

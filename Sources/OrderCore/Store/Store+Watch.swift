@@ -177,6 +177,18 @@ extension Store {
         return refs
     }
 
+    /// Sets one detail of the order's open alert of a kind (one that says what is still the matter).
+    func setOpenAlertDetail(kind: String, orderID: String, _ key: String, _ value: JSON) throws {
+        guard
+            let (id, details) = try db.first(
+                "SELECT id, details FROM alerts WHERE kind = ? AND order_id = ? AND cleared_at IS NULL", .text(kind),
+                .text(orderID), map: { ($0.int(0), try JSONParser.parse($0.text(1))) })
+        else { return }
+        var object = details.objectValue ?? [:]
+        object[key] = value
+        try db.run("UPDATE alerts SET details = ? WHERE id = ?", .text(JSON.object(object).serialized), .int(id))
+    }
+
     func clearOrderAlerts(kind: String, orderID: String, at: Int64) throws {
         try feedAlertsCleared(
             at: at, "UPDATE alerts SET cleared_at = ?1 WHERE kind = ?2 AND order_id = ?3 AND cleared_at IS NULL",

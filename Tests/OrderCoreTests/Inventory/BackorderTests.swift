@@ -28,11 +28,17 @@ struct BackorderTests {
         try engine.ok("order.get", ["order_id": event["order_id"] ?? .null])["lines"]?.arrayValue?.first ?? .null
     }
 
-    func alerted(_ event: JSON) throws -> Bool {
-        try engine.ok("report.alerts")["alerts"]?.arrayValue?.contains {
+    func alerted(_ event: JSON) throws -> Bool { try alert(event).map { _ in true } ?? false }
+
+    /// The order's open `backorder` alert.
+    func alert(_ event: JSON) throws -> JSON? {
+        try engine.ok("report.alerts")["alerts"]?.arrayValue?.first {
             $0["kind"] == "backorder" && $0["order_id"] == event["order_id"]
-        } == true
+        }
     }
+
+    /// The units the order's `backorder` alert says are short.
+    func shortUnits(_ event: JSON) throws -> [JSON]? { try alert(event)?["details"]?["short"]?.arrayValue?.map { $0["qty"] ?? .null } }
 
     /// Units the channel ships that the order never held are units it is no longer owed; what it is still
     /// owed after a partial shipment is filled as for any order sold short, and shipped from here.
@@ -47,16 +53,18 @@ struct BackorderTests {
             return try engine.ok("intake.ingest", ["channel": "shop", "payload": payload])["events"]?.arrayValue?.first ?? .null
         }
         let order = try channelOrder(1, qty: 6)
-        #expect(try line(order)["reserved"] == 2 && line(order)["backordered"] == 4)
+        #expect(try line(order)["reserved"] == 2 && line(order)["backordered"] == 4 && shortUnits(order) == [4])
         // Three leave at the channel: the two held and one it was short of.
         let partly = try update(1, fulfillable: 3, at: "2026-01-19T10:00:00Z")
         #expect(partly["state"] == "partially_shipped" && partly["shipment"]?["units_from_stock"] == 2, "\(partly.serialized)")
         #expect(try line(order)["backordered"] == 3 && line(order)["reserved"] == 0)
-        #expect(try alerted(order), "three units are still owed")
+        #expect(try shortUnits(order) == [3], "three units are still owed, and the alert says so")
         let owed = try engine.ok("stock.replenishment", ["sku": "A1"])["rows"]?.arrayValue?.first
         #expect(owed?["backordered"] == 3, "\(owed?.serialized ?? "")")
         // Units received go to it, and the warehouse ships them.
-        let received = try engine.ok("stock.receive", ["sku": "A1", "warehouse": "SH", "qty": 5])
+        try engine.ok("stock.receive", ["sku": "A1", "warehouse": "SH", "qty": 1])
+        #expect(try line(order)["backordered"] == 2 && shortUnits(order) == [2])
+        let received = try engine.ok("stock.receive", ["sku": "A1", "warehouse": "SH", "qty": 4])
         #expect(received["backorders_filled"]?.arrayValue?.count == 1 && received["available"] == 2, "\(received.serialized)")
         #expect(try line(order)["backordered"] == 0 && line(order)["reserved"] == 3 && !alerted(order))
         let id = order["order_id"] ?? .null
@@ -73,6 +81,18 @@ struct BackorderTests {
         #expect(try line(short)["backordered"] == 0 && !alerted(short))
         #expect(try engine.ok("stock.receive", ["sku": "A1", "warehouse": "SH", "qty": 1])["backorders_filled"] == nil)
         #expect(try engine.available("A1") == 1)
+    }
+
+    /// Short units cancelled (the buyer drops some) are short no more: the `backorder` alert names those left,
+    /// and clears when none is.
+    @Test func theBackorderAlertNamesTheUnitsStillShort() throws {
+        let order = try channelOrder(3, qty: 6)
+        let id = order["order_id"] ?? .null
+        #expect(try shortUnits(order) == [4])
+        try engine.ok("order.cancel", ["order_id": id, "units": [["sku": "A1", "qty": 3]]])
+        #expect(try line(order)["backordered"] == 1 && shortUnits(order) == [1])
+        try engine.ok("order.cancel", ["order_id": id, "units": [["sku": "A1", "qty": 1]]])
+        #expect(try line(order)["backordered"] == 0 && line(order)["reserved"] == 2 && !alerted(order))
     }
 
     /// A file from before shipments took units off `backordered` owes, once migrated, at most what is left to ship.
