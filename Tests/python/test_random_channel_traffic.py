@@ -114,7 +114,7 @@ class Shopify(Channel):
         line["fulfillable_quantity"] -= qty
         line["current_quantity"] -= qty
         amount = 10 * qty if self.paid(order) else 0
-        self.charge(order, -10 * qty)  # the order is worth less
+        order["current_total_price"] = "%.2f" % (float(order["current_total_price"]) - 10 * qty)  # worth less
         self.refund(order, amount, [(line, qty)])
         if not any(line["current_quantity"] for line in order["line_items"]):
             order["cancelled_at"] = order["updated_at"]
@@ -139,9 +139,6 @@ class Shopify(Channel):
         else:
             order["financial_status"] = "voided"
         return self.payload(order)
-
-    def charge(self, order, change):
-        order["current_total_price"] = "%.2f" % (float(order["current_total_price"]) + change)
 
     def refund(self, order, amount, units):
         order["refunds"].append({

@@ -157,9 +157,8 @@ extension CommandContext {
             var warnings = IntakeChecks.warnings(event, draft: draft)
             // A pre-sale's deposit, or the part paid of an order cancelled, or shipped, there before it was paid
             // in full (recorded before the event's shipment and refunds: these may give part of it back).
-            if event.state == .depositPaid
-                || event.unpaid && (paidBeforeCancel || Self.leavingThere(event.state) && !draft.cashOnDelivery)
-            {
+            let leftThere = event.state.map(OrderState.leftTheWarehouse.contains) == true && !draft.cashOnDelivery
+            if event.state == .depositPaid || event.unpaid && (paidBeforeCancel || leftThere) {
                 if let deposit = Self.deposit(
                     event, exponent: Money.exponent(of: draft.currency), total: draft.totals.grandTotal)
                 {
@@ -299,10 +298,6 @@ extension CommandContext {
         channelHoldPrefix + "do not ship until \(channel) releases it"
     }
     private static let shippedThere: Set<OrderState> = [.shipped, .delivered, .completed]
-    /// Whether a channel state says goods of the order have left there.
-    private static func leavingThere(_ state: OrderState?) -> Bool {
-        state.map { shippedThere.contains($0) || $0 == .partiallyShipped } == true
-    }
     /// Paid orders in OrderCore's own fulfilment queue.
     private static let queuedHere: Set<OrderState> = [.paid, .allocated, .picking, .packed]
     /// Orders not paid in full here (a pre-sale's deposit may be).
@@ -370,7 +365,8 @@ extension CommandContext {
         // A pre-sale whose deposit is paid there, unpaid here: its deposit is paid, and its stock held until
         // the channel reports the balance paid (then `payIfPaidThere`) or closes it. So is the part paid of an
         // order shipped there before it was paid in full, before what the event ships or refunds.
-        if channelState == .depositPaid || event.unpaid && Self.leavingThere(channelState) && !order.cashOnDelivery,
+        if channelState == .depositPaid
+            || event.unpaid && OrderState.leftTheWarehouse.contains(channelState) && !order.cashOnDelivery,
             order.state == .pendingPayment, order.paidTotal == 0, !created
         {
             if !order.cashOnDelivery,

@@ -249,16 +249,13 @@ extension Store {
     }
 
     /// Marks every unit that has not shipped as cancelled: none is owed any more (`backordered`), nor
-    /// allocated or picked (the order's holds are released and its unshipped parcels taken apart first: what
-    /// stays allocated is what shipped in its parcels).
+    /// allocated or picked (`trimAllocation`: the order's holds are released first, so what stays allocated is
+    /// what shipped in its parcels).
     func cancelLines(orderRowID: Int64) throws {
         try db.run(
-            """
-            UPDATE order_lines SET qty_cancelled = qty - qty_shipped, qty_backordered = 0,
-                qty_allocated = \(db.dialect.least("qty_allocated", "qty_packed")),
-                qty_picked = \(db.dialect.least("qty_picked", "qty_packed"))
-            WHERE order_rowid = ?
-            """, .int(orderRowID))
+            "UPDATE order_lines SET qty_cancelled = qty - qty_shipped, qty_backordered = 0 WHERE order_rowid = ?",
+            .int(orderRowID))
+        try trimAllocation(orderRowID: orderRowID)
     }
 
     func insert(_ d: OrderDiscount, seq: Int64, orderRowID: Int64) throws {
