@@ -22,7 +22,7 @@ SKUS = ["A1", "B2", "C3"]
 HERE = {"receive": 3, "adjust": 1, "sweep": 1, "ship_here": 2}  # what the warehouse does meanwhile
 # and with a second warehouse: units moved between them, set aside, held back and counted, holds moved, waves
 TWO = {"transfer": 1, "arrive": 1, "quarantine": 1, "unquarantine": 1, "safety": 1, "count": 1, "allocate": 1,
-       "wave": 1}
+       "pack": 1, "wave": 1}
 
 
 class Channel:
@@ -127,17 +127,19 @@ class Shopify(Channel):
         return self.payload(order)
 
     def cancel(self, order):
-        """Cancelled with its money refunded and its unfulfilled units restocked, as Shopify's admin does."""
-        if order["financial_status"] == "partially_paid":
-            return None
+        """Cancelled with its money refunded and its unfulfilled units restocked, as Shopify's admin does: what it
+        was paid (all of it, or a deposit) goes back."""
         order["cancelled_at"] = order["updated_at"]
-        if self.paid(order):
-            self.refund(order, self.received[order["id"]] - self.refunded(order),
-                        [(line, line["fulfillable_quantity"]) for line in order["line_items"]
-                         if line["fulfillable_quantity"]])
+        units = [(line, line["fulfillable_quantity"]) for line in order["line_items"] if line["fulfillable_quantity"]]
+        if self.received[order["id"]] > self.refunded(order):
+            self.refund(order, self.received[order["id"]] - self.refunded(order), units)
             order["financial_status"] = "refunded"
         else:
             order["financial_status"] = "voided"
+        for line, qty in units:
+            line["fulfillable_quantity"] -= qty
+            line["current_quantity"] -= qty
+            order["current_total_price"] = "%.2f" % (float(order["current_total_price"]) - 10 * qty)
         return self.payload(order)
 
     def refund(self, order, amount, units):
@@ -679,6 +681,14 @@ def ship_here(db, order_id):
 PLATFORMS = (Shopify, Taobao, Amazon, WooCommerce, JD, Pinduoduo, Douyin)
 
 
+def pack_some(db, rnd, order_id):
+    """Some of the units the order holds and has not packed go into a parcel, which waits to leave."""
+    order = db.orders.get(order_id)
+    units = [line["sku"] for line in order["lines"] for _ in range(line["allocated"] - line["packed"])]
+    if units:
+        db.orders.pack(order_id, [order_id] + rnd.sample(units, rnd.randint(1, len(units))), weight_g=0, partial=True)
+
+
 def warehouse_step(db, rnd, step, warehouses, transfers):
     """What the warehouses do besides shipping: `HERE`'s and `TWO`'s steps but `ship_here`."""
     sku, warehouse = rnd.choice(SKUS), rnd.choice(warehouses)
@@ -729,13 +739,15 @@ def traffic(db, rnd, channel, name, warehouses, checked=True):
     for _ in range(150):
         step = rnd.choices(list(steps), list(steps.values()))[0]
         try:
-            if step in ("ship_here", "allocate"):
+            if step in ("ship_here", "allocate", "pack"):
                 orders = db.exec("order.list", channel=name, limit=1000)["orders"]
                 if orders:
                     order_id = rnd.choice(orders)["order_id"]
-                    if step == "allocate":
+                    if step in ("allocate", "pack"):
                         allocated.add(order_id)
                         db.orders.allocate(order_id)
+                        if step == "pack":  # some of its units packed, the parcel waiting
+                            pack_some(db, rnd, order_id)
                     else:
                         touched.add(order_id)
                         ship_here(db, order_id)
@@ -761,6 +773,8 @@ def traffic(db, rnd, channel, name, warehouses, checked=True):
         expected = channel.expected(order)
         if here["order_id"] in allocated and here["cash_on_delivery"] and "pending_payment" in expected:
             expected = expected | {"allocated"}  # fulfilled here unpaid
+        if here["order_id"] in allocated and expected & {"paid", "allocated"}:
+            expected = expected | {"allocated", "picking", "packed"}  # packed, in part or whole
         assert here["state"] in expected, (number, here["state"], order)
         money = tuple(float(here[key]) for key in ("paid_total", "refunded_total", "refund_due"))
         assert money == channel.money(order), (number, money, order)

@@ -43,7 +43,8 @@ enum BuiltinProfiles {
     /// (`draft_orders/*` webhooks) is skipped: the order it becomes arrives with an id of its own.
     /// `partially_paid` (a deposit, payment terms, a split payment) is `deposit_paid`: what was paid,
     /// `current_total_price` less `total_outstanding`, is recorded, its stock held, and the rest paid when Shopify
-    /// says `paid`; cash on delivery paid in part waits unpaid with that part prepaid.
+    /// says `paid`; cash on delivery paid in part waits unpaid with that part prepaid. `refunded` says all that
+    /// was paid went back: its refunds tell what was paid (`paid_in_part` when it was less than the total).
     static let shopify = #"""
         {"profile": "shopify",
          "description": "Shopify Admin REST: an order ({\"order\":...}), a list ({\"orders\":[...]}), the \#
@@ -146,7 +147,9 @@ enum BuiltinProfiles {
                         "fulfillments[status=success].shipment_status": {"all": ["delivered"]}}, "state": "delivered"},
                       {"when": {"fulfillment_status": "fulfilled"}, "state": "shipped"},
                       {"when": {"fulfillment_status": "partial"}, "state": "partially_shipped"}],
-            "paid_in_part": {"financial_status": "partially_refunded", "total_outstanding": {"above": 0}},
+            "paid_in_part": [{"financial_status": "partially_refunded", "total_outstanding": {"above": 0}},
+             {"financial_status": "refunded", "refunds[].transactions[].amount": "present",
+              "total_outstanding": "present"}],
             "cancelled_unrefunded": ["paid", "partially_refunded", "partially_paid"],
             "cancelled_paid": ["paid", "partially_refunded", "partially_paid", "refunded"],
             "unpaid": ["pending", "partially_paid"]},
@@ -723,8 +726,10 @@ enum BuiltinProfiles {
                        "state": "partially_shipped"},
              {"when": {"displayFulfillmentStatus": ["ON_HOLD", "SCHEDULED"],
                "displayFinancialStatus": ["PAID", "AUTHORIZED", "PARTIALLY_REFUNDED"]}, "state": "on_hold"}],
-            "paid_in_part": {"displayFinancialStatus": "PARTIALLY_REFUNDED",
+            "paid_in_part": [{"displayFinancialStatus": "PARTIALLY_REFUNDED",
              "totalOutstandingSet.shopMoney.amount": {"above": 0}},
+             {"displayFinancialStatus": "REFUNDED", "refunds[].totalRefundedSet.shopMoney.amount": "present",
+              "totalOutstandingSet.shopMoney.amount": "present"}],
             "cancelled_unrefunded": ["PAID", "PARTIALLY_REFUNDED", "PARTIALLY_PAID"],
             "cancelled_paid": ["PAID", "PARTIALLY_REFUNDED", "PARTIALLY_PAID", "REFUNDED"],
             "unpaid": ["PENDING", "PARTIALLY_PAID"]},

@@ -62,9 +62,12 @@ final class ChannelProfile {
         /// before the money came, cash on delivery): its shipment records no payment.
         var unpaid: Set<String> = []
         /// Facts of a report that say the order is paid in part whatever its status name says (Shopify
-        /// `partially_refunded` with `total_outstanding` above 0: a deposit, part of it refunded): a `paid`
-        /// state is `deposit_paid` (the profile's `deposit` the part paid), any other is reached unpaid.
-        var paidInPart: [StatusMapping.Test] = []
+        /// `partially_refunded` with `total_outstanding` above 0: a deposit, part of it refunded; `refunded` with
+        /// refunds: what they gave back may be a part): sets of tests, any one holding — unless the profile's
+        /// `deposit` is read and comes to the channel's total (`checks.grand_total`): then it was paid in full.
+        /// A `paid` state is then `deposit_paid` (the profile's `deposit` the part paid), any other is reached
+        /// unpaid.
+        var paidInPart: [[StatusMapping.Test]] = []
         var checks: [(String, ValueSpec)]
         var reason: String?
     }
@@ -201,7 +204,11 @@ final class ChannelProfile {
                 rule.depositForfeited = Set(try status.strings("deposit_forfeited", maxLength: 200) ?? [])
                 rule.unpaid = Set(try status.strings("unpaid", maxLength: 200) ?? [])
                 do {
-                    rule.paidInPart = try status.object("paid_in_part").map(StatusMapping.tests) ?? []
+                    // One set of tests, or a list of them.
+                    let sets =
+                        try status.value("paid_in_part")?.arrayValue != nil
+                        ? status.objects("paid_in_part", maxCount: 10) : status.object("paid_in_part").map { [$0] }
+                    rule.paidInPart = try (sets ?? []).map(StatusMapping.tests)
                     rule.statusMapping = try StatusMapping(status)
                 } catch { throw Engine.wrap(error) }
                 try status.finish()

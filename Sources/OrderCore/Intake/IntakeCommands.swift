@@ -321,6 +321,7 @@ extension CommandContext {
         channel: Channel, reference: String, result: inout JSONObject
     ) throws {
         let created = result["action"]?.stringValue?.hasPrefix("created") == true
+        let wasCancelled = order.state == .cancelled
         var acted = false
         func did(_ action: String) {
             result["action"] = .string(created ? "created_" + action : action)
@@ -352,9 +353,12 @@ extension CommandContext {
             order = try requireOrder(order.orderID)
             did(action)
         }
+        // Cancelled there after the channel took the money (its earlier events missed): paid first, as an order
+        // first seen so is, then cancelled — owed back, or refunded as the channel says.
+        let paidBeforeCancel = event.paidBeforeCancel && !order.cashOnDelivery
         // Paid there, and owing here: before it is fulfilled, or (cash on delivery, or shipped unpaid) after.
         func payIfPaidThere() throws {
-            guard Self.paidThere.contains(reached), !event.unpaid, order.amountDue > 0,
+            guard Self.paidThere.contains(reached) || paidBeforeCancel, !event.unpaid, order.amountDue > 0,
                 order.state == .pendingPayment || order.state == .depositPaid
                     || OrderState.fulfilledUnpaid.contains(order.stage)
             else { return }
@@ -364,9 +368,10 @@ extension CommandContext {
         try payIfPaidThere()
         // A pre-sale whose deposit is paid there, unpaid here: its deposit is paid, and its stock held until
         // the channel reports the balance paid (then `payIfPaidThere`) or closes it. So is the part paid of an
-        // order shipped there before it was paid in full, before what the event ships or refunds.
+        // order shipped, or cancelled, there before it was paid in full, before what the event ships or refunds.
         if channelState == .depositPaid
-            || event.unpaid && OrderState.leftTheWarehouse.contains(channelState) && !order.cashOnDelivery,
+            || event.unpaid && (OrderState.leftTheWarehouse.contains(channelState) || event.paidBeforeCancel)
+                && !order.cashOnDelivery,
             order.state == .pendingPayment, order.paidTotal == 0, !created
         {
             if !order.cashOnDelivery,
@@ -505,8 +510,11 @@ extension CommandContext {
             did("held")
         }
         if acted { order = try requireOrder(order.orderID) }
-        // First seen with refunds that took back every unit (a Taobao trade refunded and closed): it is cancelled.
-        if created, order.state == .cancelled { result["action"] = "created_cancelled" }
+        // Refunds that took back every unit (a Taobao trade refunded and closed, a Shopify order refunded whole)
+        // cancelled it.
+        if order.state == .cancelled, created || !wasCancelled {
+            result["action"] = .string(created ? "created_cancelled" : "cancelled")
+        }
     }
 
     /// Whether a refund an order payload carries was made before the channel's shipment: it says so

@@ -446,7 +446,8 @@ struct ProfileMapper {
             let fields = e.current.objectValue
             let decided = rule.statusMapping?.decide(status: reported, fields: fields)
             let paidInPart =
-                !rule.paidInPart.isEmpty && fields.map { StatusMapping.hold(rule.paidInPart, in: $0) } == true
+                fields.map { f in rule.paidInPart.contains { StatusMapping.hold($0, in: f) } } == true
+                && !event.depositIsTheTotal(exponent: e.exponent)
             event.state = paidInPart && decided?.state == .paid ? .depositPaid : decided?.state
             // Cash on delivery takes no deposit: what the channel was paid of it is its `prepaid` part.
             if event.state == .depositPaid, event.fields["cash_on_delivery"] == true { event.state = .pendingPayment }
@@ -461,6 +462,17 @@ struct ProfileMapper {
                 || event.shippedBeforeCancel && event.fields["cash_on_delivery"] == true
         }
         return event
+    }
+}
+
+extension MappedEvent {
+    /// Whether the profile's `deposit` (the part paid) is read and comes to the channel's own total
+    /// (`checks.grand_total`), or more: then nothing of it is unpaid.
+    func depositIsTheTotal(exponent: Int) -> Bool {
+        guard let text = fields["deposit"]?.stringValue, let deposit = Money.parse(text, exponent: exponent),
+            let total = checks["grand_total"]
+        else { return false }
+        return deposit >= total
     }
 }
 

@@ -274,10 +274,20 @@ enum RefundCommands {
             }
             return unshipped > 0 ? (i, unshipped) : nil
         }
-        if stage == .packed, try ctx.unpack(&order, reason: why) { stage = .picking }
+        // A parcel waiting to leave with some of them (the order packed, or packed in part) is taken apart.
+        let stopping = Set(units.map { lines[$0.line].lineNo })
+        if stage == .packed || stage == .picking,
+            try ctx.store.parcels(orderRowID: order.rowID).contains(where: {
+                $0.shipment == nil && $0.lines.contains { stopping.contains($0.lineNo) }
+            }),
+            try ctx.unpack(&order, reason: why)
+        {
+            stage = .picking
+        }
         var remaining = lines
         /// Cancels the units: units no stock covers go first (the line's holds stay with the units still to
-        /// ship), then their holds are released; what an allocated order picks and packs follows.
+        /// ship), then their holds are released; what an allocated order picks and packs follows, and units
+        /// picked beyond it are no longer the order's (the alert tells a person to put them back).
         func cancel(_ units: [(line: Int, qty: Int64)]) throws {
             for (i, qty) in units {
                 let line = remaining[i]
@@ -286,7 +296,13 @@ enum RefundCommands {
                 let short = min(line.quantity(.backordered), stopped)
                 var changes: [(LineQuantity, Int64)] = [(.backordered, -short), (.cancelled, stopped)]
                 if refunded { changes.append((.refundedCancelled, stopped)) }
-                if line.quantity(.allocated) > 0 { changes.append((.allocated, short - stopped)) }
+                if line.quantity(.allocated) > 0 {
+                    let allocated = max(0, line.quantity(.allocated) + short - stopped)
+                    changes += [
+                        (.allocated, allocated - line.quantity(.allocated)),
+                        (.picked, min(0, allocated - line.quantity(.picked))),
+                    ]
+                }
                 try ctx.releaseUnits(of: order, lineNo: line.lineNo, qty: stopped - short)
                 for (kind, qty) in changes where qty != 0 {
                     try ctx.store.addLineQuantity(kind, orderRowID: order.rowID, lineNo: line.lineNo, qty: qty)

@@ -12,7 +12,7 @@ struct Migration {
         healthDaily, valuation, openAlerts, idSequences, cacheEpoch, guardRefusal, emailIndex, countDomains,
         profileEpoch, paymentsByTime, inboxAwaiting, cashOnDelivery, refundWriteOff, owingOnDelivery,
         channelUpdatedAt, refundedCancelled, returnBuyers, openTransfers, returnsByCustomerUnused, transferLosses,
-        backorderedLines, owedLeft, cancelledUnallocated,
+        backorderedLines, owedLeft, cancelledUnallocated, pickedHeld,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -920,5 +920,18 @@ struct Migration {
             UPDATE order_lines SET qty_allocated = LEAST(qty_allocated, qty_packed),
                 qty_picked = LEAST(qty_picked, qty_packed)
             WHERE qty_cancelled > 0 AND qty_cancelled + qty_shipped = qty AND qty_allocated > qty_packed;
+            """)
+
+    /// Units picked are units the order holds: lines of files from before that kept units picked after they
+    /// were refunded or cancelled while being picked count those they still hold (allocated, or packed).
+    static let pickedHeld = Migration(
+        name: "0044_picked_held",
+        sql: """
+            UPDATE order_lines SET qty_picked = MAX(qty_allocated, qty_packed)
+            WHERE qty_picked > qty_allocated AND qty_picked > qty_packed;
+            """,
+        postgresql: """
+            UPDATE order_lines SET qty_picked = GREATEST(qty_allocated, qty_packed)
+            WHERE qty_picked > qty_allocated AND qty_picked > qty_packed;
             """)
 }

@@ -411,6 +411,54 @@ struct ChannelStateTests {
         let goodwill = try ingest("shopify", order(7405, "partially_refunded", current: "90.00", outstanding: "0.00",
                                                    refunds: [refund(7405, "10.00")]))
         #expect(try money(goodwill) == ["paid", "100.00", "10.00", "0.00", "0.00"], "\(goodwill.serialized)")
+        // Cancelled and `refunded`: all it was paid went back, and its refunds say how much that was (40.00 of
+        // 100.00), first seen so or not; nothing is owed back. Refunded whole, it was paid in full.
+        let whole = "2026-01-18T13:00:00+08:00"
+        let partRefunded = try ingest("shopify", order(7406, "refunded", current: "0.00", outstanding: "0.00",
+                                                       refunds: [refund(7406, "40.00", units: 2)], cancelledAt: .string(whole)))
+        #expect(partRefunded["action"] == "created_cancelled")
+        #expect(try money(partRefunded) == ["cancelled", "40.00", "40.00", "0.00", "0.00"], "\(partRefunded.serialized)")
+        _ = try ingest("shopify", order(7407, "pending", current: "100.00", outstanding: "100.00", refunds: [], hour: 1))
+        let missed = try ingest("shopify", order(7407, "refunded", current: "0.00", outstanding: "0.00",
+                                                 refunds: [refund(7407, "40.00", units: 2)], cancelledAt: .string(whole)))
+        #expect(missed["action"] == "cancelled")
+        #expect(try money(missed) == ["cancelled", "40.00", "40.00", "0.00", "0.00"], "\(missed.serialized)")
+        let full = try ingest("shopify", order(7408, "refunded", current: "0.00", outstanding: "0.00",
+                                               refunds: [refund(7408, "100.00", units: 2)], cancelledAt: .string(whole)))
+        #expect(try money(full) == ["cancelled", "100.00", "100.00", "0.00", "0.00"], "\(full.serialized)")
+        #expect(try engine.ok("stock.verify")["ok"] == true)
+    }
+
+    /// An order seen unpaid whose payment event was missed, then cancelled in a status that says the channel took
+    /// the money, records that payment before it cancels — as when it is first seen so: owed back while the
+    /// channel has not refunded it, recorded refunded when it has. It recorded no money, and nothing owed.
+    @Test func anOrderSeenUnpaidThenCancelledAfterItWasPaidRecordsThePayment() throws {
+        func money(_ event: JSON) throws -> [JSON?] {
+            let doc = try engine.ok("order.get", ["order_id": event["order_id"] ?? .null])
+            return [doc["state"], doc["paid_total"], doc["refunded_total"], doc["refund_due"]]
+        }
+        let cancelledAt: JSON = "2026-01-18T13:00:00+08:00"
+        let part: JSONObject = ["total_price": "100.00", "current_total_price": "100.00", "total_outstanding": "60.00",
+                                "updated_at": "2026-01-18T12:00:00+08:00"]
+        for (id, financial, expected) in [(7501, "paid", ["cancelled", "100.00", "0.00", "100.00"]),
+                                          (7502, "partially_paid", ["cancelled", "40.00", "0.00", "40.00"])] as [(Int, String, [JSON?])] {
+            let pending = try ingest("shopify", shopify(id, financial: "pending", extra: ["updated_at": "2026-01-18T11:00:00+08:00"]))
+            let cancelled = try ingest("shopify", shopify(id, financial: financial, cancelledAt: cancelledAt, extra: part))
+            #expect(cancelled["order_id"] == pending["order_id"] && cancelled["action"] == "cancelled", "\(cancelled.serialized)")
+            #expect(try money(cancelled) == expected, "\(financial): \(cancelled.serialized)")
+        }
+        // Taobao closes a trade after its refund (`TRADE_CLOSED`): paid and refunded.
+        func trade(_ status: String, _ modified: String) -> JSON {
+            ["trade": ["tid": 7503, "status": .string(status), "created": "2026-01-18 10:00:00", "modified": .string(modified),
+                       "payment": "100.00", "post_fee": "0.00",
+                       "orders": ["order": [["oid": 1, "outer_sku_id": "A1", "num": 2, "price": "50.00", "total_fee": "100.00",
+                                             "status": .string(status)]]]]]
+        }
+        _ = try ingest("taobao", trade("WAIT_BUYER_PAY", "2026-01-18 10:00:00"))
+        let closed = try ingest("taobao", trade("TRADE_CLOSED", "2026-01-18 12:00:00"))
+        #expect(closed["action"] == "cancelled")
+        #expect(try money(closed) == ["cancelled", "100.00", "100.00", "0.00"], "\(closed.serialized)")
+        #expect(try stock() == (10, 0))
         #expect(try engine.ok("stock.verify")["ok"] == true)
     }
 
@@ -696,7 +744,8 @@ struct ChannelStateTests {
             "order.refund", ["order_id": picking, "amount": "10.00", "refund_ref": "R-3", "units": [["sku": "A1", "qty": 1]]])
         #expect(picked["state"] == "picking")
         let pickedLine = try #require(picked["lines"]?.arrayValue?.first)
-        #expect(pickedLine["allocated"] == 1 && pickedLine["cancelled"] == 1, "\(pickedLine.serialized)")
+        #expect(pickedLine["allocated"] == 1 && pickedLine["picked"] == 1 && pickedLine["cancelled"] == 1,
+                "\(pickedLine.serialized)")
         let alert = try engine.ok("report.alerts")["alerts"]?.arrayValue?.first { $0["kind"] == "refunded_unshipped" }
         #expect(alert?["details"]?["units"] == [["sku": "A1", "qty": 1]], "\(alert?.serialized ?? "")")
         #expect(try engine.ok("stock.verify")["differences"] == [])
@@ -716,6 +765,22 @@ struct ChannelStateTests {
         try engine.ok("order.pack", ["order_id": packed, "scans": [packed, "A1"], "weight_g": 0])
         let shipped = try engine.ok("order.ship", ["order_id": packed, "carrier": "SF", "tracking_no": "R4"])
         #expect(shipped["state"] == "shipped" && shipped["lines"]?.arrayValue?.first?["shipped"] == 1)
+        #expect(try engine.ok("stock.verify")["differences"] == [])
+
+        // Packed in part: the parcel with the refunded units is taken apart too (it could not ship, and the order
+        // could not ship without it), and the rest ships alone.
+        let part = try engine.ok("order.create", orderArgs([("A1", 2, "10.00"), ("B2", 1, "20.00")]))["order_id"] ?? .null
+        try engine.ok("order.pay", ["order_id": part])
+        try engine.ok("order.allocate", ["order_id": part])
+        try engine.ok("order.pack", ["order_id": part, "scans": [part, "A1", "A1"], "weight_g": 0, "partial": true])
+        let opened = try engine.ok(
+            "order.refund", ["order_id": part, "amount": "20.00", "refund_ref": "R-PART", "units": [["sku": "A1", "qty": 2]]])
+        #expect(opened["state"] == "picking" && opened["parcels"]?.arrayValue?.isEmpty == true, "\(opened.serialized)")
+        #expect(opened["lines"]?.arrayValue?.first.map { [$0["allocated"], $0["picked"], $0["packed"]] } == [0, 0, 0],
+                "\(opened.serialized)")
+        try engine.ok("order.pack", ["order_id": part, "scans": [part, "B2"], "weight_g": 0])
+        let alone = try engine.ok("order.ship", ["order_id": part, "carrier": "SF", "tracking_no": "R-PART"])
+        #expect(alone["state"] == "shipped" && alone["lines"]?.arrayValue?.map { $0["shipped"] } == [0, 1], "\(alone.serialized)")
         #expect(try engine.ok("stock.verify")["differences"] == [])
 
         // Partly shipped: a refund of a unit that left (it came back) changes nothing here; one of a unit still

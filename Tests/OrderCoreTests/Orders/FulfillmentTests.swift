@@ -240,6 +240,21 @@ struct FulfillmentTests {
         #expect(lines.map { [$0["allocated"], $0["picked"]] } == [[0, 0], [0, 0]], "\(lines)")
     }
 
+    @Test func aFileThatKeptCancelledUnitsPickedIsMigrated() throws {
+        let dir = temporaryDirectory()
+        defer { removeDirectory(dir) }
+        let engine = try Engine(path: dir + "/old.db")
+        try engine.seedCatalog(a1: ["SH": 10], b2: ["SH": 10])
+        let id = try allocatedOrder(engine)
+        try engine.ok("order.pick", ["order_id": id])
+        try engine.ok("order.cancel", ["order_id": id, "reason": "out of stock", "units": [["sku": "A1", "qty": 1]]])
+        let old = try Store(path: dir + "/old.db", options: StoreOptions())
+        try old.db.run("UPDATE order_lines SET qty_picked = qty")  // as files before 0044 kept it
+        try old.db.run("DELETE FROM schema_migrations WHERE name >= '0044_picked_held'")
+        let lines = try Engine(path: dir + "/old.db").ok("order.get", ["order_id": id])["lines"]?.arrayValue ?? []
+        #expect(lines.map { [$0["allocated"], $0["picked"]] } == [[1, 1], [1, 1]], "\(lines)")
+    }
+
     @Test func aSplitOrderShipsItsSecondParcelLater() throws {
         let engine = try engine()
         let id = try allocatedOrder(engine)
