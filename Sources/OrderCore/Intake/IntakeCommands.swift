@@ -300,10 +300,8 @@ extension CommandContext {
     private static let shippedThere: Set<OrderState> = [.shipped, .delivered, .completed]
     /// Paid orders in OrderCore's own fulfilment queue.
     private static let queuedHere: Set<OrderState> = [.paid, .allocated, .picking, .packed]
-    /// Orders not paid in full here (a pre-sale's deposit may be).
-    private static let unpaidHere: Set<OrderState> = [.pendingPayment, .depositPaid]
     /// Paid orders whose goods have not all left here.
-    private static let waitingHere: Set<OrderState> = OrderState.beforeShipment.subtracting(unpaidHere).union([
+    private static let waitingHere: Set<OrderState> = OrderState.beforeShipment.subtracting(OrderState.unpaid).union([
         .partiallyShipped
     ])
 
@@ -359,8 +357,7 @@ extension CommandContext {
         // Paid there, and owing here: before it is fulfilled, or (cash on delivery, or shipped unpaid) after.
         func payIfPaidThere() throws {
             guard Self.paidThere.contains(reached) || paidBeforeCancel, !event.unpaid, order.amountDue > 0,
-                order.state == .pendingPayment || order.state == .depositPaid
-                    || OrderState.fulfilledUnpaid.contains(order.stage)
+                OrderState.unpaid.contains(order.stage) || OrderState.fulfilledUnpaid.contains(order.stage)
             else { return }
             // The amount due, named: a pre-sale's default payment is its deposit.
             try pay(order.amountDue, ref: Self.paymentRef(channel: channel.channel, externalID: externalID), "paid")
@@ -372,7 +369,7 @@ extension CommandContext {
         if channelState == .depositPaid
             || event.unpaid && (OrderState.leftTheWarehouse.contains(channelState) || event.paidBeforeCancel)
                 && !order.cashOnDelivery,
-            order.state == .pendingPayment, order.paidTotal == 0, !created
+            order.stage == .pendingPayment, order.paidTotal == 0, !created
         {
             if !order.cashOnDelivery,
                 let deposit = Self.deposit(event, exponent: order.exponent, total: order.totals.grandTotal),
@@ -399,7 +396,7 @@ extension CommandContext {
         // Shipped unpaid there (cash on delivery, payment terms, a pre-sale's balance due on shipment): it left
         // all the same.
         var waiting: Bool {
-            Self.waitingHere.contains(order.state) || Self.unpaidHere.contains(order.state) && event.unpaid
+            Self.waitingHere.contains(order.state) || OrderState.unpaid.contains(order.state) && event.unpaid
         }
         if waiting {
             if Self.shippedThere.contains(reached) {
@@ -428,7 +425,7 @@ extension CommandContext {
         if let leaving {
             // Shipped unpaid (payment terms, a bank deposit, a pre-sale's balance): sold as it leaves, since no
             // payment counts it. Cash on delivery counted when it was placed.
-            if Self.unpaidHere.contains(order.state), !order.cashOnDelivery {
+            if OrderState.unpaid.contains(order.stage), !order.cashOnDelivery {
                 try store.addSales(orderRowID: order.rowID, day: try businessDay(at), sign: 1)
             }
             // Units allocated here may have been picked or packed: a person must put them back. An order nobody

@@ -99,7 +99,8 @@ enum OrderCommands {
             return try ctx.document(order, extra: ["duplicate": true])
         }
         let plan = try ctx.planPayment(order, amount: amount)
-        if let expiresAt = order.expiresAt, expiresAt <= ctx.at {
+        // A hold stops the clock: a held order does not lapse (`expire`).
+        if order.state != .onHold, let expiresAt = order.expiresAt, expiresAt <= ctx.at {
             let what = order.state == .depositPaid ? "its balance was due" : "it expired unpaid"
             throw OrderCoreError(
                 .conflict,
@@ -113,7 +114,7 @@ enum OrderCommands {
         // (the balance rows other orders wait for are locked only until the commit that follows).
         var planned: CommandContext.PlannedReservation?
         var lines: [OrderLine] = []
-        if order.state == .pendingPayment && order.reserveAt == .payment {
+        if order.stage == .pendingPayment && order.reserveAt == .payment {
             lines = try ctx.store.lines(orderRowID: order.rowID)
             planned = try ctx.planReservation(
                 channel: order.channel, lines: lines, warehouse: order.pinnedWarehouse,

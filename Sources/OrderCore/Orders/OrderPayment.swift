@@ -31,16 +31,27 @@ extension CommandContext {
                     details: ["field": "amount", "amount_due": order.money(due)])
             }
             let charged = amount ?? due
-            if inPlace || charged < due { return PaymentPlan(next: order.state, charged: charged, holdUntil: nil) }
+            if inPlace || charged < due { return PaymentPlan(next: order.stage, charged: charged, holdUntil: nil) }
         }
-        var next = try order.state.next("order.pay", orderID: order.orderID)
+        // Held before it was paid (a review, a person's check): the money is taken all the same, and it stays
+        // held (`paying`). Held once paid, there is nothing to pay.
+        let unpaid = order.state == .onHold ? order.stage : order.state
+        if order.state == .onHold, !OrderState.unpaid.contains(unpaid) {
+            throw OrderCoreError(
+                .conflict, "order \(order.orderID) is on_hold, and paid: there is nothing to pay",
+                details: [
+                    "order_id": .string(order.orderID), "state": .string(order.state.rawValue),
+                    "allowed": .array(OrderState.onHold.nextCommands.filter { $0 != "order.pay" }.map(JSON.string)),
+                ])
+        }
+        var next = try unpaid.next("order.pay", orderID: order.orderID)
         var charged = due
-        if order.state == .pendingPayment, let deposit = order.deposit, (amount ?? deposit) == deposit {
+        if unpaid == .pendingPayment, let deposit = order.deposit, (amount ?? deposit) == deposit {
             next = .depositPaid  // a pre-sale: the deposit locks the stock until the balance is due
             charged = deposit
         } else if let amount, amount != due {
             let expected =
-                order.state == .pendingPayment && order.deposit != nil
+                unpaid == .pendingPayment && order.deposit != nil
                 ? "the deposit \(Money.format(order.deposit ?? 0, exponent: order.exponent)) or the full amount"
                 : "the amount due"
             throw OrderCoreError(
@@ -96,10 +107,12 @@ extension CommandContext {
         try store.clearOrderAlerts(kind: "cod_uncollected", orderID: order.orderID, at: at)
     }
 
-    /// The order as the payment leaves it.
+    /// The order as the payment leaves it: a held one stays held, released to where the payment took it.
     func paying(_ order: Order, _ plan: PaymentPlan) -> Order {
         let at = self.at
-        return moved(order, to: plan.next) {
+        let held = order.state == .onHold
+        return moved(order, to: held ? .onHold : plan.next) {
+            if held { $0.heldFrom = plan.next }
             $0.paidTotal += plan.charged
             $0.expiresAt = plan.holdUntil
             if plan.next == .paid || $0.amountDue == 0 { $0.paidAt = at }

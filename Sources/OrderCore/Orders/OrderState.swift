@@ -34,15 +34,18 @@ enum OrderState: String, CaseIterable, Sendable {
 
     /// States an order can be put on hold from: nothing has left the warehouse yet.
     static let holdable: Set<OrderState> = beforeShipment.subtracting([.onHold])
+    /// Not paid in full (a pre-sale's deposit may be): `order.pay` takes it on.
+    static let unpaid: Set<OrderState> = [.pendingPayment, .depositPaid]
 
     /// Where each command may move an order from, and to. Some commands choose between targets by what
-    /// happened (see the command): `order.pay` of a pre-sale deposit goes to `deposit_paid`; `order.pack`
+    /// happened (see the command): `order.pay` of a pre-sale deposit goes to `deposit_paid`, and of an order held
+    /// before it was paid leaves it held, to be released paid; `order.pack`
     /// stays in `picking` until every unit is packed; `order.ship` is `partially_shipped` until every unit
     /// is out, and allocating, picking, packing or unpacking the rest keeps it there; `order.release` returns
     /// to the state the hold left; `order.cancel` of a partially shipped order cancels the rest and leaves it
     /// `shipped`.
     static let transitions: [Transition] = [
-        Transition(command: "order.pay", from: [.pendingPayment, .depositPaid], to: .paid),
+        Transition(command: "order.pay", from: [.pendingPayment, .depositPaid, .onHold], to: .paid),
         Transition(command: "order.allocate", from: [.paid, .partiallyShipped], to: .allocated),
         Transition(command: "order.pick", from: [.allocated, .picking, .partiallyShipped], to: .picking),
         Transition(command: "order.pack", from: [.allocated, .picking, .partiallyShipped], to: .packed),

@@ -429,6 +429,21 @@ struct ChannelStateTests {
         #expect(try engine.ok("stock.verify")["ok"] == true)
     }
 
+    /// A channel's payment of an order held here before it was paid (a person's check, a risk review) is recorded
+    /// where it is: the order stays held, and is released paid. It was dropped (the event said `unchanged`), and the
+    /// order was released unpaid though the channel had the money.
+    @Test func aChannelsPaymentOfAHeldOrderIsRecordedAndTheHoldStays() throws {
+        let pending = try ingest("shopify", shopify(7601, financial: "pending", extra: ["updated_at": "2026-01-18T10:00:00+08:00"]))
+        let id = pending["order_id"] ?? .null
+        try engine.ok("order.hold", ["order_id": id, "reason": "address check"])
+        let paid = try ingest("shopify", shopify(7601, financial: "paid", extra: ["updated_at": "2026-01-18T11:00:00+08:00"]))
+        #expect(paid["action"] == "paid" && paid["state"] == "on_hold", "\(paid.serialized)")
+        let doc = try engine.ok("order.get", ["order_id": id])
+        #expect(doc["paid_total"] == "100.00" && doc["held_from"] == "paid", "\(doc.serialized)")
+        #expect(try engine.ok("order.release", ["order_id": id])["state"] == "paid")
+        #expect(try stock() == (10, 2))
+    }
+
     /// An order seen unpaid whose payment event was missed, then cancelled in a status that says the channel took
     /// the money, records that payment before it cancels — as when it is first seen so: owed back while the
     /// channel has not refunded it, recorded refunded when it has. It recorded no money, and nothing owed.

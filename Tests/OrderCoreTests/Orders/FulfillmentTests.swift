@@ -298,17 +298,29 @@ struct FulfillmentTests {
         #expect(steps?.count == 2 && steps?.first?["details"]?["reason"] == "wrong box")
     }
 
+    /// A hold stops the order's fulfilment, not its money: one held before it was paid is paid where it is (the
+    /// gateway, or its channel, took the money), stays held, and is released paid.
     @Test func aHoldRemembersWhereItWasAndStopsEverythingButReleaseAndCancel() throws {
         let engine = try engine()
         let id = try engine.ok("order.create", orderArgs([("A1", 1, "1.00")], ["at": "2026-01-18T10:00:00Z"]))["order_id"] ?? nil
         let held = try engine.ok("order.hold", ["order_id": id, "reason": "address check", "at": "2026-01-18T10:01:00Z"])
         #expect(held["state"] == "on_hold" && held["held_from"] == "pending_payment" && held["hold_reason"] == "address check")
-        guard case .failure(let e) = engine.run("order.pay", ["order_id": id, "at": "2026-01-18T10:02:00Z"]) else { Issue.record("paid on hold"); return }
-        #expect(e.details?["allowed"] == ["order.release", "order.cancel"])
         #expect(try engine.ok("sweep", ["at": "2026-01-18T11:00:00Z"])["expired_orders"] == 0)  // a hold freezes the timeout
         #expect(engine.fails("order.hold", ["order_id": id]) == .invalidInput)
+        #expect(engine.fails("order.allocate", ["order_id": id]) == .conflict)
         let back = try engine.ok("order.release", ["order_id": id, "at": "2026-01-18T10:05:00Z"])
         #expect(back["state"] == "pending_payment" && back["held_from"] == nil)
+
+        // Paid while held, after its unpaid timeout (15 minutes) would have closed it: a hold stops the clock.
+        try engine.ok("order.hold", ["order_id": id, "reason": "address check", "at": "2026-01-18T10:06:00Z"])
+        let paid = try engine.ok("order.pay", ["order_id": id, "payment_ref": "GW-HELD", "at": "2026-01-18T11:00:00Z"])
+        #expect(paid["state"] == "on_hold" && paid["held_from"] == "paid" && paid["paid_total"] == "1.00", "\(paid.serialized)")
+        guard case .failure(let e) = engine.run("order.pay", ["order_id": id]) else { Issue.record("paid twice"); return }
+        #expect(e.code == .conflict && e.details?["allowed"] == ["order.release", "order.cancel"], "\(e)")
+        #expect(try engine.ok("order.pay", ["order_id": id, "payment_ref": "GW-HELD"])["duplicate"] == true)
+        #expect(engine.fails("order.allocate", ["order_id": id]) == .conflict)
+        #expect(try engine.ok("order.release", ["order_id": id])["state"] == "paid")
+        #expect(try engine.ok("stock.verify")["ok"] == true)
     }
 
     @Test func theSweepCompletesDeliveredOrdersAfterTheConfiguredDays() throws {

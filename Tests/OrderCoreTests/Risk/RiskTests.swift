@@ -172,20 +172,25 @@ struct RiskTests {
         let held = try create(["customer": ["phone": "13700000000"]], lines: [("A1", 3, "10.00")])
         let id = held.id
         #expect(try engine.ok("order.get", ["order_id": id])["state"] == "on_hold")
-        #expect(engine.fails("order.pay", ["order_id": id]) == .conflict)
+        // Its payment is recorded (the gateway took the money), and it stays held: no stock leaves for it.
+        let paid = try engine.ok("order.pay", ["order_id": id])
+        #expect(paid["state"] == "on_hold" && paid["held_from"] == "paid", "\(paid.serialized)")
+        #expect(engine.fails("order.allocate", ["order_id": id]) == .conflict)
         #expect(engine.fails("order.release", ["order_id": id]) == .conflict)  // only a review lifts it
         #expect(try engine.ok("risk.queue")["orders"]?.arrayValue?.first?["order_id"] == id)
         #expect(engine.fails("risk.review", ["order_id": id, "decision": "approve", "reason": "known buyer", "actor": "ops"]) == .forbidden)
         try engine.ok("risk.review", ["order_id": id, "decision": "approve", "reason": "called the buyer", "actor": "lead"])
-        #expect(try engine.ok("order.get", ["order_id": id])["state"] == "pending_payment")
+        #expect(try engine.ok("order.get", ["order_id": id])["state"] == "paid")
         #expect(try engine.ok("risk.queue")["total"] == 0)
         #expect(engine.fails("risk.review", ["order_id": id, "decision": "approve", "reason": "again", "actor": "lead"]) == .conflict)
 
         let before = try engine.available("A1")
         let second = try create(["customer": ["phone": "13700000000"]], lines: [("A1", 2, "10.00")])
         #expect(try engine.available("A1") == before - 2)
+        try engine.ok("order.pay", ["order_id": second.id])
         try engine.ok("risk.review", ["order_id": second.id, "decision": "reject", "reason": "stolen card", "actor": "lead"])
-        #expect(try engine.ok("order.get", ["order_id": second.id])["state"] == "cancelled")
+        let rejected = try engine.ok("order.get", ["order_id": second.id])
+        #expect(rejected["state"] == "cancelled" && rejected["refund_due"] == "20.00", "what it paid is owed back: \(rejected.serialized)")
         #expect(try engine.available("A1") == before)
         #expect(try engine.ok("stock.verify")["ok"] == true)
     }
