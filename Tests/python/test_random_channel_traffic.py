@@ -22,7 +22,8 @@ SKUS = ["A1", "B2", "C3"]
 HERE = {"receive": 3, "adjust": 1, "sweep": 1, "ship_here": 2}  # what the warehouse does meanwhile
 # and with a second warehouse: units moved between them, set aside, held back and counted, holds moved, waves
 TWO = {"transfer": 1, "arrive": 1, "quarantine": 1, "unquarantine": 1, "safety": 1, "count": 1, "allocate": 1,
-       "pack": 1, "wave": 1}
+       "pack": 1, "pick": 1, "unpack": 1, "hold": 1, "release": 1, "wave": 1}
+CHECK = "a person checks the address"  # the hold a person puts on an order, and lifts
 
 
 class Channel:
@@ -689,6 +690,15 @@ def pack_some(db, rnd, order_id):
         db.orders.pack(order_id, [order_id] + rnd.sample(units, rnd.randint(1, len(units))), weight_g=0, partial=True)
 
 
+def pick_some(db, rnd, order_id):
+    """Some of the units the order holds are picked."""
+    order = db.orders.get(order_id)
+    lines = [{"line_no": line["line_no"], "qty": rnd.randint(1, line["allocated"] - line["picked"])}
+             for line in order["lines"] if line["allocated"] > line["picked"]]
+    if lines:
+        db.exec("order.pick", order_id=order_id, lines=rnd.sample(lines, rnd.randint(1, len(lines))))
+
+
 def warehouse_step(db, rnd, step, warehouses, transfers):
     """What the warehouses do besides shipping: `HERE`'s and `TWO`'s steps but `ship_here`."""
     sku, warehouse = rnd.choice(SKUS), rnd.choice(warehouses)
@@ -739,15 +749,22 @@ def traffic(db, rnd, channel, name, warehouses, checked=True):
     for _ in range(150):
         step = rnd.choices(list(steps), list(steps.values()))[0]
         try:
-            if step in ("ship_here", "allocate", "pack"):
+            if step in ("ship_here", "allocate", "pack", "pick", "unpack", "hold", "release"):
                 orders = db.exec("order.list", channel=name, limit=1000)["orders"]
                 if orders:
                     order_id = rnd.choice(orders)["order_id"]
-                    if step in ("allocate", "pack"):
+                    if step in ("allocate", "pack", "pick"):
                         allocated.add(order_id)
                         db.orders.allocate(order_id)
-                        if step == "pack":  # some of its units packed, the parcel waiting
-                            pack_some(db, rnd, order_id)
+                        if step != "allocate":  # some of its units picked, or packed with the parcel waiting
+                            (pack_some if step == "pack" else pick_some)(db, rnd, order_id)
+                    elif step == "unpack":
+                        db.exec("order.unpack", order_id=order_id, reason="wrong box")
+                    elif step == "hold":
+                        db.exec("order.hold", order_id=order_id, reason=CHECK)
+                    elif step == "release":  # the person lifts their own hold
+                        if db.orders.get(order_id).get("hold_reason") == CHECK:
+                            db.exec("order.release", order_id=order_id, reason="address confirmed")
                     else:
                         touched.add(order_id)
                         ship_here(db, order_id)
@@ -774,7 +791,9 @@ def traffic(db, rnd, channel, name, warehouses, checked=True):
         if here["order_id"] in allocated and here["cash_on_delivery"] and "pending_payment" in expected:
             expected = expected | {"allocated"}  # fulfilled here unpaid
         if here["order_id"] in allocated and expected & {"paid", "allocated"}:
-            expected = expected | {"allocated", "picking", "packed"}  # packed, in part or whole
+            expected = expected | {"allocated", "picking", "packed"}  # picked or packed, in part or whole
+        if here.get("hold_reason") == CHECK and expected & {"pending_payment", "deposit_paid", "paid", "allocated"}:
+            expected = {"on_hold"}  # held by a person: where the channel says once released
         assert here["state"] in expected, (number, here["state"], order)
         money = tuple(float(here[key]) for key in ("paid_total", "refunded_total", "refund_due"))
         assert money == channel.money(order), (number, money, order)
