@@ -59,7 +59,8 @@ extension Store {
     }
 
     /// The pick list of a wave: per SKU and location in its warehouse, the units its orders still hold
-    /// there and have not picked, with each order's share; by location (unlocated last), then SKU.
+    /// there and have not picked, with each order's share; by location (unlocated last), then SKU. An order
+    /// held since it joined (a person's check, its channel's word) is left off until it is released.
     func pickList(
         waveID: String
     ) throws -> [(sku: String, location: String?, qty: Int64, orders: [(orderID: String, lineNo: Int64, qty: Int64)])] {
@@ -72,7 +73,7 @@ extension Store {
             JOIN reservations r ON r.order_rowid = o.id AND r.state = 'active' AND r.warehouse = v.warehouse
             JOIN order_lines l ON l.order_rowid = o.id AND l.line_no = r.line_no
             LEFT JOIN stock s ON s.sku = r.sku AND s.warehouse = v.warehouse
-            WHERE v.wave_id = ?
+            WHERE v.wave_id = ? AND o.state <> 'on_hold'
             GROUP BY r.sku, o.id, r.line_no, s.location, o.order_id, o.priority, o.placed_at, l.qty_allocated,
                 l.qty_picked
             ORDER BY s.location IS NULL, s.location, r.sku, o.priority DESC, o.placed_at, o.id

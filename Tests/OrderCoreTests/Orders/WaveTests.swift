@@ -30,6 +30,11 @@ struct WaveTests {
         #expect(engine.fails("pick.wave", ["warehouse": "SH"]) == .conflict)  // nothing left waiting
         try engine.ok("order.pick", ["order_id": urgent])
         #expect(try engine.ok("pick.wave_get", ["wave_id": "WV-000001"])["units"] == 2)  // what is still to pick
+        // Held since it joined (its channel asks not to ship it, a person checks it): off the list until released.
+        try engine.ok("order.hold", ["order_id": normal, "reason": "address check"])
+        #expect(try engine.ok("pick.wave_get", ["wave_id": "WV-000001"])["units"] == 0)
+        try engine.ok("order.release", ["order_id": normal])
+        #expect(try engine.ok("pick.wave_get", ["wave_id": "WV-000001"])["units"] == 2)
     }
 
     @Test func wavesFilterByCarrierAndCutoff() throws {
