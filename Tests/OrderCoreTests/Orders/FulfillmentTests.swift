@@ -223,36 +223,39 @@ struct FulfillmentTests {
         #expect(try engine.ok("stock.verify")["ok"] == true)
     }
 
+    /// An allocated and picked order, `cancelled` by the arguments given (with its id), its lines then set as a file
+    /// from before `migration` kept them (`kept`: an UPDATE of order_lines) and migrated again: its lines'
+    /// `allocated` and `picked`.
+    func migratedCancellation(_ cancel: JSONObject, kept: String, migration: String) throws -> [[JSON?]] {
+        let dir = temporaryDirectory()
+        defer { removeDirectory(dir) }
+        let engine = try Engine(path: dir + "/old.db")
+        try engine.seedCatalog(a1: ["SH": 10], b2: ["SH": 10])
+        let id = try allocatedOrder(engine)
+        try engine.ok("order.pick", ["order_id": id])
+        try engine.ok("order.cancel", cancel.merging(["order_id": id]))
+        let old = try Store(path: dir + "/old.db", options: StoreOptions())
+        try old.db.run(kept)
+        try old.db.run("DELETE FROM schema_migrations WHERE name >= '\(migration)'")
+        let lines = try Engine(path: dir + "/old.db").ok("order.get", ["order_id": id])["lines"]?.arrayValue ?? []
+        return lines.map { [$0["allocated"], $0["picked"]] }
+    }
+
     /// A file from before cancellations took units off `allocated` and `picked` keeps, once migrated, those
     /// of the units that shipped.
     @Test func aFileThatKeptCancelledUnitsAllocatedIsMigrated() throws {
-        let dir = temporaryDirectory()
-        defer { removeDirectory(dir) }
-        let engine = try Engine(path: dir + "/old.db")
-        try engine.seedCatalog(a1: ["SH": 10], b2: ["SH": 10])
-        let id = try allocatedOrder(engine)
-        try engine.ok("order.pick", ["order_id": id])
-        try engine.ok("order.cancel", ["order_id": id, "reason": "buyer"])
-        let old = try Store(path: dir + "/old.db", options: StoreOptions())
-        try old.db.run("UPDATE order_lines SET qty_allocated = qty, qty_picked = qty")  // as files before 0043 kept it
-        try old.db.run("DELETE FROM schema_migrations WHERE name >= '0043_cancelled_unallocated'")
-        let lines = try Engine(path: dir + "/old.db").ok("order.get", ["order_id": id])["lines"]?.arrayValue ?? []
-        #expect(lines.map { [$0["allocated"], $0["picked"]] } == [[0, 0], [0, 0]], "\(lines)")
+        let lines = try migratedCancellation(
+            ["reason": "buyer"], kept: "UPDATE order_lines SET qty_allocated = qty, qty_picked = qty",
+            migration: "0043_cancelled_unallocated")
+        #expect(lines == [[0, 0], [0, 0]], "\(lines)")
     }
 
+    /// A file from before units cancelled while picked left `picked` counts, once migrated, what is held.
     @Test func aFileThatKeptCancelledUnitsPickedIsMigrated() throws {
-        let dir = temporaryDirectory()
-        defer { removeDirectory(dir) }
-        let engine = try Engine(path: dir + "/old.db")
-        try engine.seedCatalog(a1: ["SH": 10], b2: ["SH": 10])
-        let id = try allocatedOrder(engine)
-        try engine.ok("order.pick", ["order_id": id])
-        try engine.ok("order.cancel", ["order_id": id, "reason": "out of stock", "units": [["sku": "A1", "qty": 1]]])
-        let old = try Store(path: dir + "/old.db", options: StoreOptions())
-        try old.db.run("UPDATE order_lines SET qty_picked = qty")  // as files before 0044 kept it
-        try old.db.run("DELETE FROM schema_migrations WHERE name >= '0044_picked_held'")
-        let lines = try Engine(path: dir + "/old.db").ok("order.get", ["order_id": id])["lines"]?.arrayValue ?? []
-        #expect(lines.map { [$0["allocated"], $0["picked"]] } == [[1, 1], [1, 1]], "\(lines)")
+        let lines = try migratedCancellation(
+            ["reason": "out of stock", "units": [["sku": "A1", "qty": 1]]], kept: "UPDATE order_lines SET qty_picked = qty",
+            migration: "0044_picked_held")
+        #expect(lines == [[1, 1], [1, 1]], "\(lines)")
     }
 
     @Test func aSplitOrderShipsItsSecondParcelLater() throws {
