@@ -1,5 +1,5 @@
-"""Random sequences of what operators and channels do to orders — paid, cash on delivery, a part prepaid;
-allocated, picked, packed and shipped in parts; refunded with and without units; units and whole orders
+"""Random sequences of what operators and channels do to orders — paid, cash on delivery, a part prepaid,
+unpaid, a pre-sale's deposit; allocated, picked, packed (and taken apart) and shipped in parts; held and released; refunded with and without units; units and whole orders
 cancelled; returns taken in and refunded; paid and delivered — with the ledger and every order checked
 after each step: no unit both shipped and cancelled, nothing refunded beyond what was paid or owed beyond
 what is left, no hold for a unit that will not ship, and the stock agreeing with its ledger."""
@@ -13,7 +13,8 @@ import ordercore
 SKUS = {"A1": "690001", "B2": "690002", "C3": "690003"}
 OPERATIONS = {
     "create": 3, "allocate": 4, "pick": 1, "pack": 4, "ship": 4, "refund": 1, "cancel_units": 2,
-    "cancel": 0.3, "refund_units": 2, "return": 3, "pay": 1, "deliver": 1,
+    "cancel": 0.3, "refund_units": 2, "return": 3, "pay": 1, "deliver": 1, "hold": 0.5, "release": 0.5,
+    "unpack": 0.5,
 }
 
 
@@ -29,6 +30,8 @@ def check(db, order_id):
         assert 0 <= line["refunded_cancelled"] <= min(line["refunded"], line["cancelled"]), (order_id, line)
         assert line["reserved"] >= 0 and line["backordered"] >= 0, (order_id, line)
         assert line["reserved"] + line["backordered"] <= left, (order_id, order["state"], line)
+        assert line["packed"] <= line["picked"] <= max(line["allocated"], line["packed"]), (order_id, line)
+        assert line["allocated"] - line["packed"] <= line["reserved"], (order_id, order["state"], line)
         if order["state"] in ("shipped", "delivered", "completed", "cancelled"):
             assert left == 0, (order_id, order["state"], line)
 
@@ -38,9 +41,11 @@ def step(db, rnd, orders, n):
     if operation == "create" or not orders:
         lines = [{"sku": sku, "qty": rnd.randint(1, 3), "unit_price": "10.00"}
                  for sku in rnd.sample(sorted(SKUS), rnd.randint(1, 3))]
-        kind = rnd.choice(["paid", "paid", "cod", "cod_prepaid"])
+        kind = rnd.choice(["paid", "paid", "cod", "cod_prepaid", "unpaid", "deposit"])
         if kind == "paid":
             order = db.exec("order.create", lines=lines, payment={})
+        elif kind in ("unpaid", "deposit"):  # paid later (`pay`), a pre-sale's deposit first
+            order = db.exec("order.create", lines=lines, **({"deposit": "5.00"} if kind == "deposit" else {}))
         elif kind == "cod":
             order = db.exec("order.create", lines=lines, cash_on_delivery=True)
         else:
@@ -75,6 +80,12 @@ def step(db, rnd, orders, n):
         db.exec("order.pay", order_id=order_id)
     elif operation == "deliver":
         db.exec("order.deliver", order_id=order_id)
+    elif operation == "hold":
+        db.exec("order.hold", order_id=order_id, reason="address check")
+    elif operation == "release":
+        db.exec("order.release", order_id=order_id)
+    elif operation == "unpack":
+        db.exec("order.unpack", order_id=order_id, reason="wrong box")
     elif operation == "return" and line["shipped"] > 0:
         returned = db.exec("return.request", order_id=order_id, reason="defective",
                            lines=[{"sku": line["sku"], "qty": 1}])
