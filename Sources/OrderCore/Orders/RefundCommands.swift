@@ -286,9 +286,11 @@ enum RefundCommands {
         }
         var remaining = lines
         /// Cancels the units: units no stock covers go first (the line's holds stay with the units still to
-        /// ship), then their holds are released; what an allocated order picks and packs follows, and units
-        /// picked beyond it are no longer the order's (the alert tells a person to put them back).
-        func cancel(_ units: [(line: Int, qty: Int64)]) throws {
+        /// ship), then their holds are released; what an allocated order picks and packs follows.
+        /// - Returns: the units picked beyond what the order still holds: no longer the order's, a person puts
+        ///   them back.
+        func cancel(_ units: [(line: Int, qty: Int64)]) throws -> [(line: Int, qty: Int64)] {
+            var putBack: [(line: Int, qty: Int64)] = []
             for (i, qty) in units {
                 let line = remaining[i]
                 let stopped = min(qty, line.notCancelled - line.quantity(.shipped))
@@ -298,10 +300,9 @@ enum RefundCommands {
                 if refunded { changes.append((.refundedCancelled, stopped)) }
                 if line.quantity(.allocated) > 0 {
                     let allocated = max(0, line.quantity(.allocated) + short - stopped)
-                    changes += [
-                        (.allocated, allocated - line.quantity(.allocated)),
-                        (.picked, min(0, allocated - line.quantity(.picked))),
-                    ]
+                    let unpicked = min(0, allocated - line.quantity(.picked))
+                    changes += [(.allocated, allocated - line.quantity(.allocated)), (.picked, unpicked)]
+                    if unpicked < 0 { putBack.append((i, -unpicked)) }
                 }
                 try ctx.releaseUnits(of: order, lineNo: line.lineNo, qty: stopped - short)
                 for (kind, qty) in changes where qty != 0 {
@@ -316,12 +317,14 @@ enum RefundCommands {
                         CommandContext.shortEntry($0, $0.quantity(.backordered))
                     })
             }
+            return putBack
         }
         var nothingLeft: Bool { remaining.allSatisfy { $0.quantity(.cancelled) + $0.quantity(.shipped) >= $0.qty } }
         switch stage {
         case .pendingPayment, .depositPaid, .paid, .allocated, .picking:
-            try cancel(units)
-            if stage == .picking {
+            units = try cancel(units)
+            if !units.isEmpty {
+                // Picked for the order: a person puts them back, the order on hold meanwhile if nothing is left.
                 if nothingLeft, order.state != .onHold {
                     _ = try FulfillmentCommands.hold.run(
                         ctx, Fields(["order_id": .string(order.orderID), "reason": .string(why)]))
@@ -342,8 +345,7 @@ enum RefundCommands {
                 if stoppable > 0 { unpicked.append((i, stoppable)) }
                 if qty > stoppable { picked.append((i, qty - stoppable)) }
             }
-            try cancel(unpicked)
-            units = picked
+            units = try picked + cancel(unpicked)
             if !units.isEmpty { try alert() }
             if !unpicked.isEmpty, nothingLeft {
                 _ = try OrderCommands.cancel.run(

@@ -764,6 +764,18 @@ struct ChannelStateTests {
         let alert = try engine.ok("report.alerts")["alerts"]?.arrayValue?.first { $0["kind"] == "refunded_unshipped" }
         #expect(alert?["details"]?["units"] == [["sku": "A1", "qty": 1]], "\(alert?.serialized ?? "")")
         #expect(try engine.ok("stock.verify")["differences"] == [])
+        // One unit of three picked, two refunded: the picked one still ships, and nothing is to put back.
+        let some = try engine.ok("order.create", orderArgs([("A1", 3, "10.00")]))["order_id"] ?? .null
+        try engine.ok("order.pay", ["order_id": some])
+        try engine.ok("order.allocate", ["order_id": some])
+        try engine.ok("order.pick", ["order_id": some, "lines": [["line_no": 1, "qty": 1]]])
+        let kept = try engine.ok(
+            "order.refund", ["order_id": some, "amount": "20.00", "refund_ref": "R-SOME", "units": [["sku": "A1", "qty": 2]]])
+        #expect(kept["state"] == "picking" && kept["lines"]?.arrayValue?.first.map { [$0["allocated"], $0["picked"]] } == [1, 1],
+                "\(kept.serialized)")
+        #expect(try engine.ok("report.alerts")["alerts"]?.arrayValue?.contains {
+            $0["kind"] == "refunded_unshipped" && $0["order_id"] == some
+        } == false)
 
         // Packed: the parcel is taken apart, the unit cancelled, and the rest packed again and shipped alone.
         // It used to wait on hold for a person who could only cancel the whole order.
