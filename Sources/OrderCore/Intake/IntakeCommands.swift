@@ -384,7 +384,7 @@ extension CommandContext {
         }
         // Its payment failed there, and the channel holds nothing for it: neither does OrderCore until the
         // channel reports it paid (the buyer may pay again; then it takes its stock, backordering any short).
-        if event.holdsNothing, !created, order.state == .pendingPayment, order.reserveAt != .payment {
+        if event.holdsNothing, !created, order.stage == .pendingPayment, order.reserveAt != .payment {
             result["released_units"] = .int(try releaseReservations(of: order, reason: .release))
             try store.setReserveAt(orderRowID: order.rowID, .payment)
             try store.clearOrderAlerts(kind: "backorder", orderID: order.orderID, at: at)
@@ -462,7 +462,7 @@ extension CommandContext {
         }
         if !refunds.isEmpty { refunded += try applyChannelRefunds(&order, refunds) }
         if !refunded.isEmpty { result["refunds"] = .array(refunded) }
-        if channelState == .cancelled, event.forfeitsDeposit, order.state == .depositPaid {
+        if channelState == .cancelled, event.forfeitsDeposit, order.stage == .depositPaid {
             // Closed there with its balance unpaid: the deposit is the channel's to keep, and nothing is owed.
             _ = try closeUnpaid(
                 &order, reason: "closed on \(channel.channel) with its balance unpaid", command: "channel.closed",

@@ -362,7 +362,7 @@ extension CommandContext {
         var details = details
         details["reason"] = .string(reason)
         details["released_units"] = .int(released)
-        if order.state == .depositPaid { details["forfeited_deposit"] = order.money(order.paidTotal) }
+        if order.stage == .depositPaid { details["forfeited_deposit"] = order.money(order.paidTotal) }
         try transition(&order, to: .cancelled, command: command, details: .object(details)) {
             $0.cancelReason = reason
             $0.expiresAt = nil

@@ -73,7 +73,7 @@ extension CommandContext {
     /// timeout like any other.
     private func endReplacementWait(_ r: ReturnRecord) throws {
         guard let id = r.replacementOrderID, var replacement = try store.order(id: id), replacement.expiresAt == nil,
-            replacement.state == .pendingPayment || replacement.state == .depositPaid
+            OrderState.unpaid.contains(replacement.stage)
         else { return }
         let timeout = try intSetting(.unpaidTimeoutMinutes) * 60_000
         replacement.expiresAt = at.addingReportingOverflow(timeout).overflow ? Int64.max : at + timeout
@@ -1010,10 +1010,10 @@ extension CommandContext {
     /// no replacement waiting, or the refund does not cover it: the buyer then pays it in full).
     func creditReplacement(of r: ReturnRecord, from money: Int64, refundRef: String) throws -> Int64 {
         guard let id = r.replacementOrderID, let replacement = try store.order(id: id),
-            replacement.state == .pendingPayment || replacement.state == .depositPaid
+            OrderState.unpaid.contains(replacement.stage)
         else { return 0 }
-        let due = replacement.amountDue - (replacement.state == .pendingPayment ? (replacement.deposit ?? 0) : 0)
-        guard due > 0, due <= money, replacement.state == .depositPaid || replacement.deposit == nil else { return 0 }
+        let due = replacement.amountDue - (replacement.stage == .pendingPayment ? (replacement.deposit ?? 0) : 0)
+        guard due > 0, due <= money, replacement.stage == .depositPaid || replacement.deposit == nil else { return 0 }
         _ = try OrderCommands.pay.run(
             self,
             Fields([

@@ -314,6 +314,20 @@ struct PlatformProfileTests {
         #expect(closing?["command"] == "channel.closed" && closing?["details"]?["forfeited_deposit"] == "20.00",
                 "\(closing?.serialized ?? "")")
 
+        // Held here (a person checks it) when Taobao closes it: the deposit is forfeited all the same, and the balance
+        // Taobao then says paid (nothing here says otherwise) is paid on a held pre-sale where it is.
+        let held = try ingest("taobao", trade(8008, "WAIT_BUYER_PAY", "FRONT_PAID_FINAL_NOPAID", paid: "20.00"))
+        try engine.ok("order.hold", ["order_id": held["order_id"] ?? .null, "reason": "address check"])
+        let closedHeld = try ingest("taobao", trade(8008, "TRADE_CLOSED_BY_TAOBAO", "FRONT_PAID_FINAL_NOPAID", paid: "20.00"))
+        doc = try order(closedHeld)
+        #expect(doc["state"] == "cancelled" && doc["refund_due"] == "0.00" && doc["refunded_total"] == "0.00",
+                "the deposit is forfeited, not owed back: \(doc.serialized)")
+        let heldBalance = try ingest("taobao", trade(8009, "WAIT_BUYER_PAY", "FRONT_PAID_FINAL_NOPAID", paid: "20.00"))
+        try engine.ok("order.hold", ["order_id": heldBalance["order_id"] ?? .null, "reason": "address check"])
+        let paidHeld = try ingest("taobao", trade(8009, "WAIT_SELLER_SEND_GOODS", "FRONT_PAID_FINAL_PAID", paid: "106.00"))
+        doc = try order(paidHeld)
+        #expect(doc["state"] == "on_hold" && doc["held_from"] == "paid" && doc["paid_total"] == "106.00", "\(doc.serialized)")
+
         // Closed after its deposit went back: refunded, as any cancellation there.
         _ = try ingest("taobao", trade(8003, "WAIT_BUYER_PAY", "FRONT_PAID_FINAL_NOPAID", paid: "20.00"))
         let refunded = try ingest("taobao", trade(8003, "TRADE_CLOSED", "FRONT_PAID_FINAL_NOPAID", paid: "20.00"))

@@ -254,6 +254,20 @@ struct ReturnMoneyTests {
         try engine.ok("return.refund", ["return_id": id2])
         #expect(try engine.ok("order.get", ["order_id": rt2["replacement_order_id"] ?? .null])["state"] == "paid")
 
+        // A replacement held meanwhile (a person checks its address) is paid with the refund all the same, and stays
+        // held, to be released paid.
+        let order4 = try handedOver([("B2", 1, "50.00")])
+        let rt4 = try engine.ok("return.request", ["order_id": order4, "reason": "does_not_fit", "lines": [["line_no": 1, "qty": 1]],
+                                                   "exchange": [["sku": "B2", "qty": 1, "unit_price": "20.00"]]])
+        let heldReplacement = rt4["replacement_order_id"] ?? .null
+        try engine.ok("order.hold", ["order_id": heldReplacement, "reason": "address check"])
+        try engine.ok("return.approve", ["return_id": rt4["return_id"] ?? .null])
+        try engine.ok("return.receive", ["return_id": rt4["return_id"] ?? .null, "warehouse": "SH", "lines": [["line_no": 1, "resellable": 1]]])
+        try engine.ok("return.refund", ["return_id": rt4["return_id"] ?? .null])
+        let credited = try engine.ok("order.get", ["order_id": heldReplacement])
+        #expect(credited["state"] == "on_hold" && credited["held_from"] == "paid" && credited["paid_total"] == "20.00",
+                "\(credited.serialized)")
+
         // A rejected return: its replacement is an ordinary unpaid order from then on and lapses.
         let order3 = try handedOver([("B2", 1, "50.00")])
         let rt3 = try engine.ok("return.request", ["order_id": order3, "reason": "does_not_fit", "lines": [["line_no": 1, "qty": 1]],
