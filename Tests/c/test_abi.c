@@ -463,12 +463,15 @@ static void test_fulfillment(void) {
     run(db, one_unit, out, sizeof out);
     order_id_of(out, id);
     CHECK(oc_order_hold(db, id, "fraud check") == OC_OK, "hold: %s", oc_errmsg(db));
-    CHECK(oc_order_pay(db, id, NULL, NULL) == OC_CONFLICT && strstr(oc_errmsg(db), "on_hold"), "held orders take no payment: %s", oc_errmsg(db));
     CHECK(oc_order_hold(db, id, NULL) == OC_MISUSE, "hold needs a reason");
-    CHECK(oc_order_release(db, id, NULL) == OC_OK && oc_order_state(db, id, &state) == OC_OK && strcmp(state, "pending_payment") == 0,
-          "released to where it was");
+    /* a held order's payment is taken where it is: it stays held, and is released paid */
+    CHECK(oc_order_pay(db, id, NULL, "GW-1") == OC_OK && oc_order_state(db, id, &state) == OC_OK && strcmp(state, "on_hold") == 0,
+          "paid while held: %s", oc_errmsg(db));
     oc_free(state);
-    oc_order_pay(db, id, NULL, NULL);
+    CHECK(oc_order_pay(db, id, NULL, NULL) == OC_CONFLICT && strstr(oc_errmsg(db), "on_hold"), "nothing more to pay: %s", oc_errmsg(db));
+    CHECK(oc_order_release(db, id, NULL) == OC_OK && oc_order_state(db, id, &state) == OC_OK && strcmp(state, "paid") == 0,
+          "released paid");
+    oc_free(state);
     snprintf(request, sizeof request, "{\"op\":\"order.allocate\",\"order_id\":\"%s\"}", id);
     run(db, request, NULL, 0);
     CHECK(oc_order_ship(db, id, "SF", "SF123") == OC_CONFLICT, "nothing packed yet");
