@@ -73,7 +73,7 @@ enum OrderCommands {
     static let pay = Command(
         "order.pay", .write,
         "Record the payment of an unpaid order (order_id, amount = the amount due, payment_ref); its reservation "
-            + "becomes firm. One paid after it left (cash on delivery) stays where it is",
+            + "becomes firm. One paid after it left (cash on delivery), or while held, stays where it is",
         sharing: .concurrent,
         arguments: [
             .orderID,

@@ -399,7 +399,7 @@ class Ops:
         return self.exec("order.create", channel=channel, external_id=external_id, placed_at=placed_at, currency=currency, customer=customer, ship_to=ship_to, lines=lines, discounts=discounts, fees=fees, shipping_fee=shipping_fee, shipping_tax=shipping_tax, taxes_included=taxes_included, tags=tags, note=note, warehouse=warehouse, carrier=carrier, priority=priority, deposit=deposit, balance_due_at=balance_due_at, reserve_at=reserve_at, cash_on_delivery=cash_on_delivery, payment=payment, **envelope)
 
     def order_pay(self, order_id: str, amount: Optional[Money] = None, *, payment_ref: Optional[str] = None, **envelope: Any) -> Dict[str, Any]:
-        """Record the payment of an unpaid order (order_id, amount = the amount due, payment_ref); its reservation becomes firm. One paid after it left (cash on delivery) stays where it is (op ``order.pay``).
+        """Record the payment of an unpaid order (order_id, amount = the amount due, payment_ref); its reservation becomes firm. One paid after it left (cash on delivery), or while held, stays where it is (op ``order.pay``).
 
         Args:
             order_id: The order (OrderCore's id, such as SO-000001). Required.
