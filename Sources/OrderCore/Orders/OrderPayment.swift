@@ -35,8 +35,8 @@ extension CommandContext {
         }
         // Held before it was paid (a review, a person's check): the money is taken all the same, and it stays
         // held (`paying`). Held once paid, there is nothing to pay.
-        let unpaid = order.state == .onHold ? order.stage : order.state
-        if order.state == .onHold, !OrderState.unpaid.contains(unpaid) {
+        let stage = order.stage
+        if order.state == .onHold, !OrderState.unpaid.contains(stage) {
             throw OrderCoreError(
                 .conflict, "order \(order.orderID) is on_hold, and paid: there is nothing to pay",
                 details: [
@@ -44,14 +44,14 @@ extension CommandContext {
                     "allowed": .array(OrderState.onHold.nextCommands.filter { $0 != "order.pay" }.map(JSON.string)),
                 ])
         }
-        var next = try unpaid.next("order.pay", orderID: order.orderID)
+        var next = try stage.next("order.pay", orderID: order.orderID)
         var charged = due
-        if unpaid == .pendingPayment, let deposit = order.deposit, (amount ?? deposit) == deposit {
+        if stage == .pendingPayment, let deposit = order.deposit, (amount ?? deposit) == deposit {
             next = .depositPaid  // a pre-sale: the deposit locks the stock until the balance is due
             charged = deposit
         } else if let amount, amount != due {
             let expected =
-                unpaid == .pendingPayment && order.deposit != nil
+                stage == .pendingPayment && order.deposit != nil
                 ? "the deposit \(Money.format(order.deposit ?? 0, exponent: order.exponent)) or the full amount"
                 : "the amount due"
             throw OrderCoreError(

@@ -38,12 +38,11 @@ enum OrderState: String, CaseIterable, Sendable {
     static let unpaid: Set<OrderState> = [.pendingPayment, .depositPaid]
 
     /// Where each command may move an order from, and to. Some commands choose between targets by what
-    /// happened (see the command): `order.pay` of a pre-sale deposit goes to `deposit_paid`, and of an order held
-    /// before it was paid leaves it held, to be released paid; `order.pack`
-    /// stays in `picking` until every unit is packed; `order.ship` is `partially_shipped` until every unit
-    /// is out, and allocating, picking, packing or unpacking the rest keeps it there; `order.release` returns
-    /// to the state the hold left; `order.cancel` of a partially shipped order cancels the rest and leaves it
-    /// `shipped`.
+    /// happened (see the command): `order.pay` of a pre-sale deposit goes to `deposit_paid`, and of an order
+    /// held before it was paid leaves it held, to be released paid; `order.pack` stays in `picking` until every
+    /// unit is packed; `order.ship` is `partially_shipped` until every unit is out, and allocating, picking,
+    /// packing or unpacking the rest keeps it there; `order.release` returns to the state the hold left;
+    /// `order.cancel` of a partially shipped order cancels the rest and leaves it `shipped`.
     static let transitions: [Transition] = [
         Transition(command: "order.pay", from: [.pendingPayment, .depositPaid, .onHold], to: .paid),
         Transition(command: "order.allocate", from: [.paid, .partiallyShipped], to: .allocated),
