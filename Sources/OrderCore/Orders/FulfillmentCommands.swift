@@ -18,12 +18,8 @@ enum FulfillmentCommands {
         let reason = try f.requiredReason("the order is held")
         try f.finish()
         var order = try ctx.requireOrder(id)
-        let next = try order.state.next("order.hold", orderID: id)
-        let from = order.state
-        try ctx.transition(&order, to: next, command: "order.hold", details: ["reason": .string(reason)]) {
-            $0.heldFrom = from
-            $0.holdReason = reason
-        }
+        _ = try order.state.next("order.hold", orderID: id)
+        try ctx.hold(&order, reason: reason, command: "order.hold", details: ["reason": .string(reason)])
         return try ctx.document(order)
     }
 
@@ -62,10 +58,18 @@ enum FulfillmentCommands {
             ) { $0.holdReason = standing }
             return try ctx.document(order)
         }
+        // The unpaid timeout resumes where the hold stopped it (a pre-sale's balance stays due when it was).
+        var expiresAt = order.expiresAt
+        if order.stage == .pendingPayment, let lapse = expiresAt, let since = order.stateSince, ctx.at > since {
+            let (resumed, overflow) = lapse.addingReportingOverflow(ctx.at - since)
+            expiresAt = overflow ? Int64.max : resumed
+        }
         try ctx.transition(&order, to: order.stage, command: "order.release", details: ["reason": .optional(reason)]) {
             $0.heldFrom = nil
             $0.holdReason = nil
+            $0.expiresAt = expiresAt
         }
+        if let expiresAt { try ctx.store.setReservationExpiry(orderRowID: order.rowID, expiresAt) }
         return try ctx.document(order)
     }
 
@@ -495,6 +499,17 @@ enum FulfillmentCommands {
 }
 
 extension CommandContext {
+    /// Puts the order on hold where it is: it remembers the state it left (`held_from`), and an unpaid one's
+    /// clock stops — its holds stop expiring until `order.release` resumes it (or a payment ends it).
+    func hold(_ order: inout Order, reason: String, command: String, details: JSONObject) throws {
+        let from = order.state
+        try transition(&order, to: .onHold, command: command, details: .object(details)) {
+            $0.heldFrom = from
+            $0.holdReason = reason
+        }
+        if order.expiresAt != nil { try store.setReservationExpiry(orderRowID: order.rowID, nil) }
+    }
+
     /// Whether units of the order are picked or packed here and have not left: picked and not packed, or in a
     /// parcel that has not left.
     func hasUnitsInHand(_ order: Order, lines: [OrderLine]) throws -> Bool {

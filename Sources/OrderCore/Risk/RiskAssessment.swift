@@ -222,15 +222,10 @@ extension CommandContext {
         let summary = a.reasons.map(\.reason).joined(separator: "; ")
         switch a.decision {
         case .hold:
-            let from = order.state
-            guard from.canHold else { return }
-            try transition(
-                &order, to: .onHold, command: "risk.hold",
-                details: ["score": .int(a.score), "reasons": .string(summary)]
-            ) {
-                $0.heldFrom = from
-                $0.holdReason = CommandContext.riskHoldReason(score: a.score, reasons: a.reasons.map(\.reason))
-            }
+            guard order.state.canHold else { return }
+            try hold(
+                &order, reason: CommandContext.riskHoldReason(score: a.score, reasons: a.reasons.map(\.reason)),
+                command: "risk.hold", details: ["score": .int(a.score), "reasons": .string(summary)])
         case .reject:
             let reason = "rejected by risk rules (score \(a.score)): \(summary)"
             _ = try OrderCommands.cancel.run(

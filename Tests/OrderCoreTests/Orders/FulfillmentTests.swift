@@ -324,6 +324,15 @@ struct FulfillmentTests {
         #expect(engine.fails("order.allocate", ["order_id": id]) == .conflict)
         #expect(try engine.ok("order.release", ["order_id": id])["state"] == "paid")
         #expect(try engine.ok("stock.verify")["ok"] == true)
+
+        // Released unpaid, it has the time it had left when it was held: held at 10:10 with 5 minutes left,
+        // released at 11:00, it lapses at 11:05 — not at once.
+        let other = try engine.ok("order.create", orderArgs([("A1", 1, "1.00")], ["at": "2026-01-18T10:00:00Z"]))["order_id"] ?? nil
+        try engine.ok("order.hold", ["order_id": other, "reason": "address check", "at": "2026-01-18T10:10:00Z"])
+        let resumed = try engine.ok("order.release", ["order_id": other, "at": "2026-01-18T11:00:00Z"])
+        #expect(resumed["expires_at"] == "2026-01-18T11:05:00Z", "\(resumed.serialized)")
+        #expect(try engine.ok("sweep", ["at": "2026-01-18T11:04:00Z"])["expired_orders"] == 0)
+        #expect(try engine.ok("sweep", ["at": "2026-01-18T11:06:00Z"])["expired_orders"] == 1)
     }
 
     @Test func theSweepCompletesDeliveredOrdersAfterTheConfiguredDays() throws {
