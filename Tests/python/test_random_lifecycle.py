@@ -1,8 +1,10 @@
 """Random sequences of what operators and channels do to orders — paid, cash on delivery, a part prepaid,
-unpaid, a pre-sale's deposit; allocated, picked, packed (and taken apart) and shipped in parts; held and released; refunded with and without units; units and whole orders
-cancelled; returns taken in and refunded; paid and delivered — with the ledger and every order checked
-after each step: no unit both shipped and cancelled, nothing refunded beyond what was paid or owed beyond
-what is left, no hold for a unit that will not ship, and the stock agreeing with its ledger."""
+unpaid, a pre-sale's deposit; allocated, picked, packed (and taken apart) and shipped in parts; held and
+released; refunded with and without units; units and whole orders cancelled; returns taken in and
+refunded; paid and delivered — with the ledger and every order checked after each step: no unit both
+shipped and cancelled, nothing refunded beyond what was paid or owed beyond what is left, no hold for a
+unit that will not ship, no unit counted picked or allocated that the order does not hold, and the stock
+agreeing with its ledger."""
 
 import random
 
