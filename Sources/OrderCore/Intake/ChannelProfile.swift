@@ -189,9 +189,9 @@ final class ChannelProfile {
                 return refunds
             }
             // One list or several (Amazon's item charges and the order's own, a delivery tip).
-            let fees =
-                try r.value("fees")?.arrayValue != nil ? r.objects("fees", maxCount: 10) : r.object("fees").map { [$0] }
-            rule.fees = try (fees ?? []).map { l throws(OrderCoreError) in try listRule(l, allowed: feeFields) }
+            rule.fees = try (r.objectOrList("fees", maxCount: 10) ?? []).map { l throws(OrderCoreError) in
+                try listRule(l, allowed: feeFields)
+            }
             rule.checks = try specs(r, "checks", allowed: orderChecks)
             if let status = try r.object("status") {
                 guard let v = status.value("value") else {
@@ -204,11 +204,8 @@ final class ChannelProfile {
                 rule.depositForfeited = Set(try status.strings("deposit_forfeited", maxLength: 200) ?? [])
                 rule.unpaid = Set(try status.strings("unpaid", maxLength: 200) ?? [])
                 do {
-                    // One set of tests, or a list of them.
-                    let sets =
-                        try status.value("paid_in_part")?.arrayValue != nil
-                        ? status.objects("paid_in_part", maxCount: 10) : status.object("paid_in_part").map { [$0] }
-                    rule.paidInPart = try (sets ?? []).map(StatusMapping.tests)
+                    rule.paidInPart = try (status.objectOrList("paid_in_part", maxCount: 10) ?? []).map(
+                        StatusMapping.tests)
                     rule.statusMapping = try StatusMapping(status)
                 } catch { throw Engine.wrap(error) }
                 try status.finish()

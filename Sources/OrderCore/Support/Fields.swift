@@ -254,6 +254,11 @@ public final class Fields {
         return Fields(o, path: name(key))
     }
 
+    /// One object, or an array of them (at most `maxCount`): a list either way.
+    func objectOrList(_ key: String, maxCount: Int) throws(OrderCoreError) -> [Fields]? {
+        try value(key)?.arrayValue != nil ? objects(key, maxCount: maxCount) : object(key).map { [$0] }
+    }
+
     /// An array of objects, each read with its own `Fields` (path `key[i]`).
     func objects(_ key: String, maxCount: Int = 10_000) throws(OrderCoreError) -> [Fields]? {
         guard let v = value(key) else { return nil }
