@@ -1,7 +1,7 @@
 """Random channel traffic of every built-in platform (Shopify, Taobao, Amazon, WooCommerce, JD, Pinduoduo,
 Douyin) — orders placed paid, unpaid or paid on delivery (shipped unpaid, the money collected later), paid
 later, held and released by the channel, units refunded before they ship (asked for first on Taobao, Douyin
-and Pinduoduo), cancelled, shipped whole or in part, refused at the door, returned, events delivered again
+and Pinduoduo) or after (Pinduoduo's after-sales), cancelled, shipped whole or in part, refused at the door, returned, events delivered again
 and late — mixed with stock arriving and leaving and the warehouse allocating, packing and shipping what is
 left. After every step each order's money adds up (nothing refunded or owed back beyond what was paid), its
 lines add up (no unit owed or held beyond what is left to ship, nothing to pick or pack beyond what is
@@ -503,11 +503,16 @@ class JD(Channel):
 class Pinduoduo(Channel):
     """Each order as pdd.order.information.get answers it now (always paid): a group buy forming, formed or
     failed; an after-sale asked for, withdrawn or refunded before it ships; shipped, signed for, or refunded
-    after it shipped."""
+    after it shipped — and the after-sales list (pdd.refund.list.increment.get) giving back a unit's money,
+    or part of it, after it shipped."""
 
     profile = "pinduoduo"
     steps = {"new": 4, "group": 2, "group_fail": 1, "ask": 2, "withdraw": 1, "refund": 1, "ship": 3, "sign": 1,
-             "refund_after": 1, "replay": 1}
+             "refund_after": 1, "after_sale": 2, "replay": 1}
+
+    def __init__(self, rnd):
+        super().__init__(rnd)
+        self.after_sales = {}  # by order: [(sku, amount)] the after-sales refunded
 
     def payload(self, order):
         order["updated_at"] = self.now("2026-11-%02d %02d:%02d:00")
@@ -543,15 +548,33 @@ class Pinduoduo(Channel):
                          shipping_time="2026-11-01 12:00:00")
         elif kind == "sign" and shipping == 2 and refund == 1:
             order["order_status"] = 3
+        elif kind == "after_sale" and shipping == 2:
+            return self.after_sale(order)
         else:
             return None
         return self.payload(order)
 
+    def after_sale(self, order):
+        """A unit not refunded yet given back after it shipped: its money (10.00), or part of it."""
+        done = self.after_sales.setdefault(order["order_sn"], [])
+        left = [item["outer_id"] for item in order["item_list"]
+                for _ in range(item["goods_count"] - sum(sku == item["outer_id"] for sku, _ in done))]
+        if not left:
+            return None
+        done.append((self.rnd.choice(left), self.rnd.choice([10.0, 4.5])))
+        entries = [{"id": 7000 + len(self.sent) + n, "order_sn": order["order_sn"], "after_sales_status": 10,
+                    "after_sales_type": 3, "refund_amount": "%.2f" % amount, "goods_number": "1", "outer_id": sku,
+                    "updated_time": self.now("2026-11-%02d %02d:%02d:00")} for n, (sku, amount) in enumerate(done[-1:])]
+        asked = {"id": 6000 + len(self.sent), "order_sn": order["order_sn"], "after_sales_status": 2,
+                 "after_sales_type": 2, "refund_amount": "10.00", "goods_number": "1", "outer_id": done[-1][0]}
+        return self.send({"refund_increment_get_response": {"refund_list": entries + [asked], "total_count": 2}})
+
     def money(self, order):
         """Paid when placed; refunded before it shipped, or when its group failed. Refunded after it shipped,
-        the payload names no amount: a person records it with the return (the alert says so)."""
+        the order's payload names no amount: its after-sales do."""
         back = order["group_status"] == 2 or order["refund_status"] == 4 and order["order_status"] == 1
-        return order["pay_amount"], order["pay_amount"] if back else 0, 0
+        after = sum(amount for _, amount in self.after_sales.get(order["order_sn"], []))
+        return order["pay_amount"], order["pay_amount"] if back else after, 0
 
     def expected(self, order):
         shipping, refund = order["order_status"], order["refund_status"]
@@ -776,7 +799,8 @@ def traffic(db, rnd, channel, name, warehouses, checked=True):
                     outcome = db.intake.ingest(name, text)
                     assert outcome["state"] == "applied", outcome
                     for event in outcome["events"]:
-                        ids.setdefault(event["external_id"], event["order_id"])
+                        if event["type"] != "skip":
+                            ids.setdefault(event["external_id"], event["order_id"])
             applied += 1
         except (ordercore.errors.Conflict, ordercore.errors.InsufficientStock):
             refused += 1  # a step the order's state or the shelf does not allow: refused whole

@@ -532,9 +532,26 @@ enum BuiltinProfiles {
     static let pinduoduo = #"""
         {"profile": "pinduoduo",
          "description": "Pinduoduo (拼多多) order: pdd.order.information.get (order_info_get_response.order_info) or a \#
-        list (order_list); amounts in yuan; Beijing time",
+        list (order_list), and after-sale refunds (pdd.refund.list.increment.get, pdd.refund.information.get); \#
+        amounts in yuan (the after-sale detail's in fen); Beijing time",
          "time_offset_minutes": 480, "time_format": "%Y-%m-%d %H:%M:%S",
          "events": [
+          {"type": "refund", "root": ["refund_increment_get_response.refund_list", "refund_list"],
+           "when": {"order_sn": true, "id": true, "after_sales_status": 10},
+           "fields": {"external_id": "order_sn", "refund_ref": {"template": "pdd-aftersale-{id}"},
+            "amount": "refund_amount", "reason": "after_sale_reason",
+            "units.sku": {"first": ["outer_id", {"template": "pdd-{sku_id}"}, "outer_goods_id"]},
+            "units.qty": "goods_number"}},
+          {"type": "refund", "root": ["refund_information_get_response", ""],
+           "when": {"order_sn": true, "id": true, "after_sales_status": 10, "item_list": false},
+           "fields": {"external_id": "order_sn", "refund_ref": {"template": "pdd-aftersale-{id}"},
+            "amount": {"minor": "refund_amount"}, "reason": "after_sales_reason"}},
+          {"type": "skip", "root": ["refund_increment_get_response.refund_list", "refund_list",
+           "refund_information_get_response", ""],
+           "when": {"order_sn": true, "id": true, "after_sales_status": true, "item_list": false},
+           "fields": {"external_id": "order_sn"},
+           "reason": "a Pinduoduo after-sale with no money back (yet): only a refund that succeeded \#
+        (after_sales_status 10) gives money back"},
           {"type": "order", "root": ["order_info_get_response.order_info", "order_info",
            "order_list_get_response.order_list", "order_list", ""],
            "when": {"order_sn": true, "item_list": true},

@@ -473,6 +473,77 @@ struct PlatformProfileTests {
         #expect(try order(refunded)["paid_total"] == "95.00" && engine.available("B2") == before - 2)
     }
 
+    /// Pinduoduo's after-sales (`pdd.refund.list.increment.get` in yuan, `pdd.refund.information.get` in fen) bring the
+    /// money given back, once a refund succeeded (`after_sales_status` 10), each after-sale once: its order's own
+    /// detail names no amount (`refund_status` 4 after shipping).
+    @Test func pinduoduoAfterSalesRecordTheMoneyGivenBack() throws {
+        func pdd(_ sn: String, status: Int64, refund: Int64 = 1) -> JSON {
+            ["order_info": ["order_sn": .string(sn), "order_status": .int(status), "refund_status": .int(refund),
+                            "created_time": "2026-01-18 20:00:00", "pay_amount": "95.00", "postage": "5.00",
+                            "tracking_number": "YT123", "shipping_time": "2026-01-19 10:00:00",
+                            "item_list": [["sku_id": 2, "outer_id": "B2", "goods_name": "茶", "goods_price": "45.00", "goods_count": 2]]]]
+        }
+        func afterSale(_ id: Int64, _ sn: String, status: Int64, amount: String) -> JSON {
+            ["id": .int(id), "order_sn": .string(sn), "after_sales_status": .int(status), "after_sales_type": 3,
+             "after_sale_reason": "货物与描述不符", "refund_amount": .string(amount), "goods_number": "1", "outer_id": "B2"]
+        }
+        func outcomes(_ payload: JSON) throws -> [JSON] {
+            try engine.ok("intake.ingest", ["channel": "pinduoduo", "payload": payload])["events"]?.arrayValue ?? []
+        }
+        let shipped = try ingest("pinduoduo", pdd("260118-20", status: 2))
+        let list: JSON = ["refund_increment_get_response": ["total_count": 2, "refund_list": [
+            afterSale(901, "260118-20", status: 10, amount: "30.00"), afterSale(902, "260118-20", status: 3, amount: "45.00")]]]
+        #expect(try outcomes(list).map { $0["action"] ?? $0["type"] ?? .null } == ["refunded", "skip"])
+        #expect(try order(shipped)["refunded_total"] == "30.00" && order(shipped)["state"] == "shipped")
+        var later = afterSale(901, "260118-20", status: 10, amount: "30.00").objectValue ?? [:]
+        later["updated_time"] = "2026-01-21 09:00:00"
+        #expect(try outcomes(["refund_list": [.object(later)]]).first?["action"] == "unchanged", "each after-sale once")
+        #expect(try order(shipped)["refunded_total"] == "30.00")
+        // Its unit is paid for: the return that brings it back pays nothing more for it.
+        let tea = try order(shipped)["lines"]?.arrayValue?.first
+        #expect(tea?["refunded"] == 1, "\(tea?.serialized ?? "")")
+        let returned = try engine.ok(
+            "return.request", ["order_id": shipped["order_id"] ?? .null, "reason": "defective", "lines": [["sku": "B2", "qty": 1]]])
+        #expect(returned["quote"]?["cash"] == "0.00", "\(returned.serialized)")
+        // The after-sale's detail: at the top, its amounts in fen.
+        let detail: JSON = ["id": 903, "order_sn": "260118-20", "after_sales_status": 10, "after_sales_type": 1,
+                            "after_sales_reason": "少件", "refund_amount": 1_500, "shipping_status": 1]
+        #expect(try outcomes(detail).first?["action"] == "refunded")
+        #expect(try order(shipped)["refunded_total"] == "45.00")
+        var known = detail.objectValue ?? [:]
+        known["id"] = 901
+        known["refund_amount"] = 3_000
+        #expect(try outcomes(.object(known)).first?["action"] == "unchanged", "the list's after-sale 901, once")
+        #expect(try order(shipped)["refunded_total"] == "45.00")
+        // Refunded before this engine saw its order: the refund waits for it, and is applied as it is created.
+        let early = try engine.ok(
+            "intake.ingest", ["channel": "pinduoduo", "payload": ["refund_list": [afterSale(906, "260118-23", status: 10, amount: "20.00")]]])
+        #expect(early["state"] == "dead_letter" && early["error"]?["details"]?["awaits"] == "order", "\(early.serialized)")
+        let late = try order(ingest("pinduoduo", pdd("260118-23", status: 2)))
+        #expect(late["refunded_total"] == "20.00" && late["lines"]?.arrayValue?.first?["refunded"] == 1, "\(late.serialized)")
+        // Refunded after it shipped, the order's detail names no amount: the after-sale does.
+        let closed = try ingest("pinduoduo", pdd("260118-21", status: 3, refund: 4))
+        #expect(try closed["alert"] == "channel_cancelled_shipped" && order(closed)["refunded_total"] == "0.00")
+        _ = try outcomes(["refund_list": [afterSale(904, "260118-21", status: 10, amount: "95.00")]])
+        #expect(try order(closed)["refunded_total"] == "95.00" && order(closed)["state"] == "shipped")
+        // Refunded before it shipped: the order is cancelled, and what was owed back is given back.
+        let paid = try ingest("pinduoduo", pdd("260118-22", status: 1))
+        let refunded = try outcomes(["refund_list": [afterSale(905, "260118-22", status: 10, amount: "95.00")]])
+        #expect(refunded.first?["action"] == "refunded", "\(refunded)")
+        let doc = try order(paid)
+        #expect(doc["state"] == "cancelled" && doc["refunded_total"] == "95.00" && doc["refund_due"] == "0.00", "\(doc.serialized)")
+        #expect(try ingest("pinduoduo", pdd("260118-22", status: 1, refund: 4))["state"] == "cancelled")
+        #expect(try order(paid)["refunded_total"] == "95.00" && order(paid)["refund_due"] == "0.00")
+        // The other way round: cancelled by its order's detail (refunded there), then its after-sale.
+        let first = try ingest("pinduoduo", pdd("260118-24", status: 1, refund: 4))
+        let after = try outcomes(["refund_list": [afterSale(907, "260118-24", status: 10, amount: "95.00")]])
+        #expect(try after.first?["refund"]?["outcome"] == "covered" && order(first)["refunded_total"] == "0.00")
+        let seen = try ingest("pinduoduo", pdd("260118-25", status: 1))
+        _ = try ingest("pinduoduo", pdd("260118-25", status: 1, refund: 4))
+        let afterCancel = try outcomes(["refund_list": [afterSale(908, "260118-25", status: 10, amount: "95.00")]])
+        #expect(try afterCancel.first?["refund"]?["outcome"] == "covered" && order(seen)["refunded_total"] == "95.00")
+    }
+
     @Test func douyinOrdersInFenAndUnixTime() throws {
         func douyin(_ id: String, status: Int64, shipTime: Int64 = 0, payType: Int64 = 1) -> JSON {
             ["data": ["shop_order_detail": [
