@@ -537,8 +537,9 @@ private struct RefundUnits {
         return true
     }
 
-    /// Each unit's SKU and quantity, read together when the units have a path (one without a SKU is left out
-    /// alone). A quantity counts by its size: WooCommerce gives a refund's quantities negative.
+    /// Each unit's SKU and quantity, read together when the units have a path (one without a SKU or a quantity
+    /// is left out alone; a quantity that is not a whole number is an error). A quantity counts by its size:
+    /// WooCommerce gives a refund's quantities negative.
     func read(_ r: Evaluator, field: String) throws(OrderCoreError) -> [JSON] {
         guard let sku, let qty else { return [] }
         var skus: [JSON] = [], quantities: [JSON] = []
@@ -554,11 +555,12 @@ private struct RefundUnits {
             skus = try r.values(sku, field: "\(field).sku")
             quantities = try r.values(qty, field: "\(field).qty")
         }
-        return zip(skus, quantities).compactMap { sku, qty -> JSON? in
-            guard let sku = Evaluator.text(of: sku), let n = Evaluator.text(of: qty).flatMap({ Int64($0) }),
-                n != 0, n != .min
-            else { return nil }
-            return ["sku": .string(sku), "qty": .int(abs(n))]
+        var units: [JSON] = []
+        for (sku, qty) in zip(skus, quantities) {
+            guard let sku = Evaluator.text(of: sku), let text = Evaluator.text(of: qty) else { continue }
+            let n = try Evaluator.whole(text, field: "\(field).qty")
+            if n != 0, n != .min { units.append(["sku": .string(sku), "qty": .int(abs(n))]) }
         }
+        return units
     }
 }

@@ -294,7 +294,11 @@ struct Evaluator {
 
     func int(_ spec: ValueSpec, field: String) throws(OrderCoreError) -> Int64? {
         guard let t = try text(spec, field: field) else { return nil }
-        // Channels send quantities as numbers ("2"), strings or "2.0"; a fraction is an error.
+        return try Self.whole(t, field: field)
+    }
+
+    /// Channels send quantities as numbers ("2"), strings or "2.0"; a fraction is an error.
+    static func whole(_ t: String, field: String) throws(OrderCoreError) -> Int64 {
         let whole = t.hasSuffix(".0") ? String(t.dropLast(2)) : t
         guard let n = Int64(whole) else {
             throw .invalid("\(field): \"\(t.prefix(40))\" is not a whole number", field: field)

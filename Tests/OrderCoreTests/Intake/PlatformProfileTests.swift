@@ -542,6 +542,12 @@ struct PlatformProfileTests {
         _ = try ingest("pinduoduo", pdd("260118-25", status: 1, refund: 4))
         let afterCancel = try outcomes(["refund_list": [afterSale(908, "260118-25", status: 10, amount: "95.00")]])
         #expect(try afterCancel.first?["refund"]?["outcome"] == "covered" && order(seen)["refunded_total"] == "95.00")
+        // A count of units that is not one is an error: the refund waits for a person, nothing recorded.
+        var garbled = afterSale(909, "260118-20", status: 10, amount: "5.00").objectValue ?? [:]
+        garbled["goods_number"] = "1 件"
+        let refused = try engine.ok("intake.ingest", ["channel": "pinduoduo", "payload": ["refund_list": [.object(garbled)]]])
+        #expect(refused["state"] == "dead_letter" && refused["error"]?["details"]?["field"] == "units.qty", "\(refused.serialized)")
+        #expect(try order(shipped)["refunded_total"] == "45.00")
     }
 
     @Test func douyinOrdersInFenAndUnixTime() throws {
