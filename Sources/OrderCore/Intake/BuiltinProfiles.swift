@@ -593,7 +593,8 @@ enum BuiltinProfiles {
     /// completed. A sku order refunded before it shipped (`after_sale_info`: `after_sale_type` 2 未发货仅退款,
     /// `refund_status` 3 退款成功) is a refund of its `pay_amount` and its units, which then do not ship; while
     /// such a refund is asked for (`after_sale_status` 6 售后申请) the order is held.
-    /// `afterSale.Detail` brings the money refunded after shipping (returns, refunds only, price protection).
+    /// `afterSale.Detail` brings the money refunded after shipping (returns, refunds only, price protection), with
+    /// the units of a return or a refund only (`sku_order_infos[].after_sale_item_count`), not of a price protection.
     /// Closed with a ship time (`logistics_info[].ship_time`) it was closed after it shipped: its shipment is
     /// recorded first (`"shipped": true`).
     static let douyin = #"""
@@ -603,7 +604,17 @@ enum BuiltinProfiles {
          "events": [
           {"type": "refund", "root": ["data", ""],
            "when": {"order_info.shop_order_id": true, "process_info.after_sale_info.refund_status": 3,
-            "process_info.after_sale_info.after_sale_type": [0, 1, 6]},
+            "process_info.after_sale_info.after_sale_type": [0, 1]},
+           "fields": {"external_id": "order_info.shop_order_id",
+            "refund_ref": {"template": "douyin-aftersale-{process_info.after_sale_info.after_sale_id}"},
+            "amount": {"minor": {"first": ["process_info.after_sale_info.real_refund_amount",
+             "process_info.after_sale_info.refund_total_amount", "process_info.after_sale_info.refund_amount"]}},
+            "reason": "process_info.after_sale_info.reason", "units.path": "order_info.sku_order_infos",
+            "units.sku": {"first": ["shop_sku_code", {"template": "douyin-{sku_id}"}]},
+            "units.qty": "after_sale_item_count"}},
+          {"type": "refund", "root": ["data", ""],
+           "when": {"order_info.shop_order_id": true, "process_info.after_sale_info.refund_status": 3,
+            "process_info.after_sale_info.after_sale_type": 6},
            "fields": {"external_id": "order_info.shop_order_id",
             "refund_ref": {"template": "douyin-aftersale-{process_info.after_sale_info.after_sale_id}"},
             "amount": {"minor": {"first": ["process_info.after_sale_info.real_refund_amount",

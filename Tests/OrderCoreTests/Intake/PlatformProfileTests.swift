@@ -611,9 +611,10 @@ struct PlatformProfileTests {
                                                id: "6900000000104", status: 3))
         #expect(try order(kept)["refunded_total"] == "0.00" && kept["state"] == "shipped")
         // Douyin's after-sale (afterSale.Detail) brings the money given back after shipping, once refunded.
-        func afterSale(_ id: Int64, type: Int64, status: Int64, refund: Int64, order: String = "6900000000104") -> JSON {
-            ["data": ["order_info": ["shop_order_id": .string(order),
-                                     "sku_order_infos": [["sku_order_id": 1, "shop_sku_code": "B2", "item_quantity": 1]]],
+        func afterSale(_ id: Int64, type: Int64, status: Int64, refund: Int64, order: String = "6900000000104",
+                       units: Int64? = nil) -> JSON {
+            let sku: JSON = ["sku_order_id": 1, "shop_sku_code": "B2", "item_quantity": 1, "after_sale_item_count": units.map(JSON.int) ?? .null]
+            return ["data": ["order_info": ["shop_order_id": .string(order), "sku_order_infos": [sku]],
                       "process_info": ["after_sale_info": [
                         "after_sale_id": .int(id), "after_sale_type": .int(type), "after_sale_status": .int(status),
                         "refund_status": .int(refund), "real_refund_amount": 2_500, "reason": "不想要了"]]]]
@@ -630,6 +631,14 @@ struct PlatformProfileTests {
         // Refunded before shipping: the order's own detail recorded it with its units; not counted twice.
         #expect(try outcome(afterSale(146_502, type: 2, status: 12, refund: 3, order: "6900000000101"))["type"] == "skip")
         #expect(try order(again)["refunded_total"] == "60.00")
+        // A return's units (`after_sale_item_count`) are paid for: bringing them back pays nothing more. A price
+        // protection names none.
+        func teaRefunded() throws -> JSON? { try order(kept)["lines"]?.arrayValue?.first { $0["sku"] == "B2" }?["refunded"] }
+        #expect(try outcome(afterSale(146_504, type: 6, status: 12, refund: 3, units: 1))["action"] == "refunded")
+        #expect(try teaRefunded() == 0)
+        #expect(try outcome(afterSale(146_503, type: 0, status: 12, refund: 3, units: 1))["action"] == "refunded")
+        let units = try order(kept)
+        #expect(try units["refunded_total"] == "75.00" && teaRefunded() == 1, "\(units.serialized)")
     }
 
     @Test func shopifyGraphQLOrdersInEveryState() throws {
