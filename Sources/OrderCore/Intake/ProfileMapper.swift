@@ -97,7 +97,10 @@ struct ProfileMapper {
                 elements.append(MappedElement(key: key, element: element, result: result))
             }
         }
-        guard !elements.isEmpty else { throw noRule("the payload") }
+        guard !elements.isEmpty else {
+            if isEmptyPage(document, base) { return [] }
+            throw noRule("the payload")
+        }
         // Every element of a list is accounted for: one that no rule takes fails on its own (its dead letter
         // holds it alone), as a payload of that element alone would, rather than go unnoticed beside the
         // elements that were taken.
@@ -105,6 +108,22 @@ struct ProfileMapper {
             elements.append(MappedElement(key: key, element: element, result: .failure(noRule("element \(key)"))))
         }
         return elements
+    }
+
+    /// Whether the payload is an empty page of a list a rule takes (`{"orders": []}`, a GraphQL `edges: []`: a
+    /// poll that found nothing new): nothing to apply, and nothing wrong.
+    private func isEmptyPage(_ document: JSON, _ e: Evaluator) -> Bool {
+        for rule in profile.events {
+            for root in rule.roots {
+                let text = root.text
+                let list = text.firstRange(of: "[]").map { String(text[..<$0.lowerBound]) } ?? text
+                guard let path = try? PayloadPath(list) else { continue }
+                if path.values(current: document, payload: document, arguments: e.arguments) == [JSON.array([])] {
+                    return true
+                }
+            }
+        }
+        return false
     }
 
     private func noRule(_ what: String) -> OrderCoreError {

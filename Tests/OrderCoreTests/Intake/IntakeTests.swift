@@ -40,6 +40,23 @@ struct IntakeTests {
         #expect(try engine.ok("order.list")["orders"]?.arrayValue?.isEmpty == true)
     }
 
+    /// A poll that found nothing new sends an empty page (`{"orders": []}`, a GraphQL `edges: []`): applied, with
+    /// nothing in it — not a dead letter, nor an alert for a person.
+    @Test func anEmptyPageOfAListIsNothingToApplyNotADeadLetter() throws {
+        try engine.ok("channel.upsert", ["channel": "graph", "profile": "shopify_graphql"])
+        let pages: [(String, JSON)] = [
+            ("web", ["orders": []]), ("graph", ["data": ["orders": ["edges": []]]]), ("web", []), ("shop", csv()),
+        ]
+        for (channel, payload) in pages {
+            let outcome = try engine.ok("intake.ingest", ["channel": .string(channel), "payload": payload])
+            #expect(outcome["state"] == "applied" && outcome["events"] == [], "\(outcome.serialized)")
+        }
+        #expect(try engine.ok("intake.dead_letters")["total"] == 0)
+        #expect(try engine.ok("report.alerts")["alerts"]?.arrayValue?.isEmpty == true)
+        // A payload with no list a rule takes is still a dead letter.
+        #expect(try engine.ok("intake.ingest", ["channel": "web", "payload": ["customers": []]])["state"] == "dead_letter")
+    }
+
     @Test func unknownChannelAndOversizedPayloadAreClearErrorsThatStoreNothing() throws {
         #expect(engine.fails("intake.ingest", ["channel": "nowhere", "payload": "{}"]) == .notFound)
         try engine.ok("config.set", ["key": "intake.max_payload_bytes", "value": 2_048])
