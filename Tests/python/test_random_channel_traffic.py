@@ -1,7 +1,7 @@
 """Random channel traffic of every built-in platform (Shopify, Taobao, Amazon, WooCommerce, JD, Pinduoduo,
 Douyin) — orders placed paid, unpaid or paid on delivery (shipped unpaid, the money collected later), paid
 later, held and released by the channel, units refunded before they ship (asked for first on Taobao, Douyin
-and Pinduoduo) or after (Pinduoduo's after-sales), cancelled, shipped whole or in part, refused at the door, returned, events delivered again
+and Pinduoduo) or after (Pinduoduo's and Douyin's after-sales), cancelled, shipped whole or in part, refused at the door, returned, events delivered again
 and late — mixed with stock arriving and leaving and the warehouse allocating, packing and shipping what is
 left. After every step each order's money adds up (nothing refunded or owed back beyond what was paid), its
 lines add up (no unit owed or held beyond what is left to ship, nothing to pick or pack beyond what is
@@ -590,15 +590,17 @@ class Pinduoduo(Channel):
 class Douyin(Channel):
     """Each order as order.orderDetail answers it now (fen, Unix seconds): paid later, a sku order's refund
     before shipping asked for and granted, sku orders shipped one by one under one tracking number, finished,
-    or cancelled before any left."""
+    or cancelled before any left — and after-sales (afterSale.Detail) giving back a shipped unit's money, or
+    part of it."""
 
     profile = "douyin"
     steps = {"new": 4, "pay": 2, "ask": 1, "refund": 2, "ship_part": 2, "ship": 2, "finish": 1, "cancel": 1,
-             "replay": 1}
+             "after_sale": 2, "replay": 1}
 
     def __init__(self, rnd):
         super().__init__(rnd)
         self.paid = set()  # the orders Douyin has taken the money of
+        self.after_sales = {}  # by order: [(sku, fen)] its after-sales refunded
 
     def payload(self, order):
         order["update_time"] = 1793000000 + 60 * self.clock
@@ -626,7 +628,7 @@ class Douyin(Channel):
     def act(self, kind, order):
         status, subs = order["order_status"], order["sku_order_list"]
         live = [sub for sub in subs if sub["order_status"] == 105 and sub["after_sale_info"]["refund_status"] != 3]
-        asked = [sub for sub in subs if sub["after_sale_info"]["after_sale_status"] == 6]
+        asked = [sub for sub in subs if sub["after_sale_info"]["after_sale_status"] == 6 and sub["order_status"] == 105]
         if kind == "pay" and status == 1:
             order["order_status"] = 105
             for sub in subs:
@@ -649,6 +651,8 @@ class Douyin(Channel):
                     sub["order_status"] = 5
         elif kind == "cancel" and status in (1, 105) and "logistics_info" not in order:
             order["order_status"] = 4
+        elif kind == "after_sale" and status in (101, 3):
+            return self.after_sale(order)
         else:
             return None
         if kind in ("refund", "ship_part", "ship"):
@@ -657,10 +661,26 @@ class Douyin(Channel):
             order["order_status"] = 4 if not kept else 3 if len(shipped) == len(kept) else 101 if shipped else status
         return self.payload(order)
 
+    def after_sale(self, order):
+        """A shipped unit not refunded yet given back (returned, or refunded only): its money, or part of it."""
+        done = self.after_sales.setdefault(order["order_id"], [])
+        left = [sub["out_sku_id"] for sub in order["sku_order_list"] if sub["order_status"] == 3
+                for _ in range(sub["item_num"] - sum(sku == sub["out_sku_id"] for sku, _ in done))]
+        if not left:
+            return None
+        done.append((self.rnd.choice(left), self.rnd.choice([1000, 450])))
+        info = {"after_sale_id": 8000 + len(self.sent), "after_sale_type": self.rnd.choice([0, 1]),
+                "after_sale_status": 12, "refund_status": 3, "real_refund_amount": done[-1][1]}
+        return self.send({"data": {
+            "order_info": {"shop_order_id": order["order_id"],
+                           "sku_order_infos": [{"shop_sku_code": done[-1][0], "after_sale_item_count": 1}]},
+            "process_info": {"after_sale_info": info}}})
+
     def money(self, order):
         paid = order["order_id"] in self.paid and order["pay_amount"] / 100
         refunded = paid if order["order_status"] == 4 else sum(
             sub["pay_amount"] for sub in order["sku_order_list"] if sub["after_sale_info"]["refund_status"] == 3) / 100
+        refunded += sum(fen for _, fen in self.after_sales.get(order["order_id"], [])) / 100
         return paid, refunded if paid else 0, 0
 
     def expected(self, order):
