@@ -93,10 +93,25 @@ struct Order {
     var soldAt: Int64? { cashOnDelivery ? createdAt : paidAt }
 
     /// The state `command` moves it to: a cash-on-delivery order waiting for its money is allocated as a
-    /// paid one is (`OrderState.next` otherwise).
+    /// paid one is (`OrderState.next` otherwise; a refusal names `nextCommands`).
     func next(_ command: String) throws(OrderCoreError) -> OrderState {
-        let from = cashOnDelivery && state == .pendingPayment && command == "order.allocate" ? .paid : state
-        return try from.next(command, orderID: orderID)
+        try from(command).next(command, orderID: orderID, allowed: nextCommands)
+    }
+
+    private func from(_ command: String) -> OrderState {
+        cashOnDelivery && state == .pendingPayment && command == "order.allocate" ? .paid : state
+    }
+
+    /// The commands that may move it on now: its state's, as this order is — `order.pay` while there is something
+    /// to pay (held unpaid, or fulfilled or shipped before it was paid; not held once paid), `order.allocate` of
+    /// a cash-on-delivery order waiting for its money.
+    var nextCommands: [String] {
+        let payable = OrderState.unpaid.contains(stage) || amountDue > 0 && OrderState.fulfilledUnpaid.contains(stage)
+        return OrderState.transitions.compactMap { t in
+            guard Command.byName[t.command] != nil else { return nil }
+            if t.command == "order.pay" { return payable ? t.command : nil }
+            return t.from.contains(from(t.command)) ? t.command : nil
+        }
     }
 
 }

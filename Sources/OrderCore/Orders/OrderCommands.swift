@@ -155,7 +155,7 @@ enum OrderCommands {
         let id = try f.requiredCode("order_id")
         try f.finish()
         var order = try ctx.requireOrder(id)
-        let next = try order.state.next("order.pickup", orderID: id)
+        let next = try order.next("order.pickup")
         try ctx.store.lockHeldBalances(orderRowID: order.rowID)  // in SKU, then warehouse order
         let units = try ctx.handOverAll(order)
         try ctx.transition(&order, to: next, command: "order.pickup", details: ["units": .int(units)])
@@ -179,7 +179,7 @@ enum OrderCommands {
         let units = try RefundCommands.units(f)
         try f.finish()
         var order = try ctx.requireOrder(id)
-        let next = try order.state.next("order.cancel", orderID: id)
+        let next = try order.next("order.cancel")
         if !units.isEmpty, let partial = try cancelUnits(ctx, &order, units, reason: reason) { return partial }
         // Nothing of a cancelled order may leave: parcels packed and not shipped are taken apart.
         _ = try ctx.unpack(&order, reason: reason)

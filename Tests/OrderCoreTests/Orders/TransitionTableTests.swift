@@ -67,8 +67,10 @@ struct TransitionTableTests {
         }
     }
 
+    /// ... and each refusal's `allowed` names exactly the commands that succeed from there.
     @Test(arguments: states)
     func everyCommandFrom(state: OrderState) throws {
+        var succeeded: Set<String> = [], named: [Set<String>] = []
         for command in Self.commands {
             let engine = try engine()
             let id = try reach(engine, state)
@@ -76,12 +78,37 @@ struct TransitionTableTests {
             let result = engine.run(command, arguments(command, id))
             switch result {
             case .success:
+                succeeded.insert(command)
                 #expect(allowed, "\(command) succeeded from \(state.rawValue) but the table forbids it")
             case .failure(let e):
                 #expect(!allowed, "\(command) from \(state.rawValue) is allowed but failed: \(e.code.rawValue) \(e.message)")
                 if !allowed { #expect(e.code == .conflict && e.details?["state"] == .string(state.rawValue), "\(command) from \(state.rawValue)") }
+                named.append(Set(e.details?["allowed"]?.arrayValue?.compactMap(\.stringValue) ?? []))
             }
             #expect(try engine.ok("stock.verify")["ok"] == true, "ledger after \(command) from \(state.rawValue)")
         }
+        for allowed in named { #expect(allowed == succeeded, "from \(state.rawValue)") }
+    }
+
+    /// A refusal names what this order allows, not only its state: a held order already paid has nothing to
+    /// pay; a cash-on-delivery order waiting for its money may be allocated; one shipped unpaid may be paid.
+    @Test func aRefusalNamesWhatTheOrderAllows() throws {
+        let engine = try engine()
+        func allowed(_ id: JSON, _ command: String) -> [String] {
+            guard case .failure(let e) = engine.run(command, arguments(command, id)) else { return ["(succeeded)"] }
+            return e.details?["allowed"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        }
+        let held = try reach(engine, .paid)
+        try engine.ok("order.hold", ["order_id": held, "reason": "check"])
+        #expect(allowed(held, "order.pay") == ["order.release", "order.cancel"])
+        #expect(allowed(held, "order.ship") == ["order.release", "order.cancel"])
+        var args = orderArgs([("A1", 1, "10.00")])
+        args["cash_on_delivery"] = true
+        let cod = try engine.ok("order.create", args)["order_id"] ?? .null
+        #expect(allowed(cod, "order.ship") == ["order.pay", "order.allocate", "order.hold", "order.cancel"])
+        try engine.ok("order.allocate", ["order_id": cod])
+        try engine.ok("order.pack", ["order_id": cod, "scans": [cod, "690001"], "weight_g": 0])
+        try engine.ok("order.ship", ["order_id": cod, "carrier": "SF", "tracking_no": "COD-1"])
+        #expect(allowed(cod, "order.cancel") == ["order.pay", "order.deliver"])
     }
 }
