@@ -63,20 +63,14 @@ enum OrderState: String, CaseIterable, Sendable {
             to: .shipped),
     ]
 
-    /// Commands that may move an order out of this state (not what only a channel's report does).
-    var nextCommands: [String] {
-        OrderState.transitions.filter { $0.from.contains(self) && Command.byName[$0.command] != nil }.map(\.command)
-    }
-
     /// The state `command` moves an order in `self` to.
-    /// - Parameter allowed: what the order allows instead (`Order.nextCommands`; default: this state's).
+    /// - Parameter allowed: what the order allows instead (`Order.nextCommands`).
     /// - Throws: `conflict` naming the order, its state and the commands allowed from it.
-    func next(_ command: String, orderID: String, allowed: [String]? = nil) throws(OrderCoreError) -> OrderState {
+    func next(_ command: String, orderID: String, allowed: [String]) throws(OrderCoreError) -> OrderState {
         guard let t = OrderState.transitions.first(where: { $0.command == command }) else {
             throw OrderCoreError(.internal, "no transition defined for \(command)")
         }
         guard t.from.contains(self) else {
-            let allowed = allowed ?? nextCommands
             let allowedText =
                 allowed.isEmpty ? "nothing more can happen to it" : "allowed next: \(allowed.joined(separator: ", "))"
             throw OrderCoreError(

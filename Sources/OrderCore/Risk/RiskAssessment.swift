@@ -222,7 +222,7 @@ extension CommandContext {
         let summary = a.reasons.map(\.reason).joined(separator: "; ")
         switch a.decision {
         case .hold:
-            guard order.state.canHold else { return }
+            guard OrderState.holdable.contains(order.state) else { return }
             try hold(
                 &order, reason: CommandContext.riskHoldReason(score: a.score, reasons: a.reasons.map(\.reason)),
                 command: "risk.hold", details: ["score": .int(a.score), "reasons": .string(summary)])
@@ -252,9 +252,4 @@ extension CommandContext {
         try store.setRisk(orderRowID: order.rowID, a.json(at: at), queue: a.queued?.rawValue)
         try act(on: a, &order)
     }
-}
-
-extension OrderState {
-    /// States `order.hold` accepts.
-    var canHold: Bool { (try? next("order.hold", orderID: "")) == .onHold }
 }
