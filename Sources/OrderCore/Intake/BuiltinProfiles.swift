@@ -404,9 +404,17 @@ enum BuiltinProfiles {
     static let taobao = #"""
         {"profile": "taobao",
          "description": "Taobao/Tmall trade (the taobao.trade.fullinfo.get response, or the trade): sub-orders are \#
-        lines; times are Beijing time",
+        lines; and refunds (taobao.refund.get, taobao.refunds.receive.get); times are Beijing time",
          "time_offset_minutes": 480,
          "events": [
+          {"type": "refund", "root": ["refund_get_response.refund", "refunds_receive_get_response.refunds.refund",
+           "refunds.refund", "refund", ""], "when": {"refund_id": true, "tid": true, "status": "SUCCESS", "orders": false},
+           "fields": {"external_id": "tid", "refund_ref": {"template": "taobao-refund-{refund_id}"},
+            "amount": "refund_fee", "reason": "reason"}},
+          {"type": "skip", "root": ["refund_get_response.refund", "refunds_receive_get_response.refunds.refund",
+           "refunds.refund", "refund", ""], "when": {"refund_id": true, "tid": true, "orders": false},
+           "fields": {"external_id": "tid"},
+           "reason": "a Taobao refund not made (yet): only one that succeeded (status SUCCESS) gives money back"},
           {"type": "order", "root": ["trade_fullinfo_get_response.trade", "trade", ""], "when": {"tid": true},
            "fields": {
             "external_id": "tid", "placed_at": "created", "updated_at": "modified", "currency": {"const": "CNY"},

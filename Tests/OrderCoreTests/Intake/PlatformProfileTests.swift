@@ -273,6 +273,50 @@ struct PlatformProfileTests {
     /// `WAIT_BUYER_PAY`) is paid here, and the order is `deposit_paid`, its stock held; the balance paid there
     /// pays the rest. Closed by Taobao with the balance unpaid, the deposit is forfeited: nothing is owed back.
     /// Closed after a refund (`TRADE_CLOSED`), what was paid is refunded.
+    /// Taobao's refunds (`taobao.refund.get`, `taobao.refunds.receive.get`) bring the money given back once the
+    /// refund succeeded, under the id the trade's sub-order names it by: the trade's own copy of it, before or
+    /// after, is the same refund (and brings its units).
+    @Test func taobaoRefundsAreTheTradesRefundsOnce() throws {
+        func trade(_ tid: Int64, status: String, refund: JSONObject = [:], modified: String, shipped: Bool = true) -> JSON {
+            var line: JSONObject = ["oid": .int(tid * 10), "outer_sku_id": "B2", "title": "茶", "num": 2, "price": "50.00",
+                                    "total_fee": "100.00", "payment": "100.00", "status": .string(status)]
+            line = line.merging(refund)
+            return ["trade": ["tid": .int(tid), "status": .string(status), "type": "fixed", "created": "2026-01-18 18:00:00",
+                              "modified": .string(modified), "payment": "100.00", "post_fee": "0.00",
+                              "consign_time": shipped ? "2026-01-19 10:00:00" : .null, "orders": ["order": [.object(line)]]]]
+        }
+        func refund(_ id: Int64, tid: Int64, status: String = "SUCCESS", fee: String) -> JSON {
+            ["refund_id": .string("\(id)"), "tid": .int(tid), "oid": .int(tid * 10), "status": .string(status), "refund_fee": .string(fee),
+             "total_fee": "100.00", "num": 2, "reason": "七天无理由", "has_good_return": true, "outer_id": "TEA", "order_status": "TRADE_FINISHED"]
+        }
+        func outcomes(_ payload: JSON) throws -> [JSON] {
+            try engine.ok("intake.ingest", ["channel": "taobao", "payload": payload])["events"]?.arrayValue ?? []
+        }
+        let shipped = try ingest("taobao", trade(9501, status: "WAIT_BUYER_CONFIRM_GOODS", modified: "2026-01-19 10:00:00"))
+        let list: JSON = ["refunds_receive_get_response": ["total_results": 2, "refunds": ["refund": [
+            refund(95011, tid: 9501, fee: "50.00"), refund(95012, tid: 9501, status: "WAIT_SELLER_AGREE", fee: "50.00")]]]]
+        #expect(try outcomes(list).map { $0["action"] ?? $0["type"] ?? .null } == ["refunded", "skip"])
+        #expect(try order(shipped)["refunded_total"] == "50.00")
+        // The trade names the same refund on its sub-order: once, with its units now.
+        let same = try ingest("taobao", trade(9501, status: "WAIT_BUYER_CONFIRM_GOODS", refund: [
+            "refund_status": "SUCCESS", "refund_id": 95011, "refund_fee": "50.00"], modified: "2026-01-20 10:00:00"))
+        let doc = try order(same)
+        #expect(doc["refunded_total"] == "50.00" && doc["lines"]?.arrayValue?.first?["refunded"] == 2, "\(doc.serialized)")
+        // taobao.refund.get of a refund the trade recorded first: nothing more.
+        let detail: JSON = ["refund_get_response": ["refund": refund(95011, tid: 9501, fee: "50.00")]]
+        #expect(try outcomes(detail).first?["action"] == "unchanged")
+        #expect(try order(shipped)["refunded_total"] == "50.00")
+        // All of it refunded before it shipped: it does not ship; the trade closing then changes nothing more.
+        let paid = try ingest("taobao", trade(9502, status: "WAIT_SELLER_SEND_GOODS", modified: "2026-01-18 19:00:00", shipped: false))
+        #expect(try outcomes(["refund": refund(95021, tid: 9502, fee: "100.00")]).first?["action"] == "refunded")
+        #expect(try order(paid)["state"] == "cancelled" && order(paid)["refund_due"] == "0.00")
+        let tradeClosed = try ingest("taobao", trade(9502, status: "TRADE_CLOSED", refund: [
+            "refund_status": "SUCCESS", "refund_id": 95021, "refund_fee": "100.00"], modified: "2026-01-18 20:00:00", shipped: false))
+        #expect(tradeClosed["refunds"]?.arrayValue?.first?["outcome"] == "already_recorded")
+        let closed = try order(paid)
+        #expect(closed["state"] == "cancelled" && closed["refunded_total"] == "100.00" && closed["refund_due"] == "0.00")
+    }
+
     @Test func taobaoPreSalesArePaidByTheirDepositAndForfeitItUnpaid() throws {
         var minute = 0
         func trade(_ tid: Int64, _ status: String, _ step: String, paid: String?) -> JSON {
