@@ -408,7 +408,8 @@ enum BuiltinProfiles {
          "time_offset_minutes": 480,
          "events": [
           {"type": "refund", "root": ["refund_get_response.refund", "refunds_receive_get_response.refunds.refund",
-           "refunds.refund", "refund", ""], "when": {"refund_id": true, "tid": true, "status": "SUCCESS", "orders": false},
+           "refunds.refund", "refund", ""],
+           "when": {"refund_id": true, "tid": true, "status": "SUCCESS", "orders": false},
            "fields": {"external_id": "tid", "refund_ref": {"template": "taobao-refund-{refund_id}"},
             "amount": "refund_fee", "reason": "reason"}},
           {"type": "skip", "root": ["refund_get_response.refund", "refunds_receive_get_response.refunds.refund",
