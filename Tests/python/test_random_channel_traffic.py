@@ -189,11 +189,23 @@ SHIPPED = ("WAIT_BUYER_CONFIRM_GOODS", "TRADE_FINISHED")  # a Taobao sub-order t
 class Taobao(Channel):
     """Each trade as taobao.trade.fullinfo.get would answer now: sub-orders are paid, refunds asked for and
     granted or withdrawn, sub-orders consigned one by one under the first one's tracking number, trades
-    confirmed, or returned whole and closed."""
+    confirmed, or returned whole and closed — and a sub-order's refund as taobao.refunds.receive.get lists it
+    (the same refund again, in another form)."""
 
     profile = "taobao"
     steps = {"new": 4, "pay": 2, "close_unpaid": 1, "ask_refund": 2, "refund": 2, "withdraw": 1, "consign": 2,
-             "consign_part": 2, "confirm": 1, "return_all": 1, "replay": 1}
+             "consign_part": 2, "confirm": 1, "return_all": 1, "refund_list": 1, "replay": 1}
+
+    def step(self, kind):
+        refunds = [(trade, sub) for trade in self.orders.values() for sub in trade["orders"]["order"]
+                   if "refund_id" in sub]
+        if kind != "refund_list" or not refunds:
+            return super().step(kind)
+        trade, sub = self.rnd.choice(refunds)
+        return self.send({"refunds_receive_get_response": {"total_results": 1, "refunds": {"refund": [{
+            "refund_id": str(sub["refund_id"]), "tid": trade["tid"], "oid": sub["oid"], "num": sub["num"],
+            "status": {"NO_REFUND": "CLOSED"}.get(sub["refund_status"], sub["refund_status"]),
+            "refund_fee": sub["refund_fee"], "total_fee": sub["total_fee"], "reason": "七天无理由"}]}}})
 
     def payload(self, trade):
         trade["modified"] = self.now("2026-11-%02d %02d:%02d:00")
