@@ -232,13 +232,28 @@ enum BuiltinProfiles {
     /// A seller-fulfilled cash-on-delivery order (v0 `PaymentMethod` `COD`, Japan) is paid to the seller's own
     /// carrier at the door — Amazon's finances call it `CollectOnDeliveryRevenue`, collected by the seller —
     /// so `Unshipped` and `Shipped` record no payment; the carrier's remittance is recorded here (`order.pay`).
-    /// Amazon collects for the orders it fulfils itself (AFN), which stay paid.
+    /// Amazon collects for the orders it fulfils itself (AFN), which stay paid. Refunds come from its finances
+    /// (`RefundEventList`): the buyer's charges and promotions reversed, not the seller's fees.
     static let amazon = #"""
         {"profile": "amazon",
          "description": "Amazon SP-API Orders v2026-01-01: a getOrder or searchOrders response; Orders v0: one \#
         order assembled as {\"order\": getOrder, \"items\": getOrderItems, \"address\": getOrderAddress, \"buyer\": \#
-        getOrderBuyerInfo} (response bodies); ORDER_CHANGE notifications (a buyer-requested cancel cancels)",
+        getOrderBuyerInfo} (response bodies); ORDER_CHANGE notifications (a buyer-requested cancel cancels); \#
+        Finances v0 refunds (listFinancialEventsByOrderId: RefundEventList)",
          "events": [
+          {"type": "refund", "root": ["payload.FinancialEvents.RefundEventList", "FinancialEvents.RefundEventList",
+           "RefundEventList"], "when": {"AmazonOrderId": true, "ShipmentItemAdjustmentList": true},
+           "fields": {"external_id": "AmazonOrderId",
+            "refund_ref": {"template": "amazon-refund-{AmazonOrderId}-{PostedDate}"},
+            "amount": {"negate": {"add": [
+             {"sum": "ShipmentItemAdjustmentList[].ItemChargeAdjustmentList[].ChargeAmount.CurrencyAmount"},
+             {"sum": "ShipmentItemAdjustmentList[].PromotionAdjustmentList[].PromotionAmount.CurrencyAmount"}]}},
+            "reason": {"const": "refunded on Amazon"},
+            "units.path": "ShipmentItemAdjustmentList", "units.sku": "SellerSKU", "units.qty": "QuantityShipped"}},
+          {"type": "skip", "root": ["payload.FinancialEvents.ShipmentEventList", "FinancialEvents.ShipmentEventList",
+           "ShipmentEventList"], "when": {"AmazonOrderId": true},
+           "fields": {"external_id": "AmazonOrderId"},
+           "reason": "an Amazon shipment's settlement: the order's own events carry its shipment and payment"},
           {"type": "cancel", "when": {"NotificationType": "ORDER_CHANGE",
            "Payload.OrderChangeNotification.OrderChangeTrigger.ChangeReason": "Buyer Requested Cancel"},
            "fields": {"external_id": "Payload.OrderChangeNotification.AmazonOrderId",

@@ -174,6 +174,37 @@ struct ChannelStateTests {
         #expect(try stock() == (8, 0))
     }
 
+    /// Amazon's Orders API says nothing of refunds; its Finances API does (`listFinancialEventsByOrderId`,
+    /// `RefundEventList`): what the buyer got back is the charges and promotions reversed (the seller's fees
+    /// are not the buyer's money), for the units adjusted, once per event.
+    @Test func amazonRefundsComeFromItsFinancialEvents() throws {
+        let order: JSON = [
+            "order": ["AmazonOrderId": "111-9", "PurchaseDate": "2026-01-18T10:00:00Z", "OrderStatus": "Shipped",
+                      "FulfillmentChannel": "MFN", "OrderTotal": ["CurrencyCode": "USD", "Amount": "40.00"]],
+            "items": ["payload": ["OrderItems": [["SellerSKU": "A1", "ASIN": "B0", "QuantityOrdered": 2,
+                                                 "ItemPrice": ["CurrencyCode": "USD", "Amount": "40.00"]]]]]]
+        let shipped = try ingest("amazon", order)
+        func money(_ v: String) -> JSON { ["CurrencyCode": "USD", "CurrencyAmount": .number(v)] }
+        let events: JSON = ["payload": ["FinancialEvents": [
+            "ShipmentEventList": [["AmazonOrderId": "111-9", "PostedDate": "2026-01-19T01:00:00Z", "ShipmentItemList": []]],
+            "RefundEventList": [["AmazonOrderId": "111-9", "PostedDate": "2026-01-25T22:56:41Z", "ShipmentItemAdjustmentList": [[
+                "SellerSKU": "A1", "QuantityShipped": -1,
+                "ItemChargeAdjustmentList": [["ChargeType": "Principal", "ChargeAmount": money("-20.00")],
+                                             ["ChargeType": "Tax", "ChargeAmount": money("-1.60")]],
+                "ItemFeeAdjustmentList": [["FeeType": "Commission", "FeeAmount": money("3.00")]],
+                "PromotionAdjustmentList": [["PromotionAmount": money("1.50")]]]]]],
+            "ServiceFeeEventList": []]]]
+        let outcome = try engine.ok("intake.ingest", ["channel": "amazon", "payload": events])
+        #expect(outcome["events"]?.arrayValue?.map { $0["action"] ?? $0["type"] ?? .null } == ["refunded", "skip"], "\(outcome.serialized)")
+        let doc = try engine.ok("order.get", ["order_id": shipped["order_id"] ?? .null])
+        #expect(doc["refunded_total"] == "20.10" && doc["lines"]?.arrayValue?.first?["refunded"] == 1, "\(doc.serialized)")
+        // The same events again, fetched later with more in them: the refund once.
+        var later = events.objectValue ?? [:]
+        later["pagination"] = ["NextToken": "x"]
+        #expect(try engine.ok("intake.ingest", ["channel": "amazon", "payload": .object(later)])["events"]?.arrayValue?.first?["action"] == "unchanged")
+        #expect(try engine.ok("order.get", ["order_id": shipped["order_id"] ?? .null])["refunded_total"] == "20.10")
+    }
+
     /// A seller-fulfilled Amazon order paid at the door (v0 `PaymentMethod` `COD`) has not been paid when Amazon
     /// says `Unshipped`: the seller's carrier collects the cash. Amazon-fulfilled, Amazon collects: paid.
     @Test func amazonSellerFulfilledCashOnDeliveryOrdersAreUnpaidUntilCollected() throws {
