@@ -1,8 +1,8 @@
 """Random channel traffic of every built-in platform (Shopify, Taobao, Amazon, WooCommerce, JD, Pinduoduo,
 Douyin) — orders placed paid, unpaid or paid on delivery (shipped unpaid, the money collected later), paid
 later, held and released by the channel, units refunded before they ship (asked for first on Taobao, Douyin
-and Pinduoduo) or after (Pinduoduo's and Douyin's after-sales), cancelled, shipped whole or in part, refused at the door, returned, events delivered again
-and late — mixed with stock arriving and leaving and the warehouse allocating, packing and shipping what is
+and Pinduoduo) or after (Pinduoduo's and Douyin's after-sales, Amazon's refund events), cancelled, shipped
+whole or in part, refused at the door, returned, events delivered again and late — mixed with stock arriving and leaving and the warehouse allocating, packing and shipping what is
 left. After every step each order's money adds up (nothing refunded or owed back beyond what was paid), its
 lines add up (no unit owed or held beyond what is left to ship, nothing to pick or pack beyond what is
 held), no unit sits on the shelf while an order is owed it, and the stock agrees with its ledger; at the
@@ -291,14 +291,39 @@ class Taobao(Channel):
 
 class Amazon(Channel):
     """Each order as SP-API answers it now (the order and its items): paid, shipped item by item
-    (`QuantityShipped`), or cancelled before it ships."""
+    (`QuantityShipped`), or cancelled before it ships — and the refunds of shipped units its finances list
+    (`RefundEventList`: the price and a promotion reversed, Amazon's fee given back to the seller)."""
 
     profile = "amazon"
-    steps = {"new": 4, "pay": 2, "ship_part": 3, "ship_all": 2, "cancel": 1, "replay": 1}
+    steps = {"new": 4, "pay": 2, "ship_part": 3, "ship_all": 2, "cancel": 1, "refund": 2, "replay": 1}
 
     def __init__(self, rnd):
         super().__init__(rnd)
         self.paid = set()  # the orders Amazon has taken the money of
+        self.refunds = {}  # by order: [(sku, amount)] refunded after they shipped
+
+    def step(self, kind):
+        shipped = [order for order in self.orders.values() if order["order"]["OrderStatus"] in
+                   ("PartiallyShipped", "Shipped")]
+        if kind != "refund" or not shipped:
+            return super().step(kind)
+        order = self.rnd.choice(shipped)
+        number = order["order"]["AmazonOrderId"]
+        done = self.refunds.setdefault(number, [])
+        left = [item["SellerSKU"] for item in order["items"]["payload"]["OrderItems"]
+                for _ in range(item["QuantityShipped"] - sum(sku == item["SellerSKU"] for sku, _ in done))]
+        if not left:
+            return None
+        sku, promotion = self.rnd.choice(left), self.rnd.choice([0, 2])
+        done.append((sku, 10 - promotion))
+        money = lambda amount: {"CurrencyCode": "USD", "CurrencyAmount": amount}
+        return self.send({"payload": {"FinancialEvents": {"RefundEventList": [{
+            "AmazonOrderId": number, "PostedDate": self.now("2026-11-%02dT%02d:%02d:00Z"),
+            "ShipmentItemAdjustmentList": [{
+                "SellerSKU": sku, "QuantityShipped": -1,
+                "ItemChargeAdjustmentList": [{"ChargeType": "Principal", "ChargeAmount": money(-10.0)}],
+                "ItemFeeAdjustmentList": [{"FeeType": "Commission", "FeeAmount": money(1.5)}],
+                "PromotionAdjustmentList": [{"PromotionAmount": money(float(promotion))}]}]}]}}})
 
     def payload(self, order):
         order["order"]["LastUpdateDate"] = self.now("2026-11-%02dT%02d:%02d:00Z")
@@ -343,7 +368,8 @@ class Amazon(Channel):
         """Paid once Amazon has the money (no longer `Pending`), all of it refunded when cancelled."""
         paid = order["order"]["AmazonOrderId"] in self.paid and sum(
             float(item["ItemPrice"]["Amount"]) for item in order["items"]["payload"]["OrderItems"])
-        return paid, paid if order["order"]["OrderStatus"] == "Canceled" else 0, 0
+        refunded = sum(amount for _, amount in self.refunds.get(order["order"]["AmazonOrderId"], []))
+        return paid, paid if order["order"]["OrderStatus"] == "Canceled" else refunded, 0
 
     def expected(self, order):
         return {"Pending": {"pending_payment"}, "Unshipped": {"paid", "allocated"},
