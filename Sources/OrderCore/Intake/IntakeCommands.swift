@@ -606,6 +606,10 @@ extension CommandContext {
                 order = try requireOrder(order.orderID)
                 outcome["outcome"] = "recorded"
                 outcome["amount"] = order.money(min(amount, left))
+                // Units it stopped had been picked: a person puts them back (named as the cancellation's alert is).
+                if try store.alertOpened(kind: "refunded_unshipped", orderID: order.orderID, at: at) {
+                    outcome["alert"] = "refunded_unshipped"
+                }
             } else {
                 outcome["outcome"] = "covered"
                 outcome["amount"] = order.money(amount)

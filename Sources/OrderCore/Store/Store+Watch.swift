@@ -159,6 +159,13 @@ extension Store {
             map: { _ in true }) ?? false
     }
 
+    /// Whether the order's alert of a kind opened at `at` (by the command under way) and is open.
+    func alertOpened(kind: String, orderID: String, at: Int64) throws -> Bool {
+        try db.first(
+            "SELECT 1 FROM alerts WHERE kind = ? AND order_id = ? AND opened_at = ? AND cleared_at IS NULL",
+            .text(kind), .text(orderID), .int(at), map: { _ in true }) ?? false
+    }
+
     /// The orders with an open alert of a kind.
     func openAlertOrderIDs(kind: String) throws -> [String] {
         var ids: [String] = []

@@ -1721,6 +1721,16 @@ struct ChannelStateTests {
         } ?? []
         #expect(alerts.count == 1 && alerts.first?["details"]?["units"] == [["sku": "A1", "qty": 1]], "\(alerts)")
         #expect(try engine.ok("order.get", ["order_id": split])["lines"]?.arrayValue?.first?["cancelled"] == 0)
+
+        // Being picked: the refunded unit is stopped, and the event says a person puts back the one picked.
+        let picking = try ingest("shopify", shopify(64, financial: "paid"))["order_id"] ?? .null
+        try engine.ok("order.allocate", ["order_id": picking])
+        try engine.ok("order.pick", ["order_id": picking])
+        let refund: JSON = ["refund": ["id": 641, "order_id": 64, "transactions": [["kind": "refund", "status": "success", "amount": "50.00"]],
+                                       "refund_line_items": [["quantity": 1, "restock_type": "cancel", "line_item": ["sku": "A1"]]]]]
+        let stopped = try ingest("shopify", refund)
+        #expect(stopped["refund"]?["alert"] == "refunded_unshipped", "\(stopped.serialized)")
+        #expect(try engine.ok("order.get", ["order_id": picking])["lines"]?.arrayValue?.first?["cancelled"] == 1)
     }
 
     /// Shopify's restock type says which units a refund took off a partly shipped order: `cancel`, units not
