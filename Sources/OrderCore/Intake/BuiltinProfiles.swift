@@ -624,7 +624,7 @@ enum BuiltinProfiles {
     static let douyin = #"""
         {"profile": "douyin",
          "description": "Douyin (抖店) order: order.orderDetail (data.shop_order_detail) or order.searchList \#
-        (data.shop_order_list), and afterSale.Detail refunds; amounts in fen; Unix times",
+        (data.shop_order_list), and afterSale.Detail and afterSale.List refunds; amounts in fen; Unix times",
          "events": [
           {"type": "refund", "root": ["data", ""],
            "when": {"order_info.shop_order_id": true, "process_info.after_sale_info.refund_status": 3,
@@ -645,6 +645,28 @@ enum BuiltinProfiles {
              "process_info.after_sale_info.refund_total_amount", "process_info.after_sale_info.refund_amount"]}},
             "reason": "process_info.after_sale_info.reason"}},
           {"type": "skip", "root": ["data", ""], "when": {"order_info.shop_order_id": true, "process_info": true},
+           "fields": {"external_id": "order_info.shop_order_id"},
+           "reason": "a Douyin after-sale with no money back (yet), or refunded before shipping: the order's own \#
+        detail carries that refund, with its units"},
+          {"type": "refund", "root": ["data.items", "items"],
+           "when": {"order_info.shop_order_id": true, "aftersale_info.refund_status": 3,
+            "aftersale_info.aftersale_type": [0, 1]},
+           "fields": {"external_id": "order_info.shop_order_id",
+            "refund_ref": {"template": "douyin-aftersale-{aftersale_info.aftersale_id}"},
+            "amount": {"add": [{"minor": "aftersale_info.refund_amount"},
+             {"minor": "aftersale_info.refund_post_amount"}]},
+            "reason": "text_part.reason_text", "units.path": "order_info.related_order_info",
+            "units.sku": "shop_sku_code", "units.qty": "aftersale_item_num"}},
+          {"type": "refund", "root": ["data.items", "items"],
+           "when": {"order_info.shop_order_id": true, "aftersale_info.refund_status": 3,
+            "aftersale_info.aftersale_type": 6},
+           "fields": {"external_id": "order_info.shop_order_id",
+            "refund_ref": {"template": "douyin-aftersale-{aftersale_info.aftersale_id}"},
+            "amount": {"add": [{"minor": "aftersale_info.refund_amount"},
+             {"minor": "aftersale_info.refund_post_amount"}]},
+            "reason": "text_part.reason_text"}},
+          {"type": "skip", "root": ["data.items", "items"],
+           "when": {"order_info.shop_order_id": true, "aftersale_info": true},
            "fields": {"external_id": "order_info.shop_order_id"},
            "reason": "a Douyin after-sale with no money back (yet), or refunded before shipping: the order's own \#
         detail carries that refund, with its units"},

@@ -683,6 +683,25 @@ struct PlatformProfileTests {
         #expect(try outcome(afterSale(146_503, type: 0, status: 12, refund: 3, units: 1))["action"] == "refunded")
         let units = try order(kept)
         #expect(try units["refunded_total"] == "75.00" && teaRefunded() == 1, "\(units.serialized)")
+        // afterSale.List: each item an after-sale, the one above again (once), one refunded only, one asked for.
+        func listed(_ id: Int64, type: Int64, refund: Int64, fen: Int64, sku: String) -> JSON {
+            ["aftersale_info": ["aftersale_id": .string("\(id)"), "aftersale_type": .int(type), "aftersale_status": 12,
+                                "refund_status": .int(refund), "refund_amount": .int(fen), "refund_post_amount": 0],
+             "order_info": ["shop_order_id": "6900000000104",
+                            "related_order_info": [["shop_sku_code": .string(sku), "item_num": 2, "aftersale_item_num": 1]]],
+             "text_part": ["reason_text": "不想要了"]]
+        }
+        let page: JSON = ["data": ["items": [listed(146_503, type: 0, refund: 3, fen: 2_500, sku: "B2"),
+                                             listed(146_505, type: 1, refund: 3, fen: 500, sku: "A1"),
+                                             listed(146_506, type: 0, refund: 1, fen: 3_000, sku: "A1")],
+                                   "has_more": false, "total": 3]]
+        let actions = try engine.ok("intake.ingest", ["channel": "douyin", "payload": page])["events"]?.arrayValue?.map {
+            $0["action"] ?? $0["type"] ?? .null
+        }
+        #expect(actions == ["unchanged", "refunded", "skip"], "\(actions ?? [])")
+        let listedDoc = try order(kept)
+        #expect(listedDoc["refunded_total"] == "80.00"
+                && listedDoc["lines"]?.arrayValue?.first { $0["sku"] == "A1" }?["refunded"] == 1, "\(listedDoc.serialized)")
     }
 
     @Test func shopifyGraphQLOrdersInEveryState() throws {
