@@ -628,8 +628,8 @@ class Pinduoduo(Channel):
 class Douyin(Channel):
     """Each order as order.orderDetail answers it now (fen, Unix seconds): paid later, a sku order's refund
     before shipping asked for and granted, sku orders shipped one by one under one tracking number, finished,
-    or cancelled before any left — and after-sales (afterSale.Detail) giving back a shipped unit's money, or
-    part of it."""
+    or cancelled before any left — and after-sales (afterSale.Detail, afterSale.List) giving back a shipped
+    unit's money, or part of it."""
 
     profile = "douyin"
     steps = {"new": 4, "pay": 2, "ask": 1, "refund": 2, "ship_part": 2, "ship": 2, "finish": 1, "cancel": 1,
@@ -707,12 +707,19 @@ class Douyin(Channel):
         if not left:
             return None
         done.append((self.rnd.choice(left), self.rnd.choice([1000, 450])))
-        info = {"after_sale_id": 8000 + len(self.sent), "after_sale_type": self.rnd.choice([0, 1]),
-                "after_sale_status": 12, "refund_status": 3, "real_refund_amount": done[-1][1]}
-        return self.send({"data": {
+        kind, sku, fen = self.rnd.choice([0, 1]), done[-1][0], done[-1][1]
+        if self.rnd.random() < 0.5:  # afterSale.Detail
+            info = {"after_sale_id": 8000 + len(self.sent), "after_sale_type": kind, "after_sale_status": 12,
+                    "refund_status": 3, "real_refund_amount": fen}
+            return self.send({"data": {
+                "order_info": {"shop_order_id": order["order_id"],
+                               "sku_order_infos": [{"shop_sku_code": sku, "after_sale_item_count": 1}]},
+                "process_info": {"after_sale_info": info}}})
+        return self.send({"data": {"items": [{  # afterSale.List
+            "aftersale_info": {"aftersale_id": str(8000 + len(self.sent)), "aftersale_type": kind, "aftersale_status": 12,
+                               "refund_status": 3, "refund_amount": fen, "refund_post_amount": 0},
             "order_info": {"shop_order_id": order["order_id"],
-                           "sku_order_infos": [{"shop_sku_code": done[-1][0], "after_sale_item_count": 1}]},
-            "process_info": {"after_sale_info": info}}})
+                           "related_order_info": [{"shop_sku_code": sku, "aftersale_item_num": 1}]}}]}})
 
     def money(self, order):
         paid = order["order_id"] in self.paid and order["pay_amount"] / 100
