@@ -2,12 +2,13 @@
 Douyin) — orders placed paid, unpaid or paid on delivery (shipped unpaid, the money collected later), paid
 later, held and released by the channel, units refunded before they ship (asked for first on Taobao, Douyin
 and Pinduoduo) or after (Pinduoduo's and Douyin's after-sales, Amazon's refund events), cancelled, shipped
-whole or in part, refused at the door, returned, events delivered again and late — mixed with stock arriving and leaving and the warehouse allocating, packing and shipping what is
-left. After every step each order's money adds up (nothing refunded or owed back beyond what was paid), its
-lines add up (no unit owed or held beyond what is left to ship, nothing to pick or pack beyond what is
-held), no unit sits on the shelf while an order is owed it, and the stock agrees with its ledger; at the
-end every order the warehouse did not touch is in the state its channel last reported, paid, refunded and
-owed back what its channel says."""
+whole or in part, refused at the door, returned, events delivered again and late — mixed with stock
+arriving and leaving and the warehouse allocating, packing and shipping what is left. After every step
+each order's money adds up (nothing refunded or owed back beyond what was paid), its lines add up (no unit
+owed or held beyond what is left to ship, nothing to pick or pack beyond what is held), no unit sits on
+the shelf while an order is owed it, and the stock agrees with its ledger; at the end every order the
+warehouse did not touch is in the state its channel last reported, paid, refunded and owed back what its
+channel says."""
 
 import concurrent.futures
 import json
