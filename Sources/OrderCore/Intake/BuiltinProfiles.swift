@@ -245,7 +245,7 @@ enum BuiltinProfiles {
            "RefundEventList"], "when": {"AmazonOrderId": true, "ShipmentItemAdjustmentList": true},
            "fields": {"external_id": "AmazonOrderId",
             "refund_ref": {"template": "amazon-refund-{AmazonOrderId}-{PostedDate}"},
-            "amount": {"negate": {"add": [
+            "amount": {"negate": {"add": [{"sum": "OrderChargeAdjustmentList[].ChargeAmount.CurrencyAmount"},
              {"sum": "ShipmentItemAdjustmentList[].ItemChargeAdjustmentList[].ChargeAmount.CurrencyAmount"},
              {"sum": "ShipmentItemAdjustmentList[].PromotionAdjustmentList[].PromotionAmount.CurrencyAmount"}]}},
             "reason": {"const": "refunded on Amazon"},

@@ -187,7 +187,9 @@ struct ChannelStateTests {
         func money(_ v: String) -> JSON { ["CurrencyCode": "USD", "CurrencyAmount": .number(v)] }
         let events: JSON = ["payload": ["FinancialEvents": [
             "ShipmentEventList": [["AmazonOrderId": "111-9", "PostedDate": "2026-01-19T01:00:00Z", "ShipmentItemList": []]],
-            "RefundEventList": [["AmazonOrderId": "111-9", "PostedDate": "2026-01-25T22:56:41Z", "ShipmentItemAdjustmentList": [[
+            "RefundEventList": [["AmazonOrderId": "111-9", "PostedDate": "2026-01-25T22:56:41Z",
+                                 "OrderChargeAdjustmentList": [["ChargeType": "ShippingCharge", "ChargeAmount": money("-0.50")]],
+                                 "ShipmentItemAdjustmentList": [[
                 "SellerSKU": "A1", "QuantityShipped": -1,
                 "ItemChargeAdjustmentList": [["ChargeType": "Principal", "ChargeAmount": money("-20.00")],
                                              ["ChargeType": "Tax", "ChargeAmount": money("-1.60")]],
@@ -197,12 +199,12 @@ struct ChannelStateTests {
         let outcome = try engine.ok("intake.ingest", ["channel": "amazon", "payload": events])
         #expect(outcome["events"]?.arrayValue?.map { $0["action"] ?? $0["type"] ?? .null } == ["refunded", "skip"], "\(outcome.serialized)")
         let doc = try engine.ok("order.get", ["order_id": shipped["order_id"] ?? .null])
-        #expect(doc["refunded_total"] == "20.10" && doc["lines"]?.arrayValue?.first?["refunded"] == 1, "\(doc.serialized)")
+        #expect(doc["refunded_total"] == "20.60" && doc["lines"]?.arrayValue?.first?["refunded"] == 1, "\(doc.serialized)")
         // The same events again, fetched later with more in them: the refund once.
         var later = events.objectValue ?? [:]
         later["pagination"] = ["NextToken": "x"]
         #expect(try engine.ok("intake.ingest", ["channel": "amazon", "payload": .object(later)])["events"]?.arrayValue?.first?["action"] == "unchanged")
-        #expect(try engine.ok("order.get", ["order_id": shipped["order_id"] ?? .null])["refunded_total"] == "20.10")
+        #expect(try engine.ok("order.get", ["order_id": shipped["order_id"] ?? .null])["refunded_total"] == "20.60")
     }
 
     /// A seller-fulfilled Amazon order paid at the door (v0 `PaymentMethod` `COD`) has not been paid when Amazon
