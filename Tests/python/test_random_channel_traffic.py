@@ -33,6 +33,7 @@ class Channel:
 
     def __init__(self, rnd):
         self.rnd, self.orders, self.sent, self.clock = rnd, {}, [], 0
+        self.after_sales = {}  # by order: [(sku, amount)] given back after its units shipped
 
     def now(self, pattern):
         self.clock += 1
@@ -42,6 +43,19 @@ class Channel:
         text = json.dumps(document)
         self.sent.append(text)
         return text
+
+    def give_back(self, number, shipped, amounts):
+        """A unit of `shipped` ((sku, units shipped) pairs) not given back yet is given back, for one of
+        `amounts`: its (sku, amount), or None when every unit shipped was given back already."""
+        done = self.after_sales.setdefault(number, [])
+        left = [sku for sku, units in shipped for _ in range(units - sum(s == sku for s, _ in done))]
+        if not left:
+            return None
+        done.append((self.rnd.choice(left), self.rnd.choice(amounts)))
+        return done[-1]
+
+    def given_back(self, number):
+        return sum(amount for _, amount in self.after_sales.get(number, []))
 
     def step(self, kind):
         """The payload of what happens next at the channel (None: nothing can): a new order, one sent
@@ -301,7 +315,6 @@ class Amazon(Channel):
     def __init__(self, rnd):
         super().__init__(rnd)
         self.paid = set()  # the orders Amazon has taken the money of
-        self.refunds = {}  # by order: [(sku, amount)] refunded after they shipped
 
     def step(self, kind):
         shipped = [order for order in self.orders.values() if order["order"]["OrderStatus"] in
@@ -310,13 +323,11 @@ class Amazon(Channel):
             return super().step(kind)
         order = self.rnd.choice(shipped)
         number = order["order"]["AmazonOrderId"]
-        done = self.refunds.setdefault(number, [])
-        left = [item["SellerSKU"] for item in order["items"]["payload"]["OrderItems"]
-                for _ in range(item["QuantityShipped"] - sum(sku == item["SellerSKU"] for sku, _ in done))]
-        if not left:
+        given = self.give_back(number, [(item["SellerSKU"], item["QuantityShipped"])
+                                         for item in order["items"]["payload"]["OrderItems"]], [10, 8])
+        if not given:
             return None
-        sku, promotion = self.rnd.choice(left), self.rnd.choice([0, 2])
-        done.append((sku, 10 - promotion))
+        sku, promotion = given[0], 10 - given[1]  # the price, less a promotion reversed
         money = lambda amount: {"CurrencyCode": "USD", "CurrencyAmount": amount}
         return self.send({"payload": {"FinancialEvents": {"RefundEventList": [{
             "AmazonOrderId": number, "PostedDate": self.now("2026-11-%02dT%02d:%02d:00Z"),
@@ -369,7 +380,7 @@ class Amazon(Channel):
         """Paid once Amazon has the money (no longer `Pending`), all of it refunded when cancelled."""
         paid = order["order"]["AmazonOrderId"] in self.paid and sum(
             float(item["ItemPrice"]["Amount"]) for item in order["items"]["payload"]["OrderItems"])
-        refunded = sum(amount for _, amount in self.refunds.get(order["order"]["AmazonOrderId"], []))
+        refunded = self.given_back(order["order"]["AmazonOrderId"])
         return paid, paid if order["order"]["OrderStatus"] == "Canceled" else refunded, 0
 
     def expected(self, order):
@@ -549,10 +560,6 @@ class Pinduoduo(Channel):
     steps = {"new": 4, "group": 2, "group_fail": 1, "ask": 2, "withdraw": 1, "refund": 1, "ship": 3, "sign": 1,
              "refund_after": 1, "after_sale": 2, "replay": 1}
 
-    def __init__(self, rnd):
-        super().__init__(rnd)
-        self.after_sales = {}  # by order: [(sku, amount)] the after-sales refunded
-
     def payload(self, order):
         order["updated_at"] = self.now("2026-11-%02d %02d:%02d:00")
         return self.send({"order_info_get_response": {"order_info": order}})
@@ -595,25 +602,23 @@ class Pinduoduo(Channel):
 
     def after_sale(self, order):
         """A unit not refunded yet given back after it shipped: its money (10.00), or part of it."""
-        done = self.after_sales.setdefault(order["order_sn"], [])
-        left = [item["outer_id"] for item in order["item_list"]
-                for _ in range(item["goods_count"] - sum(sku == item["outer_id"] for sku, _ in done))]
-        if not left:
+        given = self.give_back(order["order_sn"], [(item["outer_id"], item["goods_count"])
+                                                   for item in order["item_list"]], [10.0, 4.5])
+        if not given:
             return None
-        done.append((self.rnd.choice(left), self.rnd.choice([10.0, 4.5])))
-        entries = [{"id": 7000 + len(self.sent) + n, "order_sn": order["order_sn"], "after_sales_status": 10,
+        sku, amount = given
+        refunded = {"id": 7000 + len(self.sent), "order_sn": order["order_sn"], "after_sales_status": 10,
                     "after_sales_type": 3, "refund_amount": "%.2f" % amount, "goods_number": "1", "outer_id": sku,
-                    "updated_time": self.now("2026-11-%02d %02d:%02d:00")} for n, (sku, amount) in enumerate(done[-1:])]
+                    "updated_time": self.now("2026-11-%02d %02d:%02d:00")}
         asked = {"id": 6000 + len(self.sent), "order_sn": order["order_sn"], "after_sales_status": 2,
-                 "after_sales_type": 2, "refund_amount": "10.00", "goods_number": "1", "outer_id": done[-1][0]}
-        return self.send({"refund_increment_get_response": {"refund_list": entries + [asked], "total_count": 2}})
+                 "after_sales_type": 2, "refund_amount": "10.00", "goods_number": "1", "outer_id": sku}
+        return self.send({"refund_increment_get_response": {"refund_list": [refunded, asked], "total_count": 2}})
 
     def money(self, order):
         """Paid when placed; refunded before it shipped, or when its group failed. Refunded after it shipped,
         the order's payload names no amount: its after-sales do."""
         back = order["group_status"] == 2 or order["refund_status"] == 4 and order["order_status"] == 1
-        after = sum(amount for _, amount in self.after_sales.get(order["order_sn"], []))
-        return order["pay_amount"], order["pay_amount"] if back else after, 0
+        return order["pay_amount"], order["pay_amount"] if back else self.given_back(order["order_sn"]), 0
 
     def expected(self, order):
         shipping, refund = order["order_status"], order["refund_status"]
@@ -639,7 +644,6 @@ class Douyin(Channel):
     def __init__(self, rnd):
         super().__init__(rnd)
         self.paid = set()  # the orders Douyin has taken the money of
-        self.after_sales = {}  # by order: [(sku, fen)] its after-sales refunded
 
     def payload(self, order):
         order["update_time"] = 1793000000 + 60 * self.clock
@@ -702,13 +706,12 @@ class Douyin(Channel):
 
     def after_sale(self, order):
         """A shipped unit not refunded yet given back (returned, or refunded only): its money, or part of it."""
-        done = self.after_sales.setdefault(order["order_id"], [])
-        left = [sub["out_sku_id"] for sub in order["sku_order_list"] if sub["order_status"] == 3
-                for _ in range(sub["item_num"] - sum(sku == sub["out_sku_id"] for sku, _ in done))]
-        if not left:
+        given = self.give_back(order["order_id"], [(sub["out_sku_id"], sub["item_num"])
+                                                   for sub in order["sku_order_list"] if sub["order_status"] == 3],
+                               [1000, 450])
+        if not given:
             return None
-        done.append((self.rnd.choice(left), self.rnd.choice([1000, 450])))
-        kind, sku, fen = self.rnd.choice([0, 1]), done[-1][0], done[-1][1]
+        (sku, fen), kind = given, self.rnd.choice([0, 1])
         if self.rnd.random() < 0.5:  # afterSale.Detail
             info = {"after_sale_id": 8000 + len(self.sent), "after_sale_type": kind, "after_sale_status": 12,
                     "refund_status": 3, "real_refund_amount": fen}
@@ -726,7 +729,7 @@ class Douyin(Channel):
         paid = order["order_id"] in self.paid and order["pay_amount"] / 100
         refunded = paid if order["order_status"] == 4 else sum(
             sub["pay_amount"] for sub in order["sku_order_list"] if sub["after_sale_info"]["refund_status"] == 3) / 100
-        refunded += sum(fen for _, fen in self.after_sales.get(order["order_id"], [])) / 100
+        refunded += self.given_back(order["order_id"]) / 100
         return paid, refunded if paid else 0, 0
 
     def expected(self, order):

@@ -86,6 +86,11 @@ struct PayloadPath: Equatable {
         return value
     }
 
+    /// Whether the path reaches an empty list: the value it ends at, or the list its first `[]` walks, is `[]`.
+    func reachesEmptyList(current: JSON, payload: JSON, arguments: JSON) -> Bool {
+        walk(current: current, payload: payload, arguments: arguments).value == .array([])
+    }
+
     /// Whether the path goes through `[]` or `[key=value]` (may reach several values).
     var reachesMany: Bool {
         steps.contains {

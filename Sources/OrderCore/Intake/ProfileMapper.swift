@@ -113,17 +113,9 @@ struct ProfileMapper {
     /// Whether the payload is an empty page of a list a rule takes (`{"orders": []}`, a GraphQL `edges: []`: a
     /// poll that found nothing new): nothing to apply, and nothing wrong.
     private func isEmptyPage(_ document: JSON, _ e: Evaluator) -> Bool {
-        for rule in profile.events {
-            for root in rule.roots {
-                let text = root.text
-                let list = text.firstRange(of: "[]").map { String(text[..<$0.lowerBound]) } ?? text
-                guard let path = try? PayloadPath(list) else { continue }
-                if path.values(current: document, payload: document, arguments: e.arguments) == [JSON.array([])] {
-                    return true
-                }
-            }
+        profile.events.contains { rule in
+            rule.roots.contains { $0.reachesEmptyList(current: document, payload: document, arguments: e.arguments) }
         }
-        return false
     }
 
     private func noRule(_ what: String) -> OrderCoreError {

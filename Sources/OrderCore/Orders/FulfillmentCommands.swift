@@ -520,10 +520,13 @@ extension CommandContext {
     /// Takes apart the order's parcels that have not left: their units go back to picked, still held for the
     /// order, and must be packed again (verified as before). A packed order goes back to picking; a partly
     /// shipped one stays so, and a held one waits in picking. Shipped parcels are never touched.
+    /// - Parameter holding: only if one of those parcels holds units of these lines (by line number).
     /// - Returns: whether there was a parcel to take apart.
-    func unpack(_ order: inout Order, reason: String) throws -> Bool {
+    func unpack(_ order: inout Order, reason: String, holding: Set<Int64>? = nil) throws -> Bool {
         let parcels = try store.parcels(orderRowID: order.rowID).filter { $0.shipment == nil }
-        guard !parcels.isEmpty else { return false }
+        guard !parcels.isEmpty,
+            holding.map({ lines in parcels.contains { $0.lines.contains { lines.contains($0.lineNo) } } }) ?? true
+        else { return false }
         for parcel in parcels {
             for line in parcel.lines {
                 try store.addLineQuantity(.packed, orderRowID: order.rowID, lineNo: line.lineNo, qty: -line.qty)

@@ -275,12 +275,8 @@ enum RefundCommands {
             return unshipped > 0 ? (i, unshipped) : nil
         }
         // A parcel waiting to leave with some of them (the order packed, or packed in part) is taken apart.
-        let stopping = Set(units.map { lines[$0.line].lineNo })
         if stage == .packed || stage == .picking,
-            try ctx.store.parcels(orderRowID: order.rowID).contains(where: {
-                $0.shipment == nil && $0.lines.contains { stopping.contains($0.lineNo) }
-            }),
-            try ctx.unpack(&order, reason: why)
+            try ctx.unpack(&order, reason: why, holding: Set(units.map { lines[$0.line].lineNo }))
         {
             stage = .picking
         }
