@@ -5,7 +5,8 @@ enum OrderCommands {
         "order.create", .write,
         "Create an order from the canonical document and reserve its stock, or fail with insufficient_stock changing "
             + "nothing",
-        roleRule: "a supervisor for goods entered for nothing, or for less than their SKUs' unit costs",
+        roleRule: "a supervisor for goods entered for nothing, for less than their SKUs' unit costs, or in a "
+            + "currency their costs are not in",
         sharing: .concurrent,
         arguments: [
             Argument("channel", .code),

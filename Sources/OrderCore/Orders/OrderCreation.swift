@@ -276,10 +276,11 @@ extension CommandContext {
 }
 
 extension CommandContext {
-    /// Goods a person lets go for nothing, or for less than their SKUs' unit costs (those known, in the
-    /// order's currency), after discounts: a loss written into the order, so a supervisor's, as write-offs are
-    /// (docs/roles.md). A `shipping` discount takes off the shipping first. The host's orders and channels'
-    /// are not checked (intake is a supervisor's).
+    /// Goods a person lets go for nothing, or for less than their SKUs' unit costs, after discounts: a loss
+    /// written into the order, so a supervisor's, as write-offs are (docs/roles.md). A `shipping` discount takes
+    /// off the shipping first. Goods whose unit cost is in another currency than the order's cannot be weighed
+    /// against it (the engine keeps no exchange rates): a supervisor's too, or a currency would let anything
+    /// through. The host's orders and channels' are not checked (intake is a supervisor's).
     func requireRoleBelowCost(_ draft: OrderDraft, _ skus: [String: SKU]) throws {
         let t = draft.totals
         let offShipping = min(
@@ -287,8 +288,12 @@ extension CommandContext {
         let goods = t.subtotal - t.lineDiscountTotal - (t.discountTotal - offShipping)
         var cost: Int64 = 0
         for line in draft.lines {
-            guard let sku = skus[line.sku], let unit = sku.unitCost, sku.costCurrency == draft.currency else {
+            guard let sku = skus[line.sku], let unit = sku.unitCost, let costCurrency = sku.costCurrency else {
                 continue
+            }
+            guard costCurrency == draft.currency else {
+                let what = "pricing \(sku.sku) in \(draft.currency) (its unit cost is in \(costCurrency))"
+                return try requireRole(.supervisor, to: what)
             }
             let (units, over) = unit.multipliedReportingOverflow(by: line.qty)
             cost = over ? .max : cost.addingReportingOverflow(units).overflow ? .max : cost + units

@@ -329,7 +329,8 @@ enum ReturnCommands {
         "return.request", .write,
         "Open a return for shipped units of an order (order_id, lines [{line_no or sku, qty}], reason, note, exchange "
             + "[{sku, qty, unit_price}]); answers with a refund quote",
-        roleRule: "a supervisor for an exchange's replacement priced at nothing, or below its SKUs' unit costs",
+        roleRule: "a supervisor for an exchange's replacement priced at nothing, below its SKUs' unit costs, or in a "
+            + "currency their costs are not in",
         sharing: .concurrent,
         arguments: [
             .orderID,

@@ -135,8 +135,12 @@ struct RoleTableTests {
         try engine.ok("order.create", orderArgs([("A1", 1, "30.00")], freeShipping))
         #expect(engine.fails("order.create", orderArgs([("A1", 1, "30.00")], freeShipping.merging(
             ["discounts": [["kind": "coupon", "amount": "8.00"]]]))) == .forbidden)
-        // A cost in another currency is not compared.
-        try engine.ok("order.create", orderArgs([("A1", 1, "1.00")], ["currency": "USD", "actor": "op"]))
+        // A cost in another currency cannot be compared (no exchange rates): the order is a supervisor's, or a
+        // currency of little worth would let goods go for nothing.
+        let inUSD = orderArgs([("A1", 1, "1.00")], ["currency": "USD", "actor": "op"])
+        #expect(engine.fails("order.create", inUSD) == .forbidden)
+        try engine.ok("order.create", inUSD.merging(["actor": "lead"]))
+        try engine.ok("order.create", orderArgs([("B2", 1, "1.00")], ["currency": "USD", "actor": "op"]))
         // Nor may an operator lower the cost first (or move it to another currency); giving a SKU its first cost is
         // an operator's.
         #expect(engine.fails("sku.upsert", ["sku": "A1", "unit_cost": "0.01", "actor": "op"]) == .forbidden)
