@@ -184,6 +184,15 @@ static void test_open_errors(void) {
     sqlite3_close(raw);
     CHECK(oc_open("foreign.db", &db) == OC_INCOMPATIBLE, "another program's database: %s", oc_errmsg(db));
     oc_close(db);
+    /* Refused unchanged: still in its own journal mode (WAL persists in a file, and its program may not read it). */
+    sqlite3_open("foreign.db", &raw);
+    char journal[16] = "";
+    sqlite3_stmt *mode;
+    sqlite3_prepare_v2(raw, "PRAGMA journal_mode", -1, &mode, NULL);
+    if (sqlite3_step(mode) == SQLITE_ROW) snprintf(journal, sizeof journal, "%s", sqlite3_column_text(mode, 0));
+    sqlite3_finalize(mode);
+    sqlite3_close(raw);
+    CHECK(strcmp(journal, "delete") == 0, "another program's database keeps its journal mode: %s", journal);
 
     unlink("newer.db");
     oc_open("newer.db", &db);

@@ -163,7 +163,9 @@ final class Database {
         // initializer that throws once every property is set; closing it here too closed it twice).
         // A new file's page size, set before its first write (a file that has pages keeps its own).
         try execute("PRAGMA page_size=\(Database.pageSize)")
-        // journal_mode is persistent in the file; WAL lets readers run while one writer commits.
+        // journal_mode is persistent in the file; WAL lets readers run while one writer commits. Another
+        // program's file is refused first, unchanged (its programs may not read a WAL file).
+        try Migration.refuseForeign(self)
         try execute("PRAGMA journal_mode=WAL")
         try execute("PRAGMA synchronous=\(options.synchronous.rawValue)")
         try execute("PRAGMA foreign_keys=ON")

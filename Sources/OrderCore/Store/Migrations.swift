@@ -25,14 +25,7 @@ struct Migration {
         try db.transaction(.write) {
             let found = try applied(db)
             if found == nil {
-                let foreign = try db.first("\(db.dialect.tablesQuery) LIMIT 1") { $0.text(0) }
-                if let foreign {
-                    throw OrderCoreError(
-                        .incompatible,
-                        "'\(db.path)' is a database of another program (it has table '\(foreign)' but no OrderCore "
-                            + "schema)"
-                    )
-                }
+                try refuseForeign(db)
                 try db.execute(
                     db.dialect.schema(
                         "CREATE TABLE schema_migrations(seq INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, applied_at "
@@ -55,6 +48,17 @@ struct Migration {
                     .int(Int64(i + 1)), .text(migration.name), .int(Timestamp.now()))
             }
         }
+    }
+
+    /// Refuses a database with tables but no OrderCore schema: another program's, left as it was (checked
+    /// before anything is written to a file, its journal mode included: `Database.init`).
+    static func refuseForeign(_ db: Database) throws {
+        guard try applied(db) == nil,
+            let foreign = try db.first("\(db.dialect.tablesQuery) LIMIT 1", map: { $0.text(0) })
+        else { return }
+        throw OrderCoreError(
+            .incompatible,
+            "'\(db.path)' is a database of another program (it has table '\(foreign)' but no OrderCore schema)")
     }
 
     /// The names of the migrations the database has, in order; nil when it has no OrderCore schema yet.
