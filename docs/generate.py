@@ -22,7 +22,7 @@ COMMANDS = os.path.join(ROOT, "docs", "commands.md")
 PYTHON = os.path.join(ROOT, "bindings", "python", "ordercore", "_ops.py")
 
 PY_TYPES = {
-    "code": "str", "text": "str", "time": "str", "file": "str", "integer": "int", "boolean": "bool",
+    "code": "str", "text": "str", "time": "Time", "file": "str", "integer": "int", "boolean": "bool",
     "money": "Money", "decimal": "Money", "codes": "Sequence[str]", "lines": "Sequence[Mapping[str, Any]]",
     "object": "Mapping[str, Any]", "array": "Sequence[Any]", "json": "Any",
 }
@@ -65,10 +65,12 @@ def python_source(vocabulary: Dict[str, Any]) -> str:
         "# flake8: noqa: E501",
         "from __future__ import annotations",
         "",
+        "from datetime import datetime",
         "from decimal import Decimal",
         "from typing import Any, Dict, Mapping, Optional, Sequence, Union",
         "",
         "Money = Union[str, Decimal, int]",
+        "Time = Union[str, datetime]  # a datetime with a time zone",
         "",
         "",
         "class Ops:",

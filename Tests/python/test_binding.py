@@ -1,4 +1,5 @@
 """The Python binding over the real library, on database files on disk."""
+import datetime
 import json
 import multiprocessing
 import os
@@ -67,6 +68,20 @@ def test_a_cash_on_delivery_order_ships_unpaid_and_is_paid_as_the_money_comes(db
     assert db.orders.pay(oid)["payment_status"] == "paid"
     with pytest.raises(ordercore.Conflict):
         db.orders.pay(oid)
+
+
+def test_times_may_be_datetimes_with_a_zone(db):
+    db.stock.receive("A1", "SH", 10)
+    beijing = datetime.timezone(datetime.timedelta(hours=8))
+    placed = datetime.datetime(2026, 1, 18, 18, 0, 0, 123456, tzinfo=beijing)
+    order = db.orders.create(lines=[LINE], placed_at=placed)
+    assert order["placed_at"] == "2026-01-18T10:00:00.123Z"
+    paid = db.exec("order.pay", order_id=order["order_id"], at=datetime.datetime(2026, 1, 18, 10, 5,
+                                                                                 tzinfo=datetime.timezone.utc))
+    assert paid["state"] == "paid" and db.orders.timeline(order["order_id"])[-1]["at"] == "2026-01-18T10:05:00Z"
+    with pytest.raises(TypeError, match="no time zone"):
+        db.orders.create(lines=[LINE], placed_at=datetime.datetime(2026, 1, 18, 10, 0))
+    assert len(db.exec("order.list")["orders"]) == 1
 
 
 def test_errors_are_exceptions_with_codes(db):

@@ -14,6 +14,7 @@ raises an ``OrderCoreError`` subclass with ``.code`` on failure. ``db.exec(op, *
 from __future__ import annotations
 
 import ctypes
+import datetime
 import json
 import threading
 from decimal import Decimal
@@ -59,6 +60,12 @@ def _c_string(value: Optional[str], name: str) -> Optional[bytes]:
 def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)  # money stays exact
+    if isinstance(value, datetime.datetime):  # a time: ISO 8601 in UTC, to the millisecond the engine keeps
+        if value.utcoffset() is None:
+            raise TypeError(f"datetime {value.isoformat()} has no time zone: which moment it is is unknown "
+                            "(give it tzinfo, e.g. datetime.timezone.utc)")
+        utc = value.astimezone(datetime.timezone.utc)
+        return utc.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (utc.microsecond // 1000)
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
