@@ -59,6 +59,13 @@ func databaseBefore(migration: String, at path: String) throws -> Database {
     return old
 }
 
+/// Runs the migration named `name` again on `store`, whose rows a test has put back as files from before it
+/// kept them.
+func rerun(migration name: String, on store: Store) throws {
+    let migration = try #require(Migration.all.first { $0.name == name })
+    try store.transaction(.write) { try migration.apply(store.db) }
+}
+
 /// With `ORDERCORE_TEST_POSTGRESQL` set to a server URI with `{db}` for the database name
 /// (`make test-postgresql`), tests run on that server; else nil.
 let testPostgreSQL = getenv("ORDERCORE_TEST_POSTGRESQL").map { String(cString: $0) }

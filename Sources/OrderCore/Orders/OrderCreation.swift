@@ -202,7 +202,7 @@ extension CommandContext {
         return (order, document, short, risk)
     }
 
-    /// The duplicate-order fingerprint: the same customer phone (digits only) and the same set of
+    /// The duplicate-order fingerprint: the same customer phone (`Phone.key`) and the same set of
     /// SKUs placed within `intake.duplicate_order_seconds` of another live order, on any channel, is
     /// probably the same purchase twice. Nothing is merged or cancelled: the order carries a warning
     /// and a `possible_duplicate` alert suggests which one to cancel.
@@ -234,9 +234,7 @@ extension CommandContext {
     private func fingerprint(
         _ customer: [String: String], skus: [String], placedAt: Int64
     ) throws -> (String, Store.Read?)? {
-        guard let phone = customer["phone"].map({ String($0.filter(\.isNumber)) }), phone.count >= 5 else {
-            return nil
-        }
+        guard let phone = customer["phone"].flatMap(Phone.key) else { return nil }
         let fingerprint = phone + "|" + Set(skus).sorted().joined(separator: ",")
         let window = try intSetting(.duplicateWindowSeconds) * 1_000
         return (

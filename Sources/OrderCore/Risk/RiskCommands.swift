@@ -143,7 +143,9 @@ enum RiskCommands {
             Argument(
                 "kind", .code, "What the value is", required: true, positional: true,
                 choices: ["phone", "email", "device", "ip", "customer", "address"]),
-            Argument("value", .text, "The phone, e-mail, device id... listed", required: true, positional: true),
+            Argument(
+                "value", .text, "The phone (kept as its digits without country code), e-mail, device id... listed",
+                required: true, positional: true),
             Argument(
                 "list", .code,
                 "allow or block (null: remove the "
@@ -168,7 +170,16 @@ enum RiskCommands {
         if let list, list != "allow", list != "block" {
             throw OrderCoreError.invalid("list must be allow, block or none", field: "list")
         }
-        let normalized = kind == "email" || kind == "address" ? value.lowercased() : value
+        let normalized: String
+        switch kind {
+        case "email", "address": normalized = value.lowercased()
+        case "phone":  // listed by its key: the same phone however an order writes it
+            guard let key = Phone.key(value) else {
+                throw OrderCoreError.invalid("a phone needs at least five digits, not '\(value)'", field: "value")
+            }
+            normalized = key
+        default: normalized = value
+        }
         try ctx.store.setRiskList(kind: kind, value: normalized, list: list, note: note, at: ctx.at)
         return ["kind": .string(kind), "value": .string(normalized), "list": .optional(list)]
     }

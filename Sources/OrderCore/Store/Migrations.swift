@@ -5,6 +5,8 @@ struct Migration {
     let sql: String
     /// What PostgreSQL runs instead of `sql` translated (`SQLDialect.schema`), when the step is its own.
     var postgresql: String?
+    /// Rows rewritten after the SQL, by code the SQL cannot express (in the same transaction).
+    var backfill: (@Sendable (Database) throws -> Void)?
 
     static let all: [Migration] = [
         foundation, ledgerNote, countsAndTransfers, channels, policies, stockWatch, allocation, fulfillment,
@@ -12,7 +14,7 @@ struct Migration {
         healthDaily, valuation, openAlerts, idSequences, cacheEpoch, guardRefusal, emailIndex, countDomains,
         profileEpoch, paymentsByTime, inboxAwaiting, cashOnDelivery, refundWriteOff, owingOnDelivery,
         channelUpdatedAt, refundedCancelled, returnBuyers, openTransfers, returnsByCustomerUnused, transferLosses,
-        backorderedLines, owedLeft, cancelledUnallocated, pickedHeld,
+        backorderedLines, owedLeft, cancelledUnallocated, pickedHeld, phoneKeys,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -40,9 +42,7 @@ struct Migration {
                     details: ["migration": .string(name), "library_version": .string(Version.string)])
             }
             for (i, migration) in all.enumerated().dropFirst(applied.count) {
-                try db.execute(
-                    db.dialect == .postgresql ? migration.postgresql ?? db.dialect.schema(migration.sql) : migration.sql
-                )
+                try migration.apply(db)
                 try db.run(
                     "INSERT INTO schema_migrations(seq, name, applied_at) VALUES (?, ?, ?)",
                     .int(Int64(i + 1)), .text(migration.name), .int(Timestamp.now()))
@@ -59,6 +59,12 @@ struct Migration {
         throw OrderCoreError(
             .incompatible,
             "'\(db.path)' is a database of another program (it has table '\(foreign)' but no OrderCore schema)")
+    }
+
+    /// Runs the step on `db` (its SQL, then its backfill), without recording it.
+    func apply(_ db: Database) throws {
+        try db.execute(db.dialect == .postgresql ? postgresql ?? db.dialect.schema(sql) : sql)
+        try backfill?(db)
     }
 
     /// The names of the migrations the database has, in order; nil when it has no OrderCore schema yet.
@@ -938,4 +944,49 @@ struct Migration {
             UPDATE order_lines SET qty_picked = GREATEST(qty_allocated, qty_packed)
             WHERE qty_picked > qty_allocated AND qty_picked > qty_packed;
             """)
+
+    /// Phones compared as one whatever way they are written (`Phone.key`): the orders' and returns' keys
+    /// index the velocity counts, the duplicate fingerprint, searches and customers' records; the allow and
+    /// block lists name phones by their keys.
+    static let phoneKeys = Migration(
+        name: "0045_phone_keys",
+        sql: """
+            ALTER TABLE orders ADD COLUMN customer_phone_key TEXT;
+            ALTER TABLE returns ADD COLUMN customer_phone_key TEXT;
+            DROP INDEX orders_by_phone;
+            DROP INDEX returns_by_phone;
+            CREATE INDEX orders_by_phone ON orders(customer_phone_key, placed_at) WHERE customer_phone_key IS NOT NULL;
+            CREATE INDEX returns_by_phone ON returns(customer_phone_key) WHERE customer_phone_key IS NOT NULL;
+            """,
+        backfill: { db in
+            for table in ["orders", "returns"] {
+                var after: Int64 = 0
+                while true {  // a chunk at a time: memory stays bounded however many orders there are
+                    var chunk: [(id: Int64, phone: String)] = []
+                    try db.rows(
+                        "SELECT id, customer_phone FROM \(table) WHERE customer_phone IS NOT NULL AND id > ? "
+                            + "ORDER BY id LIMIT 10000", .int(after)
+                    ) { chunk.append(($0.int(0), $0.text(1))) }
+                    guard let last = chunk.last else { break }
+                    for row in chunk {
+                        guard let key = Phone.key(row.phone) else { continue }
+                        try db.run("UPDATE \(table) SET customer_phone_key = ? WHERE id = ?", .text(key), .int(row.id))
+                    }
+                    after = last.id
+                }
+            }
+            var listed: [(value: String, key: String)] = []
+            try db.rows("SELECT value FROM risk_lists WHERE kind = 'phone'") {
+                if let key = Phone.key($0.text(0)), key != $0.text(0) { listed.append(($0.text(0), key)) }
+            }
+            for (value, key) in listed {  // a phone listed twice keeps the entry already under its key
+                try db.run(
+                    """
+                    INSERT INTO risk_lists(kind, value, list, note, updated_at)
+                    SELECT kind, ?, list, note, updated_at FROM risk_lists WHERE kind = 'phone' AND value = ?
+                    ON CONFLICT (kind, value) DO NOTHING
+                    """, .text(key), .text(value))
+                try db.run("DELETE FROM risk_lists WHERE kind = 'phone' AND value = ?", .text(value))
+            }
+        })
 }

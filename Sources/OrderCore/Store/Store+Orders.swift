@@ -16,8 +16,8 @@ extension Store {
 
     // SQL texts that splice in column lists, built once so the statement cache sees the same text.
     private static let insertOrderSQL = """
-        INSERT INTO orders(\(orderColumns), fingerprint, warnings, risk, risk_decision)
-        VALUES (\(Array(repeating: "?", count: orderColumnCount + 4).joined(separator: ", ")))
+        INSERT INTO orders(\(orderColumns), fingerprint, warnings, risk, risk_decision, customer_phone_key)
+        VALUES (\(Array(repeating: "?", count: orderColumnCount + 5).joined(separator: ", ")))
         """
     private static let orderByIDSQL = "SELECT \(orderColumns) FROM orders WHERE order_id = ?"
     private static let orderByRowIDSQL = "SELECT \(orderColumns) FROM orders WHERE id = ?"
@@ -67,7 +67,7 @@ extension Store {
             Store.insertOrderSQL,
             arguments: values + [
                 .opt(extra.fingerprint), .opt(extra.warnings?.serialized), .opt(extra.risk?.serialized),
-                .opt(extra.riskDecision),
+                .opt(extra.riskDecision), .opt(o.customer["phone"].flatMap(Phone.key)),
             ])
         createdTimelines[o.rowID] = 0
     }
@@ -428,7 +428,7 @@ extension Store {
     func findOrders(_ q: OrderSearch, limit: Int) throws -> [Order] {
         var filter = Conditions()
         filter.add("external_id = ?", q.externalID)
-        filter.add("customer_phone = ?", q.phone)
+        filter.add("customer_phone_key = ?", q.phone.map { Phone.key($0) ?? $0 })
         filter.add("customer_email IS NOT NULL AND lower(customer_email) = lower(?)", q.email)
         filter.add("id IN (SELECT order_rowid FROM shipments WHERE tracking_no = ?)", q.trackingNo)
         filter.add("customer_id = ?", q.customer)

@@ -20,13 +20,13 @@ extension Store {
         try db.run(
             """
             INSERT INTO returns(id, return_id, order_rowid, state, reason, seller_fault, customer, owner, note, flags,
-                created_at, updated_at, state_since, customer_id, customer_phone, customer_email)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                created_at, updated_at, state_since, customer_id, customer_phone, customer_email, customer_phone_key)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, .int(r.rowID), .text(r.returnID), .int(r.orderRowID), .text(r.state.rawValue), .text(r.reason),
             .bool(r.sellerFault),
             .opt(r.customer), .opt(r.owner), .opt(r.note), .text(JSON.array(r.flags.map(JSON.string)).serialized),
             .int(r.createdAt), .int(r.updatedAt), .int(r.stateSince), .opt(buyer["id"]), .opt(buyer["phone"]),
-            .opt(buyer["email"]?.lowercased()))
+            .opt(buyer["email"]?.lowercased()), .opt(buyer["phone"].flatMap(Phone.key)))
     }
 
     /// Writes a return, only while it is still in `from`, the state the command read.
@@ -225,10 +225,10 @@ extension Store {
         ) { ($0.int(0) == 1, $0.int(1)) } ?? (false, 0)
     }
 
-    /// The id, phone and email of `customer` as the arguments ?1-?3 of `buyerReturnIDs` and
+    /// The id, phone (its `Phone.key`) and email of `customer` as the arguments ?1-?3 of `buyerReturnIDs` and
     /// `anyBuyerReturn` (one it lacks matches nothing); nil when it carries none.
     static func buyerKeys(_ customer: [String: String]) -> [SQLValue]? {
-        let keys = [customer["id"], customer["phone"], customer["email"]?.lowercased()]
+        let keys = [customer["id"], customer["phone"].flatMap(Phone.key), customer["email"]?.lowercased()]
         return keys.allSatisfy { $0 == nil } ? nil : keys.map { SQLValue.opt($0) }
     }
 
@@ -238,23 +238,24 @@ extension Store {
     static let anyBuyerReturn = buyerReturns(select: "1", union: "UNION ALL") + " LIMIT 1"
 
     private static func buyerReturns(select: String, union: String) -> String {
-        ["customer_id", "customer_phone", "customer_email"].enumerated().map {
+        ["customer_id", "customer_phone_key", "customer_email"].enumerated().map {
             "SELECT \(select) FROM returns WHERE \($1) = ?\($0 + 1)"
         }.joined(separator: " \(union) ")
     }
 
     /// A customer's returns record (`customer.returns`, the risk rule `returns_abuse`): the orders, and the
-    /// returns of any order, whose buyer's id, phone or email is `customer`.
+    /// returns of any order, whose buyer's id, phone (however written) or email is `customer`.
     func returnerStats(customer: String) throws -> JSONObject {
         func theirs(_ r: String) -> String {
-            "(\(r).customer_id = ?1 OR \(r).customer_phone = ?1 OR \(r).customer_email = lower(?1))"
+            "(\(r).customer_id = ?1 OR \(r).customer_phone_key = ?2 OR \(r).customer_email = lower(?1))"
         }
+        let keys: [SQLValue] = [.text(customer), .opt(Phone.key(customer))]
         let orders =
             try db.first(
                 """
-                SELECT COUNT(*) FROM orders WHERE customer_id = ?1 OR customer_phone = ?1
+                SELECT COUNT(*) FROM orders WHERE customer_id = ?1 OR customer_phone_key = ?2
                     OR (customer_email IS NOT NULL AND lower(customer_email) = lower(?1))
-                """, .text(customer)
+                """, arguments: keys
             ) { $0.int(0) } ?? 0
         var stats: JSONObject = ["customer": .string(customer), "orders": .int(orders)]
         try db.rows(
@@ -265,7 +266,7 @@ extension Store {
                    (SELECT COUNT(*) FROM returns x WHERE \(theirs("x")) AND x.flags LIKE '%empty_box%'),
                    (SELECT COUNT(*) FROM returns x WHERE \(theirs("x")) AND x.reason = 'refused_delivery')
             FROM returns r LEFT JOIN return_lines l ON l.return_rowid = r.id WHERE \(theirs("r"))
-            """, .text(customer)
+            """, arguments: keys
         ) {
             stats["returns"] = .int($0.int(0))
             stats["wrong_item_units"] = .int($0.int(1))

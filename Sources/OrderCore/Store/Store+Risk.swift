@@ -111,7 +111,7 @@ extension Store {
         let listed = try riskListKinds()
         if !listed.isEmpty {
             let identifiers: [(kind: String, value: String?)] = [
-                ("phone", customer["phone"]), ("email", customer["email"]?.lowercased()),
+                ("phone", customer["phone"].flatMap(Phone.key)), ("email", customer["email"]?.lowercased()),
                 ("device", customer["device_id"]), ("ip", customer["ip"]), ("customer", customer["id"]),
                 ("address", line1?.lowercased()),
             ]
@@ -128,7 +128,7 @@ extension Store {
         if let velocity { reads.velocityFrom = placedAt - Int64((velocity.values["window_minutes"] ?? 60) * 60_000) }
         if let shared { reads.sharedFrom = placedAt - Int64((shared.values["window_days"] ?? 30) * 86_400_000) }
         for id in Store.riskIdentifiers {
-            guard let value = customer[id.key] else { continue }
+            guard let value = id.value(customer) else { continue }
             if velocity != nil { reads.velocity.append((id, value)) }
             if shared != nil, id.sharesCustomers { reads.sharedBy.append((id, value)) }
         }
@@ -147,6 +147,11 @@ extension Store {
         let sharesCustomers: Bool
         let velocity: String
         let customers: String, count: String, countAdding: String
+
+        /// The identifier of `customer` as its column holds it (a phone: `Phone.key`).
+        func value(_ customer: [String: String]) -> String? {
+            kind == "phone" ? customer[key].flatMap(Phone.key) : customer[key]
+        }
 
         /// - Parameter key: the identifier's key in an order's customer.
         init(column: String, kind: String, key: String, sharesCustomers: Bool) {
@@ -167,7 +172,7 @@ extension Store {
     private static let sharedRowsRead = 64
 
     private static let riskIdentifiers = [
-        RiskIdentifier(column: "customer_phone", kind: "phone", key: "phone", sharesCustomers: false),
+        RiskIdentifier(column: "customer_phone_key", kind: "phone", key: "phone", sharesCustomers: false),
         RiskIdentifier(column: "customer_email", kind: "email", key: "email", sharesCustomers: false),
         RiskIdentifier(column: "device_id", kind: "device", key: "device_id", sharesCustomers: true),
         RiskIdentifier(column: "ip", kind: "IP", key: "ip", sharesCustomers: true),

@@ -72,6 +72,31 @@ struct RiskTests {
         #expect(try create(["placed_at": "2026-03-01T10:55:00Z", "customer": ["email": "rob@example.com"]]).rules.isEmpty)
     }
 
+    /// A phone is one phone however it is written: Shopify's E.164, Taobao's national number, spaced or dialled
+    /// from abroad — velocity counts it, the duplicate fingerprint and the lists know it, searches find it.
+    @Test func aPhoneWrittenAnotherWayIsTheSamePhone() throws {
+        let written = ["+8613312343069", "133 1234 3069", "0086-133-1234-3069", "+86 (133) 1234-3069"]
+        for (i, phone) in written.enumerated() {
+            let r = try create(["placed_at": .string("2026-03-01T10:\(i + 1)0:00Z"), "customer": ["phone": .string(phone)],
+                                "ship_to": ["line1": .string("Street \(i)")]])
+            #expect(r.rules.isEmpty, "order \(i + 1) of one phone in an hour is not yet velocity")
+        }
+        let fifth = try create(["placed_at": "2026-03-01T10:50:00Z", "customer": ["phone": "13312343069"],
+                                "ship_to": ["line1": "Street 5"]])
+        #expect(fifth.rules == ["velocity", "velocity_scattered"] && fifth.decision == "hold")
+        // The same SKUs a minute later, written another way: a possible duplicate.
+        let twin = try engine.ok("order.create", orderArgs([("A1", 1, "10.00")], [
+            "placed_at": "2026-03-01T10:51:00Z", "customer": ["phone": "+86 133-1234-3069"]]))
+        #expect(twin["warnings"]?.arrayValue?.first?["code"] == "possible_duplicate")
+        #expect(try engine.ok("order.find", ["phone": "+86 133 1234 3069"])["orders"]?.arrayValue?.count == 6)
+        // Listed once, blocked however it is written; listed by its key.
+        let listed = try engine.ok("risk.list_set", ["kind": "phone", "value": "+86 133 1234 3069", "list": "block", "actor": "lead"])
+        #expect(listed["value"] == "13312343069")
+        let blocked = try create(["placed_at": "2026-03-02T10:00:00Z", "customer": ["phone": "0086 13312343069"]])
+        #expect(blocked.rules == ["block_list"] && blocked.decision == "hold")
+        #expect(engine.fails("risk.list_set", ["kind": "phone", "value": "12-34", "list": "block", "actor": "lead"]) == .invalidInput)
+    }
+
     /// A device's and an IP's orders within the velocity window count, the older ones its shared-device
     /// window also reads do not; a velocity window longer than that one counts all of its own.
     @Test func velocityCountsADeviceAndAnIPWithinItsWindowOnly() throws {

@@ -476,7 +476,7 @@ class Ops:
 
         Args:
             external_id: The channel's order number (any channel).
-            phone: The buyer's phone as the order has it.
+            phone: The buyer's phone, written any way (+86 133.., 133-.., 0086..).
             email: The buyer's e-mail (any letter case).
             tracking_no: A tracking number of one of its shipments (any carrier).
             customer: The channel's customer id.
@@ -1044,7 +1044,7 @@ class Ops:
 
         Args:
             kind: What the value is. Required.
-            value: The phone, e-mail, device id.. listed. Required.
+            value: The phone (kept as its digits without country code), e-mail, device id.. listed. Required.
             list: allow or block (null: remove the entry).
             note: A free note kept with the record.
 

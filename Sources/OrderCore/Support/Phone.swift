@@ -1,0 +1,62 @@
+/// A phone number as the risk rules, the duplicate-order fingerprint, the allow and block lists and the
+/// customers' records compare it: one buyer's phone written as Shopify writes it (`+8613312343069`), as
+/// Taobao does (`13312343069`), dialled from abroad (`0086 133-1234-3069`) or with a trunk prefix
+/// (`+44 7911 123456`, `07911 123456`) is one phone. The order keeps the phone as it was given.
+enum Phone {
+    /// The number without its country calling code and trunk prefix: its digits (fullwidth ones too) and a
+    /// channel's mask (`138****1234`: masked numbers are told apart no better than the mask tells them);
+    /// nil with fewer than five digits. A number given with `+` or `00`, or of twelve digits or more not
+    /// starting with `0` (`8613312343069`: longer than national numbers are), loses its calling code (ITU's
+    /// codes are prefix-free: 1 and 7, the two-digit codes below, else three digits), then any leading `0`
+    /// (a trunk prefix, or the `(0)` written after the code). A national number loses its leading `0`s.
+    /// A North American number written with its trunk `1` and no `+` keeps it (an 11-digit number starting
+    /// with 1 is a Chinese mobile too).
+    ///
+    /// Text that is not written as a phone number (a channel's encrypted phone, `#Zm9v…==`, `$ABC$…`) is an
+    /// identifier of its own: its key is itself, as the channel sent it.
+    static func key(_ raw: String) -> String? {
+        var digits = ""
+        var international = false
+        for scalar in raw.unicodeScalars {
+            if let digit = scalar.properties.numericType == .decimal ? scalar.properties.numericValue : nil {
+                digits.append(Character(String(Int(digit))))
+            } else if scalar == "*" {
+                digits.append("*")
+            } else if scalar == "+" || scalar == "\u{FF0B}" {
+                international = international || digits.isEmpty
+            } else if !scalar.properties.isWhitespace, !separators.contains(scalar) {
+                let text = raw.trimmed
+                return text.count >= 5 ? text : nil
+            }
+        }
+        if !international, digits.hasPrefix("00") {
+            digits.removeFirst(2)
+            international = true
+        }
+        international = international || digits.count >= 12 && !digits.hasPrefix("0")
+        var number = Substring(digits)
+        if international, let code = callingCodeLength(number), number.count > code + 4 {
+            number = number.dropFirst(code)
+        }
+        number = number.drop { $0 == "0" }
+        return number.count { $0 != "*" } >= 5 ? String(number) : nil
+    }
+
+    /// What people write between a phone's digits.
+    private static let separators: Set<Unicode.Scalar> = [
+        "-", "(", ")", ".", "/", "\u{2010}", "\u{2011}", "\u{2012}", "\u{2013}", "\u{FF08}", "\u{FF09}", "\u{FF0D}",
+    ]
+
+    /// The two-digit country calling codes; every other code not starting with 1 or 7 has three digits.
+    private static let twoDigitCodes: Set<Substring> = [
+        "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46", "47", "48", "49",
+        "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63", "64", "65", "66", "81", "82", "84",
+        "86", "90", "91", "92", "93", "94", "95", "98",
+    ]
+
+    private static func callingCodeLength(_ digits: Substring) -> Int? {
+        guard let first = digits.first, first != "*", first != "0" else { return nil }
+        if first == "1" || first == "7" { return 1 }
+        return twoDigitCodes.contains(digits.prefix(2)) ? 2 : 3
+    }
+}

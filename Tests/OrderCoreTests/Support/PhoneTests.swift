@@ -1,0 +1,41 @@
+@testable import OrderCore
+import Testing
+
+struct PhoneTests {
+    /// One phone however a channel or a person writes it: E.164 (Shopify), national (Taobao), dialled from
+    /// abroad, spaced, with its `(0)`, in fullwidth digits, with its country code and no `+`.
+    @Test(arguments: ["+8613312343069", "13312343069", "+86 133-1234-3069", "0086 133 1234 3069", "(+86) 133 1234 3069",
+                      "8613312343069", "＋８６ １３３１２３４３０６９", "+86 (0) 133 1234 3069"])
+    func aChineseMobileIsOnePhone(written: String) {
+        #expect(Phone.key(written) == "13312343069")
+    }
+
+    @Test func trunkPrefixesAndCallingCodesOfOtherCountriesGo() {
+        #expect(Phone.key("+44 7911 123456") == "7911123456")
+        #expect(Phone.key("07911 123456") == "7911123456")
+        #expect(Phone.key("447911123456") == "7911123456")
+        #expect(Phone.key("+49 (0)30 1234567") == "301234567")
+        #expect(Phone.key("030 1234567") == "301234567")
+        #expect(Phone.key("+1 (415) 555-2671") == "4155552671")
+        #expect(Phone.key("415.555.2671") == "4155552671")
+        #expect(Phone.key("+852 9123 4567") == "91234567")  // a three-digit code
+        #expect(Phone.key("+7 912 345-67-89") == "9123456789")
+        #expect(Phone.key("010-12345678") == "1012345678")  // a Beijing landline
+    }
+
+    @Test func aMaskStaysAndTooFewDigitsAreNoPhone() {
+        #expect(Phone.key("138****1234") == "138****1234")
+        #expect(Phone.key("+86 138****1234") == "138****1234")
+        #expect(Phone.key("1234") == nil)
+        #expect(Phone.key("+86 1234") == "861234")  // too short to lose a calling code
+        #expect(Phone.key("-") == nil)
+        #expect(Phone.key("") == nil)
+    }
+
+    /// A channel's encrypted phone is an identifier of its own, compared as sent.
+    @Test func anEncryptedPhoneIsItsOwnKey() {
+        #expect(Phone.key("#Zm9vYmFy1234==") == "#Zm9vYmFy1234==")
+        #expect(Phone.key(" $A1B2$c3D4e5==$1$ ") == "$A1B2$c3D4e5==$1$")
+        #expect(Phone.key("ext") == nil)
+    }
+}
