@@ -10,7 +10,7 @@ enum CustomerServiceCommands {
         arguments: [
             Argument("external_id", .code, "The channel's order number (any channel)"),
             Argument("phone", .code, "The buyer's phone, written any way (+86 133..., 133-..., 0086...)"),
-            Argument("email", .code, "The buyer's e-mail (any letter case)"),
+            Argument("email", .code, "The buyer's e-mail (any letter case, with or without a +tag)"),
             Argument("tracking_no", .code, "A tracking number of one of its shipments (any carrier)"),
             Argument("customer", .code, "The channel's customer id"),
             .limit,

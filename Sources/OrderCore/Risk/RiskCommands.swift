@@ -172,7 +172,8 @@ enum RiskCommands {
         }
         let normalized: String
         switch kind {
-        case "email", "address": normalized = value.lowercased()
+        case "address": normalized = value.lowercased()
+        case "email": normalized = Email.key(value) ?? value  // listed by its key: one mailbox however written
         case "phone":  // listed by its key: the same phone however an order writes it
             guard let key = Phone.key(value) else {
                 throw OrderCoreError.invalid("a phone needs at least five digits, not '\(value)'", field: "value")

@@ -14,7 +14,7 @@ struct Migration {
         healthDaily, valuation, openAlerts, idSequences, cacheEpoch, guardRefusal, emailIndex, countDomains,
         profileEpoch, paymentsByTime, inboxAwaiting, cashOnDelivery, refundWriteOff, owingOnDelivery,
         channelUpdatedAt, refundedCancelled, returnBuyers, openTransfers, returnsByCustomerUnused, transferLosses,
-        backorderedLines, owedLeft, cancelledUnallocated, pickedHeld, phoneKeys,
+        backorderedLines, owedLeft, cancelledUnallocated, pickedHeld, phoneKeys, emailKeys,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -960,33 +960,63 @@ struct Migration {
             """,
         backfill: { db in
             for table in ["orders", "returns"] {
-                var after: Int64 = 0
-                while true {  // a chunk at a time: memory stays bounded however many orders there are
-                    var chunk: [(id: Int64, phone: String)] = []
-                    try db.rows(
-                        "SELECT id, customer_phone FROM \(table) WHERE customer_phone IS NOT NULL AND id > ? "
-                            + "ORDER BY id LIMIT 10000", .int(after)
-                    ) { chunk.append(($0.int(0), $0.text(1))) }
-                    guard let last = chunk.last else { break }
-                    for row in chunk {
-                        guard let key = Phone.key(row.phone) else { continue }
-                        try db.run("UPDATE \(table) SET customer_phone_key = ? WHERE id = ?", .text(key), .int(row.id))
-                    }
-                    after = last.id
-                }
+                try fill(db, table: table, from: "customer_phone", to: "customer_phone_key", key: Phone.key)
             }
-            var listed: [(value: String, key: String)] = []
-            try db.rows("SELECT value FROM risk_lists WHERE kind = 'phone'") {
-                if let key = Phone.key($0.text(0)), key != $0.text(0) { listed.append(($0.text(0), key)) }
-            }
-            for (value, key) in listed {  // a phone listed twice keeps the entry already under its key
-                try db.run(
-                    """
-                    INSERT INTO risk_lists(kind, value, list, note, updated_at)
-                    SELECT kind, ?, list, note, updated_at FROM risk_lists WHERE kind = 'phone' AND value = ?
-                    ON CONFLICT (kind, value) DO NOTHING
-                    """, .text(key), .text(value))
-                try db.run("DELETE FROM risk_lists WHERE kind = 'phone' AND value = ?", .text(value))
-            }
+            try relist(db, kind: "phone", key: Phone.key)
         })
+
+    /// E-mail addresses compared as one mailbox (`Email.key`): the orders' keys index the velocity counts,
+    /// searches and customers' records (the index on the address's lower case goes); a return keeps its
+    /// buyer's key where it kept the address (it is only compared); listed addresses are listed by their
+    /// keys. A return's copy of its buyer's phone, read by nothing since 0045, goes.
+    static let emailKeys = Migration(
+        name: "0046_email_keys",
+        sql: """
+            ALTER TABLE orders ADD COLUMN customer_email_key TEXT;
+            DROP INDEX orders_by_email;
+            CREATE INDEX orders_by_email ON orders(customer_email_key, placed_at) WHERE customer_email_key IS NOT NULL;
+            ALTER TABLE returns DROP COLUMN customer_phone;
+            """,
+        backfill: { db in
+            try fill(db, table: "orders", from: "customer_email", to: "customer_email_key", key: Email.key)
+            try fill(db, table: "returns", from: "customer_email", to: "customer_email", key: Email.key)
+            try relist(db, kind: "email", key: Email.key)
+        })
+
+    /// Writes `key` of each row's `from` into its `to`, a chunk of rows at a time (memory stays bounded
+    /// however many orders there are).
+    private static func fill(
+        _ db: Database, table: String, from: String, to: String, key: (String) -> String?
+    ) throws {
+        var after: Int64 = 0
+        while true {
+            var chunk: [(id: Int64, value: String)] = []
+            try db.rows(
+                "SELECT id, \(from) FROM \(table) WHERE \(from) IS NOT NULL AND id > ? ORDER BY id LIMIT 10000",
+                .int(after)
+            ) { chunk.append(($0.int(0), $0.text(1))) }
+            guard let last = chunk.last else { return }
+            for row in chunk {
+                try db.run("UPDATE \(table) SET \(to) = ? WHERE id = ?", .opt(key(row.value)), .int(row.id))
+            }
+            after = last.id
+        }
+    }
+
+    /// Lists the entries of `kind` by their keys; one listed twice keeps the entry already under its key.
+    private static func relist(_ db: Database, kind: String, key: (String) -> String?) throws {
+        var listed: [(value: String, key: String)] = []
+        try db.rows("SELECT value FROM risk_lists WHERE kind = ?", .text(kind)) {
+            if let key = key($0.text(0)), key != $0.text(0) { listed.append(($0.text(0), key)) }
+        }
+        for (value, key) in listed {
+            try db.run(
+                """
+                INSERT INTO risk_lists(kind, value, list, note, updated_at)
+                SELECT kind, ?, list, note, updated_at FROM risk_lists WHERE kind = ? AND value = ?
+                ON CONFLICT (kind, value) DO NOTHING
+                """, .text(key), .text(kind), .text(value))
+            try db.run("DELETE FROM risk_lists WHERE kind = ? AND value = ?", .text(kind), .text(value))
+        }
+    }
 }

@@ -16,8 +16,9 @@ extension Store {
 
     // SQL texts that splice in column lists, built once so the statement cache sees the same text.
     private static let insertOrderSQL = """
-        INSERT INTO orders(\(orderColumns), fingerprint, warnings, risk, risk_decision, customer_phone_key)
-        VALUES (\(Array(repeating: "?", count: orderColumnCount + 5).joined(separator: ", ")))
+        INSERT INTO orders(\(orderColumns), fingerprint, warnings, risk, risk_decision, customer_phone_key,
+            customer_email_key)
+        VALUES (\(Array(repeating: "?", count: orderColumnCount + 6).joined(separator: ", ")))
         """
     private static let orderByIDSQL = "SELECT \(orderColumns) FROM orders WHERE order_id = ?"
     private static let orderByRowIDSQL = "SELECT \(orderColumns) FROM orders WHERE id = ?"
@@ -68,6 +69,7 @@ extension Store {
             arguments: values + [
                 .opt(extra.fingerprint), .opt(extra.warnings?.serialized), .opt(extra.risk?.serialized),
                 .opt(extra.riskDecision), .opt(o.customer["phone"].flatMap(Phone.key)),
+                .opt(o.customer["email"].flatMap(Email.key)),
             ])
         createdTimelines[o.rowID] = 0
     }
@@ -429,7 +431,7 @@ extension Store {
         var filter = Conditions()
         filter.add("external_id = ?", q.externalID)
         filter.add("customer_phone_key = ?", q.phone.map { Phone.key($0) ?? $0 })
-        filter.add("customer_email IS NOT NULL AND lower(customer_email) = lower(?)", q.email)
+        filter.add("customer_email_key = ?", q.email.map { Email.key($0) ?? $0 })
         filter.add("id IN (SELECT order_rowid FROM shipments WHERE tracking_no = ?)", q.trackingNo)
         filter.add("customer_id = ?", q.customer)
         var result: [Order] = []

@@ -20,13 +20,13 @@ extension Store {
         try db.run(
             """
             INSERT INTO returns(id, return_id, order_rowid, state, reason, seller_fault, customer, owner, note, flags,
-                created_at, updated_at, state_since, customer_id, customer_phone, customer_email, customer_phone_key)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                created_at, updated_at, state_since, customer_id, customer_phone_key, customer_email)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, .int(r.rowID), .text(r.returnID), .int(r.orderRowID), .text(r.state.rawValue), .text(r.reason),
             .bool(r.sellerFault),
             .opt(r.customer), .opt(r.owner), .opt(r.note), .text(JSON.array(r.flags.map(JSON.string)).serialized),
-            .int(r.createdAt), .int(r.updatedAt), .int(r.stateSince), .opt(buyer["id"]), .opt(buyer["phone"]),
-            .opt(buyer["email"]?.lowercased()), .opt(buyer["phone"].flatMap(Phone.key)))
+            .int(r.createdAt), .int(r.updatedAt), .int(r.stateSince), .opt(buyer["id"]),
+            .opt(buyer["phone"].flatMap(Phone.key)), .opt(buyer["email"].flatMap(Email.key)))
     }
 
     /// Writes a return, only while it is still in `from`, the state the command read.
@@ -225,10 +225,10 @@ extension Store {
         ) { ($0.int(0) == 1, $0.int(1)) } ?? (false, 0)
     }
 
-    /// The id, phone (its `Phone.key`) and email of `customer` as the arguments ?1-?3 of `buyerReturnIDs` and
-    /// `anyBuyerReturn` (one it lacks matches nothing); nil when it carries none.
+    /// The id, phone and email (their keys: `Phone.key`, `Email.key`) of `customer` as the arguments ?1-?3 of
+    /// `buyerReturnIDs` and `anyBuyerReturn` (one it lacks matches nothing); nil when it carries none.
     static func buyerKeys(_ customer: [String: String]) -> [SQLValue]? {
-        let keys = [customer["id"], customer["phone"].flatMap(Phone.key), customer["email"]?.lowercased()]
+        let keys = [customer["id"], customer["phone"].flatMap(Phone.key), customer["email"].flatMap(Email.key)]
         return keys.allSatisfy { $0 == nil } ? nil : keys.map { SQLValue.opt($0) }
     }
 
@@ -244,17 +244,17 @@ extension Store {
     }
 
     /// A customer's returns record (`customer.returns`, the risk rule `returns_abuse`): the orders, and the
-    /// returns of any order, whose buyer's id, phone (however written) or email is `customer`.
+    /// returns of any order, whose buyer's id, phone or email (however written) is `customer`.
     func returnerStats(customer: String) throws -> JSONObject {
         func theirs(_ r: String) -> String {
-            "(\(r).customer_id = ?1 OR \(r).customer_phone_key = ?2 OR \(r).customer_email = lower(?1))"
+            "(\(r).customer_id = ?1 OR \(r).customer_phone_key = ?2 OR \(r).customer_email = ?3)"
         }
-        let keys: [SQLValue] = [.text(customer), .opt(Phone.key(customer))]
+        let keys: [SQLValue] = [.text(customer), .opt(Phone.key(customer)), .opt(Email.key(customer))]
         let orders =
             try db.first(
                 """
                 SELECT COUNT(*) FROM orders WHERE customer_id = ?1 OR customer_phone_key = ?2
-                    OR (customer_email IS NOT NULL AND lower(customer_email) = lower(?1))
+                    OR customer_email_key = ?3
                 """, arguments: keys
             ) { $0.int(0) } ?? 0
         var stats: JSONObject = ["customer": .string(customer), "orders": .int(orders)]

@@ -111,7 +111,7 @@ extension Store {
         let listed = try riskListKinds()
         if !listed.isEmpty {
             let identifiers: [(kind: String, value: String?)] = [
-                ("phone", customer["phone"].flatMap(Phone.key)), ("email", customer["email"]?.lowercased()),
+                ("phone", customer["phone"].flatMap(Phone.key)), ("email", customer["email"].flatMap(Email.key)),
                 ("device", customer["device_id"]), ("ip", customer["ip"]), ("customer", customer["id"]),
                 ("address", line1?.lowercased()),
             ]
@@ -148,9 +148,13 @@ extension Store {
         let velocity: String
         let customers: String, count: String, countAdding: String
 
-        /// The identifier of `customer` as its column holds it (a phone: `Phone.key`).
+        /// The identifier of `customer` as its column holds it (a phone's or an e-mail's key).
         func value(_ customer: [String: String]) -> String? {
-            kind == "phone" ? customer[key].flatMap(Phone.key) : customer[key]
+            switch kind {
+            case "phone": customer[key].flatMap(Phone.key)
+            case "email": customer[key].flatMap(Email.key)
+            default: customer[key]
+            }
         }
 
         /// - Parameter key: the identifier's key in an order's customer.
@@ -173,7 +177,7 @@ extension Store {
 
     private static let riskIdentifiers = [
         RiskIdentifier(column: "customer_phone_key", kind: "phone", key: "phone", sharesCustomers: false),
-        RiskIdentifier(column: "customer_email", kind: "email", key: "email", sharesCustomers: false),
+        RiskIdentifier(column: "customer_email_key", kind: "email", key: "email", sharesCustomers: false),
         RiskIdentifier(column: "device_id", kind: "device", key: "device_id", sharesCustomers: true),
         RiskIdentifier(column: "ip", kind: "IP", key: "ip", sharesCustomers: true),
     ]
@@ -254,12 +258,10 @@ extension Store {
         return facts
     }
 
-    /// The orders whose identifier `column` is `?1` (an email whatever its case), placed in `?2...?3`:
-    /// the leading columns of the column's index.
+    /// The orders whose identifier `column` is `?1`, placed in `?2...?3`: the leading columns of the
+    /// column's index.
     private static func placedWith(_ column: String) -> String {
-        (column == "customer_email"
-            ? "customer_email IS NOT NULL AND lower(customer_email) = lower(?1)" : "\(column) = ?1")
-            + " AND placed_at BETWEEN ?2 AND ?3"
+        "\(column) = ?1 AND placed_at BETWEEN ?2 AND ?3"
     }
 
     /// How many distinct ship-to addresses those orders go to (asked only once the count is high),

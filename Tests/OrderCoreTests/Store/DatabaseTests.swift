@@ -221,48 +221,59 @@ struct DatabaseTests {
         defer { removeDirectory(dir) }
         let path = dir + "/old.db"
         let old = try databaseBefore(migration: "0045_phone_keys", at: path)
-        for (id, phone) in [(1, "+86 133-1234-3069"), (2, "13312343069"), (3, "12")] {
+        for (id, phone, email) in [(1, "+86 133-1234-3069", "Bob+x@Example.com"), (2, "13312343069", "b.ob@gmail.com"),
+                                   (3, "12", nil)] {
             try old.run(
                 """
                 INSERT INTO orders(id, order_id, channel, state, currency, placed_at, created_at, updated_at, subtotal,
                     line_discount_total, discount_total, shipping_fee, shipping_tax, tax_total, taxes_included, grand_total,
-                    customer_phone)
-                VALUES (?, ?, 'web', 'paid', 'CNY', 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, ?)
-                """, .int(Int64(id)), .text("SO-00000\(id)"), .text(phone))
+                    customer_phone, customer_email)
+                VALUES (?, ?, 'web', 'paid', 'CNY', 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, ?, ?)
+                """, .int(Int64(id)), .text("SO-00000\(id)"), .text(phone), .opt(email))
         }
         try old.run(
             """
             INSERT INTO returns(id, return_id, order_rowid, state, reason, seller_fault, created_at, updated_at, state_since,
-                customer_phone)
-            VALUES (1, 'RT-000001', 1, 'refunded', 'damaged', 0, 0, 0, 0, '+86 133-1234-3069')
+                customer_phone, customer_email)
+            VALUES (1, 'RT-000001', 1, 'refunded', 'damaged', 0, 0, 0, 0, '+86 133-1234-3069', 'bob+x@example.com')
             """)
         for (value, list) in [("+8613312343069", "block"), ("13312343069", "allow"), ("0086 139 0000 0009", "block")] {
             try old.run("INSERT INTO risk_lists(kind, value, list, updated_at) VALUES ('phone', ?, ?, 0)", .text(value), .text(list))
         }
+        try old.run("INSERT INTO risk_lists(kind, value, list, updated_at) VALUES ('email', 'b.o.b+1@gmail.com', 'block', 0)")
         let store = try Store(path: path, options: StoreOptions())
         var keys: [String?] = []
         try store.db.rows("SELECT customer_phone_key FROM orders ORDER BY id") { keys.append($0.optText(0)) }
         #expect(keys == ["13312343069", "13312343069", nil])
         #expect(try store.db.first("SELECT customer_phone_key FROM returns") { $0.text(0) } == "13312343069")
+        var emails: [String?] = []
+        try store.db.rows("SELECT customer_email_key FROM orders ORDER BY id") { emails.append($0.optText(0)) }
+        #expect(emails == ["bob@example.com", "bob@gmail.com", nil])
+        #expect(try store.db.first("SELECT customer_email FROM returns") { $0.text(0) } == "bob@example.com")
         var lists: [String] = []
         try store.db.rows("SELECT value || ' ' || list FROM risk_lists ORDER BY value") { lists.append($0.text(0)) }
-        #expect(lists == ["13312343069 allow", "13900000009 block"])
+        #expect(lists == ["13312343069 allow", "13900000009 block", "bob@gmail.com block"])
     }
 
-    /// The same backfill on either backend, over rows as the engine writes them.
-    @Test func phoneKeysAreBackfilledOnEitherBackend() throws {
+    /// The latest keys' backfill (its steps those of the phones' too) on either backend, over rows as the engine
+    /// writes them.
+    @Test func emailKeysAreBackfilledOnEitherBackend() throws {
         let path = try testDatabase(temporaryDirectory() + "/keys.db")
         let engine = try Engine(path: path)
         try engine.seedCatalog(a1: ["SH": 5])
-        try engine.ok("order.create", orderArgs([("A1", 1, "10.00")], ["customer": ["phone": "0086 133 1234 3069"]]))
+        try engine.ok("order.create", orderArgs([("A1", 1, "10.00")], ["customer": ["email": "Bob+1@x.com"]]))
         let store = try Store(path: path, options: StoreOptions())
         try store.transaction(.write) {
-            try store.db.run("UPDATE orders SET customer_phone_key = NULL")
-            try store.db.run("INSERT INTO risk_lists(kind, value, list, updated_at) VALUES ('phone', '+86 133 1234 3069', 'block', 0)")
-            try Migration.phoneKeys.backfill?(store.db)
+            try store.db.run("UPDATE orders SET customer_email_key = NULL")
+            for value in ["BOB+2@x.com", "bob@x.com", "Al+1@y.com"] {
+                try store.db.run("INSERT INTO risk_lists(kind, value, list, updated_at) VALUES ('email', ?, 'block', 0)", .text(value))
+            }
+            try Migration.emailKeys.backfill?(store.db)
         }
-        #expect(try store.db.first("SELECT customer_phone_key FROM orders") { $0.text(0) } == "13312343069")
-        #expect(try store.db.first("SELECT value FROM risk_lists WHERE kind = 'phone'") { $0.text(0) } == "13312343069")
+        #expect(try store.db.first("SELECT customer_email_key FROM orders") { $0.text(0) } == "bob@x.com")
+        var listed: [String] = []
+        try store.db.rows("SELECT value FROM risk_lists ORDER BY value") { listed.append($0.text(0)) }
+        #expect(listed == ["al@y.com", "bob@x.com"])
     }
 
     /// The schema itself refuses a count of units below its bound, whatever statement writes it: a

@@ -39,3 +39,16 @@ struct PhoneTests {
         #expect(Phone.key("ext") == nil)
     }
 }
+
+struct EmailTests {
+    @Test func oneMailboxHoweverWritten() {
+        #expect(Email.key(" Bob@Example.COM ") == "bob@example.com")
+        #expect(Email.key("bob+shop7@example.com") == "bob@example.com")
+        #expect(Email.key("B.o.b+x@GoogleMail.com") == "bob@gmail.com")
+        #expect(Email.key("b.o.b@example.com") == "b.o.b@example.com")  // dots matter elsewhere
+        #expect(Email.key("+tag@example.com") == "+tag@example.com")
+        #expect(Email.key("not an address") == "not an address")
+        #expect(Email.key("a@") == "a@")
+        #expect(Email.key("  ") == nil)
+    }
+}

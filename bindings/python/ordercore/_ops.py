@@ -477,7 +477,7 @@ class Ops:
         Args:
             external_id: The channel's order number (any channel).
             phone: The buyer's phone, written any way (+86 133.., 133-.., 0086..).
-            email: The buyer's e-mail (any letter case).
+            email: The buyer's e-mail (any letter case, with or without a +tag).
             tracking_no: A tracking number of one of its shipments (any carrier).
             customer: The channel's customer id.
             limit: At most this many rows.
