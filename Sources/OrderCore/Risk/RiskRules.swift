@@ -7,20 +7,30 @@ struct RiskRules: Equatable {
         var points: Int64
         /// Rule-specific numbers and lists, validated by `RiskRules.init`.
         var values: [String: Double] = [:]
-        /// Lowercase words, each with its spelling in ASCII when it has one (`asciiForms`).
-        var words: [String] = [] { didSet { asciiForms = words.map(Rule.asciiForm) } }
+        /// Lowercase words, each looked for in its `searchForm`, with its spelling in ASCII when it has one.
+        var words: [String] = [] { didSet { (searchForms, asciiForms) = Rule.forms(words) } }
+        private(set) var searchForms: [String] = []
         private(set) var asciiForms: [[UInt8]?] = []
 
         init(points: Int64, values: [String: Double] = [:], words: [String] = []) {
             (self.points, self.values, self.words) = (points, values, words)
-            asciiForms = words.map(Rule.asciiForm)
+            (searchForms, asciiForms) = Rule.forms(words)
         }
 
-        /// The first of the words that `text` contains, compared as characters (`String.contains`); a
-        /// text all in ASCII is searched byte by byte for the words that have an ASCII spelling, which
-        /// are the only ones it can contain.
+        private static func forms(_ words: [String]) -> ([String], [[UInt8]?]) {
+            let searched = words.map(\.searchForm)
+            return (searched, searched.map(Rule.asciiForm))
+        }
+
+        /// The first of the words that `text` contains, compared as characters (`String.contains`) in their
+        /// `searchForm`s (`ＨＯＴＥＬ`, `hôtel` and `酒 店` contain `hotel` and `酒店`); a text all in ASCII
+        /// is searched byte by byte for the words that have an ASCII spelling, which are the only ones it
+        /// can contain.
         func firstWord(in text: String) -> String? {
-            guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return words.first { text.contains($0) } }
+            let text = text.searchForm
+            guard text.utf8.allSatisfy({ $0 < 0x80 }) else {
+                return zip(words, searchForms).first { text.contains($1) }?.0
+            }
             let bytes = Array(text.utf8)
             return zip(words, asciiForms).first { _, form in form.map { Rule.find($0, in: bytes) } ?? false }?.0
         }
@@ -62,8 +72,9 @@ struct RiskRules: Equatable {
         "address_keywords": Rule(
             points: 50, values: ["min_amount": 500],
             words: [
-                "hotel", "motel", "hostel", "internet cafe", "internet café", "cyber cafe", "parcel locker", "p.o. box",
-                "po box", "酒店", "宾馆", "旅馆", "网吧", "网咖", "快递柜", "丰巢", "驿站",
+                "hotel", "motel", "hostel", "internet cafe", "cyber cafe", "parcel locker", "p.o. box", "po box",
+                "酒店", "宾馆", "旅馆", "网吧", "网咖", "快递柜", "丰巢", "驿站",
+                "賓館", "旅館", "網吧", "網咖", "快遞櫃", "豐巢", "驛站",  // as Hong Kong and Taiwan write them
             ]),
         "velocity": Rule(
             points: 50,
