@@ -184,6 +184,13 @@ enum BuiltinProfiles {
             "units.qty": "quantity"}},
           {"type": "skip", "when": {"id": true, "status": ["checkout-draft", "draft", "auto-draft"]},
            "fields": {"external_id": "id"}, "reason": "a draft: nobody has placed the order yet"},
+          {"type": "skip", "when": {"id": true, "line_items": false, "status": false, "amount": false},
+           "fields": {"external_id": "id"},
+           "reason": "a deleted order (order.deleted names its id alone): WooCommerce deletes an order from the \#
+        trash, and moving it there held it here; nothing changes here"},
+          {"type": "skip", "when": {"code": "woocommerce_rest_shop_order_invalid_id", "data.status": 404},
+           "fields": {"external_id": "code"},
+           "reason": "WooCommerce's 'Invalid ID' sent in place of an order deleted before its webhook went out"},
           {"type": "order", "when": {"id": true, "line_items": true},
            "fields": {
             "external_id": "id", "placed_at": {"first": ["date_created_gmt", "date_created"]},

@@ -1888,6 +1888,23 @@ struct ChannelStateTests {
         #expect(try stock("B2").reserved == before.reserved + 3)
     }
 
+    /// WooCommerce's `order.deleted` names an order's id alone (its admin deletes from the trash, which held the
+    /// order here), and an `order.updated` of an order deleted meanwhile brings WooCommerce's "Invalid ID":
+    /// neither is an order, and neither waits as a dead letter. Another REST error (a webhook user who may not
+    /// read orders) does: each such event is an order not received.
+    @Test func aWooCommerceDeletionAndItsInvalidIDChangeNothing() throws {
+        let placed = try ingest("woo", ["id": 81, "status": "trash", "currency": "CNY",
+                                        "line_items": [["sku": "B2", "quantity": 1, "subtotal": "10.00", "total": "10.00"]]])
+        #expect(placed["state"] == "on_hold")
+        #expect(try ingest("woo", ["id": 81])["type"] == "skip")
+        let invalid: JSON = ["code": "woocommerce_rest_shop_order_invalid_id", "message": "Invalid ID.", "data": ["status": 404]]
+        #expect(try ingest("woo", invalid)["type"] == "skip")
+        #expect(try engine.ok("order.get", ["order_id": placed["order_id"] ?? .null])["state"] == "on_hold")
+        let denied: JSON = ["code": "woocommerce_rest_cannot_view", "message": "Sorry, you cannot view this resource.",
+                            "data": ["status": 401]]
+        #expect(try engine.ok("intake.ingest", ["channel": "woo", "payload": denied])["state"] == "dead_letter")
+    }
+
     @Test func theRemainingStatesOfWooCommerceAmazonAndTaobao() throws {
         // WooCommerce, partly refunded: still paid, the refund recorded once.
         let woo: JSON = ["id": 70, "status": "processing", "currency": "CNY",
