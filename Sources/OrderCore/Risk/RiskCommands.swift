@@ -174,6 +174,7 @@ enum RiskCommands {
         switch kind {
         case "address": normalized = value.lowercased()
         case "email": normalized = Email.key(value) ?? value  // listed by its key: one mailbox however written
+        case "ip": normalized = IPAddress.key(value) ?? value  // an IPv6 address by its /64 network
         case "phone":  // listed by its key: the same phone however an order writes it
             guard let key = Phone.key(value) else {
                 throw OrderCoreError.invalid("a phone needs at least five digits, not '\(value)'", field: "value")

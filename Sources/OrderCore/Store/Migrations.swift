@@ -15,6 +15,7 @@ struct Migration {
         profileEpoch, paymentsByTime, inboxAwaiting, cashOnDelivery, refundWriteOff, owingOnDelivery,
         channelUpdatedAt, refundedCancelled, returnBuyers, openTransfers, returnsByCustomerUnused, transferLosses,
         backorderedLines, owedLeft, cancelledUnallocated, pickedHeld, phoneKeys, emailKeys,
+        ipKeys,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -981,6 +982,20 @@ struct Migration {
             try fill(db, table: "orders", from: "customer_email", to: "customer_email_key", key: Email.key)
             try fill(db, table: "returns", from: "customer_email", to: "customer_email", key: Email.key)
             try relist(db, kind: "email", key: Email.key)
+        })
+
+    /// IP addresses compared by their keys (`IPAddress.key`: an IPv6 address by its /64 network), for the
+    /// velocity and shared-device counts and the lists.
+    static let ipKeys = Migration(
+        name: "0047_ip_keys",
+        sql: """
+            ALTER TABLE orders ADD COLUMN ip_key TEXT;
+            DROP INDEX orders_by_ip;
+            CREATE INDEX orders_by_ip ON orders(ip_key, placed_at, customer_id) WHERE ip_key IS NOT NULL;
+            """,
+        backfill: { db in
+            try fill(db, table: "orders", from: "ip", to: "ip_key", key: IPAddress.key)
+            try relist(db, kind: "ip", key: IPAddress.key)
         })
 
     /// Writes `key` of each row's `from` into its `to`, a chunk of rows at a time (memory stays bounded

@@ -17,8 +17,8 @@ extension Store {
     // SQL texts that splice in column lists, built once so the statement cache sees the same text.
     private static let insertOrderSQL = """
         INSERT INTO orders(\(orderColumns), fingerprint, warnings, risk, risk_decision, customer_phone_key,
-            customer_email_key)
-        VALUES (\(Array(repeating: "?", count: orderColumnCount + 6).joined(separator: ", ")))
+            customer_email_key, ip_key)
+        VALUES (\(Array(repeating: "?", count: orderColumnCount + 7).joined(separator: ", ")))
         """
     private static let orderByIDSQL = "SELECT \(orderColumns) FROM orders WHERE order_id = ?"
     private static let orderByRowIDSQL = "SELECT \(orderColumns) FROM orders WHERE id = ?"
@@ -69,7 +69,7 @@ extension Store {
             arguments: values + [
                 .opt(extra.fingerprint), .opt(extra.warnings?.serialized), .opt(extra.risk?.serialized),
                 .opt(extra.riskDecision), .opt(o.customer["phone"].flatMap(Phone.key)),
-                .opt(o.customer["email"].flatMap(Email.key)),
+                .opt(o.customer["email"].flatMap(Email.key)), .opt(o.customer["ip"].flatMap(IPAddress.key)),
             ])
         createdTimelines[o.rowID] = 0
     }

@@ -112,7 +112,8 @@ extension Store {
         if !listed.isEmpty {
             let identifiers: [(kind: String, value: String?)] = [
                 ("phone", customer["phone"].flatMap(Phone.key)), ("email", customer["email"].flatMap(Email.key)),
-                ("device", customer["device_id"]), ("ip", customer["ip"]), ("customer", customer["id"]),
+                ("device", customer["device_id"]), ("ip", customer["ip"].flatMap(IPAddress.key)),
+                ("customer", customer["id"]),
                 ("address", line1?.lowercased()),
             ]
             for case let (kind, value?) in identifiers where listed.contains(kind) {
@@ -148,11 +149,12 @@ extension Store {
         let velocity: String
         let customers: String, count: String, countAdding: String
 
-        /// The identifier of `customer` as its column holds it (a phone's or an e-mail's key).
+        /// The identifier of `customer` as its column holds it (a phone's, an e-mail's or an IP's key).
         func value(_ customer: [String: String]) -> String? {
             switch kind {
             case "phone": customer[key].flatMap(Phone.key)
             case "email": customer[key].flatMap(Email.key)
+            case "IP": customer[key].flatMap(IPAddress.key)
             default: customer[key]
             }
         }
@@ -179,7 +181,7 @@ extension Store {
         RiskIdentifier(column: "customer_phone_key", kind: "phone", key: "phone", sharesCustomers: false),
         RiskIdentifier(column: "customer_email_key", kind: "email", key: "email", sharesCustomers: false),
         RiskIdentifier(column: "device_id", kind: "device", key: "device_id", sharesCustomers: true),
-        RiskIdentifier(column: "ip", kind: "IP", key: "ip", sharesCustomers: true),
+        RiskIdentifier(column: "ip_key", kind: "IP", key: "ip", sharesCustomers: true),
     ]
 
     /// The facts the risk rules look at for an order (`RiskFacts`). `known`: the lines, discounts and

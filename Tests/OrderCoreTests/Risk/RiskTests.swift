@@ -108,6 +108,21 @@ struct RiskTests {
         #expect(engine.fails("risk.list_set", ["kind": "phone", "value": "12-34", "list": "block", "actor": "lead"]) == .invalidInput)
     }
 
+    /// An IPv6 address is its /64 network, where a buyer's device picks a new address every day or so: those
+    /// addresses are one place for shared-device and velocity, and for the lists.
+    @Test func ipv6AddressesOfOneNetworkAreOnePlace() throws {
+        for (i, ip) in ["2001:db8:1:2::a", "2001:db8:1:2:8f3e::9"].enumerated() {
+            let r = try create(["placed_at": .string("2026-03-0\(i + 1)T10:00:00Z"), "customer": ["id": .string("u\(i)"), "ip": .string(ip)]])
+            #expect(r.rules.isEmpty)
+        }
+        let third = try create(["placed_at": "2026-03-03T10:00:00Z", "customer": ["id": "u9", "ip": "2001:DB8:1:2:0:0:0:77"]])
+        #expect(third.rules == ["shared_device"])
+        let listed = try engine.ok("risk.list_set", ["kind": "ip", "value": "2001:db8:1:2::1", "list": "block", "actor": "lead"])
+        #expect(listed["value"] == "2001:db8:1:2::/64")
+        #expect(try create(["placed_at": "2026-03-04T10:00:00Z", "customer": ["ip": "2001:db8:1:2::ffff"]]).rules == ["block_list"])
+        #expect(try create(["placed_at": "2026-03-04T11:00:00Z", "customer": ["ip": "2001:db8:1:3::ffff"]]).rules.isEmpty)
+    }
+
     /// A device's and an IP's orders within the velocity window count, the older ones its shared-device
     /// window also reads do not; a velocity window longer than that one counts all of its own.
     @Test func velocityCountsADeviceAndAnIPWithinItsWindowOnly() throws {

@@ -255,22 +255,25 @@ struct DatabaseTests {
         #expect(lists == ["13312343069 allow", "13900000009 block", "bob@gmail.com block"])
     }
 
-    /// The latest keys' backfill (its steps those of the phones' too) on either backend, over rows as the engine
-    /// writes them.
-    @Test func emailKeysAreBackfilledOnEitherBackend() throws {
+    /// The e-mail and IP keys' backfills (their steps those of the phones' too) on either backend, over rows as
+    /// the engine writes them.
+    @Test func keysAreBackfilledOnEitherBackend() throws {
         let path = try testDatabase(temporaryDirectory() + "/keys.db")
         let engine = try Engine(path: path)
         try engine.seedCatalog(a1: ["SH": 5])
-        try engine.ok("order.create", orderArgs([("A1", 1, "10.00")], ["customer": ["email": "Bob+1@x.com"]]))
+        try engine.ok("order.create", orderArgs([("A1", 1, "10.00")], ["customer": ["email": "Bob+1@x.com",
+                                                                                     "ip": "2001:db8:1:2::a"]]))
         let store = try Store(path: path, options: StoreOptions())
         try store.transaction(.write) {
-            try store.db.run("UPDATE orders SET customer_email_key = NULL")
+            try store.db.run("UPDATE orders SET customer_email_key = NULL, ip_key = NULL")
             for value in ["BOB+2@x.com", "bob@x.com", "Al+1@y.com"] {
                 try store.db.run("INSERT INTO risk_lists(kind, value, list, updated_at) VALUES ('email', ?, 'block', 0)", .text(value))
             }
             try Migration.emailKeys.backfill?(store.db)
+            try Migration.ipKeys.backfill?(store.db)
         }
-        #expect(try store.db.first("SELECT customer_email_key FROM orders") { $0.text(0) } == "bob@x.com")
+        #expect(try store.db.first("SELECT customer_email_key || ' ' || ip_key FROM orders") { $0.text(0) }
+                == "bob@x.com 2001:db8:1:2::/64")
         var listed: [String] = []
         try store.db.rows("SELECT value FROM risk_lists ORDER BY value") { listed.append($0.text(0)) }
         #expect(listed == ["al@y.com", "bob@x.com"])

@@ -52,3 +52,19 @@ struct EmailTests {
         #expect(Email.key("  ") == nil)
     }
 }
+
+struct IPAddressTests {
+    @Test func anIPv6AddressIsItsNetworkAndIPv4IsItself() {
+        #expect(IPAddress.key("203.0.113.7") == "203.0.113.7")
+        #expect(IPAddress.key(" ::ffff:203.0.113.7 ") == "203.0.113.7")
+        #expect(IPAddress.key("::FFFF:cb00:7107") == "203.0.113.7")
+        #expect(IPAddress.key("2001:db8:1:2::a") == "2001:db8:1:2::/64")
+        #expect(IPAddress.key("2001:0DB8:0001:0002:8f3e:0:0:9") == "2001:db8:1:2::/64")
+        #expect(IPAddress.key("[2001:db8:1:2::a]:443") == "2001:db8:1:2::/64")
+        #expect(IPAddress.key("fe80::1%eth0") == "fe80:0:0:0::/64")
+        #expect(IPAddress.key("2001:db8:1:3::a") == "2001:db8:1:3::/64")
+        #expect(IPAddress.key("1::2::3") == "1::2::3")
+        #expect(IPAddress.key("not-an-ip") == "not-an-ip")
+        #expect(IPAddress.key(" ") == nil)
+    }
+}
