@@ -170,17 +170,9 @@ enum RiskCommands {
         if let list, list != "allow", list != "block" {
             throw OrderCoreError.invalid("list must be allow, block or none", field: "list")
         }
-        let normalized: String
-        switch kind {
-        case "address": normalized = value.lowercased()
-        case "email": normalized = Email.key(value) ?? value  // listed by its key: one mailbox however written
-        case "ip": normalized = IPAddress.key(value) ?? value  // an IPv6 address by its /64 network
-        case "phone":  // listed by its key: the same phone however an order writes it
-            guard let key = Phone.key(value) else {
-                throw OrderCoreError.invalid("a phone needs at least five digits, not '\(value)'", field: "value")
-            }
-            normalized = key
-        default: normalized = value
+        // Listed by its key: it matches however an order writes it.
+        guard let normalized = CommandContext.identifierKey(kind, value) else {
+            throw OrderCoreError.invalid("a phone needs at least five digits, not '\(value)'", field: "value")
         }
         try ctx.store.setRiskList(kind: kind, value: normalized, list: list, note: note, at: ctx.at)
         return ["kind": .string(kind), "value": .string(normalized), "list": .optional(list)]

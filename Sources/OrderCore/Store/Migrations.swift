@@ -14,8 +14,7 @@ struct Migration {
         healthDaily, valuation, openAlerts, idSequences, cacheEpoch, guardRefusal, emailIndex, countDomains,
         profileEpoch, paymentsByTime, inboxAwaiting, cashOnDelivery, refundWriteOff, owingOnDelivery,
         channelUpdatedAt, refundedCancelled, returnBuyers, openTransfers, returnsByCustomerUnused, transferLosses,
-        backorderedLines, owedLeft, cancelledUnallocated, pickedHeld, phoneKeys, emailKeys,
-        ipKeys,
+        backorderedLines, owedLeft, cancelledUnallocated, pickedHeld, buyerKeys,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -946,56 +945,38 @@ struct Migration {
             WHERE qty_picked > qty_allocated AND qty_picked > qty_packed;
             """)
 
-    /// Phones compared as one whatever way they are written (`Phone.key`): the orders' and returns' keys
-    /// index the velocity counts, the duplicate fingerprint, searches and customers' records; the allow and
-    /// block lists name phones by their keys.
-    static let phoneKeys = Migration(
-        name: "0045_phone_keys",
+    /// A buyer's phone, e-mail and IP compared however they are written (`Phone.key`, `Email.key`,
+    /// `IPAddress.key`: `+86 133…` is `133…`, `bob+1@x.com` is `bob@x.com`, an IPv6 address is its /64
+    /// network): the orders' keys index the velocity and shared-device counts, searches and customers'
+    /// records, and the duplicate fingerprint reads the phone's; a return keeps its buyer's phone key, and
+    /// its e-mail key where it kept the address (both only compared), no longer the phone as written; the
+    /// allow and block lists name them by their keys.
+    static let buyerKeys = Migration(
+        name: "0045_buyer_keys",
         sql: """
             ALTER TABLE orders ADD COLUMN customer_phone_key TEXT;
-            ALTER TABLE returns ADD COLUMN customer_phone_key TEXT;
+            ALTER TABLE orders ADD COLUMN customer_email_key TEXT;
+            ALTER TABLE orders ADD COLUMN ip_key TEXT;
             DROP INDEX orders_by_phone;
-            DROP INDEX returns_by_phone;
+            DROP INDEX orders_by_email;
+            DROP INDEX orders_by_ip;
             CREATE INDEX orders_by_phone ON orders(customer_phone_key, placed_at) WHERE customer_phone_key IS NOT NULL;
+            CREATE INDEX orders_by_email ON orders(customer_email_key, placed_at) WHERE customer_email_key IS NOT NULL;
+            CREATE INDEX orders_by_ip ON orders(ip_key, placed_at, customer_id) WHERE ip_key IS NOT NULL;
+            ALTER TABLE returns ADD COLUMN customer_phone_key TEXT;
+            DROP INDEX returns_by_phone;
             CREATE INDEX returns_by_phone ON returns(customer_phone_key) WHERE customer_phone_key IS NOT NULL;
             """,
         backfill: { db in
-            for table in ["orders", "returns"] {
-                try fill(db, table: table, from: "customer_phone", to: "customer_phone_key", key: Phone.key)
-            }
-            try relist(db, kind: "phone", key: Phone.key)
-        })
-
-    /// E-mail addresses compared as one mailbox (`Email.key`): the orders' keys index the velocity counts,
-    /// searches and customers' records (the index on the address's lower case goes); a return keeps its
-    /// buyer's key where it kept the address (it is only compared); listed addresses are listed by their
-    /// keys. A return's copy of its buyer's phone, read by nothing since 0045, goes.
-    static let emailKeys = Migration(
-        name: "0046_email_keys",
-        sql: """
-            ALTER TABLE orders ADD COLUMN customer_email_key TEXT;
-            DROP INDEX orders_by_email;
-            CREATE INDEX orders_by_email ON orders(customer_email_key, placed_at) WHERE customer_email_key IS NOT NULL;
-            ALTER TABLE returns DROP COLUMN customer_phone;
-            """,
-        backfill: { db in
+            try fill(db, table: "orders", from: "customer_phone", to: "customer_phone_key", key: Phone.key)
             try fill(db, table: "orders", from: "customer_email", to: "customer_email_key", key: Email.key)
-            try fill(db, table: "returns", from: "customer_email", to: "customer_email", key: Email.key)
-            try relist(db, kind: "email", key: Email.key)
-        })
-
-    /// IP addresses compared by their keys (`IPAddress.key`: an IPv6 address by its /64 network), for the
-    /// velocity and shared-device counts and the lists.
-    static let ipKeys = Migration(
-        name: "0047_ip_keys",
-        sql: """
-            ALTER TABLE orders ADD COLUMN ip_key TEXT;
-            DROP INDEX orders_by_ip;
-            CREATE INDEX orders_by_ip ON orders(ip_key, placed_at, customer_id) WHERE ip_key IS NOT NULL;
-            """,
-        backfill: { db in
             try fill(db, table: "orders", from: "ip", to: "ip_key", key: IPAddress.key)
-            try relist(db, kind: "ip", key: IPAddress.key)
+            try fill(db, table: "returns", from: "customer_phone", to: "customer_phone_key", key: Phone.key)
+            try fill(db, table: "returns", from: "customer_email", to: "customer_email", key: Email.key)
+            try db.execute("ALTER TABLE returns DROP COLUMN customer_phone")
+            for kind in ["phone", "email", "ip"] {
+                try relist(db, kind: kind) { CommandContext.identifierKey(kind, $0) }
+            }
         })
 
     /// Writes `key` of each row's `from` into its `to`, a chunk of rows at a time (memory stays bounded

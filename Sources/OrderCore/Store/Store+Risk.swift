@@ -111,12 +111,11 @@ extension Store {
         let listed = try riskListKinds()
         if !listed.isEmpty {
             let identifiers: [(kind: String, value: String?)] = [
-                ("phone", customer["phone"].flatMap(Phone.key)), ("email", customer["email"].flatMap(Email.key)),
-                ("device", customer["device_id"]), ("ip", customer["ip"].flatMap(IPAddress.key)),
-                ("customer", customer["id"]),
-                ("address", line1?.lowercased()),
+                ("phone", customer["phone"]), ("email", customer["email"]), ("device", customer["device_id"]),
+                ("ip", customer["ip"]), ("customer", customer["id"]), ("address", line1),
             ]
-            for case let (kind, value?) in identifiers where listed.contains(kind) {
+            for case let (kind, given?) in identifiers where listed.contains(kind) {
+                guard let value = CommandContext.identifierKey(kind, given) else { continue }
                 reads.listed.append(
                     (
                         kind, value,
@@ -149,14 +148,9 @@ extension Store {
         let velocity: String
         let customers: String, count: String, countAdding: String
 
-        /// The identifier of `customer` as its column holds it (a phone's, an e-mail's or an IP's key).
+        /// The identifier of `customer` as its column holds it (`CommandContext.identifierKey`).
         func value(_ customer: [String: String]) -> String? {
-            switch kind {
-            case "phone": customer[key].flatMap(Phone.key)
-            case "email": customer[key].flatMap(Email.key)
-            case "IP": customer[key].flatMap(IPAddress.key)
-            default: customer[key]
-            }
+            customer[key].flatMap { CommandContext.identifierKey(kind.lowercased(), $0) }
         }
 
         /// - Parameter key: the identifier's key in an order's customer.

@@ -214,13 +214,13 @@ struct DatabaseTests {
         #expect(try store.ledger(.init(limit: 10)).map(\.delta) == [5])
     }
 
-    /// A file from before phones had keys gets them for its orders and returns, and its listed phones are
-    /// listed by their keys (one phone listed twice keeps the entry already under its key).
-    @Test func aFileFromBeforePhoneKeysGetsThem() throws {
+    /// A file from before buyers' phones and e-mails had keys gets them for its orders and returns, and its
+    /// listed phones and e-mails are listed by their keys (one listed twice keeps the entry under its key).
+    @Test func aFileFromBeforeBuyerKeysGetsThem() throws {
         let dir = temporaryDirectory()
         defer { removeDirectory(dir) }
         let path = dir + "/old.db"
-        let old = try databaseBefore(migration: "0045_phone_keys", at: path)
+        let old = try databaseBefore(migration: "0045_buyer_keys", at: path)
         for (id, phone, email) in [(1, "+86 133-1234-3069", "Bob+x@Example.com"), (2, "13312343069", "b.ob@gmail.com"),
                                    (3, "12", nil)] {
             try old.run(
@@ -255,28 +255,29 @@ struct DatabaseTests {
         #expect(lists == ["13312343069 allow", "13900000009 block", "bob@gmail.com block"])
     }
 
-    /// The e-mail and IP keys' backfills (their steps those of the phones' too) on either backend, over rows as
-    /// the engine writes them.
-    @Test func keysAreBackfilledOnEitherBackend() throws {
+    /// The buyer keys' backfill on either backend, over rows as the engine writes them (put back as they were).
+    @Test func buyerKeysAreBackfilledOnEitherBackend() throws {
         let path = try testDatabase(temporaryDirectory() + "/keys.db")
         let engine = try Engine(path: path)
         try engine.seedCatalog(a1: ["SH": 5])
-        try engine.ok("order.create", orderArgs([("A1", 1, "10.00")], ["customer": ["email": "Bob+1@x.com",
-                                                                                     "ip": "2001:db8:1:2::a"]]))
+        let buyer: JSON = ["phone": "0086 133 1234 3069", "email": "Bob+1@x.com", "ip": "2001:db8:1:2::a"]
+        try engine.ok("order.create", orderArgs([("A1", 1, "10.00")], ["customer": buyer]))
         let store = try Store(path: path, options: StoreOptions())
         try store.transaction(.write) {
-            try store.db.run("UPDATE orders SET customer_email_key = NULL, ip_key = NULL")
-            for value in ["BOB+2@x.com", "bob@x.com", "Al+1@y.com"] {
-                try store.db.run("INSERT INTO risk_lists(kind, value, list, updated_at) VALUES ('email', ?, 'block', 0)", .text(value))
+            try store.db.run("UPDATE orders SET customer_phone_key = NULL, customer_email_key = NULL, ip_key = NULL")
+            try store.db.execute("ALTER TABLE returns ADD COLUMN customer_phone TEXT")
+            for (kind, value) in [("email", "BOB+2@x.com"), ("email", "bob@x.com"), ("email", "Al+1@y.com"),
+                                  ("phone", "+86 133 1234 3069"), ("ip", "2001:db8:1:2::1")] {
+                try store.db.run("INSERT INTO risk_lists(kind, value, list, updated_at) VALUES (?, ?, 'block', 0)",
+                                 .text(kind), .text(value))
             }
-            try Migration.emailKeys.backfill?(store.db)
-            try Migration.ipKeys.backfill?(store.db)
+            try Migration.buyerKeys.backfill?(store.db)
         }
-        #expect(try store.db.first("SELECT customer_email_key || ' ' || ip_key FROM orders") { $0.text(0) }
-                == "bob@x.com 2001:db8:1:2::/64")
+        #expect(try store.db.first("SELECT customer_phone_key || ' ' || customer_email_key || ' ' || ip_key FROM orders") {
+            $0.text(0) } == "13312343069 bob@x.com 2001:db8:1:2::/64")
         var listed: [String] = []
         try store.db.rows("SELECT value FROM risk_lists ORDER BY value") { listed.append($0.text(0)) }
-        #expect(listed == ["al@y.com", "bob@x.com"])
+        #expect(listed == ["13312343069", "2001:db8:1:2::/64", "al@y.com", "bob@x.com"])
     }
 
     /// The schema itself refuses a count of units below its bound, whatever statement writes it: a
