@@ -18,13 +18,15 @@ enum Phone {
         var digits = ""
         var international = false
         for scalar in raw.unicodeScalars {
-            if let digit = scalar.properties.numericType == .decimal ? scalar.properties.numericValue : nil {
+            if ("0"..."9").contains(scalar) || scalar == "*" {
+                digits.unicodeScalars.append(scalar)
+            } else if !scalar.isASCII, scalar.properties.numericType == .decimal,
+                let digit = scalar.properties.numericValue
+            {
                 digits.append(Character(String(Int(digit))))
-            } else if scalar == "*" {
-                digits.append("*")
             } else if scalar == "+" || scalar == "\u{FF0B}" {
                 international = international || digits.isEmpty
-            } else if !scalar.properties.isWhitespace, !separators.contains(scalar) {
+            } else if scalar != " ", !separators.contains(scalar), !scalar.properties.isWhitespace {
                 let text = raw.trimmed
                 return text.count >= 5 ? text : nil
             }
