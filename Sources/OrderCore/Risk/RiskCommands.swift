@@ -172,7 +172,8 @@ enum RiskCommands {
         }
         // Listed by its key: it matches however an order writes it.
         guard let normalized = CommandContext.identifierKey(kind, value) else {
-            throw OrderCoreError.invalid("a phone needs at least five digits, not '\(value)'", field: "value")
+            throw OrderCoreError.invalid(
+                "\(kind) '\(value)' names no one (a phone needs five digits, unmasked)", field: "value")
         }
         try ctx.store.setRiskList(kind: kind, value: normalized, list: list, note: note, at: ctx.at)
         return ["kind": .string(kind), "value": .string(normalized), "list": .optional(list)]

@@ -3,12 +3,13 @@
 /// Taobao does (`13312343069`), dialled from abroad (`0086 133-1234-3069`) or with a trunk prefix
 /// (`+44 7911 123456`, `07911 123456`) is one phone. The order keeps the phone as it was given.
 enum Phone {
-    /// The number without its country calling code and trunk prefix: its digits (fullwidth ones too) and a
-    /// channel's mask (`138****1234`: masked numbers are told apart no better than the mask tells them);
-    /// nil with fewer than five digits. A number given with `+` or `00`, or of twelve digits or more not
-    /// starting with `0` (`8613312343069`: longer than national numbers are), loses its calling code (ITU's
-    /// codes are prefix-free: 1 and 7, the two-digit codes below, else three digits), then any leading `0`
-    /// (a trunk prefix, or the `(0)` written after the code). A national number loses its leading `0`s.
+    /// The number without its country calling code and trunk prefix: its digits (fullwidth ones too); nil
+    /// with fewer than five digits, or masked (`138****1234`, as Taobao and others send a buyer's phone: the
+    /// buyers who share a mask are thousands, and counting them as one would hold their orders). A number
+    /// given with `+` or `00`, or of twelve digits or more not starting with `0` (`8613312343069`: longer
+    /// than national numbers are), loses its calling code (ITU's codes are prefix-free: 1 and 7, the
+    /// two-digit codes below, else three digits), then any leading `0` (a trunk prefix, or the `(0)`
+    /// written after the code). A national number loses its leading `0`s.
     /// A North American number written with its trunk `1` and no `+` keeps it (an 11-digit number starting
     /// with 1 is a Chinese mobile too).
     ///
@@ -18,8 +19,10 @@ enum Phone {
         var digits = ""
         var international = false
         for scalar in raw.unicodeScalars {
-            if ("0"..."9").contains(scalar) || scalar == "*" {
+            if ("0"..."9").contains(scalar) {
                 digits.unicodeScalars.append(scalar)
+            } else if scalar == "*" {
+                return nil
             } else if !scalar.isASCII, scalar.properties.numericType == .decimal,
                 let digit = scalar.properties.numericValue
             {
@@ -41,7 +44,7 @@ enum Phone {
             number = number.dropFirst(code)
         }
         number = number.drop { $0 == "0" }
-        return number.count { $0 != "*" } >= 5 ? String(number) : nil
+        return number.count >= 5 ? String(number) : nil
     }
 
     /// What people write between a phone's digits.
@@ -57,7 +60,7 @@ enum Phone {
     ]
 
     private static func callingCodeLength(_ digits: Substring) -> Int? {
-        guard let first = digits.first, first != "*", first != "0" else { return nil }
+        guard let first = digits.first, first != "0" else { return nil }
         if first == "1" || first == "7" { return 1 }
         return twoDigitCodes.contains(digits.prefix(2)) ? 2 : 3
     }
