@@ -948,9 +948,9 @@ struct Migration {
     /// A buyer's phone, e-mail and IP compared however they are written (`Phone.key`, `Email.key`,
     /// `IPAddress.key`: `+86 133…` is `133…`, `bob+1@x.com` is `bob@x.com`, an IPv6 address is its /64
     /// network): the orders' keys index the velocity and shared-device counts, searches and customers'
-    /// records, and the duplicate fingerprint reads the phone's; a return keeps its buyer's phone key, and
-    /// its e-mail key where it kept the address (both only compared), no longer the phone as written; the
-    /// allow and block lists name them by their keys.
+    /// records, and the duplicate fingerprint reads the phone's; a return keeps its buyer's phone key beside
+    /// the phone, and its e-mail key where it kept the address (only compared); the allow and block lists
+    /// name them by their keys.
     static let buyerKeys = Migration(
         name: "0045_buyer_keys",
         sql: """
@@ -972,7 +972,6 @@ struct Migration {
             let email = (from: "customer_email", to: "customer_email_key", key: Email.key)
             try fill(db, table: "orders", [phone, email, (from: "ip", to: "ip_key", key: IPAddress.key)])
             try fill(db, table: "returns", [phone, (from: "customer_email", to: "customer_email", key: Email.key)])
-            try db.execute("ALTER TABLE returns DROP COLUMN customer_phone")
             for kind in ["phone", "email", "ip"] {
                 try relist(db, kind: kind) { CommandContext.identifierKey(kind, $0) }
             }

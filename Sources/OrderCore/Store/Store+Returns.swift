@@ -20,12 +20,12 @@ extension Store {
         try db.run(
             """
             INSERT INTO returns(id, return_id, order_rowid, state, reason, seller_fault, customer, owner, note, flags,
-                created_at, updated_at, state_since, customer_id, customer_phone_key, customer_email)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                created_at, updated_at, state_since, customer_id, customer_phone, customer_phone_key, customer_email)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, .int(r.rowID), .text(r.returnID), .int(r.orderRowID), .text(r.state.rawValue), .text(r.reason),
             .bool(r.sellerFault),
             .opt(r.customer), .opt(r.owner), .opt(r.note), .text(JSON.array(r.flags.map(JSON.string)).serialized),
-            .int(r.createdAt), .int(r.updatedAt), .int(r.stateSince), .opt(buyer["id"]),
+            .int(r.createdAt), .int(r.updatedAt), .int(r.stateSince), .opt(buyer["id"]), .opt(buyer["phone"]),
             .opt(buyer["phone"].flatMap(Phone.key)), .opt(buyer["email"].flatMap(Email.key)))
     }
 
