@@ -148,14 +148,17 @@ extension Store {
         let velocity: String
         let customers: String, count: String, countAdding: String
 
-        /// The identifier of `customer` as its column holds it (`CommandContext.identifierKey`).
-        func value(_ customer: [String: String]) -> String? {
-            customer[key].flatMap { CommandContext.identifierKey(kind.lowercased(), $0) }
-        }
+        /// How its column holds a value (`CommandContext.identifierKey`).
+        private let normalized: @Sendable (String) -> String?
+
+        /// The identifier of `customer` as its column holds it.
+        func value(_ customer: [String: String]) -> String? { customer[key].flatMap(normalized) }
 
         /// - Parameter key: the identifier's key in an order's customer.
         init(column: String, kind: String, key: String, sharesCustomers: Bool) {
             (self.column, self.kind, self.key, self.sharesCustomers) = (column, kind, key, sharesCustomers)
+            let listKind = kind.lowercased()
+            normalized = { CommandContext.identifierKey(listKind, $0) }
             velocity = "SELECT COUNT(*) FROM orders WHERE \(Store.placedWith(column))"
             let from = "FROM orders WHERE \(column) = ?1 AND placed_at BETWEEN ?2 AND ?3"
             customers = "SELECT customer_id, placed_at \(from) LIMIT \(Store.sharedRowsRead)"

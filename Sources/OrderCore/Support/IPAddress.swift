@@ -7,7 +7,9 @@ enum IPAddress {
     /// `2001:db8:1:2::/64` for an IPv6 address, the dotted address for IPv4; other text in lower case (nil
     /// when empty).
     static func key(_ raw: String) -> String? {
-        var text = Substring(raw.trimmed.lowercased())
+        let trimmed = raw.trimmed
+        if !trimmed.isEmpty, trimmed.utf8.allSatisfy({ (0x30...0x39).contains($0) || $0 == 0x2E }) { return trimmed }
+        var text = Substring(trimmed.lowercased())
         if text.hasPrefix("["), let end = text.firstIndex(of: "]") {  // [2001:db8::1]:443
             text = text[text.index(after: text.startIndex)..<end]
         }

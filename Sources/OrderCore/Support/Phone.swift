@@ -16,52 +16,55 @@ enum Phone {
     /// Text that is not written as a phone number (a channel's encrypted phone, `#Zm9v…==`, `$ABC$…`) is an
     /// identifier of its own: its key is itself, as the channel sent it.
     static func key(_ raw: String) -> String? {
-        var digits = ""
+        var digits: [UInt8] = []  // ASCII digits, whatever digits the text was written in
+        digits.reserveCapacity(16)
         var international = false
         for scalar in raw.unicodeScalars {
-            if ("0"..."9").contains(scalar) {
-                digits.unicodeScalars.append(scalar)
-            } else if scalar == "*" {
-                return nil
-            } else if !scalar.isASCII, scalar.properties.numericType == .decimal,
-                let digit = scalar.properties.numericValue
-            {
-                digits.append(Character(String(Int(digit))))
-            } else if scalar == "+" || scalar == "\u{FF0B}" {
-                international = international || digits.isEmpty
-            } else if scalar != " ", !separators.contains(scalar), !scalar.properties.isWhitespace {
+            switch scalar.value {
+            case 0x30...0x39: digits.append(UInt8(scalar.value))
+            case 0x09...0x0D, 0x20, 0x28, 0x29, 0x2D, 0x2E, 0x2F: continue  // white space ( ) - . /
+            case 0x2B, 0xFF0B: international = international || digits.isEmpty  // +
+            case 0x2A: return nil  // a mask
+            case 0x80...:
+                if scalar.properties.numericType == .decimal, let digit = scalar.properties.numericValue {
+                    digits.append(0x30 + UInt8(digit))
+                    continue
+                }
+                if separators.contains(scalar) || scalar.properties.isWhitespace { continue }
+                fallthrough
+            default:
                 let text = raw.trimmed
                 return text.count >= 5 ? text : nil
             }
         }
-        if !international, digits.hasPrefix("00") {
-            digits.removeFirst(2)
+        var start = 0
+        if !international, digits.starts(with: [0x30, 0x30]) {
+            start = 2
             international = true
         }
-        international = international || digits.count >= 12 && !digits.hasPrefix("0")
-        var number = Substring(digits)
-        if international, let code = callingCodeLength(number), number.count > code + 4 {
-            number = number.dropFirst(code)
+        international = international || digits.count - start >= 12 && digits[start] != 0x30
+        if international, let code = callingCodeLength(digits[start...]), digits.count - start > code + 4 {
+            start += code
         }
-        number = number.drop { $0 == "0" }
-        return number.count >= 5 ? String(number) : nil
+        while start < digits.count, digits[start] == 0x30 { start += 1 }
+        return digits.count - start >= 5 ? String(decoding: digits[start...], as: UTF8.self) : nil
     }
 
-    /// What people write between a phone's digits.
+    /// What people write between a phone's digits, beyond ASCII.
     private static let separators: Set<Unicode.Scalar> = [
-        "-", "(", ")", ".", "/", "\u{2010}", "\u{2011}", "\u{2012}", "\u{2013}", "\u{FF08}", "\u{FF09}", "\u{FF0D}",
+        "\u{2010}", "\u{2011}", "\u{2012}", "\u{2013}", "\u{FF08}", "\u{FF09}", "\u{FF0D}",
     ]
 
     /// The two-digit country calling codes; every other code not starting with 1 or 7 has three digits.
-    private static let twoDigitCodes: Set<Substring> = [
-        "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46", "47", "48", "49",
-        "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63", "64", "65", "66", "81", "82", "84",
-        "86", "90", "91", "92", "93", "94", "95", "98",
+    private static let twoDigitCodes: Set<UInt8> = [
+        20, 27, 30, 31, 32, 33, 34, 36, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49, 51, 52, 53, 54, 55, 56, 57, 58, 60,
+        61, 62, 63, 64, 65, 66, 81, 82, 84, 86, 90, 91, 92, 93, 94, 95, 98,
     ]
 
-    private static func callingCodeLength(_ digits: Substring) -> Int? {
-        guard let first = digits.first, first != "0" else { return nil }
-        if first == "1" || first == "7" { return 1 }
-        return twoDigitCodes.contains(digits.prefix(2)) ? 2 : 3
+    private static func callingCodeLength(_ digits: ArraySlice<UInt8>) -> Int? {
+        guard let first = digits.first, first != 0x30 else { return nil }
+        if first == 0x31 || first == 0x37 { return 1 }
+        guard digits.count >= 2 else { return nil }
+        return twoDigitCodes.contains((first - 0x30) * 10 + digits[digits.startIndex + 1] - 0x30) ? 2 : 3
     }
 }
