@@ -209,13 +209,12 @@ extension Store {
         return result
     }
 
-    /// What a buyer's earlier returns say, found by any of the identifiers `customer` carries (id, phone,
-    /// email): whether one came back empty or with the wrong item, and how many were parcels refused at the
-    /// door. A buyer does not shed them by checking out as a guest, or under a new account, with the same
-    /// phone or email.
-    func returnerSignals(_ customer: [String: String]) throws -> (flagged: Bool, refusals: Int64) {
-        guard let keys = Store.buyerKeys(customer) else { return (false, 0) }
-        return try db.first(
+    /// What a buyer's earlier returns say, found by any of the identifiers the buyer carries (`buyerKeys`: id,
+    /// phone, email): whether one came back empty or with the wrong item, and how many were parcels refused
+    /// at the door. A buyer does not shed them by checking out as a guest, or under a new account, with the
+    /// same phone or email.
+    func returnerSignals(keys: [SQLValue]) throws -> (flagged: Bool, refusals: Int64) {
+        try db.first(
             """
             SELECT COALESCE(MAX(CASE WHEN r.flags LIKE '%empty_box%' OR EXISTS (SELECT 1 FROM return_lines l
                        WHERE l.return_rowid = r.id AND (l.wrong_item > 0 OR l.empty > 0)) THEN 1 ELSE 0 END), 0),

@@ -242,13 +242,13 @@ extension Store {
                 : nil
             facts.velocity.append((id.kind, value, orders, addresses))
         }
-        if let customer = reads.returns?.customer, let read = reads.returnRead,
+        if let (customer, keys) = reads.returns, let read = reads.returnRead,
             try first(read, map: { _ in true }) ?? false
         {
             // The return rate by the customer's key (id, else phone); what came back empty or was refused at
             // the door by any of the buyer's identifiers.
             let stats = try (customer["id"] ?? customer["phone"]).map { try returnerStats(customer: $0) } ?? [:]
-            let signals = try returnerSignals(customer)
+            let signals = try returnerSignals(keys: keys)
             facts.returns = (
                 (stats["orders"]?.intValue ?? 0) + itself, stats["returns"]?.intValue ?? 0, signals.flagged,
                 signals.refusals
