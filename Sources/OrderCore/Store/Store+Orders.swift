@@ -418,6 +418,7 @@ extension Store {
     /// What customer service searches orders by (`order.find`); the members given must all match.
     struct OrderSearch {
         var externalID: String?
+        /// The buyer's phone and e-mail by their keys (`Phone.key`, `Email.key`).
         var phone: String?
         var email: String?
         var trackingNo: String?
@@ -430,8 +431,8 @@ extension Store {
     func findOrders(_ q: OrderSearch, limit: Int) throws -> [Order] {
         var filter = Conditions()
         filter.add("external_id = ?", q.externalID)
-        filter.add("customer_phone_key = ?", q.phone.map { Phone.key($0) ?? $0 })
-        filter.add("customer_email_key = ?", q.email.map { Email.key($0) ?? $0 })
+        filter.add("customer_phone_key = ?", q.phone)
+        filter.add("customer_email_key = ?", q.email)
         filter.add("id IN (SELECT order_rowid FROM shipments WHERE tracking_no = ?)", q.trackingNo)
         filter.add("customer_id = ?", q.customer)
         var result: [Order] = []

@@ -39,6 +39,10 @@ struct OrderLookupTests {
         #expect(try found(["customer": "c-2"]) == [other])
         #expect(try found(["external_id": "1001", "customer": "c-2"]).isEmpty)  // every key given must match
         #expect(try found(["phone": "+8613300000001", "limit": 1]) == [second])
+        #expect(try found(["phone": "133 0000 0001", "email": "WANG+cs@example.com"]) == [second, first])
+        // A masked phone names thousands of buyers, a short one no one: a clear error, not an empty answer.
+        #expect(engine.fails("order.find", ["phone": "133****0001"]) == .invalidInput)
+        #expect(engine.fails("order.find", ["phone": "12"]) == .invalidInput)
         #expect(engine.fails("order.find", [:]) == .invalidInput)
         #expect(engine.fails("order.find", ["order_id": first]) == .invalidInput)  // not a search key
 
