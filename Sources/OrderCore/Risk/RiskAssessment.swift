@@ -203,22 +203,6 @@ extension CommandContext {
         "\(riskHoldPrefix) \(score): \(reasons.joined(separator: "; "))"
     }
 
-    /// The identifiers allow and block lists can name.
-    static let listKinds = ["phone", "email", "device", "ip", "customer", "address"]
-
-    /// An identifier of one of the `listKinds` as the lists and the risk counts compare it: a phone, an e-mail
-    /// and an IP by their keys (`Phone.key`, `Email.key`, `IPAddress.key`), an address line in lower case;
-    /// nil when it names nothing (a phone of fewer than five digits).
-    static func identifierKey(_ kind: String, _ value: String) -> String? {
-        switch kind {
-        case "phone": Phone.key(value)
-        case "email": Email.key(value)
-        case "ip": IPAddress.key(value)
-        case "address": value.lowercased()
-        default: value
-        }
-    }
-
     /// Scores an order with `rules` (the current set unless given): gathers its facts from the store,
     /// then applies the rules. `known`: the lines, discounts and warnings of an order not written yet.
     func assessRisk(

@@ -163,15 +163,15 @@ enum RiskCommands {
         let list = given == "none" ? nil : given
         let note = try f.text("note", maxLength: 500)
         try f.finish()
-        guard CommandContext.listKinds.contains(kind) else {
+        guard Identifier.kinds.contains(kind) else {
             throw OrderCoreError.invalid(
-                "kind must be one of \(CommandContext.listKinds.joined(separator: ", "))", field: "kind")
+                "kind must be one of \(Identifier.kinds.joined(separator: ", "))", field: "kind")
         }
         if let list, list != "allow", list != "block" {
             throw OrderCoreError.invalid("list must be allow, block or none", field: "list")
         }
         // Listed by its key: it matches however an order writes it.
-        guard let normalized = CommandContext.identifierKey(kind, value) else {
+        guard let normalized = Identifier.key(kind, value) else {
             throw OrderCoreError.invalid(
                 "\(kind) '\(value)' names no one (a phone needs five digits, unmasked)", field: "value")
         }

@@ -973,7 +973,7 @@ struct Migration {
             try fill(db, table: "orders", [phone, email, (from: "ip", to: "ip_key", key: IPAddress.key)])
             try fill(db, table: "returns", [phone, (from: "customer_email", to: "customer_email", key: Email.key)])
             for kind in ["phone", "email", "ip"] {
-                try relist(db, kind: kind) { CommandContext.identifierKey(kind, $0) }
+                try relist(db, kind: kind) { Identifier.key(kind, $0) }
             }
         })
 

@@ -115,7 +115,7 @@ extension Store {
                 ("ip", customer["ip"]), ("customer", customer["id"]), ("address", line1),
             ]
             for case let (kind, given?) in identifiers where listed.contains(kind) {
-                guard let value = CommandContext.identifierKey(kind, given) else { continue }
+                guard let value = Identifier.key(kind, given) else { continue }
                 reads.listed.append(
                     (
                         kind, value,
@@ -148,7 +148,7 @@ extension Store {
         let velocity: String
         let customers: String, count: String, countAdding: String
 
-        /// How its column holds a value (`CommandContext.identifierKey`).
+        /// How its column holds a value (`Identifier.key`).
         private let normalized: @Sendable (String) -> String?
 
         /// The identifier of `customer` as its column holds it.
@@ -158,7 +158,7 @@ extension Store {
         init(column: String, kind: String, key: String, sharesCustomers: Bool) {
             (self.column, self.kind, self.key, self.sharesCustomers) = (column, kind, key, sharesCustomers)
             let listKind = kind.lowercased()
-            normalized = { CommandContext.identifierKey(listKind, $0) }
+            normalized = { Identifier.key(listKind, $0) }
             velocity = "SELECT COUNT(*) FROM orders WHERE \(Store.placedWith(column))"
             let from = "FROM orders WHERE \(column) = ?1 AND placed_at BETWEEN ?2 AND ?3"
             customers = "SELECT customer_id, placed_at \(from) LIMIT \(Store.sharedRowsRead)"
@@ -285,7 +285,7 @@ extension Store {
     func riskListKinds() throws -> [String] {
         try checkCaches()
         if let riskListsCache { return riskListsCache }
-        let kinds = try CommandContext.listKinds.filter { kind in
+        let kinds = try Identifier.kinds.filter { kind in
             try db.first("SELECT 1 FROM risk_lists WHERE kind = ? LIMIT 1", .text(kind)) { _ in true } ?? false
         }
         riskListsCache = kinds
