@@ -144,7 +144,7 @@ enum RiskCommands {
                 "kind", .code, "What the value is", required: true, positional: true,
                 choices: ["phone", "email", "device", "ip", "customer", "address"]),
             Argument(
-                "value", .text, "The phone (kept as its digits without country code), e-mail, device id... listed",
+                "value", .text, "The phone, e-mail, IP (each kept by its key), device id... listed",
                 required: true, positional: true),
             Argument(
                 "list", .code,

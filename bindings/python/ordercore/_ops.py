@@ -1044,7 +1044,7 @@ class Ops:
 
         Args:
             kind: What the value is. Required.
-            value: The phone (kept as its digits without country code), e-mail, device id.. listed. Required.
+            value: The phone, e-mail, IP (each kept by its key), device id.. listed. Required.
             list: allow or block (null: remove the entry).
             note: A free note kept with the record.
 
