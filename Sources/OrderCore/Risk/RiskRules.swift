@@ -7,32 +7,28 @@ struct RiskRules: Equatable {
         var points: Int64
         /// Rule-specific numbers and lists, validated by `RiskRules.init`.
         var values: [String: Double] = [:]
-        /// Lowercase words, each looked for in its `searchForm`, with its spelling in ASCII when it has one.
-        var words: [String] = [] { didSet { (searchForms, asciiForms) = Rule.forms(words) } }
-        private(set) var searchForms: [String] = []
-        private(set) var asciiForms: [[UInt8]?] = []
+        /// Lowercase words, each looked for as the bytes of its `searchForm` (`forms`).
+        var words: [String] = [] { didSet { forms = words.map(Rule.form) } }
+        private(set) var forms: [[UInt8]] = []
 
         init(points: Int64, values: [String: Double] = [:], words: [String] = []) {
             (self.points, self.values, self.words) = (points, values, words)
-            (searchForms, asciiForms) = Rule.forms(words)
+            forms = words.map(Rule.form)
         }
 
-        private static func forms(_ words: [String]) -> ([String], [[UInt8]?]) {
-            let searched = words.map(\.searchForm)
-            return (searched, searched.map(Rule.asciiForm))
+        /// A word as searched for: its `searchForm`'s UTF-8 bytes, or its ASCII spelling when each of its
+        /// characters equals an ASCII one (the Kelvin sign is "K").
+        private static func form(_ word: String) -> [UInt8] {
+            let searched = word.searchForm
+            return asciiForm(searched) ?? Array(searched.utf8)
         }
 
-        /// The first of the words that `text` contains, compared as characters (`String.contains`) in their
-        /// `searchForm`s (`ＨＯＴＥＬ`, `hôtel` and `酒 店` contain `hotel` and `酒店`); a text all in ASCII
-        /// is searched byte by byte for the words that have an ASCII spelling, which are the only ones it
-        /// can contain.
+        /// The first of the words that `text` contains, both in their `searchForm`s (`ＨＯＴＥＬ`, `hôtel` and
+        /// `酒 店` contain `hotel` and `酒店`), searched for byte by byte: UTF-8 lets a whole character's bytes
+        /// match only at a character's start, and the form has no combining marks left to split one.
         func firstWord(in text: String) -> String? {
-            let text = text.searchForm
-            guard text.utf8.allSatisfy({ $0 < 0x80 }) else {
-                return zip(words, searchForms).first { text.contains($1) }?.0
-            }
-            let bytes = Array(text.utf8)
-            return zip(words, asciiForms).first { _, form in form.map { Rule.find($0, in: bytes) } ?? false }?.0
+            let bytes = Array(text.searchForm.utf8)
+            return zip(words, forms).first { Rule.find($1, in: bytes) }?.0
         }
 
         /// A word's characters as ASCII bytes, each the one character equal to it; nil when one has none.

@@ -24,6 +24,11 @@ extension String {
         var wideBefore = false  // the last character kept is East Asian (CJK, kana, Hangul...)
         var spaceAfterWide = false  // and white space followed it
         for var scalar in unicodeScalars {
+            if (0x3400..<0xFE00).contains(scalar.value) {  // ideographs, Hangul...: wide letters, nothing to fold
+                folded.append(scalar)
+                (wideBefore, spaceAfterWide) = (true, false)
+                continue
+            }
             if (0xFF01...0xFF5E).contains(scalar.value), let ascii = Unicode.Scalar(scalar.value - 0xFEE0) {
                 scalar = ascii
             }
