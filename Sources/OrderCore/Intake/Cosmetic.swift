@@ -87,14 +87,11 @@ enum Cosmetic {
     static func text(_ s: String, limit: Int) -> String? {
         // The common case, with no Unicode lookups.
         if s.utf8.count <= limit, Fields.isPrintableASCII(s, allowing: [0x0A, 0x09]) { return nil }
-        let control = s.unicodeScalars.contains {
-            $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t"
-        }
+        let control = s.unicodeScalars.contains { $0.isControl && $0 != "\n" && $0 != "\t" }
         guard control || s.count > limit || s.utf8.count > 4 * limit else { return nil }
         var scalars = String.UnicodeScalarView()
         for scalar in s.unicodeScalars {
-            scalars.append(
-                scalar.properties.generalCategory == .control && scalar != "\n" && scalar != "\t" ? " " : scalar)
+            scalars.append(scalar.isControl && scalar != "\n" && scalar != "\t" ? " " : scalar)
         }
         var result = ""
         var bytes = 0

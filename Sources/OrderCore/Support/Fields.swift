@@ -63,7 +63,7 @@ public final class Fields {
         guard case .string(let s) = v else { throw wrongType(key, "a string", v) }
         try Fields.checkLength(s, maxLength: maxLength, field: name(key))
         if !Fields.isPrintableASCII(s, allowing: [0x0A, 0x09]),
-            s.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t" })
+            s.unicodeScalars.contains(where: { $0.isControl && $0 != "\n" && $0 != "\t" })
         {
             throw .invalid("\(name(key)) contains control characters", field: name(key))
         }

@@ -32,11 +32,14 @@ extension String {
             if (0xFF01...0xFF5E).contains(scalar.value), let ascii = Unicode.Scalar(scalar.value - 0xFEE0) {
                 scalar = ascii
             }
-            let properties = scalar.properties
-            if properties.generalCategory == .format || properties.generalCategory == .nonspacingMark { continue }
-            if properties.isWhitespace {
-                if wideBefore { spaceAfterWide = true } else { folded.append(" ") }
-                continue
+            let visibleASCII = (0x21...0x7E).contains(scalar.value)
+            if !visibleASCII {  // visible ASCII is neither invisible, a mark nor white space
+                let properties = scalar.properties
+                if properties.generalCategory == .format || properties.generalCategory == .nonspacingMark { continue }
+                if properties.isWhitespace {
+                    if wideBefore { spaceAfterWide = true } else { folded.append(" ") }
+                    continue
+                }
             }
             let wide = scalar.value >= 0x2E80
             if spaceAfterWide, !wide { folded.append(" ") }
@@ -71,4 +74,10 @@ extension String {
         }
         return result + rest
     }
+}
+
+extension Unicode.Scalar {
+    /// A control character (general category Cc: U+0000–U+001F, U+007F–U+009F, a set Unicode never
+    /// changes), told without a property lookup.
+    var isControl: Bool { value < 0x20 || (0x7F...0x9F).contains(value) }
 }
