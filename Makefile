@@ -176,6 +176,7 @@ bench: build
 	cd $(CTEST) && $(RUN_LIB) ./lifecycle
 	cd $(CTEST) && $(RUN_LIB) ORDERCORE_SHELL=$(CURDIR)/$(DIST)/bin/ordercore ./intake
 	cd $(CTEST) && $(RUN_LIB) ./risk
+	cd $(CTEST) && $(RUN_LIB) ./risk 5000 10000 zh
 	cd $(CTEST) && $(RUN_LIB) ./reports
 	cd $(CTEST) && $(RUN_LIB) ./suite
 	cd $(CTEST) && $(RUN_LIB) ./checkpoint
