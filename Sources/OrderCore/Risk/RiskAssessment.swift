@@ -73,7 +73,7 @@ extension RiskRules {
         func money(_ m: Int64) -> String { Money.format(m, exponent: o.exponent) }
 
         if let r = rule("address_keywords"), Double(total) >= (r.values["min_amount"] ?? 0) * unit {
-            let address = Order.addressFields.compactMap { o.shipTo[$0] }.joined(separator: " ").lowercased()
+            let address = Order.addressFields.compactMap { o.shipTo[$0] }.joined(separator: " ")
             if let word = r.firstWord(in: address) {
                 let from = RiskRules.text(r.values["min_amount"] ?? 0)
                 a.reasons.append(

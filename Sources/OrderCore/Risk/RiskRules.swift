@@ -7,7 +7,7 @@ struct RiskRules: Equatable {
         var points: Int64
         /// Rule-specific numbers and lists, validated by `RiskRules.init`.
         var values: [String: Double] = [:]
-        /// Lowercase words, each looked for as the bytes of its `searchForm` (`forms`).
+        /// Words, each looked for as its `searchBytes` (`forms`).
         var words: [String] = [] { didSet { forms = words.map(Rule.form) } }
         private(set) var forms: [[UInt8]] = []
 
@@ -16,18 +16,17 @@ struct RiskRules: Equatable {
             forms = words.map(Rule.form)
         }
 
-        /// A word as searched for: its `searchForm`'s UTF-8 bytes, or its ASCII spelling when each of its
-        /// characters equals an ASCII one (the Kelvin sign is "K").
+        /// A word as searched for: its `searchForm`'s ASCII spelling when each of its characters equals an
+        /// ASCII one (the Kelvin sign is "K"), else its `searchBytes`.
         private static func form(_ word: String) -> [UInt8] {
-            let searched = word.searchForm
-            return asciiForm(searched) ?? Array(searched.utf8)
+            asciiForm(word.searchForm) ?? word.searchBytes
         }
 
-        /// The first of the words that `text` contains, both in their `searchForm`s (`ＨＯＴＥＬ`, `hôtel` and
+        /// The first of the words that `text` contains, both in their `searchBytes` (`ＨＯＴＥＬ`, `Hôtel` and
         /// `酒 店` contain `hotel` and `酒店`), searched for byte by byte: UTF-8 lets a whole character's bytes
         /// match only at a character's start, and the form has no combining marks left to split one.
         func firstWord(in text: String) -> String? {
-            let bytes = Array(text.searchForm.utf8)
+            let bytes = text.searchBytes
             return zip(words, forms).first { Rule.find($1, in: bytes) }?.0
         }
 

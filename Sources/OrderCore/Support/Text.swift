@@ -14,51 +14,63 @@ extension String {
         return String(s)
     }
 
-    /// The text as keywords are looked for in it, so that a way of typing it does not hide a word: fullwidth
-    /// forms as ASCII (`ＨＯＴＥＬ`, as Chinese input methods type Latin letters), Latin letters without their
-    /// accents (`hôtel`, `cafe\u{301}`), without invisible characters (a zero-width space inside `酒店`), and
-    /// without the spaces between two East Asian characters (`酒 店`). ASCII text is itself.
-    var searchForm: String {
-        guard !utf8.allSatisfy({ $0 < 0x80 }) else { return self }
-        var folded = String.UnicodeScalarView()
+    /// The text's bytes as keywords are looked for in them, so that a way of typing it does not hide a word:
+    /// in lower case, fullwidth forms as ASCII (`ＨＯＴＥＬ`, as Chinese input methods type Latin letters),
+    /// Latin letters without their accents (`hôtel`, `cafe\u{301}`), without invisible characters (a
+    /// zero-width space inside `酒店`), and without the spaces between two East Asian characters (`酒 店`).
+    var searchBytes: [UInt8] {
+        if utf8.allSatisfy({ $0 < 0x80 }) { return utf8.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 } }
+        var folded: [UInt8] = []
+        folded.reserveCapacity(utf8.count)
         var wideBefore = false  // the last character kept is East Asian (CJK, kana, Hangul...)
         var spaceAfterWide = false  // and white space followed it
         for var scalar in unicodeScalars {
             if (0x3400..<0xFE00).contains(scalar.value) {  // ideographs, Hangul...: wide letters, nothing to fold
-                folded.append(scalar)
+                UTF8.encode(scalar) { folded.append($0) }
                 (wideBefore, spaceAfterWide) = (true, false)
                 continue
             }
             if (0xFF01...0xFF5E).contains(scalar.value), let ascii = Unicode.Scalar(scalar.value - 0xFEE0) {
                 scalar = ascii
             }
-            let visibleASCII = (0x21...0x7E).contains(scalar.value)
-            if !visibleASCII {  // visible ASCII is neither invisible, a mark nor white space
-                let properties = scalar.properties
-                if properties.generalCategory == .format || properties.generalCategory == .nonspacingMark { continue }
-                if properties.isWhitespace {
-                    if wideBefore { spaceAfterWide = true } else { folded.append(" ") }
-                    continue
-                }
+            if (0x21...0x7E).contains(scalar.value) {  // visible ASCII: neither invisible, a mark nor white space
+                if spaceAfterWide { folded.append(0x20) }
+                (wideBefore, spaceAfterWide) = (false, false)
+                let byte = UInt8(scalar.value)
+                folded.append((0x41...0x5A).contains(byte) ? byte | 0x20 : byte)
+                continue
+            }
+            let properties = scalar.properties
+            if properties.generalCategory == .format || properties.generalCategory == .nonspacingMark { continue }
+            if properties.isWhitespace {
+                if wideBefore { spaceAfterWide = true } else { folded.append(0x20) }
+                continue
             }
             let wide = scalar.value >= 0x2E80
-            if spaceAfterWide, !wide { folded.append(" ") }
-            spaceAfterWide = false
-            wideBefore = wide
-            folded.append(scalar.value >= 0xC0 && scalar.value < 0x250 ? String.latinBase(scalar) : scalar)
+            if spaceAfterWide, !wide { folded.append(0x20) }
+            (wideBefore, spaceAfterWide) = (wide, false)
+            let lowered = properties.changesWhenLowercased ? properties.lowercaseMapping : String(scalar)
+            for letter in lowered.unicodeScalars {
+                UTF8.encode(letter.value >= 0xC0 && letter.value < 0x250 ? String.latinBase(letter) : letter) {
+                    folded.append($0)
+                }
+            }
         }
-        if spaceAfterWide { folded.append(" ") }
-        return String(folded)
+        if spaceAfterWide { folded.append(0x20) }
+        return folded
     }
 
-    /// A Latin letter's base letter (`ô` → `o`, `Ę` → `E`), read from its Unicode name; else the letter.
+    /// `searchBytes` as text.
+    var searchForm: String { String(decoding: searchBytes, as: UTF8.self) }
+
+    /// A Latin letter's base letter in lower case (`ô` → `o`, `Ę` → `e`), read from its Unicode name; else
+    /// the letter.
     private static func latinBase(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
         guard let name = scalar.properties.name, let with = name.firstRange(of: " WITH ") else { return scalar }
-        for (prefix, lower) in [("LATIN SMALL LETTER ", true), ("LATIN CAPITAL LETTER ", false)]
-        where name.hasPrefix(prefix) {
+        for prefix in ["LATIN SMALL LETTER ", "LATIN CAPITAL LETTER "] where name.hasPrefix(prefix) {
             let base = name[name.index(name.startIndex, offsetBy: prefix.count)..<with.lowerBound]
             guard base.count == 1, let letter = base.unicodeScalars.first, letter.isASCII else { return scalar }
-            return lower ? Unicode.Scalar(letter.value | 0x20) ?? scalar : letter
+            return Unicode.Scalar(letter.value | 0x20) ?? scalar
         }
         return scalar
     }
