@@ -18,13 +18,14 @@ enum CustomerServiceCommands {
         result: ["orders"]
     ) { ctx, f in
         let phone = try f.code("phone")
-        if let phone, Phone.key(phone) == nil {
+        let phoneKey = phone.flatMap(Phone.key)
+        if let phone, phoneKey == nil {
             throw OrderCoreError.invalid(
                 "phone '\(phone)' names no one (masked, or fewer than five digits): search by the order number, "
                     + "e-mail or tracking number", field: "phone")
         }
         let query = Store.OrderSearch(
-            externalID: try f.code("external_id"), phone: phone.flatMap(Phone.key),
+            externalID: try f.code("external_id"), phone: phoneKey,
             email: try f.code("email").flatMap(Email.key),
             trackingNo: try f.code("tracking_no"), customer: try f.code("customer"))
         let limit = try f.int("limit", min: 1, max: 1_000) ?? 50

@@ -7,19 +7,13 @@ struct RiskRules: Equatable {
         var points: Int64
         /// Rule-specific numbers and lists, validated by `RiskRules.init`.
         var values: [String: Double] = [:]
-        /// Words, each looked for as its `searchBytes` (`forms`).
-        var words: [String] = [] { didSet { forms = words.map(Rule.form) } }
+        /// Words, each looked for as its `searchBytes` (`forms`: the Kelvin sign's lower case is "k").
+        var words: [String] = [] { didSet { forms = words.map(\.searchBytes) } }
         private(set) var forms: [[UInt8]] = []
 
         init(points: Int64, values: [String: Double] = [:], words: [String] = []) {
             (self.points, self.values, self.words) = (points, values, words)
-            forms = words.map(Rule.form)
-        }
-
-        /// A word as searched for: its `searchForm`'s ASCII spelling when each of its characters equals an
-        /// ASCII one (the Kelvin sign is "K"), else its `searchBytes`.
-        private static func form(_ word: String) -> [UInt8] {
-            asciiForm(word.searchForm) ?? word.searchBytes
+            forms = words.map(\.searchBytes)
         }
 
         /// The first of the words that `text` contains, both in their `searchBytes` (`ＨＯＴＥＬ`, `Hôtel` and
@@ -29,21 +23,6 @@ struct RiskRules: Equatable {
             let bytes = text.searchBytes
             return zip(words, forms).first { Rule.find($1, in: bytes) }?.0
         }
-
-        /// A word's characters as ASCII bytes, each the one character equal to it; nil when one has none.
-        private static func asciiForm(_ word: String) -> [UInt8]? {
-            var bytes: [UInt8] = []
-            for c in word {
-                guard let b = c.asciiValue ?? asciiCharacters[c] else { return nil }
-                bytes.append(b)
-            }
-            return bytes
-        }
-
-        /// The printable ASCII characters, found by equality (a character equal to one, such as the Kelvin
-        /// sign to "K", finds it).
-        private static let asciiCharacters = Dictionary(
-            uniqueKeysWithValues: (UInt8(0x20)..<0x7F).map { (Character(Unicode.Scalar($0)), $0) })
 
         private static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Bool {
             guard !needle.isEmpty else { return true }

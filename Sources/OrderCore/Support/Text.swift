@@ -60,9 +60,6 @@ extension String {
         return folded
     }
 
-    /// `searchBytes` as text.
-    var searchForm: String { String(decoding: searchBytes, as: UTF8.self) }
-
     /// A Latin letter's base letter in lower case (`ô` → `o`, `Ę` → `e`), read from its Unicode name; else
     /// the letter.
     private static func latinBase(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
