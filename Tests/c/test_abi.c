@@ -722,6 +722,9 @@ static void test_roles(void) {
         {"{\"op\":\"config.set\",\"key\":\"returns.admin_above\",\"value\":1000000000", 3},
         {"{\"op\":\"config.set\",\"key\":\"risk.enabled\",\"value\":false", 3},
         {"{\"op\":\"config.set\",\"key\":\"fulfillment.pickup_alert_hours\",\"value\":24", 2},
+        {"{\"op\":\"config.set\",\"key\":\"returns.admin_above\",\"value\":{\"CNY\":5000,\"USD\":700}", 3},
+        {"{\"op\":\"config.reset\",\"key\":\"returns.admin_above\"", 3},
+        {"{\"op\":\"config.reset\",\"key\":\"fulfillment.pickup_alert_hours\"", 2},
         {"{\"op\":\"warehouse.upsert\",\"warehouse\":\"BJ\"", 3},
         {"{\"op\":\"actor.upsert\",\"actor_id\":\"newbie\",\"role\":\"operator\"", 3},
     };

@@ -44,6 +44,21 @@ def test_a_return_is_quoted_approved_by_tier_received_and_refunded_once(sold):
     assert db.stock.verify()["ok"]
 
 
+def test_thresholds_per_currency_and_back_to_the_default(sold):
+    db, _ = sold
+    db.config.set("returns.supervisor_above", {"CNY": 500, "USD": 50})
+    order = db.orders.create(lines=[{"sku": "A1", "qty": 2, "unit_price": "50.00"}], currency="USD")
+    db.orders.pay(order["order_id"])
+    db.orders.pickup(order["order_id"])
+    rt = db.returns.request(order["order_id"], [{"sku": "A1", "qty": 2}], "changed_mind")
+    with pytest.raises(ordercore.Forbidden):  # 100.00 USD is above 50 USD
+        db.returns.approve(rt["return_id"], actor="ops")
+    assert db.config.reset("returns.supervisor_above")["value"] == 500
+    db.returns.approve(rt["return_id"], actor="ops")
+    with pytest.raises(ordercore.InvalidInput):
+        db.config.set("returns.supervisor_above", {"RMB": 500})
+
+
 def test_bad_returns_are_refused(sold):
     db, order_id = sold
     with pytest.raises(ordercore.Conflict):

@@ -696,16 +696,23 @@ config set health.weights '{"stuck": 5, "returns": 0}'
 config set health.weights '{"consistency": 25}'
 config set order.unpaid_timeout_minutes 30
 config set inventory.reserve_at payment
+config set returns.admin_above '{"CNY": 5000, "USD": 700}'
+config set fulfillment.packaging_g 40
+config reset fulfillment.packaging_g
 .mode json
 config get health.weights
 config get order.unpaid_timeout_minutes
 config get inventory.reserve_at
+config get returns.admin_above
+config get fulfillment.packaging_g
 """
     result = run(shell, tmp_path / "config.db", script)
     assert result.returncode == 0, result.stderr
-    weights, timeout, reserve = [json.loads(line)["settings"][0]["value"] for line in result.stdout.strip().splitlines()[-3:]]
+    got = [json.loads(line)["settings"][0]["value"] for line in result.stdout.strip().splitlines()[-5:]]
+    weights, timeout, reserve, admin_above, packaging = got
     assert weights["on_time"] == 40 and weights["stuck"] == 5 and weights["returns"] == 0 and weights["consistency"] == 25
     assert timeout == 30 and reserve == "payment"
+    assert admin_above == {"CNY": 5000, "USD": 700} and packaging == 0
 
 
 def test_customer_service_finds_an_order_and_shows_it(shell, tmp_path):

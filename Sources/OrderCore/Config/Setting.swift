@@ -229,27 +229,24 @@ struct Setting: Sendable {
         return .object(result)
     }
 
-    static let autoApproveBelow = Setting.number(
+    static let autoApproveBelow = Setting.money(
         key: "returns.auto_approve_below",
         summary:
-            "Requests refunding less than this (whole units of the order's currency, with the order's approved "
-            + "returns) from customers without flags are approved at once; 0 turns it off",
-        defaultValue: 0, range: 0...1_000_000_000)
+            "Requests refunding less than this (with the order's approved returns) from customers without flags are "
+            + "approved at once; 0 turns it off",
+        defaultValue: 0)
 
-    static let supervisorAbove = Setting.number(
+    static let supervisorAbove = Setting.money(
         key: "returns.supervisor_above",
-        summary:
-            "Returns refunding more than this (whole units of the order's currency, with the order's approved returns) "
-            + "need a supervisor to approve",
-        defaultValue: 500, range: 0...1_000_000_000)
+        summary: "Returns refunding more than this (with the order's approved returns) need a supervisor to approve",
+        defaultValue: 500)
 
-    static let adminAbove = Setting.number(
+    static let adminAbove = Setting.money(
         key: "returns.admin_above",
         summary:
-            "Returns refunding more than this (whole units of the order's currency, with the order's approved returns) "
-            + "need an admin to approve; so does a refund recorded by hand (order.refund) that takes the order's "
-            + "refunds above it",
-        defaultValue: 5_000, range: 0...1_000_000_000)
+            "Returns refunding more than this (with the order's approved returns) need an admin to approve; so does a "
+            + "refund recorded by hand (order.refund) that takes the order's refunds above it",
+        defaultValue: 5_000)
 
     static let flaggedReturnerRole = Setting(
         key: "returns.flagged_customer_role",
@@ -410,6 +407,33 @@ struct Setting: Sendable {
         }
     }
 
+    /// An amount of money in whole units: one figure for every currency, or one per currency
+    /// (`{"CNY": 500, "USD": 70}`, `"other"` for the rest) when a shop sells in currencies far apart in
+    /// value. A currency the object does not name, with no `"other"`, is 0 (`moneySetting`).
+    static func money(key: String, summary: String, defaultValue: Int64) -> Setting {
+        let range: ClosedRange<Int64> = 0...1_000_000_000
+        return Setting(
+            key: key,
+            summary: summary + " (whole units of the order's currency: a number for every currency, or "
+                + "{\"CNY\": 500, \"USD\": 70, \"other\": ...} per currency; one not named is 0)",
+            defaultValue: .int(defaultValue)
+        ) { f in
+            guard case .object? = f.value("value"), let map = try f.object("value") else {
+                return .int(try f.requiredInt("value", min: range.lowerBound, max: range.upperBound))
+            }
+            guard !map.keys.isEmpty else {
+                throw OrderCoreError.invalid(
+                    "value must be a number or an object of currency: amount naming at least one", field: "value")
+            }
+            var result = JSONObject()
+            for key in map.keys {
+                let currency = key == "other" ? key : try Currency.check(key, field: map.name(key))
+                result[currency] = .int(try map.requiredInt(key, min: range.lowerBound, max: range.upperBound))
+            }
+            return .object(result)
+        }
+    }
+
     /// An on/off setting, off by default.
     static func flag(key: String, summary: String, on: Bool = false) -> Setting {
         Setting(key: key, summary: summary, defaultValue: .bool(on)) { f in
@@ -479,9 +503,18 @@ extension CommandContext {
         try value(of: setting).intValue ?? setting.defaultValue.intValue ?? 0
     }
 
-    /// A setting in whole units of a currency (`returns.admin_above`) in the minor units of `order`'s.
+    /// A money setting (`Setting.money`) for `order`'s currency, in whole units: its figure for that
+    /// currency, else for `"other"`, else 0.
     func moneySetting(_ setting: Setting, of order: Order) throws -> Int64 {
-        try intSetting(setting).multipliedReportingOverflow(by: Money.unit(exponent: order.exponent)).partialValue
+        let value = try value(of: setting)
+        guard let map = value.objectValue else { return value.intValue ?? 0 }
+        return (map[order.currency] ?? map["other"])?.intValue ?? 0
+    }
+
+    /// `moneySetting` in the minor units of `order`'s currency.
+    func moneySettingMinor(_ setting: Setting, of order: Order) throws -> Int64 {
+        try moneySetting(setting, of: order).multipliedReportingOverflow(by: Money.unit(exponent: order.exponent))
+            .partialValue
     }
 
     func boolSetting(_ setting: Setting) throws -> Bool {
@@ -495,7 +528,7 @@ extension CommandContext {
 }
 
 enum ConfigCommands {
-    static let all = [get, set]
+    static let all = [get, set, reset]
 
     static let get = Command(
         "config.get", .read, "Show one setting (key) or all settings with their defaults",
@@ -530,7 +563,9 @@ enum ConfigCommands {
         arguments: [
             Argument("key", .code, required: true, positional: true),
             Argument(
-                "value", .json, "The new value (JSON: numbers, true/false, objects; null resets the default)",
+                "value", .json,
+                "The new value (JSON: numbers, true/false, objects; in a map setting, a member set to null is its "
+                    + "default again)",
                 required: true, positional: true),
         ],
         result: ["key", "value"]
@@ -550,15 +585,35 @@ enum ConfigCommands {
             value = try setting.validate(f)
         }
         try f.finish()
+        return try change(ctx, setting, to: value)
+    }
+
+    static let reset = Command(
+        "config.reset", .write, "Put a setting back to its default (key); each setting names the role it needs",
+        role: .supervisor, roleRule: "the setting's role (config.set)",
+        arguments: [
+            Argument("key", .code, required: true, positional: true)
+        ],
+        result: ["key", "value"]
+    ) { ctx, f in
+        let key = try f.requiredCode("key")
+        guard let setting = Setting.all.first(where: { $0.key == key }) else { throw unknown(key) }
+        try f.finish()
+        return try change(ctx, setting, to: nil)
+    }
+
+    /// Stores `value` for `setting` (nil: none, so it reads as its default) once the actor's role allows it.
+    private static func change(_ ctx: CommandContext, _ setting: Setting, to value: JSON?) throws -> JSON {
+        let key = setting.key
         try ctx.requireRole(setting.role, to: "changing \(key)")
         if key == Setting.riskRules.key {
-            return try RiskCommands.rulesSet.run(ctx, Fields(["rules": value]))
+            return try RiskCommands.rulesSet.run(ctx, Fields(["rules": value ?? setting.defaultValue]))
         }
         try ctx.store.setConfigValue(key, value)
-        ctx.settings?[key] = value
+        ctx.settings?[key] = value ?? setting.defaultValue
         // The reservation buffer changes what every channel may sell.
         if key == Setting.sellPercent.key { ctx.store.touchedSKUs.formUnion(try ctx.store.publishedSKUs(channel: nil)) }
-        return ["key": .string(key), "value": value]
+        return ["key": .string(key), "value": value ?? setting.defaultValue]
     }
 
     private static func unknown(_ key: String) -> OrderCoreError {

@@ -65,7 +65,7 @@ enum RefundCommands {
                 ])
         }
         // Together with the refunds before it, as a return's approval counts the order's approved returns.
-        if asked, refunded + amount > (try ctx.moneySetting(.adminAbove, of: order)) {
+        if asked, refunded + amount > (try ctx.moneySettingMinor(.adminAbove, of: order)) {
             let total = Money.format(refunded + amount, exponent: order.exponent)
             try ctx.requireRole(
                 .admin,

@@ -284,8 +284,8 @@ extension CommandContext {
     /// customer whose earlier returns came back empty or wrong, and at least a supervisor for a return
     /// requested after `returns.window_days`.
     func approvalRole(amount: Int64, order: Order, late: Bool) throws -> Actor.Role {
-        let admin = try moneySetting(.adminAbove, of: order)
-        let supervisor = try moneySetting(.supervisorAbove, of: order)
+        let admin = try moneySettingMinor(.adminAbove, of: order)
+        let supervisor = try moneySettingMinor(.supervisorAbove, of: order)
         var role: Actor.Role = amount > admin ? .admin : amount > supervisor ? .supervisor : .operator
         if try isFlaggedReturner(order), let risky = Actor.Role(rawValue: try stringSetting(.flaggedReturnerRole)) {
             role = max(role, risky)
@@ -411,8 +411,8 @@ enum ReturnCommands {
             try ctx.store.clearOrderAlerts(kind: kind, orderID: order.orderID, at: ctx.at)
         }
         // Small refunds from customers without flags need nobody's approval.
-        let auto = try ctx.intSetting(.autoApproveBelow)
-        let below = auto.multipliedReportingOverflow(by: Money.unit(exponent: order.exponent)).partialValue
+        let auto = try ctx.moneySetting(.autoApproveBelow, of: order)
+        let below = try ctx.moneySettingMinor(.autoApproveBelow, of: order)
         if auto > 0, try ctx.approvalAmount(record, quote: ctx.returnQuote(record)) < below,
             late == nil, try !ctx.isFlaggedReturner(order)
         {

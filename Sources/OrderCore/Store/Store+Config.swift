@@ -13,11 +13,17 @@ extension Store {
         return result
     }
 
-    func setConfigValue(_ key: String, _ value: JSON) throws {
+    /// Stores a setting's value; nil removes it, so it reads as its default (today's, whatever a later version
+    /// makes it).
+    func setConfigValue(_ key: String, _ value: JSON?) throws {
         configCache = nil
         cachedTableChanged()
-        try db.run(
-            "INSERT INTO config(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            .text(key), .text(value.serialized))
+        if let value {
+            try db.run(
+                "INSERT INTO config(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                .text(key), .text(value.serialized))
+        } else {
+            try db.run("DELETE FROM config WHERE key = ?", .text(key))
+        }
     }
 }

@@ -18,6 +18,32 @@ struct SettingTests {
         #expect(weights?["backlog"] == 5 && weights?["on_time"] == 40)
     }
 
+    /// `config.reset` puts a setting back to its default, and keeps nothing of it in the file: a later
+    /// version's default is the one that holds.
+    @Test func aSettingIsResetToItsDefault() throws {
+        let dir = temporaryDirectory()
+        let engine = try Engine(test: dir + "/settings.db")
+        try engine.ok("actor.upsert", ["actor_id": "lead", "role": "supervisor"])
+        func value(_ key: String) throws -> JSON {
+            try engine.ok("config.get", ["key": .string(key)])["settings"]?.arrayValue?.first?["value"] ?? .null
+        }
+        try engine.ok("config.set", ["key": "order.unpaid_timeout_minutes", "value": 20])
+        try engine.ok("config.set", ["key": "health.weights", "value": ["on_time": 40]])
+        try engine.ok("config.set", ["key": "returns.admin_above", "value": ["USD": 700]])
+        try engine.ok("config.set", ["key": "risk.rules", "value": ["rules": ["velocity": ["max_orders": 3]]]])
+        #expect(engine.fails("config.reset", ["key": "returns.admin_above", "actor": "lead"]) == .forbidden)
+        #expect(try value("returns.admin_above") == ["USD": 700])
+        for key in ["order.unpaid_timeout_minutes", "health.weights", "returns.admin_above", "risk.rules"] {
+            let answer = try engine.ok("config.reset", ["key": .string(key)])
+            let setting = Setting.all.first { $0.key == key }
+            #expect(try value(key) == setting?.defaultValue, "\(key)")
+            #expect(answer["value"] == setting?.defaultValue || key == "risk.rules")  // a new rule set's version
+        }
+        #expect(try value("health.weights")["on_time"] == 20)
+        #expect(try engine.ok("config.get")["settings"]?.arrayValue?.allSatisfy { $0["value"] == $0["default"] } == true)
+        #expect(engine.fails("config.reset", ["key": "no.such"]) == .invalidInput)
+    }
+
     @Test func aPaidOrderIsStuckAfterTenMinutesWhenTheLimitSaysSo() throws {
         let engine = try Engine(test: ":memory:")
         try engine.seedCatalog()

@@ -48,9 +48,12 @@ struct RoleTableTests {
         for setting in Setting.all {
             let current = try engine.ok("config.get", ["key": .string(setting.key)])["settings"]?.arrayValue?.first?["value"] ?? .null
             for asker in Self.askers {
-                let result = engine.run("config.set", Self.request(asker.actor, ["key": .string(setting.key), "value": current]))
                 let allowed = asker.role.map { $0 >= setting.role } ?? false
-                #expect(result.failure?.code == (allowed ? nil : .forbidden), "\(setting.key) by \(asker.actor ?? "system")")
+                let key: JSONObject = ["key": .string(setting.key)]
+                for (op, args) in [("config.set", key.merging(["value": current])), ("config.reset", key)] {
+                    let result = engine.run(op, Self.request(asker.actor, args))
+                    #expect(result.failure?.code == (allowed ? nil : .forbidden), "\(op) \(setting.key) by \(asker.actor ?? "system")")
+                }
             }
         }
         #expect(try engine.ok("config.get", ["key": "returns.admin_above"])["settings"]?.arrayValue?.first?["role"] == "admin")

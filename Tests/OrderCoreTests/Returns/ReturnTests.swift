@@ -15,8 +15,10 @@ struct ReturnTests {
     }
 
     /// A handed-over order: A1 ×2 at 50.00, B2 ×1 at 20.00; coupon 12.00, points 6.00, shipping 10.00 → paid 112.00.
-    func deliveredOrder(phone: String = "13800000001") throws -> JSON {
-        var args = orderArgs([("A1", 2, "50.00"), ("B2", 1, "20.00")], ["shipping_fee": "10.00", "customer": ["id": "c-1", "phone": .string(phone)]])
+    func deliveredOrder(phone: String = "13800000001", currency: String = "CNY") throws -> JSON {
+        var args = orderArgs(
+            [("A1", 2, "50.00"), ("B2", 1, "20.00")],
+            ["shipping_fee": "10.00", "customer": ["id": "c-1", "phone": .string(phone)], "currency": .string(currency)])
         args["discounts"] = [["kind": "coupon", "code": "SAVE12", "amount": "12.00"], ["kind": "points", "amount": "6.00"]]
         let id = try engine.ok("order.create", args)["order_id"] ?? .null
         try engine.ok("order.pay", ["order_id": id])
@@ -123,6 +125,44 @@ struct ReturnTests {
         let small = try engine.ok("return.request", ["order_id": other, "reason": "changed_mind", "lines": [["line_no": 2, "qty": 1]]])
         #expect(small["state"] == "approved")
         #expect(small["timeline"]?.arrayValue?.last?["details"]?["auto"] == true)
+    }
+
+    /// A shop selling in CNY and USD gives its thresholds per currency: one figure for both lets an operator
+    /// approve a USD refund worth seven times what they may approve in CNY.
+    @Test func thresholdsMayBeGivenPerCurrency() throws {
+        try engine.ok("config.set", ["key": "returns.supervisor_above", "value": ["CNY": 500, "USD": 50]])
+        try engine.ok("config.set", ["key": "returns.auto_approve_below", "value": ["USD": 100]])
+        let setting = try engine.ok("config.get", ["key": "returns.supervisor_above"])["settings"]?.arrayValue?.first
+        #expect(setting?["value"] == ["CNY": 500, "USD": 50])
+        let pairs: JSONObject = ["reason": "changed_mind", "lines": [["line_no": 1, "qty": 2]]]  // 85.00
+        let usd = try engine.ok(
+            "return.request", pairs.merging(["order_id": try deliveredOrder(currency: "USD")]))
+        #expect(usd["state"] == "approved")  // below 100 USD
+        let cny = try engine.ok(
+            "return.request", pairs.merging(["order_id": try deliveredOrder(phone: "13800000006")]))
+        #expect(cny["state"] == "requested")  // CNY is not named: no return of it approves itself
+        try engine.ok("return.approve", ["return_id": cny["return_id"] ?? .null, "actor": "ops"])  // 85 <= 500
+        try engine.ok("config.set", ["key": "returns.auto_approve_below", "value": 0])
+        let usd2 = try engine.ok(
+            "return.request", pairs.merging(["order_id": try deliveredOrder(phone: "13800000007", currency: "USD")]))
+        #expect(engine.fails("return.approve", ["return_id": usd2["return_id"] ?? .null, "actor": "ops"]) == .forbidden)
+        // A currency the policy does not name is 0: every refund of it is above the supervisor's threshold.
+        let eur = try engine.ok(
+            "return.request", pairs.merging(["order_id": try deliveredOrder(phone: "13800000008", currency: "EUR")]))
+        #expect(engine.fails("return.approve", ["return_id": eur["return_id"] ?? .null, "actor": "ops"]) == .forbidden)
+        try engine.ok("config.set", ["key": "returns.supervisor_above", "value": ["CNY": 500, "other": 100]])
+        try engine.ok("return.approve", ["return_id": eur["return_id"] ?? .null, "actor": "ops"])
+        // order.refund by hand reads returns.admin_above the same way.
+        try engine.ok("config.set", ["key": "returns.admin_above", "value": ["CNY": 5000, "USD": 20]])
+        let refund: JSONObject = ["order_id": usd2["order_id"] ?? .null, "reason": "goodwill", "actor": "lead"]
+        #expect(engine.fails("order.refund", refund.merging(["amount": "20.01"])) == .forbidden)
+        try engine.ok("order.refund", refund.merging(["amount": "20.00"]))
+        let bad: [JSON] = [["RMB": 5], [:], ["USD": -1], ["USD": "70"], ["usd": 5], "500", .number("1.5")]
+        for bad in bad {
+            #expect(engine.fails("config.set", ["key": "returns.admin_above", "value": bad]) == .invalidInput, "\(bad)")
+        }
+        #expect(try engine.ok("config.get", ["key": "returns.admin_above"])["settings"]?.arrayValue?.first?["value"]
+            == ["CNY": 5000, "USD": 20])
     }
 
     @Test func aReturnRequestedPastTheWindowNeedsASupervisor() throws {

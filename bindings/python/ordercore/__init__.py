@@ -773,3 +773,7 @@ class _Config(_Area):
     def set(self, key: str, value: Any) -> JSONDict:
         """Changes a setting (op config.set)."""
         return self._db.exec("config.set", key=key, value=value)
+
+    def reset(self, key: str) -> JSONDict:
+        """Puts a setting back to its default (op config.reset)."""
+        return self._db.exec("config.reset", key=key)

@@ -35,11 +35,21 @@ class Ops:
 
         Args:
             key: The setting's key (config.get lists them). Required.
-            value: The new value (JSON: numbers, true/false, objects; null resets the default). Required.
+            value: The new value (JSON: numbers, true/false, objects; in a map setting, a member set to null is its default again). Required.
 
         Returns: key, value.
         """
         return self.exec("config.set", key=key, value=value, **envelope)
+
+    def config_reset(self, key: str, **envelope: Any) -> Dict[str, Any]:
+        """Put a setting back to its default (key); each setting names the role it needs (op ``config.reset``).
+
+        Args:
+            key: The setting's key (config.get lists them). Required.
+
+        Returns: key, value.
+        """
+        return self.exec("config.reset", key=key, **envelope)
 
     def sku_upsert(self, sku: str, *, name: Optional[str] = None, barcode: Optional[str] = None, weight_g: Optional[int] = None, active: Optional[bool] = None, cost_currency: Optional[str] = None, unit_cost: Optional[Money] = None, category: Optional[str] = None, **envelope: Any) -> Dict[str, Any]:
         """Create or update a SKU (sku, name, barcode, weight_g, unit_cost, cost_currency, active) (op ``sku.upsert``).
