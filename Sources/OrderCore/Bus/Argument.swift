@@ -54,6 +54,11 @@ public struct Argument: Sendable {
         "return_id": .returnID,
     ]
 
+    /// An object's member names as a doc writes them: `{"name","phone"}`.
+    static func members(_ names: [String]) -> String {
+        "{" + names.map { "\"\($0)\"" }.joined(separator: ",") + "}"
+    }
+
     /// What the common argument names mean wherever they appear.
     static let glossary: [String: String] = [
         "order_id": "The order (OrderCore's id, such as SO-000001)",

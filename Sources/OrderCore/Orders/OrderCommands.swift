@@ -13,13 +13,20 @@ enum OrderCommands {
             Argument("external_id", .code, "The channel's order number"),
             Argument("placed_at", .time, "When the buyer placed it (default: now; from 1970 to a day ahead)"),
             Argument("currency", .code, "ISO 4217 code (default: order.default_currency)"),
-            Argument("customer", .object),
             Argument(
-                "ship_to", .object,
-                "The address: {\"name\",\"phone\",\"country\",\"region\",\"city\",\"address1\",\"postcode\"}"),
+                "customer", .object,
+                "The buyer: " + Argument.members(Order.customerFields + ["account_created_at"])
+                    + " (account_created_at: when their account was made, for the risk rules)"),
+            Argument("ship_to", .object, "The address: " + Argument.members(Order.addressFields)),
             Argument(
-                "lines", .lines, "The lines: [{\"sku\",\"qty\",\"unit_price\",\"tax\",\"discount\"}]", required: true),
-            Argument("discounts", .array, "Order discounts: [{\"code\",\"amount\"}] (spread over the lines by value)"),
+                "lines", .lines,
+                "The lines: " + Argument.members(["sku", "qty", "unit_price", "name", "line_discount", "tax"])
+                    + " (line_discount: off the line's whole quantity)",
+                required: true),
+            Argument(
+                "discounts", .array,
+                "Order discounts: [" + Argument.members(["kind", "code", "amount"]) + "] (kind: "
+                    + OrderDiscount.kinds.joined(separator: ", ") + "; spread over the lines by value)"),
             Argument(
                 "fees", .array,
                 "Order fees: [{\"name\",\"amount\",\"tax\",\"returns_refund\"}] (returns_refund false: bought on its "

@@ -360,7 +360,7 @@ enum RefundCommands {
             .orderID,
             Argument(
                 "ship_to", .object,
-                "The address: {\"name\",\"phone\",\"country\",\"region\",\"city\",\"address1\",\"postcode\"}",
+                "The fields that change: " + Argument.members(Order.addressFields),
                 required: true),
         ]
     ) { ctx, f in

@@ -335,10 +335,13 @@ enum ReturnCommands {
         arguments: [
             .orderID,
             Argument(
-                "reason", .code, "Why the buyer returns it (not_as_described, damaged, wrong_item, changed_mind...)",
+                "reason", .code,
+                "Why the buyer returns it: one of returns.reasons (changed_mind, defective, wrong_item_sent, "
+                    + "not_as_described... by default)",
                 required: true, positional: true),
             Argument("note", .text),
-            Argument("lines", .lines, "The units returned: [{\"sku\",\"qty\"}]", required: true),
+            Argument(
+                "lines", .lines, "The units returned: [{\"line_no\" or \"sku\", \"qty\"}]", required: true),
             Argument(
                 "exchange", .lines, "Replacement lines for an exchange: [{\"sku\",\"qty\",\"unit_price\"}]"),
         ],
@@ -542,7 +545,11 @@ enum ReturnCommands {
             Argument(
                 "grade", .code, "The grade of every line that names none",
                 choices: ["resellable", "damaged", "wrong_item", "empty"]),
-            Argument("lines", .lines, "The units that arrived: [{\"sku\",\"qty\",\"grade\"}]", required: true),
+            Argument(
+                "lines", .lines,
+                "The units that arrived: [{\"line_no\" or \"sku\", \"qty\" (of grade) or units by grade: "
+                    + "\"resellable\",\"damaged\",\"wrong_item\",\"empty\"}]",
+                required: true),
         ],
         result: ReturnRecord.members
     ) { ctx, f in

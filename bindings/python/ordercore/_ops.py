@@ -387,10 +387,10 @@ class Ops:
             external_id: The channel's order number.
             placed_at: When the buyer placed it (default: now; from 1970 to a day ahead).
             currency: ISO 4217 code (default: order.default_currency).
-            customer: The customer key (phone, e-mail or the channel's buyer id).
-            ship_to: The address: {"name","phone","country","region","city","address1","postcode"}.
-            lines: The lines: [{"sku","qty","unit_price","tax","discount"}]. Required.
-            discounts: Order discounts: [{"code","amount"}] (spread over the lines by value).
+            customer: The buyer: {"id","phone","email","name","device_id","ip","account_created_at"} (account_created_at: when their account was made, for the risk rules).
+            ship_to: The address: {"name","phone","country","region","city","district","line1","line2","postal_code"}.
+            lines: The lines: {"sku","qty","unit_price","name","line_discount","tax"} (line_discount: off the line's whole quantity). Required.
+            discounts: Order discounts: [{"kind","code","amount"}] (kind: coupon, promotion, points, manual, shipping, other; spread over the lines by value).
             fees: Order fees: [{"name","amount","tax","returns_refund"}] (returns_refund false: bought on its own, a gift card or a tip, never refunded by a return).
             shipping_fee: Shipping charged to the buyer.
             shipping_tax: Tax on shipping.
@@ -537,7 +537,7 @@ class Ops:
 
         Args:
             order_id: The order (OrderCore's id, such as SO-000001). Required.
-            ship_to: The address: {"name","phone","country","region","city","address1","postcode"}. Required.
+            ship_to: The fields that change: {"name","phone","country","region","city","district","line1","line2","postal_code"}. Required.
         """
         return self.exec("order.update_address", order_id=order_id, ship_to=ship_to, **envelope)
 
@@ -902,9 +902,9 @@ class Ops:
 
         Args:
             order_id: The order (OrderCore's id, such as SO-000001). Required.
-            reason: Why the buyer returns it (not_as_described, damaged, wrong_item, changed_mind..). Required.
+            reason: Why the buyer returns it: one of returns.reasons (changed_mind, defective, wrong_item_sent, not_as_described.. by default). Required.
             note: A free note kept with the record.
-            lines: The units returned: [{"sku","qty"}]. Required.
+            lines: The units returned: [{"line_no" or "sku", "qty"}]. Required.
             exchange: Replacement lines for an exchange: [{"sku","qty","unit_price"}].
 
         Returns: return_id, order_id, state, reason, customer, owner, lines, quote, refunds, timeline.
@@ -941,7 +941,7 @@ class Ops:
             warehouse: Where it arrived. Required.
             weight_g: The parcel's weight (an empty box is found by weight).
             grade: The grade of every line that names none.
-            lines: The units that arrived: [{"sku","qty","grade"}]. Required.
+            lines: The units that arrived: [{"line_no" or "sku", "qty" (of grade) or units by grade: "resellable","damaged","wrong_item","empty"}]. Required.
 
         Returns: return_id, order_id, state, reason, customer, owner, lines, quote, refunds, timeline.
         """
