@@ -72,10 +72,10 @@ extension RiskRules {
         let total = o.totals.grandTotal
         func money(_ m: Int64) -> String { Money.format(m, exponent: o.exponent) }
 
-        if let r = rule("address_keywords"), Double(total) >= (r.values["min_amount"] ?? 0) * unit {
+        if let r = rule("address_keywords"), Double(total) >= r.amount("min_amount", currency: o.currency) * unit {
             let address = Order.addressFields.compactMap { o.shipTo[$0] }.joined(separator: " ")
             if let word = r.firstWord(in: address) {
-                let from = RiskRules.text(r.values["min_amount"] ?? 0)
+                let from = RiskRules.text(r.amount("min_amount", currency: o.currency))
                 a.reasons.append(
                     .init(
                         rule: "address_keywords", points: r.points,
@@ -130,13 +130,12 @@ extension RiskRules {
                             "the account was created \(age / 1_000) s before the order (within "
                             + "\(RiskRules.text(minutes)) minutes)"
                     ))
-                if Double(total) >= (r.values["high_value"] ?? 0) * unit {
+                let highValue = r.amount("high_value", currency: o.currency)
+                if Double(total) >= highValue * unit {
                     a.reasons.append(
                         .init(
                             rule: "new_account_high_value", points: Int64(r.values["high_value_points"] ?? 0),
-                            reason:
-                                "and it buys \(money(total)) at once (from "
-                                + "\(RiskRules.text(r.values["high_value"] ?? 0)))"
+                            reason: "and it buys \(money(total)) at once (from \(RiskRules.text(highValue)))"
                         ))
                 }
             }

@@ -7,6 +7,8 @@ struct RiskRules: Equatable {
         var points: Int64
         /// Rule-specific numbers and lists, validated by `RiskRules.init`.
         var values: [String: Double] = [:]
+        /// Amounts given per currency (`RiskRules.amountKeys`), in place of their one figure in `values`.
+        var perCurrency: [String: [String: Double]] = [:]
         /// Words, each looked for as its `searchBytes` (`forms`: the Kelvin sign's lower case is "k").
         var words: [String] = [] { didSet { forms = words.map(\.searchBytes) } }
         private(set) var forms: [[UInt8]] = []
@@ -14,6 +16,13 @@ struct RiskRules: Equatable {
         init(points: Int64, values: [String: Double] = [:], words: [String] = []) {
             (self.points, self.values, self.words) = (points, values, words)
             forms = words.map(\.searchBytes)
+        }
+
+        /// An amount in whole units of `currency`: its figure for that currency (else `"other"`, else 0) when
+        /// given per currency, as the returns thresholds are (`Setting.money`), else its one figure.
+        func amount(_ key: String, currency: String) -> Double {
+            guard let figures = perCurrency[key] else { return values[key] ?? 0 }
+            return figures[currency] ?? figures["other"] ?? 0
         }
 
         /// The first of the words that `text` contains, both in their `searchBytes` (`ＨＯＴＥＬ`, `Hôtel` and
@@ -78,6 +87,9 @@ struct RiskRules: Equatable {
         "cod_refusals": ["min_refusals": 1...10_000],
     ]
 
+    /// The numbers that are amounts of money: one figure for every currency, or an object per currency.
+    static let amountKeys: Set<String> = ["min_amount", "high_value"]
+
     /// Reads a rule set: every member optional (defaults fill the rest), unknown names refused.
     init(_ f: Fields) throws(OrderCoreError) {
         self = RiskRules.defaults
@@ -102,12 +114,29 @@ struct RiskRules: Equatable {
                 rule.points = try spec.int("points", min: 0, max: 100) ?? rule.points
                 for (key, range) in ranges {
                     guard let v = spec.value(key) else { continue }
-                    guard case .number(let text) = v, let number = Double(text), range.contains(number) else {
-                        throw .invalid(
-                            "\(spec.name(key)) must be a number in \(range.lowerBound)...\(range.upperBound)",
-                            field: spec.name(key))
+                    func number(_ v: JSON, _ field: String) throws(OrderCoreError) -> Double {
+                        guard case .number(let text) = v, let number = Double(text), range.contains(number) else {
+                            throw .invalid(
+                                "\(field) must be a number in \(RiskRules.text(range.lowerBound))..."
+                                    + "\(RiskRules.text(range.upperBound))"
+                                    + (RiskRules.amountKeys.contains(key) ? ", or an object of currency: number" : ""),
+                                field: field)
+                        }
+                        return number
                     }
-                    rule.values[key] = number
+                    if RiskRules.amountKeys.contains(key), case .object(let figures) = v, !figures.isEmpty {
+                        var parsed: [String: Double] = [:]
+                        for (currency, figure) in figures.pairs {
+                            let field = "\(spec.name(key)).\(currency)"
+                            parsed[currency == "other" ? currency : try Currency.check(currency, field: field)] =
+                                try number(figure, field)
+                        }
+                        rule.perCurrency[key] = parsed
+                        rule.values[key] = nil
+                    } else {
+                        rule.values[key] = try number(v, spec.name(key))
+                        rule.perCurrency[key] = nil
+                    }
                 }
                 for key in ["keywords", "explained_by_tags"] {
                     guard let v = spec.value(key) else { continue }
@@ -140,7 +169,17 @@ struct RiskRules: Equatable {
         for name in rules.keys.sorted() {
             guard let rule = rules[name] else { continue }
             var spec: JSONObject = ["enabled": .bool(rule.enabled), "points": .int(rule.points)]
-            for key in rule.values.keys.sorted() { spec[key] = .number(RiskRules.text(rule.values[key] ?? 0)) }
+            for key in Set(rule.values.keys).union(rule.perCurrency.keys).sorted() {
+                if let figures = rule.perCurrency[key] {
+                    var object = JSONObject()
+                    for currency in figures.keys.sorted() {
+                        object[currency] = .number(RiskRules.text(figures[currency] ?? 0))
+                    }
+                    spec[key] = .object(object)
+                } else {
+                    spec[key] = .number(RiskRules.text(rule.values[key] ?? 0))
+                }
+            }
             if !rule.words.isEmpty {
                 spec[name == "price_anomaly" ? "explained_by_tags" : "keywords"] = .array(rule.words.map(JSON.string))
             }

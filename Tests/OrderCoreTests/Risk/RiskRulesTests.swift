@@ -5,8 +5,10 @@ import Testing
 struct RiskRulesTests {
     let rules = RiskRules.defaults
 
-    func order(total: Int64 = 10_000, shipTo: [String: String] = [:], tags: [String] = []) -> Order {
-        Order(rowID: 1, orderID: "SO-1", channel: "web", externalID: nil, state: .pendingPayment, currency: "CNY",
+    func order(
+        total: Int64 = 10_000, shipTo: [String: String] = [:], tags: [String] = [], currency: String = "CNY"
+    ) -> Order {
+        Order(rowID: 1, orderID: "SO-1", channel: "web", externalID: nil, state: .pendingPayment, currency: currency,
               placedAt: 1_000_000_000, createdAt: 1_000_000_000, updatedAt: 1_000_000_000, expiresAt: nil,
               totals: OrderTotals(subtotal: total, grandTotal: total), shipTo: shipTo, tags: tags)
     }
@@ -38,6 +40,31 @@ struct RiskRulesTests {
         let hotel = ["line1": "Grand Hotel, room 12"]
         #expect(rules.assess(order(total: 60_000, shipTo: hotel), RiskFacts(), version: 1).decision == .review)
         #expect(rules.assess(order(total: 10_000, shipTo: hotel), RiskFacts(), version: 1).decision == .allow)
+    }
+
+    /// A shop selling in currencies far apart in value gives amounts per currency, as the returns thresholds:
+    /// 500 is 70 dollars of a CNY order, and 500 of a USD one. A currency not named is 0.
+    @Test func amountsMayBeGivenPerCurrency() throws {
+        let document: JSON = ["rules": ["address_keywords": ["min_amount": ["CNY": 500, "USD": 70]]]]
+        let perCurrency = try RiskRules(Fields(["rules": document]).object("rules")!)
+        let hotel = ["line1": "Grand Hotel, room 12"]
+        func decision(_ total: Int64, _ currency: String) -> RiskDecision {
+            perCurrency.assess(order(total: total, shipTo: hotel, currency: currency), RiskFacts(), version: 1).decision
+        }
+        #expect(decision(8_000, "USD") == .review && decision(6_000, "USD") == .allow)
+        #expect(decision(8_000, "CNY") == .allow && decision(60_000, "CNY") == .review)
+        #expect(decision(1, "EUR") == .review)  // not named: from 0
+        #expect(perCurrency.json["rules"]?["address_keywords"]?["min_amount"] == ["CNY": 500, "USD": 70])
+        // Stored and read back, it is the same rule set.
+        #expect(try RiskRules(Fields(["rules": perCurrency.json]).object("rules")!) == perCurrency)
+        let bad: [JSON] = [["RMB": 5], ["USD": -1], ["USD": "70"], "500"]
+        for value in bad {
+            let document: JSON = ["rules": ["new_account": ["high_value": value]]]
+            #expect(throws: OrderCoreError.self) { try RiskRules(Fields(["rules": document]).object("rules")!) }
+        }
+        // Only amounts take currencies.
+        let window: JSON = ["rules": ["velocity": ["window_minutes": ["CNY": 5]]]]
+        #expect(throws: OrderCoreError.self) { try RiskRules(Fields(["rules": window]).object("rules")!) }
     }
 
     /// Keywords match as characters whatever the address is written in; an address all in ASCII is searched
