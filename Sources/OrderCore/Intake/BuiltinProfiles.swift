@@ -627,7 +627,10 @@ enum BuiltinProfiles {
     /// `afterSale.Detail` brings the money refunded after shipping (returns, refunds only, price protection), with
     /// the units of a return or a refund only (`sku_order_infos[].after_sale_item_count`), not of a price protection.
     /// Closed with a ship time (`logistics_info[].ship_time`) it was closed after it shipped: its shipment is
-    /// recorded first (`"shipped": true`).
+    /// recorded first (`"shipped": true`). A deposit pre-sale (定金预售) pays in phases (`order_phase_list`):
+    /// with its deposit paid and its balance not (`order_status` 1 with a phase `pay_success`, or 103 部分支付)
+    /// it is `deposit_paid`, its deposit what the paid phases took (`phase_pay_amount`); closed with its balance
+    /// unpaid, the deposit is Douyin's to keep (定金不退), and a refund of it comes as an after-sale.
     static let douyin = #"""
         {"profile": "douyin",
          "description": "Douyin (抖店) order: order.orderDetail (data.shop_order_detail) or order.searchList \#
@@ -691,6 +694,7 @@ enum BuiltinProfiles {
             "ship_to.line1": "post_addr.detail",
             "shipping_fee": {"minor": "post_amount"}, "taxes_included": {"const": true}, "note": "buyer_words",
             "cash_on_delivery": {"map": "pay_type", "values": {"0": true}, "default": false},
+            "deposit": {"sum": {"minor": "order_phase_list[pay_success=true].phase_pay_amount"}},
             "shipment.carrier": "logistics_info[0].company_name",
              "shipment.tracking_no": "logistics_info[0].tracking_no",
             "shipment.shipped_at": {"epoch": "logistics_info[0].ship_time"}},
@@ -705,11 +709,14 @@ enum BuiltinProfiles {
              "cancel_units": {"const": true},
              "units.sku": {"first": ["out_sku_id", "code", {"template": "douyin-{sku_id}"}]}, "units.qty": "item_num"}},
            "status": {"value": "order_status",
-            "inbound": {"1": "pending_payment", "103": "pending_payment", "105": "paid", "2": "paid",
+            "inbound": {"1": "pending_payment", "103": "deposit_paid", "105": "paid", "2": "paid",
              "101": "partially_shipped",
                         "3": "shipped", "4": "cancelled", "5": "completed", "21": "cancelled"},
+            "deposit_forfeited": ["4"],
             "rules": [{"when": {"order_status": [4, 21], "logistics_info[].ship_time": {"above": 0}},
                        "state": "cancelled", "shipped": true},
+                      {"when": {"order_status": 1, "order_phase_list[pay_success=true]": "present"},
+                       "state": "deposit_paid"},
                       {"when": {"pay_type": 0, "order_status": [1, 2, 105]}, "state": "pending_payment"},
                       {"when": {"pay_type": 0, "order_status": 101}, "state": "partially_shipped", "unpaid": true},
                       {"when": {"pay_type": 0, "order_status": 3}, "state": "shipped", "unpaid": true},

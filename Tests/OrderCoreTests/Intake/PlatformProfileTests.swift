@@ -628,6 +628,49 @@ struct PlatformProfileTests {
         #expect(try order(ingest("douyin", douyin("6900000000006", status: 5, payType: 0)))["paid_total"] == "89.90")
     }
 
+    /// A Douyin deposit pre-sale (定金预售) pays in phases: its deposit paid, the balance not, it is
+    /// `deposit_paid` with what the paid phases took; paid in full, `paid`; closed with its balance unpaid,
+    /// the deposit is kept there (定金不退) and nothing is owed back.
+    @Test func aDouyinPreSaleIsDepositPaidUntilItsBalanceIs() throws {
+        func presale(_ id: String, status: Int64, balancePaid: Bool, updated: Int64, afterSale: JSON? = nil) -> JSON {
+            func phase(_ n: Int64, fen: Int64, paid: Bool) -> JSON {
+                ["phase_order_id": .string("\(id)-\(n)"), "total_phase": 2, "current_phase": .int(n), "pay_success": .bool(paid),
+                 "phase_payable_price": .int(fen), "phase_pay_amount": .int(paid ? fen : 0)]
+            }
+            var sku: JSONObject = ["order_id": .string(id + "1"), "sku_id": 55, "out_sku_id": "A1", "product_name": "杯子",
+                                   "item_num": 1, "goods_price": 8_990, "pay_amount": 8_990]
+            if let afterSale { sku["after_sale_info"] = afterSale }
+            return ["data": ["shop_order_detail": [
+                "order_id": .string(id), "order_status": .int(status), "pay_type": 1, "update_time": .int(1_768_730_400 + updated),
+                "create_time": 1_768_730_400, "pay_amount": 8_990, "post_amount": 0,
+                "order_phase_list": [phase(1, fen: 2_000, paid: true), phase(2, fen: 6_990, paid: balancePaid)],
+                "sku_order_list": [.object(sku)]]]]
+        }
+        let stock = try engine.available("A1")
+        let deposit = try ingest("douyin", presale("6900000000201", status: 1, balancePaid: false, updated: 0))
+        var doc = try order(deposit)
+        #expect(deposit["state"] == "deposit_paid" && doc["paid_total"] == "20.00" && doc["balance_due"] == "69.90",
+                "\(deposit.serialized) \(doc.serialized)")
+        #expect(try engine.available("A1") == stock - 1, "its stock is held")
+        let paid = try ingest("douyin", presale("6900000000201", status: 2, balancePaid: true, updated: 1))
+        #expect(try paid["state"] == "paid" && order(paid)["paid_total"] == "89.90", "\(paid.serialized)")
+        // 103 (部分支付) says the same as a paid phase.
+        let partly = try ingest("douyin", presale("6900000000202", status: 103, balancePaid: false, updated: 0))
+        #expect(try partly["state"] == "deposit_paid" && order(partly)["paid_total"] == "20.00", "\(partly.serialized)")
+        let closed = try ingest("douyin", presale("6900000000202", status: 4, balancePaid: false, updated: 1))
+        doc = try order(closed)
+        #expect(doc["state"] == "cancelled" && doc["refunded_total"] == "0.00" && doc["refund_due"] == "0.00",
+                "the deposit is kept, not owed back: \(doc.serialized)")
+        #expect(try engine.available("A1") == stock - 1, "its stock is back on sale")
+        // Closed with its deposit refunded (a refund before shipping, succeeded): the deposit goes back, no more.
+        _ = try ingest("douyin", presale("6900000000203", status: 1, balancePaid: false, updated: 0))
+        let refunded = try ingest("douyin", presale("6900000000203", status: 4, balancePaid: false, updated: 1,
+                                                     afterSale: ["after_sale_status": 12, "after_sale_type": 2, "refund_status": 3]))
+        doc = try order(refunded)
+        #expect(doc["state"] == "cancelled" && doc["refunded_total"] == "20.00" && doc["refund_due"] == "0.00",
+                "\(refunded.serialized) \(doc.serialized)")
+    }
+
     /// A Douyin sku order refunded before it shipped (未发货仅退款, refund succeeded) does not ship: its money and
     /// units are a refund; while the refund is asked for, the order is held. An after-sale after shipping refunds
     /// nothing through the order's detail (its money comes with Douyin's after-sale detail).
