@@ -638,10 +638,10 @@ class Pinduoduo(Channel):
 
 
 class Douyin(Channel):
-    """Each order as order.orderDetail answers it now (fen, Unix seconds): paid later, a sku order's refund
-    before shipping asked for and granted, sku orders shipped one by one under one tracking number, finished,
-    or cancelled before any left — and after-sales (afterSale.Detail, afterSale.List) giving back a shipped
-    unit's money, or part of it."""
+    """Each order as order.orderDetail answers it now (fen, Unix seconds): paid later (a pre-sale's deposit
+    first, 定金预售), a sku order's refund before shipping asked for and granted, sku orders shipped one by one
+    under one tracking number, finished, or cancelled before any left (a pre-sale's deposit kept) — and
+    after-sales (afterSale.Detail, afterSale.List) giving back a shipped unit's money, or part of it."""
 
     profile = "douyin"
     steps = {"new": 4, "pay": 2, "ask": 1, "refund": 2, "ship_part": 2, "ship": 2, "finish": 1, "cancel": 1,
@@ -669,6 +669,10 @@ class Douyin(Channel):
             "post_amount": 0, "pay_amount": sum(sub["pay_amount"] for sub in subs), "sku_order_list": subs}
         if paid:
             self.paid.add(number)
+        elif self.rnd.random() < 0.4:  # a pre-sale: its deposit paid, its balance not yet
+            order["order_phase_list"] = [
+                {"current_phase": 1, "pay_success": True, "phase_pay_amount": order["pay_amount"] // 5},
+                {"current_phase": 2, "pay_success": False, "phase_pay_amount": 0}]
         return self.payload(order)
 
     def open(self, order):
@@ -682,6 +686,8 @@ class Douyin(Channel):
             order["order_status"] = 105
             for sub in subs:
                 sub["order_status"] = 105
+            for phase in order.get("order_phase_list", [])[1:]:  # the balance
+                phase.update(pay_success=True, phase_pay_amount=order["pay_amount"] - order["pay_amount"] // 5)
             self.paid.add(order["order_id"])
         elif kind == "ask" and live and status == 105:
             self.rnd.choice(live)["after_sale_info"] = {"after_sale_type": 2, "after_sale_status": 6, "refund_status": 1}
@@ -732,6 +738,8 @@ class Douyin(Channel):
                            "related_order_info": [{"shop_sku_code": sku, "aftersale_item_num": 1}]}}]}})
 
     def money(self, order):
+        if order["order_id"] not in self.paid and "order_phase_list" in order:  # the deposit, kept if it closes
+            return order["order_phase_list"][0]["phase_pay_amount"] / 100, 0, 0
         paid = order["order_id"] in self.paid and order["pay_amount"] / 100
         refunded = paid if order["order_status"] == 4 else sum(
             sub["pay_amount"] for sub in order["sku_order_list"] if sub["after_sale_info"]["refund_status"] == 3) / 100
@@ -742,6 +750,8 @@ class Douyin(Channel):
         status = order["order_status"]
         if status == 4:
             return {"shipped"} if "logistics_info" in order else {"cancelled"}
+        if status == 1 and "order_phase_list" in order:
+            return {"deposit_paid"}
         return {1: {"pending_payment"}, 105: {"paid", "allocated", "on_hold"}, 101: {"partially_shipped", "on_hold"},
                 3: {"shipped"}, 5: {"completed"}}[status]
 
