@@ -323,6 +323,9 @@ def test_terminal_session_completes_commands_skus_and_orders(shell, tmp_path):
     child.send("order get SO-0\t\r")      # the order id from the database
     child.expect("order_id +SO-000001")
     child.expect("ordercore> ")
+    child.send("config get returns.adm\t\r")  # a setting's key
+    child.expect("returns.admin_above +5000")
+    child.expect("ordercore> ")
     child.send("stock \t\t")              # two tabs list the choices
     child.expect(r"adjust[\s\S]+ordercore> stock ")
     listed = child.after.split()

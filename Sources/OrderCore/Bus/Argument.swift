@@ -51,7 +51,7 @@ public struct Argument: Sendable {
 
     static let codeKinds: [String: CodeKind] = [
         "sku": .sku, "warehouse": .warehouse, "order_id": .order, "channel": .channel, "transfer_id": .transfer,
-        "return_id": .returnID,
+        "return_id": .returnID, "key": .setting,
     ]
 
     /// An object's member names as a doc writes them: `{"name","phone"}`.
@@ -142,6 +142,7 @@ extension CodeKind {
         case .transfer: "transfer"
         case .channel: "channel"
         case .returnID: "return"
+        case .setting: "setting"
         }
     }
 }

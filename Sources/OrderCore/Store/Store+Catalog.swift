@@ -153,18 +153,19 @@ extension Store {
         return result
     }
 
-    /// Codes for shell completion, in order, starting with `prefix`.
+    /// Codes for shell completion, in order, starting with `prefix`: rows of the database, or the settings' keys.
     func codes(_ kind: CodeKind, prefix: String, limit: Int) throws -> [String] {
         var result: [String] = []
-        let (table, column) =
-            switch kind {
-            case .sku: ("skus", "sku")
-            case .warehouse: ("warehouses", "warehouse")
-            case .order: ("orders", "order_id")
-            case .transfer: ("transfers", "transfer_id")
-            case .channel: ("channels", "channel")
-            case .returnID: ("returns", "return_id")
-            }
+        let table: String, column: String
+        switch kind {
+        case .sku: (table, column) = ("skus", "sku")
+        case .warehouse: (table, column) = ("warehouses", "warehouse")
+        case .order: (table, column) = ("orders", "order_id")
+        case .transfer: (table, column) = ("transfers", "transfer_id")
+        case .channel: (table, column) = ("channels", "channel")
+        case .returnID: (table, column) = ("returns", "return_id")
+        case .setting: return Array(Setting.all.map(\.key).filter { $0.hasPrefix(prefix) }.sorted().prefix(limit))
+        }
         // Range scan on the primary/unique key: prefix <= code < prefix + U+10FFFF.
         try db.rows(
             "SELECT \(column) FROM \(table) WHERE \(column) >= ? AND \(column) < ? ORDER BY \(column) LIMIT ?",
@@ -174,8 +175,8 @@ extension Store {
     }
 }
 
-/// What `Engine.complete` can complete.
-public enum CodeKind: Sendable { case sku, warehouse, order, transfer, channel, returnID }
+/// What `Engine.complete` can complete: codes in the database, and the settings' keys.
+public enum CodeKind: Sendable { case sku, warehouse, order, transfer, channel, returnID, setting }
 
 extension Store {
     // MARK: - Actors
