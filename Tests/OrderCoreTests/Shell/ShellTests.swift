@@ -54,9 +54,11 @@ struct ShellTests {
             case .transfer: ["TR-000001"]
             case .channel: ["web", "pos"]
             case .returnID: ["RT-000001"]
+            case .setting: ["returns.admin_above", "returns.supervisor_above"]
             }
             return all.filter { $0.hasPrefix(prefix) }
         }
+        #expect(Completion.candidates(before: "config reset ", word: "returns.a", codes: codes) == ["returns.admin_above"])
         #expect(Completion.candidates(before: "", word: "st", codes: codes) == ["status", "stock"])
         #expect(Completion.candidates(before: "", word: "sto", codes: codes) == ["stock"])
         #expect(Completion.candidates(before: "stock ", word: "", codes: codes) == ["adjust", "alerts", "board", "count", "get", "ledger", "locate", "quarantine", "receive", "replenishment", "safety", "scrap", "show",
