@@ -946,13 +946,14 @@ enum ReturnCommands {
             Argument("customer", .code, required: true, positional: true)
         ],
         result: [
-            "customer", "orders", "returns", "wrong_item_units", "empty_units", "refunded_cash_minor",
+            "customer", "orders", "returns", "wrong_item_units", "empty_units", "refunded_cash",
             "empty_box_returns", "refused_deliveries", "return_rate",
         ]
     ) { ctx, f in
         let customer = try f.requiredCode("customer")
         try f.finish()
         var stats = try ctx.store.returnerStats(customer: customer)
+        stats["refunded_cash"] = .object(try ctx.store.refundedCash(customer: customer))
         let orders = stats["orders"]?.intValue ?? 0
         let returns = stats["returns"]?.intValue ?? 0
         stats["return_rate"] = .number(orders > 0 ? String(Double(returns) / Double(orders)) : "0")

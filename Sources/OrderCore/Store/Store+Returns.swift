@@ -242,13 +242,19 @@ extension Store {
         }.joined(separator: " \(union) ")
     }
 
+    /// The returns of the buyer `customer` names (`r` the returns table's alias) by their id, phone or email,
+    /// however written, with the values of its `?1`...`?3`.
+    private static func returnsOf(_ customer: String) -> (filter: (String) -> String, keys: [SQLValue]) {
+        (
+            { r in "(\(r).customer_id = ?1 OR \(r).customer_phone_key = ?2 OR \(r).customer_email = ?3)" },
+            [.text(customer), .opt(Phone.key(customer)), .opt(Email.key(customer))]
+        )
+    }
+
     /// A customer's returns record (`customer.returns`, the risk rule `returns_abuse`): the orders, and the
     /// returns of any order, whose buyer's id, phone or email (however written) is `customer`.
     func returnerStats(customer: String) throws -> JSONObject {
-        func theirs(_ r: String) -> String {
-            "(\(r).customer_id = ?1 OR \(r).customer_phone_key = ?2 OR \(r).customer_email = ?3)"
-        }
-        let keys: [SQLValue] = [.text(customer), .opt(Phone.key(customer)), .opt(Email.key(customer))]
+        let (theirs, keys) = Store.returnsOf(customer)
         let orders =
             try db.first(
                 """
@@ -260,8 +266,6 @@ extension Store {
         try db.rows(
             """
             SELECT COUNT(DISTINCT r.id), COALESCE(SUM(l.wrong_item), 0), COALESCE(SUM(l.empty), 0),
-                   (SELECT COALESCE(SUM(\(db.dialect.greatest("0", "f.cash - f.written_off"))), 0)
-                       FROM return_refunds f JOIN returns x ON x.id = f.return_rowid WHERE \(theirs("x"))),
                    (SELECT COUNT(*) FROM returns x WHERE \(theirs("x")) AND x.flags LIKE '%empty_box%'),
                    (SELECT COUNT(*) FROM returns x WHERE \(theirs("x")) AND x.reason = 'refused_delivery')
             FROM returns r LEFT JOIN return_lines l ON l.return_rowid = r.id WHERE \(theirs("r"))
@@ -270,10 +274,24 @@ extension Store {
             stats["returns"] = .int($0.int(0))
             stats["wrong_item_units"] = .int($0.int(1))
             stats["empty_units"] = .int($0.int(2))
-            stats["refunded_cash_minor"] = .int($0.int(3))
-            stats["empty_box_returns"] = .int($0.int(4))
-            stats["refused_deliveries"] = .int($0.int(5))
+            stats["empty_box_returns"] = .int($0.int(3))
+            stats["refused_deliveries"] = .int($0.int(4))
         }
         return stats
+    }
+
+    /// The cash the returns of `customer` (as `returnerStats` finds them) gave back, per currency: money of
+    /// different currencies does not add up.
+    func refundedCash(customer: String) throws -> JSONObject {
+        let (theirs, keys) = Store.returnsOf(customer)
+        var refunded = JSONObject()
+        try db.rows(
+            """
+            SELECT o.currency, SUM(\(db.dialect.greatest("0", "f.cash - f.written_off")))
+            FROM return_refunds f JOIN returns x ON x.id = f.return_rowid JOIN orders o ON o.id = x.order_rowid
+            WHERE \(theirs("x")) GROUP BY o.currency ORDER BY o.currency
+            """, arguments: keys
+        ) { refunded[$0.text(0)] = .string(Money.format($0.int(1), exponent: Money.exponent(of: $0.text(0)))) }
+        return refunded
     }
 }

@@ -163,6 +163,15 @@ struct ReturnTests {
         }
         #expect(try engine.ok("config.get", ["key": "returns.admin_above"])["settings"]?.arrayValue?.first?["value"]
             == ["CNY": 5000, "USD": 20])
+        // The buyer's record gives what went back per currency: 20.00 USD and 20.00 CNY are not 40 of anything.
+        try engine.ok("return.receive", ["return_id": cny["return_id"] ?? .null, "warehouse": "SH",
+                                         "lines": [["line_no": 1, "resellable": 2]]])
+        try engine.ok("return.refund", ["return_id": cny["return_id"] ?? .null])
+        try engine.ok("return.receive", ["return_id": usd["return_id"] ?? .null, "warehouse": "SH",
+                                         "lines": [["line_no": 1, "resellable": 2]]])
+        try engine.ok("return.refund", ["return_id": usd["return_id"] ?? .null])
+        let record = try engine.ok("customer.returns", ["customer": "c-1"])
+        #expect(record["refunded_cash"] == ["CNY": "85.00", "USD": "85.00"], "\(record.serialized)")
     }
 
     @Test func aReturnRequestedPastTheWindowNeedsASupervisor() throws {

@@ -1004,7 +1004,7 @@ class Ops:
         Args:
             customer: The customer key (phone, e-mail or the channel's buyer id). Required.
 
-        Returns: customer, orders, returns, wrong_item_units, empty_units, refunded_cash_minor, empty_box_returns, refused_deliveries, return_rate.
+        Returns: customer, orders, returns, wrong_item_units, empty_units, refunded_cash, empty_box_returns, refused_deliveries, return_rate.
         """
         return self.exec("customer.returns", customer=customer, **envelope)
 
