@@ -14,7 +14,7 @@ enum AllocationCommands {
         let id = try f.requiredCode("order_id")
         try f.finish()
         var order = try ctx.requireOrder(id)
-        let next = try order.next("order.allocate")
+        let next = try ctx.next(order, "order.allocate")
         let lines = try ctx.store.lines(orderRowID: order.rowID)
         let held = try ctx.store.activeReservations(orderRowID: order.rowID)
         let current = held.map {

@@ -41,7 +41,7 @@ extension CommandContext {
         _ order: inout Order, reaching state: OrderState, units only: [Int64: Int64]? = nil, shipment: ChannelShipment,
         moveStock: Bool, channel: String, reference: String
     ) throws -> JSONObject {
-        _ = try order.next("channel.shipped")
+        _ = try next(order, "channel.shipped")
         if moveStock {
             try store.lockHeldBalances(orderRowID: order.rowID)
         } else {

@@ -18,7 +18,7 @@ enum FulfillmentCommands {
         let reason = try f.requiredReason("the order is held")
         try f.finish()
         var order = try ctx.requireOrder(id)
-        _ = try order.next("order.hold")
+        _ = try ctx.next(order, "order.hold")
         try ctx.hold(&order, reason: reason, command: "order.hold", details: ["reason": .string(reason)])
         return try ctx.document(order)
     }
@@ -38,7 +38,7 @@ enum FulfillmentCommands {
         let reason = try f.text("reason", maxLength: 500)
         try f.finish()
         var order = try ctx.requireOrder(id)
-        _ = try order.next("order.release")
+        _ = try ctx.next(order, "order.release")
         // A hold the risk rules placed is lifted by a review, which records who decided and why.
         if order.holdReason?.hasPrefix(CommandContext.riskHoldPrefix) == true, !ctx.releasingRiskHold {
             throw OrderCoreError(
@@ -89,7 +89,7 @@ enum FulfillmentCommands {
         let given = try lineQuantities(f)
         try f.finish()
         var order = try ctx.requireOrder(id)
-        let next = try order.next("order.pick")
+        let next = try ctx.next(order, "order.pick")
         let lines = try ctx.store.lines(orderRowID: order.rowID)
         let open = Dictionary(
             uniqueKeysWithValues: lines.map { ($0.lineNo, $0.quantity(.allocated) - $0.quantity(.picked)) })
@@ -144,7 +144,7 @@ enum FulfillmentCommands {
             try ctx.requireRole(.supervisor, to: "stating \(packaging) g of packaging (a weight override)")
         }
         var order = try ctx.requireOrder(id)
-        _ = try order.next("order.pack")
+        _ = try ctx.next(order, "order.pack")
         guard first == order.orderID else {
             throw OrderCoreError(
                 .conflict,
@@ -242,7 +242,7 @@ enum FulfillmentCommands {
         let reason = try f.requiredReason("the parcel is opened")
         try f.finish()
         var order = try ctx.requireOrder(id)
-        _ = try order.next("order.unpack")
+        _ = try ctx.next(order, "order.unpack")
         guard try ctx.unpack(&order, reason: reason) else {
             throw OrderCoreError(
                 .conflict, "order \(id) has no parcel waiting to ship",
@@ -320,7 +320,7 @@ enum FulfillmentCommands {
         }
         try f.finish()
         var order = try ctx.requireOrder(id)
-        _ = try order.next("order.ship")
+        _ = try ctx.next(order, "order.ship")
         let parcels = try ctx.store.parcels(orderRowID: order.rowID)
         for seq in chosen ?? [] where !parcels.contains(where: { $0.seq == seq }) {
             throw OrderCoreError(
@@ -394,7 +394,7 @@ enum FulfillmentCommands {
         let trackingNo = try f.code("tracking_no")
         try f.finish()
         var order = try ctx.requireOrder(id)
-        _ = try order.next("order.deliver")
+        _ = try ctx.next(order, "order.deliver")
         let open = try ctx.store.shipments(orderRowID: order.rowID).filter {
             $0.state != "delivered" && (trackingNo == nil || $0.trackingNo == trackingNo)
         }
@@ -421,7 +421,7 @@ enum FulfillmentCommands {
         let id = try f.requiredCode("order_id")
         try f.finish()
         var order = try ctx.requireOrder(id)
-        let next = try order.next("order.complete")
+        let next = try ctx.next(order, "order.complete")
         try ctx.transition(&order, to: next, command: "order.complete")
         return try ctx.document(order)
     }

@@ -93,18 +93,18 @@ struct Order {
     var soldAt: Int64? { cashOnDelivery ? createdAt : paidAt }
 
     /// The state `command` moves it to: a cash-on-delivery order waiting for its money is allocated as a
-    /// paid one is (`OrderState.next` otherwise; a refusal names `nextCommands`).
-    func next(_ command: String) throws(OrderCoreError) -> OrderState {
-        try from(command).next(command, orderID: orderID, allowed: nextCommands)
+    /// paid one is (`OrderState.next` otherwise; a refusal names `allowed`: `CommandContext.next`).
+    func next(_ command: String, allowed: () -> [String]) throws(OrderCoreError) -> OrderState {
+        try from(command).next(command, orderID: orderID, allowed: allowed)
     }
 
     private func from(_ command: String) -> OrderState {
         cashOnDelivery && state == .pendingPayment && command == "order.allocate" ? .paid : state
     }
 
-    /// The commands that may move it on now: its state's, as this order is — `order.pay` while there is something
-    /// to pay (held unpaid, or fulfilled or shipped before it was paid; not held once paid), `order.allocate` of
-    /// a cash-on-delivery order waiting for its money.
+    /// The commands its state lets move it on, as this order is — `order.pay` while there is something to pay
+    /// (held unpaid, or fulfilled or shipped before it was paid; not held once paid), `order.allocate` of a
+    /// cash-on-delivery order waiting for its money. What its units and parcels allow too: `CommandContext.allowed`.
     var nextCommands: [String] {
         let payable = OrderState.unpaid.contains(stage) || amountDue > 0 && OrderState.fulfilledUnpaid.contains(stage)
         return OrderState.transitions.compactMap { t in

@@ -163,7 +163,7 @@ enum OrderCommands {
         let id = try f.requiredCode("order_id")
         try f.finish()
         var order = try ctx.requireOrder(id)
-        let next = try order.next("order.pickup")
+        let next = try ctx.next(order, "order.pickup")
         try ctx.store.lockHeldBalances(orderRowID: order.rowID)  // in SKU, then warehouse order
         let units = try ctx.handOverAll(order)
         try ctx.transition(&order, to: next, command: "order.pickup", details: ["units": .int(units)])
@@ -187,7 +187,7 @@ enum OrderCommands {
         let units = try RefundCommands.units(f)
         try f.finish()
         var order = try ctx.requireOrder(id)
-        let next = try order.next("order.cancel")
+        let next = try ctx.next(order, "order.cancel")
         if !units.isEmpty, let partial = try cancelUnits(ctx, &order, units, reason: reason) { return partial }
         // Nothing of a cancelled order may leave: parcels packed and not shipped are taken apart.
         _ = try ctx.unpack(&order, reason: reason)

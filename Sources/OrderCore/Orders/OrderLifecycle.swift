@@ -10,6 +10,31 @@ extension CommandContext {
         }
     }
 
+    /// The state `command` moves `order` to; a refusal names what the order allows now (`allowed`).
+    func next(_ order: Order, _ command: String) throws -> OrderState {
+        try order.next(command) { self.allowed(order) }
+    }
+
+    /// What may move `order` on now: its state's commands (`Order.nextCommands`) less those its units and
+    /// parcels leave nothing to do for — packing with every unit packed, unpacking with no parcel waiting,
+    /// shipping with none waiting that the weight check has not held, delivering with every shipment
+    /// delivered. Read for a refusal only; one that cannot be read leaves the state's commands.
+    func allowed(_ order: Order) -> [String] {
+        let commands = order.nextCommands
+        guard commands.contains(where: ["order.pack", "order.unpack", "order.ship", "order.deliver"].contains),
+            let lines = try? store.lines(orderRowID: order.rowID),
+            let waiting = try? store.parcels(orderRowID: order.rowID).filter({ $0.shipment == nil }),
+            let shipments = try? store.shipments(orderRowID: order.rowID)
+        else { return commands }
+        let possible = [
+            "order.pack": lines.contains { $0.quantity(.allocated) > $0.quantity(.packed) },
+            "order.unpack": !waiting.isEmpty,
+            "order.ship": waiting.contains { $0.state == .packed },
+            "order.deliver": shipments.contains { $0.state != "delivered" },
+        ]
+        return commands.filter { possible[$0] ?? true }
+    }
+
     /// Moves an order to `state`: applies `change`, stamps and stores the order, and records the
     /// transition in its timeline.
     func transition(

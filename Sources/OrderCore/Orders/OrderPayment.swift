@@ -41,10 +41,10 @@ extension CommandContext {
                 .conflict, "order \(order.orderID) is on_hold, and paid: there is nothing to pay",
                 details: [
                     "order_id": .string(order.orderID), "state": .string(order.state.rawValue),
-                    "allowed": .array(order.nextCommands.map(JSON.string)),
+                    "allowed": .array(allowed(order).map(JSON.string)),
                 ])
         }
-        var next = try stage.next("order.pay", orderID: order.orderID, allowed: order.nextCommands)
+        var next = try stage.next("order.pay", orderID: order.orderID) { self.allowed(order) }
         var charged = due
         if stage == .pendingPayment, let deposit = order.deposit, (amount ?? deposit) == deposit {
             next = .depositPaid  // a pre-sale: the deposit locks the stock until the balance is due

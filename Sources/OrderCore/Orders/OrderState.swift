@@ -64,13 +64,14 @@ enum OrderState: String, CaseIterable, Sendable {
     ]
 
     /// The state `command` moves an order in `self` to.
-    /// - Parameter allowed: what the order allows instead (`Order.nextCommands`).
+    /// - Parameter allowed: what the order allows instead (`CommandContext.allowed`), worked out for a refusal.
     /// - Throws: `conflict` naming the order, its state and the commands allowed from it.
-    func next(_ command: String, orderID: String, allowed: [String]) throws(OrderCoreError) -> OrderState {
+    func next(_ command: String, orderID: String, allowed: () -> [String]) throws(OrderCoreError) -> OrderState {
         guard let t = OrderState.transitions.first(where: { $0.command == command }) else {
             throw OrderCoreError(.internal, "no transition defined for \(command)")
         }
         guard t.from.contains(self) else {
+            let allowed = allowed()
             let allowedText =
                 allowed.isEmpty ? "nothing more can happen to it" : "allowed next: \(allowed.joined(separator: ", "))"
             throw OrderCoreError(

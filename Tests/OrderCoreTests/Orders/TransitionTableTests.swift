@@ -110,5 +110,20 @@ struct TransitionTableTests {
         try engine.ok("order.pack", ["order_id": cod, "scans": [cod, "690001"], "weight_g": 0])
         try engine.ok("order.ship", ["order_id": cod, "carrier": "SF", "tracking_no": "COD-1"])
         #expect(allowed(cod, "order.cancel") == ["order.pay", "order.deliver"])
+        // Nor only what its state allows: picked with nothing packed, it has no parcel to ship or take apart;
+        // packed whole, nothing left to pack; a parcel held by the weight check does not ship.
+        let picking = try reach(engine, .paid)
+        try engine.ok("order.allocate", ["order_id": picking])
+        try engine.ok("order.pick", ["order_id": picking])
+        #expect(allowed(picking, "order.complete") == ["order.pick", "order.pack", "order.hold", "order.cancel"])
+        try engine.ok("order.pack", ["order_id": picking, "scans": [picking, "690002"], "weight_g": 0, "partial": true])
+        #expect(allowed(picking, "order.complete") == ["order.pick", "order.pack", "order.unpack", "order.ship", "order.hold", "order.cancel"])
+        try engine.ok("sku.upsert", ["sku": "A1", "weight_g": 100])
+        try engine.ok("order.pack", ["order_id": picking, "scans": [picking, "690001", "690001"], "weight_g": 5_000])
+        #expect(allowed(picking, "order.complete") == ["order.unpack", "order.ship", "order.hold", "order.cancel"])
+        try engine.ok("order.unpack", ["order_id": picking, "reason": "repack"])
+        try engine.ok("sku.upsert", ["sku": "B2", "weight_g": 100])
+        try engine.ok("order.pack", ["order_id": picking, "scans": [picking, "690001", "690001", "690002"], "weight_g": 5_000])
+        #expect(allowed(picking, "order.complete") == ["order.unpack", "order.hold", "order.cancel"])
     }
 }
