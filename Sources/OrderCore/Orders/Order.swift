@@ -93,9 +93,10 @@ struct Order {
     var soldAt: Int64? { cashOnDelivery ? createdAt : paidAt }
 
     /// The state `command` moves it to: a cash-on-delivery order waiting for its money is allocated as a
-    /// paid one is (`OrderState.next` otherwise; a refusal names `allowed`: `CommandContext.next`).
-    func next(_ command: String, allowed: () -> [String]) throws(OrderCoreError) -> OrderState {
-        try from(command).next(command, orderID: orderID, allowed: allowed)
+    /// paid one is (`OrderState.next` otherwise; a refusal names `nextCommands`, `CommandContext.next` what
+    /// the order's units and parcels allow too).
+    func next(_ command: String) throws(OrderCoreError) -> OrderState {
+        try from(command).next(command, orderID: orderID, allowed: nextCommands)
     }
 
     private func from(_ command: String) -> OrderState {

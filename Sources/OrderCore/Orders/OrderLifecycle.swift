@@ -10,22 +10,30 @@ extension CommandContext {
         }
     }
 
-    /// The state `command` moves `order` to; a refusal names what the order allows now (`allowed`).
-    func next(_ order: Order, _ command: String) throws -> OrderState {
-        try order.next(command) { self.allowed(order) }
+    /// The state `command` moves `order` to (from `stage`, when it is not the order's state: a held order's
+    /// payment); a refusal names what the order allows now (`allowed`).
+    func next(_ order: Order, _ command: String, from stage: OrderState? = nil) throws -> OrderState {
+        do throws(OrderCoreError) {
+            if let stage { return try stage.next(command, orderID: order.orderID, allowed: []) }
+            return try order.next(command)
+        } catch {
+            guard error.code == .conflict else { throw error }
+            throw (stage ?? order.state).refusal(command, orderID: order.orderID, allowed: try allowed(order))
+        }
     }
 
     /// What may move `order` on now: its state's commands (`Order.nextCommands`) less those its units and
     /// parcels leave nothing to do for — packing with every unit packed, unpacking with no parcel waiting,
     /// shipping with none waiting that the weight check has not held, delivering with every shipment
-    /// delivered. Read for a refusal only; one that cannot be read leaves the state's commands.
-    func allowed(_ order: Order) -> [String] {
+    /// delivered. Read for a refusal only.
+    func allowed(_ order: Order) throws -> [String] {
         let commands = order.nextCommands
-        guard commands.contains(where: ["order.pack", "order.unpack", "order.ship", "order.deliver"].contains),
-            let lines = try? store.lines(orderRowID: order.rowID),
-            let waiting = try? store.parcels(orderRowID: order.rowID).filter({ $0.shipment == nil }),
-            let shipments = try? store.shipments(orderRowID: order.rowID)
-        else { return commands }
+        guard commands.contains(where: ["order.pack", "order.unpack", "order.ship", "order.deliver"].contains) else {
+            return commands
+        }
+        let lines = try store.lines(orderRowID: order.rowID)
+        let waiting = try store.parcels(orderRowID: order.rowID).filter { $0.shipment == nil }
+        let shipments = try store.shipments(orderRowID: order.rowID)
         let possible = [
             "order.pack": lines.contains { $0.quantity(.allocated) > $0.quantity(.packed) },
             "order.unpack": !waiting.isEmpty,

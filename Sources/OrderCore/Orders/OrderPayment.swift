@@ -41,10 +41,10 @@ extension CommandContext {
                 .conflict, "order \(order.orderID) is on_hold, and paid: there is nothing to pay",
                 details: [
                     "order_id": .string(order.orderID), "state": .string(order.state.rawValue),
-                    "allowed": .array(allowed(order).map(JSON.string)),
+                    "allowed": .array(try allowed(order).map(JSON.string)),
                 ])
         }
-        var next = try stage.next("order.pay", orderID: order.orderID) { self.allowed(order) }
+        var next = try self.next(order, "order.pay", from: stage)
         var charged = due
         if stage == .pendingPayment, let deposit = order.deposit, (amount ?? deposit) == deposit {
             next = .depositPaid  // a pre-sale: the deposit locks the stock until the balance is due

@@ -64,23 +64,24 @@ enum OrderState: String, CaseIterable, Sendable {
     ]
 
     /// The state `command` moves an order in `self` to.
-    /// - Parameter allowed: what the order allows instead (`CommandContext.allowed`), worked out for a refusal.
-    /// - Throws: `conflict` naming the order, its state and the commands allowed from it.
-    func next(_ command: String, orderID: String, allowed: () -> [String]) throws(OrderCoreError) -> OrderState {
+    /// - Parameter allowed: what the order allows instead (`Order.nextCommands`).
+    /// - Throws: `conflict` naming the order, its state and the commands allowed from it (`refusal`).
+    func next(_ command: String, orderID: String, allowed: [String]) throws(OrderCoreError) -> OrderState {
         guard let t = OrderState.transitions.first(where: { $0.command == command }) else {
             throw OrderCoreError(.internal, "no transition defined for \(command)")
         }
-        guard t.from.contains(self) else {
-            let allowed = allowed()
-            let allowedText =
-                allowed.isEmpty ? "nothing more can happen to it" : "allowed next: \(allowed.joined(separator: ", "))"
-            throw OrderCoreError(
-                .conflict, "order \(orderID) is \(rawValue); \(command) is not allowed (\(allowedText))",
-                details: [
-                    "order_id": .string(orderID), "state": .string(rawValue),
-                    "allowed": .array(allowed.map(JSON.string)),
-                ])
-        }
+        guard t.from.contains(self) else { throw refusal(command, orderID: orderID, allowed: allowed) }
         return t.to
+    }
+
+    /// The `conflict` refusing `command` to an order in this state, naming what it allows instead.
+    func refusal(_ command: String, orderID: String, allowed: [String]) -> OrderCoreError {
+        let allowedText =
+            allowed.isEmpty ? "nothing more can happen to it" : "allowed next: \(allowed.joined(separator: ", "))"
+        return OrderCoreError(
+            .conflict, "order \(orderID) is \(rawValue); \(command) is not allowed (\(allowedText))",
+            details: [
+                "order_id": .string(orderID), "state": .string(rawValue), "allowed": .array(allowed.map(JSON.string)),
+            ])
     }
 }
