@@ -845,6 +845,18 @@ def setup(db, rnd, warehouses, channels):
         db.channels.upsert(name, profile=profile, warehouses=warehouses)
 
 
+def deliver(db, name, text, attempts=5):
+    """A channel's event, delivered again while the engine answers that other writers got in its way (`busy`,
+    or `conflict` once its own retries ran out), as a channel redelivers a webhook not answered 2xx: the
+    channel has moved on, and the event must land."""
+    for attempt in range(attempts):
+        try:
+            return db.intake.ingest(name, text)
+        except (ordercore.errors.Busy, ordercore.errors.Conflict):
+            if attempt == attempts - 1:
+                raise
+
+
 def traffic(db, rnd, channel, name, warehouses, checked=True):
     """150 random steps of the channel (`name` here) and the warehouses; with `checked`, `check` after each.
     Then every order the warehouse did not touch is where its channel says, with the channel's money."""
@@ -881,7 +893,7 @@ def traffic(db, rnd, channel, name, warehouses, checked=True):
             else:
                 text = channel.step(step)
                 if text:
-                    outcome = db.intake.ingest(name, text)
+                    outcome = deliver(db, name, text)
                     assert outcome["state"] == "applied", outcome
                     for event in outcome["events"]:
                         if event["type"] != "skip":
