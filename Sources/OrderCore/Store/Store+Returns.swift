@@ -242,19 +242,18 @@ extension Store {
         }.joined(separator: " \(union) ")
     }
 
-    /// The returns of the buyer `customer` names (`r` the returns table's alias) by their id, phone or email,
-    /// however written, with the values of its `?1`...`?3`.
-    private static func returnsOf(_ customer: String) -> (filter: (String) -> String, keys: [SQLValue]) {
-        (
-            { r in "(\(r).customer_id = ?1 OR \(r).customer_phone_key = ?2 OR \(r).customer_email = ?3)" },
-            [.text(customer), .opt(Phone.key(customer)), .opt(Email.key(customer))]
-        )
+    /// `customer` (an id, a phone or an email, however written) as the arguments ?1-?3 of `buyerReturnIDs`.
+    private static func buyerKeys(naming customer: String) -> [SQLValue] {
+        [.text(customer), .opt(Phone.key(customer)), .opt(Email.key(customer))]
     }
 
     /// A customer's returns record (`customer.returns`, the risk rule `returns_abuse`): the orders, and the
     /// returns of any order, whose buyer's id, phone or email (however written) is `customer`.
     func returnerStats(customer: String) throws -> JSONObject {
-        let (theirs, keys) = Store.returnsOf(customer)
+        func theirs(_ r: String) -> String {
+            "(\(r).customer_id = ?1 OR \(r).customer_phone_key = ?2 OR \(r).customer_email = ?3)"
+        }
+        let keys = Store.buyerKeys(naming: customer)
         let orders =
             try db.first(
                 """
@@ -283,14 +282,13 @@ extension Store {
     /// The cash the returns of `customer` (as `returnerStats` finds them) gave back, per currency: money of
     /// different currencies does not add up.
     func refundedCash(customer: String) throws -> JSONObject {
-        let (theirs, keys) = Store.returnsOf(customer)
         var refunded = JSONObject()
         try db.rows(
             """
             SELECT o.currency, SUM(\(db.dialect.greatest("0", "f.cash - f.written_off")))
             FROM return_refunds f JOIN returns x ON x.id = f.return_rowid JOIN orders o ON o.id = x.order_rowid
-            WHERE \(theirs("x")) GROUP BY o.currency ORDER BY o.currency
-            """, arguments: keys
+            WHERE x.id IN (\(Store.buyerReturnIDs)) GROUP BY o.currency ORDER BY o.currency
+            """, arguments: Store.buyerKeys(naming: customer)
         ) { refunded[$0.text(0)] = .string(Money.format($0.int(1), exponent: Money.exponent(of: $0.text(0)))) }
         return refunded
     }
