@@ -679,8 +679,10 @@ extension CommandContext {
     /// cancelled here, once (by the refund's id), as `order.cancel` with `units` cancels them — their value owed
     /// back while the channel has not refunded it (`refund_due`), or no longer due (cash on delivery). Units
     /// already cancelled are left as they are; an order paid in part, not on delivery, is left to the
-    /// `channel_lines_changed` alert, and a partly shipped one to a `refunded_unshipped` alert (once, by a
-    /// `channel.refund` timeline entry). All that was left to ship cancels the order, the money still owed.
+    /// `channel_lines_changed` alert, and a partly shipped one, unless the refund says its units had not shipped
+    /// (`before_shipment`), to a `refunded_unshipped` alert (once, by a `channel.refund` timeline entry). Units
+    /// picked or packed here are cancelled too (put back). All that was left to ship cancels the order, the
+    /// money still owed.
     /// - Returns: the outcome: `units_cancelled`, `already_recorded` or `unchanged`.
     private func cancelChannelUnits(_ order: inout Order, _ refund: JSONObject) throws -> JSONObject {
         let ref = refund["refund_ref"] ?? .null
@@ -712,7 +714,7 @@ extension CommandContext {
         // What is left of each SKU to cancel: the channel's count never cancels a unit twice.
         var left: [String: Int64] = [:]
         let lines = try store.lines(orderRowID: order.rowID)
-        for (line, open) in zip(lines, OrderCommands.cancellable(order, lines)) { left[line.sku, default: 0] += open }
+        for (line, open) in zip(lines, OrderCommands.cancellable(lines)) { left[line.sku, default: 0] += open }
         var taken: [(sku: String, qty: Int64)] = []
         for unit in units {
             let qty = min(unit.qty, left[unit.sku] ?? 0)

@@ -211,8 +211,7 @@ enum OrderCommands {
     /// Cancels some units of an order that has not shipped them (a buyer drops an item): their holds are
     /// released and their sales taken back, what is picked or packed follows (`RefundCommands.stopUnits`), and
     /// their value after discounts first comes off what is still due (cash on delivery, an unpaid order), the
-    /// rest owed back (`refund_due`). Units that are all the order has left to ship cancel it whole. Partly
-    /// shipped, only units not picked are cancelled (those picked may be leaving).
+    /// rest owed back (`refund_due`). Units that are all the order has left to ship cancel it whole.
     /// - Returns: the order, or nil when the units are all it has left (the caller cancels it whole).
     /// - Parameter refundRef: the channel's refund that took the units off (intake), named in the timeline.
     /// - Throws: `conflict` once everything has shipped, for an order paid in part that is not paid on delivery,
@@ -230,7 +229,7 @@ enum OrderCommands {
                 details: ["order_id": .string(id), "state": .string(order.state.rawValue)])
         }
         let lines = try ctx.store.lines(orderRowID: order.rowID)
-        var open = cancellable(order, lines)
+        var open = cancellable(lines)
         var toShip = lines.map { $0.notCancelled - $0.quantity(.shipped) }
         var taken: [(line: Int, qty: Int64)] = []
         for unit in units {
@@ -275,14 +274,10 @@ enum OrderCommands {
             && (order.cashOnDelivery || order.paidTotal == 0 || order.amountDue == 0)
     }
 
-    /// Per line, the units `cancelUnits` may cancel: those still to ship; partly shipped, those not picked.
-    static func cancellable(_ order: Order, _ lines: [OrderLine]) -> [Int64] {
-        lines.map {
-            $0.notCancelled
-                - (order.stage == .partiallyShipped
-                    ? max($0.quantity(.picked), $0.quantity(.shipped))
-                    : $0.quantity(.shipped))
-        }
+    /// Per line, the units `cancelUnits` may cancel: those still to ship, picked or packed or not (a parcel
+    /// waiting with them is taken apart, and a person puts back what was picked).
+    static func cancellable(_ lines: [OrderLine]) -> [Int64] {
+        lines.map { $0.notCancelled - $0.quantity(.shipped) }
     }
 
     /// Cancels what has not shipped of a partially shipped order: its holds are released, its units

@@ -242,8 +242,8 @@ enum RefundCommands {
     /// paid yet (cash on delivery, a prepaid part refunded).
     /// They are cancelled and their holds released: the order is cancelled when nothing is left to ship,
     /// and a person puts back those already picked (`refunded_unshipped`). A packed order's parcels are taken
-    /// apart, to be packed again without them. Partly shipped, units not picked are cancelled (all that was
-    /// left: the order is shipped), and picked ones get the alert.
+    /// apart, to be packed again without them. Partly shipped, the same: all that was left cancelled makes the
+    /// order shipped (a parcel waiting with some of them is taken apart, the order stays partly shipped).
     /// - Parameters:
     ///   - why: what the timeline and the alert say (refunded, or cancelled by a person).
     ///   - refunded: the units were refunded (they count `refunded_cancelled` once cancelled).
@@ -275,8 +275,8 @@ enum RefundCommands {
             return unshipped > 0 ? (i, unshipped) : nil
         }
         // A parcel waiting to leave with some of them (the order packed, or packed in part) is taken apart.
-        if stage == .packed || stage == .picking,
-            try ctx.unpack(&order, reason: why, holding: Set(units.map { lines[$0.line].lineNo }))
+        if stage == .packed || stage == .picking || stage == .partiallyShipped,
+            try ctx.unpack(&order, reason: why, holding: Set(units.map { lines[$0.line].lineNo })), stage == .packed
         {
             stage = .picking
         }
@@ -331,19 +331,11 @@ enum RefundCommands {
                     ctx, Fields(["order_id": .string(order.orderID), "reason": .string(why)]))
             }
         case .partiallyShipped:
-            // Units not picked yet are cancelled, and all that was left cancelled makes the order shipped;
-            // picked ones a person puts back.
-            var picked: [(line: Int, qty: Int64)] = []
-            var unpicked: [(line: Int, qty: Int64)] = []
-            let open = OrderCommands.cancellable(order, lines)
-            for (i, qty) in units {
-                let stoppable = min(qty, max(0, open[i]))
-                if stoppable > 0 { unpicked.append((i, stoppable)) }
-                if qty > stoppable { picked.append((i, qty - stoppable)) }
-            }
-            units = try picked + cancel(unpicked)
+            // All that was left cancelled makes the order shipped; units picked for it a person puts back.
+            guard !units.isEmpty else { break }
+            units = try cancel(units)
             if !units.isEmpty { try alert() }
-            if !unpicked.isEmpty, nothingLeft {
+            if nothingLeft {
                 _ = try OrderCommands.cancel.run(
                     ctx, Fields(["order_id": .string(order.orderID), "reason": .string(why)]))
             }

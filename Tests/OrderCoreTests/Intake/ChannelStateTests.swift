@@ -844,9 +844,9 @@ struct ChannelStateTests {
         #expect(try engine.ok("stock.verify")["differences"] == [])
 
         // Partly shipped: a refund of a unit that left (it came back) changes nothing here; one of a unit still
-        // to ship and not picked cancels it (Shopify fulfils a line's quantity less the larger of its refunded
-        // and fulfilled units); picked, a person is told. All the money back cancels the rest when none of it
-        // is picked (the order is shipped), and tells a person when some is.
+        // to ship cancels it (Shopify fulfils a line's quantity less the larger of its refunded and fulfilled
+        // units), and picked, a person is told to put it back. All the money back cancels the rest when none of
+        // it is picked (the order is shipped), and tells a person when some is.
         func partlyShipped(_ tracking: JSON, pickAll: Bool = false) throws -> JSON {
             let id = try engine.ok("order.create", orderArgs([("A1", 3, "10.00")]))["order_id"] ?? .null
             try engine.ok("order.pay", ["order_id": id])
@@ -882,14 +882,16 @@ struct ChannelStateTests {
         let pickedRest = try partlyShipped("R10", pickAll: true)
         try engine.ok("order.refund", ["order_id": pickedRest, "amount": "20.00", "refund_ref": "R-10", "units": [["sku": "A1", "qty": 2]]])
         #expect(try unshipped(pickedRest).first?["details"]?["units"] == [["sku": "A1", "qty": 1]])
-        #expect(try engine.ok("order.get", ["order_id": pickedRest])["lines"]?.arrayValue?.first?["cancelled"] == 0)
-        // The rest picked when the channel takes all three off: the one that left is not counted again.
+        let onePutBack = try engine.ok("order.get", ["order_id": pickedRest])["lines"]?.arrayValue?.first
+        #expect(onePutBack?["cancelled"] == 1 && onePutBack?["picked"] == 2, "\(onePutBack?.serialized ?? "")")
+        // The rest picked when the channel takes all three off: the one that left is not counted again, the two
+        // picked are cancelled (the order is shipped) and put back.
         let repicked = try partlyShipped("R11")
         try engine.ok("order.pick", ["order_id": repicked])
         try engine.ok("order.refund", ["order_id": repicked, "amount": "10.00", "refund_ref": "R-11", "units": [["sku": "A1", "qty": 3]],
                                        "cancel_units": true])
         let heldRest = try engine.ok("order.get", ["order_id": repicked])
-        #expect(heldRest["state"] == "partially_shipped" && heldRest["lines"]?.arrayValue?.first?["cancelled"] == 0)
+        #expect(heldRest["state"] == "shipped" && heldRest["lines"]?.arrayValue?.first?["cancelled"] == 2, "\(heldRest.serialized)")
         #expect(try unshipped(repicked).first?["details"]?["units"] == [["sku": "A1", "qty": 2]])
         let whole = try partlyShipped("R7")
         let all = try engine.ok("order.refund", ["order_id": whole, "amount": "30.00", "refund_ref": "R-7"])
@@ -1771,6 +1773,46 @@ struct ChannelStateTests {
                                                 refunds: [cancel, mixed]))
         #expect(later["state"] == "shipped", "\(later.serialized)")
         #expect(try engine.ok("order.get", ["order_id": id])["lines"]?.arrayValue?.first?["cancelled"] == 1)
+    }
+
+    /// Units Shopify takes off a partly fulfilled order (restock type `cancel`: they had not shipped) after they
+    /// were picked and packed here never leave: the parcel waiting with them is taken apart, a person is told
+    /// to put them back, and paid on delivery their value is no longer due (120.00 less 20.00). Fulfilling the
+    /// rest ships only it.
+    @Test func aShopifyCancellationOfUnitsPackedHereTakesThemOutOfTheParcel() throws {
+        func order(_ a1: Int64, _ b2: Int64, status: JSON, time: String, refunds: [JSON] = []) -> JSON {
+            shopify(88, financial: "pending", fulfillment: status, extra: [
+                "payment_gateway_names": ["Cash on Delivery (COD)"], "updated_at": .string(time), "refunds": .array(refunds),
+                "line_items": [["id": 1, "sku": "A1", "quantity": 2, "price": "50.00", "current_quantity": 2,
+                                "fulfillable_quantity": .int(a1)],
+                               ["id": 2, "sku": "B2", "quantity": 1, "price": "20.00", "fulfillable_quantity": .int(b2),
+                                "current_quantity": .int(refunds.isEmpty ? 1 : 0)]]])
+        }
+        let id = try ingest("shopify", order(2, 1, status: .null, time: "2026-01-19T10:00:00+08:00"))["order_id"] ?? .null
+        let part = try ingest("shopify", order(1, 1, status: "partial", time: "2026-01-19T11:00:00+08:00"))
+        #expect(part["state"] == "partially_shipped", "\(part.serialized)")
+        try engine.ok("order.allocate", ["order_id": id])
+        let packed = try engine.ok("order.pack", ["order_id": id, "scans": [id, "A1", "B2"], "weight_g": 0])
+        #expect(packed["parcels"]?.arrayValue?.count == 1, "\(packed.serialized)")
+        let removed: JSON = ["id": 881, "transactions": [],
+                             "refund_line_items": [["quantity": 1, "line_item_id": 2, "restock_type": "cancel",
+                                                    "line_item": ["sku": "B2"]]]]
+        let taken = try ingest("shopify", order(1, 0, status: "partial", time: "2026-01-19T12:00:00+08:00", refunds: [removed]))
+        #expect(taken["refunds"]?.arrayValue?.first?["outcome"] == "units_cancelled", "\(taken.serialized)")
+        var doc = try engine.ok("order.get", ["order_id": id])
+        #expect(doc["state"] == "partially_shipped" && doc["parcels"]?.arrayValue?.isEmpty == true, "\(doc.serialized)")
+        #expect(doc["balance_due"] == "100.00" && doc["lines"]?.arrayValue?.map { $0["cancelled"] } == [0, 1], "\(doc.serialized)")
+        let alerts = try engine.ok("report.alerts")["alerts"]?.arrayValue?.filter {
+            $0["kind"] == "refunded_unshipped" && $0["order_id"] == id
+        } ?? []
+        #expect(alerts.first?["details"]?["units"] == [["sku": "B2", "qty": 1]], "\(alerts)")
+        #expect(engine.fails("order.pack", ["order_id": id, "scans": [id, "A1", "B2"], "weight_g": 0]) == .conflict)
+        let done = try ingest("shopify", order(0, 0, status: "fulfilled", time: "2026-01-19T13:00:00+08:00", refunds: [removed]))
+        #expect(done["state"] == "shipped", "\(done.serialized)")
+        doc = try engine.ok("order.get", ["order_id": id])
+        #expect(doc["lines"]?.arrayValue?.map { $0["shipped"] } == [2, 0] && doc["balance_due"] == "100.00", "\(doc.serialized)")
+        #expect(try stock() == (8, 0) && stock("B2") == (10, 0), "B2 never left")
+        #expect(try engine.ok("stock.verify")["differences"] == [])
     }
 
     /// A gift card sent by email, a custom item and a tip have no stock to hold: they are charged as fees, the

@@ -155,9 +155,9 @@ struct FulfillmentTests {
         #expect(try engine.ok("stock.verify")["ok"] == true)
     }
 
-    /// Partly shipped, units not picked yet may still be cancelled one by one (the rest still ships); picked
-    /// ones may be leaving, and are refused.
-    @Test func unitsOfAPartlyShippedOrderAreCancelledUntilPicked() throws {
+    /// Partly shipped, units still to ship may be cancelled one by one (the rest still ships); picked and packed,
+    /// their parcel is taken apart and a person is told to put them back.
+    @Test func unitsOfAPartlyShippedOrderAreCancelledUntilTheyShip() throws {
         let engine = try engine()
         let id = try allocatedOrder(engine)
         try engine.ok("order.pack", ["order_id": id, "scans": [id, "690002"], "weight_g": 200, "partial": true])
@@ -167,10 +167,25 @@ struct FulfillmentTests {
         #expect(dropped["lines"]?.arrayValue?.map { $0["cancelled"] } == [1, 0])
         #expect(try engine.ok("stock.get", ["sku": "A1"])["reserved"] == 1)
         #expect(engine.fails("order.cancel", ["order_id": id, "units": [["sku": "B2", "qty": 1]]]) == .conflict)
-        try engine.ok("order.pick", ["order_id": id])
-        #expect(engine.fails("order.cancel", ["order_id": id, "units": [["sku": "A1", "qty": 1]]]) == .conflict)
         try engine.ok("order.pack", ["order_id": id, "scans": [id, "690001"], "weight_g": 300])
         #expect(try engine.ok("order.ship", ["order_id": id, "carrier": "SF", "tracking_no": "SF11"])["state"] == "shipped")
+        // Packed: the parcel is taken apart, the unit cancelled and put back, and the rest packed again.
+        let packed = try allocatedOrder(engine)
+        try engine.ok("order.pack", ["order_id": packed, "scans": [packed, "690002"], "weight_g": 200, "partial": true])
+        try engine.ok("order.ship", ["order_id": packed, "carrier": "SF", "tracking_no": "SF13"])
+        try engine.ok("order.pack", ["order_id": packed, "scans": [packed, "690001", "690001"], "weight_g": 600])
+        let unpacked = try engine.ok("order.cancel", ["order_id": packed, "reason": "buyer dropped one",
+                                                      "units": [["sku": "A1", "qty": 1]]])
+        #expect(unpacked["state"] == "partially_shipped" && unpacked["parcels"]?.arrayValue?.count == 1, "\(unpacked.serialized)")
+        let line = unpacked["lines"]?.arrayValue?.first
+        #expect(line?["cancelled"] == 1 && line?["picked"] == 1 && line?["packed"] == 0, "\(unpacked.serialized)")
+        let putBack = try engine.ok("report.alerts")["alerts"]?.arrayValue?.first {
+            $0["kind"] == "refunded_unshipped" && $0["order_id"] == packed
+        }
+        #expect(putBack?["details"]?["units"] == [["sku": "A1", "qty": 1]], "\(putBack?.serialized ?? "")")
+        #expect(engine.fails("order.pack", ["order_id": packed, "scans": [packed, "690001", "690001"], "weight_g": 600]) == .conflict)
+        try engine.ok("order.pack", ["order_id": packed, "scans": [packed, "690001"], "weight_g": 300])
+        #expect(try engine.ok("order.ship", ["order_id": packed, "carrier": "SF", "tracking_no": "SF14"])["state"] == "shipped")
         // All that is left: the rest is cancelled, and the order is shipped.
         let other = try allocatedOrder(engine)
         try engine.ok("order.pack", ["order_id": other, "scans": [other, "690001", "690001"], "weight_g": 600, "partial": true])
