@@ -38,7 +38,8 @@ extern "C" {
 #define OC_NOT_FOUND          2  /* [not_found] unknown order, SKU or warehouse */
 #define OC_CONFLICT           3  /* [conflict] illegal state transition, duplicate, reused idempotency key */
 #define OC_INSUFFICIENT_STOCK 4  /* [insufficient_stock] not enough available units; nothing was changed */
-#define OC_BUSY               5  /* [busy] another writer held the database past the busy timeout; retry */
+#define OC_BUSY               5  /* [busy] other writers held the database past the busy timeout, or changed
+                                    what the command read each time it ran: nothing changed; retry */
 #define OC_FORBIDDEN          6  /* [forbidden] the actor's role may not do this */
 #define OC_IO                 7  /* [io] the file cannot be opened, read or written */
 #define OC_CORRUPT            8  /* [corrupt] the file is damaged or not a database */

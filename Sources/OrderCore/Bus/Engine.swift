@@ -372,11 +372,13 @@ public final class Engine: Sendable {
     static func wrap(_ error: any Error) -> OrderCoreError {
         if let error = error as? OrderCoreError { return error }
         if let contention = error as? Database.Contention { return contention.error }
+        // Lost to other writers every time it ran: nothing changed and nothing refuses it, so `busy` (retry),
+        // not `conflict` (a webhook handler answers that as final, and the channel would not send it again).
         if let stale = error as? Store.Stale {
             return OrderCoreError(
-                .conflict,
+                .busy,
                 "\(stale.what) was changed by another writer while this command ran (\(staleRetries + 1) tries); "
-                    + "run it again")
+                    + "nothing changed: run it again")
         }
         return OrderCoreError(.internal, "unexpected error: \(error)")
     }

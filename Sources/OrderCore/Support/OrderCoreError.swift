@@ -64,7 +64,9 @@ public enum ErrorCode: String, Sendable, CaseIterable {
                 + "idempotency "
                 + "key or payment reference"
         case .insufficientStock: "`details.sku`, `requested`, `available`; nothing was reserved"
-        case .busy: "another writer held the file past the busy timeout (10 s); retry"
+        case .busy:
+            "another writer held the file past the busy timeout (10 s), or changed what the command read each "
+                + "time it ran; nothing changed: retry"
         case .forbidden: "the actor's role may not do this (`details.actor`, `role`, `required`); nothing changed"
         case .io: "cannot open/read/write the file (missing directory, permissions)"
         case .corrupt: "the file is damaged or not a database"

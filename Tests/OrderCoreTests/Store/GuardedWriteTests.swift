@@ -110,9 +110,10 @@ struct GuardedWriteTests {
         #expect(try b.transaction(.read) { try b.consumerCursor("erp") } == 5)
     }
 
-    @Test func aStaleCommandThatKeepsLosingIsAConflictToRunAgain() {
+    /// Nothing refuses it and nothing changed: `busy`, which every caller retries, not `conflict`.
+    @Test func aStaleCommandThatKeepsLosingIsBusyToRunAgain() {
         let error = Engine.wrap(Store.Stale(what: "order SO-000001"))
-        #expect(error.code == .conflict && error.message.contains("order SO-000001 was changed by another writer"))
+        #expect(error.code == .busy && error.message.contains("order SO-000001 was changed by another writer"))
     }
 
     /// A file from before the index: duplicate open alerts are closed, the oldest kept.
