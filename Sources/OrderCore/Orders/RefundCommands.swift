@@ -88,8 +88,8 @@ enum RefundCommands {
         }
         // All the money is back before the goods left: they must not leave. Untouched by the warehouse,
         // the order is cancelled and its stock released; being picked or packed, it is held for a
-        // person to put the units back; partly shipped, its rest is cancelled when none of it is picked, and
-        // a person told when some is. Not so an order still to be paid
+        // person to put the units back; partly shipped, its rest is cancelled (the order is shipped), and a
+        // person told to put back what was picked of it. Not so an order still to be paid
         // on delivery: what it had prepaid came back, and the rest of it is still to ship and be paid.
         if refunded + amount >= order.paidTotal, !(order.cashOnDelivery && order.amountDue > 0) {
             let why =
@@ -111,20 +111,19 @@ enum RefundCommands {
                     cancelled[i].quantities[.refundedCancelled, default: 0] += units
                 }
             }
-            switch order.state {
-            case .depositPaid, .paid, .allocated, .onHold: try cancel()
-            // Partly shipped with nothing of the rest picked: the rest is cancelled, and the order is shipped.
-            case .partiallyShipped where lines.allSatisfy({ $0.quantity(.picked) <= $0.quantity(.shipped) }):
-                try cancel()
-            case .picking, .packed, .partiallyShipped:
-                // Partly shipped, what is left is not held (it may be on its way out): a person stops it.
-                if order.state != .partiallyShipped {
-                    _ = try FulfillmentCommands.hold.run(
-                        ctx, Fields(["order_id": .string(id), "reason": .string(why)]))
-                }
+            func alert() throws {
                 try ctx.store.openAlert(
                     kind: "refunded_unshipped", orderID: id, at: ctx.at,
                     details: ["state": .string(order.state.rawValue), "reason": .string(why)])
+            }
+            switch order.state {
+            case .depositPaid, .paid, .allocated, .onHold: try cancel()
+            case .partiallyShipped:
+                try cancel()
+                if lines.contains(where: { $0.quantity(.picked) > $0.quantity(.shipped) }) { try alert() }
+            case .picking, .packed:
+                _ = try FulfillmentCommands.hold.run(ctx, Fields(["order_id": .string(id), "reason": .string(why)]))
+                try alert()
             default: break
             }
             order = try ctx.requireOrder(id)
