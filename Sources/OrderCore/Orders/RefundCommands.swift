@@ -273,8 +273,9 @@ enum RefundCommands {
             }
             return unshipped > 0 ? (i, unshipped) : nil
         }
-        // A parcel waiting to leave with some of them (the order packed, or packed in part) is taken apart.
-        if stage == .packed || stage == .picking || stage == .partiallyShipped,
+        // A parcel waiting to leave with some of them (the order packed, packed in part, or the rest of a partly
+        // shipped one) is taken apart.
+        if [.packed, .picking, .partiallyShipped].contains(stage),
             try ctx.unpack(&order, reason: why, holding: Set(units.map { lines[$0.line].lineNo })), stage == .packed
         {
             stage = .picking
