@@ -51,6 +51,10 @@ HOSTILE = [
     ("more than there is", b'{"op":"order.create","lines":[{"sku":"A1","qty":1000,"unit_price":"1.00"}]}', "insufficient_stock"),
     ("an illegal transition", b'{"op":"order.ship","order_id":"SO-000001","carrier":"SF","tracking_no":"T1"}', "conflict"),
     ("an unknown order", b'{"op":"order.pay","order_id":"SO-999999"}', "not_found"),
+    ("cancelling units of a SKU the order lacks",
+     b'{"op":"order.cancel","order_id":"SO-000001","units":[{"sku":"NOPE","qty":1}]}', "not_found"),
+    ("cancelling more units than the order has",
+     b'{"op":"order.cancel","order_id":"SO-000001","units":[{"sku":"A1","qty":2}]}', "conflict"),
     ("SQL in a SKU code", b'{"op":"stock.get","sku":"A1\' OR \'1\'=\'1"}', "not_found"),
     ("a batch element that is not an object", None, "invalid_input"),
 ]

@@ -241,12 +241,7 @@ enum OrderCommands {
                 toShip[i] -= take
                 left -= take
             }
-            guard left == 0 else {
-                throw OrderCoreError(
-                    .conflict,
-                    "order \(id) has \(unit.qty - left) unit(s) of \(unit.sku) left to cancel; \(unit.qty) asked",
-                    details: ["order_id": .string(id), "sku": .string(unit.sku), "cancellable": .int(unit.qty - left)])
-            }
+            if left > 0 { try refuseUnits(id, unit, left: unit.qty - left, lines, verb: "cancel") }
         }
         if toShip.allSatisfy({ $0 <= 0 }) { return nil }
         let value = RefundCommands.value(of: taken, lines, nets: try ctx.lineNets(order, lines))
@@ -265,6 +260,21 @@ enum OrderCommands {
             $0.writeOff(writtenOff, at: ctx.at)
         }
         return try ctx.document(order)
+    }
+
+    /// Refuses units asked of an order beyond what it has left to `verb` (cancel, refund): `not_found` when no
+    /// line of the order is the SKU, else `conflict` naming how many are left (`details.left`).
+    static func refuseUnits(
+        _ id: String, _ unit: (sku: String, qty: Int64), left: Int64, _ lines: [OrderLine], verb: String
+    ) throws -> Never {
+        guard lines.contains(where: { $0.sku == unit.sku }) else {
+            throw OrderCoreError(
+                .notFound, "order \(id) has no line of \(unit.sku)",
+                details: ["order_id": .string(id), "sku": .string(unit.sku)])
+        }
+        throw OrderCoreError(
+            .conflict, "order \(id) has \(left) unit(s) of \(unit.sku) left to \(verb); \(unit.qty) asked",
+            details: ["order_id": .string(id), "sku": .string(unit.sku), "left": .int(left)])
     }
 
     /// Whether some units of the order may be cancelled (`cancelUnits`): not everything has shipped, and it is

@@ -76,7 +76,7 @@ enum RefundCommands {
             orderRowID: order.rowID, actor: ctx.actor)
         // Money owed for units cancelled before: a refund naming units pays for those first.
         let owed = min(amount, order.refundDue)
-        let (lines, refundedUnits) = try countRefunded(ctx, order, units, owed: owed > 0)
+        let (lines, refundedUnits) = try countRefunded(ctx, order, units, owed: owed > 0, asked: asked)
         var details: JSONObject = [
             "amount": order.money(amount), "refund_ref": .optional(ref), "reason": .optional(reason),
             "units": unitsJSON(units),
@@ -151,9 +151,12 @@ enum RefundCommands {
     /// The units a refund was for count as refunded on their lines (a later return refunds no more for them).
     /// A refund that pays money owed for cancelled units (`owed`) is for those first: they are counted
     /// refunded and cancelled (`refunded_cancelled`), and only the units beyond them are for the rest.
+    /// - Parameter asked: a person named the units (`order.refund`): a SKU the order has no line of is
+    ///   `not_found`, more units than it has not refunded yet `conflict`. A channel's refund naming what the order
+    ///   lacks (a fee's item, units its payload counted otherwise) counts what matches.
     /// - Returns: the lines as they are now, and each line's units counted that were not cancelled.
     private static func countRefunded(
-        _ ctx: CommandContext, _ order: Order, _ units: [(sku: String, qty: Int64)], owed: Bool
+        _ ctx: CommandContext, _ order: Order, _ units: [(sku: String, qty: Int64)], owed: Bool, asked: Bool = false
     ) throws -> (lines: [OrderLine], refunded: [(line: Int, qty: Int64)]) {
         var lines = try ctx.store.lines(orderRowID: order.rowID)
         var refundedUnits: [(line: Int, qty: Int64)] = []
@@ -174,6 +177,9 @@ enum RefundCommands {
                 }
                 if take > cancelled { refundedUnits.append((i, take - cancelled)) }
                 left -= take
+            }
+            if asked, left > 0 {
+                try OrderCommands.refuseUnits(order.orderID, unit, left: unit.qty - left, lines, verb: "refund")
             }
         }
         return (lines, refundedUnits)

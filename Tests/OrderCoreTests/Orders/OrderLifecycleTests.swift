@@ -174,6 +174,27 @@ struct OrderLifecycleTests {
         #expect(try engine.available("A1") == 10)
     }
 
+    /// Units a person names beyond the order's are refused and change nothing: a SKU it has no line of is
+    /// `not_found`, more units than it has left to cancel or refund `conflict` (a channel's refund naming what
+    /// the order lacks, a fee's item, counts what matches).
+    @Test func unitsAPersonNamesBeyondTheOrderAreRefused() throws {
+        let engine = try engine()
+        let id = try engine.ok("order.create", orderArgs([("A1", 2, "5.00")]))["order_id"] ?? nil
+        try engine.ok("order.pay", ["order_id": id])
+        func fails(_ op: String, _ sku: String, _ qty: Int64) -> ErrorCode? {
+            var args: JSONObject = ["order_id": id, "units": [["sku": .string(sku), "qty": .int(qty)]]]
+            if op == "order.refund" { args["amount"] = "1.00" }
+            return engine.fails(op, args)
+        }
+        #expect(fails("order.refund", "B2", 1) == .notFound && fails("order.refund", "NOPE", 1) == .notFound)
+        #expect(fails("order.refund", "A1", 3) == .conflict)
+        #expect(fails("order.cancel", "B2", 1) == .notFound && fails("order.cancel", "A1", 3) == .conflict)
+        let order = try engine.ok("order.get", ["order_id": id])
+        #expect(order["refunded_total"] == "0.00" && order["lines"]?.arrayValue?.first?["refunded"] == 0, "\(order.serialized)")
+        try engine.ok("order.refund", ["order_id": id, "amount": "5.00", "units": [["sku": "A1", "qty": 1]]])
+        #expect(fails("order.refund", "A1", 2) == .conflict)
+    }
+
     @Test func illegalTransitionsNameTheStateAndWhatIsAllowed() throws {
         let engine = try engine()
         let id = try engine.ok("order.create", orderArgs([("A1", 1, "1.00")]))["order_id"] ?? nil
