@@ -235,7 +235,10 @@ enum BuiltinProfiles {
          ]}
         """#
 
-    /// Amazon reports `ItemPrice` for the whole quantity: it is the line total.
+    /// Amazon reports `ItemPrice` for the whole quantity: it is the line total. A replacement order
+    /// (`IsReplacementOrder`: Amazon sends the buyer another unit, free) comes with no `OrderTotal` and no
+    /// `ItemPrice`: its lines cost nothing, its currency is its marketplace's (`MarketplaceId`). Any other order
+    /// without prices is refused (a dead letter naming `unit_price`), never taken as free.
     /// A seller-fulfilled cash-on-delivery order (v0 `PaymentMethod` `COD`, Japan) is paid to the seller's own
     /// carrier at the door — Amazon's finances call it `CollectOnDeliveryRevenue`, collected by the seller —
     /// so `Unshipped` and `Shipped` record no payment; the carrier's remittance is recorded here (`order.pay`).
@@ -280,7 +283,14 @@ enum BuiltinProfiles {
           {"type": "order", "root": ["order.payload", "order"], "when": {"AmazonOrderId": true},
            "fields": {
             "external_id": "AmazonOrderId", "placed_at": "PurchaseDate", "updated_at": "LastUpdateDate",
-            "currency": {"first": ["OrderTotal.CurrencyCode", "/items.payload.OrderItems[0].ItemPrice.CurrencyCode"]},
+            "currency": {"first": ["OrderTotal.CurrencyCode", "/items.payload.OrderItems[0].ItemPrice.CurrencyCode",
+             {"map": "MarketplaceId", "default": null, "values": {"ATVPDKIKX0DER": "USD", "A2EUQ1WTGCTBG2": "CAD",
+              "A1AM78C64UM0Y8": "MXN", "A2Q3Y263D00KWC": "BRL", "A1F83G8C2ARO7P": "GBP", "A1PA6795UKMFR9": "EUR",
+              "A13V1IB3VIYZZH": "EUR", "APJ6JRA9NG5V4": "EUR", "A1RKKUPIHCS9HS": "EUR", "A1805IZSGTT6HS": "EUR",
+              "AMEN7PMS3EDWL": "EUR", "A28R8C7NBKEWEA": "EUR", "A2NODRKZP88ZB9": "SEK", "A1C3SOZRARQ6R3": "PLN",
+              "A33AVAJ2PDY3EV": "TRY", "ARBP9OOSHTCHU": "EGP", "A17E79C6D8DWNP": "SAR", "A2VIGQ35RCS4UG": "AED",
+              "A21TJRUUN4KGV": "INR", "AE08WJ6YKNBMC": "ZAR", "A1VC38T7YXB528": "JPY", "A39IBJ37TRP1C6": "AUD",
+              "A19VAU5U5O7RUS": "SGD"}}]},
             "customer.email": {"first": ["/buyer.payload.BuyerEmail", "BuyerInfo.BuyerEmail"]},
             "customer.name": {"first": ["/buyer.payload.BuyerName", "BuyerInfo.BuyerName"]},
             "ship_to.name": {"first": ["/address.payload.ShippingAddress.Name", "ShippingAddress.Name"]},
@@ -308,7 +318,10 @@ enum BuiltinProfiles {
            "lines": {"path": "/items.payload.OrderItems",
             "fields": {"sku": "SellerSKU", "sku_fallback": {"template": "amazon-{ASIN}"}, "name": "Title",
              "qty": "QuantityOrdered", "shipped_qty": "QuantityShipped",
-                       "line_total": "ItemPrice.Amount", "line_discount": "PromotionDiscount.Amount",
+                       "line_total": {"first": ["ItemPrice.Amount", {"map": {"first": [
+                        "/order.payload.IsReplacementOrder", "/order.IsReplacementOrder"]},
+                        "values": {"true": "0"}, "default": null}]},
+                       "line_discount": "PromotionDiscount.Amount",
                         "tax": "ItemTax.Amount"}},
            "discounts": [{"path": "/items.payload.OrderItems",
                           "fields": {"kind": {"const": "shipping"}, "code": {"const": "shipping_discount"},

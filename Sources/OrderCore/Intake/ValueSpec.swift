@@ -86,7 +86,9 @@ indirect enum ValueSpec {
                 var values: [String: JSON] = [:]
                 for key in table.keys { values[key] = table.value(key) ?? .null }
                 try table.finish()
-                self = .lookup(try operand("map"), values, default: f.value("default"))
+                // `"default": null`, as a null in `values`: a value the table lacks is no value.
+                let fallback = f.value("default") ?? (f.has("default") ? .null : JSON?.none)
+                self = .lookup(try operand("map"), values, default: fallback)
             case "minor": self = .minor(try operand("minor"))
             case "epoch": self = .epoch(try operand("epoch"))
             case "strip_prefix":

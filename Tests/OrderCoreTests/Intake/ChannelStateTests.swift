@@ -174,6 +174,26 @@ struct ChannelStateTests {
         #expect(try stock() == (8, 0))
     }
 
+    /// An Amazon replacement order (`IsReplacementOrder`: a unit sent again, free) has no `OrderTotal` and no
+    /// `ItemPrice`: it ships at no charge in its marketplace's currency. Another order without prices is
+    /// refused (a dead letter), never taken as free.
+    @Test func anAmazonReplacementOrderShipsFreeOfCharge() throws {
+        func order(_ id: String, replacement: Bool) -> JSON {
+            ["order": ["payload": ["AmazonOrderId": .string(id), "PurchaseDate": "2026-01-18T10:00:00Z", "OrderStatus": "Unshipped",
+                                   "FulfillmentChannel": "MFN", "MarketplaceId": "A1PA6795UKMFR9", "PaymentMethod": "Other",
+                                   "IsReplacementOrder": .bool(replacement), "ReplacedOrderId": "302-1234567-1234567"]],
+             "items": ["payload": ["OrderItems": [["SellerSKU": "A1", "ASIN": "B0", "QuantityOrdered": 1, "QuantityShipped": 0]]]]]
+        }
+        let free = try ingest("amazon", order("302-7654321-7654321", replacement: true))
+        #expect(free["state"] == "paid", "\(free.serialized)")
+        let doc = try engine.ok("order.get", ["order_id": free["order_id"] ?? .null])
+        #expect(doc["currency"] == "EUR" && doc["grand_total"] == "0.00" && doc["balance_due"] == "0.00", "\(doc.serialized)")
+        #expect(try stock() == (10, 1))
+        let unpriced = try engine.ok("intake.ingest", ["channel": "amazon", "payload": order("302-1111111-1111111", replacement: false)])
+        #expect(unpriced["state"] == "dead_letter" && unpriced["error"]?["details"]?["field"] == "lines[0].unit_price",
+                "\(unpriced.serialized)")
+    }
+
     /// Amazon's Orders API says nothing of refunds; its Finances API does (`listFinancialEventsByOrderId`,
     /// `RefundEventList`): what the buyer got back is the charges and promotions reversed (the seller's fees
     /// are not the buyer's money), for the units adjusted, once per event.
