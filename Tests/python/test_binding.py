@@ -250,6 +250,21 @@ def test_stuck_orders_and_report_alerts(db):
     assert db.reports.alerts()["stuck_orders"][0]["state"] == "paid"
 
 
+def test_a_person_closes_an_alert_nothing_clears_with_a_note(db):
+    db.stock.receive("A1", "SH", 5)
+    order = db.orders.create(lines=[{**LINE, "qty": 2}], payment={})["order_id"]
+    db.exec("order.allocate", order_id=order)
+    db.exec("order.pick", order_id=order)
+    db.orders.cancel(order, "buyer dropped one", units=[{"sku": "A1", "qty": 1}])
+    item = next(i for i in db.reports.alerts()["items"] if i["kind"] == "refunded_unshipped")
+    assert item["resolve"].endswith(f'then alert.resolve {item["alert_id"]} "what was done"')
+    closed = db.alert_resolve(item["alert_id"], "put back on A-01")
+    assert closed["cleared_at"] and closed["details"]["resolution"] == "put back on A-01"
+    assert not any(i["kind"] == "refunded_unshipped" for i in db.reports.alerts()["items"])
+    with pytest.raises(ordercore.Conflict):
+        db.alert_resolve(item["alert_id"], "again")
+
+
 def test_pick_waves(db):
     db.stock.receive("A1", "SH", 10)
     db.stock.locate("A1", "SH", "A-01")

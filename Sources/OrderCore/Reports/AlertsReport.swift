@@ -1,6 +1,6 @@
 /// `report.alerts`: everything that needs a person, most urgent first, with what to do.
 enum AlertCommands {
-    static let all = [alerts]
+    static let all = [alerts, resolve]
 
     /// How urgent each kind of alert is and the command that resolves it (`{…}` names a field of the alert).
     static let guidance: [String: (severity: String, resolve: String)] = [
@@ -113,6 +113,64 @@ enum AlertCommands {
     ]
     static let severityRank = ["high": 0, "warning": 1, "info": 2]
 
+    /// Alerts that clear themselves when their cause goes, and what makes it go: resolving one by hand would
+    /// hide a cause that is still there (an order still short, a SKU still low).
+    static let clearedByTheirCause: [String: String] = [
+        "backorder": "clears when the order is no longer short (stock.receive, order.allocate, or cancel the units)",
+        "low_stock": "clears when the SKU's stock is no longer low (stock.receive, stock.transfer)",
+        "replenish": "clears when the SKU's stock is no longer low (stock.receive)",
+        "transfer_overdue": "clears when the transfer is received (stock.transfer_receive) or closed short",
+        "return_overdue": "clears when the return moves on (approve, receive, refund)",
+        "health_degraded": "clears when the component is back to grade C or better (sweep's daily checks)",
+        "channel_drift": "clears when the channel's payloads match its profile again (report.intake)",
+        "cod_uncollected": "clears when the cash is recorded (order.pay) or the parcel comes back (return.request)",
+    ]
+
+    /// Alerts about money or possible fraud, or about an event not taken in: a supervisor closes them. The rest
+    /// (units to put back, a parcel the carrier has not scanned) the person who did the work closes.
+    static let resolvedBySupervisor: Set<String> = [
+        "dead_letter", "channel_refund_exceeds", "channel_refund_unmatched", "channel_paid_cancelled",
+        "channel_lines_changed", "possible_duplicate", "return_empty_box", "return_wrong_item", "parcel_lost",
+    ]
+
+    static let resolve = Command(
+        "alert.resolve", .write,
+        "Close an open alert a person has dealt with, saying what was done (alert_id, note): units put back, the "
+            + "buyer answered; it leaves report.alerts and the feed says it cleared",
+        roleRule: "a supervisor for " + resolvedBySupervisor.sorted().joined(separator: ", "),
+        sharing: .concurrent,
+        arguments: [
+            Argument("alert_id", .integer, "The alert (report.alerts' alert_id)", required: true, positional: true),
+            Argument("note", .text, "What was done", required: true, positional: true),
+        ],
+        result: ["id", "kind", "sku", "order_id", "ref", "opened_at", "cleared_at", "details"]
+    ) { ctx, f in
+        let id = try f.requiredInt("alert_id", min: 1)
+        guard let note = try f.text("note", maxLength: 500), !note.isEmpty else {
+            throw OrderCoreError.invalid("note is required: say what was done", field: "note")
+        }
+        try f.finish()
+        guard let alert = try ctx.store.alert(id: id), let kind = alert["kind"]?.stringValue else {
+            throw OrderCoreError(.notFound, "no alert \(id)", details: ["alert_id": .int(id)])
+        }
+        if let cleared = alert["cleared_at"]?.stringValue {
+            throw OrderCoreError(
+                .conflict, "alert \(id) (\(kind)) was cleared at \(cleared)",
+                details: ["alert_id": .int(id), "cleared_at": .string(cleared)])
+        }
+        if let cause = clearedByTheirCause[kind] {
+            throw OrderCoreError(
+                .conflict, "a \(kind) alert is not closed by hand: it \(cause)",
+                details: ["alert_id": .int(id), "kind": .string(kind)])
+        }
+        if resolvedBySupervisor.contains(kind) { try ctx.requireRole(.supervisor, to: "resolving a \(kind) alert") }
+        var details = alert["details"]?.objectValue ?? [:]
+        details["resolved_by"] = .string(ctx.actor)
+        details["resolution"] = .string(note)
+        try ctx.store.resolveAlert(id: id, at: ctx.at, details: .object(details))
+        return try ctx.store.alert(id: id) ?? .null
+    }
+
     static let alerts = Command(
         "report.alerts", .read,
         "Everything that needs a person, most urgent first: alerts, stuck and expired orders, risk reviews — each with "
@@ -150,8 +208,13 @@ enum AlertCommands {
             item["since"] = .string(since)
             item["age_hours"] = .string(Money.format(max(0, ctx.at - sinceTime) / 360_000, exponent: 1))
             var resolve = g.resolve
-            for key in ["order_id", "sku", "ref"] {
-                resolve = resolve.replacingAll("{\(key)}", with: fields[key]?.stringValue ?? "?")
+            // An alert nothing clears by itself is closed by the person who dealt with it.
+            if fields["alert_id"] != nil, clearedByTheirCause[kind] == nil {
+                resolve += "; then alert.resolve {alert_id} \"what was done\""
+            }
+            for key in ["order_id", "sku", "ref", "alert_id"] {
+                let value = fields[key].map { $0.stringValue ?? $0.serialized } ?? "?"
+                resolve = resolve.replacingAll("{\(key)}", with: value)
             }
             item["resolve"] = .string(resolve)
             items.append((severityRank[g.severity] ?? 3, since, .object(item)))

@@ -254,19 +254,44 @@ extension Store {
         var result: [JSON] = []
         try db.rows(
             """
-            SELECT id, kind, sku, opened_at, cleared_at, details, order_id, ref FROM alerts
+            SELECT \(Self.alertColumns) FROM alerts
             WHERE (?1 = 0 OR cleared_at IS NULL) ORDER BY id DESC LIMIT ?2
             """, .bool(openOnly), .int(Int64(limit))
-        ) {
-            result.append([
-                "id": .int($0.int(0)), "kind": .string($0.text(1)), "sku": .optional($0.optText(2)),
-                "order_id": .optional($0.optText(6)), "ref": .optional($0.optText(7)),
-                "opened_at": .string(Timestamp.format($0.int(3))),
-                "cleared_at": $0.optInt(4).map { .string(Timestamp.format($0)) } ?? .null,
-                "details": (try? JSONParser.parse($0.text(5))) ?? .null,
-            ])
-        }
+        ) { result.append(Self.alert($0)) }
         return result
+    }
+
+    /// One alert, open or cleared, as `alerts` lists it.
+    func alert(id: Int64) throws -> JSON? {
+        try db.first("SELECT \(Self.alertColumns) FROM alerts WHERE id = ?", .int(id)) { Self.alert($0) }
+    }
+
+    /// Clears an open alert a person resolved, keeping who and why in its details (`resolved_by`,
+    /// `resolution`). - Throws: `Stale` when it is no longer open (another writer cleared it first).
+    func resolveAlert(id: Int64, at: Int64, details: JSON) throws {
+        var cleared = false
+        try db.rows(
+            """
+            UPDATE alerts SET cleared_at = ?, details = ? WHERE id = ? AND cleared_at IS NULL
+            RETURNING id, kind, sku, order_id, ref, details
+            """, .int(at), .text(details.serialized), .int(id)
+        ) {
+            appendFeed(kind: "alert", at: at, data: Store.alertEvent($0, state: "cleared"))
+            cleared = true
+        }
+        guard cleared else { throw Stale(what: "alert \(id)") }
+    }
+
+    private static let alertColumns = "id, kind, sku, opened_at, cleared_at, details, order_id, ref"
+
+    private static func alert(_ r: Row) -> JSON {
+        [
+            "id": .int(r.int(0)), "kind": .string(r.text(1)), "sku": .optional(r.optText(2)),
+            "order_id": .optional(r.optText(6)), "ref": .optional(r.optText(7)),
+            "opened_at": .string(Timestamp.format(r.int(3))),
+            "cleared_at": r.optInt(4).map { .string(Timestamp.format($0)) } ?? .null,
+            "details": (try? JSONParser.parse(r.text(5))) ?? .null,
+        ]
     }
 
     /// Active registered channels (the ones low stock may close).

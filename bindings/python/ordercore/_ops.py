@@ -1105,6 +1105,17 @@ class Ops:
         """
         return self.exec("report.alerts", limit=limit, **envelope)
 
+    def alert_resolve(self, alert_id: int, note: str, **envelope: Any) -> Dict[str, Any]:
+        """Close an open alert a person has dealt with, saying what was done (alert_id, note): units put back, the buyer answered; it leaves report.alerts and the feed says it cleared (op ``alert.resolve``).
+
+        Args:
+            alert_id: The alert (report.alerts' alert_id). Required.
+            note: What was done. Required.
+
+        Returns: id, kind, sku, order_id, ref, opened_at, cleared_at, details.
+        """
+        return self.exec("alert.resolve", alert_id=alert_id, note=note, **envelope)
+
     def report_funnel(self, *, from_: Optional[Time] = None, to: Optional[Time] = None, channel: Optional[str] = None, **envelope: Any) -> Dict[str, Any]:
         """How far the orders placed in a period got: placed → paid → shipped → delivered, and how many were cancelled, expired unpaid or returned (from, to, channel) (op ``report.funnel``).
 
