@@ -265,6 +265,14 @@ def test_a_person_closes_an_alert_nothing_clears_with_a_note(db):
         db.alert_resolve(item["alert_id"], "again")
 
 
+def test_a_note_is_kept_in_the_timeline(db):
+    db.stock.receive("A1", "SH", 5)
+    order = db.orders.create(lines=[LINE])["order_id"]
+    assert db.order_note(order, "buyer asks for delivery after 18:00")["state"] == "pending_payment"
+    last = db.orders.timeline(order)[-1]
+    assert last["command"] == "order.note" and last["details"]["note"] == "buyer asks for delivery after 18:00"
+
+
 def test_pick_waves(db):
     db.stock.receive("A1", "SH", 10)
     db.stock.locate("A1", "SH", "A-01")

@@ -63,7 +63,7 @@ order get SO-000002
     assert whole["state"] == "cancelled" and whole["cancel_reason"] == "buyer called at 10:45"
 
 
-def test_an_alert_to_put_units_back_is_closed_with_a_note(shell, tmp_path):
+def test_an_alert_to_put_units_back_is_closed_and_the_buyers_call_noted(shell, tmp_path):
     script = SETUP + """
 order create A1:2@10.00
 order pay SO-000001
@@ -71,12 +71,15 @@ order allocate SO-000001
 order pick SO-000001
 order cancel SO-000001 A1:1 buyer dropped one
 alert resolve 1 put back on shelf A-01
+order note SO-000001 buyer told: one unit cancelled, refund by Friday
 .mode json
 report alerts
+order timeline SO-000001
 """
     result = run(shell, tmp_path / "a.db", script)
     assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    report, timeline = (json.loads(line) for line in result.stdout.strip().splitlines()[-2:])
+    assert timeline["events"][-1]["details"]["note"] == "buyer told: one unit cancelled, refund by Friday"
     assert not [i for i in report["items"] if i["kind"] == "refunded_unshipped"], report
     again = run(shell, tmp_path / "a.db", "alert resolve 1 again\n")
     assert again.returncode != 0 and "was cleared" in again.stderr

@@ -1,5 +1,5 @@
 enum OrderCommands {
-    static let all = [create, pay, pickup, cancel, get, list, timeline]
+    static let all = [create, pay, pickup, cancel, get, list, timeline, note]
 
     static let create = Command(
         "order.create", .write,
@@ -399,6 +399,27 @@ enum OrderCommands {
             "order_id": .string(id), "state": .string(order.state.rawValue),
             "events": .array(try ctx.store.events(orderRowID: order.rowID).map(\.json)),
         ]
+    }
+
+    static let note = Command(
+        "order.note", .write,
+        "Keep a note in an order's timeline (order_id, note): a call with the buyer, a promise made; the order "
+            + "does not change",
+        sharing: .concurrent,
+        arguments: [
+            .orderID,
+            Argument("note", .text, "What to keep (up to 2,000 characters)", required: true, positional: true),
+        ],
+        result: OrderDetail.members
+    ) { ctx, f in
+        let id = try f.requiredCode("order_id")
+        guard let note = try f.text("note", maxLength: 2_000), !note.isEmpty else {
+            throw OrderCoreError.invalid("note is required: say what to keep", field: "note")
+        }
+        try f.finish()
+        var order = try ctx.requireOrder(id)
+        try ctx.transition(&order, to: order.state, command: "order.note", details: ["note": .string(note)])
+        return try ctx.document(order)
     }
 }
 

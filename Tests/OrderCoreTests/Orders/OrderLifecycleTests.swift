@@ -195,6 +195,27 @@ struct OrderLifecycleTests {
         #expect(fails("order.refund", "A1", 2) == .conflict)
     }
 
+    /// A note is kept in the timeline, by whom and when, in any state; the order itself does not change (its
+    /// time in its state, which finds stuck orders, goes on).
+    @Test func aNoteIsKeptInTheTimelineAndChangesNothingElse() throws {
+        let engine = try engine()
+        let id = try engine.ok("order.create", orderArgs([("A1", 1, "5.00")], ["at": .string(t0)]))["order_id"] ?? nil
+        try engine.ok("order.pay", ["order_id": id, "at": .string(t0)])
+        let before = try engine.ok("order.get", ["order_id": id])
+        let noted = try engine.ok("order.note", ["order_id": id, "note": "buyer asks for delivery after 18:00",
+                                                 "actor": "cs-li", "at": "2026-01-19T10:00:00Z"])
+        #expect(noted["state"] == "paid" && noted["paid_total"] == before["paid_total"])
+        let stuck = try engine.ok("order.list", ["stuck": true, "at": "2026-01-19T12:00:00Z"])["orders"]?.arrayValue ?? []
+        #expect(stuck.contains { $0["order_id"] == id }, "a note does not reset the time in the state")
+        let last = try engine.ok("order.timeline", ["order_id": id])["events"]?.arrayValue?.last
+        #expect(last?["command"] == "order.note" && last?["actor"] == "cs-li" && last?["from"] == "paid" && last?["to"] == "paid")
+        #expect(last?["details"]?["note"] == "buyer asks for delivery after 18:00", "\(last?.serialized ?? "")")
+        try engine.ok("order.cancel", ["order_id": id, "reason": "changed mind"])
+        #expect(try engine.ok("order.note", ["order_id": id, "note": "refund promised by Friday"])["state"] == "cancelled")
+        #expect(engine.fails("order.note", ["order_id": id, "note": ""]) == .invalidInput)
+        #expect(engine.fails("order.note", ["order_id": "SO-999999", "note": "x"]) == .notFound)
+    }
+
     @Test func illegalTransitionsNameTheStateAndWhatIsAllowed() throws {
         let engine = try engine()
         let id = try engine.ok("order.create", orderArgs([("A1", 1, "1.00")]))["order_id"] ?? nil

@@ -481,6 +481,17 @@ class Ops:
         """
         return self.exec("order.timeline", order_id=order_id, **envelope)
 
+    def order_note(self, order_id: str, note: str, **envelope: Any) -> Dict[str, Any]:
+        """Keep a note in an order's timeline (order_id, note): a call with the buyer, a promise made; the order does not change (op ``order.note``).
+
+        Args:
+            order_id: The order (OrderCore's id, such as SO-000001). Required.
+            note: What to keep (up to 2,000 characters). Required.
+
+        Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk.
+        """
+        return self.exec("order.note", order_id=order_id, note=note, **envelope)
+
     def order_find(self, *, external_id: Optional[str] = None, phone: Optional[str] = None, email: Optional[str] = None, tracking_no: Optional[str] = None, customer: Optional[str] = None, limit: Optional[int] = None, **envelope: Any) -> Dict[str, Any]:
         """Find orders by what a customer knows: the channel's order number, phone, e-mail, a tracking number or the customer id (newest first) (op ``order.find``).
 
