@@ -88,8 +88,8 @@ enum RefundCommands {
         }
         // All the money is back before the goods left: they must not leave. Untouched by the warehouse,
         // the order is cancelled and its stock released; being picked or packed, it is held for a
-        // person to put the units back; partly shipped, its rest is cancelled (the order is shipped), and a
-        // person told to put back what was picked of it. Not so an order still to be paid
+        // person to put the units back; partly shipped, its rest is cancelled (the order is shipped); held, it
+        // is cancelled. A person is told to put back what was picked of it. Not so an order still to be paid
         // on delivery: what it had prepaid came back, and the rest of it is still to ship and be paid.
         if refunded + amount >= order.paidTotal, !(order.cashOnDelivery && order.amountDue > 0) {
             let why =
@@ -111,16 +111,20 @@ enum RefundCommands {
                     cancelled[i].quantities[.refundedCancelled, default: 0] += units
                 }
             }
+            // What was picked for it and has not left (a held order's too): a person puts it back.
+            let picked: [JSON] = lines.compactMap {
+                let units = $0.quantity(.picked) - $0.quantity(.shipped)
+                return units > 0 ? ["sku": .string($0.sku), "qty": .int(units)] : nil
+            }
             func alert() throws {
                 try ctx.store.openAlert(
                     kind: "refunded_unshipped", orderID: id, at: ctx.at,
-                    details: ["state": .string(order.state.rawValue), "reason": .string(why)])
+                    details: ["state": .string(order.state.rawValue), "reason": .string(why), "units": .array(picked)])
             }
             switch order.state {
-            case .depositPaid, .paid, .allocated, .onHold: try cancel()
-            case .partiallyShipped:
+            case .depositPaid, .paid, .allocated, .onHold, .partiallyShipped:
                 try cancel()
-                if lines.contains(where: { $0.quantity(.picked) > $0.quantity(.shipped) }) { try alert() }
+                if !picked.isEmpty { try alert() }
             case .picking, .packed:
                 _ = try FulfillmentCommands.hold.run(ctx, Fields(["order_id": .string(id), "reason": .string(why)]))
                 try alert()

@@ -921,6 +921,15 @@ struct ChannelStateTests {
         let told = try engine.ok("order.refund", ["order_id": pickedAll, "amount": "30.00", "refund_ref": "R-8"])
         #expect(told["state"] == "shipped" && told["lines"]?.arrayValue?.first?["cancelled"] == 2, "\(told.serialized)")
         #expect(try unshipped(pickedAll).first?["details"]?["reason"]?.stringValue?.hasPrefix("fully refunded") == true)
+        #expect(try unshipped(pickedAll).first?["details"]?["units"] == [["sku": "A1", "qty": 2]])
+        // Held while being picked: cancelled, and a person told to put back the units picked.
+        let heldPicking = try engine.ok("order.create", orderArgs([("A1", 2, "10.00")]))["order_id"] ?? .null
+        try engine.ok("order.pay", ["order_id": heldPicking])
+        try engine.ok("order.allocate", ["order_id": heldPicking])
+        try engine.ok("order.pick", ["order_id": heldPicking])
+        try engine.ok("order.hold", ["order_id": heldPicking, "reason": "address check"])
+        #expect(try engine.ok("order.refund", ["order_id": heldPicking, "amount": "20.00", "refund_ref": "R-12"])["state"] == "cancelled")
+        #expect(try unshipped(heldPicking).first?["details"]?["units"] == [["sku": "A1", "qty": 2]])
         #expect(try engine.ok("stock.verify")["differences"] == [])
     }
 
