@@ -257,7 +257,7 @@ def test_a_person_closes_an_alert_nothing_clears_with_a_note(db):
     db.exec("order.pick", order_id=order)
     db.orders.cancel(order, "buyer dropped one", units=[{"sku": "A1", "qty": 1}])
     item = next(i for i in db.reports.alerts()["items"] if i["kind"] == "refunded_unshipped")
-    assert item["resolve"].endswith(f'then alert.resolve {item["alert_id"]} "what was done"')
+    assert item["resolve"].endswith(f'when dealt with: alert.resolve {item["alert_id"]} "what was done"')
     closed = db.alert_resolve(item["alert_id"], "put back on A-01")
     assert closed["cleared_at"] and closed["details"]["resolution"] == "put back on A-01"
     assert not any(i["kind"] == "refunded_unshipped" for i in db.reports.alerts()["items"])

@@ -210,7 +210,7 @@ enum AlertCommands {
             var resolve = g.resolve
             // An alert nothing clears by itself is closed by the person who dealt with it.
             if fields["alert_id"] != nil, clearedByTheirCause[kind] == nil {
-                resolve += "; then alert.resolve {alert_id} \"what was done\""
+                resolve += "; when dealt with: alert.resolve {alert_id} \"what was done\""
             }
             for key in ["order_id", "sku", "ref", "alert_id"] {
                 let value = fields[key].map { $0.stringValue ?? $0.serialized } ?? "?"

@@ -43,7 +43,7 @@ struct AlertsReportTests {
         func open() throws -> [JSON] { try engine.ok("report.alerts")["items"]?.arrayValue ?? [] }
         let putBack = try #require(try open().first { $0["kind"] == "refunded_unshipped" })
         let alertID = try #require(putBack["alert_id"])
-        #expect(putBack["resolve"]?.stringValue?.hasSuffix("then alert.resolve \(alertID.serialized) \"what was done\"") == true,
+        #expect(putBack["resolve"]?.stringValue?.hasSuffix("when dealt with: alert.resolve \(alertID.serialized) \"what was done\"") == true,
                 "\(putBack.serialized)")
         #expect(engine.fails("alert.resolve", ["alert_id": alertID, "note": ""]) == .invalidInput)
         let closed = try engine.ok("alert.resolve", ["alert_id": alertID, "note": "put back on A-01", "actor": "op"])
