@@ -258,7 +258,7 @@ def test_a_person_closes_an_alert_nothing_clears_with_a_note(db):
     db.orders.cancel(order, "buyer dropped one", units=[{"sku": "A1", "qty": 1}])
     item = next(i for i in db.reports.alerts()["items"] if i["kind"] == "refunded_unshipped")
     assert item["resolve"].endswith(f'when dealt with: alert.resolve {item["alert_id"]} "what was done"')
-    closed = db.alert_resolve(item["alert_id"], "put back on A-01")
+    closed = db.reports.resolve_alert(item["alert_id"], "put back on A-01")
     assert closed["cleared_at"] and closed["details"]["resolution"] == "put back on A-01"
     assert not any(i["kind"] == "refunded_unshipped" for i in db.reports.alerts()["items"])
     with pytest.raises(ordercore.Conflict):
@@ -268,7 +268,7 @@ def test_a_person_closes_an_alert_nothing_clears_with_a_note(db):
 def test_a_note_is_kept_in_the_timeline(db):
     db.stock.receive("A1", "SH", 5)
     order = db.orders.create(lines=[LINE])["order_id"]
-    assert db.order_note(order, "buyer asks for delivery after 18:00")["state"] == "pending_payment"
+    assert db.orders.note(order, "buyer asks for delivery after 18:00")["state"] == "pending_payment"
     last = db.orders.timeline(order)[-1]
     assert last["command"] == "order.note" and last["details"]["note"] == "buyer asks for delivery after 18:00"
 

@@ -424,6 +424,11 @@ class _Reports(_Area):
         (op report.alerts)."""
         return self._db.exec("report.alerts", limit=limit)
 
+    def resolve_alert(self, alert_id: int, note: str, **extra: Any) -> JSONDict:
+        """Closes an open alert nothing clears by itself, saying what was done (op alert.resolve): units put
+        back, the buyer answered. Alerts about money, possible fraud or a dead letter are a supervisor's."""
+        return self._db.exec("alert.resolve", alert_id=alert_id, note=note, **extra)
+
     def health(self, *, from_: Optional[str] = None, to: Optional[str] = None, verify: Optional[bool] = None) -> JSONDict:
         """Order health for a period: each component with its score and grade, the weighted score, per channel
         and warehouse, and the daily paid -> shipped trend (op report.health). ``verify=False`` skips the
@@ -550,8 +555,8 @@ class _Orders(_Area):
     def cancel(self, order_id: str, reason: Optional[str] = None, *,
                units: Optional[Iterable[Mapping[str, Any]]] = None, **extra: Any) -> JSONDict:
         """Cancels an order that has not shipped (partly shipped: its rest), or only its ``units`` ({"sku",
-        "qty"}, not yet picked once some of the order shipped: the rest still ships) (op order.cancel); their
-        stock is released and what they were paid is owed back."""
+        "qty"}: the rest still ships; picked or packed, they come out of their parcel and a person is told to
+        put them back) (op order.cancel); their stock is released and what they were paid is owed back."""
         return self._db.exec("order.cancel", order_id=order_id, reason=reason,
                              units=None if units is None else [dict(u) for u in units], **extra)
 
@@ -579,6 +584,10 @@ class _Orders(_Area):
     def timeline(self, order_id: str) -> List[JSONDict]:
         """Every transition of an order: time, actor, from, to, command, details (op order.timeline)."""
         return self._db.exec("order.timeline", order_id=order_id)["events"]
+
+    def note(self, order_id: str, note: str, **extra: Any) -> JSONDict:
+        """Keeps a note in the order's timeline, by whom and when; nothing else changes (op order.note)."""
+        return self._db.exec("order.note", order_id=order_id, note=note, **extra)
 
 
 class _Actors(_Area):
