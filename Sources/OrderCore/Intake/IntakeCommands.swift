@@ -701,13 +701,9 @@ extension CommandContext {
             let named: JSON = .array(units.map { ["sku": .string($0.sku), "qty": .int($0.qty)] })
             try transition(
                 &order, to: order.state, command: "channel.refund", details: ["refund_ref": ref, "units": named])
-            try store.openAlert(
-                kind: "refunded_unshipped", orderID: order.orderID, ref: refundRef, at: at,
-                details: [
-                    "state": .string(order.state.rawValue), "units": named,
-                    "reason": .string(
-                        "taken off the order on \(order.channel) (\(refundRef)) after part of it shipped"),
-                ])
+            try alertPutBack(
+                order, reason: "taken off the order on \(order.channel) (\(refundRef)) after part of it shipped",
+                units: named, ref: refundRef)
             return ["refund_ref": ref, "outcome": "unchanged", "alert": "refunded_unshipped"]
         }
         guard OrderCommands.unitsCancellable(order) else { return ["refund_ref": ref, "outcome": "unchanged"] }

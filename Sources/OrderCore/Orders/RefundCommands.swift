@@ -116,18 +116,13 @@ enum RefundCommands {
                 let units = $0.quantity(.picked) - $0.quantity(.shipped)
                 return units > 0 ? ["sku": .string($0.sku), "qty": .int(units)] : nil
             }
-            func alert() throws {
-                try ctx.store.openAlert(
-                    kind: "refunded_unshipped", orderID: id, at: ctx.at,
-                    details: ["state": .string(order.state.rawValue), "reason": .string(why), "units": .array(picked)])
-            }
             switch order.state {
             case .depositPaid, .paid, .allocated, .onHold, .partiallyShipped:
                 try cancel()
-                if !picked.isEmpty { try alert() }
+                if !picked.isEmpty { try ctx.alertPutBack(order, reason: why, units: .array(picked)) }
             case .picking, .packed:
                 _ = try FulfillmentCommands.hold.run(ctx, Fields(["order_id": .string(id), "reason": .string(why)]))
-                try alert()
+                try ctx.alertPutBack(order, reason: why, units: .array(picked))
             default: break
             }
             order = try ctx.requireOrder(id)
@@ -261,20 +256,11 @@ enum RefundCommands {
         _ ctx: CommandContext, _ order: inout Order, lines: [OrderLine], _ units: [(line: Int, qty: Int64)],
         why: String, refunded: Bool, unshipped refundedUnshipped: Bool = false
     ) throws {
-        var units = units
         var stage = order.stage
-        func alert() throws {
-            try ctx.store.openAlert(
-                kind: "refunded_unshipped", orderID: order.orderID, at: ctx.at,
-                details: [
-                    "state": .string(order.state.rawValue), "reason": .string(why),
-                    "units": .array(units.map { ["sku": .string(lines[$0.line].sku), "qty": .int($0.qty)] }),
-                ])
-        }
         // Only units still to ship: a line's refunded units count against its shipped ones first (a refund
         // after a partial shipment is most often for goods that came back, and Shopify fulfils a line's
         // quantity less the larger of its refunded and fulfilled units) — unless the channel says they had not.
-        units = units.compactMap { i, qty in
+        let units = units.compactMap { i, qty -> (line: Int, qty: Int64)? in
             let line = lines[i]
             var unshipped = min(qty, line.notCancelled - line.quantity(.shipped))
             if refunded, !refundedUnshipped {
@@ -326,30 +312,27 @@ enum RefundCommands {
             return putBack
         }
         var nothingLeft: Bool { remaining.allSatisfy { $0.quantity(.cancelled) + $0.quantity(.shipped) >= $0.qty } }
-        switch stage {
-        case .pendingPayment, .depositPaid, .paid, .allocated, .picking:
-            units = try cancel(units)
-            if !units.isEmpty {
-                // Picked for the order: a person puts them back, the order on hold meanwhile if nothing is left.
-                if nothingLeft, order.state != .onHold {
-                    _ = try FulfillmentCommands.hold.run(
-                        ctx, Fields(["order_id": .string(order.orderID), "reason": .string(why)]))
-                }
-                try alert()
-            } else if nothingLeft {
-                _ = try OrderCommands.cancel.run(
-                    ctx, Fields(["order_id": .string(order.orderID), "reason": .string(why)]))
+        guard [.pendingPayment, .depositPaid, .paid, .allocated, .picking, .partiallyShipped].contains(stage),
+            !units.isEmpty
+        else {
+            order = try ctx.requireOrder(order.orderID)
+            return
+        }
+        let putBack = try cancel(units)
+        let args = Fields(["order_id": .string(order.orderID), "reason": .string(why)])
+        if nothingLeft {
+            // Nothing left to ship: the order is cancelled (partly shipped: it is shipped) — or, with units picked
+            // for it to put back before it left the warehouse, held meanwhile.
+            if putBack.isEmpty || stage == .partiallyShipped {
+                _ = try OrderCommands.cancel.run(ctx, args)
+            } else if order.state != .onHold {
+                _ = try FulfillmentCommands.hold.run(ctx, args)
             }
-        case .partiallyShipped:
-            // All that was left cancelled makes the order shipped; units picked for it a person puts back.
-            guard !units.isEmpty else { break }
-            units = try cancel(units)
-            if !units.isEmpty { try alert() }
-            if nothingLeft {
-                _ = try OrderCommands.cancel.run(
-                    ctx, Fields(["order_id": .string(order.orderID), "reason": .string(why)]))
-            }
-        default: break
+        }
+        if !putBack.isEmpty {
+            try ctx.alertPutBack(
+                order, reason: why,
+                units: .array(putBack.map { ["sku": .string(lines[$0.line].sku), "qty": .int($0.qty)] }))
         }
         order = try ctx.requireOrder(order.orderID)
     }
@@ -416,5 +399,15 @@ extension Payment {
     /// What the refunds among `payments` gave back.
     static func refunded(_ payments: [Payment]) -> Int64 {
         payments.filter { $0.kind == "refund" }.reduce(Int64(0)) { $0 + $1.amount }
+    }
+}
+
+extension CommandContext {
+    /// Tells a person to put back units picked for `order` that no longer ship (`refunded_unshipped`); `ref`, the
+    /// channel's refund whose units are not known to be still here, raises it once per refund.
+    func alertPutBack(_ order: Order, reason: String, units: JSON, ref: String? = nil) throws {
+        try store.openAlert(
+            kind: "refunded_unshipped", orderID: order.orderID, ref: ref, at: at,
+            details: ["state": .string(order.state.rawValue), "reason": .string(reason), "units": units])
     }
 }

@@ -150,7 +150,7 @@ enum AlertCommands {
             throw OrderCoreError.invalid("note is required: say what was done", field: "note")
         }
         try f.finish()
-        guard let alert = try ctx.store.alert(id: id), let kind = alert["kind"]?.stringValue else {
+        guard var alert = try ctx.store.alert(id: id)?.objectValue, let kind = alert["kind"]?.stringValue else {
             throw OrderCoreError(.notFound, "no alert \(id)", details: ["alert_id": .int(id)])
         }
         if let cleared = alert["cleared_at"]?.stringValue {
@@ -168,7 +168,9 @@ enum AlertCommands {
         details["resolved_by"] = .string(ctx.actor)
         details["resolution"] = .string(note)
         try ctx.store.resolveAlert(id: id, at: ctx.at, details: .object(details))
-        return try ctx.store.alert(id: id) ?? .null
+        alert["cleared_at"] = .string(Timestamp.format(ctx.at))
+        alert["details"] = .object(details)
+        return .object(alert)
     }
 
     static let alerts = Command(
