@@ -70,6 +70,30 @@ def test_a_cash_on_delivery_order_ships_unpaid_and_is_paid_as_the_money_comes(db
         db.orders.pay(oid)
 
 
+def test_an_order_on_payment_terms_ships_unpaid_and_is_chased_once_due(db):
+    db.skus.upsert("A1", barcode="690001", weight_g=300)
+    db.stock.receive("A1", "SH", 5)
+    order = db.orders.create(lines=[{**LINE, "qty": 2}], placed_at="2026-01-18T10:00:00Z",
+                             payment_terms={"name": "Net 30", "due_in_days": 30})
+    oid = order["order_id"]
+    assert order["state"] == "pending_payment" and order["payment_terms"] == {
+        "name": "Net 30", "due_at": "2026-02-17T10:00:00Z"}
+    db.orders.allocate(oid)
+    db.orders.pick(oid)
+    db.orders.pack(oid, [oid, "690001", "690001"], 600)
+    assert db.orders.ship(oid, "SF", "SF-NET30")["payment_status"] == "unpaid"
+    assert db.exec("sweep")["payment_overdue"] == 1
+    alert = next(a for a in db.reports.alerts()["items"] if a["kind"] == "payment_overdue")
+    assert alert["order_id"] == oid and alert["details"]["amount_due"] == "39.80"
+    with pytest.raises(ordercore.Conflict):
+        db.reports.resolve_alert(alert["alert_id"], "called them")  # it clears when the money comes
+    assert db.orders.pay(oid, payment_ref="WIRE-1")["payment_status"] == "paid"
+    assert not [a for a in db.reports.alerts()["items"] if a["kind"] == "payment_overdue"]
+    db.actors.upsert("op", role="operator")
+    with pytest.raises(ordercore.Forbidden):
+        db.exec("order.create", lines=[LINE], payment_terms={"name": "Net 30"}, actor="op")
+
+
 def test_times_may_be_datetimes_with_a_zone(db):
     db.stock.receive("A1", "SH", 10)
     beijing = datetime.timezone(datetime.timedelta(hours=8))

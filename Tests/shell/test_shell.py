@@ -179,6 +179,19 @@ order get SO-000001
     assert order["state"] == "pending_payment" and order["paid_total"] == "80.00" and order["balance_due"] == "20.00"
 
 
+def test_an_order_on_payment_terms(shell, tmp_path):
+    script = SETUP + """order create A1:2@50 terms="Net 30" due_at=2026-03-01T00:00:00Z
+order allocate SO-000001
+.mode json
+order get SO-000001
+"""
+    result = run(shell, tmp_path / "terms.db", script)
+    assert result.returncode == 0, result.stderr
+    order = json.loads(result.stdout.strip().splitlines()[-1])
+    assert order["state"] == "allocated" and order["balance_due"] == "100.00"
+    assert order["payment_terms"] == {"name": "Net 30", "due_at": "2026-03-01T00:00:00Z"}
+
+
 def test_an_order_arriving_paid(shell, tmp_path):
     script = SETUP + "order create A1:2@50 paid=100.00 payment_ref=POS-7\n.mode json\norder timeline SO-000001\n"
     result = run(shell, tmp_path / "pos.db", script)

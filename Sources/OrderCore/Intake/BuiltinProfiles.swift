@@ -41,10 +41,12 @@ enum BuiltinProfiles {
     /// gave back (`cancel_units`): Shopify takes refunded units off what it fulfils (a line's
     /// `fulfillable_quantity` is its quantity less the larger of its refunded and fulfilled units). A draft order
     /// (`draft_orders/*` webhooks) is skipped: the order it becomes arrives with an id of its own.
+    /// An order on payment terms (`payment_terms`: B2B net terms, due on fulfilment; `pending` until paid) is
+    /// sold on credit: fulfilled unpaid, due by its first schedule's `due_at` (none: once it ships).
     /// `partially_paid` (a deposit, payment terms, a split payment) is `deposit_paid`: what was paid,
     /// `current_total_price` less `total_outstanding`, is recorded, its stock held, and the rest paid when Shopify
-    /// says `paid`; cash on delivery paid in part waits unpaid with that part prepaid. `refunded` says all that
-    /// was paid went back: its refunds tell what was paid (`paid_in_part` when it was less than the total).
+    /// says `paid`; cash on delivery or terms paid in part waits unpaid with that part prepaid. `refunded` says
+    /// all that was paid went back: its refunds tell what was paid (`paid_in_part` when it was less than the total).
     static let shopify = #"""
         {"profile": "shopify",
          "description": "Shopify Admin REST: an order ({\"order\":...}), a list ({\"orders\":[...]}), the \#
@@ -99,6 +101,8 @@ enum BuiltinProfiles {
             "taxes_included": "taxes_included", "note": "note", "tags": {"split": "tags"},
             "cash_on_delivery": {"map": "payment_gateway_names[]", "values": {"Cash on Delivery (COD)": true},
              "default": false},
+            "payment_terms.name": {"first": ["payment_terms.payment_terms_name", "payment_terms.payment_terms_type"]},
+             "payment_terms.due_at": "payment_terms.payment_schedules[0].due_at",
             "prepaid": {"subtract": ["total_price", {"first": ["total_outstanding", "total_price"]}]},
             "deposit": {"add": [{"subtract": [{"first": ["current_total_price", "total_price"]}, "total_outstanding"]},
              \#(shopifyRefunded("refunds[]."))]},
@@ -772,6 +776,9 @@ enum BuiltinProfiles {
             "taxes_included": "taxesIncluded", "note": "note", "tags": "tags[]",
             "cash_on_delivery": {"map": "paymentGatewayNames[]", "values": {"Cash on Delivery (COD)": true},
              "default": false},
+            "payment_terms.name": {"first": ["paymentTerms.paymentTermsName", "paymentTerms.paymentTermsType"]},
+             "payment_terms.due_at": {"first": ["paymentTerms.paymentSchedules.nodes[0].dueAt",
+              "paymentTerms.paymentSchedules.edges[0].node.dueAt"]},
             "prepaid": {"subtract": ["totalPriceSet.shopMoney.amount",
              {"first": ["totalOutstandingSet.shopMoney.amount", "totalPriceSet.shopMoney.amount"]}]},
             "deposit": {"add": [{"subtract": [{"first": ["currentTotalPriceSet.shopMoney.amount",

@@ -21,8 +21,11 @@ enum Cosmetic {
         }
         var doc = event.fields
         doc["note"] = text(doc["note"], limit: OrderDraft.noteLimit, field: "note")
-        for (member, limit) in [("customer", OrderDraft.customerFieldLimit), ("ship_to", OrderDraft.addressFieldLimit)]
-        {
+        let members = [
+            ("customer", OrderDraft.customerFieldLimit), ("ship_to", OrderDraft.addressFieldLimit),
+            ("payment_terms", PaymentTerms.nameLimit),
+        ]
+        for (member, limit) in members {
             guard case .object(var object)? = doc[member] else { continue }
             for key in object.keys { object[key] = text(object[key], limit: limit, field: "\(member).\(key)") }
             doc[member] = .object(object)

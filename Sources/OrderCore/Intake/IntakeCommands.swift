@@ -168,7 +168,7 @@ extension CommandContext {
                     warnings.append(IntakeChecks.depositNotRecorded(event))
                 }
             }
-            if draft.payment == nil, draft.cashOnDelivery,
+            if draft.payment == nil, draft.cashOnDelivery || draft.paymentTerms != nil,
                 let prepaid = prepaid.flatMap({ Money.parse($0, exponent: Money.exponent(of: draft.currency)) }),
                 prepaid > 0
             {
@@ -423,9 +423,9 @@ extension CommandContext {
             }
         }
         if let leaving {
-            // Shipped unpaid (payment terms, a bank deposit, a pre-sale's balance): sold as it leaves, since no
-            // payment counts it. Cash on delivery counted when it was placed.
-            if OrderState.unpaid.contains(order.stage), !order.cashOnDelivery {
+            // Shipped unpaid (a bank deposit, a pre-sale's balance): sold as it leaves, since no payment counts
+            // it. An order paid later (on delivery, on its terms) counted when it was placed.
+            if OrderState.unpaid.contains(order.stage), !order.paysLater {
                 try store.addSales(orderRowID: order.rowID, day: try businessDay(at), sign: 1)
             }
             // Units allocated here may have been picked or packed: a person must put them back. An order nobody

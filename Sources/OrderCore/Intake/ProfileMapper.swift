@@ -227,7 +227,7 @@ struct ProfileMapper {
         }
         e.exponent = Money.exponent(of: currency ?? defaultCurrency)
         var fields = JSONObject()
-        var customer = JSONObject(), shipTo = JSONObject(), shipment = JSONObject()
+        var customer = JSONObject(), shipTo = JSONObject(), shipment = JSONObject(), terms = JSONObject()
         var updatedAt: Int64?
         var units = RefundUnits()
         for (key, spec) in rule.fields where !units.take(key, spec) {
@@ -247,7 +247,7 @@ struct ProfileMapper {
                     ?? (try? e.text(spec, field: key)).flatMap { $0 }.map(JSON.string)
             case "shipping_fee", "shipping_tax", "amount", "prepaid":
                 value = try e.money(spec, field: key).map { .string(Money.format($0, exponent: e.exponent)) }
-            case "placed_at", "customer.account_created_at", "shipment.shipped_at":
+            case "placed_at", "customer.account_created_at", "shipment.shipped_at", "payment_terms.due_at":
                 value = try e.time(spec, field: key).map { .string(Timestamp.format($0)) }
             case "taxes_included", "cash_on_delivery", "cancel_units":
                 value = try e.bool(spec, field: key).map(JSON.bool)
@@ -265,6 +265,8 @@ struct ProfileMapper {
                 shipTo[String(key.dropFirst(8))] = value
             } else if key.hasPrefix("shipment.") {
                 shipment[String(key.dropFirst(9))] = value
+            } else if key.hasPrefix("payment_terms.") {
+                terms[String(key.dropFirst(14))] = value
             } else {
                 fields[key] = value
             }
@@ -281,6 +283,8 @@ struct ProfileMapper {
         if !customer.isEmpty { event.fields["customer"] = .object(customer) }
         if !shipTo.isEmpty { event.fields["ship_to"] = .object(shipTo) }
         if !shipment.isEmpty { event.fields["shipment"] = .object(shipment) }
+        // Terms with no name are no terms (Shopify's `payment_terms` is null on an order paid at checkout).
+        if case .string(let name)? = terms["name"], !name.isEmpty { event.fields["payment_terms"] = .object(terms) }
         var shipping = try e.money(.constant(fields["shipping_fee"] ?? .null), field: "shipping_fee") ?? 0
         var lines: [JSON] = []
         var fees: [JSON] = []
@@ -460,8 +464,10 @@ struct ProfileMapper {
                 fields.map { f in rule.paidInPart.contains { StatusMapping.hold($0, in: f) } } == true
                 && !event.depositIsTheTotal(exponent: e.exponent)
             event.state = paidInPart && decided?.state == .paid ? .depositPaid : decided?.state
-            // Cash on delivery takes no deposit: what the channel was paid of it is its `prepaid` part.
-            if event.state == .depositPaid, event.fields["cash_on_delivery"] == true { event.state = .pendingPayment }
+            // An order paid later (on delivery, on its terms) takes no deposit: what the channel was paid of it
+            // is its `prepaid` part.
+            let paysLater = event.fields["cash_on_delivery"] == true || event.fields["payment_terms"] != nil
+            if event.state == .depositPaid, paysLater { event.state = .pendingPayment }
             event.holdsNothing = event.state == .pendingPayment && rule.holdsNothing.contains(reported)
             event.unrefunded = event.state == .cancelled && rule.cancelledUnrefunded.contains(reported)
             event.paidBeforeCancel = event.state == .cancelled && rule.cancelledPaid.contains(reported)

@@ -59,6 +59,10 @@ struct Order {
     /// Paid when the goods arrive (to the carrier, or at the counter): fulfilled before it is paid, its
     /// units counted sold when it is placed, its payment recorded whenever it comes (`order.pay`).
     var cashOnDelivery = false
+    /// Sold on credit (B2B net terms, due on fulfilment): fulfilled before it is paid, as cash on delivery
+    /// is, but paid to the merchant by the buyer by `PaymentTerms.dueAt` (or once its first parcel left),
+    /// not collected at the door.
+    var paymentTerms: PaymentTerms?
     /// What was cancelled of it before it was paid for (the rest of a cash-on-delivery order shipped in
     /// part): no longer due, and never owed back.
     var writtenOff: Int64 = 0
@@ -89,23 +93,27 @@ struct Order {
         if amountDue == 0, paidTotal > 0, paidAt == nil { paidAt = at }
     }
 
-    /// The business day its units count as sold on: when it was paid in full, or placed cash on delivery.
-    var soldAt: Int64? { cashOnDelivery ? createdAt : paidAt }
+    /// Fulfilled before it is paid: cash on delivery, or sold on payment terms. It is allocated unpaid, holds
+    /// its stock for good, and its units count as sold when it is placed.
+    var paysLater: Bool { cashOnDelivery || paymentTerms != nil }
 
-    /// The state `command` moves it to: a cash-on-delivery order waiting for its money is allocated as a
-    /// paid one is (`OrderState.next` otherwise; a refusal names `nextCommands`, `CommandContext.next` what
-    /// the order's units and parcels allow too).
+    /// The business day its units count as sold on: when it was paid in full, or placed to be paid later.
+    var soldAt: Int64? { paysLater ? createdAt : paidAt }
+
+    /// The state `command` moves it to: an order paid later (cash on delivery, payment terms) waiting for its
+    /// money is allocated as a paid one is (`OrderState.next` otherwise; a refusal names `nextCommands`,
+    /// `CommandContext.next` what the order's units and parcels allow too).
     func next(_ command: String) throws(OrderCoreError) -> OrderState {
         try from(command).next(command, orderID: orderID, allowed: nextCommands)
     }
 
     private func from(_ command: String) -> OrderState {
-        cashOnDelivery && state == .pendingPayment && command == "order.allocate" ? .paid : state
+        paysLater && state == .pendingPayment && command == "order.allocate" ? .paid : state
     }
 
     /// The commands its state lets move it on, as this order is — `order.pay` while there is something to pay
-    /// (held unpaid, or fulfilled or shipped before it was paid; not held once paid), `order.allocate` of a
-    /// cash-on-delivery order waiting for its money. What its units and parcels allow too: `CommandContext.allowed`.
+    /// (held unpaid, or fulfilled or shipped before it was paid; not held once paid), `order.allocate` of an
+    /// order paid later waiting for its money. What its units and parcels allow too: `CommandContext.allowed`.
     var nextCommands: [String] {
         let payable = OrderState.unpaid.contains(stage) || amountDue > 0 && OrderState.fulfilledUnpaid.contains(stage)
         return OrderState.transitions.compactMap { t in
@@ -115,6 +123,33 @@ struct Order {
         }
     }
 
+}
+
+/// When an order sold on credit is to be paid (`order.create`'s `payment_terms`): a name (`Net 30`), and
+/// a due time, or none while it is due once the goods leave (Shopify's due on fulfilment).
+struct PaymentTerms: Equatable {
+    static let nameLimit = 200
+    var name: String
+    var dueAt: Int64?
+
+    /// Reads `payment_terms`: `name`, and `due_at` or `due_in_days` (counted from `placedAt`), or neither.
+    static func read(_ f: Fields, placedAt: Int64) throws(OrderCoreError) -> PaymentTerms? {
+        guard let t = try f.object("payment_terms") else { return nil }
+        guard let name = try t.text("name", maxLength: nameLimit), !name.isEmpty else {
+            throw .invalid("payment_terms needs a name (\"Net 30\")", field: t.name("name"))
+        }
+        var dueAt = try t.time("due_at")
+        if let days = try t.int("due_in_days", min: 0, max: 3_650) {
+            guard dueAt == nil else {
+                throw .invalid("payment_terms names due_at or due_in_days, not both", field: t.name("due_in_days"))
+            }
+            dueAt = placedAt + days * 86_400_000
+        }
+        try t.finish()
+        return PaymentTerms(name: name, dueAt: dueAt)
+    }
+
+    var json: JSON { ["name": .string(name), "due_at": dueAt.map { .string(Timestamp.format($0)) } ?? .null] }
 }
 
 /// The units of a line in each stage, tracked per line (`order_lines.qty_<name>`).

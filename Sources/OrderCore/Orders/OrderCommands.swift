@@ -6,7 +6,7 @@ enum OrderCommands {
         "Create an order from the canonical document and reserve its stock, or fail with insufficient_stock changing "
             + "nothing",
         roleRule: "a supervisor for goods entered for nothing, for less than their SKUs' unit costs, or in a "
-            + "currency their costs are not in",
+            + "currency their costs are not in, and for goods sold on credit (payment_terms)",
         sharing: .concurrent,
         arguments: [
             Argument("channel", .code),
@@ -51,6 +51,10 @@ enum OrderCommands {
                 "Paid when it arrives (default false): fulfilled unpaid, its stock held for good, order.pay records "
                     + "the money when it comes"),
             Argument(
+                "payment_terms", .object,
+                "Sold on credit: {\"name\",\"due_at\" or \"due_in_days\"} (name: \"Net 30\"; neither: due once "
+                    + "it ships): fulfilled unpaid like cash on delivery, a payment_overdue alert once due unpaid"),
+            Argument(
                 "payment", .object,
                 "The order arrives paid: {\"amount\",\"payment_ref\"}, paid in the same transaction as order.pay "
                     + "would (amount: the amount due or a pre-sale's deposit; default: the deposit, else the "
@@ -61,6 +65,7 @@ enum OrderCommands {
         shellNames: [
             "region": "ship_to.region", "customer": "customer.name", "phone": "customer.phone",
             "email": "customer.email", "paid": "payment.amount", "payment_ref": "payment.payment_ref",
+            "terms": "payment_terms.name", "due_at": "payment_terms.due_at",
         ]
     ) { ctx, f in
         let draft = try OrderDraft(f, at: ctx.at, defaultCurrency: try ctx.stringSetting(.defaultCurrency))
@@ -278,10 +283,10 @@ enum OrderCommands {
     }
 
     /// Whether some units of the order may be cancelled (`cancelUnits`): not everything has shipped, and it is
-    /// paid in full, not at all, or on delivery.
+    /// paid in full, not at all, or later (on delivery, on its terms).
     static func unitsCancellable(_ order: Order) -> Bool {
         (OrderState.beforeShipment.contains(order.state) || order.state == .partiallyShipped)
-            && (order.cashOnDelivery || order.paidTotal == 0 || order.amountDue == 0)
+            && (order.paysLater || order.paidTotal == 0 || order.amountDue == 0)
     }
 
     /// Per line, the units `cancelUnits` may cancel: those still to ship, picked or packed or not (a parcel
@@ -442,22 +447,49 @@ extension CommandContext {
     func chaseCashOnDelivery() throws -> Int {
         let days = try intSetting(.codCollectDays)
         let cutoff = days > 0 ? at - days * 86_400_000 : Int64.min
-        var late: Set<String> = []
+        var late: [String: JSONObject] = [:]
         for owing in try store.codOrdersOwing() {
             guard let firstOut = owing.firstOut, firstOut <= cutoff else { continue }
-            late.insert(owing.orderID)
             let e = Money.exponent(of: owing.currency)
-            try store.openAlert(
-                kind: "cod_uncollected", orderID: owing.orderID, at: at,
-                details: [
-                    "amount_due": .string(Money.format(owing.due, exponent: e)), "currency": .string(owing.currency),
-                    "shipped_at": .string(Timestamp.format(firstOut)), "days": .int(days),
-                ])
+            late[owing.orderID] = [
+                "amount_due": .string(Money.format(owing.due, exponent: e)), "currency": .string(owing.currency),
+                "shipped_at": .string(Timestamp.format(firstOut)), "days": .int(days),
+            ]
         }
-        for orderID in try store.openAlertOrderIDs(kind: "cod_uncollected") where !late.contains(orderID) {
-            try store.clearOrderAlerts(kind: "cod_uncollected", orderID: orderID, at: at)
+        return try keepOrderAlerts("cod_uncollected", open: late)
+    }
+
+    /// Payments overdue on their terms: an order sold on credit that still owes past its due time (due on
+    /// fulfilment: once its first parcel left) has a `payment_overdue` alert; one that owes nothing any
+    /// more (paid, its goods back and written off, cancelled) has it cleared.
+    /// - Returns: how many orders are overdue.
+    func chasePaymentTerms() throws -> Int {
+        var late: [String: JSONObject] = [:]
+        for owing in try store.ordersOwingOnTerms() {
+            guard let dueAt = owing.dueAt, dueAt <= at else { continue }
+            late[owing.orderID] = [
+                "amount_due": .string(Money.format(owing.due, exponent: Money.exponent(of: owing.currency))),
+                "currency": .string(owing.currency), "payment_terms": .string(owing.terms),
+                "due_at": .string(Timestamp.format(dueAt)),
+            ]
         }
-        return late.count
+        return try keepOrderAlerts("payment_overdue", open: late)
+    }
+
+    /// Opens (or keeps open, with what is still due) an alert of `kind` for each order of `open`, with its
+    /// details, and clears those of the kind open for other orders. - Returns: how many are open.
+    private func keepOrderAlerts(_ kind: String, open: [String: JSONObject]) throws -> Int {
+        for (orderID, details) in open.sorted(by: { $0.key < $1.key }) {
+            if try !store.openAlert(kind: kind, orderID: orderID, at: at, details: .object(details)),
+                let due = details["amount_due"]
+            {
+                try store.setOpenAlertDetail(kind: kind, orderID: orderID, "amount_due", due)
+            }
+        }
+        for orderID in try store.openAlertOrderIDs(kind: kind) where open[orderID] == nil {
+            try store.clearOrderAlerts(kind: kind, orderID: orderID, at: at)
+        }
+        return open.count
     }
 }
 
@@ -472,7 +504,8 @@ enum SweepCommand {
         arguments: [],
         result: [
             "expired_orders", "released_units", "order_ids", "backorders_filled", "low_stock_alerts_opened",
-            "low_stock_alerts_cleared", "completed_orders", "awaiting_pickup", "cod_uncollected", "overdue_returns",
+            "low_stock_alerts_cleared", "completed_orders", "awaiting_pickup", "cod_uncollected", "payment_overdue",
+            "overdue_returns",
             "overdue_transfers", "feed_events_pruned", "daily_checks",
         ]
     ) { ctx, f in
@@ -511,6 +544,7 @@ enum SweepCommand {
                 ])
         }
         let uncollected = try ctx.chaseCashOnDelivery()
+        let overduePayments = try ctx.chasePaymentTerms()
         let overdueReturns = try ReturnCommands.escalateOverdue(ctx)
         let overdueTransfers = try TransferCommands.flagOverdue(ctx)
         let pruned = try ctx.store.pruneFeed(before: ctx.at - (try ctx.intSetting(.feedRetentionDays)) * 86_400_000)
@@ -526,6 +560,7 @@ enum SweepCommand {
             "low_stock_alerts_opened": .int(opened), "low_stock_alerts_cleared": .int(cleared),
             "completed_orders": .int(completed),
             "awaiting_pickup": .int(waiting.count), "cod_uncollected": .int(uncollected),
+            "payment_overdue": .int(overduePayments),
             "overdue_returns": .int(overdueReturns), "overdue_transfers": .int(overdueTransfers),
             "feed_events_pruned": .int(Int64(pruned)),
             "daily_checks": daily.map {

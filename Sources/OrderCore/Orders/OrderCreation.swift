@@ -68,7 +68,10 @@ extension CommandContext {
                     details: ["sku": .string(sku.sku), "field": .string("lines[\(i)].sku")])
             }
         }
-        if actor != Actor.system { try requireRoleBelowCost(draft, known) }
+        if actor != Actor.system {
+            try requireRoleBelowCost(draft, known)
+            if let terms = draft.paymentTerms { try requireRole(.supervisor, to: "selling on credit (\(terms.name))") }
+        }
         if let warehouse = draft.warehouse { _ = try requireWarehouse(warehouse) }
         let external = externalIDFree ? nil : draft.externalID
         try prefetchCreationReads(draft, externalID: external, reserving: reserving, backorder: backorder)
@@ -103,7 +106,7 @@ extension CommandContext {
         }
         let reserveAt =
             try draft.reserveAt
-            ?? (backorder || draft.cashOnDelivery
+            ?? (backorder || draft.cashOnDelivery || draft.paymentTerms != nil
                 ? .order
                 : try store.reservePolicy(channel: draft.channel)
                     ?? ReservePolicy(rawValue: try stringSetting(.reserveAt)) ?? .order)
@@ -122,7 +125,7 @@ extension CommandContext {
         let (rowID, orderID) = try store.nextID("orders", prefix: "SO-")
         let timeout = try intSetting(.unpaidTimeoutMinutes)
         let expiresAt: Int64? =
-            !expiring || draft.cashOnDelivery
+            !expiring || draft.cashOnDelivery || draft.paymentTerms != nil
             ? nil : at.addingReportingOverflow(timeout * 60_000).overflow ? Int64.max : at + timeout * 60_000
         var order = Order(
             rowID: rowID, orderID: orderID, channel: draft.channel, externalID: draft.externalID,
@@ -138,6 +141,7 @@ extension CommandContext {
         order.priority = draft.priority
         order.fees = draft.fees
         order.cashOnDelivery = draft.cashOnDelivery
+        order.paymentTerms = draft.paymentTerms
         // An order that arrives paid is paid in this transaction, its stock held as the payment says from the start.
         let plan = try draft.payment.map { try planPayment(order, amount: $0.amount) }
         let holdUntil = plan.map(\.holdUntil) ?? expiresAt
@@ -183,8 +187,8 @@ extension CommandContext {
                 order, holds, expiresAt: holdUntil, counted: planned.counted, linesStored: false)
         }
         // Sold once its holds are recorded (what it counts), before the balance rows, as a payment counts them;
-        // cash on delivery, sold when placed.
-        if plan?.next == .paid || order.cashOnDelivery { try recordSales(of: order, holds) }
+        // paid later (cash on delivery, payment terms), sold when placed.
+        if plan?.next == .paid || order.paysLater { try recordSales(of: order, holds) }
         // The balance rows other orders wait for are locked last, until the commit that follows (unless
         // taken at the start: SQLite, one writer at a time).
         if let planned, !holds.isEmpty, !planned.taken { try takeStock(order, planned) }

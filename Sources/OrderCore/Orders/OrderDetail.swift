@@ -103,6 +103,7 @@ extension CommandContext {
         doc["priority"] = .int(o.priority)
         doc["reserve_at"] = .string(o.reserveAt.rawValue)
         doc["cash_on_delivery"] = .bool(o.cashOnDelivery)
+        doc["payment_terms"] = o.paymentTerms?.json ?? .null
         doc["warehouse"] = .optional(o.pinnedWarehouse)
         if let deposit = o.deposit {
             doc["deposit"] = o.money(deposit)

@@ -38,6 +38,8 @@ struct OrderDraft {
     var payment: (amount: Int64?, ref: String?)?
     /// Paid when the goods arrive (`Order.cashOnDelivery`).
     var cashOnDelivery: Bool
+    /// Sold on credit (`Order.paymentTerms`).
+    var paymentTerms: PaymentTerms?
 
     static let maxLines = 1_000
     /// Free-text limits in characters (bytes: four times as many): a channel order longer than these
@@ -142,13 +144,20 @@ struct OrderDraft {
             try p.finish()
         }
         cashOnDelivery = try f.bool("cash_on_delivery") ?? false
-        if cashOnDelivery, deposit != nil {
-            throw .invalid("a cash-on-delivery order has no deposit: it is paid when it arrives", field: "deposit")
-        }
-        if cashOnDelivery, reserveAt == .payment {
+        paymentTerms = try PaymentTerms.read(f, placedAt: placedAt)
+        if cashOnDelivery, paymentTerms != nil {
             throw .invalid(
-                "a cash-on-delivery order holds its stock when it is placed: it ships before it is paid",
-                field: "reserve_at")
+                "an order is paid at the door (cash_on_delivery) or on payment_terms, not both",
+                field: "payment_terms")
+        }
+        let later =
+            cashOnDelivery ? "a cash-on-delivery order" : paymentTerms != nil ? "an order on payment terms" : nil
+        if let later, deposit != nil {
+            throw .invalid("\(later) has no deposit: it is paid after it ships", field: "deposit")
+        }
+        if let later, reserveAt == .payment {
+            throw .invalid(
+                "\(later) holds its stock when it is placed: it ships before it is paid", field: "reserve_at")
         }
         if let deposit, !(0 < deposit && deposit < totals.grandTotal) {
             throw .invalid("deposit must be more than zero and less than the grand total", field: "deposit")

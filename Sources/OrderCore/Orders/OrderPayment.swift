@@ -14,12 +14,12 @@ extension CommandContext {
         // Paid while it is fulfilled or after it left (cash on delivery, or shipped unpaid by its channel): it
         // stays where it is.
         let inPlace = due > 0 && OrderState.fulfilledUnpaid.contains(order.stage)
-        // Cash on delivery is paid in parts: some before it leaves (a gift card, points, an advance), the rest
-        // at the door. Once goods have left, the carrier may remit less than the total (units cancelled, some
-        // refused at the door). Otherwise the amount due is paid whole.
+        // An order paid later is paid in parts: some before it leaves (a gift card, points, an advance), the
+        // rest at the door or on its terms (instalments). Once goods have left, the carrier may remit less than
+        // the total (units cancelled, some refused at the door). Otherwise the amount due is paid whole.
         let partial =
             due > 0
-            && (order.cashOnDelivery && (inPlace || order.stage == .pendingPayment)
+            && (order.paysLater && (inPlace || order.stage == .pendingPayment)
                 || OrderState.leftTheWarehouse.contains(order.stage))
         if inPlace || partial {
             if let amount, partial ? !(0 < amount && amount <= due) : amount != due {
@@ -96,15 +96,16 @@ extension CommandContext {
         try record(
             order, from: from, command: "order.pay",
             details: ["amount": order.money(plan.charged), "payment_ref": .optional(paymentRef)])
-        if plan.next == .paid && !holdsAfter && !order.cashOnDelivery { try recordSales(of: order, sign: 1) }
+        if plan.next == .paid && !holdsAfter && !order.paysLater { try recordSales(of: order, sign: 1) }
         try clearUncollected(order)
     }
 
-    /// A cash-on-delivery order that owes nothing any more (paid, or its goods back and written off) has no
-    /// money left to chase (`chaseCashOnDelivery`).
+    /// An order paid later that owes nothing any more (paid, or its goods back and written off) has no
+    /// money left to chase (`chaseCashOnDelivery`, `chasePaymentTerms`).
     func clearUncollected(_ order: Order) throws {
-        guard order.cashOnDelivery, order.amountDue == 0 else { return }
-        try store.clearOrderAlerts(kind: "cod_uncollected", orderID: order.orderID, at: at)
+        guard order.paysLater, order.amountDue == 0 else { return }
+        let kind = order.cashOnDelivery ? "cod_uncollected" : "payment_overdue"
+        try store.clearOrderAlerts(kind: kind, orderID: order.orderID, at: at)
     }
 
     /// The order as the payment leaves it: a held one stays held, released to where the payment took it.

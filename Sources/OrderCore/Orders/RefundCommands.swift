@@ -90,8 +90,9 @@ enum RefundCommands {
         // the order is cancelled and its stock released; being picked or packed, it is held for a
         // person to put the units back; partly shipped, its rest is cancelled (the order is shipped); held, it
         // is cancelled. A person is told to put back what was picked of it. Not so an order still to be paid
-        // on delivery: what it had prepaid came back, and the rest of it is still to ship and be paid.
-        if refunded + amount >= order.paidTotal, !(order.cashOnDelivery && order.amountDue > 0) {
+        // later (on delivery, on its terms): what it had paid came back, and the rest of it is still to ship and
+        // be paid.
+        if refunded + amount >= order.paidTotal, !(order.paysLater && order.amountDue > 0) {
             let why =
                 "fully refunded (\(Money.format(refunded + amount, exponent: order.exponent)) \(order.currency)) "
                 + "before shipping"

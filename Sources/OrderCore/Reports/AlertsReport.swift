@@ -33,6 +33,12 @@ enum AlertCommands {
             "ask the carrier for the cash collected for {order_id} and record it with order.pay {order_id} amount=...; "
                 + "a refused parcel comes back as return.request {order_id} reason=refused_delivery"
         ),
+        "payment_overdue": (
+            "high",
+            "ask the buyer of {order_id} for the payment due on its terms; record it with order.pay {order_id} "
+                + "(its channel's order: paid when the channel says so); goods sent back come off what is due "
+                + "(return.request {order_id})"
+        ),
         "risk_hold": ("high", "risk.review {order_id} approve|reject"),
         "unpaid_expired": ("warning", "sweep (closes {order_id} and releases its stock)"),
         "stuck_order": ("warning", "move {order_id} on: order.view it and run its next step"),
@@ -124,6 +130,7 @@ enum AlertCommands {
         "health_degraded": "clears when the component is back to grade C or better (sweep's daily checks)",
         "channel_drift": "clears when the channel's payloads match its profile again (report.intake)",
         "cod_uncollected": "clears when the cash is recorded (order.pay) or the parcel comes back (return.request)",
+        "payment_overdue": "clears when the payment is recorded (order.pay) or what is owed comes back (return.refund)",
     ]
 
     /// Alerts about money or possible fraud, or about an event not taken in: a supervisor closes them. The rest

@@ -136,10 +136,10 @@ struct HealthReport {
         let cutoffs = Dictionary(
             try ctx.stuckCutoffs().map { ($0.state.rawValue, $0.cutoff) }, uniquingKeysWith: { a, _ in a })
         let states = HealthCommands.unprocessedStates.union(cutoffs.keys).union([OrderState.pendingPayment.rawValue])
-        try ctx.store.eachOrder(in: states.sorted()) { rowID, s, state, since, cashOnDelivery in
+        try ctx.store.eachOrder(in: states.sorted()) { rowID, s, state, since, paysLater in
             let unprocessed =
                 HealthCommands.unprocessedStates.contains(state)
-                || cashOnDelivery && state == OrderState.pendingPayment.rawValue
+                || paysLater && state == OrderState.pendingPayment.rawValue
             guard unprocessed || cutoffs[state] != nil else { return }
             tally(remember(rowID, s)) { t in
                 if unprocessed { t.unprocessed += 1 }

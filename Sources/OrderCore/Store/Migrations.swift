@@ -14,7 +14,7 @@ struct Migration {
         healthDaily, valuation, openAlerts, idSequences, cacheEpoch, guardRefusal, emailIndex, countDomains,
         profileEpoch, paymentsByTime, inboxAwaiting, cashOnDelivery, refundWriteOff, owingOnDelivery,
         channelUpdatedAt, refundedCancelled, returnBuyers, openTransfers, returnsByCustomerUnused, transferLosses,
-        backorderedLines, owedLeft, cancelledUnallocated, pickedHeld, buyerKeys,
+        backorderedLines, owedLeft, cancelledUnallocated, pickedHeld, buyerKeys, paymentTerms,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -976,6 +976,19 @@ struct Migration {
                 try relist(db, kind: kind) { Identifier.key(kind, $0) }
             }
         })
+
+    /// An order sold on credit (`Order.paymentTerms`: B2B net terms, due on fulfilment) ships before it is
+    /// paid, and is due by `payment_due_at` (none: once its first parcel left). The sweep's look for
+    /// payments overdue (`Store.ordersOwingOnTerms`) reads the orders on terms that owe now, not every one
+    /// ever sold on terms.
+    static let paymentTerms = Migration(
+        name: "0046_payment_terms",
+        sql: """
+            ALTER TABLE orders ADD COLUMN payment_terms TEXT;
+            ALTER TABLE orders ADD COLUMN payment_due_at INTEGER;
+            CREATE INDEX orders_owing_on_terms ON orders((grand_total - paid_total - written_off))
+                WHERE payment_terms IS NOT NULL AND state <> 'cancelled';
+            """)
 
     /// Writes the key of each row's `from` column into its `to` column, a thousand rows to a statement (one
     /// statement a row took minutes over a million orders on PostgreSQL, a round trip each) and ten

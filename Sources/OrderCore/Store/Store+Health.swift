@@ -33,9 +33,9 @@ extension Store {
         }
     }
 
-    /// Orders whose shipping clock started in `from..<to` — paid then, or placed then to be paid on delivery
-    /// (its payment comes after the goods left) — with when it started, when their first parcel left (nil:
-    /// not yet) and their state.
+    /// Orders whose shipping clock started in `from..<to` — paid then, or placed then to be paid later (on
+    /// delivery, on its terms: its payment comes after the goods left) — with when it started, when their
+    /// first parcel left (nil: not yet) and their state.
     func eachOrderReadyToShip(
         from: Int64, to: Int64,
         _ body: (_ rowID: Int64, HealthSubject, _ readyAt: Int64, _ shippedAt: Int64?, _ state: String) throws -> Void
@@ -44,10 +44,10 @@ extension Store {
         try db.rows(
             """
             SELECT o.id, \(subjectColumns), o.paid_at, \(firstOut), o.state
-            FROM orders o WHERE o.paid_at >= ?1 AND o.paid_at < ?2 AND o.cash_on_delivery = 0
+            FROM orders o WHERE o.paid_at >= ?1 AND o.paid_at < ?2 AND NOT \(Store.paysLater)
             UNION ALL
             SELECT o.id, \(subjectColumns), o.placed_at, \(firstOut), o.state
-            FROM orders o WHERE o.placed_at >= ?1 AND o.placed_at < ?2 AND o.cash_on_delivery = 1
+            FROM orders o WHERE o.placed_at >= ?1 AND o.placed_at < ?2 AND \(Store.paysLater)
             """, .int(from), .int(to)
         ) { try body($0.int(0), Store.subject($0, 1), $0.int(4), $0.optInt(5), $0.text(6)) }
     }
@@ -55,12 +55,13 @@ extension Store {
     /// Orders in any of `states` now, with when they entered it.
     func eachOrder(
         in states: [String],
-        _ body: (_ rowID: Int64, HealthSubject, _ state: String, _ since: Int64, _ cashOnDelivery: Bool) throws -> Void
+        _ body: (_ rowID: Int64, HealthSubject, _ state: String, _ since: Int64, _ paysLater: Bool) throws -> Void
     ) throws {
         guard !states.isEmpty else { return }
         try db.rows(
             """
-            SELECT o.id, \(subjectColumns), o.state, COALESCE(o.state_since, o.updated_at), o.cash_on_delivery
+            SELECT o.id, \(subjectColumns), o.state, COALESCE(o.state_since, o.updated_at),
+                CASE WHEN \(Store.paysLater) THEN 1 ELSE 0 END
             FROM orders o WHERE o.state IN (\(Array(repeating: "?", count: states.count).joined(separator: ", ")))
             """, arguments: states.map(SQLValue.text)
         ) { try body($0.int(0), Store.subject($0, 1), $0.text(4), $0.int(5), $0.bool(6)) }

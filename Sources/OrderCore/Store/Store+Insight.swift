@@ -75,7 +75,7 @@ extension Store {
             SELECT currency, area, COUNT(*), SUM(gmv), SUM(units), SUM(first_out - ready_at), COUNT(first_out)
             FROM (
                 SELECT o.currency, o.ship_\(level.rawValue) AS area, o.grand_total - o.written_off AS gmv,
-                    CASE WHEN o.cash_on_delivery = 1 THEN o.placed_at ELSE o.paid_at END AS ready_at,
+                    CASE WHEN \(Store.paysLater) THEN o.placed_at ELSE o.paid_at END AS ready_at,
                     (SELECT SUM(l.qty) FROM order_lines l WHERE l.order_rowid = o.id) AS units,
                     (SELECT MIN(s.shipped_at) FROM shipments s WHERE s.order_rowid = o.id) AS first_out
                 FROM orders o WHERE \(filter.sql)

@@ -4,6 +4,9 @@ extension Store {
     ]
     private static let addressColumns = Order.addressFields.map { "ship_" + $0 }
 
+    /// Whether the order `o` is fulfilled before it is paid (`Order.paysLater`).
+    static let paysLater = "(o.cash_on_delivery = 1 OR o.payment_terms IS NOT NULL)"
+
     private static let orderColumns = """
         id, order_id, channel, external_id, state, currency, placed_at, created_at, updated_at, expires_at,
         subtotal, line_discount_total, discount_total, shipping_fee, shipping_tax, tax_total, taxes_included,
@@ -11,7 +14,7 @@ extension Store {
         paid_total, refund_due, cancel_reason, account_created_at, tags, note,
         \((customerColumns + addressColumns).joined(separator: ", ")), reserve_at, deposit, balance_due_at, warehouse,
             paid_at, held_from, hold_reason, delivered_at, state_since, carrier, priority,
-        fee_total, fees, cash_on_delivery, written_off
+        fee_total, fees, cash_on_delivery, written_off, payment_terms, payment_due_at
         """
 
     // SQL texts that splice in column lists, built once so the statement cache sees the same text.
@@ -59,6 +62,7 @@ extension Store {
                 .opt(o.heldFrom?.rawValue), .opt(o.holdReason), .opt(o.deliveredAt), .opt(o.stateSince),
                 .opt(o.carrier), .int(o.priority),
                 .int(o.totals.feeTotal), .opt(OrderFee.stored(o.fees)), .bool(o.cashOnDelivery), .int(o.writtenOff),
+                .opt(o.paymentTerms?.name), .opt(o.paymentTerms?.dueAt),
             ]
         guard values.count == Store.orderColumnCount else {
             throw OrderCoreError(
@@ -154,6 +158,7 @@ extension Store {
         o.fees = OrderFee.read(r.optText(policy + 12))
         o.cashOnDelivery = r.bool(policy + 13)
         o.writtenOff = r.int(policy + 14)
+        o.paymentTerms = r.optText(policy + 15).map { PaymentTerms(name: $0, dueAt: r.optInt(policy + 16)) }
         return o
     }
 

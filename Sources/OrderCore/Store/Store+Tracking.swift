@@ -81,6 +81,26 @@ extension Store {
             AND state IN ('partially_shipped', 'shipped', 'delivered', 'completed')
         """
 
+    /// Orders sold on payment terms that still owe, with what they owe, their terms, and when the money is
+    /// due: their terms' due time, or (due on fulfilment) when their first parcel left; nil before then
+    /// (read through `orders_owing_on_terms`: the orders owing now, not the history).
+    func ordersOwingOnTerms() throws
+        -> [(orderID: String, due: Int64, currency: String, terms: String, dueAt: Int64?)]
+    {
+        var result: [(String, Int64, String, String, Int64?)] = []
+        try db.rows(Store.ordersOwingOnTermsSQL) {
+            result.append(($0.text(0), $0.int(1), $0.text(2), $0.text(3), $0.optInt(4)))
+        }
+        return result
+    }
+
+    static let ordersOwingOnTermsSQL = """
+        SELECT order_id, grand_total - paid_total - written_off, currency, payment_terms,
+            COALESCE(payment_due_at, (SELECT MIN(s.shipped_at) FROM shipments s WHERE s.order_rowid = orders.id))
+        FROM orders
+        WHERE payment_terms IS NOT NULL AND state <> 'cancelled' AND grand_total - paid_total - written_off > 0
+        """
+
     /// The carrier's latest checkpoint of a parcel: status, time, message, location.
     func latestTrackingEvent(carrier: String, trackingNo: String) throws -> JSON? {
         try db.first(

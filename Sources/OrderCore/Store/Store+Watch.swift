@@ -192,6 +192,7 @@ extension Store {
                 .text(orderID), map: { ($0.int(0), try JSONParser.parse($0.text(1))) })
         else { return }
         var object = details.objectValue ?? [:]
+        guard object[key] != value else { return }
         object[key] = value
         try db.run("UPDATE alerts SET details = ? WHERE id = ?", .text(JSON.object(object).serialized), .int(id))
     }

@@ -88,6 +88,29 @@ struct IndexUseTests {
         #expect(try engine.ok("sweep")["cod_uncollected"] == 0, "nothing of them shipped")
     }
 
+    /// The sweep's look for payments overdue on their terms reads the orders on terms that owe now, not every
+    /// order ever sold on terms and paid, nor those cancelled (`orders_owing_on_terms`).
+    @Test func paymentsOverdueAreFoundWithoutReadingTheHistory() throws {
+        let dir = temporaryDirectory()
+        defer { removeDirectory(dir) }
+        let store = try Store(path: dir + "/terms.db", options: StoreOptions(synchronous: .normal))
+        try store.transaction(.write) {
+            for i in 0..<3_000 {
+                try store.db.run(
+                    """
+                    INSERT INTO orders(order_id, channel, state, currency, placed_at, created_at, updated_at, subtotal,
+                        line_discount_total, discount_total, shipping_fee, shipping_tax, tax_total, taxes_included,
+                        grand_total, paid_total, payment_terms, payment_due_at)
+                    VALUES (?, 'web', ?, 'USD', 0, 0, 0, 100, 0, 0, 0, 0, 0, 1, 100, ?, 'Net 30', 0)
+                    """, .text("SO-\(i)"), .text(i % 3 == 0 ? "cancelled" : "completed"), .int(i % 1_000 == 1 ? 0 : 100))
+            }
+        }
+        var plan: [String] = []
+        try store.db.rows("EXPLAIN QUERY PLAN " + Store.ordersOwingOnTermsSQL) { plan.append($0.text(3)) }
+        #expect(plan.first?.contains("USING INDEX orders_owing_on_terms") == true, "\(plan)")
+        #expect(try Set(store.ordersOwingOnTerms().map(\.orderID)) == ["SO-1", "SO-1001"], "SO-2001 was cancelled")
+    }
+
     /// An order's balances are read with a point lookup per SKU on SQLite: an `IN` list there builds a
     /// temporary b-tree for each query, many times a lookup's cost. A long list (a batch publishing
     /// sellable quantities) still goes in one query.

@@ -466,7 +466,9 @@ class _Orders(_Area):
         """Creates an order from the canonical document (op order.create) and reserves its stock. An order
         that arrives paid passes ``payment={"amount": ..., "payment_ref": ...}`` (both optional): created and
         paid in one transaction. One paid when it arrives passes ``cash_on_delivery=True``: it is fulfilled
-        unpaid, and ``pay`` records the money when it comes.
+        unpaid, and ``pay`` records the money when it comes. One sold on credit passes
+        ``payment_terms={"name": "Net 30", "due_in_days": 30}`` (or ``"due_at"``; neither: due once it ships;
+        a supervisor's): fulfilled unpaid too, with a ``payment_overdue`` alert from the sweep once it is due.
 
         Raises:
             InsufficientStock: with ``details["sku"]``; nothing was changed.

@@ -379,7 +379,7 @@ class Ops:
         """
         return self.exec("stock.replenishment", warehouse=warehouse, channel=channel, category=category, sku=sku, all=all, limit=limit, **envelope)
 
-    def order_create(self, *, channel: Optional[str] = None, external_id: Optional[str] = None, placed_at: Optional[Time] = None, currency: Optional[str] = None, customer: Optional[Mapping[str, Any]] = None, ship_to: Optional[Mapping[str, Any]] = None, lines: Sequence[Mapping[str, Any]], discounts: Optional[Sequence[Any]] = None, fees: Optional[Sequence[Any]] = None, shipping_fee: Optional[Money] = None, shipping_tax: Optional[Money] = None, taxes_included: Optional[bool] = None, tags: Optional[Sequence[str]] = None, note: Optional[str] = None, warehouse: Optional[str] = None, carrier: Optional[str] = None, priority: Optional[int] = None, deposit: Optional[Money] = None, balance_due_at: Optional[Time] = None, reserve_at: Optional[str] = None, cash_on_delivery: Optional[bool] = None, payment: Optional[Mapping[str, Any]] = None, **envelope: Any) -> Dict[str, Any]:
+    def order_create(self, *, channel: Optional[str] = None, external_id: Optional[str] = None, placed_at: Optional[Time] = None, currency: Optional[str] = None, customer: Optional[Mapping[str, Any]] = None, ship_to: Optional[Mapping[str, Any]] = None, lines: Sequence[Mapping[str, Any]], discounts: Optional[Sequence[Any]] = None, fees: Optional[Sequence[Any]] = None, shipping_fee: Optional[Money] = None, shipping_tax: Optional[Money] = None, taxes_included: Optional[bool] = None, tags: Optional[Sequence[str]] = None, note: Optional[str] = None, warehouse: Optional[str] = None, carrier: Optional[str] = None, priority: Optional[int] = None, deposit: Optional[Money] = None, balance_due_at: Optional[Time] = None, reserve_at: Optional[str] = None, cash_on_delivery: Optional[bool] = None, payment_terms: Optional[Mapping[str, Any]] = None, payment: Optional[Mapping[str, Any]] = None, **envelope: Any) -> Dict[str, Any]:
         """Create an order from the canonical document and reserve its stock, or fail with insufficient_stock changing nothing (op ``order.create``).
 
         Args:
@@ -404,11 +404,12 @@ class Ops:
             balance_due_at: A pre-sale's balance due time: unpaid then, the order closes.
             reserve_at: When this order reserves its stock: at the order or at payment (default: its channel's, then the setting).
             cash_on_delivery: Paid when it arrives (default false): fulfilled unpaid, its stock held for good, order.pay records the money when it comes.
+            payment_terms: Sold on credit: {"name","due_at" or "due_in_days"} (name: "Net 30"; neither: due once it ships): fulfilled unpaid like cash on delivery, a payment_overdue alert once due unpaid.
             payment: The order arrives paid: {"amount","payment_ref"}, paid in the same transaction as order.pay would (amount: the amount due or a pre-sale's deposit; default: the deposit, else the amount due).
 
         Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk.
         """
-        return self.exec("order.create", channel=channel, external_id=external_id, placed_at=placed_at, currency=currency, customer=customer, ship_to=ship_to, lines=lines, discounts=discounts, fees=fees, shipping_fee=shipping_fee, shipping_tax=shipping_tax, taxes_included=taxes_included, tags=tags, note=note, warehouse=warehouse, carrier=carrier, priority=priority, deposit=deposit, balance_due_at=balance_due_at, reserve_at=reserve_at, cash_on_delivery=cash_on_delivery, payment=payment, **envelope)
+        return self.exec("order.create", channel=channel, external_id=external_id, placed_at=placed_at, currency=currency, customer=customer, ship_to=ship_to, lines=lines, discounts=discounts, fees=fees, shipping_fee=shipping_fee, shipping_tax=shipping_tax, taxes_included=taxes_included, tags=tags, note=note, warehouse=warehouse, carrier=carrier, priority=priority, deposit=deposit, balance_due_at=balance_due_at, reserve_at=reserve_at, cash_on_delivery=cash_on_delivery, payment_terms=payment_terms, payment=payment, **envelope)
 
     def order_pay(self, order_id: str, amount: Optional[Money] = None, *, payment_ref: Optional[str] = None, **envelope: Any) -> Dict[str, Any]:
         """Record the payment of an unpaid order (order_id, amount = the amount due, payment_ref); its reservation becomes firm. One paid after it left (cash on delivery), or while held, stays where it is (op ``order.pay``).
@@ -790,7 +791,7 @@ class Ops:
     def sweep(self, **envelope: Any) -> Dict[str, Any]:
         """Close unpaid orders past their timeout, release their stock, give orders sold short what is available, open or clear low-stock alerts, prune acknowledged feed events past their retention; once a day, keep the health scores and open or clear health_degraded and channel_drift alerts (op ``sweep``).
 
-        Returns: expired_orders, released_units, order_ids, backorders_filled, low_stock_alerts_opened, low_stock_alerts_cleared, completed_orders, awaiting_pickup, cod_uncollected, overdue_returns, overdue_transfers, feed_events_pruned, daily_checks.
+        Returns: expired_orders, released_units, order_ids, backorders_filled, low_stock_alerts_opened, low_stock_alerts_cleared, completed_orders, awaiting_pickup, cod_uncollected, payment_overdue, overdue_returns, overdue_transfers, feed_events_pruned, daily_checks.
         """
         return self.exec("sweep", **envelope)
 
