@@ -12,7 +12,7 @@ static int passed, failed;
 #define CHECK(cond, ...) do { if (cond) passed++; else { failed++; printf("FAIL line %d: ", __LINE__); printf(__VA_ARGS__); printf("\n"); } } while (0)
 
 static oc_db *db;
-static char out[65536];
+static char out[1 << 20]; /* a list of every order replayed fits, whatever its members */
 
 static int run(const char *json) {
     char *response = NULL;

@@ -43,13 +43,15 @@ def step(db, rnd, orders, n):
     if operation == "create" or not orders:
         lines = [{"sku": sku, "qty": rnd.randint(1, 3), "unit_price": "10.00"}
                  for sku in rnd.sample(sorted(SKUS), rnd.randint(1, 3))]
-        kind = rnd.choice(["paid", "paid", "cod", "cod_prepaid", "unpaid", "deposit"])
+        kind = rnd.choice(["paid", "paid", "cod", "cod_prepaid", "terms", "unpaid", "deposit"])
         if kind == "paid":
             order = db.exec("order.create", lines=lines, payment={})
         elif kind in ("unpaid", "deposit"):  # paid later (`pay`), a pre-sale's deposit first
             order = db.exec("order.create", lines=lines, **({"deposit": "5.00"} if kind == "deposit" else {}))
         elif kind == "cod":
             order = db.exec("order.create", lines=lines, cash_on_delivery=True)
+        elif kind == "terms":
+            order = db.exec("order.create", lines=lines, payment_terms={"name": "Net 30", "due_in_days": 30})
         else:
             order = db.exec("order.create", lines=lines, cash_on_delivery=True, payment={"amount": "5.00"})
         orders.append(order["order_id"])

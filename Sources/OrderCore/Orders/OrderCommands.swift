@@ -344,7 +344,8 @@ enum OrderCommands {
 
     static let list = Command(
         "order.list", .read,
-        "List orders newest first (state, channel, warehouse, placed_before, cash_on_delivery, stuck, limit, after)",
+        "List orders newest first (state, channel, warehouse, placed_before, cash_on_delivery, payment_terms, stuck, "
+            + "limit, after)",
         arguments: [
             Argument("state", .code, "Only orders in this state"),
             Argument("channel", .code, "Only this channel's orders"),
@@ -353,6 +354,10 @@ enum OrderCommands {
             Argument(
                 "cash_on_delivery", .boolean,
                 "Only orders paid on delivery (true: with state=pending_payment, those waiting for allocation), or "
+                    + "only the others"),
+            Argument(
+                "payment_terms", .boolean,
+                "Only orders on payment terms (true: with state=pending_payment, those waiting for allocation), or "
                     + "only the others"),
             Argument("stuck", .boolean, "Only orders stuck in their state past the limit"),
             .limit,
@@ -365,6 +370,7 @@ enum OrderCommands {
         let warehouse = try f.code("warehouse")
         let placedBefore = try f.time("placed_before")
         let cashOnDelivery = try f.bool("cash_on_delivery")
+        let onPaymentTerms = try f.bool("payment_terms")
         let stuck = try f.bool("stuck") ?? false
         let limit = try f.int("limit", min: 1, max: 1_000) ?? 50
         let after = try f.code("after")
@@ -381,7 +387,8 @@ enum OrderCommands {
         let cursor = try after.map { try ctx.requireOrder($0).rowID }
         let filter = Store.OrderFilter(
             state: state, channel: channel, warehouse: warehouse, placedBefore: placedBefore,
-            cashOnDelivery: cashOnDelivery, stuck: stuck ? try ctx.stuckCutoffs() : nil, beforeRowID: cursor)
+            cashOnDelivery: cashOnDelivery, onPaymentTerms: onPaymentTerms,
+            stuck: stuck ? try ctx.stuckCutoffs() : nil, beforeRowID: cursor)
         let page = try ctx.store.listOrders(filter, limit: Int(limit) + 1)
         let shown = page.prefix(Int(limit))
         return [

@@ -134,7 +134,8 @@ extension CommandContext {
             "grand_total": o.money(o.totals.grandTotal),
             "placed_at": .string(Timestamp.format(o.placedAt)), "updated_at": .string(Timestamp.format(o.updatedAt)),
             "state_since": o.stateSince.map { .string(Timestamp.format($0)) } ?? .null,
-            "cash_on_delivery": .bool(o.cashOnDelivery),  // last: exported columns keep their places
+            // Last: exported columns keep their places.
+            "cash_on_delivery": .bool(o.cashOnDelivery), "payment_terms": .optional(o.paymentTerms?.name),
         ]
     }
 }

@@ -413,6 +413,7 @@ extension Store {
         var warehouse: String?
         var placedBefore: Int64?
         var cashOnDelivery: Bool?
+        var onPaymentTerms: Bool?
         /// Stuck: in one of these states since at or before its cutoff time.
         var stuck: [(state: OrderState, cutoff: Int64)]?
         var beforeRowID: Int64?
@@ -456,6 +457,7 @@ extension Store {
         filter.add("channel = ?", q.channel)
         filter.add("placed_at <= ?", q.placedBefore)
         filter.add("cash_on_delivery = ?", q.cashOnDelivery.map { $0 ? Int64(1) : 0 })
+        filter.add("CASE WHEN payment_terms IS NULL THEN 0 ELSE 1 END = ?", q.onPaymentTerms.map { $0 ? Int64(1) : 0 })
         filter.add(
             "EXISTS (SELECT 1 FROM reservations r WHERE r.order_rowid = orders.id AND r.warehouse = ?)", q.warehouse)
         filter.add("id < ?", q.beforeRowID)

@@ -118,6 +118,19 @@ struct PaymentTermsTests {
         #expect(due["payment_terms"]?["due_at"] == "2026-02-28T16:00:00Z")
     }
 
+    @Test func ordersOnTermsWaitingForAllocationAreListedApartFromCheckouts() throws {
+        let checkout = try engine.ok("order.create", orderArgs([("A1", 1, "50.00")]))["order_id"] ?? nil
+        let terms = try termsOrder()["order_id"] ?? nil
+        func listed(_ onTerms: Bool) throws -> [JSON] {
+            let args: JSONObject = ["state": "pending_payment", "payment_terms": .bool(onTerms), "cash_on_delivery": false]
+            return try engine.ok("order.list", args)["orders"]?.arrayValue ?? []
+        }
+        #expect(try listed(true).map { $0["order_id"] } == [terms])
+        #expect(try listed(true).first?["payment_terms"] == "Net 30")
+        #expect(try listed(false).map { $0["order_id"] } == [checkout])
+        #expect(engine.fails("order.pickup", ["order_id": terms]) == .conflict, "handed over at the counter once paid")
+    }
+
     /// Shipping before the money comes is credit given to the buyer: a supervisor's, not an operator's.
     @Test func onlyASupervisorSellsOnCredit() throws {
         try engine.ok("actor.upsert", ["actor_id": "op", "role": "operator"])
@@ -179,6 +192,24 @@ struct PaymentTermsTests {
         #expect(order["paid_total"] == "30.00" && order["balance_due"] == "70.00")
         try ship(id)
         #expect(try engine.ok("order.get", ["order_id": id])["state"] == "shipped")
+    }
+
+    @Test func aShopifyGraphQLOrderCarriesItsTermsToo() throws {
+        try engine.ok("channel.upsert", ["channel": "shopify-gql", "profile": "shopify_graphql"])
+        let order: JSON = ["data": ["order": [
+            "id": "gid://shopify/Order/9002", "createdAt": "2026-01-18T10:00:00Z", "currencyCode": "USD",
+            "displayFinancialStatus": "PENDING", "displayFulfillmentStatus": "UNFULFILLED",
+            "paymentTerms": ["paymentTermsName": "Net 60", "paymentTermsType": "NET", "dueInDays": 60,
+                             "paymentSchedules": ["nodes": [["dueAt": "2026-03-19T10:00:00Z"]]]],
+            "lineItems": ["edges": [["node": [
+                "sku": "A1", "quantity": 2, "originalUnitPriceSet": ["shopMoney": ["amount": "50.00"]],
+            ]]]],
+        ]]]
+        let outcome = try engine.ok("intake.ingest", ["channel": "shopify-gql", "payload": order])
+        let id = outcome["events"]?.arrayValue?.first?["order_id"] ?? nil
+        let got = try engine.ok("order.get", ["order_id": id])
+        #expect(got["payment_terms"] == ["name": "Net 60", "due_at": "2026-03-19T10:00:00Z"], "\(outcome.serialized)")
+        #expect(try engine.ok("order.allocate", ["order_id": id])["state"] == "allocated")
     }
 
     @Test func aShopifyOrderWithoutTermsStillWaitsForItsMoney() throws {
