@@ -69,8 +69,8 @@ class Channel:
 
 
 class Shopify(Channel):
-    """The channel's side: each order as Shopify would send it now — paid, pending, paid on delivery, or paid in
-    part (a deposit: the rest paid later, perhaps after it was fulfilled)."""
+    """The channel's side: each order as Shopify would send it now — paid, pending, paid on delivery, on B2B
+    payment terms, or paid in part (a deposit: the rest paid later, perhaps after it was fulfilled)."""
 
     profile = "shopify"
     steps = {"new": 4, "pay": 2, "refund_units": 2, "cancel": 1, "fulfil": 2, "fulfil_part": 2, "replay": 1}
@@ -102,9 +102,17 @@ class Shopify(Channel):
             "id": number, "currency": "USD", "financial_status": status, "fulfillment_status": None,
             "created_at": "2026-10-31T00:00:00Z", "line_items": lines, "total_price": "%d.00" % total,
             "current_total_price": "%d.00" % total, "refunds": [], "fulfillments": []}
-        if status == "pending" and self.rnd.random() < 0.5:  # paid to the carrier on delivery: it ships unpaid
+        way = self.rnd.random() if status != "paid" else 0.5
+        if status == "pending" and way < 0.4:  # paid to the carrier on delivery: it ships unpaid
             order["payment_gateway_names"] = ["Cash on Delivery (COD)"]
+        elif way > 0.7:  # B2B net terms: it ships unpaid, paid by the due date
+            order["payment_terms"] = {"payment_terms_name": "Net 30", "payment_terms_type": "NET",
+                                      "payment_schedules": [{"due_at": "2026-11-30T00:00:00Z", "completed_at": None}]}
         return self.payload(order)
+
+    @staticmethod
+    def pays_later(order):
+        return "payment_gateway_names" in order or "payment_terms" in order
 
     def open(self, order):
         """Not cancelled, with units to fulfil or money to collect."""
@@ -175,7 +183,7 @@ class Shopify(Channel):
 
     def fulfil(self, order, whole):
         lines = [line for line in order["line_items"] if line["fulfillable_quantity"]]
-        if not lines or order["financial_status"] == "pending" and "payment_gateway_names" not in order:
+        if not lines or order["financial_status"] == "pending" and not self.pays_later(order):
             return None
         for line in lines if whole else [self.rnd.choice(lines)]:
             line["fulfillable_quantity"] -= line["fulfillable_quantity"] if whole else \
@@ -194,8 +202,9 @@ class Shopify(Channel):
             return {"shipped"}
         if shipped:
             return {"partially_shipped"}
-        return {"pending": {"pending_payment"}, "partially_paid": {"deposit_paid"}}.get(order["financial_status"],
-                                                                                     {"paid", "allocated"})
+        part = "pending_payment" if self.pays_later(order) else "deposit_paid"  # the part paid: not a deposit
+        return {"pending": {"pending_payment"}, "partially_paid": {part}}.get(order["financial_status"],
+                                                                             {"paid", "allocated"})
 
 
 SHIPPED = ("WAIT_BUYER_CONFIRM_GOODS", "TRADE_FINISHED")  # a Taobao sub-order that has left
@@ -909,7 +918,8 @@ def traffic(db, rnd, channel, name, warehouses, checked=True):
             continue
         here = db.orders.get(ids[str(number)])
         expected = channel.expected(order)
-        if here["order_id"] in allocated and here["cash_on_delivery"] and "pending_payment" in expected:
+        if here["order_id"] in allocated and (here["cash_on_delivery"] or here["payment_terms"]) \
+                and "pending_payment" in expected:
             expected = expected | {"allocated"}  # fulfilled here unpaid
         if here["order_id"] in allocated and expected & {"paid", "allocated"}:
             expected = expected | {"allocated", "picking", "packed"}  # picked or packed, in part or whole
