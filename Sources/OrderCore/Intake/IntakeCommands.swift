@@ -138,6 +138,9 @@ extension CommandContext {
                     warnings.append(IntakeChecks.addressAfterShipment(order))
                 }
             }
+            if !stale, try followPaymentTerms(&order, doc["payment_terms"], channel: channel.channel) {
+                result["action"] = "payment_terms_changed"
+            }
             if !stale, let unmapped = IntakeChecks.statusUnmapped(event, outcome: "the order stays as it was") {
                 warnings.append(unmapped)
             }
@@ -234,6 +237,31 @@ extension CommandContext {
         result["order_id"] = .string(order.orderID)
         result["state"] = .string(order.state.rawValue)
         return .object(result)
+    }
+
+    /// Payment terms the channel gave an order after it was placed (Shopify's `paymentTermsCreate`), or changed
+    /// (a new due date; due on fulfilment, its date once fulfilled): an order waiting unpaid, or gone unpaid, is
+    /// sold on credit from then on — fulfilled here unpaid, its units counted sold if they have not left. Terms
+    /// the channel takes off stay here (the goods may be on their way: a person decides). An order paid, or
+    /// cancelled, cash on delivery, a pre-sale, or holding nothing until paid, is left as it is; so are terms
+    /// the engine cannot read (a due date that is not a time).
+    /// - Returns: whether the order's terms changed.
+    private func followPaymentTerms(_ order: inout Order, _ given: JSON?, channel: String) throws -> Bool {
+        guard case .object? = given,
+            let terms = try? PaymentTerms.read(Fields(["payment_terms": given ?? .null]), placedAt: order.placedAt),
+            terms != order.paymentTerms, !order.cashOnDelivery, order.amountDue > 0, order.deposit == nil,
+            order.reserveAt == .order, order.state != .cancelled,
+            order.paymentTerms != nil || order.stage == .pendingPayment
+                || OrderState.leftTheWarehouse.contains(order.stage)
+        else { return false }
+        let sold = order.paymentTerms == nil && OrderState.unpaid.contains(order.stage)
+        try store.setPaymentTerms(orderRowID: order.rowID, terms)
+        order.paymentTerms = terms
+        try transition(
+            &order, to: order.state, command: "channel.payment_terms",
+            details: ["payment_terms": terms.json, "channel": .string(channel)])
+        if sold { try recordSales(of: order, sign: 1) }
+        return true
     }
 
     /// An order whose lines the channel changed before it left (edited on Shopify or WooCommerce: items

@@ -376,6 +376,12 @@ extension Store {
             arguments: Order.addressFields.map { .opt(shipTo[$0]) } + [.int(orderRowID)])
     }
 
+    func setPaymentTerms(orderRowID: Int64, _ terms: PaymentTerms) throws {
+        try db.run(
+            "UPDATE orders SET payment_terms = ?, payment_due_at = ? WHERE id = ?", .text(terms.name),
+            .opt(terms.dueAt), .int(orderRowID))
+    }
+
     // MARK: - Warnings and duplicates
 
     func setWarnings(orderRowID: Int64, _ warnings: [JSON]) throws {

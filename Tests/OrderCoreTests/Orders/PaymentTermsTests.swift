@@ -149,7 +149,9 @@ struct PaymentTermsTests {
     // MARK: - Shopify
 
     /// A Shopify B2B order on net terms: `pending` until the buyer pays, to be fulfilled first.
-    func shopify(_ financial: String, outstanding: String = "100.00", terms: JSON? = nil) -> JSON {
+    func shopify(
+        _ financial: String, outstanding: String = "100.00", terms: JSON? = nil, due: String = "2026-02-17T10:00:00Z"
+    ) -> JSON {
         ["order": [
             "id": 9001, "created_at": "2026-01-18T10:00:00Z", "currency": "USD",
             "financial_status": .string(financial), "payment_gateway_names": [],
@@ -158,7 +160,7 @@ struct PaymentTermsTests {
                 "amount": 100, "currency": "USD", "payment_terms_name": "Net 30", "payment_terms_type": "NET",
                 "due_in_days": 30,
                 "payment_schedules": [["amount": 100, "currency": "USD", "issued_at": "2026-01-18T10:00:00Z",
-                                       "due_at": "2026-02-17T10:00:00Z", "completed_at": .null]],
+                                       "due_at": .string(due), "completed_at": .null]],
             ],
             "line_items": [["id": 1, "sku": "A1", "quantity": 2, "price": "50.00"]],
         ]]
@@ -210,6 +212,39 @@ struct PaymentTermsTests {
         let got = try engine.ok("order.get", ["order_id": id])
         #expect(got["payment_terms"] == ["name": "Net 60", "due_at": "2026-03-19T10:00:00Z"], "\(outcome.serialized)")
         #expect(try engine.ok("order.allocate", ["order_id": id])["state"] == "allocated")
+    }
+
+    /// Units of A1 counted sold today, as tomorrow's stock board shows them.
+    func sold() throws -> Int64 {
+        let tomorrow = JSON.string(Timestamp.format(Timestamp.now() + 86_400_000))
+        let rows = try engine.ok("stock.board", ["at": tomorrow])["rows"]?.arrayValue ?? []
+        return rows.first { $0["sku"] == "A1" }?["yesterday_sales"]?.intValue ?? -1
+    }
+
+    /// Shopify's `paymentTermsCreate` gives an order placed unpaid its terms afterwards, `paymentTermsUpdate`
+    /// moves the due date: the order here follows.
+    @Test func termsShopifyGivesAnOrderLaterAreFollowed() throws {
+        func at(_ day: Int, _ payload: JSON) -> JSON {
+            var order = payload["order"]?.objectValue ?? [:]
+            order["updated_at"] = .string("2026-01-\(day)T10:00:00Z")
+            return ["order": .object(order)]
+        }
+        let id = try ingest(at(18, shopify("pending", terms: .null)))["order_id"] ?? nil
+        #expect(engine.fails("order.allocate", ["order_id": id]) == .conflict)
+        #expect(try sold() == 0)
+        let given = try ingest(at(19, shopify("pending")))
+        #expect(given["action"] == "payment_terms_changed" && given["state"] == "pending_payment")
+        #expect(try engine.ok("order.get", ["order_id": id])["payment_terms"]?["due_at"] == "2026-02-17T10:00:00Z")
+        #expect(try sold() == 2, "sold on credit: counted as cash on delivery is")
+        #expect(try engine.ok("order.allocate", ["order_id": id])["state"] == "allocated")
+        let later = shopify("pending", due: "2026-03-19T10:00:00Z")
+        #expect(try ingest(at(20, later))["action"] == "payment_terms_changed")
+        #expect(try engine.ok("order.get", ["order_id": id])["payment_terms"]?["due_at"] == "2026-03-19T10:00:00Z")
+        #expect(try ingest(at(21, later))["action"] == "unchanged", "the same terms again change nothing")
+        #expect(try ingest(at(22, shopify("pending", terms: .null)))["action"] == "unchanged", "allocated on credit")
+        let timeline = try engine.ok("order.timeline", ["order_id": id])["events"]?.arrayValue ?? []
+        #expect(timeline.filter { $0["command"] == "channel.payment_terms" }.count == 2)
+        #expect(try sold() == 2, "counted once")
     }
 
     @Test func aShopifyOrderWithoutTermsStillWaitsForItsMoney() throws {
