@@ -472,12 +472,20 @@ extension CommandContext {
             }
             did(order.state.rawValue)
         }
-        // Gone, and paid in part there (Shopify `partially_paid` and fulfilled): the part is recorded, the rest
-        // owed until the channel says it is paid.
-        if event.unpaid, order.paidTotal == 0, !order.cashOnDelivery, OrderState.leftTheWarehouse.contains(order.stage),
-            let part = Self.deposit(event, exponent: order.exponent, total: order.totals.grandTotal)
+        // Paid in part there (Shopify `partially_paid`), and gone unpaid or sold on credit (paid in instalments):
+        // what the channel took beyond what is recorded is recorded, the rest owed until the channel says it is
+        // paid.
+        if event.unpaid, !order.cashOnDelivery, order.state != .cancelled,
+            order.paymentTerms != nil || OrderState.leftTheWarehouse.contains(order.stage),
+            let part = Self.deposit(event, exponent: order.exponent, total: order.totals.grandTotal),
+            part > order.paidTotal, part - order.paidTotal < order.amountDue
         {
-            try pay(part, ref: Self.depositRef(channel: channel.channel, externalID: externalID), order.state.rawValue)
+            let ref =
+                order.paidTotal == 0
+                ? Self.depositRef(channel: channel.channel, externalID: externalID)
+                : Self.paymentRef(channel: channel.channel, externalID: externalID) + ":paid-"
+                    + Money.format(part, exponent: order.exponent)
+            try pay(part - order.paidTotal, ref: ref, order.state.rawValue)
         }
         // Shipped here, and the buyer has it there (signed for, receipt confirmed): delivered, and completed
         // when the channel says so, on the channel's word — the carrier's tracking may never tell.

@@ -247,6 +247,30 @@ struct PaymentTermsTests {
         #expect(try sold() == 2, "counted once")
     }
 
+    /// A B2B invoice paid in instalments: each one Shopify reports is recorded as it comes.
+    @Test func instalmentsShopifyReportsAreRecorded() throws {
+        func at(_ day: Int, _ payload: JSON) -> JSON {
+            var order = payload["order"]?.objectValue ?? [:]
+            order["updated_at"] = .string("2026-01-\(day)T10:00:00Z")
+            return ["order": .object(order)]
+        }
+        let id = try ingest(at(18, shopify("pending")))["order_id"] ?? nil
+        try ship(id)
+        #expect(try sweep(days: 0)["payment_overdue"] == 1)
+        #expect(try ingest(at(19, shopify("partially_paid", outstanding: "70.00")))["action"] == "shipped")
+        var order = try engine.ok("order.get", ["order_id": id])
+        #expect(order["paid_total"] == "30.00" && order["balance_due"] == "70.00" && order["state"] == "shipped")
+        #expect(try ingest(at(20, shopify("partially_paid", outstanding: "70.00")))["action"] == "unchanged")
+        #expect(try ingest(at(21, shopify("partially_paid", outstanding: "20.00")))["action"] == "shipped")
+        order = try engine.ok("order.get", ["order_id": id])
+        #expect(order["paid_total"] == "80.00" && order["payments"]?.arrayValue?.count == 2)
+        #expect(try sweep(days: 0)["payment_overdue"] == 1)
+        #expect(try overdue().first?["details"]?["amount_due"] == "20.00")
+        #expect(try ingest(at(22, shopify("paid", outstanding: "0.00")))["action"] == "paid")
+        order = try engine.ok("order.get", ["order_id": id])
+        #expect(try order["paid_total"] == "100.00" && order["payment_status"] == "paid" && overdue().isEmpty)
+    }
+
     @Test func aShopifyOrderWithoutTermsStillWaitsForItsMoney() throws {
         let e = try ingest(shopify("pending", terms: .null))
         let id = e["order_id"] ?? nil
