@@ -341,6 +341,18 @@ static void test_typed_create(void) {
     oc_free(state);
     oc_free(id);
     CHECK(available(db, "A1") == 2, "it holds its 3 units");
+
+    /* Payment terms (through oc_exec): sold on credit, allocated unpaid; chased, not collected at the door. */
+    CHECK(run(db, "{\"op\":\"order.create\",\"lines\":[{\"sku\":\"A1\",\"qty\":1,\"unit_price\":\"5.00\"}],"
+                  "\"payment_terms\":{\"name\":\"Net 30\",\"due_in_days\":30}}", out, sizeof out) == OC_OK
+              && strstr(out, "\"payment_terms\":{\"name\":\"Net 30\""), "on terms: %s", out);
+    char terms_id[32];
+    order_id_of(out, terms_id);
+    CHECK(oc_order_allocate(db, terms_id, NULL) == OC_OK, "allocated unpaid: %s", oc_errmsg(db));
+    CHECK(run(db, "{\"op\":\"order.create\",\"lines\":[{\"sku\":\"A1\",\"qty\":1,\"unit_price\":\"5.00\"}],"
+                  "\"payment_terms\":{\"name\":\"Net 30\"},\"cash_on_delivery\":true}", out, sizeof out) == OC_INVALID,
+          "terms or cash on delivery, not both: %s", out);
+    CHECK(available(db, "A1") == 1, "it holds its unit");
     oc_close(db);
 }
 
