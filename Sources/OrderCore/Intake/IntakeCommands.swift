@@ -243,13 +243,15 @@ extension CommandContext {
     /// (a new due date; due on fulfilment, its date once fulfilled): an order waiting unpaid, or gone unpaid, is
     /// sold on credit from then on — fulfilled here unpaid, its units counted sold if they have not left. Terms
     /// the channel takes off stay here (the goods may be on their way: a person decides). An order paid, or
-    /// cancelled, cash on delivery, a pre-sale, or holding nothing until paid, is left as it is; so are terms
-    /// the engine cannot read (a due date that is not a time).
+    /// cancelled, cash on delivery, a pre-sale, or holding nothing until paid, is left as it is. Terms read
+    /// with no due date keep the one the order has.
     /// - Returns: whether the order's terms changed.
     private func followPaymentTerms(_ order: inout Order, _ given: JSON?, channel: String) throws -> Bool {
         guard case .object? = given,
-            let terms = try? PaymentTerms.read(Fields(["payment_terms": given ?? .null]), placedAt: order.placedAt),
-            terms != order.paymentTerms, !order.cashOnDelivery, order.amountDue > 0, order.deposit == nil,
+            var terms = try? PaymentTerms.read(Fields(["payment_terms": given ?? .null]), placedAt: order.placedAt)
+        else { return false }
+        terms.dueAt = terms.dueAt ?? order.paymentTerms?.dueAt
+        guard terms != order.paymentTerms, !order.cashOnDelivery, order.amountDue > 0, order.deposit == nil,
             order.reserveAt == .order, order.state != .cancelled,
             order.paymentTerms != nil || order.stage == .pendingPayment
                 || OrderState.leftTheWarehouse.contains(order.stage)

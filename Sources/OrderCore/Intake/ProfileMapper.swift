@@ -230,6 +230,7 @@ struct ProfileMapper {
         var customer = JSONObject(), shipTo = JSONObject(), shipment = JSONObject(), terms = JSONObject()
         var updatedAt: Int64?
         var units = RefundUnits()
+        var noticed: [JSON] = []
         for (key, spec) in rule.fields where !units.take(key, spec) {
             let value: JSON?
             switch key {
@@ -247,7 +248,18 @@ struct ProfileMapper {
                     ?? (try? e.text(spec, field: key)).flatMap { $0 }.map(JSON.string)
             case "shipping_fee", "shipping_tax", "amount", "prepaid":
                 value = try e.money(spec, field: key).map { .string(Money.format($0, exponent: e.exponent)) }
-            case "placed_at", "customer.account_created_at", "shipment.shipped_at", "payment_terms.due_at":
+            case "payment_terms.due_at":
+                // A due date it cannot read loses no order: the terms stand, due once the goods leave.
+                do throws(OrderCoreError) {
+                    value = try e.time(spec, field: key).map { .string(Timestamp.format($0)) }
+                } catch {
+                    noticed.append([
+                        "code": "due_at_unread", "field": .string(key),
+                        "message": .string(error.message + "; the payment terms are kept, due once the order ships"),
+                    ])
+                    value = nil
+                }
+            case "placed_at", "customer.account_created_at", "shipment.shipped_at":
                 value = try e.time(spec, field: key).map { .string(Timestamp.format($0)) }
             case "taxes_included", "cash_on_delivery", "cancel_units":
                 value = try e.bool(spec, field: key).map(JSON.bool)
@@ -278,6 +290,7 @@ struct ProfileMapper {
         if case let read = try units.read(e, field: "units"), !read.isEmpty { fields["units"] = .array(read) }
         var event = MappedEvent(type: rule.type, externalID: externalID, fields: fields, reason: rule.reason)
         event.updatedAt = updatedAt
+        event.warnings = noticed
         guard rule.type == .order, let lineRule = rule.lines else { return event }
 
         if !customer.isEmpty { event.fields["customer"] = .object(customer) }

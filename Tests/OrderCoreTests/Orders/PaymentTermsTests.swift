@@ -271,6 +271,15 @@ struct PaymentTermsTests {
         #expect(try order["paid_total"] == "100.00" && order["payment_status"] == "paid" && overdue().isEmpty)
     }
 
+    @Test func aDueDateTheEngineCannotReadLosesNoOrder() throws {
+        let outcome = try engine.ok("intake.ingest", ["channel": "shopify", "payload": shopify("pending", due: "soon")])
+        let e = outcome["events"]?.arrayValue?.first ?? .null
+        #expect(outcome["state"] == "applied" && e["state"] == "pending_payment", "\(outcome.serialized)")
+        let order = try engine.ok("order.get", ["order_id": e["order_id"] ?? nil])
+        #expect(order["payment_terms"] == ["name": "Net 30", "due_at": .null], "due once it ships")
+        #expect(order["warnings"]?.arrayValue?.contains { $0["code"] == "due_at_unread" } == true)
+    }
+
     @Test func aShopifyOrderWithoutTermsStillWaitsForItsMoney() throws {
         let e = try ingest(shopify("pending", terms: .null))
         let id = e["order_id"] ?? nil
