@@ -89,9 +89,19 @@ def test_an_order_on_payment_terms_ships_unpaid_and_is_chased_once_due(db):
         db.reports.resolve_alert(alert["alert_id"], "called them")  # it clears when the money comes
     assert db.orders.pay(oid, payment_ref="WIRE-1")["payment_status"] == "paid"
     assert not [a for a in db.reports.alerts()["items"] if a["kind"] == "payment_overdue"]
+    late = db.orders.create(lines=[LINE], payment_terms={"name": "Net 7", "due_in_days": 7})["order_id"]
+    db.orders.allocate(late)
+    db.orders.pick(late)
+    db.orders.pack(late, [late, "690001"], 300)
+    db.orders.ship(late, "SF", "SF-NET7")
+    with pytest.raises(ordercore.InvalidInput):
+        db.orders.write_off(late, "bankrupt", Decimal("19.91"))  # more than it owes
+    assert db.orders.write_off(late, "the buyer went bankrupt")["balance_due"] == "0.00"
     db.actors.upsert("op", role="operator")
     with pytest.raises(ordercore.Forbidden):
         db.exec("order.create", lines=[LINE], payment_terms={"name": "Net 30"}, actor="op")
+    with pytest.raises(ordercore.Forbidden):
+        db.orders.write_off(oid, "gone", actor="op")
 
 
 def test_times_may_be_datetimes_with_a_zone(db):

@@ -184,12 +184,17 @@ def test_an_order_on_payment_terms(shell, tmp_path):
 order allocate SO-000001
 .mode json
 order get SO-000001
+order pack SO-000001 0 scans=SO-000001,690123,690123
+order ship SO-000001 SF SF7
+order write-off SO-000001 "the buyer went bankrupt" amount=60.00
 """
     result = run(shell, tmp_path / "terms.db", script)
     assert result.returncode == 0, result.stderr
-    order = json.loads(result.stdout.strip().splitlines()[-1])
-    assert order["state"] == "allocated" and order["balance_due"] == "100.00"
+    outputs = [json.loads(line) for line in result.stdout.strip().splitlines() if line.startswith("{")]
+    order = next(o for o in outputs if o.get("state") == "allocated")
+    assert order["balance_due"] == "100.00"
     assert order["payment_terms"] == {"name": "Net 30", "due_at": "2026-03-01T00:00:00Z"}
+    assert outputs[-1]["state"] == "shipped" and outputs[-1]["balance_due"] == "40.00"
 
 
 def test_an_order_arriving_paid(shell, tmp_path):

@@ -245,7 +245,8 @@ struct Setting: Sendable {
         key: "returns.admin_above",
         summary:
             "Returns refunding more than this (with the order's approved returns) need an admin to approve; so does a "
-            + "refund recorded by hand (order.refund) that takes the order's refunds above it",
+            + "refund recorded by hand (order.refund) that takes the order's refunds above it, and a write-off of more "
+            + "(order.write_off)",
         defaultValue: 5_000)
 
     static let flaggedReturnerRole = Setting(

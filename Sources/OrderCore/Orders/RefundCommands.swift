@@ -1,7 +1,63 @@
-/// Money given back and addresses changed outside the order's own flow: what channels report
+/// Money given back, given up and addresses changed outside the order's own flow: what channels report
 /// (a refund made on Shopify, a buyer's new address) and what an operator records.
 enum RefundCommands {
-    static let all = [record, updateAddress]
+    static let all = [record, writeOff, updateAddress]
+
+    static let writeOff = Command(
+        "order.write_off", .write,
+        "Give up money an order whose goods left still owes and will not be paid (order_id, reason, amount): cash "
+            + "the carrier never passed on, an invoice on payment terms the buyer will not pay",
+        role: .supervisor,
+        roleRule: "an admin when the amount is more than returns.admin_above",
+        sharing: .concurrent,
+        arguments: [
+            .orderID,
+            Argument(
+                "reason", .text, "Why it will not be paid (up to 500 characters)", required: true, positional: true),
+            Argument("amount", .money, "How much (default: all it still owes)"),
+        ],
+        result: OrderDetail.members
+    ) { ctx, f in
+        let id = try f.requiredCode("order_id")
+        guard let reason = try f.text("reason", maxLength: 500), !reason.isEmpty else {
+            throw OrderCoreError.invalid("reason is required: say why it will not be paid", field: "reason")
+        }
+        var order = try ctx.requireOrder(id)
+        let amount = try f.money("amount", exponent: order.exponent)
+        try f.finish()
+        let due = order.amountDue
+        guard due > 0, OrderState.leftTheWarehouse.contains(order.stage) else {
+            throw OrderCoreError(
+                .conflict,
+                due == 0
+                    ? "order \(id) owes nothing"
+                    : "order \(id) is \(order.state.rawValue): its goods have not left; cancel what will not be paid "
+                        + "for (order.cancel) instead",
+                details: [
+                    "order_id": .string(id), "state": .string(order.state.rawValue), "balance_due": order.money(due),
+                ])
+        }
+        let off = amount ?? due
+        guard 0 < off, off <= due else {
+            throw OrderCoreError(
+                .invalidInput,
+                "amount must be more than zero and at most what it owes ("
+                    + "\(Money.format(due, exponent: order.exponent)))",
+                details: ["field": "amount", "balance_due": order.money(due)])
+        }
+        if off > (try ctx.moneySettingMinor(.adminAbove, of: order)) {
+            try ctx.requireRole(
+                .admin,
+                to: "writing off \(Money.format(off, exponent: order.exponent)) \(order.currency) on \(id) (above "
+                    + "returns.admin_above)")
+        }
+        try ctx.transition(
+            &order, to: order.state, command: "order.write_off",
+            details: ["amount": order.money(off), "reason": .string(reason), "balance_due": order.money(due - off)]
+        ) { $0.writeOff(off, at: ctx.at) }
+        try ctx.clearUncollected(order)
+        return try ctx.document(order)
+    }
 
     static let record = Command(
         "order.refund", .write,

@@ -234,6 +234,18 @@ struct CashOnDeliveryTests {
         #expect(try sweep(days: 16)["cod_uncollected"] == 0)
     }
 
+    /// Cash a carrier lost (its depot closed, the courier gone) is given up by a supervisor: nothing chases it.
+    @Test func cashThatWillNeverComeIsWrittenOff() throws {
+        let id = try codOrder()["order_id"] ?? nil
+        _ = try ship(id)
+        #expect(try engine.ok("sweep", ["at": .string(Timestamp.format(Timestamp.now() + 15 * 86_400_000))])["cod_uncollected"] == 1)
+        let off = try engine.ok("order.write_off", ["order_id": id, "reason": "the carrier's depot closed"])
+        #expect(off["balance_due"] == "0.00" && off["payment_status"] == "unpaid")
+        let open = try engine.ok("report.alerts")["alerts"]?.arrayValue ?? []
+        #expect(!open.contains { $0["kind"] == "cod_uncollected" })
+        #expect(engine.fails("order.pay", ["order_id": id]) == .conflict, "nothing is owed any more")
+    }
+
     /// Whatever the carrier remits and the buyer sends back, in any order: what the shop keeps (paid less
     /// refunded) plus what is still owed is the value of the goods the buyer kept, and no refund is more than
     /// was paid.

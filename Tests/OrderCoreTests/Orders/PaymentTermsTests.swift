@@ -94,6 +94,36 @@ struct PaymentTermsTests {
         #expect(try overdue().isEmpty && sweep(days: 9)["payment_overdue"] == 0)
     }
 
+    /// An invoice the buyer will not pay: a supervisor gives the money up (an admin for much), and nothing
+    /// chases it any more.
+    @Test func moneyThatWillNotComeIsWrittenOff() throws {
+        try engine.ok("actor.upsert", ["actor_id": "op", "role": "operator"])
+        try engine.ok("actor.upsert", ["actor_id": "lead", "role": "supervisor"])
+        try engine.ok("actor.upsert", ["actor_id": "boss", "role": "admin"])
+        let id = try termsOrder(["name": "Net 7", "due_in_days": 7], ["actor": "lead"])["order_id"] ?? nil
+        let write: (JSONObject) -> JSONObject = { var args = $0; args["order_id"] = id; return args }
+        #expect(engine.fails("order.write_off", write(["reason": "not shipped yet"])) == .conflict, "cancel instead")
+        try ship(id)
+        #expect(try sweep(days: 8)["payment_overdue"] == 1)
+        try engine.ok("order.pay", ["order_id": id, "amount": "30.00"])
+        #expect(engine.fails("order.write_off", write(["reason": "bankrupt", "actor": "op"])) == .forbidden)
+        #expect(engine.fails("order.write_off", write(["actor": "lead"])) == .invalidInput, "say why")
+        #expect(engine.fails("order.write_off", write(["reason": "x", "amount": "70.01", "actor": "lead"])) == .invalidInput)
+        try engine.ok("config.set", ["key": "returns.admin_above", "value": 50])
+        #expect(engine.fails("order.write_off", write(["reason": "bankrupt", "actor": "lead"])) == .forbidden)
+        let part = try engine.ok("order.write_off", write(["reason": "damaged in transit", "amount": "20.00", "actor": "lead"]))
+        #expect(part["balance_due"] == "50.00" && part["state"] == "shipped")
+        #expect(try overdue().count == 1, "50.00 is still owed")
+        let off = try engine.ok("order.write_off", write(["reason": "the buyer went bankrupt", "actor": "boss"]))
+        #expect(off["balance_due"] == "0.00" && off["paid_total"] == "30.00" && off["state"] == "shipped")
+        #expect(try overdue().isEmpty && sweep(days: 9)["payment_overdue"] == 0)
+        #expect(engine.fails("order.write_off", write(["reason": "again", "actor": "boss"])) == .conflict, "owes nothing")
+        let timeline = try engine.ok("order.timeline", ["order_id": id])["events"]?.arrayValue ?? []
+        let entries = timeline.filter { $0["command"] == "order.write_off" }
+        #expect(entries.map { $0["details"]?["amount"] } == ["20.00", "50.00"])
+        #expect(entries.last?["actor"] == "boss" && entries.last?["details"]?["reason"] == "the buyer went bankrupt")
+    }
+
     @Test func termsAreNamedAndCannotBeCombinedWithAnotherWayToPay() throws {
         for (terms, extra) in [
             (["due_in_days": 30] as JSON, JSONObject()),  // no name

@@ -587,6 +587,12 @@ class _Orders(_Area):
         """Every transition of an order: time, actor, from, to, command, details (op order.timeline)."""
         return self._db.exec("order.timeline", order_id=order_id)["events"]
 
+    def write_off(self, order_id: str, reason: str, amount: Optional[Money] = None, **extra: Any) -> JSONDict:
+        """Gives up money an order whose goods left still owes and will not be paid: all of it, or ``amount``
+        (op order.write_off; a supervisor's, an admin's above returns.admin_above). Its cod_uncollected or
+        payment_overdue alert clears once nothing is owed."""
+        return self._db.exec("order.write_off", order_id=order_id, reason=reason, amount=amount, **extra)
+
     def note(self, order_id: str, note: str, **extra: Any) -> JSONDict:
         """Keeps a note in the order's timeline, by whom and when; nothing else changes (op order.note)."""
         return self._db.exec("order.note", order_id=order_id, note=note, **extra)

@@ -545,6 +545,18 @@ class Ops:
         """
         return self.exec("order.refund", order_id=order_id, amount=amount, refund_ref=refund_ref, reason=reason, units=units, cancel_units=cancel_units, **envelope)
 
+    def order_write_off(self, order_id: str, reason: str, *, amount: Optional[Money] = None, **envelope: Any) -> Dict[str, Any]:
+        """Give up money an order whose goods left still owes and will not be paid (order_id, reason, amount): cash the carrier never passed on, an invoice on payment terms the buyer will not pay (op ``order.write_off``).
+
+        Args:
+            order_id: The order (OrderCore's id, such as SO-000001). Required.
+            reason: Why it will not be paid (up to 500 characters). Required.
+            amount: How much (default: all it still owes).
+
+        Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk.
+        """
+        return self.exec("order.write_off", order_id=order_id, reason=reason, amount=amount, **envelope)
+
     def order_update_address(self, order_id: str, *, ship_to: Mapping[str, Any], **envelope: Any) -> Dict[str, Any]:
         """Change where an order that has not shipped goes (order_id, ship_to with the fields that change) (op ``order.update_address``).
 
