@@ -126,6 +126,13 @@ extension Engine {
     }
 
     func available(_ sku: String) throws -> Int64 { try ok("stock.get", ["sku": .string(sku)])["available"]?.intValue ?? -1 }
+
+    /// Units of `sku` counted sold today, as tomorrow's stock board shows them.
+    func soldToday(_ sku: String) throws -> Int64 {
+        let tomorrow = JSON.string(Timestamp.format(Timestamp.now() + 86_400_000))
+        let rows = try ok("stock.board", ["at": tomorrow])["rows"]?.arrayValue ?? []
+        return rows.first { $0["sku"] == .string(sku) }?["yesterday_sales"]?.intValue ?? -1
+    }
 }
 
 /// `{"lines":[{"sku":..,"qty":..,"unit_price":..}]}` plus extra fields.

@@ -18,13 +18,6 @@ struct CashOnDeliveryTests {
         }
     }
 
-    /// Units of A1 counted sold today, as tomorrow's stock board shows them.
-    func sold() throws -> Int64 {
-        let tomorrow = JSON.string(Timestamp.format(Timestamp.now() + 86_400_000))
-        let rows = try engine.ok("stock.board", ["at": tomorrow])["rows"]?.arrayValue ?? []
-        return rows.first { $0["sku"] == "A1" }?["yesterday_sales"]?.intValue ?? -1
-    }
-
     func codOrder(_ extra: JSONObject = [:]) throws -> JSON {
         var args = orderArgs([("A1", 2, "50.00")], extra)
         args["cash_on_delivery"] = true
@@ -54,7 +47,7 @@ struct CashOnDeliveryTests {
         #expect(created["state"] == "pending_payment" && created["cash_on_delivery"] == true)
         let holds = created["lines"]?.arrayValue?.first?["reservations"]?.arrayValue ?? []
         #expect(created["expires_at"] == .null && holds.count == 1 && holds.allSatisfy { $0["expires_at"] == .null })
-        #expect(try sold() == 2, "sold when placed: it is on its way to the buyer")
+        #expect(try engine.soldToday("A1") == 2, "sold when placed: it is on its way to the buyer")
         // The unpaid timeout is for checkouts waiting for their money: this one ships first.
         try engine.ok("sweep", ["at": "2099-01-01T00:00:00Z"])
         let shipped = try ship(id)
@@ -63,7 +56,7 @@ struct CashOnDeliveryTests {
         #expect(try engine.available("A1") == 8)
         let paid = try engine.ok("order.pay", ["order_id": id, "payment_ref": "SF-COD-1"])
         #expect(paid["state"] == "shipped" && paid["payment_status"] == "paid" && paid["balance_due"] == "0.00")
-        #expect(try sold() == 2, "counted once")
+        #expect(try engine.soldToday("A1") == 2, "counted once")
         #expect(engine.fails("order.pay", ["order_id": id]) == .conflict, "nothing is left to pay")
         #expect(try engine.ok("order.deliver", ["order_id": id])["state"] == "delivered")
         #expect(try engine.ok("order.refund", ["order_id": id, "amount": "100.00"])["state"] == "delivered")
@@ -91,7 +84,7 @@ struct CashOnDeliveryTests {
         #expect(part["payment_status"] == "partially_paid" && part["balance_due"] == "20.00")
         let rest = try engine.ok("order.pay", ["order_id": id])
         #expect(rest["payment_status"] == "paid" && rest["paid_total"] == "100.00" && rest["state"] == "shipped")
-        #expect(try sold() == 2, "counted once, when placed")
+        #expect(try engine.soldToday("A1") == 2, "counted once, when placed")
     }
 
     /// An order that is not cash on delivery is paid whole before it leaves.
@@ -108,10 +101,10 @@ struct CashOnDeliveryTests {
         let created = try codOrder(["payment": ["amount": "30.00", "payment_ref": "GC-1"]])
         #expect(created["state"] == "pending_payment" && created["paid_total"] == "30.00")
         #expect(created["balance_due"] == "70.00" && created["expires_at"] == .null)
-        #expect(try sold() == 2)
+        #expect(try engine.soldToday("A1") == 2)
         let cancelled = try engine.ok("order.cancel", ["order_id": created["order_id"] ?? nil])
         #expect(cancelled["refund_due"] == "30.00" && cancelled["balance_due"] == "0.00")
-        #expect(try sold() == 0)
+        #expect(try engine.soldToday("A1") == 0)
         #expect(engine.fails("order.create", {
             var args = orderArgs([("A1", 1, "50.00")], ["payment": ["amount": "50.01"]])
             args["cash_on_delivery"] = true
@@ -126,7 +119,7 @@ struct CashOnDeliveryTests {
         let refunded = try engine.ok("order.refund", ["order_id": id, "amount": "50.00", "units": [["sku": "A1", "qty": 1]]])
         #expect(refunded["state"] == "pending_payment" && refunded["balance_due"] == "40.00", "\(refunded.serialized)")
         #expect(refunded["lines"]?.arrayValue?.first?["cancelled"] == 1 && refunded["lines"]?.arrayValue?.first?["reserved"] == 1)
-        #expect(try sold() == 1)
+        #expect(try engine.soldToday("A1") == 1)
         let rest = try engine.ok("order.refund", ["order_id": id, "amount": "10.00"])
         #expect(rest["state"] == "pending_payment" && rest["balance_due"] == "40.00" && rest["refunded_total"] == "60.00")
         try engine.ok("order.allocate", ["order_id": id])
@@ -157,9 +150,9 @@ struct CashOnDeliveryTests {
         let id = try codOrder()["order_id"] ?? nil
         let paid = try engine.ok("order.pay", ["order_id": id])
         #expect(paid["state"] == "paid" && paid["cash_on_delivery"] == true)
-        #expect(try sold() == 2, "counted when placed, not again when paid")
+        #expect(try engine.soldToday("A1") == 2, "counted when placed, not again when paid")
         #expect(try engine.ok("order.cancel", ["order_id": id])["refund_due"] == "100.00")
-        #expect(try sold() == 0)
+        #expect(try engine.soldToday("A1") == 0)
     }
 
     @Test func cancelledBeforeItShipsNothingIsOwedAndNothingWasSold() throws {
@@ -167,7 +160,7 @@ struct CashOnDeliveryTests {
         try engine.ok("order.allocate", ["order_id": id])
         let cancelled = try engine.ok("order.cancel", ["order_id": id, "reason": "refused on the phone"])
         #expect(cancelled["state"] == "cancelled" && cancelled["refund_due"] == "0.00")
-        #expect(try sold() == 0 && engine.available("A1") == 10)
+        #expect(try engine.soldToday("A1") == 0 && engine.available("A1") == 10)
     }
 
     /// The buyer refuses the parcel at the door and the carrier brings it back: the goods are back, nothing
@@ -375,7 +368,7 @@ struct CashOnDeliveryTests {
         let id = e["order_id"] ?? nil
         #expect(try engine.ok("order.get", ["order_id": id])["cash_on_delivery"] == true)
         #expect(try ship(id)["state"] == "shipped")
-        #expect(try sold() == 2)
+        #expect(try engine.soldToday("A1") == 2)
         // Shopify learns of the shipment; the money is still with the carrier.
         let fulfilled = try ingest("shopify", shopify("pending", fulfilled: true))
         #expect(fulfilled["state"] == "shipped" && fulfilled["action"] == "unchanged")
@@ -384,7 +377,7 @@ struct CashOnDeliveryTests {
         #expect(paid["state"] == "shipped" && paid["action"] == "paid")
         let order = try engine.ok("order.get", ["order_id": id])
         #expect(order["payment_status"] == "paid" && order["paid_total"] == "100.00")
-        #expect(try sold() == 2, "counted once")
+        #expect(try engine.soldToday("A1") == 2, "counted once")
     }
 
     @Test func anOrderShopifyFulfilledUnpaidLandsShippedWithNoPayment() throws {
@@ -395,11 +388,11 @@ struct CashOnDeliveryTests {
         var order = try engine.ok("order.get", ["order_id": id])
         #expect(order["cash_on_delivery"] == false && order["paid_total"] == "0.00" && order["payments"] == [])
         #expect(try engine.ok("stock.get", ["sku": "A1"])["on_hand"] == 8)
-        #expect(try sold() == 2, "sold as it left")
+        #expect(try engine.soldToday("A1") == 2, "sold as it left")
         #expect(try ingest("shopify", shopify("paid", fulfilled: true, gateway: "Bank Deposit"))["action"] == "paid")
         order = try engine.ok("order.get", ["order_id": id])
         #expect(order["paid_total"] == "100.00" && order["payments"]?.arrayValue?.count == 1)
-        #expect(try sold() == 2, "counted once")
+        #expect(try engine.soldToday("A1") == 2, "counted once")
         // Told again (another webhook), nothing is paid twice.
         let again = shopify("paid", fulfilled: true, gateway: "Bank Deposit", note: "gift wrap")
         #expect(try ingest("shopify", again)["action"] == "unchanged")

@@ -196,6 +196,13 @@ struct PaymentTermsTests {
         ]]
     }
 
+    /// The payload as Shopify sends it on 2026-01-`day` (`updated_at`: a later one is newer).
+    func at(_ day: Int, _ payload: JSON) -> JSON {
+        var order = payload["order"]?.objectValue ?? [:]
+        order["updated_at"] = .string("2026-01-\(day)T10:00:00Z")
+        return ["order": .object(order)]
+    }
+
     func ingest(_ payload: JSON) throws -> JSON {
         let outcome = try engine.ok("intake.ingest", ["channel": "shopify", "payload": payload])
         #expect(outcome["state"] == "applied", "\(outcome.serialized)")
@@ -244,28 +251,16 @@ struct PaymentTermsTests {
         #expect(try engine.ok("order.allocate", ["order_id": id])["state"] == "allocated")
     }
 
-    /// Units of A1 counted sold today, as tomorrow's stock board shows them.
-    func sold() throws -> Int64 {
-        let tomorrow = JSON.string(Timestamp.format(Timestamp.now() + 86_400_000))
-        let rows = try engine.ok("stock.board", ["at": tomorrow])["rows"]?.arrayValue ?? []
-        return rows.first { $0["sku"] == "A1" }?["yesterday_sales"]?.intValue ?? -1
-    }
-
     /// Shopify's `paymentTermsCreate` gives an order placed unpaid its terms afterwards, `paymentTermsUpdate`
     /// moves the due date: the order here follows.
     @Test func termsShopifyGivesAnOrderLaterAreFollowed() throws {
-        func at(_ day: Int, _ payload: JSON) -> JSON {
-            var order = payload["order"]?.objectValue ?? [:]
-            order["updated_at"] = .string("2026-01-\(day)T10:00:00Z")
-            return ["order": .object(order)]
-        }
         let id = try ingest(at(18, shopify("pending", terms: .null)))["order_id"] ?? nil
         #expect(engine.fails("order.allocate", ["order_id": id]) == .conflict)
-        #expect(try sold() == 0)
+        #expect(try engine.soldToday("A1") == 0)
         let given = try ingest(at(19, shopify("pending")))
         #expect(given["action"] == "payment_terms_changed" && given["state"] == "pending_payment")
         #expect(try engine.ok("order.get", ["order_id": id])["payment_terms"]?["due_at"] == "2026-02-17T10:00:00Z")
-        #expect(try sold() == 2, "sold on credit: counted as cash on delivery is")
+        #expect(try engine.soldToday("A1") == 2, "sold on credit: counted as cash on delivery is")
         #expect(try engine.ok("order.allocate", ["order_id": id])["state"] == "allocated")
         let later = shopify("pending", due: "2026-03-19T10:00:00Z")
         #expect(try ingest(at(20, later))["action"] == "payment_terms_changed")
@@ -274,16 +269,11 @@ struct PaymentTermsTests {
         #expect(try ingest(at(22, shopify("pending", terms: .null)))["action"] == "unchanged", "allocated on credit")
         let timeline = try engine.ok("order.timeline", ["order_id": id])["events"]?.arrayValue ?? []
         #expect(timeline.filter { $0["command"] == "channel.payment_terms" }.count == 2)
-        #expect(try sold() == 2, "counted once")
+        #expect(try engine.soldToday("A1") == 2, "counted once")
     }
 
     /// A B2B invoice paid in instalments: each one Shopify reports is recorded as it comes.
     @Test func instalmentsShopifyReportsAreRecorded() throws {
-        func at(_ day: Int, _ payload: JSON) -> JSON {
-            var order = payload["order"]?.objectValue ?? [:]
-            order["updated_at"] = .string("2026-01-\(day)T10:00:00Z")
-            return ["order": .object(order)]
-        }
         let id = try ingest(at(18, shopify("pending")))["order_id"] ?? nil
         try ship(id)
         #expect(try sweep(days: 0)["payment_overdue"] == 1)
