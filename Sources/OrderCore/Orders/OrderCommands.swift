@@ -252,9 +252,7 @@ enum OrderCommands {
         let value = RefundCommands.value(of: taken, lines, nets: try ctx.lineNets(order, lines))
         try RefundCommands.stopUnits(
             ctx, &order, lines: lines, taken, why: "units cancelled: \(reason)", refunded: false)
-        let refunded = Payment.refunded(try ctx.store.payments(orderRowID: order.rowID))
-        let (writtenOff, beyondUnpaid) = Order.settlement(value, due: order.amountDue)
-        let owed = min(beyondUnpaid, max(0, order.paidTotal - refunded - order.refundDue))
+        let (writtenOff, owed) = try ctx.settleCancelled(value, of: order)
         var details: JSONObject = [
             "reason": .string(reason), "units": .array(units.map { ["sku": .string($0.sku), "qty": .int($0.qty)] }),
             "written_off": order.money(writtenOff), "refund_due": order.money(owed),
@@ -311,11 +309,7 @@ enum OrderCommands {
         try ctx.recordSales(of: order, sign: -1)  // the units that will not ship were no sale
         let released = try ctx.releaseReservations(of: order, reason: .release)
         try ctx.store.cancelLines(orderRowID: order.rowID)
-        // What was not yet paid is no longer due (cash on delivery); the rest is owed back, never more than was
-        // paid and not given back.
-        let (writtenOff, beyondUnpaid) = Order.settlement(refund, due: order.amountDue)
-        let owed = min(
-            beyondUnpaid, max(0, order.paidTotal - Payment.refunded(try ctx.store.payments(orderRowID: order.rowID))))
+        let (writtenOff, owed) = try ctx.settleCancelled(refund, of: order)
         try ctx.transition(
             &order, to: .shipped, command: "order.cancel",
             details: [
@@ -436,6 +430,15 @@ enum OrderCommands {
 }
 
 extension CommandContext {
+    /// How goods worth `value` cancelled of `order` are settled: what was not paid for is no longer due (cash
+    /// on delivery, payment terms: `Order.settlement`); the rest is owed back, never more than was paid and is
+    /// neither given back (refunds without units: a price match) nor owed back already.
+    func settleCancelled(_ value: Int64, of order: Order) throws -> (writtenOff: Int64, owed: Int64) {
+        let refunded = Payment.refunded(try store.payments(orderRowID: order.rowID))
+        let (writtenOff, beyondUnpaid) = Order.settlement(value, due: order.amountDue)
+        return (writtenOff, min(beyondUnpaid, max(0, order.paidTotal - refunded - order.refundDue)))
+    }
+
     /// What each line of an order costs the buyer (`OrderTotals.lineNets`): its share of the order discounts
     /// less what a `shipping` discount took off the shipping (`OrderTotals.offShipping`).
     func lineNets(_ order: Order, _ lines: [OrderLine]) throws -> [Int64] {
