@@ -1,8 +1,8 @@
 """Random sequences of what operators and channels do to orders — paid, cash on delivery, a part prepaid,
-unpaid, a pre-sale's deposit; allocated, picked, packed (and taken apart) and shipped in parts; held and
-released; refunded with and without units; units and whole orders cancelled; returns taken in and
-refunded; paid and delivered — with the ledger and every order checked after each step: no unit both
-shipped and cancelled, nothing refunded beyond what was paid or owed beyond what is left, no hold for a
+on payment terms, unpaid, a pre-sale's deposit; allocated, picked, packed (and taken apart) and shipped in
+parts; held and released; refunded with and without units; units and whole orders cancelled; returns taken
+in and refunded; paid, written off and delivered — with the ledger and every order checked after each step:
+no unit both shipped and cancelled, nothing refunded beyond what was paid or owed beyond what is left, no hold for a
 unit that will not ship, no unit counted picked or allocated that the order does not hold, and the stock
 agreeing with its ledger."""
 
@@ -16,7 +16,7 @@ SKUS = {"A1": "690001", "B2": "690002", "C3": "690003"}
 OPERATIONS = {
     "create": 3, "allocate": 4, "pick": 1, "pack": 4, "ship": 4, "refund": 1, "cancel_units": 2,
     "cancel": 0.3, "refund_units": 2, "return": 3, "pay": 1, "deliver": 1, "hold": 0.5, "release": 0.5,
-    "unpack": 0.5,
+    "unpack": 0.5, "write_off": 0.5,
 }
 
 
@@ -84,6 +84,8 @@ def step(db, rnd, orders, n):
         db.exec("order.pay", order_id=order_id)
     elif operation == "deliver":
         db.exec("order.deliver", order_id=order_id)
+    elif operation == "write_off":  # what is owed of goods gone, given up
+        db.exec("order.write_off", order_id=order_id, reason="the carrier lost the cash")
     elif operation == "hold":
         db.exec("order.hold", order_id=order_id, reason="address check")
     elif operation == "release":
