@@ -8,7 +8,8 @@ enum RefundCommands {
         "Give up money an order whose goods left still owes and will not be paid (order_id, reason, amount): cash "
             + "the carrier never passed on, an invoice on payment terms the buyer will not pay",
         role: .supervisor,
-        roleRule: "an admin when the amount is more than returns.admin_above",
+        roleRule: "an admin when it, with what the order had written off before, comes to more than "
+            + "returns.admin_above",
         sharing: .concurrent,
         arguments: [
             .orderID,
@@ -45,11 +46,11 @@ enum RefundCommands {
                     + "\(Money.format(due, exponent: order.exponent)))",
                 details: ["field": "amount", "balance_due": order.money(due)])
         }
-        if off > (try ctx.moneySettingMinor(.adminAbove, of: order)) {
+        // Together with what was written off before, so a large debt cannot pass as several small ones.
+        if order.writtenOff + off > (try ctx.moneySettingMinor(.adminAbove, of: order)) {
+            let total = Money.format(order.writtenOff + off, exponent: order.exponent)
             try ctx.requireRole(
-                .admin,
-                to: "writing off \(Money.format(off, exponent: order.exponent)) \(order.currency) on \(id) (above "
-                    + "returns.admin_above)")
+                .admin, to: "writing off \(total) \(order.currency) of \(id) (above returns.admin_above)")
         }
         try ctx.transition(
             &order, to: order.state, command: "order.write_off",

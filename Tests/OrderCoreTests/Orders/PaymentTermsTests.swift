@@ -113,6 +113,9 @@ struct PaymentTermsTests {
         #expect(engine.fails("order.write_off", write(["reason": "bankrupt", "actor": "lead"])) == .forbidden)
         let part = try engine.ok("order.write_off", write(["reason": "damaged in transit", "amount": "20.00", "actor": "lead"]))
         #expect(part["balance_due"] == "50.00" && part["state"] == "shipped")
+        #expect(
+            engine.fails("order.write_off", write(["reason": "bankrupt", "amount": "40.00", "actor": "lead"])) == .forbidden,
+            "with the 20.00 before, more than 50.00")
         #expect(try overdue().count == 1, "50.00 is still owed")
         let off = try engine.ok("order.write_off", write(["reason": "the buyer went bankrupt", "actor": "boss"]))
         #expect(off["balance_due"] == "0.00" && off["paid_total"] == "30.00" && off["state"] == "shipped")
