@@ -171,7 +171,7 @@ extension CommandContext {
                     warnings.append(IntakeChecks.depositNotRecorded(event))
                 }
             }
-            if draft.payment == nil, draft.cashOnDelivery || draft.paymentTerms != nil,
+            if draft.payment == nil, draft.paysLater,
                 let prepaid = prepaid.flatMap({ Money.parse($0, exponent: Money.exponent(of: draft.currency)) }),
                 prepaid > 0
             {
@@ -247,8 +247,8 @@ extension CommandContext {
     /// with no due date keep the one the order has.
     /// - Returns: whether the order's terms changed.
     private func followPaymentTerms(_ order: inout Order, _ given: JSON?, channel: String) throws -> Bool {
-        guard case .object? = given,
-            var terms = try? PaymentTerms.read(Fields(["payment_terms": given ?? .null]), placedAt: order.placedAt)
+        guard case .object(let t)? = given,
+            var terms = try? PaymentTerms.read(Fields(["payment_terms": .object(t)]), placedAt: order.placedAt)
         else { return false }
         terms.dueAt = terms.dueAt ?? order.paymentTerms?.dueAt
         guard terms != order.paymentTerms, !order.cashOnDelivery, order.amountDue > 0, order.deposit == nil,

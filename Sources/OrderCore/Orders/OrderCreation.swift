@@ -106,7 +106,7 @@ extension CommandContext {
         }
         let reserveAt =
             try draft.reserveAt
-            ?? (backorder || draft.cashOnDelivery || draft.paymentTerms != nil
+            ?? (backorder || draft.paysLater
                 ? .order
                 : try store.reservePolicy(channel: draft.channel)
                     ?? ReservePolicy(rawValue: try stringSetting(.reserveAt)) ?? .order)
@@ -125,7 +125,7 @@ extension CommandContext {
         let (rowID, orderID) = try store.nextID("orders", prefix: "SO-")
         let timeout = try intSetting(.unpaidTimeoutMinutes)
         let expiresAt: Int64? =
-            !expiring || draft.cashOnDelivery || draft.paymentTerms != nil
+            !expiring || draft.paysLater
             ? nil : at.addingReportingOverflow(timeout * 60_000).overflow ? Int64.max : at + timeout * 60_000
         var order = Order(
             rowID: rowID, orderID: orderID, channel: draft.channel, externalID: draft.externalID,

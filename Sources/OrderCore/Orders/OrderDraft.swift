@@ -40,6 +40,8 @@ struct OrderDraft {
     var cashOnDelivery: Bool
     /// Sold on credit (`Order.paymentTerms`).
     var paymentTerms: PaymentTerms?
+    /// Fulfilled before it is paid (`Order.paysLater`).
+    var paysLater: Bool { cashOnDelivery || paymentTerms != nil }
 
     static let maxLines = 1_000
     /// Free-text limits in characters (bytes: four times as many): a channel order longer than these
