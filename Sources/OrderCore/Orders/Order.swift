@@ -174,6 +174,13 @@ struct OrderLine {
     /// The units not cancelled (refunded before they left, or the rest of an order cancelled): what is held,
     /// allocated and shipped for the line.
     var notCancelled: Int64 { qty - quantity(.cancelled) }
+    /// The units whose worth was settled: refunded, or cancelled and not refunded (what they were worth was owed
+    /// back, or no longer due, when they were cancelled). They take the first places in the line's cumulative
+    /// allocation (`RefundAllocation.refund`); the units a return or a cancellation settles next take the next
+    /// ones, so all of them together come to exactly what the line cost.
+    var settled: Int64 {
+        min(qty, max(0, quantity(.refunded)) + max(0, quantity(.cancelled) - quantity(.refundedCancelled)))
+    }
 
     /// The line as the order document shows it (without its reservations).
     func json(exponent: Int) -> JSONObject {

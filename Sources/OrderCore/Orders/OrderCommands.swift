@@ -249,10 +249,9 @@ enum OrderCommands {
             if left > 0 { try refuseUnits(id, unit, left: unit.qty - left, lines, verb: "cancel") }
         }
         if toShip.allSatisfy({ $0 <= 0 }) { return nil }
-        let value = RefundCommands.value(of: taken, lines, nets: try ctx.lineNets(order, lines))
+        let (writtenOff, owed) = try ctx.settleCancelled(taken, of: order, lines: lines)
         try RefundCommands.stopUnits(
             ctx, &order, lines: lines, taken, why: "units cancelled: \(reason)", refunded: false)
-        let (writtenOff, owed) = try ctx.settleCancelled(value, of: order)
         var details: JSONObject = [
             "reason": .string(reason), "units": .array(units.map { ["sku": .string($0.sku), "qty": .int($0.qty)] }),
             "written_off": order.money(writtenOff), "refund_due": order.money(owed),
@@ -294,22 +293,15 @@ enum OrderCommands {
     }
 
     /// Cancels what has not shipped of a partially shipped order: its holds are released, its units
-    /// cancelled, and the refund owed is their value after discounts (shipping is not refunded); the
-    /// order is then `shipped`. Per line the refund is the line's net less the value kept for the shipped
-    /// units, so the two always add up to the line's net exactly.
+    /// cancelled, and the refund owed is their value after discounts (`settleCancelled`; shipping is not
+    /// refunded); the order is then `shipped`.
     private static func cancelRemainder(_ ctx: CommandContext, _ order: inout Order, reason: String) throws -> JSON {
         let lines = try ctx.store.lines(orderRowID: order.rowID)
-        let nets = try ctx.lineNets(order, lines)
-        var refund: Int64 = 0
-        // The units that neither left nor were cancelled before (refunded, so not owed again).
-        for (line, net) in zip(lines, nets) where line.quantity(.shipped) < line.notCancelled {
-            let (high, low) = net.multipliedFullWidth(by: line.quantity(.shipped) + line.quantity(.cancelled))
-            refund += net - line.qty.dividingFullWidth((high, low)).quotient
-        }
+        let (writtenOff, owed) = try ctx.settleCancelled(
+            lines.indices.map { ($0, lines[$0].notCancelled - lines[$0].quantity(.shipped)) }, of: order, lines: lines)
         try ctx.recordSales(of: order, sign: -1)  // the units that will not ship were no sale
         let released = try ctx.releaseReservations(of: order, reason: .release)
         try ctx.store.cancelLines(orderRowID: order.rowID)
-        let (writtenOff, owed) = try ctx.settleCancelled(refund, of: order)
         try ctx.transition(
             &order, to: .shipped, command: "order.cancel",
             details: [
@@ -430,13 +422,30 @@ enum OrderCommands {
 }
 
 extension CommandContext {
-    /// How goods worth `value` cancelled of `order` are settled: what was not paid for is no longer due (cash
-    /// on delivery, payment terms: `Order.settlement`); the rest is owed back, never more than was paid and is
-    /// neither given back (refunds without units: a price match) nor owed back already.
-    func settleCancelled(_ value: Int64, of order: Order) throws -> (writtenOff: Int64, owed: Int64) {
-        let refunded = Payment.refunded(try store.payments(orderRowID: order.rowID))
-        let (writtenOff, beyondUnpaid) = Order.settlement(value, due: order.amountDue)
-        return (writtenOff, min(beyondUnpaid, max(0, order.paidTotal - refunded - order.refundDue)))
+    /// How units cancelled of `order` (per index of its `lines` before the cancellation, how many) are settled.
+    /// They are worth what a return of them would refund (their share of their lines after discounts, with
+    /// tax: `RefundAllocation`), taking the places after the units settled before (`OrderLine.settled`), so a
+    /// line's cancellations and returns come to exactly what it cost. (A unit refunded in part while still to
+    /// ship, a price adjustment naming it, is settled already and still worth its whole share when cancelled:
+    /// what the adjustment gave of it is not known per unit.) Refunds that named no units (a price match) took
+    /// their share of that worth already (`RefundsWithoutUnits`); of the rest, what was not paid for is no
+    /// longer due (cash on delivery, payment terms: `Order.settlement`), and the rest is owed back, never more
+    /// than is left of the payments and not owed back already.
+    func settleCancelled(
+        _ units: [(line: Int, qty: Int64)], of order: Order, lines: [OrderLine]
+    ) throws -> (writtenOff: Int64, owed: Int64) {
+        let allocation = try refundAllocation(order, lines: lines)
+        var settled = lines.map(\.settled)
+        var worth: Int64 = 0
+        for (i, qty) in units {
+            let line = allocation.lines[i]
+            let already = min(settled[i], line.qty - qty)
+            worth &+= RefundAllocation.refund(line, units: qty, already: already, withShipping: false).cash
+            settled[i] = min(line.qty, already + qty)
+        }
+        let earlier = try refundsWithoutUnits(order, lines: lines, allocation: allocation)
+        let (writtenOff, beyondUnpaid) = Order.settlement(worth - earlier.share(of: worth), due: order.amountDue)
+        return (writtenOff, min(beyondUnpaid, max(0, earlier.left)))
     }
 
     /// What each line of an order costs the buyer (`OrderTotals.lineNets`): its share of the order discounts

@@ -110,9 +110,11 @@ extension CommandContext {
     /// payments than the goods and shipping not refunded yet are worth. What they took is counted off the
     /// shipping not refunded first, then off the goods not refunded, in proportion to their worth: a return
     /// pays its units' share of what is left, the order's last return exactly the rest, and no refund more
-    /// than is left of the payments.
+    /// than is left of the payments. Units cancelled and not refunded were settled when they were cancelled
+    /// (what they were worth owed back, `refund_due`, or no longer due): neither they nor what is owed back
+    /// count, so a refund paying what is owed takes nothing of the other goods.
     struct RefundsWithoutUnits {
-        /// What is left of the order's payments.
+        /// What is left of the order's payments, less what is owed back (`refund_due`).
         var left: Int64
         /// Of what the goods not refunded yet are worth (`goods`), the part those refunds took.
         var goodsTaken: Int64
@@ -121,32 +123,33 @@ extension CommandContext {
         /// Takes from `refund` its goods' share of `goodsTaken`, then what would pay more than is left once
         /// `due` is written off. - Returns: what it took.
         func apply(_ refund: inout RefundAllocation.Refund, due: Int64) -> Int64 {
-            var taken: Int64 = 0
-            if goodsTaken > 0, refund.cash > 0 {
-                if refund.cash >= goods {
-                    taken = min(refund.cash, goodsTaken)
-                } else {  // its share, rounded up so the money paid rounds down
-                    let (quotient, remainder) = goods.dividingFullWidth(refund.cash.multipliedFullWidth(by: goodsTaken))
-                    taken = min(refund.cash, quotient + (remainder > 0 ? 1 : 0))
-                }
-                refund.cash -= taken
-            }
+            let taken = share(of: refund.cash)
+            refund.cash -= taken
             let beyond = max(0, Order.settlement(refund.cash + refund.shipping, due: due).paidBack - max(0, left))
             let fromCash = min(beyond, refund.cash)
             refund.cash -= fromCash
             refund.shipping -= beyond - fromCash
             return taken + beyond
         }
+
+        /// Of goods not refunded yet worth `cash`, the part those refunds took: their share of `goodsTaken`,
+        /// rounded up so the money paid for them rounds down.
+        func share(of cash: Int64) -> Int64 {
+            guard goodsTaken > 0, cash > 0 else { return 0 }
+            if cash >= goods { return min(cash, goodsTaken) }
+            let (quotient, remainder) = goods.dividingFullWidth(cash.multipliedFullWidth(by: goodsTaken))
+            return min(cash, quotient + (remainder > 0 ? 1 : 0))
+        }
     }
 
     func refundsWithoutUnits(
         _ order: Order, lines: [OrderLine], allocation: RefundAllocation
     ) throws -> RefundsWithoutUnits {
-        let left = order.paidTotal - Payment.refunded(try store.payments(orderRowID: order.rowID))
+        let left = order.paidTotal - Payment.refunded(try store.payments(orderRowID: order.rowID)) - order.refundDue
         var goods: Int64 = 0
         for a in allocation.lines {
-            let refunded = min(a.qty, max(0, lines.first { $0.lineNo == a.lineNo }?.quantity(.refunded) ?? 0))
-            goods &+= RefundAllocation.refund(a, units: a.qty - refunded, already: refunded, withShipping: false).cash
+            let settled = lines.first { $0.lineNo == a.lineNo }?.settled ?? 0
+            goods &+= RefundAllocation.refund(a, units: a.qty - settled, already: settled, withShipping: false).cash
         }
         let shipping = max(0, allocation.shipping - (try store.refundedShipping(orderRowID: order.rowID)))
         let taken = goods &+ shipping &- order.amountDue &- left
@@ -187,7 +190,7 @@ extension CommandContext {
             else { continue }
             let units = max(0, line.requested - line.wrongItem - line.empty - line.refunded)
             let q = RefundAllocation.refund(
-                a, units: units - min(units, ahead[line.lineNo] ?? 0), already: ol.quantity(.refunded),
+                a, units: units - min(units, ahead[line.lineNo] ?? 0), already: ol.settled,
                 withShipping: quote.withShipping)
             quote.total.cash += q.cash; quote.total.points += q.points; quote.total.shipping += q.shipping
             quote.total.coupon += q.coupon; quote.total.tax += q.tax
@@ -801,7 +804,7 @@ enum ReturnCommands {
             // Units refunded before they came back are paid for already, and counted refunded on the line.
             let unpaid = payable - min(payable, ahead[lines[i].lineNo] ?? 0)
             let part = RefundAllocation.refund(
-                a, units: unpaid, already: ol.quantity(.refunded), withShipping: withShipping)
+                a, units: unpaid, already: ol.settled, withShipping: withShipping)
             total.cash += part.cash; total.points += part.points; total.shipping += part.shipping;
             total.coupon += part.coupon; total.tax += part.tax
             lines[i].refunded += payable
