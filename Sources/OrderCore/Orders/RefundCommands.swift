@@ -85,9 +85,14 @@ enum RefundCommands {
     /// Records a refund (`order.refund`'s arguments). `asked`: a person asked for it with `order.refund`,
     /// and a large one is an admin's, as a large return's approval is. The engine's own refunds (a
     /// return's, a channel's) were decided where they came from and are not checked again.
-    /// - Parameter unshipped: the refund's units had not shipped when it was made (the channel says so:
-    ///   Shopify's restock type `cancel`), rather than counted against those that left first.
-    static func refund(_ ctx: CommandContext, _ f: Fields, asked: Bool, unshipped: Bool = false) throws -> JSON {
+    /// - Parameters:
+    ///   - unshipped: the refund's units had not shipped when it was made (the channel says so: Shopify's
+    ///     restock type `cancel`), rather than counted against those that left first.
+    ///   - paysOwed: the refund pays what is owed for units cancelled before (`refund_due`) first; not a
+    ///     return's, which pays for the goods that came back.
+    static func refund(
+        _ ctx: CommandContext, _ f: Fields, asked: Bool, unshipped: Bool = false, paysOwed: Bool = true
+    ) throws -> JSON {
         let id = try f.requiredCode("order_id")
         var order = try ctx.requireOrder(id)
         guard let amount = try f.money("amount", exponent: order.exponent), amount > 0 else {
@@ -132,7 +137,7 @@ enum RefundCommands {
             Payment(paymentRef: ref, amount: amount, at: ctx.at, kind: "refund", reason: reason),
             orderRowID: order.rowID, actor: ctx.actor)
         // Money owed for units cancelled before: a refund naming units pays for those first.
-        let owed = min(amount, order.refundDue)
+        let owed = paysOwed ? min(amount, order.refundDue) : 0
         let (lines, refundedUnits) = try countRefunded(ctx, order, units, owed: owed > 0, asked: asked)
         var details: JSONObject = [
             "amount": order.money(amount), "refund_ref": .optional(ref), "reason": .optional(reason),

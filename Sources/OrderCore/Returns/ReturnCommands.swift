@@ -857,7 +857,7 @@ enum ReturnCommands {
                                 ? "; \(order.money(credit).stringValue ?? "") paid for exchange "
                                     + "\(r.replacementOrderID ?? "")"
                                 : "")),
-                ]), asked: false)
+                ]), asked: false, paysOwed: false)
             order = try ctx.requireOrder(order.orderID)
         }
         let done = lines.allSatisfy { $0.received >= $0.requested && $0.refunded >= $0.refundable }
