@@ -427,25 +427,29 @@ extension CommandContext {
     /// tax: `RefundAllocation`), taking the places after the units settled before (`OrderLine.settled`), so a
     /// line's cancellations and returns come to exactly what it cost. (A unit refunded in part while still to
     /// ship, a price adjustment naming it, is settled already and still worth its whole share when cancelled:
-    /// what the adjustment gave of it is not known per unit.) Refunds that named no units (a price match) took
-    /// their share of that worth already (`RefundsWithoutUnits`); of the rest, what was not paid for is no
-    /// longer due (cash on delivery, payment terms: `Order.settlement`), and the rest is owed back, never more
-    /// than is left of the payments and not owed back already.
+    /// what the adjustment gave of it is not known per unit.) Shipping is not, unless with them the whole
+    /// order has come back or been cancelled (the units that left were all returned) and `returns.refund_shipping`
+    /// refunds it then: the shipping not refunded yet comes with them, as with a return that completes the order.
+    /// Refunds that named no units (a price match) took their share already (`RefundsWithoutUnits`); of the
+    /// rest, what was not paid for is no longer due (cash on delivery, payment terms: `Order.settlement`), and
+    /// the rest is owed back, never more than is left of the payments and not owed back already.
     func settleCancelled(
         _ units: [(line: Int, qty: Int64)], of order: Order, lines: [OrderLine]
     ) throws -> (writtenOff: Int64, owed: Int64) {
         let allocation = try refundAllocation(order, lines: lines)
-        var settled = lines.map(\.settled)
-        var worth: Int64 = 0
+        var after = lines
+        var refund = RefundAllocation.Refund()
         for (i, qty) in units {
             let line = allocation.lines[i]
-            let already = min(settled[i], line.qty - qty)
-            worth &+= RefundAllocation.refund(line, units: qty, already: already, withShipping: false).cash
-            settled[i] = min(line.qty, already + qty)
+            let already = min(after[i].settled, line.qty - qty)
+            refund.cash &+= RefundAllocation.refund(line, units: qty, already: already, withShipping: false).cash
+            after[i].quantities[.cancelled, default: 0] += qty
         }
-        let earlier = try refundsWithoutUnits(order, lines: lines, allocation: allocation)
-        let (writtenOff, beyondUnpaid) = Order.settlement(worth - earlier.share(of: worth), due: order.amountDue)
-        return (writtenOff, min(beyondUnpaid, max(0, earlier.left)))
+        let policy = try shippingRefund(sellerFault: false, order: order, lines: after)
+        refund.shipping = try shippingDue(policy, shares: 0, allocation: allocation, orderLines: after, order: order)
+        _ = try refundsWithoutUnits(order, lines: lines, allocation: allocation).apply(&refund, due: order.amountDue)
+        let settled = Order.settlement(refund.cash + refund.shipping, due: order.amountDue)
+        return (settled.writtenOff, settled.paidBack)
     }
 
     /// What each line of an order costs the buyer (`OrderTotals.lineNets`): its share of the order discounts

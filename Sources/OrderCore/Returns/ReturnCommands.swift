@@ -24,13 +24,14 @@ extension CommandContext {
     }
 
     /// Whether a return refunds shipping: by the setting, for seller-fault reasons, or because with it
-    /// the whole order comes back. Returned in parts, an order that comes back whole refunds exactly what
-    /// one whole-order return would: the part that completes it pays the shipping the earlier parts did not.
+    /// the whole order comes back (units cancelled before they shipped count: the buyer keeps nothing).
+    /// Returned in parts, an order that comes back whole refunds exactly what one whole-order return would:
+    /// the part that completes it pays the shipping the earlier parts and the cancellations did not.
     struct ShippingRefund { var refunded: Bool; var wholeOrder: Bool }
 
     func shippingRefund(sellerFault: Bool, order: Order, lines: [OrderLine]) throws -> ShippingRefund {
         let claimed = try store.claimedUnits(orderRowID: order.rowID)
-        let whole = lines.allSatisfy { (claimed[$0.lineNo] ?? 0) >= $0.qty }
+        let whole = lines.allSatisfy { (claimed[$0.lineNo] ?? 0) + $0.quantity(.cancelled) >= $0.qty }
         switch try stringSetting(.refundShipping) {
         case "always": return ShippingRefund(refunded: true, wholeOrder: whole)
         case "never": return ShippingRefund(refunded: false, wholeOrder: false)
@@ -39,16 +40,17 @@ extension CommandContext {
     }
 
     /// The shipping a refund of these units pays: their shares; when the order comes back whole, also
-    /// the shares of units refunded earlier without theirs (each unit's share is paid once, so parts in
-    /// any order and any overlap add up to the whole order's shipping, never more).
+    /// the shares of units settled earlier without theirs (refunded, or cancelled: `OrderLine.settled`; each
+    /// unit's share is paid once, so parts in any order and any overlap add up to the whole order's shipping,
+    /// never more).
     func shippingDue(
         _ policy: ShippingRefund, shares: Int64, allocation: RefundAllocation, orderLines: [OrderLine], order: Order
     ) throws -> Int64 {
         guard policy.refunded else { return 0 }
         guard policy.wholeOrder else { return shares }
         let earlier = allocation.lines.reduce(Int64(0)) { sum, a in
-            let refunded = orderLines.first { $0.lineNo == a.lineNo }?.quantity(.refunded) ?? 0
-            return sum + RefundAllocation.refund(a, units: refunded, already: 0, withShipping: true).shipping
+            let settled = orderLines.first { $0.lineNo == a.lineNo }?.settled ?? 0
+            return sum + RefundAllocation.refund(a, units: settled, already: 0, withShipping: true).shipping
         }
         return shares + max(0, earlier - (try store.refundedShipping(orderRowID: order.rowID)))
     }

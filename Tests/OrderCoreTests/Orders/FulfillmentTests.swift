@@ -239,7 +239,8 @@ struct FulfillmentTests {
 
     /// Property: over random paid orders, refunds of money alone (price matches), units cancelled one by one,
     /// what is owed for them paid, parts shipped and units of them returned, then the rest cancelled and all
-    /// that shipped returned: the refunds come to exactly what was paid, and never more on the way.
+    /// that shipped returned: the refunds come to exactly what was paid, shipping included (the whole order
+    /// came back), and never more on the way.
     @Test func cancellationsPriceMatchesAndReturnsComeToWhatWasPaid() throws {
         let seed = UInt64.random(in: 1...UInt64.max)
         var rng = SeededRandom(state: seed)
@@ -270,7 +271,7 @@ struct FulfillmentTests {
             for sku in ["A1", "B2"] where Bool.random(using: &rng) || lines.isEmpty {
                 lines.append((sku, Int64.random(in: 1...4, using: &rng), "\(Int.random(in: 1...40, using: &rng)).\(Int.random(in: 10...99, using: &rng))"))
             }
-            var args = orderArgs(lines)
+            var args = orderArgs(lines, ["shipping_fee": .string("\(Int.random(in: 0...9, using: &rng)).\(Int.random(in: 10...99, using: &rng))")])
             if Bool.random(using: &rng) { args["discounts"] = [["kind": "coupon", "amount": .string("0.\(Int.random(in: 10...99, using: &rng))")]] }
             let id = try engine.ok("order.create", args)["order_id"] ?? .null
             try engine.ok("order.pay", ["order_id": id])
@@ -337,6 +338,22 @@ struct FulfillmentTests {
         try engine.ok("return.refund", ["return_id": rid])
         let order = try engine.ok("order.get", ["order_id": id])
         #expect(order["refunded_total"] == "22.50" && order["refund_due"] == "22.50", "\(order.serialized)")
+    }
+
+    /// What the buyer keeps decides the shipping: B2 shipped and came back (its return alone refunds no shipping:
+    /// the order is not all back), then the two A1 that never left cancelled: the whole order is back, and the
+    /// cancellation owes the 5.00 shipping with the A1's 45.00, as a return completing the order would.
+    @Test func cancellingWhatIsLeftOfAnOrderThatCameBackOwesTheShippingToo() throws {
+        let engine = try engine()
+        let id = try allocatedOrder(engine)
+        try engine.ok("order.pack", ["order_id": id, "scans": [id, "690002"], "weight_g": 200, "partial": true])
+        try engine.ok("order.ship", ["order_id": id, "carrier": "SF", "tracking_no": "SF24"])
+        let rid = try engine.ok("return.request", ["order_id": id, "reason": "changed_mind", "lines": [["sku": "B2", "qty": 1]]])["return_id"] ?? .null
+        try engine.ok("return.approve", ["return_id": rid])
+        try engine.ok("return.receive", ["return_id": rid, "warehouse": "SH", "lines": [["sku": "B2", "resellable": 1]]])
+        #expect(try engine.ok("return.refund", ["return_id": rid])["refunds"]?.arrayValue?.last?["cash"] == "18.00")
+        let rest = try engine.ok("order.cancel", ["order_id": id, "reason": "changed mind"])
+        #expect(rest["state"] == "shipped" && rest["refund_due"] == "50.00", "\(rest.serialized)")
     }
 
     /// A unit given a price adjustment while still to ship (5.00 of an A1's 22.50, naming it: it still ships) and
