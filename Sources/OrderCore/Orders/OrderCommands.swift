@@ -293,8 +293,8 @@ enum OrderCommands {
     }
 
     /// Cancels what has not shipped of a partially shipped order: its holds are released, its units
-    /// cancelled, and the refund owed is their value after discounts (`settleCancelled`; shipping is not
-    /// refunded); the order is then `shipped`.
+    /// cancelled, and the refund owed is their value after discounts (`settleCancelled`: with the shipping only
+    /// when the units that left all came back); the order is then `shipped`.
     private static func cancelRemainder(_ ctx: CommandContext, _ order: inout Order, reason: String) throws -> JSON {
         let lines = try ctx.store.lines(orderRowID: order.rowID)
         let (writtenOff, owed) = try ctx.settleCancelled(

@@ -125,22 +125,21 @@ extension CommandContext {
         /// Takes from `refund` its goods' share of `goodsTaken`, then what would pay more than is left once
         /// `due` is written off. - Returns: what it took.
         func apply(_ refund: inout RefundAllocation.Refund, due: Int64) -> Int64 {
-            let taken = share(of: refund.cash)
-            refund.cash -= taken
+            var taken: Int64 = 0
+            if goodsTaken > 0, refund.cash > 0 {
+                if refund.cash >= goods {
+                    taken = min(refund.cash, goodsTaken)
+                } else {  // its share, rounded up so the money paid rounds down
+                    let (quotient, remainder) = goods.dividingFullWidth(refund.cash.multipliedFullWidth(by: goodsTaken))
+                    taken = min(refund.cash, quotient + (remainder > 0 ? 1 : 0))
+                }
+                refund.cash -= taken
+            }
             let beyond = max(0, Order.settlement(refund.cash + refund.shipping, due: due).paidBack - max(0, left))
             let fromCash = min(beyond, refund.cash)
             refund.cash -= fromCash
             refund.shipping -= beyond - fromCash
             return taken + beyond
-        }
-
-        /// Of goods not refunded yet worth `cash`, the part those refunds took: their share of `goodsTaken`,
-        /// rounded up so the money paid for them rounds down.
-        func share(of cash: Int64) -> Int64 {
-            guard goodsTaken > 0, cash > 0 else { return 0 }
-            if cash >= goods { return min(cash, goodsTaken) }
-            let (quotient, remainder) = goods.dividingFullWidth(cash.multipliedFullWidth(by: goodsTaken))
-            return min(cash, quotient + (remainder > 0 ? 1 : 0))
         }
     }
 
