@@ -48,6 +48,19 @@ def test_an_order_arriving_paid_is_created_and_paid_in_one_command(db):
     assert db.stock.available("A1") == 8
 
 
+def test_units_cancelled_after_a_price_match_owe_back_only_their_share(db):
+    db.stock.receive("A1", "SH", 10)
+    oid = db.orders.create(lines=[{**LINE, "qty": 4, "unit_price": "25.00"}],
+                           payment={"amount": "100.00", "payment_ref": "P-1"})["order_id"]
+    db.orders.refund(oid, "60.00", reason="price match")
+    # The price match took 60 % of every unit: one cancelled is owed its 10.00, not the 25.00 it cost.
+    assert db.orders.cancel(oid, "dropped one", units=[{"sku": "A1", "qty": 1}])["refund_due"] == "10.00"
+    db.orders.refund(oid, "10.00", reason="owed for the unit")  # pays what is owed: no second price match
+    assert db.orders.cancel(oid, "dropped the rest")["refund_due"] == "30.00"
+    order = db.orders.get(oid)
+    assert Decimal(order["refunded_total"]) + Decimal(order["refund_due"]) == Decimal(order["paid_total"])
+
+
 def test_a_cash_on_delivery_order_ships_unpaid_and_is_paid_as_the_money_comes(db):
     db.skus.upsert("A1", barcode="690001", weight_g=300)
     db.stock.receive("A1", "SH", 5)

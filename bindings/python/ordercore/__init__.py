@@ -558,7 +558,8 @@ class _Orders(_Area):
                units: Optional[Iterable[Mapping[str, Any]]] = None, **extra: Any) -> JSONDict:
         """Cancels an order that has not shipped (partly shipped: its rest), or only its ``units`` ({"sku",
         "qty"}: the rest still ships; picked or packed, they come out of their parcel and a person is told to
-        put them back) (op order.cancel); their stock is released and what they were paid is owed back."""
+        put them back) (op order.cancel); their stock is released and what they were paid is owed back, less
+        their share of refunds of money alone (a price match)."""
         return self._db.exec("order.cancel", order_id=order_id, reason=reason,
                              units=None if units is None else [dict(u) for u in units], **extra)
 
