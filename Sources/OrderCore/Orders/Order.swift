@@ -76,6 +76,13 @@ struct Order {
     /// Where it is in its flow: its state, or on hold the state it was held in (`order.release` returns there).
     var stage: OrderState { state == .onHold ? heldFrom ?? .paid : state }
     func money(_ minor: Int64) -> JSON { .string(Money.format(minor, exponent: exponent)) }
+    /// A cancellation's timeline `details`, with the points paid for what it cancelled (`points`, for the host's
+    /// loyalty system to give back) when there are any.
+    func cancelled(_ details: JSONObject, pointsBack points: Int64) -> JSON {
+        var details = details
+        if points > 0 { details["points"] = money(points) }
+        return .object(details)
+    }
     /// What is left to pay.
     var amountDue: Int64 { max(0, totals.grandTotal - paidTotal - writtenOff) }
 

@@ -198,13 +198,16 @@ enum OrderCommands {
         _ = try ctx.unpack(&order, reason: reason)
         if order.state == .partiallyShipped { return try cancelRemainder(ctx, &order, reason: reason) }
         try ctx.recordSales(of: order, sign: -1)  // a cancelled sale was no sale
+        let points = try ctx.pointsBack(order, lines: try ctx.store.lines(orderRowID: order.rowID))
         let released = try ctx.releaseReservations(of: order, reason: .release)
         try ctx.store.cancelLines(orderRowID: order.rowID)
         // What was paid and not yet given back is owed.
         let owed = max(0, order.paidTotal - Payment.refunded(try ctx.store.payments(orderRowID: order.rowID)))
         try ctx.transition(
             &order, to: next, command: "order.cancel",
-            details: ["reason": .string(reason), "released_units": .int(released), "refund_due": order.money(owed)]
+            details: order.cancelled(
+                ["reason": .string(reason), "released_units": .int(released), "refund_due": order.money(owed)],
+                pointsBack: points)
         ) {
             $0.cancelReason = reason
             $0.refundDue = owed
@@ -249,7 +252,7 @@ enum OrderCommands {
             if left > 0 { try refuseUnits(id, unit, left: unit.qty - left, lines, verb: "cancel") }
         }
         if toShip.allSatisfy({ $0 <= 0 }) { return nil }
-        let (writtenOff, owed) = try ctx.settleCancelled(taken, of: order, lines: lines)
+        let (writtenOff, owed, points) = try ctx.settleCancelled(taken, of: order, lines: lines)
         try RefundCommands.stopUnits(
             ctx, &order, lines: lines, taken, why: "units cancelled: \(reason)", refunded: false)
         var details: JSONObject = [
@@ -257,7 +260,9 @@ enum OrderCommands {
             "written_off": order.money(writtenOff), "refund_due": order.money(owed),
         ]
         if let refundRef { details["refund_ref"] = .string(refundRef) }
-        try ctx.transition(&order, to: order.state, command: "order.cancel", details: .object(details)) {
+        try ctx.transition(
+            &order, to: order.state, command: "order.cancel", details: order.cancelled(details, pointsBack: points)
+        ) {
             $0.refundDue += owed
             $0.writeOff(writtenOff, at: ctx.at)
         }
@@ -297,17 +302,18 @@ enum OrderCommands {
     /// when the units that left all came back); the order is then `shipped`.
     private static func cancelRemainder(_ ctx: CommandContext, _ order: inout Order, reason: String) throws -> JSON {
         let lines = try ctx.store.lines(orderRowID: order.rowID)
-        let (writtenOff, owed) = try ctx.settleCancelled(
+        let (writtenOff, owed, points) = try ctx.settleCancelled(
             lines.indices.map { ($0, lines[$0].notCancelled - lines[$0].quantity(.shipped)) }, of: order, lines: lines)
         try ctx.recordSales(of: order, sign: -1)  // the units that will not ship were no sale
         let released = try ctx.releaseReservations(of: order, reason: .release)
         try ctx.store.cancelLines(orderRowID: order.rowID)
         try ctx.transition(
             &order, to: .shipped, command: "order.cancel",
-            details: [
-                "reason": .string(reason), "cancelled_remainder": true, "released_units": .int(released),
-                "refund_due": order.money(order.refundDue + owed),
-            ]
+            details: order.cancelled(
+                [
+                    "reason": .string(reason), "cancelled_remainder": true, "released_units": .int(released),
+                    "refund_due": order.money(order.refundDue + owed),
+                ], pointsBack: points)
         ) {
             $0.cancelReason = reason
             $0.refundDue += owed
@@ -422,34 +428,54 @@ enum OrderCommands {
 }
 
 extension CommandContext {
-    /// How units cancelled of `order` (per index of its `lines` before the cancellation, how many) are settled.
-    /// They are worth what a return of them would refund (their share of their lines after discounts, with
-    /// tax: `RefundAllocation`), taking the places after the units settled before (`OrderLine.settled`), so a
-    /// line's cancellations and returns come to exactly what it cost. (A unit refunded in part while still to
-    /// ship, a price adjustment naming it, is settled already and still worth its whole share when cancelled:
-    /// what the adjustment gave of it is not known per unit.) Shipping is not, unless with them the whole
-    /// order has come back or been cancelled (the units that left were all returned) and `returns.refund_shipping`
-    /// refunds it then: the shipping not refunded yet comes with them, as with a return that completes the order.
-    /// Refunds that named no units (a price match) took their share already (`RefundsWithoutUnits`); of the
-    /// rest, what was not paid for is no longer due (cash on delivery, payment terms: `Order.settlement`), and
-    /// the rest is owed back, never more than is left of the payments and not owed back already.
-    func settleCancelled(
-        _ units: [(line: Int, qty: Int64)], of order: Order, lines: [OrderLine]
-    ) throws -> (writtenOff: Int64, owed: Int64) {
-        let allocation = try refundAllocation(order, lines: lines)
+    /// What units cancelled of an order are worth (per index of its `lines` before the cancellation, how many),
+    /// in money and in points, as a return of them would refund it (their share of their lines after discounts,
+    /// with tax: `RefundAllocation`): each line's units take the places after those settled before
+    /// (`OrderLine.settled`), so a line's cancellations and returns come to exactly what it cost. (A unit
+    /// refunded in part while still to ship, a price adjustment naming it, is settled already and still worth
+    /// its whole share when cancelled: what the adjustment gave of it is not known per unit.)
+    /// - Returns: their worth (no shipping), and the lines as the cancellation leaves them.
+    func cancelledWorth(
+        _ units: [(line: Int, qty: Int64)], lines: [OrderLine], allocation: RefundAllocation
+    ) -> (worth: RefundAllocation.Refund, after: [OrderLine]) {
         var after = lines
-        var refund = RefundAllocation.Refund()
-        for (i, qty) in units {
+        var worth = RefundAllocation.Refund()
+        for (i, qty) in units where qty > 0 {
             let line = allocation.lines[i]
-            let already = min(after[i].settled, line.qty - qty)
-            refund.cash &+= RefundAllocation.refund(line, units: qty, already: already, withShipping: false).cash
+            let part = RefundAllocation.refund(
+                line, units: qty, already: min(after[i].settled, line.qty - qty), withShipping: false)
+            worth.cash &+= part.cash
+            worth.points &+= part.points
             after[i].quantities[.cancelled, default: 0] += qty
         }
+        return (worth, after)
+    }
+
+    /// How units cancelled of `order` (per index of its `lines` before the cancellation, how many) are settled:
+    /// they are worth what `cancelledWorth` says. Shipping is not, unless with them the whole order has come back
+    /// or been cancelled (the units that left were all returned) and `returns.refund_shipping` refunds it then:
+    /// the shipping not refunded yet comes with them, as with a return that completes the order. Refunds that
+    /// named no units (a price match) took their share already (`RefundsWithoutUnits`); of the rest, what was
+    /// not paid for is no longer due (cash on delivery, payment terms: `Order.settlement`), and the rest is
+    /// owed back, never more than is left of the payments and not owed back already. The points paid for them
+    /// are the host's loyalty system's to give back.
+    func settleCancelled(
+        _ units: [(line: Int, qty: Int64)], of order: Order, lines: [OrderLine]
+    ) throws -> (writtenOff: Int64, owed: Int64, points: Int64) {
+        let allocation = try refundAllocation(order, lines: lines)
+        var (refund, after) = cancelledWorth(units, lines: lines, allocation: allocation)
         let policy = try shippingRefund(sellerFault: false, order: order, lines: after)
         refund.shipping = try shippingDue(policy, shares: 0, allocation: allocation, orderLines: after, order: order)
         _ = try refundsWithoutUnits(order, lines: lines, allocation: allocation).apply(&refund, due: order.amountDue)
         let settled = Order.settlement(refund.cash + refund.shipping, due: order.amountDue)
-        return (settled.writtenOff, settled.paidBack)
+        return (settled.writtenOff, settled.paidBack, refund.points)
+    }
+
+    /// The points paid for what is left to ship of an order cancelled whole (`cancelledWorth`), for the host's
+    /// loyalty system to give back; `lines` as they were before.
+    func pointsBack(_ order: Order, lines: [OrderLine]) throws -> Int64 {
+        let units = lines.indices.map { ($0, lines[$0].notCancelled - lines[$0].quantity(.shipped)) }
+        return cancelledWorth(units, lines: lines, allocation: try refundAllocation(order, lines: lines)).worth.points
     }
 
     /// What each line of an order costs the buyer (`OrderTotals.lineNets`): its share of the order discounts

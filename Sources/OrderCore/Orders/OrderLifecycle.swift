@@ -390,13 +390,16 @@ extension CommandContext {
     func closeUnpaid(
         _ order: inout Order, reason: String, command: String, ledger: LedgerEntry.Reason, details: JSONObject
     ) throws -> Int64 {
+        let points = try pointsBack(order, lines: try store.lines(orderRowID: order.rowID))
         let released = try releaseReservations(of: order, reason: ledger)
         try store.cancelLines(orderRowID: order.rowID)
         var details = details
         details["reason"] = .string(reason)
         details["released_units"] = .int(released)
         if order.stage == .depositPaid { details["forfeited_deposit"] = order.money(order.paidTotal) }
-        try transition(&order, to: .cancelled, command: command, details: .object(details)) {
+        try transition(
+            &order, to: .cancelled, command: command, details: order.cancelled(details, pointsBack: points)
+        ) {
             $0.cancelReason = reason
             $0.expiresAt = nil
         }

@@ -367,6 +367,31 @@ struct FulfillmentTests {
         #expect(quote?["cash"] == "45.50" && quote?["of_which_shipping"] == "5.00", "\(quote?.serialized ?? "")")
     }
 
+    /// Points a buyer paid with come back with what is cancelled, as with a return, for the host's loyalty system
+    /// to give back (the timeline's `points`): A1 ×2 at 50.00 and B2 at 20.00 with 6.00 of points (A1's line
+    /// 5.00 of them, B2 1.00). One A1 cancelled gives back 2.50, the rest of the order 3.50; an unpaid order
+    /// that lapses, all 6.00.
+    @Test func pointsPaidForWhatIsCancelledAreGivenBack() throws {
+        let engine = try engine()
+        var args = orderArgs([("A1", 2, "50.00"), ("B2", 1, "20.00")], ["shipping_fee": "10.00"])
+        args["discounts"] = [["kind": "coupon", "amount": "12.00"], ["kind": "points", "amount": "6.00"]]
+        func points(_ id: JSON) throws -> [JSON?] {
+            try engine.ok("order.timeline", ["order_id": id])["events"]?.arrayValue?.filter {
+                $0["to"] == "cancelled" || $0["details"]?["units"] != nil || $0["details"]?["cancelled_remainder"] == true
+            }.map { $0["details"]?["points"] } ?? []
+        }
+        let id = try engine.ok("order.create", args)["order_id"] ?? .null
+        try engine.ok("order.pay", ["order_id": id])
+        try engine.ok("order.cancel", ["order_id": id, "units": [["sku": "A1", "qty": 1]]])
+        try engine.ok("order.cancel", ["order_id": id, "reason": "changed mind"])
+        #expect(try points(id) == ["2.50", "3.50"])
+
+        try engine.ok("config.set", ["key": "order.unpaid_timeout_minutes", "value": 30])
+        let lapsed = try engine.ok("order.create", args)["order_id"] ?? .null
+        try engine.ok("sweep", ["at": "2099-01-01T00:00:00Z"])
+        #expect(try points(lapsed) == ["6.00"])
+    }
+
     /// A unit given a price adjustment while still to ship (5.00 of an A1's 22.50, naming it: it still ships) and
     /// then cancelled with the rest owes back its whole worth: what the adjustment gave of it is not known per
     /// unit, and the buyer must not lose what the unit cost. Both A1 owe 45.00; never more than is left.
