@@ -191,9 +191,14 @@ enum OrderCommands {
         let reason = try f.text("reason", maxLength: 500) ?? "cancelled"
         let units = try RefundCommands.units(f)
         try f.finish()
+        // No units named is not the whole order (a host's empty selection must not cancel everything).
+        guard units?.isEmpty != true else {
+            throw OrderCoreError.invalid(
+                "units names no unit: name at least one, or leave units out to cancel the whole order", field: "units")
+        }
         var order = try ctx.requireOrder(id)
         let next = try ctx.next(order, "order.cancel")
-        if !units.isEmpty, let partial = try cancelUnits(ctx, &order, units, reason: reason) { return partial }
+        if let units, let partial = try cancelUnits(ctx, &order, units, reason: reason) { return partial }
         // Nothing of a cancelled order may leave: parcels packed and not shipped are taken apart.
         _ = try ctx.unpack(&order, reason: reason)
         if order.state == .partiallyShipped { return try cancelRemainder(ctx, &order, reason: reason) }

@@ -100,7 +100,7 @@ enum RefundCommands {
         }
         let ref = try f.code("refund_ref")
         let reason = try f.text("reason", maxLength: 500)
-        let units = try Self.units(f)
+        let units = try Self.units(f) ?? []
         let cancelUnits = try f.bool("cancel_units") ?? false
         try f.finish()
         let payments = try ctx.store.payments(orderRowID: order.rowID)
@@ -197,9 +197,9 @@ enum RefundCommands {
         return try ctx.document(order)
     }
 
-    /// A refund's units, `[{"sku", "qty"}]`.
-    static func units(_ f: Fields) throws(OrderCoreError) -> [(sku: String, qty: Int64)] {
-        try (f.objects("units", maxCount: OrderDraft.maxLines) ?? []).map { u throws(OrderCoreError) in
+    /// A refund's (or a cancellation's) units, `[{"sku", "qty"}]`; nil when not given.
+    static func units(_ f: Fields) throws(OrderCoreError) -> [(sku: String, qty: Int64)]? {
+        try f.objects("units", maxCount: OrderDraft.maxLines)?.map { u throws(OrderCoreError) in
             let unit = (sku: try u.requiredCode("sku"), qty: try u.quantity("qty"))
             try u.finish()
             return unit

@@ -392,6 +392,16 @@ struct FulfillmentTests {
         #expect(try points(lapsed) == ["6.00"])
     }
 
+    /// `units` naming no unit is refused, not read as the whole order: a host whose buyer unticked every item
+    /// must not cancel all of it. Left out (or null), the whole order is cancelled.
+    @Test func anEmptyListOfUnitsCancelsNothing() throws {
+        let engine = try engine()
+        let id = try allocatedOrder(engine)
+        #expect(engine.fails("order.cancel", ["order_id": id, "units": []]) == .invalidInput)
+        #expect(try state(engine, id) == "allocated")
+        #expect(try engine.ok("order.cancel", ["order_id": id, "units": .null])["state"] == "cancelled")
+    }
+
     /// A unit given a price adjustment while still to ship (5.00 of an A1's 22.50, naming it: it still ships) and
     /// then cancelled with the rest owes back its whole worth: what the adjustment gave of it is not known per
     /// unit, and the buyer must not lose what the unit cost. Both A1 owe 45.00; never more than is left.
