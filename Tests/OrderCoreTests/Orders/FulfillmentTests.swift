@@ -23,6 +23,16 @@ struct FulfillmentTests {
 
     func state(_ engine: Engine, _ id: JSON) throws -> JSON? { try engine.ok("order.get", ["order_id": id])["state"] }
 
+    /// `units` (`[{"sku", "qty"}]`) of an order returned for a change of mind, received resellable and refunded:
+    /// what the refund paid in money.
+    @discardableResult
+    func returned(_ engine: Engine, _ id: JSON, _ units: [JSON]) throws -> JSON? {
+        let rid = try engine.ok("return.request", ["order_id": id, "reason": "changed_mind", "lines": .array(units)])["return_id"] ?? .null
+        try engine.ok("return.approve", ["return_id": rid])
+        try engine.ok("return.receive", ["return_id": rid, "warehouse": "SH", "grade": "resellable", "lines": .array(units)])
+        return try engine.ok("return.refund", ["return_id": rid])["refunds"]?.arrayValue?.last?["cash"]
+    }
+
     @Test func theWholeLifecycleMovesStockOutThroughTheLedger() throws {
         let engine = try engine()
         let id = try allocatedOrder(engine)
@@ -212,11 +222,7 @@ struct FulfillmentTests {
         #expect(rest["state"] == "shipped" && rest["refund_due"] == "12.85", "\(rest.serialized)")
         try engine.ok("order.refund", ["order_id": id, "amount": "12.85", "reason": "owed"])
         try engine.ok("order.deliver", ["order_id": id])
-        let rid = try engine.ok("return.request", ["order_id": id, "reason": "changed_mind", "lines": [["sku": "B2", "qty": 1]]])["return_id"] ?? .null
-        try engine.ok("return.approve", ["return_id": rid])
-        try engine.ok("return.receive", ["return_id": rid, "warehouse": "SH", "lines": [["sku": "B2", "resellable": 1]]])
-        let refunded = try engine.ok("return.refund", ["return_id": rid])
-        #expect(refunded["refunds"]?.arrayValue?.last?["cash"] == "5.15", "\(refunded.serialized)")
+        #expect(try returned(engine, id, [["sku": "B2", "qty": 1]]) == "5.15")
         #expect(try engine.ok("order.get", ["order_id": id])["refunded_total"] == "68.00")
     }
 
@@ -254,12 +260,6 @@ struct FulfillmentTests {
                 Issue.record("seed \(seed): \(op) failed: \(error.code.rawValue): \(error.message)")
             }
         }
-        func returnUnits(_ id: JSON, _ units: [JSON]) throws {
-            let rid = try engine.ok("return.request", ["order_id": id, "reason": "changed_mind", "lines": .array(units)])["return_id"] ?? .null
-            try engine.ok("return.approve", ["return_id": rid])
-            try engine.ok("return.receive", ["return_id": rid, "warehouse": "SH", "grade": "resellable", "lines": .array(units)])
-            try engine.ok("return.refund", ["return_id": rid])
-        }
         func kept(_ order: JSON) -> [JSON] {
             (order["lines"]?.arrayValue ?? []).compactMap {
                 let units = ($0["shipped"]?.intValue ?? 0) - ($0["returned"]?.intValue ?? 0)
@@ -295,7 +295,7 @@ struct FulfillmentTests {
                 case 3: try payOwed()
                 case 4:  // one unit that shipped comes back
                     guard let unit = kept(o).randomElement(using: &rng) else { break }
-                    try returnUnits(id, [["sku": unit["sku"] ?? .null, "qty": 1]])
+                    try returned(engine, id, [["sku": unit["sku"] ?? .null, "qty": 1]])
                 default:
                     var scans: [JSON] = [id], weight: Int64 = 0
                     for line in o["lines"]?.arrayValue ?? [] {
@@ -316,7 +316,7 @@ struct FulfillmentTests {
             let o = try order()
             if o["state"] == "shipped", !kept(o).isEmpty {
                 try engine.ok("order.deliver", ["order_id": id])
-                try returnUnits(id, kept(o))
+                try returned(engine, id, kept(o))
             }
             let end = try order()
             #expect(end["refunded_total"] == end["paid_total"] && end["refund_due"] == "0.00", "seed \(seed) round \(round): \(end.serialized)")
@@ -332,10 +332,7 @@ struct FulfillmentTests {
         try engine.ok("order.pack", ["order_id": id, "scans": [id, "690001"], "weight_g": 300, "partial": true])
         try engine.ok("order.ship", ["order_id": id, "carrier": "SF", "tracking_no": "SF23"])
         #expect(try engine.ok("order.cancel", ["order_id": id, "units": [["sku": "A1", "qty": 1]]])["refund_due"] == "22.50")
-        let rid = try engine.ok("return.request", ["order_id": id, "reason": "changed_mind", "lines": [["sku": "A1", "qty": 1]]])["return_id"] ?? .null
-        try engine.ok("return.approve", ["return_id": rid])
-        try engine.ok("return.receive", ["return_id": rid, "warehouse": "SH", "lines": [["sku": "A1", "resellable": 1]]])
-        try engine.ok("return.refund", ["return_id": rid])
+        #expect(try returned(engine, id, [["sku": "A1", "qty": 1]]) == "22.50")
         let order = try engine.ok("order.get", ["order_id": id])
         #expect(order["refunded_total"] == "22.50" && order["refund_due"] == "22.50", "\(order.serialized)")
     }
@@ -349,10 +346,7 @@ struct FulfillmentTests {
         let id = try allocatedOrder(engine)
         try engine.ok("order.pack", ["order_id": id, "scans": [id, "690002"], "weight_g": 200, "partial": true])
         try engine.ok("order.ship", ["order_id": id, "carrier": "SF", "tracking_no": "SF24"])
-        let rid = try engine.ok("return.request", ["order_id": id, "reason": "changed_mind", "lines": [["sku": "B2", "qty": 1]]])["return_id"] ?? .null
-        try engine.ok("return.approve", ["return_id": rid])
-        try engine.ok("return.receive", ["return_id": rid, "warehouse": "SH", "lines": [["sku": "B2", "resellable": 1]]])
-        #expect(try engine.ok("return.refund", ["return_id": rid])["refunds"]?.arrayValue?.last?["cash"] == "18.00")
+        #expect(try returned(engine, id, [["sku": "B2", "qty": 1]]) == "18.00")
         let rest = try engine.ok("order.cancel", ["order_id": id, "reason": "changed mind"])
         #expect(rest["state"] == "shipped" && rest["refund_due"] == "50.00", "\(rest.serialized)")
 
