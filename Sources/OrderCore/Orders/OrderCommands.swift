@@ -341,8 +341,8 @@ enum OrderCommands {
 
     static let list = Command(
         "order.list", .read,
-        "List orders newest first (state, channel, warehouse, placed_before, cash_on_delivery, payment_terms, stuck, "
-            + "limit, after)",
+        "List orders newest first (state, channel, warehouse, placed_before, cash_on_delivery, payment_terms, "
+            + "refund_due, stuck, limit, after)",
         arguments: [
             Argument("state", .code, "Only orders in this state"),
             Argument("channel", .code, "Only this channel's orders"),
@@ -356,6 +356,10 @@ enum OrderCommands {
                 "payment_terms", .boolean,
                 "Only orders on payment terms (true: with state=pending_payment, those waiting for allocation), or "
                     + "only the others"),
+            Argument(
+                "refund_due", .boolean,
+                "Only orders owing the buyer a refund (cancelled, or units cancelled, after they were paid): the "
+                    + "refunds to make; or only the others"),
             Argument("stuck", .boolean, "Only orders stuck in their state past the limit"),
             .limit,
             Argument("after", .code, completes: .order),
@@ -368,6 +372,7 @@ enum OrderCommands {
         let placedBefore = try f.time("placed_before")
         let cashOnDelivery = try f.bool("cash_on_delivery")
         let onPaymentTerms = try f.bool("payment_terms")
+        let owingRefund = try f.bool("refund_due")
         let stuck = try f.bool("stuck") ?? false
         let limit = try f.int("limit", min: 1, max: 1_000) ?? 50
         let after = try f.code("after")
@@ -384,7 +389,7 @@ enum OrderCommands {
         let cursor = try after.map { try ctx.requireOrder($0).rowID }
         let filter = Store.OrderFilter(
             state: state, channel: channel, warehouse: warehouse, placedBefore: placedBefore,
-            cashOnDelivery: cashOnDelivery, onPaymentTerms: onPaymentTerms,
+            cashOnDelivery: cashOnDelivery, onPaymentTerms: onPaymentTerms, owingRefund: owingRefund,
             stuck: stuck ? try ctx.stuckCutoffs() : nil, beforeRowID: cursor)
         let page = try ctx.store.listOrders(filter, limit: Int(limit) + 1)
         let shown = page.prefix(Int(limit))

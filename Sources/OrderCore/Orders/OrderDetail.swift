@@ -136,6 +136,7 @@ extension CommandContext {
             "state_since": o.stateSince.map { .string(Timestamp.format($0)) } ?? .null,
             // Last: exported columns keep their places.
             "cash_on_delivery": .bool(o.cashOnDelivery), "payment_terms": .optional(o.paymentTerms?.name),
+            "refund_due": o.money(o.refundDue),
         ]
     }
 }

@@ -14,7 +14,7 @@ struct Migration {
         healthDaily, valuation, openAlerts, idSequences, cacheEpoch, guardRefusal, emailIndex, countDomains,
         profileEpoch, paymentsByTime, inboxAwaiting, cashOnDelivery, refundWriteOff, owingOnDelivery,
         channelUpdatedAt, refundedCancelled, returnBuyers, openTransfers, returnsByCustomerUnused, transferLosses,
-        backorderedLines, owedLeft, cancelledUnallocated, pickedHeld, buyerKeys, paymentTerms,
+        backorderedLines, owedLeft, cancelledUnallocated, pickedHeld, buyerKeys, paymentTerms, refundsOwed,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -988,6 +988,15 @@ struct Migration {
             ALTER TABLE orders ADD COLUMN payment_due_at INTEGER;
             CREATE INDEX orders_owing_on_terms ON orders((grand_total - paid_total - written_off))
                 WHERE payment_terms IS NOT NULL AND state <> 'cancelled';
+            """)
+
+    /// The orders owing the buyer a refund (`refund_due`: cancelled paid, or units of them cancelled) are the
+    /// queue of refunds to make (`order.list refund_due=true`): read from the few that owe, newest first, not
+    /// from every order ever placed.
+    static let refundsOwed = Migration(
+        name: "0047_refunds_owed",
+        sql: """
+            CREATE INDEX orders_owing_refunds ON orders(id) WHERE refund_due > 0;
             """)
 
     /// Writes the key of each row's `from` column into its `to` column, a thousand rows to a statement (one

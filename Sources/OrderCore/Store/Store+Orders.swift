@@ -420,6 +420,8 @@ extension Store {
         var placedBefore: Int64?
         var cashOnDelivery: Bool?
         var onPaymentTerms: Bool?
+        /// Owing the buyer a refund (`refund_due`), or not.
+        var owingRefund: Bool?
         /// Stuck: in one of these states since at or before its cutoff time.
         var stuck: [(state: OrderState, cutoff: Int64)]?
         var beforeRowID: Int64?
@@ -464,6 +466,8 @@ extension Store {
         filter.add("placed_at <= ?", q.placedBefore)
         filter.add("cash_on_delivery = ?", q.cashOnDelivery.map { $0 ? Int64(1) : 0 })
         filter.add("CASE WHEN payment_terms IS NULL THEN 0 ELSE 1 END = ?", q.onPaymentTerms.map { $0 ? Int64(1) : 0 })
+        // As the partial index `orders_owing_refunds` is written, so that the few that owe are read through it.
+        if let owing = q.owingRefund { filter.add(owing ? "refund_due > 0" : "refund_due <= 0", arguments: []) }
         filter.add(
             "EXISTS (SELECT 1 FROM reservations r WHERE r.order_rowid = orders.id AND r.warehouse = ?)", q.warehouse)
         filter.add("id < ?", q.beforeRowID)

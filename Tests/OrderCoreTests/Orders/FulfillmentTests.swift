@@ -386,6 +386,23 @@ struct FulfillmentTests {
         #expect(try points(lapsed) == ["6.00"])
     }
 
+    /// The refunds to make: `order.list refund_due=true` lists the orders owing the buyer money back (cancelled
+    /// after they were paid, or units of them), until the refund is recorded; `refund_due=false` the others.
+    @Test func ordersOwingARefundAreListedUntilItIsMade() throws {
+        let engine = try engine()
+        let whole = try allocatedOrder(engine)
+        let part = try allocatedOrder(engine)
+        let untouched = try allocatedOrder(engine)
+        try engine.ok("order.cancel", ["order_id": whole, "reason": "changed mind"])
+        try engine.ok("order.cancel", ["order_id": part, "units": [["sku": "B2", "qty": 1]]])
+        func owing(_ owes: Bool) throws -> [JSON?] {
+            try engine.ok("order.list", ["refund_due": .bool(owes)])["orders"]?.arrayValue?.map { $0["order_id"] } ?? []
+        }
+        #expect(try owing(true) == [part, whole] && owing(false) == [untouched])
+        try engine.ok("order.refund", ["order_id": whole, "amount": "68.00", "reason": "cancelled"])
+        #expect(try owing(true) == [part])
+    }
+
     /// `units` naming no unit is refused, not read as the whole order: a host whose buyer unticked every item
     /// must not cancel all of it. Left out (or null), the whole order is cancelled.
     @Test func anEmptyListOfUnitsCancelsNothing() throws {

@@ -32,7 +32,7 @@ struct ExportTests {
         #expect(csv["rows"] == 2_500 && csv["format"] == "csv")
         let lines = read(dir + "/orders.csv").split(separator: "\r\n")
         #expect(lines.count == 2_501)
-        #expect(lines.first == "order_id,channel,external_id,state,currency,grand_total,placed_at,updated_at,state_since,cash_on_delivery,payment_terms")
+        #expect(lines.first == "order_id,channel,external_id,state,currency,grand_total,placed_at,updated_at,state_since,cash_on_delivery,payment_terms,refund_due")
         #expect(Set(lines.dropFirst().map { $0.split(separator: ",").first ?? "" }).count == 2_500)
         // The ledger as JSON lines, filtered like stock.ledger: one receipt and 2,500 reservations.
         let jsonl = try engine.ok("export", ["request": ["op": "stock.ledger", "sku": "A1"], "path": .string(dir + "/ledger.jsonl"), "format": "jsonl"])

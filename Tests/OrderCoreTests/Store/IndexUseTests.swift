@@ -111,6 +111,34 @@ struct IndexUseTests {
         #expect(try Set(store.ordersOwingOnTerms().map(\.orderID)) == ["SO-1", "SO-1001"], "SO-2001 was cancelled")
     }
 
+    /// The refunds to make (`order.list refund_due=true`) are read from the orders that owe one, newest first
+    /// (`orders_owing_refunds`), not by walking every order ever placed to find the few.
+    @Test func refundsOwedAreListedWithoutReadingTheHistory() throws {
+        let dir = temporaryDirectory()
+        defer { removeDirectory(dir) }
+        let path = dir + "/owed.db"
+        let store = try Store(path: path, options: StoreOptions(synchronous: .normal))
+        try store.transaction(.write) {
+            for i in 0..<3_000 {
+                try store.db.run(
+                    """
+                    INSERT INTO orders(order_id, channel, state, currency, placed_at, created_at, updated_at, subtotal,
+                        line_discount_total, discount_total, shipping_fee, shipping_tax, tax_total, taxes_included,
+                        grand_total, paid_total, refund_due)
+                    VALUES (?, 'web', ?, 'CNY', 0, 0, 0, 100, 0, 0, 0, 0, 0, 1, 100, 100, ?)
+                    """, .text("SO-\(i)"), .text(i % 1_000 == 7 ? "cancelled" : "completed"), .int(i % 1_000 == 7 ? 100 : 0))
+            }
+        }
+        let engine = try Engine(path: path, options: StoreOptions(synchronous: .normal))
+        let owed = try engine.ok("order.list", ["refund_due": true])["orders"]?.arrayValue?.map { $0["order_id"] }
+        #expect(owed == ["SO-2007", "SO-1007", "SO-7"])
+        let listing = engine.preparedSQL().filter { $0.contains("refund_due > 0") }
+        #expect(listing.count == 1, "\(listing)")
+        var plan: [String] = []
+        try store.db.rows("EXPLAIN QUERY PLAN " + (listing.first ?? "")) { plan.append($0.text(3)) }
+        #expect(plan.first?.contains("USING INDEX orders_owing_refunds") == true, "\(plan)")
+    }
+
     /// An order's balances are read with a point lookup per SKU on SQLite: an `IN` list there builds a
     /// temporary b-tree for each query, many times a lookup's cost. A long list (a batch publishing
     /// sellable quantities) still goes in one query.

@@ -578,11 +578,13 @@ class _Orders(_Area):
 
     def list(self, *, state: Optional[str] = None, channel: Optional[str] = None, warehouse: Optional[str] = None,
              placed_before: Optional[str] = None, stuck: Optional[bool] = None, limit: Optional[int] = None,
-             after: Optional[str] = None) -> JSONDict:
-        """Orders newest first, filtered (``stuck=True``: past their state's time limit); ``result["next"]``
-        continues the listing (op order.list)."""
+             after: Optional[str] = None, cash_on_delivery: Optional[bool] = None,
+             payment_terms: Optional[bool] = None, refund_due: Optional[bool] = None) -> JSONDict:
+        """Orders newest first, filtered (``stuck=True``: past their state's time limit; ``refund_due=True``:
+        owing the buyer a refund, the refunds to make); ``result["next"]`` continues the listing (op order.list)."""
         return self._db.exec("order.list", state=state, channel=channel, warehouse=warehouse, placed_before=placed_before,
-                             stuck=stuck, limit=limit, after=after)
+                             stuck=stuck, limit=limit, after=after, cash_on_delivery=cash_on_delivery,
+                             payment_terms=payment_terms, refund_due=refund_due)
 
     def timeline(self, order_id: str) -> List[JSONDict]:
         """Every transition of an order: time, actor, from, to, command, details (op order.timeline)."""

@@ -455,8 +455,8 @@ class Ops:
         """
         return self.exec("order.get", order_id=order_id, **envelope)
 
-    def order_list(self, *, state: Optional[str] = None, channel: Optional[str] = None, warehouse: Optional[str] = None, placed_before: Optional[Time] = None, cash_on_delivery: Optional[bool] = None, payment_terms: Optional[bool] = None, stuck: Optional[bool] = None, limit: Optional[int] = None, after: Optional[str] = None, **envelope: Any) -> Dict[str, Any]:
-        """List orders newest first (state, channel, warehouse, placed_before, cash_on_delivery, payment_terms, stuck, limit, after) (op ``order.list``).
+    def order_list(self, *, state: Optional[str] = None, channel: Optional[str] = None, warehouse: Optional[str] = None, placed_before: Optional[Time] = None, cash_on_delivery: Optional[bool] = None, payment_terms: Optional[bool] = None, refund_due: Optional[bool] = None, stuck: Optional[bool] = None, limit: Optional[int] = None, after: Optional[str] = None, **envelope: Any) -> Dict[str, Any]:
+        """List orders newest first (state, channel, warehouse, placed_before, cash_on_delivery, payment_terms, refund_due, stuck, limit, after) (op ``order.list``).
 
         Args:
             state: Only orders in this state.
@@ -465,13 +465,14 @@ class Ops:
             placed_before: Only orders placed before this time.
             cash_on_delivery: Only orders paid on delivery (true: with state=pending_payment, those waiting for allocation), or only the others.
             payment_terms: Only orders on payment terms (true: with state=pending_payment, those waiting for allocation), or only the others.
+            refund_due: Only orders owing the buyer a refund (cancelled, or units cancelled, after they were paid): the refunds to make; or only the others.
             stuck: Only orders stuck in their state past the limit.
             limit: At most this many rows.
             after: The cursor of the previous page (its `next`).
 
         Returns: orders, next.
         """
-        return self.exec("order.list", state=state, channel=channel, warehouse=warehouse, placed_before=placed_before, cash_on_delivery=cash_on_delivery, payment_terms=payment_terms, stuck=stuck, limit=limit, after=after, **envelope)
+        return self.exec("order.list", state=state, channel=channel, warehouse=warehouse, placed_before=placed_before, cash_on_delivery=cash_on_delivery, payment_terms=payment_terms, refund_due=refund_due, stuck=stuck, limit=limit, after=after, **envelope)
 
     def order_timeline(self, order_id: str, **envelope: Any) -> Dict[str, Any]:
         """Show every transition of an order with time, actor, from and to (order_id) (op ``order.timeline``).
