@@ -56,8 +56,10 @@ def test_units_cancelled_after_a_price_match_owe_back_only_their_share(db):
     # The price match took 60 % of every unit: one cancelled is owed its 10.00, not the 25.00 it cost.
     assert db.orders.cancel(oid, "dropped one", units=[{"sku": "A1", "qty": 1}])["refund_due"] == "10.00"
     assert [o["refund_due"] for o in db.orders.list(refund_due=True)["orders"]] == ["10.00"]  # the refunds to make
+    later = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=49)).isoformat()
+    assert db.sweep(at=later)["refunds_overdue"] == 1  # owed two days: a refund_overdue alert chases it
     db.orders.refund(oid, "10.00", reason="owed for the unit")  # pays what is owed: no second price match
-    assert db.orders.list(refund_due=True)["orders"] == []
+    assert db.orders.list(refund_due=True)["orders"] == [] and db.sweep(at=later)["refunds_overdue"] == 0
     assert db.orders.cancel(oid, "dropped the rest")["refund_due"] == "30.00"
     order = db.orders.get(oid)
     assert Decimal(order["refunded_total"]) + Decimal(order["refund_due"]) == Decimal(order["paid_total"])

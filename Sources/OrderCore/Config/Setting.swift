@@ -286,6 +286,13 @@ struct Setting: Sendable {
         return .string(value)
     }
 
+    static let refundDueHours = Setting.number(
+        key: "returns.refund_due_hours",
+        summary:
+            "Hours an order may owe the buyer a refund (cancelled, or units of it cancelled, after it was paid) "
+            + "before the sweep raises a refund_overdue alert (0: never)",
+        defaultValue: 48, range: 0...8_760, role: .supervisor)
+
     static let refundBeforeReceipt = Setting.flag(
         key: "returns.refund_before_receipt",
         summary: "Allow refunding approved units before they arrive (each such refund records why)")
@@ -457,7 +464,7 @@ struct Setting: Sendable {
         duplicateWindowSeconds, returnReasons, autoApproveBelow, supervisorAbove, adminAbove, flaggedReturnerRole,
         returnWindowDays,
         restoreCoupons, inspectBeforeResale, riskEnabled, riskRules,
-        refundShipping, refundBeforeReceipt, returnSLAHours, emptyBoxPercent,
+        refundShipping, refundDueHours, refundBeforeReceipt, returnSLAHours, emptyBoxPercent,
         shipWithinHours, workStartsHour, workEndsHour, offHoursChanges, healthWeights, healthDegradedDays,
         feedRetentionDays,
     ]

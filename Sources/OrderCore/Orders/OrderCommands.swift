@@ -535,6 +535,23 @@ extension CommandContext {
         return try keepOrderAlerts("payment_overdue", open: late)
     }
 
+    /// Refunds owed too long: an order owing the buyer a refund (`refund_due`) since its first cancellation more
+    /// than `returns.refund_due_hours` ago has a `refund_overdue` alert, cleared once the refund is recorded.
+    /// - Returns: how many orders are overdue.
+    func chaseRefundsOwed() throws -> Int {
+        let hours = try intSetting(.refundDueHours)
+        let cutoff = hours > 0 ? at - hours * 3_600_000 : Int64.min
+        var late: [String: JSONObject] = [:]
+        for owing in try store.ordersOwingRefunds() where owing.since <= cutoff {
+            late[owing.orderID] = [
+                "amount_due": .string(Money.format(owing.owed, exponent: Money.exponent(of: owing.currency))),
+                "currency": .string(owing.currency), "since": .string(Timestamp.format(owing.since)),
+                "hours": .int(hours),
+            ]
+        }
+        return try keepOrderAlerts("refund_overdue", open: late)
+    }
+
     /// Opens (or keeps open, with what is still due) an alert of `kind` for each order of `open`, with its
     /// details, and clears those of the kind open for other orders. - Returns: how many are open.
     private func keepOrderAlerts(_ kind: String, open: [String: JSONObject]) throws -> Int {
@@ -564,7 +581,7 @@ enum SweepCommand {
         result: [
             "expired_orders", "released_units", "order_ids", "backorders_filled", "low_stock_alerts_opened",
             "low_stock_alerts_cleared", "completed_orders", "awaiting_pickup", "cod_uncollected", "payment_overdue",
-            "overdue_returns",
+            "refunds_overdue", "overdue_returns",
             "overdue_transfers", "feed_events_pruned", "daily_checks",
         ]
     ) { ctx, f in
@@ -604,6 +621,7 @@ enum SweepCommand {
         }
         let uncollected = try ctx.chaseCashOnDelivery()
         let overduePayments = try ctx.chasePaymentTerms()
+        let overdueRefunds = try ctx.chaseRefundsOwed()
         let overdueReturns = try ReturnCommands.escalateOverdue(ctx)
         let overdueTransfers = try TransferCommands.flagOverdue(ctx)
         let pruned = try ctx.store.pruneFeed(before: ctx.at - (try ctx.intSetting(.feedRetentionDays)) * 86_400_000)
@@ -619,7 +637,7 @@ enum SweepCommand {
             "low_stock_alerts_opened": .int(opened), "low_stock_alerts_cleared": .int(cleared),
             "completed_orders": .int(completed),
             "awaiting_pickup": .int(waiting.count), "cod_uncollected": .int(uncollected),
-            "payment_overdue": .int(overduePayments),
+            "payment_overdue": .int(overduePayments), "refunds_overdue": .int(overdueRefunds),
             "overdue_returns": .int(overdueReturns), "overdue_transfers": .int(overdueTransfers),
             "feed_events_pruned": .int(Int64(pruned)),
             "daily_checks": daily.map {

@@ -148,6 +148,9 @@ enum RefundCommands {
         try ctx.transition(&order, to: order.state, command: "order.refund", details: .object(details)) {
             $0.refundDue -= owed
         }
+        if owed > 0, order.refundDue == 0 {
+            try ctx.store.clearOrderAlerts(kind: "refund_overdue", orderID: order.orderID, at: ctx.at)
+        }
         // All the money is back before the goods left: they must not leave. Untouched by the warehouse,
         // the order is cancelled and its stock released; being picked or packed, it is held for a
         // person to put the units back; partly shipped, its rest is cancelled (the order is shipped); held, it

@@ -39,6 +39,11 @@ enum AlertCommands {
                 + "(its channel's order: paid when the channel says so); goods sent back come off what is due "
                 + "(return.request {order_id})"
         ),
+        "refund_overdue": (
+            "high",
+            "give the buyer of {order_id} the money owed back (details.amount_due) at the gateway or channel and "
+                + "record it with order.refund {order_id} amount=..."
+        ),
         "risk_hold": ("high", "risk.review {order_id} approve|reject"),
         "unpaid_expired": ("warning", "sweep (closes {order_id} and releases its stock)"),
         "stuck_order": ("warning", "move {order_id} on: order.view it and run its next step"),
@@ -131,6 +136,7 @@ enum AlertCommands {
         "channel_drift": "clears when the channel's payloads match its profile again (report.intake)",
         "cod_uncollected": "clears when the cash is recorded (order.pay) or the parcel comes back (return.request)",
         "payment_overdue": "clears when the payment is recorded (order.pay) or what is owed comes back (return.refund)",
+        "refund_overdue": "clears when the refund owed is recorded (order.refund)",
     ]
 
     /// Alerts about money or possible fraud, or about an event not taken in: a supervisor closes them. The rest

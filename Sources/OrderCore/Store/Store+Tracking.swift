@@ -101,6 +101,22 @@ extension Store {
         WHERE payment_terms IS NOT NULL AND state <> 'cancelled' AND grand_total - paid_total - written_off > 0
         """
 
+    /// Orders owing the buyer a refund (`refund_due`), with what they owe and since when: their first
+    /// cancellation, which made it owed (read through `orders_owing_refunds`: the few that owe, not the history).
+    func ordersOwingRefunds() throws -> [(orderID: String, owed: Int64, currency: String, since: Int64)] {
+        var result: [(String, Int64, String, Int64)] = []
+        try db.rows(Store.ordersOwingRefundsSQL) { result.append(($0.text(0), $0.int(1), $0.text(2), $0.int(3))) }
+        return result
+    }
+
+    static let ordersOwingRefundsSQL = """
+        SELECT order_id, refund_due, currency,
+            COALESCE((SELECT MIN(e.at) FROM order_events e WHERE e.order_rowid = orders.id
+                AND e.command = 'order.cancel'), updated_at)
+        FROM orders
+        WHERE refund_due > 0
+        """
+
     /// The carrier's latest checkpoint of a parcel: status, time, message, location.
     func latestTrackingEvent(carrier: String, trackingNo: String) throws -> JSON? {
         try db.first(

@@ -403,6 +403,32 @@ struct FulfillmentTests {
         #expect(try owing(true) == [part])
     }
 
+    /// A refund owed too long is chased: once an order has owed the buyer money back for more than
+    /// `returns.refund_due_hours` (48) since it was cancelled, the sweep raises a `refund_overdue` alert with what is
+    /// owed; recording the refund clears it, and nobody resolves it by hand while the money is still owed.
+    @Test func aRefundOwedTooLongIsChased() throws {
+        let engine = try engine()
+        func sweep(hours: Int64) throws -> JSON {
+            try engine.ok("sweep", ["at": .string(Timestamp.format(Timestamp.now() + hours * 3_600_000))])
+        }
+        func chased() throws -> [JSON] {
+            (try engine.ok("report.alerts")["alerts"]?.arrayValue ?? []).filter { $0["kind"] == "refund_overdue" }
+        }
+        let id = try allocatedOrder(engine)
+        try engine.ok("order.cancel", ["order_id": id, "units": [["sku": "B2", "qty": 1]]])
+        #expect(try sweep(hours: 47)["refunds_overdue"] == 0 && chased().isEmpty)
+        #expect(try sweep(hours: 49)["refunds_overdue"] == 1)
+        #expect(try chased().map { $0["order_id"] } == [id] && chased().first?["details"]?["amount_due"] == "18.00")
+        try engine.ok("order.cancel", ["order_id": id, "reason": "the rest too"])
+        #expect(try sweep(hours: 50)["refunds_overdue"] == 1 && chased().first?["details"]?["amount_due"] == "68.00")
+        let alertID = try chased().first?["id"] ?? .null
+        #expect(engine.fails("alert.resolve", ["alert_id": alertID, "note": "refunded, trust me"]) == .conflict)
+        try engine.ok("order.refund", ["order_id": id, "amount": "60.00", "reason": "part"])
+        #expect(try chased().count == 1, "8.00 is still owed")
+        try engine.ok("order.refund", ["order_id": id, "amount": "8.00", "reason": "the rest"])
+        #expect(try chased().isEmpty && sweep(hours: 51)["refunds_overdue"] == 0)
+    }
+
     /// `units` naming no unit is refused, not read as the whole order: a host whose buyer unticked every item
     /// must not cancel all of it. Left out (or null), the whole order is cancelled.
     @Test func anEmptyListOfUnitsCancelsNothing() throws {

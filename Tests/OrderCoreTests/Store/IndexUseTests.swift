@@ -137,6 +137,10 @@ struct IndexUseTests {
         var plan: [String] = []
         try store.db.rows("EXPLAIN QUERY PLAN " + (listing.first ?? "")) { plan.append($0.text(3)) }
         #expect(plan.first?.contains("USING INDEX orders_owing_refunds") == true, "\(plan)")
+        // So is the sweep's look for refunds owed too long.
+        plan = []
+        try store.db.rows("EXPLAIN QUERY PLAN " + Store.ordersOwingRefundsSQL) { plan.append($0.text(3)) }
+        #expect(plan.first?.contains("USING INDEX orders_owing_refunds") == true, "\(plan)")
     }
 
     /// An order's balances are read with a point lookup per SKU on SQLite: an `IN` list there builds a

@@ -805,7 +805,7 @@ class Ops:
     def sweep(self, **envelope: Any) -> Dict[str, Any]:
         """Close unpaid orders past their timeout, release their stock, give orders sold short what is available, open or clear low-stock alerts, prune acknowledged feed events past their retention; once a day, keep the health scores and open or clear health_degraded and channel_drift alerts (op ``sweep``).
 
-        Returns: expired_orders, released_units, order_ids, backorders_filled, low_stock_alerts_opened, low_stock_alerts_cleared, completed_orders, awaiting_pickup, cod_uncollected, payment_overdue, overdue_returns, overdue_transfers, feed_events_pruned, daily_checks.
+        Returns: expired_orders, released_units, order_ids, backorders_filled, low_stock_alerts_opened, low_stock_alerts_cleared, completed_orders, awaiting_pickup, cod_uncollected, payment_overdue, refunds_overdue, overdue_returns, overdue_transfers, feed_events_pruned, daily_checks.
         """
         return self.exec("sweep", **envelope)
 
