@@ -228,8 +228,8 @@ struct FulfillmentTests {
 
     /// Money owed back for cancelled units and paid by a refund that names no units is not a price match: the
     /// goods still to ship or come back are worth what they were. One A1 of the order cancelled before it
-    /// ships owes 22.50; paid so, B2 comes back for its whole 18.00 (it paid 13.00: the 22.50 was read as a
-    /// refund without units, and 5.00 of it counted off B2), and the refunds add up to what the buyer paid.
+    /// ships owes 22.50; paid so, B2 comes back for its whole 18.00 (before: 13.00, the 22.50 read as a refund
+    /// without units and 5.00 of it counted off B2).
     @Test func aRefundOfWhatCancelledUnitsOwedTakesNothingOfTheOtherGoods() throws {
         let engine = try engine()
         let id = try allocatedOrder(engine)
