@@ -535,8 +535,9 @@ extension CommandContext {
         return try keepOrderAlerts("payment_overdue", open: late)
     }
 
-    /// Refunds owed too long: an order owing the buyer a refund (`refund_due`) since its first cancellation more
-    /// than `returns.refund_due_hours` ago has a `refund_overdue` alert, cleared once the refund is recorded.
+    /// Refunds owed too long: an order owing the buyer a refund (`refund_due`) since a cancellation more than
+    /// `returns.refund_due_hours` ago (its first since a refund last paid something owed) has a `refund_overdue`
+    /// alert, cleared once the refund is recorded.
     /// - Returns: how many orders are overdue.
     func chaseRefundsOwed() throws -> Int {
         let hours = try intSetting(.refundDueHours)

@@ -102,7 +102,8 @@ extension Store {
         """
 
     /// Orders owing the buyer a refund (`refund_due`), with what they owe and since when: their first
-    /// cancellation, which made it owed (read through `orders_owing_refunds`: the few that owe, not the history).
+    /// cancellation since a refund last paid something owed (read through `orders_owing_refunds`: the few that
+    /// owe, not the history).
     func ordersOwingRefunds() throws -> [(orderID: String, owed: Int64, currency: String, since: Int64)] {
         var result: [(String, Int64, String, Int64)] = []
         try db.rows(Store.ordersOwingRefundsSQL) { result.append(($0.text(0), $0.int(1), $0.text(2), $0.int(3))) }
@@ -112,7 +113,9 @@ extension Store {
     static let ordersOwingRefundsSQL = """
         SELECT order_id, refund_due, currency,
             COALESCE((SELECT MIN(e.at) FROM order_events e WHERE e.order_rowid = orders.id
-                AND e.command = 'order.cancel'), updated_at)
+                AND e.command = 'order.cancel'
+                AND e.seq > COALESCE((SELECT MAX(p.seq) FROM order_events p WHERE p.order_rowid = orders.id
+                    AND p.command = 'order.refund' AND p.details LIKE '%"refund_due_paid"%'), 0)), updated_at)
         FROM orders
         WHERE refund_due > 0
         """

@@ -427,6 +427,15 @@ struct FulfillmentTests {
         #expect(try chased().count == 1, "8.00 is still owed")
         try engine.ok("order.refund", ["order_id": id, "amount": "8.00", "reason": "the rest"])
         #expect(try chased().isEmpty && sweep(hours: 51)["refunds_overdue"] == 0)
+
+        // Owed again later: its clock starts at that cancellation, not at the first one, paid long since.
+        func at(hours: Int64) -> JSON { .string(Timestamp.format(Timestamp.now() + hours * 3_600_000)) }
+        let again = try allocatedOrder(engine)
+        try engine.ok("order.cancel", ["order_id": again, "units": [["sku": "B2", "qty": 1]]])
+        try engine.ok("order.refund", ["order_id": again, "amount": "18.00", "reason": "B2", "at": at(hours: 1)])
+        try engine.ok("order.cancel", ["order_id": again, "units": [["sku": "A1", "qty": 1]], "at": at(hours: 100)])
+        #expect(try sweep(hours: 101)["refunds_overdue"] == 0)
+        #expect(try sweep(hours: 149)["refunds_overdue"] == 1 && chased().first?["details"]?["amount_due"] == "22.50")
     }
 
     /// `units` naming no unit is refused, not read as the whole order: a host whose buyer unticked every item
