@@ -358,6 +358,11 @@ enum ReturnCommands {
             throw OrderCoreError.invalid("lines is required: [{\"line_no\": 1, \"qty\": 1}]", field: "lines")
         }
         let exchange = try f.objects("exchange", maxCount: 100)
+        guard exchange?.isEmpty != true else {
+            throw OrderCoreError.invalid(
+                "exchange names no replacement: name at least one, or leave exchange out for a refund",
+                field: "exchange")
+        }
         let order = try ctx.requireOrder(orderID)
         let reasons = try ctx.value(of: .returnReasons).objectValue ?? [:]
         guard case .bool(let sellerFault)? = reasons[reason] else {

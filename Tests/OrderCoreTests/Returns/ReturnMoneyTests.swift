@@ -227,6 +227,11 @@ struct ReturnMoneyTests {
     @Test func anExchangeIsPaidWithThePriceDifferenceAndWaitsForTheReturn() throws {
         // Dearer: the buyer pays 30.00, the returned goods pay the rest when they are back.
         let order = try handedOver([("B2", 1, "50.00")])
+        // An exchange naming no replacement is refused, as the exchange (the replacement order's missing lines
+        // were named before).
+        let empty = engine.run("return.request", ["order_id": order, "reason": "does_not_fit", "lines": [["line_no": 1, "qty": 1]],
+                                                  "exchange": []])
+        #expect(empty.failure?.code == .invalidInput && empty.failure?.details?["field"] == "exchange")
         let rt = try engine.ok("return.request", ["order_id": order, "reason": "does_not_fit", "lines": [["line_no": 1, "qty": 1]],
                                                   "exchange": [["sku": "B2", "qty": 1, "unit_price": "80.00"]], "at": "2026-01-01T00:00:00Z"])
         let id = rt["return_id"] ?? .null
