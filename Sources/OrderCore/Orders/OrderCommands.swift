@@ -203,7 +203,7 @@ enum OrderCommands {
         _ = try ctx.unpack(&order, reason: reason)
         if order.state == .partiallyShipped { return try cancelRemainder(ctx, &order, reason: reason) }
         try ctx.recordSales(of: order, sign: -1)  // a cancelled sale was no sale
-        let points = try ctx.pointsBack(order, lines: try ctx.store.lines(orderRowID: order.rowID))
+        let points = try ctx.pointsBack(order)
         let released = try ctx.releaseReservations(of: order, reason: .release)
         try ctx.store.cancelLines(orderRowID: order.rowID)
         // What was paid and not yet given back is owed.
@@ -482,8 +482,11 @@ extension CommandContext {
     }
 
     /// The points paid for what is left to ship of an order cancelled whole (`cancelledWorth`), for the host's
-    /// loyalty system to give back; `lines` as they were before.
-    func pointsBack(_ order: Order, lines: [OrderLine]) throws -> Int64 {
+    /// loyalty system to give back; read before its lines are cancelled. An order without order discounts has
+    /// none, and costs no read (lapsed orders are closed inside other commands, `order.create` among them).
+    func pointsBack(_ order: Order) throws -> Int64 {
+        guard order.totals.discountTotal > 0 else { return 0 }
+        let lines = try store.lines(orderRowID: order.rowID)
         let units = lines.indices.map { ($0, lines[$0].notCancelled - lines[$0].quantity(.shipped)) }
         return cancelledWorth(units, lines: lines, allocation: try refundAllocation(order, lines: lines)).worth.points
     }

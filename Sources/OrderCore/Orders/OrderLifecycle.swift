@@ -390,7 +390,7 @@ extension CommandContext {
     func closeUnpaid(
         _ order: inout Order, reason: String, command: String, ledger: LedgerEntry.Reason, details: JSONObject
     ) throws -> Int64 {
-        let points = try pointsBack(order, lines: try store.lines(orderRowID: order.rowID))
+        let points = try pointsBack(order)
         let released = try releaseReservations(of: order, reason: ledger)
         try store.cancelLines(orderRowID: order.rowID)
         var details = details
