@@ -143,8 +143,11 @@ public final class Shell {
         }
     }
 
-    /// Runs a raw JSON request as the shell's actor: a request that names anyone else is refused, so
-    /// nobody at the shell can act as `system` (the trusted host) or as a colleague.
+    /// Runs a raw JSON request as the shell's actor, now: a request that names anyone else is refused, so
+    /// nobody at the shell can act as `system` (the trusted host) or as a colleague; and so is one that
+    /// names its time (`at`), so nobody dates what they do (a sweep "as of" next year would cancel every
+    /// unpaid order, a return backdated into its window would skip a supervisor, and the audit trail
+    /// would say when it suited them).
     private func exec(_ json: String) throws {
         var request = json
         if case .object(var object)? = try? JSONParser.parse(json) {
@@ -154,6 +157,13 @@ public final class Shell {
                         OrderCoreError(
                             .forbidden, "the shell acts as \(actor) (the OS user); a request cannot name another actor",
                             details: ["actor": .string(actor), "named": named])))
+            }
+            if let named = object["at"] {
+                return show(
+                    .failure(
+                        OrderCoreError(
+                            .forbidden, "the shell acts now; a request cannot name its time (at)",
+                            details: ["actor": .string(actor), "at": named])))
             }
             object["actor"] = .string(actor)
             request = JSON.object(object).serialized

@@ -95,6 +95,24 @@ def test_the_shell_acts_as_the_os_user_whatever_user_says(shell, tmp_path):
     assert result.returncode == 0, result.stderr
 
 
+def test_the_shell_acts_now_whatever_the_request_says(shell, tmp_path):
+    """A person cannot date what they do: a sweep "as of" next year would cancel every unpaid order
+    placed a minute ago, and a request backdated into a return's window would skip its supervisor."""
+    db = tmp_path / "when.db"
+    shop(db, boss="admin", **{ME: "admin"})
+    with ordercore.open(str(db)) as host:
+        order = host.exec("order.create", lines=[{"sku": "A1", "qty": 1, "unit_price": "5.00"}])["order_id"]
+    before = dump(db)
+    for request in ['{"op":"sweep","at":"2027-06-01T00:00:00Z"}',
+                    '{"op":"sweep","at":"2027-06-01T00:00:00Z","actor":"%s"}' % ME,
+                    '{"op":"stock.receive","sku":"A1","warehouse":"SH","qty":1,"at":"2020-01-01T00:00:00Z"}']:
+        result = run(shell, db, "", "-c", "exec " + request)
+        assert result.returncode == 1 and "error (forbidden)" in result.stderr and "cannot name its time" in result.stderr
+    assert dump(db) == before
+    with ordercore.open(str(db)) as host:
+        assert host.orders.get(order)["state"] == "pending_payment"
+
+
 @pytest.mark.skipif(os.getuid() != 0 or shutil.which("setpriv") is None, reason="needs root and setpriv to run as another OS user")
 def test_an_unmapped_os_user_only_reads_once_an_admin_exists(shell):
     home = tempfile.mkdtemp()  # pytest's own directories are closed to other users
