@@ -475,20 +475,24 @@ extension CommandContext {
         let allocation = try refundAllocation(order, lines: lines)
         var (refund, after) = cancelledWorth(units, lines: lines, allocation: allocation)
         let policy = try shippingRefund(sellerFault: false, order: order, lines: after)
-        refund.shipping = try shippingDue(policy, shares: 0, allocation: allocation, orderLines: after, order: order)
+        try addShippingDue(policy, to: &refund, allocation: allocation, orderLines: after, order: order)
         _ = try refundsWithoutUnits(order, lines: lines, allocation: allocation).apply(&refund, due: order.amountDue)
         let settled = Order.settlement(refund.cash + refund.shipping, due: order.amountDue)
         return (settled.writtenOff, settled.paidBack, refund.points)
     }
 
-    /// The points paid for what is left to ship of an order cancelled whole (`cancelledWorth`), for the host's
-    /// loyalty system to give back; read before its lines are cancelled. An order without order discounts has
-    /// none, and costs no read (lapsed orders are closed inside other commands, `order.create` among them).
+    /// The points paid for what is left to ship of an order cancelled whole (`cancelledWorth`), and those that
+    /// paid for its shipping (its money all goes back too), for the host's loyalty system to give back; read
+    /// before its lines are cancelled. An order without order discounts has none, and costs no read (lapsed
+    /// orders are closed inside other commands, `order.create` among them).
     func pointsBack(_ order: Order) throws -> Int64 {
         guard order.totals.discountTotal > 0 else { return 0 }
         let lines = try store.lines(orderRowID: order.rowID)
         let units = lines.indices.map { ($0, lines[$0].notCancelled - lines[$0].quantity(.shipped)) }
-        return cancelledWorth(units, lines: lines, allocation: try refundAllocation(order, lines: lines)).worth.points
+        let allocation = try refundAllocation(order, lines: lines)
+        let goods = cancelledWorth(units, lines: lines, allocation: allocation).worth.points
+        guard allocation.shippingPoints > 0 else { return goods }
+        return goods + max(0, allocation.shippingPoints - (try store.refundedShipping(orderRowID: order.rowID)).points)
     }
 
     /// What each line of an order costs the buyer (`OrderTotals.lineNets`): its share of the order discounts

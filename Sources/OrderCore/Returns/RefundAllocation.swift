@@ -6,7 +6,9 @@
 /// remainder, so every allocation sums exactly to the order's amount. A `shipping` discount (a
 /// free-shipping code) comes off the shipping first (`OrderTotals.offShipping`): the goods cost what
 /// they cost. A line's **cash** is what the buyer paid for it in money (its value less every discount
-/// share, plus its tax when prices exclude tax); its **points** share was paid in points. Units are
+/// share, plus its tax when prices exclude tax); its **points** share was paid in points. Discounts beyond
+/// the goods' value come off the shipping; points among them paid for shipping (`shippingPoints`), and come
+/// back with it, spread over the lines as the shipping is. Units are
 /// refunded cumulatively — the refund of units `r+1...r+k` of a line is `floor(x·(r+k)/qty) −
 /// floor(x·r/qty)` — so all the line's units together refund exactly `x`, never a cent more, whatever
 /// the order of partial returns.
@@ -20,6 +22,8 @@ struct RefundAllocation {
         /// Shares of the order-level discounts, by kind.
         var discountShares: [String: Int64]
         var shipping: Int64
+        /// Its share of the points that paid for shipping.
+        var shippingPoints: Int64
         var tax: Int64
         /// Paid in money for the whole line (the refundable value).
         var cash: Int64
@@ -31,14 +35,25 @@ struct RefundAllocation {
 
     struct Refund: Equatable {
         var cash: Int64 = 0
+        /// Points given back, those that paid for shipping included.
         var points: Int64 = 0
         var shipping: Int64 = 0
+        /// Of `points`, those that paid for shipping.
+        var shippingPoints: Int64 = 0
         var coupon: Int64 = 0
         var tax: Int64 = 0
+
+        /// Adds `other` to this refund.
+        static func += (refund: inout Self, other: Self) {
+            refund.cash += other.cash; refund.points += other.points; refund.shipping += other.shipping
+            refund.shippingPoints += other.shippingPoints; refund.coupon += other.coupon; refund.tax += other.tax
+        }
     }
 
     var lines: [Line]
     var shipping: Int64
+    /// Points that paid for shipping: the part of the points discount beyond the goods' value.
+    var shippingPoints: Int64
 
     /// - Parameters:
     ///   - discounts: order-level discounts as (kind, amount).
@@ -58,7 +73,12 @@ struct RefundAllocation {
         for (kind, amount) in zip(kinds, onGoods) { shares[kind] = OrderTotals.allocate(amount, by: values) }
         let shipping = shipping - offShipping - (amounts.reduce(0, &+) - onGoods.reduce(0, &+))
         let shippingShares = OrderTotals.allocate(shipping, by: values)
+        let shippingPoints = zip(kinds, zip(amounts, onGoods)).reduce(Int64(0)) { sum, k in
+            k.0 == "points" ? sum + k.1.0 - k.1.1 : sum
+        }
+        let shippingPointsShares = OrderTotals.allocate(shippingPoints, by: values)
         self.shipping = shipping
+        self.shippingPoints = shippingPoints
         self.lines = lines.enumerated().map { i, l in
             var lineShares: [String: Int64] = [:]
             for (kind, s) in shares where s[i] != 0 { lineShares[kind] = s[i] }
@@ -66,17 +86,21 @@ struct RefundAllocation {
             let discounted = lineShares.values.reduce(Int64(0), &+)
             return Line(
                 lineNo: l.lineNo, sku: l.sku, qty: l.qty, gross: l.qty &* l.unitPrice, lineDiscount: l.lineDiscount,
-                discountShares: lineShares, shipping: shippingShares[i], tax: l.tax,
+                discountShares: lineShares, shipping: shippingShares[i], shippingPoints: shippingPointsShares[i],
+                tax: l.tax,
                 cash: values[i] &- discounted &+ (taxesIncluded ? 0 : l.tax), points: points)
         }
     }
 
     /// The refund of `units` more units of a line of which `already` were refunded before.
-    /// - Parameter withShipping: also its share of the shipping fee (seller-fault reasons).
+    /// - Parameter withShipping: also its share of the shipping fee (seller-fault reasons), and of the points
+    ///   that paid for it.
     static func refund(_ line: Line, units: Int64, already: Int64, withShipping: Bool) -> Refund {
         func part(_ x: Int64) -> Int64 { cumulative(x, line.qty, already + units) - cumulative(x, line.qty, already) }
+        let shippingPoints = withShipping ? part(line.shippingPoints) : 0
         return Refund(
-            cash: part(line.cash), points: part(line.points), shipping: withShipping ? part(line.shipping) : 0,
+            cash: part(line.cash), points: part(line.points) + shippingPoints,
+            shipping: withShipping ? part(line.shipping) : 0, shippingPoints: shippingPoints,
             coupon: part(line.coupon), tax: part(line.tax))
     }
 
@@ -96,7 +120,8 @@ extension RefundAllocation.Line {
         return [
             "line_no": .int(lineNo), "sku": .string(sku), "qty": .int(qty), "gross": money(gross),
             "line_discount": money(lineDiscount),
-            "discount_shares": .object(shares), "shipping_share": money(shipping), "tax": money(tax),
+            "discount_shares": .object(shares), "shipping_share": money(shipping),
+            "shipping_points_share": money(shippingPoints), "tax": money(tax),
             "net_cash": money(cash), "net_points": money(points),
             // The first unit's refund; the cumulative rounding gives the cents left over to later units.
             "unit_net_cash": money(RefundAllocation.refund(self, units: 1, already: 0, withShipping: false).cash),

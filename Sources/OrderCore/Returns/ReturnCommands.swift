@@ -39,20 +39,25 @@ extension CommandContext {
         }
     }
 
-    /// The shipping a refund of these units pays: their shares; when the order comes back whole, also
-    /// the shares of units settled earlier without theirs (refunded, or cancelled: `OrderLine.settled`; each
-    /// unit's share is paid once, so parts in any order and any overlap add up to the whole order's shipping,
-    /// never more).
-    func shippingDue(
-        _ policy: ShippingRefund, shares: Int64, allocation: RefundAllocation, orderLines: [OrderLine], order: Order
-    ) throws -> Int64 {
-        guard policy.refunded else { return 0 }
-        guard policy.wholeOrder else { return shares }
-        let earlier = allocation.lines.reduce(Int64(0)) { sum, a in
+    /// The shipping a refund of these units pays, and the points that paid for it: their shares (in `refund`
+    /// already when `policy` refunds shipping); when the order comes back whole, also the shares of units
+    /// settled earlier without theirs (refunded, or cancelled: `OrderLine.settled`; each unit's share is paid
+    /// once, so parts in any order and any overlap add up to the whole order's shipping, never more).
+    func addShippingDue(
+        _ policy: ShippingRefund, to refund: inout RefundAllocation.Refund, allocation: RefundAllocation,
+        orderLines: [OrderLine], order: Order
+    ) throws {
+        guard policy.refunded, policy.wholeOrder else { return }
+        var earlier = RefundAllocation.Refund()
+        for a in allocation.lines {
             let settled = orderLines.first { $0.lineNo == a.lineNo }?.settled ?? 0
-            return sum + RefundAllocation.refund(a, units: settled, already: 0, withShipping: true).shipping
+            earlier += RefundAllocation.refund(a, units: settled, already: 0, withShipping: true)
         }
-        return shares + max(0, earlier - (try store.refundedShipping(orderRowID: order.rowID)))
+        let refunded = try store.refundedShipping(orderRowID: order.rowID)
+        refund.shipping += max(0, earlier.shipping - refunded.cash)
+        let points = max(0, earlier.shippingPoints - refunded.points)
+        refund.points += points
+        refund.shippingPoints += points
     }
 
     /// Moves a return to `state`, stamps it, records the step in its timeline, and clears its overdue alert.
@@ -152,7 +157,7 @@ extension CommandContext {
             let settled = lines.first { $0.lineNo == a.lineNo }?.settled ?? 0
             goods &+= RefundAllocation.refund(a, units: a.qty - settled, already: settled, withShipping: false).cash
         }
-        let shipping = max(0, allocation.shipping - (try store.refundedShipping(orderRowID: order.rowID)))
+        let shipping = max(0, allocation.shipping - (try store.refundedShipping(orderRowID: order.rowID)).cash)
         let taken = goods &+ shipping &- order.amountDue &- left
         return RefundsWithoutUnits(left: left, goodsTaken: min(goods, max(0, taken - shipping)), goods: goods)
     }
@@ -193,13 +198,11 @@ extension CommandContext {
             let q = RefundAllocation.refund(
                 a, units: units - min(units, ahead[line.lineNo] ?? 0), already: ol.settled,
                 withShipping: quote.withShipping)
-            quote.total.cash += q.cash; quote.total.points += q.points; quote.total.shipping += q.shipping
-            quote.total.coupon += q.coupon; quote.total.tax += q.tax
+            quote.total += q
             quote.lines.append(.init(line: line, allocation: a, units: units, refund: q))
         }
         if quote.lines.contains(where: { $0.units > 0 }) {
-            quote.total.shipping = try shippingDue(
-                policy, shares: quote.total.shipping, allocation: allocation, orderLines: orderLines, order: order)
+            try addShippingDue(policy, to: &quote.total, allocation: allocation, orderLines: orderLines, order: order)
         }
         quote.refundedEarlier = try refundsWithoutUnits(order, lines: orderLines, allocation: allocation).apply(
             &quote.total, due: order.amountDue)
@@ -811,8 +814,7 @@ enum ReturnCommands {
             let unpaid = payable - min(payable, ahead[lines[i].lineNo] ?? 0)
             let part = RefundAllocation.refund(
                 a, units: unpaid, already: ol.settled, withShipping: withShipping)
-            total.cash += part.cash; total.points += part.points; total.shipping += part.shipping;
-            total.coupon += part.coupon; total.tax += part.tax
+            total += part
             lines[i].refunded += payable
             units[String(lines[i].lineNo)] = .int(payable)
             try ctx.store.update(lines[i], returnRowID: r.rowID)
@@ -825,8 +827,7 @@ enum ReturnCommands {
                 .conflict, "return \(id) has nothing to refund: no unit arrived that was not refunded already",
                 details: ["return_id": .string(id), "state": .string(r.state.rawValue)])
         }
-        total.shipping = try ctx.shippingDue(
-            policy, shares: total.shipping, allocation: allocation, orderLines: orderLines, order: order)
+        try ctx.addShippingDue(policy, to: &total, allocation: allocation, orderLines: orderLines, order: order)
         let sequence = try ctx.store.returnRefunds(returnRowID: r.rowID).count + 1
         let refundRef = ref ?? "\(id)-\(sequence)"
         // Goods back before they were paid for (a cash-on-delivery parcel refused at the door) are no longer

@@ -15,6 +15,7 @@ struct Migration {
         profileEpoch, paymentsByTime, inboxAwaiting, cashOnDelivery, refundWriteOff, owingOnDelivery,
         channelUpdatedAt, refundedCancelled, returnBuyers, openTransfers, returnsByCustomerUnused, transferLosses,
         backorderedLines, owedLeft, cancelledUnallocated, pickedHeld, buyerKeys, paymentTerms, refundsOwed,
+        shippingPoints,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -997,6 +998,15 @@ struct Migration {
         name: "0047_refunds_owed",
         sql: """
             CREATE INDEX orders_owing_refunds ON orders(id) WHERE refund_due > 0;
+            """)
+
+    /// Points that paid for shipping (order discounts beyond the goods' value come off the shipping) come back
+    /// with it (`RefundAllocation.shippingPoints`): a return's refund records, of its `points`, those
+    /// (`shipping_points`), so the refund that completes an order gives back only the rest.
+    static let shippingPoints = Migration(
+        name: "0048_shipping_points",
+        sql: """
+            ALTER TABLE return_refunds ADD COLUMN shipping_points INTEGER NOT NULL DEFAULT 0;
             """)
 
     /// Writes the key of each row's `from` column into its `to` column, a thousand rows to a statement (one

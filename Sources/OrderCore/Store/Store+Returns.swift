@@ -117,13 +117,14 @@ extension Store {
 
     /// Units of each order line claimed by live returns (requested, or received when more arrived).
     /// The shipping every refund of the order's returns has paid back.
-    func refundedShipping(orderRowID: Int64) throws -> Int64 {
+    /// The shipping an order's returns refunded, and the points that paid for it they gave back.
+    func refundedShipping(orderRowID: Int64) throws -> (cash: Int64, points: Int64) {
         try db.first(
             """
-            SELECT COALESCE(SUM(f.shipping), 0) FROM return_refunds f JOIN returns r ON r.id = f.return_rowid
-                WHERE r.order_rowid = ?
+            SELECT COALESCE(SUM(f.shipping), 0), COALESCE(SUM(f.shipping_points), 0)
+                FROM return_refunds f JOIN returns r ON r.id = f.return_rowid WHERE r.order_rowid = ?
             """, .int(orderRowID)
-        ) { $0.int(0) } ?? 0
+        ) { ($0.int(0), $0.int(1)) } ?? (0, 0)
     }
 
     func claimedUnits(orderRowID: Int64) throws -> [Int64: Int64] {
@@ -145,11 +146,11 @@ extension Store {
     ) throws {
         try db.run(
             """
-            INSERT INTO return_refunds(return_rowid, refund_ref, cash, points, shipping, coupon, written_off, units,
-                before_receipt, at, actor)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO return_refunds(return_rowid, refund_ref, cash, points, shipping, shipping_points, coupon,
+                written_off, units, before_receipt, at, actor)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, .int(returnRowID), .text(ref), .int(refund.cash), .int(refund.points), .int(refund.shipping),
-            .int(refund.coupon), .int(writtenOff),
+            .int(refund.shippingPoints), .int(refund.coupon), .int(writtenOff),
             .text(units.serialized), .opt(beforeReceipt), .int(at), .text(actor))
     }
 

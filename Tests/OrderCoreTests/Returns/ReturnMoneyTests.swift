@@ -173,6 +173,36 @@ struct ReturnMoneyTests {
         #expect(try engine.ok("order.get", ["order_id": order])["refunded_total"] == "37.16")
     }
 
+    /// Points beyond the goods' value paid for shipping: they come back with it — in shares with a seller's
+    /// fault, whole with the return that completes the order, and all of them when the order is cancelled.
+    /// 20.00 of goods and 10.00 of shipping, 25.00 of it in points: 5.00 of the points paid for shipping.
+    @Test func pointsThatPaidForShippingComeBackWithIt() throws {
+        let args: JSONObject = ["shipping_fee": "10.00", "discounts": [["kind": "points", "amount": "25.00"]]]
+        func returned(_ order: JSON, _ reason: String) throws -> (cash: String, points: String) {
+            let rt = try engine.ok("return.request", ["order_id": order, "reason": .string(reason), "lines": [["line_no": 1, "qty": 1]]])
+            let id = rt["return_id"] ?? .null
+            try engine.ok("return.approve", ["return_id": id])
+            try engine.ok("return.receive", ["return_id": id, "warehouse": "SH", "lines": [["line_no": 1, "resellable": 1]]])
+            let refund = try engine.ok("return.refund", ["return_id": id])["refunds"]?.arrayValue?.last
+            return (refund?["cash"]?.stringValue ?? "", refund?["points"]?.stringValue ?? "")
+        }
+        // A buyer's mind changed: the goods' points, then the shipping's with the last unit.
+        let kept = try handedOver([("B2", 2, "10.00")], args)
+        #expect(try returned(kept, "changed_mind") == ("0.00", "10.00"))
+        #expect(try returned(kept, "changed_mind") == ("5.00", "15.00"))
+        // The seller's fault: each unit's share of the shipping, money and points.
+        let faulty = try handedOver([("B2", 2, "10.00")], args)
+        #expect(try returned(faulty, "defective") == ("2.50", "12.50"))
+        #expect(try returned(faulty, "defective") == ("2.50", "12.50"))
+        // Cancelled before it shipped: every point.
+        let cancelled = try engine.ok("order.create", orderArgs([("B2", 2, "10.00")], args))["order_id"] ?? .null
+        try engine.ok("order.pay", ["order_id": cancelled])
+        try engine.ok("order.cancel", ["order_id": cancelled])
+        let entry = try engine.ok("order.timeline", ["order_id": cancelled])["events"]?.arrayValue?.last
+        #expect(entry?["details"]?["points"] == "25.00")
+        #expect(entry?["details"]?["refund_due"] == "5.00")
+    }
+
     /// Property: over random orders, an order returned in random parts refunds in total exactly what one
     /// whole-order return refunds, never more than was paid, and every part's quote is what it pays.
     @Test func returnsInAnySplitAddUpToTheWholeOrderRefund() throws {
