@@ -245,9 +245,10 @@ enum OrderCommands {
         var open = cancellable(lines)
         var toShip = lines.map { $0.notCancelled - $0.quantity(.shipped) }
         var taken: [(line: Int, qty: Int64)] = []
+        let worth = try ctx.allocationIfShared(units, order, lines)
         for unit in units {
             var left = unit.qty
-            for i in lines.indices where lines[i].sku == unit.sku && open[i] > 0 && left > 0 {
+            for i in linesOf(unit.sku, lines, by: worth, cheapestFirst: true) where open[i] > 0 && left > 0 {
                 let take = min(open[i], left)
                 taken.append((i, take))
                 open[i] -= take
@@ -272,6 +273,26 @@ enum OrderCommands {
             $0.writeOff(writtenOff, at: ctx.at)
         }
         return try ctx.document(order)
+    }
+
+    /// The indices of the lines of `sku`; with the order's `allocation`, ordered by what one of their units
+    /// cost the buyer (money and points, after discounts), the cheapest or the dearest first, in line order
+    /// when equal. A SKU on several lines — a free gift of the item bought, a second price — gives up its
+    /// cheapest units when some are cancelled (what the buyer keeps is what they paid for), and a refund
+    /// naming some is taken for its dearest (a price adjustment is not a free gift's refund, which would stop it).
+    static func linesOf(
+        _ sku: String, _ lines: [OrderLine], by allocation: RefundAllocation?, cheapestFirst: Bool
+    ) -> [Int] {
+        let indices = lines.indices.filter { lines[$0].sku == sku }
+        guard let allocation, indices.count > 1 else { return indices }
+        func unitWorth(_ i: Int, times other: Int) -> (high: Int64, low: UInt64) {
+            let line = allocation.lines[i]
+            return (line.cash &+ line.points).multipliedFullWidth(by: max(allocation.lines[other].qty, 1))
+        }
+        return indices.sorted { a, b in
+            let (left, right) = (unitWorth(a, times: b), unitWorth(b, times: a))
+            return left != right ? (left < right) == cheapestFirst : a < b
+        }
     }
 
     /// Refuses units asked of an order beyond what it has left to `verb` (cancel, refund): `not_found` when no
@@ -479,6 +500,15 @@ extension CommandContext {
         _ = try refundsWithoutUnits(order, lines: lines, allocation: allocation).apply(&refund, due: order.amountDue)
         let settled = Order.settlement(refund.cash + refund.shipping, due: order.amountDue)
         return (settled.writtenOff, settled.paidBack, refund.points)
+    }
+
+    /// The order's allocation when one of `units`' SKUs is on several of its lines (`OrderCommands.linesOf`
+    /// orders them by it), else nil: no read for the usual order.
+    func allocationIfShared(
+        _ units: [(sku: String, qty: Int64)], _ order: Order, _ lines: [OrderLine]
+    ) throws -> RefundAllocation? {
+        let shared = Set(Dictionary(grouping: lines, by: \.sku).filter { $0.value.count > 1 }.keys)
+        return units.contains { shared.contains($0.sku) } ? try refundAllocation(order, lines: lines) : nil
     }
 
     /// The points paid for what is left to ship of an order cancelled whole (`cancelledWorth`), and those that

@@ -225,9 +225,15 @@ enum RefundCommands {
     ) throws -> (lines: [OrderLine], refunded: [(line: Int, qty: Int64)]) {
         var lines = try ctx.store.lines(orderRowID: order.rowID)
         var refundedUnits: [(line: Int, qty: Int64)] = []
+        let worth = try ctx.allocationIfShared(units, order, lines)
         for unit in units {
             var left = unit.qty
-            for i in lines.indices where lines[i].sku == unit.sku && left > 0 {
+            var candidates = OrderCommands.linesOf(unit.sku, lines, by: worth, cheapestFirst: false)
+            if owed {  // money owed for cancelled units pays for them first, on whichever line they are
+                let waiting = { (i: Int) in lines[i].quantity(.cancelled) > lines[i].quantity(.refundedCancelled) }
+                candidates = candidates.filter(waiting) + candidates.filter { !waiting($0) }
+            }
+            for i in candidates where left > 0 {
                 let take = min(lines[i].qty - lines[i].quantity(.refunded), left)
                 guard take > 0 else { continue }
                 let lineNo = lines[i].lineNo

@@ -60,6 +60,19 @@ extension CommandContext {
         refund.shippingPoints += points
     }
 
+    /// `candidates` (indices of a return's `lines` of one SKU) as a SKU on several lines comes back: the cheapest
+    /// first (`OrderCommands.linesOf`). One line, or none, costs no read.
+    func cheapestFirst(_ candidates: [Int], of lines: [ReturnRecord.Line], orderRowID: Int64) throws -> [Int] {
+        guard candidates.count > 1, let order = try store.order(rowID: orderRowID) else { return candidates }
+        let orderLines = try store.lines(orderRowID: order.rowID)
+        let allocation = try refundAllocation(order, lines: orderLines)
+        let ranked = OrderCommands.linesOf(lines[candidates[0]].sku, orderLines, by: allocation, cheapestFirst: true)
+            .map { orderLines[$0].lineNo }
+        return candidates.sorted {
+            (ranked.firstIndex(of: lines[$0].lineNo) ?? 0) < (ranked.firstIndex(of: lines[$1].lineNo) ?? 0)
+        }
+    }
+
     /// Moves a return to `state`, stamps it, records the step in its timeline, and clears its overdue alert.
     func transition(
         _ r: inout ReturnRecord, to state: ReturnRecord.State, command: String, details: JSON = .object([:])
@@ -377,31 +390,58 @@ enum ReturnCommands {
         let orderLines = try ctx.store.lines(orderRowID: order.rowID)
         var claimed = try ctx.store.claimedUnits(orderRowID: order.rowID)
         var lines: [ReturnRecord.Line] = []
+        func returnable(_ line: OrderLine) -> Int64 { line.quantity(.shipped) - (claimed[line.lineNo] ?? 0) }
+        var allocation: RefundAllocation?
         for w in wanted {
             let lineNo = try w.int("line_no", min: 1)
             let sku = try w.code("sku")
             let qty = try w.quantity("qty")
             try w.finish()
-            guard let line = orderLines.first(where: { l in lineNo.map { l.lineNo == $0 } ?? (l.sku == sku) }) else {
+            var candidates = orderLines.indices.filter { i in
+                lineNo.map { orderLines[i].lineNo == $0 } ?? (orderLines[i].sku == sku)
+            }
+            guard !candidates.isEmpty else {
                 throw OrderCoreError(
                     .notFound, "order \(orderID) has no line \(lineNo.map(String.init) ?? sku ?? "?")",
                     details: ["field": .string(w.name("line_no")), "order_id": .string(orderID)])
             }
-            guard !lines.contains(where: { $0.lineNo == line.lineNo }) else {
-                throw OrderCoreError.invalid("line \(line.lineNo) is listed twice", field: w.name("line_no"))
+            // A SKU on several lines (a free gift of the item bought) comes back cheapest first, as it is cancelled:
+            // the buyer keeps what they paid for.
+            if candidates.count > 1, lineNo == nil, let sku {
+                allocation = try allocation ?? ctx.refundAllocation(order, lines: orderLines)
+                candidates = OrderCommands.linesOf(sku, orderLines, by: allocation, cheapestFirst: true)
+                let total = candidates.reduce(Int64(0)) { $0 + max(0, returnable(orderLines[$1])) }
+                guard qty <= total else {
+                    throw OrderCoreError(
+                        .conflict, "\(sku): \(qty) requested, \(total) returnable over its lines",
+                        details: ["sku": .string(sku), "returnable": .int(total), "requested": .int(qty)])
+                }
             }
-            let returnable = line.quantity(.shipped) - (claimed[line.lineNo] ?? 0)
-            guard qty <= returnable else {
-                throw OrderCoreError(
-                    .conflict,
-                    "line \(line.lineNo) (\(line.sku)): \(qty) requested, \(max(0, returnable)) returnable (shipped "
-                        + "\(line.quantity(.shipped)), already claimed by returns \(claimed[line.lineNo] ?? 0))",
-                    details: [
-                        "line_no": .int(line.lineNo), "returnable": .int(max(0, returnable)), "requested": .int(qty),
-                    ])
+            var left = qty
+            for (k, i) in candidates.enumerated() where left > 0 {
+                let line = orderLines[i]
+                let take = k == candidates.count - 1 ? left : min(left, max(0, returnable(line)))
+                guard take > 0 else { continue }
+                let listed = lines.firstIndex { $0.lineNo == line.lineNo }
+                guard listed == nil || lineNo == nil else {
+                    throw OrderCoreError.invalid("line \(line.lineNo) is listed twice", field: w.name("line_no"))
+                }
+                let can = max(0, returnable(line))
+                guard take <= can else {
+                    throw OrderCoreError(
+                        .conflict,
+                        "line \(line.lineNo) (\(line.sku)): \(take) requested, \(can) returnable (shipped "
+                            + "\(line.quantity(.shipped)), already claimed by returns \(claimed[line.lineNo] ?? 0))",
+                        details: ["line_no": .int(line.lineNo), "returnable": .int(can), "requested": .int(take)])
+                }
+                claimed[line.lineNo, default: 0] += take
+                if let listed {  // named by SKU again: the units add up
+                    lines[listed].requested += take
+                } else {
+                    lines.append(ReturnRecord.Line(lineNo: line.lineNo, sku: line.sku, requested: take))
+                }
+                left -= take
             }
-            claimed[line.lineNo, default: 0] += qty
-            lines.append(ReturnRecord.Line(lineNo: line.lineNo, sku: line.sku, requested: qty))
         }
         try f.finish()
         let (rowID, returnID) = try ctx.store.nextID("returns", prefix: "RT-")
@@ -598,28 +638,31 @@ enum ReturnCommands {
                 grades[gradeNames.firstIndex(of: grade ?? "resellable") ?? 0] += qty
             }
             try a.finish()
-            guard let i = lines.firstIndex(where: { l in givenLine.map { l.lineNo == $0 } ?? (l.sku == givenSKU) })
-            else {
+            let candidates = try ctx.cheapestFirst(
+                Self.matching(lines, lineNo: givenLine, sku: givenSKU), of: lines, orderRowID: r.orderRowID)
+            guard !candidates.isEmpty else {
                 throw OrderCoreError(
                     .notFound,
                     "return \(id) has no line \(givenLine.map(String.init) ?? givenSKU ?? "(give line_no or sku)")",
                     details: ["field": .string(a.name("line_no"))])
             }
-            let lineNo = lines[i].lineNo
-            let units = grades.reduce(0, +)
-            let expected = lines[i].requested - lines[i].received - arriving[i, default: 0]
-            guard units > 0, units <= expected else {
-                throw OrderCoreError(
-                    .conflict, "line \(lineNo): \(units) units graded, \(expected) still expected",
-                    details: ["line_no": .int(lineNo), "expected": .int(expected)])
-            }
-            counted += units
-            receipt.append((i, grades))
-            arriving[i, default: 0] += units
-            if let grams = try ctx.store.sku(lines[i].sku)?.weightGrams {
-                expectedGrams += grams * units
-            } else {
-                weighed = false
+            func expected(_ i: Int) -> Int64 { lines[i].requested - lines[i].received - arriving[i, default: 0] }
+            for (i, grades) in Self.spread(grades, over: candidates, room: expected) {
+                let lineNo = lines[i].lineNo
+                let units = grades.reduce(0, +)
+                guard units > 0, units <= expected(i) else {
+                    throw OrderCoreError(
+                        .conflict, "line \(lineNo): \(units) units graded, \(expected(i)) still expected",
+                        details: ["line_no": .int(lineNo), "expected": .int(expected(i))])
+                }
+                counted += units
+                receipt.append((i, grades))
+                arriving[i, default: 0] += units
+                if let grams = try ctx.store.sku(lines[i].sku)?.weightGrams {
+                    expectedGrams += grams * units
+                } else {
+                    weighed = false
+                }
             }
         }
         try f.finish()
@@ -718,31 +761,36 @@ enum ReturnCommands {
                 if grade == "damaged" { damaged += qty } else { resellable += qty }
             }
             try g.finish()
-            guard let i = lines.firstIndex(where: { l in lineNo.map { l.lineNo == $0 } ?? (l.sku == sku) }) else {
+            let candidates = try ctx.cheapestFirst(
+                Self.matching(lines, lineNo: lineNo, sku: sku), of: lines, orderRowID: r.orderRowID)
+            guard !candidates.isEmpty else {
                 throw OrderCoreError(
                     .notFound, "return \(id) has no line \(lineNo.map(String.init) ?? sku ?? "(give line_no or sku)")",
                     details: ["field": .string(g.name("line_no"))])
             }
-            let units = resellable + damaged
-            guard units > 0, units <= lines[i].empty + lines[i].wrongItem else {
-                throw OrderCoreError(
-                    .conflict,
-                    "line \(lines[i].lineNo): \(units) units regraded, \(lines[i].empty + lines[i].wrongItem) were "
-                        + "received empty or wrong",
-                    details: ["line_no": .int(lines[i].lineNo)])
+            let wrong = { (i: Int) in lines[i].empty + lines[i].wrongItem }
+            for (i, grades) in Self.spread([resellable, damaged], over: candidates, room: wrong) {
+                let (resellable, damaged) = (grades[0], grades[1])
+                let units = resellable + damaged
+                guard units > 0, units <= wrong(i) else {
+                    throw OrderCoreError(
+                        .conflict,
+                        "line \(lines[i].lineNo): \(units) units regraded, \(wrong(i)) were received empty or wrong",
+                        details: ["line_no": .int(lines[i].lineNo)])
+                }
+                let fromEmpty = min(units, lines[i].empty)
+                lines[i].empty -= fromEmpty
+                lines[i].wrongItem -= units - fromEmpty
+                lines[i].resellable += resellable
+                lines[i].damaged += damaged
+                try ctx.postReturned(
+                    sku: lines[i].sku, warehouse: warehouse, resellable: resellable, damaged: damaged, returnID: id,
+                    unitCost: try ctx.store.shippedUnitCost(orderRowID: r.orderRowID, lineNo: lines[i].lineNo))
+                try ctx.store.update(lines[i], returnRowID: r.rowID)
+                regraded.append([
+                    "line_no": .int(lines[i].lineNo), "resellable": .int(resellable), "damaged": .int(damaged),
+                ])
             }
-            let fromEmpty = min(units, lines[i].empty)
-            lines[i].empty -= fromEmpty
-            lines[i].wrongItem -= units - fromEmpty
-            lines[i].resellable += resellable
-            lines[i].damaged += damaged
-            try ctx.postReturned(
-                sku: lines[i].sku, warehouse: warehouse, resellable: resellable, damaged: damaged, returnID: id,
-                unitCost: try ctx.store.shippedUnitCost(orderRowID: r.orderRowID, lineNo: lines[i].lineNo))
-            try ctx.store.update(lines[i], returnRowID: r.rowID)
-            regraded.append([
-                "line_no": .int(lines[i].lineNo), "resellable": .int(resellable), "damaged": .int(damaged),
-            ])
         }
         try f.finish()
         let next = ReturnRecord.state(after: lines)
@@ -750,6 +798,33 @@ enum ReturnCommands {
             &r, to: next, command: "return.inspect",
             details: ["warehouse": .string(warehouse), "regraded": .array(regraded), "note": .optional(note)])
         return try ctx.returnDocument(r)
+    }
+
+    /// The indices of a return's lines a request names: the line numbered `lineNo`, else every line of `sku`.
+    static func matching(_ lines: [ReturnRecord.Line], lineNo: Int64?, sku: String?) -> [Int] {
+        lines.indices.filter { i in lineNo.map { lines[i].lineNo == $0 } ?? (lines[i].sku == sku) }
+    }
+
+    /// Units given by grade for a SKU on several of a return's lines (`candidates`, a free gift of the item bought
+    /// among them, the cheapest first: `CommandContext.cheapestFirst`), spread over them: each line takes what it
+    /// has `room` for, grade by grade — the best grades to the cheapest lines, so an empty box is not taken for
+    /// the gift —, the last one the rest (for its caller to refuse what it has no room for). One line takes all.
+    static func spread(_ grades: [Int64], over candidates: [Int], room: (Int) -> Int64) -> [(Int, [Int64])] {
+        var left = grades
+        var parts: [(Int, [Int64])] = []
+        for (k, i) in candidates.enumerated() {
+            var part = left
+            if k < candidates.count - 1 {
+                var space = max(0, room(i))
+                for g in part.indices {
+                    part[g] = min(space, left[g])
+                    space -= part[g]
+                }
+            }
+            for g in left.indices { left[g] -= part[g] }
+            if part.contains(where: { $0 > 0 }) { parts.append((i, part)) }
+        }
+        return parts.isEmpty ? candidates.prefix(1).map { ($0, grades) } : parts
     }
 
     static let refund = Command(

@@ -448,6 +448,34 @@ struct FulfillmentTests {
         #expect(try engine.ok("order.cancel", ["order_id": id, "units": .null])["state"] == "cancelled")
     }
 
+    /// A SKU on several lines (a free gift of the item bought, a second price): units of it cancelled are the
+    /// cheapest — whichever line comes first — so the buyer keeps what they paid for; a refund naming some is
+    /// for the dearest (a price adjustment does not stop the gift), and money owed for cancelled units pays
+    /// for those first.
+    @Test func unitsOfASkuOnSeveralLinesAreCancelledCheapestFirst() throws {
+        let engine = try engine()
+        func paid(_ lines: [(String, Int64, String)]) throws -> JSON {
+            try engine.ok("order.create", orderArgs(lines, ["payment": [:]]))["order_id"] ?? .null
+        }
+        func column(_ order: JSON, _ key: String) -> [JSON?] { order["lines"]?.arrayValue?.map { $0[key] } ?? [] }
+        let orders: [[(String, Int64, String)]] = [[("A1", 1, "10.00"), ("A1", 1, "0.00")], [("A1", 1, "0.00"), ("A1", 1, "10.00")]]
+        for lines in orders {
+            let id = try paid(lines)
+            let order = try engine.ok("order.cancel", ["order_id": id, "units": [["sku": "A1", "qty": 1]]])
+            #expect(order["refund_due"] == "0.00", "\(order.serialized)")
+            #expect(column(order, "cancelled") == (lines[0].2 == "0.00" ? [1, 0] : [0, 1]))
+        }
+        let gift = try paid([("A1", 1, "0.00"), ("A1", 1, "10.00")])
+        let adjusted = try engine.ok("order.refund", ["order_id": gift, "amount": "5.00", "units": [["sku": "A1", "qty": 1]]])
+        #expect(column(adjusted, "refunded") == [0, 1] && column(adjusted, "cancelled") == [0, 0], "\(adjusted.serialized)")
+        let two = try paid([("A1", 1, "10.00"), ("A1", 1, "8.00")])
+        let cancelled = try engine.ok("order.cancel", ["order_id": two, "units": [["sku": "A1", "qty": 1]]])
+        #expect(cancelled["refund_due"] == "8.00" && column(cancelled, "cancelled") == [0, 1])
+        let repaid = try engine.ok("order.refund", ["order_id": two, "amount": "8.00", "units": [["sku": "A1", "qty": 1]]])
+        #expect(column(repaid, "refunded_cancelled") == [0, 1] && column(repaid, "refunded") == [0, 1], "\(repaid.serialized)")
+        #expect(repaid["refund_due"] == "0.00")
+    }
+
     /// A unit given a price adjustment while still to ship (5.00 of an A1's 22.50, naming it: it still ships) and
     /// then cancelled with the rest owes back its whole worth: what the adjustment gave of it is not known per
     /// unit, and the buyer must not lose what the unit cost. Both A1 owe 45.00; never more than is left.

@@ -173,6 +173,27 @@ struct ReturnMoneyTests {
         #expect(try engine.ok("order.get", ["order_id": order])["refunded_total"] == "37.16")
     }
 
+    /// A SKU on several lines (A1 at 10.00 and A1 free) named by SKU comes back cheapest first, as it is
+    /// cancelled — the buyer who returns one A1 keeps the one paid for, and is refunded nothing — and what
+    /// arrives for it, received and inspected by SKU, is spread over its lines.
+    @Test func aSkuOnSeveralLinesComesBackCheapestFirst() throws {
+        let order = try handedOver([("B2", 1, "10.00"), ("B2", 1, "0.00")])
+        func lines(_ r: JSON) -> [[JSON?]] { r["lines"]?.arrayValue?.map { [$0["line_no"], $0["requested"]] } ?? [] }
+        let one = try engine.ok("return.request", ["order_id": order, "reason": "changed_mind", "lines": [["sku": "B2", "qty": 1]]])
+        #expect(lines(one) == [[2, 1]], "\(one.serialized)")
+        #expect(one["quote"]?["cash"] == "0.00")
+        try engine.ok("return.reject", ["return_id": one["return_id"] ?? .null, "reason": "changed"])
+        let both = try engine.ok("return.request", ["order_id": order, "reason": "changed_mind", "lines": [["sku": "B2", "qty": 1], ["sku": "B2", "qty": 1]]])
+        #expect(lines(both) == [[1, 1], [2, 1]], "\(both.serialized)")
+        let id = both["return_id"] ?? .null
+        try engine.ok("return.approve", ["return_id": id])
+        let received = try engine.ok("return.receive", ["return_id": id, "warehouse": "SH", "lines": [["sku": "B2", "resellable": 1, "empty": 1]]])
+        #expect(received["lines"]?.arrayValue?.map { [$0["resellable"], $0["empty"]] } == [[0, 1], [1, 0]], "\(received.serialized)")
+        try engine.ok("return.inspect", ["return_id": id, "warehouse": "SH", "lines": [["sku": "B2", "resellable": 1]], "actor": "lead"])
+        #expect(try engine.ok("return.refund", ["return_id": id])["refunds"]?.arrayValue?.last?["cash"] == "10.00")
+        #expect(engine.fails("return.request", ["order_id": order, "reason": "changed_mind", "lines": [["sku": "B2", "qty": 1]]]) == .conflict)
+    }
+
     /// Points beyond the goods' value paid for shipping: they come back with it — in shares with a seller's
     /// fault, whole with the return that completes the order, and all of them when the order is cancelled.
     /// 20.00 of goods and 10.00 of shipping, 25.00 of it in points: 5.00 of the points paid for shipping.
