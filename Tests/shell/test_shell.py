@@ -23,6 +23,14 @@ def run(shell, db, script, *args):
     return subprocess.run([shell, str(db), *args], input=script, capture_output=True, text=True, timeout=60)
 
 
+def paid_on_may_day(shell, db, unit_price, qty=1, **payment):
+    """SETUP, then an order placed and paid on 1 May 2026, which only the host may date (the shell acts now)."""
+    subprocess.run([shell, str(db)], input=SETUP, capture_output=True, text=True, check=True)
+    with ordercore.open(str(db)) as host:
+        host.exec("order.create", lines=[{"sku": "A1", "qty": qty, "unit_price": unit_price}], at="2026-05-01T08:55:00Z")
+        host.exec("order.pay", order_id="SO-000001", at="2026-05-01T09:00:00Z", **payment)
+
+
 def test_script_receives_creates_pays_cancels_and_shows_a_timeline(shell, tmp_path):
     db = tmp_path / "shop.db"
     script = SETUP + """
@@ -599,9 +607,8 @@ order get SO-000001
 def test_report_sales_and_reconcile_payments(shell, tmp_path):
     settlement = tmp_path / "gw.csv"
     settlement.write_text("ref,gross\nPAY-1,39.80\nPAY-9,1.00\n")
-    script = SETUP + f"""
-exec {{"op":"order.create","lines":[{{"sku":"A1","qty":2,"unit_price":"19.90"}}],"at":"2026-05-01T08:55:00Z"}}
-exec {{"op":"order.pay","order_id":"SO-000001","payment_ref":"PAY-1","at":"2026-05-01T09:00:00Z"}}
+    paid_on_may_day(shell, tmp_path / "s.db", "19.90", qty=2, payment_ref="PAY-1")
+    script = f"""
 report sales from=2026-05-01T00:00:00Z to=2026-05-02T00:00:00Z
 .mode json
 reconcile payments {settlement} reference=ref amount=gross from=2026-05-01T00:00:00Z to=2026-05-02T00:00:00Z
@@ -614,9 +621,8 @@ reconcile payments {settlement} reference=ref amount=gross from=2026-05-01T00:00
 
 
 def test_report_health_table_exports_and_the_dashboard(shell, tmp_path):
-    script = SETUP + f"""
-exec {{"op":"order.create","lines":[{{"sku":"A1","qty":1,"unit_price":"5.00"}}],"at":"2026-05-01T08:55:00Z"}}
-exec {{"op":"order.pay","order_id":"SO-000001","at":"2026-05-01T09:00:00Z"}}
+    paid_on_may_day(shell, tmp_path / "h.db", "5.00")
+    script = f"""
 report health from=2026-05-01T00:00:00Z to=2026-05-02T00:00:00Z
 export {tmp_path / "orders.csv"} order list
 export {tmp_path / "ledger.jsonl"} stock ledger A1
@@ -645,10 +651,7 @@ db backup {tmp_path / "copy.db"}
 
 def test_watch_refreshes_report_alerts_until_a_key(shell, tmp_path):
     db = tmp_path / "watch.db"
-    stuck = SETUP + """exec {"op":"order.create","lines":[{"sku":"A1","qty":1,"unit_price":"5.00"}],"at":"2026-05-01T08:55:00Z"}
-exec {"op":"order.pay","order_id":"SO-000001","at":"2026-05-01T09:00:00Z"}
-"""
-    subprocess.run([shell, str(db)], input=stuck, capture_output=True, text=True, check=True)
+    paid_on_may_day(shell, db, "5.00")
     child = spawn(shell, db, tmp_path)
     child.sendline("watch 0.3 report alerts")
     for _ in range(3):                        # it redraws: the title, with the stuck order under it, again and again
