@@ -16,7 +16,7 @@ VERSION  := $(shell sed -n 's/^\#define OC_VERSION "\(.*\)"/\1/p' Include/orderc
 CTEST    := .build/ctest
 RUN_LIB  := LD_LIBRARY_PATH=$(CURDIR)/$(DIST)/lib
 PYENV    := PYTHONPATH=$(CURDIR)/bindings/python ORDERCORE_LIBRARY=$(CURDIR)/$(LIB) ORDERCORE_SHELL=$(CURDIR)/$(DIST)/bin/ordercore
-SYSTEM_PACKAGES := libsqlite3-dev libedit-dev libpq-dev pkg-config
+SYSTEM_PACKAGES := libsqlite3-dev libedit-dev libpq-dev pkg-config tzdata
 
 .PHONY: all deps test-deps build run test test-swift test-postgresql test-sql test-c test-python test-shell examples lint format docs wheel bench soak fuzz asan install clean
 

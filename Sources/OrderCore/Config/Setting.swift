@@ -82,6 +82,21 @@ struct Setting: Sendable {
         summary: "The business day's offset from UTC in minutes (480 for China): when \"yesterday\" starts",
         defaultValue: 0, range: -720...840)
 
+    static let timeZone = Setting(
+        key: "business.time_zone",
+        summary:
+            "The business's time zone, an IANA name (\"America/New_York\"): its days and working hours follow the "
+            + "zone's daylight-saving time; \"\" (default): business.utc_offset_minutes",
+        defaultValue: ""
+    ) { f in
+        guard let name = try f.text("value", maxLength: 64) else {
+            throw OrderCoreError.invalid(
+                "value is required: a time zone such as \"Europe/Berlin\", or \"\"", field: "value")
+        }
+        if !name.isEmpty { _ = try BusinessTime.zone(name) }
+        return .string(name)
+    }
+
     static let weightTolerancePercent = Setting.number(
         key: "fulfillment.weight_tolerance_percent",
         summary:
@@ -455,7 +470,7 @@ struct Setting: Sendable {
     static let all: [Setting] = [
         unpaidTimeoutMinutes, defaultCurrency, reserveAt, sellPercent, salesWindowDays, coverWarningDays,
         coverSufficientDays, leadTimeDays, earlyWarningPercent, adjustLimit, lowStockClosesChannels, utcOffsetMinutes,
-        weightTolerancePercent,
+        timeZone, weightTolerancePercent,
         packagingGrams, packagingAllowanceGrams,
         completeAfterDays, escalateAfterHours, transferRadiusKm, transferLeadDays, transferOverdueDays,
         pickupAlertHours, codCollectDays,

@@ -98,11 +98,17 @@ struct CoverReport {
 }
 
 extension CommandContext {
-    /// The business day of a time (days since the epoch, shifted by `business.utc_offset_minutes`).
-    func businessDay(_ time: Int64) throws -> Int64 {
-        let shifted = time + (try intSetting(.utcOffsetMinutes)) * 60_000
-        return shifted >= 0 ? shifted / 86_400_000 : (shifted - 86_399_999) / 86_400_000
+    /// Where the business is in time: `business.time_zone`, else `business.utc_offset_minutes`. A zone the
+    /// system's time zone database no longer has counts as that fixed offset: no payment waits for a report's
+    /// setting.
+    func businessTime() throws -> BusinessTime {
+        let zone = try stringSetting(.timeZone)
+        if !zone.isEmpty, let time = try? BusinessTime.zone(zone) { return time }
+        return .fixed(minutes: try intSetting(.utcOffsetMinutes))
     }
+
+    /// The business day of a time (days since the epoch where the business is).
+    func businessDay(_ time: Int64) throws -> Int64 { try businessTime().day(of: time) }
 
     /// The cover window: the complete business days before today.
     func coverWindow() throws -> (firstDay: Int64, yesterday: Int64) {

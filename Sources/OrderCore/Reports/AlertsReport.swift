@@ -266,12 +266,12 @@ enum AlertCommands {
             }
             add("feed_lag", since: Timestamp.format(oldest), fields: ["ref": .string(c.consumer)])
         }
-        let offset = try ctx.intSetting(.utcOffsetMinutes) * 60_000, endHour = try ctx.intSetting(.workEndsHour)
+        let time = try ctx.businessTime(), endHour = try ctx.intSetting(.workEndsHour)
         let offHours = try ctx.store.offHoursChanges(
-            from: ctx.at - 86_400_000, to: ctx.at, offsetMillis: offset,
+            from: ctx.at - 86_400_000, to: ctx.at, time: time,
             startHour: try ctx.intSetting(.workStartsHour), endHour: endHour)
         for burst in offHours where burst.changes >= (try ctx.intSetting(.offHoursChanges)) {
-            let nightStarts = burst.night * 86_400_000 + endHour * 3_600_000 - offset
+            let nightStarts = time.instant(day: burst.night, millis: endHour * 3_600_000)
             add(
                 "off_hours_bulk", since: Timestamp.format(nightStarts),
                 fields: ["ref": .string(burst.actor), "changes": .int(burst.changes)])

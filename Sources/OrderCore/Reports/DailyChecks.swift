@@ -28,8 +28,8 @@ struct DailyChecks {
     /// opens `health_degraded` for each component below grade C on each of the last days and clears
     /// it for each that is not.
     private mutating func scoreHealth(_ ctx: CommandContext, day: Int64) throws {
-        let from = day * 86_400_000 - (try ctx.intSetting(.utcOffsetMinutes)) * 60_000
-        let report = try HealthReport(ctx, from: from, to: from + 86_400_000, verify: false)
+        let time = try ctx.businessTime()
+        let report = try HealthReport(ctx, from: time.instant(day: day), to: time.instant(day: day + 1), verify: false)
         try ctx.store.saveHealthScores(day: day, report.componentScores)
         try ctx.store.pruneHealthScores(before: day - DailyChecks.keptDays)
         let days = try ctx.intSetting(.healthDegradedDays)

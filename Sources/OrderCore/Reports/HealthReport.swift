@@ -114,11 +114,11 @@ struct HealthReport {
         self.from = from
         self.to = to
         limitHours = try ctx.intSetting(.shipWithinHours)
-        let offset = try ctx.intSetting(.utcOffsetMinutes) * 60_000
+        let time = try ctx.businessTime()
         let limit = limitHours * 3_600_000
         let now = ctx.at
         try ctx.store.eachOrderReadyToShip(from: from, to: to) { rowID, s, readyAt, shippedAt, state in
-            let day = (readyAt + offset) / 86_400_000
+            let day = time.day(of: readyAt)
             daily[day, default: (0, 0, 0)].paid += 1
             if let shippedAt { daily[day]?.shipped += 1; daily[day]?.millis += shippedAt - readyAt }
             tally(remember(rowID, s)) { t in
@@ -157,7 +157,7 @@ struct HealthReport {
         }
         try ctx.store.eachReturn(from: from, to: to) { rowID in try tally(subject(of: rowID)) { $0.returns += 1 } }
         try measureConsistency(verify: verify)
-        try findOffHoursBulk(offset: offset)
+        try findOffHoursBulk(time)
     }
 
     /// Interns an order's subject and remembers it for the later passes.
@@ -216,10 +216,10 @@ struct HealthReport {
         consistency["max_lag_hours"] = .string(HealthReport.tenths(lagHours))
     }
 
-    private mutating func findOffHoursBulk(offset: Int64) throws {
+    private mutating func findOffHoursBulk(_ time: BusinessTime) throws {
         let threshold = try ctx.intSetting(.offHoursChanges)
         offHours = try ctx.store.offHoursChanges(
-            from: from, to: to, offsetMillis: offset,
+            from: from, to: to, time: time,
             startHour: try ctx.intSetting(.workStartsHour), endHour: try ctx.intSetting(.workEndsHour)
         )
         .filter { $0.changes >= threshold }

@@ -123,9 +123,9 @@ enum ReconcileCommands {
         }
         // What OrderCore recorded in the period that the gateway does not list. Without from/to the period
         // is the business days the file covers (a gateway stamps a payment a little after it happened).
-        let offset = try ctx.intSetting(.utcOffsetMinutes) * 60_000
-        let from = try givenFrom ?? (earliest == .max ? .min : ctx.businessDay(earliest) * 86_400_000 - offset)
-        let to = try givenTo ?? (latest == .min ? .max : (ctx.businessDay(latest) + 1) * 86_400_000 - offset - 1)
+        let time = try ctx.businessTime()
+        let from = givenFrom ?? (earliest == .max ? .min : time.instant(day: time.day(of: earliest)))
+        let to = givenTo ?? (latest == .min ? .max : time.instant(day: time.day(of: latest) + 1) - 1)
         try ctx.store.eachPayment(from: from, to: to) { p in
             guard !(p.ref.map(seen.contains) ?? false) else { return }
             try missingThere.add(p.currency, p.amount)

@@ -25,8 +25,7 @@ enum SalesCommands {
                 "by must be one of \(Store.SalesGrouping.allCases.map(\.rawValue).joined(separator: ", "))", field: "by"
             )
         }
-        let offset = try ctx.intSetting(.utcOffsetMinutes) * 60_000
-        let rows = try ctx.store.sales(from: from, to: to, by: by, channel: channel, offsetMillis: offset)
+        let rows = try ctx.store.sales(from: from, to: to, by: by, channel: channel, time: try ctx.businessTime())
         var totals: [String: Store.SalesRow] = [:]
         for r in rows {
             var t = totals[r.currency] ?? Store.SalesRow(currency: r.currency, key: "total")

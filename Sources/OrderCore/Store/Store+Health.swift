@@ -103,14 +103,14 @@ extension Store {
     }
 
     /// Changes (order transitions and stock movements) people made outside working hours in
-    /// `from..<to`, per actor and night. Local time is UTC + `offsetMillis`; working hours are
+    /// `from..<to`, per actor and night. Local time is where the business is (`time`); working hours are
     /// `startHour..<endHour`; a night is named by the business day it starts after (before `startHour`
     /// belongs to the night before). The host program itself (`system`) is not a person.
     func offHoursChanges(
-        from: Int64, to: Int64, offsetMillis: Int64, startHour: Int64, endHour: Int64
+        from: Int64, to: Int64, time: BusinessTime, startHour: Int64, endHour: Int64
     ) throws -> [(actor: String, night: Int64, changes: Int64)] {
         let start = startHour * 3_600_000, end = endHour * 3_600_000
-        let local = "(at + \(offsetMillis))"
+        let local = "(at + \(time.sqlOffset("at", from: from, to: to)))"
         let offHours = "(\(local) % 86400000 < \(start) OR \(local) % 86400000 >= \(end))"
         var result: [(String, Int64, Int64)] = []
         try db.rows(

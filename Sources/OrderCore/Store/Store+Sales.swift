@@ -15,8 +15,8 @@ extension Store {
     enum SalesGrouping: String, CaseIterable { case day, channel, sku, total }
 
     /// Orders fully paid in `from..<to` (and refunds made then), grouped by currency and `by`.
-    /// `offsetMillis` moves UTC to the business day. All sums are SQLite integers: exact.
-    func sales(from: Int64, to: Int64, by: SalesGrouping, channel: String?, offsetMillis: Int64) throws -> [SalesRow] {
+    /// `time` says which business day an instant is on. All sums are SQLite integers: exact.
+    func sales(from: Int64, to: Int64, by: SalesGrouping, channel: String?, time: BusinessTime) throws -> [SalesRow] {
         var rows: [String: SalesRow] = [:]
         var order: [String] = []
         func row(_ currency: String, _ key: String) -> String {
@@ -29,7 +29,7 @@ extension Store {
         let base: [SQLValue] = [.int(from), .int(to)] + filter.arguments
         let orderKey =
             switch by {
-            case .day: "CAST((o.paid_at + \(offsetMillis)) / 86400000 AS INTEGER)"
+            case .day: "CAST((o.paid_at + \(time.sqlOffset("o.paid_at", from: from, to: to))) / 86400000 AS INTEGER)"
             case .channel: "o.channel"
             case .sku, .total: "''"
             }
@@ -63,7 +63,8 @@ extension Store {
             rows[id]?.shipping = r.int(5)
             rows[id]?.gmv = r.int(6); rows[id]?.units = r.int(7)
         }
-        let refundKey = by == .day ? "CAST((p.at + \(offsetMillis)) / 86400000 AS INTEGER)" : orderKey
+        let refundKey =
+            by == .day ? "CAST((p.at + \(time.sqlOffset("p.at", from: from, to: to))) / 86400000 AS INTEGER)" : orderKey
         var refunds = Conditions("p.kind = 'refund'", "p.at >= ?", "p.at < ?")
         refunds.add("o.channel = ?", channel)
         try db.rows(
