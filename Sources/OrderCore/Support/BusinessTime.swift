@@ -24,12 +24,18 @@ struct BusinessTime: Sendable {
 
     /// The offset at instant `t`.
     func offset(at t: Int64) -> Int64 {
-        var (low, high) = (0, changes.count)  // the first change after t
+        let i = firstChange(after: t)
+        return i == 0 ? initial : changes[i - 1].offset
+    }
+
+    /// The index of the first change after instant `t` (`changes.count`: none).
+    private func firstChange(after t: Int64) -> Int {
+        var (low, high) = (0, changes.count)
         while low < high {
             let mid = (low + high) / 2
             if changes[mid].at <= t { low = mid + 1 } else { high = mid }
         }
-        return low == 0 ? initial : changes[low - 1].offset
+        return low
     }
 
     /// The business day of instant `t`: days since 1970-01-01 where the business is.
@@ -38,12 +44,15 @@ struct BusinessTime: Sendable {
         return local >= 0 ? local / Self.dayMillis : (local - Self.dayMillis + 1) / Self.dayMillis
     }
 
-    /// The instant a time of day where the business is (`millis` after its midnight) came on business day `day`;
-    /// a time the clocks skipped counts from before the change.
+    /// The first instant the business's clock reads a time of day (`millis` after midnight) of business day
+    /// `day`: the earlier of the two when the clocks go back over it, and when they skip it (a day starting at
+    /// 01:00), the instant they jump past it.
     func instant(day: Int64, millis: Int64 = 0) -> Int64 {
-        let local = day * Self.dayMillis + millis
-        let guess = local - offset(at: local - initial)
-        return local - offset(at: guess)
+        let local = day * Self.dayMillis + millis, days = 2 * Self.dayMillis
+        let around = changes[firstChange(after: local - days)..<firstChange(after: local + days)]
+        let offsets = [offset(at: local - days)] + around.map(\.offset)
+        if let first = offsets.map({ local - $0 }).filter({ $0 + offset(at: $0) == local }).min() { return first }
+        return around.first { $0.at + $0.offset > local }?.at ?? local - offsets[0]
     }
 
     /// SQL for the offset at the instant in `column`, for instants in `from..<to`: a number, or a `CASE` over the

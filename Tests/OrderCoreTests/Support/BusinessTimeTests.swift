@@ -42,6 +42,19 @@ struct BusinessTimeTests {
         #expect(ny.instant(day: ny.day(of: july), millis: 20 * Self.hour) == Self.at("2026-07-02T00:00:00Z"))
     }
 
+    /// Every day from 1970 to 2098 starts where the day before ends, in zones whose clocks change at midnight
+    /// (Buenos Aires went from 00:00 to 01:00 on 1 December 1988: that day started at 01:00) or not at all.
+    @Test(.enabled(if: database, "needs tzdata (/usr/share/zoneinfo)"))
+    func everyDayStartsWhereTheOneBeforeEnds() throws {
+        for name in ["America/New_York", "America/Argentina/Buenos_Aires", "America/Santiago", "Australia/Lord_Howe"] {
+            let zone = try BusinessTime.zone(name)
+            for day in Int64(0)..<47_000 {
+                let start = zone.instant(day: day)
+                #expect(zone.day(of: start) == day && zone.day(of: start - 1) == day - 1, "\(name) \(day)")
+            }
+        }
+    }
+
     /// The rule a zone file ends with (its POSIX TZ string) gives the same changes as the transitions the file
     /// lists, so a "slim" file (the rule alone) reads as the full one.
     @Test(.enabled(if: database, "needs tzdata (/usr/share/zoneinfo)"))
