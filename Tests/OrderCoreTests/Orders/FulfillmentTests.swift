@@ -24,13 +24,13 @@ struct FulfillmentTests {
     func state(_ engine: Engine, _ id: JSON) throws -> JSON? { try engine.ok("order.get", ["order_id": id])["state"] }
 
     /// `units` (`[{"sku", "qty"}]`) of an order returned for a change of mind, received resellable and refunded:
-    /// what the refund paid in money.
+    /// what the refund paid in money (`field` `points`: in points).
     @discardableResult
-    func returned(_ engine: Engine, _ id: JSON, _ units: [JSON]) throws -> JSON? {
+    func returned(_ engine: Engine, _ id: JSON, _ units: [JSON], field: String = "cash") throws -> JSON? {
         let rid = try engine.ok("return.request", ["order_id": id, "reason": "changed_mind", "lines": .array(units)])["return_id"] ?? .null
         try engine.ok("return.approve", ["return_id": rid])
         try engine.ok("return.receive", ["return_id": rid, "warehouse": "SH", "grade": "resellable", "lines": .array(units)])
-        return try engine.ok("return.refund", ["return_id": rid])["refunds"]?.arrayValue?.last?["cash"]
+        return try engine.ok("return.refund", ["return_id": rid])["refunds"]?.arrayValue?.last?[field]
     }
 
     @Test func theWholeLifecycleMovesStockOutThroughTheLedger() throws {
@@ -271,9 +271,18 @@ struct FulfillmentTests {
             for sku in ["A1", "B2"] where Bool.random(using: &rng) || lines.isEmpty {
                 lines.append((sku, Int64.random(in: 1...4, using: &rng), "\(Int.random(in: 1...40, using: &rng)).\(Int.random(in: 10...99, using: &rng))"))
             }
+            if Int.random(in: 0..<4, using: &rng) == 0 {  // the SKU again on a line of its own: a free gift, a second price
+                lines.append((lines[0].0, Int64.random(in: 1...2, using: &rng), Bool.random(using: &rng) ? "0.00" : "\(Int.random(in: 1...40, using: &rng)).50"))
+            }
             var args = orderArgs(lines, ["shipping_fee": .string("\(Int.random(in: 0...9, using: &rng)).\(Int.random(in: 10...99, using: &rng))")])
-            if Bool.random(using: &rng) { args["discounts"] = [["kind": "coupon", "amount": .string("0.\(Int.random(in: 10...99, using: &rng))")]] }
-            let id = try engine.ok("order.create", args)["order_id"] ?? .null
+            var discounts: [JSON] = []
+            if Bool.random(using: &rng) { discounts.append(["kind": "coupon", "amount": .string("0.\(Int.random(in: 10...99, using: &rng))")]) }
+            let points = Bool.random(using: &rng) ? Int64.random(in: 1...6_000, using: &rng) : 0  // beyond the goods at times
+            if points > 0 { discounts.append(["kind": "points", "amount": .string(Money.format(points, exponent: 2))]) }
+            if !discounts.isEmpty { args["discounts"] = .array(discounts) }
+            guard case .success(let created) = engine.run("order.create", args) else { continue }  // discounts beyond it all
+            let id = created["order_id"] ?? .null
+            var pointsBack: Int64 = 0
             try engine.ok("order.pay", ["order_id": id])
             try engine.ok("order.allocate", ["order_id": id])
             func order() throws -> JSON { try engine.ok("order.get", ["order_id": id]) }
@@ -295,7 +304,7 @@ struct FulfillmentTests {
                 case 3: try payOwed()
                 case 4:  // one unit that shipped comes back
                     guard let unit = kept(o).randomElement(using: &rng) else { break }
-                    try returned(engine, id, [["sku": unit["sku"] ?? .null, "qty": 1]])
+                    pointsBack += cents(try returned(engine, id, [["sku": unit["sku"] ?? .null, "qty": 1]], field: "points"))
                 default:
                     var scans: [JSON] = [id], weight: Int64 = 0
                     for line in o["lines"]?.arrayValue ?? [] {
@@ -316,10 +325,14 @@ struct FulfillmentTests {
             let o = try order()
             if o["state"] == "shipped", !kept(o).isEmpty {
                 try engine.ok("order.deliver", ["order_id": id])
-                try returned(engine, id, kept(o))
+                pointsBack += cents(try returned(engine, id, kept(o), field: "points"))
             }
             let end = try order()
             #expect(end["refunded_total"] == end["paid_total"] && end["refund_due"] == "0.00", "seed \(seed) round \(round): \(end.serialized)")
+            for entry in try engine.ok("order.timeline", ["order_id": id])["events"]?.arrayValue ?? [] {
+                if let given = entry["details"]?["points"] { pointsBack += cents(given) }
+            }
+            #expect(pointsBack == points, "seed \(seed) round \(round): points \(points), given back \(pointsBack)")
         }
     }
 
