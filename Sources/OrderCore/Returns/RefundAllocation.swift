@@ -73,9 +73,7 @@ struct RefundAllocation {
         for (kind, amount) in zip(kinds, onGoods) { shares[kind] = OrderTotals.allocate(amount, by: values) }
         let shipping = shipping - offShipping - (amounts.reduce(0, &+) - onGoods.reduce(0, &+))
         let shippingShares = OrderTotals.allocate(shipping, by: values)
-        let shippingPoints = zip(kinds, zip(amounts, onGoods)).reduce(Int64(0)) { sum, k in
-            k.0 == "points" ? sum + k.1.0 - k.1.1 : sum
-        }
+        let shippingPoints = kinds.firstIndex(of: "points").map { amounts[$0] - onGoods[$0] } ?? 0
         let shippingPointsShares = OrderTotals.allocate(shippingPoints, by: values)
         self.shipping = shipping
         self.shippingPoints = shippingPoints
