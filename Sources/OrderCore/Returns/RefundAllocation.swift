@@ -2,8 +2,9 @@
 /// of parts — is refunded exactly what those units cost the buyer. Pure arithmetic.
 ///
 /// Order-level discounts (per kind: coupon, promotion, points, other) and the shipping fee are
-/// allocated to lines in proportion to each line's value after its own discount, by largest
-/// remainder, so every allocation sums exactly to the order's amount. A `shipping` discount (a
+/// allocated to lines in proportion to each line's value after its own discount (the shipping of goods all
+/// given for nothing by their units), by largest remainder, so every allocation sums exactly to the
+/// order's amount. A `shipping` discount (a
 /// free-shipping code) comes off the shipping first (`OrderTotals.offShipping`): the goods cost what
 /// they cost. A line's **cash** is what the buyer paid for it in money (its value less every discount
 /// share, plus its tax when prices exclude tax); its **points** share was paid in points. Discounts beyond
@@ -72,9 +73,11 @@ struct RefundAllocation {
         var shares: [String: [Int64]] = [:]
         for (kind, amount) in zip(kinds, onGoods) { shares[kind] = OrderTotals.allocate(amount, by: values) }
         let shipping = shipping - offShipping - (amounts.reduce(0, &+) - onGoods.reduce(0, &+))
-        let shippingShares = OrderTotals.allocate(shipping, by: values)
+        // Goods given for nothing (free samples) still carry their shipping, by the unit.
+        let weights = values.contains { $0 > 0 } ? values : lines.map(\.qty)
+        let shippingShares = OrderTotals.allocate(shipping, by: weights)
         let shippingPoints = kinds.firstIndex(of: "points").map { amounts[$0] - onGoods[$0] } ?? 0
-        let shippingPointsShares = OrderTotals.allocate(shippingPoints, by: values)
+        let shippingPointsShares = OrderTotals.allocate(shippingPoints, by: weights)
         self.shipping = shipping
         self.shippingPoints = shippingPoints
         self.lines = lines.enumerated().map { i, l in

@@ -173,6 +173,21 @@ struct ReturnMoneyTests {
         #expect(try engine.ok("order.get", ["order_id": order])["refunded_total"] == "37.16")
     }
 
+    /// Goods given for nothing (free samples, 5.00 of shipping paid) still carry their shipping: a defective one
+    /// returned refunds its unit's share, the other the rest.
+    @Test func freeGoodsCarryTheShippingPaidForThem() throws {
+        let order = try handedOver([("B2", 2, "0.00")], ["shipping_fee": "5.00"])
+        var refunded: [String] = []
+        for _ in 0..<2 {
+            let rt = try engine.ok("return.request", ["order_id": order, "reason": "defective", "lines": [["line_no": 1, "qty": 1]]])
+            let id = rt["return_id"] ?? .null
+            try engine.ok("return.approve", ["return_id": id])
+            try engine.ok("return.receive", ["return_id": id, "warehouse": "SH", "lines": [["line_no": 1, "resellable": 1]]])
+            refunded.append(try engine.ok("return.refund", ["return_id": id])["refunds"]?.arrayValue?.last?["cash"]?.stringValue ?? "")
+        }
+        #expect(refunded == ["2.50", "2.50"])
+    }
+
     /// A SKU on several lines (A1 at 10.00 and A1 free) named by SKU comes back cheapest first, as it is
     /// cancelled — the buyer who returns one A1 keeps the one paid for, and is refunded nothing — and what
     /// arrives for it, received and inspected by SKU, is spread over its lines.
