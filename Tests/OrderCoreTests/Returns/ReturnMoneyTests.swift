@@ -24,6 +24,15 @@ struct ReturnMoneyTests {
         return id
     }
 
+    /// One unit of line 1 of `order` returned for `reason`, received resellable and refunded: the refund.
+    func returnOne(_ order: JSON, _ reason: String) throws -> JSON? {
+        let rt = try engine.ok("return.request", ["order_id": order, "reason": .string(reason), "lines": [["line_no": 1, "qty": 1]]])
+        let id = rt["return_id"] ?? .null
+        try engine.ok("return.approve", ["return_id": id])
+        try engine.ok("return.receive", ["return_id": id, "warehouse": "SH", "lines": [["line_no": 1, "resellable": 1]]])
+        return try engine.ok("return.refund", ["return_id": id])["refunds"]?.arrayValue?.last
+    }
+
     /// A fee refunded like shipping (gift wrap) goes with the goods; one that bought something of its own (a gift
     /// card, a tip: `returns_refund` false) does not — the buyer keeps the card. Even the whole order returned
     /// refunds it no card.
@@ -161,14 +170,7 @@ struct ReturnMoneyTests {
     @Test func aDiscountBeyondTheGoodsComesOffTheShipping() throws {
         let order = try handedOver([("A1", 2, "1.83")], ["shipping_fee": "29.00", "fees": [["name": "gift wrap", "amount": "8.50"]],
                                                         "discounts": [["kind": "coupon", "amount": "4.00"]]])
-        var refunded: [String] = []
-        for _ in 0..<2 {
-            let rt = try engine.ok("return.request", ["order_id": order, "reason": "changed_mind", "lines": [["line_no": 1, "qty": 1]]])
-            let id = rt["return_id"] ?? .null
-            try engine.ok("return.approve", ["return_id": id])
-            try engine.ok("return.receive", ["return_id": id, "warehouse": "SH", "lines": [["line_no": 1, "resellable": 1]]])
-            refunded.append(try engine.ok("return.refund", ["return_id": id])["refunds"]?.arrayValue?.last?["cash"]?.stringValue ?? "")
-        }
+        let refunded = try (0..<2).map { _ in try returnOne(order, "changed_mind")?["cash"]?.stringValue ?? "" }
         #expect(refunded == ["0.00", "37.16"])
         #expect(try engine.ok("order.get", ["order_id": order])["refunded_total"] == "37.16")
     }
@@ -177,14 +179,7 @@ struct ReturnMoneyTests {
     /// returned refunds its unit's share, the other the rest.
     @Test func freeGoodsCarryTheShippingPaidForThem() throws {
         let order = try handedOver([("B2", 2, "0.00")], ["shipping_fee": "5.00"])
-        var refunded: [String] = []
-        for _ in 0..<2 {
-            let rt = try engine.ok("return.request", ["order_id": order, "reason": "defective", "lines": [["line_no": 1, "qty": 1]]])
-            let id = rt["return_id"] ?? .null
-            try engine.ok("return.approve", ["return_id": id])
-            try engine.ok("return.receive", ["return_id": id, "warehouse": "SH", "lines": [["line_no": 1, "resellable": 1]]])
-            refunded.append(try engine.ok("return.refund", ["return_id": id])["refunds"]?.arrayValue?.last?["cash"]?.stringValue ?? "")
-        }
+        let refunded = try (0..<2).map { _ in try returnOne(order, "defective")?["cash"]?.stringValue ?? "" }
         #expect(refunded == ["2.50", "2.50"])
     }
 
@@ -215,11 +210,7 @@ struct ReturnMoneyTests {
     @Test func pointsThatPaidForShippingComeBackWithIt() throws {
         let args: JSONObject = ["shipping_fee": "10.00", "discounts": [["kind": "points", "amount": "25.00"]]]
         func returned(_ order: JSON, _ reason: String) throws -> (cash: String, points: String) {
-            let rt = try engine.ok("return.request", ["order_id": order, "reason": .string(reason), "lines": [["line_no": 1, "qty": 1]]])
-            let id = rt["return_id"] ?? .null
-            try engine.ok("return.approve", ["return_id": id])
-            try engine.ok("return.receive", ["return_id": id, "warehouse": "SH", "lines": [["line_no": 1, "resellable": 1]]])
-            let refund = try engine.ok("return.refund", ["return_id": id])["refunds"]?.arrayValue?.last
+            let refund = try returnOne(order, reason)
             return (refund?["cash"]?.stringValue ?? "", refund?["points"]?.stringValue ?? "")
         }
         // A buyer's mind changed: the goods' points, then the shipping's with the last unit.
