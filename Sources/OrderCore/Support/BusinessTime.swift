@@ -208,7 +208,7 @@ struct PosixTZ {
                     s = s.dropFirst()
                 }
                 let digits = s.prefix { $0.isASCII && $0.isNumber }
-                guard !digits.isEmpty, let n = Int64(digits) else { return nil }
+                guard (1...3).contains(digits.count), let n = Int64(digits) else { return nil }  // hours to 167
                 s = s.dropFirst(digits.count)
                 total += n * scale
             }
@@ -217,7 +217,7 @@ struct PosixTZ {
         func number() -> Int? {
             let digits = s.prefix { $0.isASCII && $0.isNumber }
             s = s.dropFirst(digits.count)
-            return Int(digits)
+            return digits.count <= 3 ? Int(digits) : nil
         }
         func take(_ c: Character) -> Bool {
             guard s.first == c else { return false }

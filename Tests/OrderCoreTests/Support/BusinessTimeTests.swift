@@ -1,4 +1,5 @@
 @testable import OrderCore
+import Glibc
 import Testing
 
 /// The business's days and hours in its own time zone, daylight-saving time included, read from the system's
@@ -75,6 +76,26 @@ struct BusinessTimeTests {
         }
         #expect(PosixTZ("<+08>-8")?.standard == 8 * Self.hour && PosixTZ("<+08>-8")?.daylight == nil)
         for bad in ["", "E5", "EST5EDT,M13.1.0,M11.1.0", "EST5EDT,M3.2.0", "EST"] { #expect(PosixTZ(bad) == nil, "\(bad)") }
+    }
+
+    /// A damaged zone file, or a rule with absurd numbers, is no zone: read, never a trap.
+    @Test(.enabled(if: database, "needs tzdata (/usr/share/zoneinfo)"))
+    func aDamagedZoneFileIsRefusedNotATrap() throws {
+        var rng = SeededRandom(state: 42)
+        let dir = getenv("TZDIR").map { String(cString: $0) } ?? "/usr/share/zoneinfo"
+        let fd = open(dir + "/America/New_York", O_RDONLY)
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        let original = Array(buffer[0..<max(0, read(fd, &buffer, buffer.count))])
+        close(fd)
+        for _ in 0..<3_000 {
+            var bytes = original
+            for _ in 0..<Int.random(in: 1...8, using: &rng) { bytes[Int.random(in: 0..<bytes.count, using: &rng)] = .random(in: 0...255, using: &rng) }
+            if Bool.random(using: &rng) { bytes = Array(bytes.prefix(Int.random(in: 0...bytes.count, using: &rng))) }
+            if let zone = BusinessTime.parseTZif(bytes) { _ = zone.instant(day: zone.day(of: 1_700_000_000_000)) }
+        }
+        for rule in ["AAA99999999999999999", "AAA-1BBB,M3.2.0/99999999999,M11.1.0", "AAA5BBB,M3.9.0,M11.1.0"] {
+            #expect(PosixTZ(rule) == nil, "\(rule)")
+        }
     }
 
     /// `business.time_zone` takes names of the database only — never a path out of it — and moves the sales
