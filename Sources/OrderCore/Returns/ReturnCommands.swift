@@ -392,7 +392,8 @@ enum ReturnCommands {
         var lines: [ReturnRecord.Line] = []
         func returnable(_ line: OrderLine) -> Int64 { line.quantity(.shipped) - (claimed[line.lineNo] ?? 0) }
         var allocation: RefundAllocation?
-        for w in wanted {
+        // Lines named by number first: units named by SKU then spread over what those leave.
+        for w in wanted.filter({ $0.value("line_no") != nil }) + wanted.filter({ $0.value("line_no") == nil }) {
             let lineNo = try w.int("line_no", min: 1)
             let sku = try w.code("sku")
             let qty = try w.quantity("qty")

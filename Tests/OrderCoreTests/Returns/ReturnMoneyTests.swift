@@ -193,6 +193,10 @@ struct ReturnMoneyTests {
         #expect(lines(one) == [[2, 1]], "\(one.serialized)")
         #expect(one["quote"]?["cash"] == "0.00")
         try engine.ok("return.reject", ["return_id": one["return_id"] ?? .null, "reason": "changed"])
+        // A line named by number is taken first, whatever the order: the SKU's units go to what it leaves.
+        let named = try engine.ok("return.request", ["order_id": order, "reason": "changed_mind", "lines": [["sku": "B2", "qty": 1], ["line_no": 2, "qty": 1]]])
+        #expect(lines(named) == [[1, 1], [2, 1]], "\(named.serialized)")
+        try engine.ok("return.reject", ["return_id": named["return_id"] ?? .null, "reason": "changed"])
         let both = try engine.ok("return.request", ["order_id": order, "reason": "changed_mind", "lines": [["sku": "B2", "qty": 1], ["sku": "B2", "qty": 1]]])
         #expect(lines(both) == [[1, 1], [2, 1]], "\(both.serialized)")
         let id = both["return_id"] ?? .null
