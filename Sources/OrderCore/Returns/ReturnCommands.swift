@@ -392,8 +392,7 @@ enum ReturnCommands {
         var lines: [ReturnRecord.Line] = []
         func returnable(_ line: OrderLine) -> Int64 { line.quantity(.shipped) - (claimed[line.lineNo] ?? 0) }
         var allocation: RefundAllocation?
-        // Lines named by number first: units named by SKU then spread over what those leave.
-        for w in wanted.filter({ $0.value("line_no") != nil }) + wanted.filter({ $0.value("line_no") == nil }) {
+        for w in Self.numberedFirst(wanted) {
             let lineNo = try w.int("line_no", min: 1)
             let sku = try w.code("sku")
             let qty = try w.quantity("qty")
@@ -631,7 +630,7 @@ enum ReturnCommands {
         var counted: Int64 = 0
         var receipt: [(index: Int, grades: [Int64])] = []
         var arriving: [Int: Int64] = [:]  // units of this receipt per return line, not yet booked
-        for a in arrived {
+        for a in Self.numberedFirst(arrived) {
             let givenLine = try a.int("line_no", min: 1)
             let givenSKU = try a.code("sku")
             var grades = try gradeNames.map { name throws(OrderCoreError) in try a.int(name, min: 0) ?? 0 }
@@ -753,7 +752,7 @@ enum ReturnCommands {
         var lines = try ctx.store.returnLines(returnRowID: r.rowID)
         try ctx.store.lockBalances(skus: lines.map(\.sku), warehouse: warehouse)
         var regraded: [JSON] = []
-        for g in given {
+        for g in Self.numberedFirst(given) {
             let lineNo = try g.int("line_no", min: 1)
             let sku = try g.code("sku")
             var resellable = try g.int("resellable", min: 0) ?? 0
@@ -799,6 +798,12 @@ enum ReturnCommands {
             &r, to: next, command: "return.inspect",
             details: ["warehouse": .string(warehouse), "regraded": .array(regraded), "note": .optional(note)])
         return try ctx.returnDocument(r)
+    }
+
+    /// A request's entries with those naming a line by number first: units named by SKU then spread over
+    /// what those leave.
+    static func numberedFirst(_ entries: [Fields]) -> [Fields] {
+        entries.filter { $0.value("line_no") != nil } + entries.filter { $0.value("line_no") == nil }
     }
 
     /// The indices of a return's lines a request names: the line numbered `lineNo`, else every line of `sku`.
