@@ -95,7 +95,7 @@ extension BusinessTime {
     private static let zones = Mutex<[String: BusinessTime]>([:])
 
     private static func readZoneFile(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)  // a FIFO put there does not hold the command
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var bytes: [UInt8] = []
@@ -127,13 +127,13 @@ extension BusinessTime {
             }
             return (counts, b[at + 4])
         }
-        guard var (counts, version) = header(0) else { return nil }
-        var start = 44, timeSize = 4
+        guard let first = header(0) else { return nil }
+        var (counts, start, timeSize) = (first.counts, 44, 4)
         func blockSize(_ c: [Int], _ t: Int) -> Int { c[3] * t + c[3] + c[4] * 6 + c[5] + c[2] * (t + 4) + c[1] + c[0] }
-        if version >= UInt8(ascii: "2") {
+        if first.version >= UInt8(ascii: "2") {
             start += blockSize(counts, 4)
             guard let second = header(start) else { return nil }
-            (counts, version, start, timeSize) = (second.counts, second.version, start + 44, 8)
+            (counts, start, timeSize) = (second.counts, start + 44, 8)
         }
         let (timeCount, typeCount) = (counts[3], counts[4])
         guard typeCount > 0, start + blockSize(counts, timeSize) <= b.count else { return nil }
