@@ -65,6 +65,13 @@ def test_units_cancelled_after_a_price_match_owe_back_only_their_share(db):
     assert Decimal(order["refunded_total"]) + Decimal(order["refund_due"]) == Decimal(order["paid_total"])
 
 
+def test_a_free_gift_of_the_item_bought_is_cancelled_first(db):
+    db.stock.receive("A1", "SH", 10)
+    oid = db.orders.create(lines=[{**LINE, "unit_price": "10.00"}, {**LINE, "unit_price": "0.00"}], payment={})["order_id"]
+    order = db.orders.cancel(oid, "one is enough", units=[{"sku": "A1", "qty": 1}])
+    assert order["refund_due"] == "0.00" and [line["cancelled"] for line in order["lines"]] == [0, 1]
+
+
 def test_a_cash_on_delivery_order_ships_unpaid_and_is_paid_as_the_money_comes(db):
     db.skus.upsert("A1", barcode="690001", weight_g=300)
     db.stock.receive("A1", "SH", 5)

@@ -1,5 +1,6 @@
 """Sales, payment reconciliation, health and exports through the Python binding."""
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -18,6 +19,24 @@ def test_sales_and_reconciliation(db):
     assert sales["totals"][0]["gmv"] == "25.00" and sales["totals"][0]["units"] == 2
     result = db.reports.reconcile_payments("reference,amount,time\nGW-1,25.00,2026-05-01T09:00:05Z\nGW-2,3.00,2026-05-01T10:00:00Z\n")
     assert result["matched"]["count"] == 1 and result["missing_in_ordercore"]["count"] == 1
+
+
+@pytest.mark.skipif(not os.path.exists("/usr/share/zoneinfo/America/New_York") and not os.environ.get("TZDIR"),
+                    reason="needs tzdata (/usr/share/zoneinfo)")
+def test_sales_days_follow_the_business_time_zone(db):
+    """00:30 on 1 July in New York (EDT, UTC-4) is 1 July's; a fixed UTC-5 would say 30 June."""
+    db.stock.receive("A1", "SH", 5)
+    order = db.orders.create(lines=[{"sku": "A1", "qty": 1, "unit_price": "3.00"}], at="2026-07-01T04:25:00Z")
+    db.orders.pay(order["order_id"], at="2026-07-01T04:30:00Z")
+    def days():
+        sales = db.reports.sales(from_="2026-06-29T00:00:00Z", to="2026-07-03T00:00:00Z")
+        return [row["day"] for row in sales["rows"]]
+    db.config_set("business.utc_offset_minutes", -300)
+    assert days() == ["2026-06-30"]
+    db.config_set("business.time_zone", "America/New_York")
+    assert days() == ["2026-07-01"]
+    with pytest.raises(ordercore.InvalidInput):
+        db.config_set("business.time_zone", "../../etc/passwd")
 
 
 def test_health_and_export(db, tmp_path):
