@@ -78,6 +78,27 @@ def test_units_a_shopify_refund_names_do_not_ship_whatever_it_gave_back(shop):
     assert stopped["lines"][0]["cancelled"] == 1 and stopped["state"] == "paid"
 
 
+def test_a_shopify_refund_is_for_the_line_it_names(shop):
+    # A1 twice: 10.00, and 8.00 after a line discount. The refund of the 8.00 line stops that line, not the dearest.
+    items = [{"id": 901, "sku": "A1", "quantity": 1, "price": "10.00"},
+             {"id": 902, "sku": "A1", "quantity": 1, "price": "10.00", "total_discount": "2.00"}]
+    placed = event(shop, "shopify", shopify(5, line_items=items))
+    assert [line["line_ref"] for line in shop.orders.get(placed["order_id"])["lines"]] == ["901", "902"]
+    refund = {"id": 79, "order_id": 5, "transactions": [{"amount": "8.00", "kind": "refund", "status": "success"}],
+              "refund_line_items": [{"quantity": 1, "line_item_id": 902, "restock_type": "cancel",
+                                     "line_item": {"id": 902, "sku": "A1"}}]}
+    assert event(shop, "shopify", json.dumps({"refund": refund}))["action"] == "refunded"
+    lines = shop.orders.get(placed["order_id"])["lines"]
+    assert [(line["refunded"], line["cancelled"]) for line in lines] == [(0, 0), (1, 1)]
+    # By hand, a line is named by its number.
+    order = shop.orders.create(lines=[{"sku": "A1", "qty": 1, "unit_price": "10.00"},
+                                      {"sku": "A1", "qty": 1, "unit_price": "8.00"}], payment={})
+    dropped = shop.orders.cancel(order["order_id"], "not that one", units=[{"line_no": 1, "qty": 1}])
+    assert dropped["refund_due"] == "10.00" and [line["cancelled"] for line in dropped["lines"]] == [1, 0]
+    with pytest.raises(ordercore.NotFound):
+        shop.orders.cancel(order["order_id"], units=[{"line_no": 3, "qty": 1}])
+
+
 def test_a_buyer_drops_an_item_and_the_rest_still_ships(shop):
     order = shop.orders.create(lines=[{"sku": "A1", "qty": 3, "unit_price": "10.00"}], payment={})
     dropped = shop.orders.cancel(order["order_id"], "buyer dropped one", units=[{"sku": "A1", "qty": 1}])

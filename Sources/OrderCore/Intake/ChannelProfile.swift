@@ -91,7 +91,9 @@ final class ChannelProfile {
         + Order.customerFields.map { "customer." + $0 } + ["customer.account_created_at"]
         + Order.addressFields.map { "ship_to." + $0 }
         + ChannelShipment.fields.map { "shipment." + $0 }
-    static let lineFields = ["sku", "sku_fallback", "name", "qty", "unit_price", "line_total", "line_discount", "tax"]
+    static let lineFields = [
+        "sku", "sku_fallback", "name", "qty", "unit_price", "line_total", "line_discount", "tax", "line_ref",
+    ]
     static let lineChecks = ["net"]
     /// Read for a partly shipped order: the units of the line the channel has shipped so far; and, for
     /// an order already here, the units still on the line at the channel (less those removed by an edit
@@ -100,9 +102,11 @@ final class ChannelProfile {
     static let discountFields = ["kind", "code", "amount"]
     /// `units.path`: where a refund's units are (Shopify `refund_line_items`); `units.sku` and `units.qty` are then
     /// read within each, so a unit without a SKU of its own cannot shift the others' quantities onto the wrong SKU.
+    /// `units.line_ref`: the channel's id of their line (the lines' `line_ref`): the units are that line's, exact
+    /// where a SKU is on several lines; without it, or naming no line of the order, they are matched by SKU.
     /// `cancel_units` (true or false): the units no longer ship, whatever the amount (`order.refund`'s).
     static let refundFields = [
-        "refund_ref", "amount", "reason", "cancel_units", "units.path", "units.sku", "units.qty",
+        "refund_ref", "amount", "reason", "cancel_units", "units.path", "units.sku", "units.qty", "units.line_ref",
     ]
     /// A refund inside an order payload may say when it was made (`at`), or whether its units had shipped
     /// (`before_shipment`: Shopify's restock type `cancel` against `return`): one made before the channel's

@@ -566,8 +566,34 @@ extension CommandContext {
             let units = refund["units"]?.arrayValue, !units.isEmpty
         else { return false }
         return units.allSatisfy { unit in
-            lines.allSatisfy { $0.sku != unit["sku"]?.stringValue || event.shippedUnits[$0.lineNo] == nil }
+            let theirs = lineNamed(by: unit, lines).map { [$0] } ?? lines.filter { $0.sku == unit["sku"]?.stringValue }
+            return theirs.allSatisfy { event.shippedUnits[$0.lineNo] == nil }
         }
+    }
+
+    /// The line a channel refund's unit names by the channel's id of it (`line_ref`), if the order has it (an
+    /// order that arrived before lines kept their ids has none).
+    private static func lineNamed(by unit: JSON, _ lines: [OrderLine]) -> OrderLine? {
+        guard let ref = unit["line_ref"]?.stringValue else { return nil }
+        return lines.first { $0.lineRef == ref }
+    }
+
+    /// A channel refund with its units named as `order.refund` and `order.cancel` take them: those whose line
+    /// the order has (`lineNamed`) by its number, the others by SKU.
+    private static func onTheirLines(_ refund: JSONObject, _ lines: [OrderLine]) -> JSONObject {
+        guard case .array(let units)? = refund["units"] else { return refund }
+        var refund = refund
+        refund["units"] = .array(
+            units.map { unit in
+                guard case .object(var u) = unit, u["line_ref"] != nil else { return unit }
+                if let line = lineNamed(by: unit, lines) {
+                    u["line_no"] = .int(line.lineNo)
+                    u["sku"] = .string(line.sku)  // the line's, whatever the refund spells it
+                }
+                u["line_ref"] = nil
+                return .object(u)
+            })
+        return refund
     }
 
     /// The units of each line the channel reports shipped (`reported`, by line number, counted from the
@@ -589,7 +615,9 @@ extension CommandContext {
     /// - Returns: each refund's outcome: `recorded`, `already_recorded` or `covered`.
     private func applyChannelRefunds(_ order: inout Order, _ refunds: [JSONObject]) throws -> [JSON] {
         var outcomes: [JSON] = []
-        for refund in refunds {
+        let named = refunds.contains { $0["units"]?.arrayValue?.contains { $0["line_ref"] != nil } == true }
+        let lines = named ? try store.lines(orderRowID: order.rowID) : []
+        for refund in refunds.map({ Self.onTheirLines($0, lines) }) {
             let ref = refund["refund_ref"] ?? .null
             guard let amount = refund["amount"]?.stringValue.flatMap({ Money.parse($0, exponent: order.exponent) })
             else { continue }
@@ -601,7 +629,7 @@ extension CommandContext {
             if payments.contains(where: { $0.kind == "refund" && .string($0.paymentRef ?? "") == ref }) {
                 var outcome: JSONObject = ["refund_ref": ref, "outcome": "already_recorded"]
                 // Units it names that it was recorded without (an order's update named only its money).
-                if let refundRef = ref.stringValue, case let units = (try? RefundCommands.units(Fields(refund))) ?? [],
+                if let refundRef = ref.stringValue, case let units = (try? OrderUnits.parse(Fields(refund))) ?? [],
                     try RefundCommands.recordUnits(
                         self, &order, refundRef: refundRef, units, cancel: refund["cancel_units"] == true,
                         unshipped: refund["before_shipment"] == true)
@@ -725,7 +753,7 @@ extension CommandContext {
     private func cancelChannelUnits(_ order: inout Order, _ refund: JSONObject) throws -> JSONObject {
         let ref = refund["refund_ref"] ?? .null
         guard let refundRef = ref.stringValue, refund["cancel_units"] == true,
-            case let units = (try? RefundCommands.units(Fields(refund))) ?? [], !units.isEmpty
+            case let units = (try? OrderUnits.parse(Fields(refund))) ?? [], !units.isEmpty
         else { return ["refund_ref": ref, "outcome": "unchanged"] }
         let events = try store.events(orderRowID: order.rowID)
         if RefundCommands.unitsCancelled(by: ref, events) { return ["refund_ref": ref, "outcome": "already_recorded"] }
@@ -736,7 +764,7 @@ extension CommandContext {
             if events.contains(where: { $0.command == "channel.refund" && $0.details["refund_ref"] == ref }) {
                 return ["refund_ref": ref, "outcome": "already_recorded"]
             }
-            let named: JSON = .array(units.map { ["sku": .string($0.sku), "qty": .int($0.qty)] })
+            let named: JSON = .array(units.map(\.json))
             try transition(
                 &order, to: order.state, command: "channel.refund", details: ["refund_ref": ref, "units": named])
             try alertPutBack(
@@ -745,16 +773,20 @@ extension CommandContext {
             return ["refund_ref": ref, "outcome": "unchanged", "alert": "refunded_unshipped"]
         }
         guard OrderCommands.unitsCancellable(order) else { return ["refund_ref": ref, "outcome": "unchanged"] }
-        // What is left of each SKU to cancel: the channel's count never cancels a unit twice.
-        var left: [String: Int64] = [:]
+        // What is left to cancel, of the line named or of the SKU's lines: the channel's count never cancels a
+        // unit twice.
         let lines = try store.lines(orderRowID: order.rowID)
-        for (line, open) in zip(lines, OrderCommands.cancellable(lines)) { left[line.sku, default: 0] += open }
-        var taken: [(sku: String, qty: Int64)] = []
-        for unit in units {
-            let qty = min(unit.qty, left[unit.sku] ?? 0)
-            guard qty > 0 else { continue }
-            taken.append((unit.sku, qty))
-            left[unit.sku, default: 0] -= qty
+        var open = OrderCommands.cancellable(lines)
+        var taken: [OrderUnits] = []
+        for var unit in try OrderUnits.resolved(units, lines, orderID: order.orderID) {
+            var left = unit.qty
+            for i in unit.candidates(lines, by: nil, cheapestFirst: true) {
+                let take = min(open[i], left)
+                open[i] -= take
+                left -= take
+            }
+            unit.qty -= left
+            if unit.qty > 0 { taken.append(unit) }
         }
         guard !taken.isEmpty else { return ["refund_ref": ref, "outcome": "unchanged"] }
         let reason = "taken off the order on \(order.channel) (\(refundRef))"
@@ -764,7 +796,7 @@ extension CommandContext {
         order = try requireOrder(order.orderID)
         return [
             "refund_ref": ref, "outcome": "units_cancelled",
-            "units": .array(taken.map { ["sku": .string($0.sku), "qty": .int($0.qty)] }),
+            "units": .array(taken.map(\.json)),
         ]
     }
 

@@ -300,6 +300,7 @@ struct ProfileMapper {
         if case .string(let name)? = terms["name"], !name.isEmpty { event.fields["payment_terms"] = .object(terms) }
         var shipping = try e.money(.constant(fields["shipping_fee"] ?? .null), field: "shipping_fee") ?? 0
         var lines: [JSON] = []
+        var lineRefs: Set<String> = []
         var fees: [JSON] = []
         let items = lineRule.path.values(current: e.current, payload: e.payload, arguments: e.arguments)
             .flatMap { $0.arrayValue ?? [$0] }
@@ -338,6 +339,14 @@ struct ProfileMapper {
                 case "shipped_qty": shippedQty = try l.units(spec, field: "\(name).shipped_qty")
                 case "current_qty": currentQty = try l.units(spec, field: "\(name).current_qty")
                 case "sku_fallback": break
+                case "line_ref":
+                    // Matches the channel's refunds to the line: one that is no code, or names another line too,
+                    // is left out (its refunds match by SKU), never a reason to lose the order.
+                    if let t = (try? l.text(spec, field: "\(name).line_ref")).flatMap({ $0 }),
+                        let ref = try? Fields.normalizedCode(t, field: "line_ref"), lineRefs.insert(ref).inserted
+                    {
+                        line["line_ref"] = .string(ref)
+                    }
                 case "net": if let m = try l.money(spec, field: "\(name).net") { event.lineChecks[lines.count] = m }
                 default: if let t = try l.text(spec, field: "\(name).\(key)") { line[key] = .string(t) }
                 }
@@ -550,11 +559,14 @@ extension Evaluator {
     }
 }
 
-/// Where a refund's units are in a payload (`units.path`, `units.sku`, `units.qty`), and reading them.
+/// Where a refund's units are in a payload (`units.path`, `units.sku`, `units.qty`, `units.line_ref`), and reading
+/// them.
 private struct RefundUnits {
     var path: PayloadPath?
     var sku: ValueSpec?
     var qty: ValueSpec?
+    /// The channel's id of the line the units are of (`line_ref` of the order's lines).
+    var lineRef: ValueSpec?
 
     /// Takes the spec of a `units.` field; false for any other field.
     mutating func take(_ key: String, _ spec: ValueSpec) -> Bool {
@@ -562,17 +574,19 @@ private struct RefundUnits {
         case "units.path": if case .path(let p) = spec { path = p }
         case "units.sku": sku = spec
         case "units.qty": qty = spec
+        case "units.line_ref": lineRef = spec
         default: return false
         }
         return true
     }
 
-    /// Each unit's SKU and quantity, read together when the units have a path (one without a SKU or a quantity
-    /// is left out alone; a quantity that is not a whole number is an error). A quantity counts by its size:
-    /// WooCommerce gives a refund's quantities negative.
+    /// Each unit's SKU, quantity and line, read together when the units have a path (one without a SKU or a
+    /// quantity is left out alone; a quantity that is not a whole number is an error). A quantity counts by its
+    /// size: WooCommerce gives a refund's quantities negative. The line (`line_ref`) is a hint: one that is no
+    /// code is left unsaid.
     func read(_ r: Evaluator, field: String) throws(OrderCoreError) -> [JSON] {
         guard let sku, let qty else { return [] }
-        var skus: [JSON] = [], quantities: [JSON] = []
+        var skus: [JSON] = [], quantities: [JSON] = [], refs: [JSON] = []
         if let path {
             for unit in path.values(current: r.current, payload: r.payload, arguments: r.arguments)
                 .flatMap({ $0.arrayValue ?? [$0] })
@@ -580,16 +594,25 @@ private struct RefundUnits {
                 let u = r.within(unit)
                 skus.append(try u.values(sku, field: "\(field).sku").first ?? .null)
                 quantities.append(try u.values(qty, field: "\(field).qty").first ?? .null)
+                refs.append(lineRef.flatMap { try? u.values($0, field: "\(field).line_ref").first } ?? .null)
             }
         } else {
             skus = try r.values(sku, field: "\(field).sku")
             quantities = try r.values(qty, field: "\(field).qty")
+            refs = lineRef.flatMap { try? r.values($0, field: "\(field).line_ref") } ?? []
         }
         var units: [JSON] = []
-        for (sku, qty) in zip(skus, quantities) {
+        for (i, (sku, qty)) in zip(skus, quantities).enumerated() {
             guard let sku = Evaluator.text(of: sku), let text = Evaluator.text(of: qty) else { continue }
             let n = try Evaluator.whole(text, field: "\(field).qty")
-            if n != 0, n != .min { units.append(["sku": .string(sku), "qty": .int(abs(n))]) }
+            guard n != 0, n != .min else { continue }
+            var unit: JSONObject = ["sku": .string(sku), "qty": .int(abs(n))]
+            if i < refs.count,
+                let ref = Evaluator.text(of: refs[i]).flatMap({ try? Fields.normalizedCode($0, field: "") })
+            {
+                unit["line_ref"] = .string(ref)
+            }
+            units.append(.object(unit))
         }
         return units
     }

@@ -175,6 +175,8 @@ struct OrderLine {
     var unitPrice: Int64
     var lineDiscount: Int64
     var tax: Int64
+    /// The channel's id of the line (Shopify's line item id, Taobao's sub-order): its refunds name it.
+    var lineRef: String?
     var quantities: [LineQuantity: Int64] = [:]
 
     func quantity(_ kind: LineQuantity) -> Int64 { quantities[kind] ?? 0 }
@@ -198,6 +200,7 @@ struct OrderLine {
             "tax": .string(Money.format(tax, exponent: exponent)),
         ]
         for kind in LineQuantity.allCases { line[kind.rawValue] = .int(quantity(kind)) }
+        if let lineRef { line["line_ref"] = .string(lineRef) }
         return line
     }
 }

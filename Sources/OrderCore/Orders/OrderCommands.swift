@@ -20,8 +20,10 @@ enum OrderCommands {
             Argument("ship_to", .object, "The address: " + Argument.members(Order.addressFields)),
             Argument(
                 "lines", .lines,
-                "The lines: " + Argument.members(["sku", "qty", "unit_price", "name", "line_discount", "tax"])
-                    + " (line_discount: off the line's whole quantity)",
+                "The lines: "
+                    + Argument.members(["sku", "qty", "unit_price", "name", "line_discount", "tax", "line_ref"])
+                    + " (line_discount: off the line's whole quantity; line_ref: the channel's id of the line, which "
+                    + "its refunds may name)",
                 required: true),
             Argument(
                 "discounts", .array,
@@ -177,19 +179,22 @@ enum OrderCommands {
 
     static let cancel = Command(
         "order.cancel", .write,
-        "Cancel an order that has not shipped, or some of its units (order_id, reason, units [{sku, qty}]); "
+        "Cancel an order that has not shipped, or some of its units (order_id, reason, units [{line_no or sku, qty}]); "
             + "releases their stock and records any refund owed",
         sharing: .concurrent,
         arguments: [
             .orderID,
             Argument("reason", .text, positional: true),
-            Argument("units", .lines, "Only these units [{\"sku\",\"qty\"}]: the rest of the order still ships"),
+            Argument(
+                "units", .lines,
+                "Only these units [{\"line_no\" or \"sku\", \"qty\"}]: the rest of the order still ships (a SKU on "
+                    + "several lines gives up its cheapest units first)"),
         ],
         result: OrderDetail.members
     ) { ctx, f in
         let id = try f.requiredCode("order_id")
         let reason = try f.text("reason", maxLength: 500) ?? "cancelled"
-        let units = try RefundCommands.units(f)
+        let units = try OrderUnits.parse(f)
         try f.finish()
         // No units named is not the whole order (a host's empty selection must not cancel everything).
         guard units?.isEmpty != true else {
@@ -230,8 +235,7 @@ enum OrderCommands {
     /// - Throws: `conflict` once everything has shipped, for an order paid in part that is not paid on delivery,
     ///   and for more units of a SKU than the order has left to cancel.
     static func cancelUnits(
-        _ ctx: CommandContext, _ order: inout Order, _ units: [(sku: String, qty: Int64)], reason: String,
-        refundRef: String? = nil
+        _ ctx: CommandContext, _ order: inout Order, _ units: [OrderUnits], reason: String, refundRef: String? = nil
     ) throws -> JSON? {
         let id = order.orderID
         guard unitsCancellable(order) else {
@@ -242,27 +246,28 @@ enum OrderCommands {
                 details: ["order_id": .string(id), "state": .string(order.state.rawValue)])
         }
         let lines = try ctx.store.lines(orderRowID: order.rowID)
+        let units = try OrderUnits.resolved(units, lines, orderID: id)
         var open = cancellable(lines)
         var toShip = lines.map { $0.notCancelled - $0.quantity(.shipped) }
         var taken: [(line: Int, qty: Int64)] = []
         let worth = try ctx.allocationIfShared(units, order, lines)
         for unit in units {
             var left = unit.qty
-            for i in linesOf(unit.sku, lines, by: worth, cheapestFirst: true) where open[i] > 0 && left > 0 {
+            for i in unit.candidates(lines, by: worth, cheapestFirst: true) where open[i] > 0 && left > 0 {
                 let take = min(open[i], left)
                 taken.append((i, take))
                 open[i] -= take
                 toShip[i] -= take
                 left -= take
             }
-            if left > 0 { try refuseUnits(id, unit, left: unit.qty - left, lines, verb: "cancel") }
+            if left > 0 { try unit.refuse(left: unit.qty - left, of: id, lines, verb: "cancel") }
         }
         if toShip.allSatisfy({ $0 <= 0 }) { return nil }
         let (writtenOff, owed, points) = try ctx.settleCancelled(taken, of: order, lines: lines)
         try RefundCommands.stopUnits(
             ctx, &order, lines: lines, taken, why: "units cancelled: \(reason)", refunded: false)
         var details: JSONObject = [
-            "reason": .string(reason), "units": .array(units.map { ["sku": .string($0.sku), "qty": .int($0.qty)] }),
+            "reason": .string(reason), "units": .array(units.map(\.json)),
             "written_off": order.money(writtenOff), "refund_due": order.money(owed),
         ]
         if let refundRef { details["refund_ref"] = .string(refundRef) }
@@ -293,21 +298,6 @@ enum OrderCommands {
             let (left, right) = (unitWorth(a, times: b), unitWorth(b, times: a))
             return left != right ? (left < right) == cheapestFirst : a < b
         }
-    }
-
-    /// Refuses units asked of an order beyond what it has left to `verb` (cancel, refund): `not_found` when no
-    /// line of the order is the SKU, else `conflict` naming how many are left (`details.left`).
-    static func refuseUnits(
-        _ id: String, _ unit: (sku: String, qty: Int64), left: Int64, _ lines: [OrderLine], verb: String
-    ) throws -> Never {
-        guard lines.contains(where: { $0.sku == unit.sku }) else {
-            throw OrderCoreError(
-                .notFound, "order \(id) has no line of \(unit.sku)",
-                details: ["order_id": .string(id), "sku": .string(unit.sku)])
-        }
-        throw OrderCoreError(
-            .conflict, "order \(id) has \(left) unit(s) of \(unit.sku) left to \(verb); \(unit.qty) asked",
-            details: ["order_id": .string(id), "sku": .string(unit.sku), "left": .int(left)])
     }
 
     /// Whether some units of the order may be cancelled (`cancelUnits`): not everything has shipped, and it is
@@ -504,11 +494,10 @@ extension CommandContext {
 
     /// The order's allocation when one of `units`' SKUs is on several of its lines (`OrderCommands.linesOf`
     /// orders them by it), else nil: no read for the usual order.
-    func allocationIfShared(
-        _ units: [(sku: String, qty: Int64)], _ order: Order, _ lines: [OrderLine]
-    ) throws -> RefundAllocation? {
+    func allocationIfShared(_ units: [OrderUnits], _ order: Order, _ lines: [OrderLine]) throws -> RefundAllocation? {
         let shared = Set(Dictionary(grouping: lines, by: \.sku).filter { $0.value.count > 1 }.keys)
-        return units.contains { shared.contains($0.sku) } ? try refundAllocation(order, lines: lines) : nil
+        return units.contains { $0.lineNo == nil && shared.contains($0.sku) }
+            ? try refundAllocation(order, lines: lines) : nil
     }
 
     /// The points paid for what is left to ship of an order cancelled whole (`cancelledWorth`), and those that

@@ -102,7 +102,7 @@ extension CommandContext {
         let lines = draft.lines.enumerated().map { i, l in
             OrderLine(
                 lineNo: Int64(i + 1), sku: l.sku, name: l.name, qty: l.qty, unitPrice: l.unitPrice,
-                lineDiscount: l.lineDiscount, tax: l.tax)
+                lineDiscount: l.lineDiscount, tax: l.tax, lineRef: l.lineRef)
         }
         let reserveAt =
             try draft.reserveAt

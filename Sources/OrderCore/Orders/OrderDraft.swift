@@ -8,6 +8,8 @@ struct OrderDraft {
         var unitPrice: Int64
         var lineDiscount: Int64
         var tax: Int64
+        /// The channel's id of the line (`line_ref`): a channel's refund naming it is for this line's units.
+        var lineRef: String?
     }
 
     var channel: String
@@ -95,8 +97,11 @@ struct OrderDraft {
                     sku: try l.requiredCode("sku"), name: try l.text("name", maxLength: OrderDraft.lineNameLimit),
                     qty: qty, unitPrice: unitPrice,
                     lineDiscount: try l.money("line_discount", exponent: exponent) ?? 0,
-                    tax: try l.money("tax", exponent: exponent) ?? 0))
+                    tax: try l.money("tax", exponent: exponent) ?? 0, lineRef: try l.code("line_ref")))
             try l.finish()
+            if let ref = lines.last?.lineRef, lines.dropLast().contains(where: { $0.lineRef == ref }) {
+                throw .invalid("\(l.name("line_ref")) '\(ref)' names another line too", field: l.name("line_ref"))
+            }
         }
         for d in try f.objects("discounts", maxCount: 100) ?? [] {
             let kind = try d.code("kind") ?? "other"

@@ -62,7 +62,8 @@ enum RefundCommands {
 
     static let record = Command(
         "order.refund", .write,
-        "Record a refund made at the channel or gateway (order_id, amount, refund_ref, reason, units [{sku, qty}] "
+        "Record a refund made at the channel or gateway (order_id, amount, refund_ref, reason, units [{line_no or "
+            + "sku, qty}] "
             + "refunded, cancel_units); never more than was paid; a full refund stops an unshipped order, and units "
             + "refunded in full (or with cancel_units, whatever the amount) do not ship",
         role: .supervisor,
@@ -74,7 +75,10 @@ enum RefundCommands {
             Argument("amount", .money, "The amount refunded", required: true),
             Argument("refund_ref", .code, "The gateway's refund reference (a repeat is answered once)"),
             Argument("reason", .text, "Why"),
-            Argument("units", .lines, "Which units are refunded: [{\"sku\",\"qty\"}]"),
+            Argument(
+                "units", .lines,
+                "Which units are refunded: [{\"line_no\" or \"sku\", \"qty\"}] (a SKU on several lines: the "
+                    + "dearest first)"),
             Argument(
                 "cancel_units", .boolean,
                 "The units no longer ship, whatever the amount (the channel took them off the order)"),
@@ -100,9 +104,11 @@ enum RefundCommands {
         }
         let ref = try f.code("refund_ref")
         let reason = try f.text("reason", maxLength: 500)
-        let units = try Self.units(f) ?? []
+        let given = try OrderUnits.parse(f) ?? []
         let cancelUnits = try f.bool("cancel_units") ?? false
         try f.finish()
+        let before = try ctx.store.lines(orderRowID: order.rowID)
+        let units = try OrderUnits.resolved(given, before, orderID: id)
         let payments = try ctx.store.payments(orderRowID: order.rowID)
         if let ref, let owner = try ctx.store.orderID(paymentRef: ref) {
             guard owner == id,
@@ -138,10 +144,10 @@ enum RefundCommands {
             orderRowID: order.rowID, actor: ctx.actor)
         // Money owed for units cancelled before: a refund naming units pays for those first.
         let owed = paysOwed ? min(amount, order.refundDue) : 0
-        let (lines, refundedUnits) = try countRefunded(ctx, order, units, owed: owed > 0, asked: asked)
+        let (lines, refundedUnits) = try countRefunded(ctx, order, before, units, owed: owed > 0, asked: asked)
         var details: JSONObject = [
             "amount": order.money(amount), "refund_ref": .optional(ref), "reason": .optional(reason),
-            "units": unitsJSON(units),
+            "units": .array(units.map(\.json)),
         ]
         if owed > 0 { details["refund_due_paid"] = order.money(owed) }
         if cancelUnits { details["cancel_units"] = true }
@@ -200,35 +206,25 @@ enum RefundCommands {
         return try ctx.document(order)
     }
 
-    /// A refund's (or a cancellation's) units, `[{"sku", "qty"}]`; nil when not given.
-    static func units(_ f: Fields) throws(OrderCoreError) -> [(sku: String, qty: Int64)]? {
-        try f.objects("units", maxCount: OrderDraft.maxLines)?.map { u throws(OrderCoreError) in
-            let unit = (sku: try u.requiredCode("sku"), qty: try u.quantity("qty"))
-            try u.finish()
-            return unit
-        }
-    }
-
-    private static func unitsJSON(_ units: [(sku: String, qty: Int64)]) -> JSON {
-        .array(units.map { ["sku": .string($0.sku), "qty": .int($0.qty)] })
-    }
-
     /// The units a refund was for count as refunded on their lines (a later return refunds no more for them).
     /// A refund that pays money owed for cancelled units (`owed`) is for those first: they are counted
     /// refunded and cancelled (`refunded_cancelled`), and only the units beyond them are for the rest.
     /// - Parameter asked: a person named the units (`order.refund`): a SKU the order has no line of is
     ///   `not_found`, more units than it has not refunded yet `conflict`. A channel's refund naming what the order
     ///   lacks (a fee's item, units its payload counted otherwise) counts what matches.
+    /// - Parameters:
+    ///   - lines: the order's lines before; `units`, resolved on them (`OrderUnits.resolved`).
     /// - Returns: the lines as they are now, and each line's units counted that were not cancelled.
     private static func countRefunded(
-        _ ctx: CommandContext, _ order: Order, _ units: [(sku: String, qty: Int64)], owed: Bool, asked: Bool = false
+        _ ctx: CommandContext, _ order: Order, _ lines: [OrderLine], _ units: [OrderUnits], owed: Bool,
+        asked: Bool = false
     ) throws -> (lines: [OrderLine], refunded: [(line: Int, qty: Int64)]) {
-        var lines = try ctx.store.lines(orderRowID: order.rowID)
+        var lines = lines
         var refundedUnits: [(line: Int, qty: Int64)] = []
         let worth = try ctx.allocationIfShared(units, order, lines)
         for unit in units {
             var left = unit.qty
-            var candidates = OrderCommands.linesOf(unit.sku, lines, by: worth, cheapestFirst: false)
+            var candidates = unit.candidates(lines, by: worth, cheapestFirst: false)
             if owed {  // money owed for cancelled units pays for them first, on whichever line they are
                 let waiting = { (i: Int) in lines[i].quantity(.cancelled) > lines[i].quantity(.refundedCancelled) }
                 candidates = candidates.filter(waiting) + candidates.filter { !waiting($0) }
@@ -250,7 +246,7 @@ enum RefundCommands {
                 left -= take
             }
             if asked, left > 0 {
-                try OrderCommands.refuseUnits(order.orderID, unit, left: unit.qty - left, lines, verb: "refund")
+                try unit.refuse(left: unit.qty - left, of: order.orderID, lines, verb: "refund")
             }
         }
         return (lines, refundedUnits)
@@ -278,8 +274,8 @@ enum RefundCommands {
     ///   - unshipped: they had not shipped when it was made (`refund`).
     /// - Returns: whether the units were recorded now.
     static func recordUnits(
-        _ ctx: CommandContext, _ order: inout Order, refundRef: String, _ units: [(sku: String, qty: Int64)],
-        cancel: Bool, unshipped: Bool
+        _ ctx: CommandContext, _ order: inout Order, refundRef: String, _ units: [OrderUnits], cancel: Bool,
+        unshipped: Bool
     ) throws -> Bool {
         guard !units.isEmpty, case let events = try ctx.store.events(orderRowID: order.rowID),
             let entry = events.last(where: {
@@ -289,8 +285,13 @@ enum RefundCommands {
             !unitsCancelled(by: .string(refundRef), events),
             let amount = entry.details["amount"]?.stringValue.flatMap({ Money.parse($0, exponent: order.exponent) })
         else { return false }
-        let (lines, refundedUnits) = try countRefunded(ctx, order, units, owed: entry.details["refund_due_paid"] != nil)
-        var details: JSONObject = ["refund_ref": .string(refundRef), "units": unitsJSON(units), "units_only": true]
+        let before = try ctx.store.lines(orderRowID: order.rowID)
+        let units = try OrderUnits.resolved(units, before, orderID: order.orderID)
+        let (lines, refundedUnits) = try countRefunded(
+            ctx, order, before, units, owed: entry.details["refund_due_paid"] != nil)
+        var details: JSONObject = [
+            "refund_ref": .string(refundRef), "units": .array(units.map(\.json)), "units_only": true,
+        ]
         if cancel { details["cancel_units"] = true }
         try ctx.transition(&order, to: order.state, command: "order.refund", details: .object(details))
         try stopIfPaidFor(

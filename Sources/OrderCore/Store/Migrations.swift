@@ -15,7 +15,7 @@ struct Migration {
         profileEpoch, paymentsByTime, inboxAwaiting, cashOnDelivery, refundWriteOff, owingOnDelivery,
         channelUpdatedAt, refundedCancelled, returnBuyers, openTransfers, returnsByCustomerUnused, transferLosses,
         backorderedLines, owedLeft, cancelledUnallocated, pickedHeld, buyerKeys, paymentTerms, refundsOwed,
-        shippingPoints,
+        shippingPoints, lineRefs,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -1007,6 +1007,14 @@ struct Migration {
         name: "0048_shipping_points",
         sql: """
             ALTER TABLE return_refunds ADD COLUMN shipping_points INTEGER NOT NULL DEFAULT 0;
+            """)
+
+    /// The channel's id of each order line (`line_ref`: Shopify's line item, Taobao's sub-order): a channel's
+    /// refund names the line it is for, exact where a SKU is on several lines (a free gift of the item bought).
+    static let lineRefs = Migration(
+        name: "0049_line_refs",
+        sql: """
+            ALTER TABLE order_lines ADD COLUMN line_ref TEXT;
             """)
 
     /// Writes the key of each row's `from` column into its `to` column, a thousand rows to a statement (one

@@ -28,7 +28,7 @@ extension Store {
     private static let lockOrderByIDSQL = orderByIDSQL + " FOR UPDATE"
     private static let lockOrderByRowIDSQL = orderByRowIDSQL + " FOR UPDATE"
     private static let linesSQL = """
-        SELECT line_no, sku, name, qty, unit_price, line_discount, tax,
+        SELECT line_no, sku, name, qty, unit_price, line_discount, tax, line_ref,
             \(LineQuantity.allCases.map { "qty_" + $0.rawValue }.joined(separator: ", "))
         FROM order_lines WHERE order_rowid = ? ORDER BY line_no
         """
@@ -168,13 +168,14 @@ extension Store {
     func insert(_ lines: [OrderLine], orderRowID: Int64) throws {
         try db.writeRows(
             """
-            INSERT INTO order_lines(order_rowid, line_no, sku, name, qty, unit_price, line_discount, tax, qty_reserved,
-                qty_backordered)
+            INSERT INTO order_lines(order_rowid, line_no, sku, name, qty, unit_price, line_discount, tax, line_ref,
+                qty_reserved, qty_backordered)
             """,
             lines.map { line in
                 [
                     .int(orderRowID), .int(line.lineNo), .text(line.sku), .opt(line.name), .int(line.qty),
-                    .int(line.unitPrice), .int(line.lineDiscount), .int(line.tax), .int(line.quantity(.reserved)),
+                    .int(line.unitPrice), .int(line.lineDiscount), .int(line.tax), .opt(line.lineRef),
+                    .int(line.quantity(.reserved)),
                     .int(line.quantity(.backordered)),
                 ]
             })
@@ -185,8 +186,8 @@ extension Store {
         try db.rows(Store.linesSQL, .int(orderRowID)) { r in
             var line = OrderLine(
                 lineNo: r.int(0), sku: r.text(1), name: r.optText(2), qty: r.int(3), unitPrice: r.int(4),
-                lineDiscount: r.int(5), tax: r.int(6))
-            for (i, kind) in LineQuantity.allCases.enumerated() { line.quantities[kind] = r.int(Int32(7 + i)) }
+                lineDiscount: r.int(5), tax: r.int(6), lineRef: r.optText(7))
+            for (i, kind) in LineQuantity.allCases.enumerated() { line.quantities[kind] = r.int(Int32(8 + i)) }
             result.append(line)
         }
         return result

@@ -1234,6 +1234,59 @@ struct ChannelStateTests {
         #expect(a1?["refunded"] == 1 && a1?["cancelled"] == 1 && a1?["reserved"] == 1, "\(a1?.serialized ?? "")")
     }
 
+    /// A channel's refund names the line it is for (Shopify `line_item_id`, WooCommerce `_refunded_item_id`), and
+    /// lines keep the channel's id (`line_ref`): with A1 on two lines (10.00, and 8.00 after a line discount), a
+    /// refund of the 8.00 line is that line's in full and it no longer ships, where matched by SKU it was taken
+    /// for the dearest as a price adjustment and both A1 shipped. A refund naming a line the order lacks goes by
+    /// SKU, and one whose line spells its SKU otherwise (WooCommerce's blank SKU) is still that line's.
+    @Test func aChannelRefundIsForTheLineItNames() throws {
+        func lines(_ id: JSON) throws -> [JSON] { try engine.ok("order.get", ["order_id": id])["lines"]?.arrayValue ?? [] }
+        func column(_ lines: [JSON], _ key: String) -> [JSON] { lines.map { $0[key] ?? .null } }
+        let items: JSON = [["id": 901, "sku": "A1", "quantity": 1, "price": "10.00"],
+                           ["id": 902, "sku": "A1", "quantity": 1, "price": "10.00", "total_discount": "2.00"]]
+        let shopifyLine: JSONObject = ["line_items": items]
+        func refund(_ id: Int64, line: Int64, amount: String = "8.00") -> JSON {
+            ["id": .int(id), "order_id": 81, "transactions": [["amount": .string(amount), "kind": "refund", "status": "success"]],
+             "refund_line_items": [["quantity": 1, "line_item_id": .int(line), "restock_type": "no_restock",
+                                    "line_item": ["id": .int(line), "sku": "A1"]]]]
+        }
+        let placed = try ingest("shopify", shopify(81, financial: "paid", extra: shopifyLine))["order_id"] ?? .null
+        #expect(column(try lines(placed), "line_ref") == ["901", "902"])
+        #expect(try ingest("shopify", ["refund": refund(31, line: 902)])["action"] == "refunded")
+        var now = try lines(placed)
+        #expect(column(now, "refunded") == [0, 1] && column(now, "cancelled") == [0, 1], "\(now)")
+        // A line the order lacks: by SKU, the dearest first (Shopify's refunded units no longer ship: that one).
+        let other = try ingest("shopify", shopify(82, financial: "paid", extra: shopifyLine))["order_id"] ?? .null
+        var lacking = refund(32, line: 999).objectValue ?? [:]
+        lacking["order_id"] = 82
+        #expect(try ingest("shopify", ["refund": .object(lacking)])["action"] == "refunded")
+        now = try lines(other)
+        #expect(column(now, "refunded") == [1, 0] && column(now, "cancelled") == [1, 0], "\(now)")
+
+        let woo: JSON = ["id": 8401, "status": "processing", "currency": "CNY", "date_created_gmt": "2026-01-18T10:00:00",
+                         "line_items": [["id": 311, "sku": "A1", "product_id": 70, "quantity": 1, "subtotal": "10.00", "total": "10.00"],
+                                        ["id": 312, "sku": "A1", "product_id": 70, "quantity": 1, "subtotal": "10.00", "total": "8.00"]]]
+        let wooOrder = try ingest("woo", woo)["order_id"] ?? .null
+        let wooRefund: JSON = ["id": 730, "amount": "8.00", "reason": "", "line_items": [
+            ["id": 320, "product_id": 70, "variation_id": 0, "sku": "", "quantity": -1, "total": "-8.00",
+             "meta_data": [["id": 2080, "key": "_refunded_item_id", "value": "312"]]]]]
+        let outcome = try engine.ok("intake.ingest", ["channel": "woo", "external_id": "8401", "payload": wooRefund])
+        #expect(outcome["events"]?.arrayValue?.first?["action"] == "refunded", "\(outcome.serialized)")
+        now = try lines(wooOrder)
+        #expect(column(now, "line_ref") == ["311", "312"] && column(now, "refunded") == [0, 1] && column(now, "cancelled") == [0, 1],
+                "\(now)")
+
+        // A Taobao sub-order (`oid`) refunded and closed inside its trade.
+        let trade: JSON = ["trade": ["tid": "5301", "created": "2026-01-18 18:00:00", "status": "WAIT_SELLER_SEND_GOODS",
+                                     "post_fee": "0.00", "payment": "35.00", "modified": "2026-01-18 19:00:00", "orders": ["order": [
+            ["oid": 70061, "outer_sku_id": "A1", "num": 1, "price": "20.00", "total_fee": "20.00", "payment": "20.00",
+             "status": "WAIT_SELLER_SEND_GOODS", "refund_status": "NO_REFUND"],
+            ["oid": 70062, "outer_sku_id": "A1", "num": 1, "price": "15.00", "total_fee": "15.00", "payment": "15.00",
+             "status": "TRADE_CLOSED", "refund_status": "SUCCESS", "refund_id": "R5301", "refund_fee": "15.00"]]]]]
+        now = try lines(try ingest("taobao", trade)["order_id"] ?? .null)
+        #expect(column(now, "line_ref") == ["70061", "70062"] && column(now, "cancelled") == [0, 1], "\(now)")
+    }
+
     /// Shopify sends `refunds/create` beside `orders/cancelled`: the refund the cancellation already recorded as
     /// refunded is covered, not a dead letter a person must clear; a refund of its own is recorded once, with
     /// its `refund_line_items`.

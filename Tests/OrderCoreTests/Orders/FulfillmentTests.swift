@@ -489,6 +489,36 @@ struct FulfillmentTests {
         #expect(repaid["refund_due"] == "0.00")
     }
 
+    /// Units named by line (`line_no`) are that line's, whatever its SKU's other lines cost: a refund of the 8.00 A1
+    /// is that A1's in full (it no longer ships), where one naming the SKU is taken for the dearest (a price
+    /// adjustment: both still ship). A line the order lacks, or named with another SKU, changes nothing.
+    @Test func unitsNamedByLineAreThatLinesOnly() throws {
+        let engine = try engine()
+        func paid() throws -> JSON {
+            try engine.ok("order.create", orderArgs([("A1", 1, "10.00"), ("A1", 1, "8.00")], ["payment": [:]]))["order_id"] ?? .null
+        }
+        func column(_ order: JSON, _ key: String) -> [JSON?] { order["lines"]?.arrayValue?.map { $0[key] } ?? [] }
+        let cancelled = try engine.ok("order.cancel", ["order_id": try paid(), "units": [["line_no": 1, "qty": 1]]])
+        #expect(cancelled["refund_due"] == "10.00" && column(cancelled, "cancelled") == [1, 0], "\(cancelled.serialized)")
+        let entry = try engine.ok("order.timeline", ["order_id": cancelled["order_id"] ?? .null])["events"]?.arrayValue?
+            .last { $0["command"] == "order.cancel" }
+        #expect(entry?["details"]?["units"] == [["line_no": 1, "sku": "A1", "qty": 1]], "\(entry?.serialized ?? "")")
+
+        let byLine = try engine.ok("order.refund", ["order_id": try paid(), "amount": "8.00", "units": [["line_no": 2, "sku": "A1", "qty": 1]]])
+        #expect(column(byLine, "refunded") == [0, 1] && column(byLine, "cancelled") == [0, 1], "\(byLine.serialized)")
+        let bySKU = try engine.ok("order.refund", ["order_id": try paid(), "amount": "8.00", "units": [["sku": "A1", "qty": 1]]])
+        #expect(column(bySKU, "refunded") == [1, 0] && column(bySKU, "cancelled") == [0, 0], "\(bySKU.serialized)")
+
+        let id = try paid()
+        for (units, code) in [([["line_no": 3, "qty": 1]], ErrorCode.notFound), ([["line_no": 1, "sku": "B2", "qty": 1]], .invalidInput),
+                              ([["qty": 1]], .invalidInput), ([["line_no": 1, "qty": 2]], .conflict), ([["line_no": 0, "qty": 1]], .invalidInput)] as [([JSON], ErrorCode)] {
+            #expect(engine.fails("order.cancel", ["order_id": id, "units": .array(units)]) == code, "\(units)")
+            #expect(engine.fails("order.refund", ["order_id": id, "amount": "1.00", "units": .array(units)]) == code, "\(units)")
+        }
+        let untouched = try engine.ok("order.get", ["order_id": id])
+        #expect(untouched["refunded_total"] == "0.00" && column(untouched, "cancelled") == [0, 0], "\(untouched.serialized)")
+    }
+
     /// A unit given a price adjustment while still to ship (5.00 of an A1's 22.50, naming it: it still ships) and
     /// then cancelled with the rest owes back its whole worth: what the adjustment gave of it is not known per
     /// unit, and the buyer must not lose what the unit cost. Both A1 owe 45.00; never more than is left.

@@ -485,7 +485,7 @@ class _Orders(_Area):
     def refund(self, order_id: str, amount: Money, *, refund_ref: Optional[str] = None, reason: Optional[str] = None,
                units: Optional[Iterable[Mapping[str, Any]]] = None, cancel_units: Optional[bool] = None,
                **extra: Any) -> JSONDict:
-        """Records a refund made at the channel or gateway, with the units it was for ({"sku", "qty"}); a
+        """Records a refund made at the channel or gateway, with the units it was for ({"sku" or "line_no", "qty"}); a
         full refund stops an order that has not shipped, and so do its units refunded in full, or whatever
         the amount with ``cancel_units`` (op order.refund; a supervisor's, an admin's once the order's
         refunds pass ``returns.admin_above``)."""
@@ -556,8 +556,8 @@ class _Orders(_Area):
 
     def cancel(self, order_id: str, reason: Optional[str] = None, *,
                units: Optional[Iterable[Mapping[str, Any]]] = None, **extra: Any) -> JSONDict:
-        """Cancels an order that has not shipped (partly shipped: its rest), or only its ``units`` ({"sku",
-        "qty"}: the rest still ships; picked or packed, they come out of their parcel and a person is told to
+        """Cancels an order that has not shipped (partly shipped: its rest), or only its ``units`` ({"sku" or
+        "line_no", "qty"}: the rest still ships; picked or packed, they come out of their parcel and a person is told to
         put them back) (op order.cancel); their stock is released and what they were paid is owed back, less
         their share of refunds of money alone (a price match)."""
         return self._db.exec("order.cancel", order_id=order_id, reason=reason,

@@ -389,7 +389,7 @@ class Ops:
             currency: ISO 4217 code (default: order.default_currency).
             customer: The buyer: {"id","phone","email","name","device_id","ip","account_created_at"} (account_created_at: when their account was made, for the risk rules).
             ship_to: The address: {"name","phone","country","region","city","district","line1","line2","postal_code"}.
-            lines: The lines: {"sku","qty","unit_price","name","line_discount","tax"} (line_discount: off the line's whole quantity). Required.
+            lines: The lines: {"sku","qty","unit_price","name","line_discount","tax","line_ref"} (line_discount: off the line's whole quantity; line_ref: the channel's id of the line, which its refunds may name). Required.
             discounts: Order discounts: [{"kind","code","amount"}] (kind: coupon, promotion, points, manual, shipping, other; spread over the lines by value).
             fees: Order fees: [{"name","amount","tax","returns_refund"}] (returns_refund false: bought on its own, a gift card or a tip, never refunded by a return).
             shipping_fee: Shipping charged to the buyer.
@@ -434,12 +434,12 @@ class Ops:
         return self.exec("order.pickup", order_id=order_id, **envelope)
 
     def order_cancel(self, order_id: str, reason: Optional[str] = None, *, units: Optional[Sequence[Mapping[str, Any]]] = None, **envelope: Any) -> Dict[str, Any]:
-        """Cancel an order that has not shipped, or some of its units (order_id, reason, units [{sku, qty}]); releases their stock and records any refund owed (op ``order.cancel``).
+        """Cancel an order that has not shipped, or some of its units (order_id, reason, units [{line_no or sku, qty}]); releases their stock and records any refund owed (op ``order.cancel``).
 
         Args:
             order_id: The order (OrderCore's id, such as SO-000001). Required.
             reason: Why, in words (kept in the audit trail).
-            units: Only these units [{"sku","qty"}]: the rest of the order still ships.
+            units: Only these units [{"line_no" or "sku", "qty"}]: the rest of the order still ships (a SKU on several lines gives up its cheapest units first).
 
         Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk.
         """
@@ -532,14 +532,14 @@ class Ops:
         return self.exec("order.assign", order_id=order_id, owner=owner, **envelope)
 
     def order_refund(self, order_id: str, *, amount: Money, refund_ref: Optional[str] = None, reason: Optional[str] = None, units: Optional[Sequence[Mapping[str, Any]]] = None, cancel_units: Optional[bool] = None, **envelope: Any) -> Dict[str, Any]:
-        """Record a refund made at the channel or gateway (order_id, amount, refund_ref, reason, units [{sku, qty}] refunded, cancel_units); never more than was paid; a full refund stops an unshipped order, and units refunded in full (or with cancel_units, whatever the amount) do not ship (op ``order.refund``).
+        """Record a refund made at the channel or gateway (order_id, amount, refund_ref, reason, units [{line_no or sku, qty}] refunded, cancel_units); never more than was paid; a full refund stops an unshipped order, and units refunded in full (or with cancel_units, whatever the amount) do not ship (op ``order.refund``).
 
         Args:
             order_id: The order (OrderCore's id, such as SO-000001). Required.
             amount: The amount refunded. Required.
             refund_ref: The gateway's refund reference (a repeat is answered once).
             reason: Why.
-            units: Which units are refunded: [{"sku","qty"}].
+            units: Which units are refunded: [{"line_no" or "sku", "qty"}] (a SKU on several lines: the dearest first).
             cancel_units: The units no longer ship, whatever the amount (the channel took them off the order).
 
         Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk.
