@@ -324,7 +324,8 @@ public struct ShellCommand: Sendable {
         ShellCommand(words: ".quit", op: nil, summary: "Leave (Ctrl-D works too)", syntax: ".quit"),
     ]
 
-    /// `A1:2@19.90` -> `{"sku":"A1","qty":2,"unit_price":"19.90"}` (`A1:2` without prices).
+    /// `A1:2@19.90` -> `{"sku":"A1","qty":2,"unit_price":"19.90"}` (`A1:2` without prices); without prices, `#2:1`
+    /// is a line by its number (`{"line_no":2,"qty":1}`: the second of two lines of one SKU).
     static func line(_ word: String, priced: Bool, usage: String) throws(ShellError) -> JSON {
         guard let colon = word.lastIndex(of: ":"), colon != word.startIndex else {
             throw ShellError("'\(word)' is not a line (SKU:QTY or SKU:QTY@PRICE); usage: \(usage)")
@@ -334,7 +335,11 @@ public struct ShellCommand: Sendable {
         guard let qty = parts.first, Int64(qty) != nil else {
             throw ShellError("'\(word)': quantity must be an integer (SKU:QTY or SKU:QTY@PRICE)")
         }
-        var line: JSONObject = ["sku": .string(String(word[..<colon])), "qty": .number(String(qty))]
+        let name = word[..<colon]
+        var line: JSONObject = ["sku": .string(String(name)), "qty": .number(String(qty))]
+        if !priced, name.hasPrefix("#"), let number = Int64(name.dropFirst()) {
+            line = ["line_no": .int(number), "qty": .number(String(qty))]
+        }
         if priced {
             line["unit_price"] = .string(parts.count > 1 ? String(parts[1]) : "0")
         } else if parts.count > 1 {

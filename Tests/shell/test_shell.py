@@ -71,6 +71,22 @@ order get SO-000002
     assert whole["state"] == "cancelled" and whole["cancel_reason"] == "buyer called at 10:45"
 
 
+def test_a_line_is_named_by_its_number(shell, tmp_path):
+    # A1 on two lines (10.00 and 8.00): `#2:1` is the second line's unit, `A1:1` the cheapest.
+    script = SETUP + """
+order create A1:1@10.00 A1:1@8.00
+order pay SO-000001
+order cancel SO-000001 #1:1 the dearer one
+.mode json
+order get SO-000001
+order cancel SO-000001 #3:1 no such line
+"""
+    result = run(shell, tmp_path / "n.db", script)
+    order = json.loads(result.stdout.strip().splitlines()[-1])
+    assert [line["cancelled"] for line in order["lines"]] == [1, 0] and order["refund_due"] == "10.00"
+    assert result.returncode != 0 and "has no line 3" in result.stderr
+
+
 def test_an_alert_to_put_units_back_is_closed_and_the_buyers_call_noted(shell, tmp_path):
     script = SETUP + """
 order create A1:2@10.00
