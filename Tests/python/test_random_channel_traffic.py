@@ -95,6 +95,11 @@ class Shopify(Channel):
                   "current_quantity": q, "fulfillable_quantity": q}
                  for k, sku in enumerate(self.rnd.sample(SKUS, self.rnd.randint(1, 3)))
                  for q in [self.rnd.randint(1, 3)]]
+        twice = random.Random(number)  # a SKU on a second line of its own (a second price at Shopify) in some orders
+        if twice.random() < 0.3:
+            line = twice.choice(lines)
+            q = twice.randint(1, 2)
+            lines.append({**line, "id": 100 * number + 9, "quantity": q, "current_quantity": q, "fulfillable_quantity": q})
         total = sum(10 * line["quantity"] for line in lines)
         status = self.rnd.choices(["paid", "partially_paid", "pending"], [6, 1, 3])[0] if total > 10 else "paid"
         self.received[number] = {"paid": total, "partially_paid": 10, "pending": 0}[status]
@@ -193,6 +198,11 @@ class Shopify(Channel):
         order["fulfillments"] = [{"status": "success", "tracking_company": "UPS",
                                   "tracking_number": "1Z%d" % len(self.sent), "created_at": order["updated_at"]}]
         return self.payload(order)
+
+    @staticmethod
+    def units(order):
+        """The units still on each line: those its refunds and its cancellation did not take off."""
+        return [line["current_quantity"] for line in order["line_items"]]
 
     def expected(self, order):
         shipped = any(line["current_quantity"] - line["fulfillable_quantity"] for line in order["line_items"])
@@ -928,6 +938,9 @@ def traffic(db, rnd, channel, name, warehouses, checked=True):
         assert here["state"] in expected, (number, here["state"], order)
         money = tuple(float(here[key]) for key in ("paid_total", "refunded_total", "refund_due"))
         assert money == channel.money(order), (number, money, order)
+        if hasattr(channel, "units"):  # each line as the channel has it: its refunds took units off the line named
+            kept = [line["qty"] - line["cancelled"] for line in here["lines"]]
+            assert kept == channel.units(order), (number, kept, order)
 
 
 @pytest.mark.parametrize("platform,seed,warehouses",
