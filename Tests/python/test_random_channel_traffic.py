@@ -252,6 +252,11 @@ class Taobao(Channel):
                  "payment": "%d.00" % (10 * q), "status": status, "refund_status": "NO_REFUND"}
                 for k, sku in enumerate(self.rnd.sample(SKUS, self.rnd.randint(1, 3)))
                 for q in [self.rnd.randint(1, 3)]]
+        twice = random.Random(tid)  # a SKU on a second sub-order (a second price) in some trades
+        if twice.random() < 0.3:
+            q = twice.randint(1, 2)
+            subs.append({**twice.choice(subs), "oid": 10 * tid + 9, "num": q, "total_fee": "%d.00" % (10 * q),
+                         "payment": "%d.00" % (10 * q)})
         self.orders[tid] = trade = {
             "tid": tid, "created": "2026-10-31 10:00:00", "status": status, "post_fee": "0.00",
             "payment": "%d.00" % sum(10 * sub["num"] for sub in subs), "orders": {"order": subs}}
@@ -306,6 +311,12 @@ class Taobao(Channel):
         else:
             return None
         return self.payload(trade)
+
+    @staticmethod
+    def units(trade):
+        """The units of each sub-order that were not closed before they shipped."""
+        return [0 if sub["status"] in ("TRADE_CLOSED", "TRADE_CLOSED_BY_TAOBAO") and "consign_time" not in sub
+                else sub["num"] for sub in trade["orders"]["order"]]
 
     def money(self, trade):
         paid = 0 if trade["status"] in ("WAIT_BUYER_PAY", "TRADE_CLOSED_BY_TAOBAO") else float(trade["payment"])
