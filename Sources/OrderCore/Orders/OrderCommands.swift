@@ -181,6 +181,8 @@ enum OrderCommands {
         "order.cancel", .write,
         "Cancel an order that has not shipped, or some of its units (order_id, reason, units [{line_no or sku, qty}]); "
             + "releases their stock and records any refund owed",
+        roleRule: "a supervisor to cancel units of a line named by number while a line of its SKU whose units cost "
+            + "less still ships",
         sharing: .concurrent,
         arguments: [
             .orderID,
@@ -262,6 +264,12 @@ enum OrderCommands {
             }
             if left > 0 { try unit.refuse(left: unit.qty - left, of: id, lines, verb: "cancel") }
         }
+        if refundRef == nil, let cheaper = try ctx.cheaperLineShips(units, order, lines, toShip: toShip) {
+            try ctx.requireRole(
+                .supervisor,
+                to: "cancelling units of line \(cheaper.named) while line \(cheaper.ships), of the same SKU for less, "
+                    + "still ships")
+        }
         if toShip.allSatisfy({ $0 <= 0 }) { return nil }
         let (writtenOff, owed, points) = try ctx.settleCancelled(taken, of: order, lines: lines)
         try RefundCommands.stopUnits(
@@ -290,14 +298,20 @@ enum OrderCommands {
     ) -> [Int] {
         let indices = lines.indices.filter { lines[$0].sku == sku }
         guard let allocation, indices.count > 1 else { return indices }
+        return indices.sorted { a, b in
+            if costsLess(a, than: b, allocation) { return cheapestFirst }
+            if costsLess(b, than: a, allocation) { return !cheapestFirst }
+            return a < b
+        }
+    }
+
+    /// Whether a unit of line `a` cost the buyer less than one of line `b` (money and points, after discounts).
+    static func costsLess(_ a: Int, than b: Int, _ allocation: RefundAllocation) -> Bool {
         func unitWorth(_ i: Int, times other: Int) -> (high: Int64, low: UInt64) {
             let line = allocation.lines[i]
             return (line.cash &+ line.points).multipliedFullWidth(by: max(allocation.lines[other].qty, 1))
         }
-        return indices.sorted { a, b in
-            let (left, right) = (unitWorth(a, times: b), unitWorth(b, times: a))
-            return left != right ? (left < right) == cheapestFirst : a < b
-        }
+        return unitWorth(a, times: b) < unitWorth(b, times: a)
     }
 
     /// Whether some units of the order may be cancelled (`cancelUnits`): not everything has shipped, and it is
@@ -490,6 +504,28 @@ extension CommandContext {
         _ = try refundsWithoutUnits(order, lines: lines, allocation: allocation).apply(&refund, due: order.amountDue)
         let settled = Order.settlement(refund.cash + refund.shipping, due: order.amountDue)
         return (settled.writtenOff, settled.paidBack, refund.points)
+    }
+
+    /// A line named by number (`units`) whose units are cancelled while a line of its SKU whose units cost less
+    /// still ships (`toShip`, after the cancellation): the buyer keeps the cheaper (a free gift of the item
+    /// bought) and is owed the dearer's money — a discount given, as goods entered for nothing are. Nil when none
+    /// (named by SKU, units are cancelled cheapest first); no read unless a named line's SKU is on another line.
+    func cheaperLineShips(
+        _ units: [OrderUnits], _ order: Order, _ lines: [OrderLine], toShip: [Int64]
+    ) throws -> (named: Int64, ships: Int64)? {
+        var allocation: RefundAllocation?
+        for unit in units {
+            guard let lineNo = unit.lineNo, let named = lines.firstIndex(where: { $0.lineNo == lineNo }) else {
+                continue
+            }
+            for other in lines.indices where other != named && lines[other].sku == unit.sku && toShip[other] > 0 {
+                allocation = try allocation ?? refundAllocation(order, lines: lines)
+                if let allocation, OrderCommands.costsLess(other, than: named, allocation) {
+                    return (lineNo, lines[other].lineNo)
+                }
+            }
+        }
+        return nil
     }
 
     /// The order's allocation when one of `units`' SKUs is on several of its lines (`OrderCommands.linesOf`

@@ -113,6 +113,28 @@ struct RoleTableTests {
 
     /// Goods a person enters for nothing, or below what they cost, are a loss written into the order: a supervisor's,
     /// as write-offs are. An exchange's replacement is such an order: no operator ships it free.
+    /// Of A1 on two lines (10.00, and free: a gift of the item bought), an operator cancels the free one by SKU
+    /// or by number; cancelling the paid one by number while the gift still ships (the buyer keeps it and is owed
+    /// 10.00) is a discount given, a supervisor's — and an operator's once the gift is cancelled too.
+    @Test func cancellingTheDearerLineWhileACheaperOneShipsNeedsASupervisor() throws {
+        let dir = temporaryDirectory()
+        defer { removeDirectory(dir) }
+        let engine = try Self.staffed(dir)
+        try engine.seedCatalog(a1: ["SH": 100])
+        func paid() throws -> JSON {
+            try engine.ok("order.create", orderArgs([("A1", 1, "10.00"), ("A1", 1, "0.00")], ["payment": [:], "actor": "lead"]))["order_id"] ?? .null
+        }
+        let id = try paid()
+        let dearer: JSONObject = ["order_id": id, "units": [["line_no": 1, "qty": 1]], "actor": "op"]
+        #expect(engine.fails("order.cancel", dearer) == .forbidden)
+        #expect(try engine.ok("order.get", ["order_id": id])["refund_due"] == "0.00")
+        try engine.ok("order.cancel", dearer.merging(["actor": "lead"]))
+        for units: JSON in [[["line_no": 2, "qty": 1]], [["sku": "A1", "qty": 1]], [["line_no": 1, "qty": 1], ["line_no": 2, "qty": 1]]] {
+            let order = try engine.ok("order.cancel", ["order_id": try paid(), "units": units, "actor": "op"])
+            #expect(order["lines"]?.arrayValue?[1]["cancelled"] == 1, "\(units)")
+        }
+    }
+
     @Test func goodsEnteredForNothingOrBelowCostNeedASupervisor() throws {
         let dir = temporaryDirectory()
         defer { removeDirectory(dir) }
