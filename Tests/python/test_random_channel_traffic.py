@@ -694,6 +694,11 @@ class Douyin(Channel):
                  "after_sale_info": {"after_sale_type": 0, "after_sale_status": 0, "refund_status": 0}}
                 for k, sku in enumerate(self.rnd.sample(SKUS, self.rnd.randint(1, 3)))
                 for q in [self.rnd.randint(1, 3)]]
+        twice = random.Random(number)  # a SKU on a second sku order (a gift of the item bought) in some orders
+        if twice.random() < 0.3:
+            q = twice.randint(1, 2)
+            subs.append({**twice.choice(subs), "order_id": number + "9", "item_num": q, "pay_amount": 1000 * q,
+                         "after_sale_info": {"after_sale_type": 0, "after_sale_status": 0, "refund_status": 0}})
         self.orders[number] = order = {
             "order_id": number, "create_time": 1793000000, "order_status": 105 if paid else 1, "pay_type": 1,
             "post_amount": 0, "pay_amount": sum(sub["pay_amount"] for sub in subs), "sku_order_list": subs}
@@ -766,6 +771,12 @@ class Douyin(Channel):
                                "refund_status": 3, "refund_amount": fen, "refund_post_amount": 0},
             "order_info": {"shop_order_id": order["order_id"],
                            "related_order_info": [{"shop_sku_code": sku, "aftersale_item_num": 1}]}}]}})
+
+    @staticmethod
+    def units(order):
+        """The units of each sku order but those refunded, or cancelled with the order, before they shipped."""
+        return [0 if sub["after_sale_info"]["refund_status"] == 3 or order["order_status"] == 4
+                and sub["order_status"] in (1, 105) else sub["item_num"] for sub in order["sku_order_list"]]
 
     def money(self, order):
         if order["order_id"] not in self.paid and "order_phase_list" in order:  # the deposit, kept if it closes

@@ -144,7 +144,8 @@ enum RefundCommands {
             orderRowID: order.rowID, actor: ctx.actor)
         // Money owed for units cancelled before: a refund naming units pays for those first.
         let owed = paysOwed ? min(amount, order.refundDue) : 0
-        let (lines, refundedUnits) = try countRefunded(ctx, order, before, units, owed: owed > 0, asked: asked)
+        let (lines, refundedUnits) = try countRefunded(
+            ctx, order, before, units, owed: owed > 0, asked: asked, unshipped: unshipped)
         var details: JSONObject = [
             "amount": order.money(amount), "refund_ref": .optional(ref), "reason": .optional(reason),
             "units": .array(units.map(\.json)),
@@ -212,12 +213,16 @@ enum RefundCommands {
     /// - Parameter asked: a person named the units (`order.refund`): a SKU the order has no line of is
     ///   `not_found`, more units than it has not refunded yet `conflict`. A channel's refund naming what the order
     ///   lacks (a fee's item, units its payload counted otherwise) counts what matches.
+    /// Units named by SKU on several lines are counted where they are, as on one line (`stopUnits`): on lines
+    /// with units that left and were not refunded first (a refund after a partial shipment is most often for goods
+    /// that came back), or, for a refund of units that had not shipped (`unshipped`), on lines with units still to
+    /// ship; among those, the dearest first.
     /// - Parameters:
     ///   - lines: the order's lines before; `units`, resolved on them (`OrderUnits.resolved`).
     /// - Returns: the lines as they are now, and each line's units counted that were not cancelled.
     private static func countRefunded(
         _ ctx: CommandContext, _ order: Order, _ lines: [OrderLine], _ units: [OrderUnits], owed: Bool,
-        asked: Bool = false
+        asked: Bool = false, unshipped: Bool = false
     ) throws -> (lines: [OrderLine], refunded: [(line: Int, qty: Int64)]) {
         var lines = lines
         var refundedUnits: [(line: Int, qty: Int64)] = []
@@ -225,6 +230,15 @@ enum RefundCommands {
         for unit in units {
             var left = unit.qty
             var candidates = unit.candidates(lines, by: worth, cheapestFirst: false)
+            if candidates.count > 1 {
+                let there = { (i: Int) in
+                    let (line, shipped) = (lines[i], lines[i].quantity(.shipped))
+                    return unshipped
+                        ? line.notCancelled > shipped
+                        : shipped > line.quantity(.refunded) - line.quantity(.refundedCancelled)
+                }
+                candidates = candidates.filter(there) + candidates.filter { !there($0) }
+            }
             if owed {  // money owed for cancelled units pays for them first, on whichever line they are
                 let waiting = { (i: Int) in lines[i].quantity(.cancelled) > lines[i].quantity(.refundedCancelled) }
                 candidates = candidates.filter(waiting) + candidates.filter { !waiting($0) }
@@ -288,7 +302,7 @@ enum RefundCommands {
         let before = try ctx.store.lines(orderRowID: order.rowID)
         let units = try OrderUnits.resolved(units, before, orderID: order.orderID)
         let (lines, refundedUnits) = try countRefunded(
-            ctx, order, before, units, owed: entry.details["refund_due_paid"] != nil)
+            ctx, order, before, units, owed: entry.details["refund_due_paid"] != nil, unshipped: unshipped)
         var details: JSONObject = [
             "refund_ref": .string(refundRef), "units": .array(units.map(\.json)), "units_only": true,
         ]

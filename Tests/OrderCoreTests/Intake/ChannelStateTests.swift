@@ -1234,6 +1234,37 @@ struct ChannelStateTests {
         #expect(a1?["refunded"] == 1 && a1?["cancelled"] == 1 && a1?["reserved"] == 1, "\(a1?.serialized ?? "")")
     }
 
+    /// A refund naming only a SKU that is on two lines, one shipped by the channel and one still to ship, is for
+    /// the units where they are: a return of a unit that left (restock type `return`) is the shipped line's, and the
+    /// other still ships; units taken off before they left (`cancel`) are the line still to ship's, which no
+    /// longer ships. Both used to go to the first line, whatever had shipped.
+    @Test func aRefundNamingASKUOnTwoLinesIsForTheLineItsUnitsAreOn() throws {
+        func order(_ id: Int, shippedFirst: Bool) -> JSON {
+            let lines: JSON = [["id": .int(Int64(10 * id + 1)), "sku": "A1", "quantity": 1, "price": "10.00",
+                                "fulfillable_quantity": shippedFirst ? 0 : 1, "current_quantity": 1],
+                               ["id": .int(Int64(10 * id + 2)), "sku": "A1", "quantity": 1, "price": "10.00",
+                                "fulfillable_quantity": shippedFirst ? 1 : 0, "current_quantity": 1]]
+            return shopify(id, financial: "paid", fulfillment: "partial", extra: ["line_items": lines])
+        }
+        func refund(_ id: Int64, order: Int, restock: String) -> JSON {
+            ["refund": ["id": .int(id), "order_id": .int(Int64(order)),
+                        "transactions": [["amount": "10.00", "kind": "refund", "status": "success"]],
+                        "refund_line_items": [["quantity": 1, "restock_type": .string(restock), "line_item": ["sku": "A1"]]]]]
+        }
+        func lines(_ id: JSON) throws -> [[JSON]] {
+            try engine.ok("order.get", ["order_id": id])["lines"]?.arrayValue?.map {
+                [$0["shipped"] ?? .null, $0["refunded"] ?? .null, $0["cancelled"] ?? .null]
+            } ?? []
+        }
+        let returned = try ingest("shopify", order(91, shippedFirst: false))["order_id"] ?? .null
+        #expect(try lines(returned) == [[0, 0, 0], [1, 0, 0]])
+        #expect(try ingest("shopify", refund(41, order: 91, restock: "return"))["action"] == "refunded")
+        #expect(try lines(returned) == [[0, 0, 0], [1, 1, 0]], "the unit still to ship ships")
+        let dropped = try ingest("shopify", order(92, shippedFirst: true))["order_id"] ?? .null
+        #expect(try ingest("shopify", refund(42, order: 92, restock: "cancel"))["action"] == "refunded")
+        #expect(try lines(dropped) == [[1, 0, 0], [0, 1, 1]], "the unit taken off does not ship")
+    }
+
     /// A channel's refund names the line it is for (Shopify `line_item_id`, WooCommerce `_refunded_item_id`), and
     /// lines keep the channel's id (`line_ref`): with A1 on two lines (10.00, and 8.00 after a line discount), a
     /// refund of the 8.00 line is that line's in full and it no longer ships, where matched by SKU it was taken
