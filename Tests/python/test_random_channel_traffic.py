@@ -506,7 +506,8 @@ class WooCommerce(Channel):
         event = {"id": refund_id, "date_created_gmt": "2026-11-01T00:00:00", "amount": "%d.00" % (10 * qty),
                  "reason": "", "refunded_payment": True,
                  "line_items": [{"id": 9 * refund_id, "product_id": line["product_id"], "variation_id": 0,
-                                 "sku": line["sku"], "quantity": -qty, "total": "-%d.00" % (10 * qty)}],
+                                 "sku": line["sku"], "quantity": -qty, "total": "-%d.00" % (10 * qty),
+                                 "meta_data": [{"key": "_refunded_item_id", "value": str(line["id"])}]}],
                  "_links": {"up": [{"href": "https://shop.example/wp-json/wc/v3/orders/%d" % order["id"]}]}}
         self.refund_events[order["id"]].append(event)
         return event
