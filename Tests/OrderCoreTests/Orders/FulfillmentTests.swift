@@ -263,7 +263,7 @@ struct FulfillmentTests {
         func kept(_ order: JSON) -> [JSON] {
             (order["lines"]?.arrayValue ?? []).compactMap {
                 let units = ($0["shipped"]?.intValue ?? 0) - ($0["returned"]?.intValue ?? 0)
-                return units > 0 ? ["sku": $0["sku"] ?? .null, "qty": .int(units)] : nil
+                return units > 0 ? ["line_no": $0["line_no"] ?? .null, "sku": $0["sku"] ?? .null, "qty": .int(units)] : nil
             }
         }
         for round in 0..<20 {
@@ -298,13 +298,15 @@ struct FulfillmentTests {
                     guard left > 5 else { break }
                     let amount = Int64.random(in: 1...(left * 6 / 10), using: &rng)
                     try engine.ok("order.refund", ["order_id": id, "amount": .string(Money.format(amount, exponent: 2)), "reason": "price match"])
-                case 1, 2:
-                    let sku = o["lines"]?.arrayValue?.randomElement(using: &rng)?["sku"] ?? .null
-                    mayConflict("order.cancel", ["order_id": id, "units": [["sku": sku, "qty": 1]]])
+                case 1, 2:  // a unit of a SKU, or of a line named by number
+                    let line = o["lines"]?.arrayValue?.randomElement(using: &rng)
+                    let unit: JSON = Bool.random(using: &rng) ? ["sku": line?["sku"] ?? .null, "qty": 1] : ["line_no": line?["line_no"] ?? .null, "qty": 1]
+                    mayConflict("order.cancel", ["order_id": id, "units": [unit]])
                 case 3: try payOwed()
-                case 4:  // one unit that shipped comes back
+                case 4:  // one unit that shipped comes back, named by SKU or by its line
                     guard let unit = kept(o).randomElement(using: &rng) else { break }
-                    pointsBack += cents(try returned(engine, id, [["sku": unit["sku"] ?? .null, "qty": 1]], field: "points"))
+                    let named: JSON = Bool.random(using: &rng) ? ["sku": unit["sku"] ?? .null, "qty": 1] : ["line_no": unit["line_no"] ?? .null, "qty": 1]
+                    pointsBack += cents(try returned(engine, id, [named], field: "points"))
                 default:
                     var scans: [JSON] = [id], weight: Int64 = 0
                     for line in o["lines"]?.arrayValue ?? [] {
