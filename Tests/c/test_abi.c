@@ -283,6 +283,21 @@ static void test_order_path(void) {
     CHECK(run(db, request, out, sizeof out) == OC_OK && strstr(out, "\"state\":\"paid\"")
           && strstr(out, "\"refund_due\":\"5.00\""), "one unit cancelled: %s", out);
     CHECK(available(db, "A1") == 7, "its unit came back, the other is still held");
+
+    /* A1 on two lines, named by number: the line's own unit, whatever the other line's costs; a line the order
+       lacks is refused and changes nothing. */
+    CHECK(run(db, "{\"op\":\"order.create\",\"lines\":[{\"sku\":\"A1\",\"qty\":1,\"unit_price\":\"5.00\"},"
+                  "{\"sku\":\"A1\",\"qty\":1,\"unit_price\":\"4.00\"}],\"payment\":{}}", out, sizeof out) == OC_OK,
+          "created paid: %s", out);
+    order_id_of(out, id2);
+    snprintf(request, sizeof request,
+             "{\"op\":\"order.cancel\",\"order_id\":\"%s\",\"units\":[{\"line_no\":3,\"qty\":1}]}", id2);
+    CHECK(run(db, request, out, sizeof out) == OC_NOT_FOUND, "no line 3: %s", out);
+    snprintf(request, sizeof request,
+             "{\"op\":\"order.cancel\",\"order_id\":\"%s\",\"units\":[{\"line_no\":2,\"qty\":1}]}", id2);
+    CHECK(run(db, request, out, sizeof out) == OC_OK && strstr(out, "\"refund_due\":\"4.00\""),
+          "line 2 cancelled: %s", out);
+    CHECK(available(db, "A1") == 6, "line 1's unit is still held");
     oc_close(db);
 }
 
