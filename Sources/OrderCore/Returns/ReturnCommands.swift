@@ -392,6 +392,7 @@ enum ReturnCommands {
         var lines: [ReturnRecord.Line] = []
         func returnable(_ line: OrderLine) -> Int64 { line.quantity(.shipped) - (claimed[line.lineNo] ?? 0) }
         var allocation: RefundAllocation?
+        var ahead: [Int64: Int64]?
         for w in Self.numberedFirst(wanted) {
             let lineNo = try w.int("line_no", min: 1)
             let sku = try w.code("sku")
@@ -406,10 +407,14 @@ enum ReturnCommands {
                     details: ["field": .string(w.name("line_no")), "order_id": .string(orderID)])
             }
             // A SKU on several lines (a free gift of the item bought) comes back cheapest first, as it is cancelled:
-            // the buyer keeps what they paid for.
+            // the buyer keeps what they paid for. Units refunded before they came back (a channel's refund naming
+            // them) come back first, as on one line (`refundedAhead`): what arrives is what was refunded for.
             if candidates.count > 1, lineNo == nil, let sku {
                 allocation = try allocation ?? ctx.refundAllocation(order, lines: orderLines)
-                candidates = OrderCommands.linesOf(sku, orderLines, by: allocation, cheapestFirst: true)
+                ahead = try ahead ?? ctx.refundedAhead(orderRowID: order.rowID, lines: orderLines)
+                let ranked = OrderCommands.linesOf(sku, orderLines, by: allocation, cheapestFirst: true)
+                let refunded = { (i: Int) in (ahead?[orderLines[i].lineNo] ?? 0) > 0 }
+                candidates = ranked.filter(refunded) + ranked.filter { !refunded($0) }
                 let total = candidates.reduce(Int64(0)) { $0 + max(0, returnable(orderLines[$1])) }
                 guard qty <= total else {
                     throw OrderCoreError(

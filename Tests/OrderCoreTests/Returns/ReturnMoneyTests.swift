@@ -208,6 +208,20 @@ struct ReturnMoneyTests {
         #expect(engine.fails("return.request", ["order_id": order, "reason": "changed_mind", "lines": [["sku": "B2", "qty": 1]]]) == .conflict)
     }
 
+    /// A unit refunded before it came back (a refund naming its line: a channel's after-sale) is what comes back
+    /// first when the SKU is named, as on one line: B2 at 10.00 refunded, then one B2 returned by SKU is that one,
+    /// and pays nothing more — not the 8.00 B2 as well (the buyer was refunded once).
+    @Test func aUnitRefundedBeforeItCameBackIsWhatComesBackFirst() throws {
+        let order = try handedOver([("B2", 1, "10.00"), ("B2", 1, "8.00")])
+        try engine.ok("order.refund", ["order_id": order, "amount": "10.00", "units": [["line_no": 1, "qty": 1]]])
+        let back = try engine.ok("return.request", ["order_id": order, "reason": "defective", "lines": [["sku": "B2", "qty": 1]]])
+        #expect(back["lines"]?.arrayValue?.map { $0["line_no"] } == [1] && back["quote"]?["cash"] == "0.00", "\(back.serialized)")
+        try engine.ok("return.reject", ["return_id": back["return_id"] ?? .null, "reason": "wrong one"])
+        // The other is its own when named by line.
+        let other = try engine.ok("return.request", ["order_id": order, "reason": "defective", "lines": [["line_no": 2, "qty": 1]]])
+        #expect(other["quote"]?["cash"] == "8.00", "\(other.serialized)")
+    }
+
     /// Points beyond the goods' value paid for shipping: they come back with it — in shares with a seller's
     /// fault, whole with the return that completes the order, and all of them when the order is cancelled.
     /// 20.00 of goods and 10.00 of shipping, 25.00 of it in points: 5.00 of the points paid for shipping.
