@@ -60,14 +60,24 @@ extension CommandContext {
         refund.shippingPoints += points
     }
 
-    /// `candidates` (indices of a return's `lines` of one SKU) as a SKU on several lines comes back: the cheapest
-    /// first (`OrderCommands.linesOf`). One line, or none, costs no read.
-    func cheapestFirst(_ candidates: [Int], of lines: [ReturnRecord.Line], orderRowID: Int64) throws -> [Int] {
+    /// The lines of `sku` (indices of `orderLines`) in the order its units come back when a return names the
+    /// SKU: lines with units refunded before they came back first (a channel's refund naming them: what arrives
+    /// is what was refunded for, and pays nothing more, as on one line — `refundedAhead`), then the cheapest first
+    /// (`OrderCommands.linesOf`: the buyer keeps what they paid for).
+    func returnOrder(of sku: String, _ order: Order, _ orderLines: [OrderLine]) throws -> [Int] {
+        let allocation = try refundAllocation(order, lines: orderLines)
+        let ahead = try refundedAhead(orderRowID: order.rowID, lines: orderLines)
+        let ranked = OrderCommands.linesOf(sku, orderLines, by: allocation, cheapestFirst: true)
+        let refunded = { (i: Int) in (ahead[orderLines[i].lineNo] ?? 0) > 0 }
+        return ranked.filter(refunded) + ranked.filter { !refunded($0) }
+    }
+
+    /// `candidates` (indices of a return's `lines` of one SKU) in the order they come back (`returnOrder`): the
+    /// best grades go to the first. One line, or none, costs no read.
+    func inReturnOrder(_ candidates: [Int], of lines: [ReturnRecord.Line], orderRowID: Int64) throws -> [Int] {
         guard candidates.count > 1, let order = try store.order(rowID: orderRowID) else { return candidates }
         let orderLines = try store.lines(orderRowID: order.rowID)
-        let allocation = try refundAllocation(order, lines: orderLines)
-        let ranked = OrderCommands.linesOf(lines[candidates[0]].sku, orderLines, by: allocation, cheapestFirst: true)
-            .map { orderLines[$0].lineNo }
+        let ranked = try returnOrder(of: lines[candidates[0]].sku, order, orderLines).map { orderLines[$0].lineNo }
         return candidates.sorted {
             (ranked.firstIndex(of: lines[$0].lineNo) ?? 0) < (ranked.firstIndex(of: lines[$1].lineNo) ?? 0)
         }
@@ -391,8 +401,6 @@ enum ReturnCommands {
         var claimed = try ctx.store.claimedUnits(orderRowID: order.rowID)
         var lines: [ReturnRecord.Line] = []
         func returnable(_ line: OrderLine) -> Int64 { line.quantity(.shipped) - (claimed[line.lineNo] ?? 0) }
-        var allocation: RefundAllocation?
-        var ahead: [Int64: Int64]?
         for w in Self.numberedFirst(wanted) {
             let lineNo = try w.int("line_no", min: 1)
             let sku = try w.code("sku")
@@ -406,15 +414,10 @@ enum ReturnCommands {
                     .notFound, "order \(orderID) has no line \(lineNo.map(String.init) ?? sku ?? "?")",
                     details: ["field": .string(w.name("line_no")), "order_id": .string(orderID)])
             }
-            // A SKU on several lines (a free gift of the item bought) comes back cheapest first, as it is cancelled:
-            // the buyer keeps what they paid for. Units refunded before they came back (a channel's refund naming
-            // them) come back first, as on one line (`refundedAhead`): what arrives is what was refunded for.
+            // A SKU on several lines (a free gift of the item bought) comes back as `returnOrder` says: units
+            // refunded before first, then the cheapest.
             if candidates.count > 1, lineNo == nil, let sku {
-                allocation = try allocation ?? ctx.refundAllocation(order, lines: orderLines)
-                ahead = try ahead ?? ctx.refundedAhead(orderRowID: order.rowID, lines: orderLines)
-                let ranked = OrderCommands.linesOf(sku, orderLines, by: allocation, cheapestFirst: true)
-                let refunded = { (i: Int) in (ahead?[orderLines[i].lineNo] ?? 0) > 0 }
-                candidates = ranked.filter(refunded) + ranked.filter { !refunded($0) }
+                candidates = try ctx.returnOrder(of: sku, order, orderLines)
                 let total = candidates.reduce(Int64(0)) { $0 + max(0, returnable(orderLines[$1])) }
                 guard qty <= total else {
                     throw OrderCoreError(
@@ -643,7 +646,7 @@ enum ReturnCommands {
                 grades[gradeNames.firstIndex(of: grade ?? "resellable") ?? 0] += qty
             }
             try a.finish()
-            let candidates = try ctx.cheapestFirst(
+            let candidates = try ctx.inReturnOrder(
                 Self.matching(lines, lineNo: givenLine, sku: givenSKU), of: lines, orderRowID: r.orderRowID)
             guard !candidates.isEmpty else {
                 throw OrderCoreError(
@@ -766,7 +769,7 @@ enum ReturnCommands {
                 if grade == "damaged" { damaged += qty } else { resellable += qty }
             }
             try g.finish()
-            let candidates = try ctx.cheapestFirst(
+            let candidates = try ctx.inReturnOrder(
                 Self.matching(lines, lineNo: lineNo, sku: sku), of: lines, orderRowID: r.orderRowID)
             guard !candidates.isEmpty else {
                 throw OrderCoreError(
@@ -817,9 +820,9 @@ enum ReturnCommands {
     }
 
     /// Units given by grade for a SKU on several of a return's lines (`candidates`, a free gift of the item bought
-    /// among them, the cheapest first: `CommandContext.cheapestFirst`), spread over them: each line takes what it
-    /// has `room` for, grade by grade — the best grades to the cheapest lines, so an empty box is not taken for
-    /// the gift —, the last one the rest (for its caller to refuse what it has no room for). One line takes all.
+    /// among them, in return order: `CommandContext.inReturnOrder`), spread over them: each line takes what it
+    /// has `room` for, grade by grade — the best grades to the first lines (units refunded before, the cheapest),
+    /// so an empty box is not taken for the gift, nor for what was refunded already —, the last one the rest (for its caller to refuse what it has no room for). One line takes all.
     static func spread(_ grades: [Int64], over candidates: [Int], room: (Int) -> Int64) -> [(Int, [Int64])] {
         var left = grades
         var parts: [(Int, [Int64])] = []

@@ -220,6 +220,16 @@ struct ReturnMoneyTests {
         // The other is its own when named by line.
         let other = try engine.ok("return.request", ["order_id": order, "reason": "defective", "lines": [["line_no": 2, "qty": 1]]])
         #expect(other["quote"]?["cash"] == "8.00", "\(other.serialized)")
+        try engine.ok("return.reject", ["return_id": other["return_id"] ?? .null, "reason": "both come"])
+        // Both come back by SKU, one box empty: the real unit is the one refunded already, the empty box pays nothing.
+        let both = try engine.ok("return.request", ["order_id": order, "reason": "defective", "lines": [["sku": "B2", "qty": 2]]])
+        let id = both["return_id"] ?? .null
+        try engine.ok("return.approve", ["return_id": id])
+        let received = try engine.ok("return.receive", ["return_id": id, "warehouse": "SH", "lines": [["sku": "B2", "resellable": 1, "empty": 1]]])
+        #expect(received["lines"]?.arrayValue?.map { [$0["line_no"], $0["resellable"], $0["empty"]] } == [[1, 1, 0], [2, 0, 1]],
+                "\(received.serialized)")
+        let refunded = try engine.ok("return.refund", ["return_id": id])
+        #expect(refunded["refunds"]?.arrayValue?.last?["cash"] == "0.00", "\(refunded.serialized)")
     }
 
     /// Points beyond the goods' value paid for shipping: they come back with it — in shares with a seller's
