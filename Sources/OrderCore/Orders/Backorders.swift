@@ -46,15 +46,15 @@ extension CommandContext {
     private func fill(_ id: String, freed: Set<String>) throws -> (units: [JSON], all: Bool)? {
         var order = try requireOrder(id)
         let lines = try store.lines(orderRowID: order.rowID)
-        // The short units of each line, as lines of their own: what the plan must find.
+        // The short units of each line, as lines of their own: what the plan must find (the rest of the line
+        // counted out, its price and discount kept: a SKU's units go to its dearest lines first).
         let short: [OrderLine] = lines.compactMap { line in
             // Never more than is left to ship and not held.
             let left = line.notCancelled - line.quantity(.shipped) - line.quantity(.reserved)
             let missing = min(line.quantity(.backordered), left)
             guard missing > 0, freed.contains(line.sku) else { return nil }
             var wanted = line
-            wanted.qty = missing
-            wanted.quantities = [:]
+            wanted.quantities = [.cancelled: line.qty - missing]
             return wanted
         }
         guard !short.isEmpty else { return nil }

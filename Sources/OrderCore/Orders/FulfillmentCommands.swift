@@ -180,16 +180,22 @@ enum FulfillmentCommands {
                         check.extra.sorted { $0.key < $1.key }.map { ["sku": .string($0.key), "qty": .int($0.value)] }),
                 ])
         }
-        // The parcel's units, spread over the order's lines in line order.
+        // The parcel's units, spread over the order's lines: of a SKU on several lines, the dearest first — what
+        // leaves is what was paid for, and a free gift of the item bought is what a shortage leaves behind.
         var counts: [String: Int64] = [:]
         for sku in scanned.compactMap({ $0 }) { counts[sku, default: 0] += 1 }
+        let shared = Set(Dictionary(grouping: lines, by: \.sku).filter { $0.value.count > 1 }.keys)
+        let worth = shared.isEmpty ? nil : try ctx.refundAllocation(order, lines: lines)
         var parcelLines: [(lineNo: Int64, sku: String, qty: Int64)] = []
-        for line in lines {
-            let take = min(counts[line.sku] ?? 0, line.quantity(.allocated) - line.quantity(.packed))
-            guard take > 0 else { continue }
-            counts[line.sku]? -= take
-            parcelLines.append((line.lineNo, line.sku, take))
+        for sku in Set(lines.map(\.sku)) where counts[sku] != nil {
+            for i in OrderCommands.linesOf(sku, lines, by: worth, cheapestFirst: false) {
+                let take = min(counts[sku] ?? 0, lines[i].quantity(.allocated) - lines[i].quantity(.packed))
+                guard take > 0 else { continue }
+                counts[sku]? -= take
+                parcelLines.append((lines[i].lineNo, sku, take))
+            }
         }
+        parcelLines.sort { $0.lineNo < $1.lineNo }
         // The weight check: items' weights plus packaging, when every item has a weight.
         let unknownWeight = parcelLines.contains { skus[$0.sku]?.weightGrams == nil }
         let expectedWeight =

@@ -140,11 +140,34 @@ extension CommandContext {
                 }
         }
         try checkChannelLimits(limits, lines: lines, channel: code)
+        // Sold short, a SKU's units go to its lines in the planner's order: the dearest first, so what waits is
+        // what cost least (a free gift of the item bought), never the units paid for.
         let plan = try ReservationPlanner.plan(
-            lines.filter { $0.notCancelled > 0 }.map { .init(lineNo: $0.lineNo, sku: $0.sku, qty: $0.notCancelled) },
+            (backorder ? Self.dearestFirst(lines) : lines).filter { $0.notCancelled > 0 }.map {
+                .init(lineNo: $0.lineNo, sku: $0.sku, qty: $0.notCancelled)
+            },
             sources: sources,
             allowShort: backorder)
         return PlannedReservation(takes: plan, counted: Set(limits.keys), sellPercent: percent, backorder: backorder)
+    }
+
+    /// `lines` with those of each SKU on several lines reordered among their places, the dearest unit first (its
+    /// price less its share of the line's discount; the order's discounts spread over lines by value do not
+    /// change the order), in line order when equal.
+    static func dearestFirst(_ lines: [OrderLine]) -> [OrderLine] {
+        var ordered = lines
+        for places in Dictionary(grouping: lines.indices, by: { lines[$0].sku }).values where places.count > 1 {
+            let nets = OrderTotals.lineNets(lines, orderDiscount: 0, taxesIncluded: true)
+            let ranked = places.sorted { a, b in
+                let (left, right) = (
+                    nets[a].multipliedFullWidth(by: max(lines[b].qty, 1)),
+                    nets[b].multipliedFullWidth(by: max(lines[a].qty, 1))
+                )
+                return left != right ? left > right : a < b
+            }
+            for (place, i) in zip(places.sorted(), ranked) { ordered[place] = lines[i] }
+        }
+        return ordered
     }
 
     /// On SQLite, the holds of an order that one warehouse serves, taken by the guarded writes alone when

@@ -822,7 +822,8 @@ enum ReturnCommands {
     /// Units given by grade for a SKU on several of a return's lines (`candidates`, a free gift of the item bought
     /// among them, in return order: `CommandContext.inReturnOrder`), spread over them: each line takes what it
     /// has `room` for, grade by grade — the best grades to the first lines (units refunded before, the cheapest),
-    /// so an empty box is not taken for the gift, nor for what was refunded already —, the last one the rest (for its caller to refuse what it has no room for). One line takes all.
+    /// so an empty box is not taken for the gift, nor for what was refunded already —, the last one the rest (for
+    /// its caller to refuse what it has no room for). One line takes all.
     static func spread(_ grades: [Int64], over candidates: [Int], room: (Int) -> Int64) -> [(Int, [Int64])] {
         var left = grades
         var parts: [(Int, [Int64])] = []

@@ -40,6 +40,32 @@ struct BackorderTests {
     /// The units the order's `backorder` alert says are short.
     func shortUnits(_ event: JSON) throws -> [JSON]? { try alert(event)?["details"]?["short"]?.arrayValue?.map { $0["qty"] ?? .null } }
 
+    /// Sold short of a SKU on two lines (a free A1 first, then one at 10.00), the units there are go to the dearest
+    /// line first, and so do the units that arrive: what waits is the gift, never what was paid for. The free line
+    /// used to take them, and the paid unit waited — cancelled for want of stock, its 10.00 went back while the
+    /// buyer kept the gift.
+    @Test func unitsShortGoToTheDearestLineFirst() throws {
+        func lines(_ event: JSON) throws -> [[JSON]] {
+            try engine.ok("order.get", ["order_id": event["order_id"] ?? .null])["lines"]?.arrayValue?.map {
+                [$0["reserved"] ?? .null, $0["backordered"] ?? .null]
+            } ?? []
+        }
+        func order(_ id: Int64) throws -> JSON {
+            let payload: JSON = ["order": ["id": .int(id), "currency": "USD", "financial_status": "paid",
+                                           "created_at": "2026-01-18T10:00:00Z",
+                                           "line_items": [["id": 1, "sku": "A1", "quantity": 2, "price": "0.00"],
+                                                          ["id": 2, "sku": "A1", "quantity": 2, "price": "10.00"]]]]
+            return try engine.ok("intake.ingest", ["channel": "shop", "payload": payload])["events"]?.arrayValue?.first ?? .null
+        }
+        let first = try order(1)
+        #expect(try lines(first) == [[0, 2], [2, 0]])
+        let second = try order(2)
+        #expect(try lines(second) == [[0, 2], [0, 2]])
+        try engine.ok("stock.receive", ["sku": "A1", "warehouse": "SH", "qty": 3])
+        // Oldest first: the first order's gift, then the second order's paid line.
+        #expect(try lines(first) == [[2, 0], [2, 0]] && lines(second) == [[0, 2], [1, 1]])
+    }
+
     /// Units the channel ships that the order never held are units it is no longer owed; what it is still
     /// owed after a partial shipment is filled as for any order sold short, and shipped from here.
     @Test func whatTheChannelShipsIsOwedNoMoreAndTheRestIsFilled() throws {
