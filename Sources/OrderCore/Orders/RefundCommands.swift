@@ -77,8 +77,8 @@ enum RefundCommands {
             Argument("reason", .text, "Why"),
             Argument(
                 "units", .lines,
-                "Which units are refunded: [{\"line_no\" or \"sku\", \"qty\"}] (a SKU on several lines: the "
-                    + "dearest first)"),
+                "Which units are refunded: [{\"line_no\" or \"sku\", \"qty\"}] (a SKU on several lines: units that "
+                    + "left first, the dearest first)"),
             Argument(
                 "cancel_units", .boolean,
                 "The units no longer ship, whatever the amount (the channel took them off the order)"),
@@ -210,15 +210,15 @@ enum RefundCommands {
     /// The units a refund was for count as refunded on their lines (a later return refunds no more for them).
     /// A refund that pays money owed for cancelled units (`owed`) is for those first: they are counted
     /// refunded and cancelled (`refunded_cancelled`), and only the units beyond them are for the rest.
-    /// - Parameter asked: a person named the units (`order.refund`): a SKU the order has no line of is
-    ///   `not_found`, more units than it has not refunded yet `conflict`. A channel's refund naming what the order
-    ///   lacks (a fee's item, units its payload counted otherwise) counts what matches.
     /// Units named by SKU on several lines are counted where they are, as on one line (`stopUnits`): on lines
     /// with units that left and were not refunded first (a refund after a partial shipment is most often for goods
     /// that came back), or, for a refund of units that had not shipped (`unshipped`), on lines with units still to
     /// ship; among those, the dearest first.
     /// - Parameters:
     ///   - lines: the order's lines before; `units`, resolved on them (`OrderUnits.resolved`).
+    ///   - asked: a person named the units (`order.refund`): a SKU the order has no line of is `not_found`, more
+    ///     units than it has not refunded yet `conflict`. A channel's refund naming what the order lacks (a fee's
+    ///     item, units its payload counted otherwise) counts what matches.
     /// - Returns: the lines as they are now, and each line's units counted that were not cancelled.
     private static func countRefunded(
         _ ctx: CommandContext, _ order: Order, _ lines: [OrderLine], _ units: [OrderUnits], owed: Bool,

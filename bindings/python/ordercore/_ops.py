@@ -539,7 +539,7 @@ class Ops:
             amount: The amount refunded. Required.
             refund_ref: The gateway's refund reference (a repeat is answered once).
             reason: Why.
-            units: Which units are refunded: [{"line_no" or "sku", "qty"}] (a SKU on several lines: the dearest first).
+            units: Which units are refunded: [{"line_no" or "sku", "qty"}] (a SKU on several lines: units that left first, the dearest first).
             cancel_units: The units no longer ship, whatever the amount (the channel took them off the order).
 
         Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk.
