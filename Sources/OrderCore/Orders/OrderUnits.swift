@@ -1,6 +1,6 @@
 /// Units of an order a command names (`order.cancel`, `order.refund` `units`): those of one line (`line_no`),
 /// exact, or of a SKU (`sku`), spread over its lines by the command's rule (`OrderCommands.linesOf`: a SKU on
-/// several lines is cancelled cheapest first, refunded dearest first).
+/// several lines is cancelled cheapest first, refunded where its units are and the dearest first).
 struct OrderUnits {
     var sku: String
     var lineNo: Int64?
