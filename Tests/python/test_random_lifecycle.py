@@ -43,6 +43,9 @@ def step(db, rnd, orders, n):
     if operation == "create" or not orders:
         lines = [{"sku": sku, "qty": rnd.randint(1, 3), "unit_price": "10.00"}
                  for sku in rnd.sample(sorted(SKUS), rnd.randint(1, 3))]
+        twice = random.Random(n)  # a SKU on a second line of its own (a free gift, a second price) in some orders
+        if twice.random() < 0.3:
+            lines.append({"sku": lines[0]["sku"], "qty": twice.randint(1, 2), "unit_price": twice.choice(["0.00", "4.00"])})
         kind = rnd.choice(["paid", "paid", "cod", "cod_prepaid", "terms", "unpaid", "deposit"])
         if kind == "paid":
             order = db.exec("order.create", lines=lines, payment={})
@@ -59,6 +62,8 @@ def step(db, rnd, orders, n):
     order_id = rnd.choice(orders)
     order = db.orders.get(order_id)
     line = rnd.choice(order["lines"])
+    # Units named by SKU, or by their line's number.
+    named = {"sku": line["sku"]} if random.Random(n).random() < 0.5 else {"line_no": line["line_no"]}
     if operation == "allocate":
         db.exec("order.allocate", order_id=order_id)
     elif operation == "pick":
@@ -74,10 +79,10 @@ def step(db, rnd, orders, n):
         db.exec("order.refund", order_id=order_id, amount=f"{rnd.choice([5, 10, 20])}.00")
     elif operation == "refund_units":
         qty = rnd.randint(1, max(1, line["qty"] - 1))
-        db.exec("order.refund", order_id=order_id, amount=f"{10 * qty}.00", units=[{"sku": line["sku"], "qty": qty}],
+        db.exec("order.refund", order_id=order_id, amount=f"{10 * qty}.00", units=[{**named, "qty": qty}],
                 cancel_units=rnd.random() < 0.3)
     elif operation == "cancel_units":
-        db.orders.cancel(order_id, "dropped", units=[{"sku": line["sku"], "qty": 1}])
+        db.orders.cancel(order_id, "dropped", units=[{**named, "qty": 1}])
     elif operation == "cancel":
         db.orders.cancel(order_id, "cancelled")
     elif operation == "pay":
@@ -94,12 +99,12 @@ def step(db, rnd, orders, n):
         db.exec("order.unpack", order_id=order_id, reason="wrong box")
     elif operation == "return" and line["shipped"] > 0:
         returned = db.exec("return.request", order_id=order_id, reason="defective",
-                           lines=[{"sku": line["sku"], "qty": 1}])
+                           lines=[{**named, "qty": 1}])
         return_id = returned["return_id"]
         if returned["state"] == "requested":
             db.exec("return.approve", return_id=return_id)
         db.exec("return.receive", return_id=return_id, warehouse="SH",
-                lines=[{"sku": line["sku"], "resellable": 1}], weight_g=0)
+                lines=[{**named, "resellable": 1}], weight_g=0)
         db.exec("return.refund", return_id=return_id, refund_ref=f"RR{n}")
 
 
