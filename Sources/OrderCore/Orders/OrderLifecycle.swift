@@ -155,9 +155,11 @@ extension CommandContext {
     /// price less its share of the line's discount; the order's discounts spread over lines by value do not
     /// change the order), in line order when equal.
     static func dearestFirst(_ lines: [OrderLine]) -> [OrderLine] {
+        let shared = Dictionary(grouping: lines.indices, by: { lines[$0].sku }).values.filter { $0.count > 1 }
+        guard !shared.isEmpty else { return lines }
+        let nets = OrderTotals.lineNets(lines, orderDiscount: 0, taxesIncluded: true)
         var ordered = lines
-        for places in Dictionary(grouping: lines.indices, by: { lines[$0].sku }).values where places.count > 1 {
-            let nets = OrderTotals.lineNets(lines, orderDiscount: 0, taxesIncluded: true)
+        for places in shared {
             let ranked = places.sorted { a, b in
                 let (left, right) = (
                     nets[a].multipliedFullWidth(by: max(lines[b].qty, 1)),
