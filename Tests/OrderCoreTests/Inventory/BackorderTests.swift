@@ -16,6 +16,7 @@ struct BackorderTests {
     }
 
     /// A paid Shopify order of `qty` units of A1.
+    @discardableResult
     func channelOrder(_ id: Int64, qty: Int64) throws -> JSON {
         let payload: JSON = ["order": ["id": .int(id), "currency": "USD", "financial_status": "paid",
                                        "created_at": "2026-01-18T10:00:00Z",
