@@ -358,11 +358,12 @@ class Amazon(Channel):
         if not given:
             return None
         sku, promotion = given[0], 10 - given[1]  # the price, less a promotion reversed
+        item = next(i for i in order["items"]["payload"]["OrderItems"] if i["SellerSKU"] == sku)
         money = lambda amount: {"CurrencyCode": "USD", "CurrencyAmount": amount}
         return self.send({"payload": {"FinancialEvents": {"RefundEventList": [{
             "AmazonOrderId": number, "PostedDate": self.now("2026-11-%02dT%02d:%02d:00Z"),
             "ShipmentItemAdjustmentList": [{
-                "SellerSKU": sku, "QuantityShipped": -1,
+                "SellerSKU": sku, "OrderItemId": item["OrderItemId"], "QuantityShipped": -1,
                 "ItemChargeAdjustmentList": [{"ChargeType": "Principal", "ChargeAmount": money(-10.0)}],
                 "ItemFeeAdjustmentList": [{"FeeType": "Commission", "FeeAmount": money(1.5)}],
                 "PromotionAdjustmentList": [{"PromotionAmount": money(float(promotion))}]}]}]}}})
