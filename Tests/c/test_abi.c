@@ -298,6 +298,19 @@ static void test_order_path(void) {
     CHECK(run(db, request, out, sizeof out) == OC_OK && strstr(out, "\"refund_due\":\"4.00\""),
           "line 2 cancelled: %s", out);
     CHECK(available(db, "A1") == 6, "line 1's unit is still held");
+
+    /* A chargeback of the whole payment holds the order, caps its refunds and pays the refund owed for line 2
+       (the bank gave the buyer all of it); won, all three go. */
+    snprintf(request, sizeof request,
+             "{\"op\":\"order.dispute\",\"order_id\":\"%s\",\"dispute_ref\":\"CB-1\",\"reason\":\"fraudulent\"}", id2);
+    CHECK(run(db, request, out, sizeof out) == OC_OK && strstr(out, "\"state\":\"on_hold\"")
+          && strstr(out, "\"charged_back\":\"9.00\"") && strstr(out, "\"refund_due\":\"0.00\""), "charged back: %s", out);
+    snprintf(request, sizeof request, "{\"op\":\"order.refund\",\"order_id\":\"%s\",\"amount\":\"1.00\"}", id2);
+    CHECK(run(db, request, out, sizeof out) == OC_CONFLICT, "the bank took it back already: %s", out);
+    snprintf(request, sizeof request,
+             "{\"op\":\"order.dispute\",\"order_id\":\"%s\",\"dispute_ref\":\"CB-1\",\"status\":\"won\"}", id2);
+    CHECK(run(db, request, out, sizeof out) == OC_OK && strstr(out, "\"state\":\"paid\"")
+          && strstr(out, "\"refund_due\":\"4.00\""), "won: %s", out);
     oc_close(db);
 }
 

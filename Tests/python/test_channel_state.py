@@ -99,6 +99,22 @@ def test_a_shopify_refund_is_for_the_line_it_names(shop):
         shop.orders.cancel(order["order_id"], units=[{"line_no": 3, "qty": 1}])
 
 
+def test_a_shopify_chargeback_holds_the_order_and_no_refund_pays_it_twice(shop):
+    placed = event(shop, "shopify", shopify(6))
+    dispute = {"id": 4401, "order_id": 6, "type": "chargeback", "amount": "100.00", "currency": "CNY",
+               "reason": "fraudulent", "status": "needs_response"}
+    assert event(shop, "shopify", json.dumps(dispute))["state"] == "on_hold"
+    order = shop.orders.get(placed["order_id"])
+    assert order["charged_back"] == "100.00" and order["disputes"][0]["dispute_ref"] == "shopify-dispute-4401"
+    with pytest.raises(ordercore.Conflict) as refused:
+        shop.orders.refund(placed["order_id"], "10.00")
+    assert refused.value.details["reason"] == "charged_back"
+    # Won at the bank: the money is the merchant's again, and the order ships.
+    assert event(shop, "shopify", json.dumps({"dispute": {**dispute, "status": "won"}}))["state"] == "paid"
+    # By hand (finance): an inquiry takes nothing.
+    assert shop.orders.dispute(placed["order_id"], "INQ-7", kind="inquiry")["charged_back"] == "0.00"
+
+
 def test_a_buyer_drops_an_item_and_the_rest_still_ships(shop):
     order = shop.orders.create(lines=[{"sku": "A1", "qty": 3, "unit_price": "10.00"}], payment={})
     dropped = shop.orders.cancel(order["order_id"], "buyer dropped one", units=[{"sku": "A1", "qty": 1}])

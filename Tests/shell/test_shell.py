@@ -87,6 +87,24 @@ order cancel SO-000001 #3:1 no such line
     assert result.returncode != 0 and "has no line 3" in result.stderr
 
 
+def test_a_chargeback_holds_an_order_until_it_is_won(shell, tmp_path):
+    script = SETUP + """
+order create A1:2@10.00
+order pay SO-000001
+order dispute SO-000001 CB-2231 reason=fraudulent
+.mode json
+order get SO-000001
+order refund SO-000001 amount=5.00
+order dispute SO-000001 CB-2231 status=won
+"""
+    result = run(shell, tmp_path / "d.db", script)
+    held, won = (json.loads(line) for line in result.stdout.strip().splitlines()[-2:])
+    assert held["state"] == "on_hold" and held["charged_back"] == "20.00"
+    assert held["disputes"][0]["reason"] == "fraudulent"
+    assert "chargebacks take 20.00 of it back" in result.stderr
+    assert won["state"] == "paid" and won["charged_back"] == "0.00"
+
+
 def test_an_alert_to_put_units_back_is_closed_and_the_buyers_call_noted(shell, tmp_path):
     script = SETUP + """
 order create A1:2@10.00

@@ -110,6 +110,7 @@ public struct Command: Sendable {
         OrderCommands.all,
         CustomerServiceCommands.all,
         RefundCommands.all,
+        DisputeCommands.all,
         AllocationCommands.all,
         WaveCommands.all,
         FulfillmentCommands.all,

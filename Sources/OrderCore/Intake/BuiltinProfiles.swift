@@ -47,11 +47,23 @@ enum BuiltinProfiles {
     /// `current_total_price` less `total_outstanding`, is recorded, its stock held, and the rest paid when Shopify
     /// says `paid`; cash on delivery or terms paid in part waits unpaid with that part prepaid. `refunded` says
     /// all that was paid went back: its refunds tell what was paid (`paid_in_part` when it was less than the total).
+    /// A dispute (`disputes/create`, `disputes/update`, `{"dispute":...}`) is the order's chargeback or inquiry:
+    /// `needs_response` and `under_review` are open, `accepted` (the merchant gave in) lost, `charge_refunded`
+    /// (settled by a refund, which the order's refunds record) closed; one of no order is skipped.
     static let shopify = #"""
         {"profile": "shopify",
          "description": "Shopify Admin REST: an order ({\"order\":...}), a list ({\"orders\":[...]}), the \#
-        orders/create webhook (the order itself), and refunds ({\"refund\":...})",
+        orders/create webhook (the order itself), refunds ({\"refund\":...}) and disputes ({\"dispute\":...})",
          "events": [
+          {"type": "dispute", "root": ["dispute", "disputes", ""],
+           "when": {"id": true, "order_id": true, "type": ["chargeback", "inquiry"], "status": true},
+           "fields": {"external_id": "order_id", "dispute_ref": {"template": "shopify-dispute-{id}"}, "kind": "type",
+            "amount": "amount", "currency": "currency", "reason": "reason",
+            "status": {"map": "status", "values": {"needs_response": "open", "under_review": "open", "won": "won",
+             "lost": "lost", "accepted": "lost", "charge_refunded": "closed"}}}},
+          {"type": "skip", "root": ["dispute", "disputes", ""],
+           "when": {"id": true, "order_id": false, "type": ["chargeback", "inquiry"]}, "fields": {"external_id": "id"},
+           "reason": "a dispute of a payment no order names: nothing here to hold or settle"},
           {"type": "refund", "root": ["refund", ""], "when": {"order_id": true, "transactions": true},
            "fields": {"external_id": "order_id", "refund_ref": {"template": "shopify-refund-{id}"},
             "amount": {"first": [\#(shopifyRefunded("")),

@@ -5,7 +5,7 @@
 /// it parsed, and every event's mapper shares it where a copy retained and released each of its parts.
 final class ChannelProfile {
     enum Format: String { case json, csv }
-    enum EventType: String, CaseIterable { case order, cancel, refund, skip }
+    enum EventType: String, CaseIterable { case order, cancel, refund, dispute, skip }
 
     struct Condition {
         enum Test { case present, absent, equals([JSON]), prefix(String), below(Int64), above(Int64) }
@@ -118,6 +118,7 @@ final class ChannelProfile {
     static let eventFields: [EventType: [String]] = [
         .order: orderFields, .cancel: ["external_id", "reason"],
         .refund: ["external_id", "before_shipment"] + refundFields,
+        .dispute: ["external_id", "dispute_ref", "kind", "status", "amount", "currency", "reason"],
         .skip: ["external_id"],
     ]
     static let orderChecks = ["grand_total", "discount_total", "tax_total", "shipping_fee"]

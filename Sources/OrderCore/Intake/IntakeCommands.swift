@@ -52,6 +52,24 @@ extension CommandContext {
             return .object(result)
         case .order:
             return try applyOrder(event, channel: channel, reference: reference)
+        case .dispute:
+            guard let id = try store.orderID(channel: channel.channel, externalID: event.externalID) else {
+                throw IntakeCommands.orderNotArrived(channel: channel.channel, externalID: event.externalID)
+            }
+            let currency = try requireOrder(id).currency
+            if let disputed = event.fields["currency"]?.stringValue, disputed.uppercased() != currency {
+                throw OrderCoreError.invalid(
+                    "the dispute is in \(disputed), order \(id) in \(currency)", field: "currency")
+            }
+            var dispute = event.fields
+            dispute["external_id"] = nil
+            dispute["currency"] = nil
+            dispute["order_id"] = .string(id)
+            let recorded = try self.dispute(Fields(dispute))
+            result["order_id"] = .string(id)
+            result["action"] = recorded["duplicate"] == true ? "unchanged" : "disputed"
+            result["state"] = recorded["state"] ?? .null
+            return .object(result)
         case .cancel, .refund:
             guard let id = try store.orderID(channel: channel.channel, externalID: event.externalID) else {
                 throw IntakeCommands.orderNotArrived(channel: channel.channel, externalID: event.externalID)

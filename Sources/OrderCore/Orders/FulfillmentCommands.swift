@@ -26,7 +26,7 @@ enum FulfillmentCommands {
     static let release = Command(
         "order.release", .write,
         "Release a held order back to the state it was held in (order_id, reason)",
-        roleRule: "a supervisor to lift a hold its channel asked for",
+        roleRule: "a supervisor to lift a hold its channel asked for, or a chargeback's",
         sharing: .concurrent,
         arguments: [
             .orderID,
@@ -50,26 +50,11 @@ enum FulfillmentCommands {
         if order.holdReason?.hasPrefix(CommandContext.channelHoldPrefix) == true {
             try ctx.requireRole(.supervisor, to: "lifting a hold the channel asked for")
         }
-        // Lifting one hold lifts no other: a hold that still stands takes its place.
-        if let standing = try ctx.standingHold(order) {
-            try ctx.transition(
-                &order, to: .onHold, command: "order.release",
-                details: ["reason": .optional(reason), "still_held": .string(standing)]
-            ) { $0.holdReason = standing }
-            return try ctx.document(order)
+        // A chargeback's hold: shipping while the bank takes the money back is a supervisor's decision.
+        if order.holdReason?.hasPrefix(Dispute.holdPrefix) == true {
+            try ctx.requireRole(.supervisor, to: "shipping an order whose payment a chargeback is taking back")
         }
-        // The unpaid timeout resumes where the hold stopped it (a pre-sale's balance stays due when it was).
-        var expiresAt = order.expiresAt
-        if order.stage == .pendingPayment, let lapse = expiresAt, let since = order.stateSince, ctx.at > since {
-            let (resumed, overflow) = lapse.addingReportingOverflow(ctx.at - since)
-            expiresAt = overflow ? Int64.max : resumed
-        }
-        try ctx.transition(&order, to: order.stage, command: "order.release", details: ["reason": .optional(reason)]) {
-            $0.heldFrom = nil
-            $0.holdReason = nil
-            $0.expiresAt = expiresAt
-        }
-        if let expiresAt { try ctx.store.setReservationExpiry(orderRowID: order.rowID, expiresAt) }
+        try ctx.lift(&order, command: "order.release", reason: reason)
         return try ctx.document(order)
     }
 
@@ -546,10 +531,35 @@ extension CommandContext {
         return true
     }
 
+    /// Lifts a held order's hold: back to the state it was held in, or held still for a hold that stands
+    /// besides it (`standingHold`). An unpaid order's timeout resumes where the hold stopped it.
+    func lift(_ order: inout Order, command: String, reason: String?) throws {
+        // Lifting one hold lifts no other: a hold that still stands takes its place.
+        if let standing = try standingHold(order) {
+            try transition(
+                &order, to: .onHold, command: command,
+                details: ["reason": .optional(reason), "still_held": .string(standing)]
+            ) { $0.holdReason = standing }
+            return
+        }
+        // The unpaid timeout resumes where the hold stopped it (a pre-sale's balance stays due when it was).
+        var expiresAt = order.expiresAt
+        if order.stage == .pendingPayment, let lapse = expiresAt, let since = order.stateSince, at > since {
+            let (resumed, overflow) = lapse.addingReportingOverflow(at - since)
+            expiresAt = overflow ? Int64.max : resumed
+        }
+        try transition(&order, to: order.stage, command: command, details: ["reason": .optional(reason)]) {
+            $0.heldFrom = nil
+            $0.holdReason = nil
+            $0.expiresAt = expiresAt
+        }
+        if let expiresAt { try store.setReservationExpiry(orderRowID: order.rowID, expiresAt) }
+    }
+
     /// The reason of a hold that stands besides the one a held order has now, which is being lifted: the
     /// risk rules' (their decision to hold, not reviewed yet), then its channel's (its last report asks not
     /// to ship: JD `LOCKED`, a refund asked for). A hold is placed once, on the order as it is, so one
-    /// asked for while another was on is found here.
+    /// asked for while another was on is found here; then a chargeback's that still takes the money back.
     func standingHold(_ order: Order) throws -> String? {
         let lifting = order.holdReason ?? ""
         if !lifting.hasPrefix(Self.riskHoldPrefix), let risk = try store.risk(orderRowID: order.rowID),
@@ -564,6 +574,7 @@ extension CommandContext {
         {
             return Self.channelHoldReason(order.channel)
         }
+        if let chargeback = try chargebackHold(order), chargeback != lifting { return chargeback }
         return nil
     }
 

@@ -20,6 +20,8 @@ struct OrderDetail {
     var warnings: [JSON] = []
     /// The risk decision with its score, reasons and rule-set version.
     var risk: JSON?
+    /// Chargebacks and inquiries of its payment (`order.dispute`).
+    var disputes: [Dispute] = []
 }
 
 extension Store {
@@ -30,7 +32,7 @@ extension Store {
             payments: try payments(orderRowID: orderRowID), reservations: try reservations(orderRowID: orderRowID),
             allocation: allocation, owner: owner, parcels: try parcels(orderRowID: orderRowID),
             shipments: try shipments(orderRowID: orderRowID), warnings: try warnings(orderRowID: orderRowID),
-            risk: try risk(orderRowID: orderRowID))
+            risk: try risk(orderRowID: orderRowID), disputes: try disputes(orderRowID: orderRowID))
     }
 }
 
@@ -99,6 +101,8 @@ extension CommandContext {
                     ? (o.amountDue > 0 ? "partially_paid" : "paid")
                     : refunded < o.paidTotal ? "partially_refunded" : "refunded")
         doc["payments"] = .array(detail.payments.map { $0.json(exponent: o.exponent) })
+        doc["disputes"] = .array(detail.disputes.map { $0.json(exponent: o.exponent) })
+        doc["charged_back"] = o.money(Dispute.takenBack(detail.disputes))
         doc["carrier"] = .optional(o.carrier)
         doc["priority"] = .int(o.priority)
         doc["reserve_at"] = .string(o.reserveAt.rawValue)

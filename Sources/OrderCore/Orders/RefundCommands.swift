@@ -132,6 +132,7 @@ enum RefundCommands {
                     "refunded_total": order.money(refunded),
                 ])
         }
+        if asked { try ctx.refuseRefundTakenBack(order, amount: amount, refunded: refunded) }
         // Together with the refunds before it, as a return's approval counts the order's approved returns.
         if asked, refunded + amount > (try ctx.moneySettingMinor(.adminAbove, of: order)) {
             let total = Money.format(refunded + amount, exponent: order.exponent)

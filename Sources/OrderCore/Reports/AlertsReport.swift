@@ -115,6 +115,12 @@ enum AlertCommands {
                 + "is the same money (the channel also gave back shipping), it is counted twice; compare its "
                 + "payments with the channel's (order.show {order_id})"
         ),
+        "chargeback": (
+            "high",
+            "a chargeback ({ref}) is taking the money of {order_id} back: answer the bank with your evidence; ship "
+                + "nothing more of it until it is won (order.dispute {order_id} {ref} status=won) unless a supervisor "
+                + "decides to; once lost, cancel what has not left (order.show {order_id})"
+        ),
         "refunded_unshipped": (
             "high",
             "{order_id} was refunded (in full, or the units the alert names), or those units cancelled, while "
@@ -142,7 +148,7 @@ enum AlertCommands {
     /// Alerts about money or possible fraud, or about an event not taken in: a supervisor closes them. The rest
     /// (units to put back, a parcel the carrier has not scanned) the person who did the work closes.
     static let resolvedBySupervisor: Set<String> = [
-        "dead_letter", "channel_refund_exceeds", "channel_refund_unmatched", "channel_paid_cancelled",
+        "dead_letter", "chargeback", "channel_refund_exceeds", "channel_refund_unmatched", "channel_paid_cancelled",
         "channel_lines_changed", "possible_duplicate", "return_empty_box", "return_wrong_item", "parcel_lost",
     ]
 

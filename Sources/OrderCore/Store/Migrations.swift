@@ -15,7 +15,7 @@ struct Migration {
         profileEpoch, paymentsByTime, inboxAwaiting, cashOnDelivery, refundWriteOff, owingOnDelivery,
         channelUpdatedAt, refundedCancelled, returnBuyers, openTransfers, returnsByCustomerUnused, transferLosses,
         backorderedLines, owedLeft, cancelledUnallocated, pickedHeld, buyerKeys, paymentTerms, refundsOwed,
-        shippingPoints, lineRefs,
+        shippingPoints, lineRefs, disputes,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -1015,6 +1015,21 @@ struct Migration {
         name: "0049_line_refs",
         sql: """
             ALTER TABLE order_lines ADD COLUMN line_ref TEXT;
+            """)
+
+    /// Disputes of an order's payment (`order.dispute`): a chargeback the buyer's bank opened takes the money
+    /// back until the merchant wins it; an inquiry only asks. `dispute_ref` is the bank's or gateway's case;
+    /// `covered_due`, the refund the order owed (`refund_due`) that the chargeback paid the buyer instead.
+    static let disputes = Migration(
+        name: "0050_disputes",
+        sql: """
+            CREATE TABLE disputes(
+                id INTEGER PRIMARY KEY, order_rowid INTEGER NOT NULL REFERENCES orders(id),
+                dispute_ref TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, status TEXT NOT NULL, amount INTEGER NOT NULL,
+                reason TEXT, opened_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+                covered_due INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE INDEX disputes_by_order ON disputes(order_rowid);
             """)
 
     /// Writes the key of each row's `from` column into its `to` column, a thousand rows to a statement (one

@@ -82,6 +82,45 @@ struct ChannelFixtureTests {
         #expect(after["payment_status"] == "partially_refunded")
     }
 
+    /// The published disputes: one of no order is skipped; the six of order 625362839 wait for it, and when it
+    /// arrives its four open chargebacks hold it (the won one and the inquiry take nothing).
+    @Test func shopifyDisputesWaitForTheirOrderAndHoldIt() throws {
+        let outcome = try engine.ok("intake.ingest", ["channel": "shopify", "payload": try fixture("shopify_python_api/disputes.json")])
+        let events = outcome["events"]?.arrayValue ?? []
+        #expect(events.count == 7 && events.filter { $0["type"] == "skip" }.count == 1, "\(outcome.serialized)")
+        #expect(events.filter { $0["state"] == "dead_letter" && $0["error"]?["details"]?["awaits"] == "order" }.count == 6)
+        guard case .object(var order) = try fixture("shopify_python_api/order.json")["order"] ?? .null else {
+            Issue.record("order.json has no order")
+            return
+        }
+        order["id"] = 625362839
+        let (event, arrived) = try ingest("shopify", ["order": .object(order)])
+        #expect(event["applied_waiting"]?.arrayValue?.count == 6)
+        #expect(arrived["state"] == "on_hold" && arrived["charged_back"] == "46.00")
+        #expect(arrived["hold_reason"]?.stringValue?.hasPrefix("chargeback shopify-dispute-815713555:") == true)
+        let disputes = (arrived["disputes"]?.arrayValue ?? []).map {
+            "\($0["kind"]?.stringValue ?? "") \($0["status"]?.stringValue ?? "") \($0["amount"]?.stringValue ?? "")"
+        }
+        #expect(disputes == ["chargeback open 11.50", "chargeback won 11.50", "inquiry open 11.50", "chargeback open 11.50",
+                             "chargeback open 11.50", "chargeback open 11.50"])
+        // Won, each: the order ships again. Lost or accepted: held.
+        var update: JSON
+        for id in [815713555, 598735659, 85190714, 35982383] {
+            update = ["dispute": ["id": .int(Int64(id)), "order_id": 625362839, "type": "chargeback", "amount": "11.50",
+                                  "currency": "USD", "reason": "fraudulent", "status": "won"]]
+            try engine.ok("intake.ingest", ["channel": "shopify", "payload": update])
+        }
+        #expect(try engine.ok("order.get", ["order_id": arrived["order_id"] ?? .null])["state"] == "paid")
+        update = ["dispute": ["id": 35982383, "order_id": 625362839, "type": "chargeback", "amount": "11.50",
+                              "currency": "USD", "status": "accepted"]]
+        try engine.ok("intake.ingest", ["channel": "shopify", "payload": update])
+        #expect(try engine.ok("order.get", ["order_id": arrived["order_id"] ?? .null])["state"] == "on_hold")
+        // A dispute in another currency than its order's is not taken for it.
+        update = ["dispute": ["id": 1, "order_id": 625362839, "type": "chargeback", "amount": "11.50", "currency": "EUR",
+                              "status": "needs_response"]]
+        #expect(try engine.ok("intake.ingest", ["channel": "shopify", "payload": update])["state"] == "dead_letter")
+    }
+
     /// The published draft order (completed: its order is 450789469, which arrives on its own) is skipped.
     @Test func aShopifyDraftOrderIsSkipped() throws {
         let outcome = try engine.ok(

@@ -493,6 +493,14 @@ class _Orders(_Area):
                              units=None if units is None else [dict(u) for u in units], cancel_units=cancel_units,
                              **extra)
 
+    def dispute(self, order_id: str, dispute_ref: str, *, status: Optional[str] = None, kind: Optional[str] = None,
+                amount: Optional[Money] = None, reason: Optional[str] = None, **extra: Any) -> JSONDict:
+        """Records a dispute of the order's payment, or how it ended (op order.dispute; a supervisor's): a
+        ``chargeback`` (the default) ``open`` or ``lost`` holds what has not shipped and caps refunds at what
+        the bank did not take back; ``won`` or ``closed`` lets it go. ``kind="inquiry"`` takes nothing."""
+        return self._db.exec("order.dispute", order_id=order_id, dispute_ref=dispute_ref, status=status, kind=kind,
+                             amount=amount, reason=reason, **extra)
+
     def update_address(self, order_id: str, ship_to: Mapping[str, Any], **extra: Any) -> JSONDict:
         """Changes where an order that has not shipped goes: ``ship_to`` holds the fields that change
         (op order.update_address)."""

@@ -567,6 +567,21 @@ class Ops:
         """
         return self.exec("order.update_address", order_id=order_id, ship_to=ship_to, **envelope)
 
+    def order_dispute(self, order_id: str, dispute_ref: str, *, status: Optional[str] = None, kind: Optional[str] = None, amount: Optional[Money] = None, reason: Optional[str] = None, **envelope: Any) -> Dict[str, Any]:
+        """Record a dispute of an order's payment, or how it ended (order_id, dispute_ref, status, kind, amount, reason): an open or lost chargeback holds goods that have not left, and refunds never give that money back twice (op ``order.dispute``).
+
+        Args:
+            order_id: The order (OrderCore's id, such as SO-000001). Required.
+            dispute_ref: The bank's or gateway's case reference (one dispute each). Required.
+            status: open (new: the default), won, lost, or closed (withdrawn, or settled by a refund); unchanged when omitted.
+            kind: chargeback (new: the default; the bank takes the money back) or inquiry (it asks only).
+            amount: The disputed amount (new: what was paid less what was refunded).
+            reason: The bank's reason (fraudulent, product_not_received).
+
+        Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk, disputes, charged_back.
+        """
+        return self.exec("order.dispute", order_id=order_id, dispute_ref=dispute_ref, status=status, kind=kind, amount=amount, reason=reason, **envelope)
+
     def order_allocate(self, order_id: str, **envelope: Any) -> Dict[str, Any]:
         """Choose the warehouses that ship a paid order, or the rest of one partly shipped (by ship-to region, priority and distance); moves its reservations there (order_id) (op ``order.allocate``).
 
