@@ -112,29 +112,16 @@ extension CommandContext {
                         + "(\(Money.format(order.paidTotal, exponent: order.exponent)))",
                 details: ["order_id": .string(id), "field": "amount", "paid_total": order.money(order.paidTotal)])
         }
-        var dispute = Dispute(
+        let dispute = Dispute(
             ref: ref, kind: before?.kind ?? kind ?? .chargeback, status: status ?? before?.status ?? .open,
             amount: disputed, reason: reason ?? before?.reason, openedAt: before?.openedAt ?? at, updatedAt: at,
             coveredDue: before?.coveredDue ?? 0)
         if let before, before.status == dispute.status, before.amount == disputed, before.reason == dispute.reason {
             return try document(order, extra: ["duplicate": true])  // a redelivered report
         }
-        let saved = disputes
+        try store.save(dispute, orderRowID: order.rowID)
         if let index { disputes[index] = dispute } else { disputes.append(dispute) }
-        // A refund owed (units cancelled after payment) is never more than the merchant still holds: what the
-        // bank pays the buyer instead is owed no more while chargebacks take it, and owed again when they
-        // no longer do. Each chargeback keeps the part it covers.
-        let owed = order.refundDue + disputes.reduce(0) { $0 + $1.coveredDue }
-        var cover = max(0, owed - max(0, order.paidTotal - refunded - Dispute.takenBack(disputes)))
-        for i in disputes.indices {
-            disputes[i].coveredDue = min(disputes[i].takenBack, cover)
-            cover -= disputes[i].coveredDue
-            if disputes[i].ref == ref { dispute = disputes[i] }
-            if disputes[i].ref == ref || i < saved.count && disputes[i].coveredDue != saved[i].coveredDue {
-                try store.save(disputes[i], orderRowID: order.rowID)
-            }
-        }
-        let due = owed - disputes.reduce(0) { $0 + $1.coveredDue }
+        let due = try refundOwed(order, plus: 0)
         var details: JSONObject = [
             "dispute_ref": .string(ref), "kind": .string(dispute.kind.rawValue),
             "status": .string(dispute.status.rawValue), "amount": order.money(disputed),
@@ -167,6 +154,27 @@ extension CommandContext {
             }
         }
         return try document(order)
+    }
+
+    /// What an order owes the buyer back (`refund_due`) once `plus` more is owed (or `whole` in all), never more
+    /// than the merchant still holds: what chargebacks give the buyer instead is owed no more while they take the
+    /// money, and owed again when they no longer do. Each chargeback keeps the part it covers (`coveredDue`).
+    func refundOwed(_ order: Order, plus: Int64, whole: Int64? = nil) throws -> Int64 {
+        var disputes = try store.disputes(orderRowID: order.rowID)
+        let covered = disputes.reduce(0) { $0 + $1.coveredDue }
+        let owed = whole ?? (order.refundDue + covered + plus)
+        guard disputes.contains(where: { $0.takenBack > 0 || $0.coveredDue > 0 }) else { return owed }
+        let refunded = Payment.refunded(try store.payments(orderRowID: order.rowID))
+        var cover = max(0, owed - max(0, order.paidTotal - refunded - Dispute.takenBack(disputes)))
+        for i in disputes.indices {
+            let part = min(disputes[i].takenBack, cover)
+            cover -= part
+            if part != disputes[i].coveredDue {
+                disputes[i].coveredDue = part
+                try store.save(disputes[i], orderRowID: order.rowID)
+            }
+        }
+        return owed - disputes.reduce(0) { $0 + $1.coveredDue }
     }
 
     /// The hold of a chargeback that still takes an order's money back, if any.

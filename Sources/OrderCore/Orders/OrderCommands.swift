@@ -214,7 +214,9 @@ enum OrderCommands {
         let released = try ctx.releaseReservations(of: order, reason: .release)
         try ctx.store.cancelLines(orderRowID: order.rowID)
         // What was paid and not yet given back is owed.
-        let owed = max(0, order.paidTotal - Payment.refunded(try ctx.store.payments(orderRowID: order.rowID)))
+        let owed = try ctx.refundOwed(
+            order, plus: 0,
+            whole: max(0, order.paidTotal - Payment.refunded(try ctx.store.payments(orderRowID: order.rowID))))
         try ctx.transition(
             &order, to: next, command: "order.cancel",
             details: order.cancelled(
@@ -279,10 +281,11 @@ enum OrderCommands {
             "written_off": order.money(writtenOff), "refund_due": order.money(owed),
         ]
         if let refundRef { details["refund_ref"] = .string(refundRef) }
+        let due = try ctx.refundOwed(order, plus: owed)
         try ctx.transition(
             &order, to: order.state, command: "order.cancel", details: order.cancelled(details, pointsBack: points)
         ) {
-            $0.refundDue += owed
+            $0.refundDue = due
             $0.writeOff(writtenOff, at: ctx.at)
         }
         return try ctx.document(order)
@@ -337,16 +340,17 @@ enum OrderCommands {
         try ctx.recordSales(of: order, sign: -1)  // the units that will not ship were no sale
         let released = try ctx.releaseReservations(of: order, reason: .release)
         try ctx.store.cancelLines(orderRowID: order.rowID)
+        let due = try ctx.refundOwed(order, plus: owed)
         try ctx.transition(
             &order, to: .shipped, command: "order.cancel",
             details: order.cancelled(
                 [
                     "reason": .string(reason), "cancelled_remainder": true, "released_units": .int(released),
-                    "refund_due": order.money(order.refundDue + owed),
+                    "refund_due": order.money(due),
                 ], pointsBack: points)
         ) {
             $0.cancelReason = reason
-            $0.refundDue += owed
+            $0.refundDue = due
             $0.writeOff(writtenOff, at: ctx.at)
         }
         return try ctx.document(order)

@@ -112,6 +112,13 @@ struct DisputeTests {
         #expect(try engine.ok("order.dispute", ["order_id": id, "dispute_ref": "CB-5", "status": "won"])["refund_due"] == "5.00")
         #expect(try engine.ok("order.dispute", ["order_id": id, "dispute_ref": "CB-6", "status": "won"])["refund_due"] == "10.00")
         #expect(try engine.ok("order.refund", ["order_id": id, "amount": "10.00"])["refund_due"] == "0.00")
+        // Cancelled while a chargeback takes part of its money: only the rest is owed.
+        let other = try paidOrder()
+        try engine.ok("order.dispute", ["order_id": other, "dispute_ref": "CB-7", "amount": "8.00"])
+        let cancelled = try engine.ok("order.cancel", ["order_id": other, "reason": "fraud", "actor": "lead"])
+        #expect(cancelled["state"] == "cancelled" && cancelled["refund_due"] == "12.00")
+        let lost = try engine.ok("order.dispute", ["order_id": other, "dispute_ref": "CB-7", "status": "lost"])
+        #expect(lost["refund_due"] == "12.00" && lost["state"] == "cancelled")
     }
 
     @Test func aDisputeIsOfMoneyPaidToThatOrder() throws {
