@@ -119,7 +119,7 @@ extension CommandContext {
         if let before, before.status == dispute.status, before.amount == disputed, before.reason == dispute.reason {
             return try document(order, extra: ["duplicate": true])  // a redelivered report
         }
-        try store.save(dispute, orderRowID: order.rowID)
+        try store.save(dispute, of: order)
         if let index { disputes[index] = dispute } else { disputes.append(dispute) }
         let due = try refundOwed(order, plus: 0)
         var details: JSONObject = [
@@ -171,7 +171,7 @@ extension CommandContext {
             cover -= part
             if part != disputes[i].coveredDue {
                 disputes[i].coveredDue = part
-                try store.save(disputes[i], orderRowID: order.rowID)
+                try store.save(disputes[i], of: order)
             }
         }
         return owed - disputes.reduce(0) { $0 + $1.coveredDue }

@@ -51,6 +51,8 @@ struct RiskFacts {
     /// The customer's returns record, when they have returned anything: `refusals` are parcels refused at
     /// the door (returns for `refused_delivery`).
     var returns: (orders: Int64, returns: Int64, flagged: Bool, refusals: Int64)?
+    /// The buyer's chargebacks that take money back (open or lost), by any of the buyer's identifiers.
+    var chargebacks: Int64 = 0
 }
 
 extension RiskRules {
@@ -181,6 +183,13 @@ extension RiskRules {
                     rule: "cod_refusals", points: r.points,
                     reason: "paid on delivery; \(refusals) earlier parcel\(refusals == 1 ? " was" : "s were") refused "
                         + "at the door"))
+        }
+        if let r = rule("chargebacks"), facts.chargebacks >= Int64(r.values["min_chargebacks"] ?? 1) {
+            a.reasons.append(
+                .init(
+                    rule: "chargebacks", points: r.points,
+                    reason: "the buyer's bank took back \(facts.chargebacks) earlier payment"
+                        + "\(facts.chargebacks == 1 ? "" : "s") (chargebacks)"))
         }
         a.score = min(100, a.reasons.reduce(0) { $0 + $1.points })
         a.decision = decision(a.score)

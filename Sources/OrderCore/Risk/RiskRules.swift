@@ -70,6 +70,8 @@ struct RiskRules: Equatable {
         "returns_abuse": Rule(points: 30, values: ["return_rate": 0.5, "min_orders": 3, "flag_points": 40]),
         // Refused at the door, a cash-on-delivery parcel costs its shipping both ways and sells nothing.
         "cod_refusals": Rule(points: 50, values: ["min_refusals": 1]),
+        // A buyer whose bank took back an earlier payment (a chargeback open or lost) may do it again.
+        "chargebacks": Rule(points: 50, values: ["min_chargebacks": 1]),
     ])
 
     /// The numbers each rule accepts (anything else is refused), with their allowed range.
@@ -85,6 +87,7 @@ struct RiskRules: Equatable {
         "duplicate_order": [:],
         "returns_abuse": ["return_rate": 0...100, "min_orders": 1...10_000, "flag_points": 0...100],
         "cod_refusals": ["min_refusals": 1...10_000],
+        "chargebacks": ["min_chargebacks": 1...10_000],
     ]
 
     /// The numbers that are amounts of money: one figure for every currency, or an object per currency.

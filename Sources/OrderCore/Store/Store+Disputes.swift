@@ -1,17 +1,30 @@
 /// SQL of payment disputes (`order.dispute`).
 extension Store {
-    /// Records a dispute, or its new status, amount and reason.
-    func save(_ d: Dispute, orderRowID: Int64) throws {
+    /// Records a dispute of `order`, or its new status, amount, reason and cover, with its buyer's keys.
+    func save(_ d: Dispute, of order: Order) throws {
+        let buyer = Store.buyerKeys(order.customer) ?? [.null, .null, .null]
         try db.write(
             """
             INSERT INTO disputes(
-                order_rowid, dispute_ref, kind, status, amount, reason, opened_at, updated_at, covered_due)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                order_rowid, dispute_ref, kind, status, amount, reason, opened_at, updated_at, covered_due,
+                customer_id, customer_phone_key, customer_email_key)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(dispute_ref) DO UPDATE SET status = excluded.status, amount = excluded.amount,
                 reason = excluded.reason, updated_at = excluded.updated_at, covered_due = excluded.covered_due
-            """, .int(orderRowID), .text(d.ref), .text(d.kind.rawValue), .text(d.status.rawValue), .int(d.amount),
-            .opt(d.reason), .int(d.openedAt), .int(d.updatedAt), .int(d.coveredDue))
+            """,
+            arguments: [
+                .int(order.rowID), .text(d.ref), .text(d.kind.rawValue), .text(d.status.rawValue), .int(d.amount),
+                .opt(d.reason), .int(d.openedAt), .int(d.updatedAt), .int(d.coveredDue),
+            ] + buyer)
     }
+
+    /// How many chargebacks take money back (open or lost) from orders of a buyer known by any of the
+    /// identifiers `buyerKeys` gives (?1-?3), one index each.
+    static let buyerChargebacks = """
+        SELECT COUNT(*) FROM disputes WHERE kind = 'chargeback' AND status IN ('open', 'lost') AND id IN (
+            SELECT id FROM disputes WHERE customer_id = ?1 UNION SELECT id FROM disputes WHERE customer_phone_key = ?2
+            UNION SELECT id FROM disputes WHERE customer_email_key = ?3)
+        """
 
     /// The order's disputes, oldest first.
     func disputes(orderRowID: Int64) throws -> [Dispute] {

@@ -73,6 +73,8 @@ extension Store {
         var to: Int64 = 0
         /// The buyer whose earlier returns a rule asks about, and the arguments of `anyBuyerReturn`.
         var returns: (customer: [String: String], keys: [SQLValue])?
+        /// The buyer's keys, when the rule `chargebacks` asks about the buyer's earlier chargebacks.
+        var chargebacks: [SQLValue]?
 
         func velocityRead(_ i: Int) -> Read {
             Read(velocity[i].id.velocity, .text(velocity[i].value), .int(velocityFrom), .int(to))
@@ -88,6 +90,7 @@ extension Store {
                 ?? Read(sharedBy[i].id.count, arguments: arguments)
         }
         var returnRead: Read? { returns.map { Read(Store.anyBuyerReturn, arguments: $0.keys) } }
+        var chargebackRead: Read? { chargebacks.map { Read(Store.buyerChargebacks, arguments: $0) } }
         /// Velocity of a device or IP whose orders shared-device reads over a window covering velocity's:
         /// counted from those rows, unless there were too many to read (then `velocityRead`).
         func velocityFromShared(_ i: Int) -> Bool {
@@ -97,7 +100,7 @@ extension Store {
         /// What an order's creation sends ahead: all but the velocity counts the shared rows should answer.
         var all: [Read] {
             listed.map(\.read) + velocity.indices.filter { !velocityFromShared($0) }.map(velocityRead)
-                + sharedBy.indices.map(customersRead) + (returnRead.map { [$0] } ?? [])
+                + sharedBy.indices.map(customersRead) + [returnRead, chargebackRead].compactMap { $0 }
         }
     }
 
@@ -137,6 +140,7 @@ extension Store {
             rules.rules["returns_abuse"]?.enabled == true
             || (cashOnDelivery && rules.rules["cod_refusals"]?.enabled == true)
         if returnsRead, let keys = Store.buyerKeys(customer) { reads.returns = (customer, keys) }
+        if rules.rules["chargebacks"]?.enabled == true { reads.chargebacks = Store.buyerKeys(customer) }
         return reads
     }
 
@@ -254,6 +258,7 @@ extension Store {
                 signals.refusals
             )
         }
+        if let read = reads.chargebackRead { facts.chargebacks = try first(read) { $0.int(0) } ?? 0 }
         return facts
     }
 

@@ -121,6 +121,26 @@ struct DisputeTests {
         #expect(lost["refund_due"] == "12.00" && lost["state"] == "cancelled")
     }
 
+    /// The buyer's next order, under any of their identifiers, is reviewed while a chargeback takes their money back.
+    @Test func aBuyerWhoseBankTookBackAPaymentIsReviewedNextTime() throws {
+        let buyer: JSONObject = ["customer": ["email": "Bob+shop@Example.com", "phone": "+86 138 0013 8000"]]
+        let id = try engine.ok("order.create", orderArgs([("A1", 1, "10.00")], buyer.merging(["payment": [:]])))["order_id"] ?? .null
+        /// The rules an order of `customer` placed now fires.
+        func rules(_ customer: JSON) throws -> [String] {
+            let order = try engine.ok("order.create", orderArgs([("A1", 1, "12.00")], ["customer": customer]))
+            try engine.ok("order.cancel", ["order_id": order["order_id"] ?? .null])  // neither velocity nor a duplicate
+            return order["risk"]?["reasons"]?.arrayValue?.compactMap { $0["rule"]?.stringValue } ?? []
+        }
+        #expect(try rules(["email": "bob@example.com"]).isEmpty)
+        try engine.ok("order.dispute", ["order_id": id, "dispute_ref": "CB-8", "kind": "inquiry"])
+        #expect(try rules(["email": "bob@example.com"]).isEmpty, "an inquiry takes nothing")
+        try engine.ok("order.dispute", ["order_id": id, "dispute_ref": "CB-9", "reason": "fraudulent"])
+        #expect(try rules(["email": "bob@example.com"]) == ["chargebacks"])
+        #expect(try rules(["phone": "13800138000", "id": "guest-2"]).contains("chargebacks"))
+        try engine.ok("order.dispute", ["order_id": id, "dispute_ref": "CB-9", "status": "won"])
+        #expect(try !rules(["email": "bob@example.com"]).contains("chargebacks"))
+    }
+
     @Test func aDisputeIsOfMoneyPaidToThatOrder() throws {
         let unpaid = try engine.ok("order.create", orderArgs([("A1", 1, "10.00")]))["order_id"] ?? .null
         #expect(engine.fails("order.dispute", ["order_id": unpaid, "dispute_ref": "CB-4"]) == .conflict)
