@@ -16,6 +16,25 @@ enum BuiltinProfiles {
             + #"{"sum": "\#(refunds)transactions[status=error].amount"}]}]}"#
     }
 
+    /// The money an Amazon finances event (`ShipmentEvent`: a refund, a guarantee claim, a chargeback) gives the
+    /// buyer back: the charges and promotions reversed, not the seller's fees.
+    private static let amazonBuyerMoney =
+        #"{"negate": {"add": ["#
+        + #"{"sum": "OrderChargeAdjustmentList[].ChargeAmount.CurrencyAmount"}, "#
+        + #"{"sum": "ShipmentItemAdjustmentList[].ItemChargeAdjustmentList[].ChargeAmount.CurrencyAmount"}, "#
+        + #"{"sum": "ShipmentItemAdjustmentList[].PromotionAdjustmentList[].PromotionAmount.CurrencyAmount"}]}}"#
+
+    /// An Amazon finances list (`list`) whose events are refunds of their order, named `amazon-{name}-...`.
+    private static func amazonGivenBack(_ list: String, _ name: String, _ reason: String) -> String {
+        #"{"type": "refund", "root": ["payload.FinancialEvents.\#(list)", "FinancialEvents.\#(list)", "\#(list)"], "#
+            + #""when": {"AmazonOrderId": true, "ShipmentItemAdjustmentList": true}, "fields": {"#
+            + #""external_id": "AmazonOrderId", "#
+            + #""refund_ref": {"template": "amazon-\#(name)-{AmazonOrderId}-{PostedDate}"}, "#
+            + #""amount": \#(amazonBuyerMoney), "reason": {"const": "\#(reason)"}, "#
+            + #""units.path": "ShipmentItemAdjustmentList", "units.sku": "SellerSKU", "units.qty": "QuantityShipped", "#
+            + #""units.line_ref": "OrderItemId"}}"#
+    }
+
     /// Whether a Shopify refund's units had not shipped, from the restock type (`key`) of each refunded line
     /// item (`each`: the path to every one; GraphQL's types in capitals): `cancel` (not fulfilled: taken off what
     /// is to ship) for every one, true; a `return` among them, false; otherwise (`no_restock`, `legacy_restock`:
@@ -259,24 +278,25 @@ enum BuiltinProfiles {
     /// carrier at the door — Amazon's finances call it `CollectOnDeliveryRevenue`, collected by the seller —
     /// so `Unshipped` and `Shipped` record no payment; the carrier's remittance is recorded here (`order.pay`).
     /// Amazon collects for the orders it fulfils itself (AFN), which stay paid. Refunds come from its finances
-    /// (`RefundEventList`): the buyer's charges and promotions reversed, not the seller's fees.
+    /// (`RefundEventList`): the buyer's charges and promotions reversed, not the seller's fees. An A-to-z
+    /// guarantee claim Amazon granted (`GuaranteeClaimEventList`) is a refund the same way, its units those it
+    /// names; a chargeback the buyer's bank won (`ChargebackEventList`) is a lost chargeback of that money.
     static let amazon = #"""
         {"profile": "amazon",
          "description": "Amazon SP-API Orders v2026-01-01: a getOrder or searchOrders response; Orders v0: one \#
         order assembled as {\"order\": getOrder, \"items\": getOrderItems, \"address\": getOrderAddress, \"buyer\": \#
         getOrderBuyerInfo} (response bodies); ORDER_CHANGE notifications (a buyer-requested cancel cancels); \#
-        Finances v0 refunds (listFinancialEventsByOrderId: RefundEventList)",
+        Finances v0 refunds, A-to-z claims and chargebacks (listFinancialEventsByOrderId: RefundEventList, \#
+        GuaranteeClaimEventList, ChargebackEventList)",
          "events": [
-          {"type": "refund", "root": ["payload.FinancialEvents.RefundEventList", "FinancialEvents.RefundEventList",
-           "RefundEventList"], "when": {"AmazonOrderId": true, "ShipmentItemAdjustmentList": true},
+          \#(amazonGivenBack("RefundEventList", "refund", "refunded on Amazon")),
+          \#(amazonGivenBack("GuaranteeClaimEventList", "claim", "an A-to-z guarantee claim Amazon granted")),
+          {"type": "dispute", "root": ["payload.FinancialEvents.ChargebackEventList",
+           "FinancialEvents.ChargebackEventList", "ChargebackEventList"], "when": {"AmazonOrderId": true},
            "fields": {"external_id": "AmazonOrderId",
-            "refund_ref": {"template": "amazon-refund-{AmazonOrderId}-{PostedDate}"},
-            "amount": {"negate": {"add": [{"sum": "OrderChargeAdjustmentList[].ChargeAmount.CurrencyAmount"},
-             {"sum": "ShipmentItemAdjustmentList[].ItemChargeAdjustmentList[].ChargeAmount.CurrencyAmount"},
-             {"sum": "ShipmentItemAdjustmentList[].PromotionAdjustmentList[].PromotionAmount.CurrencyAmount"}]}},
-            "reason": {"const": "refunded on Amazon"},
-            "units.path": "ShipmentItemAdjustmentList", "units.sku": "SellerSKU", "units.qty": "QuantityShipped",
-            "units.line_ref": "OrderItemId"}},
+            "dispute_ref": {"template": "amazon-chargeback-{AmazonOrderId}-{PostedDate}"},
+            "kind": {"const": "chargeback"}, "status": {"const": "lost"}, "amount": \#(amazonBuyerMoney),
+            "reason": {"const": "charged back by the buyer's bank (Amazon's finances)"}}},
           {"type": "skip", "root": ["payload.FinancialEvents.ShipmentEventList", "FinancialEvents.ShipmentEventList",
            "ShipmentEventList"], "when": {"AmazonOrderId": true},
            "fields": {"external_id": "AmazonOrderId"},

@@ -227,6 +227,37 @@ struct ChannelStateTests {
         #expect(try engine.ok("order.get", ["order_id": shipped["order_id"] ?? .null])["refunded_total"] == "20.60")
     }
 
+    /// Amazon's finances list A-to-z guarantee claims it granted (`GuaranteeClaimEventList`: the buyer refunded,
+    /// as a refund is) and chargebacks the buyer's bank won (`ChargebackEventList`: a lost chargeback, which holds
+    /// what has not shipped and caps refunds), in the same shape as its refunds.
+    @Test func amazonClaimsAreRefundsAndItsChargebacksAreLost() throws {
+        let order: JSON = [
+            "order": ["AmazonOrderId": "111-7", "PurchaseDate": "2026-01-18T10:00:00Z", "OrderStatus": "Unshipped",
+                      "FulfillmentChannel": "MFN", "OrderTotal": ["CurrencyCode": "USD", "Amount": "40.00"]],
+            "items": ["payload": ["OrderItems": [["SellerSKU": "A1", "OrderItemId": "71", "QuantityOrdered": 2,
+                                                 "ItemPrice": ["CurrencyCode": "USD", "Amount": "40.00"]]]]]]
+        let paid = try ingest("amazon", order)
+        func money(_ v: String) -> JSON { ["CurrencyCode": "USD", "CurrencyAmount": .number(v)] }
+        func event(_ at: String, _ amount: String, qty: Int64) -> JSON {
+            ["AmazonOrderId": "111-7", "PostedDate": .string(at), "ShipmentItemAdjustmentList": [[
+                "SellerSKU": "A1", "OrderItemId": "71", "QuantityShipped": .int(qty),
+                "ItemChargeAdjustmentList": [["ChargeType": "Principal", "ChargeAmount": money(amount)]],
+                "ItemFeeAdjustmentList": [["FeeType": "Commission", "FeeAmount": money("3.00")]]]]]
+        }
+        let events: JSON = ["payload": ["FinancialEvents": [
+            "GuaranteeClaimEventList": [event("2026-01-25T10:00:00Z", "-20.00", qty: -1)],
+            "ChargebackEventList": [event("2026-01-26T10:00:00Z", "-20.00", qty: 1)]]]]
+        let outcome = try engine.ok("intake.ingest", ["channel": "amazon", "payload": events])
+        #expect(outcome["events"]?.arrayValue?.compactMap { $0["action"]?.stringValue }.sorted() == ["disputed", "refunded"],
+                "\(outcome.serialized)")
+        let doc = try engine.ok("order.get", ["order_id": paid["order_id"] ?? .null])
+        #expect(doc["refunded_total"] == "20.00" && doc["charged_back"] == "20.00" && doc["state"] == "on_hold",
+                "the buyer has all of it back: the unit left waits for a person \(doc.serialized)")
+        #expect(doc["lines"]?.arrayValue?.first?["cancelled"] == 1, "the claim's unit does not ship")
+        #expect(doc["disputes"]?.arrayValue?.first?["status"] == "lost")
+        #expect(engine.fails("order.refund", ["order_id": paid["order_id"] ?? .null, "amount": "0.01"]) == .conflict)
+    }
+
     /// A seller-fulfilled Amazon order paid at the door (v0 `PaymentMethod` `COD`) has not been paid when Amazon
     /// says `Unshipped`: the seller's carrier collects the cash. Amazon-fulfilled, Amazon collects: paid.
     @Test func amazonSellerFulfilledCashOnDeliveryOrdersAreUnpaidUntilCollected() throws {
