@@ -1021,22 +1021,25 @@ struct Migration {
     /// back until the merchant wins it; an inquiry only asks. `dispute_ref` is the bank's or gateway's case;
     /// `covered_due`, the refund the order owed (`refund_due`) that the chargeback paid the buyer instead. The
     /// buyer's keys (as an order's and a return's) find a buyer's chargebacks from any order (risk rule
-    /// `chargebacks`).
+    /// `chargebacks`). A handle keeps those keys in memory (`Store.chargebackBuyers`): the table moves the cache
+    /// epoch.
     static let disputes = Migration(
-        name: "0050_disputes",
-        sql: """
-            CREATE TABLE disputes(
-                id INTEGER PRIMARY KEY, order_rowid INTEGER NOT NULL REFERENCES orders(id),
-                dispute_ref TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, status TEXT NOT NULL, amount INTEGER NOT NULL,
-                reason TEXT, opened_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
-                covered_due INTEGER NOT NULL DEFAULT 0,
-                customer_id TEXT, customer_phone_key TEXT, customer_email_key TEXT
-            );
-            CREATE INDEX disputes_by_order ON disputes(order_rowid);
-            CREATE INDEX disputes_by_customer_id ON disputes(customer_id) WHERE customer_id IS NOT NULL;
-            CREATE INDEX disputes_by_phone ON disputes(customer_phone_key) WHERE customer_phone_key IS NOT NULL;
-            CREATE INDEX disputes_by_email ON disputes(customer_email_key) WHERE customer_email_key IS NOT NULL;
-            """)
+        name: "0050_disputes", sql: disputesTable + epochTriggers(["disputes"]).sqlite,
+        postgresql: SQLDialect.postgresql.schema(disputesTable) + epochTriggers(["disputes"]).postgresql)
+
+    private static let disputesTable = """
+        CREATE TABLE disputes(
+            id INTEGER PRIMARY KEY, order_rowid INTEGER NOT NULL REFERENCES orders(id),
+            dispute_ref TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, status TEXT NOT NULL, amount INTEGER NOT NULL,
+            reason TEXT, opened_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+            covered_due INTEGER NOT NULL DEFAULT 0,
+            customer_id TEXT, customer_phone_key TEXT, customer_email_key TEXT
+        );
+        CREATE INDEX disputes_by_order ON disputes(order_rowid);
+        CREATE INDEX disputes_by_customer_id ON disputes(customer_id) WHERE customer_id IS NOT NULL;
+        CREATE INDEX disputes_by_phone ON disputes(customer_phone_key) WHERE customer_phone_key IS NOT NULL;
+        CREATE INDEX disputes_by_email ON disputes(customer_email_key) WHERE customer_email_key IS NOT NULL;
+        """
 
     /// Writes the key of each row's `from` column into its `to` column, a thousand rows to a statement (one
     /// statement a row took minutes over a million orders on PostgreSQL, a round trip each) and ten

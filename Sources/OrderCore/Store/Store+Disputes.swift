@@ -18,6 +18,36 @@ extension Store {
             ] + buyer)
     }
 
+    /// The buyers of chargebacks that take money back (open or lost), as a handle keeps them: the chargebacks of
+    /// each of their keys (`buyerKeys`: id, phone, email), or `many` when there are too many to keep.
+    enum ChargebackBuyers {
+        case keys([[String: [Int64]]])
+        case many
+    }
+
+    /// Chargebacks kept in memory at most; a shop with more looks a buyer's up in the database, order by order.
+    static let chargebackBuyersLimit = 20_000
+
+    /// What a handle keeps of the buyers of chargebacks, read once while the disputes stay unchanged.
+    func chargebackBuyers() throws -> ChargebackBuyers {
+        try checkCaches()
+        if let chargebackBuyersCache { return chargebackBuyersCache }
+        var keys: [[String: [Int64]]] = [[:], [:], [:]]
+        var rows = 0
+        try db.rows(
+            """
+            SELECT id, customer_id, customer_phone_key, customer_email_key FROM disputes
+            WHERE kind = 'chargeback' AND status IN ('open', 'lost') LIMIT \(Store.chargebackBuyersLimit + 1)
+            """
+        ) { r in
+            rows += 1
+            for i in 0..<3 { if let key = r.optText(Int32(i + 1)) { keys[i][key, default: []].append(r.int(0)) } }
+        }
+        let buyers = rows > Store.chargebackBuyersLimit ? ChargebackBuyers.many : .keys(keys)
+        chargebackBuyersCache = buyers
+        return buyers
+    }
+
     /// How many chargebacks take money back (open or lost) from orders of a buyer known by any of the
     /// identifiers `buyerKeys` gives (?1-?3), one index each.
     static let buyerChargebacks = """
@@ -25,6 +55,15 @@ extension Store {
             SELECT id FROM disputes WHERE customer_id = ?1 UNION SELECT id FROM disputes WHERE customer_phone_key = ?2
             UNION SELECT id FROM disputes WHERE customer_email_key = ?3)
         """
+
+    /// How many chargebacks that take money back are of a buyer with `keys` (`buyerKeys`), from what the handle
+    /// keeps; nil when it keeps too many (`buyerChargebacks` counts them).
+    static func chargebacks(of keys: [SQLValue], in buyers: ChargebackBuyers) -> Int64? {
+        guard case .keys(let known) = buyers else { return nil }
+        var ids = Set<Int64>()
+        for (i, key) in keys.enumerated() { if case .text(let key) = key { ids.formUnion(known[i][key] ?? []) } }
+        return Int64(ids.count)
+    }
 
     /// The order's disputes, oldest first.
     func disputes(orderRowID: Int64) throws -> [Dispute] {

@@ -73,8 +73,9 @@ extension Store {
         var to: Int64 = 0
         /// The buyer whose earlier returns a rule asks about, and the arguments of `anyBuyerReturn`.
         var returns: (customer: [String: String], keys: [SQLValue])?
-        /// The buyer's keys, when the rule `chargebacks` asks about the buyer's earlier chargebacks.
-        var chargebacks: [SQLValue]?
+        /// The buyer's keys, when the rule `chargebacks` asks about the buyer's earlier chargebacks, and how many
+        /// the handle knows of (nil: too many chargebacks to keep, `chargebackRead` counts them).
+        var chargebacks: (keys: [SQLValue], known: Int64?)?
 
         func velocityRead(_ i: Int) -> Read {
             Read(velocity[i].id.velocity, .text(velocity[i].value), .int(velocityFrom), .int(to))
@@ -90,7 +91,9 @@ extension Store {
                 ?? Read(sharedBy[i].id.count, arguments: arguments)
         }
         var returnRead: Read? { returns.map { Read(Store.anyBuyerReturn, arguments: $0.keys) } }
-        var chargebackRead: Read? { chargebacks.map { Read(Store.buyerChargebacks, arguments: $0) } }
+        var chargebackRead: Read? {
+            chargebacks.flatMap { $0.known == nil ? Read(Store.buyerChargebacks, arguments: $0.keys) : nil }
+        }
         /// Velocity of a device or IP whose orders shared-device reads over a window covering velocity's:
         /// counted from those rows, unless there were too many to read (then `velocityRead`).
         func velocityFromShared(_ i: Int) -> Bool {
@@ -140,7 +143,9 @@ extension Store {
             rules.rules["returns_abuse"]?.enabled == true
             || (cashOnDelivery && rules.rules["cod_refusals"]?.enabled == true)
         if returnsRead, let keys = Store.buyerKeys(customer) { reads.returns = (customer, keys) }
-        if rules.rules["chargebacks"]?.enabled == true { reads.chargebacks = Store.buyerKeys(customer) }
+        if rules.rules["chargebacks"]?.enabled == true, let keys = Store.buyerKeys(customer) {
+            reads.chargebacks = (keys, Store.chargebacks(of: keys, in: try chargebackBuyers()))
+        }
         return reads
     }
 
@@ -258,7 +263,9 @@ extension Store {
                 signals.refusals
             )
         }
-        if let read = reads.chargebackRead { facts.chargebacks = try first(read) { $0.int(0) } ?? 0 }
+        if let (_, known) = reads.chargebacks {
+            facts.chargebacks = try known ?? reads.chargebackRead.flatMap { try first($0) { $0.int(0) } } ?? 0
+        }
         return facts
     }
 

@@ -35,6 +35,7 @@ final class Store: @unchecked Sendable {
     var channelsCache: [Channel]?
     var riskRulesCache: (version: Int64, rules: RiskRules)?
     var riskListsCache: [String]?
+    var chargebackBuyersCache: ChargebackBuyers?
     var skuCache: [String: SKU] = [:]
     static let skuCacheLimit = 10_000
     /// The cache epoch the caches were read at, and whether the current transaction has checked it.
@@ -111,6 +112,7 @@ final class Store: @unchecked Sendable {
         channelsCache = nil
         riskRulesCache = nil
         riskListsCache = nil
+        chargebackBuyersCache = nil
         skuCache = [:]
         storedProfiles = [:]
     }

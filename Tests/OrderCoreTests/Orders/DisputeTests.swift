@@ -139,6 +139,35 @@ struct DisputeTests {
         #expect(try rules(["phone": "13800138000", "id": "guest-2"]).contains("chargebacks"))
         try engine.ok("order.dispute", ["order_id": id, "dispute_ref": "CB-9", "status": "won"])
         #expect(try !rules(["email": "bob@example.com"]).contains("chargebacks"))
+        // Another handle (a host, a process) that keeps the chargebacks in memory learns of a new one at once.
+        let other = try Engine(test: dir + "/disputes.db")
+        #expect(try other.ok("order.create", orderArgs([("A1", 1, "9.00")], ["customer": ["email": "bob@example.com"]]))["risk"]?["reasons"]?
+            .arrayValue?.contains { $0["rule"] == "chargebacks" } == false)
+        try engine.ok("order.dispute", ["order_id": id, "dispute_ref": "CB-9", "status": "lost"])
+        #expect(try other.ok("order.create", orderArgs([("A1", 1, "9.50")], ["customer": ["email": "bob@example.com"]]))["risk"]?["reasons"]?
+            .arrayValue?.contains { $0["rule"] == "chargebacks" } == true)
+    }
+
+    /// A handle keeps the buyers of chargebacks in memory (up to `chargebackBuyersLimit`); past it the database
+    /// counts them. Both count the same chargebacks for a buyer, by any of their keys, each once.
+    @Test func theChargebacksAHandleKeepsAreTheOnesTheDatabaseCounts() throws {
+        let buyers: [JSONObject] = [["email": "a@x.com", "phone": "13800000001"], ["email": "A@x.com", "id": "c2"],
+                                    ["phone": "+86 138 0000 0001", "id": "c3"], ["id": "c4"]]
+        for (i, customer) in buyers.enumerated() {
+            let id = try engine.ok("order.create", orderArgs([("A1", 1, "5.00")], ["customer": .object(customer), "payment": [:]]))["order_id"] ?? .null
+            try engine.ok("order.dispute", ["order_id": id, "dispute_ref": .string("CB-K\(i)"), "status": i == 3 ? "won" : "lost"])
+        }
+        let store = try Store(path: try testDatabase(dir + "/disputes.db"), options: StoreOptions())
+        for (customer, expected) in [(["email": "a@x.com"], 2), (["phone": "0086 138-0000-0001", "id": "c2"], 3), (["id": "c4"], 0),
+                                     (["email": "b@x.com"], 0)] as [([String: String], Int64)] {
+            let keys = try #require(Store.buyerKeys(customer))
+            let (kept, counted) = try store.transaction(.read) {
+                (Store.chargebacks(of: keys, in: try store.chargebackBuyers()),
+                 try store.first(Store.Read(Store.buyerChargebacks, arguments: keys)) { $0.int(0) })
+            }
+            #expect(kept == expected && counted == expected, "\(customer)")
+        }
+        #expect(Store.chargebacks(of: [.text("c2"), .null, .null], in: .many) == nil)
     }
 
     @Test func aDisputeIsOfMoneyPaidToThatOrder() throws {
