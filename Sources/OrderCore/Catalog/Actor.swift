@@ -72,17 +72,9 @@ enum ActorCommands {
     ) { ctx, f in
         let code = try f.requiredCode("actor_id")
         let name = try f.text("name", maxLength: 200)
-        let roleName = try f.code("role")
+        let role = try f.choice("role", of: Actor.Role.self)
         let active = try f.bool("active")
         try f.finish()
-        let role = try roleName.map { name throws(OrderCoreError) -> Actor.Role in
-            guard let role = Actor.Role(rawValue: name) else {
-                throw .invalid(
-                    "role must be one of \(Actor.Role.allCases.map(\.rawValue).joined(separator: ", ")), not '\(name)'",
-                    field: "role")
-            }
-            return role
-        }
         guard code != Actor.system else {
             throw OrderCoreError.invalid(
                 "'system' is the host program itself and has no role to set", field: "actor_id")

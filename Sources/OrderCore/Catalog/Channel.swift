@@ -105,7 +105,7 @@ enum ChannelCommands {
         let active = try f.bool("active")
         let profile = try f.code("profile")
         let moveStock = try f.bool("shipped_orders_move_stock")
-        let reserveAt = try ReservePolicy.read(f, "reserve_at")
+        let reserveAt = try f.choice("reserve_at", of: ReservePolicy.self)
         try f.finish()
         if let profile { _ = try ctx.requireProfile(profile, field: "profile") }
         for (i, warehouse) in (warehouses ?? []).enumerated() {

@@ -64,16 +64,6 @@ enum DisputeCommands {
         ],
         result: OrderDetail.members + ["disputes", "charged_back"]
     ) { ctx, f in try ctx.dispute(f) }
-
-    static func parse<T: RawRepresentable & CaseIterable>(_ f: Fields, _ key: String, as: T.Type) throws -> T?
-    where T.RawValue == String {
-        guard let name = try f.code(key) else { return nil }
-        guard let value = T(rawValue: name) else {
-            let names = T.allCases.map(\.rawValue).joined(separator: ", ")
-            throw OrderCoreError.invalid("\(f.name(key)) must be one of \(names), not '\(name)'", field: f.name(key))
-        }
-        return value
-    }
 }
 
 extension CommandContext {
@@ -82,8 +72,8 @@ extension CommandContext {
     func dispute(_ f: Fields) throws -> JSON {
         let id = try f.requiredCode("order_id")
         let ref = try f.requiredCode("dispute_ref")
-        let status = try DisputeCommands.parse(f, "status", as: Dispute.Status.self)
-        let kind = try DisputeCommands.parse(f, "kind", as: Dispute.Kind.self)
+        let status = try f.choice("status", of: Dispute.Status.self)
+        let kind = try f.choice("kind", of: Dispute.Kind.self)
         let reason = try f.text("reason", maxLength: 500)
         var order = try requireOrder(id)
         let amount = try f.money("amount", exponent: order.exponent)

@@ -1,15 +1,6 @@
 /// When an order's stock is reserved (`inventory.reserve_at`, recorded on each order).
 enum ReservePolicy: String, CaseIterable {
     case order, payment
-
-    /// Reads a policy argument: `order` or `payment`.
-    static func read(_ f: Fields, _ key: String) throws(OrderCoreError) -> ReservePolicy? {
-        guard let name = try f.code(key) else { return nil }
-        guard let policy = ReservePolicy(rawValue: name) else {
-            throw .invalid("\(f.name(key)) must be order or payment, not '\(name)'", field: f.name(key))
-        }
-        return policy
-    }
 }
 
 /// An order as stored. Lines, discounts, payments and reservations are loaded on demand.

@@ -395,7 +395,7 @@ enum OrderCommands {
         ],
         result: ["orders", "next"]
     ) { ctx, f in
-        let stateName = try f.code("state")
+        let state = try f.choice("state", of: OrderState.self)
         let channel = try f.code("channel")
         let warehouse = try f.code("warehouse")
         let placedBefore = try f.time("placed_before")
@@ -406,15 +406,6 @@ enum OrderCommands {
         let limit = try f.int("limit", min: 1, max: 1_000) ?? 50
         let after = try f.code("after")
         try f.finish()
-        let state = try stateName.map { name throws(OrderCoreError) -> OrderState in
-            guard let state = OrderState(rawValue: name) else {
-                throw .invalid(
-                    "state must be one of \(OrderState.allCases.map(\.rawValue).joined(separator: ", ")), not "
-                        + "'\(name)'",
-                    field: "state")
-            }
-            return state
-        }
         let cursor = try after.map { try ctx.requireOrder($0).rowID }
         let filter = Store.OrderFilter(
             state: state, channel: channel, warehouse: warehouse, placedBefore: placedBefore,

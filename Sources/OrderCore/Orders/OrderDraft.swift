@@ -144,7 +144,7 @@ struct OrderDraft {
         carrier = try f.code("carrier")
         priority = try f.int("priority", min: -1_000, max: 1_000) ?? 0
         deposit = try f.money("deposit", exponent: exponent)
-        reserveAt = try ReservePolicy.read(f, "reserve_at")
+        reserveAt = try f.choice("reserve_at", of: ReservePolicy.self)
         balanceDueAt = try f.time("balance_due_at")
         if let p = try f.object("payment") {
             payment = (try p.money("amount", exponent: exponent), try p.code("payment_ref"))

@@ -17,14 +17,9 @@ enum SalesCommands {
         result: ["from", "to", "by", "channel", "rows", "totals"]
     ) { ctx, f in
         let (from, to) = try f.period(at: ctx.at)
-        let byName = try f.code("by") ?? "day"
+        let by = try f.choice("by", of: Store.SalesGrouping.self) ?? .day
         let channel = try f.code("channel")
         try f.finish()
-        guard let by = Store.SalesGrouping(rawValue: byName) else {
-            throw OrderCoreError.invalid(
-                "by must be one of \(Store.SalesGrouping.allCases.map(\.rawValue).joined(separator: ", "))", field: "by"
-            )
-        }
         let rows = try ctx.store.sales(from: from, to: to, by: by, channel: channel, time: try ctx.businessTime())
         var totals: [String: Store.SalesRow] = [:]
         for r in rows {

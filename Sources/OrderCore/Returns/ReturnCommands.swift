@@ -999,22 +999,14 @@ enum ReturnCommands {
         result: ["returns", "next"],
         shellNames: ["order": "order_id"]
     ) { ctx, f in
-        let stateName = try f.code("state")
+        let state = try f.choice("state", of: ReturnRecord.State.self)
         let orderID = try f.code("order_id")
         let overdue = try f.bool("overdue") ?? false
         let olderThan = try f.int("older_than_hours", min: 0, max: 87_600)
         let after = try f.code("after")
         let limit = try f.int("limit", min: 1, max: 1_000) ?? 50
         try f.finish()
-        var states: [ReturnRecord.State]?
-        if let stateName {
-            guard let state = ReturnRecord.State(rawValue: stateName) else {
-                throw OrderCoreError.invalid(
-                    "state must be one of \(ReturnRecord.State.allCases.map(\.rawValue).joined(separator: ", "))",
-                    field: "state")
-            }
-            states = [state]
-        }
+        var states = state.map { [$0] }
         var movedBefore = olderThan.map { ctx.at - $0 * 3_600_000 }
         if overdue {
             states = states ?? ReturnRecord.open

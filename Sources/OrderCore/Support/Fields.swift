@@ -77,6 +77,17 @@ public final class Fields {
         return try Fields.normalizedCode(s, field: name(key))
     }
 
+    /// A code naming one of `T`'s cases (`order`, `payment`...); any other is refused, naming them.
+    func choice<T: RawRepresentable & CaseIterable>(_ key: String, of: T.Type) throws(OrderCoreError) -> T?
+    where T.RawValue == String {
+        guard let name = try code(key) else { return nil }
+        guard let value = T(rawValue: name) else {
+            let names = T.allCases.map(\.rawValue).joined(separator: ", ")
+            throw .invalid("\(self.name(key)) must be one of \(names), not '\(name)'", field: self.name(key))
+        }
+        return value
+    }
+
     func requiredCode(_ key: String) throws(OrderCoreError) -> String {
         guard let s = try code(key) else { throw missing(key) }
         return s
