@@ -70,18 +70,40 @@ class Channel:
 
 class Shopify(Channel):
     """The channel's side: each order as Shopify would send it now — paid, pending, paid on delivery, on B2B
-    payment terms, or paid in part (a deposit: the rest paid later, perhaps after it was fulfilled)."""
+    payment terms, or paid in part (a deposit: the rest paid later, perhaps after it was fulfilled) — and the
+    chargebacks of its payments (`disputes/create`, `disputes/update`), won or lost in the end."""
 
     profile = "shopify"
-    steps = {"new": 4, "pay": 2, "refund_units": 2, "cancel": 1, "fulfil": 2, "fulfil_part": 2, "replay": 1}
+    steps = {"new": 4, "pay": 2, "refund_units": 2, "cancel": 1, "fulfil": 2, "fulfil_part": 2, "replay": 1,
+             "dispute": 1, "decide": 1}
 
     def __init__(self, rnd):
         super().__init__(rnd)
         self.received = {}  # by order: the money Shopify took
+        self.disputes = {}  # by order: its chargeback as Shopify sends it
 
     def act(self, kind, order):
+        if kind in ("dispute", "decide"):
+            return self.dispute(order, kind)
         return (self.pay(order) if kind == "pay" else self.refund_units(order) if kind == "refund_units" else
                 self.cancel(order) if kind == "cancel" else self.fulfil(order, whole=kind == "fulfil"))
+
+    def dispute(self, order, kind):
+        """A chargeback of what is left of its payment opened, or one open decided (won, lost or accepted)."""
+        number, left = order["id"], self.received[order["id"]] - self.refunded(order)
+        if kind == "dispute" and number not in self.disputes and self.paid(order) and left > 0:
+            self.disputes[number] = {"id": 5000 + number, "order_id": number, "type": "chargeback",
+                                     "amount": "%.2f" % left, "currency": "USD", "reason": "fraudulent",
+                                     "status": self.rnd.choice(["needs_response", "under_review"])}
+        elif kind == "decide" and self.disputes.get(number, {}).get("status") in ("needs_response", "under_review"):
+            self.disputes[number]["status"] = self.rnd.choice(["won", "lost", "accepted"])
+        else:
+            return None
+        return self.send({"dispute": self.disputes[number]})
+
+    def charged_back(self, order):
+        """Whether a chargeback takes its money back: open, lost or accepted."""
+        return self.disputes.get(order["id"], {}).get("status") not in (None, "won")
 
     def payload(self, order):
         order["updated_at"] = self.now("2026-11-%02dT%02d:%02d:00Z")
@@ -213,6 +235,8 @@ class Shopify(Channel):
         if shipped:
             return {"partially_shipped"}
         part = "pending_payment" if self.pays_later(order) else "deposit_paid"  # the part paid: not a deposit
+        if self.charged_back(order):
+            return {"on_hold"}  # paid, nothing of it shipped: it waits while the bank takes the money back
         return {"pending": {"pending_payment"}, "partially_paid": {part}}.get(order["financial_status"],
                                                                              {"paid", "allocated"})
 
@@ -806,7 +830,7 @@ def check(db, warehouses):
         order = db.orders.get(summary["order_id"])
         paid, refunded = float(order["paid_total"]), float(order["refunded_total"])
         assert refunded <= paid <= float(order["grand_total"]), order
-        assert float(order["refund_due"]) <= paid - refunded + 1e-9, order
+        assert float(order["refund_due"]) <= max(0, paid - refunded - float(order["charged_back"])) + 1e-9, order
         for line in order["lines"]:
             left = line["qty"] - line["cancelled"] - line["shipped"]
             assert left >= 0 and line["reserved"] + line["backordered"] <= left, (order["state"], line)
@@ -957,7 +981,8 @@ def traffic(db, rnd, channel, name, warehouses, checked=True):
             expected = expected | {"allocated"}  # fulfilled here unpaid
         if here["order_id"] in allocated and expected & {"paid", "allocated"}:
             expected = expected | {"allocated", "picking", "packed"}  # picked or packed, in part or whole
-        if here.get("hold_reason") == CHECK and expected & {"pending_payment", "deposit_paid", "paid", "allocated"}:
+        if here.get("hold_reason") == CHECK and expected & {"pending_payment", "deposit_paid", "paid", "allocated",
+                                                            "on_hold"}:
             expected = {"on_hold"}  # held by a person: where the channel says once released
         assert here["state"] in expected, (number, here["state"], order)
         money = tuple(float(here[key]) for key in ("paid_total", "refunded_total", "refund_due"))
