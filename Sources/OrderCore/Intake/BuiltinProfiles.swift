@@ -35,6 +35,18 @@ enum BuiltinProfiles {
             + #""units.line_ref": "OrderItemId"}}"#
     }
 
+    /// Shopify's dispute statuses (`key`; GraphQL's in capitals) as `order.dispute`'s: `needs_response` and
+    /// `under_review` open, `won`, `lost` and `accepted` (the merchant gave in) lost, `charge_refunded` (settled by a
+    /// refund, which the order's refunds record) and `prevented` (it never became a chargeback) closed.
+    private static func shopifyDisputeStatus(_ key: String, capitals: Bool = false) -> String {
+        let statuses = [
+            ("needs_response", "open"), ("under_review", "open"), ("won", "won"), ("lost", "lost"),
+            ("accepted", "lost"), ("charge_refunded", "closed"), ("prevented", "closed"),
+        ]
+        let values = statuses.map { #""\#(capitals ? $0.0.uppercased() : $0.0)": "\#($0.1)""# }
+        return #"{"map": "\#(key)", "values": {\#(values.joined(separator: ", "))}}"#
+    }
+
     /// Whether a Shopify refund's units had not shipped, from the restock type (`key`) of each refunded line
     /// item (`each`: the path to every one; GraphQL's types in capitals): `cancel` (not fulfilled: taken off what
     /// is to ship) for every one, true; a `return` among them, false; otherwise (`no_restock`, `legacy_restock`:
@@ -66,9 +78,8 @@ enum BuiltinProfiles {
     /// `current_total_price` less `total_outstanding`, is recorded, its stock held, and the rest paid when Shopify
     /// says `paid`; cash on delivery or terms paid in part waits unpaid with that part prepaid. `refunded` says
     /// all that was paid went back: its refunds tell what was paid (`paid_in_part` when it was less than the total).
-    /// A dispute (`disputes/create`, `disputes/update`, `{"dispute":...}`) is the order's chargeback or inquiry:
-    /// `needs_response` and `under_review` are open, `accepted` (the merchant gave in) lost, `charge_refunded`
-    /// (settled by a refund, which the order's refunds record) closed; one of no order is skipped.
+    /// A dispute (`disputes/create`, `disputes/update`, `{"dispute":...}`) is the order's chargeback or inquiry
+    /// (`shopifyDisputeStatus`); one of no order is skipped.
     static let shopify = #"""
         {"profile": "shopify",
          "description": "Shopify Admin REST: an order ({\"order\":...}), a list ({\"orders\":[...]}), the \#
@@ -78,8 +89,7 @@ enum BuiltinProfiles {
            "when": {"id": true, "order_id": true, "type": ["chargeback", "inquiry"], "status": true},
            "fields": {"external_id": "order_id", "dispute_ref": {"template": "shopify-dispute-{id}"}, "kind": "type",
             "amount": "amount", "currency": "currency", "reason": "reason",
-            "status": {"map": "status", "values": {"needs_response": "open", "under_review": "open", "won": "won",
-             "lost": "lost", "accepted": "lost", "charge_refunded": "closed"}}}},
+            "status": \#(shopifyDisputeStatus("status"))}},
           {"type": "skip", "root": ["dispute", "disputes", ""],
            "when": {"id": true, "order_id": false, "type": ["chargeback", "inquiry"]}, "fields": {"external_id": "id"},
            "reason": "a dispute of a payment no order names: nothing here to hold or settle"},
@@ -783,7 +793,8 @@ enum BuiltinProfiles {
     /// number is the REST id, so both APIs name one order); money in `...Set.shopMoney` (the shop's
     /// currency, not the buyer's presentment currency). Shipping is the shipping lines' `originalPriceSet`, their
     /// `discountAllocations` a `shipping` discount (`discountedPriceSet` took the discount off only from 2024-07).
-    /// Fulfilled, with every successful fulfillment `DELIVERED`, it is delivered (REST: `shipment_status`).
+    /// Fulfilled, with every successful fulfillment `DELIVERED`, it is delivered (REST: `shipment_status`). Its
+    /// `disputes` (id, `initiatedAs`, `status`: no amount) are the same disputes as REST's, named alike.
     static let shopifyGraphQL = #"""
         {"profile": "shopify_graphql",
          "description": "Shopify Admin GraphQL order ({\"data\":{\"order\":...}} or data.orders.edges[].node); shop \#
@@ -857,6 +868,10 @@ enum BuiltinProfiles {
                        "units.sku": {"first": ["lineItem.sku",
                         {"template": "shopify-variant-{lineItem.variant.legacyResourceId}"}]},
                        "units.qty": "quantity", "units.line_ref": "lineItem.id"}},
+           "disputes": {"path": "disputes", "fields": {"dispute_ref": {"join": [{"const": "shopify-dispute"},
+             {"strip_prefix": "id", "prefix": "gid://shopify/ShopifyPaymentsDispute/"}], "sep": "-"},
+             "kind": {"map": "initiatedAs", "values": {"CHARGEBACK": "chargeback", "INQUIRY": "inquiry"}},
+             "status": \#(shopifyDisputeStatus("status", capitals: true))}},
            "status": {"value": "displayFinancialStatus",
             "inbound": {"PENDING": "pending_payment", "PARTIALLY_PAID": "deposit_paid", "AUTHORIZED": "paid",
              "PAID": "paid",

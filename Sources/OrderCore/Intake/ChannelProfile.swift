@@ -42,6 +42,8 @@ final class ChannelProfile {
         var discounts: [ListRule]
         /// Refunds the order payload carries (Shopify and WooCommerce `refunds[]`).
         var refunds: ListRule?
+        /// Disputes of its payment the order payload carries (Shopify GraphQL `disputes`).
+        var disputes: ListRule?
         /// Fees besides goods and shipping (WooCommerce `fee_lines`).
         var fees: [ListRule]
         var status: ValueSpec?
@@ -115,10 +117,12 @@ final class ChannelProfile {
     /// to ship, not counted against those that left.
     static let orderRefundFields = refundFields + ["at", "before_shipment"]
     static let feeFields = ["name", "amount", "tax", "returns_refund"]
+    /// A dispute's fields, in a dispute event or an order payload's `disputes` (`order.dispute`'s arguments).
+    static let disputeFields = ["dispute_ref", "kind", "status", "amount", "reason"]
     static let eventFields: [EventType: [String]] = [
         .order: orderFields, .cancel: ["external_id", "reason"],
         .refund: ["external_id", "before_shipment"] + refundFields,
-        .dispute: ["external_id", "dispute_ref", "kind", "status", "amount", "currency", "reason"],
+        .dispute: ["external_id", "currency"] + disputeFields,
         .skip: ["external_id"],
     ]
     static let orderChecks = ["grand_total", "discount_total", "tax_total", "shipping_fee"]
@@ -174,7 +178,8 @@ final class ChannelProfile {
         var rule = EventRule(
             type: type, when: try conditions(r, "when"), roots: roots,
             fields: try specs(r, "fields", allowed: eventFields[type] ?? []),
-            lines: nil, discounts: [], refunds: nil, fees: [], status: nil, statusMapping: nil, checks: [],
+            lines: nil, discounts: [], refunds: nil, disputes: nil, fees: [], status: nil, statusMapping: nil,
+            checks: [],
             reason: try r.text("reason", maxLength: 500))
         if type == .order {
             guard let lines = try r.object("lines") else {
@@ -192,6 +197,9 @@ final class ChannelProfile {
                     }
                 }
                 return refunds
+            }
+            rule.disputes = try r.object("disputes").map { l throws(OrderCoreError) in
+                try listRule(l, allowed: disputeFields)
             }
             // One list or several (Amazon's item charges and the order's own, a delivery tip).
             rule.fees = try (r.objectOrList("fees", maxCount: 10) ?? []).map { l throws(OrderCoreError) in

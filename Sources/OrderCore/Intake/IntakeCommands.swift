@@ -237,6 +237,10 @@ extension CommandContext {
             try act(on: risk, &order)
             if risk.decision != .allow { result["risk"] = risk.json(at: at) }
         }
+        // Disputes the payload carries, as they stand now (a stale payload's are the past).
+        if !stale, !event.disputes.isEmpty {
+            result["disputes"] = .array(try applyChannelDisputes(&order, event.disputes))
+        }
         if let reported = event.reportedStatus {
             if !stale {
                 try store.saveSourceStatus(
@@ -255,6 +259,31 @@ extension CommandContext {
         result["order_id"] = .string(order.orderID)
         result["state"] = .string(order.state.rawValue)
         return .object(result)
+    }
+
+    /// Records the disputes an order payload carries (`order.dispute`), each on its own: one that cannot be
+    /// recorded (the order not paid here yet, an amount above what was paid) is an outcome saying why, never a
+    /// reason to lose the order's event.
+    private func applyChannelDisputes(_ order: inout Order, _ disputes: [JSONObject]) throws -> [JSON] {
+        var outcomes: [JSON] = []
+        for d in disputes {
+            var request = d
+            request["order_id"] = .string(order.orderID)
+            do {
+                let recorded = try store.savepoint { try dispute(Fields(request)) }
+                outcomes.append([
+                    "dispute_ref": d["dispute_ref"] ?? .null,
+                    "outcome": recorded["duplicate"] == true ? "unchanged" : "recorded",
+                ])
+            } catch let error as OrderCoreError where [.invalidInput, .conflict, .notFound].contains(error.code) {
+                outcomes.append([
+                    "dispute_ref": d["dispute_ref"] ?? .null, "outcome": "not_recorded",
+                    "error": ["code": .string(error.code.rawValue), "message": .string(error.message)],
+                ])
+            }
+        }
+        order = try requireOrder(order.orderID)
+        return outcomes
     }
 
     /// Payment terms the channel gave an order after it was placed (Shopify's `paymentTermsCreate`), or changed

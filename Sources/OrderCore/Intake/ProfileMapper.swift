@@ -31,6 +31,9 @@ struct MappedEvent {
     /// Refunds an order payload carries: `refund_ref`, `amount`, `reason`, `units` [{sku, qty}], `cancel_units`,
     /// `at` (when it was made, Unix milliseconds), `before_shipment`.
     var refunds: [JSONObject] = []
+    /// Disputes of its payment an order payload carries: `order.dispute`'s arguments (`dispute_ref`, `kind`,
+    /// `status`, `amount`, `reason`).
+    var disputes: [JSONObject] = []
     /// For a partly shipped order: the units of each line (by number, from 1) the channel reports shipped so
     /// far — the lines rule's `shipped_qty`, or `Int64.max` for a line its `shipped_when` marks gone whole.
     var shippedUnits: [Int64: Int64] = [:]
@@ -406,21 +409,8 @@ struct ProfileMapper {
 
         var discounts: [JSON] = []
         for list in rule.discounts {
-            for item in list.path.values(current: e.current, payload: e.payload, arguments: e.arguments).flatMap({
-                $0.arrayValue ?? [$0]
-            })
-            where list.when.allSatisfy({ $0.holds(e.within(item)) }) {
-                let d = e.within(item)
-                var discount = JSONObject()
-                for (key, spec) in list.fields {
-                    if key == "amount" {
-                        discount["amount"] = try d.money(spec, field: "discounts.amount").map {
-                            .string(Money.format($0, exponent: e.exponent))
-                        }
-                    } else {
-                        discount[key] = try d.text(spec, field: "discounts.\(key)").map(JSON.string)
-                    }
-                }
+            for d in e.items(list) {
+                let discount = try d.amountAndText(list.fields, list: "discounts")
                 // A zero discount (Amazon reports PromotionDiscount 0.00 on every item) is no discount.
                 if let amount = discount["amount"], case .string(let text) = amount,
                     Money.parse(text, exponent: e.exponent) != 0
@@ -431,20 +421,13 @@ struct ProfileMapper {
         }
         if !discounts.isEmpty { event.fields["discounts"] = .array(discounts) }
         for list in rule.fees {
-            for item in list.path.values(current: e.current, payload: e.payload, arguments: e.arguments).flatMap({
-                $0.arrayValue ?? [$0]
-            })
-            where list.when.allSatisfy({ $0.holds(e.within(item)) }) {
-                if let fee = try e.within(item).fee(list.fields, field: "fees") { fees.append(fee) }
+            for item in e.items(list) {
+                if let fee = try item.fee(list.fields, field: "fees") { fees.append(fee) }
             }
         }
         if !fees.isEmpty { event.fields["fees"] = .array(try e.merged(fees)) }
         if let list = rule.refunds {
-            for item in list.path.values(current: e.current, payload: e.payload, arguments: e.arguments).flatMap({
-                $0.arrayValue ?? [$0]
-            })
-            where list.when.allSatisfy({ $0.holds(e.within(item)) }) {
-                let r = e.within(item)
+            for r in e.items(list) {
                 var refund = JSONObject()
                 var units = RefundUnits()
                 for (key, spec) in list.fields where !units.take(key, spec) {
@@ -473,6 +456,10 @@ struct ProfileMapper {
                 else { continue }
                 event.refunds.append(refund)
             }
+        }
+        for d in rule.disputes.map(e.items) ?? [] {
+            let dispute = try d.amountAndText(rule.disputes?.fields ?? [], list: "disputes")
+            if dispute["dispute_ref"] != nil { event.disputes.append(dispute) }
         }
         Cosmetic.tidy(&event)
         for (key, spec) in rule.checks {

@@ -143,6 +143,25 @@ struct Evaluator {
         return e
     }
 
+    /// The items a list rule maps (the elements its path reaches, a list's each, for which its `when` holds),
+    /// each to be read within.
+    func items(_ list: ChannelProfile.ListRule) -> [Evaluator] {
+        list.path.values(current: current, payload: payload, arguments: arguments).flatMap { $0.arrayValue ?? [$0] }
+            .map(within).filter { item in list.when.allSatisfy { $0.holds(item) } }
+    }
+
+    /// An item's fields (a discount's, a dispute's): `amount` as money in the order's currency, the rest as text.
+    func amountAndText(_ fields: [(String, ValueSpec)], list: String) throws(OrderCoreError) -> JSONObject {
+        var object = JSONObject()
+        for (key, spec) in fields {
+            object[key] =
+                key == "amount"
+                ? try money(spec, field: "\(list).amount").map { .string(Money.format($0, exponent: exponent)) }
+                : try text(spec, field: "\(list).\(key)").map(JSON.string)
+        }
+        return object
+    }
+
     /// Every value the spec yields, absent and empty ones left out.
     func values(_ spec: ValueSpec, field: String) throws(OrderCoreError) -> [JSON] {
         switch spec {

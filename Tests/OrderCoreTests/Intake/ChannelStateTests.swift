@@ -227,6 +227,35 @@ struct ChannelStateTests {
         #expect(try engine.ok("order.get", ["order_id": shipped["order_id"] ?? .null])["refunded_total"] == "20.60")
     }
 
+    /// A Shopify GraphQL order carries its disputes (id, `initiatedAs`, `status`, no amount): named as REST names
+    /// them, recorded as the order stands (a stale payload's are the past), and one that cannot be recorded (the
+    /// order not paid) loses nothing of the order.
+    @Test func aShopifyGraphQLOrderCarriesItsDisputes() throws {
+        try engine.ok("channel.upsert", ["channel": "gql", "profile": "shopify_graphql"])
+        func order(_ id: Int, _ status: String, _ financial: String = "PAID", updated: String) -> JSON {
+            ["data": ["order": [
+                "id": .string("gid://shopify/Order/\(id)"), "createdAt": "2026-10-31T00:00:00Z", "updatedAt": .string(updated),
+                "displayFinancialStatus": .string(financial), "displayFulfillmentStatus": "UNFULFILLED",
+                "totalPriceSet": ["shopMoney": ["amount": "20.00", "currencyCode": "USD"]],
+                "lineItems": ["edges": [["node": ["id": "gid://shopify/LineItem/1", "sku": "A1", "quantity": 2,
+                                                   "originalUnitPriceSet": ["shopMoney": ["amount": "10.00"]]]]]],
+                "disputes": [["id": .string("gid://shopify/ShopifyPaymentsDispute/\(id)"), "initiatedAs": "CHARGEBACK",
+                              "status": .string(status)]]]]]
+        }
+        func get(_ event: JSON) throws -> JSON { try engine.ok("order.get", ["order_id": event["order_id"] ?? .null]) }
+        let held = try get(try ingest("gql", order(77, "NEEDS_RESPONSE", updated: "2026-11-01T00:00:00Z")))
+        #expect(held["state"] == "on_hold" && held["charged_back"] == "20.00", "a new one is of what was paid")
+        #expect(held["disputes"]?.arrayValue?.first?["dispute_ref"] == "shopify-dispute-77", "named as REST names it")
+        let won = try get(try ingest("gql", order(77, "WON", updated: "2026-11-02T00:00:00Z")))
+        #expect(won["state"] == "paid" && won["charged_back"] == "0.00")
+        let stale = try get(try ingest("gql", order(77, "LOST", updated: "2026-11-01T12:00:00Z")))
+        #expect(stale["state"] == "paid" && stale["disputes"]?.arrayValue?.first?["status"] == "won")
+        let outcome = try engine.ok("intake.ingest", ["channel": "gql", "payload": order(78, "NEEDS_RESPONSE", "PENDING", updated: "2026-11-01T00:00:00Z")])
+        let event = outcome["events"]?.arrayValue?.first
+        #expect(event?["state"] == "pending_payment" && event?["disputes"]?.arrayValue?.first?["outcome"] == "not_recorded",
+                "\(outcome.serialized)")
+    }
+
     /// Amazon's finances list A-to-z guarantee claims it granted (`GuaranteeClaimEventList`: the buyer refunded,
     /// as a refund is) and chargebacks the buyer's bank won (`ChargebackEventList`: a lost chargeback, which holds
     /// what has not shipped and caps refunds), in the same shape as its refunds.
