@@ -60,6 +60,7 @@ extension Store {
     /// keeps; nil when it keeps too many (`buyerChargebacks` counts them).
     static func chargebacks(of keys: [SQLValue], in buyers: ChargebackBuyers) -> Int64? {
         guard case .keys(let known) = buyers else { return nil }
+        if known.allSatisfy(\.isEmpty) { return 0 }
         var ids = Set<Int64>()
         for (i, key) in keys.enumerated() { if case .text(let key) = key { ids.formUnion(known[i][key] ?? []) } }
         return Int64(ids.count)

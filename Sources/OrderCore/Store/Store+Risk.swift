@@ -142,9 +142,10 @@ extension Store {
         let returnsRead =
             rules.rules["returns_abuse"]?.enabled == true
             || (cashOnDelivery && rules.rules["cod_refusals"]?.enabled == true)
-        if returnsRead, let keys = Store.buyerKeys(customer) { reads.returns = (customer, keys) }
-        if rules.rules["chargebacks"]?.enabled == true, let keys = Store.buyerKeys(customer) {
-            reads.chargebacks = (keys, Store.chargebacks(of: keys, in: try chargebackBuyers()))
+        let chargebacksRead = rules.rules["chargebacks"]?.enabled == true
+        if returnsRead || chargebacksRead, let keys = Store.buyerKeys(customer) {
+            if returnsRead { reads.returns = (customer, keys) }
+            if chargebacksRead { reads.chargebacks = (keys, Store.chargebacks(of: keys, in: try chargebackBuyers())) }
         }
         return reads
     }
