@@ -604,6 +604,8 @@ ACTIONS = {  # each with the refusal it meets once another host's action has put
                                                         lines=[{"line_no": 1, "qty": 1}]), ordercore.InvalidInput),
     "refund 0.60": (lambda db, order_id: db.exec("order.refund", order_id=order_id, amount="0.60",
                                                  reason="damaged in transit"), ordercore.Conflict),
+    "charge back": (lambda db, order_id: db.exec("order.dispute", order_id=order_id, dispute_ref=f"CB-{order_id}",
+                                                 reason="fraudulent"), ordercore.Conflict),
     "return the unit": (lambda db, order_id: db.exec("return.request", order_id=order_id, reason="changed_mind",
                                                      lines=[{"line_no": 1, "qty": 1}]), ordercore.Conflict),
     "receive a unit": (lambda db, return_id: db.exec("return.receive", return_id=return_id, warehouse="SH",
@@ -853,6 +855,21 @@ def test_two_hosts_refunding_the_same_orders_at_once_never_give_back_more_than_w
         for order_id in ids:
             refunds = [p for p in db.exec("order.get", order_id=order_id)["payments"] if p["kind"] == "refund"]
             assert [p["amount"] for p in refunds] == ["0.60"]
+
+
+def test_a_chargeback_and_a_refund_of_the_same_orders_at_once_never_give_back_more_than_was_paid(pg_uri):
+    """Paid orders of 1.00; one host records each one's chargeback (of what is left of its payment) while
+    another refunds 0.60 of it: whichever comes first, the bank and the refund together give back 1.00, never
+    1.60, and the order waits on hold."""
+    stock_one_sku(pg_uri, "A1", "Mug", 1000)
+    with ordercore.open(pg_uri) as db:
+        ids = [paid_mug_order(db) for _ in range(60)]
+    on_hosts((act_on, (pg_uri, "charge back", ids)), (act_on, (pg_uri, "refund 0.60", ids)))
+    with ordercore.open(pg_uri) as db:
+        for order_id in ids:
+            order = db.exec("order.get", order_id=order_id)
+            assert order["state"] == "on_hold" and order["paid_total"] == "1.00", order
+            assert float(order["refunded_total"]) + float(order["charged_back"]) == 1.0, order
 
 
 def returns_one_unit_received(uri, count):
