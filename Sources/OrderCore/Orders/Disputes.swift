@@ -172,7 +172,7 @@ extension CommandContext {
         try store.disputes(orderRowID: order.rowID).first { $0.takenBack > 0 }?.holdReason
     }
 
-    /// Refuses a refund the merchant would pay (a person's `order.refund`, a return's) of money a chargeback
+    /// Refuses a refund the merchant would pay (`order.refund`, a return's; not a channel's) of money a chargeback
     /// has taken back already: the buyer would get it twice.
     func refuseRefundTakenBack(_ order: Order, amount: Int64, refunded: Int64) throws {
         let takenBack = Dispute.takenBack(try store.disputes(orderRowID: order.rowID))
