@@ -457,9 +457,11 @@ struct ProfileMapper {
                 event.refunds.append(refund)
             }
         }
-        for d in rule.disputes.map(e.items) ?? [] {
-            let dispute = try d.amountAndText(rule.disputes?.fields ?? [], list: "disputes")
-            if dispute["dispute_ref"] != nil { event.disputes.append(dispute) }
+        if let list = rule.disputes {
+            for d in e.items(list) {
+                let dispute = try d.amountAndText(list.fields, list: "disputes")
+                if dispute["dispute_ref"] != nil { event.disputes.append(dispute) }
+            }
         }
         Cosmetic.tidy(&event)
         for (key, spec) in rule.checks {
