@@ -1035,13 +1035,13 @@ enum ReturnCommands {
     static let customerStats = Command(
         "customer.returns", .read,
         "A customer's returns record for risk checks: orders, returns, refunded cash, wrong-item and empty-box "
-            + "signals, parcels refused at the door (customer = id, phone or email)",
+            + "signals, parcels refused at the door, chargebacks (customer = id, phone or email)",
         arguments: [
             Argument("customer", .code, required: true, positional: true)
         ],
         result: [
             "customer", "orders", "returns", "wrong_item_units", "empty_units", "refunded_cash",
-            "empty_box_returns", "refused_deliveries", "return_rate",
+            "empty_box_returns", "refused_deliveries", "return_rate", "chargebacks",
         ]
     ) { ctx, f in
         let customer = try f.requiredCode("customer")
@@ -1052,6 +1052,7 @@ enum ReturnCommands {
         let returns = stats["returns"]?.intValue ?? 0
         stats["return_rate"] = .number(orders > 0 ? String(Double(returns) / Double(orders)) : "0")
         stats["flagged"] = .bool(CommandContext.isFlagged(stats))
+        stats["chargebacks"] = .int(try ctx.store.chargebacks(customer: customer))
         return .object(stats)
     }
 }

@@ -56,6 +56,11 @@ extension Store {
             UNION SELECT id FROM disputes WHERE customer_email_key = ?3)
         """
 
+    /// How many chargebacks take money back from orders of `customer` (an id, a phone or an email, however written).
+    func chargebacks(customer: String) throws -> Int64 {
+        try first(Read(Store.buyerChargebacks, arguments: Store.buyerKeys(naming: customer))) { $0.int(0) } ?? 0
+    }
+
     /// How many chargebacks that take money back are of a buyer with `keys` (`buyerKeys`), from what the handle
     /// keeps; nil when it keeps too many (`buyerChargebacks` counts them).
     static func chargebacks(of keys: [SQLValue], in buyers: ChargebackBuyers) -> Int64? {

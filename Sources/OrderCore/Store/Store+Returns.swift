@@ -244,7 +244,7 @@ extension Store {
     }
 
     /// `customer` (an id, a phone or an email, however written) as the arguments ?1-?3 of `buyerReturnIDs`.
-    private static func buyerKeys(naming customer: String) -> [SQLValue] {
+    static func buyerKeys(naming customer: String) -> [SQLValue] {
         [.text(customer), .opt(Phone.key(customer)), .opt(Email.key(customer))]
     }
 

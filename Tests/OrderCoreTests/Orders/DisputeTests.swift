@@ -168,6 +168,9 @@ struct DisputeTests {
             #expect(kept == expected && counted == expected, "\(customer)")
         }
         #expect(Store.chargebacks(of: [.text("c2"), .null, .null], in: .many) == nil)
+        // Customer service sees them in the buyer's record, by any of the buyer's identifiers.
+        #expect(try engine.ok("customer.returns", ["customer": "+86 13800000001"])["chargebacks"] == 2)
+        #expect(try engine.ok("customer.returns", ["customer": "c4"])["chargebacks"] == 0)
     }
 
     @Test func aDisputeIsOfMoneyPaidToThatOrder() throws {

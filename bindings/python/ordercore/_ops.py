@@ -1040,12 +1040,12 @@ class Ops:
         return self.exec("return.list", state=state, order_id=order_id, overdue=overdue, older_than_hours=older_than_hours, after=after, limit=limit, **envelope)
 
     def customer_returns(self, customer: str, **envelope: Any) -> Dict[str, Any]:
-        """A customer's returns record for risk checks: orders, returns, refunded cash, wrong-item and empty-box signals, parcels refused at the door (customer = id, phone or email) (op ``customer.returns``).
+        """A customer's returns record for risk checks: orders, returns, refunded cash, wrong-item and empty-box signals, parcels refused at the door, chargebacks (customer = id, phone or email) (op ``customer.returns``).
 
         Args:
             customer: The customer key (phone, e-mail or the channel's buyer id). Required.
 
-        Returns: customer, orders, returns, wrong_item_units, empty_units, refunded_cash, empty_box_returns, refused_deliveries, return_rate.
+        Returns: customer, orders, returns, wrong_item_units, empty_units, refunded_cash, empty_box_returns, refused_deliveries, return_rate, chargebacks.
         """
         return self.exec("customer.returns", customer=customer, **envelope)
 
