@@ -2,6 +2,8 @@
 extension Store {
     /// Records a dispute of `order`, or its new status, amount, reason and cover, with its buyer's keys.
     func save(_ d: Dispute, of order: Order) throws {
+        chargebackBuyersCache = nil  // what this transaction writes, its next reads see
+        cachedTableChanged()
         let buyer = Store.buyerKeys(order.customer) ?? [.null, .null, .null]
         try db.write(
             """

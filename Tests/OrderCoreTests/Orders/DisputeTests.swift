@@ -139,6 +139,17 @@ struct DisputeTests {
         #expect(try rules(["phone": "13800138000", "id": "guest-2"]).contains("chargebacks"))
         try engine.ok("order.dispute", ["order_id": id, "dispute_ref": "CB-9", "status": "won"])
         #expect(try !rules(["email": "bob@example.com"]).contains("chargebacks"))
+        // In one transaction (a batch of a channel's events), an order after a chargeback sees it.
+        let placed = try engine.ok("order.list", ["limit": 1_000])["orders"]?.arrayValue?.count ?? 0
+        let next = JSON.string(Store.publicID(prefix: "SO-", rowID: Int64(placed + 1)))
+        let batch = try engine.runBatch([
+            ["op": "order.create", "lines": [["sku": "A1", "qty": 1, "unit_price": "8.00"]], "customer": ["email": "carol@x.com"],
+             "payment": [:]],
+            ["op": "order.dispute", "order_id": next, "dispute_ref": "CB-10"],
+            ["op": "order.create", "lines": [["sku": "A1", "qty": 1, "unit_price": "8.50"]], "customer": ["email": "carol@x.com"]],
+        ]).get().map { try $0.get() }
+        #expect(batch.first?["order_id"] == next)
+        #expect(batch.last?["risk"]?["reasons"]?.arrayValue?.contains { $0["rule"] == "chargebacks" } == true)
         // Another handle (a host, a process) that keeps the chargebacks in memory learns of a new one at once.
         let other = try Engine(test: dir + "/disputes.db")
         #expect(try other.ok("order.create", orderArgs([("A1", 1, "9.00")], ["customer": ["email": "bob@example.com"]]))["risk"]?["reasons"]?
