@@ -129,6 +129,11 @@ extension CommandContext {
                 try store.openAlert(
                     kind: "chargeback", orderID: id, ref: ref, at: at,
                     details: ["amount": order.money(disputed), "reason": .optional(dispute.reason)])
+                // The buyer's other orders still to ship are scored again: they may be the same fraud.
+                for other in try store.otherOrdersToShip(of: order) {
+                    var o = try requireOrder(other)
+                    try reassessRisk(&o)
+                }
             }
             // Held when it starts taking the money, and again when it is lost (a supervisor may have shipped on
             // while it was open); a new amount or reason alone holds nothing again.

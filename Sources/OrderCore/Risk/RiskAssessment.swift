@@ -242,10 +242,11 @@ extension CommandContext {
 }
 
 extension CommandContext {
-    /// Scores an order again when where it goes changed: the decision it had (a person's review too) was
-    /// about the old address. One that now queues or holds it, and is graver than the one before or
-    /// replaces a review, is recorded and acted on — a rejection holds the order for a person to decide,
-    /// since it may be paid and picked. An order already waiting for a review keeps its place.
+    /// Scores an order again when where it goes changed (the decision it had, a person's review too, was
+    /// about the old address), or its buyer's bank took back another of their payments (`order.dispute`).
+    /// One that now queues or holds it, and is graver than the one before or replaces a review, is recorded
+    /// and acted on — a rejection holds the order for a person to decide, since it may be paid and picked.
+    /// An order already waiting for a review keeps its place.
     func reassessRisk(_ order: inout Order) throws {
         guard try boolSetting(.riskEnabled) else { return }
         let stored = try store.risk(orderRowID: order.rowID)

@@ -58,6 +58,23 @@ extension Store {
             UNION SELECT id FROM disputes WHERE customer_email_key = ?3)
         """
 
+    /// The orders of the buyer of `order` (by any of its keys, `buyerKeys`) whose goods have not left, but that
+    /// one: at most 100, newest first.
+    func otherOrdersToShip(of order: Order) throws -> [String] {
+        guard let keys = Store.buyerKeys(order.customer) else { return [] }
+        let states = OrderState.holdable.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", ")
+        var ids: [String] = []
+        try db.rows(
+            """
+            SELECT order_id FROM orders WHERE id IN (
+                SELECT id FROM orders WHERE customer_id = ?1 UNION SELECT id FROM orders WHERE customer_phone_key = ?2
+                UNION SELECT id FROM orders WHERE customer_email_key = ?3)
+            AND state IN (\(states)) AND id <> ?4 ORDER BY id DESC LIMIT 100
+            """, arguments: keys + [.int(order.rowID)]
+        ) { ids.append($0.text(0)) }
+        return ids
+    }
+
     /// How many chargebacks take money back from orders of `customer` (an id, a phone or an email, however written).
     func chargebacks(customer: String) throws -> Int64 {
         try first(Read(Store.buyerChargebacks, arguments: Store.buyerKeys(naming: customer))) { $0.int(0) } ?? 0

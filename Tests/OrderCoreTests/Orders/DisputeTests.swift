@@ -159,6 +159,25 @@ struct DisputeTests {
             .arrayValue?.contains { $0["rule"] == "chargebacks" } == true)
     }
 
+    /// A chargeback puts the buyer's other orders still to ship before a person again: scored anew, they queue
+    /// for review (or hold, where the rules give chargebacks more points); those that left are past it.
+    @Test func aChargebackScoresTheBuyersOtherOrdersStillToShipAgain() throws {
+        let buyer: JSONObject = ["customer": ["email": "mallory@x.com", "phone": "13900000009"], "payment": [:]]
+        let disputed = try engine.ok("order.create", orderArgs([("A1", 1, "10.00")], buyer))["order_id"] ?? .null
+        let waiting = try engine.ok("order.create", orderArgs([("A1", 1, "11.00")], buyer))["order_id"] ?? .null
+        let guest = try engine.ok("order.create", orderArgs([("A1", 1, "12.00")], ["customer": ["phone": "+86 139 0000 0009"], "payment": [:]]))["order_id"] ?? .null
+        let left = try engine.ok("order.create", orderArgs([("A1", 2, "13.00")], buyer))["order_id"] ?? .null
+        try ship(left)
+        try engine.ok("risk.rules_set", ["rules": ["rules": ["chargebacks": ["points": 85]]]])
+        try engine.ok("order.dispute", ["order_id": disputed, "dispute_ref": "CB-11", "reason": "fraudulent"])
+        for id in [waiting, guest] {
+            let order = try engine.ok("order.get", ["order_id": id])
+            #expect(order["state"] == "on_hold" && order["hold_reason"]?.stringValue?.hasPrefix("risk score") == true, "\(id)")
+            #expect(order["risk"]?["reasons"]?.arrayValue?.contains { $0["rule"] == "chargebacks" } == true)
+        }
+        #expect(try engine.ok("order.get", ["order_id": left])["state"] == "shipped")
+    }
+
     /// A handle keeps the buyers of chargebacks in memory (up to `chargebackBuyersLimit`); past it the database
     /// counts them. Both count the same chargebacks for a buyer, by any of their keys, each once.
     @Test func theChargebacksAHandleKeepsAreTheOnesTheDatabaseCounts() throws {
