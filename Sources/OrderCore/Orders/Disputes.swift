@@ -111,7 +111,7 @@ extension CommandContext {
         }
         try store.save(dispute, of: order)
         if let index { disputes[index] = dispute } else { disputes.append(dispute) }
-        let due = try refundOwed(order, plus: 0)
+        let due = try refundOwed(order)
         var details: JSONObject = [
             "dispute_ref": .string(ref), "kind": .string(dispute.kind.rawValue),
             "status": .string(dispute.status.rawValue), "amount": order.money(disputed),
@@ -154,7 +154,7 @@ extension CommandContext {
     /// What an order owes the buyer back (`refund_due`) once `plus` more is owed (or `whole` in all), never more
     /// than the merchant still holds: what chargebacks give the buyer instead is owed no more while they take the
     /// money, and owed again when they no longer do. Each chargeback keeps the part it covers (`coveredDue`).
-    func refundOwed(_ order: Order, plus: Int64, whole: Int64? = nil) throws -> Int64 {
+    func refundOwed(_ order: Order, plus: Int64 = 0, whole: Int64? = nil) throws -> Int64 {
         var disputes = try store.disputes(orderRowID: order.rowID)
         let covered = disputes.reduce(0) { $0 + $1.coveredDue }
         let owed = whole ?? (order.refundDue + covered + plus)

@@ -215,7 +215,7 @@ enum OrderCommands {
         try ctx.store.cancelLines(orderRowID: order.rowID)
         // What was paid and not yet given back is owed.
         let owed = try ctx.refundOwed(
-            order, plus: 0,
+            order,
             whole: max(0, order.paidTotal - Payment.refunded(try ctx.store.payments(orderRowID: order.rowID))))
         try ctx.transition(
             &order, to: next, command: "order.cancel",
