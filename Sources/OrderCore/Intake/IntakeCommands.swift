@@ -715,7 +715,7 @@ extension CommandContext {
                 args["before_shipment"] = nil
                 args["amount"] = order.money(min(amount, left))
                 _ = try RefundCommands.refund(
-                    self, Fields(args), asked: false, unshipped: refund["before_shipment"] == true)
+                    self, Fields(args), asked: false, unshipped: refund["before_shipment"] == true, byChannel: true)
                 order = try requireOrder(order.orderID)
                 outcome["outcome"] = "recorded"
                 outcome["amount"] = order.money(min(amount, left))
@@ -922,7 +922,7 @@ extension CommandContext {
                 "order_id": .string(order.orderID), "amount": order.money(order.refundDue),
                 "refund_ref": .string(Self.cancelRefundRef(order)),
                 "reason": .string(reason),
-            ]), asked: false)
+            ]), asked: false, byChannel: true)
         order = try requireOrder(order.orderID)
     }
 }

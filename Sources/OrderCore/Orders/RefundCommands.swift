@@ -94,8 +94,11 @@ enum RefundCommands {
     ///     restock type `cancel`), rather than counted against those that left first.
     ///   - paysOwed: the refund pays what is owed for units cancelled before (`refund_due`) first; not a
     ///     return's, which pays for the goods that came back.
+    ///   - byChannel: the channel made it (its word is recorded as it comes); any other is the merchant's,
+    ///     never of money a chargeback takes back (`refuseRefundTakenBack`).
     static func refund(
-        _ ctx: CommandContext, _ f: Fields, asked: Bool, unshipped: Bool = false, paysOwed: Bool = true
+        _ ctx: CommandContext, _ f: Fields, asked: Bool, unshipped: Bool = false, paysOwed: Bool = true,
+        byChannel: Bool = false
     ) throws -> JSON {
         let id = try f.requiredCode("order_id")
         var order = try ctx.requireOrder(id)
@@ -132,7 +135,7 @@ enum RefundCommands {
                     "refunded_total": order.money(refunded),
                 ])
         }
-        if asked { try ctx.refuseRefundTakenBack(order, amount: amount, refunded: refunded) }
+        if !byChannel { try ctx.refuseRefundTakenBack(order, amount: amount, refunded: refunded) }
         // Together with the refunds before it, as a return's approval counts the order's approved returns.
         if asked, refunded + amount > (try ctx.moneySettingMinor(.adminAbove, of: order)) {
             let total = Money.format(refunded + amount, exponent: order.exponent)

@@ -941,10 +941,8 @@ enum ReturnCommands {
         // An exchange: the refund pays what the replacement still owes, once the buyer paid the difference.
         let credit = try ctx.creditReplacement(of: r, from: money, refundRef: refundRef)
         if money > 0 {
-            try ctx.refuseRefundTakenBack(
-                order, amount: money, refunded: Payment.refunded(try ctx.store.payments(orderRowID: order.rowID)))
-            // The money goes back as an order refund: payment status and the never-more-than-paid check
-            // are the order's.
+            // The money goes back as an order refund: payment status, the never-more-than-paid check and the
+            // chargebacks' are the order's.
             _ = try RefundCommands.refund(
                 ctx,
                 Fields([
