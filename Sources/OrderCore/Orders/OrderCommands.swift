@@ -276,12 +276,12 @@ enum OrderCommands {
         let (writtenOff, owed, points) = try ctx.settleCancelled(taken, of: order, lines: lines)
         try RefundCommands.stopUnits(
             ctx, &order, lines: lines, taken, why: "units cancelled: \(reason)", refunded: false)
+        let due = try ctx.refundOwed(order, plus: owed)
         var details: JSONObject = [
             "reason": .string(reason), "units": .array(units.map(\.json)),
-            "written_off": order.money(writtenOff), "refund_due": order.money(owed),
+            "written_off": order.money(writtenOff), "refund_due": order.money(due),
         ]
         if let refundRef { details["refund_ref"] = .string(refundRef) }
-        let due = try ctx.refundOwed(order, plus: owed)
         try ctx.transition(
             &order, to: order.state, command: "order.cancel", details: order.cancelled(details, pointsBack: points)
         ) {

@@ -243,6 +243,19 @@ struct FulfillmentTests {
         #expect(rid["quote"]?["cash"] == "18.00" && rid["quote"]?["refunded_earlier"] == "0.00", "\(rid.serialized)")
     }
 
+    /// Each cancellation's timeline entry names what the order owes back after it, as the order does: units
+    /// cancelled one after another owe 22.50, then 40.50 in all (the entry once named the units' 18.00 alone).
+    @Test func aTimelineEntryOfCancelledUnitsNamesWhatTheOrderOwes() throws {
+        let engine = try engine()
+        let id = try allocatedOrder(engine)
+        try engine.ok("order.cancel", ["order_id": id, "units": [["sku": "A1", "qty": 1]]])
+        let two = try engine.ok("order.cancel", ["order_id": id, "units": [["sku": "B2", "qty": 1]]])
+        #expect(two["refund_due"] == "40.50", "\(two.serialized)")
+        let events = try engine.ok("order.timeline", ["order_id": id])["events"]?.arrayValue ?? []
+        let owed = events.filter { $0["command"] == "order.cancel" }.map { $0["details"]?["refund_due"]?.stringValue }
+        #expect(owed == ["22.50", "40.50"], "\(events)")
+    }
+
     /// Property: over random paid orders, refunds of money alone (price matches), units cancelled one by one,
     /// what is owed for them paid, parts shipped and units of them returned, then the rest cancelled and all
     /// that shipped returned: the refunds come to exactly what was paid, shipping included (the whole order
