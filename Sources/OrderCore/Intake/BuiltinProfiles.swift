@@ -281,9 +281,12 @@ enum BuiltinProfiles {
         """#
 
     /// Amazon reports `ItemPrice` for the whole quantity: it is the line total. A replacement order
-    /// (`IsReplacementOrder`: Amazon sends the buyer another unit, free) comes with no `OrderTotal` and no
-    /// `ItemPrice`: its lines cost nothing, its currency is its marketplace's (`MarketplaceId`). Any other order
-    /// without prices is refused (a dead letter naming `unit_price`), never taken as free.
+    /// (v0 `IsReplacementOrder`, v2026 `associatedOrders` `REPLACEMENT_ORIGINAL_ID` or `EXCHANGE_ORIGINAL_ID`:
+    /// Amazon sends the buyer the goods again, free) is not paid at the price its items show (the buyer paid for
+    /// them on the order it replaces: paid again here, a refund could give that money back twice): a v0 one costs
+    /// nothing, its currency its marketplace's (`MarketplaceId`: it has no `OrderTotal`); a v2026 one what its
+    /// items' `ITEM` proceeds say the buyer paid, nothing without them. Any other order without prices is refused
+    /// (a dead letter naming `unit_price`), never taken as free.
     /// A seller-fulfilled cash-on-delivery order (v0 `PaymentMethod` `COD`, Japan) is paid to the seller's own
     /// carrier at the door — Amazon's finances call it `CollectOnDeliveryRevenue`, collected by the seller —
     /// so `Unshipped` and `Shipped` record no payment; the carrier's remittance is recorded here (`order.pay`).
@@ -291,6 +294,10 @@ enum BuiltinProfiles {
     /// (`RefundEventList`): the buyer's charges and promotions reversed, not the seller's fees. An A-to-z
     /// guarantee claim Amazon granted (`GuaranteeClaimEventList`) is a refund the same way, its units those it
     /// names; a chargeback the buyer's bank won (`ChargebackEventList`) is a lost chargeback of that money.
+    /// An Amazon v2026 order that replaces another (or exchanges its goods): the test of a profile's `if`.
+    private static let amazonReplacement =
+        #"{"^associatedOrders[].associationType": ["REPLACEMENT_ORIGINAL_ID", "EXCHANGE_ORIGINAL_ID"]}"#
+
     static let amazon = #"""
         {"profile": "amazon",
          "description": "Amazon SP-API Orders v2026-01-01: a getOrder or searchOrders response; Orders v0: one \#
@@ -366,9 +373,9 @@ enum BuiltinProfiles {
             "fields": {"sku": "SellerSKU", "sku_fallback": {"template": "amazon-{ASIN}"}, "name": "Title",
              "line_ref": "OrderItemId",
              "qty": "QuantityOrdered", "shipped_qty": "QuantityShipped",
-                       "line_total": {"first": ["ItemPrice.Amount", {"map": {"first": [
+                       "line_total": {"first": [{"map": {"first": [
                         "/order.payload.IsReplacementOrder", "/order.IsReplacementOrder"]},
-                        "values": {"true": "0"}, "default": null}]},
+                        "values": {"true": "0"}, "default": null}, "ItemPrice.Amount"]},
                        "line_discount": "PromotionDiscount.Amount",
                         "tax": "ItemTax.Amount"}},
            "discounts": [{"path": "/items.payload.OrderItems",
@@ -426,7 +433,9 @@ enum BuiltinProfiles {
             "fields": {"sku": "product.sellerSku", "sku_fallback": {"template": "amazon-{product.asin}"},
              "line_ref": "orderItemId",
              "name": "product.title", "qty": "quantityOrdered", "shipped_qty": "fulfillment.quantityFulfilled",
-             "unit_price": "product.price.unitPrice.amount",
+             "unit_price": {"if": \#(amazonReplacement), "else": "product.price.unitPrice.amount"},
+             "line_total": {"if": \#(amazonReplacement),
+              "then": {"first": [{"sum": "proceeds.breakdowns[type=ITEM].subtotal.amount"}, {"const": "0"}]}},
              "tax": {"subtract": [{"sum": "proceeds.breakdowns[type=TAX].subtotal.amount"},
               {"sum": "proceeds.breakdowns[type=TAX].detailedBreakdowns[subtype=SHIPPING].value.amount"}]}}},
            "discounts": [{"path": "orderItems[].proceeds.breakdowns",

@@ -267,7 +267,7 @@ final class ChannelProfile {
 
     /// `when`: an object of `path: test`, every test must hold. A test is `true` (present), `false`
     /// (absent), a value or array of values (equals one), `{"prefix": "C"}` or `{"below": 1}`.
-    private static func conditions(_ f: Fields, _ key: String) throws(OrderCoreError) -> [Condition] {
+    static func conditions(_ f: Fields, _ key: String) throws(OrderCoreError) -> [Condition] {
         guard let o = try f.object(key) else { return [] }
         var result: [Condition] = []
         for path in o.keys {

@@ -3,11 +3,12 @@
 /// that is an object whose `key` has that value (`breakdowns[type=TAX].subtotal`: text compared with
 /// text, so `[status=2]` finds `2` and `"2"`), or after an object, that object if its `key` has it
 /// (`edges[].node[restockType=RETURN]`). A leading `/` starts at the
-/// whole payload instead of the object being mapped; a leading `@` reads an argument of
+/// whole payload instead of the object being mapped; a leading `^` at the element the event rule took (the
+/// order a line or a list item belongs to, one of a page of orders); a leading `@` reads an argument of
 /// `intake.ingest` (`@external_id`, `@event_type`); the empty path is the object itself.
 struct PayloadPath: Equatable {
     enum Step: Equatable { case key(String), index(Int), each, match(key: String, value: String) }
-    enum Base: Equatable { case current, payload, arguments }
+    enum Base: Equatable { case current, element, payload, arguments }
 
     var base: Base
     var steps: [Step]
@@ -18,6 +19,8 @@ struct PayloadPath: Equatable {
         var rest = Substring(text)
         if rest.hasPrefix("/") {
             base = .payload; rest = rest.dropFirst()
+        } else if rest.hasPrefix("^") {
+            base = .element; rest = rest.dropFirst()
         } else if rest.hasPrefix("@") {
             base = .arguments; rest = rest.dropFirst()
         } else {
@@ -56,12 +59,13 @@ struct PayloadPath: Equatable {
 
     /// Walks from the base until the end or the first `[]` or `[key=value]`, without building arrays: the
     /// value reached (nil when a step finds nothing) and where that step is, if the path has one.
-    private func walk(current: JSON, payload: JSON, arguments: JSON) -> (value: JSON?, each: Int?) {
+    private func walk(in e: Evaluator) -> (value: JSON?, each: Int?) {
         var value =
             switch base {
-            case .current: current
-            case .payload: payload
-            case .arguments: arguments
+            case .current: e.current
+            case .element: e.element
+            case .payload: e.payload
+            case .arguments: e.arguments
             }
         for (n, step) in steps.enumerated() {
             switch (step, value) {
@@ -80,15 +84,15 @@ struct PayloadPath: Equatable {
 
     /// The one value a path without `[]` reaches (nil for none or null), without building an array;
     /// nil too for a path through `[]` (use `values`).
-    func single(current: JSON, payload: JSON, arguments: JSON) -> JSON? {
-        let (value, each) = walk(current: current, payload: payload, arguments: arguments)
+    func single(in e: Evaluator) -> JSON? {
+        let (value, each) = walk(in: e)
         guard each == nil, let value, value != .null else { return nil }
         return value
     }
 
     /// Whether the path reaches an empty list: the value it ends at, or the list its first `[]` walks, is `[]`.
-    func reachesEmptyList(current: JSON, payload: JSON, arguments: JSON) -> Bool {
-        walk(current: current, payload: payload, arguments: arguments).value == .array([])
+    func reachesEmptyList(in e: Evaluator) -> Bool {
+        walk(in: e).value == .array([])
     }
 
     /// Whether the path goes through `[]` or `[key=value]` (may reach several values).
@@ -102,8 +106,8 @@ struct PayloadPath: Equatable {
     }
 
     /// Every value the path reaches (more than one only through `[]`); nulls are left out.
-    func values(current: JSON, payload: JSON, arguments: JSON) -> [JSON] {
-        switch walk(current: current, payload: payload, arguments: arguments) {
+    func values(in e: Evaluator) -> [JSON] {
+        switch walk(in: e) {
         case (let many?, let each?): Self.values([many], steps[each...])
         case (let value?, nil) where value != .null: [value]
         default: []

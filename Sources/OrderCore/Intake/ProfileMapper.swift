@@ -83,14 +83,14 @@ struct ProfileMapper {
         var passedOver: [(key: String, element: JSON)] = []
         for rule in profile.events {
             for (key, element) in candidates(rule, in: document, base) where !claimed.contains(key) {
-                guard rule.when.allSatisfy({ $0.holds(base.within(element)) }) else {
+                guard rule.when.allSatisfy({ $0.holds(base.taking(element)) }) else {
                     if !key.hasSuffix("#") { passedOver.append((key, element)) }
                     continue
                 }
                 claimed.insert(key)
                 let result: Result<MappedEvent, OrderCoreError>
                 do {
-                    result = .success(try map(rule, base.within(element)))
+                    result = .success(try map(rule, base.taking(element)))
                 } catch {
                     result = .failure(
                         OrderCoreError(
@@ -117,7 +117,7 @@ struct ProfileMapper {
     /// poll that found nothing new): nothing to apply, and nothing wrong.
     private func isEmptyPage(_ document: JSON, _ e: Evaluator) -> Bool {
         profile.events.contains { rule in
-            rule.roots.contains { $0.reachesEmptyList(current: document, payload: document, arguments: e.arguments) }
+            rule.roots.contains { $0.reachesEmptyList(in: e) }
         }
     }
 
@@ -189,7 +189,7 @@ struct ProfileMapper {
         _ rule: ChannelProfile.EventRule, in document: JSON, _ e: Evaluator
     ) -> [(key: String, element: JSON)] {
         for root in rule.roots {
-            let found = root.values(current: document, payload: document, arguments: e.arguments)
+            let found = root.values(in: e)
             // A path through a list (`data.orders.edges[].node`) reaches each object it names.
             if found.count > 1 {
                 return found.enumerated().filter { $0.element.objectValue != nil }.map {
@@ -305,7 +305,7 @@ struct ProfileMapper {
         var lines: [JSON] = []
         var lineRefs: Set<String> = []
         var fees: [JSON] = []
-        let items = lineRule.path.values(current: e.current, payload: e.payload, arguments: e.arguments)
+        let items = lineRule.path.values(in: e)
             .flatMap { $0.arrayValue ?? [$0] }
         for (i, item) in items.enumerated() where lineRule.when.allSatisfy({ $0.holds(e.within(item)) }) {
             let l = e.within(item)
@@ -577,7 +577,7 @@ private struct RefundUnits {
         guard let sku, let qty else { return [] }
         var skus: [JSON] = [], quantities: [JSON] = [], refs: [JSON] = []
         if let path {
-            for unit in path.values(current: r.current, payload: r.payload, arguments: r.arguments)
+            for unit in path.values(in: r)
                 .flatMap({ $0.arrayValue ?? [$0] })
             {
                 let u = r.within(unit)

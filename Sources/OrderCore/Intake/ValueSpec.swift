@@ -33,10 +33,12 @@ indirect enum ValueSpec {
     /// The text after the last `separator` (a WooCommerce refund's order, the end of its `_links.up` address);
     /// nothing when it has none.
     case afterLast(ValueSpec, separator: String)
+    /// `then` when every condition holds (as a rule's `when`), else `else`; nothing where that branch is left out.
+    case choose([ChannelProfile.Condition], then: ValueSpec?, else: ValueSpec?)
 
     static let operators = [
         "path", "const", "first", "join", "template", "sum", "add", "subtract", "multiply", "negate", "map", "split",
-        "minor", "epoch", "strip_prefix", "after_last",
+        "minor", "epoch", "strip_prefix", "after_last", "if",
     ]
 
     init(_ json: JSON, field: String) throws(OrderCoreError) {
@@ -50,9 +52,15 @@ indirect enum ValueSpec {
                     "\(field) must be a path or an object with one of \(ValueSpec.operators.joined(separator: ", "))",
                     field: field)
             }
-            func operand(_ key: String) throws(OrderCoreError) -> ValueSpec {
-                guard let v = f.value(key) else { throw .invalid("\(f.name(key)) is required", field: f.name(key)) }
+            func optionalOperand(_ key: String) throws(OrderCoreError) -> ValueSpec? {
+                guard let v = f.value(key) else { return nil }
                 return try ValueSpec(v, field: f.name(key))
+            }
+            func operand(_ key: String) throws(OrderCoreError) -> ValueSpec {
+                guard let spec = try optionalOperand(key) else {
+                    throw .invalid("\(f.name(key)) is required", field: f.name(key))
+                }
+                return spec
             }
             func operands(_ key: String) throws(OrderCoreError) -> [ValueSpec] {
                 guard case .array(let items)? = f.value(key), !items.isEmpty else {
@@ -101,6 +109,10 @@ indirect enum ValueSpec {
                     throw .invalid("\(f.name("sep")) is required: the text to look for", field: f.name("sep"))
                 }
                 self = .afterLast(try operand("after_last"), separator: separator)
+            case "if":
+                self = .choose(
+                    try ChannelProfile.conditions(f, "if"), then: try optionalOperand("then"),
+                    else: try optionalOperand("else"))
             default: self = .split(try operand("split"), separator: try f.text("sep", maxLength: 20) ?? ",")
             }
             try f.finish()
@@ -132,6 +144,8 @@ struct Evaluator {
     var current: JSON
     let payload: JSON
     let arguments: JSON
+    /// The element the event rule took (`^` paths: the order of the line or list item being read).
+    var element: JSON = .null
     var exponent: Int = 2
     /// Where times without a zone are: minutes east of UTC, and an optional `strptime`-like pattern.
     var timeOffsetMinutes: Int = 0
@@ -143,10 +157,17 @@ struct Evaluator {
         return e
     }
 
+    /// Within the element an event rule takes, which `^` paths read from its lines and list items.
+    func taking(_ element: JSON) -> Evaluator {
+        var e = within(element)
+        e.element = element
+        return e
+    }
+
     /// The items a list rule maps (the elements its path reaches, a list's each, for which its `when` holds),
     /// each to be read within.
     func items(_ list: ChannelProfile.ListRule) -> [Evaluator] {
-        list.path.values(current: current, payload: payload, arguments: arguments).flatMap { $0.arrayValue ?? [$0] }
+        list.path.values(in: self).flatMap { $0.arrayValue ?? [$0] }
             .map(within).filter { item in list.when.allSatisfy { $0.holds(item) } }
     }
 
@@ -166,9 +187,7 @@ struct Evaluator {
     func values(_ spec: ValueSpec, field: String) throws(OrderCoreError) -> [JSON] {
         switch spec {
         case .path(let p):
-            return p.values(current: current, payload: payload, arguments: arguments).filter {
-                Evaluator.text(of: $0) != ""
-            }
+            return p.values(in: self).filter { Evaluator.text(of: $0) != "" }
         case .constant(let v): return v == .null ? [] : [v]
         case .first(let specs):
             for s in specs { let v = try values(s, field: field); if !v.isEmpty { return v } }
@@ -182,7 +201,7 @@ struct Evaluator {
             for part in parts {
                 out += part.literal
                 if let path = part.path {
-                    guard let v = path.values(current: current, payload: payload, arguments: arguments).first,
+                    guard let v = path.values(in: self).first,
                         let t = Evaluator.text(of: v), !t.isEmpty, t != "0"
                     else { return [] }
                     out += t
@@ -197,10 +216,8 @@ struct Evaluator {
             } else {
                 keys = try text(inner, field: field).map { [$0] } ?? []
             }
-            guard let key = keys.first(where: { table[$0] != nil }) ?? keys.first else {
-                return fallback.map { [$0] } ?? []
-            }
-            guard let v = table[key] ?? fallback else { return [.string(key)] }
+            let key = keys.first(where: { table[$0] != nil }) ?? keys.first
+            guard let v = key.flatMap({ table[$0] }) ?? fallback else { return key.map { [.string($0)] } ?? [] }
             return v == .null ? [] : [v]
         case .split(let inner, let separator):
             guard let t = try text(inner, field: field) else { return [] }
@@ -209,6 +226,8 @@ struct Evaluator {
             }.map(JSON.string)
         case .sum, .add, .subtract, .multiply, .negate, .minor:
             return try money(spec, field: field).map { [.string(Money.format($0, exponent: exponent))] } ?? []
+        case .choose:
+            return try branch(spec).map { s throws(OrderCoreError) in try values(s, field: field) } ?? []
         case .epoch(let inner):
             guard let t = try text(inner, field: field) else { return [] }
             guard let n = Int64(t), n >= 0, n < 10_000_000_000_000 else {
@@ -230,7 +249,7 @@ struct Evaluator {
     /// building arrays (most fields of most profiles).
     private func firstValue(_ spec: ValueSpec, field: String) throws(OrderCoreError) -> JSON? {
         guard case .path(let p) = spec, !p.reachesMany else { return try values(spec, field: field).first }
-        guard let v = p.single(current: current, payload: payload, arguments: arguments) else { return nil }
+        guard let v = p.single(in: self) else { return nil }
         if Evaluator.text(of: v) == "" { return nil }
         return v
     }
@@ -290,6 +309,8 @@ struct Evaluator {
             return try money(inner, field: field).map { m throws(OrderCoreError) in
                 try checked(Int64(0).subtractingReportingOverflow(m))
             }
+        case .choose:
+            return try branch(spec).map { s throws(OrderCoreError) in try money(s, field: field) } ?? nil
         case .minor(let inner):
             return try text(inner, field: field).map { t throws(OrderCoreError) in
                 guard let n = Int64(t.hasSuffix(".0") ? String(t.dropLast(2)) : t) else {
@@ -301,6 +322,12 @@ struct Evaluator {
             guard let v = try firstValue(spec, field: field) else { return nil }
             return try parseMoney(v, field: field)
         }
+    }
+
+    /// The branch of an `if` that applies here: `then` when its conditions hold, else `else` (nil: none).
+    private func branch(_ spec: ValueSpec) -> ValueSpec? {
+        guard case .choose(let conditions, let then, let otherwise) = spec else { return nil }
+        return conditions.allSatisfy { $0.holds(self) } ? then : otherwise
     }
 
     private func parseMoney(_ v: JSON, field: String) throws(OrderCoreError) -> Int64 {

@@ -128,9 +128,9 @@ struct StatusMapping {
 
     /// Whether every test holds in a report (an empty text is no value).
     static func hold(_ tests: [Test], in fields: JSONObject) -> Bool {
-        let report = JSON.object(fields)
+        let report = Evaluator(current: .object(fields), payload: .object(fields), arguments: .null)
         return tests.allSatisfy { path, condition in
-            let values = path.values(current: report, payload: report, arguments: .null).filter { $0 != "" }
+            let values = path.values(in: report).filter { $0 != "" }
             let numbers = values.compactMap { Evaluator.text(of: $0).flatMap { Double($0) } }
             switch condition {
             case .present: return !values.isEmpty

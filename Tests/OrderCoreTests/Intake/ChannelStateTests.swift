@@ -194,6 +194,36 @@ struct ChannelStateTests {
                 "\(unpriced.serialized)")
     }
 
+    /// A replacement is not paid at the price Amazon shows for its items: the buyer paid on the order it replaces,
+    /// and paid again here a return's refund would give that money back twice. v2026-01-01 names it by
+    /// `associatedOrders` (`REPLACEMENT_ORIGINAL_ID`, `EXCHANGE_ORIGINAL_ID`), read for each order of a
+    /// `searchOrders` page (`^`: the order a line belongs to), not for the page, and it costs what its `ITEM`
+    /// proceeds say the buyer paid, nothing without them; v0 by `IsReplacementOrder`, and it costs nothing.
+    @Test func anAmazonReplacementIsNotPaidAtThePriceItsItemsShow() throws {
+        func v2026(_ id: String, replaces: String?, proceeds: String? = nil) -> JSON {
+            var item: JSONObject = ["quantityOrdered": 1, "product": ["sellerSku": "A1", "price": ["unitPrice": ["amount": "25.00", "currencyCode": "USD"]]]]
+            if let proceeds { item["proceeds"] = ["breakdowns": [["type": "ITEM", "subtotal": ["amount": .string(proceeds), "currencyCode": "USD"]]]] }
+            var order: JSONObject = [
+                "orderId": .string(id), "createdTime": "2026-01-18T10:00:00Z",
+                "fulfillment": ["fulfillmentStatus": "UNSHIPPED", "fulfilledBy": "MERCHANT"], "orderItems": [.object(item)]]
+            if let replaces { order["associatedOrders"] = [["orderId": "111-0", "associationType": .string(replaces)]] }
+            return .object(order)
+        }
+        let page: JSON = ["orders": [v2026("116-1", replaces: "REPLACEMENT_ORIGINAL_ID"), v2026("116-2", replaces: nil),
+                                     v2026("116-3", replaces: "EXCHANGE_ORIGINAL_ID", proceeds: "0.00")]]
+        let outcome = try engine.ok("intake.ingest", ["channel": "amazon", "payload": page])
+        let ids = outcome["events"]?.arrayValue?.map { $0["order_id"] ?? .null } ?? []
+        let paid = try ids.map { try engine.ok("order.get", ["order_id": $0])["paid_total"]?.stringValue }
+        #expect(paid == ["0.00", "25.00", "0.00"], "\(outcome.serialized)")
+        let v0: JSON = ["order": ["payload": ["AmazonOrderId": "116-4", "PurchaseDate": "2026-01-18T10:00:00Z",
+                                              "OrderStatus": "Unshipped", "FulfillmentChannel": "MFN", "IsReplacementOrder": "true",
+                                              "ReplacedOrderId": "111-0"]],
+                        "items": ["payload": ["OrderItems": [["SellerSKU": "A1", "ASIN": "B0", "QuantityOrdered": 1,
+                                                              "ItemPrice": ["Amount": "25.00", "CurrencyCode": "USD"]]]]]]
+        let replacement = try ingest("amazon", v0)
+        #expect(try engine.ok("order.get", ["order_id": replacement["order_id"] ?? .null])["paid_total"] == "0.00")
+    }
+
     /// Amazon's Orders API says nothing of refunds; its Finances API does (`listFinancialEventsByOrderId`,
     /// `RefundEventList`): what the buyer got back is the charges and promotions reversed (the seller's fees
     /// are not the buyer's money), for the units adjusted, once per event.

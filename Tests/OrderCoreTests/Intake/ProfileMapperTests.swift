@@ -59,12 +59,31 @@ struct ProfileMapperTests {
         #expect(throws: OrderCoreError.self) { try PayloadPath("items]") }
     }
 
+    /// `if` reads `then` where its conditions hold and `else` where they do not (nothing for a branch left out),
+    /// and `^` reads the order a line belongs to, each order of a page its own: a line of a free order costs
+    /// nothing, a line of another its price. A `map` whose default is null yields nothing, so `first` goes on.
+    @Test func ifChoosesAValueByTheOrderALineBelongsTo() throws {
+        let profile = #"""
+            {"profile": "t", "events": [{"type": "order", "root": ["orders"], "fields": {"external_id": "id", "currency": "cur"},
+              "lines": {"path": "items", "fields": {"sku": "sku", "qty": "n",
+                "unit_price": {"if": {"^free": true}, "then": {"const": "0"},
+                  "else": {"first": [{"map": "band", "values": {"x": "1"}, "default": null}, "price"]}}}}}]}
+            """#
+        let payload: JSON = ["orders": [["id": "1", "cur": "USD", "free": true, "items": [["sku": "A1", "n": 1, "price": "5.00"]]],
+                                        ["id": "2", "cur": "USD", "items": [["sku": "A1", "n": 1, "price": "5.00"]]]]]
+        let prices = try map(profile, payload).map { $0.fields["lines"]?.arrayValue?.first?["unit_price"] }
+        #expect(prices == ["0.00", "5.00"])
+        #expect(throws: OrderCoreError.self) {
+            try map(#"{"profile": "t", "events": [{"type": "order", "fields": {"external_id": {"if": {"a": 1}, "than": "b"}}}]}"#, payload)
+        }
+    }
+
     /// `[key=value]` after an object keeps the object when its key has the value: GraphQL's `edges[].node`.
     @Test func aMatchAfterAnObjectKeepsItWhenItsKeyHasTheValue() throws {
         let payload: JSON = ["edges": [["node": ["restockType": "CANCEL", "qty": 1]], ["node": ["restockType": "RETURN", "qty": 2]]],
                              "items": [["type": "return", "qty": 3], ["type": "cancel", "qty": 4]]]
         func values(_ path: String) throws -> [JSON] {
-            try PayloadPath(path).values(current: payload, payload: payload, arguments: .null)
+            try PayloadPath(path).values(in: Evaluator(current: payload, payload: payload, arguments: .null))
         }
         #expect(try values("edges[].node[restockType=RETURN].qty") == [2])
         #expect(try values("edges[].node[restockType=NO_RESTOCK].qty") == [])
