@@ -302,23 +302,22 @@ final class ChannelProfile {
 }
 
 extension ChannelProfile.Condition {
+    /// Whether the test holds of the value, or of any of the values a path through a list reaches (a Taobao
+    /// trade with a sub-order whose refund is asked for, whichever sub-order it is); `false` when none is there.
     func holds(_ e: Evaluator) -> Bool {
-        let value = (try? e.values(self.value, field: "when"))?.first
-        switch test {
         // An empty text is no value: platforms that send every field send "" for one not yet set (JD's `waybill`
         // before the order leaves).
-        case .present: return value.map { $0 != "" } ?? false
-        case .absent: return value.map { $0 == "" } ?? true
+        let values = ((try? e.values(self.value, field: "when")) ?? []).filter { $0 != "" }
+        let texts = values.compactMap(Evaluator.text(of:))
+        switch test {
+        case .present: return !values.isEmpty
+        case .absent: return values.isEmpty
         case .equals(let options):
-            guard let text = value.flatMap(Evaluator.text(of:)) else { return false }
-            return options.contains { Evaluator.text(of: $0) == text }
-        case .prefix(let prefix): return value.flatMap(Evaluator.text(of:))?.hasPrefix(prefix) ?? false
-        case .below(let limit):
-            guard let number = value.flatMap(Evaluator.text(of:)).flatMap({ Double($0) }) else { return false }
-            return number < Double(limit)
-        case .above(let limit):
-            guard let number = value.flatMap(Evaluator.text(of:)).flatMap({ Double($0) }) else { return false }
-            return number > Double(limit)
+            let wanted = Set(options.compactMap(Evaluator.text(of:)))
+            return texts.contains(where: wanted.contains)
+        case .prefix(let prefix): return texts.contains { $0.hasPrefix(prefix) }
+        case .below(let limit): return texts.contains { Double($0).map { $0 < Double(limit) } ?? false }
+        case .above(let limit): return texts.contains { Double($0).map { $0 > Double(limit) } ?? false }
         }
     }
 }

@@ -60,17 +60,18 @@ struct ProfileMapperTests {
     }
 
     /// `if` reads `then` where its conditions hold and `else` where they do not (nothing for a branch left out),
-    /// and `^` reads the order a line belongs to, each order of a page its own: a line of a free order costs
-    /// nothing, a line of another its price. A `map` whose default is null yields nothing, so `first` goes on.
+    /// and `^` reads the order a line belongs to, each order of a page its own: a line of an order flagged free
+    /// (by any of its flags, not only the first) costs nothing, a line of another its price. A `map` whose
+    /// default is null yields nothing, so `first` goes on.
     @Test func ifChoosesAValueByTheOrderALineBelongsTo() throws {
         let profile = #"""
             {"profile": "t", "events": [{"type": "order", "root": ["orders"], "fields": {"external_id": "id", "currency": "cur"},
               "lines": {"path": "items", "fields": {"sku": "sku", "qty": "n",
-                "unit_price": {"if": {"^free": true}, "then": {"const": "0"},
+                "unit_price": {"if": {"^flags[]": "free"}, "then": {"const": "0"},
                   "else": {"first": [{"map": "band", "values": {"x": "1"}, "default": null}, "price"]}}}}}]}
             """#
-        let payload: JSON = ["orders": [["id": "1", "cur": "USD", "free": true, "items": [["sku": "A1", "n": 1, "price": "5.00"]]],
-                                        ["id": "2", "cur": "USD", "items": [["sku": "A1", "n": 1, "price": "5.00"]]]]]
+        let payload: JSON = ["orders": [["id": "1", "cur": "USD", "flags": ["gift", "free"], "items": [["sku": "A1", "n": 1, "price": "5.00"]]],
+                                        ["id": "2", "cur": "USD", "flags": ["gift"], "items": [["sku": "A1", "n": 1, "price": "5.00"]]]]]
         let prices = try map(profile, payload).map { $0.fields["lines"]?.arrayValue?.first?["unit_price"] }
         #expect(prices == ["0.00", "5.00"])
         #expect(throws: OrderCoreError.self) {
