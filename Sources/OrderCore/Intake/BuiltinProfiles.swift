@@ -280,6 +280,10 @@ enum BuiltinProfiles {
          ]}
         """#
 
+    /// An Amazon v2026 order that replaces another (or exchanges its goods): the test of a profile's `if`.
+    private static let amazonReplacement =
+        #"{"^associatedOrders[].associationType": ["REPLACEMENT_ORIGINAL_ID", "EXCHANGE_ORIGINAL_ID"]}"#
+
     /// Amazon reports `ItemPrice` for the whole quantity: it is the line total. A replacement order
     /// (v0 `IsReplacementOrder`, v2026 `associatedOrders` `REPLACEMENT_ORIGINAL_ID` or `EXCHANGE_ORIGINAL_ID`:
     /// Amazon sends the buyer the goods again, free) is not paid at the price its items show (the buyer paid for
@@ -294,10 +298,8 @@ enum BuiltinProfiles {
     /// (`RefundEventList`): the buyer's charges and promotions reversed, not the seller's fees. An A-to-z
     /// guarantee claim Amazon granted (`GuaranteeClaimEventList`) is a refund the same way, its units those it
     /// names; a chargeback the buyer's bank won (`ChargebackEventList`) is a lost chargeback of that money.
-    /// An Amazon v2026 order that replaces another (or exchanges its goods): the test of a profile's `if`.
-    private static let amazonReplacement =
-        #"{"^associatedOrders[].associationType": ["REPLACEMENT_ORIGINAL_ID", "EXCHANGE_ORIGINAL_ID"]}"#
-
+    /// An order the buyer asked to cancel (v0 `BuyerRequestedCancel`, v2026 an item's `cancellationRequest` not
+    /// yet executed) waits on hold for the seller to cancel it on Amazon: it must not ship.
     static let amazon = #"""
         {"profile": "amazon",
          "description": "Amazon SP-API Orders v2026-01-01: a getOrder or searchOrders response; Orders v0: one \#
@@ -390,7 +392,13 @@ enum BuiltinProfiles {
              "InvoiceUnconfirmed": "shipped",
                         "PartiallyShipped": "partially_shipped", "Shipped": "shipped", "Canceled": "cancelled",
                          "Unfulfillable": "cancelled"},
-            "rules": [{"when": {"FulfillmentChannel": "MFN", "PaymentMethod": "COD", "OrderStatus": "Unshipped"},
+            "rules": [{"when": {"FulfillmentChannel": "MFN", "PaymentMethod": "COD", "OrderStatus": "Unshipped",
+                        "/items.payload.OrderItems[].BuyerRequestedCancel.IsBuyerRequestedCancel": "true"},
+                       "state": "on_hold", "unpaid": true},
+                      {"when": {"OrderStatus": "Unshipped",
+                        "/items.payload.OrderItems[].BuyerRequestedCancel.IsBuyerRequestedCancel": "true"},
+                       "state": "on_hold"},
+                      {"when": {"FulfillmentChannel": "MFN", "PaymentMethod": "COD", "OrderStatus": "Unshipped"},
                        "state": "pending_payment"},
                       {"when": {"FulfillmentChannel": "MFN", "PaymentMethod": "COD", "OrderStatus": "PartiallyShipped"},
                        "state": "partially_shipped", "unpaid": true},
@@ -467,6 +475,15 @@ enum BuiltinProfiles {
              "CANCELLED": "cancelled",
              "UNFULFILLABLE": "cancelled"},
             "rules": [{"when": {"fulfillment.fulfilledBy": "MERCHANT", "fulfillment.fulfillmentStatus": "UNSHIPPED",
+                        "orderItems[].fulfillment.shipping.shippingConstraints.cashOnDelivery": "MANDATORY",
+                        "orderItems[].cancellation.cancellationRequest.requester": "BUYER",
+                        "orderItems[].cancellation.cancellationExecution": "absent"},
+                       "state": "on_hold", "unpaid": true},
+                      {"when": {"fulfillment.fulfillmentStatus": "UNSHIPPED",
+                        "orderItems[].cancellation.cancellationRequest.requester": "BUYER",
+                        "orderItems[].cancellation.cancellationExecution": "absent"},
+                       "state": "on_hold"},
+                      {"when": {"fulfillment.fulfilledBy": "MERCHANT", "fulfillment.fulfillmentStatus": "UNSHIPPED",
                         "orderItems[].fulfillment.shipping.shippingConstraints.cashOnDelivery": "MANDATORY"},
                        "state": "pending_payment"},
                       {"when": {"fulfillment.fulfilledBy": "MERCHANT",

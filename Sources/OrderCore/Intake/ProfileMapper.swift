@@ -469,10 +469,10 @@ struct ProfileMapper {
         }
         if let spec = rule.status, let reported = try e.text(spec, field: "status") {
             event.reportedStatus = reported
-            let fields = e.current.objectValue
-            let decided = rule.statusMapping?.decide(status: reported, fields: fields)
+            let report = e.current.objectValue == nil ? nil : e
+            let decided = rule.statusMapping?.decide(status: reported, report: report)
             let paidInPart =
-                fields.map { f in rule.paidInPart.contains { StatusMapping.hold($0, in: f) } } == true
+                report.map { r in rule.paidInPart.contains { StatusMapping.hold($0, in: r) } } == true
                 && !event.depositIsTheTotal(exponent: e.exponent)
             event.state = paidInPart && decided?.state == .paid ? .depositPaid : decided?.state
             // An order paid later (on delivery, on its terms) takes no deposit: what the channel was paid of it

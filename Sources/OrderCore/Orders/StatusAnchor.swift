@@ -108,12 +108,15 @@ struct StatusMapping {
     /// cancellation time or a fulfilment beat a status name (Shopify reports `financial_status: paid`
     /// on an order it cancelled) — else its status name (the mapping's, its outbound names read back,
     /// or a canonical name); nil when nothing maps.
-    func state(status: String?, fields: JSONObject?) -> OrderState? { decide(status: status, fields: fields).state }
+    func state(status: String?, fields: JSONObject?) -> OrderState? {
+        decide(status: status, report: fields.map { Self.report($0) }).state
+    }
 
     /// The state a report means (`state(status:fields:)`), and the rule that decided it, if one did (it may
-    /// say the state is reached unpaid, or cancelled after the order shipped).
-    func decide(status: String?, fields: JSONObject?) -> (state: OrderState?, rule: Rule?) {
-        if let fields, let rule = matchingRule(fields) { return (rule.state, rule) }
+    /// say the state is reached unpaid, or cancelled after the order shipped). A channel's report is read where
+    /// its profile maps it: `/` paths reach the whole payload (Amazon v0's items, beside the order).
+    func decide(status: String?, report: Evaluator?) -> (state: OrderState?, rule: Rule?) {
+        if let report, let rule = rules.first(where: { Self.hold($0.when, in: report) }) { return (rule.state, rule) }
         guard let status else { return (nil, nil) }
         if let state = inbound[status] { return (state, nil) }
         if let back = outbound.first(where: { $0.value == status }), let state = OrderState(rawValue: back.key) {
@@ -122,14 +125,14 @@ struct StatusMapping {
         return (OrderState(rawValue: status), nil)
     }
 
-    private func matchingRule(_ fields: JSONObject) -> Rule? {
-        rules.first { Self.hold($0.when, in: fields) }
+    /// A report of its own (`status.report`'s fields): its paths, `/` ones too, read it.
+    private static func report(_ fields: JSONObject) -> Evaluator {
+        Evaluator(current: .object(fields), payload: .object(fields), arguments: .null)
     }
 
     /// Whether every test holds in a report (an empty text is no value).
-    static func hold(_ tests: [Test], in fields: JSONObject) -> Bool {
-        let report = Evaluator(current: .object(fields), payload: .object(fields), arguments: .null)
-        return tests.allSatisfy { path, condition in
+    static func hold(_ tests: [Test], in report: Evaluator) -> Bool {
+        tests.allSatisfy { path, condition in
             let values = path.values(in: report).filter { $0 != "" }
             let numbers = values.compactMap { Evaluator.text(of: $0).flatMap { Double($0) } }
             switch condition {

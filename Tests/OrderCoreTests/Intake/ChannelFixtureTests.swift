@@ -185,7 +185,8 @@ struct ChannelFixtureTests {
         #expect(lines(order) == ["NABetaASINB00551Q3CS x1 @10.00 -0.00 tax 1.01"])
         #expect(order["grand_total"] == "11.01")  // OrderTotal: no warning
         #expect(warnings(order).isEmpty)
-        #expect(order["state"] == "paid")
+        // Its item says the buyer asked Amazon to cancel (`BuyerRequestedCancel`): paid, and held not to ship.
+        #expect(event["action"] == "created_held" && order["state"] == "on_hold", "\(event.serialized)")
 
         // The published notification names another order: it waits as a dead letter until that order arrives.
         let notifications = try fixture("amazon_sp_api/notification_OrderChangeNotification_examples.json")
@@ -197,6 +198,12 @@ struct ChannelFixtureTests {
         let cancelled = try engine.ok("intake.ingest", ["channel": "amazon", "payload": .string(ours)])
         #expect(cancelled["events"]?.arrayValue?.first?["action"] == "cancelled")
         #expect(try engine.available("NABetaASINB00551Q3CS") == 5)
+        let again = assembled.serialized.replacingAll("1970-01-19T03:58:32Z", with: "1970-01-19T04:00:00Z")
+        // Polled again before the seller cancelled it on Amazon: it stays cancelled, and the alert says the order
+        // is still live there (cancelling it there refunds the buyer).
+        let polled = try engine.ok("intake.ingest", ["channel": "amazon", "payload": .string(again)])
+        let outcome = polled["events"]?.arrayValue?.first
+        #expect(outcome?["state"] == "cancelled" && outcome?["alert"] == "channel_paid_cancelled", "\(polled.serialized)")
     }
 
     /// Orders API v2026-01-01 (v0 is removed in 2027): one `getOrder` or `searchOrders` response holds the

@@ -224,6 +224,31 @@ struct ChannelStateTests {
         #expect(try engine.ok("order.get", ["order_id": replacement["order_id"] ?? .null])["paid_total"] == "0.00")
     }
 
+    /// A buyer who asked Amazon to cancel (v2026-01-01: an item's `cancellation.cancellationRequest` by `BUYER`, not
+    /// yet executed) holds the order not to ship, paid (cash on delivery: unpaid); Amazon's cancellation cancels
+    /// it. A request Amazon executed (`cancellationExecution`) holds nothing: the order says what is left.
+    @Test func anAmazonBuyersCancellationRequestHoldsTheOrder() throws {
+        func v2026(_ id: String, _ status: String, cod: Bool = false, executed: Bool = false) -> JSON {
+            var cancellation: JSONObject = ["cancellationRequest": ["requester": "BUYER", "cancelReason": "Found cheaper"]]
+            if executed { cancellation["cancellationExecution"] = ["cancelledBy": "MERCHANT"] }
+            var item: JSONObject = ["quantityOrdered": 1, "cancellation": .object(cancellation),
+                                    "product": ["sellerSku": "A1", "price": ["unitPrice": ["amount": "9.00", "currencyCode": "USD"]]]]
+            if cod { item["fulfillment"] = ["shipping": ["shippingConstraints": ["cashOnDelivery": "MANDATORY"]]] }
+            return ["order": ["orderId": .string(id), "createdTime": "2026-01-18T10:00:00Z",
+                              "fulfillment": ["fulfillmentStatus": .string(status), "fulfilledBy": "MERCHANT"],
+                              "orderItems": [["quantityOrdered": 1, "product": ["sellerSku": "B2", "price": ["unitPrice": ["amount": "5.00", "currencyCode": "USD"]]]],
+                                             .object(item)]]]
+        }
+        let held = try ingest("amazon", v2026("117-1", "UNSHIPPED"))
+        #expect(held["action"] == "created_held" && held["state"] == "on_hold", "\(held.serialized)")
+        #expect(try engine.ok("order.get", ["order_id": held["order_id"] ?? .null])["paid_total"] == "14.00")
+        #expect(try ingest("amazon", v2026("117-1", "CANCELLED"))["state"] == "cancelled")
+        let cod = try ingest("amazon", v2026("117-2", "UNSHIPPED", cod: true))
+        #expect(cod["state"] == "on_hold", "\(cod.serialized)")
+        #expect(try engine.ok("order.get", ["order_id": cod["order_id"] ?? .null])["paid_total"] == "0.00")
+        #expect(try ingest("amazon", v2026("117-3", "UNSHIPPED", executed: true))["state"] == "paid")
+    }
+
     /// Amazon's Orders API says nothing of refunds; its Finances API does (`listFinancialEventsByOrderId`,
     /// `RefundEventList`): what the buyer got back is the charges and promotions reversed (the seller's fees
     /// are not the buyer's money), for the units adjusted, once per event.
