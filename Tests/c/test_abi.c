@@ -311,6 +311,13 @@ static void test_order_path(void) {
              "{\"op\":\"order.dispute\",\"order_id\":\"%s\",\"dispute_ref\":\"CB-1\",\"status\":\"won\"}", id2);
     CHECK(run(db, request, out, sizeof out) == OC_OK && strstr(out, "\"state\":\"paid\"")
           && strstr(out, "\"refund_due\":\"4.00\""), "won: %s", out);
+    /* The channel's fraud analysis says high: held before it ships; an unknown level changes nothing. */
+    snprintf(request, sizeof request,
+             "{\"op\":\"risk.report\",\"order_id\":\"%s\",\"source\":\"shopify\",\"level\":\"severe\"}", id2);
+    CHECK(run(db, request, out, sizeof out) == OC_INVALID, "unknown level: %s", out);
+    snprintf(request, sizeof request,
+             "{\"op\":\"risk.report\",\"order_id\":\"%s\",\"source\":\"shopify\",\"level\":\"high\"}", id2);
+    CHECK(run(db, request, out, sizeof out) == OC_OK && strstr(out, "\"state\":\"on_hold\""), "high risk: %s", out);
     oc_close(db);
 }
 

@@ -28,6 +28,21 @@ def test_block_list_holds_an_order_until_a_supervisor_reviews_it(db):
     assert db.risk.lists() == []
 
 
+def test_a_channels_high_risk_verdict_holds_a_paid_order_until_reviewed(db):
+    db.stock.receive("A1", "SH", 5)
+    db.actors.upsert("boss", role="admin")
+    db.actors.upsert("op", role="operator")
+    order = db.orders.create(lines=[{"sku": "A1", "qty": 1, "unit_price": "9.90"}])
+    db.orders.pay(order["order_id"])
+    with pytest.raises(ordercore.Forbidden):
+        db.risk.report(order["order_id"], "shopify", "low", actor="op")
+    held = db.risk.report(order["order_id"], "shopify", "high", message="placed from a proxy IP")
+    assert held["state"] == "on_hold" and held["risk"]["decision"] == "hold"
+    assert db.risk.get(order["order_id"])["reports"][0]["message"] == "placed from a proxy IP"
+    db.risk.review(order["order_id"], "approve", "called the buyer", actor="boss")
+    assert db.orders.get(order["order_id"])["state"] == "paid"
+
+
 @pytest.mark.skipif(not DATASET.exists(), reason=f"fixtures not found at {FIXTURES} (set ORDERCORE_FIXTURES)")
 def test_the_evaluation_replays_the_labelled_dataset_and_reports_figures(tmp_path):
     spec = importlib.util.spec_from_file_location("risk_eval", ROOT / "examples" / "python" / "risk_eval.py")

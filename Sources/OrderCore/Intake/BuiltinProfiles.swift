@@ -83,8 +83,20 @@ enum BuiltinProfiles {
     static let shopify = #"""
         {"profile": "shopify",
          "description": "Shopify Admin REST: an order ({\"order\":...}), a list ({\"orders\":[...]}), the \#
-        orders/create webhook (the order itself), refunds ({\"refund\":...}) and disputes ({\"dispute\":...})",
+        orders/create webhook (the order itself), refunds ({\"refund\":...}), disputes ({\"dispute\":...}) and \#
+        fraud analysis (order risks {\"risks\":[...]}, orders/risk_assessment_changed)",
          "events": [
+          {"type": "risk", "root": ["risk", "risks", ""],
+           "when": {"id": true, "order_id": true, "recommendation": ["cancel", "investigate", "accept"]},
+           "fields": {"external_id": "order_id", "source": {"template": "shopify-risk-{id}"},
+            "level": {"map": "recommendation", "values": {"cancel": "high", "investigate": "medium", "accept": "low"}},
+            "message": {"first": ["merchant_message", "message"]}}},
+          {"type": "skip", "when": {"order_id": true, "risk_level": "pending"}, "fields": {"external_id": "order_id"},
+           "reason": "a fraud analysis not done yet: its verdict comes when it is"},
+          {"type": "risk", "when": {"order_id": true, "risk_level": ["high", "medium", "low", "none"]},
+           "fields": {"external_id": "order_id", "source": {"first": [
+            {"template": "shopify-risk-provider-{provider_id}"}, {"const": "shopify-risk-provider-shopify"}]},
+            "level": "risk_level", "message": {"template": "{provider_title}'s risk assessment"}}},
           {"type": "dispute", "root": ["dispute", "disputes", ""],
            "when": {"id": true, "order_id": true, "type": ["chargeback", "inquiry"], "status": true},
            "fields": {"external_id": "order_id", "dispute_ref": {"template": "shopify-dispute-{id}"}, "kind": "type",

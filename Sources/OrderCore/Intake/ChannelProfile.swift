@@ -5,7 +5,7 @@
 /// it parsed, and every event's mapper shares it where a copy retained and released each of its parts.
 final class ChannelProfile {
     enum Format: String { case json, csv }
-    enum EventType: String, CaseIterable { case order, cancel, refund, dispute, skip }
+    enum EventType: String, CaseIterable { case order, cancel, refund, dispute, risk, skip }
 
     struct Condition {
         enum Test { case present, absent, equals([JSON]), prefix(String), below(Int64), above(Int64) }
@@ -123,6 +123,7 @@ final class ChannelProfile {
         .order: orderFields, .cancel: ["external_id", "reason"],
         .refund: ["external_id", "before_shipment"] + refundFields,
         .dispute: ["external_id", "currency"] + disputeFields,
+        .risk: ["external_id", "source", "level", "message"],
         .skip: ["external_id"],
     ]
     static let orderChecks = ["grand_total", "discount_total", "tax_total", "shipping_fee"]

@@ -52,6 +52,18 @@ extension CommandContext {
             return .object(result)
         case .order:
             return try applyOrder(event, channel: channel, reference: reference)
+        case .risk:
+            guard let id = try store.orderID(channel: channel.channel, externalID: event.externalID) else {
+                throw IntakeCommands.orderNotArrived(channel: channel.channel, externalID: event.externalID)
+            }
+            var report = event.fields
+            report["external_id"] = nil
+            report["order_id"] = .string(id)
+            let recorded = try reportRisk(Fields(report))
+            result["order_id"] = .string(id)
+            result["action"] = recorded["duplicate"] == true ? "unchanged" : "reported"
+            result["state"] = recorded["state"] ?? .null
+            return .object(result)
         case .dispute:
             guard let id = try store.orderID(channel: channel.channel, externalID: event.externalID) else {
                 throw IntakeCommands.orderNotArrived(channel: channel.channel, externalID: event.externalID)

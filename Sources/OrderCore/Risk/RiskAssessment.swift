@@ -53,6 +53,8 @@ struct RiskFacts {
     var returns: (orders: Int64, returns: Int64, flagged: Bool, refusals: Int64)?
     /// The buyer's chargebacks that take money back (open or lost), by any of the buyer's identifiers.
     var chargebacks: Int64 = 0
+    /// The gravest fraud verdict on the order from outside OrderCore (`risk.report`), high or medium.
+    var reported: RiskReport?
 }
 
 extension RiskRules {
@@ -191,6 +193,14 @@ extension RiskRules {
                     reason: "the buyer's bank took back \(facts.chargebacks) earlier payment"
                         + "\(facts.chargebacks == 1 ? "" : "s") (chargebacks)"))
         }
+        if let r = rule("channel_risk"), let report = facts.reported {
+            a.reasons.append(
+                .init(
+                    rule: "channel_risk",
+                    points: report.level == .high ? r.points : Int64(r.values["medium_points"] ?? 0),
+                    reason: "\(report.source) rates it \(report.level.rawValue) risk"
+                        + (report.message.map { ": \($0)" } ?? "")))
+        }
         a.score = min(100, a.reasons.reduce(0) { $0 + $1.points })
         a.decision = decision(a.score)
         return a
@@ -246,11 +256,13 @@ extension CommandContext {
     /// about the old address), or its buyer's bank took back another of their payments (`order.dispute`).
     /// One that now queues or holds it, and is graver than the one before or replaces a review, is recorded
     /// and acted on — a rejection holds the order for a person to decide, since it may be paid and picked.
-    /// An order already waiting for a review keeps its place.
+    /// An order already held for a review keeps its place; one only queued for one is held when it now must be.
     func reassessRisk(_ order: inout Order) throws {
         guard try boolSetting(.riskEnabled) else { return }
         let stored = try store.risk(orderRowID: order.rowID)
-        if let stored, RiskCommands.waitsForReview(stored) { return }
+        if let stored, RiskCommands.waitsForReview(stored), stored["decision"] == .string(RiskDecision.hold.rawValue) {
+            return
+        }
         var a = try assessRisk(order)
         let before = stored?["decision"]?.stringValue.flatMap(RiskDecision.init(rawValue:)) ?? .allow
         guard a.decision != .allow, a.decision > before || stored?["review"] != nil else { return }

@@ -1,18 +1,23 @@
 enum RiskCommands {
-    static let all = [assess, get, queue, review, listSet, lists, rulesGet, rulesSet, shadow]
+    static let all = [assess, get, queue, review, report, listSet, lists, rulesGet, rulesSet, shadow]
 
     static let get = Command(
-        "risk.get", .read, "An order's risk decision: score, reasons with points, rule-set version, review (order_id)",
+        "risk.get", .read,
+        "An order's risk decision: score, reasons with points, rule-set version, review, the verdicts reported on it "
+            + "(order_id)",
         arguments: [
             .orderID
         ],
-        result: ["score", "decision", "rules_version", "assessed_at", "reasons", "review", "order_id", "state"],
+        result: [
+            "score", "decision", "rules_version", "assessed_at", "reasons", "review", "reports", "order_id", "state",
+        ],
         aliases: ["risk show"]
     ) { ctx, f in
         let id = try f.requiredCode("order_id")
         try f.finish()
         let order = try ctx.requireOrder(id)
         var result = (try ctx.store.risk(orderRowID: order.rowID))?.objectValue ?? ["decision": "unscored"]
+        result["reports"] = .array(try ctx.store.riskReports(orderRowID: order.rowID).map(\.json))
         result["order_id"] = .string(id)
         result["state"] = .string(order.state.rawValue)
         return .object(result)

@@ -72,6 +72,9 @@ struct RiskRules: Equatable {
         "cod_refusals": Rule(points: 50, values: ["min_refusals": 1]),
         // A buyer whose bank took back an earlier payment (a chargeback open or lost) may do it again.
         "chargebacks": Rule(points: 50, values: ["min_chargebacks": 1]),
+        // The channel's own fraud analysis (Shopify's), or a payment gateway's, says so (`risk.report`): high is
+        // held, medium reviewed.
+        "channel_risk": Rule(points: 85, values: ["medium_points": 50]),
     ])
 
     /// The numbers each rule accepts (anything else is refused), with their allowed range.
@@ -88,6 +91,7 @@ struct RiskRules: Equatable {
         "returns_abuse": ["return_rate": 0...100, "min_orders": 1...10_000, "flag_points": 0...100],
         "cod_refusals": ["min_refusals": 1...10_000],
         "chargebacks": ["min_chargebacks": 1...10_000],
+        "channel_risk": ["medium_points": 0...100],
     ]
 
     /// The numbers that are amounts of money: one figure for every currency, or an object per currency.

@@ -15,7 +15,7 @@ struct Migration {
         profileEpoch, paymentsByTime, inboxAwaiting, cashOnDelivery, refundWriteOff, owingOnDelivery,
         channelUpdatedAt, refundedCancelled, returnBuyers, openTransfers, returnsByCustomerUnused, transferLosses,
         backorderedLines, owedLeft, cancelledUnallocated, pickedHeld, buyerKeys, paymentTerms, refundsOwed,
-        shippingPoints, lineRefs, disputes,
+        shippingPoints, lineRefs, disputes, riskReports,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -1026,6 +1026,18 @@ struct Migration {
     static let disputes = Migration(
         name: "0050_disputes", sql: disputesTable + epochTriggers(["disputes"]).sqlite,
         postgresql: SQLDialect.postgresql.schema(disputesTable) + epochTriggers(["disputes"]).postgresql)
+
+    /// Fraud verdicts on an order from outside OrderCore (`risk.report`: a channel's fraud analysis, a payment
+    /// gateway's), one per source; the gravest counts in the order's risk score (rule `channel_risk`).
+    static let riskReports = Migration(
+        name: "0051_risk_reports", sql: riskReportsTable, postgresql: SQLDialect.postgresql.schema(riskReportsTable))
+
+    private static let riskReportsTable = """
+        CREATE TABLE risk_reports(
+            order_rowid INTEGER NOT NULL REFERENCES orders(id), source TEXT NOT NULL, level TEXT NOT NULL,
+            message TEXT, reported_at INTEGER NOT NULL, PRIMARY KEY (order_rowid, source)
+        );
+        """
 
     private static let disputesTable = """
         CREATE TABLE disputes(

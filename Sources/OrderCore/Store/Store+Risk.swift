@@ -267,6 +267,12 @@ extension Store {
         if let (_, known) = reads.chargebacks {
             facts.chargebacks = try known ?? reads.chargebackRead.flatMap { try first($0) { $0.int(0) } } ?? 0
         }
+        // An order not written yet has no verdicts: they are recorded on orders (`risk.report`).
+        if known == nil, rules.rules["channel_risk"]?.enabled == true {
+            facts.reported = try riskReports(orderRowID: o.rowID).filter { $0.level >= .medium }.max {
+                $0.level < $1.level
+            }
+        }
         return facts
     }
 

@@ -82,6 +82,30 @@ struct ChannelFixtureTests {
         #expect(after["payment_status"] == "partially_refunded")
     }
 
+    /// The published order risks: Shopify's fraud analysis recommends cancelling order 450789469 (placed from a
+    /// proxy IP), so the paid order is held for a person before it ships. The `orders/risk_assessment_changed`
+    /// webhook's verdict is one per provider (Shopify's own when it names none); one still pending says nothing.
+    @Test func shopifyOrderRisksHoldTheOrder() throws {
+        let (_, order) = try ingest("shopify", try fixture("shopify_python_api/order.json"))
+        let id = order["order_id"] ?? .null
+        let risks = try engine.ok("intake.ingest", ["channel": "shopify", "payload": try fixture("shopify_python_api/order_risks.json")])
+        #expect(risks["events"]?.arrayValue?.map { $0["action"] } == ["reported", "reported"], "\(risks.serialized)")
+        #expect(try engine.ok("order.get", ["order_id": id])["state"] == "on_hold")
+        let risk = try engine.ok("risk.get", ["order_id": id])
+        #expect(risk["decision"] == "hold" && risk["reports"]?.arrayValue?.map { $0["source"] } == ["shopify-risk-284138680", "shopify-risk-432527878"],
+                "\(risk.serialized)")
+        func assessment(_ level: String) -> JSON {
+            ["provider_id": .null, "provider_title": "Shopify", "risk_level": .string(level), "created_at": "2026-01-18T10:00:00-05:00",
+             "order_id": 450789469, "admin_graphql_api_order_id": "gid://shopify/Order/450789469"]
+        }
+        let pending = try engine.ok("intake.ingest", ["channel": "shopify", "payload": assessment("pending")])
+        #expect(pending["events"]?.arrayValue?.first?["type"] == "skip")
+        let low = try engine.ok("intake.ingest", ["channel": "shopify", "payload": assessment("low")])
+        #expect(low["events"]?.arrayValue?.first?["action"] == "reported", "\(low.serialized)")
+        let sources = try engine.ok("risk.get", ["order_id": id])["reports"]?.arrayValue?.map { $0["source"] }
+        #expect(sources?.contains("shopify-risk-provider-shopify") == true)
+    }
+
     /// The published disputes: one of no order is skipped; the six of order 625362839 wait for it, and when it
     /// arrives its four open chargebacks hold it (the won one and the inquiry take nothing).
     @Test func shopifyDisputesWaitForTheirOrderAndHoldIt() throws {

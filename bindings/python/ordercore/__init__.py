@@ -698,6 +698,11 @@ class _Risk(_Area):
         """A supervisor's decision, ``approve`` or ``reject``; pass ``actor=`` (op risk.review)."""
         return self._db.exec("risk.review", order_id=order_id, decision=decision, reason=reason, **extra)
 
+    def report(self, order_id: str, source: str, level: str, *, message: Optional[str] = None, **extra: Any) -> JSONDict:
+        """A fraud verdict from outside OrderCore (a channel's, a gateway's): ``high`` holds an order that has not
+        shipped, ``medium`` queues it for review, a lower one lifts nothing (op risk.report)."""
+        return self._db.exec("risk.report", order_id=order_id, source=source, level=level, message=message, **extra)
+
     def set_list(self, kind: str, value: str, list: Optional[str], *, note: Optional[str] = None, **extra: Any) -> JSONDict:
         """Puts an identifier on the ``allow`` or ``block`` list, or off both with None (op risk.list_set)."""
         return self._db.exec("risk.list_set", kind=kind, value=value, list=list or "none", note=note, **extra)

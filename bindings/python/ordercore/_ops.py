@@ -1059,12 +1059,12 @@ class Ops:
         return self.exec("risk.assess", order_id=order_id, dry_run=dry_run, **envelope)
 
     def risk_get(self, order_id: str, **envelope: Any) -> Dict[str, Any]:
-        """An order's risk decision: score, reasons with points, rule-set version, review (order_id) (op ``risk.get``).
+        """An order's risk decision: score, reasons with points, rule-set version, review, the verdicts reported on it (order_id) (op ``risk.get``).
 
         Args:
             order_id: The order (OrderCore's id, such as SO-000001). Required.
 
-        Returns: score, decision, rules_version, assessed_at, reasons, review, order_id, state.
+        Returns: score, decision, rules_version, assessed_at, reasons, review, reports, order_id, state.
         """
         return self.exec("risk.get", order_id=order_id, **envelope)
 
@@ -1089,6 +1089,19 @@ class Ops:
         Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk.
         """
         return self.exec("risk.review", order_id=order_id, decision=decision, reason=reason, **envelope)
+
+    def risk_report(self, order_id: str, source: str, level: str, *, message: Optional[str] = None, **envelope: Any) -> Dict[str, Any]:
+        """Record a fraud verdict on an order from outside OrderCore — a channel's fraud analysis, a payment gateway's (order_id, source, level = high|medium|low|none, message): high holds an order that has not shipped, medium queues it for review (op ``risk.report``).
+
+        Args:
+            order_id: The order (OrderCore's id, such as SO-000001). Required.
+            source: Who says so (shopify, stripe-radar): one verdict each, a newer one replaces it. Required.
+            level: high, medium, low or none. Required.
+            message: Why, in the source's words (placed from an anonymous proxy).
+
+        Returns: order_id, state, channel, external_id, currency, customer, ship_to, lines, grand_total, paid_total, payment_status, payments, parcels, shipments, warnings, risk.
+        """
+        return self.exec("risk.report", order_id=order_id, source=source, level=level, message=message, **envelope)
 
     def risk_list_set(self, kind: str, value: str, list: Optional[str] = None, *, note: Optional[str] = None, **envelope: Any) -> Dict[str, Any]:
         """Put an identifier on the allow or block list, or off both (kind = phone|email|device|ip|customer|address, value, list = allow|block|none, note) (op ``risk.list_set``).
