@@ -44,6 +44,8 @@ final class ChannelProfile {
         var refunds: ListRule?
         /// Disputes of its payment the order payload carries (Shopify GraphQL `disputes`).
         var disputes: ListRule?
+        /// Fraud verdicts the order payload carries (Shopify GraphQL `risk.assessments`): `risk.report`'s.
+        var risks: ListRule?
         /// Fees besides goods and shipping (WooCommerce `fee_lines`).
         var fees: [ListRule]
         var status: ValueSpec?
@@ -119,11 +121,13 @@ final class ChannelProfile {
     static let feeFields = ["name", "amount", "tax", "returns_refund"]
     /// A dispute's fields, in a dispute event or an order payload's `disputes` (`order.dispute`'s arguments).
     static let disputeFields = ["dispute_ref", "kind", "status", "amount", "reason"]
+    /// A fraud verdict's fields, in a risk event or an order payload's `risks` (`risk.report`'s arguments).
+    static let riskFields = ["source", "level", "message"]
     static let eventFields: [EventType: [String]] = [
         .order: orderFields, .cancel: ["external_id", "reason"],
         .refund: ["external_id", "before_shipment"] + refundFields,
         .dispute: ["external_id", "currency"] + disputeFields,
-        .risk: ["external_id", "source", "level", "message"],
+        .risk: ["external_id"] + riskFields,
         .skip: ["external_id"],
     ]
     static let orderChecks = ["grand_total", "discount_total", "tax_total", "shipping_fee"]
@@ -179,7 +183,8 @@ final class ChannelProfile {
         var rule = EventRule(
             type: type, when: try conditions(r, "when"), roots: roots,
             fields: try specs(r, "fields", allowed: eventFields[type] ?? []),
-            lines: nil, discounts: [], refunds: nil, disputes: nil, fees: [], status: nil, statusMapping: nil,
+            lines: nil, discounts: [], refunds: nil, disputes: nil, risks: nil, fees: [], status: nil,
+            statusMapping: nil,
             checks: [],
             reason: try r.text("reason", maxLength: 500))
         if type == .order {
@@ -202,6 +207,7 @@ final class ChannelProfile {
             rule.disputes = try r.object("disputes").map { l throws(OrderCoreError) in
                 try listRule(l, allowed: disputeFields)
             }
+            rule.risks = try r.object("risks").map { l throws(OrderCoreError) in try listRule(l, allowed: riskFields) }
             // One list or several (Amazon's item charges and the order's own, a delivery tip).
             rule.fees = try (r.objectOrList("fees", maxCount: 10) ?? []).map { l throws(OrderCoreError) in
                 try listRule(l, allowed: feeFields)

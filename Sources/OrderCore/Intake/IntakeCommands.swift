@@ -249,9 +249,12 @@ extension CommandContext {
             try act(on: risk, &order)
             if risk.decision != .allow { result["risk"] = risk.json(at: at) }
         }
-        // Disputes the payload carries, as they stand now (a stale payload's are the past).
+        // Disputes and fraud verdicts the payload carries, as they stand now (a stale payload's are the past).
         if !stale, !event.disputes.isEmpty {
-            result["disputes"] = .array(try applyChannelDisputes(&order, event.disputes))
+            result["disputes"] = .array(try applyCarried(&order, event.disputes, key: "dispute_ref", dispute))
+        }
+        if !stale, !event.risks.isEmpty {
+            result["risks"] = .array(try applyCarried(&order, event.risks, key: "source", reportRisk))
         }
         if let reported = event.reportedStatus {
             if !stale {
@@ -273,23 +276,25 @@ extension CommandContext {
         return .object(result)
     }
 
-    /// Records the disputes an order payload carries (`order.dispute`), each on its own: one that cannot be
-    /// recorded (the order not paid here yet, an amount above what was paid) is an outcome saying why, never a
+    /// Records what an order payload carries besides the order — its disputes (`order.dispute`), fraud verdicts
+    /// (`risk.report`) — each on its own: one that cannot be recorded (the order not paid here yet, an amount above
+    /// what was paid, a level the command does not know) is an outcome saying why, named by its `key`, never a
     /// reason to lose the order's event.
-    private func applyChannelDisputes(_ order: inout Order, _ disputes: [JSONObject]) throws -> [JSON] {
+    private func applyCarried(
+        _ order: inout Order, _ items: [JSONObject], key: String, _ record: (Fields) throws -> JSON
+    ) throws -> [JSON] {
         var outcomes: [JSON] = []
-        for d in disputes {
-            var request = d
+        for item in items {
+            var request = item
             request["order_id"] = .string(order.orderID)
             do {
-                let recorded = try store.savepoint { try dispute(Fields(request)) }
+                let recorded = try store.savepoint { try record(Fields(request)) }
                 outcomes.append([
-                    "dispute_ref": d["dispute_ref"] ?? .null,
-                    "outcome": recorded["duplicate"] == true ? "unchanged" : "recorded",
+                    key: item[key] ?? .null, "outcome": recorded["duplicate"] == true ? "unchanged" : "recorded",
                 ])
             } catch let error as OrderCoreError where [.invalidInput, .conflict, .notFound].contains(error.code) {
                 outcomes.append([
-                    "dispute_ref": d["dispute_ref"] ?? .null, "outcome": "not_recorded",
+                    key: item[key] ?? .null, "outcome": "not_recorded",
                     "error": ["code": .string(error.code.rawValue), "message": .string(error.message)],
                 ])
             }

@@ -34,6 +34,8 @@ struct MappedEvent {
     /// Disputes of its payment an order payload carries: `order.dispute`'s arguments (`dispute_ref`, `kind`,
     /// `status`, `amount`, `reason`).
     var disputes: [JSONObject] = []
+    /// Fraud verdicts an order payload carries: `risk.report`'s arguments (`source`, `level`, `message`).
+    var risks: [JSONObject] = []
     /// For a partly shipped order: the units of each line (by number, from 1) the channel reports shipped so
     /// far — the lines rule's `shipped_qty`, or `Int64.max` for a line its `shipped_when` marks gone whole.
     var shippedUnits: [Int64: Int64] = [:]
@@ -461,6 +463,12 @@ struct ProfileMapper {
             for d in e.items(list) {
                 let dispute = try d.amountAndText(list.fields, list: "disputes")
                 if dispute["dispute_ref"] != nil { event.disputes.append(dispute) }
+            }
+        }
+        if let list = rule.risks {
+            for r in e.items(list) {
+                let risk = try r.amountAndText(list.fields, list: "risks")
+                if risk["source"] != nil, risk["level"] != nil { event.risks.append(risk) }
             }
         }
         Cosmetic.tidy(&event)

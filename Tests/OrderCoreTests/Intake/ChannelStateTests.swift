@@ -311,6 +311,30 @@ struct ChannelStateTests {
                 "\(outcome.serialized)")
     }
 
+    /// A Shopify GraphQL order carries its fraud analysis (`risk.assessments`): a high verdict holds it before it
+    /// ships, named by its provider as the `orders/risk_assessment_changed` webhook names it (Shopify's own when it
+    /// names no app); a pending one says nothing, and the same verdict again changes nothing.
+    @Test func aShopifyGraphQLOrderCarriesItsFraudAnalysis() throws {
+        try engine.ok("channel.upsert", ["channel": "gql", "profile": "shopify_graphql"])
+        func order(_ level: String, updated: String) -> JSON {
+            ["data": ["order": [
+                "id": "gid://shopify/Order/81", "createdAt": "2026-10-31T00:00:00Z", "updatedAt": .string(updated),
+                "displayFinancialStatus": "PAID", "displayFulfillmentStatus": "UNFULFILLED",
+                "totalPriceSet": ["shopMoney": ["amount": "10.00", "currencyCode": "USD"]],
+                "lineItems": ["edges": [["node": ["id": "gid://shopify/LineItem/1", "sku": "A1", "quantity": 1,
+                                                   "originalUnitPriceSet": ["shopMoney": ["amount": "10.00"]]]]]],
+                "risk": ["recommendation": "CANCEL", "assessments": [
+                    ["riskLevel": .string(level), "provider": .null],
+                    ["riskLevel": "PENDING", "provider": ["id": "gid://shopify/App/5", "title": "Signifyd"]]]]]]]
+        }
+        let first = try ingest("gql", order("HIGH", updated: "2026-11-01T00:00:00Z"))
+        #expect(first["state"] == "on_hold" && first["risks"]?.arrayValue?.map { $0["outcome"] } == ["recorded"], "\(first.serialized)")
+        let reports = try engine.ok("risk.get", ["order_id": first["order_id"] ?? .null])["reports"]?.arrayValue
+        #expect(reports?.map { $0["source"] } == ["shopify-risk-provider-shopify"])
+        let again = try ingest("gql", order("HIGH", updated: "2026-11-02T00:00:00Z"))
+        #expect(again["risks"]?.arrayValue?.map { $0["outcome"] } == ["unchanged"])
+    }
+
     /// Amazon's finances list A-to-z guarantee claims it granted (`GuaranteeClaimEventList`: the buyer refunded,
     /// as a refund is) and chargebacks the buyer's bank won (`ChargebackEventList`: a lost chargeback, which holds
     /// what has not shipped and caps refunds), in the same shape as its refunds.
