@@ -356,6 +356,14 @@ struct ProfileMapper {
                 default: if let t = try l.text(spec, field: "\(name).\(key)") { line[key] = .string(t) }
                 }
             }
+            // A line of no units (Amazon lists an item cancelled at the channel with QuantityOrdered 0) ships and
+            // costs nothing: set aside, never a reason to lose the order.
+            if case .number(let q)? = line["qty"], Int64(q) == 0 {
+                event.notStock.append([
+                    "line": .int(i + 1), "sku": line["sku"] ?? .null, "reason": "it has no units (cancelled at the channel)",
+                ])
+                continue
+            }
             if line["sku"] == nil, let fallback = lineRule.fields.first(where: { $0.0 == "sku_fallback" })?.1,
                 let sku = try l.text(fallback, field: "\(name).sku_fallback")
             {
@@ -400,6 +408,12 @@ struct ProfileMapper {
             }
         }
         if lines.isEmpty {
+            // Every unit cancelled at the channel: the order is, and one already here is cancelled with it.
+            if !items.isEmpty, try cancelled(rule, e) {
+                event.type = .cancel
+                event.fields["reason"] = "cancelled at the channel: no line has units left"
+                return event
+            }
             event.type = .skip
             event.reason = items.isEmpty ? "the order has no lines" : "no line of the order is stock"
             return event
@@ -498,6 +512,14 @@ struct ProfileMapper {
                 || event.shippedBeforeCancel && event.fields["cash_on_delivery"] == true
         }
         return event
+    }
+}
+
+extension ProfileMapper {
+    /// Whether the channel reports the order (`e`) cancelled, by the rule's status mapping.
+    private func cancelled(_ rule: ChannelProfile.EventRule, _ e: Evaluator) throws(OrderCoreError) -> Bool {
+        guard let spec = rule.status, let reported = try e.text(spec, field: "status") else { return false }
+        return rule.statusMapping?.decide(status: reported, report: e).state == .cancelled
     }
 }
 

@@ -249,6 +249,26 @@ struct ChannelStateTests {
         #expect(try ingest("amazon", v2026("117-3", "UNSHIPPED", executed: true))["state"] == "paid")
     }
 
+    /// A line of no units (Amazon lists an item cancelled at the channel with `QuantityOrdered` 0) is set aside,
+    /// not a dead letter that loses the order (it once was: "qty must be a positive integer"); an order whose every
+    /// line has none, and that the channel reports cancelled, cancels the order here.
+    @Test func aLineOfNoUnitsIsSetAsideAndAnOrderOfNoneCancels() throws {
+        func order(_ status: String, a1: Int64, b2: Int64) -> JSON {
+            ["order": ["payload": ["AmazonOrderId": "118-1", "PurchaseDate": "2026-01-18T10:00:00Z", "OrderStatus": .string(status),
+                                   "LastUpdateDate": .string("2026-01-18T1\(a1 + b2):00:00Z"), "FulfillmentChannel": "MFN",
+                                   "OrderTotal": ["CurrencyCode": "USD", "Amount": "20.00"]]],
+             "items": ["payload": ["OrderItems": [
+                ["SellerSKU": "A1", "QuantityOrdered": .int(a1), "ItemPrice": ["CurrencyCode": "USD", "Amount": a1 == 0 ? "0.00" : "20.00"]],
+                ["SellerSKU": "B2", "QuantityOrdered": .int(b2), "ItemPrice": ["CurrencyCode": "USD", "Amount": "0.00"]]]]]]
+        }
+        let placed = try ingest("amazon", order("Unshipped", a1: 1, b2: 0))
+        #expect(placed["state"] == "paid" && placed["not_stock"]?.arrayValue?.first?["sku"] == "B2", "\(placed.serialized)")
+        #expect(try stock() == (10, 1))
+        let cancelled = try ingest("amazon", order("Canceled", a1: 0, b2: 0))
+        #expect(cancelled["type"] == "cancel" && cancelled["state"] == "cancelled", "\(cancelled.serialized)")
+        #expect(try stock() == (10, 0))
+    }
+
     /// Amazon's Orders API says nothing of refunds; its Finances API does (`listFinancialEventsByOrderId`,
     /// `RefundEventList`): what the buyer got back is the charges and promotions reversed (the seller's fees
     /// are not the buyer's money), for the units adjusted, once per event.
