@@ -213,16 +213,17 @@ struct ProfileMapper {
         var e = element
         var currency: String?
         if let spec = rule.fields.first(where: { $0.0 == "currency" })?.1 {
-            currency = try e.text(spec, field: "currency")
+            // A currency code has one spelling (a file's `usd` is USD).
+            currency = try e.text(spec, field: "currency")?.uppercased()
             // A CSV order's fields are read from its first row: a later row in another currency would have
             // its prices read in the first row's (a USD line booked as CNY). Such an order is refused.
             if profile.format == .csv, case .array(let rows)? = e.current["rows"], rows.count > 1 {
                 var row = e
                 for i in 1..<rows.count {
                     row.current = rows[i]
-                    guard let other = try row.text(spec, field: "currency"), other != currency,
-                        other.uppercased() != currency?.uppercased()
-                    else { continue }
+                    guard let other = try row.text(spec, field: "currency"), other.uppercased() != currency else {
+                        continue
+                    }
                     throw .invalid(
                         "the order's rows disagree on its currency: \(currency ?? "none") on its first row, "
                             + "\(other) on row \(i + 1) of the order",
@@ -239,6 +240,7 @@ struct ProfileMapper {
         for (key, spec) in rule.fields where !units.take(key, spec) {
             let value: JSON?
             switch key {
+            case "currency": value = currency.map(JSON.string)
             case "updated_at":
                 // Only orders events in time: one the engine cannot read is not a reason to lose the order.
                 updatedAt = try? e.time(spec, field: key)

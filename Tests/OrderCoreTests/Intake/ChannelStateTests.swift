@@ -249,6 +249,20 @@ struct ChannelStateTests {
         #expect(try ingest("amazon", v2026("117-3", "UNSHIPPED", executed: true))["state"] == "paid")
     }
 
+    /// An order first seen after an edit at the channel took an item off (Shopify keeps it in `line_items` with
+    /// `current_quantity` 0) is compared as a later event is: the `channel_lines_changed` alert tells a person
+    /// before the item ships (it once shipped unnoticed). A currency written in lower case is the same currency.
+    @Test func aNewOrderWithAnItemEditedOutAlertsAndItsCurrencyIsReadInAnyCase() throws {
+        let edited = shopify(21, financial: "paid", extra: [
+            "currency": "cny",
+            "line_items": [["id": 1, "sku": "A1", "quantity": 1, "current_quantity": 1, "fulfillable_quantity": 1, "price": "50.00"],
+                           ["id": 2, "sku": "B2", "quantity": 1, "current_quantity": 0, "fulfillable_quantity": 0, "price": "30.00"]]])
+        let event = try ingest("shopify", edited)
+        #expect(event["state"] == "paid" && event["alert"] == "channel_lines_changed", "\(event.serialized)")
+        #expect(try engine.ok("order.get", ["order_id": event["order_id"] ?? .null])["currency"] == "CNY")
+        #expect(try ingest("shopify", shopify(22, financial: "paid"))["alert"] == nil, "an order as placed alerts nothing")
+    }
+
     /// A line of no units (Amazon lists an item cancelled at the channel with `QuantityOrdered` 0) is set aside,
     /// not a dead letter that loses the order (it once was: "qty must be a positive integer"); an order whose every
     /// line has none, and that the channel reports cancelled, cancels the order here.
