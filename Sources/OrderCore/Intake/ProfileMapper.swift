@@ -362,7 +362,8 @@ struct ProfileMapper {
             // costs nothing: set aside, never a reason to lose the order.
             if case .number(let q)? = line["qty"], Int64(q) == 0 {
                 event.notStock.append([
-                    "line": .int(i + 1), "sku": line["sku"] ?? .null, "reason": "it has no units (cancelled at the channel)",
+                    "line": .int(i + 1), "sku": line["sku"] ?? .null,
+                    "reason": "it has no units (cancelled at the channel)",
                 ])
                 continue
             }
