@@ -70,21 +70,25 @@ class Channel:
 
 class Shopify(Channel):
     """The channel's side: each order as Shopify would send it now — paid, pending, paid on delivery, on B2B
-    payment terms, or paid in part (a deposit: the rest paid later, perhaps after it was fulfilled) — and the
-    chargebacks of its payments (`disputes/create`, `disputes/update`), won or lost in the end."""
+    payment terms, or paid in part (a deposit: the rest paid later, perhaps after it was fulfilled) — the
+    chargebacks of its payments (`disputes/create`, `disputes/update`), won or lost in the end, and its fraud
+    analysis's verdicts (order risks)."""
 
     profile = "shopify"
     steps = {"new": 4, "pay": 2, "refund_units": 2, "cancel": 1, "fulfil": 2, "fulfil_part": 2, "replay": 1,
-             "dispute": 1, "decide": 1}
+             "dispute": 1, "decide": 1, "risk": 1}
 
     def __init__(self, rnd):
         super().__init__(rnd)
         self.received = {}  # by order: the money Shopify took
         self.disputes = {}  # by order: its chargeback as Shopify sends it
+        self.risky = set()  # orders Shopify said to cancel before any of their goods left: held for a person
 
     def act(self, kind, order):
         if kind in ("dispute", "decide"):
             return self.dispute(order, kind)
+        if kind == "risk":
+            return self.risk(order)
         return (self.pay(order) if kind == "pay" else self.refund_units(order) if kind == "refund_units" else
                 self.cancel(order) if kind == "cancel" else self.fulfil(order, whole=kind == "fulfil"))
 
@@ -100,6 +104,19 @@ class Shopify(Channel):
         else:
             return None
         return self.send({"dispute": self.disputes[number]})
+
+    def risk(self, order):
+        """Shopify's fraud analysis of the order, again: cancel, investigate or accept. Cancel before anything
+        of it left holds it for good here (a later accept lifts nothing: a person reviews it)."""
+        recommendation = self.rnd.choice(["cancel", "investigate", "accept"])
+        if recommendation == "cancel" and not self.shipped(order):
+            self.risky.add(order["id"])
+        return self.send({"risk": {"id": 7000 + order["id"], "order_id": order["id"], "recommendation": recommendation,
+                                   "message": "placed from a proxy IP", "score": "1.0", "source": "External"}})
+
+    @staticmethod
+    def shipped(order):
+        return any(line["current_quantity"] - line["fulfillable_quantity"] for line in order["line_items"])
 
     def charged_back(self, order):
         """Whether a chargeback takes its money back: open, lost or accepted."""
@@ -227,7 +244,7 @@ class Shopify(Channel):
         return [line["current_quantity"] for line in order["line_items"]]
 
     def expected(self, order):
-        shipped = any(line["current_quantity"] - line["fulfillable_quantity"] for line in order["line_items"])
+        shipped = self.shipped(order)
         if order.get("cancelled_at"):
             return {"shipped"} if shipped else {"cancelled"}
         if order["fulfillment_status"] == "fulfilled":
@@ -235,8 +252,8 @@ class Shopify(Channel):
         if shipped:
             return {"partially_shipped"}
         part = "pending_payment" if self.pays_later(order) else "deposit_paid"  # the part paid: not a deposit
-        if self.charged_back(order):
-            return {"on_hold"}  # paid, nothing of it shipped: it waits while the bank takes the money back
+        if self.charged_back(order) or order["id"] in self.risky:
+            return {"on_hold"}  # nothing of it shipped: it waits while the bank takes the money back, or for a review
         return {"pending": {"pending_payment"}, "partially_paid": {part}}.get(order["financial_status"],
                                                                              {"paid", "allocated"})
 
