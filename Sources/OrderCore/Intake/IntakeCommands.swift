@@ -38,6 +38,15 @@ extension CommandContext {
         return try apply(try mapped.get(), channel: channel, reference: reference)
     }
 
+    /// The order an event of its (a cancellation, a refund, a dispute, a verdict) is about; `not_found` until it
+    /// has arrived (the event waits for it: `orderNotArrived`).
+    private func arrivedOrder(of event: MappedEvent, channel: String) throws -> String {
+        guard let id = try store.orderID(channel: channel, externalID: event.externalID) else {
+            throw IntakeCommands.orderNotArrived(channel: channel, externalID: event.externalID)
+        }
+        return id
+    }
+
     private func apply(_ event: MappedEvent, channel: Channel, reference: String) throws -> JSON {
         var result: JSONObject = ["type": .string(event.type.rawValue), "external_id": .string(event.externalID)]
         if event.type != .skip {
@@ -53,9 +62,7 @@ extension CommandContext {
         case .order:
             return try applyOrder(event, channel: channel, reference: reference)
         case .risk:
-            guard let id = try store.orderID(channel: channel.channel, externalID: event.externalID) else {
-                throw IntakeCommands.orderNotArrived(channel: channel.channel, externalID: event.externalID)
-            }
+            let id = try arrivedOrder(of: event, channel: channel.channel)
             var report = event.fields
             report["external_id"] = nil
             report["order_id"] = .string(id)
@@ -65,9 +72,7 @@ extension CommandContext {
             result["state"] = recorded["state"] ?? .null
             return .object(result)
         case .dispute:
-            guard let id = try store.orderID(channel: channel.channel, externalID: event.externalID) else {
-                throw IntakeCommands.orderNotArrived(channel: channel.channel, externalID: event.externalID)
-            }
+            let id = try arrivedOrder(of: event, channel: channel.channel)
             let currency = try requireOrder(id).currency
             if let disputed = event.fields["currency"]?.stringValue, disputed.uppercased() != currency {
                 throw OrderCoreError.invalid(
@@ -83,9 +88,7 @@ extension CommandContext {
             result["state"] = recorded["state"] ?? .null
             return .object(result)
         case .cancel, .refund:
-            guard let id = try store.orderID(channel: channel.channel, externalID: event.externalID) else {
-                throw IntakeCommands.orderNotArrived(channel: channel.channel, externalID: event.externalID)
-            }
+            let id = try arrivedOrder(of: event, channel: channel.channel)
             result["order_id"] = .string(id)
             if event.type == .cancel {
                 var order = try requireOrder(id)

@@ -253,16 +253,15 @@ extension CommandContext {
 
 extension CommandContext {
     /// Scores an order again when where it goes changed (the decision it had, a person's review too, was
-    /// about the old address), or its buyer's bank took back another of their payments (`order.dispute`).
+    /// about the old address), its buyer's bank took back another of their payments (`order.dispute`), or a
+    /// verdict on it came from outside (`risk.report`).
     /// One that now queues or holds it, and is graver than the one before or replaces a review, is recorded
     /// and acted on — a rejection holds the order for a person to decide, since it may be paid and picked.
     /// An order already held for a review keeps its place; one only queued for one is held when it now must be.
     func reassessRisk(_ order: inout Order) throws {
         guard try boolSetting(.riskEnabled) else { return }
         let stored = try store.risk(orderRowID: order.rowID)
-        if let stored, RiskCommands.waitsForReview(stored), stored["decision"] == .string(RiskDecision.hold.rawValue) {
-            return
-        }
+        if stored?["decision"] == .string(RiskDecision.hold.rawValue), stored?["review"] == nil { return }
         var a = try assessRisk(order)
         let before = stored?["decision"]?.stringValue.flatMap(RiskDecision.init(rawValue:)) ?? .allow
         guard a.decision != .allow, a.decision > before || stored?["review"] != nil else { return }
