@@ -659,7 +659,9 @@ enum BuiltinProfiles {
     /// Pinduoduo (拼多多) `pdd.order.information.get` order_info; amounts in yuan; Beijing time.
     /// `order_status` is the shipping state (1 to ship, 2 shipped, 3 signed for); `confirm_status` 2
     /// (cancelled) and `refund_status` 4 (refund succeeded) cancel — shipped or signed for, after its goods left
-    /// (`"shipped": true`); an after-sale in progress before it ships (`refund_status` 2, 3) holds it.
+    /// (`"shipped": true`); an after-sale in progress before it ships (`refund_status` 2, 3) holds it, and so does
+    /// Pinduoduo's own risk review (`risk_control_status` 1 审核中: it must not ship until Pinduoduo passes it, and
+    /// an order it fails is cancelled).
     static let pinduoduo = #"""
         {"profile": "pinduoduo",
          "description": "Pinduoduo (拼多多) order: pdd.order.information.get (order_info_get_response.order_info) or a \#
@@ -713,7 +715,8 @@ enum BuiltinProfiles {
              {"when": {"refund_status": 4}, "state": "cancelled"}, {"when": {"group_status": 2}, "state": "cancelled"},
              {"when": {"order_status": 1, "refund_status": [2, 3]}, "state": "on_hold"},
              {"when": {"order_status": 1, "group_status": 0}, "state": "on_hold"},
-             {"when": {"order_status": 1, "confirm_status": 0}, "state": "on_hold"}]},
+             {"when": {"order_status": 1, "confirm_status": 0}, "state": "on_hold"},
+             {"when": {"order_status": 1, "risk_control_status": 1}, "state": "on_hold"}]},
            "checks": {"grand_total": "pay_amount"}}
          ]}
         """#

@@ -477,9 +477,10 @@ struct PlatformProfileTests {
     }
 
     @Test func pinduoduoOrdersInEveryState() throws {
-        func pdd(_ sn: String, status: Int64, refund: Int64 = 1, confirm: Int64 = 1, group: Int64 = 1, updated: String = "") -> JSON {
+        func pdd(_ sn: String, status: Int64, refund: Int64 = 1, confirm: Int64 = 1, group: Int64 = 1, updated: String = "",
+                 review: Int64 = 0) -> JSON {
             ["order_info_get_response": ["order_info": [
-                "updated_at": .string(updated), "group_status": .int(group),
+                "updated_at": .string(updated), "group_status": .int(group), "risk_control_status": .int(review),
                 "order_sn": .string(sn), "order_status": .int(status), "refund_status": .int(refund), "confirm_status": .int(confirm),
                 "created_time": "2026-01-18 20:00:00", "pay_amount": "95.00", "goods_amount": "100.00", "discount_amount": "10.00",
                 "platform_discount": "4.00", "seller_discount": "6.00", "postage": "5.00", "receiver_name": "李四", "receiver_phone": "13900000000",
@@ -508,6 +509,10 @@ struct PlatformProfileTests {
         #expect(try ingest("pinduoduo", pdd("260118-07", status: 1, group: 1))["action"] == "released")
         #expect(try ingest("pinduoduo", pdd("260118-08", status: 1, confirm: 0, group: 0))["state"] == "on_hold")
         #expect(try ingest("pinduoduo", pdd("260118-08", status: 1, confirm: 0, group: 2))["state"] == "cancelled")
+        // Under Pinduoduo's own risk review (`risk_control_status` 1): paid, and held until it passes.
+        let reviewed = try ingest("pinduoduo", pdd("260118-10", status: 1, review: 1))
+        #expect(reviewed["state"] == "on_hold" && reviewed["action"] == "created_held", "\(reviewed.serialized)")
+        #expect(try ingest("pinduoduo", pdd("260118-10", status: 1, updated: "2026-01-19 09:00:00"))["action"] == "released")
         // First seen refunded after it shipped (a return, a refund without one): its goods left, so it is created
         // paid and shipped, and a person answers the cancellation (the amount refunded is not in order_info).
         let before = try engine.available("B2")
