@@ -244,8 +244,10 @@ extension CommandContext {
             result["refunds"] = .array(try applyChannelRefunds(&order, event.refunds))
         }
         // Compared once the event's refunds have cancelled what they took back; an order first seen after an edit at
-        // the channel (an item taken off, not refunded yet) too.
-        if !stale { try noticeChangedLines(order, event, channel: channel.channel, result: &result) }
+        // the channel took units off (not refunded yet) too.
+        if !stale, existing != nil || event.unitsTakenOff {
+            try noticeChangedLines(order, event, channel: channel.channel, result: &result)
+        }
         // Acted on once it is where the channel says it is, so a held order keeps its payment; an order
         // that has left (or was cancelled) is past holding. One the channel holds is rejected all the same;
         // the rules' hold takes the channel's place when the channel lifts it (`standingHold`).

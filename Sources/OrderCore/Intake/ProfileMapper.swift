@@ -527,6 +527,15 @@ extension ProfileMapper {
 }
 
 extension MappedEvent {
+    /// Whether a line has fewer units left at the channel than it was placed with (`currentUnits`: taken off by
+    /// an edit or a refund).
+    var unitsTakenOff: Bool {
+        guard !currentUnits.isEmpty, let lines = fields["lines"]?.arrayValue else { return false }
+        return lines.indices.contains { i in
+            currentUnits[Int64(i + 1)].map { $0 < lines[i]["qty"]?.intValue ?? 0 } ?? false
+        }
+    }
+
     /// Whether the profile's `deposit` (the part paid) is read and comes to the channel's own total
     /// (`checks.grand_total`), or more: then nothing of it is unpaid.
     func depositIsTheTotal(exponent: Int) -> Bool {
