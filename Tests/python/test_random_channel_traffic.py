@@ -106,10 +106,10 @@ class Shopify(Channel):
         return self.send({"dispute": self.disputes[number]})
 
     def risk(self, order):
-        """Shopify's fraud analysis of the order, again: cancel, investigate or accept. Cancel before anything
-        of it left holds it for good here (a later accept lifts nothing: a person reviews it)."""
+        """Shopify's fraud analysis of the order, again: cancel, investigate or accept. Cancel before all of it
+        left holds what is still here for good (a later accept lifts nothing: a person reviews it)."""
         recommendation = self.rnd.choice(["cancel", "investigate", "accept"])
-        if recommendation == "cancel" and not self.shipped(order):
+        if recommendation == "cancel" and order["fulfillment_status"] != "fulfilled":
             self.risky.add(order["id"])
         return self.send({"risk": {"id": 7000 + order["id"], "order_id": order["id"], "recommendation": recommendation,
                                    "message": "placed from a proxy IP", "score": "1.0", "source": "External"}})
@@ -249,11 +249,12 @@ class Shopify(Channel):
             return {"shipped"} if shipped else {"cancelled"}
         if order["fulfillment_status"] == "fulfilled":
             return {"shipped"}
-        if shipped:
-            return {"partially_shipped"}
+        held = self.charged_back(order) or order["id"] in self.risky  # while the bank takes the money, or reviewed
+        if shipped:  # the rest waits, unless the channel shipped more of it since
+            return {"partially_shipped", "on_hold"} if held else {"partially_shipped"}
         part = "pending_payment" if self.pays_later(order) else "deposit_paid"  # the part paid: not a deposit
-        if self.charged_back(order) or order["id"] in self.risky:
-            return {"on_hold"}  # nothing of it shipped: it waits while the bank takes the money back, or for a review
+        if held:
+            return {"on_hold"}
         return {"pending": {"pending_payment"}, "partially_paid": {part}}.get(order["financial_status"],
                                                                              {"paid", "allocated"})
 
@@ -999,8 +1000,8 @@ def traffic(db, rnd, channel, name, warehouses, checked=True):
         if here["order_id"] in allocated and expected & {"paid", "allocated"}:
             expected = expected | {"allocated", "picking", "packed"}  # picked or packed, in part or whole
         if here.get("hold_reason") == CHECK and expected & {"pending_payment", "deposit_paid", "paid", "allocated",
-                                                            "on_hold"}:
-            expected = {"on_hold"}  # held by a person: where the channel says once released
+                                                            "partially_shipped", "on_hold"}:
+            expected = {"on_hold"}  # held by a person (a partly shipped one too): where the channel says once released
         assert here["state"] in expected, (number, here["state"], order)
         money = tuple(float(here[key]) for key in ("paid_total", "refunded_total", "refund_due"))
         assert money == channel.money(order), (number, money, order)

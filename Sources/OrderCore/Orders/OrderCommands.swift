@@ -208,7 +208,7 @@ enum OrderCommands {
         if let units, let partial = try cancelUnits(ctx, &order, units, reason: reason) { return partial }
         // Nothing of a cancelled order may leave: parcels packed and not shipped are taken apart.
         _ = try ctx.unpack(&order, reason: reason)
-        if order.state == .partiallyShipped { return try cancelRemainder(ctx, &order, reason: reason) }
+        if order.stage == .partiallyShipped { return try cancelRemainder(ctx, &order, reason: reason) }
         try ctx.recordSales(of: order, sign: -1)  // a cancelled sale was no sale
         let points = try ctx.pointsBack(order)
         let released = try ctx.releaseReservations(of: order, reason: .release)
@@ -320,7 +320,7 @@ enum OrderCommands {
     /// Whether some units of the order may be cancelled (`cancelUnits`): not everything has shipped, and it is
     /// paid in full, not at all, or later (on delivery, on its terms).
     static func unitsCancellable(_ order: Order) -> Bool {
-        (OrderState.beforeShipment.contains(order.state) || order.state == .partiallyShipped)
+        (OrderState.beforeShipment.contains(order.state) || order.stage == .partiallyShipped)
             && (order.paysLater || order.paidTotal == 0 || order.amountDue == 0)
     }
 

@@ -32,8 +32,9 @@ enum OrderState: String, CaseIterable, Sendable {
     /// `order.pay` records its payment and leaves it there.
     static let fulfilledUnpaid: Set<OrderState> = leftTheWarehouse.union([.allocated, .picking, .packed])
 
-    /// States an order can be put on hold from: nothing has left the warehouse yet.
-    static let holdable: Set<OrderState> = beforeShipment.subtracting([.onHold])
+    /// States an order can be put on hold from: nothing has left the warehouse yet, or the rest of a partly shipped
+    /// one has not (a chargeback, a fraud verdict or a person stops what is still here; what left is on its way).
+    static let holdable: Set<OrderState> = beforeShipment.subtracting([.onHold]).union([.partiallyShipped])
     /// Not paid in full (a pre-sale's deposit may be): `order.pay` takes it on.
     static let unpaid: Set<OrderState> = [.pendingPayment, .depositPaid]
 

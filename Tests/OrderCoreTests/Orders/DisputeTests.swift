@@ -34,6 +34,29 @@ struct DisputeTests {
         try engine.ok("report.alerts")["items"]?.arrayValue?.compactMap { $0["kind"]?.stringValue } ?? []
     }
 
+    /// A partly shipped order is held too: what left is on its way, the rest stays here (nothing of it is
+    /// allocated, picked or shipped) until the chargeback is won — then it is partly shipped again — and the
+    /// parcel that left is still delivered and may come back. Cancelled while held, the rest is cancelled.
+    @Test func aChargebackHoldsTheRestOfAPartlyShippedOrder() throws {
+        let id = try paidOrder()
+        try engine.ok("order.allocate", ["order_id": id])
+        try engine.ok("order.pick", ["order_id": id])
+        try engine.ok("order.pack", ["order_id": id, "scans": [id, "690001"], "weight_g": 300, "partial": true])
+        try engine.ok("order.ship", ["order_id": id, "carrier": "SF", "tracking_no": "SF-P1"])
+        let held = try engine.ok("order.dispute", ["order_id": id, "dispute_ref": "CB-P", "amount": "10.00"])
+        #expect(held["state"] == "on_hold" && held["held_from"] == "partially_shipped", "\(held.serialized)")
+        #expect(engine.fails("order.pack", ["order_id": id, "scans": [id, "690001"], "weight_g": 300]) == .conflict)
+        try engine.ok("tracking.event", ["carrier": "SF", "tracking_no": "SF-P1", "status": "delivered"])
+        #expect(try engine.ok("order.get", ["order_id": id])["state"] == "on_hold")
+        let won = try engine.ok("order.dispute", ["order_id": id, "dispute_ref": "CB-P", "status": "won"])
+        #expect(won["state"] == "partially_shipped", "\(won.serialized)")
+        try engine.ok("order.dispute", ["order_id": id, "dispute_ref": "CB-Q", "amount": "10.00"])
+        let cancelled = try engine.ok("order.cancel", ["order_id": id, "reason": "the bank took it back"])
+        #expect(cancelled["state"] == "shipped" && cancelled["lines"]?.arrayValue?.first?["cancelled"] == 1,
+                "\(cancelled.serialized)")
+        #expect(try engine.ok("stock.verify")["ok"] == true)
+    }
+
     @Test func aChargebackHoldsWhatHasNotLeftUntilItIsWon() throws {
         let id = try paidOrder()
         let open: JSONObject = ["order_id": id, "dispute_ref": "CB-1", "reason": "fraudulent"]
