@@ -592,7 +592,8 @@ extension CommandContext {
                     "order_id": .string(order.orderID), "reason": .string(Self.channelHoldReason(channel.channel)),
                 ]))
             did("held")
-        } else if Self.queuedHere.contains(channelState) || channelState == .pendingPayment && order.amountDue > 0,
+        } else if Self.queuedHere.contains(channelState) || channelState == .partiallyShipped
+            || channelState == .pendingPayment && order.amountDue > 0,
             order.state == .onHold, order.holdReason == Self.channelHoldReason(channel.channel)
         {
             // The channel lifted its hold: the order is to ship again (unpaid, when it is paid on delivery), or

@@ -107,9 +107,13 @@ extension CommandContext {
             "units_from_stock": .int(fromStock),
         ]
         if !withoutStock.isEmpty { details["shipped_without_stock"] = .array(withoutStock) }
+        // Part of a held order shipped by the channel: the rest stays held (a chargeback, a fraud verdict still stop
+        // it), now as the rest of a partly shipped order.
+        let held = !everything && order.state == .onHold
         try transition(
-            &order, to: everything ? .shipped : .partiallyShipped, command: "channel.shipped", details: .object(details)
-        )
+            &order, to: everything ? .shipped : held ? .onHold : .partiallyShipped, command: "channel.shipped",
+            details: .object(details)
+        ) { if held { $0.heldFrom = .partiallyShipped } }
         if everything, state == .delivered || state == .completed {
             try deliverAtChannel(&order, completed: state == .completed, channel: channel)
         }

@@ -263,6 +263,41 @@ struct ChannelStateTests {
         #expect(try ingest("shopify", shopify(22, financial: "paid"))["alert"] == nil, "an order as placed alerts nothing")
     }
 
+    /// Part of an order held for a chargeback shipped by the channel all the same: what left has left, and the
+    /// rest stays held (it once went back to partly shipped, free to ship); the chargeback won, it is partly
+    /// shipped again. A channel's own hold on what is left of an order it shipped part of is lifted by its word.
+    @Test func theRestOfAHeldOrderTheChannelShippedPartOfStaysHeld() throws {
+        let paid = try ingest("shopify", shopify(31, financial: "paid"))
+        let id = paid["order_id"] ?? .null
+        try engine.ok("order.dispute", ["order_id": id, "dispute_ref": "CB-31"])
+        let part = try ingest("shopify", shopify(31, financial: "paid", fulfillment: "partial", extra: [
+            "updated_at": "2026-01-19T10:00:00+08:00",
+            "line_items": [["id": 1, "sku": "A1", "quantity": 2, "current_quantity": 2, "fulfillable_quantity": 1, "price": "50.00"]]]))
+        let order = try engine.ok("order.get", ["order_id": id])
+        #expect(part["state"] == "on_hold" && order["held_from"] == "partially_shipped", "\(part.serialized)")
+        #expect(order["lines"]?.arrayValue?.first?["shipped"] == 1)
+        #expect(try engine.ok("order.dispute", ["order_id": id, "dispute_ref": "CB-31", "status": "won"])["state"] == "partially_shipped")
+
+        // Taobao holds a trade whose buyer asked for a refund, then the seller consigns one sub-order there: the rest
+        // waits held; Taobao's next word (the refund refused, the trade partly consigned) lifts its hold.
+        func trade(_ refund: String, _ first: String, status: String, modified: String) -> JSON {
+            ["trade": ["tid": "5031", "created": "2026-01-18 18:00:00", "status": .string(status), "post_fee": "0.00",
+                       "payment": "50.00", "modified": .string(modified),
+                       "orders": ["order": [["oid": "1", "outer_sku_id": "A1", "num": 1, "price": "20.00", "total_fee": "20.00",
+                                             "payment": "20.00", "status": .string(first), "refund_status": "NO_REFUND"],
+                                            ["oid": "2", "outer_sku_id": "B2", "num": 1, "price": "30.00", "total_fee": "30.00",
+                                             "payment": "30.00", "status": "WAIT_SELLER_SEND_GOODS", "refund_status": .string(refund)]]]]]
+        }
+        #expect(try ingest("taobao", trade("WAIT_SELLER_AGREE", "WAIT_SELLER_SEND_GOODS", status: "WAIT_SELLER_SEND_GOODS",
+                                           modified: "1"))["state"] == "on_hold")
+        let consigned = try ingest("taobao", trade("WAIT_SELLER_AGREE", "WAIT_BUYER_CONFIRM_GOODS", status: "WAIT_SELLER_SEND_GOODS",
+                                                   modified: "2"))
+        #expect(consigned["state"] == "on_hold", "\(consigned.serialized)")
+        let lifted = try ingest("taobao", trade("SELLER_REFUSE_BUYER", "WAIT_BUYER_CONFIRM_GOODS", status: "SELLER_CONSIGNED_PART",
+                                                modified: "3"))
+        #expect(lifted["state"] == "partially_shipped" && lifted["action"] == "released", "\(lifted.serialized)")
+    }
+
     /// A line of no units (Amazon lists an item cancelled at the channel with `QuantityOrdered` 0) is set aside,
     /// not a dead letter that loses the order (it once was: "qty must be a positive integer"); an order whose every
     /// line has none, and that the channel reports cancelled, cancels the order here.
