@@ -307,6 +307,7 @@ struct ProfileMapper {
         if case .string(let name)? = terms["name"], !name.isEmpty { event.fields["payment_terms"] = .object(terms) }
         var shipping = try e.money(.constant(fields["shipping_fee"] ?? .null), field: "shipping_fee") ?? 0
         var lines: [JSON] = []
+        var noUnits = 0  // lines of no units, set aside
         var lineRefs: Set<String> = []
         var fees: [JSON] = []
         let items = lineRule.path.values(in: e)
@@ -361,6 +362,7 @@ struct ProfileMapper {
             // A line of no units (Amazon lists an item cancelled at the channel with QuantityOrdered 0) ships and
             // costs nothing: set aside, never a reason to lose the order.
             if case .number(let q)? = line["qty"], Int64(q) == 0 {
+                noUnits += 1
                 event.notStock.append([
                     "line": .int(i + 1), "sku": line["sku"] ?? .null,
                     "reason": "it has no units (cancelled at the channel)",
@@ -412,7 +414,7 @@ struct ProfileMapper {
         }
         if lines.isEmpty {
             // Every unit cancelled at the channel: the order is, and one already here is cancelled with it.
-            if !items.isEmpty, try cancelled(rule, e) {
+            if noUnits > 0, try cancelled(rule, e) {
                 event.type = .cancel
                 event.fields["reason"] = "cancelled at the channel: no line has units left"
                 return event

@@ -300,7 +300,7 @@ struct ChannelStateTests {
 
     /// A line of no units (Amazon lists an item cancelled at the channel with `QuantityOrdered` 0) is set aside,
     /// not a dead letter that loses the order (it once was: "qty must be a positive integer"); an order whose every
-    /// line has none, and that the channel reports cancelled, cancels the order here.
+    /// line has none, and that the channel reports cancelled, cancels the order here; one of no stock is skipped.
     @Test func aLineOfNoUnitsIsSetAsideAndAnOrderOfNoneCancels() throws {
         func order(_ status: String, a1: Int64, b2: Int64) -> JSON {
             ["order": ["payload": ["AmazonOrderId": "118-1", "PurchaseDate": "2026-01-18T10:00:00Z", "OrderStatus": .string(status),
@@ -316,6 +316,11 @@ struct ChannelStateTests {
         let cancelled = try ingest("amazon", order("Canceled", a1: 0, b2: 0))
         #expect(cancelled["type"] == "cancel" && cancelled["state"] == "cancelled", "\(cancelled.serialized)")
         #expect(try stock() == (10, 0))
+        // An order with no stock at all (a gift card sent by e-mail) is skipped, cancelled or not: nothing waits.
+        let card = try ingest("shopify", shopify(41, financial: "refunded", cancelledAt: "2026-01-18T11:00:00+08:00", extra: [
+            "line_items": [["id": 1, "title": "Gift card", "quantity": 1, "price": "25.00", "gift_card": true,
+                            "requires_shipping": false]]]))
+        #expect(card["type"] == "skip", "\(card.serialized)")
     }
 
     /// Amazon's Orders API says nothing of refunds; its Finances API does (`listFinancialEventsByOrderId`,
