@@ -105,6 +105,21 @@ order dispute SO-000001 CB-2231 status=won
     assert won["state"] == "paid" and won["charged_back"] == "0.00"
 
 
+def test_a_channels_fraud_verdict_holds_an_order_until_reviewed(shell, tmp_path):
+    script = SETUP + """
+order create A1:1@10.00
+order pay SO-000001
+risk report SO-000001 stripe-radar high message="card reported stolen"
+.mode json
+risk get SO-000001
+"""
+    result = run(shell, tmp_path / "v.db", script)
+    risk = json.loads(result.stdout.strip().splitlines()[-1])
+    assert risk["state"] == "on_hold" and risk["decision"] == "hold", result.stdout + result.stderr
+    assert risk["reports"][0]["source"] == "stripe-radar"
+    assert risk["reasons"][0]["reason"] == "stripe-radar rates it high risk: card reported stolen"
+
+
 def test_an_alert_to_put_units_back_is_closed_and_the_buyers_call_noted(shell, tmp_path):
     script = SETUP + """
 order create A1:2@10.00
