@@ -311,7 +311,9 @@ enum BuiltinProfiles {
     /// guarantee claim Amazon granted (`GuaranteeClaimEventList`) is a refund the same way, its units those it
     /// names; a chargeback the buyer's bank won (`ChargebackEventList`) is a lost chargeback of that money.
     /// An order the buyer asked to cancel (v0 `BuyerRequestedCancel`, v2026 an item's `cancellationRequest` not
-    /// yet executed) waits on hold for the seller to cancel it on Amazon: it must not ship.
+    /// yet executed) waits on hold for the seller to cancel it on Amazon: it must not ship. A v2026 item whose
+    /// cancellation was executed has no units left there (`current_qty` 0): the order's lines are compared, and
+    /// the `channel_lines_changed` alert tells a person before it ships.
     static let amazon = #"""
         {"profile": "amazon",
          "description": "Amazon SP-API Orders v2026-01-01: a getOrder or searchOrders response; Orders v0: one \#
@@ -453,6 +455,7 @@ enum BuiltinProfiles {
             "fields": {"sku": "product.sellerSku", "sku_fallback": {"template": "amazon-{product.asin}"},
              "line_ref": "orderItemId",
              "name": "product.title", "qty": "quantityOrdered", "shipped_qty": "fulfillment.quantityFulfilled",
+             "current_qty": {"if": {"cancellation.cancellationExecution": true}, "then": {"const": "0"}},
              "unit_price": {"if": \#(amazonReplacement), "else": "product.price.unitPrice.amount"},
              "line_total": {"if": \#(amazonReplacement),
               "then": {"first": [{"sum": "proceeds.breakdowns[type=ITEM].subtotal.amount"}, {"const": "0"}]}},

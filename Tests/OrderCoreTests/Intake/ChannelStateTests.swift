@@ -226,7 +226,8 @@ struct ChannelStateTests {
 
     /// A buyer who asked Amazon to cancel (v2026-01-01: an item's `cancellation.cancellationRequest` by `BUYER`, not
     /// yet executed) holds the order not to ship, paid (cash on delivery: unpaid); Amazon's cancellation cancels
-    /// it. A request Amazon executed (`cancellationExecution`) holds nothing: the order says what is left.
+    /// it. A request Amazon executed (`cancellationExecution`) holds nothing: that item has no units left there,
+    /// and the `channel_lines_changed` alert says so.
     @Test func anAmazonBuyersCancellationRequestHoldsTheOrder() throws {
         func v2026(_ id: String, _ status: String, cod: Bool = false, executed: Bool = false) -> JSON {
             var cancellation: JSONObject = ["cancellationRequest": ["requester": "BUYER", "cancelReason": "Found cheaper"]]
@@ -246,7 +247,9 @@ struct ChannelStateTests {
         let cod = try ingest("amazon", v2026("117-2", "UNSHIPPED", cod: true))
         #expect(cod["state"] == "on_hold", "\(cod.serialized)")
         #expect(try engine.ok("order.get", ["order_id": cod["order_id"] ?? .null])["paid_total"] == "0.00")
-        #expect(try ingest("amazon", v2026("117-3", "UNSHIPPED", executed: true))["state"] == "paid")
+        // Executed: that item has no units left at Amazon, and a person is told before it ships.
+        let executed = try ingest("amazon", v2026("117-3", "UNSHIPPED", executed: true))
+        #expect(executed["state"] == "paid" && executed["alert"] == "channel_lines_changed", "\(executed.serialized)")
     }
 
     /// An order first seen after an edit at the channel took an item off (Shopify keeps it in `line_items` with
