@@ -61,30 +61,24 @@ extension CommandContext {
             return .object(result)
         case .order:
             return try applyOrder(event, channel: channel, reference: reference)
-        case .risk:
+        case .dispute, .risk:
+            // Recorded as `order.dispute` and `risk.report` record them, on the order they name.
             let id = try arrivedOrder(of: event, channel: channel.channel)
-            var report = event.fields
-            report["external_id"] = nil
-            report["order_id"] = .string(id)
-            let recorded = try reportRisk(Fields(report))
-            result["order_id"] = .string(id)
-            result["action"] = recorded["duplicate"] == true ? "unchanged" : "reported"
-            result["state"] = recorded["state"] ?? .null
-            return .object(result)
-        case .dispute:
-            let id = try arrivedOrder(of: event, channel: channel.channel)
-            let currency = try requireOrder(id).currency
-            if let disputed = event.fields["currency"]?.stringValue, disputed.uppercased() != currency {
-                throw OrderCoreError.invalid(
-                    "the dispute is in \(disputed), order \(id) in \(currency)", field: "currency")
+            var request = event.fields
+            request["currency"] = nil
+            if event.type == .dispute, let disputed = event.fields["currency"]?.stringValue {
+                let currency = try requireOrder(id).currency
+                guard disputed == currency else {
+                    throw OrderCoreError.invalid(
+                        "the dispute is in \(disputed), order \(id) in \(currency)", field: "currency")
+                }
             }
-            var dispute = event.fields
-            dispute["external_id"] = nil
-            dispute["currency"] = nil
-            dispute["order_id"] = .string(id)
-            let recorded = try self.dispute(Fields(dispute))
+            request["external_id"] = nil
+            request["order_id"] = .string(id)
+            let recorded = try event.type == .dispute ? dispute(Fields(request)) : reportRisk(Fields(request))
             result["order_id"] = .string(id)
-            result["action"] = recorded["duplicate"] == true ? "unchanged" : "disputed"
+            result["action"] =
+                recorded["duplicate"] == true ? "unchanged" : event.type == .dispute ? "disputed" : "reported"
             result["state"] = recorded["state"] ?? .null
             return .object(result)
         case .cancel, .refund:
