@@ -46,6 +46,17 @@ def test_cancelled_and_fulfilled_orders_arrive_as_the_channel_says(shop):
         shop.orders.allocate(shipped["order_id"])
 
 
+def test_an_order_the_channel_shipped_in_two_boxes_is_delivered_when_both_are(shop):
+    boxes = {"status": "success", "tracking_company": "SF", "tracking_number": "SF10", "tracking_numbers": ["SF10", "SF11"],
+             "created_at": "2026-01-19T10:00:00Z"}
+    shipped = event(shop, "shopify", shopify(5, fulfillment_status="fulfilled", fulfillments=[boxes]))
+    assert [s["tracking_no"] for s in shipped["shipment"]["shipments"]] == ["SF10", "SF11"]
+    assert shop.tracking.event("SF", "SF10", "delivered")["matched"]
+    assert shop.orders.get(shipped["order_id"])["state"] == "shipped"
+    assert shop.tracking.event("SF", "SF11", "delivered")["matched"]
+    assert shop.orders.get(shipped["order_id"])["state"] == "delivered"
+
+
 def test_refunds_in_an_order_payload_apply_once_with_their_units(shop):
     refunds = [{"id": 77, "note": "one was cracked", "transactions": [{"amount": "50.00", "kind": "refund"}],
                 "refund_line_items": [{"quantity": 1, "line_item": {"sku": "A1"}}]}]

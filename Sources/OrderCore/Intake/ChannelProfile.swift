@@ -8,7 +8,7 @@ final class ChannelProfile {
     enum EventType: String, CaseIterable { case order, cancel, refund, dispute, risk, skip }
 
     struct Condition {
-        enum Test { case present, absent, equals([JSON]), prefix(String), below(Int64), above(Int64) }
+        enum Test { case present, absent, equals([JSON]), other([JSON]), prefix(String), below(Int64), above(Int64) }
         var value: ValueSpec
         var test: Test
     }
@@ -46,6 +46,9 @@ final class ChannelProfile {
         var disputes: ListRule?
         /// Fraud verdicts the order payload carries (Shopify GraphQL `risk.assessments`): `risk.report`'s.
         var risks: ListRule?
+        /// The parcels the channel shipped the order in, each with its own tracking number (Amazon v2026
+        /// `packages`, Shopify's fulfillments): `ChannelShipment.parcelFields`.
+        var parcels: ListRule?
         /// Fees besides goods and shipping (WooCommerce `fee_lines`).
         var fees: [ListRule]
         var status: ValueSpec?
@@ -183,7 +186,7 @@ final class ChannelProfile {
         var rule = EventRule(
             type: type, when: try conditions(r, "when"), roots: roots,
             fields: try specs(r, "fields", allowed: eventFields[type] ?? []),
-            lines: nil, discounts: [], refunds: nil, disputes: nil, risks: nil, fees: [], status: nil,
+            lines: nil, discounts: [], refunds: nil, disputes: nil, risks: nil, parcels: nil, fees: [], status: nil,
             statusMapping: nil,
             checks: [],
             reason: try r.text("reason", maxLength: 500))
@@ -208,6 +211,9 @@ final class ChannelProfile {
                 try listRule(l, allowed: disputeFields)
             }
             rule.risks = try r.object("risks").map { l throws(OrderCoreError) in try listRule(l, allowed: riskFields) }
+            rule.parcels = try r.object("parcels").map { l throws(OrderCoreError) in
+                try listRule(l, allowed: ChannelShipment.fields)
+            }
             // One list or several (Amazon's item charges and the order's own, a delivery tip).
             rule.fees = try (r.objectOrList("fees", maxCount: 10) ?? []).map { l throws(OrderCoreError) in
                 try listRule(l, allowed: feeFields)
@@ -273,7 +279,8 @@ final class ChannelProfile {
     }
 
     /// `when`: an object of `path: test`, every test must hold. A test is `true` (present), `false`
-    /// (absent), a value or array of values (equals one), `{"prefix": "C"}` or `{"below": 1}`.
+    /// (absent), a value or array of values (equals one), `{"not": [values]}` (absent, or equals none of them),
+    /// `{"prefix": "C"}`, `{"below": 1}` or `{"above": 0}`.
     static func conditions(_ f: Fields, _ key: String) throws(OrderCoreError) -> [Condition] {
         guard let o = try f.object(key) else { return [] }
         var result: [Condition] = []
@@ -288,14 +295,20 @@ final class ChannelProfile {
                 let tf = Fields(t, path: o.name(path))
                 if let prefix = try tf.text("prefix", maxLength: 100) {
                     test = .prefix(prefix)
+                } else if let not = tf.value("not") {
+                    let values = not.arrayValue ?? [not]
+                    guard !values.isEmpty, values.allSatisfy({ Evaluator.text(of: $0) != nil }) else {
+                        throw .invalid("\(tf.name("not")) must be a value or a list of values", field: tf.name("not"))
+                    }
+                    test = .other(values)
                 } else if let below = try tf.int("below") {
                     test = .below(below)
                 } else if let above = try tf.int("above") {
                     test = .above(above)
                 } else {
                     throw .invalid(
-                        "\(o.name(path)) must be true, false, a value, a list, {\"prefix\"}, {\"below\"} or "
-                            + "{\"above\"}",
+                        "\(o.name(path)) must be true, false, a value, a list, {\"not\"}, {\"prefix\"}, "
+                            + "{\"below\"} or {\"above\"}",
                         field: o.name(path))
                 }
                 try tf.finish()
@@ -322,6 +335,9 @@ extension ChannelProfile.Condition {
         case .equals(let options):
             let wanted = Set(options.compactMap(Evaluator.text(of:)))
             return texts.contains(where: wanted.contains)
+        case .other(let options):
+            let unwanted = Set(options.compactMap(Evaluator.text(of:)))
+            return texts.isEmpty || texts.contains { !unwanted.contains($0) }
         case .prefix(let prefix): return texts.contains { $0.hasPrefix(prefix) }
         case .below(let limit): return texts.contains { Double($0).map { $0 < Double(limit) } ?? false }
         case .above(let limit): return texts.contains { Double($0).map { $0 > Double(limit) } ?? false }

@@ -81,6 +81,32 @@ enum Cosmetic {
                     return .object(o)
                 })
         }
+        if case .object(var shipment)? = doc["shipment"] {
+            // A carrier a merchant typed at length, a tracking number with a stray control character.
+            func tidyCodes(_ object: inout JSONObject, field: String) {
+                for key in ["carrier", "tracking_no"] {
+                    guard case .string(let raw)? = object[key], (try? Fields.normalizedCode(raw, field: key)) == nil
+                    else { continue }
+                    object[key] = Cosmetic.code(raw).map(JSON.string)
+                    warnings.append([
+                        "code": "shipment_code_cleaned",
+                        "message": .string(
+                            "\(field).\(key) '\(String(raw.prefix(40)))' is not a valid code; kept as "
+                                + "\(object[key]?.stringValue ?? "none")"),
+                    ])
+                }
+            }
+            tidyCodes(&shipment, field: "shipment")
+            if case .array(let parcels)? = shipment["parcels"] {
+                shipment["parcels"] = .array(
+                    parcels.enumerated().map { i, parcel in
+                        guard case .object(var p) = parcel else { return parcel }
+                        tidyCodes(&p, field: "shipment.parcels[\(i)]")
+                        return .object(p)
+                    })
+            }
+            doc["shipment"] = .object(shipment)
+        }
         event.fields = doc
         event.warnings += warnings
     }

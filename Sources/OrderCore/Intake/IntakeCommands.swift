@@ -537,6 +537,13 @@ extension CommandContext {
                     kind: "channel_shipped", orderID: order.orderID, at: at, details: .object(details))
             }
             did(order.state.rawValue)
+        } else if !created, shipment.parcels.contains(where: { $0.trackingNo != nil }),
+            OrderState.leftTheWarehouse.contains(order.stage),
+            case let named = try nameChannelParcels(order, shipment: shipment, channel: channel.channel), !named.isEmpty
+        {
+            // Numbers for parcels the channel shipped without one.
+            result["tracking_added"] = .array(named)
+            did("tracking_added")
         }
         // Paid in part there (Shopify `partially_paid`), and gone unpaid or sold on credit (paid in instalments):
         // what the channel took beyond what is recorded is recorded, the rest owed until the channel says it is

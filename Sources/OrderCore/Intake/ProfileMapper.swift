@@ -302,6 +302,9 @@ struct ProfileMapper {
 
         if !customer.isEmpty { event.fields["customer"] = .object(customer) }
         if !shipTo.isEmpty { event.fields["ship_to"] = .object(shipTo) }
+        if let list = rule.parcels, case let parcels = try Self.parcels(e, list), !parcels.isEmpty {
+            shipment["parcels"] = .array(parcels)
+        }
         if !shipment.isEmpty { event.fields["shipment"] = .object(shipment) }
         // Terms with no name are no terms (Shopify's `payment_terms` is null on an order paid at checkout).
         if case .string(let name)? = terms["name"], !name.isEmpty { event.fields["payment_terms"] = .object(terms) }
@@ -521,6 +524,34 @@ struct ProfileMapper {
 }
 
 extension ProfileMapper {
+    /// The parcels an order left in (the rule's `parcels`), one for each tracking number, once each: a parcel's
+    /// `tracking_no` may name several (a Shopify fulfillment's boxes). A ship time it cannot read is left unsaid:
+    /// the shipment's stands, and the order is not lost for it.
+    static func parcels(_ e: Evaluator, _ list: ChannelProfile.ListRule) throws(OrderCoreError) -> [JSON] {
+        var parcels: [JSON] = []
+        var named = Set<String>()
+        for item in e.items(list) {
+            var parcel = JSONObject()
+            var numbers: [String] = []
+            for (key, spec) in list.fields {
+                switch key {
+                case "tracking_no":
+                    numbers = try item.values(spec, field: "parcels.tracking_no").compactMap(Evaluator.text(of:))
+                case "shipped_at":
+                    parcel[key] = (try? item.time(spec, field: "parcels.shipped_at")).flatMap { $0 }.map {
+                        .string(Timestamp.format($0))
+                    }
+                default: parcel[key] = try item.text(spec, field: "parcels.\(key)").map(JSON.string)
+                }
+            }
+            for number in numbers where named.insert(number).inserted {
+                parcel["tracking_no"] = .string(number)
+                parcels.append(.object(parcel))
+            }
+        }
+        return parcels
+    }
+
     /// Whether the channel reports the order (`e`) cancelled, by the rule's status mapping.
     private func cancelled(_ rule: ChannelProfile.EventRule, _ e: Evaluator) throws(OrderCoreError) -> Bool {
         guard let spec = rule.status, let reported = try e.text(spec, field: "status") else { return false }

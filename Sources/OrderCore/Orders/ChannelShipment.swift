@@ -3,20 +3,38 @@
 /// a channel saying "shipped" about an order still in OrderCore's queue. It is recorded, never made a
 /// second time (docs/channels.md, *Arrival in the channel's state*).
 struct ChannelShipment {
-    /// The canonical fields a profile may map (`shipment.carrier` ...).
+    /// The canonical fields a profile may map (`shipment.carrier` ...), and a parcel's (the rule's `parcels`).
     static let fields = ["carrier", "tracking_no", "shipped_at"]
 
+    /// One parcel it left in, with its own tracking number (nil: none known yet).
+    struct Parcel {
+        var carrier: String?
+        var trackingNo: String?
+        var shippedAt: Int64?
+    }
+
     var carrier: String?
-    var trackingNo: String?
+    /// When it left: the shipment's time, else its first parcel's.
     var shippedAt: Int64?
+    /// The parcels the channel names (`parcels`, from the profile's `parcels` rule), else the one of
+    /// `tracking_no`: never empty.
+    var parcels: [Parcel]
     /// The channel fulfilled the order from its own stock (`fulfilled_by: channel`): none of the
     /// merchant's stock moves, whatever the channel's `shipped_orders_move_stock` says.
     var byChannel = false
 
     init(_ shipment: Fields?, fulfilledBy: String?) throws(OrderCoreError) {
         carrier = try shipment?.code("carrier")
-        trackingNo = try shipment?.code("tracking_no")
-        shippedAt = try shipment?.time("shipped_at")
+        let trackingNo = try shipment?.code("tracking_no")
+        parcels = try (shipment?.objects("parcels", maxCount: 100) ?? []).map { p throws(OrderCoreError) in
+            let parcel = Parcel(
+                carrier: try p.code("carrier"), trackingNo: try p.code("tracking_no"),
+                shippedAt: try p.time("shipped_at"))
+            try p.finish()
+            return parcel
+        }
+        if parcels.isEmpty { parcels = [Parcel(trackingNo: trackingNo)] }
+        shippedAt = try shipment?.time("shipped_at") ?? parcels.compactMap(\.shippedAt).min()
         try shipment?.finish()
         switch fulfilledBy {
         case nil, "merchant": byChannel = false
@@ -86,26 +104,24 @@ extension CommandContext {
         try settleBackorder(orderID: order.orderID, short: short)
         try store.trimAllocation(orderRowID: order.rowID)
         let shippedAt = shipment.shippedAt ?? at
-        let carrier = shipment.carrier ?? channel
-        // A number already recorded (another order's, or this order's first parcel named again by a channel
-        // that reports only its first tracking number, or none, for every part it ships) is told apart by
-        // the order, then by how many of its shipments have carried it.
-        let named = shipment.trackingNo ?? "\(channel)-\(order.externalID ?? order.orderID)"
-        var trackingNo = named
-        var repeats = 0
-        while try store.shipmentExists(carrier: carrier, trackingNo: trackingNo) {
-            repeats += 1
-            trackingNo = named + "/" + order.orderID + (repeats > 1 ? "/\(repeats)" : "")
+        // Its parcels not recorded yet: a later part's event names the earlier parts' parcels too.
+        let recorded = Set(try store.shipments(orderRowID: order.rowID).map(\.trackingNo))
+        let parcels = shipment.parcels.filter { $0.trackingNo.map { !recorded.contains($0) } ?? true }
+        var shipments: [JSON] = []
+        for parcel in parcels.isEmpty ? [shipment.parcels[0]] : parcels {
+            let carrier = parcel.carrier ?? shipment.carrier ?? channel
+            let trackingNo = try unusedTrackingNo(
+                parcel.trackingNo ?? Self.unnamedParcel(order, channel: channel), carrier: carrier, order: order)
+            let seq = try store.insertShipment(
+                orderRowID: order.rowID, carrier: carrier, trackingNo: trackingNo, at: parcel.shippedAt ?? shippedAt)
+            shipments.append(["shipment": .int(seq), "carrier": .string(carrier), "tracking_no": .string(trackingNo)])
         }
-        let seq = try store.insertShipment(
-            orderRowID: order.rowID, carrier: carrier, trackingNo: trackingNo, at: shippedAt)
-        var details: JSONObject = [
-            "source": .string(channel), "shipment": .int(seq), "carrier": .string(carrier),
-            "tracking_no": .string(trackingNo),
-            "shipped_at": .string(Timestamp.format(shippedAt)),
-            "fulfilled_by": .string(shipment.byChannel ? "channel" : "merchant"),
-            "units_from_stock": .int(fromStock),
-        ]
+        var details = shipments[0].objectValue ?? [:]
+        details["source"] = .string(channel)
+        details["shipped_at"] = .string(Timestamp.format(shippedAt))
+        details["fulfilled_by"] = .string(shipment.byChannel ? "channel" : "merchant")
+        details["units_from_stock"] = .int(fromStock)
+        if shipments.count > 1 { details["shipments"] = .array(shipments) }
         if !withoutStock.isEmpty { details["shipped_without_stock"] = .array(withoutStock) }
         // Part of a held order shipped by the channel: the rest stays held (a chargeback, a fraud verdict still stop
         // it), now as the rest of a partly shipped order.
@@ -118,6 +134,53 @@ extension CommandContext {
             try deliverAtChannel(&order, completed: state == .completed, channel: channel)
         }
         return details
+    }
+
+    /// The tracking number of a channel's parcel that names none (yet): the channel and the order's number there.
+    static func unnamedParcel(_ order: Order, channel: String) -> String {
+        "\(channel)-\(order.externalID ?? order.orderID)"
+    }
+
+    /// `named`, or when a shipment already carries it (another order's, or this order's first parcel named again
+    /// by a channel that reports only its first tracking number, or none, for every part it ships) the number
+    /// told apart by the order, then by how many of its shipments have carried it.
+    private func unusedTrackingNo(_ named: String, carrier: String, order: Order) throws -> String {
+        var trackingNo = named
+        var repeats = 0
+        while try store.shipmentExists(carrier: carrier, trackingNo: trackingNo) {
+            repeats += 1
+            trackingNo = named + "/" + order.orderID + (repeats > 1 ? "/\(repeats)" : "")
+        }
+        return trackingNo
+    }
+
+    /// Tracking numbers the channel names, later, for parcels it shipped without one (a Shopify fulfillment
+    /// whose number was added after it was made): the order's shipments recorded under no number
+    /// (`unnamedParcel`) take them in turn, so the carrier's events find the order. Only those: a number
+    /// recorded otherwise stands. Returns the shipments named (timeline `channel.tracking`).
+    func nameChannelParcels(_ order: Order, shipment: ChannelShipment, channel: String) throws -> [JSON] {
+        let shipments = try store.shipments(orderRowID: order.rowID)
+        let recorded = Set(shipments.map(\.trackingNo))
+        let unnamed = Self.unnamedParcel(order, channel: channel)
+        var waiting = shipments.filter { $0.trackingNo == unnamed || $0.trackingNo.hasPrefix(unnamed + "/") }
+        var named: [JSON] = []
+        for parcel in shipment.parcels where !waiting.isEmpty {
+            guard let number = parcel.trackingNo, !recorded.contains(number) else { continue }
+            let old = waiting.removeFirst()
+            let carrier = parcel.carrier ?? shipment.carrier ?? old.carrier
+            let trackingNo = try unusedTrackingNo(number, carrier: carrier, order: order)
+            try store.renameShipment(orderRowID: order.rowID, seq: old.seq, carrier: carrier, trackingNo: trackingNo)
+            named.append([
+                "shipment": .int(old.seq), "carrier": .string(carrier), "tracking_no": .string(trackingNo),
+                "was": .string(old.trackingNo),
+            ])
+        }
+        if !named.isEmpty {
+            try record(
+                order, from: order.state, command: "channel.tracking",
+                details: ["source": .string(channel), "shipments": .array(named)])
+        }
+        return named
     }
 
     /// The channel says the buyer has every unit of an order whose goods have all left (signed for, receipt

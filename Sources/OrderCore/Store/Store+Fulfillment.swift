@@ -128,6 +128,12 @@ extension Store {
         return seq
     }
 
+    func renameShipment(orderRowID: Int64, seq: Int64, carrier: String, trackingNo: String) throws {
+        try db.run(
+            "UPDATE shipments SET carrier = ?, tracking_no = ? WHERE order_rowid = ? AND seq = ?", .text(carrier),
+            .text(trackingNo), .int(orderRowID), .int(seq))
+    }
+
     func shipments(orderRowID: Int64) throws -> [Shipment] {
         var result: [Shipment] = []
         try db.rows(

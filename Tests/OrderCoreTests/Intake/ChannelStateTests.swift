@@ -252,6 +252,92 @@ struct ChannelStateTests {
         #expect(executed["state"] == "paid" && executed["alert"] == "channel_lines_changed", "\(executed.serialized)")
     }
 
+    /// An order the channel shipped in several parcels has each one's tracking number (Amazon v2026 `packages`,
+    /// Shopify's fulfillments and their boxes): it is delivered when the last one is, not the first, and a later
+    /// part's parcel is its own (it was named after the first part's). A cancelled fulfillment ships nothing, and
+    /// a carrier a merchant typed at length loses no order.
+    @Test func everyParcelTheChannelShippedAnOrderInIsTracked() throws {
+        func package(_ carrier: String, _ number: String, _ itemID: String) -> JSON {
+            ["carrier": .string(carrier), "trackingNumber": .string(number), "shipTime": "2026-01-19T08:00:00Z",
+             "packageItems": [["orderItemId": .string(itemID), "quantity": 1]]]
+        }
+        func item(_ id: String, _ sku: String) -> JSON {
+            ["orderItemId": .string(id), "quantityOrdered": 1,
+             "product": ["sellerSku": .string(sku), "price": ["unitPrice": ["amount": "9.00", "currencyCode": "USD"]]]]
+        }
+        let amazon: JSON = ["order": ["orderId": "118-1", "createdTime": "2026-01-18T10:00:00Z",
+                                      "fulfillment": ["fulfillmentStatus": "SHIPPED", "fulfilledBy": "MERCHANT"],
+                                      "orderItems": [item("1", "A1"), item("2", "B2")],
+                                      "packages": [package("UPS", "1ZP1", "1"), package("Royal Mail", "RRP2", "2")]]]
+        let shipped = try ingest("amazon", amazon)
+        #expect(shipped["state"] == "shipped" && shipped["shipment"]?["shipments"]?.arrayValue?.count == 2, "\(shipped.serialized)")
+        let id = shipped["order_id"] ?? .null
+        func tracked() throws -> [String] {
+            try engine.ok("order.get", ["order_id": id])["shipments"]?.arrayValue?.map {
+                "\($0["carrier"]?.stringValue ?? ""):\($0["tracking_no"]?.stringValue ?? "")"
+            } ?? []
+        }
+        #expect(try tracked() == ["UPS:1ZP1", "Royal Mail:RRP2"])
+        try engine.ok("tracking.event", ["carrier": "UPS", "tracking_no": "1ZP1", "status": "delivered"])
+        #expect(try engine.ok("order.get", ["order_id": id])["state"] == "shipped", "one parcel of two has arrived")
+        let last = try engine.ok("tracking.event", ["carrier": "Royal Mail", "tracking_no": "RRP2", "status": "delivered"])
+        #expect(last["matched"] == true)
+        #expect(try engine.ok("order.get", ["order_id": id])["state"] == "delivered")
+
+        // Shopify: the first part leaves in one box, the rest in two; a fulfillment cancelled there names no parcel.
+        func shopifyPart(_ fulfillment: String, _ fulfillments: [JSON], shippedB2: Bool, hour: Int) -> JSON {
+            shopify(41, financial: "paid", fulfillment: .string(fulfillment), extra: [
+                "updated_at": .string("2026-01-19T1\(hour):00:00+08:00"),
+                "line_items": [["id": 1, "sku": "A1", "quantity": 1, "price": "50.00", "fulfillment_status": "fulfilled"],
+                               ["id": 2, "sku": "B2", "quantity": 1, "price": "30.00",
+                                "fulfillment_status": shippedB2 ? "fulfilled" : .null]],
+                "fulfillments": .array(fulfillments)])
+        }
+        let cancelled: JSON = ["status": "cancelled", "tracking_company": "SF", "tracking_number": "SF0",
+                               "created_at": "2026-01-19T09:00:00+08:00"]
+        let first: JSON = ["status": "success", "tracking_company": "SF", "tracking_number": "SF1", "tracking_numbers": ["SF1"],
+                           "created_at": "2026-01-19T10:00:00+08:00"]
+        let part = try ingest("shopify", shopifyPart("partial", [cancelled, first], shippedB2: false, hour: 0))
+        #expect(part["state"] == "partially_shipped" && part["shipment"]?["tracking_no"] == "SF1", "\(part.serialized)")
+        let boxes: JSON = ["status": "success", "tracking_company": "SF", "tracking_number": "SF2", "tracking_numbers": ["SF2", "SF3"],
+                           "created_at": "2026-01-19T11:00:00+08:00"]
+        let rest = try ingest("shopify", shopifyPart("fulfilled", [cancelled, first, boxes], shippedB2: true, hour: 1))
+        #expect(rest["state"] == "shipped", "\(rest.serialized)")
+        let order = try engine.ok("order.get", ["order_id": rest["order_id"] ?? .null])
+        #expect(order["shipments"]?.arrayValue?.map { $0["tracking_no"] } == ["SF1", "SF2", "SF3"])
+
+        let typed = String(repeating: "Express ", count: 12)
+        let long = try ingest("shopify", shopify(42, financial: "paid", fulfillment: "fulfilled", extra: [
+            "fulfillments": [["status": "success", "tracking_company": .string(typed), "tracking_number": "SF42"]]]))
+        #expect(long["state"] == "shipped" && long["shipment"]?["tracking_no"] == "SF42", "\(long.serialized)")
+        #expect(long["warnings"]?.arrayValue?.contains { $0["code"] == "shipment_code_cleaned" } == true)
+    }
+
+    /// A Shopify fulfillment made without a tracking number, the number added there later: the shipment recorded
+    /// under none takes it, so the carrier's events find the order (they were `unknown_tracking` alerts, and the
+    /// order never delivered by its carrier). A number recorded otherwise is never replaced.
+    @Test func aTrackingNumberTheChannelAddsLaterFindsTheOrder() throws {
+        func fulfilled(_ id: Int, _ number: JSON, hour: Int) -> JSON {
+            shopify(id, financial: "paid", fulfillment: "fulfilled", extra: [
+                "updated_at": .string("2026-01-19T1\(hour):00:00+08:00"),
+                "fulfillments": [["status": "success", "tracking_company": "SF", "tracking_number": number,
+                                  "created_at": "2026-01-19T09:00:00+08:00"]]])
+        }
+        let shipped = try ingest("shopify", fulfilled(43, .null, hour: 0))
+        #expect(shipped["shipment"]?["tracking_no"] == "shopify-43", "\(shipped.serialized)")
+        let named = try ingest("shopify", fulfilled(43, "SF43", hour: 1))
+        #expect(named["action"] == "tracking_added" && named["tracking_added"]?.arrayValue?.first?["tracking_no"] == "SF43", "\(named.serialized)")
+        #expect(try ingest("shopify", fulfilled(43, "SF43", hour: 2))["action"] == "unchanged")
+        #expect(try engine.ok("tracking.event", ["carrier": "SF", "tracking_no": "SF43", "status": "delivered"])["matched"] == true)
+        let order = try engine.ok("order.get", ["order_id": shipped["order_id"] ?? .null])
+        #expect(order["state"] == "delivered" && order["shipments"]?.arrayValue?.count == 1)
+        let timeline = try engine.ok("order.timeline", ["order_id": shipped["order_id"] ?? .null])
+        #expect(timeline["events"]?.arrayValue?.contains { $0["command"] == "channel.tracking" } == true, "\(timeline.serialized)")
+        // Shipped with its number: a different number later (a label reprinted) changes nothing.
+        #expect(try ingest("shopify", fulfilled(44, "SF44", hour: 0))["state"] == "shipped")
+        #expect(try ingest("shopify", fulfilled(44, "SF44B", hour: 1))["action"] == "unchanged")
+    }
+
     /// An order first seen after an edit at the channel took an item off (Shopify keeps it in `line_items` with
     /// `current_quantity` 0) is compared as a later event is: the `channel_lines_changed` alert tells a person
     /// before the item ships (it once shipped unnoticed). A currency written in lower case is the same currency.

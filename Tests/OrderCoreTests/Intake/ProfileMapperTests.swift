@@ -79,6 +79,29 @@ struct ProfileMapperTests {
         }
     }
 
+    /// `parcels`: one for each tracking number, once each (a parcel may name several: its boxes), with its carrier
+    /// and ship time; `{"not": [values]}` keeps those whose status is absent or none of the values.
+    @Test func parcelsAreOnePerTrackingNumberAndNotSkipsTheValuesItNames() throws {
+        let profile = #"""
+            {"profile": "t", "events": [{"type": "order", "fields": {"external_id": "id", "shipment.carrier": "via"},
+              "lines": {"path": "items", "fields": {"sku": "sku", "qty": "n", "unit_price": "p"}},
+              "parcels": {"path": "boxes", "when": {"status": {"not": ["cancelled", "error"]}},
+                "fields": {"carrier": "co", "tracking_no": {"first": ["numbers[]", "number"]}, "shipped_at": "at"}}}]}
+            """#
+        let payload: JSON = ["id": "1", "via": "SF", "items": [["sku": "A1", "n": 1, "p": "5.00"]],
+                             "boxes": [["status": "cancelled", "number": "X0"],
+                                       ["status": "success", "co": "UPS", "numbers": ["1Z1", "1Z2"], "at": "2026-01-19T08:00:00Z"],
+                                       ["number": "1Z2"], ["number": "YT3", "at": "soon"], ["status": "error", "number": "X4"]]]
+        let shipment = try map(profile, payload).first?.fields["shipment"]
+        #expect(shipment?["carrier"] == "SF")
+        let parcels = shipment?["parcels"]?.arrayValue ?? []
+        #expect(parcels.map { $0["tracking_no"] } == ["1Z1", "1Z2", "YT3"])
+        #expect(parcels.map { $0["carrier"] } == ["UPS", "UPS", nil])
+        #expect(parcels[0]["shipped_at"] == "2026-01-19T08:00:00Z" && parcels[2]["shipped_at"] == nil, "a time it cannot read is unsaid")
+        let refused = #"{"profile": "x", "events": [{"type": "skip", "when": {"status": {"not": []}}}]}"#
+        #expect(throws: OrderCoreError.self) { try ChannelProfile(try JSONParser.parse(refused)) }
+    }
+
     /// `[key=value]` after an object keeps the object when its key has the value: GraphQL's `edges[].node`.
     @Test func aMatchAfterAnObjectKeepsItWhenItsKeyHasTheValue() throws {
         let payload: JSON = ["edges": [["node": ["restockType": "CANCEL", "qty": 1]], ["node": ["restockType": "RETURN", "qty": 2]]],
