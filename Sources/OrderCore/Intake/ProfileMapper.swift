@@ -303,7 +303,14 @@ struct ProfileMapper {
         if !customer.isEmpty { event.fields["customer"] = .object(customer) }
         if !shipTo.isEmpty { event.fields["ship_to"] = .object(shipTo) }
         if let list = rule.parcels, case let parcels = try Self.parcels(e, list), !parcels.isEmpty {
-            shipment["parcels"] = .array(parcels)
+            shipment["parcels"] = .array(Array(parcels.prefix(ChannelShipment.maxParcels)))
+            if parcels.count > ChannelShipment.maxParcels {
+                event.warnings.append([
+                    "code": "parcels_cut",
+                    "message": .string(
+                        "the order names \(parcels.count) parcels; the first \(ChannelShipment.maxParcels) are kept"),
+                ])
+            }
         }
         if !shipment.isEmpty { event.fields["shipment"] = .object(shipment) }
         // Terms with no name are no terms (Shopify's `payment_terms` is null on an order paid at checkout).

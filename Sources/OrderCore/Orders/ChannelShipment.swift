@@ -5,6 +5,8 @@
 struct ChannelShipment {
     /// The canonical fields a profile may map (`shipment.carrier` ...), and a parcel's (the rule's `parcels`).
     static let fields = ["carrier", "tracking_no", "shipped_at"]
+    /// The parcels one event records at most.
+    static let maxParcels = 100
 
     /// One parcel it left in, with its own tracking number (nil: none known yet).
     struct Parcel {
@@ -26,7 +28,7 @@ struct ChannelShipment {
     init(_ shipment: Fields?, fulfilledBy: String?) throws(OrderCoreError) {
         carrier = try shipment?.code("carrier")
         let trackingNo = try shipment?.code("tracking_no")
-        parcels = try (shipment?.objects("parcels", maxCount: 100) ?? []).map { p throws(OrderCoreError) in
+        parcels = try (shipment?.objects("parcels", maxCount: Self.maxParcels) ?? []).map { p throws(OrderCoreError) in
             let parcel = Parcel(
                 carrier: try p.code("carrier"), trackingNo: try p.code("tracking_no"),
                 shippedAt: try p.time("shipped_at"))

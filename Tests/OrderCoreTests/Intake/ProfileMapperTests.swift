@@ -98,6 +98,11 @@ struct ProfileMapperTests {
         #expect(parcels.map { $0["tracking_no"] } == ["1Z1", "1Z2", "YT3"])
         #expect(parcels.map { $0["carrier"] } == ["UPS", "UPS", nil])
         #expect(parcels[0]["shipped_at"] == "2026-01-19T08:00:00Z" && parcels[2]["shipped_at"] == nil, "a time it cannot read is unsaid")
+        var many = payload.objectValue ?? [:]
+        many["boxes"] = .array((1...101).map { ["number": .string("N\($0)")] })
+        let cut = try map(profile, .object(many)).first
+        #expect(cut?.fields["shipment"]?["parcels"]?.arrayValue?.count == 100)
+        #expect(cut?.warnings.contains { $0["code"] == "parcels_cut" } == true, "an order is never lost for its parcels")
         let refused = #"{"profile": "x", "events": [{"type": "skip", "when": {"status": {"not": []}}}]}"#
         #expect(throws: OrderCoreError.self) { try ChannelProfile(try JSONParser.parse(refused)) }
     }
