@@ -530,8 +530,9 @@ enum BuiltinProfiles {
     /// and refunded, or refunded without a return): its shipment is recorded first (`"shipped": true`).
     static let taobao = #"""
         {"profile": "taobao",
-         "description": "Taobao/Tmall trade (the taobao.trade.fullinfo.get response, or the trade): sub-orders are \#
-        lines; and refunds (taobao.refund.get, taobao.refunds.receive.get); times are Beijing time",
+         "description": "Taobao/Tmall trade (the taobao.trade.fullinfo.get or taobao.trade.get response, the trade, \#
+        or the trades of taobao.trades.sold.get and .increment.get asked with their orders): sub-orders are lines; \#
+        and refunds (taobao.refund.get, taobao.refunds.receive.get); times are Beijing time",
          "time_offset_minutes": 480,
          "events": [
           {"type": "refund", "root": ["refund_get_response.refund", "refunds_receive_get_response.refunds.refund",
@@ -543,7 +544,9 @@ enum BuiltinProfiles {
            "refunds.refund", "refund", ""], "when": {"refund_id": true, "tid": true, "orders": false},
            "fields": {"external_id": "tid"},
            "reason": "a Taobao refund not made (yet): only one that succeeded (status SUCCESS) gives money back"},
-          {"type": "order", "root": ["trade_fullinfo_get_response.trade", "trade", ""], "when": {"tid": true},
+          {"type": "order", "root": ["trade_fullinfo_get_response.trade", "trade_get_response.trade",
+           "trades_sold_get_response.trades.trade", "trades_sold_increment_get_response.trades.trade",
+           "open_trades_sold_get_response.trades.trade", "trades.trade", "trade", ""], "when": {"tid": true},
            "fields": {
             "external_id": "tid", "placed_at": "created", "updated_at": "modified", "currency": {"const": "CNY"},
             "customer.id": "buyer_nick", "customer.email": "buyer_email", "customer.phone": "receiver_mobile",

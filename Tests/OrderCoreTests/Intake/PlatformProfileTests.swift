@@ -159,6 +159,32 @@ struct PlatformProfileTests {
         #expect(try engine.available("A1") == available + 1, "the unit that never left is back on sale")
     }
 
+    /// A page of `taobao.trades.sold.get` (or `.increment.get`) is each of its trades; a trade whose sub-orders
+    /// left with two waybills has both, each tracked.
+    @Test func taobaoTradesOfAListAreEachAnOrderWithEveryWaybill() throws {
+        func trade(_ tid: Int64, _ status: String, waybills: [String]) -> JSON {
+            let lines: [JSON] = waybills.enumerated().map { i, waybill in
+                ["oid": .int(tid * 10 + Int64(i)), "outer_sku_id": i == 0 ? "A1" : "B2", "num": 1, "price": "50.00",
+                 "total_fee": "50.00", "status": .string(status), "invoice_no": .string(waybill), "logistics_company": "圆通速递"]
+            }
+            return ["tid": .int(tid), "status": .string(status), "type": "fixed", "created": "2026-01-18 18:00:00",
+                    "consign_time": "2026-01-19 09:00:00", "payment": "100.00", "post_fee": "0.00",
+                    "orders": ["order": .array(lines)]]
+        }
+        for root in ["trades_sold_get_response", "trades_sold_increment_get_response"] {
+            let base: Int64 = root.contains("increment") ? 7200 : 7100
+            var page = JSONObject()
+            page[root] = ["total_results": 2, "trades": ["trade": [
+                trade(base + 1, "WAIT_SELLER_SEND_GOODS", waybills: ["", ""]),
+                trade(base + 2, "WAIT_BUYER_CONFIRM_GOODS", waybills: ["YT\(base)1", "YT\(base)2"])]]]
+            let outcome = try engine.ok("intake.ingest", ["channel": "taobao", "payload": .object(page)])
+            let events = outcome["events"]?.arrayValue ?? []
+            #expect(events.map { $0["state"] } == ["paid", "shipped"], "\(outcome.serialized)")
+            let shipments = try order(events.last ?? .null)["shipments"]?.arrayValue ?? []
+            #expect(shipments.map { $0["tracking_no"] } == [.string("YT\(base)1"), .string("YT\(base)2")])
+        }
+    }
+
     /// A Taobao trade closed after it shipped (`TRADE_CLOSED` with a `consign_time`: returned and refunded, or
     /// refunded without a return) is shipped first and then cancelled as one whose goods left — whether its
     /// shipment was seen or the trade is first seen closed: its stock leaves, its refund is recorded, and a
