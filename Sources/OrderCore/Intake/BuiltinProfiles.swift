@@ -131,6 +131,15 @@ enum BuiltinProfiles {
            "created_at": false}, "fields": {"external_id": "id"},
            "reason": "a deleted order (orders/delete names its id alone): Shopify deletes only a cancelled or \#
         archived order; nothing changes here"},
+          {"type": "skip", "root": ["return", ""],
+           "when": {"admin_graphql_api_id": {"prefix": "gid://shopify/Return/"}},
+           "fields": {"external_id": {"first": ["order.id", "order_id", "id"]}},
+           "reason": "a return at Shopify (returns/*): its money comes as refunds/create; the goods are taken in \#
+        here with return.request when they arrive"},
+          {"type": "skip", "when": {"admin_graphql_api_id": {"prefix": "gid://shopify/Reverse"}},
+           "fields": {"external_id": {"first": ["order_id", "order.id", "id"]}},
+           "reason": "a return's shipment back at Shopify (reverse_fulfillment_orders/*, reverse_deliveries/*): \#
+        the goods are taken in here with return.request when they arrive"},
           {"type": "skip", "root": ["checkout", "checkouts", ""], "when": {"id": true, "abandoned_checkout_url": true},
            "fields": {"external_id": "id"},
            "reason": "a checkout: nobody has placed the order yet (orders/create brings it when someone does)"},
@@ -227,7 +236,8 @@ enum BuiltinProfiles {
     /// its id): without them, pass `external_id` to `intake.ingest`. A draft (the
     /// block checkout's `checkout-draft`, which webhooks deliver as the buyer types, or an admin's) is
     /// skipped: reserving for it would hold stock for carts nobody placed. Refunded with a `date_completed`, it was
-    /// completed (shipped) before its refund: its shipment is recorded first (`"shipped": true`).
+    /// completed (shipped) before its refund: its shipment is recorded first (`"shipped": true`). Completed, it left
+    /// at `date_completed`, in the parcels WooCommerce Shipment Tracking lists (`_wc_shipment_tracking_items`).
     static let woocommerce = #"""
         {"profile": "woocommerce",
          "description": "WooCommerce REST API v3: an order or a list of orders; a refund or a list of them (its \#
@@ -264,7 +274,11 @@ enum BuiltinProfiles {
              "ship_to.postal_code": "shipping.postcode",
             "shipping_fee": {"sum": "shipping_lines[].total"}, "shipping_tax": {"sum": "shipping_lines[].total_tax"},
             "taxes_included": {"const": false}, "note": "customer_note",
-            "cash_on_delivery": {"map": "payment_method", "values": {"cod": true}, "default": false}},
+            "cash_on_delivery": {"map": "payment_method", "values": {"cod": true}, "default": false},
+            "shipment.shipped_at": {"first": ["date_completed_gmt", "date_completed"]}},
+           "parcels": {"path": "meta_data[key=_wc_shipment_tracking_items].value",
+            "fields": {"carrier": {"first": ["tracking_provider", "custom_tracking_provider"]},
+             "tracking_no": "tracking_number", "shipped_at": {"epoch": "date_shipped"}}},
            "lines": {"path": "line_items",
             "fields": {"sku": "sku",
              "sku_fallback": {"first": [{"template": "woo-{variation_id}"}, {"template": "woo-{product_id}"}]},

@@ -8,7 +8,9 @@ final class ChannelProfile {
     enum EventType: String, CaseIterable { case order, cancel, refund, dispute, risk, skip }
 
     struct Condition {
-        enum Test { case present, absent, equals([JSON]), other([JSON]), prefix(String), below(Int64), above(Int64) }
+        enum Test {
+            case present, absent, equals([JSON]), equalsNone([JSON]), prefix(String), below(Int64), above(Int64)
+        }
         var value: ValueSpec
         var test: Test
     }
@@ -47,7 +49,7 @@ final class ChannelProfile {
         /// Fraud verdicts the order payload carries (Shopify GraphQL `risk.assessments`): `risk.report`'s.
         var risks: ListRule?
         /// The parcels the channel shipped the order in, each with its own tracking number (Amazon v2026
-        /// `packages`, Shopify's fulfillments): `ChannelShipment.parcelFields`.
+        /// `packages`, Shopify's fulfillments): `ChannelShipment.fields`.
         var parcels: ListRule?
         /// Fees besides goods and shipping (WooCommerce `fee_lines`).
         var fees: [ListRule]
@@ -300,7 +302,7 @@ final class ChannelProfile {
                     guard !values.isEmpty, values.allSatisfy({ Evaluator.text(of: $0) != nil }) else {
                         throw .invalid("\(tf.name("not")) must be a value or a list of values", field: tf.name("not"))
                     }
-                    test = .other(values)
+                    test = .equalsNone(values)
                 } else if let below = try tf.int("below") {
                     test = .below(below)
                 } else if let above = try tf.int("above") {
@@ -335,7 +337,7 @@ extension ChannelProfile.Condition {
         case .equals(let options):
             let wanted = Set(options.compactMap(Evaluator.text(of:)))
             return texts.contains(where: wanted.contains)
-        case .other(let options):
+        case .equalsNone(let options):
             let unwanted = Set(options.compactMap(Evaluator.text(of:)))
             return texts.isEmpty || texts.contains { !unwanted.contains($0) }
         case .prefix(let prefix): return texts.contains { $0.hasPrefix(prefix) }

@@ -131,6 +131,16 @@ struct ChannelStateTests {
         #expect(try ingest("woo", woo(2, "on-hold"))["state"] == "pending_payment")
         let completed = try ingest("woo", woo(3, "completed"))
         #expect(completed["state"] == "completed" && completed["action"] == "created_completed")
+        // Completed with the numbers of WooCommerce Shipment Tracking (`_wc_shipment_tracking_items`): each is tracked.
+        var tracked = woo(6, "completed").objectValue ?? [:]
+        tracked["date_completed_gmt"] = "2026-01-19T08:00:00"
+        tracked["meta_data"] = [["id": 9, "key": "_wc_shipment_tracking_items", "value": [
+            ["tracking_provider": "usps", "custom_tracking_provider": "", "tracking_number": "9400111", "date_shipped": "1768780800"],
+            ["tracking_provider": "", "custom_tracking_provider": "Local Courier", "tracking_number": "LC-2", "date_shipped": ""]]]]
+        let parcels = try ingest("woo", .object(tracked))
+        #expect(parcels["shipment"]?["shipped_at"] == "2026-01-19T08:00:00Z", "\(parcels.serialized)")
+        let shipments = try engine.ok("order.get", ["order_id": parcels["order_id"] ?? .null])["shipments"]?.arrayValue ?? []
+        #expect(shipments.map { "\($0["carrier"]?.stringValue ?? ""):\($0["tracking_no"]?.stringValue ?? "")" } == ["usps:9400111", "Local Courier:LC-2"])
         let refunded = try ingest("woo", woo(4, "refunded"))
         #expect(refunded["state"] == "cancelled")
         // Refunded is reached only from a paid order: first seen so, it was paid and refunded. Cancelled may never
@@ -140,7 +150,7 @@ struct ChannelStateTests {
         let cancelled = try ingest("woo", woo(5, "cancelled"))
         doc = try engine.ok("order.get", ["order_id": cancelled["order_id"] ?? .null])
         #expect(cancelled["state"] == "cancelled" && doc["paid_total"] == "0.00", "\(doc.serialized)")
-        #expect(try stock("B2") == (9, 2), "processing and on-hold (awaiting payment) reserve 1 each; completed took 1; the rest nothing")
+        #expect(try stock("B2") == (8, 2), "processing and on-hold (awaiting payment) reserve 1 each; completed took 1 each; the rest nothing")
         // Refunded after it was completed (`date_completed`): its goods left, whether or not its completion was seen.
         var returned = woo(1, "refunded").objectValue ?? [:]
         returned["date_completed_gmt"] = "2026-01-20T10:00:00"
@@ -150,7 +160,7 @@ struct ChannelStateTests {
         #expect(late["state"] == "shipped" && late["alert"] == "channel_cancelled_shipped", "\(late.serialized)")
         doc = try engine.ok("order.get", ["order_id": late["order_id"] ?? .null])
         #expect(doc["paid_total"] == "30.00" && doc["refunded_total"] == "30.00", "\(doc.serialized)")
-        #expect(try stock("B2") == (8, 1), "the unit processing held left")
+        #expect(try stock("B2") == (7, 1), "the unit processing held left")
     }
 
     @Test func amazonFBAOrdersMoveNoneOfTheMerchantsStock() throws {
@@ -1901,7 +1911,7 @@ struct ChannelStateTests {
     }
 
     /// Shopify's other order webhooks — `orders/edited` (an `order_edit`), `order_transactions/create` (a payment
-    /// transaction), `orders/delete` (the id alone) — are not orders: each made a dead letter a person had to clear.
+    /// transaction), `orders/delete` (the id alone), `returns/*` and `reverse_fulfillment_orders/*` — are not orders: each made a dead letter a person had to clear.
     /// They are skipped; the order's own events carry what they changed.
     @Test func shopifyOrderEditsTransactionsAndDeletionsAreSkipped() throws {
         let e = try ingest("shopify", shopify(50, financial: "paid"))
@@ -1909,7 +1919,13 @@ struct ChannelStateTests {
                                          "line_items": ["additions": [["id": 1, "delta": 1]], "removals": []]]]
         let transaction: JSON = ["id": 120, "order_id": 50, "kind": "refund", "gateway": "bogus", "status": "success",
                                  "amount": "100.00", "currency": "CNY"]
-        for payload in [edit, transaction, ["id": 50]] {
+        // A return (returns/request, returns/approve ...) and its shipment back (reverse_fulfillment_orders/*).
+        let returned: JSON = ["id": 610, "admin_graphql_api_id": "gid://shopify/Return/610", "status": "requested",
+                              "order": ["id": 50, "admin_graphql_api_id": "gid://shopify/Order/50"],
+                              "return_line_items": [["id": 1, "quantity": 1, "return_reason": "size_too_small"]]]
+        let reverse: JSON = ["id": 620, "admin_graphql_api_id": "gid://shopify/ReverseFulfillmentOrder/620", "order_id": 50,
+                             "status": "open"]
+        for payload in [edit, transaction, ["id": 50], returned, reverse] {
             let outcome = try engine.ok("intake.ingest", ["channel": "shopify", "payload": payload])
             let event = outcome["events"]?.arrayValue?.first
             #expect(outcome["state"] == "applied" && event?["type"] == "skip" && event?["external_id"] == "50", "\(outcome.serialized)")
