@@ -234,9 +234,22 @@ class Shopify(Channel):
                 self.rnd.randint(1, line["fulfillable_quantity"])
         left = any(line["fulfillable_quantity"] for line in order["line_items"])
         order["fulfillment_status"] = "partial" if left else "fulfilled"
-        order["fulfillments"] = [{"status": "success", "tracking_company": "UPS",
-                                  "tracking_number": "1Z%d" % len(self.sent), "created_at": order["updated_at"]}]
+        # Each fulfillment in its own boxes (one or two tracking numbers); now and then one cancelled there first.
+        if self.rnd.random() < 0.2:
+            order["fulfillments"].append({"status": "cancelled", "tracking_company": "UPS",
+                                          "tracking_number": "VOID%d" % len(self.sent), "created_at": order["updated_at"]})
+        boxes = ["1Z%d-%d" % (len(self.sent), box) for box in range(self.rnd.randint(1, 2))]
+        order["fulfillments"].append({"status": "success", "tracking_company": "UPS", "tracking_number": boxes[0],
+                                      "tracking_numbers": boxes, "created_at": order["updated_at"]})
         return self.payload(order)
+
+    @staticmethod
+    def parcels(order):
+        """The tracking numbers of the boxes the order left in, and of the fulfillments cancelled there."""
+        numbers = {status: {number for f in order["fulfillments"] if (f["status"] == "success") == (status == "left")
+                            for number in f.get("tracking_numbers", [f["tracking_number"]])}
+                   for status in ("left", "cancelled")}
+        return numbers["left"], numbers["cancelled"]
 
     @staticmethod
     def units(order):
@@ -1005,6 +1018,10 @@ def traffic(db, rnd, channel, name, warehouses, checked=True):
         assert here["state"] in expected, (number, here["state"], order)
         money = tuple(float(here[key]) for key in ("paid_total", "refunded_total", "refund_due"))
         assert money == channel.money(order), (number, money, order)
+        if hasattr(channel, "parcels"):  # every box it left in tracked, none the channel cancelled
+            tracked = {shipment["tracking_no"] for shipment in here["shipments"]}
+            left, cancelled = channel.parcels(order)
+            assert left <= tracked and not cancelled & tracked, (number, tracked, order)
         if hasattr(channel, "units"):  # each line as the channel has it: its refunds took units off the line named
             kept = [line["qty"] - line["cancelled"] for line in here["lines"]]
             assert kept == channel.units(order), (number, kept, order)
