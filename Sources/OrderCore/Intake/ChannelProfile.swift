@@ -49,8 +49,9 @@ final class ChannelProfile {
         /// Fraud verdicts the order payload carries (Shopify GraphQL `risk.assessments`): `risk.report`'s.
         var risks: ListRule?
         /// The parcels the channel shipped the order in, each with its own tracking number (Amazon v2026
-        /// `packages`, Shopify's fulfillments): `ChannelShipment.fields`.
-        var parcels: ListRule?
+        /// `packages`, Shopify's fulfillments; Pinduoduo's first and its `extra_delivery_list`): one list or several,
+        /// of `ChannelShipment.fields`.
+        var parcels: [ListRule]
         /// Fees besides goods and shipping (WooCommerce `fee_lines`).
         var fees: [ListRule]
         var status: ValueSpec?
@@ -188,7 +189,7 @@ final class ChannelProfile {
         var rule = EventRule(
             type: type, when: try conditions(r, "when"), roots: roots,
             fields: try specs(r, "fields", allowed: eventFields[type] ?? []),
-            lines: nil, discounts: [], refunds: nil, disputes: nil, risks: nil, parcels: nil, fees: [], status: nil,
+            lines: nil, discounts: [], refunds: nil, disputes: nil, risks: nil, parcels: [], fees: [], status: nil,
             statusMapping: nil,
             checks: [],
             reason: try r.text("reason", maxLength: 500))
@@ -213,7 +214,7 @@ final class ChannelProfile {
                 try listRule(l, allowed: disputeFields)
             }
             rule.risks = try r.object("risks").map { l throws(OrderCoreError) in try listRule(l, allowed: riskFields) }
-            rule.parcels = try r.object("parcels").map { l throws(OrderCoreError) in
+            rule.parcels = try (r.objectOrList("parcels", maxCount: 10) ?? []).map { l throws(OrderCoreError) in
                 try listRule(l, allowed: ChannelShipment.fields)
             }
             // One list or several (Amazon's item charges and the order's own, a delivery tip).

@@ -302,7 +302,7 @@ struct ProfileMapper {
 
         if !customer.isEmpty { event.fields["customer"] = .object(customer) }
         if !shipTo.isEmpty { event.fields["ship_to"] = .object(shipTo) }
-        if let list = rule.parcels, case let parcels = try Self.parcels(e, list), !parcels.isEmpty {
+        if case let parcels = try Self.parcels(e, rule.parcels), !parcels.isEmpty {
             shipment["parcels"] = .array(Array(parcels.prefix(ChannelShipment.maxParcels)))
             if parcels.count > ChannelShipment.maxParcels {
                 event.warnings.append([
@@ -531,29 +531,31 @@ struct ProfileMapper {
 }
 
 extension ProfileMapper {
-    /// The parcels an order left in (the rule's `parcels`), one for each tracking number, once each: a parcel's
-    /// `tracking_no` may name several (a Shopify fulfillment's boxes). A ship time it cannot read is left unsaid:
-    /// the shipment's stands, and the order is not lost for it.
-    static func parcels(_ e: Evaluator, _ list: ChannelProfile.ListRule) throws(OrderCoreError) -> [JSON] {
+    /// The parcels an order left in (the rule's `parcels` lists), one for each tracking number, once each: a
+    /// parcel's `tracking_no` may name several (a Shopify fulfillment's boxes). A ship time it cannot read is left
+    /// unsaid: the shipment's stands, and the order is not lost for it.
+    static func parcels(_ e: Evaluator, _ lists: [ChannelProfile.ListRule]) throws(OrderCoreError) -> [JSON] {
         var parcels: [JSON] = []
         var named = Set<String>()
-        for item in e.items(list) {
-            var parcel = JSONObject()
-            var numbers: [String] = []
-            for (key, spec) in list.fields {
-                switch key {
-                case "tracking_no":
-                    numbers = try item.values(spec, field: "parcels.tracking_no").compactMap(Evaluator.text(of:))
-                case "shipped_at":
-                    parcel[key] = (try? item.time(spec, field: "parcels.shipped_at")).flatMap { $0 }.map {
-                        .string(Timestamp.format($0))
+        for list in lists {
+            for item in e.items(list) {
+                var parcel = JSONObject()
+                var numbers: [String] = []
+                for (key, spec) in list.fields {
+                    switch key {
+                    case "tracking_no":
+                        numbers = try item.values(spec, field: "parcels.tracking_no").compactMap(Evaluator.text(of:))
+                    case "shipped_at":
+                        parcel[key] = (try? item.time(spec, field: "parcels.shipped_at")).flatMap { $0 }.map {
+                            .string(Timestamp.format($0))
+                        }
+                    default: parcel[key] = try item.text(spec, field: "parcels.\(key)").map(JSON.string)
                     }
-                default: parcel[key] = try item.text(spec, field: "parcels.\(key)").map(JSON.string)
                 }
-            }
-            for number in numbers where named.insert(number).inserted {
-                parcel["tracking_no"] = .string(number)
-                parcels.append(.object(parcel))
+                for number in numbers where named.insert(number).inserted {
+                    parcel["tracking_no"] = .string(number)
+                    parcels.append(.object(parcel))
+                }
             }
         }
         return parcels

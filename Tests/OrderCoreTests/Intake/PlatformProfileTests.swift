@@ -520,6 +520,13 @@ struct PlatformProfileTests {
         let shipped = try ingest("pinduoduo", pdd("260118-02", status: 2))
         #expect(shipped["state"] == "shipped" && shipped["shipment"]?["shipped_at"] == "2026-01-19T02:00:00Z")
         #expect(try ingest("pinduoduo", pdd("260118-03", status: 3))["state"] == "delivered")
+        // Shipped in several parcels (`extra_delivery_list`), a gift in one of its own (`gift_delivery_list`).
+        var parcels = pdd("260118-20", status: 2)["order_info_get_response"]?["order_info"]?.objectValue ?? [:]
+        parcels["tracking_number"] = "YT800"
+        parcels["extra_delivery_list"] = [["logistics_id": 85, "tracking_number": "YT801"]]
+        parcels["gift_delivery_list"] = [["logistics_id": 44, "tracking_number": "SF802"]]
+        let split = try ingest("pinduoduo", ["order_info": .object(parcels)])
+        #expect(try order(split)["shipments"]?.arrayValue?.map { $0["tracking_no"] } == ["YT800", "YT801", "SF802"])
         #expect(try ingest("pinduoduo", pdd("260118-04", status: 1, refund: 4))["state"] == "cancelled")
         #expect(try ingest("pinduoduo", pdd("260118-05", status: 1, confirm: 2))["state"] == "cancelled")
         // An after-sale opened before it ships holds it; closed, the order goes on; a refund cancels it.
