@@ -539,7 +539,8 @@ extension CommandContext {
             did(order.state.rawValue)
         } else if !created, shipment.parcels.contains(where: { $0.trackingNo != nil }),
             OrderState.leftTheWarehouse.contains(order.stage),
-            case let named = try nameChannelParcels(order, shipment: shipment, channel: channel.channel), !named.isEmpty
+            case let named = try nameChannelParcels(&order, shipment: shipment, channel: channel.channel),
+            !named.isEmpty
         {
             // Numbers for parcels the channel shipped without one.
             result["tracking_added"] = .array(named)

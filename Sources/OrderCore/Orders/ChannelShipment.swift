@@ -132,6 +132,11 @@ extension CommandContext {
             &order, to: everything ? .shipped : held ? .onHold : .partiallyShipped, command: "channel.shipped",
             details: .object(details)
         ) { if held { $0.heldFrom = .partiallyShipped } }
+        for made in shipments {
+            try replayTracking(
+                carrier: made["carrier"]?.stringValue ?? "", trackingNo: made["tracking_no"]?.stringValue ?? "",
+                order: &order)
+        }
         if everything, state == .delivered || state == .completed {
             try deliverAtChannel(&order, completed: state == .completed, channel: channel)
         }
@@ -160,7 +165,7 @@ extension CommandContext {
     /// whose number was added after it was made): the order's shipments recorded under no number
     /// (`unnamedParcel`) take them in turn, so the carrier's events find the order. Only those: a number
     /// recorded otherwise stands. Returns the shipments named (timeline `channel.tracking`).
-    func nameChannelParcels(_ order: Order, shipment: ChannelShipment, channel: String) throws -> [JSON] {
+    func nameChannelParcels(_ order: inout Order, shipment: ChannelShipment, channel: String) throws -> [JSON] {
         let shipments = try store.shipments(orderRowID: order.rowID)
         let recorded = Set(shipments.map(\.trackingNo))
         let unnamed = Self.unnamedParcel(order, channel: channel)
@@ -172,6 +177,7 @@ extension CommandContext {
             let carrier = parcel.carrier ?? shipment.carrier ?? old.carrier
             let trackingNo = try unusedTrackingNo(number, carrier: carrier, order: order)
             try store.renameShipment(orderRowID: order.rowID, seq: old.seq, carrier: carrier, trackingNo: trackingNo)
+            try replayTracking(carrier: carrier, trackingNo: trackingNo, order: &order)
             named.append([
                 "shipment": .int(old.seq), "carrier": .string(carrier), "tracking_no": .string(trackingNo),
                 "was": .string(old.trackingNo),

@@ -365,6 +365,8 @@ enum FulfillmentCommands {
         for parcel in wanted {
             for line in parcel.lines { try ctx.handOver(order, lineNo: line.lineNo, qty: line.qty, reason: .ship) }
         }
+        // The carrier may have scanned the label before the warehouse said it shipped.
+        try ctx.replayTracking(carrier: carrier, trackingNo: trackingNo, order: &order)
         return try ctx.document(order)
     }
 

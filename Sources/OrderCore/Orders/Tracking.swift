@@ -127,37 +127,11 @@ enum TrackingCommands {
         result["order_id"] = .string(order.orderID)
         result["shipment"] = .int(found.shipment.seq)
         guard stored else { return .object(result) }
-
-        let current = TrackingStatus(name: found.shipment.state)
-        let moves = current.map { status.rank > $0.rank } ?? true
-        if found.shipment.state != "delivered" {
-            if status == .delivered {
-                try ctx.deliver(
-                    &order, shipments: [found.shipment], command: "tracking.event",
-                    details: ["tracking_no": .string(trackingNo)],
-                    deliveredAt: time)
-                for kind in TrackingStatus.parcelAlerts {
-                    try ctx.store.clearOrderAlerts(kind: kind, orderID: order.orderID, at: ctx.at)
-                }
-            } else {
-                try ctx.store.setTracking(
-                    shipmentRowID: found.rowID, state: moves ? status.rawValue : found.shipment.state,
-                    pickedUpAt: status.pickedUp ? time : nil, eventAt: time)
-                if status.pickedUp {
-                    try ctx.store.clearOrderAlerts(kind: "no_pickup", orderID: order.orderID, at: ctx.at)
-                }
-            }
-        }
-        // Refused, undeliverable or lost: the parcel will not reach the buyer, nor a cash-on-delivery order be paid.
-        if let kind = status.alert(subtag: subtag), found.shipment.state != "delivered" {
-            try ctx.store.openAlert(
-                kind: kind, orderID: order.orderID, at: ctx.at,
-                details: [
-                    "carrier": .string(carrier), "tracking_no": .string(trackingNo), "message": .string(message),
-                    "time": .string(Timestamp.format(time)), "location": .optional(location),
-                    "subtag": .optional(subtag),
-                ])
-        }
+        try ctx.applyTracking(
+            TrackingReport(
+                carrier: carrier, trackingNo: trackingNo, status: status, time: time, message: message,
+                location: location, subtag: subtag),
+            to: found, order: &order)
         let after = try ctx.store.shipment(carrier: carrier, trackingNo: trackingNo)
         result["shipment_state"] = .optional(after?.shipment.state)
         result["order_state"] = .string(order.state.rawValue)
@@ -183,5 +157,74 @@ enum TrackingCommands {
             "shipment_state": .optional(found?.shipment.state),
             "events": .array(try ctx.store.trackingEvents(carrier: carrier, trackingNo: trackingNo)),
         ]
+    }
+}
+
+/// One carrier event about a parcel, as `tracking.event` takes it (and keeps it: all but the subtag).
+struct TrackingReport {
+    var carrier: String
+    var trackingNo: String
+    var status: TrackingStatus
+    var time: Int64
+    var message: String
+    var location: String?
+    var subtag: String?
+}
+
+extension CommandContext {
+    /// Applies a carrier's event to the shipment it is about (`found`, of `order`): the shipment moves forward,
+    /// never back (late events arrive out of order); `delivered` delivers it as `order.deliver` does; a pickup
+    /// clears `no_pickup`; a refusal, a parcel going back or lost, an exception or a failed attempt raises its alert.
+    func applyTracking(
+        _ report: TrackingReport, to found: (rowID: Int64, orderRowID: Int64, shipment: Shipment), order: inout Order
+    ) throws {
+        let status = report.status
+        let current = TrackingStatus(name: found.shipment.state)
+        let moves = current.map { status.rank > $0.rank } ?? true
+        if found.shipment.state != "delivered" {
+            if status == .delivered {
+                try deliver(
+                    &order, shipments: [found.shipment], command: "tracking.event",
+                    details: ["tracking_no": .string(report.trackingNo)],
+                    deliveredAt: report.time)
+                for kind in TrackingStatus.parcelAlerts {
+                    try store.clearOrderAlerts(kind: kind, orderID: order.orderID, at: at)
+                }
+            } else {
+                try store.setTracking(
+                    shipmentRowID: found.rowID, state: moves ? status.rawValue : found.shipment.state,
+                    pickedUpAt: status.pickedUp ? report.time : nil, eventAt: report.time)
+                if status.pickedUp {
+                    try store.clearOrderAlerts(kind: "no_pickup", orderID: order.orderID, at: at)
+                }
+            }
+        }
+        // Refused, undeliverable or lost: the parcel will not reach the buyer, nor a cash-on-delivery order be paid.
+        if let kind = status.alert(subtag: report.subtag), found.shipment.state != "delivered" {
+            try store.openAlert(
+                kind: kind, orderID: order.orderID, at: at,
+                details: [
+                    "carrier": .string(report.carrier), "tracking_no": .string(report.trackingNo),
+                    "message": .string(report.message), "time": .string(Timestamp.format(report.time)),
+                    "location": .optional(report.location), "subtag": .optional(report.subtag),
+                ])
+        }
+    }
+
+    /// The events a carrier sent for a tracking number before any shipment had it (its first scans before the
+    /// warehouse shipped the parcel, the numbers a channel names after its shipment), applied in time order once
+    /// a shipment of `order` takes the number; the `unknown_tracking` alert they raised is cleared. Nothing is
+    /// read again for a number with none.
+    func replayTracking(carrier: String, trackingNo: String, order: inout Order) throws {
+        let early = try store.unmatchedTrackingEvents(carrier: carrier, trackingNo: trackingNo)
+        guard !early.isEmpty, let shipment = try store.shipment(carrier: carrier, trackingNo: trackingNo) else {
+            return
+        }
+        try store.linkTrackingEvents(carrier: carrier, trackingNo: trackingNo, shipmentRowID: shipment.rowID)
+        for report in early {
+            guard let found = try store.shipment(carrier: carrier, trackingNo: trackingNo) else { break }
+            try applyTracking(report, to: found, order: &order)
+        }
+        try store.clearRefAlerts(kind: "unknown_tracking", ref: "\(carrier):\(trackingNo)", at: at)
     }
 }

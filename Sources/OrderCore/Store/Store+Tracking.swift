@@ -34,6 +34,34 @@ extension Store {
             .opt(location), .int(at)) == 1
     }
 
+    /// The events kept for a tracking number no shipment had when they came, oldest first.
+    func unmatchedTrackingEvents(carrier: String, trackingNo: String) throws -> [TrackingReport] {
+        var reports: [TrackingReport] = []
+        try db.rows(
+            """
+            SELECT status, time, message, location FROM tracking_events
+                WHERE carrier = ? AND tracking_no = ? AND shipment_rowid IS NULL ORDER BY time, id
+            """, .text(carrier), .text(trackingNo)
+        ) {
+            guard let status = TrackingStatus(rawValue: $0.text(0)) else { return }
+            reports.append(
+                TrackingReport(
+                    carrier: carrier, trackingNo: trackingNo, status: status, time: $0.int(1), message: $0.text(2),
+                    location: $0.optText(3)))
+        }
+        return reports
+    }
+
+    /// Gives a shipment the events kept for its tracking number before it had it.
+    func linkTrackingEvents(carrier: String, trackingNo: String, shipmentRowID: Int64) throws {
+        try db.run(
+            """
+            UPDATE tracking_events SET shipment_rowid = ? WHERE carrier = ? AND tracking_no = ?
+                AND shipment_rowid IS NULL
+            """,
+            .int(shipmentRowID), .text(carrier), .text(trackingNo))
+    }
+
     /// Moves a shipment's tracking state (the caller never moves it backwards).
     func setTracking(shipmentRowID: Int64, state: String, pickedUpAt: Int64?, eventAt: Int64) throws {
         try db.run(

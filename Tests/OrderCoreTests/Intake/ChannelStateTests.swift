@@ -335,9 +335,13 @@ struct ChannelStateTests {
         }
         let shipped = try ingest("shopify", fulfilled(43, .null, hour: 0))
         #expect(shipped["shipment"]?["tracking_no"] == "shopify-43", "\(shipped.serialized)")
+        // The carrier's first scan comes before the number does: kept, and applied once the number is known.
+        try engine.ok("tracking.event", ["carrier": "SF", "tracking_no": "SF43", "status": "in_transit",
+                                         "time": "2026-01-19T02:00:00Z"])
         let named = try ingest("shopify", fulfilled(43, "SF43", hour: 1))
         #expect(named["action"] == "tracking_added" && named["tracking_added"]?.arrayValue?.first?["tracking_no"] == "SF43", "\(named.serialized)")
         #expect(try ingest("shopify", fulfilled(43, "SF43", hour: 2))["action"] == "unchanged")
+        #expect(try engine.ok("order.get", ["order_id": shipped["order_id"] ?? .null])["shipments"]?.arrayValue?.first?["state"] == "in_transit")
         #expect(try engine.ok("tracking.event", ["carrier": "SF", "tracking_no": "SF43", "status": "delivered"])["matched"] == true)
         let order = try engine.ok("order.get", ["order_id": shipped["order_id"] ?? .null])
         #expect(order["state"] == "delivered" && order["shipments"]?.arrayValue?.count == 1)

@@ -91,6 +91,32 @@ struct TrackingTests {
         #expect(engine.fails("tracking.event", ["carrier": "ups", "tracking_no": "X", "status": "teleported"]) == .invalidInput)
     }
 
+    /// Scans the carrier sent before the parcel's shipment was recorded (the label scanned, and the parcel even
+    /// delivered, before the warehouse said it shipped) apply once it is, in their order: the order is delivered at
+    /// the carrier's time, and the `unknown_tracking` alert they raised is cleared.
+    @Test func scansBeforeTheShipmentApplyOnceItIsRecorded() throws {
+        let engine = try engine()
+        for (status, time) in [("delivered", "2014-11-03T10:00:00"), ("InTransit", "2014-11-02T09:00:00")] {
+            let early = try engine.ok("tracking.event", ["carrier": "ups", "tracking_no": "1ZEARLY", "status": .string(status),
+                                                         "time": .string(time)])
+            #expect(early["matched"] == false)
+        }
+        func unknown() throws -> Bool {
+            try engine.ok("report.alerts")["alerts"]?.arrayValue?.contains { $0["kind"] == "unknown_tracking" } == true
+        }
+        #expect(try unknown())
+        let id = try shippedOrder(engine, carrier: "ups", trackingNo: "1ZEARLY", at: "2014-11-01T00:00:00Z")
+        let order = try engine.ok("order.get", ["order_id": id])
+        #expect(order["state"] == "delivered", "\(order.serialized)")
+        #expect(order["shipments"]?.arrayValue?.first?["delivered_at"] == "2014-11-03T10:00:00Z")
+        #expect(try !unknown())
+        #expect(try engine.ok("tracking.get", ["carrier": "ups", "tracking_no": "1ZEARLY"])["order_id"] == id)
+        // Applied once: the same scan again is a duplicate.
+        let again = try engine.ok("tracking.event", ["carrier": "ups", "tracking_no": "1ZEARLY", "status": "delivered",
+                                                     "time": "2014-11-03T10:00:00"])
+        #expect(again["duplicate"] == true && again["matched"] == true)
+    }
+
     @Test func noPickupScanWithin48HoursRaisesAnAlertThatThePickupClears() throws {
         let engine = try engine()
         let id = try shippedOrder(engine, carrier: "sf", trackingNo: "SF1", at: "2026-01-18T10:00:00Z")
