@@ -120,3 +120,20 @@ def test_every_channel_fixture_maps_through_its_builtin_profile(db):
         order = db.orders.get(result["events"][0]["order_id"])
         assert (order["grand_total"], order["state"]) == (total, state), channel
     assert {p["profile"] for p in db.intake.profiles()} >= {"shopify", "woocommerce", "amazon", "taobao", "csv"}
+
+
+@pytest.mark.skipif(not (FIXTURES / "logistics").is_dir(), reason=f"fixtures not found at {FIXTURES} (set ORDERCORE_FIXTURES)")
+def test_an_aftership_webhook_delivers_the_order_its_parcel_is_of(db):
+    tracking = json.loads((FIXTURES / "logistics/aftership_ollie_after_ship/v4_delivered.json").read_text())["data"]["tracking"]
+    db.stock.receive("A1", "SH", 1)
+    order = db.orders.create(lines=[{"sku": "A1", "qty": 1, "unit_price": "9.90"}])["order_id"]
+    db.orders.pay(order)
+    db.orders.allocate(order)
+    db.orders.pack(order, [order, "A1"], weight_g=0)
+    db.orders.ship(order, tracking["slug"], tracking["tracking_number"])
+    webhook = {"event": "tracking_update", "msg": tracking}
+    first = db.tracking.ingest(webhook)["trackings"][0]
+    assert (first["applied"], first["order_state"]) == (len(tracking["checkpoints"]), "delivered")
+    assert db.tracking.ingest(json.dumps(webhook))["trackings"][0]["duplicates"] == len(tracking["checkpoints"])
+    with pytest.raises(ordercore.InvalidInput):
+        db.tracking.ingest({"msg": {"slug": "ups"}})

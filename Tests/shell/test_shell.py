@@ -300,7 +300,7 @@ order unpack SO-000001 "wrong box"
 order pack SO-000001 700 scans=SO-000001,690123,690123
 order ship SO-000001 SF SF900
 tracking event SF SF900 InTransit time=2026-01-18T10:00:00 location=Xian
-tracking event SF SF900 Delivered
+tracking ingest '{"msg": {"slug": "SF", "tracking_number": "SF900", "checkpoints": [{"tag": "Delivered", "city": "Xian"}]}}'
 .mode json
 order get SO-000001
 """

@@ -63,7 +63,7 @@ enum TrackingStatus: String, CaseIterable {
 }
 
 enum TrackingCommands {
-    static let all = [event, get]
+    static let all = [event, ingest, get]
 
     static let event = Command(
         "tracking.event", .write,
@@ -85,57 +85,61 @@ enum TrackingCommands {
         ],
         result: ["carrier", "tracking_no", "status", "duplicate", "matched", "order_id", "shipment", "shipment_state"]
     ) { ctx, f in
-        let carrier = try f.requiredCode("carrier")
-        let trackingNo = try f.requiredCode("tracking_no")
-        let statusName = try f.requiredCode("status")
-        guard let status = TrackingStatus(name: statusName) else {
-            throw OrderCoreError.invalid(
-                "status must be one of \(TrackingStatus.allCases.map(\.rawValue).joined(separator: ", ")) "
-                    + "(or an AfterShip tag such as InTransit), not '\(statusName)'", field: "status")
-        }
-        let time = try f.time("time", assumingUTC: true) ?? ctx.at
-        let message = try f.text("message", maxLength: 1_000) ?? ""
-        let location = try f.text("location", maxLength: 200)
-        let subtag = try f.code("subtag")
+        let report = try TrackingReport(f, at: ctx.at)
         try f.finish()
+        return .object(try ctx.take(report))
+    }
 
-        let found = try ctx.store.shipment(carrier: carrier, trackingNo: trackingNo)
-        let stored = try ctx.store.insertTrackingEvent(
-            carrier: carrier, trackingNo: trackingNo, shipmentRowID: found?.rowID, status: status,
-            time: time, message: message, location: location, at: ctx.at)
-        var result: JSONObject = [
-            "carrier": .string(carrier), "tracking_no": .string(trackingNo), "status": .string(status.rawValue),
-            "duplicate": .bool(!stored),
-        ]
-        guard let found else {
-            // Kept, and reported: an event for a parcel no shipment knows is a problem someone must see.
-            if stored {
-                try ctx.store.openAlert(
-                    kind: "unknown_tracking", ref: "\(carrier):\(trackingNo)", at: ctx.at,
-                    details: [
-                        "carrier": .string(carrier), "tracking_no": .string(trackingNo),
-                        "status": .string(status.rawValue),
-                    ])
+    static let ingest = Command(
+        "tracking.ingest", .write,
+        "Apply AfterShip trackings (a webhook, a GET or list response: payload) checkpoint by checkpoint, each as "
+            + "tracking.event; repeats apply once",
+        arguments: [
+            Argument(
+                "payload", .json,
+                "AfterShip's JSON: {\"msg\": tracking} (webhook), {\"data\": {\"tracking\"}}, "
+                    + "{\"data\": {\"trackings\": [...]}} or a tracking",
+                required: true, positional: true)
+        ],
+        result: ["trackings"]
+    ) { ctx, f in
+        guard let payload = f.value("payload") else {
+            throw OrderCoreError.invalid("payload is required: AfterShip's JSON", field: "payload")
+        }
+        try f.finish()
+        let document: JSON
+        if case .string(let text) = payload {
+            do throws(OrderCoreError) { document = try JSONParser.parse(text) } catch {
+                throw OrderCoreError.invalid("payload is not JSON: \(error.message)", field: "payload")
             }
-            result["matched"] = false
-            return .object(result)
+        } else {
+            document = payload
         }
-        guard var order = try ctx.store.order(rowID: found.orderRowID) else {
-            throw OrderCoreError(.internal, "shipment without order")
+        let trackings = AfterShip.trackings(in: document)
+        guard !trackings.isEmpty else {
+            throw OrderCoreError.invalid(
+                "payload has no AfterShip tracking (an object with slug and tracking_number)", field: "payload")
         }
-        result["matched"] = true
-        result["order_id"] = .string(order.orderID)
-        result["shipment"] = .int(found.shipment.seq)
-        guard stored else { return .object(result) }
-        try ctx.applyTracking(
-            TrackingReport(
-                carrier: carrier, trackingNo: trackingNo, status: status, time: time, message: message,
-                location: location, subtag: subtag),
-            to: found, order: &order)
-        let after = try ctx.store.shipment(carrier: carrier, trackingNo: trackingNo)
-        result["shipment_state"] = .optional(after?.shipment.state)
-        result["order_state"] = .string(order.state.rawValue)
-        return .object(result)
+        var results: [JSON] = []
+        for (i, tracking) in trackings.enumerated() {
+            var outcome: JSONObject = [:]
+            var applied = 0
+            var duplicates = 0
+            for (j, event) in AfterShip.events(of: tracking).enumerated() {
+                let f = Fields(event, path: "payload.trackings[\(i)].checkpoints[\(j)]")
+                let report = try TrackingReport(f, at: ctx.at)
+                try f.finish()
+                outcome = try ctx.take(report)
+                if outcome["duplicate"] == true { duplicates += 1 } else { applied += 1 }
+            }
+            outcome["applied"] = .int(Int64(applied))
+            outcome["duplicates"] = .int(Int64(duplicates))
+            for key in ["status", "duplicate"] { outcome[key] = nil }
+            outcome["carrier"] = tracking["slug"] ?? .null
+            outcome["tracking_no"] = tracking["tracking_number"] ?? .null
+            results.append(.object(outcome))
+        }
+        return ["trackings": .array(results)]
     }
 
     static let get = Command(
@@ -169,9 +173,124 @@ struct TrackingReport {
     var message: String
     var location: String?
     var subtag: String?
+
+    init(
+        carrier: String, trackingNo: String, status: TrackingStatus, time: Int64, message: String,
+        location: String?, subtag: String? = nil
+    ) {
+        (self.carrier, self.trackingNo, self.status, self.time) = (carrier, trackingNo, status, time)
+        (self.message, self.location, self.subtag) = (message, location, subtag)
+    }
+
+    /// `tracking.event`'s arguments; a time without a zone is UTC (carrier feeds send local times without one),
+    /// none is `at`.
+    init(_ f: Fields, at: Int64) throws(OrderCoreError) {
+        carrier = try f.requiredCode("carrier")
+        trackingNo = try f.requiredCode("tracking_no")
+        let statusName = try f.requiredCode("status")
+        guard let status = TrackingStatus(name: statusName) else {
+            throw .invalid(
+                "\(f.name("status")) must be one of \(TrackingStatus.allCases.map(\.rawValue).joined(separator: ", ")) "
+                    + "(or an AfterShip tag such as InTransit), not '\(statusName)'", field: f.name("status"))
+        }
+        self.status = status
+        time = try f.time("time", assumingUTC: true) ?? at
+        message = try f.text("message", maxLength: 1_000) ?? ""
+        location = try f.text("location", maxLength: 200)
+        subtag = try f.code("subtag")
+    }
+}
+
+/// AfterShip's JSON: its trackings, and each one's checkpoints as `tracking.event` arguments.
+enum AfterShip {
+    /// The trackings of a webhook (`msg`), a GET (`data.tracking`) or list (`data.trackings`) response, or a
+    /// tracking itself: each an object with a `slug` and a `tracking_number`.
+    static func trackings(in document: JSON) -> [JSONObject] {
+        let candidates: [JSON?] = [
+            document["msg"], document["data"]?["tracking"], document["data"]?["trackings"], document["tracking"],
+            document["trackings"], document,
+        ]
+        for candidate in candidates.compactMap({ $0 }) {
+            let objects = (candidate.arrayValue ?? [candidate]).compactMap(\.objectValue)
+            let trackings = objects.filter {
+                $0["slug"]?.stringValue != nil && $0["tracking_number"]?.stringValue != nil
+            }
+            if !trackings.isEmpty { return trackings }
+        }
+        return []
+    }
+
+    /// A tracking's checkpoints as `tracking.event` arguments (`tag`, `subtag`, `checkpoint_time`, `message`,
+    /// the `city` or `location`), and, for a tracking AfterShip gave up on (`Expired`: no news for 30 days), that
+    /// too, at its `updated_at`.
+    static func events(of tracking: JSONObject) -> [JSONObject] {
+        let base: JSONObject = [
+            "carrier": tracking["slug"] ?? .null, "tracking_no": tracking["tracking_number"] ?? .null,
+        ]
+        var events: [JSONObject] = (tracking["checkpoints"]?.arrayValue ?? []).compactMap { checkpoint in
+            guard let c = checkpoint.objectValue else { return nil }
+            var event = base
+            event["status"] = c["tag"] ?? .null
+            for (key, from) in [("subtag", "subtag"), ("time", "checkpoint_time"), ("message", "message")] {
+                if let value = c[from], value != .null, value != "" { event[key] = value }
+            }
+            if let place = [c["city"], c["location"]].compactMap({ $0?.stringValue }).first(where: { !$0.isEmpty }) {
+                event["location"] = .string(place)
+            }
+            return event
+        }
+        if tracking["tag"] == "Expired" {
+            var event = base
+            event["status"] = "Expired"
+            event["time"] = tracking["updated_at"] ?? .null
+            event["message"] = "AfterShip: no news from the carrier for 30 days"
+            events.append(event)
+        }
+        return events
+    }
 }
 
 extension CommandContext {
+    /// Keeps a carrier's event and applies it to the shipment with its number, once (the same event again is a
+    /// duplicate). One no shipment has is kept and reported (`unknown_tracking`), and applied when a shipment takes
+    /// the number (`replayTracking`). - Returns: `tracking.event`'s answer.
+    func take(_ report: TrackingReport) throws -> JSONObject {
+        let (carrier, trackingNo) = (report.carrier, report.trackingNo)
+        let found = try store.shipment(carrier: carrier, trackingNo: trackingNo)
+        let stored = try store.insertTrackingEvent(
+            carrier: carrier, trackingNo: trackingNo, shipmentRowID: found?.rowID, status: report.status,
+            time: report.time, message: report.message, location: report.location, at: at)
+        var result: JSONObject = [
+            "carrier": .string(carrier), "tracking_no": .string(trackingNo), "status": .string(report.status.rawValue),
+            "duplicate": .bool(!stored),
+        ]
+        guard let found else {
+            // Kept, and reported: an event for a parcel no shipment knows is a problem someone must see.
+            if stored {
+                try store.openAlert(
+                    kind: "unknown_tracking", ref: "\(carrier):\(trackingNo)", at: at,
+                    details: [
+                        "carrier": .string(carrier), "tracking_no": .string(trackingNo),
+                        "status": .string(report.status.rawValue),
+                    ])
+            }
+            result["matched"] = false
+            return result
+        }
+        guard var order = try store.order(rowID: found.orderRowID) else {
+            throw OrderCoreError(.internal, "shipment without order")
+        }
+        result["matched"] = true
+        result["order_id"] = .string(order.orderID)
+        result["shipment"] = .int(found.shipment.seq)
+        guard stored else { return result }
+        try applyTracking(report, to: found, order: &order)
+        let after = try store.shipment(carrier: carrier, trackingNo: trackingNo)
+        result["shipment_state"] = .optional(after?.shipment.state)
+        result["order_state"] = .string(order.state.rawValue)
+        return result
+    }
+
     /// Applies a carrier's event to the shipment it is about (`found`, of `order`): the shipment moves forward,
     /// never back (late events arrive out of order); `delivered` delivers it as `order.deliver` does; a pickup
     /// clears `no_pickup`; a refusal, a parcel going back or lost, an exception or a failed attempt raises its alert.

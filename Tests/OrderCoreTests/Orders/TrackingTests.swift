@@ -49,6 +49,34 @@ struct TrackingTests {
         #expect(pickedUp == "delivered")
     }
 
+    /// AfterShip's own JSON taken whole (`tracking.ingest`): a GET response, a webhook (`msg`) and a list page,
+    /// checkpoint by checkpoint as `tracking.event` takes them — the same order delivered, each repeat once.
+    @Test func afterShipTrackingsAreTakenWhole() throws {
+        let engine = try engine()
+        let (carrier, number, events) = try sample("v4_delivered.json")
+        let id = try shippedOrder(engine, carrier: carrier, trackingNo: number)
+        let text = try #require(readFixture("logistics/aftership_ollie_after_ship/v4_delivered.json"))
+        let taken = try engine.ok("tracking.ingest", ["payload": .string(text)])["trackings"]?.arrayValue?.first
+        #expect(taken?["applied"] == .int(Int64(events.count)) && taken?["duplicates"] == 0, "\(taken?.serialized ?? "")")
+        #expect(taken?["order_id"] == id && taken?["order_state"] == "delivered" && taken?["tracking_no"] == .string(number))
+        #expect(try engine.ok("order.get", ["order_id": id])["state"] == "delivered")
+        // The webhook of the same tracking: every checkpoint a repeat.
+        let tracking = try #require(try JSONParser.parse(text)["data"]?["tracking"])
+        let webhook = try engine.ok("tracking.ingest", ["payload": ["event": "tracking_update", "msg": tracking]])
+        #expect(webhook["trackings"]?.arrayValue?.first?["duplicates"] == .int(Int64(events.count)))
+        // A list page: each of its trackings (the other parcel here is no shipment's: kept and reported).
+        let page = try #require(readFixture("logistics/aftership_ollie_after_ship/v4_trackings.json"))
+        let listed = try engine.ok("tracking.ingest", ["payload": .string(page)])["trackings"]?.arrayValue ?? []
+        #expect(listed.count == 2 && listed.contains { $0["matched"] == false && $0["applied"] == 21 }, "\(listed)")
+        // A tracking with no checkpoint yet applies nothing; what is not AfterShip's is refused whole.
+        let created = try #require(readFixture("logistics/aftership_ollie_after_ship/v4_created.json"))
+        #expect(try engine.ok("tracking.ingest", ["payload": .string(created)])["trackings"]?.arrayValue?.first?["applied"] == 0)
+        for bad: JSON in ["not json", ["data": ["tracking": ["slug": "ups"]]], ["msg": ["slug": "ups", "tracking_number": "1Z",
+                                                                                        "checkpoints": [["tag": "Teleported"]]]]] {
+            #expect(engine.fails("tracking.ingest", ["payload": bad]) == .invalidInput, "\(bad)")
+        }
+    }
+
     @Test func failedAttemptsAndExceptionsRaiseAlertsThatDeliveryClears() throws {
         let engine = try engine()
         let (carrier, number, events) = try sample("v3_delivered_wild.json")

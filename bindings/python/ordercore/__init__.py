@@ -456,6 +456,11 @@ class _Tracking(_Area):
         return self._db.exec("tracking.event", carrier=carrier, tracking_no=tracking_no, status=status, time=time,
                              message=message, location=location, subtag=subtag, **extra)
 
+    def ingest(self, payload: Union[str, Mapping[str, Any]]) -> JSONDict:
+        """Applies AfterShip's JSON as it comes — a webhook body, a GET or list response, a tracking — checkpoint
+        by checkpoint as ``event`` does (op tracking.ingest); ``trackings`` says what each applied."""
+        return self._db.exec("tracking.ingest", payload=payload if isinstance(payload, str) else dict(payload))
+
     def get(self, carrier: str, tracking_no: str) -> JSONDict:
         """A parcel's tracking events (op tracking.get)."""
         return self._db.exec("tracking.get", carrier=carrier, tracking_no=tracking_no)

@@ -758,6 +758,16 @@ class Ops:
         """
         return self.exec("tracking.event", carrier=carrier, tracking_no=tracking_no, status=status, time=time, message=message, location=location, subtag=subtag, **envelope)
 
+    def tracking_ingest(self, payload: Any, **envelope: Any) -> Dict[str, Any]:
+        """Apply AfterShip trackings (a webhook, a GET or list response: payload) checkpoint by checkpoint, each as tracking.event; repeats apply once (op ``tracking.ingest``).
+
+        Args:
+            payload: AfterShip's JSON: {"msg": tracking} (webhook), {"data": {"tracking"}}, {"data": {"trackings": [..]}} or a tracking. Required.
+
+        Returns: trackings.
+        """
+        return self.exec("tracking.ingest", payload=payload, **envelope)
+
     def tracking_get(self, carrier: str, tracking_no: str, **envelope: Any) -> Dict[str, Any]:
         """Show the tracking events of a parcel (carrier, tracking_no) (op ``tracking.get``).
 
