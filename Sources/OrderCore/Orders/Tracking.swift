@@ -164,7 +164,7 @@ enum TrackingCommands {
     }
 }
 
-/// One carrier event about a parcel, as `tracking.event` takes it (and keeps it: all but the subtag).
+/// One carrier event about a parcel, as `tracking.event` takes it and keeps it.
 struct TrackingReport {
     var carrier: String
     var trackingNo: String
@@ -257,9 +257,7 @@ extension CommandContext {
     func take(_ report: TrackingReport) throws -> JSONObject {
         let (carrier, trackingNo) = (report.carrier, report.trackingNo)
         let found = try store.shipment(carrier: carrier, trackingNo: trackingNo)
-        let stored = try store.insertTrackingEvent(
-            carrier: carrier, trackingNo: trackingNo, shipmentRowID: found?.rowID, status: report.status,
-            time: report.time, message: report.message, location: report.location, at: at)
+        let stored = try store.insertTrackingEvent(report, shipmentRowID: found?.rowID, at: at)
         var result: JSONObject = [
             "carrier": .string(carrier), "tracking_no": .string(trackingNo), "status": .string(report.status.rawValue),
             "duplicate": .bool(!stored),

@@ -15,7 +15,7 @@ struct Migration {
         profileEpoch, paymentsByTime, inboxAwaiting, cashOnDelivery, refundWriteOff, owingOnDelivery,
         channelUpdatedAt, refundedCancelled, returnBuyers, openTransfers, returnsByCustomerUnused, transferLosses,
         backorderedLines, owedLeft, cancelledUnallocated, pickedHeld, buyerKeys, paymentTerms, refundsOwed,
-        shippingPoints, lineRefs, disputes, riskReports,
+        shippingPoints, lineRefs, disputes, riskReports, trackingSubtags,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -1031,6 +1031,14 @@ struct Migration {
     /// gateway's), one per source; the gravest counts in the order's risk score (rule `channel_risk`).
     static let riskReports = Migration(
         name: "0051_risk_reports", sql: riskReportsTable, postgresql: SQLDialect.postgresql.schema(riskReportsTable))
+
+    /// A carrier event's AfterShip subtag (`Exception_003`: the buyer refused the parcel), kept so that an event
+    /// for a number no shipment had yet raises the same alert when a shipment takes the number.
+    static let trackingSubtags = Migration(
+        name: "0052_tracking_subtags",
+        sql: """
+            ALTER TABLE tracking_events ADD COLUMN subtag TEXT;
+            """)
 
     private static let riskReportsTable = """
         CREATE TABLE risk_reports(

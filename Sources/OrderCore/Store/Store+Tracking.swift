@@ -20,18 +20,14 @@ extension Store {
 
     /// Stores an event. - Returns: false when the same event (carrier, number, status, time, message)
     /// was stored before: a duplicate delivery of it, applied once.
-    func insertTrackingEvent(
-        carrier: String, trackingNo: String, shipmentRowID: Int64?, status: TrackingStatus, time: Int64,
-        message: String, location: String?, at: Int64
-    ) throws -> Bool {
+    func insertTrackingEvent(_ report: TrackingReport, shipmentRowID: Int64?, at: Int64) throws -> Bool {
         try db.run(
             """
             INSERT INTO tracking_events(carrier, tracking_no, shipment_rowid, status, time, message, location,
-                received_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
-            """, .text(carrier), .text(trackingNo), .opt(shipmentRowID), .text(status.rawValue), .int(time),
-            .text(message),
-            .opt(location), .int(at)) == 1
+                subtag, received_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+            """, .text(report.carrier), .text(report.trackingNo), .opt(shipmentRowID), .text(report.status.rawValue),
+            .int(report.time), .text(report.message), .opt(report.location), .opt(report.subtag), .int(at)) == 1
     }
 
     /// The events kept for a tracking number no shipment had when they came, oldest first.
@@ -39,7 +35,7 @@ extension Store {
         var reports: [TrackingReport] = []
         try db.rows(
             """
-            SELECT status, time, message, location FROM tracking_events
+            SELECT status, time, message, location, subtag FROM tracking_events
                 WHERE carrier = ? AND tracking_no = ? AND shipment_rowid IS NULL ORDER BY time, id
             """, .text(carrier), .text(trackingNo)
         ) {
@@ -47,7 +43,7 @@ extension Store {
             reports.append(
                 TrackingReport(
                     carrier: carrier, trackingNo: trackingNo, status: status, time: $0.int(1), message: $0.text(2),
-                    location: $0.optText(3)))
+                    location: $0.optText(3), subtag: $0.optText(4)))
         }
         return reports
     }

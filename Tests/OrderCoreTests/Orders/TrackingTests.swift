@@ -121,7 +121,8 @@ struct TrackingTests {
 
     /// Scans the carrier sent before the parcel's shipment was recorded (the label scanned, and the parcel even
     /// delivered, before the warehouse said it shipped) apply once it is, in their order: the order is delivered at
-    /// the carrier's time, and the `unknown_tracking` alert they raised is cleared.
+    /// the carrier's time, and the `unknown_tracking` alert they raised is cleared. A refusal kept so raises its own
+    /// alert (its AfterShip subtag is kept with it).
     @Test func scansBeforeTheShipmentApplyOnceItIsRecorded() throws {
         let engine = try engine()
         for (status, time) in [("delivered", "2014-11-03T10:00:00"), ("InTransit", "2014-11-02T09:00:00")] {
@@ -129,6 +130,11 @@ struct TrackingTests {
                                                          "time": .string(time)])
             #expect(early["matched"] == false)
         }
+        try engine.ok("tracking.event", ["carrier": "ups", "tracking_no": "1ZREFUSED", "status": "Exception",
+                                         "subtag": "Exception_003", "time": "2014-11-02T09:00:00"])
+        let refused = try shippedOrder(engine, carrier: "ups", trackingNo: "1ZREFUSED", at: "2014-11-01T00:00:00Z")
+        let alerts = try engine.ok("report.alerts")["alerts"]?.arrayValue ?? []
+        #expect(alerts.contains { $0["kind"] == "delivery_refused" && $0["order_id"] == refused }, "\(alerts)")
         func unknown() throws -> Bool {
             try engine.ok("report.alerts")["alerts"]?.arrayValue?.contains { $0["kind"] == "unknown_tracking" } == true
         }
