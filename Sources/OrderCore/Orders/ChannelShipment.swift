@@ -114,8 +114,11 @@ extension CommandContext {
             let carrier = parcel.carrier ?? shipment.carrier ?? channel
             let trackingNo = try unusedTrackingNo(
                 parcel.trackingNo ?? Self.unnamedParcel(order, channel: channel), carrier: carrier, order: order)
+            let leftAt = parcel.shippedAt ?? shippedAt
             let seq = try store.insertShipment(
-                orderRowID: order.rowID, carrier: carrier, trackingNo: trackingNo, at: parcel.shippedAt ?? shippedAt)
+                orderRowID: order.rowID, carrier: carrier, trackingNo: trackingNo, at: leftAt,
+                watched: try watchesPickup(
+                    leftAt: leftAt, named: parcel.trackingNo != nil, byChannel: shipment.byChannel))
             shipments.append(["shipment": .int(seq), "carrier": .string(carrier), "tracking_no": .string(trackingNo)])
         }
         var details = shipments[0].objectValue ?? [:]
@@ -141,6 +144,15 @@ extension CommandContext {
             try deliverAtChannel(&order, completed: state == .completed, channel: channel)
         }
         return details
+    }
+
+    /// Whether the sweep waits for a pickup scan of a channel's parcel (`no_pickup`): not of one the channel fulfilled
+    /// from its own stock (its logistics, not the merchant's carrier), nor of one it names no number for (no
+    /// carrier can scan what nobody can look up), nor of one that left longer ago than the alert's window (a
+    /// backfill of history: its pickup, if any, was long ago).
+    private func watchesPickup(leftAt: Int64, named: Bool, byChannel: Bool) throws -> Bool {
+        let window = try intSetting(.pickupAlertHours) * 3_600_000
+        return named && !byChannel && at - leftAt < window
     }
 
     /// The tracking number of a channel's parcel that names none (yet): the channel and the order's number there.
@@ -176,7 +188,9 @@ extension CommandContext {
             let old = waiting.removeFirst()
             let carrier = parcel.carrier ?? shipment.carrier ?? old.carrier
             let trackingNo = try unusedTrackingNo(number, carrier: carrier, order: order)
-            try store.renameShipment(orderRowID: order.rowID, seq: old.seq, carrier: carrier, trackingNo: trackingNo)
+            try store.renameShipment(
+                orderRowID: order.rowID, seq: old.seq, carrier: carrier, trackingNo: trackingNo,
+                watched: try watchesPickup(leftAt: old.shippedAt, named: true, byChannel: shipment.byChannel))
             try replayTracking(carrier: carrier, trackingNo: trackingNo, order: &order)
             named.append([
                 "shipment": .int(old.seq), "carrier": .string(carrier), "tracking_no": .string(trackingNo),

@@ -15,7 +15,7 @@ struct Migration {
         profileEpoch, paymentsByTime, inboxAwaiting, cashOnDelivery, refundWriteOff, owingOnDelivery,
         channelUpdatedAt, refundedCancelled, returnBuyers, openTransfers, returnsByCustomerUnused, transferLosses,
         backorderedLines, owedLeft, cancelledUnallocated, pickedHeld, buyerKeys, paymentTerms, refundsOwed,
-        shippingPoints, lineRefs, disputes, riskReports, trackingSubtags,
+        shippingPoints, lineRefs, disputes, riskReports, trackingSubtags, pickupWatch,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -1038,6 +1038,18 @@ struct Migration {
         name: "0052_tracking_subtags",
         sql: """
             ALTER TABLE tracking_events ADD COLUMN subtag TEXT;
+            """)
+
+    /// Shipments the sweep does not chase for a pickup scan (`no_pickup`): a channel's parcel from its own stock
+    /// (Amazon FBA), one it names no tracking number for, one that left longer ago than the alert's window when it
+    /// was recorded (a backfill of history). No carrier scan is coming for them that anyone waits for.
+    static let pickupWatch = Migration(
+        name: "0053_pickup_watch",
+        sql: """
+            ALTER TABLE shipments ADD COLUMN unwatched INTEGER NOT NULL DEFAULT 0;
+            DROP INDEX shipments_awaiting_pickup;
+            CREATE INDEX shipments_awaiting_pickup ON shipments(shipped_at) WHERE picked_up_at IS NULL
+                AND state != 'delivered' AND unwatched = 0;
             """)
 
     private static let riskReportsTable = """

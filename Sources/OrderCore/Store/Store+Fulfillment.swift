@@ -116,22 +116,25 @@ extension Store {
         { _ in true } ?? false
     }
 
-    func insertShipment(orderRowID: Int64, carrier: String, trackingNo: String, at: Int64) throws -> Int64 {
+    /// - Parameter watched: whether the sweep waits for its pickup scan (`no_pickup`).
+    func insertShipment(
+        orderRowID: Int64, carrier: String, trackingNo: String, at: Int64, watched: Bool = true
+    ) throws -> Int64 {
         let seq =
             try db.first("SELECT COALESCE(MAX(seq), 0) + 1 FROM shipments WHERE order_rowid = ?", .int(orderRowID)) {
                 $0.int(0)
             } ?? 1
         try db.run(
-            "INSERT INTO shipments(order_rowid, seq, carrier, tracking_no, state, shipped_at) VALUES (?, ?, ?, ?, "
-                + "'shipped', ?)",
-            .int(orderRowID), .int(seq), .text(carrier), .text(trackingNo), .int(at))
+            "INSERT INTO shipments(order_rowid, seq, carrier, tracking_no, state, shipped_at, unwatched) VALUES (?, ?, "
+                + "?, ?, 'shipped', ?, ?)",
+            .int(orderRowID), .int(seq), .text(carrier), .text(trackingNo), .int(at), .int(watched ? 0 : 1))
         return seq
     }
 
-    func renameShipment(orderRowID: Int64, seq: Int64, carrier: String, trackingNo: String) throws {
+    func renameShipment(orderRowID: Int64, seq: Int64, carrier: String, trackingNo: String, watched: Bool) throws {
         try db.run(
-            "UPDATE shipments SET carrier = ?, tracking_no = ? WHERE order_rowid = ? AND seq = ?", .text(carrier),
-            .text(trackingNo), .int(orderRowID), .int(seq))
+            "UPDATE shipments SET carrier = ?, tracking_no = ?, unwatched = ? WHERE order_rowid = ? AND seq = ?",
+            .text(carrier), .text(trackingNo), .int(watched ? 0 : 1), .int(orderRowID), .int(seq))
     }
 
     func shipments(orderRowID: Int64) throws -> [Shipment] {

@@ -68,14 +68,15 @@ extension Store {
             """, .text(state), .opt(pickedUpAt), .int(eventAt), .int(shipmentRowID))
     }
 
-    /// Shipments with no pickup scan that left at or before `before`, with their order ids.
+    /// Shipments watched for a pickup scan with none that left at or before `before`, with their order ids.
     func shipmentsAwaitingPickup(before: Int64) throws -> [(orderID: String, shipment: Shipment)] {
         var result: [(String, Shipment)] = []
         try db.rows(
             """
             SELECT o.order_id, s.seq, s.carrier, s.tracking_no, s.state, s.shipped_at, s.delivered_at
             FROM shipments s JOIN orders o ON o.id = s.order_rowid
-            WHERE s.picked_up_at IS NULL AND s.state != 'delivered' AND s.shipped_at <= ? ORDER BY s.shipped_at
+            WHERE s.picked_up_at IS NULL AND s.state != 'delivered' AND s.unwatched = 0 AND s.shipped_at <= ?
+                ORDER BY s.shipped_at
             """, .int(before)
         ) {
             result.append(

@@ -323,6 +323,43 @@ struct ChannelStateTests {
         #expect(long["warnings"]?.arrayValue?.contains { $0["code"] == "shipment_code_cleaned" } == true)
     }
 
+    /// The sweep chases a pickup scan (`no_pickup`) of a parcel a channel shipped only when one can come: not of one
+    /// the channel fulfilled from its own stock (FBA), nor of one with no number (until the channel names it), nor of
+    /// a backfill of parcels long gone — each was a "call the carrier" alert, on every order of a backfill.
+    @Test func onlyParcelsACarrierWillScanAreChasedForTheirPickup() throws {
+        let recorded = "2026-01-19T11:00:00Z"
+        func arrive(_ channel: String, _ payload: JSON) throws {
+            let outcome = try engine.ok("intake.ingest", ["channel": .string(channel), "payload": payload, "at": .string(recorded)])
+            #expect(outcome["events"]?.arrayValue?.first?["state"] == "shipped", "\(outcome.serialized)")
+        }
+        func fulfilled(_ id: Int, _ number: JSON, at: String, updated: String = "2026-01-19T10:30:00Z") -> JSON {
+            shopify(id, financial: "paid", fulfillment: "fulfilled", extra: [
+                "updated_at": .string(updated),
+                "fulfillments": [["status": "success", "tracking_company": "UPS", "tracking_number": number, "created_at": .string(at)]]])
+        }
+        try arrive("shopify", fulfilled(60, "1Z60", at: "2026-01-19T10:00:00Z"))  // chased
+        try arrive("shopify", fulfilled(61, "1Z61", at: "2025-06-01T10:00:00Z"))  // a backfill
+        try arrive("shopify", fulfilled(62, .null, at: "2026-01-19T10:00:00Z"))  // no number yet
+        try arrive("amazon", ["order": ["AmazonOrderId": "111-60", "PurchaseDate": "2026-01-18T10:00:00Z", "OrderStatus": "Shipped",
+                                        "FulfillmentChannel": "AFN", "LastUpdateDate": "2026-01-19T10:00:00Z",
+                                        "OrderTotal": ["CurrencyCode": "USD", "Amount": "20.00"]],
+                              "items": ["payload": ["OrderItems": [["SellerSKU": "A1", "QuantityOrdered": 1,
+                                                                    "ItemPrice": ["CurrencyCode": "USD", "Amount": "20.00"]]]]]])
+        func chased() throws -> [String] {
+            try engine.ok("sweep", ["at": "2026-01-21T12:00:00Z"])
+            let alerts = try engine.ok("report.alerts")["alerts"]?.arrayValue ?? []
+            return alerts.filter { $0["kind"] == "no_pickup" }.compactMap { alert in
+                try? engine.ok("order.get", ["order_id": alert["order_id"] ?? .null])["external_id"]?.stringValue
+            }
+        }
+        #expect(try chased() == ["60"])
+        // The number named later, the parcel is chased like any other.
+        let named = try engine.ok("intake.ingest", ["channel": "shopify", "at": .string(recorded),
+                                                    "payload": fulfilled(62, "1Z62", at: "2026-01-19T10:00:00Z", updated: "2026-01-19T12:00:00Z")])
+        #expect(named["events"]?.arrayValue?.first?["action"] == "tracking_added", "\(named.serialized)")
+        #expect(try chased().sorted() == ["60", "62"])
+    }
+
     /// A Shopify fulfillment made without a tracking number, the number added there later: the shipment recorded
     /// under none takes it, so the carrier's events find the order (they were `unknown_tracking` alerts, and the
     /// order never delivered by its carrier). A number recorded otherwise is never replaced.
