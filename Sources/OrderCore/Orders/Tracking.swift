@@ -159,7 +159,8 @@ enum TrackingCommands {
         return [
             "carrier": .string(carrier), "tracking_no": .string(trackingNo), "order_id": .optional(order),
             "shipment_state": .optional(found?.shipment.state),
-            "events": .array(try ctx.store.trackingEvents(carrier: carrier, trackingNo: trackingNo)),
+            "events": .array(
+                try ctx.store.trackingEvents(carrier: found?.shipment.carrier ?? carrier, trackingNo: trackingNo)),
         ]
     }
 }
@@ -255,8 +256,11 @@ extension CommandContext {
     /// duplicate). One no shipment has is kept and reported (`unknown_tracking`), and applied when a shipment takes
     /// the number (`replayTracking`). - Returns: `tracking.event`'s answer.
     func take(_ report: TrackingReport) throws -> JSONObject {
+        var report = report
+        let found = try store.shipment(carrier: report.carrier, trackingNo: report.trackingNo)
+        // Kept under the shipment's carrier, however this source spells it: its events read as one.
+        if let found { report.carrier = found.shipment.carrier }
         let (carrier, trackingNo) = (report.carrier, report.trackingNo)
-        let found = try store.shipment(carrier: carrier, trackingNo: trackingNo)
         let stored = try store.insertTrackingEvent(report, shipmentRowID: found?.rowID, at: at)
         var result: JSONObject = [
             "carrier": .string(carrier), "tracking_no": .string(trackingNo), "status": .string(report.status.rawValue),

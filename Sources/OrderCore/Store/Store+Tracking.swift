@@ -1,21 +1,26 @@
 /// SQL of carrier tracking.
 extension Store {
-    /// The shipment a tracking number belongs to, with its order.
+    /// The shipment a tracking number belongs to, with its order: the one of this carrier, else the only shipment
+    /// with the number (the carrier named otherwise: Shopify's `UPS`, AfterShip's `ups`).
     func shipment(carrier: String, trackingNo: String) throws -> (rowID: Int64, orderRowID: Int64, shipment: Shipment)?
     {
-        try db.first(
+        var found: [(rowID: Int64, orderRowID: Int64, shipment: Shipment)] = []
+        try db.rows(
             """
             SELECT id, order_rowid, seq, carrier, tracking_no, state, shipped_at, delivered_at FROM shipments
-                WHERE carrier = ? AND tracking_no = ?
-            """, .text(carrier), .text(trackingNo)
+                WHERE tracking_no = ? ORDER BY carrier = ? DESC LIMIT 2
+            """, .text(trackingNo), .text(carrier)
         ) {
-            (
-                $0.int(0), $0.int(1),
-                Shipment(
-                    seq: $0.int(2), carrier: $0.text(3), trackingNo: $0.text(4), state: $0.text(5),
-                    shippedAt: $0.int(6), deliveredAt: $0.optInt(7))
-            )
+            found.append(
+                (
+                    $0.int(0), $0.int(1),
+                    Shipment(
+                        seq: $0.int(2), carrier: $0.text(3), trackingNo: $0.text(4), state: $0.text(5),
+                        shippedAt: $0.int(6), deliveredAt: $0.optInt(7))
+                ))
         }
+        guard let first = found.first, first.shipment.carrier == carrier || found.count == 1 else { return nil }
+        return first
     }
 
     /// Stores an event. - Returns: false when the same event (carrier, number, status, time, message)

@@ -288,9 +288,10 @@ struct ChannelStateTests {
             } ?? []
         }
         #expect(try tracked() == ["UPS:1ZP1", "Royal Mail:RRP2"])
-        try engine.ok("tracking.event", ["carrier": "UPS", "tracking_no": "1ZP1", "status": "delivered"])
+        // The carrier as AfterShip names it (`ups`, `royal-mail`): the number finds the parcel.
+        try engine.ok("tracking.event", ["carrier": "ups", "tracking_no": "1ZP1", "status": "delivered"])
         #expect(try engine.ok("order.get", ["order_id": id])["state"] == "shipped", "one parcel of two has arrived")
-        let last = try engine.ok("tracking.event", ["carrier": "Royal Mail", "tracking_no": "RRP2", "status": "delivered"])
+        let last = try engine.ok("tracking.event", ["carrier": "royal-mail", "tracking_no": "RRP2", "status": "delivered"])
         #expect(last["matched"] == true)
         #expect(try engine.ok("order.get", ["order_id": id])["state"] == "delivered")
 

@@ -151,6 +151,20 @@ struct TrackingTests {
         #expect(again["duplicate"] == true && again["matched"] == true)
     }
 
+    /// A carrier named otherwise than the shipment names it (AfterShip's `ups`, the shipment's `UPS`) finds the parcel
+    /// by its number, and its events read under the shipment's name; a number two carriers' shipments share is found
+    /// only by the carrier's own name.
+    @Test func aParcelIsFoundByItsNumberWhateverTheCarriersSpelling() throws {
+        let engine = try engine()
+        let id = try shippedOrder(engine, carrier: "UPS", trackingNo: "1ZSPELL")
+        let event = try engine.ok("tracking.event", ["carrier": "ups", "tracking_no": "1ZSPELL", "status": "InTransit"])
+        #expect(event["matched"] == true && event["order_id"] == id && event["carrier"] == "UPS")
+        #expect(try engine.ok("tracking.get", ["carrier": "ups", "tracking_no": "1ZSPELL"])["events"]?.arrayValue?.count == 1)
+        try shippedOrder(engine, carrier: "DHL", trackingNo: "1ZSPELL")
+        #expect(try engine.ok("tracking.event", ["carrier": "ups", "tracking_no": "1ZSPELL", "status": "Delivered"])["matched"] == false)
+        #expect(try engine.ok("tracking.event", ["carrier": "UPS", "tracking_no": "1ZSPELL", "status": "Delivered"])["order_id"] == id)
+    }
+
     @Test func noPickupScanWithin48HoursRaisesAnAlertThatThePickupClears() throws {
         let engine = try engine()
         let id = try shippedOrder(engine, carrier: "sf", trackingNo: "SF1", at: "2026-01-18T10:00:00Z")
