@@ -106,8 +106,11 @@ extension CommandContext {
         try settleBackorder(orderID: order.orderID, short: short)
         try store.trimAllocation(orderRowID: order.rowID)
         let shippedAt = shipment.shippedAt ?? at
-        // Its parcels not recorded yet: a later part's event names the earlier parts' parcels too.
-        let recorded = Set(try store.shipments(orderRowID: order.rowID).map(\.trackingNo))
+        // Its parcels not recorded yet: a later part's event names the earlier parts' parcels too. An order none of
+        // whose units had left has no shipment to read.
+        let recorded =
+            lines.contains { $0.quantity(.shipped) > 0 }
+            ? Set(try store.shipments(orderRowID: order.rowID).map(\.trackingNo)) : []
         let parcels = shipment.parcels.filter { $0.trackingNo.map { !recorded.contains($0) } ?? true }
         var shipments: [JSON] = []
         for parcel in parcels.isEmpty ? [shipment.parcels[0]] : parcels {
