@@ -174,15 +174,9 @@ struct TrackingReport {
     var message: String
     var location: String?
     var subtag: String?
+}
 
-    init(
-        carrier: String, trackingNo: String, status: TrackingStatus, time: Int64, message: String,
-        location: String?, subtag: String? = nil
-    ) {
-        (self.carrier, self.trackingNo, self.status, self.time) = (carrier, trackingNo, status, time)
-        (self.message, self.location, self.subtag) = (message, location, subtag)
-    }
-
+extension TrackingReport {
     /// `tracking.event`'s arguments; a time without a zone is UTC (carrier feeds send local times without one),
     /// none is `at`.
     init(_ f: Fields, at: Int64) throws(OrderCoreError) {
