@@ -1,4 +1,5 @@
-"""OrderCore quickstart in Python: receive stock, create orders, pay one, cancel another, print a timeline.
+"""OrderCore quickstart in Python: receive stock, create orders, pay one and ship it to the door (AfterShip's
+webhook), cancel another, print a timeline.
 
     make build
     PYTHONPATH=bindings/python ORDERCORE_LIBRARY=dist/lib/libordercore.so.0 python3 examples/python/quickstart.py
@@ -22,6 +23,21 @@ with ordercore.open(path) as db:
     db.orders.pay(paid["order_id"], "59.70", payment_ref="PAY-1")
     db.orders.cancel(cancelled["order_id"], "buyer changed their mind")
     print(f"{paid['order_id']} is {db.orders.state(paid['order_id'])}; available: {db.stock.available('MUG-1')}")
+
+    # Allocated, packed (the order code, then each unit's barcode; the parcel weighed) and shipped; the carrier's
+    # news comes as AfterShip's webhook sends it, taken whole: a redelivery applies nothing twice.
+    order_id = paid["order_id"]
+    db.orders.allocate(order_id)
+    db.orders.pack(order_id, [order_id, "690123", "690123", "690123"], weight_g=1050)
+    db.orders.ship(order_id, "sf-express", "SF1001")
+    webhook = {"event": "tracking_update", "msg": {
+        "slug": "sf-express", "tracking_number": "SF1001", "tag": "Delivered",
+        "checkpoints": [{"tag": "InTransit", "checkpoint_time": "2026-01-19T08:00:00", "city": "Shanghai"},
+                        {"tag": "Delivered", "checkpoint_time": "2026-01-20T15:30:00", "city": "Beijing"}]}}
+    for delivery in (1, 2):
+        taken = db.tracking.ingest(webhook)["trackings"][0]
+        print(f"AfterShip webhook, delivery {delivery}: {taken['applied']} checkpoints applied, "
+              f"{taken['duplicates']} repeated; {order_id} is {db.orders.state(order_id)}")
 
     try:
         db.orders.create(lines=[{"sku": "MUG-1", "qty": 99, "unit_price": "19.90"}])
