@@ -50,7 +50,7 @@ final class ChannelProfile {
         var risks: ListRule?
         /// The parcels the channel shipped the order in, each with its own tracking number (Amazon v2026
         /// `packages`, Shopify's fulfillments; Pinduoduo's first and its `extra_delivery_list`): one list or several,
-        /// of `ChannelShipment.fields`.
+        /// of `ChannelShipment.parcelFields`.
         var parcels: [ListRule]
         /// Fees besides goods and shipping (WooCommerce `fee_lines`).
         var fees: [ListRule]
@@ -215,7 +215,7 @@ final class ChannelProfile {
             }
             rule.risks = try r.object("risks").map { l throws(OrderCoreError) in try listRule(l, allowed: riskFields) }
             rule.parcels = try (r.objectOrList("parcels", maxCount: 10) ?? []).map { l throws(OrderCoreError) in
-                try listRule(l, allowed: ChannelShipment.fields)
+                try listRule(l, allowed: ChannelShipment.parcelFields)
             }
             // One list or several (Amazon's item charges and the order's own, a delivery tip).
             rule.fees = try (r.objectOrList("fees", maxCount: 10) ?? []).map { l throws(OrderCoreError) in

@@ -84,7 +84,7 @@ enum Cosmetic {
         if case .object(var shipment)? = doc["shipment"] {
             // A carrier a merchant typed at length, a tracking number with a stray control character.
             func tidyCodes(_ object: inout JSONObject, field: String) {
-                for key in ["carrier", "tracking_no"] {
+                for key in ["carrier", "tracking_no", "parcel_ref"] {
                     guard case .string(let raw)? = object[key], (try? Fields.normalizedCode(raw, field: key)) == nil
                     else { continue }
                     object[key] = Cosmetic.code(raw).map(JSON.string)

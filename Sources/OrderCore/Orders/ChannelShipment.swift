@@ -3,8 +3,10 @@
 /// a channel saying "shipped" about an order still in OrderCore's queue. It is recorded, never made a
 /// second time (docs/channels.md, *Arrival in the channel's state*).
 struct ChannelShipment {
-    /// The canonical fields a profile may map (`shipment.carrier` ...), and a parcel's (the rule's `parcels`).
+    /// The canonical fields a profile may map (`shipment.carrier` ...).
     static let fields = ["carrier", "tracking_no", "shipped_at"]
+    /// A parcel's: the shipment's fields and the channel's id of the parcel (`parcel_ref`).
+    static let parcelFields = fields + ["parcel_ref"]
     /// The parcels one event records at most.
     static let maxParcels = 100
 
@@ -13,6 +15,9 @@ struct ChannelShipment {
         var carrier: String?
         var trackingNo: String?
         var shippedAt: Int64?
+        /// The channel's id of the parcel (a Shopify fulfillment, an Amazon package): one number it corrects later is
+        /// the same parcel's.
+        var ref: String?
     }
 
     var carrier: String?
@@ -31,7 +36,7 @@ struct ChannelShipment {
         parcels = try (shipment?.objects("parcels", maxCount: Self.maxParcels) ?? []).map { p throws(OrderCoreError) in
             let parcel = Parcel(
                 carrier: try p.code("carrier"), trackingNo: try p.code("tracking_no"),
-                shippedAt: try p.time("shipped_at"))
+                shippedAt: try p.time("shipped_at"), ref: try p.code("parcel_ref"))
             try p.finish()
             return parcel
         }
@@ -108,10 +113,12 @@ extension CommandContext {
         let shippedAt = shipment.shippedAt ?? at
         // Its parcels not recorded yet: a later part's event names the earlier parts' parcels too. An order none of
         // whose units had left has no shipment to read.
-        let recorded =
-            lines.contains { $0.quantity(.shipped) > 0 }
-            ? Set(try store.shipments(orderRowID: order.rowID).map(\.trackingNo)) : []
-        let parcels = shipment.parcels.filter { $0.trackingNo.map { !recorded.contains($0) } ?? true }
+        let before = lines.contains { $0.quantity(.shipped) > 0 } ? try store.shipments(orderRowID: order.rowID) : []
+        let (recorded, refs) = (Set(before.map(\.trackingNo)), Set(before.compactMap(\.parcelRef)))
+        // A parcel recorded before under another number (the channel corrected it) is not a new one either.
+        let parcels = shipment.parcels.filter {
+            $0.trackingNo.map { !recorded.contains($0) } ?? true && $0.ref.map { !refs.contains($0) } ?? true
+        }
         var shipments: [JSON] = []
         for parcel in parcels.isEmpty ? [shipment.parcels[0]] : parcels {
             let carrier = parcel.carrier ?? shipment.carrier ?? channel
@@ -121,7 +128,8 @@ extension CommandContext {
             let seq = try store.insertShipment(
                 orderRowID: order.rowID, carrier: carrier, trackingNo: trackingNo, at: leftAt,
                 watched: try watchesPickup(
-                    leftAt: leftAt, named: parcel.trackingNo != nil, byChannel: shipment.byChannel))
+                    leftAt: leftAt, named: parcel.trackingNo != nil, byChannel: shipment.byChannel),
+                parcelRef: parcel.ref)
             shipments.append(["shipment": .int(seq), "carrier": .string(carrier), "tracking_no": .string(trackingNo)])
         }
         var details = shipments[0].objectValue ?? [:]
@@ -176,24 +184,37 @@ extension CommandContext {
         return trackingNo
     }
 
-    /// Tracking numbers the channel names, later, for parcels it shipped without one (a Shopify fulfillment
-    /// whose number was added after it was made): the order's shipments recorded under no number
-    /// (`unnamedParcel`) take them in turn, so the carrier's events find the order. Only those: a number
-    /// recorded otherwise stands. Returns the shipments named (timeline `channel.tracking`).
+    /// Tracking numbers the channel names, later, for parcels it shipped: a number it corrected (a label printed
+    /// again) replaces the one the same parcel (`parcel_ref`) was recorded with and the channel names no more; one for
+    /// a parcel shipped without a number (a Shopify fulfillment whose number was added after it was made) goes to the
+    /// order's shipments recorded under none (`unnamedParcel`), in turn. The carrier's events find the order from
+    /// then on. A number recorded otherwise stands. Returns the shipments named (timeline `channel.tracking`).
     func nameChannelParcels(_ order: inout Order, shipment: ChannelShipment, channel: String) throws -> [JSON] {
         let shipments = try store.shipments(orderRowID: order.rowID)
         let recorded = Set(shipments.map(\.trackingNo))
         let unnamed = Self.unnamedParcel(order, channel: channel)
         var waiting = shipments.filter { $0.trackingNo == unnamed || $0.trackingNo.hasPrefix(unnamed + "/") }
+        // Per parcel the channel names, the numbers it names for it now.
+        var current: [String: Set<String>] = [:]
+        for parcel in shipment.parcels {
+            if let ref = parcel.ref, let number = parcel.trackingNo { current[ref, default: []].insert(number) }
+        }
+        var replaced = Set<Int64>()
         var named: [JSON] = []
-        for parcel in shipment.parcels where !waiting.isEmpty {
+        for parcel in shipment.parcels {
             guard let number = parcel.trackingNo, !recorded.contains(number) else { continue }
-            let old = waiting.removeFirst()
+            let corrected = shipments.first { old in
+                old.parcelRef != nil && old.parcelRef == parcel.ref && !replaced.contains(old.seq)
+                    && !(current[old.parcelRef ?? ""]?.contains(old.trackingNo) ?? false)
+            }
+            guard let old = corrected ?? (waiting.isEmpty ? nil : waiting.removeFirst()) else { continue }
+            replaced.insert(old.seq)
             let carrier = parcel.carrier ?? shipment.carrier ?? old.carrier
             let trackingNo = try unusedTrackingNo(number, carrier: carrier, order: order)
             try store.renameShipment(
                 orderRowID: order.rowID, seq: old.seq, carrier: carrier, trackingNo: trackingNo,
-                watched: try watchesPickup(leftAt: old.shippedAt, named: true, byChannel: shipment.byChannel))
+                watched: try watchesPickup(leftAt: old.shippedAt, named: true, byChannel: shipment.byChannel),
+                parcelRef: parcel.ref)
             try replayTracking(carrier: carrier, trackingNo: trackingNo, order: &order)
             named.append([
                 "shipment": .int(old.seq), "carrier": .string(carrier), "tracking_no": .string(trackingNo),

@@ -31,6 +31,8 @@ struct Shipment {
     var state: String
     var shippedAt: Int64
     var deliveredAt: Int64?
+    /// The channel's id of the parcel (a Shopify fulfillment, an Amazon package) for one a channel shipped.
+    var parcelRef: String? = nil
 
     var json: JSON {
         [

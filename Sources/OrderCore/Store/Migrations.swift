@@ -15,7 +15,7 @@ struct Migration {
         profileEpoch, paymentsByTime, inboxAwaiting, cashOnDelivery, refundWriteOff, owingOnDelivery,
         channelUpdatedAt, refundedCancelled, returnBuyers, openTransfers, returnsByCustomerUnused, transferLosses,
         backorderedLines, owedLeft, cancelledUnallocated, pickedHeld, buyerKeys, paymentTerms, refundsOwed,
-        shippingPoints, lineRefs, disputes, riskReports, trackingSubtags, pickupWatch,
+        shippingPoints, lineRefs, disputes, riskReports, trackingSubtags, pickupWatch, parcelRefs,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -1050,6 +1050,14 @@ struct Migration {
             DROP INDEX shipments_awaiting_pickup;
             CREATE INDEX shipments_awaiting_pickup ON shipments(shipped_at) WHERE picked_up_at IS NULL
                 AND state != 'delivered' AND unwatched = 0;
+            """)
+
+    /// The channel's id of a parcel it shipped (a Shopify fulfillment, an Amazon package): a tracking number the
+    /// channel corrects later is the same parcel's.
+    static let parcelRefs = Migration(
+        name: "0054_parcel_refs",
+        sql: """
+            ALTER TABLE shipments ADD COLUMN parcel_ref TEXT;
             """)
 
     private static let riskReportsTable = """

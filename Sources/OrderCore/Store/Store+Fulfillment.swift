@@ -116,39 +116,47 @@ extension Store {
         { _ in true } ?? false
     }
 
-    /// - Parameter watched: whether the sweep waits for its pickup scan (`no_pickup`).
+    /// - Parameters:
+    ///   - watched: whether the sweep waits for its pickup scan (`no_pickup`).
+    ///   - parcelRef: the channel's id of the parcel.
     func insertShipment(
-        orderRowID: Int64, carrier: String, trackingNo: String, at: Int64, watched: Bool = true
+        orderRowID: Int64, carrier: String, trackingNo: String, at: Int64, watched: Bool = true,
+        parcelRef: String? = nil
     ) throws -> Int64 {
         let seq =
             try db.first("SELECT COALESCE(MAX(seq), 0) + 1 FROM shipments WHERE order_rowid = ?", .int(orderRowID)) {
                 $0.int(0)
             } ?? 1
         try db.run(
-            "INSERT INTO shipments(order_rowid, seq, carrier, tracking_no, state, shipped_at, unwatched) VALUES (?, ?, "
-                + "?, ?, 'shipped', ?, ?)",
-            .int(orderRowID), .int(seq), .text(carrier), .text(trackingNo), .int(at), .int(watched ? 0 : 1))
+            "INSERT INTO shipments(order_rowid, seq, carrier, tracking_no, state, shipped_at, unwatched, parcel_ref) "
+                + "VALUES (?, ?, ?, ?, 'shipped', ?, ?, ?)",
+            .int(orderRowID), .int(seq), .text(carrier), .text(trackingNo), .int(at), .int(watched ? 0 : 1),
+            .opt(parcelRef))
         return seq
     }
 
-    func renameShipment(orderRowID: Int64, seq: Int64, carrier: String, trackingNo: String, watched: Bool) throws {
+    func renameShipment(
+        orderRowID: Int64, seq: Int64, carrier: String, trackingNo: String, watched: Bool, parcelRef: String?
+    ) throws {
         try db.run(
-            "UPDATE shipments SET carrier = ?, tracking_no = ?, unwatched = ? WHERE order_rowid = ? AND seq = ?",
-            .text(carrier), .text(trackingNo), .int(watched ? 0 : 1), .int(orderRowID), .int(seq))
+            """
+            UPDATE shipments SET carrier = ?, tracking_no = ?, unwatched = ?, parcel_ref = COALESCE(?, parcel_ref)
+                WHERE order_rowid = ? AND seq = ?
+            """, .text(carrier), .text(trackingNo), .int(watched ? 0 : 1), .opt(parcelRef), .int(orderRowID), .int(seq))
     }
 
     func shipments(orderRowID: Int64) throws -> [Shipment] {
         var result: [Shipment] = []
         try db.rows(
             """
-            SELECT seq, carrier, tracking_no, state, shipped_at, delivered_at FROM shipments WHERE order_rowid = ?
-                ORDER BY seq
+            SELECT seq, carrier, tracking_no, state, shipped_at, delivered_at, parcel_ref FROM shipments
+                WHERE order_rowid = ? ORDER BY seq
             """, .int(orderRowID)
         ) {
             result.append(
                 Shipment(
                     seq: $0.int(0), carrier: $0.text(1), trackingNo: $0.text(2), state: $0.text(3),
-                    shippedAt: $0.int(4), deliveredAt: $0.optInt(5)))
+                    shippedAt: $0.int(4), deliveredAt: $0.optInt(5), parcelRef: $0.optText(6)))
         }
         return result
     }

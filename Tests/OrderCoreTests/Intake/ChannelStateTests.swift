@@ -385,9 +385,23 @@ struct ChannelStateTests {
         #expect(order["state"] == "delivered" && order["shipments"]?.arrayValue?.count == 1)
         let timeline = try engine.ok("order.timeline", ["order_id": shipped["order_id"] ?? .null])
         #expect(timeline["events"]?.arrayValue?.contains { $0["command"] == "channel.tracking" } == true, "\(timeline.serialized)")
-        // Shipped with its number: a different number later (a label reprinted) changes nothing.
+        // Shipped with its number: another number later that the payload does not tie to the same parcel changes
+        // nothing.
         #expect(try ingest("shopify", fulfilled(44, "SF44", hour: 0))["state"] == "shipped")
         #expect(try ingest("shopify", fulfilled(44, "SF44B", hour: 1))["action"] == "unchanged")
+        // Corrected by the channel on the same fulfillment (its `id`): a label printed again, one box of two replaced.
+        func boxes(_ numbers: [String], hour: Int) -> JSON {
+            shopify(45, financial: "paid", fulfillment: "fulfilled", extra: [
+                "updated_at": .string("2026-01-19T1\(hour):00:00+08:00"),
+                "fulfillments": [["id": 845, "status": "success", "tracking_company": "SF", "tracking_number": .string(numbers[0]),
+                                  "tracking_numbers": .array(numbers.map(JSON.string)), "created_at": "2026-01-19T09:00:00+08:00"]]])
+        }
+        let two = try ingest("shopify", boxes(["SF45A", "SF45B"], hour: 0))
+        let corrected = try ingest("shopify", boxes(["SF45A", "SF45C"], hour: 1))
+        #expect(corrected["action"] == "tracking_added", "\(corrected.serialized)")
+        #expect(corrected["tracking_added"]?.arrayValue?.first?["was"] == "SF45B")
+        let tracked = try engine.ok("order.get", ["order_id": two["order_id"] ?? .null])["shipments"]?.arrayValue ?? []
+        #expect(tracked.map { $0["tracking_no"] } == ["SF45A", "SF45C"])
     }
 
     /// An order first seen after an edit at the channel took an item off (Shopify keeps it in `line_items` with
