@@ -76,7 +76,7 @@ class Shopify(Channel):
 
     profile = "shopify"
     steps = {"new": 4, "pay": 2, "refund_units": 2, "cancel": 1, "fulfil": 2, "fulfil_part": 2, "replay": 1,
-             "dispute": 1, "decide": 1, "risk": 1}
+             "dispute": 1, "decide": 1, "risk": 1, "retrack": 1}
 
     def __init__(self, rnd):
         super().__init__(rnd)
@@ -89,6 +89,8 @@ class Shopify(Channel):
             return self.dispute(order, kind)
         if kind == "risk":
             return self.risk(order)
+        if kind == "retrack":
+            return self.retrack(order)
         return (self.pay(order) if kind == "pay" else self.refund_units(order) if kind == "refund_units" else
                 self.cancel(order) if kind == "cancel" else self.fulfil(order, whole=kind == "fulfil"))
 
@@ -236,11 +238,23 @@ class Shopify(Channel):
         order["fulfillment_status"] = "partial" if left else "fulfilled"
         # Each fulfillment in its own boxes (one or two tracking numbers); now and then one cancelled there first.
         if self.rnd.random() < 0.2:
-            order["fulfillments"].append({"status": "cancelled", "tracking_company": "UPS",
+            order["fulfillments"].append({"id": 2 * len(self.sent), "status": "cancelled", "tracking_company": "UPS",
                                           "tracking_number": "VOID%d" % len(self.sent), "created_at": order["updated_at"]})
         boxes = ["1Z%d-%d" % (len(self.sent), box) for box in range(self.rnd.randint(1, 2))]
-        order["fulfillments"].append({"status": "success", "tracking_company": "UPS", "tracking_number": boxes[0],
-                                      "tracking_numbers": boxes, "created_at": order["updated_at"]})
+        order["fulfillments"].append({"id": 2 * len(self.sent) + 1, "status": "success", "tracking_company": "UPS",
+                                      "tracking_number": boxes[0], "tracking_numbers": boxes,
+                                      "created_at": order["updated_at"]})
+        return self.payload(order)
+
+    def retrack(self, order):
+        """A box's label printed again: the fulfillment names a new tracking number in its place."""
+        fulfilled = [f for f in order["fulfillments"] if f["status"] == "success"]
+        if not fulfilled:
+            return None
+        fulfillment = self.rnd.choice(fulfilled)
+        boxes = fulfillment["tracking_numbers"]
+        boxes[self.rnd.randrange(len(boxes))] = "1Z%d-R" % len(self.sent)
+        fulfillment["tracking_number"] = boxes[0]
         return self.payload(order)
 
     @staticmethod

@@ -537,12 +537,20 @@ extension CommandContext {
                     kind: "channel_shipped", orderID: order.orderID, at: at, details: .object(details))
             }
             did(order.state.rawValue)
+            // Numbers the channel corrected for parcels of earlier parts, in the same event.
+            if !created,
+                case let corrected = try nameChannelParcels(
+                    &order, shipment: shipment, channel: channel.channel,
+                    unnamed: false), !corrected.isEmpty
+            {
+                result["tracking_added"] = .array(corrected)
+            }
         } else if !created, shipment.parcels.contains(where: { $0.trackingNo != nil }),
             OrderState.leftTheWarehouse.contains(order.stage),
             case let named = try nameChannelParcels(&order, shipment: shipment, channel: channel.channel),
             !named.isEmpty
         {
-            // Numbers for parcels the channel shipped without one.
+            // Numbers for parcels the channel shipped without one, or corrected.
             result["tracking_added"] = .array(named)
             did("tracking_added")
         }

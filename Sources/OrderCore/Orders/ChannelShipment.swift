@@ -188,12 +188,17 @@ extension CommandContext {
     /// again) replaces the one the same parcel (`parcel_ref`) was recorded with and the channel names no more; one for
     /// a parcel shipped without a number (a Shopify fulfillment whose number was added after it was made) goes to the
     /// order's shipments recorded under none (`unnamedParcel`), in turn. The carrier's events find the order from
-    /// then on. A number recorded otherwise stands. Returns the shipments named (timeline `channel.tracking`).
-    func nameChannelParcels(_ order: inout Order, shipment: ChannelShipment, channel: String) throws -> [JSON] {
+    /// then on. A number recorded otherwise stands. Without `unnamed`, corrections only (the event also shipped a
+    /// new part, whose parcels are the numbers it names new). Returns the shipments named (timeline
+    /// `channel.tracking`).
+    func nameChannelParcels(
+        _ order: inout Order, shipment: ChannelShipment, channel: String, unnamed namesUnnamed: Bool = true
+    ) throws -> [JSON] {
         let shipments = try store.shipments(orderRowID: order.rowID)
         let recorded = Set(shipments.map(\.trackingNo))
         let unnamed = Self.unnamedParcel(order, channel: channel)
-        var waiting = shipments.filter { $0.trackingNo == unnamed || $0.trackingNo.hasPrefix(unnamed + "/") }
+        var waiting =
+            namesUnnamed ? shipments.filter { $0.trackingNo == unnamed || $0.trackingNo.hasPrefix(unnamed + "/") } : []
         // Per parcel the channel names, the numbers it names for it now.
         var current: [String: Set<String>] = [:]
         for parcel in shipment.parcels {

@@ -402,6 +402,26 @@ struct ChannelStateTests {
         #expect(corrected["tracking_added"]?.arrayValue?.first?["was"] == "SF45B")
         let tracked = try engine.ok("order.get", ["order_id": two["order_id"] ?? .null])["shipments"]?.arrayValue ?? []
         #expect(tracked.map { $0["tracking_no"] } == ["SF45A", "SF45C"])
+        // Corrected in the event that ships the rest: the first part's parcel renamed, the rest's recorded.
+        func part(_ fulfillments: [JSON], lines: [JSON], status: String, hour: Int) -> JSON {
+            shopify(46, financial: "paid", fulfillment: .string(status), extra: [
+                "updated_at": .string("2026-01-19T1\(hour):00:00+08:00"), "line_items": .array(lines),
+                "fulfillments": .array(fulfillments)])
+        }
+        func fulfillment(_ id: Int, _ number: String) -> JSON {
+            ["id": .int(Int64(id)), "status": "success", "tracking_company": "SF", "tracking_number": .string(number),
+             "created_at": "2026-01-19T09:00:00+08:00"]
+        }
+        func line(_ id: Int, _ sku: String, shipped: Bool) -> JSON {
+            ["id": .int(Int64(id)), "sku": .string(sku), "quantity": 1, "price": "10.00", "fulfillment_status": shipped ? "fulfilled" : .null]
+        }
+        let first = try ingest("shopify", part([fulfillment(461, "SF46A")], lines: [line(1, "A1", shipped: true), line(2, "B2", shipped: false)],
+                                               status: "partial", hour: 0))
+        let rest = try ingest("shopify", part([fulfillment(461, "SF46A2"), fulfillment(462, "SF46B")],
+                                              lines: [line(1, "A1", shipped: true), line(2, "B2", shipped: true)], status: "fulfilled", hour: 1))
+        #expect(rest["state"] == "shipped" && rest["tracking_added"]?.arrayValue?.first?["was"] == "SF46A", "\(rest.serialized)")
+        let both = try engine.ok("order.get", ["order_id": first["order_id"] ?? .null])["shipments"]?.arrayValue ?? []
+        #expect(both.map { $0["tracking_no"] } == ["SF46A2", "SF46B"])
     }
 
     /// An order first seen after an edit at the channel took an item off (Shopify keeps it in `line_items` with
