@@ -212,7 +212,9 @@ extension CommandContext {
                 old.parcelRef != nil && old.parcelRef == parcel.ref && !replaced.contains(old.seq)
                     && !(current[old.parcelRef ?? ""]?.contains(old.trackingNo) ?? false)
             }
-            guard let old = corrected ?? (waiting.isEmpty ? nil : waiting.removeFirst()) else { continue }
+            // A parcel recorded before under its id is corrected or left alone, never a parcel with no number.
+            let known = parcel.ref.map { ref in shipments.contains { $0.parcelRef == ref } } ?? false
+            guard let old = corrected ?? (known || waiting.isEmpty ? nil : waiting.removeFirst()) else { continue }
             replaced.insert(old.seq)
             let carrier = parcel.carrier ?? shipment.carrier ?? old.carrier
             let trackingNo = try unusedTrackingNo(number, carrier: carrier, order: order)

@@ -422,6 +422,25 @@ struct ChannelStateTests {
         #expect(rest["state"] == "shipped" && rest["tracking_added"]?.arrayValue?.first?["was"] == "SF46A", "\(rest.serialized)")
         let both = try engine.ok("order.get", ["order_id": first["order_id"] ?? .null])["shipments"]?.arrayValue ?? []
         #expect(both.map { $0["tracking_no"] } == ["SF46A2", "SF46B"])
+        // A box added to a fulfillment recorded by its id is not taken for another part that has no number yet.
+        func unnumbered(_ id: Int) -> JSON {
+            ["id": .int(Int64(id)), "status": "success", "tracking_company": "SF", "tracking_number": .null,
+             "created_at": "2026-01-19T09:00:00+08:00"]
+        }
+        func boxes48(_ numbers: [String]) -> JSON {
+            ["id": 482, "status": "success", "tracking_company": "SF", "tracking_number": .string(numbers[0]),
+             "tracking_numbers": .array(numbers.map(JSON.string)), "created_at": "2026-01-19T10:00:00+08:00"]
+        }
+        func order48(_ fulfillments: [JSON], shippedB2: Bool, hour: Int) -> JSON {
+            shopify(48, financial: "paid", fulfillment: shippedB2 ? "fulfilled" : "partial", extra: [
+                "updated_at": .string("2026-01-19T1\(hour):00:00+08:00"), "fulfillments": .array(fulfillments),
+                "line_items": [line(1, "A1", shipped: true), line(2, "B2", shipped: shippedB2)]])
+        }
+        let placeholder = try ingest("shopify", order48([unnumbered(481)], shippedB2: false, hour: 0))
+        try ingest("shopify", order48([unnumbered(481), boxes48(["SF48B"])], shippedB2: true, hour: 1))
+        #expect(try ingest("shopify", order48([unnumbered(481), boxes48(["SF48B", "SF48C"])], shippedB2: true, hour: 2))["action"] == "unchanged")
+        let kept = try engine.ok("order.get", ["order_id": placeholder["order_id"] ?? .null])["shipments"]?.arrayValue ?? []
+        #expect(kept.map { $0["tracking_no"] } == ["shopify-48", "SF48B"])
     }
 
     /// An order first seen after an edit at the channel took an item off (Shopify keeps it in `line_items` with
