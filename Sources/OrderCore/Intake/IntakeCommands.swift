@@ -537,8 +537,8 @@ extension CommandContext {
                     kind: "channel_shipped", orderID: order.orderID, at: at, details: .object(details))
             }
             did(order.state.rawValue)
-            // Numbers the channel corrected for parcels of earlier parts, in the same event.
-            if !created,
+            // Numbers the channel corrected for parcels of earlier parts (known by their ids), in the same event.
+            if !created, shipment.parcels.contains(where: { $0.ref != nil }),
                 case let corrected = try nameChannelParcels(
                     &order, shipment: shipment, channel: channel.channel,
                     unnamed: false), !corrected.isEmpty
