@@ -64,36 +64,33 @@ enum Cosmetic {
             }
             doc["tags"] = .array(kept)
         }
+        // A code that is not a valid one (a discount code with a stray character, a carrier a merchant typed at
+        // length) is cleaned, or left out.
+        func cleanCode(_ object: inout JSONObject, _ key: String, warning: JSON, name: @autoclosure () -> String) {
+            guard case .string(let raw)? = object[key], (try? Fields.normalizedCode(raw, field: key)) == nil else {
+                return
+            }
+            object[key] = Cosmetic.code(raw).map(JSON.string) ?? .null
+            warnings.append([
+                "code": warning,
+                "message": .string(
+                    "\(name()) '\(String(raw.prefix(40)))' is not a valid code; kept as "
+                        + (object[key]?.stringValue ?? "none")
+                ),
+            ])
+        }
         if case .array(let discounts)? = doc["discounts"] {
             doc["discounts"] = .array(
                 discounts.map { d in
-                    guard case .object(var o) = d, case .string(let code)? = o["code"],
-                        (try? Fields.normalizedCode(code, field: "code")) == nil
-                    else { return d }
-                    o["code"] = Cosmetic.code(code).map(JSON.string) ?? .null
-                    warnings.append([
-                        "code": "discount_code_cleaned",
-                        "message": .string(
-                            "discount code '\(String(code.prefix(40)))' is not a valid code; kept as "
-                                + "\(o["code"]?.stringValue ?? "none")"
-                        ),
-                    ])
+                    guard case .object(var o) = d else { return d }
+                    cleanCode(&o, "code", warning: "discount_code_cleaned", name: "discount code")
                     return .object(o)
                 })
         }
         if case .object(var shipment)? = doc["shipment"] {
-            // A carrier a merchant typed at length, a tracking number with a stray control character.
             func tidyCodes(_ object: inout JSONObject, field: String) {
                 for key in ["carrier", "tracking_no", "parcel_ref"] {
-                    guard case .string(let raw)? = object[key], (try? Fields.normalizedCode(raw, field: key)) == nil
-                    else { continue }
-                    object[key] = Cosmetic.code(raw).map(JSON.string)
-                    warnings.append([
-                        "code": "shipment_code_cleaned",
-                        "message": .string(
-                            "\(field).\(key) '\(String(raw.prefix(40)))' is not a valid code; kept as "
-                                + "\(object[key]?.stringValue ?? "none")"),
-                    ])
+                    cleanCode(&object, key, warning: "shipment_code_cleaned", name: "\(field).\(key)")
                 }
             }
             tidyCodes(&shipment, field: "shipment")

@@ -119,7 +119,7 @@ extension CommandContext {
         let parcels = shipment.parcels.filter {
             $0.trackingNo.map { !recorded.contains($0) } ?? true && $0.ref.map { !refs.contains($0) } ?? true
         }
-        var shipments: [JSON] = []
+        var made: [(seq: Int64, carrier: String, trackingNo: String)] = []
         for parcel in parcels.isEmpty ? [shipment.parcels[0]] : parcels {
             let carrier = parcel.carrier ?? shipment.carrier ?? channel
             let trackingNo = try unusedTrackingNo(
@@ -130,14 +130,17 @@ extension CommandContext {
                 watched: try watchesPickup(
                     leftAt: leftAt, named: parcel.trackingNo != nil, byChannel: shipment.byChannel),
                 parcelRef: parcel.ref)
-            shipments.append(["shipment": .int(seq), "carrier": .string(carrier), "tracking_no": .string(trackingNo)])
+            made.append((seq, carrier, trackingNo))
         }
-        var details = shipments[0].objectValue ?? [:]
+        let shipments: [JSONObject] = made.map {
+            ["shipment": .int($0.seq), "carrier": .string($0.carrier), "tracking_no": .string($0.trackingNo)]
+        }
+        var details = shipments[0]
         details["source"] = .string(channel)
         details["shipped_at"] = .string(Timestamp.format(shippedAt))
         details["fulfilled_by"] = .string(shipment.byChannel ? "channel" : "merchant")
         details["units_from_stock"] = .int(fromStock)
-        if shipments.count > 1 { details["shipments"] = .array(shipments) }
+        if shipments.count > 1 { details["shipments"] = .array(shipments.map(JSON.object)) }
         if !withoutStock.isEmpty { details["shipped_without_stock"] = .array(withoutStock) }
         // Part of a held order shipped by the channel: the rest stays held (a chargeback, a fraud verdict still stop
         // it), now as the rest of a partly shipped order.
@@ -146,10 +149,8 @@ extension CommandContext {
             &order, to: everything ? .shipped : held ? .onHold : .partiallyShipped, command: "channel.shipped",
             details: .object(details)
         ) { if held { $0.heldFrom = .partiallyShipped } }
-        for made in shipments {
-            try replayTracking(
-                carrier: made["carrier"]?.stringValue ?? "", trackingNo: made["tracking_no"]?.stringValue ?? "",
-                order: &order)
+        for shipment in made {
+            try replayTracking(carrier: shipment.carrier, trackingNo: shipment.trackingNo, order: &order)
         }
         if everything, state == .delivered || state == .completed {
             try deliverAtChannel(&order, completed: state == .completed, channel: channel)
@@ -208,13 +209,14 @@ extension CommandContext {
         var named: [JSON] = []
         for parcel in shipment.parcels {
             guard let number = parcel.trackingNo, !recorded.contains(number) else { continue }
-            let corrected = shipments.first { old in
-                old.parcelRef != nil && old.parcelRef == parcel.ref && !replaced.contains(old.seq)
-                    && !(current[old.parcelRef ?? ""]?.contains(old.trackingNo) ?? false)
+            // A parcel recorded before under its id is corrected (its number the channel names no more) or left
+            // alone, never taken for a parcel with no number.
+            let sameParcel = parcel.ref.map { ref in shipments.filter { $0.parcelRef == ref } } ?? []
+            let corrected = sameParcel.first {
+                !replaced.contains($0.seq) && current[parcel.ref ?? ""]?.contains($0.trackingNo) != true
             }
-            // A parcel recorded before under its id is corrected or left alone, never a parcel with no number.
-            let known = parcel.ref.map { ref in shipments.contains { $0.parcelRef == ref } } ?? false
-            guard let old = corrected ?? (known || waiting.isEmpty ? nil : waiting.removeFirst()) else { continue }
+            guard let old = corrected ?? (sameParcel.isEmpty && !waiting.isEmpty ? waiting.removeFirst() : nil)
+            else { continue }
             replaced.insert(old.seq)
             let carrier = parcel.carrier ?? shipment.carrier ?? old.carrier
             let trackingNo = try unusedTrackingNo(number, carrier: carrier, order: order)
