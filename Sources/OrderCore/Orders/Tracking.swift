@@ -328,18 +328,31 @@ extension CommandContext {
 
     /// The events a carrier sent for a tracking number before any shipment had it (its first scans before the
     /// warehouse shipped the parcel, the numbers a channel names after its shipment), applied in time order once
-    /// a shipment of `order` takes the number; the `unknown_tracking` alert they raised is cleared. Nothing is
-    /// read again for a number with none.
+    /// a shipment of `order` takes the number — under the shipment's carrier, or any other spelling of it when no
+    /// other shipment has the number, as `take` finds them; the `unknown_tracking` alerts they raised are cleared.
+    /// Nothing is read again for a number with none.
     func replayTracking(carrier: String, trackingNo: String, order: inout Order) throws {
-        let early = try store.unmatchedTrackingEvents(carrier: carrier, trackingNo: trackingNo)
+        let early = try store.unmatchedTrackingEvents(trackingNo: trackingNo)
         guard !early.isEmpty, let shipment = try store.shipment(carrier: carrier, trackingNo: trackingNo) else {
             return
         }
-        try store.linkTrackingEvents(carrier: carrier, trackingNo: trackingNo, shipmentRowID: shipment.rowID)
-        for report in early {
-            guard let found = try store.shipment(carrier: carrier, trackingNo: trackingNo) else { break }
+        var spellings: [String] = []
+        for spelling in Set(early.map(\.carrier)).sorted()
+        where try store.shipment(carrier: spelling, trackingNo: trackingNo)?.rowID == shipment.rowID {
+            try store.linkTrackingEvents(
+                carrier: spelling, trackingNo: trackingNo, shipmentRowID: shipment.rowID,
+                kept: shipment.shipment.carrier)
+            try store.clearRefAlerts(kind: "unknown_tracking", ref: "\(spelling):\(trackingNo)", at: at)
+            spellings.append(spelling)
+        }
+        var applied = Set<String>()
+        for var report in early where spellings.contains(report.carrier) {
+            report.carrier = shipment.shipment.carrier
+            // The same event sent under two spellings is one.
+            guard applied.insert("\(report.status.rawValue) \(report.time) \(report.message)").inserted,
+                let found = try store.shipment(carrier: report.carrier, trackingNo: trackingNo)
+            else { continue }
             try applyTracking(report, to: found, order: &order)
         }
-        try store.clearRefAlerts(kind: "unknown_tracking", ref: "\(carrier):\(trackingNo)", at: at)
     }
 }

@@ -15,7 +15,7 @@ struct Migration {
         profileEpoch, paymentsByTime, inboxAwaiting, cashOnDelivery, refundWriteOff, owingOnDelivery,
         channelUpdatedAt, refundedCancelled, returnBuyers, openTransfers, returnsByCustomerUnused, transferLosses,
         backorderedLines, owedLeft, cancelledUnallocated, pickedHeld, buyerKeys, paymentTerms, refundsOwed,
-        shippingPoints, lineRefs, disputes, riskReports, trackingSubtags, pickupWatch, parcelRefs,
+        shippingPoints, lineRefs, disputes, riskReports, trackingSubtags, pickupWatch, parcelRefs, unmatchedTracking,
     ]
 
     /// Applies what is missing; refuses a file migrated by a newer OrderCore, or an SQLite file that
@@ -1058,6 +1058,14 @@ struct Migration {
         name: "0054_parcel_refs",
         sql: """
             ALTER TABLE shipments ADD COLUMN parcel_ref TEXT;
+            """)
+
+    /// Carrier events kept for a tracking number no shipment had, found by the number alone when a shipment takes
+    /// it: the carrier that sent them may spell its name otherwise than the shipment (AfterShip's `ups`).
+    static let unmatchedTracking = Migration(
+        name: "0055_unmatched_tracking",
+        sql: """
+            CREATE INDEX tracking_events_unmatched ON tracking_events(tracking_no) WHERE shipment_rowid IS NULL;
             """)
 
     private static let riskReportsTable = """

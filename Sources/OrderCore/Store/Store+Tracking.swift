@@ -35,32 +35,43 @@ extension Store {
             .int(report.time), .text(report.message), .opt(report.location), .opt(report.subtag), .int(at)) == 1
     }
 
-    /// The events kept for a tracking number no shipment had when they came, oldest first.
-    func unmatchedTrackingEvents(carrier: String, trackingNo: String) throws -> [TrackingReport] {
+    /// The events kept for a tracking number no shipment had when they came, under whatever carrier they name,
+    /// oldest first.
+    func unmatchedTrackingEvents(trackingNo: String) throws -> [TrackingReport] {
         var reports: [TrackingReport] = []
         try db.rows(
             """
-            SELECT status, time, message, location, subtag FROM tracking_events
-                WHERE carrier = ? AND tracking_no = ? AND shipment_rowid IS NULL ORDER BY time, id
-            """, .text(carrier), .text(trackingNo)
+            SELECT carrier, status, time, message, location, subtag FROM tracking_events
+                WHERE tracking_no = ? AND shipment_rowid IS NULL ORDER BY time, id
+            """, .text(trackingNo)
         ) {
-            guard let status = TrackingStatus(rawValue: $0.text(0)) else { return }
+            guard let status = TrackingStatus(rawValue: $0.text(1)) else { return }
             reports.append(
                 TrackingReport(
-                    carrier: carrier, trackingNo: trackingNo, status: status, time: $0.int(1), message: $0.text(2),
-                    location: $0.optText(3), subtag: $0.optText(4)))
+                    carrier: $0.text(0), trackingNo: trackingNo, status: status, time: $0.int(2), message: $0.text(3),
+                    location: $0.optText(4), subtag: $0.optText(5)))
         }
         return reports
     }
 
-    /// Gives a shipment the events kept for its tracking number before it had it.
-    func linkTrackingEvents(carrier: String, trackingNo: String, shipmentRowID: Int64) throws {
+    /// Gives a shipment the events kept for its tracking number before it had it under `carrier`'s spelling, kept
+    /// from now on under the shipment's carrier (`kept`; an event kept under both is kept once).
+    func linkTrackingEvents(carrier: String, trackingNo: String, shipmentRowID: Int64, kept: String) throws {
+        if carrier != kept {
+            try db.run(
+                """
+                DELETE FROM tracking_events WHERE carrier = ? AND tracking_no = ? AND shipment_rowid IS NULL
+                    AND EXISTS (SELECT 1 FROM tracking_events t WHERE t.carrier = ? AND t.tracking_no = ?
+                        AND t.status = tracking_events.status AND t.time = tracking_events.time
+                        AND t.message = tracking_events.message)
+                """, .text(carrier), .text(trackingNo), .text(kept), .text(trackingNo))
+        }
         try db.run(
             """
-            UPDATE tracking_events SET shipment_rowid = ? WHERE carrier = ? AND tracking_no = ?
+            UPDATE tracking_events SET shipment_rowid = ?, carrier = ? WHERE carrier = ? AND tracking_no = ?
                 AND shipment_rowid IS NULL
             """,
-            .int(shipmentRowID), .text(carrier), .text(trackingNo))
+            .int(shipmentRowID), .text(kept), .text(carrier), .text(trackingNo))
     }
 
     /// Moves a shipment's tracking state (the caller never moves it backwards).

@@ -165,6 +165,35 @@ struct TrackingTests {
         #expect(try engine.ok("tracking.event", ["carrier": "UPS", "tracking_no": "1ZSPELL", "status": "Delivered"])["order_id"] == id)
     }
 
+    /// Scans kept before the shipment under another spelling of its carrier (AfterShip's `ups`, another source's `Ups`,
+    /// the shipment's `UPS`) apply to it once it is recorded, each event once, read under the shipment's
+    /// name; a number other shipments share waits for a shipment under the spelling it was kept under.
+    @Test func scansBeforeTheShipmentUnderAnotherSpellingApplyOnceItIsRecorded() throws {
+        let engine = try engine()
+        for carrier in ["ups", "Ups"] {
+            try engine.ok("tracking.event", ["carrier": .string(carrier), "tracking_no": "1ZLATE", "status": "Delivered",
+                                             "time": "2014-11-03T10:00:00"])
+        }
+        try engine.ok("tracking.event", ["carrier": "ups", "tracking_no": "1ZLATE", "status": "InTransit",
+                                         "time": "2014-11-02T09:00:00"])
+        let id = try shippedOrder(engine, carrier: "UPS", trackingNo: "1ZLATE", at: "2014-11-01T00:00:00Z")
+        let order = try engine.ok("order.get", ["order_id": id])
+        #expect(order["state"] == "delivered" && order["delivered_at"] == "2014-11-03T10:00:00Z", "\(order.serialized)")
+        let alerts = try engine.ok("report.alerts")["alerts"]?.arrayValue ?? []
+        #expect(!alerts.contains { $0["kind"] == "unknown_tracking" }, "\(alerts)")
+        let events = try engine.ok("tracking.get", ["carrier": "UPS", "tracking_no": "1ZLATE"])["events"]?.arrayValue
+        #expect(events?.map { $0["status"] } == ["in_transit", "delivered"], "\(events ?? [])")
+        // A number other shipments share: an event kept under another spelling waits for a shipment of its own.
+        try shippedOrder(engine, carrier: "DHL", trackingNo: "1ZTWO")
+        try shippedOrder(engine, carrier: "UPS", trackingNo: "1ZTWO")
+        try engine.ok("tracking.event", ["carrier": "fedex", "tracking_no": "1ZTWO", "status": "Delivered",
+                                         "time": "2014-11-05T10:00:00"])
+        let spelt = try shippedOrder(engine, carrier: "FedEx", trackingNo: "1ZTWO", at: "2014-11-04T00:00:00Z")
+        #expect(try engine.ok("order.get", ["order_id": spelt])["state"] == "shipped")
+        let own = try shippedOrder(engine, carrier: "fedex", trackingNo: "1ZTWO", at: "2014-11-04T00:00:00Z")
+        #expect(try engine.ok("order.get", ["order_id": own])["state"] == "delivered")
+    }
+
     @Test func noPickupScanWithin48HoursRaisesAnAlertThatThePickupClears() throws {
         let engine = try engine()
         let id = try shippedOrder(engine, carrier: "sf", trackingNo: "SF1", at: "2026-01-18T10:00:00Z")
