@@ -59,6 +59,23 @@ def test_an_order_the_channel_shipped_in_two_boxes_is_delivered_when_both_are(sh
     assert shop.orders.get(shipped["order_id"])["state"] == "delivered"
 
 
+def test_a_box_shopify_says_failed_raises_an_alert_and_the_order_waits_for_the_other(shop):
+    def boxes(first, second, updated):
+        return shopify(6, fulfillment_status="fulfilled", updated_at=updated, fulfillments=[
+            {"id": 1, "status": "success", "tracking_company": "SF", "tracking_number": "SF60", "shipment_status": first},
+            {"id": 2, "status": "success", "tracking_company": "SF", "tracking_number": "SF61", "shipment_status": second}])
+    shipped = event(shop, "shopify", boxes("in_transit", "failure", "2026-01-20T09:00:00Z"))
+    assert shipped["state"] == "shipped"
+    assert any(a["kind"] == "carrier_exception" and a["order_id"] == shipped["order_id"]
+               for a in shop.reports.alerts()["alerts"])
+    delivered = event(shop, "shopify", boxes("delivered", "failure", "2026-01-21T09:00:00Z"))
+    assert delivered["action"] == "parcel_status" and delivered["state"] == "shipped"
+    assert [s["state"] for s in shop.orders.get(shipped["order_id"])["shipments"]] == ["delivered", "exception"]
+    both = event(shop, "shopify", boxes("delivered", "delivered", "2026-01-22T09:00:00Z"))
+    assert both["action"] == "delivered" and both["state"] == "delivered"
+    assert shop.orders.get(shipped["order_id"])["delivered_at"] == "2026-01-22T09:00:00Z"
+
+
 def test_refunds_in_an_order_payload_apply_once_with_their_units(shop):
     refunds = [{"id": 77, "note": "one was cracked", "transactions": [{"amount": "50.00", "kind": "refund"}],
                 "refund_line_items": [{"quantity": 1, "line_item": {"sku": "A1"}}]}]

@@ -76,7 +76,7 @@ class Shopify(Channel):
 
     profile = "shopify"
     steps = {"new": 4, "pay": 2, "refund_units": 2, "cancel": 1, "fulfil": 2, "fulfil_part": 2, "replay": 1,
-             "dispute": 1, "decide": 1, "risk": 1, "retrack": 1}
+             "dispute": 1, "decide": 1, "risk": 1, "retrack": 1, "track": 1}
 
     def __init__(self, rnd):
         super().__init__(rnd)
@@ -91,6 +91,8 @@ class Shopify(Channel):
             return self.risk(order)
         if kind == "retrack":
             return self.retrack(order)
+        if kind == "track":
+            return self.track(order)
         return (self.pay(order) if kind == "pay" else self.refund_units(order) if kind == "refund_units" else
                 self.cancel(order) if kind == "cancel" else self.fulfil(order, whole=kind == "fulfil"))
 
@@ -257,6 +259,21 @@ class Shopify(Channel):
         fulfillment["tracking_number"] = boxes[0]
         return self.payload(order)
 
+    def track(self, order):
+        """Where a fulfillment's boxes are, as the carrier told Shopify (its `shipment_status`)."""
+        moving = [f for f in order["fulfillments"] if f["status"] == "success" and f.get("shipment_status") != "delivered"]
+        if not moving:
+            return None
+        self.rnd.choice(moving)["shipment_status"] = self.rnd.choice(
+            ["in_transit", "out_for_delivery", "attempted_delivery", "failure", "delivered", "delivered"])
+        return self.payload(order)
+
+    @staticmethod
+    def delivered(order):
+        """Every box it left in delivered, as Shopify says."""
+        fulfilled = [f for f in order["fulfillments"] if f["status"] == "success"]
+        return bool(fulfilled) and all(f.get("shipment_status") == "delivered" for f in fulfilled)
+
     @staticmethod
     def parcels(order):
         """The tracking numbers of the boxes the order left in, and of the fulfillments cancelled there."""
@@ -273,9 +290,10 @@ class Shopify(Channel):
     def expected(self, order):
         shipped = self.shipped(order)
         if order.get("cancelled_at"):
-            return {"shipped"} if shipped else {"cancelled"}
-        if order["fulfillment_status"] == "fulfilled":
-            return {"shipped"}
+            return ({"shipped", "delivered", "completed"} if self.delivered(order) else {"shipped"}) if shipped \
+                else {"cancelled"}
+        if order["fulfillment_status"] == "fulfilled":  # delivered a week ago: completed by the sweep
+            return {"delivered", "completed"} if self.delivered(order) else {"shipped"}
         held = self.charged_back(order) or order["id"] in self.risky  # while the bank takes the money, or reviewed
         if shipped:  # the rest waits, unless the channel shipped more of it since
             return {"partially_shipped", "on_hold"} if held else {"partially_shipped"}

@@ -89,7 +89,7 @@ enum Cosmetic {
         }
         if case .object(var shipment)? = doc["shipment"] {
             func tidyCodes(_ object: inout JSONObject, field: String) {
-                for key in ["carrier", "tracking_no", "parcel_ref"] {
+                for key in ["carrier", "tracking_no", "parcel_ref", "subtag"] {
                     cleanCode(&object, key, warning: "shipment_code_cleaned", name: "\(field).\(key)")
                 }
             }

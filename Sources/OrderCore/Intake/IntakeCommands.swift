@@ -554,6 +554,15 @@ extension CommandContext {
             result["tracking_added"] = .array(named)
             did("tracking_added")
         }
+        // Where the channel says its parcels are (delivered, refused, lost), as of its event: each shipment told once.
+        let wasDelivered = order.state == .delivered
+        if case let told = try reportParcels(
+            &order, shipment: shipment, channel: channel.channel, time: min(event.updatedAt ?? at, at)),
+            !told.isEmpty
+        {
+            result["parcels"] = .array(told)
+            if order.state == .delivered, !wasDelivered { did("delivered") } else if !acted { did("parcel_status") }
+        }
         // Paid in part there (Shopify `partially_paid`), and gone unpaid or sold on credit (paid in instalments):
         // what the channel took beyond what is recorded is recorded, the rest owed until the channel says it is
         // paid.

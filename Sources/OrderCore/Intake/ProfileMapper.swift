@@ -533,10 +533,11 @@ struct ProfileMapper {
 extension ProfileMapper {
     /// The parcels an order left in (the rule's `parcels` lists), one for each tracking number, once each: a
     /// parcel's `tracking_no` may name several (a Shopify fulfillment's boxes). A ship time it cannot read is left
-    /// unsaid: the shipment's stands, and the order is not lost for it.
+    /// unsaid: the shipment's stands, and the order is not lost for it. A number named twice (two fulfillments of
+    /// one box) is where the less advanced of its statuses says, and nowhere said if one says none.
     static func parcels(_ e: Evaluator, _ lists: [ChannelProfile.ListRule]) throws(OrderCoreError) -> [JSON] {
-        var parcels: [JSON] = []
-        var named = Set<String>()
+        var parcels: [JSONObject] = []
+        var named: [String: Int] = [:]
         for list in lists {
             for item in e.items(list) {
                 var parcel = JSONObject()
@@ -552,13 +553,34 @@ extension ProfileMapper {
                     default: parcel[key] = try item.text(spec, field: "parcels.\(key)").map(JSON.string)
                     }
                 }
-                for number in numbers where named.insert(number).inserted {
+                for number in numbers {
+                    if let earlier = named[number] {
+                        parcels[earlier] = lessAdvanced(parcels[earlier], parcel)
+                        continue
+                    }
+                    named[number] = parcels.count
                     parcel["tracking_no"] = .string(number)
-                    parcels.append(.object(parcel))
+                    parcels.append(parcel)
                 }
             }
         }
-        return parcels
+        return parcels.map(JSON.object)
+    }
+
+    /// `parcel` with the status (and subtag) of the two that is less far along, none when either has none.
+    private static func lessAdvanced(_ parcel: JSONObject, _ other: JSONObject) -> JSONObject {
+        func rank(_ p: JSONObject) -> Int? { p["status"]?.stringValue.flatMap(TrackingStatus.init(name:))?.rank }
+        var result = parcel
+        guard let mine = rank(parcel), let theirs = rank(other) else {
+            result["status"] = nil
+            result["subtag"] = nil
+            return result
+        }
+        if theirs < mine {
+            result["status"] = other["status"]
+            result["subtag"] = other["subtag"]
+        }
+        return result
     }
 
     /// Whether the channel reports the order (`e`) cancelled, by the rule's status mapping.

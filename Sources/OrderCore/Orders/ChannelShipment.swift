@@ -5,8 +5,9 @@
 struct ChannelShipment {
     /// The canonical fields a profile may map (`shipment.carrier` ...).
     static let fields = ["carrier", "tracking_no", "shipped_at"]
-    /// A parcel's: the shipment's fields and the channel's id of the parcel (`parcel_ref`).
-    static let parcelFields = fields + ["parcel_ref"]
+    /// A parcel's: the shipment's fields, the channel's id of the parcel (`parcel_ref`) and where it is by the
+    /// channel's word (`status`, a `tracking.event` status; `subtag`, AfterShip's, for an exception).
+    static let parcelFields = fields + ["parcel_ref", "status", "subtag"]
     /// The parcels one event records at most.
     static let maxParcels = 100
 
@@ -18,6 +19,9 @@ struct ChannelShipment {
         /// The channel's id of the parcel (a Shopify fulfillment, an Amazon package): one number it corrects later is
         /// the same parcel's.
         var ref: String?
+        /// Where the channel says the parcel is (Amazon's package status, Shopify's fulfillment's shipment status).
+        var status: TrackingStatus?
+        var subtag: String?
     }
 
     var carrier: String?
@@ -34,9 +38,13 @@ struct ChannelShipment {
         carrier = try shipment?.code("carrier")
         let trackingNo = try shipment?.code("tracking_no")
         parcels = try (shipment?.objects("parcels", maxCount: Self.maxParcels) ?? []).map { p throws(OrderCoreError) in
+            let status = try p.code("status").map { name throws(OrderCoreError) in
+                try TrackingStatus(named: name, field: p.name("status"))
+            }
             let parcel = Parcel(
                 carrier: try p.code("carrier"), trackingNo: try p.code("tracking_no"),
-                shippedAt: try p.time("shipped_at"), ref: try p.code("parcel_ref"))
+                shippedAt: try p.time("shipped_at"), ref: try p.code("parcel_ref"), status: status,
+                subtag: try p.code("subtag"))
             try p.finish()
             return parcel
         }
@@ -236,6 +244,41 @@ extension CommandContext {
                 details: ["source": .string(channel), "shipments": .array(named)])
         }
         return named
+    }
+
+    /// Where the channel says each parcel it names is (`status`: Amazon's package status, Shopify's fulfillment's
+    /// shipment status), told to the order's shipment of the parcel (by its number: a Shopify fulfillment's id is all
+    /// its boxes') as a carrier's event is (`applyTracking`): it moves forward, never back; delivered delivers it,
+    /// and the order once every shipment is; a refusal, a parcel going back or lost raises its alert. Each status is
+    /// told once per parcel (the channel repeats it in every event about the order), at `time`, when the channel
+    /// said it.
+    /// - Returns: the shipments told.
+    func reportParcels(_ order: inout Order, shipment: ChannelShipment, channel: String, time: Int64) throws -> [JSON] {
+        let reported = shipment.parcels.filter { $0.status != nil && $0.trackingNo != nil }
+        guard !reported.isEmpty else { return [] }
+        let shipments = try store.shipments(orderRowID: order.rowID)
+        var told: [JSON] = []
+        for parcel in reported {
+            guard let status = parcel.status, let number = parcel.trackingNo,
+                let mine = shipments.first(where: {
+                    $0.trackingNo == number || $0.trackingNo.hasPrefix(number + "/" + order.orderID)
+                }),
+                mine.state != "delivered",
+                let found = try store.shipment(carrier: mine.carrier, trackingNo: mine.trackingNo)
+            else { continue }
+            let report = TrackingReport(
+                carrier: mine.carrier, trackingNo: mine.trackingNo, status: status, time: time,
+                message: "\(channel): \(status.rawValue)" + (parcel.subtag.map { " (\($0))" } ?? ""), location: nil,
+                subtag: parcel.subtag)
+            guard try !store.trackingEventExists(report),
+                try store.insertTrackingEvent(report, shipmentRowID: found.rowID, at: at)
+            else { continue }
+            try applyTracking(report, to: found, order: &order, command: "channel.delivered")
+            told.append([
+                "shipment": .int(mine.seq), "tracking_no": .string(mine.trackingNo), "status": .string(status.rawValue),
+            ])
+        }
+        return told
     }
 
     /// The channel says the buyer has every unit of an order whose goods have all left (signed for, receipt

@@ -24,6 +24,16 @@ enum TrackingStatus: String, CaseIterable {
         self = status
     }
 
+    /// The status `name` names (a field's value), else a clear error.
+    init(named name: String, field: String) throws(OrderCoreError) {
+        guard let status = TrackingStatus(name: name) else {
+            throw .invalid(
+                "\(field) must be one of \(TrackingStatus.allCases.map(\.rawValue).joined(separator: ", ")) "
+                    + "(or an AfterShip tag such as InTransit), not '\(name)'", field: field)
+        }
+        self = status
+    }
+
     /// How far along a parcel is; a shipment never moves to a lower rank (late events arrive out of order).
     var rank: Int {
         switch self {
@@ -182,13 +192,7 @@ extension TrackingReport {
     init(_ f: Fields, at: Int64) throws(OrderCoreError) {
         carrier = try f.requiredCode("carrier")
         trackingNo = try f.requiredCode("tracking_no")
-        let statusName = try f.requiredCode("status")
-        guard let status = TrackingStatus(name: statusName) else {
-            throw .invalid(
-                "\(f.name("status")) must be one of \(TrackingStatus.allCases.map(\.rawValue).joined(separator: ", ")) "
-                    + "(or an AfterShip tag such as InTransit), not '\(statusName)'", field: f.name("status"))
-        }
-        self.status = status
+        status = try TrackingStatus(named: try f.requiredCode("status"), field: f.name("status"))
         time = try f.time("time", assumingUTC: true) ?? at
         message = try f.text("message", maxLength: 1_000) ?? ""
         location = try f.text("location", maxLength: 200)
@@ -287,11 +291,13 @@ extension CommandContext {
         return result
     }
 
-    /// Applies a carrier's event to the shipment it is about (`found`, of `order`): the shipment moves forward,
-    /// never back (late events arrive out of order); `delivered` delivers it as `order.deliver` does; a pickup
-    /// clears `no_pickup`; a refusal, a parcel going back or lost, an exception or a failed attempt raises its alert.
+    /// Applies a carrier's event to the shipment it is about (`found`, of `order`): the shipment moves forward, never
+    /// back (late events arrive out of order); `delivered` delivers it as `order.deliver` does (its timeline step
+    /// named `command`); a pickup clears `no_pickup`; a refusal, a parcel going back or lost, an exception or a failed
+    /// attempt raises its alert.
     func applyTracking(
-        _ report: TrackingReport, to found: (rowID: Int64, orderRowID: Int64, shipment: Shipment), order: inout Order
+        _ report: TrackingReport, to found: (rowID: Int64, orderRowID: Int64, shipment: Shipment), order: inout Order,
+        command: String = "tracking.event"
     ) throws {
         let status = report.status
         let current = TrackingStatus(name: found.shipment.state)
@@ -299,7 +305,7 @@ extension CommandContext {
         if found.shipment.state != "delivered" {
             if status == .delivered {
                 try deliver(
-                    &order, shipments: [found.shipment], command: "tracking.event",
+                    &order, shipments: [found.shipment], command: command,
                     details: ["tracking_no": .string(report.trackingNo)],
                     deliveredAt: report.time)
                 for kind in TrackingStatus.parcelAlerts {

@@ -35,6 +35,17 @@ extension Store {
             .int(report.time), .text(report.message), .opt(report.location), .opt(report.subtag), .int(at)) == 1
     }
 
+    /// Whether an event with the report's status and message was kept for its parcel, at any time.
+    func trackingEventExists(_ report: TrackingReport) throws -> Bool {
+        try db.first(
+            """
+            SELECT 1 FROM tracking_events WHERE carrier = ? AND tracking_no = ? AND status = ? AND message = ?
+                LIMIT 1
+            """,
+            .text(report.carrier), .text(report.trackingNo), .text(report.status.rawValue), .text(report.message),
+            map: { _ in true }) ?? false
+    }
+
     /// The events kept for a tracking number no shipment had when they came, under whatever carrier they name,
     /// oldest first.
     func unmatchedTrackingEvents(trackingNo: String) throws -> [TrackingReport] {

@@ -324,6 +324,73 @@ struct ChannelStateTests {
         #expect(long["warnings"]?.arrayValue?.contains { $0["code"] == "shipment_code_cleaned" } == true)
     }
 
+    /// Where the channel says each parcel is (Amazon v2026's `packageStatus`, Shopify's fulfillments' shipment status)
+    /// moves that parcel's shipment: delivered when the channel says that one is, the order when every one is, at
+    /// the channel's time; a parcel refused at the door raises `delivery_refused`; the same status in every later
+    /// event is told once; a cancelled label is no parcel. A Shopify fulfillment that says nothing (no tracking yet)
+    /// keeps the order shipped however many others are delivered; one that says so says it of each of its boxes.
+    @Test func whereTheChannelSaysEachParcelIsMovesItsShipment() throws {
+        func package(_ ref: String, _ number: String, _ status: String, _ detailed: String? = nil) -> JSON {
+            var packageStatus: JSONObject = ["status": .string(status)]
+            if let detailed { packageStatus["detailedStatus"] = .string(detailed) }
+            return ["packageReferenceId": .string(ref), "carrier": "UPS", "trackingNumber": .string(number),
+                    "shipTime": "2026-01-19T08:00:00Z", "packageStatus": .object(packageStatus)]
+        }
+        func amazon(_ packages: [JSON], updated: String) -> JSON {
+            ["order": ["orderId": "118-7", "createdTime": "2026-01-18T10:00:00Z", "lastUpdatedTime": .string(updated),
+                       "fulfillment": ["fulfillmentStatus": "SHIPPED", "fulfilledBy": "MERCHANT"],
+                       "orderItems": [["orderItemId": "1", "quantityOrdered": 2,
+                                       "product": ["sellerSku": "A1", "price": ["unitPrice": ["amount": "9.00", "currencyCode": "USD"]]]]],
+                       "packages": .array(packages)]]
+        }
+        let voided = package("9", "1ZVOID", "CANCELLED", "LABEL_CANCELLED")
+        let shipped = try ingest("amazon", amazon([voided, package("1", "1ZA", "SHIPPED", "PICKED_UP"),
+                                                   package("2", "1ZB", "IN_TRANSIT")], updated: "2026-01-19T09:00:00Z"))
+        let id = shipped["order_id"] ?? .null
+        #expect(shipped["state"] == "shipped", "\(shipped.serialized)")
+        func shipments() throws -> [String] {
+            try engine.ok("order.get", ["order_id": id])["shipments"]?.arrayValue?.map {
+                "\($0["tracking_no"]?.stringValue ?? ""):\($0["state"]?.stringValue ?? "")"
+            } ?? []
+        }
+        #expect(try shipments() == ["1ZA:picked_up", "1ZB:in_transit"])
+        let one = try ingest("amazon", amazon([voided, package("1", "1ZA", "DELIVERED", "DELIVERED"),
+                                               package("2", "1ZB", "UNDELIVERABLE", "REJECTED_BY_BUYER")],
+                                              updated: "2026-01-21T09:00:00Z"))
+        #expect(one["state"] == "shipped" && one["action"] == "parcel_status", "\(one.serialized)")
+        #expect(try shipments() == ["1ZA:delivered", "1ZB:in_transit"])
+        let alerts = try engine.ok("report.alerts")["alerts"]?.arrayValue ?? []
+        #expect(alerts.contains { $0["kind"] == "delivery_refused" && $0["order_id"] == id }, "\(alerts)")
+        // Said again in the next event: told once.
+        let again = try ingest("amazon", amazon([voided, package("1", "1ZA", "DELIVERED", "DELIVERED"),
+                                                 package("2", "1ZB", "UNDELIVERABLE", "REJECTED_BY_BUYER")],
+                                                updated: "2026-01-21T10:00:00Z"))
+        #expect(again["parcels"] == nil && again["action"] == "unchanged", "\(again.serialized)")
+        let events = try engine.ok("tracking.get", ["carrier": "UPS", "tracking_no": "1ZB"])["events"]?.arrayValue ?? []
+        #expect(events.map { $0["status"] } == ["in_transit", "exception"], "\(events)")
+        // Delivered after all (the buyer took it on a second try): the order is, at Amazon's time.
+        let all = try ingest("amazon", amazon([voided, package("1", "1ZA", "DELIVERED", "DELIVERED"),
+                                               package("2", "1ZB", "DELIVERED", "DELIVERED")], updated: "2026-01-22T09:00:00Z"))
+        #expect(all["state"] == "delivered" && all["action"] == "delivered", "\(all.serialized)")
+        #expect(try engine.ok("order.get", ["order_id": id])["delivered_at"] == "2026-01-22T09:00:00Z")
+
+        // Shopify: two fulfillments, one delivered (both its boxes), one with no tracking yet: shipped until both say
+        // delivered.
+        func fulfilled(_ second: JSON, updated: String) -> JSON {
+            shopify(73, financial: "paid", fulfillment: "fulfilled", extra: [
+                "updated_at": .string(updated),
+                "fulfillments": [["id": 1, "status": "success", "shipment_status": "delivered", "tracking_company": "UPS",
+                                  "tracking_number": "1Z731", "tracking_numbers": ["1Z731", "1Z733"]],
+                                 ["id": 2, "status": "success", "shipment_status": second, "tracking_company": "UPS",
+                                  "tracking_number": "1Z732"]]])
+        }
+        let quiet = try ingest("shopify", fulfilled(.null, updated: "2026-01-20T10:00:00+08:00"))
+        #expect(quiet["state"] == "shipped", "\(quiet.serialized)")
+        let both = try ingest("shopify", fulfilled("delivered", updated: "2026-01-21T10:00:00+08:00"))
+        #expect(both["state"] == "delivered" && both["action"] == "delivered", "\(both.serialized)")
+        #expect(both["parcels"]?.arrayValue?.map { $0["tracking_no"] } == ["1Z732"], "the first two were told before")
+    }
+
     /// The sweep chases a pickup scan (`no_pickup`) of a parcel a channel shipped only when one can come: not of one
     /// the channel fulfilled from its own stock (FBA), nor of one with no number (until the channel names it), nor of
     /// a backfill of parcels long gone — each was a "call the carrier" alert, on every order of a backfill.

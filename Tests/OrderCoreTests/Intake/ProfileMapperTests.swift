@@ -107,6 +107,23 @@ struct ProfileMapperTests {
         #expect(throws: OrderCoreError.self) { try ChannelProfile(try JSONParser.parse(refused)) }
     }
 
+    /// A parcel's `status` and `subtag`: a number two parcels name (two fulfillments of one box) is where the less
+    /// advanced of them says, and nowhere said when one says nothing.
+    @Test func aNumberNamedTwiceIsWhereTheLessAdvancedOfItsStatusesSays() throws {
+        let profile = #"""
+            {"profile": "t", "events": [{"type": "order", "fields": {"external_id": "id"},
+              "lines": {"path": "items", "fields": {"sku": "sku", "qty": "n", "unit_price": "p"}},
+              "parcels": {"path": "boxes", "fields": {"tracking_no": "number", "status": "where", "subtag": "why"}}}]}
+            """#
+        let payload: JSON = ["id": "1", "items": [["sku": "A1", "n": 1, "p": "5.00"]],
+                             "boxes": [["number": "A", "where": "delivered"], ["number": "A", "where": "exception", "why": "Exception_003"],
+                                       ["number": "B", "where": "delivered"], ["number": "B"],
+                                       ["number": "C", "where": "in_transit"], ["number": "C", "where": "delivered"]]]
+        let parcels = try map(profile, payload).first?.fields["shipment"]?["parcels"]?.arrayValue ?? []
+        #expect(parcels.map { $0["status"] } == ["exception", nil, "in_transit"], "\(parcels)")
+        #expect(parcels.map { $0["subtag"] } == ["Exception_003", nil, nil])
+    }
+
     /// `[key=value]` after an object keeps the object when its key has the value: GraphQL's `edges[].node`.
     @Test func aMatchAfterAnObjectKeepsItWhenItsKeyHasTheValue() throws {
         let payload: JSON = ["edges": [["node": ["restockType": "CANCEL", "qty": 1]], ["node": ["restockType": "RETURN", "qty": 2]]],
