@@ -766,6 +766,13 @@ extension CommandContext {
                 if try store.alertOpened(kind: "refunded_unshipped", orderID: order.orderID, at: at) {
                     outcome["alert"] = "refunded_unshipped"
                 }
+            } else if refund["cancel_units"] == true,
+                case let stopped = try cancelChannelUnits(&order, refund),
+                stopped["outcome"] != "unchanged" || stopped["alert"] != nil
+            {
+                // Nothing paid is left to give back (cash on delivery before it shipped: nothing was paid), and the
+                // units it takes off still do not ship.
+                outcome = stopped
             } else {
                 outcome["outcome"] = "covered"
                 outcome["amount"] = order.money(amount)

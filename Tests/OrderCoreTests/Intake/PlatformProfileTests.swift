@@ -713,9 +713,11 @@ struct PlatformProfileTests {
     /// units are a refund; while the refund is asked for, the order is held. An after-sale after shipping refunds
     /// nothing through the order's detail (its money comes with Douyin's after-sale detail).
     @Test func aDouyinSkuOrderRefundedBeforeShippingDoesNotShip() throws {
-        func douyin(_ afterSale: JSON, updated: Int64, id: String = "6900000000101", status: Int64 = 2) -> JSON {
+        func douyin(_ afterSale: JSON, updated: Int64, id: String = "6900000000101", status: Int64 = 2,
+                    payType: Int64 = 1) -> JSON {
             ["data": ["shop_order_detail": [
-                "order_id": .string(id), "order_status": .int(status), "pay_type": 1, "update_time": .int(1_768_730_400 + updated),
+                "order_id": .string(id), "order_status": .int(status), "pay_type": .int(payType),
+                "update_time": .int(1_768_730_400 + updated),
                 "create_time": 1_768_730_400, "pay_amount": 12_000, "post_amount": 0,
                 "sku_order_list": [
                     ["order_id": "6900000000102", "sku_id": 55, "out_sku_id": "A1", "product_name": "杯子", "item_num": 2,
@@ -735,6 +737,17 @@ struct PlatformProfileTests {
         let kept = try ingest("douyin", douyin(["after_sale_status": 12, "after_sale_type": 1, "refund_status": 3], updated: 3,
                                                id: "6900000000104", status: 3))
         #expect(try order(kept)["refunded_total"] == "0.00" && kept["state"] == "shipped")
+        // Paid at the door (`pay_type` 0): the buyer's request to be refunded before it ships is a request to cancel
+        // it — held, unpaid — and, granted, its units do not ship and nothing is paid back: nothing was paid.
+        let asked = try ingest("douyin", douyin(["after_sale_status": 6, "after_sale_type": 2, "refund_status": 1], updated: 0,
+                                                id: "6900000000105", payType: 0))
+        #expect(try asked["state"] == "on_hold" && order(asked)["paid_total"] == "0.00", "\(asked.serialized)")
+        let granted = try ingest("douyin", douyin(["after_sale_status": 12, "after_sale_type": 2, "refund_status": 3], updated: 1,
+                                                  id: "6900000000105", payType: 0))
+        let cod = try order(granted)
+        #expect(granted["state"] == "pending_payment" && cod["refunded_total"] == "0.00" && cod["paid_total"] == "0.00",
+                "\(granted.serialized) \(cod.serialized)")
+        #expect(cod["lines"]?.arrayValue?.first { $0["sku"] == "B2" }?["cancelled"] == 1, "\(cod.serialized)")
         // Douyin's after-sale (afterSale.Detail) brings the money given back after shipping, once refunded.
         func afterSale(_ id: Int64, type: Int64, status: Int64, refund: Int64, order: String = "6900000000104",
                        units: Int64? = nil) -> JSON {
