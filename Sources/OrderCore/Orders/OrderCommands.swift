@@ -332,7 +332,8 @@ enum OrderCommands {
 
     /// Cancels what has not shipped of a partially shipped order: its holds are released, its units
     /// cancelled, and the refund owed is their value after discounts (`settleCancelled`: with the shipping only
-    /// when the units that left all came back); the order is then `shipped`.
+    /// when the units that left all came back); the order is then `shipped` — `delivered` when every parcel that
+    /// left has arrived.
     private static func cancelRemainder(_ ctx: CommandContext, _ order: inout Order, reason: String) throws -> JSON {
         let lines = try ctx.store.lines(orderRowID: order.rowID)
         let (writtenOff, owed, points) = try ctx.settleCancelled(
@@ -352,6 +353,13 @@ enum OrderCommands {
             $0.cancelReason = reason
             $0.refundDue = due
             $0.writeOff(writtenOff, at: ctx.at)
+        }
+        // Every parcel that left has arrived: nothing more is on its way, and the order was delivered when the last
+        // one was.
+        let shipments = try ctx.store.shipments(orderRowID: order.rowID)
+        if !shipments.isEmpty, shipments.allSatisfy({ $0.state == "delivered" }) {
+            try ctx.deliver(
+                &order, shipments: [], command: "order.deliver", deliveredAt: shipments.compactMap(\.deliveredAt).max())
         }
         return try ctx.document(order)
     }

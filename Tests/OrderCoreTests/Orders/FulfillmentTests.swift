@@ -389,6 +389,22 @@ struct FulfillmentTests {
         #expect(quote?["cash"] == "45.50" && quote?["of_which_shipping"] == "5.00", "\(quote?.serialized ?? "")")
     }
 
+    /// The rest of a partly shipped order cancelled after its parcel arrived: nothing is on its way, and the order
+    /// is delivered, when that parcel was (it stayed `shipped` for good, never completed).
+    @Test func cancellingTheRestOfAnOrderWhoseParcelArrivedDeliversIt() throws {
+        let engine = try engine()
+        let id = try allocatedOrder(engine)
+        try engine.ok("order.pack", ["order_id": id, "scans": [id, "690002"], "weight_g": 200, "partial": true])
+        try engine.ok("order.ship", ["order_id": id, "carrier": "SF", "tracking_no": "SF27"])
+        try engine.ok("tracking.event", ["carrier": "SF", "tracking_no": "SF27", "status": "delivered",
+                                         "time": "2026-01-20T09:00:00Z"])
+        #expect(try engine.ok("order.get", ["order_id": id])["state"] == "partially_shipped")
+        let rest = try engine.ok("order.cancel", ["order_id": id, "reason": "out of stock"])
+        #expect(rest["state"] == "delivered" && rest["delivered_at"] == "2026-01-20T09:00:00Z", "\(rest.serialized)")
+        let lines = rest["lines"]?.arrayValue ?? []
+        #expect(lines.map { $0["delivered"] } == lines.map { $0["shipped"] }, "\(lines)")
+    }
+
     /// Points a buyer paid with come back with what is cancelled, as with a return, for the host's loyalty system
     /// to give back (the timeline's `points`): A1 ×2 at 50.00 and B2 at 20.00 with 6.00 of points (A1's line
     /// 5.00 of them, B2 1.00). One A1 cancelled gives back 2.50, the rest of the order 3.50; an unpaid order
