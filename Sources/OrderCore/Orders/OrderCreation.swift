@@ -74,7 +74,8 @@ extension CommandContext {
         }
         if let warehouse = draft.warehouse { _ = try requireWarehouse(warehouse) }
         let external = externalIDFree ? nil : draft.externalID
-        try prefetchCreationReads(draft, externalID: external, reserving: reserving, backorder: backorder)
+        let keys = CustomerKeys(draft.customer)
+        try prefetchCreationReads(draft, keys: keys, externalID: external, reserving: reserving, backorder: backorder)
         // Sent ahead and not asked for (a rule stopped at an allow list): must not answer a later order's read.
         defer { store.db.forgetPrefetched() }
         if let external,
@@ -146,13 +147,14 @@ extension CommandContext {
         let plan = try draft.payment.map { try planPayment(order, amount: $0.amount) }
         let holdUntil = plan.map(\.holdUntil) ?? expiresAt
         // Everything the order row carries is decided before it is written: one INSERT, no updates.
-        let duplicates = try possibleDuplicates(order, skus: draft.lines.map(\.sku))
+        let duplicates = try possibleDuplicates(order, phone: keys.phone, skus: draft.lines.map(\.sku))
         let notes = warnings + (duplicates.warning.map { [$0] } ?? [])
         var extra = Store.OrderExtras(
-            fingerprint: duplicates.fingerprint, warnings: notes.isEmpty ? nil : .array(notes))
-        let risk = try boolSetting(.riskEnabled) ? try assessRisk(order, known: (lines, draft.discounts, notes)) : nil
+            fingerprint: duplicates.fingerprint, warnings: notes.isEmpty ? nil : .array(notes), keys: keys)
+        let risk =
+            try boolSetting(.riskEnabled) ? try assessRisk(order, known: (lines, draft.discounts, notes, keys)) : nil
         if let risk {
-            extra.risk = risk.json(at: at)
+            extra.risk = risk.text(at: at)
             extra.riskDecision = risk.queued?.rawValue
         }
         // An order that arrives paid is written once, as paid; its timeline still records both steps.
@@ -202,7 +204,8 @@ extension CommandContext {
                     lines: created, discounts: draft.discounts,
                     payments: plan.map { [Payment(paymentRef: draft.payment?.ref, amount: $0.charged, at: at)] } ?? [],
                     reservations: holds.map { ($0.lineNo, $0.warehouse, $0.qty, holdUntil, "active") },
-                    warnings: notes, risk: extra.risk))
+                    // The answer's risk, built only when an answer is asked for (the row has its text).
+                    warnings: notes, risk: brief ? nil : risk?.json(at: at)))
         return (order, document, short, risk)
     }
 
@@ -211,8 +214,10 @@ extension CommandContext {
     /// probably the same purchase twice. Nothing is merged or cancelled: the order carries a warning
     /// and a `possible_duplicate` alert suggests which one to cancel.
     /// - Returns: the order's fingerprint (nil without a phone) and the warning, if it has twins.
-    func possibleDuplicates(_ order: Order, skus: [String]) throws -> (fingerprint: String?, warning: JSON?) {
-        guard let (fingerprint, read) = try fingerprint(order.customer, skus: skus, placedAt: order.placedAt) else {
+    func possibleDuplicates(
+        _ order: Order, phone: String?, skus: [String]
+    ) throws -> (fingerprint: String?, warning: JSON?) {
+        guard let (fingerprint, read) = try fingerprint(phone: phone, skus: skus, placedAt: order.placedAt) else {
             return (nil, nil)
         }
         let twins = try read.map(store.orderIDs) ?? []
@@ -235,10 +240,8 @@ extension CommandContext {
 
     /// An order's fingerprint (nil without a phone of at least five digits), and the read of its live
     /// twins within the window (nil when the window is 0).
-    private func fingerprint(
-        _ customer: [String: String], skus: [String], placedAt: Int64
-    ) throws -> (String, Store.Read?)? {
-        guard let phone = customer["phone"].flatMap(Phone.key) else { return nil }
+    private func fingerprint(phone: String?, skus: [String], placedAt: Int64) throws -> (String, Store.Read?)? {
+        guard let phone else { return nil }
         let fingerprint = phone + "|" + Set(skus).sorted().joined(separator: ",")
         let window = try intSetting(.duplicateWindowSeconds) * 1_000
         return (
@@ -252,7 +255,7 @@ extension CommandContext {
     /// planning its stock reads. They come back with the first of them, in one round trip instead of
     /// one each. Nothing on SQLite.
     private func prefetchCreationReads(
-        _ draft: OrderDraft, externalID: String?, reserving: Bool, backorder: Bool
+        _ draft: OrderDraft, keys: CustomerKeys, externalID: String?, reserving: Bool, backorder: Bool
     ) throws {
         guard store.db.dialect == .postgresql else { return }
         try store.prefetchNextID("orders")
@@ -264,12 +267,12 @@ extension CommandContext {
         var reads: [Store.Read] = []
         if let externalID { reads.append(Store.orderIDRead(channel: draft.channel, externalID: externalID)) }
         if let ref = draft.payment?.ref { reads.append(Store.orderIDRead(paymentRef: ref)) }
-        if let twins = try fingerprint(draft.customer, skus: draft.lines.map(\.sku), placedAt: draft.placedAt)?.1 {
+        if let twins = try fingerprint(phone: keys.phone, skus: draft.lines.map(\.sku), placedAt: draft.placedAt)?.1 {
             reads.append(twins)
         }
         if try boolSetting(.riskEnabled) {
             reads += try store.riskReads(
-                customer: draft.customer, line1: draft.shipTo["line1"], placedAt: draft.placedAt,
+                customer: draft.customer, keys: keys, line1: draft.shipTo["line1"], placedAt: draft.placedAt,
                 cashOnDelivery: draft.cashOnDelivery, rules: try store.riskRules().rules, adding: true
             ).all
         }

@@ -342,7 +342,7 @@ extension CommandContext {
     /// Whether the order's buyer had a return come back empty or with the wrong item, found by whichever of
     /// customer id, phone or email an earlier order shares: checking out as a guest sheds no flag.
     func isFlaggedReturner(_ order: Order) throws -> Bool {
-        try Store.buyerKeys(order.customer).map { try store.returnerSignals(keys: $0).flagged } ?? false
+        try Store.buyerKeys(CustomerKeys(order.customer)).map { try store.returnerSignals(keys: $0).flagged } ?? false
     }
 
     /// Returner statistics that show an earlier return came back empty or with the wrong item.

@@ -32,6 +32,25 @@ struct RiskAssessment {
                 reasons.map { ["rule": .string($0.rule), "points": .int($0.points), "reason": .string($0.reason)] }),
         ]
     }
+
+    /// `json(at:).serialized`, written straight out (a new order's row keeps it): no tree built for it.
+    func text(at: Int64) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(128 + reasons.count * 128)
+        func append(_ text: String) { out.append(contentsOf: text.utf8) }
+        append(#"{"score":\#(score),"decision":"\#(decision.rawValue)","rules_version":\#(version),"assessed_at":""#)
+        append(Timestamp.format(at))
+        append(#"","reasons":["#)
+        for (i, reason) in reasons.enumerated() {
+            append(i == 0 ? #"{"rule":"# : #",{"rule":"#)
+            JSON.writeString(reason.rule, to: &out)
+            append(#","points":\#(reason.points),"reason":"#)
+            JSON.writeString(reason.reason, to: &out)
+            append("}")
+        }
+        append("]}")
+        return String(decoding: out, as: UTF8.self)
+    }
 }
 
 /// Everything the rules look at beyond the order itself, gathered from the store before they run
@@ -61,6 +80,7 @@ extension RiskRules {
     /// Scores an order from its facts; pure.
     func assess(_ o: Order, _ facts: RiskFacts, version: Int64) -> RiskAssessment {
         var a = RiskAssessment(version: version)
+        let on = self.on
         if let (kind, value, list) = facts.listed {
             a.reasons = [
                 .init(
@@ -71,12 +91,11 @@ extension RiskRules {
             a.decision = decision(a.score)
             return a
         }
-        func rule(_ name: String) -> RiskRules.Rule? { rules[name].flatMap { $0.enabled ? $0 : nil } }
         let unit = Double(Money.unit(exponent: o.exponent))
         let total = o.totals.grandTotal
         func money(_ m: Int64) -> String { Money.format(m, exponent: o.exponent) }
 
-        if let r = rule("address_keywords"), Double(total) >= r.amount("min_amount", currency: o.currency) * unit {
+        if let r = on.addressKeywords, Double(total) >= r.amount("min_amount", currency: o.currency) * unit {
             let address = Order.addressFields.compactMap { o.shipTo[$0] }.joined(separator: " ")
             if let word = r.firstWord(in: address) {
                 let from = RiskRules.text(r.amount("min_amount", currency: o.currency))
@@ -86,7 +105,7 @@ extension RiskRules {
                         reason: "ship-to mentions '\(word)' on an order of \(money(total)) (from \(from))"))
             }
         }
-        if let r = rule("velocity"),
+        if let r = on.velocity,
             let worst = facts.velocity.filter({ $0.orders >= r.maxOrders }).max(by: { $0.orders < $1.orders })
         {
             let minutes = RiskRules.text(r.values["window_minutes"] ?? 60)
@@ -104,7 +123,7 @@ extension RiskRules {
                         reason: "to \(addresses) different addresses"))
             }
         }
-        if let r = rule("price_anomaly") {
+        if let r = on.priceAnomaly {
             let promoted = facts.discounts.contains { $0.kind == "promotion" }
             let explained = promoted || o.tags.contains { r.words.contains($0.lowercased()) }
             let limit = r.values["discount_percent"] ?? 85
@@ -123,7 +142,7 @@ extension RiskRules {
                             + "explaining it (from \(RiskRules.text(limit))%)"))
             }
         }
-        if let r = rule("new_account"), let created = o.accountCreatedAt {
+        if let r = on.newAccount, let created = o.accountCreatedAt {
             let minutes = r.values["within_minutes"] ?? 10
             let age = o.placedAt - created
             if age >= 0, Double(age) <= minutes * 60_000 {
@@ -144,7 +163,7 @@ extension RiskRules {
                 }
             }
         }
-        if let r = rule("shared_device"),
+        if let r = on.sharedDevice,
             let shared = facts.sharedBy.first(where: { $0.customers >= r.sharedCustomers })
         {
             let days = RiskRules.text(r.values["window_days"] ?? 30)
@@ -155,13 +174,13 @@ extension RiskRules {
                         "\(shared.kind) \(shared.value) is used by \(shared.customers) customers within \(days) days "
                         + "(from \(r.sharedCustomers))"))
         }
-        if let r = rule("duplicate_order"), facts.warnings.contains(where: { $0["code"] == "possible_duplicate" }) {
+        if let r = on.duplicateOrder, facts.warnings.contains(where: { $0["code"] == "possible_duplicate" }) {
             a.reasons.append(
                 .init(
                     rule: "duplicate_order", points: r.points,
                     reason: "same phone and SKUs as another order minutes apart"))
         }
-        if let r = rule("returns_abuse"), let record = facts.returns {
+        if let r = on.returnsAbuse, let record = facts.returns {
             if record.orders >= Int64(r.values["min_orders"] ?? 3),
                 Double(record.returns) >= (r.values["return_rate"] ?? 0.5) * Double(record.orders)
             {
@@ -177,7 +196,7 @@ extension RiskRules {
                         reason: "earlier returns came back empty or with the wrong item"))
             }
         }
-        if let r = rule("cod_refusals"), o.cashOnDelivery, let refusals = facts.returns?.refusals,
+        if let r = on.codRefusals, o.cashOnDelivery, let refusals = facts.returns?.refusals,
             refusals >= Int64(r.values["min_refusals"] ?? 1)
         {
             a.reasons.append(
@@ -186,14 +205,14 @@ extension RiskRules {
                     reason: "paid on delivery; \(refusals) earlier parcel\(refusals == 1 ? " was" : "s were") refused "
                         + "at the door"))
         }
-        if let r = rule("chargebacks"), facts.chargebacks >= Int64(r.values["min_chargebacks"] ?? 1) {
+        if let r = on.chargebacks, facts.chargebacks >= Int64(r.values["min_chargebacks"] ?? 1) {
             a.reasons.append(
                 .init(
                     rule: "chargebacks", points: r.points,
                     reason: "the buyer's bank took back \(facts.chargebacks) earlier payment"
                         + "\(facts.chargebacks == 1 ? "" : "s") (chargebacks)"))
         }
-        if let r = rule("channel_risk"), let report = facts.reported {
+        if let r = on.channelRisk, let report = facts.reported {
             a.reasons.append(
                 .init(
                     rule: "channel_risk",
@@ -222,13 +241,16 @@ extension CommandContext {
     }
 
     /// Scores an order with `rules` (the current set unless given): gathers its facts from the store,
-    /// then applies the rules. `known`: the lines, discounts and warnings of an order not written yet.
+    /// then applies the rules. `known`: the lines, discounts and warnings of an order not written yet, and its
+    /// buyer's keys.
     func assessRisk(
         _ o: Order, rules given: (version: Int64, rules: RiskRules)? = nil,
-        known: (lines: [OrderLine], discounts: [OrderDiscount], warnings: [JSON])? = nil
+        known: (lines: [OrderLine], discounts: [OrderDiscount], warnings: [JSON], keys: CustomerKeys)? = nil
     ) throws -> RiskAssessment {
         let (version, rules) = try given ?? store.riskRules()
-        return rules.assess(o, try store.riskFacts(o, rules: rules, known: known), version: version)
+        let facts = try store.riskFacts(
+            o, keys: known?.keys, rules: rules, known: known.map { ($0.lines, $0.discounts, $0.warnings) })
+        return rules.assess(o, facts, version: version)
     }
 
     /// Acts on a decision: `hold` puts the order on hold before any stock leaves, `reject` cancels it

@@ -2,6 +2,11 @@
 /// the decision (docs/risk.md). A rule set is JSON; `risk.rules_set` validates and versions it, and each
 /// decision records the version it used.
 struct RiskRules: Equatable {
+    /// The same thresholds and rules (`on` is made from them).
+    static func == (a: RiskRules, b: RiskRules) -> Bool {
+        (a.review, a.hold, a.reject) == (b.review, b.hold, b.reject) && a.rules == b.rules
+    }
+
     struct Rule: Equatable {
         var enabled = true
         var points: Int64
@@ -45,7 +50,25 @@ struct RiskRules: Equatable {
     var review: Int64 = 50
     var hold: Int64 = 85
     var reject: Int64 = 101  // above 100: never, unless configured
-    var rules: [String: Rule]
+    var rules: [String: Rule] { didSet { on = Enabled(rules) } }
+    /// The rules that run, each found without hashing its name for every order scored (one reference: a rule set
+    /// is copied as cheaply as before).
+    private(set) var on: Enabled
+
+    final class Enabled: Sendable {
+        let addressKeywords, velocity, priceAnomaly, newAccount, sharedDevice, duplicateOrder, returnsAbuse,
+            codRefusals, chargebacks, channelRisk: Rule?
+
+        init(_ rules: [String: Rule]) {
+            func on(_ name: String) -> Rule? { rules[name].flatMap { $0.enabled ? $0 : nil } }
+            (addressKeywords, velocity, priceAnomaly, newAccount, sharedDevice) = (
+                on("address_keywords"), on("velocity"), on("price_anomaly"), on("new_account"), on("shared_device")
+            )
+            (duplicateOrder, returnsAbuse, codRefusals, chargebacks, channelRisk) = (
+                on("duplicate_order"), on("returns_abuse"), on("cod_refusals"), on("chargebacks"), on("channel_risk")
+            )
+        }
+    }
 
     /// Every rule with its default points and settings.
     static let defaults = RiskRules(rules: [
@@ -167,9 +190,10 @@ struct RiskRules: Equatable {
             try r.finish()
         }
         try f.finish()
+        on = Enabled(rules)
     }
 
-    private init(rules: [String: Rule]) { self.rules = rules }
+    private init(rules: [String: Rule]) { (self.rules, on) = (rules, Enabled(rules)) }
 
     var json: JSON {
         var out = JSONObject()

@@ -4,7 +4,7 @@ extension Store {
     func save(_ d: Dispute, of order: Order) throws {
         chargebackBuyersCache = nil  // what this transaction writes, its next reads see
         cachedTableChanged()
-        let buyer = Store.buyerKeys(order.customer) ?? [.null, .null, .null]
+        let buyer = Store.buyerKeys(CustomerKeys(order.customer)) ?? [.null, .null, .null]
         try db.write(
             """
             INSERT INTO disputes(
@@ -61,7 +61,7 @@ extension Store {
     /// The orders of the buyer of `order` (by any of its keys, `buyerKeys`) whose goods have not left, but that
     /// one: at most 100, newest first.
     func otherOrdersToShip(of order: Order) throws -> [String] {
-        guard let keys = Store.buyerKeys(order.customer) else { return [] }
+        guard let keys = Store.buyerKeys(CustomerKeys(order.customer)) else { return [] }
         let states = OrderState.holdable.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", ")
         var ids: [String] = []
         try db.rows(
@@ -84,7 +84,7 @@ extension Store {
     /// keeps; nil when it keeps too many (`buyerChargebacks` counts them).
     static func chargebacks(of keys: [SQLValue], in buyers: ChargebackBuyers) -> Int64? {
         guard case .keys(let known) = buyers else { return nil }
-        if known.allSatisfy(\.isEmpty) { return 0 }
+        if known.allSatisfy({ $0.isEmpty }) { return 0 }
         var ids = Set<Int64>()
         for (i, key) in keys.enumerated() { if case .text(let key) = key { ids.formUnion(known[i][key] ?? []) } }
         return Int64(ids.count)

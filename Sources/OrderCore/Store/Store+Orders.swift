@@ -39,7 +39,10 @@ extension Store {
     struct OrderExtras {
         var fingerprint: String?
         var warnings: JSON?
-        var risk: JSON?
+        /// The buyer's keys, when worked out already (else from the order's customer).
+        var keys: CustomerKeys?
+        /// The risk decision's JSON text (`RiskAssessment.text`).
+        var risk: String?
         var riskDecision: String?
     }
 
@@ -68,12 +71,12 @@ extension Store {
             throw OrderCoreError(
                 .internal, "order insert has \(values.count) values for \(Store.orderColumnCount) columns")
         }
+        let keys = extra.keys ?? CustomerKeys(o.customer)
         try db.write(
             Store.insertOrderSQL,
             arguments: values + [
-                .opt(extra.fingerprint), .opt(extra.warnings?.serialized), .opt(extra.risk?.serialized),
-                .opt(extra.riskDecision), .opt(o.customer["phone"].flatMap(Phone.key)),
-                .opt(o.customer["email"].flatMap(Email.key)), .opt(o.customer["ip"].flatMap(IPAddress.key)),
+                .opt(extra.fingerprint), .opt(extra.warnings?.serialized), .opt(extra.risk),
+                .opt(extra.riskDecision), .opt(keys.phone), .opt(keys.email), .opt(keys.ip),
             ])
         createdTimelines[o.rowID] = 0
     }

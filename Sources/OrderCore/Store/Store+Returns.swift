@@ -227,8 +227,8 @@ extension Store {
 
     /// The id, phone and email (their keys: `Phone.key`, `Email.key`) of `customer` as the arguments ?1-?3 of
     /// `buyerReturnIDs` and `anyBuyerReturn` (one it lacks matches nothing); nil when it carries none.
-    static func buyerKeys(_ customer: [String: String]) -> [SQLValue]? {
-        let keys = [customer["id"], customer["phone"].flatMap(Phone.key), customer["email"].flatMap(Email.key)]
+    static func buyerKeys(_ customer: CustomerKeys) -> [SQLValue]? {
+        let keys = [customer.id, customer.phone, customer.email]
         return keys.allSatisfy { $0 == nil } ? nil : keys.map { SQLValue.opt($0) }
     }
 

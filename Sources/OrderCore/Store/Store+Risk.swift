@@ -107,11 +107,12 @@ extension Store {
         }
     }
 
-    /// The reads of `RiskReads` for an order of `customer` with ship-to `line1`, placed at `placedAt`.
+    /// The reads of `RiskReads` for an order of `customer` (its identifiers' `keys`) with ship-to `line1`, placed at
+    /// `placedAt`.
     /// - Parameter adding: the order is not written yet: the customer counts add it.
     func riskReads(
-        customer: [String: String], line1: String?, placedAt: Int64, cashOnDelivery: Bool, rules: RiskRules,
-        adding: Bool
+        customer: [String: String], keys: CustomerKeys, line1: String?, placedAt: Int64, cashOnDelivery: Bool,
+        rules: RiskRules, adding: Bool
     ) throws -> RiskReads {
         var reads = RiskReads(to: placedAt)
         let listed = try riskListKinds()
@@ -129,21 +130,17 @@ extension Store {
                     ))
             }
         }
-        let velocity = rules.rules["velocity"].flatMap { $0.enabled ? $0 : nil }
-        let shared = rules.rules["shared_device"].flatMap { $0.enabled ? $0 : nil }
+        let (velocity, shared) = (rules.on.velocity, rules.on.sharedDevice)
         if let velocity { reads.velocityFrom = placedAt - Int64((velocity.values["window_minutes"] ?? 60) * 60_000) }
         if let shared { reads.sharedFrom = placedAt - Int64((shared.values["window_days"] ?? 30) * 86_400_000) }
-        for id in Store.riskIdentifiers {
-            guard let value = id.value(customer) else { continue }
-            if velocity != nil { reads.velocity.append((id, value)) }
-            if shared != nil, id.sharesCustomers { reads.sharedBy.append((id, value)) }
-        }
+        let given = Store.riskIdentifiers.compactMap { id in id.value(keys).map { (id: id, value: $0) } }
+        if velocity != nil { reads.velocity = given }
+        if shared != nil { reads.sharedBy = given.filter { $0.id.sharesCustomers } }
         if shared != nil, adding { reads.added = customer["id"] }
         let returnsRead =
-            rules.rules["returns_abuse"]?.enabled == true
-            || (cashOnDelivery && rules.rules["cod_refusals"]?.enabled == true)
-        let chargebacksRead = rules.rules["chargebacks"]?.enabled == true
-        if returnsRead || chargebacksRead, let keys = Store.buyerKeys(customer) {
+            rules.on.returnsAbuse != nil || (cashOnDelivery && rules.on.codRefusals != nil)
+        let chargebacksRead = rules.on.chargebacks != nil
+        if returnsRead || chargebacksRead, let keys = Store.buyerKeys(keys) {
             if returnsRead { reads.returns = (customer, keys) }
             if chargebacksRead { reads.chargebacks = (keys, Store.chargebacks(of: keys, in: try chargebackBuyers())) }
         }
@@ -153,22 +150,17 @@ extension Store {
     /// An identifier velocity counts orders by (device and IP: shared-device counts customers by), with
     /// the SQL of its counts, built once.
     final class RiskIdentifier: Sendable {
-        let column: String, kind: String, key: String
+        let column: String, kind: String
         let sharesCustomers: Bool
         let velocity: String
         let customers: String, count: String, countAdding: String
 
-        /// How its column holds a value (`Identifier.key`).
-        private let normalized: @Sendable (String) -> String?
+        /// The identifier of a buyer as its column holds it (`Identifier.key`).
+        let value: @Sendable (CustomerKeys) -> String?
 
-        /// The identifier of `customer` as its column holds it.
-        func value(_ customer: [String: String]) -> String? { customer[key].flatMap(normalized) }
-
-        /// - Parameter key: the identifier's key in an order's customer.
-        init(column: String, kind: String, key: String, sharesCustomers: Bool) {
-            (self.column, self.kind, self.key, self.sharesCustomers) = (column, kind, key, sharesCustomers)
-            let listKind = kind.lowercased()
-            normalized = { Identifier.key(listKind, $0) }
+        init(column: String, kind: String, sharesCustomers: Bool, value: @escaping @Sendable (CustomerKeys) -> String?)
+        {
+            (self.column, self.kind, self.sharesCustomers, self.value) = (column, kind, sharesCustomers, value)
             velocity = "SELECT COUNT(*) FROM orders WHERE \(Store.placedWith(column))"
             let from = "FROM orders WHERE \(column) = ?1 AND placed_at BETWEEN ?2 AND ?3"
             customers = "SELECT customer_id, placed_at \(from) LIMIT \(Store.sharedRowsRead)"
@@ -185,22 +177,23 @@ extension Store {
     private static let sharedRowsRead = 64
 
     private static let riskIdentifiers = [
-        RiskIdentifier(column: "customer_phone_key", kind: "phone", key: "phone", sharesCustomers: false),
-        RiskIdentifier(column: "customer_email_key", kind: "email", key: "email", sharesCustomers: false),
-        RiskIdentifier(column: "device_id", kind: "device", key: "device_id", sharesCustomers: true),
-        RiskIdentifier(column: "ip_key", kind: "IP", key: "ip", sharesCustomers: true),
+        RiskIdentifier(column: "customer_phone_key", kind: "phone", sharesCustomers: false) { $0.phone },
+        RiskIdentifier(column: "customer_email_key", kind: "email", sharesCustomers: false) { $0.email },
+        RiskIdentifier(column: "device_id", kind: "device", sharesCustomers: true) { $0.device },
+        RiskIdentifier(column: "ip_key", kind: "IP", sharesCustomers: true) { $0.ip },
     ]
 
-    /// The facts the risk rules look at for an order (`RiskFacts`). `known`: the lines, discounts and
-    /// warnings of an order not written yet, whose own row the counts then add.
+    /// The facts the risk rules look at for an order (`RiskFacts`) of a buyer with `keys` (worked out from the order
+    /// when not given). `known`: the lines, discounts and warnings of an order not written yet, whose own row the
+    /// counts then add.
     func riskFacts(
-        _ o: Order, rules: RiskRules,
+        _ o: Order, keys: CustomerKeys?, rules: RiskRules,
         known: (lines: [OrderLine], discounts: [OrderDiscount], warnings: [JSON])?
     ) throws -> RiskFacts {
         var facts = RiskFacts()
         let reads = try riskReads(
-            customer: o.customer, line1: o.shipTo["line1"], placedAt: o.placedAt, cashOnDelivery: o.cashOnDelivery,
-            rules: rules, adding: known != nil)
+            customer: o.customer, keys: keys ?? CustomerKeys(o.customer), line1: o.shipTo["line1"],
+            placedAt: o.placedAt, cashOnDelivery: o.cashOnDelivery, rules: rules, adding: known != nil)
         for (kind, value, read) in reads.listed {
             if let list = try first(read, map: { $0.text(0) }) {
                 facts.listed = (kind, value, list)
@@ -234,7 +227,7 @@ extension Store {
             }
             facts.sharedBy.append((reads.sharedBy[i].id.kind, reads.sharedBy[i].value, count))
         }
-        let maxOrders = rules.rules["velocity"]?.maxOrders ?? Int64.max
+        let maxOrders = rules.on.velocity?.maxOrders ?? Int64.max
         for i in reads.velocity.indices {
             let (id, value) = reads.velocity[i]
             // Those orders count for velocity too when their window covers its window.
@@ -268,7 +261,7 @@ extension Store {
             facts.chargebacks = try known ?? reads.chargebackRead.flatMap { try first($0) { $0.int(0) } } ?? 0
         }
         // An order not written yet has no verdicts: they are recorded on orders (`risk.report`).
-        if known == nil, rules.rules["channel_risk"]?.enabled == true {
+        if known == nil, rules.on.channelRisk != nil {
             facts.reported = try riskReports(orderRowID: o.rowID).filter { $0.level >= .medium }.max {
                 $0.level < $1.level
             }

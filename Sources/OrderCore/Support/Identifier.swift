@@ -1,3 +1,17 @@
+/// A buyer's identifiers as an order's row, the risk counts and the look-ups of a buyer's returns and chargebacks
+/// hold them (`Identifier.key`): worked out once for an order being created.
+struct CustomerKeys {
+    var id, phone, email, device, ip: String?
+
+    init(_ customer: [String: String]) {
+        id = customer["id"]
+        phone = customer["phone"].flatMap(Phone.key)
+        email = customer["email"].flatMap(Email.key)
+        device = customer["device_id"]
+        ip = customer["ip"].flatMap(IPAddress.key)
+    }
+}
+
 /// The identifiers of a buyer and an address that the allow and block lists name and the risk rules count
 /// orders by, and how each is compared.
 enum Identifier {

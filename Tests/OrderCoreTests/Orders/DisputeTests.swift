@@ -214,7 +214,7 @@ struct DisputeTests {
         let store = try Store(path: try testDatabase(dir + "/disputes.db"), options: StoreOptions())
         for (customer, expected) in [(["email": "a@x.com"], 2), (["phone": "0086 138-0000-0001", "id": "c2"], 3), (["id": "c4"], 0),
                                      (["email": "b@x.com"], 0)] as [([String: String], Int64)] {
-            let keys = try #require(Store.buyerKeys(customer))
+            let keys = try #require(Store.buyerKeys(CustomerKeys(customer)))
             let (kept, counted) = try store.transaction(.read) {
                 (Store.chargebacks(of: keys, in: try store.chargebackBuyers()),
                  try store.first(Store.Read(Store.buyerChargebacks, arguments: keys)) { $0.int(0) })

@@ -18,6 +18,17 @@ struct RiskRulesTests {
         #expect(a.decision == .allow && a.score == 0 && a.reasons.isEmpty && a.version == 3)
     }
 
+    /// The decision an order's row keeps is written as text straight out: the same text as its JSON, reasons with
+    /// quotes, backslashes, control characters and other scripts included.
+    @Test func theDecisionsTextIsItsJSON() {
+        var a = rules.assess(order(), RiskFacts(), version: 3)
+        #expect(a.text(at: 1_768_730_400_250) == a.json(at: 1_768_730_400_250).serialized)
+        a = rules.assess(order(), RiskFacts(velocity: [("device", "D\"1\\\n", 6, 4)]), version: 12)
+        a.reasons.append(.init(rule: "channel_risk", points: 50, reason: "店铺 says \u{7}\"risky\""))
+        #expect(a.reasons.count == 3)
+        #expect(a.text(at: -1) == a.json(at: -1).serialized, "\(a.text(at: -1))")
+    }
+
     @Test func listsDecideBeforeAnyRule() {
         var facts = RiskFacts(velocity: [("phone", "+86", 50, 9)])
         facts.listed = ("phone", "+86", "block")
