@@ -534,7 +534,8 @@ extension ProfileMapper {
     /// The parcels an order left in (the rule's `parcels` lists), one for each tracking number, once each: a
     /// parcel's `tracking_no` may name several (a Shopify fulfillment's boxes). A ship time it cannot read is left
     /// unsaid: the shipment's stands, and the order is not lost for it. A number named twice (two fulfillments of
-    /// one box) is where the less advanced of its statuses says, and nowhere said if one says none.
+    /// one box) is where the less advanced of its statuses says, and nowhere said if one says none. A parcel with no
+    /// number (yet) is one when the channel names its id (`parcel_ref`).
     static func parcels(_ e: Evaluator, _ lists: [ChannelProfile.ListRule]) throws(OrderCoreError) -> [JSON] {
         var parcels: [JSONObject] = []
         var named: [String: Int] = [:]
@@ -553,6 +554,9 @@ extension ProfileMapper {
                     default: parcel[key] = try item.text(spec, field: "parcels.\(key)").map(JSON.string)
                     }
                 }
+                // One with no number yet, known by its id (a Shopify fulfillment made without one: a local delivery),
+                // is a parcel all the same; one known by neither cannot be told from another.
+                if numbers.isEmpty, parcel["parcel_ref"] != nil { parcels.append(parcel) }
                 for number in numbers {
                     if let earlier = named[number] {
                         parcels[earlier] = lessAdvanced(parcels[earlier], parcel)

@@ -248,20 +248,22 @@ extension CommandContext {
 
     /// Where the channel says each parcel it names is (`status`: Amazon's package status, Shopify's fulfillment's
     /// shipment status), told to the order's shipment of the parcel (by its number: a Shopify fulfillment's id is all
-    /// its boxes') as a carrier's event is (`applyTracking`): it moves forward, never back; delivered delivers it,
-    /// and the order once every shipment is; a refusal, a parcel going back or lost raises its alert. Each status is
-    /// told once per parcel (the channel repeats it in every event about the order), at `time`, when the channel
-    /// said it.
+    /// its boxes'; by its id when it has no number, as a local delivery has none) as a carrier's event is
+    /// (`applyTracking`): it moves forward, never back; delivered delivers it, and the order once every shipment is;
+    /// a refusal, a parcel going back or lost raises its alert. Each status is told once per parcel (the channel
+    /// repeats it in every event about the order), at `time`, when the channel said it.
     /// - Returns: the shipments told.
     func reportParcels(_ order: inout Order, shipment: ChannelShipment, channel: String, time: Int64) throws -> [JSON] {
-        let reported = shipment.parcels.filter { $0.status != nil && $0.trackingNo != nil }
+        let reported = shipment.parcels.filter { $0.status != nil && ($0.trackingNo != nil || $0.ref != nil) }
         guard !reported.isEmpty else { return [] }
         let shipments = try store.shipments(orderRowID: order.rowID)
         var told: [JSON] = []
         for parcel in reported {
-            guard let status = parcel.status, let number = parcel.trackingNo,
-                let mine = shipments.first(where: {
-                    $0.trackingNo == number || $0.trackingNo.hasPrefix(number + "/" + order.orderID)
+            // A parcel with no number yet is its shipment recorded under none, by the channel's id of it.
+            guard let status = parcel.status,
+                let mine = shipments.first(where: { s in
+                    parcel.trackingNo.map { s.trackingNo == $0 || s.trackingNo.hasPrefix($0 + "/" + order.orderID) }
+                        ?? (s.parcelRef == parcel.ref)
                 }),
                 mine.state != "delivered",
                 let found = try store.shipment(carrier: mine.carrier, trackingNo: mine.trackingNo)

@@ -328,7 +328,8 @@ struct ChannelStateTests {
     /// moves that parcel's shipment: delivered when the channel says that one is, the order when every one is, at
     /// the channel's time; a parcel refused at the door raises `delivery_refused`; the same status in every later
     /// event is told once; a cancelled label is no parcel. A Shopify fulfillment that says nothing (no tracking yet)
-    /// keeps the order shipped however many others are delivered; one that says so says it of each of its boxes.
+    /// keeps the order shipped however many others are delivered; one that says so says it of each of its boxes, and
+    /// one with no tracking number (a local delivery) of itself.
     @Test func whereTheChannelSaysEachParcelIsMovesItsShipment() throws {
         func package(_ ref: String, _ number: String, _ status: String, _ detailed: String? = nil) -> JSON {
             var packageStatus: JSONObject = ["status": .string(status)]
@@ -389,6 +390,18 @@ struct ChannelStateTests {
         let both = try ingest("shopify", fulfilled("delivered", updated: "2026-01-21T10:00:00+08:00"))
         #expect(both["state"] == "delivered" && both["action"] == "delivered", "\(both.serialized)")
         #expect(both["parcels"]?.arrayValue?.map { $0["tracking_no"] } == ["1Z732"], "the first two were told before")
+
+        // Delivered locally, by the shop's own van: fulfillments with no tracking number, each a parcel by its id.
+        func local(_ first: JSON, _ second: JSON, updated: String) -> JSON {
+            shopify(74, financial: "paid", fulfillment: "fulfilled", extra: [
+                "updated_at": .string(updated),
+                "fulfillments": [["id": 741, "status": "success", "shipment_status": first],
+                                 ["id": 742, "status": "success", "shipment_status": second]]])
+        }
+        let van = try ingest("shopify", local("delivered", .null, updated: "2026-01-20T10:00:00+08:00"))
+        #expect(van["state"] == "shipped" && van["shipment"]?["shipments"]?.arrayValue?.count == 2, "\(van.serialized)")
+        let unloaded = try ingest("shopify", local("delivered", "delivered", updated: "2026-01-21T10:00:00+08:00"))
+        #expect(unloaded["state"] == "delivered", "\(unloaded.serialized)")
     }
 
     /// The sweep chases a pickup scan (`no_pickup`) of a parcel a channel shipped only when one can come: not of one
