@@ -5,7 +5,7 @@ import Testing
 @Suite(.enabled(if: fixturesAvailable, "the shared fixtures are not at \(fixturesDirectory); set ORDERCORE_FIXTURES"))
 struct TrackingTests {
     /// A shipped order (one A1) with the carrier and tracking number of an AfterShip sample.
-    func shippedOrder(_ engine: Engine, carrier: String, trackingNo: String, at: String = "2014-10-29T00:00:00Z") throws -> JSON {
+    @discardableResult func shippedOrder(_ engine: Engine, carrier: String, trackingNo: String, at: String = "2014-10-29T00:00:00Z") throws -> JSON {
         let id = try engine.ok("order.create", orderArgs([("A1", 1, "9.90")], ["at": .string(at)]))["order_id"] ?? nil
         try engine.ok("order.pay", ["order_id": id, "at": .string(at)])
         try engine.ok("order.allocate", ["order_id": id, "at": .string(at)])
