@@ -203,7 +203,8 @@ fuzz: deps
 	mkdir -p $(FUZZ)/bin $(FUZZ)/corpus && cp Tests/fuzz/corpus/* $(FUZZ)/corpus/
 	clang -g -O1 -fsanitize=fuzzer,address -IInclude Tests/fuzz/fuzz_abi.c -L$(FUZZ)/release -lOrderCoreABI \
 	  -Wl,-rpath,$(CURDIR)/$(FUZZ)/release -o $(FUZZ)/bin/fuzz_abi 2>/dev/null
-	cd $(FUZZ)/bin && { ./fuzz_abi -max_total_time=$(FUZZ_SECONDS) -dict=$(CURDIR)/Tests/fuzz/dictionary.txt -max_len=4096 \
+	cd $(FUZZ)/bin && { LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/fuzz/lsan.supp \
+	  ./fuzz_abi -max_total_time=$(FUZZ_SECONDS) -dict=$(CURDIR)/Tests/fuzz/dictionary.txt -max_len=4096 \
 	  -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 ../corpus > fuzz.log 2>&1; rc=$$?; \
 	  grep -v -E '^#[0-9]+.*(NEW|REDUCE|pulse)|^"|Uses:' fuzz.log; exit $$rc; }
 

@@ -25,6 +25,10 @@ static void open_seeded(void) {
     exec("{\"op\":\"sku.upsert\",\"sku\":\"A1\",\"name\":\"Mug\",\"barcode\":\"690001\",\"weight_g\":300}");
     exec("{\"op\":\"stock.receive\",\"sku\":\"A1\",\"warehouse\":\"SH\",\"qty\":1000000}");
     exec("{\"op\":\"channel.upsert\",\"channel\":\"shop\",\"profile\":\"csv\"}");
+    /* Two platforms' JSON, as their webhooks and APIs send it: the profile mapper is what a channel's
+     * payload meets first. */
+    exec("{\"op\":\"channel.upsert\",\"channel\":\"shopify\",\"profile\":\"shopify\"}");
+    exec("{\"op\":\"channel.upsert\",\"channel\":\"amazon\",\"profile\":\"amazon\"}");
     exec("{\"op\":\"order.create\",\"lines\":[{\"sku\":\"A1\",\"qty\":1,\"unit_price\":\"1.00\"}]}");
 }
 
