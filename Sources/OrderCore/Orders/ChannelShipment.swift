@@ -265,14 +265,15 @@ extension CommandContext {
                     parcel.trackingNo.map { s.trackingNo == $0 || s.trackingNo.hasPrefix($0 + "/" + order.orderID) }
                         ?? (s.parcelRef == parcel.ref)
                 }),
-                mine.state != "delivered",
-                let found = try store.shipment(carrier: mine.carrier, trackingNo: mine.trackingNo)
+                mine.state != "delivered"
             else { continue }
             let report = TrackingReport(
                 carrier: mine.carrier, trackingNo: mine.trackingNo, status: status, time: time,
                 message: "\(channel): \(status.rawValue)" + (parcel.subtag.map { " (\($0))" } ?? ""), location: nil,
                 subtag: parcel.subtag)
+            // Told before (every event about the order repeats it): one look, nothing more read.
             guard try !store.trackingEventExists(report),
+                let found = try store.shipment(carrier: mine.carrier, trackingNo: mine.trackingNo),
                 try store.insertTrackingEvent(report, shipmentRowID: found.rowID, at: at)
             else { continue }
             try applyTracking(report, to: found, order: &order, command: "channel.delivered")
