@@ -173,9 +173,14 @@ enum BuiltinProfiles {
             "fields": {"carrier": "tracking_company", "parcel_ref": "id",
              "tracking_no": {"first": ["tracking_numbers[]", "tracking_number"]}, "shipped_at": "created_at",
              "status": {"map": "shipment_status", "default": null, "values": {"label_printed": "info_received",
-              "label_purchased": "info_received", "confirmed": "info_received", "in_transit": "in_transit",
-              "out_for_delivery": "out_for_delivery", "ready_for_pickup": "out_for_delivery",
-              "attempted_delivery": "failed_attempt", "delivered": "delivered", "failure": "exception"}}}},
+              "label_purchased": "info_received", "confirmed": "info_received", "carrier_picked_up": "picked_up",
+              "in_transit": "in_transit", "delayed": "in_transit", "out_for_delivery": "out_for_delivery",
+              "ready_for_pickup": "out_for_delivery", "ready_for_recipient_pickup": "out_for_delivery",
+              "attempted_delivery": "failed_attempt", "delivered": "delivered", "picked_up": "delivered",
+              "failure": "exception", "not_delivered": "exception", "buyer_action_required": "exception",
+              "returning_to_sender": "exception"}},
+             "subtag": {"map": "shipment_status", "default": null,
+              "values": {"returning_to_sender": "Exception_010"}}}},
            "lines": {"path": "line_items", "shipped_when": {"fulfillment_status": "fulfilled"},
             "not_stock": [{"when": {"gift_card": [true], "requires_shipping": [false]},
               "reason": "a gift card sent by email: a fee, not stock", "fee": {"name": "name",
@@ -884,7 +889,8 @@ enum BuiltinProfiles {
     /// currency, not the buyer's presentment currency). Shipping is the shipping lines' `originalPriceSet`, their
     /// `discountAllocations` a `shipping` discount (`discountedPriceSet` took the discount off only from 2024-07).
     /// Each fulfillment's `displayStatus` (REST: `shipment_status`) says where its parcels are: the order is delivered
-    /// when every one of them is; one voided or cancelled names no parcel. Its
+    /// when every one of them is (`PICKED_UP`: the buyer collected it in store); one voided or cancelled names no
+    /// parcel. Its
     /// `disputes` (id, `initiatedAs`, `status`: no amount) are the same disputes as REST's, named alike.
     static let shopifyGraphQL = #"""
         {"profile": "shopify_graphql",
@@ -928,10 +934,10 @@ enum BuiltinProfiles {
             "fields": {"carrier": "trackingInfo[0].company", "tracking_no": "trackingInfo[].number",
              "shipped_at": "createdAt", "parcel_ref": "id",
              "status": {"map": "displayStatus", "default": null, "values": {"LABEL_PRINTED": "info_received",
-              "LABEL_PURCHASED": "info_received", "CONFIRMED": "info_received", "IN_TRANSIT": "in_transit",
-              "OUT_FOR_DELIVERY": "out_for_delivery", "READY_FOR_PICKUP": "out_for_delivery",
-              "ATTEMPTED_DELIVERY": "failed_attempt", "DELIVERED": "delivered", "FAILURE": "exception",
-              "NOT_DELIVERED": "exception"}}}},
+              "LABEL_PURCHASED": "info_received", "CONFIRMED": "info_received", "CARRIER_PICKED_UP": "picked_up",
+              "IN_TRANSIT": "in_transit", "DELAYED": "in_transit", "OUT_FOR_DELIVERY": "out_for_delivery",
+              "READY_FOR_PICKUP": "out_for_delivery", "ATTEMPTED_DELIVERY": "failed_attempt", "DELIVERED": "delivered",
+              "PICKED_UP": "delivered", "FAILURE": "exception", "NOT_DELIVERED": "exception"}}}},
            "lines": {"path": "lineItems.edges[].node", "shipped_when": {"unfulfilledQuantity": 0},
             "not_stock": [{"when": {"isGiftCard": [true], "requiresShipping": [false]},
               "reason": "a gift card sent by email: a fee, not stock", "fee": {"name": "name",

@@ -402,6 +402,16 @@ struct ChannelStateTests {
         #expect(van["state"] == "shipped" && van["shipment"]?["shipments"]?.arrayValue?.count == 2, "\(van.serialized)")
         let unloaded = try ingest("shopify", local("delivered", "delivered", updated: "2026-01-21T10:00:00+08:00"))
         #expect(unloaded["state"] == "delivered", "\(unloaded.serialized)")
+
+        // Collected in store by the buyer (`picked_up`): delivered; picked up by the carrier: on its way.
+        func collected(_ id: Int, _ status: JSON) throws -> JSON {
+            try ingest("shopify", shopify(id, financial: "paid", fulfillment: "fulfilled", extra: [
+                "updated_at": "2026-01-20T10:00:00+08:00",
+                "fulfillments": [["id": .number("\(id * 10)"), "status": "success", "shipment_status": status]]]))
+        }
+        #expect(try collected(75, "picked_up")["state"] == "delivered")
+        let carried = try collected(76, "carrier_picked_up")
+        #expect(carried["state"] == "shipped" && carried["parcels"]?.arrayValue?.first?["status"] == "picked_up", "\(carried.serialized)")
     }
 
     /// The sweep chases a pickup scan (`no_pickup`) of a parcel a channel shipped only when one can come: not of one

@@ -836,6 +836,11 @@ struct PlatformProfileTests {
         delivered["fulfillments"] = [["status": "SUCCESS", "displayStatus": "DELIVERED", "createdAt": "2026-01-19T08:00:00Z",
                                       "trackingInfo": [["company": "UPS", "number": "1Z513"]]]]
         #expect(try ingest("shopify_graphql", ["data": ["order": .object(delivered)]])["state"] == "delivered")
+        // Collected in store by the buyer: delivered too.
+        var collected = node(520, financial: "PAID", fulfillment: "FULFILLED").objectValue ?? [:]
+        collected["fulfillments"] = [["id": "gid://shopify/Fulfillment/520", "status": "SUCCESS", "displayStatus": "PICKED_UP",
+                                      "createdAt": "2026-01-19T08:00:00Z", "trackingInfo": []]]
+        #expect(try ingest("shopify_graphql", ["data": ["order": .object(collected)]])["state"] == "delivered")
         // A free-shipping code: the shipping line's original price, its allocation a shipping discount.
         var freeShipping = node(511, financial: "PAID").objectValue ?? [:]
         freeShipping["totalPriceSet"] = ["shopMoney": ["amount": "40.00"]]
