@@ -76,6 +76,16 @@ def test_a_box_shopify_says_failed_raises_an_alert_and_the_order_waits_for_the_o
     assert shop.orders.get(shipped["order_id"])["delivered_at"] == "2026-01-22T09:00:00Z"
 
 
+def test_a_shopify_test_order_is_held_unpaid_whatever_shopify_says_of_it(shop):
+    held = event(shop, "shopify", shopify(7, test=True))
+    order = shop.orders.get(held["order_id"])
+    assert (held["action"], order["state"], order["paid_total"]) == ("created_held", "on_hold", "0.00")
+    assert "a Shopify test order" in order["hold_reason"]
+    again = event(shop, "shopify", shopify(7, test=True, updated_at="2026-01-20T09:00:00Z"))
+    assert again["state"] == "on_hold"
+    assert shop.orders.release(held["order_id"], reason="a test of our own pipeline")["state"] == "pending_payment"
+
+
 def test_refunds_in_an_order_payload_apply_once_with_their_units(shop):
     refunds = [{"id": 77, "note": "one was cracked", "transactions": [{"amount": "50.00", "kind": "refund"}],
                 "refund_line_items": [{"quantity": 1, "line_item": {"sku": "A1"}}]}]

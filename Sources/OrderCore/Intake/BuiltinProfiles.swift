@@ -47,6 +47,11 @@ enum BuiltinProfiles {
         return #"{"map": "\#(key)", "values": {\#(values.joined(separator: ", "))}}"#
     }
 
+    /// Why a Shopify test order (`test`: the Bogus gateway, or a gateway in test mode) is held: it says paid, but no
+    /// money moved, and no goods may ship for it.
+    private static let shopifyTestOrder =
+        #""a Shopify test order (a test gateway or test mode): no money moved; do not ship""#
+
     /// Whether a Shopify refund's units had not shipped, from the restock type (`key`) of each refunded line
     /// item (`each`: the path to every one; GraphQL's types in capitals): `cancel` (not fulfilled: taken off what
     /// is to ship) for every one, true; a `return` among them, false; otherwise (`no_restock`, `legacy_restock`:
@@ -105,6 +110,8 @@ enum BuiltinProfiles {
           {"type": "skip", "root": ["dispute", "disputes", ""],
            "when": {"id": true, "order_id": false, "type": ["chargeback", "inquiry"]}, "fields": {"external_id": "id"},
            "reason": "a dispute of a payment no order names: nothing here to hold or settle"},
+          {"type": "skip", "root": ["refund", ""], "when": {"order_id": true, "transactions[0].test": [true]},
+           "fields": {"external_id": "order_id"}, "reason": "a refund of a Shopify test order: no money moved"},
           {"type": "refund", "root": ["refund", ""], "when": {"order_id": true, "transactions": true},
            "fields": {"external_id": "order_id", "refund_ref": {"template": "shopify-refund-{id}"},
             "amount": {"first": [\#(shopifyRefunded("")),
@@ -219,6 +226,7 @@ enum BuiltinProfiles {
                         "partially_refunded": "paid", "refunded": "cancelled", "voided": "cancelled",
                          "expired": "on_hold"},
             "rules": [{"when": {"cancelled_at": "present"}, "state": "cancelled"},
+                      {"when": {"test": true}, "state": "on_hold", "unpaid": true, "hold": \#(shopifyTestOrder)},
                       {"when": {"fulfillment_status": "fulfilled"}, "state": "shipped"},
                       {"when": {"fulfillment_status": "partial"}, "state": "partially_shipped"}],
             "paid_in_part": [{"financial_status": "partially_refunded", "total_outstanding": {"above": 0}},
@@ -226,7 +234,7 @@ enum BuiltinProfiles {
               "total_outstanding": "present"}],
             "cancelled_unrefunded": ["paid", "partially_refunded", "partially_paid"],
             "cancelled_paid": ["paid", "partially_refunded", "partially_paid", "refunded"],
-            "unpaid": ["pending", "partially_paid"]},
+            "unpaid": ["pending", "partially_paid", "expired"]},
            "checks": {"grand_total": "total_price", "discount_total": "total_discounts", "tax_total": "total_tax"}}
          ]}
         """#
@@ -988,6 +996,7 @@ enum BuiltinProfiles {
                         "PARTIALLY_REFUNDED": "paid", "REFUNDED": "cancelled", "VOIDED": "cancelled",
                          "EXPIRED": "on_hold"},
             "rules": [{"when": {"cancelledAt": "present"}, "state": "cancelled"},
+                      {"when": {"test": true}, "state": "on_hold", "unpaid": true, "hold": \#(shopifyTestOrder)},
              {"when": {"displayFulfillmentStatus": "FULFILLED"}, "state": "shipped"},
                       {"when": {"displayFulfillmentStatus": ["PARTIALLY_FULFILLED", "IN_PROGRESS"]},
                        "state": "partially_shipped"},
@@ -999,7 +1008,7 @@ enum BuiltinProfiles {
               "totalOutstandingSet.shopMoney.amount": "present"}],
             "cancelled_unrefunded": ["PAID", "PARTIALLY_REFUNDED", "PARTIALLY_PAID"],
             "cancelled_paid": ["PAID", "PARTIALLY_REFUNDED", "PARTIALLY_PAID", "REFUNDED"],
-            "unpaid": ["PENDING", "PARTIALLY_PAID"]},
+            "unpaid": ["PENDING", "PARTIALLY_PAID", "EXPIRED"]},
            "checks": {"grand_total": "totalPriceSet.shopMoney.amount", "tax_total": "totalTaxSet.shopMoney.amount"}}
          ]}
         """#

@@ -605,11 +605,9 @@ extension CommandContext {
                 did("cancelled")
             }
         } else if channelState == .onHold, OrderState.holdable.contains(order.state) {
+            let reason = event.holdReason.map { Self.channelHoldPrefix + $0 } ?? Self.channelHoldReason(channel.channel)
             _ = try FulfillmentCommands.hold.run(
-                self,
-                Fields([
-                    "order_id": .string(order.orderID), "reason": .string(Self.channelHoldReason(channel.channel)),
-                ]))
+                self, Fields(["order_id": .string(order.orderID), "reason": .string(reason)]))
             did("held")
         } else if Self.queuedHere.contains(channelState) || channelState == .partiallyShipped
             || channelState == .pendingPayment && order.amountDue > 0,

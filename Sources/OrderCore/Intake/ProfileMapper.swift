@@ -23,6 +23,8 @@ struct MappedEvent {
     var unpaid = false
     /// Cancelled after the channel shipped it (a status rule with `"shipped": true`): its goods left.
     var shippedBeforeCancel = false
+    /// Why the channel's hold stands (a status rule's `hold`: a test order), when it says.
+    var holdReason: String?
     /// Amounts the channel reports, compared with what the mapped order adds up to.
     var checks: [String: Int64] = [:]
     var lineChecks: [Int: Int64] = [:]
@@ -521,6 +523,7 @@ struct ProfileMapper {
             event.paidBeforeCancel = event.state == .cancelled && rule.cancelledPaid.contains(reported)
             event.forfeitsDeposit = event.state == .cancelled && rule.depositForfeited.contains(reported)
             event.shippedBeforeCancel = event.state == .cancelled && decided?.rule?.shipped == true
+            event.holdReason = event.state == .onHold ? decided?.rule?.hold : nil
             // Shipped on delivery and cancelled: refused at the door or sent back, nobody paid the carrier.
             event.unpaid =
                 decided?.rule?.unpaid == true || rule.unpaid.contains(reported) || paidInPart

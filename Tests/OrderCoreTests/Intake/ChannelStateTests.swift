@@ -2095,6 +2095,30 @@ struct ChannelStateTests {
         #expect(try engine.ok("order.list")["orders"]?.arrayValue?.isEmpty == true && stock() == (10, 0))
     }
 
+    /// A Shopify test order (`test`: the Bogus gateway, or a gateway in test mode) says `paid`, but no money moved: it
+    /// was recorded paid and shipped. It is held unpaid, REST and GraphQL, whatever Shopify says of it later, and its
+    /// refund (no money moved either) is skipped; a supervisor may ship it.
+    @Test func aShopifyTestOrderIsHeldUnpaid() throws {
+        try engine.ok("channel.upsert", ["channel": "gql", "profile": "shopify_graphql"])
+        let gid: JSON = ["data": ["order": [
+            "id": "gid://shopify/Order/81", "test": true, "displayFinancialStatus": "PAID", "createdAt": "2026-01-18T10:00:00Z",
+            "lineItems": ["edges": [["node": ["sku": "A1", "quantity": 1, "originalUnitPriceSet": ["shopMoney": ["amount": "50.00"]]]]]]]]]
+        for (channel, payload) in [("shopify", shopify(80, financial: "paid", extra: ["test": true])), ("gql", gid)] {
+            let e = try engine.ok("intake.ingest", ["channel": .string(channel), "payload": payload])["events"]?.arrayValue?.first ?? .null
+            let order = try engine.ok("order.get", ["order_id": e["order_id"] ?? .null])
+            #expect(e["action"] == "created_held" && order["state"] == "on_hold" && order["paid_total"] == "0.00", "\(e.serialized)")
+            #expect(order["hold_reason"]?.stringValue?.contains("a Shopify test order") == true, "\(order.serialized)")
+        }
+        let again = try ingest("shopify", shopify(80, financial: "paid", extra: ["test": true, "updated_at": "2026-01-19T10:00:00+08:00"]))
+        #expect(again["state"] == "on_hold", "\(again.serialized)")
+        let refund: JSON = ["refund": ["id": 801, "order_id": 80, "transactions": [["kind": "refund", "status": "success",
+                                        "amount": "100.00", "gateway": "bogus", "test": true]], "refund_line_items": []]]
+        let refunded = try engine.ok("intake.ingest", ["channel": "shopify", "payload": refund])
+        #expect(refunded["events"]?.arrayValue?.first?["type"] == "skip", "\(refunded.serialized)")
+        let real = try ingest("shopify", shopify(82, financial: "paid", extra: ["test": false]))
+        #expect(real["state"] == "paid", "\(real.serialized)")
+    }
+
     /// Shopify's other order webhooks — `orders/edited` (an `order_edit`), `order_transactions/create` (a payment
     /// transaction), `orders/delete` (the id alone), `returns/*` and `reverse_fulfillment_orders/*` — are not orders: each made a dead letter a person had to clear.
     /// They are skipped; the order's own events carry what they changed.
@@ -2493,13 +2517,21 @@ struct ChannelStateTests {
     }
 
     /// Shopify `expired`: an authorization not captured in time, so the money cannot be taken. The order is
-    /// still open at Shopify (the merchant may collect again, or cancel): held, not shipped, not cancelled.
+    /// still open at Shopify (the merchant may collect again, or cancel): held, not shipped, not cancelled. First seen
+    /// expired, nothing was paid: held unpaid (it was recorded paid, and owed back in full if cancelled here).
     @Test func aShopifyAuthorizationThatExpiredStopsTheOrder() throws {
         #expect(try ingest("shopify", shopify(95, financial: "authorized"))["state"] == "paid")
         let expired = try ingest("shopify", shopify(95, financial: "expired", extra: ["updated_at": "1"]))
         #expect(expired["action"] == "held" && expired["state"] == "on_hold", "\(expired.serialized)")
         #expect(try stock() == (10, 2))
         #expect(try ingest("shopify", shopify(95, financial: "paid"))["action"] == "released")
+
+        let unpaid = try ingest("shopify", shopify(96, financial: "expired"))
+        #expect(unpaid["action"] == "created_held" && unpaid["state"] == "on_hold", "\(unpaid.serialized)")
+        #expect(try engine.ok("order.get", ["order_id": unpaid["order_id"] ?? .null])["paid_total"] == "0.00")
+        let paid = try ingest("shopify", shopify(96, financial: "paid", extra: ["updated_at": "2026-01-19T10:00:00+08:00"]))
+        #expect(paid["action"] == "released" && paid["state"] == "paid", "\(paid.serialized)")
+        #expect(try engine.ok("order.get", ["order_id": unpaid["order_id"] ?? .null])["paid_total"] == "100.00")
     }
 
     /// A status the profile does not map (a new one at the channel) creates the order unpaid, and says so on it.

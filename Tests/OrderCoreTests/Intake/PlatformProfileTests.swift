@@ -822,7 +822,9 @@ struct PlatformProfileTests {
         #expect(partial["state"] == "paid" && partlyRefunded == "20.00")
         #expect(try ingest("shopify_graphql", ["data": ["order": node(504, financial: "REFUNDED")]])["state"] == "cancelled")
         // An authorization not captured in time: held (the money cannot be taken), not cancelled (the order is open).
-        #expect(try ingest("shopify_graphql", ["data": ["order": node(507, financial: "EXPIRED")]])["state"] == "on_hold")
+        let expired = try ingest("shopify_graphql", ["data": ["order": node(507, financial: "EXPIRED")]])
+        let unpaid = try order(expired)
+        #expect(expired["state"] == "on_hold" && unpaid["paid_total"] == "0.00", "\(expired.serialized)")
         // Fulfillment put on hold at Shopify: not shipped here until Shopify releases it; unpaid, it stays unpaid.
         #expect(try ingest("shopify_graphql", ["data": ["order": node(508, financial: "PAID", fulfillment: "ON_HOLD")]])["state"] == "on_hold")
         #expect(try ingest("shopify_graphql", ["data": ["order": node(508, financial: "PAID")]])["action"] == "released")
@@ -945,5 +947,11 @@ struct PlatformProfileTests {
         #expect(shipped["mapping"]?["rules"]?.arrayValue?.first?["shipped"] == true, "\(shipped.serialized)")
         #expect(engine.fails("status.mapping", ["source": "mall", "rules": [
             ["when": ["state": "SENT"], "state": "shipped", "shipped": true]]]) == .invalidInput)
+        // `hold`: why the channel's hold stands; kept, and refused on any state but on_hold.
+        let held = try engine.ok("status.mapping", ["source": "mall", "rules": [
+            ["when": ["sandbox": true], "state": "on_hold", "unpaid": true, "hold": "a sandbox order"]]])
+        #expect(held["mapping"]?["rules"]?.arrayValue?.first?["hold"] == "a sandbox order", "\(held.serialized)")
+        #expect(engine.fails("status.mapping", ["source": "mall", "rules": [
+            ["when": ["sandbox": true], "state": "paid", "hold": "a sandbox order"]]]) == .invalidInput)
     }
 }
