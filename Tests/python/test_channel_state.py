@@ -80,7 +80,7 @@ def test_a_shopify_test_order_is_held_unpaid_whatever_shopify_says_of_it(shop):
     held = event(shop, "shopify", shopify(7, test=True))
     order = shop.orders.get(held["order_id"])
     assert (held["action"], order["state"], order["paid_total"]) == ("created_held", "on_hold", "0.00")
-    assert "a Shopify test order" in order["hold_reason"]
+    assert order["hold_reason"] == "held by the channel: a test order on shopify: no money moved; do not ship"
     again = event(shop, "shopify", shopify(7, test=True, updated_at="2026-01-20T09:00:00Z"))
     assert again["state"] == "on_hold"
     assert shop.orders.release(held["order_id"], reason="a test of our own pipeline")["state"] == "pending_payment"

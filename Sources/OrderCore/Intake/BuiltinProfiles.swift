@@ -47,11 +47,6 @@ enum BuiltinProfiles {
         return #"{"map": "\#(key)", "values": {\#(values.joined(separator: ", "))}}"#
     }
 
-    /// Why a Shopify test order (`test`: the Bogus gateway, or a gateway in test mode) is held: it says paid, but no
-    /// money moved, and no goods may ship for it.
-    private static let shopifyTestOrder =
-        #""a Shopify test order (a test gateway or test mode): no money moved; do not ship""#
-
     /// Whether a Shopify refund's units had not shipped, from the restock type (`key`) of each refunded line
     /// item (`each`: the path to every one; GraphQL's types in capitals): `cancel` (not fulfilled: taken off what
     /// is to ship) for every one, true; a `return` among them, false; otherwise (`no_restock`, `legacy_restock`:
@@ -110,8 +105,6 @@ enum BuiltinProfiles {
           {"type": "skip", "root": ["dispute", "disputes", ""],
            "when": {"id": true, "order_id": false, "type": ["chargeback", "inquiry"]}, "fields": {"external_id": "id"},
            "reason": "a dispute of a payment no order names: nothing here to hold or settle"},
-          {"type": "skip", "root": ["refund", ""], "when": {"order_id": true, "transactions[0].test": [true]},
-           "fields": {"external_id": "order_id"}, "reason": "a refund of a Shopify test order: no money moved"},
           {"type": "refund", "root": ["refund", ""], "when": {"order_id": true, "transactions": true},
            "fields": {"external_id": "order_id", "refund_ref": {"template": "shopify-refund-{id}"},
             "amount": {"first": [\#(shopifyRefunded("")),
@@ -167,7 +160,7 @@ enum BuiltinProfiles {
             "ship_to.line2": "shipping_address.address2", "ship_to.postal_code": "shipping_address.zip",
             "shipping_fee": {"sum": "shipping_lines[].price"},
              "shipping_tax": {"sum": "shipping_lines[].tax_lines[].price"},
-            "taxes_included": "taxes_included", "note": "note", "tags": {"split": "tags"},
+            "taxes_included": "taxes_included", "test": "test", "note": "note", "tags": {"split": "tags"},
             "cash_on_delivery": {"map": "payment_gateway_names[]", "values": {"Cash on Delivery (COD)": true},
              "default": false},
             "payment_terms.name": {"first": ["payment_terms.payment_terms_name", "payment_terms.payment_terms_type"]},
@@ -226,7 +219,6 @@ enum BuiltinProfiles {
                         "partially_refunded": "paid", "refunded": "cancelled", "voided": "cancelled",
                          "expired": "on_hold"},
             "rules": [{"when": {"cancelled_at": "present"}, "state": "cancelled"},
-                      {"when": {"test": true}, "state": "on_hold", "unpaid": true, "hold": \#(shopifyTestOrder)},
                       {"when": {"fulfillment_status": "fulfilled"}, "state": "shipped"},
                       {"when": {"fulfillment_status": "partial"}, "state": "partially_shipped"}],
             "paid_in_part": [{"financial_status": "partially_refunded", "total_outstanding": {"above": 0}},
@@ -925,7 +917,7 @@ enum BuiltinProfiles {
             "shipping_fee": {"first": [{"sum": "shippingLines.edges[].node.originalPriceSet.shopMoney.amount"},
              "totalShippingPriceSet.shopMoney.amount"]},
              "shipping_tax": {"sum": "shippingLines.edges[].node.taxLines[].priceSet.shopMoney.amount"},
-            "taxes_included": "taxesIncluded", "note": "note", "tags": "tags[]",
+            "taxes_included": "taxesIncluded", "test": "test", "note": "note", "tags": "tags[]",
             "cash_on_delivery": {"map": "paymentGatewayNames[]", "values": {"Cash on Delivery (COD)": true},
              "default": false},
             "payment_terms.name": {"first": ["paymentTerms.paymentTermsName", "paymentTerms.paymentTermsType"]},
@@ -996,7 +988,6 @@ enum BuiltinProfiles {
                         "PARTIALLY_REFUNDED": "paid", "REFUNDED": "cancelled", "VOIDED": "cancelled",
                          "EXPIRED": "on_hold"},
             "rules": [{"when": {"cancelledAt": "present"}, "state": "cancelled"},
-                      {"when": {"test": true}, "state": "on_hold", "unpaid": true, "hold": \#(shopifyTestOrder)},
              {"when": {"displayFulfillmentStatus": "FULFILLED"}, "state": "shipped"},
                       {"when": {"displayFulfillmentStatus": ["PARTIALLY_FULFILLED", "IN_PROGRESS"]},
                        "state": "partially_shipped"},

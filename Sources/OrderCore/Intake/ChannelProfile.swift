@@ -95,7 +95,7 @@ final class ChannelProfile {
     static let orderFields =
         [
             "external_id", "placed_at", "updated_at", "currency", "shipping_fee", "shipping_tax", "taxes_included",
-            "note", "tags", "carrier",
+            "note", "tags", "carrier", "test",
             "fulfilled_by", "cash_on_delivery", "prepaid", "deposit", "payment_terms.name", "payment_terms.due_at",
         ]
         + Order.customerFields.map { "customer." + $0 } + ["customer.account_created_at"]

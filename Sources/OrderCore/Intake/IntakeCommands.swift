@@ -605,7 +605,10 @@ extension CommandContext {
                 did("cancelled")
             }
         } else if channelState == .onHold, OrderState.holdable.contains(order.state) {
-            let reason = event.holdReason.map { Self.channelHoldPrefix + $0 } ?? Self.channelHoldReason(channel.channel)
+            let reason =
+                event.test
+                ? Self.channelHoldPrefix + "a test order on \(channel.channel): no money moved; do not ship"
+                : Self.channelHoldReason(channel.channel)
             _ = try FulfillmentCommands.hold.run(
                 self, Fields(["order_id": .string(order.orderID), "reason": .string(reason)]))
             did("held")

@@ -23,8 +23,8 @@ struct MappedEvent {
     var unpaid = false
     /// Cancelled after the channel shipped it (a status rule with `"shipped": true`): its goods left.
     var shippedBeforeCancel = false
-    /// Why the channel's hold stands (a status rule's `hold`: a test order), when it says.
-    var holdReason: String?
+    /// A test order (the profile's `test`: Shopify's test mode): no money moved, and no goods may ship for it.
+    var test = false
     /// Amounts the channel reports, compared with what the mapped order adds up to.
     var checks: [String: Int64] = [:]
     var lineChecks: [Int: Int64] = [:]
@@ -270,7 +270,7 @@ struct ProfileMapper {
                 }
             case "placed_at", "customer.account_created_at", "shipment.shipped_at":
                 value = try e.time(spec, field: key).map { .string(Timestamp.format($0)) }
-            case "taxes_included", "cash_on_delivery", "cancel_units":
+            case "taxes_included", "cash_on_delivery", "cancel_units", "test":
                 value = try e.bool(spec, field: key).map(JSON.bool)
             case "before_shipment":
                 // A hint (a refund event's): a restock type it does not know leaves it unsaid.
@@ -523,11 +523,19 @@ struct ProfileMapper {
             event.paidBeforeCancel = event.state == .cancelled && rule.cancelledPaid.contains(reported)
             event.forfeitsDeposit = event.state == .cancelled && rule.depositForfeited.contains(reported)
             event.shippedBeforeCancel = event.state == .cancelled && decided?.rule?.shipped == true
-            event.holdReason = event.state == .onHold ? decided?.rule?.hold : nil
             // Shipped on delivery and cancelled: refused at the door or sent back, nobody paid the carrier.
             event.unpaid =
                 decided?.rule?.unpaid == true || rule.unpaid.contains(reported) || paidInPart
                 || event.shippedBeforeCancel && event.fields["cash_on_delivery"] == true
+        }
+        event.test = event.fields["test"] == true
+        event.fields["test"] = nil
+        if event.test {
+            // Whatever its status says, nothing was paid for it; and unless cancelled, it waits for a person.
+            event.unpaid = true
+            event.paidBeforeCancel = false
+            event.shippedBeforeCancel = false
+            if event.state != .cancelled { event.state = .onHold }
         }
         return event
     }

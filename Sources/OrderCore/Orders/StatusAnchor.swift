@@ -10,15 +10,12 @@ struct StatusMapping {
     /// holds when it holds for any element (`all`: for every one). `unpaid`: the state is reached without the money (a
     /// cash-on-delivery order shipped: the buyer pays the carrier), so it records no payment. `shipped` (state
     /// `cancelled` only): the channel shipped the order before it cancelled it (a Taobao trade closed after its
-    /// refund, with a consign time), so its goods left whatever was seen of it before. `hold` (state `on_hold`
-    /// only): why the channel's hold stands (a Shopify test order: no money moved), kept as the hold's reason;
-    /// the channel does not lift it by reporting the order paid, a supervisor may.
+    /// refund, with a consign time), so its goods left whatever was seen of it before.
     struct Rule {
         var when: [Test]
         var state: OrderState
         var unpaid = false
         var shipped = false
-        var hold: String?
     }
 
     var outbound: [String: String] = [:]
@@ -54,16 +51,8 @@ struct StatusMapping {
                     "\(rule.name("shipped")) is for a cancelled state: an order shipped before it was cancelled",
                     field: rule.name("shipped"))
             }
-            let hold = try rule.text("hold", maxLength: 200)
-            guard hold == nil || state == .onHold else {
-                throw OrderCoreError.invalid(
-                    "\(rule.name("hold")) is for an on_hold state: why the channel's hold stands",
-                    field: rule.name("hold"))
-            }
             rules.append(
-                Rule(
-                    when: conditions, state: state, unpaid: try rule.bool("unpaid") ?? false, shipped: shipped,
-                    hold: hold))
+                Rule(when: conditions, state: state, unpaid: try rule.bool("unpaid") ?? false, shipped: shipped))
             try rule.finish()
         }
     }
@@ -188,7 +177,6 @@ struct StatusMapping {
                     var json: JSONObject = ["when": .object(when), "state": .string(rule.state.rawValue)]
                     if rule.unpaid { json["unpaid"] = true }
                     if rule.shipped { json["shipped"] = true }
-                    if let hold = rule.hold { json["hold"] = .string(hold) }
                     return .object(json)
                 }),
         ]
@@ -210,7 +198,7 @@ enum StatusCommands {
             Argument(
                 "rules", .array,
                 "Rules tried before the maps: [{\"when\": {field: value|[values]|\"present\"|\"absent\""
-                    + "|{\"above\"|\"below\"}|{\"all\": [values]}}, \"state\", \"unpaid\", \"shipped\", \"hold\"}]"),
+                    + "|{\"above\"|\"below\"}|{\"all\": [values]}}, \"state\", \"unpaid\", \"shipped\"}]"),
         ],
         result: ["source", "mapping"]
     ) { ctx, f in

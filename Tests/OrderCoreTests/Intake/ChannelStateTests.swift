@@ -2096,8 +2096,8 @@ struct ChannelStateTests {
     }
 
     /// A Shopify test order (`test`: the Bogus gateway, or a gateway in test mode) says `paid`, but no money moved: it
-    /// was recorded paid and shipped. It is held unpaid, REST and GraphQL, whatever Shopify says of it later, and its
-    /// refund (no money moved either) is skipped; a supervisor may ship it.
+    /// was recorded paid and shipped, and cancelled it was owed back. It is held unpaid, REST and GraphQL, whatever
+    /// Shopify says of it later; its refunds give nothing back, and cancelled nothing is owed.
     @Test func aShopifyTestOrderIsHeldUnpaid() throws {
         try engine.ok("channel.upsert", ["channel": "gql", "profile": "shopify_graphql"])
         let gid: JSON = ["data": ["order": [
@@ -2107,14 +2107,20 @@ struct ChannelStateTests {
             let e = try engine.ok("intake.ingest", ["channel": .string(channel), "payload": payload])["events"]?.arrayValue?.first ?? .null
             let order = try engine.ok("order.get", ["order_id": e["order_id"] ?? .null])
             #expect(e["action"] == "created_held" && order["state"] == "on_hold" && order["paid_total"] == "0.00", "\(e.serialized)")
-            #expect(order["hold_reason"]?.stringValue?.contains("a Shopify test order") == true, "\(order.serialized)")
+            #expect(order["hold_reason"] == .string("held by the channel: a test order on \(channel): no money moved; do not ship"),
+                    "\(order.serialized)")
         }
         let again = try ingest("shopify", shopify(80, financial: "paid", extra: ["test": true, "updated_at": "2026-01-19T10:00:00+08:00"]))
         #expect(again["state"] == "on_hold", "\(again.serialized)")
         let refund: JSON = ["refund": ["id": 801, "order_id": 80, "transactions": [["kind": "refund", "status": "success",
                                         "amount": "100.00", "gateway": "bogus", "test": true]], "refund_line_items": []]]
-        let refunded = try engine.ok("intake.ingest", ["channel": "shopify", "payload": refund])
-        #expect(refunded["events"]?.arrayValue?.first?["type"] == "skip", "\(refunded.serialized)")
+        let refunded = try ingest("shopify", refund)
+        #expect(refunded["state"] == "on_hold" && refunded["refund"]?["outcome"] == "covered", "\(refunded.serialized)")
+        // Cancelled without a refund (the money was "paid"): nothing is owed back.
+        let cancelled = try ingest("shopify", shopify(80, financial: "paid", cancelledAt: "2026-01-20T10:00:00+08:00",
+                                                      extra: ["test": true, "updated_at": "2026-01-20T10:00:00+08:00"]))
+        let gone = try engine.ok("order.get", ["order_id": cancelled["order_id"] ?? .null])
+        #expect(cancelled["state"] == "cancelled" && gone["paid_total"] == "0.00" && gone["refund_due"] == "0.00", "\(gone.serialized)")
         let real = try ingest("shopify", shopify(82, financial: "paid", extra: ["test": false]))
         #expect(real["state"] == "paid", "\(real.serialized)")
     }

@@ -786,7 +786,7 @@ class Ops:
             source: Who reports or reads the status: a channel code or a system such as wms. Required.
             outbound: OrderCore states and the status the source uses for each.
             inbound: The source's statuses and the OrderCore state each means.
-            rules: Rules tried before the maps: [{"when": {field: value|[values]|"present"|"absent"|{"above"|"below"}|{"all": [values]}}, "state", "unpaid", "shipped", "hold"}].
+            rules: Rules tried before the maps: [{"when": {field: value|[values]|"present"|"absent"|{"above"|"below"}|{"all": [values]}}, "state", "unpaid", "shipped"}].
 
         Returns: source, mapping.
         """
