@@ -412,6 +412,10 @@ struct ChannelStateTests {
         #expect(try collected(75, "picked_up")["state"] == "delivered")
         let carried = try collected(76, "carrier_picked_up")
         #expect(carried["state"] == "shipped" && carried["parcels"]?.arrayValue?.first?["status"] == "picked_up", "\(carried.serialized)")
+        // On its way back to the shop: an exception whose alert says so.
+        let back = try collected(77, "returning_to_sender")
+        let raised = try engine.ok("report.alerts")["alerts"]?.arrayValue ?? []
+        #expect(raised.contains { $0["kind"] == "returning_to_sender" && $0["order_id"] == back["order_id"] }, "\(raised)")
     }
 
     /// The sweep chases a pickup scan (`no_pickup`) of a parcel a channel shipped only when one can come: not of one
