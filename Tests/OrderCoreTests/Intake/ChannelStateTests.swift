@@ -2125,6 +2125,11 @@ struct ChannelStateTests {
                                                       extra: ["test": true, "updated_at": "2026-01-20T10:00:00+08:00"]))
         let gone = try engine.ok("order.get", ["order_id": cancelled["order_id"] ?? .null])
         #expect(cancelled["state"] == "cancelled" && gone["paid_total"] == "0.00" && gone["refund_due"] == "0.00", "\(gone.serialized)")
+        // Nor any part of it: a gift card's part of a cash-on-delivery order.
+        let part = try ingest("shopify", shopify(83, financial: "partially_paid", extra: [
+            "test": true, "payment_gateway_names": ["gift_card", "Cash on Delivery (COD)"], "total_price": "100.00",
+            "total_outstanding": "70.00"]))
+        #expect(try engine.ok("order.get", ["order_id": part["order_id"] ?? .null])["paid_total"] == "0.00", "\(part.serialized)")
         let real = try ingest("shopify", shopify(82, financial: "paid", extra: ["test": false]))
         #expect(real["state"] == "paid", "\(real.serialized)")
     }
