@@ -270,10 +270,11 @@ struct ProfileMapper {
                 }
             case "placed_at", "customer.account_created_at", "shipment.shipped_at":
                 value = try e.time(spec, field: key).map { .string(Timestamp.format($0)) }
-            case "taxes_included", "cash_on_delivery", "cancel_units", "test":
+            case "taxes_included", "cash_on_delivery", "cancel_units":
                 value = try e.bool(spec, field: key).map(JSON.bool)
-            case "before_shipment":
-                // A hint (a refund event's): a restock type it does not know leaves it unsaid.
+            case "before_shipment", "test":
+                // Hints (a refund event's restock type, an order's test mode): a value it cannot read leaves it
+                // unsaid, and loses no order.
                 value = (try? e.bool(spec, field: key)).flatMap { $0 }.map(JSON.bool)
             case "tags":
                 value = .array(try e.values(spec, field: key).compactMap { Evaluator.text(of: $0).map(JSON.string) })
