@@ -2132,6 +2132,8 @@ struct ChannelStateTests {
         #expect(try engine.ok("order.get", ["order_id": part["order_id"] ?? .null])["paid_total"] == "0.00", "\(part.serialized)")
         let real = try ingest("shopify", shopify(82, financial: "paid", extra: ["test": false]))
         #expect(real["state"] == "paid", "\(real.serialized)")
+        // A flag it cannot read says nothing, and loses no order.
+        #expect(try ingest("shopify", shopify(84, financial: "paid", extra: ["test": "perhaps"]))["state"] == "paid")
     }
 
     /// Shopify's other order webhooks — `orders/edited` (an `order_edit`), `order_transactions/create` (a payment
