@@ -70,9 +70,10 @@ class Channel:
 
 class Shopify(Channel):
     """The channel's side: each order as Shopify would send it now — paid, pending, paid on delivery, on B2B
-    payment terms, or paid in part (a deposit: the rest paid later, perhaps after it was fulfilled) — the
-    chargebacks of its payments (`disputes/create`, `disputes/update`), won or lost in the end, and its fraud
-    analysis's verdicts (order risks)."""
+    payment terms, or paid in part (a deposit: the rest paid later, perhaps after it was fulfilled), now and then
+    a test order (no money moved: held here, whatever Shopify does with it) — the chargebacks of its payments
+    (`disputes/create`, `disputes/update`), won or lost in the end, and its fraud analysis's verdicts (order
+    risks)."""
 
     profile = "shopify"
     steps = {"new": 4, "pay": 2, "refund_units": 2, "cancel": 1, "fulfil": 2, "fulfil_part": 2, "replay": 1,
@@ -99,7 +100,7 @@ class Shopify(Channel):
     def dispute(self, order, kind):
         """A chargeback of what is left of its payment opened, or one open decided (won, lost or accepted)."""
         number, left = order["id"], self.received[order["id"]] - self.refunded(order)
-        if kind == "dispute" and number not in self.disputes and self.paid(order) and left > 0:
+        if kind == "dispute" and number not in self.disputes and self.paid(order) and left > 0 and not order["test"]:
             self.disputes[number] = {"id": 5000 + number, "order_id": number, "type": "chargeback",
                                      "amount": "%.2f" % left, "currency": "USD", "reason": "fraudulent",
                                      "status": self.rnd.choice(["needs_response", "under_review"])}
@@ -149,7 +150,8 @@ class Shopify(Channel):
         self.orders[number] = order = {
             "id": number, "currency": "USD", "financial_status": status, "fulfillment_status": None,
             "created_at": "2026-10-31T00:00:00Z", "line_items": lines, "total_price": "%d.00" % total,
-            "current_total_price": "%d.00" % total, "refunds": [], "fulfillments": []}
+            "current_total_price": "%d.00" % total, "refunds": [], "fulfillments": [],
+            "test": number % 8 == 5}
         way = self.rnd.random() if status != "paid" else 0.5
         if status == "pending" and way < 0.4:  # paid to the carrier on delivery: it ships unpaid
             order["payment_gateway_names"] = ["Cash on Delivery (COD)"]
@@ -226,8 +228,8 @@ class Shopify(Channel):
         return sum(float(money["amount"]) for refund in order["refunds"] for money in refund["transactions"])
 
     def money(self, order):
-        """Paid, refunded and owed back, as the channel says."""
-        return self.received[order["id"]], self.refunded(order), 0
+        """Paid, refunded and owed back, as the channel says (a test order: nothing moved)."""
+        return (0, 0, 0) if order["test"] else (self.received[order["id"]], self.refunded(order), 0)
 
     def fulfil(self, order, whole):
         lines = [line for line in order["line_items"] if line["fulfillable_quantity"]]
@@ -276,18 +278,24 @@ class Shopify(Channel):
 
     @staticmethod
     def parcels(order):
-        """The tracking numbers of the boxes the order left in, and of the fulfillments cancelled there."""
+        """The tracking numbers of the boxes the order left in, and of the fulfillments cancelled there (a test
+        order's boxes never left)."""
         numbers = {status: {number for f in order["fulfillments"] if (f["status"] == "success") == (status == "left")
+                            and not (order["test"] and status == "left")
                             for number in f.get("tracking_numbers", [f["tracking_number"]])}
                    for status in ("left", "cancelled")}
         return numbers["left"], numbers["cancelled"]
 
     @staticmethod
     def units(order):
-        """The units still on each line: those its refunds and its cancellation did not take off."""
-        return [line["current_quantity"] for line in order["line_items"]]
+        """The units still on each line: those its refunds and its cancellation did not take off (a cancelled test
+        order's every unit: none left)."""
+        return [0 if order["test"] and order.get("cancelled_at") else line["current_quantity"]
+                for line in order["line_items"]]
 
     def expected(self, order):
+        if order["test"]:
+            return {"cancelled"} if order.get("cancelled_at") else {"on_hold"}
         shipped = self.shipped(order)
         if order.get("cancelled_at"):
             return ({"shipped", "delivered", "completed"} if self.delivered(order) else {"shipped"}) if shipped \
