@@ -532,13 +532,14 @@ struct ProfileMapper {
         event.test = event.fields["test"] == true
         event.fields["test"] = nil
         if event.test {
-            // Whatever its status says, nothing was paid for it, nor any part; and unless cancelled, it waits for a
-            // person.
+            // Whatever its status says, nothing was paid for it, nor any part; it holds no stock real orders could
+            // sell; and unless cancelled, it waits for a person.
             event.fields["deposit"] = nil
             event.fields["prepaid"] = nil
             event.unpaid = true
             event.paidBeforeCancel = false
             event.shippedBeforeCancel = false
+            event.holdsNothing = true
             if event.state != .cancelled { event.state = .onHold }
         }
         return event

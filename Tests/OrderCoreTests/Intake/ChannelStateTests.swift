@@ -2116,6 +2116,7 @@ struct ChannelStateTests {
         }
         let again = try ingest("shopify", shopify(80, financial: "paid", extra: ["test": true, "updated_at": "2026-01-19T10:00:00+08:00"]))
         #expect(again["state"] == "on_hold", "\(again.serialized)")
+        #expect(try stock() == (10, 0), "no stock a real order could sell is held for them")
         let refund: JSON = ["refund": ["id": 801, "order_id": 80, "transactions": [["kind": "refund", "status": "success",
                                         "amount": "100.00", "gateway": "bogus", "test": true]], "refund_line_items": []]]
         let refunded = try ingest("shopify", refund)
