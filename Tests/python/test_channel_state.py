@@ -82,7 +82,7 @@ def test_a_shopify_test_order_is_held_unpaid_whatever_shopify_says_of_it(shop):
     assert (held["action"], order["state"], order["paid_total"]) == ("created_held", "on_hold", "0.00")
     assert order["hold_reason"] == "held by the channel: a test order on shopify: no money moved; do not ship"
     again = event(shop, "shopify", shopify(7, test=True, updated_at="2026-01-20T09:00:00Z"))
-    assert again["state"] == "on_hold"
+    assert again["state"] == "on_hold" and shop.stock.get("A1")["reserved"] == 0
     assert shop.orders.release(held["order_id"], reason="a test of our own pipeline")["state"] == "pending_payment"
 
 
