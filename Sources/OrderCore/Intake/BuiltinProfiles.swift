@@ -244,7 +244,8 @@ enum BuiltinProfiles {
     /// block checkout's `checkout-draft`, which webhooks deliver as the buyer types, or an admin's) is
     /// skipped: reserving for it would hold stock for carts nobody placed. Refunded with a `date_completed`, it was
     /// completed (shipped) before its refund: its shipment is recorded first (`"shipped": true`). Completed, it left
-    /// at `date_completed`, in the parcels WooCommerce Shipment Tracking lists (`_wc_shipment_tracking_items`).
+    /// at `date_completed`, in the parcels WooCommerce Shipment Tracking lists (`_wc_shipment_tracking_items`). Paid
+    /// through WooPayments in its test mode (`_wcpay_mode` `test`), it is a test order: no money moved.
     static let woocommerce = #"""
         {"profile": "woocommerce",
          "description": "WooCommerce REST API v3: an order or a list of orders; a refund or a list of them (its \#
@@ -282,6 +283,7 @@ enum BuiltinProfiles {
             "shipping_fee": {"sum": "shipping_lines[].total"}, "shipping_tax": {"sum": "shipping_lines[].total_tax"},
             "taxes_included": {"const": false}, "note": "customer_note",
             "cash_on_delivery": {"map": "payment_method", "values": {"cod": true}, "default": false},
+            "test": {"map": "meta_data[key=_wcpay_mode].value", "values": {"test": true}, "default": false},
             "shipment.shipped_at": {"first": ["date_completed_gmt", "date_completed"]}},
            "parcels": {"path": "meta_data[key=_wc_shipment_tracking_items].value",
             "fields": {"carrier": {"first": ["tracking_provider", "custom_tracking_provider"]},

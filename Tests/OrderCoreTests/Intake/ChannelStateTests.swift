@@ -2101,8 +2101,9 @@ struct ChannelStateTests {
 
     /// A Shopify test order (`test`: the Bogus gateway, or a gateway in test mode) says `paid`, but no money moved: it
     /// was recorded paid and shipped, and cancelled it was owed back. It is held unpaid, REST and GraphQL, whatever
-    /// Shopify says of it later; its refunds give nothing back, and cancelled nothing is owed.
-    @Test func aShopifyTestOrderIsHeldUnpaid() throws {
+    /// Shopify says of it later; its refunds give nothing back, and cancelled nothing is owed. So is a WooCommerce order
+    /// paid through WooPayments in its test mode.
+    @Test func aTestOrderIsHeldUnpaid() throws {
         try engine.ok("channel.upsert", ["channel": "gql", "profile": "shopify_graphql"])
         let gid: JSON = ["data": ["order": [
             "id": "gid://shopify/Order/81", "test": true, "displayFinancialStatus": "PAID", "createdAt": "2026-01-18T10:00:00Z",
@@ -2135,6 +2136,15 @@ struct ChannelStateTests {
         #expect(real["state"] == "paid", "\(real.serialized)")
         // A flag it cannot read says nothing, and loses no order.
         #expect(try ingest("shopify", shopify(84, financial: "paid", extra: ["test": "perhaps"]))["state"] == "paid")
+        // WooCommerce: paid through WooPayments in its test mode.
+        func woo(_ id: Int, mode: String) -> JSON {
+            ["id": .int(Int64(id)), "status": "processing", "currency": "CNY", "total": "50.00",
+             "line_items": [["sku": "A1", "quantity": 1, "subtotal": "50.00", "total": "50.00"]],
+             "meta_data": [["id": 1, "key": "_wcpay_mode", "value": .string(mode)]]]
+        }
+        let wooTest = try ingest("woo", woo(85, mode: "test"))
+        #expect(wooTest["state"] == "on_hold" && wooTest["action"] == "created_held", "\(wooTest.serialized)")
+        #expect(try ingest("woo", woo(86, mode: "prod"))["state"] == "paid")
     }
 
     /// Shopify's other order webhooks — `orders/edited` (an `order_edit`), `order_transactions/create` (a payment
