@@ -1430,6 +1430,7 @@ enum IntakeCommands {
                         out["warnings"] = .array(IntakeChecks.warnings(e, draft: draft))
                     }
                     if let updatedAt = e.updatedAt { out["updated_at"] = .string(Timestamp.format(updatedAt)) }
+                    if e.test { out["test"] = true }
                     if !e.notStock.isEmpty { out["not_stock"] = .array(e.notStock) }
                     if let reason = e.reason { out["reason"] = .string(reason) }
                     return .object(out)

@@ -2142,6 +2142,8 @@ struct ChannelStateTests {
              "line_items": [["sku": "A1", "quantity": 1, "subtotal": "50.00", "total": "50.00"]],
              "meta_data": [["id": 1, "key": "_wcpay_mode", "value": .string(mode)]]]
         }
+        let mapped = try engine.ok("intake.map", ["channel": "woo", "payload": woo(85, mode: "test")])["events"]?.arrayValue
+        #expect(mapped?.first?["test"] == true && mapped?.first?["state"] == "on_hold", "\(mapped ?? [])")
         let wooTest = try ingest("woo", woo(85, mode: "test"))
         #expect(wooTest["state"] == "on_hold" && wooTest["action"] == "created_held", "\(wooTest.serialized)")
         #expect(try ingest("woo", woo(86, mode: "prod"))["state"] == "paid")
