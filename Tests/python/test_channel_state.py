@@ -86,6 +86,25 @@ def test_a_shopify_test_order_is_held_unpaid_whatever_shopify_says_of_it(shop):
     assert shop.orders.release(held["order_id"], reason="a test of our own pipeline")["state"] == "pending_payment"
 
 
+def test_a_shopify_authorization_voided_or_expired_took_no_money(shop):
+    event(shop, "shopify", shopify(8, financial_status="authorized"))
+    voided = event(shop, "shopify", shopify(8, financial_status="voided", cancelled_at="2026-01-20T09:00:00Z",
+                                            updated_at="2026-01-20T09:00:00Z"))
+    order = shop.orders.get(voided["order_id"])
+    assert (voided["payment_voided"], order["state"], order["paid_total"]) == ("100.00", "cancelled", "0.00")
+    assert order["refunded_total"] == "0.00" and order["refund_due"] == "0.00"
+    held = event(shop, "shopify", shopify(9, financial_status="authorized"))
+    event(shop, "shopify", shopify(9, financial_status="expired", updated_at="2026-01-20T09:00:00Z"))
+    shop.actors.upsert("lead", role="supervisor")
+    assert shop.orders.cancel(held["order_id"], "the buyer never paid")["refund_due"] == "0.00"
+    # Once the warehouse has it, the payment stays and a person is told.
+    picked = event(shop, "shopify", shopify(10, financial_status="authorized"))
+    shop.orders.allocate(picked["order_id"])
+    expired = event(shop, "shopify", shopify(10, financial_status="expired", updated_at="2026-01-20T09:00:00Z"))
+    assert (expired["alert"], expired["state"]) == ("channel_payment_voided", "on_hold")
+    assert shop.orders.get(picked["order_id"])["paid_total"] == "100.00"
+
+
 def test_refunds_in_an_order_payload_apply_once_with_their_units(shop):
     refunds = [{"id": 77, "note": "one was cracked", "transactions": [{"amount": "50.00", "kind": "refund"}],
                 "refund_line_items": [{"quantity": 1, "line_item": {"sku": "A1"}}]}]

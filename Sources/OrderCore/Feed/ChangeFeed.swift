@@ -9,7 +9,7 @@ enum ChangeFeed {
     /// Commands that move money: their `order` event is written even when the state stays (a cash-on-delivery
     /// order paid once shipped, a refund, the value of goods back before they were paid for written off by
     /// `return.refund`), so the ERP's books follow the order's.
-    static let moneyCommands: Set<String> = ["order.pay", "order.refund", "return.refund"]
+    static let moneyCommands: Set<String> = ["order.pay", "order.refund", "return.refund", "channel.payment_voided"]
     static let maxLimit: Int64 = 10_000
     /// How many SKUs one publishing query reads.
     static let publishSlice = 500

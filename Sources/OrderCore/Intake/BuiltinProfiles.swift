@@ -227,7 +227,7 @@ enum BuiltinProfiles {
               "total_outstanding": "present"}],
             "cancelled_unrefunded": ["paid", "partially_refunded", "partially_paid"],
             "cancelled_paid": ["paid", "partially_refunded", "partially_paid", "refunded"],
-            "unpaid": ["pending", "partially_paid", "expired"]},
+            "unpaid": ["pending", "partially_paid", "expired"], "payment_voided": ["voided", "expired"]},
            "checks": {"grand_total": "total_price", "discount_total": "total_discounts", "tax_total": "total_tax"}}
          ]}
         """#
@@ -1002,7 +1002,7 @@ enum BuiltinProfiles {
               "totalOutstandingSet.shopMoney.amount": "present"}],
             "cancelled_unrefunded": ["PAID", "PARTIALLY_REFUNDED", "PARTIALLY_PAID"],
             "cancelled_paid": ["PAID", "PARTIALLY_REFUNDED", "PARTIALLY_PAID", "REFUNDED"],
-            "unpaid": ["PENDING", "PARTIALLY_PAID", "EXPIRED"]},
+            "unpaid": ["PENDING", "PARTIALLY_PAID", "EXPIRED"], "payment_voided": ["VOIDED", "EXPIRED"]},
            "checks": {"grand_total": "totalPriceSet.shopMoney.amount", "tax_total": "totalTaxSet.shopMoney.amount"}}
          ]}
         """#

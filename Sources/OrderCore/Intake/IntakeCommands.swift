@@ -369,6 +369,57 @@ extension CommandContext {
         paymentRef(channel: channel, externalID: externalID) + ":deposit"
     }
 
+    /// The channel voided the payment it reported (the profile's `status.payment_voided`: a Shopify authorization
+    /// voided, or not captured in time): no money was taken. Recorded on the channel's word (its payment
+    /// reference) for an order the warehouse has not taken up (or one the channel cancels before it left),
+    /// the payment is voided as if it had never been recorded (the timeline keeps it: `channel.payment_voided`),
+    /// its units no longer count as sold, and the order waits unpaid — held, it stays held, unpaid; cancelled,
+    /// nothing is owed back. The warehouse has it, or it left: the payment stays, and a `channel_payment_voided`
+    /// alert asks a person, once: the goods may go, or have gone, for money never taken. Refunded or disputed
+    /// here, the money was taken, whatever the status says: nothing changes.
+    /// - Returns: whether it voided the payment.
+    private func voidChannelPayment(
+        _ order: inout Order, channel: String, cancelling: Bool, result: inout JSONObject
+    ) throws -> Bool {
+        let ref = Self.paymentRef(channel: channel, externalID: order.externalID ?? order.orderID)
+        let payments = try store.payments(orderRowID: order.rowID)
+        guard let voided = payments.first(where: { $0.kind == "payment" && $0.paymentRef == ref }) else {
+            return false
+        }
+        // Refunded or disputed, it was taken: a refund or a chargeback needs money captured.
+        guard !order.paysLater, !payments.contains(where: { $0.kind == "refund" }),
+            try store.disputes(orderRowID: order.rowID).isEmpty
+        else { return false }
+        var details: JSONObject = [
+            "channel": .string(channel), "payment_ref": .string(ref), "amount": order.money(voided.amount),
+        ]
+        let waiting = order.stage == .paid
+        guard waiting || cancelling && OrderState.beforeShipment.contains(order.stage) else {
+            guard try !store.events(orderRowID: order.rowID).contains(where: { $0.command == "channel.payment_voided" })
+            else { return false }
+            details["kept"] = true
+            try transition(&order, to: order.state, command: "channel.payment_voided", details: .object(details))
+            details["state"] = .string(order.state.rawValue)
+            try store.openAlert(
+                kind: "channel_payment_voided", orderID: order.orderID, at: at, details: .object(details))
+            result["alert"] = "channel_payment_voided"
+            return false
+        }
+        try recordSales(of: order, sign: -1)  // an unpaid order is no sale yet
+        try store.deletePayment(ref: ref)
+        // In the warehouse's hands, and cancelled next: it stays where it is until then.
+        let state = waiting && order.state != .onHold ? .pendingPayment : order.state
+        try transition(&order, to: state, command: "channel.payment_voided", details: .object(details)) {
+            if waiting, $0.state == .onHold { $0.heldFrom = .pendingPayment }
+            $0.paidTotal -= voided.amount
+            $0.paidAt = nil
+        }
+        // An order that takes its stock at payment holds none unpaid.
+        if order.reserveAt == .payment { _ = try releaseReservations(of: order, reason: .release) }
+        result["payment_voided"] = order.money(voided.amount)
+        return true
+    }
+
     /// The deposit of a pre-sale the channel says is paid, or the part paid of an order gone unpaid (the
     /// profile's `deposit`: Taobao `step_paid_fee`, Shopify's total less what is outstanding), when it is one an
     /// order of `total` can have: more than zero and less than the total. Nil otherwise: a pre-sale waits
@@ -455,6 +506,12 @@ extension CommandContext {
             else { return }
             // The amount due, named: a pre-sale's default payment is its deposit.
             try pay(order.amountDue, ref: Self.paymentRef(channel: channel.channel, externalID: externalID), "paid")
+        }
+        if event.paymentVoided, !created,
+            try voidChannelPayment(
+                &order, channel: channel.channel, cancelling: channelState == .cancelled, result: &result)
+        {
+            did("payment_voided")
         }
         try payIfPaidThere()
         // A pre-sale whose deposit is paid there, unpaid here: its deposit is paid, and its stock held until

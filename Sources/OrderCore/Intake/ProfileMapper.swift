@@ -21,6 +21,8 @@ struct MappedEvent {
     var forfeitsDeposit = false
     /// Not paid, whatever its fulfilment (the profile's `status.unpaid`).
     var unpaid = false
+    /// The payment the channel reported before was never taken (the profile's `status.payment_voided`).
+    var paymentVoided = false
     /// Cancelled after the channel shipped it (a status rule with `"shipped": true`): its goods left.
     var shippedBeforeCancel = false
     /// A test order (the profile's `test`: Shopify's test mode): no money moved, and no goods may ship for it.
@@ -524,6 +526,7 @@ struct ProfileMapper {
             event.paidBeforeCancel = event.state == .cancelled && rule.cancelledPaid.contains(reported)
             event.forfeitsDeposit = event.state == .cancelled && rule.depositForfeited.contains(reported)
             event.shippedBeforeCancel = event.state == .cancelled && decided?.rule?.shipped == true
+            event.paymentVoided = rule.paymentVoided.contains(reported)
             // Shipped on delivery and cancelled: refused at the door or sent back, nobody paid the carrier.
             event.unpaid =
                 decided?.rule?.unpaid == true || rule.unpaid.contains(reported) || paidInPart

@@ -91,6 +91,12 @@ enum AlertCommands {
             "the channel reports {order_id} paid or shipped, but it is cancelled here: refund the buyer at the "
                 + "channel, or enter the order again (order.show {order_id})"
         ),
+        "channel_payment_voided": (
+            "high",
+            "the channel voided the payment of {order_id} it had reported (an authorization voided, or not captured "
+                + "in time): no money was taken, but it is recorded paid here and in the warehouse or gone: stop it, "
+                + "or have the buyer pay at the channel (order.show {order_id})"
+        ),
         "channel_cancelled_shipped": (
             "high",
             "the channel cancelled {order_id} after its goods left (refused at the door, lost, refunded there, or a "
@@ -149,7 +155,8 @@ enum AlertCommands {
     /// (units to put back, a parcel the carrier has not scanned) the person who did the work closes.
     static let resolvedBySupervisor: Set<String> = [
         "dead_letter", "chargeback", "channel_refund_exceeds", "channel_refund_unmatched", "channel_paid_cancelled",
-        "channel_lines_changed", "possible_duplicate", "return_empty_box", "return_wrong_item", "parcel_lost",
+        "channel_payment_voided", "channel_lines_changed", "possible_duplicate", "return_empty_box",
+        "return_wrong_item", "parcel_lost",
     ]
 
     static let resolve = Command(

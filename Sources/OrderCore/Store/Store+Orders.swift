@@ -293,6 +293,11 @@ extension Store {
             .opt(p.reason))
     }
 
+    /// Takes a payment off as if it had never been recorded (a channel's authorization voided: no money moved).
+    func deletePayment(ref: String) throws {
+        try db.write("DELETE FROM payments WHERE payment_ref = ?", .text(ref))
+    }
+
     func payments(orderRowID: Int64) throws -> [Payment] {
         var result: [Payment] = []
         try db.rows(

@@ -2257,29 +2257,30 @@ struct ChannelStateTests {
     /// the channel placed since, nor put back an address the buyer changed since; a refund it carries is still
     /// recorded, once. An event whose time cannot be read is applied as before.
     @Test func anEventOlderThanTheLastAppliedMovesNothingBack() throws {
-        func order(_ financial: String, updated: String, city: String, refunds: JSON = []) -> JSON {
-            shopify(60, financial: financial, extra: [
-                "updated_at": .string(updated), "shipping_address": ["city": .string(city), "address1": "1 Main St"],
-                "refunds": refunds,
-            ])
+        // WooCommerce: an order moved to the trash there is held here, paid or not.
+        func order(_ status: String, updated: String, city: String, refunds: JSON = []) -> JSON {
+            ["id": 60, "status": .string(status), "currency": "CNY", "date_created_gmt": "2026-01-18T02:00:00",
+             "date_modified_gmt": .string(updated), "prices_include_tax": false, "refunds": refunds,
+             "shipping": ["city": .string(city), "address_1": "1 Main St"],
+             "line_items": [["sku": "A1", "quantity": 2, "subtotal": "100.00", "total": "100.00", "total_tax": "0.00"]]]
         }
-        let first = try ingest("shopify", order("paid", updated: "2026-01-18T10:00:00+08:00", city: "Hangzhou"))
+        let first = try ingest("woo", order("processing", updated: "2026-01-18T02:00:00", city: "Hangzhou"))
         let id = first["order_id"] ?? .null
-        let held = try ingest("shopify", order("expired", updated: "2026-01-18T10:30:00+08:00", city: "Shanghai"))
+        let held = try ingest("woo", order("trash", updated: "2026-01-18T02:30:00", city: "Shanghai"))
         #expect(held["action"] == "held" && held["state"] == "on_hold", "\(held.serialized)")
-        let late = try ingest("shopify", order("paid", updated: "2026-01-18T10:10:00+08:00", city: "Hangzhou", refunds: [
-            ["id": 61, "transactions": [["amount": "10.00", "kind": "refund", "status": "success"]]]]))
+        let late = try ingest("woo", order("processing", updated: "2026-01-18T02:10:00", city: "Hangzhou", refunds: [
+            ["id": 61, "reason": "", "total": "-10.00"]]))
         #expect(late["action"] == "unchanged" && late["state"] == "on_hold" && late["stale"]?["latest"] == "2026-01-18T02:30:00Z",
                 "\(late.serialized)")
         let doc = try engine.ok("order.get", ["order_id": id])
         #expect(doc["ship_to"]?["city"] == "Shanghai" && doc["refunded_total"] == "10.00", "\(doc.serialized)")
         // Newer: applied.
-        let released = try ingest("shopify", order("paid", updated: "2026-01-18T11:00:00+08:00", city: "Shanghai"))
+        let released = try ingest("woo", order("processing", updated: "2026-01-18T03:00:00", city: "Shanghai"))
         #expect(released["action"] == "released" && released["state"] == "paid", "\(released.serialized)")
         // A time that cannot be read, or from the far future, orders nothing.
-        #expect(try ingest("shopify", order("expired", updated: "soon", city: "Shanghai"))["state"] == "on_hold")
-        #expect(try ingest("shopify", order("paid", updated: "9999-01-01T00:00:00Z", city: "Shanghai"))["action"] == "released")
-        #expect(try ingest("shopify", order("expired", updated: "2026-01-18T12:00:00+08:00", city: "Shanghai"))["action"] == "held")
+        #expect(try ingest("woo", order("trash", updated: "soon", city: "Shanghai"))["state"] == "on_hold")
+        #expect(try ingest("woo", order("processing", updated: "9999-01-01T00:00:00", city: "Shanghai"))["action"] == "released")
+        #expect(try ingest("woo", order("trash", updated: "2026-01-18T04:00:00", city: "Shanghai"))["action"] == "held")
     }
 
     /// A refund's units are read one refund line at a time: a line without a SKU (the variant's fallback SKU) and
@@ -2554,7 +2555,14 @@ struct ChannelStateTests {
         let expired = try ingest("shopify", shopify(95, financial: "expired", extra: ["updated_at": "1"]))
         #expect(expired["action"] == "held" && expired["state"] == "on_hold", "\(expired.serialized)")
         #expect(try stock() == (10, 2))
+        // Its authorization lapsed: the payment recorded on Shopify's word is no more, and nothing is owed back.
+        let id = expired["order_id"] ?? .null
+        var order = try engine.ok("order.get", ["order_id": id])
+        #expect(expired["payment_voided"] == "100.00" && order["paid_total"] == "0.00", "\(expired.serialized)")
+        #expect(order["held_from"] == "pending_payment" && order["payments"]?.arrayValue?.isEmpty == true)
         #expect(try ingest("shopify", shopify(95, financial: "paid"))["action"] == "released")
+        order = try engine.ok("order.get", ["order_id": id])
+        #expect(order["state"] == "paid" && order["paid_total"] == "100.00", "\(order.serialized)")
 
         let unpaid = try ingest("shopify", shopify(96, financial: "expired"))
         #expect(unpaid["action"] == "created_held" && unpaid["state"] == "on_hold", "\(unpaid.serialized)")
@@ -2562,6 +2570,38 @@ struct ChannelStateTests {
         let paid = try ingest("shopify", shopify(96, financial: "paid", extra: ["updated_at": "2026-01-19T10:00:00+08:00"]))
         #expect(paid["action"] == "released" && paid["state"] == "paid", "\(paid.serialized)")
         #expect(try engine.ok("order.get", ["order_id": unpaid["order_id"] ?? .null])["paid_total"] == "100.00")
+    }
+
+    /// Shopify counts an authorized order paid; its authorization voided (cancelled at Shopify before capture)
+    /// or lapsed took no money. Cancelled, nothing was refunded nor is owed; held, a person who cancels it here
+    /// owes nothing back. Once the warehouse has it, or it left, the payment stays and a person is told, once.
+    @Test func aShopifyAuthorizationVoidedTookNoMoney() throws {
+        let voided = "2026-01-18T12:00:00+08:00"
+        for id in [201, 202] {
+            let placed = try ingest("shopify", shopify(id, financial: "authorized"))
+            if id == 202 { try engine.ok("order.allocate", ["order_id": placed["order_id"] ?? .null]) }
+            let e = try ingest("shopify", shopify(id, financial: "voided", cancelledAt: .string(voided), extra: ["updated_at": "1"]))
+            #expect(e["action"] == "cancelled" && e["payment_voided"] == "100.00", "\(e.serialized)")
+            let order = try engine.ok("order.get", ["order_id": e["order_id"] ?? .null])
+            #expect(order["paid_total"] == "0.00" && order["refunded_total"] == "0.00" && order["refund_due"] == "0.00",
+                    "\(order.serialized)")
+        }
+        let held = try ingest("shopify", shopify(203, financial: "authorized"))
+        #expect(try ingest("shopify", shopify(203, financial: "expired", extra: ["updated_at": "1"]))["state"] == "on_hold")
+        let cancelled = try engine.ok("order.cancel", ["order_id": held["order_id"] ?? .null, "reason": "never paid"])
+        #expect(cancelled["refund_due"] == "0.00", "\(cancelled.serialized)")
+        let sales = try engine.ok("report.sales")["totals"]?.arrayValue?.first
+        #expect(sales == nil || sales?["orders"] == 0, "\(sales?.serialized ?? "")")
+
+        let shipped = try ingest("shopify", shopify(204, financial: "authorized", fulfillment: "fulfilled"))
+        for updated in ["1", "2"] {
+            let e = try ingest("shopify", shopify(204, financial: "expired", fulfillment: "fulfilled", extra: ["updated_at": .string(updated)]))
+            #expect(e["alert"] == (updated == "1" ? "channel_payment_voided" : nil), "\(e.serialized)")
+        }
+        let order = try engine.ok("order.get", ["order_id": shipped["order_id"] ?? .null])
+        #expect(order["state"] == "shipped" && order["paid_total"] == "100.00")
+        let alerts = try engine.ok("report.alerts")["alerts"]?.arrayValue ?? []
+        #expect(alerts.filter { $0["kind"] == "channel_payment_voided" }.map { $0["order_id"] } == [shipped["order_id"]])
     }
 
     /// A status the profile does not map (a new one at the channel) creates the order unpaid, and says so on it.
