@@ -80,7 +80,9 @@ enum BuiltinProfiles {
     /// all that was paid went back: its refunds tell what was paid (`paid_in_part` when it was less than the total).
     /// A dispute (`disputes/create`, `disputes/update`, `{"dispute":...}`) is the order's chargeback or inquiry
     /// (`shopifyDisputeStatus`); one of no order is skipped. `expired` (an authorization not captured in time) is
-    /// unpaid, held; a `test` order (the Bogus gateway, a gateway in test mode) moved no money (`MappedEvent.test`).
+    /// unpaid, held; it and `voided` void the payment an earlier `authorized` recorded (`status.payment_voided`:
+    /// no money was taken); a `test` order (the Bogus gateway, a gateway in test mode) moved no money
+    /// (`MappedEvent.test`).
     static let shopify = #"""
         {"profile": "shopify",
          "description": "Shopify Admin REST: an order ({\"order\":...}), a list ({\"orders\":[...]}), the \#
