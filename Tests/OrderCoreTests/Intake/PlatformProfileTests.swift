@@ -825,6 +825,12 @@ struct PlatformProfileTests {
         let expired = try ingest("shopify_graphql", ["data": ["order": node(507, financial: "EXPIRED")]])
         let unpaid = try order(expired)
         #expect(expired["state"] == "on_hold" && unpaid["paid_total"] == "0.00", "\(expired.serialized)")
+        // Authorized, then voided (cancelled before capture): no money was taken, and none is owed back.
+        #expect(try ingest("shopify_graphql", ["data": ["order": node(521, financial: "AUTHORIZED")]])["state"] == "paid")
+        let voided = try ingest("shopify_graphql", ["data": ["order": node(521, financial: "VOIDED", cancelledAt: "2026-01-18T11:00:00Z")]])
+        let none = try order(voided)
+        #expect(voided["state"] == "cancelled" && voided["payment_voided"] == "45.00", "\(voided.serialized)")
+        #expect(none["paid_total"] == "0.00" && none["refunded_total"] == "0.00" && none["refund_due"] == "0.00")
         // Fulfillment put on hold at Shopify: not shipped here until Shopify releases it; unpaid, it stays unpaid.
         #expect(try ingest("shopify_graphql", ["data": ["order": node(508, financial: "PAID", fulfillment: "ON_HOLD")]])["state"] == "on_hold")
         #expect(try ingest("shopify_graphql", ["data": ["order": node(508, financial: "PAID")]])["action"] == "released")
