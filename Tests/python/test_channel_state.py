@@ -103,6 +103,13 @@ def test_a_shopify_authorization_voided_or_expired_took_no_money(shop):
     expired = event(shop, "shopify", shopify(10, financial_status="expired", updated_at="2026-01-20T09:00:00Z"))
     assert (expired["alert"], expired["state"]) == ("channel_payment_voided", "on_hold")
     assert shop.orders.get(picked["order_id"])["paid_total"] == "100.00"
+    # An item taken off before capture (an edit: a refund of no money) is not owed back: Shopify captures less.
+    edited = event(shop, "shopify", shopify(11, financial_status="authorized"))
+    removal = {"id": 81, "order_id": 11, "transactions": [],
+               "refund_line_items": [{"quantity": 1, "restock_type": "cancel", "line_item": {"sku": "A1"}}]}
+    assert event(shop, "shopify", json.dumps({"refund": removal}))["action"] == "units_cancelled"
+    order = shop.orders.get(edited["order_id"])
+    assert (order["paid_total"], order["refund_due"], order["balance_due"]) == ("50.00", "0.00", "0.00")
 
 
 def test_refunds_in_an_order_payload_apply_once_with_their_units(shop):

@@ -69,7 +69,8 @@ class Channel:
 
 
 class Shopify(Channel):
-    """The channel's side: each order as Shopify would send it now — paid, pending, paid on delivery, on B2B
+    """The channel's side: each order as Shopify would send it now — paid, authorized (captured later, or voided:
+    units taken off before capture are not captured), pending, paid on delivery, on B2B
     payment terms, or paid in part (a deposit: the rest paid later, perhaps after it was fulfilled), now and then
     a test order (no money moved: held here, whatever Shopify does with it) — the chargebacks of its payments
     (`disputes/create`, `disputes/update`), won or lost in the end, and its fraud analysis's verdicts (order
@@ -158,6 +159,8 @@ class Shopify(Channel):
         elif way > 0.7:  # B2B net terms: it ships unpaid, paid by the due date
             order["payment_terms"] = {"payment_terms_name": "Net 30", "payment_terms_type": "NET",
                                       "payment_schedules": [{"due_at": "2026-11-30T00:00:00Z", "completed_at": None}]}
+        if status == "paid" and number % 5 == 2:  # authorized, captured later (or voided): what it captures counts
+            order["financial_status"] = "authorized"
         return self.payload(order)
 
     @staticmethod
@@ -173,7 +176,10 @@ class Shopify(Channel):
         return order["financial_status"] in ("paid", "partially_refunded")
 
     def pay(self, order):
-        """The rest paid."""
+        """The rest paid, or what is authorized captured: the order as it stands now."""
+        if order["financial_status"] == "authorized":
+            order["financial_status"] = "paid"
+            return self.payload(order)
         if order["financial_status"] not in ("pending", "partially_paid"):
             return None
         order["financial_status"], self.received[order["id"]] = "paid", float(order["current_total_price"])
@@ -189,6 +195,8 @@ class Shopify(Channel):
         line["current_quantity"] -= qty
         amount = 10 * qty if self.paid(order) else 0
         order["current_total_price"] = "%.2f" % (float(order["current_total_price"]) - 10 * qty)  # worth less
+        if order["financial_status"] == "authorized":  # before capture: it captures less
+            self.received[order["id"]] -= 10 * qty
         self.refund(order, amount, [(line, qty)])
         if not any(line["current_quantity"] for line in order["line_items"]):
             order["cancelled_at"] = order["updated_at"]
@@ -202,7 +210,12 @@ class Shopify(Channel):
 
     def cancel(self, order):
         """Cancelled with its money refunded and its unfulfilled units restocked, as Shopify's admin does: what it
-        was paid (all of it, or a deposit) goes back."""
+        was paid (all of it, or a deposit) goes back; an authorization not captured is voided (once some of it has
+        left, Shopify cancels nothing)."""
+        if order["financial_status"] == "authorized":
+            if self.shipped(order):
+                return None
+            self.received[order["id"]] = 0
         order["cancelled_at"] = order["updated_at"]
         units = [(line, line["fulfillable_quantity"]) for line in order["line_items"] if line["fulfillable_quantity"]]
         if self.received[order["id"]] > self.refunded(order):

@@ -81,7 +81,8 @@ enum BuiltinProfiles {
     /// A dispute (`disputes/create`, `disputes/update`, `{"dispute":...}`) is the order's chargeback or inquiry
     /// (`shopifyDisputeStatus`); one of no order is skipped. `expired` (an authorization not captured in time) is
     /// unpaid, held; it and `voided` void the payment an earlier `authorized` recorded (`status.payment_voided`:
-    /// no money was taken); a `test` order (the Bogus gateway, a gateway in test mode) moved no money
+    /// no money was taken), and units taken off while `authorized` are not owed back (`status.payment_authorized`:
+    /// Shopify captures less); a `test` order (the Bogus gateway, a gateway in test mode) moved no money
     /// (`MappedEvent.test`).
     static let shopify = #"""
         {"profile": "shopify",
@@ -229,7 +230,8 @@ enum BuiltinProfiles {
               "total_outstanding": "present"}],
             "cancelled_unrefunded": ["paid", "partially_refunded", "partially_paid"],
             "cancelled_paid": ["paid", "partially_refunded", "partially_paid", "refunded"],
-            "unpaid": ["pending", "partially_paid", "expired"], "payment_voided": ["voided", "expired"]},
+            "unpaid": ["pending", "partially_paid", "expired"], "payment_voided": ["voided", "expired"],
+            "payment_authorized": ["authorized"]},
            "checks": {"grand_total": "total_price", "discount_total": "total_discounts", "tax_total": "total_tax"}}
          ]}
         """#
@@ -1004,7 +1006,8 @@ enum BuiltinProfiles {
               "totalOutstandingSet.shopMoney.amount": "present"}],
             "cancelled_unrefunded": ["PAID", "PARTIALLY_REFUNDED", "PARTIALLY_PAID"],
             "cancelled_paid": ["PAID", "PARTIALLY_REFUNDED", "PARTIALLY_PAID", "REFUNDED"],
-            "unpaid": ["PENDING", "PARTIALLY_PAID", "EXPIRED"], "payment_voided": ["VOIDED", "EXPIRED"]},
+            "unpaid": ["PENDING", "PARTIALLY_PAID", "EXPIRED"], "payment_voided": ["VOIDED", "EXPIRED"],
+            "payment_authorized": ["AUTHORIZED"]},
            "checks": {"grand_total": "totalPriceSet.shopMoney.amount", "tax_total": "totalTaxSet.shopMoney.amount"}}
          ]}
         """#

@@ -74,6 +74,9 @@ final class ChannelProfile {
         /// Channel statuses that say the payment it reported before was never taken (Shopify `voided`, `expired`:
         /// an authorization voided, or not captured in time): the payment recorded on its word is voided.
         var paymentVoided: Set<String> = []
+        /// Channel statuses that say the money of the order is authorized, not captured yet (Shopify `authorized`):
+        /// units the channel takes off it are not owed back — it captures less.
+        var paymentAuthorized: Set<String> = []
         /// Facts of a report that say the order is paid in part whatever its status name says (Shopify
         /// `partially_refunded` with `total_outstanding` above 0: a deposit, part of it refunded; `refunded` with
         /// refunds: what they gave back may be a part): sets of tests, any one holding — unless the profile's
@@ -236,6 +239,7 @@ final class ChannelProfile {
                 rule.depositForfeited = Set(try status.strings("deposit_forfeited", maxLength: 200) ?? [])
                 rule.unpaid = Set(try status.strings("unpaid", maxLength: 200) ?? [])
                 rule.paymentVoided = Set(try status.strings("payment_voided", maxLength: 200) ?? [])
+                rule.paymentAuthorized = Set(try status.strings("payment_authorized", maxLength: 200) ?? [])
                 do {
                     rule.paidInPart = try (status.objectOrList("paid_in_part", maxCount: 10) ?? []).map(
                         StatusMapping.tests)

@@ -109,7 +109,8 @@ extension CommandContext {
                 var order = try requireOrder(id)
                 var refund = event.fields
                 refund["external_id"] = nil
-                let outcome = try applyChannelRefunds(&order, [refund]).first ?? .null
+                let authorized = try authorizedThere(order, channel: channel)
+                let outcome = try applyChannelRefunds(&order, [refund], authorized: authorized).first ?? .null
                 let changed = outcome["outcome"] == "recorded" || outcome["units_recorded"] == true
                 result["action"] =
                     outcome["outcome"] == "units_cancelled" ? "units_cancelled" : changed ? "refunded" : "unchanged"
@@ -235,7 +236,8 @@ extension CommandContext {
                 &order, channelState: state, event: event, shipment: shipment, channel: channel, reference: reference,
                 result: &result)
         } else if !event.refunds.isEmpty {
-            result["refunds"] = .array(try applyChannelRefunds(&order, event.refunds))
+            result["refunds"] = .array(
+                try applyChannelRefunds(&order, event.refunds, authorized: authorizedThere(order, channel: channel)))
         }
         // Compared once the event's refunds have cancelled what they took back; an order first seen after an edit at
         // the channel took units off (not refunded yet) too.
@@ -390,34 +392,80 @@ extension CommandContext {
         guard !order.paysLater, !payments.contains(where: { $0.kind == "refund" }),
             try store.disputes(orderRowID: order.rowID).isEmpty
         else { return false }
-        var details: JSONObject = [
-            "channel": .string(channel), "payment_ref": .string(ref), "amount": order.money(voided.amount),
-        ]
         let waiting = order.stage == .paid
         guard waiting || cancelling && OrderState.beforeShipment.contains(order.stage) else {
-            guard try !store.events(orderRowID: order.rowID).contains(where: { $0.command == "channel.payment_voided" })
-            else { return false }
-            details["kept"] = true
+            let told = try store.events(orderRowID: order.rowID).contains {
+                $0.command == "channel.payment_voided" && $0.details["kept"] == true
+            }
+            guard !told else { return false }
+            let details: JSONObject = [
+                "channel": .string(channel), "payment_ref": .string(ref), "amount": order.money(voided.amount),
+                "kept": true,
+            ]
             try transition(&order, to: order.state, command: "channel.payment_voided", details: .object(details))
-            details["state"] = .string(order.state.rawValue)
+            var alert = details
+            alert["state"] = .string(order.state.rawValue)
             try store.openAlert(
                 kind: "channel_payment_voided", orderID: order.orderID, at: at, details: .object(details))
             result["alert"] = "channel_payment_voided"
             return false
         }
         try recordSales(of: order, sign: -1)  // an unpaid order is no sale yet
-        try store.deletePayment(ref: ref)
         // In the warehouse's hands, and cancelled next: it stays where it is until then.
         let state = waiting && order.state != .onHold ? .pendingPayment : order.state
-        try transition(&order, to: state, command: "channel.payment_voided", details: .object(details)) {
+        try takeOff(&order, voided.amount, of: ref, to: state, details: [:]) {
             if waiting, $0.state == .onHold { $0.heldFrom = .pendingPayment }
-            $0.paidTotal -= voided.amount
             $0.paidAt = nil
         }
         // An order that takes its stock at payment holds none unpaid.
         if order.reserveAt == .payment { _ = try releaseReservations(of: order, reason: .release) }
         result["payment_voided"] = order.money(voided.amount)
         return true
+    }
+
+    /// Units the channel took off an order whose money it has only authorized (its status is one of the profile's
+    /// `status.payment_authorized`: Shopify `authorized`) are not owed back: the channel captures less. What their
+    /// cancellation made owed (`part`) comes off the payment recorded on the channel's word, written off.
+    private func releaseAuthorized(_ order: inout Order, part: Int64, reason: String) throws {
+        let ref = Self.paymentRef(channel: order.channel, externalID: order.externalID ?? order.orderID)
+        let payments = try store.payments(orderRowID: order.rowID)
+        guard let authorized = payments.first(where: { $0.kind == "payment" && $0.paymentRef == ref }),
+            !payments.contains(where: { $0.kind == "refund" })
+        else { return }
+        let released = min(part, authorized.amount)
+        let at = self.at
+        try takeOff(&order, released, of: ref, to: order.state, details: ["reason": .string(reason)]) {
+            $0.refundDue -= released
+            $0.writeOff(released, at: at)
+            if $0.paidTotal == 0 { $0.paidAt = nil }
+        }
+        if order.refundDue == 0 { try store.clearOrderAlerts(kind: "refund_overdue", orderID: order.orderID, at: at) }
+    }
+
+    /// Takes `amount` of the channel's payment `ref` off an order, as if it had never been recorded (the timeline
+    /// keeps it: `channel.payment_voided`), the order moved to `state` with `change` made.
+    private func takeOff(
+        _ order: inout Order, _ amount: Int64, of ref: String, to state: OrderState, details: JSONObject,
+        change: (inout Order) -> Void
+    ) throws {
+        try store.reducePayment(ref: ref, by: amount)
+        var details = details
+        details["channel"] = .string(order.channel)
+        details["payment_ref"] = .string(ref)
+        details["amount"] = order.money(amount)
+        try transition(&order, to: state, command: "channel.payment_voided", details: .object(details)) {
+            $0.paidTotal -= amount
+            change(&$0)
+        }
+    }
+
+    /// Whether the channel has only authorized the order's money, as it last reported (the profile's
+    /// `status.payment_authorized`).
+    private func authorizedThere(_ order: Order, channel: Channel) throws -> Bool {
+        guard let reported = try store.sourceStatus(orderRowID: order.rowID, source: channel.channel) else {
+            return false
+        }
+        return try mapper(for: channel).profile.events.contains { $0.paymentAuthorized.contains(reported) }
     }
 
     /// The deposit of a pre-sale the channel says is paid, or the part paid of an order gone unpaid (the
@@ -569,7 +617,7 @@ extension CommandContext {
             let first = refunds.filter(early)
             if !first.isEmpty {
                 refunds.removeAll(where: early)
-                refunded = try applyChannelRefunds(&order, first)
+                refunded = try applyChannelRefunds(&order, first, authorized: event.paymentAuthorized)
                 if !waiting { leaving = nil }  // they were all that was left (cancelled, or shipped with the rest)
             }
         }
@@ -644,7 +692,9 @@ extension CommandContext {
             try deliverAtChannel(&order, completed: channelState == .completed, channel: channel.channel)
             did(order.state.rawValue)
         }
-        if !refunds.isEmpty { refunded += try applyChannelRefunds(&order, refunds) }
+        if !refunds.isEmpty {
+            refunded += try applyChannelRefunds(&order, refunds, authorized: event.paymentAuthorized)
+        }
         if !refunded.isEmpty { result["refunds"] = .array(refunded) }
         if channelState == .cancelled, event.forfeitsDeposit, order.stage == .depositPaid {
             // Closed there with its balance unpaid: the deposit is the channel's to keep, and nothing is owed.
@@ -761,7 +811,7 @@ extension CommandContext {
     /// units they were for. A refund the order has no money left for (its cancellation was already
     /// recorded as refunded) is reported as `covered`, never recorded twice.
     /// - Returns: each refund's outcome: `recorded`, `already_recorded` or `covered`.
-    private func applyChannelRefunds(_ order: inout Order, _ refunds: [JSONObject]) throws -> [JSON] {
+    private func applyChannelRefunds(_ order: inout Order, _ refunds: [JSONObject], authorized: Bool) throws -> [JSON] {
         var outcomes: [JSON] = []
         let named = refunds.contains { $0["units"]?.arrayValue?.contains { $0["line_ref"] != nil } == true }
         let lines = named ? try store.lines(orderRowID: order.rowID) : []
@@ -770,7 +820,7 @@ extension CommandContext {
             guard let amount = refund["amount"]?.stringValue.flatMap({ Money.parse($0, exponent: order.exponent) })
             else { continue }
             if amount == 0 {
-                outcomes.append(.object(try cancelChannelUnits(&order, refund)))
+                outcomes.append(.object(try cancelChannelUnits(&order, refund, authorized: authorized)))
                 continue
             }
             let payments = try store.payments(orderRowID: order.rowID)
@@ -825,7 +875,7 @@ extension CommandContext {
                     outcome["alert"] = "refunded_unshipped"
                 }
             } else if refund["cancel_units"] == true,
-                case let stopped = try cancelChannelUnits(&order, refund),
+                case let stopped = try cancelChannelUnits(&order, refund, authorized: authorized),
                 stopped["outcome"] != "unchanged" || stopped["alert"] != nil
             {
                 // Nothing paid is left to give back (cash on delivery before it shipped: nothing was paid), and the
@@ -905,7 +955,7 @@ extension CommandContext {
     /// picked or packed here are cancelled too (put back). All that was left to ship cancels the order, the
     /// money still owed.
     /// - Returns: the outcome: `units_cancelled`, `already_recorded` or `unchanged`.
-    private func cancelChannelUnits(_ order: inout Order, _ refund: JSONObject) throws -> JSONObject {
+    private func cancelChannelUnits(_ order: inout Order, _ refund: JSONObject, authorized: Bool) throws -> JSONObject {
         let ref = refund["refund_ref"] ?? .null
         guard let refundRef = ref.stringValue, refund["cancel_units"] == true,
             case let units = (try? OrderUnits.parse(Fields(refund))) ?? [], !units.isEmpty
@@ -945,10 +995,15 @@ extension CommandContext {
         }
         guard !taken.isEmpty else { return ["refund_ref": ref, "outcome": "unchanged"] }
         let reason = "taken off the order on \(order.channel) (\(refundRef))"
+        let owed = order.refundDue
         if try OrderCommands.cancelUnits(self, &order, taken, reason: reason, refundRef: refundRef) == nil {
             try cancelAtChannel(&order, reason: reason, channel: order.channel, refunded: false)
         }
         order = try requireOrder(order.orderID)
+        // Taken off before the channel captured the money: it captures less, and nothing is owed back.
+        if authorized, order.refundDue > owed {
+            try releaseAuthorized(&order, part: order.refundDue - owed, reason: reason)
+        }
         return [
             "refund_ref": ref, "outcome": "units_cancelled",
             "units": .array(taken.map(\.json)),

@@ -23,6 +23,8 @@ struct MappedEvent {
     var unpaid = false
     /// The payment the channel reported before was never taken (the profile's `status.payment_voided`).
     var paymentVoided = false
+    /// The money is authorized there, not captured yet (the profile's `status.payment_authorized`).
+    var paymentAuthorized = false
     /// Cancelled after the channel shipped it (a status rule with `"shipped": true`): its goods left.
     var shippedBeforeCancel = false
     /// A test order (the profile's `test`: Shopify's test mode): no money moved, and no goods may ship for it.
@@ -527,6 +529,7 @@ struct ProfileMapper {
             event.forfeitsDeposit = event.state == .cancelled && rule.depositForfeited.contains(reported)
             event.shippedBeforeCancel = event.state == .cancelled && decided?.rule?.shipped == true
             event.paymentVoided = rule.paymentVoided.contains(reported)
+            event.paymentAuthorized = rule.paymentAuthorized.contains(reported)
             // Shipped on delivery and cancelled: refused at the door or sent back, nobody paid the carrier.
             event.unpaid =
                 decided?.rule?.unpaid == true || rule.unpaid.contains(reported) || paidInPart

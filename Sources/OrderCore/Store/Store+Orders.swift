@@ -293,9 +293,11 @@ extension Store {
             .opt(p.reason))
     }
 
-    /// Takes a payment off as if it had never been recorded (a channel's authorization voided: no money moved).
-    func deletePayment(ref: String) throws {
-        try db.write("DELETE FROM payments WHERE payment_ref = ?", .text(ref))
+    /// Takes `amount` off a payment as if it had never been recorded (a channel's authorization voided, or to be
+    /// captured for less): all of it, and the payment is gone.
+    func reducePayment(ref: String, by amount: Int64) throws {
+        try db.write("UPDATE payments SET amount = amount - ? WHERE payment_ref = ?", .int(amount), .text(ref))
+        try db.write("DELETE FROM payments WHERE payment_ref = ? AND amount <= 0", .text(ref))
     }
 
     func payments(orderRowID: Int64) throws -> [Payment] {

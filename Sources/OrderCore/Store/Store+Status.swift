@@ -36,6 +36,14 @@ extension Store {
         ) { $0.optInt(0) } ?? nil
     }
 
+    /// The status `source` last reported for an order, as it named it.
+    func sourceStatus(orderRowID: Int64, source: String) throws -> String? {
+        try db.first(
+            "SELECT reported FROM source_statuses WHERE order_rowid = ? AND source = ?", .int(orderRowID),
+            .text(source)
+        ) { $0.text(0) }
+    }
+
     /// The state `source` last reported for an order, if it reported one a mapping could read.
     func sourceState(orderRowID: Int64, source: String) throws -> OrderState? {
         try db.first(

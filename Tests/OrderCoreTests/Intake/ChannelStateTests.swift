@@ -2575,7 +2575,9 @@ struct ChannelStateTests {
     /// Shopify counts an authorized order paid; its authorization voided (cancelled at Shopify before capture)
     /// or lapsed took no money. Cancelled, nothing was refunded nor is owed; held, a person who cancels it here
     /// owes nothing back. Once the warehouse has it, or it left, the payment stays and a person is told, once.
+    /// Units Shopify takes off before capture (an edit: a refund of no money) are not owed back: it captures less.
     @Test func aShopifyAuthorizationVoidedTookNoMoney() throws {
+
         let voided = "2026-01-18T12:00:00+08:00"
         for id in [201, 202] {
             let placed = try ingest("shopify", shopify(id, financial: "authorized"))
@@ -2602,6 +2604,23 @@ struct ChannelStateTests {
         #expect(order["state"] == "shipped" && order["paid_total"] == "100.00")
         let alerts = try engine.ok("report.alerts")["alerts"]?.arrayValue ?? []
         #expect(alerts.filter { $0["kind"] == "channel_payment_voided" }.map { $0["order_id"] } == [shipped["order_id"]])
+
+        let removal: JSON = ["id": 205, "order_id": 205, "transactions": [],
+                             "refund_line_items": [["quantity": 1, "restock_type": "cancel", "line_item": ["sku": "A1"]]]]
+        let edited = try ingest("shopify", shopify(205, financial: "authorized"))
+        #expect(try ingest("shopify", ["refund": removal])["action"] == "units_cancelled")
+        var edit = try engine.ok("order.get", ["order_id": edited["order_id"] ?? .null])
+        #expect(edit["paid_total"] == "50.00" && edit["refund_due"] == "0.00" && edit["balance_due"] == "0.00",
+                "\(edit.serialized)")
+        // Captured: paid, as recorded. Taken off once captured, the money is owed back.
+        #expect(try ingest("shopify", shopify(205, financial: "paid", extra: ["updated_at": "1"]))["action"] == "unchanged")
+        let captured = try ingest("shopify", shopify(206, financial: "paid"))
+        var taken = removal.objectValue ?? [:]
+        taken["id"] = 206
+        taken["order_id"] = 206
+        try ingest("shopify", ["refund": .object(taken)])
+        edit = try engine.ok("order.get", ["order_id": captured["order_id"] ?? .null])
+        #expect(edit["paid_total"] == "100.00" && edit["refund_due"] == "50.00", "\(edit.serialized)")
     }
 
     /// A status the profile does not map (a new one at the channel) creates the order unpaid, and says so on it.
