@@ -366,6 +366,10 @@ extension CommandContext {
 
     /// The reference of the payment a channel took for its order.
     private static func paymentRef(channel: String, externalID: String) -> String { "\(channel):\(externalID)" }
+    /// The reference of the payment the channel's word recorded for an order paid in full there.
+    private static func paymentRef(of order: Order) -> String {
+        paymentRef(channel: order.channel, externalID: order.externalID ?? order.orderID)
+    }
     /// The reference of a pre-sale's deposit the channel took.
     private static func depositRef(channel: String, externalID: String) -> String {
         paymentRef(channel: channel, externalID: externalID) + ":deposit"
@@ -380,10 +384,8 @@ extension CommandContext {
     /// alert asks a person, once: the goods may go, or have gone, for money never taken. Refunded or disputed
     /// here, the money was taken, whatever the status says: nothing changes.
     /// - Returns: whether it voided the payment.
-    private func voidChannelPayment(
-        _ order: inout Order, channel: String, cancelling: Bool, result: inout JSONObject
-    ) throws -> Bool {
-        let ref = Self.paymentRef(channel: channel, externalID: order.externalID ?? order.orderID)
+    private func voidChannelPayment(_ order: inout Order, cancelling: Bool, result: inout JSONObject) throws -> Bool {
+        let ref = Self.paymentRef(of: order)
         let payments = try store.payments(orderRowID: order.rowID)
         guard let voided = payments.first(where: { $0.kind == "payment" && $0.paymentRef == ref }) else {
             return false
@@ -399,14 +401,13 @@ extension CommandContext {
             }
             guard !told else { return false }
             let details: JSONObject = [
-                "channel": .string(channel), "payment_ref": .string(ref), "amount": order.money(voided.amount),
+                "channel": .string(order.channel), "payment_ref": .string(ref), "amount": order.money(voided.amount),
                 "kept": true,
             ]
             try transition(&order, to: order.state, command: "channel.payment_voided", details: .object(details))
             var alert = details
             alert["state"] = .string(order.state.rawValue)
-            try store.openAlert(
-                kind: "channel_payment_voided", orderID: order.orderID, at: at, details: .object(details))
+            try store.openAlert(kind: "channel_payment_voided", orderID: order.orderID, at: at, details: .object(alert))
             result["alert"] = "channel_payment_voided"
             return false
         }
@@ -427,7 +428,7 @@ extension CommandContext {
     /// `status.payment_authorized`: Shopify `authorized`) are not owed back: the channel captures less. What their
     /// cancellation made owed (`part`) comes off the payment recorded on the channel's word, written off.
     private func releaseAuthorized(_ order: inout Order, part: Int64, reason: String) throws {
-        let ref = Self.paymentRef(channel: order.channel, externalID: order.externalID ?? order.orderID)
+        let ref = Self.paymentRef(of: order)
         let payments = try store.payments(orderRowID: order.rowID)
         guard let authorized = payments.first(where: { $0.kind == "payment" && $0.paymentRef == ref }),
             !payments.contains(where: { $0.kind == "refund" })
@@ -465,7 +466,7 @@ extension CommandContext {
         guard let reported = try store.sourceStatus(orderRowID: order.rowID, source: channel.channel) else {
             return false
         }
-        return try mapper(for: channel).profile.events.contains { $0.paymentAuthorized.contains(reported) }
+        return try requireProfile(channel.profileName).events.contains { $0.paymentAuthorized.contains(reported) }
     }
 
     /// The deposit of a pre-sale the channel says is paid, or the part paid of an order gone unpaid (the
@@ -556,8 +557,7 @@ extension CommandContext {
             try pay(order.amountDue, ref: Self.paymentRef(channel: channel.channel, externalID: externalID), "paid")
         }
         if event.paymentVoided, !created,
-            try voidChannelPayment(
-                &order, channel: channel.channel, cancelling: channelState == .cancelled, result: &result)
+            try voidChannelPayment(&order, cancelling: channelState == .cancelled, result: &result)
         {
             did("payment_voided")
         }
