@@ -112,6 +112,21 @@ def test_a_shopify_authorization_voided_or_expired_took_no_money(shop):
     assert (order["paid_total"], order["refund_due"], order["balance_due"]) == ("50.00", "0.00", "0.00")
 
 
+def test_an_amazon_order_cancelled_before_it_shipped_was_never_charged(shop):
+    shop.channels.upsert("amazon", profile="amazon")
+
+    def amazon(status):
+        return json.dumps({"order": {"AmazonOrderId": "113-7", "OrderStatus": status, "FulfillmentChannel": "MFN",
+                                     "PurchaseDate": "2026-01-18T10:00:00Z"},
+                           "items": {"payload": {"OrderItems": [{"SellerSKU": "A1", "QuantityOrdered": 1,
+                                                                 "ItemPrice": {"CurrencyCode": "USD", "Amount": "30.00"}}]}}})
+    placed = event(shop, "amazon", amazon("Unshipped"))
+    cancelled = event(shop, "amazon", amazon("Canceled"))
+    order = shop.orders.get(placed["order_id"])
+    assert (cancelled["state"], cancelled["payment_voided"]) == ("cancelled", "30.00")
+    assert (order["paid_total"], order["refunded_total"], order["refund_due"]) == ("0.00", "0.00", "0.00")
+
+
 def test_refunds_in_an_order_payload_apply_once_with_their_units(shop):
     refunds = [{"id": 77, "note": "one was cracked", "transactions": [{"amount": "50.00", "kind": "refund"}],
                 "refund_line_items": [{"quantity": 1, "line_item": {"sku": "A1"}}]}]

@@ -516,11 +516,13 @@ class Amazon(Channel):
         return self.payload(order)
 
     def money(self, order):
-        """Paid once Amazon has the money (no longer `Pending`), all of it refunded when cancelled."""
+        """Paid once Amazon has authorized the money (no longer `Pending`); cancelled before it shipped, nothing was
+        taken (Amazon charges as an order ships), nor refunded."""
+        if order["order"]["OrderStatus"] == "Canceled":
+            return 0, 0, 0
         paid = order["order"]["AmazonOrderId"] in self.paid and sum(
             float(item["ItemPrice"]["Amount"]) for item in order["items"]["payload"]["OrderItems"])
-        refunded = self.given_back(order["order"]["AmazonOrderId"])
-        return paid, paid if order["order"]["OrderStatus"] == "Canceled" else refunded, 0
+        return paid, self.given_back(order["order"]["AmazonOrderId"]), 0
 
     def expected(self, order):
         return {"Pending": {"pending_payment"}, "Unshipped": {"paid", "allocated"},

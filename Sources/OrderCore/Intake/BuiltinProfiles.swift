@@ -335,8 +335,10 @@ enum BuiltinProfiles {
     /// A seller-fulfilled cash-on-delivery order (v0 `PaymentMethod` `COD`, Japan) is paid to the seller's own
     /// carrier at the door — Amazon's finances call it `CollectOnDeliveryRevenue`, collected by the seller —
     /// so `Unshipped` and `Shipped` record no payment; the carrier's remittance is recorded here (`order.pay`).
-    /// Amazon collects for the orders it fulfils itself (AFN), which stay paid. Refunds come from its finances
-    /// (`RefundEventList`): the buyer's charges and promotions reversed, not the seller's fees. An A-to-z
+    /// Amazon collects for the orders it fulfils itself (AFN), which stay paid. It charges the buyer as an order
+    /// ships: one it cancels before (`Canceled`, `Unfulfillable`) took no money (`status.payment_voided`).
+    /// Refunds come from its finances (`RefundEventList`): the buyer's charges and promotions reversed, not the
+    /// seller's fees. An A-to-z
     /// guarantee claim Amazon granted (`GuaranteeClaimEventList`) is a refund the same way, its units those it
     /// names; a chargeback the buyer's bank won (`ChargebackEventList`) is a lost chargeback of that money.
     /// An order the buyer asked to cancel (v0 `BuyerRequestedCancel`, v2026 an item's `cancellationRequest` not
@@ -378,7 +380,8 @@ enum BuiltinProfiles {
           {"type": "cancel", "root": ["order.payload", "order"],
            "when": {"AmazonOrderId": true, "OrderStatus": "Canceled",
             "/items.payload.OrderItems[0].ItemPrice.Amount": false},
-           "fields": {"external_id": "AmazonOrderId", "reason": {"const": "cancelled on Amazon"}}},
+           "fields": {"external_id": "AmazonOrderId", "reason": {"const": "cancelled on Amazon"},
+            "payment_voided": {"const": true}}},
           {"type": "order", "root": ["order.payload", "order"], "when": {"AmazonOrderId": true},
            "fields": {
             "external_id": "AmazonOrderId", "placed_at": "PurchaseDate", "updated_at": "LastUpdateDate",
@@ -435,6 +438,7 @@ enum BuiltinProfiles {
              "InvoiceUnconfirmed": "shipped",
                         "PartiallyShipped": "partially_shipped", "Shipped": "shipped", "Canceled": "cancelled",
                          "Unfulfillable": "cancelled"},
+            "payment_voided": ["Canceled", "Unfulfillable"],
             "rules": [{"when": {"FulfillmentChannel": "MFN", "PaymentMethod": "COD", "OrderStatus": "Unshipped",
                         "/items.payload.OrderItems[].BuyerRequestedCancel.IsBuyerRequestedCancel": "true"},
                        "state": "on_hold", "unpaid": true},
@@ -536,6 +540,7 @@ enum BuiltinProfiles {
              "PARTIALLY_SHIPPED": "partially_shipped", "SHIPPED": "shipped", "INVOICE_UNCONFIRMED": "shipped",
              "CANCELLED": "cancelled",
              "UNFULFILLABLE": "cancelled"},
+            "payment_voided": ["CANCELLED", "UNFULFILLABLE"],
             "rules": [{"when": {"fulfillment.fulfilledBy": "MERCHANT", "fulfillment.fulfillmentStatus": "UNSHIPPED",
                         "orderItems[].fulfillment.shipping.shippingConstraints.cashOnDelivery": "MANDATORY",
                         "orderItems[].cancellation.cancellationRequest.requester": "BUYER",

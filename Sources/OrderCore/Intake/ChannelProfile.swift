@@ -136,7 +136,7 @@ final class ChannelProfile {
     /// A fraud verdict's fields, in a risk event or an order payload's `risks` (`risk.report`'s arguments).
     static let riskFields = ["source", "level", "message"]
     static let eventFields: [EventType: [String]] = [
-        .order: orderFields, .cancel: ["external_id", "reason"],
+        .order: orderFields, .cancel: ["external_id", "reason", "payment_voided"],
         .refund: ["external_id", "before_shipment"] + refundFields,
         .dispute: ["external_id", "currency"] + disputeFields,
         .risk: ["external_id"] + riskFields,

@@ -87,6 +87,10 @@ extension CommandContext {
             if event.type == .cancel {
                 var order = try requireOrder(id)
                 var cancelled = false
+                // Cancelled before the channel took the money it had reported (Amazon charges as an order ships).
+                if event.fields["payment_voided"] == true, order.state != .cancelled {
+                    _ = try voidChannelPayment(&order, cancelling: true, result: &result)
+                }
                 if order.state != .cancelled {
                     cancelled = try cancelFromChannel(
                         &order, reason: event.fields["reason"]?.stringValue ?? "cancelled on \(channel.channel)",
