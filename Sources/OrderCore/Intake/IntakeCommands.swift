@@ -1547,6 +1547,8 @@ enum IntakeCommands {
                     }
                     if let updatedAt = e.updatedAt { out["updated_at"] = .string(Timestamp.format(updatedAt)) }
                     if e.test { out["test"] = true }
+                    if e.paymentVoided { out["payment_voided"] = true }
+                    if e.paymentAuthorized { out["payment_authorized"] = true }
                     if !e.notStock.isEmpty { out["not_stock"] = .array(e.notStock) }
                     if let reason = e.reason { out["reason"] = .string(reason) }
                     return .object(out)

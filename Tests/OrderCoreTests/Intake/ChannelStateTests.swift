@@ -2578,6 +2578,10 @@ struct ChannelStateTests {
     /// owes nothing back. Once the warehouse has it, or it left, the payment stays and a person is told, once.
     /// Units Shopify takes off before capture (an edit: a refund of no money) are not owed back: it captures less.
     @Test func aShopifyAuthorizationVoidedTookNoMoney() throws {
+        for (financial, key) in [("voided", "payment_voided"), ("authorized", "payment_authorized")] {
+            let mapped = try engine.ok("intake.map", ["channel": "shopify", "payload": shopify(200, financial: financial)])
+            #expect(mapped["events"]?.arrayValue?.first?[key] == true, "\(mapped.serialized)")
+        }
 
         let voided = "2026-01-18T12:00:00+08:00"
         for id in [201, 202] {
