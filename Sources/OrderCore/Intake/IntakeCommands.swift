@@ -564,6 +564,9 @@ extension CommandContext {
             try voidChannelPayment(&order, cancelling: channelState == .cancelled, result: &result)
         {
             did("payment_voided")
+        } else if !created, Self.paidThere.contains(reached), !event.unpaid {
+            // Paid there again (charged anew, or marked paid): the payment it had voided is no longer missing.
+            try store.clearOrderAlerts(kind: "channel_payment_voided", orderID: order.orderID, at: at)
         }
         try payIfPaidThere()
         // A pre-sale whose deposit is paid there, unpaid here: its deposit is paid, and its stock held until

@@ -95,7 +95,8 @@ enum AlertCommands {
             "high",
             "the channel voided the payment of {order_id} it had reported (an authorization voided, or not captured "
                 + "in time): no money was taken, but it is recorded paid here and in the warehouse or gone: stop it, "
-                + "or have the buyer pay at the channel (order.show {order_id})"
+                + "or have the buyer pay at the channel: it clears when the channel reports it paid (order.show "
+                + "{order_id})"
         ),
         "channel_cancelled_shipped": (
             "high",

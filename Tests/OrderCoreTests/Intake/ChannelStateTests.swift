@@ -2609,6 +2609,9 @@ struct ChannelStateTests {
         #expect(order["state"] == "shipped" && order["paid_total"] == "100.00")
         let alerts = try engine.ok("report.alerts")["alerts"]?.arrayValue ?? []
         #expect(alerts.filter { $0["kind"] == "channel_payment_voided" }.map { $0["order_id"] } == [shipped["order_id"]])
+        // Charged anew at Shopify: the alert goes.
+        try ingest("shopify", shopify(204, financial: "paid", fulfillment: "fulfilled", extra: ["updated_at": "3"]))
+        #expect(try engine.ok("report.alerts")["alerts"]?.arrayValue?.contains { $0["kind"] == "channel_payment_voided" } == false)
 
         let removal: JSON = ["id": 205, "order_id": 205, "transactions": [],
                              "refund_line_items": [["quantity": 1, "restock_type": "cancel", "line_item": ["sku": "A1"]]]]
