@@ -383,10 +383,10 @@ extension CommandContext {
     /// voided, or not captured in time): no money was taken. Recorded on the channel's word (its payment
     /// reference) for an order the warehouse has not taken up (or one the channel cancels before it left),
     /// the payment is voided as if it had never been recorded (the timeline keeps it: `channel.payment_voided`),
-    /// its units no longer count as sold, and the order waits unpaid — held, it stays held, unpaid; cancelled,
-    /// nothing is owed back. The warehouse has it, or it left: the payment stays, and a `channel_payment_voided`
-    /// alert asks a person, once: the goods may go, or have gone, for money never taken. Refunded or disputed
-    /// here, the money was taken, whatever the status says: nothing changes.
+    /// its units no longer count as sold, and the order waits unpaid — held, it stays held, unpaid; cancelled (by
+    /// the channel now, or here before), nothing is owed back. The warehouse has it, or it left: the payment
+    /// stays, and a `channel_payment_voided` alert asks a person, once: the goods may go, or have gone, for money
+    /// never taken. Refunded or disputed here, the money was taken, whatever the status says: nothing changes.
     /// - Returns: whether it voided the payment.
     private func voidChannelPayment(_ order: inout Order, cancelling: Bool, result: inout JSONObject) throws -> Bool {
         let ref = Self.paymentRef(of: order)
@@ -399,7 +399,8 @@ extension CommandContext {
             try store.disputes(orderRowID: order.rowID).isEmpty
         else { return false }
         let waiting = order.stage == .paid
-        guard waiting || cancelling && OrderState.beforeShipment.contains(order.stage) else {
+        let cancelled = order.state == .cancelled  // by a person here: owing it back
+        guard waiting || cancelled || cancelling && OrderState.beforeShipment.contains(order.stage) else {
             let told = try store.events(orderRowID: order.rowID).contains {
                 $0.command == "channel.payment_voided" && $0.details["kept"] == true
             }
@@ -415,7 +416,7 @@ extension CommandContext {
             result["alert"] = "channel_payment_voided"
             return false
         }
-        try recordSales(of: order, sign: -1)  // an unpaid order is no sale yet
+        if !cancelled { try recordSales(of: order, sign: -1) }  // an unpaid order is no sale yet
         // In the warehouse's hands, and cancelled next: it stays where it is until then.
         let state = waiting && order.state != .onHold ? .pendingPayment : order.state
         try takeOff(&order, voided.amount, of: ref, to: state, details: [:]) {
@@ -437,18 +438,16 @@ extension CommandContext {
         guard let authorized = payments.first(where: { $0.kind == "payment" && $0.paymentRef == ref }),
             !payments.contains(where: { $0.kind == "refund" })
         else { return }
-        let released = min(part, authorized.amount)
-        let at = self.at
-        try takeOff(&order, released, of: ref, to: order.state, details: ["reason": .string(reason)]) {
-            $0.refundDue -= released
-            $0.writeOff(released, at: at)
+        try takeOff(
+            &order, min(part, authorized.amount), of: ref, to: order.state, details: ["reason": .string(reason)]
+        ) {
             if $0.paidTotal == 0 { $0.paidAt = nil }
         }
-        if order.refundDue == 0 { try store.clearOrderAlerts(kind: "refund_overdue", orderID: order.orderID, at: at) }
     }
 
     /// Takes `amount` of the channel's payment `ref` off an order, as if it had never been recorded (the timeline
-    /// keeps it: `channel.payment_voided`), the order moved to `state` with `change` made.
+    /// keeps it: `channel.payment_voided`), the order moved to `state` with `change` made. What it owed back of
+    /// it (units cancelled, or the order) is owed no more: their value is written off, never having been paid.
     private func takeOff(
         _ order: inout Order, _ amount: Int64, of ref: String, to state: OrderState, details: JSONObject,
         change: (inout Order) -> Void
@@ -458,10 +457,15 @@ extension CommandContext {
         details["channel"] = .string(order.channel)
         details["payment_ref"] = .string(ref)
         details["amount"] = order.money(amount)
+        let at = self.at
         try transition(&order, to: state, command: "channel.payment_voided", details: .object(details)) {
             $0.paidTotal -= amount
+            let settled = min($0.refundDue, amount)
+            $0.refundDue -= settled
+            $0.writeOff(settled, at: at)
             change(&$0)
         }
+        if order.refundDue == 0 { try store.clearOrderAlerts(kind: "refund_overdue", orderID: order.orderID, at: at) }
     }
 
     /// Whether the channel has only authorized the order's money, as it last reported (the profile's

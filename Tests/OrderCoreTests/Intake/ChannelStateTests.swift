@@ -2597,6 +2597,14 @@ struct ChannelStateTests {
         #expect(try ingest("shopify", shopify(203, financial: "expired", extra: ["updated_at": "1"]))["state"] == "on_hold")
         let cancelled = try engine.ok("order.cancel", ["order_id": held["order_id"] ?? .null, "reason": "never paid"])
         #expect(cancelled["refund_due"] == "0.00", "\(cancelled.serialized)")
+        // Cancelled here while authorized (owed back), then voided at Shopify: nothing is owed any more.
+        let early = try ingest("shopify", shopify(207, financial: "authorized"))
+        let owed = try engine.ok("order.cancel", ["order_id": early["order_id"] ?? .null, "reason": "the buyer asked"])
+        #expect(owed["refund_due"] == "100.00")
+        let void = try ingest("shopify", shopify(207, financial: "voided", cancelledAt: .string(voided), extra: ["updated_at": "1"]))
+        let settled = try engine.ok("order.get", ["order_id": early["order_id"] ?? .null])
+        #expect(void["payment_voided"] == "100.00" && settled["refund_due"] == "0.00" && settled["paid_total"] == "0.00",
+                "\(settled.serialized)")
         let sales = try engine.ok("report.sales")["totals"]?.arrayValue?.first
         #expect(sales == nil || sales?["orders"] == 0, "\(sales?.serialized ?? "")")
 
