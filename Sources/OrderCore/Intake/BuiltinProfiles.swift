@@ -8,12 +8,13 @@ enum BuiltinProfiles {
     ]
 
     /// What Shopify's refunds gave back: their transactions' amounts but those that failed (`status` `failure`
-    /// or `error`); `refunds` is the path to the refunds' transactions ("" from a refund, `refunds[].` from its
-    /// order).
+    /// or `error`) and the voids (`kind` `void`: an authorization let go, no money back — none was taken);
+    /// `refunds` is the path to the refunds' transactions ("" from a refund, `refunds[].` from its order).
     private static func shopifyRefunded(_ refunds: String) -> String {
         #"{"subtract": [{"sum": "\#(refunds)transactions[].amount"}, {"add": ["#
             + #"{"sum": "\#(refunds)transactions[status=failure].amount"}, "#
-            + #"{"sum": "\#(refunds)transactions[status=error].amount"}]}]}"#
+            + #"{"sum": "\#(refunds)transactions[status=error].amount"}, "#
+            + #"{"sum": "\#(refunds)transactions[kind=void][status=success].amount"}]}]}"#
     }
 
     /// The money an Amazon finances event (`ShipmentEvent`: a refund, a guarantee claim, a chargeback) gives the

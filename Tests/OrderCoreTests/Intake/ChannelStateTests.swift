@@ -2628,6 +2628,15 @@ struct ChannelStateTests {
         var edit = try engine.ok("order.get", ["order_id": edited["order_id"] ?? .null])
         #expect(edit["paid_total"] == "50.00" && edit["refund_due"] == "0.00" && edit["balance_due"] == "0.00",
                 "\(edit.serialized)")
+        // Cancelled at Shopify with its refund first (refunds/create): the authorization voided, no money back.
+        let dropped = try ingest("shopify", shopify(208, financial: "authorized"))
+        let voiding: JSON = ["refund": ["id": 208, "order_id": 208,
+                                     "transactions": [["kind": "void", "status": "success", "amount": "100.00"]],
+                                     "refund_line_items": [["quantity": 2, "restock_type": "cancel", "line_item": ["sku": "A1"]]]]]
+        #expect(try ingest("shopify", voiding)["state"] == "cancelled")
+        let gone = try engine.ok("order.get", ["order_id": dropped["order_id"] ?? .null])
+        #expect(gone["paid_total"] == "0.00" && gone["refunded_total"] == "0.00" && gone["refund_due"] == "0.00",
+                "\(gone.serialized)")
         // Captured: paid, as recorded. Taken off once captured, the money is owed back.
         #expect(try ingest("shopify", shopify(205, financial: "paid", extra: ["updated_at": "1"]))["action"] == "unchanged")
         let captured = try ingest("shopify", shopify(206, financial: "paid"))
