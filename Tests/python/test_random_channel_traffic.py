@@ -212,13 +212,17 @@ class Shopify(Channel):
         """Cancelled with its money refunded and its unfulfilled units restocked, as Shopify's admin does: what it
         was paid (all of it, or a deposit) goes back; an authorization not captured is voided (once some of it has
         left, Shopify cancels nothing)."""
-        if order["financial_status"] == "authorized":
-            if self.shipped(order):
-                return None
-            self.received[order["id"]] = 0
+        authorized = order["financial_status"] == "authorized"
+        if authorized and self.shipped(order):
+            return None
         order["cancelled_at"] = order["updated_at"]
         units = [(line, line["fulfillable_quantity"]) for line in order["line_items"] if line["fulfillable_quantity"]]
-        if self.received[order["id"]] > self.refunded(order):
+        if authorized:
+            # Its refund lists the void of what was authorized: no money goes back.
+            self.refund(order, self.received[order["id"]], units, kind="void")
+            self.received[order["id"]] = 0
+            order["financial_status"] = "voided"
+        elif self.received[order["id"]] > self.refunded(order):
             self.refund(order, self.received[order["id"]] - self.refunded(order), units)
             order["financial_status"] = "refunded"
         else:
@@ -229,16 +233,17 @@ class Shopify(Channel):
             order["current_total_price"] = "%.2f" % (float(order["current_total_price"]) - 10 * qty)
         return self.payload(order)
 
-    def refund(self, order, amount, units):
+    def refund(self, order, amount, units, kind="refund"):
         order["refunds"].append({
             "id": 9000 + len(self.sent), "created_at": order["updated_at"], "note": "dropped",
-            "transactions": [{"amount": "%.2f" % amount, "kind": "refund", "status": "success"}] if amount else [],
+            "transactions": [{"amount": "%.2f" % amount, "kind": kind, "status": "success"}] if amount else [],
             "refund_line_items": [{"quantity": qty, "line_item_id": line["id"], "restock_type": "cancel",
                                    "line_item": {"sku": line["sku"], "variant_id": line["variant_id"]}}
                                   for line, qty in units]})
 
     def refunded(self, order):
-        return sum(float(money["amount"]) for refund in order["refunds"] for money in refund["transactions"])
+        return sum(float(money["amount"]) for refund in order["refunds"] for money in refund["transactions"]
+                   if money["kind"] == "refund")
 
     def money(self, order):
         """Paid, refunded and owed back, as the channel says (a test order: nothing moved)."""
