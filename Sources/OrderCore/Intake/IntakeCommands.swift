@@ -389,15 +389,8 @@ extension CommandContext {
     /// never taken. Refunded or disputed here, the money was taken, whatever the status says: nothing changes.
     /// - Returns: whether it voided the payment.
     private func voidChannelPayment(_ order: inout Order, cancelling: Bool, result: inout JSONObject) throws -> Bool {
+        guard let voided = try uncapturedChannelPayment(of: order) else { return false }
         let ref = Self.paymentRef(of: order)
-        let payments = try store.payments(orderRowID: order.rowID)
-        guard let voided = payments.first(where: { $0.kind == "payment" && $0.paymentRef == ref }) else {
-            return false
-        }
-        // Refunded or disputed, it was taken: a refund or a chargeback needs money captured.
-        guard !order.paysLater, !payments.contains(where: { $0.kind == "refund" }),
-            try store.disputes(orderRowID: order.rowID).isEmpty
-        else { return false }
         let waiting = order.stage == .paid
         let cancelled = order.state == .cancelled  // by a person here: owing it back
         guard waiting || cancelled || cancelling && OrderState.beforeShipment.contains(order.stage) else {
@@ -433,16 +426,26 @@ extension CommandContext {
     /// `status.payment_authorized`: Shopify `authorized`) are not owed back: the channel captures less. What their
     /// cancellation made owed (`part`) comes off the payment recorded on the channel's word, written off.
     private func releaseAuthorized(_ order: inout Order, part: Int64, reason: String) throws {
+        guard let authorized = try uncapturedChannelPayment(of: order) else { return }
         let ref = Self.paymentRef(of: order)
-        let payments = try store.payments(orderRowID: order.rowID)
-        guard let authorized = payments.first(where: { $0.kind == "payment" && $0.paymentRef == ref }),
-            !payments.contains(where: { $0.kind == "refund" })
-        else { return }
         try takeOff(
             &order, min(part, authorized.amount), of: ref, to: order.state, details: ["reason": .string(reason)]
         ) {
             if $0.paidTotal == 0 { $0.paidAt = nil }
         }
+    }
+
+    /// The payment recorded on the channel's word for an order paid in full there, while it may be an authorization
+    /// not captured: not paid later, nothing of the order refunded or disputed (a refund or a chargeback needs
+    /// money captured, whatever the channel's status says).
+    private func uncapturedChannelPayment(of order: Order) throws -> Payment? {
+        guard !order.paysLater else { return nil }
+        let ref = Self.paymentRef(of: order)
+        let payments = try store.payments(orderRowID: order.rowID)
+        guard let payment = payments.first(where: { $0.kind == "payment" && $0.paymentRef == ref }),
+            !payments.contains(where: { $0.kind == "refund" }), try store.disputes(orderRowID: order.rowID).isEmpty
+        else { return nil }
+        return payment
     }
 
     /// Takes `amount` of the channel's payment `ref` off an order, as if it had never been recorded (the timeline
