@@ -76,6 +76,26 @@ def test_a_box_shopify_says_failed_raises_an_alert_and_the_order_waits_for_the_o
     assert shop.orders.get(shipped["order_id"])["delivered_at"] == "2026-01-22T09:00:00Z"
 
 
+def test_shopify_fulfillment_events_move_the_parcels_between_the_orders_events(shop):
+    boxes = {"id": 90, "status": "success", "tracking_company": "SF", "tracking_numbers": ["SF90", "SF91"]}
+    shipped = event(shop, "shopify", shopify(9, fulfillment_status="fulfilled", fulfillments=[boxes]))
+
+    def scan(number, status, at):  # fulfillment_events/create
+        return json.dumps({"id": number, "fulfillment_id": 90, "order_id": 9, "status": status, "happened_at": at})
+
+    moving = event(shop, "shopify", scan(1, "out_for_delivery", "2026-01-20T09:00:00Z"))
+    assert moving["type"] == "tracking" and moving["action"] == "parcel_status", moving
+    assert [s["state"] for s in shop.orders.get(shipped["order_id"])["shipments"]] == ["out_for_delivery"] * 2
+    delivered = event(shop, "shopify", scan(2, "delivered", "2026-01-20T15:00:00Z"))
+    assert delivered["action"] == "delivered" and delivered["state"] == "delivered", delivered
+    assert shop.orders.get(shipped["order_id"])["delivered_at"] == "2026-01-20T15:00:00Z"
+    late = event(shop, "shopify", scan(3, "in_transit", "2026-01-20T08:00:00Z"))
+    assert late["action"] == "unchanged" and late["state"] == "delivered", late
+    elsewhere = event(shop, "shopify", json.dumps({"id": 4, "fulfillment_id": 1, "order_id": 404, "status": "delivered"}))
+    assert elsewhere["action"] == "unchanged" and "not here" in elsewhere["reason"], elsewhere
+    assert shop.intake.dead_letters() == []
+
+
 def test_a_shopify_test_order_is_held_unpaid_whatever_shopify_says_of_it(shop):
     held = event(shop, "shopify", shopify(7, test=True))
     order = shop.orders.get(held["order_id"])

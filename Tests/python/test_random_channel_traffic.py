@@ -280,12 +280,18 @@ class Shopify(Channel):
         return self.payload(order)
 
     def track(self, order):
-        """Where a fulfillment's boxes are, as the carrier told Shopify (its `shipment_status`)."""
+        """Where a fulfillment's boxes are, as the carrier told Shopify (its `shipment_status`): in the order's
+        event, or in a fulfillment event of its own (`fulfillment_events/create`), the order unchanged."""
         moving = [f for f in order["fulfillments"] if f["status"] == "success" and f.get("shipment_status") != "delivered"]
         if not moving:
             return None
-        self.rnd.choice(moving)["shipment_status"] = self.rnd.choice(
+        fulfillment = self.rnd.choice(moving)
+        fulfillment["shipment_status"] = self.rnd.choice(
             ["in_transit", "out_for_delivery", "attempted_delivery", "failure", "delivered", "delivered"])
+        if self.rnd.random() < 0.5:
+            return self.send({"id": len(self.sent), "fulfillment_id": fulfillment["id"], "order_id": order["id"],
+                              "status": fulfillment["shipment_status"],
+                              "happened_at": self.now("2026-11-%02dT%02d:%02d:00Z")})
         return self.payload(order)
 
     @staticmethod

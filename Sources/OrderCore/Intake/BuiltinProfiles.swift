@@ -48,6 +48,23 @@ enum BuiltinProfiles {
         return #"{"map": "\#(key)", "values": {\#(values.joined(separator: ", "))}}"#
     }
 
+    /// Where a Shopify parcel is, from a fulfillment's `shipment_status` or a fulfillment event's `status` (`key`):
+    /// a parcel's (or tracking event's) `status` and `subtag` fields.
+    private static func shopifyShipmentStatus(_ key: String) -> String {
+        let statuses = [
+            ("label_printed", "info_received"), ("label_purchased", "info_received"), ("confirmed", "info_received"),
+            ("carrier_picked_up", "picked_up"), ("in_transit", "in_transit"), ("delayed", "in_transit"),
+            ("out_for_delivery", "out_for_delivery"), ("ready_for_pickup", "out_for_delivery"),
+            ("ready_for_recipient_pickup", "out_for_delivery"), ("attempted_delivery", "failed_attempt"),
+            ("delivered", "delivered"), ("picked_up", "delivered"), ("failure", "exception"),
+            ("not_delivered", "exception"), ("buyer_action_required", "exception"),
+            ("returning_to_sender", "exception"),
+        ]
+        let values = statuses.map { #""\#($0.0)": "\#($0.1)""# }.joined(separator: ", ")
+        return #""status": {"map": "\#(key)", "default": null, "values": {\#(values)}}, "#
+            + #""subtag": {"map": "\#(key)", "default": null, "values": {"returning_to_sender": "Exception_010"}}"#
+    }
+
     /// Whether a Shopify refund's units had not shipped, from the restock type (`key`) of each refunded line
     /// item (`each`: the path to every one; GraphQL's types in capitals): `cancel` (not fulfilled: taken off what
     /// is to ship) for every one, true; a `return` among them, false; otherwise (`no_restock`, `legacy_restock`:
@@ -89,7 +106,8 @@ enum BuiltinProfiles {
         {"profile": "shopify",
          "description": "Shopify Admin REST: an order ({\"order\":...}), a list ({\"orders\":[...]}), the \#
         orders/create webhook (the order itself), refunds ({\"refund\":...}), disputes ({\"dispute\":...}) and \#
-        fraud analysis (order risks {\"risks\":[...]}, orders/risk_assessment_changed)",
+        fraud analysis (order risks {\"risks\":[...]}, orders/risk_assessment_changed) and where parcels are \#
+        (fulfillment_events/create, fulfillments/update)",
          "events": [
           {"type": "risk", "root": ["risk", "risks", ""],
            "when": {"id": true, "order_id": true, "recommendation": ["cancel", "investigate", "accept"]},
@@ -121,6 +139,15 @@ enum BuiltinProfiles {
            "when": {"id": true, "invoice_url": true, "status": ["open", "invoice_sent", "completed"]},
            "fields": {"external_id": "id"},
            "reason": "a draft order: Shopify creates the order, under an id of its own, once it is paid"},
+          {"type": "tracking", "root": ["fulfillment_event", "fulfillment_events", ""],
+           "when": {"id": true, "fulfillment_id": true, "order_id": true, "status": true},
+           "fields": {"external_id": "order_id", "parcel_ref": "fulfillment_id",
+            \#(shopifyShipmentStatus("status")), "time": {"first": ["happened_at", "created_at"]}}},
+          {"type": "tracking", "root": ["fulfillment", ""],
+           "when": {"id": true, "order_id": true, "line_items": true, "shipment_status": true,
+            "status": {"not": ["cancelled", "error", "failure"]}},
+           "fields": {"external_id": "order_id", "parcel_ref": "id", \#(shopifyShipmentStatus("shipment_status")),
+            "time": {"first": ["updated_at", "created_at"]}}},
           {"type": "skip", "root": ["fulfillment", "fulfillment_order", ""],
            "when": {"id": true, "order_id": true, "line_items": true},
            "fields": {"external_id": "order_id"},
@@ -177,15 +204,7 @@ enum BuiltinProfiles {
            "parcels": {"path": "fulfillments", "when": {"status": {"not": ["cancelled", "error", "failure"]}},
             "fields": {"carrier": "tracking_company", "parcel_ref": "id",
              "tracking_no": {"first": ["tracking_numbers[]", "tracking_number"]}, "shipped_at": "created_at",
-             "status": {"map": "shipment_status", "default": null, "values": {"label_printed": "info_received",
-              "label_purchased": "info_received", "confirmed": "info_received", "carrier_picked_up": "picked_up",
-              "in_transit": "in_transit", "delayed": "in_transit", "out_for_delivery": "out_for_delivery",
-              "ready_for_pickup": "out_for_delivery", "ready_for_recipient_pickup": "out_for_delivery",
-              "attempted_delivery": "failed_attempt", "delivered": "delivered", "picked_up": "delivered",
-              "failure": "exception", "not_delivered": "exception", "buyer_action_required": "exception",
-              "returning_to_sender": "exception"}},
-             "subtag": {"map": "shipment_status", "default": null,
-              "values": {"returning_to_sender": "Exception_010"}}}},
+             \#(shopifyShipmentStatus("shipment_status"))}},
            "lines": {"path": "line_items", "shipped_when": {"fulfillment_status": "fulfilled"},
             "not_stock": [{"when": {"gift_card": [true], "requires_shipping": [false]},
               "reason": "a gift card sent by email: a fee, not stock", "fee": {"name": "name",

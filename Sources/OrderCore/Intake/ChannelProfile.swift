@@ -5,7 +5,7 @@
 /// it parsed, and every event's mapper shares it where a copy retained and released each of its parts.
 final class ChannelProfile {
     enum Format: String { case json, csv }
-    enum EventType: String, CaseIterable { case order, cancel, refund, dispute, risk, skip }
+    enum EventType: String, CaseIterable { case order, cancel, refund, dispute, risk, tracking, skip }
 
     struct Condition {
         enum Test {
@@ -135,11 +135,16 @@ final class ChannelProfile {
     static let disputeFields = ["dispute_ref", "kind", "status", "amount", "reason"]
     /// A fraud verdict's fields, in a risk event or an order payload's `risks` (`risk.report`'s arguments).
     static let riskFields = ["source", "level", "message"]
+    /// Where a parcel of an order is, in a tracking event (a Shopify fulfillment event): the parcel by the channel's
+    /// id of it (`parcel_ref`) or its number (`tracking_no`), its `status` and `subtag` (a `tracking.event` status,
+    /// AfterShip's subtag) and when the channel saw it (`time`).
+    static let trackingFields = ["parcel_ref", "tracking_no", "status", "subtag", "time"]
     static let eventFields: [EventType: [String]] = [
         .order: orderFields, .cancel: ["external_id", "reason", "payment_voided"],
         .refund: ["external_id", "before_shipment"] + refundFields,
         .dispute: ["external_id", "currency"] + disputeFields,
         .risk: ["external_id"] + riskFields,
+        .tracking: ["external_id"] + trackingFields,
         .skip: ["external_id"],
     ]
     static let orderChecks = ["grand_total", "discount_total", "tax_total", "shipping_fee"]

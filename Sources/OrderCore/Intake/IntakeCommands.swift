@@ -61,6 +61,8 @@ extension CommandContext {
             return .object(result)
         case .order:
             return try applyOrder(event, channel: channel, reference: reference)
+        case .tracking:
+            return .object(try trackParcel(event, channel: channel.channel, result: result))
         case .dispute, .risk:
             // Recorded as `order.dispute` and `risk.report` record them, on the order they name.
             let id = try arrivedOrder(of: event, channel: channel.channel)
@@ -123,6 +125,42 @@ extension CommandContext {
             result["state"] = .string(try requireOrder(id).state.rawValue)
             return .object(result)
         }
+    }
+
+    /// A channel's word on where a parcel of one of its orders is (a Shopify fulfillment event), told to the order's
+    /// shipments of that parcel as the order's own events tell them (`reportParcels`: forward only, once). An order
+    /// not here yet, or a parcel it has no shipment of yet (the channel fulfilled it, and the order's event saying
+    /// so has not come), waits for nothing: the order's own event says where its parcels are when it comes.
+    private func trackParcel(_ event: MappedEvent, channel: String, result: JSONObject) throws -> JSONObject {
+        var result = result
+        let f = Fields(event.fields)
+        let status = try f.code("status").map { name throws(OrderCoreError) in
+            try TrackingStatus(named: name, field: "status")
+        }
+        let parcel = ChannelShipment.Parcel(
+            trackingNo: try f.code("tracking_no"), ref: try f.code("parcel_ref"), status: status,
+            subtag: try f.code("subtag"))
+        let time = min(try f.time("time") ?? at, at)
+        guard let id = try store.orderID(channel: channel, externalID: event.externalID) else {
+            result["action"] = "unchanged"
+            result["reason"] = "the order is not here: its own event says where its parcels are"
+            return result
+        }
+        var order = try requireOrder(id)
+        let told = try reportParcels(&order, parcels: [parcel], channel: channel, time: time)
+        result["order_id"] = .string(id)
+        result["action"] = told.isEmpty ? "unchanged" : order.state == .delivered ? "delivered" : "parcel_status"
+        if told.isEmpty {
+            result["reason"] = .string(
+                status == nil
+                    ? "it says nothing of where the parcel is"
+                    : "no shipment of the order is that parcel yet, or it is there already: the order's own event "
+                        + "says where its parcels are")
+        } else {
+            result["parcels"] = .array(told)
+        }
+        result["state"] = .string(order.state.rawValue)
+        return result
     }
 
     private func applyOrder(_ event: MappedEvent, channel: Channel, reference: String) throws -> JSON {
@@ -676,7 +714,7 @@ extension CommandContext {
         // Where the channel says its parcels are (delivered, refused, lost), as of its event: each shipment told once.
         let wasDelivered = order.state == .delivered
         if case let told = try reportParcels(
-            &order, shipment: shipment, channel: channel.channel, time: min(event.updatedAt ?? at, at)),
+            &order, parcels: shipment.parcels, channel: channel.channel, time: min(event.updatedAt ?? at, at)),
             !told.isEmpty
         {
             result["parcels"] = .array(told)

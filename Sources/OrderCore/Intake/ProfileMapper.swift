@@ -272,7 +272,7 @@ struct ProfileMapper {
                     ])
                     value = nil
                 }
-            case "placed_at", "customer.account_created_at", "shipment.shipped_at":
+            case "placed_at", "customer.account_created_at", "shipment.shipped_at", "time":
                 value = try e.time(spec, field: key).map { .string(Timestamp.format($0)) }
             case "taxes_included", "cash_on_delivery", "cancel_units", "payment_voided":
                 value = try e.bool(spec, field: key).map(JSON.bool)

@@ -247,39 +247,47 @@ extension CommandContext {
     }
 
     /// Where the channel says each parcel it names is (`status`: Amazon's package status, Shopify's fulfillment's
-    /// shipment status), told to the order's shipment of the parcel (by its number: a Shopify fulfillment's id is all
-    /// its boxes'; by its id when it has no number, as a local delivery has none) as a carrier's event is
-    /// (`applyTracking`): it moves forward, never back; delivered delivers it, and the order once every shipment is;
-    /// a refusal, a parcel going back or lost raises its alert. Each status is told once per parcel (the channel
-    /// repeats it in every event about the order), at `time`, when the channel said it.
+    /// shipment status), told to the order's shipments of the parcel (by its number; by the channel's id of it
+    /// when it names none: a local delivery has none, and a Shopify fulfillment's id is all its boxes') as a
+    /// carrier's event is (`applyTracking`): it moves forward, never back; delivered delivers it, and the order
+    /// once every shipment is; a refusal, a parcel going back or lost raises its alert. Each status is told once
+    /// per parcel (the channel repeats it in every event about the order), at `time`, when the channel said it.
     /// - Returns: the shipments told.
-    func reportParcels(_ order: inout Order, shipment: ChannelShipment, channel: String, time: Int64) throws -> [JSON] {
-        let reported = shipment.parcels.filter { $0.status != nil && ($0.trackingNo != nil || $0.ref != nil) }
+    func reportParcels(
+        _ order: inout Order, parcels: [ChannelShipment.Parcel], channel: String, time: Int64
+    ) throws -> [JSON] {
+        let reported = parcels.filter { $0.status != nil && ($0.trackingNo != nil || $0.ref != nil) }
         guard !reported.isEmpty else { return [] }
         let shipments = try store.shipments(orderRowID: order.rowID)
+        // By its number (suffixed when another order had it: `unusedTrackingNo`), else by the channel's id of it.
+        let orderID = order.orderID
+        func holds(_ shipment: Shipment, _ parcel: ChannelShipment.Parcel) -> Bool {
+            guard let number = parcel.trackingNo else { return shipment.parcelRef == parcel.ref }
+            return shipment.trackingNo == number || shipment.trackingNo.hasPrefix(number + "/" + orderID)
+        }
         var told: [JSON] = []
         for parcel in reported {
-            // A parcel with no number yet is its shipment recorded under none, by the channel's id of it.
-            guard let status = parcel.status,
-                let mine = shipments.first(where: { s in
-                    parcel.trackingNo.map { s.trackingNo == $0 || s.trackingNo.hasPrefix($0 + "/" + order.orderID) }
-                        ?? (s.parcelRef == parcel.ref)
-                }),
-                mine.state != "delivered"
-            else { continue }
-            let report = TrackingReport(
-                carrier: mine.carrier, trackingNo: mine.trackingNo, status: status, time: time,
-                message: "\(channel): \(status.rawValue)" + (parcel.subtag.map { " (\($0))" } ?? ""), location: nil,
-                subtag: parcel.subtag)
-            // Told before (every event about the order repeats it): one look, nothing more read.
-            guard try !store.trackingEventExists(report),
-                let found = try store.shipment(carrier: mine.carrier, trackingNo: mine.trackingNo),
-                try store.insertTrackingEvent(report, shipmentRowID: found.rowID, at: at)
-            else { continue }
-            try applyTracking(report, to: found, order: &order, command: "channel.delivered")
-            told.append([
-                "shipment": .int(mine.seq), "tracking_no": .string(mine.trackingNo), "status": .string(status.rawValue),
-            ])
+            guard let status = parcel.status else { continue }
+            for mine in shipments where mine.state != "delivered" && holds(mine, parcel) {
+                if mine.parcelRef == nil, let ref = parcel.ref {
+                    // Shipped here, and told to the channel: its later word on the parcel may name its id alone.
+                    try store.setParcelRef(orderRowID: order.rowID, seq: mine.seq, parcelRef: ref)
+                }
+                let report = TrackingReport(
+                    carrier: mine.carrier, trackingNo: mine.trackingNo, status: status, time: time,
+                    message: "\(channel): \(status.rawValue)" + (parcel.subtag.map { " (\($0))" } ?? ""),
+                    location: nil, subtag: parcel.subtag)
+                // Told before (every event about the order repeats it): one look, nothing more read.
+                guard try !store.trackingEventExists(report),
+                    let found = try store.shipment(carrier: mine.carrier, trackingNo: mine.trackingNo),
+                    try store.insertTrackingEvent(report, shipmentRowID: found.rowID, at: at)
+                else { continue }
+                try applyTracking(report, to: found, order: &order, command: "channel.delivered")
+                told.append([
+                    "shipment": .int(mine.seq), "tracking_no": .string(mine.trackingNo),
+                    "status": .string(status.rawValue),
+                ])
+            }
         }
         return told
     }

@@ -145,6 +145,13 @@ extension Store {
             """, .text(carrier), .text(trackingNo), .int(watched ? 0 : 1), .opt(parcelRef), .int(orderRowID), .int(seq))
     }
 
+    /// The channel's id of the parcel (`parcel_ref`) for a shipment recorded without it.
+    func setParcelRef(orderRowID: Int64, seq: Int64, parcelRef: String) throws {
+        try db.run(
+            "UPDATE shipments SET parcel_ref = ? WHERE order_rowid = ? AND seq = ?", .text(parcelRef), .int(orderRowID),
+            .int(seq))
+    }
+
     func shipments(orderRowID: Int64) throws -> [Shipment] {
         var result: [Shipment] = []
         try db.rows(

@@ -418,6 +418,77 @@ struct ChannelStateTests {
         #expect(raised.contains { $0["kind"] == "returning_to_sender" && $0["order_id"] == back["order_id"] }, "\(raised)")
     }
 
+    /// Shopify's word on a parcel between the order's own events: a fulfillment event (`fulfillment_events/create`, or
+    /// a list of them) names the order and the fulfillment (all its boxes) and where it is; a fulfillment
+    /// (`fulfillments/update`) says it as its `shipment_status`. Each moves that parcel's shipments forward as the
+    /// order's own events do, once; a failed attempt raises `delivery_failed`; delivered delivers the order at
+    /// Shopify's time. One of an order not here, or of a fulfillment the order has no shipment of, changes nothing
+    /// and waits for nothing (the order's event says it too). A parcel the warehouse shipped here and the host told
+    /// Shopify of takes the fulfillment's id from the order's event naming its number: its events find it after.
+    @Test func aShopifyFulfillmentEventMovesItsParcels() throws {
+        func event(_ id: Int, order: Int, fulfillment: Int, _ status: String, at: String) -> JSON {
+            ["id": .int(Int64(id)), "fulfillment_id": .int(Int64(fulfillment)), "order_id": .int(Int64(order)),
+             "status": .string(status), "happened_at": .string(at), "created_at": .string(at),
+             "admin_graphql_api_id": .string("gid://shopify/FulfillmentEvent/\(id)")]
+        }
+        func shipments(_ id: JSON) throws -> [String] {
+            try engine.ok("order.get", ["order_id": id])["shipments"]?.arrayValue?.map {
+                "\($0["tracking_no"]?.stringValue ?? ""):\($0["state"]?.stringValue ?? "")"
+            } ?? []
+        }
+        let shipped = try ingest("shopify", shopify(80, financial: "paid", fulfillment: "fulfilled", extra: [
+            "fulfillments": [["id": 801, "status": "success", "tracking_company": "UPS", "tracking_numbers": ["1Z801", "1Z802"]]]]))
+        let id = shipped["order_id"] ?? .null
+        let moving = try ingest("shopify", event(1, order: 80, fulfillment: 801, "in_transit", at: "2026-01-20T10:00:00Z"))
+        #expect(moving["type"] == "tracking" && moving["action"] == "parcel_status", "\(moving.serialized)")
+        #expect(try shipments(id) == ["1Z801:in_transit", "1Z802:in_transit"])
+        let missed = try ingest("shopify", ["fulfillment_event": event(2, order: 80, fulfillment: 801, "attempted_delivery",
+                                                                        at: "2026-01-21T10:00:00Z")])
+        #expect(missed["action"] == "parcel_status", "\(missed.serialized)")
+        let alerts = try engine.ok("report.alerts")["alerts"]?.arrayValue ?? []
+        #expect(alerts.contains { $0["kind"] == "delivery_failed" && $0["order_id"] == id }, "\(alerts)")
+        let delivered = try ingest("shopify", ["fulfillment_events": [event(3, order: 80, fulfillment: 801, "delivered",
+                                                                            at: "2026-01-22T10:00:00Z")]])
+        #expect(delivered["action"] == "delivered" && delivered["state"] == "delivered", "\(delivered.serialized)")
+        #expect(try engine.ok("order.get", ["order_id": id])["delivered_at"] == "2026-01-22T10:00:00Z")
+        // Late, or of a parcel it never shipped: nothing moves back, nothing is waited for.
+        let late = try ingest("shopify", event(4, order: 80, fulfillment: 801, "in_transit", at: "2026-01-20T12:00:00Z"))
+        #expect(late["action"] == "unchanged" && late["state"] == "delivered", "\(late.serialized)")
+        let other = try ingest("shopify", event(5, order: 80, fulfillment: 999, "delivered", at: "2026-01-22T10:00:00Z"))
+        #expect(other["action"] == "unchanged" && other["reason"] != nil, "\(other.serialized)")
+        let unknown = try ingest("shopify", event(6, order: 89, fulfillment: 891, "delivered", at: "2026-01-22T10:00:00Z"))
+        #expect(unknown["action"] == "unchanged" && unknown["order_id"] == nil, "\(unknown.serialized)")
+        #expect(try engine.ok("intake.dead_letters")["total"] == 0)
+
+        // Shipped here, told to Shopify (fulfillment 811 with the warehouse's number), then tracked there.
+        let mine = try ingest("shopify", shopify(81, financial: "paid"))["order_id"] ?? .null
+        try engine.ok("order.allocate", ["order_id": mine])
+        try engine.ok("order.pack", ["order_id": mine, "scans": [mine, "A1", "A1"], "weight_g": 0])
+        try engine.ok("order.ship", ["order_id": mine, "carrier": "SF", "tracking_no": "SF811"])
+        let before = try ingest("shopify", event(7, order: 81, fulfillment: 811, "in_transit", at: "2026-01-20T10:00:00Z"))
+        #expect(before["action"] == "unchanged", "no shipment here is known by 811 yet: \(before.serialized)")
+        let told = try ingest("shopify", shopify(81, financial: "paid", fulfillment: "fulfilled", extra: [
+            "updated_at": "2026-01-20T11:00:00Z",
+            "fulfillments": [["id": 811, "status": "success", "tracking_company": "SF", "tracking_number": "SF811",
+                              "shipment_status": "in_transit"]]]))
+        #expect(told["action"] == "parcel_status", "\(told.serialized)")
+        let arrived = try ingest("shopify", event(8, order: 81, fulfillment: 811, "delivered", at: "2026-01-21T10:00:00Z"))
+        #expect(arrived["action"] == "delivered" && arrived["state"] == "delivered", "\(arrived.serialized)")
+
+        // A fulfillment's own webhook (fulfillments/update) with its shipment status; one saying none is skipped.
+        func fulfillment(_ status: JSON) -> JSON {
+            ["fulfillment": ["id": 821, "order_id": 82, "status": "success", "tracking_numbers": ["1Z821"],
+                             "shipment_status": status, "updated_at": "2026-01-23T10:00:00Z",
+                             "line_items": [["id": 1, "sku": "A1", "quantity": 2]]]]
+        }
+        let second = try ingest("shopify", shopify(82, financial: "paid", fulfillment: "fulfilled", extra: [
+            "fulfillments": [["id": 821, "status": "success", "tracking_company": "UPS", "tracking_number": "1Z821"]]]))
+        let out = try ingest("shopify", fulfillment("out_for_delivery"))
+        #expect(out["type"] == "tracking" && out["action"] == "parcel_status", "\(out.serialized)")
+        #expect(try shipments(second["order_id"] ?? .null) == ["1Z821:out_for_delivery"])
+        #expect(try ingest("shopify", fulfillment(.null))["type"] == "skip")
+    }
+
     /// The sweep chases a pickup scan (`no_pickup`) of a parcel a channel shipped only when one can come: not of one
     /// the channel fulfilled from its own stock (FBA), nor of one with no number (until the channel names it), nor of
     /// a backfill of parcels long gone — each was a "call the carrier" alert, on every order of a backfill.
