@@ -423,8 +423,9 @@ struct ChannelStateTests {
     /// (`fulfillments/update`) says it as its `shipment_status`. Each moves that parcel's shipments forward as the
     /// order's own events do, once; a failed attempt raises `delivery_failed`; delivered delivers the order at
     /// Shopify's time. One of an order not here, or of a fulfillment the order has no shipment of, changes nothing
-    /// and waits for nothing (the order's event says it too). A parcel the warehouse shipped here and the host told
-    /// Shopify of takes the fulfillment's id from the order's event naming its number: its events find it after.
+    /// and waits for nothing (the order's event says it too); a deleted one (`fulfillment_events/delete`) is skipped.
+    /// A parcel the warehouse shipped here and the host told Shopify of takes the fulfillment's id from the order's
+    /// event naming its number: its events find it after.
     @Test func aShopifyFulfillmentEventMovesItsParcels() throws {
         func event(_ id: Int, order: Int, fulfillment: Int, _ status: String, at: String) -> JSON {
             ["id": .int(Int64(id)), "fulfillment_id": .int(Int64(fulfillment)), "order_id": .int(Int64(order)),
@@ -459,6 +460,12 @@ struct ChannelStateTests {
         let unknown = try ingest("shopify", event(6, order: 89, fulfillment: 891, "delivered", at: "2026-01-22T10:00:00Z"))
         #expect(unknown["action"] == "unchanged" && unknown["order_id"] == nil, "\(unknown.serialized)")
         #expect(try engine.ok("intake.dead_letters")["total"] == 0)
+        // A scan deleted at Shopify (`fulfillment_events/delete`, the event as it was) moves nothing.
+        let deleted = try engine.ok("intake.ingest", [
+            "channel": "shopify", "event_type": "fulfillment_events/delete",
+            "payload": event(9, order: 80, fulfillment: 801, "failure", at: "2026-01-22T11:00:00Z")])
+        #expect(deleted["events"]?.arrayValue?.first?["type"] == "skip", "\(deleted.serialized)")
+        #expect(try shipments(id) == ["1Z801:delivered", "1Z802:delivered"])
 
         // Shipped here, told to Shopify (fulfillment 811 with the warehouse's number), then tracked there.
         let mine = try ingest("shopify", shopify(81, financial: "paid"))["order_id"] ?? .null
