@@ -455,7 +455,8 @@ class Taobao(Channel):
 
 class Amazon(Channel):
     """Each order as SP-API answers it now (the order and its items): paid, shipped item by item
-    (`QuantityShipped`), or cancelled before it ships — and the refunds of shipped units its finances list
+    (`QuantityShipped`), or cancelled before it ships (or its `ORDER_CHANGE` notification saying so) — and the
+    refunds of shipped units its finances list
     (`RefundEventList`: the price and a promotion reversed, Amazon's fee given back to the seller)."""
 
     profile = "amazon"
@@ -515,6 +516,12 @@ class Amazon(Channel):
             self.paid.add(order["order"]["AmazonOrderId"])
         elif kind == "cancel" and status in ("Pending", "Unshipped"):
             order["order"]["OrderStatus"] = "Canceled"
+            if self.rnd.random() < 0.5:  # told by its ORDER_CHANGE notification, the order not fetched again
+                return self.send({"NotificationType": "ORDER_CHANGE", "Payload": {"OrderChangeNotification": {
+                    "AmazonOrderId": order["order"]["AmazonOrderId"], "OrderChangeType": "OrderStatusChange",
+                    "OrderChangeTrigger": {"TimeOfOrderChange": self.now("2026-11-%02dT%02d:%02d:00Z"),
+                                           "ChangeReason": "Order Status Change"},
+                    "Summary": {"OrderStatus": "Canceled", "FulfillmentType": "MFN"}}}})
         elif kind in ("ship_part", "ship_all") and status != "Pending":
             left = [item for item in items if item["QuantityShipped"] < item["QuantityOrdered"]]
             for item in left if kind == "ship_all" else [self.rnd.choice(left)]:

@@ -360,7 +360,9 @@ enum BuiltinProfiles {
     /// carrier at the door — Amazon's finances call it `CollectOnDeliveryRevenue`, collected by the seller —
     /// so `Unshipped` and `Shipped` record no payment; the carrier's remittance is recorded here (`order.pay`).
     /// Amazon collects for the orders it fulfils itself (AFN), which stay paid. It charges the buyer as an order
-    /// ships: one it cancels before (`Canceled`, `Unfulfillable`) took no money (`status.payment_voided`).
+    /// ships: one it cancels before (`Canceled`, `Unfulfillable`; an `ORDER_CHANGE` notification saying so, or the
+    /// buyer's request to cancel one that has not left) took no money (`status.payment_voided`, a cancel's
+    /// `payment_voided`).
     /// Refunds come from its finances (`RefundEventList`): the buyer's charges and promotions reversed, not the
     /// seller's fees. An A-to-z
     /// guarantee claim Amazon granted (`GuaranteeClaimEventList`) is a refund the same way, its units those it
@@ -373,7 +375,8 @@ enum BuiltinProfiles {
         {"profile": "amazon",
          "description": "Amazon SP-API Orders v2026-01-01: a getOrder or searchOrders response; Orders v0: one \#
         order assembled as {\"order\": getOrder, \"items\": getOrderItems, \"address\": getOrderAddress, \"buyer\": \#
-        getOrderBuyerInfo} (response bodies); ORDER_CHANGE notifications (a buyer-requested cancel cancels); \#
+        getOrderBuyerInfo} (response bodies); ORDER_CHANGE notifications (a buyer-requested cancel, or a status \#
+        change to Canceled, cancels); \#
         Finances v0 refunds, A-to-z claims and chargebacks (listFinancialEventsByOrderId: RefundEventList, \#
         GuaranteeClaimEventList, ChargebackEventList)",
          "events": [
@@ -392,7 +395,12 @@ enum BuiltinProfiles {
           {"type": "cancel", "when": {"NotificationType": "ORDER_CHANGE",
            "Payload.OrderChangeNotification.OrderChangeTrigger.ChangeReason": "Buyer Requested Cancel"},
            "fields": {"external_id": "Payload.OrderChangeNotification.AmazonOrderId",
-            "reason": {"template": "Amazon: {Payload.OrderChangeNotification.OrderChangeTrigger.ChangeReason}"}}},
+            "reason": {"template": "Amazon: {Payload.OrderChangeNotification.OrderChangeTrigger.ChangeReason}"},
+            "payment_voided": {"const": true}, "requested": {"const": true}}},
+          {"type": "cancel", "when": {"NotificationType": "ORDER_CHANGE",
+           "Payload.OrderChangeNotification.Summary.OrderStatus": ["Canceled", "Unfulfillable"]},
+           "fields": {"external_id": "Payload.OrderChangeNotification.AmazonOrderId",
+            "reason": {"const": "cancelled on Amazon"}, "payment_voided": {"const": true}}},
           {"type": "skip", "root": [""], "when": {"NotificationType": true},
            "fields": {"external_id": {"first": ["Payload.OrderChangeNotification.AmazonOrderId", "NotificationType"]}},
            "reason": "a notification that changes nothing OrderCore keeps"},

@@ -140,7 +140,7 @@ final class ChannelProfile {
     /// AfterShip's subtag) and when the channel saw it (`time`).
     static let trackingFields = ["parcel_ref", "tracking_no", "status", "subtag", "time"]
     static let eventFields: [EventType: [String]] = [
-        .order: orderFields, .cancel: ["external_id", "reason", "payment_voided"],
+        .order: orderFields, .cancel: ["external_id", "reason", "payment_voided", "requested"],
         .refund: ["external_id", "before_shipment"] + refundFields,
         .dispute: ["external_id", "currency"] + disputeFields,
         .risk: ["external_id"] + riskFields,

@@ -89,8 +89,11 @@ extension CommandContext {
             if event.type == .cancel {
                 var order = try requireOrder(id)
                 var cancelled = false
-                // Cancelled before the channel took the money it had reported (Amazon charges as an order ships).
-                if event.fields["payment_voided"] == true, order.state != .cancelled {
+                // Cancelled before the channel took the money it had reported (Amazon charges as an order ships). Only
+                // asked for (`requested`), one whose goods left is not cancelled there: its money will be taken.
+                if event.fields["payment_voided"] == true, order.state != .cancelled,
+                    event.fields["requested"] != true || OrderState.beforeShipment.contains(order.stage)
+                {
                     _ = try voidChannelPayment(&order, cancelling: true, result: &result)
                 }
                 if order.state != .cancelled {

@@ -274,7 +274,7 @@ struct ProfileMapper {
                 }
             case "placed_at", "customer.account_created_at", "shipment.shipped_at", "time":
                 value = try e.time(spec, field: key).map { .string(Timestamp.format($0)) }
-            case "taxes_included", "cash_on_delivery", "cancel_units", "payment_voided":
+            case "taxes_included", "cash_on_delivery", "cancel_units", "payment_voided", "requested":
                 value = try e.bool(spec, field: key).map(JSON.bool)
             case "before_shipment", "test":
                 // Hints (a refund event's restock type, an order's test mode): a value it cannot read leaves it

@@ -302,11 +302,59 @@ struct ChannelFixtureTests {
         #expect(event["applied_waiting"] == [["inbox_id": dead["inbox_id"] ?? .null, "state": "applied"]])
         #expect(event["state"] == "cancelled")
         #expect(order["state"] == "cancelled")
-        #expect(order["refunded_total"] == "11.01", "Amazon gave the buyer's money back")
+        // Amazon charges the buyer as the order ships: cancelled before, it never did, and nothing was refunded.
+        #expect(order["paid_total"] == "0.00" && order["refunded_total"] == "0.00", "\(order.serialized)")
         #expect(try engine.available("NABetaASINB00551Q3CS") == 5)
         #expect(try engine.ok("intake.dead_letters")["total"] == 0)
         #expect(try engine.ok("intake.get", ["inbox_id": dead["inbox_id"] ?? .null])["attempts"] == 2)
         #expect(try engine.ok("report.alerts")["alerts"]?.arrayValue?.contains { $0["kind"] == "dead_letter" } == false)
+    }
+
+    /// `ORDER_CHANGE` also says an order's status changed (`OrderChangeType` `OrderStatusChange`, its `Summary`'s
+    /// `OrderStatus`): `Canceled` (or `Unfulfillable`) cancels it here — it was skipped, and the order shipped —
+    /// with its payment voided (Amazon charges as an order ships); any other status changes nothing kept here. A
+    /// buyer's request to cancel an order whose goods left voids nothing: Amazon charges when the seller confirms
+    /// the shipment.
+    @Test func anAmazonStatusChangeToCanceledCancelsTheOrder() throws {
+        let text = try fixture("amazon_sp_api/notification_OrderChangeNotification_examples.json").serialized
+            .replacingAll("BuyerRequestedChange", with: "OrderStatusChange")
+            .replacingAll("Buyer Requested Cancel", with: "Order Status Change")
+        func notified(_ amazonID: String, _ status: String) throws -> JSON {
+            let payload = text.replacingAll("903-8868176-2219830", with: amazonID)
+                .replacingAll(#""OrderStatus":"Unshipped""#, with: #""OrderStatus":"\#(status)""#)
+            let outcome = try engine.ok("intake.ingest", ["channel": "amazon", "payload": .string(payload)])
+            #expect(outcome["state"] == "applied", "\(outcome.serialized)")
+            return outcome["events"]?.arrayValue?.first ?? .null
+        }
+        let unshipped: JSON = ["order": try #require(try fixture("amazon_sp_api/v0_getOrder_200_sandbox_0.json")["response"]),
+                               "items": try #require(try fixture("amazon_sp_api/v0_getOrderItems_200_sandbox_0.json")["response"])]
+        let placed = try ingest("amazon", .string(unshipped.serialized.replacingAll(#""IsBuyerRequestedCancel":"true""#,
+                                                                                    with: #""IsBuyerRequestedCancel":"false""#)))
+        #expect(placed.order["state"] == "paid" && placed.order["paid_total"] == "11.01", "\(placed.order.serialized)")
+        let id = try #require(placed.order["external_id"]?.stringValue)
+        #expect(try notified(id, "Unshipped")["type"] == "skip")
+        let cancelled = try notified(id, "Canceled")
+        #expect(cancelled["type"] == "cancel" && cancelled["action"] == "cancelled", "\(cancelled.serialized)")
+        let order = try engine.ok("order.get", ["order_id": try #require(cancelled["order_id"])])
+        #expect(order["state"] == "cancelled" && order["paid_total"] == "0.00" && order["refunded_total"] == "0.00",
+                "\(order.serialized)")
+        #expect(try engine.available("NABetaASINB00551Q3CS") == 5)
+
+        // The buyer asks to cancel one the warehouse has shipped already: the seller confirms the shipment on Amazon,
+        // which charges then; its payment stays, and only the request is a person's to answer.
+        let shipping = try ingest("amazon", .string(unshipped.serialized.replacingAll(id, with: "902-0000000-0000009")
+            .replacingAll(#""IsBuyerRequestedCancel":"true""#, with: #""IsBuyerRequestedCancel":"false""#))).order
+        let shippingID = try #require(shipping["order_id"])
+        try engine.ok("order.allocate", ["order_id": shippingID])
+        try engine.ok("order.pack", ["order_id": shippingID, "scans": [shippingID, "NABetaASINB00551Q3CS"], "weight_g": 0])
+        try engine.ok("order.ship", ["order_id": shippingID, "carrier": "UPS", "tracking_no": "1Z9"])
+        let asked = try ingest("amazon", .string(text.replacingAll("903-8868176-2219830", with: "902-0000000-0000009")
+            .replacingAll("OrderStatusChange", with: "BuyerRequestedChange")
+            .replacingAll("Order Status Change", with: "Buyer Requested Cancel")))
+        #expect(asked.event["alert"] == "channel_cancelled_shipped" && asked.order["state"] == "shipped", "\(asked.event.serialized)")
+        #expect(asked.order["paid_total"] == "11.01" && asked.order["refunded_total"] == "0.00", "\(asked.order.serialized)")
+        let alerts = try engine.ok("report.alerts")["alerts"]?.arrayValue ?? []
+        #expect(!alerts.contains { $0["kind"] == "channel_payment_voided" }, "\(alerts)")
     }
 
     /// A buyer's cancel request that comes after the goods left cannot stop them: the event is applied (not a
