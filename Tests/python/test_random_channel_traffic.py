@@ -1074,7 +1074,7 @@ def traffic(db, rnd, channel, name, warehouses, checked=True):
             refused += 1  # a step the order's state or the shelf does not allow: refused whole
         if checked:
             check(db, warehouses)
-    assert applied > 100, f"{refused} steps refused"
+    assert applied > refused, f"{refused} of 150 steps refused"  # most steps do something
     for number, order in channel.orders.items():
         if ids[str(number)] in touched:
             continue
