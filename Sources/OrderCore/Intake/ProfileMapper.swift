@@ -272,8 +272,11 @@ struct ProfileMapper {
                     ])
                     value = nil
                 }
-            case "placed_at", "customer.account_created_at", "shipment.shipped_at", "time":
+            case "placed_at", "customer.account_created_at", "shipment.shipped_at":
                 value = try e.time(spec, field: key).map { .string(Timestamp.format($0)) }
+            case "time":
+                // When the channel saw a parcel: one it cannot read is the event's own time, and loses no scan.
+                value = (try? e.time(spec, field: key)).flatMap { $0 }.map { .string(Timestamp.format($0)) }
             case "taxes_included", "cash_on_delivery", "cancel_units", "payment_voided", "requested":
                 value = try e.bool(spec, field: key).map(JSON.bool)
             case "before_shipment", "test":
