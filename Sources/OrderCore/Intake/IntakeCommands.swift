@@ -714,6 +714,12 @@ extension CommandContext {
             result["tracking_added"] = .array(named)
             did("tracking_added")
         }
+        if case let flagged = try flagCancelledParcels(&order, shipment: shipment, channel: channel.channel),
+            !flagged.isEmpty
+        {
+            result["parcels_cancelled"] = .array(flagged)
+            if result["alert"] == nil { result["alert"] = "channel_parcel_cancelled" }
+        }
         // Where the channel says its parcels are (delivered, refused, lost), as of its event: each shipment told once.
         let wasDelivered = order.state == .delivered
         if case let told = try reportParcels(

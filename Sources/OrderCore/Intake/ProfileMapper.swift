@@ -560,9 +560,11 @@ extension ProfileMapper {
     /// parcel's `tracking_no` may name several (a Shopify fulfillment's boxes). A ship time it cannot read is left
     /// unsaid: the shipment's stands, and the order is not lost for it. A number named twice (two fulfillments of
     /// one box) is where the less advanced of its statuses says, and nowhere said if one says none. A parcel with no
-    /// number (yet) is one when the channel names its id (`parcel_ref`).
+    /// number (yet) is one when the channel names its id (`parcel_ref`). Those the channel cancelled (`cancelled`:
+    /// a fulfillment cancelled, a label voided) follow, each once, but for a number a live one names too.
     static func parcels(_ e: Evaluator, _ lists: [ChannelProfile.ListRule]) throws(OrderCoreError) -> [JSON] {
         var parcels: [JSONObject] = []
+        var cancelled: [JSONObject] = []
         var named: [String: Int] = [:]
         for list in lists {
             for item in e.items(list) {
@@ -576,8 +578,14 @@ extension ProfileMapper {
                         parcel[key] = (try? item.time(spec, field: "parcels.shipped_at")).flatMap { $0 }.map {
                             .string(Timestamp.format($0))
                         }
+                    case "cancelled": parcel[key] = try item.bool(spec, field: "parcels.cancelled") == true ? true : nil
                     default: parcel[key] = try item.text(spec, field: "parcels.\(key)").map(JSON.string)
                     }
+                }
+                if parcel["cancelled"] != nil {
+                    if numbers.isEmpty, parcel["parcel_ref"] != nil { cancelled.append(parcel) }
+                    cancelled += numbers.map { parcel.merging(["tracking_no": .string($0)]) }
+                    continue
                 }
                 // One with no number yet, known by its id (a Shopify fulfillment made without one: a local delivery),
                 // is a parcel all the same; one known by neither cannot be told from another.
@@ -592,6 +600,14 @@ extension ProfileMapper {
                     parcels.append(parcel)
                 }
             }
+        }
+        var seen = Set(named.keys)
+        for parcel in cancelled {
+            guard let number = parcel["tracking_no"]?.stringValue else {
+                parcels.append(parcel)
+                continue
+            }
+            if seen.insert(number).inserted { parcels.append(parcel) }
         }
         return parcels.map(JSON.object)
     }

@@ -7,7 +7,8 @@ struct ChannelShipment {
     static let fields = ["carrier", "tracking_no", "shipped_at"]
     /// A parcel's: the shipment's fields, the channel's id of the parcel (`parcel_ref`) and where it is by the
     /// channel's word (`status`, a `tracking.event` status; `subtag`, AfterShip's, for an exception).
-    static let parcelFields = fields + ["parcel_ref", "status", "subtag"]
+    /// `cancelled` (true or false): the channel cancelled the parcel (a fulfillment cancelled, a label voided).
+    static let parcelFields = fields + ["parcel_ref", "status", "subtag", "cancelled"]
     /// The parcels one event records at most.
     static let maxParcels = 100
 
@@ -22,6 +23,14 @@ struct ChannelShipment {
         /// Where the channel says the parcel is (Amazon's package status, Shopify's fulfillment's shipment status).
         var status: TrackingStatus?
         var subtag: String?
+        var cancelled = false
+
+        /// Whether `shipment` of order `orderID` is this parcel: by its number (suffixed when another order had it:
+        /// `unusedTrackingNo`), else by the channel's id of it.
+        func isRecorded(as shipment: Shipment, orderID: String) -> Bool {
+            guard let number = trackingNo else { return ref != nil && shipment.parcelRef == ref }
+            return shipment.trackingNo == number || shipment.trackingNo.hasPrefix(number + "/" + orderID)
+        }
     }
 
     var carrier: String?
@@ -30,6 +39,8 @@ struct ChannelShipment {
     /// The parcels the channel names (`parcels`, from the profile's `parcels` rule), else the one of
     /// `tracking_no`: never empty.
     var parcels: [Parcel]
+    /// The parcels it names cancelled: those of its shipments here are not on their way (`cancelledParcels`).
+    var cancelled: [Parcel]
     /// The channel fulfilled the order from its own stock (`fulfilled_by: channel`): none of the
     /// merchant's stock moves, whatever the channel's `shipped_orders_move_stock` says.
     var byChannel = false
@@ -37,17 +48,20 @@ struct ChannelShipment {
     init(_ shipment: Fields?, fulfilledBy: String?) throws(OrderCoreError) {
         carrier = try shipment?.code("carrier")
         let trackingNo = try shipment?.code("tracking_no")
-        parcels = try (shipment?.objects("parcels", maxCount: Self.maxParcels) ?? []).map { p throws(OrderCoreError) in
+        let named = try (shipment?.objects("parcels", maxCount: Self.maxParcels) ?? []).map {
+            p throws(OrderCoreError) in
             let status = try p.code("status").map { name throws(OrderCoreError) in
                 try TrackingStatus(named: name, field: p.name("status"))
             }
             let parcel = Parcel(
                 carrier: try p.code("carrier"), trackingNo: try p.code("tracking_no"),
                 shippedAt: try p.time("shipped_at"), ref: try p.code("parcel_ref"), status: status,
-                subtag: try p.code("subtag"))
+                subtag: try p.code("subtag"), cancelled: try p.bool("cancelled") ?? false)
             try p.finish()
             return parcel
         }
+        parcels = named.filter { !$0.cancelled }
+        cancelled = named.filter(\.cancelled)
         if parcels.isEmpty { parcels = [Parcel(trackingNo: trackingNo)] }
         shippedAt = try shipment?.time("shipped_at") ?? parcels.compactMap(\.shippedAt).min()
         try shipment?.finish()
@@ -206,8 +220,14 @@ extension CommandContext {
         let shipments = try store.shipments(orderRowID: order.rowID)
         let recorded = Set(shipments.map(\.trackingNo))
         let unnamed = Self.unnamedParcel(order, channel: channel)
+        // Waiting for a number: recorded under none, or under one the channel cancelled (its new parcel replaces it).
         var waiting =
-            namesUnnamed ? shipments.filter { $0.trackingNo == unnamed || $0.trackingNo.hasPrefix(unnamed + "/") } : []
+            namesUnnamed
+            ? shipments.filter { s in
+                s.trackingNo == unnamed || s.trackingNo.hasPrefix(unnamed + "/")
+                    || s.state != "delivered"
+                        && shipment.cancelled.contains { $0.isRecorded(as: s, orderID: order.orderID) }
+            } : []
         // Per parcel the channel names, the numbers it names for it now.
         var current: [String: Set<String>] = [:]
         for parcel in shipment.parcels {
@@ -232,6 +252,7 @@ extension CommandContext {
                 orderRowID: order.rowID, seq: old.seq, carrier: carrier, trackingNo: trackingNo,
                 watched: try watchesPickup(leftAt: old.shippedAt, named: true, byChannel: shipment.byChannel),
                 parcelRef: parcel.ref)
+            try store.clearRefAlerts(kind: "channel_parcel_cancelled", ref: "\(old.carrier):\(old.trackingNo)", at: at)
             try replayTracking(carrier: carrier, trackingNo: trackingNo, order: &order)
             named.append([
                 "shipment": .int(old.seq), "carrier": .string(carrier), "tracking_no": .string(trackingNo),
@@ -244,6 +265,38 @@ extension CommandContext {
                 details: ["source": .string(channel), "shipments": .array(named)])
         }
         return named
+    }
+
+    /// Shipments of an order that left whose parcel the channel now names cancelled (a Shopify fulfillment cancelled,
+    /// an Amazon label voided) and names no new parcel for (`nameChannelParcels` takes a new one for them): the goods
+    /// may never have left, though they are recorded shipped and gone from stock. A `channel_parcel_cancelled`
+    /// alert asks a person, once per shipment (timeline `channel.parcel_cancelled`); it clears when the channel
+    /// names the parcel that replaces it, or the shipment is delivered.
+    /// - Returns: the shipments flagged.
+    func flagCancelledParcels(_ order: inout Order, shipment: ChannelShipment, channel: String) throws -> [JSON] {
+        guard !shipment.cancelled.isEmpty, OrderState.leftTheWarehouse.contains(order.stage) else { return [] }
+        let orderID = order.orderID
+        let gone = try store.shipments(orderRowID: order.rowID).filter { s in
+            s.state != "delivered" && shipment.cancelled.contains { $0.isRecorded(as: s, orderID: orderID) }
+        }
+        guard !gone.isEmpty else { return [] }
+        let told = Set(
+            try store.events(orderRowID: order.rowID).filter { $0.command == "channel.parcel_cancelled" }.compactMap {
+                $0.details["tracking_no"]?.stringValue
+            })
+        var flagged: [JSON] = []
+        for s in gone where !told.contains(s.trackingNo) {
+            let details: JSON = [
+                "channel": .string(channel), "shipment": .int(s.seq), "carrier": .string(s.carrier),
+                "tracking_no": .string(s.trackingNo),
+            ]
+            try record(order, from: order.state, command: "channel.parcel_cancelled", details: details)
+            try store.openAlert(
+                kind: "channel_parcel_cancelled", orderID: orderID, ref: "\(s.carrier):\(s.trackingNo)", at: at,
+                details: details)
+            flagged.append(details)
+        }
+        return flagged
     }
 
     /// Where the channel says each parcel it names is (`status`: Amazon's package status, Shopify's fulfillment's
@@ -259,16 +312,11 @@ extension CommandContext {
         let reported = parcels.filter { $0.status != nil && ($0.trackingNo != nil || $0.ref != nil) }
         guard !reported.isEmpty else { return [] }
         let shipments = try store.shipments(orderRowID: order.rowID)
-        // By its number (suffixed when another order had it: `unusedTrackingNo`), else by the channel's id of it.
-        let orderID = order.orderID
-        func holds(_ shipment: Shipment, _ parcel: ChannelShipment.Parcel) -> Bool {
-            guard let number = parcel.trackingNo else { return shipment.parcelRef == parcel.ref }
-            return shipment.trackingNo == number || shipment.trackingNo.hasPrefix(number + "/" + orderID)
-        }
         var told: [JSON] = []
         for parcel in reported {
             guard let status = parcel.status else { continue }
-            for mine in shipments where mine.state != "delivered" && holds(mine, parcel) {
+            for mine in shipments
+            where mine.state != "delivered" && parcel.isRecorded(as: mine, orderID: order.orderID) {
                 if mine.parcelRef == nil, let ref = parcel.ref {
                     // Shipped here, and told to the channel: its later word on the parcel may name its id alone.
                     try store.setParcelRef(orderRowID: order.rowID, seq: mine.seq, parcelRef: ref)

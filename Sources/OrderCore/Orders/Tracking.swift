@@ -51,6 +51,7 @@ enum TrackingStatus: String, CaseIterable {
     /// The alerts about a parcel on its way (and the sweep's `no_pickup`), which its delivery clears.
     static let parcelAlerts = [
         "no_pickup", "carrier_exception", "delivery_failed", "delivery_refused", "returning_to_sender", "parcel_lost",
+        "channel_parcel_cancelled",
     ]
 
     /// The alert the status raises, if any. An exception's AfterShip subtag tells what a person must do: the

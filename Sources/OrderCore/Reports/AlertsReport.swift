@@ -106,6 +106,13 @@ enum AlertCommands {
                 + "does not show refunded is recorded by the return's refund, or by order.refund when nothing comes "
                 + "back"
         ),
+        "channel_parcel_cancelled": (
+            "high",
+            "the channel cancelled the parcel {ref} of {order_id} (a fulfillment cancelled, a label voided), which is "
+                + "recorded shipped: if the goods are still here, have the channel fulfil it again (its new parcel "
+                + "takes this one's place and clears this alert) or put them back with stock.adjust; if they left, "
+                + "track them (tracking.get)"
+        ),
         "channel_cancelled_picked": (
             "high",
             "the channel cancelled {order_id} while it was being picked or packed here: put its units back on the "

@@ -497,6 +497,49 @@ struct ChannelStateTests {
         #expect(try ingest("shopify", fulfillment(.null))["type"] == "skip")
     }
 
+    /// A parcel the channel cancels after the order was recorded shipped by it (a Shopify fulfillment cancelled, an
+    /// Amazon label voided) may never have left: the order stays shipped (nothing moves back on the channel's word),
+    /// and one `channel_parcel_cancelled` alert asks a person, however many events repeat it. The parcel the channel
+    /// ships instead takes its place (the carrier's events for it find the order) and clears the alert. A parcel
+    /// cancelled before the order arrived is no shipment at all.
+    @Test func aParcelTheChannelCancelsAfterwardsIsFlaggedAndItsReplacementTakesItsPlace() throws {
+        func fulfilled(_ fulfillments: [JSON], updated: String, status: JSON = "fulfilled") -> JSON {
+            shopify(90, financial: "paid", fulfillment: status, extra: [
+                "updated_at": .string(updated), "fulfillments": .array(fulfillments)])
+        }
+        func box(_ id: Int, _ number: String, _ status: String = "success") -> JSON {
+            ["id": .int(Int64(id)), "status": .string(status), "tracking_company": "UPS", "tracking_number": .string(number)]
+        }
+        func open() throws -> [JSON] {
+            (try engine.ok("report.alerts")["alerts"]?.arrayValue ?? []).filter { $0["kind"] == "channel_parcel_cancelled" }
+        }
+        let shipped = try ingest("shopify", fulfilled([box(901, "1Z901")], updated: "2026-01-20T10:00:00Z"))
+        let id = shipped["order_id"] ?? .null
+        #expect(try stock() == (8, 0))
+        let voided = try ingest("shopify", fulfilled([box(901, "1Z901", "cancelled")], updated: "2026-01-20T11:00:00Z",
+                                                     status: .null))
+        #expect(voided["state"] == "shipped" && voided["alert"] == "channel_parcel_cancelled", "\(voided.serialized)")
+        #expect(voided["parcels_cancelled"]?.arrayValue?.first?["tracking_no"] == "1Z901")
+        #expect(try stock() == (8, 0), "nothing moves back on the channel's word")
+        _ = try ingest("shopify", fulfilled([box(901, "1Z901", "cancelled")], updated: "2026-01-20T12:00:00Z", status: .null))
+        let flagged = try open()
+        #expect(flagged.count == 1 && flagged.first?["ref"] == "UPS:1Z901", "\(flagged)")
+        let again = try ingest("shopify", fulfilled([box(901, "1Z901", "cancelled"), box(902, "1Z902")],
+                                                    updated: "2026-01-21T10:00:00Z"))
+        #expect(again["tracking_added"]?.arrayValue?.first?["was"] == "1Z901", "\(again.serialized)")
+        #expect(try engine.ok("order.get", ["order_id": id])["shipments"]?.arrayValue?.map { $0["tracking_no"] } == ["1Z902"])
+        #expect(try open().isEmpty)
+        #expect(try engine.ok("tracking.event", ["carrier": "UPS", "tracking_no": "1Z902", "status": "delivered"])["order_id"] == id)
+
+        // Cancelled before the order arrived: no shipment, no alert.
+        let first = try ingest("shopify", shopify(91, financial: "paid", fulfillment: "fulfilled", extra: [
+            "fulfillments": [box(911, "1Z911", "cancelled"), box(912, "1Z912")]]))
+        #expect(first["state"] == "shipped" && first["alert"] == nil, "\(first.serialized)")
+        #expect(try engine.ok("order.get", ["order_id": first["order_id"] ?? .null])["shipments"]?.arrayValue?
+            .map { $0["tracking_no"] } == ["1Z912"])
+        #expect(try open().isEmpty)
+    }
+
     /// The sweep chases a pickup scan (`no_pickup`) of a parcel a channel shipped only when one can come: not of one
     /// the channel fulfilled from its own stock (FBA), nor of one with no number (until the channel names it), nor of
     /// a backfill of parcels long gone — each was a "call the carrier" alert, on every order of a backfill.
