@@ -96,6 +96,23 @@ def test_shopify_fulfillment_events_move_the_parcels_between_the_orders_events(s
     assert shop.intake.dead_letters() == []
 
 
+def test_a_fulfillment_shopify_cancels_afterwards_is_flagged_and_its_replacement_tracked(shop):
+    def fulfilled(updated, *boxes):
+        return shopify(12, fulfillment_status="fulfilled" if any(b["status"] == "success" for b in boxes) else None,
+                       updated_at=updated, fulfillments=list(boxes))
+
+    first = {"id": 120, "status": "success", "tracking_company": "SF", "tracking_number": "SF120"}
+    shipped = event(shop, "shopify", fulfilled("2026-01-20T10:00:00Z", first))
+    cancelled = event(shop, "shopify", fulfilled("2026-01-20T11:00:00Z", dict(first, status="cancelled")))
+    assert cancelled["alert"] == "channel_parcel_cancelled" and cancelled["state"] == "shipped", cancelled
+    assert [a["ref"] for a in shop.reports.alerts()["alerts"] if a["kind"] == "channel_parcel_cancelled"] == ["SF:SF120"]
+    second = {"id": 121, "status": "success", "tracking_company": "SF", "tracking_number": "SF121"}
+    replaced = event(shop, "shopify", fulfilled("2026-01-21T10:00:00Z", dict(first, status="cancelled"), second))
+    assert replaced["tracking_added"][0]["was"] == "SF120", replaced
+    assert [s["tracking_no"] for s in shop.orders.get(shipped["order_id"])["shipments"]] == ["SF121"]
+    assert not [a for a in shop.reports.alerts()["alerts"] if a["kind"] == "channel_parcel_cancelled"]
+
+
 def test_a_shopify_test_order_is_held_unpaid_whatever_shopify_says_of_it(shop):
     held = event(shop, "shopify", shopify(7, test=True))
     order = shop.orders.get(held["order_id"])
