@@ -39,7 +39,7 @@ struct ChannelShipment {
     /// The parcels the channel names (`parcels`, from the profile's `parcels` rule), else the one of
     /// `tracking_no`: never empty.
     var parcels: [Parcel]
-    /// The parcels it names cancelled: those of its shipments here are not on their way (`cancelledParcels`).
+    /// The parcels it names cancelled: shipments of them here are not on their way (`flagCancelledParcels`).
     var cancelled: [Parcel]
     /// The channel fulfilled the order from its own stock (`fulfilled_by: channel`): none of the
     /// merchant's stock moves, whatever the channel's `shipped_orders_move_stock` says.
@@ -317,8 +317,9 @@ extension CommandContext {
             guard let status = parcel.status else { continue }
             for mine in shipments
             where mine.state != "delivered" && parcel.isRecorded(as: mine, orderID: order.orderID) {
-                if mine.parcelRef == nil, let ref = parcel.ref {
-                    // Shipped here, and told to the channel: its later word on the parcel may name its id alone.
+                if parcel.trackingNo != nil, let ref = parcel.ref, mine.parcelRef != ref {
+                    // Shipped here and told to the channel, or fulfilled there again under the same number: its later
+                    // word on the parcel may name its id alone.
                     try store.setParcelRef(orderRowID: order.rowID, seq: mine.seq, parcelRef: ref)
                 }
                 let report = TrackingReport(
