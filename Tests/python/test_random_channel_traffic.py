@@ -78,7 +78,7 @@ class Shopify(Channel):
 
     profile = "shopify"
     steps = {"new": 4, "pay": 2, "refund_units": 2, "cancel": 1, "fulfil": 2, "fulfil_part": 2, "replay": 1,
-             "dispute": 1, "decide": 1, "risk": 1, "retrack": 1, "track": 1}
+             "dispute": 1, "decide": 1, "risk": 1, "retrack": 1, "track": 1, "refulfil": 1}
 
     def __init__(self, rnd):
         super().__init__(rnd)
@@ -95,6 +95,8 @@ class Shopify(Channel):
             return self.retrack(order)
         if kind == "track":
             return self.track(order)
+        if kind == "refulfil":
+            return self.refulfil(order)
         return (self.pay(order) if kind == "pay" else self.refund_units(order) if kind == "refund_units" else
                 self.cancel(order) if kind == "cancel" else self.fulfil(order, whole=kind == "fulfil"))
 
@@ -277,6 +279,20 @@ class Shopify(Channel):
         boxes = fulfillment["tracking_numbers"]
         boxes[self.rnd.randrange(len(boxes))] = "1Z%d-R" % len(self.sent)
         fulfillment["tracking_number"] = boxes[0]
+        return self.payload(order)
+
+    def refulfil(self, order):
+        """A fulfillment cancelled there and made again for the same units, in as many boxes under new numbers:
+        the boxes recorded for it here take the new numbers."""
+        moving = [f for f in order["fulfillments"] if f["status"] == "success" and f.get("shipment_status") != "delivered"]
+        if not moving:
+            return None
+        fulfillment = self.rnd.choice(moving)
+        fulfillment["status"] = "cancelled"
+        boxes = ["1Z%d-N%d" % (len(self.sent), box) for box in range(len(fulfillment["tracking_numbers"]))]
+        order["fulfillments"].append({"id": 2 * len(self.sent) + 1, "status": "success", "tracking_company": "UPS",
+                                      "tracking_number": boxes[0], "tracking_numbers": boxes,
+                                      "created_at": fulfillment["created_at"]})
         return self.payload(order)
 
     def track(self, order):
