@@ -326,12 +326,16 @@ struct ChannelFixtureTests {
             #expect(outcome["state"] == "applied", "\(outcome.serialized)")
             return outcome["events"]?.arrayValue?.first ?? .null
         }
-        let unshipped: JSON = ["order": try #require(try fixture("amazon_sp_api/v0_getOrder_200_sandbox_0.json")["response"]),
-                               "items": try #require(try fixture("amazon_sp_api/v0_getOrderItems_200_sandbox_0.json")["response"])]
-        let placed = try ingest("amazon", .string(unshipped.serialized.replacingAll(#""IsBuyerRequestedCancel":"true""#,
-                                                                                    with: #""IsBuyerRequestedCancel":"false""#)))
-        #expect(placed.order["state"] == "paid" && placed.order["paid_total"] == "11.01", "\(placed.order.serialized)")
-        let id = try #require(placed.order["external_id"]?.stringValue)
+        /// The fixture's order, `Unshipped`, under `amazonID`, its buyer not asking to cancel it.
+        func placed(_ amazonID: String) throws -> JSON {
+            let unshipped: JSON = ["order": try #require(try fixture("amazon_sp_api/v0_getOrder_200_sandbox_0.json")["response"]),
+                                   "items": try #require(try fixture("amazon_sp_api/v0_getOrderItems_200_sandbox_0.json")["response"])]
+            return try ingest("amazon", .string(unshipped.serialized.replacingAll("902-1845936-5435065", with: amazonID)
+                .replacingAll(#""IsBuyerRequestedCancel":"true""#, with: #""IsBuyerRequestedCancel":"false""#))).order
+        }
+        let id = "902-1845936-5435065"
+        let paid = try placed(id)
+        #expect(paid["state"] == "paid" && paid["paid_total"] == "11.01", "\(paid.serialized)")
         #expect(try notified(id, "Unshipped")["type"] == "skip")
         let cancelled = try notified(id, "Canceled")
         #expect(cancelled["type"] == "cancel" && cancelled["action"] == "cancelled", "\(cancelled.serialized)")
@@ -342,9 +346,7 @@ struct ChannelFixtureTests {
 
         // The buyer asks to cancel one the warehouse has shipped already: the seller confirms the shipment on Amazon,
         // which charges then; its payment stays, and only the request is a person's to answer.
-        let shipping = try ingest("amazon", .string(unshipped.serialized.replacingAll(id, with: "902-0000000-0000009")
-            .replacingAll(#""IsBuyerRequestedCancel":"true""#, with: #""IsBuyerRequestedCancel":"false""#))).order
-        let shippingID = try #require(shipping["order_id"])
+        let shippingID = try #require(try placed("902-0000000-0000009")["order_id"])
         try engine.ok("order.allocate", ["order_id": shippingID])
         try engine.ok("order.pack", ["order_id": shippingID, "scans": [shippingID, "NABetaASINB00551Q3CS"], "weight_g": 0])
         try engine.ok("order.ship", ["order_id": shippingID, "carrier": "UPS", "tracking_no": "1Z9"])
