@@ -271,7 +271,7 @@ extension CommandContext {
     /// an Amazon label voided) and names no new parcel for (`nameChannelParcels` takes a new one for them): the goods
     /// may never have left, though they are recorded shipped and gone from stock. A `channel_parcel_cancelled`
     /// alert asks a person, once per shipment (timeline `channel.parcel_cancelled`); it clears when the channel
-    /// names the parcel that replaces it, or the shipment is delivered.
+    /// names the parcel that replaces it, or the carrier scans the parcel (it left), or it is delivered.
     /// - Returns: the shipments flagged.
     func flagCancelledParcels(_ order: inout Order, shipment: ChannelShipment, channel: String) throws -> [JSON] {
         guard !shipment.cancelled.isEmpty, OrderState.leftTheWarehouse.contains(order.stage) else { return [] }

@@ -318,6 +318,10 @@ extension CommandContext {
                     pickedUpAt: status.pickedUp ? report.time : nil, eventAt: report.time)
                 if status.pickedUp {
                     try store.clearOrderAlerts(kind: "no_pickup", orderID: order.orderID, at: at)
+                    // The carrier has it: it left, whatever the channel cancelled.
+                    try store.clearRefAlerts(
+                        kind: "channel_parcel_cancelled", ref: "\(found.shipment.carrier):\(found.shipment.trackingNo)",
+                        at: at)
                 }
             }
         }

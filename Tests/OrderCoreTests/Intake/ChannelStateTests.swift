@@ -500,8 +500,8 @@ struct ChannelStateTests {
     /// A parcel the channel cancels after the order was recorded shipped by it (a Shopify fulfillment cancelled, an
     /// Amazon label voided) may never have left: the order stays shipped (nothing moves back on the channel's word),
     /// and one `channel_parcel_cancelled` alert asks a person, however many events repeat it. The parcel the channel
-    /// ships instead takes its place (the carrier's events for it find the order) and clears the alert. A parcel
-    /// cancelled before the order arrived is no shipment at all.
+    /// ships instead takes its place (the carrier's events for it find the order) and clears the alert, as a carrier's
+    /// scan of the parcel does (it left). A parcel cancelled before the order arrived is no shipment at all.
     @Test func aParcelTheChannelCancelsAfterwardsIsFlaggedAndItsReplacementTakesItsPlace() throws {
         func fulfilled(_ fulfillments: [JSON], updated: String, status: JSON = "fulfilled") -> JSON {
             shopify(90, financial: "paid", fulfillment: status, extra: [
@@ -530,6 +530,16 @@ struct ChannelStateTests {
         #expect(try engine.ok("order.get", ["order_id": id])["shipments"]?.arrayValue?.map { $0["tracking_no"] } == ["1Z902"])
         #expect(try open().isEmpty)
         #expect(try engine.ok("tracking.event", ["carrier": "UPS", "tracking_no": "1Z902", "status": "delivered"])["order_id"] == id)
+
+        // Cancelled, but the carrier scans the parcel: it left, and the alert clears.
+        func scanned(_ updated: String, _ status: String) -> JSON {
+            shopify(92, financial: "paid", fulfillment: status == "success" ? "fulfilled" : .null, extra: [
+                "updated_at": .string(updated), "fulfillments": [box(921, "1Z921", status)]])
+        }
+        _ = try ingest("shopify", scanned("2026-01-20T10:00:00Z", "success"))
+        #expect(try ingest("shopify", scanned("2026-01-20T11:00:00Z", "cancelled"))["alert"] == "channel_parcel_cancelled")
+        try engine.ok("tracking.event", ["carrier": "UPS", "tracking_no": "1Z921", "status": "in_transit"])
+        #expect(try open().isEmpty)
 
         // Cancelled before the order arrived: no shipment, no alert.
         let first = try ingest("shopify", shopify(91, financial: "paid", fulfillment: "fulfilled", extra: [
