@@ -137,12 +137,7 @@ extension CommandContext {
     private func trackParcel(_ event: MappedEvent, channel: String, result: JSONObject) throws -> JSONObject {
         var result = result
         let f = Fields(event.fields)
-        let status = try f.code("status").map { name throws(OrderCoreError) in
-            try TrackingStatus(named: name, field: "status")
-        }
-        let parcel = ChannelShipment.Parcel(
-            trackingNo: try f.code("tracking_no"), ref: try f.code("parcel_ref"), status: status,
-            subtag: try f.code("subtag"))
+        let parcel = try ChannelShipment.Parcel(f)
         let time = min(try f.time("time") ?? at, at)
         guard let id = try store.orderID(channel: channel, externalID: event.externalID) else {
             result["action"] = "unchanged"
@@ -155,7 +150,7 @@ extension CommandContext {
         result["action"] = told.isEmpty ? "unchanged" : order.state == .delivered ? "delivered" : "parcel_status"
         if told.isEmpty {
             result["reason"] = .string(
-                status == nil
+                parcel.status == nil
                     ? "it says nothing of where the parcel is"
                     : "no shipment of the order is that parcel yet, or it is there already: the order's own event "
                         + "says where its parcels are")

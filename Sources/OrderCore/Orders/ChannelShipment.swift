@@ -50,13 +50,7 @@ struct ChannelShipment {
         let trackingNo = try shipment?.code("tracking_no")
         let named = try (shipment?.objects("parcels", maxCount: Self.maxParcels) ?? []).map {
             p throws(OrderCoreError) in
-            let status = try p.code("status").map { name throws(OrderCoreError) in
-                try TrackingStatus(named: name, field: p.name("status"))
-            }
-            let parcel = Parcel(
-                carrier: try p.code("carrier"), trackingNo: try p.code("tracking_no"),
-                shippedAt: try p.time("shipped_at"), ref: try p.code("parcel_ref"), status: status,
-                subtag: try p.code("subtag"), cancelled: try p.bool("cancelled") ?? false)
+            let parcel = try Parcel(p)
             try p.finish()
             return parcel
         }
@@ -71,6 +65,20 @@ struct ChannelShipment {
         case let other?:
             throw .invalid("fulfilled_by must be merchant or channel, not '\(other)'", field: "fulfilled_by")
         }
+    }
+}
+
+extension ChannelShipment.Parcel {
+    /// A parcel's fields (`ChannelShipment.parcelFields`) as a profile mapped them: a parcel of an order event, or
+    /// the one a tracking event is about.
+    init(_ p: Fields) throws(OrderCoreError) {
+        self.init(
+            carrier: try p.code("carrier"), trackingNo: try p.code("tracking_no"), shippedAt: try p.time("shipped_at"),
+            ref: try p.code("parcel_ref"),
+            status: try p.code("status").map { name throws(OrderCoreError) in
+                try TrackingStatus(named: name, field: p.name("status"))
+            },
+            subtag: try p.code("subtag"), cancelled: try p.bool("cancelled") ?? false)
     }
 }
 
